@@ -1,0 +1,1 @@
+"""Plotly figure builders: Result in, go.Figure out (no streamlit)."""

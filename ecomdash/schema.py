@@ -1,0 +1,138 @@
+"""The canonical order-line table: column names, dtypes, and what each analysis needs.
+
+One row per order line. Optional columns may be absent from a dataset; ``REQUIREMENTS``
+says which analysis needs which, and :func:`missing_for` tells a page what it cannot do.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+ORDER_ID = "order_id"
+ORDER_DATE = "order_date"
+CUSTOMER_ID = "customer_id"
+PRODUCT_ID = "product_id"
+PRODUCT_NAME = "product_name"
+QUANTITY = "quantity"
+UNIT_PRICE = "unit_price"
+REVENUE = "revenue"
+COUNTRY = "country"
+CATEGORY = "category"
+CHANNEL = "channel"
+
+#: Columns a merchant's file can be mapped to, in display order.
+CANONICAL = (
+    ORDER_ID,
+    ORDER_DATE,
+    CUSTOMER_ID,
+    PRODUCT_ID,
+    PRODUCT_NAME,
+    QUANTITY,
+    UNIT_PRICE,
+    REVENUE,
+    COUNTRY,
+    CATEGORY,
+    CHANNEL,
+)
+
+# Flags added by cleaning (always present in a stored dataset).
+IS_RETURN = "is_return"  # a cancellation / return line (negative quantity or cancellation invoice)
+IS_NON_PRODUCT = "is_non_product"  # postage, fees, manual adjustments, vouchers ...
+IS_CANCELLED = "is_cancelled"  # a sale line later cancelled by a matched return line
+LINE_NO = "line_no"  # 1-based line number in the original file (header = line 1 for text files)
+
+FLAGS = (IS_RETURN, IS_NON_PRODUCT, IS_CANCELLED)
+
+#: Storage dtypes of the canonical table (pandas names).
+DTYPES: dict[str, str] = {
+    ORDER_ID: "string",
+    ORDER_DATE: "datetime64[us]",
+    CUSTOMER_ID: "string",
+    PRODUCT_ID: "string",
+    PRODUCT_NAME: "string",
+    QUANTITY: "float64",
+    UNIT_PRICE: "float64",
+    REVENUE: "float64",
+    COUNTRY: "string",
+    CATEGORY: "string",
+    CHANNEL: "string",
+    IS_RETURN: "bool",
+    IS_NON_PRODUCT: "bool",
+    IS_CANCELLED: "bool",
+    LINE_NO: "int64",
+}
+
+#: Stock codes that are not products (postage, fees, adjustments, vouchers, samples, tests).
+#: Matched case-insensitively against the whole product id.
+NON_PRODUCT_CODE = re.compile(
+    r"^(POST|DOT|M|C2|C3|D|S|B|PADS|CRUK|GIFT|AMAZONFEE|BANK CHARGES|ADJUST\d*|TEST\d*"
+    r"|gift_.*|DCGS.*)$",
+    re.IGNORECASE,
+)
+#: Product names that are not products (used when ids are opaque).
+NON_PRODUCT_NAME = re.compile(
+    r"^\s*(postage|carriage|shipping( fee)?|delivery( charge)?|manual|discount|bank charges?"
+    r"|adjust(ment)?\b.*|amazon fee|samples?|gift voucher.*|运费|邮费|手续费|优惠|折扣)\s*$",
+    re.IGNORECASE,
+)
+
+#: What each analysis needs. Each entry is a list of alternatives; each alternative a set of
+#: columns that must all be present.
+REQUIREMENTS: dict[str, list[set[str]]] = {
+    "overview": [{ORDER_DATE, REVENUE}],
+    "basket": [{ORDER_ID, PRODUCT_ID}],
+    "forecast": [{ORDER_DATE, REVENUE}, {ORDER_DATE, QUANTITY}, {ORDER_DATE, ORDER_ID}],
+    "restock": [{ORDER_DATE, PRODUCT_ID, QUANTITY}],
+    "segment": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
+    "clv": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
+    "recommend": [{CUSTOMER_ID, PRODUCT_ID}],
+}
+
+ANALYSIS_LABELS = {
+    "overview": "the overview",
+    "basket": "basket analysis",
+    "forecast": "forecasting",
+    "restock": "the restock planner",
+    "segment": "customer segmentation",
+    "clv": "customer value",
+    "recommend": "recommendations",
+}
+
+
+def missing_for(analysis: str, columns: set[str] | list[str] | tuple[str, ...]) -> set[str]:
+    """Columns still missing for ``analysis`` (empty when it can run).
+
+    Returns the smallest set of missing columns over the alternatives.
+
+    >>> sorted(missing_for("basket", {"order_id"}))
+    ['product_id']
+    """
+    have = set(columns)
+    gaps = [alt - have for alt in REQUIREMENTS[analysis]]
+    return min(gaps, key=len)
+
+
+def sales_lines(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.DataFrame:
+    """Standard cleaning shared by every analysis: real sales of real products.
+
+    Drops return/cancellation lines, (unless ``keep_non_product``) postage/fee lines,
+    lines with a non-positive quantity or price where those columns exist.
+    Sale lines later cancelled (``is_cancelled``) are kept: they are still purchases
+    the customer placed; the overview nets them out through returns.
+
+    On UCI Online Retail II 2009-2010 this leaves 20,573 orders and 4,285 customers.
+    """
+    mask = pd.Series(True, index=lines.index)
+    if IS_RETURN in lines:
+        mask &= ~lines[IS_RETURN].astype(bool)
+    if not keep_non_product and IS_NON_PRODUCT in lines:
+        mask &= ~lines[IS_NON_PRODUCT].astype(bool)
+    if QUANTITY in lines:
+        mask &= lines[QUANTITY].fillna(0) > 0
+    if UNIT_PRICE in lines:
+        mask &= lines[UNIT_PRICE].fillna(0) > 0
+    elif REVENUE in lines:
+        mask &= lines[REVENUE].fillna(0) > 0
+    return lines.loc[mask]

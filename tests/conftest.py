@@ -1,0 +1,66 @@
+"""Shared fixtures: real public datasets (by relative path to ../shared/data) and the demo merchant."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+UCI_PATH = SHARED_DATA / "online_retail_ii_2009_2010.csv.gz"
+GROCERIES_PATH = SHARED_DATA / "groceries.csv.gz"
+CDNOW_SUMMARY_PATH = SHARED_DATA / "cdnow_customers_summary.csv"
+CDNOW_SAMPLE_PATH = SHARED_DATA / "cdnow_sample.txt.gz"
+CDNOW_MASTER_PATH = SHARED_DATA / "cdnow_master.txt.gz"
+US_RETAIL_PATH = SHARED_DATA / "us_retail_sales_monthly.csv.gz"
+
+
+def shared(path: Path) -> Path:
+    """Skip (with the reason) when a shared dataset is not beside the checkout."""
+    if not path.exists():
+        pytest.skip(f"shared dataset {path} not found (expected ../shared/data beside the repo)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """Every test gets its own empty store directory: no test sees another's datasets."""
+    home = tmp_path / "ecomdash_home"
+    home.mkdir()
+    monkeypatch.setenv("ECOMDASH_HOME", str(home))
+    yield home
+
+
+@pytest.fixture(scope="session")
+def uci_lines() -> pd.DataFrame:
+    """UCI Online Retail II 2009-2010 read through the real ingest pipeline (canonical table)."""
+    from ecomdash.ingest import load_path
+
+    return load_path(shared(UCI_PATH)).lines
+
+
+@pytest.fixture(scope="session")
+def uci_sales(uci_lines) -> pd.DataFrame:
+    """UCI after standard cleaning (:func:`ecomdash.schema.sales_lines`)."""
+    from ecomdash.schema import sales_lines
+
+    return sales_lines(uci_lines)
+
+
+@pytest.fixture(scope="session")
+def demo():
+    """The generated demo merchant (lines + planted truth), default seed."""
+    from ecomdash.demo import generate
+
+    return generate()
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("ECOMDASH_FAST"):
+        skip = pytest.mark.skip(reason="ECOMDASH_FAST set: skipping tests on full shared datasets")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
