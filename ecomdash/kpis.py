@@ -1,0 +1,327 @@
+"""Overview KPIs: net revenue, orders, units, AOV, customers, new vs returning, return rate.
+
+Definitions (the same in SQL over the store and in :func:`kpis_from_lines` over a DataFrame,
+which the tests use as a second, independent computation):
+
+- *sale lines*: not a return, not a non-product line (postage, fees), quantity > 0 where there is
+  a quantity column, revenue > 0.
+- ``gross_sales``: revenue of sale lines (including lines later cancelled).
+- ``returns``: value of return / cancellation lines (non-product lines excluded), as a positive number.
+- ``revenue`` (net): ``gross_sales - returns``.
+- ``orders``: distinct order ids with at least one sale line that was not cancelled, so an order
+  cancelled minutes after it was placed never counts as a sale.
+- ``units``: quantity of sale lines less returned quantity.
+- ``aov``: net revenue / orders.
+- ``customers``: distinct customer ids among counted orders (guest orders have none).
+- ``new_customers``: customers whose first counted order in the whole dataset (same country /
+  category filters, any date) falls in the period; ``returning_customers`` the rest.
+- ``return_rate``: returns / gross sales.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import ParameterError
+from ecomdash.filters import Filters
+from ecomdash.store import Store
+
+KPI_NAMES = (
+    "revenue",
+    "gross_sales",
+    "returns",
+    "orders",
+    "units",
+    "aov",
+    "customers",
+    "new_customers",
+    "returning_customers",
+    "return_rate",
+)
+
+KPI_LABELS = {
+    "revenue": "Net revenue",
+    "gross_sales": "Gross sales",
+    "returns": "Returns & cancellations",
+    "orders": "Orders",
+    "units": "Units",
+    "aov": "Average order value",
+    "customers": "Customers",
+    "new_customers": "New customers",
+    "returning_customers": "Returning customers",
+    "return_rate": "Return rate",
+}
+
+GRAINS = {"day": "day", "week": "week", "month": "month"}
+
+
+@dataclass(frozen=True)
+class OverviewResult:
+    """KPIs for a period, the previous period of the same length, trend and breakdowns."""
+
+    kpis: dict[str, float | None]
+    previous: dict[str, float | None] | None
+    period: tuple[date | None, date | None]
+    previous_period: tuple[date, date] | None
+    trend: pd.DataFrame  # period, revenue, gross_sales, returns, orders
+    top_products: pd.DataFrame
+    top_categories: pd.DataFrame
+    top_countries: pd.DataFrame
+    grain: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def change(self, name: str) -> float | None:
+        """Relative change against the previous period (None when not comparable)."""
+        if not self.previous:
+            return None
+        now, before = self.kpis.get(name), self.previous.get(name)
+        if now is None or before is None or before == 0 or _isnan(before) or _isnan(now):
+            return None
+        return (now - before) / abs(before)
+
+
+def _isnan(x) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+def _sale_cond(cols: tuple[str, ...]) -> str:
+    cond = "NOT is_return AND NOT is_non_product AND revenue > 0"
+    if S.QUANTITY in cols:
+        cond += " AND quantity > 0"
+    return cond
+
+
+def _kpi_sql(cols: tuple[str, ...]) -> str:
+    sale = _sale_cond(cols)
+    units = (
+        f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END) "
+        "- sum(CASE WHEN is_return AND NOT is_non_product THEN abs(quantity) ELSE 0 END)"
+        if S.QUANTITY in cols
+        else "NULL"
+    )
+    has_cust = S.CUSTOMER_ID in cols
+    counted = f"{sale} AND NOT is_cancelled"
+    customers = f"count(DISTINCT CASE WHEN {counted} THEN customer_id END)" if has_cust else "NULL"
+    return f"""
+        SELECT
+          coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
+          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns,
+          count(DISTINCT CASE WHEN {counted} THEN order_id END) AS orders,
+          {units} AS units,
+          {customers} AS customers
+        FROM l
+    """
+
+
+def _first_purchase_sql(sale: str) -> str:
+    return f"""
+        SELECT count(*) FROM (
+          SELECT customer_id, min(order_date) AS first_date FROM l
+          WHERE {sale} AND NOT is_cancelled AND customer_id IS NOT NULL
+          GROUP BY customer_id
+        ) WHERE first_date >= ? AND first_date < ?
+    """
+
+
+def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) -> dict:
+    """KPIs for one period, by SQL in the store."""
+    info = store.info(dataset_id)
+    filters = filters or Filters()
+    cols = info.columns
+    if S.REVENUE not in cols:
+        raise ParameterError(
+            "The overview needs an amount column (revenue or unit price × quantity); this dataset "
+            "has none. Re-upload the file and map its amount column on the Data page."
+        )
+    row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
+    gross, returns = float(row.gross_sales), float(row.returns)
+    orders = int(row.orders)
+    net = gross - returns
+    out: dict[str, float | None] = {
+        "revenue": net,
+        "gross_sales": gross,
+        "returns": returns,
+        "orders": orders,
+        "units": None if pd.isna(row.units) else float(row.units),
+        "aov": (net / orders) if orders else None,
+        "customers": None if pd.isna(row.customers) else int(row.customers),
+        "new_customers": None,
+        "returning_customers": None,
+        "return_rate": (returns / gross) if gross else None,
+    }
+    if S.CUSTOMER_ID in cols and S.ORDER_DATE in cols and out["customers"] is not None:
+        lo, hi = store.date_range(info.id)
+        start = filters.start or (lo.date() if lo else None)
+        end = filters.end or (hi.date() if hi else None)
+        if start and end:
+            whole = Filters(countries=filters.countries, categories=filters.categories)
+            sale = _sale_cond(cols)
+            new = int(
+                store.query(
+                    info.id,
+                    whole,
+                    _first_purchase_sql(sale),
+                    (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)),
+                ).iloc[0, 0]
+            )
+            out["new_customers"] = new
+            out["returning_customers"] = int(out["customers"]) - new
+    return out
+
+
+def overview(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    grain: str = "auto",
+    top_n: int = 10,
+) -> OverviewResult:
+    """Everything the Overview page shows, computed by SQL in the store."""
+    info = store.info(dataset_id)
+    filters = filters or Filters()
+    cols = info.columns
+    lo, hi = store.date_range(info.id)
+    start = filters.start or (lo.date() if lo else None)
+    end = filters.end or (hi.date() if hi else None)
+    period_filters = Filters(start, end, filters.countries, filters.categories)
+    kpis = compute_kpis(store, info.id, period_filters)
+    notes: list[str] = []
+
+    previous = prev_period = None
+    prev_f = period_filters.previous_period()
+    if prev_f is not None and lo is not None and prev_f.end >= lo.date():
+        previous = compute_kpis(store, info.id, prev_f)
+        prev_period = (prev_f.start, prev_f.end)
+        if prev_f.start < lo.date():
+            notes.append(
+                f"The previous period ({prev_f.start} to {prev_f.end}) starts before the first "
+                f"order ({lo.date()}), so it is only partly covered."
+            )
+    elif prev_f is not None:
+        notes.append(
+            "There is no data before this period, so no comparison is shown. Narrow the date "
+            "range in the sidebar to compare with an earlier period."
+        )
+
+    if grain == "auto":
+        days = period_filters.days or 0
+        grain = "day" if days <= 62 else "week" if days <= 370 else "month"
+    if grain not in GRAINS:
+        raise ParameterError(
+            f"The 'grain' parameter must be one of day, week, month or auto. Got {grain!r} instead."
+        )
+    sale = _sale_cond(cols)
+    trend = store.query(
+        info.id,
+        period_filters,
+        f"""
+        SELECT date_trunc('{grain}', order_date) AS period,
+          coalesce(sum(CASE WHEN {sale} THEN revenue END), 0)
+            - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
+          coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
+          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns,
+          count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders
+        FROM l GROUP BY 1 ORDER BY 1
+        """,
+    )
+    if len(trend) and end is not None:
+        last = pd.Timestamp(trend["period"].iloc[-1])
+        period_end = {
+            "day": last + pd.Timedelta(days=1),
+            "week": last + pd.Timedelta(days=7),
+            "month": last + pd.offsets.MonthBegin(1),
+        }[grain]
+        if period_end.date() > end + timedelta(days=1):
+            notes.append(
+                f"The last {grain} in the trend is partial (data up to {end}); read it with care."
+            )
+
+    def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
+        if col not in cols:
+            return pd.DataFrame()
+        label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
+        return store.query(
+            info.id,
+            period_filters,
+            f"""
+            SELECT {col} AS key{label},
+              coalesce(sum(CASE WHEN {sale} THEN revenue END), 0)
+                - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
+              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders
+              {", sum(CASE WHEN " + sale + " THEN quantity ELSE 0 END) AS units" if S.QUANTITY in cols else ""}
+            FROM l WHERE {col} IS NOT NULL AND NOT is_non_product
+            GROUP BY {col} ORDER BY revenue DESC, key LIMIT ?
+            """,
+            (top_n,),
+        )
+
+    return OverviewResult(
+        kpis=kpis,
+        previous=previous,
+        period=(start, end),
+        previous_period=prev_period,
+        trend=trend,
+        top_products=breakdown(S.PRODUCT_ID, S.PRODUCT_NAME),
+        top_categories=breakdown(S.CATEGORY),
+        top_countries=breakdown(S.COUNTRY),
+        grain=grain,
+        notes=tuple(notes),
+    )
+
+
+def kpis_from_lines(
+    lines: pd.DataFrame, start: date | None = None, end: date | None = None
+) -> dict:
+    """The same KPIs computed with pandas from a canonical table (reference for tests)."""
+    df = lines
+    if start is not None:
+        df = df[df[S.ORDER_DATE] >= pd.Timestamp(start)]
+    if end is not None:
+        df = df[df[S.ORDER_DATE] < pd.Timestamp(end) + pd.Timedelta(days=1)]
+    sale = ~df[S.IS_RETURN] & ~df[S.IS_NON_PRODUCT] & (df[S.REVENUE] > 0)
+    if S.QUANTITY in df:
+        sale &= df[S.QUANTITY] > 0
+    ret = df[S.IS_RETURN] & ~df[S.IS_NON_PRODUCT]
+    counted = sale & ~df[S.IS_CANCELLED]
+    gross = float(df.loc[sale, S.REVENUE].sum())
+    returns = float(df.loc[ret, S.REVENUE].abs().sum())
+    orders = int(df.loc[counted, S.ORDER_ID].nunique())
+    out = {
+        "revenue": gross - returns,
+        "gross_sales": gross,
+        "returns": returns,
+        "orders": orders,
+        "units": (
+            float(df.loc[sale, S.QUANTITY].sum() - df.loc[ret, S.QUANTITY].abs().sum())
+            if S.QUANTITY in df
+            else None
+        ),
+        "aov": (gross - returns) / orders if orders else None,
+        "customers": int(df.loc[counted, S.CUSTOMER_ID].dropna().nunique())
+        if S.CUSTOMER_ID in df
+        else None,
+        "return_rate": returns / gross if gross else None,
+    }
+    if S.CUSTOMER_ID in lines:
+        all_sale = ~lines[S.IS_RETURN] & ~lines[S.IS_NON_PRODUCT] & (lines[S.REVENUE] > 0)
+        if S.QUANTITY in lines:
+            all_sale &= lines[S.QUANTITY] > 0
+        all_sale &= ~lines[S.IS_CANCELLED]
+        first = (
+            lines.loc[all_sale]
+            .dropna(subset=[S.CUSTOMER_ID])
+            .groupby(S.CUSTOMER_ID)[S.ORDER_DATE]
+            .min()
+        )
+        lo = pd.Timestamp(start) if start else first.min()
+        hi = pd.Timestamp(end) + pd.Timedelta(days=1) if end else first.max() + pd.Timedelta(days=1)
+        new = int(((first >= lo) & (first < hi)).sum())
+        out["new_customers"] = new
+        out["returning_customers"] = (out["customers"] or 0) - new
+    return out

@@ -1,0 +1,644 @@
+"""The dataset store: an embedded DuckDB file, one per installation, tables keyed by workspace.
+
+The store is the only module that touches the database. Every query names the store's
+workspace, so one merchant's datasets are never visible to another's ``Store``.
+
+Saving is atomic: the lines, the dataset row and the rejected rows go in one transaction, so
+a failed or interrupted save leaves every existing dataset exactly as it was.
+
+>>> store = Store.open(tmp_home)                                       # doctest: +SKIP
+>>> info = store.save_dataset("Shop 2024", lines, report=report, mapping=mapping)  # doctest: +SKIP
+>>> store.load_lines(info.id, Filters(start=date(2024, 1, 1))).shape    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import ParameterError, StoreError
+from ecomdash.filters import Filters
+
+DB_FILE = "ecomdash.duckdb"
+DEFAULT_WORKSPACE = "local"
+DEMO_SOURCE = "demo"
+_WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+#: Columns of the ``lines`` table after ``workspace`` and ``dataset_id`` (SQL types).
+LINE_COLUMNS: dict[str, str] = {
+    S.ORDER_ID: "VARCHAR",
+    S.ORDER_DATE: "TIMESTAMP",
+    S.CUSTOMER_ID: "VARCHAR",
+    S.PRODUCT_ID: "VARCHAR",
+    S.PRODUCT_NAME: "VARCHAR",
+    S.QUANTITY: "DOUBLE",
+    S.UNIT_PRICE: "DOUBLE",
+    S.REVENUE: "DOUBLE",
+    S.COUNTRY: "VARCHAR",
+    S.CATEGORY: "VARCHAR",
+    S.CHANNEL: "VARCHAR",
+    S.IS_RETURN: "BOOLEAN",
+    S.IS_NON_PRODUCT: "BOOLEAN",
+    S.IS_CANCELLED: "BOOLEAN",
+    S.LINE_NO: "BIGINT",
+}
+
+#: Columns that identify a duplicate line when appending a newer export.
+DEDUP_COLUMNS = (
+    S.ORDER_ID,
+    S.ORDER_DATE,
+    S.CUSTOMER_ID,
+    S.PRODUCT_ID,
+    S.QUANTITY,
+    S.UNIT_PRICE,
+    S.REVENUE,
+)
+
+_DDL = [
+    """CREATE TABLE IF NOT EXISTS datasets (
+        workspace VARCHAR NOT NULL,
+        id VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        version INTEGER NOT NULL,
+        n_rows BIGINT NOT NULL,
+        columns VARCHAR NOT NULL,
+        mapping VARCHAR NOT NULL,
+        report VARCHAR NOT NULL,
+        source VARCHAR NOT NULL,
+        created TIMESTAMP NOT NULL,
+        updated TIMESTAMP NOT NULL,
+        PRIMARY KEY (workspace, id)
+    )""",
+    "CREATE TABLE IF NOT EXISTS lines (workspace VARCHAR NOT NULL, dataset_id VARCHAR NOT NULL, "
+    + ", ".join(f"{c} {t}" for c, t in LINE_COLUMNS.items())
+    + ")",
+    """CREATE TABLE IF NOT EXISTS rejected (
+        workspace VARCHAR NOT NULL,
+        dataset_id VARCHAR NOT NULL,
+        line_no BIGINT,
+        reason VARCHAR,
+        row_json VARCHAR
+    )""",
+]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """One saved dataset of a workspace."""
+
+    workspace: str
+    id: str
+    name: str
+    version: int
+    rows: int
+    columns: tuple[str, ...]
+    mapping: dict[str, str]
+    report: dict[str, Any]
+    source: str
+    created: datetime
+    updated: datetime
+
+    @property
+    def is_demo(self) -> bool:
+        return self.source == DEMO_SOURCE
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    """What an append did: lines added and duplicates skipped."""
+
+    dataset: DatasetInfo
+    added: int
+    duplicates: int
+
+
+def default_home() -> Path:
+    """``$ECOMDASH_HOME`` if set, else ``data/`` in the project directory."""
+    env = os.environ.get("ECOMDASH_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parents[1] / "data"
+
+
+def check_workspace(workspace: str) -> str:
+    if not isinstance(workspace, str) or not _WORKSPACE_RE.match(workspace):
+        raise ParameterError(
+            f"The workspace name {workspace!r} is not valid. Use 1-64 letters, digits, "
+            "'.', '_', '-' or '@', starting with a letter or digit."
+        )
+    return workspace
+
+
+def connect(
+    home: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open (and create if needed) the store's database file under ``home``."""
+    home = Path(home) if home is not None else default_home()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(home / DB_FILE), read_only=read_only)
+    except duckdb.IOException as exc:
+        msg = str(exc)
+        if "lock" in msg.lower():
+            raise StoreError(
+                f"The dataset store in {home} is in use by another ecomdash process. "
+                "Stop the other process (the app or a running command) and try again, or set "
+                "ECOMDASH_HOME to another directory."
+            ) from exc
+        raise StoreError(
+            f"The dataset store in {home} cannot be opened ({msg.splitlines()[0]}). "
+            "Check that the directory exists, is writable and the disk is not full."
+        ) from exc
+    except OSError as exc:
+        raise StoreError(
+            f"The dataset store directory {home} cannot be created or written ({exc.strerror}). "
+            "Set ECOMDASH_HOME to a writable directory."
+        ) from exc
+    if not read_only:
+        try:
+            for ddl in _DDL:
+                con.execute(ddl)
+        except duckdb.Error as exc:
+            con.close()
+            raise _store_error("prepare", exc) from exc
+    return con
+
+
+def _store_error(action: str, exc: BaseException) -> StoreError:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    low = text.lower()
+    if "no space" in low or "disk is full" in low or "disk full" in low:
+        hint = "The disk is full: free some space and try again."
+    elif "read-only" in low or "read only" in low or "permission" in low:
+        hint = "The store is read-only: make ECOMDASH_HOME writable and try again."
+    else:
+        hint = "Nothing was changed; try again, and report it if it keeps happening."
+    return StoreError(f"Could not {action} in the dataset store ({text}). {hint}")
+
+
+class Store:
+    """A workspace's view of the dataset store.
+
+    Parameters
+    ----------
+    con : duckdb connection (shared, thread-safe use goes through ``cursor()``)
+    workspace : the merchant workspace every query is restricted to
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, workspace: str = DEFAULT_WORKSPACE):
+        self._con = con
+        self.workspace = check_workspace(workspace)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, home: str | Path | None = None, *, workspace: str = DEFAULT_WORKSPACE) -> Store:
+        return cls(connect(home), workspace=workspace)
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _cur(self) -> duckdb.DuckDBPyConnection:
+        return self._con.cursor()
+
+    @contextmanager
+    def _transaction(self, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._cur()
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException as exc:
+            try:
+                cur.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            cur.close()
+            if isinstance(exc, duckdb.Error | OSError):
+                raise _store_error(action, exc) from exc
+            raise
+        else:
+            try:
+                cur.execute("COMMIT")
+            except duckdb.Error as exc:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass
+                raise _store_error(action, exc) from exc
+            finally:
+                cur.close()
+
+    # -- datasets -------------------------------------------------------------------------
+    def list_datasets(self) -> list[DatasetInfo]:
+        rows = (
+            self._cur()
+            .execute(
+                "SELECT * FROM datasets WHERE workspace = ? ORDER BY updated DESC, name",
+                [self.workspace],
+            )
+            .fetchall()
+        )
+        return [_info(r) for r in rows]
+
+    def info(self, dataset_id: str) -> DatasetInfo:
+        row = (
+            self._cur()
+            .execute(
+                "SELECT * FROM datasets WHERE workspace = ? AND id = ?",
+                [self.workspace, str(dataset_id)],
+            )
+            .fetchone()
+        )
+        if row is None:
+            raise StoreError(
+                f"No dataset with id {dataset_id!r} in this workspace. "
+                "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
+            )
+        return _info(row)
+
+    def resolve(self, ref: str) -> DatasetInfo:
+        """A dataset by id, or by exact name when the name is unique."""
+        try:
+            return self.info(ref)
+        except StoreError:
+            matches = [d for d in self.list_datasets() if d.name == ref]
+            if len(matches) == 1:
+                return matches[0]
+            raise
+
+    def save_dataset(
+        self,
+        name: str,
+        lines: pd.DataFrame,
+        *,
+        report: Mapping[str, Any] | Any = None,
+        mapping: Mapping[str, str] | None = None,
+        rejected: pd.DataFrame | None = None,
+        source: str = "upload",
+        _fail_after_lines: Callable[[], None] | None = None,
+    ) -> DatasetInfo:
+        """Save a cleaned canonical table as a new dataset, atomically.
+
+        ``report`` may be a CleaningReport (anything with ``to_dict()``) or a dict.
+        ``_fail_after_lines`` is a test hook called inside the transaction after the lines
+        are written: raising there must leave the store unchanged.
+        """
+        name = _clean_name(name)
+        frame = _to_store_frame(lines)
+        columns = tuple(c for c in S.CANONICAL if c in lines.columns)
+        report_dict = _report_dict(report)
+        ds_id = secrets.token_hex(6)
+        now = datetime.now().replace(microsecond=0)
+        with self._lock, self._transaction("save the dataset") as cur:
+            self._insert_lines(cur, ds_id, frame)
+            if _fail_after_lines is not None:
+                _fail_after_lines()
+            if rejected is not None and len(rejected):
+                self._insert_rejected(cur, ds_id, rejected)
+            cur.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    self.workspace,
+                    ds_id,
+                    name,
+                    len(frame),
+                    json.dumps(list(columns)),
+                    json.dumps(dict(mapping or {})),
+                    json.dumps(report_dict, default=str),
+                    source,
+                    now,
+                    now,
+                ],
+            )
+        return self.info(ds_id)
+
+    def append(
+        self,
+        dataset_id: str,
+        lines: pd.DataFrame,
+        *,
+        report: Mapping[str, Any] | Any = None,
+        rejected: pd.DataFrame | None = None,
+    ) -> AppendResult:
+        """Append a newer export to a dataset, skipping lines already in it.
+
+        A line is a duplicate when all of ``DEDUP_COLUMNS`` present in the dataset match an
+        existing line (missing values compare equal). Columns the dataset lacks are dropped
+        from the new lines; the dataset keeps its column set.
+        """
+        info = self.info(dataset_id)
+        frame = _to_store_frame(lines)
+        keys = [c for c in DEDUP_COLUMNS if c in info.columns]
+        if not keys:
+            raise ParameterError(
+                "This dataset has none of the columns used to spot duplicate lines "
+                f"({', '.join(DEDUP_COLUMNS)}); save the newer export as a new dataset instead."
+            )
+        cond = " AND ".join(f"e.{c} IS NOT DISTINCT FROM n.{c}" for c in keys)
+        with self._lock, self._transaction("append to the dataset") as cur:
+            cur.register("_incoming", frame)
+            before = len(frame)
+            fresh = cur.execute(
+                f"""SELECT n.* FROM _incoming n WHERE NOT EXISTS (
+                    SELECT 1 FROM lines e WHERE e.workspace = ? AND e.dataset_id = ? AND {cond})""",
+                [self.workspace, info.id],
+            ).df()
+            cur.unregister("_incoming")
+            # keep the dataset's column set
+            for c in S.CANONICAL:
+                if c not in info.columns and c in fresh:
+                    fresh[c] = None
+            offset = cur.execute(
+                "SELECT coalesce(max(line_no), 0) FROM lines WHERE workspace = ? AND dataset_id = ?",
+                [self.workspace, info.id],
+            ).fetchall()[0][0]
+            fresh[S.LINE_NO] = fresh[S.LINE_NO].astype("int64") + int(offset)
+            self._insert_lines(cur, info.id, fresh)
+            if rejected is not None and len(rejected):
+                self._insert_rejected(cur, info.id, rejected)
+            rep = dict(info.report)
+            appends = list(rep.get("appends", []))
+            appends.append(
+                {
+                    "rows_offered": before,
+                    "added": len(fresh),
+                    "duplicates": before - len(fresh),
+                    "report": _report_dict(report),
+                }
+            )
+            rep["appends"] = appends
+            cur.execute(
+                "UPDATE datasets SET version = version + 1, n_rows = n_rows + ?, report = ?, "
+                "updated = ? WHERE workspace = ? AND id = ?",
+                [
+                    len(fresh),
+                    json.dumps(rep, default=str),
+                    datetime.now().replace(microsecond=0),
+                    self.workspace,
+                    info.id,
+                ],
+            )
+        return AppendResult(self.info(info.id), added=len(fresh), duplicates=before - len(fresh))
+
+    def rename(self, dataset_id: str, name: str) -> DatasetInfo:
+        info = self.info(dataset_id)
+        with self._lock, self._transaction("rename the dataset") as cur:
+            cur.execute(
+                "UPDATE datasets SET name = ?, updated = ? WHERE workspace = ? AND id = ?",
+                [_clean_name(name), datetime.now().replace(microsecond=0), self.workspace, info.id],
+            )
+        return self.info(info.id)
+
+    def delete(self, dataset_id: str) -> None:
+        info = self.info(dataset_id)
+        with self._lock, self._transaction("delete the dataset") as cur:
+            for table, col in (
+                ("lines", "dataset_id"),
+                ("rejected", "dataset_id"),
+                ("datasets", "id"),
+            ):
+                cur.execute(
+                    f"DELETE FROM {table} WHERE workspace = ? AND {col} = ?",
+                    [self.workspace, info.id],
+                )
+
+    def ensure_demo(self) -> DatasetInfo:
+        """The workspace's demo dataset, generating and saving it the first time."""
+        for d in self.list_datasets():
+            if d.is_demo:
+                return d
+        from ecomdash.demo import generate
+
+        demo = generate()
+        return self.save_dataset(
+            "Demo merchant",
+            demo.lines,
+            report={"rows_read": len(demo.lines), "rows_kept": len(demo.lines), "rules": []},
+            mapping={c: c for c in S.CANONICAL if c in demo.lines.columns},
+            source=DEMO_SOURCE,
+        )
+
+    # -- reads ----------------------------------------------------------------------------
+    def load_lines(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        columns: list[str] | tuple[str, ...] | None = None,
+    ) -> pd.DataFrame:
+        """The dataset's canonical lines after ``filters``, in original line order."""
+        info = self.info(dataset_id)
+        have = [c for c in LINE_COLUMNS if c in info.columns or c in S.FLAGS or c == S.LINE_NO]
+        if columns is not None:
+            unknown = [c for c in columns if c not in have]
+            if unknown:
+                raise ParameterError(
+                    f"Column(s) {', '.join(unknown)} are not in this dataset "
+                    f"(it has {', '.join(info.columns)})."
+                )
+            have = [c for c in have if c in columns]
+        where, params = self._where(info, filters)
+        df = (
+            self._cur()
+            .execute(f"SELECT {', '.join(have)} FROM lines WHERE {where} ORDER BY line_no", params)
+            .df()
+        )
+        return _from_store_frame(df)
+
+    def query(self, dataset_id: str, filters: Filters | None, sql: str, params=()) -> pd.DataFrame:
+        """Run an aggregate ``sql`` over the dataset's filtered lines, exposed as view ``l``.
+
+        The SQL is the caller's own (never merchant text); values go in ``params``.
+        """
+        info = self.info(dataset_id)
+        where, wparams = self._where(info, filters)
+        full = f"WITH l AS (SELECT * FROM lines WHERE {where}) {sql}"
+        return self._cur().execute(full, [*wparams, *params]).df()
+
+    def date_range(self, dataset_id: str) -> tuple[datetime | None, datetime | None]:
+        info = self.info(dataset_id)
+        if S.ORDER_DATE not in info.columns:
+            return (None, None)
+        lo, hi = (
+            self._cur()
+            .execute(
+                "SELECT min(order_date), max(order_date) FROM lines WHERE workspace = ? AND dataset_id = ?",
+                [self.workspace, info.id],
+            )
+            .fetchone()
+        )
+        return lo, hi
+
+    def distinct_values(self, dataset_id: str, column: str, limit: int = 500) -> list[str]:
+        """Distinct non-empty values of a text column (for filter pickers), most frequent first."""
+        info = self.info(dataset_id)
+        if column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL) or column not in info.columns:
+            return []
+        rows = (
+            self._cur()
+            .execute(
+                f"SELECT {column} FROM lines WHERE workspace = ? AND dataset_id = ? AND {column} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+                [self.workspace, info.id, limit],
+            )
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def rejected_rows(self, dataset_id: str) -> pd.DataFrame:
+        info = self.info(dataset_id)
+        df = (
+            self._cur()
+            .execute(
+                "SELECT line_no, reason, row_json FROM rejected WHERE workspace = ? AND dataset_id = ? "
+                "ORDER BY line_no",
+                [self.workspace, info.id],
+            )
+            .df()
+        )
+        if df.empty:
+            return pd.DataFrame(columns=["line_no", "reason"])
+        raw = pd.json_normalize([json.loads(s) for s in df["row_json"]])
+        return pd.concat([df[["line_no", "reason"]].reset_index(drop=True), raw], axis=1)
+
+    # -- internals ------------------------------------------------------------------------
+    def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
+        clauses = ["workspace = ?", "dataset_id = ?"]
+        params: list[Any] = [self.workspace, info.id]
+        f = filters or Filters()
+        if S.ORDER_DATE in info.columns:
+            if f.start is not None:
+                clauses.append("order_date >= ?")
+                params.append(datetime.combine(f.start, datetime.min.time()))
+            if f.end is not None:
+                clauses.append("order_date < ? + INTERVAL 1 DAY")
+                params.append(datetime.combine(f.end, datetime.min.time()))
+        for col, values in ((S.COUNTRY, f.countries), (S.CATEGORY, f.categories)):
+            if values and col in info.columns:
+                clauses.append(f"{col} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        return " AND ".join(clauses), params
+
+    def _insert_lines(
+        self, cur: duckdb.DuckDBPyConnection, ds_id: str, frame: pd.DataFrame
+    ) -> None:
+        cur.register("_frame", frame)
+        try:
+            cols = ", ".join(LINE_COLUMNS)
+            cur.execute(
+                f"INSERT INTO lines SELECT ?, ?, {cols} FROM _frame", [self.workspace, ds_id]
+            ).fetchall()
+        finally:
+            cur.unregister("_frame")
+
+    def _insert_rejected(
+        self, cur: duckdb.DuckDBPyConnection, ds_id: str, rejected: pd.DataFrame
+    ) -> None:
+        rej = rejected.head(200_000)
+        line_no = rej["line_no"] if "line_no" in rej else pd.Series([None] * len(rej))
+        reason = rej["reason"] if "reason" in rej else pd.Series([""] * len(rej))
+        payload = rej.drop(columns=[c for c in ("line_no", "reason") if c in rej])
+        rows = pd.DataFrame(
+            {
+                "workspace": self.workspace,
+                "dataset_id": ds_id,
+                "line_no": pd.to_numeric(line_no, errors="coerce").astype("Int64").to_numpy(),
+                "reason": reason.astype(str).to_numpy(),
+                "row_json": [
+                    json.dumps({k: (None if pd.isna(v) else str(v)) for k, v in r.items()})
+                    for r in payload.to_dict("records")
+                ],
+            }
+        )
+        cur.register("_rej", rows)
+        try:
+            cur.execute("INSERT INTO rejected SELECT * FROM _rej").fetchall()
+        finally:
+            cur.unregister("_rej")
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name or "").split())[:120]
+    if not name:
+        raise ParameterError("A dataset needs a name. Type a name for it and save again.")
+    return name
+
+
+def _report_dict(report: Any) -> dict[str, Any]:
+    if report is None:
+        return {}
+    if hasattr(report, "to_dict"):
+        return report.to_dict()
+    return dict(report)
+
+
+def _to_store_frame(lines: pd.DataFrame) -> pd.DataFrame:
+    """The lines with every store column present, in the store's order and types."""
+    if S.LINE_NO not in lines:
+        lines = lines.assign(**{S.LINE_NO: range(1, len(lines) + 1)})
+    out = {}
+    n = len(lines)
+    for col, sqltype in LINE_COLUMNS.items():
+        if col in lines:
+            s = lines[col]
+            if sqltype == "BOOLEAN":
+                s = s.fillna(False).astype(bool)
+            elif sqltype == "DOUBLE":
+                s = pd.to_numeric(s, errors="coerce").astype("float64")
+            elif sqltype == "TIMESTAMP":
+                s = pd.to_datetime(s, errors="coerce")
+            elif sqltype == "BIGINT":
+                s = pd.to_numeric(s, errors="coerce").astype("int64")
+            elif sqltype == "VARCHAR":
+                s = s.astype("string")
+            out[col] = s.reset_index(drop=True)
+        elif sqltype == "BOOLEAN":
+            out[col] = pd.Series(False, index=range(n))
+        elif sqltype == "VARCHAR":
+            out[col] = pd.Series(pd.NA, index=range(n), dtype="string")
+        elif sqltype == "TIMESTAMP":
+            out[col] = pd.Series(pd.NaT, index=range(n), dtype="datetime64[us]")
+        else:
+            out[col] = pd.Series(float("nan"), index=range(n), dtype="float64")
+    return pd.DataFrame(out)
+
+
+def _from_store_frame(df: pd.DataFrame) -> pd.DataFrame:
+    for col in df.columns:
+        want = S.DTYPES.get(col)
+        if want == "string":
+            df[col] = df[col].astype("string")
+        elif want == "bool":
+            df[col] = df[col].fillna(False).astype(bool)
+        elif want == "datetime64[us]":
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
+    return df
+
+
+def _info(row: tuple) -> DatasetInfo:
+    (ws, ds_id, name, version, n_rows, columns, mapping, report, source, created, updated) = row
+    return DatasetInfo(
+        workspace=ws,
+        id=ds_id,
+        name=name,
+        version=int(version),
+        rows=int(n_rows),
+        columns=tuple(json.loads(columns)),
+        mapping=json.loads(mapping),
+        report=json.loads(report),
+        source=source,
+        created=created,
+        updated=updated,
+    )

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from ecomdash.errors import ParameterError, StoreError
+from ecomdash.filters import Filters
+from ecomdash.store import Store, default_home
+from tests.unit.tiny import tiny_lines
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "home")
+    yield s
+    s.close()
+
+
+def test_home_follows_environment(_isolated_home):
+    assert default_home() == _isolated_home
+
+
+def test_save_and_load_roundtrip(store):
+    lines = tiny_lines()
+    info = store.save_dataset(
+        "Tiny", lines, report={"rows_read": 8}, mapping={"order_id": "Invoice"}
+    )
+    assert info.rows == 8 and info.version == 1 and info.name == "Tiny"
+    assert info.mapping == {"order_id": "Invoice"} and info.report["rows_read"] == 8
+    assert "channel" not in info.columns and "country" in info.columns
+    back = store.load_lines(info.id)
+    assert list(back["order_id"]) == list(lines["order_id"])
+    assert back["revenue"].sum() == pytest.approx(lines["revenue"].sum())
+    assert back["customer_id"].isna().sum() == 2
+    assert "channel" not in back.columns  # absent columns stay absent
+    assert back["is_cancelled"].sum() == 1
+
+
+def test_filters_dates_inclusive_and_countries(store):
+    info = store.save_dataset("Tiny", tiny_lines())
+    got = store.load_lines(info.id, Filters(start=date(2024, 1, 2), end=date(2024, 1, 3)))
+    assert sorted(got["order_id"].unique()) == ["CO2", "O2", "O3"]
+    got = store.load_lines(info.id, Filters(countries=("UK",)))
+    assert set(got["country"]) == {"UK"}
+    got = store.load_lines(info.id, Filters(categories=("Food",)))
+    assert set(got["product_id"]) == {"P2"}
+
+
+def test_failure_mid_save_leaves_store_unchanged(store):
+    first = store.save_dataset("Keep me", tiny_lines())
+
+    def boom():
+        raise RuntimeError("disk went away")
+
+    with pytest.raises(RuntimeError):
+        store.save_dataset("Broken", tiny_lines(), _fail_after_lines=boom)
+    assert [d.name for d in store.list_datasets()] == ["Keep me"]
+    assert len(store.load_lines(first.id)) == 8
+    # no orphan lines from the failed save
+    n = store.query(first.id, None, "SELECT count(*) AS n FROM l").iloc[0, 0]
+    assert n == 8
+    total = store._cur().execute("SELECT count(*) FROM lines").fetchall()[0][0]
+    assert total == 8
+
+
+def test_bad_lines_fail_cleanly(store):
+    first = store.save_dataset("Keep me", tiny_lines())
+    bad = tiny_lines()
+    bad["line_no"] = ["x"] * len(bad)  # cannot become an integer
+    with pytest.raises(ValueError):
+        store.save_dataset("Bad", bad)
+    assert [d.id for d in store.list_datasets()] == [first.id]
+
+
+def test_append_skips_duplicates_and_bumps_version(store):
+    lines = tiny_lines()
+    info = store.save_dataset("Tiny", lines.iloc[:5])
+    res = store.append(info.id, lines.iloc[3:])  # rows 3,4 overlap
+    assert res.duplicates == 2 and res.added == 3
+    assert res.dataset.version == 2 and res.dataset.rows == 8
+    back = store.load_lines(info.id)
+    assert len(back) == 8 and back["line_no"].is_unique
+    assert res.dataset.report["appends"][0]["duplicates"] == 2
+
+
+def test_rename_delete_and_unknown(store):
+    a = store.save_dataset("A", tiny_lines())
+    b = store.save_dataset("B", tiny_lines())
+    assert store.rename(a.id, "  Shop   2024 ").name == "Shop 2024"
+    store.delete(b.id)
+    assert [d.id for d in store.list_datasets()] == [a.id]
+    with pytest.raises(StoreError, match="No dataset"):
+        store.info(b.id)
+    with pytest.raises(ParameterError):
+        store.rename(a.id, "   ")
+    assert store.resolve("Shop 2024").id == a.id
+
+
+def test_workspaces_never_see_each_other(tmp_path):
+    home = tmp_path / "home"
+    a = Store.open(home, workspace="merchant-a")
+    info = a.save_dataset("A only", tiny_lines())
+    b = Store(a._con, workspace="merchant-b")
+    assert b.list_datasets() == []
+    with pytest.raises(StoreError):
+        b.load_lines(info.id)
+    with pytest.raises(StoreError):
+        b.delete(info.id)
+    assert len(a.load_lines(info.id)) == 8
+    with pytest.raises(ParameterError):
+        Store(a._con, workspace="../etc")
+    a.close()
+
+
+def test_second_process_lock_is_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    s = Store.open(home)
+    code = (
+        "from ecomdash.store import Store\n"
+        "from ecomdash.errors import StoreError\n"
+        f"try:\n    Store.open({str(home)!r})\nexcept StoreError as e:\n    print('CLEAR', e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    s.close()
+    assert "CLEAR" in out.stdout and "another ecomdash process" in out.stdout
+
+
+def test_read_only_home_is_a_clear_error(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        target = tmp_path / "file-not-dir"
+        target.write_text("x")
+        with pytest.raises(StoreError, match="ECOMDASH_HOME|cannot"):
+            Store.open(target / "sub")
+    else:  # pragma: no cover - non-root
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o500)
+        with pytest.raises(StoreError):
+            Store.open(ro / "sub")
+
+
+def test_store_frame_keeps_types(store):
+    info = store.save_dataset("Tiny", tiny_lines())
+    back = store.load_lines(info.id, columns=["order_date", "quantity", "is_return"])
+    assert list(back.columns) == ["order_date", "quantity", "is_return"]
+    assert str(back["order_date"].dtype) == "datetime64[us]"
+    assert back["is_return"].dtype == bool
+    assert isinstance(back, pd.DataFrame)
