@@ -1,0 +1,52 @@
+"""The ``ecomdash`` command line: the same core and store as the app, for scripts and schedules.
+
+Subcommands live in the modules of this package; each module that defines
+``register(subparsers)`` is discovered and adds its own subcommands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from ecomdash.errors import EcomdashError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecomdash",
+        description="Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME).",
+    )
+    parser.add_argument(
+        "--workspace",
+        default="local",
+        help="merchant workspace to act in (default: local, the single-merchant workspace)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name == "common":
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except EcomdashError as exc:
+        print(f"ecomdash: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("ecomdash: interrupted; nothing was saved.", file=sys.stderr)
+        return 130

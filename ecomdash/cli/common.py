@@ -1,0 +1,102 @@
+"""Helpers shared by the CLI subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecomdash.errors import ParameterError
+from ecomdash.filters import Filters
+from ecomdash.store import Store
+
+
+def add_dataset_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", required=True, help="dataset id (or its exact name)")
+
+
+def add_json_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def add_date_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--start", type=parse_date, help="first day (inclusive), YYYY-MM-DD")
+    p.add_argument("--end", type=parse_date, help="last day (inclusive), YYYY-MM-DD")
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; write it as YYYY-MM-DD"
+        ) from None
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    return Store.open(workspace=getattr(args, "workspace", "local"))
+
+
+def filters_from(args: argparse.Namespace) -> Filters:
+    return Filters(start=getattr(args, "start", None), end=getattr(args, "end", None))
+
+
+def load_lines(args: argparse.Namespace) -> pd.DataFrame:
+    """The chosen dataset's lines (after --start/--end when the command has them)."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return store.load_lines(info.id, filters_from(args))
+    finally:
+        store.close()
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Plain JSON types from numpy/pandas/dates (NaN becomes null)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, pd.DataFrame):
+        return [to_jsonable(r) for r in obj.to_dict("records")]
+    if isinstance(obj, pd.Series):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        return to_jsonable(obj.item())
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else obj
+    if isinstance(obj, datetime | date | pd.Timestamp):
+        return obj.isoformat()
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return obj
+
+
+def emit(args: argparse.Namespace, obj: dict, text: str) -> None:
+    """Print ``obj`` as JSON with --json, else the human ``text``."""
+    if getattr(args, "json", False):
+        print(json.dumps(to_jsonable(obj), ensure_ascii=False))
+    else:
+        print(text)
+
+
+def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
+    """``canonical=source`` pairs from ``--map``."""
+    if not pairs:
+        return None
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(
+                f"--map takes canonical=source pairs, e.g. --map order_id=Invoice. Got {pair!r}."
+            )
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
