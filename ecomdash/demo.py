@@ -1,0 +1,787 @@
+"""The demo merchant: a generated gift & homeware shop with planted, documented truths.
+
+``generate(seed)`` returns :class:`Demo` — the canonical order-line table (``schema.DTYPES``)
+and :class:`DemoTruth`, the facts the generator planted so that every analysis can be tested
+against a known answer (bundles with a known lift, customer groups, churners, price
+elasticities, weekly/yearly seasonality, holiday peaks and trend).
+
+Mechanism (all vectorised, one ``numpy.random.Generator`` seeded with ``seed``):
+
+* Day intensity ``I(d) = trend(d) * weekly(dow) * yearly(doy) * holiday(d)``. Every order's
+  day is drawn with probability ``I(d) / sum(I)``, so expected orders per day are exactly
+  proportional to ``I`` (``truth.expected_orders``).
+* Registered customers belong to one of five groups (``truth.customer_groups``) that differ in
+  order count, basket size, quantities, price level, favourite categories, channel and
+  return rate. Churners ("lapsed regulars") keep the same order process over the whole period,
+  but their orders on or after their churn date are placed as guests (no customer id), so the
+  aggregate series keeps its planted shape while the customers themselves stop buying.
+* Guest orders (no customer id) make up about 10 % of orders.
+* Each order gets 1–6 "catalogue" products drawn without replacement (Gumbel top-k) from a
+  Zipf-like popularity weighted by the group's price preference and favourite categories.
+  Thirteen "special" products never come from that draw: the eight bundle products and the
+  five price-elastic products are added by independent per-order Bernoulli draws, which makes
+  their order-level lift and demand response exact functions of the planted parameters.
+* Returns: a sale line is returned with a group-specific probability 1–30 days later as a line
+  of order ``"C" + order_id`` with negative quantity; the sale line gets ``is_cancelled``.
+* Non-product lines: ``POST`` (postage on some small web/app orders) and ``FEE`` (bank
+  charges on some marketplace orders), flagged ``is_non_product``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema
+
+__all__ = ["Bundle", "Demo", "DemoTruth", "HolidayEffect", "generate", "DEFAULT_START"]
+
+#: Fixed default start: 730 days from here end on 2026-10-31 (never "today": determinism).
+DEFAULT_START = date(2024, 11, 1)
+
+# ----------------------------------------------------------------------------------------
+# Catalogue
+# ----------------------------------------------------------------------------------------
+
+#: category -> (median price in GBP, [(noun, [variants ...]), ...])
+_CATALOGUE: dict[str, tuple[float, list[tuple[str, list[str]]]]] = {
+    "Kitchen": (
+        11.0,
+        [
+            ("Enamel Teapot", ["Cream", "Sage", "Navy"]),
+            ("Loose Leaf Tea Tin", ["Earl Grey", "Breakfast", "Chamomile"]),
+            ("Ceramic Mug", ["Blue", "White", "Speckled", "Mustard", "Green"]),
+            ("Bamboo Chopping Board", ["Small", "Large"]),
+            ("Glass Storage Jar", ["500 ml", "1 l", "2 l"]),
+            ("Linen Tea Towel", ["Stripe", "Check", "Plain"]),
+            ("Cast Iron Skillet", ["20 cm", "26 cm"]),
+            ("Wooden Spoon Set", ["Beech", "Olive"]),
+            ("Cake Tin", ["Round", "Square", "Loaf"]),
+            ("Espresso Cup Set", ["Black", "Terracotta"]),
+            ("Spice Rack", ["Oak", "Walnut"]),
+            ("Butter Dish", ["Glass", "Stoneware", "Enamel"]),
+        ],
+    ),
+    "Home Decor": (
+        18.0,
+        [
+            ("Scented Candle", ["Fig", "Cedar", "Lavender", "Sea Salt", "Amber"]),
+            ("Ceramic Vase", ["Tall", "Bud", "Round", "Ribbed"]),
+            ("Photo Frame", ["A4 Oak", "A5 Brass", "6x4 Black"]),
+            ("Wall Clock", ["Station", "Minimal", "Retro"]),
+            ("Cushion Cover", ["Ochre", "Teal", "Linen", "Velvet Rose"]),
+            ("Woven Basket", ["Small", "Medium", "Large"]),
+            ("Mirror", ["Round", "Arched"]),
+            ("Incense Holder", ["Brass", "Stone"]),
+            ("Candle Holder", ["Glass", "Iron", "Marble"]),
+            ("Wall Print", ["Botanical", "Abstract"]),
+            ("Picture Ledge", ["Oak", "White", "Black"]),
+        ],
+    ),
+    "Garden": (
+        14.0,
+        [
+            ("Terracotta Pot", ["12 cm", "18 cm", "25 cm"]),
+            ("Watering Can", ["Galvanised", "Green", "Indoor"]),
+            ("Seed Kit", ["Herbs", "Wildflower", "Tomato", "Chilli"]),
+            ("Bird Feeder", ["Hanging", "Window"]),
+            ("Garden Gloves", ["S", "M", "L"]),
+            ("Plant Mister", ["Glass", "Copper"]),
+            ("Hand Trowel", ["Ash", "Steel"]),
+            ("Solar Lantern", ["Moroccan", "Jar", "Star"]),
+            ("Kneeling Pad", ["Olive", "Grey"]),
+            ("Plant Labels", ["Slate", "Zinc", "Wood"]),
+            ("Hanging Planter", ["Macrame", "Ceramic", "Brass"]),
+        ],
+    ),
+    "Stationery": (
+        6.0,
+        [
+            ("Notebook", ["A5 Lined", "A5 Dot", "A6 Plain", "A4 Grid"]),
+            ("Fountain Pen", ["Black", "Blue", "Burgundy"]),
+            ("Washi Tape Set", ["Pastel", "Floral", "Metallic"]),
+            ("Desk Planner", ["Weekly", "Monthly"]),
+            ("Pencil Set", ["Graphite", "Colour"]),
+            ("Greeting Card", ["Birthday", "Thank You", "Blank", "Wedding"]),
+            ("Sticky Notes", ["Neon", "Kraft"]),
+            ("Letter Writing Set", ["Floral", "Classic"]),
+            ("Bookmark", ["Leather", "Brass", "Pressed Flower"]),
+            ("Ink Cartridges", ["Black", "Blue"]),
+            ("Sketchbook", ["A4", "A5", "Square"]),
+        ],
+    ),
+    "Toys & Games": (
+        15.0,
+        [
+            ("Jigsaw Puzzle", ["500 pc", "1000 pc", "Kids 100 pc"]),
+            ("Wooden Train Set", ["Starter", "Deluxe"]),
+            ("Card Game", ["Classic", "Family", "Travel"]),
+            ("Plush Bunny", ["Grey", "Pink", "Cream"]),
+            ("Building Blocks", ["50 pc", "120 pc"]),
+            ("Kite", ["Diamond", "Box"]),
+            ("Skipping Rope", ["Red", "Blue"]),
+            ("Spinning Top", ["Wood", "Tin"]),
+            ("Marble Run", ["Small", "Large"]),
+            ("Colouring Book", ["Animals", "Cities", "Patterns"]),
+            ("Dominoes", ["Wooden", "Travel"]),
+            ("Yo-Yo", ["Red", "Blue", "Glow"]),
+        ],
+    ),
+    "Bath & Body": (
+        8.0,
+        [
+            ("Bath Bomb", ["Rose", "Eucalyptus", "Citrus", "Lavender"]),
+            ("Hand Cream", ["Rose", "Neroli", "Unscented"]),
+            ("Soap Bar", ["Oatmeal", "Charcoal", "Honey", "Lemongrass"]),
+            ("Body Lotion", ["Coconut", "Shea"]),
+            ("Bath Salts", ["Dead Sea", "Magnesium"]),
+            ("Lip Balm", ["Mint", "Vanilla", "Berry"]),
+            ("Loofah Sponge", ["Natural", "Mitt"]),
+            ("Shower Gel", ["Fig", "Citrus"]),
+            ("Nail Brush", ["Beech", "Bamboo"]),
+            ("Face Cloth", ["Waffle", "Muslin"]),
+            ("Bath Oil", ["Rose", "Lavender", "Cedar"]),
+        ],
+    ),
+    "Bags & Accessories": (
+        24.0,
+        [
+            ("Canvas Tote Bag", ["Natural", "Black", "Striped"]),
+            ("Leather Wallet", ["Tan", "Black", "Oxblood"]),
+            ("Wool Scarf", ["Grey", "Camel", "Tartan"]),
+            ("Umbrella", ["Compact", "Golf"]),
+            ("Card Holder", ["Tan", "Navy"]),
+            ("Beanie Hat", ["Charcoal", "Mustard", "Forest"]),
+            ("Lunch Bag", ["Insulated", "Canvas"]),
+            ("Key Ring", ["Brass", "Leather"]),
+            ("Backpack", ["Roll Top", "Daypack"]),
+            ("Sunglasses Case", ["Tortoise", "Black"]),
+            ("Weekend Bag", ["Canvas", "Leather"]),
+            ("Gloves", ["Leather Tan", "Wool Grey", "Knit Red"]),
+        ],
+    ),
+    "Party & Gifts": (
+        5.0,
+        [
+            ("Gift Wrap Roll", ["Kraft", "Stars", "Floral", "Christmas"]),
+            ("Gift Tag Set", ["Kraft", "Gold"]),
+            ("Party Balloons", ["Gold", "Pastel", "Rainbow"]),
+            ("Paper Bunting", ["Rainbow", "Union Jack", "Hearts"]),
+            ("Birthday Candles", ["Gold", "Number"]),
+            ("Paper Napkins", ["Floral", "Plain", "Stripe"]),
+            ("Gift Box", ["Small", "Medium", "Large"]),
+            ("Ribbon Spool", ["Red", "Silver", "Velvet Green"]),
+            ("Christmas Bauble", ["Glass Red", "Glass Gold", "Felt"]),
+            ("Advent Calendar", ["Wooden", "Fabric"]),
+            ("Party Hats", ["Gold", "Striped", "Animal"]),
+        ],
+    ),
+    "Lighting": (
+        28.0,
+        [
+            ("String Lights", ["Warm 10 m", "Festoon", "Copper Wire"]),
+            ("Table Lamp", ["Ceramic", "Brass", "Rattan"]),
+            ("Lantern", ["Storm", "Hanging", "Tea Light"]),
+            ("Lamp Shade", ["Linen", "Pleated", "Rattan"]),
+            ("Night Light", ["Moon", "Cloud"]),
+            ("LED Bulb", ["Filament", "Globe"]),
+            ("Floor Lamp", ["Tripod", "Arc"]),
+            ("Reading Light", ["Clip", "Book"]),
+            ("Candle Lantern", ["Glass", "Metal"]),
+            ("Fairy Light Jar", ["Small", "Large"]),
+            ("Desk Lamp", ["Anglepoise", "Mushroom", "Brass"]),
+        ],
+    ),
+    "Textiles": (
+        30.0,
+        [
+            ("Throw Blanket", ["Herringbone", "Chunky Knit", "Mohair", "Fleece"]),
+            ("Tablecloth", ["Linen White", "Gingham", "Floral"]),
+            ("Apron", ["Denim", "Linen", "Striped"]),
+            ("Bath Towel", ["Grey", "White", "Sage"]),
+            ("Bed Runner", ["Velvet", "Woven"]),
+            ("Pillowcase Pair", ["Linen", "Cotton"]),
+            ("Doormat", ["Coir", "Welcome"]),
+            ("Rug", ["Jute", "Berber"]),
+            ("Curtain Panel", ["Blackout", "Voile"]),
+            ("Table Runner", ["Linen", "Festive"]),
+            ("Napkin Set", ["Linen", "Gingham", "Festive"]),
+        ],
+    ),
+}
+
+_CATEGORY_CODES = {
+    "Kitchen": "KIT",
+    "Home Decor": "DEC",
+    "Garden": "GAR",
+    "Stationery": "STA",
+    "Toys & Games": "TOY",
+    "Bath & Body": "BAT",
+    "Bags & Accessories": "BAG",
+    "Party & Gifts": "PAR",
+    "Lighting": "LIG",
+    "Textiles": "TEX",
+}
+
+# Bundles: (antecedent name, consequent name, s = P(pair drawn), a0 = P(A alone), b0 = P(B alone))
+_BUNDLES: tuple[tuple[str, str, float, float, float], ...] = (
+    ("Enamel Teapot – Cream", "Loose Leaf Tea Tin – Earl Grey", 0.012, 0.020, 0.035),
+    ("Fountain Pen – Black", "Ink Cartridges – Black", 0.012, 0.030, 0.035),
+    ("Watering Can – Galvanised", "Terracotta Pot – 18 cm", 0.015, 0.040, 0.050),
+    ("Gift Wrap Roll – Kraft", "Gift Tag Set – Kraft", 0.020, 0.060, 0.060),
+)
+
+# Price-elastic products: (name, base probability per order, elasticity, price factor, change day)
+_ELASTIC: tuple[tuple[str, float, float, float, int], ...] = (
+    ("Scented Candle – Fig", 0.050, -0.8, 1.40, 260),
+    ("Canvas Tote Bag – Natural", 0.050, -1.2, 0.70, 310),
+    ("Throw Blanket – Herringbone", 0.045, -1.6, 1.30, 360),
+    ("Hand Cream – Rose", 0.055, -2.0, 0.75, 410),
+    ("Jigsaw Puzzle – 1000 pc", 0.050, -2.5, 1.35, 460),
+)
+
+# ----------------------------------------------------------------------------------------
+# Customer groups / order profiles
+# ----------------------------------------------------------------------------------------
+
+GROUPS = ("frequent small", "occasional", "bulk buyers", "premium", "lapsed regulars")
+_GUEST = len(GROUPS)  # profile index of base guest orders
+_CHURN_GROUP = GROUPS.index("lapsed regulars")
+
+# Per profile (5 groups + guest). Share of registered customers (guest: n/a).
+_SHARE = np.array([0.27, 0.37, 0.08, 0.18, 0.10])
+# Order count per customer over the whole period: minimum + Poisson(extra).
+_N_MIN = np.array([14, 2, 2, 5, 12])
+_N_EXTRA = np.array([14.0, 1.2, 2.5, 4.0, 5.0])
+# Catalogue basket size: k_min + Binomial(k_n, k_p), at most 6.
+_K_MIN = np.array([1, 1, 3, 2, 1, 1])
+_K_N = np.array([1, 2, 3, 2, 2, 2])
+_K_P = np.array([0.4, 0.4, 0.5, 0.5, 0.5, 0.35])
+# log-weight price preference (beta * log price) and favourite-category boost.
+_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 2.0, 0.0, 0.0])
+_FAV_BOOST = np.array([3.0, 0.0, 4.0, 0.0, 1.5, 0.0])
+_N_FAV = np.array([2, 0, 1, 0, 2, 0])
+# Quantity: 1 + Poisson(q) (bulk uses pack sizes instead).
+_QTY_EXTRA = np.array([0.2, 0.5, 0.0, 0.1, 0.5, 0.4])
+_BULK_PACKS = np.array([6.0, 12.0, 24.0, 36.0, 48.0])
+_RETURN_RATE = np.array([0.01, 0.02, 0.02, 0.10, 0.02, 0.03])
+_CHANNELS = ("web", "app", "marketplace")
+_CHANNEL_P = np.array(
+    [
+        [0.30, 0.60, 0.10],
+        [0.50, 0.10, 0.40],
+        [0.90, 0.00, 0.10],
+        [0.60, 0.30, 0.10],
+        [0.50, 0.40, 0.10],
+        [0.50, 0.05, 0.45],
+    ]
+)
+_COUNTRIES = ("United Kingdom", "Germany", "France", "United States", "China", "Netherlands")
+_COUNTRY_P = np.array([0.55, 0.12, 0.10, 0.13, 0.05, 0.05])
+_GUEST_SHARE = 0.10  # target share of orders without a customer id
+
+_WEEKLY = (0.90, 0.85, 0.90, 0.95, 1.05, 1.25, 1.10)  # Mon..Sun, mean 1
+_YEARLY_AMPLITUDE = 0.25
+_YEARLY_PEAK_DOY = 340  # early December
+_TREND = 0.15  # growth per year
+
+_POSTAGE_PRICE = 3.95
+_FEE_PRICE = 1.50
+
+
+# ----------------------------------------------------------------------------------------
+# Public types
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A planted product pair: how often they are bought together, measured over orders.
+
+    ``lift = P(A and B) / (P(A) * P(B))`` and ``support = P(A and B)`` where P is the share
+    of sales orders (distinct ``order_id`` of ``schema.sales_lines(lines)``, guest orders
+    included) that contain the product. ``confidence = P(B | A)``. Values are the expected
+    values of the generating mechanism, not measured on the sample.
+    """
+
+    antecedent: str
+    consequent: str
+    lift: float
+    support: float
+    confidence: float
+
+
+@dataclass(frozen=True)
+class HolidayEffect:
+    """A named multiplier on the expected orders of specific days (``dates``)."""
+
+    name: str
+    dates: tuple[date, ...]
+    multiplier: float
+
+
+@dataclass(frozen=True, eq=False)
+class DemoTruth:
+    """What the demo generator planted (expected values of the mechanism).
+
+    Fields:
+
+    * ``seed``, ``start``, ``end``: the generator seed and the first/last day with orders.
+    * ``bundles``: tuple of :class:`Bundle` — four product-id pairs with lift ≈ 3–8 and support
+      ≥ 1 % of sales orders (see :class:`Bundle` for the exact definitions).
+    * ``customer_groups``: ``pd.Series`` customer_id → group name, one of ``GROUPS``:
+      "frequent small" (many small orders of cheap items, 1–2 favourite categories),
+      "occasional" (2–4 medium orders), "bulk buyers" (few orders of 3–6 products in packs of
+      6–48), "premium" (regular orders of expensive products from many categories, ~10 %
+      returns), "lapsed regulars" (the churners). Every customer in it has ≥ 1 sales order;
+      registered customers are generated with ≥ 2 orders.
+    * ``churners``: ``pd.Series`` customer_id → churn date (``datetime64``): the customer has
+      no sales line on or after that date (about 5–7 months before ``end``); all are in
+      ``customer_groups`` as "lapsed regulars".
+    * ``elasticity``: dict product_id → price elasticity (units per order ∝ price**elasticity).
+    * ``price_changes``: DataFrame ``product_id, date, old_price, new_price`` — one change per
+      elastic product; lines from ``date`` (inclusive) on carry ``new_price``.
+    * ``weekly_profile``: 7 multipliers Mon..Sun (mean 1) on expected orders per day.
+    * ``yearly_amplitude``: ``A`` in ``1 + A*cos(2π(doy - yearly_peak_doy)/365.25)``.
+    * ``yearly_peak_doy``: day of year of the smooth yearly peak (early December).
+    * ``holiday_peak``: tuple of :class:`HolidayEffect` (Singles' Day 11.11, Black Friday,
+      Cyber Monday, Christmas run-up, Christmas/Boxing Day lull) multiplying expected orders.
+    * ``trend``: growth per year, expected orders ∝ ``(1 + trend) ** (days / 365.25)``.
+    * ``expected_orders``: ``pd.Series`` date → expected number of sales orders that day (the
+      product of all the above, scaled to the expected total).
+    * ``guest_share``: expected share of sales orders without a customer id.
+    * ``products``: DataFrame ``product_id, product_name, category, base_price, popularity,
+      kind`` (kind: "catalogue", "bundle" or "elastic").
+    * ``favourite_categories``: ``pd.Series`` customer_id → tuple of favourite categories
+      (empty for groups without favourites).
+    """
+
+    seed: int
+    start: date
+    end: date
+    bundles: tuple[Bundle, ...]
+    customer_groups: pd.Series
+    churners: pd.Series
+    elasticity: dict[str, float]
+    price_changes: pd.DataFrame
+    weekly_profile: tuple[float, ...]
+    yearly_amplitude: float
+    yearly_peak_doy: int
+    holiday_peak: tuple[HolidayEffect, ...]
+    trend: float
+    expected_orders: pd.Series
+    guest_share: float
+    products: pd.DataFrame
+    favourite_categories: pd.Series
+
+
+@dataclass(frozen=True, eq=False)
+class Demo:
+    """The demo merchant: canonical order lines and the planted truth."""
+
+    lines: pd.DataFrame
+    truth: DemoTruth
+
+
+# ----------------------------------------------------------------------------------------
+# Helpers
+# ----------------------------------------------------------------------------------------
+
+
+def _black_friday(year: int) -> date:
+    nov1 = date(year, 11, 1)
+    first_thu = nov1 + timedelta(days=(3 - nov1.weekday()) % 7)
+    return first_thu + timedelta(days=22)
+
+
+def _holidays(start: date, end: date) -> tuple[HolidayEffect, ...]:
+    years = range(start.year, end.year + 1)
+
+    def inside(days: list[date]) -> tuple[date, ...]:
+        return tuple(d for d in days if start <= d <= end)
+
+    bf = [_black_friday(y) for y in years]
+    return (
+        HolidayEffect("Singles' Day (11.11)", inside([date(y, 11, 11) for y in years]), 1.8),
+        HolidayEffect("Black Friday", inside(bf), 3.0),
+        HolidayEffect("Cyber Monday", inside([d + timedelta(days=3) for d in bf]), 2.0),
+        HolidayEffect(
+            "Christmas run-up",
+            inside([date(y, 12, d) for y in years for d in range(1, 21)]),
+            1.3,
+        ),
+        HolidayEffect(
+            "Christmas lull", inside([date(y, 12, d) for y in years for d in (25, 26)]), 0.3
+        ),
+    )
+
+
+def _intensity(days: pd.DatetimeIndex, holidays: tuple[HolidayEffect, ...]) -> np.ndarray:
+    t = np.arange(len(days), dtype=float)
+    trend = (1.0 + _TREND) ** (t / 365.25)
+    weekly = np.asarray(_WEEKLY)[days.dayofweek]
+    yearly = 1.0 + _YEARLY_AMPLITUDE * np.cos(
+        2 * np.pi * (days.dayofyear.to_numpy() - _YEARLY_PEAK_DOY) / 365.25
+    )
+    mult = np.ones(len(days))
+    for h in holidays:
+        idx = days.get_indexer(pd.to_datetime(list(h.dates)))
+        mult[idx[idx >= 0]] *= h.multiplier
+    return trend * weekly * yearly * mult
+
+
+def _bundle_truth(s: float, a0: float, b0: float) -> tuple[float, float, float]:
+    """Expected (lift, support, confidence) of independent pair/A/B Bernoulli draws."""
+    pa = 1 - (1 - s) * (1 - a0)
+    pb = 1 - (1 - s) * (1 - b0)
+    pab = s + (1 - s) * a0 * b0
+    return pab / (pa * pb), pab, pab / pa
+
+
+def _catalogue(rng: np.random.Generator, n_products: int) -> pd.DataFrame:
+    rows = []
+    for cat, (median, nouns) in _CATALOGUE.items():
+        for noun, variants in nouns:
+            for v in variants:
+                rows.append((cat, f"{noun} – {v}", median))
+    cat_df = pd.DataFrame(rows, columns=["category", "product_name", "median"])
+    special = {b[0] for b in _BUNDLES} | {b[1] for b in _BUNDLES} | {e[0] for e in _ELASTIC}
+    is_special = cat_df["product_name"].isin(special).to_numpy()
+    if n_products < len(special) + 20:
+        raise ValueError(f"n_products must be at least {len(special) + 20}, got {n_products}")
+    if n_products > len(cat_df):
+        raise ValueError(f"n_products must be at most {len(cat_df)}, got {n_products}")
+    others = np.flatnonzero(~is_special)
+    keep = np.sort(
+        np.concatenate(
+            [
+                np.flatnonzero(is_special),
+                rng.choice(others, n_products - int(is_special.sum()), replace=False),
+            ]
+        )
+    )
+    df = cat_df.iloc[keep].reset_index(drop=True)
+    n = len(df)
+    price = df["median"].to_numpy() * np.exp(rng.normal(0.0, 0.45, n))
+    df["base_price"] = np.maximum(np.round(price * 2) / 2 - 0.01, 0.49)
+    # Product ids: category code + 3 digits, numbered in a shuffled order within category.
+    codes = df["category"].map(_CATEGORY_CODES)
+    num = np.empty(n, dtype=int)
+    for _cat, idx in df.groupby("category").indices.items():
+        num[idx] = 100 + rng.permutation(len(idx)) * 7 + 3
+    df["product_id"] = codes + "-" + pd.Series(num).astype(str).str.zfill(3)
+    kind = np.full(n, "catalogue", dtype=object)
+    names = df["product_name"].to_numpy()
+    kind[np.isin(names, [b[0] for b in _BUNDLES] + [b[1] for b in _BUNDLES])] = "bundle"
+    kind[np.isin(names, [e[0] for e in _ELASTIC])] = "elastic"
+    df["kind"] = kind
+    # Zipf-like popularity over the catalogue products (random ranks).
+    pop = np.zeros(n)
+    cat_idx = np.flatnonzero(kind == "catalogue")
+    ranks = rng.permutation(len(cat_idx)) + 1
+    pop[cat_idx] = 1.0 / ranks**0.9
+    pop[cat_idx] /= pop[cat_idx].sum()
+    df["popularity"] = pop
+    return df[["product_id", "product_name", "category", "base_price", "popularity", "kind"]]
+
+
+# ----------------------------------------------------------------------------------------
+# Generator
+# ----------------------------------------------------------------------------------------
+
+
+def generate(
+    seed: int = 7,
+    *,
+    n_customers: int = 3000,
+    n_products: int = 300,
+    start: date = DEFAULT_START,
+    days: int = 730,
+) -> Demo:
+    """Generate the demo merchant (deterministic for a given ``seed`` and parameters).
+
+    About 3,000 customers, 300 products in 10 categories, two years of orders
+    (``start`` .. ``start + days - 1``), ~100k order lines. See the module docstring for the
+    mechanism and :class:`DemoTruth` for the planted facts.
+    """
+    if days < 120:
+        raise ValueError(f"days must be at least 120 to plant seasonality and churn, got {days}")
+    if n_customers < 100:
+        raise ValueError(f"n_customers must be at least 100, got {n_customers}")
+    rng = np.random.default_rng(seed)
+    end = start + timedelta(days=days - 1)
+    day_index = pd.date_range(start, periods=days, freq="D")
+    holidays = _holidays(start, end)
+    intensity = _intensity(day_index, holidays)
+    day_p = intensity / intensity.sum()
+
+    # --- products ---------------------------------------------------------------------
+    products = _catalogue(rng, n_products)
+    n_prod = len(products)
+    pid = products["product_id"].to_numpy()
+    pname = products["product_name"].to_numpy()
+    categories = tuple(_CATALOGUE)
+    prod_cat = products["category"].map({c: i for i, c in enumerate(categories)}).to_numpy()
+    base_price = products["base_price"].to_numpy()
+    name_to_idx = {n: i for i, n in enumerate(pname)}
+    is_catalogue = (products["kind"] == "catalogue").to_numpy()
+    log_pop = np.full(n_prod, -np.inf)
+    log_pop[is_catalogue] = np.log(products["popularity"].to_numpy()[is_catalogue])
+    # log-weights per profile: popularity * price**beta
+    lw_profile = log_pop[None, :] + _PRICE_BETA[:, None] * np.log(base_price)[None, :]
+
+    # --- customers --------------------------------------------------------------------
+    n_groups = len(GROUPS)
+    counts = np.floor(_SHARE * n_customers).astype(int)
+    counts[1] += n_customers - counts.sum()
+    cust_group = np.repeat(np.arange(n_groups), counts)
+    cust_ids = rng.permutation(n_customers) + 12001
+    cust_id_str = np.array([str(c) for c in cust_ids], dtype=object)
+    cust_country = rng.choice(len(_COUNTRIES), n_customers, p=_COUNTRY_P)
+    n_cat = len(categories)
+    fav = np.zeros((n_customers, n_cat), dtype=bool)
+    fav_keys = rng.random((n_customers, n_cat)).argsort(axis=1)
+    for g in range(n_groups):
+        k = _N_FAV[g]
+        if k:
+            rows = np.flatnonzero(cust_group == g)
+            fav[rows[:, None], fav_keys[rows, :k]] = True
+    n_orders = _N_MIN[cust_group] + rng.poisson(_N_EXTRA[cust_group])
+    # churn dates: 150..210 days before the end
+    churn_day = np.full(n_customers, days + 1)
+    churners = np.flatnonzero(cust_group == _CHURN_GROUP)
+    churn_day[churners] = days - rng.integers(150, 211, len(churners))
+
+    # --- orders -----------------------------------------------------------------------
+    o_cust = np.repeat(np.arange(n_customers), n_orders)
+    # Guests: base share chosen so that all guests (incl. churners' later orders) ≈ 10 %.
+    exp_total_reg = float((_N_MIN[cust_group] + _N_EXTRA[cust_group]).sum())
+    cum_p = np.concatenate([[0.0], np.cumsum(day_p)])
+    exp_ghost = float(
+        ((_N_MIN + _N_EXTRA)[_CHURN_GROUP] * (1.0 - cum_p[np.minimum(churn_day, days)]))[
+            churners
+        ].sum()
+    )
+    exp_base_guest = max(_GUEST_SHARE * exp_total_reg - exp_ghost, 0.0) / (1 - _GUEST_SHARE)
+    n_guest = int(rng.poisson(exp_base_guest))
+    o_cust = np.concatenate([o_cust, np.full(n_guest, -1)])
+    n_ord = len(o_cust)
+    o_profile = np.where(o_cust >= 0, cust_group[np.maximum(o_cust, 0)], _GUEST)
+    o_day = rng.choice(days, n_ord, p=day_p)
+    o_seconds = np.clip(rng.normal(14.5, 4.0, n_ord), 0.0, 23.99) * 3600.0
+    o_seconds = np.floor(o_seconds).astype(np.int64)
+    # churners' orders on/after the churn date become guest orders
+    ghost = (o_cust >= 0) & (o_day >= churn_day[np.maximum(o_cust, 0)])
+    o_reg_cust = np.where(ghost, -1, o_cust)
+    o_country = np.where(
+        o_cust >= 0,
+        cust_country[np.maximum(o_cust, 0)],
+        rng.choice(len(_COUNTRIES), n_ord, p=_COUNTRY_P),
+    )
+    # order by time; ids are sequential
+    order = np.lexsort((rng.random(n_ord), o_seconds, o_day))
+    o_cust, o_reg_cust, o_profile, o_day, o_seconds, o_country = (
+        a[order] for a in (o_cust, o_reg_cust, o_profile, o_day, o_seconds, o_country)
+    )
+    u = rng.random(n_ord)
+    cp = np.cumsum(_CHANNEL_P[o_profile], axis=1)
+    o_channel = (u[:, None] > cp).sum(axis=1)
+
+    # --- catalogue lines: Gumbel top-k per order --------------------------------------
+    k = _K_MIN[o_profile] + rng.binomial(_K_N[o_profile], _K_P[o_profile])
+    k = np.minimum(k, 6)
+    kmax = int(k.max())
+    keys = lw_profile[o_profile].astype(np.float32)
+    boost = _FAV_BOOST[o_profile]  # churners' later (guest) orders keep their tastes
+    favp = fav[np.maximum(o_cust, 0)][:, prod_cat] & (o_cust >= 0)[:, None]
+    keys += (boost[:, None] * favp).astype(np.float32)
+    keys += rng.gumbel(size=keys.shape).astype(np.float32)
+    top = np.argpartition(-keys, kmax - 1, axis=1)[:, :kmax]
+    top_keys = np.take_along_axis(keys, top, axis=1)
+    top = np.take_along_axis(top, np.argsort(-top_keys, axis=1), axis=1)
+    del keys
+    take = np.arange(kmax)[None, :] < k[:, None]
+    l_order = np.broadcast_to(np.arange(n_ord)[:, None], top.shape)[take]
+    l_prod = top[take]
+    prof = o_profile[l_order]
+    qty = 1.0 + rng.poisson(_QTY_EXTRA[prof])
+    bulk = prof == GROUPS.index("bulk buyers")
+    qty[bulk] = rng.choice(_BULK_PACKS, int(bulk.sum()))
+
+    # --- special lines: bundles and price-elastic products ----------------------------
+    sp_order: list[np.ndarray] = [l_order]
+    sp_prod: list[np.ndarray] = [l_prod]
+    bundles = []
+    for a_name, b_name, s, a0, b0 in _BUNDLES:
+        pair = rng.random(n_ord) < s
+        has_a = pair | (rng.random(n_ord) < a0)
+        has_b = pair | (rng.random(n_ord) < b0)
+        lift, support, conf = _bundle_truth(s, a0, b0)
+        ia, ib = name_to_idx[a_name], name_to_idx[b_name]
+        bundles.append(Bundle(pid[ia], pid[ib], lift, support, conf))
+        for idx, has in ((ia, has_a), (ib, has_b)):
+            rows = np.flatnonzero(has)
+            sp_order.append(rows)
+            sp_prod.append(np.full(len(rows), idx))
+    elasticity: dict[str, float] = {}
+    unit_price_override: dict[int, tuple[int, float]] = {}
+    changes = []
+    for name, p0, e, factor, change_day in _ELASTIC:
+        idx = name_to_idx[name]
+        cd = min(change_day, days - 30)
+        old = base_price[idx]
+        new = round(old * factor * 2) / 2 - 0.01
+        prob = np.where(o_day >= cd, p0 * (new / old) ** e, p0)
+        rows = np.flatnonzero(rng.random(n_ord) < prob)
+        sp_order.append(rows)
+        sp_prod.append(np.full(len(rows), idx))
+        elasticity[pid[idx]] = e
+        unit_price_override[idx] = (cd, new)
+        changes.append((pid[idx], day_index[cd], old, new))
+    n_cat_lines = len(l_order)
+    l_order = np.concatenate(sp_order)
+    l_prod = np.concatenate(sp_prod)
+    n_special = len(l_order) - n_cat_lines
+    sp_q = 1.0 + rng.choice([0.0, 1.0, 2.0], n_special, p=[0.7, 0.2, 0.1])
+    qty = np.concatenate([qty, sp_q])
+    price = base_price[l_prod].copy()
+    for idx, (cd, new) in unit_price_override.items():
+        price[(l_prod == idx) & (o_day[l_order] >= cd)] = new
+
+    # --- non-product lines ------------------------------------------------------------
+    goods = np.bincount(l_order, weights=qty * price, minlength=n_ord)
+    post = (goods < 25.0) & (o_channel != 2) & (rng.random(n_ord) < 0.12)
+    fee = (o_channel == 2) & (rng.random(n_ord) < 0.10)
+    np_order = np.concatenate([np.flatnonzero(post), np.flatnonzero(fee)])
+    np_kind = np.concatenate([np.zeros(post.sum(), int), np.ones(fee.sum(), int)])
+
+    # --- returns ----------------------------------------------------------------------
+    n_lines = len(l_order)
+    ret = rng.random(n_lines) < _RETURN_RATE[o_profile[l_order]]
+    lag = rng.integers(1, 31, n_lines)
+    r_day = o_day[l_order] + lag
+    lc = o_reg_cust[l_order]
+    ret &= r_day < days
+    ret &= ~((lc >= 0) & (r_day >= churn_day[np.maximum(lc, 0)]))
+    r_idx = np.flatnonzero(ret)
+
+    # --- assemble ---------------------------------------------------------------------
+    order_num = np.arange(n_ord) + 500001
+    order_ids = np.array([str(x) for x in order_num], dtype=object)
+    base = pd.Timestamp(start)
+    o_ts = (base + pd.to_timedelta(o_day, unit="D") + pd.to_timedelta(o_seconds, unit="s")).as_unit(
+        "us"
+    )
+    cust_of_order = np.where(o_reg_cust >= 0, cust_id_str[np.maximum(o_reg_cust, 0)], None)
+    country_names = np.array(_COUNTRIES, dtype=object)
+    channel_names = np.array(_CHANNELS, dtype=object)
+    cat_names = np.array(categories, dtype=object)
+
+    # line position within order: catalogue lines first, then specials, then non-products
+    sale = pd.DataFrame(
+        {
+            "oi": l_order,
+            "pos": np.arange(n_lines),
+            "order_id": order_ids[l_order],
+            "order_date": o_ts[l_order],
+            "customer_id": cust_of_order[l_order],
+            "product_id": pid[l_prod],
+            "product_name": pname[l_prod],
+            "quantity": qty,
+            "unit_price": price,
+            "country": country_names[o_country[l_order]],
+            "category": cat_names[prod_cat[l_prod]],
+            "channel": channel_names[o_channel[l_order]],
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": ret,
+        }
+    )
+    nonp = pd.DataFrame(
+        {
+            "oi": np_order,
+            "pos": n_lines + np.arange(len(np_order)),
+            "order_id": order_ids[np_order],
+            "order_date": o_ts[np_order],
+            "customer_id": cust_of_order[np_order],
+            "product_id": np.where(np_kind == 0, "POST", "FEE"),
+            "product_name": np.where(np_kind == 0, "Postage", "Bank charges"),
+            "quantity": 1.0,
+            "unit_price": np.where(np_kind == 0, _POSTAGE_PRICE, _FEE_PRICE),
+            "country": country_names[o_country[np_order]],
+            "category": None,
+            "channel": channel_names[o_channel[np_order]],
+            "is_return": False,
+            "is_non_product": True,
+            "is_cancelled": False,
+        }
+    )
+    r_seconds = rng.integers(8 * 3600, 20 * 3600, len(r_idx))
+    r_ts = (
+        base + pd.to_timedelta(r_day[r_idx], unit="D") + pd.to_timedelta(r_seconds, unit="s")
+    ).as_unit("us")
+    rets = sale.iloc[r_idx].copy()
+    rets["order_id"] = "C" + rets["order_id"].astype(object)
+    rets["order_date"] = r_ts
+    rets["quantity"] = -rets["quantity"]
+    rets["is_return"] = True
+    rets["is_cancelled"] = False
+    rets["pos"] = rets["pos"] + 10**9  # after the sale lines of the same timestamp
+    frame = pd.concat([sale, nonp, rets], ignore_index=True)
+    frame["revenue"] = np.round(frame["quantity"] * frame["unit_price"], 2)
+    frame = frame.sort_values(["order_date", "order_id", "pos"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    frame["line_no"] = np.arange(1, len(frame) + 1, dtype=np.int64)
+    lines = frame[list(schema.DTYPES)].astype(schema.DTYPES)
+
+    # --- truth ------------------------------------------------------------------------
+    sold = lines.loc[~lines["is_return"] & lines["customer_id"].notna(), "customer_id"]
+    present = set(sold.unique())
+    keep = np.array([c in present for c in cust_id_str])
+    groups = pd.Series(
+        np.array(GROUPS, dtype=object)[cust_group[keep]],
+        index=pd.Index(cust_id_str[keep], name="customer_id", dtype="string"),
+        name="group",
+        dtype="string",
+    ).sort_index()
+    ch_keep = churners[keep[churners]]
+    churn = pd.Series(
+        (base + pd.to_timedelta(churn_day[ch_keep], unit="D")).as_unit("us"),
+        index=pd.Index(cust_id_str[ch_keep], name="customer_id", dtype="string"),
+        name="churn_date",
+    ).sort_index()
+    favs = pd.Series(
+        [tuple(cat_names[fav[i]]) for i in np.flatnonzero(keep)],
+        index=pd.Index(cust_id_str[keep], name="customer_id", dtype="string"),
+        name="favourite_categories",
+        dtype=object,
+    ).sort_index()
+    exp_total = exp_total_reg + exp_base_guest
+    expected = pd.Series(exp_total * day_p, index=day_index, name="expected_orders")
+    price_changes = pd.DataFrame(changes, columns=["product_id", "date", "old_price", "new_price"])
+    price_changes = price_changes.astype(
+        {"product_id": "string", "date": "datetime64[us]", "old_price": "float64"}
+    )
+    truth = DemoTruth(
+        seed=seed,
+        start=start,
+        end=end,
+        bundles=tuple(bundles),
+        customer_groups=groups,
+        churners=churn,
+        elasticity=elasticity,
+        price_changes=price_changes,
+        weekly_profile=_WEEKLY,
+        yearly_amplitude=_YEARLY_AMPLITUDE,
+        yearly_peak_doy=_YEARLY_PEAK_DOY,
+        holiday_peak=holidays,
+        trend=_TREND,
+        expected_orders=expected,
+        guest_share=(exp_ghost + exp_base_guest) / exp_total,
+        products=products.astype({"product_id": "string", "product_name": "string"}),
+        favourite_categories=favs,
+    )
+    return Demo(lines=lines, truth=truth)
