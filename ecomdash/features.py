@@ -1,0 +1,334 @@
+"""Per-customer behaviour features as of a date (shared by segmentation, churn and CLV).
+
+One row per customer (index ``customer_id``, sorted), computed strictly from the order lines
+dated on or before the as-of date (the whole as-of day counts):
+
+============================  ==============================================================
+``recency_days``              whole days from the last purchase to the as-of date (0 = bought that day)
+``frequency``                 distinct orders
+``monetary``                  total spend (sum of sale-line revenue)
+``avg_order_value``           ``monetary / frequency``
+``tenure_days``               whole days from the first purchase to the as-of date
+``interpurchase_days``        mean days between consecutive orders (NaN with a single order)
+``category_breadth``          distinct categories bought (distinct products when there is no category)
+``return_rate``               returned value / purchased value, in [0, 1] (0 when returns are unknown)
+``first_order``, ``last_order``  timestamps of the first and last purchase
+============================  ==============================================================
+
+Customers are the lines with a customer id; guest lines are left out and their orders counted.
+
+>>> import pandas as pd
+>>> lines = pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["a", "a", None],
+...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-01-05"]),
+...     "revenue": [10.0, 30.0, 5.0]})
+>>> f = customer_features(lines, as_of="2024-01-21")
+>>> f.table.loc["a", ["recency_days", "frequency", "monetary", "interpurchase_days"]].tolist()
+[10.0, 2.0, 40.0, 10.0]
+>>> f.n_guest_orders
+1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema
+from ecomdash.errors import InsufficientDataError, ParameterError
+
+FEATURES = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "avg_order_value",
+    "tenure_days",
+    "interpurchase_days",
+    "category_breadth",
+    "return_rate",
+)
+
+#: Plain-language labels (used by charts, rules and profiles).
+LABELS = MappingProxyType(
+    {
+        "recency_days": "days since last order",
+        "frequency": "orders",
+        "monetary": "spend",
+        "avg_order_value": "average order value",
+        "tenure_days": "days since first order",
+        "interpurchase_days": "days between orders",
+        "category_breadth": "categories bought",
+        "return_rate": "return rate",
+    }
+)
+
+_DAY = pd.Timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class CustomerFeatures:
+    """Per-customer features as of ``as_of``.
+
+    ``table`` is indexed by ``customer_id`` (sorted) with the columns of :data:`FEATURES`
+    plus ``first_order`` / ``last_order``. ``breadth_basis`` says what ``category_breadth``
+    counts (``"category"``, ``"product"`` or ``None`` when neither column exists: then it is 1).
+    """
+
+    table: pd.DataFrame
+    as_of: pd.Timestamp
+    n_customers: int
+    n_guest_orders: int
+    guest_revenue: float
+    breadth_basis: str | None
+    returns_known: bool
+    warnings: tuple[str, ...] = field(default=())
+
+
+def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
+    """A date-like value as a midnight ``pd.Timestamp`` (raises ParameterError if unreadable)."""
+    if isinstance(value, pd.Timestamp | dt.datetime | dt.date | np.datetime64 | str):
+        try:
+            ts = pd.Timestamp(value)
+        except (ValueError, TypeError) as err:
+            raise ParameterError(
+                f"The '{name}' date could not be read: got {value!r}. Use a date like 2010-12-09."
+            ) from err
+        if pd.isna(ts):
+            raise ParameterError(f"The '{name}' date is missing. Use a date like 2010-12-09.")
+        if ts.tzinfo is not None:
+            ts = ts.tz_localize(None)
+        return ts.normalize()
+    raise ParameterError(
+        f"The '{name}' parameter must be a date. Got {type(value).__name__} {value!r} instead."
+    )
+
+
+def _check_columns(lines: pd.DataFrame) -> None:
+    missing = {schema.CUSTOMER_ID, schema.ORDER_DATE} - set(lines.columns)
+    if schema.REVENUE not in lines.columns and not {schema.QUANTITY, schema.UNIT_PRICE} <= set(
+        lines.columns
+    ):
+        missing.add(schema.REVENUE)
+    if missing:
+        raise InsufficientDataError(
+            "Customer features need the customer id, order date and revenue columns. "
+            f"Missing: {', '.join(sorted(missing))}. Map these columns when uploading the file."
+        )
+
+
+def _revenue(lines: pd.DataFrame) -> np.ndarray:
+    if schema.REVENUE in lines.columns:
+        return lines[schema.REVENUE].to_numpy(dtype="float64", na_value=np.nan)
+    qty = lines[schema.QUANTITY].to_numpy(dtype="float64", na_value=np.nan)
+    return qty * lines[schema.UNIT_PRICE].to_numpy(dtype="float64", na_value=np.nan)
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    """Compact per-order history of a line table, for features at any as-of date.
+
+    Build once with :func:`customer_history`, then call :meth:`features` for each cut-off
+    (the segmentation page asks for two). Codes index ``customers`` (sorted ids).
+    """
+
+    customers: pd.Index
+    orders: pd.DataFrame  # c (customer code), d (order timestamp), r (order revenue)
+    guest_orders: pd.DataFrame  # d (order timestamp), r (order revenue)
+    items: pd.DataFrame  # c, d (first time the customer bought the item)
+    returns: pd.DataFrame  # c, d, v (returned value)
+    breadth_basis: str | None
+    returns_known: bool
+    first_date: pd.Timestamp
+    last_date: pd.Timestamp
+
+    def features(self, *, as_of: object = None) -> CustomerFeatures:
+        """Features as of ``as_of`` (inclusive; default: the date of the last line)."""
+        as_of_ts = to_timestamp(self.last_date if as_of is None else as_of)
+        end = np.datetime64((as_of_ts + _DAY).to_datetime64(), "us")
+        guests = self.guest_orders.loc[self.guest_orders["d"].to_numpy() < end]
+        orders = self.orders.loc[self.orders["d"].to_numpy() < end]
+        if orders.empty:
+            raise InsufficientDataError(
+                f"No purchases by identified customers on or before {as_of_ts.date()}. "
+                f"Found {len(guests):,} guest orders by then; the lines run from "
+                f"{self.first_date.date()} to {self.last_date.date()}. "
+                "Pick a later as-of date, or map the customer id column."
+            )
+        g = orders.groupby("c", sort=True).agg(
+            frequency=("d", "size"),
+            first_order=("d", "min"),
+            last_order=("d", "max"),
+            monetary=("r", "sum"),
+        )
+        codes = g.index.to_numpy()
+        table = pd.DataFrame(index=pd.Index(self.customers[codes], name=schema.CUSTOMER_ID))
+        freq = g["frequency"].to_numpy(dtype="float64")
+        first_order = g["first_order"].to_numpy()
+        last_order = g["last_order"].to_numpy()
+        as_of_day = np.datetime64(as_of_ts.to_datetime64(), "D")
+        table["recency_days"] = (as_of_day - last_order.astype("datetime64[D]")).astype("float64")
+        table["frequency"] = freq
+        monetary = g["monetary"].to_numpy(dtype="float64")
+        table["monetary"] = monetary
+        table["avg_order_value"] = monetary / freq
+        table["tenure_days"] = (as_of_day - first_order.astype("datetime64[D]")).astype("float64")
+        span = (last_order - first_order) / np.timedelta64(1, "s") / 86400.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            table["interpurchase_days"] = np.where(freq > 1, span / (freq - 1), np.nan)
+
+        n_all = len(self.customers)
+        if self.breadth_basis is None:
+            table["category_breadth"] = 1.0
+        else:
+            items = self.items.loc[self.items["d"].to_numpy() < end, "c"].to_numpy()
+            table["category_breadth"] = np.bincount(items, minlength=n_all)[codes].astype(float)
+        ret = self.returns.loc[self.returns["d"].to_numpy() < end]
+        returned = np.bincount(ret["c"].to_numpy(), weights=ret["v"].to_numpy(), minlength=n_all)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(monetary > 0, returned[codes] / monetary, 0.0)
+        table["return_rate"] = np.clip(rate, 0.0, 1.0)
+        table["first_order"] = pd.to_datetime(first_order)
+        table["last_order"] = pd.to_datetime(last_order)
+
+        warnings: list[str] = []
+        if not self.returns_known:
+            warnings.append("No return lines in the data: return rate is 0 for every customer.")
+        if self.breadth_basis is None:
+            warnings.append("No category or product column: category breadth is not available.")
+        elif self.breadth_basis == "product":
+            warnings.append("No category column: 'categories bought' counts distinct products.")
+        return CustomerFeatures(
+            table=table,
+            as_of=as_of_ts,
+            n_customers=len(table),
+            n_guest_orders=len(guests),
+            guest_revenue=float(guests["r"].sum()),
+            breadth_basis=self.breadth_basis,
+            returns_known=self.returns_known,
+            warnings=tuple(warnings),
+        )
+
+
+def customer_history(lines: pd.DataFrame) -> CustomerHistory:
+    """Compress canonical lines into the per-order history features are computed from.
+
+    Standard cleaning (:func:`ecomdash.schema.sales_lines`) is applied here; pass the lines
+    *with* their return lines to get a return rate.
+    """
+    _check_columns(lines)
+    dates = lines[schema.ORDER_DATE].to_numpy(dtype="datetime64[us]")
+    dated = ~np.isnat(dates)
+    if not dated.any():
+        raise InsufficientDataError(
+            "Customer features need dated orders. Found no order dates in "
+            f"{len(lines):,} lines. Check that the order date column is mapped."
+        )
+    flag_cols = [
+        c
+        for c in (*schema.FLAGS, schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE)
+        if c in lines.columns
+    ]
+    slim = lines[flag_cols].reset_index(drop=True)
+    sale = np.zeros(len(lines), dtype=bool)
+    sale[schema.sales_lines(slim).index.to_numpy()] = True
+    sale &= dated
+
+    cust_codes, customers = pd.factorize(lines[schema.CUSTOMER_ID], sort=True)
+    customers = pd.Index(customers, dtype="string")
+    blank = customers.str.strip() == ""
+    if blank.any():
+        cust_codes = np.where(blank[np.maximum(cust_codes, 0)] & (cust_codes >= 0), -1, cust_codes)
+    has_id = cust_codes >= 0
+    if schema.ORDER_ID in lines.columns:
+        order_codes, _ = pd.factorize(lines[schema.ORDER_ID])
+    else:
+        order_codes, _ = pd.factorize(dates)
+    revenue = _revenue(lines)
+
+    known = sale & has_id
+    orders = (
+        pd.DataFrame(
+            {
+                "c": cust_codes[known],
+                "o": order_codes[known],
+                "d": dates[known],
+                "r": revenue[known],
+            }
+        )
+        .groupby(["c", "o"], sort=False)
+        .agg(d=("d", "min"), r=("r", "sum"))
+        .reset_index(level="c")
+        .reset_index(drop=True)
+    )
+    guest = sale & ~has_id
+    guest_orders = (
+        pd.DataFrame({"o": order_codes[guest], "d": dates[guest], "r": revenue[guest]})
+        .groupby("o", sort=False)
+        .agg(d=("d", "min"), r=("r", "sum"))
+        .reset_index(drop=True)
+    )
+    # Drop customers with no purchase at all (e.g. only returns).
+    used = np.unique(orders["c"].to_numpy())
+    remap = np.full(len(customers), -1)
+    remap[used] = np.arange(len(used))
+    customers = customers[used]
+    orders["c"] = remap[orders["c"].to_numpy()]
+    cust_codes = np.where(has_id, remap[np.maximum(cust_codes, 0)], -1)
+    known = sale & (cust_codes >= 0)
+
+    breadth_basis: str | None = None
+    items = pd.DataFrame({"c": np.array([], dtype=int), "d": np.array([], dtype="datetime64[us]")})
+    for col, basis in ((schema.CATEGORY, "category"), (schema.PRODUCT_ID, "product")):
+        if col in lines.columns and lines[col].notna().any():
+            breadth_basis = basis
+            item_codes, _ = pd.factorize(lines[col])
+            ok = known & (item_codes >= 0)
+            items = (
+                pd.DataFrame({"c": cust_codes[ok], "i": item_codes[ok], "d": dates[ok]})
+                .groupby(["c", "i"], sort=False)["d"]
+                .min()
+                .reset_index(level="c")
+                .reset_index(drop=True)
+            )
+            break
+
+    returns_known = False
+    ret_mask = np.zeros(len(lines), dtype=bool)
+    if schema.IS_RETURN in lines.columns:
+        is_ret = lines[schema.IS_RETURN].to_numpy(dtype=bool, na_value=False) & dated
+        returns_known = bool(is_ret.any())
+        ret_mask = is_ret & (cust_codes >= 0)
+        if schema.IS_NON_PRODUCT in lines.columns:
+            ret_mask &= ~lines[schema.IS_NON_PRODUCT].to_numpy(dtype=bool, na_value=False)
+        ret_mask &= np.isfinite(revenue)
+    returns = pd.DataFrame(
+        {"c": cust_codes[ret_mask], "d": dates[ret_mask], "v": np.abs(revenue[ret_mask])}
+    )
+    return CustomerHistory(
+        customers=customers,
+        orders=orders,
+        guest_orders=guest_orders,
+        items=items,
+        returns=returns,
+        breadth_basis=breadth_basis,
+        returns_known=returns_known,
+        first_date=pd.Timestamp(dates[dated].min()),
+        last_date=pd.Timestamp(dates[dated].max()),
+    )
+
+
+def customer_features(lines: pd.DataFrame, *, as_of: object = None) -> CustomerFeatures:
+    """Per-customer behaviour features from the canonical lines, as of ``as_of``.
+
+    Parameters
+    ----------
+    lines
+        Canonical order lines. Standard cleaning (:func:`ecomdash.schema.sales_lines`) is
+        applied here; pass the lines *with* their return lines to get a return rate.
+    as_of
+        The cut-off date (inclusive, whole day). Default: the date of the last order line.
+    """
+    return customer_history(lines).features(as_of=as_of)
