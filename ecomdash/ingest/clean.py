@@ -1,0 +1,452 @@
+"""Turn a mapped raw table into the canonical order-line table, with a cleaning report.
+
+Every rule is counted on the rows as read from the file (so the counts match what a
+merchant sees in the file), with a sample of original lines. Rows are **dropped** only for
+an unreadable date, an unreadable number, an exact duplicate of an earlier row, or a
+malformed line; everything else is **kept** (and flagged or counted):
+
+- returns (``is_return``): cancellation invoices (order id ``C`` + digits, when the file
+  also has ordinary numeric ids), negative quantities, refunded status;
+- each return line is matched, where possible, to the earlier sale line it cancels (same
+  customer and product, opposite quantity, sale not after the return; the latest such sale,
+  each sale matched once) → that sale gets ``is_cancelled``;
+- non-product lines (``is_non_product``): ``schema.NON_PRODUCT_CODE`` on the product id;
+  ``schema.NON_PRODUCT_NAME`` on the name only when the file has no product id column;
+- zero / negative prices, missing product / name / customer (guest orders) are counted.
+
+Text: ids and names are trimmed of surrounding spaces but **not** upper-cased (stock codes
+are case-sensitive in some shops; UCI ``85123A`` and ``85123a`` stay distinct, as in the
+reference reading). Customer ids written as floats (``13085.0``) become ``13085``.
+Derived columns: ``revenue = quantity × unit_price`` when revenue is not mapped;
+``unit_price = revenue / quantity`` when it is not mapped and quantity is; ``product_id``
+= the product name when no id column is mapped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ecomdash import schema
+from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number
+from ecomdash.ingest.mapping import STATUS, check_enough
+from ecomdash.ingest.read import STRING_DTYPE, RawTable
+
+SAMPLE_ROWS = 5
+_TEXT_FIELDS = (
+    schema.ORDER_ID,
+    schema.CUSTOMER_ID,
+    schema.PRODUCT_ID,
+    schema.PRODUCT_NAME,
+    schema.COUNTRY,
+    schema.CATEGORY,
+    schema.CHANNEL,
+)
+_REFUND = re.compile(r"refund|return|cancel|chargeback|退款|退货|已退|交易关闭", re.IGNORECASE)
+_FLOAT_ID = re.compile(r"^-?\d+\.0+$")
+_CANCEL_ID = re.compile(r"^[Cc]\d+$")
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One cleaning rule: how many rows it touched and what was done with them."""
+
+    rule: str
+    label: str
+    rows: int
+    action: str  # "dropped" | "flagged" | "kept"
+    sample: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "rows": int(self.rows),
+            "action": self.action,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What cleaning found and did. ``rejected``: the dropped rows (line_no, reason, columns)."""
+
+    rows_read: int
+    rows_kept: int
+    rules: tuple[RuleResult, ...]
+    rejected: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    matched_cancellations: int = 0
+    notes: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> RuleResult:
+        """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
+        for r in self.rules:
+            if r.rule == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def counts(self) -> dict[str, int]:
+        return {r.rule: int(r.rows) for r in self.rules}
+
+    def to_dict(self) -> dict:
+        return {
+            "rows_read": int(self.rows_read),
+            "rows_kept": int(self.rows_kept),
+            "rows_dropped": int(self.rows_read - self.rows_kept),
+            "matched_cancellations": int(self.matched_cancellations),
+            "rules": [r.to_dict() for r in self.rules],
+            "notes": list(self.notes),
+        }
+
+
+def _wrap(arr: pa.Array) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])))
+
+
+def _text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Trimmed text with missing as NA, and a mask of values that had surrounding spaces."""
+    arr = arrow_of(s)
+    stripped = pc.utf8_trim_whitespace(arr)
+    changed = pc.not_equal(stripped, arr).fill_null(False).to_numpy(zero_copy_only=False)
+    out = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
+    return _wrap(out), np.asarray(changed, dtype=bool)
+
+
+def _regex_mask(s: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    codes, uniques = codes_of(s)
+    if len(uniques) == 0:
+        return np.zeros(len(s), dtype=bool)
+    per = np.fromiter((bool(pattern.search(str(u))) for u in uniques), bool, len(uniques))
+    out = per[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = False
+    return out
+
+
+def _duplicates(df: pd.DataFrame) -> np.ndarray:
+    """Exact duplicates of an earlier row (all columns), via dictionary-encoded row keys."""
+    if df.shape[1] == 0 or len(df) == 0:
+        return np.zeros(len(df), dtype=bool)
+    key = np.zeros(len(df), dtype=np.int64)
+    bound = 1  # key < bound
+    for c in df.columns:
+        codes, uniques = codes_of(df[c])
+        width = len(uniques) + 1
+        if bound * width >= 2**62:
+            key, uniq = pd.factorize(key)
+            key, bound = key.astype(np.int64), len(uniq)
+        key = key * width + codes + 1
+        bound *= width
+    return pd.Series(key).duplicated().to_numpy()
+
+
+def _filter(values, keep: np.ndarray):
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return _wrap(pc.filter(arrow_of(values), pa.array(keep)))
+    return pd.Series(np.asarray(values)[keep])
+
+
+def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, CleaningReport]:
+    """Apply the mapping and the cleaning rules; return (canonical lines, report).
+
+    ``mapping``: canonical field (or ``"status"``) → source column of ``raw``.
+    """
+    check_enough({k: v for k, v in mapping.items() if v}, raw.columns)
+    src = raw.data
+    n = len(src)
+    line_no = np.asarray(raw.line_no, dtype=np.int64)
+    rules: list[RuleResult] = []
+    notes: list[str] = []
+    reason = np.full(n, None, dtype=object)
+
+    def sample_of(mask: np.ndarray) -> pd.DataFrame:
+        idx = np.flatnonzero(mask)[:SAMPLE_ROWS]
+        out = src.iloc[idx].reset_index(drop=True)
+        out.insert(0, "line_no", line_no[idx])
+        return out
+
+    def add(rule: str, label: str, mask: np.ndarray, action: str, extra_sample=None) -> None:
+        rows = int(mask.sum())
+        rules.append(
+            RuleResult(
+                rule,
+                label,
+                rows,
+                action,
+                extra_sample if extra_sample is not None else sample_of(mask),
+            )
+        )
+        if action == "dropped":
+            reason[mask & (reason == None)] = label  # noqa: E711 - numpy elementwise
+
+    cols: dict[str, pd.Series] = {}
+    # ---- text fields
+    for fld in _TEXT_FIELDS:
+        if fld not in mapping:
+            continue
+        cols[fld], changed = _text(src[mapping[fld]])
+        if fld == schema.PRODUCT_NAME:
+            add(
+                "trimmed_names",
+                "product names with spaces around them (trimmed)",
+                changed & cols[fld].notna().to_numpy(),
+                "kept",
+            )
+    if schema.CUSTOMER_ID in cols:
+        cust = cols[schema.CUSTOMER_ID]
+        floaty = _regex_mask(cust, _FLOAT_ID)
+        if floaty.any():
+            fixed = cust.str.replace(r"\.0+$", "", regex=True)
+            cols[schema.CUSTOMER_ID] = cust.where(~floaty, fixed).astype(STRING_DTYPE)
+        add(
+            "customer_id_float",
+            "customer ids written as decimals (13085.0 → 13085)",
+            floaty,
+            "kept",
+        )
+    # ---- numbers
+    unreadable_number = np.zeros(n, dtype=bool)
+    missing_number = np.zeros(n, dtype=bool)
+    for fld in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE):
+        if fld not in mapping:
+            continue
+        conv = to_number(src[mapping[fld]])
+        cols[fld] = conv.values
+        unreadable_number |= conv.bad
+        missing_number |= conv.missing
+        if conv.note:
+            notes.append(f"{fld} ({mapping[fld]!r}): {conv.note}")
+    # ---- date
+    bad_date = np.zeros(n, dtype=bool)
+    if schema.ORDER_DATE in mapping:
+        conv = to_datetime(src[mapping[schema.ORDER_DATE]])
+        cols[schema.ORDER_DATE] = conv.values
+        bad_date = conv.bad | conv.missing
+        if conv.note:
+            notes.append(f"order_date ({mapping[schema.ORDER_DATE]!r}): {conv.note}")
+    # ---- dropped rows
+    if len(raw.malformed):
+        rules.append(
+            RuleResult(
+                "malformed_row",
+                "lines with the wrong number of fields (dropped)",
+                len(raw.malformed),
+                "dropped",
+                raw.malformed.head(SAMPLE_ROWS).reset_index(drop=True),
+            )
+        )
+    if schema.ORDER_DATE in mapping:
+        add("unreadable_date", "missing or unreadable order date", bad_date, "dropped")
+    if any(f in mapping for f in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE)):
+        add(
+            "unreadable_number",
+            "quantity or amount that is not a number",
+            unreadable_number,
+            "dropped",
+        )
+    dup = _duplicates(src)
+    add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
+    # ---- derived columns
+    q = cols.get(schema.QUANTITY)
+    if schema.REVENUE not in cols and q is not None and schema.UNIT_PRICE in cols:
+        cols[schema.REVENUE] = q * cols[schema.UNIT_PRICE]
+    if schema.UNIT_PRICE not in cols and q is not None and schema.REVENUE in cols:
+        cols[schema.UNIT_PRICE] = (cols[schema.REVENUE] / q.where(q != 0)).astype("float64")
+    if schema.PRODUCT_ID not in cols and schema.PRODUCT_NAME in cols:
+        cols[schema.PRODUCT_ID] = cols[schema.PRODUCT_NAME]
+        notes.append("No product id column: the product name is used as the product id.")
+    # ---- returns
+    is_return = np.zeros(n, dtype=bool)
+    if schema.ORDER_ID in cols:
+        c_ids = _regex_mask(cols[schema.ORDER_ID], _CANCEL_ID)
+        if c_ids.any() and c_ids.mean() < 0.5:
+            invoices = cols[schema.ORDER_ID][c_ids].nunique()
+            add(
+                "cancellation_invoice",
+                f"cancellation lines: order id starts with C ({invoices:,} orders)",
+                c_ids,
+                "flagged",
+            )
+            is_return |= c_ids
+    if q is not None:
+        neg = (q < 0).to_numpy()
+        add(
+            "negative_quantity",
+            "negative quantity (a return) outside cancellation orders",
+            neg & ~is_return,
+            "flagged",
+        )
+        is_return |= neg
+    if STATUS in mapping:
+        refunded = _regex_mask(src[mapping[STATUS]], _REFUND)
+        add(
+            "refund_status",
+            "status says refunded / returned / cancelled",
+            refunded & ~is_return,
+            "flagged",
+        )
+        is_return |= refunded
+    # ---- prices
+    price_col = (
+        schema.UNIT_PRICE
+        if schema.UNIT_PRICE in mapping
+        else (schema.REVENUE if schema.REVENUE in mapping else None)
+    )
+    if price_col is not None:
+        p = cols[price_col]
+        word = "price" if price_col == schema.UNIT_PRICE else "amount"
+        add(f"zero_{word}", f"{word} is zero", (p == 0).to_numpy(), "kept")
+        add(
+            f"negative_{word}",
+            f"{word} is negative",
+            ((p < 0).to_numpy() & ~is_return) if word == "amount" else (p < 0).to_numpy(),
+            "kept",
+        )
+    if missing_number.any():
+        add("missing_number", "quantity or amount left empty", missing_number, "kept")
+    # ---- products and customers
+    pid = cols.get(schema.PRODUCT_ID)
+    pname = cols.get(schema.PRODUCT_NAME)
+    if pid is not None:
+        no_product = np.array(pid.isna(), dtype=bool)
+        if pname is not None:
+            no_product &= pname.isna().to_numpy()
+        add("missing_product", "no product id or name", no_product, "kept")
+        if pname is not None and schema.PRODUCT_ID in mapping:
+            add(
+                "missing_product_name",
+                "product name missing (the id is there)",
+                pname.isna().to_numpy() & pid.notna().to_numpy(),
+                "kept",
+            )
+    if schema.CUSTOMER_ID in cols:
+        add(
+            "missing_customer",
+            "no customer id (guest orders)",
+            cols[schema.CUSTOMER_ID].isna().to_numpy(),
+            "kept",
+        )
+    non_product = np.zeros(n, dtype=bool)
+    if pid is not None:
+        if schema.PRODUCT_ID in mapping:
+            non_product = _regex_mask(pid, schema.NON_PRODUCT_CODE)
+            if pname is not None:
+                non_product |= pid.isna().to_numpy() & _regex_mask(pname, schema.NON_PRODUCT_NAME)
+        else:
+            non_product = _regex_mask(pid, schema.NON_PRODUCT_NAME)
+        add(
+            "non_product",
+            "postage, fees, adjustments and other non-product lines",
+            non_product,
+            "flagged",
+        )
+    # ---- assemble the kept rows
+    keep = np.asarray(reason == None, dtype=bool)  # noqa: E711
+    data = {f: _filter(cols[f], keep) for f in schema.CANONICAL if f in cols}
+    data[schema.IS_RETURN] = pd.Series(is_return[keep])
+    data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
+    # ---- match cancellations to the sales they cancel
+    matched_idx = _match_cancellations(data)
+    cancelled = np.zeros(int(keep.sum()), dtype=bool)
+    cancelled[matched_idx] = True
+    data[schema.IS_CANCELLED] = pd.Series(cancelled)
+    data[schema.LINE_NO] = pd.Series(line_no[keep])
+    lines = pd.DataFrame(data)
+    if {schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY} <= set(lines.columns):
+        mask = np.zeros(n, dtype=bool)
+        mask[np.flatnonzero(keep)[matched_idx]] = True
+        rules.append(
+            RuleResult(
+                "cancelled_sale",
+                "sale lines matched to the return that cancels them (same customer and product, "
+                "opposite quantity, earlier date)",
+                len(matched_idx),
+                "flagged",
+                sample_of(mask),
+            )
+        )
+    lines = lines.astype({c: schema.DTYPES[c] for c in lines.columns})
+    # ---- rejected rows
+    drop_idx = np.flatnonzero(~keep)
+    rejected = src.iloc[drop_idx].reset_index(drop=True)
+    rejected.insert(0, "reason", reason[drop_idx].astype(str))
+    rejected.insert(0, "line_no", line_no[drop_idx])
+    if len(raw.malformed):
+        mal = raw.malformed.rename(columns={"text": "raw_line"})
+        rejected = pd.concat([rejected, mal], ignore_index=True)
+        rejected["reason"] = rejected["reason"].astype(str)
+        rejected = rejected.sort_values("line_no", kind="stable").reset_index(drop=True)
+    report = CleaningReport(
+        rows_read=raw.rows_read,
+        rows_kept=len(lines),
+        rules=tuple(rules),
+        rejected=rejected,
+        matched_cancellations=len(matched_idx),
+        notes=tuple(notes),
+    )
+    return lines, report
+
+
+def _match_cancellations(data: dict[str, pd.Series]) -> np.ndarray:
+    """Positions of sale lines cancelled by a later return line (one-to-one).
+
+    For each return (quantity < 0, flagged return) with a customer and product, the latest
+    unmatched sale of the same customer, product and opposite quantity, not after the return.
+    """
+    need = (schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)
+    if not all(k in data for k in need):
+        return np.array([], dtype=np.int64)
+    cust, _ = codes_of(data[schema.CUSTOMER_ID])
+    prod, _ = codes_of(data[schema.PRODUCT_ID])
+    q = data[schema.QUANTITY].to_numpy(dtype=float)
+    is_ret = data[schema.IS_RETURN].to_numpy(dtype=bool)
+    if schema.ORDER_DATE in data:
+        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]").astype(np.int64)
+        has_when = ~np.isnat(data[schema.ORDER_DATE].to_numpy())
+    else:
+        when = np.arange(len(q), dtype=np.int64)
+        has_when = np.ones(len(q), dtype=bool)
+    ok = (cust >= 0) & (prod >= 0) & ~np.isnan(q) & has_when
+    ret = np.flatnonzero(ok & is_ret & (q < 0))
+    if not len(ret):
+        return np.array([], dtype=np.int64)
+    sale = np.flatnonzero(ok & ~is_ret & (q > 0))
+    ev = pd.DataFrame(
+        {
+            "c": np.concatenate([cust[sale], cust[ret]]),
+            "p": np.concatenate([prod[sale], prod[ret]]),
+            "q": np.concatenate([q[sale], -q[ret]]),
+            "d": np.concatenate([when[sale], when[ret]]),
+            "kind": np.concatenate([np.zeros(len(sale), np.int8), np.ones(len(ret), np.int8)]),
+            "pos": np.concatenate([sale, ret]),
+        }
+    )
+    # keep only keys that have both a sale and a return
+    grp = ev.groupby(["c", "p", "q"], sort=False)["kind"]
+    both = grp.transform("min").eq(0) & grp.transform("max").eq(1)
+    ev = ev.loc[both.to_numpy()]
+    if ev.empty:
+        return np.array([], dtype=np.int64)
+    # sales before returns at the same time; ties by file order
+    ev = ev.sort_values(["c", "p", "q", "d", "kind", "pos"], kind="stable")
+    stacks: dict[tuple, list[int]] = {}
+    matched: list[int] = []
+    for c, p, qq, kind, pos in zip(
+        ev["c"].to_numpy(),
+        ev["p"].to_numpy(),
+        ev["q"].to_numpy(),
+        ev["kind"].to_numpy(),
+        ev["pos"].to_numpy(),
+        strict=True,
+    ):
+        key = (c, p, qq)
+        if kind == 0:
+            stacks.setdefault(key, []).append(pos)
+        else:
+            st = stacks.get(key)
+            if st:
+                matched.append(st.pop())
+    return np.sort(np.asarray(matched, dtype=np.int64))

@@ -1,0 +1,651 @@
+"""Propose which source column holds each canonical field, by names AND content.
+
+Names: English and Chinese headers, and the layouts of Shopify, WooCommerce, Taobao-style
+and UCI Online Retail exports (see ``SYNONYMS``). Content: a name match is confirmed (or
+demoted) by what the column holds (numbers for amounts, dates for the date); files
+without a header are mapped from content alone (a date column; an id that repeats across
+dates is a customer, otherwise an order; a small whole number is a quantity; a decimal
+amount is revenue).
+
+Order-level totals (Shopify ``Total``, ``Order Total``, ``订单金额``, ``总金额``, ``实付金额``)
+are used as ``revenue`` only when quantity × unit price cannot be computed: on a file with
+one row per order line they repeat (or are blank) on every line of the order.
+
+An auxiliary field ``status`` (order / financial / refund status) is proposed when present;
+the cleaner uses it to flag refunded lines as returns. It is not stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema
+from ecomdash.errors import MappingError
+from ecomdash.ingest.convert import date_rate, number_rate
+from ecomdash.ingest.read import RawTable
+
+STATUS = "status"
+FIELDS = (*schema.CANONICAL, STATUS)
+
+
+def normalise(name: str) -> str:
+    """Header name for matching: lower case, no spaces or punctuation (Chinese kept)."""
+    return re.sub(r"[\s_\-./#:()（）\[\]]+", "", str(name).strip().lower())
+
+
+# canonical field -> {normalised name: strength}
+_S = {
+    schema.ORDER_ID: {
+        "invoice": 0.95,
+        "invoiceno": 0.95,
+        "invoicenumber": 0.95,
+        "invoiceid": 0.95,
+        "orderid": 0.95,
+        "ordernumber": 0.95,
+        "orderno": 0.95,
+        "order": 0.85,
+        "name": 0.5,
+        "transactionid": 0.9,
+        "receiptid": 0.9,
+        "receiptno": 0.9,
+        "basket": 0.85,
+        "basketid": 0.9,
+        "ordercode": 0.9,
+        "salesorder": 0.85,
+        "订单号": 0.95,
+        "订单编号": 0.95,
+        "主订单编号": 0.95,
+        "子订单编号": 0.85,
+        "订单id": 0.95,
+        "交易号": 0.8,
+        "单号": 0.8,
+    },
+    schema.ORDER_DATE: {
+        "invoicedate": 0.95,
+        "orderdate": 0.95,
+        "date": 0.85,
+        "createdat": 0.9,
+        "orderdatetime": 0.95,
+        "ordercreated": 0.9,
+        "purchasedate": 0.95,
+        "datetime": 0.8,
+        "timestamp": 0.8,
+        "paidat": 0.85,
+        "time": 0.6,
+        "day": 0.6,
+        "transactiondate": 0.95,
+        "salesdate": 0.95,
+        "ds": 0.7,
+        "dateordered": 0.9,
+        "orderplaced": 0.8,
+        "下单时间": 0.95,
+        "付款时间": 0.9,
+        "订单日期": 0.95,
+        "创建时间": 0.9,
+        "订单创建时间": 0.95,
+        "成交时间": 0.9,
+        "日期": 0.85,
+        "支付时间": 0.9,
+        "时间": 0.6,
+    },
+    schema.CUSTOMER_ID: {
+        "customerid": 0.95,
+        "customer": 0.85,
+        "customerno": 0.95,
+        "customernumber": 0.95,
+        "clientid": 0.9,
+        "userid": 0.9,
+        "buyerid": 0.9,
+        "memberid": 0.9,
+        "email": 0.8,
+        "customeremail": 0.85,
+        "billingemail": 0.75,
+        "customerusername": 0.85,
+        "buyer": 0.7,
+        "client": 0.7,
+        "accountid": 0.8,
+        "shopperid": 0.9,
+        "买家id": 0.95,
+        "买家会员名": 0.95,
+        "客户id": 0.95,
+        "会员名": 0.85,
+        "买家昵称": 0.85,
+        "客户": 0.8,
+        "用户id": 0.9,
+        "会员id": 0.9,
+        "买家": 0.8,
+        "客户编号": 0.95,
+    },
+    schema.PRODUCT_ID: {
+        "stockcode": 0.95,
+        "sku": 0.95,
+        "lineitemsku": 0.95,
+        "productid": 0.95,
+        "itemid": 0.9,
+        "productcode": 0.95,
+        "itemcode": 0.95,
+        "articleid": 0.9,
+        "articlenumber": 0.9,
+        "asin": 0.9,
+        "variantsku": 0.9,
+        "productsku": 0.95,
+        "itemnumber": 0.85,
+        "partnumber": 0.85,
+        "商品编码": 0.95,
+        "商品id": 0.95,
+        "商家编码": 0.9,
+        "货号": 0.9,
+        "商品编号": 0.95,
+        "宝贝id": 0.9,
+        "sku编码": 0.95,
+    },
+    schema.PRODUCT_NAME: {
+        "description": 0.9,
+        "productname": 0.95,
+        "itemname": 0.95,
+        "lineitemname": 0.95,
+        "product": 0.85,
+        "item": 0.8,
+        "title": 0.8,
+        "producttitle": 0.9,
+        "itemdescription": 0.9,
+        "productdescription": 0.85,
+        "articlename": 0.9,
+        "items": 0.6,
+        "商品名称": 0.95,
+        "宝贝标题": 0.95,
+        "商品标题": 0.95,
+        "品名": 0.9,
+        "商品": 0.8,
+        "宝贝名称": 0.95,
+    },
+    schema.QUANTITY: {
+        "quantity": 0.95,
+        "qty": 0.95,
+        "lineitemquantity": 0.95,
+        "units": 0.85,
+        "quantityordered": 0.95,
+        "itemquantity": 0.95,
+        "numberofitems": 0.9,
+        "numberofcds": 0.85,
+        "pieces": 0.8,
+        "amountofitems": 0.8,
+        "count": 0.5,
+        "数量": 0.95,
+        "购买数量": 0.95,
+        "商品数量": 0.95,
+        "宝贝总数量": 0.9,
+        "件数": 0.9,
+    },
+    schema.UNIT_PRICE: {
+        "price": 0.9,
+        "unitprice": 0.95,
+        "lineitemprice": 0.95,
+        "itemcost": 0.9,
+        "itemprice": 0.95,
+        "priceeach": 0.95,
+        "saleprice": 0.85,
+        "sellingprice": 0.85,
+        "productprice": 0.9,
+        "rate": 0.5,
+        "unitcost": 0.8,
+        "单价": 0.95,
+        "商品单价": 0.95,
+        "价格": 0.85,
+        "商品价格": 0.9,
+        "售价": 0.85,
+    },
+    schema.REVENUE: {
+        "revenue": 0.95,
+        "sales": 0.9,
+        "amount": 0.85,
+        "linetotal": 0.95,
+        "lineamount": 0.95,
+        "itemtotal": 0.9,
+        "totalprice": 0.85,
+        "netsales": 0.9,
+        "grosssales": 0.85,
+        "dollarvalue": 0.9,
+        "value": 0.6,
+        "salesamount": 0.95,
+        "lineitemtotal": 0.95,
+        "totalamount": 0.75,
+        "subtotal": 0.6,
+        "y": 0.5,
+        "金额": 0.9,
+        "销售额": 0.95,
+        "成交金额": 0.9,
+        "商品金额": 0.9,
+        "小计": 0.85,
+        # order-level totals (see module doc)
+        "total": 0.7,
+        "ordertotal": 0.7,
+        "ordertotalamount": 0.7,
+        "订单金额": 0.7,
+        "总金额": 0.7,
+        "实付金额": 0.7,
+        "订单总额": 0.7,
+        "买家实际支付金额": 0.7,
+    },
+    schema.COUNTRY: {
+        "country": 0.95,
+        "shippingcountry": 0.95,
+        "billingcountry": 0.9,
+        "countrycode": 0.9,
+        "shippingcountrycode": 0.9,
+        "billingcountrycode": 0.85,
+        "region": 0.6,
+        "market": 0.5,
+        "国家": 0.95,
+        "地区": 0.85,
+        "国家地区": 0.95,
+        "收货国家": 0.95,
+        "国家/地区": 0.95,
+    },
+    schema.CATEGORY: {
+        "category": 0.95,
+        "producttype": 0.9,
+        "productcategory": 0.95,
+        "vendor": 0.6,
+        "department": 0.8,
+        "itemcategory": 0.95,
+        "categories": 0.9,
+        "level1": 0.5,
+        "类目": 0.95,
+        "分类": 0.95,
+        "商品类目": 0.95,
+        "商品分类": 0.95,
+        "品类": 0.9,
+        "一级类目": 0.9,
+    },
+    schema.CHANNEL: {
+        "channel": 0.95,
+        "source": 0.8,
+        "saleschannel": 0.95,
+        "sourcename": 0.85,
+        "platform": 0.85,
+        "storename": 0.8,
+        "store": 0.7,
+        "shop": 0.7,
+        "marketplace": 0.85,
+        "渠道": 0.95,
+        "店铺": 0.9,
+        "店铺名称": 0.9,
+        "平台": 0.85,
+        "销售渠道": 0.95,
+    },
+    STATUS: {
+        "financialstatus": 0.9,
+        "orderstatus": 0.9,
+        "status": 0.8,
+        "refundstatus": 0.9,
+        "paymentstatus": 0.8,
+        "订单状态": 0.9,
+        "退款状态": 0.9,
+        "交易状态": 0.85,
+    },
+}
+SYNONYMS: dict[str, dict[str, float]] = {
+    f: {normalise(k): v for k, v in d.items()} for f, d in _S.items()
+}
+ORDER_LEVEL_TOTALS = frozenset(
+    normalise(k)
+    for k in (
+        "total",
+        "ordertotal",
+        "ordertotalamount",
+        "订单金额",
+        "总金额",
+        "实付金额",
+        "订单总额",
+        "买家实际支付金额",
+    )
+)
+_KNOWN = frozenset(k for d in SYNONYMS.values() for k in d)
+_NUMERIC = {schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE}
+# when two fields want the same column with equal confidence, the earlier one wins
+_PRIORITY = {f: i for i, f in enumerate(FIELDS)}
+
+
+def is_known_header(name: str) -> bool:
+    """True when ``name`` is a column name some export uses (for header detection)."""
+    n = normalise(name)
+    return bool(n) and (n in _KNOWN or n.startswith("lineitem"))
+
+
+@dataclass(frozen=True)
+class FieldProposal:
+    """One canonical field: the source column proposed (or None), confidence 0..1, why."""
+
+    field: str
+    column: str | None
+    confidence: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class MappingProposal:
+    """Canonical field → source column, with a confidence and a reason per field."""
+
+    fields: tuple[FieldProposal, ...]
+    source_columns: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, str]:
+        """Mapped fields only: ``{canonical: source column}`` (includes ``status`` if mapped)."""
+        return {f.field: f.column for f in self.fields if f.column is not None}
+
+    def get(self, name: str) -> FieldProposal:
+        return next(f for f in self.fields if f.field == name)
+
+    @property
+    def available(self) -> frozenset[str]:
+        """Canonical columns the cleaned table will have (mapped + derived)."""
+        return available_columns(self.as_dict())
+
+    def analyses(self) -> dict[str, set[str]]:
+        """For each analysis of ``schema.REQUIREMENTS``: the columns still missing (empty = ok)."""
+        have = self.available
+        return {a: schema.missing_for(a, have) for a in schema.REQUIREMENTS}
+
+    def to_frame(self) -> pd.DataFrame:
+        """A table for the Data page: field, column, confidence, reason."""
+        return pd.DataFrame(
+            {
+                "field": [f.field for f in self.fields],
+                "column": [f.column for f in self.fields],
+                "confidence": [round(f.confidence, 2) for f in self.fields],
+                "reason": [f.reason for f in self.fields],
+            }
+        )
+
+
+def available_columns(mapping: dict[str, str]) -> frozenset[str]:
+    """Canonical columns a mapping yields, counting the derived ones."""
+    have = {k for k in mapping if k in schema.CANONICAL}
+    if schema.REVENUE not in have and {schema.QUANTITY, schema.UNIT_PRICE} <= have:
+        have.add(schema.REVENUE)
+    if schema.UNIT_PRICE not in have and {schema.QUANTITY, schema.REVENUE} <= have:
+        have.add(schema.UNIT_PRICE)
+    if schema.PRODUCT_ID not in have and schema.PRODUCT_NAME in have:
+        have.add(schema.PRODUCT_ID)
+    return frozenset(have)
+
+
+# ---------------------------------------------------------------------------------------------
+# content profile
+
+
+@dataclass(frozen=True)
+class _Profile:
+    filled: float
+    number: float
+    date: float
+    date_serial: float
+    integer: float
+    distinct: float
+    median: float
+    zero_padded: float
+    email: float
+    alpha: float
+
+
+def _sample(col: pd.Series, n: int = 1000) -> list[str]:
+    if len(col) > n:
+        col = col.iloc[np.unique(np.linspace(0, len(col) - 1, n).astype(int))]
+    return ["" if v is None or v is pd.NA else str(v) for v in col.tolist()]
+
+
+def _profile(col: pd.Series) -> _Profile:
+    sample = _sample(col)
+    filled_vals = [v.strip() for v in sample if v and v.strip()]
+    if not filled_vals:
+        return _Profile(0, 0, 0, 0, 0, 0, np.nan, 0, 0, 0)
+    nums = pd.to_numeric(pd.Series(filled_vals), errors="coerce").to_numpy(dtype=float)
+    ok = ~np.isnan(nums)
+    return _Profile(
+        filled=len(filled_vals) / len(sample),
+        number=number_rate(filled_vals),
+        date=date_rate(filled_vals),
+        date_serial=date_rate(filled_vals, allow_serial=True),
+        integer=float((ok & (np.mod(np.where(ok, nums, 0), 1) == 0)).mean()),
+        distinct=len(set(filled_vals)) / len(filled_vals),
+        median=float(np.median(nums[ok])) if ok.any() else np.nan,
+        zero_padded=float(
+            np.mean([len(v) > 1 and v[0] == "0" and v.isdigit() for v in filled_vals])
+        ),
+        email=float(np.mean(["@" in v for v in filled_vals])),
+        alpha=float(np.mean([any(c.isalpha() for c in v) for v in filled_vals])),
+    )
+
+
+def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
+    """Multiplier (0..1] for a name match given the content, and a note."""
+    if p.filled == 0:
+        return 0.3, "the column is empty"
+    if fld in _NUMERIC:
+        if p.number >= 0.95:
+            return 1.0, "values are numbers"
+        if p.number >= 0.6:
+            return 0.8, f"{p.number:.0%} of values are numbers"
+        return 0.2, f"only {p.number:.0%} of values are numbers"
+    if fld == schema.ORDER_DATE:
+        if p.date >= 0.95 or p.date_serial >= 0.95:
+            return 1.0, "values are dates"
+        if p.date >= 0.6:
+            return 0.8, f"{p.date:.0%} of values are dates"
+        return 0.2, f"only {p.date:.0%} of values are dates"
+    if fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID):
+        if p.date >= 0.9:
+            return 0.3, "values look like dates, not ids"
+        return 1.0, "values look like ids"
+    if fld in (schema.PRODUCT_NAME, schema.COUNTRY, schema.CATEGORY, schema.CHANNEL):
+        if p.number >= 0.95 or p.date >= 0.9:
+            return 0.4, "values are numbers or dates, not text"
+        return 1.0, "values are text"
+    return 1.0, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# proposals
+
+
+def propose_mapping(raw: RawTable) -> MappingProposal:
+    """Propose the mapping for ``raw`` (names first, confirmed by content)."""
+    cols = list(raw.data.columns)
+    profiles = {c: _profile(raw.data[c]) for c in cols}
+    cands: list[tuple[float, int, str, str, str]] = []  # (score, -priority, field, col, reason)
+    if raw.layout == "basket_list":
+        fields = (
+            FieldProposal(schema.ORDER_ID, "basket", 1.0, "basket list: one basket per line"),
+            FieldProposal(schema.PRODUCT_ID, "item", 1.0, "basket list: the items of each line"),
+        )
+        rest = tuple(
+            FieldProposal(f, None, 0.0, "not in a basket list")
+            for f in FIELDS[2:]
+            if f not in (schema.PRODUCT_ID,)
+        )
+        allf = {f.field: f for f in (*fields, *rest)}
+        return MappingProposal(tuple(allf[f] for f in FIELDS), tuple(cols))
+    for c in cols:
+        n = normalise(c)
+        p = profiles[c]
+        for fld, names in SYNONYMS.items():
+            strength = names.get(n)
+            how = f"header {c!r} matches {fld}"
+            if strength is None:
+                strength, how = _partial(fld, n, c)
+            if strength is None:
+                continue
+            mult, note = _content_ok(fld, p)
+            score = strength * mult
+            reason = how + (f"; {note}" if note else "")
+            cands.append((score, -_PRIORITY[fld], fld, c, reason))
+    if not raw.has_header:
+        cands.extend(_content_candidates(cols, profiles, raw))
+    cands.sort(key=lambda t: (-t[0], -t[1], cols.index(t[3])))
+    chosen: dict[str, FieldProposal] = {}
+    used: set[str] = set()
+    for score, _, fld, c, reason in cands:
+        if fld in chosen or c in used or score < 0.3:
+            continue
+        chosen[fld] = FieldProposal(fld, c, round(float(score), 2), reason)
+        used.add(c)
+    notes: list[str] = []
+    rev = chosen.get(schema.REVENUE)
+    if (
+        rev is not None
+        and normalise(rev.column) in ORDER_LEVEL_TOTALS
+        and schema.QUANTITY in chosen
+        and schema.UNIT_PRICE in chosen
+    ):
+        del chosen[schema.REVENUE]
+        notes.append(
+            f"{rev.column!r} looks like an order total; revenue per line is computed as "
+            "quantity × unit price instead (map it to revenue yourself if it is a line amount)."
+        )
+    fields = tuple(
+        chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
+    )
+    return MappingProposal(fields, tuple(cols), tuple(notes))
+
+
+_PARTIAL = {
+    schema.ORDER_ID: ("orderid", "ordernumber", "invoice", "订单号", "订单编号"),
+    schema.ORDER_DATE: ("date", "createdat", "时间", "日期"),
+    schema.CUSTOMER_ID: ("customerid", "customer", "buyer", "买家", "客户", "会员"),
+    schema.PRODUCT_ID: ("sku", "productid", "productcode", "itemcode", "编码"),
+    schema.PRODUCT_NAME: ("productname", "itemname", "description", "title", "名称", "标题"),
+    schema.QUANTITY: ("quantity", "qty", "numberof", "数量"),
+    schema.UNIT_PRICE: ("unitprice", "price", "单价", "价格"),
+    schema.REVENUE: ("revenue", "sales", "amount", "total", "金额"),
+    schema.COUNTRY: ("country", "国家"),
+    schema.CATEGORY: ("category", "类目", "分类"),
+    schema.CHANNEL: ("channel", "渠道", "店铺"),
+}
+
+
+def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
+    for token in _PARTIAL.get(fld, ()):
+        if token in n:
+            return 0.6, f"header {c!r} contains {token!r}"
+    return None, ""
+
+
+def _content_candidates(
+    cols: list[str], profiles: dict[str, _Profile], raw: RawTable
+) -> list[tuple[float, int, str, str, str]]:
+    """Headerless files: propose from content alone (lower confidence)."""
+    out: list[tuple[float, int, str, str, str]] = []
+    date_cols = [c for c in cols if profiles[c].date >= 0.95]
+    date_col = date_cols[0] if date_cols else None
+    if date_col:
+        out.append((0.7, -1, schema.ORDER_DATE, date_col, f"{date_col} holds dates"))
+    dates = raw.data[date_col] if date_col else None
+    id_like = [
+        c
+        for c in cols
+        if c != date_col
+        and profiles[c].filled > 0.9
+        and (
+            profiles[c].zero_padded > 0.5
+            or (profiles[c].integer > 0.99 and profiles[c].distinct < 0.9)
+        )
+        and profiles[c].median >= 1
+        and profiles[c].alpha == 0
+    ]
+    amount_like = [
+        c
+        for c in cols
+        if c != date_col
+        and c not in id_like
+        and profiles[c].number >= 0.95
+        and profiles[c].integer < 0.9
+    ]
+    qty_like = [
+        c
+        for c in cols
+        if c != date_col
+        and c not in id_like
+        and profiles[c].integer >= 0.99
+        and profiles[c].median < 100
+    ]
+    for c in id_like[:1]:
+        repeats_across_dates = False
+        if dates is not None:
+            pairs = pd.DataFrame({"id": raw.data[c], "d": dates}).drop_duplicates()
+            repeats_across_dates = pairs["id"].duplicated().mean() > 0.05
+        fld = schema.CUSTOMER_ID if repeats_across_dates else schema.ORDER_ID
+        why = (
+            "an id that repeats on different dates (a customer)"
+            if repeats_across_dates
+            else "an id"
+        )
+        out.append((0.6, -2, fld, c, f"{c} holds {why}"))
+    for c in qty_like[:1]:
+        out.append((0.5, -3, schema.QUANTITY, c, f"{c} holds small whole numbers"))
+    for c in amount_like[:1]:
+        out.append((0.6, -4, schema.REVENUE, c, f"{c} holds decimal amounts"))
+    text_cols = [c for c in cols if profiles[c].alpha > 0.9 and profiles[c].date < 0.5]
+    for c in text_cols[:1]:
+        out.append((0.4, -5, schema.PRODUCT_NAME, c, f"{c} holds text"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+def resolve_mapping(
+    raw: RawTable, proposal: MappingProposal, override: dict[str, str] | None
+) -> dict[str, str]:
+    """The mapping to clean with: the proposal updated by ``override``.
+
+    ``override`` entries replace the proposal's; a value of ``None`` or ``""`` unmaps the
+    field; a proposed field whose column the override gives to another field is dropped.
+    Raises :class:`MappingError` on unknown fields/columns or when no analysis can run.
+    """
+    mapping = proposal.as_dict()
+    if override:
+        unknown = [k for k in override if k not in FIELDS]
+        if unknown:
+            raise MappingError(
+                f"Unknown field(s) in the mapping: {', '.join(map(repr, unknown))}. "
+                f"Fields are: {', '.join(FIELDS)}."
+            )
+        cols = set(raw.data.columns)
+        missing = [v for v in override.values() if v and v not in cols]
+        if missing:
+            raise MappingError(
+                f"The mapping names column(s) not in the file: {', '.join(map(repr, missing))}. "
+                f"The file's columns are: {', '.join(map(repr, raw.data.columns))}."
+            )
+        taken = {v for v in override.values() if v}
+        mapping = {k: v for k, v in mapping.items() if v not in taken and k not in override}
+        mapping.update({k: v for k, v in override.items() if v})
+    check_enough(mapping, raw.columns)
+    return mapping
+
+
+def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) -> None:
+    """Raise :class:`MappingError` unless some analysis can run on the mapped columns."""
+    have = available_columns(mapping)
+    ok = [a for a in schema.REQUIREMENTS if not schema.missing_for(a, have)]
+    if ok:
+        return
+    needs = "; ".join(
+        f"{schema.ANALYSIS_LABELS[a]} needs "
+        + " or ".join(" + ".join(sorted(alt)) for alt in schema.REQUIREMENTS[a])
+        for a in schema.REQUIREMENTS
+    )
+    found = ", ".join(f"{k} ← {v!r}" for k, v in mapping.items()) or "nothing"
+    raise MappingError(
+        "The columns found are not enough for any analysis. Mapped: "
+        f"{found} (file columns: {', '.join(map(repr, columns))}). At least an order id + a "
+        "product (a basket list), or a date + an amount (a payments log) is needed. "
+        f"In detail: {needs}. Map the missing columns by hand, or export more columns."
+    )

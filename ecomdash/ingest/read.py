@@ -1,0 +1,907 @@
+"""Read an uploaded order export (bytes) into a raw table of strings.
+
+Formats are detected from the content (magic bytes), not trusted from the file name:
+CSV / TSV / semicolon / pipe / whitespace-delimited text, Excel ``.xlsx``, Parquet,
+and any of these inside ``.gz`` or a ``.zip`` holding one data file. Text encodings:
+UTF-8 (with or without BOM), UTF-16 (BOM), GB18030/GBK, cp1252/latin-1.
+
+Every cell is kept as text (missing = ``""``); converting to numbers and dates is the
+cleaner's job, which counts every value that does not convert.
+
+Line numbers (``RawTable.line_no``): for text files the header is line 1 and each record
+is counted as one line (the file's physical line unless a quoted value spans several
+lines); for Excel, the sheet's row number; for Parquet, the row number (1-based).
+
+Headerless files: a first row is a header when it holds a known column name, or when it
+is all text while some column below is mostly numbers or dates; otherwise the columns
+are named ``column_1 ...``. A headerless text file whose lines have different numbers
+of comma-separated text items is read as a **basket list** (one basket per line, as in
+the "Groceries" data): one row per item with columns ``basket`` (the line number) and
+``item``.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ecomdash.errors import InputFileError
+
+#: Largest upload accepted, in bytes. Must match ``server.maxUploadSize = 200`` (MB) in
+#: ``.streamlit/config.toml``.
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Largest decompressed size accepted, as a multiple of ``max_bytes``.
+UNCOMPRESSED_FACTOR = 5
+#: Compression ratio above which a large archive member is treated as a zip bomb.
+MAX_RATIO = 100
+#: Members below this uncompressed size are never treated as bombs (small XML compresses well).
+RATIO_FLOOR = 20 * 1024 * 1024
+#: Malformed (ragged) rows tolerated, as a share of all rows, before the file is refused.
+MAX_MALFORMED_SHARE = 0.01
+
+STRING_DTYPE = pd.StringDtype("pyarrow")
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITER_NAMES = {
+    ",": "comma",
+    ";": "semicolon",
+    "\t": "tab",
+    "|": "pipe",
+    " ": "whitespace",
+}
+_SAMPLE_BYTES = 128 * 1024
+_NUMBER_RE = re.compile(r"^\s*[-+(]?[$€£¥]?\s*\d[\d,.\s]*\)?%?\s*$")
+_DATE_RE = re.compile(
+    r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日"
+    r"|(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01]))"
+)
+
+
+class _NotUtf8(Exception):
+    """Internal: the sampled encoding (UTF-8) failed further into the file."""
+
+
+class SheetChoiceError(InputFileError):
+    """An Excel workbook has several sheets with data: the caller must pick one (``sheet=``)."""
+
+    def __init__(self, message: str, sheets: tuple[str, ...]):
+        super().__init__(message)
+        self.sheets = sheets
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """The file as a table of strings, before any mapping.
+
+    ``data``: one string column per source column (unique names), missing cells are ``""``.
+    ``line_no``: original line / row number of each row (see module doc).
+    ``malformed``: rows dropped while reading (wrong number of fields), with
+    ``line_no``, ``reason`` and the raw ``text``.
+    """
+
+    data: pd.DataFrame
+    line_no: np.ndarray
+    format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    has_header: bool = True
+    layout: str = "table"
+    compression: str | None = None
+    sheet: str | None = None
+    sheet_names: tuple[str, ...] = ()
+    malformed: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"line_no": [], "reason": [], "text": []})
+    )
+    notes: tuple[str, ...] = ()
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read (malformed rows included)."""
+        return len(self.data) + len(self.malformed)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.data.columns)
+
+    def info(self) -> dict:
+        """JSON-able description of how the file was read."""
+        return {
+            "format": self.format,
+            "layout": self.layout,
+            "compression": self.compression,
+            "encoding": self.encoding,
+            "delimiter": DELIMITER_NAMES.get(self.delimiter, self.delimiter)
+            if self.delimiter
+            else None,
+            "has_header": self.has_header,
+            "sheet": self.sheet,
+            "sheet_names": list(self.sheet_names),
+            "rows_read": self.rows_read,
+            "columns": list(self.columns),
+            "malformed_rows": len(self.malformed),
+            "notes": list(self.notes),
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+
+def read_bytes(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> RawTable:
+    """Read ``data`` (an uploaded file's bytes) into a :class:`RawTable`.
+
+    ``filename`` is used only for its extension (a hint and for messages); it is never
+    used as a path. Raises :class:`InputFileError` with a plain message on bad input.
+    """
+    ext = _extension(filename)
+    _check_size(len(data), max_bytes, "The file")
+    if not data or not data.strip():
+        raise InputFileError(
+            "The file is empty: it has no bytes (or only blank space). "
+            "Export your orders again and upload the saved file."
+        )
+    notes: list[str] = []
+    compression = None
+    if data[:2] == b"\x1f\x8b":
+        compression = "gzip"
+        data = _gunzip(data, max_bytes)
+        inner = ext[:-3] if ext.endswith(".gz") else ""
+        ext = _extension(inner) if inner else ""
+        if not data.strip():
+            raise InputFileError(
+                "The compressed file is empty once unpacked. Export your orders again."
+            )
+    if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
+        zf = _open_zip(data, max_bytes)
+        names = zf.namelist()
+        if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
+            if ext in {".csv", ".txt", ".tsv"}:
+                notes.append(f"The file is named {ext} but is an Excel workbook; read it as Excel.")
+            return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
+        members = [
+            i
+            for i in zf.infolist()
+            if not i.is_dir()
+            and not i.filename.startswith("__MACOSX/")
+            and not PurePath(i.filename).name.startswith(".")
+        ]
+        if not members:
+            raise InputFileError(
+                "The zip archive holds no data file. Put one CSV, Excel or Parquet file in it."
+            )
+        if len(members) > 1:
+            listed = ", ".join(PurePath(m.filename).name for m in members[:10])
+            raise InputFileError(
+                f"The zip archive holds {len(members)} files ({listed}). "
+                "Upload a zip with exactly one data file, or upload the file itself."
+            )
+        inner_name = PurePath(members[0].filename).name
+        inner = zf.read(members[0])
+        result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes)
+        return _with(result, compression="zip", notes=(f"Read {inner_name!r} from the zip.",))
+    if data[:4] == b"PAR1":
+        return _read_parquet(data, compression=compression)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputFileError(
+            "This is an old Excel 97-2003 (.xls) workbook, which cannot be read safely. "
+            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+        )
+    if ext in {".xlsx", ".xlsm"}:
+        notes.append(f"The file is named {ext} but holds plain text; read it as delimited text.")
+    elif ext == ".parquet":
+        notes.append("The file is named .parquet but holds plain text; read it as delimited text.")
+    return _read_text(data, notes=notes, compression=compression, max_bytes=max_bytes)
+
+
+# ---------------------------------------------------------------------------------------------
+# containers
+
+
+def _extension(filename: str) -> str:
+    name = PurePath(str(filename).replace("\\", "/")).name.lower()
+    if name.endswith(".gz"):
+        stem = name[:-3]
+        dot = stem.rfind(".")
+        return (stem[dot:] if dot >= 0 else "") + ".gz"
+    dot = name.rfind(".")
+    return name[dot:] if dot >= 0 else ""
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
+
+
+def _check_size(n: int, max_bytes: int, what: str) -> None:
+    if n > max_bytes:
+        raise InputFileError(
+            f"{what} is {_mb(n)}; the limit is {_mb(max_bytes)}. "
+            "Export a shorter date range (or split the file) and upload the parts."
+        )
+
+
+def _gunzip(data: bytes, max_bytes: int) -> bytes:
+    limit = max_bytes * UNCOMPRESSED_FACTOR
+    d = zlib.decompressobj(wbits=31)
+    try:
+        out = d.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise InputFileError(
+            f"The file starts like a .gz archive but cannot be unpacked ({exc}). "
+            "It may be truncated: download or export it again."
+        ) from None
+    if len(out) > limit:
+        raise InputFileError(
+            f"The .gz file unpacks to more than {_mb(limit)} (from {_mb(len(data))}); "
+            "that is too large or a compression bomb. Upload a smaller export."
+        )
+    if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * len(data):
+        raise InputFileError(
+            f"The .gz file unpacks {len(out) / len(data):,.0f} times larger than it is; "
+            "this looks like a compression bomb and was not read."
+        )
+    if d.unused_data and d.unused_data[:2] == b"\x1f\x8b":
+        # concatenated gzip members: rare; fall back to the library
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as g:
+                out = g.read(limit + 1)
+        except OSError as exc:
+            raise InputFileError(f"The .gz file cannot be unpacked ({exc}).") from None
+        if len(out) > limit:
+            raise InputFileError(f"The .gz file unpacks to more than {_mb(limit)}.")
+    return out
+
+
+def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
+    """Open a zip after checking, from its directory, that it is not a bomb."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise InputFileError(
+            f"The file looks like a zip / .xlsx archive but is damaged ({exc}). "
+            "Open it in its program and save it again, or export a CSV."
+        ) from None
+    limit = max_bytes * UNCOMPRESSED_FACTOR
+    total = sum(i.file_size for i in infos)
+    if total > limit:
+        raise InputFileError(
+            f"The archive unpacks to {_mb(total)} (from {_mb(len(data))}); the limit is "
+            f"{_mb(limit)}. It is too large or a compression bomb and was not read."
+        )
+    for i in infos:
+        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise InputFileError(
+                f"The archive member {PurePath(i.filename).name!r} unpacks "
+                f"{i.file_size / max(i.compress_size, 1):,.0f} times larger than it is stored "
+                f"({_mb(i.file_size)}); this looks like a compression bomb and was not read."
+            )
+    return zf
+
+
+def _with(table: RawTable, *, compression: str | None, notes: tuple[str, ...]) -> RawTable:
+    from dataclasses import replace
+
+    return replace(table, compression=compression, notes=notes + table.notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel and Parquet
+
+
+def _cell_text(v) -> str:
+    import datetime as dt
+
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, dt.datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, dt.date | dt.time):
+        return v.isoformat()
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    return str(v)
+
+
+def _read_xlsx(
+    data: bytes, *, sheet: str | None, notes: list[str], compression: str | None
+) -> RawTable:
+    import openpyxl
+
+    try:
+        import defusedxml  # noqa: F401  (openpyxl uses it when installed: no entity expansion)
+    except ImportError:  # pragma: no cover - declared dependency
+        raise InputFileError(
+            "Excel files cannot be read safely here (defusedxml missing)."
+        ) from None
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on damaged files
+        raise InputFileError(
+            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
+            "Open it in Excel, save it again as .xlsx, or export a CSV."
+        ) from None
+    try:
+        names = tuple(wb.sheetnames)
+        if sheet is not None:
+            if sheet not in names:
+                raise SheetChoiceError(
+                    f"The workbook has no sheet named {sheet!r}. Its sheets are: "
+                    + ", ".join(repr(n) for n in names)
+                    + ". Choose one of these.",
+                    names,
+                )
+            chosen = sheet
+        else:
+            with_data = [n for n in names if _sheet_has_data(wb[n])]
+            if not with_data:
+                raise InputFileError(
+                    "The Excel workbook has no data in any sheet ("
+                    + ", ".join(repr(n) for n in names)
+                    + "). Check you exported the orders."
+                )
+            if len(with_data) > 1:
+                raise SheetChoiceError(
+                    f"The workbook has {len(with_data)} sheets with data: "
+                    + ", ".join(repr(n) for n in with_data)
+                    + ". Choose the sheet that holds the order lines.",
+                    tuple(with_data),
+                )
+            chosen = with_data[0]
+        rows: list[list[str]] = []
+        line_nos: list[int] = []
+        for r, values in enumerate(wb[chosen].iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                rows.append(cells)
+                line_nos.append(r)
+    finally:
+        wb.close()
+    if not rows:
+        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
+    width = max(max((i + 1 for i, c in enumerate(row) if c.strip()), default=0) for row in rows)
+    rows = [(row + [""] * width)[:width] for row in rows]
+    table = _from_rows(
+        rows,
+        np.asarray(line_nos, dtype=np.int64),
+        fmt="xlsx",
+        notes=notes,
+        compression=compression,
+    )
+    from dataclasses import replace
+
+    return replace(table, sheet=chosen, sheet_names=names)
+
+
+def _sheet_has_data(ws) -> bool:
+    for values in ws.iter_rows(max_row=50, values_only=True):
+        if any(v is not None and str(v).strip() for v in values):
+            return True
+    return False
+
+
+def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
+    import pyarrow.parquet as pq
+
+    try:
+        tbl = pq.read_table(io.BytesIO(data))
+    except Exception as exc:
+        raise InputFileError(
+            f"The Parquet file cannot be read ({type(exc).__name__}: {exc}). Export it again."
+        ) from None
+    if tbl.num_rows == 0:
+        raise InputFileError(
+            "The Parquet file has columns ("
+            + ", ".join(tbl.column_names[:10])
+            + ") but no rows. Export a period with orders."
+        )
+    cols = {}
+    for name in tbl.column_names:
+        col = tbl[name]
+        if pa.types.is_floating(col.type):
+            arr = col.to_numpy(zero_copy_only=False)
+            whole = np.isfinite(arr) & (np.abs(arr) < 1e15) & (np.mod(arr, 1) == 0)
+            txt = np.where(
+                whole, np.char.mod("%d", np.where(whole, arr, 0).astype(np.int64)), arr.astype(str)
+            )
+            txt = np.where(np.isnan(arr), "", txt)
+            cols[str(name)] = pd.array(txt, dtype=STRING_DTYPE)
+            continue
+        if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
+            ser = pd.Series(col.to_pandas())
+            if getattr(ser.dt, "tz", None) is not None:
+                ser = ser.dt.tz_localize(None)
+            cols[str(name)] = ser.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(STRING_DTYPE)
+            continue
+        try:
+            txt = col.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            txt = pa.array([_cell_text(v) for v in col.to_pylist()], pa.string())
+        cols[str(name)] = pd.array(txt.fill_null(""), dtype=STRING_DTYPE)
+    names = list(cols)
+    _check_header(names)
+    df = pd.DataFrame(cols)
+    return RawTable(
+        data=df,
+        line_no=np.arange(1, len(df) + 1, dtype=np.int64),
+        format="parquet",
+        compression=compression,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# text
+
+
+def _decode_sample(data: bytes) -> tuple[str, str]:
+    """Return (encoding, decoded text) for a whole byte string; detection is deterministic."""
+    if data[:3] == b"\xef\xbb\xbf":
+        return "utf-8-sig", data[3:].decode("utf-8", errors="replace")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16", data.decode("utf-16", errors="replace")
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(data) - 4 and exc.reason == "unexpected end of data":
+            return "utf-8", data[: exc.start].decode("utf-8")
+    # not UTF-8: GB18030 when high bytes come in pairs (Chinese), else cp1252 / latin-1
+    high = np.frombuffer(data, dtype=np.uint8) >= 0x80
+    n_high = int(high.sum())
+    if n_high:
+        paired = high[:-1] & high[1:]
+        share_pairs = 2 * int(paired.sum()) / n_high
+        if share_pairs > 0.8:
+            try:
+                return "gb18030", data.decode("gb18030")
+            except UnicodeDecodeError as exc:
+                if exc.start >= len(data) - 4:
+                    return "gb18030", data[: exc.start].decode("gb18030")
+    try:
+        return "cp1252", data.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1", data.decode("latin-1")
+
+
+def _looks_binary(text: str) -> bool:
+    if not text:
+        return False
+    sample = text[:20000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return bad > max(2, len(sample) * 0.01)
+
+
+def _sniff_delimiter(lines: list[str]) -> tuple[str, float, int]:
+    """Best delimiter for the sample lines: (delimiter, consistency, modal field count)."""
+    best = (",", 0.0, 1)
+    best_score = -1.0
+    for delim in DELIMITERS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=delim, quotechar='"')]
+        if not counts:
+            continue
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        consistency = float(freq.max() / len(counts))
+        if mode < 2 and max(counts) < 2:
+            continue
+        score = consistency * (1 if mode >= 2 else 0.5) + min(mode, 50) / 1000
+        if score > best_score:
+            best, best_score = (delim, consistency, mode), score
+    if best_score < 0.9:
+        counts = [len(line.split()) for line in lines]
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        consistency = float(freq.max() / len(counts))
+        if mode >= 2 and consistency >= 0.95 and consistency > best[1]:
+            return " ", consistency, mode
+    return best
+
+
+def _is_numberlike(v: str) -> bool:
+    return bool(_NUMBER_RE.match(v)) or bool(_DATE_RE.match(v))
+
+
+def _known_header(v: str) -> bool:
+    from ecomdash.ingest.mapping import is_known_header
+
+    return is_known_header(v)
+
+
+def _detect_header(rows: list[list[str]]) -> bool:
+    """Is the first row a header? (see module doc)."""
+    if not rows:
+        return False
+    first = rows[0]
+    if any(_known_header(c) for c in first if c.strip()):
+        return True
+    if any(_is_numberlike(c) for c in first if c.strip()) or any(not c.strip() for c in first):
+        return False
+    body = rows[1:200]
+    if not body:
+        return True
+    for j in range(len(first)):
+        vals = [r[j] for r in body if j < len(r) and r[j].strip()]
+        if vals and sum(_is_numberlike(v) for v in vals) / len(vals) >= 0.8:
+            return True
+    return False
+
+
+def _split_lines(text: str, limit: int | None = None) -> list[str]:
+    lines = text.splitlines()
+    if limit is not None:
+        lines = lines[:limit]
+    return lines
+
+
+def _read_text(
+    data: bytes, *, notes: list[str], compression: str | None, max_bytes: int
+) -> RawTable:
+    sample_bytes = data[:_SAMPLE_BYTES]
+    encoding, sample = _decode_sample(sample_bytes)
+    if _looks_binary(sample):
+        raise InputFileError(
+            "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
+            "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+        )
+    full_text: str | None = None
+    if encoding not in ("utf-8", "utf-8-sig") or len(sample_bytes) < len(data):
+        # decide on the whole file when it is not (so far) plain UTF-8
+        if encoding not in ("utf-8", "utf-8-sig"):
+            encoding, full_text = _decode_sample(data)
+    lines = [ln for ln in _split_lines(sample, 400) if ln.strip()]
+    if len(sample_bytes) < len(data) and len(lines) > 1:
+        lines = lines[:-1]  # the last sample line may be cut
+    if not lines:
+        raise InputFileError("The file is empty: it has no lines with text.")
+    delim, consistency, mode = _sniff_delimiter(lines)
+    if delim == " ":
+        rows = [ln.split() for ln in lines[:200]]
+    else:
+        rows = list(csv.reader(lines[:200], delimiter=delim, quotechar='"'))
+    has_header = _detect_header(rows)
+    body = rows[1:] if has_header else rows
+    ragged = consistency < 0.9 and len(body) >= 2
+    all_text = not any(_is_numberlike(c) for r in body for c in r if c.strip())
+    if full_text is None and (delim == " " or ragged):
+        full_text = data.decode(
+            "utf-8-sig" if encoding == "utf-8-sig" else encoding, errors="replace"
+        )
+    if ragged and not has_header and all_text and delim == ",":
+        return _read_basket_list(full_text, encoding, notes, compression)
+    if delim == " ":
+        return _read_whitespace(full_text, encoding, has_header, notes, compression)
+    if full_text is not None:
+        payload = full_text.encode("utf-8")
+    else:
+        payload = data[3:] if encoding == "utf-8-sig" else data
+    if len(rows[0]) < 2 and mode < 2:
+        notes.append("No delimiter found: read as a single column.")
+    try:
+        return _read_delimited(payload, encoding, delim, has_header, mode, notes, compression)
+    except _NotUtf8:
+        if full_text is not None:
+            raise InputFileError(
+                "Part of the file is not valid text in any encoding tried. Save the export as "
+                "UTF-8 CSV and upload it again."
+            ) from None
+        encoding, full_text = _decode_sample(data)
+        if _looks_binary(full_text):
+            raise InputFileError(
+                "Part of the file holds binary bytes, not text. Export the orders again as CSV."
+            ) from None
+        payload = full_text.encode("utf-8")
+        return _read_delimited(payload, encoding, delim, has_header, mode, notes, compression)
+
+
+def _unclosed_quote_line(payload: bytes) -> int | None:
+    """Line (1-based) where a quote opens and is never closed, or None."""
+    if payload.count(b'"') % 2 == 0:
+        return None
+    text = payload.decode("utf-8", errors="replace")
+    in_quote = False
+    start = 0
+    line = 1
+    for ch in text:
+        if ch == '"':
+            in_quote = not in_quote
+            if in_quote:
+                start = line
+        elif ch == "\n":
+            line += 1
+    return start if in_quote else None
+
+
+def _read_delimited(
+    payload: bytes,
+    encoding: str,
+    delim: str,
+    has_header: bool,
+    mode: int,
+    notes: list[str],
+    compression: str | None,
+) -> RawTable:
+    bad_line = _unclosed_quote_line(payload)
+    if bad_line is not None:
+        raise InputFileError(
+            f"A quoted value opened on line {bad_line:,} is never closed (an odd number of "
+            '" characters), so the rest of the file cannot be split into columns. Fix or remove '
+            "that line, or export the file again."
+        )
+    # header row (read with the csv module so duplicate names are seen as written)
+    first_line = payload.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    first = next(csv.reader([first_line], delimiter=delim, quotechar='"'), [])
+    ncols = max(len(first), mode, 1)
+    names = [f"c{i}" for i in range(ncols)]
+    invalid: list[tuple[int | None, str, int]] = []
+
+    def handler(row) -> str:
+        invalid.append((row.number, row.text, row.actual_columns))
+        return "skip"
+
+    def parse(threads: bool) -> pa.Table:
+        return pacsv.read_csv(
+            io.BytesIO(payload),
+            read_options=pacsv.ReadOptions(
+                column_names=names, use_threads=threads, block_size=8 << 20
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=True,
+                ignore_empty_lines=True,
+                invalid_row_handler=handler,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+
+    try:
+        tbl = parse(True)
+        if invalid:
+            invalid.clear()
+            tbl = parse(False)
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        if "utf8" in msg.lower():
+            raise _NotUtf8(msg) from None
+        raise InputFileError(f"The file cannot be split into columns: {msg}") from None
+    n = tbl.num_rows
+    if n == 0:
+        raise InputFileError("The file has no rows that can be read.")
+    # line numbers of the kept records: records are numbered 1.. (header = 1), skipping invalid
+    bad_numbers = sorted(int(num) for num, _, _ in invalid if num is not None)
+    total_records = n + len(invalid)
+    all_numbers = np.arange(1, total_records + 1, dtype=np.int64)
+    if bad_numbers:
+        keep = np.ones(total_records, dtype=bool)
+        idx = np.asarray(bad_numbers, dtype=np.int64) - 1
+        idx = idx[(idx >= 0) & (idx < total_records)]
+        keep[idx] = False
+        all_numbers = all_numbers[keep][:n]
+    line_no = all_numbers
+    df = pd.DataFrame(
+        {
+            name: pd.arrays.ArrowStringArray(tbl[name].combine_chunks())
+            if tbl[name].num_chunks != 1
+            else pd.arrays.ArrowStringArray(tbl[name].chunk(0))
+            for name in names
+        }
+    )
+    if has_header:
+        header = [str(v) for v in df.iloc[0].tolist()]
+        df = df.iloc[1:].reset_index(drop=True)
+        line_no = line_no[1:]
+        if len(df) == 0:
+            raise InputFileError(
+                "The file has column names ("
+                + ", ".join(h for h in header[:12] if h)
+                + ") but no data rows. Export a period that has orders."
+            )
+    else:
+        header = [f"column_{i + 1}" for i in range(ncols)]
+    header = _check_header(header)
+    df.columns = header
+    df = _drop_trailing_blank_columns(df)
+    malformed = pd.DataFrame(
+        {
+            "line_no": pd.array([num if num is not None else -1 for num, _, _ in invalid], "int64"),
+            "reason": [f"{cnt} fields where the header has {ncols}" for _, _, cnt in invalid],
+            "text": [t for _, t, _ in invalid],
+        }
+    )
+    _check_malformed(malformed, n + len(invalid))
+    return RawTable(
+        data=df,
+        line_no=np.asarray(line_no, dtype=np.int64),
+        format="csv" if delim == "," else "text",
+        encoding=encoding,
+        delimiter=delim,
+        has_header=has_header,
+        compression=compression,
+        malformed=malformed,
+        notes=tuple(notes),
+    )
+
+
+def _check_malformed(malformed: pd.DataFrame, total: int) -> None:
+    if len(malformed) and len(malformed) > max(5, MAX_MALFORMED_SHARE * total):
+        where = ", ".join(f"{int(x):,}" for x in malformed["line_no"].head(8))
+        raise InputFileError(
+            f"{len(malformed):,} of {total:,} lines have a different number of fields than the "
+            f"header (lines {where} ...). The delimiter or quoting is probably wrong: export "
+            "the file again as CSV, or fix those lines."
+        )
+
+
+def _drop_trailing_blank_columns(df: pd.DataFrame) -> pd.DataFrame:
+    drop = [
+        c
+        for c in df.columns
+        if c.startswith("column_") and not (df[c].str.strip().str.len() > 0).any()
+    ]
+    return df.drop(columns=drop) if drop else df
+
+
+def _check_header(header: list[str]) -> list[str]:
+    """Strip names, name blank columns, refuse duplicate names (with positions)."""
+    clean = []
+    for i, h in enumerate(header):
+        h = str(h).strip().lstrip("\ufeff").strip()
+        clean.append(h if h else f"column_{i + 1}")
+    seen: dict[str, list[int]] = {}
+    for i, h in enumerate(clean):
+        seen.setdefault(h.casefold(), []).append(i + 1)
+    dups = {clean[pos[0] - 1]: pos for pos in seen.values() if len(pos) > 1}
+    if dups:
+        listed = "; ".join(
+            f"{name!r} in columns {', '.join(map(str, pos))}" for name, pos in dups.items()
+        )
+        raise InputFileError(
+            f"Some column names appear more than once: {listed}. Rename them so every column "
+            "has its own name, then upload again."
+        )
+    return clean
+
+
+def _from_rows(
+    rows: list[list[str]],
+    line_nos: np.ndarray,
+    *,
+    fmt: str,
+    notes: list[str],
+    compression: str | None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    malformed: pd.DataFrame | None = None,
+) -> RawTable:
+    has_header = _detect_header(rows)
+    width = len(rows[0])
+    if has_header:
+        header = _check_header(rows[0])
+        body, line_nos = rows[1:], line_nos[1:]
+        if not body:
+            raise InputFileError(
+                "The file has column names ("
+                + ", ".join(h for h in header[:12])
+                + ") but no data rows. Export a period that has orders."
+            )
+    else:
+        header = [f"column_{i + 1}" for i in range(width)]
+        body = rows
+    cols = list(zip(*body, strict=True)) if body else [()] * width
+    df = pd.DataFrame(
+        {h: pd.array(list(c), dtype=STRING_DTYPE) for h, c in zip(header, cols, strict=True)}
+    )
+    return RawTable(
+        data=df,
+        line_no=np.asarray(line_nos, dtype=np.int64),
+        format=fmt,
+        encoding=encoding,
+        delimiter=delimiter,
+        has_header=has_header,
+        compression=compression,
+        malformed=malformed
+        if malformed is not None
+        else pd.DataFrame({"line_no": [], "reason": [], "text": []}),
+        notes=tuple(notes),
+    )
+
+
+def _read_whitespace(
+    text: str, encoding: str, has_header: bool, notes: list[str], compression: str | None
+) -> RawTable:
+    rows: list[list[str]] = []
+    nos: list[int] = []
+    for i, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if parts:
+            rows.append(parts)
+            nos.append(i)
+    counts = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    values, freq = np.unique(counts[1:] if len(counts) > 1 else counts, return_counts=True)
+    width = int(values[np.argmax(freq)])
+    if has_header and len(rows[0]) != width:
+        rows[0] = (rows[0] + [""] * width)[:width]
+        counts[0] = width
+    bad = np.flatnonzero(counts != width)
+    malformed = pd.DataFrame(
+        {
+            "line_no": pd.array([nos[i] for i in bad], "int64"),
+            "reason": [f"{counts[i]} fields where the file has {width}" for i in bad],
+            "text": [" ".join(rows[i]) for i in bad],
+        }
+    )
+    _check_malformed(malformed, len(rows))
+    if len(bad):
+        keep = set(range(len(rows))) - set(bad.tolist())
+        rows = [rows[i] for i in sorted(keep)]
+        nos = [nos[i] for i in sorted(keep)]
+    return _from_rows(
+        rows,
+        np.asarray(nos, dtype=np.int64),
+        fmt="text",
+        notes=notes,
+        compression=compression,
+        encoding=encoding,
+        delimiter=" ",
+        malformed=malformed,
+    )
+
+
+def _read_basket_list(
+    text: str, encoding: str, notes: list[str], compression: str | None
+) -> RawTable:
+    baskets: list[str] = []
+    items: list[str] = []
+    nos: list[int] = []
+    for i, row in enumerate(csv.reader(text.splitlines(), delimiter=",", quotechar='"'), start=1):
+        for item in row:
+            if item.strip():
+                baskets.append(str(i))
+                items.append(item)
+                nos.append(i)
+    df = pd.DataFrame(
+        {
+            "basket": pd.array(baskets, dtype=STRING_DTYPE),
+            "item": pd.array(items, dtype=STRING_DTYPE),
+        }
+    )
+    return RawTable(
+        data=df,
+        line_no=np.asarray(nos, dtype=np.int64),
+        format="csv",
+        encoding=encoding,
+        delimiter=",",
+        has_header=False,
+        layout="basket_list",
+        compression=compression,
+        notes=(
+            *notes,
+            "Lines hold different numbers of comma-separated items and no header: read as a "
+            "basket list (one basket per line, one row per item, basket = line number).",
+        ),
+    )
