@@ -415,19 +415,23 @@ class Store:
                     [self.workspace, info.id],
                 )
 
-    def ensure_demo(self) -> DatasetInfo:
-        """The workspace's demo dataset, generating and saving it the first time."""
+    def ensure_demo(self, lines: pd.DataFrame | None = None) -> DatasetInfo:
+        """The workspace's demo dataset, generating and saving it the first time.
+
+        ``lines`` lets a caller pass an already generated demo table (tests reuse one).
+        """
         for d in self.list_datasets():
             if d.is_demo:
                 return d
-        from ecomdash.demo import generate
+        if lines is None:
+            from ecomdash.demo import generate
 
-        demo = generate()
+            lines = generate().lines
         return self.save_dataset(
             "Demo merchant",
-            demo.lines,
-            report={"rows_read": len(demo.lines), "rows_kept": len(demo.lines), "rules": []},
-            mapping={c: c for c in S.CANONICAL if c in demo.lines.columns},
+            lines,
+            report={"rows_read": len(lines), "rows_kept": len(lines), "rules": []},
+            mapping={c: c for c in S.CANONICAL if c in lines.columns},
             source=DEMO_SOURCE,
         )
 

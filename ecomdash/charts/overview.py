@@ -1,0 +1,60 @@
+"""Figures for the Overview page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.kpis import OverviewResult
+
+METRIC_LABELS = {"revenue": "Net revenue", "orders": "Orders", "gross_sales": "Gross sales"}
+
+
+def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
+    """Net revenue (bars: gross and returns) or orders over time at the result's grain."""
+    t = res.trend
+    fig = go.Figure()
+    if metric == "revenue":
+        fig.add_bar(x=t["period"], y=t["gross_sales"], name="Gross sales", marker_color="#9ecae1")
+        fig.add_bar(x=t["period"], y=-t["returns"], name="Returns", marker_color="#fc9272")
+        fig.add_scatter(
+            x=t["period"],
+            y=t["revenue"],
+            name="Net revenue",
+            mode="lines+markers",
+            line={"color": "#08519c", "width": 2},
+        )
+        fig.update_layout(barmode="relative")
+    else:
+        fig.add_scatter(
+            x=t["period"], y=t[metric], name=METRIC_LABELS.get(metric, metric), mode="lines+markers"
+        )
+    fig.update_layout(
+        title=f"{METRIC_LABELS.get(metric, metric)} by {res.grain}",
+        height=380,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go.Figure:
+    """Horizontal bars of net revenue, largest on top; labels are plain text (plotly escapes)."""
+    d = df.iloc[::-1]
+    labels = d["name"].fillna(d["key"]) if "name" in d else d[label_col]
+    labels = [str(x)[:45] for x in labels]
+    fig = go.Figure(
+        go.Bar(
+            x=d["revenue"],
+            y=labels,
+            orientation="h",
+            marker_color="#3182bd",
+            customdata=d[["orders"]].to_numpy(),
+            hovertemplate="%{y}<br>Net revenue %{x:,.2f}<br>Orders %{customdata[0]:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title, height=max(260, 28 * len(d) + 80), margin={"l": 10, "r": 10, "t": 50, "b": 10}
+    )
+    return fig

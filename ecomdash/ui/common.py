@@ -1,0 +1,205 @@
+"""Streamlit glue shared by every page: the store handle, page context, cached lines, widgets.
+
+Nothing durable lives here: datasets are in the store; caches hold only what can be recomputed
+and are keyed by ``(workspace, dataset_id, version, filters)``, never by a file name or a frame.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError, InsufficientDataError, StoreError
+from ecomdash.exports import to_safe_csv_bytes
+from ecomdash.filters import Filters
+from ecomdash.store import DatasetInfo, Store, connect, default_home
+
+# session_state keys (set by the frame's sidebar, read by pages)
+K_DATASET = "dataset_id"
+K_FILTERS = "filters"
+K_WORKSPACE = "workspace"
+K_PENDING = "pending_dataset"
+
+
+@st.cache_resource(show_spinner=False)
+def _database(home: str) -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per store directory, shared by sessions (each query uses a cursor)."""
+    return connect(home)
+
+
+def current_workspace() -> str:
+    """The signed-in merchant's workspace, or ``local`` when the app runs single-merchant."""
+    from ecomdash.ui.auth import workspace_for_session
+
+    return workspace_for_session()
+
+
+def get_store(workspace: str | None = None) -> Store:
+    """The store restricted to the current session's workspace."""
+    ws = workspace or current_workspace()
+    try:
+        con = _database(str(default_home()))
+    except StoreError as exc:
+        st.error(inert(str(exc)))
+        st.stop()
+    return Store(con, workspace=ws)
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page works on: the workspace, the dataset (and its version) and the global filters."""
+
+    workspace: str
+    dataset_id: str
+    dataset_name: str
+    version: int
+    filters: Filters
+    columns: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> tuple:
+        """The small hashable key every cached call of this page is keyed by."""
+        return (self.workspace, self.dataset_id, self.version, self.filters.as_key())
+
+
+def resolve_dataset(store: Store) -> DatasetInfo | None:
+    """The session's dataset: session state, else ``?dataset=`` in the URL, else the demo."""
+    wanted = st.session_state.get(K_DATASET) or st.query_params.get("dataset")
+    if wanted:
+        try:
+            return store.info(str(wanted))
+        except StoreError:
+            st.session_state.pop(K_DATASET, None)
+    datasets = store.list_datasets()
+    if datasets:
+        demo = [d for d in datasets if d.is_demo]
+        return demo[0] if demo else datasets[0]
+    try:
+        return store.ensure_demo()
+    except EcomdashError as exc:
+        show_error(exc)
+        return None
+
+
+def select_dataset(dataset_id: str) -> None:
+    """Make ``dataset_id`` the session's dataset (sidebar included) and rerun."""
+    st.session_state[K_PENDING] = dataset_id
+    st.session_state[K_DATASET] = dataset_id
+    st.rerun()
+
+
+def page_setup(title: str, *, needs: str | None = None, caption: str | None = None) -> PageContext:
+    """Header, context and requirements check for a page; stops the page with a message if unmet."""
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    store = get_store()
+    info = resolve_dataset(store)
+    if info is None:
+        st.info("No dataset yet. Open the Data page to upload an order export.")
+        st.stop()
+    filters = st.session_state.get(K_FILTERS)
+    if not isinstance(filters, Filters):
+        filters = Filters()
+    ctx = PageContext(
+        workspace=store.workspace,
+        dataset_id=info.id,
+        dataset_name=info.name,
+        version=info.version,
+        filters=filters,
+        columns=info.columns,
+    )
+    if needs is not None:
+        missing = S.missing_for(needs, info.columns)
+        if missing:
+            st.info(
+                f"This dataset has no {', '.join(sorted(missing))} column, which "
+                f"{S.ANALYSIS_LABELS.get(needs, needs)} needs. On the Data page, re-upload the "
+                "export and map that column, or pick another dataset in the sidebar."
+            )
+            st.stop()
+    return ctx
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def cached_lines(key: tuple) -> pd.DataFrame:
+    """The canonical lines of ``key`` = PageContext.key, after the global filters."""
+    workspace, dataset_id, _version, fkey = key
+    start, end, countries, categories = fkey
+    filters = Filters(
+        start=date.fromisoformat(start) if start else None,
+        end=date.fromisoformat(end) if end else None,
+        countries=tuple(countries),
+        categories=tuple(categories),
+    )
+    return get_store(workspace).load_lines(dataset_id, filters)
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=])")
+
+
+def inert(text: str) -> str:
+    """Escape markdown/HTML so text can go into st.error/st.info/st.caption without rendering."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+
+
+def show_error(err: EcomdashError) -> None:
+    """Show a core error: a warning when the data is simply not enough, else an error."""
+    if isinstance(err, InsufficientDataError):
+        st.warning(inert(str(err)), icon="⚠️")
+    else:
+        st.error(inert(str(err)), icon="🚫")
+
+
+def _safe_stem(stem: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-")[:60] or "export"
+
+
+def download_table(
+    df: pd.DataFrame, stem: str, *, label: str = "Download CSV", key: str | None = None
+) -> None:
+    """A formula-safe CSV download; the random token keeps each export's /media id unique."""
+    st.download_button(
+        label,
+        data=to_safe_csv_bytes(df),
+        file_name=f"{_safe_stem(stem)}-{secrets.token_hex(6)}.csv",
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+@contextmanager
+def timed_status(label: str, *, expanded: bool = False) -> Iterator:
+    """``st.status`` that ends with how long the work took (or the error it hit)."""
+    t0 = time.perf_counter()
+    with st.status(label, expanded=expanded) as status:
+        try:
+            yield status
+        except EcomdashError:
+            status.update(label=f"{label} stopped", state="error")
+            raise
+        status.update(label=f"{label} done in {time.perf_counter() - t0:.1f} s", state="complete")
+
+
+def fmt_money(x: float | None) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{x:,.2f}"
+
+
+def fmt_int(x: float | None) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{int(round(x)):,}"
+
+
+def fmt_pct(x: float | None, digits: int = 1) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"{x * 100:.{digits}f} %"

@@ -1,0 +1,144 @@
+"""Overview page renderer."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from ecomdash.charts.overview import breakdown_figure, trend_figure
+from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
+from ecomdash.kpis import KPI_LABELS, OverviewResult, overview
+from ecomdash.ui.common import (
+    PageContext,
+    download_table,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    get_store,
+    show_error,
+)
+
+MONEY = {"revenue", "gross_sales", "returns", "aov"}
+LOWER_IS_BETTER = {"returns", "return_rate"}
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _overview(key: tuple, grain: str) -> OverviewResult:
+    workspace, dataset_id, _version, (start, end, countries, categories) = key
+    from datetime import date
+
+    f = Filters(
+        start=date.fromisoformat(start) if start else None,
+        end=date.fromisoformat(end) if end else None,
+        countries=tuple(countries),
+        categories=tuple(categories),
+    )
+    return overview(get_store(workspace), dataset_id, f, grain=grain)
+
+
+def _fmt(name: str, v) -> str:
+    if name in MONEY:
+        return fmt_money(v)
+    if name == "return_rate":
+        return fmt_pct(v)
+    return fmt_int(v)
+
+
+def render(ctx: PageContext) -> None:
+    grain = (
+        st.segmented_control(
+            "Trend by", ["auto", "day", "week", "month"], default="auto", key="ov_grain"
+        )
+        or "auto"
+    )
+    t0 = time.perf_counter()
+    try:
+        res = _overview(ctx.key, grain)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    elapsed = time.perf_counter() - t0
+    start, end = res.period
+    comp = (
+        f"compared with {res.previous_period[0]} to {res.previous_period[1]}"
+        if res.previous_period
+        else "no earlier period to compare"
+    )
+    st.caption(f"{start} to {end}, {comp}. Computed in {elapsed:.2f} s.")
+
+    names = [
+        ["revenue", "orders", "aov", "customers", "return_rate"],
+        ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
+    ]
+    for row in names:
+        cols = st.columns(len(row))
+        for col, name in zip(cols, row, strict=True):
+            v = res.kpis.get(name)
+            ch = res.change(name)
+            col.metric(
+                KPI_LABELS[name],
+                _fmt(name, v),
+                delta=None if ch is None else f"{ch * 100:+.1f} %",
+                delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
+                help=_HELP.get(name),
+                border=True,
+            )
+    for note in res.notes:
+        st.info(note)
+
+    metric = st.radio(
+        "Trend of",
+        ["revenue", "orders"],
+        horizontal=True,
+        format_func={"revenue": "Net revenue", "orders": "Orders"}.get,
+        key="ov_metric",
+    )
+    left, right = st.columns([3, 1])
+    with left:
+        st.plotly_chart(trend_figure(res, metric), width="stretch")
+    with right:
+        st.dataframe(
+            res.trend,
+            hide_index=True,
+            height=330,
+            column_config={
+                "period": st.column_config.DatetimeColumn("Period", format="YYYY-MM-DD")
+            },
+        )
+        download_table(res.trend, "trend", key="dl_trend")
+
+    tabs = st.tabs(["Top products", "Top categories", "Top countries"])
+    for tab, (df, title, stem) in zip(
+        tabs,
+        [
+            (res.top_products, "Top products by net revenue", "top-products"),
+            (res.top_categories, "Top categories by net revenue", "top-categories"),
+            (res.top_countries, "Top countries by net revenue", "top-countries"),
+        ],
+        strict=True,
+    ):
+        with tab:
+            if df.empty:
+                st.caption("This dataset has no such column.")
+                continue
+            a, b = st.columns([3, 2])
+            a.plotly_chart(breakdown_figure(df, title), width="stretch")
+            with b:
+                st.dataframe(df, hide_index=True)
+                download_table(df, stem, key=f"dl_{stem}")
+
+
+_HELP = {
+    "revenue": "Gross sales less returns and cancellations. Postage and fee lines are left out.",
+    "gross_sales": "Value of product lines sold in the period, before returns.",
+    "returns": "Value of returned or cancelled lines in the period.",
+    "orders": "Orders with at least one product line that was not cancelled.",
+    "aov": "Net revenue divided by orders.",
+    "customers": "Distinct customers with an order in the period (guest orders have no customer).",
+    "new_customers": "Customers whose first order falls in this period.",
+    "returning_customers": "Customers in this period who had ordered before it.",
+    "return_rate": "Returns as a share of gross sales.",
+    "units": "Units sold less units returned.",
+}

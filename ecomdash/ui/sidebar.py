@@ -1,0 +1,100 @@
+"""The frame's sidebar: dataset picker and the global filters every page shares."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
+from ecomdash.ui.auth import auth_configured
+from ecomdash.ui.common import (
+    K_DATASET,
+    K_FILTERS,
+    K_PENDING,
+    get_store,
+    resolve_dataset,
+    show_error,
+)
+
+PRESETS = ("All time", "Last 30 days", "Last 90 days", "Last 12 months", "Custom")
+
+
+def render() -> None:
+    """Draw the sidebar and store the choice in session_state (dataset id, Filters)."""
+    store = get_store()
+    with st.sidebar:
+        if auth_configured():
+            name = st.user.get("name") or st.user.get("email") or "signed in"
+            st.caption("Signed in as")
+            st.text(str(name))
+            if st.button("Sign out", key="sidebar_logout"):
+                st.logout()
+        else:
+            st.caption("Single-merchant mode: local workspace, no sign-in.")
+        pending = st.session_state.pop(K_PENDING, None)
+        if pending:
+            st.session_state[K_DATASET] = pending
+            st.session_state["sidebar_dataset"] = pending
+        info = resolve_dataset(store)
+        if info is None:
+            return
+        datasets = store.list_datasets()
+        ids = [d.id for d in datasets]
+        names = {d.id: f"{d.name} ({d.rows:,} lines)" for d in datasets}
+        chosen = st.selectbox(
+            "Dataset",
+            ids,
+            index=ids.index(info.id) if info.id in ids else 0,
+            format_func=names.get,
+            key="sidebar_dataset",
+        )
+        if chosen != st.session_state.get(K_DATASET):
+            st.session_state[K_DATASET] = chosen
+        if st.query_params.get("dataset") != chosen:
+            st.query_params["dataset"] = chosen
+        try:
+            st.session_state[K_FILTERS] = _filters(store, chosen)
+        except EcomdashError as exc:
+            show_error(exc)
+            st.session_state[K_FILTERS] = Filters()
+
+
+def _filters(store, dataset_id: str) -> Filters:
+    lo, hi = store.date_range(dataset_id)
+    start = end = None
+    if lo is not None and hi is not None:
+        first, last = lo.date(), hi.date()
+        preset = st.selectbox("Period", PRESETS, key=f"period_{dataset_id}")
+        if preset == "Custom":
+            picked = st.date_input(
+                "From – to",
+                value=(first, last),
+                min_value=first,
+                max_value=last,
+                key=f"range_{dataset_id}",
+            )
+            if isinstance(picked, tuple | list) and len(picked) == 2:
+                start, end = picked
+            else:
+                st.caption("Pick an end date too.")
+        elif preset != "All time":
+            days = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365}[preset]
+            start, end = max(first, last - timedelta(days=days - 1)), last
+        st.caption(f"Data from {first} to {last}")
+    countries = _multi(store, dataset_id, "country", "Countries / regions")
+    categories = _multi(store, dataset_id, "category", "Categories")
+    return Filters(
+        start=start if isinstance(start, date) else None,
+        end=end if isinstance(end, date) else None,
+        countries=tuple(countries),
+        categories=tuple(categories),
+    )
+
+
+def _multi(store, dataset_id: str, column: str, label: str) -> list[str]:
+    values = store.distinct_values(dataset_id, column)
+    if not values:
+        return []
+    return st.multiselect(label, values, key=f"{column}_{dataset_id}", placeholder="All")

@@ -1,0 +1,54 @@
+"""AppTest helpers: run one page file alone against a store seeded in the test's ECOMDASH_HOME."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    """AppTest instances share the global caches: clear them around every test."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def demo_dataset(_isolated_home, demo):
+    """The demo merchant saved in this test's store; returns its DatasetInfo.
+
+    Reuses the session's generated demo (``demo`` fixture) instead of generating it again.
+    """
+    from ecomdash.store import Store
+
+    store = Store.open(_isolated_home)
+    try:
+        return store.ensure_demo(demo.lines)
+    finally:
+        store.close()
+
+
+def run_page(page_file: str, *, dataset_id: str | None = None, timeout: float = 60) -> AppTest:
+    """Run ``pages/<page_file>`` alone (no frame) with ``dataset_id`` selected."""
+    at = AppTest.from_file(str(ROOT / "pages" / page_file), default_timeout=timeout)
+    if dataset_id is not None:
+        at.session_state["dataset_id"] = dataset_id
+    at.run()
+    return at
+
+
+def run_app(*, dataset_id: str | None = None, timeout: float = 60) -> AppTest:
+    """Run the whole frame (app.py) with its navigation and sidebar."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if dataset_id is not None:
+        at.session_state["dataset_id"] = dataset_id
+    at.run()
+    return at
