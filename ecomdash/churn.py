@@ -1,0 +1,635 @@
+"""Churn risk and purchase propensity, validated on held-out time.
+
+The target is *propensity*: did the customer buy again within ``window_days`` after a cut-off?
+``churn_probability = 1 - propensity``. Features use only orders dated on or before the cut-off
+day; labels use only orders strictly after it (from the next midnight), so no label is defined
+from data a feature saw.
+
+Validation is out-of-time: models are trained on the window whose cut-off is ``c1 = c2 - N``
+(features up to c1, labels in (c1, c1+N]) and evaluated on the latest complete window (features
+up to ``c2 = end - N``, labels in (c2, end]). Baselines: recency alone, and BG/NBD P(alive) fitted
+on the data before c2. For the at-risk list the models are refitted on the evaluation window and
+score every customer as of the last date.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from sklearn.calibration import calibration_curve
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_curve
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+from threadpoolctl import threadpool_limits
+
+from ecomdash import clv, schema
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.features import CustomerHistory, customer_history, to_timestamp
+
+_DAY = pd.Timedelta(days=1)
+
+#: Feature columns used by the models (all computed from orders on or before the cut-off).
+FEATURES = (
+    "recency_days",
+    "frequency",
+    "monetary",
+    "avg_order_value",
+    "tenure_days",
+    "interpurchase_days",
+    "recency_over_interpurchase",
+    "category_breadth",
+    "return_rate",
+    "orders_30d",
+    "orders_90d",
+    "orders_180d",
+    "revenue_90d",
+    "revenue_365d",
+)
+
+MODELS = ("logistic", "tree", "gbm")
+MODEL_LABELS = {
+    "logistic": "Logistic regression",
+    "tree": "Decision tree",
+    "gbm": "Gradient boosting",
+    "recency": "Baseline: recency only",
+    "p_alive": "Baseline: BG/NBD P(alive)",
+    "bgnbd": "Baseline: BG/NBD P(buy in window)",
+}
+
+MIN_CUSTOMERS = 50
+MIN_POSITIVES = 10
+
+
+# --------------------------------------------------------------------------------------
+# Windows: features before a cut-off, labels after it
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChurnWindow:
+    """Features as of ``cutoff`` (inclusive) and labels in ``(cutoff, cutoff + window_days]``.
+
+    ``X`` is indexed by ``customer_id`` with :data:`FEATURES`; ``y`` is 1 when the customer
+    bought again in the label window (``None`` when the window is for scoring only);
+    ``p_alive`` is BG/NBD P(alive) at the cut-off (NaN when BG/NBD could not be fitted).
+    """
+
+    cutoff: pd.Timestamp
+    window_days: int
+    X: pd.DataFrame
+    y: np.ndarray | None
+    p_alive: np.ndarray
+    p_buy: np.ndarray
+    label_end: pd.Timestamp | None
+
+
+def _windowed(history: CustomerHistory, cutoff: pd.Timestamp, codes: np.ndarray) -> pd.DataFrame:
+    """Orders and revenue in the last 30/90/180/365 days before the end of the cut-off day."""
+    end = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
+    o = history.orders
+    d = o["d"].to_numpy(dtype="datetime64[us]")
+    c = o["c"].to_numpy()
+    r = o["r"].to_numpy(dtype=float)
+    n = len(history.customers)
+    out = {}
+    for days in (30, 90, 180, 365):
+        start = end - np.timedelta64(days, "D")
+        m = (d < end) & (d >= start)
+        if days != 365:
+            out[f"orders_{days}d"] = np.bincount(c[m], minlength=n)[codes].astype(float)
+        if days in (90, 365):
+            out[f"revenue_{days}d"] = np.bincount(c[m], weights=r[m], minlength=n)[codes]
+    return pd.DataFrame(out)
+
+
+def _labels(history: CustomerHistory, cutoff: pd.Timestamp, window_days: int, codes: np.ndarray):
+    start = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
+    stop = start + np.timedelta64(int(window_days), "D")
+    o = history.orders
+    d = o["d"].to_numpy(dtype="datetime64[us]")
+    m = (d >= start) & (d < stop)
+    bought = np.bincount(o["c"].to_numpy()[m], minlength=len(history.customers)) > 0
+    return bought[codes].astype(int)
+
+
+def _bgnbd_scores(
+    history: CustomerHistory, cutoff: pd.Timestamp, index: pd.Index, window_days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """BG/NBD P(alive) and P(buy within the window) at the cut-off, fitted on orders up to it."""
+    end = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
+    o = history.orders
+    d = o["d"].to_numpy(dtype="datetime64[us]")
+    m = d < end
+    days = pd.DataFrame(
+        {
+            "customer_id": np.asarray(history.customers[o["c"].to_numpy()[m]], dtype=object),
+            "date": pd.to_datetime(d[m]).normalize(),
+            "value": o["r"].to_numpy(dtype=float)[m],
+        }
+    )
+    days = days.groupby(["customer_id", "date"], as_index=False)["value"].sum()
+    s = clv.rfm_summary(days, cutoff=cutoff, time_unit="W")
+    nan = np.full(len(index), np.nan)
+    if int((s["frequency"] > 0).sum()) < clv.MIN_REPEAT_BUYERS:
+        return nan, nan
+    try:
+        params = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
+    except InsufficientDataError:
+        return nan, nan
+    f, r, T = s["frequency"], s["recency"], s["T"]
+    pa = pd.Series(clv.bgnbd_p_alive(params, f, r, T), index=s["customer_id"])
+    pb = pd.Series(
+        clv.bgnbd_p_purchase_within(params, window_days / 7.0, f, r, T), index=s["customer_id"]
+    )
+    idx = index.astype(str)
+    return pa.reindex(idx).to_numpy(dtype=float), pb.reindex(idx).to_numpy(dtype=float)
+
+
+def churn_window(
+    history: CustomerHistory,
+    *,
+    cutoff: object,
+    window_days: int = 90,
+    labelled: bool = True,
+) -> ChurnWindow:
+    """Features of every customer who bought on or before ``cutoff``, and their labels."""
+    cutoff = to_timestamp(cutoff, name="cutoff")
+    feats = history.features(as_of=cutoff)
+    X = feats.table
+    codes = history.customers.get_indexer(X.index)
+    X = X.assign(**{k: v.to_numpy() for k, v in _windowed(history, cutoff, codes).items()})
+    ip = X["interpurchase_days"]
+    X["interpurchase_days"] = ip.fillna(X["tenure_days"] + 1.0)
+    X["recency_over_interpurchase"] = X["recency_days"] / X["interpurchase_days"].clip(lower=1.0)
+    X = X[list(FEATURES)].astype(float)
+    y = None
+    label_end = None
+    if labelled:
+        label_end = cutoff + pd.Timedelta(days=int(window_days))
+        if label_end > history.last_date.normalize():
+            raise ParameterError(
+                f"The label window ({cutoff.date()} + {window_days} days = {label_end.date()}) runs past "
+                f"the end of the data ({history.last_date.date()}). Choose a cut-off on or before "
+                f"{(history.last_date.normalize() - pd.Timedelta(days=int(window_days))).date()} or a shorter window."
+            )
+        y = _labels(history, cutoff, window_days, codes)
+    p_alive, p_buy = _bgnbd_scores(history, cutoff, X.index, int(window_days))
+    return ChurnWindow(
+        cutoff=cutoff,
+        window_days=int(window_days),
+        X=X,
+        y=y,
+        p_alive=p_alive,
+        p_buy=p_buy,
+        label_end=label_end,
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Models and metrics
+# --------------------------------------------------------------------------------------
+
+
+def _signed_log1p(x):
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def make_model(name: str, *, n_train: int):
+    """A fresh, seeded estimator for ``name`` (one of :data:`MODELS`)."""
+    if name == "logistic":
+        return make_pipeline(
+            FunctionTransformer(_signed_log1p),
+            StandardScaler(),
+            LogisticRegression(C=1.0, max_iter=2000),
+        )
+    if name == "tree":
+        return DecisionTreeClassifier(
+            max_depth=5, min_samples_leaf=max(20, n_train // 100), random_state=0
+        )
+    if name == "gbm":
+        return GradientBoostingClassifier(
+            n_estimators=60,
+            learning_rate=0.1,
+            max_depth=3,
+            min_samples_leaf=max(20, n_train // 100),
+            random_state=0,
+        )
+    raise ParameterError(f"The model must be one of {list(MODELS)}. Got {name!r} instead.")
+
+
+def top_decile(y: np.ndarray, score: np.ndarray, *, frac: float = 0.1) -> tuple[float, float]:
+    """Precision and recall of the positives (``y == 1``) among the ``frac`` highest scores.
+
+    Ties are broken by position (stable sort), so the top set has exactly ceil(frac n) rows.
+
+    >>> top_decile(np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1]), np.arange(10.0))
+    (1.0, 0.5)
+    """
+    y = np.asarray(y)
+    n = len(y)
+    k = max(1, math.ceil(frac * n))
+    order = np.argsort(-np.asarray(score, dtype=float), kind="stable")[:k]
+    hits = float(y[order].sum())
+    pos = float(y.sum())
+    return hits / k, (hits / pos if pos > 0 else math.nan)
+
+
+def auc_score(y: np.ndarray, score: np.ndarray) -> float:
+    """ROC AUC by the Mann-Whitney rank sum (ties count one half); NaN with one class.
+
+    >>> auc_score(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    0.75
+    """
+    y = np.asarray(y).astype(bool)
+    n1 = int(y.sum())
+    n0 = len(y) - n1
+    if n1 == 0 or n0 == 0:
+        return math.nan
+    ranks = rankdata(np.asarray(score, dtype=float))
+    return float((ranks[y].sum() - n1 * (n1 + 1) / 2.0) / (n1 * n0))
+
+
+def permutation_auc_drop(
+    estimator, X: np.ndarray, y: np.ndarray, *, n_repeats: int = 3, seed: int = 0
+) -> np.ndarray:
+    """Mean drop in AUC when each column of ``X`` is shuffled (seeded), one value per column."""
+    rng = np.random.default_rng(seed)
+    base = auc_score(y, estimator.predict_proba(X)[:, 1])
+    out = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        Xp = X.copy()
+        drops = []
+        for _ in range(n_repeats):
+            Xp[:, j] = X[rng.permutation(len(X)), j]
+            drops.append(base - auc_score(y, estimator.predict_proba(Xp)[:, 1]))
+        out[j] = float(np.mean(drops))
+    return out
+
+
+def _metrics(y: np.ndarray, propensity: np.ndarray, *, probabilistic: bool) -> dict:
+    """AUC, top-decile precision/recall (churners among the highest churn risk) and buyers."""
+    churn = 1 - y
+    ok = np.isfinite(propensity)
+    auc = auc_score(y, propensity) if ok.all() else math.nan
+    prec, rec = top_decile(churn, -propensity)
+    bprec, brec = top_decile(y, propensity)
+    return {
+        "auc": float(auc),
+        "precision_at_10pct": prec,
+        "recall_at_10pct": rec,
+        "buyer_precision_at_10pct": bprec,
+        "buyer_recall_at_10pct": brec,
+        "brier": float(brier_score_loss(y, np.clip(propensity, 0, 1)))
+        if probabilistic
+        else math.nan,
+    }
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Holdout scores of the models and baselines on one test window."""
+
+    metrics: pd.DataFrame  # index model name; auc, precision_at_10pct, ... ; kind (model/baseline)
+    scores: dict[str, np.ndarray]  # test-window propensity per model/baseline
+    fitted: dict[str, object]
+
+
+def evaluate(
+    train: ChurnWindow,
+    test: ChurnWindow,
+    *,
+    models: tuple[str, ...] = MODELS,
+) -> Evaluation:
+    """Fit ``models`` on ``train`` and score them and the baselines on ``test`` (labels needed)."""
+    if train.y is None or test.y is None:
+        raise ParameterError("evaluate() needs labelled windows (labelled=True).")
+    for name, w in (("training", train), ("evaluation", test)):
+        pos = int(w.y.sum())
+        if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
+            raise InsufficientDataError(
+                f"The {name} window (cut-off {w.cutoff.date()}) has {len(w.y):,} customers, of whom "
+                f"{pos:,} bought again within {w.window_days} days; churn models need at least "
+                f"{MIN_CUSTOMERS} customers and {MIN_POSITIVES} of each outcome. Use a longer history "
+                "or a shorter window."
+            )
+    scores: dict[str, np.ndarray] = {}
+    fitted: dict[str, object] = {}
+    rows = {}
+    Xtr, ytr, Xte, yte = train.X.to_numpy(), train.y, test.X.to_numpy(), test.y
+    for name in models:
+        est = make_model(name, n_train=len(ytr))
+        est.fit(Xtr, ytr)
+        fitted[name] = est
+        p = est.predict_proba(Xte)[:, 1]
+        scores[name] = p
+        rows[name] = {**_metrics(yte, p, probabilistic=True), "kind": "model"}
+    rec = -test.X["recency_days"].to_numpy()
+    scores["recency"] = rec
+    rows["recency"] = {**_metrics(yte, rec, probabilistic=False), "kind": "baseline"}
+    if np.isfinite(test.p_alive).all():
+        scores["p_alive"] = test.p_alive
+        rows["p_alive"] = {**_metrics(yte, test.p_alive, probabilistic=False), "kind": "baseline"}
+        scores["bgnbd"] = test.p_buy
+        rows["bgnbd"] = {**_metrics(yte, test.p_buy, probabilistic=True), "kind": "baseline"}
+    metrics = pd.DataFrame.from_dict(rows, orient="index")
+    metrics.index.name = "model"
+    return Evaluation(metrics=metrics, scores=scores, fitted=fitted)
+
+
+# --------------------------------------------------------------------------------------
+# The churn analysis
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChurnResult:
+    """Out-of-time churn/propensity evaluation plus current scores.
+
+    ``metrics``: per model/baseline ``auc, precision_at_10pct, recall_at_10pct,
+    buyer_precision_at_10pct, buyer_recall_at_10pct, brier, kind, label`` (precision/recall
+    count churners among the 10% highest churn risk; ``buyer_*`` count buyers among the 10%
+    highest propensity). ``roc``: ``model, fpr, tpr``. ``calibration``: ``model, predicted,
+    observed`` (deciles of predicted propensity). ``importance``: ``model, feature,
+    importance`` (drop in holdout AUC when the feature is permuted). ``scores``: every customer
+    as of ``score_date`` with ``propensity``, ``churn_probability`` (best model) and features.
+    """
+
+    metrics: pd.DataFrame
+    best_model: str
+    roc: pd.DataFrame
+    calibration: pd.DataFrame
+    importance: pd.DataFrame
+    scores: pd.DataFrame
+    train_cutoff: pd.Timestamp
+    test_cutoff: pd.Timestamp
+    score_date: pd.Timestamp
+    window_days: int
+    n_train: int
+    n_test: int
+    test_positive_rate: float
+    notices: tuple[str, ...] = field(default_factory=tuple)
+
+
+def churn(
+    lines: pd.DataFrame,
+    *,
+    cutoff: object = None,
+    window_days: int = 90,
+    models: tuple[str, ...] = MODELS,
+    importance_repeats: int = 3,
+    history: CustomerHistory | None = None,
+) -> ChurnResult:
+    """Train on (c1 = cutoff - N), evaluate on ``cutoff`` (default: end - N), score as of the end.
+
+    ``lines``: canonical lines (return lines included give a return-rate feature; standard
+    cleaning is applied inside).
+    """
+    if not (7 <= int(window_days) <= 365):
+        raise ParameterError(
+            f"The 'window_days' parameter must be an int in the range [7, 365]. Got {window_days!r} instead."
+        )
+    bad = [m for m in models if m not in MODELS]
+    if bad or not models:
+        raise ParameterError(
+            f"The 'models' parameter must be a non-empty subset of {list(MODELS)}. Got {models!r}."
+        )
+    window_days = int(window_days)
+    hist = history if history is not None else customer_history(lines)
+    end = hist.last_date.normalize()
+    c2 = (
+        end - pd.Timedelta(days=window_days)
+        if cutoff is None
+        else to_timestamp(cutoff, name="cutoff")
+    )
+    c1 = c2 - pd.Timedelta(days=window_days)
+    first = hist.first_date.normalize()
+    if c1 < first + pd.Timedelta(days=30):
+        need = 2 * window_days + 30
+        raise InsufficientDataError(
+            f"Out-of-time churn validation with a {window_days}-day window needs at least {need} days of "
+            f"history (30 days of features + a training window + an evaluation window); the data covers "
+            f"{(end - first).days} days ({first.date()} to {end.date()}). Use a shorter window."
+        )
+    with threadpool_limits(1, user_api="blas"):
+        return _churn(
+            hist,
+            c1=c1,
+            c2=c2,
+            end=end,
+            window_days=window_days,
+            models=models,
+            repeats=importance_repeats,
+        )
+
+
+def _churn(hist, *, c1, c2, end, window_days, models, repeats) -> ChurnResult:
+    train = churn_window(hist, cutoff=c1, window_days=window_days)
+    test = churn_window(hist, cutoff=c2, window_days=window_days)
+    ev = evaluate(train, test, models=models)
+    notices: list[str] = []
+    model_rows = ev.metrics[ev.metrics["kind"] == "model"]
+    best = str(model_rows["auc"].idxmax())
+    base_auc = float(ev.metrics.loc["recency", "auc"])
+    if float(model_rows.loc[best, "auc"]) <= base_auc:
+        notices.append(
+            f"No model beats the recency-only baseline on the holdout (best {MODEL_LABELS[best]} AUC "
+            f"{model_rows.loc[best, 'auc']:.3f} vs recency {base_auc:.3f}): recency alone ranks "
+            "customers as well here."
+        )
+    if "p_alive" not in ev.metrics.index:
+        notices.append("BG/NBD baselines skipped: too few repeat buyers before the cut-off.")
+    elif float(ev.metrics.loc["p_alive", "auc"]) < 0.5:
+        notices.append(
+            "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time buyer "
+            "'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) corrects for this."
+        )
+    metrics = ev.metrics.assign(label=[MODEL_LABELS[m] for m in ev.metrics.index])
+
+    # ROC and calibration curves on the evaluation window
+    yte = test.y
+    roc_rows = []
+    for name, s in ev.scores.items():
+        fpr, tpr, _ = roc_curve(yte, s)
+        if len(fpr) > 300:
+            keep = np.unique(np.linspace(0, len(fpr) - 1, 300).astype(int))
+            fpr, tpr = fpr[keep], tpr[keep]
+        roc_rows.append(pd.DataFrame({"model": name, "fpr": fpr, "tpr": tpr}))
+    roc = pd.concat(roc_rows, ignore_index=True)
+    cal_rows = []
+    for name in models:
+        obs, pred = calibration_curve(yte, ev.scores[name], n_bins=10, strategy="quantile")
+        cal_rows.append(pd.DataFrame({"model": name, "predicted": pred, "observed": obs}))
+    calibration = pd.concat(cal_rows, ignore_index=True)
+
+    # Which features drive the prediction: permutation importance on the evaluation window
+    imp_rows = []
+    Xte = test.X.to_numpy()
+    for name in models:
+        drop = permutation_auc_drop(ev.fitted[name], Xte, yte, n_repeats=repeats)
+        imp_rows.append(
+            pd.DataFrame({"model": name, "feature": list(FEATURES), "importance": drop})
+        )
+    importance = pd.concat(imp_rows, ignore_index=True)
+
+    # Refit the best model on the evaluation window and score everyone as of the end
+    now = churn_window(hist, cutoff=end, window_days=window_days, labelled=False)
+    est = make_model(best, n_train=len(test.y)).fit(test.X.to_numpy(), test.y)
+    prop = est.predict_proba(now.X.to_numpy())[:, 1]
+    scores = now.X.assign(
+        propensity=prop,
+        churn_probability=1.0 - prop,
+        p_alive=now.p_alive,
+    ).reset_index()
+    scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(str)
+    return ChurnResult(
+        metrics=metrics,
+        best_model=best,
+        roc=roc,
+        calibration=calibration,
+        importance=importance,
+        scores=scores,
+        train_cutoff=c1,
+        test_cutoff=c2,
+        score_date=end,
+        window_days=window_days,
+        n_train=len(train.y),
+        n_test=len(test.y),
+        test_positive_rate=float(np.mean(test.y)),
+        notices=tuple(notices),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Acting on it
+# --------------------------------------------------------------------------------------
+
+
+def at_risk(
+    result: ChurnResult,
+    *,
+    expected_value: pd.Series | None = None,
+    top: int | None = 200,
+) -> pd.DataFrame:
+    """High-value customers at risk, ranked by ``value_at_risk = revenue_365d × churn_probability``.
+
+    ``revenue_365d`` is the customer's spend in the year before the score date (the value the
+    shop stands to lose); ``expected_value`` (e.g. CLV, indexed by customer id) is added as a
+    column when given. Columns: ``customer_id, value_at_risk, churn_probability, revenue_365d,
+    recency_days, frequency, monetary`` (+ ``expected_value``).
+    """
+    s = result.scores
+    out = pd.DataFrame(
+        {
+            "customer_id": s[schema.CUSTOMER_ID].astype(str),
+            "value_at_risk": s["revenue_365d"].clip(lower=0) * s["churn_probability"],
+            "churn_probability": s["churn_probability"],
+            "revenue_365d": s["revenue_365d"],
+            "recency_days": s["recency_days"],
+            "frequency": s["frequency"],
+            "monetary": s["monetary"],
+        }
+    )
+    if expected_value is not None:
+        ev = pd.Series(expected_value)
+        ev.index = ev.index.astype(str)
+        out["expected_value"] = out["customer_id"].map(ev).to_numpy(dtype=float)
+    out = out[out["value_at_risk"] > 0]
+    out = out.sort_values(
+        ["value_at_risk", "customer_id"], ascending=[False, True], kind="mergesort"
+    )
+    if top is not None:
+        out = out.head(int(top))
+    return out.reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SufficiencyResult:
+    """The data-sufficiency checklist: ``checks`` has ``check, found, needed, ok, affects, reason``."""
+
+    checks: pd.DataFrame
+    can_cohorts: bool
+    can_clv: bool
+    can_churn: bool
+
+
+def sufficiency(lines: pd.DataFrame, *, window_days: int = 90) -> SufficiencyResult:
+    """What the data allows before anything runs: customers with ids, repeat buyers, months."""
+    sales = schema.sales_lines(lines)
+    if schema.CUSTOMER_ID in sales:
+        cid = sales[schema.CUSTOMER_ID]
+        has = cid.notna() & (cid.astype("string").str.strip() != "")
+    else:
+        has = pd.Series(False, index=sales.index)
+    n_lines = len(sales)
+    if schema.ORDER_DATE in sales and has.any():
+        dates = pd.to_datetime(sales.loc[has, schema.ORDER_DATE]).dt.normalize()
+        ids = sales.loc[has, schema.CUSTOMER_ID].astype(str)
+        per = pd.DataFrame({"c": ids.to_numpy(), "d": dates.to_numpy()}).drop_duplicates()
+        n_days = per.groupby("c").size()
+        n_customers = int(len(n_days))
+        n_repeat = int((n_days > 1).sum())
+        span_days = int((dates.max() - dates.min()).days)
+    else:
+        n_customers = n_repeat = span_days = 0
+    months = span_days / clv.DAYS_PER_MONTH
+    need_churn_days = 2 * int(window_days) + 30
+    rows = [
+        (
+            "Lines with a customer id",
+            f"{int(has.sum()):,} of {n_lines:,} ({(has.mean() * 100 if n_lines else 0):.0f}%)",
+            "some",
+            bool(has.any()),
+            "everything on this page",
+            "" if has.any() else "No customer ids: map the customer id column on the Data page.",
+        ),
+        (
+            "Customers with ids",
+            f"{n_customers:,}",
+            f"≥ {MIN_CUSTOMERS}",
+            n_customers >= MIN_CUSTOMERS,
+            "lifetime value, churn",
+            "" if n_customers >= MIN_CUSTOMERS else "Too few identified customers for any model.",
+        ),
+        (
+            "Repeat buyers (2+ purchase days)",
+            f"{n_repeat:,}",
+            f"≥ {clv.MIN_REPEAT_BUYERS}",
+            n_repeat >= clv.MIN_REPEAT_BUYERS,
+            "BG/NBD, Gamma-Gamma",
+            ""
+            if n_repeat >= clv.MIN_REPEAT_BUYERS
+            else "Too few repeat buyers: lifetime value falls back to historical averages.",
+        ),
+        (
+            "Months of history",
+            f"{months:.1f}",
+            "≥ 2 (cohorts); ≥ 3 (calibration check)",
+            months >= 2,
+            "cohorts, calibration",
+            "" if months >= 2 else "Less than two months: no retention to show yet.",
+        ),
+        (
+            f"Days of history for a {window_days}-day churn window",
+            f"{span_days:,}",
+            f"≥ {need_churn_days} (2 × window + 30)",
+            span_days >= need_churn_days,
+            "churn models",
+            ""
+            if span_days >= need_churn_days
+            else "Not enough history to train on one window and test on a later one; shorten the window.",
+        ),
+    ]
+    checks = pd.DataFrame(rows, columns=["check", "found", "needed", "ok", "affects", "reason"])
+    return SufficiencyResult(
+        checks=checks,
+        can_cohorts=bool(has.any()) and months >= 1,
+        can_clv=n_customers >= MIN_CUSTOMERS,
+        can_churn=n_customers >= MIN_CUSTOMERS and span_days >= need_churn_days,
+    )
