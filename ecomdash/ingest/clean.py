@@ -3,7 +3,9 @@
 Every rule is counted on the rows as read from the file (so the counts match what a
 merchant sees in the file), with a sample of original lines. Rows are **dropped** only for
 an unreadable date, an unreadable number, an exact duplicate of an earlier row, or a
-malformed line; everything else is **kept** (and flagged or counted):
+malformed line; everything else is **kept** (and flagged or counted). Exact duplicates are
+dropped only when an order id is mapped: without one (a payments log such as CDNOW) two
+identical rows may be two purchases, so they are kept and counted (``identical_rows``).
 
 - returns (``is_return``): cancellation invoices (order id ``C`` + digits, when the file
   also has ordinary numeric ids), negative quantities, refunded status;
@@ -248,7 +250,16 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "dropped",
         )
     dup = _duplicates(src)
-    add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
+    if schema.ORDER_ID in mapping:
+        add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
+    else:
+        add(
+            "identical_rows",
+            "rows identical to an earlier row, kept: without an order id they may be "
+            "separate purchases",
+            dup,
+            "kept",
+        )
     # ---- derived columns
     q = cols.get(schema.QUANTITY)
     if schema.REVENUE not in cols and q is not None and schema.UNIT_PRICE in cols:

@@ -466,8 +466,8 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         )
         rest = tuple(
             FieldProposal(f, None, 0.0, "not in a basket list")
-            for f in FIELDS[2:]
-            if f not in (schema.PRODUCT_ID,)
+            for f in FIELDS
+            if f not in (schema.ORDER_ID, schema.PRODUCT_ID)
         )
         allf = {f.field: f for f in (*fields, *rest)}
         return MappingProposal(tuple(allf[f] for f in FIELDS), tuple(cols))
@@ -553,9 +553,12 @@ def _content_candidates(
         and profiles[c].filled > 0.9
         and (
             profiles[c].zero_padded > 0.5
-            or (profiles[c].integer > 0.99 and profiles[c].distinct < 0.9)
+            or (
+                profiles[c].integer > 0.99
+                and profiles[c].distinct < 0.9
+                and profiles[c].median >= 100
+            )
         )
-        and profiles[c].median >= 1
         and profiles[c].alpha == 0
     ]
     amount_like = [
