@@ -236,11 +236,11 @@ _BUNDLES: tuple[tuple[str, str, float, float, float], ...] = (
 
 # Price-elastic products: (name, base probability per order, elasticity, price factor, change day)
 _ELASTIC: tuple[tuple[str, float, float, float, int], ...] = (
-    ("Scented Candle – Fig", 0.050, -0.8, 1.40, 260),
-    ("Canvas Tote Bag – Natural", 0.050, -1.2, 0.70, 310),
-    ("Throw Blanket – Herringbone", 0.045, -1.6, 1.30, 360),
-    ("Hand Cream – Rose", 0.055, -2.0, 0.75, 410),
-    ("Jigsaw Puzzle – 1000 pc", 0.050, -2.5, 1.35, 460),
+    ("Scented Candle – Fig", 0.060, -0.8, 0.65, 300),
+    ("Canvas Tote Bag – Natural", 0.060, -1.2, 1.50, 330),
+    ("Throw Blanket – Herringbone", 0.060, -1.6, 0.70, 365),
+    ("Hand Cream – Rose", 0.060, -2.0, 1.40, 400),
+    ("Jigsaw Puzzle – 1000 pc", 0.060, -2.5, 1.50, 430),
 )
 
 # ----------------------------------------------------------------------------------------
@@ -254,20 +254,20 @@ _CHURN_GROUP = GROUPS.index("lapsed regulars")
 # Per profile (5 groups + guest). Share of registered customers (guest: n/a).
 _SHARE = np.array([0.27, 0.37, 0.08, 0.18, 0.10])
 # Order count per customer over the whole period: minimum + Poisson(extra).
-_N_MIN = np.array([14, 2, 2, 5, 12])
-_N_EXTRA = np.array([14.0, 1.2, 2.5, 4.0, 5.0])
+_N_MIN = np.array([12, 4, 2, 8, 12])
+_N_EXTRA = np.array([12.0, 1.5, 2.5, 5.0, 5.0])
 # Catalogue basket size: k_min + Binomial(k_n, k_p), at most 6.
 _K_MIN = np.array([1, 1, 3, 2, 1, 1])
 _K_N = np.array([1, 2, 3, 2, 2, 2])
 _K_P = np.array([0.4, 0.4, 0.5, 0.5, 0.5, 0.35])
 # log-weight price preference (beta * log price) and favourite-category boost.
-_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 2.0, 0.0, 0.0])
-_FAV_BOOST = np.array([3.0, 0.0, 4.0, 0.0, 1.5, 0.0])
+_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 3.5, 0.0, 0.0])
+_FAV_BOOST = np.array([3.0, 0.0, 4.0, 0.0, 3.0, 0.0])
 _N_FAV = np.array([2, 0, 1, 0, 2, 0])
 # Quantity: 1 + Poisson(q) (bulk uses pack sizes instead).
 _QTY_EXTRA = np.array([0.2, 0.5, 0.0, 0.1, 0.5, 0.4])
-_BULK_PACKS = np.array([6.0, 12.0, 24.0, 36.0, 48.0])
-_RETURN_RATE = np.array([0.01, 0.02, 0.02, 0.10, 0.02, 0.03])
+_BULK_PACKS = np.array([6.0, 12.0, 12.0, 24.0, 24.0])
+_RETURN_RATE = np.array([0.005, 0.005, 0.01, 0.12, 0.01, 0.03])
 _CHANNELS = ("web", "app", "marketplace")
 _CHANNEL_P = np.array(
     [
@@ -422,9 +422,9 @@ def _holidays(start: date, end: date) -> tuple[HolidayEffect, ...]:
 def _intensity(days: pd.DatetimeIndex, holidays: tuple[HolidayEffect, ...]) -> np.ndarray:
     t = np.arange(len(days), dtype=float)
     trend = (1.0 + _TREND) ** (t / 365.25)
-    weekly = np.asarray(_WEEKLY)[days.dayofweek]
+    weekly = np.asarray(_WEEKLY)[days.day_of_week]
     yearly = 1.0 + _YEARLY_AMPLITUDE * np.cos(
-        2 * np.pi * (days.dayofyear.to_numpy() - _YEARLY_PEAK_DOY) / 365.25
+        2 * np.pi * (days.day_of_year.to_numpy() - _YEARLY_PEAK_DOY) / 365.25
     )
     mult = np.ones(len(days))
     for h in holidays:
@@ -570,7 +570,15 @@ def generate(
     o_cust = np.concatenate([o_cust, np.full(n_guest, -1)])
     n_ord = len(o_cust)
     o_profile = np.where(o_cust >= 0, cust_group[np.maximum(o_cust, 0)], _GUEST)
-    o_day = rng.choice(days, n_ord, p=day_p)
+    # Order days. A customer's j-th of n orders sits at a uniform position in the j-th
+    # n-quantile of the cumulative intensity (stratified: regular-ish gaps, and every order
+    # is marginally distributed like the intensity). Guest orders are independent draws.
+    n_reg = int(n_orders.sum())
+    first = np.repeat(np.cumsum(n_orders) - n_orders, n_orders)
+    j = np.arange(n_reg) - first
+    q_reg = (j + rng.random(n_reg)) / n_orders[o_cust[:n_reg]]
+    q = np.concatenate([q_reg, rng.random(n_guest)])
+    o_day = np.clip(np.searchsorted(cum_p, q, side="right") - 1, 0, days - 1)
     o_seconds = np.clip(rng.normal(14.5, 4.0, n_ord), 0.0, 23.99) * 3600.0
     o_seconds = np.floor(o_seconds).astype(np.int64)
     # churners' orders on/after the churn date become guest orders
@@ -631,7 +639,7 @@ def generate(
     changes = []
     for name, p0, e, factor, change_day in _ELASTIC:
         idx = name_to_idx[name]
-        cd = min(change_day, days - 30)
+        cd = int(round(change_day * days / 730))
         old = base_price[idx]
         new = round(old * factor * 2) / 2 - 0.01
         prob = np.where(o_day >= cd, p0 * (new / old) ** e, p0)

@@ -1,0 +1,378 @@
+"""The demo merchant: schema, determinism, and every planted truth recovered by hand-written pandas.
+
+The checks compute the statistics directly from the order lines (never through the analysis
+modules) and compare them with ``DemoTruth`` within sampling error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.cluster import KMeans
+from sklearn.metrics import adjusted_rand_score
+
+from ecomdash import schema
+from ecomdash.demo import GROUPS, generate
+from ecomdash.schema import sales_lines
+
+
+@pytest.fixture(scope="module")
+def sales(demo) -> pd.DataFrame:
+    return sales_lines(demo.lines)
+
+
+@pytest.fixture(scope="module")
+def orders(sales) -> pd.DataFrame:
+    """One row per sales order: date, customer, value."""
+    return (
+        sales.groupby("order_id")
+        .agg(
+            order_date=("order_date", "min"),
+            customer_id=("customer_id", "first"),
+            value=("revenue", "sum"),
+        )
+        .reset_index()
+    )
+
+
+@pytest.fixture(scope="module")
+def daily_orders(orders, demo) -> pd.Series:
+    t = demo.truth
+    days = pd.date_range(t.start, t.end, freq="D")
+    return orders.groupby(orders["order_date"].dt.normalize()).size().reindex(days, fill_value=0)
+
+
+# --------------------------------------------------------------------------------------
+# Shape, schema, determinism
+# --------------------------------------------------------------------------------------
+
+
+def test_schema_and_dtypes(demo):
+    lines = demo.lines
+    assert list(lines.columns) == list(schema.DTYPES)
+    assert {c: str(t) for c, t in lines.dtypes.items()} == {
+        c: str(pd.Series(dtype=t).dtype) for c, t in schema.DTYPES.items()
+    }
+    assert 60_000 <= len(lines) <= 120_000
+    assert (lines["line_no"].to_numpy() == np.arange(1, len(lines) + 1)).all()
+    assert lines["order_date"].is_monotonic_increasing
+    assert lines["order_date"].min() >= pd.Timestamp(demo.truth.start)
+    assert lines["order_date"].max() < pd.Timestamp(demo.truth.end) + pd.Timedelta(days=1)
+    assert demo.truth.end == date(2026, 10, 31)
+    for col in ("order_id", "order_date", "product_id", "product_name", "quantity"):
+        assert lines[col].notna().all(), col
+    np.testing.assert_allclose(
+        lines["revenue"], (lines["quantity"] * lines["unit_price"]).round(2), atol=1e-9
+    )
+    assert (lines["unit_price"] > 0).all()
+    # ids are clean strings (never "13085.0")
+    assert lines["customer_id"].dropna().str.fullmatch(r"\d{5}").all()
+    assert lines["order_id"].str.fullmatch(r"C?\d{6}").all()
+
+
+def test_deterministic_for_a_seed(demo):
+    again = generate(7)
+    pd.testing.assert_frame_equal(again.lines, demo.lines)
+    pd.testing.assert_series_equal(again.truth.customer_groups, demo.truth.customer_groups)
+    small_a = generate(8, n_customers=300, days=365)
+    small_b = generate(9, n_customers=300, days=365)
+    assert not small_a.lines.equals(small_b.lines)
+    pd.testing.assert_frame_equal(small_a.lines, generate(8, n_customers=300, days=365).lines)
+
+
+def test_frozen(demo):
+    with pytest.raises(FrozenInstanceError):
+        demo.truth.trend = 0.0  # type: ignore[misc]
+
+
+def test_catalogue_realism(demo, sales):
+    products = sales[~sales["is_non_product"]]
+    assert products["product_id"].nunique() == 300
+    assert 8 <= products["category"].nunique() <= 12
+    assert products["product_name"].str.contains(" – ").all()
+    assert products.groupby("product_id")["product_name"].nunique().max() == 1
+    assert set(demo.lines["channel"].unique()) == {"web", "app", "marketplace"}
+    assert demo.lines["country"].nunique() >= 5
+    per_order = products.groupby("order_id")["product_id"].nunique()
+    assert per_order.min() >= 1
+    assert 1.5 <= per_order.mean() <= 4.5
+    # long tail: the top 10 % of catalogue products carry far more than 10 % of lines
+    counts = products["product_id"].value_counts()
+    assert counts.iloc[:30].sum() / counts.sum() > 0.3
+    assert 2_500 <= demo.lines["customer_id"].nunique() <= 3_000
+
+
+# --------------------------------------------------------------------------------------
+# Guests, returns, non-product lines
+# --------------------------------------------------------------------------------------
+
+
+def test_guest_share(demo, orders):
+    share = orders["customer_id"].isna().mean()
+    assert 0.08 <= share <= 0.12
+    assert share == pytest.approx(demo.truth.guest_share, abs=0.01)
+
+
+def test_returns_match_cancelled_sales(demo):
+    lines = demo.lines
+    rets = lines[lines["is_return"]]
+    assert 0.02 <= len(rets) / len(lines) <= 0.04
+    assert (rets["quantity"] < 0).all() and (rets["revenue"] < 0).all()
+    assert rets["order_id"].str.startswith("C").all()
+    cancelled = lines[lines["is_cancelled"]]
+    assert len(cancelled) == len(rets)
+    assert not (cancelled["is_return"]).any()
+    key = ["order_id", "product_id"]
+    matched = rets.assign(order_id=rets["order_id"].str[1:]).merge(
+        cancelled, on=key, suffixes=("_r", "_s"), validate="one_to_one"
+    )
+    assert len(matched) == len(rets)
+    assert (matched["quantity_r"] == -matched["quantity_s"]).all()
+    assert (matched["unit_price_r"] == matched["unit_price_s"]).all()
+    same_customer = (matched["customer_id_r"] == matched["customer_id_s"]) | (
+        matched["customer_id_r"].isna() & matched["customer_id_s"].isna()
+    )
+    assert same_customer.all()
+    assert (matched["order_date_r"] > matched["order_date_s"]).all()
+
+
+def test_non_product_lines(demo):
+    lines = demo.lines
+    nonp = lines[lines["is_non_product"]]
+    assert set(nonp["product_id"]) == {"POST", "FEE"}
+    assert 200 <= len(nonp) <= 0.05 * len(lines)
+    assert not lines.loc[~lines["is_non_product"], "product_id"].isin(["POST", "FEE"]).any()
+    assert nonp["product_name"].str.match(schema.NON_PRODUCT_NAME).all()
+    # fees only on marketplace orders
+    assert (nonp.loc[nonp["product_id"] == "FEE", "channel"] == "marketplace").all()
+
+
+# --------------------------------------------------------------------------------------
+# Bundles
+# --------------------------------------------------------------------------------------
+
+
+def test_planted_bundles_realised(demo, sales):
+    n_orders = sales["order_id"].nunique()
+    orders_of = {p: set(o) for p, o in sales.groupby("product_id")["order_id"]}
+    assert 3 <= len(demo.truth.bundles) <= 4
+    for b in demo.truth.bundles:
+        a, c = orders_of[b.antecedent], orders_of[b.consequent]
+        support = len(a & c) / n_orders
+        lift = support / ((len(a) / n_orders) * (len(c) / n_orders))
+        confidence = len(a & c) / len(a)
+        assert 3.0 <= b.lift <= 9.0 and b.support >= 0.01
+        # relative standard error of the lift ≈ 1/sqrt(co-occurrences); allow ~3.5 SE
+        tol = 3.5 / np.sqrt(len(a & c))
+        assert lift == pytest.approx(b.lift, rel=tol), b
+        assert support == pytest.approx(b.support, rel=tol), b
+        assert confidence == pytest.approx(b.confidence, rel=tol), b
+        assert support >= 0.01
+
+
+def test_bundle_lift_formula():
+    """Pair drawn with prob s, A alone a0, B alone b0 (independent) → lift by hand."""
+    from ecomdash.demo import _bundle_truth
+
+    lift, support, conf = _bundle_truth(0.1, 0.1, 0.0)
+    # P(A) = 1 - 0.9*0.9 = 0.19, P(B) = 0.1, P(AB) = 0.1 + 0.9*0.1*0 = 0.1
+    assert support == pytest.approx(0.1)
+    assert lift == pytest.approx(0.1 / (0.19 * 0.1))
+    assert conf == pytest.approx(0.1 / 0.19)
+
+
+# --------------------------------------------------------------------------------------
+# Customer groups and churners
+# --------------------------------------------------------------------------------------
+
+
+def _customer_features(demo, sales) -> pd.DataFrame:
+    end = pd.Timestamp(demo.truth.end) + pd.Timedelta(days=1)
+    reg = sales[sales["customer_id"].notna()]
+    per_order = (
+        reg.groupby(["customer_id", "order_id"])
+        .agg(date=("order_date", "min"), value=("revenue", "sum"))
+        .reset_index()
+    )
+    g = per_order.groupby("customer_id")
+    f = pd.DataFrame(
+        {
+            "recency": (end - g["date"].max()).dt.days,
+            "frequency": g.size(),
+            "monetary": g["value"].sum(),
+            "aov": g["value"].mean(),
+            "tenure": (end - g["date"].min()).dt.days,
+        }
+    )
+    f["inter_purchase"] = (f["tenure"] - f["recency"]) / (f["frequency"] - 1).clip(lower=1)
+    f["breadth"] = reg.groupby("customer_id")["category"].nunique()
+    lines = demo.lines
+    returned = lines[lines["is_return"] & lines["customer_id"].notna()].groupby("customer_id")
+    bought = reg.groupby("customer_id").size()
+    f["return_rate"] = returned.size().reindex(f.index).fillna(0) / bought
+    return f.astype(float)
+
+
+def test_customer_groups_recoverable_by_kmeans(demo, sales):
+    groups = demo.truth.customer_groups
+    assert set(groups.unique()) == set(GROUPS)
+    f = _customer_features(demo, sales)
+    assert set(f.index) == set(groups.index)
+    x = np.log1p(f.to_numpy())
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    labels = KMeans(n_clusters=groups.nunique(), n_init=10, random_state=0).fit_predict(x)
+    ari = adjusted_rand_score(groups.reindex(f.index).to_numpy(), labels)
+    assert ari >= 0.8
+
+
+def test_groups_behave_as_documented(demo, sales):
+    f = _customer_features(demo, sales)
+    med = f.groupby(demo.truth.customer_groups.reindex(f.index)).median()
+    assert med["frequency"].idxmax() == "frequent small"
+    assert med["aov"].idxmax() == "bulk buyers"
+    assert med["aov"].idxmin() == "frequent small"
+    assert med["return_rate"].idxmax() == "premium"
+    assert med["recency"].idxmax() == "lapsed regulars"
+    assert f["frequency"].min() >= 2
+
+
+def test_churners_stop_buying(demo, sales):
+    churn = demo.truth.churners
+    groups = demo.truth.customer_groups
+    assert 250 <= len(churn) <= 350
+    assert (groups[churn.index] == "lapsed regulars").all()
+    end = pd.Timestamp(demo.truth.end)
+    gap = (end - churn).dt.days
+    assert gap.between(140, 220).all()
+    reg = sales[sales["customer_id"].isin(churn.index)]
+    last = reg.groupby("customer_id")["order_date"].max()
+    assert (last < churn.reindex(last.index)).all()
+    before = reg.groupby("customer_id")["order_id"].nunique()
+    assert before.reindex(churn.index).min() >= 2  # they were active before
+    # no line at all (returns included) on or after the churn date
+    any_line = demo.lines[demo.lines["customer_id"].isin(churn.index)]
+    assert (any_line["order_date"] < churn.reindex(any_line["customer_id"]).to_numpy()).all()
+
+
+def test_churners_land_in_at_risk_rfm_cells(demo, sales):
+    """Quintile RFM: recency score 1-2 and frequency score ≤ 4 (At risk / Hibernating / Lost)."""
+    f = _customer_features(demo, sales)
+    r_score = pd.qcut(f["recency"].rank(method="first"), 5, labels=[5, 4, 3, 2, 1]).astype(int)
+    f_score = pd.qcut(f["frequency"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
+    churn = demo.truth.churners.index
+    assert (r_score[churn] <= 2).all()
+    assert (f_score[churn] <= 4).mean() >= 0.95
+
+
+# --------------------------------------------------------------------------------------
+# Seasonality, holidays, trend
+# --------------------------------------------------------------------------------------
+
+
+def test_expected_orders_follow_documented_fields(demo):
+    """Rebuild the day intensity by hand from the documented truth fields."""
+    t = demo.truth
+    days = pd.date_range(t.start, t.end, freq="D")
+    d = np.arange(len(days))
+    doy = days.day_of_year.to_numpy()
+    yearly = 1 + t.yearly_amplitude * np.cos(2 * np.pi * (doy - t.yearly_peak_doy) / 365.25)
+    weekly = np.array(t.weekly_profile)[days.day_of_week.to_numpy()]
+    intensity = (1 + t.trend) ** (d / 365.25) * weekly * yearly
+    for h in t.holiday_peak:
+        for day in h.dates:
+            intensity[(day - t.start).days] *= h.multiplier
+    expected = t.expected_orders
+    assert (expected.index == days).all()
+    np.testing.assert_allclose(expected / expected.sum(), intensity / intensity.sum(), rtol=1e-9)
+    assert np.mean(t.weekly_profile) == pytest.approx(1.0)
+    names = {h.name for h in t.holiday_peak}
+    assert {"Black Friday", "Singles' Day (11.11)"} <= names
+    bf = next(h for h in t.holiday_peak if h.name == "Black Friday")
+    assert bf.dates == (date(2024, 11, 29), date(2025, 11, 28))
+
+
+def test_monthly_orders_match_expected(demo, daily_orders):
+    expected = demo.truth.expected_orders
+    assert daily_orders.sum() == pytest.approx(expected.sum(), rel=0.03)
+    months = daily_orders.index.to_period("M")
+    real_m = daily_orders.groupby(months).sum()
+    exp_m = expected.groupby(months).sum()
+    # ~1,700 orders a month: Poisson SE ~2.5 %; allow 10 %
+    np.testing.assert_allclose(real_m, exp_m, rtol=0.10)
+
+
+def test_weekly_profile_visible(demo, sales, daily_orders):
+    profile = np.array(demo.truth.weekly_profile)
+    dow = daily_orders.index.day_of_week
+    ratio = daily_orders.groupby(dow).mean() / daily_orders.mean()
+    np.testing.assert_allclose(ratio.to_numpy(), profile, atol=0.06)
+    revenue = (
+        sales.groupby(sales["order_date"].dt.normalize())["revenue"]
+        .sum()
+        .reindex(daily_orders.index, fill_value=0.0)
+    )
+    rev_ratio = revenue.groupby(dow).mean() / revenue.mean()
+    np.testing.assert_allclose(rev_ratio.to_numpy(), profile, atol=0.12)
+    assert rev_ratio.idxmax() == int(np.argmax(profile))  # Saturday peak
+
+
+def test_yearly_season_holidays_and_trend(demo, daily_orders):
+    t = demo.truth
+    # Black Friday: far above the same weekday in the surrounding weeks
+    for bf in next(h for h in t.holiday_peak if h.name == "Black Friday").dates:
+        ts = pd.Timestamp(bf)
+        around = [ts + pd.Timedelta(weeks=w) for w in (-3, -2, 2, 3)]
+        assert daily_orders[ts] > 2.0 * daily_orders[around].mean()
+    # December vs June (amplitude 0.25 → ~1.25/0.75 before holiday effects)
+    months = daily_orders.index.month
+    dec_june = daily_orders[months == 12].mean() / daily_orders[months == 6].mean()
+    assert dec_june > 1.5
+    # trend: second year / first year ≈ 1 + trend (same seasons in both)
+    first = daily_orders.iloc[:365].sum()
+    second = daily_orders.iloc[365:730].sum()
+    assert second / first == pytest.approx(1 + t.trend, abs=0.04)
+
+
+# --------------------------------------------------------------------------------------
+# Price elasticity
+# --------------------------------------------------------------------------------------
+
+
+def test_price_changes_and_elasticity(demo, sales, orders):
+    t = demo.truth
+    changes = t.price_changes
+    assert list(changes.columns) == ["product_id", "date", "old_price", "new_price"]
+    assert set(changes["product_id"]) == set(t.elasticity)
+    start, end = pd.Timestamp(t.start), pd.Timestamp(t.end) + pd.Timedelta(days=1)
+    for row in changes.itertuples():
+        lines = sales[sales["product_id"] == row.product_id]
+        before = lines[lines["order_date"] < row.date]
+        after = lines[lines["order_date"] >= row.date]
+        assert (before["unit_price"] == row.old_price).all()
+        assert (after["unit_price"] == row.new_price).all()
+        # symmetric window around the change; units per order removes season and trend
+        w = min(row.date - start, end - row.date)
+        in_pre = orders["order_date"].between(row.date - w, row.date, inclusive="left")
+        in_post = orders["order_date"].between(row.date, row.date + w, inclusive="left")
+        pre = before[before["order_date"] >= row.date - w]
+        post = after[after["order_date"] < row.date + w]
+        u_pre = pre["quantity"].sum() / in_pre.sum()
+        u_post = post["quantity"].sum() / in_post.sum()
+        log_p = np.log(row.new_price / row.old_price)
+        slope = np.log(u_post / u_pre) / log_p
+        q = lines["quantity"]
+        se = np.sqrt((1 / len(pre) + 1 / len(post)) * (1 + q.var() / q.mean() ** 2)) / abs(log_p)
+        assert abs(slope - t.elasticity[row.product_id]) < max(4 * se, 0.3), (row, slope, se)
+        assert t.elasticity[row.product_id] < 0
+
+
+def test_start_parameter_shifts_dates():
+    d = generate(3, n_customers=300, start=date(2023, 1, 2), days=200)
+    assert d.truth.start == date(2023, 1, 2)
+    assert d.truth.end == date(2023, 1, 2) + timedelta(days=199)
+    assert d.lines["order_date"].min() >= pd.Timestamp("2023-01-02")
+    assert d.lines["order_date"].max() < pd.Timestamp(d.truth.end) + pd.Timedelta(days=1)
