@@ -1,0 +1,368 @@
+"""Data page: upload an export, check the mapping and the cleaning report, save; manage datasets.
+
+The uploaded bytes and the parsed table live only in this session's state while the merchant
+checks them (recomputable; nothing durable). Saving goes to the store, atomically.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError
+from ecomdash.ingest import (
+    DEFAULT_MAX_BYTES,
+    CleaningReport,
+    MappingProposal,
+    RawTable,
+    SheetChoiceError,
+    clean,
+    inspect_bytes,
+    propose_mapping,
+)
+from ecomdash.ingest.mapping import available_columns, resolve_mapping
+from ecomdash.ui.common import (
+    download_table,
+    fmt_int,
+    get_store,
+    inert,
+    select_dataset,
+    show_error,
+)
+
+K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
+NOT_IN_FILE = "(not in the file)"
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
+
+FIELD_HELP = {
+    S.ORDER_ID: "Order / invoice number",
+    S.ORDER_DATE: "When the order was placed",
+    S.CUSTOMER_ID: "Customer id or email (empty for guest orders)",
+    S.PRODUCT_ID: "Product code / SKU",
+    S.PRODUCT_NAME: "Product name",
+    S.QUANTITY: "Units on the line",
+    S.UNIT_PRICE: "Price of one unit",
+    S.REVENUE: "Amount of the line (paid)",
+    S.COUNTRY: "Country or region",
+    S.CATEGORY: "Product category",
+    S.CHANNEL: "Sales channel / shop",
+}
+
+
+def render() -> None:
+    tab_up, tab_sets = st.tabs(["Upload an export", "Your datasets"])
+    with tab_up:
+        _upload_section()
+    with tab_sets:
+        _datasets_section()
+
+
+# -- upload ------------------------------------------------------------------------------------
+def _upload_section() -> None:
+    st.write(
+        "CSV, TSV or text (any delimiter), Excel .xlsx or Parquet, also .gz or .zip compressed; "
+        "exports from Shopify, WooCommerce, marketplaces or your own system, in English or Chinese. "
+        f"Up to {DEFAULT_MAX_BYTES // 1_000_000} MB."
+    )
+    up = st.file_uploader("Order export", type=FILE_TYPES, key="uploader")
+    if up is None:
+        st.session_state.pop(K_UPLOAD, None)
+        return
+    state = st.session_state.get(K_UPLOAD)
+    if not state or state.get("file_id") != up.file_id:
+        state = {"file_id": up.file_id, "sheet": None}
+        st.session_state[K_UPLOAD] = state
+    if up.size > DEFAULT_MAX_BYTES:
+        st.error(
+            f"This file is {up.size / 1e6:,.0f} MB, over the {DEFAULT_MAX_BYTES / 1e6:,.0f} MB "
+            "limit. Export a shorter period, or compress it as .gz or .zip, and upload again."
+        )
+        return
+    if "raw" not in state:
+        t0 = time.perf_counter()
+        try:
+            with st.status("Reading the file…", expanded=False) as status:
+                st.write("Detecting format, encoding and delimiter")
+                raw = inspect_bytes(up.getvalue(), up.name, sheet=state.get("sheet"))
+                st.write("Proposing the column mapping")
+                proposal = propose_mapping(raw)
+                status.update(
+                    label=f"Read {raw.rows_read:,} rows in {time.perf_counter() - t0:.1f} s",
+                    state="complete",
+                )
+        except SheetChoiceError as exc:
+            st.info("This workbook has several sheets with data. Which one holds the orders?")
+            sheet = st.selectbox("Sheet", list(exc.sheets), index=None, key="sheet_pick")
+            if sheet:
+                state["sheet"] = sheet
+                st.rerun()
+            return
+        except EcomdashError as exc:
+            show_error(exc)
+            return
+        state.update(raw=raw, proposal=proposal)
+    raw: RawTable = state["raw"]
+    proposal: MappingProposal = state["proposal"]
+
+    _read_summary(raw)
+    mapping = _mapping_editor(raw, proposal)
+    try:
+        resolved = resolve_mapping(raw, proposal, mapping)
+        ckey = (up.file_id, tuple(sorted(resolved.items())))
+        if state.get("clean_key") != ckey:
+            with st.status("Cleaning…", expanded=False) as status:
+                t0 = time.perf_counter()
+                lines, report = clean(raw, resolved)
+                status.update(
+                    label=f"Cleaned {report.rows_read:,} rows in {time.perf_counter() - t0:.1f} s",
+                    state="complete",
+                )
+            state.update(clean_key=ckey, lines=lines, report=report, resolved=resolved)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    report: CleaningReport = state["report"]
+    st.subheader("Cleaning report")
+    report_view(report.to_dict(), report=report)
+    _save_form(up.name, state)
+
+
+def _read_summary(raw: RawTable) -> None:
+    info = raw.info()
+    parts = [f"{info['format']}", f"{info['rows_read']:,} rows", f"{len(info['columns'])} columns"]
+    if info.get("encoding"):
+        parts.append(f"encoding {info['encoding']}")
+    if info.get("delimiter"):
+        parts.append(f"delimiter {info['delimiter']}")
+    if info.get("compression"):
+        parts.append(f"{info['compression']}-compressed")
+    st.caption("Read as " + ", ".join(str(p) for p in parts))
+    for note in info.get("notes") or []:
+        st.text(str(note))
+    with st.expander("Preview of the file (first 20 rows)"):
+        st.dataframe(raw.data.head(20), hide_index=True)
+    if len(raw.malformed):
+        st.warning(
+            f"{len(raw.malformed):,} rows could not be read (wrong number of fields or an "
+            "unclosed quote); they are listed below with their line numbers and are not saved."
+        )
+        st.dataframe(raw.malformed.head(200), hide_index=True)
+
+
+def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
+    st.subheader("Columns")
+    st.caption(
+        "We matched your columns to the fields below by their names and content. "
+        "Change any of them before saving; the mapping is stored with the dataset."
+    )
+    options = [NOT_IN_FILE, *raw.columns]
+    mapping: dict[str, str | None] = {}
+    cols = st.columns(4)
+    for i, f in enumerate(proposal.fields):
+        if f.field not in S.CANONICAL:
+            continue
+        default = options.index(f.column) if f.column in options else 0
+        with cols[i % 4]:
+            choice = st.selectbox(
+                f"{f.field}",
+                options,
+                index=default,
+                key=f"map_{f.field}",
+                help=f"{FIELD_HELP.get(f.field, '')}. Confidence {f.confidence:.0%}.",
+            )
+        mapping[f.field] = None if choice == NOT_IN_FILE else choice
+    with st.expander("Why these columns (confidence and reasons)"):
+        st.dataframe(proposal.to_frame(), hide_index=True)
+    avail = available_columns({k: v for k, v in mapping.items() if v})
+    rows = [
+        {
+            "analysis": S.ANALYSIS_LABELS[a],
+            "available": not S.missing_for(a, avail),
+            "missing": ", ".join(sorted(S.missing_for(a, avail))),
+        }
+        for a in S.REQUIREMENTS
+    ]
+    st.caption("What this mapping allows")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={"available": st.column_config.CheckboxColumn("available")},
+    )
+    return mapping
+
+
+def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
+    """The cleaning report: counts, every rule with its rows and action, samples, rejected rows."""
+    a, b, c, d = st.columns(4)
+    a.metric("Rows read", fmt_int(rep.get("rows_read")), border=True)
+    b.metric("Rows kept", fmt_int(rep.get("rows_kept")), border=True)
+    dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
+    c.metric("Rows dropped", fmt_int(dropped), border=True)
+    d.metric("Cancellations matched", fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    rules = pd.DataFrame(rep.get("rules") or [], columns=["label", "rows", "action", "rule"])
+    if rules.empty:
+        st.caption("No cleaning rule applied.")
+    else:
+        st.dataframe(
+            rules[["label", "rows", "action"]],
+            hide_index=True,
+            column_config={
+                "label": st.column_config.TextColumn("Rule", width="large"),
+                "rows": st.column_config.NumberColumn("Rows", format="%d"),
+                "action": "What we did",
+            },
+        )
+    for note in rep.get("notes") or []:
+        st.text(str(note))
+    if report is not None:
+        for r in report.rules:
+            if r.rows and len(r.sample):
+                with st.expander(f"Sample: {inert(r.label)} ({r.rows:,} rows)"):
+                    st.dataframe(r.sample, hide_index=True)
+        if len(report.rejected):
+            download_table(
+                report.rejected,
+                "rejected-rows",
+                label=f"Download the {len(report.rejected):,} dropped rows (CSV)",
+                key=f"dl_rejected_{key}",
+            )
+
+
+def _save_form(filename: str, state: dict) -> None:
+    st.subheader("Save")
+    store = get_store()
+    existing = store.list_datasets()
+    stem = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    stem = stem.split(".")[0][:80] or "My orders"
+    with st.form("save_form"):
+        mode = st.radio(
+            "Save as",
+            ["new", "append"],
+            format_func={"new": "A new dataset", "append": "Add to an existing dataset"}.get,
+            horizontal=True,
+            disabled=not existing,
+        )
+        name = st.text_input("Name of the new dataset", value=stem, max_chars=120)
+        target = st.selectbox(
+            "Dataset to add to (lines already in it are skipped)",
+            [d.id for d in existing],
+            format_func={d.id: f"{d.name} ({d.rows:,} lines)" for d in existing}.get,
+            disabled=not existing,
+        )
+        go = st.form_submit_button("Save", type="primary")
+    if not go:
+        return
+    report: CleaningReport = state["report"]
+    t0 = time.perf_counter()
+    try:
+        with st.status("Saving…", expanded=False) as status:
+            if mode == "append" and target:
+                res = store.append(target, state["lines"], report=report, rejected=report.rejected)
+                info = res.dataset
+                msg = (
+                    f"Added {res.added:,} lines to the dataset; skipped {res.duplicates:,} "
+                    "lines it already had."
+                )
+            else:
+                info = store.save_dataset(
+                    name,
+                    state["lines"],
+                    report=report,
+                    mapping={k: v for k, v in state["resolved"].items() if v},
+                    rejected=report.rejected,
+                )
+                msg = f"Saved {info.rows:,} lines as a new dataset."
+            status.update(label=f"Saved in {time.perf_counter() - t0:.1f} s", state="complete")
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    st.session_state["data_flash"] = msg
+    st.session_state.pop(K_UPLOAD, None)
+    select_dataset(info.id)
+
+
+# -- datasets ----------------------------------------------------------------------------------
+def _datasets_section() -> None:
+    flash = st.session_state.pop("data_flash", None)
+    if flash:
+        st.success(inert(flash))
+    store = get_store()
+    datasets = store.list_datasets()
+    if not datasets:
+        st.info("No datasets yet: upload an export in the first tab.")
+        return
+    table = pd.DataFrame(
+        [
+            {
+                "name": d.name,
+                "id": d.id,
+                "lines": d.rows,
+                "version": d.version,
+                "columns": ", ".join(d.columns),
+                "source": d.source,
+                "updated": d.updated,
+            }
+            for d in datasets
+        ]
+    )
+    st.dataframe(table, hide_index=True)
+    ids = [d.id for d in datasets]
+    by_id = {d.id: d for d in datasets}
+    pick = st.selectbox(
+        "Dataset",
+        ids,
+        format_func=lambda i: f"{by_id[i].name} ({i})",
+        key="manage_pick",
+    )
+    info = by_id[pick]
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        if st.button("Open in the dashboard", key="open_ds"):
+            select_dataset(info.id)
+    with c2:
+        with st.popover("Rename"):
+            new = st.text_input("New name", value=info.name, key=f"rename_{info.id}")
+            if st.button("Rename", key=f"do_rename_{info.id}"):
+                try:
+                    store.rename(info.id, new)
+                    st.session_state["data_flash"] = "Renamed."
+                    st.rerun()
+                except EcomdashError as exc:
+                    show_error(exc)
+    with c3:
+        with st.popover("Delete"):
+            st.write("This removes the dataset and its lines from the store for good.")
+            sure = st.checkbox("Yes, delete it", key=f"sure_{info.id}")
+            if st.button("Delete", type="primary", disabled=not sure, key=f"del_{info.id}"):
+                try:
+                    store.delete(info.id)
+                    st.session_state.pop("dataset_id", None)
+                    st.session_state["data_flash"] = "Deleted."
+                    st.rerun()
+                except EcomdashError as exc:
+                    show_error(exc)
+    st.subheader("Cleaning report of this dataset")
+    if info.mapping:
+        st.caption("Column mapping")
+        st.dataframe(
+            pd.DataFrame(
+                {"field": list(info.mapping), "column in your file": list(info.mapping.values())}
+            ),
+            hide_index=True,
+        )
+    report_view(info.report, key=info.id)
+    rej = store.rejected_rows(info.id)
+    if len(rej):
+        download_table(
+            rej,
+            "rejected-rows",
+            label=f"Download the {len(rej):,} dropped rows (CSV)",
+            key=f"dl_rej_saved_{info.id}",
+        )
+    for app in info.report.get("appends", []):
+        st.caption(
+            f"Appended later: {app['added']:,} lines added, {app['duplicates']:,} duplicates skipped."
+        )

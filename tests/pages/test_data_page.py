@@ -1,0 +1,114 @@
+"""Data page in AppTest: upload, mapping, cleaning report, save, append, bad files."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ecomdash.store import Store
+from tests.pages.conftest import ROOT
+
+CN = (
+    "订单号,下单时间,买家ID,商品编码,商品名称,数量,单价,实付金额\n"
+    "A1,2024-11-11 10:00:00,u1,S1,杯子,2,10.5,21\n"
+    "A1,2024-11-11 10:00:00,u1,S2,茶叶,1,30,30\n"
+    "A2,2024-11-12 09:00:00,,S1,杯子,1,10.5,10.5\n"
+    "A2,2024-11-12 09:00:00,,S1,杯子,1,10.5,10.5\n"
+).encode("gb18030")
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _upload(at: AppTest, name: str, data: bytes) -> AppTest:
+    at.file_uploader(key="uploader").set_value((name, data, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at, label):
+    return next(m for m in at.metric if m.label == label).value
+
+
+def test_chinese_gbk_export_maps_cleans_and_saves(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    sel = {s.key: s.value for s in at.selectbox}
+    assert sel["map_order_id"] == "订单号" and sel["map_revenue"] == "实付金额"
+    assert sel["map_customer_id"] == "买家ID" and sel["map_country"] == "(not in the file)"
+    assert _metric(at, "Rows read") == "4"
+    assert _metric(at, "Rows kept") == "3"  # one exact duplicate dropped
+    at.text_input[0].set_value("Tmall November")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    lines = store.load_lines(info.id)
+    store.close()
+    assert info.name == "Tmall November" and info.rows == 3
+    assert info.mapping["order_id"] == "订单号"
+    assert sorted(lines["product_name"].unique()) == sorted(["杯子", "茶叶"])
+    assert lines["customer_id"].isna().sum() == 1
+    assert at.session_state["dataset_id"] == info.id
+
+
+def test_remapping_a_column_changes_what_is_saved(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    at.selectbox(key="map_customer_id").set_value("(not in the file)").run()
+    assert not at.exception, at.exception
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    store.close()
+    assert "customer_id" not in info.columns and "customer_id" not in info.mapping
+
+
+def test_append_skips_lines_already_saved(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    at = _upload(_page(), "orders-again.csv", CN)
+    at.radio[0].set_value("append")
+    store = Store.open(_isolated_home)
+    target = [d for d in store.list_datasets() if not d.is_demo][0]
+    store.close()
+    at.selectbox(
+        key=[s.key for s in at.selectbox if s.label.startswith("Dataset to add")][0]
+    ).set_value(target.id)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    info = store.info(target.id)
+    store.close()
+    assert info.rows == 3 and info.version == 2
+    assert info.report["appends"][0]["duplicates"] == 3
+
+
+def test_garbage_file_gets_a_message_and_keeps_saved_data(demo_dataset, _isolated_home):
+    at = _upload(_page(), "orders.csv", bytes(range(256)) * 40)
+    assert at.error, "expected a clear error message"
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]  # nothing to save
+    store = Store.open(_isolated_home)
+    assert [d.id for d in store.list_datasets()] == [demo_dataset.id]
+    assert store.info(demo_dataset.id).rows == demo_dataset.rows
+    store.close()
+
+
+def test_empty_file_and_header_only(_isolated_home):
+    at = _upload(_page(), "empty.csv", b"")
+    assert at.error and not at.exception
+    at = _upload(_page(), "header.csv", "订单号,下单时间,实付金额\n".encode())
+    assert at.error and not at.exception
+
+
+def test_datasets_tab_lists_and_renames(demo_dataset, _isolated_home):
+    at = _page()
+    assert any(demo_dataset.id in str(df.value["id"].tolist()) for df in at.dataframe)
+    at.text_input(key=f"rename_{demo_dataset.id}").set_value("My demo shop")
+    at.button(key=f"do_rename_{demo_dataset.id}").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    assert store.info(demo_dataset.id).name == "My demo shop"
+    store.close()
