@@ -16,6 +16,7 @@ Customers are the lines with a customer id; guest orders are left out and counte
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -30,6 +31,23 @@ from ecomdash.features import (
     customer_history,
     to_timestamp,
 )
+
+
+def _single_threaded(func):
+    """Run ``func`` with BLAS/OpenMP limited to one thread.
+
+    These problems are small (thousands of rows); on a busy 2-core machine OpenMP threads
+    in k-means spin against each other and a 0.1 s fit took 10+ s.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -283,7 +301,8 @@ def _scale(x: pd.DataFrame) -> tuple[np.ndarray, tuple[str, ...]]:
     sd = z.std(axis=0)
     keep = sd > 1e-12
     z = (z[:, keep] - z[:, keep].mean(axis=0)) / sd[keep]
-    return z, tuple(c for c, k in zip(x.columns, keep, strict=True) if k)
+    # Clip at ±3 sd so a handful of extreme customers cannot claim clusters of their own.
+    return np.clip(z, -3.0, 3.0), tuple(c for c, k in zip(x.columns, keep, strict=True) if k)
 
 
 def _silhouette_precomputed(d: np.ndarray, labels: np.ndarray) -> float:
@@ -300,6 +319,7 @@ def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)
 
 
+@_single_threaded
 def cluster_features(
     features: CustomerFeatures,
     *,
@@ -566,6 +586,7 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
     return f"{word} ≤ {fmt(hi)}" if np.isfinite(hi) else f"{word} > {fmt(lo)}"
 
 
+@_single_threaded
 def explain(
     features: CustomerFeatures,
     clusters: ClusterResult,
@@ -753,6 +774,7 @@ def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None)
     return out
 
 
+@_single_threaded
 def segment_customers(
     lines: pd.DataFrame,
     *,

@@ -1,0 +1,274 @@
+"""RFM segments, clusters, tree explanation and movement: hand-computed values and invariants."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from ecomdash import segment as seg
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.features import customer_history
+from tests.unit.test_features import AS_OF, six_customers
+
+# Hand computation (see tests/unit/test_features.py for R/F/M):
+#   6 customers -> ranks 0..5 -> quintile scores 1,1,2,3,4,5.
+#   R (fewest days best): D121 C71 F45 B6 A1 E0          -> D1 C1 F2 B3 A4 E5
+#   F (ties by spend):    D1(20) B1(40) C2(600) F2(1000) E3(180) A3(200) -> D1 B1 C2 F3 E4 A5
+#   M:                    D20 B40 E180 A200 C600 F1000   -> D1 B1 E2 A3 C4 F5
+#   FM = round-half-up((F+M)/2): A4 B1 C3 D1 E3 F4
+#   segments: A R4 FM4 Loyal; B R3 FM1 About to sleep; C R1 FM3 At risk; D R1 FM1 Lost;
+#             E R5 FM3 Potential loyalist; F R2 FM4 At risk
+HAND_SCORES = pd.DataFrame(
+    {
+        "r_score": [4, 3, 1, 1, 5, 2],
+        "f_score": [5, 1, 2, 1, 4, 3],
+        "m_score": [3, 1, 4, 1, 2, 5],
+        "fm_score": [4, 1, 3, 1, 3, 4],
+        "segment": [
+            "Loyal",
+            "About to sleep",
+            "At risk",
+            "Lost",
+            "Potential loyalist",
+            "At risk",
+        ],
+    },
+    index=list("ABCDEF"),
+)
+
+
+def test_rfm_matches_hand_computation():
+    r = seg.rfm(six_customers(), as_of=AS_OF)
+    got = r.customers.loc[list("ABCDEF")]
+    for col in ("r_score", "f_score", "m_score", "fm_score"):
+        assert got[col].tolist() == HAND_SCORES[col].tolist(), col
+    assert got["segment"].astype(str).tolist() == HAND_SCORES["segment"].tolist()
+    assert got["rfm"].tolist() == ["453", "311", "124", "111", "542", "235"]
+    assert got["recency_days"].tolist() == [1, 6, 71, 121, 0, 45]
+    assert r.n_guest_orders == 2
+
+    table = r.segments.set_index("segment")
+    assert table["customers"].sum() == 6
+    assert table.loc["At risk", "customers"] == 2
+    # revenue share: (600 + 1000) / (200 + 40 + 600 + 20 + 180 + 1000)
+    assert table.loc["At risk", "revenue_share"] == pytest.approx(1600 / 2040)
+    assert table.loc["At risk", "median_recency_days"] == pytest.approx((71 + 45) / 2)
+    assert table.loc["At risk", "median_monetary"] == pytest.approx(800)
+    assert table.loc["Champions", "customers"] == 0
+    assert np.isnan(table.loc["Champions", "median_frequency"])
+    assert table["revenue_share"].sum() == pytest.approx(1.0)
+
+
+def test_every_segment_has_definition_and_action_and_grid_covers_all_scores():
+    assert len(set(seg.SEGMENT_NAMES)) == 11
+    for s in seg.SEGMENTS:
+        assert s.definition.endswith(".") and s.action.endswith(".")
+    cells = {seg.segment_for(r, fm) for r in range(1, 6) for fm in range(1, 6)}
+    assert cells == set(seg.SEGMENT_NAMES)  # every named segment is reachable
+    with pytest.raises(ParameterError):
+        seg.segment_for(0, 3)
+
+
+def synthetic_lines(n_customers: int = 240, seed: int = 3) -> pd.DataFrame:
+    """Three kinds of customers (frequent / occasional / lapsed) for clustering tests."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    end = pd.Timestamp("2024-06-30")
+    for c in range(n_customers):
+        kind = c % 3
+        n = [15, 3, 5][kind] + rng.integers(0, 2)
+        last_day = [rng.integers(0, 20), rng.integers(30, 120), rng.integers(200, 360)][kind]
+        gap = [12, 60, 20][kind]
+        price = [20.0, 80.0, 40.0][kind] * rng.uniform(0.8, 1.2)
+        for j in range(n):
+            day = end - pd.Timedelta(days=int(last_day + j * gap + rng.integers(0, 5)))
+            rows.append((f"O{c}-{j}", day, f"C{c:04d}", f"P{(c + j) % 7}", 1.0, price))
+    df = pd.DataFrame(
+        rows,
+        columns=["order_id", "order_date", "customer_id", "product_id", "quantity", "unit_price"],
+    )
+    df["order_date"] = df["order_date"].astype("datetime64[us]")
+    for col in ("order_id", "customer_id", "product_id"):
+        df[col] = df[col].astype("string")
+    df["revenue"] = df["quantity"] * df["unit_price"]
+    df["is_return"] = False
+    df["is_non_product"] = False
+    df["is_cancelled"] = False
+    return df
+
+
+@pytest.fixture(scope="module")
+def synth() -> pd.DataFrame:
+    return synthetic_lines()
+
+
+def test_one_segment_per_customer(synth):
+    r = seg.rfm(synth)
+    assert r.customers.index.is_unique
+    assert r.customers["segment"].notna().all()
+    assert set(r.customers["segment"].astype(str)) <= set(seg.SEGMENT_NAMES)
+    assert r.segments["customers"].sum() == synth["customer_id"].nunique()
+    # quintiles: every score is used by a fifth of the customers
+    for col in ("r_score", "f_score", "m_score"):
+        assert r.customers[col].value_counts().tolist() == [48] * 5
+
+
+def test_results_invariant_to_row_order(synth):
+    a = seg.segment_customers(synth, k=3)
+    shuffled = synth.sample(frac=1.0, random_state=11).reset_index(drop=True)
+    b = seg.segment_customers(shuffled, k=3)
+    pd.testing.assert_frame_equal(a.customers, b.customers)
+    pd.testing.assert_frame_equal(a.rfm.segments, b.rfm.segments)
+    pd.testing.assert_frame_equal(a.clusters.profile, b.clusters.profile)
+
+
+def test_fixed_seed_gives_identical_clusters(synth):
+    a = seg.cluster(synth, seed=5)
+    b = seg.cluster(synth, seed=5)
+    pd.testing.assert_series_equal(a.labels, b.labels)
+    pd.testing.assert_frame_equal(a.curve, b.curve)
+    assert a.names == b.names
+
+
+def test_clusters_recover_synthetic_kinds_and_are_explained(synth):
+    r = seg.segment_customers(synth)
+    c = r.clusters
+    kinds = pd.Series(
+        [int(cid[1:]) % 3 for cid in c.labels.index], index=c.labels.index, dtype="int64"
+    )
+    assert c.k == 3 and c.k_chosen_by == "silhouette"
+    assert adjusted_rand_score(kinds, c.labels) > 0.95
+    assert list(c.curve["k"]) == list(range(2, 11))
+    assert c.silhouette == pytest.approx(c.curve.set_index("k").loc[3, "silhouette"])
+    # clusters are numbered by revenue, largest first
+    prof = c.profile.iloc[:-1]
+    revenue = r.features.table["monetary"].groupby(c.labels).sum().sort_index()
+    assert revenue.is_monotonic_decreasing
+    assert prof["customers"].sum() == len(c.labels)
+    assert prof["revenue_share"].sum() == pytest.approx(1.0)
+    assert len(set(c.names)) == c.k
+    # frequent kind (kind 0) is the cluster with the most revenue -> named "frequent"
+    top = kinds[c.labels == 0].mode().iloc[0]
+    assert top == 0 and "frequent" in c.names[0].lower()
+    # tree: fidelity is the share where tree and k-means agree; rules are readable
+    e = r.explanation
+    assert e.fidelity == pytest.approx(float(np.mean(e.predicted == c.labels)))
+    assert e.fidelity >= 0.95 and e.good_enough
+    assert e.rules["customers"].sum() == len(c.labels)
+    assert all(isinstance(t, str) and t for t in e.rules["rule"])
+    assert len(e.rules) <= 2**e.max_depth
+    # PCA picture: one point per customer, two components
+    assert len(c.pca) == len(c.labels) and 0 < sum(c.explained_variance) <= 1
+
+
+def test_k_override_and_parameter_errors(synth):
+    c = seg.cluster(synth, k=5)
+    assert c.k == 5 and c.k_chosen_by == "override"
+    assert sorted(c.labels.unique()) == [0, 1, 2, 3, 4]
+    with pytest.raises(ParameterError, match="'k' parameter"):
+        seg.cluster(synth, k=1)
+    with pytest.raises(ParameterError, match="'k' parameter must be at most"):
+        seg.cluster(synth, k=200)
+    with pytest.raises(ParameterError, match="k_range"):
+        seg.cluster(synth, k_range=(5, 2))
+
+
+def test_too_few_customers_for_clusters_is_explained_not_fatal():
+    r = seg.segment_customers(six_customers(), as_of=AS_OF)
+    assert r.clusters is None and r.explanation is None
+    assert "at least 20 customers" in r.cluster_error
+    assert r.n_customers == 6
+    assert "cluster" not in r.customers.columns
+    with pytest.raises(InsufficientDataError, match="at least 5 customers"):
+        seg.rfm(six_customers(), as_of="2024-01-31")
+
+
+def test_rule_conditions_read_like_sentences():
+    assert seg._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥ 5"
+    assert seg._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
+    assert seg._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
+    assert seg._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
+    assert seg._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10%"
+
+
+def test_movement_counts_match_the_lines(synth):
+    hist = customer_history(synth)
+    before = seg.rfm_from_features(hist.features(as_of="2024-03-31"))
+    after = seg.rfm_from_features(hist.features(as_of="2024-06-30"))
+    m = seg.movement_between(before, after)
+    first = synth.groupby("customer_id")["order_date"].min()
+    new = int((first > pd.Timestamp("2024-04-01")).sum())
+    assert m.matrix.to_numpy().sum() == after.n_customers
+    assert m.matrix.loc[seg.NOT_YET].sum() == new
+    assert m.matrix.drop(index=seg.NOT_YET).sum(axis=1).sum() == before.n_customers
+    for s in seg.SEGMENT_NAMES:  # row sums = the earlier segment sizes
+        assert m.matrix.loc[s].sum() == (before.customers["segment"] == s).sum()
+    assert m.flows["customers"].sum() == after.n_customers
+    with pytest.raises(ParameterError, match="before the as-of date"):
+        seg.movement_between(after, before)
+
+
+def test_customer_table_for_export(synth):
+    r = seg.segment_customers(synth, k=3)
+    t = r.customers
+    assert list(t.columns) == [
+        "customer_id",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm",
+        "segment",
+        "cluster",
+        "cluster_name",
+    ]
+    assert t["customer_id"].is_unique
+    assert t["monetary"].sum() == pytest.approx(synth["revenue"].sum())
+
+
+# ------------------------------------------------------------------- demo merchant (planted)
+
+
+def test_demo_planted_groups_recovered(demo):
+    r = seg.segment_customers(demo.lines)
+    truth = demo.truth.customer_groups
+    labels = r.clusters.labels
+    common = labels.index.intersection(truth.index)
+    assert len(common) == len(truth)  # every planted customer is segmented
+    ari = adjusted_rand_score(truth.reindex(common), labels.reindex(common))
+    assert ari >= 0.8, f"ARI {ari:.3f} with k={r.clusters.k}"
+
+
+def test_demo_churners_are_in_lapsed_segments(demo):
+    r = seg.rfm(demo.lines)
+    churners = demo.truth.churners
+    segs = r.customers["segment"].astype(str).reindex(churners.index)
+    assert segs.notna().all()
+    named = segs.isin(["At risk", "Hibernating", "Lost"]).mean()
+    lapsed = segs.isin(["At risk", "Hibernating", "Lost", "Can't lose them"]).mean()
+    assert lapsed == 1.0, segs.value_counts().to_dict()
+    assert named >= 0.85, segs.value_counts().to_dict()
+
+
+# --------------------------------------------------------------------- UCI (real, full file)
+
+
+@pytest.mark.slow
+def test_uci_customers_orders_and_tree_fidelity(uci_sales):
+    r = seg.segment_customers(uci_sales)
+    assert r.n_customers == 4285
+    # every order is either a customer's or a guest's: 20,573 orders after standard cleaning
+    assert int(r.features.table["frequency"].sum()) + r.n_guest_orders == 20573
+    has_id = uci_sales["customer_id"].notna()
+    assert r.features.table["monetary"].sum() == pytest.approx(
+        uci_sales.loc[has_id, "revenue"].sum()
+    )
+    assert r.rfm.segments["customers"].sum() == 4285
+    assert 2 <= r.clusters.k <= 10
+    e = r.explanation
+    assert e.fidelity == pytest.approx(float(np.mean(e.predicted == r.clusters.labels)))
+    assert e.fidelity >= 0.85, f"tree fidelity {e.fidelity:.3f} at k={r.clusters.k}"
