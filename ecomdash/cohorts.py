@@ -115,6 +115,9 @@ def cohorts(
             f"Cohorts need orders with a customer id; found 0 of {len(sales):,} lines with one. "
             "Map the customer id column on the Data page."
         )
+    # the observation window is the whole dataset's, whatever the filter keeps
+    last_day = df["day"].max()
+    last_month = last_day.to_period("M")
     keep = pd.Series(True, index=df["customer_id"].unique())
     if first_categories:
         fc = _first_attribute(df, schema.CATEGORY)
@@ -135,7 +138,6 @@ def cohorts(
     df["offset"] = (df["month"].dt.year - df["cohort"].dt.year) * 12 + (
         df["month"].dt.month - df["cohort"].dt.month
     )
-    last_month = df["month"].max()
     first_month = df["cohort"].min()
     n_offsets = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
     if max_months is not None:
@@ -170,7 +172,6 @@ def cohorts(
     for m in (active, retention, revenue, cum):
         m.index.name = "cohort"
         m.columns.name = "month"
-    last_day = df["day"].max()
     partial = last_day.normalize() < (last_day + pd.offsets.MonthEnd(0)).normalize()
     return CohortResult(
         customers=active,
