@@ -298,6 +298,7 @@ ORDER_LEVEL_TOTALS = frozenset(
         "total",
         "ordertotal",
         "ordertotalamount",
+        "subtotal",
         "订单金额",
         "总金额",
         "实付金额",
@@ -529,7 +530,14 @@ _PARTIAL = {
 }
 
 
+_NOT_PARTIAL = re.compile(
+    r"discount|tax|shipping|refund|fee|compare|cost|weight|优惠|运费|税|邮费|退款"
+)
+
+
 def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
+    if fld in _NUMERIC and _NOT_PARTIAL.search(n):
+        return None, ""
     for token in _PARTIAL.get(fld, ()):
         if token in n:
             return 0.6, f"header {c!r} contains {token!r}"

@@ -1,0 +1,359 @@
+"""Column mapping: header languages and layouts (UCI, Shopify, WooCommerce, Chinese), content
+checks, overrides, and the MappingError when no analysis can run."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash.errors import MappingError
+from ecomdash.ingest import inspect_bytes, load_bytes, propose_mapping
+
+
+def csv(rows: list[list[str]]) -> bytes:
+    import csv as _csv
+    import io
+
+    buf = io.StringIO()
+    _csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode()
+
+
+SHOPIFY = [
+    [
+        "Name",
+        "Email",
+        "Financial Status",
+        "Paid at",
+        "Subtotal",
+        "Shipping",
+        "Total",
+        "Discount Amount",
+        "Created at",
+        "Lineitem quantity",
+        "Lineitem name",
+        "Lineitem price",
+        "Lineitem compare at price",
+        "Lineitem sku",
+        "Billing Country",
+        "Shipping Country",
+        "Vendor",
+        "Source",
+    ],
+    [
+        "#1001",
+        "ann@example.com",
+        "paid",
+        "2024-01-05 10:11:12 -0500",
+        "30.00",
+        "5.00",
+        "35.00",
+        "0.00",
+        "2024-01-05 10:11:12 -0500",
+        "2",
+        "Mug",
+        "10.00",
+        "",
+        "MUG-1",
+        "US",
+        "US",
+        "Acme",
+        "web",
+    ],
+    [
+        "#1001",
+        "ann@example.com",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "2024-01-05 10:11:12 -0500",
+        "1",
+        "Bowl",
+        "10.00",
+        "",
+        "BOWL-1",
+        "",
+        "US",
+        "Acme",
+        "web",
+    ],
+    [
+        "#1002",
+        "bob@example.com",
+        "refunded",
+        "2024-01-06 09:00:00 -0500",
+        "10.00",
+        "0",
+        "10.00",
+        "0",
+        "2024-01-06 09:00:00 -0500",
+        "1",
+        "Mug",
+        "10.00",
+        "",
+        "MUG-1",
+        "CA",
+        "CA",
+        "Acme",
+        "pos",
+    ],
+]
+
+WOO = [
+    [
+        "Order ID",
+        "Order Number",
+        "Order Date",
+        "Order Status",
+        "Customer ID",
+        "Billing Email",
+        "Billing Country",
+        "SKU",
+        "Product ID",
+        "Item Name",
+        "Quantity",
+        "Item Cost",
+        "Line Total",
+        "Order Total",
+    ],
+    [
+        "501",
+        "501",
+        "2024-02-01 12:00",
+        "completed",
+        "7",
+        "c@example.com",
+        "DE",
+        "T-RED",
+        "88",
+        "Red tee",
+        "2",
+        "15.00",
+        "30.00",
+        "45.00",
+    ],
+    [
+        "501",
+        "501",
+        "2024-02-01 12:00",
+        "completed",
+        "7",
+        "c@example.com",
+        "DE",
+        "T-BLU",
+        "89",
+        "Blue tee",
+        "1",
+        "15.00",
+        "15.00",
+        "45.00",
+    ],
+    [
+        "502",
+        "502",
+        "2024-02-02 08:30",
+        "refunded",
+        "8",
+        "d@example.com",
+        "FR",
+        "T-RED",
+        "88",
+        "Red tee",
+        "1",
+        "15.00",
+        "15.00",
+        "15.00",
+    ],
+]
+
+
+def test_uci_headers():
+    rows = [
+        [
+            "Invoice",
+            "StockCode",
+            "Description",
+            "Quantity",
+            "InvoiceDate",
+            "Price",
+            "Customer ID",
+            "Country",
+        ],
+        [
+            "489434",
+            "85048",
+            "GLASS BALL",
+            "12",
+            "2009-12-01 07:45:00",
+            "6.95",
+            "13085.0",
+            "United Kingdom",
+        ],
+    ]
+    m = load_bytes(csv(rows), "x.csv").mapping
+    assert m.as_dict() == {
+        "order_id": "Invoice",
+        "product_id": "StockCode",
+        "product_name": "Description",
+        "quantity": "Quantity",
+        "order_date": "InvoiceDate",
+        "unit_price": "Price",
+        "customer_id": "Customer ID",
+        "country": "Country",
+    }
+    assert all(0.8 <= f.confidence <= 1 for f in m.fields if f.column)
+    assert m.get("revenue").column is None  # derived: quantity × price
+    assert m.analyses()["basket"] == set() and m.analyses()["clv"] == set()
+
+
+def test_uci_2011_headers():
+    rows = [
+        [
+            "InvoiceNo",
+            "StockCode",
+            "Description",
+            "Quantity",
+            "InvoiceDate",
+            "UnitPrice",
+            "CustomerID",
+            "Country",
+        ],
+        ["536365", "85123A", "HEART", "6", "12/1/2010 8:26", "2.55", "17850", "United Kingdom"],
+        [
+            "536366",
+            "22633",
+            "HAND WARMER",
+            "6",
+            "12/13/2010 8:28",
+            "1.85",
+            "17850",
+            "United Kingdom",
+        ],
+    ]
+    res = load_bytes(csv(rows), "x.csv")
+    assert res.mapping.as_dict()["order_id"] == "InvoiceNo"
+    assert res.mapping.as_dict()["unit_price"] == "UnitPrice"
+    assert res.mapping.as_dict()["customer_id"] == "CustomerID"
+    # 12/13/2010 proves month/day/year for the whole column
+    assert res.lines["order_date"].tolist() == [
+        pd.Timestamp("2010-12-01 08:26"),
+        pd.Timestamp("2010-12-13 08:28"),
+    ]
+
+
+def test_shopify_orders_export():
+    res = load_bytes(csv(SHOPIFY), "orders_export.csv")
+    m = res.mapping.as_dict()
+    assert m == {
+        "order_id": "Name",
+        "order_date": "Created at",
+        "customer_id": "Email",
+        "product_id": "Lineitem sku",
+        "product_name": "Lineitem name",
+        "quantity": "Lineitem quantity",
+        "unit_price": "Lineitem price",
+        "country": "Shipping Country",
+        "category": "Vendor",
+        "channel": "Source",
+        "status": "Financial Status",
+    }
+    # Total is an order total: revenue per line is quantity × price instead
+    assert any("order total" in n for n in res.mapping.notes)
+    assert res.lines["revenue"].tolist() == [20.0, 10.0, 10.0]
+    # wall-clock time kept, offset dropped
+    assert res.lines["order_date"].iloc[0] == pd.Timestamp("2024-01-05 10:11:12")
+    # the refunded order is a return (status)
+    assert res.lines["is_return"].tolist() == [False, False, True]
+    assert res.report.rule("refund_status").rows == 1
+
+
+def test_woocommerce_export():
+    res = load_bytes(csv(WOO), "woo.csv")
+    m = res.mapping.as_dict()
+    assert m["order_id"] == "Order ID"
+    assert m["order_date"] == "Order Date"
+    assert m["customer_id"] == "Customer ID"
+    assert m["product_id"] == "SKU"
+    assert m["product_name"] == "Item Name"
+    assert m["quantity"] == "Quantity"
+    assert m["unit_price"] == "Item Cost"
+    assert m["revenue"] == "Line Total"
+    assert m["country"] == "Billing Country"
+    assert m["status"] == "Order Status"
+    assert res.lines["revenue"].tolist() == [30.0, 15.0, 15.0]
+
+
+def test_override_changes_and_unmaps_fields():
+    res = load_bytes(
+        csv(WOO),
+        "woo.csv",
+        mapping={"customer_id": "Billing Email", "product_id": "Product ID", "country": None},
+    )
+    m = res.mapping.as_dict()
+    assert m["customer_id"] == "Billing Email"
+    assert m["product_id"] == "Product ID"
+    assert "country" not in m and "country" not in res.lines
+    assert res.mapping.get("customer_id").reason == "chosen by you"
+    assert res.lines["customer_id"].tolist() == ["c@example.com", "c@example.com", "d@example.com"]
+
+
+def test_override_errors_name_the_problem():
+    with pytest.raises(MappingError, match="not in the file: 'Nope'"):
+        load_bytes(csv(WOO), "woo.csv", mapping={"order_id": "Nope"})
+    with pytest.raises(MappingError, match="Unknown field"):
+        load_bytes(csv(WOO), "woo.csv", mapping={"invoice": "Order ID"})
+
+
+def test_name_match_demoted_by_content():
+    # a "Price" column holding text is not a price
+    rows = [
+        ["Order", "Date", "Price", "Amount"],
+        ["1", "2024-01-01", "cheap", "3.5"],
+        ["2", "2024-01-02", "dear", "4"],
+    ]
+    m = propose_mapping(inspect_bytes(csv(rows), "x.csv"))
+    assert m.get("unit_price").column is None
+    assert m.get("revenue").column == "Amount"
+
+
+def test_payments_log_and_basket_list_are_enough():
+    pay = load_bytes(
+        csv([["Date", "Amount"], ["2024-01-01", "10"], ["2024-01-02", "12,5"]]), "p.csv"
+    )
+    assert pay.mapping.analyses()["overview"] == set()
+    assert pay.mapping.analyses()["basket"] == {"order_id", "product_id"}
+    basket = load_bytes(csv([["Order", "Product"], ["1", "milk"], ["1", "bread"]]), "b.csv")
+    assert basket.mapping.analyses()["basket"] == set()
+    # product name only: used as product id
+    assert basket.lines["product_id"].tolist() == ["milk", "bread"]
+
+
+def test_not_enough_columns_says_what_each_analysis_needs():
+    with pytest.raises(MappingError) as err:
+        load_bytes(csv([["Customer", "Country"], ["a", "UK"], ["b", "FR"]]), "x.csv")
+    msg = str(err.value)
+    assert "customer_id" in msg and "basket analysis needs order_id + product_id" in msg
+    assert "Map the missing columns" in msg
+
+
+def test_float_customer_ids_become_integers_text():
+    rows = [
+        ["Invoice", "StockCode", "Customer ID"],
+        ["1", "A", "13085.0"],
+        ["2", "B", "12.00"],
+        ["3", "C", "A-1.0"],
+    ]
+    res = load_bytes(csv(rows), "x.csv")
+    assert res.lines["customer_id"].tolist() == ["13085", "12", "A-1.0"]
+    assert res.report.rule("customer_id_float").rows == 2
+
+
+def test_proposal_table_for_the_data_page():
+    raw = inspect_bytes(csv(WOO), "woo.csv")
+    frame = propose_mapping(raw).to_frame()
+    assert list(frame.columns) == ["field", "column", "confidence", "reason"]
+    assert frame.set_index("field").loc["order_id", "column"] == "Order ID"
+    assert frame["confidence"].between(0, 1).all()
