@@ -120,7 +120,7 @@ SEGMENTS: tuple[SegmentDef, ...] = (
 SEGMENT_NAMES: tuple[str, ...] = tuple(s.name for s in SEGMENTS)
 
 # R score (rows 5..1) x FM score (columns 1..5), FM = round-half-up((F + M) / 2).
-_GRID: tuple[tuple[str, ...], ...] = (
+RFM_GRID: tuple[tuple[str, ...], ...] = (
     ("New", "Potential loyalist", "Potential loyalist", "Champions", "Champions"),  # R = 5
     ("Promising", "Potential loyalist", "Potential loyalist", "Loyal", "Loyal"),  # R = 4
     ("About to sleep", "About to sleep", "Needs attention", "Loyal", "Loyal"),  # R = 3
@@ -140,7 +140,7 @@ def segment_for(r: int, fm: int) -> str:
     """
     if not (1 <= r <= 5 and 1 <= fm <= 5):
         raise ParameterError(f"RFM scores must be in 1..5. Got R={r}, FM={fm} instead.")
-    return _GRID[5 - r][fm - 1]
+    return RFM_GRID[5 - r][fm - 1]
 
 
 # --------------------------------------------------------------------------------------- RFM
@@ -197,7 +197,7 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
     f = _quintile_scores([-idx, mon, freq])
     m = _quintile_scores([-idx, freq, mon])
     fm = np.floor((f + m) / 2 + 0.5).astype(np.int64)
-    grid = np.array(_GRID, dtype=object)
+    grid = np.array(RFM_GRID, dtype=object)
     seg = grid[5 - r, fm - 1]
     customers = pd.DataFrame(
         {

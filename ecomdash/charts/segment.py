@@ -1,0 +1,224 @@
+"""Plotly figures for customer segmentation: Results of :mod:`ecomdash.segment` in, figures out.
+
+Customer ids (merchant text) only ever appear as plotly hover data, which is rendered inert.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.features import LABELS
+from ecomdash.segment import (
+    NOT_YET,
+    RFM_GRID,
+    SEGMENT_NAMES,
+    ClusterResult,
+    MovementResult,
+    RFMResult,
+)
+
+#: One colour per segment, good (greens) to gone (greys/reds).
+SEGMENT_COLOURS = dict(
+    zip(
+        SEGMENT_NAMES,
+        (
+            "#1a9850",  # Champions
+            "#66bd63",  # Loyal
+            "#a6d96a",  # Potential loyalist
+            "#4393c3",  # New
+            "#92c5de",  # Promising
+            "#fee08b",  # Needs attention
+            "#fdae61",  # About to sleep
+            "#f46d43",  # At risk
+            "#d73027",  # Can't lose them
+            "#bababa",  # Hibernating
+            "#878787",  # Lost
+        ),
+        strict=True,
+    )
+)
+
+
+def segment_treemap(result: RFMResult) -> go.Figure:
+    """Treemap of segments sized by customers; hover shows revenue share and the action."""
+    t = result.segments.loc[result.segments["customers"] > 0]
+    fig = go.Figure(
+        go.Treemap(
+            labels=t["segment"],
+            parents=[""] * len(t),
+            values=t["customers"],
+            marker={"colors": [SEGMENT_COLOURS[s] for s in t["segment"]]},
+            customdata=np.column_stack(
+                [t["customer_share"], t["revenue_share"], t["definition"], t["action"]]
+            ),
+            texttemplate="<b>%{label}</b><br>%{value:,} customers<br>"
+            "%{customdata[1]:.0%} of revenue",
+            hovertemplate="<b>%{label}</b><br>%{value:,} customers (%{customdata[0]:.1%})<br>"
+            "%{customdata[1]:.1%} of revenue<br>%{customdata[2]}<br>"
+            "<i>%{customdata[3]}</i><extra></extra>",
+        )
+    )
+    fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, height=420)
+    fig.update_layout(title=f"RFM segments as of {result.as_of.date()}")
+    return fig
+
+
+def rfm_grid(result: RFMResult) -> go.Figure:
+    """Heatmap of customers by R score (rows) and combined FM score, labelled with segments."""
+    c = result.customers
+    counts = (
+        pd.crosstab(c["r_score"], c["fm_score"])
+        .reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5], fill_value=0)
+        .to_numpy()
+    )
+    text = [[f"{RFM_GRID[i][j]}<br>{counts[i, j]:,}" for j in range(5)] for i in range(5)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=counts,
+            x=["1", "2", "3", "4", "5"],
+            y=["5", "4", "3", "2", "1"],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            hovertemplate="R %{y}, FM %{x}: %{z:,} customers<extra></extra>",
+            showscale=False,
+        )
+    )
+    fig.update_layout(
+        title="Customers by recency score and frequency/monetary score",
+        xaxis_title="FM score (frequency and spend, 5 = best)",
+        yaxis_title="R score (5 = most recent)",
+        height=420,
+        margin={"t": 40},
+    )
+    return fig
+
+
+def silhouette_curve(result: ClusterResult) -> go.Figure:
+    """Silhouette by k, with the k used marked."""
+    cv = result.curve
+    fig = go.Figure(
+        go.Scatter(x=cv["k"], y=cv["silhouette"], mode="lines+markers", name="silhouette")
+    )
+    sel = cv.loc[cv["k"] == result.k]
+    if not sel.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=sel["k"],
+                y=sel["silhouette"],
+                mode="markers",
+                marker={"size": 14, "symbol": "star"},
+                name=f"k = {result.k} ({result.k_chosen_by})",
+            )
+        )
+    fig.update_layout(
+        title="How well separated the clusters are, by number of clusters",
+        xaxis_title="number of clusters k",
+        yaxis_title="silhouette (higher is better)",
+        height=360,
+        margin={"t": 40},
+    )
+    return fig
+
+
+def profile_heatmap(result: ClusterResult) -> go.Figure:
+    """Each cluster's median feature relative to all customers (log2 ratio, 0 = typical)."""
+    prof = result.profile
+    clusters = prof.loc[prof["cluster"] != "all"]
+    overall = prof.loc[prof["cluster"] == "all"].iloc[0]
+    feats = [f for f in LABELS if f"median_{f}" in prof.columns]
+    ratio = np.vstack(
+        [
+            np.log2((clusters[f"median_{f}"].to_numpy() + 1) / (overall[f"median_{f}"] + 1))
+            for f in feats
+        ]
+    ).T
+    text = [
+        [f"{clusters[f'median_{f}'].iloc[i]:,.3g}" for f in feats] for i in range(len(clusters))
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=ratio,
+            x=[LABELS[f] for f in feats],
+            y=[f"{c}: {n}" for c, n in zip(clusters["cluster"], clusters["name"], strict=True)],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="RdBu",
+            zmid=0,
+            colorbar={"title": "log2 vs all"},
+            hovertemplate="%{y}<br>%{x}: median %{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Cluster medians against all customers (red = higher, blue = lower)",
+        height=120 + 50 * len(clusters),
+        margin={"t": 40},
+        yaxis={"autorange": "reversed"},
+    )
+    return fig
+
+
+def pca_scatter(result: ClusterResult, *, max_points: int = 5000, seed: int = 0) -> go.Figure:
+    """Customers on the first two principal components, coloured by cluster."""
+    p = result.pca
+    if len(p) > max_points:
+        p = p.sample(n=max_points, random_state=seed)
+    fig = go.Figure()
+    for c in range(result.k):
+        part = p.loc[p["cluster"] == c]
+        fig.add_trace(
+            go.Scattergl(
+                x=part["pc1"],
+                y=part["pc2"],
+                mode="markers",
+                marker={"size": 5, "opacity": 0.6},
+                name=f"{c}: {result.names[c]}",
+                customdata=np.asarray(part.index.astype(str)),
+                hovertemplate="customer %{customdata}<extra>%{fullData.name}</extra>",
+            )
+        )
+    ev1, ev2 = result.explained_variance
+    fig.update_layout(
+        title="Customers in two dimensions (PCA of the clustered features)",
+        xaxis_title=f"component 1 ({ev1:.0%} of variance)",
+        yaxis_title=f"component 2 ({ev2:.0%} of variance)",
+        height=460,
+        margin={"t": 40},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def movement_sankey(result: MovementResult) -> go.Figure:
+    """Sankey of customers from their segment at ``start`` to their segment at ``end``."""
+    flows = result.flows
+    left = [*SEGMENT_NAMES, NOT_YET]
+    right = list(SEGMENT_NAMES)
+    labels = [f"{s} ({result.start.date()})" for s in left] + [
+        f"{s} ({result.end.date()})" for s in right
+    ]
+    colours = [SEGMENT_COLOURS.get(s, "#dddddd") for s in left] + [
+        SEGMENT_COLOURS[s] for s in right
+    ]
+    src = [left.index(s) for s in flows["source"]]
+    dst = [len(left) + right.index(s) for s in flows["target"]]
+    fig = go.Figure(
+        go.Sankey(
+            node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
+            link={
+                "source": src,
+                "target": dst,
+                "value": flows["customers"].tolist(),
+                "hovertemplate": "%{source.label} → %{target.label}: %{value:,} customers"
+                "<extra></extra>",
+            },
+        )
+    )
+    fig.update_layout(
+        title=f"Who moved where: {result.start.date()} → {result.end.date()}",
+        height=560,
+        margin={"t": 40},
+    )
+    return fig

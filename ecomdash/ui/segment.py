@@ -1,0 +1,259 @@
+"""Segments page renderer: RFM segments, clusters with their explanation, movement, downloads.
+
+Segment and cluster names are ours (generated from fixed words); customer ids are merchant
+text and appear only in ``st.dataframe``, plotly hovers and formula-safe downloads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from ecomdash.charts import segment as charts
+from ecomdash.errors import EcomdashError
+from ecomdash.features import LABELS
+from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_customers
+from ecomdash.ui.common import (
+    PageContext,
+    cached_lines,
+    download_table,
+    fmt_int,
+    fmt_money,
+    show_error,
+    timed_status,
+)
+
+AUTO = "Automatic (best silhouette)"
+K_PARAMS = "segment_params"
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _date_range(key: tuple) -> tuple[date, date] | None:
+    lines = cached_lines(key)
+    if lines.empty or "order_date" not in lines:
+        return None
+    d = lines["order_date"].dropna()
+    if d.empty:
+        return None
+    return d.min().date(), d.max().date()
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _result(key: tuple, params: tuple) -> SegmentationResult:
+    """The whole page result, keyed by (ctx.key, (as_of, compare_to, k))."""
+    as_of, compare_to, k = params
+    return segment_customers(cached_lines(key), as_of=as_of, compare_to=compare_to, k=k)
+
+
+def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:
+    stored = st.session_state.get(K_PARAMS)
+    if not (isinstance(stored, tuple) and stored[0] == ctx.key):
+        default_cmp = max(first, last - timedelta(days=90))
+        stored = (ctx.key, last.isoformat(), default_cmp.isoformat(), None)
+    _, as_of, compare_to, k = stored
+    with st.form("segment_form"):
+        c1, c2, c3 = st.columns(3)
+        as_of_in = c1.date_input(
+            "As of",
+            value=date.fromisoformat(as_of),
+            min_value=first,
+            max_value=last,
+            help="Recency, frequency and spend count the orders on or before this day.",
+        )
+        cmp_in = c2.date_input(
+            "Compare with",
+            value=date.fromisoformat(compare_to),
+            min_value=first,
+            max_value=last,
+            help="An earlier cut-off: the Movement tab shows who moved between segments since.",
+        )
+        k_options = [AUTO, *range(2, 11)]
+        k_in = c3.selectbox(
+            "Number of clusters",
+            k_options,
+            index=0 if k is None else k_options.index(k),
+            help="Automatic picks the k with the best silhouette over 2..10.",
+        )
+        submitted = st.form_submit_button("Run", type="primary")
+    if submitted:
+        k_new = None if k_in == AUTO else int(k_in)
+        stored = (ctx.key, as_of_in.isoformat(), cmp_in.isoformat(), k_new)
+        st.session_state[K_PARAMS] = stored
+    return stored[1], stored[2], stored[3]
+
+
+def render(ctx: PageContext) -> None:
+    rng = _date_range(ctx.key)
+    if rng is None:
+        st.info("No dated order lines in this dataset and period: nothing to segment.")
+        return
+    params = _params_form(ctx, *rng)
+    try:
+        with timed_status("Segmenting customers") as status:
+            status.write("Customer features, RFM scores and segments")
+            status.write("k-means over k = 2..10 with silhouette; decision-tree explanation")
+            status.write("Segments at the comparison date, movement")
+            res = _result(ctx.key, params)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+
+    c = st.columns(4)
+    c[0].metric("Customers", fmt_int(res.n_customers))
+    c[1].metric("Guest orders left out", fmt_int(res.n_guest_orders))
+    c[2].metric("Clusters (k)", "n/a" if res.clusters is None else str(res.clusters.k))
+    c[3].metric(
+        "Tree fidelity",
+        "n/a" if res.explanation is None else f"{res.explanation.fidelity:.0%}",
+    )
+    st.caption(
+        f"As of {res.params['as_of']}; guest orders (no customer id) are not segmented. "
+        + " ".join(res.features.warnings)
+    )
+    tabs = st.tabs(["RFM segments", "Clusters", "Why this cluster?", "Movement", "Download"])
+    with tabs[0]:
+        _rfm_tab(res)
+    with tabs[1]:
+        _cluster_tab(res)
+    with tabs[2]:
+        _explain_tab(res)
+    with tabs[3]:
+        _movement_tab(res)
+    with tabs[4]:
+        _download_tab(res)
+
+
+def _rfm_tab(res: SegmentationResult) -> None:
+    r = res.rfm
+    st.plotly_chart(charts.segment_treemap(r), width="stretch")
+    table = r.segments.rename(
+        columns={
+            "median_recency_days": "median days since last order",
+            "median_frequency": "median orders",
+            "median_monetary": "median spend",
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "customer_share": st.column_config.NumberColumn("customer share", format="percent"),
+            "revenue_share": st.column_config.NumberColumn("revenue share", format="percent"),
+            "revenue": st.column_config.NumberColumn(format="%.2f"),
+            "median spend": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+    download_table(r.segments, "rfm-segments", label="Download segment table", key="dl_seg")
+    st.plotly_chart(charts.rfm_grid(r), width="stretch")
+    st.caption(
+        "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
+        "measures, then by customer id). FM is the rounded mean of the F and M scores."
+    )
+
+
+def _cluster_tab(res: SegmentationResult) -> None:
+    if res.clusters is None:
+        st.info(res.cluster_error or "Clustering is not available for this data.")
+        return
+    cl = res.clusters
+    sil = cl.silhouette
+    quality = (
+        "clearly separated"
+        if sil >= 0.5
+        else "reasonably separated"
+        if sil >= 0.25
+        else "weakly separated (overlapping groups)"
+    )
+    st.caption(
+        f"k = {cl.k} ({'best silhouette over 2..10' if cl.k_chosen_by == 'silhouette' else 'your choice'}); "
+        f"silhouette {sil:.2f}: the clusters are {quality}. Silhouette measured on "
+        f"{cl.silhouette_sample:,} customers sampled with a fixed seed."
+    )
+    for w in cl.warnings:
+        st.warning(w)
+    left, right = st.columns([3, 2])
+    left.plotly_chart(charts.silhouette_curve(cl), width="stretch")
+    right.dataframe(cl.curve, hide_index=True, width="stretch")
+    st.plotly_chart(charts.profile_heatmap(cl), width="stretch")
+    prof = cl.profile.rename(columns={f"median_{f}": f"median {LABELS[f]}" for f in LABELS})
+    st.dataframe(
+        prof,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "customer_share": st.column_config.NumberColumn("customer share", format="percent"),
+            "revenue_share": st.column_config.NumberColumn("revenue share", format="percent"),
+        },
+    )
+    download_table(cl.profile, "cluster-profiles", label="Download profiles", key="dl_prof")
+    st.plotly_chart(charts.pca_scatter(cl), width="stretch")
+
+
+def _explain_tab(res: SegmentationResult) -> None:
+    if res.explanation is None:
+        st.info(res.cluster_error or "No clusters to explain.")
+        return
+    e = res.explanation
+    if e.good_enough:
+        st.success(
+            f"These rules put {e.fidelity:.0%} of customers in the same cluster as k-means "
+            f"(target {e.target:.0%}), with a tree of depth {e.max_depth}."
+        )
+    else:
+        st.warning(
+            f"These rules put only {e.fidelity:.0%} of customers in the same cluster as k-means "
+            f"(target {e.target:.0%}): read them as a rough guide, not an exact description. "
+            "Fewer clusters usually give simpler, more faithful rules."
+        )
+    st.dataframe(
+        e.rules,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "agreement": st.column_config.NumberColumn(
+                "agreement", format="percent", help="share of this rule's customers in the cluster"
+            )
+        },
+    )
+    download_table(e.rules, "cluster-rules", label="Download rules", key="dl_rules")
+
+
+def _movement_tab(res: SegmentationResult) -> None:
+    if res.movement is None:
+        st.info(res.movement_error or "No comparison date.")
+        return
+    m = res.movement
+    mat = m.matrix
+    slipped = int(mat.loc["Loyal", "At risk"] + mat.loc["Champions", "At risk"])
+    st.caption(
+        f"From {m.start.date()} to {m.end.date()}: {m.stayed_share:.0%} of the customers who "
+        f"had bought by {m.start.date()} stayed in their segment; {slipped:,} slipped from "
+        "Champions or Loyal to At risk."
+    )
+    st.plotly_chart(charts.movement_sankey(m), width="stretch")
+    st.dataframe(mat, width="stretch")
+    download_table(mat.reset_index(), "segment-movement", label="Download matrix", key="dl_mov")
+
+
+def _download_tab(res: SegmentationResult) -> None:
+    table = res.customers
+    options = ["All customers"] + [s for s in SEGMENT_NAMES if (table["segment"] == s).any()]
+    if "cluster_name" in table:
+        names = res.clusters.names
+        options += [f"Cluster {i}: {n}" for i, n in enumerate(names)]
+    choice = st.selectbox("Customers of", options, key="seg_dl_choice")
+    if choice == "All customers":
+        part = table
+    elif choice.startswith("Cluster "):
+        part = table.loc[table["cluster"] == int(choice.split(":")[0].split()[1])]
+    else:
+        part = table.loc[table["segment"] == choice]
+    st.caption(
+        f"{len(part):,} customers, spend {fmt_money(part['monetary'].sum())}. "
+        "The file is formula-safe; the customer ids are what an email or ads tool imports."
+    )
+    st.dataframe(part, hide_index=True, width="stretch", height=300)
+    stem = "customers-" + choice.split(":")[0].lower().replace(" ", "-")
+    download_table(part, stem, label="Download customer list", key="dl_customers")

@@ -1,0 +1,60 @@
+"""Segments page in AppTest: numbers on the page match the core run on the stored lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash.segment import segment_customers
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _metric(at, label):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0].value
+
+
+@pytest.fixture
+def core(demo_dataset, _isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        lines = store.load_lines(demo_dataset.id)
+    finally:
+        store.close()
+    return segment_customers(lines)
+
+
+def _frames_with(at, column):
+    return [df.value for df in at.dataframe if column in df.value.columns]
+
+
+def test_segments_page_shows_core_results(demo_dataset, core):
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    assert _metric(at, "Customers") == f"{core.n_customers:,}"
+    assert _metric(at, "Guest orders left out") == f"{core.n_guest_orders:,}"
+    assert _metric(at, "Clusters (k)") == str(core.clusters.k)
+    assert _metric(at, "Tree fidelity") == f"{core.explanation.fidelity:.0%}"
+    seg_tables = _frames_with(at, "action")
+    assert seg_tables, "segment table with actions not shown"
+    shown = seg_tables[0].set_index("segment")["customers"]
+    assert shown.to_dict() == core.rfm.segments.set_index("segment")["customers"].to_dict()
+    rules = _frames_with(at, "rule")
+    assert rules and len(rules[0]) == len(core.explanation.rules)
+    customers = _frames_with(at, "customer_id")
+    assert customers and len(customers[0]) == core.n_customers
+    assert len(at.get("plotly_chart")) >= 5
+    assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
+
+
+def test_segments_page_k_override_in_form(demo_dataset):
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    at.selectbox[0].set_value(3)
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Clusters (k)") == "3"
+    profiles = _frames_with(at, "revenue_share")
+    assert any(len(p) == 4 for p in profiles)  # 3 clusters + "All customers"
