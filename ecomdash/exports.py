@@ -1,16 +1,25 @@
 """Formula-safe exports: text cells that a spreadsheet would run as a formula are neutralised.
 
 A text cell starting with ``= + - @``, a tab or a carriage return gets a leading apostrophe
-(OWASP's advice for CSV injection). Numbers stay numbers.
+(OWASP's advice for CSV injection). Numbers stay numbers (``-5`` stays the number -5; the
+text ``"-5"`` becomes ``"'-5"``). Column names are treated the same way. A named or
+non-default index is written as columns.
+
+>>> import pandas as pd
+>>> neutralise(pd.DataFrame({"name": ["=1+1", "mug"], "qty": [-5, 2]}))["name"].tolist()
+["'=1+1", 'mug']
 """
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# characters an .xlsx cannot hold (openpyxl refuses them)
+_ILLEGAL_XLSX = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 def _neutral(value):
@@ -19,29 +28,57 @@ def _neutral(value):
     return value
 
 
+def _with_index(df: pd.DataFrame) -> pd.DataFrame:
+    default = isinstance(df.index, pd.RangeIndex) and df.index.name is None
+    return df if default else df.reset_index()
+
+
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells (and text column names) cannot run as formulas."""
-    out = df.copy()
-    for col in out.columns:
-        s = out[col]
+    """A copy of ``df`` whose text cells (and column names) cannot run as formulas."""
+    out = _with_index(df).copy()
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[col] = s.map(_neutral, na_action="ignore")
+            out.isetitem(i, s.map(_neutral, na_action="ignore"))
     out.columns = [_neutral(str(c)) for c in out.columns]
     return out
 
 
 def to_safe_csv_bytes(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV with a BOM (so Excel shows Chinese text correctly), formula-safe."""
-    return neutralise(df).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 CSV with a BOM (so Excel shows Chinese text correctly), formula-safe.
+
+    Lines end with CRLF, so a value holding a lone CR or LF is quoted and stays one cell.
+    """
+    return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for i in range(out.shape[1]):
+        s = out.iloc[:, i]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            out.isetitem(i, s.dt.tz_localize(None))
+        elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            out.isetitem(
+                i,
+                s.map(
+                    lambda v: _ILLEGAL_XLSX.sub("", v) if isinstance(v, str) else v,
+                    na_action="ignore",
+                ),
+            )
+    return out
 
 
 def to_safe_excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
     """An .xlsx whose text cells are stored as text, never as live formulas."""
     buf = io.BytesIO()
-    safe = neutralise(df)
+    safe = _excel_ready(neutralise(df))
+    name = (re.sub(r"[\[\]:*?/\\]", "_", sheet) or "data")[:31]
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        safe.to_excel(xw, index=False, sheet_name=sheet[:31])
-        ws = xw.sheets[sheet[:31]]
+        safe.to_excel(xw, index=False, sheet_name=name)
+        ws = xw.sheets[name]
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":  # anything openpyxl still took for a formula

@@ -1,0 +1,80 @@
+"""Formula-safe exports, read back the way a spreadsheet would (csv module, openpyxl)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+
+from ecomdash.exports import neutralise, to_safe_csv_bytes, to_safe_excel_bytes
+
+DANGEROUS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://e.x")']
+
+
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "product": pd.array(DANGEROUS + ["保温杯", None], dtype="string"),
+            "qty": [-5, 1, 2, 3, 4, 5, 6, 7, 8],
+            "price": [-1.5, 0.0, 2.25, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+            "note": ["ok", "=x", "a", "b", "c", "d", "e", "f", "-"],
+        }
+    )
+
+
+def test_neutralise_text_only():
+    out = neutralise(frame())
+    assert out["product"].tolist()[:7] == ["'" + v for v in DANGEROUS]
+    assert out["product"].iloc[7] == "保温杯"
+    assert pd.isna(out["product"].iloc[8])
+    assert out["qty"].tolist()[0] == -5 and out["qty"].dtype.kind == "i"
+    assert out["price"].iloc[0] == -1.5
+    assert out["note"].tolist()[1] == "'=x" and out["note"].iloc[8] == "'-"
+    # input not mutated
+    assert frame()["product"].iloc[0] == "=1+1"
+
+
+def test_neutralise_column_names_and_index():
+    df = pd.DataFrame({"=bad": ["x"]}, index=pd.Index(["=idx"], name="sku"))
+    out = neutralise(df)
+    assert list(out.columns) == ["sku", "'=bad"]
+    assert out["sku"].iloc[0] == "'=idx"
+
+
+def test_csv_has_bom_and_reads_back_safe():
+    data = to_safe_csv_bytes(frame())
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["product", "qty", "price", "note"]
+    assert rows[1] == ["'=1+1", "-5", "-1.5", "ok"]
+    assert rows[8][0] == "保温杯"
+    assert not any(r[0].startswith(("=", "+", "-", "@")) for r in rows[1:])
+
+
+def test_excel_reads_back_as_text_not_formulas():
+    data = to_safe_excel_bytes(frame(), sheet="rejected rows")
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb["rejected rows"]
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    types = [[c.data_type for c in row] for row in ws.iter_rows()]
+    assert values[0] == ["product", "qty", "price", "note"]
+    assert values[1][0] == "'=1+1" and types[1][0] == "s"
+    assert values[1][1] == -5 and types[1][1] == "n"  # numbers stay numbers
+    assert values[1][2] == -1.5
+    assert values[8][0] == "保温杯"
+    assert all(t != "f" for row in types for t in row)
+
+
+def test_excel_handles_control_characters_and_timezones():
+    df = pd.DataFrame(
+        {
+            "text": ["a\x01b", "ok"],
+            "when": pd.to_datetime(["2024-01-01 10:00", "2024-01-02 00:00"]).tz_localize("UTC"),
+        }
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(to_safe_excel_bytes(df)))
+    ws = wb["data"]
+    assert ws["A2"].value == "ab"
+    assert ws["B2"].value.year == 2024
