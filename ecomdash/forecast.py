@@ -490,6 +490,149 @@ def build_series(
     )
 
 
+def series_from_values(
+    periods: Sequence | pd.DatetimeIndex,
+    values: Sequence[float] | np.ndarray,
+    *,
+    freq: str,
+    metric: str = "revenue",
+    closed_weekdays: Sequence[int] = (),
+    future_periods: int = 0,
+) -> SeriesResult:
+    """A :class:`SeriesResult` from an already regular series (e.g. a published monthly table).
+
+    ``periods`` must be consecutive period starts of ``freq``; no holidays or closures are
+    detected (``closed_weekdays`` marks weekdays forecast as 0 for daily series).
+
+    >>> s = series_from_values(pd.date_range("2024-01-01", periods=3, freq="MS"), [1, 2, 3], freq="M")
+    >>> s.frame["value"].tolist(), s.season_length
+    ([1.0, 2.0, 3.0], 12)
+    """
+    if freq not in FREQS:
+        raise ParameterError(f"The 'freq' parameter must be one of D, W, M. Got {freq!r} instead.")
+    idx = pd.DatetimeIndex(periods)
+    vals = np.asarray(values, dtype=float)
+    if len(idx) != len(vals) or len(idx) == 0:
+        raise ParameterError(
+            f"periods and values must have the same non-zero length; got {len(idx)} and {len(vals)}."
+        )
+    expected = _calendar(idx[0], idx[-1], freq)
+    if len(expected) != len(idx) or not (expected == idx).all():
+        raise ParameterError(
+            f"The periods are not a regular {FREQ_WORD[freq]}ly calendar (gaps or wrong "
+            "anchors). Fill missing periods with 0 before forecasting."
+        )
+    cwd = (
+        np.asarray(idx.day_of_week.isin(list(closed_weekdays)))
+        if freq == "D"
+        else np.zeros(len(idx), bool)
+    )
+    frame = pd.DataFrame(
+        {
+            "period": idx,
+            "value": vals,
+            "closed": cwd,
+            "closed_weekday": cwd,
+            "holiday": "",
+            "event": "",
+        }
+    )
+    fut_idx = _next_periods(idx[-1], max(future_periods, 0), freq)
+    fcwd = (
+        np.asarray(fut_idx.day_of_week.isin(list(closed_weekdays)))
+        if freq == "D"
+        else np.zeros(len(fut_idx), bool)
+    )
+    future = pd.DataFrame(
+        {"period": fut_idx, "closed": fcwd, "closed_weekday": fcwd, "holiday": "", "event": ""}
+    )
+    return SeriesResult(
+        frame=frame,
+        future=future,
+        metric=metric,
+        freq=freq,
+        season_length=SEASON[freq],
+        closed_weekdays=tuple(closed_weekdays) if freq == "D" else (),
+        closures=(),
+        holiday_country=None,
+        closed_on_holidays=False,
+        scope=(),
+        returns="net",
+    )
+
+
+@dataclass(frozen=True)
+class SeasonalityResult:
+    """Seasonal patterns measured on a daily series.
+
+    * ``weekday_profile``: Monday..Sunday multipliers (mean 1): value / centred 7-day mean,
+      median per weekday, renormalised.
+    * ``yearly_amplitude`` ``A`` and ``yearly_peak_doy`` from a robust fit of weekly totals to
+      ``exp(a + b·t) · (1 + A·cos(2π(doy − peak)/365.25))`` (None with less than a year).
+    """
+
+    weekday_profile: pd.Series
+    yearly_amplitude: float | None
+    yearly_peak_doy: float | None
+    warnings: tuple[str, ...] = ()
+
+
+def seasonality(series: SeriesResult) -> SeasonalityResult:
+    """Weekly and yearly seasonality of a daily series (see :class:`SeasonalityResult`)."""
+    from scipy.optimize import least_squares
+
+    if series.freq != "D":
+        raise ParameterError(
+            f"Seasonality is measured on a daily series; got freq={series.freq!r}. "
+            "Build the series with freq='D'."
+        )
+    fr = series.frame
+    y = pd.Series(fr["value"].to_numpy(float), index=pd.DatetimeIndex(fr["period"]))
+    ma = y.rolling(7, center=True).mean()
+    ok = (ma > 0) & ~fr["closure" if "closure" in fr else "closed"].to_numpy(bool)
+    ok = ok | fr["closed_weekday"].to_numpy(bool) & (ma > 0)
+    ratio = (y / ma)[ok]
+    prof = ratio.groupby(ratio.index.day_of_week).median().reindex(range(7), fill_value=0.0)
+    prof = prof / prof.mean() if prof.mean() > 0 else prof
+    prof.index = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    warn: list[str] = []
+    amp = peak = None
+    wk = y.resample("W-SUN").sum()
+    if len(y) >= 7:
+        first_full = y.index[0].day_of_week == 0
+        last_full = y.index[-1].day_of_week == 6
+        wk = wk.iloc[(0 if first_full else 1) : (len(wk) if last_full else len(wk) - 1)]
+    if len(wk) >= 52 and (wk > 0).all():
+        t = np.arange(len(wk)) / 52.18
+        doy = (wk.index - pd.Timedelta(days=3)).day_of_year.to_numpy(float)
+
+        def resid(p: np.ndarray) -> np.ndarray:
+            a, b, c, d = p
+            model = (
+                a
+                + b * t
+                + np.log(
+                    np.maximum(
+                        1
+                        + c * np.cos(2 * np.pi * doy / 365.25)
+                        + d * np.sin(2 * np.pi * doy / 365.25),
+                        1e-6,
+                    )
+                )
+            )
+            return np.log(wk.to_numpy()) - model
+
+        fit = least_squares(
+            resid, x0=[np.log(wk.mean()), 0.0, 0.0, 0.0], loss="soft_l1", f_scale=0.1
+        )
+        c, d = fit.x[2], fit.x[3]
+        amp = float(np.hypot(c, d))
+        peak = float((np.degrees(np.arctan2(d, c)) % 360) / 360 * 365.25)
+    else:
+        warn.append("Less than a year of complete weeks: yearly seasonality is not measured.")
+    return SeasonalityResult(prof, amp, peak, tuple(warn))
+
+
 # --------------------------------------------------------------------------------------
 # Vectorised models. Y: [S, T] values in the trading calendar; obs: [S, T] bool observed.
 # Each model returns arrays [S, O, h] for every origin in ``origins`` (index of the first
@@ -1054,6 +1197,7 @@ class ForecastResult:
       mean, lo80, hi80, lo95, hi95`` (``auto`` included, with ``chosen`` naming the model
       used at that fold).
     * ``forecast``: ``period, mean, lo80, hi80, lo95, hi95, closed, holiday, event``.
+    * ``candidates``: every candidate's final forecast (``model, period, mean, lo80, ...``).
     * ``model``: the model used for ``forecast`` (lowest MAE over all backtest origins).
     """
 
@@ -1062,6 +1206,7 @@ class ForecastResult:
     backtest: pd.DataFrame
     folds: pd.DataFrame
     forecast: pd.DataFrame
+    candidates: pd.DataFrame
     auto_choices: tuple[str, ...]
     horizon: int
     n_folds: int
@@ -1271,6 +1416,22 @@ def forecast(
             "event": fut["event"].to_numpy(),
         }
     )
+    cands = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "model": nm,
+                    "period": fut["period"].to_numpy(),
+                    **{
+                        f: getattr(eng.paths[nm], f)[0, -1]
+                        for f in ("mean", "lo80", "hi80", "lo95", "hi95")
+                    },
+                }
+            )
+            for nm in eng.names
+        ],
+        ignore_index=True,
+    )
     warn = list(series.warnings) + list(eng.warnings)
     if intermittent[0]:
         warn.append(
@@ -1286,6 +1447,7 @@ def forecast(
         backtest=bt,
         folds=folds_df,
         forecast=fc,
+        candidates=cands,
         auto_choices=tuple(eng.names[c] for c in ch),
         horizon=horizon,
         n_folds=folds,
