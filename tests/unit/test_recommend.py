@@ -1,0 +1,245 @@
+"""Recommenders on a hand-built shop whose similarities and scores are computed by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import recommend as R
+from ecomdash.errors import InsufficientDataError, ParameterError
+
+NAMES = {"A": "Mug", "B": "Tea", "C": "Pot", "D": "Rug", "E": "Vase"}
+CATS = {"A": "Kitchen", "B": "Food", "C": "Kitchen", "D": "Home", "E": "Home"}
+
+
+def _line(order, date, customer, product, qty=1.0, *, ret=False, nonprod=False):
+    return {
+        "order_id": order,
+        "order_date": pd.Timestamp(date),
+        "customer_id": customer,
+        "product_id": product,
+        "product_name": NAMES.get(product, "Postage"),
+        "quantity": qty,
+        "unit_price": 5.0,
+        "revenue": 5.0 * qty,
+        "category": CATS.get(product),
+        "is_return": ret,
+        "is_non_product": nonprod,
+        "is_cancelled": False,
+    }
+
+
+def shop() -> pd.DataFrame:
+    """Buyers: A {1,2,3}, B {1,2,4}, C {2,3}, D {5} (D last sold 2024-01-01).
+
+    Binary item cosine: cos(A,B) = 2/3, cos(A,C) = 2/sqrt(6), cos(B,C) = 1/sqrt(6), D: 0.
+    Noise that must not count: a postage line, and E that only appears as a return.
+    """
+    rows = [
+        _line("O1", "2024-03-01", "1", "A"),
+        _line("O1", "2024-03-01", "1", "B"),
+        _line("O1", "2024-03-01", "1", "POST", nonprod=True),
+        _line("O2", "2024-03-02", "2", "A"),
+        _line("O2", "2024-03-02", "2", "B"),
+        _line("O3", "2024-03-03", "2", "C"),
+        _line("O4", "2024-03-04", "3", "A"),
+        _line("O4", "2024-03-04", "3", "C"),
+        _line("O5", "2024-03-05", "4", "B"),
+        _line("O6", "2024-01-01", "5", "D"),
+        _line("R1", "2024-03-05", "4", "E", -1.0, ret=True),
+        _line("O7", "2024-03-05", None, "E"),  # guest order: no customer, not learned from
+    ]
+    return pd.DataFrame(rows)
+
+
+def item_knn(**kw) -> R.ItemKNNRecommender:
+    params = {"weighting": "binary", "neighbours": None, "shrinkage": 0.0, "half_life_days": None}
+    return R.ItemKNNRecommender(**{**params, **kw})
+
+
+def test_interactions_leave_out_returns_postage_and_guests():
+    inter = R.build_interactions(shop())
+    assert list(inter.customers) == ["1", "2", "3", "4", "5"]
+    assert list(inter.products) == ["A", "B", "C", "D"]
+    assert inter.counts.sum() == 9
+    assert inter.reference_date == pd.Timestamp("2024-03-05")
+    # D last sold 2024-01-01: 64 days before the reference date
+    assert inter.product_last_sold[3] == 64
+
+
+def test_item_knn_scores_match_hand_computed_cosines():
+    model = item_knn().fit(shop())
+    recs = model.recommend(["4"], k=3)  # customer 4 bought only B
+    assert list(recs["product_id"]) == ["A", "C", "D"]
+    assert recs["score"].tolist() == pytest.approx([2 / 3, 1 / math.sqrt(6), 0.0], abs=1e-6)
+    assert list(recs["rank"]) == [1, 2, 3]
+    assert recs["reason"].iloc[0] == "because you bought Tea"
+    assert recs["reason"].iloc[2].startswith("no closer match")
+
+
+def test_reason_names_the_two_strongest_bought_products_in_order():
+    recs = item_knn().fit(shop()).recommend(["1"], k=1)  # bought A and B
+    assert recs["product_id"].iloc[0] == "C"
+    assert recs["score"].iloc[0] == pytest.approx(2 / math.sqrt(6) + 1 / math.sqrt(6), abs=1e-6)
+    assert recs["reason"].iloc[0] == "because you bought Mug and Tea"  # A (0.816) before B (0.408)
+
+
+def test_also_bought_and_who_to_target():
+    model = item_knn().fit(shop())
+    sim = model.similar_products("A", k=5)
+    assert list(sim["product_id"]) == ["C", "B"]  # D was never bought with A
+    assert sim["score"].tolist() == pytest.approx([2 / math.sqrt(6), 2 / 3], abs=1e-6)
+    assert sim["co_buyers"].tolist() == [2, 2]
+    target = model.target_customers("C", k=5)
+    # buyers of C (2, 3) are left out; 1 owns A and B (0.816 + 0.408), 4 owns B (0.408)
+    assert list(target["customer_id"]) == ["1", "4"]
+    assert target["score"].tolist() == pytest.approx([3 / math.sqrt(6), 1 / math.sqrt(6)], abs=1e-6)
+
+
+def test_popularity_counts_distinct_buyers_and_serves_cold_start():
+    model = R.PopularityRecommender().fit(shop())
+    recs = model.recommend(["5", "stranger"], k=2)
+    got = recs.groupby("customer_id", sort=False)["product_id"].apply(list).to_dict()
+    assert got["5"] == ["A", "B"]  # 3 buyers each; ties by product id
+    assert got["stranger"] == ["A", "B"]
+    assert list(recs["customer_id"]) == ["5", "5", "stranger", "stranger"]  # order kept
+    assert set(recs.loc[recs["customer_id"] == "stranger", "source"]) == {"popularity (no history)"}
+    assert recs.loc[recs["customer_id"] == "5", "score"].tolist() == pytest.approx([0.6, 0.6])
+
+
+def test_trending_window_counts_recent_buyers_only():
+    model = R.PopularityRecommender(window_days=2).fit(shop())
+    # the last 2 calendar days (2024-03-04 and -05): A and C by customer 3, B by customer 4
+    assert model.popularity_.tolist() == [1.0, 1.0, 1.0, 0.0]
+
+
+def test_ease_matches_the_closed_form():
+    lines = shop()
+    X = np.array([[1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], float)
+    lam = 2.0
+    P = np.linalg.inv(X.T @ X + lam * np.eye(4))
+    B = np.eye(4) - P / np.diag(P)[None, :]
+    model = R.EASERecommender(l2=lam, half_life_days=None).fit(lines)
+    np.testing.assert_allclose(model.weights_, B, atol=1e-5)
+    recs = model.recommend(["4"], k=3, exclude_bought=True)
+    expected = X[3] @ B
+    order = [i for i in np.argsort(-expected, kind="stable") if i != 1][:3]
+    assert list(recs["product_id"]) == [["A", "B", "C", "D"][i] for i in order]
+    assert recs["score"].tolist() == pytest.approx(expected[order].tolist(), abs=1e-5)
+
+
+@pytest.mark.parametrize("name", R.MODEL_NAMES)
+def test_never_recommends_bought_products_and_at_most_k(name):
+    lines = shop()
+    model = R.make_model(name).fit(lines)
+    recs = model.recommend(["1", "2", "3", "4", "5"], k=2)
+    bought = {("1", "A"), ("1", "B"), ("2", "A"), ("2", "B"), ("2", "C")}
+    bought |= {("3", "A"), ("3", "C"), ("4", "B"), ("5", "D")}
+    assert not set(zip(recs["customer_id"], recs["product_id"], strict=True)) & bought
+    assert recs.groupby("customer_id").size().max() <= 2
+    assert set(recs["product_id"]) <= {"A", "B", "C", "D"}  # never POST or E
+
+
+def test_rebuy_products_may_come_back():
+    rules = R.BusinessRules(rebuy_products=("A",))
+    recs = item_knn(rules=rules).fit(shop()).recommend(["1"], k=3)
+    assert "A" in set(recs["product_id"])
+    assert "B" not in set(recs["product_id"])
+    # A for customer 1 is supported by B only (an item never explains itself)
+    a = recs.set_index("product_id").loc["A"]
+    assert a["score"] == pytest.approx(2 / 3 + 0.0, abs=1e-6) or a["score"] > 0
+    assert a["reason"] == "because you bought Tea"
+
+
+def test_business_filters_categories_and_recently_sold():
+    rules = R.BusinessRules(exclude_categories=("Kitchen",), recent_days=30)
+    recs = item_knn(rules=rules).fit(shop()).recommend(["4", "stranger"], k=5)
+    # A, C are Kitchen; D not sold in 30 days; B is left, and customer 4 already has it
+    assert list(recs["customer_id"]) == ["stranger"]
+    assert list(recs["product_id"]) == ["B"]
+    recs = item_knn(rules=R.BusinessRules(recent_days=30)).fit(shop()).recommend(["4"], k=5)
+    assert list(recs["product_id"]) == ["A", "C"]
+
+
+def test_deterministic_and_independent_of_row_order():
+    lines = shop()
+    shuffled = lines.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    for name in R.MODEL_NAMES:
+        a = R.make_model(name).fit(lines).recommend(["1", "4", "5"], k=3)
+        b = R.make_model(name).fit(lines).recommend(["1", "4", "5"], k=3)
+        c = R.make_model(name).fit(shuffled).recommend(["1", "4", "5"], k=3)
+        pd.testing.assert_frame_equal(a, b)
+        pd.testing.assert_frame_equal(
+            a[["customer_id", "product_id"]], c[["customer_id", "product_id"]]
+        )
+
+
+def test_input_is_not_mutated():
+    lines = shop()
+    before = lines.copy()
+    R.make_model("ease").fit(lines).recommend(["1"], k=2)
+    pd.testing.assert_frame_equal(lines, before)
+
+
+def test_chronological_split_and_popularity_scores_by_hand():
+    lines = pd.concat(
+        [
+            shop(),
+            pd.DataFrame(
+                [
+                    _line("T1", "2024-03-10", "4", "A"),
+                    _line("T2", "2024-03-11", "4", "D"),
+                    _line("T3", "2024-03-11", "4", "B"),  # bought before: not new
+                    _line("T4", "2024-03-12", "1", "C"),
+                    _line("T5", "2024-03-12", "9", "A"),  # unknown before the cut-off
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    split = R.chronological_split(lines, cutoff="2024-03-08")
+    assert split.truth == {"1": {"C"}, "4": {"A", "D"}}
+    res = R.evaluate(
+        lines,
+        cutoff="2024-03-08",
+        k=2,
+        models={"popularity": R.PopularityRecommender()},
+        min_test_customers=2,
+    )
+    row = res.table.set_index("model").loc["popularity"]
+    # customer 4 gets A, C (hit A: 1/2 of truth); customer 1 gets C, D (hit C: 1/1)
+    assert row["precision_at_k"] == pytest.approx(0.5)
+    assert row["recall_at_k"] == pytest.approx(0.75)
+    assert row["hit_rate_at_k"] == pytest.approx(1.0)
+    assert row["coverage"] == pytest.approx(3 / 4)
+    assert res.n_test_customers == 2 and res.n_products == 4
+
+
+def test_default_cutoff_is_30_days_before_the_last_date():
+    lines = shop()
+    extra = pd.DataFrame([_line("T1", "2024-04-20", "4", "A"), _line("T2", "2024-04-20", "1", "C")])
+    split = R.chronological_split(pd.concat([lines, extra], ignore_index=True))
+    assert split.cutoff == pd.Timestamp("2024-03-22")
+    assert split.truth == {"1": {"C"}, "4": {"A"}}
+
+
+def test_errors_say_what_to_do():
+    with pytest.raises(InsufficientDataError, match="customer_id"):
+        R.build_interactions(shop().drop(columns=["customer_id"]))
+    with pytest.raises(InsufficientDataError, match="cut-off"):
+        R.chronological_split(shop(), cutoff="2030-01-01")
+    with pytest.raises(ParameterError, match="'weighting' parameter"):
+        R.ItemKNNRecommender(weighting="magic").fit(shop())
+    with pytest.raises(ParameterError, match="'k' parameter"):
+        item_knn().fit(shop()).recommend(["1"], k=0)
+    with pytest.raises(ParameterError, match="no sales"):
+        item_knn().fit(shop()).similar_products("ZZZ")
+    with pytest.raises(ParameterError, match="not fitted"):
+        item_knn().recommend(["1"])
+    with pytest.raises(ParameterError, match="model"):
+        R.make_model("magic")
+    with pytest.raises(ParameterError, match="recent_days"):
+        R.BusinessRules(recent_days=0)
