@@ -1,0 +1,170 @@
+"""Plotly figures for the customer-value page: cohorts, CLV calibration, churn evaluation.
+
+Results in, ``go.Figure`` out; no streamlit. Merchant text only ever reaches plotly labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ecomdash.churn import MODEL_LABELS, ChurnResult
+from ecomdash.clv import CalibrationResult
+from ecomdash.cohorts import VIEWS, CohortResult
+
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+
+
+def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
+    """Cohort × month-offset heatmap of one of the cohort matrices."""
+    m = result.matrix(kind)
+    z = m.to_numpy(dtype=float)
+    if kind == "retention":
+        text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:.0%}")(np.nan_to_num(z)))
+    elif kind == "customers":
+        text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
+    else:
+        text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
+    y = [f"{p} (n={n:,})" for p, n in zip(m.index.astype(str), result.sizes, strict=True)]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(c) for c in m.columns],
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            hoverongaps=False,
+            colorbar={"tickformat": ".0%"} if kind == "retention" else None,
+        )
+    )
+    fig.update_layout(
+        title=VIEWS[kind],
+        xaxis_title="Months since first order",
+        yaxis_title="Cohort (first-order month)",
+        yaxis={"autorange": "reversed", "type": "category"},
+        height=max(320, 28 * len(y) + 120),
+        **_LAYOUT,
+    )
+    return fig
+
+
+def ltv_curves(result: CohortResult) -> go.Figure:
+    """Cumulative revenue per customer by month since the first order, one line per cohort."""
+    m = result.cumulative_revenue_per_customer
+    fig = go.Figure()
+    for cohort, row in m.iterrows():
+        fig.add_trace(
+            go.Scatter(x=list(m.columns), y=row.to_numpy(), mode="lines", name=str(cohort))
+        )
+    fig.update_layout(
+        title="LTV curve: cumulative revenue per customer",
+        xaxis_title="Months since first order",
+        yaxis_title="Revenue per customer",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def calibration_by_frequency(cal: CalibrationResult) -> go.Figure:
+    """Mean holdout purchases per customer, actual vs predicted, by calibration-period frequency."""
+    b = cal.by_frequency
+    fig = go.Figure(
+        [
+            go.Bar(x=b["frequency"], y=b["actual"], name="Actual"),
+            go.Bar(x=b["frequency"], y=b["predicted"], name="Predicted (BG/NBD)"),
+        ]
+    )
+    fig.update_layout(
+        title=f"Holdout purchases per customer after {cal.cutoff.date()}, by repeat purchases before",
+        xaxis_title="Repeat purchases in the calibration period",
+        yaxis_title="Mean purchases in the holdout",
+        barmode="group",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def calibration_tracking(cal: CalibrationResult) -> go.Figure:
+    """Cumulative repeat purchases over time, actual vs model, with the cut-off marked."""
+    t = cal.tracking
+    fig = go.Figure(
+        [
+            go.Scatter(x=t["date"], y=t["actual"], mode="lines", name="Actual"),
+            go.Scatter(
+                x=t["date"], y=t["predicted"], mode="lines", name="BG/NBD", line={"dash": "dash"}
+            ),
+        ]
+    )
+    fig.add_vline(x=cal.cutoff.to_pydatetime(), line_dash="dot", line_color="grey")
+    fig.add_annotation(
+        x=cal.cutoff.to_pydatetime(), y=1, yref="paper", text="cut-off", showarrow=False
+    )
+    fig.update_layout(
+        title="Cumulative repeat purchases: fitted before the cut-off, predicted after",
+        xaxis_title="Week",
+        yaxis_title="Cumulative repeat purchases",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def roc_chart(result: ChurnResult) -> go.Figure:
+    """ROC curves on the evaluation window (propensity to buy again)."""
+    fig = go.Figure()
+    for name, g in result.roc.groupby("model", sort=False):
+        auc = result.metrics.loc[name, "auc"]
+        fig.add_trace(
+            go.Scatter(
+                x=g["fpr"],
+                y=g["tpr"],
+                mode="lines",
+                name=f"{MODEL_LABELS.get(name, name)} (AUC {auc:.3f})",
+                line={"dash": "dot"} if result.metrics.loc[name, "kind"] == "baseline" else {},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance", line={"color": "lightgrey"})
+    )
+    fig.update_layout(
+        title=f"ROC on held-out time (cut-off {result.test_cutoff.date()}, next {result.window_days} days)",
+        xaxis_title="False positive rate",
+        yaxis_title="True positive rate",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def probability_calibration_chart(result: ChurnResult) -> go.Figure:
+    """Predicted vs observed share buying again, by decile of predicted probability."""
+    fig = go.Figure()
+    for name, g in result.calibration.groupby("model", sort=False):
+        fig.add_trace(
+            go.Scatter(
+                x=g["predicted"], y=g["observed"], mode="lines+markers", name=MODEL_LABELS[name]
+            )
+        )
+    fig.add_trace(
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect", line={"color": "lightgrey"})
+    )
+    fig.update_layout(
+        title="Calibration: predicted vs observed probability of buying again",
+        xaxis_title="Predicted probability (decile mean)",
+        yaxis_title="Observed share who bought",
+        **_LAYOUT,
+    )
+    return fig
+
+
+def importance_chart(result: ChurnResult, model: str | None = None) -> go.Figure:
+    """Permutation importance (drop in holdout AUC) of each feature for one model."""
+    model = model or result.best_model
+    g = result.importance[result.importance["model"] == model].sort_values("importance")
+    fig = go.Figure(go.Bar(x=g["importance"], y=g["feature"], orientation="h"))
+    fig.update_layout(
+        title=f"What drives the prediction: {MODEL_LABELS[model]} (drop in AUC when shuffled)",
+        xaxis_title="Drop in holdout AUC",
+        height=max(320, 24 * len(g) + 120),
+        **_LAYOUT,
+    )
+    return fig

@@ -1,0 +1,449 @@
+"""Customer value page: sufficiency checklist, cohorts, lifetime value, churn risk, at-risk list.
+
+Every section is computed by a cached adapter keyed by ``(ctx.key, params)``; the heavy work
+sits behind the form's Run button and shows ``st.status`` steps with the elapsed time.
+:func:`compute` runs the whole page result without streamlit (used by ``bench/bench_value.py``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import churn as churn_mod
+from ecomdash import clv as clv_mod
+from ecomdash import cohorts as cohorts_mod
+from ecomdash import schema
+from ecomdash.charts import value as charts
+from ecomdash.errors import EcomdashError
+from ecomdash.ui.common import (
+    PageContext,
+    cached_lines,
+    download_table,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    inert,
+    show_error,
+    timed_status,
+)
+
+K_PARAMS = "value_params"
+HORIZONS = (3, 6, 12)
+
+
+@dataclass(frozen=True)
+class ValueParams:
+    """The page's settings (hashable: they key the caches)."""
+
+    horizon_months: int = 12
+    window_days: int = 90
+    cutoff: str | None = None  # ISO date, validation cut-off (blank = automatic)
+    gbm: bool = True
+    first_categories: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        return churn_mod.MODELS if self.gbm else ("logistic", "tree")
+
+
+# --------------------------------------------------------------------------------------
+# Pure computations (no streamlit)
+# --------------------------------------------------------------------------------------
+
+
+def run_cohorts(lines: pd.DataFrame, p: ValueParams) -> cohorts_mod.CohortResult:
+    return cohorts_mod.cohorts(
+        schema.sales_lines(lines), first_categories=p.first_categories, countries=p.countries
+    )
+
+
+def run_clv(lines: pd.DataFrame, p: ValueParams) -> clv_mod.CLVResult:
+    return clv_mod.customer_value(
+        schema.sales_lines(lines),
+        horizon_months=p.horizon_months,
+        calibration_cutoff=p.cutoff,
+    )
+
+
+def run_churn(lines: pd.DataFrame, p: ValueParams) -> churn_mod.ChurnResult:
+    return churn_mod.churn(lines, cutoff=p.cutoff, window_days=p.window_days, models=p.models)
+
+
+def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
+    ev = None if cv is None else cv.customers.set_index("customer_id")["expected_value"]
+    return churn_mod.at_risk(ch, expected_value=ev, top=500)
+
+
+@dataclass(frozen=True)
+class ValuePage:
+    """Everything the page shows; a section that could not run has its error instead."""
+
+    sufficiency: churn_mod.SufficiencyResult
+    cohorts: cohorts_mod.CohortResult | None
+    clv: clv_mod.CLVResult | None
+    churn: churn_mod.ChurnResult | None
+    at_risk: pd.DataFrame | None
+    errors: dict[str, EcomdashError] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
+    """The whole page result for canonical ``lines`` (sections that fail carry their error)."""
+    out: dict = {}
+    errors: dict[str, EcomdashError] = {}
+    seconds: dict[str, float] = {}
+    steps = (
+        ("sufficiency", lambda: churn_mod.sufficiency(lines, window_days=p.window_days)),
+        ("cohorts", lambda: run_cohorts(lines, p)),
+        ("clv", lambda: run_clv(lines, p)),
+        ("churn", lambda: run_churn(lines, p)),
+    )
+    for name, fn in steps:
+        t0 = time.perf_counter()
+        try:
+            out[name] = fn()
+        except EcomdashError as err:
+            out[name] = None
+            errors[name] = err
+        seconds[name] = time.perf_counter() - t0
+    risk = run_at_risk(out["churn"], out["clv"]) if out["churn"] is not None else None
+    return ValuePage(**out, at_risk=risk, errors=errors, seconds=seconds)
+
+
+# --------------------------------------------------------------------------------------
+# Cached adapters (keyed by ctx.key + small params)
+# --------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
+    return churn_mod.sufficiency(cached_lines(key), window_days=window_days)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    lines = cached_lines(key)
+    out = []
+    for col in (schema.CATEGORY, schema.COUNTRY):
+        if col in lines:
+            vals = lines[col].dropna().astype(str).value_counts().index[:200]
+            out.append(tuple(sorted(vals)))
+        else:
+            out.append(())
+    return out[0], out[1]
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _cohorts(key: tuple, p: ValueParams) -> cohorts_mod.CohortResult:
+    return run_cohorts(cached_lines(key), p)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
+    return run_clv(cached_lines(key), ValueParams(horizon_months=horizon_months, cutoff=cutoff))
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _churn(key: tuple, window_days: int, cutoff: str | None, gbm: bool) -> churn_mod.ChurnResult:
+    p = ValueParams(window_days=window_days, cutoff=cutoff, gbm=gbm)
+    return run_churn(cached_lines(key), p)
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+
+
+def _form(ctx: PageContext, suff: churn_mod.SufficiencyResult) -> ValueParams | None:
+    cats, countries = _options(ctx.key)
+    prev = st.session_state.get(K_PARAMS)
+    p0 = prev[1] if prev and prev[0] == ctx.key else ValueParams()
+    with st.form("value_form"):
+        c1, c2, c3 = st.columns(3)
+        horizon = c1.selectbox(
+            "Value horizon (months)", HORIZONS, index=HORIZONS.index(p0.horizon_months)
+        )
+        window = c2.number_input(
+            "Churn window N (days)", min_value=7, max_value=365, value=p0.window_days, step=1
+        )
+        cutoff = c3.date_input(
+            "Validation cut-off (blank = automatic)",
+            value=date.fromisoformat(p0.cutoff) if p0.cutoff else None,
+            help="Models are fitted on data up to this day and checked on what happened after it. "
+            "Automatic: a third of the history for lifetime value; the end minus N days for churn.",
+        )
+        c4, c5, c6 = st.columns(3)
+        first_cats = c4.multiselect(
+            "Cohorts: first category", cats, default=list(p0.first_categories), disabled=not cats
+        )
+        first_countries = c5.multiselect(
+            "Cohorts: first country",
+            countries,
+            default=list(p0.countries),
+            disabled=not countries,
+        )
+        gbm = c6.checkbox("Include gradient boosting", value=p0.gbm)
+        submitted = st.form_submit_button("Run", type="primary")
+    if submitted:
+        p = ValueParams(
+            horizon_months=int(horizon),
+            window_days=int(window),
+            cutoff=cutoff.isoformat() if cutoff else None,
+            gbm=bool(gbm),
+            first_categories=tuple(first_cats),
+            countries=tuple(first_countries),
+        )
+        st.session_state[K_PARAMS] = (ctx.key, p)
+        return p
+    if prev and prev[0] == ctx.key:
+        return prev[1]
+    return None
+
+
+def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Round the float columns only (datetimes and text stay as they are)."""
+    floats = df.select_dtypes("float").columns
+    return df.assign(**{c: df[c].round(digits) for c in floats})
+
+
+def _checklist(suff: churn_mod.SufficiencyResult) -> None:
+    st.subheader("Data sufficiency")
+    table = suff.checks.assign(ok=suff.checks["ok"].map({True: "✅", False: "❌"}))
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render(ctx: PageContext) -> None:
+    """The whole page for ``ctx``."""
+    try:
+        window_hint = st.session_state.get(K_PARAMS)
+        wd = window_hint[1].window_days if window_hint and window_hint[0] == ctx.key else 90
+        suff = _sufficiency(ctx.key, wd)
+    except EcomdashError as err:
+        show_error(err)
+        return
+    _checklist(suff)
+    p = _form(ctx, suff)
+    if p is None:
+        st.info(
+            "Choose the settings and press Run to compute cohorts, lifetime value and churn risk."
+        )
+        return
+
+    page: dict = {}
+    errors: dict[str, EcomdashError] = {}
+    with timed_status("Computing customer value", expanded=False) as status:
+        for name, label, fn in (
+            ("cohorts", "Cohorts", lambda: _cohorts(ctx.key, p)),
+            (
+                "clv",
+                "Lifetime value (BG/NBD + Gamma-Gamma) and calibration check",
+                lambda: _clv(ctx.key, p.horizon_months, p.cutoff),
+            ),
+            (
+                "churn",
+                "Churn models on held-out time",
+                lambda: _churn(ctx.key, p.window_days, p.cutoff, p.gbm),
+            ),
+        ):
+            status.write(label)
+            t0 = time.perf_counter()
+            try:
+                page[name] = fn()
+            except EcomdashError as err:
+                page[name] = None
+                errors[name] = err
+            status.write(f"… {time.perf_counter() - t0:.2f} s")
+
+    tabs = st.tabs(["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"])
+    with tabs[0]:
+        _render_cohorts(page["cohorts"], errors.get("cohorts"))
+    with tabs[1]:
+        _render_clv(page["clv"], errors.get("clv"))
+    with tabs[2]:
+        _render_churn(page["churn"], errors.get("churn"))
+    with tabs[3]:
+        _render_at_risk(page["churn"], page["clv"], errors.get("churn"))
+
+
+def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    kind = st.radio(
+        "Show",
+        list(cohorts_mod.VIEWS),
+        format_func=lambda k: cohorts_mod.VIEWS[k],
+        horizontal=True,
+        key="value_cohort_view",
+    )
+    st.caption(
+        f"{res.n_customers:,} customers in {len(res.sizes)} monthly cohorts; "
+        f"{res.lines_without_customer:,} lines without a customer id are left out."
+        + (" The last month is incomplete." if res.partial_last_month else "")
+    )
+    c1, c2 = st.columns([3, 2])
+    c1.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
+    table = res.matrix(kind).copy()
+    table.index = table.index.astype(str)
+    table.columns = [f"m{c}" for c in table.columns]
+    table.insert(0, "customers", res.sizes.to_numpy())
+    c2.dataframe(table.round(3), width="stretch")
+    with c2:
+        download_table(table.reset_index(), "cohorts", key="dl_cohorts")
+    if kind == "cumulative_revenue_per_customer":
+        st.plotly_chart(charts.ltv_curves(res), width="stretch")
+
+
+def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    methods = {
+        "bgnbd+gamma_gamma": "BG/NBD + Gamma-Gamma",
+        "bgnbd+historical_spend": "BG/NBD + historical spend",
+        "historical_average": "Historical average (models skipped)",
+    }
+    c = res.customers
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Method", methods[res.method])
+    m2.metric("Customers scored", fmt_int(len(c)))
+    m3.metric(
+        f"Expected value, next {res.horizon_months:g} months", fmt_money(c["expected_value"].sum())
+    )
+    m4.metric("Expected purchases", fmt_int(c["expected_purchases"].sum()))
+    for n in res.notices:
+        st.warning(inert(n), icon="⚠️")
+
+    cal = res.calibration
+    st.subheader("Calibration check on held-out time")
+    if cal is None:
+        st.info("No calibration check: see the notice above for why.")
+    else:
+        a1, a2, a3 = st.columns(3)
+        a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
+        a2.metric(
+            f"Holdout purchases after {cal.cutoff.date()} (actual)",
+            fmt_int(cal.actual_holdout_purchases),
+        )
+        a3.metric(
+            "Holdout purchases (predicted)",
+            fmt_int(cal.predicted_holdout_purchases),
+            delta=f"{cal.error_pct:+.1f} % vs actual",
+            delta_color="off",
+        )
+        g1, g2 = st.columns(2)
+        g1.plotly_chart(charts.calibration_by_frequency(cal), width="stretch")
+        g2.plotly_chart(charts.calibration_tracking(cal), width="stretch")
+        with st.expander("Calibration tables"):
+            st.dataframe(cal.by_frequency.round(3), hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal")
+
+    st.subheader("Model parameters")
+    rows = []
+    if res.params is not None:
+        for k in ("r", "alpha", "a", "b", "log_likelihood"):
+            rows.append(("BG/NBD", k, getattr(res.params, k)))
+        rows.append(("BG/NBD", "time unit", 7.0 if res.params.time_unit == "W" else 1.0))
+    if res.gamma_gamma is not None:
+        for k in ("p", "q", "v", "log_likelihood"):
+            rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
+        rows.append(("Gamma-Gamma", "mean spend per order", res.gamma_gamma.mean_spend))
+    rows.append(("Check", "spend vs frequency correlation", res.spend_frequency_corr))
+    rows.append(("Check", "repeat buyers", float(res.repeat_buyers)))
+    st.dataframe(
+        pd.DataFrame(rows, columns=["model", "parameter", "value"]),
+        hide_index=True,
+        width="stretch",
+    )
+    if res.params is not None:
+        st.caption("Time unit of alpha: weeks (time unit value = days per unit).")
+
+    st.subheader("Customers by expected value")
+    cols = [
+        "customer_id",
+        "expected_value",
+        "expected_purchases",
+        "p_alive",
+        "p_purchase_in_horizon",
+        "expected_spend",
+        "next_order_date",
+        "frequency",
+        "total_value",
+        "last_date",
+    ]
+    st.dataframe(_round(c[cols].head(500)), hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv")
+    st.caption(
+        "next_order_date: the day by which the customer has a 50 % chance of having ordered again "
+        "(blank when P(alive) is 50 % or less)."
+    )
+
+
+def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    st.caption(
+        f"Trained on features up to {res.train_cutoff.date()} with labels in the next "
+        f"{res.window_days} days ({res.n_train:,} customers); evaluated on features up to "
+        f"{res.test_cutoff.date()} and what happened in the {res.window_days} days after "
+        f"({res.n_test:,} customers, {fmt_pct(res.test_positive_rate)} bought again)."
+    )
+    for n in res.notices:
+        st.warning(inert(n), icon="⚠️")
+    m = res.metrics
+    best = res.best_model
+    b1, b2, b3 = st.columns(3)
+    b1.metric("Best model", churn_mod.MODEL_LABELS[best])
+    b2.metric(
+        "Holdout ROC AUC",
+        f"{m.loc[best, 'auc']:.3f}",
+        delta=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f} vs recency only",
+    )
+    b3.metric(
+        "Precision at top 10 % risk",
+        fmt_pct(m.loc[best, "precision_at_10pct"]),
+        delta=f"{(m.loc[best, 'precision_at_10pct'] - m.loc['recency', 'precision_at_10pct']) * 100:+.1f} pts vs recency",
+    )
+    table = m.reset_index()[
+        [
+            "label",
+            "kind",
+            "auc",
+            "precision_at_10pct",
+            "recall_at_10pct",
+            "buyer_precision_at_10pct",
+            "brier",
+        ]
+    ]
+    st.dataframe(table.round(3), hide_index=True, width="stretch")
+    download_table(table, "churn-models", key="dl_churn_models")
+    g1, g2 = st.columns(2)
+    g1.plotly_chart(charts.roc_chart(res), width="stretch")
+    g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
+    st.plotly_chart(charts.importance_chart(res), width="stretch")
+    with st.expander("Feature importance, all models"):
+        imp = res.importance.pivot(index="feature", columns="model", values="importance")
+        st.dataframe(imp.round(4), width="stretch")
+
+
+def _render_at_risk(
+    ch: churn_mod.ChurnResult | None, cv: clv_mod.CLVResult | None, err: EcomdashError | None
+) -> None:
+    if ch is None:
+        show_error(err)
+        return
+    risk = run_at_risk(ch, cv)
+    st.caption(
+        f"Ranked by value at risk = spend in the last 12 months × churn probability "
+        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {ch.score_date.date()}; churn = no order "
+        f"in the next {ch.window_days} days)."
+    )
+    st.dataframe(_round(risk), hide_index=True, width="stretch")
+    download_table(risk, "customers-at-risk", key="dl_at_risk")

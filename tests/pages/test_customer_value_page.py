@@ -1,0 +1,54 @@
+"""AppTest: the customer-value page on the demo merchant."""
+
+from __future__ import annotations
+
+from ecomdash import churn, schema
+from ecomdash.cohorts import cohorts
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _frames(at):
+    return [d.value for d in at.dataframe]
+
+
+def test_checklist_first_then_results_after_run(demo_dataset, _isolated_home):
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    # before Run: only the sufficiency checklist, checked against the core
+    store = Store.open(_isolated_home)
+    lines = store.load_lines(demo_dataset.id)
+    store.close()
+    suff = churn.sufficiency(lines)
+    first = _frames(at)[0]
+    assert list(first["check"]) == list(suff.checks["check"])
+    assert list(first["found"]) == list(suff.checks["found"])
+    assert any("press Run" in i.value for i in at.info)
+
+    at.button[0].click().run(timeout=180)
+    assert not at.exception, at.exception
+    frames = _frames(at)
+    cols = [set(f.columns) for f in frames]
+    # cohort table: sizes match the core computed directly
+    co = cohorts(schema.sales_lines(lines))
+    cohort_tab = next(f for f in frames if "m0" in f.columns)
+    assert cohort_tab["customers"].tolist() == co.sizes.tolist()
+    # CLV table, churn model comparison and the at-risk list are shown
+    assert any({"customer_id", "expected_value", "p_alive"} <= c for c in cols)
+    models = next(f for f in frames if "auc" in f.columns)
+    assert {"Logistic regression", "Decision tree", "Baseline: recency only"} <= set(
+        models["label"]
+    )
+    risk = next(f for f in frames if "value_at_risk" in f.columns)
+    assert risk["value_at_risk"].is_monotonic_decreasing
+    labels = [m.label for m in at.metric]
+    assert "Holdout ROC AUC" in labels and "Method" in labels
+    assert any("done in" in s.label for s in at.status)
+
+
+def test_cohort_view_toggle(demo_dataset):
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=120)
+    at.button[0].click().run(timeout=180)
+    at.radio(key="value_cohort_view").set_value("cumulative_revenue_per_customer").run(timeout=180)
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 6
