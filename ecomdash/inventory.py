@@ -1,0 +1,296 @@
+"""Restock planning: what to reorder, when, and how much — from the product forecasts.
+
+Per product (``plan_restock``):
+
+* demand rate ``d`` (units per calendar day) = mean of the weekly forecast / 7;
+* forecast error ``σ_d`` per day = RMSE of the chosen model's one-week-ahead backtest
+  errors / √7 (weekly errors spread over independent days);
+* safety stock ``SS = z · σ_d · √L`` with ``z`` the normal quantile of the service level and
+  ``L`` the lead time in days; reorder point ``ROP = d · L + SS``;
+* with stock on hand ``S``: days of cover ``S / d``, stock-out date = last data day + cover,
+  suggested order = ``ceil(ROP + d · R − S)`` when ``S ≤ ROP`` (else 0), ``R`` the review
+  period in days (order enough to last until the next review).
+
+Classes: **ABC** by cumulative share of revenue (A: the products making the first 80 %,
+B: the next 15 %, C: the last 5 %), **XYZ** by the coefficient of variation of weekly units
+(X ≤ 0.5, Y ≤ 1.0, Z > 1.0), and the Syntetos-Boylan demand class (intermittent products
+are forecast with Croston/SBA, see :func:`ecomdash.forecast.intermittency`).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from ecomdash import schema as S
+from ecomdash.errors import InputFileError, ParameterError
+from ecomdash.forecast import ManyForecastResult, forecast_many
+
+MAX_STOCK_FILE_BYTES = 5_000_000
+_ID_NAMES = ("product_id", "product id", "sku", "stockcode", "stock code", "item", "product", "id")
+_QTY_NAMES = ("on_hand", "on hand", "stock", "in stock", "inventory", "qty", "quantity", "units")
+
+
+def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.Series:
+    """A/B/C per item from revenue: sorted descending, an item is A while the cumulative
+    share *before* it is below ``a``, B while below ``b``, else C (so the top item is
+    always A).
+
+    >>> abc_classes(pd.Series({"x": 70.0, "y": 20.0, "z": 6.0, "w": 4.0})).tolist()
+    ['A', 'A', 'B', 'C']
+    """
+    if not 0 < a < b < 1:
+        raise ParameterError(f"ABC thresholds must satisfy 0 < a < b < 1; got a={a}, b={b}.")
+    rev = revenue.clip(lower=0).sort_values(ascending=False, kind="stable")
+    total = rev.sum()
+    if total <= 0:
+        return pd.Series("C", index=revenue.index)
+    before = (rev.cumsum() - rev) / total
+    cls = pd.Series(np.where(before < a, "A", np.where(before < b, "B", "C")), index=rev.index)
+    return cls.reindex(revenue.index)
+
+
+def xyz_classes(demand: pd.DataFrame, *, x: float = 0.5, y: float = 1.0) -> pd.DataFrame:
+    """CV (std / mean, population std) of each row's per-period demand and its XYZ class.
+
+    >>> xyz_classes(pd.DataFrame([[10, 10, 10, 10], [0, 20, 0, 20], [0, 0, 0, 40]]))["xyz"].tolist()
+    ['X', 'Y', 'Z']
+    """
+    arr = demand.to_numpy(dtype=float)
+    mu = arr.mean(axis=1)
+    sd = arr.std(axis=1)
+    cv = np.where(mu > 0, sd / np.where(mu > 0, mu, 1), np.inf)
+    cls = np.where(cv <= x, "X", np.where(cv <= y, "Y", "Z"))
+    return pd.DataFrame({"cv": cv, "xyz": cls}, index=demand.index)
+
+
+def service_z(service_level: float) -> float:
+    """Normal quantile for a cycle service level in (0.5, 1).
+
+    >>> round(service_z(0.95), 4)
+    1.6449
+    """
+    if not isinstance(service_level, (int, float)) or not 0.5 <= service_level < 1:
+        raise ParameterError(
+            "The 'service_level' parameter must be a number in the range [0.5, 1). "
+            f"Got {service_level!r} instead (e.g. 0.95 means a stock-out in 1 of 20 cycles)."
+        )
+    return float(norm.ppf(service_level))
+
+
+def restock_table(
+    demand: pd.DataFrame,
+    *,
+    lead_time_days: float,
+    service_level: float,
+    review_days: float = 7,
+    stock: pd.Series | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """The restock arithmetic on ``demand`` (index product_id; columns ``daily_demand``,
+    ``error_sd_daily``). ``stock``: units on hand by product_id (missing → not computed).
+
+    Adds ``demand_lead_time, safety_stock, reorder_point, on_hand, days_of_cover,
+    stockout_date, order_qty``.
+    """
+    if not (isinstance(lead_time_days, (int, float)) and 0 < lead_time_days <= 365):
+        raise ParameterError(
+            f"The 'lead_time_days' parameter must be in the range (0, 365]. Got {lead_time_days!r}."
+        )
+    if not (isinstance(review_days, (int, float)) and 0 <= review_days <= 365):
+        raise ParameterError(
+            f"The 'review_days' parameter must be in the range [0, 365]. Got {review_days!r}."
+        )
+    z = service_z(service_level)
+    out = demand.copy()
+    d = out["daily_demand"].clip(lower=0).astype(float)
+    sd = out["error_sd_daily"].fillna(0).clip(lower=0).astype(float)
+    out["demand_lead_time"] = d * lead_time_days
+    out["safety_stock"] = z * sd * math.sqrt(lead_time_days)
+    out["reorder_point"] = out["demand_lead_time"] + out["safety_stock"]
+    on_hand = (
+        stock.reindex(out.index).astype(float)
+        if stock is not None
+        else pd.Series(np.nan, index=out.index)
+    )
+    out["on_hand"] = on_hand
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = np.where(d > 0, on_hand / d.where(d > 0, 1), np.inf)
+    cover = np.where(on_hand.isna(), np.nan, cover)
+    out["days_of_cover"] = cover
+    base = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    fin = np.isfinite(cover)
+    out["stockout_date"] = pd.NaT
+    out.loc[fin, "stockout_date"] = [
+        base + pd.Timedelta(days=float(c)) for c in np.asarray(cover)[fin]
+    ]
+    out["stockout_date"] = pd.to_datetime(out["stockout_date"]).dt.floor("D")
+    need = out["reorder_point"] + d * review_days - on_hand
+    qty = np.where(on_hand <= out["reorder_point"], np.ceil(need.clip(lower=0)), 0.0)
+    out["order_qty"] = np.where(on_hand.isna(), np.nan, qty)
+    return out
+
+
+@dataclass(frozen=True)
+class RestockResult:
+    """Restock plan for the top products.
+
+    * ``plan``: one row per product: ``product_id, product_name, revenue, abc, xyz, cv,
+      demand_class, model, mase, daily_demand, error_sd_daily, demand_lead_time, safety_stock,
+      reorder_point, on_hand, days_of_cover, stockout_date, order_qty``.
+    * ``matrix``: ABC × XYZ counts of products (rows A, B, C; columns X, Y, Z);
+      ``matrix_revenue``: the same with each cell's share of revenue (0–1).
+    """
+
+    plan: pd.DataFrame
+    matrix: pd.DataFrame
+    matrix_revenue: pd.DataFrame
+    forecasts: ManyForecastResult
+    as_of: pd.Timestamp
+    params: dict = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def plan_restock(
+    lines: pd.DataFrame,
+    *,
+    lead_time_days: float = 14,
+    service_level: float = 0.95,
+    review_days: float = 7,
+    stock: pd.Series | None = None,
+    top: int = 100,
+    many: ManyForecastResult | None = None,
+) -> RestockResult:
+    """Restock plan for the ``top`` products by revenue (weekly unit forecasts).
+
+    ``stock``: units on hand indexed by product_id (from :func:`read_stock` or typed in).
+    ``many``: reuse an existing weekly-units :func:`forecast_many` result.
+    """
+    service_z(service_level)
+    if S.QUANTITY not in lines or S.PRODUCT_ID not in lines:
+        raise ParameterError(
+            "The restock planner needs product id and quantity columns; this dataset lacks "
+            f"{', '.join(c for c in (S.PRODUCT_ID, S.QUANTITY) if c not in lines)}. "
+            "Map them on the Data page."
+        )
+    if many is None:
+        many = forecast_many(lines, top=top, metric="units", freq="W", horizon=8, folds=4)
+    elif many.metric != "units" or many.freq != "W":
+        raise ParameterError(
+            "The restock planner needs weekly unit forecasts; got "
+            f"metric={many.metric!r}, freq={many.freq!r}."
+        )
+    t = many.table.set_index("product_id")
+    demand = pd.DataFrame(
+        {
+            "daily_demand": t["forecast_per_period"].clip(lower=0) / 7.0,
+            "error_sd_daily": t["error_sd"].fillna(0) / math.sqrt(7.0),
+        }
+    )
+    as_of = pd.Timestamp(lines[S.ORDER_DATE].max()).normalize()
+    plan = restock_table(
+        demand,
+        lead_time_days=lead_time_days,
+        service_level=service_level,
+        review_days=review_days,
+        stock=stock,
+        as_of=as_of,
+    )
+    # ABC over every product's revenue (not only the top N); XYZ on the weekly history.
+    sales = S.sales_lines(lines[[c for c in lines.columns if c != S.PRODUCT_NAME]])
+    rev_col = sales[S.REVENUE] if S.REVENUE in sales else sales[S.QUANTITY]
+    revenue = rev_col.groupby(sales[S.PRODUCT_ID]).sum()
+    abc = abc_classes(revenue)
+    xyz = xyz_classes(many.history.clip(lower=0))
+    plan.insert(0, "product_name", t["product_name"])
+    plan.insert(1, "revenue", t["revenue"])
+    plan.insert(2, "abc", abc.reindex(plan.index).fillna("C"))
+    plan.insert(3, "xyz", xyz["xyz"].reindex(plan.index))
+    plan.insert(4, "cv", xyz["cv"].reindex(plan.index))
+    plan.insert(5, "demand_class", t["demand_class"])
+    plan.insert(6, "model", t["model"])
+    plan.insert(7, "mase", t["mase"])
+    plan = plan.reset_index(names="product_id")
+    matrix = (
+        pd.crosstab(plan["abc"], plan["xyz"])
+        .reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0)
+        .astype(int)
+    )
+    tot = plan["revenue"].sum()
+    matrix_rev = plan.pivot_table(
+        index="abc", columns="xyz", values="revenue", aggfunc="sum", fill_value=0
+    ).reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0).astype(float) / (
+        tot if tot > 0 else 1
+    )
+    warn = list(many.warnings)
+    if stock is None:
+        warn.append(
+            "No stock levels given: reorder points are shown, but days of cover, stock-out "
+            "dates and order quantities need your current stock (upload or type it in)."
+        )
+    else:
+        missing = int(plan["on_hand"].isna().sum())
+        if missing:
+            warn.append(f"{missing} of {len(plan)} products have no stock level entered.")
+    return RestockResult(
+        plan=plan,
+        matrix=matrix,
+        matrix_revenue=matrix_rev,
+        forecasts=many,
+        as_of=as_of,
+        params={
+            "lead_time_days": lead_time_days,
+            "service_level": service_level,
+            "review_days": review_days,
+            "top": top,
+            "z": service_z(service_level),
+        },
+        warnings=tuple(warn),
+    )
+
+
+def read_stock(data: bytes) -> pd.Series:
+    """Stock levels from a CSV file: a product id column and a units-on-hand column.
+
+    Column names are matched loosely (``sku``, ``stock code``, ``product_id`` / ``stock``,
+    ``on_hand``, ``qty`` ...). Returns units on hand indexed by product_id (duplicates summed).
+
+    >>> read_stock(b"SKU,Stock\\nA1,5\\nB2,7\\n").to_dict()
+    {'A1': 5.0, 'B2': 7.0}
+    """
+    if len(data) > MAX_STOCK_FILE_BYTES:
+        raise InputFileError(
+            f"The stock file is {len(data):,} bytes; the limit is {MAX_STOCK_FILE_BYTES:,}. "
+            "Upload only the product id and stock columns."
+        )
+    if not data.strip():
+        raise InputFileError("The stock file is empty. Upload a CSV with product id and stock.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    cols = {c.strip().lower(): c for c in df.columns}
+    id_col = next((cols[n] for n in _ID_NAMES if n in cols), None)
+    qty_col = next((cols[n] for n in _QTY_NAMES if n in cols), None)
+    if id_col is None or qty_col is None:
+        raise InputFileError(
+            "The stock file needs a product id column (product_id, SKU, stock code) and a "
+            f"stock column (on_hand, stock, qty). Found columns: {', '.join(df.columns)}."
+        )
+    ids = df[id_col].str.strip()
+    qty = pd.to_numeric(df[qty_col].str.strip().str.replace(",", "", regex=False), errors="coerce")
+    bad = int(qty.isna().sum())
+    if bad == len(df):
+        raise InputFileError(
+            f"No stock value in column '{qty_col}' is a number ({bad} rows). "
+            "Enter whole units, e.g. 12."
+        )
+    ok = qty.notna() & (ids != "")
+    return qty[ok].groupby(ids[ok]).sum().astype(float).rename("on_hand")

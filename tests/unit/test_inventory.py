@@ -1,0 +1,113 @@
+"""Restock planner: safety stock / reorder point by hand, ABC/XYZ on hand fixtures."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import inventory as I
+from ecomdash.errors import InputFileError, ParameterError
+
+
+def test_safety_stock_reorder_point_cover_and_order_by_hand():
+    demand = pd.DataFrame(
+        {"daily_demand": [10.0, 2.0, 0.0], "error_sd_daily": [4.0, 1.0, 0.5]},
+        index=pd.Index(["P1", "P2", "P3"], name="product_id"),
+    )
+    stock = pd.Series({"P1": 50.0, "P2": 100.0})
+    out = I.restock_table(
+        demand,
+        lead_time_days=9,
+        service_level=0.95,
+        review_days=7,
+        stock=stock,
+        as_of=pd.Timestamp("2025-03-01"),
+    )
+    z = 1.6448536269514722  # Φ⁻¹(0.95)
+    p1 = out.loc["P1"]
+    assert p1["demand_lead_time"] == pytest.approx(90.0)
+    assert p1["safety_stock"] == pytest.approx(z * 4 * 3)  # z·σ·√9 = 19.74
+    assert p1["reorder_point"] == pytest.approx(90 + z * 12)
+    assert p1["days_of_cover"] == pytest.approx(5.0)
+    assert p1["stockout_date"] == pd.Timestamp("2025-03-06")
+    assert p1["order_qty"] == math.ceil(90 + z * 12 + 70 - 50)  # = 130
+    p2 = out.loc["P2"]  # 100 on hand, ROP = 18 + 4.93: no order needed
+    assert p2["reorder_point"] == pytest.approx(18 + z * 3)
+    assert p2["days_of_cover"] == pytest.approx(50.0)
+    assert p2["order_qty"] == 0
+    p3 = out.loc["P3"]  # no stock entered
+    assert np.isnan(p3["on_hand"]) and np.isnan(p3["order_qty"])
+    assert p3["safety_stock"] == pytest.approx(z * 0.5 * 3)
+
+
+def test_service_level_validation():
+    assert I.service_z(0.5) == pytest.approx(0.0)
+    with pytest.raises(ParameterError, match="service_level"):
+        I.service_z(1.0)
+    with pytest.raises(ParameterError, match="lead_time_days"):
+        I.restock_table(
+            pd.DataFrame({"daily_demand": [1.0], "error_sd_daily": [1.0]}),
+            lead_time_days=0,
+            service_level=0.9,
+        )
+
+
+def test_abc_on_hand_fixture():
+    rev = pd.Series({"a": 500.0, "b": 300.0, "c": 100.0, "d": 60.0, "e": 30.0, "f": 10.0})
+    # cumulative share before each: a 0, b .5, c .8, d .9, e .96, f .99
+    assert I.abc_classes(rev).to_dict() == {
+        "a": "A",
+        "b": "A",
+        "c": "B",
+        "d": "B",
+        "e": "C",
+        "f": "C",
+    }
+    # order of the input does not matter
+    shuffled = rev.iloc[[3, 0, 5, 1, 4, 2]]
+    assert I.abc_classes(shuffled).to_dict() == I.abc_classes(rev).to_dict()
+
+
+def test_xyz_on_hand_fixture():
+    weeks = pd.DataFrame(
+        [[10, 10, 10, 10], [5, 15, 5, 15], [0, 20, 0, 20], [0, 0, 0, 40], [0, 0, 0, 0]],
+        index=["steady", "mild", "alternating", "spike", "none"],
+        dtype=float,
+    )
+    out = I.xyz_classes(weeks)
+    # CVs: 0, 0.5, 1.0, sqrt(3)
+    assert out["cv"].iloc[:4].tolist() == pytest.approx([0.0, 0.5, 1.0, math.sqrt(3)])
+    assert out["xyz"].tolist() == ["X", "X", "Y", "Z", "Z"]
+
+
+def test_read_stock_variants_and_errors():
+    s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1,200\nC3;n/a\n")
+    assert s.to_dict() == {"A1": 7.0, "B2": 1200.0}
+    with pytest.raises(InputFileError, match="product id column"):
+        I.read_stock(b"name,colour\nx,red\n")
+    with pytest.raises(InputFileError, match="empty"):
+        I.read_stock(b"  ")
+
+
+def test_plan_restock_end_to_end_on_demo(demo):
+    stock = pd.Series({pid: 0.0 for pid in demo.lines["product_id"].dropna().unique()[:5]})
+    res = I.plan_restock(demo.lines, lead_time_days=14, service_level=0.95, stock=stock, top=30)
+    plan = res.plan
+    assert len(plan) == 30
+    assert set(plan["abc"]) <= {"A", "B", "C"} and set(plan["xyz"]) <= {"X", "Y", "Z"}
+    assert res.matrix.to_numpy().sum() == 30
+    assert res.matrix_revenue.to_numpy().sum() == pytest.approx(1.0)
+    # the arithmetic holds on every row
+    z = I.service_z(0.95)
+    assert plan["safety_stock"].to_numpy() == pytest.approx(
+        z * plan["error_sd_daily"].to_numpy() * math.sqrt(14)
+    )
+    assert plan["reorder_point"].to_numpy() == pytest.approx(
+        14 * plan["daily_demand"].to_numpy() + plan["safety_stock"].to_numpy()
+    )
+    # products with zero stock and positive demand must be reordered now
+    zero = plan[(plan["on_hand"] == 0) & (plan["daily_demand"] > 0)]
+    assert (zero["order_qty"] > 0).all() and (zero["days_of_cover"] == 0).all()
