@@ -602,15 +602,19 @@ def generate(
     k = _K_MIN[o_profile] + rng.binomial(_K_N[o_profile], _K_P[o_profile])
     k = np.minimum(k, 6)
     kmax = int(k.max())
-    keys = lw_profile[o_profile].astype(np.float32)
-    boost = _FAV_BOOST[o_profile]  # churners' later (guest) orders keep their tastes
-    favp = fav[np.maximum(o_cust, 0)][:, prod_cat] & (o_cust >= 0)[:, None]
-    keys += (boost[:, None] * favp).astype(np.float32)
-    keys += rng.gumbel(size=keys.shape).astype(np.float32)
-    top = np.argpartition(-keys, kmax - 1, axis=1)[:, :kmax]
-    top_keys = np.take_along_axis(keys, top, axis=1)
-    top = np.take_along_axis(top, np.argsort(-top_keys, axis=1), axis=1)
-    del keys
+    # key = log weight + favourite boost + Gumbel noise; work on -key = log(Exp) - ... so
+    # that argpartition picks the k largest keys without extra copies.
+    neg = rng.standard_exponential(size=(n_ord, n_prod), dtype=np.float32)
+    np.maximum(neg, np.float32(1e-30), out=neg)
+    np.log(neg, out=neg)
+    neg -= lw_profile.astype(np.float32)[o_profile]
+    # churners' later (guest) orders keep their tastes: boost by o_cust, not o_reg_cust
+    cust_boost = (fav * _FAV_BOOST[cust_group][:, None]).astype(np.float32)
+    neg -= cust_boost[np.maximum(o_cust, 0)][:, prod_cat] * (o_cust >= 0)[:, None]
+    top = np.argpartition(neg, kmax - 1, axis=1)[:, :kmax]
+    top_keys = np.take_along_axis(neg, top, axis=1)
+    top = np.take_along_axis(top, np.argsort(top_keys, axis=1), axis=1)
+    del neg
     take = np.arange(kmax)[None, :] < k[:, None]
     l_order = np.broadcast_to(np.arange(n_ord)[:, None], top.shape)[take]
     l_prod = top[take]
