@@ -1048,8 +1048,8 @@ def suggest_support(
     last pair when there are fewer). ``None`` when no two items ever share a basket.
 
     >>> lines = pd.DataFrame({"order_id": list("1122233"), "product_id": list("abababc")})
-    >>> suggest_support(lines, target=1)
-    1.0
+    >>> round(suggest_support(lines, target=1), 3)  # {a, b} is in 2 of the 3 orders
+    0.667
     """
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
         raise ParameterError(
