@@ -19,7 +19,9 @@ PAGES = [
     ("pages/recommendations.py", "Recommendations", ":material/recommend:"),
 ]
 
-st.set_page_config(page_title="ecomdash", page_icon=":material/analytics:", layout="wide")
+st.set_page_config(
+    page_title="ecomdash", page_icon=str(HERE / "assets" / "icon.png"), layout="wide"
+)
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=(i == 0))
     for i, (path, title, icon) in enumerate(PAGES)

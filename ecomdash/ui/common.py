@@ -197,6 +197,20 @@ def fmt_money(x: float | None) -> str:
     return "n/a" if x is None or pd.isna(x) else f"{x:,.2f}"
 
 
+def fmt_compact(x: float | None, *, money: bool = False) -> str:
+    """Short figures for metric tiles: 3.25M, 338.6k; exact below ten thousand."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e9:
+        return f"{x / 1e9:,.2f}B"
+    if a >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:,.1f}k"
+    return f"{x:,.2f}" if money else f"{int(round(x)):,}"
+
+
 def fmt_int(x: float | None) -> str:
     return "n/a" if x is None or pd.isna(x) else f"{int(round(x)):,}"
 

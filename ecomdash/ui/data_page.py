@@ -53,6 +53,9 @@ FIELD_HELP = {
 
 
 def render() -> None:
+    flash = st.session_state.pop("data_flash", None)
+    if flash:
+        st.success(inert(flash))
     tab_up, tab_sets = st.tabs(["Upload an export", "Your datasets"])
     with tab_up:
         _upload_section()
@@ -286,9 +289,6 @@ def _save_form(filename: str, state: dict) -> None:
 
 # -- datasets ----------------------------------------------------------------------------------
 def _datasets_section() -> None:
-    flash = st.session_state.pop("data_flash", None)
-    if flash:
-        st.success(inert(flash))
     store = get_store()
     datasets = store.list_datasets()
     if not datasets:

@@ -13,6 +13,7 @@ from ecomdash.kpis import KPI_LABELS, OverviewResult, overview
 from ecomdash.ui.common import (
     PageContext,
     download_table,
+    fmt_compact,
     fmt_int,
     fmt_money,
     fmt_pct,
@@ -38,12 +39,17 @@ def _overview(key: tuple, grain: str) -> OverviewResult:
     return overview(get_store(workspace), dataset_id, f, grain=grain)
 
 
-def _fmt(name: str, v) -> str:
-    if name in MONEY:
-        return fmt_money(v)
+def kpi_text(name: str, v) -> str:
+    """How a KPI tile shows its value (compact: 3.25M, 41.6k, 4.1 %)."""
     if name == "return_rate":
         return fmt_pct(v)
-    return fmt_int(v)
+    return fmt_compact(v, money=name in MONEY)
+
+
+def _exact(name: str, v) -> str:
+    if name == "return_rate":
+        return fmt_pct(v, 2)
+    return fmt_money(v) if name in MONEY else fmt_int(v)
 
 
 def render(ctx: PageContext) -> None:
@@ -79,10 +85,10 @@ def render(ctx: PageContext) -> None:
             ch = res.change(name)
             col.metric(
                 KPI_LABELS[name],
-                _fmt(name, v),
+                kpi_text(name, v),
                 delta=None if ch is None else f"{ch * 100:+.1f} %",
                 delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-                help=_HELP.get(name),
+                help=f"{_HELP.get(name, '')} Exact: {_exact(name, v)}.",
                 border=True,
             )
     for note in res.notes:

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from ecomdash.filters import Filters
 from ecomdash.kpis import compute_kpis
 from ecomdash.store import Store
+from ecomdash.ui.overview import kpi_text
 from tests.pages.conftest import ROOT, run_app, run_page
 
 
@@ -23,9 +24,10 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
     store = Store.open(_isolated_home)
     k = compute_kpis(store, demo_dataset.id)
     store.close()
-    assert _metric(at, "Net revenue").value == f"{k['revenue']:,.2f}"
-    assert _metric(at, "Orders").value == f"{k['orders']:,}"
-    assert _metric(at, "Customers").value == f"{k['customers']:,}"
+    assert _metric(at, "Net revenue").value == kpi_text("revenue", k["revenue"])
+    assert _metric(at, "Orders").value == kpi_text("orders", k["orders"])
+    assert _metric(at, "Customers").value == f"{k['customers']:,}"  # under 10,000: exact
+    assert f"Exact: {k['revenue']:,.2f}." in _metric(at, "Net revenue").help
     assert len(at.tabs) == 3
     assert any("no earlier period" in c.value for c in at.caption)
 
@@ -60,7 +62,7 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     at.run()
     assert not at.exception, at.exception
     m = _metric(at, "Net revenue")
-    assert m.value == f"{k['revenue']:,.2f}"
+    assert m.value == kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
 
 

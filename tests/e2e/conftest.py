@@ -1,0 +1,196 @@
+"""Playwright + Debian Chromium fixtures: a real Streamlit server on loopback and fresh browser
+contexts (a new context is a new Streamlit session). Skips with a reason where Chromium or
+Playwright is missing; `.ci/run` installs both, so CI always runs these tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+try:
+    from playwright.sync_api import Page, sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = None
+    if sync_playwright is None:
+        reason = "playwright is not installed (uv sync installs it)"
+    elif not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        reason = (
+            f"Chromium not found at {CHROMIUM}: install Debian's chromium "
+            "(apt-get install chromium; .ci/run does) to run the browser tests"
+        )
+    here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).parent == here:
+            item.add_marker(pytest.mark.e2e)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(
+    home: Path, log_path: Path, extra_env: dict | None = None
+) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "ECOMDASH_HOME": str(home), **(extra_env or {})}
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while True:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            raise RuntimeError("streamlit did not start; see " + str(log_path))
+        time.sleep(0.2)
+    return proc, url
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("e2e_home")
+
+
+@pytest.fixture(scope="session")
+def app_url(server_home, tmp_path_factory):
+    proc, url = start_server(server_home, tmp_path_factory.mktemp("st") / "server.log")
+    yield url
+    stop_server(proc)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Collects page errors, console errors and requests that leave the machine."""
+
+    def __init__(self, page, base_url: str):
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on(
+            "console",
+            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith((base_url, "data:", "blob:", "about:"))
+                else self.external.append(r.url)
+            ),
+        )
+
+
+@pytest.fixture
+def page(browser, app_url):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.watch = Watch(pg, app_url)
+    yield pg
+    ctx.close()
+
+
+def wait_for_app_run(page: Page, timeout: int = 90_000) -> None:
+    """Mirror of wait_for_app_run in streamlit/e2e_playwright/conftest.py."""
+    page.wait_for_timeout(155)
+    page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout
+    )
+    page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout
+    )
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached", timeout=60_000)
+    wait_for_app_run(page)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    for canvas in page.get_by_test_id("stDataFrame").locator("canvas").all()[:3]:
+        try:
+            canvas.wait_for(state="visible", timeout=5_000)
+        except Exception:
+            pass
+    for chart in page.get_by_test_id("stPlotlyChart").all()[:6]:
+        try:
+            chart.locator(".main-svg").first.wait_for(state="attached", timeout=10_000)
+        except Exception:
+            pass
+    page.wait_for_timeout(600)
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,109 @@
+"""Every page in a real browser on the demo merchant, an upload on the Data page, filters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import open_app, screenshot, wait_for_app_run
+
+PAGES = [
+    "Overview",
+    "Data",
+    "Basket analysis",
+    "Forecast & restock",
+    "Segments",
+    "Customer value",
+    "Recommendations",
+]
+
+
+def goto_page(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()
+    wait_for_app_run(page)
+
+
+def run_forms(page) -> int:
+    """Click every 'Run' form button on the page, waiting for each run to finish."""
+    buttons = page.locator("[data-testid='stFormSubmitButton'] button").filter(
+        has_text=re.compile(r"^\s*Run")
+    )
+    n = buttons.count()
+    for i in range(n):
+        buttons.nth(i).click()
+        wait_for_app_run(page, timeout=180_000)
+    return n
+
+
+def assert_clean(page) -> None:
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.watch.external == [], page.watch.external
+    assert page.watch.errors == [], page.watch.errors
+
+
+def test_overview_renders_demo(page, app_url):
+    open_app(page, app_url)
+    expect(page.get_by_test_id("stMetric").first).to_be_visible()
+    expect(page.get_by_text("Net revenue").first).to_be_visible()
+    assert "dataset=" in page.url  # the dataset is in the URL
+    shot = screenshot(page, "overview")
+    assert shot.stat().st_size > 20_000
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("title", PAGES[1:])
+def test_every_page_renders_and_runs(page, app_url, title):
+    open_app(page, app_url)
+    if page.get_by_test_id("stSidebarNavLink").filter(has_text=title).count() == 0:
+        pytest.fail(f"page {title!r} is not in the navigation")
+    goto_page(page, title)
+    run_forms(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    slug = re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
+    screenshot(page, slug)
+    assert_clean(page)
+
+
+def test_period_filter_adds_comparison(page, app_url):
+    open_app(page, app_url)
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(has_text="Period").click()
+    page.get_by_role("option", name="Last 90 days").click()
+    wait_for_app_run(page)
+    expect(page.get_by_test_id("stMetricDelta").first).to_be_visible()
+    screenshot(page, "overview-last-90-days")
+    assert_clean(page)
+
+
+def test_upload_on_data_page_and_see_it_in_overview(page, app_url, tmp_path):
+    csv = tmp_path / "shop-export.csv"
+    csv.write_text(
+        "Name,Created at,Email,Lineitem sku,Lineitem name,Lineitem quantity,Lineitem price,"
+        "Shipping Country\n"
+        "#1001,2024-03-01 10:00:00 +0000,a@x.com,SKU-1,Blue mug,2,12.50,DE\n"
+        "#1001,2024-03-01 10:00:00 +0000,a@x.com,SKU-2,Green tea,1,8.00,DE\n"
+        "#1002,2024-03-02 11:30:00 +0000,b@x.com,SKU-1,Blue mug,1,12.50,FR\n"
+        "#1003,2024-03-05 09:15:00 +0000,a@x.com,SKU-3,Teapot,1,40.00,DE\n",
+        encoding="utf-8",
+    )
+    open_app(page, app_url)
+    goto_page(page, "Data")
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
+    wait_for_app_run(page)
+    expect(page.get_by_text("Cleaning report").first).to_be_visible()
+    screenshot(page, "data-upload-report")
+    page.get_by_test_id("stTextInput").filter(has_text="Name of the new dataset").locator(
+        "input"
+    ).fill("Shopify March")
+    page.get_by_test_id("stFormSubmitButton").filter(has_text="Save").locator("button").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("Saved 4 lines as a new dataset.").first).to_be_visible(timeout=30_000)
+    goto_page(page, "Overview")
+    # 2*12.5 + 8 + 12.5 + 40 = 85.50 net revenue, 3 orders
+    expect(page.get_by_test_id("stMetricValue").filter(has_text="85.50").first).to_be_visible()
+    expect(
+        page.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^3$")).first
+    ).to_be_visible()
+    screenshot(page, "overview-uploaded")
+    assert_clean(page)
