@@ -1,0 +1,169 @@
+"""``ecomdash forecast`` and ``ecomdash restock``."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines
+from ecomdash.errors import ParameterError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "forecast",
+        help="forecast revenue/orders/units with a rolling-origin backtest of every model",
+    )
+    add_dataset_arg(p)
+    p.add_argument("--metric", choices=("revenue", "orders", "units"), default="revenue")
+    p.add_argument("--freq", choices=("D", "W", "M"), default="D", help="day, week or month")
+    p.add_argument(
+        "--horizon", type=int, help="periods ahead (default: two seasonal cycles, e.g. 14 days)"
+    )
+    p.add_argument("--folds", type=int, default=8, help="backtest origins (default 8)")
+    p.add_argument("--product", help="forecast one product id only")
+    p.add_argument("--category", help="forecast one category only")
+    p.add_argument("--country", help="forecast one country only")
+    p.add_argument(
+        "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
+    )
+    p.add_argument("--sarimax", action="store_true", help="include SARIMAX on daily series")
+    add_json_arg(p)
+    p.set_defaults(func=run_forecast)
+
+    p = sub.add_parser("restock", help="reorder points and order quantities for the top products")
+    add_dataset_arg(p)
+    p.add_argument("--lead-time-days", type=float, default=14, help="supplier lead time (days)")
+    p.add_argument("--service-level", type=float, default=0.95, help="e.g. 0.95")
+    p.add_argument("--review-days", type=float, default=7, help="days between orders")
+    p.add_argument("--top", type=int, default=100, help="products by revenue (max 500)")
+    p.add_argument("--stock", help="CSV of current stock: product id and units on hand")
+    add_json_arg(p)
+    p.set_defaults(func=run_restock)
+
+
+def _fmt(x: float) -> str:
+    return "-" if pd.isna(x) else f"{x:,.2f}"
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    from ecomdash import forecast as F
+
+    lines = load_lines(args)
+    horizon = args.horizon if args.horizon is not None else F.default_horizon(args.freq)
+    series = F.build_series(
+        lines,
+        metric=args.metric,
+        freq=args.freq,
+        product=args.product,
+        category=args.category,
+        country=args.country,
+        returns=args.returns,
+        future_periods=horizon,
+    )
+    models = F.ALL_MODELS if args.sarimax else None
+    res = F.forecast(series, horizon=horizon, folds=args.folds, models=models)
+    bt = res.backtest.set_index("model")
+    keys = ("mae", "mase", "mape", "bias", "coverage80", "coverage95")
+    obj = {
+        "model": res.model,
+        "metric": args.metric,
+        "freq": args.freq,
+        "horizon": horizon,
+        "folds": args.folds,
+        "verdict": res.verdict,
+        "auto_choices": list(res.auto_choices),
+        "backtest": {m: {k: bt.loc[m, k] for k in keys} for m in bt.index},
+        "forecast": [
+            {
+                "period": r.period.date().isoformat(),
+                **{k: float(getattr(r, k)) for k in ("mean", "lo80", "hi80", "lo95", "hi95")},
+            }
+            for r in res.forecast.itertuples()
+        ],
+        "warnings": list(res.warnings),
+        "seconds": res.seconds,
+    }
+    lines_out = [
+        f"Forecast of {args.metric} per {F.FREQ_WORD[args.freq]}, {horizon} ahead; "
+        f"model: {res.model}",
+        res.verdict,
+        "",
+        f"{'model':16s} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} {'cov80':>6s} {'cov95':>6s}",
+    ]
+    for m in bt.index:
+        r = bt.loc[m]
+        lines_out.append(
+            f"{m:16s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
+            f"{_fmt(r['coverage80']):>6s} {_fmt(r['coverage95']):>6s}"
+        )
+    lines_out += ["", f"{'period':10s} {'mean':>12s} {'80% band':>27s} {'95% band':>27s}"]
+    for r in res.forecast.itertuples():
+        lines_out.append(
+            f"{r.period.date()!s:10s} {_fmt(r.mean):>12s} "
+            f"{_fmt(r.lo80):>12s} – {_fmt(r.hi80):>12s} {_fmt(r.lo95):>12s} – {_fmt(r.hi95):>12s}"
+        )
+    lines_out += [f"note: {w}" for w in res.warnings]
+    emit(args, obj, "\n".join(lines_out))
+    return 0
+
+
+def run_restock(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ecomdash import inventory as inv
+
+    if not 1 <= args.top <= 500:
+        raise ParameterError(f"--top must be between 1 and 500; got {args.top}.")
+    stock = None
+    if args.stock:
+        path = Path(args.stock)
+        if not path.is_file():
+            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+        stock = inv.read_stock(path.read_bytes())
+    lines = load_lines(args)
+    res = inv.plan_restock(
+        lines,
+        lead_time_days=args.lead_time_days,
+        service_level=args.service_level,
+        review_days=args.review_days,
+        stock=stock,
+        top=args.top,
+    )
+    cols = [
+        "product_id",
+        "product_name",
+        "abc",
+        "xyz",
+        "demand_class",
+        "model",
+        "daily_demand",
+        "safety_stock",
+        "reorder_point",
+        "on_hand",
+        "days_of_cover",
+        "stockout_date",
+        "order_qty",
+    ]
+    plan = res.plan[cols]
+    obj = {
+        "as_of": res.as_of.date().isoformat(),
+        "params": res.params,
+        "matrix": {r: res.matrix.loc[r].to_dict() for r in res.matrix.index},
+        "plan": plan,
+        "warnings": list(res.warnings),
+    }
+    text = [
+        f"Restock plan as of {res.as_of.date()} (lead time {args.lead_time_days:g} days, "
+        f"service level {args.service_level:.0%}):",
+        plan.drop(columns=["product_name"]).to_string(
+            index=False, float_format=lambda x: f"{x:,.1f}"
+        ),
+        "",
+        "ABC × XYZ (products):",
+        res.matrix.to_string(),
+    ]
+    text += [f"note: {w}" for w in res.warnings]
+    emit(args, obj, "\n".join(text))
+    return 0
