@@ -1,0 +1,179 @@
+"""``ecomdash clv`` and ``ecomdash churn``: customer lifetime value and churn risk."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines, parse_date
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "clv",
+        help="lifetime value per customer (BG/NBD + Gamma-Gamma) with a holdout calibration check",
+    )
+    add_dataset_arg(p)
+    p.add_argument(
+        "--cutoff",
+        type=parse_date,
+        help="fit on purchases up to and including this day (YYYY-MM-DD); the holdout is after it",
+    )
+    p.add_argument(
+        "--horizon-months", type=float, default=12, help="value horizon in months (default 12)"
+    )
+    p.add_argument("--top", type=int, default=20, help="customers listed in the text output")
+    add_json_arg(p)
+    p.set_defaults(func=run_clv)
+
+    p = sub.add_parser(
+        "churn",
+        help="churn risk / propensity models evaluated on held-out time against baselines",
+    )
+    add_dataset_arg(p)
+    p.add_argument(
+        "--cutoff",
+        type=parse_date,
+        help="evaluation cut-off (default: the end of the data minus the window)",
+    )
+    p.add_argument(
+        "--window-days", type=int, default=90, help="buy-again window N in days (default 90)"
+    )
+    add_json_arg(p)
+    p.set_defaults(func=run_churn)
+
+
+def run_clv(args: argparse.Namespace) -> int:
+    from ecomdash import schema
+    from ecomdash.clv import customer_value
+
+    lines = load_lines(args)
+    res = customer_value(
+        schema.sales_lines(lines),
+        cutoff=args.cutoff.isoformat() if args.cutoff else None,
+        horizon_months=args.horizon_months,
+    )
+    c = res.customers
+    cal = res.calibration
+    params = None
+    if res.params is not None:
+        params = {k: getattr(res.params, k) for k in ("r", "alpha", "a", "b")}
+        params.update(
+            time_unit="week" if res.params.time_unit == "W" else "day",
+            log_likelihood=res.params.log_likelihood,
+            converged=res.params.converged,
+        )
+    obj = {
+        "method": res.method,
+        "cutoff": res.cutoff.date(),
+        "horizon_months": res.horizon_months,
+        "params": params,
+        "gamma_gamma": None if res.gamma_gamma is None else res.gamma_gamma.as_dict(),
+        "spend_frequency_corr": res.spend_frequency_corr,
+        "repeat_buyers": res.repeat_buyers,
+        "calibration": None
+        if cal is None
+        else {
+            "cutoff": cal.cutoff.date(),
+            "end": cal.end.date(),
+            "calibration_repeat_purchases": cal.calibration_repeat_purchases,
+            "predicted_holdout_purchases": cal.predicted_holdout_purchases,
+            "actual_holdout_purchases": cal.actual_holdout_purchases,
+            "by_frequency": cal.by_frequency,
+        },
+        "notices": list(res.notices),
+        "customers": c[
+            [
+                "customer_id",
+                "expected_purchases",
+                "p_alive",
+                "p_purchase_in_horizon",
+                "expected_spend",
+                "expected_value",
+                "next_order_date",
+            ]
+        ].replace({np.nan: None}),
+    }
+    text = [
+        f"Method: {res.method}; scored as of {res.cutoff.date()} over {res.horizon_months:g} months.",
+    ]
+    if params:
+        text.append(
+            f"BG/NBD r={params['r']:.4g} alpha={params['alpha']:.4g} a={params['a']:.4g} "
+            f"b={params['b']:.4g} (alpha in {params['time_unit']}s)"
+        )
+    if res.gamma_gamma is not None:
+        g = res.gamma_gamma
+        text.append(f"Gamma-Gamma p={g.p:.4g} q={g.q:.4g} v={g.v:.4g}")
+    if cal is not None:
+        text.append(
+            f"Calibration: fitted to {cal.cutoff.date()}, holdout to {cal.end.date()}: "
+            f"predicted {cal.predicted_holdout_purchases:,.0f} vs actual "
+            f"{cal.actual_holdout_purchases:,} purchases ({cal.error_pct:+.1f} %)."
+        )
+    text += [f"Notice: {n}" for n in res.notices]
+    text.append(
+        f"Total expected value: {c['expected_value'].sum():,.2f} over {len(c):,} customers."
+    )
+    text.append(
+        c[["customer_id", "expected_value", "expected_purchases", "p_alive"]]
+        .head(args.top)
+        .to_string(index=False, float_format=lambda v: f"{v:,.3f}")
+    )
+    emit(args, obj, "\n".join(text))
+    return 0
+
+
+def run_churn(args: argparse.Namespace) -> int:
+    from ecomdash.churn import churn
+
+    lines = load_lines(args)
+    res = churn(
+        lines,
+        cutoff=args.cutoff.isoformat() if args.cutoff else None,
+        window_days=args.window_days,
+    )
+    m = res.metrics
+    keys = [
+        "auc",
+        "precision_at_10pct",
+        "recall_at_10pct",
+        "buyer_precision_at_10pct",
+        "buyer_recall_at_10pct",
+        "brier",
+    ]
+    models = {
+        name: {k: m.loc[name, k] for k in keys}
+        for name in m.index
+        if m.loc[name, "kind"] == "model"
+    }
+    baselines = {
+        name: {k: m.loc[name, k] for k in keys}
+        for name in m.index
+        if m.loc[name, "kind"] == "baseline"
+    }
+    obj = {
+        "window_days": res.window_days,
+        "train_cutoff": res.train_cutoff.date(),
+        "test_cutoff": res.test_cutoff.date(),
+        "n_train": res.n_train,
+        "n_test": res.n_test,
+        "test_positive_rate": res.test_positive_rate,
+        "best_model": res.best_model,
+        "models": models,
+        "baselines": baselines,
+        **{name: v for name, v in baselines.items()},
+        "notices": list(res.notices),
+    }
+    text = [
+        f"Trained on cut-off {res.train_cutoff.date()}, evaluated on {res.test_cutoff.date()} "
+        f"(+{res.window_days} days; {res.n_test:,} customers, "
+        f"{res.test_positive_rate:.1%} bought again). Best: {res.best_model}.",
+        m[["auc", "precision_at_10pct", "recall_at_10pct", "kind"]].to_string(
+            float_format=lambda v: f"{v:.3f}"
+        ),
+    ]
+    text += [f"Notice: {n}" for n in res.notices]
+    emit(args, obj, "\n".join(text))
+    return 0
