@@ -27,6 +27,7 @@ Derived columns: ``revenue = quantity × unit_price`` when revenue is not mapped
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +38,7 @@ import pyarrow.compute as pc
 from ecomdash import schema
 from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number
 from ecomdash.ingest.mapping import STATUS, check_enough
-from ecomdash.ingest.read import STRING_DTYPE, RawTable
+from ecomdash.ingest.read import RawTable
 
 SAMPLE_ROWS = 5
 _TEXT_FIELDS = (
@@ -51,6 +52,13 @@ _TEXT_FIELDS = (
 )
 _REFUND = re.compile(r"refund|return|cancel|chargeback|退款|退货|已退|交易关闭", re.IGNORECASE)
 _FLOAT_ID = re.compile(r"^-?\d+\.0+$")
+
+
+def _float_id(text: str) -> str | None:
+    """``"13085.0"`` → ``"13085"``; None when the text is not an integer written as a float."""
+    return text[: text.index(".")] if _FLOAT_ID.match(text) else None
+
+
 _CANCEL_ID = re.compile(r"^[Cc]\d+$")
 
 
@@ -109,40 +117,76 @@ def _wrap(arr: pa.Array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])))
 
 
-def _text(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Trimmed text with missing as NA, and a mask of values that had surrounding spaces."""
-    arr = arrow_of(s)
-    stripped = pc.utf8_trim_whitespace(arr)
-    changed = pc.not_equal(stripped, arr).fill_null(False).to_numpy(zero_copy_only=False)
-    out = pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), stripped)
-    return _wrap(out), np.asarray(changed, dtype=bool)
+def _text(
+    encoded: tuple[np.ndarray, np.ndarray], fix: Callable[[str], str | None] | None = None
+) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Trimmed text (missing as NA) built from the column's dictionary codes.
+
+    Returns (values, trimmed: rows that had surrounding spaces, fixed: rows whose value
+    ``fix`` rewrote, e.g. ``13085.0`` → ``13085``).
+    """
+    codes, uniques = encoded
+    clean_u: list[str | None] = []
+    trimmed_u = np.zeros(len(uniques), dtype=bool)
+    fixed_u = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        if u is None:
+            clean_u.append(None)
+            continue
+        t = u.strip()
+        trimmed_u[i] = t != u and t != ""
+        if fix is not None:
+            f = fix(t)
+            if f is not None:
+                t, fixed_u[i] = f, True
+        clean_u.append(t if t else None)
+    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
+    values = pc.take(pa.array(clean_u, type=pa.string()), idx)
+    safe = np.where(codes < 0, 0, codes)
+    trimmed = trimmed_u[safe] & (codes >= 0) if len(uniques) else np.zeros(len(codes), bool)
+    fixed = fixed_u[safe] & (codes >= 0) if len(uniques) else np.zeros(len(codes), bool)
+    return _wrap(values), trimmed, fixed
 
 
-def _regex_mask(s: pd.Series, pattern: re.Pattern) -> np.ndarray:
-    codes, uniques = codes_of(s)
+def _regex_codes(encoded: tuple[np.ndarray, np.ndarray], pattern: re.Pattern) -> np.ndarray:
+    """Rows whose (trimmed) value matches ``pattern``, evaluated once per distinct value."""
+    codes, uniques = encoded
+    uniques = [u.strip() if isinstance(u, str) else u for u in uniques]
     if len(uniques) == 0:
-        return np.zeros(len(s), dtype=bool)
+        return np.zeros(len(codes), dtype=bool)
     per = np.fromiter((bool(pattern.search(str(u))) for u in uniques), bool, len(uniques))
     out = per[np.where(codes < 0, 0, codes)]
     out[codes < 0] = False
     return out
 
 
-def _duplicates(df: pd.DataFrame) -> np.ndarray:
-    """Exact duplicates of an earlier row (all columns), via dictionary-encoded row keys."""
-    if df.shape[1] == 0 or len(df) == 0:
-        return np.zeros(len(df), dtype=bool)
-    key = np.zeros(len(df), dtype=np.int64)
-    bound = 1  # key < bound
-    for c in df.columns:
-        codes, uniques = codes_of(df[c])
-        width = len(uniques) + 1
-        if bound * width >= 2**62:
-            key, uniq = pd.factorize(key)
-            key, bound = key.astype(np.int64), len(uniq)
-        key = key * width + codes + 1
-        bound *= width
-    return pd.Series(key).duplicated().to_numpy()
+def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
+    """Exact duplicates of an earlier row, from the columns' dictionary codes.
+
+    Rows are hashed (64-bit polynomial over the codes); every hash duplicate is then checked
+    column by column against the first row with that hash, so the result is exact.
+    """
+    if not codes or len(codes[0]) == 0:
+        return np.zeros(len(codes[0]) if codes else 0, dtype=bool)
+    n = len(codes[0])
+    h = np.zeros(n, dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for c in codes:
+            h = h * mult + (c + 1).astype(np.uint64)
+    ids, uniq = pd.factorize(h)
+    if len(uniq) == n:
+        return np.zeros(n, dtype=bool)
+    first = np.empty(len(uniq), dtype=np.int64)
+    first[ids[::-1]] = np.arange(n - 1, -1, -1)
+    dup = np.arange(n) != first[ids]
+    cand = np.flatnonzero(dup)
+    ref = first[ids[cand]]
+    same = np.ones(len(cand), dtype=bool)
+    for c in codes:
+        same &= c[cand] == c[ref]
+    dup[cand[~same]] = False  # hash collisions (practically never): not duplicates
+    return dup
 
 
 def _filter(values, keep: np.ndarray):
@@ -163,6 +207,12 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     rules: list[RuleResult] = []
     notes: list[str] = []
     reason = np.full(n, None, dtype=object)
+    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def enc(col: str) -> tuple[np.ndarray, np.ndarray]:
+        if col not in cache:
+            cache[col] = codes_of(src[col])
+        return cache[col]
 
     def sample_of(mask: np.ndarray) -> pd.DataFrame:
         idx = np.flatnonzero(mask)[:SAMPLE_ROWS]
@@ -189,33 +239,24 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for fld in _TEXT_FIELDS:
         if fld not in mapping:
             continue
-        cols[fld], changed = _text(src[mapping[fld]])
+        fix = _float_id if fld == schema.CUSTOMER_ID else None
+        cols[fld], trimmed, fixed = _text(enc(mapping[fld]), fix)
         if fld == schema.PRODUCT_NAME:
+            add("trimmed_names", "product names with spaces around them (trimmed)", trimmed, "kept")
+        if fld == schema.CUSTOMER_ID:
             add(
-                "trimmed_names",
-                "product names with spaces around them (trimmed)",
-                changed & cols[fld].notna().to_numpy(),
+                "customer_id_float",
+                "customer ids written as decimals (13085.0 → 13085)",
+                fixed,
                 "kept",
             )
-    if schema.CUSTOMER_ID in cols:
-        cust = cols[schema.CUSTOMER_ID]
-        floaty = _regex_mask(cust, _FLOAT_ID)
-        if floaty.any():
-            fixed = cust.str.replace(r"\.0+$", "", regex=True)
-            cols[schema.CUSTOMER_ID] = cust.where(~floaty, fixed).astype(STRING_DTYPE)
-        add(
-            "customer_id_float",
-            "customer ids written as decimals (13085.0 → 13085)",
-            floaty,
-            "kept",
-        )
     # ---- numbers
     unreadable_number = np.zeros(n, dtype=bool)
     missing_number = np.zeros(n, dtype=bool)
     for fld in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE):
         if fld not in mapping:
             continue
-        conv = to_number(src[mapping[fld]])
+        conv = to_number(src[mapping[fld]], encoded=enc(mapping[fld]))
         cols[fld] = conv.values
         unreadable_number |= conv.bad
         missing_number |= conv.missing
@@ -224,7 +265,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     # ---- date
     bad_date = np.zeros(n, dtype=bool)
     if schema.ORDER_DATE in mapping:
-        conv = to_datetime(src[mapping[schema.ORDER_DATE]])
+        conv = to_datetime(src[mapping[schema.ORDER_DATE]], encoded=enc(mapping[schema.ORDER_DATE]))
         cols[schema.ORDER_DATE] = conv.values
         bad_date = conv.bad | conv.missing
         if conv.note:
@@ -249,7 +290,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             unreadable_number,
             "dropped",
         )
-    dup = _duplicates(src)
+    dup = _duplicates([enc(c)[0] for c in src.columns])
     if schema.ORDER_ID in mapping:
         add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
     else:
@@ -272,9 +313,10 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     # ---- returns
     is_return = np.zeros(n, dtype=bool)
     if schema.ORDER_ID in cols:
-        c_ids = _regex_mask(cols[schema.ORDER_ID], _CANCEL_ID)
+        order_codes = enc(mapping[schema.ORDER_ID])
+        c_ids = _regex_codes(order_codes, _CANCEL_ID)
         if c_ids.any() and c_ids.mean() < 0.5:
-            invoices = cols[schema.ORDER_ID][c_ids].nunique()
+            invoices = len(np.unique(order_codes[0][c_ids]))
             add(
                 "cancellation_invoice",
                 f"cancellation lines: order id starts with C ({invoices:,} orders)",
@@ -292,7 +334,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         )
         is_return |= neg
     if STATUS in mapping:
-        refunded = _regex_mask(src[mapping[STATUS]], _REFUND)
+        refunded = _regex_codes(enc(mapping[STATUS]), _REFUND)
         add(
             "refund_status",
             "status says refunded / returned / cancelled",
@@ -343,11 +385,13 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     non_product = np.zeros(n, dtype=bool)
     if pid is not None:
         if schema.PRODUCT_ID in mapping:
-            non_product = _regex_mask(pid, schema.NON_PRODUCT_CODE)
+            non_product = _regex_codes(enc(mapping[schema.PRODUCT_ID]), schema.NON_PRODUCT_CODE)
             if pname is not None:
-                non_product |= pid.isna().to_numpy() & _regex_mask(pname, schema.NON_PRODUCT_NAME)
+                non_product |= pid.isna().to_numpy() & _regex_codes(
+                    enc(mapping[schema.PRODUCT_NAME]), schema.NON_PRODUCT_NAME
+                )
         else:
-            non_product = _regex_mask(pid, schema.NON_PRODUCT_NAME)
+            non_product = _regex_codes(enc(mapping[schema.PRODUCT_NAME]), schema.NON_PRODUCT_NAME)
         add(
             "non_product",
             "postage, fees, adjustments and other non-product lines",
@@ -425,37 +469,32 @@ def _match_cancellations(data: dict[str, pd.Series]) -> np.ndarray:
     if not len(ret):
         return np.array([], dtype=np.int64)
     sale = np.flatnonzero(ok & ~is_ret & (q > 0))
-    ev = pd.DataFrame(
-        {
-            "c": np.concatenate([cust[sale], cust[ret]]),
-            "p": np.concatenate([prod[sale], prod[ret]]),
-            "q": np.concatenate([q[sale], -q[ret]]),
-            "d": np.concatenate([when[sale], when[ret]]),
-            "kind": np.concatenate([np.zeros(len(sale), np.int8), np.ones(len(ret), np.int8)]),
-            "pos": np.concatenate([sale, ret]),
-        }
-    )
-    # keep only keys that have both a sale and a return
-    grp = ev.groupby(["c", "p", "q"], sort=False)["kind"]
-    both = grp.transform("min").eq(0) & grp.transform("max").eq(1)
-    ev = ev.loc[both.to_numpy()]
-    if ev.empty:
+    width = np.int64(prod.max() + 2)
+    rkey = cust[ret] * width + prod[ret]
+    sale = sale[np.isin(cust[sale] * width + prod[sale], rkey)]
+    if not len(sale):
         return np.array([], dtype=np.int64)
-    # sales before returns at the same time; ties by file order
-    ev = ev.sort_values(["c", "p", "q", "d", "kind", "pos"], kind="stable")
+    c = np.concatenate([cust[sale], cust[ret]])
+    p = np.concatenate([prod[sale], prod[ret]])
+    qq = np.concatenate([q[sale], -q[ret]])
+    d = np.concatenate([when[sale], when[ret]])
+    kind = np.concatenate([np.zeros(len(sale), np.int8), np.ones(len(ret), np.int8)])
+    pos = np.concatenate([sale, ret])
+    # by key, then time; sales before returns at the same time; ties by file order
+    order = np.lexsort((pos, kind, d, qq, p, c))
     stacks: dict[tuple, list[int]] = {}
     matched: list[int] = []
-    for c, p, qq, kind, pos in zip(
-        ev["c"].to_numpy(),
-        ev["p"].to_numpy(),
-        ev["q"].to_numpy(),
-        ev["kind"].to_numpy(),
-        ev["pos"].to_numpy(),
+    for ci, pi, qi, ki, xi in zip(
+        c[order].tolist(),
+        p[order].tolist(),
+        qq[order].tolist(),
+        kind[order].tolist(),
+        pos[order].tolist(),
         strict=True,
     ):
-        key = (c, p, qq)
-        if kind == 0:
-            stacks.setdefault(key, []).append(pos)
+        key = (ci, pi, qi)
+        if ki == 0:
+            stacks.setdefault(key, []).append(xi)
         else:
             st = stacks.get(key)
             if st:

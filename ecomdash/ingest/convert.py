@@ -80,8 +80,10 @@ def codes_of(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return codes, np.asarray(enc.dictionary.to_pylist(), dtype=object)
 
 
-def _factorize(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = codes_of(s)
+def _factorize(
+    s: pd.Series, encoded: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    codes, uniques = encoded if encoded is not None else codes_of(s)
     u = np.asarray([v.strip() if v is not None else "" for v in uniques], dtype=object)
     return codes, u
 
@@ -157,9 +159,12 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
     return out, note
 
 
-def to_number(s: pd.Series) -> Converted:
-    """Convert a text column to float64, counting cells that are not numbers."""
-    codes, u = _factorize(s)
+def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> Converted:
+    """Convert a text column to float64, counting cells that are not numbers.
+
+    ``encoded``: the column's ``codes_of`` result when the caller already has it.
+    """
+    codes, u = _factorize(s, encoded)
     vals, note = _numbers_of(u)
     per_bad = np.isnan(vals) & (u != "")
     per_missing = u == ""
@@ -351,9 +356,9 @@ def _chronology_vote(
     return True, "no value proves the order; assumed day/month/year (check the dates)"
 
 
-def to_datetime(s: pd.Series) -> Converted:
+def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> Converted:
     """Convert a text column to datetime64[us], counting cells that are not dates."""
-    codes, u = _factorize(s)
+    codes, u = _factorize(s, encoded)
     vals, note = _datetimes_of(u, order_hint=codes[codes >= 0] if len(codes) else None)
     per_bad = np.isnat(vals) & (u != "")
     per_missing = u == ""

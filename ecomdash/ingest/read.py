@@ -151,7 +151,7 @@ def read_bytes(
     """
     ext = _extension(filename)
     _check_size(len(data), max_bytes, "The file")
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise InputFileError(
             "The file is empty: it has no bytes (or only blank space). "
             "Export your orders again and upload the saved file."
@@ -163,7 +163,7 @@ def read_bytes(
         data = _gunzip(data, max_bytes)
         inner = ext[:-3] if ext.endswith(".gz") else ""
         ext = _extension(inner) if inner else ""
-        if not data.strip():
+        if not data or data.isspace():
             raise InputFileError(
                 "The compressed file is empty once unpacked. Export your orders again."
             )
@@ -648,7 +648,9 @@ def _read_delimited(
             "that line, or export the file again."
         )
     # header row (read with the csv module so duplicate names are seen as written)
-    first_line = payload.split(b"\n", 1)[0].decode("utf-8", errors="replace").rstrip("\r")
+    end = payload.find(b"\n")
+    first_line = payload[: end if end >= 0 else len(payload)]
+    first_line = first_line.decode("utf-8", errors="replace").rstrip("\r")
     first = next(csv.reader([first_line], delimiter=delim, quotechar='"'), [])
     ncols = max(len(first), mode, 1)
     names = [f"c{i}" for i in range(ncols)]
