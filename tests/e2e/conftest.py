@@ -192,5 +192,14 @@ def screenshot(page: Page, name: str) -> Path:
             pass
     page.wait_for_timeout(600)
     path = OUT / f"{name}.png"
+    # Streamlit scrolls inside its own container: grow the viewport to the content's height
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    tall = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('[data-testid=stMain], section.main, "
+        "[data-testid=stAppViewContainer]')].map(e => e.scrollHeight), 1000)"
+    )
+    page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 40, 6000)})
+    page.wait_for_timeout(500)
     page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
     return path
