@@ -156,6 +156,7 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
                 t = u[i].replace(".", "")
                 if _PLAIN.match(t):
                     out[i] = float(t)
+    out[~np.isfinite(out)] = np.nan  # "inf", "1e400", "nan" are not amounts
     return out, note
 
 

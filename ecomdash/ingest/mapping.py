@@ -407,7 +407,7 @@ def _profile(col: pd.Series) -> _Profile:
     if not filled_vals:
         return _Profile(0, 0, 0, 0, 0, 0, np.nan, 0, 0, 0)
     nums = pd.to_numeric(pd.Series(filled_vals), errors="coerce").to_numpy(dtype=float)
-    ok = ~np.isnan(nums)
+    ok = np.isfinite(nums)
     return _Profile(
         filled=len(filled_vals) / len(sample),
         number=number_rate(filled_vals),

@@ -487,6 +487,8 @@ def _looks_binary(text: str) -> bool:
     if not text:
         return False
     sample = text[:20000]
+    if "\x00" in sample:
+        return True
     bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
     return bad > max(2, len(sample) * 0.01)
 
@@ -648,9 +650,8 @@ def _read_delimited(
             "that line, or export the file again."
         )
     # header row (read with the csv module so duplicate names are seen as written)
-    end = payload.find(b"\n")
-    first_line = payload[: end if end >= 0 else len(payload)]
-    first_line = first_line.decode("utf-8", errors="replace").rstrip("\r")
+    head = payload[:_SAMPLE_BYTES].decode("utf-8", errors="replace").splitlines()
+    first_line = next((ln for ln in head if ln.strip()), "")
     first = next(csv.reader([first_line], delimiter=delim, quotechar='"'), [])
     ncols = max(len(first), mode, 1)
     names = [f"c{i}" for i in range(ncols)]

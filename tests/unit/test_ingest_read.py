@@ -394,3 +394,27 @@ def test_every_error_is_an_ecomdash_error():
     for data in (b"", b"\x00\x01\x02" * 100, b"a,b\n", b"PK\x03\x04junk"):
         with pytest.raises(EcomdashError):
             load_bytes(data, "x.csv")
+
+
+def test_upload_limit_matches_streamlit_config():
+    import tomllib
+    from pathlib import Path
+
+    cfg = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    if not cfg.exists():
+        pytest.skip(".streamlit/config.toml not written yet")
+    limit_mb = tomllib.loads(cfg.read_text())["server"]["maxUploadSize"]
+    assert DEFAULT_MAX_BYTES == limit_mb * 1024 * 1024
+
+
+def test_rejected_rows_download_is_formula_safe():
+    from ecomdash.exports import to_safe_csv_bytes
+
+    rows = [",".join(r) for r in ROWS]
+    good = "\n".join(f"{2000 + i}," + rows[1].split(",", 1)[1] for i in range(20))
+    text = rows[0] + "\n" + good + "\n=cmd|' /C calc'!A0,A1\n1003,A1,Mug,x,2024-03-01,1,,UK\n"
+    res = load_bytes(text.encode(), "x.csv")
+    rej = res.report.rejected
+    assert rej["line_no"].tolist() == [22, 23]
+    data = to_safe_csv_bytes(rej).decode("utf-8-sig")
+    assert "'=cmd" in data and "\n=cmd" not in data
