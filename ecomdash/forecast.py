@@ -1469,8 +1469,8 @@ class ManyForecastResult:
     """Weekly (or other grain) forecasts for the top-N products by revenue.
 
     * ``table``: one row per product: ``product_id, product_name, revenue, demand_class,
-      model, mase, baseline_mase, auto_mase, improvement_pct, forecast_total, forecast_per_period,
-      error_sd`` (``error_sd``: RMSE of the chosen model's one-period-ahead backtest errors).
+      model, mase, baseline_mase, auto_mase, auto_mae, baseline_mae, improvement_pct,
+      forecast_total, forecast_per_period, error_sd`` (``error_sd``: RMSE of the chosen model's one-period-ahead backtest errors).
     * ``forecasts``: long table ``product_id, period, mean, lo80, hi80, lo95, hi95``.
     * ``history``: wide array-like DataFrame of the series (index product_id, columns periods).
     """
@@ -1611,6 +1611,8 @@ def forecast_many(
             "mase": mase_m[rows_i, final],
             "baseline_mase": mase_m[:, base_j],
             "auto_mase": auto_mase,
+            "auto_mae": auto_mae.mean(axis=1),
+            "baseline_mae": base_mae,
             "improvement_pct": np.where(
                 base_mae > 0, (1 - ch_mae / np.where(base_mae > 0, base_mae, 1)) * 100, np.nan
             ),
