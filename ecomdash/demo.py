@@ -261,7 +261,10 @@ _K_MIN = np.array([1, 1, 3, 2, 1, 1])
 _K_N = np.array([1, 2, 3, 2, 2, 2])
 _K_P = np.array([0.4, 0.4, 0.5, 0.5, 0.5, 0.35])
 # log-weight price preference (beta * log price) and favourite-category boost.
-_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 3.5, 0.0, 0.0])
+_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 2.0, 0.0, 0.0])
+# popularity exponent: premium buyers follow the crowd less (keeps their orders from
+# concentrating on a few expensive products, which would create spurious bundles).
+_POP_GAMMA = np.array([1.0, 1.0, 1.0, 0.3, 1.0, 1.0])
 _FAV_BOOST = np.array([3.0, 0.0, 4.0, 0.0, 3.0, 0.0])
 _N_FAV = np.array([2, 0, 1, 0, 2, 0])
 # Quantity: 1 + Poisson(q) (bulk uses pack sizes instead).
@@ -531,7 +534,9 @@ def generate(
     log_pop = np.full(n_prod, -np.inf)
     log_pop[is_catalogue] = np.log(products["popularity"].to_numpy()[is_catalogue])
     # log-weights per profile: popularity * price**beta
-    lw_profile = log_pop[None, :] + _PRICE_BETA[:, None] * np.log(base_price)[None, :]
+    lw_profile = (
+        _POP_GAMMA[:, None] * log_pop[None, :] + _PRICE_BETA[:, None] * np.log(base_price)[None, :]
+    )
 
     # --- customers --------------------------------------------------------------------
     n_groups = len(GROUPS)

@@ -174,6 +174,25 @@ def test_planted_bundles_realised(demo, sales):
         assert support >= 0.01
 
 
+def test_planted_bundles_are_the_only_strong_pairs(demo, sales):
+    """No other pair with support ≥ 0.5 % of orders has a lift above 2.5 (planted lifts are ≥ 3)."""
+    pairs = sales[["order_id", "product_id"]].drop_duplicates()
+    n_orders = pairs["order_id"].nunique()
+    share = pairs["product_id"].value_counts() / n_orders
+    frequent = share[share >= 0.005].index
+    onehot = pd.crosstab(pairs["order_id"], pairs["product_id"])[frequent].to_numpy(float)
+    together = onehot.T @ onehot / n_orders
+    p = np.diag(together)
+    lift = together / np.outer(p, p)
+    ids = np.asarray(frequent)
+    strong = {
+        frozenset((ids[i], ids[j]))
+        for i, j in zip(*np.nonzero((together >= 0.005) & (lift > 2.5)), strict=True)
+        if i < j
+    }
+    assert strong == {frozenset((b.antecedent, b.consequent)) for b in demo.truth.bundles}
+
+
 def test_bundle_lift_formula():
     """Pair drawn with prob s, A alone a0, B alone b0 (independent) → lift by hand."""
     from ecomdash.demo import _bundle_truth
