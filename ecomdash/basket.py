@@ -45,9 +45,11 @@ LEVELS = ("product", "category")
 
 #: Work limits. Above them the miner refuses before counting and says which threshold to raise.
 MAX_PAIR_WORK = 80_000_000  # Σ over baskets of C(frequent items in the basket, 2)
-MAX_CANDIDATES = 3_000_000  # candidate itemsets of one size
-MAX_ITEMSETS = 500_000  # frequent itemsets in total
-MAX_RULE_CANDIDATES = 6_000_000  # (itemset, antecedent) pairs to score
+MAX_CANDIDATES = 3_000_000  # candidate itemsets of one size, before the subset prune
+MAX_BIT_WORK = 60_000_000  # candidates × 64-bit words to AND and count, per size
+MAX_ITEMSETS = 100_000  # frequent itemsets in total
+MAX_RULE_CANDIDATES = 1_500_000  # (itemset, antecedent) pairs to score
+MAX_RULES = 200_000  # rules in the table
 
 #: Below these the page says plainly that the evidence is thin.
 FEW_BASKETS = 200
@@ -447,6 +449,33 @@ def baskets(
     )
 
 
+def count_baskets(
+    lines: pd.DataFrame,
+    *,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+) -> int:
+    """How many baskets :func:`mine` would see (to turn a support into a number of orders)."""
+    enc = _encode(
+        lines,
+        basket=basket,
+        level=level,
+        include_non_product=include_non_product,
+        func="count_baskets",
+    )
+    return enc.n_baskets
+
+
+def min_count_for(min_support: float, n_baskets: int) -> int:
+    """The number of baskets an itemset needs at ``min_support`` (``count / n >= support``).
+
+    >>> min_count_for(0.01, 20573)
+    206
+    """
+    return _min_count(float(min_support), int(n_baskets))
+
+
 # --------------------------------------------------------------------------------------------
 # The miner (integer codes in, levels of frequent itemsets out)
 
@@ -612,7 +641,7 @@ def _mine_levels(
     b3, i3 = _dense(b3[sel]), i3[sel]
     item_bits = _bitsets(b3, i3, n_items)
     words = item_bits.shape[1]
-    chunk = max(1, (32 << 20) // (words * 8))  # ~32 MB of bitsets per step
+    chunk = max(1, (1 << 20) // (words * 8))  # ~1 MB of bitsets per step: stays in cache
     cur = levels[-1]
     cur_bits = np.empty((len(cur.counts), words), dtype=np.uint64)
     for s in range(0, len(cur.counts), chunk):
@@ -660,6 +689,23 @@ def _mine_levels(
         left, last, cand = left[keep], last[keep], cand[keep]
         if len(left) == 0:
             break
+        if len(left) * words > MAX_BIT_WORK:
+            budget = MAX_BIT_WORK // words
+
+            def fits_w(t: int, cur: _Level = cur, budget: int = budget) -> bool:
+                g = np.bincount(cur.parent[cur.counts >= t])
+                return int((g * (g - 1) // 2).sum()) <= budget
+
+            t = _smallest_count(min_count, int(cur.counts.max()), fits_w)
+            raise _refuse(
+                f"{k + 1}-item candidate sets to count:",
+                len(left),
+                budget,
+                t,
+                n_baskets,
+                min_support,
+                k + 1,
+            )
         want_bits = max_len is None or k + 1 < max_len
         new_counts = np.empty(len(left), dtype=np.int64)
         kept_bits = []
@@ -892,6 +938,16 @@ def mine(
 
     # rules table
     ra = _rule_arrays(levels, n, len(frequent), min_confidence, min_lift)
+    if len(ra["conf"]) > MAX_RULES:
+        c_star = float(np.sort(ra["conf"])[::-1][MAX_RULES])
+        l_star = float(np.sort(ra["lift"])[::-1][MAX_RULES])
+        c_sug = math.floor(c_star * 1000) / 1000 + 0.001
+        l_sug = math.floor(l_star * 100) / 100 + 0.01
+        raise ParameterError(
+            f"These thresholds give {len(ra['conf']):,} rules (limit {MAX_RULES:,}): too many to "
+            f"compute and read. Raise the minimum confidence to {c_sug:.3f} or the minimum lift "
+            f"to {l_sug:.2f} (either leaves at most {MAX_RULES:,}), or raise the minimum support."
+        )
     rules = _rules_frame(levels, ra, ids, names, nf)
     timings.append(("rules", time.perf_counter() - t0))
 

@@ -1,0 +1,223 @@
+"""Figures for basket analysis: rules scatter and a network of the strongest rules.
+
+Product names are merchant text: they only reach plotly as data (hover text / labels), with
+``<``, ``>`` and ``&`` turned into entities so plotly's pseudo-HTML shows them literally.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.basket import BasketResult
+
+
+def _esc(text: object, limit: int | None = None) -> str:
+    s = str(text)
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1] + "…"
+    return html.escape(s, quote=False)
+
+
+def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure:
+    """Support × confidence of every rule (the ``max_points`` strongest by lift), coloured by
+    lift; hover shows the rule and its metrics."""
+    r = result.rules.head(max_points)
+    fig = go.Figure()
+    if len(r):
+        custom = np.column_stack(
+            [
+                [_esc(n, 120) for n in r["names"]],
+                r["count"].to_numpy(),
+                r["lift"].to_numpy(),
+                r["leverage"].to_numpy(),
+            ]
+        )
+        fig.add_scatter(
+            x=r["support"],
+            y=r["confidence"],
+            mode="markers",
+            marker={
+                "color": r["lift"],
+                "colorscale": "Viridis",
+                "showscale": True,
+                "colorbar": {"title": {"text": "Lift"}},
+                "size": 8,
+                "opacity": 0.75,
+            },
+            customdata=custom,
+            hovertemplate=(
+                "%{customdata[0]}<br>Support %{x:.4f} (%{customdata[1]} baskets)"
+                "<br>Confidence %{y:.3f}<br>Lift %{customdata[2]:.2f}"
+                "<br>Leverage %{customdata[3]:.4f}<extra></extra>"
+            ),
+        )
+    shown = (
+        f" (strongest {len(r):,} of {len(result.rules):,})" if len(result.rules) > len(r) else ""
+    )
+    fig.update_layout(
+        title=f"Rules: support × confidence, coloured by lift{shown}",
+        xaxis_title="Support (share of baskets with all items)",
+        yaxis_title="Confidence",
+        height=460,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    fig.update_xaxes(
+        type="log" if len(r) and r["support"].max() / r["support"].min() > 20 else "linear"
+    )
+    return fig
+
+
+def _layout(nodes: list[str], edges: list[tuple[int, int, float]], seed: int = 7) -> np.ndarray:
+    """Deterministic force-directed layout (Fruchterman-Reingold) of a small graph."""
+    n = len(nodes)
+    if n == 0:
+        return np.zeros((0, 2))
+    rng = np.random.default_rng(seed)
+    angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pos = np.column_stack([np.cos(angle), np.sin(angle)]) + rng.normal(0, 0.05, (n, 2))
+    k = 1.0 / np.sqrt(n)
+    temp = 0.2
+    src = np.array([e[0] for e in edges], dtype=int)
+    dst = np.array([e[1] for e in edges], dtype=int)
+    for _ in range(150):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.sqrt((delta**2).sum(-1)) + 1e-9
+        force = (k * k / dist**2)[:, :, None] * delta  # repulsion
+        disp = force.sum(axis=1)
+        if len(src):
+            d = pos[src] - pos[dst]
+            dl = np.sqrt((d**2).sum(-1))[:, None] + 1e-9
+            pull = d * dl / k
+            np.add.at(disp, src, -pull)
+            np.add.at(disp, dst, pull)
+        length = np.sqrt((disp**2).sum(-1))[:, None] + 1e-9
+        pos += disp / length * np.minimum(length, temp)
+        temp *= 0.97
+    pos -= pos.mean(axis=0)
+    return pos / (np.abs(pos).max() or 1.0)
+
+
+def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
+    """The ``top`` strongest rules (by lift) as a network: items are nodes (size = support),
+    each rule an arrow from its antecedent items to its consequent items; hover shows metrics."""
+    r = result.rules.head(top)
+    names = dict(zip(result.items["item"], result.items["name"], strict=True))
+    support = dict(zip(result.items["item"], result.items["support"], strict=True))
+    items: list[str] = []
+    index: dict[str, int] = {}
+    edges: list[tuple[int, int, float]] = []
+    edge_rows: list[int] = []
+    for j, (ante, cons) in enumerate(zip(r["antecedents"], r["consequents"], strict=True)):
+        for it in (*ante, *cons):
+            if it not in index:
+                index[it] = len(items)
+                items.append(it)
+        for a in ante:
+            for c in cons:
+                edges.append((index[a], index[c], float(r["lift"].iloc[j])))
+                edge_rows.append(j)
+    pos = _layout(items, edges)
+    fig = go.Figure()
+    if edges:
+        lifts = np.array([e[2] for e in edges])
+        span = max(lifts.max() - lifts.min(), 1e-9)
+        for a, c, lift in edges:
+            fig.add_annotation(
+                x=pos[c, 0],
+                y=pos[c, 1],
+                ax=pos[a, 0],
+                ay=pos[a, 1],
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=3,
+                arrowsize=1,
+                arrowwidth=1 + 3 * (lift - lifts.min()) / span,
+                arrowcolor="rgba(49,130,189,0.55)",
+                standoff=10,
+                startstandoff=10,
+            )
+        # invisible midpoints carry the rule hover (annotations have no hover)
+        mid = np.array([(pos[a] + pos[c]) / 2 for a, c, _ in edges])
+        rows = r.iloc[edge_rows]
+        fig.add_scatter(
+            x=mid[:, 0],
+            y=mid[:, 1],
+            mode="markers",
+            marker={"size": 12, "color": "rgba(0,0,0,0)"},
+            customdata=np.column_stack(
+                [
+                    [_esc(n, 120) for n in rows["names"]],
+                    rows["support"],
+                    rows["confidence"],
+                    rows["lift"],
+                    rows["count"],
+                ]
+            ),
+            hovertemplate=(
+                "%{customdata[0]}<br>Support %{customdata[1]:.4f} (%{customdata[4]} baskets)"
+                "<br>Confidence %{customdata[2]:.3f}<br>Lift %{customdata[3]:.2f}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    if items:
+        sup = np.array([support.get(it, 0.0) for it in items])
+        size = 14 + 30 * np.sqrt(sup / (sup.max() or 1.0))
+        fig.add_scatter(
+            x=pos[:, 0],
+            y=pos[:, 1],
+            mode="markers+text",
+            text=[_esc(names.get(it, it), 28) for it in items],
+            textposition="top center",
+            textfont={"size": 11},
+            marker={"size": size, "color": "#fdae6b", "line": {"width": 1, "color": "#e6550d"}},
+            customdata=np.column_stack(
+                [[_esc(names.get(it, it), 120) for it in items], [_esc(it) for it in items], sup]
+            ),
+            hovertemplate=(
+                "%{customdata[0]}<br>id %{customdata[1]}<br>In %{customdata[2]:.2%} of baskets"
+                "<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    fig.update_layout(
+        title=f"The {len(r)} strongest rules (arrow: if the basket holds A, it often holds B)",
+        height=560,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        xaxis={"visible": False, "range": [-1.3, 1.3]},
+        yaxis={"visible": False, "range": [-1.25, 1.3]},
+        plot_bgcolor="white",
+        showlegend=False,
+    )
+    return fig
+
+
+def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
+    """Bars: how often each partner is in the same basket as the product."""
+    d = fbt.iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=d["share"],
+            y=[_esc(n, 40) for n in d["name"]],
+            orientation="h",
+            marker_color="#31a354",
+            customdata=np.column_stack([d["together"], d["lift"]]),
+            hovertemplate=(
+                "%{y}<br>In %{x:.1%} of its baskets (%{customdata[0]} baskets)"
+                "<br>Lift %{customdata[1]:.2f}<extra></extra>"
+            ),
+        )
+    )
+    fig.update_layout(
+        title=f"Bought together with {_esc(product_name, 50)}",
+        xaxis_tickformat=".0%",
+        height=max(220, 50 * len(d) + 90),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig

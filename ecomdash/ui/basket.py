@@ -1,0 +1,524 @@
+"""Basket analysis page: thresholds form, itemsets and rules tables, charts, product lookup,
+bundle what-if.
+
+Product ids and names are merchant text: they appear only in ``st.dataframe``, widget option
+labels (plain text), plotly figures and formula-safe downloads — never in markdown.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import basket as B
+from ecomdash import schema as S
+from ecomdash.charts import basket as charts
+from ecomdash.errors import EcomdashError
+from ecomdash.ui.common import (
+    PageContext,
+    cached_lines,
+    download_table,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    inert,
+    show_error,
+    timed_status,
+)
+
+K_PARAMS = "basket_params"
+K_UNIT = "basket_support_unit"
+NO_LIMIT = "no limit"
+DEFAULTS = (0.01, 0.0, 1.0, None, "order", "product", False)
+
+
+# --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
+
+
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -> int:
+    return B.count_baskets(
+        cached_lines(key), basket=basket, level=level, include_non_product=include_non_product
+    )
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _mine(key: tuple, params: tuple) -> B.BasketResult:
+    s, c, lift, max_len, basket, level, incl = params
+    return B.mine(
+        cached_lines(key),
+        min_support=s,
+        min_confidence=c,
+        min_lift=lift,
+        max_len=max_len,
+        basket=basket,
+        level=level,
+        include_non_product=incl,
+    )
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _fbt(key: tuple, basket: str, level: str, incl: bool, item: str, k: int) -> pd.DataFrame:
+    return B.frequently_bought_together(
+        cached_lines(key), item, k=k, basket=basket, level=level, include_non_product=incl
+    )
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _whatif(
+    key: tuple, basket: str, incl: bool, ante: tuple, cons: tuple, share: float
+) -> B.BundleWhatIf:
+    return B.bundle_whatif(
+        cached_lines(key), ante, cons, share=share, basket=basket, include_non_product=incl
+    )
+
+
+# --- the form --------------------------------------------------------------------------------
+
+
+def _stored_params(ctx: PageContext) -> tuple | None:
+    stored = st.session_state.get(K_PARAMS)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == ctx.key:
+        return stored[1]
+    return None
+
+
+def _form(ctx: PageContext) -> tuple | None:
+    """The thresholds form; returns the parameters to run with (None until Run is pressed)."""
+    current = _stored_params(ctx) or DEFAULTS
+    s0, c0, l0, len0, basket0, level0, incl0 = current
+    has_customer_day = S.CUSTOMER_ID in ctx.columns and S.ORDER_DATE in ctx.columns
+    has_category = S.CATEGORY in ctx.columns
+    unit = st.segmented_control(
+        "Give the minimum support as",
+        ["share of orders", "number of orders"],
+        default="share of orders",
+        key=K_UNIT,
+    )
+    n_now = _n_baskets(ctx.key, basket0, level0, incl0)
+    with st.form("basket_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        if unit == "number of orders":
+            count_in = c1.number_input(
+                "Minimum support: in at least N orders",
+                min_value=1,
+                max_value=max(1, n_now),
+                value=min(max(1, n_now), B.min_count_for(s0, max(n_now, 1))),
+                step=1,
+                help="An itemset must appear in at least this many baskets.",
+            )
+            support_in = None
+        else:
+            support_in = c1.number_input(
+                "Minimum support (share of orders)",
+                min_value=0.0001,
+                max_value=1.0,
+                value=float(s0),
+                step=0.001,
+                format="%.4f",
+                help="An itemset must appear in at least this share of baskets.",
+            )
+            count_in = None
+        conf_in = c2.slider(
+            "Minimum confidence",
+            0.0,
+            1.0,
+            float(c0),
+            0.05,
+            help="Of the baskets with A, the share that also hold B.",
+        )
+        lift_in = c3.number_input(
+            "Minimum lift",
+            min_value=0.0,
+            max_value=1000.0,
+            value=float(l0),
+            step=0.5,
+            help="How many times more often A and B are together than by chance (1 = chance).",
+        )
+        len_options = [2, 3, 4, 5, 6, NO_LIMIT]
+        len_in = c4.selectbox(
+            "Largest itemset",
+            len_options,
+            index=len_options.index(len0 if len0 is not None else NO_LIMIT),
+            help="The most items in one itemset (antecedent + consequent).",
+        )
+        d1, d2, d3 = st.columns(3)
+        basket_opts = ["order", "customer_day"] if has_customer_day else ["order"]
+        basket_in = d1.radio(
+            "Basket",
+            basket_opts,
+            index=basket_opts.index(basket0) if basket0 in basket_opts else 0,
+            format_func={"order": "One order", "customer_day": "A customer's day"}.get,
+            horizontal=True,
+            help="A customer's day merges the orders one customer placed on the same day.",
+        )
+        level_opts = ["product", "category"] if has_category else ["product"]
+        level_in = d2.radio(
+            "Items are",
+            level_opts,
+            index=level_opts.index(level0) if level0 in level_opts else 0,
+            format_func={"product": "Products", "category": "Categories"}.get,
+            horizontal=True,
+        )
+        incl_in = d3.toggle(
+            "Include postage, fees and other non-product lines",
+            value=bool(incl0),
+            help="Returns are always left out; non-product lines are left out unless this is on.",
+        )
+        run = st.form_submit_button("Run", type="primary")
+    s_applied = s0
+    st.caption(
+        f"Minimum support {s_applied:.4g} = in at least "
+        f"{B.min_count_for(s_applied, max(n_now, 1)):,} of {n_now:,} baskets "
+        "(as last run; press Run to apply changes)."
+    )
+    if run:
+        if count_in is not None:
+            n = _n_baskets(ctx.key, basket_in, level_in, bool(incl_in))
+            support = min(1.0, int(count_in) / max(n, 1))
+        else:
+            support = float(support_in)
+        params = (
+            support,
+            float(conf_in),
+            float(lift_in),
+            None if len_in == NO_LIMIT else int(len_in),
+            basket_in,
+            level_in,
+            bool(incl_in),
+        )
+        st.session_state[K_PARAMS] = (ctx.key, params)
+        return params
+    return _stored_params(ctx)
+
+
+# --- the page ----------------------------------------------------------------------------------
+
+
+def _ids(t: tuple) -> str:
+    return ", ".join(map(str, t))
+
+
+def _rules_view(rules: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rule": rules["names"],
+            "if (ids)": rules["antecedents"].map(_ids),
+            "then (ids)": rules["consequents"].map(_ids),
+            "support": rules["support"],
+            "baskets": rules["count"],
+            "confidence": rules["confidence"],
+            "lift": rules["lift"],
+            "leverage": rules["leverage"],
+            "conviction": rules["conviction"],
+        }
+    )
+
+
+def _itemsets_view(itemsets: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "itemset": itemsets["names"],
+            "ids": itemsets["itemset"].map(_ids),
+            "size": itemsets["size"],
+            "support": itemsets["support"],
+            "baskets": itemsets["count"],
+        }
+    )
+
+
+NUM_CFG = {
+    "support": st.column_config.NumberColumn("Support", format="%.4f"),
+    "baskets": st.column_config.NumberColumn("Baskets", format="%d"),
+    "confidence": st.column_config.NumberColumn("Confidence", format="%.3f"),
+    "lift": st.column_config.NumberColumn("Lift", format="%.2f"),
+    "leverage": st.column_config.NumberColumn("Leverage", format="%.4f"),
+    "conviction": st.column_config.NumberColumn("Conviction", format="%.2f"),
+}
+
+
+def _item_label(res: B.BasketResult):
+    names = dict(zip(res.items["item"], res.items["name"], strict=True))
+
+    def fmt(item: str) -> str:
+        name = names.get(item, item)
+        return name if name == item else f"{name} ({item})"
+
+    return fmt
+
+
+def _filter_rules(res: B.BasketResult, item: str | None, side: str, text: str) -> pd.DataFrame:
+    r = res.rules
+    if item:
+        on_a = r["antecedents"].map(lambda t: item in t)
+        on_c = r["consequents"].map(lambda t: item in t)
+        r = r[on_a if side == "if" else on_c if side == "then" else (on_a | on_c)]
+    if text:
+        t = text.casefold()
+        ids = r["antecedents"].map(_ids) + " " + r["consequents"].map(_ids)
+        r = r[
+            r["names"].str.casefold().str.contains(t, regex=False)
+            | ids.str.casefold().str.contains(t, regex=False)
+        ]
+    return r
+
+
+def _summary(res: B.BasketResult) -> None:
+    p = res.params
+    word = "orders" if p["basket"] == "order" else "customer-days"
+    multi = res.itemsets[res.itemsets["size"] >= 2] if len(res.itemsets) else res.itemsets
+    c = st.columns(4)
+    c[0].metric("Baskets", fmt_int(res.n_baskets), help=f"{word.capitalize()} analysed.")
+    c[1].metric(
+        "With 2+ items",
+        fmt_int(res.n_multi_item_baskets),
+        help="Only these baskets can show items bought together.",
+    )
+    c[2].metric("Itemsets of 2+ items", fmt_int(len(multi)))
+    c[3].metric("Rules", fmt_int(res.n_rules))
+    st.caption(
+        f"Minimum support {p['min_support']:.4g}: every itemset is in at least "
+        f"{res.min_count:,} of {res.n_baskets:,} {word}. Confidence ≥ {p['min_confidence']:g}, "
+        f"lift ≥ {p['min_lift']:g}, largest itemset "
+        f"{p['max_len'] if p['max_len'] is not None else 'no limit'}. "
+        f"{'Non-product lines included.' if p['include_non_product'] else 'Postage, fees and returns left out.'}"
+    )
+    # how good: the evidence behind the rules, in plain words
+    if res.n_rules:
+        strong = int((res.rules["lift"] >= 2).sum())
+        thin = int((res.rules["count"] < 30).sum())
+        st.caption(
+            f"How much to trust these rules: {strong:,} of {res.n_rules:,} have lift ≥ 2 "
+            f"(together at least twice as often as chance); {thin:,} rest on fewer than 30 "
+            f"{word} — treat those as ideas to test. {fmt_pct(res.n_multi_item_baskets / res.n_baskets)} "
+            f"of {word} hold two or more items."
+        )
+    for w in res.warnings:
+        st.warning(inert(w))
+
+
+def render(ctx: PageContext) -> None:
+    st.caption(
+        "Which products sell together: frequent itemsets and rules “if a basket holds A, it "
+        "often holds B”, with support, confidence and lift."
+    )
+    try:
+        params = _form(ctx)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    if params is None:
+        st.info("Choose the thresholds and press Run.")
+        return
+    try:
+        with timed_status("Mining baskets", expanded=False) as status:
+            t0 = time.perf_counter()
+            lines = cached_lines(ctx.key)
+            status.write(f"Order lines loaded: {len(lines):,} ({time.perf_counter() - t0:.2f} s)")
+            t1 = time.perf_counter()
+            res = _mine(ctx.key, params)
+            took = time.perf_counter() - t1
+            for step, secs in res.timings:
+                status.write(f"{step.capitalize()}: {secs:.2f} s")
+            status.write(
+                f"{res.n_itemsets:,} itemsets and {res.n_rules:,} rules in {res.elapsed:.2f} s"
+                + (" (from cache)" if took < res.elapsed / 2 else "")
+            )
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    _summary(res)
+    if res.itemsets.empty:
+        return
+    label = _item_label(res)
+    tabs = st.tabs(["Rules", "Itemsets", "Charts", "Product lookup", "Bundle what-if"])
+    with tabs[0]:
+        _rules_tab(res, label)
+    with tabs[1]:
+        _itemsets_tab(res)
+    with tabs[2]:
+        _charts_tab(res)
+    with tabs[3]:
+        _lookup_tab(ctx, res, label)
+    with tabs[4]:
+        _whatif_tab(ctx, res, label)
+
+
+def _rules_tab(res: B.BasketResult, label) -> None:
+    if res.rules.empty:
+        st.info("No rules at these thresholds (see the note above).")
+        return
+    c1, c2, c3 = st.columns([2, 1, 2])
+    item = c1.selectbox(
+        "Item on either side",
+        [None, *res.items["item"].tolist()],
+        format_func=lambda x: "any item" if x is None else label(x),
+        key="basket_rule_item",
+    )
+    side = c2.radio(
+        "Side",
+        ["either", "if", "then"],
+        format_func={"either": "Either", "if": "If (A)", "then": "Then (B)"}.get,
+        horizontal=True,
+        key="basket_rule_side",
+    )
+    text = c3.text_input("Search product name or id", key="basket_rule_search")
+    r = _filter_rules(res, item, side, text.strip())
+    view = _rules_view(r)
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={"rule": st.column_config.TextColumn("Rule (if → then)"), **NUM_CFG},
+    )
+    st.caption(f"{len(view):,} of {res.n_rules:,} rules; click a column header to sort.")
+    download_table(view, "basket-rules", key="dl_basket_rules")
+
+
+def _itemsets_tab(res: B.BasketResult) -> None:
+    c1, c2 = st.columns([1, 2])
+    min_size = c1.selectbox(
+        "Smallest itemset",
+        [1, 2, 3],
+        index=1 if res.itemsets["size"].max() >= 2 else 0,
+        key="basket_set_size",
+    )
+    text = c2.text_input("Search product name or id", key="basket_set_search")
+    sets = res.itemsets[res.itemsets["size"] >= min_size]
+    if text.strip():
+        t = text.strip().casefold()
+        ids = sets["itemset"].map(_ids)
+        sets = sets[
+            sets["names"].str.casefold().str.contains(t, regex=False)
+            | ids.str.casefold().str.contains(t, regex=False)
+        ]
+    view = _itemsets_view(sets)
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=420,
+        column_config={"itemset": st.column_config.TextColumn("Itemset"), **NUM_CFG},
+    )
+    st.caption(f"{len(view):,} of {res.n_itemsets:,} itemsets.")
+    download_table(view, "basket-itemsets", key="dl_basket_itemsets")
+
+
+def _charts_tab(res: B.BasketResult) -> None:
+    if res.rules.empty:
+        st.info("No rules to draw at these thresholds.")
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.scatter_figure(res), width="stretch")
+    with right:
+        top = _rules_view(res.rules.head(200))
+        st.dataframe(top, hide_index=True, height=440, column_config=NUM_CFG)
+        download_table(top, "basket-top-rules", key="dl_basket_top")
+    n = st.slider("Rules in the network", 5, 60, 25, 5, key="basket_net_n")
+    st.plotly_chart(charts.network_figure(res, top=n), width="stretch")
+
+
+def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
+    p = res.params
+    item = st.selectbox(
+        "Product" if p["level"] == "product" else "Category",
+        res.items["item"].tolist(),
+        format_func=label,
+        key="basket_lookup_item",
+        help="Items that reach the minimum support, most frequent first.",
+    )
+    if item is None:
+        return
+    try:
+        fbt = _fbt(ctx.key, p["basket"], p["level"], p["include_non_product"], item, 3)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    count = int(res.items.loc[res.items["item"] == item, "count"].iloc[0])
+    st.metric("In baskets", fmt_int(count), help="Baskets holding this item.")
+    left, right = st.columns([2, 3])
+    with left:
+        st.text("Frequently bought together (top 3)")
+        view = fbt.rename(columns={"together": "baskets together", "share": "share of its baskets"})
+        st.dataframe(
+            view,
+            hide_index=True,
+            column_config={
+                "share of its baskets": st.column_config.NumberColumn(format="percent"),
+                "lift": st.column_config.NumberColumn(format="%.2f"),
+            },
+        )
+        download_table(view, "frequently-bought-together", key="dl_basket_fbt")
+    with right:
+        if len(fbt):
+            st.plotly_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
+    st.text("Rules with this item")
+    r = _filter_rules(res, item, "either", "")
+    st.dataframe(_rules_view(r), hide_index=True, width="stretch", column_config=NUM_CFG)
+
+
+def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
+    p = res.params
+    if p["level"] != "product":
+        st.info("The bundle what-if works on products: run the analysis at product level.")
+        return
+    if res.rules.empty:
+        st.info("No rules to build a bundle from at these thresholds.")
+        return
+    top = res.rules.head(300)
+    idx = st.selectbox(
+        "Bundle (rule A → B)",
+        list(range(len(top))),
+        format_func=lambda i: str(top["names"].iloc[i])[:140],
+        key="basket_whatif_rule",
+    )
+    share = st.slider(
+        "Share of the orders with A but not B that would also take B",
+        0,
+        100,
+        10,
+        5,
+        format="%d%%",
+        key="basket_whatif_share",
+    )
+    if idx is None:
+        return
+    rule = top.iloc[idx]
+    try:
+        w = _whatif(
+            ctx.key,
+            p["basket"],
+            p["include_non_product"],
+            tuple(rule["antecedents"]),
+            tuple(rule["consequents"]),
+            share / 100,
+        )
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    c = st.columns(4)
+    c[0].metric("Orders with A", fmt_int(w.n_with_antecedent))
+    c[1].metric("…and B already", fmt_int(w.n_with_both))
+    c[2].metric("A without B", fmt_int(w.n_antecedent_only))
+    c[3].metric(
+        "Extra revenue",
+        fmt_money(None if math.isnan(w.extra_revenue) else w.extra_revenue),
+        help="If the chosen share of the A-without-B orders also took one unit of each missing "
+        "B item at its average selling price.",
+    )
+    st.caption(
+        f"{share} % of {w.n_antecedent_only:,} orders = {w.extra_orders:,.1f} extra bundle "
+        "sales; prices below are B's average selling price over the period."
+    )
+    st.dataframe(
+        w.prices,
+        hide_index=True,
+        column_config={"avg_price": st.column_config.NumberColumn("Average price", format="%.2f")},
+    )
+    for note in w.warnings:
+        st.warning(inert(note))

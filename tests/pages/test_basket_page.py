@@ -1,0 +1,80 @@
+"""Basket analysis page on the demo merchant (AppTest, page run alone)."""
+
+from __future__ import annotations
+
+from ecomdash import basket
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _metric(at, label):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def _run_button(at):
+    return next(b for b in at.button if b.label == "Run")
+
+
+def _core(home, dataset_id, **kw):
+    store = Store.open(home)
+    try:
+        lines = store.load_lines(dataset_id)
+    finally:
+        store.close()
+    return basket.mine(lines, **kw)
+
+
+def test_basket_page_runs_on_demo_and_matches_core(demo_dataset, _isolated_home, demo):
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    assert any("press Run" in i.value for i in at.info)
+    # the support is explained both as a share and as a number of orders
+    assert any("in at least" in c.value and "baskets" in c.value for c in at.caption)
+
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    res = _core(_isolated_home, demo_dataset.id)
+    assert _metric(at, "Baskets").value == f"{res.n_baskets:,}"
+    assert _metric(at, "Rules").value == f"{res.n_rules:,}"
+    rules = at.dataframe[0].value
+    assert list(rules.columns[:3]) == ["rule", "if (ids)", "then (ids)"]
+    assert len(rules) == res.n_rules
+    # the strongest rule is a planted bundle (both directions share the top lift)
+    planted = {(b.antecedent, b.consequent) for b in demo.truth.bundles}
+    planted |= {(c, a) for a, c in planted}
+    assert (rules["if (ids)"].iloc[0], rules["then (ids)"].iloc[0]) in planted
+    assert len(at.tabs) == 5
+    assert len(at.get("plotly_chart")) >= 2  # scatter + network
+
+
+def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    at.number_input[0].set_value(0.005)  # minimum support (share)
+    at.slider[0].set_value(0.2)  # minimum confidence
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    res = _core(_isolated_home, demo_dataset.id, min_support=0.005, min_confidence=0.2)
+    assert _metric(at, "Rules").value == f"{res.n_rules:,}"
+    # product lookup: frequently bought together for a planted bundle's antecedent
+    b = demo.truth.bundles[0]
+    at.selectbox(key="basket_lookup_item").set_value(b.antecedent)
+    at.run()
+    assert not at.exception, at.exception
+    fbt_tables = [d.value for d in at.dataframe if "baskets together" in d.value.columns]
+    assert fbt_tables, "no frequently-bought-together table"
+    assert fbt_tables[0]["item"].iloc[0] == b.consequent
+
+
+def test_basket_page_refuses_explosive_thresholds(demo_dataset):
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    at.segmented_control(key="basket_support_unit").set_value("number of orders")
+    at.run()
+    at.number_input[0].set_value(1)  # every pair that ever occurred
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("too many itemsets" in e.value for e in at.error), [e.value for e in at.error]
