@@ -60,9 +60,14 @@ def _free_port() -> int:
 
 
 def start_server(
-    home: Path, log_path: Path, extra_env: dict | None = None
+    home: Path,
+    log_path: Path,
+    extra_env: dict | None = None,
+    *,
+    port: int | None = None,
+    extra_args: list[str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
+    port = port or _free_port()
     env = {**os.environ, "ECOMDASH_HOME": str(home), **(extra_env or {})}
     log = open(log_path, "w")
     proc = subprocess.Popen(
@@ -82,6 +87,7 @@ def start_server(
             "none",
             "--browser.gatherUsageStats",
             "false",
+            *(extra_args or []),
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
