@@ -190,39 +190,45 @@ def main() -> None:
     t = time.perf_counter()
     many500 = F.forecast_many(lines, top=500, metric="units", freq="W", horizon=8, folds=4)
     t_many500 = time.perf_counter() - t
-    # reference: statsmodels ETS one by one on the same 100 weekly series, same 4 origins
+    # reference: statsmodels ETSModel one by one. Speed: 100 final fits (as in the issue's
+    # 1.3 s figure). Accuracy: the same 4-origin backtest on the top 20 products.
     hist = many.history.to_numpy(float)
     T = hist.shape[1]
     origins_w = [T - 8 * (4 - k) for k in range(4)]
-    t = time.perf_counter()
+
+    def ets_fc(row: np.ndarray, o: int) -> np.ndarray:
+        fit = ETSModel(row[:o], error="add", trend="add", damped_trend=True).fit(disp=False)
+        return np.maximum(fit.forecast(8), 0)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ref_err = []
+        t = time.perf_counter()
         for row in hist:
-            e = []
-            for o in origins_w:
-                fc = ETSModel(row[:o], error="add", trend="add", damped_trend=True).fit(disp=False)
-                e.append(np.mean(np.abs(np.maximum(fc.forecast(8), 0) - row[o : o + 8])))
-            ref_err.append(np.mean(e))
-    t_ref = time.perf_counter() - t
+            ets_fc(row, T)
+        t_ref = time.perf_counter() - t
+        ref_err = [
+            np.mean([np.mean(np.abs(ets_fc(row, o) - row[o : o + 8])) for o in origins_w])
+            for row in hist[:20]
+        ]
     print(
         f"   top-100 products weekly (4 folds x 8 weeks + forecast): {t_many:.2f} s   goal < 2 s   "
         f"ratio {t_many / 2:.2f}"
     )
     print(f"   top-500 products weekly: {t_many500:.2f} s")
     print(
-        f"   reference statsmodels ETSModel(A,Ad,N) one by one, 100 products x 4 origins: {t_ref:.2f} s "
-        f"-> ours is {t_ref / t_many:.1f}x faster"
+        f"   reference statsmodels ETSModel(A,Ad,N) one by one, 100 final fits only: {t_ref:.2f} s"
+        f" (ours, incl. the 4-fold backtest, is {t_ref / t_many:.1f}x faster)"
     )
     tb = many.table
     print(
         f"   top-100 median MASE: chosen {tb['mase'].median():.3f}, nested auto "
         f"{tb['auto_mase'].median():.3f}, baseline (last value) {tb['baseline_mase'].median():.3f}"
     )
+    top20 = tb.iloc[:20]
     print(
-        f"   top-100 mean backtest MAE (units/week): ours nested auto {tb['auto_mae'].mean():.2f}, "
-        f"baseline {tb['baseline_mae'].mean():.2f}, reference ETS {np.mean(ref_err):.2f} "
-        f"(ours / reference = {tb['auto_mae'].mean() / np.mean(ref_err):.3f})"
+        f"   top-20 mean backtest MAE (units/week): ours nested auto {top20['auto_mae'].mean():.2f},"
+        f" baseline {top20['baseline_mae'].mean():.2f}, reference ETS {np.mean(ref_err):.2f}"
+        f" (ours / reference = {top20['auto_mae'].mean() / np.mean(ref_err):.3f})"
     )
     print(f"   models chosen: {tb['model'].value_counts().to_dict()}")
     del many500
