@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash import schema
-from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number
+from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number, unwrap
 from ecomdash.ingest.mapping import STATUS, check_enough
 from ecomdash.ingest.read import RawTable
 
@@ -50,7 +50,12 @@ _TEXT_FIELDS = (
     schema.CATEGORY,
     schema.CHANNEL,
 )
-_REFUND = re.compile(r"refund|return|cancel|chargeback|退款|退货|已退|交易关闭", re.IGNORECASE)
+#: Status values that mean the line was refunded / returned / never a sale. "Partially
+#: refunded" orders are not flagged: most of their lines are still sales.
+_REFUND = re.compile(
+    r"^(?!.*(partial|部分)).*(refund|return|cancel|void|chargeback|退款|退货|已退|交易关闭)",
+    re.IGNORECASE,
+)
 _FLOAT_ID = re.compile(r"^-?\d+\.0+$")
 
 
@@ -133,8 +138,8 @@ def _text(
         if u is None:
             clean_u.append(None)
             continue
-        t = u.strip()
-        trimmed_u[i] = t != u and t != ""
+        t = unwrap(u)
+        trimmed_u[i] = u.strip() != u and t != ""
         if fix is not None:
             f = fix(t)
             if f is not None:
@@ -151,7 +156,7 @@ def _text(
 def _regex_codes(encoded: tuple[np.ndarray, np.ndarray], pattern: re.Pattern) -> np.ndarray:
     """Rows whose (trimmed) value matches ``pattern``, evaluated once per distinct value."""
     codes, uniques = encoded
-    uniques = [u.strip() if isinstance(u, str) else u for u in uniques]
+    uniques = [unwrap(u) if isinstance(u, str) else u for u in uniques]
     if len(uniques) == 0:
         return np.zeros(len(codes), dtype=bool)
     per = np.fromiter((bool(pattern.search(str(u))) for u in uniques), bool, len(uniques))

@@ -84,8 +84,17 @@ def _factorize(
     s: pd.Series, encoded: tuple[np.ndarray, np.ndarray] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = encoded if encoded is not None else codes_of(s)
-    u = np.asarray([v.strip() if v is not None else "" for v in uniques], dtype=object)
+    u = np.asarray([unwrap(v) if v is not None else "" for v in uniques], dtype=object)
     return codes, u
+
+
+def unwrap(text: str) -> str:
+    """Trim a cell, and undo the ``="00123"`` wrapper some exports (Taobao, Alipay) put around
+    long numbers so Excel keeps them as text."""
+    t = text.strip()
+    if t.startswith('="') and t.endswith('"') and len(t) >= 3:
+        t = t[2:-1].strip()
+    return t
 
 
 def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:

@@ -382,6 +382,12 @@ def _read_xlsx(
         raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
     width = max(max((i + 1 for i, c in enumerate(row) if c.strip()), default=0) for row in rows)
     rows = [(row + [""] * width)[:width] for row in rows]
+    # title rows above the table ("Orders report 2024"): far fewer cells than the table
+    filled = [sum(1 for c in row if c.strip()) for row in rows[:30]]
+    start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
+    if start and len(rows) > start + 1:
+        notes.append(f"Skipped {start} title row(s) above the table.")
+        rows, line_nos = rows[start:], line_nos[start:]
     table = _from_rows(
         rows,
         np.asarray(line_nos, dtype=np.int64),

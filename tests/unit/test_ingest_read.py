@@ -418,3 +418,28 @@ def test_rejected_rows_download_is_formula_safe():
     assert rej["line_no"].tolist() == [22, 23]
     data = to_safe_csv_bytes(rej).decode("utf-8-sig")
     assert "'=cmd" in data and "\n=cmd" not in data
+
+
+def test_taobao_style_wrapped_numbers_and_refunds():
+    rows = [
+        ["订单编号", "付款时间", "买家会员名", "宝贝标题", "购买数量", "商品单价", "订单状态"],
+        ['="2024111122001"', "2024-11-11 00:01:02", "tb1", "保温杯", "1", '="49.90"', "交易成功"],
+        ['="2024111122002"', "2024-11-11 00:02:03", "tb2", "保温杯", "2", "49.90", "交易关闭"],
+        ['="2024111122003"', "2024-11-11 00:03:04", "tb3", "运费", "1", "10", "部分退款"],
+    ]
+    res = load_bytes(csv_text(rows).encode("gb18030"), "ExportOrderList.csv")
+    lines = res.lines
+    assert lines["order_id"].tolist() == ["2024111122001", "2024111122002", "2024111122003"]
+    assert lines["unit_price"].tolist() == [49.9, 49.9, 10.0]
+    assert lines["is_return"].tolist() == [False, True, False]  # closed; partial refund is not
+    # no product id column: the name is the id, and 运费 (shipping) is a non-product line
+    assert lines["product_id"].tolist() == ["保温杯", "保温杯", "运费"]
+    assert lines["is_non_product"].tolist() == [False, False, True]
+
+
+def test_xlsx_title_rows_above_the_table_are_skipped():
+    rows = [["Orders report 2024"], [], ROWS[0], *ROWS[1:]]
+    res = load_bytes(xlsx_bytes({"S": rows}), "x.xlsx")
+    check_basic(res)
+    assert res.lines["line_no"].tolist() == [4, 5, 6]
+    assert any("title row" in n for n in res.raw_info["notes"])
