@@ -1,0 +1,81 @@
+"""``ecomdash basket`` on a stored dataset: JSON contract and agreement with the core."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from ecomdash import basket
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+
+def _lines() -> pd.DataFrame:
+    """40 orders: {a, b} x12, {a} x8, {b, c} x6, {c} x6, {a, b, c} x4, {d} x4 (+ postage)."""
+    spec = [("a b", 12), ("a", 8), ("b c", 6), ("c", 6), ("a b c", 4), ("d", 4)]
+    rows = []
+    o = 0
+    for items, times in spec:
+        for _ in range(times):
+            o += 1
+            for it in items.split():
+                rows.append((f"o{o}", f"2024-01-{1 + o % 28:02d}", f"c{o % 9}", it, f"Item {it}"))
+            if o % 5 == 0:
+                rows.append((f"o{o}", f"2024-01-{1 + o % 28:02d}", f"c{o % 9}", "POST", "postage"))
+    df = pd.DataFrame(
+        rows, columns=["order_id", "order_date", "customer_id", "product_id", "product_name"]
+    )
+    df["order_date"] = pd.to_datetime(df["order_date"])
+    df["quantity"] = 1.0
+    df["unit_price"] = 2.0
+    df["revenue"] = 2.0
+    return df
+
+
+@pytest.fixture
+def stored(_isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("baskets", _lines())
+        return info, store.load_lines(info.id)
+    finally:
+        store.close()
+
+
+def test_basket_json_matches_core_and_hand_counts(stored, capsys):
+    info, lines = stored
+    args = ["basket", "--dataset", info.id, "--min-support", "0.1", "--min-confidence", "0.5"]
+    assert main([*args, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    core = basket.mine(lines, min_support=0.1, min_confidence=0.5)
+    assert out["n_baskets"] == 40  # postage never makes a basket of its own here
+    assert out["n_itemsets"] == core.n_itemsets
+    assert out["n_rules"] == core.n_rules == len(out["rules"])
+    rules = {(tuple(r["antecedents"]), tuple(r["consequents"])): r for r in out["rules"]}
+    # c ⇒ b: c in 16 orders, {b, c} in 10 → confidence 10/16, lift (10/16) / (22/40)
+    cb = rules[("c",), ("b",)]
+    assert cb["support"] == pytest.approx(10 / 40)
+    assert cb["confidence"] == pytest.approx(10 / 16)
+    assert cb["lift"] == pytest.approx((10 / 16) / (22 / 40))
+    assert set(cb) >= {"antecedents", "consequents", "support", "confidence", "lift"}
+    assert set(cb) >= {"leverage", "conviction"}
+
+
+def test_basket_text_output_and_options(stored, capsys):
+    info, _ = stored
+    assert main(["basket", "--dataset", info.id, "--min-support", "0.1", "--max-len", "2"]) == 0
+    text = capsys.readouterr().out
+    assert "40 orders; min support 0.1 = in at least 4 orders." in text
+    assert "Item c → Item b" in text
+    assert main(["basket", "--dataset", info.id, "--include-non-product", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"]["include_non_product"] is True
+
+
+def test_basket_bad_threshold_is_a_clear_error(stored, capsys):
+    info, _ = stored
+    assert main(["basket", "--dataset", info.id, "--min-support", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "min_support" in err and "Got 0.0 instead" in err
