@@ -465,13 +465,15 @@ def _name_clusters(
     names: list[str] = []
     for c in range(len(centres)):
         words: list[str] = []
-        ten = level(c, "tenure_days")
-        if ten < 0:
-            words.append("new")
         rec = level(c, "recency_days")
-        if rec:
-            words.append("lapsed" if rec > 0 else "recent")
-        if ten > 0 and not words:
+        ten = level(c, "tenure_days")
+        if rec > 0:
+            words.append("lapsed")
+        elif ten < 0:
+            words.append("new")
+        elif rec < 0:
+            words.append("recent")
+        elif ten > 0:
             words.append("long-standing")
         freq = level(c, "frequency")
         if freq > 0:
@@ -616,12 +618,19 @@ def explain(
     t = tree.tree_
     cols = list(x.columns)
     rows = []
-    leaf_of = tree.apply(x.to_numpy())
+    paths = tree.decision_path(x.to_numpy()).tocsc()
+
+    def leaf_class(node: int) -> int | None:
+        """The class every leaf under ``node`` predicts, or None if they differ."""
+        if t.children_left[node] == -1:
+            return int(tree.classes_[int(np.argmax(t.value[node][0]))])
+        a, b = leaf_class(t.children_left[node]), leaf_class(t.children_right[node])
+        return a if a is not None and a == b else None
 
     def walk(node: int, bounds: dict[str, tuple[float, float]]) -> None:
-        if t.children_left[node] == -1:
-            cls = int(tree.classes_[int(np.argmax(t.value[node][0]))])
-            members = leaf_of == node
+        cls = leaf_class(node)
+        if cls is not None:  # a leaf, or a split whose sides predict the same cluster
+            members = paths[:, node].toarray().ravel().astype(bool)
             conds = [
                 _condition(f, lo, hi, breadth_label)
                 for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: cols.index(kv[0]))

@@ -1,0 +1,95 @@
+"""``ecomdash segment``: RFM segments, clusters and their explanation for a saved dataset."""
+
+from __future__ import annotations
+
+import argparse
+
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines, parse_date
+from ecomdash.features import FEATURES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "segment",
+        help="RFM segments and k-means clusters of a dataset's customers",
+        description="RFM segments (Champions ... Lost) and k-means clusters with readable "
+        "rules, as of a date. Guest orders (no customer id) are left out and counted.",
+    )
+    add_dataset_arg(p)
+    p.add_argument("--as-of", type=parse_date, help="cut-off day (inclusive), YYYY-MM-DD")
+    p.add_argument("--k", type=int, help="number of clusters (default: best silhouette over 2..10)")
+    add_json_arg(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecomdash.segment import segment_customers
+
+    res = segment_customers(load_lines(args), as_of=args.as_of, k=args.k)
+    segs = res.rfm.segments
+    obj: dict = {
+        "dataset": args.dataset,
+        "as_of": res.params["as_of"],
+        "n_customers": res.n_customers,
+        "n_guest_orders": res.n_guest_orders,
+        "segments": [
+            {
+                "name": row.segment,
+                "customers": int(row.customers),
+                "revenue_share": float(row.revenue_share),
+                "definition": row.definition,
+                "action": row.action,
+            }
+            for row in segs.itertuples()
+        ],
+        "clusters": None,
+        "tree_fidelity": None,
+        "warnings": list(res.features.warnings),
+    }
+    text = [
+        f"As of {res.params['as_of']}: {res.n_customers:,} customers "
+        f"({res.n_guest_orders:,} guest orders left out).",
+        "",
+        f"{'segment':<20}{'customers':>10}{'revenue':>9}",
+        *[
+            f"{row.segment:<20}{row.customers:>10,}{row.revenue_share:>9.1%}"
+            for row in segs.itertuples()
+        ],
+    ]
+    if res.clusters is not None:
+        cl, ex = res.clusters, res.explanation
+        prof = cl.profile.loc[cl.profile["cluster"] != "all"]
+        obj["clusters"] = {
+            "k": cl.k,
+            "chosen_by": cl.k_chosen_by,
+            "silhouette": cl.silhouette,
+            "curve": cl.curve,
+            "profile": [
+                {
+                    "cluster": int(row["cluster"]),
+                    "name": row["name"],
+                    "customers": int(row["customers"]),
+                    "revenue_share": float(row["revenue_share"]),
+                    "medians": {f: float(row[f"median_{f}"]) for f in FEATURES},
+                }
+                for _, row in prof.iterrows()
+            ],
+            "rules": ex.rules,
+        }
+        obj["tree_fidelity"] = ex.fidelity
+        text += [
+            "",
+            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}",
+            *[
+                f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
+                f"{row['revenue_share']:.1%} of revenue"
+                for _, row in prof.iterrows()
+            ],
+            f"Decision-tree rules reproduce {ex.fidelity:.1%} of the clusters "
+            f"({'meets' if ex.good_enough else 'below'} the {ex.target:.0%} target):",
+            *[f"  {r.cluster} <- {r.rule}  ({r.customers:,})" for r in ex.rules.itertuples()],
+        ]
+    else:
+        text += ["", f"No clusters: {res.cluster_error}"]
+    emit(args, obj, "\n".join(text))
+    return 0

@@ -1,0 +1,58 @@
+"""``ecomdash segment`` on a stored dataset: JSON contract and agreement with the core."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecomdash.cli import main
+from ecomdash.segment import segment_customers
+from ecomdash.store import Store
+from tests.unit.test_features import AS_OF, six_customers
+from tests.unit.test_segment import synthetic_lines
+
+
+@pytest.fixture
+def stored(_isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        synth = store.save_dataset("synthetic", synthetic_lines())
+        six = store.save_dataset("six", six_customers())
+        return synth, six, store.load_lines(synth.id)
+    finally:
+        store.close()
+
+
+def test_segment_json_matches_core(stored, capsys):
+    synth, _, lines = stored
+    assert main(["segment", "--dataset", synth.id, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    core = segment_customers(lines)
+    assert out["n_customers"] == core.n_customers == 240
+    assert [s["name"] for s in out["segments"]] == core.rfm.segments["segment"].tolist()
+    assert sum(s["customers"] for s in out["segments"]) == 240
+    assert sum(s["revenue_share"] for s in out["segments"]) == pytest.approx(1.0)
+    assert out["clusters"]["k"] == core.clusters.k
+    assert out["clusters"]["silhouette"] == pytest.approx(core.clusters.silhouette)
+    assert len(out["clusters"]["profile"]) == core.clusters.k
+    assert out["tree_fidelity"] == pytest.approx(core.explanation.fidelity)
+
+
+def test_segment_k_and_as_of_options(stored, capsys):
+    synth, six, _ = stored
+    assert main(["segment", "--dataset", synth.id, "--k", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["clusters"]["k"] == 4
+    # too few customers for clusters: segments still printed, clusters explained as missing
+    assert main(["segment", "--dataset", six.id, "--as-of", AS_OF]) == 0
+    text = capsys.readouterr().out
+    assert "6 customers (2 guest orders left out)" in text
+    assert "No clusters: Clustering needs at least 20 customers" in text
+
+
+def test_segment_bad_input_is_a_clear_error(stored, capsys):
+    synth, six, _ = stored
+    assert main(["segment", "--dataset", synth.id, "--k", "1"]) == 2
+    assert "'k' parameter must be an int >= 2" in capsys.readouterr().err
+    assert main(["segment", "--dataset", six.id, "--as-of", "2020-01-01"]) == 2
+    assert "Pick a later as-of date" in capsys.readouterr().err
