@@ -1,0 +1,77 @@
+"""Figures for the Recommendations page: model comparison and a customer's top products."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.recommend import MODEL_LABELS, EvaluationResult
+
+_BASELINE = "#bdbdbd"
+_MODEL = "#3182bd"
+_PRECISION = "#9ecae1"
+
+
+def evaluation_figure(res: EvaluationResult) -> go.Figure:
+    """Hit rate@k and precision@k per model (horizontal bars), popularity in grey.
+
+    Bar text shows how many times better than best sellers each model is.
+    """
+    t = res.table.iloc[::-1]  # best at the top
+    labels = [MODEL_LABELS.get(m, m) for m in t["model"]]
+    is_pop = (t["model"] == "popularity").to_numpy()
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=t["hit_rate_at_k"],
+        orientation="h",
+        name=f"Hit rate@{res.k}",
+        marker_color=[_BASELINE if p else _MODEL for p in is_pop],
+        text=[
+            "baseline" if p else f"{r:.1f}× best sellers"
+            for p, r in zip(is_pop, t["hit_rate_vs_popularity"], strict=True)
+        ],
+        textposition="outside",
+        hovertemplate="%{y}<br>hit rate %{x:.1%}<extra></extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=t["precision_at_k"],
+        orientation="h",
+        name=f"Precision@{res.k}",
+        marker_color=[_BASELINE if p else _PRECISION for p in is_pop],
+        hovertemplate="%{y}<br>precision %{x:.1%}<extra></extra>",
+    )
+    fig.update_layout(
+        title=(
+            f"Share of {res.n_test_customers:,} returning customers who bought one of the top "
+            f"{res.k} (hit rate) and share of the top {res.k} they bought (precision)"
+        ),
+        barmode="group",
+        height=120 + 70 * len(t),
+        margin={"l": 10, "r": 40, "t": 60, "b": 10},
+        xaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.12},
+    )
+    return fig
+
+
+def recommendations_figure(recs: pd.DataFrame, *, title: str = "Top products") -> go.Figure:
+    """Scores of one customer's recommendations (product names as plotly labels)."""
+    r = recs.sort_values("rank", ascending=False)
+    fig = go.Figure()
+    fig.add_bar(
+        y=[f"{n} ({p})" for n, p in zip(r["product_name"], r["product_id"], strict=True)],
+        x=r["score"],
+        orientation="h",
+        marker_color=_MODEL,
+        customdata=r["reason"],
+        hovertemplate="%{y}<br>score %{x:.3f}<br>%{customdata}<extra></extra>",
+    )
+    fig.update_layout(
+        title=title,
+        height=120 + 28 * len(r),
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        xaxis={"title": "score (higher = more likely)"},
+    )
+    return fig

@@ -1,0 +1,336 @@
+"""Recommendations page: per-customer top N with reasons, per-product also-bought and who to
+target, offline evaluation against best sellers, bulk export.
+
+Settings sit in a form; Run stores them in session state. Every computation is cached by
+``(ctx.key, params)`` — never by a DataFrame.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import recommend as R
+from ecomdash import schema
+from ecomdash.charts import recommend as charts
+from ecomdash.errors import EcomdashError
+from ecomdash.ui.common import (
+    PageContext,
+    cached_lines,
+    download_table,
+    fmt_int,
+    fmt_pct,
+    inert,
+    show_error,
+    timed_status,
+)
+
+K_PARAMS = "rec_params"
+
+
+@dataclass(frozen=True)
+class RecParams:
+    """The page's settings (hashable: they key the caches)."""
+
+    model: str = "auto"
+    k: int = 10
+    exclude_categories: tuple[str, ...] = ()
+    recent_days: int | None = None
+    rebuy_products: tuple[str, ...] = ()
+    cutoff: str | None = None  # ISO date for the evaluation (None = 30 days before the end)
+
+    @property
+    def rules(self) -> R.BusinessRules:
+        return R.BusinessRules(
+            exclude_categories=self.exclude_categories,
+            recent_days=self.recent_days,
+            rebuy_products=self.rebuy_products,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Cached adapters
+# --------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _interactions(key: tuple) -> R.Interactions:
+    return R.build_interactions(cached_lines(key))
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _model(key: tuple, model: str, rules: R.BusinessRules) -> R.Recommender:
+    inter = _interactions(key)
+    name = R.default_model_name(inter.shape[1]) if model == "auto" else model
+    return R.make_model(name, rules=rules).fit_interactions(inter)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], pd.DataFrame]:
+    """(customers by number of products bought, categories, products id/name by buyers)."""
+    inter = _interactions(key)
+    bought = inter.counts.copy()
+    bought.data[:] = 1
+    per_customer = pd.Series(
+        (bought.indptr[1:] - bought.indptr[:-1]), index=inter.customers
+    ).sort_values(ascending=False, kind="stable")
+    buyers = pd.Series(bought.sum(axis=0).A1, index=inter.products)
+    products = pd.DataFrame(
+        {"product_id": inter.products.astype(str), "product_name": inter.product_names.astype(str)}
+    )
+    products["buyers"] = buyers.to_numpy().astype(int)
+    products = products.sort_values(["buyers", "product_id"], ascending=[False, True])
+    cats: tuple[str, ...] = ()
+    if inter.product_categories is not None:
+        cats = tuple(sorted({c for c in inter.product_categories if c}))
+    return tuple(per_customer.index.astype(str)), cats, products.reset_index(drop=True)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _for_customer(key: tuple, p: RecParams, customer_id: str) -> pd.DataFrame:
+    return _model(key, p.model, p.rules).recommend([customer_id], k=p.k)
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    model = _model(key, p.model, p.rules)
+    return model.similar_products(product_id, k=p.k), model.target_customers(product_id, k=p.k)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
+    return R.evaluate(cached_lines(key), cutoff=p.cutoff, k=p.k, rules=p.rules)
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _bulk(key: tuple, p: RecParams) -> pd.DataFrame:
+    model = _model(key, p.model, p.rules)
+    return model.recommend(list(model.interactions_.customers), k=p.k)
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+
+
+def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -> RecParams:
+    current = st.session_state.get(K_PARAMS)
+    if not isinstance(current, RecParams):
+        current = RecParams()
+    names = ("auto", *R.MODEL_NAMES)
+    labels = {"auto": "Automatic (best measured default)", **R.MODEL_LABELS}
+    with st.form("rec_form"):
+        c1, c2, c3 = st.columns(3)
+        model = c1.selectbox(
+            "Model", names, index=names.index(current.model), format_func=labels.get
+        )
+        k = c2.number_input("How many products (N)", 1, 50, current.k, step=1)
+        recent = c3.number_input(
+            "Only products sold in the last N days (0 = all)",
+            0,
+            3650,
+            current.recent_days or 0,
+            step=30,
+        )
+        c4, c5, c6 = st.columns(3)
+        excluded = c4.multiselect(
+            "Never recommend these categories",
+            list(cats),
+            default=[c for c in current.exclude_categories if c in cats],
+            disabled=not cats,
+        )
+        ids = products["product_id"].tolist()
+        rebuy = c5.multiselect(
+            "Consumables that may be bought again",
+            ids,
+            default=[p for p in current.rebuy_products if p in set(ids)],
+            help="These products can be recommended to customers who already bought them.",
+        )
+        cutoff = c6.date_input(
+            "Evaluation cut-off (empty = 30 days before the last date)",
+            value=date.fromisoformat(current.cutoff) if current.cutoff else None,
+        )
+        run = st.form_submit_button("Run", type="primary")
+    if run:
+        current = RecParams(
+            model=model,
+            k=int(k),
+            exclude_categories=tuple(sorted(excluded)),
+            recent_days=int(recent) or None,
+            rebuy_products=tuple(sorted(rebuy)),
+            cutoff=cutoff.isoformat() if cutoff else None,
+        )
+        st.session_state[K_PARAMS] = current
+    return current if (run or K_PARAMS in st.session_state) else None
+
+
+def render(ctx: PageContext) -> None:
+    st.caption(
+        "Suggestions learnt from who bought what, how often and how recently; every model is "
+        "measured on your own data against simply showing your best sellers."
+    )
+    try:
+        customers, cats, products = _options(ctx.key)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    p = _settings(ctx, cats, products)
+    if p is None:
+        st.info("Choose the settings and press Run.")
+        return
+    t0 = time.perf_counter()
+    try:
+        with timed_status("Fitting the recommendation model") as status:
+            status.write("Building the customer × product matrix")
+            inter = _interactions(ctx.key)
+            status.write(
+                f"{inter.shape[0]:,} customers × {inter.shape[1]:,} products; fitting the model"
+            )
+            model = _model(ctx.key, p.model, p.rules)
+            status.write(f"Model: {R.MODEL_LABELS.get(model.name, model.name)}")
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    tabs = st.tabs(["For a customer", "For a product", "How good is it?", "Export all"])
+    with tabs[0]:
+        _customer_tab(ctx, p, customers)
+    with tabs[1]:
+        _product_tab(ctx, p, products)
+    with tabs[2]:
+        _evaluation_tab(ctx, p)
+    with tabs[3]:
+        _export_tab(ctx, p)
+    st.caption(f"Page computed in {time.perf_counter() - t0:.1f} s.")
+
+
+def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) -> None:
+    customer = st.selectbox(
+        "Customer (type to search by id; most active first)",
+        customers,
+        key="rec_customer",
+    )
+    if customer is None:
+        return
+    try:
+        recs = _for_customer(ctx.key, p, str(customer))
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    if recs.empty:
+        st.info("Nothing left to recommend with these business rules.")
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(
+            recs.drop(columns=["customer_id"]),
+            hide_index=True,
+            column_config={"score": st.column_config.NumberColumn(format="%.3f")},
+        )
+        download_table(recs, "recommendations-customer", key="rec_dl_customer")
+    with right:
+        st.plotly_chart(
+            charts.recommendations_figure(recs, title=f"Top {len(recs)} by score"),
+            key="rec_chart_customer",
+        )
+
+
+def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None:
+    names = dict(zip(products["product_id"], products["product_name"], strict=True))
+    product = st.selectbox(
+        "Product (type to search; best sellers first)",
+        products["product_id"].tolist(),
+        format_func=lambda pid: f"{pid} — {names.get(pid, '')}",
+        key="rec_product",
+    )
+    if product is None:
+        return
+    try:
+        also, target = _for_product(ctx.key, p, str(product))
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Customers who bought this also bought")
+        if also.empty:
+            st.info("Nobody bought this product together with another one yet.")
+        else:
+            st.dataframe(also, hide_index=True)
+            download_table(also, "also-bought", key="rec_dl_also")
+    with right:
+        st.subheader("Who to target")
+        if target.empty:
+            st.info("No customer has a purchase history pointing to this product.")
+        else:
+            st.dataframe(target, hide_index=True)
+            download_table(target, "who-to-target", key="rec_dl_target")
+
+
+def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
+    if schema.ORDER_DATE not in ctx.columns:
+        st.info("The offline test needs order dates; this dataset has none.")
+        return
+    try:
+        with timed_status("Testing every model on past purchases") as status:
+            status.write(
+                "Training on purchases before the cut-off, then checking what each customer "
+                "bought for the first time after it"
+            )
+            res = _evaluation(ctx.key, p)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    best = res.table.iloc[0]
+    pop = res.table.set_index("model").loc["popularity"]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Customers tested", fmt_int(res.n_test_customers))
+    c2.metric(
+        f"Best hit rate@{res.k}",
+        fmt_pct(best["hit_rate_at_k"]),
+        delta=f"{(best['hit_rate_at_k'] - pop['hit_rate_at_k']) * 100:+.1f} pts vs best sellers",
+    )
+    c3.metric(f"Best precision@{res.k}", fmt_pct(best["precision_at_k"]))
+    st.info(inert(res.verdict))
+    for w in res.warnings:
+        st.warning(inert(w))
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.evaluation_figure(res), key="rec_chart_eval")
+    with right:
+        table = res.table[
+            ["label", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]
+        ].rename(columns={"label": "model"})
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={
+                c: st.column_config.NumberColumn(format="%.3f")
+                for c in (*R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds")
+            },
+        )
+        download_table(res.table, "recommendation-evaluation", key="rec_dl_eval")
+    st.caption(
+        f"Trained on purchases before {res.cutoff.date()}, tested until "
+        f"{(res.end - pd.Timedelta(microseconds=1)).date()}. Hit rate: share of customers who "
+        f"bought at least one of their top {res.k}. Precision: share of the top {res.k} they "
+        "bought. Coverage: share of the catalogue that gets recommended to someone."
+    )
+
+
+def _export_tab(ctx: PageContext, p: RecParams) -> None:
+    st.write(f"Top {p.k} products with reasons for every customer, as a formula-safe CSV.")
+    if not st.button("Prepare the export", key="rec_bulk"):
+        return
+    try:
+        with timed_status("Recommending for every customer") as status:
+            table = _bulk(ctx.key, p)
+            status.write(f"{table['customer_id'].nunique():,} customers, {len(table):,} rows")
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    st.dataframe(table.head(200), hide_index=True)
+    download_table(table, "recommendations-all", key="rec_dl_bulk")

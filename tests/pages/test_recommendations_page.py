@@ -1,0 +1,61 @@
+"""Recommendations page on the demo merchant (AppTest): recommendations, product view, evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash import recommend as R
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _lines(home, dataset_id):
+    store = Store.open(home)
+    try:
+        return store.load_lines(dataset_id)
+    finally:
+        store.close()
+
+
+def test_page_asks_for_run_then_shows_everything(demo_dataset, _isolated_home):
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception
+    assert any("press Run" in i.value for i in at.info)
+    at.button[0].click().run(timeout=240)  # the form's Run button
+    assert not at.exception, at.exception
+
+    lines = _lines(_isolated_home, demo_dataset.id)
+    frames = [df.value for df in at.dataframe]
+    recs = next(f for f in frames if "reason" in f.columns and "source" in f.columns)
+    assert {"rank", "product_id", "product_name", "score", "reason"} <= set(recs.columns)
+    assert len(recs) == 10
+    # the first customer offered is the most active one; compare with the core directly
+    customer = at.selectbox(key="rec_customer").value
+    core = R.make_model("ease").fit(lines).recommend([customer], k=10)
+    assert recs["product_id"].tolist() == core["product_id"].tolist()
+
+    also = next(f for f in frames if "co_buyers" in f.columns)
+    assert len(also) > 0 and (also["co_buyers"] > 0).all()
+    target = next(f for f in frames if "products_bought" in f.columns)
+    assert len(target) > 0
+
+    evaluation = next(f for f in frames if "hit_rate_vs_popularity" in f.columns)
+    core_eval = R.evaluate(lines)
+    assert len(evaluation) == len(R.MODEL_NAMES)
+    assert sorted(evaluation["hit_rate_at_k"].round(6)) == pytest.approx(
+        sorted(core_eval.table["hit_rate_at_k"].round(6))
+    )
+    assert any(
+        "better than showing best sellers" in i.value or "no better" in i.value for i in at.info
+    )
+    assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
+
+
+def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    at.button[0].click().run(timeout=240)
+    bundle = demo.truth.bundles[0]
+    at.selectbox(key="rec_product").select(bundle.antecedent).run(timeout=240)
+    assert not at.exception
+    also = next(df.value for df in at.dataframe if "co_buyers" in df.value.columns)
+    assert also["product_id"].iloc[0] == bundle.consequent
