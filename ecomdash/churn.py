@@ -158,6 +158,7 @@ def churn_window(
     cutoff: object,
     window_days: int = 90,
     labelled: bool = True,
+    bgnbd: bool = True,
 ) -> ChurnWindow:
     """Features of every customer who bought on or before ``cutoff``, and their labels."""
     cutoff = to_timestamp(cutoff, name="cutoff")
@@ -180,7 +181,10 @@ def churn_window(
                 f"{(history.last_date.normalize() - pd.Timedelta(days=int(window_days))).date()} or a shorter window."
             )
         y = _labels(history, cutoff, window_days, codes)
-    p_alive, p_buy = _bgnbd_scores(history, cutoff, X.index, int(window_days))
+    if bgnbd:
+        p_alive, p_buy = _bgnbd_scores(history, cutoff, X.index, int(window_days))
+    else:
+        p_alive = p_buy = np.full(len(X), np.nan)
     return ChurnWindow(
         cutoff=cutoff,
         window_days=int(window_days),
@@ -215,8 +219,9 @@ def make_model(name: str, *, n_train: int):
         )
     if name == "gbm":
         return GradientBoostingClassifier(
-            n_estimators=60,
+            n_estimators=50,
             learning_rate=0.1,
+            subsample=0.7,
             max_depth=3,
             min_samples_leaf=max(20, n_train // 100),
             random_state=0,
@@ -383,7 +388,7 @@ def churn(
     cutoff: object = None,
     window_days: int = 90,
     models: tuple[str, ...] = MODELS,
-    importance_repeats: int = 3,
+    importance_repeats: int = 2,
     history: CustomerHistory | None = None,
 ) -> ChurnResult:
     """Train on (c1 = cutoff - N), evaluate on ``cutoff`` (default: end - N), score as of the end.
@@ -430,7 +435,8 @@ def churn(
 
 
 def _churn(hist, *, c1, c2, end, window_days, models, repeats) -> ChurnResult:
-    train = churn_window(hist, cutoff=c1, window_days=window_days)
+    # the baselines are scored on the evaluation window only: no BG/NBD fit for training
+    train = churn_window(hist, cutoff=c1, window_days=window_days, bgnbd=False)
     test = churn_window(hist, cutoff=c2, window_days=window_days)
     ev = evaluate(train, test, models=models)
     notices: list[str] = []
@@ -479,14 +485,10 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats) -> ChurnResult:
     importance = pd.concat(imp_rows, ignore_index=True)
 
     # Refit the best model on the evaluation window and score everyone as of the end
-    now = churn_window(hist, cutoff=end, window_days=window_days, labelled=False)
+    now = churn_window(hist, cutoff=end, window_days=window_days, labelled=False, bgnbd=False)
     est = make_model(best, n_train=len(test.y)).fit(test.X.to_numpy(), test.y)
     prop = est.predict_proba(now.X.to_numpy())[:, 1]
-    scores = now.X.assign(
-        propensity=prop,
-        churn_probability=1.0 - prop,
-        p_alive=now.p_alive,
-    ).reset_index()
+    scores = now.X.assign(propensity=prop, churn_probability=1.0 - prop).reset_index()
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(str)
     return ChurnResult(
         metrics=metrics,
@@ -559,25 +561,30 @@ class SufficiencyResult:
     can_churn: bool
 
 
-def sufficiency(lines: pd.DataFrame, *, window_days: int = 90) -> SufficiencyResult:
-    """What the data allows before anything runs: customers with ids, repeat buyers, months."""
-    sales = schema.sales_lines(lines)
-    if schema.CUSTOMER_ID in sales:
-        cid = sales[schema.CUSTOMER_ID]
-        has = cid.notna() & (cid.astype("string").str.strip() != "")
-    else:
-        has = pd.Series(False, index=sales.index)
+def sufficiency(
+    lines: pd.DataFrame, *, window_days: int = 90, sales: pd.DataFrame | None = None
+) -> SufficiencyResult:
+    """What the data allows before anything runs: customers with ids, repeat buyers, months.
+
+    ``sales`` (``schema.sales_lines(lines)``) may be passed when already computed.
+    """
+    sales = schema.sales_lines(lines) if sales is None else sales
     n_lines = len(sales)
-    if schema.ORDER_DATE in sales and has.any():
-        dates = pd.to_datetime(sales.loc[has, schema.ORDER_DATE]).dt.normalize()
-        ids = sales.loc[has, schema.CUSTOMER_ID].astype(str)
-        per = pd.DataFrame({"c": ids.to_numpy(), "d": dates.to_numpy()}).drop_duplicates()
-        n_days = per.groupby("c").size()
+    if schema.CUSTOMER_ID in sales and schema.ORDER_DATE in sales:
+        cid = sales[schema.CUSTOMER_ID]
+        has = (
+            cid.notna().to_numpy()
+            & (cid.astype("string").str.strip() != "").fillna(False).to_numpy()
+        )
+        days = clv.customer_days(sales)
+        n_days = days.groupby("customer_id", sort=False).size()
         n_customers = int(len(n_days))
         n_repeat = int((n_days > 1).sum())
-        span_days = int((dates.max() - dates.min()).days)
+        span_days = int((days["date"].max() - days["date"].min()).days) if len(days) else 0
     else:
+        has = np.zeros(n_lines, dtype=bool)
         n_customers = n_repeat = span_days = 0
+    has = pd.Series(has)
     months = span_days / clv.DAYS_PER_MONTH
     need_churn_days = 2 * int(window_days) + 30
     rows = [

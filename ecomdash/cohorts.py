@@ -85,86 +85,105 @@ def cohorts(
             raise InsufficientDataError(
                 f"Cohorts need the '{col}' column; it is not mapped. Map it on the Data page."
             )
-    cid = sales[schema.CUSTOMER_ID]
-    has_id = cid.notna() & (cid.astype("string").str.strip() != "")
-    df = pd.DataFrame(
-        {
-            "customer_id": cid[has_id].astype(str).to_numpy(),
-            "day": pd.to_datetime(sales.loc[has_id, schema.ORDER_DATE]).to_numpy(),
-            "rev": (
-                sales.loc[has_id, schema.REVENUE].astype(float).fillna(0.0).to_numpy()
-                if schema.REVENUE in sales
-                else np.zeros(int(has_id.sum()))
-            ),
-        }
-    )
-    for opt, col, wanted in (
-        ("first_categories", schema.CATEGORY, first_categories),
-        ("countries", schema.COUNTRY, countries),
-    ):
-        if wanted:
-            if col not in sales:
-                raise ParameterError(
-                    f"Filtering cohorts by {opt.replace('_', ' ')} needs the '{col}' column, which "
-                    "this dataset does not have. Clear the filter or map the column."
-                )
-            df[col] = sales.loc[has_id, col].astype("string").to_numpy()
-    df = df.dropna(subset=["day"])
-    if df.empty:
+    codes_all, uniques = pd.factorize(sales[schema.CUSTOMER_ID])
+    uniques = pd.Index(uniques).astype(str)
+    blank = np.asarray(uniques.str.strip() == "", dtype=bool)
+    has_id = codes_all >= 0
+    if blank.any():
+        has_id &= ~blank[np.maximum(codes_all, 0)]
+    days = sales[schema.ORDER_DATE].to_numpy(dtype="datetime64[us]")
+    lines_without_customer = int((~has_id).sum())
+    keep_rows = has_id & ~np.isnat(days)
+    if not keep_rows.any():
         raise InsufficientDataError(
             f"Cohorts need orders with a customer id; found 0 of {len(sales):,} lines with one. "
             "Map the customer id column on the Data page."
         )
+    codes = codes_all[keep_rows]
+    days = days[keep_rows]
+    rev = (
+        np.nan_to_num(sales[schema.REVENUE].to_numpy(dtype=float, na_value=np.nan)[keep_rows])
+        if schema.REVENUE in sales
+        else np.zeros(len(codes))
+    )
     # the observation window is the whole dataset's, whatever the filter keeps
-    last_day = df["day"].max()
+    last_day = pd.Timestamp(days.max())
     last_month = last_day.to_period("M")
-    keep = pd.Series(True, index=df["customer_id"].unique())
-    if first_categories:
-        fc = _first_attribute(df, schema.CATEGORY)
-        keep &= keep.index.map(fc).isin(set(first_categories))
-    if countries:
-        fc = _first_attribute(df, schema.COUNTRY)
-        keep &= keep.index.map(fc).isin(set(countries))
-    df = df[df["customer_id"].isin(keep.index[keep.to_numpy()])]
-    if df.empty:
+    n_cust = len(uniques)
+    keep_cust = np.zeros(n_cust, dtype=bool)
+    keep_cust[codes] = True
+    for opt, col, wanted in (
+        ("first_categories", schema.CATEGORY, first_categories),
+        ("countries", schema.COUNTRY, countries),
+    ):
+        if not wanted:
+            continue
+        if col not in sales:
+            raise ParameterError(
+                f"Filtering cohorts by {opt.replace('_', ' ')} needs the '{col}' column, which "
+                "this dataset does not have. Clear the filter or map the column."
+            )
+        df = pd.DataFrame(
+            {
+                "customer_id": codes,
+                "day": days.astype("datetime64[D]"),
+                "rev": rev,
+                col: sales[col].astype("string").to_numpy()[keep_rows],
+            }
+        )
+        first = _first_attribute(df, col)
+        ok = np.zeros(n_cust, dtype=bool)
+        ok[first.index.to_numpy(dtype=int)] = first.isin(set(wanted)).to_numpy()
+        keep_cust &= ok
+    sel = keep_cust[codes]
+    if not sel.any():
         raise InsufficientDataError(
             "No customer's first order matches the chosen category/country filter; "
             "widen the filter."
         )
-    month = df["day"].dt.to_period("M")
-    df = df.assign(month=month)
-    cohort = df.groupby("customer_id")["month"].transform("min")
-    df = df.assign(cohort=cohort)
-    df["offset"] = (df["month"].dt.year - df["cohort"].dt.year) * 12 + (
-        df["month"].dt.month - df["cohort"].dt.month
-    )
-    first_month = df["cohort"].min()
-    n_offsets = (last_month.year - first_month.year) * 12 + last_month.month - first_month.month + 1
+    codes, days, rev = codes[sel], days[sel], rev[sel]
+    mon = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    first_mon = np.full(n_cust, np.iinfo(np.int64).max)
+    np.minimum.at(first_mon, codes, mon)
+    cohort_m = first_mon[codes]
+    offset = mon - cohort_m
+    last_m = int(np.datetime64(last_day.to_datetime64(), "M").astype(np.int64))
+    c0 = int(cohort_m.min())
+    n_cohorts = last_m - c0 + 1
+    n_offsets = n_cohorts
     if max_months is not None:
         n_offsets = min(n_offsets, max_months + 1)
-        df = df[df["offset"] < n_offsets]
-    cohorts_idx = pd.period_range(first_month, last_month, freq="M")
+        inside = offset < n_offsets
+        codes, rev, cohort_m, offset, mon = (
+            codes[inside],
+            rev[inside],
+            cohort_m[inside],
+            offset[inside],
+            mon[inside],
+        )
+    ci = cohort_m - c0
+    cell = ci * n_offsets + offset
+    revenue_m = np.bincount(cell, weights=rev, minlength=n_cohorts * n_offsets).reshape(
+        n_cohorts, n_offsets
+    )
+    pair = pd.unique(codes.astype(np.int64) * (n_offsets + 1) + offset)
+    pair_cust = pair // (n_offsets + 1)
+    pair_off = pair % (n_offsets + 1)
+    pair_ci = first_mon[pair_cust] - c0
+    active_m = np.bincount(pair_ci * n_offsets + pair_off, minlength=n_cohorts * n_offsets).reshape(
+        n_cohorts, n_offsets
+    )
+    present = np.unique(codes)
+    sizes_arr = np.bincount(first_mon[present] - c0, minlength=n_cohorts)
+    cohorts_idx = pd.period_range(pd.Period(np.datetime64(c0, "M"), freq="M"), last_month, freq="M")
     offsets = range(n_offsets)
-    active = (
-        df.groupby(["cohort", "offset"])["customer_id"]
-        .nunique()
-        .unstack("offset")
-        .reindex(index=cohorts_idx, columns=offsets)
-    )
-    revenue = (
-        df.groupby(["cohort", "offset"])["rev"]
-        .sum()
-        .unstack("offset")
-        .reindex(index=cohorts_idx, columns=offsets)
-    )
-    sizes = df.groupby("cohort")["customer_id"].nunique().reindex(cohorts_idx).fillna(0).astype(int)
-    # cells that exist in time: cohort month + offset <= last month
-    ages = np.array(
-        [(last_month.year - c.year) * 12 + last_month.month - c.month for c in cohorts_idx]
-    )
+    ages = last_m - (c0 + np.arange(n_cohorts))
     observed = np.arange(n_offsets)[None, :] <= ages[:, None]
-    active = active.fillna(0).where(observed)
-    revenue = revenue.fillna(0.0).where(observed)
+    active = pd.DataFrame(active_m.astype(float), index=cohorts_idx, columns=offsets).where(
+        observed
+    )
+    revenue = pd.DataFrame(revenue_m, index=cohorts_idx, columns=offsets).where(observed)
+    sizes = pd.Series(sizes_arr, index=cohorts_idx)
     nonempty = sizes > 0
     active, revenue, sizes = active[nonempty], revenue[nonempty], sizes[nonempty]
     retention = active.div(sizes, axis=0)
@@ -172,6 +191,7 @@ def cohorts(
     for m in (active, retention, revenue, cum):
         m.index.name = "cohort"
         m.columns.name = "month"
+    sizes.index.name = "cohort"
     partial = last_day.normalize() < (last_day + pd.offsets.MonthEnd(0)).normalize()
     return CohortResult(
         customers=active,
@@ -180,7 +200,7 @@ def cohorts(
         cumulative_revenue_per_customer=cum,
         sizes=sizes.rename("customers"),
         n_customers=int(sizes.sum()),
-        lines_without_customer=int((~has_id).sum()),
+        lines_without_customer=lines_without_customer,
         partial_last_month=bool(partial),
         first_categories=tuple(first_categories),
         countries=tuple(countries),

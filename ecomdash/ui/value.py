@@ -57,17 +57,15 @@ class ValueParams:
 # --------------------------------------------------------------------------------------
 
 
-def run_cohorts(lines: pd.DataFrame, p: ValueParams) -> cohorts_mod.CohortResult:
-    return cohorts_mod.cohorts(
-        schema.sales_lines(lines), first_categories=p.first_categories, countries=p.countries
-    )
+def run_cohorts(sales: pd.DataFrame, p: ValueParams) -> cohorts_mod.CohortResult:
+    """Cohorts of the sales lines (``schema.sales_lines`` applied)."""
+    return cohorts_mod.cohorts(sales, first_categories=p.first_categories, countries=p.countries)
 
 
-def run_clv(lines: pd.DataFrame, p: ValueParams) -> clv_mod.CLVResult:
+def run_clv(sales: pd.DataFrame, p: ValueParams) -> clv_mod.CLVResult:
+    """Lifetime value of the sales lines, scored as of the end, checked at the cut-off."""
     return clv_mod.customer_value(
-        schema.sales_lines(lines),
-        horizon_months=p.horizon_months,
-        calibration_cutoff=p.cutoff,
+        sales, horizon_months=p.horizon_months, calibration_cutoff=p.cutoff
     )
 
 
@@ -98,10 +96,16 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
     out: dict = {}
     errors: dict[str, EcomdashError] = {}
     seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    sales = schema.sales_lines(lines)
+    seconds["sales_lines"] = time.perf_counter() - t0
     steps = (
-        ("sufficiency", lambda: churn_mod.sufficiency(lines, window_days=p.window_days)),
-        ("cohorts", lambda: run_cohorts(lines, p)),
-        ("clv", lambda: run_clv(lines, p)),
+        (
+            "sufficiency",
+            lambda: churn_mod.sufficiency(lines, window_days=p.window_days, sales=sales),
+        ),
+        ("cohorts", lambda: run_cohorts(sales, p)),
+        ("clv", lambda: run_clv(sales, p)),
         ("churn", lambda: run_churn(lines, p)),
     )
     for name, fn in steps:
@@ -141,12 +145,13 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _cohorts(key: tuple, p: ValueParams) -> cohorts_mod.CohortResult:
-    return run_cohorts(cached_lines(key), p)
+    return run_cohorts(schema.sales_lines(cached_lines(key)), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
-    return run_clv(cached_lines(key), ValueParams(horizon_months=horizon_months, cutoff=cutoff))
+    p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
+    return run_clv(schema.sales_lines(cached_lines(key)), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
