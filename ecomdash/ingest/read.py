@@ -174,6 +174,11 @@ def read_bytes(
             if ext in {".csv", ".txt", ".tsv"}:
                 notes.append(f"The file is named {ext} but is an Excel workbook; read it as Excel.")
             return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
+        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
+            raise InputFileError(
+                "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
+                "then upload that."
+            )
         members = [
             i
             for i in zf.infolist()
@@ -571,6 +576,7 @@ def _read_text(
             "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
             "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
         )
+    _refuse_markup(sample)
     full_text: str | None = None
     if encoding not in ("utf-8", "utf-8-sig") or len(sample_bytes) < len(data):
         # decide on the whole file when it is not (so far) plain UTF-8
@@ -619,6 +625,27 @@ def _read_text(
             ) from None
         payload = full_text.encode("utf-8")
         return _read_delimited(payload, encoding, delim, has_header, mode, notes, compression)
+
+
+def _refuse_markup(sample: str) -> None:
+    """Web pages, XML spreadsheets and JSON saved under a spreadsheet name: say so."""
+    head = sample.lstrip()[:2000].lower()
+    if head.startswith(("<!doctype html", "<html", "<table")) or (
+        head.startswith("<") and "<table" in sample[:20000].lower()
+    ):
+        raise InputFileError(
+            "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
+            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+        )
+    if head.startswith("<?xml"):
+        raise InputFileError(
+            "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
+            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+        )
+    if head.startswith(("{", "[{")):
+        raise InputFileError(
+            "This file is JSON, which is not read here. Export the orders as CSV or .xlsx."
+        )
 
 
 def _unclosed_quote_line(payload: bytes) -> int | None:

@@ -443,3 +443,28 @@ def test_xlsx_title_rows_above_the_table_are_skipped():
     check_basic(res)
     assert res.lines["line_no"].tolist() == [4, 5, 6]
     assert any("title row" in n for n in res.raw_info["notes"])
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"<html><body><table><tr><td>Order</td></tr></table></body></html>", "web page"),
+        (
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+            "XML",
+        ),
+        (b'[{"order": 1, "amount": 2}]', "JSON"),
+    ],
+)
+def test_markup_saved_as_spreadsheet(data, words):
+    with pytest.raises(InputFileError, match=words):
+        load_bytes(data, "orders.xls")
+
+
+def test_ods_is_named():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", "<x/>")
+    with pytest.raises(InputFileError, match="OpenDocument"):
+        load_bytes(buf.getvalue(), "orders.ods")
