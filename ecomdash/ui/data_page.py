@@ -68,7 +68,7 @@ def _upload_section() -> None:
     st.write(
         "CSV, TSV or text (any delimiter), Excel .xlsx or Parquet, also .gz or .zip compressed; "
         "exports from Shopify, WooCommerce, marketplaces or your own system, in English or Chinese. "
-        f"Up to {DEFAULT_MAX_BYTES // 1_000_000} MB."
+        f"Up to {DEFAULT_MAX_BYTES // 2**20} MB."
     )
     up = st.file_uploader("Order export", type=FILE_TYPES, key="uploader")
     if up is None:
@@ -80,7 +80,7 @@ def _upload_section() -> None:
         st.session_state[K_UPLOAD] = state
     if up.size > DEFAULT_MAX_BYTES:
         st.error(
-            f"This file is {up.size / 1e6:,.0f} MB, over the {DEFAULT_MAX_BYTES / 1e6:,.0f} MB "
+            f"This file is {up.size / 2**20:,.0f} MB, over the {DEFAULT_MAX_BYTES / 2**20:,.0f} MB "
             "limit. Export a shorter period, or compress it as .gz or .zip, and upload again."
         )
         return
