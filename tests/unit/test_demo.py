@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import sparse
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
@@ -180,8 +181,11 @@ def test_planted_bundles_are_the_only_strong_pairs(demo, sales):
     n_orders = pairs["order_id"].nunique()
     share = pairs["product_id"].value_counts() / n_orders
     frequent = share[share >= 0.005].index
-    onehot = pd.crosstab(pairs["order_id"], pairs["product_id"])[frequent].to_numpy(float)
-    together = onehot.T @ onehot / n_orders
+    pairs = pairs[pairs["product_id"].isin(frequent)]
+    rows, _ = pd.factorize(pairs["order_id"])
+    cols = pd.Index(frequent).get_indexer(pairs["product_id"])
+    onehot = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)))
+    together = (onehot.T @ onehot).toarray() / n_orders
     p = np.diag(together)
     lift = together / np.outer(p, p)
     ids = np.asarray(frequent)
@@ -209,7 +213,10 @@ def test_bundle_lift_formula():
 # --------------------------------------------------------------------------------------
 
 
-def _customer_features(demo, sales) -> pd.DataFrame:
+@pytest.fixture(scope="module")
+def features(demo, sales) -> pd.DataFrame:
+    """The segmentation features by hand: recency, frequency, monetary, AOV, tenure,
+    inter-purchase time, category breadth, return rate (one row per registered customer)."""
     end = pd.Timestamp(demo.truth.end) + pd.Timedelta(days=1)
     reg = sales[sales["customer_id"].notna()]
     per_order = (
@@ -236,10 +243,10 @@ def _customer_features(demo, sales) -> pd.DataFrame:
     return f.astype(float)
 
 
-def test_customer_groups_recoverable_by_kmeans(demo, sales):
+def test_customer_groups_recoverable_by_kmeans(demo, features):
     groups = demo.truth.customer_groups
     assert set(groups.unique()) == set(GROUPS)
-    f = _customer_features(demo, sales)
+    f = features
     assert set(f.index) == set(groups.index)
     x = np.log1p(f.to_numpy())
     x = (x - x.mean(axis=0)) / x.std(axis=0)
@@ -248,8 +255,8 @@ def test_customer_groups_recoverable_by_kmeans(demo, sales):
     assert ari >= 0.8
 
 
-def test_groups_behave_as_documented(demo, sales):
-    f = _customer_features(demo, sales)
+def test_groups_behave_as_documented(demo, features):
+    f = features
     med = f.groupby(demo.truth.customer_groups.reindex(f.index)).median()
     assert med["frequency"].idxmax() == "frequent small"
     assert med["aov"].idxmax() == "bulk buyers"
@@ -277,9 +284,9 @@ def test_churners_stop_buying(demo, sales):
     assert (any_line["order_date"] < churn.reindex(any_line["customer_id"]).to_numpy()).all()
 
 
-def test_churners_land_in_at_risk_rfm_cells(demo, sales):
+def test_churners_land_in_at_risk_rfm_cells(demo, features):
     """Quintile RFM: recency score 1-2 and frequency score ≤ 4 (At risk / Hibernating / Lost)."""
-    f = _customer_features(demo, sales)
+    f = features
     r_score = pd.qcut(f["recency"].rank(method="first"), 5, labels=[5, 4, 3, 2, 1]).astype(int)
     f_score = pd.qcut(f["frequency"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
     churn = demo.truth.churners.index
