@@ -214,8 +214,17 @@ class Store:
     def _cur(self) -> duckdb.DuckDBPyConnection:
         return self._con.cursor()
 
+    def _check_writable(self, action: str) -> None:
+        mode = self._cur().execute("SELECT current_setting('access_mode')").fetchall()[0][0]
+        if str(mode).lower() == "read_only":
+            raise StoreError(
+                f"Could not {action}: the dataset store is open read-only. Nothing was changed. "
+                "Make ECOMDASH_HOME writable (and stop any process holding it) and try again."
+            )
+
     @contextmanager
     def _transaction(self, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        self._check_writable(action)
         cur = self._cur()
         cur.execute("BEGIN TRANSACTION")
         try:

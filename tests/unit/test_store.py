@@ -153,3 +153,28 @@ def test_store_frame_keeps_types(store):
     assert str(back["order_date"].dtype) == "datetime64[us]"
     assert back["is_return"].dtype == bool
     assert isinstance(back, pd.DataFrame)
+
+
+def test_full_disk_during_save_is_a_clear_message_and_changes_nothing(store, monkeypatch):
+    import duckdb
+
+    keep = store.save_dataset("Keep me", tiny_lines())
+
+    def disk_full():
+        raise duckdb.IOException("IO Error: Could not write file: No space left on device")
+
+    with pytest.raises(StoreError, match="disk is full"):
+        store.save_dataset("New", tiny_lines(), _fail_after_lines=disk_full)
+    assert [d.id for d in store.list_datasets()] == [keep.id]
+    assert len(store.load_lines(keep.id)) == 8
+
+
+def test_read_only_store_is_a_clear_message(tmp_path):
+    home = tmp_path / "home"
+    Store.open(home).close()
+    from ecomdash.store import connect
+
+    ro = Store(connect(home, read_only=True))
+    with pytest.raises(StoreError, match="read-only"):
+        ro.save_dataset("New", tiny_lines())
+    ro.close()
