@@ -833,8 +833,9 @@ def segment_customers(
                 f"Got {start.date()} instead."
             )
         move = movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now)
-    except InsufficientDataError as err:
-        movement_error = str(err)
+    except (InsufficientDataError, ParameterError) as err:
+        # Movement is one part of the page: the segments and clusters still stand.
+        movement_error = f"No movement view: {err}"
     return SegmentationResult(
         features=feats,
         rfm=rfm_now,
