@@ -728,16 +728,14 @@ def _read_delimited(
     n = tbl.num_rows
     if n == 0:
         raise InputFileError("The file has no rows that can be read.")
-    # line numbers of the kept records: records are numbered 1.. (header = 1), skipping invalid
-    bad_numbers = sorted(int(num) for num, _, _ in invalid if num is not None)
+    # line numbers of the kept records. Usually record k starts on line k (header = 1); with
+    # blank lines or line breaks inside quoted values, the physical start lines are computed.
     total_records = n + len(invalid)
-    all_numbers = np.arange(1, total_records + 1, dtype=np.int64)
+    starts = _record_start_lines(payload, total_records)
+    bad_numbers = {int(num) for num, _, _ in invalid if num is not None}
+    all_numbers = starts
     if bad_numbers:
-        keep = np.ones(total_records, dtype=bool)
-        idx = np.asarray(bad_numbers, dtype=np.int64) - 1
-        idx = idx[(idx >= 0) & (idx < total_records)]
-        keep[idx] = False
-        all_numbers = all_numbers[keep][:n]
+        all_numbers = starts[~np.isin(starts, np.fromiter(bad_numbers, np.int64))][:n]
     line_no = all_numbers
     df = pd.DataFrame(
         {
@@ -781,6 +779,25 @@ def _read_delimited(
         malformed=malformed,
         notes=tuple(notes),
     )
+
+
+def _record_start_lines(payload: bytes, records: int) -> np.ndarray:
+    """Physical line (1-based) on which each non-empty record starts."""
+    nl = b"\n" if b"\n" in payload else b"\r"
+    lines = payload.count(nl) + (0 if payload.endswith(nl) else 1)
+    if lines == records:
+        return np.arange(1, records + 1, dtype=np.int64)
+    text = payload.decode("utf-8", errors="replace")
+    out: list[int] = []
+    in_quote = False
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not in_quote and line.strip():
+            out.append(i)
+        if line.count('"') % 2:
+            in_quote = not in_quote
+    if len(out) < records:  # should not happen; fall back to record numbers
+        return np.arange(1, records + 1, dtype=np.int64)
+    return np.asarray(out[:records], dtype=np.int64)
 
 
 def _check_malformed(malformed: pd.DataFrame, total: int) -> None:

@@ -468,3 +468,17 @@ def test_ods_is_named():
         zf.writestr("content.xml", "<x/>")
     with pytest.raises(InputFileError, match="OpenDocument"):
         load_bytes(buf.getvalue(), "orders.ods")
+
+
+def test_line_numbers_are_physical_with_blank_lines_and_multiline_values():
+    text = (
+        "Invoice,StockCode,Description,Quantity,InvoiceDate,Price\n"  # line 1
+        "1,A1,Mug,1,2024-01-01,2\n"  # line 2
+        "\n"  # line 3 (blank)
+        '2,A2,"Two\nline name",1,2024-01-01,2\n'  # lines 4-5
+        "3,A3,Bowl,1,not a date,2\n"  # line 6
+    )
+    res = load_bytes(text.encode(), "x.csv")
+    assert res.lines["line_no"].tolist() == [2, 4]
+    assert res.lines["product_name"].iloc[1] == "Two\nline name"
+    assert res.report.rejected["line_no"].tolist() == [6]
