@@ -8,9 +8,9 @@ UTF-8 (with or without BOM), UTF-16 (BOM), GB18030/GBK, cp1252/latin-1.
 Every cell is kept as text (missing = ``""``); converting to numbers and dates is the
 cleaner's job, which counts every value that does not convert.
 
-Line numbers (``RawTable.line_no``): for text files the header is line 1 and each record
-is counted as one line (the file's physical line unless a quoted value spans several
-lines); for Excel, the sheet's row number; for Parquet, the row number (1-based).
+Line numbers (``RawTable.line_no``): for text files, the physical line on which the row
+starts (header = line 1; blank lines and line breaks inside quoted values counted); for
+Excel, the sheet's row number; for Parquet, the row number (1-based).
 
 Headerless files: a first row is a header when it holds a known column name, or when it
 is all text while some column below is mostly numbers or dates; otherwise the columns
