@@ -7,9 +7,12 @@ elasticities, weekly/yearly seasonality, holiday peaks and trend).
 
 Mechanism (all vectorised, one ``numpy.random.Generator`` seeded with ``seed``):
 
-* Day intensity ``I(d) = trend(d) * weekly(dow) * yearly(doy) * holiday(d)``. Every order's
-  day is drawn with probability ``I(d) / sum(I)``, so expected orders per day are exactly
-  proportional to ``I`` (``truth.expected_orders``).
+* Day intensity ``I(d) = trend(d) * weekly(dow) * yearly(doy) * holiday(d)``. A customer with
+  ``n`` orders places its j-th order at a uniform position inside the j-th ``n``-quantile of the
+  cumulative intensity (regular-ish gaps, as real repeat buyers have); guest orders are
+  independent draws. Either way every order's day is marginally distributed as
+  ``I(d) / sum(I)``, so expected orders per day are exactly proportional to ``I``
+  (``truth.expected_orders``).
 * Registered customers belong to one of five groups (``truth.customer_groups``) that differ in
   order count, basket size, quantities, price level, favourite categories, channel and
   return rate. Churners ("lapsed regulars") keep the same order process over the whole period,
@@ -336,14 +339,19 @@ class DemoTruth:
     * ``bundles``: tuple of :class:`Bundle` — four product-id pairs with lift ≈ 3–8 and support
       ≥ 1 % of sales orders (see :class:`Bundle` for the exact definitions).
     * ``customer_groups``: ``pd.Series`` customer_id → group name, one of ``GROUPS``:
-      "frequent small" (many small orders of cheap items, 1–2 favourite categories),
-      "occasional" (2–4 medium orders), "bulk buyers" (few orders of 3–6 products in packs of
-      6–48), "premium" (regular orders of expensive products from many categories, ~10 %
-      returns), "lapsed regulars" (the churners). Every customer in it has ≥ 1 sales order;
-      registered customers are generated with ≥ 2 orders.
+      "frequent small" (~24 small orders of cheap items from 2 favourite categories),
+      "occasional" (4–8 medium orders), "bulk buyers" (2–7 orders of 3–6 products in packs
+      of 6–24: the largest order values), "premium" (~13 orders of expensive products from
+      many categories, ~12 % of lines returned), "lapsed regulars" (the churners: ~12 orders,
+      then nothing for the last 5–7 months). Every customer in it has ≥ 2 sales orders.
+      Group sizes for 3,000 customers: 810 / 1,110 / 240 / 540 / 300. k-means (k = 5) on
+      log1p-standardised recency, frequency, monetary, AOV, tenure, inter-purchase time,
+      category breadth and return rate recovers them with ARI ≈ 0.97.
     * ``churners``: ``pd.Series`` customer_id → churn date (``datetime64``): the customer has
-      no sales line on or after that date (about 5–7 months before ``end``); all are in
-      ``customer_groups`` as "lapsed regulars".
+      no line at all (sales or returns) on or after that date, 150–210 days before ``end``;
+      all are in ``customer_groups`` as "lapsed regulars". At the end their quintile RFM
+      recency score is 1–2 and frequency score ≤ 4 (At risk / Hibernating / Lost, not
+      "Can't lose them"). Their later orders still happen, as guest orders.
     * ``elasticity``: dict product_id → price elasticity (units per order ∝ price**elasticity).
     * ``price_changes``: DataFrame ``product_id, date, old_price, new_price`` — one change per
       elastic product; lines from ``date`` (inclusive) on carry ``new_price``.
