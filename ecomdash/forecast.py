@@ -36,7 +36,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
@@ -178,6 +178,40 @@ def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
     if freq == "W":
         return start + pd.Timedelta(days=6)
     return start + pd.offsets.MonthEnd(0)
+
+
+PRESET_EVENTS = ("Black Friday", "Cyber Monday", "Singles' Day (11.11)")
+
+
+def _black_friday(year: int) -> date:
+    nov1 = date(year, 11, 1)
+    first_thu = 1 + (3 - nov1.weekday()) % 7
+    return date(year, 11, first_thu + 21 + 1)
+
+
+def preset_events(names: Sequence[str], *, start: date, end: date) -> tuple[Event, ...]:
+    """The named sale days (``PRESET_EVENTS``) for every year from ``start`` to ``end``.
+
+    >>> [e.start.isoformat() for e in preset_events(["Black Friday"], start=date(2024, 1, 1), end=date(2025, 12, 31))]
+    ['2024-11-29', '2025-11-28']
+    """
+    out: list[Event] = []
+    for name in names:
+        if name not in PRESET_EVENTS:
+            raise ParameterError(
+                f"Unknown sale day {name!r}. Choose from {', '.join(PRESET_EVENTS)}, or enter "
+                "your own event with its dates."
+            )
+        for y in range(start.year, end.year + 1):
+            if name == "Black Friday":
+                d = _black_friday(y)
+            elif name == "Cyber Monday":
+                d = _black_friday(y) + timedelta(days=3)
+            else:
+                d = date(y, 11, 11)
+            if start <= d <= end:
+                out.append(Event(name, d))
+    return tuple(out)
 
 
 def holiday_code(country: str | None) -> str | None:

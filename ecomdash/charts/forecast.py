@@ -1,0 +1,199 @@
+"""Plotly figures for forecasting and restocking: Results in, figures out (no streamlit).
+
+Event and holiday names can be merchant text: they appear only as plotly hover text and
+annotations, which plotly renders as plain text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.forecast import FREQ_WORD, MODEL_LABELS, ForecastResult, ManyForecastResult
+from ecomdash.inventory import RestockResult
+
+BAND95 = "rgba(31, 119, 180, 0.15)"
+BAND80 = "rgba(31, 119, 180, 0.30)"
+LINE = "#1f77b4"
+HIST = "#444444"
+BACKTEST = "#ff7f0e"
+
+
+def forecast_figure(
+    res: ForecastResult, *, backtest: bool = True, history_periods: int | None = None
+) -> go.Figure:
+    """History, the automatic choice's backtest forecasts against actuals, the forecast with
+    its 80 % / 95 % bands (never below zero), and marked holidays / events."""
+    fr = res.series.frame
+    if history_periods is not None:
+        fr = fr.iloc[-history_periods:]
+    fc = res.forecast
+    word = FREQ_WORD[res.series.freq]
+    fig = go.Figure()
+    x_band = pd.concat([fc["period"], fc["period"][::-1]])
+    fig.add_trace(
+        go.Scatter(
+            x=x_band,
+            y=np.concatenate([fc["hi95"].to_numpy(), fc["lo95"].to_numpy()[::-1]]),
+            fill="toself",
+            fillcolor=BAND95,
+            line={"width": 0},
+            name="95 % band",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x_band,
+            y=np.concatenate([fc["hi80"].to_numpy(), fc["lo80"].to_numpy()[::-1]]),
+            fill="toself",
+            fillcolor=BAND80,
+            line={"width": 0},
+            name="80 % band",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(x=fr["period"], y=fr["value"], mode="lines", name="Actual", line={"color": HIST})
+    )
+    if backtest:
+        bt = res.folds[res.folds["model"] == "auto"]
+        for i, (fold, g) in enumerate(bt.groupby("fold")):
+            fig.add_trace(
+                go.Scatter(
+                    x=g["period"],
+                    y=g["mean"],
+                    mode="lines",
+                    line={"color": BACKTEST, "dash": "dot"},
+                    name="Backtest forecast (auto)",
+                    legendgroup="backtest",
+                    showlegend=i == 0,
+                    customdata=np.column_stack([g["chosen"], g["actual"]]),
+                    hovertemplate=f"fold {fold}: %{{customdata[0]}}<br>forecast %{{y:,.0f}}"
+                    "<br>actual %{customdata[1]:,.0f}<extra></extra>",
+                )
+            )
+    fig.add_trace(
+        go.Scatter(
+            x=fc["period"],
+            y=fc["mean"],
+            mode="lines+markers",
+            name=f"Forecast ({res.model})",
+            line={"color": LINE, "width": 2},
+            marker={"size": 4},
+        )
+    )
+    # Events and holidays (history shown + future).
+    marks = pd.concat(
+        [
+            fr.loc[(fr["holiday"] != "") | (fr["event"] != ""), ["period", "holiday", "event"]],
+            fc.loc[(fc["holiday"] != "") | (fc["event"] != ""), ["period", "holiday", "event"]],
+        ]
+    )
+    if len(marks):
+        ymax = float(np.nanmax([fr["value"].max(), fc["hi95"].max(), 0.0]))
+        texts = [
+            "; ".join(t for t in (h, e) if t)
+            for h, e in zip(marks["holiday"], marks["event"], strict=True)
+        ]
+        colours = ["#2ca02c" if e else "#9467bd" for e in marks["event"]]
+        fig.add_trace(
+            go.Scatter(
+                x=marks["period"],
+                y=[ymax * 1.02] * len(marks),
+                mode="markers",
+                marker={"symbol": "triangle-down", "size": 9, "color": colours},
+                name="Holidays (purple) / events (green)",
+                text=texts,
+                hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        yaxis={"title": res.series.metric, "rangemode": "tozero"},
+        xaxis={"title": word},
+        hovermode="x unified",
+    )
+    return fig
+
+
+def backtest_figure(res: ForecastResult) -> go.Figure:
+    """MAE of every candidate (and auto) relative to the seasonal-naive baseline."""
+    bt = res.backtest
+    colours = [
+        "#bbbbbb" if m == "seasonal_naive" else ("#2ca02c" if r < 1 else "#d62728")
+        for m, r in zip(bt["model"], bt["vs_baseline"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=bt["vs_baseline"],
+            y=[MODEL_LABELS.get(m, m) for m in bt["model"]],
+            orientation="h",
+            marker={"color": colours},
+            text=[f"{v:.2f}×" for v in bt["vs_baseline"]],
+            textposition="auto",
+            hovertemplate="%{y}: MAE %{x:.2f}× the baseline<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1.0, line_dash="dash", line_color="#666")
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "backtest MAE ÷ seasonal naive MAE (lower is better)"},
+        yaxis={"autorange": "reversed"},
+        height=80 + 40 * len(bt),
+    )
+    return fig
+
+
+def product_figure(many: ManyForecastResult, product_id: str) -> go.Figure:
+    """One product's history and forecast band from a many-products result."""
+    hist = many.history.loc[product_id]
+    fc = many.forecasts[many.forecasts["product_id"] == product_id]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=pd.concat([fc["period"], fc["period"][::-1]]),
+            y=np.concatenate([fc["hi95"].to_numpy(), fc["lo95"].to_numpy()[::-1]]),
+            fill="toself",
+            fillcolor=BAND95,
+            line={"width": 0},
+            name="95 % band",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(go.Scatter(x=hist.index, y=hist.to_numpy(), name="Actual", line={"color": HIST}))
+    fig.add_trace(go.Scatter(x=fc["period"], y=fc["mean"], name="Forecast", line={"color": LINE}))
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"title": many.metric, "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def abc_xyz_figure(res: RestockResult) -> go.Figure:
+    """ABC × XYZ heatmap: products per cell, with the cell's share of revenue."""
+    m = res.matrix
+    share = res.matrix_revenue
+    text = [
+        [f"{m.loc[r, c]} products<br>{share.loc[r, c]:.0%} of revenue" for c in m.columns]
+        for r in m.index
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=m.to_numpy(),
+            x=["X (steady)", "Y (variable)", "Z (erratic)"],
+            y=["A (top 80 %)", "B (next 15 %)", "C (last 5 %)"],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            showscale=False,
+            hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis={"autorange": "reversed"}, height=320
+    )
+    return fig

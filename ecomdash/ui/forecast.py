@@ -1,0 +1,470 @@
+"""Forecast & restock page: one series with every model's backtest, many products at once,
+and the restock planner.
+
+Merchant text (product ids/names, categories, countries, event names) is shown only through
+``st.dataframe``, widget option labels, plotly figures and formula-safe downloads; any text
+of ours that may quote it goes through ``inert``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import forecast as F
+from ecomdash import inventory as inv
+from ecomdash import schema as S
+from ecomdash.charts import forecast as charts
+from ecomdash.errors import EcomdashError, InputFileError, ParameterError
+from ecomdash.ui.common import (
+    PageContext,
+    cached_lines,
+    download_table,
+    inert,
+    show_error,
+    timed_status,
+)
+
+K_PARAMS = "forecast_params"
+K_MANY = "forecast_many_params"
+K_RESTOCK = "forecast_restock_params"
+K_SCOPE = "forecast_scope_kind"
+SCOPES = {"shop": "Whole shop", "category": "Category", "country": "Country", "product": "Product"}
+FREQ_LABELS = {"D": "Daily", "W": "Weekly", "M": "Monthly"}
+METRIC_LABELS = {"revenue": "Revenue", "orders": "Orders", "units": "Units"}
+
+
+# --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _choices(key: tuple, column: str, limit: int = 500) -> list[str]:
+    """Values of ``column`` by revenue (largest first) for the scope picker."""
+    lines = cached_lines(key)
+    if column not in lines:
+        return []
+    sales = S.sales_lines(
+        lines[
+            [
+                c
+                for c in lines.columns
+                if c in (column, *S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
+            ]
+        ]
+    )
+    w = sales[S.REVENUE] if S.REVENUE in sales else pd.Series(1.0, index=sales.index)
+    return [
+        str(v) for v in w.groupby(sales[column]).sum().sort_values(ascending=False).index[:limit]
+    ]
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
+    metric, freq, kind, value, returns, events, presets, horizon = sparams
+    lines = cached_lines(key)
+    scope = {kind: value} if kind != "shop" and value else {}
+    evs = tuple(F.Event(n, s, e) for n, s, e in events)
+    if presets:
+        first = pd.Timestamp(lines[S.ORDER_DATE].min()).date()
+        last = (pd.Timestamp(lines[S.ORDER_DATE].max()) + pd.Timedelta(days=400)).date()
+        evs += F.preset_events(presets, start=first, end=last)
+    return F.build_series(
+        lines,
+        metric=metric,
+        freq=freq,
+        returns=returns,
+        events=evs,
+        future_periods=horizon,
+        **scope,
+    )
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
+    horizon, folds, sarimax = fparams
+    series = _series(key, sparams)
+    return F.forecast(
+        series, horizon=horizon, folds=folds, models=F.ALL_MODELS if sarimax else None
+    )
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _many(key: tuple, params: tuple) -> F.ManyForecastResult:
+    top, metric, horizon, folds = params
+    return F.forecast_many(
+        cached_lines(key), top=top, metric=metric, freq="W", horizon=horizon, folds=folds
+    )
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _stored(name: str, ctx: PageContext):
+    v = st.session_state.get(name)
+    if isinstance(v, tuple) and len(v) == 2 and v[0] == ctx.key:
+        return v[1]
+    return None
+
+
+def _metrics_for(ctx: PageContext) -> list[str]:
+    cols = set(ctx.columns)
+    out = []
+    if S.REVENUE in cols or {S.QUANTITY, S.UNIT_PRICE} <= cols:
+        out.append("revenue")
+    if S.ORDER_ID in cols:
+        out.append("orders")
+    if S.QUANTITY in cols:
+        out.append("units")
+    return out
+
+
+def _events_from_editor(df: pd.DataFrame) -> tuple:
+    out = []
+    for row in df.itertuples(index=False):
+        name = str(row.name).strip() if isinstance(row.name, str) else ""
+        if not name or pd.isna(row.start):
+            continue
+        start = pd.Timestamp(row.start).date()
+        end = pd.Timestamp(row.end).date() if not pd.isna(row.end) else start
+        if end < start:
+            raise ParameterError(
+                f"An event ends before it starts ({start} to {end}). Fix its dates in the table."
+            )
+        out.append((name[:80], start, end))
+    return tuple(out)
+
+
+# --- section 1: one series ---------------------------------------------------------------------
+
+
+def _form(ctx: PageContext) -> tuple | None:
+    metrics = _metrics_for(ctx)
+    kinds = ["shop"] + [
+        k
+        for k in ("category", "country", "product")
+        if k in ctx.columns or f"{k}_id" in ctx.columns
+    ]
+    kind = (
+        st.segmented_control(
+            "Forecast for",
+            kinds,
+            default="shop",
+            format_func=SCOPES.get,
+            key=K_SCOPE,
+        )
+        or "shop"
+    )
+    col = {"category": S.CATEGORY, "country": S.COUNTRY, "product": S.PRODUCT_ID}.get(kind)
+    stored = _stored(K_PARAMS, ctx)
+    with st.form("forecast_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        metric = c1.selectbox("Measure", metrics, format_func=METRIC_LABELS.get, key="fc_metric")
+        freq = c2.selectbox(
+            "Grain",
+            list(FREQ_LABELS),
+            format_func=FREQ_LABELS.get,
+            help="Daily, weekly (Monday to Sunday) or monthly totals.",
+        )
+        horizon = c3.number_input(
+            "Horizon (periods, 0 = two seasonal cycles)",
+            min_value=0,
+            max_value=400,
+            value=0,
+            help="Default: 14 days, 8 weeks or 12 months.",
+        )
+        folds = c4.number_input(
+            "Backtest folds",
+            min_value=1,
+            max_value=20,
+            value=8,
+            help="The backtest forecasts from this many past points, each over the horizon.",
+        )
+        value = None
+        if col is not None:
+            opts = _choices(ctx.key, col)
+            value = st.selectbox(f"{SCOPES[kind]} (by revenue)", opts, index=0 if opts else None)
+        d1, d2 = st.columns(2)
+        returns = d1.radio(
+            "Returns",
+            ["net", "exclude"],
+            format_func={"net": "Subtract returns", "exclude": "Ignore returns"}.get,
+            horizontal=True,
+        )
+        sarimax = d2.toggle(
+            "Include SARIMAX on daily series (slower)",
+            value=False,
+            help="SARIMAX always runs on weekly/monthly series and whenever events are entered.",
+        )
+        presets = st.multiselect(
+            "Sale days to mark (used as regressors by SARIMAX)", list(F.PRESET_EVENTS)
+        )
+        st.caption("Your own events (promotions, sales): a name and dates.")
+        ev_df = st.data_editor(
+            pd.DataFrame(
+                {
+                    "name": pd.Series([], dtype="str"),
+                    "start": pd.Series([], dtype="datetime64[s]"),
+                    "end": pd.Series([], dtype="datetime64[s]"),
+                }
+            ),
+            num_rows="dynamic",
+            column_config={
+                "name": st.column_config.TextColumn("Event", max_chars=80),
+                "start": st.column_config.DateColumn("Start"),
+                "end": st.column_config.DateColumn("End (optional)"),
+            },
+            key="forecast_events",
+            width="stretch",
+        )
+        run = st.form_submit_button("Run", type="primary")
+    if run:
+        h = int(horizon) or F.default_horizon(freq)
+        events = _events_from_editor(ev_df)
+        sparams = (metric, freq, kind, value, returns, events, tuple(presets), h)
+        fparams = (h, int(folds), bool(sarimax))
+        st.session_state[K_PARAMS] = (ctx.key, (sparams, fparams))
+        return sparams, fparams
+    return stored
+
+
+def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
+    with timed_status("Forecasting", expanded=False) as status:
+        status.write("Building the series (calendar, closed days, holidays, events)…")
+        series = _series(ctx.key, sparams)
+        status.write(f"Backtesting the models over {fparams[1]} folds and forecasting…")
+        res = _forecast(ctx.key, sparams, fparams)
+        status.write(f"Chosen model: {res.model}")
+    for w in res.warnings:
+        st.info(inert(w), icon="ℹ️")
+    bt = res.backtest.set_index("model")
+    row = bt.loc[res.model]
+    base = bt.loc["seasonal_naive"]
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Chosen model", res.model.replace("_", " "))
+    c2.metric(
+        "Backtest MASE",
+        f"{row['mase']:.2f}",
+        delta=f"{row['mase'] - base['mase']:+.2f} vs baseline",
+        delta_color="inverse",
+    )
+    c3.metric(
+        "80 % band coverage",
+        f"{row['coverage80']:.0%}",
+        help="Share of backtest actuals inside the 80 % band (ideal ≈ 80 %).",
+    )
+    c4.metric(
+        "Next total",
+        f"{res.forecast['mean'].sum():,.0f}",
+        help=f"Sum of the forecast over {res.horizon} periods.",
+    )
+    if row["mae"] < base["mae"]:
+        st.success(res.verdict)
+    else:
+        st.warning(res.verdict)
+    st.plotly_chart(charts.forecast_figure(res), width="stretch")
+    tab_fc, tab_bt, tab_hist = st.tabs(["Forecast table", "Backtest per model", "Series"])
+    with tab_fc:
+        out = res.forecast.assign(period=res.forecast["period"].dt.date)
+        st.dataframe(out, hide_index=True, width="stretch")
+        download_table(out, "forecast", key="dl_forecast")
+    with tab_bt:
+        st.caption(
+            "Each model forecast the last folds × horizon periods from past data only. "
+            "'auto' picks, at each fold, the model that was best on the earlier folds — the "
+            "honest score of choosing automatically."
+        )
+        for m in bt.index:
+            if m in ("seasonal_naive",):
+                continue
+            st.text(
+                F.verdict(m if m != "auto" else "automatic choice", bt.loc[m, "mae"], base["mae"])
+            )
+        show = res.backtest[
+            [
+                "model",
+                "label",
+                "mae",
+                "mase",
+                "mape",
+                "bias",
+                "coverage80",
+                "coverage95",
+                "vs_baseline",
+                "seconds",
+            ]
+        ]
+        st.dataframe(show, hide_index=True, width="stretch")
+        st.plotly_chart(charts.backtest_figure(res), width="stretch")
+        download_table(res.folds, "forecast-backtest", key="dl_backtest")
+    with tab_hist:
+        st.dataframe(series.frame, hide_index=True, width="stretch")
+        download_table(series.frame, "forecast-series", key="dl_series")
+
+
+# --- section 2: many products ------------------------------------------------------------------
+
+
+def _many_section(ctx: PageContext) -> None:
+    if S.PRODUCT_ID not in ctx.columns:
+        st.info("Forecasting products needs a product id column; this dataset has none.")
+        return
+    metrics = [m for m in _metrics_for(ctx) if m in ("units", "revenue", "orders")]
+    with st.form("forecast_many_form"):
+        c1, c2, c3 = st.columns(3)
+        top = c1.number_input("Top products by revenue", min_value=1, max_value=500, value=100)
+        metric = c2.selectbox("Measure", metrics, format_func=METRIC_LABELS.get, key="many_metric")
+        horizon = c3.number_input("Weeks ahead", min_value=1, max_value=52, value=8)
+        run = st.form_submit_button("Run", type="primary")
+    if run:
+        st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
+    params = _stored(K_MANY, ctx)
+    if params is None:
+        st.info("Choose how many products and press Run.")
+        return
+    with timed_status(f"Forecasting the top {params[0]} products") as status:
+        status.write("Weekly series per product, backtest of every model, automatic choice…")
+        many = _many(ctx.key, params)
+    for w in many.warnings:
+        st.info(inert(w), icon="ℹ️")
+    t = many.table
+    better = int((t["improvement_pct"] > 0).sum())
+    st.text(
+        f"{len(t)} products forecast in {many.seconds:.1f} s. The chosen model beats repeating "
+        f"the last value for {better} of them (median MASE {t['mase'].median():.2f} against "
+        f"{t['baseline_mase'].median():.2f})."
+    )
+    st.dataframe(t, hide_index=True, width="stretch")
+    download_table(t, "forecast-products", key="dl_many")
+    pick = st.selectbox("Show one product", list(t["product_id"]), key="many_pick")
+    if pick is not None:
+        st.plotly_chart(charts.product_figure(many, pick), width="stretch")
+
+
+# --- section 3: restock planner ----------------------------------------------------------------
+
+
+def _restock_section(ctx: PageContext) -> None:
+    if S.missing_for("restock", ctx.columns):
+        st.info(
+            "The restock planner needs product id, quantity and order date columns; this "
+            "dataset lacks " + ", ".join(sorted(S.missing_for("restock", ctx.columns))) + "."
+        )
+        return
+    with st.form("restock_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        service = c1.slider(
+            "Service level",
+            0.80,
+            0.995,
+            0.95,
+            0.005,
+            help="Chance of not running out during a lead time.",
+        )
+        lead = c2.number_input("Lead time (days)", min_value=1, max_value=365, value=14)
+        review = c3.number_input("Days between orders", min_value=0, max_value=365, value=7)
+        top = c4.number_input(
+            "Top products", min_value=1, max_value=500, value=100, key="restock_top"
+        )
+        run = st.form_submit_button("Plan", type="primary")
+    if run:
+        st.session_state[K_RESTOCK] = (
+            ctx.key,
+            (float(service), float(lead), float(review), int(top)),
+        )
+    params = _stored(K_RESTOCK, ctx)
+    if params is None:
+        st.info("Set the service level and lead time and press Plan.")
+        return
+    service, lead, review, top = params
+    with timed_status("Planning restock") as status:
+        status.write("Weekly unit forecasts per product…")
+        many = _many(ctx.key, (top, "units", 8, 4))
+        status.write("Safety stock, reorder points, ABC/XYZ classes…")
+        base = inv.plan_restock(
+            cached_lines(ctx.key),
+            lead_time_days=lead,
+            service_level=service,
+            review_days=review,
+            top=top,
+            many=many,
+        )
+    up = st.file_uploader(
+        "Current stock (CSV: product id and units on hand)", type=["csv", "txt"], key="stock_file"
+    )
+    stock = None
+    if up is not None:
+        try:
+            stock = inv.read_stock(up.getvalue())
+        except InputFileError as err:
+            show_error(err)
+    st.caption("Type or correct units on hand in the table (stock-out dates and orders update).")
+    editor = base.plan[["product_id", "product_name"]].copy()
+    editor["on_hand"] = (
+        stock.reindex(editor["product_id"]).to_numpy() if stock is not None else float("nan")
+    )
+    edited = st.data_editor(
+        editor,
+        disabled=["product_id", "product_name"],
+        column_config={
+            "on_hand": st.column_config.NumberColumn("Units on hand", min_value=0, step=1)
+        },
+        hide_index=True,
+        key=f"stock_editor_{'file' if stock is not None else 'none'}",
+        width="stretch",
+    )
+    stock_in = pd.Series(
+        edited["on_hand"].to_numpy(dtype=float), index=edited["product_id"]
+    ).dropna()
+    res = inv.plan_restock(
+        cached_lines(ctx.key),
+        lead_time_days=lead,
+        service_level=service,
+        review_days=review,
+        top=top,
+        many=many,
+        stock=stock_in if len(stock_in) else None,
+    )
+    for w in res.warnings:
+        st.info(inert(w), icon="ℹ️")
+    plan = res.plan
+    n_order = int((plan["order_qty"] > 0).sum())
+    soon = plan["stockout_date"].notna() & (
+        plan["stockout_date"] <= res.as_of + pd.Timedelta(days=lead)
+    )
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Products planned", f"{len(plan)}")
+    c2.metric("To reorder now", f"{n_order}")
+    c3.metric("Run out within the lead time", f"{int(soon.sum())}")
+    left, right = st.columns([3, 2])
+    with left:
+        st.dataframe(plan, hide_index=True, width="stretch")
+        download_table(plan, "restock-plan", key="dl_restock")
+    with right:
+        st.plotly_chart(charts.abc_xyz_figure(res), width="stretch")
+        st.dataframe(res.matrix, width="stretch")
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def render(ctx: PageContext) -> None:
+    tab1, tab2, tab3 = st.tabs(["Forecast", "Many products", "Restock planner"])
+    with tab1:
+        try:
+            params = _form(ctx)
+            if params is None:
+                st.info("Choose what to forecast and press Run.")
+            else:
+                _show_forecast(ctx, *params)
+        except EcomdashError as err:
+            show_error(err)
+    with tab2:
+        try:
+            _many_section(ctx)
+        except EcomdashError as err:
+            show_error(err)
+    with tab3:
+        try:
+            _restock_section(ctx)
+        except EcomdashError as err:
+            show_error(err)

@@ -1,0 +1,64 @@
+"""Forecast & restock page on the demo merchant (AppTest, page run alone)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash import forecast as F
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+def _metric(at, label):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def _core(home, dataset_id):
+    store = Store.open(home)
+    try:
+        lines = store.load_lines(dataset_id)
+    finally:
+        store.close()
+    s = F.build_series(lines, metric="revenue", freq="D", future_periods=14)
+    return F.forecast(s, horizon=14, folds=8)
+
+
+def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    assert any("press Run" in i.value for i in at.info)
+    _button(at, "Run").click()
+    at.run()
+    assert not at.exception, at.exception
+    core = _core(_isolated_home, demo_dataset.id)
+    assert _metric(at, "Chosen model").value == core.model.replace("_", " ")
+    bt = core.backtest.set_index("model")
+    assert _metric(at, "Backtest MASE").value == f"{bt.loc[core.model, 'mase']:.2f}"
+    assert any(core.verdict == s.value for s in at.success) or any(
+        core.verdict == w.value for w in at.warning
+    )
+    tables = [d.value for d in at.dataframe]
+    fc = next(t for t in tables if {"mean", "lo80", "hi95"} <= set(t.columns))
+    assert len(fc) == 14
+    assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy())
+    backtest = next(t for t in tables if "coverage80" in t.columns)
+    assert {"seasonal_naive", "auto"} <= set(backtest["model"])
+    assert len(at.get("plotly_chart")) >= 2
+    assert any("done in" in s.label for s in at.status)
+
+
+def test_restock_planner_section(demo_dataset):
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    _button(at, "Plan").click()
+    at.run()
+    assert not at.exception, at.exception
+    plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
+    assert len(plan) == 100
+    assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
+    assert _metric(at, "Products planned").value == "100"
