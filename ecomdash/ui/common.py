@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,9 +20,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from ecomdash import schema as S
-from ecomdash.errors import EcomdashError, InsufficientDataError, StoreError
+from ecomdash.errors import EcomdashError, InsufficientDataError, StoreError, TimeBudgetError
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.store import DatasetInfo, Store, connect, default_home
@@ -191,6 +195,40 @@ def timed_status(label: str, *, expanded: bool = False) -> Iterator:
             status.update(label=f"{label} stopped", state="error")
             raise
         status.update(label=f"{label} done in {time.perf_counter() - t0:.1f} s", state="complete")
+
+
+#: Default time budget of one analysis run in a page (seconds).
+DEFAULT_BUDGET_S = 60.0
+
+
+def run_with_budget(
+    fn, /, *args, seconds: float = DEFAULT_BUDGET_S, what: str = "This analysis", **kwargs
+):
+    """Run ``fn(*args, **kwargs)`` but stop waiting after ``seconds``.
+
+    The page gets a ``TimeBudgetError`` that says what to change, instead of a session that
+    hangs. Python cannot stop a running thread: the abandoned work finishes in the background
+    (and fills the cache, so a retry is instant), but the merchant is never left waiting.
+    """
+    ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
+    ctx = get_script_run_ctx()
+    fut = ex.submit(_with_ctx, ctx, fn, args, kwargs)
+    try:
+        return fut.result(timeout=seconds)
+    except FuturesTimeout:
+        raise TimeBudgetError(
+            f"{what} took longer than its time budget of {seconds:.0f} s, so the page stopped "
+            "waiting for it. Narrow the period or filters in the sidebar, or choose stricter "
+            "settings, and run it again."
+        ) from None
+    finally:
+        ex.shutdown(wait=False, cancel_futures=True)
+
+
+def _with_ctx(ctx, fn, args, kwargs):
+    if ctx is not None:
+        add_script_run_ctx(threading.current_thread(), ctx)
+    return fn(*args, **kwargs)
 
 
 def fmt_money(x: float | None) -> str:
