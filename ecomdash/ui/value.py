@@ -131,7 +131,8 @@ def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], date | None, date | None]:
+    """Filter choices (categories, countries) and the first/last order day of the dataset."""
     lines = cached_lines(key)
     out = []
     for col in (schema.CATEGORY, schema.COUNTRY):
@@ -140,7 +141,10 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...]]:
             out.append(tuple(sorted(vals)))
         else:
             out.append(())
-    return out[0], out[1]
+    d = pd.to_datetime(lines[schema.ORDER_DATE]) if schema.ORDER_DATE in lines else pd.Series([])
+    first = d.min().date() if len(d) and pd.notna(d.min()) else None
+    last = d.max().date() if len(d) and pd.notna(d.max()) else None
+    return out[0], out[1], first, last
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -165,8 +169,8 @@ def _churn(key: tuple, window_days: int, cutoff: str | None, gbm: bool) -> churn
 # --------------------------------------------------------------------------------------
 
 
-def _form(ctx: PageContext, suff: churn_mod.SufficiencyResult) -> ValueParams | None:
-    cats, countries = _options(ctx.key)
+def _form(ctx: PageContext) -> ValueParams | None:
+    cats, countries, first_day, last_day = _options(ctx.key)
     prev = st.session_state.get(K_PARAMS)
     p0 = prev[1] if prev and prev[0] == ctx.key else ValueParams()
     with st.form("value_form"):
@@ -179,7 +183,10 @@ def _form(ctx: PageContext, suff: churn_mod.SufficiencyResult) -> ValueParams | 
         )
         cutoff = c3.date_input(
             "Validation cut-off (blank = automatic)",
+            key="value_cutoff",
             value=date.fromisoformat(p0.cutoff) if p0.cutoff else None,
+            min_value=first_day,
+            max_value=last_day,
             help="Models are fitted on data up to this day and checked on what happened after it. "
             "Automatic: a third of the history for lifetime value; the end minus N days for churn.",
         )
@@ -233,7 +240,7 @@ def render(ctx: PageContext) -> None:
         show_error(err)
         return
     _checklist(suff)
-    p = _form(ctx, suff)
+    p = _form(ctx)
     if p is None:
         st.info(
             "Choose the settings and press Run to compute cohorts, lifetime value and churn risk."

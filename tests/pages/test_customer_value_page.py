@@ -52,3 +52,28 @@ def test_cohort_view_toggle(demo_dataset):
     at.radio(key="value_cohort_view").set_value("cumulative_revenue_per_customer").run(timeout=180)
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 6
+
+
+def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):
+    """CDNOW sample through ingest + store: the page's calibration check at 1997-09-30."""
+    from datetime import date
+
+    from ecomdash.ingest import load_path
+    from tests.conftest import CDNOW_SAMPLE_PATH, shared
+
+    loaded = load_path(shared(CDNOW_SAMPLE_PATH))
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("cdnow_sample", loaded.lines, report=loaded.report)
+    finally:
+        store.close()
+    at = run_page("customer_value.py", dataset_id=info.id, timeout=120)
+    assert not at.exception, at.exception
+    at.date_input[0].set_value(date(1997, 9, 30))
+    at.button[0].click().run(timeout=180)
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Repeat purchases before cut-off"] == "2,457"
+    assert metrics["Holdout purchases after 1997-09-30 (actual)"] == "1,882"
+    predicted = int(metrics["Holdout purchases (predicted)"].replace(",", ""))
+    assert 1500 < predicted < 1900

@@ -184,3 +184,12 @@ def test_demo_churners_score_high_churn_risk(demo):
     assert churned.sum() > 10
     assert s[churned].mean() > s[~churned].mean() + 0.2
     assert res.metrics.loc[res.best_model, "auc"] > 0.6
+
+
+@pytest.mark.slow
+def test_uci_best_model_beats_recency_out_of_time(uci_lines):
+    res = churn.churn(uci_lines, window_days=90)
+    assert res.test_cutoff == pd.Timestamp("2010-09-10")  # 2010-12-09 minus 90 days
+    m = res.metrics
+    assert m.loc[res.best_model, "auc"] > m.loc["recency", "auc"]
+    assert 0.5 < m.loc["recency", "auc"] < m.loc[res.best_model, "auc"] < 0.9

@@ -262,3 +262,15 @@ def test_customer_value_rejects_bad_parameters():
         clv.customer_value(lines, horizon_months=0)
     with pytest.raises(InsufficientDataError, match="customer id"):
         clv.customer_value(lines.assign(customer_id=None))
+
+
+@pytest.mark.slow
+def test_uci_customer_value_is_calibrated_on_held_out_time(uci_sales):
+    res = clv.customer_value(uci_sales, horizon_months=6)
+    assert res.params is not None and res.params.converged
+    assert len(res.customers) == 4285  # customers after standard cleaning (schema.sales_lines)
+    cal = res.calibration
+    assert cal is not None and cal.actual_holdout_purchases > 1000
+    # BG/NBD predicts the holdout total within 25 % on this wholesale shop
+    assert abs(cal.error_pct) < 25
+    assert (res.customers["expected_value"] >= 0).all()
