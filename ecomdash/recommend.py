@@ -1072,11 +1072,17 @@ class ChronologicalSplit:
 
 
 def chronological_split(
-    lines: pd.DataFrame, *, cutoff: Any = None, end: Any = None, test_days: int = 30
+    lines: pd.DataFrame,
+    *,
+    cutoff: Any = None,
+    end: Any = None,
+    test_days: int = 30,
+    rebuy_products: Iterable[str] = (),
 ) -> ChronologicalSplit:
     """Split lines at ``cutoff`` (default: ``test_days`` days before the last date).
 
-    ``end`` (exclusive) defaults to just after the last date.
+    ``end`` (exclusive) defaults to just after the last date. Purchases of
+    ``rebuy_products`` (consumables) count in the truth even when bought before.
     """
     _require_columns(lines)
     if S.ORDER_DATE not in lines:
@@ -1109,18 +1115,24 @@ def chronological_split(
             f"lines (data runs {dates.min().date()} to {last.date()}). Pick a cut-off inside "
             "that range with purchases on both sides."
         )
-    truth = _new_purchases(train, test)
+    truth = _new_purchases(train, test, rebuy_products=tuple(map(str, rebuy_products)))
     return ChronologicalSplit(train=train, truth=truth, cutoff=cut, end=stop)
 
 
-def _new_purchases(train: pd.DataFrame, test: pd.DataFrame) -> dict[str, set[str]]:
-    """Per customer seen in ``train``: products bought in ``test`` and never in ``train``."""
+def _new_purchases(
+    train: pd.DataFrame, test: pd.DataFrame, *, rebuy_products: tuple[str, ...] = ()
+) -> dict[str, set[str]]:
+    """Per customer seen in ``train``: products bought in ``test`` and never in ``train``
+    (or, for ``rebuy_products``, bought again)."""
     cols = [S.CUSTOMER_ID, S.PRODUCT_ID]
     before = train[cols].astype(str).drop_duplicates()
     after = test[cols].astype(str).drop_duplicates()
     after = after.loc[after[S.CUSTOMER_ID].isin(before[S.CUSTOMER_ID].unique())]
     merged = after.merge(before, on=cols, how="left", indicator=True)
-    new = merged.loc[merged["_merge"] == "left_only", cols]
+    fresh = merged["_merge"] == "left_only"
+    if rebuy_products:
+        fresh |= merged[S.PRODUCT_ID].isin(rebuy_products)
+    new = merged.loc[fresh, cols]
     return {str(c): set(g.tolist()) for c, g in new.groupby(S.CUSTOMER_ID, sort=True)[S.PRODUCT_ID]}
 
 
@@ -1161,7 +1173,8 @@ def evaluate(
     not bought before; the popularity baseline is always included (as ``popularity``).
     """
     k = _check_k(k)
-    split = chronological_split(lines, cutoff=cutoff, end=end)
+    rebuy = rules.rebuy_products if rules is not None else ()
+    split = chronological_split(lines, cutoff=cutoff, end=end, rebuy_products=rebuy)
     inter = build_interactions(split.train)
     known = set(inter.customers)
     truth = {c: items for c, items in split.truth.items() if c in known}
@@ -1179,6 +1192,11 @@ def evaluate(
     table = evaluate_models(inter, truth, models, k=k)
     best = str(table.iloc[0]["model"])
     warnings = []
+    if rebuy:
+        warnings.append(
+            f"Re-purchases of the {len(rebuy):,} product(s) marked as consumables count as hits "
+            "too, so these figures are not comparable with a run without them."
+        )
     if len(truth) < 100:
         warnings.append(
             f"Only {len(truth)} customers to test on: differences of a few points between "

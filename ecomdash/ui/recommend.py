@@ -62,11 +62,19 @@ def _interactions(key: tuple) -> R.Interactions:
     return R.build_interactions(cached_lines(key))
 
 
-@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+@st.cache_data(max_entries=2, ttl=3600, show_spinner=False)
 def _model(key: tuple, model: str, rules: R.BusinessRules) -> R.Recommender:
     inter = _interactions(key)
     name = R.default_model_name(inter.shape[1]) if model == "auto" else model
     return R.make_model(name, rules=rules).fit_interactions(inter)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _model_summary(key: tuple, model: str, rules: R.BusinessRules) -> tuple[str, int, int]:
+    """(model name, customers, products): fits the model once without shipping it around."""
+    fitted = _model(key, model, rules)
+    n_u, n_i = fitted.interactions_.shape
+    return fitted.name, n_u, n_i
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -185,13 +193,11 @@ def render(ctx: PageContext) -> None:
     t0 = time.perf_counter()
     try:
         with timed_status("Fitting the recommendation model") as status:
-            status.write("Building the customer × product matrix")
-            inter = _interactions(ctx.key)
+            status.write("Building the customer × product matrix and fitting the model")
+            name, n_u, n_i = _model_summary(ctx.key, p.model, p.rules)
             status.write(
-                f"{inter.shape[0]:,} customers × {inter.shape[1]:,} products; fitting the model"
+                f"{R.MODEL_LABELS.get(name, name)} on {n_u:,} customers × {n_i:,} products"
             )
-            model = _model(ctx.key, p.model, p.rules)
-            status.write(f"Model: {R.MODEL_LABELS.get(model.name, model.name)}")
     except EcomdashError as exc:
         show_error(exc)
         return

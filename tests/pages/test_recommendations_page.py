@@ -59,3 +59,20 @@ def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
     assert not at.exception
     also = next(df.value for df in at.dataframe if "co_buyers" in df.value.columns)
     assert also["product_id"].iloc[0] == bundle.consequent
+
+
+def test_bulk_export_lists_every_customer(demo_dataset, _isolated_home):
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    at.button[0].click().run(timeout=240)
+    at.button(key="rec_bulk").click().run(timeout=240)
+    assert not at.exception
+    preview = next(
+        df.value
+        for df in at.dataframe
+        if {"customer_id", "product_id", "reason", "source"} <= set(df.value.columns)
+    )
+    assert len(preview) == 200  # preview of the first 200 rows
+    assert (preview.groupby("customer_id").size() <= 10).all()
+    lines = _lines(_isolated_home, demo_dataset.id)
+    n_customers = R.build_interactions(lines).shape[0]
+    assert any(f"{n_customers:,} customers," in m.value for m in at.markdown)

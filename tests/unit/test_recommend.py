@@ -218,6 +218,38 @@ def test_chronological_split_and_popularity_scores_by_hand():
     assert res.n_test_customers == 2 and res.n_products == 4
 
 
+def test_rebuy_products_count_again_in_the_test():
+    lines = pd.concat(
+        [
+            shop(),
+            pd.DataFrame(
+                [
+                    _line("T1", "2024-03-10", "4", "B"),  # bought before: a re-buy
+                    _line("T2", "2024-03-10", "4", "A"),
+                    _line("T3", "2024-03-11", "1", "C"),
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
+    assert R.chronological_split(lines, cutoff="2024-03-08").truth == {"1": {"C"}, "4": {"A"}}
+    split = R.chronological_split(lines, cutoff="2024-03-08", rebuy_products=["B"])
+    assert split.truth == {"1": {"C"}, "4": {"A", "B"}}
+    rules = R.BusinessRules(rebuy_products=("B",))
+    res = R.evaluate(
+        lines,
+        cutoff="2024-03-08",
+        k=3,
+        models={"popularity": R.PopularityRecommender(rules=rules)},
+        rules=rules,
+        min_test_customers=2,
+    )
+    # customer 4 may get B again: popularity A (3 buyers), B (3), C -> both A and B hit
+    row = res.table.set_index("model").loc["popularity"]
+    assert row["recall_at_k"] == pytest.approx(1.0)
+    assert any("consumables" in w for w in res.warnings)
+
+
 def test_default_cutoff_is_30_days_before_the_last_date():
     lines = shop()
     extra = pd.DataFrame([_line("T1", "2024-04-20", "4", "A"), _line("T2", "2024-04-20", "1", "C")])
