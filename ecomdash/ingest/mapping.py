@@ -486,8 +486,17 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             score = strength * mult
             reason = how + (f"; {note}" if note else "")
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
-    if not raw.has_header:
-        cands.extend(_content_candidates(cols, profiles, raw))
+    by_name = {t[2] for t in cands if t[0] >= 0.3}
+    content = _content_candidates(cols, profiles, raw)
+    if raw.has_header:
+        # headers we do not know (another language, a custom export): content decides, with
+        # less confidence, only for fields no header matched
+        content = [
+            (score * 0.75, prio, fld, c, f"{reason} (no header matched; check)")
+            for score, prio, fld, c, reason in content
+            if fld not in by_name and fld != schema.PRODUCT_NAME
+        ]
+    cands.extend(content)
     cands.sort(key=lambda t: (-t[0], -t[1], cols.index(t[3])))
     chosen: dict[str, FieldProposal] = {}
     used: set[str] = set()
@@ -561,11 +570,7 @@ def _content_candidates(
         and profiles[c].filled > 0.9
         and (
             profiles[c].zero_padded > 0.5
-            or (
-                profiles[c].integer > 0.99
-                and profiles[c].distinct < 0.9
-                and profiles[c].median >= 100
-            )
+            or (profiles[c].integer > 0.99 and profiles[c].median >= 100)
         )
         and profiles[c].alpha == 0
     ]

@@ -357,3 +357,20 @@ def test_proposal_table_for_the_data_page():
     assert list(frame.columns) == ["field", "column", "confidence", "reason"]
     assert frame.set_index("field").loc["order_id", "column"] == "Order ID"
     assert frame["confidence"].between(0, 1).all()
+
+
+def test_unknown_headers_fall_back_to_content():
+    text = "Bestellnummer;Datum;Kunde;Betrag\n1001;01.02.2024;K7;12,50\n1002;15.02.2024;K7;1.234,00\n1003;03.03.2024;K9;8,00\n"
+    res = load_bytes(text.encode("cp1252"), "bestellungen.csv")
+    m = res.mapping
+    assert m.get("order_date").column == "Datum"
+    assert m.get("revenue").column == "Betrag"
+    assert m.get("order_date").confidence < 0.8 and "check" in m.get("order_date").reason
+    assert res.lines["revenue"].tolist() == [12.5, 1234.0, 8.0]
+    assert res.lines["order_date"].tolist() == [
+        pd.Timestamp("2024-02-01"),
+        pd.Timestamp("2024-02-15"),
+        pd.Timestamp("2024-03-03"),
+    ]
+    assert m.get("order_id").column == "Bestellnummer"
+    assert m.get("product_name").column is None  # text alone is not evidence of a product
