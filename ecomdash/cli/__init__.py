@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="merchant workspace to act in (default: local, the single-merchant workspace)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser = _with_workspace(sub.add_parser)
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if mod.name == "common":
             continue
@@ -34,6 +35,21 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+def _with_workspace(add_parser):
+    """Every subcommand also accepts --workspace after its name (ecomdash kpis --workspace X)."""
+
+    def add(*args, **kwargs):
+        p = add_parser(*args, **kwargs)
+        p.add_argument(
+            "--workspace",
+            default=argparse.SUPPRESS,
+            help="merchant workspace to act in (default: local)",
+        )
+        return p
+
+    return add
 
 
 def main(argv: Sequence[str] | None = None) -> int:

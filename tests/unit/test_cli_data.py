@@ -107,3 +107,15 @@ def test_console_script_and_module_entry(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout) == {"datasets": []}
+
+
+def test_workspace_option_after_the_subcommand(capsys):
+    from ecomdash.store import Store
+
+    s = Store.open(workspace="shop-c")
+    info = s.save_dataset("C", tiny_lines())
+    s.close()
+    _, out, _ = _run(capsys, "datasets", "--workspace", "shop-c", "--json")
+    assert [d["id"] for d in json.loads(out)["datasets"]] == [info.id]
+    _, out, _ = _run(capsys, "datasets", "--json")
+    assert json.loads(out)["datasets"] == []
