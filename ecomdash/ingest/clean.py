@@ -36,8 +36,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash import schema
+from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number, unwrap
-from ecomdash.ingest.mapping import STATUS, check_enough
+from ecomdash.ingest.mapping import FIELDS, STATUS, check_enough
 from ecomdash.ingest.read import RawTable
 
 SAMPLE_ROWS = 5
@@ -205,7 +206,17 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
 
     ``mapping``: canonical field (or ``"status"``) → source column of ``raw``.
     """
-    check_enough({k: v for k, v in mapping.items() if v}, raw.columns)
+    mapping = {k: v for k, v in mapping.items() if v}
+    unknown = [k for k in mapping if k not in FIELDS]
+    missing = [v for v in mapping.values() if v not in raw.data.columns]
+    if unknown or missing:
+        raise MappingError(
+            "The mapping does not fit this file: "
+            + (f"unknown field(s) {', '.join(map(repr, unknown))}; " if unknown else "")
+            + (f"column(s) {', '.join(map(repr, missing))} not in the file; " if missing else "")
+            + f"the file's columns are {', '.join(map(repr, raw.columns))}. Choose again."
+        )
+    check_enough(mapping, raw.columns)
     src = raw.data
     n = len(src)
     line_no = np.asarray(raw.line_no, dtype=np.int64)

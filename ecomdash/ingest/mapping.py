@@ -5,7 +5,8 @@ and UCI Online Retail exports (see ``SYNONYMS``). Content: a name match is confi
 demoted) by what the column holds (numbers for amounts, dates for the date); files
 without a header are mapped from content alone (a date column; an id that repeats across
 dates is a customer, otherwise an order; a small whole number is a quantity; a decimal
-amount is revenue).
+amount is revenue). Headers we do not know (another language) get the same content
+guesses for the fields no header matched, at lower confidence, with "check" in the reason.
 
 Order-level totals (Shopify ``Total``, ``Order Total``, ``订单金额``, ``总金额``, ``实付金额``)
 are used as ``revenue`` only when quantity × unit price cannot be computed: on a file with

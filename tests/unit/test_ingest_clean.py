@@ -271,3 +271,15 @@ def test_line_numbers_unchanged_by_row_order():
     a = lines[key].astype(str).apply(tuple, axis=1).sort_values().tolist()
     b = other[key].astype(str).apply(tuple, axis=1).sort_values().tolist()
     assert a == b
+
+
+def test_clean_refuses_a_mapping_that_does_not_fit():
+    from ecomdash.errors import MappingError
+
+    raw = inspect_bytes(FILE.encode(), "orders.csv")
+    with pytest.raises(MappingError, match="'Nope' not in the file"):
+        clean(raw, {"order_id": "Invoice", "product_id": "Nope"})
+    with pytest.raises(MappingError, match="unknown field"):
+        clean(raw, {"sku": "StockCode"})
+    lines, _ = clean(raw, {"order_id": "Invoice", "product_id": "StockCode", "country": None})
+    assert list(lines.columns[:2]) == ["order_id", "product_id"]
