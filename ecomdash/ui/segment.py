@@ -12,7 +12,7 @@ import streamlit as st
 
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
-from ecomdash.features import LABELS
+from ecomdash.features import LABELS, CustomerHistory, customer_history
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_customers
 from ecomdash.ui.common import (
     PageContext,
@@ -39,11 +39,19 @@ def _date_range(key: tuple) -> tuple[date, date] | None:
     return d.min().date(), d.max().date()
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _history(key: tuple) -> CustomerHistory:
+    """Per-order history of the lines (features at any date come from it in milliseconds)."""
+    return customer_history(cached_lines(key))
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _result(key: tuple, params: tuple) -> SegmentationResult:
     """The whole page result, keyed by (ctx.key, (as_of, compare_to, k))."""
     as_of, compare_to, k = params
-    return segment_customers(cached_lines(key), as_of=as_of, compare_to=compare_to, k=k)
+    return segment_customers(
+        cached_lines(key), as_of=as_of, compare_to=compare_to, k=k, history=_history(key)
+    )
 
 
 def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:
