@@ -686,8 +686,10 @@ def generate(
     # --- returns ----------------------------------------------------------------------
     n_lines = len(l_order)
     ret = rng.random(n_lines) < _RETURN_RATE[o_profile[l_order]]
-    lag = rng.integers(1, 31, n_lines)
-    r_day = o_day[l_order] + lag
+    # one return order "C<id>" per order with returns: a single date for all its lines
+    r_lag = rng.integers(1, 31, n_ord)
+    r_sec_of_order = rng.integers(8 * 3600, 20 * 3600, n_ord)
+    r_day = o_day[l_order] + r_lag[l_order]
     lc = o_reg_cust[l_order]
     ret &= r_day < days
     ret &= ~((lc >= 0) & (r_day >= churn_day[np.maximum(lc, 0)]))
@@ -744,7 +746,7 @@ def generate(
             "is_cancelled": False,
         }
     )
-    r_seconds = rng.integers(8 * 3600, 20 * 3600, len(r_idx))
+    r_seconds = r_sec_of_order[l_order[r_idx]]
     r_ts = (
         base + pd.to_timedelta(r_day[r_idx], unit="D") + pd.to_timedelta(r_seconds, unit="s")
     ).as_unit("us")

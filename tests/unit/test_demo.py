@@ -141,6 +141,13 @@ def test_returns_match_cancelled_sales(demo):
     assert (matched["order_date_r"] > matched["order_date_s"]).all()
 
 
+def test_one_date_customer_country_channel_per_order(demo):
+    per_order = demo.lines.groupby("order_id")[
+        ["order_date", "customer_id", "country", "channel"]
+    ].nunique(dropna=False)
+    assert (per_order == 1).all().all()
+
+
 def test_non_product_lines(demo):
     lines = demo.lines
     nonp = lines[lines["is_non_product"]]
