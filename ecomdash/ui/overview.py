@@ -132,9 +132,21 @@ def render(ctx: PageContext) -> None:
             a, b = st.columns([3, 2])
             a.plotly_chart(breakdown_figure(df, title), width="stretch")
             with b:
-                st.dataframe(df, hide_index=True)
+                st.dataframe(df, hide_index=True, column_config=_COLUMNS)
                 download_table(df, stem, key=f"dl_{stem}")
 
+
+_MONEY_COL = {"format": "%.2f"}
+_COLUMNS = {
+    "period": st.column_config.DatetimeColumn("Period", format="YYYY-MM-DD"),
+    "key": st.column_config.TextColumn("Id"),
+    "name": st.column_config.TextColumn("Name"),
+    "revenue": st.column_config.NumberColumn("Net revenue", **_MONEY_COL),
+    "gross_sales": st.column_config.NumberColumn("Gross sales", **_MONEY_COL),
+    "returns": st.column_config.NumberColumn("Returns", **_MONEY_COL),
+    "orders": st.column_config.NumberColumn("Orders", format="%d"),
+    "units": st.column_config.NumberColumn("Units", format="%d"),
+}
 
 _HELP = {
     "revenue": "Gross sales less returns and cancellations. Postage and fee lines are left out.",
