@@ -67,3 +67,50 @@ def test_random_bytes(data, name):
 )
 def test_random_tables(rows, sep):
     _load("\n".join(sep.join(r) for r in rows).encode(), "x.csv")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=20),
+    st.booleans(),
+)
+def test_thousands_and_decimal_marks_round_trip(cents, european):
+    import pandas as pd
+
+    from ecomdash.ingest.convert import to_number
+
+    def fmt(c: int) -> str:
+        text = f"{c / 100:,.2f}"  # 1,234.50
+        if european:
+            text = text.replace(",", "_").replace(".", ",").replace("_", ".")  # 1.234,50
+        return text
+
+    conv = to_number(pd.Series([fmt(c) for c in cents], dtype="string"))
+    assert not conv.bad.any()
+    assert conv.values.round(2).tolist() == [round(c / 100, 2) for c in cents]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=__import__("datetime").datetime(1990, 1, 1),
+            max_value=__import__("datetime").datetime(2035, 12, 31),
+        ).map(lambda d: d.replace(second=0, microsecond=0)),
+        min_size=1,
+        max_size=15,
+    ),
+    st.sampled_from(["%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"]),
+)
+def test_dates_round_trip_when_the_column_proves_its_order(stamps, fmt):
+    # add one value that proves the order (day 13 or later)
+    import datetime as dt
+
+    import pandas as pd
+
+    from ecomdash.ingest.convert import to_datetime
+
+    stamps = [*stamps, dt.datetime(2020, 1, 28, 9, 30)]
+    conv = to_datetime(pd.Series([d.strftime(fmt) for d in stamps], dtype="string"))
+    assert not conv.bad.any()
+    assert conv.values.tolist() == [pd.Timestamp(d) for d in stamps]
