@@ -32,8 +32,10 @@ Mechanism (all vectorised, one ``numpy.random.Generator`` seeded with ``seed``):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -41,6 +43,14 @@ import pandas as pd
 from ecomdash import schema
 
 __all__ = ["Bundle", "Demo", "DemoTruth", "HolidayEffect", "generate", "DEFAULT_START"]
+
+
+def _ro(values: object) -> np.ndarray:
+    """A read-only array constant (no module-level mutable state)."""
+    arr = np.array(values)
+    arr.flags.writeable = False
+    return arr
+
 
 #: Fixed default start: 730 days from here end on 2026-10-31 (never "today": determinism).
 DEFAULT_START = date(2024, 11, 1)
@@ -50,184 +60,188 @@ DEFAULT_START = date(2024, 11, 1)
 # ----------------------------------------------------------------------------------------
 
 #: category -> (median price in GBP, [(noun, [variants ...]), ...])
-_CATALOGUE: dict[str, tuple[float, list[tuple[str, list[str]]]]] = {
-    "Kitchen": (
-        11.0,
-        [
-            ("Enamel Teapot", ["Cream", "Sage", "Navy"]),
-            ("Loose Leaf Tea Tin", ["Earl Grey", "Breakfast", "Chamomile"]),
-            ("Ceramic Mug", ["Blue", "White", "Speckled", "Mustard", "Green"]),
-            ("Bamboo Chopping Board", ["Small", "Large"]),
-            ("Glass Storage Jar", ["500 ml", "1 l", "2 l"]),
-            ("Linen Tea Towel", ["Stripe", "Check", "Plain"]),
-            ("Cast Iron Skillet", ["20 cm", "26 cm"]),
-            ("Wooden Spoon Set", ["Beech", "Olive"]),
-            ("Cake Tin", ["Round", "Square", "Loaf"]),
-            ("Espresso Cup Set", ["Black", "Terracotta"]),
-            ("Spice Rack", ["Oak", "Walnut"]),
-            ("Butter Dish", ["Glass", "Stoneware", "Enamel"]),
-        ],
-    ),
-    "Home Decor": (
-        18.0,
-        [
-            ("Scented Candle", ["Fig", "Cedar", "Lavender", "Sea Salt", "Amber"]),
-            ("Ceramic Vase", ["Tall", "Bud", "Round", "Ribbed"]),
-            ("Photo Frame", ["A4 Oak", "A5 Brass", "6x4 Black"]),
-            ("Wall Clock", ["Station", "Minimal", "Retro"]),
-            ("Cushion Cover", ["Ochre", "Teal", "Linen", "Velvet Rose"]),
-            ("Woven Basket", ["Small", "Medium", "Large"]),
-            ("Mirror", ["Round", "Arched"]),
-            ("Incense Holder", ["Brass", "Stone"]),
-            ("Candle Holder", ["Glass", "Iron", "Marble"]),
-            ("Wall Print", ["Botanical", "Abstract"]),
-            ("Picture Ledge", ["Oak", "White", "Black"]),
-        ],
-    ),
-    "Garden": (
-        14.0,
-        [
-            ("Terracotta Pot", ["12 cm", "18 cm", "25 cm"]),
-            ("Watering Can", ["Galvanised", "Green", "Indoor"]),
-            ("Seed Kit", ["Herbs", "Wildflower", "Tomato", "Chilli"]),
-            ("Bird Feeder", ["Hanging", "Window"]),
-            ("Garden Gloves", ["S", "M", "L"]),
-            ("Plant Mister", ["Glass", "Copper"]),
-            ("Hand Trowel", ["Ash", "Steel"]),
-            ("Solar Lantern", ["Moroccan", "Jar", "Star"]),
-            ("Kneeling Pad", ["Olive", "Grey"]),
-            ("Plant Labels", ["Slate", "Zinc", "Wood"]),
-            ("Hanging Planter", ["Macrame", "Ceramic", "Brass"]),
-        ],
-    ),
-    "Stationery": (
-        6.0,
-        [
-            ("Notebook", ["A5 Lined", "A5 Dot", "A6 Plain", "A4 Grid"]),
-            ("Fountain Pen", ["Black", "Blue", "Burgundy"]),
-            ("Washi Tape Set", ["Pastel", "Floral", "Metallic"]),
-            ("Desk Planner", ["Weekly", "Monthly"]),
-            ("Pencil Set", ["Graphite", "Colour"]),
-            ("Greeting Card", ["Birthday", "Thank You", "Blank", "Wedding"]),
-            ("Sticky Notes", ["Neon", "Kraft"]),
-            ("Letter Writing Set", ["Floral", "Classic"]),
-            ("Bookmark", ["Leather", "Brass", "Pressed Flower"]),
-            ("Ink Cartridges", ["Black", "Blue"]),
-            ("Sketchbook", ["A4", "A5", "Square"]),
-        ],
-    ),
-    "Toys & Games": (
-        15.0,
-        [
-            ("Jigsaw Puzzle", ["500 pc", "1000 pc", "Kids 100 pc"]),
-            ("Wooden Train Set", ["Starter", "Deluxe"]),
-            ("Card Game", ["Classic", "Family", "Travel"]),
-            ("Plush Bunny", ["Grey", "Pink", "Cream"]),
-            ("Building Blocks", ["50 pc", "120 pc"]),
-            ("Kite", ["Diamond", "Box"]),
-            ("Skipping Rope", ["Red", "Blue"]),
-            ("Spinning Top", ["Wood", "Tin"]),
-            ("Marble Run", ["Small", "Large"]),
-            ("Colouring Book", ["Animals", "Cities", "Patterns"]),
-            ("Dominoes", ["Wooden", "Travel"]),
-            ("Yo-Yo", ["Red", "Blue", "Glow"]),
-        ],
-    ),
-    "Bath & Body": (
-        8.0,
-        [
-            ("Bath Bomb", ["Rose", "Eucalyptus", "Citrus", "Lavender"]),
-            ("Hand Cream", ["Rose", "Neroli", "Unscented"]),
-            ("Soap Bar", ["Oatmeal", "Charcoal", "Honey", "Lemongrass"]),
-            ("Body Lotion", ["Coconut", "Shea"]),
-            ("Bath Salts", ["Dead Sea", "Magnesium"]),
-            ("Lip Balm", ["Mint", "Vanilla", "Berry"]),
-            ("Loofah Sponge", ["Natural", "Mitt"]),
-            ("Shower Gel", ["Fig", "Citrus"]),
-            ("Nail Brush", ["Beech", "Bamboo"]),
-            ("Face Cloth", ["Waffle", "Muslin"]),
-            ("Bath Oil", ["Rose", "Lavender", "Cedar"]),
-        ],
-    ),
-    "Bags & Accessories": (
-        24.0,
-        [
-            ("Canvas Tote Bag", ["Natural", "Black", "Striped"]),
-            ("Leather Wallet", ["Tan", "Black", "Oxblood"]),
-            ("Wool Scarf", ["Grey", "Camel", "Tartan"]),
-            ("Umbrella", ["Compact", "Golf"]),
-            ("Card Holder", ["Tan", "Navy"]),
-            ("Beanie Hat", ["Charcoal", "Mustard", "Forest"]),
-            ("Lunch Bag", ["Insulated", "Canvas"]),
-            ("Key Ring", ["Brass", "Leather"]),
-            ("Backpack", ["Roll Top", "Daypack"]),
-            ("Sunglasses Case", ["Tortoise", "Black"]),
-            ("Weekend Bag", ["Canvas", "Leather"]),
-            ("Gloves", ["Leather Tan", "Wool Grey", "Knit Red"]),
-        ],
-    ),
-    "Party & Gifts": (
-        5.0,
-        [
-            ("Gift Wrap Roll", ["Kraft", "Stars", "Floral", "Christmas"]),
-            ("Gift Tag Set", ["Kraft", "Gold"]),
-            ("Party Balloons", ["Gold", "Pastel", "Rainbow"]),
-            ("Paper Bunting", ["Rainbow", "Union Jack", "Hearts"]),
-            ("Birthday Candles", ["Gold", "Number"]),
-            ("Paper Napkins", ["Floral", "Plain", "Stripe"]),
-            ("Gift Box", ["Small", "Medium", "Large"]),
-            ("Ribbon Spool", ["Red", "Silver", "Velvet Green"]),
-            ("Christmas Bauble", ["Glass Red", "Glass Gold", "Felt"]),
-            ("Advent Calendar", ["Wooden", "Fabric"]),
-            ("Party Hats", ["Gold", "Striped", "Animal"]),
-        ],
-    ),
-    "Lighting": (
-        28.0,
-        [
-            ("String Lights", ["Warm 10 m", "Festoon", "Copper Wire"]),
-            ("Table Lamp", ["Ceramic", "Brass", "Rattan"]),
-            ("Lantern", ["Storm", "Hanging", "Tea Light"]),
-            ("Lamp Shade", ["Linen", "Pleated", "Rattan"]),
-            ("Night Light", ["Moon", "Cloud"]),
-            ("LED Bulb", ["Filament", "Globe"]),
-            ("Floor Lamp", ["Tripod", "Arc"]),
-            ("Reading Light", ["Clip", "Book"]),
-            ("Candle Lantern", ["Glass", "Metal"]),
-            ("Fairy Light Jar", ["Small", "Large"]),
-            ("Desk Lamp", ["Anglepoise", "Mushroom", "Brass"]),
-        ],
-    ),
-    "Textiles": (
-        30.0,
-        [
-            ("Throw Blanket", ["Herringbone", "Chunky Knit", "Mohair", "Fleece"]),
-            ("Tablecloth", ["Linen White", "Gingham", "Floral"]),
-            ("Apron", ["Denim", "Linen", "Striped"]),
-            ("Bath Towel", ["Grey", "White", "Sage"]),
-            ("Bed Runner", ["Velvet", "Woven"]),
-            ("Pillowcase Pair", ["Linen", "Cotton"]),
-            ("Doormat", ["Coir", "Welcome"]),
-            ("Rug", ["Jute", "Berber"]),
-            ("Curtain Panel", ["Blackout", "Voile"]),
-            ("Table Runner", ["Linen", "Festive"]),
-            ("Napkin Set", ["Linen", "Gingham", "Festive"]),
-        ],
-    ),
-}
+_CATALOGUE: Mapping[str, tuple[float, tuple[tuple[str, tuple[str, ...]], ...]]] = MappingProxyType(
+    {
+        "Kitchen": (
+            11.0,
+            (
+                ("Enamel Teapot", ("Cream", "Sage", "Navy")),
+                ("Loose Leaf Tea Tin", ("Earl Grey", "Breakfast", "Chamomile")),
+                ("Ceramic Mug", ("Blue", "White", "Speckled", "Mustard", "Green")),
+                ("Bamboo Chopping Board", ("Small", "Large")),
+                ("Glass Storage Jar", ("500 ml", "1 l", "2 l")),
+                ("Linen Tea Towel", ("Stripe", "Check", "Plain")),
+                ("Cast Iron Skillet", ("20 cm", "26 cm")),
+                ("Wooden Spoon Set", ("Beech", "Olive")),
+                ("Cake Tin", ("Round", "Square", "Loaf")),
+                ("Espresso Cup Set", ("Black", "Terracotta")),
+                ("Spice Rack", ("Oak", "Walnut")),
+                ("Butter Dish", ("Glass", "Stoneware", "Enamel")),
+            ),
+        ),
+        "Home Decor": (
+            18.0,
+            (
+                ("Scented Candle", ("Fig", "Cedar", "Lavender", "Sea Salt", "Amber")),
+                ("Ceramic Vase", ("Tall", "Bud", "Round", "Ribbed")),
+                ("Photo Frame", ("A4 Oak", "A5 Brass", "6x4 Black")),
+                ("Wall Clock", ("Station", "Minimal", "Retro")),
+                ("Cushion Cover", ("Ochre", "Teal", "Linen", "Velvet Rose")),
+                ("Woven Basket", ("Small", "Medium", "Large")),
+                ("Mirror", ("Round", "Arched")),
+                ("Incense Holder", ("Brass", "Stone")),
+                ("Candle Holder", ("Glass", "Iron", "Marble")),
+                ("Wall Print", ("Botanical", "Abstract")),
+                ("Picture Ledge", ("Oak", "White", "Black")),
+            ),
+        ),
+        "Garden": (
+            14.0,
+            (
+                ("Terracotta Pot", ("12 cm", "18 cm", "25 cm")),
+                ("Watering Can", ("Galvanised", "Green", "Indoor")),
+                ("Seed Kit", ("Herbs", "Wildflower", "Tomato", "Chilli")),
+                ("Bird Feeder", ("Hanging", "Window")),
+                ("Garden Gloves", ("S", "M", "L")),
+                ("Plant Mister", ("Glass", "Copper")),
+                ("Hand Trowel", ("Ash", "Steel")),
+                ("Solar Lantern", ("Moroccan", "Jar", "Star")),
+                ("Kneeling Pad", ("Olive", "Grey")),
+                ("Plant Labels", ("Slate", "Zinc", "Wood")),
+                ("Hanging Planter", ("Macrame", "Ceramic", "Brass")),
+            ),
+        ),
+        "Stationery": (
+            6.0,
+            (
+                ("Notebook", ("A5 Lined", "A5 Dot", "A6 Plain", "A4 Grid")),
+                ("Fountain Pen", ("Black", "Blue", "Burgundy")),
+                ("Washi Tape Set", ("Pastel", "Floral", "Metallic")),
+                ("Desk Planner", ("Weekly", "Monthly")),
+                ("Pencil Set", ("Graphite", "Colour")),
+                ("Greeting Card", ("Birthday", "Thank You", "Blank", "Wedding")),
+                ("Sticky Notes", ("Neon", "Kraft")),
+                ("Letter Writing Set", ("Floral", "Classic")),
+                ("Bookmark", ("Leather", "Brass", "Pressed Flower")),
+                ("Ink Cartridges", ("Black", "Blue")),
+                ("Sketchbook", ("A4", "A5", "Square")),
+            ),
+        ),
+        "Toys & Games": (
+            15.0,
+            (
+                ("Jigsaw Puzzle", ("500 pc", "1000 pc", "Kids 100 pc")),
+                ("Wooden Train Set", ("Starter", "Deluxe")),
+                ("Card Game", ("Classic", "Family", "Travel")),
+                ("Plush Bunny", ("Grey", "Pink", "Cream")),
+                ("Building Blocks", ("50 pc", "120 pc")),
+                ("Kite", ("Diamond", "Box")),
+                ("Skipping Rope", ("Red", "Blue")),
+                ("Spinning Top", ("Wood", "Tin")),
+                ("Marble Run", ("Small", "Large")),
+                ("Colouring Book", ("Animals", "Cities", "Patterns")),
+                ("Dominoes", ("Wooden", "Travel")),
+                ("Yo-Yo", ("Red", "Blue", "Glow")),
+            ),
+        ),
+        "Bath & Body": (
+            8.0,
+            (
+                ("Bath Bomb", ("Rose", "Eucalyptus", "Citrus", "Lavender")),
+                ("Hand Cream", ("Rose", "Neroli", "Unscented")),
+                ("Soap Bar", ("Oatmeal", "Charcoal", "Honey", "Lemongrass")),
+                ("Body Lotion", ("Coconut", "Shea")),
+                ("Bath Salts", ("Dead Sea", "Magnesium")),
+                ("Lip Balm", ("Mint", "Vanilla", "Berry")),
+                ("Loofah Sponge", ("Natural", "Mitt")),
+                ("Shower Gel", ("Fig", "Citrus")),
+                ("Nail Brush", ("Beech", "Bamboo")),
+                ("Face Cloth", ("Waffle", "Muslin")),
+                ("Bath Oil", ("Rose", "Lavender", "Cedar")),
+            ),
+        ),
+        "Bags & Accessories": (
+            24.0,
+            (
+                ("Canvas Tote Bag", ("Natural", "Black", "Striped")),
+                ("Leather Wallet", ("Tan", "Black", "Oxblood")),
+                ("Wool Scarf", ("Grey", "Camel", "Tartan")),
+                ("Umbrella", ("Compact", "Golf")),
+                ("Card Holder", ("Tan", "Navy")),
+                ("Beanie Hat", ("Charcoal", "Mustard", "Forest")),
+                ("Lunch Bag", ("Insulated", "Canvas")),
+                ("Key Ring", ("Brass", "Leather")),
+                ("Backpack", ("Roll Top", "Daypack")),
+                ("Sunglasses Case", ("Tortoise", "Black")),
+                ("Weekend Bag", ("Canvas", "Leather")),
+                ("Gloves", ("Leather Tan", "Wool Grey", "Knit Red")),
+            ),
+        ),
+        "Party & Gifts": (
+            5.0,
+            (
+                ("Gift Wrap Roll", ("Kraft", "Stars", "Floral", "Christmas")),
+                ("Gift Tag Set", ("Kraft", "Gold")),
+                ("Party Balloons", ("Gold", "Pastel", "Rainbow")),
+                ("Paper Bunting", ("Rainbow", "Union Jack", "Hearts")),
+                ("Birthday Candles", ("Gold", "Number")),
+                ("Paper Napkins", ("Floral", "Plain", "Stripe")),
+                ("Gift Box", ("Small", "Medium", "Large")),
+                ("Ribbon Spool", ("Red", "Silver", "Velvet Green")),
+                ("Christmas Bauble", ("Glass Red", "Glass Gold", "Felt")),
+                ("Advent Calendar", ("Wooden", "Fabric")),
+                ("Party Hats", ("Gold", "Striped", "Animal")),
+            ),
+        ),
+        "Lighting": (
+            28.0,
+            (
+                ("String Lights", ("Warm 10 m", "Festoon", "Copper Wire")),
+                ("Table Lamp", ("Ceramic", "Brass", "Rattan")),
+                ("Lantern", ("Storm", "Hanging", "Tea Light")),
+                ("Lamp Shade", ("Linen", "Pleated", "Rattan")),
+                ("Night Light", ("Moon", "Cloud")),
+                ("LED Bulb", ("Filament", "Globe")),
+                ("Floor Lamp", ("Tripod", "Arc")),
+                ("Reading Light", ("Clip", "Book")),
+                ("Candle Lantern", ("Glass", "Metal")),
+                ("Fairy Light Jar", ("Small", "Large")),
+                ("Desk Lamp", ("Anglepoise", "Mushroom", "Brass")),
+            ),
+        ),
+        "Textiles": (
+            30.0,
+            (
+                ("Throw Blanket", ("Herringbone", "Chunky Knit", "Mohair", "Fleece")),
+                ("Tablecloth", ("Linen White", "Gingham", "Floral")),
+                ("Apron", ("Denim", "Linen", "Striped")),
+                ("Bath Towel", ("Grey", "White", "Sage")),
+                ("Bed Runner", ("Velvet", "Woven")),
+                ("Pillowcase Pair", ("Linen", "Cotton")),
+                ("Doormat", ("Coir", "Welcome")),
+                ("Rug", ("Jute", "Berber")),
+                ("Curtain Panel", ("Blackout", "Voile")),
+                ("Table Runner", ("Linen", "Festive")),
+                ("Napkin Set", ("Linen", "Gingham", "Festive")),
+            ),
+        ),
+    }
+)
 
-_CATEGORY_CODES = {
-    "Kitchen": "KIT",
-    "Home Decor": "DEC",
-    "Garden": "GAR",
-    "Stationery": "STA",
-    "Toys & Games": "TOY",
-    "Bath & Body": "BAT",
-    "Bags & Accessories": "BAG",
-    "Party & Gifts": "PAR",
-    "Lighting": "LIG",
-    "Textiles": "TEX",
-}
+_CATEGORY_CODES: Mapping[str, str] = MappingProxyType(
+    {
+        "Kitchen": "KIT",
+        "Home Decor": "DEC",
+        "Garden": "GAR",
+        "Stationery": "STA",
+        "Toys & Games": "TOY",
+        "Bath & Body": "BAT",
+        "Bags & Accessories": "BAG",
+        "Party & Gifts": "PAR",
+        "Lighting": "LIG",
+        "Textiles": "TEX",
+    }
+)
 
 # Bundles: (antecedent name, consequent name, s = P(pair drawn), a0 = P(A alone), b0 = P(B alone))
 _BUNDLES: tuple[tuple[str, str, float, float, float], ...] = (
@@ -255,27 +269,27 @@ _GUEST = len(GROUPS)  # profile index of base guest orders
 _CHURN_GROUP = GROUPS.index("lapsed regulars")
 
 # Per profile (5 groups + guest). Share of registered customers (guest: n/a).
-_SHARE = np.array([0.27, 0.37, 0.08, 0.18, 0.10])
+_SHARE = _ro([0.27, 0.37, 0.08, 0.18, 0.10])
 # Order count per customer over the whole period: minimum + Poisson(extra).
-_N_MIN = np.array([12, 4, 2, 8, 12])
-_N_EXTRA = np.array([12.0, 1.5, 2.5, 5.0, 5.0])
+_N_MIN = _ro([12, 4, 2, 8, 12])
+_N_EXTRA = _ro([12.0, 1.5, 2.5, 5.0, 5.0])
 # Catalogue basket size: k_min + Binomial(k_n, k_p), at most 6.
-_K_MIN = np.array([1, 1, 3, 2, 1, 1])
-_K_N = np.array([1, 2, 3, 2, 2, 2])
-_K_P = np.array([0.4, 0.4, 0.5, 0.5, 0.5, 0.35])
+_K_MIN = _ro([1, 1, 3, 2, 1, 1])
+_K_N = _ro([1, 2, 3, 2, 2, 2])
+_K_P = _ro([0.4, 0.4, 0.5, 0.5, 0.5, 0.35])
 # log-weight price preference (beta * log price) and favourite-category boost.
-_PRICE_BETA = np.array([-1.5, 0.0, -0.5, 2.0, 0.0, 0.0])
+_PRICE_BETA = _ro([-1.5, 0.0, -0.5, 2.0, 0.0, 0.0])
 # popularity exponent: premium buyers follow the crowd less (keeps their orders from
 # concentrating on a few expensive products, which would create spurious bundles).
-_POP_GAMMA = np.array([1.0, 1.0, 1.0, 0.3, 1.0, 1.0])
-_FAV_BOOST = np.array([3.0, 0.0, 4.0, 0.0, 3.0, 0.0])
-_N_FAV = np.array([2, 0, 1, 0, 2, 0])
+_POP_GAMMA = _ro([1.0, 1.0, 1.0, 0.3, 1.0, 1.0])
+_FAV_BOOST = _ro([3.0, 0.0, 4.0, 0.0, 3.0, 0.0])
+_N_FAV = _ro([2, 0, 1, 0, 2, 0])
 # Quantity: 1 + Poisson(q) (bulk uses pack sizes instead).
-_QTY_EXTRA = np.array([0.2, 0.5, 0.0, 0.1, 0.5, 0.4])
-_BULK_PACKS = np.array([6.0, 12.0, 12.0, 24.0, 24.0])
-_RETURN_RATE = np.array([0.005, 0.005, 0.01, 0.12, 0.01, 0.03])
+_QTY_EXTRA = _ro([0.2, 0.5, 0.0, 0.1, 0.5, 0.4])
+_BULK_PACKS = _ro([6.0, 12.0, 12.0, 24.0, 24.0])
+_RETURN_RATE = _ro([0.005, 0.005, 0.01, 0.12, 0.01, 0.03])
 _CHANNELS = ("web", "app", "marketplace")
-_CHANNEL_P = np.array(
+_CHANNEL_P = _ro(
     [
         [0.30, 0.60, 0.10],
         [0.50, 0.10, 0.40],
@@ -286,7 +300,7 @@ _CHANNEL_P = np.array(
     ]
 )
 _COUNTRIES = ("United Kingdom", "Germany", "France", "United States", "China", "Netherlands")
-_COUNTRY_P = np.array([0.55, 0.12, 0.10, 0.13, 0.05, 0.05])
+_COUNTRY_P = _ro([0.55, 0.12, 0.10, 0.13, 0.05, 0.05])
 _GUEST_SHARE = 0.10  # target share of orders without a customer id
 
 _WEEKLY = (0.90, 0.85, 0.90, 0.95, 1.05, 1.25, 1.10)  # Mon..Sun, mean 1
@@ -365,7 +379,9 @@ class DemoTruth:
       product of all the above, scaled to the expected total).
     * ``guest_share``: expected share of sales orders without a customer id.
     * ``products``: DataFrame ``product_id, product_name, category, base_price, popularity,
-      kind`` (kind: "catalogue", "bundle" or "elastic").
+      kind`` (kind: "catalogue", "bundle" or "elastic"; ``popularity`` is the Zipf-like draw
+      weight of catalogue products, summing to 1, and 0 for bundle/elastic products, which
+      enter orders only through their own per-order draws).
     * ``favourite_categories``: ``pd.Series`` customer_id → tuple of favourite categories
       (empty for groups without favourites).
     """
