@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema
+from ecomdash.errors import ParameterError
 
 __all__ = ["Bundle", "Demo", "DemoTruth", "HolidayEffect", "generate", "DEFAULT_START"]
 
@@ -478,9 +479,16 @@ def _catalogue(rng: np.random.Generator, n_products: int) -> pd.DataFrame:
     special = {b[0] for b in _BUNDLES} | {b[1] for b in _BUNDLES} | {e[0] for e in _ELASTIC}
     is_special = cat_df["product_name"].isin(special).to_numpy()
     if n_products < len(special) + 20:
-        raise ValueError(f"n_products must be at least {len(special) + 20}, got {n_products}")
+        raise ParameterError(
+            f"The demo needs at least {len(special) + 20} products (its {len(special)} planted "
+            f"bundle and price-change products plus a catalogue); got n_products={n_products}. "
+            "Ask for more products."
+        )
     if n_products > len(cat_df):
-        raise ValueError(f"n_products must be at most {len(cat_df)}, got {n_products}")
+        raise ParameterError(
+            f"The demo catalogue has {len(cat_df)} product names; got n_products={n_products}. "
+            f"Ask for at most {len(cat_df)} products."
+        )
     others = np.flatnonzero(~is_special)
     keep = np.sort(
         np.concatenate(
@@ -535,9 +543,15 @@ def generate(
     mechanism and :class:`DemoTruth` for the planted facts.
     """
     if days < 120:
-        raise ValueError(f"days must be at least 120 to plant seasonality and churn, got {days}")
+        raise ParameterError(
+            f"The demo needs at least 120 days to plant seasonality, price changes and churn; "
+            f"got days={days}. Ask for a longer period."
+        )
     if n_customers < 100:
-        raise ValueError(f"n_customers must be at least 100, got {n_customers}")
+        raise ParameterError(
+            f"The demo needs at least 100 customers to plant its customer groups; got "
+            f"n_customers={n_customers}. Ask for more customers."
+        )
     rng = np.random.default_rng(seed)
     end = start + timedelta(days=days - 1)
     day_index = pd.date_range(start, periods=days, freq="D")

@@ -414,3 +414,19 @@ def test_start_parameter_shifts_dates():
     assert d.truth.end == date(2023, 1, 2) + timedelta(days=199)
     assert d.lines["order_date"].min() >= pd.Timestamp("2023-01-02")
     assert d.lines["order_date"].max() < pd.Timestamp(d.truth.end) + pd.Timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"days": 60}, "days=60"),
+        ({"n_customers": 10}, "n_customers=10"),
+        ({"n_products": 5}, "n_products=5"),
+        ({"n_products": 10_000}, "n_products=10000"),
+    ],
+)
+def test_bad_parameters_explained(kwargs, needle):
+    from ecomdash.errors import ParameterError
+
+    with pytest.raises(ParameterError, match=needle):
+        generate(**kwargs)
