@@ -143,11 +143,13 @@ class RestockResult:
     * ``plan``: one row per product: ``product_id, product_name, revenue, abc, xyz, cv,
       demand_class, model, mase, daily_demand, error_sd_daily, demand_lead_time, safety_stock,
       reorder_point, on_hand, days_of_cover, stockout_date, order_qty``.
-    * ``matrix``: ABC × XYZ counts of products (rows A, B, C; columns X, Y, Z);
+    * ``classes``: every product (index product_id): ``revenue, abc, cv, xyz``.
+    * ``matrix``: ABC × XYZ counts over all products (rows A, B, C; columns X, Y, Z);
       ``matrix_revenue``: the same with each cell's share of revenue (0–1).
     """
 
     plan: pd.DataFrame
+    classes: pd.DataFrame
     matrix: pd.DataFrame
     matrix_revenue: pd.DataFrame
     forecasts: ManyForecastResult
@@ -201,28 +203,24 @@ def plan_restock(
         stock=stock,
         as_of=as_of,
     )
-    # ABC over every product's revenue (not only the top N); XYZ on the weekly history.
-    sales = S.sales_lines(lines[[c for c in lines.columns if c != S.PRODUCT_NAME]])
-    rev_col = sales[S.REVENUE] if S.REVENUE in sales else sales[S.QUANTITY]
-    revenue = rev_col.groupby(sales[S.PRODUCT_ID]).sum()
-    abc = abc_classes(revenue)
-    xyz = xyz_classes(many.history.clip(lower=0))
+    # ABC and XYZ over every product (not only the top N), on the same complete weeks.
+    classes = classify_products(lines, weeks=pd.DatetimeIndex(many.history.columns))
     plan.insert(0, "product_name", t["product_name"])
     plan.insert(1, "revenue", t["revenue"])
-    plan.insert(2, "abc", abc.reindex(plan.index).fillna("C"))
-    plan.insert(3, "xyz", xyz["xyz"].reindex(plan.index))
-    plan.insert(4, "cv", xyz["cv"].reindex(plan.index))
+    plan.insert(2, "abc", classes["abc"].reindex(plan.index).fillna("C"))
+    plan.insert(3, "xyz", classes["xyz"].reindex(plan.index))
+    plan.insert(4, "cv", classes["cv"].reindex(plan.index))
     plan.insert(5, "demand_class", t["demand_class"])
     plan.insert(6, "model", t["model"])
     plan.insert(7, "mase", t["mase"])
     plan = plan.reset_index(names="product_id")
     matrix = (
-        pd.crosstab(plan["abc"], plan["xyz"])
+        pd.crosstab(classes["abc"], classes["xyz"])
         .reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0)
         .astype(int)
     )
-    tot = plan["revenue"].sum()
-    matrix_rev = plan.pivot_table(
+    tot = classes["revenue"].clip(lower=0).sum()
+    matrix_rev = classes.pivot_table(
         index="abc", columns="xyz", values="revenue", aggfunc="sum", fill_value=0
     ).reindex(index=["A", "B", "C"], columns=["X", "Y", "Z"], fill_value=0).astype(float) / (
         tot if tot > 0 else 1
@@ -239,6 +237,7 @@ def plan_restock(
             warn.append(f"{missing} of {len(plan)} products have no stock level entered.")
     return RestockResult(
         plan=plan,
+        classes=classes,
         matrix=matrix,
         matrix_revenue=matrix_rev,
         forecasts=many,
@@ -251,6 +250,30 @@ def plan_restock(
             "z": service_z(service_level),
         },
         warnings=tuple(warn),
+    )
+
+
+def classify_products(
+    lines: pd.DataFrame, *, weeks: pd.DatetimeIndex | None = None
+) -> pd.DataFrame:
+    """ABC (revenue) and XYZ (CV of weekly units) for every product with sales.
+
+    ``weeks``: the Monday week starts to measure variability on (default: every week from the
+    first to the last sale). Returns index product_id, columns ``revenue, abc, cv, xyz``.
+    """
+    cols = [S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE, S.REVENUE, *S.FLAGS]
+    sales = S.sales_lines(lines[[c for c in cols if c in lines]])
+    sales = sales[sales[S.PRODUCT_ID].notna()]
+    rev_col = sales[S.REVENUE] if S.REVENUE in sales else sales[S.QUANTITY]
+    revenue = rev_col.groupby(sales[S.PRODUCT_ID]).sum()
+    wk = sales[S.ORDER_DATE].dt.to_period("W-SUN").dt.start_time
+    units = sales[S.QUANTITY].groupby([sales[S.PRODUCT_ID], wk]).sum().unstack(fill_value=0.0)
+    if weeks is None:
+        weeks = pd.date_range(wk.min(), wk.max(), freq="W-MON")
+    units = units.reindex(index=revenue.index, columns=weeks, fill_value=0.0).fillna(0.0)
+    xyz = xyz_classes(units)
+    return pd.DataFrame(
+        {"revenue": revenue, "abc": abc_classes(revenue), "cv": xyz["cv"], "xyz": xyz["xyz"]}
     )
 
 

@@ -46,7 +46,7 @@ def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
     tables = [d.value for d in at.dataframe]
     fc = next(t for t in tables if {"mean", "lo80", "hi95"} <= set(t.columns))
     assert len(fc) == 14
-    assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy())
+    assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy(), abs=0.006)
     backtest = next(t for t in tables if "coverage80" in t.columns)
     assert {"seasonal_naive", "auto"} <= set(backtest["model"])
     assert len(at.get("plotly_chart")) >= 2

@@ -83,6 +83,28 @@ def test_xyz_on_hand_fixture():
     assert out["xyz"].tolist() == ["X", "X", "Y", "Z", "Z"]
 
 
+def test_classify_products_by_hand():
+    rows = []
+    # P1: 10 units every week (X), revenue 4 weeks x 10 x 10 = 400
+    # P2: 0, 20, 0, 20 (CV 1 -> Y), revenue 40 x 2.5 = 100
+    # P3: one week of 4 units, price 1 -> revenue 4 (C), CV sqrt(3) -> Z
+    weeks = pd.date_range("2024-01-01", periods=4, freq="W-MON")
+    for i, w in enumerate(weeks):
+        rows.append((w, "P1", 10.0, 10.0))
+        if i % 2:
+            rows.append((w, "P2", 20.0, 2.5))
+    rows.append((weeks[3], "P3", 4.0, 1.0))
+    lines = pd.DataFrame(rows, columns=["order_date", "product_id", "quantity", "unit_price"])
+    lines["revenue"] = lines["quantity"] * lines["unit_price"]
+    for f in ("is_return", "is_non_product", "is_cancelled"):
+        lines[f] = False
+    out = I.classify_products(lines)
+    # revenue shares before each: P1 0, P2 400/504 = .79 (< .8 -> A), P3 500/504 = .99 -> C
+    assert out.loc[["P1", "P2", "P3"], "abc"].tolist() == ["A", "A", "C"]
+    assert out.loc[["P1", "P2", "P3"], "xyz"].tolist() == ["X", "Y", "Z"]
+    assert out.loc["P2", "cv"] == pytest.approx(1.0)
+
+
 def test_read_stock_variants_and_errors():
     s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1,200\nC3;n/a\n")
     assert s.to_dict() == {"A1": 7.0, "B2": 1200.0}
@@ -98,8 +120,12 @@ def test_plan_restock_end_to_end_on_demo(demo):
     plan = res.plan
     assert len(plan) == 30
     assert set(plan["abc"]) <= {"A", "B", "C"} and set(plan["xyz"]) <= {"X", "Y", "Z"}
-    assert res.matrix.to_numpy().sum() == 30
+    # the matrix covers every product with sales, not only the planned top 30
+    n_products = demo.lines.loc[~demo.lines["is_return"], "product_id"].nunique()
+    assert res.matrix.to_numpy().sum() == len(res.classes) >= 30
+    assert len(res.classes) <= n_products
     assert res.matrix_revenue.to_numpy().sum() == pytest.approx(1.0)
+    assert (res.classes["abc"] == "A").sum() < len(res.classes)
     # the arithmetic holds on every row
     z = I.service_z(0.95)
     assert plan["safety_stock"].to_numpy() == pytest.approx(
