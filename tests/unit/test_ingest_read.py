@@ -482,3 +482,20 @@ def test_line_numbers_are_physical_with_blank_lines_and_multiline_values():
     assert res.lines["line_no"].tolist() == [2, 4]
     assert res.lines["product_name"].iloc[1] == "Two\nline name"
     assert res.report.rejected["line_no"].tolist() == [6]
+
+
+@pytest.mark.parametrize(("encoding", "word"), [("cp1252", "Crème"), ("gb18030", "保温杯")])
+def test_non_utf8_text_far_into_the_file(encoding, word):
+    # the first 128 KB are plain ASCII; the first accented / Chinese text comes later
+    head = ROWS[0]
+    body = [
+        [str(5000 + i), "A1", "Mug", "1", "2024-03-01 10:00:00", "3.5", "17", "France"]
+        for i in range(5000)
+    ]
+    body.append(["9999", "Z9", word, "1", "2024-03-02 10:00:00", "1", "18", "France"])
+    data = csv_text([head, *body]).encode(encoding)
+    assert len(data) > 200_000
+    res = load_bytes(data, "x.csv")
+    assert res.raw_info["encoding"] == encoding
+    assert res.lines["product_name"].iloc[-1] == word
+    assert len(res.lines) == 5001
