@@ -62,17 +62,25 @@ def _interactions(key: tuple) -> R.Interactions:
     return R.build_interactions(cached_lines(key))
 
 
+def _model_name(key: tuple, p: RecParams) -> str:
+    """The chosen model; "auto" = the model that tests best on this data (else the default)."""
+    if p.model != "auto":
+        return p.model
+    try:
+        return _evaluation(key, p).best_model
+    except EcomdashError:
+        return R.default_model_name(_interactions(key).shape[1])
+
+
 @st.cache_data(max_entries=2, ttl=3600, show_spinner=False)
 def _model(key: tuple, model: str, rules: R.BusinessRules) -> R.Recommender:
-    inter = _interactions(key)
-    name = R.default_model_name(inter.shape[1]) if model == "auto" else model
-    return R.make_model(name, rules=rules).fit_interactions(inter)
+    return R.make_model(model, rules=rules).fit_interactions(_interactions(key))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _model_summary(key: tuple, model: str, rules: R.BusinessRules) -> tuple[str, int, int]:
+def _model_summary(key: tuple, p: RecParams) -> tuple[str, int, int]:
     """(model name, customers, products): fits the model once without shipping it around."""
-    fitted = _model(key, model, rules)
+    fitted = _model(key, _model_name(key, p), p.rules)
     n_u, n_i = fitted.interactions_.shape
     return fitted.name, n_u, n_i
 
@@ -100,12 +108,12 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], pd.DataFrame
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _for_customer(key: tuple, p: RecParams, customer_id: str) -> pd.DataFrame:
-    return _model(key, p.model, p.rules).recommend([customer_id], k=p.k)
+    return _model(key, _model_name(key, p), p.rules).recommend([customer_id], k=p.k)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    model = _model(key, p.model, p.rules)
+    model = _model(key, _model_name(key, p), p.rules)
     return model.similar_products(product_id, k=p.k), model.target_customers(product_id, k=p.k)
 
 
@@ -116,7 +124,7 @@ def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _bulk(key: tuple, p: RecParams) -> pd.DataFrame:
-    model = _model(key, p.model, p.rules)
+    model = _model(key, _model_name(key, p), p.rules)
     return model.recommend(list(model.interactions_.customers), k=p.k)
 
 
@@ -130,7 +138,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
     if not isinstance(current, RecParams):
         current = RecParams()
     names = ("auto", *R.MODEL_NAMES)
-    labels = {"auto": "Automatic (best measured default)", **R.MODEL_LABELS}
+    labels = {"auto": "Automatic (the model that tests best on your data)", **R.MODEL_LABELS}
     with st.form("rec_form"):
         c1, c2, c3 = st.columns(3)
         model = c1.selectbox(
@@ -193,14 +201,19 @@ def render(ctx: PageContext) -> None:
     t0 = time.perf_counter()
     try:
         with timed_status("Fitting the recommendation model") as status:
+            if p.model == "auto":
+                status.write("Testing every model on past purchases to pick the best one")
             status.write("Building the customer × product matrix and fitting the model")
-            name, n_u, n_i = _model_summary(ctx.key, p.model, p.rules)
+            name, n_u, n_i = _model_summary(ctx.key, p)
             status.write(
                 f"{R.MODEL_LABELS.get(name, name)} on {n_u:,} customers × {n_i:,} products"
             )
     except EcomdashError as exc:
         show_error(exc)
         return
+    st.caption(
+        f"Model in use: {R.MODEL_LABELS.get(name, name)} — {n_u:,} customers, {n_i:,} products."
+    )
     tabs = st.tabs(["For a customer", "For a product", "How good is it?", "Export all"])
     with tabs[0]:
         _customer_tab(ctx, p, customers)
