@@ -41,6 +41,11 @@ SEGMENT_COLOURS = dict(
 )
 
 
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
 def segment_treemap(result: RFMResult) -> go.Figure:
     """Treemap of segments sized by customers; hover shows revenue share and the action."""
     t = result.segments.loc[result.segments["customers"] > 0]
@@ -203,6 +208,7 @@ def movement_sankey(result: MovementResult) -> go.Figure:
         SEGMENT_COLOURS[s] for s in right
     ]
     src = [left.index(s) for s in flows["source"]]
+    link_colours = [_rgba(SEGMENT_COLOURS.get(s, "#bbbbbb"), 0.35) for s in flows["source"]]
     dst = [len(left) + right.index(s) for s in flows["target"]]
     fig = go.Figure(
         go.Sankey(
@@ -211,6 +217,7 @@ def movement_sankey(result: MovementResult) -> go.Figure:
                 "source": src,
                 "target": dst,
                 "value": flows["customers"].tolist(),
+                "color": link_colours,
                 "hovertemplate": "%{source.label} → %{target.label}: %{value:,} customers"
                 "<extra></extra>",
             },

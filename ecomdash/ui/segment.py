@@ -215,14 +215,24 @@ def _explain_tab(res: SegmentationResult) -> None:
             f"(target {e.target:.0%}): read them as a rough guide, not an exact description. "
             "Fewer clusters usually give simpler, more faithful rules."
         )
+    # Rules and cluster names are built from our own words and numbers (no merchant text).
+    for cluster, part in e.rules.groupby("cluster", sort=True):
+        st.markdown(f"**{cluster} · {part['name'].iloc[0]}**")
+        st.markdown(
+            "\n".join(
+                f"- {r.rule} — {r.customers:,} customers, {r.agreement:.0%} of them in this cluster"
+                for r in part.itertuples()
+            )
+        )
     st.dataframe(
         e.rules,
         hide_index=True,
         width="stretch",
         column_config={
+            "rule": st.column_config.TextColumn("rule", width="large"),
             "agreement": st.column_config.NumberColumn(
                 "agreement", format="percent", help="share of this rule's customers in the cluster"
-            )
+            ),
         },
     )
     download_table(e.rules, "cluster-rules", label="Download rules", key="dl_rules")
