@@ -400,6 +400,18 @@ def _names_for(
     if not ok.any():
         return out
     which, ncodes = which[ok], ncodes[ok]
+    # most items carry one name on every line: only items with several names need counting
+    first = np.full(len(item_codes), -1, dtype=np.int64)
+    first[which[::-1]] = ncodes[::-1]  # the name of each item's first line
+    has = first >= 0
+    out[has] = [str(x) for x in nuniq[first[has]]]
+    mixed = ncodes != first[which]
+    if not mixed.any():
+        return out
+    is_mixed = np.zeros(len(item_codes), dtype=bool)
+    is_mixed[which[mixed]] = True
+    sel = is_mixed[which]
+    which, ncodes = which[sel], ncodes[sel]
     key = np.sort(which * len(nuniq) + ncodes)
     start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     cnt = np.diff(np.r_[start, len(key)])
@@ -548,10 +560,14 @@ def _count_pairs(
     """(a, c, count) of item pairs a < c in at least ``min_count`` baskets, sorted by (a, c)."""
     m = np.bincount(b, minlength=n_baskets)
     keep = m[b] >= 2
-    b2, i2 = b[keep], i[keep]
-    b2 = _dense(b2)
-    nb = int(b2.max(initial=-1) + 1)
-    x = sparse.csr_array((np.ones(len(b2), dtype=np.int32), (b2, i2)), shape=(max(nb, 0), n_items))
+    # (b, i) are sorted by basket then item: the CSR arrays can be written down directly
+    i2 = i[keep].astype(np.int32)
+    per_row = m[m >= 2]
+    indptr = np.zeros(len(per_row) + 1, dtype=np.int64)
+    np.cumsum(per_row, out=indptr[1:])
+    x = sparse.csr_array(
+        (np.ones(len(i2), dtype=np.int32), i2, indptr), shape=(len(per_row), n_items)
+    )
     g = (x.T @ x).tocoo()
     sel = (g.col > g.row) & (g.data >= min_count)
     a, c, cnt = g.row[sel].astype(np.int64), g.col[sel].astype(np.int64), g.data[sel]
@@ -755,7 +771,7 @@ def _rule_arrays(
 ) -> dict[str, np.ndarray]:
     """Every rule A ⇒ C from the itemsets, scored with mlxtend's formulas, then filtered."""
     out: dict[str, list[np.ndarray]] = {
-        k: [] for k in ("level", "row", "mask", "cA", "cC", "cAC", "conf", "lift", "lev", "conv")
+        k: [] for k in ("kA", "rA", "kC", "rC", "cA", "cC", "cAC", "conf", "lift", "lev", "conv")
     }
     nf = float(n)
     for k in range(2, len(levels) + 1):
@@ -783,9 +799,11 @@ def _rule_arrays(
             conv = np.full(len(conf_k), np.inf)
             lt1 = conf_k < 1.0
             conv[lt1] = (1.0 - sC_k[lt1]) / (1.0 - conf_k[lt1])
-            out["level"].append(np.full(int(keep.sum()), k))
-            out["row"].append(np.flatnonzero(keep))
-            out["mask"].append(np.full(int(keep.sum()), mask))
+            m = int(keep.sum())
+            out["kA"].append(np.full(m, len(apos)))
+            out["rA"].append(ra[keep])
+            out["kC"].append(np.full(m, len(cpos)))
+            out["rC"].append(rc[keep])
             out["cA"].append(cA[keep])
             out["cC"].append(cC[keep])
             out["cAC"].append(lv.counts[keep])
@@ -800,14 +818,18 @@ def _n_rule_candidates(levels: list[_Level]) -> int:
     return sum(len(levels[k - 1].counts) * ((1 << k) - 2) for k in range(2, len(levels) + 1))
 
 
-def _tuples(ids: np.ndarray, sets: np.ndarray) -> list[tuple[str, ...]]:
-    if sets.shape[1] == 0:
-        return [()] * len(sets)
-    return list(zip(*(ids[sets[:, p]] for p in range(sets.shape[1])), strict=True))
+def _tuples(ids: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Object array of id tuples, one per row of ``sets``."""
+    cols = [ids[sets[:, p]] for p in range(sets.shape[1])]
+    return np.fromiter(zip(*cols, strict=True), dtype=object, count=len(sets))
 
 
-def _joined(names: np.ndarray, sets: np.ndarray) -> list[str]:
-    return [" + ".join(t) for t in _tuples(names, sets)]
+def _joined(names: np.ndarray, sets: np.ndarray) -> np.ndarray:
+    """Object array of readable names joined with `` + ``, one per row of ``sets``."""
+    out = names[sets[:, 0]].copy()
+    for p in range(1, sets.shape[1]):
+        out = out + " + " + names[sets[:, p]]
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -911,7 +933,9 @@ def mine(
     names = _names_for(lines, enc, frequent, level)
     nf = float(n)
 
-    # itemsets table
+    # itemsets table (the per-level tuples and names are reused by the rules table)
+    tuples = [_tuples(ids, lv.sets) for lv in levels]
+    labels = [_joined(names, lv.sets) for lv in levels]
     parts = []
     for k, lv in enumerate(levels, start=1):
         if len(lv.counts) == 0:
@@ -919,8 +943,8 @@ def mine(
         parts.append(
             pd.DataFrame(
                 {
-                    "itemset": _tuples(ids, lv.sets),
-                    "names": _joined(names, lv.sets),
+                    "itemset": tuples[k - 1],
+                    "names": labels[k - 1],
                     "size": np.full(len(lv.counts), k, dtype=np.int64),
                     "support": lv.counts / nf,
                     "count": lv.counts,
@@ -948,7 +972,7 @@ def mine(
             f"compute and read. Raise the minimum confidence to {c_sug:.3f} or the minimum lift "
             f"to {l_sug:.2f} (either leaves at most {MAX_RULES:,}), or raise the minimum support."
         )
-    rules = _rules_frame(levels, ra, ids, names, nf)
+    rules = _rules_frame(ra, tuples, labels, nf)
     timings.append(("rules", time.perf_counter() - t0))
 
     items_df = pd.DataFrame(
@@ -1014,12 +1038,13 @@ def mine(
 
 
 def _rules_frame(
-    levels: list[_Level],
     ra: dict[str, np.ndarray],
-    ids: np.ndarray,
-    names: np.ndarray,
+    tuples: list[np.ndarray],
+    labels: list[np.ndarray],
     nf: float,
 ) -> pd.DataFrame:
+    """The rules table; ``tuples[k-1][r]`` / ``labels[k-1][r]`` are the ids / readable name of
+    the r-th frequent k-itemset (shared by the itemsets table: no per-rule joins)."""
     if len(ra["conf"]) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in RULE_COLUMNS})
     order = np.lexsort(
@@ -1027,29 +1052,21 @@ def _rules_frame(
     )  # lift, then confidence, then support, largest first; ties in generation order
     ra = {k: v[order] for k, v in ra.items()}
     n_r = len(order)
-    ante: list[Any] = [None] * n_r
-    cons: list[Any] = [None] * n_r
-    label: list[Any] = [None] * n_r
-    for k in np.unique(ra["level"]):
-        sets = levels[int(k) - 1].sets
-        for mask in np.unique(ra["mask"][ra["level"] == k]):
-            where = np.flatnonzero((ra["level"] == k) & (ra["mask"] == mask))
-            rows = sets[ra["row"][where]]
-            apos = [p for p in range(int(k)) if int(mask) >> p & 1]
-            cpos = [p for p in range(int(k)) if not int(mask) >> p & 1]
-            a_t = _tuples(ids, rows[:, apos])
-            c_t = _tuples(ids, rows[:, cpos])
-            a_n = _joined(names, rows[:, apos])
-            c_n = _joined(names, rows[:, cpos])
-            for w, at, ct, an, cn in zip(where.tolist(), a_t, c_t, a_n, c_n, strict=True):
-                ante[w] = at
-                cons[w] = ct
-                label[w] = f"{an} → {cn}"
+    ante = np.empty(n_r, dtype=object)
+    cons = np.empty(n_r, dtype=object)
+    a_lab = np.empty(n_r, dtype=object)
+    c_lab = np.empty(n_r, dtype=object)
+    for side_k, side_r, t_out, l_out in (("kA", "rA", ante, a_lab), ("kC", "rC", cons, c_lab)):
+        for k in np.unique(ra[side_k]):
+            where = ra[side_k] == k
+            t_out[where] = tuples[int(k) - 1][ra[side_r][where]]
+            l_out[where] = labels[int(k) - 1][ra[side_r][where]]
+    names = a_lab + " → " + c_lab
     return pd.DataFrame(
         {
             "antecedents": ante,
             "consequents": cons,
-            "names": label,
+            "names": names,
             "antecedent_support": ra["cA"] / nf,
             "consequent_support": ra["cC"] / nf,
             "support": ra["cAC"] / nf,
