@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import adjusted_rand_score
 
 from ecomdash import segment as seg
@@ -272,3 +274,45 @@ def test_uci_customers_orders_and_tree_fidelity(uci_sales):
     e = r.explanation
     assert e.fidelity == pytest.approx(float(np.mean(e.predicted == r.clusters.labels)))
     assert e.fidelity >= 0.85, f"tree fidelity {e.fidelity:.3f} at k={r.clusters.k}"
+
+
+# ------------------------------------------------------------------------ property-based
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    n_customers=st.integers(min_value=5, max_value=60),
+    seed=st.integers(min_value=0, max_value=10_000),
+)
+def test_rfm_properties_on_random_data(n_customers, seed):
+    rng = np.random.default_rng(seed)
+    n_lines = n_customers * 3
+    cust = np.concatenate([np.arange(n_customers), rng.integers(0, n_customers, n_lines)])
+    lines = pd.DataFrame(
+        {
+            "order_id": [f"O{i % (len(cust) // 2 + 1)}-{c}" for i, c in enumerate(cust)],
+            "order_date": (
+                pd.Timestamp("2024-01-01")
+                + pd.to_timedelta(rng.integers(0, 200, len(cust)), unit="D")
+            ).astype("datetime64[us]"),
+            "customer_id": pd.array([f"c{c}" for c in cust], dtype="string"),
+            "revenue": rng.choice([5.0, 10.0, 20.0, 50.0], len(cust)),  # many ties
+        }
+    )
+    lines["order_id"] = lines["order_id"].astype("string")
+    r = seg.rfm(lines)
+    c = r.customers
+    assert len(c) == n_customers and c.index.is_unique
+    for col in ("r_score", "f_score", "m_score"):
+        counts = c[col].value_counts().reindex(range(1, 6), fill_value=0)
+        assert counts.max() - counts.min() <= 1  # true quintiles whatever the ties
+    expected = [
+        seg.segment_for(int(a), int(b)) for a, b in zip(c["r_score"], c["fm_score"], strict=True)
+    ]
+    assert c["segment"].astype(str).tolist() == expected
+    # better raw value never gets a worse score
+    for raw, score in (("frequency", "f_score"), ("monetary", "m_score")):
+        by_value = c.groupby(raw)[score]
+        assert (by_value.min().to_numpy()[1:] >= by_value.max().to_numpy()[:-1]).all()
+    shuffled = lines.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    pd.testing.assert_frame_equal(seg.rfm(shuffled).customers, c)
