@@ -760,7 +760,15 @@ def customer_value(
             params = fit_bgnbd(
                 summary["frequency"], summary["recency"], summary["T"], time_unit=time_unit
             )
-            if not params.converged:
+            dropout = params.a / (params.a + params.b)
+            if dropout < 1e-3:
+                notices.append(
+                    f"The data shows almost no customer dropout after a purchase (BG/NBD mean "
+                    f"dropout probability {dropout:.1e}): the model reduces to a plain purchase-rate "
+                    "model and P(alive) is about 1 for everyone. Expected purchases are still "
+                    "checked below; to see who has stopped buying, use the churn models."
+                )
+            elif not params.converged:
                 notices.append(
                     "The BG/NBD fit did not converge cleanly (a parameter ran to its bound); "
                     "treat predictions with caution and check the calibration plot."
@@ -796,10 +804,18 @@ def customer_value(
             else:
                 try:
                     gg = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
-                    if not (gg.q > 1 and gg.converged):
+                    if gg.q <= 1:
                         notices.append(
                             f"The Gamma-Gamma fit is degenerate (q = {gg.q:.3g} ≤ 1 means an infinite "
                             "mean spend); spend uses each customer's historical average order value."
+                        )
+                        gg = None
+                    elif not gg.converged:
+                        notices.append(
+                            f"The Gamma-Gamma fit ran to a limit (p = {gg.p:.3g}, q = {gg.q:.3g}, "
+                            f"v = {gg.v:.3g}): order values hardly vary around each customer's own "
+                            "average, so the model adds nothing; spend uses each customer's "
+                            "historical average order value."
                         )
                         gg = None
                     else:

@@ -12,7 +12,11 @@ from ecomdash.churn import MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
 
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "template": "plotly_white"}
+_LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+    "template": "plotly_white",
+    "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
+}
 
 
 def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
@@ -76,7 +80,7 @@ def calibration_by_frequency(cal: CalibrationResult) -> go.Figure:
         ]
     )
     fig.update_layout(
-        title=f"Holdout purchases per customer after {cal.cutoff.date()}, by repeat purchases before",
+        title="Holdout purchases per customer",
         xaxis_title="Repeat purchases in the calibration period",
         yaxis_title="Mean purchases in the holdout",
         barmode="group",
@@ -101,7 +105,7 @@ def calibration_tracking(cal: CalibrationResult) -> go.Figure:
         x=cal.cutoff.to_pydatetime(), y=1, yref="paper", text="cut-off", showarrow=False
     )
     fig.update_layout(
-        title="Cumulative repeat purchases: fitted before the cut-off, predicted after",
+        title="Cumulative repeat purchases",
         xaxis_title="Week",
         yaxis_title="Cumulative repeat purchases",
         **_LAYOUT,
@@ -127,7 +131,7 @@ def roc_chart(result: ChurnResult) -> go.Figure:
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance", line={"color": "lightgrey"})
     )
     fig.update_layout(
-        title=f"ROC on held-out time (cut-off {result.test_cutoff.date()}, next {result.window_days} days)",
+        title="ROC on held-out time",
         xaxis_title="False positive rate",
         yaxis_title="True positive rate",
         **_LAYOUT,
@@ -148,7 +152,7 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect", line={"color": "lightgrey"})
     )
     fig.update_layout(
-        title="Calibration: predicted vs observed probability of buying again",
+        title="Calibration of P(buy again)",
         xaxis_title="Predicted probability (decile mean)",
         yaxis_title="Observed share who bought",
         **_LAYOUT,
@@ -162,7 +166,7 @@ def importance_chart(result: ChurnResult, model: str | None = None) -> go.Figure
     g = result.importance[result.importance["model"] == model].sort_values("importance")
     fig = go.Figure(go.Bar(x=g["importance"], y=g["feature"], orientation="h"))
     fig.update_layout(
-        title=f"What drives the prediction: {MODEL_LABELS[model]} (drop in AUC when shuffled)",
+        title=f"What drives the prediction ({MODEL_LABELS[model]})",
         xaxis_title="Drop in holdout AUC",
         height=max(320, 24 * len(g) + 120),
         **_LAYOUT,

@@ -218,6 +218,16 @@ def _form(ctx: PageContext) -> ValueParams | None:
     return None
 
 
+def _short_money(x: float) -> str:
+    """1,234,567 → 1.23 M (metrics have little room)."""
+    if pd.isna(x):
+        return "n/a"
+    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
+        if abs(x) >= div:
+            return f"{x / div:,.2f}{suffix}"
+    return f"{x:,.2f}"
+
+
 def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """Round the float columns only (datetimes and text stay as they are)."""
     floats = df.select_dtypes("float").columns
@@ -226,8 +236,17 @@ def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 
 def _checklist(suff: churn_mod.SufficiencyResult) -> None:
     st.subheader("Data sufficiency")
-    table = suff.checks.assign(ok=suff.checks["ok"].map({True: "✅", False: "❌"}))
-    st.dataframe(table, hide_index=True, width="stretch")
+    table = suff.checks.assign(ok=suff.checks["ok"].map({True: "yes", False: "NO"}))
+    table = table[["check", "ok", "found", "needed", "reason", "affects"]]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "ok": st.column_config.TextColumn("ok", width="small"),
+            "reason": st.column_config.TextColumn("reason when not ok", width="medium"),
+        },
+    )
 
 
 def render(ctx: PageContext) -> None:
@@ -299,15 +318,13 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
         f"{res.lines_without_customer:,} lines without a customer id are left out."
         + (" The last month is incomplete." if res.partial_last_month else "")
     )
-    c1, c2 = st.columns([3, 2])
-    c1.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
+    st.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
     table.columns = [f"m{c}" for c in table.columns]
     table.insert(0, "customers", res.sizes.to_numpy())
-    c2.dataframe(table.round(3), width="stretch")
-    with c2:
-        download_table(table.reset_index(), "cohorts", key="dl_cohorts")
+    st.dataframe(table.round(3), width="stretch")
+    download_table(table.reset_index(), "cohorts", key="dl_cohorts")
     if kind == "cumulative_revenue_per_customer":
         st.plotly_chart(charts.ltv_curves(res), width="stretch")
 
@@ -322,13 +339,18 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         "historical_average": "Historical average (models skipped)",
     }
     c = res.customers
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Method", methods[res.method])
-    m2.metric("Customers scored", fmt_int(len(c)))
-    m3.metric(
-        f"Expected value, next {res.horizon_months:g} months", fmt_money(c["expected_value"].sum())
+    st.caption(
+        f"Method: {methods[res.method]}. Scored as of {res.cutoff.date()} over the next "
+        f"{res.horizon_months:g} months."
     )
-    m4.metric("Expected purchases", fmt_int(c["expected_purchases"].sum()))
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Customers scored", fmt_int(len(c)))
+    m2.metric(
+        f"Expected value, {res.horizon_months:g} months",
+        _short_money(c["expected_value"].sum()),
+        help=fmt_money(c["expected_value"].sum()),
+    )
+    m3.metric("Expected purchases", fmt_int(c["expected_purchases"].sum()))
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
 
@@ -339,8 +361,12 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     else:
         a1, a2, a3 = st.columns(3)
         a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
+        st.caption(
+            f"Fitted on purchases up to {cal.cutoff.date()}; holdout {cal.cutoff.date()} to "
+            f"{cal.end.date()} ({cal.holdout_units:.1f} weeks)."
+        )
         a2.metric(
-            f"Holdout purchases after {cal.cutoff.date()} (actual)",
+            "Holdout purchases (actual)",
             fmt_int(cal.actual_holdout_purchases),
         )
         a3.metric(
@@ -361,7 +387,6 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     if res.params is not None:
         for k in ("r", "alpha", "a", "b", "log_likelihood"):
             rows.append(("BG/NBD", k, getattr(res.params, k)))
-        rows.append(("BG/NBD", "time unit", 7.0 if res.params.time_unit == "W" else 1.0))
     if res.gamma_gamma is not None:
         for k in ("p", "q", "v", "log_likelihood"):
             rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
@@ -374,7 +399,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         width="stretch",
     )
     if res.params is not None:
-        st.caption("Time unit of alpha: weeks (time unit value = days per unit).")
+        st.caption(
+            "alpha is in weeks; the mean dropout probability after a purchase is a / (a + b)."
+        )
 
     st.subheader("Customers by expected value")
     cols = [
@@ -411,8 +438,8 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         st.warning(inert(n), icon="⚠️")
     m = res.metrics
     best = res.best_model
-    b1, b2, b3 = st.columns(3)
-    b1.metric("Best model", churn_mod.MODEL_LABELS[best])
+    st.caption(f"Best model on the holdout: {churn_mod.MODEL_LABELS[best]}.")
+    b2, b3 = st.columns(2)
     b2.metric(
         "Holdout ROC AUC",
         f"{m.loc[best, 'auc']:.3f}",
@@ -426,7 +453,6 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     table = m.reset_index()[
         [
             "label",
-            "kind",
             "auc",
             "precision_at_10pct",
             "recall_at_10pct",
