@@ -60,6 +60,21 @@ def _mine(key: tuple, params: tuple) -> B.BasketResult:
     )
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _holdout(key: tuple, params: tuple) -> B.HoldoutResult:
+    s, c, lift, max_len, basket, level, incl = params
+    return B.holdout_check(
+        cached_lines(key),
+        min_support=s,
+        min_confidence=c,
+        min_lift=lift,
+        max_len=max_len,
+        basket=basket,
+        level=level,
+        include_non_product=incl,
+    )
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _fbt(key: tuple, basket: str, level: str, incl: bool, item: str, k: int) -> pd.DataFrame:
     return B.frequently_bought_together(
@@ -300,6 +315,37 @@ def _summary(res: B.BasketResult) -> None:
         st.warning(inert(w))
 
 
+def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
+    """How well rules mined on the earlier orders hold on the later ones."""
+    if hold is None:
+        return
+    if isinstance(hold, str):
+        st.info(inert(f"Could not check the rules on later orders: {hold}"))
+        return
+    c = st.columns(3)
+    c[0].metric(
+        "Rules that still beat chance later",
+        "n/a" if hold.share_holding is None else fmt_pct(hold.share_holding),
+        help="Rules found on the earlier orders (same thresholds) whose lift on the later "
+        "orders is still above 1.",
+    )
+    c[1].metric(
+        "Median confidence earlier",
+        "n/a" if hold.median_confidence_train is None else f"{hold.median_confidence_train:.3f}",
+    )
+    c[2].metric(
+        "Median confidence later",
+        "n/a" if hold.median_confidence_test is None else f"{hold.median_confidence_test:.3f}",
+    )
+    st.caption(
+        f"Checked on your own data: {hold.n_rules:,} rules mined on {hold.n_train:,} baskets "
+        f"before {hold.cutoff.date()} and scored on the {hold.n_test:,} baskets from then on."
+    )
+    for w in hold.warnings[-1:]:
+        if "check itself" in w:
+            st.caption(inert(w))
+
+
 def render(ctx: PageContext) -> None:
     st.caption(
         "Which products sell together: frequent itemsets and rules “if a basket holds A, it "
@@ -327,10 +373,19 @@ def render(ctx: PageContext) -> None:
                 f"{res.n_itemsets:,} itemsets and {res.n_rules:,} rules in {res.elapsed:.2f} s"
                 + (" (from cache)" if took < res.elapsed / 2 else "")
             )
+            hold: B.HoldoutResult | str | None = None
+            if res.n_rules and S.ORDER_DATE in ctx.columns:
+                t2 = time.perf_counter()
+                try:
+                    hold = _holdout(ctx.key, params)
+                except EcomdashError as exc:
+                    hold = str(exc)
+                status.write(f"Checked on later orders ({time.perf_counter() - t2:.2f} s)")
     except EcomdashError as exc:
         show_error(exc)
         return
     _summary(res)
+    _holdout_summary(hold)
     if res.itemsets.empty:
         return
     label = _item_label(res)

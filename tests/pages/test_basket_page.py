@@ -17,13 +17,16 @@ def _run_button(at):
     return next(b for b in at.button if b.label == "Run")
 
 
-def _core(home, dataset_id, **kw):
+def _lines(home, dataset_id):
     store = Store.open(home)
     try:
-        lines = store.load_lines(dataset_id)
+        return store.load_lines(dataset_id)
     finally:
         store.close()
-    return basket.mine(lines, **kw)
+
+
+def _core(home, dataset_id, **kw):
+    return basket.mine(_lines(home, dataset_id), **kw)
 
 
 def test_basket_page_runs_on_demo_and_matches_core(demo_dataset, _isolated_home, demo):
@@ -46,6 +49,12 @@ def test_basket_page_runs_on_demo_and_matches_core(demo_dataset, _isolated_home,
     planted = {(b.antecedent, b.consequent) for b in demo.truth.bundles}
     planted |= {(c, a) for a, c in planted}
     assert (rules["if (ids)"].iloc[0], rules["then (ids)"].iloc[0]) in planted
+    # how good: the rules are checked on the later orders of the merchant's own data
+    hold = basket.holdout_check(_lines(_isolated_home, demo_dataset.id))
+    assert (
+        _metric(at, "Rules that still beat chance later").value
+        == f"{hold.share_holding * 100:.1f} %"
+    )
     assert len(at.tabs) == 5
     assert len(at.get("plotly_chart")) >= 2  # scatter + network
 

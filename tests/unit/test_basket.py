@@ -346,3 +346,32 @@ def test_bundle_whatif_hand_computed():
 def test_doctests():
     failures, _ = doctest.testmod(basket)
     assert failures == 0
+
+
+def test_holdout_check_scores_earlier_rules_on_later_orders():
+    rows = []
+    # days 1-8 (train): 8 orders {a, b}, 8 orders {c}; days 9-10 (test): 2 {a, b}, 2 {a}, 4 {b, c}
+    for d in range(1, 9):
+        rows += [(f"t{d}", d, "a"), (f"t{d}", d, "b"), (f"u{d}", d, "c")]
+        rows += [(f"v{d}", d, "c")]
+    for j, items in enumerate(["ab", "ab", "a", "a", "bc", "bc", "bc", "bc"]):
+        rows += [(f"x{j}", 9 + j % 2, it) for it in items]
+    lines = pd.DataFrame(rows, columns=["order_id", "day", "product_id"])
+    lines["order_date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(lines["day"] - 1, unit="D")
+    h = basket.holdout_check(lines, test_share=0.2, min_support=0.2, min_confidence=0.5)
+    assert h.cutoff == pd.Timestamp("2024-01-09")
+    assert (h.n_train, h.n_test) == (24, 8)
+    rules = {
+        (a, c): row
+        for a, c, (_, row) in zip(
+            h.rules["antecedents"], h.rules["consequents"], h.rules.iterrows(), strict=True
+        )
+    }
+    ab = rules[("a",), ("b",)]
+    # later: a in 4 orders, {a, b} in 2 → confidence 0.5; b in 6 of 8 → lift 0.5 / 0.75
+    assert ab["confidence_train"] == 1.0
+    assert ab["confidence_test"] == pytest.approx(0.5)
+    assert ab["lift_test"] == pytest.approx(0.5 / 0.75)
+    assert h.share_holding == 0.0  # a ⇒ b and b ⇒ a both fall below chance later
+    with pytest.raises(InsufficientDataError, match="order dates"):
+        basket.holdout_check(lines.drop(columns="order_date"))
