@@ -136,10 +136,29 @@ class Interactions:
     product_last_sold: np.ndarray  # days before reference_date the product last sold
     reference_date: pd.Timestamp
     n_lines: int
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def shape(self) -> tuple[int, int]:
         return self.counts.shape
+
+    def binary_gram(self) -> np.ndarray:
+        """Dense float32 product × product co-buyer counts (computed once, read-only view).
+
+        Shared by the models fitted on the same interactions (item CF, EASE).
+        """
+        if "binary_gram" not in self._memo:
+            X = self.counts.astype(np.float32)
+            X.data[:] = 1.0
+            gram = (X.T @ X).toarray()
+            gram.setflags(write=False)
+            self._memo["binary_gram"] = gram
+        return self._memo["binary_gram"]
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_memo"] = {}  # caches are not shipped (pickling for st.cache_data)
+        return state
 
 
 def _require_columns(lines: pd.DataFrame) -> None:
@@ -308,17 +327,22 @@ def _check_k(k: Any) -> int:
 
 
 def _top_k(scores: np.ndarray, k: int, tiebreak: np.ndarray) -> np.ndarray:
-    """Indices of the k best finite scores per row, best first (ties → more popular)."""
+    """Indices of the k best scores per row, best first.
+
+    Equal scores are ordered by ``tiebreak`` (larger first), then by index. The k best are
+    picked among the k + 16 highest scores, so a tie spanning more than 16 products at the
+    k-th place is settled by position (still deterministic).
+    """
     n_items = scores.shape[1]
     k = min(k, n_items)
-    adj = scores + tiebreak[None, :]
-    if k < n_items:
-        part = np.argpartition(-adj, k - 1, axis=1)[:, :k]
+    m = min(n_items, k + 16)
+    if m < n_items:
+        cand = np.argpartition(scores, n_items - m, axis=1)[:, n_items - m :]
     else:
-        part = np.tile(np.arange(n_items), (scores.shape[0], 1))
-    vals = np.take_along_axis(adj, part, axis=1)
-    order = np.lexsort((part, -vals), axis=1)
-    return np.take_along_axis(part, order, axis=1)
+        cand = np.broadcast_to(np.arange(n_items), scores.shape)
+    vals = np.take_along_axis(scores, cand, axis=1).astype(np.float64)
+    order = np.lexsort((cand, -tiebreak[cand], -vals), axis=1)[:, :k]
+    return np.take_along_axis(cand, order, axis=1)
 
 
 class Recommender:
@@ -368,12 +392,8 @@ class Recommender:
         self.bought_ = binary
         buyers = np.bincount(binary.indices, minlength=inter.shape[1]).astype(np.float64)
         self.buyers_ = buyers
-        # Tie-break: a tiny bonus for more buyers (then the smaller product id), below any
-        # real score gap, so equal scores are ordered the same way every time.
-        order = np.argsort(-buyers, kind="stable")
-        position = np.empty(len(order), dtype=np.float64)
-        position[order] = np.arange(len(order))
-        self.tiebreak_ = (len(order) - position) / (len(order) * 1e9)
+        # Equal scores: more buyers first, then the smaller product id (deterministic).
+        self.tiebreak_ = buyers
         self.candidates_ = self._candidate_mask(inter)
         with _blas_threads():
             self._fit(inter)
@@ -426,7 +446,9 @@ class Recommender:
         cosine on binary purchases.
         """
         if getattr(self, "_explainer", None) is None:
-            self._explainer = _cosine_items(self.bought_, shrinkage=0.0)
+            self._explainer = _cosine_items(
+                self.bought_, shrinkage=0.0, gram=self.interactions_.binary_gram()
+            )
         return self._explainer
 
     def _history(self) -> sp.csr_matrix:
@@ -437,7 +459,9 @@ class Recommender:
     def masked_scores(self, rows: np.ndarray, *, exclude_bought: bool = True) -> np.ndarray:
         """Scores with non-candidates and (unless allowed) bought products set to -inf."""
         with _blas_threads():
-            scores = np.array(self._scores(rows), dtype=np.float64)
+            scores = np.asarray(self._scores(rows))
+        if not scores.flags.writeable or scores.dtype.kind != "f":
+            scores = np.array(scores, dtype=np.float64)
         scores[:, ~self.candidates_] = -np.inf
         if exclude_bought and len(rows):
             sub = self.bought_[rows].tocoo()
@@ -645,10 +669,18 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _cosine_items(W: sp.csr_matrix, *, shrinkage: float = 0.0) -> np.ndarray:
-    """Dense item × item cosine similarity of the columns of W (float32, zero diagonal)."""
-    W32 = W.astype(np.float32)
-    gram = (W32.T @ W32).toarray()
+def _cosine_items(
+    W: sp.csr_matrix, *, shrinkage: float = 0.0, gram: np.ndarray | None = None
+) -> np.ndarray:
+    """Dense item × item cosine similarity of the columns of W (float32, zero diagonal).
+
+    ``gram`` (optional, not modified) is WᵀW when already known.
+    """
+    if gram is None:
+        W32 = W.astype(np.float32)
+        gram = (W32.T @ W32).toarray()
+    else:
+        gram = np.array(gram, dtype=np.float32)
     norms = np.sqrt(np.maximum(np.diag(gram), 0)).astype(np.float32)
     np.fill_diagonal(gram, 0.0)
     if shrinkage == 0:
@@ -752,7 +784,8 @@ class ItemKNNRecommender(Recommender):
         _check_number("shrinkage", self.shrinkage, low=0)
         _check_number("half_life_days", self.half_life_days, low=0, allow_none=True, strict=True)
         W = weight_matrix(inter, self.weighting)
-        sim = _cosine_items(W, shrinkage=float(self.shrinkage))
+        gram = inter.binary_gram() if self.weighting == "binary" else None
+        sim = _cosine_items(W, shrinkage=float(self.shrinkage), gram=gram)
         self.similarity_ = _keep_top_per_column(sim, self.neighbours)
         self.history_ = weight_matrix(
             inter, self.weighting, half_life_days=self.half_life_days
@@ -823,8 +856,12 @@ class EASERecommender(Recommender):
                 f"(limit {self.max_products:,}). Use item-based CF or ALS, or filter to fewer "
                 "categories."
             )
-        X = weight_matrix(inter, self.weighting).astype(np.float32)[:, keep]
-        gram = (X.T @ X).toarray()
+        if self.weighting == "binary":
+            full = inter.binary_gram()
+            gram = np.array(full if n == full.shape[0] else full[np.ix_(keep, keep)], order="F")
+        else:
+            X = weight_matrix(inter, self.weighting).astype(np.float32)[:, keep]
+            gram = (X.T @ X).toarray(order="F")
         gram[np.diag_indices(n)] += np.float32(self.l2)
         chol, info = sla.lapack.spotrf(gram, lower=1, overwrite_a=1)
         if info != 0:  # pragma: no cover - the matrix is positive definite for l2 > 0
