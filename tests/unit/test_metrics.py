@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ecomdash import metrics as M
 from ecomdash.errors import ParameterError
@@ -82,3 +84,26 @@ def test_bad_k_is_explained(k):
 def test_bad_n_items_is_explained():
     with pytest.raises(ParameterError, match="n_items"):
         M.catalogue_coverage({"u": {"a"}}, {"u": ["a"]}, 1, n_items=0)
+
+
+items = st.sampled_from(list("abcdefghij"))
+truths = st.dictionaries(st.sampled_from(["u1", "u2", "u3", "u4"]), st.sets(items, max_size=5))
+predictions = st.dictionaries(
+    st.sampled_from(["u1", "u2", "u3", "u4"]), st.lists(items, unique=True, max_size=8)
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(truth=truths, preds=predictions, k=st.integers(1, 8))
+def test_metric_bounds_and_orderings(truth, preds, k):
+    p = M.precision_at_k(truth, preds, k)
+    r = M.recall_at_k(truth, preds, k)
+    h = M.hit_rate_at_k(truth, preds, k)
+    n = M.ndcg_at_k(truth, preds, k)
+    for v in (p, r, h, n):
+        assert 0.0 <= v <= 1.0 + 1e-12
+    # per customer, precision, recall and NDCG are 0 without a hit and at most 1 with one
+    assert p <= h + 1e-12 and r <= h + 1e-12 and n <= h + 1e-12
+    # a longer list can only find more
+    assert M.hit_rate_at_k(truth, preds, k + 1) >= h
+    assert M.recall_at_k(truth, preds, k + 1) >= r - 1e-12
