@@ -462,11 +462,27 @@ def build_series(
             "event": _names(cal, ev),
         }
     )
+    # A partial last day: the export was taken during the day when its last order is earlier
+    # than the last order of each of the 14 trading days before it.
+    tod = sales[S.ORDER_DATE] - sales[S.ORDER_DATE].dt.floor("D")
+    last_tod = tod.groupby(sales[S.ORDER_DATE].dt.floor("D")).max().sort_index()
+    complete_to = last_day
+    if len(last_tod) >= 8 and last_tod.iloc[-1] < last_tod.iloc[-15:-1].min():
+        complete_to = last_day - pd.Timedelta(days=1)
+        hhmm = (
+            f"{last_tod.iloc[-1].components.hours:02d}:{last_tod.iloc[-1].components.minutes:02d}"
+        )
+        if freq == "D" and len(frame) > 1:
+            frame = frame.iloc[:-1]
+            warn.append(
+                f"The last day ({last_day.date()}) looks incomplete: its last order is at {hhmm}, "
+                "earlier than on any of the 14 trading days before. It was left out."
+            )
     # Partial first/last period (W, M): drop when the data does not cover its open days.
     if freq != "D":
         first_p, last_p = frame["period"].iloc[0], frame["period"].iloc[-1]
-        if last_day < _period_end(last_p, freq):
-            after = pd.date_range(last_day + pd.Timedelta(days=1), _period_end(last_p, freq))
+        if complete_to < _period_end(last_p, freq):
+            after = pd.date_range(complete_to + pd.Timedelta(days=1), _period_end(last_p, freq))
             if (~pd.Index(after.day_of_week).isin(closed_wd)).any():
                 frame = frame.iloc[:-1]
                 warn.append(
@@ -937,6 +953,7 @@ def _sarimax(
                 order=order,
                 seasonal_order=sorder,
                 concentrate_scale=True,
+                initialization="approximate_diffuse",  # exact diffuse init is 10-20x slower
             )
             if fitted is None or k == len(origins) - 1:
                 start = fitted.params if fitted is not None else None

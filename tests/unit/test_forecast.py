@@ -330,3 +330,49 @@ def test_uci_daily_calendar_and_accuracy_goal(uci_lines):
     assert bt.loc["auto", "mae"] <= 0.85 * bt.loc["seasonal_naive", "mae"]
     sat = r.forecast["period"].dt.day_of_week == 5
     assert (r.forecast.loc[sat, "mean"] == 0).all()
+
+
+def test_partial_last_day_is_left_out():
+    days = pd.date_range("2024-03-01", periods=30, freq="D")
+    rows = [
+        (d + pd.Timedelta(hours=h), f"o{i}-{h}", "A", 1, 10.0, False)
+        for i, d in enumerate(days)
+        for h in (9, 13, 18)
+    ]
+    full = F.build_series(_lines(rows), freq="D", holiday_country=None)
+    assert len(full.frame) == 30
+    cut = _lines(rows[:-2])  # the export was taken at 10:00 on the last day
+    s = F.build_series(cut, freq="D", holiday_country=None)
+    assert len(s.frame) == 29
+    assert any("looks incomplete" in w for w in s.warnings)
+
+
+def test_event_regressor_lifts_the_forecast_on_event_days():
+    # Weekly cycle with a promotion doubling sales one Wednesday in three; the next promotion
+    # falls inside the horizon. SARIMAX (which takes events as regressors) must forecast it
+    # clearly above the same weekday without the promotion.
+    rng = np.random.default_rng(7)
+    days = pd.date_range("2024-01-01", periods=7 * 15, freq="D")
+    prof = np.array([1.0, 1.1, 1.2, 1.0, 1.3, 0.8, 0.6])
+    promo_days = [d for d in days if d.day_of_week == 2 and (d.isocalendar().week % 3 == 0)]
+    rows = []
+    for i, d in enumerate(days):
+        n = int(round(20 * prof[d.day_of_week] * rng.uniform(0.95, 1.05)))
+        if d in promo_days:
+            n *= 2
+        rows += [
+            (d + pd.Timedelta(hours=10, minutes=j), f"o{i}-{j}", "A", 1, 5.0, False)
+            for j in range(n)
+        ]
+    future_promo = pd.Timestamp("2024-04-17")  # a Wednesday in ISO week 16 (not a promo week)
+    events = [F.Event("Promo", d.date()) for d in promo_days] + [
+        F.Event("Promo", future_promo.date())
+    ]
+    s = F.build_series(
+        _lines(rows), freq="D", holiday_country=None, events=events, future_periods=14
+    )
+    assert s.future.set_index("period").loc[future_promo, "event"] == "Promo"
+    r = F.forecast(s, horizon=14, folds=2)
+    sar = r.candidates[r.candidates["model"] == "sarimax"].set_index("period")["mean"]
+    plain_wed = sar.loc[future_promo + pd.Timedelta(days=7)]
+    assert sar.loc[future_promo] > 1.5 * plain_wed
