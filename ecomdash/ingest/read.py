@@ -23,6 +23,7 @@ the "Groceries" data): one row per item with columns ``basket`` (the line number
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import gzip
 import io
 import re
@@ -204,8 +205,9 @@ def read_bytes(
         return _read_parquet(data, compression=compression)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputFileError(
-            "This is an old Excel 97-2003 (.xls) workbook, which cannot be read safely. "
-            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
+            "which cannot be read here. Open it in Excel and save it (without a password) as "
+            ".xlsx or CSV, then upload that."
         )
     if ext in {".xlsx", ".xlsm"}:
         notes.append(f"The file is named {ext} but holds plain text; read it as delimited text.")
@@ -310,6 +312,16 @@ def _with(table: RawTable, *, compression: str | None, notes: tuple[str, ...]) -
 
 
 def _cell_text(v) -> str:
+    if type(v) is float:
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return repr(v)
+    if type(v) is _dt.datetime:
+        return v.isoformat(sep=" ")
+    return _cell_text_other(v)
+
+
+def _cell_text_other(v) -> str:
     import datetime as dt
 
     if v is None:
@@ -332,6 +344,113 @@ def _cell_text(v) -> str:
 def _read_xlsx(
     data: bytes, *, sheet: str | None, notes: list[str], compression: str | None
 ) -> RawTable:
+    """An .xlsx sheet as rows of text (calamine, a Rust reader; openpyxl if it is missing).
+
+    Neither expands XML entities (calamine does not process DTDs; openpyxl uses defusedxml);
+    the zip directory was checked for bombs before this is called.
+    """
+    try:
+        names, chosen, rows, line_nos = _xlsx_calamine(data, sheet)
+    except ImportError:  # pragma: no cover - calamine is a declared dependency
+        names, chosen, rows, line_nos = _xlsx_openpyxl(data, sheet)
+    if not rows:
+        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
+    width = max(len(r) for r in rows)
+    while width > 1 and not any(len(r) >= width and r[width - 1].strip() for r in rows):
+        width -= 1
+    rows = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
+    # title rows above the table ("Orders report 2024"): far fewer cells than the table
+    filled = [sum(1 for c in row if c.strip()) for row in rows[:30]]
+    start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
+    if start and len(rows) > start + 1:
+        notes.append(f"Skipped {start} title row(s) above the table.")
+        rows, line_nos = rows[start:], line_nos[start:]
+    table = _from_rows(
+        rows,
+        np.asarray(line_nos, dtype=np.int64),
+        fmt="xlsx",
+        notes=notes,
+        compression=compression,
+    )
+    from dataclasses import replace
+
+    return replace(table, sheet=chosen, sheet_names=names)
+
+
+def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
+    if sheet is not None:
+        if sheet not in names:
+            raise SheetChoiceError(
+                f"The workbook has no sheet named {sheet!r}. Its sheets are: "
+                + ", ".join(repr(n) for n in names)
+                + ". Choose one of these.",
+                names,
+            )
+        return sheet
+    with_data = [n for n in names if has_data(n)]
+    if not with_data:
+        raise InputFileError(
+            "The Excel workbook has no data in any sheet ("
+            + ", ".join(repr(n) for n in names)
+            + "). Check you exported the orders."
+        )
+    if len(with_data) > 1:
+        raise SheetChoiceError(
+            f"The workbook has {len(with_data)} sheets with data: "
+            + ", ".join(repr(n) for n in with_data)
+            + ". Choose the sheet that holds the order lines.",
+            tuple(with_data),
+        )
+    return with_data[0]
+
+
+def _xlsx_calamine(data: bytes, sheet: str | None):
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InputFileError(
+            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
+            "Open it in Excel, save it again as .xlsx, or export a CSV."
+        ) from None
+    try:
+        names = tuple(wb.sheet_names)
+
+        loaded: dict[str, object] = {}
+
+        def has_data(name: str) -> bool:
+            ws = loaded.setdefault(name, wb.get_sheet_by_name(name))
+            if not ws.height:
+                return False
+            for k, values in enumerate(ws.iter_rows()):
+                if any(v != "" and str(v).strip() for v in values):
+                    return True
+                if k > 200:
+                    return False
+            return False
+
+        chosen = _choose_sheet(names, sheet, has_data)
+        rows: list[list[str]] = []
+        line_nos: list[int] = []
+        try:
+            ws = loaded.get(chosen) or wb.get_sheet_by_name(chosen)
+            for r, values in enumerate(ws.iter_rows(), start=1):
+                cells = [v if type(v) is str else _cell_text(v) for v in values]
+                if "".join(cells).strip():
+                    rows.append(cells)
+                    line_nos.append(r)
+        except (CalamineError, ValueError) as exc:
+            raise InputFileError(
+                f"The sheet {chosen!r} cannot be read ({type(exc).__name__}: {exc}). "
+                "Open the workbook in Excel, save it again, or export a CSV."
+            ) from None
+    finally:
+        wb.close()
+    return names, chosen, rows, line_nos
+
+
+def _xlsx_openpyxl(data: bytes, sheet: str | None):
     import openpyxl
 
     try:
@@ -349,31 +468,7 @@ def _read_xlsx(
         ) from None
     try:
         names = tuple(wb.sheetnames)
-        if sheet is not None:
-            if sheet not in names:
-                raise SheetChoiceError(
-                    f"The workbook has no sheet named {sheet!r}. Its sheets are: "
-                    + ", ".join(repr(n) for n in names)
-                    + ". Choose one of these.",
-                    names,
-                )
-            chosen = sheet
-        else:
-            with_data = [n for n in names if _sheet_has_data(wb[n])]
-            if not with_data:
-                raise InputFileError(
-                    "The Excel workbook has no data in any sheet ("
-                    + ", ".join(repr(n) for n in names)
-                    + "). Check you exported the orders."
-                )
-            if len(with_data) > 1:
-                raise SheetChoiceError(
-                    f"The workbook has {len(with_data)} sheets with data: "
-                    + ", ".join(repr(n) for n in with_data)
-                    + ". Choose the sheet that holds the order lines.",
-                    tuple(with_data),
-                )
-            chosen = with_data[0]
+        chosen = _choose_sheet(names, sheet, lambda n: _sheet_has_data(wb[n]))
         rows: list[list[str]] = []
         line_nos: list[int] = []
         for r, values in enumerate(wb[chosen].iter_rows(values_only=True), start=1):
@@ -383,26 +478,7 @@ def _read_xlsx(
                 line_nos.append(r)
     finally:
         wb.close()
-    if not rows:
-        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
-    width = max(max((i + 1 for i, c in enumerate(row) if c.strip()), default=0) for row in rows)
-    rows = [(row + [""] * width)[:width] for row in rows]
-    # title rows above the table ("Orders report 2024"): far fewer cells than the table
-    filled = [sum(1 for c in row if c.strip()) for row in rows[:30]]
-    start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
-    if start and len(rows) > start + 1:
-        notes.append(f"Skipped {start} title row(s) above the table.")
-        rows, line_nos = rows[start:], line_nos[start:]
-    table = _from_rows(
-        rows,
-        np.asarray(line_nos, dtype=np.int64),
-        fmt="xlsx",
-        notes=notes,
-        compression=compression,
-    )
-    from dataclasses import replace
-
-    return replace(table, sheet=chosen, sheet_names=names)
+    return names, chosen, rows, line_nos
 
 
 def _sheet_has_data(ws) -> bool:

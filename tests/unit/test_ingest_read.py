@@ -499,3 +499,25 @@ def test_non_utf8_text_far_into_the_file(encoding, word):
     assert res.raw_info["encoding"] == encoding
     assert res.lines["product_name"].iloc[-1] == word
     assert len(res.lines) == 5001
+
+
+def test_openpyxl_fallback_reads_the_same(monkeypatch):
+    import datetime as dt
+
+    import ecomdash.ingest.read as read_mod
+
+    def no_calamine(*a, **k):
+        raise ImportError("python_calamine")
+
+    monkeypatch.setattr(read_mod, "_xlsx_calamine", no_calamine)
+    rows = [ROWS[0]] + [
+        [1001, "A1", "Red mug", 2, dt.datetime(2024, 3, 1, 10), 3.5, 17.0, "France"],
+        [1001, "B2", "Blue bowl", 1, dt.datetime(2024, 3, 1, 10), 12, 17.0, "France"],
+        [1002, "A1", "Red mug", 4, dt.datetime(2024, 3, 2, 11, 30), 3.5, None, "Germany"],
+    ]
+    data = xlsx_bytes({"Orders": rows, "Notes": [["a"], ["b"]]})
+    with pytest.raises(SheetChoiceError):
+        load_bytes(data, "x.xlsx")
+    res = load_bytes(data, "x.xlsx", sheet="Orders")
+    check_basic(res)
+    assert res.lines["line_no"].tolist() == [2, 3, 4]
