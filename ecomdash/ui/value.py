@@ -148,7 +148,10 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], date | None,
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _cohorts(key: tuple, p: ValueParams) -> cohorts_mod.CohortResult:
+def _cohorts(
+    key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
+) -> cohorts_mod.CohortResult:
+    p = ValueParams(first_categories=first_categories, countries=countries)
     return run_cohorts(schema.sales_lines(cached_lines(key)), p)
 
 
@@ -270,7 +273,7 @@ def render(ctx: PageContext) -> None:
     errors: dict[str, EcomdashError] = {}
     with timed_status("Computing customer value", expanded=False) as status:
         for name, label, fn in (
-            ("cohorts", "Cohorts", lambda: _cohorts(ctx.key, p)),
+            ("cohorts", "Cohorts", lambda: _cohorts(ctx.key, p.first_categories, p.countries)),
             (
                 "clv",
                 "Lifetime value (BG/NBD + Gamma-Gamma) and calibration check",

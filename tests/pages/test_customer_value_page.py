@@ -44,11 +44,23 @@ def test_checklist_first_then_results_after_run(demo_dataset, _isolated_home):
     labels = [m.label for m in at.metric]
     assert "Holdout ROC AUC" in labels and "Customers scored" in labels
     assert any("done in" in s.label for s in at.status)
+    # every table has its formula-safe download (cohorts, calibration, CLV, models, at-risk)
+    assert len(at.get("download_button")) >= 5
 
 
-def test_cohort_view_toggle(demo_dataset):
+def test_cohort_view_toggle_and_first_category_filter(demo_dataset, _isolated_home):
     at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=120)
+    category = at.multiselect[0].options[0]
+    at.multiselect[0].set_value([category])
     at.button[0].click().run(timeout=180)
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    lines = store.load_lines(demo_dataset.id)
+    store.close()
+    expected = cohorts(schema.sales_lines(lines), first_categories=(category,))
+    cohort_tab = next(f for f in _frames(at) if "m0" in f.columns)
+    assert cohort_tab["customers"].tolist() == expected.sizes.tolist()
+    assert expected.n_customers < lines["customer_id"].nunique()
     at.radio(key="value_cohort_view").set_value("cumulative_revenue_per_customer").run(timeout=180)
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 6

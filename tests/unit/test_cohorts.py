@@ -87,3 +87,28 @@ def test_input_not_mutated_and_row_order_invariant(lines):
     pd.testing.assert_frame_equal(lines, before)
     b = cohorts(lines.sample(frac=1.0, random_state=1))
     pd.testing.assert_frame_equal(a.revenue, b.revenue)
+
+
+def test_invariants_on_random_shops():
+    """Month 0 retention is 1, shares stay in [0, 1], totals add up (many random shops)."""
+    rng = np.random.default_rng(5)
+    for _ in range(25):
+        n = int(rng.integers(5, 300))
+        df = pd.DataFrame(
+            {
+                "customer_id": rng.integers(0, max(2, n // 3), n).astype(str),
+                "order_date": pd.Timestamp("2023-01-01")
+                + pd.to_timedelta(rng.integers(0, 400, n), unit="D"),
+                "revenue": rng.gamma(2.0, 20.0, n),
+            }
+        )
+        df["order_date"] = df["order_date"].astype("datetime64[us]")
+        res = cohorts(df)
+        assert (res.retention[0] == 1.0).all()
+        r = res.retention.to_numpy()
+        assert np.nanmin(r) >= 0 and np.nanmax(r) <= 1
+        assert res.sizes.sum() == df["customer_id"].nunique() == res.n_customers
+        assert np.nansum(res.revenue.to_numpy()) == pytest.approx(df["revenue"].sum())
+        # the LTV curve never decreases along a cohort's months
+        cum = res.cumulative_revenue_per_customer.to_numpy()
+        assert (np.diff(cum, axis=1)[~np.isnan(np.diff(cum, axis=1))] >= -1e-9).all()
