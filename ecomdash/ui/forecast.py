@@ -311,7 +311,7 @@ def _many_section(ctx: PageContext) -> None:
     if S.PRODUCT_ID not in ctx.columns:
         st.info("Forecasting products needs a product id column; this dataset has none.")
         return
-    metrics = [m for m in _metrics_for(ctx) if m in ("units", "revenue", "orders")]
+    metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
     with st.form("forecast_many_form"):
         c1, c2, c3 = st.columns(3)
         top = c1.number_input("Top products by revenue", min_value=1, max_value=500, value=100)

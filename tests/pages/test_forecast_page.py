@@ -62,3 +62,21 @@ def test_restock_planner_section(demo_dataset):
     assert len(plan) == 100
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
     assert _metric(at, "Products planned").value == "100"
+
+
+def test_many_products_section(demo_dataset, _isolated_home):
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    runs = [b for b in at.button if b.label == "Run"]
+    assert len(runs) == 2  # the single-series form and the many-products form
+    runs[1].click()
+    at.run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "auto_mase" in d.value.columns)
+    store = Store.open(_isolated_home)
+    try:
+        lines = store.load_lines(demo_dataset.id)
+    finally:
+        store.close()
+    core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
+    assert list(table["product_id"]) == list(core.table["product_id"])
+    assert list(table["model"]) == list(core.table["model"])
