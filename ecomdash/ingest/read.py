@@ -414,37 +414,40 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
             f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
             "Open it in Excel, save it again as .xlsx, or export a CSV."
         ) from None
+    loaded: dict[str, object] = {}
+
+    def sheet_of(name: str):
+        if name not in loaded:
+            loaded[name] = wb.get_sheet_by_name(name)
+        return loaded[name]
+
+    def has_data(name: str) -> bool:
+        ws = sheet_of(name)
+        if not ws.height:
+            return False
+        for k, values in enumerate(ws.iter_rows()):
+            if any(v != "" and str(v).strip() for v in values):
+                return True
+            if k > 200:
+                return False
+        return False
+
     try:
         names = tuple(wb.sheet_names)
-
-        loaded: dict[str, object] = {}
-
-        def has_data(name: str) -> bool:
-            ws = loaded.setdefault(name, wb.get_sheet_by_name(name))
-            if not ws.height:
-                return False
-            for k, values in enumerate(ws.iter_rows()):
-                if any(v != "" and str(v).strip() for v in values):
-                    return True
-                if k > 200:
-                    return False
-            return False
-
         chosen = _choose_sheet(names, sheet, has_data)
         rows: list[list[str]] = []
         line_nos: list[int] = []
-        try:
-            ws = loaded.get(chosen) or wb.get_sheet_by_name(chosen)
-            for r, values in enumerate(ws.iter_rows(), start=1):
-                cells = [v if type(v) is str else _cell_text(v) for v in values]
-                if "".join(cells).strip():
-                    rows.append(cells)
-                    line_nos.append(r)
-        except (CalamineError, ValueError) as exc:
-            raise InputFileError(
-                f"The sheet {chosen!r} cannot be read ({type(exc).__name__}: {exc}). "
-                "Open the workbook in Excel, save it again, or export a CSV."
-            ) from None
+        for r, values in enumerate(sheet_of(chosen).iter_rows(), start=1):
+            cells = [v if type(v) is str else _cell_text(v) for v in values]
+            if "".join(cells).strip():
+                rows.append(cells)
+                line_nos.append(r)
+    except (CalamineError, ValueError) as exc:
+        raise InputFileError(
+            f"The Excel workbook cannot be read ({type(exc).__name__}: {exc}). It may be "
+            "damaged or use features that cannot be read safely (such as XML entities). Open "
+            "it in Excel, save it again as .xlsx, or export a CSV."
+        ) from None
     finally:
         wb.close()
     return names, chosen, rows, line_nos

@@ -521,3 +521,39 @@ def test_openpyxl_fallback_reads_the_same(monkeypatch):
     res = load_bytes(data, "x.xlsx", sheet="Orders")
     check_basic(res)
     assert res.lines["line_no"].tolist() == [2, 3, 4]
+
+
+def _billion_laughs_xlsx() -> bytes:
+    src = zipfile.ZipFile(
+        io.BytesIO(xlsx_bytes({"S": [["Order", "Product"], ["1", "PLACEHOLDER"]]}))
+    )
+    entities = "".join(
+        f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10)
+    )
+    dtd = f'<!DOCTYPE lolz [<!ENTITY lol "lol">{entities}]>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = (dtd + data.decode().replace("PLACEHOLDER", "&lol9;")).encode()
+            z.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_xml_entities_are_never_expanded(engine, monkeypatch):
+    import ecomdash.ingest.read as read_mod
+
+    if engine == "openpyxl":
+
+        def no_calamine(*a, **k):
+            raise ImportError("python_calamine")
+
+        monkeypatch.setattr(read_mod, "_xlsx_calamine", no_calamine)
+    try:
+        res = load_bytes(_billion_laughs_xlsx(), "lol.xlsx")
+    except InputFileError:
+        return
+    # if it reads at all, the entity is not expanded into a billion characters
+    assert res.lines["product_id"].str.len().max() < 1000
