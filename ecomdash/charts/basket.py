@@ -71,34 +71,64 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
     return fig
 
 
-def _layout(nodes: list[str], edges: list[tuple[int, int, float]], seed: int = 7) -> np.ndarray:
-    """Deterministic force-directed layout (Fruchterman-Reingold) of a small graph."""
-    n = len(nodes)
-    if n == 0:
-        return np.zeros((0, 2))
-    rng = np.random.default_rng(seed)
+def _spring(n: int, src: np.ndarray, dst: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Fruchterman-Reingold layout of one connected component, scaled into [-1, 1]."""
+    if n == 1:
+        return np.zeros((1, 2))
+    if n == 2:
+        return np.array([[-1.0, -0.3], [1.0, 0.3]])
     angle = np.linspace(0, 2 * np.pi, n, endpoint=False)
     pos = np.column_stack([np.cos(angle), np.sin(angle)]) + rng.normal(0, 0.05, (n, 2))
     k = 1.0 / np.sqrt(n)
     temp = 0.2
-    src = np.array([e[0] for e in edges], dtype=int)
-    dst = np.array([e[1] for e in edges], dtype=int)
-    for _ in range(150):
+    for _ in range(200):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.sqrt((delta**2).sum(-1)) + 1e-9
-        force = (k * k / dist**2)[:, :, None] * delta  # repulsion
-        disp = force.sum(axis=1)
-        if len(src):
-            d = pos[src] - pos[dst]
-            dl = np.sqrt((d**2).sum(-1))[:, None] + 1e-9
-            pull = d * dl / k
-            np.add.at(disp, src, -pull)
-            np.add.at(disp, dst, pull)
+        disp = ((k * k / dist**2)[:, :, None] * delta).sum(axis=1)  # repulsion
+        d = pos[src] - pos[dst]
+        pull = d * (np.sqrt((d**2).sum(-1))[:, None] / k)  # attraction along edges
+        np.add.at(disp, src, -pull)
+        np.add.at(disp, dst, pull)
         length = np.sqrt((disp**2).sum(-1))[:, None] + 1e-9
         pos += disp / length * np.minimum(length, temp)
-        temp *= 0.97
+        temp *= 0.98
     pos -= pos.mean(axis=0)
     return pos / (np.abs(pos).max() or 1.0)
+
+
+def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> np.ndarray:
+    """Deterministic layout: each connected component laid out on its own, components on a
+    grid (largest first), so small bundles do not collapse next to a big cluster."""
+    if n == 0:
+        return np.zeros((0, 2))
+    parent = list(range(n))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, c, _ in edges:
+        parent[root(a)] = root(c)
+    comps: dict[int, list[int]] = {}
+    for v in range(n):
+        comps.setdefault(root(v), []).append(v)
+    groups = sorted(comps.values(), key=lambda g: (-len(g), g[0]))
+    rng = np.random.default_rng(seed)
+    cols = int(np.ceil(np.sqrt(len(groups))))
+    pos = np.zeros((n, 2))
+    for j, g in enumerate(groups):
+        local = {v: t for t, v in enumerate(g)}
+        src = np.array([local[a] for a, c, _ in edges if a in local], dtype=int)
+        dst = np.array([local[c] for a, c, _ in edges if a in local], dtype=int)
+        p = _spring(len(g), src, dst, rng)
+        cx, cy = j % cols, -(j // cols)
+        pos[g] = p * 0.3 + np.array([cx, cy])
+    pos -= (pos.max(axis=0) + pos.min(axis=0)) / 2
+    span = np.abs(pos).max(axis=0)
+    span[span == 0] = 1.0
+    return pos / span
 
 
 def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
@@ -120,7 +150,7 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             for c in cons:
                 edges.append((index[a], index[c], float(r["lift"].iloc[j])))
                 edge_rows.append(j)
-    pos = _layout(items, edges)
+    pos = _layout(len(items), edges)
     fig = go.Figure()
     if edges:
         lifts = np.array([e[2] for e in edges])
@@ -174,7 +204,9 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             y=pos[:, 1],
             mode="markers+text",
             text=[_esc(names.get(it, it), 28) for it in items],
-            textposition="top center",
+            textposition=[
+                "top center" if j % 2 == 0 else "bottom center" for j in range(len(items))
+            ],
             textfont={"size": 11},
             marker={"size": size, "color": "#fdae6b", "line": {"width": 1, "color": "#e6550d"}},
             customdata=np.column_stack(
