@@ -28,6 +28,13 @@ Mechanism (all vectorised, one ``numpy.random.Generator`` seeded with ``seed``):
   of order ``"C" + order_id`` with negative quantity; the sale line gets ``is_cancelled``.
 * Non-product lines: ``POST`` (postage on some small web/app orders) and ``FEE`` (bank
   charges on some marketplace orders), flagged ``is_non_product``.
+
+Known limitation: registered customers are an existing customer base — a customer with ``n``
+orders places the first within the first ``1/n`` of the period — so about 90 % of them have
+their first order in the first six months and cohort charts show mostly early cohorts.
+Spreading sign-ups over the two years makes tenure vary within every group, and k-means on
+the documented features then no longer recovers the groups (ARI fell to 0.70–0.78 when 15–50 %
+of "occasional" customers signed up late), so new demand arrives as guest orders instead.
 """
 
 from __future__ import annotations
