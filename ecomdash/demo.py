@@ -34,7 +34,7 @@ orders places the first within the first ``1/n`` of the period — so about 90 %
 their first order in the first six months and cohort charts show mostly early cohorts.
 Spreading sign-ups over the two years makes tenure vary within every group, and k-means on
 the documented features then no longer recovers the groups (ARI fell to 0.70–0.78 when 15–50 %
-of "occasional" customers signed up late), so new demand arrives as guest orders instead.
+of "occasional" customers signed up late), so the demo has no late sign-ups.
 """
 
 from __future__ import annotations
