@@ -406,6 +406,13 @@ def churn(
             f"The 'models' parameter must be a non-empty subset of {list(MODELS)}. Got {models!r}."
         )
     window_days = int(window_days)
+    if history is None:
+        cid = lines[schema.CUSTOMER_ID] if schema.CUSTOMER_ID in lines else None
+        if cid is None or not (cid.notna() & (cid.astype("string").str.strip() != "")).any():
+            raise InsufficientDataError(
+                f"Churn models need customers with ids; none of the {len(lines):,} lines has one. "
+                "Map the customer id column on the Data page (guest orders cannot be followed)."
+            )
     hist = history if history is not None else customer_history(lines)
     end = hist.last_date.normalize()
     c2 = (

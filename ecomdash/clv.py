@@ -738,7 +738,8 @@ def customer_value(
     horizon_units = horizon_months * DAYS_PER_MONTH / unit
     repeat = summary["frequency"] > 0
     n_repeat = int(repeat.sum())
-    if n_repeat >= 3:
+    rep = summary.loc[repeat]
+    if n_repeat >= 3 and rep["frequency"].std() > 0 and rep["monetary_value"].std() > 0:
         corr = float(
             np.corrcoef(summary.loc[repeat, "frequency"], summary.loc[repeat, "monetary_value"])[
                 0, 1

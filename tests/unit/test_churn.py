@@ -166,6 +166,8 @@ def test_churn_refuses_short_history_and_bad_window(shop):
         churn.churn(short, window_days=90)
     with pytest.raises(ParameterError, match="window_days"):
         churn.churn(shop, window_days=2)
+    with pytest.raises(InsufficientDataError, match="customers with ids"):
+        churn.churn(shop.assign(customer_id=None))
 
 
 def test_sufficiency_checklist(shop):
