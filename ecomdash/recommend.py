@@ -442,13 +442,24 @@ class Recommender:
     def _item_similarity(self) -> np.ndarray:
         """Dense product × product matrix R: R[j, i] = how much owning j supports i.
 
-        Used for reasons ("because you bought ...") and for "also bought". Default:
-        cosine on binary purchases.
+        Used for reasons ("because you bought ..."). Default: :meth:`_tfidf_similarity`.
+        """
+        return self._tfidf_similarity()
+
+    def _also_bought_similarity(self) -> np.ndarray:
+        """Similarity behind "customers who bought this also bought"."""
+        return self._tfidf_similarity()
+
+    def _tfidf_similarity(self) -> np.ndarray:
+        """Cosine on tf-idf weighted purchases, tf = sqrt(orders) (computed once per fit).
+
+        The idf weights cancel in a cosine; the square-root order counts do not: products
+        bought together again and again outrank best sellers that every long-standing
+        customer bought once (on the demo merchant every planted bundle's partner ranks
+        first, against 5 of 8 with cosine on bought / not bought).
         """
         if getattr(self, "_explainer", None) is None:
-            self._explainer = _cosine_items(
-                self.bought_, shrinkage=0.0, gram=self.interactions_.binary_gram()
-            )
+            self._explainer = _cosine_items(weight_matrix(self.interactions_, "tfidf"))
         return self._explainer
 
     def _history(self) -> sp.csr_matrix:
@@ -591,7 +602,7 @@ class Recommender:
         k = _check_k(k)
         j = self._product_index(product_id)
         inter = self.interactions_
-        sims = np.asarray(self._item_similarity()[j], dtype=np.float64).copy()
+        sims = np.asarray(self._also_bought_similarity()[j], dtype=np.float64).copy()
         sims[j] = -np.inf
         sims[~self.candidates_] = -np.inf
         co = np.asarray((self.bought_.T @ self.bought_[:, [j]]).todense()).ravel()
@@ -900,6 +911,9 @@ class EASERecommender(Recommender):
                 self._explainer = full
         return self._explainer
 
+    def _also_bought_similarity(self) -> np.ndarray:
+        return self._item_similarity()
+
     def _history(self) -> sp.csr_matrix:
         return self.history_
 
@@ -1033,6 +1047,9 @@ class ALSRecommender(Recommender):
             np.fill_diagonal(sim, 0.0)
             self._explainer = sim
         return self._explainer
+
+    def _also_bought_similarity(self) -> np.ndarray:
+        return self._item_similarity()
 
     def _generic_reason(self) -> str:
         return "matches the taste profile of your purchases"

@@ -12,7 +12,7 @@ def demo_inter(demo):
     return R.build_interactions(demo.lines)
 
 
-@pytest.mark.parametrize("name", ["ease", "item_knn"])
+@pytest.mark.parametrize("name", ["ease", "item_knn", "user_knn", "popularity"])
 def test_planted_bundles_are_each_others_top_also_bought(demo, demo_inter, name):
     model = R.make_model(name).fit_interactions(demo_inter)
     assert len(demo.truth.bundles) >= 4
