@@ -294,7 +294,7 @@ def build_series(
     filters what is summed. A partial first/last week or month is left out (with a warning).
 
     ``holiday_country``: an ISO code, a country name, ``None`` (no holidays) or ``"auto"``
-    (the dataset's main country). ``future_periods``: how many future periods to describe in
+    (the scope's country, else the dataset's main country by revenue). ``future_periods``: how many future periods to describe in
     ``SeriesResult.future`` (holidays, events, closed weekdays).
     """
     if metric not in METRICS:
@@ -354,7 +354,8 @@ def build_series(
 
     code = None
     if holiday_country == "auto":
-        mc = main_country(sales)
+        # the scope's country when forecasting one country, else the shop's main country
+        mc = country if country is not None else main_country(sales)
         code = holiday_code(mc)
         if mc and not code:
             warn.append(
