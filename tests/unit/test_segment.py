@@ -316,3 +316,20 @@ def test_rfm_properties_on_random_data(n_customers, seed):
         assert (by_value.min().to_numpy()[1:] >= by_value.max().to_numpy()[:-1]).all()
     shuffled = lines.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     pd.testing.assert_frame_equal(seg.rfm(shuffled).customers, c)
+
+
+def test_fast_silhouette_equals_sklearn():
+    from sklearn.metrics import pairwise_distances, silhouette_score
+
+    rng = np.random.default_rng(0)
+    x = np.vstack([rng.normal(m, 1.0, size=(40, 3)) for m in (0, 3, 6)])
+    d = pairwise_distances(x)
+    for labels in (
+        np.repeat([0, 1, 2], 40),
+        rng.integers(0, 4, 120),
+        np.r_[np.zeros(119, dtype=int), 1],  # a singleton cluster scores 0
+    ):
+        assert seg._silhouette_precomputed(d, labels) == pytest.approx(
+            silhouette_score(d, labels, metric="precomputed"), abs=1e-12
+        )
+    assert np.isnan(seg._silhouette_precomputed(d, np.zeros(120, dtype=int)))
