@@ -394,8 +394,13 @@ def _names_for(
     which = lookup[src_i]
     sel = which >= 0
     which, rows = which[sel], src_pos[sel]
-    ncodes, nuniq = _codes(lines[S.PRODUCT_NAME], sort=True)  # sorted: code order = a..z
-    ncodes = ncodes[rows]
+    col = lines[S.PRODUCT_NAME]
+    arr = _arrow(col) if col.dtype != object else None
+    if arr is not None:  # encode only the lines of the items shown
+        sub = pd.Series(pd.arrays.ArrowStringArray(arr.take(pa.array(rows))))
+    else:
+        sub = col.iloc[rows]
+    ncodes, nuniq = _codes(sub, sort=True)  # sorted: code order = a..z
     ok = ncodes >= 0
     if not ok.any():
         return out

@@ -186,6 +186,10 @@ def test_baskets_matrix_is_sparse_with_readable_names():
     assert bk.items.tolist() == ["p1", "p2"]
     assert bk.names.tolist() == ["Tea", "Mug"]  # most common name per id
     assert bk.matrix.toarray().tolist() == [[True, True], [True, False], [True, False]]
+    # the same with plain Python-object columns (no Arrow fast path)
+    bk_obj = basket.baskets(lines.astype(object))
+    assert bk_obj.names.tolist() == ["Tea", "Mug"]
+    assert (bk_obj.matrix != bk.matrix).nnz == 0
 
 
 def test_category_level_needs_a_category_column():
