@@ -25,6 +25,7 @@ import argparse
 import gc
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -209,10 +210,11 @@ def main() -> int:
     ap.add_argument("--skip-textbook", action="store_true")
     args = ap.parse_args()
 
-    with tempfile.TemporaryDirectory() as home:
-        t0 = time.perf_counter()
-        lines, how, load_s = load_uci_into_store(Path(home))
-        print(f"UCI read via {how}, saved in a store ({time.perf_counter() - t0:.1f} s)")
+    tmp = tempfile.TemporaryDirectory()
+    home = Path(tmp.name)
+    t0 = time.perf_counter()
+    lines, how, load_s = load_uci_into_store(home)
+    print(f"UCI read via {how}, saved in a store ({time.perf_counter() - t0:.1f} s)")
     sale = sales_lines(lines)
     print(
         f"store.load_lines: {len(lines):,} lines in {load_s:.2f} s; after sales_lines: "
@@ -251,8 +253,37 @@ def main() -> int:
             )
         print()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"process peak RSS (all routes, incl. the loaded lines): {rss:,.0f} MB")
+    print(f"this process's peak RSS (all routes, incl. the loaded lines): {rss:,.0f} MB")
+    # ours alone, end to end in a fresh process: store → lines → rules table
+    for s in args.supports:
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(home), str(s)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        print(out.stdout.strip())
+    tmp.cleanup()
     return 0
+
+
+_CHILD = """
+import resource, sys, time
+t0 = time.perf_counter()
+from ecomdash import basket
+from ecomdash.store import Store
+t1 = time.perf_counter()
+store = Store.open(sys.argv[1])
+info = store.list_datasets()[0]
+lines = store.load_lines(info.id)
+t2 = time.perf_counter()
+res = basket.mine(lines, min_support=float(sys.argv[2]))
+t3 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"fresh process, support {sys.argv[2]}: load_lines {t2 - t1:.2f} s + mine {t3 - t2:.3f} s "
+      f"({res.n_itemsets:,} itemsets, {res.n_rules:,} rules); whole-process peak RSS {rss:,.0f} MB")
+"""
 
 
 if __name__ == "__main__":
