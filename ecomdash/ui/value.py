@@ -24,10 +24,12 @@ from ecomdash.ui.common import (
     PageContext,
     cached_lines,
     download_table,
+    fmt_compact,
     fmt_int,
     fmt_money,
     fmt_pct,
     inert,
+    run_with_budget,
     show_error,
     timed_status,
 )
@@ -221,16 +223,6 @@ def _form(ctx: PageContext) -> ValueParams | None:
     return None
 
 
-def _short_money(x: float) -> str:
-    """1,234,567 → 1.23 M (metrics have little room)."""
-    if pd.isna(x):
-        return "n/a"
-    for div, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
-        if abs(x) >= div:
-            return f"{x / div:,.2f}{suffix}"
-    return f"{x:,.2f}"
-
-
 def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     """Round the float columns only (datetimes and text stay as they are)."""
     floats = df.select_dtypes("float").columns
@@ -273,16 +265,26 @@ def render(ctx: PageContext) -> None:
     errors: dict[str, EcomdashError] = {}
     with timed_status("Computing customer value", expanded=False) as status:
         for name, label, fn in (
-            ("cohorts", "Cohorts", lambda: _cohorts(ctx.key, p.first_categories, p.countries)),
+            (
+                "cohorts",
+                "Cohorts",
+                lambda: run_with_budget(
+                    _cohorts, ctx.key, p.first_categories, p.countries, what="The cohort analysis"
+                ),
+            ),
             (
                 "clv",
                 "Lifetime value (BG/NBD + Gamma-Gamma) and calibration check",
-                lambda: _clv(ctx.key, p.horizon_months, p.cutoff),
+                lambda: run_with_budget(
+                    _clv, ctx.key, p.horizon_months, p.cutoff, what="The lifetime-value models"
+                ),
             ),
             (
                 "churn",
                 "Churn models on held-out time",
-                lambda: _churn(ctx.key, p.window_days, p.cutoff, p.gbm),
+                lambda: run_with_budget(
+                    _churn, ctx.key, p.window_days, p.cutoff, p.gbm, what="The churn models"
+                ),
             ),
         ):
             status.write(label)
@@ -350,7 +352,7 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     m1.metric("Customers scored", fmt_int(len(c)))
     m2.metric(
         f"Expected value, {res.horizon_months:g} months",
-        _short_money(c["expected_value"].sum()),
+        fmt_compact(c["expected_value"].sum(), money=True),
         help=fmt_money(c["expected_value"].sum()),
     )
     m3.metric("Expected purchases", fmt_int(c["expected_purchases"].sum()))
