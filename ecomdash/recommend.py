@@ -58,13 +58,17 @@ def _blas_threads():
 
 
 #: Model names accepted by :func:`make_model` (CLI ``--model``, page picker), best first.
-MODEL_NAMES = ("ease", "item_knn", "als", "user_knn", "popularity")
+MODEL_NAMES = ("ease", "item_knn", "als", "user_knn", "trending", "popularity")
+
+#: Models that show the same list to everybody (the baselines).
+BASELINES = ("popularity", "trending")
 
 MODEL_LABELS = {
     "ease": "EASE (linear item model)",
     "item_knn": "Item-based CF (item-item cosine)",
     "als": "Matrix factorisation (implicit ALS)",
     "user_knn": "User-based CF (similar customers)",
+    "trending": "Trending (best sellers of the last 30 days)",
     "popularity": "Popularity (best sellers)",
 }
 
@@ -540,7 +544,10 @@ class Recommender:
         top = _top_k(scores[None, :], k, self.tiebreak_)[0]
         top = top[np.isfinite(scores[top])]
         reason = np.array(
-            [f"best seller: bought by {int(self.buyers_[i]):,} customers" for i in top],
+            [
+                f"best seller: bought by {int(self.buyers_[i]):,} customers (no purchase history)"
+                for i in top
+            ],
             dtype=object,
         )
         n = len(top)
@@ -756,6 +763,15 @@ class PopularityRecommender(Recommender):
         for idx in np.ndindex(top.shape):
             out[idx] = f"best seller: bought by {int(pop[top[idx]]):,} customers{where}"
         return out
+
+
+class TrendingRecommender(PopularityRecommender):
+    """Best sellers of the last ``window_days`` days (distinct buyers)."""
+
+    name = "trending"
+
+    def __init__(self, *, window_days: int | None = 30, rules: BusinessRules | None = None):
+        super().__init__(window_days=window_days, rules=rules)
 
 
 class ItemKNNRecommender(Recommender):
@@ -1097,14 +1113,27 @@ def default_model_name(n_products: int) -> str:
 def make_model(name: str, *, rules: BusinessRules | None = None, **params: Any) -> Recommender:
     """A fresh model by name (one of :data:`MODEL_NAMES`) with its tuned defaults."""
     _check_choice("model", name, MODEL_NAMES)
-    cls = {
+    return _model_class(name)(rules=rules, **params)
+
+
+def _model_class(name: str) -> type[Recommender]:
+    return {
         "popularity": PopularityRecommender,
+        "trending": TrendingRecommender,
         "item_knn": ItemKNNRecommender,
         "user_knn": UserKNNRecommender,
         "als": ALSRecommender,
         "ease": EASERecommender,
     }[name]
-    return cls(rules=rules, **params)
+
+
+def model_parameters(name: str) -> tuple[str, ...]:
+    """The keyword parameters model ``name`` accepts (besides ``rules``)."""
+    import inspect
+
+    _check_choice("model", name, MODEL_NAMES)
+    sig = inspect.signature(_model_class(name).__init__)
+    return tuple(p for p in sig.parameters if p not in ("self", "rules"))
 
 
 # --------------------------------------------------------------------------------------
@@ -1336,7 +1365,7 @@ def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
     best = table.iloc[0]
     pop = table.loc[table["model"] == "popularity"].iloc[0]
     label = MODEL_LABELS.get(best["model"], best["model"])
-    if best["model"] == "popularity" or best["hit_rate_at_k"] <= pop["hit_rate_at_k"] * 1.1:
+    if best["model"] in BASELINES or best["hit_rate_at_k"] <= pop["hit_rate_at_k"] * 1.1:
         return (
             f"On your data the personalised models do no better than showing best sellers "
             f"(best sellers: {pop['hit_rate_at_k']:.0%} of {n:,} returning customers bought one "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -42,6 +43,7 @@ class RecParams:
     recent_days: int | None = None
     rebuy_products: tuple[str, ...] = ()
     cutoff: str | None = None  # ISO date for the evaluation (None = 30 days before the end)
+    advanced: tuple[tuple[str, Any], ...] = ()  # model parameters changed from the defaults
 
     @property
     def rules(self) -> R.BusinessRules:
@@ -62,6 +64,28 @@ def _interactions(key: tuple) -> R.Interactions:
     return R.build_interactions(cached_lines(key))
 
 
+WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)
+HALF_LIFE_CHOICES = ("default", "off", 30, 60, 90, 180, 365)
+NEIGHBOUR_CHOICES = ("default", 25, 50, 100, 200, 400, "all")
+
+
+def _params_for(name: str, p: RecParams) -> dict[str, Any]:
+    """The advanced settings that model ``name`` accepts."""
+    accepted = R.model_parameters(name)
+    out = {}
+    for param, value in p.advanced:
+        if param not in accepted or (
+            name == "user_knn" and param == "neighbours" and value is None
+        ):
+            continue
+        out[param] = value
+    return out
+
+
+def _models(p: RecParams) -> dict[str, R.Recommender]:
+    return {n: R.make_model(n, rules=p.rules, **_params_for(n, p)) for n in R.MODEL_NAMES}
+
+
 def _model_name(key: tuple, p: RecParams) -> str:
     """The chosen model; "auto" = the model that tests best on this data (else the default)."""
     if p.model != "auto":
@@ -73,14 +97,15 @@ def _model_name(key: tuple, p: RecParams) -> str:
 
 
 @st.cache_data(max_entries=2, ttl=3600, show_spinner=False)
-def _model(key: tuple, model: str, rules: R.BusinessRules) -> R.Recommender:
-    return R.make_model(model, rules=rules).fit_interactions(_interactions(key))
+def _model(key: tuple, model: str, p: RecParams) -> R.Recommender:
+    params = _params_for(model, p)
+    return R.make_model(model, rules=p.rules, **params).fit_interactions(_interactions(key))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _model_summary(key: tuple, p: RecParams) -> tuple[str, int, int]:
     """(model name, customers, products): fits the model once without shipping it around."""
-    fitted = _model(key, _model_name(key, p), p.rules)
+    fitted = _model(key, _model_name(key, p), p)
     n_u, n_i = fitted.interactions_.shape
     return fitted.name, n_u, n_i
 
@@ -108,23 +133,23 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], pd.DataFrame
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _for_customer(key: tuple, p: RecParams, customer_id: str) -> pd.DataFrame:
-    return _model(key, _model_name(key, p), p.rules).recommend([customer_id], k=p.k)
+    return _model(key, _model_name(key, p), p).recommend([customer_id], k=p.k)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    model = _model(key, _model_name(key, p), p.rules)
+    model = _model(key, _model_name(key, p), p)
     return model.similar_products(product_id, k=p.k), model.target_customers(product_id, k=p.k)
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
-    return R.evaluate(cached_lines(key), cutoff=p.cutoff, k=p.k, rules=p.rules)
+    return R.evaluate(cached_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _bulk(key: tuple, p: RecParams) -> pd.DataFrame:
-    model = _model(key, _model_name(key, p), p.rules)
+    model = _model(key, _model_name(key, p), p)
     return model.recommend(list(model.interactions_.customers), k=p.k)
 
 
@@ -170,8 +195,40 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             "Evaluation cut-off (empty = 30 days before the last date)",
             value=date.fromisoformat(current.cutoff) if current.cutoff else None,
         )
+        adv = dict(current.advanced)
+        with st.expander("Advanced model settings"):
+            a1, a2, a3 = st.columns(3)
+            weighting = a1.selectbox(
+                "Purchase weighting (item/user CF, EASE, ALS)",
+                WEIGHTING_CHOICES,
+                index=WEIGHTING_CHOICES.index(adv.get("weighting", "default")),
+                key="rec_weighting",
+                help="binary: bought or not; count/log: how often; tfidf/bm25: damp best sellers "
+                "and very large baskets.",
+            )
+            half = adv.get("half_life_days", "default")
+            half_life = a2.selectbox(
+                "Recency half-life of a customer's history, days (item CF, EASE)",
+                HALF_LIFE_CHOICES,
+                index=HALF_LIFE_CHOICES.index(
+                    "off" if "half_life_days" in adv and half is None else half
+                ),
+            )
+            nb = adv.get("neighbours", "default")
+            neighbours = a3.selectbox(
+                "Neighbours (item/user CF)",
+                NEIGHBOUR_CHOICES,
+                index=NEIGHBOUR_CHOICES.index("all" if "neighbours" in adv and nb is None else nb),
+            )
         run = st.form_submit_button("Run", type="primary")
     if run:
+        advanced: dict[str, Any] = {}
+        if weighting != "default":
+            advanced["weighting"] = weighting
+        if half_life != "default":
+            advanced["half_life_days"] = None if half_life == "off" else float(half_life)
+        if neighbours != "default":
+            advanced["neighbours"] = None if neighbours == "all" else int(neighbours)
         current = RecParams(
             model=model,
             k=int(k),
@@ -179,6 +236,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             recent_days=int(recent) or None,
             rebuy_products=tuple(sorted(rebuy)),
             cutoff=cutoff.isoformat() if cutoff else None,
+            advanced=tuple(sorted(advanced.items())),
         )
         st.session_state[K_PARAMS] = current
     return current if (run or K_PARAMS in st.session_state) else None

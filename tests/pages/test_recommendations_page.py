@@ -79,3 +79,21 @@ def test_bulk_export_lists_every_customer(demo_dataset, _isolated_home):
     lines = _lines(_isolated_home, demo_dataset.id)
     n_customers = R.build_interactions(lines).shape[0]
     assert any(f"{n_customers:,} customers," in m.value for m in at.markdown)
+
+
+def test_advanced_weighting_reaches_the_models(demo_dataset, _isolated_home):
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    at.selectbox(key="rec_weighting").select("bm25")
+    at.button[0].click().run(timeout=240)
+    assert not at.exception
+    evaluation = next(
+        df.value for df in at.dataframe if "hit_rate_vs_popularity" in df.value.columns
+    )
+    lines = _lines(_isolated_home, demo_dataset.id)
+    core = R.evaluate(
+        lines, models={"item_knn": R.make_model("item_knn", weighting="bm25")}
+    ).table.set_index("model")
+    label = R.MODEL_LABELS["item_knn"]
+    row = evaluation.set_index("model").loc[label]
+    assert row["hit_rate_at_k"] == pytest.approx(core.loc["item_knn", "hit_rate_at_k"])
+    assert row["precision_at_k"] == pytest.approx(core.loc["item_knn", "precision_at_k"])

@@ -114,6 +114,10 @@ def test_trending_window_counts_recent_buyers_only():
     model = R.PopularityRecommender(window_days=2).fit(shop())
     # the last 2 calendar days (2024-03-04 and -05): A and C by customer 3, B by customer 4
     assert model.popularity_.tolist() == [1.0, 1.0, 1.0, 0.0]
+    # trending: the last 30 days; D's only sale (2024-01-01) is older
+    trending = R.make_model("trending").fit(shop())
+    assert trending.popularity_.tolist() == [3.0, 3.0, 2.0, 0.0]
+    assert trending.recommend(["5"], k=1)["reason"].iloc[0].endswith("in the last 30 days")
 
 
 def test_ease_matches_the_closed_form():
