@@ -333,3 +333,20 @@ def test_fast_silhouette_equals_sklearn():
             silhouette_score(d, labels, metric="precomputed"), abs=1e-12
         )
     assert np.isnan(seg._silhouette_precomputed(d, np.zeros(120, dtype=int)))
+
+
+def test_customer_list_export_is_formula_safe():
+    import csv
+    import io
+
+    from ecomdash.exports import to_safe_csv_bytes
+
+    lines = synthetic_lines(n_customers=30)
+    evil = '=HYPERLINK("http://x","y")'
+    lines["customer_id"] = lines["customer_id"].replace("C0000", evil).astype("string")
+    table = seg.segment_customers(lines).customers
+    assert evil in set(table["customer_id"])  # the id is kept as the merchant wrote it
+    rows = list(csv.reader(io.StringIO(to_safe_csv_bytes(table).decode("utf-8-sig"))))
+    ids = [r[0] for r in rows[1:]]
+    assert "'" + evil in ids and evil not in ids
+    assert rows[0][:4] == ["customer_id", "recency_days", "frequency", "monetary"]
