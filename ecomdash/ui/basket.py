@@ -385,6 +385,11 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     _summary(res)
+    if res.suggested_min_support is not None:
+        sug = res.suggested_min_support
+        if st.button(f"Run again with minimum support {sug:.4g}", key="basket_use_suggested"):
+            st.session_state[K_PARAMS] = (ctx.key, (sug, *params[1:]))
+            st.rerun()
     _holdout_summary(hold)
     if res.itemsets.empty:
         return

@@ -87,3 +87,22 @@ def test_basket_page_refuses_explosive_thresholds(demo_dataset):
     at.run()
     assert not at.exception, at.exception
     assert any("too many itemsets" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_basket_page_proposes_a_support_when_nothing_is_frequent(demo_dataset, _isolated_home):
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    at.number_input[0].set_value(0.5)
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Lower the minimum support" in w.value for w in at.warning)
+    lines = _lines(_isolated_home, demo_dataset.id)
+    suggested = basket.suggest_support(lines)
+    button = at.button(key="basket_use_suggested")
+    assert f"{suggested:.4g}" in button.label
+    button.click()
+    at.run()
+    assert not at.exception, at.exception
+    res = basket.mine(lines, min_support=suggested)
+    assert (res.itemsets["size"] >= 2).sum() >= 10
+    assert _metric(at, "Itemsets of 2+ items").value == f"{(res.itemsets['size'] >= 2).sum():,}"
