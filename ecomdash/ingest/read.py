@@ -667,6 +667,17 @@ def _read_text(
     if not lines:
         raise InputFileError("The file is empty: it has no lines with text.")
     delim, consistency, mode = _sniff_delimiter(lines)
+    title_lines = 0
+    if delim != " " and mode >= 2:
+        # title lines above the table ("#Alipay statement", "Account: ..."): few fields
+        counts = [len(r) for r in csv.reader(lines[:30], delimiter=delim, quotechar='"')]
+        skip = next((k for k, c in enumerate(counts) if c >= max(2, 0.5 * mode)), 0)
+        if skip and len(lines) > skip + 1:
+            physical = [i for i, ln in enumerate(sample.splitlines()) if ln.strip()]
+            title_lines = physical[skip]
+            lines = lines[skip:]
+            delim, consistency, mode = _sniff_delimiter(lines)
+            notes.append(f"Skipped {title_lines} title line(s) above the table.")
     if delim == " ":
         rows = [ln.split() for ln in lines[:200]]
     else:
@@ -689,8 +700,21 @@ def _read_text(
         payload = data[3:] if encoding == "utf-8-sig" else data
     if len(rows[0]) < 2 and mode < 2:
         notes.append("No delimiter found: read as a single column.")
+
+    def parse(payload: bytes) -> RawTable:
+        table = _read_delimited(
+            _drop_lines(payload, title_lines), encoding, delim, has_header, mode, notes, compression
+        )
+        if not title_lines:
+            return table
+        from dataclasses import replace
+
+        malformed = table.malformed.copy()
+        malformed["line_no"] = malformed["line_no"] + title_lines
+        return replace(table, line_no=table.line_no + title_lines, malformed=malformed)
+
     try:
-        return _read_delimited(payload, encoding, delim, has_header, mode, notes, compression)
+        return parse(payload)
     except _NotUtf8:
         if full_text is not None:
             raise InputFileError(
@@ -702,8 +726,21 @@ def _read_text(
             raise InputFileError(
                 "Part of the file holds binary bytes, not text. Export the orders again as CSV."
             ) from None
-        payload = full_text.encode("utf-8")
-        return _read_delimited(payload, encoding, delim, has_header, mode, notes, compression)
+        return parse(full_text.encode("utf-8"))
+
+
+def _drop_lines(payload: bytes, k: int) -> bytes:
+    """``payload`` without its first ``k`` physical lines."""
+    if k <= 0:
+        return payload
+    nl = b"\n" if b"\n" in payload[:_SAMPLE_BYTES] else b"\r"
+    pos = 0
+    for _ in range(k):
+        nxt = payload.find(nl, pos)
+        if nxt < 0:
+            return b""
+        pos = nxt + 1
+    return payload[pos:]
 
 
 def _refuse_markup(sample: str) -> None:

@@ -557,3 +557,19 @@ def test_xml_entities_are_never_expanded(engine, monkeypatch):
         return
     # if it reads at all, the entity is not expanded into a billion characters
     assert res.lines["product_id"].str.len().max() < 1000
+
+
+def test_title_lines_above_a_csv_table_are_skipped():
+    text = (
+        "#Alipay statement\n"  # line 1
+        "Account: 123\n"  # line 2
+        "\n"  # line 3
+        + csv_text()  # header on line 4
+        + "#---end of statement---\n"
+    )
+    res = load_bytes(text.encode(), "statement.csv")
+    check_basic(res)
+    assert res.lines["line_no"].tolist() == [5, 6, 7]
+    assert any("title line" in n for n in res.raw_info["notes"])
+    assert res.report.rule("malformed_row").rows == 1  # the footer line
+    assert res.report.rejected["line_no"].tolist() == [8]
