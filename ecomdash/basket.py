@@ -285,7 +285,6 @@ def _encode(
     level: str,
     include_non_product: bool,
     func: str,
-    min_line_count: int = 1,
 ) -> _Encoded:
     if not isinstance(lines, pd.DataFrame):
         raise ParameterError(
@@ -331,7 +330,9 @@ def _encode(
             cust = np.where(guest, cust.max(initial=-1) + 1 + order, cust)
         day_ok = lines[S.ORDER_DATE].notna().to_numpy()[pos]
         cust = np.where(day_ok, cust, -1)
-        day = day - (day.min(initial=0) if len(day) else 0)
+        day = np.where(day_ok, day, 0)
+        if day_ok.any():
+            day = np.where(day_ok, day - day[day_ok].min(), 0)
         bcodes = np.where(cust >= 0, cust * (int(day.max(initial=0)) + 1) + day, -1)
     ok = (item_codes >= 0) & (bcodes >= 0)
     dropped = int(len(ok) - ok.sum())
@@ -351,13 +352,6 @@ def _encode(
         bcodes = pd.factorize(bcodes, sort=False)[0].astype(np.int64, copy=False)
     n_baskets = int(bcodes.max(initial=-1) + 1)
     n_items = len(items)
-
-    if min_line_count > 1:
-        # An item on fewer than min_count lines is in fewer than min_count baskets: drop it
-        # before de-duplicating (exact, and it makes the sort smaller).
-        line_counts = np.bincount(item_codes, minlength=n_items)
-        keep = line_counts[item_codes] >= min_line_count
-        item_codes, bcodes, pos = item_codes[keep], bcodes[keep], pos[keep]
 
     key = bcodes * max(n_items, 1) + item_codes
     key = np.sort(key, kind="stable")  # lines usually come grouped by order: runs sort fast

@@ -379,3 +379,17 @@ def test_holdout_check_scores_earlier_rules_on_later_orders():
     assert h.share_holding == 0.0  # a ⇒ b and b ⇒ a both fall below chance later
     with pytest.raises(InsufficientDataError, match="order dates"):
         basket.holdout_check(lines.drop(columns="order_date"))
+
+
+def test_customer_day_lines_without_a_date_are_left_out_with_a_note():
+    lines = pd.DataFrame(
+        {
+            "order_id": ["1", "1", "2", "2"],
+            "customer_id": ["x", "x", "y", "y"],
+            "order_date": pd.to_datetime(["2024-03-01", "2024-03-01", None, None]),
+            "product_id": ["a", "b", "a", "b"],
+        }
+    )
+    res = basket.mine(lines, basket="customer_day", min_support=0.5, min_lift=0.0)
+    assert res.n_baskets == 1
+    assert any("2 sale lines without" in w for w in res.warnings)
