@@ -367,8 +367,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         a1, a2, a3 = st.columns(3)
         a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
         st.caption(
-            f"Fitted on purchases up to {cal.cutoff.date()}; holdout {cal.cutoff.date()} to "
-            f"{cal.end.date()} ({cal.holdout_units:.1f} weeks)."
+            f"Fitted on purchases up to and including {cal.cutoff.date()}; holdout "
+            f"{(cal.cutoff + pd.Timedelta(days=1)).date()} to {cal.end.date()} "
+            f"({cal.holdout_units:.1f} weeks)."
         )
         a2.metric(
             "Holdout purchases (actual)",
