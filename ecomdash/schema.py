@@ -67,7 +67,7 @@ DTYPES: dict[str, str] = {
 #: Stock codes that are not products (postage, fees, adjustments, vouchers, samples, tests).
 #: Matched case-insensitively against the whole product id.
 NON_PRODUCT_CODE = re.compile(
-    r"^(POST|DOT|M|C2|C3|D|S|B|PADS|CRUK|GIFT|AMAZONFEE|BANK CHARGES|ADJUST\d*|TEST\d*"
+    r"^(POST|DOT|M|C2|C3|D|S|B|PADS|CRUK|GIFT|FEE|AMAZONFEE|BANK CHARGES|ADJUST\d*|TEST\d*"
     r"|gift_.*|DCGS.*)$",
     re.IGNORECASE,
 )

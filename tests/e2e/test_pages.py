@@ -26,15 +26,23 @@ def goto_page(page, title: str) -> None:
 
 
 def run_forms(page) -> int:
-    """Click every 'Run' form button on the page, waiting for each run to finish."""
-    buttons = page.locator("[data-testid='stFormSubmitButton'] button").filter(
-        has_text=re.compile(r"^\s*Run")
-    )
-    n = buttons.count()
-    for i in range(n):
-        buttons.nth(i).click()
-        wait_for_app_run(page, timeout=180_000)
-    return n
+    """In every tab of the page, click each visible 'Run' form button and wait for the run."""
+    main = page.get_by_test_id("stMain")
+    tabs = main.get_by_role("tab")
+    clicked = 0
+    for t in range(max(1, tabs.count())):
+        if tabs.count():
+            tabs.nth(t).click()
+            page.wait_for_timeout(200)
+        buttons = main.locator("[data-testid='stFormSubmitButton'] button").filter(
+            has_text=re.compile(r"^\s*Run")
+        )
+        for i in range(buttons.count()):
+            if buttons.nth(i).is_visible():
+                buttons.nth(i).click()
+                wait_for_app_run(page, timeout=180_000)
+                clicked += 1
+    return clicked
 
 
 def assert_clean(page) -> None:
