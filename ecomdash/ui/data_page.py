@@ -209,9 +209,11 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     if rules.empty:
         st.caption("No cleaning rule applied.")
     else:
+        rules = rules.sort_values("rows", ascending=False, kind="stable")
         st.dataframe(
             rules[["label", "rows", "action"]],
             hide_index=True,
+            height=min(38 + 35 * len(rules), 700),
             column_config={
                 "label": st.column_config.TextColumn("Rule", width="large"),
                 "rows": st.column_config.NumberColumn("Rows", format="%d"),

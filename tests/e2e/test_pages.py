@@ -26,7 +26,8 @@ def goto_page(page, title: str) -> None:
 
 
 def run_forms(page) -> int:
-    """In every tab of the page, click each visible 'Run' form button and wait for the run."""
+    """In every tab of the page, click each visible form button (Run, Plan ...; never Save)
+    and wait for the run to finish."""
     main = page.get_by_test_id("stMain")
     tabs = main.get_by_role("tab")
     clicked = 0
@@ -35,7 +36,7 @@ def run_forms(page) -> int:
             tabs.nth(t).click()
             page.wait_for_timeout(200)
         buttons = main.locator("[data-testid='stFormSubmitButton'] button").filter(
-            has_text=re.compile(r"^\s*Run")
+            has_not_text=re.compile(r"^\s*Save\s*$")
         )
         for i in range(buttons.count()):
             if buttons.nth(i).is_visible():
