@@ -752,6 +752,27 @@ class PopularityRecommender(Recommender):
     def _scores(self, rows: np.ndarray) -> np.ndarray:
         return np.tile(self.popularity_ / max(self.interactions_.shape[0], 1), (len(rows), 1))
 
+    def top_items(self, rows: np.ndarray, k: int, *, exclude_bought: bool = True) -> np.ndarray:
+        """Same list for everybody: walk the ranking once, skipping what each one bought."""
+        k = _check_k(k)
+        n_items = self.interactions_.shape[1]
+        order = np.lexsort((np.arange(n_items), -self.tiebreak_, -self.popularity_))
+        order = order[self.candidates_[order]]
+        if not exclude_bought or len(rows) == 0:
+            out = np.full((len(rows), k), -1, dtype=np.int64)
+            out[:, : min(k, len(order))] = order[:k]
+            return out
+        owned = self.bought_[rows]
+        m = min(len(order), k + int(np.diff(owned.indptr).max(initial=0)))
+        head = order[:m]
+        blocked = owned[:, head].toarray() > 0
+        blocked &= ~self._rebuy_mask()[head][None, :]
+        pos = np.argsort(blocked, axis=1, kind="stable")[:, :k]
+        picked = np.where(np.take_along_axis(blocked, pos, axis=1), -1, head[pos])
+        out = np.full((len(rows), k), -1, dtype=np.int64)
+        out[:, : picked.shape[1]] = picked
+        return out
+
     def _item_column_scores(self, item: int) -> np.ndarray:
         # Everyone is equally likely under popularity; prefer active customers.
         return np.diff(self.bought_.indptr).astype(np.float64) / 1e6

@@ -279,3 +279,14 @@ def test_errors_say_what_to_do():
         R.make_model("magic")
     with pytest.raises(ParameterError, match="recent_days"):
         R.BusinessRules(recent_days=0)
+
+
+@pytest.mark.parametrize("name", ["popularity", "trending"])
+def test_baseline_shortcut_matches_the_generic_top_k(demo, name):
+    """The baselines' fast top_items equals the generic masked-score ranking."""
+    model = R.make_model(name, rules=R.BusinessRules(rebuy_products=("KIT-299",)))
+    model.fit(demo.lines)
+    rows = np.arange(0, model.interactions_.shape[0], 7)
+    fast = model.top_items(rows, 10)
+    generic = R.Recommender.top_items(model, rows, 10)
+    np.testing.assert_array_equal(fast, generic)
