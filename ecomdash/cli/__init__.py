@@ -63,6 +63,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EcomdashError as exc:
         print(f"ecomdash: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `ecomdash ... | head`: the reader went away; not an error
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("ecomdash: interrupted; nothing was saved.", file=sys.stderr)
         return 130
