@@ -8,9 +8,10 @@ dates is a customer, otherwise an order; a small whole number is a quantity; a d
 amount is revenue). Headers we do not know (another language) get the same content
 guesses for the fields no header matched, at lower confidence, with "check" in the reason.
 
-Order-level totals (Shopify ``Total``, ``Order Total``, ``订单金额``, ``总金额``, ``实付金额``)
-are used as ``revenue`` only when quantity × unit price cannot be computed: on a file with
-one row per order line they repeat (or are blank) on every line of the order.
+Order totals: a column named like a total (Shopify ``Total``, ``Order Total``, ``订单金额``,
+``总金额``, ``实付金额`` ...) is revenue unless the content shows it holds one total per order
+(left blank on an order's later lines, or the same value on each of its lines) and quantity ×
+unit price can be computed instead.
 
 An auxiliary field ``status`` (order / financial / refund status) is proposed when present;
 the cleaner uses it to flag refunded lines as returns. It is not stored.
@@ -513,12 +514,15 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         and normalise(rev.column) in ORDER_LEVEL_TOTALS
         and schema.QUANTITY in chosen
         and schema.UNIT_PRICE in chosen
+        and schema.ORDER_ID in chosen
     ):
-        del chosen[schema.REVENUE]
-        notes.append(
-            f"{rev.column!r} looks like an order total; revenue per line is computed as "
-            "quantity × unit price instead (map it to revenue yourself if it is a line amount)."
-        )
+        why = _order_level_evidence(raw, chosen[schema.ORDER_ID].column, rev.column)
+        if why:
+            del chosen[schema.REVENUE]
+            notes.append(
+                f"{rev.column!r} is an order total ({why}); revenue per line is computed as "
+                "quantity × unit price instead (map it to revenue yourself if you prefer)."
+            )
     fields = tuple(
         chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
     )
@@ -538,6 +542,26 @@ _PARTIAL = {
     schema.CATEGORY: ("category", "类目", "分类"),
     schema.CHANNEL: ("channel", "渠道", "店铺"),
 }
+
+
+def _order_level_evidence(raw: RawTable, order_col: str, total_col: str, n: int = 20000) -> str:
+    """Why ``total_col`` holds one total per order rather than per line ("" if no evidence).
+
+    Looks at orders with several lines among the first ``n`` rows: an order total is left
+    blank on the order's later lines (Shopify) or repeats the same value on every line.
+    """
+    head = raw.data.iloc[:n]
+    frame = pd.DataFrame({"o": head[order_col].str.strip(), "t": head[total_col].str.strip()})
+    multi = frame[frame["o"].duplicated(keep=False) & (frame["o"] != "")]
+    if multi.empty:
+        return ""
+    later = multi[multi["o"].duplicated(keep="first")]
+    if (later["t"] == "").mean() > 0.5:
+        return "left blank on an order's later lines"
+    per_order = multi.groupby("o", sort=False)["t"].nunique()
+    if (per_order == 1).mean() > 0.8:
+        return "the same value on every line of an order"
+    return ""
 
 
 _NOT_PARTIAL = re.compile(

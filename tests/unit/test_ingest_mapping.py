@@ -374,3 +374,28 @@ def test_unknown_headers_fall_back_to_content():
     ]
     assert m.get("order_id").column == "Bestellnummer"
     assert m.get("product_name").column is None  # text alone is not evidence of a product
+
+
+def test_total_named_column_holding_line_amounts_is_revenue():
+    rows = [
+        ["订单号", "下单时间", "买家ID", "商品编码", "商品名称", "数量", "单价", "实付金额"],
+        ["A1", "2024-11-11 10:00:00", "u1", "S1", "杯子", "2", "10.5", "20"],  # discounted
+        ["A1", "2024-11-11 10:00:00", "u1", "S2", "茶叶", "1", "30", "30"],
+        ["A2", "2024-11-12 09:00:00", "", "S1", "杯子", "1", "10.5", "10.5"],
+    ]
+    res = load_bytes(csv(rows), "orders.csv")
+    assert res.mapping.as_dict()["revenue"] == "实付金额"
+    assert res.lines["revenue"].tolist() == [20.0, 30.0, 10.5]
+
+
+def test_total_repeated_on_every_line_is_an_order_total():
+    rows = [
+        ["Order Number", "Order Date", "SKU", "Quantity", "Item Cost", "Order Total"],
+        ["7", "2024-01-01", "A", "2", "5", "25"],
+        ["7", "2024-01-01", "B", "1", "15", "25"],
+        ["8", "2024-01-02", "A", "1", "5", "5"],
+    ]
+    res = load_bytes(csv(rows), "woo.csv")
+    assert "revenue" not in res.mapping.as_dict()
+    assert any("same value on every line" in n for n in res.mapping.notes)
+    assert res.lines["revenue"].tolist() == [10.0, 15.0, 5.0]
