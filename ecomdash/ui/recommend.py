@@ -270,7 +270,8 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     st.caption(
-        f"Model in use: {R.MODEL_LABELS.get(name, name)} — {n_u:,} customers, {n_i:,} products."
+        f"Model in use: {R.MODEL_LABELS.get(name, name)} — {n_u:,} customers, {n_i:,} products. "
+        + _quality_note(ctx, p, name)
     )
     tabs = st.tabs(["For a customer", "For a product", "How good is it?", "Export all"])
     with tabs[0]:
@@ -282,6 +283,24 @@ def render(ctx: PageContext) -> None:
     with tabs[3]:
         _export_tab(ctx, p)
     st.caption(f"Page computed in {time.perf_counter() - t0:.1f} s.")
+
+
+def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
+    """One sentence: how this model did on the merchant's own past purchases."""
+    if schema.ORDER_DATE not in ctx.columns:
+        return "It cannot be tested on this data (no order dates)."
+    try:
+        res = _evaluation(ctx.key, p)
+    except EcomdashError:
+        return "There is not enough dated history to test it (see How good is it?)."
+    t = res.table.set_index("model")
+    if name not in t.index:
+        return ""
+    row, pop = t.loc[name], t.loc["popularity"]
+    return (
+        f"Tested on your data: {row['hit_rate_at_k']:.0%} of {res.n_test_customers:,} returning "
+        f"customers bought one of its top {res.k} (best sellers: {pop['hit_rate_at_k']:.0%})."
+    )
 
 
 def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) -> None:

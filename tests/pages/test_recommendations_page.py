@@ -52,6 +52,9 @@ def test_page_asks_for_run_then_shows_everything(demo_dataset, _isolated_home):
         "better than showing best sellers" in i.value or "no better" in i.value for i in at.info
     )
     assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
+    best_row = core_eval.table.iloc[0]
+    note = f"Tested on your data: {best_row['hit_rate_at_k']:.0%} of {core_eval.n_test_customers:,}"
+    assert any(note in c.value for c in at.caption)
 
 
 def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
