@@ -55,32 +55,37 @@ def _result(key: tuple, params: tuple) -> SegmentationResult:
 
 
 def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:
+    default_cmp = max(first, last - timedelta(days=90))
     stored = st.session_state.get(K_PARAMS)
     if not (isinstance(stored, tuple) and stored[0] == ctx.key):
-        default_cmp = max(first, last - timedelta(days=90))
         stored = (ctx.key, last.isoformat(), default_cmp.isoformat(), None)
-    _, as_of, compare_to, k = stored
+    # Stable keys and constant defaults: the widgets keep their identity across runs, so a
+    # second change of k (or of a date) is never dropped.
+    suffix = f"{ctx.dataset_id}_{ctx.version}"
     with st.form("segment_form"):
         c1, c2, c3 = st.columns(3)
         as_of_in = c1.date_input(
             "As of",
-            value=date.fromisoformat(as_of),
+            value=last,
             min_value=first,
             max_value=last,
+            key=f"seg_as_of_{suffix}",
             help="Recency, frequency and spend count the orders on or before this day.",
         )
         cmp_in = c2.date_input(
             "Compare with",
-            value=date.fromisoformat(compare_to),
+            value=default_cmp,
             min_value=first,
             max_value=last,
+            key=f"seg_cmp_{suffix}",
             help="An earlier cut-off: the Movement tab shows who moved between segments since.",
         )
         k_options = [AUTO, *range(2, 11)]
         k_in = c3.selectbox(
             "Number of clusters",
             k_options,
-            index=0 if k is None else k_options.index(k),
+            index=0,
+            key=f"seg_k_{suffix}",
             help="Automatic picks the k with the best silhouette over 2..10.",
         )
         submitted = st.form_submit_button("Run", type="primary")

@@ -58,3 +58,17 @@ def test_segments_page_k_override_in_form(demo_dataset):
     assert _metric(at, "Clusters (k)") == "3"
     profiles = _frames_with(at, "revenue_share")
     assert any(len(p) == 4 for p in profiles)  # 3 clusters + "All customers"
+
+
+def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
+    from tests.pages.conftest import run_page as _run
+
+    at = _run("segments.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    for k in (2, 3):
+        sb = [s for s in at.selectbox if s.label == "Number of clusters"][0]
+        sb.set_value(k)
+        [b for b in at.button if b.label == "Run"][0].click()
+        at.run()
+        assert not at.exception, at.exception
+        assert [m.value for m in at.metric if m.label == "Clusters (k)"] == [str(k)]
