@@ -12,6 +12,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
+def _show_error_details():
+    """The app hides error details from users (config.toml); tests need to see them."""
+    from streamlit import config
+
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
+    yield
+    config.set_option("client.showErrorDetails", before)
+
+
+@pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
     """AppTest instances share the global caches: clear them around every test."""
     st.cache_data.clear()
