@@ -290,3 +290,18 @@ def test_baseline_shortcut_matches_the_generic_top_k(demo, name):
     fast = model.top_items(rows, 10)
     generic = R.Recommender.top_items(model, rows, 10)
     np.testing.assert_array_equal(fast, generic)
+
+
+def test_works_without_dates_and_names_but_cannot_be_tested():
+    lines = shop().drop(columns=["order_date", "product_name"])
+    recs = item_knn().fit(lines).recommend(["4"], k=2)
+    assert list(recs["product_id"]) == ["A", "C"]
+    assert recs["reason"].iloc[0] == "because you bought B"  # ids stand in for names
+    with pytest.raises(InsufficientDataError, match="order dates"):
+        R.evaluate(lines)
+
+
+def test_one_product_is_not_enough():
+    lines = shop()
+    with pytest.raises(InsufficientDataError, match="2 products"):
+        R.make_model("ease").fit(lines.loc[lines["product_id"] == "A"])
