@@ -1270,7 +1270,8 @@ class ForecastResult:
 
 
 def default_horizon(freq: str) -> int:
-    """Two seasonal cycles: 14 days, 8 weeks (two 4-week months), 24 months... capped sensibly.
+    """Default horizon: two weekly cycles for daily data (14 days), 8 weeks (two months) for
+    weekly data, and one yearly cycle (12 months) for monthly data.
 
     >>> default_horizon("D"), default_horizon("W"), default_horizon("M")
     (14, 8, 12)

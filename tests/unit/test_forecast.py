@@ -376,3 +376,51 @@ def test_event_regressor_lifts_the_forecast_on_event_days():
     sar = r.candidates[r.candidates["model"] == "sarimax"].set_index("period")["mean"]
     plain_wed = sar.loc[future_promo + pd.Timedelta(days=7)]
     assert sar.loc[future_promo] > 1.5 * plain_wed
+
+
+def test_vectorised_ets_equals_statsmodels_etsmodel(monkeypatch):
+    """Our ETS(A,Ad,A) recursions and analytic intervals equal statsmodels' ETSModel with the
+    same fixed parameters and initial states (level, trend, seasonals from the first cycles)."""
+    import warnings
+
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    rng = np.random.default_rng(0)
+    m, T, h = 7, 7 * 12, 10
+    t = np.arange(T)
+    y = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 3, T)
+    a, b, g, p = 0.3, 0.05, 0.1, 0.9
+    monkeypatch.setattr(
+        F, "_ets_grid", lambda m: (np.array([a]), np.array([b]), np.array([g]), np.array([p]))
+    )
+    ours = F._ets(y[None, :], np.ones((1, T), bool), [T], h, m, log=np.array([False]))
+    l0 = y[:m].mean()
+    mod = ETSModel(
+        pd.Series(y[m:]),
+        error="add",
+        trend="add",
+        damped_trend=True,
+        seasonal="add",
+        seasonal_periods=m,
+        initialization_method="known",
+        initial_level=l0,
+        initial_trend=(y[m : 2 * m].mean() - l0) / m,
+        initial_seasonal=y[:m] - l0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with mod.fix_params(
+            {
+                "smoothing_level": a,
+                "smoothing_trend": b,
+                "smoothing_seasonal": g,
+                "damping_trend": p,
+            }
+        ):
+            res = mod.fit(disp=False)
+        n = T - m
+        for alpha, lo, hi in ((0.2, ours.lo80, ours.hi80), (0.05, ours.lo95, ours.hi95)):
+            ref = res.get_prediction(start=n, end=n + h - 1).summary_frame(alpha=alpha)
+            assert ours.mean[0, 0] == pytest.approx(ref["mean"].to_numpy(), rel=1e-9)
+            assert lo[0, 0] == pytest.approx(ref["pi_lower"].to_numpy(), rel=1e-9)
+            assert hi[0, 0] == pytest.approx(ref["pi_upper"].to_numpy(), rel=1e-9)
