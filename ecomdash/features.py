@@ -238,6 +238,12 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
 
     cust_codes, customers = pd.factorize(lines[schema.CUSTOMER_ID], sort=True)
     customers = pd.Index(customers, dtype="string")
+    if len(customers) == 0:
+        raise InsufficientDataError(
+            "Customer analyses need orders with a customer id. Found none in "
+            f"{len(lines):,} lines (all guest orders?). Check that the customer column "
+            "(customer id, buyer id or email) is mapped on the Data page."
+        )
     blank = customers.str.strip() == ""
     if blank.any():
         cust_codes = np.where(blank[np.maximum(cust_codes, 0)] & (cust_codes >= 0), -1, cust_codes)

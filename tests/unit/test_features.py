@@ -165,3 +165,25 @@ def test_errors_say_what_to_do():
         customer_features(six_customers().drop(columns=["customer_id"]))
     with pytest.raises(ParameterError, match="could not be read"):
         customer_features(six_customers(), as_of="not a date")
+
+
+def test_no_customer_ids_is_a_clear_message():
+    import pandas as pd
+    import pytest
+
+    from ecomdash.errors import InsufficientDataError
+    from ecomdash.features import customer_history
+
+    lines = pd.DataFrame(
+        {
+            "order_id": ["a", "b"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "customer_id": pd.Series([pd.NA, pd.NA], dtype="string"),
+            "revenue": [5.0, 6.0],
+            "is_return": [False, False],
+            "is_non_product": [False, False],
+            "is_cancelled": [False, False],
+        }
+    )
+    with pytest.raises(InsufficientDataError, match="customer id"):
+        customer_history(lines)
