@@ -31,6 +31,7 @@ _CURRENCY = re.compile(
 )
 _COMMA_DEC = re.compile(r"^-?\d{1,3}(\.\d{3})+,\d+$|^-?\d*,(\d{1,2}|\d{4,})$")
 _DOT_DEC = re.compile(r"^-?\d{1,3}(,\d{3})+\.\d+$|^-?\d*\.(\d{1,2}|\d{4,})$")
+_HAS_DIGIT = re.compile(r"\d")
 _PLAIN = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 _TIME = r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s*([AaPp][Mm])?)?"
@@ -192,8 +193,16 @@ def number_rate(values: list[str]) -> float:
     vals = [v.strip() for v in values if v and v.strip()]
     if not vals:
         return 0.0
-    nums, _ = _numbers_of(np.asarray(vals, dtype=object))
-    return float((~np.isnan(nums)).mean())
+    counts: dict[str, int] = {}
+    for v in vals:
+        counts[v] = counts.get(v, 0) + 1
+    distinct = [v for v in counts if _HAS_DIGIT.search(v)]
+    if not distinct:
+        return 0.0
+    nums, _ = _numbers_of(np.asarray(distinct, dtype=object))
+    return float(
+        sum(counts[v] for v, x in zip(distinct, nums, strict=True) if not np.isnan(x)) / len(vals)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

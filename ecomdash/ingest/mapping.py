@@ -422,7 +422,7 @@ def _profile(col: pd.Series) -> _Profile:
             np.mean([len(v) > 1 and v[0] == "0" and v.isdigit() for v in filled_vals])
         ),
         email=float(np.mean(["@" in v for v in filled_vals])),
-        alpha=float(np.mean([any(c.isalpha() for c in v) for v in filled_vals])),
+        alpha=float(np.mean([bool(_LETTER.search(v)) for v in filled_vals])),
     )
 
 
@@ -564,6 +564,7 @@ def _order_level_evidence(raw: RawTable, order_col: str, total_col: str, n: int 
     return ""
 
 
+_LETTER = re.compile(r"[^\W\d_]")
 _NOT_PARTIAL = re.compile(
     r"discount|tax|shipping|refund|fee|compare|cost|weight|优惠|运费|税|邮费|退款"
 )
