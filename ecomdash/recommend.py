@@ -906,7 +906,8 @@ class EASERecommender(Recommender):
             )
         if self.weighting == "binary":
             full = inter.binary_gram()
-            gram = np.array(full if n == full.shape[0] else full[np.ix_(keep, keep)], order="F")
+            # symmetric: the transpose of a C-ordered copy is the F-ordered matrix LAPACK wants
+            gram = (full.copy() if n == full.shape[0] else full.take(keep, 0).take(keep, 1)).T
         else:
             X = weight_matrix(inter, self.weighting).astype(np.float32)[:, keep]
             gram = (X.T @ X).toarray(order="F")
