@@ -1269,6 +1269,29 @@ class ForecastResult:
     warnings: tuple[str, ...] = ()
 
 
+def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | None]:
+    """Fewer folds when the requested backtest would leave under a third of the history (and
+    at least 4 periods) to learn from. Returns (folds, warning or None).
+
+    >>> _fit_folds(52, 8, 8)
+    (4, 'Only 4 backtest folds of 8 periods fit in 52 periods of history (8 were asked for).')
+    """
+    min_train = max(4, -(-n_periods // 3))
+    fit = (n_periods - min_train) // horizon
+    if fit >= folds:
+        return folds, None
+    if fit < 1:
+        raise InsufficientDataError(
+            f"A backtest needs more history: {n_periods} periods, but one fold of {horizon} "
+            f"periods plus at least {min_train} to learn from needs {horizon + min_train}. "
+            "Choose a shorter horizon or a finer grain (e.g. daily), or upload a longer history."
+        )
+    return fit, (
+        f"Only {fit} backtest folds of {horizon} periods fit in {n_periods} periods of history "
+        f"({folds} were asked for)."
+    )
+
+
 def default_horizon(freq: str) -> int:
     """Default horizon: two weekly cycles for daily data (14 days), 8 weeks (two months) for
     weekly data, and one yearly cycle (12 months) for monthly data.
@@ -1354,6 +1377,7 @@ def forecast(
             "Build the series with future_periods >= horizon."
         )
     fut = fut.iloc[:horizon]
+    folds, fold_note = _fit_folds(len(fr), horizon, folds)
     m_cal = series.season_length
     m_model = (7 - len(series.closed_weekdays)) if freq == "D" else m_cal
     intermittent = intermittency(y[None, ~(cwd | closed)])["class"].isin(["intermittent", "lumpy"])
@@ -1485,7 +1509,7 @@ def forecast(
         ],
         ignore_index=True,
     )
-    warn = list(series.warnings) + list(eng.warnings)
+    warn = list(series.warnings) + ([fold_note] if fold_note else []) + list(eng.warnings)
     if intermittent[0]:
         warn.append(
             "Most periods have no sales (intermittent demand): Croston/SBA is used instead of ETS."
@@ -1573,6 +1597,7 @@ def forecast_many(
         future_periods=horizon,
     )
     fr = shop.frame
+    folds, fold_note = _fit_folds(len(fr), horizon, folds)
     cols = [S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE, S.REVENUE, *S.FLAGS]
     if metric == "orders":
         cols.append(S.ORDER_ID)
@@ -1686,7 +1711,7 @@ def forecast_many(
             **{f: stacks[f].ravel() for f in stacks},
         }
     )
-    warn = list(shop.warnings) + list(eng.warnings)
+    warn = list(shop.warnings) + ([fold_note] if fold_note else []) + list(eng.warnings)
     n_int = int(intermittent.sum())
     if n_int:
         warn.append(

@@ -161,8 +161,13 @@ def test_parameter_errors():
         F.forecast(s, horizon=0)
     with pytest.raises(ParameterError, match="Unknown model"):
         F.forecast(s, horizon=7, models=("prophet",))
+    # 9 folds of 7 days would leave 60 - 63 periods to learn from: fewer folds, said plainly
+    r = F.forecast(s, horizon=7, folds=9)
+    assert r.n_folds == (60 - 20) // 7  # at least a third of the history is kept for learning
+    assert any("Only 5 backtest folds" in w for w in r.warnings)
+    short = _daily(np.arange(10.0) + 1, future_periods=7)
     with pytest.raises(InsufficientDataError, match="needs more history"):
-        F.forecast(s, horizon=7, folds=9)
+        F.forecast(short, horizon=7)
 
 
 def test_verdict_in_plain_words():
