@@ -1310,12 +1310,20 @@ def _check_int(name: str, value: int, lo: int, hi: int) -> int:
     return int(value)
 
 
-def verdict(model: str, mae: float, base_mae: float) -> str:
-    """Plain words: how much better (or worse) than repeating the last cycle.
+def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -> str:
+    """Plain words: how much better (or worse) than the baseline (repeating the last cycle,
+    or the last value when there was too little history for seasonality).
 
     >>> verdict("ets", 77.0, 100.0)
     'ETS is 23 % better than repeating the last cycle (seasonal naive) in the backtest.'
+    >>> verdict("ets", 110.0, 100.0, seasonal=False)
+    'ETS is 10 % worse than repeating the last value (naive) in the backtest.'
     """
+    base = (
+        "repeating the last cycle (seasonal naive)"
+        if seasonal
+        else "repeating the last value (naive)"
+    )
     name = {"ets": "ETS", "sarimax": "SARIMAX", "croston": "Croston/SBA"}.get(
         model, model.replace("_", " ").capitalize()
     )
@@ -1324,15 +1332,11 @@ def verdict(model: str, mae: float, base_mae: float) -> str:
     r = mae / base_mae
     pct = round(abs(1 - r) * 100)
     if model == "seasonal_naive":
-        return (
-            "No model beat repeating the last cycle (seasonal naive); that is the forecast shown."
-        )
+        return f"No model beat {base}; that is the forecast shown."
     if pct == 0:
-        return f"{name} is about as good as repeating the last cycle (seasonal naive)."
+        return f"{name} is about as good as {base}."
     word = "better" if r < 1 else "worse"
-    return (
-        f"{name} is {pct} % {word} than repeating the last cycle (seasonal naive) in the backtest."
-    )
+    return f"{name} is {pct} % {word} than {base} in the backtest."
 
 
 ALL_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "croston", "sarimax", "combo")
@@ -1515,7 +1519,7 @@ def forecast(
             "Most periods have no sales (intermittent demand): Croston/SBA is used instead of ETS."
         )
     mrow = bt.loc[bt["model"] == model].iloc[0]
-    vtext = verdict(model, float(mrow["mae"]), base)
+    vtext = verdict(model, float(mrow["mae"]), base, seasonal=eng.seasonal)
     if model != "seasonal_naive" and mrow["mae"] >= base:
         vtext += " The baseline is as good: treat this forecast with care."
     return ForecastResult(

@@ -280,7 +280,12 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
             if m in ("seasonal_naive",):
                 continue
             st.text(
-                F.verdict(m if m != "auto" else "automatic choice", bt.loc[m, "mae"], base["mae"])
+                F.verdict(
+                    m if m != "auto" else "automatic choice",
+                    bt.loc[m, "mae"],
+                    base["mae"],
+                    seasonal=res.seasonal,
+                )
             )
         show = res.backtest[
             [
