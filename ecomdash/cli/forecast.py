@@ -71,7 +71,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         "metric": args.metric,
         "freq": args.freq,
         "horizon": horizon,
-        "folds": args.folds,
+        "folds": res.n_folds,
         "verdict": res.verdict,
         "auto_choices": list(res.auto_choices),
         "backtest": {m: {k: bt.loc[m, k] for k in keys} for m in bt.index},
