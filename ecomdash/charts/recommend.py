@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomdash.recommend import MODEL_LABELS, EvaluationResult
+from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
 
 _BASELINE = "#bdbdbd"
 _MODEL = "#3182bd"
@@ -13,25 +13,27 @@ _PRECISION = "#9ecae1"
 
 
 def evaluation_figure(res: EvaluationResult) -> go.Figure:
-    """Hit rate@k and precision@k per model (horizontal bars), popularity in grey.
+    """Hit rate@k and precision@k per model (horizontal bars), the baselines in grey.
 
     Bar text shows how many times better than best sellers each model is.
     """
     t = res.table.iloc[::-1]  # best at the top
     labels = [MODEL_LABELS.get(m, m) for m in t["model"]]
     is_pop = (t["model"] == "popularity").to_numpy()
+    is_base = t["model"].isin(BASELINES).to_numpy()
     fig = go.Figure()
     fig.add_bar(
         y=labels,
         x=t["hit_rate_at_k"],
         orientation="h",
         name=f"Hit rate@{res.k}",
-        marker_color=[_BASELINE if p else _MODEL for p in is_pop],
+        marker_color=[_BASELINE if b else _MODEL for b in is_base],
         text=[
-            "baseline" if p else f"{r:.1f}× best sellers"
+            "baseline" if p else f"{r:.1f}×"
             for p, r in zip(is_pop, t["hit_rate_vs_popularity"], strict=True)
         ],
         textposition="outside",
+        cliponaxis=False,
         hovertemplate="%{y}<br>hit rate %{x:.1%}<extra></extra>",
     )
     fig.add_bar(
@@ -39,18 +41,18 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
         x=t["precision_at_k"],
         orientation="h",
         name=f"Precision@{res.k}",
-        marker_color=[_BASELINE if p else _PRECISION for p in is_pop],
+        marker_color=[_BASELINE if b else _PRECISION for b in is_base],
         hovertemplate="%{y}<br>precision %{x:.1%}<extra></extra>",
     )
     fig.update_layout(
-        title=(
-            f"Share of {res.n_test_customers:,} returning customers who bought one of the top "
-            f"{res.k} (hit rate) and share of the top {res.k} they bought (precision)"
-        ),
+        title=f"Hit rate@{res.k} (× best sellers) and precision@{res.k}",
         barmode="group",
         height=120 + 70 * len(t),
-        margin={"l": 10, "r": 40, "t": 60, "b": 10},
-        xaxis={"tickformat": ".0%", "rangemode": "tozero"},
+        margin={"l": 10, "r": 50, "t": 50, "b": 10},
+        xaxis={
+            "tickformat": ".0%",
+            "range": [0, float(max(t["hit_rate_at_k"].max(), 0.01)) * 1.15],
+        },
         legend={"orientation": "h", "y": -0.12},
     )
     return fig

@@ -319,19 +319,16 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
     if recs.empty:
         st.info("Nothing left to recommend with these business rules.")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        st.dataframe(
-            recs.drop(columns=["customer_id"]),
-            hide_index=True,
-            column_config={"score": st.column_config.NumberColumn(format="%.3f")},
-        )
-        download_table(recs, "recommendations-customer", key="rec_dl_customer")
-    with right:
-        st.plotly_chart(
-            charts.recommendations_figure(recs, title=f"Top {len(recs)} by score"),
-            key="rec_chart_customer",
-        )
+    st.dataframe(
+        recs.drop(columns=["customer_id"]),
+        hide_index=True,
+        column_config={"score": st.column_config.NumberColumn(format="%.3f")},
+    )
+    download_table(recs, "recommendations-customer", key="rec_dl_customer")
+    st.plotly_chart(
+        charts.recommendations_figure(recs, title=f"Top {len(recs)} by score"),
+        key="rec_chart_customer",
+    )
 
 
 def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None:
@@ -393,22 +390,19 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     st.info(inert(res.verdict))
     for w in res.warnings:
         st.warning(inert(w))
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(charts.evaluation_figure(res), key="rec_chart_eval")
-    with right:
-        table = res.table[
-            ["label", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]
-        ].rename(columns={"label": "model"})
-        st.dataframe(
-            table,
-            hide_index=True,
-            column_config={
-                c: st.column_config.NumberColumn(format="%.3f")
-                for c in (*R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds")
-            },
-        )
-        download_table(res.table, "recommendation-evaluation", key="rec_dl_eval")
+    st.plotly_chart(charts.evaluation_figure(res), key="rec_chart_eval")
+    table = res.table[["label", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]].rename(
+        columns={"label": "model"}
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.3f")
+            for c in (*R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds")
+        },
+    )
+    download_table(res.table, "recommendation-evaluation", key="rec_dl_eval")
     st.caption(
         f"Trained on purchases before {res.cutoff.date()}, tested until "
         f"{(res.end - pd.Timedelta(microseconds=1)).date()}. Hit rate: share of customers who "

@@ -305,3 +305,23 @@ def test_one_product_is_not_enough():
     lines = shop()
     with pytest.raises(InsufficientDataError, match="2 products"):
         R.make_model("ease").fit(lines.loc[lines["product_id"] == "A"])
+
+
+def test_evaluation_chart_marks_the_baselines(demo):
+    from ecomdash.charts.recommend import evaluation_figure, recommendations_figure
+
+    res = R.evaluate(demo.lines)
+    fig = evaluation_figure(res)
+    hit = fig.data[0]
+    labels = list(hit.y)
+    assert len(labels) == len(R.MODEL_NAMES)
+    pop = labels.index(R.MODEL_LABELS["popularity"])
+    assert hit.text[pop] == "baseline"
+    t = res.table.set_index("label")
+    assert list(hit.x) == pytest.approx([t.loc[lab, "hit_rate_at_k"] for lab in labels])
+    recs = (
+        R.make_model("ease")
+        .fit(demo.lines)
+        .recommend([demo.lines["customer_id"].dropna().iloc[0]], k=5)
+    )
+    assert len(recommendations_figure(recs).data[0].x) == len(recs)
