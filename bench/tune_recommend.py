@@ -4,6 +4,15 @@ Train < 2010-10-10, validate on 2010-10-10 .. 2010-11-09 (new purchases of known
 The benchmark's test window (2010-11-10 .. 2010-12-09) is never looked at here.
 
     uv run python bench/tune_recommend.py [model ...]
+
+Chosen defaults (validation hit rate@10 / precision@10 on 1,092 customers, 2026-11-23):
+
+- ease: binary, l2 100, history half-life 90 days (0.487 / 0.081); min_buyers 5 gives the same
+  accuracy (0.487 / 0.081) with a ~20 % smaller matrix to invert.
+- item_knn: binary, 200 neighbours, shrinkage 10, half-life 90 days (0.408 / 0.070).
+- user_knn: tfidf, 50 neighbours (0.385 / 0.065).
+- als: 32 factors, 4 iterations x 2 CG steps, alpha 5, regularisation 1 on log(1 + orders)
+  (0.392 / 0.062; 64 factors / 8 iterations reach 0.398 at 4x the time).
 """
 
 from __future__ import annotations
