@@ -567,9 +567,29 @@ def _count_pairs(
     x = sparse.csr_array(
         (np.ones(len(i2), dtype=np.int32), i2, indptr), shape=(len(per_row), n_items)
     )
-    g = (x.T @ x).tocoo()
-    sel = (g.col > g.row) & (g.data >= min_count)
-    a, c, cnt = g.row[sel].astype(np.int64), g.col[sel].astype(np.int64), g.data[sel]
+    # XᵀX is symmetric: with the items cut into column blocks, only the blocks on and above
+    # the diagonal are multiplied (about 3/4 or 2/3 of the work for 2 or 3 blocks).
+    n_blocks = 1 if n_items < 300 else 2 if n_items < 1000 else 3
+    edges = np.linspace(0, n_items, n_blocks + 1).astype(np.int64)
+    xc = x.tocsc()
+    cols = [xc[:, edges[j] : edges[j + 1]] for j in range(n_blocks)]
+    rows = [blk.tocsr() for blk in cols]
+    parts_a, parts_c, parts_n = [], [], []
+    for bi in range(n_blocks):
+        left = cols[bi].T  # CSR, no copy
+        for bj in range(bi, n_blocks):
+            g = (left @ rows[bj]).tocoo()
+            keep_g = g.data >= min_count
+            r = g.row[keep_g].astype(np.int64) + edges[bi]
+            c = g.col[keep_g].astype(np.int64) + edges[bj]
+            d = g.data[keep_g]
+            if bi == bj:
+                upper = c > r
+                r, c, d = r[upper], c[upper], d[upper]
+            parts_a.append(r)
+            parts_c.append(c)
+            parts_n.append(d)
+    a, c, cnt = np.concatenate(parts_a), np.concatenate(parts_c), np.concatenate(parts_n)
     order = np.lexsort((c, a))
     return a[order], c[order], cnt[order].astype(np.int64)
 

@@ -238,3 +238,32 @@ def test_support_boundary_is_inclusive_like_mlxtend():
 def test_bad_parameters_say_what_is_allowed(generated, kwargs):
     with pytest.raises(ParameterError, match="must be"):
         basket.mine(generated[1], **kwargs)
+
+
+def test_wide_catalogue_same_as_mlxtend():
+    """Over 300 frequent items: the pair count runs on column blocks of XᵀX."""
+    rng = np.random.default_rng(11)
+    rows = []
+    for o in range(250):
+        items = rng.choice(340, size=int(rng.integers(2, 25)), replace=False)
+        rows += [(f"o{o}", f"I{i:03d}") for i in items]
+    lines = pd.DataFrame(rows, columns=["order_id", "product_id"])
+    onehot = pd.crosstab(lines["order_id"], lines["product_id"]).gt(0)
+    ref = _reference(onehot, 0.012, 0.2, 0.0, 3)
+    res = basket.mine(lines, min_support=0.012, min_confidence=0.2, min_lift=0.0, max_len=3)
+    assert len(res.items) >= 300
+    _assert_same(_ours(res), ref)
+
+
+@pytest.mark.parametrize("n_items", [150, 700, 1300])
+def test_pair_counts_equal_brute_force_gram_matrix(n_items):
+    rng = np.random.default_rng(n_items)
+    n_baskets = 400
+    dense = rng.random((n_baskets, n_items)) < rng.uniform(0.002, 0.05, n_items)
+    b, i = np.nonzero(dense)  # sorted by basket, then item (what the miner produces)
+    a, c, cnt = basket._count_pairs(b, i, n_baskets, n_items, 2)
+    g = dense.T.astype(np.int64) @ dense.astype(np.int64)
+    ea, ec = np.nonzero(np.triu(g, 1) >= 2)
+    np.testing.assert_array_equal(a, ea)
+    np.testing.assert_array_equal(c, ec)
+    np.testing.assert_array_equal(cnt, g[ea, ec])
