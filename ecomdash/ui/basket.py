@@ -129,11 +129,11 @@ def _form(ctx: PageContext) -> tuple | None:
         else:
             support_in = c1.number_input(
                 "Minimum support (share of orders)",
-                min_value=0.0001,
+                min_value=min(0.0001, float(s0)),
                 max_value=1.0,
                 value=float(s0),
                 step=0.001,
-                format="%.4f",
+                format="%.4f" if s0 >= 0.0001 else "%.6f",
                 help="An itemset must appear in at least this share of baskets.",
             )
             count_in = None
