@@ -144,11 +144,13 @@ def read_bytes(
     *,
     sheet: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    _nested: bool = False,
 ) -> RawTable:
     """Read ``data`` (an uploaded file's bytes) into a :class:`RawTable`.
 
     ``filename`` is used only for its extension (a hint and for messages); it is never
     used as a path. Raises :class:`InputFileError` with a plain message on bad input.
+    An archive inside an archive is refused (no zip quines, no stacked bombs).
     """
     ext = _extension(filename)
     _check_size(len(data), max_bytes, "The file")
@@ -160,8 +162,12 @@ def read_bytes(
     notes: list[str] = []
     compression = None
     if data[:2] == b"\x1f\x8b":
+        if _nested:
+            raise _nested_error()
         compression = "gzip"
         data = _gunzip(data, max_bytes)
+        if data[:2] == b"\x1f\x8b":
+            raise _nested_error()
         inner = ext[:-3] if ext.endswith(".gz") else ""
         ext = _extension(inner) if inner else ""
         if not data or data.isspace():
@@ -175,6 +181,8 @@ def read_bytes(
             if ext in {".csv", ".txt", ".tsv"}:
                 notes.append(f"The file is named {ext} but is an Excel workbook; read it as Excel.")
             return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
+        if _nested or compression:
+            raise _nested_error()
         if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
             raise InputFileError(
                 "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
@@ -199,7 +207,7 @@ def read_bytes(
             )
         inner_name = PurePath(members[0].filename).name
         inner = zf.read(members[0])
-        result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes)
+        result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes, _nested=True)
         return _with(result, compression="zip", notes=(f"Read {inner_name!r} from the zip.",))
     if data[:4] == b"PAR1":
         return _read_parquet(data, compression=compression)
@@ -218,6 +226,13 @@ def read_bytes(
 
 # ---------------------------------------------------------------------------------------------
 # containers
+
+
+def _nested_error() -> InputFileError:
+    return InputFileError(
+        "The file is an archive inside another archive. Unpack it and upload the data file "
+        "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+    )
 
 
 def _extension(filename: str) -> str:

@@ -573,3 +573,21 @@ def test_title_lines_above_a_csv_table_are_skipped():
     assert any("title line" in n for n in res.raw_info["notes"])
     assert res.report.rule("malformed_row").rows == 1  # the footer line
     assert res.report.rejected["line_no"].tolist() == [8]
+
+
+def test_archive_inside_archive_is_refused():
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("orders.csv", csv_text())
+    outer = io.BytesIO()
+    with zipfile.ZipFile(outer, "w") as zf:
+        zf.writestr("inner.zip", inner.getvalue())
+    with pytest.raises(InputFileError, match="archive inside another archive"):
+        load_bytes(outer.getvalue(), "x.zip")
+    with pytest.raises(InputFileError, match="archive inside another archive"):
+        load_bytes(gzip.compress(gzip.compress(csv_text().encode())), "x.csv.gz")
+    # an Excel workbook or a .gz CSV inside a zip is fine
+    wrapped = io.BytesIO()
+    with zipfile.ZipFile(wrapped, "w") as zf:
+        zf.writestr("orders.xlsx", xlsx_bytes({"S": ROWS}))
+    check_basic(load_bytes(wrapped.getvalue(), "orders.zip"))
