@@ -183,7 +183,7 @@ def read_bytes(
             return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
         if _nested or compression:
             raise _nested_error()
-        if "mimetype" in names and b"opendocument" in zf.read("mimetype")[:100]:
+        if "mimetype" in names and b"opendocument" in _safe_read(zf, "mimetype")[:100]:
             raise InputFileError(
                 "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
                 "then upload that."
@@ -206,7 +206,13 @@ def read_bytes(
                 "Upload a zip with exactly one data file, or upload the file itself."
             )
         inner_name = PurePath(members[0].filename).name
-        inner = zf.read(members[0])
+        try:
+            inner = zf.read(members[0])
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError) as exc:
+            raise InputFileError(
+                f"The file inside the zip cannot be unpacked ({exc}). It may be encrypted or "
+                "damaged: unpack it yourself and upload the data file."
+            ) from None
         result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes, _nested=True)
         return _with(result, compression="zip", notes=(f"Read {inner_name!r} from the zip.",))
     if data[:4] == b"PAR1":
@@ -226,6 +232,13 @@ def read_bytes(
 
 # ---------------------------------------------------------------------------------------------
 # containers
+
+
+def _safe_read(zf: zipfile.ZipFile, name: str) -> bytes:
+    try:
+        return zf.read(name)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError):
+        return b""
 
 
 def _nested_error() -> InputFileError:

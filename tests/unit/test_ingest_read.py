@@ -591,3 +591,13 @@ def test_archive_inside_archive_is_refused():
     with zipfile.ZipFile(wrapped, "w") as zf:
         zf.writestr("orders.xlsx", xlsx_bytes({"S": ROWS}))
     check_basic(load_bytes(wrapped.getvalue(), "orders.zip"))
+
+
+def test_damaged_zip_member_is_a_clear_error():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("orders.csv", csv_text() * 50)
+    data = bytearray(buf.getvalue())
+    data[60:80] = b"\x00" * 20  # corrupt the compressed stream
+    with pytest.raises(InputFileError):
+        load_bytes(bytes(data), "orders.zip")
