@@ -28,7 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
     )
-    p.add_argument("--sarimax", action="store_true", help="include SARIMAX on daily series")
     add_json_arg(p)
     p.set_defaults(func=run_forecast)
 
@@ -62,8 +61,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         returns=args.returns,
         future_periods=horizon,
     )
-    models = F.ALL_MODELS if args.sarimax else None
-    res = F.forecast(series, horizon=horizon, folds=args.folds, models=models)
+    res = F.forecast(series, horizon=horizon, folds=args.folds)
     bt = res.backtest.set_index("model")
     keys = ("mae", "mase", "mape", "bias", "coverage80", "coverage95")
     obj = {

@@ -81,11 +81,8 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
-    horizon, folds, sarimax = fparams
-    series = _series(key, sparams)
-    return F.forecast(
-        series, horizon=horizon, folds=folds, models=F.ALL_MODELS if sarimax else None
-    )
+    horizon, folds = fparams
+    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds)
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -183,17 +180,11 @@ def _form(ctx: PageContext) -> tuple | None:
         if col is not None:
             opts = _choices(ctx.key, col)
             value = st.selectbox(f"{SCOPES[kind]} (by revenue)", opts, index=0 if opts else None)
-        d1, d2 = st.columns(2)
-        returns = d1.radio(
+        returns = st.radio(
             "Returns",
             ["net", "exclude"],
             format_func={"net": "Subtract returns", "exclude": "Ignore returns"}.get,
             horizontal=True,
-        )
-        sarimax = d2.toggle(
-            "Include SARIMAX on daily series (slower)",
-            value=False,
-            help="SARIMAX always runs on weekly/monthly series and whenever events are entered.",
         )
         presets = st.multiselect(
             "Sale days to mark (used as regressors by SARIMAX)", list(F.PRESET_EVENTS)
@@ -221,7 +212,7 @@ def _form(ctx: PageContext) -> tuple | None:
         h = int(horizon) or F.default_horizon(freq)
         events = _events_from_editor(ev_df)
         sparams = (metric, freq, kind, value, returns, events, tuple(presets), h)
-        fparams = (h, int(folds), bool(sarimax))
+        fparams = (h, int(folds))
         st.session_state[K_PARAMS] = (ctx.key, (sparams, fparams))
         return sparams, fparams
     return stored
