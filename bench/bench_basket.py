@@ -290,7 +290,9 @@ from ecomdash.store import Store
 t1 = time.perf_counter()
 store = Store.open(sys.argv[1])
 info = store.list_datasets()[0]
-lines = store.load_lines(info.id)
+from ecomdash.cli.basket import NEEDED
+cols = [c for c in NEEDED if c in info.columns or c in ("is_return", "is_non_product", "is_cancelled")]
+lines = store.load_lines(info.id, columns=cols)  # only the columns the analysis reads (as the CLI)
 t2 = time.perf_counter()
 res = basket.mine(lines, min_support=float(sys.argv[2]))
 t3 = time.perf_counter()
