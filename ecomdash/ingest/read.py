@@ -68,6 +68,17 @@ _DATE_RE = re.compile(
 )
 
 
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+    zlib.error,
+    EOFError,
+    ValueError,
+    OSError,
+)
+
+
 class _NotUtf8(Exception):
     """Internal: the sampled encoding (UTF-8) failed further into the file."""
 
@@ -208,7 +219,7 @@ def read_bytes(
         inner_name = PurePath(members[0].filename).name
         try:
             inner = zf.read(members[0])
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError) as exc:
+        except _ZIP_ERRORS as exc:
             raise InputFileError(
                 f"The file inside the zip cannot be unpacked ({exc}). It may be encrypted or "
                 "damaged: unpack it yourself and upload the data file."
@@ -237,7 +248,7 @@ def read_bytes(
 def _safe_read(zf: zipfile.ZipFile, name: str) -> bytes:
     try:
         return zf.read(name)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, zlib.error, EOFError):
+    except _ZIP_ERRORS:
         return b""
 
 
@@ -307,7 +318,7 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         raise InputFileError(
             f"The file looks like a zip / .xlsx archive but is damaged ({exc}). "
             "Open it in its program and save it again, or export a CSV."
@@ -524,41 +535,26 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
 
     try:
         tbl = pq.read_table(io.BytesIO(data))
-    except Exception as exc:
+        tbl.validate(full=True)  # e.g. text that is not valid UTF-8
+        names = [str(n) for n in tbl.column_names]
+    except Exception as exc:  # pyarrow raises many types on damaged files
         raise InputFileError(
             f"The Parquet file cannot be read ({type(exc).__name__}: {exc}). Export it again."
         ) from None
     if tbl.num_rows == 0:
         raise InputFileError(
             "The Parquet file has columns ("
-            + ", ".join(tbl.column_names[:10])
+            + ", ".join(names[:10])
             + ") but no rows. Export a period with orders."
         )
-    cols = {}
-    for name in tbl.column_names:
-        col = tbl[name]
-        if pa.types.is_floating(col.type):
-            arr = col.to_numpy(zero_copy_only=False)
-            whole = np.isfinite(arr) & (np.abs(arr) < 1e15) & (np.mod(arr, 1) == 0)
-            txt = np.where(
-                whole, np.char.mod("%d", np.where(whole, arr, 0).astype(np.int64)), arr.astype(str)
-            )
-            txt = np.where(np.isnan(arr), "", txt)
-            cols[str(name)] = pd.array(txt, dtype=STRING_DTYPE)
-            continue
-        if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
-            ser = pd.Series(col.to_pandas())
-            if getattr(ser.dt, "tz", None) is not None:
-                ser = ser.dt.tz_localize(None)
-            cols[str(name)] = ser.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(STRING_DTYPE)
-            continue
-        try:
-            txt = col.cast(pa.string())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            txt = pa.array([_cell_text(v) for v in col.to_pylist()], pa.string())
-        cols[str(name)] = pd.array(txt.fill_null(""), dtype=STRING_DTYPE)
-    names = list(cols)
-    _check_header(names)
+    names = _check_header(names)
+    try:
+        cols = _parquet_columns(tbl, names)
+    except (pa.ArrowException, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise InputFileError(
+            f"The Parquet file holds values that cannot be read ({type(exc).__name__}: {exc}). "
+            "Export it again."
+        ) from None
     df = pd.DataFrame(cols)
     return RawTable(
         data=df,
@@ -566,6 +562,36 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
         format="parquet",
         compression=compression,
     )
+
+
+def _parquet_columns(
+    tbl: pa.Table, names: list[str]
+) -> dict[str, pd.api.extensions.ExtensionArray]:
+    """Each Parquet column as text (whole floats without ``.0``, timestamps ISO)."""
+    cols = {}
+    for i, name in enumerate(names):
+        col = tbl.column(i)
+        if pa.types.is_floating(col.type):
+            arr = col.to_numpy(zero_copy_only=False)
+            whole = np.isfinite(arr) & (np.abs(arr) < 1e15) & (np.mod(arr, 1) == 0)
+            txt = np.where(
+                whole, np.char.mod("%d", np.where(whole, arr, 0).astype(np.int64)), arr.astype(str)
+            )
+            txt = np.where(np.isnan(arr), "", txt)
+            cols[name] = pd.array(txt, dtype=STRING_DTYPE)
+            continue
+        if pa.types.is_timestamp(col.type) or pa.types.is_date(col.type):
+            ser = pd.Series(col.to_pandas())
+            if getattr(ser.dt, "tz", None) is not None:
+                ser = ser.dt.tz_localize(None)
+            cols[name] = ser.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("").astype(STRING_DTYPE)
+            continue
+        try:
+            txt = col.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            txt = pa.array([_cell_text(v) for v in col.to_pylist()], pa.string())
+        cols[name] = pd.array(txt.fill_null(""), dtype=STRING_DTYPE)
+    return cols
 
 
 # ---------------------------------------------------------------------------------------------

@@ -114,3 +114,49 @@ def test_dates_round_trip_when_the_column_proves_its_order(stamps, fmt):
     conv = to_datetime(pd.Series([d.strftime(fmt) for d in stamps], dtype="string"))
     assert not conv.bad.any()
     assert conv.values.tolist() == [pd.Timestamp(d) for d in stamps]
+
+
+def _valid_files() -> dict[str, bytes]:
+    import gzip
+    import io
+    import zipfile
+
+    import openpyxl
+    import pandas as pd
+
+    text = (
+        "Invoice,StockCode,Quantity,InvoiceDate,Price\n1,A,2,2024-01-01,3.5\n2,B,1,2024-01-02,4\n"
+    )
+    wb = openpyxl.Workbook()
+    for row in (r.split(",") for r in text.strip().split("\n")):
+        wb.active.append(row)
+    xlsx = io.BytesIO()
+    wb.save(xlsx)
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("orders.csv", text)
+    parquet = io.BytesIO()
+    pd.read_csv(io.StringIO(text)).to_parquet(parquet)
+    return {
+        "x.xlsx": xlsx.getvalue(),
+        "x.zip": zipped.getvalue(),
+        "x.csv.gz": gzip.compress(text.encode()),
+        "x.parquet": parquet.getvalue(),
+    }
+
+
+VALID = _valid_files()
+
+
+@settings(max_examples=int(__import__("os").environ.get("FUZZ_N", "150")), deadline=None)
+@given(
+    st.sampled_from(sorted(VALID)),
+    st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8
+    ),
+)
+def test_damaged_containers(name, edits):
+    data = bytearray(VALID[name])
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    _load(bytes(data), name)
