@@ -124,6 +124,7 @@ def _form(ctx: PageContext) -> tuple | None:
                 value=min(max(1, n_now), B.min_count_for(s0, max(n_now, 1))),
                 step=1,
                 help="An itemset must appear in at least this many baskets.",
+                key=f"bk_count_{ctx.dataset_id}_{ctx.version}",
             )
             support_in = None
         else:
@@ -135,6 +136,7 @@ def _form(ctx: PageContext) -> tuple | None:
                 step=0.001,
                 format="%.4f" if s0 >= 0.0001 else "%.6f",
                 help="An itemset must appear in at least this share of baskets.",
+                key=f"bk_support_{ctx.dataset_id}_{ctx.version}",
             )
             count_in = None
         conf_in = c2.slider(
@@ -144,6 +146,7 @@ def _form(ctx: PageContext) -> tuple | None:
             float(c0),
             0.05,
             help="Of the baskets with A, the share that also hold B.",
+            key=f"bk_conf_{ctx.dataset_id}_{ctx.version}",
         )
         lift_in = c3.number_input(
             "Minimum lift",
@@ -152,6 +155,7 @@ def _form(ctx: PageContext) -> tuple | None:
             value=float(l0),
             step=0.5,
             help="How many times more often A and B are together than by chance (1 = chance).",
+            key=f"bk_lift_{ctx.dataset_id}_{ctx.version}",
         )
         len_options = [2, 3, 4, 5, 6, NO_LIMIT]
         len_in = c4.selectbox(
@@ -159,6 +163,7 @@ def _form(ctx: PageContext) -> tuple | None:
             len_options,
             index=len_options.index(len0 if len0 is not None else NO_LIMIT),
             help="The most items in one itemset (antecedent + consequent).",
+            key=f"bk_maxlen_{ctx.dataset_id}_{ctx.version}",
         )
         d1, d2, d3 = st.columns(3)
         basket_opts = ["order", "customer_day"] if has_customer_day else ["order"]
@@ -169,6 +174,7 @@ def _form(ctx: PageContext) -> tuple | None:
             format_func={"order": "One order", "customer_day": "A customer's day"}.get,
             horizontal=True,
             help="A customer's day merges the orders one customer placed on the same day.",
+            key=f"bk_basket_{ctx.dataset_id}_{ctx.version}",
         )
         level_opts = ["product", "category"] if has_category else ["product"]
         level_in = d2.radio(
@@ -176,12 +182,14 @@ def _form(ctx: PageContext) -> tuple | None:
             level_opts,
             index=level_opts.index(level0) if level0 in level_opts else 0,
             format_func={"product": "Products", "category": "Categories"}.get,
+            key=f"bk_level_{ctx.dataset_id}_{ctx.version}",
             horizontal=True,
         )
         incl_in = d3.toggle(
             "Include postage, fees and other non-product lines",
             value=bool(incl0),
             help="Returns are always left out; non-product lines are left out unless this is on.",
+            key=f"bk_incl_{ctx.dataset_id}_{ctx.version}",
         )
         run = st.form_submit_button("Run", type="primary")
     s_applied = s0

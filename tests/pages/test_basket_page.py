@@ -106,3 +106,16 @@ def test_basket_page_proposes_a_support_when_nothing_is_frequent(demo_dataset, _
     res = basket.mine(lines, min_support=suggested)
     assert (res.itemsets["size"] >= 2).sum() >= 10
     assert _metric(at, "Itemsets of 2+ items").value == f"{(res.itemsets['size'] >= 2).sum():,}"
+
+
+def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset):
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    seen = []
+    for conf in (0.3, 0.6):
+        [s for s in at.slider if s.label == "Minimum confidence"][0].set_value(conf)
+        [b for b in at.button if b.label == "Run"][0].click()
+        at.run()
+        assert not at.exception, at.exception
+        seen.append([s for s in at.slider if s.label == "Minimum confidence"][0].value)
+    assert seen == [0.3, 0.6]
