@@ -49,6 +49,7 @@ FIELD_HELP = {
     S.COUNTRY: "Country or region",
     S.CATEGORY: "Product category",
     S.CHANNEL: "Sales channel / shop",
+    "status": "Order or line status: refunded / cancelled lines are kept as returns",
 }
 
 
@@ -165,8 +166,6 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
     mapping: dict[str, str | None] = {}
     cols = st.columns(4)
     for i, f in enumerate(proposal.fields):
-        if f.field not in S.CANONICAL:
-            continue
         default = options.index(f.column) if f.column in options else 0
         with cols[i % 4]:
             choice = st.selectbox(
@@ -177,6 +176,8 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
                 help=f"{FIELD_HELP.get(f.field, '')}. Confidence {f.confidence:.0%}.",
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
+    for note in proposal.notes:
+        st.caption(inert(note))
     with st.expander("Why these columns (confidence and reasons)"):
         st.dataframe(proposal.to_frame(), hide_index=True)
     avail = available_columns({k: v for k, v in mapping.items() if v})
