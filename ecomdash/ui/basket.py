@@ -25,6 +25,7 @@ from ecomdash.ui.common import (
     fmt_money,
     fmt_pct,
     inert,
+    run_with_budget,
     show_error,
     timed_status,
 )
@@ -373,7 +374,7 @@ def render(ctx: PageContext) -> None:
             lines = cached_lines(ctx.key)
             status.write(f"Order lines loaded: {len(lines):,} ({time.perf_counter() - t0:.2f} s)")
             t1 = time.perf_counter()
-            res = _mine(ctx.key, params)
+            res = run_with_budget(_mine, ctx.key, params, what="Mining the rules")
             took = time.perf_counter() - t1
             for step, secs in res.timings:
                 status.write(f"{step.capitalize()}: {secs:.2f} s")

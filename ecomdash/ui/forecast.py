@@ -21,6 +21,7 @@ from ecomdash.ui.common import (
     cached_lines,
     download_table,
     inert,
+    run_with_budget,
     show_error,
     timed_status,
 )
@@ -223,7 +224,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         status.write("Building the series (calendar, closed days, holidays, events)…")
         series = _series(ctx.key, sparams)
         status.write(f"Backtesting the models over {fparams[1]} folds and forecasting…")
-        res = _forecast(ctx.key, sparams, fparams)
+        res = run_with_budget(
+            _forecast, ctx.key, sparams, fparams, what="The forecast and its backtest"
+        )
         status.write(f"Chosen model: {res.model}")
     for w in res.warnings:
         st.info(inert(w), icon="ℹ️")

@@ -26,6 +26,7 @@ from ecomdash.ui.common import (
     fmt_int,
     fmt_pct,
     inert,
+    run_with_budget,
     show_error,
     timed_status,
 )
@@ -262,7 +263,9 @@ def render(ctx: PageContext) -> None:
             if p.model == "auto":
                 status.write("Testing every model on past purchases to pick the best one")
             status.write("Building the customer × product matrix and fitting the model")
-            name, n_u, n_i = _model_summary(ctx.key, p)
+            name, n_u, n_i = run_with_budget(
+                _model_summary, ctx.key, p, what="Fitting the recommendation models"
+            )
             status.write(
                 f"{R.MODEL_LABELS.get(name, name)} on {n_u:,} customers × {n_i:,} products"
             )
@@ -290,7 +293,7 @@ def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     if schema.ORDER_DATE not in ctx.columns:
         return "It cannot be tested on this data (no order dates)."
     try:
-        res = _evaluation(ctx.key, p)
+        res = run_with_budget(_evaluation, ctx.key, p, what="Evaluating the models")
     except EcomdashError:
         return "There is not enough dated history to test it (see How good is it?)."
     t = res.table.set_index("model")
@@ -373,7 +376,7 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
                 "Training on purchases before the cut-off, then checking what each customer "
                 "bought for the first time after it"
             )
-            res = _evaluation(ctx.key, p)
+            res = run_with_budget(_evaluation, ctx.key, p, what="Evaluating the models")
     except EcomdashError as exc:
         show_error(exc)
         return

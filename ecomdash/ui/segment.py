@@ -20,6 +20,7 @@ from ecomdash.ui.common import (
     download_table,
     fmt_int,
     fmt_money,
+    run_with_budget,
     show_error,
     timed_status,
 )
@@ -107,7 +108,7 @@ def render(ctx: PageContext) -> None:
             status.write("Customer features, RFM scores and segments")
             status.write("k-means over k = 2..10 with silhouette; decision-tree explanation")
             status.write("Segments at the comparison date, movement")
-            res = _result(ctx.key, params)
+            res = run_with_budget(_result, ctx.key, params, what="Segmenting customers")
     except EcomdashError as exc:
         show_error(exc)
         return
