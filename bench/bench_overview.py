@@ -48,10 +48,14 @@ def main() -> None:
     cases = {
         "all time": Filters(),
         "last 90 days": Filters(start=date(2010, 9, 11), end=date(2010, 12, 9)),
-        "UK, Q4": Filters(start=date(2010, 10, 1), end=date(2010, 12, 9), countries=("United Kingdom",)),
+        "UK, Q4": Filters(
+            start=date(2010, 10, 1), end=date(2010, 12, 9), countries=("United Kingdom",)
+        ),
     }
     print(f"UCI Online Retail II: {info.rows:,} lines in the store")
-    print(f"{'filter':<14} {'ours: SQL overview':>20} {'pandas KPIs only':>18} {'ratio':>7}  goal < 1 s")
+    print(
+        f"{'filter':<14} {'ours: SQL overview':>20} {'pandas KPIs only':>18} {'ratio':>7}  goal < 1 s"
+    )
     for name, f in cases.items():
         t_sql, res = timed(lambda f=f: overview(store, info.id, f))
         loaded = store.load_lines(info.id, f)
