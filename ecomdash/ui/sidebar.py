@@ -61,8 +61,19 @@ def render() -> None:
             st.session_state[K_FILTERS] = Filters()
 
 
-def _filters(store, dataset_id: str) -> Filters:
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _meta(workspace: str, dataset_id: str, version: int) -> tuple:
+    """Date range and filter choices of a dataset version (keyed by workspace and version)."""
+    store = get_store(workspace)
     lo, hi = store.date_range(dataset_id)
+    countries = tuple(store.distinct_values(dataset_id, "country"))
+    categories = tuple(store.distinct_values(dataset_id, "category"))
+    return lo, hi, countries, categories
+
+
+def _filters(store, dataset_id: str) -> Filters:
+    info = store.info(dataset_id)
+    lo, hi, countries, categories = _meta(store.workspace, info.id, info.version)
     start = end = None
     if lo is not None and hi is not None:
         first, last = lo.date(), hi.date()
@@ -83,8 +94,8 @@ def _filters(store, dataset_id: str) -> Filters:
             days = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365}[preset]
             start, end = max(first, last - timedelta(days=days - 1)), last
         st.caption(f"Data from {first} to {last}")
-    countries = _multi(store, dataset_id, "country", "Countries / regions")
-    categories = _multi(store, dataset_id, "category", "Categories")
+    countries = _multi(countries, dataset_id, "country", "Countries / regions")
+    categories = _multi(categories, dataset_id, "category", "Categories")
     return Filters(
         start=start if isinstance(start, date) else None,
         end=end if isinstance(end, date) else None,
@@ -93,8 +104,7 @@ def _filters(store, dataset_id: str) -> Filters:
     )
 
 
-def _multi(store, dataset_id: str, column: str, label: str) -> list[str]:
-    values = store.distinct_values(dataset_id, column)
+def _multi(values: tuple[str, ...], dataset_id: str, column: str, label: str) -> list[str]:
     if not values:
         return []
     return st.multiselect(label, values, key=f"{column}_{dataset_id}", placeholder="All")
