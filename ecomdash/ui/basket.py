@@ -48,32 +48,26 @@ def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _mine(key: tuple, params: tuple) -> B.BasketResult:
-    s, c, lift, max_len, basket, level, incl = params
-    return B.mine(
-        cached_lines(key),
-        min_support=s,
-        min_confidence=c,
-        min_lift=lift,
-        max_len=max_len,
-        basket=basket,
-        level=level,
-        include_non_product=incl,
-    )
+    return B.mine(cached_lines(key), **_mining_kwargs(params))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _holdout(key: tuple, params: tuple) -> B.HoldoutResult:
+    return B.holdout_check(cached_lines(key), **_mining_kwargs(params))
+
+
+def _mining_kwargs(params: tuple) -> dict:
+    """The form's parameter tuple as keyword arguments of basket.mine / holdout_check."""
     s, c, lift, max_len, basket, level, incl = params
-    return B.holdout_check(
-        cached_lines(key),
-        min_support=s,
-        min_confidence=c,
-        min_lift=lift,
-        max_len=max_len,
-        basket=basket,
-        level=level,
-        include_non_product=incl,
-    )
+    return {
+        "min_support": s,
+        "min_confidence": c,
+        "min_lift": lift,
+        "max_len": max_len,
+        "basket": basket,
+        "level": level,
+        "include_non_product": incl,
+    }
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
