@@ -134,3 +134,33 @@ def test_same_file_name_two_sessions_see_only_their_own(browser, app_url, tmp_pa
     screenshot(b, "isolation-b")
     for pg in sessions:
         pg.context.close()
+
+
+def _ws_handshake(app_url: str, host: str) -> int:
+    import http.client
+    from urllib.parse import urlparse
+
+    u = urlparse(app_url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    conn.request(
+        "GET",
+        "/_stcore/stream",
+        headers={
+            "Host": host,
+            "Origin": f"http://{host}",
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
+    )
+    status = conn.getresponse().status
+    conn.close()
+    return status
+
+
+def test_foreign_host_header_cannot_open_a_session(app_url):
+    """server.allowedHosts: a DNS-rebinding-style connection is refused; ours is accepted."""
+    port = app_url.rsplit(":", 1)[1]
+    assert _ws_handshake(app_url, f"evil.example:{port}") == 403
+    assert _ws_handshake(app_url, f"127.0.0.1:{port}") == 101
