@@ -50,6 +50,22 @@ class Filters:
             categories=self.categories,
         )
 
+    @classmethod
+    def from_key(cls, key: tuple) -> Filters:
+        """The inverse of :meth:`as_key`.
+
+        >>> f = Filters(start=date(2024, 1, 1), countries=("UK",))
+        >>> Filters.from_key(f.as_key()) == f
+        True
+        """
+        start, end, countries, categories = key
+        return cls(
+            start=date.fromisoformat(start) if start else None,
+            end=date.fromisoformat(end) if end else None,
+            countries=tuple(countries),
+            categories=tuple(categories),
+        )
+
     def as_key(self) -> tuple:
         return (
             self.start.isoformat() if self.start else None,

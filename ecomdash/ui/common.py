@@ -15,7 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 
 import duckdb
 import pandas as pd
@@ -139,14 +138,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
 def cached_lines(key: tuple) -> pd.DataFrame:
     """The canonical lines of ``key`` = PageContext.key, after the global filters."""
     workspace, dataset_id, _version, fkey = key
-    start, end, countries, categories = fkey
-    filters = Filters(
-        start=date.fromisoformat(start) if start else None,
-        end=date.fromisoformat(end) if end else None,
-        countries=tuple(countries),
-        categories=tuple(categories),
-    )
-    return get_store(workspace).load_lines(dataset_id, filters)
+    return get_store(workspace).load_lines(dataset_id, Filters.from_key(fkey))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=])")

@@ -27,16 +27,8 @@ LOWER_IS_BETTER = {"returns", "return_rate"}
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def _overview(key: tuple, grain: str) -> OverviewResult:
-    workspace, dataset_id, _version, (start, end, countries, categories) = key
-    from datetime import date
-
-    f = Filters(
-        start=date.fromisoformat(start) if start else None,
-        end=date.fromisoformat(end) if end else None,
-        countries=tuple(countries),
-        categories=tuple(categories),
-    )
-    return overview(get_store(workspace), dataset_id, f, grain=grain)
+    workspace, dataset_id, _version, fkey = key
+    return overview(get_store(workspace), dataset_id, Filters.from_key(fkey), grain=grain)
 
 
 def kpi_text(name: str, v) -> str:
