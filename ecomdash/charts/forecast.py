@@ -32,28 +32,18 @@ def forecast_figure(
     word = FREQ_WORD[res.series.freq]
     fig = go.Figure()
     x_band = pd.concat([fc["period"], fc["period"][::-1]])
-    fig.add_trace(
-        go.Scatter(
-            x=x_band,
-            y=np.concatenate([fc["hi95"].to_numpy(), fc["lo95"].to_numpy()[::-1]]),
-            fill="toself",
-            fillcolor=BAND95,
-            line={"width": 0},
-            name="95 % band",
-            hoverinfo="skip",
+    for level, color in ((95, BAND95), (80, BAND80)):  # the wide band first, underneath
+        fig.add_trace(
+            go.Scatter(
+                x=x_band,
+                y=np.concatenate([fc[f"hi{level}"].to_numpy(), fc[f"lo{level}"].to_numpy()[::-1]]),
+                fill="toself",
+                fillcolor=color,
+                line={"width": 0},
+                name=f"{level} % band",
+                hoverinfo="skip",
+            )
         )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x_band,
-            y=np.concatenate([fc["hi80"].to_numpy(), fc["lo80"].to_numpy()[::-1]]),
-            fill="toself",
-            fillcolor=BAND80,
-            line={"width": 0},
-            name="80 % band",
-            hoverinfo="skip",
-        )
-    )
     fig.add_trace(
         go.Scatter(x=fr["period"], y=fr["value"], mode="lines", name="Actual", line={"color": HIST})
     )
