@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
 from ecomdash import basket as B
 from ecomdash import schema as S
 from ecomdash.cli.common import (
@@ -13,8 +11,7 @@ from ecomdash.cli.common import (
     add_date_args,
     add_json_arg,
     emit,
-    filters_from,
-    open_store,
+    load_lines,
 )
 
 #: The columns basket analysis reads (loading only these halves the store read).
@@ -30,16 +27,6 @@ NEEDED = (
     S.REVENUE,
     *S.FLAGS,
 )
-
-
-def _load(args: argparse.Namespace) -> pd.DataFrame:
-    store = open_store(args)
-    try:
-        info = store.resolve(args.dataset)
-        cols = [c for c in NEEDED if c in info.columns or c in S.FLAGS]
-        return store.load_lines(info.id, filters_from(args), columns=cols)
-    finally:
-        store.close()
 
 
 def register(subparsers) -> None:
@@ -67,7 +54,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = _load(args)
+    lines = load_lines(args, columns=NEEDED)
     res = B.mine(
         lines,
         min_support=args.min_support,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.store import Store
@@ -46,12 +47,17 @@ def filters_from(args: argparse.Namespace) -> Filters:
     return Filters(start=getattr(args, "start", None), end=getattr(args, "end", None))
 
 
-def load_lines(args: argparse.Namespace) -> pd.DataFrame:
-    """The chosen dataset's lines (after --start/--end when the command has them)."""
+def load_lines(args: argparse.Namespace, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The chosen dataset's lines (after --start/--end when the command has them).
+
+    ``columns``: read only these (those the dataset lacks are skipped; flags always come).
+    """
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
-        return store.load_lines(info.id, filters_from(args))
+        if columns is not None:
+            columns = [c for c in columns if c in info.columns or c in S.FLAGS]
+        return store.load_lines(info.id, filters_from(args), columns=columns)
     finally:
         store.close()
 
