@@ -322,6 +322,14 @@ def test_excel_zip_bomb_checked_before_parsing():
         load_bytes(data, "bomb.xlsx", max_bytes=1024 * 1024)
 
 
+def test_truncated_gzip_is_refused_not_read_short():
+    # a download that stopped early: the gzip trailer is missing, rows would be lost silently
+    whole = gzip.compress(csv_text().encode() * 50)
+    assert len(load_bytes(whole, "orders.csv.gz").lines) > 0
+    with pytest.raises(InputFileError, match="cut short"):
+        load_bytes(whole[: len(whole) - 6], "orders.csv.gz")
+
+
 def test_gzip_bomb():
     data = gzip.compress(b"a" * (30 * 1024 * 1024))
     with pytest.raises(InputFileError, match="bomb|larger"):
