@@ -27,7 +27,6 @@ Derived columns: ``revenue = quantity × unit_price`` when revenue is not mapped
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +36,7 @@ import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number, unwrap
+from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import FIELDS, STATUS, check_enough
 from ecomdash.ingest.read import RawTable
 
@@ -58,11 +57,6 @@ _REFUND = re.compile(
     re.IGNORECASE,
 )
 _FLOAT_ID = re.compile(r"^-?\d+\.0+$")
-
-
-def _float_id(text: str) -> str | None:
-    """``"13085.0"`` → ``"13085"``; None when the text is not an integer written as a float."""
-    return text[: text.index(".")] if _FLOAT_ID.match(text) else None
 
 
 _CANCEL_ID = re.compile(r"^[Cc]\d+$")
@@ -123,47 +117,77 @@ def _wrap(arr: pa.Array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])))
 
 
-def _text(
-    encoded: tuple[np.ndarray, np.ndarray], fix: Callable[[str], str | None] | None = None
-) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """Trimmed text (missing as NA) built from the column's dictionary codes.
+@dataclass(frozen=True)
+class _Text:
+    """A cleaned text column, kept as codes into its distinct cleaned values until the kept
+    rows are known, so the strings are copied once.
 
-    Returns (values, trimmed: rows that had surrounding spaces, fixed: rows whose value
-    ``fix`` rewrote, e.g. ``13085.0`` → ``13085``).
+    ``codes``: one int per row naming its cleaned value, -1 where missing (empty after
+    trimming). ``trimmed`` / ``fixed``: rows that had surrounding spaces / that ``fix``
+    rewrote (e.g. ``13085.0`` → ``13085``).
     """
-    codes, uniques = encoded
-    clean_u: list[str | None] = []
-    trimmed_u = np.zeros(len(uniques), dtype=bool)
-    fixed_u = np.zeros(len(uniques), dtype=bool)
-    for i, u in enumerate(uniques):
-        if u is None:
-            clean_u.append(None)
-            continue
-        t = unwrap(u)
-        trimmed_u[i] = u.strip() != u and t != ""
-        if fix is not None:
-            f = fix(t)
-            if f is not None:
-                t, fixed_u[i] = f, True
-        clean_u.append(t if t else None)
-    idx = pa.array(codes, mask=codes < 0, type=pa.int64())
-    values = pc.take(pa.array(clean_u, type=pa.string()), idx)
-    safe = np.where(codes < 0, 0, codes)
-    trimmed = trimmed_u[safe] & (codes >= 0) if len(uniques) else np.zeros(len(codes), bool)
-    fixed = fixed_u[safe] & (codes >= 0) if len(uniques) else np.zeros(len(codes), bool)
-    return _wrap(values), trimmed, fixed
+
+    codes: np.ndarray
+    distinct: pa.Array
+    trimmed: np.ndarray
+    fixed: np.ndarray
+
+    @property
+    def missing(self) -> np.ndarray:
+        return self.codes < 0
+
+    def matches(self, pattern: re.Pattern) -> np.ndarray:
+        """Rows whose cleaned value matches ``pattern`` (missing rows never match)."""
+        return _regex_rows(self.codes, self.distinct, pattern)
+
+    def values(self, keep: np.ndarray) -> pd.Series:
+        """The text of the ``keep`` rows (missing as NA)."""
+        codes = self.codes[keep]
+        return _wrap(pc.take(self.distinct, pa.array(codes, mask=codes < 0, type=pa.int64())))
 
 
-def _regex_codes(encoded: tuple[np.ndarray, np.ndarray], pattern: re.Pattern) -> np.ndarray:
-    """Rows whose (trimmed) value matches ``pattern``, evaluated once per distinct value."""
+def _text(encoded: tuple[np.ndarray, pa.Array], *, float_ids: bool = False) -> _Text:
+    """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
+    ``float_ids``, integers written as decimals lose the ``.0`` (see :class:`_Text`)."""
     codes, uniques = encoded
-    uniques = [unwrap(u) if isinstance(u, str) else u for u in uniques]
-    if len(uniques) == 0:
+    stripped = pc.utf8_trim_whitespace(uniques)
+    t = unwrap_all(uniques)
+    trimmed_u = pc.and_(pc.not_equal(stripped, uniques), pc.not_equal(t, ""))
+    fixed_u = pc.match_substring_regex(t, _FLOAT_ID.pattern) if float_ids else None
+    if fixed_u is not None and pc.any(fixed_u).as_py():
+        t = pc.if_else(fixed_u, pc.replace_substring_regex(t, r"\.0+$", ""), t)
+    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
+    enc = pc.dictionary_encode(t)
+    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    n = len(codes)
+    if not len(uniques):
+        none = np.zeros(n, bool)
+        return _Text(np.full(n, -1, dtype=np.int64), enc.dictionary, none, none)
+    present = codes >= 0
+    safe = np.where(present, codes, 0)
+
+    def rows(per_unique: pa.Array | None) -> np.ndarray:
+        if per_unique is None:
+            return np.zeros(n, dtype=bool)
+        return per_unique.to_numpy(zero_copy_only=False)[safe] & present
+
+    return _Text(
+        codes=np.where(present, code_u[safe], -1),
+        distinct=enc.dictionary,
+        trimmed=rows(trimmed_u),
+        fixed=rows(fixed_u),
+    )
+
+
+def _regex_rows(codes: np.ndarray, values: pa.Array, pattern: re.Pattern) -> np.ndarray:
+    """Rows whose value (one of ``values``, by ``codes``; -1 = missing) matches ``pattern``,
+    evaluated once per distinct value with Python's regex engine."""
+    if len(values) == 0:
         return np.zeros(len(codes), dtype=bool)
-    per = np.fromiter((bool(pattern.search(str(u))) for u in uniques), bool, len(uniques))
-    out = per[np.where(codes < 0, 0, codes)]
-    out[codes < 0] = False
-    return out
+    per = np.fromiter(
+        (bool(pattern.search(u)) for u in values.fill_null("").to_pylist()), bool, len(values)
+    )
+    return per[np.where(codes < 0, 0, codes)] & (codes >= 0)
 
 
 def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
@@ -195,9 +219,7 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
     return dup
 
 
-def _filter(values, keep: np.ndarray):
-    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
-        return _wrap(pc.filter(arrow_of(values), pa.array(keep)))
+def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(values)[keep])
 
 
@@ -251,19 +273,24 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             reason[mask & (reason == None)] = label  # noqa: E711 - numpy elementwise
 
     cols: dict[str, pd.Series] = {}
+    text: dict[str, _Text] = {}
     # ---- text fields
     for fld in _TEXT_FIELDS:
         if fld not in mapping:
             continue
-        fix = _float_id if fld == schema.CUSTOMER_ID else None
-        cols[fld], trimmed, fixed = _text(enc(mapping[fld]), fix)
+        text[fld] = _text(enc(mapping[fld]), float_ids=fld == schema.CUSTOMER_ID)
         if fld == schema.PRODUCT_NAME:
-            add("trimmed_names", "product names with spaces around them (trimmed)", trimmed, "kept")
+            add(
+                "trimmed_names",
+                "product names with spaces around them (trimmed)",
+                text[fld].trimmed,
+                "kept",
+            )
         if fld == schema.CUSTOMER_ID:
             add(
                 "customer_id_float",
                 "customer ids written as decimals (13085.0 → 13085)",
-                fixed,
+                text[fld].fixed,
                 "kept",
             )
     # ---- numbers
@@ -323,16 +350,16 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         cols[schema.REVENUE] = q * cols[schema.UNIT_PRICE]
     if schema.UNIT_PRICE not in cols and q is not None and schema.REVENUE in cols:
         cols[schema.UNIT_PRICE] = (cols[schema.REVENUE] / q.where(q != 0)).astype("float64")
-    if schema.PRODUCT_ID not in cols and schema.PRODUCT_NAME in cols:
-        cols[schema.PRODUCT_ID] = cols[schema.PRODUCT_NAME]
+    if schema.PRODUCT_ID not in text and schema.PRODUCT_NAME in text:
+        text[schema.PRODUCT_ID] = text[schema.PRODUCT_NAME]
         notes.append("No product id column: the product name is used as the product id.")
     # ---- returns
     is_return = np.zeros(n, dtype=bool)
-    if schema.ORDER_ID in cols:
-        order_codes = enc(mapping[schema.ORDER_ID])
-        c_ids = _regex_codes(order_codes, _CANCEL_ID)
+    if schema.ORDER_ID in text:
+        order = text[schema.ORDER_ID]
+        c_ids = order.matches(_CANCEL_ID)
         if c_ids.any() and c_ids.mean() < 0.5:
-            invoices = len(np.unique(order_codes[0][c_ids]))
+            invoices = len(np.unique(order.codes[c_ids]))
             add(
                 "cancellation_invoice",
                 f"cancellation lines: order id starts with C ({invoices:,} orders)",
@@ -350,7 +377,8 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         )
         is_return |= neg
     if STATUS in mapping:
-        refunded = _regex_codes(enc(mapping[STATUS]), _REFUND)
+        status_codes, status_values = enc(mapping[STATUS])
+        refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND)
         add(
             "refund_status",
             "status says refunded / returned / cancelled",
@@ -377,37 +405,35 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     if missing_number.any():
         add("missing_number", "quantity or amount left empty", missing_number, "kept")
     # ---- products and customers
-    pid = cols.get(schema.PRODUCT_ID)
-    pname = cols.get(schema.PRODUCT_NAME)
+    pid = text.get(schema.PRODUCT_ID)
+    pname = text.get(schema.PRODUCT_NAME)
     if pid is not None:
-        no_product = np.array(pid.isna(), dtype=bool)
+        no_product = pid.missing.copy()
         if pname is not None:
-            no_product &= pname.isna().to_numpy()
+            no_product &= pname.missing
         add("missing_product", "no product id or name", no_product, "kept")
         if pname is not None and schema.PRODUCT_ID in mapping:
             add(
                 "missing_product_name",
                 "product name missing (the id is there)",
-                pname.isna().to_numpy() & pid.notna().to_numpy(),
+                pname.missing & ~pid.missing,
                 "kept",
             )
-    if schema.CUSTOMER_ID in cols:
+    if schema.CUSTOMER_ID in text:
         add(
             "missing_customer",
             "no customer id (guest orders)",
-            cols[schema.CUSTOMER_ID].isna().to_numpy(),
+            text[schema.CUSTOMER_ID].missing,
             "kept",
         )
     non_product = np.zeros(n, dtype=bool)
     if pid is not None:
         if schema.PRODUCT_ID in mapping:
-            non_product = _regex_codes(enc(mapping[schema.PRODUCT_ID]), schema.NON_PRODUCT_CODE)
+            non_product = pid.matches(schema.NON_PRODUCT_CODE)
             if pname is not None:
-                non_product |= pid.isna().to_numpy() & _regex_codes(
-                    enc(mapping[schema.PRODUCT_NAME]), schema.NON_PRODUCT_NAME
-                )
+                non_product |= pid.missing & pname.matches(schema.NON_PRODUCT_NAME)
         else:
-            non_product = _regex_codes(enc(mapping[schema.PRODUCT_NAME]), schema.NON_PRODUCT_NAME)
+            non_product = pname.matches(schema.NON_PRODUCT_NAME)
         add(
             "non_product",
             "postage, fees, adjustments and other non-product lines",
@@ -416,11 +442,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         )
     # ---- assemble the kept rows
     keep = np.asarray(reason == None, dtype=bool)  # noqa: E711
-    data = {f: _filter(cols[f], keep) for f in schema.CANONICAL if f in cols}
+    data = {
+        f: text[f].values(keep) if f in text else _filter(cols[f], keep)
+        for f in schema.CANONICAL
+        if f in text or f in cols
+    }
     data[schema.IS_RETURN] = pd.Series(is_return[keep])
     data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
     # ---- match cancellations to the sales they cancel
-    matched_idx = _match_cancellations(data)
+    matched_idx = _match_cancellations(data, {f: t.codes[keep] for f, t in text.items()})
     cancelled = np.zeros(int(keep.sum()), dtype=bool)
     cancelled[matched_idx] = True
     data[schema.IS_CANCELLED] = pd.Series(cancelled)
@@ -461,22 +491,30 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     return lines, report
 
 
-def _match_cancellations(data: dict[str, pd.Series]) -> np.ndarray:
+def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:
+    """A 64-bit hash of (customer code, product code, quantity) per line."""
+    with np.errstate(over="ignore"):
+        pair = cust.astype(np.uint64) * np.uint64(width) + prod.astype(np.uint64)
+        return pair * np.uint64(0x9E3779B97F4A7C15) + qty.astype(np.float64).view(np.uint64)
+
+
+def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray]) -> np.ndarray:
     """Positions of sale lines cancelled by a later return line (one-to-one).
 
     For each return (quantity < 0, flagged return) with a customer and product, the latest
     unmatched sale of the same customer, product and opposite quantity, not after the return.
+    ``codes``: the customer and product columns as integer codes (-1 where missing).
     """
     need = (schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)
     if not all(k in data for k in need):
         return np.array([], dtype=np.int64)
-    cust, _ = codes_of(data[schema.CUSTOMER_ID])
-    prod, _ = codes_of(data[schema.PRODUCT_ID])
+    cust, prod = codes[schema.CUSTOMER_ID], codes[schema.PRODUCT_ID]
     q = data[schema.QUANTITY].to_numpy(dtype=float)
     is_ret = data[schema.IS_RETURN].to_numpy(dtype=bool)
     if schema.ORDER_DATE in data:
-        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]").astype(np.int64)
-        has_when = ~np.isnat(data[schema.ORDER_DATE].to_numpy())
+        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]")
+        has_when = ~np.isnat(when)
+        when = when.astype(np.int64)
     else:
         when = np.arange(len(q), dtype=np.int64)
         has_when = np.ones(len(q), dtype=bool)
@@ -485,9 +523,12 @@ def _match_cancellations(data: dict[str, pd.Series]) -> np.ndarray:
     if not len(ret):
         return np.array([], dtype=np.int64)
     sale = np.flatnonzero(ok & ~is_ret & (q > 0))
-    width = np.int64(prod.max() + 2)
-    rkey = cust[ret] * width + prod[ret]
-    sale = sale[np.isin(cust[sale] * width + prod[sale], rkey)]
+    # keep the sales some return could cancel: a hash of (customer, product, quantity) found
+    # among the returns' (collisions only let extra sales through; the matching is exact)
+    width = prod.max() + 2
+    h_sale = _line_hash(cust[sale], prod[sale], q[sale], width)
+    h_ret = _line_hash(cust[ret], prod[ret], -q[ret], width)
+    sale = sale[pd.Series(h_sale).isin(h_ret).to_numpy()]
     if not len(sale):
         return np.array([], dtype=np.int64)
     c = np.concatenate([cust[sale], cust[ret]])

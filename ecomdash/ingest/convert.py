@@ -74,27 +74,33 @@ def arrow_of(s: pd.Series) -> pa.Array:
     return ca
 
 
-def codes_of(s: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(codes int64 with -1 for missing, distinct values as an object array)."""
+def codes_of(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
+    """(codes int64 with -1 for missing, the distinct values as an Arrow string array)."""
     enc = pc.dictionary_encode(arrow_of(s))
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    return codes, enc.dictionary
 
 
 def _factorize(
-    s: pd.Series, encoded: tuple[np.ndarray, np.ndarray] | None = None
+    s: pd.Series, encoded: tuple[np.ndarray, pa.Array] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = encoded if encoded is not None else codes_of(s)
-    u = np.asarray([unwrap(v) if v is not None else "" for v in uniques], dtype=object)
-    return codes, u
+    u = unwrap_all(uniques).fill_null("").to_numpy(zero_copy_only=False)
+    return codes, u.astype(object)
 
 
-def unwrap(text: str) -> str:
-    """Trim a cell, and undo the ``="00123"`` wrapper some exports (Taobao, Alipay) put around
-    long numbers so Excel keeps them as text."""
-    t = text.strip()
-    if t.startswith('="') and t.endswith('"') and len(t) >= 3:
-        t = t[2:-1].strip()
+def unwrap_all(values: pa.Array) -> pa.Array:
+    """Trim every value, and undo the ``="00123"`` wrapper some exports (Taobao, Alipay) put
+    around long numbers so Excel keeps them as text. Vectorised; nulls stay null. Arrow's
+    whitespace is Python's ``str.strip()`` whitespace (checked over every such code point)."""
+    t = pc.utf8_trim_whitespace(values)
+    wrapped = pc.and_(
+        pc.and_(pc.starts_with(t, '="'), pc.ends_with(t, '"')),
+        pc.greater_equal(pc.utf8_length(t), 3),
+    )
+    if pc.any(wrapped).as_py():
+        inner = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(t, 2, -1))
+        t = pc.if_else(wrapped, inner, t)
     return t
 
 
@@ -170,7 +176,7 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
     return out, note
 
 
-def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> Converted:
+def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
     """Convert a text column to float64, counting cells that are not numbers.
 
     ``encoded``: the column's ``codes_of`` result when the caller already has it.
@@ -375,7 +381,7 @@ def _chronology_vote(
     return True, "no value proves the order; assumed day/month/year (check the dates)"
 
 
-def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, np.ndarray] | None = None) -> Converted:
+def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
     """Convert a text column to datetime64[us], counting cells that are not dates."""
     codes, u = _factorize(s, encoded)
     vals, note = _datetimes_of(u, order_hint=codes[codes >= 0] if len(codes) else None)
@@ -390,21 +396,22 @@ def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, np.ndarray] | None =
     )
 
 
-def date_rate(values: list[str], *, allow_serial: bool = False) -> float:
-    """Share of non-empty ``values`` that read as dates.
+def date_rates(values: list[str]) -> tuple[float, float]:
+    """Share of non-empty ``values`` that read as dates: (strictly, with Excel serials).
 
-    Plain numbers count only as ``YYYYMMDD``, or as Excel serial days when ``allow_serial``
-    (the column's name already says it is a date).
+    Plain numbers count only as ``YYYYMMDD`` in the first figure; the second also counts
+    them as Excel serial days (for a column whose name already says it is a date). The
+    values are parsed once for both.
     """
     vals = [v.strip() for v in values if v and v.strip()]
     if not vals:
-        return 0.0
+        return 0.0, 0.0
     u = np.asarray(list(dict.fromkeys(vals)), dtype=object)
     if np.mean([bool(_LOOSE_DATE.search(v)) for v in u]) < 0.5:
-        return 0.0
-    if all(_PLAIN.match(v) for v in u) and not all(_COMPACT.match(v) for v in u):
-        if not allow_serial:
-            return 0.0
+        return 0.0, 0.0
     parsed, _ = _datetimes_of(u)
     ok = dict(zip(u, ~np.isnat(parsed), strict=True))
-    return float(np.mean([ok[v] for v in vals]))
+    rate = float(np.mean([ok[v] for v in vals]))
+    if all(_PLAIN.match(v) for v in u) and not all(_COMPACT.match(v) for v in u):
+        return 0.0, rate  # plain numbers that are not YYYYMMDD: dates only as serials
+    return rate, rate

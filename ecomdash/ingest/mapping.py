@@ -27,7 +27,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.ingest.convert import date_rate, number_rate
+from ecomdash.ingest.convert import date_rates, number_rate
 from ecomdash.ingest.read import RawTable
 
 STATUS = "status"
@@ -410,11 +410,12 @@ def _profile(col: pd.Series) -> _Profile:
         return _Profile(0, 0, 0, 0, 0, 0, np.nan, 0, 0, 0)
     nums = pd.to_numeric(pd.Series(filled_vals), errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(nums)
+    date, date_serial = date_rates(filled_vals)
     return _Profile(
         filled=len(filled_vals) / len(sample),
         number=number_rate(filled_vals),
-        date=date_rate(filled_vals),
-        date_serial=date_rate(filled_vals, allow_serial=True),
+        date=date,
+        date_serial=date_serial,
         integer=float((ok & (np.mod(np.where(ok, nums, 0), 1) == 0)).mean()),
         distinct=len(set(filled_vals)) / len(filled_vals),
         median=float(np.median(nums[ok])) if ok.any() else np.nan,

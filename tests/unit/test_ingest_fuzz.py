@@ -160,3 +160,27 @@ def test_damaged_containers(name, edits):
     for where, value in edits:
         data[int(where * len(data))] = value
     _load(bytes(data), name)
+
+
+def _unwrap_reference(text: str) -> str:
+    """The rule, written plainly: Python's strip, then ``="…"`` unwrapped and stripped."""
+    t = text.strip()
+    if t.startswith('="') and t.endswith('"') and len(t) >= 3:
+        t = t[2:-1].strip()
+    return t
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(["=", '"', " ", "\t", "\u00a0", "\u3000", "a", "1", "保"]))
+        | st.none(),
+        max_size=30,
+    )
+)
+def test_vectorised_unwrap_is_pythons_strip_and_unwrap(values):
+    import pyarrow as pa
+
+    from ecomdash.ingest.convert import unwrap_all
+
+    got = unwrap_all(pa.array(values, type=pa.string())).to_pylist()
+    assert got == [None if v is None else _unwrap_reference(v) for v in values]

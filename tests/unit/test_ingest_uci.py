@@ -58,6 +58,22 @@ def test_uci_report_matches_published_counts(uci):
     assert len(rep.rejected) == 6_865
 
 
+def test_uci_cancellation_matching_agrees_with_plain_reference(uci):
+    from tests.unit.test_ingest_clean import naive_cancelled
+
+    cols = ["customer_id", "product_id", "quantity", "order_date", "is_return", "line_no"]
+    lines = uci.lines[cols]
+    # only customer/product pairs that have a return can take part: keeps the loop short
+    ret = lines[lines["is_return"]]
+    pairs = set(zip(ret["customer_id"], ret["product_id"], strict=True))
+    involved = lines[
+        [(c, p) in pairs for c, p in zip(lines["customer_id"], lines["product_id"], strict=True)]
+    ]
+    expected = naive_cancelled(involved)
+    assert set(uci.lines.loc[uci.lines["is_cancelled"], "line_no"]) == expected
+    assert uci.report.matched_cancellations == len(expected) > 3_000
+
+
 def test_uci_lines_shape(uci):
     lines = uci.lines
     assert lines["order_date"].min() == pd.Timestamp("2009-12-01 07:45")
