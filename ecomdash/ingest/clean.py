@@ -492,10 +492,10 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
 
 
 def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:
-    """A 64-bit hash of (customer code, product code, quantity) per line."""
+    """A 64-bit hash of (customer code, product code, quantity) per line (codes >= 0, int64)."""
     with np.errstate(over="ignore"):
-        pair = cust.astype(np.uint64) * np.uint64(width) + prod.astype(np.uint64)
-        return pair * np.uint64(0x9E3779B97F4A7C15) + qty.astype(np.float64).view(np.uint64)
+        pair = cust.view(np.uint64) * np.uint64(width) + prod.view(np.uint64)
+        return pair * np.uint64(0x9E3779B97F4A7C15) + np.asarray(qty, np.float64).view(np.uint64)
 
 
 def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray]) -> np.ndarray:

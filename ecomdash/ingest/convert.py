@@ -396,22 +396,21 @@ def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = N
     )
 
 
-def date_rates(values: list[str]) -> tuple[float, float]:
-    """Share of non-empty ``values`` that read as dates: (strictly, with Excel serials).
+def date_rate(values: list[str], *, allow_serial: bool = False) -> float:
+    """Share of non-empty ``values`` that read as dates.
 
-    Plain numbers count only as ``YYYYMMDD`` in the first figure; the second also counts
-    them as Excel serial days (for a column whose name already says it is a date). The
-    values are parsed once for both.
+    Plain numbers count only as ``YYYYMMDD``, or as Excel serial days when ``allow_serial``
+    (the column's name already says it is a date).
     """
     vals = [v.strip() for v in values if v and v.strip()]
     if not vals:
-        return 0.0, 0.0
+        return 0.0
     u = np.asarray(list(dict.fromkeys(vals)), dtype=object)
     if np.mean([bool(_LOOSE_DATE.search(v)) for v in u]) < 0.5:
-        return 0.0, 0.0
+        return 0.0
+    if all(_PLAIN.match(v) for v in u) and not all(_COMPACT.match(v) for v in u):
+        if not allow_serial:
+            return 0.0
     parsed, _ = _datetimes_of(u)
     ok = dict(zip(u, ~np.isnat(parsed), strict=True))
-    rate = float(np.mean([ok[v] for v in vals]))
-    if all(_PLAIN.match(v) for v in u) and not all(_COMPACT.match(v) for v in u):
-        return 0.0, rate  # plain numbers that are not YYYYMMDD: dates only as serials
-    return rate, rate
+    return float(np.mean([ok[v] for v in vals]))

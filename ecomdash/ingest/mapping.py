@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.ingest.convert import date_rates, number_rate
+from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.read import RawTable
 
 STATUS = "status"
@@ -388,13 +389,19 @@ class _Profile:
     filled: float
     number: float
     date: float
-    date_serial: float
     integer: float
     distinct: float
     median: float
     zero_padded: float
     email: float
     alpha: float
+    values: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @cached_property
+    def date_serial(self) -> float:
+        """Share of dates when plain numbers may be Excel serial days: parsed only when a
+        column's name says it is the order date (most columns never need it)."""
+        return date_rate(self.values, allow_serial=True)
 
 
 def _sample(col: pd.Series, n: int = 1000) -> list[str]:
@@ -407,15 +414,13 @@ def _profile(col: pd.Series) -> _Profile:
     sample = _sample(col)
     filled_vals = [v.strip() for v in sample if v and v.strip()]
     if not filled_vals:
-        return _Profile(0, 0, 0, 0, 0, 0, np.nan, 0, 0, 0)
+        return _Profile(0, 0, 0, 0, 0, np.nan, 0, 0, 0)
     nums = pd.to_numeric(pd.Series(filled_vals), errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(nums)
-    date, date_serial = date_rates(filled_vals)
     return _Profile(
         filled=len(filled_vals) / len(sample),
         number=number_rate(filled_vals),
-        date=date,
-        date_serial=date_serial,
+        date=date_rate(filled_vals),
         integer=float((ok & (np.mod(np.where(ok, nums, 0), 1) == 0)).mean()),
         distinct=len(set(filled_vals)) / len(filled_vals),
         median=float(np.median(nums[ok])) if ok.any() else np.nan,
@@ -424,6 +429,7 @@ def _profile(col: pd.Series) -> _Profile:
         ),
         email=float(np.mean(["@" in v for v in filled_vals])),
         alpha=float(np.mean([bool(_LETTER.search(v)) for v in filled_vals])),
+        values=tuple(filled_vals),
     )
 
 

@@ -877,7 +877,7 @@ def _read_delimited(
 
     def parse(threads: bool) -> pa.Table:
         return pacsv.read_csv(
-            io.BytesIO(payload),
+            pa.BufferReader(payload),  # zero-copy view of the bytes
             read_options=pacsv.ReadOptions(
                 column_names=names, use_threads=threads, block_size=8 << 20
             ),
