@@ -2,7 +2,9 @@
 
 Goal (issue #2): reading, mapping, cleaning and saving that file into the store takes at
 most 2x a bare ``duckdb.read_csv`` of the same file into an in-memory table, with peak
-memory under 1 GB.
+memory under 1 GB. The reference is the SQL form, ``CREATE TABLE t AS SELECT * FROM
+read_csv(...)`` (about 0.5 s here); the Python API form ``duckdb.read_csv(...)`` made a table
+takes about twice as long (close to the issue's "about 1.1 s") and is printed for context.
 
 Run: ``uv run python bench/bench_ingest.py [--repeat 9]``. After one untimed warm-up of
 each, every round times, back to back, the DuckDB reference, read + map + clean
@@ -39,6 +41,18 @@ def duckdb_reference(path: Path = UCI) -> int:
     con = duckdb.connect()
     try:
         con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{path.as_posix()}')")
+        return con.execute("SELECT count(*) FROM t").fetchone()[0]
+    finally:
+        con.close()
+
+
+def duckdb_api_reference(path: Path = UCI) -> int:
+    """The same read through the Python API, ``duckdb.read_csv(...)`` made a table. About
+    twice the SQL form here; it matches the issue's "about 1.1 s for DuckDB alone", so it is
+    printed for context. The goal is checked against the faster SQL form above."""
+    con = duckdb.connect()
+    try:
+        con.read_csv(path.as_posix()).create("t")
         return con.execute("SELECT count(*) FROM t").fetchone()[0]
     finally:
         con.close()
@@ -106,31 +120,37 @@ def main() -> None:
     if not UCI.exists():
         raise SystemExit(f"{UCI} not found (expected ../shared/data beside the repo)")
     load = os.getloadavg()[0]
-    refs, ingest, full = [], [], []
-    n_ref, res = 0, None
+    refs, api_refs, ingest, full = [], [], [], []
+    n_ref, counts = 0, (0, 0)
     with tempfile.TemporaryDirectory() as tmp:
         # one untimed warm-up of each (imports, first-call set-up), as in a running app
         duckdb_reference()
+        duckdb_api_reference()
         _ingest_and_save(Store.open(Path(tmp) / "warm-up"))
         for k in range(args.repeat):
             store = Store.open(Path(tmp) / str(k))  # a merchant's store exists already
             wall, cpu, n_ref = _timed(duckdb_reference)
             refs.append((wall, cpu))
+            wall, cpu, _ = _timed(duckdb_api_reference)
+            api_refs.append((wall, cpu))
             wall, cpu, res = _timed(ingest_uci)
             ingest.append((wall, cpu))
+            counts = res.report.rows_read, res.report.rows_kept
+            del res  # as in the app, one ingest's data alive at a time
             wall, cpu, _ = _timed(lambda store=store: _ingest_and_save(store))
             full.append((wall, cpu))
             store.close()
-    print(
-        f"rows: duckdb {n_ref:,}  ours read {res.report.rows_read:,} kept {res.report.rows_kept:,}"
-    )
+    print(f"rows: duckdb {n_ref:,}  ours read {counts[0]:,} kept {counts[1]:,}")
     print(
         f"machine: {os.cpu_count()} cores, load average {load:.1f} at start; {args.repeat} rounds"
     )
     best, cpu = min(refs)
-    print(f"{'duckdb read_csv (reference)':30s} {best:5.2f} s wall, {cpu:5.2f} s CPU")
+    print(f"{'reference: SQL read_csv':30s} {best:5.2f} s wall, {cpu:5.2f} s CPU")
     print(_line("read + map + clean", ingest, refs))
     print(_line("read + map + clean + save", full, refs) + "   (goal <= 2.00x)")
+    best, cpu = min(api_refs)
+    print(f"{'context: duckdb.read_csv() API':30s} {best:5.2f} s wall, {cpu:5.2f} s CPU")
+    print(_line("  read + map + clean + save", full, api_refs))
     print(_peak_memory())
 
 

@@ -829,6 +829,16 @@ def _refuse_markup(sample: str) -> None:
         )
 
 
+def _refuse_unclosed_quote(payload: bytes) -> None:
+    bad_line = _unclosed_quote_line(payload)
+    if bad_line is not None:
+        raise InputFileError(
+            f"A quoted value opened on line {bad_line:,} is never closed (an odd number of "
+            '" characters), so the rest of the file cannot be split into columns. Fix or remove '
+            "that line, or export the file again."
+        )
+
+
 def _unclosed_quote_line(payload: bytes) -> int | None:
     """Line (1-based) where a quote opens and is never closed, or None."""
     if payload.count(b'"') % 2 == 0:
@@ -856,13 +866,6 @@ def _read_delimited(
     notes: list[str],
     compression: str | None,
 ) -> RawTable:
-    bad_line = _unclosed_quote_line(payload)
-    if bad_line is not None:
-        raise InputFileError(
-            f"A quoted value opened on line {bad_line:,} is never closed (an odd number of "
-            '" characters), so the rest of the file cannot be split into columns. Fix or remove '
-            "that line, or export the file again."
-        )
     # header row (read with the csv module so duplicate names are seen as written)
     head = payload[:_SAMPLE_BYTES].decode("utf-8", errors="replace").splitlines()
     first_line = next((ln for ln in head if ln.strip()), "")
@@ -902,17 +905,23 @@ def _read_delimited(
             invalid.clear()
             tbl = parse(False)
     except pa.ArrowInvalid as exc:
+        _refuse_unclosed_quote(payload)
         msg = str(exc)
         if "utf8" in msg.lower():
             raise _NotUtf8(msg) from None
         raise InputFileError(f"The file cannot be split into columns: {msg}") from None
     n = tbl.num_rows
-    if n == 0:
-        raise InputFileError("The file has no rows that can be read.")
     # line numbers of the kept records. Usually record k starts on line k (header = 1); with
     # blank lines or line breaks inside quoted values, the physical start lines are computed.
     total_records = n + len(invalid)
-    starts = _record_start_lines(payload, total_records)
+    lines = _physical_lines(payload)
+    if lines != total_records:
+        # a quote left open swallows the lines after it into one value: only then can lines
+        # and records differ, so the (slower) quote scan runs only then
+        _refuse_unclosed_quote(payload)
+    if n == 0:
+        raise InputFileError("The file has no rows that can be read.")
+    starts = _record_start_lines(payload, total_records, lines)
     bad_numbers = {int(num) for num, _, _ in invalid if num is not None}
     all_numbers = starts
     if bad_numbers:
@@ -962,10 +971,14 @@ def _read_delimited(
     )
 
 
-def _record_start_lines(payload: bytes, records: int) -> np.ndarray:
-    """Physical line (1-based) on which each non-empty record starts."""
+def _physical_lines(payload: bytes) -> int:
     nl = b"\n" if b"\n" in payload else b"\r"
-    lines = payload.count(nl) + (0 if payload.endswith(nl) else 1)
+    return payload.count(nl) + (0 if payload.endswith(nl) else 1)
+
+
+def _record_start_lines(payload: bytes, records: int, lines: int) -> np.ndarray:
+    """Physical line (1-based) on which each non-empty record starts (``lines``: the
+    payload's number of physical lines)."""
     if lines == records:
         return np.arange(1, records + 1, dtype=np.int64)
     text = payload.decode("utf-8", errors="replace")

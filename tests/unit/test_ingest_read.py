@@ -366,6 +366,21 @@ def test_unclosed_quote_names_the_line():
         load_bytes(text.encode(), "x.csv")
 
 
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        # opened on the first data line: everything after is one value
+        ('1,"A1,x,1,2024-03-03,1,,UK\n2,A1,x,1,2024-03-03,1,,UK\n', 2),
+        # opened on the last-but-one line: the last line is swallowed, columns still fit
+        ('1,A1,x,1,2024-03-03,1,,UK\n2,A1,x,1,2024-03-03,1,,"UK\n3,A1,x,1,2024-03-03,1,,UK\n', 3),
+    ],
+)
+def test_unclosed_quote_anywhere_is_refused(body, line):
+    header = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+    with pytest.raises(InputFileError, match=f"line {line} is never closed"):
+        load_bytes((header + body).encode(), "x.csv")
+
+
 def test_no_date_or_amount_or_product_column():
     with pytest.raises(MappingError, match="date \\+ an amount"):
         load_bytes(b"Colour,Size\nred,M\nblue,L\n", "x.csv")
