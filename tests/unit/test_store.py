@@ -85,6 +85,23 @@ def test_append_skips_duplicates_and_bumps_version(store):
     assert res.dataset.report["appends"][0]["duplicates"] == 2
 
 
+def test_append_keeps_the_datasets_columns_and_numbers_lines_after_the_last(store):
+    lines = tiny_lines()
+    info = store.save_dataset("No country", lines.drop(columns=["country"]).iloc[:4])
+    newer = lines.iloc[4:].copy()  # has a country column the dataset does not have
+    res = store.append(info.id, newer)
+    assert res.added == len(newer) and "country" not in res.dataset.columns
+    raw = store._cur().execute(
+        "SELECT count(country), max(line_no) FROM lines WHERE dataset_id = ?", [info.id]
+    ).fetchall()[0]
+    assert raw[0] == 0  # the newer export's countries did not leak in
+    last_saved = int(lines["line_no"].iloc[:4].max())
+    assert raw[1] == last_saved + int(newer["line_no"].max())
+    # appending the same export again adds nothing
+    again = store.append(info.id, newer)
+    assert again.added == 0 and again.duplicates == len(newer)
+
+
 def test_rename_delete_and_unknown(store):
     a = store.save_dataset("A", tiny_lines())
     b = store.save_dataset("B", tiny_lines())
