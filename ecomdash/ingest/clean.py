@@ -60,6 +60,11 @@ _FLOAT_ID = re.compile(r"^-?\d+\.0+$")
 
 
 _CANCEL_ID = re.compile(r"^[Cc]\d+$")
+#: Customer ids that mean "no customer": WooCommerce and Magento write 0 for a guest
+#: checkout; other exports write a word. Compared after trimming, case-insensitively.
+GUEST_IDS = frozenset(
+    {"0", "-1", "guest", "anonymous", "n/a", "na", "none", "null", "-", "游客", "匿名", "访客"}
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ class _Text:
     distinct: pa.Array
     trimmed: np.ndarray
     fixed: np.ndarray
+    placeholder: np.ndarray
 
     @property
     def missing(self) -> np.ndarray:
@@ -146,9 +152,15 @@ class _Text:
         return _wrap(pc.take(self.distinct, pa.array(codes, mask=codes < 0, type=pa.int64())))
 
 
-def _text(encoded: tuple[np.ndarray, pa.Array], *, float_ids: bool = False) -> _Text:
+def _text(
+    encoded: tuple[np.ndarray, pa.Array],
+    *,
+    float_ids: bool = False,
+    placeholders: frozenset[str] = frozenset(),
+) -> _Text:
     """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
-    ``float_ids``, integers written as decimals lose the ``.0`` (see :class:`_Text`)."""
+    ``float_ids``, integers written as decimals lose the ``.0``; values in
+    ``placeholders`` (any case) become missing (see :class:`_Text`)."""
     codes, uniques = encoded
     stripped = pc.utf8_trim_whitespace(uniques)
     t = unwrap_all(uniques)
@@ -156,13 +168,17 @@ def _text(encoded: tuple[np.ndarray, pa.Array], *, float_ids: bool = False) -> _
     fixed_u = pc.match_substring_regex(t, _FLOAT_ID.pattern) if float_ids else None
     if fixed_u is not None and pc.any(fixed_u).as_py():
         t = pc.if_else(fixed_u, pc.replace_substring_regex(t, r"\.0+$", ""), t)
+    placeholder_u = None
+    if placeholders:
+        placeholder_u = pc.is_in(pc.utf8_lower(t), value_set=pa.array(sorted(placeholders)))
+        t = pc.if_else(placeholder_u, "", t)
     t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
     enc = pc.dictionary_encode(t)
     code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     n = len(codes)
     if not len(uniques):
         none = np.zeros(n, bool)
-        return _Text(np.full(n, -1, dtype=np.int64), enc.dictionary, none, none)
+        return _Text(np.full(n, -1, dtype=np.int64), enc.dictionary, none, none, none)
     present = codes >= 0
     safe = np.where(present, codes, 0)
 
@@ -176,6 +192,7 @@ def _text(encoded: tuple[np.ndarray, pa.Array], *, float_ids: bool = False) -> _
         distinct=enc.dictionary,
         trimmed=rows(trimmed_u),
         fixed=rows(fixed_u),
+        placeholder=rows(placeholder_u),
     )
 
 
@@ -278,7 +295,12 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for fld in _TEXT_FIELDS:
         if fld not in mapping:
             continue
-        text[fld] = _text(enc(mapping[fld]), float_ids=fld == schema.CUSTOMER_ID)
+        is_customer = fld == schema.CUSTOMER_ID
+        text[fld] = _text(
+            enc(mapping[fld]),
+            float_ids=is_customer,
+            placeholders=GUEST_IDS if is_customer else frozenset(),
+        )
         if fld == schema.PRODUCT_NAME:
             add(
                 "trimmed_names",
@@ -290,9 +312,17 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             add(
                 "customer_id_float",
                 "customer ids written as decimals (13085.0 → 13085)",
-                text[fld].fixed,
+                text[fld].fixed & ~text[fld].placeholder,
                 "kept",
             )
+            if text[fld].placeholder.any():
+                add(
+                    "guest_placeholder",
+                    "customer id is a guest placeholder (0, guest, anonymous …): "
+                    "counted as a guest order, not as one customer",
+                    text[fld].placeholder,
+                    "kept",
+                )
     # ---- numbers
     unreadable_number = np.zeros(n, dtype=bool)
     missing_number = np.zeros(n, dtype=bool)

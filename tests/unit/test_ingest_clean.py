@@ -330,3 +330,25 @@ def test_matching_agrees_with_plain_reference_on_random_files():
         ours = set(res.lines.loc[res.lines["is_cancelled"], "line_no"])
         assert ours == naive_cancelled(res.lines), trial
         assert len(ours) > 10  # the random files do exercise the matching
+
+
+def test_guest_placeholder_ids_are_guests_not_one_big_customer():
+    # WooCommerce writes Customer ID 0 for a guest checkout; others write a word
+    text = """Order ID,Order Date,Customer ID,SKU,Quantity,Item Cost
+1,2024-01-01,0,P1,1,2
+2,2024-01-02,0,P1,1,2
+3,2024-01-03,0.0,P2,1,2
+4,2024-01-04,Guest,P2,1,2
+5,2024-01-05,17,P1,1,2
+6,2024-01-06,10,P1,1,2
+7,2024-01-07,100,P1,1,2
+"""
+    res = load_bytes(text.encode(), "woo.csv")
+    assert res.lines["customer_id"].isna().tolist() == [True] * 4 + [False] * 3
+    # ids that merely contain a zero are untouched
+    assert res.lines["customer_id"].dropna().tolist() == ["17", "10", "100"]
+    counts = res.report.counts()
+    assert counts["guest_placeholder"] == 4
+    assert counts["missing_customer"] == 4
+    assert counts["customer_id_float"] == 0  # "0.0" is reported as a guest, not a fix
+    assert "guest_placeholder" not in load_bytes(FILE.encode(), "orders.csv").report.counts()
