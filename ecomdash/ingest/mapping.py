@@ -586,6 +586,24 @@ def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
     return None, ""
 
 
+def _in_row_order(values: tuple[str, ...]) -> bool:
+    """Numbers that rise (or fall) with the rows, as order numbers do."""
+    nums = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").dropna().to_numpy()
+    if len(nums) < 10:
+        return False
+    steps = np.diff(nums)
+    return bool((steps >= 0).mean() > 0.95 or (steps <= 0).mean() > 0.95)
+
+
+def _price_point_share(values: tuple[str, ...]) -> float:
+    """Share of distinct whole numbers ending in 9, 0, 5 or 8, the usual retail price
+    points (about 0.4 for ids, whose last digit is uniform)."""
+    distinct = {v.split(".")[0] for v in values if v}
+    if not distinct:
+        return 0.0
+    return sum(bool(v) and v[-1] in "9058" for v in distinct) / len(distinct)
+
+
 def _content_candidates(
     cols: list[str], profiles: dict[str, _Profile], raw: RawTable
 ) -> list[tuple[float, int, str, str, str]]:
@@ -596,7 +614,7 @@ def _content_candidates(
     if date_col:
         out.append((0.7, -1, schema.ORDER_DATE, date_col, f"{date_col} holds dates"))
     dates = raw.data[date_col] if date_col else None
-    id_like = [
+    big_whole = [
         c
         for c in cols
         if c != date_col
@@ -607,34 +625,48 @@ def _content_candidates(
         )
         and profiles[c].alpha == 0
     ]
+    # whole numbers of 100 and more are ids, unless they look like prices: not in row order
+    # and mostly on retail price points (…9, …0, …5, …8), which ids are not
+    whole_amounts = [
+        c
+        for c in big_whole
+        if profiles[c].zero_padded <= 0.5
+        and not _in_row_order(profiles[c].values)
+        and _price_point_share(profiles[c].values) >= 0.7
+    ]
+    id_like = [c for c in big_whole if c not in whole_amounts]
     amount_like = [
         c
         for c in cols
         if c != date_col
-        and c not in id_like
+        and c not in big_whole
         and profiles[c].number >= 0.95
         and profiles[c].integer < 0.9
-    ]
+    ] + whole_amounts
     qty_like = [
         c
         for c in cols
         if c != date_col
-        and c not in id_like
+        and c not in big_whole
         and profiles[c].integer >= 0.99
         and profiles[c].median < 100
     ]
-    for c in id_like[:1]:
-        repeats_across_dates = False
+    repeats: dict[str, bool] = {}
+    for c in id_like[:2]:
+        repeats[c] = False
         if dates is not None:
             pairs = pd.DataFrame({"id": raw.data[c], "d": dates}).drop_duplicates()
-            repeats_across_dates = pairs["id"].duplicated().mean() > 0.05
-        fld = schema.CUSTOMER_ID if repeats_across_dates else schema.ORDER_ID
-        why = (
-            "an id that repeats on different dates (a customer)"
-            if repeats_across_dates
-            else "an id"
+            repeats[c] = bool(pairs["id"].duplicated().mean() > 0.05)
+    # an order has one date: an id on several dates is a customer, never an order
+    customers = [c for c in repeats if repeats[c]][:1]
+    orders = [c for c in repeats if not repeats[c]][:1]
+    for c in customers:
+        out.append(
+            (0.6, -2, schema.CUSTOMER_ID, c, f"{c} holds an id that repeats on different dates")
         )
-        out.append((0.6, -2, fld, c, f"{c} holds {why}"))
+    for c in orders:
+        why = "an id in row order" if _in_row_order(profiles[c].values) else "an id"
+        out.append((0.6, -2, schema.ORDER_ID, c, f"{c} holds {why}"))
     for c in qty_like[:1]:
         out.append((0.5, -3, schema.QUANTITY, c, f"{c} holds small whole numbers"))
     for c in amount_like[:1]:

@@ -110,6 +110,28 @@ def test_headerless_whitespace_is_mapped_by_content():
     assert res.lines["line_no"].tolist() == [1, 2, 3, 4]
 
 
+def test_headerless_whole_number_amounts_are_amounts_not_ids():
+    # a payments log exported without a header: order no. (rising), date, buyer id (repeats
+    # on other dates), quantity, amount paid in whole yuan (price points end in 9 / 0)
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for k in range(300):
+        buyer = 20_000 + int(rng.integers(0, 60))
+        amount = int(rng.choice([99, 129, 199, 299, 399, 499, 999, 1299, 1999, 150, 300]))
+        day = 1 + k // 12
+        rows.append(f"{880_000 + k},2024-03-{day:02d},{buyer},{1 + k % 3},{amount}")
+    res = load_bytes(("\n".join(rows) + "\n").encode(), "payments.csv")
+    assert res.raw_info["has_header"] is False
+    m = res.mapping.as_dict()
+    assert m["order_id"] == "column_1"
+    assert m["order_date"] == "column_2"
+    assert m["customer_id"] == "column_3"
+    assert m["quantity"] == "column_4"
+    assert m["revenue"] == "column_5"
+
+
 def test_basket_list_one_basket_per_line():
     text = "citrus fruit,semi-finished bread,margarine\ntropical fruit,yogurt\nwhole milk\ncream cheese ,yogurt\n"
     res = load_bytes(text.encode(), "groceries.csv")

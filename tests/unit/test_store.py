@@ -91,9 +91,11 @@ def test_append_keeps_the_datasets_columns_and_numbers_lines_after_the_last(stor
     newer = lines.iloc[4:].copy()  # has a country column the dataset does not have
     res = store.append(info.id, newer)
     assert res.added == len(newer) and "country" not in res.dataset.columns
-    raw = store._cur().execute(
-        "SELECT count(country), max(line_no) FROM lines WHERE dataset_id = ?", [info.id]
-    ).fetchall()[0]
+    raw = (
+        store._cur()
+        .execute("SELECT count(country), max(line_no) FROM lines WHERE dataset_id = ?", [info.id])
+        .fetchall()[0]
+    )
     assert raw[0] == 0  # the newer export's countries did not leak in
     last_saved = int(lines["line_no"].iloc[:4].max())
     assert raw[1] == last_saved + int(newer["line_no"].max())
