@@ -164,10 +164,14 @@ def _safe_stem(stem: str) -> str:
 def download_table(
     df: pd.DataFrame, stem: str, *, label: str = "Download CSV", key: str | None = None
 ) -> None:
-    """A formula-safe CSV download; the random token keeps each export's /media id unique."""
+    """A formula-safe CSV download; the random token keeps each export's /media id unique.
+
+    The CSV is built only when the button is clicked (deferred data, on Streamlit's own
+    thread): a page with several tables no longer writes every CSV on every rerun.
+    """
     st.download_button(
         label,
-        data=to_safe_csv_bytes(df),
+        data=lambda: to_safe_csv_bytes(df),
         file_name=f"{_safe_stem(stem)}-{secrets.token_hex(6)}.csv",
         mime="text/csv",
         key=key,
