@@ -124,12 +124,13 @@ def test_headerless_whole_number_amounts_are_amounts_not_ids():
         rows.append(f"{880_000 + k},2024-03-{day:02d},{buyer},{1 + k % 3},{amount}")
     res = load_bytes(("\n".join(rows) + "\n").encode(), "payments.csv")
     assert res.raw_info["has_header"] is False
-    m = res.mapping.as_dict()
-    assert m["order_id"] == "column_1"
-    assert m["order_date"] == "column_2"
-    assert m["customer_id"] == "column_3"
-    assert m["quantity"] == "column_4"
-    assert m["revenue"] == "column_5"
+    assert res.mapping.as_dict() == {
+        "order_id": "column_1",
+        "order_date": "column_2",
+        "customer_id": "column_3",
+        "quantity": "column_4",
+        "revenue": "column_5",
+    }
 
 
 def test_basket_list_one_basket_per_line():
