@@ -127,9 +127,10 @@ class _Text:
     """A cleaned text column, kept as codes into its distinct cleaned values until the kept
     rows are known, so the strings are copied once.
 
-    ``codes``: one int per row naming its cleaned value, -1 where missing (empty after
-    trimming). ``trimmed`` / ``fixed``: rows that had surrounding spaces / that ``fix``
-    rewrote (e.g. ``13085.0`` → ``13085``).
+    ``codes``: one int per row naming its cleaned value in ``distinct``, -1 where missing
+    (empty after trimming, or a placeholder). ``trimmed`` / ``fixed`` / ``placeholder``: rows
+    that had surrounding spaces / whose ``.0`` was dropped (``13085.0`` → ``13085``) / whose
+    value was a placeholder for "none" (a guest's customer id).
     """
 
     codes: np.ndarray
