@@ -18,12 +18,13 @@ from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
-from ecomdash.report.render import render_html
+from ecomdash.report.render import Part, document_html, part, render_html
 from ecomdash.report.sections import SECTIONS
 from ecomdash.store import Store
 
 __all__ = [
     "LANGUAGES",
+    "Part",
     "SECTIONS",
     "Metric",
     "Report",
@@ -34,6 +35,9 @@ __all__ = [
     "build_report",
     "build_section",
     "check_lang",
+    "describe",
+    "document_html",
+    "part",
     "render_html",
 ]
 
@@ -96,8 +100,15 @@ def build_report(
         if progress is not None:
             progress(i, len(sections), spec)
         built.append(build_section(spec, data))
+    return describe(data, lang=lang, sections=tuple(built), seconds=time.perf_counter() - t0)
+
+
+def describe(
+    data: ReportData, *, lang: str = "en", sections: tuple[Section, ...] = (), seconds: float = 0.0
+) -> Report:
+    """The report's header facts (dataset, version, period, filters) around ``sections``."""
     f = data.filters
-    lo, hi = store.date_range(data.info.id)
+    lo, hi = data.store.date_range(data.info.id)
     period = (f.start or (lo.date() if lo else None), f.end or (hi.date() if hi else None))
     return Report(
         dataset_name=data.info.name,
@@ -106,7 +117,7 @@ def build_report(
         filters=f,
         period=period,
         created=datetime.now().replace(microsecond=0),
-        sections=tuple(built),
+        sections=sections,
         lang=lang,
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
     )

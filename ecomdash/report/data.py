@@ -7,6 +7,7 @@ memoises what several sections share (the overview aggregates, each column set's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,13 @@ CUSTOMER_COLUMNS = (
 )
 
 
+def read_lines(
+    store: Store, dataset_id: str, filters: Filters, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The store read behind :meth:`ReportData.lines` (the app caches this per column set)."""
+    return store.load_lines(dataset_id, filters, columns=list(columns))
+
+
 @dataclass
 class ReportData:
     """The dataset of one report build (a workspace's store, dataset and filters)."""
@@ -59,11 +67,20 @@ class ReportData:
     store: Store
     info: DatasetInfo
     filters: Filters
+    #: optional loader ``columns -> lines`` (the app passes one backed by its cache)
+    load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def open(cls, store: Store, dataset: str, filters: Filters | None = None) -> ReportData:
-        return cls(store, store.resolve(dataset), filters or Filters())
+    def open(
+        cls,
+        store: Store,
+        dataset: str,
+        filters: Filters | None = None,
+        *,
+        load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None,
+    ) -> ReportData:
+        return cls(store, store.resolve(dataset), filters or Filters(), load)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -85,7 +102,10 @@ class ReportData:
         have = tuple(c for c in columns if c in self.info.columns) + tuple(S.FLAGS)
         key = ("lines", have)
         if key not in self._memo:
-            self._memo[key] = self.store.load_lines(self.info.id, self.filters, columns=list(have))
+            if self.load is not None:
+                self._memo[key] = self.load(have)
+            else:
+                self._memo[key] = read_lines(self.store, self.info.id, self.filters, have)
         return self._memo[key]
 
     def shared(self, name: str, build):

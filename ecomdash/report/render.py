@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 
@@ -186,7 +187,7 @@ TONE_WORDS = {
 }
 
 
-def section_html(s: Section, index: int) -> str:
+def section_html(s: Section) -> str:
     parts = [
         f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
         f'<p class="verdict {e(s.tone)}"><b>{e(TONE_WORDS[s.tone])}</b>{e(s.verdict)}</p>',
@@ -197,7 +198,7 @@ def section_html(s: Section, index: int) -> str:
         )
     parts += [f"<p>{e(t)}</p>" for t in s.text]
     for j, fig in enumerate(s.figures):
-        parts.append(figure_html(fig, f"fig-{index}-{j}"))
+        parts.append(figure_html(fig, f"fig-{s.key}-{j}"))
     parts += [table_html(t) for t in s.tables]
     parts.append("</section>")
     return "\n".join(parts)
@@ -216,14 +217,34 @@ def _filters_text(report: Report) -> list[tuple[str, str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class Part:
+    """A rendered section (what the app caches per section): key, title, tone, HTML."""
+
+    key: str
+    title: str
+    tone: str
+    html: str
+    seconds: float = 0.0
+
+
+def part(s: Section) -> Part:
+    return Part(s.key, s.title, s.tone, section_html(s), s.seconds)
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document (UTF-8 text)."""
+    return document_html(report, [part(s) for s in report.sections])
+
+
+def document_html(report: Report, parts: list[Part]) -> str:
+    """The document around rendered sections (``report.sections`` is not used here)."""
     meta = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _filters_text(report))
-    toc = "".join(f'<li><a href="#{e(s.key)}">{e(s.title)}</a></li>' for s in report.sections)
-    body = "\n".join(section_html(s, i) for i, s in enumerate(report.sections))
-    missing = sum(s.tone == "missing" for s in report.sections)
+    toc = "".join(f'<li><a href="#{e(p.key)}">{e(p.title)}</a></li>' for p in parts)
+    body = "\n".join(p.html for p in parts)
+    missing = sum(p.tone == "missing" for p in parts)
     summary = (
-        f"{len(report.sections)} sections"
+        f"{len(parts)} sections"
         + (f", {missing} without enough data" if missing else "")
         + f"; built in {report.seconds:.1f} s."
     )
