@@ -268,7 +268,7 @@ def document_html(report: Report, parts: list[Part]) -> str:
 </header>
 <nav class="toc"><b>Contents</b><ol>{toc}</ol></nav>
 {body}
-<footer>{e(summary)} {e("Every model above was checked on this dataset's own history; the verdict of each section says how well it did.")}</footer>
+<footer>{e(summary)} {e("Each section's verdict says how its model did on this dataset's own history, or why it could not run.")}</footer>
 </main>
 </body>
 </html>

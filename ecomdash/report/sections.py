@@ -216,7 +216,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     res = F.forecast(series, horizon=horizon, folds=folds)
     bt = res.backtest.set_index("model")
     row, base = bt.loc[res.model], bt.loc["seasonal_naive"]
-    tone = "good" if row["mae"] < base["mae"] else "warn"
+    tone = "good" if row["mae"] < base["mae"] and res.n_folds >= 3 else "warn"
     verdict = (
         f"{res.verdict} Backtest over {res.n_folds} folds: MASE {row['mase']:.2f} (below 1 beats "
         f"a naive forecast), {pct(row['coverage80'])} of actuals inside the 80 % band."
@@ -327,7 +327,9 @@ def segments(data: ReportData) -> Section:
             f"reproduce {pct(ex.fidelity)} of them (target {pct(ex.target)})."
         )
         tone = "good" if cl.silhouette >= 0.25 and ex.good_enough else "warn"
-    table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
+    table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]].rename(
+        columns={"customer_share": "share of customers", "revenue_share": "share of revenue"}
+    )
     return Section(
         "segments",
         "Customer segments",
@@ -343,7 +345,11 @@ def segments(data: ReportData) -> Section:
             Table(
                 "Segments, sizes and what to do",
                 table,
-                {"customers": "{:,.0f}", "customer_share": "{:.1%}", "revenue_share": "{:.1%}"},
+                {
+                    "customers": "{:,.0f}",
+                    "share of customers": "{:.1%}",
+                    "share of revenue": "{:.1%}",
+                },
             ),
         ),
     )
@@ -368,7 +374,13 @@ def customer_value(data: ReportData) -> Section:
     c = res.customers
     cal = res.calibration
     if cal is None:
-        verdict, tone = "Not checked on held-out time (see the notes).", "warn"
+        verdict = "Not checked on held-out time (see why below)."
+        if res.method == "historical_average":
+            verdict = (
+                "No model: too few repeat buyers to fit one, so values are historical averages "
+                "and were not checked on held-out time (see why below)."
+            )
+        tone = "warn"
         figures = ()
     else:
         verdict = (
