@@ -28,8 +28,10 @@ LANG = "en"
 _SPECS = {s.key: s for s in SECTIONS}
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+@st.cache_data(max_entries=3, ttl=600, show_spinner=False)
 def _lines(key: tuple, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Lines of one column set (three sets per report); once the sections are cached these
+    are not needed again, hence the small size and short life."""
     workspace, dataset_id, _version, fkey = key
     return read_lines(get_store(workspace), dataset_id, Filters.from_key(fkey), columns)
 

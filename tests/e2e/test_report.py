@@ -85,6 +85,15 @@ def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path)
         assert requests == [], requests
         assert dialogs == [], dialogs
         assert errors == [], errors
+        # and the page's Content-Security-Policy refuses a request even if one were tried
+        blocked = page.evaluate(
+            """() => new Promise(done => {
+                document.addEventListener('securitypolicyviolation', e => done(e.effectiveDirective));
+                const img = new Image(); img.src = 'http://tracker.invalid/p.png';
+                setTimeout(() => done('not blocked'), 3000);
+            })"""
+        )
+        assert blocked == "img-src", blocked  # (Playwright still lists the refused attempt)
     finally:
         page.context.close()
 
