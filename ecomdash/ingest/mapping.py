@@ -32,7 +32,12 @@ from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.read import RawTable
 
 STATUS = "status"
-FIELDS = (*schema.CANONICAL, STATUS)
+#: Auxiliary field: a flag column (``IsHoliday``, ``is_promo``, ``节假日``) whose true rows mark
+#: event dates (holidays, promotions). Recorded with the dataset, not stored per line.
+EVENT = "event"
+FIELDS = (*schema.CANONICAL, STATUS, EVENT)
+#: Proposals below this confidence are left unmapped and reported in ``warnings``.
+MIN_CONFIDENCE = 0.4
 
 
 def normalise(name: str) -> str:
@@ -171,6 +176,8 @@ _S = {
         "qty": 0.95,
         "lineitemquantity": 0.95,
         "units": 0.85,
+        "unitssold": 0.95,
+        "销量": 0.9,
         "quantityordered": 0.95,
         "itemquantity": 0.95,
         "numberofitems": 0.9,
@@ -215,6 +222,11 @@ _S = {
         "dollarvalue": 0.9,
         "value": 0.6,
         "salesamount": 0.95,
+        "weeklysales": 0.95,
+        "dailysales": 0.95,
+        "monthlysales": 0.95,
+        "totalsales": 0.9,
+        "salesvalue": 0.9,
         "lineitemtotal": 0.95,
         "totalamount": 0.75,
         "subtotal": 0.6,
@@ -254,7 +266,13 @@ _S = {
         "producttype": 0.9,
         "productcategory": 0.95,
         "vendor": 0.6,
-        "department": 0.8,
+        "department": 0.9,
+        "dept": 0.9,
+        "departmentid": 0.85,
+        "deptid": 0.85,
+        "departmentname": 0.9,
+        "family": 0.7,
+        "部门": 0.9,
         "itemcategory": 0.95,
         "categories": 0.9,
         "level1": 0.5,
@@ -271,15 +289,40 @@ _S = {
         "saleschannel": 0.95,
         "sourcename": 0.85,
         "platform": 0.85,
-        "storename": 0.8,
-        "store": 0.7,
-        "shop": 0.7,
+        "storename": 0.7,
+        "store": 0.6,
+        "shop": 0.6,
         "marketplace": 0.85,
         "渠道": 0.95,
         "店铺": 0.9,
         "店铺名称": 0.9,
         "平台": 0.85,
         "销售渠道": 0.95,
+    },
+    schema.LOCATION: {
+        "store": 0.9,
+        "storeid": 0.9,
+        "storenumber": 0.9,
+        "storenbr": 0.9,
+        "storeno": 0.9,
+        "storecode": 0.9,
+        "storename": 0.85,
+        "shop": 0.85,
+        "shopid": 0.85,
+        "outlet": 0.85,
+        "branch": 0.85,
+        "location": 0.85,
+        "locationid": 0.85,
+        "site": 0.7,
+        "warehouse": 0.7,
+        "region": 0.65,
+        "门店": 0.95,
+        "门店名称": 0.95,
+        "门店编号": 0.95,
+        "分店": 0.9,
+        "网点": 0.85,
+        "店铺": 0.8,
+        "区域": 0.8,
     },
     STATUS: {
         "financialstatus": 0.9,
@@ -315,6 +358,98 @@ _NUMERIC = {schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE}
 _PRIORITY = {f: i for i, f in enumerate(FIELDS)}
 
 
+# ---------------------------------------------------------------------------------------------
+# names that say what a column is: such a column is never proposed for another role
+
+#: role -> (words in the header, Chinese fragments, fields the column may take, plain label)
+_ROLES: dict[str, tuple[frozenset[str], tuple[str, ...], frozenset[str], str]] = {
+    "location": (
+        frozenset({"store", "stores", "shop", "shops", "outlet", "branch", "location", "site"}),
+        ("门店", "店铺", "分店", "网点", "仓库"),
+        frozenset({schema.LOCATION, schema.CHANNEL}),
+        "a store / location",
+    ),
+    "region": (
+        frozenset({"region", "area", "district", "territory"}),
+        ("区域", "地区", "大区", "省份"),
+        frozenset({schema.LOCATION, schema.COUNTRY}),
+        "a region",
+    ),
+    "category": (
+        frozenset({"department", "departments", "dept", "category", "categories", "family"}),
+        ("部门", "品类", "类目", "分类"),
+        frozenset({schema.CATEGORY}),
+        "a department / category",
+    ),
+    "channel": (
+        frozenset({"channel", "platform", "marketplace"}),
+        ("渠道", "平台"),
+        frozenset({schema.CHANNEL}),
+        "a sales channel",
+    ),
+    "product": (
+        frozenset({"sku", "asin", "stockcode", "upc", "ean", "gtin"}),
+        ("货号", "商品编码"),
+        frozenset({schema.PRODUCT_ID, schema.PRODUCT_NAME}),
+        "a product code",
+    ),
+    "flag": (
+        frozenset({"holiday", "holidays", "promo", "promotion", "onpromotion", "flag", "event"}),
+        ("节假日", "假日", "节日", "促销", "活动"),
+        frozenset({EVENT}),
+        "a flag (holiday / promotion)",
+    ),
+}
+#: Words that make a header a measure even when it names a group ("Store_Sales", "门店销售额").
+_MEASURE_WORDS = frozenset(
+    {
+        "sales",
+        "sale",
+        "revenue",
+        "amount",
+        "qty",
+        "quantity",
+        "units",
+        "unit",
+        "price",
+        "total",
+        "value",
+        "count",
+        "size",
+        "sum",
+        "turnover",
+        "cost",
+    }
+)
+_MEASURE_ZH = ("金额", "销售额", "数量", "单价", "销量", "收入", "营业额", "件数")
+_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def header_words(name: str) -> list[str]:
+    """Words of a header: ``IsHoliday`` → is, holiday; ``store_nbr`` → store, nbr."""
+    return [w.lower() for w in _WORDS.findall(str(name))]
+
+
+def named_role(name: str) -> str | None:
+    """The role a header names outright (``Store`` → location, ``Dept`` → category,
+    ``IsHoliday`` → flag), or None. A header that also names a measure (``Store_Sales``)
+    has no role: it is an amount about a store."""
+    words = header_words(name)
+    raw = str(name)
+    if any(w in _MEASURE_WORDS for w in words) or any(z in raw for z in _MEASURE_ZH):
+        return None
+    if len(words) >= 2 and words[0] in ("is", "has"):
+        return "flag"
+    for role, (en, zh, _fields, _label) in _ROLES.items():
+        if any(w in en for w in words) or any(z in raw for z in zh):
+            return role
+    return None
+
+
+def _allowed(role: str | None, fld: str) -> bool:
+    return role is None or fld in _ROLES[role][2]
+
+
 def is_known_header(name: str) -> bool:
     """True when ``name`` is a column name some export uses (for header detection)."""
     n = normalise(name)
@@ -338,6 +473,9 @@ class MappingProposal:
     fields: tuple[FieldProposal, ...]
     source_columns: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    #: what a merchant must check: roles left unmapped for low confidence, columns kept from a
+    #: role their name contradicts
+    warnings: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, str]:
         """Mapped fields only: ``{canonical: source column}`` (includes ``status`` if mapped)."""
@@ -345,6 +483,10 @@ class MappingProposal:
 
     def get(self, name: str) -> FieldProposal:
         return next(f for f in self.fields if f.field == name)
+
+    def confidences(self) -> dict[str, float]:
+        """Confidence per field (0 for a field left unmapped)."""
+        return {f.field: round(float(f.confidence), 2) for f in self.fields}
 
     @property
     def available(self) -> frozenset[str]:
@@ -453,7 +595,13 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
         if p.date >= 0.9:
             return 0.3, "values look like dates, not ids"
         return 1.0, "values look like ids"
-    if fld in (schema.PRODUCT_NAME, schema.COUNTRY, schema.CATEGORY, schema.CHANNEL):
+    if fld in (
+        schema.PRODUCT_NAME,
+        schema.COUNTRY,
+        schema.CATEGORY,
+        schema.CHANNEL,
+        schema.LOCATION,
+    ):
         if p.number >= 0.95 or p.date >= 0.9:
             return 0.4, "values are numbers or dates, not text"
         return 1.0, "values are text"
@@ -481,9 +629,13 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         )
         allf = {f.field: f for f in (*fields, *rest)}
         return MappingProposal(tuple(allf[f] for f in FIELDS), tuple(cols))
+    roles = {c: named_role(c) for c in cols}
+    blocked: list[tuple[float, str, str, str]] = []  # (score, field, column, why it looked so)
     for c in cols:
         n = normalise(c)
         p = profiles[c]
+        role = roles[c]
+        matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
             how = f"header {c!r} matches {fld}"
@@ -492,9 +644,19 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             if strength is None:
                 continue
             mult, note = _content_ok(fld, p)
+            if not _allowed(role, fld):
+                blocked.append((strength * mult, fld, c, how))
+                continue
+            if role is not None and mult < 1 and p.date < 0.9 and p.filled > 0:
+                # store / department codes are often numbers: the name is the evidence
+                mult, note = 1.0, f"the name says it is {_ROLES[role][3]}"
+            matched = True
             score = strength * mult
             reason = how + (f"; {note}" if note else "")
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
+        if role is not None and not matched:
+            fld = _PRIMARY[role]
+            cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {_ROLES[role][3]}"))
     by_name = {t[2] for t in cands if t[0] >= 0.3}
     content = _content_candidates(cols, profiles, raw)
     if raw.has_header:
@@ -505,15 +667,41 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             for score, prio, fld, c, reason in content
             if fld not in by_name and fld != schema.PRODUCT_NAME
         ]
-    cands.extend(content)
+    for t in content:
+        if _allowed(roles[t[3]], t[2]):
+            cands.append(t)
+        else:
+            blocked.append((t[0], t[2], t[3], t[4]))
     cands.sort(key=lambda t: (-t[0], -t[1], cols.index(t[3])))
     chosen: dict[str, FieldProposal] = {}
     used: set[str] = set()
+    low: dict[str, tuple[float, str, str]] = {}
     for score, _, fld, c, reason in cands:
-        if fld in chosen or c in used or score < 0.3:
+        if fld in chosen or c in used:
+            continue
+        if score < MIN_CONFIDENCE:
+            if score >= 0.3 and fld not in low:
+                low[fld] = (score, c, reason)
             continue
         chosen[fld] = FieldProposal(fld, c, round(float(score), 2), reason)
         used.add(c)
+    warnings: list[str] = []
+    for fld, (score, c, reason) in low.items():
+        if fld in chosen or c in used:
+            continue
+        warnings.append(
+            f"{fld} left unmapped: {c!r} might be it, but the evidence is weak "
+            f"(confidence {score:.2f}: {reason}). Map it yourself if that is right."
+        )
+    seen: set[tuple[str, str]] = set()
+    for score, fld, c, _why in sorted(blocked, key=lambda t: -t[0]):
+        if score < 0.3 or (fld, c) in seen:
+            continue
+        seen.add((fld, c))
+        warnings.append(
+            f"{c!r} is named like {_ROLES[roles[c]][3]}, so it is not used as {fld} "
+            "even though its values could fit."
+        )
     notes: list[str] = []
     rev = chosen.get(schema.REVENUE)
     if (
@@ -533,8 +721,17 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     fields = tuple(
         chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
     )
-    return MappingProposal(fields, tuple(cols), tuple(notes))
+    return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
 
+
+_PRIMARY = {
+    "location": schema.LOCATION,
+    "region": schema.LOCATION,
+    "category": schema.CATEGORY,
+    "channel": schema.CHANNEL,
+    "product": schema.PRODUCT_ID,
+    "flag": EVENT,
+}
 
 _PARTIAL = {
     schema.ORDER_ID: ("orderid", "ordernumber", "invoice", "订单号", "订单编号"),
@@ -548,6 +745,7 @@ _PARTIAL = {
     schema.COUNTRY: ("country", "国家"),
     schema.CATEGORY: ("category", "类目", "分类"),
     schema.CHANNEL: ("channel", "渠道", "店铺"),
+    schema.LOCATION: ("门店", "分店"),
 }
 
 
