@@ -1,0 +1,72 @@
+"""Pages on a summed sales dataset (store × department × week): the Overview shows revenue by
+period and group without orders, AOV or customers; pages that need order lines say so and
+what file would unlock them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash import schema as S
+from ecomdash.ingest import load_bytes
+from ecomdash.kpis import compute_kpis
+from ecomdash.store import Store
+from ecomdash.ui.overview import kpi_text
+from tests.pages.conftest import run_page
+from tests.summed_fixtures import sku_daily, to_csv_bytes, walmart_like
+
+
+def _seed(home, df, name):
+    res = load_bytes(to_csv_bytes(df), f"{name}.csv")
+    store = Store.open(home)
+    try:
+        info = store.save_dataset(name, res.lines, report=res.report, mapping=res.mapping.as_dict())
+        return info, compute_kpis(store, info.id)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def walmart(_isolated_home):
+    return _seed(_isolated_home, walmart_like(stores=4, depts=6, weeks=60, seed=3), "walmart")
+
+
+def test_overview_on_summed_sales(walmart):
+    info, k = walmart
+    at = run_page("overview.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "Net revenue" in labels and "Returns & cancellations" in labels
+    assert not {"Orders", "Average order value", "Customers"} & set(labels)
+    rev = next(m for m in at.metric if m.label == "Net revenue")
+    assert rev.value == kpi_text("revenue", k["revenue"])
+    assert [t.label for t in at.tabs] == ["Top stores / locations", "Top categories"]
+    assert any("Summed sales" in c.value for c in at.caption)
+    assert any("event dates" in c.value for c in at.caption)
+
+
+def test_overview_on_sku_daily_shows_units(_isolated_home):
+    info, k = _seed(_isolated_home, sku_daily(skus=8, days=60, seed=1), "daily")
+    at = run_page("overview.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    units = next(m for m in at.metric if m.label == "Units")
+    assert units.value == kpi_text("units", k["units"])
+    assert at.radio(key="ov_metric").options == ["Net revenue", "Units"]
+    assert [t.label for t in at.tabs] == ["Top products"]
+
+
+@pytest.mark.parametrize(
+    ("page", "needs"),
+    [
+        ("basket.py", "basket"),
+        ("segments.py", "segment"),
+        ("customer_value.py", "clv"),
+        ("recommendations.py", "recommend"),
+    ],
+)
+def test_pages_that_need_order_lines_say_what_unlocks_them(walmart, page, needs):
+    info, _ = walmart
+    at = run_page(page, dataset_id=info.id)
+    assert not at.exception, at.exception
+    [msg] = [i.value for i in at.info]
+    assert "summed sales" in msg
+    assert S.NEEDS_LINES[needs] in msg
