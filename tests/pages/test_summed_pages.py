@@ -4,6 +4,8 @@ what file would unlock them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ecomdash import schema as S
@@ -70,3 +72,27 @@ def test_pages_that_need_order_lines_say_what_unlocks_them(walmart, page, needs)
     [msg] = [i.value for i in at.info]
     assert "summed sales" in msg
     assert S.NEEDS_LINES[needs] in msg
+
+
+def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
+    df = walmart_like(stores=3, depts=4, weeks=143, seed=6)
+    info, _ = _seed(_isolated_home, df, "walmart")
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    assert at.tabs[0].label == "Every series"
+    assert at.selectbox(key="fg_by").value == "location,category"
+    at.button(key="fg_run").click().run()
+    assert not at.exception, at.exception
+    n = df.groupby(["Store", "Dept"]).ngroups
+    assert next(m for m in at.metric if m.label == "Series").value == f"{n:,}"
+    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    assert len(table) == n and table["mae"].is_monotonic_decreasing
+    pick = at.selectbox(key="fg_pick")
+    assert pick.value == table["series"].iloc[0]  # the worst series is shown first
+    pick.set_value(table["series"].iloc[-1]).run()
+    assert not at.exception, at.exception
+    titles = [
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+        for c in at.get("plotly_chart")
+    ]
+    assert any(t.startswith(f"{table['series'].iloc[-1]}:") for t in titles), titles
