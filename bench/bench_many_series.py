@@ -49,9 +49,14 @@ def main() -> None:
         f"ratio {bt['ratio']:.3f} (goal <= 0.9)"
     )
     print(
-        f"total MAE: bottom-up {bt['total_bottom_up_mae']:,.0f}, direct "
-        f"({fc.direct_model}) {bt['total_direct_mae']:,.0f}, seasonal naive "
-        f"{bt['total_seasonal_naive_mae']:,.0f}; bottom-up / direct "
+        f"summed MAE before reconciliation {bt['auto_unreconciled']:,.0f} "
+        f"(ratio {bt['auto_unreconciled'] / bt['seasonal_naive']:.3f})"
+    )
+    print(
+        f"total MAE: reconciled ({fc.reconciliation}) {bt['total_mae']:,.0f}, bottom-up "
+        f"{bt['total_bottom_up_mae']:,.0f}, direct ({fc.direct_model}) "
+        f"{bt['total_direct_mae']:,.0f}, seasonal naive {bt['total_seasonal_naive_mae']:,.0f}; "
+        f"reconciled / direct {bt['total_mae'] / bt['total_direct_mae']:.3f}, bottom-up / direct "
         f"{bt['total_bottom_up_mae'] / bt['total_direct_mae']:.3f}"
     )
     print("models chosen:", fc.table["model"].value_counts().to_dict())

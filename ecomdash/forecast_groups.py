@@ -7,12 +7,15 @@ mean, ETS, Croston/SBA for intermittent series, their combination), in batches s
 stays bounded. Each series gets its own automatic choice, made per fold from the earlier
 origins only (nested), so the backtest MAE of ``auto`` is honest.
 
-Reconciliation: **bottom-up**. The total forecast is the sum of the series forecasts, so the
-total equals the sum of its parts by construction. Bottom-up can be worse at the top than a
-forecast of the total itself, so the total is also forecast directly (same engine, plus
-SARIMAX with the dataset's event flags — holidays, promotions — as regressors: the only model
-here that takes regressors) and both are scored on the same backtest folds:
-``backtest["total_bottom_up_mae"]`` vs ``backtest["total_direct_mae"]``.
+Reconciliation: the total is forecast directly too (same engine, plus SARIMAX with the
+dataset's event flags — holidays, promotions — as regressors: the only model here that takes
+regressors), then the series forecasts are reconciled with it by **MinT-diagonal** (WLS:
+each series absorbs a share of the gap between the direct total and the sum of the series in
+proportion to its error variance, estimated by its in-sample seasonal-naive MAE before each
+origin, so the backtest stays honest). The total forecast is always the sum of the series
+forecasts. ``reconciliation="bottom_up"`` keeps the series forecasts as they are. The
+backtest reports the total's MAE every way on the same folds: ``total_mae`` (reconciled),
+``total_bottom_up_mae``, ``total_direct_mae``, ``total_seasonal_naive_mae``.
 
 Event flags and the per-series models: ETS, seasonal naive and seasonal mean carry event
 weeks through the yearly season (a holiday in the same week each year); they take no
@@ -60,7 +63,11 @@ GROUPS = {
 }
 SERIES_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "croston", "combo")
 TOTAL_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "sarimax", "combo")
-RECONCILIATION = "bottom-up"
+#: How forecasts are made to add up (see the module doc).
+RECONCILIATIONS = {
+    "mint_diag": "MinT-diagonal (WLS by in-sample error variance)",
+    "bottom_up": "bottom-up",
+}
 MAX_SERIES = 20_000
 BATCH = 400  # series per engine run: bounds the ETS state (series × grid × season)
 
@@ -75,11 +82,12 @@ class GroupForecastResult:
       (seasonal naive), ``ratio`` (mae / baseline_mae), ``forecast_total``.
     * ``forecasts``: long table ``series, period, mean, lo80, hi80``.
     * ``history``: wide table (index ``series``, one column per period).
-    * ``total``: ``period, actual, forecast (bottom-up = sum of the series), direct``
+    * ``total``: ``period, actual, forecast (the sum of the reconciled series), direct``
       (history rows have ``actual``; future rows the two forecasts).
-    * ``backtest``: ``auto`` and ``seasonal_naive`` MAE summed over the series, their
-      ``ratio``, and the total's MAE three ways: ``total_bottom_up_mae``, ``total_direct_mae``
-      (the direct model's nested choice), ``total_seasonal_naive_mae``.
+    * ``backtest``: ``auto`` (reconciled; ``auto_unreconciled`` before) and ``seasonal_naive``
+      MAE summed over the series, their ``ratio``, and the total's MAE four ways:
+      ``total_mae`` (reconciled), ``total_bottom_up_mae``, ``total_direct_mae`` (the direct
+      model's nested choice), ``total_seasonal_naive_mae``.
     """
 
     table: pd.DataFrame
@@ -173,6 +181,7 @@ def forecast_groups(
     horizon: int | None = None,
     folds: int = 4,
     total_models: tuple[str, ...] = TOTAL_MODELS,
+    reconciliation: str = "mint_diag",
 ) -> GroupForecastResult:
     """Forecast every series of ``by`` (see module doc); raises ``ParameterError`` /
     ``InsufficientDataError`` with what to change."""
@@ -180,6 +189,10 @@ def forecast_groups(
     if freq not in SEASON:
         raise ParameterError(f"'freq' must be D, W or M; got {freq!r}.")
     cols = group_columns(by)
+    if reconciliation not in RECONCILIATIONS:
+        raise ParameterError(
+            f"'reconciliation' must be one of {', '.join(RECONCILIATIONS)}; got {reconciliation!r}."
+        )
     folds = _check_int("folds", folds, 1, 52)
     horizon = default_horizon(freq) if horizon is None else _check_int("horizon", horizon, 1, 400)
     info = store.info(dataset_id)
@@ -234,11 +247,12 @@ def forecast_groups(
         )
 
     # ---- every series, in batches
-    mae = np.zeros(n_s)
     base_mae = np.zeros(n_s)
     chosen = np.empty(n_s, dtype=object)
     fc = {f: np.zeros((n_s, horizon)) for f in ("mean", "lo80", "hi80")}
-    fold_sum = None  # [F, H] bottom-up backtest forecast of the total
+    fold_fc = np.zeros((n_s, folds, horizon))  # nested-auto backtest forecasts
+    actual = np.zeros((n_s, folds, horizon))
+    scale = np.zeros((n_s, folds + 1))  # in-sample seasonal-naive MAE before each origin
     eng = None
     for b0 in range(0, n_s, BATCH):
         sl = slice(b0, min(b0 + BATCH, n_s))
@@ -248,11 +262,11 @@ def forecast_groups(
         sel = slice(eng.n_warm, eng.n_warm + eng.n_folds)
         rows = np.arange(Y[sl].shape[0])
         means = np.stack([eng.paths[n].mean for n in eng.names], axis=1)  # [s, M, O, H]
-        fold_fc = np.stack(
+        fold_fc[sl] = np.stack(
             [means[rows, choices[:, f], eng.n_warm + f] for f in range(eng.n_folds)], axis=1
-        )  # [s, F, H]
-        fold_sum = fold_fc.sum(axis=0) + (0 if fold_sum is None else fold_sum)
-        mae[sl] = np.abs(fold_fc - eng.actual[:, sel]).mean(axis=(1, 2))
+        )
+        actual[sl] = eng.actual[:, sel]
+        scale[sl, :folds] = eng.scale[:, sel]
         base_mae[sl] = fm[:, eng.names.index("seasonal_naive"), sel].mean(axis=1)
         chosen[sl] = [eng.names[j] for j in final]
         for f in fc:
@@ -260,7 +274,9 @@ def forecast_groups(
             fc[f][sl] = arr[rows, final, -1]
     assert eng is not None
     sel = slice(eng.n_warm, eng.n_warm + eng.n_folds)
-    # ---- the total: actual, bottom-up and direct, on the same folds
+    lag = m if eng.seasonal else 1
+    scale[:, folds] = np.mean(np.abs(Y[:, lag:] - Y[:, :-lag]), axis=1)
+    # ---- the total, forecast directly on the same folds
     tot = Y.sum(axis=0, keepdims=True)
     exog = _event_exog(info.events, periods, horizon, freq)
     t_inter = intermittency(np.maximum(tot, 0))["class"].isin(["intermittent", "lumpy"]).to_numpy()
@@ -270,14 +286,33 @@ def forecast_groups(
     tmeans = np.stack([teng.paths[n].mean for n in teng.names], axis=1)
     direct_folds = np.stack(
         [tmeans[0, tchoices[0, f], teng.n_warm + f] for f in range(teng.n_folds)]
-    )
+    )  # [F, H]
+    direct_final = tmeans[0, tfinal[0], -1]
+    tscale = np.append(teng.scale[0, sel], np.mean(np.abs(tot[0, lag:] - tot[0, :-lag])))
+    # ---- reconciliation: the parts always add up to the total
+    if reconciliation == "mint_diag":
+        # fold k uses the scales measured before its origin only: the backtest stays honest
+        rec_folds = np.stack(
+            [
+                _mint_diag(fold_fc[:, f], direct_folds[f], scale[:, f], tscale[f])
+                for f in range(folds)
+            ],
+            axis=1,
+        )
+        shift = _mint_diag(fc["mean"], direct_final, scale[:, folds], tscale[folds]) - fc["mean"]
+        fc = {k: np.maximum(v + shift, 0.0) for k, v in fc.items()}
+    else:
+        rec_folds = fold_fc
+    mae = np.abs(rec_folds - actual).mean(axis=(1, 2))
     actual_tot = teng.actual[0, sel]
     backtest = {
         "auto": float(mae.sum()),
         "seasonal_naive": float(base_mae.sum()),
         "ratio": float(mae.sum() / base_mae.sum()) if base_mae.sum() > 0 else float("nan"),
+        "auto_unreconciled": float(np.abs(fold_fc - actual).mean(axis=(1, 2)).sum()),
         "series": int(n_s),
-        "total_bottom_up_mae": float(np.abs(fold_sum - actual_tot).mean()),
+        "total_mae": float(np.abs(rec_folds.sum(axis=0) - actual_tot).mean()),
+        "total_bottom_up_mae": float(np.abs(fold_fc.sum(axis=0) - actual_tot).mean()),
         "total_direct_mae": float(np.abs(direct_folds - actual_tot).mean()),
         "total_seasonal_naive_mae": float(tfm[0, teng.names.index("seasonal_naive"), sel].mean()),
     }
@@ -287,11 +322,7 @@ def forecast_groups(
         [
             pd.DataFrame({"period": periods, "actual": tot[0]}),
             pd.DataFrame(
-                {
-                    "period": fut,
-                    "forecast": fc["mean"].sum(axis=0),
-                    "direct": tmeans[0, tfinal[0], -1],
-                }
+                {"period": fut, "forecast": fc["mean"].sum(axis=0), "direct": direct_final}
             ),
         ],
         ignore_index=True,
@@ -338,12 +369,37 @@ def forecast_groups(
         freq=freq,
         horizon=horizon,
         n_folds=folds,
-        reconciliation=RECONCILIATION,
+        reconciliation=reconciliation,
         direct_model=direct_model,
         seconds=time.perf_counter() - t0,
         params={"folds": folds, "warmup": eng.n_warm, "events": len(info.events)},
         warnings=tuple(warn),
     )
+
+
+def _mint_diag(
+    parts: np.ndarray, direct: np.ndarray, w_scale: np.ndarray, t_scale: float
+) -> np.ndarray:
+    """Reconcile ``parts`` [S, H] with a direct forecast of their total [H]: MinT with a
+    diagonal error covariance (WLS), variances estimated by the squared in-sample
+    seasonal-naive MAE of each series (``w_scale``) and of the total (``t_scale``).
+
+    For a total over S series, the WLS solution moves each part by its share of the
+    variance: ``part_i + w_i / (w_T + Σ w) · (direct − Σ parts)``; noisy series absorb most of
+    the gap, steady ones keep their forecast, and the total lands between the sum of the parts
+    and the direct forecast (nearer the one with the smaller error). Parts clipped at zero stay
+    additive because the total is always their sum.
+
+    >>> _mint_diag(np.array([[10.0], [10.0]]), np.array([26.0]), np.array([1.0, 1.0]), 1.0)
+    array([[12.],
+           [12.]])
+    """
+    w = np.square(np.nan_to_num(w_scale, nan=0.0))
+    wt = float(np.nan_to_num(t_scale, nan=0.0)) ** 2
+    denom = wt + w.sum()
+    if denom <= 0:
+        return parts
+    return np.maximum(parts + (w / denom)[:, None] * (direct - parts.sum(axis=0))[None, :], 0.0)
 
 
 def _event_exog(

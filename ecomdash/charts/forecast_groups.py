@@ -5,7 +5,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from ecomdash.forecast import FREQ_WORD
-from ecomdash.forecast_groups import GroupForecastResult
+from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
 
 
 def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
@@ -48,7 +48,7 @@ def total_figure(res: GroupForecastResult) -> go.Figure:
     fig.add_scatter(
         x=fut["period"],
         y=fut["forecast"],
-        name=f"Sum of the series ({res.reconciliation})",
+        name=f"Sum of the series ({RECONCILIATIONS[res.reconciliation]})",
         line={"color": "#08519c", "width": 3},
     )
     fig.add_scatter(

@@ -35,6 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
     )
+    p.add_argument(
+        "--reconciliation",
+        choices=("mint_diag", "bottom_up"),
+        default="mint_diag",
+        help="with --by: how the series are made to add up to the total (default mint_diag)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run_forecast)
 
@@ -119,7 +125,7 @@ def run_forecast(args: argparse.Namespace) -> int:
 def run_forecast_groups(args: argparse.Namespace) -> int:
     """``forecast --by GROUP``: every series of the group, backtest per series and total."""
     from ecomdash.cli.common import filters_from, open_store
-    from ecomdash.forecast_groups import forecast_groups
+    from ecomdash.forecast_groups import RECONCILIATIONS, forecast_groups
 
     if args.metric == "orders":
         raise ParameterError("--by forecasts revenue or units; choose --metric revenue or units.")
@@ -135,6 +141,7 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
             freq=args.freq,
             horizon=args.horizon,
             folds=args.folds or 4,
+            reconciliation=args.reconciliation,
         )
     finally:
         store.close()
@@ -168,8 +175,9 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
         f"({res.seconds:.1f} s)",
         f"backtest MAE summed over the series: auto {_fmt(bt['auto'])}, seasonal naive "
         f"{_fmt(bt['seasonal_naive'])} (ratio {bt['ratio']:.3f})",
-        f"total ({res.reconciliation}: the sum of the series): MAE {_fmt(bt['total_bottom_up_mae'])}"
-        f"; direct forecast of the total ({res.direct_model}): {_fmt(bt['total_direct_mae'])}",
+        f"total = sum of the series, reconciled by {RECONCILIATIONS[res.reconciliation]}: MAE "
+        f"{_fmt(bt['total_mae'])}; sum as forecast {_fmt(bt['total_bottom_up_mae'])}; direct "
+        f"forecast of the total ({res.direct_model}) {_fmt(bt['total_direct_mae'])}",
         "",
         f"{'series':30s} {'model':15s} {'MAE':>12s} {'naive MAE':>12s} {'forecast':>14s}",
     ]

@@ -8,7 +8,7 @@ import streamlit as st
 from ecomdash import schema as S
 from ecomdash.charts.forecast_groups import series_figure, total_figure
 from ecomdash.filters import Filters
-from ecomdash.forecast_groups import RECONCILIATION, GroupForecastResult, forecast_groups
+from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, forecast_groups
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -107,17 +107,17 @@ def render(ctx: PageContext) -> None:
     )
     b.caption(f"MAE {fmt_money(bt['auto'])} against {fmt_money(bt['seasonal_naive'])}.")
     c.metric(
-        "Total: error of the sum of the series",
-        fmt_money(bt["total_bottom_up_mae"]),
-        help="The total forecast is the sum of the series forecasts "
-        f"({RECONCILIATION} reconciliation), so the parts always add up. Its backtest error "
-        "is compared with a direct forecast of the total.",
+        "Total: backtest error",
+        fmt_money(bt["total_mae"]),
+        help="The total forecast is the sum of the series forecasts, reconciled with a direct "
+        f"forecast of the total by {RECONCILIATIONS[res.reconciliation]}, so the parts always "
+        "add up.",
         border=True,
     )
     c.caption(
-        f"Direct forecast of the total ({res.direct_model}): "
-        f"{fmt_money(bt['total_direct_mae'])}; seasonal naive "
-        f"{fmt_money(bt['total_seasonal_naive_mae'])}."
+        f"Sum of the series as forecast: {fmt_money(bt['total_bottom_up_mae'])}; direct "
+        f"forecast of the total ({res.direct_model}): {fmt_money(bt['total_direct_mae'])}; "
+        f"seasonal naive {fmt_money(bt['total_seasonal_naive_mae'])}."
     )
     st.plotly_chart(total_figure(res), width="stretch")
     st.subheader("Series, worst forecast first")

@@ -12,7 +12,7 @@ import pytest
 
 from ecomdash.cli import main
 from ecomdash.errors import ParameterError
-from ecomdash.forecast_groups import _event_exog, forecast_groups, group_columns
+from ecomdash.forecast_groups import _event_exog, _mint_diag, forecast_groups, group_columns
 from ecomdash.ingest import load_bytes
 from ecomdash.store import Store
 from tests.summed_fixtures import sku_daily, to_csv_bytes, walmart_like
@@ -43,7 +43,13 @@ def _wide(df: pd.DataFrame) -> pd.DataFrame:
 def test_series_backtest_and_totals_by_hand(weekly):
     store, info, df = weekly
     res = forecast_groups(
-        store, info.id, by="location,category", horizon=8, folds=4, total_models=NO_SARIMAX
+        store,
+        info.id,
+        by="location,category",
+        horizon=8,
+        folds=4,
+        total_models=NO_SARIMAX,
+        reconciliation="bottom_up",
     )
     wide = _wide(df)
     assert res.backtest["series"] == len(wide) == len(res.table)
@@ -68,13 +74,44 @@ def test_series_backtest_and_totals_by_hand(weekly):
     fut = res.total[res.total["actual"].isna()]
     by_period = res.forecasts.groupby("period")["mean"].sum()
     assert fut["forecast"].to_numpy() == pytest.approx(by_period.loc[fut["period"]].to_numpy())
-    assert res.reconciliation == "bottom-up"
+    assert res.reconciliation == "bottom_up"
+    assert res.backtest["total_mae"] == res.backtest["total_bottom_up_mae"]
+    assert res.backtest["auto"] == res.backtest["auto_unreconciled"]
     hist = res.total[res.total["actual"].notna()]
     assert hist["actual"].sum() == pytest.approx(df["Weekly_Sales"].sum())
     # the chosen models beat the baseline on this seasonal fixture, summed over the series
     assert res.backtest["auto"] < res.backtest["seasonal_naive"]
     for k in ("total_bottom_up_mae", "total_direct_mae", "total_seasonal_naive_mae"):
         assert np.isfinite(res.backtest[k]) and res.backtest[k] > 0
+
+
+def test_mint_diag_by_hand():
+    parts = np.array([[10.0, 0.0], [30.0, 5.0]])
+    direct = np.array([50.0, 1.0])
+    # w = scale² = [1, 9], w_T = 4: each part takes w_i / 14 of the gap (10, then -4)
+    got = _mint_diag(parts, direct, np.array([1.0, 3.0]), 2.0)
+    assert got[:, 0] == pytest.approx([10 + 10 / 14, 30 + 90 / 14])
+    # the second period: 0 - 4/14 is clipped at zero, 5 - 36/14 is kept
+    assert got[:, 1] == pytest.approx([0.0, 5 - 36 / 14])
+
+
+def test_mint_diag_total_adds_up_between_parts_and_direct(weekly):
+    store, info, _ = weekly
+    kw = {"by": "location,category", "horizon": 8, "total_models": NO_SARIMAX}
+    bu = forecast_groups(store, info.id, reconciliation="bottom_up", **kw)
+    rec = forecast_groups(store, info.id, **kw)
+    assert rec.reconciliation == "mint_diag"
+    fut = rec.total[rec.total["actual"].isna()]
+    by_period = rec.forecasts.groupby("period")["mean"].sum()
+    assert fut["forecast"].to_numpy() == pytest.approx(by_period.loc[fut["period"]].to_numpy())
+    lo = np.minimum(fut["direct"], bu.total.loc[fut.index, "forecast"]).to_numpy()
+    hi = np.maximum(fut["direct"], bu.total.loc[fut.index, "forecast"]).to_numpy()
+    assert (
+        (fut["forecast"].to_numpy() >= lo - 1e-6) & (fut["forecast"].to_numpy() <= hi + 1e-6)
+    ).all()
+    # same folds, same models: only the reconciliation differs
+    assert rec.backtest["total_bottom_up_mae"] == pytest.approx(bu.backtest["total_bottom_up_mae"])
+    assert rec.backtest["seasonal_naive"] == pytest.approx(bu.backtest["seasonal_naive"])
 
 
 def test_one_group_sums_the_others(weekly):
@@ -140,7 +177,7 @@ def test_cli_forecast_by_group_json(tmp_path, capsys):
     assert out["backtest"]["seasonal_naive"] == pytest.approx(
         sum(s["baseline_mae"] for s in series)
     )
-    assert out["reconciliation"] == "bottom-up" and len(out["total"]) == out["horizon"]
+    assert out["reconciliation"] == "mint_diag" and len(out["total"]) == out["horizon"]
     assert sum(s["forecast_total"] for s in series) == pytest.approx(
         sum(t["forecast"] for t in out["total"])
     )
