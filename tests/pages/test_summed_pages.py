@@ -96,3 +96,36 @@ def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
         for c in at.get("plotly_chart")
     ]
     assert any(t.startswith(f"{table['series'].iloc[-1]}:") for t in titles), titles
+
+
+def test_data_page_maps_walmart_file_by_names_and_saves_it_as_summed(_isolated_home):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.run()
+    data = to_csv_bytes(walmart_like(stores=2, depts=3, weeks=20, seed=9))
+    at.file_uploader(key="uploader").set_value(("train.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    sel = {s.key: s.value for s in at.selectbox}
+    assert sel["map_location"] == "Store" and sel["map_category"] == "Dept"
+    assert sel["map_event"] == "IsHoliday" and sel["map_quantity"] == "(not in the file)"
+    assert any("'Store'" in w.value and "quantity" in w.value for w in at.warning)
+    assert any("already summed" in i.value for i in at.info)
+    at.text_input[0].set_value("Walmart weekly")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    store.close()
+    assert info.kind == S.KIND_SUMMED and info.name == "Walmart weekly" and info.events
+
+
+def test_whole_app_on_a_summed_dataset(walmart):
+    from tests.pages.conftest import run_app
+
+    info, _ = walmart
+    at = run_app(dataset_id=info.id)
+    assert not at.exception, at.exception
+    assert any(m.label == "Net revenue" for m in at.metric)
