@@ -381,6 +381,8 @@ class Store:
         info = self.info(dataset_id)
         table = _to_store_table(lines)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
+        if info.kind == S.KIND_SUMMED:  # a summed row is one date × group: the group is the key
+            keys += [c for c in S.GROUP_COLUMNS if c in info.columns and c not in keys]
         if not keys:
             raise ParameterError(
                 "This dataset has none of the columns used to spot duplicate lines "

@@ -145,3 +145,30 @@ def test_cli_ingest_json_reports_kind_confidence_and_warnings(tmp_path, capsys):
     assert main(["kpis", "--dataset", out["dataset_id"], "--json"]) == 0
     k = json.loads(capsys.readouterr().out)
     assert k["orders"] is None and k["revenue"] > 0
+
+
+def test_append_newer_summed_export_skips_the_weeks_it_already_has(_isolated_home):
+    rows = [
+        ["Store", "Dept", "Date", "Weekly_Sales"],
+        ["1", "1", "2024-01-05", "100.00"],
+        ["2", "1", "2024-01-05", "100.00"],  # same date and amount, another store: not a dup
+        ["1", "1", "2024-01-12", "80.00"],
+    ]
+    newer = [
+        *rows[:1],
+        rows[3],  # already there
+        ["2", "1", "2024-01-12", "80.00"],  # same date and amount as store 1's: new
+        ["1", "1", "2024-01-19", "90.00"],
+    ]
+
+    def body(r):
+        return "\n".join(",".join(x) for x in r).encode()
+
+    store = Store.open(_isolated_home)
+    res = load_bytes(body(rows), "a.csv")
+    info = store.save_dataset("w", res.lines, report=res.report, mapping=res.mapping.as_dict())
+    assert info.rows == 3
+    app = store.append(info.id, load_bytes(body(newer), "b.csv").lines)
+    assert (app.added, app.duplicates) == (2, 1)
+    assert compute_kpis(store, info.id)["revenue"] == pytest.approx(100 + 100 + 80 + 80 + 90)
+    store.close()
