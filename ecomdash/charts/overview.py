@@ -34,6 +34,19 @@ def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
         fig.add_scatter(
             x=t["period"], y=t[metric], name=METRIC_LABELS.get(metric, metric), mode="lines+markers"
         )
+    if res.events and len(t):
+        # event dates of summed sales (holidays, promotions) inside the trend's span
+        lo, hi = pd.Timestamp(t["period"].min()), pd.Timestamp(t["period"].max())
+        for d in pd.to_datetime(list(res.events)):
+            if lo <= d <= hi + pd.Timedelta(days=31):
+                fig.add_vline(x=d, line={"color": "#969696", "width": 1, "dash": "dot"})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="Event (file flag)",
+            line={"color": "#969696", "dash": "dot"},
+        )
     fig.update_layout(
         title=f"{METRIC_LABELS.get(metric, metric)} by {res.grain}",
         height=380,

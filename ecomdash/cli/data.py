@@ -125,6 +125,7 @@ def run_datasets(args: argparse.Namespace) -> int:
                 "rows": d.rows,
                 "columns": list(d.columns),
                 "source": d.source,
+                "kind": d.kind,
                 "updated": d.updated,
             }
             for d in infos

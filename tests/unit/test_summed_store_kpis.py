@@ -100,6 +100,10 @@ def test_summed_overview_by_hand(_isolated_home):
     cat = ov.top_categories.set_index("key")["revenue"]
     assert cat.to_dict() == pytest.approx({"1": 290.0, "2": 30.0})
     assert ov.events == ("2024-01-12",)
+    from ecomdash.charts.overview import trend_figure
+
+    fig = trend_figure(ov)
+    assert [pd.Timestamp(sh.x0) for sh in fig.layout.shapes] == [pd.Timestamp("2024-01-12")]
     store.close()
 
 
@@ -142,6 +146,8 @@ def test_cli_ingest_json_reports_kind_confidence_and_warnings(tmp_path, capsys):
     assert out["confidence"]["quantity"] == 0.0 and out["confidence"]["location"] >= 0.8
     assert any("'Store'" in w and "quantity" in w for w in out["warnings"])
     assert out["events"] > 0
+    assert main(["datasets", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["datasets"][0]["kind"] == "summed"
     assert main(["kpis", "--dataset", out["dataset_id"], "--json"]) == 0
     k = json.loads(capsys.readouterr().out)
     assert k["orders"] is None and k["revenue"] > 0
