@@ -30,11 +30,9 @@ from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.read import RawTable
+from ecomdash.ingest.roles import EVENT, PRIMARY_FIELD, ROLES, named_role, role_allows
 
 STATUS = "status"
-#: Auxiliary field: a flag column (``IsHoliday``, ``is_promo``, ``节假日``) whose true rows mark
-#: event dates (holidays, promotions). Recorded with the dataset, not stored per line.
-EVENT = "event"
 FIELDS = (*schema.CANONICAL, STATUS, EVENT)
 #: Proposals below this confidence are left unmapped and reported in ``warnings``.
 MIN_CONFIDENCE = 0.4
@@ -358,98 +356,6 @@ _NUMERIC = {schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE}
 _PRIORITY = {f: i for i, f in enumerate(FIELDS)}
 
 
-# ---------------------------------------------------------------------------------------------
-# names that say what a column is: such a column is never proposed for another role
-
-#: role -> (words in the header, Chinese fragments, fields the column may take, plain label)
-_ROLES: dict[str, tuple[frozenset[str], tuple[str, ...], frozenset[str], str]] = {
-    "location": (
-        frozenset({"store", "stores", "shop", "shops", "outlet", "branch", "location", "site"}),
-        ("门店", "店铺", "分店", "网点", "仓库"),
-        frozenset({schema.LOCATION, schema.CHANNEL}),
-        "a store / location",
-    ),
-    "region": (
-        frozenset({"region", "area", "district", "territory"}),
-        ("区域", "地区", "大区", "省份"),
-        frozenset({schema.LOCATION, schema.COUNTRY}),
-        "a region",
-    ),
-    "category": (
-        frozenset({"department", "departments", "dept", "category", "categories", "family"}),
-        ("部门", "品类", "类目", "分类"),
-        frozenset({schema.CATEGORY}),
-        "a department / category",
-    ),
-    "channel": (
-        frozenset({"channel", "platform", "marketplace"}),
-        ("渠道", "平台"),
-        frozenset({schema.CHANNEL}),
-        "a sales channel",
-    ),
-    "product": (
-        frozenset({"sku", "asin", "stockcode", "upc", "ean", "gtin"}),
-        ("货号", "商品编码"),
-        frozenset({schema.PRODUCT_ID, schema.PRODUCT_NAME}),
-        "a product code",
-    ),
-    "flag": (
-        frozenset({"holiday", "holidays", "promo", "promotion", "onpromotion", "flag", "event"}),
-        ("节假日", "假日", "节日", "促销", "活动"),
-        frozenset({EVENT}),
-        "a flag (holiday / promotion)",
-    ),
-}
-#: Words that make a header a measure even when it names a group ("Store_Sales", "门店销售额").
-_MEASURE_WORDS = frozenset(
-    {
-        "sales",
-        "sale",
-        "revenue",
-        "amount",
-        "qty",
-        "quantity",
-        "units",
-        "unit",
-        "price",
-        "total",
-        "value",
-        "count",
-        "size",
-        "sum",
-        "turnover",
-        "cost",
-    }
-)
-_MEASURE_ZH = ("金额", "销售额", "数量", "单价", "销量", "收入", "营业额", "件数")
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-
-
-def header_words(name: str) -> list[str]:
-    """Words of a header: ``IsHoliday`` → is, holiday; ``store_nbr`` → store, nbr."""
-    return [w.lower() for w in _WORDS.findall(str(name))]
-
-
-def named_role(name: str) -> str | None:
-    """The role a header names outright (``Store`` → location, ``Dept`` → category,
-    ``IsHoliday`` → flag), or None. A header that also names a measure (``Store_Sales``)
-    has no role: it is an amount about a store."""
-    words = header_words(name)
-    raw = str(name)
-    if any(w in _MEASURE_WORDS for w in words) or any(z in raw for z in _MEASURE_ZH):
-        return None
-    if len(words) >= 2 and words[0] in ("is", "has"):
-        return "flag"
-    for role, (en, zh, _fields, _label) in _ROLES.items():
-        if any(w in en for w in words) or any(z in raw for z in zh):
-            return role
-    return None
-
-
-def _allowed(role: str | None, fld: str) -> bool:
-    return role is None or fld in _ROLES[role][2]
-
-
 def is_known_header(name: str) -> bool:
     """True when ``name`` is a column name some export uses (for header detection)."""
     n = normalise(name)
@@ -644,19 +550,19 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             if strength is None:
                 continue
             mult, note = _content_ok(fld, p)
-            if not _allowed(role, fld):
+            if not role_allows(role, fld):
                 blocked.append((strength * mult, fld, c, how))
                 continue
             if role is not None and mult < 1 and p.date < 0.9 and p.filled > 0:
                 # store / department codes are often numbers: the name is the evidence
-                mult, note = 1.0, f"the name says it is {_ROLES[role][3]}"
+                mult, note = 1.0, f"the name says it is {ROLES[role][3]}"
             matched = True
             score = strength * mult
             reason = how + (f"; {note}" if note else "")
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
         if role is not None and not matched:
-            fld = _PRIMARY[role]
-            cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {_ROLES[role][3]}"))
+            fld = PRIMARY_FIELD[role]
+            cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {ROLES[role][3]}"))
     by_name = {t[2] for t in cands if t[0] >= 0.3}
     content = _content_candidates(cols, profiles, raw)
     if raw.has_header:
@@ -668,7 +574,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             if fld not in by_name and fld != schema.PRODUCT_NAME
         ]
     for t in content:
-        if _allowed(roles[t[3]], t[2]):
+        if role_allows(roles[t[3]], t[2]):
             cands.append(t)
         else:
             blocked.append((t[0], t[2], t[3], t[4]))
@@ -699,7 +605,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             continue
         seen.add((fld, c))
         warnings.append(
-            f"{c!r} is named like {_ROLES[roles[c]][3]}, so it is not used as {fld} "
+            f"{c!r} is named like {ROLES[roles[c]][3]}, so it is not used as {fld} "
             "even though its values could fit."
         )
     notes: list[str] = []
@@ -723,15 +629,6 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     )
     return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
 
-
-_PRIMARY = {
-    "location": schema.LOCATION,
-    "region": schema.LOCATION,
-    "category": schema.CATEGORY,
-    "channel": schema.CHANNEL,
-    "product": schema.PRODUCT_ID,
-    "flag": EVENT,
-}
 
 _PARTIAL = {
     schema.ORDER_ID: ("orderid", "ordernumber", "invoice", "订单号", "订单编号"),
