@@ -56,7 +56,12 @@ LINE_COLUMNS: dict[str, str] = {
     S.IS_NON_PRODUCT: "BOOLEAN",
     S.IS_CANCELLED: "BOOLEAN",
     S.LINE_NO: "BIGINT",
+    # added after the first release: kept last so stores created before it (ALTER ... ADD
+    # COLUMN appends) have the same column order as new ones
+    S.LOCATION: "VARCHAR",
 }
+#: Columns added to ``lines`` after stores existed: added to older stores when opened.
+_ADDED_LINE_COLUMNS = {S.LOCATION: "VARCHAR"}
 
 #: Columns that identify a duplicate line when appending a newer export.
 DEDUP_COLUMNS = (
@@ -117,6 +122,18 @@ class DatasetInfo:
     def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
 
+    @property
+    def kind(self) -> str:
+        """``schema.KIND_SUMMED`` for already summed sales, else ``schema.KIND_LINES``
+        (recorded in the report at ingest; datasets saved before kinds existed are lines)."""
+        return str(self.report.get("kind") or S.KIND_LINES)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Summed sales: the dates a flag column marks (holidays, promotions), ISO text."""
+        ev = self.report.get("events") or {}
+        return tuple(ev.get("dates") or ())
+
 
 @dataclass(frozen=True)
 class AppendResult:
@@ -175,6 +192,15 @@ def connect(
         try:
             for ddl in _DDL:
                 con.execute(ddl)
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'lines'"
+                ).fetchall()
+            }
+            for col, sqltype in _ADDED_LINE_COLUMNS.items():
+                if col not in have:
+                    con.execute(f"ALTER TABLE lines ADD COLUMN IF NOT EXISTS {col} {sqltype}")
         except duckdb.Error as exc:
             con.close()
             raise _store_error("prepare", exc) from exc
@@ -355,6 +381,8 @@ class Store:
         info = self.info(dataset_id)
         table = _to_store_table(lines)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
+        if info.kind == S.KIND_SUMMED:  # a summed row is one date × group: the group is the key
+            keys += [c for c in S.GROUP_COLUMNS if c in info.columns and c not in keys]
         if not keys:
             raise ParameterError(
                 "This dataset has none of the columns used to spot duplicate lines "
@@ -508,7 +536,10 @@ class Store:
     def distinct_values(self, dataset_id: str, column: str, limit: int = 500) -> list[str]:
         """Distinct non-empty values of a text column (for filter pickers), most frequent first."""
         info = self.info(dataset_id)
-        if column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL) or column not in info.columns:
+        if (
+            column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL, S.LOCATION)
+            or column not in info.columns
+        ):
             return []
         rows = (
             self._cur()
@@ -660,7 +691,7 @@ def _to_store_table(lines: pd.DataFrame) -> pa.Table:
 
 def _from_store_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
-        want = S.DTYPES.get(col)
+        want = S.ALL_DTYPES.get(col)
         if want == "string":
             df[col] = df[col].astype("string")
         elif want == "bool":
