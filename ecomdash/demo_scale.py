@@ -32,9 +32,11 @@ Planted truths kept (``ScaledDemo.truth``): the four bundles (same per-order Ber
 so the same lift and support), the five price-elastic products and their price changes, the
 customer groups (repeat buyers only; one-time buyers are in no group), churners, favourite
 categories, weekly/yearly seasonality, holiday peaks, trend and expected orders per day.
-Popularity is long-tailed: the top 1 % of catalogue products hold about 40 % of the
-popularity weight at 30 k products (Zipf exponent 0.9), which gives them about a quarter to
-a third of the catalogue lines after the groups' price and favourite-category preferences.
+Popularity is long-tailed (Zipf exponent 0.9 over random ranks): the top 1 % of catalogue
+products hold 31 % of the popularity weight at 1.2 k products (50 k lines), 40 % at 7.5 k
+(1 M lines) and 44 % at 30 k (10 M lines); after the groups' price and favourite-category
+preferences they carry about three quarters of that share of the catalogue lines (measured
+24 % at 50 k lines, 31 % at 1 M), and the bottom half of the catalogue about 14 %.
 """
 
 from __future__ import annotations
