@@ -19,7 +19,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -371,7 +371,10 @@ class Store:
                     [self.workspace, ds_id],
                 ).fetchall()
             finally:
-                cur.unregister("_stream")
+                # after a failed insert the transaction is aborted and unregister fails too:
+                # let the insert's own error (the reason) be the one reported
+                with suppress(duckdb.Error):
+                    cur.unregister("_stream")
             n = cur.execute(
                 "SELECT count(*) FROM lines WHERE workspace = ? AND dataset_id = ?",
                 [self.workspace, ds_id],

@@ -19,7 +19,7 @@ from scipy import sparse
 from ecomdash import demo_scale
 from ecomdash import schema as S
 from ecomdash.demo_scale import ONE_TIME_SHARE, generate_scaled, plan
-from ecomdash.errors import ParameterError
+from ecomdash.errors import ParameterError, StoreError
 from ecomdash.schema import sales_lines
 from ecomdash.store import Store
 
@@ -301,6 +301,30 @@ def test_store_save_streams_the_same_lines(tmp_path):
     pd.testing.assert_frame_equal(
         back.sort_values("line_no").reset_index(drop=True)[list(want.columns)], want
     )
+
+
+def test_store_save_is_all_or_nothing_when_the_stream_fails(tmp_path, monkeypatch):
+    """A stream that breaks after some batches leaves no dataset and no lines behind."""
+    monkeypatch.setattr(demo_scale, "_CHUNK_ORDERS", 500)
+    small = generate_scaled(10_000, seed=2)
+    seen = []
+
+    def progress(done: int) -> None:
+        seen.append(done)
+        if len(seen) == 3:
+            raise RuntimeError("disk unplugged")
+
+    store = Store.open(tmp_path)
+    try:
+        with pytest.raises(StoreError, match="disk unplugged"):
+            demo_scale.save(small, store, "Broken", progress=progress)
+        assert store.list_datasets() == []
+        assert store._cur().execute("SELECT count(*) FROM lines").fetchone()[0] == 0
+        counts: list[int] = []
+        info = demo_scale.save(small, store, "Whole", progress=counts.append)
+    finally:
+        store.close()
+    assert len(counts) > 3 and counts[-1] == info.rows and counts == sorted(counts)
 
 
 def test_store_rejects_batches_of_another_shape(tmp_path):
