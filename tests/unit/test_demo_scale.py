@@ -180,6 +180,48 @@ def test_bundles_are_the_only_strong_pairs(big, sales):
     assert strong == {frozenset((b.antecedent, b.consequent)) for b in big.truth.bundles}
 
 
+def test_customer_groups_recoverable_by_kmeans(big, lines, sales):
+    """As in test_demo: k-means (k = 5) on log1p-standardised RFM-style features of the
+    repeat customers recovers the planted groups (one-time buyers are in no group)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    groups = big.truth.customer_groups
+    end = pd.Timestamp(big.truth.end) + pd.Timedelta(days=1)
+    reg = sales[sales["customer_id"].isin(groups.index)]
+    per_order = (
+        reg.groupby(["customer_id", "order_id"])
+        .agg(date=("order_date", "min"), value=("revenue", "sum"))
+        .reset_index()
+    )
+    g = per_order.groupby("customer_id")
+    f = pd.DataFrame(
+        {
+            "recency": (end - g["date"].max()).dt.days,
+            "frequency": g.size(),
+            "monetary": g["value"].sum(),
+            "aov": g["value"].mean(),
+            "tenure": (end - g["date"].min()).dt.days,
+        }
+    )
+    f["inter_purchase"] = (f["tenure"] - f["recency"]) / (f["frequency"] - 1).clip(lower=1)
+    f["breadth"] = reg.groupby("customer_id")["category"].nunique()
+    returned = lines[lines["is_return"] & lines["customer_id"].isin(groups.index)]
+    f["return_rate"] = returned.groupby("customer_id").size().reindex(f.index).fillna(
+        0
+    ) / reg.groupby("customer_id").size().reindex(f.index)
+    f = f.astype(float)
+    assert set(f.index) == set(groups.index)
+    x = np.log1p(f.to_numpy())
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    labels = KMeans(n_clusters=5, n_init=10, random_state=0).fit_predict(x)
+    assert adjusted_rand_score(groups.reindex(f.index).to_numpy(), labels) >= 0.8
+    med = f.groupby(groups.reindex(f.index)).median()
+    assert med["frequency"].idxmax() == "frequent small"
+    assert med["aov"].idxmax() == "bulk buyers"
+    assert med["recency"].idxmax() == "lapsed regulars"
+
+
 def test_churners_stop_buying(big, lines):
     churn = big.truth.churners
     assert len(churn) > 0
