@@ -281,6 +281,7 @@ def _categories(flagged, products, fits, *, t0, level) -> pd.DataFrame:
 def _pool(products: pd.DataFrame, categories: pd.DataFrame, *, level: float) -> pd.DataFrame:
     cats = categories.set_index("category") if len(categories) else None
     el, lo, hi, src, status = [], [], [], [], []
+    notes: dict = {}
     for r in products.itertuples():
         c = cats.loc[r.category] if cats is not None and r.category in cats.index else None
         if not np.isnan(r.own_elasticity):
@@ -303,7 +304,11 @@ def _pool(products: pd.DataFrame, categories: pd.DataFrame, *, level: float) -> 
         else:
             el.append(np.nan), lo.append(np.nan), hi.append(np.nan), src.append("")
             status.append("no estimate")
+            if c is not None:
+                notes[r.Index] = f"{r.reason}; its category's estimate is {c['note']}"
     out = products.assign(elasticity=el, ci_low=lo, ci_high=hi, source=src, status=status)
+    for i, text in notes.items():
+        out.loc[i, "reason"] = text
     return out
 
 
