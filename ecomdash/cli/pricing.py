@@ -48,6 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--margin", type=float, help="profit margin in %% of the current price (for profit)"
     )
+    p.add_argument("--stock", help="CSV of units on hand (product id, units) for markdowns")
+    p.add_argument(
+        "--clear-weeks", type=int, default=8, help="markdowns clear stock within these weeks"
+    )
     p.add_argument("--min-weeks", type=int, default=12, help="weeks of sales a model needs")
     p.add_argument("--top", type=int, default=500, help="products by revenue that get a model")
     add_json_arg(p)
@@ -62,6 +66,16 @@ def run_pricing(args: argparse.Namespace) -> int:
         if not 0 < args.margin < 100:
             raise ParameterError(f"--margin is a percentage in (0, 100); got {args.margin:g}.")
         margin = args.margin / 100
+    stock = None
+    if args.stock:
+        from pathlib import Path
+
+        from ecomdash.inventory import read_stock
+
+        path = Path(args.stock)
+        if not path.is_file():
+            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+        stock = read_stock(path.read_bytes())
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
@@ -91,6 +105,7 @@ def run_pricing(args: argparse.Namespace) -> int:
             change_pct=args.change if args.change is not None else 0.0,
             margin=margin,
         )
+    markdowns = P.markdown_candidates(res, weeks_to_clear=args.clear_weeks, stock=stock)
     v = res.validation_summary
     obj = {
         "dataset": info.id,
@@ -105,6 +120,7 @@ def run_pricing(args: argparse.Namespace) -> int:
             "products": whatif.table,
             "warnings": list(whatif.warnings),
         },
+        "markdowns": markdowns,
         "warnings": list(res.warnings),
         "seconds": res.seconds,
     }

@@ -118,16 +118,14 @@ def analyze(
         pw["category"] = pd.NA
     if "revenue" not in pw:
         pw["revenue"] = pw["units"] * pw["median_price"]
+    # plain object strings: the per-product loops below slice the panel thousands of times
+    for c in ("product_id", "product_name", "category"):
+        pw[c] = pw[c].astype(object).where(pw[c].notna(), None)
     pw = pw.sort_values(["product_id", "week"], kind="stable").reset_index(drop=True)
     t0 = pw["week"].min()
     store_weeks = pw.groupby("week")["store_orders"].first() if "store_orders" in pw else None
 
-    say("Finding promotions", 0.1)
-    flagged = pd.concat(
-        [flag_promotions(g, events=events) for _, g in pw.groupby("product_id", sort=True)],
-        ignore_index=True,
-    )
-    revenue = flagged.groupby("product_id")["revenue"].sum().sort_values(ascending=False)
+    revenue = pw.groupby("product_id")["revenue"].sum().sort_values(ascending=False)
     modelled = set(revenue.index[:max_products])
     if len(revenue) > max_products:
         warns.append(
@@ -135,15 +133,26 @@ def analyze(
             f"({len(revenue):,} products sold); the others are listed without one."
         )
 
+    say("Finding promotions", 0.1)
+    top = pw[pw["product_id"].isin(modelled)]
+    rest = pw[~pw["product_id"].isin(modelled)].assign(
+        ref_price=lambda d: d["median_price"], promo=False, post=False, promo_id=0
+    )
+    flagged = pd.concat(
+        [flag_promotions(g, events=events) for _, g in top.groupby("product_id", sort=True)]
+        + [rest],
+        ignore_index=True,
+    ).sort_values(["product_id", "week"], kind="stable", ignore_index=True)
+
     say("Fitting one demand model per product", 0.3)
     rows = []
     fits: dict[str, dict] = {}
-    for pid, g in flagged.groupby("product_id", sort=True):
+    for pid, g in top.pipe(lambda _: flagged[flagged["product_id"].isin(modelled)]).groupby(
+        "product_id", sort=True
+    ):
         n, levels, reason = eligibility(
             g, min_weeks=min_weeks, min_levels=min_levels, min_spread=min_spread
         )
-        if not reason and pid not in modelled:
-            reason = f"not among the {max_products:,} products with the most revenue"
         fit = None if reason else fit_product(g, t0=t0, level=level)
         if not reason and fit is None:
             reason = "price moved together with the trend or promotions (no separate effect)"
@@ -169,6 +178,8 @@ def analyze(
                 "revenue": float(g["revenue"].sum()),
             }
         )
+    if len(rest):
+        rows.extend(_unmodelled(rest, min_weeks=min_weeks, max_products=max_products))
     products = pd.DataFrame(rows)
 
     say("Pooling products into their categories", 0.55)
@@ -194,7 +205,9 @@ def analyze(
 
     say("Measuring promotions", 0.85)
     if store_weeks is not None:
-        promos = promotion_effects(flagged, store_weeks, margin=margin, level=level)
+        promos = promotion_effects(
+            flagged[flagged["product_id"].isin(modelled)], store_weeks, margin=margin, level=level
+        )
     else:
         promos = pd.DataFrame(columns=PROMO_COLUMNS)
     if products["status"].eq("estimated").sum() == 0:
@@ -226,6 +239,51 @@ def analyze(
         warnings=tuple(warns),
         seconds=time.perf_counter() - t_start,
     )
+
+
+def _unmodelled(rest: pd.DataFrame, *, min_weeks: int, max_products: int) -> list[dict]:
+    """The rows of the products outside the modelled top, computed in one pass."""
+    g = rest.groupby("product_id", sort=True)
+    rp = rest.assign(rp=rest["median_price"].round(2))
+    per_price = rp.groupby(["product_id", "rp"]).size()
+    levels = (per_price >= 2).groupby(level=0).sum()
+    raw = per_price.groupby(level=0).size()
+    out = pd.DataFrame(
+        {
+            "product_name": g["product_name"].last(),
+            "category": g["category"].last(),
+            "weeks": g.size(),
+            "n_price_levels": levels,
+            "raw": raw,
+            "min_price": g["median_price"].min(),
+            "max_price": g["median_price"].max(),
+            "current_price": g["median_price"].apply(lambda s: s.tail(4).median()),
+            "units_per_week": g["units"].apply(lambda s: s.tail(8).mean()),
+            "revenue": g["revenue"].sum(),
+        }
+    )
+    reason = np.where(
+        out["weeks"] < min_weeks,
+        [
+            f"only {n} week{'s' if n != 1 else ''} of sales (needs {min_weeks})"
+            for n in out["weeks"]
+        ],
+        np.where(
+            out["raw"] <= 1,
+            [f"one price in all {n} weeks" for n in out["weeks"]],
+            f"not among the {max_products:,} products with the most revenue",
+        ),
+    )
+    out = out.assign(
+        reason=reason,
+        own_elasticity=np.nan,
+        own_se=np.nan,
+        own_ci_low=np.nan,
+        own_ci_high=np.nan,
+    ).drop(columns="raw")
+    out["n_price_levels"] = out["n_price_levels"].astype(int)
+    out["weeks"] = out["weeks"].astype(int)
+    return out.reset_index(names="product_id").to_dict("records")
 
 
 def _status_key(s: pd.Series) -> pd.Series:
@@ -360,9 +418,12 @@ def _validate(
         fit = fit_product(train, t0=t0)
         if fit is None:
             continue
-        pred = predict_units(fit, test, t0=t0)
+        # both point forecasts are medians (what minimises the absolute error): the model's
+        # exp(X·b) is the median of its log-normal units, the naive one the median of the
+        # weeks just before the cut-off
+        pred = predict_units(fit, test, t0=t0, median=True)
         recent = train[train["week"] >= cut - pd.Timedelta(weeks=horizon)]
-        naive = float((recent if len(recent) else train.tail(horizon))["units"].mean())
+        naive = float((recent if len(recent) else train.tail(horizon))["units"].median())
         y = test["units"].to_numpy()
         em, eb = np.abs(y - pred), np.abs(y - naive)
         err_m.append(em), err_b.append(eb)

@@ -60,29 +60,31 @@ def flag_promotions(
 ) -> pd.DataFrame:
     """Add ``ref_price, promo, post, promo_id`` to one product's weeks (sorted by week).
 
-    A promotion is a run of at most ``max_weeks`` consecutive sale weeks priced at least
-    ``min_discount`` below the reference price, after which the price returns to within
+    The reference price is the latest price held in 3+ of the previous 8 regular weeks (none
+    while no price has been held that long). A promotion is a run of at most ``max_weeks``
+    consecutive sale weeks priced at least ``min_discount`` below the reference price, after which the price returns to within
     ``min_discount`` of it (a longer run is a price change, not a promotion). ``post`` marks
     the ``dip_weeks`` calendar weeks after a promotion. ``events`` (``product_id, start, end``)
     adds merchant-entered promotions (any week overlapping them).
     """
-    out = df.sort_values("week").copy()
+    out = df if df["week"].is_monotonic_increasing else df.sort_values("week")
+    out = out.copy()
     p = out["median_price"].to_numpy(dtype=float)
     weeks = out["week"].to_numpy()
     n = len(out)
-    ref = np.empty(n)
+    ref = np.full(n, np.nan)
     promo = np.zeros(n, dtype=bool)
-    # reference from the previous regular (non-promotion) weeks only
+    # the reference is a *usual* price: the latest price held in 3+ of the last 8 regular weeks
     regular: list[float] = []
     i = 0
     while i < n:
-        r = max(regular[-8:]) if regular else p[i]
-        ref[i] = r
-        if p[i] < r * (1 - min_discount):
+        r = _usual(regular[-8:])
+        ref[i] = r if r is not None else p[i]
+        if r is not None and p[i] < r * (1 - min_discount):
             j = i
             while j < n and p[j] < r * (1 - min_discount) and j - i < max_weeks + 1:
                 j += 1
-            gap = (weeks[j - 1] - weeks[i]) / np.timedelta64(7, "D") + 1 if j > i else 0
+            gap = (weeks[j - 1] - weeks[i]) / np.timedelta64(7, "D") + 1
             back = j < n and p[j] >= r * (1 - min_discount)
             if j - i <= max_weeks and gap <= max_weeks and back:
                 promo[i:j] = True
@@ -113,6 +115,17 @@ def flag_promotions(
         post |= (weeks >= lo) & (weeks <= hi) & ~promo
     out["post"] = post
     return out
+
+
+def _usual(prices: list[float], *, min_count: int = 3) -> float | None:
+    """The latest price that occurs (to the cent) at least ``min_count`` times in ``prices``."""
+    if len(prices) < min_count:
+        return None
+    rounded = [round(x, 2) for x in prices]
+    for x in reversed(rounded):
+        if rounded.count(x) >= min_count:
+            return x
+    return None
 
 
 def design(df: pd.DataFrame, *, t0: pd.Timestamp, seasonal: bool) -> pd.DataFrame:

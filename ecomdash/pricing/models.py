@@ -98,12 +98,15 @@ def fit_product(
     }
 
 
-def predict_units(fit: dict, weeks: pd.DataFrame, *, t0: pd.Timestamp) -> np.ndarray:
-    """Expected units (Duan smearing) of a fitted product model at ``weeks``' prices."""
+def predict_units(
+    fit: dict, weeks: pd.DataFrame, *, t0: pd.Timestamp, median: bool = False
+) -> np.ndarray:
+    """Units of a fitted product model at ``weeks``' prices: the mean (Duan smearing), or
+    with ``median`` the median ``exp(X·b)``."""
     X = design(weeks, t0=t0, seasonal=fit["seasonal"])
     params = pd.Series(fit["params"])
     X = X.reindex(columns=params.index, fill_value=0.0)
-    return np.exp(X.to_numpy() @ params.to_numpy()) * fit["smear"]
+    return np.exp(X.to_numpy() @ params.to_numpy()) * (1.0 if median else fit["smear"])
 
 
 def fit_category(

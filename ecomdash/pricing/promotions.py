@@ -63,8 +63,12 @@ def promotion_effects(
     z = float(stats.norm.ppf(0.5 + level / 2))
     rows = []
     all_weeks = store_weeks.sort_index()
-    for pid, g in flagged[flagged["promo_id"] > 0].groupby("product_id", sort=True):
-        prod = flagged[flagged["product_id"] == pid].set_index("week").sort_index()
+    with_promo = set(flagged.loc[flagged["promo_id"] > 0, "product_id"])
+    for pid, prod in flagged[flagged["product_id"].isin(with_promo)].groupby(
+        "product_id", sort=True
+    ):
+        g = prod[prod["promo_id"] > 0]
+        prod = prod.set_index("week").sort_index()
         # calendar weeks from the first to the last sale, missing weeks = 0 units
         span = all_weeks.loc[prod.index.min() : prod.index.max()]
         units = prod["units"].reindex(span.index, fill_value=0.0)

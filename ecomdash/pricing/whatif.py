@@ -258,8 +258,11 @@ def markdown_candidates(
     weeks = pd.date_range(end=last, periods=2 * window, freq="7D")
     rows = []
     has = result.products[result.products["status"] != "no estimate"]
+    by_product = dict(
+        list(panel[panel["product_id"].isin(set(has["product_id"]))].groupby("product_id"))
+    )
     for r in has.itertuples():
-        g = panel[panel["product_id"] == r.product_id].set_index("week")["units"]
+        g = by_product[r.product_id].set_index("week")["units"]
         u = g.reindex(weeks, fill_value=0.0)
         before, recent = float(u.iloc[:window].mean()), float(u.iloc[window:].mean())
         on_hand = np.nan

@@ -315,13 +315,26 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
 
 
 def _markdown_tab(res: P.PricingResult) -> None:
-    weeks = st.slider("Clear within (weeks)", 2, 26, 8, key="pr_md_weeks")
-    md = P.markdown_candidates(res, weeks_to_clear=weeks)
+    c1, c2 = st.columns([1, 2])
+    weeks = c1.slider("Clear within (weeks)", 2, 26, 8, key="pr_md_weeks")
+    up = c2.file_uploader(
+        "Stock on hand (optional CSV: product id, units)", type=["csv"], key="pr_md_stock"
+    )
+    stock = None
+    if up is not None:
+        from ecomdash.inventory import read_stock
+
+        try:
+            stock = read_stock(up.getvalue())
+        except EcomdashError as exc:
+            show_error(exc)
+    md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
         "Slow movers: products with an elasticity whose units over the last 8 weeks fell to "
         "75 % or less of the 8 weeks before. The markdown is what the elasticity says brings "
         "them back to the earlier rate, never below 10 % under the lowest price they have had. "
-        "With stock on hand (CLI --stock) it is the markdown that clears the stock in time."
+        "With stock on hand (the restock planner's file) a product whose stock lasts longer "
+        "than the chosen weeks is a candidate too, and the markdown is what clears it in time."
     )
     if md.empty:
         st.info("No slow mover with an elasticity right now.")

@@ -229,14 +229,16 @@ def test_validation_beats_the_naive_baseline_on_the_demo(demo_res):
     assert s["ratio"] == pytest.approx(s["model_mae"] / s["baseline_mae"])
 
 
-def test_naive_baseline_is_the_mean_of_the_weeks_before_the_cutoff(demo_res):
+def test_naive_baseline_is_the_median_of_the_weeks_before_the_cutoff(demo_res):
     v = demo_res.validation.set_index("product_id")
     pid = "TOY-278"
     cut = pd.Timestamp(demo_res.validation_summary["cutoff"])
     g = demo_res.panel[demo_res.panel["product_id"] == pid]
     last = pd.Timestamp(demo_res.panel["week"].max())
     horizon = min(13, (last - cut).days // 7 + 1)
-    naive = g[(g["week"] < cut) & (g["week"] >= cut - pd.Timedelta(weeks=horizon))]["units"].mean()
+    naive = g[(g["week"] < cut) & (g["week"] >= cut - pd.Timedelta(weeks=horizon))][
+        "units"
+    ].median()
     test = g[g["week"] >= cut]["units"]
     assert v.loc[pid, "baseline_mae"] == pytest.approx((test - naive).abs().mean())
     assert v.loc[pid, "weeks"] == len(test)
