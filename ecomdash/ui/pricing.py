@@ -119,7 +119,10 @@ VALIDATION_HEADERS = {
 
 def _show(df: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     cols = [c for c in headers if c in df.columns]
-    return df[cols].rename(columns=headers)
+    out = df[cols].copy()
+    num = out.select_dtypes("float").columns
+    out[num] = out[num].round(3)
+    return out.rename(columns=headers)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -190,7 +193,7 @@ def _verdict(res: P.PricingResult) -> None:
     text = (
         f"On {v['n_weeks']:,} held-out product-weeks from {v['cutoff']} ({v['n_products']} "
         f"products), the price model's error is {v['model_mae']:.2f} units a week against "
-        f"{v['baseline_mae']:.2f} for the naive forecast (the average of the weeks before). "
+        f"{v['baseline_mae']:.2f} for the naive forecast (the median of the weeks just before). "
         "The model is given the prices charged and the store's order count in those weeks."
     )
     (st.success if v["ratio"] < 1 else st.warning)(text)
