@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--margin", type=float, help="profit margin in %% of the current price (for profit)"
     )
+    p.add_argument("--events", help="CSV of promotions you ran: product_id, start, end")
     p.add_argument("--stock", help="CSV of units on hand (product id, units) for markdowns")
     p.add_argument(
         "--clear-weeks", type=int, default=8, help="markdowns clear stock within these weeks"
@@ -76,6 +77,18 @@ def run_pricing(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
         stock = read_stock(path.read_bytes())
+    events = None
+    if args.events:
+        from pathlib import Path
+
+        import pandas as pd
+
+        path = Path(args.events)
+        if not path.is_file() or path.stat().st_size > 5_000_000:
+            raise ParameterError(
+                f"There is no events file under 5 MB at {args.events}. Check the path."
+            )
+        events = pd.read_csv(path, dtype=str, keep_default_na=False)
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
@@ -83,7 +96,12 @@ def run_pricing(args: argparse.Namespace) -> int:
     finally:
         store.close()
     res = P.analyze(
-        pw, cutoff=args.cutoff, min_weeks=args.min_weeks, max_products=args.top, margin=margin
+        pw,
+        cutoff=args.cutoff,
+        min_weeks=args.min_weeks,
+        max_products=args.top,
+        margin=margin,
+        events=events,
     )
     products = res.products
     if args.product:

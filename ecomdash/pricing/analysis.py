@@ -19,7 +19,7 @@ from ecomdash.pricing.models import (
     shrink,
     tau_squared,
 )
-from ecomdash.pricing.promotions import PROMO_COLUMNS, promotion_effects
+from ecomdash.pricing.promotions import PROMO_COLUMNS, parse_events, promotion_effects
 
 SRC_POOLED = "own data, pooled with category"
 SRC_OWN = "own data"
@@ -103,10 +103,13 @@ def analyze(
 
     ``cutoff``: first held-out week for the validation (default: the last ``holdout`` share
     of the weeks). ``max_products``: the products with the most revenue that get a model
-    (the others are listed with that reason). ``progress(step, share)`` is called between
-    steps when given.
+    (the others are listed with that reason). ``events``: promotions the merchant ran
+    (``product_id, start, end``; see :func:`promotions.parse_events`), added to the ones
+    found in the prices. ``progress(step, share)`` is called between steps when given.
     """
     t_start = time.perf_counter()
+    if events is not None:
+        events = parse_events(events)
     _check_params(min_weeks, min_levels, min_spread, level, holdout, max_products)
     check_panel(pw)
     say = progress or (lambda *_: None)
@@ -133,6 +136,13 @@ def analyze(
             f"({len(revenue):,} products sold); the others are listed without one."
         )
 
+    if events is not None and len(events):
+        unknown = sorted(set(events["product_id"]) - set(revenue.index))
+        if unknown:
+            warns.append(
+                f"{len(unknown)} promotion event(s) name products without sales here "
+                f"({', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}); ignored."
+            )
     say("Finding promotions", 0.1)
     top = pw[pw["product_id"].isin(modelled)]
     rest = pw[~pw["product_id"].isin(modelled)].assign(

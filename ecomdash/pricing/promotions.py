@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ecomdash.errors import ParameterError
+
 PROMO_COLUMNS = [
     "product_id",
     "product_name",
@@ -145,6 +147,44 @@ def promotion_effects(
             )
             del k
     return pd.DataFrame(rows, columns=PROMO_COLUMNS)
+
+
+def parse_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
+
+    Accepts the columns ``product_id``/``product``, ``start``/``from``, ``end``/``to``
+    (case-insensitive); blank rows are dropped.
+
+    >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
+      product_id      start        end
+    0          A 2024-05-06 2024-05-19
+    """
+    cols = {str(c).strip().lower(): c for c in events.columns}
+    pick = {}
+    for want, names in (
+        ("product_id", ("product_id", "product", "product id", "sku")),
+        ("start", ("start", "from", "start date")),
+        ("end", ("end", "to", "end date")),
+    ):
+        found = next((cols[n] for n in names if n in cols), None)
+        if found is None:
+            raise ParameterError(
+                "Promotion events need columns product_id, start and end (dates); found "
+                f"{', '.join(map(str, events.columns)) or 'none'}."
+            )
+        pick[want] = found
+    out = pd.DataFrame({k: events[v] for k, v in pick.items()})
+    out = out[out["product_id"].notna() & (out["product_id"].astype(str).str.strip() != "")]
+    out["product_id"] = out["product_id"].astype(str).str.strip()
+    for c in ("start", "end"):
+        out[c] = pd.to_datetime(out[c], errors="coerce")
+    bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
+    if bad.any():
+        raise ParameterError(
+            f"{int(bad.sum())} promotion event(s) have a missing date or end before start. "
+            "Give dates as YYYY-MM-DD with the end on or after the start."
+        )
+    return out.reset_index(drop=True)
 
 
 def _dispersion(prod: pd.DataFrame, store_weeks: pd.Series) -> float:

@@ -129,13 +129,52 @@ def _show(df: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
 def _result(key: tuple, params: tuple) -> P.PricingResult:
     """Pricing models of ``key`` = PageContext.key with ``params`` = (cutoff,)."""
     workspace, dataset_id, _version, fkey = key
-    (cutoff,) = params
+    cutoff, events = params
     pw = get_store(workspace).product_week_prices(dataset_id, Filters.from_key(fkey))
-    return P.analyze(pw, cutoff=cutoff)
+    ev = pd.DataFrame(list(events), columns=["product_id", "start", "end"]) if events else None
+    return P.analyze(pw, cutoff=cutoff, events=ev)
+
+
+def _events_input() -> tuple:
+    """Promotions the merchant ran (product id, from, to), as a small hashable tuple."""
+    with st.expander("Promotions you ran (optional)", expanded=False):
+        st.caption(
+            "Promotions are found where a product sold below its usual price. Add ones the "
+            "prices do not show (free delivery, bundles): product id, first and last day."
+        )
+        empty = pd.DataFrame(
+            {
+                "Product": pd.Series(dtype="string"),
+                "From": pd.Series(dtype="datetime64[s]"),
+                "To": pd.Series(dtype="datetime64[s]"),
+            }
+        )
+        edited = st.data_editor(
+            empty,
+            key="pr_events",
+            num_rows="dynamic",
+            hide_index=True,
+            column_config={
+                "From": st.column_config.DateColumn(),
+                "To": st.column_config.DateColumn(),
+            },
+        )
+    rows = []
+    for _, r in edited.iterrows():
+        if pd.isna(r["Product"]) or pd.isna(r["From"]) or pd.isna(r["To"]):
+            continue
+        rows.append(
+            (
+                str(r["Product"]).strip(),
+                str(pd.Timestamp(r["From"]).date()),
+                str(pd.Timestamp(r["To"]).date()),
+            )
+        )
+    return tuple(sorted(rows))
 
 
 def render(ctx: PageContext) -> None:
-    params = (None,)
+    params = (None, _events_input())
     try:
         with timed_status("Measuring how demand answers price") as status:
             status.write("Units and prices per product and week (in the database)")

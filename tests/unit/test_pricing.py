@@ -137,6 +137,24 @@ def test_price_levels_and_promotion_flags():
     assert df["ref_price"].iloc[10] == 10.0
 
 
+def test_merchant_events_mark_promotions_the_prices_do_not_show():
+    # a free-delivery week at the usual price: units double in weeks 10-11, then dip
+    units = [10.0] * 10 + [20.0, 20.0] + [7.0, 7.0] + [10.0] * 10
+    df = _panel([5.0] * 24, [100] * 24, units)
+    events = pd.DataFrame({"product": ["P"], "from": ["2024-03-11"], "to": ["2024-03-24"]})
+    res = P.analyze(df, events=events)
+    (promo,) = res.promotions.itertuples()
+    assert promo.start == pd.Timestamp("2024-03-11") and promo.weeks == 2
+    assert promo.lift == pytest.approx(2.0) and promo.dip == pytest.approx(-0.3)
+    assert promo.extra_revenue == pytest.approx(2 * 10 * 5.0)
+    assert promo.net_revenue == pytest.approx(100.0 - 2 * 3 * 5.0)
+    with pytest.raises(ParameterError, match="end before start"):
+        P.analyze(df, events=events.assign(to="2024-03-01"))
+    # unknown products are named in a warning, not silently dropped
+    res = P.analyze(df, events=events.assign(product="ZZZ"))
+    assert res.promotions.empty and any("ZZZ" in w for w in res.warnings)
+
+
 def test_shrink_and_tau_by_hand():
     # precision weights 1/0.25 and 1/1 → (4·-2 + 1·-1)/5
     m, se, lo, hi = M.shrink(-2.0, 0.5, -1.0, 1.0, level=0.90)
