@@ -287,8 +287,22 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     c1, c2 = st.columns([2, 1])
     pid = c1.selectbox("Product", options, key="pr_whatif_product")
     change = c2.slider("Price change %", -30, 30, 10, 1, key="pr_whatif_change")
+    cats = sorted(has["category"].dropna().unique().tolist())
+    whole = None
+    if cats:
+        whole = st.selectbox(
+            "…or the whole category (every product with an elasticity)",
+            ["—", *cats],
+            key="pr_whatif_category",
+        )
+        whole = None if whole == "—" else whole
     try:
         w = P.what_if(res, products=[pid], change_pct=float(change), margin=margin)
+        wc = (
+            P.what_if(res, category=whole, change_pct=float(change), margin=margin)
+            if whole
+            else None
+        )
     except EcomdashError as exc:
         show_error(exc)
         return
@@ -328,8 +342,22 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     for warn in w.warnings:
         st.caption(inert(warn))
     st.plotly_chart(charts.demand_curve(w, pid), width="stretch")
-    st.dataframe(_show(w.table, WHATIF_HEADERS), hide_index=True)
-    download_table(w.table, "pricing-whatif", key="dl_pr_whatif")
+    table = w.table if wc is None else wc.table
+    if wc is not None:
+        ok = wc.table["units"].notna()
+        t = wc.table[ok]
+        st.caption(
+            f"Whole category at {change:+d} %: {len(t)} products, units a week "
+            f"{t['units_now'].sum():,.1f} → {t['units'].sum():,.1f}, revenue a week "
+            f"{t['revenue_now'].sum():,.2f} → {t['revenue'].sum():,.2f}"
+            + (
+                f"; {int((~ok).sum())} more would leave the prices they have had and are left out."
+                if (~ok).any()
+                else "."
+            )
+        )
+    st.dataframe(_show(table, WHATIF_HEADERS), hide_index=True)
+    download_table(table, "pricing-whatif", key="dl_pr_whatif")
 
 
 def _promotion_tab(res: P.PricingResult, margin) -> None:

@@ -118,3 +118,20 @@ def test_pricing_page_on_uci(uci_lines, _isolated_home):
     assert len(products) > 4000
     no_est = products[products["Status"] == "no estimate"]
     assert (no_est["Why no own estimate"] != "").all()
+
+
+def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    at.selectbox(key="pr_whatif_category").set_value("Toys & Games").run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        core = P.analyze(store.product_week_prices(demo_dataset.id))
+    finally:
+        store.close()
+    w = P.what_if(core, category="Toys & Games", change_pct=10).table
+    table = _table(at, "Units a week now")
+    assert sorted(table["Product"]) == sorted(w["product_id"])
+    ok = w["units"].notna()
+    total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
+    assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
