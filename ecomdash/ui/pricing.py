@@ -174,7 +174,31 @@ def _events_input() -> tuple:
 
 
 def render(ctx: PageContext) -> None:
-    params = (None, _events_input())
+    # the results come first on the page, the optional inputs below them; the inputs are
+    # read first (they are part of the cached call's parameters)
+    head, inputs = st.container(), st.container()
+    with inputs:
+        events = _events_input()
+    with head:
+        res = _head(ctx, (None, events))
+    if res is None:
+        return
+    with inputs:
+        margin = _margin_inputs(res)
+    tabs = st.tabs(["Elasticities", "What-if", "Promotions", "Markdowns", "Validation"])
+    with tabs[0]:
+        _elasticity_tab(res)
+    with tabs[1]:
+        _whatif_tab(res, margin)
+    with tabs[2]:
+        _promotion_tab(res, margin)
+    with tabs[3]:
+        _markdown_tab(res)
+    with tabs[4]:
+        _validation_tab(res)
+
+
+def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     try:
         with timed_status("Measuring how demand answers price") as status:
             status.write("Units and prices per product and week (in the database)")
@@ -183,7 +207,7 @@ def render(ctx: PageContext) -> None:
             res = run_with_budget(_result, ctx.key, params, what="The pricing models")
     except EcomdashError as exc:
         show_error(exc)
-        return
+        return None
 
     p = res.products
     n_own = int((p["status"] == "estimated").sum())
@@ -207,18 +231,7 @@ def render(ctx: PageContext) -> None:
             "so demand's answer to price cannot be measured. The table lists why for each "
             "product. An export spanning price changes or promotions will do."
         )
-    margin = _margin_inputs(res)
-    tabs = st.tabs(["Elasticities", "What-if", "Promotions", "Markdowns", "Validation"])
-    with tabs[0]:
-        _elasticity_tab(res)
-    with tabs[1]:
-        _whatif_tab(res, margin)
-    with tabs[2]:
-        _promotion_tab(res, margin)
-    with tabs[3]:
-        _markdown_tab(res)
-    with tabs[4]:
-        _validation_tab(res)
+    return res
 
 
 def _verdict(res: P.PricingResult) -> None:
