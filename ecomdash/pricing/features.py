@@ -132,8 +132,8 @@ def design(df: pd.DataFrame, *, t0: pd.Timestamp, seasonal: bool) -> pd.DataFram
     """Regressors of the log-log demand model for one product's weeks.
 
     ``const, log_price``, then the store's demand level: ``log_orders`` (log of the whole
-    store's orders that week — it carries the trend, the seasons and the holiday weeks) when
-    the panel has ``store_orders``, else ``trend`` (years since ``t0``) and, when
+    store's orders that week — it carries the trend, the seasons and the holiday weeks; the
+    models use it as an offset) when the panel has ``store_orders``, else ``trend`` (years since ``t0``) and, when
     ``seasonal``, one yearly harmonic ``sin1, cos1``; ``promo`` and ``post`` when some
     (not all) weeks have them.
     """
