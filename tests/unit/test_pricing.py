@@ -336,3 +336,21 @@ def test_uci_runs_and_reports_validation(uci_lines, tmp_path):
     # most UCI products that get an elasticity have a negative one
     assert (est["elasticity"] < 0).mean() > 0.6
     assert (res.products.loc[res.products["status"] == "no estimate", "reason"] != "").all()
+
+
+def test_charts_show_the_result_numbers(demo_res):
+    from ecomdash.charts import pricing as charts
+
+    fig = charts.promotion_chart(demo_res)
+    np.testing.assert_allclose(fig.data[0].y, demo_res.promotions["lift"] - 1)
+    np.testing.assert_allclose(fig.data[1].y, demo_res.promotions["dip"])
+    fig = charts.elasticity_chart(demo_res, top=10)
+    est = demo_res.products[demo_res.products["status"] == "estimated"]
+    top = est.sort_values("revenue", ascending=False).head(10)
+    assert sorted(fig.data[0].x) == pytest.approx(sorted(top["elasticity"]))
+    w = P.what_if(demo_res, products=["TOY-278"], change_pct=-5)
+    fig = charts.demand_curve(w, "TOY-278")
+    np.testing.assert_allclose(fig.data[1].y, w.curve["units"])
+    assert fig.data[-1].x[0] == pytest.approx(w.table["new_price"].iloc[0])
+    fig = charts.validation_chart(demo_res)
+    np.testing.assert_allclose(fig.data[0].y, demo_res.validation["model_mae"])
