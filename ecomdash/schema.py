@@ -94,6 +94,10 @@ REQUIREMENTS: dict[str, list[set[str]]] = {
     "segment": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
     "clv": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
     "recommend": [{CUSTOMER_ID, PRODUCT_ID}],
+    "pricing": [
+        {ORDER_DATE, PRODUCT_ID, QUANTITY, UNIT_PRICE},
+        {ORDER_DATE, PRODUCT_ID, QUANTITY, REVENUE},
+    ],
 }
 
 ANALYSIS_LABELS = {
@@ -104,6 +108,7 @@ ANALYSIS_LABELS = {
     "segment": "customer segmentation",
     "clv": "customer value",
     "recommend": "recommendations",
+    "pricing": "pricing",
 }
 
 

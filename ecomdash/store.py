@@ -627,6 +627,76 @@ class Store:
         raw = pd.json_normalize([json.loads(s) for s in df["row_json"]])
         return pd.concat([df[["line_no", "reason"]].reset_index(drop=True), raw], axis=1)
 
+    # -- pricing aggregates (issue 14) ----------------------------------------------------
+    def product_week_prices(
+        self, dataset_id: str, filters: Filters | None = None, *, min_weeks: int = 1
+    ) -> pd.DataFrame:
+        """Units, revenue and prices per product and week (weeks start on Monday), in SQL.
+
+        Sales lines only (no returns, non-product lines, or lines with quantity/price <= 0);
+        the unit price is ``unit_price``, else ``revenue / quantity``. Columns:
+        ``product_id, product_name, category, week, units, revenue, mean_price`` (units-
+        weighted), ``median_price`` (median of the lines' prices), ``min_price, max_price,
+        orders`` (distinct orders with the product), ``lines``, ``store_orders`` (distinct
+        orders of the whole filtered store that week). Products with fewer than
+        ``min_weeks`` weeks of sales are left out. Sorted by product and week.
+        """
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        if not {S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY} <= cols or not (
+            {S.UNIT_PRICE, S.REVENUE} & cols
+        ):
+            raise ParameterError(
+                "Prices per product and week need the order date, product id, quantity and "
+                f"unit price (or revenue) columns; this dataset has {', '.join(info.columns)}. "
+                "Re-upload the export on the Data page and map those columns."
+            )
+        price = "unit_price" if S.UNIT_PRICE in cols else "revenue / quantity"
+        if S.UNIT_PRICE in cols and S.REVENUE in cols:
+            price = "coalesce(unit_price, revenue / quantity)"
+        oid = "order_id" if S.ORDER_ID in cols else "CAST(line_no AS VARCHAR)"
+        name = "product_name" if S.PRODUCT_NAME in cols else "product_id"
+        cat = "category" if S.CATEGORY in cols else "CAST(NULL AS VARCHAR)"
+        sql = f"""
+            , s AS (
+                SELECT product_id, {name} AS product_name, {cat} AS category, order_date,
+                       CAST(date_trunc('week', order_date) AS TIMESTAMP) AS week,
+                       quantity, {price} AS price, {oid} AS oid
+                FROM l
+                WHERE NOT is_return AND NOT is_non_product AND product_id IS NOT NULL
+                  AND order_date IS NOT NULL AND quantity > 0 AND ({price}) > 0
+            ),
+            names AS (
+                SELECT product_id, arg_max(product_name, order_date) AS product_name,
+                       arg_max(category, order_date) AS category
+                FROM s GROUP BY product_id
+            ),
+            store AS (SELECT week, count(DISTINCT oid) AS store_orders FROM s GROUP BY week),
+            pw AS (
+                SELECT product_id, week, sum(quantity) AS units, sum(quantity * price) AS revenue,
+                       sum(quantity * price) / sum(quantity) AS mean_price,
+                       median(price) AS median_price, min(price) AS min_price,
+                       max(price) AS max_price, count(DISTINCT oid) AS orders,
+                       count(*) AS lines,
+                       count(*) OVER (PARTITION BY product_id) AS n_weeks
+                FROM s GROUP BY product_id, week
+            )
+            SELECT pw.product_id, names.product_name, names.category, pw.week, pw.units,
+                   pw.revenue, pw.mean_price, pw.median_price, pw.min_price, pw.max_price,
+                   pw.orders, pw.lines, store.store_orders
+            FROM pw JOIN names USING (product_id) JOIN store USING (week)
+            WHERE pw.n_weeks >= ?
+            ORDER BY pw.product_id, pw.week
+        """
+        # query() prefixes "WITH l AS (...)": the CTEs above continue that WITH
+        df = self.query(info.id, filters, sql, params=[int(min_weeks)])
+        df["week"] = pd.to_datetime(df["week"]).astype("datetime64[us]")
+        for c in ("product_id", "product_name", "category"):
+            df[c] = df[c].astype("string")
+        for c in ("orders", "lines", "store_orders"):
+            df[c] = df[c].astype("int64")
+        return df
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]
