@@ -820,9 +820,37 @@ def segment_customers(
 
     ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``).
     Pass ``history`` (from :func:`ecomdash.features.customer_history` of the same lines) to
-    skip re-reading the lines.
+    skip re-reading the lines. A thin wrapper of :func:`segment_history`.
     """
-    hist = history if history is not None else customer_history(lines)
+    return segment_history(
+        history if history is not None else customer_history(lines),
+        as_of=as_of,
+        compare_to=compare_to,
+        k=k,
+        k_range=k_range,
+        seed=seed,
+        n_init=n_init,
+        silhouette_sample=silhouette_sample,
+        max_depth=max_depth,
+    )
+
+
+@_single_threaded
+def segment_history(
+    hist: CustomerHistory,
+    *,
+    as_of: object = None,
+    compare_to: object = None,
+    k: int | None = None,
+    k_range: tuple[int, int] = (2, 10),
+    seed: int = 0,
+    n_init: int = 3,
+    silhouette_sample: int = 1500,
+    max_depth: int = 3,
+) -> SegmentationResult:
+    """:func:`segment_customers` from a per-order history (``features.customer_history`` of
+    the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands
+    use this, so they never hold the lines."""
     feats = hist.features(as_of=as_of)
     rfm_now = rfm_from_features(feats)
     clusters = explanation = None
@@ -898,4 +926,5 @@ __all__ = [
     "movement_between",
     "customer_table",
     "segment_customers",
+    "segment_history",
 ]

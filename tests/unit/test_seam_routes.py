@@ -1,0 +1,43 @@
+"""The aggregate route of each page/command gives the same answer as the old all-lines route.
+
+Old route: ``store.load_lines`` (every column) and the analysis's lines entry point. New route:
+the store aggregate (or the column-projected loader) and the analysis's aggregate entry
+point. Checked on the demo merchant and on the awkward fixture of test_store_aggregates.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash.store import Store
+from tests.unit.test_store_aggregates import fixture_lines
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store.open(tmp_path / "home")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_id(store, demo):
+    return store.ensure_demo(demo.lines).id
+
+
+@pytest.fixture
+def fixture_id(store):
+    return store.save_dataset("Fixture", fixture_lines()).id
+
+
+def test_segments_same_on_demo(store, demo_id):
+    from ecomdash.segment import segment_customers, segment_history
+
+    old = segment_customers(store.load_lines(demo_id), k=4)
+    new = segment_history(store.customer_history(demo_id), k=4)
+    pd.testing.assert_frame_equal(new.customers, old.customers)
+    pd.testing.assert_frame_equal(new.rfm.segments, old.rfm.segments)
+    assert new.clusters.names == old.clusters.names
+    pd.testing.assert_frame_equal(new.movement.matrix, old.movement.matrix)
+    assert new.params == old.params
