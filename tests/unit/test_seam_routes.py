@@ -41,3 +41,35 @@ def test_segments_same_on_demo(store, demo_id):
     assert new.clusters.names == old.clusters.names
     pd.testing.assert_frame_equal(new.movement.matrix, old.movement.matrix)
     assert new.params == old.params
+
+
+VALUE_COLS = ("customer_id", "order_date", "revenue")
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_value_sections_same(store, request, which):
+    from ecomdash import schema as S
+    from ecomdash.ui.value import ValueParams, run_clv, run_cohorts
+
+    ds = request.getfixturevalue(f"{which}_id")
+    full = store.load_lines(ds)
+    old_sales = S.sales_lines(full)
+    new_cols = store.load_columns(ds, None, (*VALUE_COLS, "category", "country"), sales_only=True)
+    p = ValueParams()
+    old_c, new_c = run_cohorts(old_sales, p), run_cohorts(new_cols, p)
+    pd.testing.assert_frame_equal(new_c.retention, old_c.retention)
+    pd.testing.assert_frame_equal(new_c.revenue, old_c.revenue)
+    if which == "demo":
+        new_s = store.load_columns(ds, None, VALUE_COLS, sales_only=True)
+        old_v, new_v = run_clv(old_sales, p), run_clv(new_s, p)
+        pd.testing.assert_frame_equal(new_v.customers, old_v.customers)
+
+
+def test_churn_same_on_demo(store, demo_id):
+    from ecomdash.ui.value import ValueParams, churn_history, run_churn
+
+    p = ValueParams()
+    old = run_churn(store.load_lines(demo_id), p)
+    new = churn_history(store.customer_history(demo_id), p)
+    pd.testing.assert_frame_equal(new.metrics, old.metrics)
+    pd.testing.assert_frame_equal(new.scores, old.scores)
