@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from ecomdash import recommend as R
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines, parse_date
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_columns, parse_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = load_lines(args)
+    lines = load_columns(args, R.LINE_COLUMNS)  # only the columns recommendations read
     if args.evaluate:
         return _evaluate(args, lines)
     inter = R.build_interactions(lines)

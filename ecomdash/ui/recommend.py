@@ -21,7 +21,7 @@ from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_columns,
     download_table,
     fmt_int,
     fmt_pct,
@@ -60,9 +60,14 @@ class RecParams:
 # --------------------------------------------------------------------------------------
 
 
+def _lines(key: tuple) -> pd.DataFrame:
+    """Only the columns recommendations read (Arrow-backed text), never country/channel/..."""
+    return cached_columns(key, R.LINE_COLUMNS)
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _interactions(key: tuple) -> R.Interactions:
-    return R.build_interactions(cached_lines(key))
+    return R.build_interactions(_lines(key))
 
 
 WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)
@@ -145,7 +150,7 @@ def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFram
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
-    return R.evaluate(cached_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
+    return R.evaluate(_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)

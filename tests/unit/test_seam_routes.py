@@ -7,6 +7,7 @@ point. Checked on the demo merchant and on the awkward fixture of test_store_agg
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -71,5 +72,41 @@ def test_churn_same_on_demo(store, demo_id):
     p = ValueParams()
     old = run_churn(store.load_lines(demo_id), p)
     new = churn_history(store.customer_history(demo_id), p)
-    pd.testing.assert_frame_equal(new.metrics, old.metrics)
+    cols = [c for c in old.table.columns if not c.endswith("seconds")]
+    pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
+    assert (new.best_model, new.n_test_customers) == (old.best_model, old.n_test_customers)
     pd.testing.assert_frame_equal(new.scores, old.scores)
+
+
+def assert_same_interactions(a, b):
+    assert list(a.customers) == list(b.customers)
+    assert list(a.products) == list(b.products)
+    assert (a.counts != b.counts).nnz == 0 and (a.age_days != b.age_days).nnz == 0
+    assert list(a.product_names) == list(b.product_names)
+    if b.product_categories is None:
+        assert a.product_categories is None
+    else:
+        assert list(a.product_categories) == list(b.product_categories)
+    np.testing.assert_array_equal(a.product_last_sold, b.product_last_sold)
+    assert a.reference_date == b.reference_date and a.n_lines == b.n_lines
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_interactions_same_from_projected_columns(store, request, which):
+    from ecomdash import recommend as R
+
+    ds = request.getfixturevalue(f"{which}_id")
+    old = R.build_interactions(store.load_lines(ds))
+    new = R.build_interactions(store.load_columns(ds, None, R.LINE_COLUMNS))
+    assert_same_interactions(new, old)
+
+
+def test_recommend_evaluation_same_on_demo(store, demo_id):
+    from ecomdash import recommend as R
+
+    models = {n: R.make_model(n) for n in ("popularity", "item_knn")}
+    old = R.evaluate(store.load_lines(demo_id), models=models)
+    new = R.evaluate(store.load_columns(demo_id, None, R.LINE_COLUMNS), models=models)
+    cols = [c for c in old.table.columns if not c.endswith("seconds")]
+    pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
+    assert (new.best_model, new.n_test_customers) == (old.best_model, old.n_test_customers)
