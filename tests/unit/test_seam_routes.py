@@ -110,3 +110,37 @@ def test_recommend_evaluation_same_on_demo(store, demo_id):
     cols = [c for c in old.table.columns if not c.endswith("seconds")]
     pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
     assert (new.best_model, new.n_test_customers) == (old.best_model, old.n_test_customers)
+
+
+@pytest.mark.parametrize("basket", ["order", "customer_day"])
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_basket_rules_same_from_projected_columns(store, request, which, basket):
+    from ecomdash import basket as B
+
+    ds = request.getfixturevalue(f"{which}_id")
+    full = store.load_lines(ds)
+    kw = {"min_support": 0.01 if which == "demo" else 0.1, "basket": basket}
+    for level in ("product", "category"):
+        narrow = store.load_columns(ds, None, B.line_columns(basket, level))
+        assert "country" not in narrow.columns
+        old, new = B.mine(full, level=level, **kw), B.mine(narrow, level=level, **kw)
+        pd.testing.assert_frame_equal(new.itemsets, old.itemsets)
+        pd.testing.assert_frame_equal(new.rules, old.rules)
+        assert old.n_itemsets > 0
+    narrow = store.load_columns(ds, None, B.line_columns(basket))
+    if which == "demo":
+        old_h = B.holdout_check(full, min_support=0.01, basket=basket)
+        new_h = B.holdout_check(narrow, min_support=0.01, basket=basket)
+        assert_same_fields(new_h, old_h)
+
+
+def assert_same_fields(a, b):
+    """Dataclass results equal field by field (frames with assert_frame_equal)."""
+    import dataclasses
+
+    for f in dataclasses.fields(b):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if isinstance(y, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y)
+        elif f.name not in ("elapsed", "timings", "seconds"):
+            assert x == y, f.name
