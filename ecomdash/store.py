@@ -677,6 +677,96 @@ class Store:
             .df()
         )
 
+    def sales_by(
+        self, dataset_id: str, filters: Filters | None, column: str, *, limit: int = 500
+    ) -> pd.DataFrame:
+        """Revenue of the sales lines (``schema.sales_lines``) per non-null value of a text
+        ``column`` (lines when there is no revenue column), largest first (ties by value),
+        at most ``limit`` rows: ``value``, ``revenue``, ``lines``. For pickers and top-N cuts."""
+        info = self.info(dataset_id)
+        if column not in (S.PRODUCT_ID, S.CATEGORY, S.COUNTRY, S.CHANNEL, S.CUSTOMER_ID):
+            raise ParameterError(f"Cannot rank by {column!r}.")
+        if column not in info.columns:
+            return pd.DataFrame({"value": [], "revenue": [], "lines": []})
+        where, params = self._where(info, filters)
+        w = "coalesce(sum(revenue), 0.0)" if S.REVENUE in info.columns else "count(*) * 1.0"
+        return (
+            self._cur()
+            .execute(
+                f"""SELECT {column} AS value, {w} AS revenue, count(*) AS lines FROM lines
+                WHERE {where} AND {column} IS NOT NULL AND {self.sales_predicate(info)}
+                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
+                [*params, int(limit)],
+            )
+            .df()
+        )
+
+    def shop_day_groups(
+        self, dataset_id: str, filters: Filters | None = None, *, with_orders: bool = False
+    ) -> pd.DataFrame | None:
+        """The whole shop's lines reduced to one row per (day, country, return or sale, sign
+        of revenue and of quantity) — and per order when ``with_orders`` — in the canonical
+        line columns, so ``forecast.build_series`` of the whole shop gives the same series
+        from it as from the lines (sums are per period; order counts are distinct orders;
+        returns are summed as absolute values, hence the sign in the key; the last order
+        time of each day is kept as ``order_date``). Non-product lines and lines that are
+        neither sales (``schema.sales_lines``) nor returns are left out: the series never
+        reads them. A few thousand rows (without orders) for any number of lines.
+
+        Units and orders come out exactly as from the lines. Revenue sums are equal to about
+        1e-12 relative but not to the bit (pandas and DuckDB add in different orders), and a
+        fitted ETS model can magnify that to ~1e-5 in its forecast: the forecast page
+        therefore builds the *revenue* series from the projected lines (date, country and
+        the numbers only) and uses these groups for units and orders.
+
+        None when the dataset has no revenue column (then the main country is chosen by line
+        count, which a reduced frame cannot reproduce: use the lines).
+        """
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        if S.REVENUE not in cols or S.ORDER_DATE not in cols:
+            return None
+        where, params = self._where(info, filters)
+        sale = self.sales_predicate(info)
+        country = "country" if S.COUNTRY in cols else "CAST(NULL AS VARCHAR)"
+        qty = S.QUANTITY in cols
+        keys = [
+            "CAST(date_trunc('day', order_date) AS TIMESTAMP)",
+            country,
+            "coalesce(is_return, false)",
+            "revenue < 0",
+            *(["quantity < 0"] if qty else []),
+        ]
+        order = with_orders and S.ORDER_ID in cols
+        if order:
+            keys.append("order_id")
+        df = (
+            self._cur()
+            .sql(
+                f"""SELECT max(order_date) AS order_date, any_value({country}) AS country,
+                    bool_or(coalesce(is_return, false)) AS is_return,
+                    false AS is_non_product, false AS is_cancelled,
+                    sum(revenue) AS revenue
+                    {", sum(quantity) AS quantity" if qty else ""}
+                    {", 1.0 AS unit_price" if S.UNIT_PRICE in cols else ""}
+                    {", any_value(order_id) AS order_id" if order else ""}
+                FROM lines WHERE {where} AND order_date IS NOT NULL
+                    AND NOT coalesce(is_non_product, false)
+                    AND (coalesce(is_return, false) OR ({sale}))
+                GROUP BY {", ".join(keys)}
+                ORDER BY 1""",
+                params=params,
+            )
+            .to_arrow_table()
+        )
+        out = _from_arrow_lines(df)
+        if order:  # integer codes: distinct counts per period need only equality
+            codes, _ = pd.factorize(out[S.ORDER_ID])
+            out[S.ORDER_ID] = np.where(codes >= 0, codes, np.nan) if (codes < 0).any() else codes
+        if S.COUNTRY not in cols:
+            out = out.drop(columns=[S.COUNTRY])
+        return out
+
     def customer_history(self, dataset_id: str, filters: Filters | None = None):
         """The per-order history customer features are computed from, reduced in SQL.
 

@@ -144,3 +144,60 @@ def assert_same_fields(a, b):
             pd.testing.assert_frame_equal(x, y)
         elif f.name not in ("elapsed", "timings", "seconds"):
             assert x == y, f.name
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_whole_shop_series_from_day_groups(store, request, which):
+    from ecomdash import forecast as F
+
+    ds = request.getfixturevalue(f"{which}_id")
+    full = store.load_lines(ds)
+    freqs = "DWM" if which == "demo" else "D"
+    for metric in ("units", "orders", "revenue"):
+        groups = store.shop_day_groups(ds, with_orders=metric == "orders")
+        assert len(groups) < len(full)
+        for freq in freqs:
+            for returns in ("net", "exclude"):
+                old = F.build_series(full, metric=metric, freq=freq, returns=returns)
+                new = F.build_series(groups, metric=metric, freq=freq, returns=returns)
+                pd.testing.assert_frame_equal(
+                    new.frame.drop(columns="value"), old.frame.drop(columns="value")
+                )
+                if metric == "revenue":  # equal to float rounding (see shop_day_groups)
+                    np.testing.assert_allclose(new.frame["value"], old.frame["value"], rtol=1e-12)
+                else:
+                    assert new.frame["value"].tolist() == old.frame["value"].tolist()
+                assert new.warnings == old.warnings
+
+
+def test_series_and_many_products_same_from_projected_columns(store, demo_id):
+    from ecomdash import forecast as F
+
+    full = store.load_lines(demo_id)
+    narrow = store.load_columns(demo_id, None, F.LINE_COLUMNS)
+    assert "customer_id" not in narrow.columns
+    shop = store.load_columns(demo_id, None, ("order_date", "country"))
+    pd.testing.assert_frame_equal(F.build_series(shop).frame, F.build_series(full).frame)
+    top = full.loc[full["product_id"].notna(), "product_id"].value_counts().index[0]
+    for scope in ({"product": top}, {"country": "United Kingdom"}):
+        pd.testing.assert_frame_equal(
+            F.build_series(narrow, **scope).frame, F.build_series(full, **scope).frame
+        )
+    old = F.forecast_many(full, top=5, freq="W", horizon=4, folds=2)
+    new = F.forecast_many(narrow, top=5, freq="W", horizon=4, folds=2)
+    cols = [c for c in old.table.columns if "second" not in c]
+    pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_sales_by_equals_pandas(store, request, which):
+    from ecomdash import schema as S
+
+    ds = request.getfixturevalue(f"{which}_id")
+    sales = S.sales_lines(store.load_lines(ds))
+    for col in ("product_id", "category", "country"):
+        exp = sales.groupby(sales[col])[S.REVENUE].sum()
+        got = store.sales_by(ds, None, col, limit=10_000).set_index("value")["revenue"]
+        assert set(got.index) == set(exp.index)
+        np.testing.assert_allclose(got.to_numpy(), exp.reindex(got.index).to_numpy(), rtol=1e-12)
+        assert got.is_monotonic_decreasing
