@@ -338,6 +338,62 @@ class Store:
             )
         return self.info(ds_id)
 
+    def save_batches(
+        self,
+        name: str,
+        batches: pa.RecordBatchReader,
+        *,
+        columns: tuple[str, ...],
+        report: Mapping[str, Any] | None = None,
+        mapping: Mapping[str, str] | None = None,
+        source: str = "generated",
+    ) -> DatasetInfo:
+        """Save lines streamed as Arrow record batches (columns and types of ``LINE_COLUMNS``,
+        e.g. ``demo_scale.ScaledDemo.reader()``) as a new dataset, atomically, without ever
+        holding all of them: DuckDB pulls one batch at a time. ``columns`` are the canonical
+        columns the lines provide; ``report`` gets ``rows_read``/``rows_kept`` = the lines
+        saved unless it has them."""
+        name = _clean_name(name)
+        want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
+        if not batches.schema.equals(want):
+            raise ParameterError(
+                "Streamed lines must have the store's columns and types "
+                f"({', '.join(want.names)}); got {', '.join(batches.schema.names)}. "
+                "Build them with the store's schema (see LINE_COLUMNS)."
+            )
+        ds_id = secrets.token_hex(6)
+        now = datetime.now().replace(microsecond=0)
+        with self._lock, self._transaction("save the dataset") as cur:
+            cur.register("_stream", batches)
+            try:
+                cur.execute(
+                    f"INSERT INTO lines SELECT ?, ?, {', '.join(LINE_COLUMNS)} FROM _stream",
+                    [self.workspace, ds_id],
+                ).fetchall()
+            finally:
+                cur.unregister("_stream")
+            n = cur.execute(
+                "SELECT count(*) FROM lines WHERE workspace = ? AND dataset_id = ?",
+                [self.workspace, ds_id],
+            ).fetchone()[0]
+            rep = {"rows_read": n, "rows_kept": n, "rules": [], **dict(report or {})}
+            cur.execute(
+                "INSERT INTO datasets VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    self.workspace,
+                    ds_id,
+                    name,
+                    n,
+                    json.dumps(list(columns)),
+                    json.dumps(dict(mapping or {})),
+                    json.dumps(rep, default=str),
+                    source,
+                    now,
+                    now,
+                ],
+            )
+        return self.info(ds_id)
+
     def append(
         self,
         dataset_id: str,

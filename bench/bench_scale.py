@@ -1,0 +1,224 @@
+"""Ten million lines (issue #12): time and peak memory of each step at growing sizes.
+
+    uv run python bench/bench_scale.py --sizes 1e6,3e6,1e7 [--workdir DIR] [--seed 7]
+
+Per size, every step runs once in a fresh child process (so its peak memory, VmHWM from
+/proc/self/status, is its own; getrusage's peak would survive exec and report the parent):
+
+* ``generate``: ``ecomdash demo --lines N --csv N.csv.gz`` — the generated merchant as an
+  export file (``ecomdash.demo_scale``);
+* ``duckdb read_csv``: the reference, ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` into an
+  in-memory DuckDB (what bench_ingest.py uses);
+* ``ecomdash ingest``: the real command — read, map, clean, cancellation matching and save into
+  a store under DIR/home (goal ≤ 2.5× the reference at 10 M lines, peak < 6 GB).
+
+Steps that need a saved dataset (the pages) are added to ``PAGE_STEPS``: each is a function
+``(home, dataset_id) -> dict`` run in its own child process after the ingest, against the
+dataset the ingest saved (its id is in DIR/<size>/dataset_id). The table prints, per step and
+size, wall seconds, peak memory, the ratio to the step's reference, and the growth of time from
+the previous size against the growth of lines (goal: time ratio ≤ 1.3 × the size ratio).
+The machine is shared, so the load average is printed at the start and end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One timed row of the table. ``run(ctx)`` does the work in a child process and may
+    return extra figures (a dict); ``reference`` names the step its time is divided by."""
+
+    name: str
+    run: Callable[[dict], dict | None]
+    reference: str | None = None
+    goal: str = ""
+
+
+# -- steps (each runs in a fresh child process) --------------------------------------------
+
+
+def _generate(ctx: dict) -> dict:
+    from ecomdash.cli import main
+
+    if main(["demo", "--lines", str(ctx["size"]), "--seed", str(ctx["seed"]), "--csv", ctx["csv"], "--json"]) != 0:  # fmt: skip
+        raise SystemExit("ecomdash demo failed")
+    return {"csv_mb": round(os.path.getsize(ctx["csv"]) / 2**20, 1)}
+
+
+def _duckdb_reference(ctx: dict) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{ctx['csv']}')")
+        return {"rows": con.execute("SELECT count(*) FROM t").fetchone()[0]}
+    finally:
+        con.close()
+
+
+def _ingest(ctx: dict) -> dict:
+    import contextlib
+    import io
+
+    from ecomdash.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["ingest", ctx["csv"], "--name", f"scale {ctx['size']:,}", "--json"])
+    if code != 0:
+        raise SystemExit("ecomdash ingest failed")
+    res = json.loads(out.getvalue())
+    Path(ctx["dir"], "dataset_id").write_text(res["dataset_id"])
+    return {"rows": res["rows_kept"]}
+
+
+FILE_STEPS: list[Step] = [
+    Step("generate .csv.gz", _generate, goal="minutes at 10 M"),
+    Step("duckdb read_csv (reference)", _duckdb_reference),
+    Step(
+        "ecomdash ingest", _ingest, reference="duckdb read_csv (reference)", goal="≤ 2.5×, < 6 GB"
+    ),
+]
+
+#: Steps against the saved dataset: functions (home, dataset_id) -> dict | None.
+#: Add page timings here (one Step each); ``ctx`` has "home" and "dataset_id".
+PAGE_STEPS: list[Step] = []
+
+
+# -- child side ------------------------------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as f:
+        hwm = next(ln for ln in f if ln.startswith("VmHWM"))
+    return int(hwm.split()[1]) / 1024
+
+
+def _child(step_name: str, ctx: dict) -> None:
+    os.environ["ECOMDASH_HOME"] = ctx["home"]
+    step = next(s for s in FILE_STEPS + PAGE_STEPS if s.name == step_name)
+    if "dataset_id" not in ctx and Path(ctx["dir"], "dataset_id").exists():
+        ctx["dataset_id"] = Path(ctx["dir"], "dataset_id").read_text()
+    # imports are not the step: load every module the CLI would (as a running app has them)
+    import duckdb  # noqa: F401
+
+    import ecomdash.cli
+    import ecomdash.demo_scale  # noqa: F401
+    import ecomdash.ingest  # noqa: F401
+
+    ecomdash.cli.build_parser()
+    t, c = time.perf_counter(), time.process_time()
+    extra = step.run(ctx) or {}
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": _peak_mb(), **extra}))
+
+
+# -- parent side -----------------------------------------------------------------------------
+
+
+def _run(step: Step, ctx: dict) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", step.name, "--ctx", json.dumps(ctx)],
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _fmt_row(name: str, goal: str, cells: list[str]) -> str:
+    return f"{name:30s} " + " | ".join(f"{c:>34s}" for c in cells) + f" | {goal}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1e6,3e6,1e7", help="comma-separated line counts")
+    ap.add_argument("--workdir", default="/tmp/ecomdash-bench-scale")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each step this many times and keep the fastest (a busy machine is noisy)",
+    )
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--ctx", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.child, json.loads(args.ctx))
+        return
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    work = Path(args.workdir)
+    steps = FILE_STEPS + PAGE_STEPS
+    results: dict[tuple[str, int], dict] = {}
+    load0 = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load0[0]:.2f} / {load0[1]:.2f} at start")
+    for size in sizes:
+        d = work / str(size)
+        d.mkdir(parents=True, exist_ok=True)
+        home = d / "home"
+        shutil.rmtree(home, ignore_errors=True)  # a fresh store per run
+        ctx = {
+            "size": size,
+            "seed": args.seed,
+            "dir": str(d),
+            "home": str(home),
+            "csv": str(d / f"{size}.csv.gz"),
+        }
+        for step in steps:
+            runs = [_run(step, ctx) for _ in range(args.repeat)]
+            ok = [r for r in runs if "error" not in r]
+            r = min(ok, key=lambda r: r["wall"]) if ok else runs[0]
+            if ok:
+                r = {**r, "peak_mb": max(x["peak_mb"] for x in ok)}
+            results[(step.name, size)] = r
+            shown = (
+                r.get("error")
+                or f"{r['wall']:.1f} s, {r['peak_mb']:,.0f} MB {json.dumps({k: v for k, v in r.items() if k not in ('wall', 'cpu', 'peak_mb')})}"
+            )
+            print(f"  {size:>11,} lines  {step.name:30s} {shown}", flush=True)
+    load1 = os.getloadavg()
+    print()
+    header = [f"{s:,} lines" for s in sizes]
+    print(_fmt_row("step", "goal", header))
+    for step in steps:
+        cells = []
+        prev = None
+        for size in sizes:
+            r = results[(step.name, size)]
+            if "error" in r:
+                cells.append("failed")
+                prev = None
+                continue
+            cell = f"{r['wall']:.1f} s {r['peak_mb'] / 1024:.2f} GB"
+            ref = results.get((step.reference, size)) if step.reference else None
+            if ref and "error" not in ref:
+                cell += f" {r['wall'] / ref['wall']:.2f}×ref"
+            if prev is not None:
+                cell += f" growth {r['wall'] / prev[1]:.1f}/{size / prev[0]:.1f}"
+            prev = (size, r["wall"])
+            cells.append(cell)
+        print(_fmt_row(step.name, step.goal, cells))
+    print(
+        "\ngrowth a/b: time ratio a against line ratio b from the previous size "
+        f"(goal a ≤ 1.3 b). Load average {load1[0]:.2f} / {load1[1]:.2f} at the end."
+    )
+
+
+if __name__ == "__main__":
+    main()
