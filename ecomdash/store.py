@@ -633,9 +633,8 @@ class Store:
 
         For the models that truly need lines (basket mining, forecasting with its calendar
         and partial-day rules, cohorts, lifetime value, recommendation backtests): they still
-        see every line, but only the columns they use, and text costs one Arrow buffer instead
-        of one Python object per value (about 5x less memory; pickles as a few buffers, so a
-        page cache stays cheap). The flags and the three numbers the standard cleaning reads
+        see every line, but only the columns they use (a cache entry holds and pickles only
+        those; text stays in Arrow buffers, as pandas 3's default strings do). The flags and the three numbers the standard cleaning reads
         (quantity, unit price, revenue) always come, so ``schema.sales_lines`` on the result
         keeps exactly the lines it kept on the full table. ``sales_only`` applies that
         cleaning in SQL first (``keep_non_product`` as in ``schema.sales_lines``).
