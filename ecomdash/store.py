@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ecomdash import schema as S
-from ecomdash.errors import ParameterError, StoreError
+from ecomdash.errors import InsufficientDataError, ParameterError, StoreError
 from ecomdash.filters import Filters
 
 DB_FILE = "ecomdash.duckdb"
@@ -925,6 +925,129 @@ class Store:
             returns_known=bool(returns_known),
             first_date=lo,
             last_date=hi,
+        )
+
+    def interactions(self, dataset_id: str, filters: Filters | None = None):
+        """The customer x product interactions recommendations fit on, reduced in SQL.
+
+        Returns the :class:`ecomdash.recommend.Interactions` that
+        ``recommend.build_interactions(lines)`` builds from the same lines: per (customer,
+        product) the number of distinct orders (lines without an order id count as one
+        order) and the days from the reference date to the most recent of those orders; per
+        product its most common name (ties: alphabetically first), the category of its last
+        line with one, and the days since it last sold. Only the sales lines with a customer
+        and a product id are read; what crosses into Python is one row per pair.
+        """
+        import scipy.sparse as sp
+
+        from ecomdash import recommend as R
+
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        R._require_columns(pd.DataFrame(columns=sorted(cols)))
+        where, params = self._where(info, filters)
+        where += (
+            f" AND {self.sales_predicate(info)}"
+            " AND customer_id IS NOT NULL AND product_id IS NOT NULL"
+        )
+        has_order = S.ORDER_ID in cols
+        dated = S.ORDER_DATE in cols
+        cur = self._cur()
+        cur.execute(
+            f"""CREATE TEMP TABLE _s AS SELECT line_no, customer_id, product_id,
+                {"order_id" if has_order else "CAST(line_no AS VARCHAR)"} AS o,
+                {"order_id IS NULL" if has_order else "false"} AS no_order,
+                {"CAST(order_date AS DATE)" if dated else "CAST(NULL AS DATE)"} AS day
+                {", product_name" if S.PRODUCT_NAME in cols else ""}
+                {", category" if S.CATEGORY in cols else ""}
+            FROM lines WHERE {where}""",
+            params,
+        )
+        try:
+            n_lines, ref = cur.execute("SELECT count(*), max(day) FROM _s").fetchone()
+            if n_lines == 0:
+                n_all = (
+                    self._cur()
+                    .execute(
+                        f"SELECT count(*) FROM lines WHERE {self._where(info, filters)[0]}", params
+                    )
+                    .fetchone()[0]
+                )
+                raise InsufficientDataError(
+                    "Recommendations need sales lines with a customer id. Found 0 after removing "
+                    f"returns, non-product lines and guest orders (from {n_all:,} lines). "
+                    "Check that the customer id column is mapped."
+                )
+            reference = pd.Timestamp(ref) if ref is not None else pd.Timestamp("1970-01-01")
+            ref_sql = "DATE '" + reference.strftime("%Y-%m-%d") + "'"
+            d = f"coalesce(date_diff('day', day, {ref_sql}), 0)" if ref is not None else "0"
+            cur.execute(
+                """CREATE TEMP TABLE _c AS SELECT customer_id,
+                    CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS u
+                FROM (SELECT DISTINCT customer_id FROM _s)"""
+            )
+            cur.execute(
+                """CREATE TEMP TABLE _p AS SELECT product_id,
+                    CAST(row_number() OVER (ORDER BY product_id) - 1 AS BIGINT) AS i
+                FROM (SELECT DISTINCT product_id FROM _s)"""
+            )
+            # one row per (customer, product, order): the age of its first line, as pandas'
+            # drop_duplicates keeps; orders without an id are one order together
+            pairs = cur.execute(
+                f"""WITH po AS (
+                    SELECT c.u, p.i, arg_min({d}, s.line_no) AS d
+                    FROM _s s JOIN _c c USING (customer_id) JOIN _p p USING (product_id)
+                    GROUP BY c.u, p.i, s.o, s.no_order)
+                SELECT u, i, count(*) AS n, min(d) AS d FROM po GROUP BY u, i ORDER BY u, i"""
+            ).fetchnumpy()
+            products = cur.execute(
+                f"""SELECT p.i, p.product_id, min({d}) AS last_sold
+                FROM _s s JOIN _p p USING (product_id) GROUP BY p.i, p.product_id ORDER BY p.i"""
+            ).df()
+            names = np.array(products["product_id"].astype(object).to_numpy(), dtype=object)
+            if S.PRODUCT_NAME in cols:  # the most common name; ties: alphabetically first
+                nm = cur.execute(
+                    """SELECT i, name FROM (
+                        SELECT p.i, s.product_name AS name, row_number() OVER (
+                            PARTITION BY p.i ORDER BY count(*) DESC, s.product_name) AS r
+                        FROM _s s JOIN _p p USING (product_id)
+                        WHERE s.product_name IS NOT NULL GROUP BY p.i, s.product_name)
+                    WHERE r = 1"""
+                ).fetchnumpy()
+                names[nm["i"].astype(np.int64)] = np.asarray(nm["name"], dtype=object)
+            cats = None
+            if S.CATEGORY in cols:
+                ct = cur.execute(
+                    """SELECT p.i, arg_max(s.category, s.line_no) AS c
+                    FROM _s s JOIN _p p USING (product_id)
+                    WHERE s.category IS NOT NULL GROUP BY p.i"""
+                ).fetchnumpy()
+                cats = np.full(len(products), "", dtype=object)
+                cats[ct["i"].astype(np.int64)] = np.asarray(ct["c"], dtype=object)
+            customers = cur.execute("SELECT customer_id FROM _c ORDER BY u").fetchnumpy()[
+                "customer_id"
+            ]
+        finally:
+            for t in ("_s", "_c", "_p"):
+                cur.execute(f"DROP TABLE IF EXISTS {t}")
+            cur.close()
+        n_u, n_i = len(customers), len(products)
+        u = pairs["u"].astype(np.int64)
+        i = pairs["i"].astype(np.int64)
+        counts = sp.csr_matrix((pairs["n"].astype(np.float64), (u, i)), shape=(n_u, n_i))
+        age = sp.csr_matrix((pairs["d"].astype(np.float64) + 1.0, (u, i)), shape=(n_u, n_i))
+        counts.sort_indices()
+        age.sort_indices()
+        return R.Interactions(
+            customers=pd.Index(np.asarray(customers, dtype=object), dtype=object),
+            products=pd.Index(np.asarray(products["product_id"], dtype=object), dtype=object),
+            counts=counts,
+            age_days=age,
+            product_names=names,
+            product_categories=cats,
+            product_last_sold=products["last_sold"].to_numpy(np.float64),
+            reference_date=reference,
+            n_lines=int(n_lines),
         )
 
     # -- internals ------------------------------------------------------------------------
