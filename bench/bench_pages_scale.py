@@ -101,10 +101,10 @@ def recommend(store, ds, route):
 
     if route == "old":
         lines = store.load_lines(ds)
+        _cache(lines)
+        inter = R.build_interactions(lines)
     else:
-        lines = store.load_columns(ds, None, R.LINE_COLUMNS)
-    _cache(lines)
-    inter = R.build_interactions(lines)
+        inter = store.interactions(ds)
     _cache(inter)
     name = R.default_model_name(inter.shape[1])
     R.make_model(name).fit_interactions(inter)
