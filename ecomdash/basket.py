@@ -43,6 +43,17 @@ from ecomdash.errors import InsufficientDataError, ParameterError
 BASKETS = ("order", "customer_day")
 LEVELS = ("product", "category")
 
+
+def line_columns(basket: str = "order", level: str = "product") -> tuple[str, ...]:
+    """The line columns mining, the holdout check, lookups and the bundle what-if read for
+    ``basket`` / ``level`` (the flags and quantity/price/revenue come with any store read):
+    pages and commands load only these."""
+    item = (S.PRODUCT_ID, S.PRODUCT_NAME) if level == "product" else (S.CATEGORY,)
+    key = (S.ORDER_ID,) if basket == "order" else (S.CUSTOMER_ID, S.ORDER_ID)
+    # the what-if always works on products; the holdout check splits by date
+    return tuple(dict.fromkeys((*key, S.ORDER_DATE, *item, S.PRODUCT_ID, S.PRODUCT_NAME)))
+
+
 #: Work limits. Above them the miner refuses before counting and says which threshold to raise.
 MAX_PAIR_WORK = 80_000_000  # Σ over baskets of C(frequent items in the basket, 2)
 MAX_CANDIDATES = 3_000_000  # candidate itemsets of one size, before the subset prune

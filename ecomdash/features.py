@@ -106,7 +106,8 @@ def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
     )
 
 
-def _check_columns(lines: pd.DataFrame) -> None:
+def check_columns(lines: pd.DataFrame) -> None:
+    """Raise when ``lines`` lacks the customer id, order date or revenue (or qty x price)."""
     missing = {schema.CUSTOMER_ID, schema.ORDER_DATE} - set(lines.columns)
     if schema.REVENUE not in lines.columns and not {schema.QUANTITY, schema.UNIT_PRICE} <= set(
         lines.columns
@@ -218,7 +219,7 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     Standard cleaning (:func:`ecomdash.schema.sales_lines`) is applied here; pass the lines
     *with* their return lines to get a return rate.
     """
-    _check_columns(lines)
+    check_columns(lines)
     dates = lines[schema.ORDER_DATE].to_numpy(dtype="datetime64[us]")
     dated = ~np.isnat(dates)
     if not dated.any():
@@ -323,6 +324,62 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
         returns_known=returns_known,
         first_date=pd.Timestamp(dates[dated].min()),
         last_date=pd.Timestamp(dates[dated].max()),
+    )
+
+
+def history_from_parts(
+    *,
+    n_lines: int,
+    n_dated: int,
+    n_ids: int,
+    customers,
+    orders: pd.DataFrame,
+    guest_orders: pd.DataFrame,
+    items: pd.DataFrame | None,
+    returns: pd.DataFrame,
+    breadth_basis: str | None,
+    returns_known: bool,
+    first_date,
+    last_date,
+) -> CustomerHistory:
+    """A :class:`CustomerHistory` from parts aggregated elsewhere (the store's SQL:
+    :meth:`ecomdash.store.Store.customer_history`), with the same checks and messages as
+    :func:`customer_history` has on lines.
+
+    ``n_lines`` / ``n_dated`` / ``n_ids``: lines, dated lines and lines with a customer id
+    (blank or not); ``customers`` the sorted ids with a dated purchase; ``orders`` (c, d, r),
+    ``guest_orders`` (d, r), ``items`` (c, d; None without a category/product column) and
+    ``returns`` (c, d, v) as in :class:`CustomerHistory`.
+    """
+    if n_dated == 0:
+        raise InsufficientDataError(
+            "Customer features need dated orders. Found no order dates in "
+            f"{n_lines:,} lines. Check that the order date column is mapped."
+        )
+    if n_ids == 0:
+        raise InsufficientDataError(
+            "Customer analyses need orders with a customer id. Found none in "
+            f"{n_lines:,} lines (all guest orders?). Check that the customer column "
+            "(customer id, buyer id or email) is mapped on the Data page."
+        )
+
+    def _frame(df: pd.DataFrame | None, cols: dict[str, str]) -> pd.DataFrame:
+        if df is None:
+            df = pd.DataFrame({c: [] for c in cols})
+        return pd.DataFrame(
+            {c: df[c].to_numpy().astype(t, copy=False) for c, t in cols.items()}
+        ).reset_index(drop=True)
+
+    return CustomerHistory(
+        customers=pd.Index(np.asarray(customers, dtype=object), dtype="string"),
+        orders=_frame(orders, {"c": "int64", "d": "datetime64[us]", "r": "float64"}),
+        guest_orders=_frame(guest_orders, {"d": "datetime64[us]", "r": "float64"}),
+        items=_frame(items, {"c": "int64", "d": "datetime64[us]"}),
+        returns=_frame(returns, {"c": "int64", "d": "datetime64[us]", "v": "float64"}),
+        breadth_basis=breadth_basis,
+        returns_known=returns_known,
+        first_date=pd.Timestamp(first_date),
+        last_date=pd.Timestamp(last_date),
     )
 
 

@@ -244,6 +244,11 @@ def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -
     return {pd.Timestamp(d): n for d, n in h.items() if start <= pd.Timestamp(d) <= end}
 
 
+#: The line columns forecasting (any scope), the many-products table and the restock planner
+#: read besides the flags and quantity/price/revenue: pages and commands load only these.
+LINE_COLUMNS = (S.ORDER_DATE, S.ORDER_ID, S.PRODUCT_ID, S.PRODUCT_NAME, S.CATEGORY, S.COUNTRY)
+
+
 def main_country(lines: pd.DataFrame) -> str | None:
     """The country with most sales lines' revenue (or lines), None without a country column."""
     if S.COUNTRY not in lines or lines[S.COUNTRY].notna().sum() == 0:

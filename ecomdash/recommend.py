@@ -175,6 +175,11 @@ def _require_columns(lines: pd.DataFrame) -> None:
         )
 
 
+#: The line columns recommendations read (with the flags and the numbers ``sales_lines``
+#: checks): pages and commands load only these.
+LINE_COLUMNS = (S.CUSTOMER_ID, S.PRODUCT_ID, S.ORDER_ID, S.ORDER_DATE, S.PRODUCT_NAME, S.CATEGORY)
+
+
 def build_interactions(lines: pd.DataFrame) -> Interactions:
     """Customer × product matrix from canonical order lines (standard cleaning applied).
 

@@ -380,8 +380,18 @@ class Store:
         columns the lines provide; ``report`` gets ``rows_read``/``rows_kept`` = the lines
         saved unless it has them."""
         name = _clean_name(name)
-        want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
-        if not batches.schema.equals(want):
+        # Columns added to the store after a stream's producer was written (nullable, like
+        # ``location``) may be left out of the stream: they are saved as NULL.
+        got = batches.schema
+        optional = set(_ADDED_LINE_COLUMNS)
+        want = pa.schema(
+            [
+                (c, _ARROW_TYPES[t])
+                for c, t in LINE_COLUMNS.items()
+                if c in got.names or c not in optional
+            ]
+        )
+        if not got.equals(want):
             raise ParameterError(
                 "Streamed lines must have the store's columns and types "
                 f"({', '.join(want.names)}); got {', '.join(batches.schema.names)}. "
@@ -393,7 +403,9 @@ class Store:
             cur.register("_stream", batches)
             try:
                 cur.execute(
-                    f"INSERT INTO lines SELECT ?, ?, {', '.join(LINE_COLUMNS)} FROM _stream",
+                    "INSERT INTO lines SELECT ?, ?, "
+                    + ", ".join(c if c in got.names else f"NULL AS {c}" for c in LINE_COLUMNS)
+                    + " FROM _stream",
                     [self.workspace, ds_id],
                 ).fetchall()
             finally:
@@ -697,6 +709,224 @@ class Store:
             df[c] = df[c].astype("int64")
         return df
 
+    # -- aggregates: the engine seam ------------------------------------------------------
+    # Pages and commands ask for these instead of every line with every column: DuckDB
+    # reduces the lines (per order, per customer, per day, per customer x product) and only
+    # the small frame crosses into pandas. Each one reproduces what the analysis computed
+    # from the lines (tests/unit/test_store_aggregates.py checks it against pandas).
+
+    def sales_predicate(self, info: DatasetInfo, *, keep_non_product: bool = False) -> str:
+        """SQL condition equal to :func:`ecomdash.schema.sales_lines` on this dataset's lines.
+
+        The rules depend on which columns the dataset has, exactly as the pandas version
+        depends on the frame's columns: returns out; non-product lines out unless
+        ``keep_non_product``; quantity > 0 when there is a quantity; price > 0 when there is
+        a unit price, else revenue > 0 when there is a revenue (missing counts as 0).
+        """
+        cols = set(info.columns)
+        conds = ["NOT coalesce(is_return, false)"]
+        if not keep_non_product:
+            conds.append("NOT coalesce(is_non_product, false)")
+        if S.QUANTITY in cols:
+            conds.append("coalesce(quantity, 0) > 0")
+        if S.UNIT_PRICE in cols:
+            conds.append("coalesce(unit_price, 0) > 0")
+        elif S.REVENUE in cols:
+            conds.append("coalesce(revenue, 0) > 0")
+        return " AND ".join(conds)
+
+    def load_columns(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        columns: list[str] | tuple[str, ...] = (),
+        *,
+        sales_only: bool = False,
+        keep_non_product: bool = False,
+    ) -> pd.DataFrame:
+        """Only ``columns`` of the filtered lines (those the dataset lacks are skipped), in
+        line order, with Arrow-backed text columns (``string[pyarrow]``).
+
+        For the models that truly need lines (basket mining, forecasting with its calendar
+        and partial-day rules, cohorts, lifetime value, recommendation backtests): they still
+        see every line, but only the columns they use (a cache entry holds and pickles only
+        those; text stays in Arrow buffers, as pandas 3's default strings do). The flags and the three numbers the standard cleaning reads
+        (quantity, unit price, revenue) always come, so ``schema.sales_lines`` on the result
+        keeps exactly the lines it kept on the full table. ``sales_only`` applies that
+        cleaning in SQL first (``keep_non_product`` as in ``schema.sales_lines``).
+        """
+        info = self.info(dataset_id)
+        always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
+        want = set(columns) | set(always)
+        have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
+        where, params = self._where(info, filters)
+        if sales_only:
+            where += " AND " + self.sales_predicate(info, keep_non_product=keep_non_product)
+        table = (
+            self._cur()
+            .sql(
+                f"SELECT {', '.join(have)} FROM lines WHERE {where} ORDER BY line_no",
+                params=params,
+            )
+            .to_arrow_table()
+        )
+        return _from_arrow_lines(table)
+
+    def date_span(
+        self, dataset_id: str, filters: Filters | None = None
+    ) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
+        """First and last order timestamp of the filtered lines (None, None when undated)."""
+        info = self.info(dataset_id)
+        if S.ORDER_DATE not in info.columns:
+            return (None, None)
+        where, params = self._where(info, filters)
+        lo, hi = (
+            self._cur()
+            .execute(f"SELECT min(order_date), max(order_date) FROM lines WHERE {where}", params)
+            .fetchone()
+        )
+        return (
+            None if lo is None else pd.Timestamp(lo),
+            None if hi is None else pd.Timestamp(hi),
+        )
+
+    def top_values(
+        self, dataset_id: str, filters: Filters | None, column: str, *, limit: int = 200
+    ) -> list[str]:
+        """Non-null values of a text column, most lines first (ties: value order)."""
+        info = self.info(dataset_id)
+        if (
+            column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL, S.PRODUCT_ID)
+            or column not in info.columns
+        ):
+            return []
+        where, params = self._where(info, filters)
+        rows = (
+            self._cur()
+            .execute(
+                f"SELECT {column} FROM lines WHERE {where} AND {column} IS NOT NULL "
+                f"GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT ?",
+                [*params, int(limit)],
+            )
+            .fetchall()
+        )
+        return [r[0] for r in rows]
+
+    def daily_sales(self, dataset_id: str, filters: Filters | None = None) -> pd.DataFrame:
+        """Per calendar day of the sales lines (``schema.sales_lines`` rules): ``day``,
+        ``revenue`` (sum; quantity x price when there is no revenue column), ``orders``
+        (distinct order ids), ``units`` (sum of quantity), ``customers`` (distinct ids),
+        ``lines``. Days without sales are absent. One row per day: a few thousand rows for
+        any number of lines."""
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        if S.ORDER_DATE not in cols:
+            raise ParameterError(
+                "A daily series needs an order date column; this dataset has none. "
+                "Map the order date on the Data page."
+            )
+        where, params = self._where(info, filters)
+        where += " AND order_date IS NOT NULL AND " + self.sales_predicate(info)
+        if S.REVENUE in cols:
+            rev = "sum(revenue)"
+        elif {S.QUANTITY, S.UNIT_PRICE} <= cols:
+            rev = "sum(quantity * unit_price)"
+        else:
+            rev = "CAST(NULL AS DOUBLE)"
+        orders = "count(DISTINCT order_id)" if S.ORDER_ID in cols else "CAST(NULL AS BIGINT)"
+        units = "sum(quantity)" if S.QUANTITY in cols else "CAST(NULL AS DOUBLE)"
+        custs = "count(DISTINCT customer_id)" if S.CUSTOMER_ID in cols else "CAST(NULL AS BIGINT)"
+        return (
+            self._cur()
+            .execute(
+                f"""SELECT CAST(date_trunc('day', order_date) AS TIMESTAMP) AS day,
+                    coalesce({rev}, 0.0) AS revenue, {orders} AS orders,
+                    coalesce({units}, 0.0) AS units, {custs} AS customers, count(*) AS lines
+                FROM lines WHERE {where} GROUP BY 1 ORDER BY 1""",
+                params,
+            )
+            .df()
+        )
+
+    def sales_by(
+        self, dataset_id: str, filters: Filters | None, column: str, *, limit: int = 500
+    ) -> pd.DataFrame:
+        """Revenue of the sales lines (``schema.sales_lines``) per non-null value of a text
+        ``column`` (lines when there is no revenue column), largest first (ties by value),
+        at most ``limit`` rows: ``value``, ``revenue``, ``lines``. For pickers and top-N cuts."""
+        info = self.info(dataset_id)
+        if column not in (S.PRODUCT_ID, S.CATEGORY, S.COUNTRY, S.CHANNEL, S.CUSTOMER_ID):
+            raise ParameterError(f"Cannot rank by {column!r}.")
+        if column not in info.columns:
+            return pd.DataFrame({"value": [], "revenue": [], "lines": []})
+        where, params = self._where(info, filters)
+        w = "coalesce(sum(revenue), 0.0)" if S.REVENUE in info.columns else "count(*) * 1.0"
+        return (
+            self._cur()
+            .execute(
+                f"""SELECT {column} AS value, {w} AS revenue, count(*) AS lines FROM lines
+                WHERE {where} AND {column} IS NOT NULL AND {self.sales_predicate(info)}
+                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
+                [*params, int(limit)],
+            )
+            .df()
+        )
+
+    def shop_day_groups(
+        self, dataset_id: str, filters: Filters | None = None, *, with_orders: bool = False
+    ) -> pd.DataFrame | None:
+        """The whole shop's lines reduced to one row per (day, country, return or sale, sign
+        of revenue and of quantity) — and per order when ``with_orders`` — in the canonical
+        line columns, so ``forecast.build_series`` of the whole shop gives the same series
+        from it as from the lines (sums are per period; order counts are distinct orders;
+        returns are summed as absolute values, hence the sign in the key; the last order
+        time of each day is kept as ``order_date``). Non-product lines and lines that are
+        neither sales (``schema.sales_lines``) nor returns are left out: the series never
+        reads them. A few thousand rows (without orders) for any number of lines.
+
+        Units and orders come out exactly as from the lines. Revenue sums are equal to about
+        1e-12 relative but not to the bit (pandas and DuckDB add in different orders), and a
+        fitted ETS model can magnify that to ~1e-5 in its forecast: the forecast page
+        therefore builds the *revenue* series from the projected lines (date, country and
+        the numbers only) and uses these groups for units and orders.
+
+        None when the dataset has no revenue column (then the main country is chosen by line
+        count, which a reduced frame cannot reproduce: use the lines).
+        """
+        from ecomdash import aggregates
+
+        return aggregates.shop_day_groups(self, dataset_id, filters, with_orders=with_orders)
+
+    def customer_history(self, dataset_id: str, filters: Filters | None = None):
+        """The per-order history customer features are computed from, reduced in SQL.
+
+        Returns the :class:`ecomdash.features.CustomerHistory` that
+        ``features.customer_history(lines)`` builds from the same lines: one row per
+        (customer, order) with its first timestamp and revenue, guest orders, the first time
+        each customer bought each category (else product), and return lines. Features at any
+        as-of date (frequency, recency, monetary, return rate, breadth, first/last order) then
+        come from it in milliseconds; segments, churn and value all read it. At 10 M lines it
+        is a few million order rows of numbers instead of 10 M rows of text.
+        """
+        from ecomdash import aggregates
+
+        return aggregates.customer_history(self, dataset_id, filters)
+
+    def interactions(self, dataset_id: str, filters: Filters | None = None):
+        """The customer x product interactions recommendations fit on, reduced in SQL.
+
+        Returns the :class:`ecomdash.recommend.Interactions` that
+        ``recommend.build_interactions(lines)`` builds from the same lines: per (customer,
+        product) the number of distinct orders (lines without an order id count as one
+        order) and the days from the reference date to the most recent of those orders; per
+        product its most common name (ties: alphabetically first), the category of its last
+        line with one, and the days since it last sold. Only the sales lines with a customer
+        and a product id are read; what crosses into Python is one row per pair.
+        """
+        from ecomdash import aggregates
+
+        return aggregates.interactions(self, dataset_id, filters)
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]
@@ -824,6 +1054,24 @@ def _from_store_frame(df: pd.DataFrame) -> pd.DataFrame:
         if want == "string":
             df[col] = df[col].astype("string")
         elif want == "bool":
+            df[col] = df[col].fillna(False).astype(bool)
+        elif want == "datetime64[us]":
+            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
+    return df
+
+
+def _from_arrow_lines(table: pa.Table) -> pd.DataFrame:
+    """Arrow lines to pandas: text as ``string[pyarrow]`` (no Python object per value)."""
+
+    def mapper(t: pa.DataType):
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            return pd.StringDtype("pyarrow")
+        return None
+
+    df = table.to_pandas(types_mapper=mapper)
+    for col in df.columns:
+        want = S.DTYPES.get(col)
+        if want == "bool":
             df[col] = df[col].fillna(False).astype(bool)
         elif want == "datetime64[us]":
             df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")

@@ -5,27 +5,12 @@ from __future__ import annotations
 import argparse
 
 from ecomdash import basket as B
-from ecomdash import schema as S
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_date_args,
     add_json_arg,
     emit,
-    load_lines,
-)
-
-#: The columns basket analysis reads (loading only these halves the store read).
-NEEDED = (
-    S.ORDER_ID,
-    S.ORDER_DATE,
-    S.CUSTOMER_ID,
-    S.PRODUCT_ID,
-    S.PRODUCT_NAME,
-    S.CATEGORY,
-    S.QUANTITY,
-    S.UNIT_PRICE,
-    S.REVENUE,
-    *S.FLAGS,
+    load_columns,
 )
 
 
@@ -54,7 +39,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = load_lines(args, columns=NEEDED)
+    lines = load_columns(args, B.line_columns(args.basket, args.level))
     res = B.mine(
         lines,
         min_support=args.min_support,

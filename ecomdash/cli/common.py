@@ -62,6 +62,38 @@ def load_lines(args: argparse.Namespace, columns: tuple[str, ...] | None = None)
         store.close()
 
 
+def load_columns(
+    args: argparse.Namespace, columns: tuple[str, ...], *, sales_only: bool = False
+) -> pd.DataFrame:
+    """Only ``columns`` of the chosen dataset's lines (see ``Store.load_columns``)."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return store.load_columns(info.id, filters_from(args), columns, sales_only=sales_only)
+    finally:
+        store.close()
+
+
+def load_history(args: argparse.Namespace):
+    """The chosen dataset's per-order customer history, aggregated in SQL."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return store.customer_history(info.id, filters_from(args))
+    finally:
+        store.close()
+
+
+def load_interactions(args: argparse.Namespace):
+    """The chosen dataset's customer x product interactions, aggregated in SQL."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return store.interactions(info.id, filters_from(args))
+    finally:
+        store.close()
+
+
 def to_jsonable(obj: Any) -> Any:
     """Plain JSON types from numpy/pandas/dates (NaN becomes null)."""
     if isinstance(obj, dict):

@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_columns
 from ecomdash.errors import ParameterError
 
 
@@ -64,7 +64,7 @@ def run_forecast(args: argparse.Namespace) -> int:
 
     if args.by:
         return run_forecast_groups(args)
-    lines = load_lines(args)
+    lines = load_columns(args, F.LINE_COLUMNS)  # no customer ids, channels, line numbers
     horizon = args.horizon if args.horizon is not None else F.default_horizon(args.freq)
     series = F.build_series(
         lines,
@@ -209,7 +209,9 @@ def run_restock(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
         stock = inv.read_stock(path.read_bytes())
-    lines = load_lines(args)
+    from ecomdash.forecast import LINE_COLUMNS
+
+    lines = load_columns(args, LINE_COLUMNS)
     res = inv.plan_restock(
         lines,
         lead_time_days=args.lead_time_days,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines, parse_date
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
 
 
@@ -23,9 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomdash.segment import segment_customers
+    from ecomdash.segment import segment_history
 
-    res = segment_customers(load_lines(args), as_of=args.as_of, k=args.k)
+    res = segment_history(load_history(args), as_of=args.as_of, k=args.k)
     segs = res.rfm.segments
     obj: dict = {
         "dataset": args.dataset,

@@ -6,7 +6,14 @@ import argparse
 
 import numpy as np
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_lines, parse_date
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_json_arg,
+    emit,
+    load_columns,
+    load_history,
+    parse_date,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -48,9 +55,12 @@ def run_clv(args: argparse.Namespace) -> int:
     from ecomdash import schema
     from ecomdash.clv import customer_value
 
-    lines = load_lines(args)
+    # the sales lines (cleaned in SQL), only the three columns lifetime value reads
+    sales = load_columns(
+        args, (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE), sales_only=True
+    )
     res = customer_value(
-        schema.sales_lines(lines),
+        sales,
         cutoff=args.cutoff.isoformat() if args.cutoff else None,
         horizon_months=args.horizon_months,
     )
@@ -126,13 +136,16 @@ def run_clv(args: argparse.Namespace) -> int:
 
 
 def run_churn(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from ecomdash.churn import churn
 
-    lines = load_lines(args)
+    # the per-order customer history, aggregated in SQL (churn reads nothing else)
     res = churn(
-        lines,
+        pd.DataFrame(),
         cutoff=args.cutoff.isoformat() if args.cutoff else None,
         window_days=args.window_days,
+        history=load_history(args),
     )
     m = res.metrics
     keys = [

@@ -19,7 +19,7 @@ from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_columns,
     download_table,
     fmt_int,
     fmt_money,
@@ -39,21 +39,31 @@ DEFAULTS = (0.01, 0.0, 1.0, None, "order", "product", False)
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
 
 
+def _lines(key: tuple, basket: str = "order", level: str = "product") -> pd.DataFrame:
+    """Only the columns basket analysis reads for ``basket``/``level`` (Arrow-backed text)."""
+    return cached_columns(key, B.line_columns(basket, level))
+
+
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -> int:
     return B.count_baskets(
-        cached_lines(key), basket=basket, level=level, include_non_product=include_non_product
+        _lines(key, basket, level),
+        basket=basket,
+        level=level,
+        include_non_product=include_non_product,
     )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _mine(key: tuple, params: tuple) -> B.BasketResult:
-    return B.mine(cached_lines(key), **_mining_kwargs(params))
+    kw = _mining_kwargs(params)
+    return B.mine(_lines(key, kw["basket"], kw["level"]), **kw)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _holdout(key: tuple, params: tuple) -> B.HoldoutResult:
-    return B.holdout_check(cached_lines(key), **_mining_kwargs(params))
+    kw = _mining_kwargs(params)
+    return B.holdout_check(_lines(key, kw["basket"], kw["level"]), **kw)
 
 
 def _mining_kwargs(params: tuple) -> dict:
@@ -73,7 +83,7 @@ def _mining_kwargs(params: tuple) -> dict:
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _fbt(key: tuple, basket: str, level: str, incl: bool, item: str, k: int) -> pd.DataFrame:
     return B.frequently_bought_together(
-        cached_lines(key), item, k=k, basket=basket, level=level, include_non_product=incl
+        _lines(key, basket, level), item, k=k, basket=basket, level=level, include_non_product=incl
     )
 
 
@@ -82,7 +92,7 @@ def _whatif(
     key: tuple, basket: str, incl: bool, ante: tuple, cons: tuple, share: float
 ) -> B.BundleWhatIf:
     return B.bundle_whatif(
-        cached_lines(key), ante, cons, share=share, basket=basket, include_non_product=incl
+        _lines(key, basket), ante, cons, share=share, basket=basket, include_non_product=incl
     )
 
 
@@ -365,7 +375,7 @@ def render(ctx: PageContext) -> None:
     try:
         with timed_status("Mining baskets", expanded=False) as status:
             t0 = time.perf_counter()
-            lines = cached_lines(ctx.key)
+            lines = _lines(ctx.key, params[4], params[5])
             status.write(f"Order lines loaded: {len(lines):,} ({time.perf_counter() - t0:.2f} s)")
             t1 = time.perf_counter()
             res = run_with_budget(_mine, ctx.key, params, what="Mining the rules")

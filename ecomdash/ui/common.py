@@ -151,6 +151,41 @@ def cached_lines(key: tuple) -> pd.DataFrame:
     return get_store(workspace).load_lines(dataset_id, Filters.from_key(fkey))
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_columns(
+    key: tuple,
+    columns: tuple[str, ...],
+    sales_only: bool = False,
+    keep_non_product: bool = False,
+) -> pd.DataFrame:
+    """Only ``columns`` of the lines of ``key`` (plus the flags and the numbers the standard
+    cleaning reads), text as Arrow-backed strings: see ``Store.load_columns``. Pages use this
+    or a store aggregate instead of :func:`cached_lines`, so no page holds (or pickles into
+    the cache) every column of every line."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).load_columns(
+        dataset_id,
+        Filters.from_key(fkey),
+        columns,
+        sales_only=sales_only,
+        keep_non_product=keep_non_product,
+    )
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def cached_history(key: tuple):
+    """The per-order customer history of ``key``, aggregated in SQL (segments, churn)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).customer_history(dataset_id, Filters.from_key(fkey))
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def cached_date_span(key: tuple) -> tuple:
+    """(first, last) order timestamp of the lines of ``key`` (None, None when undated)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).date_span(dataset_id, Filters.from_key(fkey))
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=])")
 
 

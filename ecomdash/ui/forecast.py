@@ -16,10 +16,13 @@ from ecomdash import inventory as inv
 from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_columns,
+    cached_date_span,
     download_table,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -38,36 +41,47 @@ METRIC_LABELS = {"revenue": "Revenue", "orders": "Orders", "units": "Units"}
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
 
 
+def _lines(key: tuple) -> pd.DataFrame:
+    """Only the columns forecasting and restock read (Arrow-backed text): no customer ids."""
+    return cached_columns(key, F.LINE_COLUMNS)
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _choices(key: tuple, column: str, limit: int = 500) -> list[str]:
-    """Values of ``column`` by revenue (largest first) for the scope picker."""
-    lines = cached_lines(key)
-    if column not in lines:
-        return []
-    sales = S.sales_lines(
-        lines[
-            [
-                c
-                for c in lines.columns
-                if c in (column, *S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
-            ]
-        ]
+    """Values of ``column`` by revenue (largest first) for the scope picker (SQL)."""
+    workspace, dataset_id, _version, fkey = key
+    top = get_store(workspace).sales_by(dataset_id, Filters.from_key(fkey), column, limit=limit)
+    return [str(v) for v in top["value"]]
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _shop_groups(key: tuple, with_orders: bool) -> pd.DataFrame | None:
+    """The whole shop reduced in SQL to day x country groups (see Store.shop_day_groups)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).shop_day_groups(
+        dataset_id, Filters.from_key(fkey), with_orders=with_orders
     )
-    w = sales[S.REVENUE] if S.REVENUE in sales else pd.Series(1.0, index=sales.index)
-    return [
-        str(v) for v in w.groupby(sales[column]).sum().sort_values(ascending=False).index[:limit]
-    ]
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
     metric, freq, kind, value, returns, events, presets, horizon = sparams
-    lines = cached_lines(key)
     scope = {kind: value} if kind != "shop" and value else {}
+    lines = None
+    if not scope and metric in ("units", "orders"):
+        # whole-shop units/orders need no line: the SQL day groups give the same series
+        lines = _shop_groups(key, metric == "orders")
+    elif not scope:
+        # whole-shop revenue: the lines, but only date and country (revenue sums must add
+        # in the same order as before to give the same model fit; see shop_day_groups)
+        lines = cached_columns(key, (S.ORDER_DATE, S.COUNTRY))
+    if lines is None:
+        lines = _lines(key)
     evs = tuple(F.Event(n, s, e) for n, s, e in events)
     if presets:
-        first = pd.Timestamp(lines[S.ORDER_DATE].min()).date()
-        last = (pd.Timestamp(lines[S.ORDER_DATE].max()) + pd.Timedelta(days=400)).date()
+        lo, hi = cached_date_span(key)
+        first = pd.Timestamp(lo).date()
+        last = (pd.Timestamp(hi) + pd.Timedelta(days=400)).date()
         evs += F.preset_events(presets, start=first, end=last)
     return F.build_series(
         lines,
@@ -90,7 +104,7 @@ def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
 def _many(key: tuple, params: tuple) -> F.ManyForecastResult:
     top, metric, horizon, folds = params
     return F.forecast_many(
-        cached_lines(key), top=top, metric=metric, freq="W", horizon=horizon, folds=folds
+        _lines(key), top=top, metric=metric, freq="W", horizon=horizon, folds=folds
     )
 
 
@@ -385,7 +399,7 @@ def _restock_section(ctx: PageContext) -> None:
         many = _many(ctx.key, (top, "units", 8, 4))
         status.write("Safety stock, reorder points, ABC/XYZ classes…")
         base = inv.plan_restock(
-            cached_lines(ctx.key),
+            _lines(ctx.key),
             lead_time_days=lead,
             service_level=service,
             review_days=review,
@@ -420,7 +434,7 @@ def _restock_section(ctx: PageContext) -> None:
         edited["on_hand"].to_numpy(dtype=float), index=edited["product_id"]
     ).dropna()
     res = inv.plan_restock(
-        cached_lines(ctx.key),
+        _lines(ctx.key),
         lead_time_days=lead,
         service_level=service,
         review_days=review,

@@ -19,12 +19,14 @@ from ecomdash import recommend as R
 from ecomdash import schema
 from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_columns,
     download_table,
     fmt_int,
     fmt_pct,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -60,9 +62,16 @@ class RecParams:
 # --------------------------------------------------------------------------------------
 
 
+def _lines(key: tuple) -> pd.DataFrame:
+    """Only the columns recommendations read (Arrow-backed text), never country/channel/..."""
+    return cached_columns(key, R.LINE_COLUMNS)
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _interactions(key: tuple) -> R.Interactions:
-    return R.build_interactions(cached_lines(key))
+    """Customer x product counts aggregated in SQL (equal to build_interactions of the lines)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).interactions(dataset_id, Filters.from_key(fkey))
 
 
 WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)
@@ -145,7 +154,7 @@ def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFram
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
-    return R.evaluate(cached_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
+    return R.evaluate(_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)

@@ -12,11 +12,12 @@ import streamlit as st
 
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
-from ecomdash.features import LABELS, CustomerHistory, customer_history
-from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_customers
+from ecomdash.features import LABELS, CustomerHistory
+from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_date_span,
+    cached_history,
     download_table,
     fmt_int,
     fmt_money,
@@ -31,28 +32,22 @@ K_PARAMS = "segment_params"
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _date_range(key: tuple) -> tuple[date, date] | None:
-    lines = cached_lines(key)
-    if lines.empty or "order_date" not in lines:
+    lo, hi = cached_date_span(key)
+    if lo is None:
         return None
-    d = lines["order_date"].dropna()
-    if d.empty:
-        return None
-    return d.min().date(), d.max().date()
+    return lo.date(), hi.date()
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _history(key: tuple) -> CustomerHistory:
-    """Per-order history of the lines (features at any date come from it in milliseconds)."""
-    return customer_history(cached_lines(key))
+    """Per-order history, aggregated in SQL (features at any date come from it in ms)."""
+    return cached_history(key)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _result(key: tuple, params: tuple) -> SegmentationResult:
     """The whole page result, keyed by (ctx.key, (as_of, compare_to, k))."""
     as_of, compare_to, k = params
-    return segment_customers(
-        cached_lines(key), as_of=as_of, compare_to=compare_to, k=k, history=_history(key)
-    )
+    return segment_history(_history(key), as_of=as_of, compare_to=compare_to, k=k)
 
 
 def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:

@@ -20,14 +20,19 @@ from ecomdash import cohorts as cohorts_mod
 from ecomdash import schema
 from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError
+from ecomdash.features import CustomerHistory
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_lines,
+    cached_columns,
+    cached_date_span,
+    cached_history,
     download_table,
     fmt_compact,
     fmt_int,
     fmt_money,
     fmt_pct,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -73,6 +78,13 @@ def run_clv(sales: pd.DataFrame, p: ValueParams) -> clv_mod.CLVResult:
 
 def run_churn(lines: pd.DataFrame, p: ValueParams) -> churn_mod.ChurnResult:
     return churn_mod.churn(lines, cutoff=p.cutoff, window_days=p.window_days, models=p.models)
+
+
+def churn_history(history: CustomerHistory, p: ValueParams) -> churn_mod.ChurnResult:
+    """:func:`run_churn` from the per-order history (the store's SQL aggregate)."""
+    return churn_mod.churn(
+        pd.DataFrame(), cutoff=p.cutoff, window_days=p.window_days, models=p.models, history=history
+    )
 
 
 def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
@@ -127,25 +139,41 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
 # --------------------------------------------------------------------------------------
 
 
+#: Columns the page's steps read (the projected loader adds the flags and cleaning numbers);
+#: one set for all steps, so they share one cache entry.
+_SALES_COLS = (
+    schema.CUSTOMER_ID,
+    schema.ORDER_DATE,
+    schema.REVENUE,
+    schema.CATEGORY,
+    schema.COUNTRY,
+)
+
+
+def _sales(key: tuple) -> pd.DataFrame:
+    """The sales lines (cleaned in SQL), only the page's columns, never every column."""
+    return cached_columns(key, _SALES_COLS, sales_only=True)
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
-    return churn_mod.sufficiency(cached_lines(key), window_days=window_days)
+    sales = _sales(key)
+    return churn_mod.sufficiency(sales, window_days=window_days, sales=sales)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], date | None, date | None]:
     """Filter choices (categories, countries) and the first/last order day of the dataset."""
-    lines = cached_lines(key)
-    out = []
-    for col in (schema.CATEGORY, schema.COUNTRY):
-        if col in lines:
-            vals = lines[col].dropna().astype(str).value_counts().index[:200]
-            out.append(tuple(sorted(vals)))
-        else:
-            out.append(())
-    d = pd.to_datetime(lines[schema.ORDER_DATE]) if schema.ORDER_DATE in lines else pd.Series([])
-    first = d.min().date() if len(d) and pd.notna(d.min()) else None
-    last = d.max().date() if len(d) and pd.notna(d.max()) else None
+    workspace, dataset_id, _version, fkey = key
+    store = get_store(workspace)
+    filters = Filters.from_key(fkey)
+    out = [
+        tuple(sorted(str(v) for v in store.top_values(dataset_id, filters, col, limit=200)))
+        for col in (schema.CATEGORY, schema.COUNTRY)
+    ]
+    lo, hi = cached_date_span(key)
+    first = lo.date() if lo is not None else None
+    last = hi.date() if hi is not None else None
     return out[0], out[1], first, last
 
 
@@ -154,19 +182,19 @@ def _cohorts(
     key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
 ) -> cohorts_mod.CohortResult:
     p = ValueParams(first_categories=first_categories, countries=countries)
-    return run_cohorts(schema.sales_lines(cached_lines(key)), p)
+    return run_cohorts(_sales(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
-    return run_clv(schema.sales_lines(cached_lines(key)), p)
+    return run_clv(_sales(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _churn(key: tuple, window_days: int, cutoff: str | None, gbm: bool) -> churn_mod.ChurnResult:
     p = ValueParams(window_days=window_days, cutoff=cutoff, gbm=gbm)
-    return run_churn(cached_lines(key), p)
+    return churn_history(cached_history(key), p)
 
 
 # --------------------------------------------------------------------------------------

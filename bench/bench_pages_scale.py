@@ -1,0 +1,251 @@
+"""Each model page's first result at scale: the old all-lines route against the store seam.
+
+    uv run python bench/bench_pages_scale.py --home DIR --dataset NAME_OR_ID [--steps a,b]
+
+Make the merchant first, e.g. ``ECOMDASH_HOME=DIR uv run python -m ecomdash demo --lines
+1000000 --name scale1m``. Every (step, route) runs once in a fresh child process, so its
+peak memory (VmHWM) is its own; imports are done before the clock starts.
+
+* ``old``: what the page adapters did before the seam — ``store.load_lines`` (every column,
+  Python strings), pickled once as ``st.cache_data`` did, then the analysis from the lines.
+* ``new``: what they do now — the store aggregate or the column-projected Arrow loader,
+  pickled once (the page caches it), then the analysis's aggregate entry point.
+
+Both routes compute the same answer (tests/unit/test_seam_routes.py); the table prints
+seconds and peak MB per route and the old/new ratio. The machine is shared: the load average
+is printed before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_mb() -> float:
+    with open("/proc/self/status") as f:
+        hwm = next(ln for ln in f if ln.startswith("VmHWM"))
+    return int(hwm.split()[1]) / 1024
+
+
+def _cache(obj):
+    """What st.cache_data does with a fresh value: pickle it into the cache."""
+    return len(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# -- steps: (store, dataset_id, route) -> note ----------------------------------------------
+
+
+def segments(store, ds, route):
+    from ecomdash.features import customer_history
+    from ecomdash.segment import segment_history
+
+    if route == "old":
+        lines = store.load_lines(ds)
+        _cache(lines)
+        hist = customer_history(lines)
+    else:
+        hist = store.customer_history(ds)
+    _cache(hist)
+    res = segment_history(hist)
+    return f"{res.n_customers:,} customers, k={res.clusters.k if res.clusters else '-'}"
+
+
+def value(store, ds, route):
+    from ecomdash import schema as S
+    from ecomdash.ui.value import ValueParams, run_clv, run_cohorts
+
+    p = ValueParams()
+    if route == "old":
+        lines = store.load_lines(ds)
+        _cache(lines)
+        sales = S.sales_lines(lines)
+        cohort_sales = clv_sales = sales
+    else:
+        cols = (S.CUSTOMER_ID, S.ORDER_DATE, S.REVENUE)
+        clv_sales = store.load_columns(ds, None, cols, sales_only=True)
+        cohort_sales = store.load_columns(ds, None, (*cols, S.CATEGORY, S.COUNTRY), sales_only=True)
+        _cache(clv_sales)
+        _cache(cohort_sales)
+    run_cohorts(cohort_sales, p)
+    cv = run_clv(clv_sales, p)
+    return f"CLV of {len(cv.customers):,} customers ({cv.method})"
+
+
+def churn(store, ds, route):
+    from ecomdash.ui.value import ValueParams, churn_history, run_churn
+
+    p = ValueParams()
+    if route == "old":
+        lines = store.load_lines(ds)
+        _cache(lines)
+        res = run_churn(lines, p)
+    else:
+        hist = store.customer_history(ds)
+        _cache(hist)
+        res = churn_history(hist, p)
+    return f"{res.n_test:,} test customers, best {res.best_model}"
+
+
+def recommend(store, ds, route):
+    from ecomdash import recommend as R
+
+    if route == "old":
+        lines = store.load_lines(ds)
+        _cache(lines)
+        inter = R.build_interactions(lines)
+    else:
+        inter = store.interactions(ds)
+    _cache(inter)
+    name = R.default_model_name(inter.shape[1])
+    R.make_model(name).fit_interactions(inter)
+    return f"{inter.shape[0]:,} x {inter.shape[1]:,}, {name} fitted"
+
+
+def basket(store, ds, route):
+    from ecomdash import basket as B
+
+    lines = (
+        store.load_lines(ds) if route == "old" else store.load_columns(ds, None, B.line_columns())
+    )
+    _cache(lines)
+    res = B.mine(lines, min_support=0.01)
+    return f"{res.n_itemsets:,} itemsets, {res.n_rules:,} rules"
+
+
+def forecast_shop(store, ds, route):
+    from ecomdash import forecast as F
+
+    if route == "old":
+        lines = store.load_lines(ds)
+    else:
+        lines = store.load_columns(ds, None, ("order_date", "country"))
+    _cache(lines)
+    series = F.build_series(lines, future_periods=F.default_horizon("D"))
+    res = F.forecast(series, horizon=F.default_horizon("D"))
+    return f"revenue/day, {len(series.frame)} days, model {res.model}"
+
+
+def forecast_units(store, ds, route):
+    from ecomdash import forecast as F
+
+    if route == "old":
+        lines = store.load_lines(ds)
+    else:
+        lines = store.shop_day_groups(ds)
+    _cache(lines)
+    series = F.build_series(lines, metric="units", future_periods=F.default_horizon("D"))
+    res = F.forecast(series, horizon=F.default_horizon("D"))
+    return f"units/day from {len(lines):,} rows, model {res.model}"
+
+
+def many_products(store, ds, route):
+    from ecomdash import forecast as F
+
+    if route == "old":
+        lines = store.load_lines(ds)
+    else:
+        lines = store.load_columns(ds, None, F.LINE_COLUMNS)
+    _cache(lines)
+    res = F.forecast_many(lines, top=100, metric="revenue", freq="W", horizon=8, folds=4)
+    return f"top {len(res.table)} products"
+
+
+STEPS = {
+    f.__name__: f
+    for f in (
+        segments,
+        value,
+        churn,
+        recommend,
+        basket,
+        forecast_shop,
+        forecast_units,
+        many_products,
+    )
+}
+
+
+def _child(home: str, dataset: str, step: str, route: str) -> None:
+    os.environ["ECOMDASH_HOME"] = home
+    import ecomdash.basket  # noqa: F401  (imports are not the step)
+    import ecomdash.churn  # noqa: F401
+    import ecomdash.clv  # noqa: F401
+    import ecomdash.forecast  # noqa: F401
+    import ecomdash.recommend  # noqa: F401
+    import ecomdash.segment  # noqa: F401
+    import ecomdash.ui.value  # noqa: F401
+    from ecomdash.store import Store, connect
+
+    store = Store(connect(home, read_only=True))
+    ds = store.resolve(dataset).id
+    t0 = time.perf_counter()
+    note = STEPS[step](store, ds, route)
+    secs = time.perf_counter() - t0
+    print(json.dumps({"seconds": secs, "peak_mb": _peak_mb(), "note": note}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--home", required=True, help="ECOMDASH_HOME holding the merchant")
+    ap.add_argument("--dataset", required=True, help="dataset id or exact name")
+    ap.add_argument("--steps", default=",".join(STEPS), help="comma-separated steps")
+    ap.add_argument("--routes", default="old,new")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="runs per (step, route), alternating; best kept"
+    )
+    ap.add_argument("--child", nargs=2, metavar=("STEP", "ROUTE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(args.home, args.dataset, *args.child)
+        return
+    from ecomdash.store import Store, connect
+
+    s = Store(connect(args.home, read_only=True))
+    info = s.resolve(args.dataset)
+    s.close()
+    print(f"dataset {info.name}: {info.rows:,} lines; load average {os.getloadavg()}")
+    print(f"{'step':<16}{'route':<6}{'seconds':>9}{'peak MB':>9}  note")
+    rows: dict[str, dict[str, dict]] = {}
+    for step in args.steps.split(","):
+        for _ in range(args.repeat):  # alternate the routes: a busy spell hits both
+            for route in args.routes.split(","):
+                out = subprocess.run(
+                    [sys.executable, __file__, "--home", args.home, "--dataset", info.id]
+                    + ["--child", step, route],
+                    capture_output=True,
+                    text=True,
+                )
+                if out.returncode != 0:
+                    print(f"{step:<16}{route:<6} failed: {out.stderr.strip().splitlines()[-1:]}")
+                    continue
+                r = json.loads(out.stdout.strip().splitlines()[-1])
+                best = rows.setdefault(step, {}).get(route)
+                if best is None or r["seconds"] < best["seconds"]:
+                    rows[step][route] = r
+                print(f"{step:<16}{route:<6}{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}  {r['note']}")
+                sys.stdout.flush()
+    print(f"\nbest of {args.repeat}: old/new ratio (load average now {os.getloadavg()})")
+    print(f"{'step':<16}{'old s':>8}{'new s':>8}{'time':>7}{'old MB':>8}{'new MB':>8}{'memory':>7}")
+    for step, r in rows.items():
+        if "old" in r and "new" in r:
+            o, n = r["old"], r["new"]
+            t = o["seconds"] / max(n["seconds"], 1e-9)
+            m = o["peak_mb"] / max(n["peak_mb"], 1e-9)
+            print(
+                f"{step:<16}{o['seconds']:>8.2f}{n['seconds']:>8.2f}{t:>6.1f}x"
+                f"{o['peak_mb']:>8.0f}{n['peak_mb']:>8.0f}{m:>6.1f}x"
+            )
+
+
+if __name__ == "__main__":
+    main()
