@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -192,6 +192,9 @@ def find_alerts(
     # --- mute, group, filter ---------------------------------------------------------------
     if mute_products:
         signals = [s for s in signals if s.product_id not in mute_products]
+    cr = [p for p in lines_parts if p["rule"].iloc[0] == "customer_returns"]
+    if cr:
+        signals = _same_cause(signals, dict(zip(cr[0]["line_no"], cr[0]["order_id"], strict=True)))
     alerts, members = _group(signals)
     lines = _lines_of(alerts, members, lines_parts)
     drivers = _drivers(store, info.id, filters, alerts, members, drivers_src, cols)
@@ -357,6 +360,20 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
 # --------------------------------------------------------------------------------------
 # grouping, lines, drivers
 # --------------------------------------------------------------------------------------
+
+
+def _same_cause(signals: list[Signal], lines: dict[int, str]) -> list[Signal]:
+    """Re-key a high-return customer whose flagged returns all undo one already flagged order
+    (a huge order cancelled at once makes its buyer a "high-return customer" too)."""
+    orders = {s.key for s in signals if s.key.startswith("order:")}
+    out = []
+    for s in signals:
+        if s.kind == "customer_returns":
+            undone = {f"order:{lines.get(n, '').removeprefix('C')}" for n in s.line_nos}
+            if len(undone) == 1 and next(iter(undone)) in orders:
+                s = replace(s, key=next(iter(undone)))
+        out.append(s)
+    return out
 
 
 def _group(signals: list[Signal]) -> tuple[pd.DataFrame, dict[str, list[Signal]]]:
