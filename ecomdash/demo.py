@@ -573,7 +573,7 @@ def _plant_incidents(
 
     def at(frac: float, weekday: int) -> int:
         d = int(frac * days)
-        return d + (weekday - (base + pd.Timedelta(days=d)).dayofweek) % 7
+        return d + (weekday - (base + pd.Timedelta(days=d)).day_of_week) % 7
 
     # 1. outage day (a Wednesday): 85 % of the day's orders never happen. Only guest orders
     # and customers with 4+ orders lose one, so every customer keeps 3+ orders.

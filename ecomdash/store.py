@@ -758,7 +758,8 @@ class Store:
           within ``hours`` of the order (matched by product, quantity and customer or ``C`` +
           order id). Adds ``delay_hours``, ``order_value``, ``typical_order_value``.
         * ``order_burst`` (orders, hours, ratio): a customer's orders when they placed >= orders
-          orders within ``hours`` and >= ratio x their usual orders per active day.
+          orders within ``hours`` and >= ratio x their usual orders per active day (measured
+          on their other days, so the burst does not raise its own bar; 1 without other days).
         * ``customer_returns`` (rate, min_orders, min_returns): the period's return lines of
           customers whose returns are >= rate of their gross sales over the whole dataset.
         * ``day_share`` (share): sale lines whose revenue is >= share of the rest of that day's
@@ -828,8 +829,10 @@ class Store:
             sql = f"""WITH {view}, {allv},
                 ao AS (SELECT customer_id, order_id, min(order_date) AS ts FROM a
                        WHERE {sale_a} AND customer_id IS NOT NULL GROUP BY 1, 2),
-                u AS (SELECT customer_id, count(*) / count(DISTINCT date_trunc('day', ts))
-                        AS usual_per_day FROM ao GROUP BY 1),
+                pd_ AS (SELECT customer_id, date_trunc('day', ts) AS d, count(*) AS c FROM ao
+                        GROUP BY 1, 2),
+                u AS (SELECT customer_id, coalesce((sum(c) - max(c)) / nullif(count(*) - 1, 0), 1)
+                        AS usual_per_day FROM pd_ GROUP BY 1),
                 w AS (SELECT ao.*, count(*) OVER (PARTITION BY customer_id ORDER BY ts
                         RANGE BETWEEN to_seconds(?::BIGINT) PRECEDING
                         AND to_seconds(?::BIGINT) FOLLOWING) AS in_window FROM ao),
@@ -865,7 +868,7 @@ class Store:
                 SELECT {cols.replace("l.", "s.")}, d.day_gross,
                   s.revenue / nullif(d.day_gross - s.revenue, 0) AS share
                 FROM s JOIN d ON d.day = date_trunc('day', s.order_date)
-                WHERE s.revenue >= ? * (d.day_gross - s.revenue)
+                WHERE s.revenue >= ? * (d.day_gross - s.revenue) AND d.day_gross > s.revenue
                 ORDER BY s.line_no"""
             args += [p.get("share", 0.5)]
         elif rule == "negative_margin":
