@@ -1,0 +1,55 @@
+"""``ecomdash alerts`` on a saved dataset: JSON fields, --since, --min-severity, --fail-on."""
+
+from __future__ import annotations
+
+import json
+
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+
+def test_alerts_cli_json_and_fail_on(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.close()
+    burst = demo.truth.incidents.set_index("incident").loc["order burst"]
+    since = burst["date"].date().isoformat()
+    code = main(
+        ["alerts", "--dataset", info.id, "--since", since, "--min-severity", "medium", "--json"]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["alerts"], "the planted burst and returns spike come after --since"
+    for a in out["alerts"]:
+        assert {"date", "severity", "kind", "reason", "driver", "lines"} <= set(a)
+        assert a["date"] >= since
+        assert a["severity"] in ("medium", "high")
+    kinds = {k for a in out["alerts"] for k in a["kinds"]}
+    assert "order_burst" in kinds and "price_off" not in kinds  # the pricing error is earlier
+    b = next(a for a in out["alerts"] if a["kind"] == "order_burst")
+    assert b["customer_id"] == burst["customer_id"]
+    assert len({ln["order_id"] for ln in b["lines"]}) == 25
+    # --fail-on high: exit 3 when a high alert is reported, 0 when none is
+    assert main(["alerts", "--dataset", info.id, "--since", since, "--fail-on", "high"]) == 3
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "alerts",
+                "--dataset",
+                info.id,
+                "--since",
+                "2026-10-31",
+                "--min-severity",
+                "high",
+                "--fail-on",
+                "high",
+            ]
+        )
+        == 0
+    )
+
+
+def test_alerts_cli_unknown_dataset_is_a_clear_error(capsys):
+    assert main(["alerts", "--dataset", "nope"]) == 2
+    assert "No dataset with id 'nope'" in capsys.readouterr().err
