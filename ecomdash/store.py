@@ -863,9 +863,9 @@ class Store:
         elif rule == "day_share":
             sql = f"""WITH {view}, {allv},
                 s AS (SELECT * FROM l WHERE {sale_l}),
-                d AS (SELECT date_trunc('day', order_date) AS day, sum(revenue) AS day_gross
-                      FROM s GROUP BY 1)
-                SELECT {cols.replace("l.", "s.")}, d.day_gross,
+                d AS (SELECT date_trunc('day', order_date) AS day, sum(revenue) AS day_gross,
+                        count(DISTINCT order_id) AS day_orders FROM s GROUP BY 1)
+                SELECT {cols.replace("l.", "s.")}, d.day_gross, d.day_orders,
                   s.revenue / nullif(d.day_gross - s.revenue, 0) AS share
                 FROM s JOIN d ON d.day = date_trunc('day', s.order_date)
                 WHERE s.revenue >= ? * (d.day_gross - s.revenue) AND d.day_gross > s.revenue

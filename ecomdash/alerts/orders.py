@@ -63,7 +63,8 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "day_share": (
         "Line moves the day",
         (S.REVENUE,),
-        "A sale line worth half (or more) of the rest of that day's sales.",
+        "A sale line worth half (or more) of the rest of that day's sales (medium or high only "
+        "on days with 20+ orders).",
     ),
     "negative_margin": (
         "Negative margin",
@@ -287,6 +288,8 @@ def _day_share(df: pd.DataFrame) -> list[Signal]:
     for _, r in df.iterrows():
         share = float(r["share"])
         sev = "high" if share >= 3 else "medium" if share >= 1 else "low"
+        if int(r["day_orders"]) < 20:
+            sev = "low"  # on a day of a handful of orders any line moves the total
         out.append(
             Signal(
                 key=f"order:{r['order_id']}",

@@ -45,6 +45,9 @@ def _exact(name: str, v) -> str:
 
 
 def render(ctx: PageContext) -> None:
+    from ecomdash.ui.alerts import render_strip
+
+    render_strip(ctx)  # the newest high alerts (issue 15)
     grain = (
         st.segmented_control(
             "Trend by", ["auto", "day", "week", "month"], default="auto", key="ov_grain"
