@@ -752,8 +752,9 @@ class Store:
         * ``huge_quantity`` (ratio, min_qty, min_lines): sale lines with quantity >= ratio x the
           product's usual large line (95th percentile of its line quantities) and >= min_qty;
           products with >= min_lines sale lines.
-        * ``price_off`` (ratio, min_lines): sale lines priced <= 1/ratio or >= ratio x the
-          product's median unit price.
+        * ``price_off`` (ratio, min_lines, max_days): sale lines priced <= 1/ratio or >= ratio x
+          the product's median unit price, at a price charged on at most ``max_days`` days
+          (a price level used on more days is a real price point: a pack, a trade price).
         * ``quick_cancel`` (hours): orders whose every product line was returned or cancelled
           within ``hours`` of the order (matched by product, quantity and customer or ``C`` +
           order id). Adds ``delay_hours``, ``order_value``, ``typical_order_value``.
@@ -780,20 +781,42 @@ class Store:
         if rule in ("huge_quantity", "price_off"):
             measure = S.QUANTITY if rule == "huge_quantity" else S.UNIT_PRICE
             q = 0.95 if rule == "huge_quantity" else 0.5
+            big = (
+                ", quantile_cont(a.quantity, 0.95) AS big_qty"
+                if rule == "price_off" and S.QUANTITY in info.columns
+                else ", NULL::DOUBLE AS big_qty"
+            )
             b = f"""b AS (SELECT a.product_id, quantile_cont(a.{measure}, {q}) AS usual,
-                    count(*) AS product_lines FROM a WHERE {sale_a} GROUP BY 1)"""
+                    count(*) AS product_lines {big} FROM a WHERE {sale_a} GROUP BY 1)"""
             if rule == "huge_quantity":
                 cond = "l.quantity >= ? * b.usual AND l.quantity >= ?"
                 args_rule = [p.get("ratio", 15.0), p.get("min_qty", 10.0)]
             else:
                 cond = "(l.unit_price <= b.usual / ? OR l.unit_price >= b.usual * ?)"
                 args_rule = [p.get("ratio", 3.0), p.get("ratio", 3.0)]
-            sql = f"""WITH {view}, {allv}, {b}
-                SELECT {cols}, b.usual, b.product_lines, l.{measure} / b.usual AS ratio
-                FROM l JOIN b ON b.product_id = l.product_id
-                WHERE {sale_l} AND b.product_lines >= ? AND b.usual > 0 AND {cond}
+            # price_off: a price level seen on more than `max_days` days is a real price point
+            # (a pack, a trade price), not an error
+            lv = (
+                f""", lv AS (SELECT a.product_id, round(a.unit_price, 2) AS price,
+                    count(DISTINCT date_trunc('day', a.order_date)) AS level_days
+                    FROM a WHERE {sale_a} GROUP BY 1, 2)"""
+                if rule == "price_off"
+                else ""
+            )
+            lv_join = (
+                "JOIN lv ON lv.product_id = l.product_id AND lv.price = round(l.unit_price, 2)"
+                if rule == "price_off"
+                else ""
+            )
+            lv_cond = "AND lv.level_days <= ?" if rule == "price_off" else ""
+            sql = f"""WITH {view}, {allv}, {b} {lv}
+                SELECT {cols}, b.usual, b.product_lines, b.big_qty, l.{measure} / b.usual AS ratio
+                FROM l JOIN b ON b.product_id = l.product_id {lv_join}
+                WHERE {sale_l} AND b.product_lines >= ? AND b.usual > 0 AND {cond} {lv_cond}
                 ORDER BY l.line_no"""
             args += [p.get("min_lines", 20), *args_rule]
+            if rule == "price_off":
+                args.append(int(p.get("max_days", 2)))
         elif rule == "quick_cancel":
             cust_match = (
                 "(r.customer_id = s.customer_id OR r.order_id = 'C' || s.order_id)"

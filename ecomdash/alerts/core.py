@@ -431,19 +431,17 @@ def _lines_of(alerts, members, parts) -> pd.DataFrame:
     if not parts or alerts.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
     allv = pd.concat(parts, ignore_index=True)
-    rows = []
-    for aid, group in members.items():
-        want = {n for s in group for n in s.line_nos}
-        if not want:
-            continue
-        kinds = {s.kind for s in group}
-        sub = allv[allv["line_no"].isin(want) & allv["rule"].isin(kinds)]
-        sub = sub.drop_duplicates("line_no").assign(alert_id=aid)
-        rows.append(sub)
-    if not rows:
+    keys = pd.DataFrame(
+        [(aid, s.kind, n) for aid, group in members.items() for s in group for n in s.line_nos],
+        columns=["alert_id", "rule", "line_no"],
+    )
+    if keys.empty:
         return pd.DataFrame(columns=LINE_COLUMNS)
-    out = pd.concat(rows, ignore_index=True)
-    return out[[c for c in LINE_COLUMNS if c in out.columns]].sort_values(["alert_id", "line_no"])
+    out = keys.merge(allv, on=["rule", "line_no"], how="inner")
+    out = out.drop_duplicates(["alert_id", "line_no"])
+    return out[[c for c in LINE_COLUMNS if c in out.columns]].sort_values(
+        ["alert_id", "line_no"], ignore_index=True
+    )
 
 
 def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.DataFrame:

@@ -42,8 +42,8 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "price_off": (
         "Price far from usual",
         (S.PRODUCT_ID, S.UNIT_PRICE),
-        "Lines priced at a third (or less) or 3x (or more) of the product's median price: a "
-        "pricing error or a wrong unit.",
+        "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
+        "price charged on at most 2 days: a pricing error or a wrong unit.",
     ),
     "order_burst": (
         "Burst of orders",
@@ -117,7 +117,7 @@ def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
     for oid, g in df.groupby("order_id", sort=False):
         top = g.loc[g["ratio"].idxmax()]
         ratio = float(top["ratio"])
-        sev = "high" if ratio >= 60 else "medium" if ratio >= 25 else "low"
+        sev = "high" if ratio >= 100 else "medium" if ratio >= 40 else "low"
         out.append(
             Signal(
                 key=f"order:{oid}",
@@ -176,7 +176,14 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
         ratio = float(np.exp(np.log(g["ratio"]).median()))
         far = max(ratio, 1 / ratio)
         lost = float((g["usual"] * g["quantity"] - g["revenue"]).sum())
-        sev = "high" if far >= 5 and len(g) >= 2 else "medium"
+        # several orders at a price 5x off on one day: a price error on the shop; one line
+        # is medium; 3-5x off is low; a low price on a large quantity is a volume deal
+        sev = (
+            "high" if far >= 5 and g["order_id"].nunique() >= 3 else "medium" if far >= 5 else "low"
+        )
+        volume = ratio < 1 and bool((g["quantity"] >= g["big_qty"].fillna(np.inf)).all())
+        if volume:
+            sev = "low"
         direction = "below" if ratio < 1 else "above"
         out.append(
             Signal(
@@ -188,6 +195,7 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
                     f"{pid} sold at {g['unit_price'].median():,.2f} on {len(g)} line(s), "
                     f"{far:,.1f}x {direction} its usual {g['usual'].iloc[0]:,.2f} "
                     f"({_money(abs(lost))} {'lost' if lost > 0 else 'over'} against the usual price)"
+                    + ("; large quantities, maybe a volume price" if volume else "")
                 ),
                 score=far,
                 product_id=_s(pid),
