@@ -238,3 +238,41 @@ def test_outage_day_in_a_weekly_series_scores_far_below():
     assert s["score"].drop(index=100).abs().max() < 4.5
     # expected that day is near the planted Poisson mean, not the outage value
     assert s.loc[100, "expected"] == pytest.approx(60 * weekly[100], rel=0.2)
+
+
+# ----------------------------------------------------------------------------------------
+# UCI Online Retail II 2009-2010 (real data)
+# ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_uci_alerts_noise_and_known_cases(uci_lines, tmp_path):
+    store = Store.open(tmp_path)
+    info = store.save_dataset("uci", uci_lines)
+    res = find_alerts(store, info.id)
+    store.close()
+    pm = res.per_month()
+    assert len(pm) == 13  # Dec 2009 .. Dec 2010
+    # the noise README reports (alerts per month): high about 2, medium under 15
+    assert pm["high"].mean() <= 4
+    assert pm["medium"].mean() <= 15
+    # UCI has no category column: that part of the series is absent, the rest ran
+    rules = res.rules.set_index("rule")
+    assert (
+        rules.loc[["huge_quantity", "quick_cancel", "price_off", "order_burst"], "status"] == "ran"
+    ).all()
+    # every huge-quantity line is really >= 15x its product's 95th percentile, by pandas
+    sales = uci_lines[~uci_lines["is_return"] & ~uci_lines["is_non_product"]]
+    sales = sales[(sales["quantity"] > 0) & (sales["unit_price"] > 0)]
+    p95 = sales.groupby("product_id")["quantity"].quantile(0.95)
+    huge = res.lines[res.lines["rule"] == "huge_quantity"]
+    assert len(huge) > 0
+    assert (
+        huge["quantity"].to_numpy() >= 15 * p95.reindex(huge["product_id"]).to_numpy() - 1e-9
+    ).all()
+    # a whole order of a huge quantity cancelled within minutes is found (UCI has several)
+    both = res.alerts[
+        res.alerts["kinds"].str.contains("quick_cancel")
+        & res.alerts["kinds"].str.contains("huge_quantity")
+    ]
+    assert len(both) >= 3
