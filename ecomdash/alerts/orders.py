@@ -109,7 +109,9 @@ def signals_from(rule: str, df: pd.DataFrame) -> list[Signal]:
     """Rate the flagged lines of ``rule`` (as returned by ``Store.alert_rule_lines``)."""
     if df is None or df.empty:
         return []
-    return _RATERS[rule](df)
+    # plain object text: grouping and row access on Arrow-backed strings is ~10x slower
+    text = [c for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype)]
+    return _RATERS[rule](df.astype(dict.fromkeys(text, object)))
 
 
 def _huge_quantity(df: pd.DataFrame) -> list[Signal]:

@@ -9,9 +9,15 @@ import streamlit as st
 
 from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
-from ecomdash.errors import EcomdashError
+from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.filters import Filters
-from ecomdash.ui.common import PageContext, download_table, get_store, show_error
+from ecomdash.ui.common import (
+    PageContext,
+    download_table,
+    get_store,
+    run_with_budget,
+    show_error,
+)
 
 K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
@@ -128,10 +134,23 @@ def render(ctx: PageContext) -> None:
         st.dataframe(res.per_month(), hide_index=True)
 
 
+#: How long the Overview waits for the alerts before drawing without them (seconds).
+STRIP_BUDGET_S = 2.0
+
+
 def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
-    """The newest high alerts, at the top of the Overview (silent when there are none)."""
+    """The newest high alerts, at the top of the Overview (silent when there are none).
+
+    The Overview never waits long for them: past ``STRIP_BUDGET_S`` the check goes on in the
+    background (filling the cache the Alerts page uses too) and the strip says so.
+    """
     try:
-        res = _alerts(ctx.key, *_mutes())
+        res = run_with_budget(
+            _alerts, ctx.key, *_mutes(), seconds=STRIP_BUDGET_S, what="Checking for alerts"
+        )
+    except TimeBudgetError:
+        st.caption("Checking for alerts in the background: they show here on the next refresh.")
+        return
     except EcomdashError:
         return
     high = res.alerts[res.alerts["severity"] == "high"].head(limit)
