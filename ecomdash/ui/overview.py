@@ -45,9 +45,7 @@ def _exact(name: str, v) -> str:
 
 
 def render(ctx: PageContext) -> None:
-    from ecomdash.ui.alerts import render_strip
-
-    render_strip(ctx)  # the newest high alerts (issue 15)
+    strip = st.container()  # the newest high alerts (issue 15), filled last: KPIs come first
     grain = (
         st.segmented_control(
             "Trend by", ["auto", "day", "week", "month"], default="auto", key="ov_grain"
@@ -129,6 +127,10 @@ def render(ctx: PageContext) -> None:
             with b:
                 st.dataframe(df, hide_index=True, column_config=_COLUMNS)
                 download_table(df, stem, key=f"dl_{stem}")
+    with strip:
+        from ecomdash.ui.alerts import render_strip
+
+        render_strip(ctx)
 
 
 _MONEY_COL = {"format": "%.2f"}
