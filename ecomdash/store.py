@@ -616,6 +616,50 @@ class Store:
             info.id,
         ]
 
+    _ALERT_MUTES_DDL = (
+        "CREATE TABLE IF NOT EXISTS alert_mutes (workspace VARCHAR NOT NULL, "
+        "dataset_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL)"
+    )
+
+    def alert_mutes(self, dataset_id: str) -> dict[str, tuple[str, ...]]:
+        """The merchant's muted alert rules and products for a dataset (durable)."""
+        info = self.info(dataset_id)
+        try:
+            rows = (
+                self._cur()
+                .execute(
+                    "SELECT kind, value FROM alert_mutes WHERE workspace = ? AND dataset_id = ? "
+                    "ORDER BY kind, value",
+                    [self.workspace, info.id],
+                )
+                .fetchall()
+            )
+        except duckdb.CatalogException:  # never muted anything in this store
+            rows = []
+        return {
+            "rules": tuple(v for k, v in rows if k == "rule"),
+            "products": tuple(v for k, v in rows if k == "product"),
+        }
+
+    def set_alert_mutes(
+        self, dataset_id: str, *, rules: tuple[str, ...] = (), products: tuple[str, ...] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Replace the muted rules and products of a dataset, atomically."""
+        info = self.info(dataset_id)
+        with self._lock, self._transaction("save the muted alerts") as cur:
+            cur.execute(self._ALERT_MUTES_DDL)
+            cur.execute(
+                "DELETE FROM alert_mutes WHERE workspace = ? AND dataset_id = ?",
+                [self.workspace, info.id],
+            )
+            for kind, values in (("rule", rules), ("product", products)):
+                for v in sorted(set(map(str, values))):
+                    cur.execute(
+                        "INSERT INTO alert_mutes VALUES (?, ?, ?, ?)",
+                        [self.workspace, info.id, kind, v],
+                    )
+        return self.alert_mutes(info.id)
+
     def alert_daily_series(
         self, dataset_id: str, filters: Filters | None = None, *, top_n: int = 5
     ) -> pd.DataFrame:

@@ -24,7 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--min-severity", choices=("low", "medium", "high"), default="low", help="default: low"
     )
-    p.add_argument("--mute-rule", action="append", default=[], help="rule to leave out (repeat)")
+    p.add_argument(
+        "--mute-rule",
+        action="append",
+        default=[],
+        help="rule to leave out (repeat); rules muted on the Alerts page are left out too",
+    )
     p.add_argument(
         "--mute-product", action="append", default=[], help="product id to leave out (repeat)"
     )
@@ -43,13 +48,14 @@ def run(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
+        saved = store.alert_mutes(info.id)  # what the merchant muted on the Alerts page
         res = find_alerts(
             store,
             info.id,
             since=args.since,
             min_severity=args.min_severity,
-            mute_rules=args.mute_rule,
-            mute_products=args.mute_product,
+            mute_rules=(*saved["rules"], *args.mute_rule),
+            mute_products=(*saved["products"], *args.mute_product),
         )
     finally:
         store.close()

@@ -35,16 +35,15 @@ def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple) -> AlertsResult
     )
 
 
-def _mutes() -> tuple[tuple, tuple]:
-    return (
-        tuple(sorted(st.session_state.get(K_MUTE_RULES, []))),
-        tuple(sorted(st.session_state.get(K_MUTE_PRODUCTS, []))),
-    )
+def _mutes(ctx: PageContext) -> tuple[tuple, tuple]:
+    """The merchant's muted rules and products, kept in the store (not the session)."""
+    m = get_store(ctx.workspace).alert_mutes(ctx.dataset_id)
+    return m["rules"], m["products"]
 
 
 def render(ctx: PageContext) -> None:
     t0 = time.perf_counter()
-    mute_rules, mute_products = _mutes()
+    mute_rules, mute_products = _mutes(ctx)
     try:
         with st.spinner("Checking every day and order ..."):
             res = _alerts(ctx.key, mute_rules, mute_products)
@@ -122,15 +121,28 @@ def render(ctx: PageContext) -> None:
 
     with st.expander("Rules, muting and noise"):
         st.dataframe(res.rules, hide_index=True)
-        st.multiselect(
-            "Mute rules",
-            list(RULES),
-            format_func=lambda r: RULES[r][0],
-            key=K_MUTE_RULES,
-        )
-        products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
-        st.multiselect("Mute products", products, key=K_MUTE_PRODUCTS)
-        st.caption("Muting lasts for this session.")
+        with st.form("al_mute_form"):
+            rules = st.multiselect(
+                "Mute rules",
+                list(RULES),
+                default=list(mute_rules),
+                format_func=lambda r: RULES[r][0],
+                key=K_MUTE_RULES,
+            )
+            products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
+            prods = st.multiselect(
+                "Mute products", products, default=list(mute_products), key=K_MUTE_PRODUCTS
+            )
+            if st.form_submit_button("Save muting"):
+                try:
+                    get_store(ctx.workspace).set_alert_mutes(
+                        ctx.dataset_id, rules=tuple(rules), products=tuple(prods)
+                    )
+                except EcomdashError as exc:
+                    show_error(exc)
+                else:
+                    st.rerun()
+        st.caption("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
         st.dataframe(res.per_month(), hide_index=True)
 
 
@@ -146,7 +158,7 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     """
     try:
         res = run_with_budget(
-            _alerts, ctx.key, *_mutes(), seconds=STRIP_BUDGET_S, what="Checking for alerts"
+            _alerts, ctx.key, *_mutes(ctx), seconds=STRIP_BUDGET_S, what="Checking for alerts"
         )
     except TimeBudgetError:
         st.caption("Checking for alerts in the background: they show here on the next refresh.")

@@ -75,3 +75,22 @@ def test_overview_strip_absent_without_high_alerts(_isolated_home):
     at = run_page("overview.py", dataset_id=info.id)
     assert not at.exception, at.exception
     assert not any("high alert" in m.value for m in at.markdown)
+
+
+def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
+    pid = demo.truth.incidents.set_index("incident").loc["pricing error", "product_id"]
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert (at.dataframe[0].value["product_id"] == pid).any()
+    at.multiselect(key="alerts_mute_products").set_value([pid])
+    at.multiselect(key="alerts_mute_rules").set_value(["order_burst"])
+    at.button[0].click().run()  # the form's "Save muting"
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert not (table["product_id"] == pid).any()
+    assert "order_burst" not in ",".join(table["kinds"])
+    store = Store.open(_isolated_home)
+    assert store.alert_mutes(demo_dataset.id) == {"rules": ("order_burst",), "products": (pid,)}
+    store.close()
+    # a new session (fresh run) still has them
+    again = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not (again.dataframe[0].value["product_id"] == pid).any()

@@ -53,3 +53,16 @@ def test_alerts_cli_json_and_fail_on(demo, _isolated_home, capsys):
 def test_alerts_cli_unknown_dataset_is_a_clear_error(capsys):
     assert main(["alerts", "--dataset", "nope"]) == 2
     assert "No dataset with id 'nope'" in capsys.readouterr().err
+
+
+def test_alerts_cli_leaves_out_what_the_merchant_muted(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.set_alert_mutes(info.id, rules=("order_burst", "returns_spike"))
+    store.close()
+    since = demo.truth.incidents.set_index("incident").loc["order burst", "date"].date().isoformat()
+    assert main(["alerts", "--dataset", info.id, "--since", since, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    kinds = {k for a in out["alerts"] for k in a["kinds"]}
+    assert not kinds & {"order_burst", "returns_spike"}
+    assert {r["rule"]: r["status"] for r in out["rules"]}["order_burst"] == "muted"
