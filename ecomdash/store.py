@@ -682,44 +682,71 @@ class Store:
         value = "revenue" if S.REVENUE in info.columns else "NULL::DOUBLE"
         value_l = "l.revenue" if S.REVENUE in info.columns else "NULL::DOUBLE"
         has_cust = S.CUSTOMER_ID in info.columns
-        first = (
-            f"""f AS (SELECT customer_id, min(order_date) AS first_ts FROM a
-                WHERE {sale} AND NOT is_cancelled AND customer_id IS NOT NULL
-                GROUP BY customer_id),"""
-            if has_cust
-            else ""
-        )
-        new_expr = (
-            "count(DISTINCT CASE WHEN f.first_ts = l.order_date THEN l.customer_id END)"
-            if has_cust
-            else "NULL::BIGINT"
-        )
-        join_f = "LEFT JOIN f ON f.customer_id = l.customer_id" if has_cust else ""
-        frames = []
-        dims = [("shop", None)] + [
-            (d, d) for d in (S.CATEGORY, S.COUNTRY) if d in info.columns and top_n > 0
-        ]
-        for dim, col in dims:
-            grp = f"l.{col}" if col else "''"
-            top = (
-                f"""t AS (SELECT {col} AS g FROM l WHERE {sale} AND {col} IS NOT NULL
-                    GROUP BY 1 ORDER BY sum(coalesce({value}, 1)) DESC, 1 LIMIT {int(top_n)}),"""
-                if col
-                else ""
+        # one scan: GROUPING SETS over (day), (day, top category), (day, top country)
+        dims = [d for d in (S.CATEGORY, S.COUNTRY) if d in info.columns and top_n > 0]
+        tops: dict[str, list] = {}
+        for col in dims:
+            tops[col] = [
+                r[0]
+                for r in self._cur()
+                .execute(
+                    f"""WITH {view} SELECT {col} FROM l WHERE {sale} AND {col} IS NOT NULL
+                    GROUP BY 1 ORDER BY sum(coalesce({value}, 1)) DESC, 1 LIMIT {int(top_n)}""",
+                    params,
+                )
+                .fetchall()
+            ]
+        exprs, targs, sets = [], [], ["(day)"]
+        for col in dims:
+            marks = ", ".join("?" for _ in tops[col]) or "NULL"
+            exprs.append(f"CASE WHEN l.{col} IN ({marks}) THEN l.{col} END AS g_{col}")
+            targs += tops[col]
+            sets.append(f"(day, g_{col})")
+        gcols = "".join(f", g_{c}, grouping(g_{c}) AS is_all_{c}" for c in dims)
+        sql = f"""WITH {view}, x AS (
+              SELECT date_trunc('day', l.order_date) AS day, {sale_l} AS is_sale,
+                l.is_return AND NOT l.is_non_product AS is_ret, l.is_cancelled,
+                {value_l} AS v, l.order_id {"".join(", " + e for e in exprs)}
+              FROM l WHERE l.order_date IS NOT NULL)
+            SELECT day {gcols},
+              coalesce(sum(CASE WHEN is_sale THEN v END), 0) AS gross,
+              coalesce(sum(CASE WHEN is_ret THEN abs(v) END), 0) AS returns,
+              count(DISTINCT CASE WHEN is_sale AND NOT is_cancelled THEN order_id END) AS orders
+            FROM x GROUP BY GROUPING SETS ({", ".join(sets)}) ORDER BY day"""
+        g = self._cur().execute(sql, [*params, *targs]).df()
+        shop = pd.Series(True, index=g.index)
+        for c in dims:
+            shop &= g[f"is_all_{c}"] == 1
+        frames = [g.loc[shop, ["day", "gross", "returns", "orders"]].assign(dim="shop", grp="")]
+        for c in dims:
+            rows = g[(g[f"is_all_{c}"] == 0) & g[f"g_{c}"].notna()]
+            frames.append(
+                rows[["day", "gross", "returns", "orders"]].assign(
+                    dim=c, grp=rows[f"g_{c}"].astype(str)
+                )
             )
-            keep = f"AND l.{col} IN (SELECT g FROM t)" if col else ""
-            sql = f"""WITH {view}, {allv}, {first} {top} x AS (SELECT 1)
-                SELECT '{dim}' AS dim, {grp} AS grp, date_trunc('day', l.order_date) AS day,
-                  coalesce(sum(CASE WHEN {sale_l} THEN {value_l} END), 0) AS gross,
-                  coalesce(sum(CASE WHEN l.is_return AND NOT l.is_non_product
-                    THEN abs({value_l}) END), 0) AS returns,
-                  count(DISTINCT CASE WHEN {sale_l} AND NOT l.is_cancelled
-                    THEN l.order_id END) AS orders,
-                  {new_expr} AS new_customers
-                FROM l {join_f}
-                WHERE l.order_date IS NOT NULL {keep}
-                GROUP BY ALL ORDER BY day"""
-            frames.append(self._cur().execute(sql, [*params, *aparams]).df())
+        cols_out = ["dim", "grp", "day", "gross", "returns", "orders"]
+        frames = [f[cols_out].reset_index(drop=True) for f in frames]
+        frames[0]["new_customers"] = np.nan
+        if has_cust:
+            # new customers (shop-wide): first counted order over the whole dataset, per day
+            new = (
+                self._cur()
+                .execute(
+                    f"""WITH {view}, {allv},
+                    f AS (SELECT min(order_date) AS first_ts FROM a
+                          WHERE {sale} AND NOT is_cancelled AND customer_id IS NOT NULL
+                          GROUP BY customer_id),
+                    days AS (SELECT DISTINCT date_trunc('day', order_date) AS day FROM l)
+                    SELECT date_trunc('day', first_ts) AS day, count(*) AS new_customers FROM f
+                    WHERE date_trunc('day', first_ts) IN (SELECT day FROM days) GROUP BY 1""",
+                    [*params, *aparams],
+                )
+                .df()
+            )
+            m = frames[0].drop(columns="new_customers").merge(new, on="day", how="left")
+            m["new_customers"] = m["new_customers"].fillna(0)
+            frames[0] = m
         out = pd.concat(frames, ignore_index=True)
         out["day"] = pd.to_datetime(out["day"]).astype("datetime64[us]")
         return out
@@ -811,8 +838,9 @@ class Store:
           gross sales.
         * ``negative_margin``: sale lines priced below the unit cost in ``unit_costs``
           (columns product_id, unit_cost).
-        * ``returns_spike`` (min_returns): return lines of product-weeks with >= min_returns
-          return lines; adds ``week_returns``, ``product_returns`` (whole dataset), ``weeks``.
+        * ``returns_spike`` (min_returns, ratio): return lines of product-weeks with >= min_returns
+          return lines and >= ratio x the product's mean weekly returns in the other weeks;
+          adds ``week_returns``, ``product_returns`` (whole dataset), ``weeks``.
         """
         info = self.info(dataset_id)
         p = dict(params or {})
@@ -868,7 +896,8 @@ class Store:
                 else "r.order_id = 'C' || s.order_id"
             )
             sql = f"""WITH {view}, {allv},
-                s AS (SELECT * FROM l WHERE {sale_l}),
+                s AS (SELECT * FROM l WHERE {sale_l} AND order_id IN
+                      (SELECT order_id FROM l WHERE is_cancelled)),
                 o AS (SELECT order_id, min(order_date) AS placed, sum(revenue) AS order_value,
                       count(*) AS n_lines FROM s GROUP BY order_id HAVING bool_and(is_cancelled)),
                 r AS (SELECT order_id, order_date, customer_id, product_id, -quantity AS qty
@@ -894,8 +923,13 @@ class Store:
         elif rule == "order_burst":
             hours = float(p.get("hours", 24))
             sql = f"""WITH {view}, {allv},
-                ao AS (SELECT customer_id, order_id, min(order_date) AS ts FROM a
+                ao_all AS (SELECT customer_id, order_id, min(order_date) AS ts FROM a
                        WHERE {sale_a} AND customer_id IS NOT NULL GROUP BY 1, 2),
+                -- N orders within `hours` (<= 24) put N/2 of them on one calendar day: only
+                -- customers with such a day can burst, the window runs on them alone
+                cand AS (SELECT DISTINCT customer_id FROM ao_all
+                         GROUP BY customer_id, date_trunc('day', ts) HAVING count(*) >= ?),
+                ao AS (SELECT * FROM ao_all WHERE customer_id IN (SELECT customer_id FROM cand)),
                 pd_ AS (SELECT customer_id, date_trunc('day', ts) AS d, count(*) AS c FROM ao
                         GROUP BY 1, 2),
                 u AS (SELECT customer_id, coalesce((sum(c) - max(c)) / nullif(count(*) - 1, 0), 1)
@@ -910,7 +944,9 @@ class Store:
                 FROM l JOIN f ON f.order_id = l.order_id
                 WHERE {sale_l} ORDER BY l.line_no"""
             half = int(hours * 3600 / 2)
-            args += [half, half, p.get("orders", 8), p.get("ratio", 4.0)]
+            n_min = p.get("orders", 8)
+            days_spanned = int(np.ceil(hours / 24)) + 1
+            args += [int(np.ceil(n_min / days_spanned)), half, half, n_min, p.get("ratio", 4.0)]
         elif rule == "customer_returns":
             sql = f"""WITH {view}, {allv},
                 c AS (SELECT customer_id,
@@ -969,15 +1005,17 @@ class Store:
                       GROUP BY 1, 2),
                 t AS (SELECT product_id, sum(n) AS total FROM r GROUP BY 1),
                 span AS (SELECT greatest(date_diff('week', min(order_date), max(order_date)), 0)
-                           + 1 AS weeks FROM a)
-                SELECT {cols}, date_trunc('week', l.order_date) AS week, r.n AS week_returns,
-                  t.total AS product_returns, span.weeks
-                FROM l JOIN r ON r.product_id = l.product_id
-                  AND r.wk = date_trunc('week', l.order_date)
-                JOIN t ON t.product_id = l.product_id, span
-                WHERE l.is_return AND NOT l.is_non_product AND r.n >= ?
+                           + 1 AS weeks FROM a),
+                c AS (SELECT r.*, t.total FROM r JOIN t USING (product_id), span
+                      WHERE r.n >= ? AND r.n >= ? * greatest((t.total - r.n)
+                        / greatest(span.weeks - 1, 1), 0.05))
+                SELECT {cols}, date_trunc('week', l.order_date) AS week, c.n AS week_returns,
+                  c.total AS product_returns, span.weeks
+                FROM l JOIN c ON c.product_id = l.product_id
+                  AND c.wk = date_trunc('week', l.order_date), span
+                WHERE l.is_return AND NOT l.is_non_product
                 ORDER BY l.line_no"""
-            args += [int(p.get("min_returns", 5))]
+            args += [int(p.get("min_returns", 5)), float(p.get("ratio", 3.0))]
         else:
             raise ParameterError(f"Unknown alert rule {rule!r}.")
         return self._cur().execute(sql, args).df()

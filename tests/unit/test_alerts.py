@@ -276,3 +276,32 @@ def test_uci_alerts_noise_and_known_cases(uci_lines, tmp_path):
         & res.alerts["kinds"].str.contains("huge_quantity")
     ]
     assert len(both) >= 3
+
+
+def test_daily_series_sql_matches_pandas(demo, tmp_path):
+    """The store's one-scan GROUPING SETS series against a plain pandas groupby."""
+    store = Store.open(tmp_path)
+    info = store.ensure_demo(demo.lines)
+    s = store.alert_daily_series(info.id)
+    store.close()
+    lines = demo.lines
+    sale = ~lines.is_return & ~lines.is_non_product & (lines.revenue > 0) & (lines.quantity > 0)
+    day = lines.order_date.dt.normalize()
+    shop = s[s["dim"] == "shop"].set_index("day")
+    gross = lines[sale].groupby(day[sale])["revenue"].sum()
+    np.testing.assert_allclose(shop["gross"].reindex(gross.index), gross)
+    counted = sale & ~lines.is_cancelled
+    orders = lines[counted].groupby(day[counted])["order_id"].nunique()
+    assert (shop["orders"].reindex(orders.index) == orders).all()
+    ret = lines.is_return & ~lines.is_non_product
+    returns = lines[ret].groupby(day[ret])["revenue"].sum().abs()
+    np.testing.assert_allclose(shop["returns"].reindex(returns.index), returns)
+    top5 = lines[sale].groupby("country")["revenue"].sum().nlargest(5).index
+    assert set(s.loc[s["dim"] == "country", "grp"]) == set(top5)
+    de = sale & (lines.country == "Germany")
+    g_de = lines[de].groupby(day[de])["revenue"].sum()
+    got = s[(s["dim"] == "country") & (s["grp"] == "Germany")].set_index("day")["gross"]
+    np.testing.assert_allclose(got.reindex(g_de.index), g_de)
+    first = lines[counted & lines.customer_id.notna()].groupby("customer_id")["order_date"].min()
+    new = first.dt.normalize().value_counts()
+    assert (shop["new_customers"].reindex(new.index) == new).all()
