@@ -607,14 +607,17 @@ class Store:
 
     def _alert_view(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         where, params = self._where(info, filters)
-        return f"l AS (SELECT * FROM lines WHERE {where})", params
+        return f"l AS NOT MATERIALIZED (SELECT * FROM lines WHERE {where})", params
 
     def _alert_all(self, info: DatasetInfo) -> tuple[str, list]:
         """The dataset's lines whatever the filters (the baseline of what is "usual")."""
-        return "a AS (SELECT * FROM lines WHERE workspace = ? AND dataset_id = ?)", [
-            self.workspace,
-            info.id,
-        ]
+        return (
+            "a AS NOT MATERIALIZED (SELECT * FROM lines WHERE workspace = ? AND dataset_id = ?)",
+            [
+                self.workspace,
+                info.id,
+            ],
+        )
 
     _ALERT_MUTES_DDL = (
         "CREATE TABLE IF NOT EXISTS alert_mutes (workspace VARCHAR NOT NULL, "
@@ -896,7 +899,7 @@ class Store:
                 else "r.order_id = 'C' || s.order_id"
             )
             sql = f"""WITH {view}, {allv},
-                s AS (SELECT * FROM l WHERE {sale_l} AND order_id IN
+                s AS NOT MATERIALIZED (SELECT * FROM l WHERE {sale_l} AND order_id IN
                       (SELECT order_id FROM l WHERE is_cancelled)),
                 o AS (SELECT order_id, min(order_date) AS placed, sum(revenue) AS order_value,
                       count(*) AS n_lines FROM s GROUP BY order_id HAVING bool_and(is_cancelled)),
@@ -965,7 +968,7 @@ class Store:
             args += [p.get("rate", 0.5), p.get("min_orders", 3), p.get("min_returns", 3)]
         elif rule == "day_share":
             sql = f"""WITH {view}, {allv},
-                s AS (SELECT * FROM l WHERE {sale_l}),
+                s AS NOT MATERIALIZED (SELECT * FROM l WHERE {sale_l}),
                 d AS (SELECT date_trunc('day', order_date) AS day, sum(revenue) AS day_gross,
                         count(DISTINCT order_id) AS day_orders FROM s GROUP BY 1)
                 SELECT {cols.replace("l.", "s.")}, d.day_gross, d.day_orders,
