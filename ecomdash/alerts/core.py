@@ -24,6 +24,8 @@ from ecomdash.filters import Filters
 from ecomdash.store import Store
 
 SEVERITIES = ("high", "medium", "low")
+#: Days of history the unusual-day scores need (five weeks: a weekly pattern seen 5 times).
+MIN_SERIES_DAYS = 35
 _RANK = {"high": 3, "medium": 2, "low": 1}
 
 ALERT_COLUMNS = [
@@ -257,10 +259,11 @@ def _rule_row(rule: str, cols: set[str], *, muted: bool) -> dict:
 def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, cols):
     notes: list[str] = []
     daily = store.alert_daily_series(ds_id, filters, top_n=top_groups)
-    if daily.empty or (end - start).days < 27:
+    if daily.empty or (end - start).days + 1 < MIN_SERIES_DAYS:
         notes.append(
-            "Unusual days need at least four weeks of orders to learn what a normal day brings; "
-            "this period is shorter, so only the order-level rules ran."
+            f"Unusual days need at least {MIN_SERIES_DAYS} days of orders to learn what a normal "
+            f"day brings; this period has {(end - start).days + 1}, so only the order-level "
+            "rules ran."
         )
         return pd.DataFrame(), [], [], notes
     if S.REVENUE not in cols:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, open_store, parse_date
+from ecomdash.errors import ParameterError
 
 EXIT_HIGH = 3
 
@@ -38,8 +39,33 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("high", "medium", "low"),
         help="exit with code 3 when an alert of this severity (or higher) is reported",
     )
+    p.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar="NAME:START[:END]",
+        help="a known day or period of yours (sale, closure), not alerted above low; repeat",
+    )
     add_json_arg(p)
     p.set_defaults(func=run)
+
+
+def _events(items: list[str]) -> list[tuple]:
+    out = []
+    for item in items:
+        parts = item.rsplit(":", 2)
+        try:
+            if len(parts) == 3 and len(parts[1]) == 10:
+                out.append((parts[0], parse_date(parts[1]), parse_date(parts[2])))
+            else:
+                name, start = item.rsplit(":", 1)
+                out.append((name, parse_date(start), None))
+        except (ValueError, argparse.ArgumentTypeError):
+            raise ParameterError(
+                f"--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
+                f"--event 'Summer sale:2025-07-01:2025-07-07'. Got {item!r}."
+            ) from None
+    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             min_severity=args.min_severity,
             mute_rules=(*saved["rules"], *args.mute_rule),
             mute_products=(*saved["products"], *args.mute_product),
+            events=_events(args.event),
         )
     finally:
         store.close()

@@ -94,3 +94,20 @@ def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
     # a new session (fresh run) still has them
     again = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
     assert not (again.dataframe[0].value["product_id"] == pid).any()
+
+
+def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):
+    from tests.unit.test_alerts import _hand_lines
+
+    lines = _hand_lines().drop(columns=["customer_id", "unit_price", "revenue"])
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("till log", lines)
+    store.close()
+    at = run_page("alerts.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe]
+    rules = next(f for f in frames if "status" in f.columns).set_index("rule")
+    assert rules.loc["order_burst", "status"] == "skipped"
+    assert "customer_id" in rules.loc["order_burst", "note"]
+    assert rules.loc["price_off", "status"] == "skipped"
+    assert any("at least 35 days" in i.value for i in at.info)  # 28 days: no unusual days yet

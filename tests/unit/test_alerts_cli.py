@@ -66,3 +66,22 @@ def test_alerts_cli_leaves_out_what_the_merchant_muted(demo, _isolated_home, cap
     kinds = {k for a in out["alerts"] for k in a["kinds"]}
     assert not kinds & {"order_burst", "returns_spike"}
     assert {r["rule"]: r["status"] for r in out["rules"]}["order_burst"] == "muted"
+
+
+def test_alerts_cli_event_makes_a_day_known(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.close()
+    out_day = demo.truth.incidents.set_index("incident").loc["site outage", "date"].date()
+    args = ["alerts", "--dataset", info.id, "--since", out_day.isoformat(), "--json"]
+    assert main(args) == 0
+    before = json.loads(capsys.readouterr().out)["alerts"]
+    day = [a for a in before if a["kind"] == "unusual_day" and a["date"].startswith(str(out_day))]
+    assert day and day[0]["severity"] == "high"
+    assert main([*args, "--event", f"Planned maintenance:{out_day}"]) == 0
+    after = json.loads(capsys.readouterr().out)["alerts"]
+    day = [a for a in after if a["kind"] == "unusual_day" and a["date"].startswith(str(out_day))]
+    assert day and day[0]["severity"] == "low"
+    assert "Planned maintenance" in day[0]["reason"]
+    assert main([*args, "--event", "oops:2025-13-01"]) == 2
+    assert "--event takes NAME:START[:END]" in capsys.readouterr().err
