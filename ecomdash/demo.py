@@ -407,8 +407,10 @@ class DemoTruth:
       (``quick_cancel`` and ``huge_quantity``), a burst of 25 orders from one account in three
       hours (``order_burst``) and a week of returns of one product at ~12x its usual
       (``returns_spike``). Planted after the rest of the generation with their own random
-      stream, so no other draw changes; ``normal_from``/``normal_to`` on each row give nothing
-      here: the whole period outside the incident days is "normal".
+      stream (``np.random.default_rng([seed, 15])``), so no other draw changes; every day and
+      order outside these is "normal" (what false-alert counts are measured on). The outage
+      removes orders only of guests and customers with 4+ orders; the new orders use ids from
+      990001 and existing customers; no bundle or price-change product is touched.
     """
 
     seed: int
