@@ -672,7 +672,7 @@ def _plant_incidents(
     buyer = str(rng.choice(per_cust_sorted.index.to_numpy()))
     picks = prod.iloc[rng.choice(min(30, len(prod)), 3, replace=False)]
     huge_items = [
-        (i, r["name"], r["cat"], int(rng.integers(40, 61)) * 10, r["price"])
+        (i, r["name"], r["cat"], int(rng.integers(10, 21)) * 10, r["price"])
         for i, r in picks.iterrows()
     ]
     country = str(regs.loc[regs["customer_id"] == buyer, "country"].iloc[0])
