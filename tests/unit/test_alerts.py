@@ -233,7 +233,7 @@ def test_robust_scale_by_hand():
 def test_outage_day_in_a_weekly_series_scores_far_below():
     rng = np.random.default_rng(0)
     cal = pd.date_range("2024-01-01", periods=140, freq="D")
-    weekly = np.array([0.9, 0.85, 0.9, 0.95, 1.05, 1.25, 1.1])[cal.dayofweek]
+    weekly = np.array([0.9, 0.85, 0.9, 0.95, 1.05, 1.25, 1.1])[cal.day_of_week]
     orders = rng.poisson(60 * weekly).astype(float)
     orders[100] = 6  # the outage
     days = pd.DataFrame(
