@@ -142,7 +142,9 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     assert list(top["product_id"]) == list(expected)
     al = by_key["alerts"]
     n_high = int((found.alerts["severity"] == "high").sum())
-    assert f"{len(found.alerts):,} alerts at medium or high severity ({n_high:,} high)" in al.verdict
+    assert (
+        f"{len(found.alerts):,} alerts at medium or high severity ({n_high:,} high)" in al.verdict
+    )
     assert n_high >= len(demo.truth.incidents)  # every planted incident is high on the demo
     assert al.tone == "warn"
 
