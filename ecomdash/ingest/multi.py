@@ -551,3 +551,36 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         raise JoinError(f"Joining {j.table!r} changed the line count from {before} to {len(out)}.")
     steps.append(Step(f"{j.kind}: {j.table}", before, len(out), int(matched), detail))
     return out
+
+
+def joins_from_choices(
+    tables: dict[str, RawTable],
+    proposal: JoinProposal,
+    choices: dict[str, str | None],
+) -> list[Join]:
+    """The proposal's joins changed by the merchant: ``{table: "lines_column[:table_column]"}``
+    joins (or re-keys) that table; ``None``/``""`` leaves it out. Unknown names raise
+    :class:`JoinError`."""
+    joins = {j.table: j for j in proposal.joins}
+    order = [j.table for j in proposal.joins]
+    for table, spec in choices.items():
+        if table not in tables:
+            raise JoinError(
+                f"There is no table named {table!r}. Tables: {', '.join(tables)}. "
+                "Use the name of the file without its extension."
+            )
+        if not spec:
+            joins.pop(table, None)
+            continue
+        left, _, right = str(spec).partition(":")
+        right = right or left
+        kind = "translate" if _is_translation(tables[table], left) else "describe"
+        joins[table] = Join(table, left, right, kind, 0.0, "chosen by you")
+        if table not in order:
+            order.append(table)
+    return [joins[t] for t in order if t in joins]
+
+
+def is_multi_table_zip(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bool:
+    """Whether ``data`` is a zip holding several data files (tables of one export)."""
+    return _zip_members(data, max_bytes) is not None
