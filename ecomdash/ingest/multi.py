@@ -556,9 +556,10 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
 def joins_from_choices(
     tables: dict[str, RawTable],
     proposal: JoinProposal,
-    choices: dict[str, str | None],
+    choices: dict[str, str | tuple[str, str] | None],
 ) -> list[Join]:
     """The proposal's joins changed by the merchant: ``{table: "lines_column[:table_column]"}``
+    (or a ``(lines_column, table_column)`` pair)
     joins (or re-keys) that table; ``None``/``""`` leaves it out. Unknown names raise
     :class:`JoinError`."""
     joins = {j.table: j for j in proposal.joins}
@@ -572,8 +573,11 @@ def joins_from_choices(
         if not spec:
             joins.pop(table, None)
             continue
-        left, _, right = str(spec).partition(":")
-        right = right or left
+        if isinstance(spec, tuple):
+            left, right = spec
+        else:
+            left, _, right = str(spec).partition(":")
+            right = right or left
         kind = "translate" if _is_translation(tables[table], left) else "describe"
         joins[table] = Join(table, left, right, kind, 0.0, "chosen by you")
         if table not in order:
