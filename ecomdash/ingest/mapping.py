@@ -58,6 +58,9 @@ _S = {
         "transactionid": 0.9,
         "receiptid": 0.9,
         "receiptno": 0.9,
+        "receipt": 0.85,  # till logs
+        "receiptnumber": 0.9,
+        "ticketno": 0.85,
         "basket": 0.85,
         "basketid": 0.9,
         "ordercode": 0.9,

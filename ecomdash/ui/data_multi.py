@@ -18,16 +18,10 @@ from ecomdash.ingest.multi import (
     joins_from_choices,
     propose_joins,
     read_tables,
-    table_name,
 )
 from ecomdash.ui.common import inert, show_error
 
 LEAVE_OUT = "(leave this table out)"
-
-
-def dataset_name(ups) -> str:
-    """Default dataset name: the first file's name (``…`` when there are several)."""
-    return table_name(ups[0].name) + (" and more" if len(ups) > 1 else "")
 
 
 def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] | None:

@@ -103,7 +103,7 @@ def _upload_section() -> None:
         if got is None:
             return
         raw, proposal, key = got
-        _map_clean_save(raw, proposal, state, key, data_multi.dataset_name(ups))
+        _map_clean_save(raw, proposal, state, key, state["combined"].fact)
         return
     up = ups[0]
     if "raw" not in state:
