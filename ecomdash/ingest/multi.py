@@ -39,8 +39,10 @@ from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_by
 _PRODUCT_NAME = re.compile(
     r"(product|sku|item|article|stock ?code|goods|asin|商品|货号)", re.IGNORECASE
 )
-#: Column names that say "quantity".
-_QTY_NAME = re.compile(r"(qty|quantity|quant|units|数量|件数|pcs|count)", re.IGNORECASE)
+#: Column names that say "quantity" (whole normalised name, or starting with qty/quantity).
+_QTY_NAME = re.compile(
+    r"^(qty|quantity|quant|units?|pcs|pieces|数量|件数|购买数量)$|^(qty|quantity)", re.IGNORECASE
+)
 #: Column names of a position inside an order (one row per unit: 1, 2, 3 …).
 _SEQ_NAME = re.compile(
     r"^(order_?item_?id|item_?seq(uence)?|line_?(no|number|nr|id|seq)|seq(uence)?|position|pos)$",
@@ -321,6 +323,7 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
             df = tables[t].data
             uniq = set(_unique_columns(df))
             for c in df.columns:
+                right_values = set(df[c]) if c in uniq else None
                 for left, values in have.items():
                     same = _norm(left) == _norm(c)
                     if c not in uniq:
@@ -329,7 +332,7 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
                             if n > 1:
                                 refused[t] = Refused(t, c, ex, n, _multiply_message(t, c, ex, n))
                         continue
-                    share = _sample_share(values, set(df[c]))
+                    share = _sample_share(values, right_values)
                     if share == 0.0:
                         continue
                     idlike = _nonempty(values).nunique() >= 20 or _ID_NAME.search(left)
@@ -402,7 +405,7 @@ def _q(name: str) -> str:
 def _has_quantity(raw: RawTable) -> bool:
     from ecomdash.ingest.mapping import propose_mapping
 
-    if any(_QTY_NAME.search(c) for c in raw.columns):
+    if any(_QTY_NAME.search(_norm(c)) for c in raw.columns):
         return True
     try:
         return propose_mapping(raw).as_dict().get("quantity") is not None

@@ -120,3 +120,12 @@ def test_no_customers_but_prices_overview_has_revenue_and_customer_pages_explain
     at = run_page("segments.py", dataset_id=info.id)
     [msg] = [i.value for i in at.info]
     assert "no customer_id column" in msg and S.FIELD_UNLOCKS["customer_id"] in msg
+
+
+def test_whole_app_renders_on_a_till_log(till):
+    from tests.pages.conftest import run_app
+
+    info, _ = till
+    at = run_app(dataset_id=info.id, timeout=120)
+    assert not at.exception, at.exception
+    assert {"Orders", "Units", "Items per order"} <= {m.label for m in at.metric}
