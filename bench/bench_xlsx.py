@@ -142,6 +142,8 @@ def measure(path: Path, mode: str) -> dict:
         capture_output=True,
         text=True,
         check=True,
+        # the child imports ecomdash from this checkout (python -c puts the cwd first)
+        cwd=Path(__file__).resolve().parents[1],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
