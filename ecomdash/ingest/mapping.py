@@ -58,6 +58,9 @@ _S = {
         "transactionid": 0.9,
         "receiptid": 0.9,
         "receiptno": 0.9,
+        "receipt": 0.85,  # till logs
+        "receiptnumber": 0.9,
+        "ticketno": 0.85,
         "basket": 0.85,
         "basketid": 0.9,
         "ordercode": 0.9,
@@ -78,6 +81,7 @@ _S = {
         "orderdatetime": 0.95,
         "ordercreated": 0.9,
         "purchasedate": 0.95,
+        "orderpurchasetimestamp": 0.95,  # Olist
         "datetime": 0.8,
         "timestamp": 0.8,
         "paidat": 0.85,
@@ -140,6 +144,9 @@ _S = {
         "variantsku": 0.9,
         "productsku": 0.95,
         "itemnumber": 0.85,
+        "itemno": 0.85,  # ERP exports
+        "articleno": 0.85,
+        "artikelnummer": 0.85,
         "partnumber": 0.85,
         "商品编码": 0.95,
         "商品id": 0.95,

@@ -90,6 +90,11 @@ def kpis(data: ReportData) -> Section:
 
 def trend(data: ReportData) -> Section:
     res = data.overview()
+    if not res.has_revenue:
+        raise InsufficientDataError(
+            "This dataset has no price or amount column: revenue needs one (see the Overview "
+            "for orders, units and top products by units)."
+        )
     if res.trend.empty:
         raise InsufficientDataError("There are no dated sales in this period to draw a trend.")
     t = res.trend
@@ -110,6 +115,11 @@ def trend(data: ReportData) -> Section:
 
 def top_products(data: ReportData) -> Section:
     res = data.overview()
+    if not res.has_revenue:
+        raise InsufficientDataError(
+            "This dataset has no price or amount column: revenue needs one (see the Overview "
+            "for orders, units and top products by units)."
+        )
     df = res.top_products
     if df.empty:
         raise InsufficientDataError(
