@@ -675,8 +675,9 @@ def _to_batch(
 # Sinks
 # ----------------------------------------------------------------------------------------
 
-#: The CSV export's columns: the canonical names, which the ingest maps automatically.
-CSV_COLUMNS = S.CANONICAL
+#: The CSV export's columns: the canonical names, which the ingest maps automatically
+#: (those of order lines: ``location`` belongs to summed sales tables, not generated here).
+CSV_COLUMNS = tuple(c for c in S.CANONICAL if c in S.DTYPES)
 
 
 def write_csv(
