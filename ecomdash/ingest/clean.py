@@ -187,18 +187,19 @@ def _text(
         t = pc.if_else(placeholder_u, "", t)
     t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
     enc = pc.dictionary_encode(t)
-    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
     n = len(codes)
     if not len(uniques):
         none = np.zeros(n, bool)
-        return _Text(np.full(n, -1, dtype=np.int64), enc.dictionary, none, none, none)
+        return _Text(np.full(n, -1, dtype=np.int32), enc.dictionary, none, none, none)
     present = codes >= 0
     safe = np.where(present, codes, 0)
 
     def rows(per_unique: pa.Array | None) -> np.ndarray:
-        if per_unique is None:
-            return np.zeros(n, dtype=bool)
-        return per_unique.to_numpy(zero_copy_only=False)[safe] & present
+        per = None if per_unique is None else per_unique.to_numpy(zero_copy_only=False)
+        if per is None or not per.any():
+            return np.zeros(n, dtype=bool)  # calloc'd: no memory until written
+        return per[safe] & present
 
     return _Text(
         codes=np.where(present, code_u[safe], -1),
@@ -401,6 +402,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "dropped",
         )
     dup = _duplicates([enc(c)[0] for c in src.columns])
+    # every column's codes were needed for the duplicates; only the status's are used later
+    for col in [c for c in cache if c != mapping.get(STATUS)]:
+        del cache[col]
     if schema.ORDER_ID in mapping:
         add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
     else:
@@ -521,6 +525,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
     # ---- assemble the kept rows
+    order_dates = cols.get(schema.ORDER_DATE)
     keep = np.asarray(reason == None, dtype=bool)  # noqa: E711
     data = {
         f: text[f].values(keep) if f in text else _filter(cols[f], keep)
@@ -530,7 +535,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     data[schema.IS_RETURN] = pd.Series(is_return[keep])
     data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
     # ---- match cancellations to the sales they cancel
-    matched_idx = _match_cancellations(data, {f: t.codes[keep] for f, t in text.items()})
+    del cols  # the kept rows' copies are in ``data``; the order dates are kept for events
+    matched_idx = _match_cancellations(
+        data,
+        {
+            f: text[f].codes[keep].astype(np.int64)
+            for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID)
+            if f in text
+        },
+    )
     cancelled = np.zeros(int(keep.sum()), dtype=bool)
     cancelled[matched_idx] = True
     data[schema.IS_CANCELLED] = pd.Series(cancelled)
@@ -561,10 +574,10 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rejected["reason"] = rejected["reason"].astype(str)
         rejected = rejected.sort_values("line_no", kind="stable").reset_index(drop=True)
     events: dict = {}
-    if kind == schema.KIND_SUMMED and EVENT in mapping and schema.ORDER_DATE in cols:
+    if kind == schema.KIND_SUMMED and EVENT in mapping and order_dates is not None:
         flag = src[mapping[EVENT]].astype("string").str.strip().str.lower()
         on = (flag.notna() & (flag != "") & ~flag.isin(_FLAG_NO)).to_numpy(dtype=bool) & keep
-        days = pd.to_datetime(cols[schema.ORDER_DATE][on]).dt.normalize().dropna().unique()
+        days = pd.to_datetime(order_dates[on]).dt.normalize().dropna().unique()
         events = {
             "column": mapping[EVENT],
             "dates": sorted(pd.Timestamp(d).date().isoformat() for d in days),

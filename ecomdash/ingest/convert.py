@@ -80,10 +80,13 @@ def arrow_of(s: pd.Series) -> pa.Array:
 
 
 def codes_of(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """(codes int64 with -1 for missing, the distinct values as an Arrow string array)."""
+    """(codes int32 with -1 for missing, the distinct values as an Arrow string array).
+
+    int32 (Arrow's own index type) rather than int64: the cleaner keeps every column's
+    codes at once, 4 bytes per cell less at 10 M lines."""
     enc = pc.dictionary_encode(arrow_of(s))
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), enc.dictionary
 
 
 def _factorize(
