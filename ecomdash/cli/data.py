@@ -29,6 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--sheet", help="Excel sheet to read when the workbook has several")
     p.add_argument("--append-to", metavar="DATASET", help="append to this dataset instead")
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=2048,
+        help="largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
+        "the web upload keeps its own 200 MB limit)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
@@ -49,7 +56,12 @@ def run_ingest(args: argparse.Namespace) -> int:
     path = Path(args.path)
     if not path.is_file():
         raise InputFileError(f"There is no file at {args.path}. Check the path and try again.")
-    result = load_path(path, mapping=parse_mapping(args.map), sheet=args.sheet)
+    result = load_path(
+        path,
+        mapping=parse_mapping(args.map),
+        sheet=args.sheet,
+        max_bytes=int(args.max_mb * 1024 * 1024),
+    )
     report = result.report
     store = open_store(args)
     try:
