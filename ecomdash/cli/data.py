@@ -44,6 +44,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="several tables: join TABLE on this lines column (and its own column), "
         "e.g. --join customers=CustomerNo; TABLE= leaves it out",
     )
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=2048,
+        help="largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
+        "the web upload keeps its own 200 MB limit)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
@@ -70,7 +77,12 @@ def run_ingest(args: argparse.Namespace) -> int:
     if len(paths) > 1 or _multi_zip(path):
         result, tables = _load_tables(paths, args)
     else:
-        result = load_path(path, mapping=parse_mapping(args.map), sheet=args.sheet)
+        result = load_path(
+            path,
+            mapping=parse_mapping(args.map),
+            sheet=args.sheet,
+            max_bytes=int(args.max_mb * 1024 * 1024),
+        )
     report = result.report
     store = open_store(args)
     try:
