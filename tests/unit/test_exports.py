@@ -25,20 +25,25 @@ def frame() -> pd.DataFrame:
 
 
 def test_neutralise_text_only():
-    out = neutralise(frame())
+    df = frame()
+    before = df.copy(deep=True)
+    out = neutralise(df)
     assert out["product"].tolist()[:7] == ["'" + v for v in DANGEROUS]
     assert out["product"].iloc[7] == "保温杯"
     assert pd.isna(out["product"].iloc[8])
     assert out["qty"].tolist()[0] == -5 and out["qty"].dtype.kind == "i"
     assert out["price"].iloc[0] == -1.5
     assert out["note"].tolist()[1] == "'=x" and out["note"].iloc[8] == "'-"
-    # input not mutated
-    assert frame()["product"].iloc[0] == "=1+1"
+    # the caller's frame is unchanged: values, dtypes and column names
+    pd.testing.assert_frame_equal(df, before)
+    assert out is not df
 
 
 def test_neutralise_column_names_and_index():
     df = pd.DataFrame({"=bad": ["x"]}, index=pd.Index(["=idx"], name="sku"))
+    before = df.copy(deep=True)
     out = neutralise(df)
+    pd.testing.assert_frame_equal(df, before)
     assert list(out.columns) == ["sku", "'=bad"]
     assert out["sku"].iloc[0] == "'=idx"
 
