@@ -28,7 +28,7 @@ SCRATCH = ROOT / ".mutmut"
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
-    "ingest/clean": ["tests/unit/test_ingest_clean.py", "tests/unit/test_ingest_fuzz.py"],
+    "ingest/clean": ["tests/unit/test_ingest_clean.py"],
     "basket": [
         "tests/unit/test_basket.py",
         "tests/unit/test_basket_properties.py",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from ecomdash.filters import Filters
@@ -83,3 +84,193 @@ def test_whole_range_has_no_previous(saved):
     res = overview(store, info.id, Filters())
     assert res.previous is None and res.change("revenue") is None
     assert any("no data before" in n for n in res.notes)
+
+
+# --- edges: period boundaries, zero amounts, cancelled sales, missing columns ----------------
+
+FEB = Filters(start=date(2024, 2, 1), end=date(2024, 2, 29))
+
+
+def edge_lines() -> pd.DataFrame:
+    """Lines on and around the edges of February 2024 (computed by hand in the tests below)."""
+    rows = [
+        # order, date, customer, product, qty, revenue, is_return, is_non_product, is_cancelled
+        ("P0", "2024-01-31 23:59", "c1", "X", 1, 10.0, False, False, False),  # day before
+        ("P1", "2024-02-01 00:00", "c2", "X", 2, 20.0, False, False, False),  # first instant
+        ("P2", "2024-02-10 12:00", "c1", "Y", 1, 30.0, False, False, False),
+        ("P2", "2024-02-10 12:00", "c1", "FREE", 1, 0.0, False, False, False),  # no amount
+        ("P2", "2024-02-10 12:00", "c1", "POST", 1, 5.0, False, True, False),  # postage
+        ("P3", "2024-02-15 09:00", "c3", "X", 0, 5.0, False, False, False),  # quantity 0
+        ("P4", "2024-02-20 09:00", "c4", "X", 1, 40.0, False, False, True),  # later cancelled
+        ("C1", "2024-02-21 09:00", "c2", "X", -1, -10.0, True, False, False),  # a return
+        ("C2", "2024-02-22 09:00", "c1", "POST", -1, -5.0, True, True, False),  # postage back
+        ("P5", "2024-02-29 23:59", None, "X", 1, 15.0, False, False, False),  # guest, last minute
+        ("P6", "2024-03-01 00:00", "c5", "X", 1, 50.0, False, False, False),  # day after
+    ]
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "order_id",
+            "order_date",
+            "customer_id",
+            "product_id",
+            "quantity",
+            "revenue",
+            "is_return",
+            "is_non_product",
+            "is_cancelled",
+        ],
+    )
+    df["order_date"] = pd.to_datetime(df["order_date"]).astype("datetime64[us]")
+    df["quantity"] = df["quantity"].astype("float64")
+    df["customer_id"] = df["customer_id"].astype("string")
+    return df
+
+
+# February by hand. Sale lines: P1 20, P2 30, P4 40 (cancelled, still gross), P5 15 -> 105
+# (FREE has no amount, P3 no quantity, POST is postage, P0/P6 are outside). Returns: C1 10.
+# Orders: P1, P2, P5. Units 2 + 1 + 1 + 1 - 1 = 4. Customers c2, c1 (P5 is a guest);
+# new: c2 (first order at the first instant); c1 bought on 31 January -> returning.
+EDGE_HAND = {
+    "revenue": 95.0,
+    "gross_sales": 105.0,
+    "returns": 10.0,
+    "orders": 3,
+    "units": 4.0,
+    "aov": 95.0 / 3,
+    "customers": 2,
+    "new_customers": 1,
+    "returning_customers": 1,
+    "return_rate": 10.0 / 105.0,
+}
+# Without a quantity column P3 (5.0) is a sale: gross 110, orders 4, c3 a new customer.
+EDGE_NO_QTY = {
+    **EDGE_HAND,
+    "revenue": 100.0,
+    "gross_sales": 110.0,
+    "orders": 4,
+    "units": None,
+    "aov": 25.0,
+    "customers": 3,
+    "new_customers": 2,
+    "return_rate": 10.0 / 110.0,
+}
+
+
+def _saved(tmp_path, lines):
+    store = Store.open(tmp_path / "edge")
+    return store, store.save_dataset("Edges", lines)
+
+
+def _check(got, hand):
+    for k, v in hand.items():
+        if v is None:
+            assert got.get(k) is None, k
+        else:
+            assert got[k] == pytest.approx(v), (k, got[k], v)
+
+
+@pytest.mark.parametrize("variant", ["all", "no_quantity"])
+def test_kpis_at_the_edges_sql_and_pandas_agree_with_hand(tmp_path, variant):
+    lines = edge_lines()
+    hand = EDGE_HAND
+    if variant == "no_quantity":
+        lines, hand = lines.drop(columns=["quantity"]), EDGE_NO_QTY
+    _check(kpis_from_lines(lines, FEB.start, FEB.end), hand)
+    store, info = _saved(tmp_path, lines)
+    try:
+        _check(compute_kpis(store, info.id, FEB), hand)
+    finally:
+        store.close()
+
+
+def test_kpis_without_customer_ids_leave_customer_figures_out(tmp_path):
+    lines = edge_lines().drop(columns=["customer_id"])
+    hand = {**EDGE_HAND, "customers": None, "new_customers": None, "returning_customers": None}
+    store, info = _saved(tmp_path, lines)
+    try:
+        _check(compute_kpis(store, info.id, FEB), hand)
+    finally:
+        store.close()
+    got = kpis_from_lines(lines, FEB.start, FEB.end)
+    assert got["customers"] is None and "new_customers" not in got
+    _check(got, {k: v for k, v in EDGE_HAND.items() if "customers" not in k})
+
+
+def test_kpis_over_the_whole_range(tmp_path):
+    """No dates given: the whole data (31 January to 1 March), first orders all new."""
+    lines = edge_lines()
+    # + P0 10 and P6 50 -> gross 165, orders 5, units 6, customers c1 c2 c5 all new
+    hand = {
+        "revenue": 155.0,
+        "gross_sales": 165.0,
+        "returns": 10.0,
+        "orders": 5,
+        "units": 6.0,
+        "aov": 31.0,
+        "customers": 3,
+        "new_customers": 3,
+        "returning_customers": 0,
+        "return_rate": 10.0 / 165.0,
+    }
+    _check(kpis_from_lines(lines), hand)
+    store, info = _saved(tmp_path, lines)
+    try:
+        _check(compute_kpis(store, info.id, Filters()), hand)
+        # country/category filters kept for "new": none here, the whole range is the period
+        _check(compute_kpis(store, info.id, Filters(start=date(2024, 1, 31))), hand)
+    finally:
+        store.close()
+
+
+def test_change_is_none_when_not_comparable():
+    from ecomdash.kpis import OverviewResult
+
+    def res(now, before):
+        empty = pd.DataFrame()
+        return OverviewResult(
+            kpis={"x": now},
+            previous={"x": before},
+            period=(None, None),
+            previous_period=None,
+            trend=empty,
+            top_products=empty,
+            top_categories=empty,
+            top_countries=empty,
+            grain="day",
+        )
+
+    assert res(150.0, 100.0).change("x") == pytest.approx(0.5)
+    assert res(50.0, -100.0).change("x") == pytest.approx(1.5)  # against |before|
+    assert res(1.0, 1.0).change("x") == 0.0
+    for now, before in (
+        (5.0, 0.0),
+        (None, 1.0),
+        (1.0, None),
+        (float("nan"), 1.0),
+        (1.0, float("nan")),
+    ):
+        assert res(now, before).change("x") is None, (now, before)
+
+
+def test_period_with_a_return_and_no_sale_has_no_ratio(tmp_path):
+    """21 February holds only the return C1: nothing sold, so no AOV and no return rate."""
+    day = Filters(start=date(2024, 2, 21), end=date(2024, 2, 21))
+    hand = {
+        "revenue": -10.0,
+        "gross_sales": 0.0,
+        "returns": 10.0,
+        "orders": 0,
+        "units": -1.0,
+        "aov": None,
+        "customers": 0,
+        "new_customers": 0,
+        "returning_customers": 0,
+        "return_rate": None,
+    }
+    _check(kpis_from_lines(edge_lines(), day.start, day.end), hand)
+    store, info = _saved(tmp_path, edge_lines())
+    try:
+        _check(compute_kpis(store, info.id, day), hand)
+    finally:
+        store.close()
