@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.kpis import compute_kpis, kpis_from_lines, overview
 from ecomdash.store import Store
@@ -274,3 +275,42 @@ def test_period_with_a_return_and_no_sale_has_no_ratio(tmp_path):
         _check(compute_kpis(store, info.id, day), hand)
     finally:
         store.close()
+
+
+def test_overview_at_the_edges_by_hand(tmp_path):
+    store, info = _saved(tmp_path, edge_lines())
+    try:
+        res = overview(store, info.id, FEB)
+        weekly = overview(store, info.id, FEB, grain="week", top_n=2)
+        with pytest.raises(ParameterError, match="grain"):
+            overview(store, info.id, FEB, grain="hour")
+    finally:
+        store.close()
+    _check(res.kpis, EDGE_HAND)
+    # 29 days: daily trend; every day with a line in the period is a row
+    assert res.grain == "day" and res.period == (date(2024, 2, 1), date(2024, 2, 29))
+    trend = res.trend.assign(day=res.trend["period"].dt.strftime("%m-%d")).set_index("day")
+    assert list(trend.index) == ["02-01", "02-10", "02-15", "02-20", "02-21", "02-22", "02-29"]
+    assert trend["revenue"].tolist() == pytest.approx([20, 30, 0, 40, -10, 0, 15])
+    assert trend["gross_sales"].tolist() == pytest.approx([20, 30, 0, 40, 0, 0, 15])
+    assert trend["returns"].tolist() == pytest.approx([0, 0, 0, 0, 10, 0, 0])
+    assert trend["orders"].tolist() == [1, 1, 0, 0, 0, 0, 1]
+    # previous 29 days: 3 to 31 January, only P0 (10) on the 31st -> partly covered
+    assert res.previous_period == (date(2024, 1, 3), date(2024, 1, 31))
+    assert res.previous["revenue"] == pytest.approx(10.0) and res.previous["orders"] == 1
+    assert res.change("revenue") == pytest.approx((95 - 10) / 10)
+    assert any("starts before the first order" in n for n in res.notes), res.notes
+    assert not any("partial" in n for n in res.notes), res.notes
+    # products (postage left out): X 20 + 40 + 15 - 10 = 65 in orders P1, P5 (P4 cancelled),
+    # units sold 2 + 1 + 1 = 4; Y 30; FREE 0
+    top = res.top_products.set_index("key")
+    assert list(top.index) == ["X", "Y", "FREE"]
+    assert top["revenue"].tolist() == pytest.approx([65, 30, 0])
+    assert top["orders"].tolist() == [2, 1, 0]
+    assert top["units"].tolist() == pytest.approx([4, 1, 0])
+    assert res.top_categories.empty and res.top_countries.empty  # no such columns
+    # weekly: the week of 26 February runs past 29 February -> flagged as partial
+    assert weekly.grain == "week"
+    assert list(weekly.top_products["key"]) == ["X", "Y"]
+    assert weekly.trend["revenue"].sum() == pytest.approx(95.0)
+    assert any("The last week in the trend is partial" in n for n in weekly.notes), weekly.notes
