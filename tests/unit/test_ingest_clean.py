@@ -113,9 +113,15 @@ def test_canonical_dtypes(result):
 def test_report_to_dict_is_json(result):
     import json
 
-    d = json.loads(json.dumps(result.report.to_dict()))
+    rep = result.report
+    d = json.loads(json.dumps(rep.to_dict()))
     assert d["rows_read"] == 13 and d["rows_kept"] == 10 and d["matched_cancellations"] == 1
+    assert d["rows_dropped"] == 3  # lines 5, 8, 9
+    assert d["notes"] == list(rep.notes)
     assert {"rule", "rows", "action", "label"} <= set(d["rules"][0])
+    assert {r["rule"]: r["rows"] for r in d["rules"]} == rep.counts()
+    with pytest.raises(KeyError, match="no_such_rule"):
+        rep.rule("no_such_rule")
 
 
 def test_sales_lines_after_cleaning(result):
