@@ -14,18 +14,20 @@ def test_sample_fit_is_said_and_close_to_full_fit(demo):
     feats = customer_history(demo.lines).features()
     n = feats.n_customers
     assert n < FIT_SAMPLE  # the demo and the tests' data stay on the full fit
-    full = cluster_features(feats, k=4)
-    part = cluster_features(feats, k=4, fit_sample=n // 2)
+    # k = 5, the demo's planted groups: with k = 4 two groups can be merged two ways whose
+    # inertia differs by ~1 %, so even two full fits may disagree on the partition
+    full = cluster_features(feats, k=5)
+    part = cluster_features(feats, k=5, fit_sample=n // 2)
     assert not any("sample" in w for w in full.warnings)
     assert any(f"{n // 2:,} of the {n:,} customers" in w for w in part.warnings)
     # every customer is labelled, not only the sample
     assert part.labels.index.equals(full.labels.index)
-    assert part.labels.notna().all() and part.labels.nunique() == 4
+    assert part.labels.notna().all() and part.labels.nunique() == 5
     # fitted on half the customers the partition barely moves (independent measure: ARI)
     assert adjusted_rand_score(full.labels, part.labels) > 0.8
     inertia = {r.k: r.inertia for r in full.curve.itertuples()}
     got = {r.k: r.inertia for r in part.curve.itertuples()}
-    assert abs(got[4] / inertia[4] - 1) < 0.05
+    assert abs(got[5] / inertia[5] - 1) < 0.05
 
 
 def test_full_fit_unchanged_below_threshold(demo):
