@@ -26,7 +26,7 @@ def goto_page(page, title: str) -> None:
     wait_for_app_run(page)
 
 
-def run_forms(page) -> int:
+def run_forms(page, *, timeout: int = 180_000) -> int:
     """In every tab of the page, click each visible form button (Run, Plan ...; never Save)
     and wait for the run to finish."""
     main = page.get_by_test_id("stMain")
@@ -42,7 +42,7 @@ def run_forms(page) -> int:
         for i in range(buttons.count()):
             if buttons.nth(i).is_visible():
                 buttons.nth(i).click()
-                wait_for_app_run(page, timeout=180_000)
+                wait_for_app_run(page, timeout=timeout)
                 clicked += 1
     return clicked
 
