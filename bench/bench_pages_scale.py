@@ -128,7 +128,7 @@ def forecast_shop(store, ds, route):
     if route == "old":
         lines = store.load_lines(ds)
     else:
-        lines = store.load_columns(ds, None, ("order_date", "country"))
+        lines = store.shop_day_groups(ds)
     _cache(lines)
     series = F.build_series(lines, future_periods=F.default_horizon("D"))
     res = F.forecast(series, horizon=F.default_horizon("D"))

@@ -34,10 +34,9 @@ def shop_day_groups(
     reads them. A few thousand rows (without orders) for any number of lines.
 
     Units and orders come out exactly as from the lines. Revenue sums are equal to about
-    1e-12 relative but not to the bit (pandas and DuckDB add in different orders), and a
-    fitted ETS model can magnify that to ~1e-5 in its forecast: the forecast page
-    therefore builds the *revenue* series from the projected lines (date, country and
-    the numbers only) and uses these groups for units and orders.
+    1e-12 relative but not to the bit (pandas and DuckDB add in different orders), which a
+    fitted ETS model could magnify to ~3e-5 of its forecast: ``build_series`` therefore rounds
+    revenue per period to the cent, and the whole-shop series is the same from either.
 
     None when the dataset has no revenue column (then the main country is chosen by line
     count, which a reduced frame cannot reproduce: use the lines).

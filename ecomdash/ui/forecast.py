@@ -68,13 +68,11 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
     metric, freq, kind, value, returns, events, presets, horizon = sparams
     scope = {kind: value} if kind != "shop" and value else {}
     lines = None
-    if not scope and metric in ("units", "orders"):
-        # whole-shop units/orders need no line: the SQL day groups give the same series
+    if not scope:
+        # the whole shop needs no line: the SQL day groups give the same series (units and
+        # orders exactly; revenue to ~1e-12 relative, as DuckDB adds in another order than
+        # pandas — see shop_day_groups). 0.46 s instead of ~6.5 s at 1 M lines.
         lines = _shop_groups(key, metric == "orders")
-    elif not scope:
-        # whole-shop revenue: the lines, but only date and country (revenue sums must add
-        # in the same order as before to give the same model fit; see shop_day_groups)
-        lines = cached_columns(key, (S.ORDER_DATE, S.COUNTRY))
     if lines is None:
         lines = _lines(key)
     evs = tuple(F.Event(n, s, e) for n, s, e in events)

@@ -41,7 +41,7 @@ FORMS = {
 }
 
 
-def run_forms(page) -> list[str]:
+def run_forms(page, *, timeout: int = 180_000) -> list[str]:
     """Click each form button of the page once (Run, Plan ...; never Save...): first those outside
     the tabs, then, tab by top-level tab, those inside it; wait for each run to finish.
     Returns the labels of the buttons clicked."""
@@ -60,7 +60,7 @@ def run_forms(page) -> list[str]:
             if b.is_visible() and b.evaluate("b => !!b.closest('[role=tabpanel]')") == in_tab:
                 clicked.append(b.inner_text().strip())
                 b.click()
-                wait_for_app_run(page, timeout=180_000)
+                wait_for_app_run(page, timeout=timeout)
 
     click_visible(in_tab=False)
     for name in names:

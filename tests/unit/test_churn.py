@@ -163,6 +163,25 @@ def test_features_that_see_past_the_cut_off_would_be_caught():
         assert abs(ev.metrics.loc[name, "auc"] - 0.5) < 0.06, (name, ev.metrics.loc[name, "auc"])
 
 
+def test_fitting_on_a_sample_keeps_the_holdout_auc_and_scores_everyone(windows, shop):
+    """Sampling the training customers (as at ~1 M customers) costs little AUC here, and says so."""
+    train, test = windows
+    full = churn.evaluate(train, test, train_sample=None).metrics["auc"]
+    n = len(train.y) // 2
+    half = churn.evaluate(train, test, train_sample=n).metrics["auc"]
+    for name in churn.MODELS:
+        assert abs(half[name] - full[name]) < 0.03, name
+    assert half["gbm"] != full["gbm"]  # the sample really changed what was fitted
+    keep = churn.sample_rows(len(train.y), n)
+    assert len(np.unique(keep)) == n and keep.max() < len(train.y)
+    np.testing.assert_array_equal(keep, churn.sample_rows(len(train.y), n))  # seeded
+    res = churn.churn(shop, window_days=90, train_sample=n)
+    assert res.n_fit == n < res.n_train
+    assert any(f"sample of {n:,} of the {res.n_train:,}" in t for t in res.notices)
+    assert res.scores["customer_id"].nunique() == len(res.scores)
+    assert len(res.scores) >= res.n_test  # every current customer is scored
+
+
 def test_shuffled_labels_drop_auc_to_chance(windows):
     """With the labels shuffled, the evaluation reports chance (it scores on held-out labels)."""
     train, test = windows
