@@ -17,6 +17,7 @@ PAGES = [
     ("pages/segments.py", "Segments", ":material/groups:"),
     ("pages/customer_value.py", "Customer value", ":material/savings:"),
     ("pages/recommendations.py", "Recommendations", ":material/recommend:"),
+    ("pages/pricing.py", "Pricing & promotions", ":material/sell:"),
 ]
 
 st.set_page_config(

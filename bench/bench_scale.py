@@ -9,8 +9,12 @@ Per size, every step runs once in a fresh child process (so its peak memory, VmH
   export file (``ecomdash.demo_scale``);
 * ``duckdb read_csv``: the reference, ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` into an
   in-memory DuckDB (what bench_ingest.py uses);
+* ``duckdb read_csv to a file``: context — the same into a table of a DuckDB file (the store
+  is a file: compressing and writing it is part of the ingest's save);
 * ``ecomdash ingest``: the real command — read, map, clean, cancellation matching and save into
-  a store under DIR/home (goal ≤ 2.5× the reference at 10 M lines, peak < 6 GB).
+  a store under DIR/home (goal ≤ 2.5× the reference at 10 M lines, peak < 6 GB);
+* with ``--stages``: the ingest once more, stage by stage (read, map, clean, save), with the
+  process's peak memory after each — where the time and memory go.
 
 Steps that need a saved dataset (the pages) are added to ``PAGE_STEPS``: each is a function
 ``(home, dataset_id) -> dict`` run in its own child process after the ingest, against the
@@ -70,6 +74,23 @@ def _duckdb_reference(ctx: dict) -> dict:
         con.close()
 
 
+def _duckdb_file_context(ctx: dict) -> dict:
+    """Context, not the goal's reference: the same read into a table of a DuckDB file (the
+    store is a file, so the ingest pays for compressing and writing it too)."""
+    import duckdb
+
+    path = Path(ctx["dir"], "context.duckdb")
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{ctx['csv']}')")
+        con.execute("CHECKPOINT")
+        return {"rows": con.execute("SELECT count(*) FROM t").fetchone()[0]}
+    finally:
+        con.close()
+        path.unlink(missing_ok=True)
+
+
 def _ingest(ctx: dict) -> dict:
     import contextlib
     import io
@@ -86,17 +107,67 @@ def _ingest(ctx: dict) -> dict:
     return {"rows": res["rows_kept"]}
 
 
+def _ingest_stages(ctx: dict) -> dict:
+    """Where the ingest's time and memory go: read (gunzip + parse), map, clean (incl.
+    cancellation matching), save — wall seconds and the process's peak (GB) after each."""
+    import tempfile
+
+    from ecomdash.ingest.clean import clean
+    from ecomdash.ingest.mapping import propose_mapping, resolve_mapping
+    from ecomdash.ingest.read import read_bytes
+    from ecomdash.store import Store
+
+    out: dict[str, str] = {}
+
+    def mark(name: str, t: float) -> float:
+        now = time.perf_counter()
+        out[name] = f"{now - t:.1f} s, peak {_peak_mb() / 1024:.2f} GB"
+        return now
+
+    t = time.perf_counter()
+    path = Path(ctx["csv"])
+    raw = read_bytes(path.read_bytes(), path.name, max_bytes=2**40)
+    t = mark("read", t)
+    mapping = resolve_mapping(raw, propose_mapping(raw), None)
+    t = mark("map", t)
+    lines, report = clean(raw, mapping)
+    del raw
+    t = mark("clean", t)
+    store = Store.open(tempfile.mkdtemp(dir=ctx["dir"]))
+    store.save_dataset("stages", lines, report=report, mapping=mapping, rejected=report.rejected)
+    store.close()
+    mark("save", t)
+    return out
+
+
 FILE_STEPS: list[Step] = [
     Step("generate .csv.gz", _generate, goal="minutes at 10 M"),
     Step("duckdb read_csv (reference)", _duckdb_reference),
+    Step("duckdb read_csv to a file", _duckdb_file_context, goal="context"),
     Step(
         "ecomdash ingest", _ingest, reference="duckdb read_csv (reference)", goal="≤ 2.5×, < 6 GB"
     ),
 ]
 
-#: Steps against the saved dataset: functions (home, dataset_id) -> dict | None.
-#: Add page timings here (one Step each); ``ctx`` has "home" and "dataset_id".
-PAGE_STEPS: list[Step] = []
+STAGE_STEPS: list[Step] = [Step("ingest by stage (profile)", _ingest_stages, goal="profile")]
+
+
+def _kpis_all_time(ctx: dict) -> dict:
+    """The Overview's KPIs over all time, from the store (SQL), as ``ecomdash kpis`` does."""
+    from ecomdash.kpis import compute_kpis
+    from ecomdash.store import Store
+
+    store = Store.open(ctx["home"])
+    try:
+        k = compute_kpis(store, ctx["dataset_id"])
+    finally:
+        store.close()
+    return {"orders": k["orders"]}
+
+
+#: Steps against the dataset the ingest saved; ``ctx`` has "home" and "dataset_id".
+#: Add page timings here, one Step each (they run after FILE_STEPS, each in its own process).
+PAGE_STEPS: list[Step] = [Step("overview KPIs, all time", _kpis_all_time, goal="< 1 s")]
 
 
 # -- child side ------------------------------------------------------------------------------
@@ -110,7 +181,7 @@ def _peak_mb() -> float:
 
 def _child(step_name: str, ctx: dict) -> None:
     os.environ["ECOMDASH_HOME"] = ctx["home"]
-    step = next(s for s in FILE_STEPS + PAGE_STEPS if s.name == step_name)
+    step = next(s for s in FILE_STEPS + STAGE_STEPS + PAGE_STEPS if s.name == step_name)
     if "dataset_id" not in ctx and Path(ctx["dir"], "dataset_id").exists():
         ctx["dataset_id"] = Path(ctx["dir"], "dataset_id").read_text()
     # imports are not the step: load every module the CLI would (as a running app has them)
@@ -158,13 +229,16 @@ def main() -> None:
     )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--ctx", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--stages", action="store_true", help="also time the ingest stage by stage (profile)"
+    )
     args = ap.parse_args()
     if args.child:
         _child(args.child, json.loads(args.ctx))
         return
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     work = Path(args.workdir)
-    steps = FILE_STEPS + PAGE_STEPS
+    steps = FILE_STEPS + (STAGE_STEPS if args.stages else []) + PAGE_STEPS
     results: dict[tuple[str, int], dict] = {}
     load0 = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load0[0]:.2f} / {load0[1]:.2f} at start")

@@ -40,14 +40,14 @@ of "occasional" customers signed up late), so the demo has no late sign-ups.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from ecomdash import schema
+from ecomdash import demo_pricing, schema
 from ecomdash.errors import ParameterError
 
 __all__ = ["Bundle", "Demo", "DemoTruth", "HolidayEffect", "generate", "DEFAULT_START"]
@@ -392,6 +392,16 @@ class DemoTruth:
       enter orders only through their own per-order draws).
     * ``favourite_categories``: ``pd.Series`` customer_id → tuple of favourite categories
       (empty for groups without favourites).
+    * ``category_elasticity``: dict category → planted elasticity (−0.4 … −2.5), followed by
+      ``planted_elasticity`` (dict product_id → elasticity: the two most popular catalogue
+      products of each category, whose units answer their price path). See
+      :mod:`ecomdash.demo_pricing`.
+    * ``price_plan``: DataFrame ``product_id, start, end, price, kind`` (kind: "regular",
+      "promotion", "dip") — the price of those products' lines on each day range.
+    * ``promotions``: DataFrame ``product_id, start, end, dip_end, regular_price,
+      promo_price, lift, dip`` — four two-week promotions at 25 % off: expected units per
+      week are ``lift`` times the regular level during the promotion and ``1 + dip`` times
+      it in the two weeks after (``dip`` < 0).
     """
 
     seed: int
@@ -411,6 +421,10 @@ class DemoTruth:
     guest_share: float
     products: pd.DataFrame
     favourite_categories: pd.Series
+    category_elasticity: dict[str, float] = field(default_factory=dict)
+    planted_elasticity: dict[str, float] = field(default_factory=dict)
+    price_plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    promotions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass(frozen=True, eq=False)
@@ -783,6 +797,8 @@ def generate(
             "is_cancelled": False,
         }
     )
+    # pricing truths: own generator, after every draw above (see ecomdash.demo_pricing)
+    sale, pricing_truth = demo_pricing.plant(sale, products, seed=seed, start=start, days=days)
     r_seconds = r_sec_of_order[l_order[r_idx]]
     r_ts = (
         base + pd.to_timedelta(r_day[r_idx], unit="D") + pd.to_timedelta(r_seconds, unit="s")
@@ -847,5 +863,6 @@ def generate(
         guest_share=(exp_ghost + exp_base_guest) / exp_total,
         products=products.astype({"product_id": "string", "product_name": "string"}),
         favourite_categories=favs,
+        **pricing_truth,
     )
     return Demo(lines=lines, truth=truth)

@@ -74,6 +74,12 @@ class OverviewResult:
     top_countries: pd.DataFrame
     grain: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: ``lines`` or ``summed`` (already summed sales: no orders, AOV or customers)
+    kind: str = S.KIND_LINES
+    #: summed sales: net revenue (and units) per store / location, top first
+    top_locations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: summed sales: event dates (holidays, promotions) from the file's flag column
+    events: tuple[str, ...] = ()
 
     def change(self, name: str) -> float | None:
         """Relative change against the previous period (None when not comparable)."""
@@ -151,9 +157,13 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
         "aov": (net / orders) if orders else None,
         "customers": None if pd.isna(row.customers) else int(row.customers),
         "new_customers": None,
+        # summed sales have no orders nor customers: "orders" would read as zero
         "returning_customers": None,
         "return_rate": (returns / gross) if gross else None,
     }
+    if info.kind == S.KIND_SUMMED:
+        out["orders"] = out["aov"] = out["customers"] = None
+        return out
     if S.CUSTOMER_ID in cols and S.ORDER_DATE in cols and out["customers"] is not None:
         lo, hi = store.date_range(info.id)
         start = filters.start or (lo.date() if lo else None)
@@ -217,6 +227,18 @@ def overview(
             f"The 'grain' parameter must be one of day, week, month or auto. Got {grain!r} instead."
         )
     sale = _sale_cond(cols)
+    summed = info.kind == S.KIND_SUMMED
+    units_sql = (
+        f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
+        "is_non_product THEN abs(quantity) ELSE 0 END) AS units"
+        if summed and S.QUANTITY in cols
+        else ""
+    )
+    orders_sql = (
+        ""
+        if summed
+        else f", count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders"
+    )
     trend = store.query(
         info.id,
         period_filters,
@@ -225,8 +247,8 @@ def overview(
           coalesce(sum(CASE WHEN {sale} THEN revenue END), 0)
             - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
           coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
-          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns,
-          count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders
+          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns
+          {orders_sql}{units_sql}
         FROM l GROUP BY 1 ORDER BY 1
         """,
     )
@@ -246,15 +268,21 @@ def overview(
         if col not in cols:
             return pd.DataFrame()
         label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
+        units_col = ""
+        if S.QUANTITY in cols:
+            units_col = f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END)"
+            if summed:  # net of returned units, as the KPI
+                units_col += " - sum(CASE WHEN is_return THEN abs(quantity) ELSE 0 END)"
+            units_col += " AS units"
         return store.query(
             info.id,
             period_filters,
             f"""
             SELECT {col} AS key{label},
               coalesce(sum(CASE WHEN {sale} THEN revenue END), 0)
-                - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders
-              {", sum(CASE WHEN " + sale + " THEN quantity ELSE 0 END) AS units" if S.QUANTITY in cols else ""}
+                - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue
+              {orders_sql}
+              {units_col}
             FROM l WHERE {col} IS NOT NULL AND NOT is_non_product
             GROUP BY {col} ORDER BY revenue DESC, key LIMIT ?
             """,
@@ -272,6 +300,9 @@ def overview(
         top_countries=breakdown(S.COUNTRY),
         grain=grain,
         notes=tuple(notes),
+        kind=info.kind,
+        top_locations=breakdown(S.LOCATION),
+        events=info.events,
     )
 
 

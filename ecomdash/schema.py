@@ -21,6 +21,7 @@ REVENUE = "revenue"
 COUNTRY = "country"
 CATEGORY = "category"
 CHANNEL = "channel"
+LOCATION = "location"  # store / shop / branch / region of a sale (summed sales tables)
 
 #: Columns a merchant's file can be mapped to, in display order.
 CANONICAL = (
@@ -35,6 +36,7 @@ CANONICAL = (
     COUNTRY,
     CATEGORY,
     CHANNEL,
+    LOCATION,
 )
 
 # Flags added by cleaning (always present in a stored dataset).
@@ -63,6 +65,10 @@ DTYPES: dict[str, str] = {
     IS_CANCELLED: "bool",
     LINE_NO: "int64",
 }
+#: Dtypes of canonical columns added later, which order-line tables (the demo) do not carry.
+LATER_DTYPES: dict[str, str] = {LOCATION: "string"}
+#: Every canonical column's dtype.
+ALL_DTYPES: dict[str, str] = {**DTYPES, **LATER_DTYPES}
 
 #: Stock codes that are not products (postage, fees, adjustments, vouchers, samples, tests).
 #: Matched case-insensitively against the whole product id.
@@ -88,6 +94,10 @@ REQUIREMENTS: dict[str, list[set[str]]] = {
     "segment": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
     "clv": [{CUSTOMER_ID, ORDER_DATE, REVENUE}],
     "recommend": [{CUSTOMER_ID, PRODUCT_ID}],
+    "pricing": [
+        {ORDER_DATE, PRODUCT_ID, QUANTITY, UNIT_PRICE},
+        {ORDER_DATE, PRODUCT_ID, QUANTITY, REVENUE},
+    ],
 }
 
 ANALYSIS_LABELS = {
@@ -98,7 +108,42 @@ ANALYSIS_LABELS = {
     "segment": "customer segmentation",
     "clv": "customer value",
     "recommend": "recommendations",
+    "pricing": "pricing",
 }
+
+
+#: Dataset kinds (recorded in the store's catalogue, in the dataset's report).
+KIND_LINES = "lines"  # one row per order line (or payment)
+KIND_SUMMED = "summed"  # already summed: one row per date × group (store, department, SKU)
+#: The columns a summed table is grouped by, in display order.
+GROUP_COLUMNS = (LOCATION, CATEGORY, PRODUCT_ID, CHANNEL, COUNTRY)
+#: Analyses that need order lines, hence cannot run on a summed table: the file that unlocks each.
+NEEDS_LINES: dict[str, str] = {
+    "basket": "an order-line export: one row per product in each order, with the order id",
+    "segment": "an order export with a customer id, the order date and the amount on each row",
+    "clv": "an order export with a customer id, the order date and the amount on each row",
+    "recommend": "an order-line export with a customer id and the product on each row",
+}
+
+
+def dataset_kind(columns: set[str] | list[str] | tuple[str, ...]) -> str:
+    """``summed`` for a table with a date, an amount (or units) and grouping columns but no
+    order id and no customer (Walmart's ``Store, Dept, Date, Weekly_Sales``; ``sku, date,
+    units, revenue``); else ``lines``.
+
+    >>> dataset_kind({"order_date", "revenue", "location", "category"})
+    'summed'
+    >>> dataset_kind({"order_date", "revenue", "customer_id", "product_id"})
+    'lines'
+    """
+    have = set(columns)
+    if ORDER_DATE not in have or not ({REVENUE, QUANTITY} & have):
+        return KIND_LINES
+    if ORDER_ID in have or CUSTOMER_ID in have:
+        return KIND_LINES
+    if not ({LOCATION, CATEGORY, PRODUCT_ID} & have):
+        return KIND_LINES
+    return KIND_SUMMED
 
 
 def missing_for(analysis: str, columns: set[str] | list[str] | tuple[str, ...]) -> set[str]:

@@ -19,7 +19,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,7 +56,12 @@ LINE_COLUMNS: dict[str, str] = {
     S.IS_NON_PRODUCT: "BOOLEAN",
     S.IS_CANCELLED: "BOOLEAN",
     S.LINE_NO: "BIGINT",
+    # added after the first release: kept last so stores created before it (ALTER ... ADD
+    # COLUMN appends) have the same column order as new ones
+    S.LOCATION: "VARCHAR",
 }
+#: Columns added to ``lines`` after stores existed: added to older stores when opened.
+_ADDED_LINE_COLUMNS = {S.LOCATION: "VARCHAR"}
 
 #: Columns that identify a duplicate line when appending a newer export.
 DEDUP_COLUMNS = (
@@ -117,6 +122,18 @@ class DatasetInfo:
     def is_demo(self) -> bool:
         return self.source == DEMO_SOURCE
 
+    @property
+    def kind(self) -> str:
+        """``schema.KIND_SUMMED`` for already summed sales, else ``schema.KIND_LINES``
+        (recorded in the report at ingest; datasets saved before kinds existed are lines)."""
+        return str(self.report.get("kind") or S.KIND_LINES)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        """Summed sales: the dates a flag column marks (holidays, promotions), ISO text."""
+        ev = self.report.get("events") or {}
+        return tuple(ev.get("dates") or ())
+
 
 @dataclass(frozen=True)
 class AppendResult:
@@ -175,6 +192,15 @@ def connect(
         try:
             for ddl in _DDL:
                 con.execute(ddl)
+            have = {
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = 'lines'"
+                ).fetchall()
+            }
+            for col, sqltype in _ADDED_LINE_COLUMNS.items():
+                if col not in have:
+                    con.execute(f"ALTER TABLE lines ADD COLUMN IF NOT EXISTS {col} {sqltype}")
         except duckdb.Error as exc:
             con.close()
             raise _store_error("prepare", exc) from exc
@@ -371,7 +397,10 @@ class Store:
                     [self.workspace, ds_id],
                 ).fetchall()
             finally:
-                cur.unregister("_stream")
+                # after a failed insert the transaction is aborted and unregister fails too:
+                # let the insert's own error (the reason) be the one reported
+                with suppress(duckdb.Error):
+                    cur.unregister("_stream")
             n = cur.execute(
                 "SELECT count(*) FROM lines WHERE workspace = ? AND dataset_id = ?",
                 [self.workspace, ds_id],
@@ -411,6 +440,8 @@ class Store:
         info = self.info(dataset_id)
         table = _to_store_table(lines)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
+        if info.kind == S.KIND_SUMMED:  # a summed row is one date × group: the group is the key
+            keys += [c for c in S.GROUP_COLUMNS if c in info.columns and c not in keys]
         if not keys:
             raise ParameterError(
                 "This dataset has none of the columns used to spot duplicate lines "
@@ -564,7 +595,10 @@ class Store:
     def distinct_values(self, dataset_id: str, column: str, limit: int = 500) -> list[str]:
         """Distinct non-empty values of a text column (for filter pickers), most frequent first."""
         info = self.info(dataset_id)
-        if column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL) or column not in info.columns:
+        if (
+            column not in (S.COUNTRY, S.CATEGORY, S.CHANNEL, S.LOCATION)
+            or column not in info.columns
+        ):
             return []
         rows = (
             self._cur()
@@ -925,6 +959,76 @@ class Store:
             last_date=hi,
         )
 
+    # -- pricing aggregates (issue 14) ----------------------------------------------------
+    def product_week_prices(
+        self, dataset_id: str, filters: Filters | None = None, *, min_weeks: int = 1
+    ) -> pd.DataFrame:
+        """Units, revenue and prices per product and week (weeks start on Monday), in SQL.
+
+        Sales lines only (no returns, non-product lines, or lines with quantity/price <= 0);
+        the unit price is ``unit_price``, else ``revenue / quantity``. Columns:
+        ``product_id, product_name, category, week, units, revenue, mean_price`` (units-
+        weighted), ``median_price`` (median of the lines' prices), ``min_price, max_price,
+        orders`` (distinct orders with the product), ``lines``, ``store_orders`` (distinct
+        orders of the whole filtered store that week). Products with fewer than
+        ``min_weeks`` weeks of sales are left out. Sorted by product and week.
+        """
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        if not {S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY} <= cols or not (
+            {S.UNIT_PRICE, S.REVENUE} & cols
+        ):
+            raise ParameterError(
+                "Prices per product and week need the order date, product id, quantity and "
+                f"unit price (or revenue) columns; this dataset has {', '.join(info.columns)}. "
+                "Re-upload the export on the Data page and map those columns."
+            )
+        price = "unit_price" if S.UNIT_PRICE in cols else "revenue / quantity"
+        if S.UNIT_PRICE in cols and S.REVENUE in cols:
+            price = "coalesce(unit_price, revenue / quantity)"
+        oid = "order_id" if S.ORDER_ID in cols else "CAST(line_no AS VARCHAR)"
+        name = "product_name" if S.PRODUCT_NAME in cols else "product_id"
+        cat = "category" if S.CATEGORY in cols else "CAST(NULL AS VARCHAR)"
+        sql = f"""
+            , s AS (
+                SELECT product_id, {name} AS product_name, {cat} AS category, order_date,
+                       CAST(date_trunc('week', order_date) AS TIMESTAMP) AS week,
+                       quantity, {price} AS price, {oid} AS oid
+                FROM l
+                WHERE NOT is_return AND NOT is_non_product AND product_id IS NOT NULL
+                  AND order_date IS NOT NULL AND quantity > 0 AND ({price}) > 0
+            ),
+            names AS (
+                SELECT product_id, arg_max(product_name, order_date) AS product_name,
+                       arg_max(category, order_date) AS category
+                FROM s GROUP BY product_id
+            ),
+            store AS (SELECT week, count(DISTINCT oid) AS store_orders FROM s GROUP BY week),
+            pw AS (
+                SELECT product_id, week, sum(quantity) AS units, sum(quantity * price) AS revenue,
+                       sum(quantity * price) / sum(quantity) AS mean_price,
+                       median(price) AS median_price, min(price) AS min_price,
+                       max(price) AS max_price, count(DISTINCT oid) AS orders,
+                       count(*) AS lines,
+                       count(*) OVER (PARTITION BY product_id) AS n_weeks
+                FROM s GROUP BY product_id, week
+            )
+            SELECT pw.product_id, names.product_name, names.category, pw.week, pw.units,
+                   pw.revenue, pw.mean_price, pw.median_price, pw.min_price, pw.max_price,
+                   pw.orders, pw.lines, store.store_orders
+            FROM pw JOIN names USING (product_id) JOIN store USING (week)
+            WHERE pw.n_weeks >= ?
+            ORDER BY pw.product_id, pw.week
+        """
+        # query() prefixes "WITH l AS (...)": the CTEs above continue that WITH
+        df = self.query(info.id, filters, sql, params=[int(min_weeks)])
+        df["week"] = pd.to_datetime(df["week"]).astype("datetime64[us]")
+        for c in ("product_id", "product_name", "category"):
+            df[c] = df[c].astype("string")
+        for c in ("orders", "lines", "store_orders"):
+            df[c] = df[c].astype("int64")
+        return df
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]
@@ -1061,7 +1165,7 @@ def _to_store_table(lines: pd.DataFrame) -> pa.Table:
 
 def _from_store_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
-        want = S.DTYPES.get(col)
+        want = S.ALL_DTYPES.get(col)
         if want == "string":
             df[col] = df[col].astype("string")
         elif want == "bool":

@@ -7,7 +7,12 @@ import plotly.graph_objects as go
 
 from ecomdash.kpis import OverviewResult
 
-METRIC_LABELS = {"revenue": "Net revenue", "orders": "Orders", "gross_sales": "Gross sales"}
+METRIC_LABELS = {
+    "revenue": "Net revenue",
+    "orders": "Orders",
+    "gross_sales": "Gross sales",
+    "units": "Units",
+}
 
 
 def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
@@ -29,6 +34,19 @@ def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
         fig.add_scatter(
             x=t["period"], y=t[metric], name=METRIC_LABELS.get(metric, metric), mode="lines+markers"
         )
+    if res.events and len(t):
+        # event dates of summed sales (holidays, promotions) inside the trend's span
+        lo, hi = pd.Timestamp(t["period"].min()), pd.Timestamp(t["period"].max())
+        for d in pd.to_datetime(list(res.events)):
+            if lo <= d <= hi + pd.Timedelta(days=31):
+                fig.add_vline(x=d, line={"color": "#969696", "width": 1, "dash": "dot"})
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            name="Event (file flag)",
+            line={"color": "#969696", "dash": "dot"},
+        )
     fig.update_layout(
         title=f"{METRIC_LABELS.get(metric, metric)} by {res.grain}",
         height=380,
@@ -44,14 +62,19 @@ def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go
     d = df.iloc[::-1]
     labels = d["name"].fillna(d["key"]) if "name" in d else d[label_col]
     labels = [str(x)[:45] for x in labels]
+    # orders for order lines; units (when known) for summed sales, which have no orders
+    extra = "orders" if "orders" in d else "units" if "units" in d else None
+    hover = "%{y}<br>Net revenue %{x:,.2f}"
+    if extra:
+        hover += f"<br>{METRIC_LABELS[extra]} %{{customdata[0]:,}}"
     fig = go.Figure(
         go.Bar(
             x=d["revenue"],
             y=labels,
             orientation="h",
             marker_color="#3182bd",
-            customdata=d[["orders"]].to_numpy(),
-            hovertemplate="%{y}<br>Net revenue %{x:,.2f}<br>Orders %{customdata[0]:,}<extra></extra>",
+            customdata=d[[extra]].to_numpy() if extra else None,
+            hovertemplate=hover + "<extra></extra>",
         )
     )
     fig.update_layout(

@@ -76,6 +76,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         "rows_read": rep["rows_read"],
         "rows_kept": rep["rows_kept"],
         "mapping": result.mapping.as_dict(),
+        "confidence": result.mapping.confidences(),
+        "warnings": list(result.mapping.warnings),
+        "kind": rep.get("kind", "lines"),
+        "events": len((rep.get("events") or {}).get("dates") or []),
         "rules": rep["rules"],
         **extra,
     }
@@ -83,6 +87,15 @@ def run_ingest(args: argparse.Namespace) -> int:
         f"Saved dataset {info.name!r} (id {info.id}, version {info.version}).",
         f"Rows read: {rep['rows_read']:,}; rows kept: {rep['rows_kept']:,}.",
         "Column mapping: " + ", ".join(f"{k} <- {v}" for k, v in obj["mapping"].items()),
+        *[f"Check: {w}" for w in obj["warnings"]],
+        *(
+            [
+                "Kind: summed sales (no order lines): basket, segments, customer value and "
+                "recommendations need an order-line export."
+            ]
+            if obj["kind"] == "summed"
+            else []
+        ),
         "Cleaning rules:",
         *[
             f"  {r.get('label', r['rule'])}: {r['rows']:,} rows ({r.get('action', '')})"
@@ -112,6 +125,7 @@ def run_datasets(args: argparse.Namespace) -> int:
                 "rows": d.rows,
                 "columns": list(d.columns),
                 "source": d.source,
+                "kind": d.kind,
                 "updated": d.updated,
             }
             for d in infos

@@ -74,14 +74,19 @@ def run_demo(args: argparse.Namespace) -> int:
         "start": p.start,
         "end": demo.truth.end,
     }
+
+    def progress(done: int) -> None:  # a long run never waits in silence
+        if not args.json:
+            print(f"  {done:,} lines ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+
     if args.csv:
-        n = demo_scale.write_csv(demo, args.csv)
+        n = demo_scale.write_csv(demo, args.csv, progress=progress)
         obj = {"path": str(args.csv), "lines": n, **obj}
         what = f"Wrote {n:,} lines to {args.csv}"
     else:
         store = open_store(args)
         try:
-            info = demo_scale.save(demo, store, args.name)
+            info = demo_scale.save(demo, store, args.name, progress=progress)
         finally:
             store.close()
         obj = {"dataset_id": info.id, "name": info.name, "lines": info.rows, **obj}

@@ -21,12 +21,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--horizon", type=int, help="periods ahead (default: two seasonal cycles, e.g. 14 days)"
     )
-    p.add_argument("--folds", type=int, default=8, help="backtest origins (default 8)")
+    p.add_argument(
+        "--folds", type=int, help="backtest origins (default 8; 4 with --by, to keep a season)"
+    )
+    p.add_argument(
+        "--by",
+        help="forecast every series of a group: location (store), category (department), "
+        "product (sku), channel, country, or several joined by commas (location,category)",
+    )
     p.add_argument("--product", help="forecast one product id only")
     p.add_argument("--category", help="forecast one category only")
     p.add_argument("--country", help="forecast one country only")
     p.add_argument(
         "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
+    )
+    p.add_argument(
+        "--reconciliation",
+        choices=("mint_diag", "bottom_up"),
+        default="mint_diag",
+        help="with --by: how the series are made to add up to the total (default mint_diag)",
     )
     add_json_arg(p)
     p.set_defaults(func=run_forecast)
@@ -49,6 +62,8 @@ def _fmt(x: float) -> str:
 def run_forecast(args: argparse.Namespace) -> int:
     from ecomdash import forecast as F
 
+    if args.by:
+        return run_forecast_groups(args)
     lines = load_columns(args, F.LINE_COLUMNS)  # no customer ids, channels, line numbers
     horizon = args.horizon if args.horizon is not None else F.default_horizon(args.freq)
     series = F.build_series(
@@ -61,7 +76,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         returns=args.returns,
         future_periods=horizon,
     )
-    res = F.forecast(series, horizon=horizon, folds=args.folds)
+    res = F.forecast(series, horizon=horizon, folds=args.folds or 8)
     bt = res.backtest.set_index("model")
     keys = ("mae", "mase", "mape", "bias", "coverage80", "coverage95")
     obj = {
@@ -105,6 +120,80 @@ def run_forecast(args: argparse.Namespace) -> int:
     lines_out += [f"note: {w}" for w in res.warnings]
     emit(args, obj, "\n".join(lines_out))
     return 0
+
+
+def run_forecast_groups(args: argparse.Namespace) -> int:
+    """``forecast --by GROUP``: every series of the group, backtest per series and total."""
+    from ecomdash.cli.common import filters_from, open_store
+    from ecomdash.forecast_groups import RECONCILIATIONS, forecast_groups
+
+    if args.metric == "orders":
+        raise ParameterError("--by forecasts revenue or units; choose --metric revenue or units.")
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        res = forecast_groups(
+            store,
+            info.id,
+            filters_from(args),
+            by=args.by,
+            metric=args.metric,
+            freq=args.freq,
+            horizon=args.horizon,
+            folds=args.folds or 4,
+            reconciliation=args.reconciliation,
+        )
+    finally:
+        store.close()
+    cols = ["series", *res.by, "model", "mae", "baseline_mae", "ratio", "forecast_total"]
+    obj = {
+        "dataset_id": info.id,
+        "by": list(res.by),
+        "metric": res.metric,
+        "freq": res.freq,
+        "horizon": res.horizon,
+        "folds": res.n_folds,
+        "reconciliation": res.reconciliation,
+        "direct_model": res.direct_model,
+        "backtest": res.backtest,
+        "series": res.table[cols].to_dict(orient="records"),
+        "total": [
+            {
+                "period": r.period.date().isoformat(),
+                "forecast": float(r.forecast),
+                "direct": float(r.direct),
+            }
+            for r in res.total[res.total["actual"].isna()].itertuples()
+        ],
+        "warnings": list(res.warnings),
+        "seconds": res.seconds,
+    }
+    bt = res.backtest
+    out = [
+        f"{bt['series']:,} series of {res.metric} per {F_WORD[res.freq]} by "
+        f"{' × '.join(res.by)}, {res.horizon} ahead, {res.n_folds} backtest folds "
+        f"({res.seconds:.1f} s)",
+        f"backtest MAE summed over the series: auto {_fmt(bt['auto'])}, seasonal naive "
+        f"{_fmt(bt['seasonal_naive'])} (ratio {bt['ratio']:.3f})",
+        f"total = sum of the series, reconciled by {RECONCILIATIONS[res.reconciliation]}: MAE "
+        f"{_fmt(bt['total_mae'])}; sum as forecast {_fmt(bt['total_bottom_up_mae'])}; direct "
+        f"forecast of the total ({res.direct_model}) {_fmt(bt['total_direct_mae'])}",
+        "",
+        f"{'series':30s} {'model':15s} {'MAE':>12s} {'naive MAE':>12s} {'forecast':>14s}",
+    ]
+    for r in res.table.head(50).itertuples():
+        out.append(
+            f"{str(r.series)[:30]:30s} {r.model:15s} {_fmt(r.mae):>12s} "
+            f"{_fmt(r.baseline_mae):>12s} {_fmt(r.forecast_total):>14s}"
+        )
+    if len(res.table) > 50:
+        out.append(f"... {len(res.table) - 50:,} more series (worst first; --json for all)")
+    out += [f"note: {w}" for w in res.warnings]
+    emit(args, obj, "\n".join(out))
+    return 0
+
+
+F_WORD = {"D": "day", "W": "week", "M": "month"}
 
 
 def run_restock(args: argparse.Namespace) -> int:

@@ -79,7 +79,9 @@ def _final_proposal(proposal: MappingProposal, mapping: dict[str, str]) -> Mappi
             fields.append(FieldProposal(f.field, None, 0.0, "not mapped" if f.column else f.reason))
         else:
             fields.append(FieldProposal(f.field, col, 1.0, "chosen by you"))
-    return MappingProposal(tuple(fields), proposal.source_columns, proposal.notes)
+    return MappingProposal(
+        tuple(fields), proposal.source_columns, proposal.notes, proposal.warnings
+    )
 
 
 def load_bytes(

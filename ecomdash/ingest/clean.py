@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
-from ecomdash.ingest.mapping import FIELDS, STATUS, check_enough
+from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
 from ecomdash.ingest.read import RawTable
 
 SAMPLE_ROWS = 5
@@ -49,7 +49,10 @@ _TEXT_FIELDS = (
     schema.COUNTRY,
     schema.CATEGORY,
     schema.CHANNEL,
+    schema.LOCATION,
 )
+#: Flag cells that mean "no" (anything else non-empty is an event: TRUE, 1, yes, Christmas …)
+_FLAG_NO = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无", "none", "null", "nan", "-"})
 #: Status values that mean the line was refunded / returned / never a sale. "Partially
 #: refunded" orders are not flagged: most of their lines are still sales.
 _REFUND = re.compile(
@@ -96,6 +99,10 @@ class CleaningReport:
     rejected: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     matched_cancellations: int = 0
     notes: tuple[str, ...] = ()
+    #: ``schema.KIND_LINES`` or ``schema.KIND_SUMMED`` (already summed sales)
+    kind: str = schema.KIND_LINES
+    #: summed tables: the flag column and the dates it marks (ISO), e.g. holidays
+    events: dict = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleResult:
         """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
@@ -115,6 +122,8 @@ class CleaningReport:
             "matched_cancellations": int(self.matched_cancellations),
             "rules": [r.to_dict() for r in self.rules],
             "notes": list(self.notes),
+            "kind": self.kind,
+            "events": dict(self.events),
         }
 
 
@@ -417,6 +426,19 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
         is_return |= refunded
+    # ---- summed sales: a negative amount is the net of returns over sales in that row
+    kind = schema.dataset_kind(available_columns(mapping))
+    if kind == schema.KIND_SUMMED:
+        amount = cols.get(schema.REVENUE, cols.get(schema.QUANTITY))
+        if amount is not None:
+            net_neg = (amount < 0).to_numpy() & ~is_return
+            add(
+                "net_return",
+                "negative amount in summed sales: more returned than sold (counted as returns)",
+                net_neg,
+                "flagged",
+            )
+            is_return |= net_neg
     # ---- prices
     price_col = (
         schema.UNIT_PRICE
@@ -500,7 +522,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
                 sample_of(mask),
             )
         )
-    lines = lines.astype({c: schema.DTYPES[c] for c in lines.columns})
+    lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
     # ---- rejected rows
     drop_idx = np.flatnonzero(~keep)
     rejected = src.iloc[drop_idx].reset_index(drop=True)
@@ -511,6 +533,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rejected = pd.concat([rejected, mal], ignore_index=True)
         rejected["reason"] = rejected["reason"].astype(str)
         rejected = rejected.sort_values("line_no", kind="stable").reset_index(drop=True)
+    events: dict = {}
+    if kind == schema.KIND_SUMMED and EVENT in mapping and schema.ORDER_DATE in cols:
+        flag = src[mapping[EVENT]].astype("string").str.strip().str.lower()
+        on = (flag.notna() & (flag != "") & ~flag.isin(_FLAG_NO)).to_numpy(dtype=bool) & keep
+        days = pd.to_datetime(cols[schema.ORDER_DATE][on]).dt.normalize().dropna().unique()
+        events = {
+            "column": mapping[EVENT],
+            "dates": sorted(pd.Timestamp(d).date().isoformat() for d in days),
+        }
     report = CleaningReport(
         rows_read=raw.rows_read,
         rows_kept=len(lines),
@@ -518,6 +549,8 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rejected=rejected,
         matched_cancellations=len(matched_idx),
         notes=tuple(notes),
+        kind=kind,
+        events=events,
     )
     return lines, report
 

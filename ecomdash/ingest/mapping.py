@@ -30,9 +30,12 @@ from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.read import RawTable
+from ecomdash.ingest.roles import EVENT, PRIMARY_FIELD, ROLES, named_role, role_allows
 
 STATUS = "status"
-FIELDS = (*schema.CANONICAL, STATUS)
+FIELDS = (*schema.CANONICAL, STATUS, EVENT)
+#: Proposals below this confidence are left unmapped and reported in ``warnings``.
+MIN_CONFIDENCE = 0.4
 
 
 def normalise(name: str) -> str:
@@ -171,6 +174,8 @@ _S = {
         "qty": 0.95,
         "lineitemquantity": 0.95,
         "units": 0.85,
+        "unitssold": 0.95,
+        "销量": 0.9,
         "quantityordered": 0.95,
         "itemquantity": 0.95,
         "numberofitems": 0.9,
@@ -215,6 +220,11 @@ _S = {
         "dollarvalue": 0.9,
         "value": 0.6,
         "salesamount": 0.95,
+        "weeklysales": 0.95,
+        "dailysales": 0.95,
+        "monthlysales": 0.95,
+        "totalsales": 0.9,
+        "salesvalue": 0.9,
         "lineitemtotal": 0.95,
         "totalamount": 0.75,
         "subtotal": 0.6,
@@ -254,7 +264,13 @@ _S = {
         "producttype": 0.9,
         "productcategory": 0.95,
         "vendor": 0.6,
-        "department": 0.8,
+        "department": 0.9,
+        "dept": 0.9,
+        "departmentid": 0.85,
+        "deptid": 0.85,
+        "departmentname": 0.9,
+        "family": 0.7,
+        "部门": 0.9,
         "itemcategory": 0.95,
         "categories": 0.9,
         "level1": 0.5,
@@ -271,15 +287,40 @@ _S = {
         "saleschannel": 0.95,
         "sourcename": 0.85,
         "platform": 0.85,
-        "storename": 0.8,
-        "store": 0.7,
-        "shop": 0.7,
+        "storename": 0.7,
+        "store": 0.6,
+        "shop": 0.6,
         "marketplace": 0.85,
         "渠道": 0.95,
         "店铺": 0.9,
         "店铺名称": 0.9,
         "平台": 0.85,
         "销售渠道": 0.95,
+    },
+    schema.LOCATION: {
+        "store": 0.9,
+        "storeid": 0.9,
+        "storenumber": 0.9,
+        "storenbr": 0.9,
+        "storeno": 0.9,
+        "storecode": 0.9,
+        "storename": 0.85,
+        "shop": 0.85,
+        "shopid": 0.85,
+        "outlet": 0.85,
+        "branch": 0.85,
+        "location": 0.85,
+        "locationid": 0.85,
+        "site": 0.7,
+        "warehouse": 0.7,
+        "region": 0.65,
+        "门店": 0.95,
+        "门店名称": 0.95,
+        "门店编号": 0.95,
+        "分店": 0.9,
+        "网点": 0.85,
+        "店铺": 0.8,
+        "区域": 0.8,
     },
     STATUS: {
         "financialstatus": 0.9,
@@ -338,6 +379,9 @@ class MappingProposal:
     fields: tuple[FieldProposal, ...]
     source_columns: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    #: what a merchant must check: roles left unmapped for low confidence, columns kept from a
+    #: role their name contradicts
+    warnings: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, str]:
         """Mapped fields only: ``{canonical: source column}`` (includes ``status`` if mapped)."""
@@ -345,6 +389,10 @@ class MappingProposal:
 
     def get(self, name: str) -> FieldProposal:
         return next(f for f in self.fields if f.field == name)
+
+    def confidences(self) -> dict[str, float]:
+        """Confidence per field (0 for a field left unmapped)."""
+        return {f.field: round(float(f.confidence), 2) for f in self.fields}
 
     @property
     def available(self) -> frozenset[str]:
@@ -453,7 +501,13 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
         if p.date >= 0.9:
             return 0.3, "values look like dates, not ids"
         return 1.0, "values look like ids"
-    if fld in (schema.PRODUCT_NAME, schema.COUNTRY, schema.CATEGORY, schema.CHANNEL):
+    if fld in (
+        schema.PRODUCT_NAME,
+        schema.COUNTRY,
+        schema.CATEGORY,
+        schema.CHANNEL,
+        schema.LOCATION,
+    ):
         if p.number >= 0.95 or p.date >= 0.9:
             return 0.4, "values are numbers or dates, not text"
         return 1.0, "values are text"
@@ -481,9 +535,13 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         )
         allf = {f.field: f for f in (*fields, *rest)}
         return MappingProposal(tuple(allf[f] for f in FIELDS), tuple(cols))
+    roles = {c: named_role(c) for c in cols}
+    blocked: list[tuple[float, str, str, str]] = []  # (score, field, column, why it looked so)
     for c in cols:
         n = normalise(c)
         p = profiles[c]
+        role = roles[c]
+        matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
             how = f"header {c!r} matches {fld}"
@@ -492,9 +550,19 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             if strength is None:
                 continue
             mult, note = _content_ok(fld, p)
+            if not role_allows(role, fld):
+                blocked.append((strength * mult, fld, c, how))
+                continue
+            if role is not None and mult < 1 and p.date < 0.9 and p.filled > 0:
+                # store / department codes are often numbers: the name is the evidence
+                mult, note = 1.0, f"the name says it is {ROLES[role][3]}"
+            matched = True
             score = strength * mult
             reason = how + (f"; {note}" if note else "")
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
+        if role is not None and not matched:
+            fld = PRIMARY_FIELD[role]
+            cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {ROLES[role][3]}"))
     by_name = {t[2] for t in cands if t[0] >= 0.3}
     content = _content_candidates(cols, profiles, raw)
     if raw.has_header:
@@ -505,15 +573,41 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             for score, prio, fld, c, reason in content
             if fld not in by_name and fld != schema.PRODUCT_NAME
         ]
-    cands.extend(content)
+    for t in content:
+        if role_allows(roles[t[3]], t[2]):
+            cands.append(t)
+        else:
+            blocked.append((t[0], t[2], t[3], t[4]))
     cands.sort(key=lambda t: (-t[0], -t[1], cols.index(t[3])))
     chosen: dict[str, FieldProposal] = {}
     used: set[str] = set()
+    low: dict[str, tuple[float, str, str]] = {}
     for score, _, fld, c, reason in cands:
-        if fld in chosen or c in used or score < 0.3:
+        if fld in chosen or c in used:
+            continue
+        if score < MIN_CONFIDENCE:
+            if score >= 0.3 and fld not in low:
+                low[fld] = (score, c, reason)
             continue
         chosen[fld] = FieldProposal(fld, c, round(float(score), 2), reason)
         used.add(c)
+    warnings: list[str] = []
+    for fld, (score, c, reason) in low.items():
+        if fld in chosen or c in used:
+            continue
+        warnings.append(
+            f"{fld} left unmapped: {c!r} might be it, but the evidence is weak "
+            f"(confidence {score:.2f}: {reason}). Map it yourself if that is right."
+        )
+    seen: set[tuple[str, str]] = set()
+    for score, fld, c, _why in sorted(blocked, key=lambda t: -t[0]):
+        if score < 0.3 or (fld, c) in seen:
+            continue
+        seen.add((fld, c))
+        warnings.append(
+            f"{c!r} is named like {ROLES[roles[c]][3]}, so it is not used as {fld} "
+            "even though its values could fit."
+        )
     notes: list[str] = []
     rev = chosen.get(schema.REVENUE)
     if (
@@ -533,7 +627,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     fields = tuple(
         chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
     )
-    return MappingProposal(fields, tuple(cols), tuple(notes))
+    return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
 
 
 _PARTIAL = {
@@ -548,6 +642,7 @@ _PARTIAL = {
     schema.COUNTRY: ("country", "国家"),
     schema.CATEGORY: ("category", "类目", "分类"),
     schema.CHANNEL: ("channel", "渠道", "店铺"),
+    schema.LOCATION: ("门店", "分店"),
 }
 
 

@@ -78,6 +78,7 @@ class PageContext:
     version: int
     filters: Filters
     columns: tuple[str, ...] = field(default_factory=tuple)
+    kind: str = S.KIND_LINES  # S.KIND_SUMMED for already summed sales
 
     @property
     def key(self) -> tuple:
@@ -131,7 +132,16 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
         version=info.version,
         filters=filters,
         columns=info.columns,
+        kind=info.kind,
     )
+    if needs is not None and info.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
+        st.info(
+            f"This dataset holds summed sales (totals per date and store, department or "
+            f"product), so {S.ANALYSIS_LABELS.get(needs, needs)} cannot run on it: it needs "
+            f"{S.NEEDS_LINES[needs]}. Upload such a file on the Data page, or pick another "
+            "dataset in the sidebar. The Overview and Forecast pages work on summed sales."
+        )
+        st.stop()
     if needs is not None:
         missing = S.missing_for(needs, info.columns)
         if missing:

@@ -49,7 +49,9 @@ FIELD_HELP = {
     S.COUNTRY: "Country or region",
     S.CATEGORY: "Product category",
     S.CHANNEL: "Sales channel / shop",
+    S.LOCATION: "Store, shop, branch or region the sales were made in",
     "status": "Order or line status: refunded / cancelled lines are kept as returns",
+    "event": "A flag column (IsHoliday, promotion): its true rows mark event dates",
 }
 
 
@@ -129,6 +131,12 @@ def _upload_section() -> None:
         show_error(exc)
         return
     report: CleaningReport = state["report"]
+    if report.kind == S.KIND_SUMMED:
+        st.info(
+            "This table is already summed (a date, groups and an amount, no order id): it will "
+            "be saved as summed sales. The Overview and Forecast work on it; basket analysis, "
+            "segments, customer value and recommendations need an order-line export."
+        )
     st.subheader("Cleaning report")
     report_view(report.to_dict(), report=report)
     _save_form(up.name, state)
@@ -178,6 +186,8 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
     for note in proposal.notes:
         st.caption(inert(note))
+    for warning in proposal.warnings:
+        st.warning(inert(warning), icon="⚠️")
     with st.expander("Why these columns (confidence and reasons)"):
         st.dataframe(proposal.to_frame(), hide_index=True)
     avail = available_columns({k: v for k, v in mapping.items() if v})

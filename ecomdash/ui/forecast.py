@@ -470,7 +470,18 @@ def _restock_section(ctx: PageContext) -> None:
 
 
 def render(ctx: PageContext) -> None:
-    tab1, tab2, tab3 = st.tabs(["Forecast", "Many products", "Restock planner"])
+    summed = ctx.kind == S.KIND_SUMMED
+    tabs = st.tabs(["Every series"] * summed + ["Forecast", "Many products", "Restock planner"])
+    if summed:  # summed sales: every store × department (or SKU) series first
+        from ecomdash.ui import forecast_groups
+
+        with tabs[0]:
+            try:
+                forecast_groups.render(ctx)
+            except EcomdashError as err:
+                show_error(err)
+        tabs = tabs[1:]
+    tab1, tab2, tab3 = tabs
     with tab1:
         try:
             params = _form(ctx)

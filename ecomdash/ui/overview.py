@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from ecomdash import schema as S
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
@@ -66,10 +67,21 @@ def render(ctx: PageContext) -> None:
     )
     st.caption(f"{start} to {end}, {comp}. Computed in {elapsed:.2f} s.")
 
-    names = [
-        ["revenue", "orders", "aov", "customers", "return_rate"],
-        ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
-    ]
+    summed = res.kind == S.KIND_SUMMED
+    if summed:
+        # summed sales: no orders, AOV or customers exist in such a file
+        names = [["revenue", "gross_sales", "returns", "return_rate"]]
+        if res.kpis.get("units") is not None:
+            names[0].insert(1, "units")
+        st.caption(
+            "Summed sales (totals per date and store, department or product): orders, "
+            "average order value and customers need an order-line export."
+        )
+    else:
+        names = [
+            ["revenue", "orders", "aov", "customers", "return_rate"],
+            ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
+        ]
     for row in names:
         cols = st.columns(len(row))
         for col, name in zip(cols, row, strict=True):
@@ -86,11 +98,17 @@ def render(ctx: PageContext) -> None:
     for note in res.notes:
         st.info(note)
 
+    if summed and res.events:
+        st.caption(
+            f"{len(res.events)} event dates in the file's flag column (holidays, promotions)."
+        )
+    second = "units" if summed else "orders"
+    metrics = ["revenue", second] if second in res.trend else ["revenue"]
     metric = st.radio(
         "Trend of",
-        ["revenue", "orders"],
+        metrics,
         horizontal=True,
-        format_func={"revenue": "Net revenue", "orders": "Orders"}.get,
+        format_func={"revenue": "Net revenue", "orders": "Orders", "units": "Units"}.get,
         key="ov_metric",
     )
     left, right = st.columns([3, 1])
@@ -107,16 +125,20 @@ def render(ctx: PageContext) -> None:
         )
         download_table(res.trend, "trend", key="dl_trend")
 
-    tabs = st.tabs(["Top products", "Top categories", "Top countries"])
-    for tab, (df, title, stem) in zip(
-        tabs,
-        [
-            (res.top_products, "Top products by net revenue", "top-products"),
-            (res.top_categories, "Top categories by net revenue", "top-categories"),
-            (res.top_countries, "Top countries by net revenue", "top-countries"),
-        ],
-        strict=True,
-    ):
+    parts = [
+        (res.top_products, "Top products", "top-products"),
+        (res.top_categories, "Top categories", "top-categories"),
+        (res.top_countries, "Top countries", "top-countries"),
+    ]
+    if summed:
+        # the groups the file is summed by, stores first; tabs only for groups it has
+        parts = [(res.top_locations, "Top stores / locations", "top-locations"), *parts]
+        parts = [p for p in parts if not p[0].empty]
+    if not parts:
+        return
+    tabs = st.tabs([p[1] for p in parts])
+    for tab, (df, label, stem) in zip(tabs, parts, strict=True):
+        title = f"{label} by net revenue"
         with tab:
             if df.empty:
                 st.caption("This dataset has no such column.")

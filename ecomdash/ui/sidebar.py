@@ -8,6 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
 from ecomdash.ui.common import (
     K_DATASET,
@@ -59,6 +60,11 @@ def render() -> None:
         except EcomdashError as exc:
             show_error(exc)
             st.session_state[K_FILTERS] = Filters()
+        current = store.info(chosen)
+        report_ui.render(
+            (store.workspace, current.id, current.version, st.session_state[K_FILTERS].as_key()),
+            current.name,
+        )
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

@@ -17,6 +17,7 @@ PAGES = [
     "Segments",
     "Customer value",
     "Recommendations",
+    "Pricing & promotions",
 ]
 
 

@@ -19,7 +19,7 @@ from scipy import sparse
 from ecomdash import demo_scale
 from ecomdash import schema as S
 from ecomdash.demo_scale import ONE_TIME_SHARE, generate_scaled, plan
-from ecomdash.errors import ParameterError
+from ecomdash.errors import ParameterError, StoreError
 from ecomdash.schema import sales_lines
 from ecomdash.store import Store
 
@@ -180,6 +180,48 @@ def test_bundles_are_the_only_strong_pairs(big, sales):
     assert strong == {frozenset((b.antecedent, b.consequent)) for b in big.truth.bundles}
 
 
+def test_customer_groups_recoverable_by_kmeans(big, lines, sales):
+    """As in test_demo: k-means (k = 5) on log1p-standardised RFM-style features of the
+    repeat customers recovers the planted groups (one-time buyers are in no group)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    groups = big.truth.customer_groups
+    end = pd.Timestamp(big.truth.end) + pd.Timedelta(days=1)
+    reg = sales[sales["customer_id"].isin(groups.index)]
+    per_order = (
+        reg.groupby(["customer_id", "order_id"])
+        .agg(date=("order_date", "min"), value=("revenue", "sum"))
+        .reset_index()
+    )
+    g = per_order.groupby("customer_id")
+    f = pd.DataFrame(
+        {
+            "recency": (end - g["date"].max()).dt.days,
+            "frequency": g.size(),
+            "monetary": g["value"].sum(),
+            "aov": g["value"].mean(),
+            "tenure": (end - g["date"].min()).dt.days,
+        }
+    )
+    f["inter_purchase"] = (f["tenure"] - f["recency"]) / (f["frequency"] - 1).clip(lower=1)
+    f["breadth"] = reg.groupby("customer_id")["category"].nunique()
+    returned = lines[lines["is_return"] & lines["customer_id"].isin(groups.index)]
+    f["return_rate"] = returned.groupby("customer_id").size().reindex(f.index).fillna(
+        0
+    ) / reg.groupby("customer_id").size().reindex(f.index)
+    f = f.astype(float)
+    assert set(f.index) == set(groups.index)
+    x = np.log1p(f.to_numpy())
+    x = (x - x.mean(axis=0)) / x.std(axis=0)
+    labels = KMeans(n_clusters=5, n_init=10, random_state=0).fit_predict(x)
+    assert adjusted_rand_score(groups.reindex(f.index).to_numpy(), labels) >= 0.8
+    med = f.groupby(groups.reindex(f.index)).median()
+    assert med["frequency"].idxmax() == "frequent small"
+    assert med["aov"].idxmax() == "bulk buyers"
+    assert med["recency"].idxmax() == "lapsed regulars"
+
+
 def test_churners_stop_buying(big, lines):
     churn = big.truth.churners
     assert len(churn) > 0
@@ -301,6 +343,30 @@ def test_store_save_streams_the_same_lines(tmp_path):
     pd.testing.assert_frame_equal(
         back.sort_values("line_no").reset_index(drop=True)[list(want.columns)], want
     )
+
+
+def test_store_save_is_all_or_nothing_when_the_stream_fails(tmp_path, monkeypatch):
+    """A stream that breaks after some batches leaves no dataset and no lines behind."""
+    monkeypatch.setattr(demo_scale, "_CHUNK_ORDERS", 500)
+    small = generate_scaled(10_000, seed=2)
+    seen = []
+
+    def progress(done: int) -> None:
+        seen.append(done)
+        if len(seen) == 3:
+            raise RuntimeError("disk unplugged")
+
+    store = Store.open(tmp_path)
+    try:
+        with pytest.raises(StoreError, match="disk unplugged"):
+            demo_scale.save(small, store, "Broken", progress=progress)
+        assert store.list_datasets() == []
+        assert store._cur().execute("SELECT count(*) FROM lines").fetchone()[0] == 0
+        counts: list[int] = []
+        info = demo_scale.save(small, store, "Whole", progress=counts.append)
+    finally:
+        store.close()
+    assert len(counts) > 3 and counts[-1] == info.rows and counts == sorted(counts)
 
 
 def test_store_rejects_batches_of_another_shape(tmp_path):

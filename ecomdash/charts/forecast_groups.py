@@ -1,0 +1,67 @@
+"""Figures for forecasts of every series of a group: one series, and the total."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ecomdash.forecast import FREQ_WORD
+from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
+
+
+def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
+    """History of one series, its forecast and 80 % band (labels are plain text)."""
+    hist = res.history.loc[series]
+    fc = res.forecasts[res.forecasts["series"] == series]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=list(fc["period"]) + list(fc["period"])[::-1],
+        y=list(fc["hi80"]) + list(fc["lo80"])[::-1],
+        fill="toself",
+        fillcolor="rgba(49,130,189,0.18)",
+        line={"width": 0},
+        name="80 % band",
+        hoverinfo="skip",
+    )
+    fig.add_scatter(x=hist.index, y=hist.to_numpy(), name="History", line={"color": "#636363"})
+    fig.add_scatter(
+        x=fc["period"], y=fc["mean"], name="Forecast", line={"color": "#08519c", "width": 3}
+    )
+    row = res.table.loc[res.table["series"] == series].iloc[0]
+    fig.update_layout(
+        title=f"{str(series)[:60]}: {row['model']} (backtest MAE {row['mae']:,.0f}, "
+        f"seasonal naive {row['baseline_mae']:,.0f})",
+        height=380,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="x unified",
+        yaxis_title=f"{res.metric} per {FREQ_WORD[res.freq]}",
+    )
+    return fig
+
+
+def total_figure(res: GroupForecastResult) -> go.Figure:
+    """The total: history, the sum of the series forecasts (bottom-up) and the direct one."""
+    t = res.total
+    hist, fut = t[t["actual"].notna()], t[t["actual"].isna()]
+    fig = go.Figure()
+    fig.add_scatter(x=hist["period"], y=hist["actual"], name="History", line={"color": "#636363"})
+    fig.add_scatter(
+        x=fut["period"],
+        y=fut["forecast"],
+        name=f"Sum of the series ({RECONCILIATIONS[res.reconciliation]})",
+        line={"color": "#08519c", "width": 3},
+    )
+    fig.add_scatter(
+        x=fut["period"],
+        y=fut["direct"],
+        name=f"Direct forecast of the total ({res.direct_model})",
+        line={"color": "#e6550d", "dash": "dot"},
+    )
+    fig.update_layout(
+        title="Total",
+        height=360,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend={"orientation": "h", "y": -0.15},
+        hovermode="x unified",
+    )
+    return fig

@@ -1,0 +1,235 @@
+"""Plotly figures for pricing: Results of :mod:`ecomdash.pricing` in, figures out.
+
+Product ids and names (merchant text) only appear as plotly labels and hovers (inert).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.pricing import PricingResult, WhatIfResult
+
+_BLUE = "#1f77b4"
+_ORANGE = "#ff7f0e"
+_GREY = "rgba(120,120,120,0.25)"
+
+
+def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
+    """Elasticity and 90 % interval of the products with their own estimate (most revenue
+    first), with their category's estimate as a hollow marker."""
+    p = result.products[result.products["status"] == "estimated"]
+    p = p.sort_values("revenue", ascending=False).head(top).iloc[::-1]
+    cats = result.categories.set_index("category")["elasticity"] if len(result.categories) else {}
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=p["elasticity"],
+            y=p["product_id"],
+            mode="markers",
+            name="product (90 % interval)",
+            marker={"color": _BLUE, "size": 9},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": p["ci_high"] - p["elasticity"],
+                "arrayminus": p["elasticity"] - p["ci_low"],
+            },
+            customdata=np.column_stack([p["product_name"].astype(str), p["source"]]),
+            hovertemplate="%{y} %{customdata[0]}<br>elasticity %{x:.2f}<br>%{customdata[1]}"
+            "<extra></extra>",
+        )
+    )
+    cat_vals = [cats.get(c, np.nan) if hasattr(cats, "get") else np.nan for c in p["category"]]
+    fig.add_trace(
+        go.Scatter(
+            x=cat_vals,
+            y=p["product_id"],
+            mode="markers",
+            name="its category",
+            marker={"color": _ORANGE, "size": 9, "symbol": "circle-open"},
+            hovertemplate="category estimate %{x:.2f}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.add_vline(x=-1, line_dash="dot", line_color="grey", annotation_text="-1: revenue-neutral")
+    fig.update_layout(
+        title="Price elasticity: % change in units for a 1 % higher price",
+        xaxis_title="elasticity",
+        height=max(320, 22 * len(p) + 120),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "y": -0.15},
+    )
+    return fig
+
+
+def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
+    """Expected units a week across the allowed price range with the interval band, and
+    revenue/profit on a second axis; markers at the current, new and best price."""
+    c = whatif.curve[whatif.curve["product_id"] == product_id]
+    row = whatif.table[whatif.table["product_id"] == product_id].iloc[0]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=np.r_[c["price"], c["price"][::-1]],
+            y=np.r_[c["units_high"], c["units_low"][::-1]],
+            fill="toself",
+            fillcolor=_GREY,
+            line={"width": 0},
+            name="units, 90 % band",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(x=c["price"], y=c["units"], name="units a week", line={"color": _BLUE})
+    )
+    money = c["profit"] if c["profit"].notna().any() else c["revenue"]
+    label = "profit a week" if c["profit"].notna().any() else "revenue a week"
+    fig.add_trace(
+        go.Scatter(
+            x=c["price"],
+            y=money,
+            name=label,
+            yaxis="y2",
+            line={"color": _ORANGE, "dash": "dash"},
+        )
+    )
+    for x, name, colour in (
+        (row["current_price"], "current price", "black"),
+        (row["best_price"], f"best price ({row['best_for'].split(' ')[0]})", "green"),
+    ):
+        fig.add_vline(x=x, line_dash="dot", line_color=colour, annotation_text=name)
+    if not np.isnan(row["units"]):
+        fig.add_trace(
+            go.Scatter(
+                x=[row["new_price"]],
+                y=[row["units"]],
+                mode="markers",
+                marker={"size": 12, "color": "red"},
+                name="what-if price",
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [row["units_high"] - row["units"]],
+                    "arrayminus": [row["units"] - row["units_low"]],
+                },
+            )
+        )
+    fig.update_layout(
+        title=f"{product_id}: demand across the prices it has had (±10 %)",
+        xaxis_title="price",
+        yaxis_title="units a week",
+        yaxis2={"title": label, "overlaying": "y", "side": "right"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
+    return fig
+
+
+def promotion_chart(result: PricingResult) -> go.Figure:
+    """Lift during each promotion and the dip after it, with 90 % intervals."""
+    p = result.promotions
+    labels = [f"{r.product_id} {pd.Timestamp(r.start).date()}" for r in p.itertuples()]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=p["lift"] - 1,
+            name="lift during",
+            marker_color=_BLUE,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": p["lift_high"] - p["lift"],
+                "arrayminus": p["lift"] - p["lift_low"],
+            },
+            hovertemplate="%{x}<br>units %{y:+.0%} vs before<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=labels,
+            y=p["dip"],
+            name="dip after",
+            marker_color=_ORANGE,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": p["dip_high"] - p["dip"],
+                "arrayminus": p["dip"] - p["dip_low"],
+            },
+            hovertemplate="%{x}<br>units %{y:+.0%} vs before<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title="Units per store order vs the weeks before: during and after each promotion",
+        yaxis_tickformat="+.0%",
+        barmode="group",
+        legend={"orientation": "h", "y": -0.25},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
+    return fig
+
+
+def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
+    """Weekly units and price of one product; promotion weeks shaded."""
+    g = result.panel[result.panel["product_id"] == product_id].sort_values("week")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=g["week"], y=g["units"], name="units", marker_color=_BLUE))
+    fig.add_trace(
+        go.Scatter(
+            x=g["week"],
+            y=g["median_price"],
+            name="price",
+            yaxis="y2",
+            line={"color": _ORANGE, "shape": "hv"},
+        )
+    )
+    for w in g.loc[g["promo"], "week"]:
+        fig.add_vrect(x0=w, x1=w + pd.Timedelta(days=7), fillcolor="green", opacity=0.15)
+    for w in g.loc[g["post"], "week"]:
+        fig.add_vrect(x0=w, x1=w + pd.Timedelta(days=7), fillcolor="red", opacity=0.08)
+    fig.update_layout(
+        title=f"{product_id}: units and price per week (green: promotion, red: the weeks after)",
+        yaxis_title="units",
+        yaxis2={"title": "price", "overlaying": "y", "side": "right"},
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
+    return fig
+
+
+def validation_chart(result: PricingResult) -> go.Figure:
+    """Held-out MAE per product: the price model against the naive baseline."""
+    v = result.validation
+    top = float(max(v["model_mae"].max(), v["baseline_mae"].max())) if len(v) else 1.0
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=v["baseline_mae"],
+            y=v["model_mae"],
+            mode="markers",
+            text=v["product_id"],
+            marker={"color": np.where(v["beats"], _BLUE, _ORANGE), "size": 9},
+            hovertemplate="%{text}<br>naive %{x:.1f}<br>model %{y:.1f}<extra></extra>",
+            name="product",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[0, top],
+            y=[0, top],
+            mode="lines",
+            line={"dash": "dot", "color": "grey"},
+            name="equal error",
+        )
+    )
+    fig.update_layout(
+        title="Held-out error per product (below the line: the model beats the naive forecast)",
+        xaxis_title="naive MAE (units a week)",
+        yaxis_title="model MAE (units a week)",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+    )
+    return fig

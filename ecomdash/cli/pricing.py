@@ -1,0 +1,201 @@
+"""``ecomdash pricing``: elasticities, promotions, held-out validation and a what-if."""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_date_args,
+    add_json_arg,
+    emit,
+    filters_from,
+    open_store,
+    parse_date,
+)
+from ecomdash.errors import ParameterError
+
+_PRODUCT_KEYS = (
+    "product_id",
+    "product_name",
+    "category",
+    "elasticity",
+    "ci_low",
+    "ci_high",
+    "n_price_levels",
+    "weeks",
+    "status",
+    "reason",
+    "source",
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pricing",
+        help="price elasticity per product/category, promotions, held-out check, what-if",
+    )
+    add_dataset_arg(p)
+    add_date_args(p)
+    p.add_argument("--product", action="append", help="product id for the what-if (repeatable)")
+    p.add_argument("--category", help="what-if for every product of this category")
+    p.add_argument(
+        "--change", type=float, default=None, help="price change in %% for the what-if, e.g. -10"
+    )
+    p.add_argument("--cutoff", type=parse_date, help="first held-out week (YYYY-MM-DD)")
+    p.add_argument(
+        "--margin", type=float, help="profit margin in %% of the current price (for profit)"
+    )
+    p.add_argument("--events", help="CSV of promotions you ran: product_id, start, end")
+    p.add_argument("--stock", help="CSV of units on hand (product id, units) for markdowns")
+    p.add_argument(
+        "--clear-weeks", type=int, default=8, help="markdowns clear stock within these weeks"
+    )
+    p.add_argument("--min-weeks", type=int, default=12, help="weeks of sales a model needs")
+    p.add_argument("--top", type=int, default=500, help="products by revenue that get a model")
+    add_json_arg(p)
+    p.set_defaults(func=run_pricing)
+
+
+def run_pricing(args: argparse.Namespace) -> int:
+    from ecomdash import pricing as P
+
+    margin = None
+    if args.margin is not None:
+        if not 0 < args.margin < 100:
+            raise ParameterError(f"--margin is a percentage in (0, 100); got {args.margin:g}.")
+        margin = args.margin / 100
+    stock = None
+    if args.stock:
+        from pathlib import Path
+
+        from ecomdash.inventory import read_stock
+
+        path = Path(args.stock)
+        if not path.is_file():
+            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+        stock = read_stock(path.read_bytes())
+    events = None
+    if args.events:
+        from pathlib import Path
+
+        import pandas as pd
+
+        path = Path(args.events)
+        if not path.is_file() or path.stat().st_size > 5_000_000:
+            raise ParameterError(
+                f"There is no events file under 5 MB at {args.events}. Check the path."
+            )
+        events = pd.read_csv(path, dtype=str, keep_default_na=False)
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        pw = store.product_week_prices(info.id, filters_from(args))
+    finally:
+        store.close()
+    res = P.analyze(
+        pw,
+        cutoff=args.cutoff,
+        min_weeks=args.min_weeks,
+        max_products=args.top,
+        margin=margin,
+        events=events,
+    )
+    products = res.products
+    if args.product:
+        wanted = set(args.product)
+        unknown = wanted - set(products["product_id"])
+        if unknown:
+            raise ParameterError(
+                f"Product(s) {', '.join(sorted(unknown))} have no sales in this dataset."
+            )
+        products = products[products["product_id"].isin(wanted)]
+    elif args.category:
+        products = products[products["category"] == args.category]
+    whatif = None
+    if args.change is not None or args.product or args.category:
+        whatif = P.what_if(
+            res,
+            products=args.product,
+            category=args.category,
+            change_pct=args.change if args.change is not None else 0.0,
+            margin=margin,
+        )
+    markdowns = P.markdown_candidates(res, weeks_to_clear=args.clear_weeks, stock=stock)
+    v = res.validation_summary
+    obj = {
+        "dataset": info.id,
+        "products": products[list(_PRODUCT_KEYS)],
+        "categories": res.categories,
+        "promotions": res.promotions,
+        "validation": {**v, "per_product": res.validation},
+        "whatif": None
+        if whatif is None
+        else {
+            "change_pct": whatif.change_pct,
+            "products": whatif.table,
+            "warnings": list(whatif.warnings),
+        },
+        "markdowns": markdowns,
+        "warnings": list(res.warnings),
+        "seconds": res.seconds,
+    }
+    emit(args, obj, _text(res, products, whatif))
+    return 0
+
+
+def _f(x, fmt="{:.2f}") -> str:
+    return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
+
+
+def _text(res, products, whatif) -> str:
+    est = products[products["status"] != "no estimate"]
+    out = [
+        f"Price elasticity: {int((products['status'] == 'estimated').sum())} products from their "
+        f"own price history, {int((products['status'] == 'category').sum())} from their "
+        f"category, {int((products['status'] == 'no estimate').sum())} without an estimate.",
+        "",
+        f"{'product':12s} {'elasticity':>10s} {'90% interval':>18s} {'levels':>6s} "
+        f"{'weeks':>5s}  source / reason",
+    ]
+    for r in products.head(30).itertuples():
+        out.append(
+            f"{str(r.product_id)[:12]:12s} {_f(r.elasticity):>10s} "
+            f"{_f(r.ci_low) + ' – ' + _f(r.ci_high):>18s} {r.n_price_levels:>6d} {r.weeks:>5d}  "
+            f"{r.source or r.reason}"
+        )
+    if len(products) > 30:
+        out.append(f"... {len(products) - 30} more (use --json for all)")
+    v = res.validation_summary
+    out.append("")
+    if v["n_products"]:
+        out.append(
+            f"Held-out check from {v['cutoff']}: model MAE {v['model_mae']:.2f} vs naive "
+            f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) over "
+            f"{v['n_products']} products, {v['n_weeks']} product-weeks."
+        )
+    else:
+        out.append("Held-out check: no product had enough price history before the cutoff.")
+    out.append(f"Promotions found: {len(res.promotions)}")
+    for r in res.promotions.head(20).itertuples():
+        out.append(
+            f"  {r.product_id} {r.start.date()}–{r.end.date()} {r.discount:.0%} off: lift "
+            f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_f(r.dip, '{:+.0%}')}, "
+            f"net revenue {r.net_revenue:,.0f}"
+        )
+    if whatif is not None:
+        out += ["", f"What-if at {whatif.change_pct:+g} %:"]
+        for r in whatif.table.itertuples():
+            out.append(
+                f"  {r.product_id}: {r.current_price:.2f} → {r.new_price:.2f}: units/week "
+                f"{_f(r.units, '{:.1f}')} ({_f(r.units_low, '{:.1f}')}–"
+                f"{_f(r.units_high, '{:.1f}')}), revenue {_f(r.revenue, '{:,.0f}')}, profit "
+                f"{_f(r.profit, '{:,.0f}')}; best price for {r.best_for}: {r.best_price:.2f}"
+                + (f" [{r.note}]" if r.note else "")
+            )
+        out += [f"note: {w}" for w in whatif.warnings]
+    out += [f"note: {w}" for w in res.warnings]
+    del est
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""``ecomdash report``: the stakeholder report of a dataset as one self-contained HTML file
+(and optionally a PDF printed by headless Chromium)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from ecomdash.cli.common import add_dataset_arg, add_date_args, open_store
+from ecomdash.errors import ParameterError
+from ecomdash.filters import Filters
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="one self-contained HTML report (KPIs, trend, rules, forecast, restock, segments, "
+        "value, churn, recommendations), optionally also a PDF",
+        description="Write the stakeholder report of a dataset for a period and filters: one "
+        "HTML file with interactive charts that opens offline, each section saying how good "
+        "its model is. --pdf also prints it with headless Chromium.",
+    )
+    add_dataset_arg(p)
+    add_date_args(p)
+    p.add_argument("--country", action="append", help="only this country (repeatable)")
+    p.add_argument("--category", action="append", help="only this category (repeatable)")
+    p.add_argument("--lang", default="en", help="report language (en; zh is not available yet)")
+    p.add_argument("--out", required=True, help="HTML file to write, e.g. report.html")
+    p.add_argument("--pdf", help="also print the report to this PDF file (needs Chromium)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecomdash.report import build_report, check_lang, render_html
+    from ecomdash.report.pdf import print_pdf
+
+    check_lang(args.lang)
+    out = Path(args.out)
+    if out.is_dir():
+        raise ParameterError(
+            f"--out {args.out} is a directory; give a file name such as report.html."
+        )
+    filters = Filters(
+        start=args.start,
+        end=args.end,
+        countries=tuple(args.country or ()),
+        categories=tuple(args.category or ()),
+    )
+    t0 = time.perf_counter()
+    store = open_store(args)
+    try:
+        rep = build_report(
+            store,
+            args.dataset,
+            filters,
+            lang=args.lang,
+            progress=lambda i, n, spec: print(
+                f"[{i + 1}/{n}] {spec.title}…", file=sys.stderr, flush=True
+            ),
+        )
+    finally:
+        store.close()
+    html = render_html(rep)
+    try:
+        out.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(
+            f"Could not write {args.out} ({exc.strerror}). Check the folder exists and is writable."
+        ) from None
+    missing = [s.title for s in rep.sections if s.tone == "missing"]
+    print(
+        f"Wrote {out} ({len(html.encode('utf-8')) / 1e6:.1f} MB, {len(rep.sections)} sections) "
+        f"in {time.perf_counter() - t0:.1f} s."
+    )
+    if missing:
+        print(f"Not enough data for: {', '.join(missing)} (each says why in the report).")
+    if args.pdf:
+        pdf = print_pdf(html, args.pdf)
+        print(f"Wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB).")
+    return 0

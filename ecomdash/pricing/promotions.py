@@ -1,0 +1,222 @@
+"""What a promotion earned: the lift during it and the dip after it, against the weeks before.
+
+Per promotion (a run of ``promo`` weeks of one product, see
+:func:`ecomdash.pricing.features.flag_promotions`):
+
+* baseline rate ``r_b`` = units per store order over up to ``baseline_weeks`` regular weeks
+  before the promotion (units per store order removes the store's trend, season and
+  holidays); missing product weeks count as 0 units;
+* lift = rate during / ``r_b``; dip = rate in the ``dip_weeks`` after / ``r_b`` − 1;
+* intervals on the log ratio: ``se = sqrt(phi/U1 + phi/U0)`` with ``U`` the units in each
+  window and ``phi`` >= 1 the baseline weeks' over-dispersion (Pearson chi² / df of weekly
+  units around ``r_b`` × store orders);
+* money: extra revenue = actual − ``r_b`` × store orders × regular price, during and after;
+  with a margin (share of the regular price), the same for profit at unit cost
+  ``regular price × (1 − margin)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ecomdash.errors import ParameterError
+
+PROMO_COLUMNS = [
+    "product_id",
+    "product_name",
+    "category",
+    "start",
+    "end",
+    "weeks",
+    "regular_price",
+    "promo_price",
+    "discount",
+    "lift",
+    "lift_low",
+    "lift_high",
+    "dip",
+    "dip_low",
+    "dip_high",
+    "extra_units",
+    "extra_revenue",
+    "dip_revenue",
+    "net_revenue",
+    "net_profit",
+    "baseline_weeks",
+]
+
+
+def promotion_effects(
+    flagged: pd.DataFrame,
+    store_weeks: pd.Series,
+    *,
+    baseline_weeks: int = 8,
+    dip_weeks: int = 2,
+    margin: float | dict[str, float] | None = None,
+    level: float = 0.90,
+) -> pd.DataFrame:
+    """One row per promotion found in ``flagged`` (all products' weeks with flags).
+
+    ``store_weeks``: store orders per week (index: week). ``margin``: one share for every
+    product or a dict category → share; None leaves profit empty.
+    """
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    rows = []
+    all_weeks = store_weeks.sort_index()
+    with_promo = set(flagged.loc[flagged["promo_id"] > 0, "product_id"])
+    for pid, prod in flagged[flagged["product_id"].isin(with_promo)].groupby(
+        "product_id", sort=True
+    ):
+        g = prod[prod["promo_id"] > 0]
+        prod = prod.set_index("week").sort_index()
+        # calendar weeks from the first to the last sale, missing weeks = 0 units
+        span = all_weeks.loc[prod.index.min() : prod.index.max()]
+        units = prod["units"].reindex(span.index, fill_value=0.0)
+        revenue = prod["revenue"].reindex(span.index, fill_value=0.0)
+        promo = prod["promo"].reindex(span.index, fill_value=False).astype(bool)
+        post = prod["post"].reindex(span.index, fill_value=False).astype(bool)
+        for k, run in g.groupby("promo_id"):
+            w0, w1 = run["week"].min(), run["week"].max()
+            in_p = (span.index >= w0) & (span.index <= w1)
+            before = np.flatnonzero((span.index < w0) & ~promo.to_numpy() & ~post.to_numpy())
+            before = before[-baseline_weeks:]
+            after = np.flatnonzero(span.index > w1)[:dip_weeks]
+            after = after[~promo.to_numpy()[after]]
+            if len(before) < 3:
+                continue
+            u0, o0 = units.iloc[before].sum(), span.iloc[before].sum()
+            u1, o1 = units[in_p].sum(), span[in_p].sum()
+            if u0 <= 0 or o0 <= 0 or o1 <= 0:
+                continue
+            r0 = u0 / o0
+            phi = _dispersion(prod, all_weeks)
+            ref = float(run["ref_price"].iloc[0])
+            cost = _cost(ref, margin, run)
+            lift = (u1 / o1) / r0
+            se_l = np.sqrt(phi / max(u1, 0.5) + phi / u0)
+            base1 = r0 * o1
+            extra_rev = revenue[in_p].sum() - base1 * ref
+            if len(after):
+                u2, o2 = units.iloc[after].sum(), span.iloc[after].sum()
+                dip = (u2 / o2) / r0 - 1
+                se_d = np.sqrt(phi / max(u2, 0.5) + phi / u0)
+                dip_lo = np.exp(np.log(max(dip + 1, 1e-9)) - z * se_d) - 1
+                dip_hi = np.exp(np.log(max(dip + 1, 1e-9)) + z * se_d) - 1
+                base2 = r0 * o2
+                dip_rev = revenue.iloc[after].sum() - base2 * ref
+                dip_profit = (
+                    (revenue.iloc[after].sum() - u2 * cost) - base2 * (ref - cost)
+                    if cost is not None
+                    else np.nan
+                )
+            else:
+                dip = dip_lo = dip_hi = dip_rev = np.nan
+                dip_profit = 0.0 if cost is not None else np.nan
+            profit = (
+                (revenue[in_p].sum() - u1 * cost) - base1 * (ref - cost) + dip_profit
+                if cost is not None
+                else np.nan
+            )
+            promo_price = float(run["median_price"].median())
+            rows.append(
+                {
+                    "product_id": pid,
+                    "product_name": run["product_name"].iloc[0] if "product_name" in run else pid,
+                    "category": run["category"].iloc[0] if "category" in run else None,
+                    "start": w0,
+                    "end": w1 + pd.Timedelta(days=6),
+                    "weeks": int(in_p.sum()),
+                    "regular_price": ref,
+                    "promo_price": promo_price,
+                    "discount": 1 - promo_price / ref,
+                    "lift": lift,
+                    "lift_low": lift * np.exp(-z * se_l),
+                    "lift_high": lift * np.exp(z * se_l),
+                    "dip": dip,
+                    "dip_low": dip_lo,
+                    "dip_high": dip_hi,
+                    "extra_units": u1 - base1,
+                    "extra_revenue": extra_rev,
+                    "dip_revenue": dip_rev,
+                    "net_revenue": extra_rev + (0.0 if np.isnan(dip_rev) else dip_rev),
+                    "net_profit": profit,
+                    "baseline_weeks": len(before),
+                }
+            )
+            del k
+    return pd.DataFrame(rows, columns=PROMO_COLUMNS)
+
+
+def parse_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
+
+    Accepts the columns ``product_id``/``product``, ``start``/``from``, ``end``/``to``
+    (case-insensitive); blank rows are dropped.
+
+    >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
+      product_id      start        end
+    0          A 2024-05-06 2024-05-19
+    """
+    cols = {str(c).strip().lower(): c for c in events.columns}
+    pick = {}
+    for want, names in (
+        ("product_id", ("product_id", "product", "product id", "sku")),
+        ("start", ("start", "from", "start date")),
+        ("end", ("end", "to", "end date")),
+    ):
+        found = next((cols[n] for n in names if n in cols), None)
+        if found is None:
+            raise ParameterError(
+                "Promotion events need columns product_id, start and end (dates); found "
+                f"{', '.join(map(str, events.columns)) or 'none'}."
+            )
+        pick[want] = found
+    out = pd.DataFrame({k: events[v] for k, v in pick.items()})
+    out = out[out["product_id"].notna() & (out["product_id"].astype(str).str.strip() != "")]
+    out["product_id"] = out["product_id"].astype(str).str.strip()
+    for c in ("start", "end"):
+        out[c] = pd.to_datetime(out[c], errors="coerce")
+    bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
+    if bad.any():
+        raise ParameterError(
+            f"{int(bad.sum())} promotion event(s) have a missing date or end before start. "
+            "Give dates as YYYY-MM-DD with the end on or after the start."
+        )
+    return out.reset_index(drop=True)
+
+
+def _dispersion(prod: pd.DataFrame, store_weeks: pd.Series) -> float:
+    """Over-dispersion (>= 1) of a product's weekly units over all its regular weeks: Pearson
+    chi² / df around units-per-store-order at each regular price level."""
+    reg = prod.loc[~prod["promo"].astype(bool) & ~prod["post"].astype(bool)]
+    if len(reg) < 4:
+        return 1.0
+    orders = store_weeks.reindex(reg.index).to_numpy(dtype=float)
+    level = reg["median_price"].round(2).to_numpy()
+    u = reg["units"].to_numpy(dtype=float)
+    chi, n_levels = 0.0, 0
+    for lv in np.unique(level):
+        m = level == lv
+        exp = orders[m] * u[m].sum() / orders[m].sum()
+        chi += float(np.sum((u[m] - exp) ** 2 / exp))
+        n_levels += 1
+    return max(1.0, chi / max(len(u) - n_levels, 1))
+
+
+def _cost(ref: float, margin, run: pd.DataFrame) -> float | None:
+    m = margin_for(margin, run["category"].iloc[0] if "category" in run else None)
+    return None if m is None else ref * (1 - m)
+
+
+def margin_for(margin: float | dict[str, float] | None, category) -> float | None:
+    """The margin share that applies to a product of ``category`` (None when unknown)."""
+    if margin is None:
+        return None
+    if isinstance(margin, dict):
+        v = margin.get(category) if category is not None and not pd.isna(category) else None
+        if v is None:
+            v = margin.get("*")
+        return None if v is None or pd.isna(v) else float(v)
+    return float(margin)

@@ -1,0 +1,123 @@
+"""The stakeholder report: one self-contained HTML file (and optionally a PDF) per dataset,
+period and filters, with a verdict on every model. No streamlit here: the CLI
+(``ecomdash report``) and the sidebar's "Download report" button both call :func:`build_report`
+and :func:`render_html`.
+
+>>> rep = build_report(store, "Demo merchant", Filters())      # doctest: +SKIP
+>>> Path("report.html").write_text(render_html(rep), encoding="utf-8")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError, ParameterError
+from ecomdash.filters import Filters
+from ecomdash.report.data import ReportData
+from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
+from ecomdash.report.render import Part, document_html, part, render_html
+from ecomdash.report.sections import SECTIONS
+from ecomdash.store import Store
+
+__all__ = [
+    "LANGUAGES",
+    "Part",
+    "SECTIONS",
+    "Metric",
+    "Report",
+    "ReportData",
+    "Section",
+    "SectionSpec",
+    "Table",
+    "build_report",
+    "build_section",
+    "check_lang",
+    "describe",
+    "document_html",
+    "part",
+    "render_html",
+]
+
+#: Languages the report can be written in. Chinese comes with the app's message catalogue.
+LANGUAGES = {"en": "English"}
+PLANNED_LANGUAGES = {"zh": "Chinese"}
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if the report can be written in it, else a ParameterError that says why."""
+    if lang in LANGUAGES:
+        return lang
+    if lang in PLANNED_LANGUAGES:
+        raise ParameterError(
+            f"The report is not available in {PLANNED_LANGUAGES[lang]} (--lang {lang}) yet: "
+            "ecomdash has no Chinese message catalogue so far. Use --lang en."
+        )
+    raise ParameterError(f"Unknown report language {lang!r}. Available: {', '.join(LANGUAGES)}.")
+
+
+def build_section(spec: SectionSpec, data: ReportData) -> Section:
+    """Run one section; missing columns or an EcomdashError become a section that says so."""
+    t0 = time.perf_counter()
+    if spec.needs is not None:
+        missing = S.missing_for(spec.needs, data.columns)
+        if missing:
+            return Section(
+                spec.key,
+                spec.title,
+                f"This dataset has no {', '.join(sorted(missing))} column, which "
+                f"{S.ANALYSIS_LABELS.get(spec.needs, spec.needs)} needs. Re-upload the export "
+                "on the Data page and map that column to get this section.",
+                "missing",
+            )
+    try:
+        sec = spec.build(data)
+    except EcomdashError as exc:
+        sec = Section(spec.key, spec.title, str(exc), "missing")
+    return Section(**{**sec.__dict__, "seconds": time.perf_counter() - t0})
+
+
+def build_report(
+    store: Store,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    sections: Sequence[SectionSpec] = SECTIONS,
+    lang: str = "en",
+    progress: Callable[[int, int, SectionSpec], None] | None = None,
+) -> Report:
+    """Every section of ``sections`` for ``dataset`` (id or unique name) after ``filters``.
+
+    ``progress(i, n, spec)`` is called before section ``i`` of ``n`` runs (for a status line).
+    """
+    check_lang(lang)
+    t0 = time.perf_counter()
+    data = ReportData.open(store, dataset, filters)
+    built = []
+    for i, spec in enumerate(sections):
+        if progress is not None:
+            progress(i, len(sections), spec)
+        built.append(build_section(spec, data))
+    return describe(data, lang=lang, sections=tuple(built), seconds=time.perf_counter() - t0)
+
+
+def describe(
+    data: ReportData, *, lang: str = "en", sections: tuple[Section, ...] = (), seconds: float = 0.0
+) -> Report:
+    """The report's header facts (dataset, version, period, filters) around ``sections``."""
+    f = data.filters
+    lo, hi = data.store.date_range(data.info.id)
+    period = (f.start or (lo.date() if lo else None), f.end or (hi.date() if hi else None))
+    return Report(
+        dataset_name=data.info.name,
+        dataset_id=data.info.id,
+        version=data.info.version,
+        filters=f,
+        period=period,
+        created=datetime.now().replace(microsecond=0),
+        sections=sections,
+        lang=lang,
+        seconds=seconds,
+    )

@@ -1,0 +1,122 @@
+"""The report's only door to the data: the store, with each analysis reading only its columns.
+
+Kept in one small module on purpose: when the store grows named aggregates, the report
+switches to them here and nowhere else. A :class:`ReportData` lives for one report build and
+memoises what several sections share (the overview aggregates, each column set's lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
+from ecomdash.kpis import OverviewResult, overview
+from ecomdash.store import DatasetInfo, Store
+
+#: Columns read per family of analyses (flags always come). Those a dataset lacks are skipped.
+BASKET_COLUMNS = (
+    S.ORDER_ID,
+    S.ORDER_DATE,
+    S.CUSTOMER_ID,
+    S.PRODUCT_ID,
+    S.PRODUCT_NAME,
+    S.CATEGORY,
+    S.QUANTITY,
+    S.UNIT_PRICE,
+    S.REVENUE,
+)
+PRODUCT_COLUMNS = (
+    S.ORDER_ID,
+    S.ORDER_DATE,
+    S.PRODUCT_ID,
+    S.PRODUCT_NAME,
+    S.QUANTITY,
+    S.UNIT_PRICE,
+    S.REVENUE,
+)
+CUSTOMER_COLUMNS = (
+    S.ORDER_ID,
+    S.ORDER_DATE,
+    S.CUSTOMER_ID,
+    S.PRODUCT_ID,
+    S.PRODUCT_NAME,
+    S.CATEGORY,
+    S.QUANTITY,
+    S.UNIT_PRICE,
+    S.REVENUE,
+)
+
+
+def read_lines(
+    store: Store, dataset_id: str, filters: Filters, columns: tuple[str, ...]
+) -> pd.DataFrame:
+    """The store read behind :meth:`ReportData.lines` (the app caches this per column set)."""
+    return store.load_lines(dataset_id, filters, columns=list(columns))
+
+
+@dataclass
+class ReportData:
+    """The dataset of one report build (a workspace's store, dataset and filters)."""
+
+    store: Store
+    info: DatasetInfo
+    filters: Filters
+    #: optional loader ``columns -> lines`` (the app passes one backed by its cache)
+    load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        store: Store,
+        dataset: str,
+        filters: Filters | None = None,
+        *,
+        load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None,
+    ) -> ReportData:
+        return cls(store, store.resolve(dataset), filters or Filters(), load)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.info.columns
+
+    def overview(self, grain: str = "auto") -> OverviewResult:
+        """KPIs, previous period, trend and breakdowns, aggregated in DuckDB by the store."""
+        key = ("overview", grain)
+        if key not in self._memo:
+            self._memo[key] = overview(self.store, self.info.id, self.filters, grain=grain)
+        return self._memo[key]
+
+    def lines(self, columns: tuple[str, ...]) -> pd.DataFrame:
+        """The filtered lines, only ``columns`` (those the dataset has) plus the flags.
+
+        The same frame is handed to every section that asks for the same columns; analyses
+        never mutate their input, so sharing it is safe.
+        """
+        have = tuple(c for c in columns if c in self.info.columns) + tuple(S.FLAGS)
+        key = ("lines", have)
+        if key not in self._memo:
+            if self.load is not None:
+                self._memo[key] = self.load(have)
+            else:
+                self._memo[key] = read_lines(self.store, self.info.id, self.filters, have)
+        return self._memo[key]
+
+    def shared(self, name: str, build):
+        """A result several sections use (e.g. the churn models), built once per report."""
+        key = ("shared", name)
+        if key not in self._memo:
+            try:
+                self._memo[key] = build()
+            except EcomdashError as exc:  # remembered: the next section gets the same error
+                self._memo[key] = exc
+        value = self._memo[key]
+        if isinstance(value, EcomdashError):
+            raise value
+        return value

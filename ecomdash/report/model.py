@@ -1,0 +1,84 @@
+"""What a report is made of: sections with a verdict, metric tiles, figures and tables.
+
+Plain frozen dataclasses (no HTML, no streamlit): :mod:`ecomdash.report.sections` builds them,
+:mod:`ecomdash.report.render` turns them into one escaped, self-contained HTML file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ecomdash.filters import Filters
+
+#: How a verdict reads: the model is good / has a caveat / plain facts / could not run.
+TONES = ("good", "warn", "info", "missing")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A headline tile: label, value as text, optional change as text (e.g. ``+4.1 %``)."""
+
+    label: str
+    value: str
+    delta: str | None = None
+    good: bool | None = None  # True: the change is good news, False: bad news, None: neutral
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to show: ``formats`` maps a column to a format spec (``{:,.2f}``, ``{:.1%}``)."""
+
+    title: str
+    frame: pd.DataFrame
+    formats: dict[str, str] = field(default_factory=dict)
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report. ``verdict`` says how good its model is (or why it is missing)."""
+
+    key: str
+    title: str
+    verdict: str
+    tone: str = "info"
+    text: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    figures: tuple[go.Figure, ...] = ()
+    tables: tuple[Table, ...] = ()
+    seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.tone not in TONES:
+            raise ValueError(f"tone must be one of {TONES}, not {self.tone!r}")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    """A registry entry: ``build(data)`` returns the Section; ``needs`` names a
+    ``schema.REQUIREMENTS`` analysis whose columns must be present (else a clear sentence)."""
+
+    key: str
+    title: str
+    build: Callable[..., Section]
+    needs: str | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A built report: what it covers and its sections, in order."""
+
+    dataset_name: str
+    dataset_id: str
+    version: int
+    filters: Filters
+    period: tuple[object, object]
+    created: datetime
+    sections: tuple[Section, ...]
+    lang: str = "en"
+    seconds: float = 0.0

@@ -1,0 +1,275 @@
+"""One self-contained HTML file from a :class:`Report`.
+
+- Every piece of text goes through :func:`html.escape` (merchant text: product names, ids,
+  categories, countries, the dataset name; and our own words, for simplicity).
+- plotly.js is inlined once in ``<head>``; each figure is a ``<div>`` plus one
+  ``Plotly.newPlot`` call whose JSON has ``<``, ``>`` and ``&`` written as ``\\u003c`` …, so
+  no merchant string can close the ``<script>``.
+- No URL to any other server: no CDN, no web font, no MathJax. A Content-Security-Policy
+  ``default-src 'none'`` makes the browser refuse any request the page might still try.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.io.json import to_json_plotly
+from plotly.offline import get_plotlyjs
+
+from ecomdash.report.model import Metric, Report, Section, Table
+
+#: Rows of a table shown in the report (the app has the full lists and downloads).
+MAX_ROWS = 50
+
+CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src data: blob:; font-src data:; connect-src 'none'; frame-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+#: Plotly options in the report: no logo link, no "edit in Chart Studio", no MathJax.
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "showLink": False, "typesetMath": False}
+
+CSS = """
+:root { --ink:#1f2430; --muted:#5b6270; --line:#e3e6eb; --good:#1a7f37; --warn:#9a6700;
+        --bad:#b42318; --info:#0b5cad; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica,
+       Arial, sans-serif; color: var(--ink); background: #f6f7f9; }
+main { max-width: 1100px; margin: 0 auto; padding: 24px 28px 60px; background: #fff; }
+header h1 { margin: 0 0 4px; font-size: 26px; }
+header .sub { color: var(--muted); margin: 0; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 14px 0; }
+dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; }
+nav.toc ol { columns: 2; margin: 8px 0 0; padding-left: 20px; }
+nav.toc a { color: var(--info); text-decoration: none; }
+section { border-top: 1px solid var(--line); padding-top: 14px; margin-top: 26px; }
+section h2 { margin: 0 0 8px; font-size: 20px; }
+p.verdict { border-left: 4px solid var(--info); background: #f1f6fd; padding: 8px 12px;
+            margin: 8px 0 12px; }
+p.verdict.good { border-color: var(--good); background: #eef8f0; }
+p.verdict.warn { border-color: var(--warn); background: #fdf6e7; }
+p.verdict.missing { border-color: var(--muted); background: #f3f4f6; }
+p.verdict b { margin-right: 6px; }
+.metrics { display: grid; grid-template-columns: repeat(auto-fit, minmax(160px, 1fr)); gap: 10px;
+           margin: 10px 0; }
+.metric { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
+.metric .label { color: var(--muted); font-size: 13px; }
+.metric .value { font-size: 22px; font-weight: 600; }
+.metric .delta { font-size: 13px; color: var(--muted); }
+.metric .delta.up { color: var(--good); } .metric .delta.down { color: var(--bad); }
+.figure { width: 100%; min-height: 360px; margin: 8px 0; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 13px; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
+         vertical-align: top; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+p.note { color: var(--muted); font-size: 13px; margin: 2px 0 10px; }
+footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
+@media print {
+  body { background: #fff; } main { padding: 0; max-width: none; }
+  section { break-inside: avoid-page; } .figure { break-inside: avoid; }
+  nav.toc { display: none; }
+}
+"""
+
+
+def e(text: object) -> str:
+    """Escaped text (quotes too: safe in attributes as well as in element bodies)."""
+    return escape("" if text is None else str(text), quote=True)
+
+
+def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
+    """(text, is_number) of one table cell."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return "", False
+    if isinstance(v, float) and math.isnan(v):
+        return "", True
+    if isinstance(v, pd.Timestamp | datetime):
+        ts = pd.Timestamp(v)
+        return (str(ts.date()) if ts == ts.normalize() else str(ts)), False
+    if isinstance(v, date):
+        return v.isoformat(), False
+    if isinstance(v, bool | np.bool_):
+        return ("yes" if v else "no"), False
+    if isinstance(v, int | float | np.integer | np.floating):
+        if fmt:
+            try:
+                return fmt.format(v), True
+            except (ValueError, TypeError):
+                pass
+        if isinstance(v, int | np.integer):
+            return f"{int(v):,}", True
+        x = float(v)
+        if abs(x) >= 1000:
+            return f"{x:,.0f}", True
+        return (f"{x:,.2f}" if abs(x) >= 1 else f"{x:.3g}"), True
+    if isinstance(v, tuple | list | frozenset | set):
+        return ", ".join(str(x) for x in v), False
+    return str(v), False
+
+
+def table_html(t: Table, *, max_rows: int = MAX_ROWS) -> str:
+    """An escaped ``<table>``: headers, cells and caption all through :func:`e`."""
+    df = t.frame
+    shown = df.head(max_rows)
+    cols = [str(c) for c in shown.columns]
+    body_rows = []
+    for row in shown.itertuples(index=False, name=None):
+        tds = []
+        for col, v in zip(shown.columns, row, strict=True):
+            text, num = _cell(v, t.formats.get(str(col)))
+            tds.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
+        body_rows.append("<tr>" + "".join(tds) + "</tr>")
+    num_cols = {str(c) for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c].dtype)}
+    head = "".join(
+        f'<th class="num">{e(c)}</th>' if c in num_cols else f"<th>{e(c)}</th>" for c in cols
+    )
+    out = [
+        f"<table><caption>{e(t.title)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body_rows)}</tbody></table>"
+    ]
+    notes = []
+    if len(df) > max_rows:
+        notes.append(f"First {max_rows:,} of {len(df):,} rows; the app has the full list.")
+    if t.note:
+        notes.append(t.note)
+    if notes:
+        out.append(f'<p class="note">{e(" ".join(notes))}</p>')
+    return "".join(out)
+
+
+def script_json(obj: object) -> str:
+    """JSON safe inside ``<script>``: ``<``, ``>``, ``&`` and line separators escaped."""
+    text = to_json_plotly(obj)
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def figure_html(fig: go.Figure, div_id: str) -> str:
+    spec = fig.to_plotly_json()
+    data = script_json(spec.get("data", []))
+    layout = script_json(spec.get("layout", {}))
+    config = script_json(PLOT_CONFIG)
+    return (
+        f'<div class="figure" id="{e(div_id)}"></div>'
+        f'<script>Plotly.newPlot("{e(div_id)}", {data}, {layout}, {config});</script>'
+    )
+
+
+def _metric_html(m: Metric) -> str:
+    delta = ""
+    if m.delta:
+        cls = "" if m.good is None else (" up" if m.good else " down")
+        delta = f'<div class="delta{cls}">{e(m.delta)}</div>'
+    return (
+        f'<div class="metric"><div class="label">{e(m.label)}</div>'
+        f'<div class="value">{e(m.value)}</div>{delta}</div>'
+    )
+
+
+TONE_WORDS = {
+    "good": "How good:",
+    "warn": "How good:",
+    "info": "About these figures:",
+    "missing": "Not available:",
+}
+
+
+def section_html(s: Section) -> str:
+    parts = [
+        f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
+        f'<p class="verdict {e(s.tone)}"><b>{e(TONE_WORDS[s.tone])}</b>{e(s.verdict)}</p>',
+    ]
+    if s.metrics:
+        parts.append(
+            '<div class="metrics">' + "".join(_metric_html(m) for m in s.metrics) + "</div>"
+        )
+    parts += [f"<p>{e(t)}</p>" for t in s.text]
+    for j, fig in enumerate(s.figures):
+        parts.append(figure_html(fig, f"fig-{s.key}-{j}"))
+    parts += [table_html(t) for t in s.tables]
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _filters_text(report: Report) -> list[tuple[str, str]]:
+    f = report.filters
+    start, end = report.period
+    rows = [
+        ("Dataset", f"{report.dataset_name} (id {report.dataset_id}, version {report.version})"),
+        ("Period", f"{start or 'first day'} to {end or 'last day'}"),
+        ("Countries", ", ".join(f.countries) if f.countries else "all"),
+        ("Categories", ", ".join(f.categories) if f.categories else "all"),
+        ("Created", report.created.strftime("%Y-%m-%d %H:%M")),
+    ]
+    return rows
+
+
+@dataclass(frozen=True)
+class Part:
+    """A rendered section (what the app caches per section): key, title, tone, HTML."""
+
+    key: str
+    title: str
+    tone: str
+    html: str
+    seconds: float = 0.0
+
+
+def part(s: Section) -> Part:
+    return Part(s.key, s.title, s.tone, section_html(s), s.seconds)
+
+
+def render_html(report: Report) -> str:
+    """The whole report as one HTML document (UTF-8 text)."""
+    return document_html(report, [part(s) for s in report.sections])
+
+
+def document_html(report: Report, parts: list[Part]) -> str:
+    """The document around rendered sections (``report.sections`` is not used here)."""
+    meta = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _filters_text(report))
+    toc = "".join(f'<li><a href="#{e(p.key)}">{e(p.title)}</a></li>' for p in parts)
+    body = "\n".join(p.html for p in parts)
+    missing = sum(p.tone == "missing" for p in parts)
+    summary = (
+        f"{len(parts)} sections"
+        + (f", {missing} without enough data" if missing else "")
+        + f"; built in {report.seconds:.1f} s."
+    )
+    return f"""<!DOCTYPE html>
+<html lang="{e(report.lang)}">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{e(CSP)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="ecomdash report">
+<title>{e(f"ecomdash report: {report.dataset_name}")}</title>
+<style>{CSS}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<main>
+<header>
+<h1>{e(report.dataset_name)}</h1>
+<p class="sub">{e("Sales report from ecomdash. Charts are interactive: hover for values, drag to zoom, double-click to reset.")}</p>
+<dl class="meta">{meta}</dl>
+</header>
+<nav class="toc"><b>Contents</b><ol>{toc}</ol></nav>
+{body}
+<footer>{e(summary)} {e("Each section's verdict says how its model did on this dataset's own history, or why it could not run.")}</footer>
+</main>
+</body>
+</html>
+"""

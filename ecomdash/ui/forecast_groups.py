@@ -1,0 +1,144 @@
+"""Forecast page section "Every series": forecast every series of a group (store ×
+department, category, SKU) with a backtest per series and over the total; worst first."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ecomdash import schema as S
+from ecomdash.charts.forecast_groups import series_figure, total_figure
+from ecomdash.filters import Filters
+from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, forecast_groups
+from ecomdash.ui.common import (
+    PageContext,
+    download_table,
+    fmt_money,
+    get_store,
+    inert,
+    run_with_budget,
+    timed_status,
+)
+
+K_PARAMS = "fg_params"
+GROUP_LABELS = {
+    S.LOCATION: "store / location",
+    S.CATEGORY: "department / category",
+    S.PRODUCT_ID: "product / SKU",
+    S.CHANNEL: "channel",
+    S.COUNTRY: "country",
+}
+_BY = {S.LOCATION: "location", S.CATEGORY: "category", S.PRODUCT_ID: "product"}
+_BY.update({S.CHANNEL: "channel", S.COUNTRY: "country"})
+
+
+@st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
+def _result(key: tuple, params: tuple) -> GroupForecastResult:
+    workspace, dataset_id, _version, fkey = key
+    by, metric, freq, horizon = params
+    return forecast_groups(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        by=by,
+        metric=metric,
+        freq=freq,
+        horizon=horizon,
+    )
+
+
+def group_options(columns: tuple[str, ...]) -> list[str]:
+    """The groups a dataset can be forecast by: each group column, and store × department."""
+    have = [c for c in S.GROUP_COLUMNS if c in columns]
+    opts = [_BY[c] for c in have]
+    if S.LOCATION in have and S.CATEGORY in have:
+        opts.insert(0, "location,category")
+    if S.LOCATION in have and S.PRODUCT_ID in have:
+        opts.append("location,product")
+    return opts
+
+
+def _label(by: str) -> str:
+    inv = {v: k for k, v in _BY.items()}
+    return " × ".join(GROUP_LABELS[inv[p]] for p in by.split(","))
+
+
+def render(ctx: PageContext) -> None:
+    opts = group_options(ctx.columns)
+    if not opts:
+        st.info("This dataset has no store, department, category or product column to group by.")
+        return
+    metrics = ["revenue"] + (["units"] if S.QUANTITY in ctx.columns else [])
+    with st.form("fg_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        by = c1.selectbox("Forecast every", opts, format_func=_label, key="fg_by")
+        metric = c2.selectbox("Measure", metrics, key="fg_metric")
+        freq = c3.selectbox(
+            "Grain",
+            ["W", "D", "M"],
+            format_func={"W": "week", "D": "day", "M": "month"}.get,
+            key="fg_freq",
+        )
+        horizon = c4.number_input("Periods ahead", min_value=1, max_value=104, value=8)
+        run = st.form_submit_button("Run", type="primary", key="fg_run")
+    if run:
+        st.session_state[K_PARAMS] = (ctx.key, (by, metric, freq, int(horizon)))
+    stored = st.session_state.get(K_PARAMS)
+    if not (isinstance(stored, tuple) and stored[0] == ctx.key):
+        st.info("Choose the group and press Run: every series gets its own backtest.")
+        return
+    params = stored[1]
+    with timed_status("Forecasting every series") as status:
+        status.write("Summing each series in the store, then a backtest of every model per series…")
+        res = run_with_budget(
+            _result, ctx.key, params, seconds=180, what="Forecasting every series"
+        )
+    for w in res.warnings:
+        st.info(inert(w), icon="ℹ️")
+    bt = res.backtest
+    a, b, c = st.columns(3)
+    a.metric("Series", f"{bt['series']:,}", border=True)
+    a.caption(f"Forecast with their backtests in {res.seconds:.1f} s.")
+    b.metric(
+        "Backtest error vs seasonal naive",
+        f"{bt['ratio']:.2f}×",
+        help="Mean absolute error of the chosen models, summed over every series, divided by "
+        "that of the seasonal naive baseline (the same period last season). Below 1 is better.",
+        border=True,
+    )
+    b.caption(f"MAE {fmt_money(bt['auto'])} against {fmt_money(bt['seasonal_naive'])}.")
+    c.metric(
+        "Total: backtest error",
+        fmt_money(bt["total_mae"]),
+        help="The total forecast is the sum of the series forecasts, reconciled with a direct "
+        f"forecast of the total by {RECONCILIATIONS[res.reconciliation]}, so the parts always "
+        "add up.",
+        border=True,
+    )
+    c.caption(
+        f"Sum of the series as forecast: {fmt_money(bt['total_bottom_up_mae'])}; direct "
+        f"forecast of the total ({res.direct_model}): {fmt_money(bt['total_direct_mae'])}; "
+        f"seasonal naive {fmt_money(bt['total_seasonal_naive_mae'])}."
+    )
+    st.plotly_chart(total_figure(res), width="stretch")
+    st.subheader("Series, worst forecast first")
+    table = res.table
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "mae": st.column_config.NumberColumn("Backtest MAE", format="%.2f"),
+            "baseline_mae": st.column_config.NumberColumn("Seasonal naive MAE", format="%.2f"),
+            "ratio": st.column_config.NumberColumn("Ratio", format="%.2f"),
+            "history": st.column_config.NumberColumn("History total", format="%.2f"),
+            "forecast_total": st.column_config.NumberColumn("Forecast total", format="%.2f"),
+        },
+    )
+    d1, d2 = st.columns(2)
+    with d1:
+        download_table(table, "forecast-series-table", label="Download the table", key="fg_dl_t")
+    with d2:
+        download_table(res.forecasts, "forecast-series", label="Download forecasts", key="fg_dl_f")
+    pick = st.selectbox("Show one series", list(table["series"]), key="fg_pick")
+    if pick is not None:
+        st.plotly_chart(series_figure(res, pick), width="stretch")

@@ -1,0 +1,97 @@
+"""The sidebar's "Download report" button: the stakeholder report of the current dataset,
+period and filters, built only when clicked.
+
+The file is Streamlit's deferred download (``data=`` a callable, run when the button is
+clicked). Each section is rendered by a cached function keyed by ``(workspace, dataset,
+version, filters)`` + section + language; the click's rerun walks the same sections with a
+progress bar inside ``st.status`` and ends with how long it took. The download request and the
+rerun share the cache (Streamlit computes one key once; the other waits for it), so the work
+is done once and the progress is the real progress.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash.filters import Filters
+from ecomdash.report import SECTIONS, Part, ReportData, build_section, describe, document_html, part
+from ecomdash.report.data import read_lines
+from ecomdash.ui.common import _safe_stem, get_store
+
+K_CLICKED = "report_clicked"
+K_LAST = "report_last"
+LANG = "en"
+_SPECS = {s.key: s for s in SECTIONS}
+
+
+@st.cache_data(max_entries=3, ttl=600, show_spinner=False)
+def _lines(key: tuple, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Lines of one column set (three sets per report); once the sections are cached these
+    are not needed again, hence the small size and short life."""
+    workspace, dataset_id, _version, fkey = key
+    return read_lines(get_store(workspace), dataset_id, Filters.from_key(fkey), columns)
+
+
+def _data(key: tuple) -> ReportData:
+    workspace, dataset_id, _version, fkey = key
+    return ReportData.open(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        load=lambda cols: _lines(key, cols),
+    )
+
+
+@st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
+def _part(key: tuple, section: str, lang: str) -> Part:
+    """One rendered section (HTML text, not figures: small to cache and to copy)."""
+    return part(build_section(_SPECS[section], _data(key)))
+
+
+def report_bytes(key: tuple, lang: str = LANG) -> bytes:
+    """The whole report file of ``key`` (cached sections, assembled on each download)."""
+    t0 = time.perf_counter()
+    parts = [_part(key, spec.key, lang) for spec in SECTIONS]
+    rep = describe(_data(key), lang=lang, seconds=time.perf_counter() - t0)
+    return document_html(rep, parts).encode("utf-8")
+
+
+def _clicked(key: tuple) -> None:
+    st.session_state[K_CLICKED] = key
+
+
+def render(key: tuple, dataset_name: str) -> None:
+    """The button (and, on the rerun after a click, the build's status)."""
+    st.download_button(
+        "Download report",
+        data=lambda: report_bytes(key),
+        file_name=f"report-{_safe_stem(dataset_name)}-{secrets.token_hex(6)}.html",
+        mime="text/html",
+        on_click=_clicked,
+        args=(key,),
+        key="sidebar_report",
+        icon=":material/summarize:",
+        help="One HTML file for stakeholders: KPIs, trend, top products, basket rules, forecast, "
+        "restock, segments, customer value, churn and recommendations for the dataset, period "
+        "and filters chosen here, each with how good its model is. Opens offline.",
+        width="stretch",
+    )
+    if st.session_state.pop(K_CLICKED, None) == key:
+        t0 = time.perf_counter()
+        with st.status("Building the report", expanded=True) as status:
+            bar = st.progress(0.0)
+            for i, spec in enumerate(SECTIONS):
+                bar.progress(i / len(SECTIONS), text=spec.title)
+                _part(key, spec.key, LANG)
+            bar.progress(1.0, text="All sections")
+            took = time.perf_counter() - t0
+            status.update(label=f"Report built in {took:.1f} s", state="complete", expanded=False)
+        st.session_state[K_LAST] = (key, took)
+    else:
+        last = st.session_state.get(K_LAST)
+        if last is not None and last[0] == key:
+            st.caption(f"Last report built in {last[1]:.1f} s.")

@@ -1,0 +1,148 @@
+"""The stakeholder report in Chromium: opened from disk with every request recorded and
+aborted, it makes none, its plotly charts render, hostile merchant text shows as text and no
+script or dialog runs. The sidebar button of the running app downloads the same report."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from ecomdash.ingest import load_bytes
+from ecomdash.report import build_report, render_html
+from ecomdash.store import Store
+from tests.e2e.conftest import OUT, open_app, wait_for_app_run
+from tests.e2e.test_security import EVIL, evil_csv
+
+
+def _open_offline(browser, path: Path):
+    """A page showing ``path`` where every request is recorded and, unless it is the file
+    itself, aborted; returns (page, requests, dialogs)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    requests: list[str] = []
+    dialogs: list[str] = []
+    errors: list[str] = []
+    url = path.resolve().as_uri()
+
+    def route(r):
+        if r.request.url == url:
+            r.continue_()
+        else:
+            requests.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request", lambda r: None if r.url == url or r.url in requests else requests.append(r.url)
+    )
+    page.goto(url)
+    page.wait_for_load_state("load")
+    return page, requests, dialogs, errors
+
+
+def _shot(page, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path):
+    store = Store.open(tmp_path / "home")
+    try:
+        res = load_bytes(evil_csv().encode("utf-8"), "evil.csv")
+        info = store.save_dataset(EVIL[0] + " shop", res.lines, mapping=res.mapping.as_dict())
+        rep = build_report(store, info.id)
+        demo = build_report(store, store.ensure_demo().id)
+    finally:
+        store.close()
+    n_fig = sum(len(s.figures) for s in rep.sections)
+    assert n_fig >= 3  # enough charts in the hostile report to check they render
+
+    path = tmp_path / "evil-report.html"
+    path.write_text(render_html(rep), encoding="utf-8")
+    page, requests, dialogs, errors = _open_offline(browser, path)
+    try:
+        page.locator(".figure .main-svg").first.wait_for(state="attached", timeout=30_000)
+        assert page.locator(".figure").count() == n_fig
+        for i in range(n_fig):  # every chart drew its svg
+            expect(page.locator(".figure").nth(i).locator(".main-svg").first).to_be_attached()
+        # hostile strings are on the page as visible text
+        expect(page.locator("h1")).to_have_text(EVIL[0] + " shop")
+        cells = page.locator("td")
+        for s in (EVIL[1], EVIL[2], EVIL[4], EVIL[7]):
+            expect(cells.filter(has_text=s).first).to_be_visible()
+        assert page.evaluate("window.__xss") is None
+        assert page.evaluate("getComputedStyle(document.body).display") != "none"
+        assert page.locator("img[src='x']").count() == 0
+        assert page.locator("iframe").count() == 0
+        shot = _shot(page, "report-evil")
+        assert shot.stat().st_size > 10_000
+        assert requests == [], requests
+        assert dialogs == [], dialogs
+        assert errors == [], errors
+        # and the page's Content-Security-Policy refuses a request even if one were tried
+        blocked = page.evaluate(
+            """() => new Promise(done => {
+                document.addEventListener('securitypolicyviolation', e => done(e.effectiveDirective));
+                const img = new Image(); img.src = 'http://tracker.invalid/p.png';
+                setTimeout(() => done('not blocked'), 3000);
+            })"""
+        )
+        assert blocked == "img-src", blocked  # (Playwright still lists the refused attempt)
+    finally:
+        page.context.close()
+
+    path = tmp_path / "demo-report.html"
+    path.write_text(render_html(demo), encoding="utf-8")
+    page, requests, dialogs, errors = _open_offline(browser, path)
+    try:
+        n_demo = sum(len(s.figures) for s in demo.sections)
+        page.locator(".figure .main-svg").first.wait_for(state="attached", timeout=30_000)
+        expect(page.locator(".figure .main-svg:first-child")).to_have_count(n_demo)
+        # interactive: hovering a bar of the top products chart shows plotly's hover label
+        bar = page.locator("#fig-top_products-0 .bars path").first
+        bar.scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator("#fig-top_products-0 .hoverlayer .hovertext").first).to_be_attached()
+        _shot(page, "report-demo")
+        assert requests == [], requests
+        assert dialogs == [] and errors == [], (dialogs, errors)
+    finally:
+        page.context.close()
+
+
+def test_sidebar_button_downloads_the_report(browser, app_url, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = ctx.new_page()
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith((app_url, "data:", "blob:")) else external.append(r.url),
+    )
+    try:
+        open_app(page, app_url)
+        side = page.get_by_test_id("stSidebar")
+        button = side.get_by_test_id("stDownloadButton").filter(has_text="Download report")
+        expect(button).to_be_visible()
+        with page.expect_download(timeout=300_000) as dl:
+            side.get_by_role("button", name="Download report").click()
+        assert re.fullmatch(r"report-Demo-merchant-[0-9a-f]{12}\.html", dl.value.suggested_filename)
+        html = Path(dl.value.path()).read_text(encoding="utf-8")
+        assert "<h1>Demo merchant</h1>" in html
+        for key in ("kpis", "basket", "forecast", "restock", "segments", "churn", "recommend"):
+            assert f'<section id="{key}"' in html, key
+        wait_for_app_run(page, timeout=300_000)
+        expect(side.get_by_text(re.compile(r"Report built in \d+\.\d s"))).to_be_visible(
+            timeout=300_000
+        )
+        OUT.mkdir(parents=True, exist_ok=True)
+        side.screenshot(path=str(OUT / "report-sidebar.png"))
+        assert external == [], external
+    finally:
+        ctx.close()

@@ -1,0 +1,137 @@
+"""Pricing & promotions page (AppTest, page run alone): demo, one-price export, no cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash import pricing as P
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _metric(at, label):
+    found = [m for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def _table(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        core = P.analyze(store.product_week_prices(demo_dataset.id))
+    finally:
+        store.close()
+    n_own = int((core.products["status"] == "estimated").sum())
+    assert _metric(at, "Own elasticity").value == str(n_own)
+    v = core.validation_summary
+    assert _metric(at, "Held-out error vs naive").value == f"{v['ratio']:.2f}×"
+    assert any(f"{v['model_mae']:.2f} units a week" in s.value for s in at.success)
+    products = _table(at, "Why no own estimate")
+    assert len(products) == len(core.products)
+    assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}
+    toy = products.set_index("Product").loc["TOY-278"]
+    assert toy["Elasticity"] == pytest.approx(core.product("TOY-278")["elasticity"], abs=5e-4)
+    promos = _table(at, "Lift (units ×)")
+    assert len(promos) == len(core.promotions) == 4
+    # without a margin the profit column is empty and the page says what it needs
+    assert promos["Net profit"].isna().all()
+    assert _metric(at, "Profit a week").value == "needs a margin"
+    assert len(at.get("plotly_chart")) >= 4
+    assert any("done in" in s.label for s in at.status)
+    assert len(at.get("download_button")) >= 3
+
+
+def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    at.selectbox(key="pr_whatif_product").set_value("TOY-278").run()
+    at.slider(key="pr_whatif_change").set_value(30).run()
+    assert not at.exception, at.exception
+    # TOY-278 went from 27.49 to 40.99: +30 % of 40.99 is beyond 40.99 · 1.1
+    assert any("never extrapolate" in w.value for w in at.warning)
+    at.slider(key="pr_whatif_change").set_value(-10).run()
+    assert not any("never extrapolate" in w.value for w in at.warning)
+    assert _metric(at, "Units a week").value != ""
+
+
+def test_one_price_export_says_why_without_traceback(_isolated_home):
+    weeks = pd.date_range("2024-01-01", periods=30, freq="7D")
+    lines = pd.DataFrame(
+        {
+            "order_id": [f"o{i}" for i in range(60)],
+            "order_date": list(weeks) * 2,
+            "product_id": ["A"] * 30 + ["B"] * 30,
+            "quantity": 2.0,
+            "unit_price": [5.0] * 30 + [9.0] * 30,
+            "revenue": [10.0] * 30 + [18.0] * 30,
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("flat", lines).id
+    store.close()
+    at = run_page("pricing.py", dataset_id=ds, timeout=120)
+    assert not at.exception, at.exception
+    assert _metric(at, "Own elasticity").value == "0"
+    assert any("cannot be measured" in i.value for i in at.info)
+    table = _table(at, "Why no own estimate")
+    assert set(table["Why no own estimate"]) == {"one price in all 30 weeks"}
+
+
+def test_dataset_without_prices_is_told_what_to_map(_isolated_home):
+    lines = pd.DataFrame(
+        {
+            "order_id": ["1", "2"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "product_id": ["A", "B"],
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("no prices", lines).id
+    store.close()
+    at = run_page("pricing.py", dataset_id=ds, timeout=60)
+    assert not at.exception, at.exception
+    assert any("quantity" in i.value and "pricing" in i.value for i in at.info)
+
+
+@pytest.mark.slow
+def test_pricing_page_on_uci(uci_lines, _isolated_home):
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("uci", uci_lines).id
+    store.close()
+    at = run_page("pricing.py", dataset_id=ds, timeout=300)
+    assert not at.exception, at.exception
+    assert int(_metric(at, "Own elasticity").value) > 50
+    assert _metric(at, "Held-out error vs naive").value.endswith("×")
+    products = _table(at, "Why no own estimate")
+    assert len(products) > 4000
+    no_est = products[products["Status"] == "no estimate"]
+    assert (no_est["Why no own estimate"] != "").all()
+
+
+def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    at.selectbox(key="pr_whatif_category").set_value("Toys & Games").run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        core = P.analyze(store.product_week_prices(demo_dataset.id))
+    finally:
+        store.close()
+    w = P.what_if(core, category="Toys & Games", change_pct=10).table
+    table = _table(at, "Units a week now")
+    assert sorted(table["Product"]) == sorted(w["product_id"])
+    ok = w["units"].notna()
+    total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
+    assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)

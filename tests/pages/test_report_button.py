@@ -1,0 +1,49 @@
+"""The sidebar's "Download report": present on every page, built on click with a status that
+ends with how long it took, and the file is the report of the sidebar's dataset and filters."""
+
+from __future__ import annotations
+
+import re
+
+from streamlit.testing.v1 import AppTest
+
+from ecomdash.filters import Filters
+from ecomdash.report import SECTIONS
+from ecomdash.ui import report as report_ui
+from tests.pages.conftest import ROOT, run_app
+
+
+def _key(info, filters: Filters | None = None):
+    return ("local", info.id, info.version, (filters or Filters()).as_key())
+
+
+def test_sidebar_has_the_report_button(demo_dataset):
+    at = run_app(dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    buttons = at.sidebar.get("download_button")
+    assert [b.proto.label for b in buttons] == ["Download report"]
+    assert buttons[0].proto.HasField("deferred_file_id")  # built only when clicked
+    assert [c for c in at.sidebar.children.values() if type(c).__name__ == "Status"] == []
+
+
+def _app_after_click(info) -> AppTest:
+    """The app's run right after a click (AppTest drops the sidebar on a second run of the
+    same instance, so each run is a fresh instance with the session state it needs)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset_id"] = info.id
+    at.session_state[report_ui.K_CLICKED] = _key(info)  # what the button's on_click records
+    at.run()
+    return at
+
+
+def test_click_builds_with_a_status_and_the_time(demo_dataset):
+    at = _app_after_click(demo_dataset)
+    assert not at.exception, at.exception
+    labels = [c.label for c in at.sidebar.children.values() if type(c).__name__ == "Status"]
+    assert any(re.fullmatch(r"Report built in \d+\.\d s", lbl) for lbl in labels), labels
+    # the rerun filled the cache: the download is the whole report of this dataset
+    html = report_ui.report_bytes(_key(demo_dataset)).decode("utf-8")
+    for spec in SECTIONS:
+        assert f'<section id="{spec.key}"' in html
+    assert "Demo merchant" in html
+    assert report_ui.K_CLICKED not in at.session_state  # one click, one status

@@ -1,0 +1,131 @@
+"""Pages on a summed sales dataset (store × department × week): the Overview shows revenue by
+period and group without orders, AOV or customers; pages that need order lines say so and
+what file would unlock them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecomdash import schema as S
+from ecomdash.ingest import load_bytes
+from ecomdash.kpis import compute_kpis
+from ecomdash.store import Store
+from ecomdash.ui.overview import kpi_text
+from tests.pages.conftest import run_page
+from tests.summed_fixtures import sku_daily, to_csv_bytes, walmart_like
+
+
+def _seed(home, df, name):
+    res = load_bytes(to_csv_bytes(df), f"{name}.csv")
+    store = Store.open(home)
+    try:
+        info = store.save_dataset(name, res.lines, report=res.report, mapping=res.mapping.as_dict())
+        return info, compute_kpis(store, info.id)
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def walmart(_isolated_home):
+    return _seed(_isolated_home, walmart_like(stores=4, depts=6, weeks=60, seed=3), "walmart")
+
+
+def test_overview_on_summed_sales(walmart):
+    info, k = walmart
+    at = run_page("overview.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "Net revenue" in labels and "Returns & cancellations" in labels
+    assert not {"Orders", "Average order value", "Customers"} & set(labels)
+    rev = next(m for m in at.metric if m.label == "Net revenue")
+    assert rev.value == kpi_text("revenue", k["revenue"])
+    assert [t.label for t in at.tabs] == ["Top stores / locations", "Top categories"]
+    assert any("Summed sales" in c.value for c in at.caption)
+    assert any("event dates" in c.value for c in at.caption)
+
+
+def test_overview_on_sku_daily_shows_units(_isolated_home):
+    info, k = _seed(_isolated_home, sku_daily(skus=8, days=60, seed=1), "daily")
+    at = run_page("overview.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    units = next(m for m in at.metric if m.label == "Units")
+    assert units.value == kpi_text("units", k["units"])
+    assert at.radio(key="ov_metric").options == ["Net revenue", "Units"]
+    assert [t.label for t in at.tabs] == ["Top products"]
+
+
+@pytest.mark.parametrize(
+    ("page", "needs"),
+    [
+        ("basket.py", "basket"),
+        ("segments.py", "segment"),
+        ("customer_value.py", "clv"),
+        ("recommendations.py", "recommend"),
+    ],
+)
+def test_pages_that_need_order_lines_say_what_unlocks_them(walmart, page, needs):
+    info, _ = walmart
+    at = run_page(page, dataset_id=info.id)
+    assert not at.exception, at.exception
+    [msg] = [i.value for i in at.info]
+    assert "summed sales" in msg
+    assert S.NEEDS_LINES[needs] in msg
+
+
+def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
+    df = walmart_like(stores=3, depts=4, weeks=143, seed=6)
+    info, _ = _seed(_isolated_home, df, "walmart")
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    assert at.tabs[0].label == "Every series"
+    assert at.selectbox(key="fg_by").value == "location,category"
+    at.button(key="fg_run").click().run()
+    assert not at.exception, at.exception
+    n = df.groupby(["Store", "Dept"]).ngroups
+    assert next(m for m in at.metric if m.label == "Series").value == f"{n:,}"
+    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    assert len(table) == n and table["mae"].is_monotonic_decreasing
+    pick = at.selectbox(key="fg_pick")
+    assert pick.value == table["series"].iloc[0]  # the worst series is shown first
+    pick.set_value(table["series"].iloc[-1]).run()
+    assert not at.exception, at.exception
+    titles = [
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+        for c in at.get("plotly_chart")
+    ]
+    assert any(t.startswith(f"{table['series'].iloc[-1]}:") for t in titles), titles
+
+
+def test_data_page_maps_walmart_file_by_names_and_saves_it_as_summed(_isolated_home):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.run()
+    data = to_csv_bytes(walmart_like(stores=2, depts=3, weeks=20, seed=9))
+    at.file_uploader(key="uploader").set_value(("train.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    sel = {s.key: s.value for s in at.selectbox}
+    assert sel["map_location"] == "Store" and sel["map_category"] == "Dept"
+    assert sel["map_event"] == "IsHoliday" and sel["map_quantity"] == "(not in the file)"
+    assert any("'Store'" in w.value and "quantity" in w.value for w in at.warning)
+    assert any("already summed" in i.value for i in at.info)
+    at.text_input[0].set_value("Walmart weekly")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    store.close()
+    assert info.kind == S.KIND_SUMMED and info.name == "Walmart weekly" and info.events
+
+
+def test_whole_app_on_a_summed_dataset(walmart):
+    from tests.pages.conftest import run_app
+
+    info, _ = walmart
+    at = run_app(dataset_id=info.id)
+    assert not at.exception, at.exception
+    assert any(m.label == "Net revenue" for m in at.metric)

@@ -1,0 +1,356 @@
+"""Pricing: the store's product-week aggregate, the log-log fits, pooling, validation,
+promotions, what-if and markdowns — against hand computations, a direct statsmodels fit, and
+the truths planted in the demo merchant."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from scipy import stats
+
+from ecomdash import pricing as P
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.pricing import models as M
+from ecomdash.pricing.features import flag_promotions, price_levels
+from ecomdash.store import Store
+
+
+def _lines(rows) -> pd.DataFrame:
+    df = pd.DataFrame(
+        rows, columns=["order_id", "order_date", "product_id", "quantity", "unit_price"]
+    )
+    df["order_date"] = pd.to_datetime(df["order_date"])
+    df["revenue"] = df["quantity"] * df["unit_price"]
+    df["product_name"] = "Name " + df["product_id"]
+    df["category"] = "Cat"
+    df["is_return"] = df["quantity"] < 0
+    df["is_non_product"] = df["product_id"] == "POST"
+    df["is_cancelled"] = False
+    return df
+
+
+# ----------------------------------------------------------------------------- store
+
+
+def test_product_week_prices_matches_hand_computation(tmp_path):
+    lines = _lines(
+        [
+            ("1", "2024-01-01 10:00", "A", 2, 10.0),  # Monday
+            ("1", "2024-01-01 10:00", "B", 1, 5.0),
+            ("2", "2024-01-07 23:00", "A", 1, 8.0),  # Sunday, same week
+            ("3", "2024-01-03 09:00", "A", 4, 9.0),
+            ("3", "2024-01-03 09:00", "POST", 1, 3.0),  # non-product: ignored
+            ("C3", "2024-01-04 09:00", "A", -4, 9.0),  # return: ignored
+            ("4", "2024-01-08 12:00", "A", 3, 7.0),  # next Monday: next week
+        ]
+    )
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", lines)
+    pw = store.product_week_prices(info.id)
+    a = pw[pw["product_id"] == "A"].reset_index(drop=True)
+    assert a["week"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-08")]
+    assert a["units"].tolist() == [7.0, 3.0]
+    assert a["revenue"].tolist() == [2 * 10 + 8 + 4 * 9.0, 21.0]
+    assert a["median_price"].tolist() == [9.0, 7.0]  # median of 10, 8, 9
+    assert a["mean_price"].iloc[0] == pytest.approx(64 / 7)
+    assert a["orders"].tolist() == [3, 1]
+    # orders 1, 2, 3 have products in week 1 (POST-only lines are not products)
+    assert a["store_orders"].tolist() == [3, 1]
+    assert pw["product_id"].tolist().count("B") == 1
+    # min_weeks drops B (one week)
+    assert set(store.product_week_prices(info.id, min_weeks=2)["product_id"]) == {"A"}
+
+
+# ----------------------------------------------------------------------------- fits
+
+
+def _panel(prices, orders, units, *, pid="P", start="2024-01-01") -> pd.DataFrame:
+    n = len(prices)
+    return pd.DataFrame(
+        {
+            "product_id": pid,
+            "product_name": pid,
+            "category": "Cat",
+            "week": pd.date_range(start, periods=n, freq="7D"),
+            "units": np.asarray(units, dtype=float),
+            "median_price": np.asarray(prices, dtype=float),
+            "revenue": np.asarray(units, dtype=float) * np.asarray(prices, dtype=float),
+            "store_orders": np.asarray(orders, dtype=int),
+        }
+    )
+
+
+def test_noise_free_demand_gives_the_exact_elasticity():
+    prices = np.repeat([10.0, 12.0, 9.0, 11.0], 6)
+    orders = (400 + 30 * np.sin(np.arange(24))).round()
+    units = 0.05 * orders * (prices / 10.0) ** -1.7
+    df = flag_promotions(_panel(prices, orders, units))
+    fit = M.fit_product(df, t0=df["week"].min())
+    assert fit["elasticity"] == pytest.approx(-1.7, abs=1e-6)
+
+
+def test_product_fit_equals_a_direct_statsmodels_ols():
+    rng = np.random.default_rng(3)
+    n = 40
+    prices = np.repeat([10.0, 11.5, 9.5, 10.5], 10)
+    orders = rng.integers(300, 500, n)
+    units = rng.poisson(0.1 * orders * (prices / 10) ** -1.2) + 1.0
+    df = flag_promotions(_panel(prices, orders, units))
+    fit = M.fit_product(df, t0=df["week"].min())
+    # the same design written out by hand: units per store order against price
+    X = np.column_stack([np.ones(n), np.log(prices)])
+    y = np.log(units / orders)
+    ref = sm.OLS(y, X).fit(cov_type="HAC", cov_kwds={"maxlags": 2}, use_t=True)
+    assert fit["elasticity"] == pytest.approx(ref.params[1], rel=1e-10)
+    assert fit["se"] == pytest.approx(ref.bse[1], rel=1e-10)
+    lo, hi = ref.conf_int(alpha=0.10)[1]
+    assert (fit["ci_low"], fit["ci_high"]) == pytest.approx((lo, hi), rel=1e-10)
+    # the 90 % interval is estimate ± t(0.95, df) · se
+    t = stats.t.ppf(0.95, n - 2)
+    assert fit["ci_high"] - fit["elasticity"] == pytest.approx(t * fit["se"], rel=1e-10)
+    # held-out prediction: median exp(X·b) times the week's store orders
+    pred = M.predict_units(fit, df.iloc[:3], t0=df["week"].min(), median=True)
+    assert pred == pytest.approx(np.exp(X[:3] @ ref.params) * orders[:3], rel=1e-10)
+
+
+def test_products_without_price_variation_get_a_reason_not_a_number():
+    weeks = 20
+    one_price = _panel([5.0] * weeks, [100] * weeks, [10.0] * weeks, pid="ONE")
+    short = _panel([5.0, 6.0, 5.0], [100] * 3, [10.0, 8.0, 10.0], pid="SHORT")
+    blip = _panel([5.0] * 19 + [5.5], [100] * weeks, [10.0] * weeks, pid="BLIP")
+    res = P.analyze(pd.concat([one_price, short, blip], ignore_index=True))
+    p = res.products.set_index("product_id")
+    assert (p["status"] == "no estimate").all()
+    assert p["elasticity"].isna().all()
+    assert p.loc["ONE", "reason"] == "one price in all 20 weeks"
+    assert p.loc["SHORT", "reason"] == "only 3 weeks of sales (needs 12)"
+    assert p.loc["BLIP", "reason"] == "the price differed in only one week"
+    with pytest.raises(InsufficientDataError, match="No product has enough price variation"):
+        P.require_estimates(res)
+
+
+def test_price_levels_and_promotion_flags():
+    assert price_levels(pd.Series([9.99, 9.99, 8.49, 8.49, 7.0])) == 2
+    # 10 regular weeks, a 2-week promotion at 7.5, back to 10, then a lasting cut to 8
+    prices = [10.0] * 10 + [7.5, 7.5] + [10.0] * 8 + [8.0] * 10
+    df = flag_promotions(_panel(prices, [100] * 30, [10.0] * 30))
+    assert df["promo"].tolist() == [False] * 10 + [True, True] + [False] * 18
+    assert df["post"].tolist() == [False] * 12 + [True, True] + [False] * 16
+    assert df["ref_price"].iloc[10] == 10.0
+
+
+def test_merchant_events_mark_promotions_the_prices_do_not_show():
+    # a free-delivery week at the usual price: units double in weeks 10-11, then dip
+    units = [10.0] * 10 + [20.0, 20.0] + [7.0, 7.0] + [10.0] * 10
+    df = _panel([5.0] * 24, [100] * 24, units)
+    events = pd.DataFrame({"product": ["P"], "from": ["2024-03-11"], "to": ["2024-03-24"]})
+    res = P.analyze(df, events=events)
+    (promo,) = res.promotions.itertuples()
+    assert promo.start == pd.Timestamp("2024-03-11") and promo.weeks == 2
+    assert promo.lift == pytest.approx(2.0) and promo.dip == pytest.approx(-0.3)
+    assert promo.extra_revenue == pytest.approx(2 * 10 * 5.0)
+    assert promo.net_revenue == pytest.approx(100.0 - 2 * 3 * 5.0)
+    with pytest.raises(ParameterError, match="end before start"):
+        P.analyze(df, events=events.assign(to="2024-03-01"))
+    # unknown products are named in a warning, not silently dropped
+    res = P.analyze(df, events=events.assign(product="ZZZ"))
+    assert res.promotions.empty and any("ZZZ" in w for w in res.warnings)
+
+
+def test_shrink_and_tau_by_hand():
+    # precision weights 1/0.25 and 1/1 → (4·-2 + 1·-1)/5
+    m, se, lo, hi = M.shrink(-2.0, 0.5, -1.0, 1.0, level=0.90)
+    assert m == pytest.approx(-1.8)
+    assert se == pytest.approx(np.sqrt(1 / 5))
+    assert hi - m == pytest.approx(1.6448536 * np.sqrt(1 / 5), rel=1e-6)
+    # DL: est -1, -3 with se 0.5: w=4 each, mean -2, Q = 8, tau² = (8-1)/(8-4) = 1.75
+    assert M.tau_squared(np.array([-1.0, -3.0]), np.array([0.5, 0.5])) == pytest.approx(1.75)
+
+
+def test_bad_parameters_say_what_is_allowed():
+    df = _panel([5.0] * 20, [100] * 20, [10.0] * 20)
+    with pytest.raises(ParameterError, match="'level' parameter of pricing must be"):
+        P.analyze(df, level=1.5)
+    with pytest.raises(ParameterError, match="not a date"):
+        P.analyze(df, cutoff="soon")
+
+
+# ----------------------------------------------------------------------------- demo truths
+
+
+@pytest.fixture(scope="module")
+def demo_pw(demo, tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("pricing"))
+    info = store.ensure_demo(demo.lines)
+    pw = store.product_week_prices(info.id)
+    store.close()
+    return pw
+
+
+@pytest.fixture(scope="module")
+def demo_res(demo_pw):
+    return P.analyze(demo_pw)
+
+
+def test_planted_elasticities_are_recovered_within_intervals(demo, demo_res):
+    t = demo.truth
+    truth = pd.Series({**t.elasticity, **t.planted_elasticity})
+    assert len(truth) == 25
+    p = demo_res.products.set_index("product_id").loc[truth.index]
+    assert (p["status"] == "estimated").all()
+    inside = (p["own_ci_low"] <= truth) & (truth <= p["own_ci_high"])
+    # 90 % intervals: at least 80 % of the 25 cover the truth ...
+    assert inside.mean() >= 0.80, p.assign(truth=truth)[~inside]
+    # ... and the five one-change products (clean per-order draws) all do
+    assert inside.loc[list(t.elasticity)].all()
+    # the estimates order the products like the truth
+    assert stats.spearmanr(p["elasticity"], truth).statistic > 0.75
+
+
+def test_planted_category_elasticities(demo, demo_res):
+    truth = pd.Series(demo.truth.category_elasticity)
+    assert truth.between(-2.5, -0.4).all() and truth.min() == -2.5 and truth.max() == -0.4
+    c = demo_res.categories.set_index("category").loc[truth.index]
+    inside = (c["ci_low"] <= truth) & (truth <= c["ci_high"])
+    assert inside.sum() >= 7, c.assign(truth=truth)
+    # categories lent to other products sit near the truth: most within two standard errors,
+    # none beyond two and a half (Stationery, from two products, is 2.2 se too elastic)
+    lent = c[c["trustworthy"]]
+    assert len(lent) >= 5
+    z = (lent["elasticity"] - truth[lent.index]).abs() / lent["se"]
+    assert (z < 2).mean() >= 0.8 and (z < 2.5).all(), z
+    # catalogue products with one price are served by their trustworthy category
+    served = demo_res.products[demo_res.products["status"] == "category"]
+    assert len(served) > 50
+    assert set(served["category"]) <= set(lent.index)
+    assert served["reason"].str.startswith("one price").mean() > 0.8
+
+
+def test_planted_promotions_are_found_with_lift_and_dip(demo, demo_res):
+    truth = demo.truth.promotions.set_index("product_id")
+    found = demo_res.promotions.set_index("product_id")
+    assert set(truth.index) <= set(found.index)
+    f = found.loc[truth.index]
+    assert (f["start"] == truth["start"]).all()
+    assert (f["end"] == truth["end"]).all()
+    assert f["discount"].between(0.2, 0.3).all()
+    lift_in = (f["lift_low"] <= truth["lift"]) & (truth["lift"] <= f["lift_high"])
+    dip_in = (f["dip_low"] <= truth["dip"]) & (truth["dip"] <= f["dip_high"])
+    assert lift_in.sum() >= 3, f[["lift", "lift_low", "lift_high"]].assign(t=truth["lift"])
+    assert dip_in.all(), f[["dip", "dip_low", "dip_high"]].assign(t=truth["dip"])
+    # on average the promotions lift units and are followed by a dip
+    assert f["lift"].mean() > 1.3 and f["dip"].mean() < 0
+    # no permanent price change of the demo is mistaken for a promotion
+    assert len(found) == len(truth)
+
+
+def test_validation_beats_the_naive_baseline_on_the_demo(demo_res):
+    s = demo_res.validation_summary
+    assert s["n_products"] == 25 and s["n_weeks"] > 500
+    assert s["model_mae"] < s["baseline_mae"]
+    assert s["ratio"] == pytest.approx(s["model_mae"] / s["baseline_mae"])
+
+
+def test_naive_baseline_is_the_median_of_the_weeks_before_the_cutoff(demo_res):
+    v = demo_res.validation.set_index("product_id")
+    pid = "TOY-278"
+    cut = pd.Timestamp(demo_res.validation_summary["cutoff"])
+    g = demo_res.panel[demo_res.panel["product_id"] == pid]
+    last = pd.Timestamp(demo_res.panel["week"].max())
+    horizon = min(13, (last - cut).days // 7 + 1)
+    naive = g[(g["week"] < cut) & (g["week"] >= cut - pd.Timedelta(weeks=horizon))][
+        "units"
+    ].median()
+    test = g[g["week"] >= cut]["units"]
+    assert v.loc[pid, "baseline_mae"] == pytest.approx((test - naive).abs().mean())
+    assert v.loc[pid, "weeks"] == len(test)
+
+
+# ----------------------------------------------------------------------------- what-if
+
+
+def test_what_if_by_hand_and_never_beyond_the_observed_prices(demo_res):
+    row = demo_res.product("TOY-278")
+    w = P.what_if(demo_res, products=["TOY-278"], change_pct=-5, margin=0.5)
+    r = w.table.iloc[0]
+    p0, u0, e = row["current_price"], row["units_per_week"], row["elasticity"]
+    assert r["units"] == pytest.approx(u0 * 0.95**e)
+    assert r["revenue"] == pytest.approx(u0 * 0.95**e * p0 * 0.95)
+    cost = p0 * 0.5
+    assert r["profit"] == pytest.approx(u0 * 0.95**e * (p0 * 0.95 - cost))
+    assert r["units_low"] <= r["units"] <= r["units_high"]
+    # profit-maximising price of constant elasticity: cost · e / (1 + e), inside the range
+    lo, hi = r["allowed_low"], r["allowed_high"]
+    assert lo == pytest.approx(row["min_price"] * 0.9) and hi == pytest.approx(
+        row["max_price"] * 1.1
+    )
+    best = min(max(cost * e / (1 + e), lo), hi)
+    assert r["best_price"] == pytest.approx(best, abs=(hi - lo) / 59)
+    # +200 % is far outside the prices the product has had: no number, a note
+    far = P.what_if(demo_res, products=["TOY-278"], change_pct=150).table.iloc[0]
+    assert np.isnan(far["units"]) and "never extrapolate" in far["note"]
+    # without a margin, profit stays empty and the best price is for revenue
+    nom = P.what_if(demo_res, products=["TOY-278"], change_pct=5)
+    assert np.isnan(nom.table["profit"].iloc[0]) and "revenue" in nom.table["best_for"].iloc[0]
+    assert any("margin" in x for x in nom.warnings)
+
+
+def test_what_if_refuses_products_without_elasticity(demo_res):
+    none = demo_res.products[demo_res.products["status"] == "no estimate"].iloc[0]
+    with pytest.raises(InsufficientDataError, match="has no elasticity"):
+        P.what_if(demo_res, products=[none["product_id"]], change_pct=5)
+    with pytest.raises(ParameterError, match="no sales"):
+        P.what_if(demo_res, products=["NOPE"], change_pct=5)
+
+
+def test_markdown_clears_stock_in_the_chosen_weeks(demo_res):
+    row = demo_res.product("TOY-278")
+    g = demo_res.panel[demo_res.panel["product_id"] == "TOY-278"].set_index("week")["units"]
+    weeks = pd.date_range(end=demo_res.panel["week"].max(), periods=8, freq="7D")
+    recent = g.reindex(weeks, fill_value=0.0).mean()
+    stock = pd.Series({"TOY-278": recent * 10})  # ten weeks of cover
+    md = P.markdown_candidates(demo_res, weeks_to_clear=8, stock=stock).set_index("product_id")
+    r = md.loc["TOY-278"]
+    assert r["weeks_of_cover"] == pytest.approx(10.0)
+    # (1 - d) ** e = (stock / 8) / recent = 10 / 8
+    assert r["markdown"] == pytest.approx(1 - (10 / 8) ** (1 / row["elasticity"]))
+    assert r["clears_in_weeks"] == pytest.approx(8.0)
+
+
+# ----------------------------------------------------------------------------- UCI
+
+
+@pytest.mark.slow
+def test_uci_runs_and_reports_validation(uci_lines, tmp_path):
+    store = Store.open(tmp_path)
+    info = store.save_dataset("uci", uci_lines)
+    pw = store.product_week_prices(info.id)
+    res = P.analyze(pw, max_products=300)
+    s = res.validation_summary
+    assert s["n_products"] > 50
+    assert s["model_mae"] > 0 and s["baseline_mae"] > 0
+    est = res.products[res.products["status"] == "estimated"]
+    assert len(est) > 50
+    # most UCI products that get an elasticity have a negative one
+    assert (est["elasticity"] < 0).mean() > 0.6
+    assert (res.products.loc[res.products["status"] == "no estimate", "reason"] != "").all()
+
+
+def test_charts_show_the_result_numbers(demo_res):
+    from ecomdash.charts import pricing as charts
+
+    fig = charts.promotion_chart(demo_res)
+    np.testing.assert_allclose(fig.data[0].y, demo_res.promotions["lift"] - 1)
+    np.testing.assert_allclose(fig.data[1].y, demo_res.promotions["dip"])
+    fig = charts.elasticity_chart(demo_res, top=10)
+    est = demo_res.products[demo_res.products["status"] == "estimated"]
+    top = est.sort_values("revenue", ascending=False).head(10)
+    assert sorted(fig.data[0].x) == pytest.approx(sorted(top["elasticity"]))
+    w = P.what_if(demo_res, products=["TOY-278"], change_pct=-5)
+    fig = charts.demand_curve(w, "TOY-278")
+    np.testing.assert_allclose(fig.data[1].y, w.curve["units"])
+    assert fig.data[-1].x[0] == pytest.approx(w.table["new_price"].iloc[0])
+    fig = charts.validation_chart(demo_res)
+    np.testing.assert_allclose(fig.data[0].y, demo_res.validation["model_mae"])

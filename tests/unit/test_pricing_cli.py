@@ -1,0 +1,82 @@
+"""``ecomdash pricing`` on the demo merchant and on an export without price variation."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+
+@pytest.fixture
+def demo_id(_isolated_home, demo):
+    store = Store.open(_isolated_home)
+    try:
+        return store.ensure_demo(demo.lines).id
+    finally:
+        store.close()
+
+
+def test_pricing_json_contract(demo_id, demo, capsys):
+    rc = main(
+        [
+            "pricing",
+            "--dataset",
+            demo_id,
+            "--product",
+            "TOY-278",
+            "--change",
+            "-5",
+            "--margin",
+            "40",
+            "--cutoff",
+            "2026-05-04",
+            "--json",
+        ]
+    )
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"products", "promotions", "validation", "whatif"} <= set(out)
+    (p,) = out["products"]
+    assert p["product_id"] == "TOY-278"
+    keys = {"elasticity", "ci_low", "ci_high", "n_price_levels", "weeks", "status", "reason"}
+    assert keys <= set(p)
+    assert p["ci_low"] <= demo.truth.elasticity["TOY-278"] <= p["ci_high"]
+    v = out["validation"]
+    assert v["cutoff"] == "2026-05-04"
+    assert v["model_mae"] > 0 and v["baseline_mae"] > 0 and len(v["products"]) == v["n_products"]
+    assert {x["product_id"] for x in out["promotions"]} == set(demo.truth.promotions["product_id"])
+    w = out["whatif"]["products"][0]
+    assert w["new_price"] == pytest.approx(w["current_price"] * 0.95)
+    assert w["profit"] is not None
+
+
+def test_pricing_on_an_export_with_one_price_says_why(_isolated_home, capsys):
+    weeks = pd.date_range("2024-01-01", periods=30, freq="7D")
+    lines = pd.DataFrame(
+        {
+            "order_id": [str(i) for i in range(30)],
+            "order_date": weeks,
+            "product_id": "A",
+            "quantity": 2.0,
+            "unit_price": 5.0,
+            "revenue": 10.0,
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("flat", lines).id
+    store.close()
+    assert main(["pricing", "--dataset", ds, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (p,) = out["products"]
+    assert p["elasticity"] is None and p["reason"] == "one price in all 30 weeks"
+    assert out["validation"]["n_products"] == 0
+    # a what-if on it is refused with the reason, not a traceback
+    assert main(["pricing", "--dataset", ds, "--product", "A", "--change", "5"]) == 2
+    assert "one price in all 30 weeks" in capsys.readouterr().err

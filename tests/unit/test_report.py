@@ -1,0 +1,343 @@
+"""The stakeholder report: sections and verdicts on the demo, offline HTML, escaping of hostile
+merchant text, a failing section that degrades, the CLI's files and exit codes, the PDF."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from ecomdash import schema as S
+from ecomdash.cli import main
+from ecomdash.errors import InsufficientDataError
+from ecomdash.filters import Filters
+from ecomdash.ingest import load_bytes
+from ecomdash.kpis import kpis_from_lines
+from ecomdash.report import (
+    SECTIONS,
+    ReportData,
+    Section,
+    SectionSpec,
+    Table,
+    build_report,
+    check_lang,
+    render_html,
+)
+from ecomdash.report.data import CUSTOMER_COLUMNS, PRODUCT_COLUMNS
+from ecomdash.report.pdf import find_chromium, print_pdf
+from ecomdash.report.render import table_html
+from ecomdash.store import Store
+from tests.e2e.test_security import EVIL, evil_csv
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of <style> and <script> elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.styles: list[str] = []
+        self.scripts: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("style", "script"):
+            self._in = tag
+
+    def handle_endtag(self, tag):
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data):
+        if self._in == "style":
+            self.styles.append(data)
+        elif self._in == "script":
+            self.scripts.append(data)
+
+
+def _parse(html: str) -> _Tags:
+    p = _Tags()
+    p.feed(html)
+    return p
+
+
+@pytest.fixture(scope="module")
+def demo_report(tmp_path_factory, demo):
+    store = Store.open(tmp_path_factory.mktemp("report_home"))
+    try:
+        info = store.ensure_demo(demo.lines)
+        rep = build_report(store, info.id)
+    finally:
+        store.close()
+    return rep, render_html(rep)
+
+
+@pytest.fixture(scope="module")
+def evil_report(tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("evil_home"))
+    try:
+        res = load_bytes(evil_csv().encode("utf-8"), "evil.csv")
+        info = store.save_dataset(EVIL[0] + " shop", res.lines, mapping=res.mapping.as_dict())
+        rep = build_report(store, info.id)
+    finally:
+        store.close()
+    return rep, render_html(rep)
+
+
+# -- the demo report ------------------------------------------------------------------------------
+
+
+def test_every_section_is_there_in_order_with_a_verdict(demo_report):
+    rep, html = demo_report
+    assert [s.key for s in rep.sections] == [s.key for s in SECTIONS]
+    for s in rep.sections:
+        assert s.tone != "missing", (s.key, s.verdict)
+        assert len(s.verdict) > 30, s.key
+        assert f'<section id="{s.key}"' in html
+    # the model sections say how good the model is on the merchant's own data
+    words = {
+        "basket": "later orders",
+        "forecast": "MASE",
+        "restock": "MASE",
+        "segments": "silhouette",
+        "clv": "held-out",
+        "churn": "ROC AUC",
+        "recommend": "best sellers",
+    }
+    by_key = {s.key: s for s in rep.sections}
+    for key, word in words.items():
+        assert word in by_key[key].verdict, (key, by_key[key].verdict)
+    # every section with a model has a chart
+    for key in ("trend", "top_products", "basket", "forecast", "restock", "segments", "churn"):
+        assert by_key[key].figures, key
+
+
+def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):
+    rep, html = demo_report
+    ref = kpis_from_lines(demo.lines)
+    tiles = {m.label: m.value for m in rep.sections[0].metrics}
+    assert tiles["Net revenue"] == f"{ref['revenue']:,.2f}"
+    assert tiles["Orders"] == f"{ref['orders']:,}"
+    assert escape(f"{ref['revenue']:,.2f}") in html
+
+
+def test_top_products_are_the_pandas_best_sellers(demo_report, demo):
+    rep, _ = demo_report
+    sales = S.sales_lines(demo.lines)
+    net = demo.lines.loc[~demo.lines[S.IS_NON_PRODUCT]].groupby(S.PRODUCT_ID)[S.REVENUE].sum()
+    assert len(sales)
+    top = rep.sections[2].tables[0].frame
+    assert list(top["product id"].head(3)) == list(net.sort_values(ascending=False).index[:3])
+
+
+def test_plotly_is_inlined_once_and_nothing_points_to_another_server(demo_report):
+    rep, html = demo_report
+    tags = _parse(html)
+    n_fig = sum(len(s.figures) for s in rep.sections)
+    scripts = [t for t, _ in tags.tags if t == "script"]
+    assert len(scripts) == 1 + n_fig
+    assert sum("plotly.js" in s[:2000] for s in tags.scripts) == 1
+    assert html.count("Plotly.newPlot(") == n_fig
+    for tag, attrs in tags.tags:
+        assert tag not in ("link", "iframe", "img", "object", "embed"), tag
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = attrs.get(name)
+            if value is not None:
+                assert value.startswith("#"), (tag, name, value)
+    for css in tags.styles:
+        assert "@import" not in css and "url(" not in css
+    assert "cdn.plot.ly/plotly" not in html.split("<script>", 1)[0]
+    assert "MathJax" not in "".join(tags.scripts[1:])
+    csp = [a for t, a in tags.tags if t == "meta" and a.get("http-equiv")]
+    assert "default-src 'none'" in csp[0]["content"]
+
+
+# -- hostile merchant text -------------------------------------------------------------------------
+
+
+def test_hostile_strings_are_escaped_everywhere(evil_report):
+    rep, html = evil_report
+    tags = _parse(html)
+    for s in EVIL:
+        if "<" in s:  # raw markup anywhere (body, attributes or chart JSON) would be a sink
+            assert s not in html, s
+    # they are shown, as text: dataset name, product names in tables, JSON-escaped in charts
+    assert escape(EVIL[0] + " shop") in html
+    assert "&lt;img src=x onerror=&quot;window.__xss=1&quot;&gt;" in html
+    assert "\\u003cimg src=x onerror" in html  # inside the plotly JSON
+    assert [t for t, _ in tags.tags if t in ("img", "iframe")] == []
+    n_fig = sum(len(s.figures) for s in rep.sections)
+    assert [t for t, _ in tags.tags].count("script") == 1 + n_fig
+    assert [t for t, _ in tags.tags].count("style") == 1
+    for _tag, attrs in tags.tags:
+        for v in attrs.values():
+            assert not (v or "").lower().startswith("javascript:")
+
+
+def test_table_builder_escapes_headers_cells_and_title():
+    df = pd.DataFrame({EVIL[0]: [EVIL[1]], "n": [1.5]})
+    out = table_html(Table(EVIL[2], df, {"n": "{:.1f}"}, note=EVIL[4]))
+    assert "<img" not in out and "<iframe" not in out and "<style>" not in out
+    assert escape(EVIL[1]) in out and escape(EVIL[2]) in out
+    assert '<td class="num">1.5</td>' in out
+
+
+# -- degrading ------------------------------------------------------------------------------------
+
+
+def _boom(data: ReportData) -> Section:
+    raise InsufficientDataError("Only 3 orders: the planted section needs at least 30.")
+
+
+def test_a_failing_section_degrades_to_its_message_and_the_others_still_run(tmp_path, demo):
+    store = Store.open(tmp_path / "h")
+    try:
+        info = store.ensure_demo(demo.lines)
+        specs = (SECTIONS[0], SectionSpec("boom", "Planted failure", _boom), SECTIONS[2])
+        rep = build_report(store, info.id, sections=specs)
+    finally:
+        store.close()
+    assert [s.tone for s in rep.sections] == ["info", "missing", "info"]
+    assert rep.sections[1].verdict == "Only 3 orders: the planted section needs at least 30."
+    html = render_html(rep)
+    assert "Not available:" in html and "Only 3 orders" in html
+    assert "1 without enough data" in html
+
+
+def test_sections_whose_columns_are_missing_say_which(tmp_path, demo):
+    lines = demo.lines.drop(columns=[S.CUSTOMER_ID]).head(20_000)
+    store = Store.open(tmp_path / "h")
+    try:
+        info = store.save_dataset("No customers", lines)
+        specs = tuple(s for s in SECTIONS if s.key in ("kpis", "segments", "clv", "recommend"))
+        rep = build_report(store, info.id, sections=specs)
+    finally:
+        store.close()
+    tones = {s.key: s for s in rep.sections}
+    assert tones["kpis"].tone == "info"
+    for key in ("segments", "clv", "recommend"):
+        assert tones[key].tone == "missing"
+        assert "no customer_id column" in tones[key].verdict
+
+
+def test_filters_reach_every_section_and_the_header(tmp_path, demo):
+    store = Store.open(tmp_path / "h")
+    try:
+        info = store.ensure_demo(demo.lines)
+        country = store.distinct_values(info.id, "country")[1]
+        f = Filters(start=pd.Timestamp("2026-01-01").date(), countries=(country,))
+        data = ReportData.open(store, info.id, f)
+        got = data.lines(PRODUCT_COLUMNS)
+        rep = build_report(store, info.id, f, sections=SECTIONS[:1])
+    finally:
+        store.close()
+    want = demo.lines.loc[
+        (demo.lines[S.ORDER_DATE] >= "2026-01-01") & (demo.lines[S.COUNTRY] == country)
+    ]
+    assert len(got) == len(want)
+    assert set(got.columns) == set(PRODUCT_COLUMNS) | set(S.FLAGS)
+    ref = kpis_from_lines(want)
+    assert rep.sections[0].metrics[0].value == f"{ref['revenue']:,.2f}"
+    assert escape(country) in render_html(rep)
+
+
+def test_reduced_columns_give_the_same_churn_and_segments_as_all_columns(tmp_path, demo):
+    from ecomdash.churn import churn
+    from ecomdash.segment import segment_customers
+
+    store = Store.open(tmp_path / "h")
+    try:
+        info = store.ensure_demo(demo.lines)
+        data = ReportData.open(store, info.id)
+        few = data.lines(CUSTOMER_COLUMNS)
+        full = store.load_lines(info.id)
+    finally:
+        store.close()
+    assert len(few.columns) < len(full.columns)
+    pd.testing.assert_frame_equal(
+        segment_customers(few).rfm.segments, segment_customers(full).rfm.segments
+    )
+    pd.testing.assert_frame_equal(
+        churn(few, window_days=90).metrics, churn(full, window_days=90).metrics
+    )
+
+
+# -- language, CLI, PDF -----------------------------------------------------------------------------
+
+
+def test_lang():
+    assert check_lang("en") == "en"
+    with pytest.raises(Exception, match="no Chinese message catalogue"):
+        check_lang("zh")
+
+
+@pytest.fixture
+def demo_id(_isolated_home, demo):
+    store = Store.open(_isolated_home)
+    try:
+        return store.ensure_demo(demo.lines).id
+    finally:
+        store.close()
+
+
+def test_cli_writes_the_report(demo_id, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    rc = main(["report", "--dataset", "Demo merchant", "--start", "2026-05-01", "--out", str(out)])
+    assert rc == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert "2026-05-01 to 2026-10-31" in html
+    assert f"Wrote {out}" in capsys.readouterr().out
+
+
+def test_cli_exit_codes(demo_id, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    assert main(["report", "--dataset", demo_id, "--lang", "zh", "--out", str(out)]) == 2
+    assert "no Chinese message catalogue" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["report", "--dataset", "nope", "--out", str(out)]) == 2
+    assert "No dataset with id 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--dataset", demo_id])  # --out is required
+    assert exc.value.code == 2
+
+
+def test_cli_pdf_without_chromium_says_so(demo_id, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ECOMDASH_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    out, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    rc = main(
+        [
+            "report",
+            "--dataset",
+            demo_id,
+            "--start",
+            "2026-09-01",
+            "--out",
+            str(out),
+            "--pdf",
+            str(pdf),
+        ]
+    )
+    assert rc == 2
+    assert "needs Chromium" in capsys.readouterr().err
+    assert out.exists() and not pdf.exists()  # the HTML is still there
+
+
+def test_pdf_has_pages(tmp_path, demo):
+    if find_chromium() is None:
+        pytest.skip("no Chromium on this machine (/usr/bin/chromium): the PDF cannot be printed")
+    store = Store.open(tmp_path / "h")
+    try:
+        info = store.ensure_demo(demo.lines)
+        rep = build_report(store, info.id, sections=SECTIONS[:3])
+    finally:
+        store.close()
+    pdf = print_pdf(render_html(rep), tmp_path / "r.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-z])", data))
+    assert pages >= 2, pages  # header + KPIs, trend chart and top products do not fit one page
