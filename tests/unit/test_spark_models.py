@@ -56,3 +56,25 @@ def test_fpgrowth_equals_mine(demo_pair, support):
     for k, (conf, lift) in ke.items():
         assert kg[k][0] == pytest.approx(conf, rel=1e-12)
         assert kg[k][1] == pytest.approx(lift, rel=1e-12)
+
+
+def test_spark_als_hit_rate_close_to_in_process(demo_pair, monkeypatch):
+    """The offline test of recommend.evaluate (train before the cut-off, top-10 against the
+    new purchases after it) scores MLlib ALS within 0.02 hit rate of the in-process ALS, and
+    far above chance; make_model picks MLlib ALS only on the Spark engine."""
+    from ecomdash import recommend as R
+    from ecomdash.spark.recommend import SparkALSRecommender
+
+    _, _, duck, d_id = demo_pair
+    lines = duck.load_columns(d_id, None, R.LINE_COLUMNS)
+    assert type(R.make_model("als")) is R.ALSRecommender
+    monkeypatch.setenv("ECOMDASH_ENGINE", "spark")
+    monkeypatch.setenv("ECOMDASH_SPARK_REMOTE", "local[2]")
+    spark_als = R.make_model("als")
+    assert isinstance(spark_als, SparkALSRecommender)
+    res = R.evaluate(lines, models={"als": R.ALSRecommender(), "spark_als": spark_als})
+    t = res.table.set_index("model")
+    local, dist = t.loc["als", "hit_rate_at_k"], t.loc["spark_als", "hit_rate_at_k"]
+    print(f"hit rate@10: in-process ALS {local:.4f}, MLlib ALS {dist:.4f}")
+    assert local > t.loc["popularity", "hit_rate_at_k"] * 0.5  # a model that learned something
+    assert abs(dist - local) <= 0.02
