@@ -18,6 +18,7 @@ PAGES = [
     ("pages/customer_value.py", "Customer value", ":material/savings:"),
     ("pages/recommendations.py", "Recommendations", ":material/recommend:"),
     ("pages/pricing.py", "Pricing & promotions", ":material/sell:"),
+    ("pages/alerts.py", "Alerts", ":material/notifications:"),
 ]
 
 st.set_page_config(

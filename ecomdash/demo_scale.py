@@ -676,7 +676,7 @@ def _to_batch(
 # ----------------------------------------------------------------------------------------
 
 #: The CSV export's columns: the canonical names, which the ingest maps automatically.
-CSV_COLUMNS = S.CANONICAL
+CSV_COLUMNS = tuple(c for c in S.CANONICAL if c in S.DTYPES)
 
 
 def write_csv(

@@ -92,6 +92,16 @@ def load_history(args: argparse.Namespace):
         store.close()
 
 
+def load_interactions(args: argparse.Namespace):
+    """The chosen dataset's customer x product interactions, aggregated in SQL."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return store.interactions(info.id, filters_from(args))
+    finally:
+        store.close()
+
+
 def to_jsonable(obj: Any) -> Any:
     """Plain JSON types from numpy/pandas/dates (NaN becomes null)."""
     if isinstance(obj, dict):

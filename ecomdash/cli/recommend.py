@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 
 from ecomdash import recommend as R
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_columns, parse_date
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_json_arg,
+    emit,
+    load_columns,
+    load_interactions,
+    parse_date,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,10 +49,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = load_columns(args, R.LINE_COLUMNS)  # only the columns recommendations read
-    if args.evaluate:
-        return _evaluate(args, lines)
-    inter = R.build_interactions(lines)
+    if args.evaluate:  # the backtest splits lines by date: only the columns it reads
+        return _evaluate(args, load_columns(args, R.LINE_COLUMNS))
+    inter = load_interactions(args)  # customer x product counts aggregated in SQL
     name = args.model or R.default_model_name(inter.shape[1])
     model = R.make_model(name).fit_interactions(inter)
     if args.customer is not None:

@@ -46,6 +46,7 @@ def _exact(name: str, v) -> str:
 
 
 def render(ctx: PageContext) -> None:
+    strip = st.container()  # the newest high alerts (issue 15), filled last: KPIs come first
     grain = (
         st.segmented_control(
             "Trend by", ["auto", "day", "week", "month"], default="auto", key="ov_grain"
@@ -148,6 +149,10 @@ def render(ctx: PageContext) -> None:
             with b:
                 st.dataframe(df, hide_index=True, column_config=_COLUMNS)
                 download_table(df, stem, key=f"dl_{stem}")
+    with strip:
+        from ecomdash.ui.alerts import render_strip
+
+        render_strip(ctx)
 
 
 _MONEY_COL = {"format": "%.2f"}

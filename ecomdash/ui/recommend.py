@@ -19,12 +19,14 @@ from ecomdash import recommend as R
 from ecomdash import schema
 from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
     download_table,
     fmt_int,
     fmt_pct,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -67,7 +69,9 @@ def _lines(key: tuple) -> pd.DataFrame:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _interactions(key: tuple) -> R.Interactions:
-    return R.build_interactions(_lines(key))
+    """Customer x product counts aggregated in SQL (equal to build_interactions of the lines)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).interactions(dataset_id, Filters.from_key(fkey))
 
 
 WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)

@@ -139,19 +139,25 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
 # --------------------------------------------------------------------------------------
 
 
-#: Columns each step reads (the projected loader adds the flags and cleaning numbers).
-_SALES_COLS = (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE)
-_COHORT_COLS = (*_SALES_COLS, schema.CATEGORY, schema.COUNTRY)
+#: Columns the page's steps read (the projected loader adds the flags and cleaning numbers);
+#: one set for all steps, so they share one cache entry.
+_SALES_COLS = (
+    schema.CUSTOMER_ID,
+    schema.ORDER_DATE,
+    schema.REVENUE,
+    schema.CATEGORY,
+    schema.COUNTRY,
+)
 
 
-def _sales(key: tuple, columns: tuple[str, ...]) -> pd.DataFrame:
-    """The sales lines (cleaned in SQL), only ``columns``: never every column of every line."""
-    return cached_columns(key, columns, sales_only=True)
+def _sales(key: tuple) -> pd.DataFrame:
+    """The sales lines (cleaned in SQL), only the page's columns, never every column."""
+    return cached_columns(key, _SALES_COLS, sales_only=True)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
-    sales = _sales(key, _SALES_COLS)
+    sales = _sales(key)
     return churn_mod.sufficiency(sales, window_days=window_days, sales=sales)
 
 
@@ -176,13 +182,13 @@ def _cohorts(
     key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
 ) -> cohorts_mod.CohortResult:
     p = ValueParams(first_categories=first_categories, countries=countries)
-    return run_cohorts(_sales(key, _COHORT_COLS), p)
+    return run_cohorts(_sales(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
-    return run_clv(_sales(key, _SALES_COLS), p)
+    return run_clv(_sales(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

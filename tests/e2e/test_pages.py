@@ -18,6 +18,7 @@ PAGES = [
     "Customer value",
     "Recommendations",
     "Pricing & promotions",
+    "Alerts",
 ]
 
 

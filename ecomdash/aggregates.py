@@ -1,0 +1,315 @@
+"""The store's larger SQL aggregates (the engine seam), kept out of ``store.py`` by size.
+
+Each function takes the :class:`ecomdash.store.Store` and is exposed as the store method of
+the same name, which documents what it returns. Tests: ``tests/unit/test_store_aggregates.py``
+and ``tests/unit/test_seam_routes.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import InsufficientDataError
+from ecomdash.filters import Filters
+from ecomdash.store import _from_arrow_lines
+
+if TYPE_CHECKING:
+    from ecomdash.store import Store
+
+
+def shop_day_groups(
+    store: Store, dataset_id: str, filters: Filters | None = None, *, with_orders: bool = False
+) -> pd.DataFrame | None:
+    """The whole shop's lines reduced to one row per (day, country, return or sale, sign
+    of revenue and of quantity) — and per order when ``with_orders`` — in the canonical
+    line columns, so ``forecast.build_series`` of the whole shop gives the same series
+    from it as from the lines (sums are per period; order counts are distinct orders;
+    returns are summed as absolute values, hence the sign in the key; the last order
+    time of each day is kept as ``order_date``). Non-product lines and lines that are
+    neither sales (``schema.sales_lines``) nor returns are left out: the series never
+    reads them. A few thousand rows (without orders) for any number of lines.
+
+    Units and orders come out exactly as from the lines. Revenue sums are equal to about
+    1e-12 relative but not to the bit (pandas and DuckDB add in different orders), and a
+    fitted ETS model can magnify that to ~1e-5 in its forecast: the forecast page
+    therefore builds the *revenue* series from the projected lines (date, country and
+    the numbers only) and uses these groups for units and orders.
+
+    None when the dataset has no revenue column (then the main country is chosen by line
+    count, which a reduced frame cannot reproduce: use the lines).
+    """
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    if S.REVENUE not in cols or S.ORDER_DATE not in cols:
+        return None
+    where, params = store._where(info, filters)
+    sale = store.sales_predicate(info)
+    country = "country" if S.COUNTRY in cols else "CAST(NULL AS VARCHAR)"
+    qty = S.QUANTITY in cols
+    keys = [
+        "CAST(date_trunc('day', order_date) AS TIMESTAMP)",
+        country,
+        "coalesce(is_return, false)",
+        "revenue < 0",
+        *(["quantity < 0"] if qty else []),
+    ]
+    order = with_orders and S.ORDER_ID in cols
+    if order:
+        keys.append("order_id")
+    df = (
+        store._cur()
+        .sql(
+            f"""SELECT max(order_date) AS order_date, any_value({country}) AS country,
+                bool_or(coalesce(is_return, false)) AS is_return,
+                false AS is_non_product, false AS is_cancelled,
+                sum(revenue) AS revenue
+                {", sum(quantity) AS quantity" if qty else ""}
+                {", 1.0 AS unit_price" if S.UNIT_PRICE in cols else ""}
+                {", any_value(order_id) AS order_id" if order else ""}
+            FROM lines WHERE {where} AND order_date IS NOT NULL
+                AND NOT coalesce(is_non_product, false)
+                AND (coalesce(is_return, false) OR ({sale}))
+            GROUP BY {", ".join(keys)}
+            ORDER BY 1""",
+            params=params,
+        )
+        .to_arrow_table()
+    )
+    out = _from_arrow_lines(df)
+    if order:  # integer codes: distinct counts per period need only equality
+        codes, _ = pd.factorize(out[S.ORDER_ID])
+        out[S.ORDER_ID] = np.where(codes >= 0, codes, np.nan) if (codes < 0).any() else codes
+    if S.COUNTRY not in cols:
+        out = out.drop(columns=[S.COUNTRY])
+    return out
+
+
+def customer_history(store: Store, dataset_id: str, filters: Filters | None = None):
+    """The per-order history customer features are computed from, reduced in SQL.
+
+    Returns the :class:`ecomdash.features.CustomerHistory` that
+    ``features.customer_history(lines)`` builds from the same lines: one row per
+    (customer, order) with its first timestamp and revenue, guest orders, the first time
+    each customer bought each category (else product), and return lines. Features at any
+    as-of date (frequency, recency, monetary, return rate, breadth, first/last order) then
+    come from it in milliseconds; segments, churn and value all read it. At 10 M lines it
+    is a few million order rows of numbers instead of 10 M rows of text.
+    """
+    from ecomdash.features import check_columns, history_from_parts
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    check_columns(pd.DataFrame(columns=sorted(cols)))  # the same message as from lines
+    where, params = store._where(info, filters)
+    rev = "revenue" if S.REVENUE in cols else "quantity * unit_price"
+    order_key = "order_id" if S.ORDER_ID in cols else "order_date"
+    sale = store.sales_predicate(info)
+    # blank ids (only spaces/tabs/newlines) are guests, as in the pandas version
+    has_id = "(customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^\\s*$'))"
+    cur = store._cur()
+    cur.execute(
+        f"""CREATE TEMP TABLE _l AS SELECT line_no, customer_id, order_date,
+            {order_key} AS okey, CAST({rev} AS DOUBLE) AS r,
+            ({sale}) AS sale, coalesce(is_return, false) AS ret,
+            coalesce(is_non_product, false) AS nonprod, {has_id} AS has_id
+            {", category" if S.CATEGORY in cols else ""}
+            {", product_id" if S.PRODUCT_ID in cols else ""}
+        FROM lines WHERE {where}""",
+        params,
+    )
+    try:
+        n_lines, n_dated, n_ids, lo, hi, returns_known = cur.execute(
+            """SELECT count(*), count(order_date), count(customer_id),
+                min(order_date), max(order_date),
+                coalesce(bool_or(ret AND order_date IS NOT NULL), false) FROM _l"""
+        ).fetchone()
+        basis_col = None
+        for col in (S.CATEGORY, S.PRODUCT_ID):
+            if col in cols and cur.execute(f"SELECT count({col}) > 0 FROM _l").fetchone()[0]:
+                basis_col = col
+                break
+        # customers with at least one dated sale: codes are their rank in id order
+        cur.execute(
+            """CREATE TEMP TABLE _c AS SELECT customer_id,
+                CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS c
+            FROM (SELECT DISTINCT customer_id FROM _l
+                  WHERE sale AND has_id AND order_date IS NOT NULL)"""
+        )
+        try:
+            customers = cur.execute("SELECT customer_id FROM _c ORDER BY c").fetchnumpy()[
+                "customer_id"
+            ]
+            orders = cur.execute(
+                """SELECT c.c, min(l.order_date) AS d, coalesce(sum(l.r), 0.0) AS r
+                FROM _l l JOIN _c c USING (customer_id)
+                WHERE l.sale AND l.has_id AND l.order_date IS NOT NULL
+                GROUP BY c.c, l.okey ORDER BY min(l.line_no)"""
+            ).df()
+            guests = cur.execute(
+                """SELECT min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
+                WHERE sale AND NOT has_id AND order_date IS NOT NULL
+                GROUP BY okey ORDER BY min(line_no)"""
+            ).df()
+            if basis_col is None:
+                items = None
+            else:
+                items = cur.execute(
+                    f"""SELECT c.c, min(l.order_date) AS d
+                    FROM _l l JOIN _c c USING (customer_id)
+                    WHERE l.sale AND l.has_id AND l.order_date IS NOT NULL
+                        AND l.{basis_col} IS NOT NULL
+                    GROUP BY c.c, l.{basis_col} ORDER BY min(l.line_no)"""
+                ).df()
+            returns = cur.execute(
+                """SELECT c.c, l.order_date AS d, abs(l.r) AS v
+                FROM _l l JOIN _c c USING (customer_id)
+                WHERE l.ret AND l.has_id AND l.order_date IS NOT NULL AND NOT l.nonprod
+                    AND isfinite(l.r)
+                ORDER BY l.line_no"""
+            ).df()
+        finally:
+            cur.execute("DROP TABLE IF EXISTS _c")
+    finally:
+        cur.execute("DROP TABLE IF EXISTS _l")
+        cur.close()
+    return history_from_parts(
+        n_lines=int(n_lines),
+        n_dated=int(n_dated),
+        n_ids=int(n_ids),
+        customers=customers,
+        orders=orders,
+        guest_orders=guests,
+        items=items,
+        returns=returns,
+        breadth_basis=None
+        if basis_col is None
+        else ("category" if basis_col == S.CATEGORY else "product"),
+        returns_known=bool(returns_known),
+        first_date=lo,
+        last_date=hi,
+    )
+
+
+def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
+    """The customer x product interactions recommendations fit on, reduced in SQL.
+
+    Returns the :class:`ecomdash.recommend.Interactions` that
+    ``recommend.build_interactions(lines)`` builds from the same lines: per (customer,
+    product) the number of distinct orders (lines without an order id count as one
+    order) and the days from the reference date to the most recent of those orders; per
+    product its most common name (ties: alphabetically first), the category of its last
+    line with one, and the days since it last sold. Only the sales lines with a customer
+    and a product id are read; what crosses into Python is one row per pair.
+    """
+    import scipy.sparse as sp
+
+    from ecomdash import recommend as R
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    R._require_columns(pd.DataFrame(columns=sorted(cols)))
+    where, params = store._where(info, filters)
+    where += (
+        f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL AND product_id IS NOT NULL"
+    )
+    has_order = S.ORDER_ID in cols
+    dated = S.ORDER_DATE in cols
+    cur = store._cur()
+    cur.execute(
+        f"""CREATE TEMP TABLE _s AS SELECT line_no, customer_id, product_id,
+            {"order_id" if has_order else "CAST(line_no AS VARCHAR)"} AS o,
+            {"order_id IS NULL" if has_order else "false"} AS no_order,
+            {"CAST(order_date AS DATE)" if dated else "CAST(NULL AS DATE)"} AS day
+            {", product_name" if S.PRODUCT_NAME in cols else ""}
+            {", category" if S.CATEGORY in cols else ""}
+        FROM lines WHERE {where}""",
+        params,
+    )
+    try:
+        n_lines, ref = cur.execute("SELECT count(*), max(day) FROM _s").fetchone()
+        if n_lines == 0:
+            n_all = (
+                store._cur()
+                .execute(
+                    f"SELECT count(*) FROM lines WHERE {store._where(info, filters)[0]}", params
+                )
+                .fetchone()[0]
+            )
+            raise InsufficientDataError(
+                "Recommendations need sales lines with a customer id. Found 0 after removing "
+                f"returns, non-product lines and guest orders (from {n_all:,} lines). "
+                "Check that the customer id column is mapped."
+            )
+        reference = pd.Timestamp(ref) if ref is not None else pd.Timestamp("1970-01-01")
+        ref_sql = "DATE '" + reference.strftime("%Y-%m-%d") + "'"
+        d = f"coalesce(date_diff('day', day, {ref_sql}), 0)" if ref is not None else "0"
+        cur.execute(
+            """CREATE TEMP TABLE _c AS SELECT customer_id,
+                CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS u
+            FROM (SELECT DISTINCT customer_id FROM _s)"""
+        )
+        cur.execute(
+            """CREATE TEMP TABLE _p AS SELECT product_id,
+                CAST(row_number() OVER (ORDER BY product_id) - 1 AS BIGINT) AS i
+            FROM (SELECT DISTINCT product_id FROM _s)"""
+        )
+        # one row per (customer, product, order): the age of its first line, as pandas'
+        # drop_duplicates keeps; orders without an id are one order together
+        pairs = cur.execute(
+            f"""WITH po AS (
+                SELECT c.u, p.i, arg_min({d}, s.line_no) AS d
+                FROM _s s JOIN _c c USING (customer_id) JOIN _p p USING (product_id)
+                GROUP BY c.u, p.i, s.o, s.no_order)
+            SELECT u, i, count(*) AS n, min(d) AS d FROM po GROUP BY u, i ORDER BY u, i"""
+        ).fetchnumpy()
+        products = cur.execute(
+            f"""SELECT p.i, p.product_id, min({d}) AS last_sold
+            FROM _s s JOIN _p p USING (product_id) GROUP BY p.i, p.product_id ORDER BY p.i"""
+        ).df()
+        names = np.array(products["product_id"].astype(object).to_numpy(), dtype=object)
+        if S.PRODUCT_NAME in cols:  # the most common name; ties: alphabetically first
+            nm = cur.execute(
+                """SELECT i, name FROM (
+                    SELECT p.i, s.product_name AS name, row_number() OVER (
+                        PARTITION BY p.i ORDER BY count(*) DESC, s.product_name) AS r
+                    FROM _s s JOIN _p p USING (product_id)
+                    WHERE s.product_name IS NOT NULL GROUP BY p.i, s.product_name)
+                WHERE r = 1"""
+            ).fetchnumpy()
+            names[nm["i"].astype(np.int64)] = np.asarray(nm["name"], dtype=object)
+        cats = None
+        if S.CATEGORY in cols:
+            ct = cur.execute(
+                """SELECT p.i, arg_max(s.category, s.line_no) AS c
+                FROM _s s JOIN _p p USING (product_id)
+                WHERE s.category IS NOT NULL GROUP BY p.i"""
+            ).fetchnumpy()
+            cats = np.full(len(products), "", dtype=object)
+            cats[ct["i"].astype(np.int64)] = np.asarray(ct["c"], dtype=object)
+        customers = cur.execute("SELECT customer_id FROM _c ORDER BY u").fetchnumpy()["customer_id"]
+    finally:
+        for t in ("_s", "_c", "_p"):
+            cur.execute(f"DROP TABLE IF EXISTS {t}")
+        cur.close()
+    n_u, n_i = len(customers), len(products)
+    u = pairs["u"].astype(np.int64)
+    i = pairs["i"].astype(np.int64)
+    counts = sp.csr_matrix((pairs["n"].astype(np.float64), (u, i)), shape=(n_u, n_i))
+    age = sp.csr_matrix((pairs["d"].astype(np.float64) + 1.0, (u, i)), shape=(n_u, n_i))
+    counts.sort_indices()
+    age.sort_indices()
+    return R.Interactions(
+        customers=pd.Index(np.asarray(customers, dtype=object), dtype=object),
+        products=pd.Index(np.asarray(products["product_id"], dtype=object), dtype=object),
+        counts=counts,
+        age_days=age,
+        product_names=names,
+        product_categories=cats,
+        product_last_sold=products["last_sold"].to_numpy(np.float64),
+        reference_date=reference,
+        n_lines=int(n_lines),
+    )

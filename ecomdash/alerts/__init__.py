@@ -1,0 +1,27 @@
+"""Alerts and risk control: unusual days and weeks, and order lines that need a second look.
+
+>>> res = find_alerts(store, dataset_id, min_severity="medium")   # doctest: +SKIP
+>>> res.alerts[["date", "severity", "kind", "reason"]]            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from ecomdash.alerts.core import (
+    ALERT_COLUMNS,
+    SEVERITIES,
+    AlertsResult,
+    alerts_per_month,
+    find_alerts,
+    to_records,
+)
+from ecomdash.alerts.orders import RULES
+
+__all__ = [
+    "ALERT_COLUMNS",
+    "RULES",
+    "SEVERITIES",
+    "AlertsResult",
+    "alerts_per_month",
+    "find_alerts",
+    "to_records",
+]

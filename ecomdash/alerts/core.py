@@ -1,0 +1,540 @@
+"""Alerts: series anomalies and order-level risk flags, rated, muted and grouped by cause."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.alerts.orders import ORDER_RULES, RULES, Signal, signals_from
+from ecomdash.alerts.series import (
+    METRIC_LABELS,
+    fmt_value,
+    known_days,
+    level_of,
+    score_series,
+    score_weeks,
+)
+from ecomdash.errors import ParameterError
+from ecomdash.filters import Filters
+from ecomdash.store import Store
+
+SEVERITIES = ("high", "medium", "low")
+#: Days of history the unusual-day scores need (five weeks: a weekly pattern seen 5 times).
+MIN_SERIES_DAYS = 35
+_RANK = {"high": 3, "medium": 2, "low": 1}
+
+ALERT_COLUMNS = [
+    "alert_id",
+    "date",
+    "severity",
+    "kind",
+    "kinds",
+    "reason",
+    "driver",
+    "score",
+    "n_lines",
+    "product_id",
+    "customer_id",
+    "order_id",
+    "impact",
+    "key",
+]
+LINE_COLUMNS = [
+    "alert_id",
+    "rule",
+    "line_no",
+    "order_id",
+    "order_date",
+    "customer_id",
+    "product_id",
+    "product_name",
+    "quantity",
+    "unit_price",
+    "revenue",
+]
+
+
+@dataclass(frozen=True)
+class AlertsResult:
+    """Alerts of a dataset (newest first) and what is behind each.
+
+    * ``alerts``: one row per cause (``ALERT_COLUMNS``): ``severity`` high/medium/low, ``kind``
+      the strongest rule, ``kinds`` every rule that fired for that cause, ``reason``,
+      ``driver`` (what moved a day most), ``score`` (how unusual), ``n_lines``.
+    * ``lines``: the order lines behind each alert (``LINE_COLUMNS``).
+    * ``drivers``: for day alerts, the products / countries / customers that moved it most.
+    * ``series``: the scored daily series (for the chart): ``dim, grp, metric, day, actual,
+      expected, lo, hi, score, rel, known``.
+    * ``rules``: per rule, whether it ran and why not (``rule, label, status, note, alerts``).
+    """
+
+    alerts: pd.DataFrame
+    lines: pd.DataFrame
+    drivers: pd.DataFrame
+    series: pd.DataFrame
+    rules: pd.DataFrame
+    params: dict
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    def per_month(self, *, min_severity: str = "low") -> pd.DataFrame:
+        """Alerts per calendar month by severity (months without alerts count 0)."""
+        return alerts_per_month(self.alerts, self.params["period"], min_severity=min_severity)
+
+
+def alerts_per_month(
+    alerts: pd.DataFrame, period: tuple[date, date], *, min_severity: str = "low"
+) -> pd.DataFrame:
+    months = pd.period_range(period[0], period[1], freq="M")
+    a = alerts[alerts["severity"].map(_RANK) >= _RANK[min_severity]]
+    counts = (
+        a.assign(month=pd.to_datetime(a["date"]).dt.to_period("M"))
+        .groupby(["month", "severity"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=months, columns=list(SEVERITIES), fill_value=0)
+    )
+    counts.index.name = "month"
+    return counts.reset_index()
+
+
+def _check(min_severity: str) -> None:
+    if min_severity not in SEVERITIES:
+        raise ParameterError(
+            f"The 'min_severity' parameter must be one of high, medium, low. Got {min_severity!r} "
+            "instead."
+        )
+
+
+def find_alerts(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    since: date | None = None,
+    min_severity: str = "low",
+    mute_rules: Iterable[str] = (),
+    mute_products: Iterable[str] = (),
+    events: Iterable[tuple[str, date, date | None]] = (),
+    unit_costs: pd.DataFrame | None = None,
+    top_groups: int = 5,
+    rule_params: Mapping[str, Mapping[str, float]] | None = None,
+) -> AlertsResult:
+    """Every alert of a dataset in the filtered period (or from ``since`` on).
+
+    The expectation of each day is built from the whole filtered period, so ``since`` only
+    chooses which alerts are reported. Muted rules and products are left out before grouping.
+
+    >>> res = find_alerts(store, ds, since=date(2026, 10, 1), min_severity="medium")  # doctest: +SKIP
+    """
+    _check(min_severity)
+    mute_rules = tuple(sorted(set(mute_rules)))
+    unknown = [r for r in mute_rules if r not in RULES]
+    if unknown:
+        raise ParameterError(
+            f"Unknown rule(s) to mute: {', '.join(unknown)}. Rules are: {', '.join(RULES)}."
+        )
+    mute_products = tuple(sorted({str(p) for p in mute_products}))
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    filters = filters or Filters()
+    lo, hi = store.date_range(info.id)
+    if lo is None:
+        raise ParameterError(
+            "Alerts need order dates; this dataset has none. Re-upload the export and map its "
+            "date column on the Data page."
+        )
+    start = max(filters.start or lo.date(), lo.date())
+    end = min(filters.end or hi.date(), hi.date())
+    warnings: list[str] = []
+    rules_rows = []
+    signals: list[Signal] = []
+    lines_parts: list[pd.DataFrame] = []
+    params = dict(rule_params or {})
+
+    # --- series ------------------------------------------------------------------------
+    series, drivers_src = pd.DataFrame(), []
+    if "unusual_day" not in mute_rules or "unusual_week" not in mute_rules:
+        series, day_signals, week_signals, notes = _series_signals(
+            store, info.id, filters, start, end, top_groups=top_groups, events=events, cols=cols
+        )
+        warnings += notes
+        if "unusual_day" not in mute_rules:
+            signals += day_signals
+            drivers_src = day_signals
+        if "unusual_week" not in mute_rules:
+            signals += week_signals
+    for rule in ("unusual_day", "unusual_week"):
+        rules_rows.append(_rule_row(rule, cols, muted=rule in mute_rules))
+
+    # --- order rules ---------------------------------------------------------------------
+    for rule in ORDER_RULES:
+        row = _rule_row(rule, cols, muted=rule in mute_rules)
+        if (
+            rule == "negative_margin"
+            and row["status"] == "ran"
+            and (unit_costs is None or len(unit_costs) == 0)
+        ):
+            row.update(status="skipped", note="needs unit costs: none were given")
+        rules_rows.append(row)
+        if row["status"] != "ran":
+            continue
+        df = store.alert_rule_lines(
+            info.id, filters, rule, params=params.get(rule), unit_costs=unit_costs
+        )
+        found = signals_from(rule, df)
+        signals += found
+        if len(df):
+            lines_parts.append(df.assign(rule=rule))
+
+    # --- mute, group, filter ---------------------------------------------------------------
+    if mute_products:
+        signals = [s for s in signals if s.product_id not in mute_products]
+    cr = [p for p in lines_parts if p["rule"].iloc[0] == "customer_returns"]
+    if cr:
+        signals = _same_cause(signals, dict(zip(cr[0]["line_no"], cr[0]["order_id"], strict=True)))
+    alerts, members = _group(signals)
+    lines = _lines_of(alerts, members, lines_parts)
+    drivers = _drivers(store, info.id, filters, alerts, members, drivers_src, cols)
+    if len(alerts):
+        alerts = alerts.merge(
+            drivers.groupby("alert_id")["text"].first().rename("driver_text"),
+            left_on="alert_id",
+            right_index=True,
+            how="left",
+        )
+        alerts["driver"] = alerts["driver_text"].fillna(alerts["driver"])
+        alerts = alerts.drop(columns="driver_text")
+    counts = alerts.groupby("kind").size() if len(alerts) else pd.Series(dtype=int)
+    rules = pd.DataFrame(rules_rows)
+    rules["alerts"] = rules["rule"].map(counts).fillna(0).astype(int)
+
+    keep = alerts["severity"].map(_RANK) >= _RANK[min_severity]
+    if since is not None:
+        keep &= alerts["date"] >= pd.Timestamp(since)
+    alerts = alerts[keep].reset_index(drop=True)
+    lines = lines[lines["alert_id"].isin(alerts["alert_id"])].reset_index(drop=True)
+    drivers = drivers[drivers["alert_id"].isin(alerts["alert_id"])].reset_index(drop=True)
+    return AlertsResult(
+        alerts=alerts[ALERT_COLUMNS],
+        lines=lines,
+        drivers=drivers.drop(columns="text", errors="ignore"),
+        series=series,
+        rules=rules,
+        params={
+            "period": (start, end),
+            "since": since,
+            "min_severity": min_severity,
+            "mute_rules": mute_rules,
+            "mute_products": mute_products,
+            "top_groups": top_groups,
+            "rule_params": {k: dict(v) for k, v in params.items()},
+        },
+        warnings=tuple(warnings),
+    )
+
+
+def _rule_row(rule: str, cols: set[str], *, muted: bool) -> dict:
+    label, needs, what = RULES[rule]
+    missing = [c for c in needs if c not in cols]
+    if muted:
+        status, note = "muted", "muted by the merchant"
+    elif missing:
+        status = "skipped"
+        note = f"needs {', '.join(missing)}: this dataset has no such column"
+    else:
+        status, note = "ran", ""
+    return {"rule": rule, "label": label, "looks_for": what, "status": status, "note": note}
+
+
+# --------------------------------------------------------------------------------------
+# series
+# --------------------------------------------------------------------------------------
+
+
+def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, cols):
+    notes: list[str] = []
+    daily = store.alert_daily_series(ds_id, filters, top_n=top_groups)
+    if daily.empty or (end - start).days + 1 < MIN_SERIES_DAYS:
+        notes.append(
+            f"Unusual days need at least {MIN_SERIES_DAYS} days of orders to learn what a normal "
+            f"day brings; this period has {(end - start).days + 1}, so only the order-level "
+            "rules ran."
+        )
+        return pd.DataFrame(), [], [], notes
+    if S.REVENUE not in cols:
+        notes.append(
+            "No amounts (revenue or prices) in this dataset: unusual days are judged on orders "
+            "and new customers only."
+        )
+    if S.CUSTOMER_ID not in cols:
+        notes.append("No customer ids in this dataset: new customers are not watched.")
+    country = None
+    if S.COUNTRY in cols:
+        c = daily[daily["dim"] == "country"]
+        if len(c):
+            country = str(c.groupby("grp")["gross"].sum().idxmax())
+    known = known_days(start, end, country=country, events=events)
+    cal = pd.date_range(start, end, freq="D")
+    metrics = [
+        m
+        for m in ("revenue", "orders", "aov", "return_rate", "new_customers")
+        if (S.REVENUE in cols or m in ("orders", "new_customers"))
+        and (S.CUSTOMER_ID in cols or m != "new_customers")
+    ]
+    scored = []
+    shop_gross = None
+    for (dim, grp), g in daily.groupby(["dim", "grp"], sort=False):
+        # groups: revenue and orders only (their AOV and return rate swing with one order)
+        ms = metrics if dim == "shop" else [m for m in metrics if m in ("revenue", "orders")]
+        s = score_series(g.set_index("day"), calendar=cal, known=known, metrics=ms)
+        if dim == "shop":
+            shop_gross = float(g["gross"].median())
+        scored.append(s.assign(dim=dim, grp=grp))
+    series = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
+    day_signals, week_signals = [], []
+    if series.empty:
+        return series, [], [], notes
+    s = series.dropna(subset=["score"])
+    for (dim, grp, metric), g in s.groupby(["dim", "grp", "metric"], sort=False):
+        for r in g.itertuples():
+            sev = level_of(r.score, r.rel)
+            if sev is None:
+                continue
+            if r.known:
+                sev = "low"
+            if dim != "shop" and sev != "low" and metric in ("revenue",) and shop_gross:
+                # a group's day matters when it moves the shop's usual day by 20 % or more
+                if abs(r.actual - r.expected) < 0.20 * shop_gross:
+                    sev = "low"
+            if dim != "shop" and metric in ("aov", "return_rate", "orders") and sev != "low":
+                sev = "low" if abs(r.score) < 8 else sev
+            where = "the shop" if dim == "shop" else f"{dim} {grp}"
+            day = pd.Timestamp(r.day)
+            reason = (
+                f"{METRIC_LABELS[metric]} of {where} on {day:%a %Y-%m-%d}: "
+                f"{fmt_value(metric, r.actual)} against {fmt_value(metric, r.expected)} expected "
+                f"({r.rel:+.0%}, score {r.score:+.1f})"
+                + (f"; a known day ({r.known})" if r.known else "")
+            )
+            day_signals.append(
+                Signal(
+                    key=f"day:{day.date()}",
+                    date=day,
+                    severity=sev,
+                    kind="unusual_day",
+                    reason=reason,
+                    score=float(r.score),
+                    impact=float(abs(r.actual - r.expected)) if metric == "revenue" else 0.0,
+                    product_id=None,
+                )
+            )
+    weeks = score_weeks(series[series["dim"] == "shop"])
+    for r in weeks.itertuples():
+        sev = level_of(
+            r.score, r.rel, levels=(("high", 8, 0.4), ("medium", 5.5, 0.25), ("low", 4, 0.15))
+        )
+        if sev is None:
+            continue
+        if r.known:
+            sev = "low" if sev != "high" else "medium"
+        wk = pd.Timestamp(r.week)
+        week_signals.append(
+            Signal(
+                key=f"week:{wk.date()}",
+                date=wk,
+                severity=sev,
+                kind="unusual_week",
+                reason=(
+                    f"{METRIC_LABELS[r.metric]} of the week of {wk.date()}: "
+                    f"{fmt_value(r.metric, r.actual)} against {fmt_value(r.metric, r.expected)} "
+                    f"expected ({r.rel:+.0%}, score {r.score:+.1f})"
+                ),
+                score=float(r.score),
+            )
+        )
+    return series, day_signals, week_signals, notes
+
+
+# --------------------------------------------------------------------------------------
+# grouping, lines, drivers
+# --------------------------------------------------------------------------------------
+
+
+def _same_cause(signals: list[Signal], lines: dict[int, str]) -> list[Signal]:
+    """Re-key a high-return customer whose flagged returns all undo one already flagged order
+    (a huge order cancelled at once makes its buyer a "high-return customer" too)."""
+    orders = {s.key for s in signals if s.key.startswith("order:")}
+    out = []
+    for s in signals:
+        if s.kind == "customer_returns":
+            undone = {f"order:{lines.get(n, '').removeprefix('C')}" for n in s.line_nos}
+            if len(undone) == 1 and next(iter(undone)) in orders:
+                s = replace(s, key=next(iter(undone)))
+        out.append(s)
+    return out
+
+
+def _group(signals: list[Signal]) -> tuple[pd.DataFrame, dict[str, list[Signal]]]:
+    by_key: dict[str, list[Signal]] = {}
+    for s in signals:
+        by_key.setdefault(s.key, []).append(s)
+    rows, members = [], {}
+    for key, group in by_key.items():
+        group = sorted(group, key=lambda s: (-_RANK[s.severity], -abs(s.score)))
+        top = group[0]
+        aid = _alert_id(key)
+        members[aid] = group
+        kinds = list(dict.fromkeys(s.kind for s in group))
+        others = [s.reason for s in group[1:]]
+        reason = top.reason
+        if others:
+            reason += f". Also: {others[0]}" + (
+                f" (+{len(others) - 1} more signal(s))" if len(others) > 1 else ""
+            )
+        line_nos = sorted({n for s in group for n in s.line_nos})
+        rows.append(
+            {
+                "alert_id": aid,
+                "date": min(s.date for s in group),
+                "severity": top.severity,
+                "kind": top.kind,
+                "kinds": ", ".join(kinds),
+                "reason": reason,
+                "driver": "",
+                "score": top.score,
+                "n_lines": len(line_nos),
+                "product_id": next((s.product_id for s in group if s.product_id), None),
+                "customer_id": next((s.customer_id for s in group if s.customer_id), None),
+                "order_id": next((s.order_id for s in group if s.order_id), None),
+                "impact": max(s.impact for s in group),
+                "key": key,
+            }
+        )
+    if not rows:
+        return pd.DataFrame(columns=ALERT_COLUMNS), members
+    df = pd.DataFrame(rows)
+    df["rank"] = df["severity"].map(_RANK)
+    df = df.sort_values(["date", "rank", "alert_id"], ascending=[False, False, True])
+    return df.drop(columns="rank").reset_index(drop=True), members
+
+
+def _alert_id(key: str) -> str:
+    """A stable id from the cause (same data, same id across runs and processes)."""
+    import hashlib
+
+    return "A" + hashlib.sha1(key.encode()).hexdigest()[:10]
+
+
+def _lines_of(alerts, members, parts) -> pd.DataFrame:
+    if not parts or alerts.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    allv = pd.concat(parts, ignore_index=True)
+    keys = pd.DataFrame(
+        [(aid, s.kind, n) for aid, group in members.items() for s in group for n in s.line_nos],
+        columns=["alert_id", "rule", "line_no"],
+    )
+    if keys.empty:
+        return pd.DataFrame(columns=LINE_COLUMNS)
+    out = keys.merge(allv, on=["rule", "line_no"], how="inner")
+    out = out.drop_duplicates(["alert_id", "line_no"])
+    return out[[c for c in LINE_COLUMNS if c in out.columns]].sort_values(
+        ["alert_id", "line_no"], ignore_index=True
+    )
+
+
+def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.DataFrame:
+    """For each day alert: the products, countries and customers that moved it most."""
+    empty = pd.DataFrame(columns=["alert_id", "by", "key", "actual", "usual", "change", "text"])
+    if alerts.empty or not day_signals:
+        return empty
+    rows = []
+    day_alerts = alerts[alerts["kind"] == "unusual_day"]
+    # drivers only for the alerts a merchant reads first: medium and high
+    day_alerts = day_alerts[day_alerts["severity"] != "low"]
+    for r in day_alerts.itertuples():
+        top = members[r.alert_id][0]
+        metric = "orders" if "Orders" in top.reason or "New customers" in top.reason else "gross"
+        if "Return rate" in top.reason:
+            metric = "returns"
+        if S.REVENUE not in cols:
+            metric = "orders"
+        total_change = None
+        texts = []
+        for by in (S.PRODUCT_ID, S.COUNTRY, S.CUSTOMER_ID):
+            if by not in cols:
+                continue
+            d = store.alert_drivers(ds_id, filters, day=r.date, by=by, metric=metric, limit=3)
+            if d.empty:
+                continue
+            if total_change is None:
+                whole = store.alert_drivers(
+                    ds_id, filters, day=r.date, by=by, metric=metric, limit=100000
+                )
+                total_change = float(whole["change"].sum())
+            rows.append(d.assign(alert_id=r.alert_id, by=by))
+            first = d.iloc[0]
+            share = (
+                first["change"] / total_change
+                if total_change and np.sign(first["change"]) == np.sign(total_change)
+                else 0.0
+            )
+            texts.append((share, by, first))
+        if texts:
+            share, by, first = max(texts, key=lambda t: t[0])
+            unit = (
+                "orders"
+                if metric == "orders"
+                else "in sales"
+                if metric == "gross"
+                else "in returns"
+            )
+            if share >= 0.3:
+                text = (
+                    f"mostly {by.replace('_id', '')} {first['key']}: {first['change']:+,.0f} "
+                    f"{unit} against the same weekday of the 4 weeks before "
+                    f"({share:.0%} of the day's change)"
+                )
+            else:
+                text = (
+                    f"broad: no single product, country or customer explains much "
+                    f"(largest {by.replace('_id', '')} {first['key']} {first['change']:+,.0f} {unit}, "
+                    f"{share:.0%} of the day's change {total_change:+,.0f})"
+                )
+            rows.append(
+                pd.DataFrame([{"alert_id": r.alert_id, "by": "summary", "key": "", "text": text}])
+            )
+    if not rows:
+        return empty
+    out = pd.concat(rows, ignore_index=True)
+    # the summary row first, so the alert table's "driver" takes it
+    out["_o"] = (out["by"] != "summary").astype(int)
+    return out.sort_values(["alert_id", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def to_records(res: AlertsResult) -> list[dict]:
+    """Alerts as plain records (for JSON): date, severity, kind, reason, driver, lines."""
+    out = []
+    for r in res.alerts.itertuples():
+        ln = res.lines[res.lines["alert_id"] == r.alert_id]
+        out.append(
+            {
+                "id": r.alert_id,
+                "date": pd.Timestamp(r.date).isoformat(),
+                "severity": r.severity,
+                "kind": r.kind,
+                "kinds": r.kinds.split(", "),
+                "reason": r.reason,
+                "driver": r.driver or None,
+                "score": float(r.score),
+                "product_id": r.product_id,
+                "customer_id": r.customer_id,
+                "order_id": r.order_id,
+                "lines": ln.drop(columns=["alert_id"]).to_dict("records"),
+            }
+        )
+    return out

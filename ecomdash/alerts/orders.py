@@ -1,0 +1,358 @@
+"""Order-level risk flags: each store rule's flagged lines become signals with a reason.
+
+The store returns only the lines a rule flags (SQL over all lines); this module rates them
+(severity) and says why in plain words. A signal carries a group key: signals with the same
+key have the same cause (one order, one product's price on one day, one customer's burst,
+one product's returns in one week) and are shown as one alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import poisson
+
+from ecomdash import schema as S
+
+#: rule -> (label, columns it needs, what it looks for)
+RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
+    "unusual_day": (
+        "Unusual day",
+        (S.ORDER_DATE,),
+        "A day whose net revenue, orders, AOV, return rate or new customers (shop-wide, top "
+        "categories, top countries) is far from a robust seasonal expectation (STL).",
+    ),
+    "unusual_week": (
+        "Unusual week",
+        (S.ORDER_DATE,),
+        "A week whose net revenue or orders total is far from the sum of its days' expectations.",
+    ),
+    "huge_quantity": (
+        "Huge quantity",
+        (S.PRODUCT_ID, S.QUANTITY),
+        "A line with 15x (or more) the product's usual large quantity (its 95th percentile).",
+    ),
+    "quick_cancel": (
+        "Cancelled soon after",
+        (S.ORDER_ID, S.PRODUCT_ID, S.QUANTITY, S.REVENUE),
+        "An order returned or cancelled in full within 24 hours of being placed.",
+    ),
+    "price_off": (
+        "Price far from usual",
+        (S.PRODUCT_ID, S.UNIT_PRICE),
+        "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
+        "price charged on at most 2 days: a pricing error or a wrong unit.",
+    ),
+    "order_burst": (
+        "Burst of orders",
+        (S.CUSTOMER_ID, S.ORDER_ID),
+        "A customer placing 8+ orders within 24 hours, 4x their usual orders per active day.",
+    ),
+    "customer_returns": (
+        "High-return customer",
+        (S.CUSTOMER_ID, S.REVENUE),
+        "Returns of a customer with 3+ orders whose returns are half (or more) of what they bought.",
+    ),
+    "returns_spike": (
+        "Returns spike",
+        (S.PRODUCT_ID,),
+        "A product-week with 5+ returns, 3x its usual weekly returns (Poisson p < 0.0001).",
+    ),
+    "day_share": (
+        "Line moves the day",
+        (S.REVENUE,),
+        "A sale line worth half (or more) of the rest of that day's sales (medium or high only "
+        "on days with 20+ orders).",
+    ),
+    "negative_margin": (
+        "Negative margin",
+        (S.PRODUCT_ID, S.UNIT_PRICE, S.QUANTITY),
+        "Lines sold below their unit cost (needs the unit costs).",
+    ),
+}
+
+ORDER_RULES = tuple(r for r in RULES if r not in ("unusual_day", "unusual_week"))
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One rule's finding, before grouping."""
+
+    key: str
+    date: pd.Timestamp
+    severity: str
+    kind: str
+    reason: str
+    score: float
+    product_id: str | None = None
+    customer_id: str | None = None
+    order_id: str | None = None
+    line_nos: tuple[int, ...] = ()
+    impact: float = 0.0
+
+
+def _money(x: float) -> str:
+    return f"{x:,.2f}"
+
+
+def _s(x) -> str | None:
+    return None if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA else str(x)
+
+
+def _day(ts) -> pd.Timestamp:
+    return pd.Timestamp(ts).normalize()
+
+
+def signals_from(rule: str, df: pd.DataFrame) -> list[Signal]:
+    """Rate the flagged lines of ``rule`` (as returned by ``Store.alert_rule_lines``)."""
+    if df is None or df.empty:
+        return []
+    # plain object text: grouping and row access on Arrow-backed strings is ~10x slower
+    text = [c for c in df.columns if pd.api.types.is_string_dtype(df[c].dtype)]
+    return _RATERS[rule](df.astype(dict.fromkeys(text, object)))
+
+
+def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    for oid, g in df.groupby("order_id", sort=False):
+        top = g.loc[g["ratio"].idxmax()]
+        ratio = float(top["ratio"])
+        sev = "high" if ratio >= 100 else "medium" if ratio >= 40 else "low"
+        out.append(
+            Signal(
+                key=f"order:{oid}",
+                date=pd.Timestamp(top["order_date"]),
+                severity=sev,
+                kind="huge_quantity",
+                reason=(
+                    f"{len(g)} line(s) with a huge quantity: {top['quantity']:,.0f} units of "
+                    f"{top['product_id']} where {top['usual']:,.0f} is already a large line for "
+                    f"it ({ratio:,.0f}x)"
+                ),
+                score=ratio,
+                product_id=_s(top["product_id"]),
+                customer_id=_s(top["customer_id"]),
+                order_id=str(oid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=float(g["revenue"].sum()),
+            )
+        )
+    return out
+
+
+def _quick_cancel(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    for oid, g in df.groupby("order_id", sort=False):
+        value = float(g["order_value"].iloc[0])
+        typical = float(g["typical_order_value"].iloc[0]) or 1.0
+        hours = float(g["delay_hours"].iloc[0])
+        times = value / typical
+        sev = "high" if times >= 10 else "medium" if times >= 4 else "low"
+        out.append(
+            Signal(
+                key=f"order:{oid}",
+                date=pd.Timestamp(g["order_date"].min()),
+                severity=sev,
+                kind="quick_cancel",
+                reason=(
+                    f"Order of {_money(value)} ({times:,.1f}x a typical order) returned or "
+                    f"cancelled in full {hours:,.1f} hours after it was placed"
+                ),
+                score=times,
+                product_id=_s(g["product_id"].iloc[0]) if len(g) == 1 else None,
+                customer_id=_s(g["customer_id"].iloc[0]),
+                order_id=str(oid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=value,
+            )
+        )
+    return out
+
+
+def _price_off(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    d = df.assign(_day=df["order_date"].dt.normalize())
+    for (pid, day), g in d.groupby(["product_id", "_day"], sort=False):
+        ratio = float(np.exp(np.log(g["ratio"]).median()))
+        far = max(ratio, 1 / ratio)
+        lost = float((g["usual"] * g["quantity"] - g["revenue"]).sum())
+        # several orders at a price 5x off on one day: a price error on the shop; one line
+        # is medium; 3-5x off is low; a low price on a large quantity is a volume deal
+        sev = (
+            "high" if far >= 5 and g["order_id"].nunique() >= 3 else "medium" if far >= 5 else "low"
+        )
+        volume = ratio < 1 and bool((g["quantity"] >= g["big_qty"].fillna(np.inf)).all())
+        if volume:
+            sev = "low"
+        direction = "below" if ratio < 1 else "above"
+        out.append(
+            Signal(
+                key=f"price:{pid}:{day.date()}",
+                date=pd.Timestamp(g["order_date"].min()),
+                severity=sev,
+                kind="price_off",
+                reason=(
+                    f"{pid} sold at {g['unit_price'].median():,.2f} on {len(g)} line(s), "
+                    f"{far:,.1f}x {direction} its usual {g['usual'].iloc[0]:,.2f} "
+                    f"({_money(abs(lost))} {'lost' if lost > 0 else 'over'} against the usual price)"
+                    + ("; large quantities, maybe a volume price" if volume else "")
+                ),
+                score=far,
+                product_id=_s(pid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=abs(lost),
+            )
+        )
+    return out
+
+
+def _order_burst(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    d = df.assign(_day=df["order_date"].dt.normalize())
+    for (cid, day), g in d.groupby(["customer_id", "_day"], sort=False):
+        n = int(g["order_id"].nunique())
+        peak = int(g["burst_orders"].max())
+        usual = float(g["usual_per_day"].iloc[0])
+        sev = "high" if peak >= 20 else "medium" if peak >= 12 else "low"
+        span = (g["order_date"].max() - g["order_date"].min()).total_seconds() / 3600
+        out.append(
+            Signal(
+                key=f"burst:{cid}:{day.date()}",
+                date=pd.Timestamp(g["order_date"].min()),
+                severity=sev,
+                kind="order_burst",
+                reason=(
+                    f"Customer {cid} placed {n} orders in {span:,.1f} hours "
+                    f"(usually {usual:,.1f} per day they order), {_money(g['revenue'].sum())} in all"
+                ),
+                score=peak / max(usual, 1.0),
+                customer_id=_s(cid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=float(g["revenue"].sum()),
+            )
+        )
+    return out
+
+
+def _customer_returns(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    for cid, g in df.groupby("customer_id", sort=False):
+        rate = float(g["customer_return_rate"].iloc[0])
+        returned = float(g["customer_returned"].iloc[0])
+        sev = "medium" if rate >= 0.8 and int(g["customer_orders"].iloc[0]) >= 5 else "low"
+        out.append(
+            Signal(
+                key=f"customer:{cid}",
+                date=pd.Timestamp(g["order_date"].max()),
+                severity=sev,
+                kind="customer_returns",
+                reason=(
+                    f"Customer {cid} returned {rate:.0%} of what they bought "
+                    f"({_money(returned)} over {int(g['customer_orders'].iloc[0])} orders); "
+                    f"{len(g)} return line(s) in the period"
+                ),
+                score=rate,
+                customer_id=_s(cid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=float(g["revenue"].abs().sum()),
+            )
+        )
+    return out
+
+
+def _returns_spike(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    for (pid, week), g in df.groupby(["product_id", "week"], sort=False):
+        n = int(g["week_returns"].iloc[0])
+        total = float(g["product_returns"].iloc[0])
+        weeks = max(float(g["weeks"].iloc[0]) - 1, 1.0)
+        lam = max((total - n) / weeks, 0.05)
+        ratio = n / lam
+        p = float(poisson.sf(n - 1, lam))
+        if ratio < 3 or p >= 1e-4:
+            continue
+        sev = "high" if ratio >= 6 and n >= 10 and p < 1e-9 else "medium" if p < 1e-6 else "low"
+        out.append(
+            Signal(
+                key=f"returns:{pid}:{pd.Timestamp(week).date()}",
+                date=pd.Timestamp(g["order_date"].min()),
+                severity=sev,
+                kind="returns_spike",
+                reason=(
+                    f"{n} returns of {pid} in the week of {pd.Timestamp(week).date()}, "
+                    f"{ratio:,.1f}x its usual {lam:,.1f} a week (Poisson p = {p:.1g})"
+                ),
+                score=ratio,
+                product_id=_s(pid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=float(g["revenue"].abs().sum()),
+            )
+        )
+    return out
+
+
+def _day_share(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    for _, r in df.iterrows():
+        share = float(r["share"])
+        sev = "high" if share >= 3 else "medium" if share >= 1 else "low"
+        if int(r["day_orders"]) < 20:
+            sev = "low"  # on a day of a handful of orders any line moves the total
+        out.append(
+            Signal(
+                key=f"order:{r['order_id']}",
+                date=pd.Timestamp(r["order_date"]),
+                severity=sev,
+                kind="day_share",
+                reason=(
+                    f"One line of {_money(r['revenue'])} ({r['product_id']}) adds {share:.0%} "
+                    f"to the rest of that day's sales ({_money(r['day_gross'] - r['revenue'])})"
+                ),
+                score=share,
+                product_id=_s(r["product_id"]),
+                customer_id=_s(r["customer_id"]),
+                order_id=_s(r["order_id"]),
+                line_nos=(int(r["line_no"]),),
+                impact=float(r["revenue"]),
+            )
+        )
+    return out
+
+
+def _negative_margin(df: pd.DataFrame) -> list[Signal]:
+    out = []
+    d = df.assign(_day=df["order_date"].dt.normalize())
+    for (pid, day), g in d.groupby(["product_id", "_day"], sort=False):
+        loss = float(-g["margin"].sum())
+        sev = "high" if loss >= 500 else "medium"
+        out.append(
+            Signal(
+                key=f"margin:{pid}:{day.date()}",
+                date=pd.Timestamp(g["order_date"].min()),
+                severity=sev,
+                kind="negative_margin",
+                reason=(
+                    f"{pid} sold below its unit cost {g['unit_cost'].iloc[0]:,.2f} on {len(g)} "
+                    f"line(s): {_money(loss)} lost"
+                ),
+                score=loss,
+                product_id=_s(pid),
+                line_nos=tuple(int(x) for x in g["line_no"]),
+                impact=loss,
+            )
+        )
+    return out
+
+
+_RATERS = {
+    "huge_quantity": _huge_quantity,
+    "quick_cancel": _quick_cancel,
+    "price_off": _price_off,
+    "order_burst": _order_burst,
+    "customer_returns": _customer_returns,
+    "returns_spike": _returns_spike,
+    "day_share": _day_share,
+    "negative_margin": _negative_margin,
+}

@@ -1,0 +1,115 @@
+"""``ecomdash alerts``: unusual days and risky orders of a saved dataset, for scheduled jobs."""
+
+from __future__ import annotations
+
+import argparse
+
+from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, open_store, parse_date
+from ecomdash.errors import ParameterError
+
+EXIT_HIGH = 3
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "alerts",
+        help="unusual days/weeks and order lines that need a second look",
+        description="Alerts of a dataset, newest first: unusual days and weeks against a robust "
+        "seasonal expectation, and order-level risk flags (huge quantities, quick "
+        "cancellations, prices far from usual, order bursts, high-return customers, returns "
+        "spikes, lines that move a day). With --fail-on high the command exits with code 3 "
+        "when a high alert exists (for cron jobs that notify).",
+    )
+    add_dataset_arg(p)
+    p.add_argument("--since", type=parse_date, help="report alerts from this day on, YYYY-MM-DD")
+    p.add_argument(
+        "--min-severity", choices=("low", "medium", "high"), default="low", help="default: low"
+    )
+    p.add_argument(
+        "--mute-rule",
+        action="append",
+        default=[],
+        help="rule to leave out (repeat); rules muted on the Alerts page are left out too",
+    )
+    p.add_argument(
+        "--mute-product", action="append", default=[], help="product id to leave out (repeat)"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=("high", "medium", "low"),
+        help="exit with code 3 when an alert of this severity (or higher) is reported",
+    )
+    p.add_argument(
+        "--event",
+        action="append",
+        default=[],
+        metavar="NAME:START[:END]",
+        help="a known day or period of yours (sale, closure), not alerted above low; repeat",
+    )
+    add_json_arg(p)
+    p.set_defaults(func=run)
+
+
+def _events(items: list[str]) -> list[tuple]:
+    out = []
+    for item in items:
+        parts = item.rsplit(":", 2)
+        try:
+            if len(parts) == 3 and len(parts[1]) == 10:
+                out.append((parts[0], parse_date(parts[1]), parse_date(parts[2])))
+            else:
+                name, start = item.rsplit(":", 1)
+                out.append((name, parse_date(start), None))
+        except (ValueError, argparse.ArgumentTypeError):
+            raise ParameterError(
+                f"--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
+                f"--event 'Summer sale:2025-07-01:2025-07-07'. Got {item!r}."
+            ) from None
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecomdash.alerts import find_alerts, to_records
+
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        saved = store.alert_mutes(info.id)  # what the merchant muted on the Alerts page
+        res = find_alerts(
+            store,
+            info.id,
+            since=args.since,
+            min_severity=args.min_severity,
+            mute_rules=(*saved["rules"], *args.mute_rule),
+            mute_products=(*saved["products"], *args.mute_product),
+            events=_events(args.event),
+        )
+    finally:
+        store.close()
+    records = to_records(res)
+    obj = {
+        "dataset": info.id,
+        "period": list(res.params["period"]),
+        "since": args.since,
+        "min_severity": args.min_severity,
+        "alerts": records,
+        "rules": res.rules.to_dict("records"),
+        "warnings": list(res.warnings),
+    }
+    text = [
+        f"{len(records)} alert(s) for {info.name} ({res.params['period'][0]} to {res.params['period'][1]})"
+    ]
+    for r in records:
+        text.append(f"{r['date'][:16]}  {r['severity']:<6}  {r['kind']:<16}  {r['reason']}")
+        if r["driver"]:
+            text.append(f"{'':>42}driver: {r['driver']}")
+    skipped = res.rules[res.rules["status"] != "ran"]
+    for row in skipped.itertuples():
+        text.append(f"rule {row.rule} {row.status}: {row.note}")
+    text += list(res.warnings)
+    emit(args, obj, "\n".join(text))
+    if args.fail_on:
+        rank = {"low": 1, "medium": 2, "high": 3}
+        if any(rank[r["severity"]] >= rank[args.fail_on] for r in records):
+            return EXIT_HIGH
+    return 0

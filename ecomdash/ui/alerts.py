@@ -1,0 +1,175 @@
+"""Alerts page and the Overview's alerts strip."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
+from ecomdash.charts.alerts import series_figure, severity_figure
+from ecomdash.errors import EcomdashError, TimeBudgetError
+from ecomdash.filters import Filters
+from ecomdash.ui.common import (
+    PageContext,
+    download_table,
+    get_store,
+    run_with_budget,
+    show_error,
+)
+
+K_MUTE_RULES = "alerts_mute_rules"
+K_MUTE_PRODUCTS = "alerts_mute_products"
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple) -> AlertsResult:
+    workspace, dataset_id, _version, fkey = key
+    return find_alerts(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        mute_rules=mute_rules,
+        mute_products=mute_products,
+    )
+
+
+def _mutes(ctx: PageContext) -> tuple[tuple, tuple]:
+    """The merchant's muted rules and products, kept in the store (not the session)."""
+    m = get_store(ctx.workspace).alert_mutes(ctx.dataset_id)
+    return m["rules"], m["products"]
+
+
+def render(ctx: PageContext) -> None:
+    t0 = time.perf_counter()
+    mute_rules, mute_products = _mutes(ctx)
+    try:
+        with st.spinner("Checking every day and order ..."):
+            res = _alerts(ctx.key, mute_rules, mute_products)
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    a = res.alerts
+    start, end = res.params["period"]
+    st.caption(
+        f"{start} to {end}: {len(a)} alert(s) — "
+        + ", ".join(f"{(a['severity'] == s).sum()} {s}" for s in SEVERITIES)
+        + f". Computed in {time.perf_counter() - t0:.2f} s."
+    )
+    for w in res.warnings:
+        st.info(w)
+
+    c1, c2, c3 = st.columns(3)
+    sev = c1.multiselect("Severity", list(SEVERITIES), default=["high", "medium"], key="al_sev")
+    kinds = c2.multiselect("Rule", list(RULES), format_func=lambda r: RULES[r][0], key="al_kind")
+    text = c3.text_input("Product, customer or order contains", key="al_text")
+    shown = a[a["severity"].isin(sev or list(SEVERITIES))]
+    if kinds:
+        shown = shown[shown["kinds"].apply(lambda k: any(x in k.split(", ") for x in kinds))]
+    if text:
+        t = text.strip().lower()
+        hay = (
+            shown[["product_id", "customer_id", "order_id"]]
+            .astype("string")
+            .fillna("")
+            .apply(lambda col: col.str.lower().str.contains(t, regex=False))
+        )
+        shown = shown[hay.any(axis=1)]
+
+    table = shown.drop(columns=["key"]).copy()
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
+            "score": st.column_config.NumberColumn("Score", format="%.1f"),
+            "impact": st.column_config.NumberColumn("Impact", format="%.2f"),
+        },
+        key="al_table",
+    )
+    download_table(table, "alerts", key="dl_alerts")
+
+    st.subheader("Details")
+    for r in shown.head(30).itertuples():
+        with st.expander(f"{pd.Timestamp(r.date):%Y-%m-%d} · {r.severity} · {RULES[r.kind][0]}"):
+            st.text(r.reason)
+            if r.driver:
+                st.text(f"Driver: {r.driver}")
+            ln = res.lines[res.lines["alert_id"] == r.alert_id]
+            dr = res.drivers[res.drivers["alert_id"] == r.alert_id]
+            dr = dr[dr["by"] != "summary"]
+            if len(ln):
+                st.dataframe(ln.drop(columns=["alert_id"]), hide_index=True)
+                download_table(ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}")
+            elif len(dr):
+                st.dataframe(dr.drop(columns=["alert_id"]), hide_index=True)
+    if len(shown) > 30:
+        st.caption(f"Details of the first 30 of {len(shown)} alerts; the table and CSV have all.")
+
+    left, right = st.columns([3, 2])
+    with left:
+        metric = st.selectbox(
+            "Series",
+            ["revenue", "orders", "aov", "return_rate", "new_customers"],
+            format_func=lambda m: m.replace("_", " ").capitalize(),
+            key="al_metric",
+        )
+        st.plotly_chart(series_figure(res, metric), width="stretch")
+    with right:
+        st.plotly_chart(severity_figure(res), width="stretch")
+
+    with st.expander("Rules, muting and noise"):
+        st.dataframe(res.rules, hide_index=True)
+        with st.form("al_mute_form"):
+            rules = st.multiselect(
+                "Mute rules",
+                list(RULES),
+                default=list(mute_rules),
+                format_func=lambda r: RULES[r][0],
+                key=K_MUTE_RULES,
+            )
+            products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
+            prods = st.multiselect(
+                "Mute products", products, default=list(mute_products), key=K_MUTE_PRODUCTS
+            )
+            if st.form_submit_button("Save muting"):
+                try:
+                    get_store(ctx.workspace).set_alert_mutes(
+                        ctx.dataset_id, rules=tuple(rules), products=tuple(prods)
+                    )
+                except EcomdashError as exc:
+                    show_error(exc)
+                else:
+                    st.rerun()
+        st.caption("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
+        st.dataframe(res.per_month(), hide_index=True)
+
+
+#: How long the Overview waits for the alerts before drawing without them (seconds).
+STRIP_BUDGET_S = 2.0
+
+
+def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
+    """The newest high alerts, at the top of the Overview (silent when there are none).
+
+    The Overview never waits long for them: past ``STRIP_BUDGET_S`` the check goes on in the
+    background (filling the cache the Alerts page uses too) and the strip says so.
+    """
+    try:
+        res = run_with_budget(
+            _alerts, ctx.key, *_mutes(ctx), seconds=STRIP_BUDGET_S, what="Checking for alerts"
+        )
+    except TimeBudgetError:
+        st.caption("Checking for alerts in the background: they show here on the next refresh.")
+        return
+    except EcomdashError:
+        return
+    high = res.alerts[res.alerts["severity"] == "high"].head(limit)
+    if high.empty:
+        return
+    with st.container(border=True, key="alerts_strip"):
+        st.markdown(f"**:red[{len(res.alerts[res.alerts['severity'] == 'high'])} high alert(s)]**")
+        for r in high.itertuples():
+            st.text(f"{pd.Timestamp(r.date):%Y-%m-%d} · {RULES[r.kind][0]}: {r.reason}")
+        st.caption("Open the Alerts page for every alert, its lines and filters.")

@@ -1,0 +1,113 @@
+"""AppTest: the Alerts page on the demo merchant, and the alerts strip on the Overview."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+from ecomdash.alerts import find_alerts
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+
+def _texts(at) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert set(table["severity"]) <= {"high", "medium"}  # default filter
+    inc = demo.truth.incidents
+    pid = inc.set_index("incident").loc["pricing error", "product_id"]
+    assert (table["product_id"] == pid).any()
+    # each alert expands into its lines: the pricing error's 9 lines at a tenth of the price
+    texts = _texts(at)
+    assert any(pid in t and "10.0x below" in t for t in texts)
+    row = table[(table["product_id"] == pid) & (table["kind"] == "price_off")].iloc[0]
+    assert row["n_lines"] == 9
+    assert len(at.expander) >= 5
+    assert len(at.get("download_button")) >= 2
+
+
+def test_alerts_page_text_filter_and_severity(demo_dataset, demo):
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    burst = demo.truth.incidents.set_index("incident").loc["order burst", "customer_id"]
+    at.text_input(key="al_text").set_value(burst).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) >= 1 and (table["customer_id"] == burst).all()
+    at.multiselect(key="al_sev").set_value(["low"]).run()
+    assert set(at.dataframe[0].value["severity"]) <= {"low"}
+
+
+def test_overview_strip_shows_newest_high_alerts(demo_dataset, _isolated_home):
+    store = Store.open(_isolated_home)
+    res = find_alerts(store, demo_dataset.id)
+    store.close()
+    high = res.alerts[res.alerts["severity"] == "high"]
+    at = run_page("overview.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    # the Overview waits at most STRIP_BUDGET_S; the check goes on in the background and the
+    # strip appears on a later run
+    for _ in range(120):
+        if any("high alert" in m.value for m in at.markdown):
+            break
+        assert any("Checking for alerts" in c.value for c in at.caption)
+        time.sleep(1)
+        at.run()
+    texts = _texts(at)
+    newest = high.iloc[0]
+    assert texts[0].startswith(f"{pd.Timestamp(newest['date']):%Y-%m-%d}")
+    assert newest["reason"] in texts[0]
+    assert len([t for t in texts if " · " in t]) == min(3, len(high))
+    assert any(f"{len(high)} high alert" in m.value for m in at.markdown)
+
+
+def test_overview_strip_absent_without_high_alerts(_isolated_home):
+    from tests.unit.tiny import tiny_lines
+
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("tiny", tiny_lines())
+    store.close()
+    at = run_page("overview.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    assert not any("high alert" in m.value for m in at.markdown)
+
+
+def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
+    pid = demo.truth.incidents.set_index("incident").loc["pricing error", "product_id"]
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert (at.dataframe[0].value["product_id"] == pid).any()
+    at.multiselect(key="alerts_mute_products").set_value([pid])
+    at.multiselect(key="alerts_mute_rules").set_value(["order_burst"])
+    at.button[0].click().run()  # the form's "Save muting"
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert not (table["product_id"] == pid).any()
+    assert "order_burst" not in ",".join(table["kinds"])
+    store = Store.open(_isolated_home)
+    assert store.alert_mutes(demo_dataset.id) == {"rules": ("order_burst",), "products": (pid,)}
+    store.close()
+    # a new session (fresh run) still has them
+    again = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not (again.dataframe[0].value["product_id"] == pid).any()
+
+
+def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):
+    from tests.unit.test_alerts import _hand_lines
+
+    lines = _hand_lines().drop(columns=["customer_id", "unit_price", "revenue"])
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("till log", lines)
+    store.close()
+    at = run_page("alerts.py", dataset_id=info.id)
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe]
+    rules = next(f for f in frames if "status" in f.columns).set_index("rule")
+    assert rules.loc["order_burst", "status"] == "skipped"
+    assert "customer_id" in rules.loc["order_burst", "note"]
+    assert rules.loc["price_off", "status"] == "skipped"
+    assert any("at least 35 days" in i.value for i in at.info)  # 28 days: no unusual days yet

@@ -1,0 +1,87 @@
+"""``ecomdash alerts`` on a saved dataset: JSON fields, --since, --min-severity, --fail-on."""
+
+from __future__ import annotations
+
+import json
+
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+
+def test_alerts_cli_json_and_fail_on(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.close()
+    burst = demo.truth.incidents.set_index("incident").loc["order burst"]
+    since = burst["date"].date().isoformat()
+    code = main(
+        ["alerts", "--dataset", info.id, "--since", since, "--min-severity", "medium", "--json"]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["alerts"], "the planted burst and returns spike come after --since"
+    for a in out["alerts"]:
+        assert {"date", "severity", "kind", "reason", "driver", "lines"} <= set(a)
+        assert a["date"] >= since
+        assert a["severity"] in ("medium", "high")
+    kinds = {k for a in out["alerts"] for k in a["kinds"]}
+    assert "order_burst" in kinds and "price_off" not in kinds  # the pricing error is earlier
+    b = next(a for a in out["alerts"] if a["kind"] == "order_burst")
+    assert b["customer_id"] == burst["customer_id"]
+    assert len({ln["order_id"] for ln in b["lines"]}) == 25
+    # --fail-on high: exit 3 when a high alert is reported, 0 when none is
+    assert main(["alerts", "--dataset", info.id, "--since", since, "--fail-on", "high"]) == 3
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "alerts",
+                "--dataset",
+                info.id,
+                "--since",
+                "2026-10-31",
+                "--min-severity",
+                "high",
+                "--fail-on",
+                "high",
+            ]
+        )
+        == 0
+    )
+
+
+def test_alerts_cli_unknown_dataset_is_a_clear_error(capsys):
+    assert main(["alerts", "--dataset", "nope"]) == 2
+    assert "No dataset with id 'nope'" in capsys.readouterr().err
+
+
+def test_alerts_cli_leaves_out_what_the_merchant_muted(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.set_alert_mutes(info.id, rules=("order_burst", "returns_spike"))
+    store.close()
+    since = demo.truth.incidents.set_index("incident").loc["order burst", "date"].date().isoformat()
+    assert main(["alerts", "--dataset", info.id, "--since", since, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    kinds = {k for a in out["alerts"] for k in a["kinds"]}
+    assert not kinds & {"order_burst", "returns_spike"}
+    assert {r["rule"]: r["status"] for r in out["rules"]}["order_burst"] == "muted"
+
+
+def test_alerts_cli_event_makes_a_day_known(demo, _isolated_home, capsys):
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.close()
+    out_day = demo.truth.incidents.set_index("incident").loc["site outage", "date"].date()
+    args = ["alerts", "--dataset", info.id, "--since", out_day.isoformat(), "--json"]
+    assert main(args) == 0
+    before = json.loads(capsys.readouterr().out)["alerts"]
+    day = [a for a in before if a["kind"] == "unusual_day" and a["date"].startswith(str(out_day))]
+    assert day and day[0]["severity"] == "high"
+    assert main([*args, "--event", f"Planned maintenance:{out_day}"]) == 0
+    after = json.loads(capsys.readouterr().out)["alerts"]
+    day = [a for a in after if a["kind"] == "unusual_day" and a["date"].startswith(str(out_day))]
+    assert day and day[0]["severity"] == "low"
+    assert "Planned maintenance" in day[0]["reason"]
+    assert main([*args, "--event", "oops:2025-13-01"]) == 2
+    assert "--event takes NAME:START[:END]" in capsys.readouterr().err
