@@ -1,6 +1,6 @@
 """Ten million lines (issue #12): time and peak memory of each step at growing sizes.
 
-    uv run python bench/bench_scale.py --sizes 1e6,3e6,1e7 [--workdir DIR] [--seed 7]
+    uv run python bench/bench_scale.py --sizes 1e6,3e6,1e7 [--workdir DIR] [--seed 7] [--skip-generate]
 
 Per size, every step runs once in a fresh child process (so its peak memory, VmHWM from
 /proc/self/status, is its own; getrusage's peak would survive exec and report the parent):
@@ -232,6 +232,11 @@ def main() -> None:
     ap.add_argument(
         "--stages", action="store_true", help="also time the ingest stage by stage (profile)"
     )
+    ap.add_argument(
+        "--skip-generate",
+        action="store_true",
+        help="reuse DIR/<size>/<size>.csv.gz from an earlier run instead of generating it",
+    )
     args = ap.parse_args()
     if args.child:
         _child(args.child, json.loads(args.ctx))
@@ -255,6 +260,11 @@ def main() -> None:
             "csv": str(d / f"{size}.csv.gz"),
         }
         for step in steps:
+            if args.skip_generate and step.run is _generate:
+                if not Path(ctx["csv"]).is_file():
+                    raise SystemExit(f"--skip-generate: there is no {ctx['csv']}")
+                results[(step.name, size)] = {"error": "skipped (--skip-generate)"}
+                continue
             runs = [_run(step, ctx) for _ in range(args.repeat)]
             ok = [r for r in runs if "error" not in r]
             r = min(ok, key=lambda r: r["wall"]) if ok else runs[0]

@@ -675,7 +675,8 @@ def _to_batch(
 # Sinks
 # ----------------------------------------------------------------------------------------
 
-#: The CSV export's columns: the canonical names, which the ingest maps automatically.
+#: The CSV export's columns: the canonical names, which the ingest maps automatically
+#: (those of order lines: ``location`` belongs to summed sales tables, not generated here).
 CSV_COLUMNS = tuple(c for c in S.CANONICAL if c in S.DTYPES)
 
 

@@ -55,7 +55,16 @@ KPI_LABELS = {
     "new_customers": "New customers",
     "returning_customers": "Returning customers",
     "return_rate": "Return rate",
+    "items_per_order": "Items per order",
 }
+#: Shown when a dataset has no price or amount column (a till log of baskets, a marketplace
+#: export without prices): what the overview shows instead, and what a price would unlock.
+NO_REVENUE_NOTE = (
+    "This dataset has no price or amount column, so revenue, average order value and returns "
+    "value cannot be computed: orders, units, items per order, the busiest days and hours and "
+    "top products by units are shown instead. Revenue needs a price column: re-upload the "
+    "export on the Data page and map its unit price or line amount (or add the table holding it)."
+)
 
 GRAINS = {"day": "day", "week": "week", "month": "month"}
 
@@ -80,6 +89,10 @@ class OverviewResult:
     top_locations: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: summed sales: event dates (holidays, promotions) from the file's flag column
     events: tuple[str, ...] = ()
+    #: False when the dataset has no amount (no price column): counts only
+    has_revenue: bool = True
+    #: without revenue: orders per weekday (0 = Monday) and hour of the day
+    busiest: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def change(self, name: str) -> float | None:
         """Relative change against the previous period (None when not comparable)."""
@@ -96,7 +109,9 @@ def _isnan(x) -> bool:
 
 
 def _sale_cond(cols: tuple[str, ...]) -> str:
-    cond = "NOT is_return AND NOT is_non_product AND revenue > 0"
+    cond = "NOT is_return AND NOT is_non_product"
+    if S.REVENUE in cols:
+        cond += " AND revenue > 0"
     if S.QUANTITY in cols:
         cond += " AND quantity > 0"
     return cond
@@ -113,11 +128,16 @@ def _kpi_sql(cols: tuple[str, ...]) -> str:
     has_cust = S.CUSTOMER_ID in cols
     counted = f"{sale} AND NOT is_cancelled"
     customers = f"count(DISTINCT CASE WHEN {counted} THEN customer_id END)" if has_cust else "NULL"
+    if S.REVENUE in cols:
+        money = f"""coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
+          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns,"""
+    else:
+        money = "NULL AS gross_sales, NULL AS returns,"
+    orders = f"count(DISTINCT CASE WHEN {counted} THEN order_id END)" if S.ORDER_ID in cols else "0"
     return f"""
         SELECT
-          coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
-          coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns,
-          count(DISTINCT CASE WHEN {counted} THEN order_id END) AS orders,
+          {money}
+          {orders} AS orders,
           {units} AS units,
           {customers} AS customers
         FROM l
@@ -140,10 +160,7 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
     filters = filters or Filters()
     cols = info.columns
     if S.REVENUE not in cols:
-        raise ParameterError(
-            "The overview needs an amount column (revenue or unit price × quantity); this dataset "
-            "has none. Re-upload the file and map its amount column on the Data page."
-        )
+        return _count_kpis(store, info, filters)
     row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
     gross, returns = float(row.gross_sales), float(row.returns)
     orders = int(row.orders)
@@ -182,6 +199,48 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
             out["new_customers"] = new
             out["returning_customers"] = int(out["customers"]) - new
     return out
+
+
+def _count_kpis(store: Store, info, filters: Filters) -> dict:
+    """KPIs of a dataset without amounts: orders, units, items per order, customers."""
+    cols = info.columns
+    if S.ORDER_ID not in cols and S.QUANTITY not in cols:
+        raise ParameterError(
+            "The overview needs an amount column (revenue or unit price × quantity), an order "
+            "id or a quantity; this dataset has none of them. Re-upload the file and map one "
+            "on the Data page."
+        )
+    row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
+    orders = int(row.orders) if S.ORDER_ID in cols else None
+    units = None if pd.isna(row.units) else float(row.units)
+    return {
+        "revenue": None,
+        "gross_sales": None,
+        "returns": None,
+        "orders": orders,
+        "units": units,
+        "aov": None,
+        "customers": None if pd.isna(row.customers) else int(row.customers),
+        "new_customers": None,
+        "returning_customers": None,
+        "return_rate": None,
+        "items_per_order": (units / orders) if units is not None and orders else None,
+    }
+
+
+def _busiest(store: Store, info, filters: Filters) -> pd.DataFrame:
+    """Orders (or lines, without an order id) per weekday (0 = Monday) and hour."""
+    sale = _sale_cond(info.columns)
+    what = "count(DISTINCT order_id)" if S.ORDER_ID in info.columns else "count(*)"
+    return store.query(
+        info.id,
+        filters,
+        f"""
+        SELECT isodow(order_date) - 1 AS weekday, hour(order_date) AS hour, {what} AS orders
+        FROM l WHERE {sale} AND NOT is_cancelled AND order_date IS NOT NULL
+        GROUP BY 1, 2 ORDER BY 1, 2
+        """,
+    )
 
 
 def overview(
@@ -228,6 +287,19 @@ def overview(
         )
     sale = _sale_cond(cols)
     summed = info.kind == S.KIND_SUMMED
+    if S.REVENUE not in cols:
+        return _count_overview(
+            store,
+            info,
+            period_filters,
+            kpis,
+            previous,
+            (start, end),
+            prev_period,
+            grain,
+            notes,
+            top_n,
+        )
     units_sql = (
         f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
         "is_non_product THEN abs(quantity) ELSE 0 END) AS units"
@@ -356,3 +428,60 @@ def kpis_from_lines(
         out["new_customers"] = new
         out["returning_customers"] = (out["customers"] or 0) - new
     return out
+
+
+def _count_overview(
+    store, info, period_filters, kpis, previous, period, prev_period, grain, notes, top_n
+) -> OverviewResult:
+    """The overview of a dataset without amounts: counts per period, top by units, busiest."""
+    cols = info.columns
+    sale = _sale_cond(cols)
+    counted = f"{sale} AND NOT is_cancelled"
+    parts = []
+    if S.ORDER_ID in cols:
+        parts.append(f"count(DISTINCT CASE WHEN {counted} THEN order_id END) AS orders")
+    if S.QUANTITY in cols:
+        parts.append(
+            f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
+            "is_non_product THEN abs(quantity) ELSE 0 END) AS units"
+        )
+    trend = store.query(
+        info.id,
+        period_filters,
+        f"SELECT date_trunc('{grain}', order_date) AS period, {', '.join(parts)} "
+        "FROM l GROUP BY 1 ORDER BY 1",
+    )
+    rank = "units" if S.QUANTITY in cols else "orders"
+
+    def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
+        if col not in cols:
+            return pd.DataFrame()
+        label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
+        return store.query(
+            info.id,
+            period_filters,
+            f"""
+            SELECT {col} AS key{label}, {", ".join(parts)}
+            FROM l WHERE {col} IS NOT NULL AND NOT is_non_product
+            GROUP BY {col} ORDER BY {rank} DESC, key LIMIT ?
+            """,
+            (top_n,),
+        )
+
+    return OverviewResult(
+        kpis=kpis,
+        previous=previous,
+        period=period,
+        previous_period=prev_period,
+        trend=trend,
+        top_products=breakdown(S.PRODUCT_ID, S.PRODUCT_NAME),
+        top_categories=breakdown(S.CATEGORY),
+        top_countries=breakdown(S.COUNTRY),
+        grain=grain,
+        notes=(NO_REVENUE_NOTE, *notes),
+        kind=info.kind,
+        top_locations=breakdown(S.LOCATION),
+        events=info.events,
+        has_revenue=False,
+        busiest=_busiest(store, info, period_filters),
+    )

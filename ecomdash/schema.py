@@ -87,7 +87,8 @@ NON_PRODUCT_NAME = re.compile(
 #: What each analysis needs. Each entry is a list of alternatives; each alternative a set of
 #: columns that must all be present.
 REQUIREMENTS: dict[str, list[set[str]]] = {
-    "overview": [{ORDER_DATE, REVENUE}],
+    # without an amount the overview shows counts (orders, units, busiest hours)
+    "overview": [{ORDER_DATE, REVENUE}, {ORDER_DATE, ORDER_ID}, {ORDER_DATE, QUANTITY}],
     "basket": [{ORDER_ID, PRODUCT_ID}],
     "forecast": [{ORDER_DATE, REVENUE}, {ORDER_DATE, QUANTITY}, {ORDER_DATE, ORDER_ID}],
     "restock": [{ORDER_DATE, PRODUCT_ID, QUANTITY}],
@@ -111,6 +112,27 @@ ANALYSIS_LABELS = {
     "pricing": "pricing",
 }
 
+
+#: What each field would unlock (page messages when a dataset lacks it).
+FIELD_UNLOCKS: dict[str, str] = {
+    CUSTOMER_ID: "customer segments (RFM), customer value and churn, personal recommendations, "
+    "new vs returning customers",
+    REVENUE: "revenue, average order value, returns value, customer value and segments by spend",
+    ORDER_ID: "basket analysis (products bought together) and orders per period",
+    QUANTITY: "units sold, restock planning and unit forecasts",
+    PRODUCT_ID: "basket analysis, top products, restock planning and recommendations",
+    ORDER_DATE: "every analysis over time: trends, forecasts, segments",
+}
+#: How a merchant gets each field (the file or column to add).
+FIELD_HOW: dict[str, str] = {
+    CUSTOMER_ID: "a customer id or email column (in a marketplace export: the orders table, "
+    "joined with the customers table)",
+    REVENUE: "a unit price or line amount column (a price list or the order items table)",
+    ORDER_ID: "an order or receipt number on each line",
+    QUANTITY: "a quantity column (or one row per unit, which is counted)",
+    PRODUCT_ID: "a product code or name on each line",
+    ORDER_DATE: "the order date (in a marketplace export: the orders table)",
+}
 
 #: Dataset kinds (recorded in the store's catalogue, in the dataset's report).
 KIND_LINES = "lines"  # one row per order line (or payment)

@@ -81,3 +81,51 @@ def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go
         title=title, height=max(260, 28 * len(d) + 80), margin={"l": 10, "r": 10, "t": 50, "b": 10}
     )
     return fig
+
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def busiest_figure(busiest: pd.DataFrame) -> go.Figure:
+    """Orders per weekday × hour (heatmap); per weekday (bars) when the file has no times."""
+    fig = go.Figure()
+    if busiest["hour"].nunique() > 1:
+        grid = (
+            busiest.pivot_table(index="weekday", columns="hour", values="orders", aggfunc="sum")
+            .reindex(index=range(7), columns=range(24))
+            .fillna(0)
+        )
+        fig.add_heatmap(
+            z=grid.to_numpy(),
+            x=[f"{h:02d}:00" for h in range(24)],
+            y=list(WEEKDAYS),
+            colorscale="Blues",
+            hovertemplate="%{y} %{x}<br>Orders %{z:,}<extra></extra>",
+        )
+        fig.update_yaxes(autorange="reversed")
+        title = "Busiest days and hours (orders)"
+    else:
+        per_day = busiest.groupby("weekday")["orders"].sum().reindex(range(7), fill_value=0)
+        fig.add_bar(x=list(WEEKDAYS), y=per_day.to_numpy(), marker_color="#3182bd")
+        title = "Busiest days (orders; the file has dates without times)"
+    fig.update_layout(title=title, height=340, margin={"l": 10, "r": 10, "t": 50, "b": 10})
+    return fig
+
+
+def count_breakdown_figure(df: pd.DataFrame, title: str, value: str) -> go.Figure:
+    """Horizontal bars of units (or orders) for a dataset without amounts; plain-text labels."""
+    d = df.iloc[::-1]
+    labels = d["name"].fillna(d["key"]) if "name" in d else d["key"]
+    fig = go.Figure(
+        go.Bar(
+            x=d[value],
+            y=[str(x)[:45] for x in labels],
+            orientation="h",
+            marker_color="#3182bd",
+            hovertemplate=f"%{{y}}<br>{METRIC_LABELS.get(value, value)} %{{x:,}}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title, height=max(260, 28 * len(d) + 80), margin={"l": 10, "r": 10, "t": 50, "b": 10}
+    )
+    return fig

@@ -19,7 +19,12 @@ from ecomdash.errors import InputFileError
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", help="read an order export, clean it and save it as a dataset")
-    p.add_argument("path", help="CSV/TSV/TXT, Excel .xlsx or Parquet file (may be .gz or .zip)")
+    p.add_argument(
+        "path",
+        nargs="+",
+        help="CSV/TSV/TXT, Excel .xlsx or Parquet file (may be .gz or .zip); several files (or "
+        "one zip holding them) are the related tables of one export, joined into one dataset",
+    )
     p.add_argument("--name", help="dataset name (default: the file name)")
     p.add_argument(
         "--map",
@@ -29,6 +34,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--sheet", help="Excel sheet to read when the workbook has several")
     p.add_argument("--append-to", metavar="DATASET", help="append to this dataset instead")
+    p.add_argument(
+        "--lines", metavar="TABLE", help="several tables: the one holding the order lines"
+    )
+    p.add_argument(
+        "--join",
+        nargs="*",
+        metavar="TABLE=COLUMN[:TABLE_COLUMN]",
+        help="several tables: join TABLE on this lines column (and its own column), "
+        "e.g. --join customers=CustomerNo; TABLE= leaves it out",
+    )
+    p.add_argument(
+        "--max-mb",
+        type=float,
+        default=2048,
+        help="largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
+        "the web upload keeps its own 200 MB limit)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
@@ -46,10 +68,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_ingest(args: argparse.Namespace) -> int:
     from ecomdash.ingest import load_path
 
-    path = Path(args.path)
-    if not path.is_file():
-        raise InputFileError(f"There is no file at {args.path}. Check the path and try again.")
-    result = load_path(path, mapping=parse_mapping(args.map), sheet=args.sheet)
+    paths = [Path(p) for p in args.path]
+    for path in paths:
+        if not path.is_file():
+            raise InputFileError(f"There is no file at {path}. Check the path and try again.")
+    path = paths[0]
+    tables = None
+    if len(paths) > 1 or _multi_zip(path):
+        result, tables = _load_tables(paths, args)
+    else:
+        result = load_path(
+            path,
+            mapping=parse_mapping(args.map),
+            sheet=args.sheet,
+            max_bytes=int(args.max_mb * 1024 * 1024),
+        )
     report = result.report
     store = open_store(args)
     try:
@@ -59,7 +92,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             info, extra = app.dataset, {"added": app.added, "duplicates_skipped": app.duplicates}
         else:
             info = store.save_dataset(
-                args.name or path.name,
+                args.name or (path.name if tables is None else f"{path.stem} (+{len(paths) - 1})"),
                 result.lines,
                 report=report,
                 mapping=result.mapping.as_dict(),
@@ -82,6 +115,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         "events": len((rep.get("events") or {}).get("dates") or []),
         "rules": rep["rules"],
         **extra,
+        **(tables or {}),
     }
     lines = [
         f"Saved dataset {info.name!r} (id {info.id}, version {info.version}).",
@@ -96,6 +130,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             if obj["kind"] == "summed"
             else []
         ),
+        *(_tables_text(tables) if tables else []),
         "Cleaning rules:",
         *[
             f"  {r.get('label', r['rule'])}: {r['rows']:,} rows ({r.get('action', '')})"
@@ -108,6 +143,82 @@ def run_ingest(args: argparse.Namespace) -> int:
         )
     emit(args, obj, "\n".join(lines))
     return 0
+
+
+def _multi_zip(path: Path) -> bool:
+    from ecomdash.ingest.multi import is_multi_table_zip
+
+    with path.open("rb") as fh:
+        if fh.read(4)[:2] != b"PK":
+            return False
+    return is_multi_table_zip(path.read_bytes())
+
+
+def _load_tables(paths: list[Path], args: argparse.Namespace):
+    """Several tables → one IngestResult, plus what was joined (for the report)."""
+    from ecomdash.ingest import IngestResult, _final_proposal, clean, propose_mapping
+    from ecomdash.ingest.mapping import resolve_mapping
+    from ecomdash.ingest.multi import combine, joins_from_choices, propose_joins, read_tables
+
+    tables = read_tables([(p.name, p.read_bytes()) for p in paths])
+    proposal = propose_joins(tables, fact=args.lines)
+    choices = {}
+    for item in args.join or []:
+        table, sep, spec = item.partition("=")
+        if not sep:
+            raise InputFileError(f"--join {item!r}: write TABLE=COLUMN[:TABLE_COLUMN].")
+        choices[table.strip()] = spec.strip() or None
+    joins = joins_from_choices(tables, proposal, choices) if choices else None
+    combined = combine(tables, proposal, joins=joins)
+    raw = combined.raw
+    mapping = propose_mapping(raw)
+    resolved = resolve_mapping(raw, mapping, parse_mapping(args.map))
+    lines, report = clean(raw, resolved)
+
+    result = IngestResult(lines, report, _final_proposal(mapping, resolved), raw.info())
+    info = {
+        "tables": {name: len(t.data) for name, t in tables.items()},
+        "lines_table": combined.fact,
+        "joins": [
+            {
+                "table": j.table,
+                "lines_column": j.left_column,
+                "table_column": j.table_column,
+                "kind": j.kind,
+            }
+            for j in combined.joins
+        ],
+        "steps": [
+            {
+                "step": s.step,
+                "rows_before": s.rows_before,
+                "rows_after": s.rows_after,
+                "matched": s.matched,
+                "detail": s.detail,
+            }
+            for s in combined.steps
+        ],
+        "refused": [
+            r.message for r in proposal.refused if r.table not in {j.table for j in combined.joins}
+        ],
+        "left_out": [
+            t for t in tables if t != combined.fact and t not in {j.table for j in combined.joins}
+        ],
+        "quantity_from_count": combined.quantity_from_count,
+    }
+    return result, info
+
+
+def _tables_text(info: dict) -> list[str]:
+    out = [f"Lines: table {info['lines_table']!r}."]
+    for s in info["steps"]:
+        m = "" if s["matched"] is None else f", {s['matched']:,} lines matched"
+        out.append(
+            f"  {s['step']}: {s['rows_before']:,} -> {s['rows_after']:,} rows{m} ({s['detail']})"
+        )
+    out += [f"Left out: {t}" for t in info["left_out"]]
+    out += [f"Refused: {m}" for m in info["refused"]]
+    return out
 
 
 def run_datasets(args: argparse.Namespace) -> int:

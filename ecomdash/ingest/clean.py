@@ -63,6 +63,8 @@ _FLOAT_ID = re.compile(r"^-?\d+\.0+$")
 
 
 _CANCEL_ID = re.compile(r"^[Cc]\d+$")
+#: what every ASCII cancellation id starts with (Arrow's vectorised pre-filter)
+_CANCEL_PREFIX = "^[Cc]"
 #: Customer ids that mean "no customer": WooCommerce and Magento write 0 for a guest
 #: checkout; other exports write a word. Compared after trimming, case-insensitively.
 GUEST_IDS = frozenset(
@@ -152,9 +154,10 @@ class _Text:
     def missing(self) -> np.ndarray:
         return self.codes < 0
 
-    def matches(self, pattern: re.Pattern) -> np.ndarray:
-        """Rows whose cleaned value matches ``pattern`` (missing rows never match)."""
-        return _regex_rows(self.codes, self.distinct, pattern)
+    def matches(self, pattern: re.Pattern, *, prefilter: str | None = None) -> np.ndarray:
+        """Rows whose cleaned value matches ``pattern`` (missing rows never match);
+        ``prefilter``: see :func:`_regex_rows`."""
+        return _regex_rows(self.codes, self.distinct, pattern, prefilter=prefilter)
 
     def values(self, keep: np.ndarray) -> pd.Series:
         """The text of the ``keep`` rows (missing as NA)."""
@@ -184,18 +187,19 @@ def _text(
         t = pc.if_else(placeholder_u, "", t)
     t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
     enc = pc.dictionary_encode(t)
-    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
     n = len(codes)
     if not len(uniques):
         none = np.zeros(n, bool)
-        return _Text(np.full(n, -1, dtype=np.int64), enc.dictionary, none, none, none)
+        return _Text(np.full(n, -1, dtype=np.int32), enc.dictionary, none, none, none)
     present = codes >= 0
     safe = np.where(present, codes, 0)
 
     def rows(per_unique: pa.Array | None) -> np.ndarray:
-        if per_unique is None:
-            return np.zeros(n, dtype=bool)
-        return per_unique.to_numpy(zero_copy_only=False)[safe] & present
+        per = None if per_unique is None else per_unique.to_numpy(zero_copy_only=False)
+        if per is None or not per.any():
+            return np.zeros(n, dtype=bool)  # calloc'd: no memory until written
+        return per[safe] & present
 
     return _Text(
         codes=np.where(present, code_u[safe], -1),
@@ -206,14 +210,31 @@ def _text(
     )
 
 
-def _regex_rows(codes: np.ndarray, values: pa.Array, pattern: re.Pattern) -> np.ndarray:
+def _regex_rows(
+    codes: np.ndarray, values: pa.Array, pattern: re.Pattern, *, prefilter: str | None = None
+) -> np.ndarray:
     """Rows whose value (one of ``values``, by ``codes``; -1 = missing) matches ``pattern``,
-    evaluated once per distinct value with Python's regex engine."""
+    evaluated once per distinct value with Python's regex engine.
+
+    ``prefilter``: an Arrow (RE2) regex that every ASCII value ``pattern`` matches also
+    matches (e.g. ``^[Cc]`` for ``^[Cc]\\d+$``); Python's engine then runs only on the values
+    it matches and on the non-ASCII ones (where ``\\d``, ``\\w`` … differ), so the result is
+    the same, with a vectorised pass over a million distinct order ids instead of a
+    million Python calls."""
     if len(values) == 0:
         return np.zeros(len(codes), dtype=bool)
-    per = np.fromiter(
-        (bool(pattern.search(u)) for u in values.fill_null("").to_pylist()), bool, len(values)
-    )
+    filled = values.fill_null("")
+    if prefilter is None:
+        per = np.fromiter((bool(pattern.search(u)) for u in filled.to_pylist()), bool, len(values))
+    else:
+        cand = pc.or_(
+            pc.match_substring_regex(filled, prefilter), pc.invert(pc.string_is_ascii(filled))
+        )
+        idx = np.flatnonzero(cand.to_numpy(zero_copy_only=False))
+        per = np.zeros(len(values), dtype=bool)
+        if len(idx):
+            sub = pc.take(filled, pa.array(idx)).to_pylist()
+            per[idx] = np.fromiter((bool(pattern.search(u)) for u in sub), bool, len(idx))
     return per[np.where(codes < 0, 0, codes)] & (codes >= 0)
 
 
@@ -231,14 +252,21 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
     with np.errstate(over="ignore"):
         for c in codes:
             h = h * mult + (c + 1).astype(np.uint64)
-    ids, uniq = pd.factorize(h)
-    if len(uniq) == n:
+    # equal hashes side by side (a sort, not a hash table: pd.factorize of 10 M random
+    # hashes thrashes the cache); each run's earliest row is the one the others repeat
+    order = np.argsort(h)
+    hs = h[order]
+    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
+    del hs
+    if len(starts) == n:
         return np.zeros(n, dtype=bool)
-    first = np.empty(len(uniq), dtype=np.int64)
-    first[ids[::-1]] = np.arange(n - 1, -1, -1)
-    dup = np.arange(n) != first[ids]
-    cand = np.flatnonzero(dup)
-    ref = first[ids[cand]]
+    first = np.minimum.reduceat(order, starts)
+    ref_sorted = np.repeat(first, np.diff(np.r_[starts, n]))
+    later = order != ref_sorted
+    cand = order[later]
+    ref = ref_sorted[later]
+    dup = np.zeros(n, dtype=bool)
+    dup[cand] = True
     same = np.ones(len(cand), dtype=bool)
     for c in codes:
         same &= c[cand] == c[ref]
@@ -374,6 +402,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "dropped",
         )
     dup = _duplicates([enc(c)[0] for c in src.columns])
+    # every column's codes were needed for the duplicates; only the status's are used later
+    for col in [c for c in cache if c != mapping.get(STATUS)]:
+        del cache[col]
     if schema.ORDER_ID in mapping:
         add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
     else:
@@ -397,7 +428,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     is_return = np.zeros(n, dtype=bool)
     if schema.ORDER_ID in text:
         order = text[schema.ORDER_ID]
-        c_ids = order.matches(_CANCEL_ID)
+        c_ids = order.matches(_CANCEL_ID, prefilter=_CANCEL_PREFIX)
         if c_ids.any() and c_ids.mean() < 0.5:
             invoices = len(np.unique(order.codes[c_ids]))
             add(
@@ -494,6 +525,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
     # ---- assemble the kept rows
+    order_dates = cols.get(schema.ORDER_DATE)
     keep = np.asarray(reason == None, dtype=bool)  # noqa: E711
     data = {
         f: text[f].values(keep) if f in text else _filter(cols[f], keep)
@@ -503,7 +535,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     data[schema.IS_RETURN] = pd.Series(is_return[keep])
     data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
     # ---- match cancellations to the sales they cancel
-    matched_idx = _match_cancellations(data, {f: t.codes[keep] for f, t in text.items()})
+    del cols  # the kept rows' copies are in ``data``; the order dates are kept for events
+    matched_idx = _match_cancellations(
+        data,
+        {
+            f: text[f].codes[keep].astype(np.int64)
+            for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID)
+            if f in text
+        },
+    )
     cancelled = np.zeros(int(keep.sum()), dtype=bool)
     cancelled[matched_idx] = True
     data[schema.IS_CANCELLED] = pd.Series(cancelled)
@@ -534,10 +574,10 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rejected["reason"] = rejected["reason"].astype(str)
         rejected = rejected.sort_values("line_no", kind="stable").reset_index(drop=True)
     events: dict = {}
-    if kind == schema.KIND_SUMMED and EVENT in mapping and schema.ORDER_DATE in cols:
+    if kind == schema.KIND_SUMMED and EVENT in mapping and order_dates is not None:
         flag = src[mapping[EVENT]].astype("string").str.strip().str.lower()
         on = (flag.notna() & (flag != "") & ~flag.isin(_FLAG_NO)).to_numpy(dtype=bool) & keep
-        days = pd.to_datetime(cols[schema.ORDER_DATE][on]).dt.normalize().dropna().unique()
+        days = pd.to_datetime(order_dates[on]).dt.normalize().dropna().unique()
         events = {
             "column": mapping[EVENT],
             "dates": sorted(pd.Timestamp(d).date().isoformat() for d in days),

@@ -46,6 +46,11 @@ _LOOSE_DATE = re.compile(
     r"|(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*\d|\d\s*(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)",
     re.IGNORECASE,
 )
+#: the vectorised fast path's ISO dates, and the same for ASCII text in Arrow's RE2 (whose
+#: ``\\d`` is ASCII-only and whose ``$`` is the end of the text: Python's also allows a final
+#: newline)
+_ISO_FAST = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_ISO_FAST_ASCII = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?)?\n?$"
 _COMPACT = re.compile(r"^(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$")
 
 
@@ -75,10 +80,13 @@ def arrow_of(s: pd.Series) -> pa.Array:
 
 
 def codes_of(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """(codes int64 with -1 for missing, the distinct values as an Arrow string array)."""
+    """(codes int32 with -1 for missing, the distinct values as an Arrow string array).
+
+    int32 (Arrow's own index type) rather than int64: the cleaner keeps every column's
+    codes at once, 4 bytes per cell less at 10 M lines."""
     enc = pc.dictionary_encode(arrow_of(s))
-    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return codes, enc.dictionary
+    codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes.astype(np.int32, copy=False), enc.dictionary
 
 
 def _factorize(
@@ -102,6 +110,20 @@ def unwrap_all(values: pa.Array) -> pa.Array:
         inner = pc.utf8_trim_whitespace(pc.utf8_slice_codeunits(t, 2, -1))
         t = pc.if_else(wrapped, inner, t)
     return t
+
+
+def python_match(u: np.ndarray, pattern: re.Pattern, ascii_re2: str) -> np.ndarray:
+    """``pattern.match`` of each string of ``u`` (an object array), as a bool array.
+
+    ``ascii_re2``: an Arrow (RE2) regex that matches exactly the ASCII strings ``pattern``
+    matches; it runs vectorised on those, and Python's engine only on the non-ASCII rest."""
+    if not len(u):
+        return np.zeros(0, dtype=bool)
+    arr = pa.array(u, type=pa.string())
+    out = pc.match_substring_regex(arr, ascii_re2).to_numpy(zero_copy_only=False)
+    other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    out[other] = [bool(pattern.match(v)) for v in u[other]]
+    return out
 
 
 def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
@@ -261,7 +283,7 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
     s = pd.Series(u, dtype=object)
     done = np.zeros(n, dtype=bool)
     # 1. ISO-like, the common fast path (vectorised)
-    iso = s.str.match(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$").to_numpy(bool)
+    iso = python_match(u, _ISO_FAST, _ISO_FAST_ASCII)
     if iso.any():
         parsed = pd.to_datetime(s[iso], format="ISO8601", errors="coerce")
         out[iso] = parsed.to_numpy(dtype="datetime64[us]")

@@ -58,6 +58,9 @@ _S = {
         "transactionid": 0.9,
         "receiptid": 0.9,
         "receiptno": 0.9,
+        "receipt": 0.85,  # till logs
+        "receiptnumber": 0.9,
+        "ticketno": 0.85,
         "basket": 0.85,
         "basketid": 0.9,
         "ordercode": 0.9,
@@ -78,6 +81,7 @@ _S = {
         "orderdatetime": 0.95,
         "ordercreated": 0.9,
         "purchasedate": 0.95,
+        "orderpurchasetimestamp": 0.95,  # Olist
         "datetime": 0.8,
         "timestamp": 0.8,
         "paidat": 0.85,
@@ -140,6 +144,9 @@ _S = {
         "variantsku": 0.9,
         "productsku": 0.95,
         "itemnumber": 0.85,
+        "itemno": 0.85,  # ERP exports
+        "articleno": 0.85,
+        "artikelnummer": 0.85,
         "partnumber": 0.85,
         "商品编码": 0.95,
         "商品id": 0.95,
@@ -564,7 +571,14 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             fld = PRIMARY_FIELD[role]
             cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {ROLES[role][3]}"))
     by_name = {t[2] for t in cands if t[0] >= 0.3}
-    content = _content_candidates(cols, profiles, raw)
+    # with a header, content candidates for fields a header matched are dropped below: the
+    # full-column scan that tells orders from customers is skipped when both are named
+    content = _content_candidates(
+        cols,
+        profiles,
+        raw,
+        ids_needed=not raw.has_header or not {schema.ORDER_ID, schema.CUSTOMER_ID} <= by_name,
+    )
     if raw.has_header:
         # headers we do not know (another language, a custom export): content decides, with
         # less confidence, only for fields no header matched
@@ -700,9 +714,13 @@ def _price_point_share(values: tuple[str, ...]) -> float:
 
 
 def _content_candidates(
-    cols: list[str], profiles: dict[str, _Profile], raw: RawTable
+    cols: list[str], profiles: dict[str, _Profile], raw: RawTable, *, ids_needed: bool = True
 ) -> list[tuple[float, int, str, str, str]]:
-    """Headerless files: propose from content alone (lower confidence)."""
+    """Headerless files: propose from content alone (lower confidence).
+
+    ``ids_needed=False``: the caller drops order / customer id candidates, so the scan of
+    every row that tells them apart (an id on several dates is a customer) is skipped and
+    neither is proposed."""
     out: list[tuple[float, int, str, str, str]] = []
     date_cols = [c for c in cols if profiles[c].date >= 0.95]
     date_col = date_cols[0] if date_cols else None
@@ -747,7 +765,7 @@ def _content_candidates(
         and profiles[c].median < 100
     ]
     repeats: dict[str, bool] = {}
-    for c in id_like[:2]:
+    for c in id_like[:2] if ids_needed else ():
         repeats[c] = False
         if dates is not None:
             pairs = pd.DataFrame({"id": raw.data[c], "d": dates}).drop_duplicates()

@@ -391,40 +391,133 @@ def _cell_text_other(v) -> str:
     return str(v)
 
 
+#: Rows of a sheet converted to text columns at a time (Arrow arrays), so a large workbook is
+#: never held as one Python string per cell.
+XLSX_CHUNK_ROWS = 50_000
+
+
 def _read_xlsx(
     data: bytes, *, sheet: str | None, notes: list[str], compression: str | None
 ) -> RawTable:
-    """An .xlsx sheet as rows of text (calamine, a Rust reader; openpyxl if it is missing).
+    """An .xlsx sheet as text columns (calamine, a Rust reader; openpyxl if it is missing).
 
     Neither expands XML entities (calamine does not process DTDs; openpyxl uses defusedxml);
-    the zip directory was checked for bombs before this is called.
+    the zip directory was checked for bombs before this is called. Sheets are checked for data
+    one at a time (only the chosen one is kept); its rows are streamed into Arrow string
+    columns :data:`XLSX_CHUNK_ROWS` at a time (see bench/bench_xlsx.py for the memory).
     """
     try:
-        names, chosen, rows, line_nos = _xlsx_calamine(data, sheet)
+        names, chosen, rows, close = _xlsx_calamine(data, sheet)
     except ImportError:  # pragma: no cover - calamine is a declared dependency
-        names, chosen, rows, line_nos = _xlsx_openpyxl(data, sheet)
-    if not rows:
-        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
-    width = max(len(r) for r in rows)
-    while width > 1 and not any(len(r) >= width and r[width - 1].strip() for r in rows):
-        width -= 1
-    rows = [r if len(r) == width else (r + [""] * width)[:width] for r in rows]
-    # title rows above the table ("Orders report 2024"): far fewer cells than the table
-    filled = [sum(1 for c in row if c.strip()) for row in rows[:30]]
-    start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
-    if start and len(rows) > start + 1:
-        notes.append(f"Skipped {start} title row(s) above the table.")
-        rows, line_nos = rows[start:], line_nos[start:]
-    table = _from_rows(
-        rows,
-        np.asarray(line_nos, dtype=np.int64),
-        fmt="xlsx",
-        notes=notes,
-        compression=compression,
-    )
+        names, chosen, rows, close = _xlsx_openpyxl(data, sheet)
+    try:
+        table = _stream_table(rows, chosen, notes=notes, compression=compression)
+    finally:
+        close()
     from dataclasses import replace
 
     return replace(table, sheet=chosen, sheet_names=names)
+
+
+def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | None) -> RawTable:
+    """``rows`` (``(sheet row number, cells as text)``, non-empty rows only) → a RawTable.
+
+    The first 230 rows decide the title rows and the header as before; the rest go into
+    per-column Arrow string arrays in chunks, never into one Python list of every cell.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    it = iter(rows)
+    head: list[tuple[int, list[str]]] = []
+    for item in it:
+        head.append(item)
+        if len(head) >= 230:
+            break
+    if not head:
+        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
+    # title rows above the table ("Orders report 2024"): far fewer cells than the table
+    filled = [sum(1 for c in row if c.strip()) for _, row in head[:30]]
+    start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
+    if start and len(head) > start + 1:
+        notes.append(f"Skipped {start} title row(s) above the table.")
+        head = head[start:]
+    width = max(len(r) for _, r in head)
+    sample = [(r + [""] * width)[:width] for _, r in head]
+    has_header = _detect_header(sample)
+    if has_header:
+        header_cells = sample[0]
+        body_head = head[1:]
+    else:
+        header_cells = None
+        body_head = head
+    chunks: list[list] = []  # one list of column arrays per chunk
+    line_chunks: list[np.ndarray] = []
+
+    def flush(batch: list[tuple[int, list[str]]]) -> None:
+        if not batch:
+            return
+        w = max(len(r) for _, r in batch)
+        cols = [[] for _ in range(w)]
+        for _, r in batch:
+            for k in range(w):
+                cols[k].append(r[k] if k < len(r) else "")
+        chunks.append([pa.array(c, type=pa.string()) for c in cols])
+        line_chunks.append(np.fromiter((n for n, _ in batch), dtype=np.int64, count=len(batch)))
+
+    batch = list(body_head)
+    for item in it:
+        batch.append(item)
+        if len(batch) >= XLSX_CHUNK_ROWS:
+            flush(batch)
+            batch = []
+    flush(batch)
+    del batch
+    width = max([width, *(len(c) for c in chunks)])
+    columns: list = []
+    for k in range(width):
+        parts = [
+            c[k] if k < len(c) else pa.array([""] * len(c[0]), type=pa.string()) for c in chunks
+        ]
+        columns.append(pa.chunked_array(parts, type=pa.string()))
+
+    # trailing columns with no value anywhere (formatting beyond the table) are dropped
+    def blank(col, name: str | None) -> bool:
+        if name and name.strip():
+            return False
+        return not len(col) or pc.max(pc.utf8_length(pc.utf8_trim_whitespace(col))).as_py() in (
+            None,
+            0,
+        )
+
+    while width > 1 and blank(
+        columns[width - 1],
+        header_cells[width - 1] if header_cells and width - 1 < len(header_cells) else None,
+    ):
+        width -= 1
+    columns = columns[:width]
+    if has_header:
+        header = _check_header((header_cells + [""] * width)[:width])
+        if not chunks:
+            raise InputFileError(
+                "The file has column names ("
+                + ", ".join(h for h in header[:12])
+                + ") but no data rows. Export a period that has orders."
+            )
+    else:
+        header = [f"column_{i + 1}" for i in range(width)]
+    line_no = np.concatenate(line_chunks) if line_chunks else np.zeros(0, dtype=np.int64)
+    df = pd.DataFrame(
+        {h: pd.array(col, dtype=STRING_DTYPE) for h, col in zip(header, columns, strict=True)}
+    )
+    return RawTable(
+        data=df,
+        line_no=line_no,
+        format="xlsx",
+        has_header=has_header,
+        compression=compression,
+        notes=tuple(notes),
+    )
 
 
 def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
@@ -464,15 +557,10 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
             f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
             "Open it in Excel, save it again as .xlsx, or export a CSV."
         ) from None
-    loaded: dict[str, object] = {}
-
-    def sheet_of(name: str):
-        if name not in loaded:
-            loaded[name] = wb.get_sheet_by_name(name)
-        return loaded[name]
 
     def has_data(name: str) -> bool:
-        ws = sheet_of(name)
+        # one sheet loaded at a time, dropped after the check
+        ws = wb.get_sheet_by_name(name)
         if not ws.height:
             return False
         for k, values in enumerate(ws.iter_rows()):
@@ -482,25 +570,31 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
                 return False
         return False
 
-    try:
-        names = tuple(wb.sheet_names)
-        chosen = _choose_sheet(names, sheet, has_data)
-        rows: list[list[str]] = []
-        line_nos: list[int] = []
-        for r, values in enumerate(sheet_of(chosen).iter_rows(), start=1):
-            cells = [v if type(v) is str else _cell_text(v) for v in values]
-            if "".join(cells).strip():
-                rows.append(cells)
-                line_nos.append(r)
-    except (CalamineError, ValueError) as exc:
-        raise InputFileError(
+    def error(exc) -> InputFileError:
+        return InputFileError(
             f"The Excel workbook cannot be read ({type(exc).__name__}: {exc}). It may be "
             "damaged or use features that cannot be read safely (such as XML entities). Open "
             "it in Excel, save it again as .xlsx, or export a CSV."
-        ) from None
-    finally:
+        )
+
+    try:
+        names = tuple(wb.sheet_names)
+        chosen = _choose_sheet(names, sheet, has_data)
+        ws = wb.get_sheet_by_name(chosen)
+    except (CalamineError, ValueError) as exc:
         wb.close()
-    return names, chosen, rows, line_nos
+        raise error(exc) from None
+
+    def rows():
+        try:
+            for r, values in enumerate(ws.iter_rows(), start=1):
+                cells = [v if type(v) is str else _cell_text(v) for v in values]
+                if "".join(cells).strip():
+                    yield r, cells
+        except (CalamineError, ValueError) as exc:
+            raise error(exc) from None
+
+    return names, chosen, rows(), wb.close
 
 
 def _xlsx_openpyxl(data: bytes, sheet: str | None):
@@ -522,16 +616,17 @@ def _xlsx_openpyxl(data: bytes, sheet: str | None):
     try:
         names = tuple(wb.sheetnames)
         chosen = _choose_sheet(names, sheet, lambda n: _sheet_has_data(wb[n]))
-        rows: list[list[str]] = []
-        line_nos: list[int] = []
+    except BaseException:
+        wb.close()
+        raise
+
+    def rows():
         for r, values in enumerate(wb[chosen].iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
             if any(c.strip() for c in cells):
-                rows.append(cells)
-                line_nos.append(r)
-    finally:
-        wb.close()
-    return names, chosen, rows, line_nos
+                yield r, cells
+
+    return names, chosen, rows(), wb.close
 
 
 def _sheet_has_data(ws) -> bool:
@@ -927,14 +1022,18 @@ def _read_delimited(
     if bad_numbers:
         all_numbers = starts[~np.isin(starts, np.fromiter(bad_numbers, np.int64))][:n]
     line_no = all_numbers
-    df = pd.DataFrame(
-        {
-            name: pd.arrays.ArrowStringArray(tbl[name].combine_chunks())
-            if tbl[name].num_chunks != 1
-            else pd.arrays.ArrowStringArray(tbl[name].chunk(0))
-            for name in names
-        }
-    )
+    # one column at a time, each dropped from the parsed table once copied into one chunk,
+    # so the copy never holds a second whole table (10 M lines: ~1.5 GB less at the peak)
+    columns: dict[str, pd.arrays.ArrowStringArray] = {}
+    for name in names:
+        col = tbl.column(name)
+        tbl = tbl.drop_columns([name])
+        columns[name] = pd.arrays.ArrowStringArray(
+            col.combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+        )
+        del col
+    df = pd.DataFrame(columns)
+    del columns
     if has_header:
         header = [str(v) for v in df.iloc[0].tolist()]
         df = df.iloc[1:].reset_index(drop=True)

@@ -90,6 +90,11 @@ def kpis(data: ReportData) -> Section:
 
 def trend(data: ReportData) -> Section:
     res = data.overview()
+    if not res.has_revenue:
+        raise InsufficientDataError(
+            "This dataset has no price or amount column: revenue needs one (see the Overview "
+            "for orders, units and top products by units)."
+        )
     if res.trend.empty:
         raise InsufficientDataError("There are no dated sales in this period to draw a trend.")
     t = res.trend
@@ -110,6 +115,11 @@ def trend(data: ReportData) -> Section:
 
 def top_products(data: ReportData) -> Section:
     res = data.overview()
+    if not res.has_revenue:
+        raise InsufficientDataError(
+            "This dataset has no price or amount column: revenue needs one (see the Overview "
+            "for orders, units and top products by units)."
+        )
     df = res.top_products
     if df.empty:
         raise InsufficientDataError(
@@ -498,6 +508,98 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
     )
 
 
+def pricing(data: ReportData, *, top: int = 15) -> Section:
+    """Price elasticities with the held-out check against the naive forecast (Pricing page)."""
+    from ecomdash import pricing as P
+    from ecomdash.charts import pricing as pricing_charts
+
+    pw = data.store.product_week_prices(data.info.id, data.filters)
+    res = P.analyze(pw)
+    v = res.validation_summary or {}
+    ratio = v.get("ratio")
+    if ratio is None or _isnan(ratio):
+        verdict = "Too few held-out weeks to check the price model against the naive forecast."
+        tone = "warn"
+    elif ratio < 1:
+        verdict = (
+            f"On held-out weeks the price model's error is {ratio:.2f}× the naive forecast's "
+            f"({v.get('n_products', 0):,} products): it predicts units better than "
+            "'same as before'."
+        )
+        tone = "good"
+    else:
+        verdict = (
+            f"On held-out weeks the price model's error is {ratio:.2f}× the naive forecast's: "
+            "it does not beat 'same as before' on this data; read the elasticities as rough."
+        )
+        tone = "warn"
+    est = res.products[res.products["status"] != "no estimate"]
+    est = est.sort_values("revenue", ascending=False).head(top)
+    table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]]
+    figures = [pricing_charts.elasticity_chart(res)]
+    if len(res.validation):
+        figures.append(pricing_charts.validation_chart(res))
+    n_none = int((res.products["status"] == "no estimate").sum())
+    return Section(
+        "pricing",
+        "Pricing and promotions",
+        verdict,
+        tone,
+        (
+            f"{len(res.products) - n_none:,} products have an elasticity, {n_none:,} have too "
+            f"little price variation; {len(res.promotions):,} promotions were found in the "
+            "prices.",
+            *res.warnings,
+        ),
+        figures=tuple(figures),
+        tables=(
+            Table(
+                f"Elasticity of the top {len(table)} products by revenue (90 % interval)",
+                table,
+                {c: "{:.2f}" for c in ("elasticity", "ci_low", "ci_high")},
+            ),
+        ),
+    )
+
+
+def alerts(data: ReportData, *, top: int = 20) -> Section:
+    """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
+    from ecomdash.alerts import find_alerts
+    from ecomdash.charts import alerts as alert_charts
+
+    saved = data.store.alert_mutes(data.info.id)
+    res = find_alerts(
+        data.store,
+        data.info.id,
+        data.filters,
+        min_severity="medium",
+        mute_rules=saved["rules"],
+        mute_products=saved["products"],
+    )
+    a = res.alerts
+    n_high = int((a["severity"] == "high").sum())
+    months = max(1, len(res.per_month()))
+    verdict = (
+        f"{len(a):,} alerts at medium or high severity ({n_high:,} high), "
+        f"{len(a) / months:.1f} a month. Each is a lead to check, not a verdict: "
+        "the Alerts page lists the lines behind it."
+    )
+    skipped = res.rules[res.rules["status"] != "ran"]
+    table = a.head(top)[["date", "severity", "kind", "reason", "driver"]]
+    return Section(
+        "alerts",
+        "Alerts",
+        verdict,
+        "warn" if n_high else "info",
+        (
+            *[f"Rule {r.label} did not run: {r.note}" for r in skipped.itertuples()],
+            *res.warnings,
+        ),
+        figures=(alert_charts.severity_figure(res),),
+        tables=(Table(f"Newest {len(table)} alerts", table),),
+    )
+
+
 #: The report, in order. Add a section with one line (see the module docstring).
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("kpis", "Headline figures", kpis, needs="overview"),
@@ -510,4 +612,6 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("clv", "Customer value", customer_value, needs="clv"),
     SectionSpec("churn", "Churn risk", churn_risk, needs="clv"),
     SectionSpec("recommend", "Recommendations", recommendations, needs="recommend"),
+    SectionSpec("pricing", "Pricing and promotions", pricing, needs="pricing"),
+    SectionSpec("alerts", "Alerts", alerts, needs="overview"),
 )

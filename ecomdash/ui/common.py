@@ -145,10 +145,22 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
     if needs is not None:
         missing = S.missing_for(needs, info.columns)
         if missing:
+            fields = sorted(missing)
+            unlocks = "; ".join(
+                f"{f} would unlock {S.FIELD_UNLOCKS[f]} (it needs {S.FIELD_HOW[f]})"
+                for f in fields
+                if f in S.FIELD_UNLOCKS
+            )
             st.info(
-                f"This dataset has no {', '.join(sorted(missing))} column, which "
-                f"{S.ANALYSIS_LABELS.get(needs, needs)} needs. On the Data page, re-upload the "
-                "export and map that column, or pick another dataset in the sidebar."
+                f"This dataset has no {', '.join(fields)} column, which "
+                f"{S.ANALYSIS_LABELS.get(needs, needs)} needs. "
+                + (
+                    f"{'With them' if len(fields) > 1 else 'With it'}: {unlocks}. "
+                    if unlocks
+                    else ""
+                )
+                + "On the Data page, re-upload the export and map that column (or upload the "
+                "tables that hold it together), or pick another dataset in the sidebar."
             )
             st.stop()
     return ctx

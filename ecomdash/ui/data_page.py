@@ -24,6 +24,8 @@ from ecomdash.ingest import (
     propose_mapping,
 )
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
+from ecomdash.ingest.multi import is_multi_table_zip
+from ecomdash.ui import data_multi
 from ecomdash.ui.common import (
     download_table,
     fmt_int,
@@ -73,20 +75,37 @@ def _upload_section() -> None:
         "exports from Shopify, WooCommerce, marketplaces or your own system, in English or Chinese. "
         f"Up to {DEFAULT_MAX_BYTES // 2**20} MB."
     )
-    up = st.file_uploader("Order export", type=FILE_TYPES, key="uploader")
-    if up is None:
+    ups = st.file_uploader(
+        "Order export: one file, or the related tables of one export (orders, order items, "
+        "customers, products …) or a zip holding them",
+        type=FILE_TYPES,
+        key="uploader",
+        accept_multiple_files=True,
+    )
+    if not ups:
         st.session_state.pop(K_UPLOAD, None)
         return
-    state = st.session_state.get(K_UPLOAD)
-    if not state or state.get("file_id") != up.file_id:
-        state = {"file_id": up.file_id, "sheet": None}
-        st.session_state[K_UPLOAD] = state
-    if up.size > DEFAULT_MAX_BYTES:
+    total = sum(u.size for u in ups)
+    if total > DEFAULT_MAX_BYTES:
         st.error(
-            f"This file is {up.size / 2**20:,.0f} MB, over the {DEFAULT_MAX_BYTES / 2**20:,.0f} MB "
+            f"The upload is {total / 2**20:,.0f} MB, over the {DEFAULT_MAX_BYTES / 2**20:,.0f} MB "
             "limit. Export a shorter period, or compress it as .gz or .zip, and upload again."
         )
         return
+    file_id = "|".join(u.file_id for u in ups)
+    state = st.session_state.get(K_UPLOAD)
+    if not state or state.get("file_id") != file_id:
+        state = {"file_id": file_id, "sheet": None}
+        st.session_state[K_UPLOAD] = state
+    if len(ups) > 1 or state.get("multi") or _is_multi_zip(ups[0], state):
+        state["multi"] = True
+        got = data_multi.tables_section(ups, state)
+        if got is None:
+            return
+        raw, proposal, key = got
+        _map_clean_save(raw, proposal, state, key, state["combined"].fact)
+        return
+    up = ups[0]
     if "raw" not in state:
         t0 = time.perf_counter()
         try:
@@ -110,14 +129,25 @@ def _upload_section() -> None:
             show_error(exc)
             return
         state.update(raw=raw, proposal=proposal)
-    raw: RawTable = state["raw"]
-    proposal: MappingProposal = state["proposal"]
+    _read_summary(state["raw"])
+    _map_clean_save(state["raw"], state["proposal"], state, up.file_id, up.name)
 
-    _read_summary(raw)
+
+def _is_multi_zip(up, state: dict) -> bool:
+    if "is_multi_zip" not in state:
+        data = up.getvalue()
+        state["is_multi_zip"] = data[:2] == b"PK" and is_multi_table_zip(data)
+    return state["is_multi_zip"]
+
+
+def _map_clean_save(
+    raw: RawTable, proposal: MappingProposal, state: dict, file_key, filename: str
+) -> None:
+    """Mapping editor, cleaning report and save form (one file or joined tables)."""
     mapping = _mapping_editor(raw, proposal)
     try:
         resolved = resolve_mapping(raw, proposal, mapping)
-        ckey = (up.file_id, tuple(sorted(resolved.items())))
+        ckey = (file_key, tuple(sorted(resolved.items())))
         if state.get("clean_key") != ckey:
             with st.status("Cleaning…", expanded=False) as status:
                 t0 = time.perf_counter()
@@ -139,7 +169,7 @@ def _upload_section() -> None:
         )
     st.subheader("Cleaning report")
     report_view(report.to_dict(), report=report)
-    _save_form(up.name, state)
+    _save_form(filename, state)
 
 
 def _read_summary(raw: RawTable) -> None:

@@ -21,6 +21,7 @@ from ecomdash.ui.common import (
     get_store,
     show_error,
 )
+from ecomdash.ui.overview_counts import render_counts
 
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
@@ -67,6 +68,9 @@ def render(ctx: PageContext) -> None:
         else "no earlier period to compare"
     )
     st.caption(f"{start} to {end}, {comp}. Computed in {elapsed:.2f} s.")
+    if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)
+        render_counts(res)
+        return
 
     summed = res.kind == S.KIND_SUMMED
     if summed:

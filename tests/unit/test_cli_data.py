@@ -119,3 +119,15 @@ def test_workspace_option_after_the_subcommand(capsys):
     assert [d["id"] for d in json.loads(out)["datasets"]] == [info.id]
     _, out, _ = _run(capsys, "datasets", "--json")
     assert json.loads(out)["datasets"] == []
+
+
+def test_ingest_max_mb_sets_the_file_size_limit(tmp_path, capsys):
+    """The CLI reads files past the web upload's 200 MB (a 10 M-line .csv.gz is ~300 MB)
+    up to --max-mb; above it, the limit is said in MB and nothing is saved."""
+    f = tmp_path / "orders.csv"
+    f.write_text(CSV)
+    size = f.stat().st_size
+    code, out, err = _run(capsys, "ingest", str(f), "--max-mb", str(size / 2 / 2**20), "--json")
+    assert code == 2 and out == "" and "the limit is" in err
+    code, out, _ = _run(capsys, "ingest", str(f), "--max-mb", str(size / 2**20), "--json")
+    assert code == 0 and json.loads(out)["rows_read"] == 5

@@ -107,6 +107,8 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
         "clv": "held-out",
         "churn": "ROC AUC",
         "recommend": "best sellers",
+        "pricing": "naive forecast",
+        "alerts": "a month",
     }
     by_key = {s.key: s for s in rep.sections}
     for key, word in words.items():
@@ -114,6 +116,37 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
     # every section with a model has a chart
     for key in ("trend", "top_products", "basket", "forecast", "restock", "segments", "churn"):
         assert by_key[key].figures, key
+
+
+def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo):
+    """The report's pricing and alerts sections carry the core's own figures (not re-derived),
+    and the alerts table holds the demo's planted high-severity incidents."""
+    from ecomdash import pricing as P
+    from ecomdash.alerts import find_alerts
+
+    store = Store.open(tmp_path / "pa_home")
+    try:
+        info = store.ensure_demo(demo.lines)
+        rep = build_report(store, info.id)
+        core = P.analyze(store.product_week_prices(info.id, None))
+        found = find_alerts(store, info.id, min_severity="medium")
+    finally:
+        store.close()
+    by_key = {s.key: s for s in rep.sections}
+    ratio = core.validation_summary["ratio"]
+    assert f"{ratio:.2f}×" in by_key["pricing"].verdict
+    assert (by_key["pricing"].tone == "good") == (ratio < 1)
+    top = by_key["pricing"].tables[0].frame
+    est = core.products[core.products["status"] != "no estimate"]
+    expected = est.sort_values("revenue", ascending=False)["product_id"].head(len(top))
+    assert list(top["product_id"]) == list(expected)
+    al = by_key["alerts"]
+    n_high = int((found.alerts["severity"] == "high").sum())
+    assert (
+        f"{len(found.alerts):,} alerts at medium or high severity ({n_high:,} high)" in al.verdict
+    )
+    assert n_high >= len(demo.truth.incidents)  # every planted incident is high on the demo
+    assert al.tone == "warn"
 
 
 def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):

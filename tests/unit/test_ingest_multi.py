@@ -1,0 +1,164 @@
+"""Several related tables → one dataset: fact table, join keys, refused joins, units counted,
+translation, row counts; checked against truths computed while writing the fixtures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash import schema as S
+from ecomdash.ingest import clean, propose_mapping
+from ecomdash.ingest.multi import (
+    Join,
+    JoinError,
+    combine,
+    propose_joins,
+    read_tables,
+    zip_tables,
+)
+from tests.multi_fixtures import CATEGORIES, UNTRANSLATED, erp_like, olist_like
+
+
+def _tables(files: dict[str, bytes]):
+    return read_tables(list(files.items()))
+
+
+def _lines(combined):
+    raw = combined.raw
+    lines, report = clean(raw, propose_mapping(raw).as_dict())
+    return lines, report
+
+
+def test_olist_layout_fact_joins_and_refused_payments():
+    files, _ = olist_like()
+    p = propose_joins(_tables(files))
+    assert p.fact == "olist_order_items_dataset"
+    got = [(j.table, j.left_column, j.table_column, j.kind) for j in p.joins]
+    assert got == [
+        ("olist_orders_dataset", "order_id", "order_id", "describe"),
+        ("olist_customers_dataset", "customer_id", "customer_id", "describe"),
+        ("olist_products_dataset", "product_id", "product_id", "describe"),
+        (
+            "product_category_name_translation",
+            "product_category_name",
+            "product_category_name",
+            "translate",
+        ),
+    ]
+    assert [j.match_share for j in p.joins[:3]] == [1.0, 1.0, 1.0]
+    # payments: 2 rows for every 5th order → would double those lines
+    [ref] = p.refused
+    assert ref.table == "olist_order_payments_dataset" and ref.column == "order_id"
+    assert ref.repeats == 2 and ref.example == "o00000e0"
+    assert "'o00000e0' appears 2 times" in ref.message
+    assert p.unused == ("olist_order_payments_dataset",)
+
+
+def test_olist_units_counted_translated_and_totals_match_the_generation():
+    files, truth = olist_like()
+    c = combine(_tables(files))
+    assert c.quantity_from_count
+    steps = c.steps_frame()
+    counted = steps[steps["step"] == "units counted"].iloc[0]
+    assert counted["rows before"] == truth["unit_rows"] and counted["rows after"] == truth["lines"]
+    # every join keeps the line count
+    joins = steps[steps["step"].str.startswith(("describe", "translate"))]
+    assert (joins["rows before"] == truth["lines"]).all()
+    assert (joins["rows after"] == truth["lines"]).all()
+    assert "order_item_id" not in c.raw.columns
+    lines, report = _lines(c)
+    assert report.rows_kept == truth["lines"]
+    sales = S.sales_lines(lines)
+    units = sales.groupby("product_id")["quantity"].sum().to_dict()
+    assert units == {k: float(v) for k, v in truth["units_by_product"].items()}
+    rev = sales.groupby("category")["revenue"].sum().round(2).to_dict()
+    assert rev == pytest.approx(truth["revenue_by_category"])
+    # translated to English, the untranslated one kept in Portuguese
+    cats = set(lines["category"].dropna())
+    assert cats <= set(CATEGORIES.values()) | {UNTRANSLATED}
+    assert UNTRANSLATED in cats and "cama_mesa_banho" not in cats
+    assert any(UNTRANSLATED in n for n in c.notes)
+    # the date is the purchase time (from the orders table), not the shipping limit
+    assert propose_mapping(c.raw).as_dict()["order_date"] == "order_purchase_timestamp"
+
+
+def test_erp_layout_keeps_quantities_and_reports_unmatched_customer():
+    files, truth = erp_like()
+    c = combine(_tables(files))
+    assert c.fact == "OrderLines" and not c.quantity_from_count
+    cust = next(s for s in c.steps if s.step == "describe: Customers")
+    assert (cust.rows_before, cust.rows_after, cust.matched) == (6, 6, truth["matched_customers"])
+    assert any("1 of 6 lines have no match in 'Customers'" in n for n in c.notes)
+    lines, _ = _lines(c)
+    assert len(lines) == truth["lines"]
+    assert lines["revenue"].sum() == pytest.approx(truth["revenue"])
+    assert set(lines["product_id"]) == {"ART-1", "ART-2", "ART-3"}
+    assert lines.loc[lines["order_id"] == "SO-1002", "country"].tolist() == ["FR"]
+
+
+def test_non_unique_key_is_refused_with_key_and_example():
+    files, _ = erp_like(duplicate_customer=True)
+    tables = _tables(files)
+    p = propose_joins(tables)
+    assert [j.table for j in p.joins] == ["SalesOrders"]
+    assert p.refused[0].example == "K-17" and p.refused[0].repeats == 2
+    forced = [*p.joins, Join("Customers", "CustomerNo", "CustomerNo")]
+    with pytest.raises(JoinError, match=r"'CustomerNo'.*'K-17' appears 2 times"):
+        combine(tables, p, joins=forced)
+
+
+def test_missing_orders_table_leaves_customers_out_and_no_date():
+    files, _ = olist_like()
+    del files["olist_orders_dataset.csv"]
+    tables = _tables(files)
+    p = propose_joins(tables)
+    assert "olist_customers_dataset" in p.unused  # customer_id lives in the orders table
+    assert any("olist_customers_dataset" in n and "shares no key" in n for n in p.notes)
+    c = combine(tables, p)
+    assert "order_purchase_timestamp" not in c.raw.columns
+    assert "customer_city" not in c.raw.columns and "product_category_name" in c.raw.columns
+    assert [s.step for s in c.steps][-2:] == [
+        "describe: olist_products_dataset",
+        "translate: product_category_name_translation",
+    ]
+
+
+def test_merchant_can_change_and_drop_joins():
+    files, _ = erp_like()
+    tables = _tables(files)
+    p = propose_joins(tables)
+    c = combine(tables, p, joins=[p.joins[0]])  # customers left out
+    assert "Country" not in c.raw.columns and "OrderDate" in c.raw.columns
+    with pytest.raises(JoinError, match="no column 'Nope'"):
+        combine(tables, p, joins=[Join("SalesOrders", "OrderNo", "Nope")])
+    with pytest.raises(JoinError, match="no table named"):
+        combine(tables, p, joins=[Join("Missing", "OrderNo", "OrderNo")])
+
+
+def test_zip_with_several_tables_reads_like_the_files():
+    files, truth = olist_like()
+    z = _tables({"export.zip": zip_tables(files)})
+    assert set(z) == {name.rsplit(".", 1)[0] for name in files}
+    c = combine(z)
+    assert len(c.raw.data) == truth["lines"]
+
+
+def test_identical_unit_rows_without_position_column_are_counted():
+    items = ("order_id,sku,price\n" + "A,X,2.50\nA,X,2.50\nA,X,2.50\nA,Y,1.00\nB,X,2.50\n").encode()
+    orders = b"order_id,date\nA,2024-01-02\nB,2024-01-03\n"
+    c = combine(_tables({"items.csv": items, "orders.csv": orders}))
+    lines, _ = _lines(c)
+    got = lines.set_index(["order_id", "product_id"])["quantity"].to_dict()
+    assert got == {("A", "X"): 3.0, ("A", "Y"): 1.0, ("B", "X"): 1.0}
+    assert lines["revenue"].sum() == pytest.approx(3 * 2.5 + 1 + 2.5)
+    # first line number of each counted group is kept (header = 1)
+    assert sorted(lines["line_no"]) == [2, 5, 6]
+
+
+def test_inputs_not_mutated():
+    files, _ = erp_like()
+    tables = _tables(files)
+    before = {k: v.data.copy() for k, v in tables.items()}
+    combine(tables)
+    for k, v in tables.items():
+        pd.testing.assert_frame_equal(v.data, before[k])
