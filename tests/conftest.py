@@ -18,10 +18,19 @@ CDNOW_MASTER_PATH = SHARED_DATA / "cdnow_master.txt.gz"
 US_RETAIL_PATH = SHARED_DATA / "us_retail_sales_monthly.csv.gz"
 
 
+def in_ci() -> bool:
+    """True when the environment says this is CI (``CI=true``, as CI services and .ci/run set)."""
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
 def shared(path: Path) -> Path:
-    """Skip (with the reason) when a shared dataset is not beside the checkout."""
+    """``path`` when the shared dataset is beside the checkout; otherwise skip with the reason,
+    or, in CI (``CI=true``), fail: there a missing dataset must not silently skip its tests."""
     if not path.exists():
-        pytest.skip(f"shared dataset {path} not found (expected ../shared/data beside the repo)")
+        reason = f"shared dataset {path} not found (expected ../shared/data beside the repo)"
+        if in_ci():
+            pytest.fail(f"{reason}; CI=true, so this is a failure, not a skip", pytrace=False)
+        pytest.skip(reason)
     return path
 
 

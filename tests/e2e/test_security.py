@@ -10,7 +10,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_app, screenshot, wait_for_app_run
-from tests.e2e.test_pages import PAGES, goto_page, run_forms
+from tests.e2e.test_pages import FORMS, PAGES, goto_page, run_forms
 
 EVIL = [
     '<img src=x onerror="window.__xss=1">',
@@ -83,10 +83,15 @@ def test_merchant_text_is_inert_on_every_page(page, app_url, tmp_path):
     path.write_text(evil_csv(), encoding="utf-8")
     open_app(page, app_url)
     upload_and_save(page, path, "Evil shop")
+    shown: dict[str, set[str]] = {}
     for title in PAGES:
         goto_page(page, title)
-        run_forms(page)
+        assert run_forms(page) == FORMS[title], title  # every form ran on the hostile data
         expect(page.get_by_test_id("stException")).to_have_count(0)
+        # the hostile strings are on the page, character for character, as text: rendered as
+        # markup they would lose their tags, asterisks or brackets
+        text = page.evaluate("document.body.textContent")
+        shown[title] = {e for e in EVIL if e in text}
         assert page.evaluate("window.__xss") is None, f"script ran on {title}"
         assert page.evaluate("getComputedStyle(document.body).display") != "none", title
         expect(page.get_by_test_id("stSidebar")).to_be_visible()
@@ -94,6 +99,8 @@ def test_merchant_text_is_inert_on_every_page(page, app_url, tmp_path):
         assert page.locator("img[src='x']").count() == 0, title
         slug = re.sub(r"[^a-z]+", "-", title.lower()).strip("-")
         screenshot(page, f"inert-{slug}")
+    assert set().union(*shown.values()) == set(EVIL), shown
+    assert shown["Basket analysis"] == set(EVIL), shown  # names in its charts and pickers
     assert dialogs == []
     assert page.watch.external == [], page.watch.external
     assert page.watch.errors == [], page.watch.errors

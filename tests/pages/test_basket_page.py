@@ -108,14 +108,23 @@ def test_basket_page_proposes_a_support_when_nothing_is_frequent(demo_dataset, _
     assert _metric(at, "Itemsets of 2+ items").value == f"{(res.itemsets['size'] >= 2).sum():,}"
 
 
-def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset):
+def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset, _isolated_home):
+    """Each Run uses the confidence just chosen: the rules shown and the Rules metric follow."""
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
-    seen = []
-    for conf in (0.3, 0.6):
+    lines = _lines(_isolated_home, demo_dataset.id)
+    shown = []
+    for conf in (0.3, 0.25, 0.35):  # 4, 8 and 1 rules on the demo
         [s for s in at.slider if s.label == "Minimum confidence"][0].set_value(conf)
-        [b for b in at.button if b.label == "Run"][0].click()
+        _run_button(at).click()
         at.run()
         assert not at.exception, at.exception
-        seen.append([s for s in at.slider if s.label == "Minimum confidence"][0].value)
-    assert seen == [0.3, 0.6]
+        res = basket.mine(lines, min_confidence=conf)
+        assert _metric(at, "Rules").value == f"{res.n_rules:,}"
+        rules = at.dataframe[0].value
+        assert "confidence" in rules.columns and "then (ids)" in rules.columns
+        assert len(rules) == res.n_rules
+        assert rules["confidence"].min() >= conf
+        shown.append(len(rules))
+    # each setting gives a different answer on the demo, so a stale run cannot pass
+    assert len(set(shown)) == 3, shown

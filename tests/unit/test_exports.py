@@ -25,20 +25,25 @@ def frame() -> pd.DataFrame:
 
 
 def test_neutralise_text_only():
-    out = neutralise(frame())
+    df = frame()
+    before = df.copy(deep=True)
+    out = neutralise(df)
     assert out["product"].tolist()[:7] == ["'" + v for v in DANGEROUS]
     assert out["product"].iloc[7] == "保温杯"
     assert pd.isna(out["product"].iloc[8])
     assert out["qty"].tolist()[0] == -5 and out["qty"].dtype.kind == "i"
     assert out["price"].iloc[0] == -1.5
     assert out["note"].tolist()[1] == "'=x" and out["note"].iloc[8] == "'-"
-    # input not mutated
-    assert frame()["product"].iloc[0] == "=1+1"
+    # the caller's frame is unchanged: values, dtypes and column names
+    pd.testing.assert_frame_equal(df, before)
+    assert out is not df
 
 
 def test_neutralise_column_names_and_index():
     df = pd.DataFrame({"=bad": ["x"]}, index=pd.Index(["=idx"], name="sku"))
+    before = df.copy(deep=True)
     out = neutralise(df)
+    pd.testing.assert_frame_equal(df, before)
     assert list(out.columns) == ["sku", "'=bad"]
     assert out["sku"].iloc[0] == "'=idx"
 
@@ -78,3 +83,46 @@ def test_excel_handles_control_characters_and_timezones():
     ws = wb["data"]
     assert ws["A2"].value == "ab"
     assert ws["B2"].value.year == 2024
+
+
+def test_unnamed_non_default_index_is_written_and_neutralised():
+    df = pd.DataFrame({"v": [1, 2]}, index=pd.Index(["=idx", "ok"]))
+    out = neutralise(df)
+    assert list(out.columns) == ["index", "v"]
+    assert out["index"].tolist() == ["'=idx", "ok"]
+    # a default RangeIndex is not written
+    assert list(neutralise(pd.DataFrame({"v": [1]})).columns) == ["v"]
+
+
+def test_categorical_and_mixed_object_columns():
+    df = pd.DataFrame(
+        {
+            "cat": pd.Categorical(["=x", "mug", "=x"]),
+            "mixed": pd.Series([1, "=y", None], dtype=object),
+            "when": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "n": [1.5, float("nan"), -2.0],
+        }
+    )
+    out = neutralise(df)
+    assert out["cat"].tolist() == ["'=x", "mug", "'=x"]
+    assert out["mixed"].tolist()[:2] == [1, "'=y"] and out["mixed"].iloc[2] is None
+    assert out["when"].dtype == df["when"].dtype  # dates and numbers are left as they are
+    assert out["n"].dtype == "float64" and out["n"].iloc[2] == -2.0
+    # an object column holding numbers and text with a control character goes to Excel:
+    # the number stays a number, the text loses the character
+    ws = openpyxl.load_workbook(
+        io.BytesIO(to_safe_excel_bytes(pd.DataFrame({"m": pd.Series([7, "a\x02b"], dtype=object)})))
+    )["data"]
+    assert (ws["A2"].value, ws["A2"].data_type) == (7, "n")
+    assert ws["A3"].value == "ab"
+
+
+def test_excel_sheet_name_is_made_legal():
+    df = pd.DataFrame({"a": [1]})
+    for sheet, expected in (
+        ("rejected/rows:[2024]*?", "rejected_rows__2024___"),
+        ("", "data"),
+        ("x" * 40, "x" * 31),
+    ):
+        wb = openpyxl.load_workbook(io.BytesIO(to_safe_excel_bytes(df, sheet=sheet)))
+        assert wb.sheetnames == [expected]

@@ -113,9 +113,15 @@ def test_canonical_dtypes(result):
 def test_report_to_dict_is_json(result):
     import json
 
-    d = json.loads(json.dumps(result.report.to_dict()))
+    rep = result.report
+    d = json.loads(json.dumps(rep.to_dict()))
     assert d["rows_read"] == 13 and d["rows_kept"] == 10 and d["matched_cancellations"] == 1
+    assert d["rows_dropped"] == 3  # lines 5, 8, 9
+    assert d["notes"] == list(rep.notes)
     assert {"rule", "rows", "action", "label"} <= set(d["rules"][0])
+    assert {r["rule"]: r["rows"] for r in d["rules"]} == rep.counts()
+    with pytest.raises(KeyError, match="no_such_rule"):
+        rep.rule("no_such_rule")
 
 
 def test_sales_lines_after_cleaning(result):
@@ -352,3 +358,22 @@ def test_guest_placeholder_ids_are_guests_not_one_big_customer():
     assert counts["missing_customer"] == 4
     assert counts["customer_id_float"] == 0  # "0.0" is reported as a guest, not a fix
     assert "guest_placeholder" not in load_bytes(FILE.encode(), "orders.csv").report.counts()
+
+
+def test_rows_differing_in_any_one_column_are_not_duplicates():
+    """Only rows equal in every column are duplicates: for each column, a pair of rows that
+    differ there alone are both kept; the one exact copy is dropped."""
+    header = "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"
+    base = ["1", "P1", "Mug", "2", "2024-01-02 10:00:00", "3.0", "100.0", "UK"]
+    other = ["2", "P2", "Bowl", "3", "2024-01-03 10:00:00", "4.0", "101.0", "DE"]
+    rows = [base, list(base)]  # one exact copy
+    for i in range(len(base)):
+        changed = list(base)
+        changed[i] = other[i]
+        rows.append(changed)
+    text = header + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    res = load_bytes(text.encode(), "orders.csv")
+    assert res.report.rows_read == 10
+    assert res.report.counts()["duplicate"] == 1
+    assert res.report.rejected["line_no"].tolist() == [3]
+    assert len(res.lines) == 9

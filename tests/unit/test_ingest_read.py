@@ -410,9 +410,23 @@ def test_no_date_or_amount_or_product_column():
 
 
 def test_size_limit_matches_streamlit_config():
-    assert DEFAULT_MAX_BYTES == 200 * 1024 * 1024
+    """The limit checked in code is the upload limit the server is configured with."""
+    import inspect
+    import tomllib
+    from pathlib import Path
+
+    from ecomdash.ingest.read import read_bytes
+
+    cfg = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
+    limit = tomllib.loads(cfg.read_text())["server"]["maxUploadSize"] * 1024 * 1024
+    assert DEFAULT_MAX_BYTES == limit
+    for fn in (load_bytes, load_path, read_bytes):  # what callers get when they pass nothing
+        assert inspect.signature(fn).parameters["max_bytes"].default == limit, fn.__name__
+    # the limit is inclusive: a file of exactly max_bytes is read, one byte more is refused
+    data = csv_text().encode()
+    check_basic(load_bytes(data, "x.csv", max_bytes=len(data)))
     with pytest.raises(InputFileError, match="limit"):
-        load_bytes(csv_text().encode(), "x.csv", max_bytes=50)
+        load_bytes(data, "x.csv", max_bytes=len(data) - 1)
 
 
 def test_filename_is_never_a_path(tmp_path, monkeypatch):
@@ -440,17 +454,6 @@ def test_every_error_is_an_ecomdash_error():
     for data in (b"", b"\x00\x01\x02" * 100, b"a,b\n", b"PK\x03\x04junk"):
         with pytest.raises(EcomdashError):
             load_bytes(data, "x.csv")
-
-
-def test_upload_limit_matches_streamlit_config():
-    import tomllib
-    from pathlib import Path
-
-    cfg = Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml"
-    if not cfg.exists():
-        pytest.skip(".streamlit/config.toml not written yet")
-    limit_mb = tomllib.loads(cfg.read_text())["server"]["maxUploadSize"]
-    assert DEFAULT_MAX_BYTES == limit_mb * 1024 * 1024
 
 
 def test_rejected_rows_download_is_formula_safe():

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -149,20 +150,66 @@ def test_second_process_lock_is_a_clear_error(tmp_path):
     assert "CLEAR" in out.stdout and "another ecomdash process" in out.stdout
 
 
-def test_read_only_home_is_a_clear_error(tmp_path):
-    import os
+def test_home_that_is_a_file_is_a_clear_error(tmp_path):
+    target = tmp_path / "file-not-dir"
+    target.write_text("x")
+    with pytest.raises(StoreError, match="cannot be created or written.*Set ECOMDASH_HOME"):
+        Store.open(target / "sub")
 
-    if os.geteuid() == 0:
-        target = tmp_path / "file-not-dir"
-        target.write_text("x")
-        with pytest.raises(StoreError, match="ECOMDASH_HOME|cannot"):
-            Store.open(target / "sub")
-    else:  # pragma: no cover - non-root
-        ro = tmp_path / "ro"
-        ro.mkdir()
-        ro.chmod(0o500)
-        with pytest.raises(StoreError):
-            Store.open(ro / "sub")
+
+def test_read_only_filesystem_home_is_a_clear_error(tmp_path, monkeypatch):
+    """Root ignores permission bits, so a chmod'ed directory proves nothing in CI (root): the
+    error a read-only filesystem gives (EROFS) is raised where the directory is created."""
+    import errno
+    from pathlib import Path
+
+    def erofs(self, *a, **k):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+
+    monkeypatch.setattr(Path, "mkdir", erofs)
+    with pytest.raises(StoreError, match=r"\(Read-only file system\).*Set ECOMDASH_HOME"):
+        Store.open(tmp_path / "home")
+    assert not (tmp_path / "home").exists()
+
+
+def _real_read_only_error(tmp_path):
+    """The error DuckDB itself raises when a read-only database is written to."""
+    import duckdb
+
+    path = tmp_path / "ro.duckdb"
+    duckdb.connect(str(path)).close()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        con.execute("CREATE TABLE t (x INTEGER)")
+    except duckdb.Error as exc:
+        return exc
+    finally:
+        con.close()
+    raise AssertionError("DuckDB wrote to a read-only database")
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "erofs"])
+def test_store_turning_read_only_mid_save_is_a_clear_error_and_loses_nothing(store, tmp_path, kind):
+    """A write refused because the store became read-only (a remount, a read-only volume):
+    the message says so and what to do, the save is rolled back, the saved data is intact."""
+    import errno
+
+    keep = store.save_dataset("Keep me", tiny_lines())
+    before = store.load_lines(keep.id)
+    if kind == "duckdb":
+        exc = _real_read_only_error(tmp_path)
+        assert "read-only" in str(exc)
+    else:
+        exc = OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    def refuse():
+        raise exc
+
+    with pytest.raises(StoreError, match="The store is read-only: make ECOMDASH_HOME writable"):
+        store.save_dataset("New", tiny_lines(), _fail_after_lines=refuse)
+    assert [d.id for d in store.list_datasets()] == [keep.id]
+    pd.testing.assert_frame_equal(store.load_lines(keep.id), before)
+    assert store.info(keep.id).rows == 8 and store.info(keep.id).version == keep.version
 
 
 def test_store_frame_keeps_types(store):
