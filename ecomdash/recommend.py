@@ -27,6 +27,7 @@ bought after it and had not bought before, with the metrics of :mod:`ecomdash.me
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
@@ -1140,6 +1141,10 @@ def default_model_name(n_products: int) -> str:
 def make_model(name: str, *, rules: BusinessRules | None = None, **params: Any) -> Recommender:
     """A fresh model by name (one of :data:`MODEL_NAMES`) with its tuned defaults."""
     _check_choice("model", name, MODEL_NAMES)
+    if name == "als" and os.environ.get("ECOMDASH_ENGINE", "").strip().lower() == "spark":
+        from ecomdash.spark.recommend import SparkALSRecommender  # MLlib ALS on the cluster
+
+        return SparkALSRecommender(rules=rules, **params)
     return _model_class(name)(rules=rules, **params)
 
 

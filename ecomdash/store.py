@@ -634,10 +634,7 @@ class Store:
             )
             .df()
         )
-        if df.empty:
-            return pd.DataFrame(columns=["line_no", "reason"])
-        raw = pd.json_normalize([json.loads(s) for s in df["row_json"]])
-        return pd.concat([df[["line_no", "reason"]].reset_index(drop=True), raw], axis=1)
+        return _rejected_frame(df)
 
     # -- pricing aggregates (issue 14) ----------------------------------------------------
     def product_week_prices(
@@ -958,19 +955,7 @@ class Store:
     def _insert_rejected(
         self, cur: duckdb.DuckDBPyConnection, ds_id: str, rejected: pd.DataFrame
     ) -> None:
-        rej = rejected.head(200_000)
-        line_no = rej["line_no"] if "line_no" in rej else pd.Series([None] * len(rej))
-        reason = rej["reason"] if "reason" in rej else pd.Series([""] * len(rej))
-        payload = rej.drop(columns=[c for c in ("line_no", "reason") if c in rej])
-        rows = pa.table(
-            {
-                "line_no": pa.array(
-                    pd.to_numeric(line_no, errors="coerce").astype("Int64"), type=pa.int64()
-                ),
-                "reason": pa.array(reason.astype(str).tolist(), type=pa.string()),
-                "row_json": pa.array(_json_lines(payload), type=pa.string()),
-            }
-        )
+        rows = _rejected_table(rejected)
         cur.register("_rej", rows)
         try:
             cur.execute(
@@ -1411,6 +1396,31 @@ class Store:
         else:
             raise ParameterError(f"Unknown alert rule {rule!r}.")
         return self._cur().execute(sql, args).df()
+
+
+def _rejected_table(rejected: pd.DataFrame) -> pa.Table:
+    """Rejected rows (at most 200,000) as ``line_no``, ``reason``, ``row_json`` (the raw row)."""
+    rej = rejected.head(200_000)
+    line_no = rej["line_no"] if "line_no" in rej else pd.Series([None] * len(rej))
+    reason = rej["reason"] if "reason" in rej else pd.Series([""] * len(rej))
+    payload = rej.drop(columns=[c for c in ("line_no", "reason") if c in rej])
+    return pa.table(
+        {
+            "line_no": pa.array(
+                pd.to_numeric(line_no, errors="coerce").astype("Int64"), type=pa.int64()
+            ),
+            "reason": pa.array(reason.astype(str).tolist(), type=pa.string()),
+            "row_json": pa.array(_json_lines(payload), type=pa.string()),
+        }
+    )
+
+
+def _rejected_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Stored rejected rows back as ``line_no``, ``reason`` and the raw row's columns."""
+    if df.empty:
+        return pd.DataFrame(columns=["line_no", "reason"])
+    raw = pd.json_normalize([json.loads(s) for s in df["row_json"]])
+    return pd.concat([df[["line_no", "reason"]].reset_index(drop=True), raw], axis=1)
 
 
 def _json_lines(df: pd.DataFrame) -> list[str]:

@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="local",
         help="merchant workspace to act in (default: local, the single-merchant workspace)",
     )
+    _engine_args(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser = _with_workspace(sub.add_parser)
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
@@ -37,8 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _engine_args(p: argparse.ArgumentParser, default) -> None:
+    p.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default=default,
+        help="engine that runs the queries (default: $ECOMDASH_ENGINE, else duckdb)",
+    )
+    p.add_argument(
+        "--spark-remote",
+        metavar="URL",
+        default=default,
+        help="with --engine spark: sc://host:15002 (Spark Connect) or local[*] "
+        "(default: $ECOMDASH_SPARK_REMOTE, else local[*])",
+    )
+
+
 def _with_workspace(add_parser):
-    """Every subcommand also accepts --workspace after its name (ecomdash kpis --workspace X)."""
+    """Every subcommand also accepts --workspace, --engine and --spark-remote after its name
+    (ecomdash kpis --workspace X --engine spark)."""
 
     def add(*args, **kwargs):
         p = add_parser(*args, **kwargs)
@@ -47,6 +65,7 @@ def _with_workspace(add_parser):
             default=argparse.SUPPRESS,
             help="merchant workspace to act in (default: local)",
         )
+        _engine_args(p, default=argparse.SUPPRESS)
         return p
 
     return add

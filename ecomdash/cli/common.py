@@ -40,7 +40,15 @@ def parse_date(text: str) -> date:
 
 
 def open_store(args: argparse.Namespace) -> Store:
-    return Store.open(workspace=getattr(args, "workspace", "local"))
+    """The workspace's store on the engine of ``--engine``/``--spark-remote`` (else the
+    ``ECOMDASH_ENGINE``/``ECOMDASH_SPARK_REMOTE`` settings): see ``ecomdash.engine``."""
+    from ecomdash.engine import open_store as open_engine_store
+
+    return open_engine_store(
+        workspace=getattr(args, "workspace", "local"),
+        engine=getattr(args, "engine", None),
+        remote=getattr(args, "spark_remote", None),
+    )
 
 
 def filters_from(args: argparse.Namespace) -> Filters:

@@ -22,7 +22,13 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from ecomdash import schema as S
-from ecomdash.errors import EcomdashError, InsufficientDataError, StoreError, TimeBudgetError
+from ecomdash.errors import (
+    EcomdashError,
+    InsufficientDataError,
+    ParameterError,
+    StoreError,
+    TimeBudgetError,
+)
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.store import DatasetInfo, Store, connect, default_home
@@ -49,13 +55,17 @@ def current_workspace() -> str:
 
 def get_store(workspace: str | None = None) -> Store:
     """The store restricted to the current session's workspace."""
+    from ecomdash.engine import open_store, settings
+
     ws = workspace or current_workspace()
     try:
+        if settings().is_spark:  # the Spark session is the process's; the store is cheap
+            return open_store(workspace=ws)
         con = _database(str(default_home()))
-    except StoreError as exc:
+    except (StoreError, ParameterError) as exc:
         st.error(inert(str(exc)))
         st.stop()
-    return Store(con, workspace=ws)
+    return open_store(workspace=ws, con=con)
 
 
 @dataclass(frozen=True)

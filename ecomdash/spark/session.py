@@ -1,0 +1,59 @@
+"""The Spark session the Spark store runs on: Spark Connect (``sc://...``) or a local master."""
+
+from __future__ import annotations
+
+from ecomdash.errors import StoreError
+
+#: Session settings the store's SQL relies on: timestamps are the store's naive wall-clock
+#: times (UTC, as DuckDB's TIMESTAMP), and string literals are raw (as DuckDB's), so the
+#: same SQL text means the same on both engines.
+SQL_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.parser.escapedStringLiterals": "true",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+
+def get_session(remote: str):
+    """The process's active Spark session for ``remote``, created the first time.
+
+    Spark keeps the session (``getOrCreate``); nothing is held here. A local master gets a
+    small configuration (no UI, few shuffle partitions): the data a merchant's app reduces
+    locally is small, and a cluster brings its own settings.
+    """
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise StoreError(
+            "The Spark engine needs pyspark, which is not installed. Install the extra "
+            "(uv sync --extra spark) or set ECOMDASH_ENGINE=duckdb."
+        ) from exc
+    try:
+        if remote.startswith("sc://"):
+            spark = SparkSession.builder.remote(remote).getOrCreate()
+        else:
+            active = SparkSession.getActiveSession()
+            if active is not None:
+                spark = active
+            else:
+                spark = (
+                    SparkSession.builder.master(remote)
+                    .appName("ecomdash")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.driver.memory", "2g")
+                    .getOrCreate()
+                )
+                spark.sparkContext.setLogLevel("ERROR")
+        for k, v in SQL_CONF.items():
+            spark.conf.set(k, v)
+    except Exception as exc:  # Java missing, endpoint unreachable, ...
+        if isinstance(exc, StoreError):
+            raise
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise StoreError(
+            f"Could not start or reach Spark at {remote} ({first}). Check that Java 17+ is "
+            "installed for a local master, or that the Spark Connect endpoint is up, or set "
+            "ECOMDASH_ENGINE=duckdb."
+        ) from exc
+    return spark

@@ -1,0 +1,119 @@
+"""``ecomdash --engine spark`` prints what the default engine prints (Spark local mode).
+
+The demo merchant is saved once in a DuckDB store (``ECOMDASH_HOME``) and once on a lake
+(``ECOMDASH_LAKE``) through each engine's own write path; each command then runs through
+``ecomdash.cli.main`` with the engine chosen by the flags (and once by the environment) and
+the two JSON answers are compared: exact for counts, ids and texts, 1e-9 relative for money.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+
+@pytest.fixture(scope="module")
+def lake(spark_session, tmp_path_factory, demo):
+    from ecomdash.spark.store import SparkStore
+
+    path = tmp_path_factory.mktemp("cli_lake")
+    info = SparkStore(spark_session, str(path)).ensure_demo(demo.lines)
+    return str(path), info.id
+
+
+@pytest.fixture
+def both(lake, _isolated_home, demo, monkeypatch):
+    path, spark_id = lake
+    monkeypatch.setenv("ECOMDASH_LAKE", path)
+    monkeypatch.delenv("ECOMDASH_ENGINE", raising=False)
+    store = Store.open(_isolated_home)
+    try:
+        duck_id = store.ensure_demo(demo.lines).id
+    finally:
+        store.close()
+    return duck_id, spark_id
+
+
+def _run(capsys, argv: list[str]) -> dict:
+    assert main(argv) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+TIMINGS = {"elapsed_s", "seconds", "fit_seconds"}  # wall-clock, not answers
+
+
+def _same(a, b, path="") -> None:
+    if isinstance(a, dict):
+        assert set(a) == set(b), path
+        for k in a:
+            if k not in TIMINGS:
+                _same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float | int):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+SPARK = ["--engine", "spark", "--spark-remote", "local[2]"]
+
+
+def _both(capsys, both, argv: list[str], *, drop=()) -> tuple[dict, dict]:
+    duck_id, spark_id = both
+    d = _run(capsys, [*argv[:1], "--dataset", duck_id, *argv[1:], "--json"])
+    s = _run(capsys, [*argv[:1], "--dataset", spark_id, *argv[1:], *SPARK, "--json"])
+    for k in ("dataset_id", "dataset", *drop):  # each engine's dataset has its own id
+        d.pop(k, None), s.pop(k, None)
+    return d, s
+
+
+def test_kpis_same_figures(capsys, both):
+    d, s = _both(capsys, both, ["kpis"])
+    assert d["orders"] > 1000
+    _same(s, d)
+    # the cent-level figures, exactly as printed
+    for k in ("revenue", "gross_sales", "returns", "aov"):
+        assert round(s[k], 2) == round(d[k], 2), k
+
+
+def test_kpis_engine_from_environment(capsys, both, monkeypatch):
+    duck_id, spark_id = both
+    d = _run(capsys, ["kpis", "--dataset", duck_id, "--json"])
+    monkeypatch.setenv("ECOMDASH_ENGINE", "spark")
+    monkeypatch.setenv("ECOMDASH_SPARK_REMOTE", "local[2]")
+    s = _run(capsys, ["kpis", "--dataset", spark_id, "--json"])
+    d.pop("dataset_id", None), s.pop("dataset_id", None)
+    _same(s, d)
+    # the global flag before the subcommand wins over the environment
+    d2 = _run(capsys, ["--engine", "duckdb", "kpis", "--dataset", duck_id, "--json"])
+    d2.pop("dataset_id", None)
+    _same(d2, d)
+
+
+def test_segment_same_answer(capsys, both):
+    d, s = _both(capsys, both, ["segment", "--k", "4"])
+    _same(s, d)
+
+
+def test_basket_same_rules(capsys, both):
+    d, s = _both(capsys, both, ["basket", "--min-support", "0.01"])
+    _same(s, d)
+
+
+def test_recommend_evaluate_same(capsys, both):
+    d, s = _both(capsys, both, ["recommend", "--evaluate", "--model", "item_knn"])
+    _same(s, d)
+
+
+def test_unknown_engine_is_a_clear_error(capsys, both, monkeypatch):
+    monkeypatch.setenv("ECOMDASH_ENGINE", "oracle")
+    assert main(["kpis", "--dataset", both[0], "--json"]) == 2
+    assert "ECOMDASH_ENGINE" in capsys.readouterr().err

@@ -1,0 +1,199 @@
+"""The Spark engine gives the DuckDB engine's answers (Spark local mode, one session per run).
+
+Every check runs the same call on a DuckDB ``Store`` and on a ``SparkStore`` holding the same
+lines (saved through each engine's own write path), and compares: catalogue behaviour (save,
+append without duplicates, rename, delete, a failed save), the lines read back, the store's
+aggregates (daily sales, rankings, shop day groups, customer history) and the overview KPIs to
+the cent. The DuckDB side is itself checked against pandas and hand counts in
+test_store_aggregates.py and test_kpis.py, so equality here ties Spark to those.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import schema as S
+from ecomdash.filters import Filters
+from ecomdash.kpis import compute_kpis, overview
+from ecomdash.store import Store
+from tests.unit.test_store_aggregates import assert_same_history, fixture_lines
+
+FILTERS = [
+    None,
+    Filters(start=date(2024, 1, 2), end=date(2024, 1, 7)),
+    Filters(countries=("UK",)),
+]
+
+
+@pytest.fixture(scope="module")
+def stores(spark_session, tmp_path_factory, demo):
+    """A DuckDB store and a Spark store, each with the fixture lines and the demo merchant."""
+    from ecomdash.spark.store import SparkStore
+
+    root = tmp_path_factory.mktemp("engines")
+    duck = Store.open(root / "home")
+    sp = SparkStore(spark_session, str(root / "lake"))
+    ids = {}
+    for name, s in (("duck", duck), ("spark", sp)):
+        ids[name] = {
+            "fixture": s.save_dataset("Fixture", fixture_lines()).id,
+            "demo": s.ensure_demo(demo.lines).id,
+        }
+    yield duck, sp, ids
+    duck.close()
+
+
+def _pair(stores, which):
+    duck, sp, ids = stores
+    return duck, ids["duck"][which], sp, ids["spark"][which]
+
+
+def test_lake_layout_and_catalogue(stores):
+    duck, sp, ids = stores
+    ds = ids["spark"]["demo"]
+    info = sp.info(ds)
+    assert info.is_demo and info.version == 1
+    assert info.rows == duck.info(ids["duck"]["demo"]).rows
+    months = sorted(os.listdir(os.path.join(sp._root, ds, "v1")))
+    months = [m for m in months if m.startswith("order_month=")]
+    lo, hi = duck.date_range(ids["duck"]["demo"])
+    n_months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+    assert len(months) == n_months  # one Parquet partition per order month
+    assert [d.id for d in sp.list_datasets()] == [d.id for d in duck.list_datasets()][::-1] or {
+        d.name for d in sp.list_datasets()
+    } == {d.name for d in duck.list_datasets()}
+    assert sp.resolve("Fixture").id == ids["spark"]["fixture"]
+
+
+@pytest.mark.parametrize("f", FILTERS)
+def test_lines_read_back_equal(stores, f):
+    duck, d_id, sp, s_id = _pair(stores, "fixture")
+    pd.testing.assert_frame_equal(sp.load_lines(s_id, f), duck.load_lines(d_id, f))
+    cols = (S.CUSTOMER_ID, S.ORDER_DATE, S.PRODUCT_ID)
+    pd.testing.assert_frame_equal(
+        sp.load_columns(s_id, f, cols, sales_only=True),
+        duck.load_columns(d_id, f, cols, sales_only=True),
+    )
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_aggregates_equal(stores, which):
+    duck, d_id, sp, s_id = _pair(stores, which)
+    f = Filters(countries=("UK",)) if which == "fixture" else None
+    a, b = sp.daily_sales(s_id, f), duck.daily_sales(d_id, f)
+    assert a["day"].tolist() == b["day"].tolist()
+    for c in ("orders", "customers", "lines"):
+        assert a[c].astype(int).tolist() == b[c].astype(int).tolist(), c
+    np.testing.assert_allclose(a["revenue"], b["revenue"], rtol=1e-12)
+    np.testing.assert_allclose(a["units"], b["units"], rtol=1e-12)
+    for col in (S.PRODUCT_ID, S.COUNTRY):
+        x, y = sp.sales_by(s_id, f, col, limit=20), duck.sales_by(d_id, f, col, limit=20)
+        assert x["value"].tolist() == y["value"].tolist()
+        np.testing.assert_allclose(x["revenue"], y["revenue"], rtol=1e-12)
+        assert sp.top_values(s_id, f, col) == duck.top_values(d_id, f, col)
+    assert sp.date_span(s_id, f) == duck.date_span(d_id, f)
+    assert sp.distinct_values(s_id, S.COUNTRY) == duck.distinct_values(d_id, S.COUNTRY)
+    g, h = sp.shop_day_groups(s_id, f), duck.shop_day_groups(d_id, f)
+    key = [S.ORDER_DATE, S.IS_RETURN, S.REVENUE]
+    g = g.sort_values(key, kind="stable").reset_index(drop=True)
+    h = h.sort_values(key, kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(g, h, check_dtype=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_customer_history_equal(stores, which):
+    duck, d_id, sp, s_id = _pair(stores, which)
+    got, exp = sp.customer_history(s_id), duck.customer_history(d_id)
+    assert_same_history(got, exp)
+    pd.testing.assert_frame_equal(got.features().table, exp.features().table, rtol=1e-12)
+    # the cursor's temp views are gone afterwards
+    names = {t.name for t in sp.spark.catalog.listTables() if t.isTemporary}
+    assert not any(n.startswith("ecd_tmp") for n in names)
+
+
+def _cents(k: dict) -> dict:
+    return {n: (None if v is None else round(float(v), 2)) for n, v in k.items()}
+
+
+def _demo_filters(duck, d_id, which: str) -> Filters | None:
+    lo, hi = duck.date_range(d_id)
+    if which == "all":
+        return None
+    if which == "quarter":  # the last three months, and the three before for the overview
+        end = hi.date()
+        return Filters(start=(pd.Timestamp(end) - pd.DateOffset(months=3)).date(), end=end)
+    return Filters(countries=tuple(duck.distinct_values(d_id, S.COUNTRY)[:1]))
+
+
+@pytest.mark.parametrize("which", ["all", "quarter", "country"])
+def test_kpis_equal_to_the_cent(stores, which):
+    duck, d_id, sp, s_id = _pair(stores, "demo")
+    f = _demo_filters(duck, d_id, which)
+    a, b = compute_kpis(sp, s_id, f), compute_kpis(duck, d_id, f)
+    assert _cents(a) == _cents(b)
+    assert b["orders"] > 100 and b["customers"] > 0  # a real period, not an empty one
+
+
+def test_overview_equal(stores):
+    duck, d_id, sp, s_id = _pair(stores, "demo")
+    f = _demo_filters(duck, d_id, "quarter")
+    a, b = overview(sp, s_id, f), overview(duck, d_id, f)
+    assert _cents(a.kpis) == _cents(b.kpis)
+    assert b.previous is not None and _cents(a.previous) == _cents(b.previous)
+    assert a.grain == b.grain and a.notes == b.notes
+    assert len(b.trend) > 3
+    pd.testing.assert_frame_equal(
+        a.trend.assign(period=pd.to_datetime(a.trend["period"]).astype("datetime64[us]")),
+        b.trend.assign(period=pd.to_datetime(b.trend["period"]).astype("datetime64[us]")),
+        check_dtype=False,
+        rtol=1e-12,
+    )
+    for x, y in ((a.top_products, b.top_products), (a.top_countries, b.top_countries)):
+        assert len(y) > 0
+        pd.testing.assert_frame_equal(x, y, check_dtype=False, rtol=1e-12)
+
+
+def test_append_skips_duplicates_and_versions(stores):
+    duck, _, sp, _ = stores[0], None, stores[1], None
+    base = fixture_lines()
+    newer = pd.concat([base.iloc[5:], base.iloc[:3].assign(order_id=["N1", "N2", "N3"])])
+    newer = newer.assign(line_no=range(1, len(newer) + 1))
+    d_id = duck.save_dataset("App", base).id
+    s_id = sp.save_dataset("App", base).id
+    a, b = sp.append(s_id, newer), duck.append(d_id, newer)
+    assert (a.added, a.duplicates) == (b.added, b.duplicates) == (3, len(newer) - 3)
+    assert a.dataset.version == 2 and a.dataset.rows == b.dataset.rows
+    pd.testing.assert_frame_equal(sp.load_lines(s_id), duck.load_lines(d_id))
+    again = sp.append(s_id, newer)
+    assert again.added == 0 and again.dataset.version == 3
+    assert sp.rename(s_id, "  App   2 ").name == "App 2"
+    sp.delete(s_id)
+    assert s_id not in {d.id for d in sp.list_datasets()}
+    assert not os.path.exists(os.path.join(sp._root, s_id))
+
+
+def test_failed_save_leaves_nothing(stores):
+    _, sp, _ = stores
+    before = {d.id for d in sp.list_datasets()}
+    folders = set(os.listdir(sp._root))
+
+    def boom():
+        raise RuntimeError("planted failure after the lines were written")
+
+    with pytest.raises(RuntimeError, match="planted"):
+        sp.save_dataset("Broken", fixture_lines(), _fail_after_lines=boom)
+    assert {d.id for d in sp.list_datasets()} == before
+    assert set(os.listdir(sp._root)) == folders
+
+
+def test_rejected_rows_round_trip(stores):
+    duck, sp, _ = stores
+    rej = pd.DataFrame({"line_no": [7, 3], "reason": ["no date", "bad amount"], "Qty": ["x", "1"]})
+    s_id = sp.save_dataset("Rej", fixture_lines(), rejected=rej).id
+    d_id = duck.save_dataset("Rej", fixture_lines(), rejected=rej).id
+    pd.testing.assert_frame_equal(sp.rejected_rows(s_id), duck.rejected_rows(d_id))
