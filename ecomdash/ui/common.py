@@ -32,6 +32,7 @@ from ecomdash.errors import (
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.store import DatasetInfo, Store, connect, default_home
+from ecomdash.ui.worker import budget_scope
 
 # session_state keys (set by the frame's sidebar, read by pages)
 K_DATASET = "dataset_id"
@@ -270,12 +271,14 @@ def run_with_budget(
     """Run ``fn(*args, **kwargs)`` but stop waiting after ``seconds``.
 
     The page gets a ``TimeBudgetError`` that says what to change, instead of a session that
-    hangs. Python cannot stop a running thread: the abandoned work finishes in the background
-    (and fills the cache, so a retry is instant), but the merchant is never left waiting.
+    hangs. Python cannot stop a running thread, so a heavy step inside ``fn`` should go through
+    ``ecomdash.ui.worker.run_in_worker``: that worker process gets what is left of this budget
+    and is killed with the refusal. Other work abandoned here finishes in the background (and
+    fills the cache, so a retry is instant), but the merchant is never left waiting.
     """
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
-    fut = ex.submit(_with_ctx, ctx, fn, args, kwargs)
+    fut = ex.submit(_with_ctx, ctx, fn, args, kwargs, seconds)
     try:
         return fut.result(timeout=seconds)
     except FuturesTimeout:
@@ -288,10 +291,15 @@ def run_with_budget(
         ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _with_ctx(ctx, fn, args, kwargs):
+def _with_ctx(ctx, fn, args, kwargs, seconds=None):
     if ctx is not None:
         add_script_run_ctx(threading.current_thread(), ctx)
-    return fn(*args, **kwargs)
+    if seconds is None:
+        return fn(*args, **kwargs)
+    # a heavy step run through ecomdash.ui.worker.run_in_worker inside fn is killed when
+    # this budget runs out, so the refused work really stops
+    with budget_scope(seconds):
+        return fn(*args, **kwargs)
 
 
 def fmt_money(x: float | None) -> str:

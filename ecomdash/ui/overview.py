@@ -21,6 +21,7 @@ from ecomdash.ui.common import (
     get_store,
     show_error,
 )
+from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.overview_counts import render_counts
 
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
@@ -118,7 +119,10 @@ def render(ctx: PageContext) -> None:
     )
     left, right = st.columns([3, 1])
     with left:
-        st.plotly_chart(trend_figure(res, metric), width="stretch")
+        st.plotly_chart(
+            cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric)),
+            width="stretch",
+        )
     with right:
         st.dataframe(
             res.trend,
@@ -149,7 +153,10 @@ def render(ctx: PageContext) -> None:
                 st.caption("This dataset has no such column.")
                 continue
             a, b = st.columns([3, 2])
-            a.plotly_chart(breakdown_figure(df, title), width="stretch")
+            a.plotly_chart(
+                cached_figure(breakdown_figure, df, title, key=(ctx.key, grain, stem)),
+                width="stretch",
+            )
             with b:
                 st.dataframe(df, hide_index=True, column_config=_COLUMNS)
                 download_table(df, stem, key=f"dl_{stem}")

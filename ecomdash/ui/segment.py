@@ -25,6 +25,8 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.figcache import cached_figure
+from ecomdash.ui.tables import long_dataframe
 
 AUTO = "Automatic (best silhouette)"
 K_PARAMS = "segment_params"
@@ -121,21 +123,22 @@ def render(ctx: PageContext) -> None:
         + " ".join(res.features.warnings)
     )
     tabs = st.tabs(["RFM segments", "Clusters", "Why this cluster?", "Movement", "Download"])
+    fk = (ctx.key, params)  # every figure of the page depends only on these
     with tabs[0]:
-        _rfm_tab(res)
+        _rfm_tab(res, fk)
     with tabs[1]:
-        _cluster_tab(res)
+        _cluster_tab(res, fk)
     with tabs[2]:
         _explain_tab(res)
     with tabs[3]:
-        _movement_tab(res)
+        _movement_tab(res, fk)
     with tabs[4]:
         _download_tab(res)
 
 
-def _rfm_tab(res: SegmentationResult) -> None:
+def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
-    st.plotly_chart(charts.segment_treemap(r), width="stretch")
+    st.plotly_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
     table = r.segments.rename(
         columns={
             "median_recency_days": "median days since last order",
@@ -155,14 +158,14 @@ def _rfm_tab(res: SegmentationResult) -> None:
         },
     )
     download_table(r.segments, "rfm-segments", label="Download segment table", key="dl_seg")
-    st.plotly_chart(charts.rfm_grid(r), width="stretch")
+    st.plotly_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
     st.caption(
         "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
         "measures, then by customer id). FM is the rounded mean of the F and M scores."
     )
 
 
-def _cluster_tab(res: SegmentationResult) -> None:
+def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     if res.clusters is None:
         st.info(res.cluster_error or "Clustering is not available for this data.")
         return
@@ -183,9 +186,9 @@ def _cluster_tab(res: SegmentationResult) -> None:
     for w in cl.warnings:
         st.warning(w)
     left, right = st.columns([3, 2])
-    left.plotly_chart(charts.silhouette_curve(cl), width="stretch")
+    left.plotly_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch")
     right.dataframe(cl.curve, hide_index=True, width="stretch")
-    st.plotly_chart(charts.profile_heatmap(cl), width="stretch")
+    st.plotly_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
     prof = cl.profile.rename(columns={f"median_{f}": f"median {LABELS[f]}" for f in LABELS})
     st.dataframe(
         prof,
@@ -197,7 +200,7 @@ def _cluster_tab(res: SegmentationResult) -> None:
         },
     )
     download_table(cl.profile, "cluster-profiles", label="Download profiles", key="dl_prof")
-    st.plotly_chart(charts.pca_scatter(cl), width="stretch")
+    st.plotly_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
 
 
 def _explain_tab(res: SegmentationResult) -> None:
@@ -239,7 +242,7 @@ def _explain_tab(res: SegmentationResult) -> None:
     download_table(e.rules, "cluster-rules", label="Download rules", key="dl_rules")
 
 
-def _movement_tab(res: SegmentationResult) -> None:
+def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     if res.movement is None:
         st.info(res.movement_error or "No comparison date.")
         return
@@ -251,7 +254,7 @@ def _movement_tab(res: SegmentationResult) -> None:
         f"had bought by {m.start.date()} stayed in their segment; {slipped:,} slipped from "
         "Champions or Loyal to At risk."
     )
-    st.plotly_chart(charts.movement_sankey(m), width="stretch")
+    st.plotly_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
     st.dataframe(mat, width="stretch")
     download_table(mat.reset_index(), "segment-movement", label="Download matrix", key="dl_mov")
 
@@ -273,6 +276,6 @@ def _download_tab(res: SegmentationResult) -> None:
         f"{len(part):,} customers, spend {fmt_money(part['monetary'].sum())}. "
         "The file is formula-safe; the customer ids are what an email or ads tool imports."
     )
-    st.dataframe(part, hide_index=True, width="stretch", height=300)
+    long_dataframe(part, hide_index=True, width="stretch", height=300)
     stem = "customers-" + choice.split(":")[0].lower().replace(" ", "-")
     download_table(part, stem, label="Download customer list", key="dl_customers")

@@ -6,6 +6,7 @@ import pytest
 
 from ecomdash.segment import segment_customers
 from ecomdash.store import Store
+from ecomdash.ui.tables import MAX_ROWS_SHOWN
 from tests.pages.conftest import run_page
 
 
@@ -43,7 +44,14 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     rules = _frames_with(at, "rule")
     assert rules and len(rules[0]) == len(core.explanation.rules)
     customers = _frames_with(at, "customer_id")
-    assert customers and len(customers[0]) == core.n_customers
+    # at most MAX_ROWS_SHOWN customers go to the browser, and the page says so
+    assert core.n_customers > MAX_ROWS_SHOWN  # the demo is long enough to exercise the cap
+    assert customers and len(customers[0]) == MAX_ROWS_SHOWN
+    assert list(customers[0]["customer_id"]) == list(
+        core.customers["customer_id"].head(MAX_ROWS_SHOWN)
+    )
+    note = f"Showing the first {MAX_ROWS_SHOWN:,} of {core.n_customers:,} rows"
+    assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) >= 5
     assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
 

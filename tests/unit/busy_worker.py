@@ -1,0 +1,26 @@
+"""Functions the worker-process tests run in a child: a light module, quick to import there."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def sum_of_squares(n: int) -> int:
+    return sum(i * i for i in range(n))
+
+
+def busy(beat: str, seconds: float) -> str:
+    """Burn CPU for ``seconds``, writing its pid and a growing counter to ``beat``."""
+    end = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < end:
+        for _ in range(20_000):
+            n += 1
+        Path(beat).write_text(f"{os.getpid()} {n}")
+    return "finished"
+
+
+def fail() -> None:
+    raise ValueError("bad input, said plainly")
