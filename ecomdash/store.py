@@ -872,53 +872,19 @@ class Store:
     def shop_day_groups(
         self, dataset_id: str, filters: Filters | None = None, *, with_orders: bool = False
     ) -> pd.DataFrame | None:
-        """The whole shop's lines reduced to one row per (day, country, return or sale, sign
-        of revenue and of quantity) — and per order when ``with_orders`` — in the canonical
-        line columns, so ``forecast.build_series`` of the whole shop gives the same series
-        from it as from the lines (sums are per period; order counts are distinct orders;
-        returns are summed as absolute values, hence the sign in the key; the last order
-        time of each day is kept as ``order_date``). Non-product lines and lines that are
-        neither sales (``schema.sales_lines``) nor returns are left out: the series never
-        reads them. A few thousand rows (without orders) for any number of lines.
-
-        Units and orders come out exactly as from the lines. Revenue sums are equal to about
-        1e-12 relative but not to the bit (pandas and DuckDB add in different orders), which a
-        fitted ETS model could magnify to ~3e-5 of its forecast: ``build_series`` therefore rounds
-        revenue per period to the cent, and the whole-shop series is the same from either.
-
-        None when the dataset has no revenue column (then the main country is chosen by line
-        count, which a reduced frame cannot reproduce: use the lines).
-        """
+        """See :func:`ecomdash.aggregates.shop_day_groups` (the SQL and its contract live there)."""
         from ecomdash import aggregates
 
         return aggregates.shop_day_groups(self, dataset_id, filters, with_orders=with_orders)
 
     def customer_history(self, dataset_id: str, filters: Filters | None = None):
-        """The per-order history customer features are computed from, reduced in SQL.
-
-        Returns the :class:`ecomdash.features.CustomerHistory` that
-        ``features.customer_history(lines)`` builds from the same lines: one row per
-        (customer, order) with its first timestamp and revenue, guest orders, the first time
-        each customer bought each category (else product), and return lines. Features at any
-        as-of date (frequency, recency, monetary, return rate, breadth, first/last order) then
-        come from it in milliseconds; segments, churn and value all read it. At 10 M lines it
-        is a few million order rows of numbers instead of 10 M rows of text.
-        """
+        """See :func:`ecomdash.aggregates.customer_history` (the SQL and its contract live there)."""
         from ecomdash import aggregates
 
         return aggregates.customer_history(self, dataset_id, filters)
 
     def interactions(self, dataset_id: str, filters: Filters | None = None):
-        """The customer x product interactions recommendations fit on, reduced in SQL.
-
-        Returns the :class:`ecomdash.recommend.Interactions` that
-        ``recommend.build_interactions(lines)`` builds from the same lines: per (customer,
-        product) the number of distinct orders (lines without an order id count as one
-        order) and the days from the reference date to the most recent of those orders; per
-        product its most common name (ties: alphabetically first), the category of its last
-        line with one, and the days since it last sold. Only the sales lines with a customer
-        and a product id are read; what crosses into Python is one row per pair.
-        """
+        """See :func:`ecomdash.aggregates.interactions` (the SQL and its contract live there)."""
         from ecomdash import aggregates
 
         return aggregates.interactions(self, dataset_id, filters)

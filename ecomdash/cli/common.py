@@ -82,24 +82,24 @@ def load_columns(
         store.close()
 
 
-def load_history(args: argparse.Namespace):
-    """The chosen dataset's per-order customer history, aggregated in SQL."""
+def _aggregate(args: argparse.Namespace, name: str):
+    """``Store.<name>(dataset, filters)`` on the chosen dataset, the store closed after."""
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
-        return store.customer_history(info.id, filters_from(args))
+        return getattr(store, name)(info.id, filters_from(args))
     finally:
         store.close()
+
+
+def load_history(args: argparse.Namespace):
+    """The chosen dataset's per-order customer history, aggregated in SQL."""
+    return _aggregate(args, "customer_history")
 
 
 def load_interactions(args: argparse.Namespace):
     """The chosen dataset's customer x product interactions, aggregated in SQL."""
-    store = open_store(args)
-    try:
-        info = store.resolve(args.dataset)
-        return store.interactions(info.id, filters_from(args))
-    finally:
-        store.close()
+    return _aggregate(args, "interactions")
 
 
 def to_jsonable(obj: Any) -> Any:
