@@ -390,6 +390,19 @@ class SparkStore(Store):
             df = df.sort_values("line_no", kind="stable")
         return _rejected_frame(df)
 
+    # -- alert mutes: kept only by the DuckDB store so far --------------------------------
+    def alert_mutes(self, dataset_id: str) -> dict[str, tuple[str, ...]]:
+        """Nothing is muted on the lake yet (mutes live in the DuckDB store's own table)."""
+        self.info(dataset_id)
+        return {"rules": (), "products": ()}
+
+    def set_alert_mutes(self, dataset_id: str, **_: object) -> dict[str, tuple[str, ...]]:
+        raise StoreError(
+            "Muting alerts is not available on the Spark engine yet: nothing was changed. "
+            "Mute them in the command with --mute-rule / --mute-product, or use the default "
+            "engine (ECOMDASH_ENGINE=duckdb)."
+        )
+
     # -- reads: the inherited SQL through a Spark cursor ----------------------------------
     def _cur(self) -> _SparkCursor:
         return _SparkCursor(self)
@@ -435,6 +448,10 @@ class _SparkCursor:
 
     # DuckDB's API ---------------------------------------------------------------------
     def execute(self, sql: str, params=()) -> _SparkCursor:
+        with _spark_errors():
+            return self._execute(sql, params)
+
+    def _execute(self, sql: str, params=()) -> _SparkCursor:
         sql = self._rename_temps(sql)
         m = _DROP.match(sql)
         if m:
@@ -519,13 +536,30 @@ class _SparkCursor:
     def _arrow(self) -> pa.Table:
         if self._df is None:
             raise StoreError("Internal error: no result to fetch.")
-        t = self._df.toArrow()
+        with _spark_errors():
+            t = self._df.toArrow()
         cols = []
         for field, col in zip(t.schema, t.columns, strict=True):
             if pa.types.is_timestamp(field.type) and field.type.tz is not None:
                 col = col.cast(pa.timestamp("us"))  # session time zone is UTC: wall clock
             cols.append(col)
         return pa.Table.from_arrays(cols, names=t.column_names)
+
+
+@contextmanager
+def _spark_errors() -> Iterator[None]:
+    """Spark's own errors (a query this engine cannot plan, a lost cluster) as a StoreError the
+    pages show as a message, naming the engine and the way round it."""
+    from pyspark.errors import PySparkException
+
+    try:
+        yield
+    except PySparkException as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise StoreError(
+            f"The Spark engine could not run this step ({first}). Some steps do not run on "
+            "Spark yet: use the default engine (ECOMDASH_ENGINE=duckdb) for it, and report it."
+        ) from exc
 
 
 def _literal(value) -> str:

@@ -197,3 +197,16 @@ def test_rejected_rows_round_trip(stores):
     s_id = sp.save_dataset("Rej", fixture_lines(), rejected=rej).id
     d_id = duck.save_dataset("Rej", fixture_lines(), rejected=rej).id
     pd.testing.assert_frame_equal(sp.rejected_rows(s_id), duck.rejected_rows(d_id))
+
+
+def test_spark_errors_become_store_errors_and_mutes_are_explicit(stores):
+    """A query Spark cannot plan is a StoreError naming the engine (a page message, not a
+    traceback); alert mutes are not kept on the lake, and saving them says so."""
+    from ecomdash.errors import StoreError
+
+    spark, d_id = _pair(stores, "demo")[2:]
+    with pytest.raises(StoreError, match="Spark engine could not run this step"):
+        spark._cur().execute("SELECT kind FROM alert_mutes").fetchall()
+    assert spark.alert_mutes(d_id) == {"rules": (), "products": ()}
+    with pytest.raises(StoreError, match="not available on the Spark engine"):
+        spark.set_alert_mutes(d_id, rules=("price_off",))
