@@ -395,6 +395,11 @@ def _cell_text_other(v) -> str:
 #: never held as one Python string per cell.
 XLSX_CHUNK_ROWS = 50_000
 
+#: Above this much worksheet XML (uncompressed; about a 35 MB workbook) the sheet is read by
+#: openpyxl's streaming reader, row by row, instead of calamine, which is faster but loads a
+#: whole sheet into memory (1.9 GB for a 100 MB workbook: see bench/bench_xlsx.py).
+XLSX_STREAM_BYTES = 256 * 1024 * 1024
+
 
 def _read_xlsx(
     data: bytes, *, sheet: str | None, notes: list[str], compression: str | None
@@ -404,12 +409,21 @@ def _read_xlsx(
     Neither expands XML entities (calamine does not process DTDs; openpyxl uses defusedxml);
     the zip directory was checked for bombs before this is called. Sheets are checked for data
     one at a time (only the chosen one is kept); its rows are streamed into Arrow string
-    columns :data:`XLSX_CHUNK_ROWS` at a time (see bench/bench_xlsx.py for the memory).
+    columns :data:`XLSX_CHUNK_ROWS` at a time (see bench/bench_xlsx.py for the memory). A
+    workbook with more than :data:`XLSX_STREAM_BYTES` of sheet XML is read by openpyxl's
+    streaming reader instead of calamine, so no sheet is ever loaded whole.
     """
+    stream = _sheet_xml_bytes(data) > XLSX_STREAM_BYTES
     try:
-        names, chosen, rows, close = _xlsx_calamine(data, sheet)
+        reader = _xlsx_openpyxl if stream else _xlsx_calamine
+        names, chosen, rows, close = reader(data, sheet)
     except ImportError:  # pragma: no cover - calamine is a declared dependency
         names, chosen, rows, close = _xlsx_openpyxl(data, sheet)
+    if stream:
+        notes.append(
+            "A large workbook: its sheet was read row by row (streamed) to keep memory low, "
+            "which is slower; a CSV export of the same sheet reads several times faster."
+        )
     try:
         table = _stream_table(rows, chosen, notes=notes, compression=compression)
     finally:
@@ -545,6 +559,12 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
             tuple(with_data),
         )
     return with_data[0]
+
+
+def _sheet_xml_bytes(data: bytes) -> int:
+    """Uncompressed size of the workbook's worksheet XML (from the zip directory: no inflating)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
 
 
 def _xlsx_calamine(data: bytes, sheet: str | None):

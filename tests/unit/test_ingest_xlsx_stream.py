@@ -61,3 +61,44 @@ def test_header_only_sheet_is_refused(monkeypatch):
     monkeypatch.setattr(R, "XLSX_CHUNK_ROWS", 2)
     with pytest.raises(R.InputFileError, match="no data rows"):
         read_bytes(_book([["Invoice", "SKU", "Qty"]]), "x.xlsx")
+
+
+def _mixed_rows(n):
+    """Text, integers, decimals, dates and blanks: the cell types the two readers render."""
+    import datetime as dt
+
+    out = [["Invoice", "SKU", "Qty", "Price", "Date", "Note"]]
+    for i in range(n):
+        out.append(
+            [
+                f"{536365 + i}",
+                f"S{i % 7}",
+                i % 5 + 1,
+                round(0.85 + i * 0.37, 2),
+                dt.datetime(2010, 12, 1, 8, 26) + dt.timedelta(hours=i),
+                "" if i % 3 else f"n{i}",
+            ]
+        )
+    return out
+
+
+def test_large_workbooks_stream_through_openpyxl_with_the_same_table(monkeypatch):
+    """Above XLSX_STREAM_BYTES of sheet XML the sheet is streamed by openpyxl (never loaded
+    whole); the table is the same as calamine's, cell for cell, and the notes say so."""
+    data = _book(_mixed_rows(60), extra_sheet=[["x"]])
+    fast = read_bytes(data, "book.xlsx", sheet="Orders")
+    used = []
+    real = R._xlsx_openpyxl
+    monkeypatch.setattr(R, "_xlsx_openpyxl", lambda *a: used.append(a) or real(*a))
+    monkeypatch.setattr(R, "XLSX_STREAM_BYTES", 0)
+    streamed = read_bytes(data, "book.xlsx", sheet="Orders")
+    assert used  # the streaming reader did the work
+    assert list(streamed.columns) == list(fast.columns)
+    assert streamed.data.to_numpy().tolist() == fast.data.to_numpy().tolist()
+    assert streamed.line_no.tolist() == fast.line_no.tolist()
+    assert any("streamed" in n for n in streamed.notes)
+    assert not any("streamed" in n for n in fast.notes)
+    monkeypatch.setattr(R, "XLSX_STREAM_BYTES", R._sheet_xml_bytes(data))  # at the limit: calamine
+    used.clear()
+    read_bytes(data, "book.xlsx", sheet="Orders")
+    assert not used
