@@ -567,7 +567,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             score = strength * mult
             reason = how + (f"; {note}" if note else "")
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
-        if role is not None and not matched:
+        if role in PRIMARY_FIELD and not matched:
             fld = PRIMARY_FIELD[role]
             cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {ROLES[role][3]}"))
     by_name = {t[2] for t in cands if t[0] >= 0.3}

@@ -3,6 +3,8 @@ a flag): such a column is never proposed for another role, whatever its values l
 
 >>> named_role("Store"), named_role("Dept"), named_role("IsHoliday"), named_role("Store_Sales")
 ('location', 'category', 'flag', None)
+>>> named_role("product_weight_g")
+'attribute'
 """
 
 from __future__ import annotations
@@ -52,6 +54,14 @@ ROLES: dict[str, tuple[frozenset[str], tuple[str, ...], frozenset[str], str]] = 
         ("节假日", "假日", "节日", "促销", "活动"),
         frozenset({EVENT}),
         "a flag (holiday / promotion)",
+    ),
+    # a product's physical attribute (Olist's product_weight_g): numbers that repeat like ids,
+    # but never an order, a customer or an amount
+    "attribute": (
+        frozenset({"weight", "width", "height", "length", "depth", "volume", "dimension"}),
+        ("重量", "尺寸", "体积", "长度", "宽度", "高度"),
+        frozenset(),
+        "a physical attribute (weight, size)",
     ),
 }
 #: Words that make a header a measure even when it names a group ("Store_Sales", "门店销售额").
@@ -105,7 +115,7 @@ def role_allows(role: str | None, fld: str) -> bool:
     return role is None or fld in ROLES[role][2]
 
 
-#: the field a named column takes when no synonym matched its header
+#: the field a named column takes when no synonym matched its header (an attribute takes none)
 PRIMARY_FIELD = {
     "location": schema.LOCATION,
     "region": schema.LOCATION,

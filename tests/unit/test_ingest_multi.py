@@ -121,6 +121,13 @@ def test_missing_orders_table_leaves_customers_out_and_no_date():
         "describe: olist_products_dataset",
         "translate: product_category_name_translation",
     ]
+    # without the orders table there is no customer column: the product's weight (grams that
+    # repeat across dates like an id) is named as an attribute, so it is never the customer
+    from ecomdash.ingest.mapping import propose_mapping
+
+    m = propose_mapping(c.raw)
+    assert m.as_dict().get("customer_id") is None
+    assert any("product_weight_g" in w and "customer_id" in w for w in m.warnings)
 
 
 def test_merchant_can_change_and_drop_joins():
