@@ -103,6 +103,8 @@ _S = {
         "时间": 0.6,
     },
     schema.CUSTOMER_ID: {
+        # Olist and other marketplaces: customer_id is one per order, the unique id the person
+        "customeruniqueid": 0.97,
         "customerid": 0.95,
         "customer": 0.85,
         "customerno": 0.95,

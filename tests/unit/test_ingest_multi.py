@@ -54,6 +54,20 @@ def test_olist_layout_fact_joins_and_refused_payments():
     assert p.unused == ("olist_order_payments_dataset",)
 
 
+def test_olist_customers_are_people_not_orders():
+    """Olist gives every order its own customer_id; the person is customer_unique_id. After the
+    joins the mapping takes the unique id, so repeat buyers are one customer."""
+    files, _ = olist_like()
+    c = combine(_tables(files))
+    m = propose_mapping(c.raw).as_dict()
+    assert m["customer_id"] == "customer_unique_id"
+    raw = c.raw.data
+    people = raw["customer_unique_id"].nunique()
+    assert people < raw["customer_id"].nunique()  # the fixture has people with 2+ customer ids
+    lines, _ = _lines(c)
+    assert lines["customer_id"].nunique() == people
+
+
 def test_olist_units_counted_translated_and_totals_match_the_generation():
     files, truth = olist_like()
     c = combine(_tables(files))
