@@ -535,7 +535,16 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
         tone = "warn"
     est = res.products[res.products["status"] != "no estimate"]
     est = est.sort_values("revenue", ascending=False).head(top)
-    table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]]
+    table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]].rename(
+        columns={
+            "product_id": "Product",
+            "product_name": "Name",
+            "elasticity": "Elasticity",
+            "ci_low": "90 % low",
+            "ci_high": "90 % high",
+            "source": "Based on",
+        }
+    )
     figures = [pricing_charts.elasticity_chart(res)]
     if len(res.validation):
         figures.append(pricing_charts.validation_chart(res))
@@ -556,7 +565,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
             Table(
                 f"Elasticity of the top {len(table)} products by revenue (90 % interval)",
                 table,
-                {c: "{:.2f}" for c in ("elasticity", "ci_low", "ci_high")},
+                {c: "{:.2f}" for c in ("Elasticity", "90 % low", "90 % high")},
             ),
         ),
     )
@@ -564,7 +573,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
 
 def alerts(data: ReportData, *, top: int = 20) -> Section:
     """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
-    from ecomdash.alerts import find_alerts
+    from ecomdash.alerts import RULES, find_alerts
     from ecomdash.charts import alerts as alert_charts
 
     saved = data.store.alert_mutes(data.info.id)
@@ -585,7 +594,17 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
         "the Alerts page lists the lines behind it."
     )
     skipped = res.rules[res.rules["status"] != "ran"]
-    table = a.head(top)[["date", "severity", "kind", "reason", "driver"]]
+    table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
+    table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
+    table = table.rename(
+        columns={
+            "date": "When",
+            "severity": "Severity",
+            "kind": "Rule",
+            "reason": "Why",
+            "driver": "Likely driver",
+        }
+    )
     return Section(
         "alerts",
         "Alerts",

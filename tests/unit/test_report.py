@@ -139,7 +139,7 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     top = by_key["pricing"].tables[0].frame
     est = core.products[core.products["status"] != "no estimate"]
     expected = est.sort_values("revenue", ascending=False)["product_id"].head(len(top))
-    assert list(top["product_id"]) == list(expected)
+    assert list(top["Product"]) == list(expected)
     al = by_key["alerts"]
     n_high = int((found.alerts["severity"] == "high").sum())
     assert (
@@ -147,6 +147,9 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     )
     assert n_high >= len(demo.truth.incidents)  # every planted incident is high on the demo
     assert al.tone == "warn"
+    shown = al.tables[0].frame
+    assert list(shown["Why"]) == list(found.alerts["reason"].head(len(shown)))
+    assert "Price far from usual" in set(shown["Rule"])  # the rule's label, not its code
 
 
 def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):
