@@ -380,23 +380,8 @@ class Store:
         columns the lines provide; ``report`` gets ``rows_read``/``rows_kept`` = the lines
         saved unless it has them."""
         name = _clean_name(name)
-        # Columns added to the store after a stream's producer was written (nullable, like
-        # ``location``) may be left out of the stream: they are saved as NULL.
         got = batches.schema
-        optional = set(_ADDED_LINE_COLUMNS)
-        want = pa.schema(
-            [
-                (c, _ARROW_TYPES[t])
-                for c, t in LINE_COLUMNS.items()
-                if c in got.names or c not in optional
-            ]
-        )
-        if not got.equals(want):
-            raise ParameterError(
-                "Streamed lines must have the store's columns and types "
-                f"({', '.join(want.names)}); got {', '.join(batches.schema.names)}. "
-                "Build them with the store's schema (see LINE_COLUMNS)."
-            )
+        check_stream_schema(got)
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
         with self._lock, self._transaction("save the dataset") as cur:
@@ -993,6 +978,25 @@ class Store:
                         [self.workspace, info.id, kind, v],
                     )
         return self.alert_mutes(info.id)
+
+
+def check_stream_schema(got: pa.Schema) -> None:
+    """Streamed lines must carry the store's columns and types, in its order. Columns added to
+    the store after a stream's producer was written (nullable, like ``location``) may be left
+    out: they are saved as NULL."""
+    want = pa.schema(
+        [
+            (c, _ARROW_TYPES[t])
+            for c, t in LINE_COLUMNS.items()
+            if c in got.names or c not in _ADDED_LINE_COLUMNS
+        ]
+    )
+    if not got.equals(want):
+        raise ParameterError(
+            "Streamed lines must have the store's columns and types "
+            f"({', '.join(want.names)}); got {', '.join(got.names)}. "
+            "Build them with the store's schema (see LINE_COLUMNS)."
+        )
 
 
 def _rejected_table(rejected: pd.DataFrame) -> pa.Table:

@@ -56,6 +56,7 @@ from ecomdash.store import (
     _rejected_table,
     _report_dict,
     _to_store_table,
+    check_stream_schema,
     check_workspace,
 )
 
@@ -235,15 +236,12 @@ class SparkStore(Store):
         """Streamed lines (see ``Store.save_batches``). Here they are gathered in the app
         and sent to Spark as one Arrow table; for lines beyond the app's memory, write them
         to the lake with Spark directly."""
-        want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
-        if not batches.schema.equals(want):
-            raise ParameterError(
-                "Streamed lines must have the store's columns and types "
-                f"({', '.join(want.names)}); got {', '.join(batches.schema.names)}. "
-                "Build them with the store's schema (see LINE_COLUMNS)."
-            )
+        check_stream_schema(batches.schema)
         table = batches.read_all()
         n = table.num_rows
+        for c, t in LINE_COLUMNS.items():  # later nullable columns the stream left out
+            if c not in table.column_names:
+                table = table.append_column(c, pa.nulls(n, type=_ARROW_TYPES[t]))
         rep = {"rows_read": n, "rows_kept": n, "rules": [], **dict(report or {})}
         return self._save(
             _clean_name(name),

@@ -210,3 +210,23 @@ def test_spark_errors_become_store_errors_and_mutes_are_explicit(stores):
     assert spark.alert_mutes(d_id) == {"rules": (), "products": ()}
     with pytest.raises(StoreError, match="not available on the Spark engine"):
         spark.set_alert_mutes(d_id, rules=("price_off",))
+
+
+def test_streamed_generated_lines_save_on_both_engines(stores):
+    """`ecomdash demo --lines N` streams lines without the store's later columns (location):
+    both engines save them, with the same lines, and location left empty."""
+    from ecomdash import demo_scale
+
+    duck, _, sp, _ = _pair(stores, "demo")
+    small = demo_scale.generate_scaled(5_000, seed=5)
+    got = {}
+    for name, store in (("duck", duck), ("spark", sp)):
+        info = demo_scale.save(small, store, f"Generated {name}")
+        lines = store.load_lines(info.id)
+        got[name] = lines
+        assert len(lines) == info.rows == len(small.to_pandas())
+        assert S.LOCATION not in info.columns
+    pd.testing.assert_series_equal(
+        got["duck"][S.REVENUE].reset_index(drop=True),
+        got["spark"][S.REVENUE].reset_index(drop=True),
+    )
