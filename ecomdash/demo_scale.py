@@ -714,11 +714,11 @@ def write_csv(
 def save(demo: ScaledDemo, store, name: str, *, progress: Callable[[int], None] | None = None):
     """Stream the lines into ``store`` as a new dataset named ``name`` (atomically: all or
     nothing); returns its info. ``progress(lines so far)`` is called after each batch."""
-    columns = {c: c for c in S.CANONICAL}
+    columns = {c: c for c in CSV_COLUMNS}
     return store.save_batches(
         name,
         demo.reader(progress),
-        columns=tuple(S.CANONICAL),
+        columns=CSV_COLUMNS,
         report={"generated": _plan_dict(demo)},
         mapping=columns,
         source="generated",
