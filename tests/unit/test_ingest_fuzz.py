@@ -184,3 +184,23 @@ def test_vectorised_unwrap_is_pythons_strip_and_unwrap(values):
 
     got = unwrap_all(pa.array(values, type=pa.string())).to_pylist()
     assert got == [None if v is None else _unwrap_reference(v) for v in values]
+
+
+@settings(max_examples=int(__import__("os").environ.get("FUZZ_N", "150")), deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8
+    )
+)
+def test_damaged_workbooks_on_the_streaming_reader(edits):
+    """A large workbook is read by openpyxl row by row: damage met mid-stream is a clear
+    InputFileError too, never a traceback (the limit is forced to 0 so the small file streams)."""
+    from unittest import mock
+
+    from ecomdash.ingest import read as R
+
+    data = bytearray(VALID["x.xlsx"])
+    for where, value in edits:
+        data[int(where * len(data))] = value
+    with mock.patch.object(R, "XLSX_STREAM_BYTES", 0):
+        _load(bytes(data), "x.xlsx")
