@@ -57,6 +57,9 @@ MODEL_LABELS = {
     "croston": "Croston/SBA (intermittent demand)",
     "sarimax": "SARIMAX (with holidays/events)",
     "combo": "Combination (mean of the models)",
+    "seasonal_mean_cal": "Seasonal mean + Chinese calendar",
+    "ets_cal": "ETS + Chinese calendar (holidays, 调休, shopping festivals)",
+    "sarimax_cal": "SARIMAX + Chinese calendar",
     "auto": "Automatic choice",
 }
 Z80 = float(norm.ppf(0.90))
@@ -1337,9 +1340,14 @@ def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -
         if seasonal
         else "repeating the last value (naive)"
     )
-    name = {"ets": "ETS", "sarimax": "SARIMAX", "croston": "Croston/SBA"}.get(
-        model, model.replace("_", " ").capitalize()
-    )
+    name = {
+        "ets": "ETS",
+        "sarimax": "SARIMAX",
+        "croston": "Croston/SBA",
+        "ets_cal": "ETS + Chinese calendar",
+        "sarimax_cal": "SARIMAX + Chinese calendar",
+        "seasonal_mean_cal": "Seasonal mean + Chinese calendar",
+    }.get(model, model.replace("_", " ").capitalize())
     if base_mae <= 0 or not np.isfinite(base_mae) or not np.isfinite(mae):
         return f"{name}: no baseline error to compare with (the backtest actuals are flat)."
     r = mae / base_mae
@@ -1361,8 +1369,13 @@ def forecast(
     horizon: int | None = None,
     folds: int = 8,
     models: Sequence[str] | None = None,
+    calendar: Sequence[str] = (),
 ) -> ForecastResult:
     """Backtest every candidate on ``series`` and forecast ``horizon`` periods ahead.
+
+    ``calendar``: Chinese calendar features (``ecomdash.calendar_cn.FEATURES``) added as
+    regressors to twins of the plain models (``ets_cal`` ...; ``ecomdash.forecast_calendar``),
+    which the backtest and ``auto`` choose with or without.
 
     The backtest uses ``folds`` rolling origins over the last ``folds × horizon`` periods.
     ``auto`` is the nested choice (each fold uses the model best on the earlier origins);
@@ -1403,20 +1416,38 @@ def forecast(
             np.concatenate([(fr[col] != "").to_numpy(float), (fut[col] != "").to_numpy(float)])
         )
     exog = np.array(ex_rows)
-    eng = _run_engine(
-        y[None, :],
-        cwd,
-        closed,
-        m_cal=m_cal,
-        m_model=m_model,
-        horizon=horizon,
-        folds=folds,
-        future_closed=fut["closed"].to_numpy(bool),
-        future_cwd=fut["closed_weekday"].to_numpy(bool),
-        models=models,
-        intermittent=intermittent,
-        exog=exog,
-    )
+
+    def run(Y: np.ndarray, mods: Sequence[str], ex: np.ndarray | None) -> _Engine:
+        return _run_engine(
+            Y[None, :],
+            cwd,
+            closed,
+            m_cal=m_cal,
+            m_model=m_model,
+            horizon=horizon,
+            folds=folds,
+            future_closed=fut["closed"].to_numpy(bool),
+            future_cwd=fut["closed_weekday"].to_numpy(bool),
+            models=mods,
+            intermittent=intermittent,
+            exog=ex,
+        )
+
+    eng = run(y, models, exog)
+    if calendar:
+        from ecomdash.forecast_calendar import add_calendar_models
+
+        eng = add_calendar_models(
+            eng,
+            run,
+            y=y,
+            usable=~(cwd | closed),
+            periods=pd.DatetimeIndex(np.concatenate([fr["period"], fut["period"]])),
+            freq=freq,
+            features=calendar,
+            models=models,
+            exog=exog,
+        )
     fm = _fold_mae(eng)
     choices, final = _auto_choice(eng, fm)
     sel = slice(eng.n_warm, eng.n_warm + eng.n_folds)
@@ -1545,7 +1576,13 @@ def forecast(
         seasonal=eng.seasonal,
         verdict=vtext,
         seconds=time.perf_counter() - t0,
-        params={"horizon": horizon, "folds": folds, "models": tuple(models), "warmup": eng.n_warm},
+        params={
+            "horizon": horizon,
+            "folds": folds,
+            "models": tuple(models),
+            "warmup": eng.n_warm,
+            "calendar": tuple(calendar),
+        },
         warnings=tuple(warn),
     )
 
