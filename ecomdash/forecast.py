@@ -97,6 +97,8 @@ _COUNTRY_CODES = {
     "canada": "CA",
     "japan": "JP",
     "china": "CN",
+    "中国": "CN",
+    "prc": "CN",
     "hong kong": "HK",
     "singapore": "SG",
     "india": "IN",

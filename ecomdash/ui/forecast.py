@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecomdash import calendar_cn as CN
 from ecomdash import forecast as F
 from ecomdash import inventory as inv
 from ecomdash import schema as S
@@ -94,8 +95,8 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
-    horizon, folds = fparams
-    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds)
+    horizon, folds, calendar = fparams
+    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds, calendar=calendar)
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -126,6 +127,15 @@ def _metrics_for(ctx: PageContext) -> list[str]:
     if S.QUANTITY in cols:
         out.append("units")
     return out
+
+
+def _chinese_shop(ctx: PageContext) -> bool:
+    """The shop sells mostly in China (its top country by revenue): the Chinese calendar is on
+    by default."""
+    if S.COUNTRY not in ctx.columns:
+        return False
+    top = _choices(ctx.key, S.COUNTRY)
+    return bool(top) and F.holiday_code(top[0]) == "CN"
 
 
 def _events_from_editor(df: pd.DataFrame) -> tuple:
@@ -202,6 +212,16 @@ def _form(ctx: PageContext) -> tuple | None:
         presets = st.multiselect(
             "Sale days to mark (used as regressors by SARIMAX)", list(F.PRESET_EVENTS)
         )
+        calendar = st.multiselect(
+            "Chinese calendar: holidays, make-up working days 调休, shopping festivals",
+            list(CN.FEATURES),
+            default=list(CN.FEATURES) if _chinese_shop(ctx) else [],
+            format_func=CN.LABELS.get,
+            key="fc_calendar",
+            help="Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
+            "calendar, ...). The backtest compares them with the same models without it and "
+            "the automatic choice keeps whichever forecast better.",
+        )
         st.caption("Your own events (promotions, sales): a name and dates.")
         ev_df = st.data_editor(
             pd.DataFrame(
@@ -225,7 +245,7 @@ def _form(ctx: PageContext) -> tuple | None:
         h = int(horizon) or F.default_horizon(freq)
         events = _events_from_editor(ev_df)
         sparams = (metric, freq, kind, value, returns, events, tuple(presets), h)
-        fparams = (h, int(folds))
+        fparams = (h, int(folds), tuple(calendar))
         st.session_state[K_PARAMS] = (ctx.key, (sparams, fparams))
         return sparams, fparams
     return stored
@@ -267,6 +287,8 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         st.success(res.verdict)
     else:
         st.warning(res.verdict)
+    if res.params.get("calendar"):
+        _calendar_gain(res)
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
@@ -313,6 +335,43 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     with tab_hist:
         st.dataframe(series.frame, hide_index=True, width="stretch")
         download_table(series.frame, "forecast-series", key="dl_series")
+
+
+def _calendar_gain(res: F.ForecastResult) -> None:
+    """What the Chinese calendar gained in the backtest, and its days in the horizon."""
+    from ecomdash.forecast_calendar import TWINS
+
+    bt = res.backtest.set_index("model")["mae"]
+    for plain, twin in TWINS.items():
+        if plain in bt and twin in bt and bt[plain] > 0:
+            gain = 1 - bt[twin] / bt[plain]
+            st.text(
+                f"{F.MODEL_LABELS[plain].split(' (')[0]}: backtest MAE {bt[plain]:,.1f} without "
+                f"the Chinese calendar, {bt[twin]:,.1f} with it "
+                f"({abs(gain):.0%} {'lower' if gain >= 0 else 'higher'})."
+            )
+    fut = res.forecast["period"]
+    days = CN.calendar_days(fut.min().date(), (fut.max() + pd.Timedelta(days=31)).date())
+    feats = [f for f in res.params["calendar"] if f in days]
+    marked = days[days[feats].any(axis=1)] if feats else days.iloc[:0]
+    with st.expander(f"Chinese calendar days ahead ({len(marked)})"):
+        if len(marked):
+            out = pd.DataFrame(
+                {
+                    "date": marked["date"].dt.date,
+                    "days": marked[feats].apply(
+                        lambda r: ", ".join(CN.LABELS[f] for f in feats if r[f]), axis=1
+                    ),
+                    "official": marked["official"],
+                }
+            )
+            st.dataframe(out, hide_index=True, width="stretch")
+        st.caption(
+            "Public holidays and 调休 follow the State Council's published schedules; a year "
+            "not yet published is an estimate from the lunar calendar (official = False)."
+        )
+        years = sorted({fut.min().year, fut.max().year})
+        st.dataframe(CN.holiday_table(years[0], years[-1]), hide_index=True, width="stretch")
 
 
 # --- section 2: many products ------------------------------------------------------------------
