@@ -98,6 +98,7 @@ _COUNTRY_CODES = {
     "japan": "JP",
     "china": "CN",
     "中国": "CN",
+    "中华人民共和国": "CN",
     "prc": "CN",
     "hong kong": "HK",
     "singapore": "SG",
@@ -225,11 +226,13 @@ def holiday_code(country: str | None) -> str | None:
 
     >>> holiday_code("United Kingdom"), holiday_code("EIRE"), holiday_code("Atlantis")
     ('GB', 'IE', None)
+    >>> holiday_code("中国"), holiday_code("cn"), holiday_code("日本")
+    ('CN', 'CN', None)
     """
     if not country:
         return None
     c = str(country).strip()
-    if len(c) == 2 and c.isalpha():
+    if len(c) == 2 and c.isascii() and c.isalpha():  # "中国" is two letters too
         return c.upper()
     return _COUNTRY_CODES.get(c.lower())
 

@@ -1,0 +1,136 @@
+"""The Chinese demo merchant: determinism, CNY and provinces, the planted festivals and the
+Spring Festival shipping pause, and the forecast with the Chinese calendar finding them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import calendar_cn as C
+from ecomdash import demo_zh
+from ecomdash import forecast as F
+from ecomdash import schema as S
+from ecomdash.cli import main
+from ecomdash.store import Store
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(scope="module")
+def zh():
+    return demo_zh.generate(7)
+
+
+def _orders_per_day(lines: pd.DataFrame) -> pd.Series:
+    sales = S.sales_lines(lines)
+    return sales.groupby(sales[S.ORDER_DATE].dt.floor("D"))[S.ORDER_ID].nunique()
+
+
+def test_deterministic_and_seeded():
+    a = demo_zh.generate(3, n_customers=150, days=200)
+    b = demo_zh.generate(3, n_customers=150, days=200)
+    pd.testing.assert_frame_equal(a.lines, b.lines)
+    c = demo_zh.generate(4, n_customers=150, days=200)
+    assert not a.lines[S.ORDER_DATE].equals(c.lines[S.ORDER_DATE])
+
+
+def test_chinese_names_cny_and_provinces(zh):
+    lines = zh.lines
+    assert (lines[S.COUNTRY] == "中国").all()
+    assert set(lines[S.LOCATION]) <= set(demo_zh.PROVINCES)
+    assert lines[S.LOCATION].nunique() >= 18
+    # 广东省 has the largest planted share (15 %): the most lines
+    assert lines[S.LOCATION].value_counts().index[0] == "广东省"
+    # a registered customer always ships to one province
+    per_cust = lines.dropna(subset=[S.CUSTOMER_ID]).groupby(S.CUSTOMER_ID)[S.LOCATION].nunique()
+    assert (per_cust == 1).all()
+    products = lines[~lines[S.IS_NON_PRODUCT]]
+    assert products[S.PRODUCT_NAME].map(lambda n: bool(CJK.search(n))).all()
+    assert set(products[S.CATEGORY]) == set(demo_zh.CATEGORIES.values())
+    assert zh.truth.currency == "CNY"
+    # CNY prices: floor(GBP × 9.2) + 0.9, so every positive price ends in .90
+    p = lines.loc[lines[S.UNIT_PRICE] > 0, S.UNIT_PRICE].to_numpy()
+    assert np.allclose(np.round(p % 1, 2), 0.9)
+    base = zh.truth.base.products.set_index("product_id")["base_price"]
+    med = lines[lines[S.PRODUCT_ID].isin(base.index)].groupby(S.PRODUCT_ID)[S.UNIT_PRICE].median()
+    ratio = (med / base.reindex(med.index)).median()
+    assert 8.5 < ratio < 10.5
+    assert np.allclose(lines[S.REVENUE], (lines[S.QUANTITY] * lines[S.UNIT_PRICE]).round(2))
+
+
+def test_spring_festival_shipping_pause(zh):
+    lines = zh.lines
+    assert zh.truth.pauses[0] == (date(2025, 1, 24), date(2025, 2, 4))  # SF 2025-01-29 −5 … +6
+    days = lines[S.ORDER_DATE].dt.floor("D")
+    for p0, p1 in zh.truth.pauses:
+        inside = (days >= pd.Timestamp(p0)) & (days <= pd.Timestamp(p1))
+        assert not inside.any(), (p0, p1)
+        per = _orders_per_day(lines)
+        assert per.get(pd.Timestamp(p0) - pd.Timedelta(days=1), 0) > 10
+        assert per.get(pd.Timestamp(p1) + pd.Timedelta(days=1), 0) > 10
+    # every return still comes after its sale
+    ret = lines[lines[S.ORDER_ID].str.startswith("C")]
+    sale = lines[~lines[S.ORDER_ID].str.startswith("C")].groupby(S.ORDER_ID)[S.ORDER_DATE].min()
+    assert (ret[S.ORDER_DATE].to_numpy() > ret[S.ORDER_ID].str[1:].map(sale).to_numpy()).all()
+
+
+@pytest.mark.parametrize(
+    ("day", "mult"), [("2025-11-11", 6.0), ("2025-06-18", 4.0), ("2025-12-12", 2.5)]
+)
+def test_festival_peaks_are_planted(zh, day, mult):
+    per = _orders_per_day(zh.lines)
+    d = pd.Timestamp(day)
+    # the same weekday one to three weeks later: no festival there
+    ref = [per[d + pd.Timedelta(weeks=k)] for k in (1, 2, 3)]
+    trend = zh.truth.expected_orders
+    ratio = (per[d] / np.mean(ref)) / (
+        trend[d] / np.mean([trend[d + pd.Timedelta(weeks=k)] for k in (1, 2, 3)]) / mult
+    )
+    # observed lift over neighbours ≈ the planted multiplier (Poisson noise of ~50 orders a day)
+    assert ratio == pytest.approx(mult, rel=0.3)
+
+
+def test_forecast_with_the_calendar_finds_the_planted_peaks(zh):
+    s = F.build_series(zh.lines, metric="revenue", freq="D", future_periods=14)
+    assert s.holiday_country == "CN"
+    res = F.forecast(s, horizon=14, folds=8, calendar=C.FEATURES)
+    bt = res.backtest.set_index("model")["mae"]
+    assert bt["ets_cal"] < 0.9 * bt["ets"]
+    assert bt["sarimax_cal"] < 0.9 * bt["sarimax"]
+    assert res.model.endswith("_cal")
+    # the backtest fold that holds Double 11 2026: the calendar model puts its peak there
+    f = res.folds
+    d11 = pd.Timestamp("2026-11-11")
+    fold = f.loc[(f["model"] == "ets_cal") & (f["period"] == d11), "fold"].iloc[0]
+    g = f[(f["model"] == "ets_cal") & (f["fold"] == fold)].set_index("period")["mean"]
+    plain = f[(f["model"] == "ets") & (f["fold"] == fold)].set_index("period")["mean"]
+    assert g.idxmax() == d11 and g[d11] > 2.5 * plain[d11]
+    # and the forecast ahead peaks on Double 12 2026
+    fc = res.forecast.set_index("period")["mean"]
+    assert fc.idxmax() == pd.Timestamp("2026-12-12")
+
+
+def test_cli_demo_locale_zh(capsys, tmp_path):
+    assert main(["demo", "--locale", "zh", "--lines", "6000", "--name", "演示商户", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert '"currency": "CNY"' in out
+    from ecomdash.engine import open_store
+
+    store = open_store()
+    try:
+        info = next(d for d in store.list_datasets() if d.name == "演示商户")
+        lines = store.load_lines(info.id)
+    finally:
+        store.close()
+    assert S.LOCATION in lines and (lines[S.COUNTRY] == "中国").all()
+    path = tmp_path / "zh.csv"
+    assert main(["demo", "--locale", "zh", "--lines", "4000", "--csv", str(path)]) == 0
+    head = path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert head.startswith("order_id,order_date") and "location" in head
+    # the English generator still needs --lines
+    assert main(["demo", "--name", "x"]) == 2
+    assert "--lines" in capsys.readouterr().err
