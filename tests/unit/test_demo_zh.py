@@ -15,7 +15,6 @@ from ecomdash import demo_zh
 from ecomdash import forecast as F
 from ecomdash import schema as S
 from ecomdash.cli import main
-from ecomdash.store import Store
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
