@@ -80,3 +80,40 @@ def test_many_products_section(demo_dataset, _isolated_home):
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
     assert list(table["product_id"]) == list(core.table["product_id"])
     assert list(table["model"]) == list(core.table["model"])
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
+    from ecomdash import calendar_cn as CN
+
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("演示商户", zh_lines, source="generated")
+    finally:
+        store.close()
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    cal = next(m for m in at.multiselect if m.label.startswith("Chinese calendar"))
+    assert list(cal.value) == list(CN.FEATURES)  # on by default: the shop sells in China
+    cal.set_value(["double_11", "double_12", "spring_festival"])
+    _button(at, "Run").click()
+    at.run()
+    assert not at.exception, at.exception
+    backtest = next(d.value for d in at.dataframe if "coverage80" in d.value.columns)
+    assert {"ets", "ets_cal", "sarimax_cal"} <= set(backtest["model"])
+    bt = backtest.set_index("model")["mae"]
+    gain = next(t.value for t in at.text if t.value.startswith("ETS: backtest MAE"))
+    assert f"{bt['ets']:,.1f} without" in gain and f"{bt['ets_cal']:,.1f} with it" in gain
+    assert _metric(at, "Chosen model").value.endswith("cal")
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert "Chinese calendar" in fig and "2026-12-12" in fig  # Double 12 marked ahead
+    ahead = next(
+        d.value for d in at.dataframe if "official" in d.value.columns and "days" in d.value.columns
+    )
+    assert any("Double 12" in v for v in ahead["days"])

@@ -145,3 +145,27 @@ def test_calendar_models_find_the_next_double_11_peak():
     # 5x planted on the peak, 1.6x on the run-up: the peak day is the highest forecast
     assert fc.idxmax() == pd.Timestamp("2025-11-11")
     assert fc[pd.Timestamp("2025-11-11")] > 3 * fc[pd.Timestamp("2025-11-13")]
+
+
+def test_forecast_chart_marks_the_festivals():
+    from ecomdash.charts import forecast as charts
+
+    days, y = _planted()
+    ser = F.series_from_values(days, y, freq="D", future_periods=14)
+    res = F.forecast(ser, horizon=14, folds=2, models=["seasonal_naive"], calendar=C.FEATURES)
+    fig = charts.forecast_figure(res, history_periods=120)  # 2025-09-03 .. 2026-01-14
+    rects = {
+        (pd.Timestamp(s.x0) + pd.Timedelta(hours=12)).date()
+        for s in fig.layout.shapes
+        if s.type == "rect"
+    }
+    # breaks and festivals in view, by their first day (published: 国庆 10-01..10-08)
+    assert {date(2025, 10, 1), date(2025, 10, 31), date(2025, 12, 10), date(2026, 1, 1)} <= rects
+    marks = next(t for t in fig.data if t.name.startswith("Chinese calendar"))
+    found = {(pd.Timestamp(x).date(), t) for x, t in zip(marks.x, marks.text, strict=True)}
+    assert (date(2025, 11, 11), "Double 11 (Singles' Day) 双十一 peak") in found
+    assert (date(2025, 10, 11), "Make-up working days 调休") in found
+    plain = F.forecast(ser, horizon=14, folds=2, models=["seasonal_naive"])
+    assert not any(
+        t.name.startswith("Chinese calendar") for t in charts.forecast_figure(plain).data
+    )

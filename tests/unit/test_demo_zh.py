@@ -83,14 +83,11 @@ def test_spring_festival_shipping_pause(zh):
 def test_festival_peaks_are_planted(zh, day, mult):
     per = _orders_per_day(zh.lines)
     d = pd.Timestamp(day)
-    # the same weekday one to three weeks later: no festival there
-    ref = [per[d + pd.Timedelta(weeks=k)] for k in (1, 2, 3)]
-    trend = zh.truth.expected_orders
-    ratio = (per[d] / np.mean(ref)) / (
-        trend[d] / np.mean([trend[d + pd.Timedelta(weeks=k)] for k in (1, 2, 3)]) / mult
-    )
-    # observed lift over neighbours ≈ the planted multiplier (Poisson noise of ~50 orders a day)
-    assert ratio == pytest.approx(mult, rel=0.3)
+    # the same weekday one to three weeks later has no festival, the same weekly factor and
+    # a trend 1 % higher at most: the lift over it is the planted multiplier (stated by hand
+    # here, not read from the truth), up to Poisson noise on ~50-300 orders a day
+    ref = np.mean([per[d + pd.Timedelta(weeks=k)] for k in (1, 2, 3)])
+    assert per[d] / ref == pytest.approx(mult, rel=0.25)
 
 
 def test_forecast_with_the_calendar_finds_the_planted_peaks(zh):
