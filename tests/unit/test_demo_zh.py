@@ -3,6 +3,7 @@ Spring Festival shipping pause, and the forecast with the Chinese calendar findi
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -123,6 +124,32 @@ def test_cli_demo_locale_zh(capsys, tmp_path):
     finally:
         store.close()
     assert S.LOCATION in lines and (lines[S.COUNTRY] == "中国").all()
+    # the forecast command with the Chinese calendar on it
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "forecast",
+                "--dataset",
+                info.id,
+                "--freq",
+                "W",
+                "--horizon",
+                "8",
+                "--folds",
+                "2",
+                "--calendar",
+                "cn",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert out["calendar"] == list(C.FEATURES)
+    assert {"ets", "ets_cal"} <= set(out["backtest"])
+    assert main(["forecast", "--dataset", info.id, "--calendar", "easter"]) == 2
+    assert "Unknown Chinese calendar feature" in capsys.readouterr().err
     path = tmp_path / "zh.csv"
     assert main(["demo", "--locale", "zh", "--lines", "4000", "--csv", str(path)]) == 0
     head = path.read_text(encoding="utf-8-sig").splitlines()[0]
