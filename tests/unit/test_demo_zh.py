@@ -157,3 +157,16 @@ def test_cli_demo_locale_zh(capsys, tmp_path):
     # the English generator still needs --lines
     assert main(["demo", "--name", "x"]) == 2
     assert "--lines" in capsys.readouterr().err
+
+
+def test_next_spring_festival_break_is_forecast_as_closed():
+    # history to 2026-02-08, the shop paused over Spring Festival 2025: the calendar models
+    # forecast 0 over the published 2026 break (15-23 Feb), the plain ETS does not
+    d = demo_zh.generate(7, days=435)
+    s = F.build_series(d.lines, metric="revenue", freq="D", future_periods=21)
+    res = F.forecast(s, horizon=21, folds=4, calendar=["spring_festival", "nianhuo"])
+    c = res.candidates.pivot(index="period", columns="model", values="mean")
+    brk = pd.date_range("2026-02-15", "2026-02-23")
+    assert (c.loc[brk, "ets_cal"] == 0).all() and (c.loc[brk, "ets"] > 0).all()
+    assert (c.loc[pd.Timestamp("2026-02-24") :, "ets_cal"] > 0).all()
+    assert any("Spring Festival" in w and "forecast 0" in w for w in res.warnings)
