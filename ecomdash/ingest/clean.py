@@ -38,6 +38,14 @@ from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
+from ecomdash.ingest.platforms_cn import (
+    CANCELLED,
+    PENDING,
+    RETURNED,
+    UNPAID,
+    halfwidth,
+    status_kind,
+)
 from ecomdash.ingest.read import RawTable
 
 SAMPLE_ROWS = 5
@@ -105,6 +113,12 @@ class CleaningReport:
     kind: str = schema.KIND_LINES
     #: summed tables: the flag column and the dates it marks (ISO), e.g. holidays
     events: dict = field(default_factory=dict)
+    #: return lines added for lines whose state says refunded after the sale (退款成功 …):
+    #: the table holds ``rows_kept + added_returns`` lines
+    added_returns: int = 0
+    #: Chinese order states by what they mean (``returned``, ``refund_pending``,
+    #: ``cancelled``, ``unpaid``): ``{kind: {state: rows}}``
+    statuses: dict = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleResult:
         """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
@@ -126,6 +140,8 @@ class CleaningReport:
             "notes": list(self.notes),
             "kind": self.kind,
             "events": dict(self.events),
+            "added_returns": int(self.added_returns),
+            "statuses": {k: dict(v) for k, v in self.statuses.items()},
         }
 
 
@@ -170,13 +186,17 @@ def _text(
     *,
     float_ids: bool = False,
     placeholders: frozenset[str] = frozenset(),
+    ids: bool = False,
 ) -> _Text:
     """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
     ``float_ids``, integers written as decimals lose the ``.0``; values in
-    ``placeholders`` (any case) become missing (see :class:`_Text`)."""
+    ``placeholders`` (any case) become missing (see :class:`_Text`); with ``ids``,
+    full-width digits and letters (``１２３``) become ASCII (names keep theirs)."""
     codes, uniques = encoded
     stripped = pc.utf8_trim_whitespace(uniques)
     t = unwrap_all(uniques)
+    if ids:
+        t = halfwidth(t)
     trimmed_u = pc.and_(pc.not_equal(stripped, uniques), pc.not_equal(t, ""))
     fixed_u = pc.match_substring_regex(t, _FLOAT_ID.pattern) if float_ids else None
     if fixed_u is not None and pc.any(fixed_u).as_py():
@@ -338,6 +358,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             enc(mapping[fld]),
             float_ids=is_customer,
             placeholders=GUEST_IDS if is_customer else frozenset(),
+            ids=fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID),
         )
         if fld == schema.PRODUCT_NAME:
             add(
@@ -447,9 +468,13 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
         is_return |= neg
+    returned = np.zeros(n, dtype=bool)
+    statuses: dict[str, dict[str, int]] = {}
     if STATUS in mapping:
         status_codes, status_values = enc(mapping[STATUS])
-        refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND)
+        kinds = _status_kinds(status_codes, unwrap_all(status_values))
+        # Chinese states are sorted by platforms_cn.status_kind; others by the English words
+        refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND) & (kinds == "")
         add(
             "refund_status",
             "status says refunded / returned / cancelled",
@@ -457,6 +482,21 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
         is_return |= refunded
+        status_text = unwrap_all(status_values).fill_null("").to_pylist()
+        for kind, rule, action, label in _STATUS_RULES:
+            mask = kinds == kind
+            if kind == RETURNED:
+                mask &= ~is_return
+                returned = mask
+            if not mask.any():
+                continue
+            per = np.bincount(status_codes[mask], minlength=len(status_text))
+            states = {
+                status_text[i]: int(per[i]) for i in np.argsort(-per, kind="stable") if per[i]
+            }
+            statuses[kind] = states
+            listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
+            add(rule, f"{label}: {listed}", mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -562,6 +602,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
                 sample_of(mask),
             )
         )
+    lines, added = _add_status_returns(lines, returned[keep])
     lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
     # ---- rejected rows
     drop_idx = np.flatnonzero(~keep)
@@ -584,15 +625,72 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         }
     report = CleaningReport(
         rows_read=raw.rows_read,
-        rows_kept=len(lines),
+        rows_kept=len(lines) - added,
         rules=tuple(rules),
         rejected=rejected,
         matched_cancellations=len(matched_idx),
         notes=tuple(notes),
         kind=kind,
         events=events,
+        added_returns=added,
+        statuses=statuses,
     )
     return lines, report
+
+
+#: (kind, rule id, action, label) for Chinese order states (``platforms_cn.status_kind``)
+_STATUS_RULES = (
+    (
+        CANCELLED,
+        "status_cancelled",
+        "dropped",
+        "order cancelled or closed before any sale (not a sale, left out)",
+    ),
+    (UNPAID, "status_unpaid", "dropped", "order not paid (not a sale yet, left out)"),
+    (
+        RETURNED,
+        "status_returned",
+        "flagged",
+        "refunded after the sale (kept as a sale, with a return line that nets it out)",
+    ),
+    (
+        PENDING,
+        "status_refund_pending",
+        "kept",
+        "refund in progress (still counted as a sale; load the export again once it settles)",
+    ),
+)
+
+
+def _status_kinds(codes: np.ndarray, values: pa.Array) -> np.ndarray:
+    """Per row: what its Chinese order state means (``""`` when the state is not Chinese)."""
+    per = np.array([status_kind(v) or "" for v in values.fill_null("").to_pylist()], dtype=object)
+    if not len(per):
+        return np.full(len(codes), "", dtype=object)
+    out = per[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = ""
+    return out
+
+
+def _add_status_returns(lines: pd.DataFrame, returned: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """For each kept line whose state says refunded after the sale: the sale is kept and
+    flagged ``is_cancelled``, and a return line (same order, product and date, negative
+    quantity and amount) is added right after it, as a cancellation invoice would. Net
+    revenue then leaves the line out, gross sales and returns both show it."""
+    pos = np.flatnonzero(returned)
+    if not len(pos):
+        return lines, 0
+    lines = lines.copy()
+    lines.loc[pos, schema.IS_CANCELLED] = True
+    back = lines.iloc[pos].copy()
+    for c in (schema.QUANTITY, schema.REVENUE):
+        if c in back:
+            back[c] = -back[c].abs()
+    back[schema.IS_RETURN] = True
+    back[schema.IS_CANCELLED] = False
+    order = np.argsort(np.r_[np.arange(len(lines), dtype=float), pos + 0.5], kind="stable")
+    out = pd.concat([lines, back], ignore_index=True).iloc[order].reset_index(drop=True)
+    return out, len(pos)
 
 
 def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:
