@@ -30,7 +30,6 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -361,12 +360,10 @@ def halfwidth(values: pa.Array) -> pa.Array:
     ascii_ = pc.string_is_ascii(values.fill_null(""))
     if pc.all(ascii_).as_py():
         return values
-    py = values.to_pylist()
-    mask = ascii_.to_numpy(zero_copy_only=False)
-    for i in np.flatnonzero(~mask):
-        if py[i] is not None:
-            py[i] = halfwidth_text(py[i])
-    return pa.array(py, type=values.type)
+    other = pc.invert(ascii_)
+    sub = pc.filter(values, other).to_pylist()  # only the non-ASCII values go through Python
+    fixed = pa.array([None if v is None else halfwidth_text(v) for v in sub], type=values.type)
+    return pc.replace_with_mask(values, other, fixed)
 
 
 def id_text(values: pd.Series) -> pd.Series:

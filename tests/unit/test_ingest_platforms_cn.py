@@ -116,6 +116,15 @@ def test_full_width_forms():
     assert halfwidth_text("￥") == "￥"  # a currency sign, stripped by the number reader
 
 
+def test_full_width_on_arrow_touches_only_non_ascii_and_keeps_nulls():
+    import pyarrow as pa
+
+    from ecomdash.ingest.platforms_cn import halfwidth
+
+    got = halfwidth(pa.array(["１２", None, "abc", "商品（１）", ""])).to_pylist()
+    assert got == ["12", None, "abc", "商品(1)", ""]
+
+
 def test_headers_with_full_width_brackets_and_spaces_are_recognised():
     cols = ["商品", " 订单号", "订单状态", "商品总价（元）", "用户实付金额（元）", "商品数量（件）"]
     assert detect(cols).key == "pinduoduo"
