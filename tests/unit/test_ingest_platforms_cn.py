@@ -352,3 +352,49 @@ def test_other_files_are_not_taken_for_a_platform():
     assert PROVINCE_COLUMN not in res.mapping.source_columns
     # a Chinese state is still sorted: 交易关闭 without payment evidence is a cancellation
     assert res.report.rule("status_cancelled").rows == 1
+
+
+def test_douyin_export_saved_as_xlsx_gives_the_same_numbers():
+    """抖店 also downloads .xlsx: the same rows in a workbook (ids as text, amounts as text
+    with ¥ and full-width digits, as the platform writes them) give the same result."""
+    import csv
+    import io
+
+    import openpyxl
+
+    text = (FIX / "douyin_orders.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = load_bytes(buf.getvalue(), "douyin_orders.xlsx")
+    assert res.raw_info["format"] == "xlsx"
+    assert res.mapping.layout.startswith("Douyin shop order export")
+    assert res.report.rows_kept == 7 and res.report.added_returns == 2
+    assert _net(res.lines) == 219.30 and _orders(res.lines) == 4
+
+
+def test_cli_ingests_the_two_taobao_reports_and_the_kpis_match(capsys):
+    import json
+
+    from ecomdash.cli import main
+
+    paths = [str(FIX / "taobao_orders.csv"), str(FIX / "taobao_items.csv")]
+    assert main(["ingest", *paths, "--name", "双11", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["layout"].startswith("Taobao / Tmall order report + order-item report")
+    assert rep["rows_read"] == 14 and rep["rows_kept"] == 12 and rep["added_returns"] == 3
+    assert main(["kpis", "--dataset", rep["dataset_id"], "--json"]) == 0
+    k = json.loads(capsys.readouterr().out)
+    # the hand counts of test_taobao_order_and_item_reports_join
+    assert k["revenue"] == pytest.approx(2830.50) and k["gross_sales"] == pytest.approx(3092.50)
+    assert k["returns"] == pytest.approx(262.00)
+    assert k["orders"] == 8 and k["customers"] == 6
+    assert main(["ingest", str(FIX / "pdd_orders.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "Recognised as a Pinduoduo order export" in out
+    assert "Return lines added for refunded lines: 3." in out
