@@ -368,11 +368,13 @@ def halfwidth(values: pa.Array) -> pa.Array:
 
 def id_text(values: pd.Series) -> pd.Series:
     """Ids as the platforms mean them: ``="123"`` unwrapped, ``\\t`` and spaces trimmed,
-    full-width digits as ASCII."""
-    s = values.astype(str).str.strip()
-    wrapped = s.str.startswith('="') & s.str.endswith('"') & (s.str.len() >= 3)
-    s = s.where(~wrapped, s.str.slice(2, -1).str.strip())
-    return s.map(halfwidth_text)
+    full-width digits as ASCII (vectorised in Arrow; Arrow-backed strings come back)."""
+    from ecomdash.ingest.convert import arrow_of, unwrap_all  # convert imports this module
+
+    fixed = halfwidth(unwrap_all(arrow_of(values)).fill_null(""))
+    return pd.Series(
+        pd.arrays.ArrowStringArray(pa.chunked_array([fixed])), index=values.index, name=values.name
+    )
 
 
 def province_of(address: str) -> str | None:
@@ -392,21 +394,34 @@ def province_of(address: str) -> str | None:
     return None
 
 
-def _provinces(col: pd.Series) -> pd.Series:
-    distinct = pd.unique(col)
-    found = {v: (province_of(v) or "") for v in distinct}
-    return col.map(found)
+def _arrow(col: pd.Series) -> pa.Array:
+    from ecomdash.ingest.convert import arrow_of  # convert imports this module
+
+    return pc.utf8_trim_whitespace(arrow_of(col).fill_null(""))
 
 
-def _joined_status(df: pd.DataFrame, cols: list[str], paid: str | None) -> pd.Series:
-    parts = [df[c].astype(str).str.strip() for c in cols]
+def _series(arr: pa.Array, like: pd.Series) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), index=like.index)
+
+
+def _provinces(col: pd.Series) -> pa.Array:
+    """The province of each row, read once per distinct address (``""`` when none)."""
+    enc = pc.dictionary_encode(_arrow(col))
+    found = pa.array([province_of(v) or "" for v in enc.dictionary.to_pylist()], pa.string())
+    return pc.take(found, enc.indices)
+
+
+def _joined_status(df: pd.DataFrame, cols: list[str], paid: str | None) -> pa.Array:
+    t = pa.large_string()  # one type for every part (readers give string or large_string)
+    parts = [_arrow(df[c]).cast(t) for c in cols]
     if paid is not None:
-        when = df[paid].astype(str).str.strip()
-        parts.append(when.where(when == "", PAID))
+        when = _arrow(df[paid]).cast(t)
+        parts.append(pc.if_else(pc.equal(when, ""), pa.scalar("", t), pa.scalar(PAID, t)))
     out = parts[0]
+    empty = pa.array(["", "-", "--"], type=t)
     for p in parts[1:]:
-        add = (p != "") & (p != "-") & (p != "--")
-        out = out.where(~add, out + " | " + p)
+        add = pc.invert(pc.is_in(p, value_set=empty))
+        out = pc.if_else(add, pc.binary_join_element_wise(out, p, pa.scalar(" | ", t)), out)
     return out
 
 
@@ -423,21 +438,21 @@ def prepare(raw: RawTable) -> RawTable:
     if lay.order_id in by_header:
         col = by_header[lay.order_id]
         fixed = id_text(df[col])
-        if not fixed.equals(df[col].astype(str)):
-            df = df.copy() if not changed else df
+        if bool((fixed != df[col].astype(fixed.dtype)).any()):
+            df = df.copy(deep=False) if not changed else df
             df[col] = fixed
             changed = True
     src = next((by_header[a] for a in lay.address if a in by_header), None)
     if src is not None and PROVINCE_COLUMN not in df.columns:
-        df = df.copy() if not changed else df
-        prov = _provinces(df[src].astype(str))
-        df[PROVINCE_COLUMN] = prov.to_numpy()
+        df = df.copy(deep=False) if not changed else df
+        prov = _provinces(df[src])
+        df[PROVINCE_COLUMN] = _series(prov, df)
         changed = True
-        filled = df[src].astype(str).str.strip() != ""
-        missed = int((filled & (prov == "")).sum())
+        found = pc.not_equal(prov, "")
+        missed = pc.sum(pc.and_(pc.not_equal(_arrow(df[src]), ""), pc.invert(found))).as_py()
         notes.append(
             f"{PROVINCE_COLUMN!r}: the province taken from {src!r} for "
-            f"{int((prov != '').sum()):,} rows"
+            f"{pc.sum(found).as_py() or 0:,} rows"
             + (f"; {missed:,} addresses name no province (left empty)" if missed else "")
             + "."
         )
@@ -447,9 +462,12 @@ def prepare(raw: RawTable) -> RawTable:
         # recomputed even when present: a joined table carries the order report's, while the
         # item lines' own states are what counts
         joined = _joined_status(df, stat, paid)
-        if STATUS_COLUMN not in df.columns or not joined.equals(df[STATUS_COLUMN].astype(str)):
-            df = df.copy() if not changed else df
-            df[STATUS_COLUMN] = joined.to_numpy()
+        if (
+            STATUS_COLUMN not in df.columns
+            or not pc.all(pc.equal(joined, _arrow(df[STATUS_COLUMN]))).as_py()
+        ):
+            df = df.copy(deep=False) if not changed else df
+            df[STATUS_COLUMN] = _series(joined, df)
             changed = True
             notes.append(
                 f"{STATUS_COLUMN!r}: the order state from {', '.join(map(repr, stat))} together"
