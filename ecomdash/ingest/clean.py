@@ -8,7 +8,11 @@ dropped only when an order id is mapped: without one (a payments log such as CDN
 identical rows may be two purchases, so they are kept and counted (``identical_rows``).
 
 - returns (``is_return``): cancellation invoices (order id ``C`` + digits, when the file
-  also has ordinary numeric ids), negative quantities, refunded status;
+  also has ordinary numeric ids), negative quantities, refunded status (English words);
+- Chinese order states (``platforms_cn.status_kind``): cancelled / closed before payment and
+  unpaid orders are dropped (never a sale); a line refunded after the sale is kept, flagged
+  ``is_cancelled``, and a return line is added after it (``report.added_returns``); a refund
+  in progress is counted and kept as a sale;
 - each return line is matched, where possible, to the earlier sale line it cancels (same
   customer and product, opposite quantity, sale not after the return; the latest such sale,
   each sale matched once) → that sale gets ``is_cancelled``;
@@ -61,8 +65,10 @@ _TEXT_FIELDS = (
 )
 #: Flag cells that mean "no" (anything else non-empty is an event: TRUE, 1, yes, Christmas …)
 _FLAG_NO = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无", "none", "null", "nan", "-"})
-#: Status values that mean the line was refunded / returned / never a sale. "Partially
-#: refunded" orders are not flagged: most of their lines are still sales.
+#: English status values that mean the line was refunded / returned / never a sale.
+#: "Partially refunded" orders are not flagged: most of their lines are still sales. Chinese
+#: states go through ``platforms_cn.status_kind`` instead (the Chinese words here only apply
+#: to states mixing both languages, which ``status_kind`` sorts first).
 _REFUND = re.compile(
     r"^(?!.*(partial|部分)).*(refund|return|cancel|void|chargeback|退款|退货|已退|交易关闭)",
     re.IGNORECASE,
