@@ -9,6 +9,9 @@ Layouts (the column names the platforms' back offices write):
   订单编号, 标题, 价格, 购买数量, 外部系统编号, 商品属性, 套餐信息, 备注, 订单状态, 商家编码.
   Uploaded together with the order report, the two join on 订单编号 (``ingest.multi``) and the
   joined table is recognised as **Taobao / Tmall orders + items**.
+- **Taobao / Tmall order-item report, newer layout** (主订单编号, 子订单编号, 商品标题, 商品价格,
+  购买数量, 订单状态, 商家编码, 买家实付金额, 退款状态, 订单创建时间, 订单付款时间 …): one row per
+  item with its own dates and paid amount.
 - **JD** (京东 POP 订单导出): 订单号, 商品ID, 商品名称, 订购数量, 下单时间, 京东价, 订单金额, 应付金额,
   订单状态, 下单帐号, 客户地址 …
 - **Pinduoduo** (拼多多 订单导出): 商品, 订单号, 订单状态, 商品总价(元), 用户实付金额(元), 商品数量(件),
@@ -99,7 +102,7 @@ _RETURNED = re.compile(
 PAID = "已付款"
 _PENDING = re.compile(
     r"退款中|售后中|售后处理中|处理中|退货中|申请退款|退款申请|待退款|待商家处理|待买家退货|待商家收货"
-    r"|等待卖家同意|买家已退货"
+    r"|等待卖家同意|同意退款|等待买家退货|买家已退货"
 )
 _CANCELLED = re.compile(r"交易关闭|已取消|已关闭|订单取消|取消订单|^取消$|^关闭$|已作废")
 _UNPAID = re.compile(r"等待买家付款|待付款|待支付|未付款|等待付款")
@@ -230,6 +233,30 @@ LAYOUTS: tuple[Layout, ...] = (
         statuses=("订单状态", "退款状态"),
         note="this report has no date and no buyer, and cannot tell a refunded item from a "
         "cancelled one (交易关闭 is read as cancelled): upload the 订单报表 with it",
+    ),
+    Layout(
+        "taobao_items_v2",
+        "Taobao / Tmall order-item report, newer layout (淘宝/天猫 宝贝报表: 主订单编号 + 子订单编号)",
+        frozenset({"子订单编号", "主订单编号", "商品标题", "商品价格", "购买数量", "订单状态"}),
+        {
+            "order_id": ("主订单编号",),
+            "order_date": ("订单创建时间",),
+            "customer_id": ("买家会员名", "买家昵称"),
+            "product_id": ("商家编码", "商品ID"),
+            "product_name": ("商品标题",),
+            "quantity": ("购买数量",),
+            "unit_price": ("商品价格",),
+            "revenue": ("买家实付金额",),
+            "channel": ("店铺名称",),
+            "country": (PROVINCE_COLUMN,),
+            "status": (STATUS_COLUMN, "订单状态"),
+        },
+        address=("收货地址",),
+        statuses=("订单状态", "退款状态"),
+        paid=("订单付款时间",),
+        order_id="主订单编号",
+        note="one line per item (子订单): revenue = 买家实付金额; this report names no buyer, so "
+        "customer analyses need the 订单报表",
     ),
     Layout(
         "jd",

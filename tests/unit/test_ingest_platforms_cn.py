@@ -99,6 +99,9 @@ def test_all_34_provinces_full_and_short_forms():
         ("已取消 | 无售后或售后取消 | 已付款", "returned"),
         ("未发货，退款成功", "returned"),
         ("退款中", "refund_pending"),
+        ("卖家已发货，等待买家确认收货 | 买家已经申请退款，等待卖家同意", "refund_pending"),
+        ("交易成功 | 没有申请退款 | 已付款", "sale"),
+        ("交易成功 | 退款关闭 | 已付款", "sale"),
         ("已签收 | 售后处理中", "refund_pending"),
     ],
 )
@@ -398,3 +401,32 @@ def test_cli_ingests_the_two_taobao_reports_and_the_kpis_match(capsys):
     out = capsys.readouterr().out
     assert "Recognised as a Pinduoduo order export" in out
     assert "Return lines added for refunded lines: 3." in out
+
+
+# ---------------------------------------------------------------------------------------------
+# Taobao / Tmall item report, newer layout: 6 items (子订单) in 5 orders (主订单编号)
+#   sales (买家实付金额): 5001 128.00, 5002 cups ¥108.00 (two at 59.00, after a discount),
+#          5003 399.00 (退款 requested, waiting for the seller: still a sale) = 635.00 (3 orders)
+#   refunded: 5002's tea tray 45.00 (交易关闭 + 退款成功)
+#   dropped: 5004 等待买家付款, 5005 交易关闭 never paid (没有申请退款 says nothing)
+
+
+def test_taobao_item_report_newer_layout(tmp_path):
+    res = _load("taobao_items_v2.csv")
+    assert res.mapping.layout.startswith("Taobao / Tmall order-item report, newer layout")
+    m = res.mapping.as_dict()
+    assert m["order_id"] == "主订单编号" and m["revenue"] == "买家实付金额"
+    assert m["product_id"] == "商家编码" and m["order_date"] == "订单创建时间"
+    rep = res.report
+    assert rep.rows_read == 6 and rep.rows_kept == 4 and rep.added_returns == 1
+    assert rep.statuses["cancelled"] == {"交易关闭 | 没有申请退款": 1}
+    assert rep.statuses["unpaid"] == {"等待买家付款 | 没有申请退款": 1}
+    assert rep.statuses["returned"] == {"交易关闭 | 退款成功 | 已付款": 1}
+    assert rep.rule("status_refund_pending").rows == 1
+    lines = res.lines
+    assert lines[S.ORDER_ID].iloc[0] == "2025061800000005001"
+    assert _net(lines) == 635.00 and _orders(lines) == 3
+    cups = lines[lines[S.PRODUCT_ID] == "RY-1"]
+    assert cups[S.REVENUE].tolist() == [108.0] and cups[S.UNIT_PRICE].tolist() == [59.0]
+    info, back, sql = _save_and_reload(tmp_path, res.lines, res.report, res.mapping)
+    assert info.rows == 5 and round(sql["revenue"], 2) == 635.00 and sql["orders"] == 3
