@@ -686,16 +686,22 @@ def _add_status_returns(lines: pd.DataFrame, returned: np.ndarray) -> tuple[pd.D
     pos = np.flatnonzero(returned)
     if not len(pos):
         return lines, 0
-    lines = lines.copy()
-    lines.loc[pos, schema.IS_CANCELLED] = True
-    back = lines.iloc[pos].copy()
+    n = len(lines)
+    # one take: every line, each refunded one twice (the sale, then its return right after)
+    order = np.argsort(np.r_[np.arange(n, dtype=float), pos + 0.5], kind="stable")
+    take = np.r_[np.arange(n), pos][order]
+    back = order >= n
+    out = lines.iloc[take].reset_index(drop=True)
+    sale = np.zeros(n, dtype=bool)
+    sale[pos] = True
+    out[schema.IS_CANCELLED] = np.where(
+        back, False, out[schema.IS_CANCELLED].to_numpy() | sale[take]
+    )
+    out[schema.IS_RETURN] = out[schema.IS_RETURN].to_numpy() | back
     for c in (schema.QUANTITY, schema.REVENUE):
-        if c in back:
-            back[c] = -back[c].abs()
-    back[schema.IS_RETURN] = True
-    back[schema.IS_CANCELLED] = False
-    order = np.argsort(np.r_[np.arange(len(lines), dtype=float), pos + 0.5], kind="stable")
-    out = pd.concat([lines, back], ignore_index=True).iloc[order].reset_index(drop=True)
+        if c in out:
+            v = out[c].to_numpy(dtype=float)
+            out[c] = np.where(back, -np.abs(v), v)
     return out, len(pos)
 
 
