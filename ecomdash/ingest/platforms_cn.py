@@ -313,7 +313,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "product_id": ("商品ID",),
             "product_name": ("选购商品",),
             "quantity": ("商品数量",),
-            "unit_price": ("商品单价",),
+            "unit_price": ("商品单价", "商品金额"),  # 商品金额: the unit price in some versions
             "revenue": ("订单应付金额",),
             "channel": ("流量来源",),
             "country": (PROVINCE_COLUMN,),
