@@ -4,7 +4,7 @@ Each converter works on the column's distinct values (fast on long files), decid
 format once for the whole column, and returns the converted values plus a mask of the
 cells that held text but did not convert, so the cleaner can count and report them.
 
-- Numbers: currency signs, spaces and ``(12.50)`` negatives are handled; ``1,234.50`` vs
+- Numbers: full-width digits (``１２３``), currency signs (``¥``/``￥``), spaces and ``(12.50)`` negatives are handled; ``1,234.50`` vs
   ``1.234,50`` is decided per column: a value with both separators, or a separator not
   followed by exactly three digits, proves which one is the decimal mark. Without evidence
   the decimal mark is ``.`` (so ``1,234`` is one thousand two hundred thirty-four).
@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ecomdash.ingest.platforms_cn import halfwidth
 
 _CURRENCY = re.compile(
     r"[\s\u00a0\u202f$€£¥₹￥]|^(USD|EUR|GBP|CNY|RMB|JPY)|(USD|EUR|GBP|CNY|RMB|JPY)$"
@@ -93,7 +95,8 @@ def _factorize(
     s: pd.Series, encoded: tuple[np.ndarray, pa.Array] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = encoded if encoded is not None else codes_of(s)
-    u = unwrap_all(uniques).fill_null("").to_numpy(zero_copy_only=False)
+    # full-width digits (１２３．５０, as some Chinese exports write them) read as ASCII
+    u = halfwidth(unwrap_all(uniques)).fill_null("").to_numpy(zero_copy_only=False)
     return codes, u.astype(object)
 
 

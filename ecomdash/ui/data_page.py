@@ -52,7 +52,8 @@ FIELD_HELP = {
     S.CATEGORY: "Product category",
     S.CHANNEL: "Sales channel / shop",
     S.LOCATION: "Store, shop, branch or region the sales were made in",
-    "status": "Order or line status: refunded / cancelled lines are kept as returns",
+    "status": "Order or line status: refunded lines are kept as returns; Chinese states "
+    "(交易关闭, 已取消, 退款成功 …) are sorted into cancellations and returns",
     "event": "A flag column (IsHoliday, promotion): its true rows mark event dates",
 }
 
@@ -196,6 +197,17 @@ def _read_summary(raw: RawTable) -> None:
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
     st.subheader("Columns")
+    if proposal.layout:
+        # a marketplace export we know (Taobao, JD, Pinduoduo, Douyin): no mapping step
+        st.success(inert(f"Recognised as a {proposal.layout}: every column is mapped for you."))
+        for note in proposal.notes[1:]:
+            st.caption(inert(note))
+        if not st.toggle("Change the mapping by hand", key="map_by_hand"):
+            with st.expander("Which column is which"):
+                st.dataframe(proposal.to_frame(), hide_index=True)
+            mapping = {f.field: f.column for f in proposal.fields}
+            _allows(mapping)
+            return mapping
     st.caption(
         "We matched your columns to the fields below by their names and content. "
         "Change any of them before saving; the mapping is stored with the dataset."
@@ -220,6 +232,12 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         st.warning(inert(warning), icon="⚠️")
     with st.expander("Why these columns (confidence and reasons)"):
         st.dataframe(proposal.to_frame(), hide_index=True)
+    _allows(mapping)
+    return mapping
+
+
+def _allows(mapping: dict[str, str | None]) -> None:
+    """Which analyses the mapping allows (a table)."""
     avail = available_columns({k: v for k, v in mapping.items() if v})
     rows = [
         {
@@ -235,7 +253,6 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         hide_index=True,
         column_config={"available": st.column_config.CheckboxColumn("available")},
     )
-    return mapping
 
 
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
@@ -246,6 +263,12 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
     c.metric("Rows dropped", fmt_int(dropped), border=True)
     d.metric("Cancellations matched", fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    added = rep.get("added_returns") or 0
+    if added:
+        st.caption(
+            f"{added:,} return lines added, one for each line refunded after the sale (its "
+            f"state says so): the dataset holds {(rep.get('rows_kept') or 0) + added:,} lines."
+        )
     rules = pd.DataFrame(rep.get("rules") or [], columns=["label", "rows", "action", "rule"])
     if rules.empty:
         st.caption("No cleaning rule applied.")
