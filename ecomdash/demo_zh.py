@@ -7,7 +7,8 @@ random stream (``np.random.default_rng([seed, 16])``), so the English demo's dra
 * **Names**: Chinese product names (``noun – variant``, the variant translated where it is a
   word) and categories; product ids stay (SKU codes).
 * **Money**: prices in CNY (``¥``): ``floor(GBP price × 9.2) + 0.9``; revenue = quantity × price.
-* **Where**: ``country`` is 中国 for every line and ``location`` the buyer's province
+* **Where**: ``country`` is the buyer's province in its short form (广东, 内蒙古), the region
+  Chinese platform exports are read into (:mod:`ecomdash.ingest.platforms_cn`)
   (a registered customer keeps one province; shares weighted to online retail).
 * **When**: every line's timestamp is moved by one monotone time warp (so each customer's
   orders and every return keep their order), from the English demo's order times to the
@@ -33,6 +34,7 @@ import pandas as pd
 from ecomdash import calendar_cn as CN
 from ecomdash import demo as base_demo
 from ecomdash import schema as S
+from ecomdash.ingest import platforms_cn
 
 __all__ = ["ZhDemo", "ZhDemoTruth", "generate", "DEFAULT_START_ZH", "PROVINCES", "CNY_PER_GBP"]
 
@@ -67,6 +69,9 @@ PROVINCES = {
     "黑龙江省": 0.01,
     "山西省": 0.01,
 }
+
+#: full province name -> the short name the region column holds
+_SHORT_NAME = dict(platforms_cn.PROVINCES)
 
 CATEGORIES = {
     "Kitchen": "厨房用品",
@@ -269,7 +274,7 @@ class ZhDemoTruth:
     * ``pauses``: (first, last) day of each Spring Festival shipping pause (no orders at all).
     * ``expected_orders``: date -> expected sales orders (the warp's target, summing to the
       number of sales orders).
-    * ``provinces``: the provinces used (``location``), ``currency`` "CNY", ``cny_per_gbp``.
+    * ``provinces``: the provinces used (full names; ``country`` holds their short form), ``currency`` "CNY", ``cny_per_gbp``.
     * ``base``: the English demo's truth (bundles, groups, elasticities keep their meaning;
       its calendar facts and incidents do not).
     """
@@ -429,8 +434,9 @@ def generate(
     uniq_orders = pd.unique(order_ids)
     order_prov = pd.Series(rng.choice(provs, size=len(uniq_orders), p=share), index=uniq_orders)
     prov = cust.map(cust_prov).fillna(order_ids.map(order_prov))
-    lines[S.LOCATION] = prov.astype("string")
-    lines[S.COUNTRY] = pd.Series("中国", index=lines.index, dtype=lines[S.COUNTRY].dtype)
+    # the province is the region, in its short form, as the Chinese platform exports are read
+    lines[S.COUNTRY] = prov.map(_SHORT_NAME).astype(lines[S.COUNTRY].dtype)
+    lines = lines.drop(columns=[S.LOCATION], errors="ignore")
     lines = lines.sort_values([S.ORDER_DATE, S.ORDER_ID], kind="stable").reset_index(drop=True)
     lines[S.LINE_NO] = np.arange(1, len(lines) + 1)
     cols = [c for c in S.CANONICAL if c in lines] + [c for c in lines if c not in S.CANONICAL]

@@ -228,13 +228,30 @@ def holiday_code(country: str | None) -> str | None:
     ('GB', 'IE', None)
     >>> holiday_code("中国"), holiday_code("cn"), holiday_code("日本")
     ('CN', 'CN', None)
+
+    A Chinese province is its country's region (Chinese platform exports and the Chinese demo
+    keep the buyer's province as the region), so it takes its holidays:
+
+    >>> holiday_code("广东"), holiday_code("广西壮族自治区"), holiday_code("香港")
+    ('CN', 'CN', 'HK')
     """
     if not country:
         return None
     c = str(country).strip()
     if len(c) == 2 and c.isascii() and c.isalpha():  # "中国" is two letters too
         return c.upper()
-    return _COUNTRY_CODES.get(c.lower())
+    code = _COUNTRY_CODES.get(c.lower())
+    if code is None and not c.isascii():
+        from ecomdash.ingest.platforms_cn import PROVINCES
+
+        short = next((s for full, s in PROVINCES if c in (full, s)), None)
+        if short is not None:
+            code = _OWN_HOLIDAYS.get(short, "CN")
+    return code
+
+
+#: provincial-level regions with public holidays of their own
+_OWN_HOLIDAYS = {"香港": "HK", "澳门": "MO", "台湾": "TW"}
 
 
 def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict:

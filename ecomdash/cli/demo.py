@@ -145,7 +145,7 @@ def run_demo_zh(args: argparse.Namespace) -> int:
         "currency": t.currency,
         "start": t.start,
         "end": t.end,
-        "provinces": lines[S.LOCATION].nunique(),
+        "provinces": lines[S.COUNTRY].nunique(),
     }
     if args.csv:
         cols = [c for c in S.CANONICAL if c in lines]

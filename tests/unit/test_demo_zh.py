@@ -16,6 +16,7 @@ from ecomdash import demo_zh
 from ecomdash import forecast as F
 from ecomdash import schema as S
 from ecomdash.cli import main
+from ecomdash.ingest import platforms_cn
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -40,13 +41,16 @@ def test_deterministic_and_seeded():
 
 def test_chinese_names_cny_and_provinces(zh):
     lines = zh.lines
-    assert (lines[S.COUNTRY] == "中国").all()
-    assert set(lines[S.LOCATION]) <= set(demo_zh.PROVINCES)
-    assert lines[S.LOCATION].nunique() >= 18
+    # the region is the province's short form, as Chinese platform exports are read
+    short = {dict(platforms_cn.PROVINCES)[full] for full in demo_zh.PROVINCES}
+    assert {"广东", "广西", "上海"} <= short
+    assert set(lines[S.COUNTRY]) <= short
+    assert S.LOCATION not in lines
+    assert lines[S.COUNTRY].nunique() >= 18
     # 广东省 has the largest planted share (15 %): the most lines
-    assert lines[S.LOCATION].value_counts().index[0] == "广东省"
+    assert lines[S.COUNTRY].value_counts().index[0] == "广东"
     # a registered customer always ships to one province
-    per_cust = lines.dropna(subset=[S.CUSTOMER_ID]).groupby(S.CUSTOMER_ID)[S.LOCATION].nunique()
+    per_cust = lines.dropna(subset=[S.CUSTOMER_ID]).groupby(S.CUSTOMER_ID)[S.COUNTRY].nunique()
     assert (per_cust == 1).all()
     products = lines[~lines[S.IS_NON_PRODUCT]]
     assert products[S.PRODUCT_NAME].map(lambda n: bool(CJK.search(n))).all()
@@ -123,7 +127,7 @@ def test_cli_demo_locale_zh(capsys, tmp_path):
         lines = store.load_lines(info.id)
     finally:
         store.close()
-    assert S.LOCATION in lines and (lines[S.COUNTRY] == "中国").all()
+    assert lines[S.COUNTRY].value_counts().index[0] == "广东"
     # the forecast command with the Chinese calendar on it
     capsys.readouterr()
     assert (
@@ -153,7 +157,7 @@ def test_cli_demo_locale_zh(capsys, tmp_path):
     path = tmp_path / "zh.csv"
     assert main(["demo", "--locale", "zh", "--lines", "4000", "--csv", str(path)]) == 0
     head = path.read_text(encoding="utf-8-sig").splitlines()[0]
-    assert head.startswith("order_id,order_date") and "location" in head
+    assert head.startswith("order_id,order_date") and "country" in head
     # the English generator still needs --lines
     assert main(["demo", "--name", "x"]) == 2
     assert "--lines" in capsys.readouterr().err
