@@ -481,19 +481,24 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         kinds = _status_kinds(status_codes, unwrap_all(status_values))
         # Chinese states are sorted by platforms_cn.status_kind; others by the English words
         refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND) & (kinds == "")
+        # a sale whose state says it was refunded: kept as a sale and netted out by an added
+        # return line (it used to be flagged a return at its positive amount, so net revenue
+        # dropped it from the sales and subtracted it again as a return)
+        refunded &= ~is_return
         add(
             "refund_status",
-            "status says refunded / returned / cancelled",
-            refunded & ~is_return,
+            "status says refunded / returned / cancelled (kept as a sale, with a return line "
+            "that nets it out)",
+            refunded,
             "flagged",
         )
-        is_return |= refunded
+        returned |= refunded
         status_text = unwrap_all(status_values).fill_null("").to_pylist()
         for kind, rule, action, label in _STATUS_RULES:
             mask = kinds == kind
             if kind == RETURNED:
                 mask &= ~is_return
-                returned = mask
+                returned |= mask
             if not mask.any():
                 continue
             per = np.bincount(status_codes[mask], minlength=len(status_text))
