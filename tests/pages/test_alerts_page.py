@@ -60,7 +60,8 @@ def test_overview_strip_shows_newest_high_alerts(demo_dataset, _isolated_home):
         at.run()
     texts = _texts(at)
     newest = high.iloc[0]
-    assert texts[0].startswith(f"{pd.Timestamp(newest['date']):%Y-%m-%d}")
+    # the demo merchant is a UK shop: dates day first
+    assert texts[0].startswith(f"{pd.Timestamp(newest['date']):%d/%m/%Y}")
     assert newest["reason"] in texts[0]
     assert len([t for t in texts if " · " in t]) == min(3, len(high))
     assert any(f"{len(high)} high alert" in m.value for m in at.markdown)
