@@ -238,6 +238,8 @@ COLUMNS: dict[str, Col] = {
     "consequent": _c("Then"),
     "together": _c("Baskets together", "count"),
     "basket:name": _c("Product"),
+    "report.products:key": _c("Product id"),
+    "report.products:name": _c("Product"),
     "basket:share": _c("Share of its baskets", "share"),
     "if (ids)": _c("If (product ids)"),
     "then (ids)": _c("Then (product ids)"),

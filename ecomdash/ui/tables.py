@@ -100,10 +100,18 @@ def table_config(
 
 
 def _models_as_labels(df: pd.DataFrame, area: str | None) -> pd.DataFrame:
-    cols = [c for c in df.columns if L.column(c, area).kind == "model" and df[c].dtype == object]
+    cols = [
+        c
+        for c in df.columns
+        if L.column(c, area).kind == "model"
+        and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype))
+    ]
     if not cols:
         return df
-    return df.assign(**{str(c): df[c].map(lambda v: L.model_label(str(v))) for c in cols})
+    out = df.copy()
+    for c in cols:
+        out[c] = df[c].map(lambda v: v if pd.isna(v) else L.model_label(str(v))).astype(object)
+    return out
 
 
 def show_table(
