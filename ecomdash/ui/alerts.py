@@ -80,6 +80,11 @@ def render(ctx: PageContext) -> None:
         shown = shown[hay.any(axis=1)]
 
     table = shown.drop(columns=["key"]).copy()
+    # rules by their names, not their codes (the muting form uses the same names)
+    table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
+    table["kinds"] = table["kinds"].map(
+        lambda ks: ", ".join(RULES[k][0] if k in RULES else k for k in str(ks).split(", "))
+    )
     show_table(
         table,
         area="alerts",
@@ -121,7 +126,7 @@ def render(ctx: PageContext) -> None:
         st.plotly_chart(severity_figure(res), width="stretch")
 
     with st.expander("Rules, muting and noise"):
-        show_table(res.rules, area="alerts", hide_index=True)
+        show_table(res.rules.drop(columns=["rule"]), area="alerts", hide_index=True)
         with st.form("al_mute_form"):
             rules = st.multiselect(
                 "Mute rules",

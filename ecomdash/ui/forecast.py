@@ -249,7 +249,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     bt = res.backtest.set_index("model")
     row = bt.loc[res.model]
     base = bt.loc["seasonal_naive"]
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])  # room for the model's name
     c1.metric("Chosen model", L.model_label(res.model, short=True))
     c2.metric(
         "Backtest MASE",

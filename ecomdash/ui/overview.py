@@ -144,7 +144,10 @@ def render(ctx: PageContext) -> None:
         title = f"{label} by net revenue"
         with tab:
             if df.empty:
-                st.caption("This dataset has no such column.")
+                st.caption(
+                    "This dataset has no such column: re-upload the export on the Data page "
+                    "and map one to see this breakdown."
+                )
                 continue
             a, b = st.columns([3, 2])
             a.plotly_chart(

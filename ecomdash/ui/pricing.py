@@ -213,7 +213,11 @@ def _elasticity_tab(res: P.PricingResult) -> None:
 def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
-        st.info("No product has an elasticity, so there is nothing to simulate.")
+        st.info(
+            "No product has an elasticity, so there is nothing to simulate: products need "
+            "price changes over time. Widen the period in the sidebar; the Elasticities tab says "
+            "why each product has none."
+        )
         return
     options = has.sort_values("revenue", ascending=False)["product_id"].tolist()
     c1, c2 = st.columns([2, 1])
@@ -339,7 +343,10 @@ def _markdown_tab(res: P.PricingResult) -> None:
         "than the chosen weeks is a candidate too, and the markdown is what clears it in time."
     )
     if md.empty:
-        st.info("No slow mover with an elasticity right now.")
+        st.info(
+            "No slow mover with an elasticity right now: nothing needs a markdown. Change the "
+            "weeks above, or load stock on hand in the restock planner to count overstock too."
+        )
         return
     show_table(_show(md, "pricing.markdowns"), area="pricing.markdowns", hide_index=True)
     download_table(md, "pricing-markdowns", key="dl_pr_md", area="pricing.markdowns")
@@ -347,7 +354,10 @@ def _markdown_tab(res: P.PricingResult) -> None:
 
 def _validation_tab(res: P.PricingResult) -> None:
     if res.validation.empty:
-        st.info("No product could be checked on held-out weeks.")
+        st.info(
+            "No product could be checked on held-out weeks: a product needs price changes "
+            "before and during the last weeks. Widen the period in the sidebar for more history."
+        )
         return
     st.plotly_chart(charts.validation_chart(res), width="stretch")
     show_table(

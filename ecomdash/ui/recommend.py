@@ -330,7 +330,10 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         show_error(exc)
         return
     if recs.empty:
-        st.info("Nothing left to recommend with these business rules.")
+        st.info(
+            "Nothing left to recommend with these business rules: loosen them in the form "
+            "above (excluded products or categories, already bought items) and press Run."
+        )
         return
     show_table(
         recs.drop(columns=["customer_id"]),
@@ -363,14 +366,20 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
     with left:
         st.subheader("Customers who bought this also bought")
         if also.empty:
-            st.info("Nobody bought this product together with another one yet.")
+            st.info(
+                "Nobody bought this product together with another one yet. Pick a product "
+                "with more orders, or widen the period in the sidebar."
+            )
         else:
             show_table(also, area="recommend", hide_index=True)
             download_table(also, "also-bought", key="rec_dl_also", area="recommend")
     with right:
         st.subheader("Who to target")
         if target.empty:
-            st.info("No customer has a purchase history pointing to this product.")
+            st.info(
+                "No customer has a purchase history pointing to this product. Try a best "
+                "seller, or widen the period in the sidebar."
+            )
         else:
             show_table(target, area="recommend", hide_index=True)
             download_table(target, "who-to-target", key="rec_dl_target", area="recommend")

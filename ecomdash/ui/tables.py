@@ -23,6 +23,12 @@ from ecomdash import labels as L
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
 
+#: What an empty table says (pages pass their own ``empty=`` when they know better).
+EMPTY = (
+    "No rows for this selection. Widen the period, countries or categories in the sidebar, "
+    "or change the settings above."
+)
+
 #: Session key of the current dataset's :class:`ecomdash.labels.Display` (set by page_setup).
 K_DISPLAY = "_display"
 
@@ -121,12 +127,14 @@ def show_table(
     kinds: Mapping[str, str] | None = None,
     column_config: Mapping | None = None,
     max_rows: int | None = None,
+    empty: str = EMPTY,
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
 
     ``column_config`` entries given here win (widths, progress bars); model ids are shown as
     model labels; with ``max_rows`` at most that many rows go to the browser, with a caption.
+    An empty table keeps its headers and says what to do next (``empty``).
     """
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"))
     cfg.update(column_config or {})
@@ -134,6 +142,8 @@ def show_table(
     out = st.dataframe(_models_as_labels(shown, area), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
+    if len(df) == 0:
+        st.caption(empty)
     return out
 
 
