@@ -586,11 +586,14 @@ def format_value(value, col_id, display: Display | None = None, area: str | None
 
 def display_for(report: dict | None, *, is_demo: bool = False) -> Display:
     """The :class:`Display` of a saved dataset, from what ingest recorded in its report:
-    ``currency`` (an ISO code) when known, and the date order it proved (its notes say
+    ``currency`` (an ISO code, or the one ingest read off the amounts: "currency GBP" in its
+    notes) when known, and the date order it proved (its notes say
     "day/month/year dates" or "month/day/year dates"). The demo merchant is a UK shop."""
     report = report or {}
-    currency = report.get("currency") or ("GBP" if is_demo else None)
     notes = " ".join(str(n) for n in report.get("notes") or ())
+    found = re.search(r"currency ([A-Z]{3})\b", notes)  # ingest's note on the amount column
+    currency = report.get("currency") or (found.group(1) if found else None)
+    currency = currency or ("GBP" if is_demo else None)
     style = "dmy" if is_demo else "iso"
     if "day/month/year dates" in notes:
         style = "dmy"

@@ -33,7 +33,7 @@ from ecomdash.errors import (
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.store import DatasetInfo, Store, connect, default_home
-from ecomdash.ui.tables import K_DISPLAY, download_headers
+from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
 from ecomdash.ui.worker import budget_scope
 
 # session_state keys (set by the frame's sidebar, read by pages)
@@ -317,7 +317,10 @@ def _with_ctx(ctx, fn, args, kwargs, seconds=None):
 
 
 def fmt_money(x: float | None) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{x:,.2f}"
+    """An amount with the dataset's currency sign and thousands (``£1,234.50``)."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    return L.format_value(float(x), "revenue", current_display())
 
 
 def fmt_compact(x: float | None, *, money: bool = False) -> str:
@@ -325,13 +328,15 @@ def fmt_compact(x: float | None, *, money: bool = False) -> str:
     if x is None or pd.isna(x):
         return "n/a"
     a = abs(x)
+    sign = "-" if x < 0 else ""
+    unit = current_display().symbol if money else ""
     if a >= 1e9:
-        return f"{x / 1e9:,.2f}B"
+        return f"{sign}{unit}{a / 1e9:,.2f}B"
     if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
+        return f"{sign}{unit}{a / 1e6:,.2f}M"
     if a >= 1e4:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.2f}" if money else f"{int(round(x)):,}"
+        return f"{sign}{unit}{a / 1e3:,.1f}k"
+    return f"{sign}{unit}{a:,.2f}" if money else f"{int(round(x)):,}"
 
 
 def fmt_int(x: float | None) -> str:

@@ -120,3 +120,26 @@ def test_the_catalogue_is_consistent():
         assert col.label and "_" not in col.label and not col.label[:1].islower(), key
     for area, ids in L.TABLES.items():
         assert all(f"{area}:{i}" in L.COLUMNS for i in ids), area
+
+
+@pytest.mark.parametrize(
+    ("price", "date", "expected"),
+    [
+        ("£1,234.50", "25/12/2024", L.Display("GBP", "dmy")),
+        ("$12.00", "12/25/2024", L.Display("USD", "mdy")),
+        ("12.00", "2024-12-25", L.Display(None, "iso")),
+    ],
+)
+def test_an_ingested_export_gives_its_currency_and_date_order(tmp_path, price, date, expected):
+    """Through the real ingest: the sign on the amounts and the proven date order end up in
+    the report, and the dataset's Display is read from it."""
+    from ecomdash.ingest import load_path
+
+    path = tmp_path / "orders.csv"
+    rows = [
+        f'A{i},{date if i == 0 else "01/02/2024" if "/" in date else "2024-02-01"},P{i},2,"{price}"'
+        for i in range(3)
+    ]
+    path.write_text("Invoice,InvoiceDate,StockCode,Quantity,Price\n" + "\n".join(rows) + "\n")
+    res = load_path(path)
+    assert L.display_for(res.report.to_dict()) == expected
