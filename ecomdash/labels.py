@@ -318,6 +318,7 @@ COLUMNS: dict[str, Col] = {
     "precision_vs_popularity": _c("Precision vs best sellers", "number", 2),
     "fit_seconds": _c("Training time (s)", "number", 1),
     "recommend:source": _c("Why"),
+    "recommend:label": _c("Model"),
     # -- alerts
     "alert_id": _c("Alert id"),
     "rule_code": _c("Rule"),

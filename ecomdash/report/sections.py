@@ -403,7 +403,7 @@ def customer_value(data: ReportData) -> Section:
             Table(
                 "Customers by expected value",
                 top,
-                {"expected_value": "{:,.2f}", "expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
+                {"expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
             ),
         ),
     )
@@ -451,12 +451,12 @@ def churn_risk(data: ReportData) -> Section:
                 "Models against baselines (holdout)",
                 table,
                 {"auc": "{:.3f}", "precision_at_10pct": "{:.1%}", "brier": "{:.3f}"},
+                area="value",
             ),
             Table(
                 "Customers most worth keeping",
                 risk[cols],
                 {
-                    "value_at_risk": "{:,.2f}",
                     "churn_probability": "{:.0%}",
                     "recency_days": "{:,.0f}",
                 },
@@ -490,6 +490,7 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
                 "Offline evaluation",
                 table,
                 {c: "{:.3f}" for c in ("hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage")},
+                area="recommend",
             ),
         ),
     )
