@@ -97,3 +97,16 @@ def test_no_raw_column_id_in_a_visible_header(page, demo_dataset):
     assert seen, f"{page} showed no table at all"
     bad = [(where, h) for where, headers in seen for h in headers if is_raw_id(h)]
     assert not bad, f"raw column ids in visible headers on {page}: {bad}"
+
+
+@pytest.mark.parametrize("page", ["overview.py", "forecast.py", "pricing.py"])
+def test_no_raw_column_id_on_summed_sales(page, _isolated_home):
+    """A file of totals per week × store × department: its own tables (breakdowns by store,
+    every series' forecast) are labelled too."""
+    from tests.pages.test_summed_pages import _seed
+    from tests.summed_fixtures import walmart_like
+
+    info, _ = _seed(_isolated_home, walmart_like(stores=3, depts=4, weeks=60, seed=3), "walmart")
+    seen = walk(page, info.id)
+    bad = [(where, h) for where, headers in seen for h in headers if is_raw_id(h)]
+    assert not bad, f"raw column ids in visible headers on {page} (summed sales): {bad}"
