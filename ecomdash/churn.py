@@ -30,6 +30,7 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from ecomdash import clv, schema
+from ecomdash import labels as L
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 
@@ -54,13 +55,9 @@ FEATURES = (
 )
 
 MODELS = ("logistic", "tree", "gbm")
+#: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
-    "logistic": "Logistic regression",
-    "tree": "Decision tree",
-    "gbm": "Gradient boosting",
-    "recency": "Baseline: recency only",
-    "p_alive": "Baseline: BG/NBD P(alive)",
-    "bgnbd": "Baseline: BG/NBD P(buy in window)",
+    k: L.MODEL_LABELS[k] for k in ("logistic", "tree", "gbm", "recency", "p_alive", "bgnbd")
 }
 
 MIN_CUSTOMERS = 50

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 
@@ -50,17 +51,21 @@ METRICS = ("revenue", "orders", "units")
 FREQS = ("D", "W", "M")
 SEASON = {"D": 7, "W": 52, "M": 12}
 FREQ_WORD = {"D": "day", "W": "week", "M": "month"}
+#: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
-    "seasonal_naive": "Seasonal naive (repeat the last cycle)",
-    "seasonal_mean": "Seasonal mean (average of the last 3 cycles)",
-    "ets": "ETS (exponential smoothing, damped trend + seasonality)",
-    "croston": "Croston/SBA (intermittent demand)",
-    "sarimax": "SARIMAX (with holidays/events)",
-    "combo": "Combination (mean of the models)",
-    "seasonal_mean_cal": "Seasonal mean + Chinese calendar",
-    "ets_cal": "ETS + Chinese calendar (holidays, 调休, shopping festivals)",
-    "sarimax_cal": "SARIMAX + Chinese calendar",
-    "auto": "Automatic choice",
+    k: L.MODEL_LABELS[k]
+    for k in (
+        "seasonal_naive",
+        "seasonal_mean",
+        "ets",
+        "croston",
+        "sarimax",
+        "combo",
+        "seasonal_mean_cal",
+        "ets_cal",
+        "sarimax_cal",
+        "auto",
+    )
 }
 Z80 = float(norm.ppf(0.90))
 Z95 = float(norm.ppf(0.975))
@@ -1353,23 +1358,16 @@ def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -
     or the last value when there was too little history for seasonality).
 
     >>> verdict("ets", 77.0, 100.0)
-    'ETS is 23 % better than repeating the last cycle (seasonal naive) in the backtest.'
+    'Exponential smoothing (ETS) is 23 % better than repeating the last cycle (seasonal naive) in the backtest.'
     >>> verdict("ets", 110.0, 100.0, seasonal=False)
-    'ETS is 10 % worse than repeating the last value (naive) in the backtest.'
+    'Exponential smoothing (ETS) is 10 % worse than repeating the last value (naive) in the backtest.'
     """
     base = (
         "repeating the last cycle (seasonal naive)"
         if seasonal
         else "repeating the last value (naive)"
     )
-    name = {
-        "ets": "ETS",
-        "sarimax": "SARIMAX",
-        "croston": "Croston/SBA",
-        "ets_cal": "ETS + Chinese calendar",
-        "sarimax_cal": "SARIMAX + Chinese calendar",
-        "seasonal_mean_cal": "Seasonal mean + Chinese calendar",
-    }.get(model, model.replace("_", " ").capitalize())
+    name = L.MODEL_SHORT.get(model, model.replace("_", " ").capitalize())
     if base_mae <= 0 or not np.isfinite(base_mae) or not np.isfinite(mae):
         return f"{name}: no baseline error to compare with (the backtest actuals are flat)."
     r = mae / base_mae

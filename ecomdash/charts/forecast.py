@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ecomdash.forecast import FREQ_WORD, MODEL_LABELS, ForecastResult, ManyForecastResult
 from ecomdash.inventory import RestockResult
+from ecomdash.labels import model_label
 
 BAND95 = "rgba(31, 119, 180, 0.15)"
 BAND80 = "rgba(31, 119, 180, 0.30)"
@@ -69,7 +70,7 @@ def forecast_figure(
             x=fc["period"],
             y=fc["mean"],
             mode="lines+markers",
-            name=f"Forecast ({res.model})",
+            name=f"Forecast ({model_label(res.model, short=True)})",
             line={"color": LINE, "width": 2},
             marker={"size": 4},
         )

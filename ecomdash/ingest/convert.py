@@ -156,6 +156,39 @@ def number_format(values) -> str:
     return "," if comma > dot else "."
 
 
+_CURRENCY_MARKS = {
+    "£": "GBP",
+    "€": "EUR",
+    "$": "USD",
+    "₹": "INR",
+    "¥": "CNY",
+    "￥": "CNY",
+    "RMB": "CNY",
+    "USD": "USD",
+    "EUR": "EUR",
+    "GBP": "GBP",
+    "CNY": "CNY",
+    "JPY": "JPY",
+}
+_CURRENCY_MARK = re.compile("|".join(re.escape(k) for k in _CURRENCY_MARKS))
+
+
+def currency_of(values) -> str | None:
+    """The ISO code of the currency most ``values`` are written in (``£12.50`` -> GBP), or
+    None when none carries a currency sign or code.
+
+    >>> currency_of(["£1,234.50", "£3.00", "12"]), currency_of(["12.5 EUR"]), currency_of(["1"])
+    ('GBP', 'EUR', None)
+    """
+    counts: dict[str, int] = {}
+    for v in values:
+        m = _CURRENCY_MARK.search(str(v))
+        if m:
+            code = _CURRENCY_MARKS[m.group(0)]
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
 def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
     """Parse distinct non-empty strings to floats (NaN when not a number)."""
     out = pd.to_numeric(pd.Series(u, dtype=object), errors="coerce").to_numpy(
@@ -170,6 +203,10 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
             note = "decimal comma (1.234,50)"
         elif has_sep:
             note = "thousands separator (1,234.50)"
+        cur = currency_of(u[todo])
+        if cur:
+            note = f"{note}; " if note else ""
+            note += f"currency {cur}"
         fixed = []
         for v in u[todo]:
             t = _CURRENCY.sub("", v)

@@ -11,6 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.ingest import (
@@ -34,6 +35,7 @@ from ecomdash.ui.common import (
     select_dataset,
     show_error,
 )
+from ecomdash.ui.tables import show_table
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 NOT_IN_FILE = "(not in the file)"
@@ -186,13 +188,13 @@ def _read_summary(raw: RawTable) -> None:
     for note in info.get("notes") or []:
         st.text(str(note))
     with st.expander("Preview of the file (first 20 rows)"):
-        st.dataframe(raw.data.head(20), hide_index=True)
+        st.dataframe(raw.data.head(20), hide_index=True)  # the merchant's own headers
     if len(raw.malformed):
         st.warning(
             f"{len(raw.malformed):,} rows could not be read (wrong number of fields or an "
             "unclosed quote); they are listed below with their line numbers and are not saved."
         )
-        st.dataframe(raw.malformed.head(200), hide_index=True)
+        st.dataframe(raw.malformed.head(200), hide_index=True)  # the merchant's own headers
 
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
@@ -231,7 +233,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
     for warning in proposal.warnings:
         st.warning(inert(warning), icon="⚠️")
     with st.expander("Why these columns (confidence and reasons)"):
-        st.dataframe(proposal.to_frame(), hide_index=True)
+        show_table(proposal.to_frame(), area="data", hide_index=True)
     _allows(mapping)
     return mapping
 
@@ -248,10 +250,10 @@ def _allows(mapping: dict[str, str | None]) -> None:
         for a in S.REQUIREMENTS
     ]
     st.caption("What this mapping allows")
-    st.dataframe(
+    show_table(
         pd.DataFrame(rows),
+        area="data",
         hide_index=True,
-        column_config={"available": st.column_config.CheckboxColumn("available")},
     )
 
 
@@ -274,14 +276,13 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         st.caption("No cleaning rule applied.")
     else:
         rules = rules.sort_values("rows", ascending=False, kind="stable")
-        st.dataframe(
+        show_table(
             rules[["label", "rows", "action"]],
+            area="data",
             hide_index=True,
             height=min(38 + 35 * len(rules), 700),
             column_config={
-                "label": st.column_config.TextColumn("Rule", width="large"),
-                "rows": st.column_config.NumberColumn("Rows", format="%d"),
-                "action": "What we did",
+                "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
             },
         )
     for note in rep.get("notes") or []:
@@ -290,7 +291,7 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         for r in report.rules:
             if r.rows and len(r.sample):
                 with st.expander(f"Sample: {inert(r.label)} ({r.rows:,} rows)"):
-                    st.dataframe(r.sample, hide_index=True)
+                    show_table(r.sample, area="data", hide_index=True)
         if len(report.rejected):
             download_table(
                 report.rejected,
@@ -374,7 +375,7 @@ def _datasets_section() -> None:
             for d in datasets
         ]
     )
-    st.dataframe(table, hide_index=True)
+    show_table(table, area="data", hide_index=True)
     ids = [d.id for d in datasets]
     by_id = {d.id: d for d in datasets}
     pick = st.selectbox(
@@ -413,10 +414,9 @@ def _datasets_section() -> None:
     st.subheader("Cleaning report of this dataset")
     if info.mapping:
         st.caption("Column mapping")
-        st.dataframe(
-            pd.DataFrame(
-                {"field": list(info.mapping), "column in your file": list(info.mapping.values())}
-            ),
+        show_table(
+            pd.DataFrame({"field": list(info.mapping), "column": list(info.mapping.values())}),
+            area="data",
             hide_index=True,
         )
     report_view(info.report, key=info.id)

@@ -14,6 +14,7 @@ import streamlit as st
 from ecomdash import calendar_cn as CN
 from ecomdash import forecast as F
 from ecomdash import inventory as inv
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
@@ -29,6 +30,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import show_table, table_config
 
 K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
@@ -234,8 +236,10 @@ def _form(ctx: PageContext) -> tuple | None:
             num_rows="dynamic",
             column_config={
                 "name": st.column_config.TextColumn("Event", max_chars=80),
-                "start": st.column_config.DateColumn("Start"),
-                "end": st.column_config.DateColumn("End (optional)"),
+                "start": st.column_config.DateColumn("Start", format=ctx.display.date_format),
+                "end": st.column_config.DateColumn(
+                    "End (optional)", format=ctx.display.date_format
+                ),
             },
             key="forecast_events",
             width="stretch",
@@ -259,14 +263,14 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         res = run_with_budget(
             _forecast, ctx.key, sparams, fparams, what="The forecast and its backtest"
         )
-        status.write(f"Chosen model: {res.model}")
+        status.write(f"Chosen model: {L.model_label(res.model, short=True)}")
     for w in res.warnings:
         st.info(inert(w), icon="ℹ️")
     bt = res.backtest.set_index("model")
     row = bt.loc[res.model]
     base = bt.loc["seasonal_naive"]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Chosen model", res.model.replace("_", " "))
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])  # room for the model's name
+    c1.metric("Chosen model", L.model_label(res.model, short=True))
     c2.metric(
         "Backtest MASE",
         f"{row['mase']:.2f}",
@@ -296,12 +300,14 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     tab_fc, tab_bt, tab_hist = st.tabs(["Forecast table", "Backtest per model", "Series"])
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
-        st.dataframe(out, hide_index=True, width="stretch")
-        download_table(out, "forecast", key="dl_forecast")
+        money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
+        kinds = money if sparams[0] == "revenue" else None
+        show_table(out, area="forecast", kinds=kinds, hide_index=True, width="stretch")
+        download_table(out, "forecast", key="dl_forecast", area="forecast")
     with tab_bt:
         st.caption(
             "Each model forecast the last folds × horizon periods from past data only. "
-            "'auto' picks, at each fold, the model that was best on the earlier folds — the "
+            "The automatic choice picks, at each fold, the model that was best on the earlier folds — the "
             "honest score of choosing automatically."
         )
         for m in bt.index:
@@ -309,7 +315,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 continue
             st.text(
                 F.verdict(
-                    m if m != "auto" else "automatic choice",
+                    m,
                     bt.loc[m, "mae"],
                     base["mae"],
                     seasonal=res.seasonal,
@@ -318,7 +324,6 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         show = res.backtest[
             [
                 "model",
-                "label",
                 "mae",
                 "mase",
                 "mape",
@@ -329,12 +334,12 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 "seconds",
             ]
         ]
-        st.dataframe(show, hide_index=True, width="stretch")
+        show_table(show, area="forecast", hide_index=True, width="stretch")
         st.plotly_chart(charts.backtest_figure(res), width="stretch")
-        download_table(res.folds, "forecast-backtest", key="dl_backtest")
+        download_table(res.folds, "forecast-backtest", key="dl_backtest", area="forecast")
     with tab_hist:
-        st.dataframe(series.frame, hide_index=True, width="stretch")
-        download_table(series.frame, "forecast-series", key="dl_series")
+        show_table(series.frame, area="forecast", hide_index=True, width="stretch")
+        download_table(series.frame, "forecast-series", key="dl_series", area="forecast")
 
 
 def _calendar_gain(res: F.ForecastResult) -> None:
@@ -405,11 +410,11 @@ def _many_section(ctx: PageContext) -> None:
         f"{len(t)} products forecast in {many.seconds:.1f} s. Choosing the model automatically "
         f"(scored honestly, each fold chosen on earlier folds) beats the baseline for {better} "
         f"of them: median MASE {t['auto_mase'].median():.2f} against "
-        f"{t['baseline_mase'].median():.2f} for the baseline. 'mase' is the final model's score "
+        f"{t['baseline_mase'].median():.2f} for the baseline. MASE is the final model's score "
         "on the same folds it was chosen on, so it is optimistic."
     )
-    st.dataframe(t, hide_index=True, width="stretch")
-    download_table(t, "forecast-products", key="dl_many")
+    show_table(t, area="forecast", hide_index=True, width="stretch")
+    download_table(t, "forecast-products", key="dl_many", area="forecast")
     pick = st.selectbox("Show one product", list(t["product_id"]), key="many_pick")
     if pick is not None:
         st.plotly_chart(charts.product_figure(many, pick), width="stretch")
@@ -481,7 +486,8 @@ def _restock_section(ctx: PageContext) -> None:
         editor,
         disabled=["product_id", "product_name"],
         column_config={
-            "on_hand": st.column_config.NumberColumn("Units on hand", min_value=0, step=1)
+            **table_config(editor[["product_id", "product_name"]], area="forecast"),
+            "on_hand": st.column_config.NumberColumn(L.label("on_hand"), min_value=0, step=1),
         },
         hide_index=True,
         key=f"stock_editor_{'file' if stock is not None else 'none'}",
@@ -512,15 +518,15 @@ def _restock_section(ctx: PageContext) -> None:
     c3.metric("Run out within the lead time", f"{int(soon.sum())}")
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(plan, hide_index=True, width="stretch")
-        download_table(plan, "restock-plan", key="dl_restock")
+        show_table(plan, area="forecast", hide_index=True, width="stretch")
+        download_table(plan, "restock-plan", key="dl_restock", area="forecast")
     with right:
         st.caption(
             f"ABC × XYZ over all {len(res.classes):,} products with sales: A = the products "
             "making the first 80 % of revenue, X = steady weekly demand (CV ≤ 0.5)."
         )
         st.plotly_chart(charts.abc_xyz_figure(res), width="stretch")
-        st.dataframe(res.matrix, width="stretch")
+        show_table(res.matrix, area="forecast", width="stretch")
 
 
 # --- the page ------------------------------------------------------------------------------------

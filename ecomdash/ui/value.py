@@ -17,6 +17,7 @@ import streamlit as st
 from ecomdash import churn as churn_mod
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
+from ecomdash import labels as L
 from ecomdash import schema
 from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError
@@ -38,6 +39,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import fmt_date, show_table
 
 K_PARAMS = "value_params"
 HORIZONS = (3, 6, 12)
@@ -261,13 +263,14 @@ def _checklist(suff: churn_mod.SufficiencyResult) -> None:
     st.subheader("Data sufficiency")
     table = suff.checks.assign(ok=suff.checks["ok"].map({True: "yes", False: "NO"}))
     table = table[["check", "ok", "found", "needed", "reason", "affects"]]
-    st.dataframe(
+    show_table(
         table,
+        area="value",
         hide_index=True,
         width="stretch",
         column_config={
-            "ok": st.column_config.TextColumn("ok", width="small"),
-            "reason": st.column_config.TextColumn("reason when not ok", width="medium"),
+            "ok": st.column_config.TextColumn(L.label("ok", "value"), width="small"),
+            "reason": st.column_config.TextColumn(L.label("reason", "value"), width="medium"),
         },
     )
 
@@ -356,8 +359,14 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     table.index = table.index.astype(str)
     table.columns = [f"m{c}" for c in table.columns]
     table.insert(0, "customers", res.sizes.to_numpy())
-    st.dataframe(table.round(3), width="stretch")
-    download_table(table.reset_index(), "cohorts", key="dl_cohorts")
+    cell = {"retention": "share", "customers": "count"}.get(kind, "money")
+    show_table(
+        table.round(3),
+        area="value",
+        width="stretch",
+        kinds={c: cell for c in table.columns if c != "customers"},
+    )
+    download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
     if kind == "cumulative_revenue_per_customer":
         st.plotly_chart(charts.ltv_curves(res), width="stretch")
 
@@ -373,7 +382,7 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     }
     c = res.customers
     st.caption(
-        f"Method: {methods[res.method]}. Scored as of {res.cutoff.date()} over the next "
+        f"Method: {methods[res.method]}. Scored as of {fmt_date(res.cutoff)} over the next "
         f"{res.horizon_months:g} months."
     )
     m1, m2, m3 = st.columns(3)
@@ -395,8 +404,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         a1, a2, a3 = st.columns(3)
         a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
         st.caption(
-            f"Fitted on purchases up to and including {cal.cutoff.date()}; holdout "
-            f"{(cal.cutoff + pd.Timedelta(days=1)).date()} to {cal.end.date()} "
+            f"Fitted on purchases up to and including {fmt_date(cal.cutoff)}; holdout "
+            f"{fmt_date(cal.cutoff + pd.Timedelta(days=1))} to {fmt_date(cal.end)} "
             f"({cal.holdout_units:.1f} weeks)."
         )
         a2.metric(
@@ -413,8 +422,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         g1.plotly_chart(charts.calibration_by_frequency(cal), width="stretch")
         g2.plotly_chart(charts.calibration_tracking(cal), width="stretch")
         with st.expander("Calibration tables"):
-            st.dataframe(cal.by_frequency.round(3), hide_index=True, width="stretch")
-            download_table(cal.by_frequency, "clv-calibration", key="dl_cal")
+            show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
 
     st.subheader("Model parameters")
     rows = []
@@ -427,8 +436,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         rows.append(("Gamma-Gamma", "mean spend per order", res.gamma_gamma.mean_spend))
     rows.append(("Check", "spend vs frequency correlation", res.spend_frequency_corr))
     rows.append(("Check", "repeat buyers", float(res.repeat_buyers)))
-    st.dataframe(
+    show_table(
         pd.DataFrame(rows, columns=["model", "parameter", "value"]),
+        area="value",
         hide_index=True,
         width="stretch",
     )
@@ -450,10 +460,10 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         "total_value",
         "last_date",
     ]
-    st.dataframe(_round(c[cols].head(500)), hide_index=True, width="stretch")
-    download_table(c[cols], "customer-value", key="dl_clv")
+    show_table(_round(c[cols].head(500)), area="value", hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv", area="value")
     st.caption(
-        "next_order_date: the day by which the customer has a 50 % chance of having ordered again "
+        f"{L.label('next_order_date', 'value')}: the day by which the customer has a 50 % chance of having ordered again "
         "(blank when P(alive) is 50 % or less)."
     )
 
@@ -463,9 +473,9 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         show_error(err)
         return
     st.caption(
-        f"Trained on features up to {res.train_cutoff.date()} with labels in the next "
+        f"Trained on features up to {fmt_date(res.train_cutoff)} with labels in the next "
         f"{res.window_days} days ({res.n_train:,} customers); evaluated on features up to "
-        f"{res.test_cutoff.date()} and what happened in the {res.window_days} days after "
+        f"{fmt_date(res.test_cutoff)} and what happened in the {res.window_days} days after "
         f"({res.n_test:,} customers, {fmt_pct(res.test_positive_rate)} bought again)."
     )
     for n in res.notices:
@@ -494,15 +504,15 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
             "brier",
         ]
     ]
-    st.dataframe(table.round(3), hide_index=True, width="stretch")
-    download_table(table, "churn-models", key="dl_churn_models")
+    show_table(table.round(3), area="value", hide_index=True, width="stretch")
+    download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
     g1.plotly_chart(charts.roc_chart(res), width="stretch")
     g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
     st.plotly_chart(charts.importance_chart(res), width="stretch")
     with st.expander("Feature importance, all models"):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
-        st.dataframe(imp.round(4), width="stretch")
+        show_table(imp.round(4), area="value", width="stretch")
 
 
 def _render_at_risk(
@@ -514,8 +524,8 @@ def _render_at_risk(
     risk = run_at_risk(ch, cv)
     st.caption(
         f"Ranked by value at risk = spend in the last 12 months × churn probability "
-        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {ch.score_date.date()}; churn = no order "
+        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {fmt_date(ch.score_date)}; churn = no order "
         f"in the next {ch.window_days} days)."
     )
-    st.dataframe(_round(risk), hide_index=True, width="stretch")
-    download_table(risk, "customers-at-risk", key="dl_at_risk")
+    show_table(_round(risk), area="value", hide_index=True, width="stretch")
+    download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")

@@ -73,7 +73,7 @@ def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
     at.selectbox(key="basket_lookup_item").set_value(b.antecedent)
     at.run()
     assert not at.exception, at.exception
-    fbt_tables = [d.value for d in at.dataframe if "baskets together" in d.value.columns]
+    fbt_tables = [d.value for d in at.dataframe if "together" in d.value.columns]
     assert fbt_tables, "no frequently-bought-together table"
     assert fbt_tables[0]["item"].iloc[0] == b.consequent
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecomdash import forecast as F
+from ecomdash import labels as L
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -37,7 +38,7 @@ def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
     at.run()
     assert not at.exception, at.exception
     core = _core(_isolated_home, demo_dataset.id)
-    assert _metric(at, "Chosen model").value == core.model.replace("_", " ")
+    assert _metric(at, "Chosen model").value == L.model_label(core.model, short=True)
     bt = core.backtest.set_index("model")
     assert _metric(at, "Backtest MASE").value == f"{bt.loc[core.model, 'mase']:.2f}"
     assert any(core.verdict == s.value for s in at.success) or any(
@@ -48,7 +49,8 @@ def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
     assert len(fc) == 14
     assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy(), abs=0.006)
     backtest = next(t for t in tables if "coverage80" in t.columns)
-    assert {"seasonal_naive", "auto"} <= set(backtest["model"])
+    # model names are shown as labels, never as ids
+    assert {"Seasonal naive (repeat the last cycle)", "Automatic choice"} <= set(backtest["model"])
     assert len(at.get("plotly_chart")) >= 2
     assert any("done in" in s.label for s in at.status)
 
