@@ -206,7 +206,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
             st.caption(inert(note))
         if not st.toggle("Change the mapping by hand", key="map_by_hand"):
             with st.expander("Which column is which"):
-                st.dataframe(proposal.to_frame(), hide_index=True)
+                show_table(proposal.to_frame(), area="data", hide_index=True)
             mapping = {f.field: f.column for f in proposal.fields}
             _allows(mapping)
             return mapping

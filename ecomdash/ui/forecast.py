@@ -351,7 +351,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         if plain in bt and twin in bt and bt[plain] > 0:
             gain = 1 - bt[twin] / bt[plain]
             st.text(
-                f"{F.MODEL_LABELS[plain].split(' (')[0]}: backtest MAE {bt[plain]:,.1f} without "
+                f"{L.model_label(plain, short=True)}: backtest MAE {bt[plain]:,.1f} without "
                 f"the Chinese calendar, {bt[twin]:,.1f} with it "
                 f"({abs(gain):.0%} {'lower' if gain >= 0 else 'higher'})."
             )
@@ -370,13 +370,18 @@ def _calendar_gain(res: F.ForecastResult) -> None:
                     "official": marked["official"],
                 }
             )
-            st.dataframe(out, hide_index=True, width="stretch")
+            show_table(out, area="forecast", hide_index=True, width="stretch")
         st.caption(
             "Public holidays and 调休 follow the State Council's published schedules; a year "
             "not yet published is an estimate from the lunar calendar (official = False)."
         )
         years = sorted({fut.min().year, fut.max().year})
-        st.dataframe(CN.holiday_table(years[0], years[-1]), hide_index=True, width="stretch")
+        show_table(
+            CN.holiday_table(years[0], years[-1]).drop(columns=["holiday"]),  # "name" says it
+            area="forecast",
+            hide_index=True,
+            width="stretch",
+        )
 
 
 # --- section 2: many products ------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
         store.close()
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
     assert list(table["product_id"]) == list(core.table["product_id"])
-    assert list(table["model"]) == list(core.table["model"])
+    assert list(table["model"]) == [L.model_label(m) for m in core.table["model"]]
 
 
 @pytest.fixture(scope="module")
@@ -108,11 +108,13 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
     at.run()
     assert not at.exception, at.exception
     backtest = next(d.value for d in at.dataframe if "coverage80" in d.value.columns)
-    assert {"ets", "ets_cal", "sarimax_cal"} <= set(backtest["model"])
+    ets, ets_cal = L.model_label("ets"), L.model_label("ets_cal")
+    assert {ets, ets_cal, L.model_label("sarimax_cal")} <= set(backtest["model"])
     bt = backtest.set_index("model")["mae"]
-    gain = next(t.value for t in at.text if t.value.startswith("ETS: backtest MAE"))
-    assert f"{bt['ets']:,.1f} without" in gain and f"{bt['ets_cal']:,.1f} with it" in gain
-    assert _metric(at, "Chosen model").value.endswith("cal")
+    short = L.model_label("ets", short=True)
+    gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
+    assert f"{bt[ets]:,.1f} without" in gain and f"{bt[ets_cal]:,.1f} with it" in gain
+    assert _metric(at, "Chosen model").value.endswith("Chinese calendar")
     fig = at.get("plotly_chart")[0].proto.spec
     assert "Chinese calendar" in fig and "2026-12-12" in fig  # Double 12 marked ahead
     ahead = next(
