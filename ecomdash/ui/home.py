@@ -178,11 +178,12 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
             if f.detail:
                 st.caption(inert(f.detail))
         with mid:
-            st.metric(
-                TEXT["stake"],
-                FD.money_text(f.value),
-                help=None if f.customers is None else TEXT["customers"].format(n=f.customers),
-            )
+            if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
+                st.metric(
+                    TEXT["stake"],
+                    FD.money_text(f.value),
+                    help=None if f.customers is None else TEXT["customers"].format(n=f.customers),
+                )
             st.caption(inert(TEXT["confidence"].format(label=f.confidence, note=f.confidence_note)))
         with right:
             _link(ctx, f)
@@ -197,8 +198,11 @@ def _kpi_cards(ctx: PageContext) -> None:
     except EcomdashError as exc:
         show_error(exc)
         return
-    if not res.has_revenue:
+    if not res.has_revenue:  # no amounts: the Overview's counts (orders, units, ...)
+        from ecomdash.ui.overview_counts import render_counts
+
         st.caption(TEXT["no_money"])
+        render_counts(res)
     else:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
         for col, name in zip(st.columns(len(row)), row, strict=True):
