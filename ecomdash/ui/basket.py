@@ -201,7 +201,7 @@ def _form(ctx: PageContext) -> tuple | None:
     st.caption(
         f"Minimum support {s_applied:.4g} = in at least "
         f"{B.min_count_for(s_applied, max(n_now, 1)):,} of {n_now:,} baskets "
-        "(the results below use these settings; change them and press Run)."
+        "(the results below use these settings; change them and run again)."
     )
     if run:
         if count_in is not None:

@@ -37,7 +37,7 @@ TEXT = {
         "open it for the detail and to change the settings."
     ),
     "status": "Finding what to do this week",
-    "heading": "What to do this week",
+    "title": "What to do this week",
     "none": (
         "Nothing stands out this week: no restock, win-back, bundle or forecast gap large "
         "enough to act on. The pages in the sidebar have every detail."
@@ -227,7 +227,6 @@ def render(ctx: PageContext) -> None:
     with bottom:  # the KPI cards come first (fast), the findings fill in above them
         _kpi_cards(ctx)
     with top:
-        st.subheader(TEXT["heading"])
         ranked, problems = compute(ctx)
         if not ranked:
             st.info(TEXT["none"])
