@@ -19,7 +19,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ecomdash import findings as FD
 from ecomdash import schema as S
-from ecomdash.errors import EcomdashError
+from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     PageContext,
@@ -54,7 +54,16 @@ TEXT = {
     "step_nothing": "{label}: nothing to act on ({secs:.2f} s)",
     "step_failed": "{label}: could not run ({secs:.2f} s)",
     "step_skipped": "{label}: needs {fields}",
+    "step_background": "{label}: still computing in the background ({secs:.0f} s so far)",
+    "background": (
+        "{n} of the analyses are still computing in the background (a large dataset): their "
+        "findings appear here when you come back to this page."
+    ),
 }
+
+#: How long the home waits for one analysis before leaving it to finish in the background
+#: (it then fills the cache the page and the next visit read).
+STEP_BUDGET_S = 20.0
 
 STEPS = {
     "restock": "Restock planner (weekly unit forecasts of the top 100 products)",
@@ -126,11 +135,15 @@ def _missing(ctx: PageContext, needs: str) -> list[str]:
     return sorted(S.missing_for(needs, ctx.columns))
 
 
-def compute(ctx: PageContext) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]]]:
+def compute(
+    ctx: PageContext,
+) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], int]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
-    sources that could not run (shown, never raised)."""
+    sources that could not run (shown, never raised); how many are still running in the
+    background (past ``STEP_BUDGET_S``)."""
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
+    pending = 0
     with timed_status(TEXT["status"], expanded=False) as status:
         bar = st.progress(0.0)
         for i, (name, (needs, fn)) in enumerate(SOURCES.items()):
@@ -141,15 +154,18 @@ def compute(ctx: PageContext) -> tuple[tuple[FD.Finding, ...], list[tuple[str, E
                 status.write(TEXT["step_skipped"].format(label=label, fields=", ".join(missing)))
             else:
                 try:
-                    f = run_with_budget(fn, ctx, what=label)
+                    f = run_with_budget(fn, ctx, seconds=STEP_BUDGET_S, what=label)
                     found.append(f)
                     key = "step_done" if f is not None else "step_nothing"
+                except TimeBudgetError:
+                    pending += 1
+                    key = "step_background"
                 except EcomdashError as err:
                     problems.append((label, err))
                     key = "step_failed"
                 status.write(TEXT[key].format(label=label, secs=time.perf_counter() - t0))
             bar.progress((i + 1) / len(SOURCES))
-    return FD.rank(found), problems
+    return FD.rank(found), problems, pending
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -227,8 +243,10 @@ def render(ctx: PageContext) -> None:
     with bottom:  # the KPI cards come first (fast), the findings fill in above them
         _kpi_cards(ctx)
     with top:
-        ranked, problems = compute(ctx)
-        if not ranked:
+        ranked, problems, pending = compute(ctx)
+        if pending:
+            st.info(TEXT["background"].format(n=pending), icon=":material/hourglass_top:")
+        elif not ranked:
             st.info(TEXT["none"])
         for i, f in enumerate(ranked, 1):
             _finding(ctx, i, f)

@@ -128,3 +128,21 @@ def test_home_shows_hostile_product_names_as_plain_text(_isolated_home, hostile)
     assert any(hostile in t.value for t in at.text)
     for el in (*at.markdown, *at.caption, *at.info, *at.warning):
         assert hostile not in el.value
+
+
+def test_home_leaves_slow_analyses_to_the_background(demo_dataset, monkeypatch):
+    """Past its per-analysis budget the home does not wait: it says what is still computing,
+    and the findings are there on the next visit."""
+    from ecomdash.ui import home as home_ui
+
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 1e-6)
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert any("4 of the analyses are still computing" in i.value for i in at.info)
+    assert not [m for m in at.metric if m.label == "At stake"]
+    assert {"Net revenue", "Orders"} <= {m.label for m in at.metric}  # the KPIs do not wait
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 60.0)
+    at.run(timeout=240)
+    assert not at.exception, at.exception
+    assert not any("still computing" in i.value for i in at.info)
+    assert len([m for m in at.metric if m.label == "At stake"]) >= 3
