@@ -183,15 +183,20 @@ def restock_finding(restock) -> Finding | None:
 # --- win-back ----------------------------------------------------------------------------------
 
 
+def winback_customers(at_risk: pd.DataFrame) -> pd.DataFrame:
+    """The win-back list: the at-risk customers with 2+ orders and a churn probability of at
+    least ``LAPSE_PROBABILITY`` (same order)."""
+    keep = (at_risk["frequency"] >= 2) & (at_risk["churn_probability"] >= LAPSE_PROBABILITY)
+    return at_risk[keep]
+
+
 def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
     """From ``churn.at_risk(...)`` and its ``churn.ChurnResult``: repeat customers (2+ orders)
     likely to lapse (churn probability ≥ 0.5), sized by their expected lost spend in a year
     (last year's spend × churn probability)."""
     if at_risk is None or at_risk.empty:
         return None
-    loyal = at_risk[
-        (at_risk["frequency"] >= 2) & (at_risk["churn_probability"] >= LAPSE_PROBABILITY)
-    ]
+    loyal = winback_customers(at_risk)
     if loyal.empty:
         return None
     n = len(loyal)

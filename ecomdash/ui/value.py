@@ -17,7 +17,7 @@ import streamlit as st
 from ecomdash import churn as churn_mod
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
-from ecomdash import schema
+from ecomdash import findings, schema
 from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
@@ -522,6 +522,14 @@ def _render_at_risk(
         show_error(err)
         return
     risk = run_at_risk(ch, cv)
+    # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
+    if st.toggle(
+        f"Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
+        f"{findings.pct_text(findings.LAPSE_PROBABILITY)} or more",
+        value=st.query_params.get("tab") == "at-risk",
+        key="value_winback_only",
+    ):
+        risk = findings.winback_customers(risk)
     st.caption(
         f"Ranked by value at risk = spend in the last 12 months × churn probability "
         f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {ch.score_date.date()}; churn = no order "

@@ -33,9 +33,22 @@ def _finding_links(page):
     return page.get_by_test_id("stMain").locator("[class*='st-key-finding_'] a")
 
 
-def test_first_time_merchant_walks_home_findings_and_pages(page, app_url):
+def open_home(page, app_url) -> None:
+    """The home, once its analyses are done: on a loaded machine one may pass the home's wait
+    and finish in the background, as designed; the merchant then comes back to it."""
     open_app(page, app_url)
     wait_for_app_run(page, timeout=LONG)
+    for _ in range(12):
+        if page.get_by_text("still computing in the background").count() == 0:
+            return
+        page.wait_for_timeout(10_000)
+        goto_page(page, "Home")
+        wait_for_app_run(page, timeout=LONG)
+    raise AssertionError("the home's analyses never finished")
+
+
+def test_first_time_merchant_walks_home_findings_and_pages(page, app_url):
+    open_home(page, app_url)
     expect(page.get_by_text("What to do this week").first).to_be_visible()
     # the work was shown and ended with how long it took
     expect(

@@ -49,8 +49,13 @@ def run_forms(page, *, timeout: int = 180_000) -> list[str]:
     Returns the labels of the buttons clicked."""
     main = page.get_by_test_id("stMain")
     tabs = main.get_by_role("tab")
-    # the tabs there before any run; results can add nested tabs, which are not walked
-    names = [tabs.nth(i).inner_text() for i in range(tabs.count())]
+    # the top-level tabs only: pages open on their results, whose nested tabs are not walked
+    # (hidden once another top-level tab is chosen)
+    names = [
+        tabs.nth(i).inner_text()
+        for i in range(tabs.count())
+        if tabs.nth(i).evaluate("t => !t.closest('[role=tabpanel]')")
+    ]
     clicked: list[str] = []
 
     def click_visible(in_tab: bool) -> None:

@@ -87,3 +87,25 @@ def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):
     assert metrics["Holdout purchases (actual)"] == "1,882"
     predicted = int(metrics["Holdout purchases (predicted)"].replace(",", ""))
     assert 1500 < predicted < 1900
+
+
+def test_winback_link_opens_the_home_findings_list(demo_dataset):
+    """The home's win-back finding links here with ?tab=at-risk: the list shows its customers
+    (repeat buyers likely to lapse) and the toggle gives back the whole at-risk list."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "customer_value.py"), default_timeout=180)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.query_params["tab"] = "at-risk"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="value_winback_only").value is True
+    risk = next(f for f in _frames(at) if "value_at_risk" in f.columns)
+    assert len(risk) > 0
+    assert (risk["frequency"] >= 2).all() and (risk["churn_probability"] >= 0.5).all()
+    at.toggle(key="value_winback_only").set_value(False).run()
+    everyone = next(f for f in _frames(at) if "value_at_risk" in f.columns)
+    assert len(everyone) > len(risk)
+    assert ((everyone["frequency"] < 2) | (everyone["churn_probability"] < 0.5)).any()

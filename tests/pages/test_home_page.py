@@ -14,6 +14,15 @@ from ecomdash.store import Store
 from tests.pages.conftest import run_app, run_page
 
 
+@pytest.fixture(autouse=True)
+def _patient_home(monkeypatch):
+    """A loaded test machine must not push an analysis past the home's wait (the background
+    path has its own test below)."""
+    from ecomdash.ui import home as home_ui
+
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 180.0)
+
+
 def _lines(home, dataset_id):
     store = Store.open(home)
     try:
