@@ -46,7 +46,8 @@ class Finding:
 
     * ``kind``: which analysis it comes from (``restock``, ``winback``, ``bundle``, ``forecast``).
     * ``headline``: our wording with the numbers (never merchant text: safe as markdown).
-    * ``value``: the money at stake (in the dataset's currency); the ranking key.
+    * ``value``: what is at stake, in ``unit``: ``money`` (the dataset's currency) or
+      ``units`` (a dataset without amounts); the ranking key.
     * ``confidence``: ``high``, ``medium`` or ``low``; ``confidence_note`` says why.
     * ``page``: the page script that shows it; ``query``: ``(name, value)`` query parameters
       that select it there (e.g. the bundle's product).
@@ -65,10 +66,18 @@ class Finding:
     subjects: tuple[str, ...] = ()
     customers: int | None = None
     link_label: str = "Show me"
+    unit: str = "money"
 
     def __post_init__(self) -> None:
         if self.confidence not in CONFIDENCE:
             raise ValueError(f"confidence must be one of {CONFIDENCE}, got {self.confidence!r}")
+        if self.unit not in ("money", "units"):
+            raise ValueError(f"unit must be 'money' or 'units', got {self.unit!r}")
+
+    @property
+    def value_text(self) -> str:
+        """The value as the page shows it: 18.3k, or 246 units."""
+        return money_text(self.value) + (" units" if self.unit == "units" else "")
 
 
 def money_text(x: float) -> str:
@@ -91,9 +100,14 @@ def pct_text(x: float) -> str:
 
 def rank(findings, *, top: int | None = None) -> tuple[Finding, ...]:
     """Findings ordered by money at stake (largest first; ties: surest first, then kind);
-    ``None`` entries (analyses that found nothing) are dropped."""
+    findings sized in units (no amounts in the data) after those sized in money, and unsized
+    ones (value 0) last; ``None`` entries (analyses that found nothing) are dropped."""
     kept = [f for f in findings if f is not None]
-    kept.sort(key=lambda f: (-f.value, CONFIDENCE.index(f.confidence), f.kind))
+
+    def key(f: Finding) -> tuple:
+        return (f.value <= 0, f.unit != "money", -f.value, CONFIDENCE.index(f.confidence), f.kind)
+
+    kept.sort(key=key)
     return tuple(kept if top is None else kept[:top])
 
 
@@ -115,8 +129,9 @@ def _mase_confidence(mase: pd.Series) -> tuple[str, str]:
     return label, f"median backtest MASE {m:.2f}; below 1 beats the seasonal naive forecast"
 
 
-def restock_finding(restock) -> Finding | None:
-    """From an ``inventory.RestockResult``.
+def restock_finding(restock, *, money: bool = True) -> Finding | None:
+    """From an ``inventory.RestockResult``; ``money=False`` (a dataset without amounts) sizes
+    it in units instead of sales.
 
     With stock levels: the products that run out within the lead time, sized by the sales
     lost between the stock-out and the end of the lead time (daily demand × days short ×
@@ -127,7 +142,12 @@ def restock_finding(restock) -> Finding | None:
     if plan.empty:
         return None
     lead = float(restock.params.get("lead_time_days", 14))
-    price = _unit_prices(restock).reindex(plan["product_id"]).to_numpy()
+    price = (
+        _unit_prices(restock).reindex(plan["product_id"]).to_numpy()
+        if money
+        else np.ones(len(plan))
+    )
+    unit = "money" if money else "units"
     demand = plan["daily_demand"].clip(lower=0).to_numpy(dtype=float)
     query = (("tab", "restock"),)
     if plan["on_hand"].notna().any():
@@ -143,9 +163,10 @@ def restock_finding(restock) -> Finding | None:
             kind="restock",
             headline=(
                 f"Restock {n} product{'s' * (n != 1)} this week, or lose an estimated "
-                f"{money_text(lost)} of sales"
+                f"{money_text(lost)}{'' if money else ' units'} of sales"
             ),
             value=lost,
+            unit=unit,
             confidence=conf,
             confidence_note=note,
             detail=f"They run out within the {lead:g}-day lead time at the forecast demand.",
@@ -163,10 +184,11 @@ def restock_finding(restock) -> Finding | None:
     return Finding(
         kind="restock",
         headline=(
-            f"Keep your {n} best seller{'s' * (n != 1)} in stock: {money_text(expected)} of "
-            f"sales expected over the next {lead:g} days"
+            f"Keep your {n} best seller{'s' * (n != 1)} in stock: {money_text(expected)} "
+            f"{'of sales' if money else 'units'} expected over the next {lead:g} days"
         ),
         value=expected,
+        unit=unit,
         confidence=conf,
         confidence_note=note,
         detail=(

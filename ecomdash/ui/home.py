@@ -89,7 +89,8 @@ KPI_ROW_SUMMED = ["revenue", "gross_sales", "returns", "return_rate"]
 def _restock(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import forecast as fc_ui
 
-    return FD.restock_finding(fc_ui.default_plan(ctx))
+    money = S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
+    return FD.restock_finding(fc_ui.default_plan(ctx), money=money)
 
 
 def _winback(ctx: PageContext) -> FD.Finding | None:
@@ -106,9 +107,12 @@ def _bundle(ctx: PageContext) -> FD.Finding | None:
     rule = FD.best_bundle_rule(res)
     whatif = None
     if rule is not None and res.params["level"] == "product":
-        whatif = basket_ui.default_whatif(
-            ctx.key, tuple(rule["antecedents"]), tuple(rule["consequents"]), FD.BUNDLE_SHARE
-        )
+        try:
+            whatif = basket_ui.default_whatif(
+                ctx.key, tuple(rule["antecedents"]), tuple(rule["consequents"]), FD.BUNDLE_SHARE
+            )
+        except EcomdashError:  # e.g. no prices: the bundle stands, unsized
+            whatif = None
     return FD.bundle_finding(res, whatif)
 
 
@@ -197,7 +201,7 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
             if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
                 st.metric(
                     TEXT["stake"],
-                    FD.money_text(f.value),
+                    f.value_text,
                     help=None if f.customers is None else TEXT["customers"].format(n=f.customers),
                 )
             st.caption(inert(TEXT["confidence"].format(label=f.confidence, note=f.confidence_note)))

@@ -316,3 +316,20 @@ def test_confidence_label_is_checked():
 )
 def test_money_text(x, text):
     assert FD.money_text(x) == text
+
+
+def test_restock_without_amounts_is_sized_in_units_and_ranked_after_money():
+    f = FD.restock_finding(_restock(), money=False)
+    # A products: 2/day x 14 + 1/day x 14 = 42 units
+    assert f.value == pytest.approx(42.0)
+    assert f.unit == "units" and f.value_text == "42 units"
+    assert f.headline.startswith("Keep your 2 best sellers in stock: 42 units expected")
+    lost = FD.restock_finding(
+        _restock(on_hand=[8.0, 20.0, np.nan], cover=[4.0, 20.0, np.nan], order_qty=[30, 5, 0]),
+        money=False,
+    )
+    assert lost.value == pytest.approx(20.0)  # 10 days short x 2/day
+    assert lost.headline.endswith("lose an estimated 20 units of sales")
+    small = FD.Finding("a", "A", 1.0, "low", FD.PAGE_BASKET)  # money, however small
+    unsized = FD.bundle_finding(_basket(RULES))  # value 0: not sized at all
+    assert [x.kind for x in FD.rank([unsized, f, small])] == ["a", "restock", "bundle"]
