@@ -202,7 +202,7 @@ def _form(ctx: PageContext) -> tuple | None:
     st.caption(
         f"Minimum support {s_applied:.4g} = in at least "
         f"{B.min_count_for(s_applied, max(n_now, 1)):,} of {n_now:,} baskets "
-        "(as last run; press Run to apply changes)."
+        "(the results below use these settings; change them and run again)."
     )
     if run:
         if count_in is not None:
@@ -221,7 +221,18 @@ def _form(ctx: PageContext) -> tuple | None:
         )
         st.session_state[K_PARAMS] = (ctx.key, params)
         return params
-    return _stored_params(ctx)
+    # on arrival: the default thresholds (the same cached result the home page's findings use)
+    return _stored_params(ctx) or DEFAULTS
+
+
+def default_result(key: tuple) -> B.BasketResult:
+    """The basket analysis with the page's default settings (cached; shared with the home)."""
+    return _mine(key, DEFAULTS)
+
+
+def default_whatif(key: tuple, antecedent: tuple, consequent: tuple, share: float):
+    """The bundle what-if of one rule at the default basket settings (cached)."""
+    return _whatif(key, DEFAULTS[4], DEFAULTS[6], antecedent, consequent, share)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -360,9 +371,6 @@ def render(ctx: PageContext) -> None:
     except EcomdashError as exc:
         show_error(exc)
         return
-    if params is None:
-        st.info("Choose the thresholds and press Run.")
-        return
     try:
         with timed_status("Mining baskets", expanded=False) as status:
             t0 = time.perf_counter()
@@ -416,6 +424,9 @@ def _rules_tab(res: B.BasketResult, label) -> None:
         st.info("No rules at these thresholds (see the note above).")
         return
     c1, c2, c3 = st.columns([2, 1, 2])
+    wanted = st.query_params.get("item")
+    if wanted and "basket_rule_item" not in st.session_state and wanted in set(res.items["item"]):
+        st.session_state["basket_rule_item"] = wanted  # a home finding's link: show its rules
     item = c1.selectbox(
         "Item on either side",
         [None, *res.items["item"].tolist()],

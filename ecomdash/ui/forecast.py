@@ -109,6 +109,47 @@ def _many(key: tuple, params: tuple) -> F.ManyForecastResult:
     )
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _plan(key: tuple, params: tuple) -> inv.RestockResult:
+    """The restock plan without stock levels (the planner's base; the home's finding)."""
+    service, lead, review, top = params
+    return inv.plan_restock(
+        _lines(key),
+        lead_time_days=lead,
+        service_level=service,
+        review_days=review,
+        top=top,
+        many=_many(key, (top, "units", 8, 4)),
+    )
+
+
+# --- defaults: what the page shows on arrival (and the home's findings read) -----------------
+
+#: Restock planner defaults: service level, lead time (days), days between orders, top products.
+RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
+
+
+def default_params(ctx: PageContext) -> tuple[tuple, tuple]:
+    """The one-series form's defaults: the whole shop's first measure, daily, net of returns."""
+    h = F.default_horizon("D")
+    return (_metrics_for(ctx)[0], "D", "shop", None, "net", (), (), h), (h, 8)
+
+
+def default_forecast(ctx: PageContext) -> F.ForecastResult:
+    """The forecast of :func:`default_params` (cached; shared with the home)."""
+    return _forecast(ctx.key, *default_params(ctx))
+
+
+def default_plan(ctx: PageContext) -> inv.RestockResult:
+    """The restock plan at :data:`RESTOCK_DEFAULTS`, without stock levels (cached)."""
+    return _plan(ctx.key, RESTOCK_DEFAULTS)
+
+
+def _many_defaults(ctx: PageContext) -> tuple:
+    metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
+    return (100, metrics[0] if metrics else "units", 8, 4)
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -252,7 +293,7 @@ def _form(ctx: PageContext) -> tuple | None:
         fparams = (h, int(folds), tuple(calendar))
         st.session_state[K_PARAMS] = (ctx.key, (sparams, fparams))
         return sparams, fparams
-    return stored
+    return stored or default_params(ctx)
 
 
 def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
@@ -400,10 +441,7 @@ def _many_section(ctx: PageContext) -> None:
         run = st.form_submit_button("Run", type="primary")
     if run:
         st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
-    params = _stored(K_MANY, ctx)
-    if params is None:
-        st.info("Choose how many products and press Run.")
-        return
+    params = _stored(K_MANY, ctx) or _many_defaults(ctx)
     with timed_status(f"Forecasting the top {params[0]} products") as status:
         status.write("Weekly series per product, backtest of every model, automatic choice…")
         many = _many(ctx.key, params)
@@ -456,23 +494,13 @@ def _restock_section(ctx: PageContext) -> None:
             ctx.key,
             (float(service), float(lead), float(review), int(top)),
         )
-    params = _stored(K_RESTOCK, ctx)
-    if params is None:
-        st.info("Set the service level and lead time and press Plan.")
-        return
+    params = _stored(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
     service, lead, review, top = params
     with timed_status("Planning restock") as status:
         status.write("Weekly unit forecasts per product…")
         many = _many(ctx.key, (top, "units", 8, 4))
         status.write("Safety stock, reorder points, ABC/XYZ classes…")
-        base = inv.plan_restock(
-            _lines(ctx.key),
-            lead_time_days=lead,
-            service_level=service,
-            review_days=review,
-            top=top,
-            many=many,
-        )
+        base = _plan(ctx.key, params)
     up = st.file_uploader(
         "Current stock (CSV: product id and units on hand)", type=["csv", "txt"], key="stock_file"
     )
@@ -539,7 +567,12 @@ def _restock_section(ctx: PageContext) -> None:
 
 def render(ctx: PageContext) -> None:
     summed = ctx.kind == S.KIND_SUMMED
-    tabs = st.tabs(["Every series"] * summed + ["Forecast", "Many products", "Restock planner"])
+    names = ["Every series"] * summed + ["Forecast", "Many products", "Restock planner"]
+    # a home finding's link may name the tab to open (?tab=restock)
+    wanted = {"restock": "Restock planner", "forecast": "Forecast"}.get(
+        str(st.query_params.get("tab", ""))
+    )
+    tabs = st.tabs(names, default=wanted if wanted in names else None)
     if summed:  # summed sales: every store × department (or SKU) series first
         from ecomdash.ui import forecast_groups
 
@@ -552,11 +585,7 @@ def render(ctx: PageContext) -> None:
     tab1, tab2, tab3 = tabs
     with tab1:
         try:
-            params = _form(ctx)
-            if params is None:
-                st.info("Choose what to forecast and press Run.")
-            else:
-                _show_forecast(ctx, *params)
+            _show_forecast(ctx, *_form(ctx))
         except EcomdashError as err:
             show_error(err)
     with tab2:

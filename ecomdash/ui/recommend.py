@@ -250,7 +250,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             advanced=tuple(sorted(advanced.items())),
         )
         st.session_state[K_PARAMS] = current
-    return current if (run or K_PARAMS in st.session_state) else None
+    return current  # on arrival: the defaults (automatic model choice)
 
 
 def render(ctx: PageContext) -> None:
@@ -264,9 +264,6 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     p = _settings(ctx, cats, products)
-    if p is None:
-        st.info("Choose the settings and press Run.")
-        return
     t0 = time.perf_counter()
     try:
         with timed_status("Fitting the recommendation model") as status:

@@ -17,8 +17,8 @@ import streamlit as st
 from ecomdash import churn as churn_mod
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
+from ecomdash import findings, schema
 from ecomdash import labels as L
-from ecomdash import schema
 from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
@@ -250,7 +250,19 @@ def _form(ctx: PageContext) -> ValueParams | None:
         return p
     if prev and prev[0] == ctx.key:
         return prev[1]
-    return None
+    return ValueParams()  # on arrival: the defaults (the same cached results the home uses)
+
+
+def default_at_risk(key: tuple) -> tuple[churn_mod.ChurnResult, pd.DataFrame]:
+    """Churn at the page's defaults and its at-risk list (valued with the default CLV when
+    that runs); cached, shared with the home's findings."""
+    p = ValueParams()
+    ch = _churn(key, p.window_days, p.cutoff, p.gbm)
+    try:
+        cv = _clv(key, p.horizon_months, p.cutoff)
+    except EcomdashError:
+        cv = None
+    return ch, run_at_risk(ch, cv)
 
 
 def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
@@ -286,11 +298,6 @@ def render(ctx: PageContext) -> None:
         return
     _checklist(suff)
     p = _form(ctx)
-    if p is None:
-        st.info(
-            "Choose the settings and press Run to compute cohorts, lifetime value and churn risk."
-        )
-        return
 
     page: dict = {}
     errors: dict[str, EcomdashError] = {}
@@ -327,7 +334,10 @@ def render(ctx: PageContext) -> None:
                 errors[name] = err
             status.write(f"… {time.perf_counter() - t0:.2f} s")
 
-    tabs = st.tabs(["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"])
+    names = ["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"]
+    # a home finding's link opens the win-back list (?tab=at-risk)
+    at_risk_first = st.query_params.get("tab") == "at-risk"
+    tabs = st.tabs(names, default=names[3] if at_risk_first else None)
     with tabs[0]:
         _render_cohorts(page["cohorts"], errors.get("cohorts"))
     with tabs[1]:
@@ -522,6 +532,14 @@ def _render_at_risk(
         show_error(err)
         return
     risk = run_at_risk(ch, cv)
+    # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
+    if st.toggle(
+        f"Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
+        f"{findings.pct_text(findings.LAPSE_PROBABILITY)} or more",
+        value=st.query_params.get("tab") == "at-risk",
+        key="value_winback_only",
+    ):
+        risk = findings.winback_customers(risk)
     st.caption(
         f"Ranked by value at risk = spend in the last 12 months × churn probability "
         f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {fmt_date(ch.score_date)}; churn = no order "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ecomdash import forecast as F
+from ecomdash import inventory
 from ecomdash import labels as L
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
@@ -30,13 +31,11 @@ def _core(home, dataset_id):
     return F.forecast(s, horizon=14, folds=8)
 
 
-def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
+def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, _isolated_home):
+    # no Run pressed: the whole shop's daily revenue forecast is there on arrival
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
-    assert any("press Run" in i.value for i in at.info)
-    _button(at, "Run").click()
-    at.run()
-    assert not at.exception, at.exception
+    assert not any("press" in i.value for i in at.info)
     core = _core(_isolated_home, demo_dataset.id)
     assert _metric(at, "Chosen model").value == L.model_label(core.model, short=True)
     bt = core.backtest.set_index("model")
@@ -55,13 +54,22 @@ def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
     assert any("done in" in s.label for s in at.status)
 
 
-def test_restock_planner_section(demo_dataset):
+def test_restock_planner_section(demo_dataset, _isolated_home):
+    # no Plan pressed: the plan at the default service level and lead time is there
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
-    _button(at, "Plan").click()
-    at.run()
     assert not at.exception, at.exception
     plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
     assert len(plan) == 100
+    store = Store.open(_isolated_home)
+    try:
+        lines = store.load_lines(demo_dataset.id)
+    finally:
+        store.close()
+    core = inventory.plan_restock(lines, lead_time_days=14, service_level=0.95, review_days=7)
+    assert list(plan["product_id"]) == list(core.plan["product_id"])
+    assert plan["reorder_point"].to_numpy() == pytest.approx(
+        core.plan["reorder_point"].to_numpy(), rel=1e-6
+    )
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
     assert _metric(at, "Products planned").value == "100"
 
@@ -70,8 +78,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]
     assert len(runs) == 2  # the single-series form and the many-products form
-    runs[1].click()
-    at.run()
+    # no Run pressed: the top 100 products' weekly unit forecasts are there on arrival
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "auto_mase" in d.value.columns)
     store = Store.open(_isolated_home)
