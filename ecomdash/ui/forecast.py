@@ -130,9 +130,11 @@ RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
 
 
 def default_params(ctx: PageContext) -> tuple[tuple, tuple]:
-    """The one-series form's defaults: the whole shop's first measure, daily, net of returns."""
+    """The one-series form's defaults: the whole shop's first measure, daily, net of returns,
+    with the Chinese calendar when the shop sells in China."""
     h = F.default_horizon("D")
-    return (_metrics_for(ctx)[0], "D", "shop", None, "net", (), (), h), (h, 8)
+    calendar = tuple(CN.FEATURES) if _chinese_shop(ctx) else ()
+    return (_metrics_for(ctx)[0], "D", "shop", None, "net", (), (), h), (h, 8, calendar)
 
 
 def default_forecast(ctx: PageContext) -> F.ForecastResult:
