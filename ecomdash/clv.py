@@ -727,8 +727,35 @@ def customer_value(
         raise ParameterError(
             f"The 'horizon_months' parameter must be in (0, 120]. Got {horizon_months!r} instead."
         )
+    return customer_value_days(
+        customer_days(sales),
+        cutoff=cutoff,
+        horizon_months=horizon_months,
+        time_unit=time_unit,
+        calibration_cutoff=calibration_cutoff,
+        min_repeat_buyers=min_repeat_buyers,
+        max_spend_frequency_corr=max_spend_frequency_corr,
+    )
+
+
+def customer_value_days(
+    days: pd.DataFrame,
+    *,
+    cutoff: str | pd.Timestamp | None = None,
+    horizon_months: float = 12,
+    time_unit: str = "W",
+    calibration_cutoff: str | pd.Timestamp | None = None,
+    min_repeat_buyers: int = MIN_REPEAT_BUYERS,
+    max_spend_frequency_corr: float = MAX_SPEND_FREQUENCY_CORR,
+) -> CLVResult:
+    """:func:`customer_value` from purchases once per customer-day (:func:`customer_days` of
+    the sales lines, or the store's SQL aggregate ``Store.customer_days``): the page uses this,
+    so it never holds the lines."""
+    if not (0 < horizon_months <= 120):
+        raise ParameterError(
+            f"The 'horizon_months' parameter must be in (0, 120]. Got {horizon_months!r} instead."
+        )
     unit = _unit_days(time_unit)
-    days = customer_days(sales)
     if days.empty:
         raise InsufficientDataError(
             "Customer value needs orders with a customer id; found none. Map the customer id "
