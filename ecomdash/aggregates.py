@@ -121,15 +121,20 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         params,
     )
     try:
+        extra = [c for c in (S.CATEGORY, S.PRODUCT_ID) if c in cols]
+        # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
         cur.execute(
-            f"""CREATE TEMP TABLE _l AS SELECT line_no, _c.c, order_date,
-                {order_key} AS okey, CAST({rev} AS DOUBLE) AS r,
-                ({sale}) AS sale, coalesce(is_return, false) AS ret,
-                coalesce(is_non_product, false) AS nonprod, {has_id} AS has_id,
-                customer_id IS NOT NULL AS has_raw_id
-                {", category" if S.CATEGORY in cols else ""}
-                {", product_id" if S.PRODUCT_ID in cols else ""}
-            FROM lines LEFT JOIN _c USING (customer_id) WHERE {where}""",
+            f"""CREATE TEMP TABLE _l AS SELECT ln.line_no, _c.c, ln.order_date, ln.okey, ln.r,
+                ln.sale, ln.ret, ln.nonprod, ln.has_id, ln.has_raw_id
+                {"".join(f", ln.{c}" for c in extra)}
+            FROM (SELECT line_no, customer_id, order_date,
+                    {order_key} AS okey, CAST({rev} AS DOUBLE) AS r,
+                    ({sale}) AS sale, coalesce(is_return, false) AS ret,
+                    coalesce(is_non_product, false) AS nonprod, {has_id} AS has_id,
+                    customer_id IS NOT NULL AS has_raw_id
+                    {"".join(f", {c}" for c in extra)}
+                  FROM lines WHERE {where}) AS ln
+            LEFT JOIN _c ON ln.customer_id = _c.customer_id""",
             params,
         )
         n_lines, n_dated, n_ids, lo, hi, returns_known = cur.execute(

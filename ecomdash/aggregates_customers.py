@@ -31,6 +31,7 @@ HAS_ID = "(customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^\\s*$')
 @dataclass(frozen=True)
 class CustomerDays:
     """Purchases once per customer-day, and the counts the sufficiency checklist shows.
+    (The SQL here is plain enough to run as Spark SQL too.)
 
     ``days``: ``customer_id`` (str), ``date`` (midnight), ``value`` (revenue that day, missing
     revenue counted as 0), sorted by customer and date — what ``clv.customer_days`` returns
@@ -167,9 +168,11 @@ def cohort_cells(
             for col, values in wanted:
                 # the first day's highest-revenue line with a value; ties: smallest value
                 ctes.append(
-                    f"""a_{col} AS (SELECT k.c, first(k.v_{col} ORDER BY k.rev DESC, k.v_{col})
-                        AS v FROM k JOIN f ON k.c = f.c AND k.day = f.fd
-                        WHERE k.v_{col} IS NOT NULL GROUP BY k.c)"""
+                    f"""a_{col} AS (SELECT c, v FROM (SELECT k.c, k.v_{col} AS v,
+                            row_number() OVER (PARTITION BY k.c
+                                ORDER BY k.rev DESC, k.v_{col}) AS rn
+                        FROM k JOIN f ON k.c = f.c AND k.day = f.fd
+                        WHERE k.v_{col} IS NOT NULL) AS ranked WHERE rn = 1)"""
                 )
                 conds.append(
                     f"c IN (SELECT c FROM a_{col} WHERE v IN ({', '.join('?' for _ in values)}))"
@@ -178,12 +181,14 @@ def cohort_cells(
             keep = "WHERE " + " AND ".join(conds)
         cells = cur.execute(
             f"""WITH {", ".join(ctes)}
-            SELECT first_m AS cohort, mon - first_m AS "offset", count(*) AS customers,
+            SELECT first_m AS cohort, mon - first_m AS months, count(*) AS customers,
                 sum(rev) AS revenue
-            FROM (SELECT c, mon, rev, min(mon) OVER (PARTITION BY c) AS first_m FROM cm {keep})
+            FROM (SELECT c, mon, rev, min(mon) OVER (PARTITION BY c) AS first_m
+                  FROM cm {keep}) AS cust_months
             GROUP BY first_m, mon - first_m ORDER BY 1, 2""",
             args,
         ).df()
+        cells = cells.rename(columns={"months": "offset"})
     finally:
         cur.close()
     return CohortCells(
