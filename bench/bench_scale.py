@@ -313,12 +313,16 @@ def _saved(spec: str, only: str | None) -> None:
             if "cached_s" in r:
                 cell += f" 2nd {r['cached_s']:.2f}"
             if prev is not None:
-                cell += f" x{r['wall'] / prev[1]:.1f}/{rows / prev[0]:.1f}"
-            prev = (rows, r["wall"])
+                cell += (
+                    f" x{r['wall'] / prev[1]:.1f}/{rows / prev[0]:.1f}"
+                    f" cpu x{r['cpu'] / max(prev[2], 1e-9):.1f}"
+                )
+            prev = (rows, r["wall"], r["cpu"])
             cells.append(cell)
         print(_fmt_row(step.name, step.goal, cells))
     print(
-        "\nxA/B: time ratio A against line ratio B from the previous store (goal A ≤ 1.3 B). "
+        "\nxA/B: time ratio A against line ratio B from the previous store (goal A ≤ 1.3 B); "
+        "cpu xC: the same for CPU seconds (steadier than wall time on a shared machine). "
         f"Load average {load1[0]:.2f} / {load1[1]:.2f} at the end."
     )
 
