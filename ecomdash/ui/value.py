@@ -20,12 +20,11 @@ from ecomdash import cohorts as cohorts_mod
 from ecomdash import findings, schema
 from ecomdash import labels as L
 from ecomdash.charts import value as charts
-from ecomdash.errors import EcomdashError
+from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.features import CustomerHistory
 from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_columns,
     cached_date_span,
     cached_history,
     download_table,
@@ -141,26 +140,46 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
 # --------------------------------------------------------------------------------------
 
 
-#: Columns the page's steps read (the projected loader adds the flags and cleaning numbers);
-#: one set for all steps, so they share one cache entry.
-_SALES_COLS = (
-    schema.CUSTOMER_ID,
-    schema.ORDER_DATE,
-    schema.REVENUE,
-    schema.CATEGORY,
-    schema.COUNTRY,
-)
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _customer_days(key: tuple):
+    """Purchases per customer-day of ``key``'s sales lines, summed in SQL (checklist, CLV)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).customer_days(dataset_id, Filters.from_key(fkey))
 
 
-def _sales(key: tuple) -> pd.DataFrame:
-    """The sales lines (cleaned in SQL), only the page's columns, never every column."""
-    return cached_columns(key, _SALES_COLS, sales_only=True)
+def sufficiency_days(cd, window_days: int) -> churn_mod.SufficiencyResult:
+    """The checklist from the store's customer days (``Store.customer_days``)."""
+    return churn_mod.sufficiency_from_days(
+        cd.days, n_lines=cd.n_sales_lines, n_with_id=cd.n_with_id, window_days=window_days
+    )
+
+
+def clv_days(cd, p: ValueParams) -> clv_mod.CLVResult:
+    """:func:`run_clv` from the store's customer days (``Store.customer_days``)."""
+    if cd.days is None:
+        raise InsufficientDataError(
+            "Customer value needs the customer id and order date columns; this dataset lacks "
+            "at least one of them. Map them on the Data page."
+        )
+    return clv_mod.customer_value_days(
+        cd.days, horizon_months=p.horizon_months, calibration_cutoff=p.cutoff
+    )
+
+
+def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
+    """:func:`run_cohorts` from the store's cohort cells (``Store.cohort_cells``)."""
+    return cohorts_mod.cohorts_from_cells(
+        cells.cells,
+        last_day=cells.last_day,
+        lines_without_customer=cells.lines_without_customer,
+        first_categories=p.first_categories,
+        countries=p.countries,
+    )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
-    sales = _sales(key)
-    return churn_mod.sufficiency(sales, window_days=window_days, sales=sales)
+    return sufficiency_days(_customer_days(key), window_days)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -184,13 +203,17 @@ def _cohorts(
     key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
 ) -> cohorts_mod.CohortResult:
     p = ValueParams(first_categories=first_categories, countries=countries)
-    return run_cohorts(_sales(key), p)
+    workspace, dataset_id, _version, fkey = key
+    cells = get_store(workspace).cohort_cells(
+        dataset_id, Filters.from_key(fkey), first_categories=first_categories, countries=countries
+    )
+    return cohorts_cells(cells, p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
-    return run_clv(_sales(key), p)
+    return clv_days(_customer_days(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
