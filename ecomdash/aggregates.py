@@ -193,7 +193,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
     )
 
 
-def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
+def interactions(store: Store, dataset_id: str, filters: Filters | None = None, *, before=None):
     """The customer x product interactions recommendations fit on, reduced in SQL.
 
     Returns the :class:`ecomdash.recommend.Interactions` that
@@ -203,6 +203,9 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
     product its most common name (ties: alphabetically first), the category of its last
     line with one, and the days since it last sold. Only the sales lines with a customer
     and a product id are read; what crosses into Python is one row per pair.
+
+    ``before`` (a timestamp): only dated lines before it, as ``build_interactions`` of a
+    chronological split's training lines.
     """
     import scipy.sparse as sp
 
@@ -215,6 +218,9 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
     where += (
         f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL AND product_id IS NOT NULL"
     )
+    if before is not None:
+        where += " AND order_date IS NOT NULL AND order_date < ?"
+        params = [*params, pd.Timestamp(before).to_pydatetime()]
     has_order = S.ORDER_ID in cols
     dated = S.ORDER_DATE in cols
     cur = store._cur()
@@ -312,3 +318,85 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
         reference_date=reference,
         n_lines=int(n_lines),
     )
+
+
+def recommend_split(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    cutoff=None,
+    test_days: int = 30,
+    rebuy_products: tuple[str, ...] = (),
+):
+    """``recommend.chronological_split`` + ``build_interactions`` of its training lines,
+    reduced in SQL: returns ``(train interactions, truth, cutoff, end)`` equal to what
+    ``recommend.evaluate`` builds from the lines (tests/unit/test_store_aggregates.py). The
+    truth is, per customer with a purchase before the cut-off, the products bought in
+    [cutoff, end) and never before (``rebuy_products`` count even when bought before).
+    """
+    from ecomdash import recommend as R
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    R._require_columns(pd.DataFrame(columns=sorted(cols)))
+    if S.ORDER_DATE not in cols:
+        raise InsufficientDataError(
+            "The offline evaluation needs order dates to split past from future purchases. "
+            "Found no order_date column. Map the order date column on the Data page."
+        )
+    where, params = store._where(info, filters)
+    where += (
+        f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL"
+        " AND product_id IS NOT NULL AND order_date IS NOT NULL"
+    )
+    cur = store._cur()
+    try:
+        first, last = cur.execute(
+            f"SELECT min(order_date), max(order_date) FROM lines WHERE {where}", params
+        ).fetchone()
+        if last is None:
+            raise InsufficientDataError(
+                "The offline evaluation needs dated sales lines with a customer id; found none. "
+                "Check the customer id and order date mapping."
+            )
+        last = pd.Timestamp(last)
+        cut = (
+            last.normalize() - pd.Timedelta(days=test_days - 1)
+            if cutoff is None
+            else pd.Timestamp(cutoff)
+        )
+        stop = last + pd.Timedelta(microseconds=1)
+        c, s_ = cut.to_pydatetime(), stop.to_pydatetime()
+        n_train, n_test = cur.execute(
+            f"""SELECT count(*) FILTER (WHERE order_date < ?),
+                count(*) FILTER (WHERE order_date >= ? AND order_date < ?)
+            FROM lines WHERE {where}""",
+            [c, c, s_, *params],
+        ).fetchone()
+        if n_train == 0 or n_test == 0:
+            raise InsufficientDataError(
+                f"The cut-off {cut.date()} leaves {n_train:,} training and {n_test:,} test "
+                f"lines (data runs {pd.Timestamp(first).date()} to {last.date()}). Pick a "
+                "cut-off inside that range with purchases on both sides."
+            )
+        rebuy = list(map(str, rebuy_products))
+        rebuy_sql = f"OR a.product_id IN ({', '.join('?' for _ in rebuy)})" if rebuy else ""
+        truth = cur.execute(
+            f"""WITH s AS (SELECT customer_id, product_id, order_date FROM lines
+                WHERE {where} AND order_date < ?),
+            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?),
+            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?)
+            SELECT a.customer_id, a.product_id FROM a
+            LEFT JOIN b USING (customer_id, product_id)
+            WHERE a.customer_id IN (SELECT customer_id FROM b)
+                AND (b.customer_id IS NULL {rebuy_sql})""",
+            [*params, s_, c, c, *rebuy],
+        ).fetchnumpy()
+    finally:
+        cur.close()
+    out: dict[str, set[str]] = {}
+    for cust, prod in zip(truth["customer_id"], truth["product_id"], strict=True):
+        out.setdefault(str(cust), set()).add(str(prod))
+    inter = interactions(store, dataset_id, filters, before=cut)
+    return inter, dict(sorted(out.items())), cut, stop

@@ -874,6 +874,28 @@ class Store:
 
         return aggregates.interactions(self, dataset_id, filters)
 
+    def recommend_split(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        cutoff=None,
+        test_days: int = 30,
+        rebuy_products: tuple[str, ...] = (),
+    ):
+        """See :func:`ecomdash.aggregates.recommend_split` (the recommendation backtest's
+        training interactions and truth, reduced in SQL)."""
+        from ecomdash import aggregates
+
+        return aggregates.recommend_split(
+            self,
+            dataset_id,
+            filters,
+            cutoff=cutoff,
+            test_days=test_days,
+            rebuy_products=rebuy_products,
+        )
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]

@@ -111,6 +111,58 @@ def test_recommend_evaluation_same_on_demo(store, demo_id):
     assert (new.best_model, new.n_test_customers) == (old.best_model, old.n_test_customers)
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"test_days": 4},
+        {"cutoff": "2024-01-04"},
+        {"cutoff": "2024-01-03", "rebuy_products": ("P1",)},
+        {"test_days": 3},
+    ],
+)
+def test_recommend_split_in_sql_equals_pandas_split_on_fixture(store, fixture_id, kw):
+    """Training interactions and truth from SQL = chronological_split + build_interactions."""
+    from ecomdash import recommend as R
+
+    sql_kw = dict(kw)
+    rebuy = sql_kw.pop("rebuy_products", ())
+    split = R.chronological_split(store.load_lines(fixture_id), rebuy_products=rebuy, **sql_kw)
+    inter, truth, cut, end = store.recommend_split(fixture_id, rebuy_products=rebuy, **sql_kw)
+    assert_same_interactions(inter, R.build_interactions(split.train))
+    assert truth == split.truth
+    assert (cut, end) == (split.cutoff, split.end)
+
+
+def test_recommend_split_in_sql_equals_pandas_split_on_demo(store, demo_id):
+    from ecomdash import recommend as R
+    from ecomdash.filters import Filters
+
+    f = Filters(countries=("United Kingdom", "Germany"))
+    for filters in (None, f):
+        lines = store.load_lines(demo_id, filters)
+        split = R.chronological_split(lines, rebuy_products=("GAR-117",))
+        inter, truth, cut, end = store.recommend_split(
+            demo_id, filters, rebuy_products=("GAR-117",)
+        )
+        assert_same_interactions(inter, R.build_interactions(split.train))
+        assert truth == split.truth and len(truth) > 50
+        assert (cut, end) == (split.cutoff, split.end)
+    old = R.evaluate(store.load_lines(demo_id), models={"popularity": R.make_model("popularity")})
+    inter, truth, cut, end = store.recommend_split(demo_id)
+    new = R.evaluate_split(
+        inter, truth, cutoff=cut, end=end, models={"popularity": R.make_model("popularity")}
+    )
+    cols = [c for c in old.table.columns if not c.endswith("seconds")]
+    pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
+
+
+def test_recommend_split_without_purchases_after_the_cutoff_says_so(store, fixture_id):
+    from ecomdash.errors import InsufficientDataError
+
+    with pytest.raises(InsufficientDataError, match="leaves .* training and 0 test"):
+        store.recommend_split(fixture_id, cutoff="2030-01-01")
+
+
 @pytest.mark.parametrize("basket", ["order", "customer_day"])
 @pytest.mark.parametrize("which", ["demo", "fixture"])
 def test_basket_rules_same_from_projected_columns(store, request, which, basket):
