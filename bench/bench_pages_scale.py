@@ -9,7 +9,10 @@ peak memory (VmHWM) is its own; imports are done before the clock starts.
 * ``old``: what the page adapters did before the seam — ``store.load_lines`` (every column,
   Python strings), pickled once as ``st.cache_data`` did, then the analysis from the lines.
 * ``new``: what they do now — the store aggregate or the column-projected Arrow loader,
-  pickled once (the page caches it), then the analysis's aggregate entry point.
+  pickled once (the page caches it), then the analysis's aggregate entry point (basket:
+  ``Store.basket_pairs``; recommend_eval: ``Store.recommend_split`` + ``evaluate_split``,
+  which leaves out models too big for the data and samples 20,000 test customers above
+  that; its ``old`` route is the projected-columns ``evaluate`` of every model).
 
 Both routes compute the same answer (tests/unit/test_seam_routes.py); the table prints
 seconds and peak MB per route and the old/new ratio. The machine is shared: the load average
@@ -111,12 +114,32 @@ def recommend(store, ds, route):
     return f"{inter.shape[0]:,} x {inter.shape[1]:,}, {name} fitted"
 
 
+def recommend_eval(store, ds, route):
+    """The page's default run: the offline test of every model, then the default model."""
+    from ecomdash import recommend as R
+
+    if route == "old":
+        lines = store.load_columns(ds, None, R.LINE_COLUMNS)
+        _cache(lines)
+        res = R.evaluate(lines, k=10)
+    else:
+        inter, truth, cut, end = store.recommend_split(ds)
+        _cache((inter, truth))
+        res = R.evaluate_split(inter, truth, cutoff=cut, end=end, k=10)
+    inter = store.interactions(ds)
+    _cache(inter)
+    model = R.make_model(res.best_model).fit_interactions(inter)
+    model.recommend(list(inter.customers[:5]), k=10)
+    return (
+        f"{res.n_test_customers:,} test customers, {len(res.table)} models, best "
+        f"{res.best_model}; {inter.shape[0]:,} x {inter.shape[1]:,}"
+    )
+
+
 def basket(store, ds, route):
     from ecomdash import basket as B
 
-    lines = (
-        store.load_lines(ds) if route == "old" else store.load_columns(ds, None, B.line_columns())
-    )
+    lines = store.load_lines(ds) if route == "old" else store.basket_pairs(ds)
     _cache(lines)
     res = B.mine(lines, min_support=0.01)
     return f"{res.n_itemsets:,} itemsets, {res.n_rules:,} rules"
@@ -167,6 +190,7 @@ STEPS = {
         value,
         churn,
         recommend,
+        recommend_eval,
         basket,
         forecast_shop,
         forecast_units,

@@ -400,3 +400,91 @@ def recommend_split(
         out.setdefault(str(cust), set()).add(str(prod))
     inter = interactions(store, dataset_id, filters, before=cut)
     return inter, dict(sorted(out.items())), cut, stop
+
+
+def basket_pairs(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+):
+    """The distinct (basket, item) pairs basket mining counts, reduced in SQL.
+
+    Returns the :class:`ecomdash.basket.BasketPairs` of the sales lines
+    (``schema.sales_lines``, non-product lines kept when ``include_non_product``): one basket
+    per order, or per customer and calendar day (a guest order is one basket per day); items
+    are product ids (or categories) in sorted order. What crosses into Python is two int32
+    arrays of about one entry per line, the item ids and their names — never the lines.
+    ``basket.mine`` and ``basket.count_baskets`` give the same answer from it as from the
+    lines (tests/unit/test_seam_routes.py).
+    """
+    from ecomdash import basket as B
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    item = B._check_columns(
+        [c for c in info.columns if c in cols], basket=basket, level=level, func="basket_pairs"
+    )
+    where, params = store._where(info, filters)
+    where += " AND " + store.sales_predicate(info, keep_non_product=include_non_product)
+    if basket == "order":
+        key = "order_id"
+    else:
+        day = "CAST(CAST(order_date AS DATE) AS VARCHAR)"
+        guest = f"WHEN order_id IS NOT NULL THEN 'g' || order_id || '|' || {day}"
+        key = f"""CASE WHEN order_date IS NULL THEN NULL
+            WHEN customer_id IS NOT NULL THEN 'c' || customer_id || '|' || {day}
+            {guest if S.ORDER_ID in cols else ""} END"""
+    named = level == "product" and S.PRODUCT_NAME in cols
+    cur = store._cur()
+    cur.execute(
+        f"""CREATE TEMP TABLE _k AS SELECT {key} AS bk, {item} AS it
+            {", product_name AS nm" if named else ""}
+        FROM lines WHERE {where}""",
+        params,
+    )
+    try:
+        (n_dropped,) = cur.execute(
+            "SELECT count(*) FILTER (WHERE bk IS NULL OR it IS NULL) FROM _k"
+        ).fetchone()
+        cur.execute("DELETE FROM _k WHERE bk IS NULL OR it IS NULL")
+        cur.execute(
+            """CREATE TEMP TABLE _i AS SELECT it,
+                CAST(row_number() OVER (ORDER BY it) - 1 AS INTEGER) AS i
+            FROM (SELECT DISTINCT it FROM _k)"""
+        )
+        items = cur.execute("SELECT it FROM _i ORDER BY i").fetchnumpy()["it"]
+        pairs = cur.execute(
+            """WITH bc AS (SELECT bk, CAST(row_number() OVER () - 1 AS INTEGER) AS b
+                FROM (SELECT DISTINCT bk FROM _k))
+            SELECT DISTINCT bc.b, _i.i FROM _k JOIN bc USING (bk) JOIN _i USING (it)"""
+        ).fetchnumpy()
+        names = np.array([str(x) for x in items], dtype=object)
+        if named:  # the most common name; ties: alphabetically first
+            nm = cur.execute(
+                """SELECT i, nm FROM (
+                    SELECT _i.i, _k.nm, row_number() OVER (
+                        PARTITION BY _i.i ORDER BY count(*) DESC, _k.nm) AS r
+                    FROM _k JOIN _i USING (it) WHERE _k.nm IS NOT NULL GROUP BY _i.i, _k.nm)
+                WHERE r = 1"""
+            ).fetchnumpy()
+            names[nm["i"].astype(np.int64)] = [str(x) for x in nm["nm"]]
+    finally:
+        for t in ("_k", "_i"):
+            cur.execute(f"DROP TABLE IF EXISTS {t}")
+        cur.close()
+    b = np.asarray(pairs["b"], dtype=np.int32)
+    return B.BasketPairs(
+        b=b,
+        i=np.asarray(pairs["i"], dtype=np.int32),
+        n_baskets=int(b.max(initial=-1)) + 1,
+        items=np.array([str(x) for x in items], dtype=object),
+        names=names,
+        n_dropped=int(n_dropped),
+        basket=basket,
+        level=level,
+        include_non_product=bool(include_non_product),
+    )

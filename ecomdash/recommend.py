@@ -787,14 +787,33 @@ def _sparse_cosine_top(
     return sim
 
 
-def _dense_block(R: np.ndarray | sp.spmatrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``R[np.ix_(rows, cols)]`` as a dense array, for dense or sparse ``R``."""
+class _FactorCosine:
+    """Cosine of item factors, computed for the rows and columns asked only (a dense
+    products x products matrix is 3.6 GB at 30,000 products); zero diagonal."""
+
+    def __init__(self, V: np.ndarray):
+        norms = np.linalg.norm(V, axis=1)
+        norms[norms == 0] = 1.0
+        self.Vn = V / norms[:, None]
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        out = self.Vn[rows] @ self.Vn[cols].T
+        out[np.asarray(rows)[:, None] == np.asarray(cols)[None, :]] = 0.0
+        return out
+
+
+def _dense_block(R, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``R[np.ix_(rows, cols)]`` as a dense array, for dense, sparse or lazy ``R``."""
+    if isinstance(R, _FactorCosine):
+        return R.block(np.asarray(rows), np.asarray(cols))
     if sp.issparse(R):
         return R[rows][:, cols].toarray()
     return R[np.ix_(rows, cols)]
 
 
-def _dense_row(R: np.ndarray | sp.spmatrix, j: int) -> np.ndarray:
+def _dense_row(R, j: int) -> np.ndarray:
+    if isinstance(R, _FactorCosine):
+        return R.block(np.array([j]), np.arange(R.Vn.shape[0]))[0]
     if sp.issparse(R):
         return R[[j]].toarray().ravel()
     return np.asarray(R[j])
@@ -1177,15 +1196,9 @@ class ALSRecommender(Recommender):
     def _item_column_scores(self, item: int) -> np.ndarray:
         return self.user_factors_ @ self.item_factors_[item]
 
-    def _item_similarity(self) -> np.ndarray:
+    def _item_similarity(self) -> _FactorCosine:
         if getattr(self, "_explainer", None) is None:
-            V = self.item_factors_
-            norms = np.linalg.norm(V, axis=1)
-            norms[norms == 0] = 1.0
-            Vn = V / norms[:, None]
-            sim = Vn @ Vn.T
-            np.fill_diagonal(sim, 0.0)
-            self._explainer = sim
+            self._explainer = _FactorCosine(self.item_factors_)
         return self._explainer
 
     def _also_bought_similarity(self) -> np.ndarray:

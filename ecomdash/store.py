@@ -896,6 +896,27 @@ class Store:
             rebuy_products=rebuy_products,
         )
 
+    def basket_pairs(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        basket: str = "order",
+        level: str = "product",
+        include_non_product: bool = False,
+    ):
+        """See :func:`ecomdash.aggregates.basket_pairs` (basket x item codes in SQL)."""
+        from ecomdash import aggregates
+
+        return aggregates.basket_pairs(
+            self,
+            dataset_id,
+            filters,
+            basket=basket,
+            level=level,
+            include_non_product=include_non_product,
+        )
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]

@@ -163,6 +163,46 @@ def test_recommend_split_without_purchases_after_the_cutoff_says_so(store, fixtu
         store.recommend_split(fixture_id, cutoff="2030-01-01")
 
 
+@pytest.mark.parametrize("incl", [False, True])
+@pytest.mark.parametrize("basket", ["order", "customer_day"])
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_basket_rules_same_from_sql_pairs(store, request, which, basket, incl):
+    """Mining the store's SQL basket pairs = mining the lines (itemsets, rules, names,
+    counts, warnings), at both levels and under a filter."""
+    from ecomdash import basket as B
+    from ecomdash.filters import Filters
+
+    ds = request.getfixturevalue(f"{which}_id")
+    support = 0.01 if which == "demo" else 0.1
+    country = "United Kingdom" if which == "demo" else "UK"
+    for filters in (None, Filters(countries=(country,))):
+        full = store.load_lines(ds, filters)
+        for level in ("product", "category"):
+            kw = {"basket": basket, "level": level, "include_non_product": incl}
+            pairs = store.basket_pairs(ds, filters, **kw)
+            assert pairs.b.dtype == np.int32 and pairs.i.dtype == np.int32
+            assert B.count_baskets(pairs, **kw) == B.count_baskets(full, **kw)
+            old = B.mine(full, min_support=support, **kw)
+            new = B.mine(pairs, min_support=support, **kw)
+            pd.testing.assert_frame_equal(new.itemsets, old.itemsets)
+            pd.testing.assert_frame_equal(new.rules, old.rules)
+            pd.testing.assert_frame_equal(new.items, old.items)
+            assert (new.n_baskets, new.n_multi_item_baskets) == (
+                old.n_baskets,
+                old.n_multi_item_baskets,
+            )
+            assert new.warnings == old.warnings and old.n_itemsets > 0
+
+
+def test_basket_pairs_refuse_other_settings(store, fixture_id):
+    from ecomdash import basket as B
+    from ecomdash.errors import ParameterError
+
+    pairs = store.basket_pairs(fixture_id, basket="order")
+    with pytest.raises(ParameterError, match="built for basket='order'"):
+        B.mine(pairs, basket="customer_day")
+
+
 @pytest.mark.parametrize("basket", ["order", "customer_day"])
 @pytest.mark.parametrize("which", ["demo", "fixture"])
 def test_basket_rules_same_from_projected_columns(store, request, which, basket):
