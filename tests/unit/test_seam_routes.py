@@ -339,3 +339,23 @@ def test_interactions_names_mode_and_ties(store):
     assert_same_interactions(got, R.build_interactions(store.load_lines(ds)))
     name = dict(zip(got.products, got.product_names, strict=True))
     assert (name["P1"], name["P2"], name["P3"]) == ("Mug", "A tea", "Jar")  # mode; tie a..z
+
+
+@pytest.mark.parametrize("metric", ["units", "revenue", "orders"])
+def test_many_products_forecast_same_from_top_product_lines(store, demo_id, metric):
+    """Top-N table from the top products' lines + the SQL shop calendar = from all lines."""
+    from ecomdash import forecast as F
+
+    top = 8
+    old = F.forecast_many(store.load_lines(demo_id), top=top, metric=metric, horizon=4, folds=2)
+    lines, cut = store.top_product_lines(demo_id, None, F.LINE_COLUMNS, top=top, margin=3)
+    shop = store.shop_day_groups(demo_id, with_orders=metric == "orders")
+    assert lines["product_id"].nunique() == top + 3
+    new = F.forecast_many(lines, top=top, metric=metric, horizon=4, folds=2, shop=shop)
+    drop = [c for c in old.table.columns if "second" in c]
+    pd.testing.assert_frame_equal(new.table.drop(columns=drop), old.table.drop(columns=drop))
+    pd.testing.assert_frame_equal(new.forecasts, old.forecasts)
+    all_products = store.load_lines(demo_id)
+    sales = all_products.loc[~all_products["is_return"] & ~all_products["is_non_product"]]
+    assert cut["products"] == sales["product_id"].nunique()
+    assert cut["revenue"] == pytest.approx(sales.loc[sales["quantity"] > 0, "revenue"].sum())
