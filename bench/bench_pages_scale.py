@@ -176,11 +176,13 @@ def many_products(store, ds, route):
 
     if route == "old":
         lines = store.load_lines(ds)
-    else:
-        lines = store.load_columns(ds, None, F.LINE_COLUMNS)
+        shop = None
+    else:  # what the page does: the top products' lines, the calendar from SQL day groups
+        lines, _cut = store.top_product_lines(ds, None, F.LINE_COLUMNS, top=100)
+        shop = store.shop_day_groups(ds)
     _cache(lines)
-    res = F.forecast_many(lines, top=100, metric="revenue", freq="W", horizon=8, folds=4)
-    return f"top {len(res.table)} products"
+    res = F.forecast_many(lines, top=100, metric="revenue", freq="W", horizon=8, folds=4, shop=shop)
+    return f"top {len(res.table)} products from {len(lines):,} lines"
 
 
 STEPS = {
@@ -201,6 +203,9 @@ STEPS = {
 
 def _child(home: str, dataset: str, step: str, route: str) -> None:
     os.environ["ECOMDASH_HOME"] = home
+    import holidays  # noqa: F401  (loaded lazily by the calendar: once per server process)
+    import statsmodels.tsa.statespace.sarimax  # noqa: F401  (likewise, by the first forecast)
+
     import ecomdash.basket  # noqa: F401  (imports are not the step)
     import ecomdash.churn  # noqa: F401
     import ecomdash.clv  # noqa: F401

@@ -409,3 +409,15 @@ def test_test_customers_above_the_cap_are_sampled_and_the_page_is_told(demo):
     h_full = full.table["hit_rate_at_k"].iloc[0]
     h_part = part.table["hit_rate_at_k"].iloc[0]
     assert abs(h_part - h_full) < 4 * math.sqrt(h_full * (1 - h_full) / cap)
+
+
+@pytest.mark.parametrize("name", ["item_knn", "ease", "als", "user_knn", "popularity"])
+def test_ranking_in_batches_of_customers_changes_nothing(demo, monkeypatch, name):
+    inter = R.build_interactions(demo.lines)
+    model = R.make_model(name).fit_interactions(inter)
+    rows = np.arange(0, inter.shape[0], 3)
+    ids = list(inter.customers[rows[:40]])
+    whole_top, whole_rec = model.top_items(rows, 10), model.recommend(ids, k=10)
+    monkeypatch.setattr(R, "TOP_ITEMS_CELLS", inter.shape[1] * 7)  # 7 customers a batch
+    pd.testing.assert_frame_equal(model.recommend(ids, k=10), whole_rec)
+    np.testing.assert_array_equal(model.top_items(rows, 10), whole_top)
