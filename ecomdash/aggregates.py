@@ -441,16 +441,17 @@ def basket_pairs(
     named = level == "product" and S.PRODUCT_NAME in cols
     cur = store._cur()
     cur.execute(
-        f"""CREATE TEMP TABLE _k AS SELECT {key} AS bk, {item} AS it
-            {", product_name AS nm" if named else ""}
-        FROM lines WHERE {where}""",
+        f"""CREATE TEMP TABLE _k AS SELECT bk, it {", nm" if named else ""} FROM (
+            SELECT {key} AS bk, {item} AS it {", product_name AS nm" if named else ""}
+            FROM lines WHERE {where}) WHERE bk IS NOT NULL AND it IS NOT NULL""",
         params,
     )
     try:
         (n_dropped,) = cur.execute(
-            "SELECT count(*) FILTER (WHERE bk IS NULL OR it IS NULL) FROM _k"
+            f"""SELECT count(*) FROM (SELECT {key} AS bk, {item} AS it FROM lines
+            WHERE {where}) WHERE bk IS NULL OR it IS NULL""",
+            params,
         ).fetchone()
-        cur.execute("DELETE FROM _k WHERE bk IS NULL OR it IS NULL")
         cur.execute(
             """CREATE TEMP TABLE _i AS SELECT it,
                 CAST(row_number() OVER (ORDER BY it) - 1 AS INTEGER) AS i
@@ -458,7 +459,7 @@ def basket_pairs(
         )
         items = cur.execute("SELECT it FROM _i ORDER BY i").fetchnumpy()["it"]
         pairs = cur.execute(
-            """WITH bc AS (SELECT bk, CAST(row_number() OVER () - 1 AS INTEGER) AS b
+            """WITH bc AS (SELECT bk, CAST(row_number() OVER (ORDER BY bk) - 1 AS INTEGER) AS b
                 FROM (SELECT DISTINCT bk FROM _k))
             SELECT DISTINCT bc.b, _i.i FROM _k JOIN bc USING (bk) JOIN _i USING (it)"""
         ).fetchnumpy()

@@ -951,17 +951,15 @@ class Store:
         where, params = self._where(info, filters)
         if not ids or S.PRODUCT_ID not in info.columns:
             return self.load_columns(dataset_id, filters, columns).iloc[:0], cut
-        cur = self._cur()
-        try:
-            cur.register("_top_ids", pa.table({"pid": pa.array(ids, pa.string())}))
-            table = cur.sql(
+        table = (
+            self._cur()
+            .sql(
                 f"""SELECT {", ".join(have)} FROM lines WHERE {where}
-                    AND product_id IN (SELECT pid FROM _top_ids) ORDER BY line_no""",
-                params=params,
-            ).to_arrow_table()
-        finally:
-            cur.unregister("_top_ids")
-            cur.close()
+                    AND product_id IN ({", ".join("?" for _ in ids)}) ORDER BY line_no""",
+                params=[*params, *ids],
+            )
+            .to_arrow_table()
+        )
         return _from_arrow_lines(table), cut
 
     # -- internals ------------------------------------------------------------------------
