@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
@@ -441,35 +443,41 @@ def basket_pairs(
     named = level == "product" and S.PRODUCT_NAME in cols
     cur = store._cur()
     cur.execute(
-        f"""CREATE TEMP TABLE _k AS SELECT bk, it {", nm" if named else ""} FROM (
-            SELECT {key} AS bk, {item} AS it {", product_name AS nm" if named else ""}
-            FROM lines WHERE {where}) WHERE bk IS NOT NULL AND it IS NOT NULL""",
+        f"""CREATE TEMP TABLE _k AS SELECT {key} AS bk, {item} AS it
+            {", product_name AS nm" if named else ""}
+        FROM lines WHERE {where}""",
         params,
     )
     try:
         (n_dropped,) = cur.execute(
-            f"""SELECT count(*) FROM (SELECT {key} AS bk, {item} AS it FROM lines
-            WHERE {where}) WHERE bk IS NULL OR it IS NULL""",
-            params,
+            "SELECT count(*) FROM _k WHERE bk IS NULL OR it IS NULL"
         ).fetchone()
         cur.execute(
             """CREATE TEMP TABLE _i AS SELECT it,
                 CAST(row_number() OVER (ORDER BY it) - 1 AS INTEGER) AS i
-            FROM (SELECT DISTINCT it FROM _k)"""
+            FROM (SELECT DISTINCT it FROM _k WHERE bk IS NOT NULL AND it IS NOT NULL)"""
         )
         items = cur.execute("SELECT it FROM _i ORDER BY i").fetchnumpy()["it"]
-        pairs = cur.execute(
-            """WITH bc AS (SELECT bk, CAST(row_number() OVER (ORDER BY bk) - 1 AS INTEGER) AS b
-                FROM (SELECT DISTINCT bk FROM _k))
-            SELECT DISTINCT bc.b, _i.i FROM _k JOIN bc USING (bk) JOIN _i USING (it)"""
-        ).fetchnumpy()
+        # distinct (basket key, item code) pairs; Arrow numbers the basket keys (3x faster
+        # than a second join on a numbered basket table at 1 M lines)
+        tb = cur.sql(
+            "SELECT DISTINCT bk, i FROM _k JOIN _i USING (it) WHERE bk IS NOT NULL"
+        ).to_arrow_table()
+        bkeys = tb.column("bk")
+        bkeys = bkeys.combine_chunks() if isinstance(bkeys, pa.ChunkedArray) else bkeys
+        bcodes = pc.dictionary_encode(bkeys).indices
+        pairs = {
+            "b": bcodes.to_numpy(zero_copy_only=False),
+            "i": tb.column("i").to_numpy(),
+        }
         names = np.array([str(x) for x in items], dtype=object)
         if named:  # the most common name; ties: alphabetically first
             nm = cur.execute(
                 """SELECT i, nm FROM (
                     SELECT _i.i, _k.nm, row_number() OVER (
                         PARTITION BY _i.i ORDER BY count(*) DESC, _k.nm) AS r
-                    FROM _k JOIN _i USING (it) WHERE _k.nm IS NOT NULL GROUP BY _i.i, _k.nm)
+                    FROM _k JOIN _i USING (it) WHERE _k.nm IS NOT NULL AND _k.bk IS NOT NULL
+                    GROUP BY _i.i, _k.nm)
                 WHERE r = 1"""
             ).fetchnumpy()
             names[nm["i"].astype(np.int64)] = [str(x) for x in nm["nm"]]
