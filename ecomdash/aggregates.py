@@ -440,51 +440,52 @@ def basket_pairs(
         key = f"""CASE WHEN order_date IS NULL THEN NULL
             WHEN customer_id IS NOT NULL THEN 'c' || customer_id || '|' || {day}
             {guest if S.ORDER_ID in cols else ""} END"""
+    if basket == "order":
+        no_key = "order_id IS NULL"
+    else:
+        guestless = "customer_id IS NULL" + (" AND order_id IS NULL" if S.ORDER_ID in cols else "")
+        no_key = f"(order_date IS NULL OR ({guestless}))"
     named = level == "product" and S.PRODUCT_NAME in cols
     cur = store._cur()
-    cur.execute(
-        f"""CREATE TEMP TABLE _k AS SELECT {key} AS bk, {item} AS it
-            {", product_name AS nm" if named else ""}
-        FROM lines WHERE {where}""",
-        params,
-    )
     try:
-        (n_dropped,) = cur.execute(
-            "SELECT count(*) FROM _k WHERE bk IS NULL OR it IS NULL"
-        ).fetchone()
-        cur.execute(
-            """CREATE TEMP TABLE _i AS SELECT it,
-                CAST(row_number() OVER (ORDER BY it) - 1 AS INTEGER) AS i
-            FROM (SELECT DISTINCT it FROM _k WHERE bk IS NOT NULL AND it IS NOT NULL)"""
-        )
-        items = cur.execute("SELECT it FROM _i ORDER BY i").fetchnumpy()["it"]
-        # distinct (basket key, item code) pairs; Arrow numbers the basket keys (3x faster
-        # than a second join on a numbered basket table at 1 M lines)
+        # items, their names and the lines left out: one small grouped result
+        groups = cur.execute(
+            f"""SELECT {item} AS it, {"product_name" if named else "NULL"} AS nm,
+                {no_key} AS no_key, count(*) AS n
+            FROM lines WHERE {where} GROUP BY 1, 2, 3""",
+            params,
+        ).df()
+        # the distinct (basket, item) pairs, numbered by Arrow (no string join in SQL)
         tb = cur.sql(
-            "SELECT DISTINCT bk, i FROM _k JOIN _i USING (it) WHERE bk IS NOT NULL"
+            f"""SELECT DISTINCT {key} AS bk, {item} AS it FROM lines
+            WHERE {where} AND {item} IS NOT NULL AND NOT {no_key}""",
+            params=params,
         ).to_arrow_table()
-        bkeys = tb.column("bk")
-        bkeys = bkeys.combine_chunks() if isinstance(bkeys, pa.ChunkedArray) else bkeys
-        bcodes = pc.dictionary_encode(bkeys).indices
-        pairs = {
-            "b": bcodes.to_numpy(zero_copy_only=False),
-            "i": tb.column("i").to_numpy(),
-        }
-        names = np.array([str(x) for x in items], dtype=object)
-        if named:  # the most common name; ties: alphabetically first
-            nm = cur.execute(
-                """SELECT i, nm FROM (
-                    SELECT _i.i, _k.nm, row_number() OVER (
-                        PARTITION BY _i.i ORDER BY count(*) DESC, _k.nm) AS r
-                    FROM _k JOIN _i USING (it) WHERE _k.nm IS NOT NULL AND _k.bk IS NOT NULL
-                    GROUP BY _i.i, _k.nm)
-                WHERE r = 1"""
-            ).fetchnumpy()
-            names[nm["i"].astype(np.int64)] = [str(x) for x in nm["nm"]]
     finally:
-        for t in ("_k", "_i"):
-            cur.execute(f"DROP TABLE IF EXISTS {t}")
         cur.close()
+    bad = groups["it"].isna() | groups["no_key"].astype(bool)
+    n_dropped = int(groups.loc[bad, "n"].sum())
+    kept = groups.loc[~bad]
+    items = np.array(sorted({str(x) for x in kept["it"]}), dtype=object)
+    names = items.copy()
+    if named:  # the most common name; ties: alphabetically first
+        nm = kept.loc[kept["nm"].notna()].astype({"it": str, "nm": str})
+        nm = nm.groupby(["it", "nm"], as_index=False)["n"].sum()
+        nm = nm.sort_values(["it", "n", "nm"], ascending=[True, False, True]).drop_duplicates("it")
+        names[np.searchsorted(items, nm["it"].to_numpy(dtype=object))] = nm["nm"].to_numpy(
+            dtype=object
+        )
+
+    def _chunk(col) -> pa.Array:
+        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+    bcodes = pc.dictionary_encode(_chunk(tb.column("bk"))).indices
+    its = pc.dictionary_encode(_chunk(tb.column("it")))
+    rank = np.searchsorted(items, np.asarray(its.dictionary.to_pylist(), dtype=object))
+    pairs = {
+        "b": bcodes.to_numpy(zero_copy_only=False),
+        "i": rank[its.indices.to_numpy(zero_copy_only=False)],
+    }
     b = np.asarray(pairs["b"], dtype=np.int32)
     return B.BasketPairs(
         b=b,

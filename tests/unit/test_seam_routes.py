@@ -359,3 +359,27 @@ def test_many_products_forecast_same_from_top_product_lines(store, demo_id, metr
     sales = all_products.loc[~all_products["is_return"] & ~all_products["is_non_product"]]
     assert cut["products"] == sales["product_id"].nunique()
     assert cut["revenue"] == pytest.approx(sales.loc[sales["quantity"] > 0, "revenue"].sum())
+
+
+def test_basket_pair_names_most_common_then_alphabetical(store):
+    """Hand-built: P1 is named Mug twice and Cup once -> Mug; P2 Tea and Chai once each ->
+    Chai (tie: alphabetically first); mining from the pairs and from the lines agree."""
+    from ecomdash import basket as B
+
+    lines = fixture_lines()
+    sale = lines["quantity"] > 0
+    p1 = sale & (lines["product_id"] == "P1")
+    p2 = sale & (lines["product_id"] == "P2")
+    lines.loc[p1, "product_name"] = "Mug"
+    lines.loc[p1[p1].index[:1], "product_name"] = "Cup"
+    lines.loc[p2, "product_name"] = "Tea"
+    lines.loc[p2[p2].index[:1], "product_name"] = "Chai"
+    lines.loc[p2[p2].index[2:], "product_name"] = None
+    assert p1.sum() >= 3 and p2.sum() >= 2
+    ds = store.save_dataset("Names", lines).id
+    pairs = store.basket_pairs(ds)
+    got = dict(zip(pairs.items, pairs.names, strict=True))
+    assert got["P1"] == "Mug" and got["P2"] == "Chai"
+    old = B.mine(store.load_lines(ds), min_support=0.1)
+    new = B.mine(pairs, min_support=0.1)
+    pd.testing.assert_frame_equal(new.items, old.items)
