@@ -132,7 +132,7 @@ def _plan(key: tuple, params: tuple) -> inv.RestockResult:
         service_level=service,
         review_days=review,
         top=top,
-        many=_many(key, (top, "units", 8, 4)),
+        many=_many(key, (top, "units", 8, 4))[0],
     )
 
 
