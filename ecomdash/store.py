@@ -962,7 +962,6 @@ class Store:
         )
         return _from_arrow_lines(table), cut
 
-
     # -- customer-value aggregates (issue 12; SQL in ecomdash/aggregates_customers.py) ----
     def customer_days(self, dataset_id: str, filters: Filters | None = None):
         """See :func:`ecomdash.aggregates_customers.customer_days`."""
