@@ -39,6 +39,8 @@ from scipy import sparse
 
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import Note, note
 
 BASKETS = ("order", "customer_day")
 LEVELS = ("product", "category")
@@ -347,12 +349,7 @@ def _encode_pairs(pairs: BasketPairs, *, basket: str, level: str, include_non_pr
         )
     warnings = []
     if pairs.n_dropped:
-        side = "category" if level == "category" else "product id"
-        key = "order id" if basket == "order" else "customer id / date"
-        warnings.append(
-            f"{pairs.n_dropped:,} sale lines without a {side} or {key} were left out of the "
-            "baskets."
-        )
+        warnings.append(_dropped_note(pairs.n_dropped, basket=basket, level=level))
     n_items = max(len(pairs.items), 1)
     key = np.sort(pairs.b.astype(np.int64) * n_items + pairs.i.astype(np.int64))
     enc = _Encoded(
@@ -418,11 +415,7 @@ def _encode(
     ok = (item_codes >= 0) & (bcodes >= 0)
     dropped = int(len(ok) - ok.sum())
     if dropped:
-        side = "category" if level == "category" else "product id"
-        key = "order id" if basket == "order" else "customer id / date"
-        warnings.append(
-            f"{dropped:,} sale lines without a {side} or {key} were left out of the baskets."
-        )
+        warnings.append(_dropped_note(dropped, basket=basket, level=level))
     item_codes = item_codes[ok]
     bcodes = bcodes[ok]
     pos = pos[ok]
@@ -601,6 +594,27 @@ def _rank(levels: list[_Level], tuples: np.ndarray, n_items: int) -> tuple[np.nd
         found &= hit
         r = np.where(found, p, 0)
     return r, found
+
+
+def _dropped_note(n: int, *, basket: str, level: str) -> Note:
+    """The warning for sale lines left out of the baskets (no item or no basket key)."""
+    msgs = {
+        ("product", "order"): N_(
+            "{n} sale lines without a product id or order id were left out of the baskets."
+        ),
+        ("product", "customer_day"): N_(
+            "{n} sale lines without a product id or customer id / date were left out of the "
+            "baskets."
+        ),
+        ("category", "order"): N_(
+            "{n} sale lines without a category or order id were left out of the baskets."
+        ),
+        ("category", "customer_day"): N_(
+            "{n} sale lines without a category or customer id / date were left out of the baskets."
+        ),
+    }
+    side = "category" if level == "category" else "product"
+    return note(msgs[(side, "order" if basket == "order" else "customer_day")], n=f"{n:,}")
 
 
 def _refuse(
@@ -1096,38 +1110,99 @@ def mine(
     # guidance
     suggested = None
     n_multi_sets = sum(len(lv.counts) for lv in levels[1:])
+    by_order = basket == "order"
     if n < FEW_BASKETS:
         warnings.append(
-            f"Only {n:,} {basket_word}: rules from so few baskets are mostly chance. "
-            "Treat them as ideas to test, not facts."
+            note(
+                N_(
+                    "Only {n} orders: rules from so few baskets are mostly chance. "
+                    "Treat them as ideas to test, not facts."
+                )
+                if by_order
+                else N_(
+                    "Only {n} customer-days: rules from so few baskets are mostly chance. "
+                    "Treat them as ideas to test, not facts."
+                ),
+                n=f"{n:,}",
+            )
         )
     if min_count < FEW_ORDERS_PER_ITEMSET and n_multi_sets:
         warnings.append(
-            f"A minimum support of {min_support:g} lets an itemset in by appearing in only "
-            f"{min_count} {basket_word}; rules resting on so few baskets are unreliable."
+            note(
+                N_(
+                    "A minimum support of {support} lets an itemset in by appearing in only "
+                    "{count} orders; rules resting on so few baskets are unreliable."
+                )
+                if by_order
+                else N_(
+                    "A minimum support of {support} lets an itemset in by appearing in only "
+                    "{count} customer-days; rules resting on so few baskets are unreliable."
+                ),
+                support=f"{min_support:g}",
+                count=f"{min_count}",
+            )
         )
     if n_multi_sets == 0 and (max_len is None or max_len >= 2):
         suggested = _suggest_from_codes(enc.b, enc.i, n, len(enc.items), target=10)
         if suggested is None:
-            warnings.append(
-                f"No two {'products' if level == 'product' else 'categories'} were ever bought "
-                f"together in the same {basket_word[:-1]}: there are no rules to find."
-            )
+            never = {
+                ("product", True): N_(
+                    "No two products were ever bought together in the same order: there are "
+                    "no rules to find."
+                ),
+                ("product", False): N_(
+                    "No two products were ever bought together in the same customer-day: "
+                    "there are no rules to find."
+                ),
+                ("category", True): N_(
+                    "No two categories were ever bought together in the same order: there "
+                    "are no rules to find."
+                ),
+                ("category", False): N_(
+                    "No two categories were ever bought together in the same customer-day: "
+                    "there are no rules to find."
+                ),
+            }
+            warnings.append(note(never[(level, by_order)]))
         else:
             c = round(suggested * n)
             warnings.append(
-                f"No set of two or more items reaches a support of {min_support:g} (in "
-                f"{min_count:,} of {n:,} {basket_word}). Lower the minimum support to "
-                f"{suggested:.4g} (appears in {c:,} {basket_word}) to see at least 10 pairs."
+                note(
+                    N_(
+                        "No set of two or more items reaches a support of {support} (in "
+                        "{count} of {n} orders). Lower the minimum support to {suggested} "
+                        "(appears in {c} orders) to see at least 10 pairs."
+                    )
+                    if by_order
+                    else N_(
+                        "No set of two or more items reaches a support of {support} (in "
+                        "{count} of {n} customer-days). Lower the minimum support to "
+                        "{suggested} (appears in {c} customer-days) to see at least 10 pairs."
+                    ),
+                    support=f"{min_support:g}",
+                    count=f"{min_count:,}",
+                    n=f"{n:,}",
+                    suggested=f"{suggested:.4g}",
+                    c=f"{c:,}",
+                )
             )
     elif n_multi_sets and len(rules) == 0:
         best = _best_rule(levels, n, len(frequent))
         if best is not None:
             warnings.append(
-                f"{n_multi_sets:,} itemsets were found but no rule reaches confidence "
-                f"{min_confidence:g} and lift {min_lift:g}. The strongest rule has confidence "
-                f"{best[0]:.3f} and the highest lift is {best[1]:.3f}: lower the thresholds "
-                "to those values to see rules."
+                note(
+                    N_(
+                        "{n} itemsets were found but no rule reaches confidence {confidence} "
+                        "and lift {lift}. The strongest rule has confidence {best_confidence} "
+                        "and the highest lift is {best_lift}: lower the thresholds to those "
+                        "values to see rules."
+                    ),
+                    n=f"{n_multi_sets:,}",
+                    confidence=f"{min_confidence:g}",
+                    lift=f"{min_lift:g}",
+                    best_confidence=f"{best[0]:.3f}",
+                    best_lift=f"{best[1]:.3f}",
+                )
             )
 
     return BasketResult(
@@ -1416,10 +1491,15 @@ def bundle_whatif(
     warnings = []
     if n_target < 30:
         warnings.append(
-            f"Only {n_target:,} baskets have A without B: the estimate rests on very few orders."
+            note(
+                N_("Only {n} baskets have A without B: the estimate rests on very few orders."),
+                n=f"{n_target:,}",
+            )
         )
     if any(math.isnan(p[1]) for p in prices):
-        warnings.append("Some B items have no usable price; the extra revenue is unknown.")
+        warnings.append(
+            note(N_("Some B items have no usable price; the extra revenue is unknown."))
+        )
     return BundleWhatIf(
         antecedent=a,
         consequent=c,
@@ -1572,7 +1652,11 @@ def holdout_check(
     warnings = list(res.warnings)
     if n_test < FEW_BASKETS:
         warnings.append(
-            f"Only {n_test:,} baskets from {cutoff.date()} on: the check itself is rough."
+            note(
+                N_("Only {n} baskets from {date} on: the check itself is rough."),
+                n=f"{n_test:,}",
+                date=str(cutoff.date()),
+            )
         )
     return HoldoutResult(
         cutoff=cutoff,

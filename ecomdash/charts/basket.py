@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.basket import BasketResult
+from ecomdash.i18n import _
 
 
 def _esc(text: object, limit: int | None = None) -> str:
@@ -44,24 +45,30 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
                 "color": r["lift"],
                 "colorscale": "Viridis",
                 "showscale": True,
-                "colorbar": {"title": {"text": "Lift"}},
+                "colorbar": {"title": {"text": _("Lift")}},
                 "size": 8,
                 "opacity": 0.75,
             },
             customdata=custom,
-            hovertemplate=(
+            hovertemplate=_(
                 "%{customdata[0]}<br>Support %{x:.4f} (%{customdata[1]} baskets)"
                 "<br>Confidence %{y:.3f}<br>Lift %{customdata[2]:.2f}"
                 "<br>Leverage %{customdata[3]:.4f}<extra></extra>"
             ),
         )
-    shown = (
-        f" (strongest {len(r):,} of {len(result.rules):,})" if len(result.rules) > len(r) else ""
+    title = (
+        _(
+            "Rules: support × confidence, coloured by lift (strongest {shown} of {n})",
+            shown=f"{len(r):,}",
+            n=f"{len(result.rules):,}",
+        )
+        if len(result.rules) > len(r)
+        else _("Rules: support × confidence, coloured by lift")
     )
     fig.update_layout(
-        title=f"Rules: support × confidence, coloured by lift{shown}",
-        xaxis_title="Support (share of baskets with all items)",
-        yaxis_title="Confidence",
+        title=title,
+        xaxis_title=_("Support (share of baskets with all items)"),
+        yaxis_title=_("Confidence"),
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )
@@ -81,7 +88,7 @@ def _spring(n: int, src: np.ndarray, dst: np.ndarray, rng: np.random.Generator) 
     pos = np.column_stack([np.cos(angle), np.sin(angle)]) + rng.normal(0, 0.05, (n, 2))
     k = 1.0 / np.sqrt(n)
     temp = 0.2
-    for _ in range(200):
+    for _step in range(200):
         delta = pos[:, None, :] - pos[None, :, :]
         dist = np.sqrt((delta**2).sum(-1)) + 1e-9
         disp = ((k * k / dist**2)[:, :, None] * delta).sum(axis=1)  # repulsion
@@ -109,7 +116,7 @@ def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> np.nd
             x = parent[x]
         return x
 
-    for a, c, _ in edges:
+    for a, c, _w in edges:
         parent[root(a)] = root(c)
     comps: dict[int, list[int]] = {}
     for v in range(n):
@@ -190,7 +197,7 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
                     rows["count"],
                 ]
             ),
-            hovertemplate=(
+            hovertemplate=_(
                 "%{customdata[0]}<br>Support %{customdata[1]:.4f} (%{customdata[4]} baskets)"
                 "<br>Confidence %{customdata[2]:.3f}<br>Lift %{customdata[3]:.2f}<extra></extra>"
             ),
@@ -212,14 +219,16 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             customdata=np.column_stack(
                 [[_esc(names.get(it, it), 120) for it in items], [_esc(it) for it in items], sup]
             ),
-            hovertemplate=(
+            hovertemplate=_(
                 "%{customdata[0]}<br>id %{customdata[1]}<br>In %{customdata[2]:.2%} of baskets"
                 "<extra></extra>"
             ),
             showlegend=False,
         )
     fig.update_layout(
-        title=f"The {len(r)} strongest rules (arrow: if the basket holds A, it often holds B)",
+        title=_(
+            "The {n} strongest rules (arrow: if the basket holds A, it often holds B)", n=len(r)
+        ),
         height=560,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"visible": False, "range": [-1.3, 1.3]},
@@ -240,14 +249,14 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
             orientation="h",
             marker_color="#31a354",
             customdata=np.column_stack([d["together"], d["lift"]]),
-            hovertemplate=(
+            hovertemplate=_(
                 "%{y}<br>In %{x:.1%} of its baskets (%{customdata[0]} baskets)"
                 "<br>Lift %{customdata[1]:.2f}<extra></extra>"
             ),
         )
     )
     fig.update_layout(
-        title=f"Bought together with {_esc(product_name, 50)}",
+        title=_("Bought together with {product}", product=_esc(product_name, 50)),
         xaxis_tickformat=".0%",
         height=max(220, 50 * len(d) + 90),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

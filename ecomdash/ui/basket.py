@@ -18,6 +18,8 @@ from ecomdash import schema as S
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -36,6 +38,18 @@ from ecomdash.ui.tables import fmt_date, show_table
 K_PARAMS = "basket_params"
 K_UNIT = "basket_support_unit"
 NO_LIMIT = "no limit"
+UNIT_SHARE, UNIT_COUNT = N_("share of orders"), N_("number of orders")  # stable option ids
+BASKETS = {"order": N_("One order"), "customer_day": N_("A customer's day")}
+LEVELS = {"product": N_("Products"), "category": N_("Categories")}
+SIDES = {"either": N_("Either"), "if": N_("If (A)"), "then": N_("Then (B)")}
+#: the mining steps' names (basket.mine's timings), shown translated
+STEPS = {
+    "build baskets": N_("Build baskets"),
+    "count pairs": N_("Count pairs"),
+    "count larger itemsets": N_("Count larger itemsets"),
+    "rules": N_("Rules"),
+}
+TABS = (N_("Rules"), N_("Itemsets"), N_("Charts"), N_("Product lookup"), N_("Bundle what-if"))
 DEFAULTS = (0.01, 0.0, 1.0, None, "order", "product", False)
 
 
@@ -129,95 +143,103 @@ def _form(ctx: PageContext) -> tuple | None:
     has_customer_day = S.CUSTOMER_ID in ctx.columns and S.ORDER_DATE in ctx.columns
     has_category = S.CATEGORY in ctx.columns
     unit = st.segmented_control(
-        "Give the minimum support as",
-        ["share of orders", "number of orders"],
-        default="share of orders",
+        _("Give the minimum support as"),
+        [UNIT_SHARE, UNIT_COUNT],
+        default=UNIT_SHARE,
+        format_func=_,
         key=K_UNIT,
     )
     n_now = _n_baskets(ctx.key, basket0, level0, incl0)
     with st.form("basket_form"):
         c1, c2, c3, c4 = st.columns(4)
-        if unit == "number of orders":
+        if unit == UNIT_COUNT:
             count_in = c1.number_input(
-                "Minimum support: in at least N orders",
+                _("Minimum support: in at least N orders"),
                 min_value=1,
                 max_value=max(1, n_now),
                 value=min(max(1, n_now), B.min_count_for(s0, max(n_now, 1))),
                 step=1,
-                help="An itemset must appear in at least this many baskets.",
+                help=_("An itemset must appear in at least this many baskets."),
                 key=f"bk_count_{ctx.dataset_id}_{ctx.version}",
             )
             support_in = None
         else:
             support_in = c1.number_input(
-                "Minimum support (share of orders)",
+                _("Minimum support (share of orders)"),
                 min_value=min(0.0001, float(s0)),
                 max_value=1.0,
                 value=float(s0),
                 step=0.001,
                 format="%.4f" if s0 >= 0.0001 else "%.6f",
-                help="An itemset must appear in at least this share of baskets.",
+                help=_("An itemset must appear in at least this share of baskets."),
                 key=f"bk_support_{ctx.dataset_id}_{ctx.version}",
             )
             count_in = None
         conf_in = c2.slider(
-            "Minimum confidence",
+            _("Minimum confidence"),
             0.0,
             1.0,
             float(c0),
             0.05,
-            help="Of the baskets with A, the share that also hold B.",
+            help=_("Of the baskets with A, the share that also hold B."),
             key=f"bk_conf_{ctx.dataset_id}_{ctx.version}",
         )
         lift_in = c3.number_input(
-            "Minimum lift",
+            _("Minimum lift"),
             min_value=0.0,
             max_value=1000.0,
             value=float(l0),
             step=0.5,
-            help="How many times more often A and B are together than by chance (1 = chance).",
+            help=_("How many times more often A and B are together than by chance (1 = chance)."),
             key=f"bk_lift_{ctx.dataset_id}_{ctx.version}",
         )
         len_options = [2, 3, 4, 5, 6, NO_LIMIT]
         len_in = c4.selectbox(
-            "Largest itemset",
+            _("Largest itemset"),
             len_options,
             index=len_options.index(len0 if len0 is not None else NO_LIMIT),
-            help="The most items in one itemset (antecedent + consequent).",
+            format_func=lambda v: _("no limit") if v == NO_LIMIT else str(v),
+            help=_("The most items in one itemset (antecedent + consequent)."),
             key=f"bk_maxlen_{ctx.dataset_id}_{ctx.version}",
         )
         d1, d2, d3 = st.columns(3)
         basket_opts = ["order", "customer_day"] if has_customer_day else ["order"]
         basket_in = d1.radio(
-            "Basket",
+            _("Basket"),
             basket_opts,
             index=basket_opts.index(basket0) if basket0 in basket_opts else 0,
-            format_func={"order": "One order", "customer_day": "A customer's day"}.get,
+            format_func=lambda b: _(BASKETS[b]),
             horizontal=True,
-            help="A customer's day merges the orders one customer placed on the same day.",
+            help=_("A customer's day merges the orders one customer placed on the same day."),
             key=f"bk_basket_{ctx.dataset_id}_{ctx.version}",
         )
         level_opts = ["product", "category"] if has_category else ["product"]
         level_in = d2.radio(
-            "Items are",
+            _("Items are"),
             level_opts,
             index=level_opts.index(level0) if level0 in level_opts else 0,
-            format_func={"product": "Products", "category": "Categories"}.get,
+            format_func=lambda v: _(LEVELS[v]),
             key=f"bk_level_{ctx.dataset_id}_{ctx.version}",
             horizontal=True,
         )
         incl_in = d3.toggle(
-            "Include postage, fees and other non-product lines",
+            _("Include postage, fees and other non-product lines"),
             value=bool(incl0),
-            help="Returns are always left out; non-product lines are left out unless this is on.",
+            help=_(
+                "Returns are always left out; non-product lines are left out unless this is on."
+            ),
             key=f"bk_incl_{ctx.dataset_id}_{ctx.version}",
         )
-        run = st.form_submit_button("Run", type="primary")
+        run = st.form_submit_button(_("Run"), type="primary")
     s_applied = s0
     st.caption(
-        f"Minimum support {s_applied:.4g} = in at least "
-        f"{B.min_count_for(s_applied, max(n_now, 1)):,} of {n_now:,} baskets "
-        "(the results below use these settings; change them and run again)."
+        _(
+            "Minimum support {support} = in at least {count} of {n} baskets "
+            "(the results below use these settings; change them and run again).",
+            support=f"{s_applied:.4g}",
+            count=f"{B.min_count_for(s_applied, max(n_now, 1)):,}",
+            n=f"{n_now:,}",
+        )
     )
     if run:
         if count_in is not None:
@@ -313,36 +335,74 @@ def _filter_rules(res: B.BasketResult, item: str | None, side: str, text: str) -
 
 def _summary(res: B.BasketResult) -> None:
     p = res.params
-    word = "orders" if p["basket"] == "order" else "customer-days"
+    by_order = p["basket"] == "order"
     multi = res.itemsets[res.itemsets["size"] >= 2] if len(res.itemsets) else res.itemsets
     c = st.columns(4)
-    c[0].metric("Baskets", fmt_int(res.n_baskets), help=f"{word.capitalize()} analysed.")
+    c[0].metric(
+        _("Baskets"),
+        fmt_int(res.n_baskets),
+        help=_("Orders analysed.") if by_order else _("Customer-days analysed."),
+    )
     c[1].metric(
-        "With 2+ items",
+        _("With 2+ items"),
         fmt_int(res.n_multi_item_baskets),
-        help="Only these baskets can show items bought together.",
+        help=_("Only these baskets can show items bought together."),
     )
-    c[2].metric("Itemsets of 2+ items", fmt_int(len(multi)))
-    c[3].metric("Rules", fmt_int(res.n_rules))
-    st.caption(
-        f"Minimum support {p['min_support']:.4g}: every itemset is in at least "
-        f"{res.min_count:,} of {res.n_baskets:,} {word}. Confidence ≥ {p['min_confidence']:g}, "
-        f"lift ≥ {p['min_lift']:g}, largest itemset "
-        f"{p['max_len'] if p['max_len'] is not None else 'no limit'}. "
-        f"{'Non-product lines included.' if p['include_non_product'] else 'Postage, fees and returns left out.'}"
+    c[2].metric(_("Itemsets of 2+ items"), fmt_int(len(multi)))
+    c[3].metric(_("Rules"), fmt_int(res.n_rules))
+    fields = {
+        "support": f"{p['min_support']:.4g}",
+        "count": f"{res.min_count:,}",
+        "n": f"{res.n_baskets:,}",
+        "confidence": f"{p['min_confidence']:g}",
+        "lift": f"{p['min_lift']:g}",
+        "max_len": str(p["max_len"]) if p["max_len"] is not None else _("no limit"),
+    }
+    settings = (
+        _(
+            "Minimum support {support}: every itemset is in at least {count} of {n} orders. "
+            "Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset {max_len}.",
+            **fields,
+        )
+        if by_order
+        else _(
+            "Minimum support {support}: every itemset is in at least {count} of {n} "
+            "customer-days. Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset "
+            "{max_len}.",
+            **fields,
+        )
     )
+    left_out = (
+        _("Non-product lines included.")
+        if p["include_non_product"]
+        else _("Postage, fees and returns left out.")
+    )
+    st.caption(f"{settings} {left_out}")
     # how good: the evidence behind the rules, in plain words
     if res.n_rules:
-        strong = int((res.rules["lift"] >= 2).sum())
-        thin = int((res.rules["count"] < 30).sum())
+        trust = {
+            "strong": f"{int((res.rules['lift'] >= 2).sum()):,}",
+            "n": f"{res.n_rules:,}",
+            "thin": f"{int((res.rules['count'] < 30).sum()):,}",
+            "share": fmt_pct(res.n_multi_item_baskets / res.n_baskets),
+        }
         st.caption(
-            f"How much to trust these rules: {strong:,} of {res.n_rules:,} have lift ≥ 2 "
-            f"(together at least twice as often as chance); {thin:,} rest on fewer than 30 "
-            f"{word} — treat those as ideas to test. {fmt_pct(res.n_multi_item_baskets / res.n_baskets)} "
-            f"of {word} hold two or more items."
+            _(
+                "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
+                "least twice as often as chance); {thin} rest on fewer than 30 orders — treat "
+                "those as ideas to test. {share} of orders hold two or more items.",
+                **trust,
+            )
+            if by_order
+            else _(
+                "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
+                "least twice as often as chance); {thin} rest on fewer than 30 customer-days — "
+                "treat those as ideas to test. {share} of customer-days hold two or more items.",
+                **trust,
+            )
         )
     for w in res.warnings:
-        st.warning(inert(w))
+        st.warning(inert(tr_note(w)))
 
 
 def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
@@ -350,36 +410,50 @@ def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
     if hold is None:
         return
     if isinstance(hold, str):
-        st.info(inert(f"Could not check the rules on later orders: {hold}"))
+        st.info(inert(_("Could not check the rules on later orders: {reason}", reason=hold)))
         return
     c = st.columns(3)
     c[0].metric(
-        "Rules that still beat chance later",
-        "n/a" if hold.share_holding is None else fmt_pct(hold.share_holding),
-        help="Rules found on the earlier orders (same thresholds) whose lift on the later "
-        "orders is still above 1.",
+        _("Rules that still beat chance later"),
+        fmt_pct(hold.share_holding),
+        help=_(
+            "Rules found on the earlier orders (same thresholds) whose lift on the later "
+            "orders is still above 1."
+        ),
     )
     c[1].metric(
-        "Median confidence earlier",
-        "n/a" if hold.median_confidence_train is None else f"{hold.median_confidence_train:.3f}",
+        _("Median confidence earlier"),
+        fmt_pct(None)
+        if hold.median_confidence_train is None
+        else f"{hold.median_confidence_train:.3f}",
     )
     c[2].metric(
-        "Median confidence later",
-        "n/a" if hold.median_confidence_test is None else f"{hold.median_confidence_test:.3f}",
+        _("Median confidence later"),
+        fmt_pct(None)
+        if hold.median_confidence_test is None
+        else f"{hold.median_confidence_test:.3f}",
     )
     st.caption(
-        f"Checked on your own data: {hold.n_rules:,} rules mined on {hold.n_train:,} baskets "
-        f"before {fmt_date(hold.cutoff)} and scored on the {hold.n_test:,} baskets from then on."
+        _(
+            "Checked on your own data: {n_rules} rules mined on {n_train} baskets before "
+            "{date} and scored on the {n_test} baskets from then on.",
+            n_rules=f"{hold.n_rules:,}",
+            n_train=f"{hold.n_train:,}",
+            date=fmt_date(hold.cutoff),
+            n_test=f"{hold.n_test:,}",
+        )
     )
     for w in hold.warnings[-1:]:
         if "check itself" in w:
-            st.caption(inert(w))
+            st.caption(inert(tr_note(w)))
 
 
 def render(ctx: PageContext) -> None:
     st.caption(
-        "Which products sell together: frequent itemsets and rules “if a basket holds A, it "
-        "often holds B”, with support, confidence and lift."
+        _(
+            "Which products sell together: frequent itemsets and rules “if a basket holds A, "
+            "it often holds B”, with support, confidence and lift."
+        )
     )
     try:
         params = _form(ctx)
@@ -387,21 +461,32 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     try:
-        with timed_status("Mining baskets", expanded=False) as status:
+        with timed_status(_("Mining baskets"), expanded=False) as status:
             t0 = time.perf_counter()
             pairs = _pairs(ctx.key, params[4], params[5], bool(params[6]))
             status.write(
-                f"Baskets built in the database: {pairs.n_baskets:,} baskets, "
-                f"{len(pairs.items):,} items ({time.perf_counter() - t0:.2f} s)"
+                _(
+                    "Baskets built in the database: {n} baskets, {items} items ({secs} s)",
+                    n=f"{pairs.n_baskets:,}",
+                    items=f"{len(pairs.items):,}",
+                    secs=f"{time.perf_counter() - t0:.2f}",
+                )
             )
             t1 = time.perf_counter()
-            res = run_with_budget(_mine, ctx.key, params, what="Mining the rules")
+            res = run_with_budget(_mine, ctx.key, params, what=_("Mining the rules"))
             took = time.perf_counter() - t1
             for step, secs in res.timings:
-                status.write(f"{step.capitalize()}: {secs:.2f} s")
+                step_name = _(STEPS[step]) if step in STEPS else step.capitalize()
+                status.write(f"{step_name}: {secs:.2f} s")
+            done = {
+                "itemsets": f"{res.n_itemsets:,}",
+                "rules": f"{res.n_rules:,}",
+                "secs": f"{res.elapsed:.2f}",
+            }
             status.write(
-                f"{res.n_itemsets:,} itemsets and {res.n_rules:,} rules in {res.elapsed:.2f} s"
-                + (" (from cache)" if took < res.elapsed / 2 else "")
+                _("{itemsets} itemsets and {rules} rules in {secs} s (from cache)", **done)
+                if took < res.elapsed / 2
+                else _("{itemsets} itemsets and {rules} rules in {secs} s", **done)
             )
             hold: B.HoldoutResult | str | None = None
             if res.n_rules and S.ORDER_DATE in ctx.columns:
@@ -410,21 +495,27 @@ def render(ctx: PageContext) -> None:
                     hold = _holdout(ctx.key, params)
                 except EcomdashError as exc:
                     hold = str(exc)
-                status.write(f"Checked on later orders ({time.perf_counter() - t2:.2f} s)")
+                status.write(
+                    _(
+                        "Checked on later orders ({secs} s)",
+                        secs=f"{time.perf_counter() - t2:.2f}",
+                    )
+                )
     except EcomdashError as exc:
         show_error(exc)
         return
     _summary(res)
     if res.suggested_min_support is not None:
         sug = res.suggested_min_support
-        if st.button(f"Run again with minimum support {sug:.4g}", key="basket_use_suggested"):
+        again = _("Run again with minimum support {support}", support=f"{sug:.4g}")
+        if st.button(again, key="basket_use_suggested"):
             st.session_state[K_PARAMS] = (ctx.key, (sug, *params[1:]))
             st.rerun()
     _holdout_summary(hold)
     if res.itemsets.empty:
         return
     label = _item_label(res)
-    tabs = st.tabs(["Rules", "Itemsets", "Charts", "Product lookup", "Bundle what-if"])
+    tabs = st.tabs([_(t) for t in TABS])
     with tabs[0]:
         _rules_tab(res, label)
     with tabs[1]:
@@ -439,26 +530,26 @@ def render(ctx: PageContext) -> None:
 
 def _rules_tab(res: B.BasketResult, label) -> None:
     if res.rules.empty:
-        st.info("No rules at these thresholds (see the note above).")
+        st.info(_("No rules at these thresholds (see the note above)."))
         return
     c1, c2, c3 = st.columns([2, 1, 2])
     wanted = st.query_params.get("item")
     if wanted and "basket_rule_item" not in st.session_state and wanted in set(res.items["item"]):
         st.session_state["basket_rule_item"] = wanted  # a home finding's link: show its rules
     item = c1.selectbox(
-        "Item on either side",
+        _("Item on either side"),
         [None, *res.items["item"].tolist()],
-        format_func=lambda x: "any item" if x is None else label(x),
+        format_func=lambda x: _("any item") if x is None else label(x),
         key="basket_rule_item",
     )
     side = c2.radio(
-        "Side",
-        ["either", "if", "then"],
-        format_func={"either": "Either", "if": "If (A)", "then": "Then (B)"}.get,
+        _("Side"),
+        list(SIDES),
+        format_func=lambda v: _(SIDES[v]),
         horizontal=True,
         key="basket_rule_side",
     )
-    text = c3.text_input("Search product name or id", key="basket_rule_search")
+    text = c3.text_input(_("Search product name or id"), key="basket_rule_search")
     r = _filter_rules(res, item, side, text.strip())
     view = _rules_view(r)
     show_table(
@@ -468,19 +559,25 @@ def _rules_tab(res: B.BasketResult, label) -> None:
         width="stretch",
         height=420,
     )
-    st.caption(f"{len(view):,} of {res.n_rules:,} rules; click a column header to sort.")
+    st.caption(
+        _(
+            "{shown} of {n} rules; click a column header to sort.",
+            shown=f"{len(view):,}",
+            n=f"{res.n_rules:,}",
+        )
+    )
     download_table(view, "basket-rules", key="dl_basket_rules")
 
 
 def _itemsets_tab(res: B.BasketResult) -> None:
     c1, c2 = st.columns([1, 2])
     min_size = c1.selectbox(
-        "Smallest itemset",
+        _("Smallest itemset"),
         [1, 2, 3],
         index=1 if res.itemsets["size"].max() >= 2 else 0,
         key="basket_set_size",
     )
-    text = c2.text_input("Search product name or id", key="basket_set_search")
+    text = c2.text_input(_("Search product name or id"), key="basket_set_search")
     sets = res.itemsets[res.itemsets["size"] >= min_size]
     if text.strip():
         t = text.strip().casefold()
@@ -497,13 +594,13 @@ def _itemsets_tab(res: B.BasketResult) -> None:
         width="stretch",
         height=420,
     )
-    st.caption(f"{len(view):,} of {res.n_itemsets:,} itemsets.")
+    st.caption(_("{shown} of {n} itemsets.", shown=f"{len(view):,}", n=f"{res.n_itemsets:,}"))
     download_table(view, "basket-itemsets", key="dl_basket_itemsets")
 
 
 def _charts_tab(res: B.BasketResult) -> None:
     if res.rules.empty:
-        st.info("No rules to draw at these thresholds.")
+        st.info(_("No rules to draw at these thresholds."))
         return
     left, right = st.columns([3, 2])
     with left:
@@ -512,18 +609,18 @@ def _charts_tab(res: B.BasketResult) -> None:
         top = _rules_view(res.rules.head(200))
         show_table(top, area="basket", hide_index=True, height=440)
         download_table(top, "basket-top-rules", key="dl_basket_top")
-    n = st.slider("Rules in the network", 5, 60, 25, 5, key="basket_net_n")
+    n = st.slider(_("Rules in the network"), 5, 60, 25, 5, key="basket_net_n")
     st.plotly_chart(charts.network_figure(res, top=n), width="stretch")
 
 
 def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     p = res.params
     item = st.selectbox(
-        "Product" if p["level"] == "product" else "Category",
+        _("Product") if p["level"] == "product" else _("Category"),
         res.items["item"].tolist(),
         format_func=label,
         key="basket_lookup_item",
-        help="Items that reach the minimum support, most frequent first.",
+        help=_("Items that reach the minimum support, most frequent first."),
     )
     if item is None:
         return
@@ -533,16 +630,16 @@ def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         show_error(exc)
         return
     count = int(res.items.loc[res.items["item"] == item, "count"].iloc[0])
-    st.metric("In baskets", fmt_int(count), help="Baskets holding this item.")
+    st.metric(_("In baskets"), fmt_int(count), help=_("Baskets holding this item."))
     left, right = st.columns([2, 3])
     with left:
-        st.text("Frequently bought together (top 3)")
+        st.text(_("Frequently bought together (top 3)"))
         show_table(fbt, area="basket", hide_index=True)
         download_table(fbt, "frequently-bought-together", key="dl_basket_fbt", area="basket")
     with right:
         if len(fbt):
             st.plotly_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
-    st.text("Rules with this item")
+    st.text(_("Rules with this item"))
     r = _filter_rules(res, item, "either", "")
     show_table(_rules_view(r), area="basket", hide_index=True, width="stretch")
 
@@ -550,20 +647,20 @@ def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
 def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     p = res.params
     if p["level"] != "product":
-        st.info("The bundle what-if works on products: run the analysis at product level.")
+        st.info(_("The bundle what-if works on products: run the analysis at product level."))
         return
     if res.rules.empty:
-        st.info("No rules to build a bundle from at these thresholds.")
+        st.info(_("No rules to build a bundle from at these thresholds."))
         return
     top = res.rules.head(300)
     idx = st.selectbox(
-        "Bundle (rule A → B)",
+        _("Bundle (rule A → B)"),
         list(range(len(top))),
         format_func=lambda i: str(top["names"].iloc[i])[:140],
         key="basket_whatif_rule",
     )
     share = st.slider(
-        "Share of the orders with A but not B that would also take B",
+        _("Share of the orders with A but not B that would also take B"),
         0,
         100,
         10,
@@ -587,18 +684,25 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         show_error(exc)
         return
     c = st.columns(4)
-    c[0].metric("Orders with A", fmt_int(w.n_with_antecedent))
-    c[1].metric("…and B already", fmt_int(w.n_with_both))
-    c[2].metric("A without B", fmt_int(w.n_antecedent_only))
+    c[0].metric(_("Orders with A"), fmt_int(w.n_with_antecedent))
+    c[1].metric(_("…and B already"), fmt_int(w.n_with_both))
+    c[2].metric(_("A without B"), fmt_int(w.n_antecedent_only))
     c[3].metric(
-        "Extra revenue",
+        _("Extra revenue"),
         fmt_money(None if math.isnan(w.extra_revenue) else w.extra_revenue),
-        help="If the chosen share of the A-without-B orders also took one unit of each missing "
-        "B item at its average selling price.",
+        help=_(
+            "If the chosen share of the A-without-B orders also took one unit of each missing "
+            "B item at its average selling price."
+        ),
     )
     st.caption(
-        f"{share} % of {w.n_antecedent_only:,} orders = {w.extra_orders:,.1f} extra bundle "
-        "sales; prices below are B's average selling price over the period."
+        _(
+            "{share} of {n} orders = {extra} extra bundle sales; prices below are B's average "
+            "selling price over the period.",
+            share=fmt_pct(share / 100, 0),
+            n=f"{w.n_antecedent_only:,}",
+            extra=f"{w.extra_orders:,.1f}",
+        )
     )
     show_table(
         w.prices,
@@ -606,4 +710,4 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         hide_index=True,
     )
     for note in w.warnings:
-        st.warning(inert(note))
+        st.warning(inert(tr_note(note)))
