@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
 
 #: Public holidays: key -> (English label, Chinese name, lunar / solar-term date).
 PUBLIC_HOLIDAYS = {
@@ -56,7 +57,23 @@ SHOPPING_FESTIVALS = {
 MAKEUP = "makeup_workday"
 #: Every switchable feature, in display order.
 FEATURES = (*PUBLIC_HOLIDAYS, MAKEUP, *SHOPPING_FESTIVALS)
+#: Each feature's label (English label + Chinese name), a message id: the Chinese UI shows
+#: the Chinese name alone (``_(LABELS[key])``; see ecomdash/i18n/locales/zh/forecast.po).
 LABELS = {
+    "new_year": N_("New Year's Day 元旦"),
+    "spring_festival": N_("Spring Festival 春节"),
+    "qingming": N_("Qingming 清明节"),
+    "labour_day": N_("Labour Day 劳动节"),
+    "dragon_boat": N_("Dragon Boat Festival 端午节"),
+    "mid_autumn": N_("Mid-Autumn Festival 中秋节"),
+    "national_day": N_("National Day 国庆节"),
+    MAKEUP: N_("Make-up working days 调休"),
+    "618": N_("618 (mid-year sale) 618"),
+    "double_11": N_("Double 11 (Singles' Day) 双十一"),
+    "double_12": N_("Double 12 双十二"),
+    "nianhuo": N_("New-Year goods festival 年货节"),
+}
+assert LABELS == {
     **{k: f"{v[0]} {v[1]}" for k, v in PUBLIC_HOLIDAYS.items()},
     MAKEUP: "Make-up working days 调休",
     **{k: f"{v[0]} {v[1]}" for k, v in SHOPPING_FESTIVALS.items()},

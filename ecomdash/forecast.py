@@ -46,6 +46,8 @@ from threadpoolctl import threadpool_limits
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 METRICS = ("revenue", "orders", "units")
 FREQS = ("D", "W", "M")
@@ -395,8 +397,13 @@ def build_series(
         code = holiday_code(mc)
         if mc and not code:
             warn.append(
-                f"Holidays: the main country '{mc}' is not recognised, so no public holidays "
-                "are marked. Enter important days as events."
+                note(
+                    N_(
+                        "Holidays: the main country '{country}' is not recognised, so no public "
+                        "holidays are marked. Enter important days as events."
+                    ),
+                    country=str(mc),
+                )
             )
     elif holiday_country:
         code = holiday_code(holiday_country)
@@ -517,8 +524,14 @@ def build_series(
         if freq == "D" and len(frame) > 1:
             frame = frame.iloc[:-1]
             warn.append(
-                f"The last day ({last_day.date()}) looks incomplete: its last order is at {hhmm}, "
-                "earlier than on any of the 14 trading days before. It was left out."
+                note(
+                    N_(
+                        "The last day ({date}) looks incomplete: its last order is at {time}, "
+                        "earlier than on any of the 14 trading days before. It was left out."
+                    ),
+                    date=str(last_day.date()),
+                    time=hhmm,
+                )
             )
     # Partial first/last period (W, M): drop when the data does not cover its open days.
     if freq != "D":
@@ -527,18 +540,32 @@ def build_series(
             after = pd.date_range(complete_to + pd.Timedelta(days=1), _period_end(last_p, freq))
             if (~pd.Index(after.day_of_week).isin(closed_wd)).any():
                 frame = frame.iloc[:-1]
-                warn.append(
-                    f"The last {FREQ_WORD[freq]} (from {last_p.date()}) is incomplete: the data "
-                    f"ends on {last_day.date()}. It was left out so it does not look like a drop."
-                )
+                msg = {
+                    "W": N_(
+                        "The last week (from {start}) is incomplete: the data ends on {end}. "
+                        "It was left out so it does not look like a drop."
+                    ),
+                    "M": N_(
+                        "The last month (from {start}) is incomplete: the data ends on {end}. "
+                        "It was left out so it does not look like a drop."
+                    ),
+                }[freq]
+                warn.append(note(msg, start=str(last_p.date()), end=str(last_day.date())))
         if first_day > first_p:
             before = pd.date_range(first_p, first_day - pd.Timedelta(days=1))
             if (~pd.Index(before.day_of_week).isin(closed_wd)).any() and len(frame) > 1:
                 frame = frame.iloc[1:]
-                warn.append(
-                    f"The first {FREQ_WORD[freq]} (from {first_p.date()}) is incomplete: the data "
-                    f"starts on {first_day.date()}. It was left out."
-                )
+                msg = {
+                    "W": N_(
+                        "The first week (from {start}) is incomplete: the data starts on "
+                        "{first}. It was left out."
+                    ),
+                    "M": N_(
+                        "The first month (from {start}) is incomplete: the data starts on "
+                        "{first}. It was left out."
+                    ),
+                }[freq]
+                warn.append(note(msg, start=str(first_p.date()), first=str(first_day.date())))
         frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         raise InsufficientDataError(
@@ -1109,9 +1136,15 @@ def _run_engine(
     m_eff = m_model if seasonal else 1
     if m_model > 1 and not seasonal:
         warn.append(
-            f"Too little history for seasonal models: {before[first_fold]} periods before the "
-            f"backtest, fewer than two seasonal cycles ({2 * m_model}). Simpler non-seasonal "
-            "models were used instead (the baseline repeats the last value)."
+            note(
+                N_(
+                    "Too little history for seasonal models: {n} periods before the backtest, "
+                    "fewer than two seasonal cycles ({cycles}). Simpler non-seasonal models "
+                    "were used instead (the baseline repeats the last value)."
+                ),
+                n=int(before[first_fold]),
+                cycles=2 * m_model,
+            )
         )
     n_warm = 0
     for w in range(WARMUP, 0, -1):
@@ -1329,9 +1362,15 @@ def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | Non
             f"periods plus at least {min_train} to learn from needs {horizon + min_train}. "
             "Choose a shorter horizon or a finer grain (e.g. daily), or upload a longer history."
         )
-    return fit, (
-        f"Only {fit} backtest folds of {horizon} periods fit in {n_periods} periods of history "
-        f"({folds} were asked for)."
+    return fit, note(
+        N_(
+            "Only {fit} backtest folds of {horizon} periods fit in {n} periods of history "
+            "({folds} were asked for)."
+        ),
+        fit=fit,
+        horizon=horizon,
+        n=n_periods,
+        folds=folds,
     )
 
 
@@ -1362,22 +1401,51 @@ def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -
     >>> verdict("ets", 110.0, 100.0, seasonal=False)
     'Exponential smoothing (ETS) is 10 % worse than repeating the last value (naive) in the backtest.'
     """
-    base = (
-        "repeating the last cycle (seasonal naive)"
-        if seasonal
-        else "repeating the last value (naive)"
+    # the model's name is the catalogue's (ecomdash.labels, translated where shown)
+    name = (
+        note(L.MODEL_SHORT[model])
+        if model in L.MODEL_SHORT
+        else model.replace("_", " ").capitalize()
     )
-    name = L.MODEL_SHORT.get(model, model.replace("_", " ").capitalize())
     if base_mae <= 0 or not np.isfinite(base_mae) or not np.isfinite(mae):
-        return f"{name}: no baseline error to compare with (the backtest actuals are flat)."
+        return note(
+            N_("{name}: no baseline error to compare with (the backtest actuals are flat)."),
+            name=name,
+        )
     r = mae / base_mae
     pct = round(abs(1 - r) * 100)
     if model == "seasonal_naive":
-        return f"No model beat {base}; that is the forecast shown."
+        return note(
+            N_(
+                "No model beat repeating the last cycle (seasonal naive); that is the forecast shown."
+            )
+            if seasonal
+            else N_("No model beat repeating the last value (naive); that is the forecast shown.")
+        )
     if pct == 0:
-        return f"{name} is about as good as {base}."
-    word = "better" if r < 1 else "worse"
-    return f"{name} is {pct} % {word} than {base} in the backtest."
+        return note(
+            N_("{name} is about as good as repeating the last cycle (seasonal naive).")
+            if seasonal
+            else N_("{name} is about as good as repeating the last value (naive)."),
+            name=name,
+        )
+    msg = {
+        (True, True): N_(
+            "{name} is {pct} % better than repeating the last cycle (seasonal naive) in the "
+            "backtest."
+        ),
+        (True, False): N_(
+            "{name} is {pct} % worse than repeating the last cycle (seasonal naive) in the "
+            "backtest."
+        ),
+        (False, True): N_(
+            "{name} is {pct} % better than repeating the last value (naive) in the backtest."
+        ),
+        (False, False): N_(
+            "{name} is {pct} % worse than repeating the last value (naive) in the backtest."
+        ),
+    }[(bool(seasonal), bool(r < 1))]
+    return note(msg, name=name, pct=pct)
 
 
 ALL_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "croston", "sarimax", "combo")
@@ -1577,12 +1645,20 @@ def forecast(
     warn = list(series.warnings) + ([fold_note] if fold_note else []) + list(eng.warnings)
     if intermittent[0]:
         warn.append(
-            "Most periods have no sales (intermittent demand): Croston/SBA is used instead of ETS."
+            note(
+                N_(
+                    "Most periods have no sales (intermittent demand): Croston/SBA is used "
+                    "instead of ETS."
+                )
+            )
         )
     mrow = bt.loc[bt["model"] == model].iloc[0]
     vtext = verdict(model, float(mrow["mae"]), base, seasonal=eng.seasonal)
     if model != "seasonal_naive" and mrow["mae"] >= base:
-        vtext += " The baseline is as good: treat this forecast with care."
+        vtext = note(
+            N_("{verdict} The baseline is as good: treat this forecast with care."),
+            verdict=vtext,
+        )
     return ForecastResult(
         series=series,
         model=model,
@@ -1791,8 +1867,14 @@ def forecast_many(
     n_int = int(intermittent.sum())
     if n_int:
         warn.append(
-            f"{n_int} of {n_s} products have intermittent demand (mostly zero periods): "
-            "they use Croston/SBA instead of ETS."
+            note(
+                N_(
+                    "{n} of {total} products have intermittent demand (mostly zero periods): "
+                    "they use Croston/SBA instead of ETS."
+                ),
+                n=n_int,
+                total=n_s,
+            )
         )
     return ManyForecastResult(
         table=table,

@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import calendar_cn
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 #: plain model -> its calendar twin
 TWINS = {"seasonal_mean": "seasonal_mean_cal", "ets": "ets_cal", "sarimax": "sarimax_cal"}
@@ -130,9 +132,13 @@ def add_calendar_models(
     unseen = [c for c in Rdf.columns if not (Rdf[c].to_numpy()[:n_t] != 0).any()]
     if unseen:
         warn.append(
-            "Calendar: no history for "
-            + ", ".join(unseen)
-            + " — those days get no effect. A longer history (a full year) lets the forecast learn them."
+            note(
+                N_(
+                    "Calendar: no history for {features} — those days get no effect. A longer "
+                    "history (a full year) lets the forecast learn them."
+                ),
+                features=tuple(note(calendar_cn.LABELS.get(c, c)) for c in unseen),
+            )
         )
     beta_bt = fit_effects(y[:first], usable[:first], R[:first], freq=freq)
     beta_fin = fit_effects(y, usable, R[:n_t], freq=freq)
@@ -143,9 +149,13 @@ def add_calendar_models(
         F_bt, F_fin = F_bt * ~shut_bt, F_fin * ~shut_fin
         if shut_names:
             warn.append(
-                "Calendar: the shop took no orders on most days of every past "
-                + ", ".join(calendar_cn.LABELS[f] for f in shut_names)
-                + " break, so the calendar models forecast 0 on those days ahead."
+                note(
+                    N_(
+                        "Calendar: the shop took no orders on most days of every past "
+                        "{holidays} break, so the calendar models forecast 0 on those days ahead."
+                    ),
+                    holidays=tuple(note(calendar_cn.LABELS[f]) for f in shut_names),
+                )
             )
     names, paths = list(eng.names), dict(eng.paths)
     allowed = [eng.allowed]

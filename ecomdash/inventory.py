@@ -30,6 +30,8 @@ from scipy.stats import norm
 from ecomdash import schema as S
 from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.forecast import ManyForecastResult, forecast_many
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 MAX_STOCK_FILE_BYTES = 5_000_000
 _ID_NAMES = ("product_id", "product id", "sku", "stockcode", "stock code", "item", "product", "id")
@@ -228,13 +230,24 @@ def plan_restock(
     warn = list(many.warnings)
     if stock is None:
         warn.append(
-            "No stock levels given: reorder points are shown, but days of cover, stock-out "
-            "dates and order quantities need your current stock (upload or type it in)."
+            note(
+                N_(
+                    "No stock levels given: reorder points are shown, but days of cover, "
+                    "stock-out dates and order quantities need your current stock (upload or "
+                    "type it in)."
+                )
+            )
         )
     else:
         missing = int(plan["on_hand"].isna().sum())
         if missing:
-            warn.append(f"{missing} of {len(plan)} products have no stock level entered.")
+            warn.append(
+                note(
+                    N_("{missing} of {n} products have no stock level entered."),
+                    missing=missing,
+                    n=len(plan),
+                )
+            )
     return RestockResult(
         plan=plan,
         classes=classes,

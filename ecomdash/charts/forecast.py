@@ -10,9 +10,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomdash.forecast import FREQ_WORD, MODEL_LABELS, ForecastResult, ManyForecastResult
+from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult
+from ecomdash.i18n import N_, _
 from ecomdash.inventory import RestockResult
 from ecomdash.labels import model_label
+
+#: the axis word of each grain, and of each measure
+FREQ_AXIS = {"D": N_("day"), "W": N_("week"), "M": N_("month")}
+METRIC_AXIS = {"revenue": N_("revenue"), "orders": N_("orders"), "units": N_("units")}
+
+
+def _metric_axis(metric: str) -> str:
+    return _(METRIC_AXIS[metric]) if metric in METRIC_AXIS else metric
+
 
 BAND95 = "rgba(31, 119, 180, 0.15)"
 BAND80 = "rgba(31, 119, 180, 0.30)"
@@ -30,7 +40,7 @@ def forecast_figure(
     if history_periods is not None:
         fr = fr.iloc[-history_periods:]
     fc = res.forecast
-    word = FREQ_WORD[res.series.freq]
+    word = _(FREQ_AXIS[res.series.freq]) if res.series.freq in FREQ_AXIS else ""
     fig = go.Figure()
     x_band = pd.concat([fc["period"], fc["period"][::-1]])
     for level, color in ((95, BAND95), (80, BAND80)):  # the wide band first, underneath
@@ -41,12 +51,14 @@ def forecast_figure(
                 fill="toself",
                 fillcolor=color,
                 line={"width": 0},
-                name=f"{level} % band",
+                name=_("{level} % band", level=level),
                 hoverinfo="skip",
             )
         )
     fig.add_trace(
-        go.Scatter(x=fr["period"], y=fr["value"], mode="lines", name="Actual", line={"color": HIST})
+        go.Scatter(
+            x=fr["period"], y=fr["value"], mode="lines", name=_("Actual"), line={"color": HIST}
+        )
     )
     if backtest:
         bt = res.folds[res.folds["model"] == "auto"]
@@ -57,12 +69,15 @@ def forecast_figure(
                     y=g["mean"],
                     mode="lines",
                     line={"color": BACKTEST, "dash": "dot"},
-                    name="Backtest forecast (auto)",
+                    name=_("Backtest forecast (auto)"),
                     legendgroup="backtest",
                     showlegend=i == 0,
                     customdata=np.column_stack([g["chosen"], g["actual"]]),
-                    hovertemplate=f"fold {fold}: %{{customdata[0]}}<br>forecast %{{y:,.0f}}"
-                    "<br>actual %{customdata[1]:,.0f}<extra></extra>",
+                    hovertemplate=_(
+                        "fold {fold}: %{{customdata[0]}}<br>forecast %{{y:,.0f}}"
+                        "<br>actual %{{customdata[1]:,.0f}}<extra></extra>",
+                        fold=fold,
+                    ),
                 )
             )
     fig.add_trace(
@@ -70,7 +85,7 @@ def forecast_figure(
             x=fc["period"],
             y=fc["mean"],
             mode="lines+markers",
-            name=f"Forecast ({model_label(res.model, short=True)})",
+            name=_("Forecast ({model})", model=model_label(res.model, short=True)),
             line={"color": LINE, "width": 2},
             marker={"size": 4},
         )
@@ -95,7 +110,7 @@ def forecast_figure(
                 y=[ymax * 1.02] * len(marks),
                 mode="markers",
                 marker={"symbol": "triangle-down", "size": 9, "color": colours},
-                name="Holidays (purple) / events (green)",
+                name=_("Holidays (purple) / events (green)"),
                 text=texts,
                 hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
             )
@@ -105,7 +120,7 @@ def forecast_figure(
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": -0.15},
-        yaxis={"title": res.series.metric, "rangemode": "tozero"},
+        yaxis={"title": _metric_axis(res.series.metric), "rangemode": "tozero"},
         xaxis={"title": word},
         hovermode="x unified",
     )
@@ -130,7 +145,7 @@ def calendar_runs(start: pd.Timestamp, end: pd.Timestamp, features) -> pd.DataFr
         if not on.any():
             continue
         run_id = np.cumsum(np.r_[True, on[1:] != on[:-1]])
-        for _, g in days[on].groupby(run_id[on]):
+        for _run, g in days[on].groupby(run_id[on]):
             kind = (
                 "peak"
                 if col.endswith("_peak")
@@ -143,7 +158,11 @@ def calendar_runs(start: pd.Timestamp, end: pd.Timestamp, features) -> pd.DataFr
             rows.append(
                 {
                     "feature": f,
-                    "label": CN.LABELS[f] + (" peak" if kind == "peak" else ""),
+                    "label": (
+                        _("{festival} peak", festival=_(CN.LABELS[f]))
+                        if kind == "peak"
+                        else _(CN.LABELS[f])
+                    ),
                     "start": g["date"].iloc[0],
                     "end": g["date"].iloc[-1],
                     "kind": kind,
@@ -180,7 +199,7 @@ def _mark_calendar(fig: go.Figure, start, end, features) -> None:
                         for k in pts["kind"]
                     ],
                 },
-                name="Chinese calendar (festival peaks, holidays, 调休)",
+                name=_("Chinese calendar (festival peaks, holidays, 调休)"),
                 text=pts["label"],
                 hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
             )
@@ -199,18 +218,18 @@ def backtest_figure(res: ForecastResult) -> go.Figure:
     fig = go.Figure(
         go.Bar(
             x=bt["vs_baseline"],
-            y=[MODEL_LABELS.get(m, m) for m in bt["model"]],
+            y=[model_label(m) if m in MODEL_LABELS else m for m in bt["model"]],
             orientation="h",
             marker={"color": colours},
             text=[f"{v:.2f}×" for v in bt["vs_baseline"]],
             textposition="auto",
-            hovertemplate="%{y}: MAE %{x:.2f}× the baseline<extra></extra>",
+            hovertemplate=_("%{y}: MAE %{x:.2f}× the baseline<extra></extra>"),
         )
     )
     fig.add_vline(x=1.0, line_dash="dash", line_color="#666")
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "backtest MAE ÷ seasonal naive MAE (lower is better)"},
+        xaxis={"title": _("backtest MAE ÷ seasonal naive MAE (lower is better)")},
         yaxis={"autorange": "reversed"},
         height=80 + 40 * len(bt),
     )
@@ -229,15 +248,19 @@ def product_figure(many: ManyForecastResult, product_id: str) -> go.Figure:
             fill="toself",
             fillcolor=BAND95,
             line={"width": 0},
-            name="95 % band",
+            name=_("{level} % band", level=95),
             hoverinfo="skip",
         )
     )
-    fig.add_trace(go.Scatter(x=hist.index, y=hist.to_numpy(), name="Actual", line={"color": HIST}))
-    fig.add_trace(go.Scatter(x=fc["period"], y=fc["mean"], name="Forecast", line={"color": LINE}))
+    fig.add_trace(
+        go.Scatter(x=hist.index, y=hist.to_numpy(), name=_("Actual"), line={"color": HIST})
+    )
+    fig.add_trace(
+        go.Scatter(x=fc["period"], y=fc["mean"], name=_("Forecast"), line={"color": LINE})
+    )
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis={"title": many.metric, "rangemode": "tozero"},
+        yaxis={"title": _metric_axis(many.metric), "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
     )
     return fig
@@ -248,14 +271,21 @@ def abc_xyz_figure(res: RestockResult) -> go.Figure:
     m = res.matrix
     share = res.matrix_revenue
     text = [
-        [f"{m.loc[r, c]} products<br>{share.loc[r, c]:.0%} of revenue" for c in m.columns]
+        [
+            _(
+                "{n} products<br>{share} of revenue",
+                n=m.loc[r, c],
+                share=f"{share.loc[r, c]:.0%}",
+            )
+            for c in m.columns
+        ]
         for r in m.index
     ]
     fig = go.Figure(
         go.Heatmap(
             z=m.to_numpy(),
-            x=["X (steady)", "Y (variable)", "Z (erratic)"],
-            y=["A (top 80 %)", "B (next 15 %)", "C (last 5 %)"],
+            x=[_("X (steady)"), _("Y (variable)"), _("Z (erratic)")],
+            y=[_("A (top 80 %)"), _("B (next 15 %)"), _("C (last 5 %)")],
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",

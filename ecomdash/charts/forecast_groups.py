@@ -6,7 +6,23 @@ import plotly.graph_objects as go
 
 from ecomdash.forecast import FREQ_WORD
 from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
+from ecomdash.i18n import N_, _
 from ecomdash.labels import model_label
+
+#: the y axis of a series: the measure per grain
+AXIS = {
+    ("revenue", "D"): N_("revenue per day"),
+    ("revenue", "W"): N_("revenue per week"),
+    ("revenue", "M"): N_("revenue per month"),
+    ("units", "D"): N_("units per day"),
+    ("units", "W"): N_("units per week"),
+    ("units", "M"): N_("units per month"),
+}
+#: how the total is reconciled (RECONCILIATIONS' keys), as the legend says it
+RECONCILED = {
+    "mint_diag": N_("Sum of the series (MinT-diagonal (WLS by in-sample error variance))"),
+    "bottom_up": N_("Sum of the series (bottom-up)"),
+}
 
 
 def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
@@ -20,22 +36,31 @@ def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
         fill="toself",
         fillcolor="rgba(49,130,189,0.18)",
         line={"width": 0},
-        name="80 % band",
+        name=_("{level} % band", level=80),
         hoverinfo="skip",
     )
-    fig.add_scatter(x=hist.index, y=hist.to_numpy(), name="History", line={"color": "#636363"})
+    fig.add_scatter(x=hist.index, y=hist.to_numpy(), name=_("History"), line={"color": "#636363"})
     fig.add_scatter(
-        x=fc["period"], y=fc["mean"], name="Forecast", line={"color": "#08519c", "width": 3}
+        x=fc["period"], y=fc["mean"], name=_("Forecast"), line={"color": "#08519c", "width": 3}
     )
     row = res.table.loc[res.table["series"] == series].iloc[0]
     fig.update_layout(
-        title=f"{str(series)[:60]}: {model_label(row['model'], short=True)} (backtest MAE {row['mae']:,.0f}, "
-        f"seasonal naive {row['baseline_mae']:,.0f})",
+        title=_(
+            "{series}: {model} (backtest MAE {mae}, seasonal naive {base})",
+            series=str(series)[:60],
+            model=model_label(row["model"], short=True),
+            mae=f"{row['mae']:,.0f}",
+            base=f"{row['baseline_mae']:,.0f}",
+        ),
         height=380,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
-        yaxis_title=f"{res.metric} per {FREQ_WORD[res.freq]}",
+        yaxis_title=(
+            _(AXIS[(res.metric, res.freq)])
+            if (res.metric, res.freq) in AXIS
+            else f"{res.metric} per {FREQ_WORD[res.freq]}"
+        ),
     )
     return fig
 
@@ -45,21 +70,30 @@ def total_figure(res: GroupForecastResult) -> go.Figure:
     t = res.total
     hist, fut = t[t["actual"].notna()], t[t["actual"].isna()]
     fig = go.Figure()
-    fig.add_scatter(x=hist["period"], y=hist["actual"], name="History", line={"color": "#636363"})
+    fig.add_scatter(
+        x=hist["period"], y=hist["actual"], name=_("History"), line={"color": "#636363"}
+    )
     fig.add_scatter(
         x=fut["period"],
         y=fut["forecast"],
-        name=f"Sum of the series ({RECONCILIATIONS[res.reconciliation]})",
+        name=(
+            _(RECONCILED[res.reconciliation])
+            if res.reconciliation in RECONCILED
+            else f"Sum of the series ({RECONCILIATIONS[res.reconciliation]})"
+        ),
         line={"color": "#08519c", "width": 3},
     )
     fig.add_scatter(
         x=fut["period"],
         y=fut["direct"],
-        name=f"Direct forecast of the total ({model_label(res.direct_model, short=True)})",
+        name=_(
+            "Direct forecast of the total ({model})",
+            model=model_label(res.direct_model, short=True),
+        ),
         line={"color": "#e6550d", "dash": "dot"},
     )
     fig.update_layout(
-        title="Total",
+        title=_("Total"),
         height=360,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},

@@ -15,7 +15,7 @@ fields, so it survives ``st.cache_data``.
 
 from __future__ import annotations
 
-from ecomdash.i18n import _
+from ecomdash.i18n import _, get_lang
 
 
 class Note(str):
@@ -25,7 +25,10 @@ class Note(str):
     fields: dict
 
     def __new__(cls, msgid: str, fields: dict):
-        self = super().__new__(cls, msgid.format(**fields) if fields else msgid)
+        english = {
+            k: ", ".join(map(str, v)) if isinstance(v, tuple) else v for k, v in fields.items()
+        }
+        self = super().__new__(cls, msgid.format(**english) if fields else msgid)
         self.msgid = msgid
         self.fields = dict(fields)
         return self
@@ -41,8 +44,16 @@ def note(msgid: str, /, **fields) -> Note:
 
 
 def tr_note(text: str) -> str:
-    """A :class:`Note` in the current language (its Note fields too); other text as is."""
+    """A :class:`Note` in the current language (its Note fields too, and a tuple field as a
+    list: ``a, b`` in English, ``a、b`` in Chinese); other text as is."""
     if not isinstance(text, Note):
         return str(text)
-    fields = {k: tr_note(v) if isinstance(v, Note) else v for k, v in text.fields.items()}
-    return _(text.msgid, **fields)
+    return _(text.msgid, **{k: _field(v) for k, v in text.fields.items()})
+
+
+def _field(v):
+    if isinstance(v, Note):
+        return tr_note(v)
+    if isinstance(v, tuple):
+        return ("、" if get_lang() == "zh" else ", ").join(str(_field(x)) for x in v)
+    return v

@@ -19,6 +19,8 @@ from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -36,9 +38,27 @@ K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
 K_RESTOCK = "forecast_restock_params"
 K_SCOPE = "forecast_scope_kind"
-SCOPES = {"shop": "Whole shop", "category": "Category", "country": "Country", "product": "Product"}
-FREQ_LABELS = {"D": "Daily", "W": "Weekly", "M": "Monthly"}
-METRIC_LABELS = {"revenue": "Revenue", "orders": "Orders", "units": "Units"}
+SCOPES = {
+    "shop": N_("Whole shop"),
+    "category": N_("Category"),
+    "country": N_("Country"),
+    "product": N_("Product"),
+}
+#: the scope's picker label (one sentence per scope)
+SCOPE_PICKS = {
+    "category": N_("Category (by revenue)"),
+    "country": N_("Country (by revenue)"),
+    "product": N_("Product (by revenue)"),
+}
+FREQ_LABELS = {"D": N_("Daily"), "W": N_("Weekly"), "M": N_("Monthly")}
+METRIC_LABELS = {"revenue": N_("Revenue"), "orders": N_("Orders"), "units": N_("Units")}
+RETURNS = {"net": N_("Subtract returns"), "exclude": N_("Ignore returns")}
+PRESETS = {
+    "Black Friday": N_("Black Friday"),
+    "Cyber Monday": N_("Cyber Monday"),
+    "Singles' Day (11.11)": N_("Singles' Day (11.11)"),
+}
+TABS = (N_("Forecast"), N_("Many products"), N_("Restock planner"))
 
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
@@ -227,7 +247,7 @@ def _form(ctx: PageContext) -> tuple | None:
             "Forecast for",
             kinds,
             default="shop",
-            format_func=SCOPES.get,
+            format_func=lambda k: _(SCOPES[k]),
             key=K_SCOPE,
         )
         or "shop"
@@ -236,51 +256,60 @@ def _form(ctx: PageContext) -> tuple | None:
     stored = _stored(K_PARAMS, ctx)
     with st.form("forecast_form"):
         c1, c2, c3, c4 = st.columns(4)
-        metric = c1.selectbox("Measure", metrics, format_func=METRIC_LABELS.get, key="fc_metric")
+        metric = c1.selectbox(
+            _("Measure"),
+            metrics,
+            format_func=lambda m: _(METRIC_LABELS[m]),
+            key="fc_metric",
+        )
         freq = c2.selectbox(
-            "Grain",
+            _("Grain"),
             list(FREQ_LABELS),
-            format_func=FREQ_LABELS.get,
-            help="Daily, weekly (Monday to Sunday) or monthly totals.",
+            format_func=lambda f: _(FREQ_LABELS[f]),
+            help=_("Daily, weekly (Monday to Sunday) or monthly totals."),
         )
         horizon = c3.number_input(
-            "Horizon (periods, 0 = two seasonal cycles)",
+            _("Horizon (periods, 0 = two seasonal cycles)"),
             min_value=0,
             max_value=400,
             value=0,
-            help="Default: 14 days, 8 weeks or 12 months.",
+            help=_("Default: 14 days, 8 weeks or 12 months."),
         )
         folds = c4.number_input(
-            "Backtest folds",
+            _("Backtest folds"),
             min_value=1,
             max_value=20,
             value=8,
-            help="The backtest forecasts from this many past points, each over the horizon.",
+            help=_("The backtest forecasts from this many past points, each over the horizon."),
         )
         value = None
         if col is not None:
             opts = _choices(ctx.key, col)
-            value = st.selectbox(f"{SCOPES[kind]} (by revenue)", opts, index=0 if opts else None)
+            value = st.selectbox(_(SCOPE_PICKS[kind]), opts, index=0 if opts else None)
         returns = st.radio(
-            "Returns",
-            ["net", "exclude"],
-            format_func={"net": "Subtract returns", "exclude": "Ignore returns"}.get,
+            _("Returns"),
+            list(RETURNS),
+            format_func=lambda r: _(RETURNS[r]),
             horizontal=True,
         )
         presets = st.multiselect(
-            "Sale days to mark (used as regressors by SARIMAX)", list(F.PRESET_EVENTS)
+            _("Sale days to mark (used as regressors by SARIMAX)"),
+            list(F.PRESET_EVENTS),
+            format_func=lambda e: _(PRESETS[e]) if e in PRESETS else e,
         )
         calendar = st.multiselect(
-            "Chinese calendar: holidays, make-up working days 调休, shopping festivals",
+            _("Chinese calendar: holidays, make-up working days 调休, shopping festivals"),
             list(CN.FEATURES),
             default=list(CN.FEATURES) if _chinese_shop(ctx) else [],
-            format_func=CN.LABELS.get,
+            format_func=lambda f: _(CN.LABELS[f]),
             key="fc_calendar",
-            help="Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
-            "calendar, ...). The backtest compares them with the same models without it and "
-            "the automatic choice keeps whichever forecast better.",
+            help=_(
+                "Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
+                "calendar, ...). The backtest compares them with the same models without it and "
+                "the automatic choice keeps whichever forecast better."
+            ),
         )
-        st.caption("Your own events (promotions, sales): a name and dates.")
+        st.caption(_("Your own events (promotions, sales): a name and dates."))
         ev_df = st.data_editor(
             pd.DataFrame(
                 {
@@ -291,16 +320,16 @@ def _form(ctx: PageContext) -> tuple | None:
             ),
             num_rows="dynamic",
             column_config={
-                "name": st.column_config.TextColumn("Event", max_chars=80),
-                "start": st.column_config.DateColumn("Start", format=ctx.display.date_format),
+                "name": st.column_config.TextColumn(_("Event"), max_chars=80),
+                "start": st.column_config.DateColumn(_("Start"), format=ctx.display.date_format),
                 "end": st.column_config.DateColumn(
-                    "End (optional)", format=ctx.display.date_format
+                    _("End (optional)"), format=ctx.display.date_format
                 ),
             },
             key="forecast_events",
             width="stretch",
         )
-        run = st.form_submit_button("Run", type="primary")
+        run = st.form_submit_button(_("Run"), type="primary")
     if run:
         h = int(horizon) or F.default_horizon(freq)
         events = _events_from_editor(ev_df)
@@ -312,48 +341,54 @@ def _form(ctx: PageContext) -> tuple | None:
 
 
 def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
-    with timed_status("Forecasting", expanded=False) as status:
-        status.write("Building the series (calendar, closed days, holidays, events)…")
+    with timed_status(_("Forecasting"), expanded=False) as status:
+        status.write(_("Building the series (calendar, closed days, holidays, events)…"))
         series = _series(ctx.key, sparams)
-        status.write(f"Backtesting the models over {fparams[1]} folds and forecasting…")
-        res = run_with_budget(
-            _forecast, ctx.key, sparams, fparams, what="The forecast and its backtest"
+        status.write(
+            _("Backtesting the models over {folds} folds and forecasting…", folds=fparams[1])
         )
-        status.write(f"Chosen model: {L.model_label(res.model, short=True)}")
+        res = run_with_budget(
+            _forecast, ctx.key, sparams, fparams, what=_("The forecast and its backtest")
+        )
+        status.write(_("Chosen model: {model}", model=L.model_label(res.model, short=True)))
     for w in res.warnings:
-        st.info(inert(w), icon="ℹ️")
+        st.info(inert(tr_note(w)), icon="ℹ️")
     bt = res.backtest.set_index("model")
     row = bt.loc[res.model]
     base = bt.loc["seasonal_naive"]
     c1, c2, c3, c4 = st.columns([2, 1, 1, 1])  # room for the model's name
-    c1.metric("Chosen model", L.model_label(res.model, short=True))
+    c1.metric(_("Chosen model"), L.model_label(res.model, short=True))
     c2.metric(
-        "Backtest MASE",
+        _("Backtest MASE"),
         f"{row['mase']:.2f}",
-        delta=f"{row['mase'] - base['mase']:+.2f} vs baseline",
+        delta=_("{delta} vs baseline", delta=f"{row['mase'] - base['mase']:+.2f}"),
         delta_color="inverse",
+        help=_(
+            "MASE: the backtest's mean absolute error (MAE) divided by that of repeating the "
+            "last cycle; below 1 beats it."
+        ),
     )
     c3.metric(
-        "80 % band coverage",
+        _("80 % band coverage"),
         f"{row['coverage80']:.0%}",
-        help="Share of backtest actuals inside the 80 % band (ideal ≈ 80 %).",
+        help=_("Share of backtest actuals inside the 80 % band (ideal ≈ 80 %)."),
     )
     c4.metric(
-        "Next total",
+        _("Next total"),
         f"{res.forecast['mean'].sum():,.0f}",
-        help=f"Sum of the forecast over {res.horizon} periods.",
+        help=_("Sum of the forecast over {n} periods.", n=res.horizon),
     )
     if row["mae"] < base["mae"]:
-        st.success(res.verdict)
+        st.success(inert(tr_note(res.verdict)))
     else:
-        st.warning(res.verdict)
+        st.warning(inert(tr_note(res.verdict)))
     if res.params.get("calendar"):
         _calendar_gain(res)
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
     st.plotly_chart(charts.forecast_figure(res, history_periods=span), width="stretch")
-    tab_fc, tab_bt, tab_hist = st.tabs(["Forecast table", "Backtest per model", "Series"])
+    tab_fc, tab_bt, tab_hist = st.tabs([_("Forecast table"), _("Backtest per model"), _("Series")])
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
         money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
@@ -362,19 +397,23 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         download_table(out, "forecast", key="dl_forecast", area="forecast")
     with tab_bt:
         st.caption(
-            "Each model forecast the last folds × horizon periods from past data only. "
-            "The automatic choice picks, at each fold, the model that was best on the earlier folds — the "
-            "honest score of choosing automatically."
+            _(
+                "Each model forecast the last folds × horizon periods from past data only. "
+                "The automatic choice picks, at each fold, the model that was best on the "
+                "earlier folds — the honest score of choosing automatically."
+            )
         )
         for m in bt.index:
             if m in ("seasonal_naive",):
                 continue
             st.text(
-                F.verdict(
-                    m,
-                    bt.loc[m, "mae"],
-                    base["mae"],
-                    seasonal=res.seasonal,
+                tr_note(
+                    F.verdict(
+                        m,
+                        bt.loc[m, "mae"],
+                        base["mae"],
+                        seasonal=res.seasonal,
+                    )
                 )
             )
         show = res.backtest[
@@ -406,34 +445,55 @@ def _calendar_gain(res: F.ForecastResult) -> None:
     for plain, twin in TWINS.items():
         if plain in bt and twin in bt and bt[plain] > 0:
             gain = 1 - bt[twin] / bt[plain]
+            fields = {
+                "model": L.model_label(plain, short=True),
+                "without": f"{bt[plain]:,.1f}",
+                "with": f"{bt[twin]:,.1f}",
+                "change": f"{abs(gain):.0%}",
+            }
             st.text(
-                f"{L.model_label(plain, short=True)}: backtest MAE {bt[plain]:,.1f} without "
-                f"the Chinese calendar, {bt[twin]:,.1f} with it "
-                f"({abs(gain):.0%} {'lower' if gain >= 0 else 'higher'})."
+                _(
+                    "{model}: backtest MAE {without} without the Chinese calendar, {with} with "
+                    "it ({change} lower).",
+                    **fields,
+                )
+                if gain >= 0
+                else _(
+                    "{model}: backtest MAE {without} without the Chinese calendar, {with} with "
+                    "it ({change} higher).",
+                    **fields,
+                )
             )
     fut = res.forecast["period"]
     days = CN.calendar_days(fut.min().date(), (fut.max() + pd.Timedelta(days=31)).date())
     feats = [f for f in res.params["calendar"] if f in days]
     marked = days[days[feats].any(axis=1)] if feats else days.iloc[:0]
-    with st.expander(f"Chinese calendar days ahead ({len(marked)})"):
+    sep = "、" if get_lang() == "zh" else ", "
+    with st.expander(_("Chinese calendar days ahead ({n})", n=len(marked))):
         if len(marked):
             out = pd.DataFrame(
                 {
                     "date": marked["date"].dt.date,
                     "days": marked[feats].apply(
-                        lambda r: ", ".join(CN.LABELS[f] for f in feats if r[f]), axis=1
+                        lambda r: sep.join(_(CN.LABELS[f]) for f in feats if r[f]), axis=1
                     ),
                     "official": marked["official"],
                 }
             )
             show_table(out, area="forecast", hide_index=True, width="stretch")
         st.caption(
-            "Public holidays and 调休 follow the State Council's published schedules; a year "
-            "not yet published is an estimate from the lunar calendar (official = False)."
+            _(
+                "Public holidays and 调休 follow the State Council's published schedules; a "
+                "year not yet published is an estimate from the lunar calendar (official = "
+                "False)."
+            )
         )
         years = sorted({fut.min().year, fut.max().year})
+        hol = CN.holiday_table(years[0], years[-1])
+        # "name" says which holiday: in the merchant's language (the Chinese name in Chinese)
+        hol["name"] = hol["holiday"].map(lambda h: _(CN.LABELS[h]) if h in CN.LABELS else h)
         show_table(
-            CN.holiday_table(years[0], years[-1]).drop(columns=["holiday"]),  # "name" says it
+            hol.drop(columns=["holiday"]),
             area="forecast",
             hide_index=True,
             width="stretch",
@@ -445,43 +505,59 @@ def _calendar_gain(res: F.ForecastResult) -> None:
 
 def _many_section(ctx: PageContext) -> None:
     if S.PRODUCT_ID not in ctx.columns:
-        st.info("Forecasting products needs a product id column; this dataset has none.")
+        st.info(_("Forecasting products needs a product id column; this dataset has none."))
         return
     metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
     with st.form("forecast_many_form"):
         c1, c2, c3 = st.columns(3)
-        top = c1.number_input("Top products by revenue", min_value=1, max_value=500, value=100)
-        metric = c2.selectbox("Measure", metrics, format_func=METRIC_LABELS.get, key="many_metric")
-        horizon = c3.number_input("Weeks ahead", min_value=1, max_value=52, value=8)
-        run = st.form_submit_button("Run", type="primary")
+        top = c1.number_input(_("Top products by revenue"), min_value=1, max_value=500, value=100)
+        metric = c2.selectbox(
+            _("Measure"),
+            metrics,
+            format_func=lambda m: _(METRIC_LABELS[m]),
+            key="many_metric",
+        )
+        horizon = c3.number_input(_("Weeks ahead"), min_value=1, max_value=52, value=8)
+        run = st.form_submit_button(_("Run"), type="primary")
     if run:
         st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
     params = _stored(K_MANY, ctx) or _many_defaults(ctx)
-    with timed_status(f"Forecasting the top {params[0]} products") as status:
-        status.write("Weekly series per product, backtest of every model, automatic choice…")
+    with timed_status(_("Forecasting the top {n} products", n=params[0])) as status:
+        status.write(_("Weekly series per product, backtest of every model, automatic choice…"))
         many, cut = _many(ctx.key, params)
     for w in many.warnings:
-        st.info(inert(w), icon="ℹ️")
+        st.info(inert(tr_note(w)), icon="ℹ️")
     t = many.table
     if cut and cut["products"] > len(t):
         share = cut["kept_revenue"] / cut["revenue"] if cut["revenue"] > 0 else float("nan")
         st.text(
-            f"Only the top {len(t):,} of {int(cut['products']):,} products by revenue are "
-            f"forecast here ({share:.0%} of sales revenue); the other "
-            f"{int(cut['products']) - len(t):,} are not. Raise 'Top products' (up to 500) or "
-            "forecast one product or category in the section above."
+            _(
+                "Only the top {n} of {total} products by revenue are forecast here ({share} of "
+                "sales revenue); the other {rest} are not. Raise 'Top products' (up to 500) or "
+                "forecast one product or category in the section above.",
+                n=f"{len(t):,}",
+                total=f"{int(cut['products']):,}",
+                share=f"{share:.0%}",
+                rest=f"{int(cut['products']) - len(t):,}",
+            )
         )
     better = int((t["auto_mae"] < t["baseline_mae"]).sum())
     st.text(
-        f"{len(t)} products forecast in {many.seconds:.1f} s. Choosing the model automatically "
-        f"(scored honestly, each fold chosen on earlier folds) beats the baseline for {better} "
-        f"of them: median MASE {t['auto_mase'].median():.2f} against "
-        f"{t['baseline_mase'].median():.2f} for the baseline. MASE is the final model's score "
-        "on the same folds it was chosen on, so it is optimistic."
+        _(
+            "{n} products forecast in {secs} s. Choosing the model automatically (scored "
+            "honestly, each fold chosen on earlier folds) beats the baseline for {better} of "
+            "them: median MASE {auto} against {base} for the baseline. MASE is the final "
+            "model's score on the same folds it was chosen on, so it is optimistic.",
+            n=len(t),
+            secs=f"{many.seconds:.1f}",
+            better=better,
+            auto=f"{t['auto_mase'].median():.2f}",
+            base=f"{t['baseline_mase'].median():.2f}",
+        )
     )
     show_table(t, area="forecast", hide_index=True, width="stretch")
     download_table(t, "forecast-products", key="dl_many", area="forecast")
-    pick = st.selectbox("Show one product", list(t["product_id"]), key="many_pick")
+    pick = st.selectbox(_("Show one product"), list(t["product_id"]), key="many_pick")
     if pick is not None:
         st.plotly_chart(charts.product_figure(many, pick), width="stretch")
 
@@ -492,26 +568,29 @@ def _many_section(ctx: PageContext) -> None:
 def _restock_section(ctx: PageContext) -> None:
     if S.missing_for("restock", ctx.columns):
         st.info(
-            "The restock planner needs product id, quantity and order date columns; this "
-            "dataset lacks " + ", ".join(sorted(S.missing_for("restock", ctx.columns))) + "."
+            _(
+                "The restock planner needs product id, quantity and order date columns; this "
+                "dataset lacks {missing}.",
+                missing=", ".join(sorted(S.missing_for("restock", ctx.columns))),
+            )
         )
         return
     with st.form("restock_form"):
         c1, c2, c3, c4 = st.columns(4)
         service = c1.slider(
-            "Service level",
+            _("Service level"),
             0.80,
             0.995,
             0.95,
             0.005,
-            help="Chance of not running out during a lead time.",
+            help=_("Chance of not running out during a lead time."),
         )
-        lead = c2.number_input("Lead time (days)", min_value=1, max_value=365, value=14)
-        review = c3.number_input("Days between orders", min_value=0, max_value=365, value=7)
+        lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
+        review = c3.number_input(_("Days between orders"), min_value=0, max_value=365, value=7)
         top = c4.number_input(
-            "Top products", min_value=1, max_value=500, value=100, key="restock_top"
+            _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
         )
-        run = st.form_submit_button("Plan", type="primary")
+        run = st.form_submit_button(_("Plan"), type="primary")
     if run:
         st.session_state[K_RESTOCK] = (
             ctx.key,
@@ -519,13 +598,15 @@ def _restock_section(ctx: PageContext) -> None:
         )
     params = _stored(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
     service, lead, review, top = params
-    with timed_status("Planning restock") as status:
-        status.write("Weekly unit forecasts per product…")
+    with timed_status(_("Planning restock")) as status:
+        status.write(_("Weekly unit forecasts per product…"))
         many, _cut = _many(ctx.key, (top, "units", 8, 4))
-        status.write("Safety stock, reorder points, ABC/XYZ classes…")
+        status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
         base = _plan(ctx.key, params)
     up = st.file_uploader(
-        "Current stock (CSV: product id and units on hand)", type=["csv", "txt"], key="stock_file"
+        _("Current stock (CSV: product id and units on hand)"),
+        type=["csv", "txt"],
+        key="stock_file",
     )
     stock = None
     if up is not None:
@@ -533,7 +614,7 @@ def _restock_section(ctx: PageContext) -> None:
             stock = inv.read_stock(up.getvalue())
         except InputFileError as err:
             show_error(err)
-    st.caption("Type or correct units on hand in the table (stock-out dates and orders update).")
+    st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()
     editor["on_hand"] = (
         stock.reindex(editor["product_id"]).to_numpy() if stock is not None else float("nan")
@@ -562,24 +643,28 @@ def _restock_section(ctx: PageContext) -> None:
         stock=stock_in if len(stock_in) else None,
     )
     for w in res.warnings:
-        st.info(inert(w), icon="ℹ️")
+        st.info(inert(tr_note(w)), icon="ℹ️")
     plan = res.plan
     n_order = int((plan["order_qty"] > 0).sum())
     soon = plan["stockout_date"].notna() & (
         plan["stockout_date"] <= res.as_of + pd.Timedelta(days=lead)
     )
     c1, c2, c3 = st.columns(3)
-    c1.metric("Products planned", f"{len(plan)}")
-    c2.metric("To reorder now", f"{n_order}")
-    c3.metric("Run out within the lead time", f"{int(soon.sum())}")
+    c1.metric(_("Products planned"), f"{len(plan)}")
+    c2.metric(_("To reorder now"), f"{n_order}")
+    c3.metric(_("Run out within the lead time"), f"{int(soon.sum())}")
     left, right = st.columns([3, 2])
     with left:
         show_table(plan, area="forecast", hide_index=True, width="stretch")
         download_table(plan, "restock-plan", key="dl_restock", area="forecast")
     with right:
         st.caption(
-            f"ABC × XYZ over all {len(res.classes):,} products with sales: A = the products "
-            "making the first 80 % of revenue, X = steady weekly demand (CV ≤ 0.5)."
+            _(
+                "ABC × XYZ over all {n} products with sales: A = the products making the first "
+                "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
+                "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
+                n=f"{len(res.classes):,}",
+            )
         )
         st.plotly_chart(charts.abc_xyz_figure(res), width="stretch")
         show_table(res.matrix, area="forecast", width="stretch")
@@ -590,9 +675,9 @@ def _restock_section(ctx: PageContext) -> None:
 
 def render(ctx: PageContext) -> None:
     summed = ctx.kind == S.KIND_SUMMED
-    names = ["Every series"] * summed + ["Forecast", "Many products", "Restock planner"]
+    names = [_("Every series")] * summed + [_(t) for t in TABS]
     # a home finding's link may name the tab to open (?tab=restock)
-    wanted = {"restock": "Restock planner", "forecast": "Forecast"}.get(
+    wanted = {"restock": _("Restock planner"), "forecast": _("Forecast")}.get(
         str(st.query_params.get("tab", ""))
     )
     tabs = st.tabs(names, default=wanted if wanted in names else None)

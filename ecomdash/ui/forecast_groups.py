@@ -10,6 +10,8 @@ from ecomdash import schema as S
 from ecomdash.charts.forecast_groups import series_figure, total_figure
 from ecomdash.filters import Filters
 from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, forecast_groups
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -23,11 +25,25 @@ from ecomdash.ui.tables import show_table
 
 K_PARAMS = "fg_params"
 GROUP_LABELS = {
-    S.LOCATION: "store / location",
-    S.CATEGORY: "department / category",
-    S.PRODUCT_ID: "product / SKU",
-    S.CHANNEL: "channel",
-    S.COUNTRY: "country",
+    S.LOCATION: N_("store / location"),
+    S.CATEGORY: N_("department / category"),
+    S.PRODUCT_ID: N_("product / SKU"),
+    S.CHANNEL: N_("channel"),
+    S.COUNTRY: N_("country"),
+}
+METRICS = {"revenue": N_("revenue"), "units": N_("units")}
+GRAINS = {"W": N_("week"), "D": N_("day"), "M": N_("month")}
+#: the help of the total's tile, per reconciliation (forecast_groups.RECONCILIATIONS)
+TOTAL_HELP = {
+    "mint_diag": N_(
+        "The total forecast is the sum of the series forecasts, reconciled with a direct "
+        "forecast of the total by MinT-diagonal (WLS by in-sample error variance), so the "
+        "parts always add up."
+    ),
+    "bottom_up": N_(
+        "The total forecast is the sum of the series forecasts, reconciled with a direct "
+        "forecast of the total by bottom-up, so the parts always add up."
+    ),
 }
 _BY = {S.LOCATION: "location", S.CATEGORY: "category", S.PRODUCT_ID: "product"}
 _BY.update({S.CHANNEL: "channel", S.COUNTRY: "country"})
@@ -61,68 +77,88 @@ def group_options(columns: tuple[str, ...]) -> list[str]:
 
 def _label(by: str) -> str:
     inv = {v: k for k, v in _BY.items()}
-    return " × ".join(GROUP_LABELS[inv[p]] for p in by.split(","))
+    return " × ".join(_(GROUP_LABELS[inv[p]]) for p in by.split(","))
 
 
 def render(ctx: PageContext) -> None:
     opts = group_options(ctx.columns)
     if not opts:
-        st.info("This dataset has no store, department, category or product column to group by.")
+        st.info(_("This dataset has no store, department, category or product column to group by."))
         return
     metrics = ["revenue"] + (["units"] if S.QUANTITY in ctx.columns else [])
     with st.form("fg_form"):
         c1, c2, c3, c4 = st.columns(4)
-        by = c1.selectbox("Forecast every", opts, format_func=_label, key="fg_by")
-        metric = c2.selectbox("Measure", metrics, key="fg_metric")
+        by = c1.selectbox(_("Forecast every"), opts, format_func=_label, key="fg_by")
+        metric = c2.selectbox(
+            _("Measure"), metrics, format_func=lambda m: _(METRICS[m]), key="fg_metric"
+        )
         freq = c3.selectbox(
-            "Grain",
-            ["W", "D", "M"],
-            format_func={"W": "week", "D": "day", "M": "month"}.get,
+            _("Grain"),
+            list(GRAINS),
+            format_func=lambda f: _(GRAINS[f]),
             key="fg_freq",
         )
-        horizon = c4.number_input("Periods ahead", min_value=1, max_value=104, value=8)
-        run = st.form_submit_button("Run", type="primary", key="fg_run")
+        horizon = c4.number_input(_("Periods ahead"), min_value=1, max_value=104, value=8)
+        run = st.form_submit_button(_("Run"), type="primary", key="fg_run")
     if run:
         st.session_state[K_PARAMS] = (ctx.key, (by, metric, freq, int(horizon)))
     stored = st.session_state.get(K_PARAMS)
     if not (isinstance(stored, tuple) and stored[0] == ctx.key):
-        st.info("Choose the group and press Run: every series gets its own backtest.")
+        st.info(_("Choose the group and press Run: every series gets its own backtest."))
         return
     params = stored[1]
-    with timed_status("Forecasting every series") as status:
-        status.write("Summing each series in the store, then a backtest of every model per series…")
+    with timed_status(_("Forecasting every series")) as status:
+        status.write(
+            _("Summing each series in the store, then a backtest of every model per series…")
+        )
         res = run_with_budget(
-            _result, ctx.key, params, seconds=180, what="Forecasting every series"
+            _result, ctx.key, params, seconds=180, what=_("Forecasting every series")
         )
     for w in res.warnings:
-        st.info(inert(w), icon="ℹ️")
+        st.info(inert(tr_note(w)), icon="ℹ️")
     bt = res.backtest
     a, b, c = st.columns(3)
-    a.metric("Series", f"{bt['series']:,}", border=True)
-    a.caption(f"Forecast with their backtests in {res.seconds:.1f} s.")
+    a.metric(_("Series"), f"{bt['series']:,}", border=True)
+    a.caption(_("Forecast with their backtests in {secs} s.", secs=f"{res.seconds:.1f}"))
     b.metric(
-        "Backtest error vs seasonal naive",
+        _("Backtest error vs seasonal naive"),
         f"{bt['ratio']:.2f}×",
-        help="Mean absolute error of the chosen models, summed over every series, divided by "
-        "that of the seasonal naive baseline (the same period last season). Below 1 is better.",
+        help=_(
+            "Mean absolute error of the chosen models, summed over every series, divided by "
+            "that of the seasonal naive baseline (the same period last season). Below 1 is "
+            "better."
+        ),
         border=True,
     )
-    b.caption(f"MAE {fmt_money(bt['auto'])} against {fmt_money(bt['seasonal_naive'])}.")
+    b.caption(
+        _(
+            "MAE {auto} against {base}.",
+            auto=fmt_money(bt["auto"]),
+            base=fmt_money(bt["seasonal_naive"]),
+        )
+    )
     c.metric(
-        "Total: backtest error",
+        _("Total: backtest error"),
         fmt_money(bt["total_mae"]),
-        help="The total forecast is the sum of the series forecasts, reconciled with a direct "
-        f"forecast of the total by {RECONCILIATIONS[res.reconciliation]}, so the parts always "
-        "add up.",
+        help=(
+            _(TOTAL_HELP[res.reconciliation])
+            if res.reconciliation in TOTAL_HELP
+            else RECONCILIATIONS[res.reconciliation]
+        ),
         border=True,
     )
     c.caption(
-        f"Sum of the series as forecast: {fmt_money(bt['total_bottom_up_mae'])}; direct "
-        f"forecast of the total ({L.model_label(res.direct_model, short=True)}): {fmt_money(bt['total_direct_mae'])}; "
-        f"seasonal naive {fmt_money(bt['total_seasonal_naive_mae'])}."
+        _(
+            "Sum of the series as forecast: {bottom_up}; direct forecast of the total "
+            "({model}): {direct}; seasonal naive {naive}.",
+            bottom_up=fmt_money(bt["total_bottom_up_mae"]),
+            model=L.model_label(res.direct_model, short=True),
+            direct=fmt_money(bt["total_direct_mae"]),
+            naive=fmt_money(bt["total_seasonal_naive_mae"]),
+        )
     )
     st.plotly_chart(total_figure(res), width="stretch")
-    st.subheader("Series, worst forecast first")
+    st.subheader(_("Series, worst forecast first"))
     table = res.table
     show_table(table, area="forecast", hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
@@ -130,7 +166,7 @@ def render(ctx: PageContext) -> None:
         download_table(
             table,
             "forecast-series-table",
-            label="Download the table",
+            label=_("Download the table"),
             key="fg_dl_t",
             area="forecast",
         )
@@ -138,10 +174,10 @@ def render(ctx: PageContext) -> None:
         download_table(
             res.forecasts,
             "forecast-series",
-            label="Download forecasts",
+            label=_("Download forecasts"),
             key="fg_dl_f",
             area="forecast",
         )
-    pick = st.selectbox("Show one series", list(table["series"]), key="fg_pick")
+    pick = st.selectbox(_("Show one series"), list(table["series"]), key="fg_pick")
     if pick is not None:
         st.plotly_chart(series_figure(res, pick), width="stretch")
