@@ -18,7 +18,7 @@ from ecomdash import schema as S
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, get_lang
 from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
@@ -377,7 +377,7 @@ def _summary(res: B.BasketResult) -> None:
         if p["include_non_product"]
         else _("Postage, fees and returns left out.")
     )
-    st.caption(f"{settings} {left_out}")
+    st.caption(f"{settings}{'' if get_lang() == 'zh' else ' '}{left_out}")
     # how good: the evidence behind the rules, in plain words
     if res.n_rules:
         trust = {

@@ -244,7 +244,7 @@ def _form(ctx: PageContext) -> tuple | None:
     ]
     kind = (
         st.segmented_control(
-            "Forecast for",
+            _("Forecast for"),
             kinds,
             default="shop",
             format_func=lambda k: _(SCOPES[k]),
@@ -379,9 +379,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         help=_("Sum of the forecast over {n} periods.", n=res.horizon),
     )
     if row["mae"] < base["mae"]:
-        st.success(inert(tr_note(res.verdict)))
+        st.success(tr_note(res.verdict))
     else:
-        st.warning(inert(tr_note(res.verdict)))
+        st.warning(tr_note(res.verdict))
     if res.params.get("calendar"):
         _calendar_gain(res)
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]

@@ -18,6 +18,11 @@ from tests.pages.conftest import displayed_frame
 #: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
 #: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+# --- basket & forecast pages (zh-basket) ---
+# method names a Chinese analyst writes in Latin letters: Croston's method (intermittent
+# demand, "Croston/SBA"), MinT reconciliation ("MinT 对角法")
+ALLOWED |= {"croston", "mint"}
+# --- end basket & forecast ---
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
 
