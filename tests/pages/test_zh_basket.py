@@ -52,7 +52,13 @@ def _walk_basket_in_chinese(zh_dataset, data):
     at = run_page("basket.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     assert at.title[0].value == "购物篮分析"
-    assert [t.label for t in at.tabs] == ["关联规则", "项集", "图表", "商品查询", "组合套装假设分析"]
+    assert [t.label for t in at.tabs] == [
+        "关联规则",
+        "项集",
+        "图表",
+        "商品查询",
+        "组合套装假设分析",
+    ]
     assert {m.label for m in at.metric} >= {"购物篮", "含 2 件及以上", "后期仍优于随机的规则"}
     assert english_left_here(at, data_values=data) == []
     # the support as a number of orders, customer-days as baskets, categories as items; Run
