@@ -1,0 +1,141 @@
+"""The Forecast & restock page in Chinese on the Chinese demo merchant (issue 16): the form,
+Run, every tab (forecast, many products, restock planner with Plan), the Chinese calendar
+section naming the festivals in Chinese, the verdict's figures equal to the English run's;
+and the summed-sales "every series" tab in Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ecomdash import calendar_cn as CN
+from ecomdash.i18n import use_lang
+from ecomdash.ingest import load_bytes
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+from tests.pages.zh_areas import english_left_here
+from tests.summed_fixtures import to_csv_bytes, walmart_like
+
+NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+#: the Chinese names the calendar section must show (written here, not read from the code)
+FESTIVALS_ZH = {
+    "元旦",
+    "春节",
+    "清明节",
+    "劳动节",
+    "端午节",
+    "中秋节",
+    "国庆节",
+    "双十一",
+    "双十二",
+    "年货节",
+}
+
+
+@pytest.fixture(scope="module")
+def zh_demo_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+@pytest.fixture
+def zh_dataset(zh_demo_lines, _isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        return store.save_dataset("演示商户", zh_demo_lines, source="generated")
+    finally:
+        store.close()
+
+
+def _data_values(lines) -> set[str]:
+    cols = ("product_name", "product_id", "category", "country")
+    return {str(v) for c in cols if c in lines for v in lines[c].dropna().unique()}
+
+
+def _buttons(at, label):
+    return [b for b in at.button if b.label == label]
+
+
+def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_demo_lines):
+    data = _data_values(zh_demo_lines)
+    # AppTest formats a widget's value with its format_func in the test's thread: Chinese
+    with use_lang("zh"):
+        at = run_page("forecast.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+        assert not at.exception, at.exception
+        assert at.title[0].value == "预测与补货"
+        tabs = [t.label for t in at.tabs]
+        assert {"预测", "多商品预测", "补货计划", "预测表", "各模型回测", "序列"} <= set(tabs)
+        cal = next(m for m in at.multiselect if m.label.startswith("中国日历"))
+        assert FESTIVALS_ZH <= set(cal.options)  # the festivals by their Chinese names
+        assert list(cal.value) == list(CN.FEATURES)
+        # the calendar section: what it gained, and the days ahead named in Chinese
+        assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
+        expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
+        tables = [d.value for d in expander.dataframe]
+        names = {str(v) for t in tables for c in t.columns for v in t[c] if isinstance(v, str)}
+        assert {"元旦", "春节", "国庆节"} <= names
+        assert not any("Spring Festival" in n or "National Day" in n for n in names)
+        assert english_left_here(at, data_values=data) == []
+        # weekly, ignoring returns, only Double 11: Run; then the other two forms
+        at.selectbox(key="fc_metric").set_value("orders")
+        next(s for s in at.selectbox if s.label == "时间粒度").set_value("W")
+        next(r for r in at.radio if r.label == "退货").set_value("exclude")
+        at.multiselect(key="fc_calendar").set_value(["double_11"])
+        _buttons(at, "运行")[0].click().run()
+        assert not at.exception, at.exception
+        assert any(m.label == "回测 MASE" for m in at.metric)
+        assert english_left_here(at, data_values=data) == []
+        at.selectbox(key="many_metric").set_value("revenue")
+        _buttons(at, "运行")[1].click().run()
+        assert not at.exception, at.exception
+        at.number_input(key="restock_top").set_value(30)
+        _buttons(at, "生成计划")[0].click().run()
+        assert not at.exception, at.exception
+        assert next(m for m in at.metric if m.label == "纳入计划的商品").value == "30"
+        assert any("未提供库存" in i.value for i in at.info)
+        assert english_left_here(at, data_values=data) == []
+
+
+def test_verdict_carries_the_same_figures_in_both_languages(zh_dataset):
+    en = run_page("forecast.py", dataset_id=zh_dataset.id, lang="en", timeout=300)
+    with use_lang("zh"):
+        zh = run_page("forecast.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    assert not en.exception and not zh.exception
+    en_v = [s.value for s in en.success] + [w.value for w in en.warning]
+    zh_v = [s.value for s in zh.success] + [w.value for w in zh.warning]
+    assert len(en_v) == len(zh_v) == 1
+    assert "in the backtest" in en_v[0] and "回测中" in zh_v[0]
+    assert NUM.findall(en_v[0].split(" is ")[-1]) == NUM.findall(zh_v[0].split("，")[-1])
+    # the per-model sentences too, model by model
+    en_t = [t.value for t in en.text if "in the backtest" in t.value]
+    zh_t = [t.value for t in zh.text if t.value.startswith("回测中，")]
+    assert len(en_t) == len(zh_t) >= 4
+    for e, z in zip(en_t, zh_t, strict=True):
+        assert NUM.findall(e)[-1] == NUM.findall(z)[-1], (e, z)
+
+
+def test_every_series_tab_in_chinese(_isolated_home):
+    df = walmart_like(stores=2, depts=3, weeks=120, seed=6)
+    res = load_bytes(to_csv_bytes(df), "walmart.csv")
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset(
+            "walmart", res.lines, report=res.report, mapping=res.mapping.as_dict()
+        )
+    finally:
+        store.close()
+    with use_lang("zh"):
+        at = run_page("forecast.py", dataset_id=info.id, lang="zh", timeout=300)
+        assert not at.exception, at.exception
+        assert at.tabs[0].label == "全部序列"
+        assert any("选择分组后点击“运行”" in i.value for i in at.info)
+        at.button(key="fg_run").click().run()
+        assert not at.exception, at.exception
+        n = df.groupby(["Store", "Dept"]).ngroups
+        assert next(m for m in at.metric if m.label == "序列").value == f"{n:,}"
+        series = {str(v) for d in at.dataframe for v in d.value.get("series", [])}
+        left = english_left_here(at, data_values=series)
+    # the other tabs run on summed sales too; only "every series" is checked here
+    assert [x for x in left if "序列" in x or "总" in x or "MAE" in x] == [], left
