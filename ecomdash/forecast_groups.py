@@ -35,7 +35,6 @@ from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.forecast import (
-    FREQ_WORD,
     SEASON,
     _auto_choice,
     _calendar,
@@ -47,6 +46,8 @@ from ecomdash.forecast import (
     default_horizon,
     intermittency,
 )
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.store import Store
 
 #: ``by`` names → canonical group column (merchant words accepted).
@@ -205,10 +206,24 @@ def forecast_groups(
         end_of_last = last + (pd.Timedelta(days=7) if freq == "W" else pd.offsets.MonthBegin(1))
         if hi.normalize() + pd.Timedelta(days=1) < end_of_last:
             periods = periods[:-1]
-            warn.append(f"The last {FREQ_WORD[freq]} is partial and was left out.")
+            warn.append(
+                note(
+                    {
+                        "W": N_("The last week is partial and was left out."),
+                        "M": N_("The last month is partial and was left out."),
+                    }[freq]
+                )
+            )
         if lo.normalize() > first:
             periods = periods[1:]
-            warn.append(f"The first {FREQ_WORD[freq]} is partial and was left out.")
+            warn.append(
+                note(
+                    {
+                        "W": N_("The first week is partial and was left out."),
+                        "M": N_("The first month is partial and was left out."),
+                    }[freq]
+                )
+            )
     long = long[long["period"].isin(periods)]
     wide = long.pivot_table(
         index="series", columns="period", values="value", aggfunc="sum", fill_value=0.0
@@ -219,9 +234,9 @@ def forecast_groups(
             f"{n_s:,} series is more than {MAX_SERIES:,} forecast at once. Choose a coarser group "
             "(e.g. category instead of product) or filter the data in the sidebar."
         )
-    folds, note = _fit_folds(n_t, horizon, folds)
-    if note:
-        warn.append(note)
+    folds, fold_note = _fit_folds(n_t, horizon, folds)
+    if fold_note:
+        warn.append(fold_note)
     Y = wide.to_numpy(dtype=float)
     m = SEASON[freq]
     no_cal = np.zeros(n_t, dtype=bool)
@@ -352,11 +367,19 @@ def forecast_groups(
     )
     if intermittent.any():
         warn.append(
-            f"{int(intermittent.sum()):,} of {n_s:,} series have intermittent demand (mostly "
-            "zero periods): they use Croston/SBA instead of ETS."
+            note(
+                N_(
+                    "{n} of {total} series have intermittent demand (mostly zero periods): they "
+                    "use Croston/SBA instead of ETS."
+                ),
+                n=f"{int(intermittent.sum()):,}",
+                total=f"{n_s:,}",
+            )
         )
     if exog is None and info.events:
-        warn.append("The event dates fall outside the forecast calendar; no regressor was used.")
+        warn.append(
+            note(N_("The event dates fall outside the forecast calendar; no regressor was used."))
+        )
     warn += [w for w in teng.warnings if w not in warn]
     return GroupForecastResult(
         table=table.reset_index(drop=True),

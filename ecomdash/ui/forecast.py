@@ -59,6 +59,25 @@ PRESETS = {
     "Singles' Day (11.11)": N_("Singles' Day (11.11)"),
 }
 TABS = (N_("Forecast"), N_("Many products"), N_("Restock planner"))
+#: forecast.intermittency's demand classes (Syntetos-Boylan), as a table shows them
+DEMAND_CLASSES = {
+    "smooth": N_("smooth"),
+    "erratic": N_("erratic"),
+    "intermittent": N_("intermittent"),
+    "lumpy": N_("lumpy"),
+    "no demand": N_("no demand"),
+}
+
+
+def _shown_classes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its demand classes in the merchant's language (a copy; ids stay in core)."""
+    if "demand_class" not in df.columns:
+        return df
+    return df.assign(
+        demand_class=df["demand_class"].map(
+            lambda c: _(DEMAND_CLASSES[c]) if c in DEMAND_CLASSES else c
+        )
+    )
 
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
@@ -226,7 +245,12 @@ def _events_from_editor(df: pd.DataFrame) -> tuple:
         end = pd.Timestamp(row.end).date() if not pd.isna(row.end) else start
         if end < start:
             raise ParameterError(
-                f"An event ends before it starts ({start} to {end}). Fix its dates in the table."
+                _(
+                    "An event ends before it starts ({start} to {end}). Fix its dates in the "
+                    "table.",
+                    start=str(start),
+                    end=str(end),
+                )
             )
         out.append((name[:80], start, end))
     return tuple(out)
@@ -555,8 +579,9 @@ def _many_section(ctx: PageContext) -> None:
             base=f"{t['baseline_mase'].median():.2f}",
         )
     )
-    show_table(t, area="forecast", hide_index=True, width="stretch")
-    download_table(t, "forecast-products", key="dl_many", area="forecast")
+    shown = _shown_classes(t)
+    show_table(shown, area="forecast", hide_index=True, width="stretch")
+    download_table(shown, "forecast-products", key="dl_many", area="forecast")
     pick = st.selectbox(_("Show one product"), list(t["product_id"]), key="many_pick")
     if pick is not None:
         st.plotly_chart(charts.product_figure(many, pick), width="stretch")
@@ -655,8 +680,9 @@ def _restock_section(ctx: PageContext) -> None:
     c3.metric(_("Run out within the lead time"), f"{int(soon.sum())}")
     left, right = st.columns([3, 2])
     with left:
-        show_table(plan, area="forecast", hide_index=True, width="stretch")
-        download_table(plan, "restock-plan", key="dl_restock", area="forecast")
+        shown = _shown_classes(plan)
+        show_table(shown, area="forecast", hide_index=True, width="stretch")
+        download_table(shown, "restock-plan", key="dl_restock", area="forecast")
     with right:
         st.caption(
             _(

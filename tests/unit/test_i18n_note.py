@@ -1,0 +1,81 @@
+"""Notes: a core sentence that is its English text now and translatable where it is shown."""
+
+from __future__ import annotations
+
+import pickle
+
+import pandas as pd
+
+from ecomdash import basket, forecast
+from ecomdash import calendar_cn as CN
+from ecomdash.i18n import N_, catalogue, use_lang
+from ecomdash.i18n.note import Note, note, tr_note
+
+
+def test_a_note_is_its_english_text_and_survives_pickling():
+    n = note(N_("Only {n} baskets from {date} on: the check itself is rough."), n="12", date="d")
+    assert n == "Only 12 baskets from d on: the check itself is rough."
+    assert isinstance(n, str) and "check itself" in n
+    back = pickle.loads(pickle.dumps(n))  # st.cache_data pickles results
+    assert isinstance(back, Note) and back == n
+    assert back.msgid == n.msgid and back.fields == {"n": "12", "date": "d"}
+    with use_lang("zh"):
+        assert tr_note(back) == "d 起只有 12 个购物篮：这次检验本身也比较粗略。"
+    assert tr_note(back) == n  # English: the text as built
+    assert tr_note("plain text") == "plain text"
+
+
+def test_note_fields_that_are_notes_or_lists_are_translated_with_the_sentence():
+    n = note(
+        N_(
+            "Calendar: the shop took no orders on most days of every past {holidays} break, "
+            "so the calendar models forecast 0 on those days ahead."
+        ),
+        holidays=(note(CN.LABELS["spring_festival"]), note(CN.LABELS["national_day"])),
+    )
+    assert "every past Spring Festival 春节, National Day 国庆节 break" in n
+    with use_lang("zh"):
+        assert tr_note(n).startswith("日历：过去每个春节、国庆节假期")
+
+
+def test_core_warning_in_chinese_keeps_the_core_numbers():
+    """A real warning from basket.mine: the suggested support, in both languages."""
+    lines = pd.DataFrame(
+        {
+            "order_id": ["1", "1", "2", "2", "3", "4", "5", "6", "7", "8", "9", "10"],
+            "product_id": ["a", "b", "a", "b", "a", "c", "c", "d", "e", "f", "g", "h"],
+            "quantity": [1.0] * 12,
+            "is_return": [False] * 12,
+            "is_non_product": [False] * 12,
+            "is_cancelled": [False] * 12,
+        }
+    )
+    res = basket.mine(lines, min_support=0.5)
+    assert res.suggested_min_support == 0.2  # {a, b} is in 2 of the 10 orders
+    [w] = [w for w in res.warnings if "Lower the minimum support" in w]
+    assert "Lower the minimum support to 0.2 (appears in 2 orders)" in w
+    with use_lang("zh"):
+        zh = tr_note(w)
+    assert "把最小支持度降到 0.2（出现在 2 个订单中）" in zh
+    assert "（即 10 个订单中的 5 个）" in zh  # support 0.5 of 10 orders = 5 (count by hand)
+
+
+def test_verdict_numbers_and_words():
+    v = forecast.verdict("ets", 77.0, 100.0)
+    assert v == (
+        "Exponential smoothing (ETS) is 23 % better than repeating the last cycle "
+        "(seasonal naive) in the backtest."
+    )
+    with use_lang("zh"):
+        zh = tr_note(v)
+    assert zh.startswith("回测中，") and zh.endswith("好 23%。")
+    with use_lang("zh"):
+        assert tr_note(forecast.verdict("ets", 110.0, 100.0, seasonal=False)).endswith("差 10%。")
+
+
+def test_every_festival_has_its_chinese_name_in_the_catalogue():
+    zh = catalogue("zh")
+    names = {k: zh[CN.LABELS[k]] for k in CN.FEATURES}
+    for key, (_en, name_zh, *_rest) in {**CN.PUBLIC_HOLIDAYS, **CN.SHOPPING_FESTIVALS}.items():
+        assert name_zh in names[key]  # the Chinese UI shows the festival's own name
+    assert names["makeup_workday"].startswith("调休")
