@@ -618,24 +618,47 @@ def _dropped_note(n: int, *, basket: str, level: str) -> Note:
 
 
 def _refuse(
-    what: str, found: int, limit: int, suggest_count: int | None, n: int, min_support: float, k: int
+    what: Note,
+    found: int,
+    limit: int,
+    suggest_count: int | None,
+    n: int,
+    min_support: float,
+    k: int,
 ) -> ParameterError:
-    """The refusal: what would explode, and the computed threshold that avoids it."""
-    lower_len = f"set the maximum itemset size to {k - 1}" if k > 2 else ""
+    """The refusal: what would explode, and the computed threshold that avoids it (a
+    :class:`Note`, so the page shows it in the merchant's language)."""
     if suggest_count is not None and suggest_count <= n:
-        tail = (
-            f" Raise the minimum support to at least {math.ceil(suggest_count / n * 1e4) / 1e4:g} "
-            f"(items in at least {suggest_count:,} of {n:,} baskets)"
-            + (f", or {lower_len}." if lower_len else ".")
+        fix = note(
+            N_(
+                "Raise the minimum support to at least {support} (items in at least {count} of "
+                "{n} baskets), or set the maximum itemset size to {k}."
+            )
+            if k > 2
+            else N_(
+                "Raise the minimum support to at least {support} (items in at least {count} of "
+                "{n} baskets)."
+            ),
+            support=f"{math.ceil(suggest_count / n * 1e4) / 1e4:g}",
+            count=f"{suggest_count:,}",
+            n=f"{n:,}",
+            **({"k": k - 1} if k > 2 else {}),
         )
-    elif lower_len:
-        tail = f" {lower_len[0].upper()}{lower_len[1:]}."
+    elif k > 2:
+        fix = note(N_("Set the maximum itemset size to {k}."), k=k - 1)
     else:
-        tail = " Raise the minimum support."
-    return ParameterError(
-        f"These thresholds would give too many itemsets to compute and read: {what} "
-        f"{found:,} (limit {limit:,}) at minimum support {min_support:g}.{tail}"
+        fix = note(N_("Raise the minimum support."))
+    problem = note(
+        N_(
+            "These thresholds would give too many itemsets to compute and read: {what} {found} "
+            "(limit {limit}) at minimum support {support}."
+        ),
+        what=what,
+        found=f"{found:,}",
+        limit=f"{limit:,}",
+        support=f"{min_support:g}",
     )
+    return ParameterError(note(N_("{problem} {fix}"), problem=problem, fix=fix))
 
 
 def _smallest_count(lo: int, hi: int, ok) -> int:
@@ -749,7 +772,7 @@ def _mine_levels(
 
         t = _smallest_count(min_count, int(counts.max()), fits)
         raise _refuse(
-            "the baskets hold this many pairs of frequent products to count:",
+            note(N_("the baskets hold this many pairs of frequent products to count:")),
             work,
             MAX_PAIR_WORK,
             t,
@@ -802,7 +825,7 @@ def _mine_levels(
 
             t = _smallest_count(min_count, int(cur.counts.max()), fits_c)
             raise _refuse(
-                f"{k + 1}-item candidate sets to count:",
+                note(N_("{k}-item candidate sets to count:"), k=k + 1),
                 n_cand,
                 MAX_CANDIDATES,
                 t,
@@ -834,7 +857,7 @@ def _mine_levels(
 
             t = _smallest_count(min_count, int(cur.counts.max()), fits_w)
             raise _refuse(
-                f"{k + 1}-item candidate sets to count:",
+                note(N_("{k}-item candidate sets to count:"), k=k + 1),
                 len(left),
                 budget,
                 t,
@@ -867,7 +890,7 @@ def _mine_levels(
             allc = np.sort(np.concatenate([lv.counts for lv in levels[1:]]))[::-1]
             t = int(allc[MAX_ITEMSETS // 2]) + 1
             raise _refuse(
-                "frequent itemsets found so far:",
+                note(N_("frequent itemsets found so far:")),
                 total,
                 MAX_ITEMSETS,
                 t,
@@ -1043,7 +1066,7 @@ def mine(
     n_rule_cands = _n_rule_candidates(levels)
     if n_rule_cands > MAX_RULE_CANDIDATES:
         raise _refuse(
-            "rules to score:",
+            note(N_("rules to score:")),
             n_rule_cands,
             MAX_RULE_CANDIDATES,
             None,

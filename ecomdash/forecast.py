@@ -1358,9 +1358,17 @@ def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | Non
         return folds, None
     if fit < 1:
         raise InsufficientDataError(
-            f"A backtest needs more history: {n_periods} periods, but one fold of {horizon} "
-            f"periods plus at least {min_train} to learn from needs {horizon + min_train}. "
-            "Choose a shorter horizon or a finer grain (e.g. daily), or upload a longer history."
+            note(
+                N_(
+                    "A backtest needs more history: {n} periods, but one fold of {horizon} "
+                    "periods plus at least {min_train} to learn from needs {needed}. Choose a "
+                    "shorter horizon or a finer grain (e.g. daily), or upload a longer history."
+                ),
+                n=n_periods,
+                horizon=horizon,
+                min_train=min_train,
+                needed=horizon + min_train,
+            )
         )
     return fit, note(
         N_(

@@ -57,3 +57,16 @@ def _field(v):
     if isinstance(v, tuple):
         return ("、" if get_lang() == "zh" else ", ").join(str(_field(x)) for x in v)
     return v
+
+
+def translated(err: BaseException) -> BaseException:
+    """``err`` with its message in the current language when the message is a :class:`Note`
+    (an exception of the same class; the original is kept as its cause), else ``err``."""
+    if err.args and isinstance(err.args[0], Note):
+        try:
+            out = type(err)(tr_note(err.args[0]))
+        except Exception:  # a class that takes other arguments: show it as it is
+            return err
+        out.__cause__ = err
+        return out
+    return err

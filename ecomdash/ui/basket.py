@@ -19,7 +19,7 @@ from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, get_lang
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -458,7 +458,7 @@ def render(ctx: PageContext) -> None:
     try:
         params = _form(ctx)
     except EcomdashError as exc:
-        show_error(exc)
+        show_error(translated(exc))
         return
     try:
         with timed_status(_("Mining baskets"), expanded=False) as status:
@@ -494,7 +494,7 @@ def render(ctx: PageContext) -> None:
                 try:
                     hold = _holdout(ctx.key, params)
                 except EcomdashError as exc:
-                    hold = str(exc)
+                    hold = str(translated(exc))
                 status.write(
                     _(
                         "Checked on later orders ({secs} s)",
@@ -502,7 +502,7 @@ def render(ctx: PageContext) -> None:
                     )
                 )
     except EcomdashError as exc:
-        show_error(exc)
+        show_error(translated(exc))
         return
     _summary(res)
     if res.suggested_min_support is not None:
@@ -627,7 +627,7 @@ def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     try:
         fbt = _fbt(ctx.key, p["basket"], p["level"], p["include_non_product"], item, 3)
     except EcomdashError as exc:
-        show_error(exc)
+        show_error(translated(exc))
         return
     count = int(res.items.loc[res.items["item"] == item, "count"].iloc[0])
     st.metric(_("In baskets"), fmt_int(count), help=_("Baskets holding this item."))
@@ -681,7 +681,7 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
             share / 100,
         )
     except EcomdashError as exc:
-        show_error(exc)
+        show_error(translated(exc))
         return
     c = st.columns(4)
     c[0].metric(_("Orders with A"), fmt_int(w.n_with_antecedent))

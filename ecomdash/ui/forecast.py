@@ -20,7 +20,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, get_lang
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -638,7 +638,7 @@ def _restock_section(ctx: PageContext) -> None:
         try:
             stock = inv.read_stock(up.getvalue())
         except InputFileError as err:
-            show_error(err)
+            show_error(translated(err))
     st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()
     editor["on_hand"] = (
@@ -714,21 +714,21 @@ def render(ctx: PageContext) -> None:
             try:
                 forecast_groups.render(ctx)
             except EcomdashError as err:
-                show_error(err)
+                show_error(translated(err))
         tabs = tabs[1:]
     tab1, tab2, tab3 = tabs
     with tab1:
         try:
             _show_forecast(ctx, *_form(ctx))
         except EcomdashError as err:
-            show_error(err)
+            show_error(translated(err))
     with tab2:
         try:
             _many_section(ctx)
         except EcomdashError as err:
-            show_error(err)
+            show_error(translated(err))
     with tab3:
         try:
             _restock_section(ctx)
         except EcomdashError as err:
-            show_error(err)
+            show_error(translated(err))

@@ -128,3 +128,21 @@ def test_basket_catalogue_is_used():
     zh = catalogue("zh")
     assert zh["Minimum lift"] == "最小提升度"
     assert zh["Bundle what-if"] == "组合套装假设分析"
+
+
+def test_refusal_of_explosive_thresholds_in_chinese(zh_dataset):
+    """The core's refusal (a ParameterError whose message is a Note) is shown in Chinese,
+    with the same figures as the English page shows."""
+    shown = {}
+    for lang, run_label in (("en", "Run"), ("zh", "运行")):
+        with use_lang(lang):
+            at = run_page("basket.py", dataset_id=zh_dataset.id, lang=lang, timeout=180)
+            at.segmented_control(key="basket_support_unit").set_value("number of orders").run()
+            at.number_input[0].set_value(1)  # every pair that ever occurred
+            _button(at, run_label).click().run()
+            assert not at.exception, at.exception
+            shown[lang] = [e.value.replace("\\", "") for e in at.error]
+    [en], [zh] = shown["en"], shown["zh"]
+    assert "too many itemsets" in en
+    assert zh.startswith("这组门槛下项集太多") and "请把" in zh
+    assert sorted(NUM.findall(en)) == sorted(NUM.findall(zh)), (en, zh)

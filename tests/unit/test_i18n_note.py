@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pandas as pd
+import pytest
 
 from ecomdash import basket, forecast
 from ecomdash import calendar_cn as CN
@@ -79,3 +80,19 @@ def test_every_festival_has_its_chinese_name_in_the_catalogue():
     for key, (_en, name_zh, *_rest) in {**CN.PUBLIC_HOLIDAYS, **CN.SHOPPING_FESTIVALS}.items():
         assert name_zh in names[key]  # the Chinese UI shows the festival's own name
     assert names["makeup_workday"].startswith("调休")
+
+
+def test_an_error_whose_message_is_a_note_is_shown_translated():
+    from ecomdash.errors import InsufficientDataError, ParameterError
+    from ecomdash.i18n.note import translated
+
+    with pytest.raises(InsufficientDataError) as info:
+        forecast._fit_folds(10, 8, 4)  # 8 + 4 periods needed, 10 there
+    err = info.value
+    assert "A backtest needs more history: 10 periods" in str(err)
+    with use_lang("zh"):
+        zh = translated(err)
+    assert type(zh) is InsufficientDataError and zh.__cause__ is err
+    assert str(zh).startswith("回测需要更长的历史：现有 10 期") and "共需 12 期" in str(zh)
+    plain = ParameterError("plain")
+    assert translated(plain) is plain
