@@ -37,15 +37,24 @@ import pandas as pd
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
 
-#: Public holidays: key -> (English label, Chinese name, lunar / solar-term date).
+#: Public holidays: key -> (English label, Chinese name, lunar / solar-term date); the date is
+#: a message id (the Chinese UI shows it in Chinese).
 PUBLIC_HOLIDAYS = {
-    "new_year": ("New Year's Day", "元旦", "1 January (solar)"),
-    "spring_festival": ("Spring Festival", "春节", "正月初一 (1st day of the 1st lunar month)"),
-    "qingming": ("Qingming", "清明节", "清明 solar term (4 or 5 April)"),
-    "labour_day": ("Labour Day", "劳动节", "1 May (solar)"),
-    "dragon_boat": ("Dragon Boat Festival", "端午节", "五月初五 (5th day of the 5th lunar month)"),
-    "mid_autumn": ("Mid-Autumn Festival", "中秋节", "八月十五 (15th day of the 8th lunar month)"),
-    "national_day": ("National Day", "国庆节", "1 October (solar)"),
+    "new_year": ("New Year's Day", "元旦", N_("1 January (solar)")),
+    "spring_festival": ("Spring Festival", "春节", N_("正月初一 (1st day of the 1st lunar month)")),
+    "qingming": ("Qingming", "清明节", N_("清明 solar term (4 or 5 April)")),
+    "labour_day": ("Labour Day", "劳动节", N_("1 May (solar)")),
+    "dragon_boat": (
+        "Dragon Boat Festival",
+        "端午节",
+        N_("五月初五 (5th day of the 5th lunar month)"),
+    ),
+    "mid_autumn": (
+        "Mid-Autumn Festival",
+        "中秋节",
+        N_("八月十五 (15th day of the 8th lunar month)"),
+    ),
+    "national_day": ("National Day", "国庆节", N_("1 October (solar)")),
 }
 #: Shopping festivals: key -> (English label, Chinese name).
 SHOPPING_FESTIVALS = {

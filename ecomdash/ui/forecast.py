@@ -514,8 +514,10 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         )
         years = sorted({fut.min().year, fut.max().year})
         hol = CN.holiday_table(years[0], years[-1])
-        # "name" says which holiday: in the merchant's language (the Chinese name in Chinese)
-        hol["name"] = hol["holiday"].map(lambda h: _(CN.LABELS[h]) if h in CN.LABELS else h)
+        if get_lang() == "zh":  # "name" says which holiday: its Chinese name in Chinese
+            hol["name"] = hol["name_zh"]
+            hol = hol.drop(columns=["name_zh"])
+        hol["lunar_date"] = hol["lunar_date"].map(_)
         show_table(
             hol.drop(columns=["holiday"]),
             area="forecast",

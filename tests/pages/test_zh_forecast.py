@@ -77,6 +77,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_demo_lines):
         names = {str(v) for t in tables for c in t.columns for v in t[c] if isinstance(v, str)}
         assert {"元旦", "春节", "国庆节"} <= names
         assert not any("Spring Festival" in n or "National Day" in n for n in names)
+        assert "农历正月初一" in names and not any("lunar month" in n for n in names)
         assert english_left_here(at, data_values=data) == []
         # weekly, ignoring returns, only Double 11: Run; then the other two forms
         at.selectbox(key="fc_metric").set_value("orders")
