@@ -146,3 +146,20 @@ def test_refusal_of_explosive_thresholds_in_chinese(zh_dataset):
     assert "too many itemsets" in en
     assert zh.startswith("这组门槛下项集太多") and "请把" in zh
     assert sorted(NUM.findall(en)) == sorted(NUM.findall(zh)), (en, zh)
+
+
+def test_switching_language_reuses_the_cached_result_and_shows_it_in_chinese(zh_dataset):
+    """The mining result is cached without the language (it holds Notes, not sentences):
+    the same session switched to Chinese gets the cached result's warning in Chinese."""
+    at = run_page("basket.py", dataset_id=zh_dataset.id, lang="en", timeout=180)
+    at.number_input[0].set_value(0.5)
+    _button(at, "Run").click().run()
+    [en] = [w.value for w in at.warning if "Lower the minimum support" in w.value]
+    # (AppTest formats the shown widgets' values in the test's thread: they are English here)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "购物篮分析"
+    [zh] = [w.value for w in at.warning if "降到" in w.value]
+    assert "Lower" not in zh
+    assert sorted(NUM.findall(en)) == sorted(NUM.findall(zh)), (en, zh)
