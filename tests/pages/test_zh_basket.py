@@ -53,7 +53,7 @@ def _walk_basket_in_chinese(zh_dataset, data):
     assert not at.exception, at.exception
     assert at.title[0].value == "购物篮分析"
     assert [t.label for t in at.tabs] == [
-        "关联规则",
+        "规则",
         "项集",
         "图表",
         "商品查询",
