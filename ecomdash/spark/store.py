@@ -436,6 +436,71 @@ _DROP = re.compile(r"^\s*DROP TABLE IF EXISTS (\w+)\s*$")
 _ISFINITE = re.compile(r"isfinite\(([\w.]+)\)")
 
 
+#: DuckDB spellings the store's pricing and alerts SQL uses, and Spark's for the same thing
+#: (same results: ``percentile`` and ``median`` interpolate as ``quantile_cont``; ``max_by``
+#: is ``arg_max``; intervals from a bound number of hours or seconds).
+_SPELLINGS = (
+    (re.compile(r"\bAS NOT MATERIALIZED\b"), "AS"),
+    (re.compile(r"\barg_max\("), "max_by("),
+    (re.compile(r"\bquantile_cont\("), "percentile("),
+    (re.compile(r"\bto_hours\(\s*\?::BIGINT\s*\)"), "make_dt_interval(0, ?, 0, 0)"),
+    (re.compile(r"\bto_seconds\(\s*\?::BIGINT\s*\)"), "make_dt_interval(0, 0, 0, ?)"),
+)
+
+
+def _call_args(sql: str, open_at: int) -> tuple[list[str], int]:
+    """The top-level arguments of the call whose ``(`` is at ``open_at``, and the index after
+    its ``)``."""
+    depth, start, args, i = 0, open_at + 1, [], open_at
+    quote = False
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            quote = not quote
+        elif not quote:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    args.append(sql[start:i].strip())
+                    return args, i + 1
+            elif ch == "," and depth == 1:
+                args.append(sql[start:i].strip())
+                start = i + 1
+        i += 1
+    raise StoreError("Internal error: a query has an unbalanced parenthesis.")
+
+
+def _date_diff(sql: str) -> str:
+    """DuckDB's ``date_diff('second' | 'week', a, b)``: the difference of the values truncated
+    to that unit (whole days // 7 for weeks), spelled in Spark SQL."""
+    out, pos = [], 0
+    for m in re.finditer(r"\bdate_diff\(", sql):
+        if m.start() < pos:
+            continue
+        args, end = _call_args(sql, m.end() - 1)
+        unit, a, b = args[0].strip("'").lower(), args[1], args[2]
+        if unit == "second":
+            expr = f"(unix_seconds({b}) - unix_seconds({a}))"
+        elif unit == "day":
+            expr = f"datediff(CAST({b} AS DATE), CAST({a} AS DATE))"
+        elif unit == "week":
+            expr = f"CAST(datediff(CAST({b} AS DATE), CAST({a} AS DATE)) DIV 7 AS BIGINT)"
+        else:
+            raise StoreError(f"Internal error: date_diff by {unit!r} has no Spark spelling.")
+        out += [sql[pos : m.start()], expr]
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
+
+
+def _spark_spelling(sql: str) -> str:
+    for pattern, repl in _SPELLINGS:
+        sql = pattern.sub(repl, sql)
+    return _date_diff(sql) if "date_diff(" in sql else sql
+
+
 class _SparkCursor:
     """The part of DuckDB's cursor API the store uses, over Spark SQL."""
 
@@ -485,6 +550,24 @@ class _SparkCursor:
         t = self._arrow()
         return {c: t.column(c).to_numpy(zero_copy_only=False) for c in t.column_names}
 
+    def register(self, name: str, table) -> _SparkCursor:
+        """A small Arrow table or DataFrame (e.g. unit costs) as a temp view for this cursor."""
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        with _spark_errors():
+            frame = self._store.spark.createDataFrame(table)
+            frame.createOrReplaceTempView(self._temp_name(name))
+        return self
+
+    def unregister(self, name: str) -> _SparkCursor:
+        self._store.spark.catalog.dropTempView(self._temp_name(name))
+        return self
+
+    def _temp_name(self, key: str) -> str:
+        if key not in self._temps:
+            self._temps[key] = f"ecd_tmp{key}_{secrets.token_hex(4)}"
+        return self._temps[key]
+
     def close(self) -> None:
         for name in self._temps.values():
             self._store.spark.catalog.dropTempView(name)
@@ -495,12 +578,9 @@ class _SparkCursor:
         requests on one Spark session never see each other's."""
 
         def sub(m: re.Match) -> str:
-            key = m.group(1)
-            if key not in self._temps:
-                self._temps[key] = f"ecd_tmp{key}_{secrets.token_hex(4)}"
-            return self._temps[key]
+            return self._temp_name(m.group(1))
 
-        return re.sub(r"(?<![\w.])(_l|_c)\b", sub, sql)
+        return re.sub(r"(?<![\w.])(_l|_c|_alert_costs)\b", sub, sql)
 
     def _run(self, sql: str, params):
         params = list(params)
@@ -516,6 +596,7 @@ class _SparkCursor:
         sql = sql.replace("regexp_matches(", "rlike(")
         sql = _ISFINITE.sub(r"(NOT isnan(\1) AND abs(\1) != double('infinity'))", sql)
         sql = re.sub(r"\bAS VARCHAR\)", "AS STRING)", sql)
+        sql = _spark_spelling(sql)
         # values: text stays a bound parameter; numbers and dates are spelled as literals
         parts = sql.split("?")
         if len(parts) - 1 != len(params):

@@ -17,6 +17,7 @@ from ecomdash import basket as B
 from ecomdash import schema as S
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -24,6 +25,7 @@ from ecomdash.ui.common import (
     fmt_int,
     fmt_money,
     fmt_pct,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -57,6 +59,10 @@ def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _mine(key: tuple, params: tuple) -> B.BasketResult:
     kw = _mining_kwargs(params)
+    workspace, dataset_id, _version, fkey = key
+    store = get_store(workspace)
+    if getattr(store, "engine", "duckdb") == "spark":  # FP-Growth on the cluster
+        return B.mine_dataset(store, dataset_id, Filters.from_key(fkey), **kw)
     return B.mine(_lines(key, kw["basket"], kw["level"]), **kw)
 
 
