@@ -340,7 +340,7 @@ def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
     if settings().is_spark:  # the engine's choice: Spark MLlib KMeans on the cluster
         from ecomdash.spark.segment import mllib_kmeans
 
-        return mllib_kmeans(z, k, seed=seed)
+        return mllib_kmeans(z, k, seed=seed, n_init=n_init)
     from sklearn.cluster import KMeans
 
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)

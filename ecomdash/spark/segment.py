@@ -8,8 +8,8 @@ the k centres come back. Every customer's cluster is then its nearest centre, an
 is computed over all customers, exactly as for the in-process fit, so the silhouette sweep, the
 names, the profile and the explanation tree are the core's code.
 
-MLlib has no ``n_init``: one k-means|| start (itself a careful seeding, several candidates per
-round) replaces scikit-learn's best of ``n_init`` k-means++ starts. On the demo merchant both
+MLlib has no ``n_init``: the best of ``n_init`` fits (k-means|| starts with seeds ``seed``,
+``seed + 1`` ...) replaces scikit-learn's best of ``n_init`` k-means++ starts. On the demo merchant both
 choose the same k and the same partition (``tests/unit/test_spark_models.py``); on other data a
 different local optimum can give slightly different clusters (the RFM segments never differ:
 they do not use k-means).
@@ -38,8 +38,11 @@ class MLlibKMeans:
         return out
 
 
-def mllib_kmeans(z: np.ndarray, k: int, *, seed: int = 0, max_iter: int = 300) -> MLlibKMeans:
-    """k-means of the rows of ``z`` with ``k`` clusters, fitted by Spark MLlib KMeans."""
+def mllib_kmeans(
+    z: np.ndarray, k: int, *, seed: int = 0, n_init: int = 3, max_iter: int = 300
+) -> MLlibKMeans:
+    """k-means of the rows of ``z`` with ``k`` clusters, fitted by Spark MLlib KMeans: the best
+    (lowest training cost) of ``n_init`` k-means|| starts, seeds ``seed .. seed + n_init - 1``."""
     import pyarrow as pa
     from pyspark.ml.clustering import KMeans
     from pyspark.ml.feature import VectorAssembler
@@ -54,7 +57,17 @@ def mllib_kmeans(z: np.ndarray, k: int, *, seed: int = 0, max_iter: int = 300) -
         frame = spark.createDataFrame(
             pa.table({c: pa.array(z[:, j].astype(np.float64)) for j, c in enumerate(cols)})
         )
-        rows = VectorAssembler(inputCols=cols, outputCol="features").transform(frame)
-        model = KMeans(k=int(k), seed=int(seed), maxIter=int(max_iter), tol=1e-4).fit(rows)
-        centres = np.asarray([np.asarray(c, dtype=np.float64) for c in model.clusterCenters()])
+        rows = VectorAssembler(inputCols=cols, outputCol="features").transform(frame).cache()
+        try:
+            best = None
+            for j in range(max(1, int(n_init))):
+                model = KMeans(k=int(k), seed=int(seed) + j, maxIter=int(max_iter), tol=1e-4).fit(
+                    rows
+                )
+                cost = float(model.summary.trainingCost)
+                if best is None or cost < best[0]:
+                    best = (cost, model.clusterCenters())
+        finally:
+            rows.unpersist()
+    centres = np.asarray([np.asarray(c, dtype=np.float64) for c in best[1]])
     return MLlibKMeans(centres, z)

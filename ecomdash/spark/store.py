@@ -80,6 +80,12 @@ def _local(path: str) -> str:
     return path[len("file://") :] if path.startswith("file://") else path
 
 
+def _uri(path: str) -> str:
+    """A lake path as the URI Spark reads and writes (``file://`` + absolute path), so a
+    cluster whose default file system is HDFS still reads the shared folder, not HDFS."""
+    return "file://" + os.path.abspath(path)
+
+
 class SparkStore(Store):
     """A workspace's datasets on the lake, read and reduced by Spark.
 
@@ -182,7 +188,7 @@ class SparkStore(Store):
             sdf.withColumn(MONTH, F.date_format(F.col(S.ORDER_DATE), "yyyy-MM"))
             .write.mode("errorifexists")
             .partitionBy(MONTH)
-            .parquet(path)
+            .parquet(_uri(path))
         )
 
     def _frame_of(self, table: pa.Table):
@@ -332,7 +338,7 @@ class SparkStore(Store):
         try:
             self._write_part(new, path)
             added = int(
-                self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(path).count()
+                self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(_uri(path)).count()
             )
             if not added:  # nothing new: the version still moves on, with no empty part
                 shutil.rmtree(path, ignore_errors=True)
@@ -388,18 +394,27 @@ class SparkStore(Store):
             df = df.sort_values("line_no", kind="stable")
         return _rejected_frame(df)
 
-    # -- alert mutes: kept only by the DuckDB store so far --------------------------------
+    # -- alert mutes: kept in the dataset's catalogue entry -------------------------------
     def alert_mutes(self, dataset_id: str) -> dict[str, tuple[str, ...]]:
-        """Nothing is muted on the lake yet (mutes live in the DuckDB store's own table)."""
-        self.info(dataset_id)
-        return {"rules": (), "products": ()}
+        """The merchant's muted alert rules and products for a dataset (in the catalogue)."""
+        mutes = self._entry(dataset_id).get("alert_mutes") or {}
+        return {
+            "rules": tuple(sorted(mutes.get("rules", ()))),
+            "products": tuple(sorted(mutes.get("products", ()))),
+        }
 
-    def set_alert_mutes(self, dataset_id: str, **_: object) -> dict[str, tuple[str, ...]]:
-        raise StoreError(
-            "Muting alerts is not available on the Spark engine yet: nothing was changed. "
-            "Mute them in the command with --mute-rule / --mute-product, or use the default "
-            "engine (ECOMDASH_ENGINE=duckdb)."
-        )
+    def set_alert_mutes(
+        self, dataset_id: str, *, rules: tuple[str, ...] = (), products: tuple[str, ...] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Replace the muted rules and products of a dataset (the catalogue is replaced
+        atomically, as for a save)."""
+        info = self.info(dataset_id)
+        with self._catalog("save the muted alerts") as cat:
+            cat[info.id]["alert_mutes"] = {
+                "rules": sorted(set(map(str, rules))),
+                "products": sorted(set(map(str, products))),
+            }
+        return self.alert_mutes(info.id)
 
     # -- reads: the inherited SQL through a Spark cursor ----------------------------------
     def _cur(self) -> _SparkCursor:
@@ -414,7 +429,7 @@ class SparkStore(Store):
         frame = None
         for part in entry["parts"]:
             path = self._part_path(info.id, part)
-            df = self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(path)
+            df = self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(_uri(path))
             frame = df if frame is None else frame.unionByName(df)
         return frame.select(*LINE_COLUMNS)
 
@@ -438,13 +453,14 @@ _ISFINITE = re.compile(r"isfinite\(([\w.]+)\)")
 
 #: DuckDB spellings the store's pricing and alerts SQL uses, and Spark's for the same thing
 #: (same results: ``percentile`` and ``median`` interpolate as ``quantile_cont``; ``max_by``
-#: is ``arg_max``; intervals from a bound number of hours or seconds).
+#: is ``arg_max``; interval literals from a bound number of hours or seconds).
 _SPELLINGS = (
     (re.compile(r"\bAS NOT MATERIALIZED\b"), "AS"),
     (re.compile(r"\barg_max\("), "max_by("),
     (re.compile(r"\bquantile_cont\("), "percentile("),
-    (re.compile(r"\bto_hours\(\s*\?::BIGINT\s*\)"), "make_dt_interval(0, ?, 0, 0)"),
-    (re.compile(r"\bto_seconds\(\s*\?::BIGINT\s*\)"), "make_dt_interval(0, 0, 0, ?)"),
+    # a literal (the value is bound as a number): window frame bounds must be literals
+    (re.compile(r"\bto_hours\(\s*\?::BIGINT\s*\)"), "INTERVAL ? HOUR"),
+    (re.compile(r"\bto_seconds\(\s*\?::BIGINT\s*\)"), "INTERVAL ? SECOND"),
 )
 
 
@@ -482,7 +498,8 @@ def _date_diff(sql: str) -> str:
         args, end = _call_args(sql, m.end() - 1)
         unit, a, b = args[0].strip("'").lower(), args[1], args[2]
         if unit == "second":
-            expr = f"(unix_seconds({b}) - unix_seconds({a}))"
+            # DOUBLE, as DuckDB's result divides: a Spark BIGINT / 3600.0 would be DECIMAL
+            expr = f"CAST(unix_seconds({b}) - unix_seconds({a}) AS DOUBLE)"
         elif unit == "day":
             expr = f"datediff(CAST({b} AS DATE), CAST({a} AS DATE))"
         elif unit == "week":
