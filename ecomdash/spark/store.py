@@ -186,7 +186,7 @@ class SparkStore(Store):
 
         (
             sdf.withColumn(MONTH, F.date_format(F.col(S.ORDER_DATE), "yyyy-MM"))
-            .write.mode("errorifexists")
+            .write.mode("error")  # never over a part; "error" (Connect has no "errorifexists")
             .partitionBy(MONTH)
             .parquet(_uri(path))
         )
