@@ -20,6 +20,21 @@ from tests.pages.conftest import displayed_frame
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+#: widgets whose ``value`` is not text we wrote: what the merchant typed, or the id of the
+#: chosen option (the option itself, as format_func shows it, is checked)
+VALUE_NOT_SHOWN = {
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "button_group",
+    "select_slider",
+    "checkbox",
+    "toggle",
+}
 
 
 def _english_words(text: str) -> list[str]:
@@ -73,11 +88,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                 pass
         elif kind not in SKIP_TYPES:
             for attr in ("label", "value", "help", "placeholder", "body", "delta", "options"):
-                if (
-                    kind in ("text_input", "text_area", "number_input", "date_input")
-                    and attr == "value"
-                ):
-                    continue  # what the merchant typed
+                if attr == "value" and kind in VALUE_NOT_SHOWN:
+                    continue  # what the merchant typed, or a choice's id (its option is shown)
                 try:
                     v = getattr(node, attr, None)
                 except Exception:
