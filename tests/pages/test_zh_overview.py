@@ -4,6 +4,7 @@ no English left (table headers aside: ecomdash/labels.py, the frame's)."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -80,8 +81,6 @@ def _no_english(at):
 
 
 def _chart_titles(at):
-    import json
-
     out = []
     for c in at.get("plotly_chart"):
         t = json.loads(c.proto.spec).get("layout", {}).get("title")
@@ -175,4 +174,62 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
         for i in at.info
     ), [i.value for i in at.info]
     assert "净销售额（按日）" in _chart_titles(at)  # 60 days: by day
+    _no_english(at)
+
+
+def _seed_csv(home, csv: bytes, name: str):
+    from ecomdash.ingest import load_bytes
+
+    res = load_bytes(csv, f"{name}.csv")
+    store = Store.open(home)
+    try:
+        return store.save_dataset(name, res.lines, report=res.report, mapping=res.mapping.as_dict())
+    finally:
+        store.close()
+
+
+def test_overview_without_prices_in_chinese(_isolated_home):
+    """A till log without prices: the counts' tiles, note, charts and tabs in Chinese."""
+    from tests.degraded_fixtures import till_log
+
+    df, truth = till_log()
+    info = _seed_csv(_isolated_home, df.to_csv(index=False).encode(), "till")
+    at = run_page("overview.py", dataset_id=info.id, lang="zh", timeout=240)
+    assert not at.exception, at.exception
+    assert _metric(at, "订单数").value == f"{truth['orders']:,}"
+    assert _metric(at, "每单件数").value == f"{truth['units'] / truth['orders']:.2f}"
+    assert _metric(at, "每单件数").help == (
+        f"件数除以订单数。精确值：{truth['units'] / truth['orders']:,.2f}。"
+    )
+    assert any(i.value.startswith("该数据集没有价格或金额列") for i in at.info)
+    titles = _chart_titles(at)
+    assert "最繁忙的日期和时段（订单数）" in titles
+    assert "热销商品（按件数）" in titles
+    with use_lang("zh"):
+        at.radio(key="ov_count_metric").set_value("units").run()
+    assert not at.exception, at.exception
+    assert at.radio(key="ov_count_metric").options == ["订单数", "件数"]
+    _no_english(at)
+
+
+def test_overview_on_summed_sales_in_chinese(_isolated_home):
+    """Summed sales (totals per store and department): the caption, event dates, tabs."""
+    from tests.summed_fixtures import to_csv_bytes, walmart_like
+
+    info = _seed_csv(
+        _isolated_home, to_csv_bytes(walmart_like(stores=4, depts=6, weeks=60, seed=3)), "walmart"
+    )
+    at = run_page("overview.py", dataset_id=info.id, lang="zh", timeout=240)
+    assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == ["热门门店/地点", "热销品类"]
+    assert any(c.value.startswith("汇总销售数据") for c in at.caption)
+    assert any(
+        re.fullmatch(r"文件的标记列中有 \d+ 个事件日期（节假日、促销）。", c.value)
+        for c in at.caption
+    )
+    assert "事件（文件标记）" in [
+        tr.get("name")
+        for c in at.get("plotly_chart")
+        for tr in json.loads(c.proto.spec).get("data", [])
+    ]
     _no_english(at)
