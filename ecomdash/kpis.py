@@ -29,6 +29,7 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.store import Store
 
 KPI_NAMES = (
@@ -44,22 +45,23 @@ KPI_NAMES = (
     "return_rate",
 )
 
+#: Tile names (message ids: translate with ``_()`` where shown).
 KPI_LABELS = {
-    "revenue": "Net revenue",
-    "gross_sales": "Gross sales",
-    "returns": "Returns & cancellations",
-    "orders": "Orders",
-    "units": "Units",
-    "aov": "Average order value",
-    "customers": "Customers",
-    "new_customers": "New customers",
-    "returning_customers": "Returning customers",
-    "return_rate": "Return rate",
-    "items_per_order": "Items per order",
+    "revenue": N_("Net revenue"),
+    "gross_sales": N_("Gross sales"),
+    "returns": N_("Returns & cancellations"),
+    "orders": N_("Orders"),
+    "units": N_("Units"),
+    "aov": N_("Average order value"),
+    "customers": N_("Customers"),
+    "new_customers": N_("New customers"),
+    "returning_customers": N_("Returning customers"),
+    "return_rate": N_("Return rate"),
+    "items_per_order": N_("Items per order"),
 }
 #: Shown when a dataset has no price or amount column (a till log of baskets, a marketplace
 #: export without prices): what the overview shows instead, and what a price would unlock.
-NO_REVENUE_NOTE = (
+NO_REVENUE_NOTE = N_(
     "This dataset has no price or amount column, so revenue, average order value and returns "
     "value cannot be computed: orders, units, items per order, the busiest days and hours and "
     "top products by units are shown instead. Revenue needs a price column: re-upload the "
@@ -67,6 +69,20 @@ NO_REVENUE_NOTE = (
 )
 
 GRAINS = {"day": "day", "week": "week", "month": "month"}
+
+#: The note on a trend whose last period is partial, per grain (one sentence per message).
+PARTIAL_NOTES = {
+    "day": N_("The last day in the trend is partial (data up to {end}); read it with care."),
+    "week": N_("The last week in the trend is partial (data up to {end}); read it with care."),
+    "month": N_("The last month in the trend is partial (data up to {end}); read it with care."),
+}
+
+
+def day_text(d: date | None) -> str:
+    """A date in a sentence: ISO in English (``2011-12-09``), ``2011年12月9日`` in Chinese."""
+    if d is None or get_lang() == "en":
+        return str(d)
+    return fmt.long_date(d)
 
 
 @dataclass(frozen=True)
@@ -251,7 +267,10 @@ def overview(
     grain: str = "auto",
     top_n: int = 10,
 ) -> OverviewResult:
-    """Everything the Overview page shows, computed by SQL in the store."""
+    """Everything the Overview page shows, computed by SQL in the store.
+
+    Its ``notes`` are sentences in the current language (``ecomdash.i18n``): a cache of the
+    result is keyed by the language."""
     info = store.info(dataset_id)
     filters = filters or Filters()
     cols = info.columns
@@ -269,13 +288,20 @@ def overview(
         prev_period = (prev_f.start, prev_f.end)
         if prev_f.start < lo.date():
             notes.append(
-                f"The previous period ({prev_f.start} to {prev_f.end}) starts before the first "
-                f"order ({lo.date()}), so it is only partly covered."
+                _(
+                    "The previous period ({start} to {end}) starts before the first order "
+                    "({first}), so it is only partly covered.",
+                    start=day_text(prev_f.start),
+                    end=day_text(prev_f.end),
+                    first=day_text(lo.date()),
+                )
             )
     elif prev_f is not None:
         notes.append(
-            "There is no data before this period, so no comparison is shown. Narrow the date "
-            "range in the sidebar to compare with an earlier period."
+            _(
+                "There is no data before this period, so no comparison is shown. Narrow the "
+                "date range in the sidebar to compare with an earlier period."
+            )
         )
 
     if grain == "auto":
@@ -332,9 +358,7 @@ def overview(
             "month": last + pd.offsets.MonthBegin(1),
         }[grain]
         if period_end.date() > end + timedelta(days=1):
-            notes.append(
-                f"The last {grain} in the trend is partial (data up to {end}); read it with care."
-            )
+            notes.append(_(PARTIAL_NOTES[grain], end=day_text(end)))
 
     def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
         if col not in cols:
@@ -478,7 +502,7 @@ def _count_overview(
         top_categories=breakdown(S.CATEGORY),
         top_countries=breakdown(S.COUNTRY),
         grain=grain,
-        notes=(NO_REVENUE_NOTE, *notes),
+        notes=(_(NO_REVENUE_NOTE), *notes),
         kind=info.kind,
         top_locations=breakdown(S.LOCATION),
         events=info.events,
