@@ -358,7 +358,7 @@ def fmt_compact(x: float | None, *, money: bool = False) -> str:
     thousand."""
     if x is None or pd.isna(x):
         return "n/a"
-    return compact(float(x), symbol=current_display().symbol if money else "")
+    return compact(float(x), money=money, symbol=current_display().symbol if money else "")
 
 
 def fmt_int(x: float | None) -> str:
