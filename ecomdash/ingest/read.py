@@ -43,6 +43,8 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
     _inflate = zlib
 
 from ecomdash.errors import InputFileError
+from ecomdash.i18n import N_, _
+from ecomdash.ingest.messages import Msg
 
 #: Largest upload accepted, in bytes. Must match ``server.maxUploadSize = 200`` (MB) in
 #: ``.streamlit/config.toml``.
@@ -185,11 +187,13 @@ def _read_any(
     _nested: bool = False,
 ) -> RawTable:
     ext = _extension(filename)
-    _check_size(len(data), max_bytes, "The file")
+    _check_size(len(data), max_bytes, N_("The file"))
     if not data or data.isspace():
         raise InputFileError(
-            "The file is empty: it has no bytes (or only blank space). "
-            "Export your orders again and upload the saved file."
+            _(
+                "The file is empty: it has no bytes (or only blank space). "
+                "Export your orders again and upload the saved file."
+            )
         )
     notes: list[str] = []
     compression = None
@@ -204,21 +208,28 @@ def _read_any(
         ext = _extension(inner) if inner else ""
         if not data or data.isspace():
             raise InputFileError(
-                "The compressed file is empty once unpacked. Export your orders again."
+                _("The compressed file is empty once unpacked. Export your orders again.")
             )
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         zf = _open_zip(data, max_bytes)
         names = zf.namelist()
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             if ext in {".csv", ".txt", ".tsv"}:
-                notes.append(f"The file is named {ext} but is an Excel workbook; read it as Excel.")
+                notes.append(
+                    Msg(
+                        N_("The file is named {ext} but is an Excel workbook; read it as Excel."),
+                        ext=ext,
+                    )
+                )
             return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
         if _nested or compression:
             raise _nested_error()
         if "mimetype" in names and b"opendocument" in _safe_read(zf, "mimetype")[:100]:
             raise InputFileError(
-                "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
-                "then upload that."
+                _(
+                    "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
+                    "then upload that."
+                )
             )
         members = [
             i
@@ -229,13 +240,17 @@ def _read_any(
         ]
         if not members:
             raise InputFileError(
-                "The zip archive holds no data file. Put one CSV, Excel or Parquet file in it."
+                _("The zip archive holds no data file. Put one CSV, Excel or Parquet file in it.")
             )
         if len(members) > 1:
             listed = ", ".join(PurePath(m.filename).name for m in members[:10])
             raise InputFileError(
-                f"The zip archive holds {len(members)} files ({listed}). "
-                "Upload a zip with exactly one data file, or upload the file itself."
+                _(
+                    "The zip archive holds {n} files ({names}). "
+                    "Upload a zip with exactly one data file, or upload the file itself.",
+                    n=len(members),
+                    names=listed,
+                )
             )
         inner_name = PurePath(members[0].filename).name
         try:
@@ -246,19 +261,35 @@ def _read_any(
                 "damaged: unpack it yourself and upload the data file."
             ) from None
         result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes, _nested=True)
-        return _with(result, compression="zip", notes=(f"Read {inner_name!r} from the zip.",))
+        return _with(
+            result,
+            compression="zip",
+            notes=(Msg(N_("Read {name} from the zip."), name=repr(inner_name)),),
+        )
     if data[:4] == b"PAR1":
         return _read_parquet(data, compression=compression)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputFileError(
-            "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
-            "which cannot be read here. Open it in Excel and save it (without a password) as "
-            ".xlsx or CSV, then upload that."
+            _(
+                "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
+                "which cannot be read here. Open it in Excel and save it (without a password) as "
+                ".xlsx or CSV, then upload that."
+            )
         )
     if ext in {".xlsx", ".xlsm"}:
-        notes.append(f"The file is named {ext} but holds plain text; read it as delimited text.")
+        notes.append(
+            Msg(
+                N_("The file is named {ext} but holds plain text; read it as delimited text."),
+                ext=ext,
+            )
+        )
     elif ext == ".parquet":
-        notes.append("The file is named .parquet but holds plain text; read it as delimited text.")
+        notes.append(
+            Msg(
+                N_("The file is named {ext} but holds plain text; read it as delimited text."),
+                ext=".parquet",
+            )
+        )
     return _read_text(data, notes=notes, compression=compression, max_bytes=max_bytes)
 
 
@@ -275,8 +306,10 @@ def _safe_read(zf: zipfile.ZipFile, name: str) -> bytes:
 
 def _nested_error() -> InputFileError:
     return InputFileError(
-        "The file is an archive inside another archive. Unpack it and upload the data file "
-        "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+        _(
+            "The file is an archive inside another archive. Unpack it and upload the data file "
+            "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+        )
     )
 
 
@@ -297,8 +330,13 @@ def _mb(n: int) -> str:
 def _check_size(n: int, max_bytes: int, what: str) -> None:
     if n > max_bytes:
         raise InputFileError(
-            f"{what} is {_mb(n)}; the limit is {_mb(max_bytes)}. "
-            "Export a shorter date range (or split the file) and upload the parts."
+            _(
+                "{what} is {size}; the limit is {limit}. "
+                "Export a shorter date range (or split the file) and upload the parts.",
+                what=_(what),
+                size=_mb(n),
+                limit=_mb(max_bytes),
+            )
         )
 
 
@@ -465,12 +503,14 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         if len(head) >= 230:
             break
     if not head:
-        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
+        raise InputFileError(
+            _("The sheet {sheet} is empty. Choose the sheet with the orders.", sheet=repr(chosen))
+        )
     # title rows above the table ("Orders report 2024"): far fewer cells than the table
     filled = [sum(1 for c in row if c.strip()) for _, row in head[:30]]
     start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
     if start and len(head) > start + 1:
-        notes.append(f"Skipped {start} title row(s) above the table.")
+        notes.append(Msg(N_("Skipped {n} title row(s) above the table."), n=start))
         head = head[start:]
     width = max(len(r) for _, r in head)
     sample = [(r + [""] * width)[:width] for _, r in head]
@@ -489,7 +529,7 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
             return
         w = max(len(r) for _, r in batch)
         cols = [[] for _ in range(w)]
-        for _, r in batch:
+        for _rn, r in batch:
             for k in range(w):
                 cols[k].append(r[k] if k < len(r) else "")
         chunks.append([pa.array(c, type=pa.string()) for c in cols])
@@ -530,9 +570,11 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         header = _check_header((header_cells + [""] * width)[:width])
         if not chunks:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12])
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12]),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(width)]
@@ -848,8 +890,10 @@ def _read_text(
     encoding, sample = _decode_sample(sample_bytes)
     if _looks_binary(sample):
         raise InputFileError(
-            "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
-            "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+            _(
+                "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
+                "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+            )
         )
     _refuse_markup(sample)
     full_text: str | None = None
@@ -861,7 +905,7 @@ def _read_text(
     if len(sample_bytes) < len(data) and len(lines) > 1:
         lines = lines[:-1]  # the last sample line may be cut
     if not lines:
-        raise InputFileError("The file is empty: it has no lines with text.")
+        raise InputFileError(_("The file is empty: it has no lines with text."))
     delim, consistency, mode = _sniff_delimiter(lines)
     title_lines = 0
     if delim != " " and mode >= 2:
@@ -873,7 +917,7 @@ def _read_text(
             title_lines = physical[skip]
             lines = lines[skip:]
             delim, consistency, mode = _sniff_delimiter(lines)
-            notes.append(f"Skipped {title_lines} title line(s) above the table.")
+            notes.append(Msg(N_("Skipped {n} title line(s) above the table."), n=title_lines))
     if delim == " ":
         rows = [ln.split() for ln in lines[:200]]
     else:
@@ -895,7 +939,7 @@ def _read_text(
     else:
         payload = data[3:] if encoding == "utf-8-sig" else data
     if len(rows[0]) < 2 and mode < 2:
-        notes.append("No delimiter found: read as a single column.")
+        notes.append(Msg(N_("No delimiter found: read as a single column.")))
 
     def parse(payload: bytes) -> RawTable:
         table = _read_delimited(
@@ -914,13 +958,15 @@ def _read_text(
     except _NotUtf8:
         if full_text is not None:
             raise InputFileError(
-                "Part of the file is not valid text in any encoding tried. Save the export as "
-                "UTF-8 CSV and upload it again."
+                _(
+                    "Part of the file is not valid text in any encoding tried. Save the export as "
+                    "UTF-8 CSV and upload it again."
+                )
             ) from None
         encoding, full_text = _decode_sample(data)
         if _looks_binary(full_text):
             raise InputFileError(
-                "Part of the file holds binary bytes, not text. Export the orders again as CSV."
+                _("Part of the file holds binary bytes, not text. Export the orders again as CSV.")
             ) from None
         return parse(full_text.encode("utf-8"))
 
@@ -931,7 +977,7 @@ def _drop_lines(payload: bytes, k: int) -> bytes:
         return payload
     nl = b"\n" if b"\n" in payload[:_SAMPLE_BYTES] else b"\r"
     pos = 0
-    for _ in range(k):
+    for _k in range(k):
         nxt = payload.find(nl, pos)
         if nxt < 0:
             return b""
@@ -946,17 +992,21 @@ def _refuse_markup(sample: str) -> None:
         head.startswith("<") and "<table" in sample[:20000].lower()
     ):
         raise InputFileError(
-            "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
-            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            _(
+                "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
+                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            )
         )
     if head.startswith("<?xml"):
         raise InputFileError(
-            "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
-            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            _(
+                "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
+                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            )
         )
     if head.startswith(("{", "[{")):
         raise InputFileError(
-            "This file is JSON, which is not read here. Export the orders as CSV or .xlsx."
+            _("This file is JSON, which is not read here. Export the orders as CSV or .xlsx.")
         )
 
 
@@ -964,9 +1014,12 @@ def _refuse_unclosed_quote(payload: bytes) -> None:
     bad_line = _unclosed_quote_line(payload)
     if bad_line is not None:
         raise InputFileError(
-            f"A quoted value opened on line {bad_line:,} is never closed (an odd number of "
-            '" characters), so the rest of the file cannot be split into columns. Fix or remove '
-            "that line, or export the file again."
+            _(
+                "A quoted value opened on line {line} is never closed (an odd number of "
+                '" characters), so the rest of the file cannot be split into columns. Fix or '
+                "remove that line, or export the file again.",
+                line=f"{bad_line:,}",
+            )
         )
 
 
@@ -1040,7 +1093,9 @@ def _read_delimited(
         msg = str(exc)
         if "utf8" in msg.lower():
             raise _NotUtf8(msg) from None
-        raise InputFileError(f"The file cannot be split into columns: {msg}") from None
+        raise InputFileError(
+            _("The file cannot be split into columns: {error}", error=msg)
+        ) from None
     n = tbl.num_rows
     # line numbers of the kept records. Usually record k starts on line k (header = 1); with
     # blank lines or line breaks inside quoted values, the physical start lines are computed.
@@ -1051,7 +1106,7 @@ def _read_delimited(
         # and records differ, so the (slower) quote scan runs only then
         _refuse_unclosed_quote(payload)
     if n == 0:
-        raise InputFileError("The file has no rows that can be read.")
+        raise InputFileError(_("The file has no rows that can be read."))
     starts = _record_start_lines(payload, total_records, lines)
     bad_numbers = {int(num) for num, _, _ in invalid if num is not None}
     all_numbers = starts
@@ -1076,9 +1131,11 @@ def _read_delimited(
         line_no = line_no[1:]
         if len(df) == 0:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12] if h)
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12] if h),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(ncols)]
@@ -1187,9 +1244,11 @@ def _from_rows(
         body, line_nos = rows[1:], line_nos[1:]
         if not body:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12])
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12]),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(width)]
