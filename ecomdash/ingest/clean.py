@@ -411,7 +411,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             notes.append(
                 Msg(
                     N_("{field} ({column}): {note}"),
-                    field=fld,
+                    field=Msg(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
                     column=repr(mapping[fld]),
                     note=conv.note,
                 )
@@ -426,7 +426,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             notes.append(
                 Msg(
                     N_("{field} ({column}): {note}"),
-                    field=schema.ORDER_DATE,
+                    field=Msg(schema.ORDER_DATE),
                     column=repr(mapping[schema.ORDER_DATE]),
                     note=conv.note,
                 )

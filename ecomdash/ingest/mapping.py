@@ -565,7 +565,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
-            how = Msg(N_("header {column} matches {field}"), column=repr(c), field=fld)
+            how = Msg(N_("header {column} matches {field}"), column=repr(c), field=Msg(fld))
             if strength is None:
                 strength, how = _partial(fld, n, c)
             if strength is None:
@@ -645,7 +645,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     "{field} left unmapped: {column} might be it, but the evidence is weak "
                     "(confidence {score}: {reason}). Map it yourself if that is right."
                 ),
-                field=fld,
+                field=Msg(fld),
                 column=repr(c),
                 score=f"{score:.2f}",
                 reason=reason,
@@ -664,7 +664,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                 ),
                 column=repr(c),
                 role=Msg(ROLES[roles[c]][3]),
-                field=fld,
+                field=Msg(fld),
             )
         )
     notes: list[str] = []
@@ -706,7 +706,7 @@ def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> M
                 N_("{layout}: {column} is its {field}"),
                 layout=Msg(lay.label),
                 column=repr(mapping[f]),
-                field=f,
+                field=Msg(f),
             ),
         )
         if f in mapping

@@ -22,6 +22,7 @@ from ecomdash.ingest.multi import (
     read_tables,
 )
 from ecomdash.ui.common import inert, show_error
+from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
 
 LEAVE_OUT = N_("(leave this table out)")  # a stable option value, shown translated
@@ -122,8 +123,8 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     combined = state["combined"]
     st.caption(_("Rows before and after each step"))
     steps = combined.steps_frame()
-    steps["step"] = steps["step"].map(shown)
-    steps["detail"] = steps["detail"].map(shown)
+    steps["step"] = [shown(x.step) for x in combined.steps]  # (the frame holds plain str)
+    steps["detail"] = [shown(x.detail) for x in combined.steps]
     show_table(steps, area="data", hide_index=True)
     for note in combined.notes:
         st.text(shown(note))
@@ -158,7 +159,7 @@ def _join_editor(tables: dict[str, RawTable], proposal) -> dict:
                 left = st.selectbox(
                     _("Join {table} on the lines column", table=inert(t)),
                     left_opts,
-                    format_func=lambda c: _(LEAVE_OUT) if c == LEAVE_OUT else c,
+                    format_func=in_run_lang(lambda c: _(LEAVE_OUT) if c == LEAVE_OUT else c),
                     index=left_opts.index(j.left_column) if j else 0,
                     key=f"join_left_{t}",
                 )

@@ -37,6 +37,7 @@ from ecomdash.ui.common import (
     select_dataset,
     show_error,
 )
+from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
@@ -269,7 +270,8 @@ def _read_summary(raw: RawTable) -> None:
         _n("{n} column", "{n} columns", len(info["columns"])),
     ]
     if info.get("encoding"):
-        parts.append(_("encoding {encoding}", encoding=info["encoding"]))
+        # codec names as written in upper case (UTF-8, GB18030), in every language
+        parts.append(_("encoding {encoding}", encoding=str(info["encoding"]).upper()))
     if info.get("delimiter"):
         delim = info["delimiter"]
         parts.append(
@@ -333,7 +335,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
                 options,
                 index=default,
                 key=f"map_{f.field}",
-                format_func=_option,
+                format_func=in_run_lang(_option),
                 help=_(
                     "{what}. Confidence {confidence}.",
                     what=_(FIELD_HELP[f.field]) if f.field in FIELD_HELP else "",
@@ -456,7 +458,7 @@ def _save_form(filename: str, state: dict) -> None:
         mode = st.radio(
             _("Save as"),
             ["new", "append"],
-            format_func=lambda m: _(SAVE_MODES[m]),
+            format_func=in_run_lang(lambda m: _(SAVE_MODES[m])),
             horizontal=True,
             disabled=not existing,
         )
@@ -465,12 +467,14 @@ def _save_form(filename: str, state: dict) -> None:
         target = st.selectbox(
             _("Dataset to add to (lines already in it are skipped)"),
             list(by_id),
-            format_func=lambda i: _n(
-                "{name} ({n} line)",
-                "{name} ({n} lines)",
-                by_id[i].rows,
-                name=by_id[i].name,
-                n=f"{by_id[i].rows:,}",
+            format_func=in_run_lang(
+                lambda i: _n(
+                    "{name} ({n} line)",
+                    "{name} ({n} lines)",
+                    by_id[i].rows,
+                    name=by_id[i].name,
+                    n=f"{by_id[i].rows:,}",
+                )
             ),
             disabled=not existing,
         )

@@ -18,6 +18,9 @@ from tests.pages.conftest import displayed_frame
 #: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
 #: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+# -- Data page (zh-data): names of products and platforms a Chinese operator writes in Latin
+# letters (the export formats and shop systems the upload accepts), and file types
+ALLOWED |= {"excel", "shopify", "woocommerce", "opendocument", "tsv", "ods"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
 
