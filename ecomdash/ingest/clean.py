@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
 from ecomdash.ingest.messages import Msg, to_json
@@ -318,12 +318,32 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     unknown = [k for k in mapping if k not in FIELDS]
     missing = [v for v in mapping.values() if v not in raw.data.columns]
     if unknown or missing:
-        raise MappingError(
-            "The mapping does not fit this file: "
-            + (f"unknown field(s) {', '.join(map(repr, unknown))}; " if unknown else "")
-            + (f"column(s) {', '.join(map(repr, missing))} not in the file; " if missing else "")
-            + f"the file's columns are {', '.join(map(repr, raw.columns))}. Choose again."
-        )
+        fields = {
+            "unknown": ", ".join(map(repr, unknown)),
+            "missing": ", ".join(map(repr, missing)),
+            "columns": ", ".join(map(repr, raw.columns)),
+        }
+        if unknown and missing:
+            msg = _(
+                "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
+                "{missing} not in the file; the file's columns are {columns}. Choose again.",
+                **fields,
+            )
+        elif unknown:
+            msg = _(
+                "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
+                "columns are {columns}. Choose again.",
+                unknown=fields["unknown"],
+                columns=fields["columns"],
+            )
+        else:
+            msg = _(
+                "The mapping does not fit this file: column(s) {missing} not in the file; the "
+                "file's columns are {columns}. Choose again.",
+                missing=fields["missing"],
+                columns=fields["columns"],
+            )
+        raise MappingError(msg)
     check_enough(mapping, raw.columns)
     src = raw.data
     n = len(src)

@@ -28,7 +28,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _
 from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.platforms_cn import Layout, layout_mapping
@@ -626,7 +626,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     chosen: dict[str, FieldProposal] = {}
     used: set[str] = set()
     low: dict[str, tuple[float, str, str]] = {}
-    for score, _, fld, c, reason in cands:
+    for score, _prio, fld, c, reason in cands:
         if fld in chosen or c in used:
             continue
         if score < MIN_CONFIDENCE:
@@ -903,15 +903,22 @@ def resolve_mapping(
         unknown = [k for k in override if k not in FIELDS]
         if unknown:
             raise MappingError(
-                f"Unknown field(s) in the mapping: {', '.join(map(repr, unknown))}. "
-                f"Fields are: {', '.join(FIELDS)}."
+                _(
+                    "Unknown field(s) in the mapping: {unknown}. Fields are: {fields}.",
+                    unknown=", ".join(map(repr, unknown)),
+                    fields=", ".join(FIELDS),
+                )
             )
         cols = set(raw.data.columns)
         missing = [v for v in override.values() if v and v not in cols]
         if missing:
             raise MappingError(
-                f"The mapping names column(s) not in the file: {', '.join(map(repr, missing))}. "
-                f"The file's columns are: {', '.join(map(repr, raw.data.columns))}."
+                _(
+                    "The mapping names column(s) not in the file: {missing}. The file's "
+                    "columns are: {columns}.",
+                    missing=", ".join(map(repr, missing)),
+                    columns=", ".join(map(repr, raw.data.columns)),
+                )
             )
         taken = {v for v in override.values() if v}
         mapping = {k: v for k, v in mapping.items() if v not in taken and k not in override}
@@ -926,15 +933,27 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
     ok = [a for a in schema.REQUIREMENTS if not schema.missing_for(a, have)]
     if ok:
         return
-    needs = "; ".join(
-        f"{schema.ANALYSIS_LABELS[a]} needs "
-        + " or ".join(" + ".join(sorted(alt)) for alt in schema.REQUIREMENTS[a])
+    # the analyses' names (schema.ANALYSIS_LABELS) and field ids are in the catalogue
+    # (ecomdash/ui/data_page.py marks them): shown in the UI language
+    needs = _("; ").join(
+        _(
+            "{analysis} needs {fields}",
+            analysis=_(schema.ANALYSIS_LABELS[a]),
+            fields=_(" or ").join(
+                " + ".join(_(f) for f in sorted(alt)) for alt in schema.REQUIREMENTS[a]
+            ),
+        )
         for a in schema.REQUIREMENTS
     )
-    found = ", ".join(f"{k} ← {v!r}" for k, v in mapping.items()) or "nothing"
+    found = _(", ").join(f"{_(k)} ← {v!r}" for k, v in mapping.items()) or _("nothing")
     raise MappingError(
-        "The columns found are not enough for any analysis. Mapped: "
-        f"{found} (file columns: {', '.join(map(repr, columns))}). At least an order id + a "
-        "product (a basket list), or a date + an amount (a payments log) is needed. "
-        f"In detail: {needs}. Map the missing columns by hand, or export more columns."
+        _(
+            "The columns found are not enough for any analysis. Mapped: {found} (file "
+            "columns: {columns}). At least an order id + a product (a basket list), or a date "
+            "+ an amount (a payments log) is needed. In detail: {needs}. Map the missing "
+            "columns by hand, or export more columns.",
+            found=found,
+            columns=", ".join(map(repr, columns)),
+            needs=needs,
+        )
     )

@@ -245,8 +245,11 @@ def _zip_members(data: bytes, max_bytes: int) -> list[tuple[str, bytes]] | None:
         return [(PurePath(i.filename).name, zf.read(i)) for i in infos]
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
         raise InputFileError(
-            f"A file inside the zip cannot be unpacked ({exc}). It may be encrypted or damaged: "
-            "unpack the zip yourself and upload the tables."
+            _(
+                "A file inside the zip cannot be unpacked ({error}). It may be encrypted or "
+                "damaged: unpack the zip yourself and upload the tables.",
+                error=exc,
+            )
         ) from None
 
 

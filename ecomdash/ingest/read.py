@@ -257,8 +257,11 @@ def _read_any(
             inner = zf.read(members[0])
         except _ZIP_ERRORS as exc:
             raise InputFileError(
-                f"The file inside the zip cannot be unpacked ({exc}). It may be encrypted or "
-                "damaged: unpack it yourself and upload the data file."
+                _(
+                    "The file inside the zip cannot be unpacked ({error}). It may be encrypted "
+                    "or damaged: unpack it yourself and upload the data file.",
+                    error=exc,
+                )
             ) from None
         result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes, _nested=True)
         return _with(
@@ -347,24 +350,36 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
         out = d.decompress(data, limit + 1)
     except (zlib.error, _inflate.error) as exc:
         raise InputFileError(
-            f"The file starts like a .gz archive but cannot be unpacked ({exc}). "
-            "It may be truncated: download or export it again."
+            _(
+                "The file starts like a .gz archive but cannot be unpacked ({error}). "
+                "It may be truncated: download or export it again.",
+                error=exc,
+            )
         ) from None
     if len(out) > limit:
         raise InputFileError(
-            f"The .gz file unpacks to more than {_mb(limit)} (from {_mb(len(data))}); "
-            "that is too large or a compression bomb. Upload a smaller export."
+            _(
+                "The .gz file unpacks to more than {limit} (from {size}); that is too large "
+                "or a compression bomb. Upload a smaller export.",
+                limit=_mb(limit),
+                size=_mb(len(data)),
+            )
         )
     if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * len(data):
         raise InputFileError(
-            f"The .gz file unpacks {len(out) / len(data):,.0f} times larger than it is; "
-            "this looks like a compression bomb and was not read."
+            _(
+                "The .gz file unpacks {ratio} times larger than it is; this looks like a "
+                "compression bomb and was not read.",
+                ratio=f"{len(out) / len(data):,.0f}",
+            )
         )
     if not d.eof:
         raise InputFileError(
-            "The .gz file is cut short: its compressed data stops before the end, so rows "
-            "would be missing. The download or export may have stopped early: get the file "
-            "again and upload the complete one."
+            _(
+                "The .gz file is cut short: its compressed data stops before the end, so rows "
+                "would be missing. The download or export may have stopped early: get the "
+                "file again and upload the complete one."
+            )
         )
     if d.unused_data and d.unused_data[:2] == b"\x1f\x8b":
         # concatenated gzip members: rare; fall back to the library
@@ -385,22 +400,34 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:
         raise InputFileError(
-            f"The file looks like a zip / .xlsx archive but is damaged ({exc}). "
-            "Open it in its program and save it again, or export a CSV."
+            _(
+                "The file looks like a zip / .xlsx archive but is damaged ({error}). "
+                "Open it in its program and save it again, or export a CSV.",
+                error=exc,
+            )
         ) from None
     limit = max_bytes * UNCOMPRESSED_FACTOR
     total = sum(i.file_size for i in infos)
     if total > limit:
         raise InputFileError(
-            f"The archive unpacks to {_mb(total)} (from {_mb(len(data))}); the limit is "
-            f"{_mb(limit)}. It is too large or a compression bomb and was not read."
+            _(
+                "The archive unpacks to {size} (from {packed}); the limit is {limit}. It is "
+                "too large or a compression bomb and was not read.",
+                size=_mb(total),
+                packed=_mb(len(data)),
+                limit=_mb(limit),
+            )
         )
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise InputFileError(
-                f"The archive member {PurePath(i.filename).name!r} unpacks "
-                f"{i.file_size / max(i.compress_size, 1):,.0f} times larger than it is stored "
-                f"({_mb(i.file_size)}); this looks like a compression bomb and was not read."
+                _(
+                    "The archive member {name} unpacks {ratio} times larger than it is stored "
+                    "({size}); this looks like a compression bomb and was not read.",
+                    name=repr(PurePath(i.filename).name),
+                    ratio=f"{i.file_size / max(i.compress_size, 1):,.0f}",
+                    size=_mb(i.file_size),
+                )
             )
     return zf
 
@@ -596,24 +623,32 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
     if sheet is not None:
         if sheet not in names:
             raise SheetChoiceError(
-                f"The workbook has no sheet named {sheet!r}. Its sheets are: "
-                + ", ".join(repr(n) for n in names)
-                + ". Choose one of these.",
+                _(
+                    "The workbook has no sheet named {sheet}. Its sheets are: {sheets}. "
+                    "Choose one of these.",
+                    sheet=repr(sheet),
+                    sheets=", ".join(repr(n) for n in names),
+                ),
                 names,
             )
         return sheet
     with_data = [n for n in names if has_data(n)]
     if not with_data:
         raise InputFileError(
-            "The Excel workbook has no data in any sheet ("
-            + ", ".join(repr(n) for n in names)
-            + "). Check you exported the orders."
+            _(
+                "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
+                "the orders.",
+                sheets=", ".join(repr(n) for n in names),
+            )
         )
     if len(with_data) > 1:
         raise SheetChoiceError(
-            f"The workbook has {len(with_data)} sheets with data: "
-            + ", ".join(repr(n) for n in with_data)
-            + ". Choose the sheet that holds the order lines.",
+            _(
+                "The workbook has {n} sheets with data: {sheets}. Choose the sheet that holds "
+                "the order lines.",
+                n=len(with_data),
+                sheets=", ".join(repr(n) for n in with_data),
+            ),
             tuple(with_data),
         )
     return with_data[0]
@@ -632,8 +667,11 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
         raise InputFileError(
-            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
-            "Open it in Excel, save it again as .xlsx, or export a CSV."
+            _(
+                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                "again as .xlsx, or export a CSV.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
 
     def has_data(name: str) -> bool:
@@ -688,8 +726,11 @@ def _xlsx_openpyxl(data: bytes, sheet: str | None):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged files
         raise InputFileError(
-            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
-            "Open it in Excel, save it again as .xlsx, or export a CSV."
+            _(
+                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                "again as .xlsx, or export a CSV.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     try:
         names = tuple(wb.sheetnames)
@@ -723,21 +764,28 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
         names = [str(n) for n in tbl.column_names]
     except Exception as exc:  # pyarrow raises many types on damaged files
         raise InputFileError(
-            f"The Parquet file cannot be read ({type(exc).__name__}: {exc}). Export it again."
+            _(
+                "The Parquet file cannot be read ({error}). Export it again.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     if tbl.num_rows == 0:
         raise InputFileError(
-            "The Parquet file has columns ("
-            + ", ".join(names[:10])
-            + ") but no rows. Export a period with orders."
+            _(
+                "The Parquet file has columns ({columns}) but no rows. Export a period with "
+                "orders.",
+                columns=", ".join(names[:10]),
+            )
         )
     names = _check_header(names)
     try:
         cols = _parquet_columns(tbl, names)
     except (pa.ArrowException, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise InputFileError(
-            f"The Parquet file holds values that cannot be read ({type(exc).__name__}: {exc}). "
-            "Export it again."
+            _(
+                "The Parquet file holds values that cannot be read ({error}). Export it again.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     df = pd.DataFrame(cols)
     return RawTable(
@@ -1190,9 +1238,14 @@ def _check_malformed(malformed: pd.DataFrame, total: int) -> None:
     if len(malformed) and len(malformed) > max(5, MAX_MALFORMED_SHARE * total):
         where = ", ".join(f"{int(x):,}" for x in malformed["line_no"].head(8))
         raise InputFileError(
-            f"{len(malformed):,} of {total:,} lines have a different number of fields than the "
-            f"header (lines {where} ...). The delimiter or quoting is probably wrong: export "
-            "the file again as CSV, or fix those lines."
+            _(
+                "{n} of {total} lines have a different number of fields than the header "
+                "(lines {where} ...). The delimiter or quoting is probably wrong: export the "
+                "file again as CSV, or fix those lines.",
+                n=f"{len(malformed):,}",
+                total=f"{total:,}",
+                where=where,
+            )
         )
 
 
@@ -1216,12 +1269,16 @@ def _check_header(header: list[str]) -> list[str]:
         seen.setdefault(h.casefold(), []).append(i + 1)
     dups = {clean[pos[0] - 1]: pos for pos in seen.values() if len(pos) > 1}
     if dups:
-        listed = "; ".join(
-            f"{name!r} in columns {', '.join(map(str, pos))}" for name, pos in dups.items()
+        listed = _("; ").join(
+            _("{name} in columns {positions}", name=repr(name), positions=", ".join(map(str, pos)))
+            for name, pos in dups.items()
         )
         raise InputFileError(
-            f"Some column names appear more than once: {listed}. Rename them so every column "
-            "has its own name, then upload again."
+            _(
+                "Some column names appear more than once: {names}. Rename them so every "
+                "column has its own name, then upload again.",
+                names=listed,
+            )
         )
     return clean
 

@@ -16,9 +16,10 @@ from tests.pages.zh_walk import english_left
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
 IGNORE = ("table header",)
-#: the save form's radio holds stable option ids ("new" / "append"), shown through format_func
-#: as 新数据集 / 追加到已有数据集 (its options are checked); the walker reads the raw value
-RADIO_IDS = {"new", "append"}
+#: widgets whose values are stable option ids shown through format_func (the save form's radio:
+#: 新数据集 / 追加到已有数据集; a mapping selectbox left unmapped: （文件中没有）); their
+#: options are checked in Chinese, the walker also reads the raw value
+RADIO_IDS = {"new", "append", "(not in the file)"}
 
 EN_CSV = (
     b"Order ID,Order Date,Customer,SKU,Product,Qty,Price,Total\n"
@@ -134,7 +135,7 @@ def test_english_csv_mapped_by_hand_in_chinese(_isolated_home):
     assert maps["map_revenue"].help.startswith("该行金额（实付）。可信度 ")
     assert _metrics(at)[:2] == ["5", "4"]  # one exact duplicate dropped (counted by hand)
     # the merchant's own column names are the options and values of the mapping widgets
-    data_values = EN_COLUMNS | RADIO_IDS | {"(not in the file)"}
+    data_values = EN_COLUMNS | RADIO_IDS
     assert english_left(at, data_values=data_values, ignore=IGNORE) == []
     at.selectbox(key="map_customer_id").set_value("(not in the file)").run()
     assert not at.exception, at.exception
@@ -189,3 +190,35 @@ def test_tables_of_one_export_joined_in_chinese(_isolated_home):
     assert _metrics(at)[:2] == ["14", "12"]
     # 店铺Id: a column of the Taobao order report, offered as a join column (merchant data)
     assert english_left(at, data_values=RADIO_IDS | {"店铺Id"}, ignore=IGNORE) == []
+
+
+def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home):
+    from ecomdash import demo_zh
+
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("演示商户", demo_zh.generate(7).lines, source="generated")
+    finally:
+        store.close()
+    at = _page("zh")
+    assert [t.label for t in at.tabs] == ["上传导出文件", "我的数据集"]
+    assert any(h.value == "该数据集的清洗报告" for h in at.subheader)
+    assert [m.label for m in at.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
+    assert any(c.value == "没有触发任何清洗规则。" for c in at.caption)
+    data_values = RADIO_IDS | {info.id, f"演示商户 ({info.id})"}
+    assert english_left(at, data_values=data_values, ignore=IGNORE) == []
+    at.text_input(key=f"rename_{info.id}").set_value("双11 店铺")
+    at.button(key=f"do_rename_{info.id}").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["已重命名。"]
+    data_values = RADIO_IDS | {info.id, f"双11 店铺 ({info.id})"}
+    assert english_left(at, data_values=data_values, ignore=IGNORE) == []
+
+
+def test_columns_not_enough_is_said_in_chinese(_isolated_home):
+    data = "备注,数量\n你好,1\n再见,2\n".encode()
+    at = _upload(_page("zh"), [("备注.csv", data)])
+    shown = _plain(e.value for e in at.error)
+    assert shown.startswith("找到的列不足以做任何分析。"), shown
+    assert "购物篮分析需要 订单号 + 商品编码" in shown
+    assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
