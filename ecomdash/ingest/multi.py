@@ -546,19 +546,35 @@ def combine(
 
 def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
     if j.table not in tables:
-        raise JoinError(f"There is no table named {j.table!r}. Tables: {', '.join(tables)}.")
+        raise JoinError(
+            _(
+                "There is no table named {table}. Tables: {tables}.",
+                table=repr(j.table),
+                tables=", ".join(tables),
+            )
+        )
     if j.table == fact:
-        raise JoinError(f"{j.table!r} holds the lines; it cannot also describe them.")
+        raise JoinError(
+            _("{table} holds the lines; it cannot also describe them.", table=repr(j.table))
+        )
     right = tables[j.table].data
     if j.left_column not in df.columns:
         raise JoinError(
-            f"The lines have no column {j.left_column!r} to join {j.table!r} on. Columns: "
-            f"{', '.join(c for c in df.columns if c != '__line_no')}."
+            _(
+                "The lines have no column {column} to join {table} on. Columns: {columns}.",
+                column=repr(j.left_column),
+                table=repr(j.table),
+                columns=", ".join(c for c in df.columns if c != "__line_no"),
+            )
         )
     if j.table_column not in right.columns:
         raise JoinError(
-            f"Table {j.table!r} has no column {j.table_column!r}. Its columns: "
-            f"{', '.join(right.columns)}."
+            _(
+                "Table {table} has no column {column}. Its columns: {columns}.",
+                table=repr(j.table),
+                column=repr(j.table_column),
+                columns=", ".join(right.columns),
+            )
         )
     dup = _nonempty(right[j.table_column])
     if not dup.is_unique:

@@ -434,11 +434,22 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                     show_table(r.sample, area="data", hide_index=True)
         if len(report.rejected):
             download_table(
-                report.rejected,
+                reasons_shown(report.rejected, rep),
                 "rejected-rows",
                 label=_("Download the {n} dropped rows (CSV)", n=f"{len(report.rejected):,}"),
                 key=f"dl_rejected_{key}",
             )
+
+
+def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:
+    """The dropped rows with their ``reason`` (a rule's English label, as stored) in the UI
+    language, for the download; a copy (the stored rows are not changed)."""
+    if "reason" not in rejected.columns or not len(rejected):
+        return rejected
+    shown_as = {str(r.get("label")): rule_label(r) for r in rep.get("rules") or []}
+    out = rejected.copy()
+    out["reason"] = out["reason"].map(lambda x: shown_as.get(str(x), x))
+    return out
 
 
 def rule_label(rule: dict) -> str:
@@ -585,7 +596,7 @@ def _datasets_section() -> None:
             hide_index=True,
         )
     report_view(info.report, key=info.id)
-    rej = store.rejected_rows(info.id)
+    rej = reasons_shown(store.rejected_rows(info.id), info.report)
     if len(rej):
         download_table(
             rej,

@@ -222,3 +222,23 @@ def test_columns_not_enough_is_said_in_chinese(_isolated_home):
     assert shown.startswith("找到的列不足以做任何分析。"), shown
     assert "购物篮分析需要 订单号 + 商品编码" in shown
     assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
+
+
+def test_dropped_rows_download_gives_the_reason_in_the_ui_language():
+    from ecomdash.i18n import use_lang
+    from ecomdash.ingest import load_bytes
+    from ecomdash.ui.data_page import reasons_shown
+
+    res = load_bytes((FIX / "taobao_items_v2.csv").read_bytes(), "淘宝宝贝.csv")
+    rep = res.report
+    assert len(rep.rejected) == 2  # the unpaid and the closed-before-payment lines
+    english = reasons_shown(rep.rejected, rep.to_dict())
+    assert english["reason"].tolist() == rep.rejected["reason"].tolist()
+    assert all(r.startswith("order ") for r in english["reason"])
+    with use_lang("zh"):
+        chinese = reasons_shown(rep.rejected, rep.to_dict())
+    assert sorted(r.split("：")[0] for r in chinese["reason"]) == [
+        "订单在成交前已取消或关闭（不算销售，已剔除）",
+        "订单未付款（尚未成交，已剔除）",
+    ]
+    assert rep.rejected["reason"].str.startswith("order ").all()  # the input is not changed
