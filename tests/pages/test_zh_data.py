@@ -242,3 +242,22 @@ def test_dropped_rows_download_gives_the_reason_in_the_ui_language():
         "订单未付款（尚未成交，已剔除）",
     ]
     assert rep.rejected["reason"].str.startswith("order ").all()  # the input is not changed
+
+
+def test_summed_sales_notice_in_chinese(_isolated_home):
+    data = (
+        "日期,门店,部门,周销售额,节假日\n"
+        "2024-01-05,1,1,100.50,FALSE\n"
+        "2024-01-12,1,1,-20.00,TRUE\n"
+        "2024-01-05,2,1,80.00,FALSE\n"
+        "2024-01-12,2,1,90.25,TRUE\n"
+    ).encode()
+    at = _upload(_page("zh"), [("周销售.csv", data)])
+    assert any(i.value.startswith("该表已经是汇总数据") for i in at.info)
+    rules = _rules(at)
+    # by hand: one row (-20.00) is a net return
+    net = rules[rules["label"].str.startswith("汇总销售中的负金额")]
+    assert net["rows"].tolist() == [1] and net["action"].tolist() == ["已标记"]
+    assert at.selectbox(key="map_event").label == "活动标记"
+    assert at.selectbox(key="map_event").value == "节假日"
+    assert english_left(at, data_values=RADIO_IDS | {"TRUE", "FALSE"}, ignore=IGNORE) == []
