@@ -68,6 +68,11 @@ DELIMITER_NAMES = {
     " ": "whitespace",
 }
 _SAMPLE_BYTES = 128 * 1024
+#: the ``reason`` of a malformed row (English in the table; the Data page shows it translated)
+MALFORMED_REASONS = (
+    N_("{n} fields where the header has {width}"),
+    N_("{n} fields where the file has {width}"),
+)
 _NUMBER_RE = re.compile(r"^\s*[-+(]?[$€£¥]?\s*\d[\d,.\s]*\)?%?\s*$")
 _DATE_RE = re.compile(
     r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日"
@@ -1193,7 +1198,7 @@ def _read_delimited(
     malformed = pd.DataFrame(
         {
             "line_no": pd.array([num if num is not None else -1 for num, _, _ in invalid], "int64"),
-            "reason": [f"{cnt} fields where the header has {ncols}" for _, _, cnt in invalid],
+            "reason": [MALFORMED_REASONS[0].format(n=cnt, width=ncols) for _, _, cnt in invalid],
             "text": [t for _, t, _ in invalid],
         }
     )
@@ -1349,7 +1354,7 @@ def _read_whitespace(
     malformed = pd.DataFrame(
         {
             "line_no": pd.array([nos[i] for i in bad], "int64"),
-            "reason": [f"{counts[i]} fields where the file has {width}" for i in bad],
+            "reason": [MALFORMED_REASONS[1].format(n=counts[i], width=width) for i in bad],
             "text": [" ".join(rows[i]) for i in bad],
         }
     )

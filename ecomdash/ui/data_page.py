@@ -6,6 +6,7 @@ checks them (recomputable; nothing durable). Saving goes to the store, atomicall
 
 from __future__ import annotations
 
+import re
 import time
 
 import pandas as pd
@@ -28,6 +29,7 @@ from ecomdash.ingest import (
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
 from ecomdash.ingest.messages import Msg, from_json, shown
 from ecomdash.ingest.multi import is_multi_table_zip
+from ecomdash.ingest.read import MALFORMED_REASONS
 from ecomdash.ui import data_multi
 from ecomdash.ui.common import (
     download_table,
@@ -295,7 +297,8 @@ def _read_summary(raw: RawTable) -> None:
                 n=f"{len(raw.malformed):,}",
             )
         )
-        st.dataframe(raw.malformed.head(200), hide_index=True)  # the merchant's own headers
+        # the merchant's own headers; the reason in the UI language
+        st.dataframe(malformed_shown(raw.malformed.head(200)), hide_index=True)
 
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
@@ -439,6 +442,33 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                 label=_("Download the {n} dropped rows (CSV)", n=f"{len(report.rejected):,}"),
                 key=f"dl_rejected_{key}",
             )
+
+
+def malformed_shown(malformed: pd.DataFrame) -> pd.DataFrame:
+    """Unreadable rows with their ``reason`` ("7 fields where the header has 8") in the UI
+    language (a copy)."""
+    if "reason" not in malformed.columns or not len(malformed):
+        return malformed
+    patterns = [
+        (
+            re.compile(
+                "^" + re.escape(t).replace(r"\{n\}", r"(\d+)").replace(r"\{width\}", r"(\d+)") + "$"
+            ),
+            t,
+        )
+        for t in MALFORMED_REASONS
+    ]
+
+    def one(reason):
+        for pattern, template in patterns:
+            m = pattern.match(str(reason))
+            if m:
+                return _(template, n=m.group(1), width=m.group(2))
+        return reason
+
+    out = malformed.copy()
+    out["reason"] = out["reason"].map(one)
+    return out
 
 
 def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:

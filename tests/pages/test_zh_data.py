@@ -261,3 +261,18 @@ def test_summed_sales_notice_in_chinese(_isolated_home):
     assert at.selectbox(key="map_event").label == "活动标记"
     assert at.selectbox(key="map_event").value == "节假日"
     assert english_left(at, data_values=RADIO_IDS | {"TRUE", "FALSE"}, ignore=IGNORE) == []
+
+
+def test_unreadable_rows_are_listed_in_chinese(_isolated_home):
+    rows = [f"A{i},2024-03-0{1 + i % 9} 10:00,c{i},S1,杯子,1,10.00,10.00" for i in range(12)]
+    rows.insert(5, "A99,2024-03-02 10:00,c99,S1,杯子,1,10.00,10.00,多出来的")
+    data = (
+        "订单号,下单时间,买家ID,商品编码,商品名称,数量,单价,实付金额\n" + "\n".join(rows)
+    ).encode()
+    at = _upload(_page("zh"), [("订单.csv", data)])
+    assert any(w.value.startswith("有 1 行无法读取") for w in at.warning)
+    bad = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    # by hand: line 7 (header + 5 rows before it) has 9 fields, the header 8
+    assert bad["line_no"].tolist() == [7]
+    assert bad["reason"].tolist() == ["有 9 个字段，表头有 8 个"]
+    assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
