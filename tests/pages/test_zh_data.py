@@ -276,3 +276,65 @@ def test_unreadable_rows_are_listed_in_chinese(_isolated_home):
     assert bad["line_no"].tolist() == [7]
     assert bad["reason"].tolist() == ["有 9 个字段，表头有 8 个"]
     assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
+
+
+def test_append_and_delete_in_chinese(_isolated_home):
+    at = _upload(_page("zh"), [("订单.csv", EN_CSV)])
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    at = _upload(_page("zh"), [("订单-再次.csv", EN_CSV)])
+    radio = at.radio[0]
+    assert radio.label == "保存为" and radio.options == ["新数据集", "追加到已有数据集"]
+    radio.set_value("append")
+    target = next(s for s in at.selectbox if s.label.startswith("追加到的数据集"))
+    store = Store.open(_isolated_home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+    finally:
+        store.close()
+    assert target.options == ["订单（4 个订单行）"]
+    target.set_value(info.id)
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    # by hand: the same 4 lines again, all already in the dataset
+    assert [s.value for s in at.success] == ["已向数据集追加 0 个订单行；跳过了已有的 4 个。"]
+    assert any(c.value == "后续追加：新增 0 个订单行，跳过 4 个重复行。" for c in at.caption)
+    at.checkbox(key=f"sure_{info.id}").check().run()
+    at.button(key=f"del_{info.id}").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == ["已删除。"]
+    assert any(i.value == "还没有数据集：请在第一个标签页上传导出文件。" for i in at.info)
+
+
+def test_workbook_with_several_sheets_asks_in_chinese(_isolated_home):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "订单"
+    ws.append(["订单号", "下单时间", "商品名称", "数量", "实付金额"])
+    ws.append(["A1", "2024-11-11 10:00:00", "杯子", 2, 21.0])
+    ws.append(["A2", "2024-11-12 09:00:00", "茶叶", 1, 30.0])
+    other = wb.create_sheet("退货")
+    other.append(["订单号", "退货时间", "金额"])
+    other.append(["A1", "2024-11-13", 21.0])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.file_uploader(key="uploader").set_value(
+        [("店铺.xlsx", buf.getvalue(), "application/octet-stream")]
+    )
+    at.run()
+    assert not at.exception, at.exception
+    assert "该工作簿有多个含数据的工作表。订单在哪一个里？" in [i.value for i in at.info]
+    sheet = at.selectbox(key="sheet_pick")
+    assert sheet.label == "工作表" and sheet.options == ["订单", "退货"]
+    assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
+    sheet.set_value("订单").run()
+    assert not at.exception, at.exception
+    assert _metrics(at)[:2] == ["2", "2"]
+    assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
