@@ -569,7 +569,7 @@ def _datasets_section() -> None:
                 "id": d.id,
                 "lines": d.rows,
                 "version": d.version,
-                "columns": ", ".join(d.columns),
+                "columns": fields_list(d.columns),
                 "source": d.source,
                 "updated": d.updated,
             }
