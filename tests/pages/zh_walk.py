@@ -20,6 +20,9 @@ from tests.pages.conftest import displayed_frame
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
 # --- zh-overview: Streamlit's markdown colour directive (":red[3 条…]"), not shown as a word
 ALLOWED |= {"red"}
+# -- Data page (zh-data): names of products and platforms a Chinese operator writes in Latin
+# letters (the export formats and shop systems the upload accepts), and file types
+ALLOWED |= {"excel", "shopify", "woocommerce", "opendocument", "tsv", "ods"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
 #: widgets whose ``value`` is not text we wrote: what the merchant typed, or the id of the
