@@ -86,7 +86,14 @@ def render(ctx: PageContext) -> None:
     else:
         names = [
             ["revenue", "orders", "aov", "customers", "return_rate"],
-            ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
+            [
+                "gross_sales",
+                "returns",
+                "units",
+                "new_customers",
+                "returning_customers",
+                "repeat_customers",
+            ],
         ]
     for row in names:
         cols = st.columns(len(row))
@@ -186,7 +193,16 @@ _HELP = {
     "aov": "Net revenue divided by orders.",
     "customers": "Distinct customers with an order in the period (guest orders have no customer).",
     "new_customers": "Customers whose first order falls in this period.",
-    "returning_customers": "Customers in this period who had ordered before it.",
+    "returning_customers": (
+        "Returning in this period: customers with an order in this period who had already "
+        "ordered before it (customers whose first order falls in the period are new, so over "
+        "all time this is 0)."
+    ),
+    "repeat_customers": (
+        "Returning customers as Shopify counts them: customers with an order in this period "
+        "who, by the end of the period, have placed more than one order (two orders inside the "
+        "period count too)."
+    ),
     "return_rate": "Returns as a share of gross sales.",
     "units": "Units sold less units returned.",
 }
