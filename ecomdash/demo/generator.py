@@ -26,6 +26,7 @@ from ecomdash.demo.profiles import (
     _COUNTRY_P,
     _FAV_BOOST,
     _FEE_PRICE,
+    _FIRST_ID,
     _GUEST,
     _GUEST_SHARE,
     _K_MIN,
@@ -34,6 +35,9 @@ from ecomdash.demo.profiles import (
     _N_EXTRA,
     _N_FAV,
     _N_MIN,
+    _NEW_EXTRA,
+    _NEW_REPEAT_P,
+    _NEW_STREAM,
     _POP_GAMMA,
     _POSTAGE_PRICE,
     _PRICE_BETA,
@@ -63,11 +67,14 @@ def generate(
     n_products: int = 300,
     start: date = DEFAULT_START,
     days: int = 730,
+    n_new_customers: int | None = None,
 ) -> Demo:
     """Generate the demo merchant (deterministic for a given ``seed`` and parameters).
 
-    About 3,000 customers, 300 products in 10 categories, two years of orders
-    (``start`` .. ``start + days - 1``), ~100k order lines. See the module docstring for the
+    ``n_customers`` (3,000) regular customers in the five planted groups plus
+    ``n_new_customers`` (default twice as many: 6,000) customers acquired over the whole
+    period, most of whom buy once; 300 products in 10 categories, two years of orders
+    (``start`` .. ``start + days - 1``), ~120k order lines. See the module docstring for the
     mechanism and :class:`DemoTruth` for the planted facts.
     """
     if days < 120:
@@ -79,6 +86,13 @@ def generate(
         raise ParameterError(
             f"The demo needs at least 100 customers to plant its customer groups; got "
             f"n_customers={n_customers}. Ask for more customers."
+        )
+    n_new = 2 * n_customers if n_new_customers is None else int(n_new_customers)
+    if n_new < 0 or _FIRST_ID + n_customers + n_new > 100_000:
+        raise ParameterError(
+            f"The demo's customer ids have five digits, so n_customers + n_new_customers must "
+            f"be at most {100_000 - _FIRST_ID:,} (and n_new_customers at least 0); got "
+            f"n_customers={n_customers}, n_new_customers={n_new}. Ask for fewer customers."
         )
     rng = np.random.default_rng(seed)
     end = start + timedelta(days=days - 1)
@@ -109,7 +123,7 @@ def generate(
     counts = np.floor(_SHARE * n_customers).astype(int)
     counts[1] += n_customers - counts.sum()
     cust_group = np.repeat(np.arange(n_groups), counts)
-    cust_ids = rng.permutation(n_customers) + 12001
+    cust_ids = rng.permutation(n_customers) + _FIRST_ID
     cust_id_str = np.array([str(c) for c in cust_ids], dtype=object)
     cust_country = rng.choice(len(_COUNTRIES), n_customers, p=_COUNTRY_P)
     n_cat = len(categories)
@@ -125,11 +139,30 @@ def generate(
     churn_day = np.full(n_customers, days + 1)
     churners = np.flatnonzero(cust_group == _CHURN_GROUP)
     churn_day[churners] = days - rng.integers(150, 211, len(churners))
+    exp_planted = float((_N_MIN[cust_group] + _N_EXTRA[cust_group]).sum())
+
+    # --- new customers: acquired all along (their own stream), most buy once ----------
+    rng_new = np.random.default_rng([seed, _NEW_STREAM])
+    repeats = rng_new.random(n_new) < _NEW_REPEAT_P
+    new_orders = 1 + np.where(repeats, 1 + rng_new.poisson(_NEW_EXTRA, n_new), 0)
+    new_country = rng_new.choice(len(_COUNTRIES), n_new, p=_COUNTRY_P)
+    new_q = rng_new.random(int(new_orders.sum()))
+    exp_new = n_new * (1.0 + _NEW_REPEAT_P * (1.0 + _NEW_EXTRA))
+    n_all = n_customers + n_new
+    cust_group = np.concatenate([cust_group, np.full(n_new, _GUEST)])  # guest-like baskets
+    cust_country = np.concatenate([cust_country, new_country])
+    fav = np.concatenate([fav, np.zeros((n_new, n_cat), dtype=bool)])
+    churn_day = np.concatenate([churn_day, np.full(n_new, days + 1)])
 
     # --- orders -----------------------------------------------------------------------
-    o_cust = np.repeat(np.arange(n_customers), n_orders)
+    o_cust = np.concatenate(
+        [
+            np.repeat(np.arange(n_customers), n_orders),
+            np.repeat(np.arange(n_customers, n_all), new_orders),
+        ]
+    )
     # Guests: base share chosen so that all guests (incl. churners' later orders) ≈ 10 %.
-    exp_total_reg = float((_N_MIN[cust_group] + _N_EXTRA[cust_group]).sum())
+    exp_total_reg = exp_planted + exp_new
     cum_p = np.concatenate([[0.0], np.cumsum(day_p)])
     exp_ghost = float(
         ((_N_MIN + _N_EXTRA)[_CHURN_GROUP] * (1.0 - cum_p[np.minimum(churn_day, days)]))[
@@ -148,10 +181,25 @@ def generate(
     first = np.repeat(np.cumsum(n_orders) - n_orders, n_orders)
     j = np.arange(n_reg) - first
     q_reg = (j + rng.random(n_reg)) / n_orders[o_cust[:n_reg]]
-    q = np.concatenate([q_reg, rng.random(n_guest)])
+    # a new customer's orders are independent draws too: the first is its acquisition day,
+    # so acquisitions follow the intensity (trend, Q4, Black Friday, Christmas run-up)
+    n_new_ord = len(new_q)
+    q = np.concatenate([q_reg, new_q, rng.random(n_guest)])
     o_day = np.clip(np.searchsorted(cum_p, q, side="right") - 1, 0, days - 1)
     o_seconds = np.clip(rng.normal(14.5, 4.0, n_ord), 0.0, 23.99) * 3600.0
     o_seconds = np.floor(o_seconds).astype(np.int64)
+    # new customers' ids are given in the order of their first order (as a shop numbers them)
+    if n_new:
+        seg = slice(n_reg, n_reg + n_new_ord)
+        first_ts = np.minimum.reduceat(
+            o_day[seg].astype(np.int64) * 86_400 + o_seconds[seg],
+            np.cumsum(new_orders) - new_orders,
+        )
+        new_ids = np.empty(n_new, dtype=np.int64)
+        new_ids[np.argsort(first_ts, kind="stable")] = _FIRST_ID + n_customers + np.arange(n_new)
+        cust_id_str = np.concatenate(
+            [cust_id_str, np.array([str(c) for c in new_ids], dtype=object)]
+        )
     # churners' orders on/after the churn date become guest orders
     ghost = (o_cust >= 0) & (o_day >= churn_day[np.maximum(o_cust, 0)])
     o_reg_cust = np.where(ghost, -1, o_cust)
@@ -319,7 +367,12 @@ def generate(
     rets["pos"] = rets["pos"] + 10**9  # after the sale lines of the same timestamp
     frame = pd.concat([sale, nonp, rets], ignore_index=True)
     frame, incidents = _plant_incidents(
-        frame, seed=seed, start=start, days=days, catalogue=frozenset(pid[is_catalogue])
+        frame,
+        seed=seed,
+        start=start,
+        days=days,
+        catalogue=frozenset(pid[is_catalogue]),
+        new_customers=frozenset(cust_id_str[n_customers:]),
     )
     frame["revenue"] = np.round(frame["quantity"] * frame["unit_price"], 2)
     frame = frame.sort_values(["order_date", "order_id", "pos"], kind="stable")
@@ -330,10 +383,16 @@ def generate(
     # --- truth ------------------------------------------------------------------------
     sold = lines.loc[~lines["is_return"] & lines["customer_id"].notna(), "customer_id"]
     present = set(sold.unique())
-    keep = np.array([c in present for c in cust_id_str])
+    keep = np.array([c in present for c in cust_id_str[:n_customers]])
+    keep_new = np.array([c in present for c in cust_id_str[n_customers:]], dtype=bool)
+    new_customers = pd.Series(
+        new_orders[keep_new].astype(np.int64),
+        index=pd.Index(cust_id_str[n_customers:][keep_new], name="customer_id", dtype="string"),
+        name="orders",
+    ).sort_index()
     groups = pd.Series(
-        np.array(GROUPS, dtype=object)[cust_group[keep]],
-        index=pd.Index(cust_id_str[keep], name="customer_id", dtype="string"),
+        np.array(GROUPS, dtype=object)[cust_group[:n_customers][keep]],
+        index=pd.Index(cust_id_str[:n_customers][keep], name="customer_id", dtype="string"),
         name="group",
         dtype="string",
     ).sort_index()
@@ -345,11 +404,11 @@ def generate(
     ).sort_index()
     favs = pd.Series(
         [tuple(cat_names[fav[i]]) for i in np.flatnonzero(keep)],
-        index=pd.Index(cust_id_str[keep], name="customer_id", dtype="string"),
+        index=pd.Index(cust_id_str[:n_customers][keep], name="customer_id", dtype="string"),
         name="favourite_categories",
         dtype=object,
     ).sort_index()
-    exp_total = exp_total_reg + exp_base_guest
+    exp_total = exp_total_reg + exp_base_guest  # planted + new customers' + guest orders
     expected = pd.Series(exp_total * day_p, index=day_index, name="expected_orders")
     price_changes = pd.DataFrame(changes, columns=["product_id", "date", "old_price", "new_price"])
     price_changes = price_changes.astype(
@@ -375,5 +434,6 @@ def generate(
         favourite_categories=favs,
         **pricing_truth,
         incidents=incidents,
+        new_customers=new_customers,
     )
     return Demo(lines=lines, truth=truth)

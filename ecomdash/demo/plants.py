@@ -13,7 +13,13 @@ _INCIDENT_STREAM = 15  # the incidents' own random stream: np.random.default_rng
 
 
 def _plant_incidents(
-    frame: pd.DataFrame, *, seed: int, start: date, days: int, catalogue: frozenset[str]
+    frame: pd.DataFrame,
+    *,
+    seed: int,
+    start: date,
+    days: int,
+    catalogue: frozenset[str],
+    new_customers: frozenset[str] = frozenset(),
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Plant the alert incidents into the assembled lines (before revenue and line numbers).
 
@@ -34,13 +40,18 @@ def _plant_incidents(
         d = int(frac * days)
         return d + (weekday - (base + pd.Timedelta(days=d)).day_of_week) % 7
 
-    # 1. outage day (a Wednesday): 85 % of the day's orders never happen. Only guest orders
-    # and customers with 4+ orders lose one, so every customer keeps 3+ orders.
+    # 1. outage day (a Wednesday): 85 % of the day's orders never happen. Only orders of
+    # guests, new customers (``new_customers``: acquired over the period, most buy once) and
+    # regulars with 4+ orders are lost, so every regular keeps 3+ orders.
     d_out = at(0.275, 2)
     sale_orders = frame[is_sale & ~frame["order_id"].str.startswith("C")]
     per_cust = sale_orders.groupby("customer_id")["order_id"].nunique()
     day_orders = sale_orders[day_of[sale_orders.index] == d_out].drop_duplicates("order_id")
-    ok = day_orders["customer_id"].isna() | (day_orders["customer_id"].map(per_cust).fillna(0) >= 4)
+    ok = (
+        day_orders["customer_id"].isna()
+        | (day_orders["customer_id"].map(per_cust).fillna(0) >= 4)
+        | day_orders["customer_id"].isin(new_customers)
+    )
     cand = day_orders.loc[ok, "order_id"].to_numpy()
     lost = set(rng.choice(cand, int(round(0.85 * len(day_orders))), replace=False).tolist())
     lost |= {"C" + o for o in lost}

@@ -54,6 +54,15 @@ _COUNTRIES = ("United Kingdom", "Germany", "France", "United States", "China", "
 _COUNTRY_P = _ro([0.55, 0.12, 0.10, 0.13, 0.05, 0.05])
 _GUEST_SHARE = 0.10  # target share of orders without a customer id
 
+# New customers (acquired over the whole period, their own stream [seed, 16]): each buys once,
+# or with probability _NEW_REPEAT_P 2 + Poisson(_NEW_EXTRA) times. With twice as many new
+# customers as regulars, 85 % of them and ~57 % of all customers buy once (CDNOW: 51 % of a
+# cohort bought once in 78 weeks).
+_FIRST_ID = 12001  # customer ids: regulars 12001.., new customers after them by first order
+_NEW_STREAM = 16
+_NEW_REPEAT_P = 0.15
+_NEW_EXTRA = 0.8
+
 _WEEKLY = (0.90, 0.85, 0.90, 0.95, 1.05, 1.25, 1.10)  # Mon..Sun, mean 1
 _YEARLY_AMPLITUDE = 0.25
 _YEARLY_PEAK_DOY = 340  # early December

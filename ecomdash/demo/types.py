@@ -58,6 +58,7 @@ class DemoTruth:
       of 6–24: the largest order values), "premium" (~13 orders of expensive products from
       many categories, ~12 % of lines returned), "lapsed regulars" (the churners: ~12 orders,
       then nothing for the last 5–7 months). Every customer in it has ≥ 2 sales orders.
+      These are the regular customers only (not ``new_customers``).
       Group sizes for 3,000 customers: 810 / 1,110 / 240 / 540 / 300. k-means (k = 5) on
       log1p-standardised recency, frequency, monetary, AOV, tenure, inter-purchase time,
       category breadth and return rate recovers them with ARI ≈ 0.97.
@@ -103,8 +104,14 @@ class DemoTruth:
       (``returns_spike``). Planted after the rest of the generation with their own random
       stream (``np.random.default_rng([seed, 15])``), so no other draw changes; every day and
       order outside these is "normal" (what false-alert counts are measured on). The outage
-      removes orders only of guests and customers with 4+ orders; the new orders use ids from
+      removes orders only of guests, new customers and regulars with 4+ orders (a new customer
+      who loses its only order is not in the data); the new orders use ids from
       990001 and existing customers; no bundle or price-change product is touched.
+    * ``new_customers``: ``pd.Series`` customer_id → planned number of orders (1, or
+      2 + Poisson(0.8) with probability 0.15) of the customers acquired over the period; the
+      customers in the lines with their orders drawn from the day intensity (ids numbered by
+      first order, after the regulars'). Only the planted outage can remove some of their
+      orders.
     """
 
     seed: int
@@ -129,6 +136,9 @@ class DemoTruth:
     price_plan: pd.DataFrame = field(default_factory=pd.DataFrame)
     promotions: pd.DataFrame = field(default_factory=pd.DataFrame)
     incidents: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=INCIDENT_COLUMNS))
+    new_customers: pd.Series = field(
+        default_factory=lambda: pd.Series(dtype="int64", name="orders")
+    )
 
 
 @dataclass(frozen=True, eq=False)

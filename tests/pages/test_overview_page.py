@@ -48,7 +48,7 @@ def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isola
     )
     per_customer = lines[counted].groupby("customer_id")["order_id"].nunique()
     repeat = int((per_customer > 1).sum())
-    assert 0 < repeat <= len(per_customer)
+    assert 0 < repeat < len(per_customer)  # most customers buy once (test_demo.py)
     shopify = _metric(at, "Returning customers")
     assert shopify.value == f"{repeat:,}"
     assert "more than one order" in shopify.help and "Shopify" in shopify.help
