@@ -84,20 +84,16 @@ def render(ctx: PageContext) -> None:
             "average order value and customers need an order-line export."
         )
     else:
+        # money, orders, customers: four cards a row so the labels fit
         names = [
-            ["revenue", "orders", "aov", "customers", "return_rate"],
-            [
-                "gross_sales",
-                "returns",
-                "units",
-                "new_customers",
-                "returning_customers",
-                "repeat_customers",
-            ],
+            ["revenue", "gross_sales", "returns", "return_rate"],
+            ["orders", "aov", "units"],
+            ["customers", "new_customers", "returning_customers", "repeat_customers"],
         ]
+    width = max(len(row) for row in names)
     for row in names:
-        cols = st.columns(len(row))
-        for col, name in zip(cols, row, strict=True):
+        cols = st.columns(width)
+        for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
             ch = res.change(name)
             col.metric(
