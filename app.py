@@ -10,6 +10,7 @@ from ecomdash.ui import sidebar
 
 HERE = Path(__file__).parent
 PAGES = [
+    ("pages/home.py", "Home", ":material/home:"),
     ("pages/overview.py", "Overview", ":material/dashboard:"),
     ("pages/data.py", "Data", ":material/upload_file:"),
     ("pages/basket.py", "Basket analysis", ":material/shopping_basket:"),

@@ -70,12 +70,19 @@ def value(store, ds, route):
         _cache(lines)
         sales = S.sales_lines(lines)
         cohort_sales = clv_sales = sales
-    else:
-        cols = (S.CUSTOMER_ID, S.ORDER_DATE, S.REVENUE)
-        clv_sales = store.load_columns(ds, None, cols, sales_only=True)
-        cohort_sales = store.load_columns(ds, None, (*cols, S.CATEGORY, S.COUNTRY), sales_only=True)
-        _cache(clv_sales)
-        _cache(cohort_sales)
+    else:  # the page's route: SQL customer days (checklist + CLV) and SQL cohort cells
+        from ecomdash.ui.value import clv_days, cohorts_cells, sufficiency_days
+
+        cd = store.customer_days(ds)
+        _cache(cd)
+        sufficiency_days(cd, p.window_days)
+        cells = store.cohort_cells(ds)
+        _cache(cells)
+        co = cohorts_cells(cells, p)
+        _cache(co)
+        cv = clv_days(cd, p)
+        _cache(cv)
+        return f"CLV of {len(cv.customers):,} customers ({cv.method}), {len(co.sizes)} cohorts"
     run_cohorts(cohort_sales, p)
     cv = run_clv(clv_sales, p)
     return f"CLV of {len(cv.customers):,} customers ({cv.method})"

@@ -166,6 +166,25 @@ def _kpis_all_time(ctx: dict) -> dict:
     return {"orders": k["orders"]}
 
 
+def _kpis_quarter(ctx: dict) -> dict:
+    """The Overview's KPIs over the last full quarter of the data (a filtered period)."""
+    import pandas as pd
+
+    from ecomdash.filters import Filters
+    from ecomdash.kpis import compute_kpis
+    from ecomdash.store import Store
+
+    store = Store.open(ctx["home"])
+    try:
+        _lo, hi = store.date_range(ctx["dataset_id"])
+        quarter = pd.Timestamp(hi).to_period("Q") - 1  # the last complete quarter
+        f = Filters(start=quarter.start_time.date(), end=quarter.end_time.date())
+        k = compute_kpis(store, ctx["dataset_id"], f)
+    finally:
+        store.close()
+    return {"orders": k["orders"], "quarter": str(quarter)}
+
+
 def _page(name: str) -> Callable[[dict], dict]:
     """A model page's first result with its default settings (the store-seam route of
     ``bench/bench_pages_scale.py``, which also pickles what the page caches), plus
@@ -201,6 +220,7 @@ def _page(name: str) -> Callable[[dict], dict]:
 #: Add page timings here, one Step each (they run after FILE_STEPS, each in its own process).
 PAGE_STEPS: list[Step] = [
     Step("overview KPIs, all time", _kpis_all_time, goal="< 1 s"),
+    Step("overview KPIs, one quarter", _kpis_quarter, goal="< 1 s"),
     Step("segments", _page("segments"), goal="< 15 s"),
     Step("customer value (cohorts+CLV)", _page("value"), goal="< 15 s"),
     Step("churn", _page("churn"), goal="< 15 s"),
@@ -242,6 +262,71 @@ def _child(step_name: str, ctx: dict) -> None:
 # -- parent side -----------------------------------------------------------------------------
 
 
+def _saved(spec: str, only: str | None) -> None:
+    """The page steps against saved merchants, one after the other, then one table with
+    first-run seconds, CPU seconds (the machine is shared: CPU time is steadier than wall
+    time under load), the cached second run and the growth between consecutive stores."""
+    from ecomdash.store import Store, connect
+
+    steps = PAGE_STEPS
+    if only:
+        words = [w.strip() for w in only.split(",") if w.strip()]
+        steps = [s for s in PAGE_STEPS if any(w in s.name for w in words)]
+    merchants = []
+    for item in spec.split(","):
+        home, ds = item.rsplit(":", 1)
+        st = Store(connect(home, read_only=True))
+        try:
+            rows = st.info(ds).rows
+        finally:
+            st.close()
+        merchants.append((home, ds, rows))
+    load0 = os.getloadavg()
+    print(f"machine: {os.cpu_count()} cores, load average {load0[0]:.2f} / {load0[1]:.2f} at start")
+    results: dict[tuple[str, int], dict] = {}
+    for home, ds, rows in merchants:
+        ctx = {"home": home, "dataset_id": ds, "dir": home}
+        for step in steps:
+            r = _run(step, ctx)
+            results[(step.name, rows)] = r
+            shown = r.get("error") or (
+                f"first {r['wall']:.1f} s (cpu {r['cpu']:.1f} s), second (cached) "
+                f"{r.get('cached_s', 0):.2f} s, peak {r['peak_mb']:,.0f} MB  {r.get('note', '')}"
+            )
+            print(
+                f"  {rows:>11,} lines  {step.name:30s} {shown}  (goal {step.goal}; "
+                f"load {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
+    load1 = os.getloadavg()
+    print()
+    print(_fmt_row("step", "goal", [f"{rows:,} lines" for _h, _d, rows in merchants]))
+    for step in steps:
+        cells, prev = [], None
+        for _home, _ds, rows in merchants:
+            r = results[(step.name, rows)]
+            if "error" in r:
+                cells.append("failed")
+                prev = None
+                continue
+            cell = f"{r['wall']:.1f} s cpu {r['cpu']:.1f} {r['peak_mb'] / 1024:.2f} GB"
+            if "cached_s" in r:
+                cell += f" 2nd {r['cached_s']:.2f}"
+            if prev is not None:
+                cell += (
+                    f" x{r['wall'] / prev[1]:.1f}/{rows / prev[0]:.1f}"
+                    f" cpu x{r['cpu'] / max(prev[2], 1e-9):.1f}"
+                )
+            prev = (rows, r["wall"], r["cpu"])
+            cells.append(cell)
+        print(_fmt_row(step.name, step.goal, cells))
+    print(
+        "\nxA/B: time ratio A against line ratio B from the previous store (goal A ≤ 1.3 B); "
+        "cpu xC: the same for CPU seconds (steadier than wall time on a shared machine). "
+        f"Load average {load1[0]:.2f} / {load1[1]:.2f} at the end."
+    )
+
+
 def _run(step: Step, ctx: dict) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, "--child", step.name, "--ctx", json.dumps(ctx)],
@@ -280,27 +365,22 @@ def main() -> None:
     )
     ap.add_argument(
         "--saved",
-        metavar="HOME:DATASET_ID",
-        help="only the page steps, against a merchant already saved there (e.g. a 10 M store)",
+        metavar="HOME:DATASET_ID[,HOME:DATASET_ID...]",
+        help="only the page steps, against merchants already saved there (e.g. a 3 M and a "
+        "10 M store, smallest first: the table then shows the growth between them)",
+    )
+    ap.add_argument(
+        "--only",
+        metavar="WORDS",
+        help="with --saved: only the page steps whose name contains one of these "
+        "comma-separated words (e.g. overview,segments,customer value,churn)",
     )
     args = ap.parse_args()
     if args.child:
         _child(args.child, json.loads(args.ctx))
         return
     if args.saved:
-        home, ds = args.saved.rsplit(":", 1)
-        ctx = {"home": home, "dataset_id": ds, "dir": home}
-        print(f"saved merchant {ds} in {home}; load average {os.getloadavg()[0]:.2f} at start")
-        for step in PAGE_STEPS:
-            r = _run(step, ctx)
-            shown = r.get("error") or (
-                f"first {r['wall']:.1f} s, second (cached) {r.get('cached_s', 0):.2f} s, "
-                f"peak {r['peak_mb']:,.0f} MB  {r.get('note', '')}"
-            )
-            print(
-                f"  {step.name:30s} {shown}  (goal {step.goal}; load {os.getloadavg()[0]:.1f})",
-                flush=True,
-            )
+        _saved(args.saved, args.only)
         return
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     work = Path(args.workdir)

@@ -30,6 +30,7 @@ from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
 from ecomdash import clv, schema
+from ecomdash import labels as L
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 
@@ -54,13 +55,9 @@ FEATURES = (
 )
 
 MODELS = ("logistic", "tree", "gbm")
+#: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
-    "logistic": "Logistic regression",
-    "tree": "Decision tree",
-    "gbm": "Gradient boosting",
-    "recency": "Baseline: recency only",
-    "p_alive": "Baseline: BG/NBD P(alive)",
-    "bgnbd": "Baseline: BG/NBD P(buy in window)",
+    k: L.MODEL_LABELS[k] for k in ("logistic", "tree", "gbm", "recency", "p_alive", "bgnbd")
 }
 
 MIN_CUSTOMERS = 50
@@ -638,24 +635,40 @@ def sufficiency(
             & (cid.astype("string").str.strip() != "").fillna(False).to_numpy()
         )
         days = clv.customer_days(sales)
-        n_days = days.groupby("customer_id", sort=False).size()
+    else:
+        has = np.zeros(n_lines, dtype=bool)
+        days = None
+    return sufficiency_from_days(
+        days, n_lines=n_lines, n_with_id=int(has.sum()), window_days=window_days
+    )
+
+
+def sufficiency_from_days(
+    days: pd.DataFrame | None, *, n_lines: int, n_with_id: int, window_days: int = 90
+) -> SufficiencyResult:
+    """:func:`sufficiency` from purchases per customer-day (``clv.customer_days`` of the
+    sales lines, or the store's SQL ``Store.customer_days``; None without a customer id or
+    order date column), the number of sales lines and how many have a customer id."""
+    if days is not None:
+        codes = pd.factorize(days["customer_id"])[0]
+        n_days = np.bincount(codes) if len(codes) else np.zeros(0, dtype=np.int64)
         n_customers = int(len(n_days))
         n_repeat = int((n_days > 1).sum())
         span_days = int((days["date"].max() - days["date"].min()).days) if len(days) else 0
     else:
-        has = np.zeros(n_lines, dtype=bool)
         n_customers = n_repeat = span_days = 0
-    has = pd.Series(has)
+    has_any = n_with_id > 0
+    share = n_with_id / n_lines * 100 if n_lines else 0
     months = span_days / clv.DAYS_PER_MONTH
     need_churn_days = 2 * int(window_days) + 30
     rows = [
         (
             "Lines with a customer id",
-            f"{int(has.sum()):,} of {n_lines:,} ({(has.mean() * 100 if n_lines else 0):.0f}%)",
+            f"{n_with_id:,} of {n_lines:,} ({share:.0f}%)",
             "some",
-            bool(has.any()),
+            has_any,
             "everything on this page",
-            "" if has.any() else "No customer ids: map the customer id column on the Data page.",
+            "" if has_any else "No customer ids: map the customer id column on the Data page.",
         ),
         (
             "Customers with ids",
@@ -697,7 +710,7 @@ def sufficiency(
     checks = pd.DataFrame(rows, columns=["check", "found", "needed", "ok", "affects", "reason"])
     return SufficiencyResult(
         checks=checks,
-        can_cohorts=bool(has.any()) and months >= 1,
+        can_cohorts=has_any and months >= 1,
         can_clv=n_customers >= MIN_CUSTOMERS,
         can_churn=n_customers >= MIN_CUSTOMERS and span_days >= need_churn_days,
     )

@@ -108,7 +108,6 @@ def cohorts(
     )
     # the observation window is the whole dataset's, whatever the filter keeps
     last_day = pd.Timestamp(days.max())
-    last_month = last_day.to_period("M")
     n_cust = len(uniques)
     keep_cust = np.zeros(n_cust, dtype=bool)
     keep_cust[codes] = True
@@ -175,6 +174,85 @@ def cohorts(
     )
     present = np.unique(codes)
     sizes_arr = np.bincount(first_mon[present] - c0, minlength=n_cohorts)
+    return _assemble(
+        revenue_m,
+        active_m,
+        sizes_arr,
+        c0=c0,
+        last_day=last_day,
+        lines_without_customer=lines_without_customer,
+        first_categories=first_categories,
+        countries=countries,
+    )
+
+
+def cohorts_from_cells(
+    cells: pd.DataFrame,
+    *,
+    last_day: pd.Timestamp,
+    lines_without_customer: int,
+    first_categories: tuple[str, ...] = (),
+    countries: tuple[str, ...] = (),
+    max_months: int | None = None,
+) -> CohortResult:
+    """:func:`cohorts` from cells aggregated elsewhere (the store's SQL:
+    ``Store.cohort_cells``): one row per (``cohort``, ``offset``) with the ``customers``
+    active and the ``revenue`` in that month; ``cohort`` counts months since 1970-01 (the
+    first-order month), ``offset`` months since the cohort month. ``last_day`` is the last
+    order day of the customers' dated sales (the observation window). The same matrices as
+    :func:`cohorts` on the lines those cells came from (revenue sums equal to float rounding).
+    """
+    if cells.empty:
+        raise InsufficientDataError(
+            "No customer's first order matches the chosen category/country filter; "
+            "widen the filter."
+        )
+    last_day = pd.Timestamp(last_day)
+    cm = cells["cohort"].to_numpy(dtype=np.int64)
+    off = cells["offset"].to_numpy(dtype=np.int64)
+    last_m = int(np.datetime64(last_day.to_datetime64(), "M").astype(np.int64))
+    c0 = int(cm.min())
+    n_cohorts = last_m - c0 + 1
+    n_offsets = n_cohorts if max_months is None else min(n_cohorts, max_months + 1)
+    inside = off < n_offsets
+    flat = (cm[inside] - c0) * n_offsets + off[inside]
+    size = n_cohorts * n_offsets
+    revenue_m = np.bincount(
+        flat, weights=cells["revenue"].to_numpy(dtype=float)[inside], minlength=size
+    ).reshape(n_cohorts, n_offsets)
+    active_m = (
+        np.bincount(flat, weights=cells["customers"].to_numpy(dtype=float)[inside], minlength=size)
+        .round()
+        .astype(np.int64)
+        .reshape(n_cohorts, n_offsets)
+    )
+    return _assemble(
+        revenue_m,
+        active_m,
+        active_m[:, 0].copy(),  # every customer is active in their first month
+        c0=c0,
+        last_day=last_day,
+        lines_without_customer=lines_without_customer,
+        first_categories=first_categories,
+        countries=countries,
+    )
+
+
+def _assemble(
+    revenue_m: np.ndarray,
+    active_m: np.ndarray,
+    sizes_arr: np.ndarray,
+    *,
+    c0: int,
+    last_day: pd.Timestamp,
+    lines_without_customer: int,
+    first_categories: tuple[str, ...],
+    countries: tuple[str, ...],
+) -> CohortResult:
+    """The result from the dense (cohort x offset) revenue and active-customer counts."""
+    n_cohorts, n_offsets = revenue_m.shape
+    last_month = last_day.to_period("M")
+    last_m = int(np.datetime64(last_day.to_datetime64(), "M").astype(np.int64))
     cohorts_idx = pd.period_range(pd.Period(np.datetime64(c0, "M"), freq="M"), last_month, freq="M")
     offsets = range(n_offsets)
     ages = last_m - (c0 + np.arange(n_cohorts))

@@ -5,6 +5,11 @@ A text cell starting with ``= + - @``, a tab or a carriage return gets a leading
 text ``"-5"`` becomes ``"'-5"``). Column names are treated the same way. A named or
 non-default index is written as columns.
 
+A download from a page carries two header rows (``headers=``): the first is what the merchant
+reads ("Net revenue (£)"), the second the raw column id (``revenue``) that stays the same
+whatever the UI language, so a script reads the file with ``pd.read_csv(f, skiprows=[0])``
+and a spreadsheet user sees words on top. See docs/EXPORTS.md.
+
 >>> import pandas as pd
 >>> neutralise(pd.DataFrame({"name": ["=1+1", "mug"], "qty": [-5, 2]}))["name"].tolist()
 ["'=1+1", 'mug']
@@ -12,8 +17,10 @@ non-default index is written as columns.
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -46,12 +53,26 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_safe_csv_bytes(df: pd.DataFrame) -> bytes:
+def to_safe_csv_bytes(df: pd.DataFrame, *, headers: Sequence[str] | None = None) -> bytes:
     """UTF-8 CSV with a BOM (so Excel shows Chinese text correctly), formula-safe.
 
     Lines end with CRLF, so a value holding a lone CR or LF is quoted and stays one cell.
+    With ``headers`` (one per column of ``df``, index columns included when the index is
+    written), the first row holds them and the second the raw column ids; both rows are
+    formula-safe like every other cell.
     """
-    return neutralise(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    safe = neutralise(df)
+    if headers is None:
+        return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    headers = [str(h) for h in headers]
+    if len(headers) != safe.shape[1]:
+        raise ValueError(f"{len(headers)} headers for {safe.shape[1]} columns")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([_neutral(h) for h in headers])
+    w.writerow(list(safe.columns))
+    safe.to_csv(buf, index=False, header=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8-sig")
 
 
 def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -84,3 +105,8 @@ def to_safe_excel_bytes(df: pd.DataFrame, sheet: str = "data") -> bytes:
                 if cell.data_type == "f":  # anything openpyxl still took for a formula
                     cell.data_type = "s"
     return buf.getvalue()
+
+
+def written_columns(df: pd.DataFrame) -> list:
+    """The columns a CSV of ``df`` holds, in order (a named or non-default index first)."""
+    return list(_with_index(df).columns)

@@ -43,6 +43,7 @@ import pandas as pd
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 
@@ -50,14 +51,21 @@ METRICS = ("revenue", "orders", "units")
 FREQS = ("D", "W", "M")
 SEASON = {"D": 7, "W": 52, "M": 12}
 FREQ_WORD = {"D": "day", "W": "week", "M": "month"}
+#: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
-    "seasonal_naive": "Seasonal naive (repeat the last cycle)",
-    "seasonal_mean": "Seasonal mean (average of the last 3 cycles)",
-    "ets": "ETS (exponential smoothing, damped trend + seasonality)",
-    "croston": "Croston/SBA (intermittent demand)",
-    "sarimax": "SARIMAX (with holidays/events)",
-    "combo": "Combination (mean of the models)",
-    "auto": "Automatic choice",
+    k: L.MODEL_LABELS[k]
+    for k in (
+        "seasonal_naive",
+        "seasonal_mean",
+        "ets",
+        "croston",
+        "sarimax",
+        "combo",
+        "seasonal_mean_cal",
+        "ets_cal",
+        "sarimax_cal",
+        "auto",
+    )
 }
 Z80 = float(norm.ppf(0.90))
 Z95 = float(norm.ppf(0.975))
@@ -94,6 +102,9 @@ _COUNTRY_CODES = {
     "canada": "CA",
     "japan": "JP",
     "china": "CN",
+    "中国": "CN",
+    "中华人民共和国": "CN",
+    "prc": "CN",
     "hong kong": "HK",
     "singapore": "SG",
     "india": "IN",
@@ -220,13 +231,32 @@ def holiday_code(country: str | None) -> str | None:
 
     >>> holiday_code("United Kingdom"), holiday_code("EIRE"), holiday_code("Atlantis")
     ('GB', 'IE', None)
+    >>> holiday_code("中国"), holiday_code("cn"), holiday_code("日本")
+    ('CN', 'CN', None)
+
+    A Chinese province is its country's region (Chinese platform exports and the Chinese demo
+    keep the buyer's province as the region), so it takes its holidays:
+
+    >>> holiday_code("广东"), holiday_code("广西壮族自治区"), holiday_code("香港")
+    ('CN', 'CN', 'HK')
     """
     if not country:
         return None
     c = str(country).strip()
-    if len(c) == 2 and c.isalpha():
+    if len(c) == 2 and c.isascii() and c.isalpha():  # "中国" is two letters too
         return c.upper()
-    return _COUNTRY_CODES.get(c.lower())
+    code = _COUNTRY_CODES.get(c.lower())
+    if code is None and not c.isascii():
+        from ecomdash.ingest.platforms_cn import PROVINCES
+
+        short = next((s for full, s in PROVINCES if c in (full, s)), None)
+        if short is not None:
+            code = _OWN_HOLIDAYS.get(short, "CN")
+    return code
+
+
+#: provincial-level regions with public holidays of their own
+_OWN_HOLIDAYS = {"香港": "HK", "澳门": "MO", "台湾": "TW"}
 
 
 def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict:
@@ -1328,18 +1358,16 @@ def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -
     or the last value when there was too little history for seasonality).
 
     >>> verdict("ets", 77.0, 100.0)
-    'ETS is 23 % better than repeating the last cycle (seasonal naive) in the backtest.'
+    'Exponential smoothing (ETS) is 23 % better than repeating the last cycle (seasonal naive) in the backtest.'
     >>> verdict("ets", 110.0, 100.0, seasonal=False)
-    'ETS is 10 % worse than repeating the last value (naive) in the backtest.'
+    'Exponential smoothing (ETS) is 10 % worse than repeating the last value (naive) in the backtest.'
     """
     base = (
         "repeating the last cycle (seasonal naive)"
         if seasonal
         else "repeating the last value (naive)"
     )
-    name = {"ets": "ETS", "sarimax": "SARIMAX", "croston": "Croston/SBA"}.get(
-        model, model.replace("_", " ").capitalize()
-    )
+    name = L.MODEL_SHORT.get(model, model.replace("_", " ").capitalize())
     if base_mae <= 0 or not np.isfinite(base_mae) or not np.isfinite(mae):
         return f"{name}: no baseline error to compare with (the backtest actuals are flat)."
     r = mae / base_mae
@@ -1361,8 +1389,13 @@ def forecast(
     horizon: int | None = None,
     folds: int = 8,
     models: Sequence[str] | None = None,
+    calendar: Sequence[str] = (),
 ) -> ForecastResult:
     """Backtest every candidate on ``series`` and forecast ``horizon`` periods ahead.
+
+    ``calendar``: Chinese calendar features (``ecomdash.calendar_cn.FEATURES``) added as
+    regressors to twins of the plain models (``ets_cal`` ...; ``ecomdash.forecast_calendar``),
+    which the backtest and ``auto`` choose with or without.
 
     The backtest uses ``folds`` rolling origins over the last ``folds × horizon`` periods.
     ``auto`` is the nested choice (each fold uses the model best on the earlier origins);
@@ -1403,20 +1436,38 @@ def forecast(
             np.concatenate([(fr[col] != "").to_numpy(float), (fut[col] != "").to_numpy(float)])
         )
     exog = np.array(ex_rows)
-    eng = _run_engine(
-        y[None, :],
-        cwd,
-        closed,
-        m_cal=m_cal,
-        m_model=m_model,
-        horizon=horizon,
-        folds=folds,
-        future_closed=fut["closed"].to_numpy(bool),
-        future_cwd=fut["closed_weekday"].to_numpy(bool),
-        models=models,
-        intermittent=intermittent,
-        exog=exog,
-    )
+
+    def run(Y: np.ndarray, mods: Sequence[str], ex: np.ndarray | None) -> _Engine:
+        return _run_engine(
+            Y[None, :],
+            cwd,
+            closed,
+            m_cal=m_cal,
+            m_model=m_model,
+            horizon=horizon,
+            folds=folds,
+            future_closed=fut["closed"].to_numpy(bool),
+            future_cwd=fut["closed_weekday"].to_numpy(bool),
+            models=mods,
+            intermittent=intermittent,
+            exog=ex,
+        )
+
+    eng = run(y, models, exog)
+    if calendar:
+        from ecomdash.forecast_calendar import add_calendar_models
+
+        eng = add_calendar_models(
+            eng,
+            run,
+            y=y,
+            usable=~(cwd | closed),
+            periods=pd.DatetimeIndex(np.concatenate([fr["period"], fut["period"]])),
+            freq=freq,
+            features=calendar,
+            models=models,
+            exog=exog,
+        )
     fm = _fold_mae(eng)
     choices, final = _auto_choice(eng, fm)
     sel = slice(eng.n_warm, eng.n_warm + eng.n_folds)
@@ -1545,7 +1596,13 @@ def forecast(
         seasonal=eng.seasonal,
         verdict=vtext,
         seconds=time.perf_counter() - t0,
-        params={"horizon": horizon, "folds": folds, "models": tuple(models), "warmup": eng.n_warm},
+        params={
+            "horizon": horizon,
+            "folds": folds,
+            "models": tuple(models),
+            "warmup": eng.n_warm,
+            "calendar": tuple(calendar),
+        },
         warnings=tuple(warn),
     )
 

@@ -40,6 +40,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from ecomdash import labels as L
 from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
@@ -64,13 +65,9 @@ MODEL_NAMES = ("ease", "item_knn", "als", "user_knn", "trending", "popularity")
 #: Models that show the same list to everybody (the baselines).
 BASELINES = ("popularity", "trending")
 
+#: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
-    "ease": "EASE (linear item model)",
-    "item_knn": "Item-based CF (item-item cosine)",
-    "als": "Matrix factorisation (implicit ALS)",
-    "user_knn": "User-based CF (similar customers)",
-    "trending": "Trending (best sellers of the last 30 days)",
-    "popularity": "Popularity (best sellers)",
+    k: L.MODEL_LABELS[k] for k in ("ease", "item_knn", "als", "user_knn", "trending", "popularity")
 }
 
 RESULT_COLUMNS = (

@@ -874,6 +874,28 @@ class Store:
 
         return aggregates.interactions(self, dataset_id, filters)
 
+    # -- customer-value aggregates (issue 12; SQL in ecomdash/aggregates_customers.py) ----
+    def customer_days(self, dataset_id: str, filters: Filters | None = None):
+        """See :func:`ecomdash.aggregates_customers.customer_days`."""
+        from ecomdash import aggregates_customers
+
+        return aggregates_customers.customer_days(self, dataset_id, filters)
+
+    def cohort_cells(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        first_categories: tuple[str, ...] = (),
+        countries: tuple[str, ...] = (),
+    ):
+        """See :func:`ecomdash.aggregates_customers.cohort_cells`."""
+        from ecomdash import aggregates_customers
+
+        return aggregates_customers.cohort_cells(
+            self, dataset_id, filters, first_categories=first_categories, countries=countries
+        )
+
     # -- internals ------------------------------------------------------------------------
     def _where(self, info: DatasetInfo, filters: Filters | None) -> tuple[str, list]:
         clauses = ["workspace = ?", "dataset_id = ?"]

@@ -59,6 +59,7 @@ def olist_like(n_orders: int = 80, seed: int = 7) -> tuple[dict[str, bytes], dic
     units_by_product: Counter = Counter()
     revenue_by_category: Counter = Counter()
     lines_distinct = 0
+    cancelled_lines = 0
     start = datetime(2018, 1, 1, 8, 0)
     for o in range(n_orders):
         oid = f"o{o:05d}e{o % 7}"
@@ -83,6 +84,7 @@ def olist_like(n_orders: int = 80, seed: int = 7) -> tuple[dict[str, bytes], dic
             pid, cat, _ = products[int(pi)]
             units = int(rng.integers(1, 4))
             lines_distinct += 1
+            cancelled_lines += status == "canceled"
             for _ in range(units):
                 seq += 1
                 items.append(
@@ -159,6 +161,10 @@ def olist_like(n_orders: int = 80, seed: int = 7) -> tuple[dict[str, bytes], dic
     truth = {
         "unit_rows": len(items),
         "lines": lines_distinct,
+        # a canceled order's lines stay sales flagged is_cancelled, each with a return line
+        # added that nets it out: the store keeps lines + cancelled_lines rows
+        "cancelled_lines": cancelled_lines,
+        "saved_rows": lines_distinct + cancelled_lines,
         "orders": n_orders,
         "units_by_product": dict(units_by_product),
         "revenue_by_category": {k: round(v, 2) for k, v in revenue_by_category.items()},

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 
 from ecomdash.forecast import FREQ_WORD, MODEL_LABELS, ForecastResult, ManyForecastResult
 from ecomdash.inventory import RestockResult
+from ecomdash.labels import model_label
 
 BAND95 = "rgba(31, 119, 180, 0.15)"
 BAND80 = "rgba(31, 119, 180, 0.30)"
@@ -69,7 +70,7 @@ def forecast_figure(
             x=fc["period"],
             y=fc["mean"],
             mode="lines+markers",
-            name=f"Forecast ({res.model})",
+            name=f"Forecast ({model_label(res.model, short=True)})",
             line={"color": LINE, "width": 2},
             marker={"size": 4},
         )
@@ -99,6 +100,8 @@ def forecast_figure(
                 hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
             )
         )
+    if res.params.get("calendar") and len(fr):
+        _mark_calendar(fig, fr["period"].min(), fc["period"].max(), res.params["calendar"])
     fig.update_layout(
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": -0.15},
@@ -107,6 +110,83 @@ def forecast_figure(
         hovermode="x unified",
     )
     return fig
+
+
+#: shading of the Chinese calendar's days: holiday breaks grey, shopping festivals orange
+_CAL_FILL = {"holiday": "rgba(120, 120, 120, 0.15)", "shopping": "rgba(255, 127, 14, 0.18)"}
+
+
+def calendar_runs(start: pd.Timestamp, end: pd.Timestamp, features) -> pd.DataFrame:
+    """Runs of consecutive days of each Chinese calendar feature between two days:
+    ``feature, label, start, end, kind`` (kind: holiday / makeup / shopping / peak)."""
+    from ecomdash import calendar_cn as CN
+
+    days = CN.calendar_days(pd.Timestamp(start).date(), pd.Timestamp(end).date())
+    rows = []
+    cols = [(f, f) for f in features]
+    cols += [(f"{f}_peak", f) for f in features if f in CN.SHOPPING_FESTIVALS and f != "nianhuo"]
+    for col, f in cols:
+        on = days[col].to_numpy()
+        if not on.any():
+            continue
+        run_id = np.cumsum(np.r_[True, on[1:] != on[:-1]])
+        for _, g in days[on].groupby(run_id[on]):
+            kind = (
+                "peak"
+                if col.endswith("_peak")
+                else "makeup"
+                if f == CN.MAKEUP
+                else "shopping"
+                if f in CN.SHOPPING_FESTIVALS
+                else "holiday"
+            )
+            rows.append(
+                {
+                    "feature": f,
+                    "label": CN.LABELS[f] + (" peak" if kind == "peak" else ""),
+                    "start": g["date"].iloc[0],
+                    "end": g["date"].iloc[-1],
+                    "kind": kind,
+                }
+            )
+    return pd.DataFrame(rows, columns=["feature", "label", "start", "end", "kind"])
+
+
+def _mark_calendar(fig: go.Figure, start, end, features) -> None:
+    """Shade holiday breaks and shopping festivals; a dotted line on each festival's peak day
+    and each make-up working day, the festival named on hover and above the peak."""
+    runs = calendar_runs(start, end, features)
+    for r in runs.itertuples(index=False):
+        if r.kind in ("holiday", "shopping"):
+            fig.add_vrect(
+                x0=r.start - pd.Timedelta(hours=12),
+                x1=r.end + pd.Timedelta(hours=12),
+                fillcolor=_CAL_FILL[r.kind],
+                line_width=0,
+                layer="below",
+            )
+    pts = runs[runs["kind"].isin(["peak", "holiday", "makeup"])]
+    if len(pts):
+        fig.add_trace(
+            go.Scatter(
+                x=pts["start"],
+                y=[0.0] * len(pts),
+                mode="markers",
+                marker={
+                    "symbol": "triangle-up",
+                    "size": 9,
+                    "color": [
+                        {"peak": "#ff7f0e", "holiday": "#7f7f7f", "makeup": "#17becf"}[k]
+                        for k in pts["kind"]
+                    ],
+                },
+                name="Chinese calendar (festival peaks, holidays, 调休)",
+                text=pts["label"],
+                hovertemplate="%{x|%Y-%m-%d}: %{text}<extra></extra>",
+            )
+        )
+    for r in runs[runs["kind"] == "peak"].itertuples(index=False):
+        fig.add_vline(x=r.start, line_dash="dot", line_color="#ff7f0e", line_width=1)
 
 
 def backtest_figure(res: ForecastResult) -> go.Figure:

@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from ecomdash.forecast import FREQ_WORD
 from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
+from ecomdash.labels import model_label
 
 
 def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
@@ -28,7 +29,7 @@ def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
     )
     row = res.table.loc[res.table["series"] == series].iloc[0]
     fig.update_layout(
-        title=f"{str(series)[:60]}: {row['model']} (backtest MAE {row['mae']:,.0f}, "
+        title=f"{str(series)[:60]}: {model_label(row['model'], short=True)} (backtest MAE {row['mae']:,.0f}, "
         f"seasonal naive {row['baseline_mae']:,.0f})",
         height=380,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
@@ -54,7 +55,7 @@ def total_figure(res: GroupForecastResult) -> go.Figure:
     fig.add_scatter(
         x=fut["period"],
         y=fut["direct"],
-        name=f"Direct forecast of the total ({res.direct_model})",
+        name=f"Direct forecast of the total ({model_label(res.direct_model, short=True)})",
         line={"color": "#e6550d", "dash": "dot"},
     )
     fig.update_layout(

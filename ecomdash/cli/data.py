@@ -111,6 +111,8 @@ def run_ingest(args: argparse.Namespace) -> int:
         "mapping": result.mapping.as_dict(),
         "confidence": result.mapping.confidences(),
         "warnings": list(result.mapping.warnings),
+        "layout": result.mapping.layout,
+        "added_returns": rep.get("added_returns", 0),
         "kind": rep.get("kind", "lines"),
         "events": len((rep.get("events") or {}).get("dates") or []),
         "rules": rep["rules"],
@@ -119,7 +121,13 @@ def run_ingest(args: argparse.Namespace) -> int:
     }
     lines = [
         f"Saved dataset {info.name!r} (id {info.id}, version {info.version}).",
-        f"Rows read: {rep['rows_read']:,}; rows kept: {rep['rows_kept']:,}.",
+        f"Rows read: {rep['rows_read']:,}; rows kept: {rep['rows_kept']:,}."
+        + (
+            f" Return lines added for refunded lines: {obj['added_returns']:,}."
+            if obj["added_returns"]
+            else ""
+        ),
+        *([f"Recognised as a {obj['layout']}: mapped automatically."] if obj["layout"] else []),
         "Column mapping: " + ", ".join(f"{k} <- {v}" for k, v in obj["mapping"].items()),
         *[f"Check: {w}" for w in obj["warnings"]],
         *(

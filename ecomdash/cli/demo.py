@@ -30,7 +30,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="generate a realistic merchant of about N lines (into the store, or --csv FILE)",
     )
     p.add_argument(
-        "--lines", type=parse_lines, required=True, help="about how many order lines (e.g. 1e6)"
+        "--lines",
+        type=parse_lines,
+        help="about how many order lines (e.g. 1e6); required unless --locale zh",
+    )
+    p.add_argument(
+        "--locale",
+        choices=("en", "zh"),
+        default="en",
+        help="zh: the Chinese demo merchant (Chinese names, CNY, provinces, 618 / Double 11 / "
+        "Double 12 / 年货节 peaks and the Spring Festival shipping pause); about 115k lines "
+        "unless --lines is given",
     )
     p.add_argument("--name", help="dataset name (required unless --csv)")
     p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
@@ -54,6 +64,13 @@ def run_demo(args: argparse.Namespace) -> int:
         raise ParameterError(
             f"There is no folder {Path(args.csv).parent} to write {args.csv} into. "
             "Create it or choose another path."
+        )
+    if getattr(args, "locale", "en") == "zh":
+        return run_demo_zh(args)
+    if args.lines is None:
+        raise ParameterError(
+            "Say about how many lines to generate with --lines N (e.g. --lines 1e6), or ask "
+            "for the Chinese demo merchant with --locale zh."
         )
     t0 = time.perf_counter()
     demo = demo_scale.generate_scaled(args.lines, seed=args.seed)
@@ -91,6 +108,66 @@ def run_demo(args: argparse.Namespace) -> int:
             store.close()
         obj = {"dataset_id": info.id, "name": info.name, "lines": info.rows, **obj}
         what = f"Saved dataset {info.name!r} (id {info.id}) with {info.rows:,} lines"
+    seconds = time.perf_counter() - t0
+    obj["seconds"] = round(seconds, 2)
+    emit(args, obj, f"{what} in {seconds:.1f} s.")
+    return 0
+
+
+#: order lines per customer of the (Chinese) demo merchant, to size it from --lines
+_LINES_PER_CUSTOMER = 38.5
+
+
+def run_demo_zh(args: argparse.Namespace) -> int:
+    """The Chinese demo merchant (``ecomdash.demo_zh``), into the store or a CSV file."""
+    from ecomdash import demo_zh
+    from ecomdash import schema as S
+
+    t0 = time.perf_counter()
+    n_customers = 3000
+    if args.lines is not None:
+        n_customers = max(100, round(args.lines / _LINES_PER_CUSTOMER))
+        if n_customers > 60_000:
+            raise ParameterError(
+                f"The Chinese demo is generated in memory: at most about 2.3 M lines "
+                f"(--lines {args.lines:,} asked). Ask for fewer lines."
+            )
+    if not args.json:
+        print(
+            f"Generating the Chinese demo merchant ({n_customers:,} customers) ...", file=sys.stderr
+        )
+    demo = demo_zh.generate(args.seed, n_customers=n_customers)
+    lines, t = demo.lines, demo.truth
+    obj = {
+        "locale": "zh",
+        "seed": args.seed,
+        "customers": n_customers,
+        "currency": t.currency,
+        "start": t.start,
+        "end": t.end,
+        "provinces": lines[S.COUNTRY].nunique(),
+    }
+    if args.csv:
+        cols = [c for c in S.CANONICAL if c in lines]
+        lines[cols].to_csv(args.csv, index=False, encoding="utf-8-sig")
+        obj = {"path": str(args.csv), "lines": len(lines), **obj}
+        what = f"Wrote {len(lines):,} lines (prices in CNY ¥) to {args.csv}"
+    else:
+        store = open_store(args)
+        try:
+            info = store.save_dataset(
+                args.name,
+                lines,
+                report={"rows_read": len(lines), "rows_kept": len(lines), "rules": []},
+                mapping={c: c for c in S.CANONICAL if c in lines.columns},
+                source="generated",
+            )
+        finally:
+            store.close()
+        obj = {"dataset_id": info.id, "name": info.name, "lines": info.rows, **obj}
+        what = (
+            f"Saved dataset {info.name!r} (id {info.id}) with {info.rows:,} lines (prices in CNY ¥)"
+        )
     seconds = time.perf_counter() - t0
     obj["seconds"] = round(seconds, 2)
     emit(args, obj, f"{what} in {seconds:.1f} s.")

@@ -36,6 +36,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
     )
     p.add_argument(
+        "--calendar",
+        help="Chinese calendar regressors: 'cn' for all (holidays, 调休, 618, Double 11, Double "
+        "12, 年货节) or feature keys joined by commas (spring_festival,double_11); the backtest "
+        "compares every model with and without them",
+    )
+    p.add_argument(
         "--reconciliation",
         choices=("mint_diag", "bottom_up"),
         default="mint_diag",
@@ -76,7 +82,17 @@ def run_forecast(args: argparse.Namespace) -> int:
         returns=args.returns,
         future_periods=horizon,
     )
-    res = F.forecast(series, horizon=horizon, folds=args.folds or 8)
+    calendar: tuple[str, ...] = ()
+    if args.calendar:
+        from ecomdash import calendar_cn
+
+        text = args.calendar.strip()
+        calendar = (
+            calendar_cn.FEATURES
+            if text.lower() == "cn"
+            else calendar_cn.check_features([f.strip() for f in text.split(",") if f.strip()])
+        )
+    res = F.forecast(series, horizon=horizon, folds=args.folds or 8, calendar=calendar)
     bt = res.backtest.set_index("model")
     keys = ("mae", "mase", "mape", "bias", "coverage80", "coverage95")
     obj = {
@@ -87,6 +103,7 @@ def run_forecast(args: argparse.Namespace) -> int:
         "folds": res.n_folds,
         "verdict": res.verdict,
         "auto_choices": list(res.auto_choices),
+        "calendar": list(calendar),
         "backtest": {m: {k: bt.loc[m, k] for k in keys} for m in bt.index},
         "forecast": [
             {
@@ -103,12 +120,12 @@ def run_forecast(args: argparse.Namespace) -> int:
         f"model: {res.model}",
         res.verdict,
         "",
-        f"{'model':16s} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} {'cov80':>6s} {'cov95':>6s}",
+        f"{'model':18s} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} {'cov80':>6s} {'cov95':>6s}",
     ]
     for m in bt.index:
         r = bt.loc[m]
         lines_out.append(
-            f"{m:16s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
+            f"{m:18s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
             f"{_fmt(r['coverage80']):>6s} {_fmt(r['coverage95']):>6s}"
         )
     lines_out += ["", f"{'period':10s} {'mean':>12s} {'80% band':>27s} {'95% band':>27s}"]

@@ -80,7 +80,11 @@ def _final_proposal(proposal: MappingProposal, mapping: dict[str, str]) -> Mappi
         else:
             fields.append(FieldProposal(f.field, col, 1.0, "chosen by you"))
     return MappingProposal(
-        tuple(fields), proposal.source_columns, proposal.notes, proposal.warnings
+        tuple(fields),
+        proposal.source_columns,
+        proposal.notes,
+        proposal.warnings,
+        proposal.layout if mapping == proposal.as_dict() else None,
     )
 
 

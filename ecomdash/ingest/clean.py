@@ -8,7 +8,11 @@ dropped only when an order id is mapped: without one (a payments log such as CDN
 identical rows may be two purchases, so they are kept and counted (``identical_rows``).
 
 - returns (``is_return``): cancellation invoices (order id ``C`` + digits, when the file
-  also has ordinary numeric ids), negative quantities, refunded status;
+  also has ordinary numeric ids), negative quantities, refunded status (English words);
+- Chinese order states (``platforms_cn.status_kind``): cancelled / closed before payment and
+  unpaid orders are dropped (never a sale); a line refunded after the sale is kept, flagged
+  ``is_cancelled``, and a return line is added after it (``report.added_returns``); a refund
+  in progress is counted and kept as a sale;
 - each return line is matched, where possible, to the earlier sale line it cancels (same
   customer and product, opposite quantity, sale not after the return; the latest such sale,
   each sale matched once) → that sale gets ``is_cancelled``;
@@ -38,6 +42,14 @@ from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
+from ecomdash.ingest.platforms_cn import (
+    CANCELLED,
+    PENDING,
+    RETURNED,
+    UNPAID,
+    halfwidth,
+    status_kind,
+)
 from ecomdash.ingest.read import RawTable
 
 SAMPLE_ROWS = 5
@@ -53,8 +65,10 @@ _TEXT_FIELDS = (
 )
 #: Flag cells that mean "no" (anything else non-empty is an event: TRUE, 1, yes, Christmas …)
 _FLAG_NO = frozenset({"false", "f", "no", "n", "0", "0.0", "否", "无", "none", "null", "nan", "-"})
-#: Status values that mean the line was refunded / returned / never a sale. "Partially
-#: refunded" orders are not flagged: most of their lines are still sales.
+#: English status values that mean the line was refunded / returned / never a sale.
+#: "Partially refunded" orders are not flagged: most of their lines are still sales. Chinese
+#: states go through ``platforms_cn.status_kind`` instead (the Chinese words here only apply
+#: to states mixing both languages, which ``status_kind`` sorts first).
 _REFUND = re.compile(
     r"^(?!.*(partial|部分)).*(refund|return|cancel|void|chargeback|退款|退货|已退|交易关闭)",
     re.IGNORECASE,
@@ -105,6 +119,12 @@ class CleaningReport:
     kind: str = schema.KIND_LINES
     #: summed tables: the flag column and the dates it marks (ISO), e.g. holidays
     events: dict = field(default_factory=dict)
+    #: return lines added for lines whose state says refunded after the sale (退款成功 …):
+    #: the table holds ``rows_kept + added_returns`` lines
+    added_returns: int = 0
+    #: Chinese order states by what they mean (``returned``, ``refund_pending``,
+    #: ``cancelled``, ``unpaid``): ``{kind: {state: rows}}``
+    statuses: dict = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> RuleResult:
         """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
@@ -126,6 +146,8 @@ class CleaningReport:
             "notes": list(self.notes),
             "kind": self.kind,
             "events": dict(self.events),
+            "added_returns": int(self.added_returns),
+            "statuses": {k: dict(v) for k, v in self.statuses.items()},
         }
 
 
@@ -170,13 +192,17 @@ def _text(
     *,
     float_ids: bool = False,
     placeholders: frozenset[str] = frozenset(),
+    ids: bool = False,
 ) -> _Text:
     """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
     ``float_ids``, integers written as decimals lose the ``.0``; values in
-    ``placeholders`` (any case) become missing (see :class:`_Text`)."""
+    ``placeholders`` (any case) become missing (see :class:`_Text`); with ``ids``,
+    full-width digits and letters (``１２３``) become ASCII (names keep theirs)."""
     codes, uniques = encoded
     stripped = pc.utf8_trim_whitespace(uniques)
     t = unwrap_all(uniques)
+    if ids:
+        t = halfwidth(t)
     trimmed_u = pc.and_(pc.not_equal(stripped, uniques), pc.not_equal(t, ""))
     fixed_u = pc.match_substring_regex(t, _FLOAT_ID.pattern) if float_ids else None
     if fixed_u is not None and pc.any(fixed_u).as_py():
@@ -338,6 +364,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             enc(mapping[fld]),
             float_ids=is_customer,
             placeholders=GUEST_IDS if is_customer else frozenset(),
+            ids=fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID),
         )
         if fld == schema.PRODUCT_NAME:
             add(
@@ -447,16 +474,40 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "flagged",
         )
         is_return |= neg
+    returned = np.zeros(n, dtype=bool)
+    statuses: dict[str, dict[str, int]] = {}
     if STATUS in mapping:
         status_codes, status_values = enc(mapping[STATUS])
-        refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND)
+        kinds = _status_kinds(status_codes, unwrap_all(status_values))
+        # Chinese states are sorted by platforms_cn.status_kind; others by the English words
+        refunded = _regex_rows(status_codes, unwrap_all(status_values), _REFUND) & (kinds == "")
+        # a sale whose state says it was refunded: kept as a sale and netted out by an added
+        # return line (it used to be flagged a return at its positive amount, so net revenue
+        # dropped it from the sales and subtracted it again as a return)
+        refunded &= ~is_return
         add(
             "refund_status",
-            "status says refunded / returned / cancelled",
-            refunded & ~is_return,
+            "status says refunded / returned / cancelled (kept as a sale, with a return line "
+            "that nets it out)",
+            refunded,
             "flagged",
         )
-        is_return |= refunded
+        returned |= refunded
+        status_text = unwrap_all(status_values).fill_null("").to_pylist()
+        for kind, rule, action, label in _STATUS_RULES:
+            mask = kinds == kind
+            if kind == RETURNED:
+                mask &= ~is_return
+                returned |= mask
+            if not mask.any():
+                continue
+            per = np.bincount(status_codes[mask], minlength=len(status_text))
+            states = {
+                status_text[i]: int(per[i]) for i in np.argsort(-per, kind="stable") if per[i]
+            }
+            statuses[kind] = states
+            listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
+            add(rule, f"{label}: {listed}", mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -562,6 +613,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
                 sample_of(mask),
             )
         )
+    lines, added = _add_status_returns(lines, returned[keep])
     lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
     # ---- rejected rows
     drop_idx = np.flatnonzero(~keep)
@@ -584,15 +636,78 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         }
     report = CleaningReport(
         rows_read=raw.rows_read,
-        rows_kept=len(lines),
+        rows_kept=len(lines) - added,
         rules=tuple(rules),
         rejected=rejected,
         matched_cancellations=len(matched_idx),
         notes=tuple(notes),
         kind=kind,
         events=events,
+        added_returns=added,
+        statuses=statuses,
     )
     return lines, report
+
+
+#: (kind, rule id, action, label) for Chinese order states (``platforms_cn.status_kind``)
+_STATUS_RULES = (
+    (
+        CANCELLED,
+        "status_cancelled",
+        "dropped",
+        "order cancelled or closed before any sale (not a sale, left out)",
+    ),
+    (UNPAID, "status_unpaid", "dropped", "order not paid (not a sale yet, left out)"),
+    (
+        RETURNED,
+        "status_returned",
+        "flagged",
+        "refunded after the sale (kept as a sale, with a return line that nets it out)",
+    ),
+    (
+        PENDING,
+        "status_refund_pending",
+        "kept",
+        "refund in progress (still counted as a sale; load the export again once it settles)",
+    ),
+)
+
+
+def _status_kinds(codes: np.ndarray, values: pa.Array) -> np.ndarray:
+    """Per row: what its Chinese order state means (``""`` when the state is not Chinese)."""
+    per = np.array([status_kind(v) or "" for v in values.fill_null("").to_pylist()], dtype=object)
+    if not len(per):
+        return np.full(len(codes), "", dtype=object)
+    out = per[np.where(codes < 0, 0, codes)]
+    out[codes < 0] = ""
+    return out
+
+
+def _add_status_returns(lines: pd.DataFrame, returned: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """For each kept line whose state says refunded after the sale: the sale is kept and
+    flagged ``is_cancelled``, and a return line (same order, product and date, negative
+    quantity and amount) is added right after it, as a cancellation invoice would. Net
+    revenue then leaves the line out, gross sales and returns both show it."""
+    pos = np.flatnonzero(returned)
+    if not len(pos):
+        return lines, 0
+    n = len(lines)
+    # one take: every line, each refunded one twice (the sale, then its return right after)
+    order = np.argsort(np.r_[np.arange(n, dtype=float), pos + 0.5], kind="stable")
+    take = np.r_[np.arange(n), pos][order]
+    back = order >= n
+    out = lines.iloc[take].reset_index(drop=True)
+    sale = np.zeros(n, dtype=bool)
+    sale[pos] = True
+    out[schema.IS_CANCELLED] = np.where(
+        back, False, out[schema.IS_CANCELLED].to_numpy() | sale[take]
+    )
+    out[schema.IS_RETURN] = out[schema.IS_RETURN].to_numpy() | back
+    for c in (schema.QUANTITY, schema.REVENUE):
+        if c in out:
+            v = out[c].to_numpy(dtype=float)
+            out[c] = np.where(back, -np.abs(v), v)
+    return out, len(pos)
 
 
 def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:

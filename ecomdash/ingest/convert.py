@@ -4,7 +4,7 @@ Each converter works on the column's distinct values (fast on long files), decid
 format once for the whole column, and returns the converted values plus a mask of the
 cells that held text but did not convert, so the cleaner can count and report them.
 
-- Numbers: currency signs, spaces and ``(12.50)`` negatives are handled; ``1,234.50`` vs
+- Numbers: full-width digits (``１２３``), currency signs (``¥``/``￥``), spaces and ``(12.50)`` negatives are handled; ``1,234.50`` vs
   ``1.234,50`` is decided per column: a value with both separators, or a separator not
   followed by exactly three digits, proves which one is the decimal mark. Without evidence
   the decimal mark is ``.`` (so ``1,234`` is one thousand two hundred thirty-four).
@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from ecomdash.ingest.platforms_cn import halfwidth
 
 _CURRENCY = re.compile(
     r"[\s\u00a0\u202f$€£¥₹￥]|^(USD|EUR|GBP|CNY|RMB|JPY)|(USD|EUR|GBP|CNY|RMB|JPY)$"
@@ -93,7 +95,8 @@ def _factorize(
     s: pd.Series, encoded: tuple[np.ndarray, pa.Array] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = encoded if encoded is not None else codes_of(s)
-    u = unwrap_all(uniques).fill_null("").to_numpy(zero_copy_only=False)
+    # full-width digits (１２３．５０, as some Chinese exports write them) read as ASCII
+    u = halfwidth(unwrap_all(uniques)).fill_null("").to_numpy(zero_copy_only=False)
     return codes, u.astype(object)
 
 
@@ -153,6 +156,39 @@ def number_format(values) -> str:
     return "," if comma > dot else "."
 
 
+_CURRENCY_MARKS = {
+    "£": "GBP",
+    "€": "EUR",
+    "$": "USD",
+    "₹": "INR",
+    "¥": "CNY",
+    "￥": "CNY",
+    "RMB": "CNY",
+    "USD": "USD",
+    "EUR": "EUR",
+    "GBP": "GBP",
+    "CNY": "CNY",
+    "JPY": "JPY",
+}
+_CURRENCY_MARK = re.compile("|".join(re.escape(k) for k in _CURRENCY_MARKS))
+
+
+def currency_of(values) -> str | None:
+    """The ISO code of the currency most ``values`` are written in (``£12.50`` -> GBP), or
+    None when none carries a currency sign or code.
+
+    >>> currency_of(["£1,234.50", "£3.00", "12"]), currency_of(["12.5 EUR"]), currency_of(["1"])
+    ('GBP', 'EUR', None)
+    """
+    counts: dict[str, int] = {}
+    for v in values:
+        m = _CURRENCY_MARK.search(str(v))
+        if m:
+            code = _CURRENCY_MARKS[m.group(0)]
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
 def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
     """Parse distinct non-empty strings to floats (NaN when not a number)."""
     out = pd.to_numeric(pd.Series(u, dtype=object), errors="coerce").to_numpy(
@@ -167,6 +203,10 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
             note = "decimal comma (1.234,50)"
         elif has_sep:
             note = "thousands separator (1,234.50)"
+        cur = currency_of(u[todo])
+        if cur:
+            note = f"{note}; " if note else ""
+            note += f"currency {cur}"
         fixed = []
         for v in u[todo]:
             t = _CURRENCY.sub("", v)

@@ -29,6 +29,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.ingest.convert import date_rate, number_rate
+from ecomdash.ingest.platforms_cn import Layout, layout_mapping
 from ecomdash.ingest.read import RawTable
 from ecomdash.ingest.roles import EVENT, PRIMARY_FIELD, ROLES, named_role, role_allows
 
@@ -391,6 +392,8 @@ class MappingProposal:
     #: what a merchant must check: roles left unmapped for low confidence, columns kept from a
     #: role their name contradicts
     warnings: tuple[str, ...] = field(default=())
+    #: a recognised platform export (``platforms_cn.Layout.label``): mapped with no manual step
+    layout: str | None = None
 
     def as_dict(self) -> dict[str, str]:
         """Mapped fields only: ``{canonical: source column}`` (includes ``status`` if mapped)."""
@@ -530,6 +533,9 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
 def propose_mapping(raw: RawTable) -> MappingProposal:
     """Propose the mapping for ``raw`` (names first, confirmed by content)."""
     cols = list(raw.data.columns)
+    known = layout_mapping(cols) if raw.has_header and raw.layout == "table" else None
+    if known is not None:
+        return _layout_proposal(cols, *known)
     profiles = {c: _profile(raw.data[c]) for c in cols}
     cands: list[tuple[float, int, str, str, str]] = []  # (score, -priority, field, col, reason)
     if raw.layout == "basket_list":
@@ -644,6 +650,20 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
     )
     return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
+
+
+def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> MappingProposal:
+    """A recognised platform export: its own mapping, with certainty (the headers say it)."""
+    fields = tuple(
+        FieldProposal(f, mapping[f], 1.0, f"{lay.label}: {mapping[f]!r} is its {f}")
+        if f in mapping
+        else FieldProposal(f, None, 0.0, f"not in a {lay.label}")
+        for f in FIELDS
+    )
+    notes = (f"Recognised as a {lay.label}: mapped automatically.",)
+    if lay.note:
+        notes += (lay.note[0].upper() + lay.note[1:] + ".",)
+    return MappingProposal(fields, tuple(cols), notes, (), lay.label)
 
 
 _PARTIAL = {

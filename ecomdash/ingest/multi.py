@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import EcomdashError, InputFileError
+from ecomdash.ingest.platforms_cn import detect, prepare
 from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_bytes
 
 #: Column names that say "product" (the fact table holds one of them).
@@ -287,7 +288,9 @@ def find_fact(tables: dict[str, RawTable]) -> str:
     def score(item):
         name, raw = item
         has_product = any(_PRODUCT_NAME.search(c) for c in raw.columns)
-        return (has_product, len(raw.data))
+        # a marketplace's order-item report (淘宝 宝贝报表) holds the lines, whatever its size
+        item_report = getattr(detect(raw.columns), "key", None) == "taobao_items"
+        return (item_report, has_product, len(raw.data))
 
     return max(tables.items(), key=score)[0]
 
@@ -478,14 +481,16 @@ def combine(
         con.close()
     line_no = df.pop("__line_no").to_numpy(dtype="int64")
     df = df.fillna("").astype(str).reset_index(drop=True)
-    raw = RawTable(
-        data=df,
-        line_no=line_no,
-        format=f"{len(use) + 1} tables joined",
-        encoding=fact_raw.encoding,
-        delimiter=fact_raw.delimiter,
-        malformed=fact_raw.malformed,
-        notes=tuple(notes) + fact_raw.notes,
+    raw = prepare(
+        RawTable(
+            data=df,
+            line_no=line_no,
+            format=f"{len(use) + 1} tables joined",
+            encoding=fact_raw.encoding,
+            delimiter=fact_raw.delimiter,
+            malformed=fact_raw.malformed,
+            notes=tuple(notes) + fact_raw.notes,
+        )
     )
     return CombinedResult(raw, fact, tuple(use), tuple(steps), counted, tuple(notes))
 

@@ -167,7 +167,23 @@ def read_bytes(
     ``filename`` is used only for its extension (a hint and for messages); it is never
     used as a path. Raises :class:`InputFileError` with a plain message on bad input.
     An archive inside an archive is refused (no zip quines, no stacked bombs).
+    A Chinese marketplace export gets its derived columns (province, joined state:
+    ``platforms_cn.prepare``).
     """
+    from ecomdash.ingest.platforms_cn import prepare
+
+    raw = _read_any(data, filename, sheet=sheet, max_bytes=max_bytes, _nested=_nested)
+    return prepare(raw)
+
+
+def _read_any(
+    data: bytes,
+    filename: str,
+    *,
+    sheet: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    _nested: bool = False,
+) -> RawTable:
     ext = _extension(filename)
     _check_size(len(data), max_bytes, "The file")
     if not data or data.isspace():

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
@@ -76,7 +77,8 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
         sec = spec.build(data)
     except EcomdashError as exc:
         sec = Section(spec.key, spec.title, str(exc), "missing")
-    return Section(**{**sec.__dict__, "seconds": time.perf_counter() - t0})
+    display = L.display_for(data.info.report, is_demo=data.info.is_demo)
+    return Section(**{**sec.__dict__, "seconds": time.perf_counter() - t0, "display": display})
 
 
 def build_report(

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.filters import Filters
+from ecomdash.labels import Display
 
 #: How a verdict reads: the model is good / has a caveat / plain facts / could not run.
 TONES = ("good", "warn", "info", "missing")
@@ -31,12 +32,15 @@ class Metric:
 
 @dataclass(frozen=True)
 class Table:
-    """A table to show: ``formats`` maps a column to a format spec (``{:,.2f}``, ``{:.1%}``)."""
+    """A table to show. Headers and cell formats come from the label catalogue
+    (``ecomdash.labels``, page ``area``) by raw column id; ``formats`` maps a column to a
+    format spec (``{:,.2f}``, ``{:.1%}``) that wins over the catalogue."""
 
     title: str
     frame: pd.DataFrame
     formats: dict[str, str] = field(default_factory=dict)
     note: str | None = None
+    area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Section:
     figures: tuple[go.Figure, ...] = ()
     tables: tuple[Table, ...] = ()
     seconds: float = 0.0
+    #: the dataset's currency and date style (set by build_section)
+    display: Display = field(default_factory=Display)
 
     def __post_init__(self) -> None:
         if self.tone not in TONES:

@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
+from ecomdash import labels as L
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -115,19 +116,42 @@ def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
     return str(v), False
 
 
-def table_html(t: Table, *, max_rows: int = MAX_ROWS) -> str:
-    """An escaped ``<table>``: headers, cells and caption all through :func:`e`."""
+def _labelled_cell(v: object, col: str, t: Table, display: L.Display) -> tuple[str, bool]:
+    """A cell formatted by the label catalogue (money with the currency, shares as %,
+    thousands, dates in the merchant's format, model names), unless ``t.formats`` has one."""
+    fmt = t.formats.get(col)
+    c = L.column(col, t.area)
+    if fmt is None and c.kind != "text" and v is not None and v is not pd.NA and v is not pd.NaT:
+        if c.kind in ("date", "datetime") and isinstance(v, date):
+            return L.format_value(v, col, display, t.area), False
+        if c.kind == "model" and isinstance(v, str):
+            return L.model_label(v), False
+        if isinstance(v, int | float | np.integer | np.floating) and not isinstance(
+            v, bool | np.bool_
+        ):
+            if isinstance(v, float) and math.isnan(v):
+                return "", True
+            return L.format_value(v, col, display, t.area), True
+    return _cell(v, fmt)
+
+
+def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None = None) -> str:
+    """An escaped ``<table>``: headers, cells and caption all through :func:`e`; headers are
+    the catalogue's labels of the raw column ids."""
+    display = display or L.Display()
     df = t.frame
     shown = df.head(max_rows)
-    cols = [str(c) for c in shown.columns]
+    cols = [L.label(c, t.area) for c in shown.columns]
     body_rows = []
     for row in shown.itertuples(index=False, name=None):
         tds = []
         for col, v in zip(shown.columns, row, strict=True):
-            text, num = _cell(v, t.formats.get(str(col)))
+            text, num = _labelled_cell(v, str(col), t, display)
             tds.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
         body_rows.append("<tr>" + "".join(tds) + "</tr>")
-    num_cols = {str(c) for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c].dtype)}
+    num_cols = {
+        L.label(c, t.area) for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c].dtype)
+    }
     head = "".join(
         f'<th class="num">{e(c)}</th>' if c in num_cols else f"<th>{e(c)}</th>" for c in cols
     )
@@ -199,7 +223,7 @@ def section_html(s: Section) -> str:
     parts += [f"<p>{e(t)}</p>" for t in s.text]
     for j, fig in enumerate(s.figures):
         parts.append(figure_html(fig, f"fig-{s.key}-{j}"))
-    parts += [table_html(t) for t in s.tables]
+    parts += [table_html(t, display=s.display) for t in s.tables]
     parts.append("</section>")
     return "\n".join(parts)
 

@@ -17,6 +17,7 @@ import math
 import pandas as pd
 
 from ecomdash import basket as B
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import basket as basket_charts
 from ecomdash.charts import forecast as forecast_charts
@@ -128,9 +129,7 @@ def top_products(data: ReportData) -> Section:
     total = res.kpis.get("revenue") or 0.0
     share = df["revenue"].sum() / total if total else float("nan")
     cols = [c for c in ("key", "name", "revenue", "orders", "units") if c in df]
-    table = df[cols].rename(
-        columns={"key": "product id", "name": "product", "revenue": "net revenue"}
-    )
+    table = df[cols]
     return Section(
         "top_products",
         "Top products",
@@ -138,13 +137,7 @@ def top_products(data: ReportData) -> Section:
         "figures, no model.",
         "info",
         figures=(breakdown_figure(df, "Top products by net revenue"),),
-        tables=(
-            Table(
-                "Top products",
-                table,
-                {"net revenue": "{:,.2f}", "orders": "{:,.0f}", "units": "{:,.0f}"},
-            ),
-        ),
+        tables=(Table("Top products", table, area="report.products"),),
     )
 
 
@@ -233,7 +226,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     )
     span = max(180, res.n_folds * res.horizon + 2 * res.series.season_length)
     fc = res.forecast.assign(period=res.forecast["period"].dt.date)
-    table = bt.reset_index()[["model", "label", "mae", "mase", "coverage80"]]
+    table = bt.reset_index()[["model", "mae", "mase", "coverage80"]]
     return Section(
         "forecast",
         "Revenue forecast",
@@ -241,7 +234,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
         tone,
         (
             f"Next {res.horizon} days: {res.forecast['mean'].sum():,.0f} net revenue expected "
-            f"(model: {res.model.replace('_', ' ')}).",
+            f"(model: {L.model_label(res.model, short=True)}).",
             *res.warnings,
         ),
         figures=(forecast_charts.forecast_figure(res, history_periods=span),),
@@ -337,9 +330,7 @@ def segments(data: ReportData) -> Section:
             f"reproduce {pct(ex.fidelity)} of them (target {pct(ex.target)})."
         )
         tone = "good" if cl.silhouette >= 0.25 and ex.good_enough else "warn"
-    table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]].rename(
-        columns={"customer_share": "share of customers", "revenue_share": "share of revenue"}
-    )
+    table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
     return Section(
         "segments",
         "Customer segments",
@@ -355,11 +346,7 @@ def segments(data: ReportData) -> Section:
             Table(
                 "Segments, sizes and what to do",
                 table,
-                {
-                    "customers": "{:,.0f}",
-                    "share of customers": "{:.1%}",
-                    "share of revenue": "{:.1%}",
-                },
+                area="segments",
             ),
         ),
     )
@@ -416,7 +403,7 @@ def customer_value(data: ReportData) -> Section:
             Table(
                 "Customers by expected value",
                 top,
-                {"expected_value": "{:,.2f}", "expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
+                {"expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
             ),
         ),
     )
@@ -464,12 +451,12 @@ def churn_risk(data: ReportData) -> Section:
                 "Models against baselines (holdout)",
                 table,
                 {"auc": "{:.3f}", "precision_at_10pct": "{:.1%}", "brier": "{:.3f}"},
+                area="value",
             ),
             Table(
                 "Customers most worth keeping",
                 risk[cols],
                 {
-                    "value_at_risk": "{:,.2f}",
                     "churn_probability": "{:.0%}",
                     "recency_days": "{:,.0f}",
                 },
@@ -503,6 +490,7 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
                 "Offline evaluation",
                 table,
                 {c: "{:.3f}" for c in ("hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage")},
+                area="recommend",
             ),
         ),
     )

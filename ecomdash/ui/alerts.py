@@ -7,6 +7,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, TimeBudgetError
@@ -18,6 +19,7 @@ from ecomdash.ui.common import (
     run_with_budget,
     show_error,
 )
+from ecomdash.ui.tables import fmt_date, show_table
 
 K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
@@ -78,21 +80,23 @@ def render(ctx: PageContext) -> None:
         shown = shown[hay.any(axis=1)]
 
     table = shown.drop(columns=["key"]).copy()
-    st.dataframe(
+    # rules by their names, not their codes (the muting form uses the same names)
+    table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
+    table["kinds"] = table["kinds"].map(
+        lambda ks: ", ".join(RULES[k][0] if k in RULES else k for k in str(ks).split(", "))
+    )
+    show_table(
         table,
+        area="alerts",
         hide_index=True,
-        column_config={
-            "date": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD HH:mm"),
-            "score": st.column_config.NumberColumn("Score", format="%.1f"),
-            "impact": st.column_config.NumberColumn("Impact", format="%.2f"),
-        },
         key="al_table",
     )
-    download_table(table, "alerts", key="dl_alerts")
+    download_table(table, "alerts", key="dl_alerts", area="alerts")
 
     st.subheader("Details")
     for r in shown.head(30).itertuples():
-        with st.expander(f"{pd.Timestamp(r.date):%Y-%m-%d} · {r.severity} · {RULES[r.kind][0]}"):
+        when = L.format_value(pd.Timestamp(r.date), "period", ctx.display)
+        with st.expander(f"{when} · {r.severity} · {RULES[r.kind][0]}"):
             st.text(r.reason)
             if r.driver:
                 st.text(f"Driver: {r.driver}")
@@ -100,10 +104,12 @@ def render(ctx: PageContext) -> None:
             dr = res.drivers[res.drivers["alert_id"] == r.alert_id]
             dr = dr[dr["by"] != "summary"]
             if len(ln):
-                st.dataframe(ln.drop(columns=["alert_id"]), hide_index=True)
-                download_table(ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}")
+                show_table(ln.drop(columns=["alert_id"]), area="alerts", hide_index=True)
+                download_table(
+                    ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}", area="alerts"
+                )
             elif len(dr):
-                st.dataframe(dr.drop(columns=["alert_id"]), hide_index=True)
+                show_table(dr.drop(columns=["alert_id"]), area="alerts", hide_index=True)
     if len(shown) > 30:
         st.caption(f"Details of the first 30 of {len(shown)} alerts; the table and CSV have all.")
 
@@ -112,7 +118,7 @@ def render(ctx: PageContext) -> None:
         metric = st.selectbox(
             "Series",
             ["revenue", "orders", "aov", "return_rate", "new_customers"],
-            format_func=lambda m: m.replace("_", " ").capitalize(),
+            format_func=L.label,
             key="al_metric",
         )
         st.plotly_chart(series_figure(res, metric), width="stretch")
@@ -120,7 +126,7 @@ def render(ctx: PageContext) -> None:
         st.plotly_chart(severity_figure(res), width="stretch")
 
     with st.expander("Rules, muting and noise"):
-        st.dataframe(res.rules, hide_index=True)
+        show_table(res.rules.drop(columns=["rule"]), area="alerts", hide_index=True)
         with st.form("al_mute_form"):
             rules = st.multiselect(
                 "Mute rules",
@@ -143,7 +149,7 @@ def render(ctx: PageContext) -> None:
                 else:
                     st.rerun()
         st.caption("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
-        st.dataframe(res.per_month(), hide_index=True)
+        show_table(res.per_month(), area="alerts", hide_index=True)
 
 
 #: How long the Overview waits for the alerts before drawing without them (seconds).
@@ -171,5 +177,5 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     with st.container(border=True, key="alerts_strip"):
         st.markdown(f"**:red[{len(res.alerts[res.alerts['severity'] == 'high'])} high alert(s)]**")
         for r in high.itertuples():
-            st.text(f"{pd.Timestamp(r.date):%Y-%m-%d} · {RULES[r.kind][0]}: {r.reason}")
+            st.text(f"{fmt_date(r.date)} · {RULES[r.kind][0]}: {r.reason}")
         st.caption("Open the Alerts page for every alert, its lines and filters.")

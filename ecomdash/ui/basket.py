@@ -29,6 +29,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import fmt_date, show_table
 
 K_PARAMS = "basket_params"
 K_UNIT = "basket_support_unit"
@@ -201,7 +202,7 @@ def _form(ctx: PageContext) -> tuple | None:
     st.caption(
         f"Minimum support {s_applied:.4g} = in at least "
         f"{B.min_count_for(s_applied, max(n_now, 1)):,} of {n_now:,} baskets "
-        "(as last run; press Run to apply changes)."
+        "(the results below use these settings; change them and run again)."
     )
     if run:
         if count_in is not None:
@@ -220,7 +221,18 @@ def _form(ctx: PageContext) -> tuple | None:
         )
         st.session_state[K_PARAMS] = (ctx.key, params)
         return params
-    return _stored_params(ctx)
+    # on arrival: the default thresholds (the same cached result the home page's findings use)
+    return _stored_params(ctx) or DEFAULTS
+
+
+def default_result(key: tuple) -> B.BasketResult:
+    """The basket analysis with the page's default settings (cached; shared with the home)."""
+    return _mine(key, DEFAULTS)
+
+
+def default_whatif(key: tuple, antecedent: tuple, consequent: tuple, share: float):
+    """The bundle what-if of one rule at the default basket settings (cached)."""
+    return _whatif(key, DEFAULTS[4], DEFAULTS[6], antecedent, consequent, share)
 
 
 # --- the page ----------------------------------------------------------------------------------
@@ -256,16 +268,6 @@ def _itemsets_view(itemsets: pd.DataFrame) -> pd.DataFrame:
             "baskets": itemsets["count"],
         }
     )
-
-
-NUM_CFG = {
-    "support": st.column_config.NumberColumn("Support", format="%.4f"),
-    "baskets": st.column_config.NumberColumn("Baskets", format="%d"),
-    "confidence": st.column_config.NumberColumn("Confidence", format="%.3f"),
-    "lift": st.column_config.NumberColumn("Lift", format="%.2f"),
-    "leverage": st.column_config.NumberColumn("Leverage", format="%.4f"),
-    "conviction": st.column_config.NumberColumn("Conviction", format="%.2f"),
-}
 
 
 def _item_label(res: B.BasketResult):
@@ -352,7 +354,7 @@ def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
     )
     st.caption(
         f"Checked on your own data: {hold.n_rules:,} rules mined on {hold.n_train:,} baskets "
-        f"before {hold.cutoff.date()} and scored on the {hold.n_test:,} baskets from then on."
+        f"before {fmt_date(hold.cutoff)} and scored on the {hold.n_test:,} baskets from then on."
     )
     for w in hold.warnings[-1:]:
         if "check itself" in w:
@@ -368,9 +370,6 @@ def render(ctx: PageContext) -> None:
         params = _form(ctx)
     except EcomdashError as exc:
         show_error(exc)
-        return
-    if params is None:
-        st.info("Choose the thresholds and press Run.")
         return
     try:
         with timed_status("Mining baskets", expanded=False) as status:
@@ -425,6 +424,9 @@ def _rules_tab(res: B.BasketResult, label) -> None:
         st.info("No rules at these thresholds (see the note above).")
         return
     c1, c2, c3 = st.columns([2, 1, 2])
+    wanted = st.query_params.get("item")
+    if wanted and "basket_rule_item" not in st.session_state and wanted in set(res.items["item"]):
+        st.session_state["basket_rule_item"] = wanted  # a home finding's link: show its rules
     item = c1.selectbox(
         "Item on either side",
         [None, *res.items["item"].tolist()],
@@ -441,12 +443,12 @@ def _rules_tab(res: B.BasketResult, label) -> None:
     text = c3.text_input("Search product name or id", key="basket_rule_search")
     r = _filter_rules(res, item, side, text.strip())
     view = _rules_view(r)
-    st.dataframe(
+    show_table(
         view,
+        area="basket",
         hide_index=True,
         width="stretch",
         height=420,
-        column_config={"rule": st.column_config.TextColumn("Rule (if → then)"), **NUM_CFG},
     )
     st.caption(f"{len(view):,} of {res.n_rules:,} rules; click a column header to sort.")
     download_table(view, "basket-rules", key="dl_basket_rules")
@@ -470,12 +472,12 @@ def _itemsets_tab(res: B.BasketResult) -> None:
             | ids.str.casefold().str.contains(t, regex=False)
         ]
     view = _itemsets_view(sets)
-    st.dataframe(
+    show_table(
         view,
+        area="basket",
         hide_index=True,
         width="stretch",
         height=420,
-        column_config={"itemset": st.column_config.TextColumn("Itemset"), **NUM_CFG},
     )
     st.caption(f"{len(view):,} of {res.n_itemsets:,} itemsets.")
     download_table(view, "basket-itemsets", key="dl_basket_itemsets")
@@ -490,7 +492,7 @@ def _charts_tab(res: B.BasketResult) -> None:
         st.plotly_chart(charts.scatter_figure(res), width="stretch")
     with right:
         top = _rules_view(res.rules.head(200))
-        st.dataframe(top, hide_index=True, height=440, column_config=NUM_CFG)
+        show_table(top, area="basket", hide_index=True, height=440)
         download_table(top, "basket-top-rules", key="dl_basket_top")
     n = st.slider("Rules in the network", 5, 60, 25, 5, key="basket_net_n")
     st.plotly_chart(charts.network_figure(res, top=n), width="stretch")
@@ -517,22 +519,14 @@ def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     left, right = st.columns([2, 3])
     with left:
         st.text("Frequently bought together (top 3)")
-        view = fbt.rename(columns={"together": "baskets together", "share": "share of its baskets"})
-        st.dataframe(
-            view,
-            hide_index=True,
-            column_config={
-                "share of its baskets": st.column_config.NumberColumn(format="percent"),
-                "lift": st.column_config.NumberColumn(format="%.2f"),
-            },
-        )
-        download_table(view, "frequently-bought-together", key="dl_basket_fbt")
+        show_table(fbt, area="basket", hide_index=True)
+        download_table(fbt, "frequently-bought-together", key="dl_basket_fbt", area="basket")
     with right:
         if len(fbt):
             st.plotly_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
     st.text("Rules with this item")
     r = _filter_rules(res, item, "either", "")
-    st.dataframe(_rules_view(r), hide_index=True, width="stretch", column_config=NUM_CFG)
+    show_table(_rules_view(r), area="basket", hide_index=True, width="stretch")
 
 
 def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
@@ -588,10 +582,10 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         f"{share} % of {w.n_antecedent_only:,} orders = {w.extra_orders:,.1f} extra bundle "
         "sales; prices below are B's average selling price over the period."
     )
-    st.dataframe(
+    show_table(
         w.prices,
+        area="basket",
         hide_index=True,
-        column_config={"avg_price": st.column_config.NumberColumn("Average price", format="%.2f")},
     )
     for note in w.warnings:
         st.warning(inert(note))

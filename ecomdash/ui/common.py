@@ -21,6 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import (
     EcomdashError,
@@ -32,6 +33,7 @@ from ecomdash.errors import (
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.store import DatasetInfo, Store, connect, default_home
+from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
 from ecomdash.ui.worker import budget_scope
 
 # session_state keys (set by the frame's sidebar, read by pages)
@@ -80,6 +82,8 @@ class PageContext:
     filters: Filters
     columns: tuple[str, ...] = field(default_factory=tuple)
     kind: str = S.KIND_LINES  # S.KIND_SUMMED for already summed sales
+    #: the dataset's currency and date style (tables, downloads, report)
+    display: L.Display = field(default_factory=L.Display)
 
     @property
     def key(self) -> tuple:
@@ -134,7 +138,9 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
         filters=filters,
         columns=info.columns,
         kind=info.kind,
+        display=L.display_for(info.report, is_demo=info.is_demo),
     )
+    st.session_state[K_DISPLAY] = ctx.display
     if needs is not None and info.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
         st.info(
             f"This dataset holds summed sales (totals per date and store, department or "
@@ -230,16 +236,24 @@ def _safe_stem(stem: str) -> str:
 
 
 def download_table(
-    df: pd.DataFrame, stem: str, *, label: str = "Download CSV", key: str | None = None
+    df: pd.DataFrame,
+    stem: str,
+    *,
+    label: str = "Download CSV",
+    key: str | None = None,
+    area: str | None = None,
 ) -> None:
     """A formula-safe CSV download; the random token keeps each export's /media id unique.
 
+    Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
+    currency) and under them the raw column ids (docs/EXPORTS.md says why).
     The CSV is built only when the button is clicked (deferred data, on Streamlit's own
     thread): a page with several tables no longer writes every CSV on every rerun.
     """
+    headers = download_headers(df, area=area)
     st.download_button(
         label,
-        data=lambda: to_safe_csv_bytes(df),
+        data=lambda: to_safe_csv_bytes(df, headers=headers),
         file_name=f"{_safe_stem(stem)}-{secrets.token_hex(6)}.csv",
         mime="text/csv",
         key=key,
@@ -303,7 +317,10 @@ def _with_ctx(ctx, fn, args, kwargs, seconds=None):
 
 
 def fmt_money(x: float | None) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{x:,.2f}"
+    """An amount with the dataset's currency sign and thousands (``£1,234.50``)."""
+    if x is None or pd.isna(x):
+        return "n/a"
+    return L.format_value(float(x), "revenue", current_display())
 
 
 def fmt_compact(x: float | None, *, money: bool = False) -> str:
@@ -311,13 +328,15 @@ def fmt_compact(x: float | None, *, money: bool = False) -> str:
     if x is None or pd.isna(x):
         return "n/a"
     a = abs(x)
+    sign = "-" if x < 0 else ""
+    unit = current_display().symbol if money else ""
     if a >= 1e9:
-        return f"{x / 1e9:,.2f}B"
+        return f"{sign}{unit}{a / 1e9:,.2f}B"
     if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
+        return f"{sign}{unit}{a / 1e6:,.2f}M"
     if a >= 1e4:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.2f}" if money else f"{int(round(x)):,}"
+        return f"{sign}{unit}{a / 1e3:,.1f}k"
+    return f"{sign}{unit}{a:,.2f}" if money else f"{int(round(x)):,}"
 
 
 def fmt_int(x: float | None) -> str:

@@ -20,6 +20,7 @@ from ecomdash.ingest.multi import (
     read_tables,
 )
 from ecomdash.ui.common import inert, show_error
+from ecomdash.ui.tables import show_table
 
 LEAVE_OUT = "(leave this table out)"
 
@@ -42,13 +43,14 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
         state["tables"] = tables
     tables = state["tables"]
     st.subheader("Tables")
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {"table": n, "rows": t.rows_read, "columns": ", ".join(t.columns)}
                 for n, t in tables.items()
             ]
         ),
+        area="data",
         hide_index=True,
     )
     if len(tables) < 2:
@@ -72,12 +74,13 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     )
     if proposal.joins:
         frame = proposal.to_frame()
-        st.dataframe(
+        show_table(
             frame,
+            area="data",
             hide_index=True,
             column_config={
                 "lines matched": st.column_config.ProgressColumn(
-                    "lines matched", format="percent", min_value=0.0, max_value=1.0
+                    "Lines matched", format="percent", min_value=0.0, max_value=1.0
                 )
             },
         )
@@ -103,11 +106,11 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
         return None
     combined = state["combined"]
     st.caption("Rows before and after each step")
-    st.dataframe(combined.steps_frame(), hide_index=True)
+    show_table(combined.steps_frame(), area="data", hide_index=True)
     for note in combined.notes:
         st.text(note)
     with st.expander("Preview of the joined lines (first 20 rows)"):
-        st.dataframe(combined.raw.data.head(20), hide_index=True)
+        st.dataframe(combined.raw.data.head(20), hide_index=True)  # the merchant's own headers
     return combined.raw, state["multi_mapping"], (state["file_id"], key)
 
 

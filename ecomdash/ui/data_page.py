@@ -11,6 +11,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.ingest import (
@@ -34,6 +35,7 @@ from ecomdash.ui.common import (
     select_dataset,
     show_error,
 )
+from ecomdash.ui.tables import show_table
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 NOT_IN_FILE = "(not in the file)"
@@ -52,7 +54,8 @@ FIELD_HELP = {
     S.CATEGORY: "Product category",
     S.CHANNEL: "Sales channel / shop",
     S.LOCATION: "Store, shop, branch or region the sales were made in",
-    "status": "Order or line status: refunded / cancelled lines are kept as returns",
+    "status": "Order or line status: refunded lines are kept as returns; Chinese states "
+    "(交易关闭, 已取消, 退款成功 …) are sorted into cancellations and returns",
     "event": "A flag column (IsHoliday, promotion): its true rows mark event dates",
 }
 
@@ -185,17 +188,28 @@ def _read_summary(raw: RawTable) -> None:
     for note in info.get("notes") or []:
         st.text(str(note))
     with st.expander("Preview of the file (first 20 rows)"):
-        st.dataframe(raw.data.head(20), hide_index=True)
+        st.dataframe(raw.data.head(20), hide_index=True)  # the merchant's own headers
     if len(raw.malformed):
         st.warning(
             f"{len(raw.malformed):,} rows could not be read (wrong number of fields or an "
             "unclosed quote); they are listed below with their line numbers and are not saved."
         )
-        st.dataframe(raw.malformed.head(200), hide_index=True)
+        st.dataframe(raw.malformed.head(200), hide_index=True)  # the merchant's own headers
 
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
     st.subheader("Columns")
+    if proposal.layout:
+        # a marketplace export we know (Taobao, JD, Pinduoduo, Douyin): no mapping step
+        st.success(inert(f"Recognised as a {proposal.layout}: every column is mapped for you."))
+        for note in proposal.notes[1:]:
+            st.caption(inert(note))
+        if not st.toggle("Change the mapping by hand", key="map_by_hand"):
+            with st.expander("Which column is which"):
+                show_table(proposal.to_frame(), area="data", hide_index=True)
+            mapping = {f.field: f.column for f in proposal.fields}
+            _allows(mapping)
+            return mapping
     st.caption(
         "We matched your columns to the fields below by their names and content. "
         "Change any of them before saving; the mapping is stored with the dataset."
@@ -219,7 +233,13 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
     for warning in proposal.warnings:
         st.warning(inert(warning), icon="⚠️")
     with st.expander("Why these columns (confidence and reasons)"):
-        st.dataframe(proposal.to_frame(), hide_index=True)
+        show_table(proposal.to_frame(), area="data", hide_index=True)
+    _allows(mapping)
+    return mapping
+
+
+def _allows(mapping: dict[str, str | None]) -> None:
+    """Which analyses the mapping allows (a table)."""
     avail = available_columns({k: v for k, v in mapping.items() if v})
     rows = [
         {
@@ -230,12 +250,11 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         for a in S.REQUIREMENTS
     ]
     st.caption("What this mapping allows")
-    st.dataframe(
+    show_table(
         pd.DataFrame(rows),
+        area="data",
         hide_index=True,
-        column_config={"available": st.column_config.CheckboxColumn("available")},
     )
-    return mapping
 
 
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
@@ -246,19 +265,24 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
     c.metric("Rows dropped", fmt_int(dropped), border=True)
     d.metric("Cancellations matched", fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    added = rep.get("added_returns") or 0
+    if added:
+        st.caption(
+            f"{added:,} return lines added, one for each line refunded after the sale (its "
+            f"state says so): the dataset holds {(rep.get('rows_kept') or 0) + added:,} lines."
+        )
     rules = pd.DataFrame(rep.get("rules") or [], columns=["label", "rows", "action", "rule"])
     if rules.empty:
         st.caption("No cleaning rule applied.")
     else:
         rules = rules.sort_values("rows", ascending=False, kind="stable")
-        st.dataframe(
+        show_table(
             rules[["label", "rows", "action"]],
+            area="data",
             hide_index=True,
             height=min(38 + 35 * len(rules), 700),
             column_config={
-                "label": st.column_config.TextColumn("Rule", width="large"),
-                "rows": st.column_config.NumberColumn("Rows", format="%d"),
-                "action": "What we did",
+                "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
             },
         )
     for note in rep.get("notes") or []:
@@ -267,7 +291,7 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         for r in report.rules:
             if r.rows and len(r.sample):
                 with st.expander(f"Sample: {inert(r.label)} ({r.rows:,} rows)"):
-                    st.dataframe(r.sample, hide_index=True)
+                    show_table(r.sample, area="data", hide_index=True)
         if len(report.rejected):
             download_table(
                 report.rejected,
@@ -351,7 +375,7 @@ def _datasets_section() -> None:
             for d in datasets
         ]
     )
-    st.dataframe(table, hide_index=True)
+    show_table(table, area="data", hide_index=True)
     ids = [d.id for d in datasets]
     by_id = {d.id: d for d in datasets}
     pick = st.selectbox(
@@ -390,10 +414,9 @@ def _datasets_section() -> None:
     st.subheader("Cleaning report of this dataset")
     if info.mapping:
         st.caption("Column mapping")
-        st.dataframe(
-            pd.DataFrame(
-                {"field": list(info.mapping), "column in your file": list(info.mapping.values())}
-            ),
+        show_table(
+            pd.DataFrame({"field": list(info.mapping), "column": list(info.mapping.values())}),
+            area="data",
             hide_index=True,
         )
     report_view(info.report, key=info.id)

@@ -11,8 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecomdash import calendar_cn as CN
 from ecomdash import forecast as F
 from ecomdash import inventory as inv
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
@@ -28,6 +30,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import show_table, table_config
 
 K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
@@ -94,8 +97,8 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
-    horizon, folds = fparams
-    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds)
+    horizon, folds, calendar = fparams
+    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds, calendar=calendar)
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -104,6 +107,49 @@ def _many(key: tuple, params: tuple) -> F.ManyForecastResult:
     return F.forecast_many(
         _lines(key), top=top, metric=metric, freq="W", horizon=horizon, folds=folds
     )
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _plan(key: tuple, params: tuple) -> inv.RestockResult:
+    """The restock plan without stock levels (the planner's base; the home's finding)."""
+    service, lead, review, top = params
+    return inv.plan_restock(
+        _lines(key),
+        lead_time_days=lead,
+        service_level=service,
+        review_days=review,
+        top=top,
+        many=_many(key, (top, "units", 8, 4)),
+    )
+
+
+# --- defaults: what the page shows on arrival (and the home's findings read) -----------------
+
+#: Restock planner defaults: service level, lead time (days), days between orders, top products.
+RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
+
+
+def default_params(ctx: PageContext) -> tuple[tuple, tuple]:
+    """The one-series form's defaults: the whole shop's first measure, daily, net of returns,
+    with the Chinese calendar when the shop sells in China."""
+    h = F.default_horizon("D")
+    calendar = tuple(CN.FEATURES) if _chinese_shop(ctx) else ()
+    return (_metrics_for(ctx)[0], "D", "shop", None, "net", (), (), h), (h, 8, calendar)
+
+
+def default_forecast(ctx: PageContext) -> F.ForecastResult:
+    """The forecast of :func:`default_params` (cached; shared with the home)."""
+    return _forecast(ctx.key, *default_params(ctx))
+
+
+def default_plan(ctx: PageContext) -> inv.RestockResult:
+    """The restock plan at :data:`RESTOCK_DEFAULTS`, without stock levels (cached)."""
+    return _plan(ctx.key, RESTOCK_DEFAULTS)
+
+
+def _many_defaults(ctx: PageContext) -> tuple:
+    metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
+    return (100, metrics[0] if metrics else "units", 8, 4)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -126,6 +172,15 @@ def _metrics_for(ctx: PageContext) -> list[str]:
     if S.QUANTITY in cols:
         out.append("units")
     return out
+
+
+def _chinese_shop(ctx: PageContext) -> bool:
+    """The shop sells mostly in China (its top country by revenue): the Chinese calendar is on
+    by default."""
+    if S.COUNTRY not in ctx.columns:
+        return False
+    top = _choices(ctx.key, S.COUNTRY)
+    return bool(top) and F.holiday_code(top[0]) == "CN"
 
 
 def _events_from_editor(df: pd.DataFrame) -> tuple:
@@ -202,6 +257,16 @@ def _form(ctx: PageContext) -> tuple | None:
         presets = st.multiselect(
             "Sale days to mark (used as regressors by SARIMAX)", list(F.PRESET_EVENTS)
         )
+        calendar = st.multiselect(
+            "Chinese calendar: holidays, make-up working days 调休, shopping festivals",
+            list(CN.FEATURES),
+            default=list(CN.FEATURES) if _chinese_shop(ctx) else [],
+            format_func=CN.LABELS.get,
+            key="fc_calendar",
+            help="Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
+            "calendar, ...). The backtest compares them with the same models without it and "
+            "the automatic choice keeps whichever forecast better.",
+        )
         st.caption("Your own events (promotions, sales): a name and dates.")
         ev_df = st.data_editor(
             pd.DataFrame(
@@ -214,8 +279,10 @@ def _form(ctx: PageContext) -> tuple | None:
             num_rows="dynamic",
             column_config={
                 "name": st.column_config.TextColumn("Event", max_chars=80),
-                "start": st.column_config.DateColumn("Start"),
-                "end": st.column_config.DateColumn("End (optional)"),
+                "start": st.column_config.DateColumn("Start", format=ctx.display.date_format),
+                "end": st.column_config.DateColumn(
+                    "End (optional)", format=ctx.display.date_format
+                ),
             },
             key="forecast_events",
             width="stretch",
@@ -225,10 +292,10 @@ def _form(ctx: PageContext) -> tuple | None:
         h = int(horizon) or F.default_horizon(freq)
         events = _events_from_editor(ev_df)
         sparams = (metric, freq, kind, value, returns, events, tuple(presets), h)
-        fparams = (h, int(folds))
+        fparams = (h, int(folds), tuple(calendar))
         st.session_state[K_PARAMS] = (ctx.key, (sparams, fparams))
         return sparams, fparams
-    return stored
+    return stored or default_params(ctx)
 
 
 def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
@@ -239,14 +306,14 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         res = run_with_budget(
             _forecast, ctx.key, sparams, fparams, what="The forecast and its backtest"
         )
-        status.write(f"Chosen model: {res.model}")
+        status.write(f"Chosen model: {L.model_label(res.model, short=True)}")
     for w in res.warnings:
         st.info(inert(w), icon="ℹ️")
     bt = res.backtest.set_index("model")
     row = bt.loc[res.model]
     base = bt.loc["seasonal_naive"]
-    c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Chosen model", res.model.replace("_", " "))
+    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])  # room for the model's name
+    c1.metric("Chosen model", L.model_label(res.model, short=True))
     c2.metric(
         "Backtest MASE",
         f"{row['mase']:.2f}",
@@ -267,6 +334,8 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         st.success(res.verdict)
     else:
         st.warning(res.verdict)
+    if res.params.get("calendar"):
+        _calendar_gain(res)
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
@@ -274,12 +343,14 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     tab_fc, tab_bt, tab_hist = st.tabs(["Forecast table", "Backtest per model", "Series"])
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
-        st.dataframe(out, hide_index=True, width="stretch")
-        download_table(out, "forecast", key="dl_forecast")
+        money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
+        kinds = money if sparams[0] == "revenue" else None
+        show_table(out, area="forecast", kinds=kinds, hide_index=True, width="stretch")
+        download_table(out, "forecast", key="dl_forecast", area="forecast")
     with tab_bt:
         st.caption(
             "Each model forecast the last folds × horizon periods from past data only. "
-            "'auto' picks, at each fold, the model that was best on the earlier folds — the "
+            "The automatic choice picks, at each fold, the model that was best on the earlier folds — the "
             "honest score of choosing automatically."
         )
         for m in bt.index:
@@ -287,7 +358,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 continue
             st.text(
                 F.verdict(
-                    m if m != "auto" else "automatic choice",
+                    m,
                     bt.loc[m, "mae"],
                     base["mae"],
                     seasonal=res.seasonal,
@@ -296,7 +367,6 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         show = res.backtest[
             [
                 "model",
-                "label",
                 "mae",
                 "mase",
                 "mape",
@@ -307,12 +377,54 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 "seconds",
             ]
         ]
-        st.dataframe(show, hide_index=True, width="stretch")
+        show_table(show, area="forecast", hide_index=True, width="stretch")
         st.plotly_chart(charts.backtest_figure(res), width="stretch")
-        download_table(res.folds, "forecast-backtest", key="dl_backtest")
+        download_table(res.folds, "forecast-backtest", key="dl_backtest", area="forecast")
     with tab_hist:
-        st.dataframe(series.frame, hide_index=True, width="stretch")
-        download_table(series.frame, "forecast-series", key="dl_series")
+        show_table(series.frame, area="forecast", hide_index=True, width="stretch")
+        download_table(series.frame, "forecast-series", key="dl_series", area="forecast")
+
+
+def _calendar_gain(res: F.ForecastResult) -> None:
+    """What the Chinese calendar gained in the backtest, and its days in the horizon."""
+    from ecomdash.forecast_calendar import TWINS
+
+    bt = res.backtest.set_index("model")["mae"]
+    for plain, twin in TWINS.items():
+        if plain in bt and twin in bt and bt[plain] > 0:
+            gain = 1 - bt[twin] / bt[plain]
+            st.text(
+                f"{L.model_label(plain, short=True)}: backtest MAE {bt[plain]:,.1f} without "
+                f"the Chinese calendar, {bt[twin]:,.1f} with it "
+                f"({abs(gain):.0%} {'lower' if gain >= 0 else 'higher'})."
+            )
+    fut = res.forecast["period"]
+    days = CN.calendar_days(fut.min().date(), (fut.max() + pd.Timedelta(days=31)).date())
+    feats = [f for f in res.params["calendar"] if f in days]
+    marked = days[days[feats].any(axis=1)] if feats else days.iloc[:0]
+    with st.expander(f"Chinese calendar days ahead ({len(marked)})"):
+        if len(marked):
+            out = pd.DataFrame(
+                {
+                    "date": marked["date"].dt.date,
+                    "days": marked[feats].apply(
+                        lambda r: ", ".join(CN.LABELS[f] for f in feats if r[f]), axis=1
+                    ),
+                    "official": marked["official"],
+                }
+            )
+            show_table(out, area="forecast", hide_index=True, width="stretch")
+        st.caption(
+            "Public holidays and 调休 follow the State Council's published schedules; a year "
+            "not yet published is an estimate from the lunar calendar (official = False)."
+        )
+        years = sorted({fut.min().year, fut.max().year})
+        show_table(
+            CN.holiday_table(years[0], years[-1]).drop(columns=["holiday"]),  # "name" says it
+            area="forecast",
+            hide_index=True,
+            width="stretch",
+        )
 
 
 # --- section 2: many products ------------------------------------------------------------------
@@ -331,10 +443,7 @@ def _many_section(ctx: PageContext) -> None:
         run = st.form_submit_button("Run", type="primary")
     if run:
         st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
-    params = _stored(K_MANY, ctx)
-    if params is None:
-        st.info("Choose how many products and press Run.")
-        return
+    params = _stored(K_MANY, ctx) or _many_defaults(ctx)
     with timed_status(f"Forecasting the top {params[0]} products") as status:
         status.write("Weekly series per product, backtest of every model, automatic choice…")
         many = _many(ctx.key, params)
@@ -346,11 +455,11 @@ def _many_section(ctx: PageContext) -> None:
         f"{len(t)} products forecast in {many.seconds:.1f} s. Choosing the model automatically "
         f"(scored honestly, each fold chosen on earlier folds) beats the baseline for {better} "
         f"of them: median MASE {t['auto_mase'].median():.2f} against "
-        f"{t['baseline_mase'].median():.2f} for the baseline. 'mase' is the final model's score "
+        f"{t['baseline_mase'].median():.2f} for the baseline. MASE is the final model's score "
         "on the same folds it was chosen on, so it is optimistic."
     )
-    st.dataframe(t, hide_index=True, width="stretch")
-    download_table(t, "forecast-products", key="dl_many")
+    show_table(t, area="forecast", hide_index=True, width="stretch")
+    download_table(t, "forecast-products", key="dl_many", area="forecast")
     pick = st.selectbox("Show one product", list(t["product_id"]), key="many_pick")
     if pick is not None:
         st.plotly_chart(charts.product_figure(many, pick), width="stretch")
@@ -387,23 +496,13 @@ def _restock_section(ctx: PageContext) -> None:
             ctx.key,
             (float(service), float(lead), float(review), int(top)),
         )
-    params = _stored(K_RESTOCK, ctx)
-    if params is None:
-        st.info("Set the service level and lead time and press Plan.")
-        return
+    params = _stored(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
     service, lead, review, top = params
     with timed_status("Planning restock") as status:
         status.write("Weekly unit forecasts per product…")
         many = _many(ctx.key, (top, "units", 8, 4))
         status.write("Safety stock, reorder points, ABC/XYZ classes…")
-        base = inv.plan_restock(
-            _lines(ctx.key),
-            lead_time_days=lead,
-            service_level=service,
-            review_days=review,
-            top=top,
-            many=many,
-        )
+        base = _plan(ctx.key, params)
     up = st.file_uploader(
         "Current stock (CSV: product id and units on hand)", type=["csv", "txt"], key="stock_file"
     )
@@ -422,7 +521,8 @@ def _restock_section(ctx: PageContext) -> None:
         editor,
         disabled=["product_id", "product_name"],
         column_config={
-            "on_hand": st.column_config.NumberColumn("Units on hand", min_value=0, step=1)
+            **table_config(editor[["product_id", "product_name"]], area="forecast"),
+            "on_hand": st.column_config.NumberColumn(L.label("on_hand"), min_value=0, step=1),
         },
         hide_index=True,
         key=f"stock_editor_{'file' if stock is not None else 'none'}",
@@ -453,15 +553,15 @@ def _restock_section(ctx: PageContext) -> None:
     c3.metric("Run out within the lead time", f"{int(soon.sum())}")
     left, right = st.columns([3, 2])
     with left:
-        st.dataframe(plan, hide_index=True, width="stretch")
-        download_table(plan, "restock-plan", key="dl_restock")
+        show_table(plan, area="forecast", hide_index=True, width="stretch")
+        download_table(plan, "restock-plan", key="dl_restock", area="forecast")
     with right:
         st.caption(
             f"ABC × XYZ over all {len(res.classes):,} products with sales: A = the products "
             "making the first 80 % of revenue, X = steady weekly demand (CV ≤ 0.5)."
         )
         st.plotly_chart(charts.abc_xyz_figure(res), width="stretch")
-        st.dataframe(res.matrix, width="stretch")
+        show_table(res.matrix, area="forecast", width="stretch")
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -469,7 +569,12 @@ def _restock_section(ctx: PageContext) -> None:
 
 def render(ctx: PageContext) -> None:
     summed = ctx.kind == S.KIND_SUMMED
-    tabs = st.tabs(["Every series"] * summed + ["Forecast", "Many products", "Restock planner"])
+    names = ["Every series"] * summed + ["Forecast", "Many products", "Restock planner"]
+    # a home finding's link may name the tab to open (?tab=restock)
+    wanted = {"restock": "Restock planner", "forecast": "Forecast"}.get(
+        str(st.query_params.get("tab", ""))
+    )
+    tabs = st.tabs(names, default=wanted if wanted in names else None)
     if summed:  # summed sales: every store × department (or SKU) series first
         from ecomdash.ui import forecast_groups
 
@@ -482,11 +587,7 @@ def render(ctx: PageContext) -> None:
     tab1, tab2, tab3 = tabs
     with tab1:
         try:
-            params = _form(ctx)
-            if params is None:
-                st.info("Choose what to forecast and press Run.")
-            else:
-                _show_forecast(ctx, *params)
+            _show_forecast(ctx, *_form(ctx))
         except EcomdashError as err:
             show_error(err)
     with tab2:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts.forecast_groups import series_figure, total_figure
 from ecomdash.filters import Filters
@@ -18,6 +19,7 @@ from ecomdash.ui.common import (
     run_with_budget,
     timed_status,
 )
+from ecomdash.ui.tables import show_table
 
 K_PARAMS = "fg_params"
 GROUP_LABELS = {
@@ -116,29 +118,30 @@ def render(ctx: PageContext) -> None:
     )
     c.caption(
         f"Sum of the series as forecast: {fmt_money(bt['total_bottom_up_mae'])}; direct "
-        f"forecast of the total ({res.direct_model}): {fmt_money(bt['total_direct_mae'])}; "
+        f"forecast of the total ({L.model_label(res.direct_model, short=True)}): {fmt_money(bt['total_direct_mae'])}; "
         f"seasonal naive {fmt_money(bt['total_seasonal_naive_mae'])}."
     )
     st.plotly_chart(total_figure(res), width="stretch")
     st.subheader("Series, worst forecast first")
     table = res.table
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "mae": st.column_config.NumberColumn("Backtest MAE", format="%.2f"),
-            "baseline_mae": st.column_config.NumberColumn("Seasonal naive MAE", format="%.2f"),
-            "ratio": st.column_config.NumberColumn("Ratio", format="%.2f"),
-            "history": st.column_config.NumberColumn("History total", format="%.2f"),
-            "forecast_total": st.column_config.NumberColumn("Forecast total", format="%.2f"),
-        },
-    )
+    show_table(table, area="forecast", hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:
-        download_table(table, "forecast-series-table", label="Download the table", key="fg_dl_t")
+        download_table(
+            table,
+            "forecast-series-table",
+            label="Download the table",
+            key="fg_dl_t",
+            area="forecast",
+        )
     with d2:
-        download_table(res.forecasts, "forecast-series", label="Download forecasts", key="fg_dl_f")
+        download_table(
+            res.forecasts,
+            "forecast-series",
+            label="Download forecasts",
+            key="fg_dl_f",
+            area="forecast",
+        )
     pick = st.selectbox("Show one series", list(table["series"]), key="fg_pick")
     if pick is not None:
         st.plotly_chart(series_figure(res, pick), width="stretch")

@@ -23,6 +23,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.overview_counts import render_counts
+from ecomdash.ui.tables import show_table
 
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
@@ -127,14 +128,7 @@ def render(ctx: PageContext) -> None:
             width="stretch",
         )
     with right:
-        st.dataframe(
-            res.trend,
-            hide_index=True,
-            height=330,
-            column_config={
-                "period": st.column_config.DatetimeColumn("Period", format="YYYY-MM-DD")
-            },
-        )
+        show_table(res.trend, hide_index=True, height=330)
         download_table(res.trend, "trend", key="dl_trend")
 
     parts = [
@@ -153,7 +147,10 @@ def render(ctx: PageContext) -> None:
         title = f"{label} by net revenue"
         with tab:
             if df.empty:
-                st.caption("This dataset has no such column.")
+                st.caption(
+                    "This dataset has no such column: re-upload the export on the Data page "
+                    "and map one to see this breakdown."
+                )
                 continue
             a, b = st.columns([3, 2])
             a.plotly_chart(
@@ -161,25 +158,13 @@ def render(ctx: PageContext) -> None:
                 width="stretch",
             )
             with b:
-                st.dataframe(df, hide_index=True, column_config=_COLUMNS)
+                show_table(df, hide_index=True)
                 download_table(df, stem, key=f"dl_{stem}")
     with strip:
         from ecomdash.ui.alerts import render_strip
 
         render_strip(ctx)
 
-
-_MONEY_COL = {"format": "%.2f"}
-_COLUMNS = {
-    "period": st.column_config.DatetimeColumn("Period", format="YYYY-MM-DD"),
-    "key": st.column_config.TextColumn("Id"),
-    "name": st.column_config.TextColumn("Name"),
-    "revenue": st.column_config.NumberColumn("Net revenue", **_MONEY_COL),
-    "gross_sales": st.column_config.NumberColumn("Gross sales", **_MONEY_COL),
-    "returns": st.column_config.NumberColumn("Returns", **_MONEY_COL),
-    "orders": st.column_config.NumberColumn("Orders", format="%d"),
-    "units": st.column_config.NumberColumn("Units", format="%d"),
-}
 
 _HELP = {
     "revenue": "Gross sales less returns and cancellations. Postage and fee lines are left out.",

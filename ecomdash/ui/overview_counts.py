@@ -8,6 +8,7 @@ import streamlit as st
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
 from ecomdash.kpis import KPI_LABELS, OverviewResult
 from ecomdash.ui.common import download_table, fmt_compact, fmt_int
+from ecomdash.ui.tables import show_table
 
 _HELP = {
     "orders": "Orders with at least one product line that was not cancelled.",
@@ -52,13 +53,13 @@ def render_counts(res: OverviewResult) -> None:
         left, right = st.columns([3, 1])
         left.plotly_chart(trend_figure(res, metric), width="stretch")
         with right:
-            st.dataframe(res.trend, hide_index=True, height=330)
+            show_table(res.trend, hide_index=True, height=330)
             download_table(res.trend, "trend", key="dl_trend_counts")
     if len(res.busiest):
         left, right = st.columns([3, 1])
         left.plotly_chart(busiest_figure(res.busiest), width="stretch")
         with right:
-            st.dataframe(res.busiest, hide_index=True, height=330)
+            show_table(res.busiest, hide_index=True, height=330)
             download_table(res.busiest, "busiest-hours", key="dl_busiest")
     parts = [
         (res.top_products, "Top products", "top-products"),
@@ -78,5 +79,5 @@ def render_counts(res: OverviewResult) -> None:
                 count_breakdown_figure(df, f"{label} by {value}", value), width="stretch"
             )
             with b:
-                st.dataframe(df, hide_index=True)
+                show_table(df, hide_index=True)
                 download_table(df, stem, key=f"dl_{stem}_counts")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import pricing as P
 from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
@@ -26,103 +27,17 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-
-PRODUCT_HEADERS = {
-    "product_id": "Product",
-    "product_name": "Name",
-    "category": "Category",
-    "elasticity": "Elasticity",
-    "ci_low": "90% low",
-    "ci_high": "90% high",
-    "n_price_levels": "Price levels",
-    "weeks": "Weeks with sales",
-    "status": "Status",
-    "reason": "Why no own estimate",
-    "source": "Estimate from",
-    "own_elasticity": "Own-data elasticity",
-    "current_price": "Current price",
-    "min_price": "Lowest price",
-    "max_price": "Highest price",
-    "units_per_week": "Units a week (last 8 wks)",
-    "revenue": "Revenue",
-}
-CATEGORY_HEADERS = {
-    "category": "Category",
-    "elasticity": "Elasticity",
-    "ci_low": "90% low",
-    "ci_high": "90% high",
-    "n_products": "Products with price changes",
-    "weeks": "Product-weeks",
-    "trustworthy": "Lent to one-price products",
-    "note": "Note",
-}
-PROMO_HEADERS = {
-    "product_id": "Product",
-    "product_name": "Name",
-    "start": "From",
-    "end": "To",
-    "regular_price": "Regular price",
-    "promo_price": "Promotion price",
-    "discount": "Discount",
-    "lift": "Lift (units ×)",
-    "lift_low": "Lift 90% low",
-    "lift_high": "Lift 90% high",
-    "dip": "Dip after",
-    "dip_low": "Dip 90% low",
-    "dip_high": "Dip 90% high",
-    "extra_units": "Extra units",
-    "extra_revenue": "Extra revenue during",
-    "dip_revenue": "Revenue lost after",
-    "net_revenue": "Net revenue",
-    "net_profit": "Net profit",
-}
-WHATIF_HEADERS = {
-    "product_id": "Product",
-    "product_name": "Name",
-    "elasticity": "Elasticity",
-    "current_price": "Current price",
-    "new_price": "New price",
-    "units_now": "Units a week now",
-    "units": "Units a week",
-    "units_low": "Units 90% low",
-    "units_high": "Units 90% high",
-    "revenue": "Revenue a week",
-    "profit": "Profit a week",
-    "profit_low": "Profit 90% low",
-    "profit_high": "Profit 90% high",
-    "best_price": "Best price",
-    "best_for": "Best for",
-    "note": "Note",
-}
-MARKDOWN_HEADERS = {
-    "product_id": "Product",
-    "product_name": "Name",
-    "elasticity": "Elasticity",
-    "units_recent": "Units a week (last 8)",
-    "units_before": "Units a week (8 before)",
-    "trend": "Trend",
-    "on_hand": "On hand",
-    "weeks_of_cover": "Weeks of cover",
-    "markdown": "Markdown",
-    "new_price": "Marked-down price",
-    "clears_in_weeks": "Clears in (weeks)",
-    "note": "Note",
-}
-VALIDATION_HEADERS = {
-    "product_id": "Product",
-    "weeks": "Held-out weeks",
-    "model_mae": "Model MAE",
-    "baseline_mae": "Naive MAE",
-    "beats": "Model better",
-}
+from ecomdash.ui.tables import show_table
 
 
-def _show(df: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    cols = [c for c in headers if c in df.columns]
+def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The columns of pricing table ``table`` (ecomdash.labels.TABLES) in order, floats rounded;
+    raw ids stay as column names, show_table(area=table) gives the headers."""
+    cols = [c for c in L.TABLES[table] if c in df.columns]
     out = df[cols].copy()
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(3)
-    return out.rename(columns=headers)
+    return out
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -285,16 +200,24 @@ def _elasticity_tab(res: P.PricingResult) -> None:
     )
     if len(res.categories):
         st.subheader("Categories")
-        st.dataframe(_show(res.categories, CATEGORY_HEADERS), hide_index=True)
+        show_table(
+            _show(res.categories, "pricing.categories"), area="pricing.categories", hide_index=True
+        )
     st.subheader("Products")
-    st.dataframe(_show(res.products, PRODUCT_HEADERS), hide_index=True)
-    download_table(res.products, "pricing-elasticities", key="dl_pr_products")
+    show_table(_show(res.products, "pricing.products"), area="pricing.products", hide_index=True)
+    download_table(
+        res.products, "pricing-elasticities", key="dl_pr_products", area="pricing.products"
+    )
 
 
 def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
-        st.info("No product has an elasticity, so there is nothing to simulate.")
+        st.info(
+            "No product has an elasticity, so there is nothing to simulate: products need "
+            "price changes over time. Widen the period in the sidebar; the Elasticities tab says "
+            "why each product has none."
+        )
         return
     options = has.sort_values("revenue", ascending=False)["product_id"].tolist()
     c1, c2 = st.columns([2, 1])
@@ -369,8 +292,8 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
                 else "."
             )
         )
-    st.dataframe(_show(table, WHATIF_HEADERS), hide_index=True)
-    download_table(table, "pricing-whatif", key="dl_pr_whatif")
+    show_table(_show(table, "pricing.whatif"), area="pricing.whatif", hide_index=True)
+    download_table(table, "pricing-whatif", key="dl_pr_whatif", area="pricing.whatif")
 
 
 def _promotion_tab(res: P.PricingResult, margin) -> None:
@@ -391,8 +314,8 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         "pulled forward). Net revenue adds both against the regular price."
         + ("" if margin is not None else " Net profit needs a margin (above).")
     )
-    st.dataframe(_show(promos, PROMO_HEADERS), hide_index=True)
-    download_table(promos, "pricing-promotions", key="dl_pr_promos")
+    show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
+    download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
     pid = st.selectbox("Show weeks of", promos["product_id"].unique().tolist(), key="pr_pp")
     st.plotly_chart(charts.price_units_timeline(res, pid), width="stretch")
 
@@ -420,16 +343,24 @@ def _markdown_tab(res: P.PricingResult) -> None:
         "than the chosen weeks is a candidate too, and the markdown is what clears it in time."
     )
     if md.empty:
-        st.info("No slow mover with an elasticity right now.")
+        st.info(
+            "No slow mover with an elasticity right now: nothing needs a markdown. Change the "
+            "weeks above, or load stock on hand in the restock planner to count overstock too."
+        )
         return
-    st.dataframe(_show(md, MARKDOWN_HEADERS), hide_index=True)
-    download_table(md, "pricing-markdowns", key="dl_pr_md")
+    show_table(_show(md, "pricing.markdowns"), area="pricing.markdowns", hide_index=True)
+    download_table(md, "pricing-markdowns", key="dl_pr_md", area="pricing.markdowns")
 
 
 def _validation_tab(res: P.PricingResult) -> None:
     if res.validation.empty:
-        st.info("No product could be checked on held-out weeks.")
+        st.info(
+            "No product could be checked on held-out weeks: a product needs price changes "
+            "before and during the last weeks. Widen the period in the sidebar for more history."
+        )
         return
     st.plotly_chart(charts.validation_chart(res), width="stretch")
-    st.dataframe(_show(res.validation, VALIDATION_HEADERS), hide_index=True)
-    download_table(res.validation, "pricing-validation", key="dl_pr_val")
+    show_table(
+        _show(res.validation, "pricing.validation"), area="pricing.validation", hide_index=True
+    )
+    download_table(res.validation, "pricing-validation", key="dl_pr_val", area="pricing.validation")

@@ -32,6 +32,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import fmt_date, show_table
 
 K_PARAMS = "rec_params"
 
@@ -249,7 +250,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             advanced=tuple(sorted(advanced.items())),
         )
         st.session_state[K_PARAMS] = current
-    return current if (run or K_PARAMS in st.session_state) else None
+    return current  # on arrival: the defaults (automatic model choice)
 
 
 def render(ctx: PageContext) -> None:
@@ -263,9 +264,6 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     p = _settings(ctx, cats, products)
-    if p is None:
-        st.info("Choose the settings and press Run.")
-        return
     t0 = time.perf_counter()
     try:
         with timed_status("Fitting the recommendation model") as status:
@@ -329,14 +327,17 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         show_error(exc)
         return
     if recs.empty:
-        st.info("Nothing left to recommend with these business rules.")
+        st.info(
+            "Nothing left to recommend with these business rules: loosen them in the form "
+            "above (excluded products or categories, already bought items) and press Run."
+        )
         return
-    st.dataframe(
+    show_table(
         recs.drop(columns=["customer_id"]),
+        area="recommend",
         hide_index=True,
-        column_config={"score": st.column_config.NumberColumn(format="%.3f")},
     )
-    download_table(recs, "recommendations-customer", key="rec_dl_customer")
+    download_table(recs, "recommendations-customer", key="rec_dl_customer", area="recommend")
     st.plotly_chart(
         charts.recommendations_figure(recs, title=f"Top {len(recs)} by score"),
         key="rec_chart_customer",
@@ -362,17 +363,23 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
     with left:
         st.subheader("Customers who bought this also bought")
         if also.empty:
-            st.info("Nobody bought this product together with another one yet.")
+            st.info(
+                "Nobody bought this product together with another one yet. Pick a product "
+                "with more orders, or widen the period in the sidebar."
+            )
         else:
-            st.dataframe(also, hide_index=True)
-            download_table(also, "also-bought", key="rec_dl_also")
+            show_table(also, area="recommend", hide_index=True)
+            download_table(also, "also-bought", key="rec_dl_also", area="recommend")
     with right:
         st.subheader("Who to target")
         if target.empty:
-            st.info("No customer has a purchase history pointing to this product.")
+            st.info(
+                "No customer has a purchase history pointing to this product. Try a best "
+                "seller, or widen the period in the sidebar."
+            )
         else:
-            st.dataframe(target, hide_index=True)
-            download_table(target, "who-to-target", key="rec_dl_target")
+            show_table(target, area="recommend", hide_index=True)
+            download_table(target, "who-to-target", key="rec_dl_target", area="recommend")
 
 
 def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
@@ -403,21 +410,12 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     for w in res.warnings:
         st.warning(inert(w))
     st.plotly_chart(charts.evaluation_figure(res), key="rec_chart_eval")
-    table = res.table[["label", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]].rename(
-        columns={"label": "model"}
-    )
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="%.3f")
-            for c in (*R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds")
-        },
-    )
-    download_table(res.table, "recommendation-evaluation", key="rec_dl_eval")
+    table = res.table[["model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]]
+    show_table(table, area="recommend", hide_index=True)
+    download_table(res.table, "recommendation-evaluation", key="rec_dl_eval", area="recommend")
     st.caption(
-        f"Trained on purchases before {res.cutoff.date()}, tested until "
-        f"{(res.end - pd.Timedelta(microseconds=1)).date()}. Hit rate: share of customers who "
+        f"Trained on purchases before {fmt_date(res.cutoff)}, tested until "
+        f"{fmt_date(res.end - pd.Timedelta(microseconds=1))}. Hit rate: share of customers who "
         f"bought at least one of their top {res.k}. Precision: share of the top {res.k} they "
         "bought. Coverage: share of the catalogue that gets recommended to someone."
     )
@@ -434,5 +432,5 @@ def _export_tab(ctx: PageContext, p: RecParams) -> None:
     except EcomdashError as exc:
         show_error(exc)
         return
-    st.dataframe(table.head(200), hide_index=True)
-    download_table(table, "recommendations-all", key="rec_dl_bulk")
+    show_table(table.head(200), area="recommend", hide_index=True)
+    download_table(table, "recommendations-all", key="rec_dl_bulk", area="recommend")

@@ -10,9 +10,10 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
-from ecomdash.features import LABELS, CustomerHistory
+from ecomdash.features import CustomerHistory
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
     PageContext,
@@ -26,7 +27,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.figcache import cached_figure
-from ecomdash.ui.tables import long_dataframe
+from ecomdash.ui.tables import fmt_date, long_dataframe, show_table
 
 AUTO = "Automatic (best silhouette)"
 K_PARAMS = "segment_params"
@@ -139,25 +140,10 @@ def render(ctx: PageContext) -> None:
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
     st.plotly_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
-    table = r.segments.rename(
-        columns={
-            "median_recency_days": "median days since last order",
-            "median_frequency": "median orders",
-            "median_monetary": "median spend",
-        }
+    show_table(r.segments, area="segments", hide_index=True, width="stretch")
+    download_table(
+        r.segments, "rfm-segments", label="Download segment table", key="dl_seg", area="segments"
     )
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "customer_share": st.column_config.NumberColumn("customer share", format="percent"),
-            "revenue_share": st.column_config.NumberColumn("revenue share", format="percent"),
-            "revenue": st.column_config.NumberColumn(format="%.2f"),
-            "median spend": st.column_config.NumberColumn(format="%.2f"),
-        },
-    )
-    download_table(r.segments, "rfm-segments", label="Download segment table", key="dl_seg")
     st.plotly_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
     st.caption(
         "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
@@ -187,19 +173,13 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         st.warning(w)
     left, right = st.columns([3, 2])
     left.plotly_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch")
-    right.dataframe(cl.curve, hide_index=True, width="stretch")
+    with right:
+        show_table(cl.curve, area="segments", hide_index=True, width="stretch")
     st.plotly_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
-    prof = cl.profile.rename(columns={f"median_{f}": f"median {LABELS[f]}" for f in LABELS})
-    st.dataframe(
-        prof,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "customer_share": st.column_config.NumberColumn("customer share", format="percent"),
-            "revenue_share": st.column_config.NumberColumn("revenue share", format="percent"),
-        },
+    show_table(cl.profile, area="segments", hide_index=True, width="stretch")
+    download_table(
+        cl.profile, "cluster-profiles", label="Download profiles", key="dl_prof", area="segments"
     )
-    download_table(cl.profile, "cluster-profiles", label="Download profiles", key="dl_prof")
     st.plotly_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
 
 
@@ -228,18 +208,18 @@ def _explain_tab(res: SegmentationResult) -> None:
                 for r in part.itertuples()
             )
         )
-    st.dataframe(
+    show_table(
         e.rules,
+        area="segments",
         hide_index=True,
         width="stretch",
         column_config={
-            "rule": st.column_config.TextColumn("rule", width="large"),
-            "agreement": st.column_config.NumberColumn(
-                "agreement", format="percent", help="share of this rule's customers in the cluster"
-            ),
+            "rule": st.column_config.TextColumn(L.label("rule", "segments"), width="large")
         },
     )
-    download_table(e.rules, "cluster-rules", label="Download rules", key="dl_rules")
+    download_table(
+        e.rules, "cluster-rules", label="Download rules", key="dl_rules", area="segments"
+    )
 
 
 def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
@@ -250,13 +230,19 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     mat = m.matrix
     slipped = int(mat.loc["Loyal", "At risk"] + mat.loc["Champions", "At risk"])
     st.caption(
-        f"From {m.start.date()} to {m.end.date()}: {m.stayed_share:.0%} of the customers who "
-        f"had bought by {m.start.date()} stayed in their segment; {slipped:,} slipped from "
+        f"From {fmt_date(m.start)} to {fmt_date(m.end)}: {m.stayed_share:.0%} of the customers who "
+        f"had bought by {fmt_date(m.start)} stayed in their segment; {slipped:,} slipped from "
         "Champions or Loyal to At risk."
     )
     st.plotly_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
-    st.dataframe(mat, width="stretch")
-    download_table(mat.reset_index(), "segment-movement", label="Download matrix", key="dl_mov")
+    show_table(mat, area="segments", width="stretch")
+    download_table(
+        mat.reset_index(),
+        "segment-movement",
+        label="Download matrix",
+        key="dl_mov",
+        area="segments",
+    )
 
 
 def _download_tab(res: SegmentationResult) -> None:
@@ -276,6 +262,6 @@ def _download_tab(res: SegmentationResult) -> None:
         f"{len(part):,} customers, spend {fmt_money(part['monetary'].sum())}. "
         "The file is formula-safe; the customer ids are what an email or ads tool imports."
     )
-    long_dataframe(part, hide_index=True, width="stretch", height=300)
+    long_dataframe(part, area="segments", hide_index=True, width="stretch", height=300)
     stem = "customers-" + choice.split(":")[0].lower().replace(" ", "-")
-    download_table(part, stem, label="Download customer list", key="dl_customers")
+    download_table(part, stem, label="Download customer list", key="dl_customers", area="segments")

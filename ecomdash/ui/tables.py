@@ -1,4 +1,9 @@
-"""Tables sent to the browser: at most a page of rows, the full table in the download.
+"""Tables sent to the browser: human headers and formats, at most a page of rows.
+
+Headers and number formats come from the one catalogue, :mod:`ecomdash.labels`, keyed by the
+raw column id: the frame keeps its raw ids and its numbers (so sorting works and tests read
+the values), ``st.column_config`` shows the label and the format (money in the dataset's
+currency, percentages, thousands, dates in the merchant's format).
 
 Every row of an ``st.dataframe`` is converted to Arrow and sent to the browser on every rerun
 of the page. A customer list of thousands of rows cost the server more than the rest of the
@@ -7,11 +12,31 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
+
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
+
+#: What an empty table says (pages pass their own ``empty=`` when they know better).
+EMPTY = (
+    "No rows for this selection. Widen the period, countries or categories in the sidebar, "
+    "or change the settings above."
+)
+
+#: Session key of the current dataset's :class:`ecomdash.labels.Display` (set by page_setup).
+K_DISPLAY = "_display"
+
+
+def current_display() -> L.Display:
+    """The Display of the dataset the page works on (defaults when no page set one)."""
+    d = st.session_state.get(K_DISPLAY)
+    return d if isinstance(d, L.Display) else L.Display()
 
 
 def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[pd.DataFrame, str]:
@@ -24,9 +49,117 @@ def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[p
     )
 
 
-def long_dataframe(df: pd.DataFrame, *, max_rows: int = MAX_ROWS_SHOWN, **kwargs) -> None:
-    """``st.dataframe`` of at most ``max_rows`` rows, with a caption when rows are left out."""
-    shown, note = head_for_screen(df, max_rows)
-    st.dataframe(shown, **kwargs)
+def _is_dates(s: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return True
+    if s.dtype == object:
+        v = s.dropna()
+        return len(v) > 0 and all(isinstance(x, dt.date) for x in v.head(20))
+    return False
+
+
+def _config(c: L.Col, s: pd.Series | None, display: L.Display):
+    help_ = c.help
+    numeric = s is not None and pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool
+    if c.kind == "share" and numeric:
+        return st.column_config.NumberColumn(c.label, help=help_, format="percent")
+    if c.kind in ("money", "count", "number", "pct") and numeric:
+        return st.column_config.NumberColumn(
+            c.label, help=help_, format=L.number_format(c, display)
+        )
+    if c.kind in ("date", "datetime") and s is not None and _is_dates(s):
+        if c.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s.dtype):
+            return st.column_config.DatetimeColumn(
+                c.label, help=help_, format=f"{display.date_format} HH:mm"
+            )
+        return st.column_config.DateColumn(c.label, help=help_, format=display.date_format)
+    if c.kind == "flag" and s is not None and s.dtype == bool:
+        return st.column_config.CheckboxColumn(c.label, help=help_)
+    if numeric:
+        return st.column_config.NumberColumn(c.label, help=help_, format="localized")
+    return st.column_config.TextColumn(c.label, help=help_)
+
+
+def table_config(
+    df: pd.DataFrame,
+    *,
+    area: str | None = None,
+    display: L.Display | None = None,
+    kinds: Mapping[str, str] | None = None,
+    hide_index: bool | None = None,
+) -> dict:
+    """``st.column_config`` for every column of ``df`` (and its index when shown) from the
+    catalogue; ``kinds`` changes a column's kind here (``{"mean": "money"}`` for a revenue
+    forecast)."""
+    display = display or current_display()
+    kinds = kinds or {}
+    out: dict = {}
+    for col in df.columns:
+        c = L.column(col, area)
+        if str(col) in kinds:
+            c = L.Col(c.label, kinds[str(col)], c.decimals, c.help)
+        out[col] = _config(c, df[col], display)
+    if not hide_index and df.index.name is not None:
+        idx = df.index.to_series()
+        out["_index"] = _config(L.column(df.index.name, area), idx, display)
+    return out
+
+
+def _models_as_labels(df: pd.DataFrame, area: str | None) -> pd.DataFrame:
+    cols = [
+        c
+        for c in df.columns
+        if L.column(c, area).kind == "model"
+        and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype))
+    ]
+    if not cols:
+        return df
+    out = df.copy()
+    for c in cols:
+        out[c] = df[c].map(lambda v: v if pd.isna(v) else L.model_label(str(v))).astype(object)
+    return out
+
+
+def show_table(
+    df: pd.DataFrame,
+    *,
+    area: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    column_config: Mapping | None = None,
+    max_rows: int | None = None,
+    empty: str = EMPTY,
+    **kwargs,
+):
+    """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
+
+    ``column_config`` entries given here win (widths, progress bars); model ids are shown as
+    model labels; with ``max_rows`` at most that many rows go to the browser, with a caption.
+    An empty table keeps its headers and says what to do next (``empty``).
+    """
+    cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"))
+    cfg.update(column_config or {})
+    shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
+    out = st.dataframe(_models_as_labels(shown, area), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
+    if len(df) == 0:
+        st.caption(empty)
+    return out
+
+
+def long_dataframe(df: pd.DataFrame, *, max_rows: int = MAX_ROWS_SHOWN, **kwargs) -> None:
+    """:func:`show_table` of at most ``max_rows`` rows, with a caption when rows are left out."""
+    show_table(df, max_rows=max_rows, **kwargs)
+
+
+def download_headers(df: pd.DataFrame, *, area: str | None = None) -> list[str]:
+    """The merchant's header of each column a CSV of ``df`` holds (see ecomdash.exports)."""
+    from ecomdash.exports import written_columns
+
+    display = current_display()
+    return [L.header(c, display, area) for c in written_columns(df)]
+
+
+def fmt_date(value) -> str:
+    """A date (or timestamp) in the merchant's format, for captions and labels."""
+    return L.format_value(pd.Timestamp(value), "period", current_display())

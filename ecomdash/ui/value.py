@@ -17,14 +17,14 @@ import streamlit as st
 from ecomdash import churn as churn_mod
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
-from ecomdash import schema
+from ecomdash import findings, schema
+from ecomdash import labels as L
 from ecomdash.charts import value as charts
-from ecomdash.errors import EcomdashError
+from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.features import CustomerHistory
 from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_columns,
     cached_date_span,
     cached_history,
     download_table,
@@ -38,6 +38,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import fmt_date, show_table
 
 K_PARAMS = "value_params"
 HORIZONS = (3, 6, 12)
@@ -139,26 +140,46 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
 # --------------------------------------------------------------------------------------
 
 
-#: Columns the page's steps read (the projected loader adds the flags and cleaning numbers);
-#: one set for all steps, so they share one cache entry.
-_SALES_COLS = (
-    schema.CUSTOMER_ID,
-    schema.ORDER_DATE,
-    schema.REVENUE,
-    schema.CATEGORY,
-    schema.COUNTRY,
-)
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _customer_days(key: tuple):
+    """Purchases per customer-day of ``key``'s sales lines, summed in SQL (checklist, CLV)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).customer_days(dataset_id, Filters.from_key(fkey))
 
 
-def _sales(key: tuple) -> pd.DataFrame:
-    """The sales lines (cleaned in SQL), only the page's columns, never every column."""
-    return cached_columns(key, _SALES_COLS, sales_only=True)
+def sufficiency_days(cd, window_days: int) -> churn_mod.SufficiencyResult:
+    """The checklist from the store's customer days (``Store.customer_days``)."""
+    return churn_mod.sufficiency_from_days(
+        cd.days, n_lines=cd.n_sales_lines, n_with_id=cd.n_with_id, window_days=window_days
+    )
+
+
+def clv_days(cd, p: ValueParams) -> clv_mod.CLVResult:
+    """:func:`run_clv` from the store's customer days (``Store.customer_days``)."""
+    if cd.days is None:
+        raise InsufficientDataError(
+            "Customer value needs the customer id and order date columns; this dataset lacks "
+            "at least one of them. Map them on the Data page."
+        )
+    return clv_mod.customer_value_days(
+        cd.days, horizon_months=p.horizon_months, calibration_cutoff=p.cutoff
+    )
+
+
+def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
+    """:func:`run_cohorts` from the store's cohort cells (``Store.cohort_cells``)."""
+    return cohorts_mod.cohorts_from_cells(
+        cells.cells,
+        last_day=cells.last_day,
+        lines_without_customer=cells.lines_without_customer,
+        first_categories=p.first_categories,
+        countries=p.countries,
+    )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
-    sales = _sales(key)
-    return churn_mod.sufficiency(sales, window_days=window_days, sales=sales)
+    return sufficiency_days(_customer_days(key), window_days)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -182,13 +203,17 @@ def _cohorts(
     key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
 ) -> cohorts_mod.CohortResult:
     p = ValueParams(first_categories=first_categories, countries=countries)
-    return run_cohorts(_sales(key), p)
+    workspace, dataset_id, _version, fkey = key
+    cells = get_store(workspace).cohort_cells(
+        dataset_id, Filters.from_key(fkey), first_categories=first_categories, countries=countries
+    )
+    return cohorts_cells(cells, p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
-    return run_clv(_sales(key), p)
+    return clv_days(_customer_days(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -248,7 +273,19 @@ def _form(ctx: PageContext) -> ValueParams | None:
         return p
     if prev and prev[0] == ctx.key:
         return prev[1]
-    return None
+    return ValueParams()  # on arrival: the defaults (the same cached results the home uses)
+
+
+def default_at_risk(key: tuple) -> tuple[churn_mod.ChurnResult, pd.DataFrame]:
+    """Churn at the page's defaults and its at-risk list (valued with the default CLV when
+    that runs); cached, shared with the home's findings."""
+    p = ValueParams()
+    ch = _churn(key, p.window_days, p.cutoff, p.gbm)
+    try:
+        cv = _clv(key, p.horizon_months, p.cutoff)
+    except EcomdashError:
+        cv = None
+    return ch, run_at_risk(ch, cv)
 
 
 def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
@@ -261,13 +298,14 @@ def _checklist(suff: churn_mod.SufficiencyResult) -> None:
     st.subheader("Data sufficiency")
     table = suff.checks.assign(ok=suff.checks["ok"].map({True: "yes", False: "NO"}))
     table = table[["check", "ok", "found", "needed", "reason", "affects"]]
-    st.dataframe(
+    show_table(
         table,
+        area="value",
         hide_index=True,
         width="stretch",
         column_config={
-            "ok": st.column_config.TextColumn("ok", width="small"),
-            "reason": st.column_config.TextColumn("reason when not ok", width="medium"),
+            "ok": st.column_config.TextColumn(L.label("ok", "value"), width="small"),
+            "reason": st.column_config.TextColumn(L.label("reason", "value"), width="medium"),
         },
     )
 
@@ -283,11 +321,6 @@ def render(ctx: PageContext) -> None:
         return
     _checklist(suff)
     p = _form(ctx)
-    if p is None:
-        st.info(
-            "Choose the settings and press Run to compute cohorts, lifetime value and churn risk."
-        )
-        return
 
     page: dict = {}
     errors: dict[str, EcomdashError] = {}
@@ -324,7 +357,10 @@ def render(ctx: PageContext) -> None:
                 errors[name] = err
             status.write(f"… {time.perf_counter() - t0:.2f} s")
 
-    tabs = st.tabs(["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"])
+    names = ["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"]
+    # a home finding's link opens the win-back list (?tab=at-risk)
+    at_risk_first = st.query_params.get("tab") == "at-risk"
+    tabs = st.tabs(names, default=names[3] if at_risk_first else None)
     with tabs[0]:
         _render_cohorts(page["cohorts"], errors.get("cohorts"))
     with tabs[1]:
@@ -356,8 +392,14 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     table.index = table.index.astype(str)
     table.columns = [f"m{c}" for c in table.columns]
     table.insert(0, "customers", res.sizes.to_numpy())
-    st.dataframe(table.round(3), width="stretch")
-    download_table(table.reset_index(), "cohorts", key="dl_cohorts")
+    cell = {"retention": "share", "customers": "count"}.get(kind, "money")
+    show_table(
+        table.round(3),
+        area="value",
+        width="stretch",
+        kinds={c: cell for c in table.columns if c != "customers"},
+    )
+    download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
     if kind == "cumulative_revenue_per_customer":
         st.plotly_chart(charts.ltv_curves(res), width="stretch")
 
@@ -373,7 +415,7 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     }
     c = res.customers
     st.caption(
-        f"Method: {methods[res.method]}. Scored as of {res.cutoff.date()} over the next "
+        f"Method: {methods[res.method]}. Scored as of {fmt_date(res.cutoff)} over the next "
         f"{res.horizon_months:g} months."
     )
     m1, m2, m3 = st.columns(3)
@@ -395,8 +437,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         a1, a2, a3 = st.columns(3)
         a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
         st.caption(
-            f"Fitted on purchases up to and including {cal.cutoff.date()}; holdout "
-            f"{(cal.cutoff + pd.Timedelta(days=1)).date()} to {cal.end.date()} "
+            f"Fitted on purchases up to and including {fmt_date(cal.cutoff)}; holdout "
+            f"{fmt_date(cal.cutoff + pd.Timedelta(days=1))} to {fmt_date(cal.end)} "
             f"({cal.holdout_units:.1f} weeks)."
         )
         a2.metric(
@@ -413,8 +455,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         g1.plotly_chart(charts.calibration_by_frequency(cal), width="stretch")
         g2.plotly_chart(charts.calibration_tracking(cal), width="stretch")
         with st.expander("Calibration tables"):
-            st.dataframe(cal.by_frequency.round(3), hide_index=True, width="stretch")
-            download_table(cal.by_frequency, "clv-calibration", key="dl_cal")
+            show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
 
     st.subheader("Model parameters")
     rows = []
@@ -427,8 +469,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         rows.append(("Gamma-Gamma", "mean spend per order", res.gamma_gamma.mean_spend))
     rows.append(("Check", "spend vs frequency correlation", res.spend_frequency_corr))
     rows.append(("Check", "repeat buyers", float(res.repeat_buyers)))
-    st.dataframe(
+    show_table(
         pd.DataFrame(rows, columns=["model", "parameter", "value"]),
+        area="value",
         hide_index=True,
         width="stretch",
     )
@@ -450,10 +493,10 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         "total_value",
         "last_date",
     ]
-    st.dataframe(_round(c[cols].head(500)), hide_index=True, width="stretch")
-    download_table(c[cols], "customer-value", key="dl_clv")
+    show_table(_round(c[cols].head(500)), area="value", hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv", area="value")
     st.caption(
-        "next_order_date: the day by which the customer has a 50 % chance of having ordered again "
+        f"{L.label('next_order_date', 'value')}: the day by which the customer has a 50 % chance of having ordered again "
         "(blank when P(alive) is 50 % or less)."
     )
 
@@ -463,9 +506,9 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         show_error(err)
         return
     st.caption(
-        f"Trained on features up to {res.train_cutoff.date()} with labels in the next "
+        f"Trained on features up to {fmt_date(res.train_cutoff)} with labels in the next "
         f"{res.window_days} days ({res.n_train:,} customers); evaluated on features up to "
-        f"{res.test_cutoff.date()} and what happened in the {res.window_days} days after "
+        f"{fmt_date(res.test_cutoff)} and what happened in the {res.window_days} days after "
         f"({res.n_test:,} customers, {fmt_pct(res.test_positive_rate)} bought again)."
     )
     for n in res.notices:
@@ -494,15 +537,15 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
             "brier",
         ]
     ]
-    st.dataframe(table.round(3), hide_index=True, width="stretch")
-    download_table(table, "churn-models", key="dl_churn_models")
+    show_table(table.round(3), area="value", hide_index=True, width="stretch")
+    download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
     g1.plotly_chart(charts.roc_chart(res), width="stretch")
     g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
     st.plotly_chart(charts.importance_chart(res), width="stretch")
     with st.expander("Feature importance, all models"):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
-        st.dataframe(imp.round(4), width="stretch")
+        show_table(imp.round(4), area="value", width="stretch")
 
 
 def _render_at_risk(
@@ -512,10 +555,18 @@ def _render_at_risk(
         show_error(err)
         return
     risk = run_at_risk(ch, cv)
+    # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
+    if st.toggle(
+        f"Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
+        f"{findings.pct_text(findings.LAPSE_PROBABILITY)} or more",
+        value=st.query_params.get("tab") == "at-risk",
+        key="value_winback_only",
+    ):
+        risk = findings.winback_customers(risk)
     st.caption(
         f"Ranked by value at risk = spend in the last 12 months × churn probability "
-        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {ch.score_date.date()}; churn = no order "
+        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {fmt_date(ch.score_date)}; churn = no order "
         f"in the next {ch.window_days} days)."
     )
-    st.dataframe(_round(risk), hide_index=True, width="stretch")
-    download_table(risk, "customers-at-risk", key="dl_at_risk")
+    show_table(_round(risk), area="value", hide_index=True, width="stretch")
+    download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")

@@ -33,7 +33,7 @@ def test_upload_several_files_at_once_and_save_one_dataset(page, app_url, tmp_pa
     ).fill("Olist sample")
     page.get_by_test_id("stFormSubmitButton").filter(has_text="Save").locator("button").click()
     wait_for_app_run(page)
-    expect(page.get_by_text(f"Saved {truth['lines']} lines as a new dataset.").first).to_be_visible(
+    expect(page.get_by_text(f"Saved {truth['saved_rows']} lines as a new dataset.").first).to_be_visible(
         timeout=30_000
     )
     goto_page(page, "Overview")

@@ -63,3 +63,13 @@ def run_app(*, dataset_id: str | None = None, timeout: float = 60) -> AppTest:
         at.session_state["dataset_id"] = dataset_id
     at.run()
     return at
+
+
+def displayed_frame(element):
+    """An AppTest dataframe element's table with the headers the browser shows (column_config
+    labels where set), so a test reads it by what the merchant sees."""
+    import json
+
+    config = json.loads(element.proto.columns or "{}")
+    df = element.value
+    return df.rename(columns={c: config.get(str(c), {}).get("label") or c for c in df.columns})

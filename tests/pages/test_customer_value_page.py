@@ -12,10 +12,11 @@ def _frames(at):
     return [d.value for d in at.dataframe]
 
 
-def test_checklist_first_then_results_after_run(demo_dataset, _isolated_home):
-    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=120)
+def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated_home):
+    # no Run pressed: the checklist, then the results of the default settings
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
-    # before Run: only the sufficiency checklist, checked against the core
+    # the sufficiency checklist first, checked against the core
     store = Store.open(_isolated_home)
     lines = store.load_lines(demo_dataset.id)
     store.close()
@@ -23,10 +24,7 @@ def test_checklist_first_then_results_after_run(demo_dataset, _isolated_home):
     first = _frames(at)[0]
     assert list(first["check"]) == list(suff.checks["check"])
     assert list(first["found"]) == list(suff.checks["found"])
-    assert any("press Run" in i.value for i in at.info)
-
-    at.button[0].click().run(timeout=180)
-    assert not at.exception, at.exception
+    assert not any("press Run" in i.value for i in at.info)
     frames = _frames(at)
     cols = [set(f.columns) for f in frames]
     # cohort table: sizes match the core computed directly
@@ -89,3 +87,25 @@ def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):
     assert metrics["Holdout purchases (actual)"] == "1,882"
     predicted = int(metrics["Holdout purchases (predicted)"].replace(",", ""))
     assert 1500 < predicted < 1900
+
+
+def test_winback_link_opens_the_home_findings_list(demo_dataset):
+    """The home's win-back finding links here with ?tab=at-risk: the list shows its customers
+    (repeat buyers likely to lapse) and the toggle gives back the whole at-risk list."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "customer_value.py"), default_timeout=180)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.query_params["tab"] = "at-risk"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.toggle(key="value_winback_only").value is True
+    risk = next(f for f in _frames(at) if "value_at_risk" in f.columns)
+    assert len(risk) > 0
+    assert (risk["frequency"] >= 2).all() and (risk["churn_probability"] >= 0.5).all()
+    at.toggle(key="value_winback_only").set_value(False).run()
+    everyone = next(f for f in _frames(at) if "value_at_risk" in f.columns)
+    assert len(everyone) > len(risk)
+    assert ((everyone["frequency"] < 2) | (everyone["churn_probability"] < 0.5)).any()

@@ -129,3 +129,10 @@ def test_whole_app_renders_on_a_till_log(till):
     at = run_app(dataset_id=info.id, timeout=120)
     assert not at.exception, at.exception
     assert {"Orders", "Units", "Items per order"} <= {m.label for m in at.metric}
+    # the home (default page) sizes its findings in units: no amount, no money
+    stakes = [m.value for m in at.metric if m.label == "At stake"]
+    assert stakes and all(v.endswith(" units") for v in stakes), stakes
+    # the planted pair (Item A + Item B) is still found although it cannot be priced
+    assert "Item A + Item B" in [t.value for t in at.text] or "Item B + Item A" in [
+        t.value for t in at.text
+    ]

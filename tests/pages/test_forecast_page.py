@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ecomdash import forecast as F
+from ecomdash import inventory
+from ecomdash import labels as L
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -29,15 +31,13 @@ def _core(home, dataset_id):
     return F.forecast(s, horizon=14, folds=8)
 
 
-def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
+def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, _isolated_home):
+    # no Run pressed: the whole shop's daily revenue forecast is there on arrival
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
-    assert any("press Run" in i.value for i in at.info)
-    _button(at, "Run").click()
-    at.run()
-    assert not at.exception, at.exception
+    assert not any("press" in i.value for i in at.info)
     core = _core(_isolated_home, demo_dataset.id)
-    assert _metric(at, "Chosen model").value == core.model.replace("_", " ")
+    assert _metric(at, "Chosen model").value == L.model_label(core.model, short=True)
     bt = core.backtest.set_index("model")
     assert _metric(at, "Backtest MASE").value == f"{bt.loc[core.model, 'mase']:.2f}"
     assert any(core.verdict == s.value for s in at.success) or any(
@@ -48,18 +48,28 @@ def test_forecast_page_runs_and_matches_core(demo_dataset, _isolated_home):
     assert len(fc) == 14
     assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy(), abs=0.006)
     backtest = next(t for t in tables if "coverage80" in t.columns)
-    assert {"seasonal_naive", "auto"} <= set(backtest["model"])
+    # model names are shown as labels, never as ids
+    assert {"Seasonal naive (repeat the last cycle)", "Automatic choice"} <= set(backtest["model"])
     assert len(at.get("plotly_chart")) >= 2
     assert any("done in" in s.label for s in at.status)
 
 
-def test_restock_planner_section(demo_dataset):
+def test_restock_planner_section(demo_dataset, _isolated_home):
+    # no Plan pressed: the plan at the default service level and lead time is there
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
-    _button(at, "Plan").click()
-    at.run()
     assert not at.exception, at.exception
     plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
     assert len(plan) == 100
+    store = Store.open(_isolated_home)
+    try:
+        lines = store.load_lines(demo_dataset.id)
+    finally:
+        store.close()
+    core = inventory.plan_restock(lines, lead_time_days=14, service_level=0.95, review_days=7)
+    assert list(plan["product_id"]) == list(core.plan["product_id"])
+    assert plan["reorder_point"].to_numpy() == pytest.approx(
+        core.plan["reorder_point"].to_numpy(), rel=1e-6
+    )
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
     assert _metric(at, "Products planned").value == "100"
 
@@ -68,8 +78,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]
     assert len(runs) == 2  # the single-series form and the many-products form
-    runs[1].click()
-    at.run()
+    # no Run pressed: the top 100 products' weekly unit forecasts are there on arrival
     assert not at.exception, at.exception
     table = next(d.value for d in at.dataframe if "auto_mase" in d.value.columns)
     store = Store.open(_isolated_home)
@@ -79,4 +88,43 @@ def test_many_products_section(demo_dataset, _isolated_home):
         store.close()
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
     assert list(table["product_id"]) == list(core.table["product_id"])
-    assert list(table["model"]) == list(core.table["model"])
+    assert list(table["model"]) == [L.model_label(m) for m in core.table["model"]]
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
+    from ecomdash import calendar_cn as CN
+
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("演示商户", zh_lines, source="generated")
+    finally:
+        store.close()
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    cal = next(m for m in at.multiselect if m.label.startswith("Chinese calendar"))
+    assert list(cal.value) == list(CN.FEATURES)  # on by default: the shop sells in China
+    cal.set_value(["double_11", "double_12", "spring_festival"])
+    _button(at, "Run").click()
+    at.run()
+    assert not at.exception, at.exception
+    backtest = next(d.value for d in at.dataframe if "coverage80" in d.value.columns)
+    ets, ets_cal = L.model_label("ets"), L.model_label("ets_cal")
+    assert {ets, ets_cal, L.model_label("sarimax_cal")} <= set(backtest["model"])
+    bt = backtest.set_index("model")["mae"]
+    short = L.model_label("ets", short=True)
+    gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
+    assert f"{bt[ets]:,.1f} without" in gain and f"{bt[ets_cal]:,.1f} with it" in gain
+    assert _metric(at, "Chosen model").value.endswith("Chinese calendar")
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert "Chinese calendar" in fig and "2026-12-12" in fig  # Double 12 marked ahead
+    ahead = next(
+        d.value for d in at.dataframe if "official" in d.value.columns and "days" in d.value.columns
+    )
+    assert any("Double 12" in v for v in ahead["days"])

@@ -24,10 +24,11 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
     store = Store.open(_isolated_home)
     k = compute_kpis(store, demo_dataset.id)
     store.close()
-    assert _metric(at, "Net revenue").value == kpi_text("revenue", k["revenue"])
+    # money in the demo shop's currency (GBP); outside a page kpi_text has no currency
+    assert _metric(at, "Net revenue").value == "£" + kpi_text("revenue", k["revenue"])
     assert _metric(at, "Orders").value == kpi_text("orders", k["orders"])
     assert _metric(at, "Customers").value == f"{k['customers']:,}"  # under 10,000: exact
-    assert f"Exact: {k['revenue']:,.2f}." in _metric(at, "Net revenue").help
+    assert f"Exact: £{k['revenue']:,.2f}." in _metric(at, "Net revenue").help
     assert len(at.tabs) == 3
     assert any("no earlier period" in c.value for c in at.caption)
 
@@ -87,7 +88,7 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     at.run()
     assert not at.exception, at.exception
     m = _metric(at, "Net revenue")
-    assert m.value == kpi_text("revenue", k["revenue"])
+    assert m.value == "£" + kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
 
 

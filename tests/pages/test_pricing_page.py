@@ -7,7 +7,7 @@ import pytest
 
 from ecomdash import pricing as P
 from ecomdash.store import Store
-from tests.pages.conftest import run_page
+from tests.pages.conftest import displayed_frame, run_page
 
 
 def _metric(at, label):
@@ -16,8 +16,10 @@ def _metric(at, label):
     return found[0]
 
 
-def _table(at, column):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+def _table(at, header):
+    """The first table showing ``header``, with the headers the merchant reads."""
+    tables = [displayed_frame(d) for d in at.dataframe]
+    return next(t for t in tables if header in t.columns)
 
 
 def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):

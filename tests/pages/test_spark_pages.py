@@ -37,10 +37,10 @@ def test_overview_on_spark_shows_duckdb_figures(spark_demo, _isolated_home, demo
         k = compute_kpis(duck, duck.ensure_demo(demo.lines).id)
     finally:
         duck.close()
-    assert _metric(at, "Net revenue").value == kpi_text("revenue", k["revenue"])
+    assert _metric(at, "Net revenue").value == "£" + kpi_text("revenue", k["revenue"])
     assert _metric(at, "Orders").value == kpi_text("orders", k["orders"])
     assert _metric(at, "Customers").value == f"{k['customers']:,}"
-    assert f"Exact: {k['revenue']:,.2f}." in _metric(at, "Net revenue").help
+    assert f"Exact: £{k['revenue']:,.2f}." in _metric(at, "Net revenue").help
 
 
 def test_segments_page_on_spark_runs(spark_demo):

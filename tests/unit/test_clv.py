@@ -274,3 +274,32 @@ def test_uci_customer_value_is_calibrated_on_held_out_time(uci_sales):
     # BG/NBD predicts the holdout total within 25 % on this wholesale shop
     assert abs(cal.error_pct) < 25
     assert (res.customers["expected_value"] >= 0).all()
+
+
+def test_compress_equals_numpy_unique_rows():
+    """The lexsort compression gives np.unique(axis=0)'s distinct rows, order and counts."""
+    rng = np.random.default_rng(3)
+    x = rng.integers(0, 6, 20_000).astype(float)
+    tx = np.where(x > 0, rng.integers(0, 40, 20_000) / 7.0, 0.0)
+    T = rng.integers(40, 45, 20_000) / 7.0
+    (cx, ctx, cT), w = clv._compress(x, tx, T)
+    uniq, counts = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
+    np.testing.assert_array_equal(np.column_stack([cx, ctx, cT]), uniq)
+    np.testing.assert_array_equal(w, counts)
+    assert w.sum() == 20_000
+
+
+def test_warm_start_reaches_the_same_maximum(monkeypatch):
+    """Above WARM_START_ROWS distinct rows the search starts from a sample's fit: the same
+    parameters as the cold start, on customers simulated from known parameters with
+    continuous (hence all distinct) recencies."""
+    sim = clv.simulate_bgnbd(PUBLISHED, n=30_000, T=39.0, seed=5)
+    T = sim["T"].to_numpy() - np.random.default_rng(1).uniform(0, 10, len(sim))
+    rec = np.minimum(sim["recency"].to_numpy(), T)
+    cold = clv.fit_bgnbd(sim["frequency"], rec, T)
+    monkeypatch.setattr(clv, "WARM_START_ROWS", 1_000)
+    monkeypatch.setattr(clv, "WARM_START_SAMPLE", 5_000)
+    warm = clv.fit_bgnbd(sim["frequency"], rec, T)
+    for k in ("r", "alpha", "a", "b"):
+        assert getattr(warm, k) == pytest.approx(getattr(cold, k), rel=1e-4)
+    assert warm.log_likelihood == pytest.approx(cold.log_likelihood, abs=1e-3)

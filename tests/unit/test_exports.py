@@ -126,3 +126,36 @@ def test_excel_sheet_name_is_made_legal():
     ):
         wb = openpyxl.load_workbook(io.BytesIO(to_safe_excel_bytes(df, sheet=sheet)))
         assert wb.sheetnames == [expected]
+
+
+def test_csv_with_human_headers_keeps_the_raw_ids_as_second_row():
+    df = frame()
+    headers = ["Product", "=Quantity", "Price (£)", "@note"]
+    data = to_safe_csv_bytes(df, headers=headers)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    # row 1: what the merchant reads (formula-safe too); row 2: the raw column ids
+    assert rows[0] == ["Product", "'=Quantity", "Price (£)", "'@note"]
+    assert rows[1] == ["product", "qty", "price", "note"]
+    assert rows[2] == ["'=1+1", "-5", "-1.5", "ok"]
+    assert len(rows) == len(df) + 2
+    assert not any(c.startswith(("=", "+", "-", "@")) for r in rows[:2] + rows[3:] for c in r[:1])
+    # a script reads the file by the raw ids, numbers still numbers
+    back = pd.read_csv(io.BytesIO(data), skiprows=[0], encoding="utf-8-sig")
+    assert list(back.columns) == ["product", "qty", "price", "note"]
+    assert back["qty"].tolist() == df["qty"].tolist()
+    assert back["price"].tolist() == df["price"].tolist()
+
+
+def test_csv_headers_count_the_written_index_and_must_match():
+    import pytest
+
+    from ecomdash.exports import written_columns
+
+    df = pd.DataFrame({"v": [1]}, index=pd.Index(["a"], name="sku"))
+    assert written_columns(df) == ["sku", "v"]
+    rows = list(
+        csv.reader(io.StringIO(to_safe_csv_bytes(df, headers=["SKU", "Value"]).decode("utf-8-sig")))
+    )
+    assert rows[:3] == [["SKU", "Value"], ["sku", "v"], ["a", "1"]]
+    with pytest.raises(ValueError, match="1 headers for 2 columns"):
+        to_safe_csv_bytes(df, headers=["only one"])

@@ -262,12 +262,15 @@ def test_shopify_orders_export():
     }
     # Total is an order total: revenue per line is quantity × price instead
     assert any("order total" in n for n in res.mapping.notes)
-    assert res.lines["revenue"].tolist() == [20.0, 10.0, 10.0]
+    # the refunded order stays a sale, flagged cancelled, and a return line after it nets it
+    # out: net revenue 30 (it used to be a return at +10, counted in neither sales nor net 0)
+    assert res.lines["revenue"].tolist() == [20.0, 10.0, 10.0, -10.0]
+    assert res.lines["is_cancelled"].tolist() == [False, False, True, False]
+    assert res.lines["is_return"].tolist() == [False, False, False, True]
+    assert res.lines["revenue"].sum() == 30.0
+    assert res.report.rule("refund_status").rows == 1 and res.report.added_returns == 1
     # wall-clock time kept, offset dropped
     assert res.lines["order_date"].iloc[0] == pd.Timestamp("2024-01-05 10:11:12")
-    # the refunded order is a return (status)
-    assert res.lines["is_return"].tolist() == [False, False, True]
-    assert res.report.rule("refund_status").rows == 1
 
 
 def test_woocommerce_export():
@@ -283,7 +286,8 @@ def test_woocommerce_export():
     assert m["revenue"] == "Line Total"
     assert m["country"] == "Billing Country"
     assert m["status"] == "Order Status"
-    assert res.lines["revenue"].tolist() == [30.0, 15.0, 15.0]
+    # the refunded line and the return line that nets it out
+    assert res.lines["revenue"].tolist() == [30.0, 15.0, 15.0, -15.0]
 
 
 def test_override_changes_and_unmaps_fields():
@@ -297,7 +301,12 @@ def test_override_changes_and_unmaps_fields():
     assert m["product_id"] == "Product ID"
     assert "country" not in m and "country" not in res.lines
     assert res.mapping.get("customer_id").reason == "chosen by you"
-    assert res.lines["customer_id"].tolist() == ["c@example.com", "c@example.com", "d@example.com"]
+    assert res.lines["customer_id"].tolist() == [
+        "c@example.com",
+        "c@example.com",
+        "d@example.com",
+        "d@example.com",  # the refunded line's return
+    ]
 
 
 def test_override_errors_name_the_problem():

@@ -4,7 +4,7 @@ merchant text, a failing section that degrades, the CLI's files and exit codes, 
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -167,7 +167,7 @@ def test_top_products_are_the_pandas_best_sellers(demo_report, demo):
     net = demo.lines.loc[~demo.lines[S.IS_NON_PRODUCT]].groupby(S.PRODUCT_ID)[S.REVENUE].sum()
     assert len(sales)
     top = rep.sections[2].tables[0].frame
-    assert list(top["product id"].head(3)) == list(net.sort_values(ascending=False).index[:3])
+    assert list(top["key"].head(3)) == list(net.sort_values(ascending=False).index[:3])
 
 
 def test_plotly_is_inlined_once_and_nothing_points_to_another_server(demo_report):
@@ -377,3 +377,28 @@ def test_pdf_has_pages(tmp_path, demo):
     assert data.startswith(b"%PDF-")
     pages = len(re.findall(rb"/Type\s*/Page(?![a-z])", data))
     assert pages >= 2, pages  # header + KPIs, trend chart and top products do not fit one page
+
+
+def _table_headers(html: str) -> list[str]:
+    return [unescape(h) for h in re.findall(r"<th(?:\s[^>]*)?>(.*?)</th>", html)]
+
+
+def test_report_tables_show_human_headers_money_and_model_labels(demo_report, demo):
+    """No raw column id in a report header; money in the demo's currency (GBP); model names
+    as labels (the catalogue of ecomdash.labels)."""
+    rep, html = demo_report
+    headers = _table_headers(html)
+    assert headers
+    raw = [
+        h
+        for h in headers
+        if "_" in h or re.fullmatch(r"[a-z]+[0-9]*", h) or h in ("mean", "lo80", "mae", "key")
+    ]
+    assert not raw, raw
+    assert "Net revenue" in headers and "Product id" in headers
+    # the best seller's net revenue, computed with pandas, written as money with thousands
+    net = demo.lines.loc[~demo.lines[S.IS_NON_PRODUCT]].groupby(S.PRODUCT_ID)[S.REVENUE].sum()
+    assert escape(f"£{net.max():,.2f}") in html
+    # the backtest table names models by their labels, never their ids
+    assert escape("Seasonal naive (repeat the last cycle)") in html
+    assert "<td>seasonal_naive</td>" not in html

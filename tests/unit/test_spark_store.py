@@ -230,3 +230,16 @@ def test_streamed_generated_lines_save_on_both_engines(stores):
         got["duck"][S.REVENUE].reset_index(drop=True),
         got["spark"][S.REVENUE].reset_index(drop=True),
     )
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_customer_value_aggregates_equal(stores, which):
+    """The customer-value page's SQL (ecomdash/aggregates_customers.py) runs as Spark SQL too."""
+    duck, d_id, sp, s_id = _pair(stores, which)
+    got, exp = sp.customer_days(s_id), duck.customer_days(d_id)
+    assert (got.n_sales_lines, got.n_with_id) == (exp.n_sales_lines, exp.n_with_id)
+    pd.testing.assert_frame_equal(got.days, exp.days, check_dtype=False, rtol=1e-12)
+    for opts in ({}, {"first_categories": ("Kitchen", "Home")}, {"countries": ("UK",)}):
+        g, e = sp.cohort_cells(s_id, **opts), duck.cohort_cells(d_id, **opts)
+        assert (g.last_day, g.lines_without_customer) == (e.last_day, e.lines_without_customer)
+        pd.testing.assert_frame_equal(g.cells, e.cells, check_dtype=False, rtol=1e-12)

@@ -1,0 +1,196 @@
+"""The customer-value page's aggregates in DuckDB SQL (issue 12): purchases per customer-day
+and cohort cells, so the page never loads the sales lines into pandas.
+
+Kept apart from ``ecomdash/aggregates.py`` (whose customer history, interactions and day
+groups other pages share) so the two can change independently. Each function takes the
+:class:`ecomdash.store.Store` and is exposed as the store method of the same name. Each one
+reproduces the pandas computation on ``schema.sales_lines`` of the same lines (revenue sums
+to float rounding: DuckDB adds in another order): ``tests/unit/test_aggregates_customers.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.filters import Filters
+
+if TYPE_CHECKING:
+    from ecomdash.store import Store
+
+#: A customer id that is not missing and not blank (spaces, tabs, newlines): as the pandas
+#: versions' ``str.strip() == ""``.
+HAS_ID = "(customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^\\s*$'))"
+
+
+@dataclass(frozen=True)
+class CustomerDays:
+    """Purchases once per customer-day, and the counts the sufficiency checklist shows.
+    (The SQL here is plain enough to run as Spark SQL too.)
+
+    ``days``: ``customer_id`` (str), ``date`` (midnight), ``value`` (revenue that day, missing
+    revenue counted as 0), sorted by customer and date — what ``clv.customer_days`` returns
+    for the sales lines. ``n_sales_lines``: the sales lines (``schema.sales_lines``) after
+    the filters; ``n_with_id``: those with a customer id.
+    """
+
+    days: pd.DataFrame | None
+    n_sales_lines: int
+    n_with_id: int
+
+
+def _revenue(cols: set[str]) -> str:
+    """The line's revenue with missing and NaN as 0 (``np.nan_to_num`` of the pandas code)."""
+    if S.REVENUE not in cols:
+        return "0.0"
+    return "CASE WHEN revenue IS NULL OR isnan(revenue) THEN 0.0 ELSE revenue END"
+
+
+def _sales_where(store: Store, dataset_id: str, filters: Filters | None):
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    where, params = store._where(info, filters)
+    return info, cols, f"{where} AND {store.sales_predicate(info)}", params
+
+
+def customer_days(store: Store, dataset_id: str, filters: Filters | None = None) -> CustomerDays:
+    """Purchases per customer-day of the filtered sales lines, summed in SQL.
+
+    ``days`` is None when the dataset has no customer id or order date column (then
+    ``n_with_id`` is 0, as the pandas checklist counts it). At 10 M lines this is a few million rows of three
+    columns instead of every sales line.
+    """
+    info, cols, where, params = _sales_where(store, dataset_id, filters)
+    cur = store._cur()
+    try:
+        if S.CUSTOMER_ID not in cols or S.ORDER_DATE not in cols:
+            (n_lines,) = cur.execute(
+                f"SELECT count(*) FROM lines WHERE {where}", params
+            ).fetchall()[0]
+            return CustomerDays(days=None, n_sales_lines=int(n_lines), n_with_id=0)
+        n_lines, n_ids = cur.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {HAS_ID}) FROM lines WHERE {where}", params
+        ).fetchall()[0]
+        tbl = cur.sql(
+            f"""SELECT customer_id, CAST(order_date AS DATE) AS d, sum({_revenue(cols)}) AS v
+            FROM lines WHERE {where} AND {HAS_ID} AND order_date IS NOT NULL
+            GROUP BY customer_id, d ORDER BY customer_id, d""",
+            params=params,
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    days = pd.DataFrame(
+        {
+            "customer_id": tbl.column("customer_id").to_numpy(zero_copy_only=False).astype(object),
+            "date": tbl.column("d").to_numpy().astype("datetime64[ns]"),
+            "value": tbl.column("v").to_numpy().astype(np.float64),
+        }
+    )
+    return CustomerDays(days=days, n_sales_lines=int(n_lines), n_with_id=int(n_ids))
+
+
+@dataclass(frozen=True)
+class CohortCells:
+    """What ``cohorts.cohorts_from_cells`` needs: the (cohort, offset) cells and the window."""
+
+    cells: pd.DataFrame  # cohort, offset (months), customers, revenue
+    last_day: pd.Timestamp
+    lines_without_customer: int
+
+
+def cohort_cells(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    first_categories: tuple[str, ...] = (),
+    countries: tuple[str, ...] = (),
+) -> CohortCells:
+    """Cohort cells of the filtered sales lines, in SQL: per first-order month (``cohort``,
+    months since 1970-01) and month offset, the customers active and their revenue.
+
+    ``first_categories`` / ``countries`` keep the customers whose first order day's main line
+    (highest revenue; ties: the alphabetically first value) is in one of them, as
+    ``cohorts.cohorts`` does. Raises the same errors with the same messages as ``cohorts``.
+    """
+    info, cols, where, params = _sales_where(store, dataset_id, filters)
+    for col in (S.CUSTOMER_ID, S.ORDER_DATE):
+        if col not in cols:
+            raise InsufficientDataError(
+                f"Cohorts need the '{col}' column; it is not mapped. Map it on the Data page."
+            )
+    wanted: list[tuple[str, tuple[str, ...]]] = []
+    for opt, col, values in (
+        ("first_categories", S.CATEGORY, first_categories),
+        ("countries", S.COUNTRY, countries),
+    ):
+        if not values:
+            continue
+        if col not in cols:
+            raise ParameterError(
+                f"Filtering cohorts by {opt.replace('_', ' ')} needs the '{col}' column, which "
+                "this dataset does not have. Clear the filter or map the column."
+            )
+        wanted.append((col, tuple(values)))
+    cur = store._cur()
+    try:
+        n_lines, n_without, n_kept, last = cur.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE NOT {HAS_ID}),
+                count(*) FILTER (WHERE {HAS_ID} AND order_date IS NOT NULL),
+                max(order_date) FILTER (WHERE {HAS_ID})
+            FROM lines WHERE {where}""",
+            params,
+        ).fetchall()[0]
+        if n_kept == 0:
+            raise InsufficientDataError(
+                f"Cohorts need orders with a customer id; found 0 of {n_lines:,} lines with one. "
+                "Map the customer id column on the Data page."
+            )
+        extra = "".join(f", CAST({c} AS VARCHAR) AS v_{c}" for c, _ in wanted)
+        ctes = [
+            f"""k AS (SELECT customer_id AS c, CAST(order_date AS DATE) AS day,
+                {_revenue(cols)} AS rev,
+                CAST((year(order_date) - 1970) * 12 + month(order_date) - 1 AS BIGINT) AS mon
+                {extra}
+            FROM lines WHERE {where} AND {HAS_ID} AND order_date IS NOT NULL)""",
+            """cm AS (SELECT c, mon, sum(rev) AS rev FROM k GROUP BY c, mon)""",
+        ]
+        keep = ""
+        args = list(params)
+        if wanted:
+            ctes.append("f AS (SELECT c, min(day) AS fd FROM k GROUP BY c)")
+            conds = []
+            for col, values in wanted:
+                # the first day's highest-revenue line with a value; ties: smallest value
+                ctes.append(
+                    f"""a_{col} AS (SELECT c, v FROM (SELECT k.c, k.v_{col} AS v,
+                            row_number() OVER (PARTITION BY k.c
+                                ORDER BY k.rev DESC, k.v_{col}) AS rn
+                        FROM k JOIN f ON k.c = f.c AND k.day = f.fd
+                        WHERE k.v_{col} IS NOT NULL) AS ranked WHERE rn = 1)"""
+                )
+                conds.append(
+                    f"c IN (SELECT c FROM a_{col} WHERE v IN ({', '.join('?' for _ in values)}))"
+                )
+                args.extend(values)
+            keep = "WHERE " + " AND ".join(conds)
+        cells = cur.execute(
+            f"""WITH {", ".join(ctes)}
+            SELECT first_m AS cohort, mon - first_m AS months, count(*) AS customers,
+                sum(rev) AS revenue
+            FROM (SELECT c, mon, rev, min(mon) OVER (PARTITION BY c) AS first_m
+                  FROM cm {keep}) AS cust_months
+            GROUP BY first_m, mon - first_m ORDER BY 1, 2""",
+            args,
+        ).df()
+        cells = cells.rename(columns={"months": "offset"})
+    finally:
+        cur.close()
+    return CohortCells(
+        cells=cells, last_day=pd.Timestamp(last), lines_without_customer=int(n_without)
+    )

@@ -1,0 +1,352 @@
+"""What to do this week: the analyses' results turned into a short, ranked list of findings.
+
+Pure core (no streamlit): each ``*_finding`` function takes one analysis Result and returns a
+:class:`Finding` (or ``None`` when the result holds nothing worth acting on); :func:`rank`
+orders them by the money at stake. The home page feeds it the cached results of the pages run
+with their default settings.
+
+Merchant text (product names, ids) is kept apart from our wording: ``headline`` and ``detail``
+never contain it, ``subjects`` holds it, so a page can render the former as markdown and the
+latter only as plain text.
+
+>>> f = Finding("demo", "Do this", 120.0, "high", "pages/overview.py")
+>>> [x.kind for x in rank([f, Finding("other", "Or that", 300.0, "low", "pages/data.py")])]
+['other', 'demo']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Confidence labels, most sure first.
+CONFIDENCE = ("high", "medium", "low")
+
+PAGE_BASKET = "pages/basket.py"
+PAGE_FORECAST = "pages/forecast.py"
+PAGE_VALUE = "pages/customer_value.py"
+
+#: Share of the orders with A but not B assumed to take B too when a bundle is offered (the
+#: basket page's what-if default).
+BUNDLE_SHARE = 0.10
+#: A rule resting on fewer baskets than this is an idea to test, not a finding.
+MIN_BUNDLE_BASKETS = 30
+#: Churn probability from which a customer counts as likely to lapse.
+LAPSE_PROBABILITY = 0.5
+#: A forecast gap below this share of the forecast is not reported.
+MIN_FORECAST_GAP = 0.05
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to do, with its size and how sure the model is.
+
+    * ``kind``: which analysis it comes from (``restock``, ``winback``, ``bundle``, ``forecast``).
+    * ``headline``: our wording with the numbers (never merchant text: safe as markdown).
+    * ``value``: what is at stake, in ``unit``: ``money`` (the dataset's currency) or
+      ``units`` (a dataset without amounts); the ranking key.
+    * ``confidence``: ``high``, ``medium`` or ``low``; ``confidence_note`` says why.
+    * ``page``: the page script that shows it; ``query``: ``(name, value)`` query parameters
+      that select it there (e.g. the bundle's product).
+    * ``subjects``: merchant text the finding is about (product names): plain text only.
+    * ``customers``: how many customers it concerns, when it concerns customers.
+    """
+
+    kind: str
+    headline: str
+    value: float
+    confidence: str
+    page: str
+    detail: str = ""
+    confidence_note: str = ""
+    query: tuple[tuple[str, str], ...] = ()
+    subjects: tuple[str, ...] = ()
+    customers: int | None = None
+    link_label: str = "Show me"
+    unit: str = "money"
+
+    def __post_init__(self) -> None:
+        if self.confidence not in CONFIDENCE:
+            raise ValueError(f"confidence must be one of {CONFIDENCE}, got {self.confidence!r}")
+        if self.unit not in ("money", "units"):
+            raise ValueError(f"unit must be 'money' or 'units', got {self.unit!r}")
+
+    @property
+    def value_text(self) -> str:
+        """The value as the page shows it: 18.3k, or 246 units."""
+        return money_text(self.value) + (" units" if self.unit == "units" else "")
+
+
+def money_text(x: float) -> str:
+    """Compact money for a sentence: 4,200 / 18.3k / 1.25M (no currency symbol: datasets
+    carry none)."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    a = abs(x)
+    if a >= 1e6:
+        return f"{x / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{x / 1e3:,.1f}k"
+    return f"{x:,.0f}"
+
+
+def pct_text(x: float) -> str:
+    """A share as the app writes it: 0.123 → "12 %"."""
+    return f"{x * 100:.0f} %"
+
+
+def rank(findings, *, top: int | None = None) -> tuple[Finding, ...]:
+    """Findings ordered by money at stake (largest first; ties: surest first, then kind);
+    findings sized in units (no amounts in the data) after those sized in money, and unsized
+    ones (value 0) last; ``None`` entries (analyses that found nothing) are dropped."""
+    kept = [f for f in findings if f is not None]
+
+    def key(f: Finding) -> tuple:
+        return (f.value <= 0, f.unit != "money", -f.value, CONFIDENCE.index(f.confidence), f.kind)
+
+    kept.sort(key=key)
+    return tuple(kept if top is None else kept[:top])
+
+
+# --- restock -----------------------------------------------------------------------------------
+
+
+def _unit_prices(restock) -> pd.Series:
+    """Average selling price per product: revenue ÷ units over the forecast's weeks."""
+    plan = restock.plan.set_index("product_id")
+    units = restock.forecasts.history.sum(axis=1).reindex(plan.index).astype(float)
+    return (plan["revenue"] / units.where(units > 0)).fillna(0.0)
+
+
+def _mase_confidence(mase: pd.Series) -> tuple[str, str]:
+    m = float(np.nanmedian(mase.to_numpy(dtype=float))) if len(mase) else float("nan")
+    if not math.isfinite(m):
+        return "low", "no backtest score for these products"
+    label = "high" if m < 0.8 else "medium" if m < 1.0 else "low"
+    return label, f"median backtest MASE {m:.2f}; below 1 beats the seasonal naive forecast"
+
+
+def restock_finding(restock, *, money: bool = True) -> Finding | None:
+    """From an ``inventory.RestockResult``; ``money=False`` (a dataset without amounts) sizes
+    it in units instead of sales.
+
+    With stock levels: the products that run out within the lead time, sized by the sales
+    lost between the stock-out and the end of the lead time (daily demand × days short ×
+    average price). Without: the best sellers (ABC class A) to keep in stock, sized by their
+    expected sales over the lead time.
+    """
+    plan = restock.plan
+    if plan.empty:
+        return None
+    lead = float(restock.params.get("lead_time_days", 14))
+    price = (
+        _unit_prices(restock).reindex(plan["product_id"]).to_numpy()
+        if money
+        else np.ones(len(plan))
+    )
+    unit = "money" if money else "units"
+    demand = plan["daily_demand"].clip(lower=0).to_numpy(dtype=float)
+    query = (("tab", "restock"),)
+    if plan["on_hand"].notna().any():
+        cover = plan["days_of_cover"].to_numpy(dtype=float)
+        short = np.clip(lead - np.nan_to_num(cover, nan=lead), 0, lead)
+        due = (short > 0) | (plan["order_qty"].fillna(0).to_numpy() > 0)
+        n = int(due.sum())
+        if n == 0:
+            return None
+        lost = float(np.sum(short * demand * price))
+        conf, note = _mase_confidence(plan.loc[due, "mase"])
+        return Finding(
+            kind="restock",
+            headline=(
+                f"Restock {n} product{'s' * (n != 1)} this week, or lose an estimated "
+                f"{money_text(lost)}{'' if money else ' units'} of sales"
+            ),
+            value=lost,
+            unit=unit,
+            confidence=conf,
+            confidence_note=note,
+            detail=f"They run out within the {lead:g}-day lead time at the forecast demand.",
+            page=PAGE_FORECAST,
+            query=query,
+            subjects=tuple(plan.loc[due, "product_name"].astype(str).head(5)),
+            link_label="Restock planner",
+        )
+    best = (plan["abc"] == "A").to_numpy()
+    if not best.any():
+        best = np.ones(len(plan), dtype=bool)
+    n = int(best.sum())
+    expected = float(np.sum(demand[best] * lead * price[best]))
+    conf, note = _mase_confidence(plan.loc[best, "mase"])
+    return Finding(
+        kind="restock",
+        headline=(
+            f"Keep your {n} best seller{'s' * (n != 1)} in stock: {money_text(expected)} "
+            f"{'of sales' if money else 'units'} expected over the next {lead:g} days"
+        ),
+        value=expected,
+        unit=unit,
+        confidence=conf,
+        confidence_note=note,
+        detail=(
+            "Reorder points are ready; add your stock levels in the restock planner to see "
+            "which to order now."
+        ),
+        page=PAGE_FORECAST,
+        query=query,
+        subjects=tuple(plan.loc[best, "product_name"].astype(str).head(5)),
+        link_label="Restock planner",
+    )
+
+
+# --- win-back ----------------------------------------------------------------------------------
+
+
+def winback_customers(at_risk: pd.DataFrame) -> pd.DataFrame:
+    """The win-back list: the at-risk customers with 2+ orders and a churn probability of at
+    least ``LAPSE_PROBABILITY`` (same order)."""
+    keep = (at_risk["frequency"] >= 2) & (at_risk["churn_probability"] >= LAPSE_PROBABILITY)
+    return at_risk[keep]
+
+
+def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
+    """From ``churn.at_risk(...)`` and its ``churn.ChurnResult``: repeat customers (2+ orders)
+    likely to lapse (churn probability ≥ 0.5), sized by their expected lost spend in a year
+    (last year's spend × churn probability)."""
+    if at_risk is None or at_risk.empty:
+        return None
+    loyal = winback_customers(at_risk)
+    if loyal.empty:
+        return None
+    n = len(loyal)
+    value = float(loyal["value_at_risk"].sum())
+    days = float(loyal["recency_days"].median())
+    try:
+        auc = float(churn.metrics.loc[churn.best_model, "auc"])
+    except (KeyError, AttributeError, TypeError, ValueError):
+        auc = float("nan")
+    if math.isfinite(auc):
+        conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
+        note = f"churn model AUC {auc:.2f} on held-out time; 0.5 is guessing"
+    else:
+        conf, note = "low", "the churn model could not be checked on held-out time"
+    return Finding(
+        kind="winback",
+        headline=(
+            f"{n:,} loyal customer{'s' * (n != 1)} are drifting away (median {days:.0f} days "
+            f"since their last order, {money_text(value)} a year at risk): win-back list"
+        ),
+        value=value,
+        confidence=conf,
+        confidence_note=note,
+        detail=(
+            f"Repeat buyers (2+ orders) with a churn probability of "
+            f"{pct_text(LAPSE_PROBABILITY)} or more; at risk = last year's spend × that "
+            "probability."
+        ),
+        page=PAGE_VALUE,
+        query=(("tab", "at-risk"),),
+        customers=n,
+        link_label="Win-back list",
+    )
+
+
+# --- bundles -----------------------------------------------------------------------------------
+
+
+def best_bundle_rule(basket) -> pd.Series | None:
+    """The strongest one-to-one rule of a ``basket.BasketResult`` resting on enough baskets
+    (``MIN_BUNDLE_BASKETS``): the highest lift, then confidence."""
+    r = basket.rules
+    if r is None or r.empty:
+        return None
+    pair = (r["antecedents"].map(len) == 1) & (r["consequents"].map(len) == 1)
+    ok = r[pair & (r["count"] >= MIN_BUNDLE_BASKETS) & (r["lift"] > 1)]
+    if ok.empty:
+        return None
+    return ok.sort_values(["lift", "confidence"], ascending=False, kind="mergesort").iloc[0]
+
+
+def bundle_finding(basket, whatif=None) -> Finding | None:
+    """From a ``basket.BasketResult`` and, optionally, the ``basket.BundleWhatIf`` of its
+    :func:`best_bundle_rule` (sized by its extra revenue; 0 without it)."""
+    rule = best_bundle_rule(basket)
+    if rule is None:
+        return None
+    lift = float(rule["lift"])
+    count = int(rule["count"])
+    extra = 0.0
+    detail = (
+        f"Together in {count:,} baskets; {pct_text(rule['confidence'])} of the first "
+        "product's baskets hold the second."
+    )
+    if whatif is not None and math.isfinite(whatif.extra_revenue):
+        extra = float(whatif.extra_revenue)
+        detail += (
+            f" If {pct_text(whatif.share)} of the {whatif.n_antecedent_only:,} orders with the first "
+            f"but not the second took both: about {money_text(extra)} more revenue."
+        )
+    conf = "high" if count >= 100 else "medium"
+    names = dict(zip(basket.items["item"], basket.items["name"], strict=False))
+    a, c = rule["antecedents"][0], rule["consequents"][0]
+    return Finding(
+        kind="bundle",
+        headline=f"Bundle two products bought together {lift:.1f}× more than chance",
+        value=extra,
+        confidence=conf,
+        confidence_note=f"rests on {count:,} baskets",
+        detail=detail,
+        page=PAGE_BASKET,
+        query=(("item", str(a)),),
+        subjects=(f"{names.get(a, a)} + {names.get(c, c)}",),
+        link_label="Basket rules",
+    )
+
+
+# --- forecast ----------------------------------------------------------------------------------
+
+
+def forecast_finding(fc, *, metric_label: str = "Revenue") -> Finding | None:
+    """From a ``forecast.ForecastResult``: how far the latest periods came in under or over
+    what the chosen model forecast for them before they happened (its last backtest fold).
+    Reported when the gap is at least 5 %; ``high`` confidence when the actual total falls
+    outside the summed 80 % band (wider than the band of the sum, so a conservative test).
+    """
+    f = fc.folds
+    f = f[f["model"] == fc.model]
+    if f.empty:
+        return None
+    last = f[f["fold"] == f["fold"].max()].sort_values("period")
+    n = min(7, len(last)) if fc.series.freq == "D" else 1
+    last = last.tail(n)
+    actual, mean = float(last["actual"].sum()), float(last["mean"].sum())
+    if not (math.isfinite(actual) and math.isfinite(mean)) or mean <= 0:
+        return None
+    gap = (actual - mean) / mean
+    if abs(gap) < MIN_FORECAST_GAP:
+        return None
+    outside = actual < float(last["lo80"].sum()) or actual > float(last["hi80"].sum())
+    span = {"D": f"the last {n} days", "W": "the last week", "M": "the last month"}.get(
+        fc.series.freq, "the last period"
+    )
+    word = "under" if gap < 0 else "over"
+    return Finding(
+        kind="forecast",
+        headline=f"{metric_label} is {pct_text(abs(gap))} {word} forecast over {span}",
+        value=abs(actual - mean),
+        confidence="high" if outside else "low",
+        confidence_note=(
+            "outside the model's 80 % band"
+            if outside
+            else "within the model's usual error: watch, do not act yet"
+        ),
+        detail=(
+            f"Actual {money_text(actual)} against {money_text(mean)} forecast before those "
+            "days happened."
+        ),
+        page=PAGE_FORECAST,
+        link_label="Forecast",
+    )

@@ -1,0 +1,261 @@
+"""Home page: what to do this week (ranked findings from every analysis), then the headline KPIs.
+
+The findings come from the pages' own cached results at their default settings (the same
+cache entries the pages show on arrival, keyed by ``ctx.key``), so each analysis runs once
+per (workspace, dataset, version, filters) whichever page asks first. The first visit shows
+each step and how long it took; later visits read the caches.
+
+Merchant text (product names in a finding's ``subjects``) is shown only with ``st.text``; our
+wording goes through ``inert`` before markdown.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from ecomdash import findings as FD
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError, TimeBudgetError
+from ecomdash.kpis import KPI_LABELS
+from ecomdash.ui.common import (
+    PageContext,
+    inert,
+    run_with_budget,
+    show_error,
+    timed_status,
+)
+
+# --- every string the page shows (one place: the translation catalogue comes next) ------------
+TEXT = {
+    "intro": (
+        "What to do this week, from every analysis run on your data with its default "
+        "settings, largest first. Each one says how much is at stake and how sure the model is; "
+        "open it for the detail and to change the settings."
+    ),
+    "status": "Finding what to do this week",
+    "title": "What to do this week",
+    "none": (
+        "Nothing stands out this week: no restock, win-back, bundle or forecast gap large "
+        "enough to act on. The pages in the sidebar have every detail."
+    ),
+    "not_checked": "What could not be checked",
+    "stake": "At stake",
+    "customers": "{n:,} customers",
+    "confidence": "Confidence {label}: {note}.",
+    "open_in_sidebar": "Open {title} in the sidebar.",
+    "kpis": "This period",
+    "kpis_more": "All KPIs, trends and top products",
+    "no_money": "This dataset has no amounts, so nothing can be sized in money.",
+    "step_done": "{label}: {secs:.2f} s",
+    "step_nothing": "{label}: nothing to act on ({secs:.2f} s)",
+    "step_failed": "{label}: could not run ({secs:.2f} s)",
+    "step_skipped": "{label}: needs {fields}",
+    "step_background": "{label}: still computing in the background ({secs:.0f} s so far)",
+    "background": (
+        "{n} of the analyses are still computing in the background (a large dataset): their "
+        "findings appear here when you come back to this page."
+    ),
+}
+
+#: How long the home waits for one analysis before leaving it to finish in the background
+#: (it then fills the cache the page and the next visit read).
+STEP_BUDGET_S = 20.0
+
+STEPS = {
+    "restock": "Restock planner (weekly unit forecasts of the top 100 products)",
+    "winback": "Customers likely to stop buying (churn models, lifetime value)",
+    "bundle": "Products bought together (basket rules, bundle what-if)",
+    "forecast": "Revenue against its forecast (backtest of every model)",
+}
+
+PAGE_TITLES = {
+    FD.PAGE_BASKET: "Basket analysis",
+    FD.PAGE_FORECAST: "Forecast & restock",
+    FD.PAGE_VALUE: "Customer value",
+}
+
+#: The KPI cards of the home (the Overview has them all, with trends).
+KPI_ROW = ["revenue", "orders", "aov", "customers", "return_rate"]
+KPI_ROW_SUMMED = ["revenue", "gross_sales", "returns", "return_rate"]
+
+
+# --- the findings' sources: each the page's default result, cached -----------------------------
+
+
+def _restock(ctx: PageContext) -> FD.Finding | None:
+    from ecomdash.ui import forecast as fc_ui
+
+    money = S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
+    return FD.restock_finding(fc_ui.default_plan(ctx), money=money)
+
+
+def _winback(ctx: PageContext) -> FD.Finding | None:
+    from ecomdash.ui import value as value_ui
+
+    churn, at_risk = value_ui.default_at_risk(ctx.key)
+    return FD.winback_finding(at_risk, churn)
+
+
+def _bundle(ctx: PageContext) -> FD.Finding | None:
+    from ecomdash.ui import basket as basket_ui
+
+    res = basket_ui.default_result(ctx.key)
+    rule = FD.best_bundle_rule(res)
+    whatif = None
+    if rule is not None and res.params["level"] == "product":
+        try:
+            whatif = basket_ui.default_whatif(
+                ctx.key, tuple(rule["antecedents"]), tuple(rule["consequents"]), FD.BUNDLE_SHARE
+            )
+        except EcomdashError:  # e.g. no prices: the bundle stands, unsized
+            whatif = None
+    return FD.bundle_finding(res, whatif)
+
+
+def _forecast(ctx: PageContext) -> FD.Finding | None:
+    from ecomdash.ui import forecast as fc_ui
+
+    sparams, _ = fc_ui.default_params(ctx)
+    if sparams[0] != "revenue":  # only a money series can be sized in money
+        return None
+    return FD.forecast_finding(fc_ui.default_forecast(ctx))
+
+
+SOURCES: dict[str, tuple[str, Callable[[PageContext], FD.Finding | None]]] = {
+    "restock": ("restock", _restock),
+    "winback": ("clv", _winback),
+    "bundle": ("basket", _bundle),
+    "forecast": ("forecast", _forecast),
+}
+
+
+def _missing(ctx: PageContext, needs: str) -> list[str]:
+    if ctx.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
+        return ["order lines"]
+    return sorted(S.missing_for(needs, ctx.columns))
+
+
+def compute(
+    ctx: PageContext,
+) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], int]:
+    """Every source's finding, ranked, with st.status steps and their times; the errors of the
+    sources that could not run (shown, never raised); how many are still running in the
+    background (past ``STEP_BUDGET_S``)."""
+    found: list[FD.Finding | None] = []
+    problems: list[tuple[str, EcomdashError]] = []
+    pending = 0
+    with timed_status(TEXT["status"], expanded=False) as status:
+        bar = st.progress(0.0)
+        for i, (name, (needs, fn)) in enumerate(SOURCES.items()):
+            label = STEPS[name]
+            missing = _missing(ctx, needs)
+            t0 = time.perf_counter()
+            if missing:
+                status.write(TEXT["step_skipped"].format(label=label, fields=", ".join(missing)))
+            else:
+                try:
+                    f = run_with_budget(fn, ctx, seconds=STEP_BUDGET_S, what=label)
+                    found.append(f)
+                    key = "step_done" if f is not None else "step_nothing"
+                except TimeBudgetError:
+                    pending += 1
+                    key = "step_background"
+                except EcomdashError as err:
+                    problems.append((label, err))
+                    key = "step_failed"
+                status.write(TEXT[key].format(label=label, secs=time.perf_counter() - t0))
+            bar.progress((i + 1) / len(SOURCES))
+    return FD.rank(found), problems, pending
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _link(ctx: PageContext, f: FD.Finding) -> None:
+    title = PAGE_TITLES.get(f.page, f.page)
+    try:
+        st.page_link(
+            f.page,
+            label=f.link_label,
+            icon=":material/arrow_forward:",
+            query_params={"dataset": ctx.dataset_id, **dict(f.query)},
+        )
+    except StreamlitAPIException:  # the page run alone (AppTest), outside the app's navigation
+        st.caption(inert(TEXT["open_in_sidebar"].format(title=title)))
+
+
+def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
+    with st.container(border=True, key=f"finding_{f.kind}"):
+        left, mid, right = st.columns([6, 2, 2], vertical_alignment="center")
+        with left:
+            st.markdown(f"**{i}. {inert(f.headline)}**")
+            if f.subjects:
+                st.text(" · ".join(f.subjects))  # merchant text: plain text only
+            if f.detail:
+                st.caption(inert(f.detail))
+        with mid:
+            if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
+                st.metric(
+                    TEXT["stake"],
+                    f.value_text,
+                    help=None if f.customers is None else TEXT["customers"].format(n=f.customers),
+                )
+            st.caption(inert(TEXT["confidence"].format(label=f.confidence, note=f.confidence_note)))
+        with right:
+            _link(ctx, f)
+
+
+def _kpi_cards(ctx: PageContext) -> None:
+    from ecomdash.ui import overview as ov
+
+    st.subheader(TEXT["kpis"])
+    try:
+        res = ov._overview(ctx.key, "auto")
+    except EcomdashError as exc:
+        show_error(exc)
+        return
+    if not res.has_revenue:  # no amounts: the Overview's counts (orders, units, ...)
+        from ecomdash.ui.overview_counts import render_counts
+
+        st.caption(TEXT["no_money"])
+        render_counts(res)
+    else:
+        row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
+        for col, name in zip(st.columns(len(row)), row, strict=True):
+            v = res.kpis.get(name)
+            ch = res.change(name)
+            col.metric(
+                KPI_LABELS[name],
+                ov.kpi_text(name, v),
+                delta=None if ch is None else f"{ch * 100:+.1f} %",
+                delta_color="inverse" if name in ov.LOWER_IS_BETTER else "normal",
+                border=True,
+            )
+    try:
+        st.page_link("pages/overview.py", label=TEXT["kpis_more"], icon=":material/dashboard:")
+    except StreamlitAPIException:
+        st.caption(inert(TEXT["open_in_sidebar"].format(title="Overview")))
+
+
+def render(ctx: PageContext) -> None:
+    st.caption(TEXT["intro"])
+    top, bottom = st.container(), st.container()
+    with bottom:  # the KPI cards come first (fast), the findings fill in above them
+        _kpi_cards(ctx)
+    with top:
+        ranked, problems, pending = compute(ctx)
+        if pending:
+            st.info(TEXT["background"].format(n=pending), icon=":material/hourglass_top:")
+        elif not ranked:
+            st.info(TEXT["none"])
+        for i, f in enumerate(ranked, 1):
+            _finding(ctx, i, f)
+        if problems:
+            with st.expander(TEXT["not_checked"]):
+                for label, err in problems:
+                    st.text(label)
+                    show_error(err)

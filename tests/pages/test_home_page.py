@@ -1,0 +1,157 @@
+"""Home page (AppTest through the frame: it is the app's default page) on the demo merchant."""
+
+from __future__ import annotations
+
+import sys
+from urllib.parse import parse_qs
+
+import pytest
+
+from ecomdash import basket, churn, clv, schema
+from ecomdash import findings as FD
+from ecomdash import forecast as F
+from ecomdash.store import Store
+from tests.pages.conftest import run_app, run_page
+
+
+@pytest.fixture(autouse=True)
+def _patient_home(monkeypatch):
+    """A loaded test machine must not push an analysis past the home's wait (the background
+    path has its own test below)."""
+    from ecomdash.ui import home as home_ui
+
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 180.0)
+
+
+def _lines(home, dataset_id):
+    store = Store.open(home)
+    try:
+        return store.load_lines(dataset_id)
+    finally:
+        store.close()
+
+
+def _links(at):
+    out = []
+    for link in at.get("page_link"):
+        out.append((link.proto.label, parse_qs(link.proto.query_string)))
+    return out
+
+
+def test_home_is_the_default_page_and_ranks_findings_from_the_core(
+    demo_dataset, _isolated_home, demo
+):
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "What to do this week"
+    # the work is shown in steps and ends with how long it took
+    assert any(s.label.startswith("Finding what to do this week done in") for s in at.status)
+    headlines = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(headlines) >= 3, headlines
+
+    # independently: the core analyses at the pages' defaults, on the same lines
+    lines = _lines(_isolated_home, demo_dataset.id)
+    sales = schema.sales_lines(lines)
+    res = basket.mine(lines, min_support=0.01, min_confidence=0.0, min_lift=1.0)
+    rule = FD.best_bundle_rule(res)
+    # the planted Teapot + Tea Tin bundle is the strongest pair on enough baskets
+    planted = {(b.antecedent, b.consequent) for b in demo.truth.bundles}
+    planted |= {(c, a) for a, c in planted}
+    assert (rule["antecedents"][0], rule["consequents"][0]) in planted
+    whatif = basket.bundle_whatif(
+        lines, tuple(rule["antecedents"]), tuple(rule["consequents"]), share=FD.BUNDLE_SHARE
+    )
+    bundle = FD.bundle_finding(res, whatif)
+    ch = churn.churn(lines, window_days=90)
+    cv = clv.customer_value(sales, horizon_months=12)
+    risk = churn.at_risk(
+        ch, expected_value=cv.customers.set_index("customer_id")["expected_value"], top=500
+    )
+    winback = FD.winback_finding(risk, ch)
+
+    # the bundle: our wording in markdown, the product names only as plain text
+    assert any(bundle.headline.split(" × ")[0].replace(".", "\\.") in h for h in headlines)
+    texts = [t.value for t in at.text]
+    assert bundle.subjects[0] in texts
+    assert not any(bundle.subjects[0] in m.value for m in at.markdown)
+    # the win-back finding counts the same customers as the core
+    assert any(f"{winback.customers:,} loyal customers" in h for h in headlines)
+    # ranked by money at stake: the tiles read largest first
+    stakes = [m.value for m in at.metric if m.label == "At stake"]
+    assert len(stakes) == len(headlines)
+
+    # each finding links to its page with the dataset and what to select there
+    links = _links(at)
+    labels = [label for label, _ in links]
+    assert {"Basket rules", "Win-back list", "Restock planner"} <= set(labels)
+    q = dict(links)["Basket rules"]
+    assert q["dataset"] == [demo_dataset.id]
+    assert q["item"] == [rule["antecedents"][0]]
+    assert dict(links)["Win-back list"]["tab"] == ["at-risk"]
+    # the KPI cards stay, below the findings
+    assert {"Net revenue", "Orders", "Customers"} <= {m.label for m in at.metric}
+
+
+def test_home_and_pages_compute_each_default_once(demo_dataset, monkeypatch):
+    calls = {"mine": 0, "forecast": 0}
+    real_mine, real_forecast = basket.mine, F.forecast
+
+    def mine(*a, **k):
+        # the basket page's check on later orders mines the earlier part: another analysis
+        if sys._getframe(1).f_code.co_name != "holdout_check":
+            calls["mine"] += 1
+        return real_mine(*a, **k)
+
+    def forecast(*a, **k):
+        calls["forecast"] += 1
+        return real_forecast(*a, **k)
+
+    monkeypatch.setattr(basket, "mine", mine)
+    monkeypatch.setattr(F, "forecast", forecast)
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert calls == {"mine": 1, "forecast": 1}
+    # the pages then open on the same cached results: nothing is mined or forecast again
+    for page in ("basket.py", "forecast.py"):
+        at = run_page(page, dataset_id=demo_dataset.id, timeout=240)
+        assert not at.exception, at.exception
+    assert calls == {"mine": 1, "forecast": 1}
+
+
+@pytest.mark.parametrize("hostile", ["<img src=x onerror=alert(1)>", "**bold** [x](http://e.vil)"])
+def test_home_shows_hostile_product_names_as_plain_text(_isolated_home, hostile):
+    """A product name full of markup reaches the home only as plain text (st.text)."""
+    from ecomdash.demo import generate
+
+    d = generate(seed=7)
+    lines = d.lines.copy()
+    teapot = d.truth.bundles[0].antecedent
+    lines.loc[lines["product_id"] == teapot, "product_name"] = hostile
+    store = Store.open(_isolated_home)
+    try:
+        info = store.ensure_demo(lines)
+    finally:
+        store.close()
+    at = run_app(dataset_id=info.id, timeout=240)
+    assert not at.exception, at.exception
+    assert any(hostile in t.value for t in at.text)
+    for el in (*at.markdown, *at.caption, *at.info, *at.warning):
+        assert hostile not in el.value
+
+
+def test_home_leaves_slow_analyses_to_the_background(demo_dataset, monkeypatch):
+    """Past its per-analysis budget the home does not wait: it says what is still computing,
+    and the findings are there on the next visit."""
+    from ecomdash.ui import home as home_ui
+
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 1e-6)
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert any("4 of the analyses are still computing" in i.value for i in at.info)
+    assert not [m for m in at.metric if m.label == "At stake"]
+    assert {"Net revenue", "Orders"} <= {m.label for m in at.metric}  # the KPIs do not wait
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 60.0)
+    at.run(timeout=240)
+    assert not at.exception, at.exception
+    assert not any("still computing" in i.value for i in at.info)
+    assert len([m for m in at.metric if m.label == "At stake"]) >= 3

@@ -1,0 +1,335 @@
+"""ecomdash.findings: each finding sized and ranked against hand-computed Results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import findings as FD
+from ecomdash.basket import BasketResult, BundleWhatIf
+from ecomdash.churn import ChurnResult
+from ecomdash.forecast import ForecastResult, ManyForecastResult, SeriesResult
+from ecomdash.inventory import RestockResult
+
+T0 = pd.Timestamp("2026-10-31")
+
+
+# --- hand-built Results --------------------------------------------------------------------------
+
+
+def _restock(*, on_hand=None, cover=None, order_qty=None) -> RestockResult:
+    """Three products; prices = revenue / units over the history: 10, 3 and 10."""
+    ids = ["p1", "p2", "p3"]
+    n = len(ids)
+    plan = pd.DataFrame(
+        {
+            "product_id": ids,
+            "product_name": ["Teapot", "Tea Tin", "Mug"],
+            "revenue": [100.0, 60.0, 50.0],
+            "abc": ["A", "A", "B"],
+            "mase": [0.5, 0.9, 2.0],
+            "daily_demand": [2.0, 1.0, 5.0],
+            "on_hand": on_hand if on_hand is not None else [np.nan] * n,
+            "days_of_cover": cover if cover is not None else [np.nan] * n,
+            "order_qty": order_qty if order_qty is not None else [np.nan] * n,
+        }
+    )
+    weeks = pd.date_range("2026-10-05", periods=2, freq="W-MON")
+    history = pd.DataFrame([[4.0, 6.0], [10.0, 10.0], [5.0, 0.0]], index=ids, columns=weeks)
+    many = ManyForecastResult(
+        table=pd.DataFrame(),
+        forecasts=pd.DataFrame(),
+        history=history,
+        metric="units",
+        freq="W",
+        horizon=8,
+        n_folds=4,
+        seconds=0.0,
+    )
+    return RestockResult(
+        plan=plan,
+        classes=pd.DataFrame(),
+        matrix=pd.DataFrame(),
+        matrix_revenue=pd.DataFrame(),
+        forecasts=many,
+        as_of=T0,
+        params={"lead_time_days": 14},
+    )
+
+
+def _churn(auc: float) -> ChurnResult:
+    metrics = pd.DataFrame({"auc": [0.55, auc]}, index=pd.Index(["recency", "tree"], name="model"))
+    return ChurnResult(
+        metrics=metrics,
+        best_model="tree",
+        roc=pd.DataFrame(),
+        calibration=pd.DataFrame(),
+        importance=pd.DataFrame(),
+        scores=pd.DataFrame(),
+        train_cutoff=T0,
+        test_cutoff=T0,
+        score_date=T0,
+        window_days=90,
+        n_train=0,
+        n_test=0,
+        test_positive_rate=0.0,
+    )
+
+
+AT_RISK = pd.DataFrame(
+    {
+        "customer_id": ["c1", "c2", "c3", "c4"],
+        "value_at_risk": [800.0, 900.0, 400.0, 100.0],
+        "churn_probability": [0.8, 0.9, 0.4, 0.5],
+        "revenue_365d": [1000.0, 1000.0, 1000.0, 200.0],
+        "recency_days": [100, 300, 50, 200],
+        "frequency": [3, 1, 2, 5],
+        "monetary": [300.0, 1000.0, 500.0, 40.0],
+    }
+)
+
+
+def _basket(rules: list[tuple]) -> BasketResult:
+    """rules: (antecedents, consequents, count, confidence, lift)."""
+    r = pd.DataFrame(rules, columns=["antecedents", "consequents", "count", "confidence", "lift"])
+    r["names"] = "x"
+    items = pd.DataFrame(
+        {"item": list("abcde"), "name": ["A-name", "B-name", "Teapot", "Tea Tin", "E-name"]}
+    )
+    return BasketResult(
+        itemsets=pd.DataFrame(),
+        rules=r,
+        items=items,
+        n_baskets=1000,
+        n_multi_item_baskets=500,
+        min_count=10,
+        params={"level": "product"},
+        warnings=(),
+        elapsed=0.0,
+    )
+
+
+RULES = [
+    (("a",), ("b",), 20, 0.9, 9.0),  # strongest, but on 20 baskets only: an idea, not a finding
+    (("c",), ("d",), 150, 0.4, 5.0),  # the finding (same lift as its reverse, higher confidence)
+    (("c", "e"), ("d",), 200, 0.8, 12.0),  # not one-to-one
+    (("d",), ("c",), 150, 0.3, 5.0),
+    (("e",), ("a",), 60, 0.2, 0.8),  # below chance
+]
+
+
+def _forecast(actual: list[float], mean: list[float], lo: list[float], hi: list[float]):
+    """Two backtest folds of the chosen model ("ets"); the last holds ``actual``/``mean``."""
+    n = len(actual)
+    days = pd.date_range("2026-10-01", periods=2 * n, freq="D")
+    rows = []
+    for fold, chunk in ((1, days[:n]), (2, days[n:])):
+        for i, d in enumerate(chunk):
+            a, m = (actual[i], mean[i]) if fold == 2 else (1.0, 1.0)
+            lo_, hi_ = (lo[i], hi[i]) if fold == 2 else (0.0, 2.0)
+            rows.append((fold, "ets", d, a, m, lo_, hi_))
+            rows.append((fold, "naive", d, a, 999.0, 0.0, 2000.0))  # another model: ignored
+    folds = pd.DataFrame(
+        rows, columns=["fold", "model", "period", "actual", "mean", "lo80", "hi80"]
+    )
+    series = SeriesResult(
+        frame=pd.DataFrame(),
+        future=pd.DataFrame(),
+        metric="revenue",
+        freq="D",
+        season_length=7,
+        closed_weekdays=(),
+        closures=(),
+        holiday_country=None,
+        closed_on_holidays=False,
+        scope=(),
+        returns="net",
+    )
+    return ForecastResult(
+        series=series,
+        model="ets",
+        backtest=pd.DataFrame(),
+        folds=folds,
+        forecast=pd.DataFrame(),
+        candidates=pd.DataFrame(),
+        auto_choices=(),
+        horizon=n,
+        n_folds=2,
+        seasonal=True,
+        verdict="",
+        seconds=0.0,
+    )
+
+
+# --- restock -------------------------------------------------------------------------------------
+
+
+def test_restock_without_stock_sizes_best_sellers_sales_over_the_lead_time():
+    f = FD.restock_finding(_restock())
+    # A products p1, p2: 2/day x 14 days x price 10 + 1/day x 14 x price 3 = 280 + 42
+    assert f.value == pytest.approx(322.0)
+    assert f.headline.startswith("Keep your 2 best sellers in stock: 322 of sales")
+    assert f.subjects == ("Teapot", "Tea Tin")
+    assert f.confidence == "high"  # median MASE of p1, p2 = 0.7
+    assert f.page == FD.PAGE_FORECAST and dict(f.query) == {"tab": "restock"}
+
+
+def test_restock_with_stock_sizes_the_sales_lost_after_the_stock_out():
+    f = FD.restock_finding(
+        _restock(
+            on_hand=[8.0, 20.0, np.nan],
+            cover=[4.0, 20.0, np.nan],  # p1 runs out after 4 of the 14 days
+            order_qty=[30.0, 5.0, np.nan],  # p2 is below its reorder point + review demand
+        )
+    )
+    # p1: 10 days short x 2/day x price 10 = 200; p2 covers the lead time (nothing lost)
+    assert f.value == pytest.approx(200.0)
+    assert f.headline == "Restock 2 products this week, or lose an estimated 200 of sales"
+    assert f.subjects == ("Teapot", "Tea Tin")
+    assert f.confidence == "high"
+
+
+def test_restock_with_stock_and_nothing_due_is_no_finding():
+    f = FD.restock_finding(
+        _restock(on_hand=[80.0, 90.0, 99.0], cover=[40.0, 90.0, 20.0], order_qty=[0, 0, 0])
+    )
+    assert f is None
+
+
+# --- win-back ------------------------------------------------------------------------------------
+
+
+def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
+    f = FD.winback_finding(AT_RISK, _churn(0.75))
+    # c1 (3 orders, p 0.8) and c4 (5 orders, p 0.5); c2 bought once, c3 is below 0.5
+    assert f.customers == 2
+    assert f.value == pytest.approx(900.0)
+    assert "2 loyal customers" in f.headline and "median 150 days" in f.headline
+    assert f.confidence == "medium"  # AUC 0.75 of the best model, not the baseline's 0.55
+    assert "0.75" in f.confidence_note
+    assert f.page == FD.PAGE_VALUE
+
+
+@pytest.mark.parametrize("auc,label", [(0.93, "high"), (0.8, "high"), (0.69, "low")])
+def test_winback_confidence_follows_the_models_auc(auc, label):
+    assert FD.winback_finding(AT_RISK, _churn(auc)).confidence == label
+
+
+def test_winback_without_repeat_buyers_at_risk_is_no_finding():
+    assert FD.winback_finding(AT_RISK[AT_RISK["frequency"] == 1], _churn(0.9)) is None
+    assert FD.winback_finding(AT_RISK.iloc[0:0], _churn(0.9)) is None
+
+
+# --- bundles -------------------------------------------------------------------------------------
+
+
+def test_bundle_is_the_strongest_one_to_one_rule_on_enough_baskets():
+    res = _basket(RULES)
+    rule = FD.best_bundle_rule(res)
+    assert (rule["antecedents"], rule["consequents"]) == (("c",), ("d",))
+    whatif = BundleWhatIf(
+        antecedent=("c",),
+        consequent=("d",),
+        share=0.1,
+        n_baskets=1000,
+        n_with_antecedent=375,
+        n_with_both=150,
+        n_antecedent_only=225,
+        prices=pd.DataFrame(),
+        extra_orders=22.5,
+        extra_revenue=123.4,
+    )
+    f = FD.bundle_finding(res, whatif)
+    assert f.value == pytest.approx(123.4)
+    assert f.headline == "Bundle two products bought together 5.0× more than chance"
+    assert f.subjects == ("Teapot + Tea Tin",)  # merchant text only here, never in headline
+    assert "Teapot" not in f.headline + f.detail
+    assert dict(f.query) == {"item": "c"}
+    assert f.confidence == "high"  # 150 baskets
+    assert "225 orders" in f.detail
+
+
+def test_bundle_without_whatif_is_unsized_and_thin_evidence_is_medium():
+    f = FD.bundle_finding(_basket([(("c",), ("d",), 40, 0.4, 3.0)]))
+    assert f.value == 0.0
+    assert f.confidence == "medium"
+
+
+def test_no_bundle_when_every_rule_is_thin_or_below_chance():
+    assert FD.bundle_finding(_basket([RULES[0], RULES[2], RULES[4]])) is None
+
+
+# --- forecast ------------------------------------------------------------------------------------
+
+
+def test_forecast_gap_over_the_last_seven_days():
+    # 8-day folds: the last 7 days of the last fold count; the first day (1000 vs 1) does not
+    actual = [1000.0] + [100.0] * 7
+    mean = [1.0] + [130.0] * 6 + [220.0]  # 1000 forecast over the 7 days, 700 happened
+    lo = [0.0] + [120.0] * 7  # summed: 840 > 700, so outside the 80 % band
+    hi = [9e9] * 8
+    f = FD.forecast_finding(_forecast(actual, mean, lo, hi))
+    assert f.headline == "Revenue is 30 % under forecast over the last 7 days"
+    assert f.value == pytest.approx(300.0)
+    assert f.confidence == "high"
+
+
+def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
+    f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
+    assert f.headline == "Revenue is 10 % over forecast over the last 7 days"
+    assert f.value == pytest.approx(70.0)
+    assert f.confidence == "low"
+    assert FD.forecast_finding(_forecast([103.0] * 7, [100.0] * 7, [0.0] * 7, [200.0] * 7)) is None
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+
+def test_rank_by_money_then_confidence_dropping_nothing_found():
+    a = FD.Finding("a", "A", 100.0, "low", FD.PAGE_BASKET)
+    b = FD.Finding("b", "B", 300.0, "medium", FD.PAGE_BASKET)
+    c = FD.Finding("c", "C", 100.0, "high", FD.PAGE_BASKET)
+    assert [f.kind for f in FD.rank([a, None, b, c])] == ["b", "c", "a"]
+    assert [f.kind for f in FD.rank([a, b, c], top=2)] == ["b", "c"]
+    assert FD.rank([None, None]) == ()
+
+
+def test_rank_of_the_real_builders():
+    found = [
+        FD.restock_finding(_restock()),  # 322
+        FD.winback_finding(AT_RISK, _churn(0.75)),  # 900
+        FD.bundle_finding(_basket(RULES)),  # 0 (not sized)
+        FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7)),  # 70
+    ]
+    assert [f.kind for f in FD.rank(found)] == ["winback", "restock", "forecast", "bundle"]
+
+
+def test_confidence_label_is_checked():
+    with pytest.raises(ValueError, match="confidence"):
+        FD.Finding("a", "A", 1.0, "certain", FD.PAGE_BASKET)
+
+
+@pytest.mark.parametrize(
+    "x,text",
+    [(4200.0, "4,200"), (18_340.0, "18.3k"), (1_254_000.0, "1.25M"), (float("nan"), "n/a")],
+)
+def test_money_text(x, text):
+    assert FD.money_text(x) == text
+
+
+def test_restock_without_amounts_is_sized_in_units_and_ranked_after_money():
+    f = FD.restock_finding(_restock(), money=False)
+    # A products: 2/day x 14 + 1/day x 14 = 42 units
+    assert f.value == pytest.approx(42.0)
+    assert f.unit == "units" and f.value_text == "42 units"
+    assert f.headline.startswith("Keep your 2 best sellers in stock: 42 units expected")
+    lost = FD.restock_finding(
+        _restock(on_hand=[8.0, 20.0, np.nan], cover=[4.0, 20.0, np.nan], order_qty=[30, 5, 0]),
+        money=False,
+    )
+    assert lost.value == pytest.approx(20.0)  # 10 days short x 2/day
+    assert lost.headline.endswith("lose an estimated 20 units of sales")
+    small = FD.Finding("a", "A", 1.0, "low", FD.PAGE_BASKET)  # money, however small
+    unsized = FD.bundle_finding(_basket(RULES))  # value 0: not sized at all
+    assert [x.kind for x in FD.rank([unsized, f, small])] == ["a", "restock", "bundle"]

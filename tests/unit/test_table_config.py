@@ -1,0 +1,62 @@
+"""st.column_config built from the label catalogue: labels and number formats per kind, numbers
+left as numbers (sorting works), model ids shown as labels, download headers with the unit."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ecomdash import labels as L
+from ecomdash.ui import tables as T
+
+GBP = L.Display(currency="GBP", date_style="dmy")
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-03-05", "2024-03-06"]),
+            "revenue": [145939.64, 1.5],
+            "orders": [1234, 5],
+            "return_rate": [0.1234, 0.0],
+            "model": pd.array(["sarimax", "auto"], dtype="string"),
+            "product_name": ["Mug", "Tea tin"],
+        }
+    )
+
+
+def test_table_config_labels_and_formats():
+    cfg = T.table_config(_frame(), display=GBP, hide_index=True)
+    assert cfg["period"]["label"] == "Period"
+    tc = cfg["period"]["type_config"]
+    assert (tc["type"], tc["format"]) == ("date", "DD/MM/YYYY")
+    assert cfg["revenue"]["label"] == "Net revenue"
+    assert cfg["revenue"]["type_config"]["format"] == "£%,.2f"
+    assert cfg["orders"]["type_config"]["format"] == "%,d"
+    assert cfg["return_rate"]["type_config"]["format"] == "percent"
+    assert cfg["product_name"]["label"] == "Product"
+    assert cfg["model"]["label"] == "Model"
+
+
+def test_kinds_override_and_unknown_currency():
+    df = pd.DataFrame({"mean": [10.0]})
+    assert T.table_config(df, display=GBP)["mean"]["type_config"]["format"] == "%,.2f"
+    money = T.table_config(df, display=GBP, kinds={"mean": "money"})
+    assert money["mean"]["type_config"]["format"] == "£%,.2f"
+    plain = T.table_config(pd.DataFrame({"revenue": [1.0]}), display=L.Display())
+    assert plain["revenue"]["type_config"]["format"] == "%,.2f"
+
+
+def test_model_ids_become_labels_and_the_frame_is_not_changed():
+    df = _frame()
+    before = df.copy()
+    shown = T._models_as_labels(df, None)
+    assert list(shown["model"]) == ["Seasonal ARIMA (SARIMAX)", "Automatic choice"]
+    pd.testing.assert_frame_equal(df, before)
+    assert shown["revenue"].tolist() == df["revenue"].tolist()  # numbers stay numbers
+
+
+def test_download_headers_follow_the_written_columns():
+    df = _frame().set_index("product_name")
+    headers = T.download_headers(df)
+    assert headers[:3] == ["Product", "Period", "Net revenue"]
+    assert headers[4] == "Return rate (%)"
