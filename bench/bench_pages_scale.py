@@ -9,7 +9,10 @@ peak memory (VmHWM) is its own; imports are done before the clock starts.
 * ``old``: what the page adapters did before the seam — ``store.load_lines`` (every column,
   Python strings), pickled once as ``st.cache_data`` did, then the analysis from the lines.
 * ``new``: what they do now — the store aggregate or the column-projected Arrow loader,
-  pickled once (the page caches it), then the analysis's aggregate entry point.
+  pickled once (the page caches it), then the analysis's aggregate entry point (basket:
+  ``Store.basket_pairs``; recommend_eval: ``Store.recommend_split`` + ``evaluate_split``,
+  which leaves out models too big for the data and samples 20,000 test customers above
+  that; its ``old`` route is the projected-columns ``evaluate`` of every model).
 
 Both routes compute the same answer (tests/unit/test_seam_routes.py); the table prints
 seconds and peak MB per route and the old/new ratio. The machine is shared: the load average
@@ -118,12 +121,32 @@ def recommend(store, ds, route):
     return f"{inter.shape[0]:,} x {inter.shape[1]:,}, {name} fitted"
 
 
+def recommend_eval(store, ds, route):
+    """The page's default run: the offline test of every model, then the default model."""
+    from ecomdash import recommend as R
+
+    if route == "old":
+        lines = store.load_columns(ds, None, R.LINE_COLUMNS)
+        _cache(lines)
+        res = R.evaluate(lines, k=10)
+    else:
+        inter, truth, cut, end = store.recommend_split(ds)
+        _cache((inter, truth))
+        res = R.evaluate_split(inter, truth, cutoff=cut, end=end, k=10)
+    inter = store.interactions(ds)
+    _cache(inter)
+    model = R.make_model(res.best_model).fit_interactions(inter)
+    model.recommend(list(inter.customers[:5]), k=10)
+    return (
+        f"{res.n_test_customers:,} test customers, {len(res.table)} models, best "
+        f"{res.best_model}; {inter.shape[0]:,} x {inter.shape[1]:,}"
+    )
+
+
 def basket(store, ds, route):
     from ecomdash import basket as B
 
-    lines = (
-        store.load_lines(ds) if route == "old" else store.load_columns(ds, None, B.line_columns())
-    )
+    lines = store.load_lines(ds) if route == "old" else store.basket_pairs(ds)
     _cache(lines)
     res = B.mine(lines, min_support=0.01)
     return f"{res.n_itemsets:,} itemsets, {res.n_rules:,} rules"
@@ -160,11 +183,13 @@ def many_products(store, ds, route):
 
     if route == "old":
         lines = store.load_lines(ds)
-    else:
-        lines = store.load_columns(ds, None, F.LINE_COLUMNS)
+        shop = None
+    else:  # what the page does: the top products' lines, the calendar from SQL day groups
+        lines, _cut = store.top_product_lines(ds, None, F.LINE_COLUMNS, top=100)
+        shop = store.shop_day_groups(ds)
     _cache(lines)
-    res = F.forecast_many(lines, top=100, metric="revenue", freq="W", horizon=8, folds=4)
-    return f"top {len(res.table)} products"
+    res = F.forecast_many(lines, top=100, metric="revenue", freq="W", horizon=8, folds=4, shop=shop)
+    return f"top {len(res.table)} products from {len(lines):,} lines"
 
 
 STEPS = {
@@ -174,6 +199,7 @@ STEPS = {
         value,
         churn,
         recommend,
+        recommend_eval,
         basket,
         forecast_shop,
         forecast_units,
@@ -184,6 +210,9 @@ STEPS = {
 
 def _child(home: str, dataset: str, step: str, route: str) -> None:
     os.environ["ECOMDASH_HOME"] = home
+    import holidays  # noqa: F401  (loaded lazily by the calendar: once per server process)
+    import statsmodels.tsa.statespace.sarimax  # noqa: F401  (likewise, by the first forecast)
+
     import ecomdash.basket  # noqa: F401  (imports are not the step)
     import ecomdash.churn  # noqa: F401
     import ecomdash.clv  # noqa: F401

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
@@ -195,7 +197,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
     )
 
 
-def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
+def interactions(store: Store, dataset_id: str, filters: Filters | None = None, *, before=None):
     """The customer x product interactions recommendations fit on, reduced in SQL.
 
     Returns the :class:`ecomdash.recommend.Interactions` that
@@ -205,6 +207,9 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
     product its most common name (ties: alphabetically first), the category of its last
     line with one, and the days since it last sold. Only the sales lines with a customer
     and a product id are read; what crosses into Python is one row per pair.
+
+    ``before`` (a timestamp): only dated lines before it, as ``build_interactions`` of a
+    chronological split's training lines.
     """
     import scipy.sparse as sp
 
@@ -217,6 +222,9 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
     where += (
         f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL AND product_id IS NOT NULL"
     )
+    if before is not None:
+        where += " AND order_date IS NOT NULL AND order_date < ?"
+        params = [*params, pd.Timestamp(before).to_pydatetime()]
     has_order = S.ORDER_ID in cols
     dated = S.ORDER_DATE in cols
     cur = store._cur()
@@ -313,4 +321,182 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None):
         product_last_sold=products["last_sold"].to_numpy(np.float64),
         reference_date=reference,
         n_lines=int(n_lines),
+    )
+
+
+def recommend_split(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    cutoff=None,
+    test_days: int = 30,
+    rebuy_products: tuple[str, ...] = (),
+):
+    """``recommend.chronological_split`` + ``build_interactions`` of its training lines,
+    reduced in SQL: returns ``(train interactions, truth, cutoff, end)`` equal to what
+    ``recommend.evaluate`` builds from the lines (tests/unit/test_store_aggregates.py). The
+    truth is, per customer with a purchase before the cut-off, the products bought in
+    [cutoff, end) and never before (``rebuy_products`` count even when bought before).
+    """
+    from ecomdash import recommend as R
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    R._require_columns(pd.DataFrame(columns=sorted(cols)))
+    if S.ORDER_DATE not in cols:
+        raise InsufficientDataError(
+            "The offline evaluation needs order dates to split past from future purchases. "
+            "Found no order_date column. Map the order date column on the Data page."
+        )
+    where, params = store._where(info, filters)
+    where += (
+        f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL"
+        " AND product_id IS NOT NULL AND order_date IS NOT NULL"
+    )
+    cur = store._cur()
+    try:
+        first, last = cur.execute(
+            f"SELECT min(order_date), max(order_date) FROM lines WHERE {where}", params
+        ).fetchone()
+        if last is None:
+            raise InsufficientDataError(
+                "The offline evaluation needs dated sales lines with a customer id; found none. "
+                "Check the customer id and order date mapping."
+            )
+        last = pd.Timestamp(last)
+        cut = (
+            last.normalize() - pd.Timedelta(days=test_days - 1)
+            if cutoff is None
+            else pd.Timestamp(cutoff)
+        )
+        stop = last + pd.Timedelta(microseconds=1)
+        c, s_ = cut.to_pydatetime(), stop.to_pydatetime()
+        n_train, n_test = cur.execute(
+            f"""SELECT count(*) FILTER (WHERE order_date < ?),
+                count(*) FILTER (WHERE order_date >= ? AND order_date < ?)
+            FROM lines WHERE {where}""",
+            [c, c, s_, *params],
+        ).fetchone()
+        if n_train == 0 or n_test == 0:
+            raise InsufficientDataError(
+                f"The cut-off {cut.date()} leaves {n_train:,} training and {n_test:,} test "
+                f"lines (data runs {pd.Timestamp(first).date()} to {last.date()}). Pick a "
+                "cut-off inside that range with purchases on both sides."
+            )
+        rebuy = list(map(str, rebuy_products))
+        rebuy_sql = f"OR a.product_id IN ({', '.join('?' for _ in rebuy)})" if rebuy else ""
+        truth = cur.execute(
+            f"""WITH s AS (SELECT customer_id, product_id, order_date FROM lines
+                WHERE {where} AND order_date < ?),
+            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?),
+            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?)
+            SELECT a.customer_id, a.product_id FROM a
+            LEFT JOIN b USING (customer_id, product_id)
+            WHERE a.customer_id IN (SELECT customer_id FROM b)
+                AND (b.customer_id IS NULL {rebuy_sql})""",
+            [*params, s_, c, c, *rebuy],
+        ).fetchnumpy()
+    finally:
+        cur.close()
+    out: dict[str, set[str]] = {}
+    for cust, prod in zip(truth["customer_id"], truth["product_id"], strict=True):
+        out.setdefault(str(cust), set()).add(str(prod))
+    inter = interactions(store, dataset_id, filters, before=cut)
+    return inter, dict(sorted(out.items())), cut, stop
+
+
+def basket_pairs(
+    store: Store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+):
+    """The distinct (basket, item) pairs basket mining counts, reduced in SQL.
+
+    Returns the :class:`ecomdash.basket.BasketPairs` of the sales lines
+    (``schema.sales_lines``, non-product lines kept when ``include_non_product``): one basket
+    per order, or per customer and calendar day (a guest order is one basket per day); items
+    are product ids (or categories) in sorted order. What crosses into Python is two int32
+    arrays of about one entry per line, the item ids and their names — never the lines.
+    ``basket.mine`` and ``basket.count_baskets`` give the same answer from it as from the
+    lines (tests/unit/test_seam_routes.py).
+    """
+    from ecomdash import basket as B
+
+    info = store.info(dataset_id)
+    cols = set(info.columns)
+    item = B._check_columns(
+        [c for c in info.columns if c in cols], basket=basket, level=level, func="basket_pairs"
+    )
+    where, params = store._where(info, filters)
+    where += " AND " + store.sales_predicate(info, keep_non_product=include_non_product)
+    if basket == "order":
+        key = "order_id"
+    else:
+        day = "CAST(CAST(order_date AS DATE) AS VARCHAR)"
+        guest = f"WHEN order_id IS NOT NULL THEN 'g' || order_id || '|' || {day}"
+        key = f"""CASE WHEN order_date IS NULL THEN NULL
+            WHEN customer_id IS NOT NULL THEN 'c' || customer_id || '|' || {day}
+            {guest if S.ORDER_ID in cols else ""} END"""
+    if basket == "order":
+        no_key = "order_id IS NULL"
+    else:
+        guestless = "customer_id IS NULL" + (" AND order_id IS NULL" if S.ORDER_ID in cols else "")
+        no_key = f"(order_date IS NULL OR ({guestless}))"
+    named = level == "product" and S.PRODUCT_NAME in cols
+    cur = store._cur()
+    try:
+        # items, their names and the lines left out: one small grouped result
+        groups = cur.execute(
+            f"""SELECT {item} AS it, {"product_name" if named else "NULL"} AS nm,
+                {no_key} AS no_key, count(*) AS n
+            FROM lines WHERE {where} GROUP BY 1, 2, 3""",
+            params,
+        ).df()
+        # the distinct (basket, item) pairs, numbered by Arrow (no string join in SQL)
+        tb = cur.sql(
+            f"""SELECT DISTINCT {key} AS bk, {item} AS it FROM lines
+            WHERE {where} AND {item} IS NOT NULL AND NOT {no_key}""",
+            params=params,
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    bad = groups["it"].isna() | groups["no_key"].astype(bool)
+    n_dropped = int(groups.loc[bad, "n"].sum())
+    kept = groups.loc[~bad]
+    items = np.array(sorted({str(x) for x in kept["it"]}), dtype=object)
+    names = items.copy()
+    if named:  # the most common name; ties: alphabetically first
+        nm = kept.loc[kept["nm"].notna()].astype({"it": str, "nm": str})
+        nm = nm.groupby(["it", "nm"], as_index=False)["n"].sum()
+        nm = nm.sort_values(["it", "n", "nm"], ascending=[True, False, True]).drop_duplicates("it")
+        names[np.searchsorted(items, nm["it"].to_numpy(dtype=object))] = nm["nm"].to_numpy(
+            dtype=object
+        )
+
+    def _chunk(col) -> pa.Array:
+        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+
+    bcodes = pc.dictionary_encode(_chunk(tb.column("bk"))).indices
+    its = pc.dictionary_encode(_chunk(tb.column("it")))
+    rank = np.searchsorted(items, np.asarray(its.dictionary.to_pylist(), dtype=object))
+    pairs = {
+        "b": bcodes.to_numpy(zero_copy_only=False),
+        "i": rank[its.indices.to_numpy(zero_copy_only=False)],
+    }
+    b = np.asarray(pairs["b"], dtype=np.int32)
+    return B.BasketPairs(
+        b=b,
+        i=np.asarray(pairs["i"], dtype=np.int32),
+        n_baskets=int(b.max(initial=-1)) + 1,
+        items=np.array([str(x) for x in items], dtype=object),
+        names=names,
+        n_dropped=int(n_dropped),
+        basket=basket,
+        level=level,
+        include_non_product=bool(include_non_product),
     )

@@ -289,24 +289,13 @@ def _run_codes(col: pd.Series) -> np.ndarray:
     return _codes(col, sort=False)[0]
 
 
-def _encode(
-    lines: pd.DataFrame,
-    *,
-    basket: str,
-    level: str,
-    include_non_product: bool,
-    func: str,
-) -> _Encoded:
-    if not isinstance(lines, pd.DataFrame):
-        raise ParameterError(
-            f"{func} needs the order-line table (a pandas DataFrame). "
-            f"Got {type(lines).__name__} instead."
-        )
+def _check_columns(columns, *, basket: str, level: str, func: str) -> str:
+    """Check the choices and that ``columns`` hold what they need; return the item column."""
     _check_choice("basket", basket, BASKETS, func)
     _check_choice("level", level, LEVELS, func)
     item_col = S.PRODUCT_ID if level == "product" else S.CATEGORY
     need = {item_col} | ({S.ORDER_ID} if basket == "order" else {S.CUSTOMER_ID, S.ORDER_DATE})
-    missing = sorted(need - set(lines.columns))
+    missing = sorted(need - set(columns))
     if missing:
         what = "a category column" if level == "category" else ", ".join(missing)
         hint = (
@@ -320,8 +309,89 @@ def _encode(
         )
         raise ParameterError(
             f"Basket analysis by {basket.replace('_', '-')} at {level} level needs {what}; "
-            f"this dataset has columns {', '.join(map(str, lines.columns))}. {hint}"
+            f"this dataset has columns {', '.join(map(str, columns))}. {hint}"
         )
+
+    return item_col
+
+
+@dataclass(frozen=True)
+class BasketPairs:
+    """The distinct (basket, item) pairs of the sales lines as integer codes, computed by the
+    store in SQL (``Store.basket_pairs``): what :func:`mine` and :func:`count_baskets` build
+    from the lines, without the lines. ``items`` are the item ids in sorted order, ``names``
+    their readable names (the most common product name; ties: alphabetically first), ``b``
+    and ``i`` int32 codes (any basket numbering: counts do not depend on it)."""
+
+    b: np.ndarray
+    i: np.ndarray
+    n_baskets: int
+    items: np.ndarray
+    names: np.ndarray
+    n_dropped: int
+    basket: str
+    level: str
+    include_non_product: bool
+
+
+def _encode_pairs(pairs: BasketPairs, *, basket: str, level: str, include_non_product: bool):
+    if (pairs.basket, pairs.level, pairs.include_non_product) != (
+        basket,
+        level,
+        bool(include_non_product),
+    ):
+        raise ParameterError(
+            f"These basket pairs were built for basket={pairs.basket!r}, level={pairs.level!r}, "
+            f"include_non_product={pairs.include_non_product}; asked for basket={basket!r}, "
+            f"level={level!r}, include_non_product={include_non_product}. Build them again."
+        )
+    warnings = []
+    if pairs.n_dropped:
+        side = "category" if level == "category" else "product id"
+        key = "order id" if basket == "order" else "customer id / date"
+        warnings.append(
+            f"{pairs.n_dropped:,} sale lines without a {side} or {key} were left out of the "
+            "baskets."
+        )
+    n_items = max(len(pairs.items), 1)
+    key = np.sort(pairs.b.astype(np.int64) * n_items + pairs.i.astype(np.int64))
+    enc = _Encoded(
+        b=key // n_items,
+        i=key % n_items,
+        n_baskets=int(pairs.n_baskets),
+        items=pairs.items,
+        name_source=None,
+        warnings=tuple(warnings),
+    )
+    return enc, lambda codes: np.asarray(pairs.names, dtype=object)[codes]
+
+
+def _encode_any(lines, *, basket: str, level: str, include_non_product: bool, func: str):
+    """(encoded baskets, item code -> readable name) from lines or from store pairs."""
+    if isinstance(lines, BasketPairs):
+        return _encode_pairs(
+            lines, basket=basket, level=level, include_non_product=include_non_product
+        )
+    enc = _encode(
+        lines, basket=basket, level=level, include_non_product=include_non_product, func=func
+    )
+    return enc, lambda codes: _names_for(lines, enc, codes, level)
+
+
+def _encode(
+    lines: pd.DataFrame,
+    *,
+    basket: str,
+    level: str,
+    include_non_product: bool,
+    func: str,
+) -> _Encoded:
+    if not isinstance(lines, pd.DataFrame):
+        raise ParameterError(
+            f"{func} needs the order-line table (a pandas DataFrame). "
+            f"Got {type(lines).__name__} instead."
+        )
+    item_col = _check_columns(lines.columns, basket=basket, level=level, func=func)
 
     warnings: list[str] = []
     pos = _positions_kept(lines, include_non_product)
@@ -478,7 +548,13 @@ def count_baskets(
     level: str = "product",
     include_non_product: bool = False,
 ) -> int:
-    """How many baskets :func:`mine` would see (to turn a support into a number of orders)."""
+    """How many baskets :func:`mine` would see (to turn a support into a number of orders).
+
+    ``lines`` may also be the store's :class:`BasketPairs`."""
+    if isinstance(lines, BasketPairs):
+        return _encode_pairs(
+            lines, basket=basket, level=level, include_non_product=include_non_product
+        )[0].n_baskets
     enc = _encode(
         lines,
         basket=basket,
@@ -882,7 +958,9 @@ def mine(
     Parameters
     ----------
     lines : the canonical order-line table (standard cleaning is applied here:
-        returns dropped, non-product lines dropped unless ``include_non_product``).
+        returns dropped, non-product lines dropped unless ``include_non_product``), or the
+        same lines' :class:`BasketPairs` from ``Store.basket_pairs`` (same result, computed
+        in SQL: the lines never reach pandas).
     min_support : share of baskets an itemset must appear in, in (0, 1].
     min_confidence, min_lift : rule filters (``>=``), as mlxtend's ``association_rules``.
     max_len : largest itemset size (None: no limit).
@@ -912,7 +990,7 @@ def mine(
 
     t0 = time.perf_counter()
     # cheap pre-pass to know n (the number of baskets) before the exact prune
-    enc = _encode(
+    enc, names_of = _encode_any(
         lines, basket=basket, level=level, include_non_product=include_non_product, func=func
     )
     n = enc.n_baskets
@@ -960,7 +1038,7 @@ def mine(
             len(levels),
         )
     ids = np.asarray([str(x) for x in enc.items[frequent]], dtype=object)
-    names = _names_for(lines, enc, frequent, level)
+    names = names_of(frequent)
     nf = float(n)
 
     # itemsets table (the per-level tuples and names are reused by the rules table)

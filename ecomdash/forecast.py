@@ -1644,11 +1644,16 @@ def forecast_many(
     horizon: int | None = None,
     folds: int = 4,
     returns: str = "net",
+    shop: pd.DataFrame | None = None,
 ) -> ManyForecastResult:
     """Forecast the ``top`` products by revenue at once (vectorised models, no SARIMAX).
 
     Each product gets its own automatic choice by backtest; intermittent products (ADI > 1.32)
     use Croston/SBA instead of ETS.
+
+    ``shop``: what the whole-shop calendar (periods, closed days) is built from when
+    ``lines`` hold only some products (e.g. ``Store.shop_day_groups`` with
+    ``Store.top_product_lines``); default ``lines``.
     """
     t0 = time.perf_counter()
     top = _check_int("top", top, 1, 500)
@@ -1660,7 +1665,7 @@ def forecast_many(
             "Map the product id on the Data page."
         )
     shop = build_series(
-        lines,
+        lines if shop is None else shop,
         metric=metric,
         freq=freq,
         returns=returns,

@@ -27,6 +27,8 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from ecomdash.i18n import get_lang
+
 #: Kinds of column. ``share`` holds 0..1 and shows as a percentage; ``pct`` already holds
 #: percentage points (12.5 means 12.5 %); ``model`` holds model ids, shown as their labels.
 KINDS = ("text", "money", "share", "pct", "count", "number", "date", "datetime", "flag", "model")
@@ -39,6 +41,7 @@ DATE_STYLES = {
     "iso": ("YYYY-MM-DD", "%Y-%m-%d"),
     "dmy": ("DD/MM/YYYY", "%d/%m/%Y"),
     "mdy": ("MM/DD/YYYY", "%m/%d/%Y"),
+    "zh": ("YYYY年MM月DD日", "%Y年%m月%d日"),  # the Chinese UI's, whatever the file's order
 }
 
 
@@ -59,12 +62,19 @@ class Display:
 
     @property
     def date_format(self) -> str:
-        """The date format of ``st.column_config.DateColumn`` (moment.js tokens)."""
-        return DATE_STYLES.get(self.date_style, DATE_STYLES["iso"])[0]
+        """The date format of ``st.column_config.DateColumn`` (moment.js tokens); in the
+        Chinese UI dates read 2026年11月11日 whatever the file's order."""
+        return DATE_STYLES[self._style][0]
 
     @property
     def strftime(self) -> str:
-        return DATE_STYLES.get(self.date_style, DATE_STYLES["iso"])[1]
+        return DATE_STYLES[self._style][1]
+
+    @property
+    def _style(self) -> str:
+        if get_lang() == "zh":
+            return "zh"
+        return self.date_style if self.date_style in DATE_STYLES else "iso"
 
 
 @dataclass(frozen=True)

@@ -874,6 +874,94 @@ class Store:
 
         return aggregates.interactions(self, dataset_id, filters)
 
+    def recommend_split(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        cutoff=None,
+        test_days: int = 30,
+        rebuy_products: tuple[str, ...] = (),
+    ):
+        """See :func:`ecomdash.aggregates.recommend_split` (the recommendation backtest's
+        training interactions and truth, reduced in SQL)."""
+        from ecomdash import aggregates
+
+        return aggregates.recommend_split(
+            self,
+            dataset_id,
+            filters,
+            cutoff=cutoff,
+            test_days=test_days,
+            rebuy_products=rebuy_products,
+        )
+
+    def basket_pairs(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        basket: str = "order",
+        level: str = "product",
+        include_non_product: bool = False,
+    ):
+        """See :func:`ecomdash.aggregates.basket_pairs` (basket x item codes in SQL)."""
+        from ecomdash import aggregates
+
+        return aggregates.basket_pairs(
+            self,
+            dataset_id,
+            filters,
+            basket=basket,
+            level=level,
+            include_non_product=include_non_product,
+        )
+
+    def top_product_lines(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        columns: list[str] | tuple[str, ...] = (),
+        *,
+        top: int = 100,
+        margin: int | None = None,
+    ) -> tuple[pd.DataFrame, dict[str, float]]:
+        """The lines (only ``columns``, as :meth:`load_columns`) of the ``top + margin``
+        products with the most sales revenue, and what the cut leaves out.
+
+        For top-N product tables (the many-products forecast): the caller ranks the products
+        again on these lines, so its top ``top`` are those of the full lines whenever the
+        ``top``-th and the ``top + margin``-th products differ in revenue by more than
+        DuckDB's and pandas' rounding (default margin: ``max(20, top // 5)``). The dict:
+        ``products`` (all products with sales), ``revenue`` (their total), ``kept_revenue``
+        (the revenue of the ``top`` first by this ranking).
+        """
+        info = self.info(dataset_id)
+        margin = max(20, top // 5) if margin is None else int(margin)
+        ranked = self.sales_by(dataset_id, filters, S.PRODUCT_ID, limit=10**9)
+        ids = [str(v) for v in ranked["value"].iloc[: top + margin]]
+        cut = {
+            "products": float(len(ranked)),
+            "revenue": float(ranked["revenue"].sum()),
+            "kept_revenue": float(ranked["revenue"].iloc[:top].sum()),
+        }
+        always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
+        want = set(columns) | set(always)
+        have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
+        where, params = self._where(info, filters)
+        if not ids or S.PRODUCT_ID not in info.columns:
+            return self.load_columns(dataset_id, filters, columns).iloc[:0], cut
+        table = (
+            self._cur()
+            .sql(
+                f"""SELECT {", ".join(have)} FROM lines WHERE {where}
+                    AND product_id IN ({", ".join("?" for _ in ids)}) ORDER BY line_no""",
+                params=[*params, *ids],
+            )
+            .to_arrow_table()
+        )
+        return _from_arrow_lines(table), cut
+
     # -- customer-value aggregates (issue 12; SQL in ecomdash/aggregates_customers.py) ----
     def customer_days(self, dataset_id: str, filters: Filters | None = None):
         """See :func:`ecomdash.aggregates_customers.customer_days`."""

@@ -17,6 +17,7 @@ from ecomdash import basket as B
 from ecomdash import schema as S
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
+from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
@@ -24,6 +25,7 @@ from ecomdash.ui.common import (
     fmt_int,
     fmt_money,
     fmt_pct,
+    get_store,
     inert,
     run_with_budget,
     show_error,
@@ -45,10 +47,23 @@ def _lines(key: tuple, basket: str = "order", level: str = "product") -> pd.Data
     return cached_columns(key, B.line_columns(basket, level))
 
 
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _pairs(key: tuple, basket: str, level: str, include_non_product: bool) -> B.BasketPairs:
+    """The (basket, item) codes mining counts, computed in SQL (int32; no lines loaded)."""
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).basket_pairs(
+        dataset_id,
+        Filters.from_key(fkey),
+        basket=basket,
+        level=level,
+        include_non_product=include_non_product,
+    )
+
+
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
 def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -> int:
     return B.count_baskets(
-        _lines(key, basket, level),
+        _pairs(key, basket, level, include_non_product),
         basket=basket,
         level=level,
         include_non_product=include_non_product,
@@ -58,7 +73,7 @@ def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _mine(key: tuple, params: tuple) -> B.BasketResult:
     kw = _mining_kwargs(params)
-    return B.mine(_lines(key, kw["basket"], kw["level"]), **kw)
+    return B.mine(_pairs(key, kw["basket"], kw["level"], kw["include_non_product"]), **kw)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -374,8 +389,11 @@ def render(ctx: PageContext) -> None:
     try:
         with timed_status("Mining baskets", expanded=False) as status:
             t0 = time.perf_counter()
-            lines = _lines(ctx.key, params[4], params[5])
-            status.write(f"Order lines loaded: {len(lines):,} ({time.perf_counter() - t0:.2f} s)")
+            pairs = _pairs(ctx.key, params[4], params[5], bool(params[6]))
+            status.write(
+                f"Baskets built in the database: {pairs.n_baskets:,} baskets, "
+                f"{len(pairs.items):,} items ({time.perf_counter() - t0:.2f} s)"
+            )
             t1 = time.perf_counter()
             res = run_with_budget(_mine, ctx.key, params, what="Mining the rules")
             took = time.perf_counter() - t1

@@ -32,6 +32,8 @@ from ecomdash.errors import (
 )
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
+from ecomdash.i18n import _
+from ecomdash.i18n.fmt import compact, pct
 from ecomdash.store import DatasetInfo, Store, connect, default_home
 from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
 from ecomdash.ui.worker import budget_scope
@@ -118,10 +120,16 @@ def select_dataset(dataset_id: str) -> None:
 
 
 def page_setup(title: str, *, needs: str | None = None, caption: str | None = None) -> PageContext:
-    """Header, context and requirements check for a page; stops the page with a message if unmet."""
-    st.title(title)
+    """Header, context and requirements check for a page; stops the page with a message if unmet.
+
+    ``title`` and ``caption`` are message ids (mark them ``N_("...")`` in the page): they are
+    translated here, after this run's language is set."""
+    from ecomdash.ui import lang
+
+    lang.resolve()
+    st.title(_(title))
     if caption:
-        st.caption(caption)
+        st.caption(_(caption))
     store = get_store()
     info = resolve_dataset(store)
     if info is None:
@@ -324,19 +332,11 @@ def fmt_money(x: float | None) -> str:
 
 
 def fmt_compact(x: float | None, *, money: bool = False) -> str:
-    """Short figures for metric tiles: 3.25M, 338.6k; exact below ten thousand."""
+    """Short figures for metric tiles: 3.25M, 338.6k (332.15万 in Chinese); exact below ten
+    thousand."""
     if x is None or pd.isna(x):
         return "n/a"
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    unit = current_display().symbol if money else ""
-    if a >= 1e9:
-        return f"{sign}{unit}{a / 1e9:,.2f}B"
-    if a >= 1e6:
-        return f"{sign}{unit}{a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}{unit}{a / 1e3:,.1f}k"
-    return f"{sign}{unit}{a:,.2f}" if money else f"{int(round(x)):,}"
+    return compact(float(x), symbol=current_display().symbol if money else "")
 
 
 def fmt_int(x: float | None) -> str:
@@ -344,4 +344,4 @@ def fmt_int(x: float | None) -> str:
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{x * 100:.{digits}f} %"
+    return "n/a" if x is None or pd.isna(x) else pct(x, digits)

@@ -102,11 +102,24 @@ def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _many(key: tuple, params: tuple) -> F.ManyForecastResult:
+def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, float]]:
+    """The top products' forecasts from their lines only (the whole-shop calendar from the
+    SQL day groups), and the cut: products and revenue in all (see Store.top_product_lines)."""
     top, metric, horizon, folds = params
-    return F.forecast_many(
-        _lines(key), top=top, metric=metric, freq="W", horizon=horizon, folds=folds
+    workspace, dataset_id, _version, fkey = key
+    shop = _shop_groups(key, metric == "orders")
+    if shop is None:  # no revenue column: the shop series needs the lines
+        lines, cut = _lines(key), None
+    else:
+        lines, cut = get_store(workspace).top_product_lines(
+            dataset_id, Filters.from_key(fkey), F.LINE_COLUMNS, top=top
+        )
+    res = F.forecast_many(
+        lines, top=top, metric=metric, freq="W", horizon=horizon, folds=folds, shop=shop
     )
+    if cut is not None:
+        cut = {**cut, "kept_revenue": float(res.table["revenue"].sum())}
+    return res, cut or {}
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -119,7 +132,7 @@ def _plan(key: tuple, params: tuple) -> inv.RestockResult:
         service_level=service,
         review_days=review,
         top=top,
-        many=_many(key, (top, "units", 8, 4)),
+        many=_many(key, (top, "units", 8, 4))[0],
     )
 
 
@@ -446,10 +459,18 @@ def _many_section(ctx: PageContext) -> None:
     params = _stored(K_MANY, ctx) or _many_defaults(ctx)
     with timed_status(f"Forecasting the top {params[0]} products") as status:
         status.write("Weekly series per product, backtest of every model, automatic choice…")
-        many = _many(ctx.key, params)
+        many, cut = _many(ctx.key, params)
     for w in many.warnings:
         st.info(inert(w), icon="ℹ️")
     t = many.table
+    if cut and cut["products"] > len(t):
+        share = cut["kept_revenue"] / cut["revenue"] if cut["revenue"] > 0 else float("nan")
+        st.text(
+            f"Only the top {len(t):,} of {int(cut['products']):,} products by revenue are "
+            f"forecast here ({share:.0%} of sales revenue); the other "
+            f"{int(cut['products']) - len(t):,} are not. Raise 'Top products' (up to 500) or "
+            "forecast one product or category in the section above."
+        )
     better = int((t["auto_mae"] < t["baseline_mae"]).sum())
     st.text(
         f"{len(t)} products forecast in {many.seconds:.1f} s. Choosing the model automatically "
@@ -500,7 +521,7 @@ def _restock_section(ctx: PageContext) -> None:
     service, lead, review, top = params
     with timed_status("Planning restock") as status:
         status.write("Weekly unit forecasts per product…")
-        many = _many(ctx.key, (top, "units", 8, 4))
+        many, _cut = _many(ctx.key, (top, "units", 8, 4))
         status.write("Safety stock, reorder points, ABC/XYZ classes…")
         base = _plan(ctx.key, params)
     up = st.file_uploader(

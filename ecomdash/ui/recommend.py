@@ -22,7 +22,6 @@ from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.ui.common import (
     PageContext,
-    cached_columns,
     download_table,
     fmt_int,
     fmt_pct,
@@ -61,11 +60,6 @@ class RecParams:
 # --------------------------------------------------------------------------------------
 # Cached adapters
 # --------------------------------------------------------------------------------------
-
-
-def _lines(key: tuple) -> pd.DataFrame:
-    """Only the columns recommendations read (Arrow-backed text), never country/channel/..."""
-    return cached_columns(key, R.LINE_COLUMNS)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -155,7 +149,17 @@ def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFram
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
-    return R.evaluate(_lines(key), cutoff=p.cutoff, k=p.k, models=_models(p), rules=p.rules)
+    """The offline test from the store's split (training interactions and truth in SQL)."""
+    workspace, dataset_id, _version, fkey = key
+    inter, truth, cutoff, end = get_store(workspace).recommend_split(
+        dataset_id,
+        Filters.from_key(fkey),
+        cutoff=p.cutoff,
+        rebuy_products=p.rules.rebuy_products,
+    )
+    return R.evaluate_split(
+        inter, truth, cutoff=cutoff, end=end, k=p.k, models=_models(p), rules=p.rules
+    )
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.ui import lang
 from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
 from ecomdash.ui.common import (
@@ -26,6 +27,7 @@ def render() -> None:
     """Draw the sidebar and store the choice in session_state (dataset id, Filters)."""
     store = get_store()
     with st.sidebar:
+        lang.picker()
         if auth_configured():
             name = st.user.get("name") or st.user.get("email") or "signed in"
             st.caption("Signed in as")

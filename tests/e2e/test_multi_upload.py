@@ -33,9 +33,9 @@ def test_upload_several_files_at_once_and_save_one_dataset(page, app_url, tmp_pa
     ).fill("Olist sample")
     page.get_by_test_id("stFormSubmitButton").filter(has_text="Save").locator("button").click()
     wait_for_app_run(page)
-    expect(page.get_by_text(f"Saved {truth['saved_rows']} lines as a new dataset.").first).to_be_visible(
-        timeout=30_000
-    )
+    expect(
+        page.get_by_text(f"Saved {truth['saved_rows']} lines as a new dataset.").first
+    ).to_be_visible(timeout=30_000)
     goto_page(page, "Overview")
     # orders that were not cancelled (every 29th order is 'canceled' in the fixture)
     kept_orders = truth["orders"] - sum(1 for o in range(truth["orders"]) if o % 29 == 28)

@@ -47,20 +47,29 @@ def demo_dataset(_isolated_home, demo):
         store.close()
 
 
-def run_page(page_file: str, *, dataset_id: str | None = None, timeout: float = 60) -> AppTest:
-    """Run ``pages/<page_file>`` alone (no frame) with ``dataset_id`` selected."""
+def run_page(
+    page_file: str, *, dataset_id: str | None = None, timeout: float = 60, lang: str | None = None
+) -> AppTest:
+    """Run ``pages/<page_file>`` alone (no frame) with ``dataset_id`` selected, in ``lang``
+    (through the URL's ``?lang=``, as a shared link opens it) when given."""
     at = AppTest.from_file(str(ROOT / "pages" / page_file), default_timeout=timeout)
     if dataset_id is not None:
         at.session_state["dataset_id"] = dataset_id
+    if lang is not None:
+        at.query_params["lang"] = lang
     at.run()
     return at
 
 
-def run_app(*, dataset_id: str | None = None, timeout: float = 60) -> AppTest:
+def run_app(
+    *, dataset_id: str | None = None, timeout: float = 60, lang: str | None = None
+) -> AppTest:
     """Run the whole frame (app.py) with its navigation and sidebar."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     if dataset_id is not None:
         at.session_state["dataset_id"] = dataset_id
+    if lang is not None:
+        at.query_params["lang"] = lang
     at.run()
     return at
 

@@ -7,6 +7,7 @@ import pytest
 from ecomdash import forecast as F
 from ecomdash import inventory
 from ecomdash import labels as L
+from ecomdash import schema as S
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -89,6 +90,16 @@ def test_many_products_section(demo_dataset, _isolated_home):
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
     assert list(table["product_id"]) == list(core.table["product_id"])
     assert list(table["model"]) == [L.model_label(m) for m in core.table["model"]]
+    # the cut is said: top 100 of all products with sales, and their share of revenue
+    sales = S.sales_lines(lines)
+    n_products = sales["product_id"].nunique()
+    share = core.table["revenue"].sum() / sales["revenue"].sum()
+    said = [t.value for t in at.text if "products by revenue are forecast" in t.value]
+    assert said == [
+        f"Only the top 100 of {n_products:,} products by revenue are forecast here "
+        f"({share:.0%} of sales revenue); the other {n_products - 100:,} are not. Raise "
+        "'Top products' (up to 500) or forecast one product or category in the section above."
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -326,3 +326,98 @@ def test_evaluation_chart_marks_the_baselines(demo):
         .recommend([demo.lines["customer_id"].dropna().iloc[0]], k=5)
     )
     assert len(recommendations_figure(recs).data[0].x) == len(recs)
+
+
+# -- scale: sparse item similarity, models too big for the data ----------------------------
+
+
+def test_item_similarity_is_sparse_and_equals_hand_cosines():
+    model = item_knn().fit(shop())
+    sim = model.similarity_
+    assert hasattr(sim, "tocsr")  # never a dense products x products array
+    idx = {p: n for n, p in enumerate(model.interactions_.products)}
+    got = sim.toarray()
+    assert got[idx["A"], idx["B"]] == pytest.approx(2 / 3, rel=1e-6)
+    assert got[idx["A"], idx["C"]] == pytest.approx(2 / math.sqrt(6), rel=1e-6)
+    assert got[idx["B"], idx["C"]] == pytest.approx(1 / math.sqrt(6), rel=1e-6)
+    assert got[idx["D"], :].sum() == 0 and np.all(np.diag(got) == 0)
+    assert sim.nnz == 6  # only products bought together are stored
+
+
+@pytest.mark.parametrize(
+    "weighting,shrinkage,neighbours",
+    [("binary", 10.0, 200), ("tfidf", 0.0, None), ("log", 10.0, 3), ("bm25", 0.0, 5)],
+)
+def test_sparse_similarity_equals_the_dense_computation_bit_for_bit(
+    demo, weighting, shrinkage, neighbours
+):
+    """Dense reference: the whole products x products cosine, then the per-column cut."""
+    inter = R.build_interactions(demo.lines)
+    W = R.weight_matrix(inter, weighting)
+    W32 = W.astype(np.float32)
+    gram = (W32.T @ W32).toarray()
+    norms = np.sqrt(np.maximum(np.diag(gram), 0)).astype(np.float32)
+    np.fill_diagonal(gram, 0.0)
+    if shrinkage == 0:
+        norms[norms == 0] = 1.0
+        dense = gram / norms[:, None] / norms[None, :]
+    else:
+        dense = gram / (np.outer(norms, norms) + np.float32(shrinkage))
+    if neighbours is not None:
+        n = dense.shape[0]
+        cut = np.sort(dense, axis=1)[:, n - neighbours]  # each row's neighbours-th largest
+        dense[dense < cut[None, :]] = 0.0
+    got = R._sparse_cosine_top(W, shrinkage=shrinkage, neighbours=neighbours, block=50)
+    np.testing.assert_array_equal(got.toarray(), dense)
+
+
+def test_models_too_big_for_the_data_are_left_out_of_the_test_with_the_reason():
+    lines = shop()
+    later = pd.DataFrame([_line("O8", "2024-03-20", "1", "C"), _line("O9", "2024-03-21", "3", "B")])
+    lines = pd.concat([lines, later], ignore_index=True)
+    models = {
+        "ease": R.EASERecommender(max_products=2),
+        "user_knn": R.UserKNNRecommender(max_customers=3),
+        "item_knn": item_knn(),
+    }
+    res = R.evaluate(lines, cutoff="2024-03-10", models=models, min_test_customers=1)
+    assert set(res.table["model"]) == {"item_knn", "popularity"}
+    assert any("EASE" in w and "limit 2" in w for w in res.warnings)
+    assert any("User-based CF" in w and "5 customers (limit 3" in w for w in res.warnings)
+    with pytest.raises(InsufficientDataError, match="limit 3"):
+        R.UserKNNRecommender(max_customers=3).fit(lines)
+
+
+def test_test_customers_above_the_cap_are_sampled_and_the_page_is_told(demo):
+    from ecomdash.recommend import chronological_split
+
+    split = chronological_split(demo.lines)
+    inter = R.build_interactions(split.train)
+    models = {"popularity": R.make_model("popularity")}
+    full = R.evaluate_split(inter, split.truth, cutoff=split.cutoff, end=split.end, models=models)
+    cap = full.n_test_customers // 2
+    part = R.evaluate_split(
+        inter,
+        split.truth,
+        cutoff=split.cutoff,
+        end=split.end,
+        models=models,
+        max_test_customers=cap,
+    )
+    assert part.n_test_customers == cap < full.n_test_customers
+    assert any(f"sample of {cap:,} of the {full.n_test_customers:,}" in w for w in part.warnings)
+    h_full = full.table["hit_rate_at_k"].iloc[0]
+    h_part = part.table["hit_rate_at_k"].iloc[0]
+    assert abs(h_part - h_full) < 4 * math.sqrt(h_full * (1 - h_full) / cap)
+
+
+@pytest.mark.parametrize("name", ["item_knn", "ease", "als", "user_knn", "popularity"])
+def test_ranking_in_batches_of_customers_changes_nothing(demo, monkeypatch, name):
+    inter = R.build_interactions(demo.lines)
+    model = R.make_model(name).fit_interactions(inter)
+    rows = np.arange(0, inter.shape[0], 3)
+    ids = list(inter.customers[rows[:40]])
+    whole_top, whole_rec = model.top_items(rows, 10), model.recommend(ids, k=10)
+    monkeypatch.setattr(R, "TOP_ITEMS_CELLS", inter.shape[1] * 7)  # 7 customers a batch
+    pd.testing.assert_frame_equal(model.recommend(ids, k=10), whole_rec)
+    np.testing.assert_array_equal(model.top_items(rows, 10), whole_top)

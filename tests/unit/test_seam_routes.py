@@ -111,6 +111,98 @@ def test_recommend_evaluation_same_on_demo(store, demo_id):
     assert (new.best_model, new.n_test_customers) == (old.best_model, old.n_test_customers)
 
 
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"test_days": 4},
+        {"cutoff": "2024-01-04"},
+        {"cutoff": "2024-01-03", "rebuy_products": ("P1",)},
+        {"test_days": 3},
+    ],
+)
+def test_recommend_split_in_sql_equals_pandas_split_on_fixture(store, fixture_id, kw):
+    """Training interactions and truth from SQL = chronological_split + build_interactions."""
+    from ecomdash import recommend as R
+
+    sql_kw = dict(kw)
+    rebuy = sql_kw.pop("rebuy_products", ())
+    split = R.chronological_split(store.load_lines(fixture_id), rebuy_products=rebuy, **sql_kw)
+    inter, truth, cut, end = store.recommend_split(fixture_id, rebuy_products=rebuy, **sql_kw)
+    assert_same_interactions(inter, R.build_interactions(split.train))
+    assert truth == split.truth
+    assert (cut, end) == (split.cutoff, split.end)
+
+
+def test_recommend_split_in_sql_equals_pandas_split_on_demo(store, demo_id):
+    from ecomdash import recommend as R
+    from ecomdash.filters import Filters
+
+    f = Filters(countries=("United Kingdom", "Germany"))
+    for filters in (None, f):
+        lines = store.load_lines(demo_id, filters)
+        split = R.chronological_split(lines, rebuy_products=("GAR-117",))
+        inter, truth, cut, end = store.recommend_split(
+            demo_id, filters, rebuy_products=("GAR-117",)
+        )
+        assert_same_interactions(inter, R.build_interactions(split.train))
+        assert truth == split.truth and len(truth) > 50
+        assert (cut, end) == (split.cutoff, split.end)
+    old = R.evaluate(store.load_lines(demo_id), models={"popularity": R.make_model("popularity")})
+    inter, truth, cut, end = store.recommend_split(demo_id)
+    new = R.evaluate_split(
+        inter, truth, cutoff=cut, end=end, models={"popularity": R.make_model("popularity")}
+    )
+    cols = [c for c in old.table.columns if not c.endswith("seconds")]
+    pd.testing.assert_frame_equal(new.table[cols], old.table[cols])
+
+
+def test_recommend_split_without_purchases_after_the_cutoff_says_so(store, fixture_id):
+    from ecomdash.errors import InsufficientDataError
+
+    with pytest.raises(InsufficientDataError, match="leaves .* training and 0 test"):
+        store.recommend_split(fixture_id, cutoff="2030-01-01")
+
+
+@pytest.mark.parametrize("incl", [False, True])
+@pytest.mark.parametrize("basket", ["order", "customer_day"])
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_basket_rules_same_from_sql_pairs(store, request, which, basket, incl):
+    """Mining the store's SQL basket pairs = mining the lines (itemsets, rules, names,
+    counts, warnings), at both levels and under a filter."""
+    from ecomdash import basket as B
+    from ecomdash.filters import Filters
+
+    ds = request.getfixturevalue(f"{which}_id")
+    support = 0.01 if which == "demo" else 0.1
+    country = "United Kingdom" if which == "demo" else "UK"
+    for filters in (None, Filters(countries=(country,))):
+        full = store.load_lines(ds, filters)
+        for level in ("product", "category"):
+            kw = {"basket": basket, "level": level, "include_non_product": incl}
+            pairs = store.basket_pairs(ds, filters, **kw)
+            assert pairs.b.dtype == np.int32 and pairs.i.dtype == np.int32
+            assert B.count_baskets(pairs, **kw) == B.count_baskets(full, **kw)
+            old = B.mine(full, min_support=support, **kw)
+            new = B.mine(pairs, min_support=support, **kw)
+            pd.testing.assert_frame_equal(new.itemsets, old.itemsets)
+            pd.testing.assert_frame_equal(new.rules, old.rules)
+            pd.testing.assert_frame_equal(new.items, old.items)
+            assert (new.n_baskets, new.n_multi_item_baskets) == (
+                old.n_baskets,
+                old.n_multi_item_baskets,
+            )
+            assert new.warnings == old.warnings and old.n_itemsets > 0
+
+
+def test_basket_pairs_refuse_other_settings(store, fixture_id):
+    from ecomdash import basket as B
+    from ecomdash.errors import ParameterError
+
+    pairs = store.basket_pairs(fixture_id, basket="order")
+    with pytest.raises(ParameterError, match="built for basket='order'"):
+        B.mine(pairs, basket="customer_day")
+
+
 @pytest.mark.parametrize("basket", ["order", "customer_day"])
 @pytest.mark.parametrize("which", ["demo", "fixture"])
 def test_basket_rules_same_from_projected_columns(store, request, which, basket):
@@ -247,3 +339,47 @@ def test_interactions_names_mode_and_ties(store):
     assert_same_interactions(got, R.build_interactions(store.load_lines(ds)))
     name = dict(zip(got.products, got.product_names, strict=True))
     assert (name["P1"], name["P2"], name["P3"]) == ("Mug", "A tea", "Jar")  # mode; tie a..z
+
+
+@pytest.mark.parametrize("metric", ["units", "revenue", "orders"])
+def test_many_products_forecast_same_from_top_product_lines(store, demo_id, metric):
+    """Top-N table from the top products' lines + the SQL shop calendar = from all lines."""
+    from ecomdash import forecast as F
+
+    top = 8
+    old = F.forecast_many(store.load_lines(demo_id), top=top, metric=metric, horizon=4, folds=2)
+    lines, cut = store.top_product_lines(demo_id, None, F.LINE_COLUMNS, top=top, margin=3)
+    shop = store.shop_day_groups(demo_id, with_orders=metric == "orders")
+    assert lines["product_id"].nunique() == top + 3
+    new = F.forecast_many(lines, top=top, metric=metric, horizon=4, folds=2, shop=shop)
+    drop = [c for c in old.table.columns if "second" in c]
+    pd.testing.assert_frame_equal(new.table.drop(columns=drop), old.table.drop(columns=drop))
+    pd.testing.assert_frame_equal(new.forecasts, old.forecasts)
+    all_products = store.load_lines(demo_id)
+    sales = all_products.loc[~all_products["is_return"] & ~all_products["is_non_product"]]
+    assert cut["products"] == sales["product_id"].nunique()
+    assert cut["revenue"] == pytest.approx(sales.loc[sales["quantity"] > 0, "revenue"].sum())
+
+
+def test_basket_pair_names_most_common_then_alphabetical(store):
+    """Hand-built: P1 is named Mug twice and Cup once -> Mug; P2 Tea and Chai once each ->
+    Chai (tie: alphabetically first); mining from the pairs and from the lines agree."""
+    from ecomdash import basket as B
+
+    lines = fixture_lines()
+    sale = lines["quantity"] > 0
+    p1 = sale & (lines["product_id"] == "P1")
+    p2 = sale & (lines["product_id"] == "P2")
+    lines.loc[p1, "product_name"] = "Mug"
+    lines.loc[p1[p1].index[:1], "product_name"] = "Cup"
+    lines.loc[p2, "product_name"] = "Tea"
+    lines.loc[p2[p2].index[:1], "product_name"] = "Chai"
+    lines.loc[p2[p2].index[2:], "product_name"] = None
+    assert p1.sum() >= 3 and p2.sum() >= 2
+    ds = store.save_dataset("Names", lines).id
+    pairs = store.basket_pairs(ds)
+    got = dict(zip(pairs.items, pairs.names, strict=True))
+    assert got["P1"] == "Mug" and got["P2"] == "Chai"
+    old = B.mine(store.load_lines(ds), min_support=0.1)
+    new = B.mine(pairs, min_support=0.1)
+    pd.testing.assert_frame_equal(new.items, old.items)

@@ -1,0 +1,114 @@
+"""What a page shows, as text, and the English left in it when the UI is Chinese.
+
+``shown_text(at)`` collects every string an AppTest run puts in front of the merchant: titles,
+markdown, captions, alerts, widget labels, options and help, metric labels, values and help,
+button labels, tab and expander labels, the table headers the browser shows, and the chart
+titles, axis titles, legend and trace names. ``english_left(at)`` returns those holding an
+English word (a run of letters with a lowercase one, two letters or more), after taking out
+what is not UI text: the merchant's own data values, the allowed technical tokens below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.pages.conftest import displayed_frame
+
+#: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
+#: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
+ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+
+
+def _english_words(text: str) -> list[str]:
+    words = []
+    for w in WORD.findall(text):
+        if len(w) < 2 or w.isupper() or w.lower() in ALLOWED:
+            continue
+        if any(ch.islower() for ch in w):
+            words.append(w)
+    return words
+
+
+def _chart_text(spec: str) -> list[str]:
+    fig = json.loads(spec)
+    out: list[str] = []
+    layout = fig.get("layout", {})
+
+    def title(obj):
+        t = obj.get("title") if isinstance(obj, dict) else None
+        if isinstance(t, dict):
+            t = t.get("text")
+        if t:
+            out.append(str(t))
+
+    title(layout)
+    for k, v in layout.items():
+        if k.startswith(("xaxis", "yaxis")) and isinstance(v, dict):
+            title(v)
+    title(layout.get("legend", {}))
+    for a in layout.get("annotations", []) or []:
+        if a.get("text"):
+            out.append(str(a["text"]))
+    for tr in fig.get("data", []):
+        if tr.get("name") and tr.get("showlegend", True) is not False:
+            out.append(str(tr["name"]))
+    return out
+
+
+def shown_text(at) -> list[tuple[str, str]]:
+    """``[(where, text)]`` of everything the run shows (main area and sidebar)."""
+    out: list[tuple[str, str]] = []
+
+    def visit(node):
+        kind = getattr(node, "type", type(node).__name__)
+        if kind == "plotly_chart":
+            out.extend(("chart", t) for t in _chart_text(node.proto.spec))
+        elif kind in ("dataframe", "arrow_data_frame"):
+            try:
+                out.extend(("table header", str(c)) for c in displayed_frame(node).columns)
+            except Exception:
+                pass
+        elif kind not in SKIP_TYPES:
+            for attr in ("label", "value", "help", "placeholder", "body", "delta", "options"):
+                if (
+                    kind in ("text_input", "text_area", "number_input", "date_input")
+                    and attr == "value"
+                ):
+                    continue  # what the merchant typed
+                try:
+                    v = getattr(node, attr, None)
+                except Exception:
+                    continue
+                if isinstance(v, str) and v:
+                    out.append((kind, v))
+                elif attr == "options" and isinstance(v, list | tuple):
+                    out.extend((f"{kind} option", str(o)) for o in v)
+        for child in (
+            getattr(node, "children", {}).values()
+            if isinstance(getattr(node, "children", None), dict)
+            else []
+        ):
+            visit(child)
+
+    for root in (at.main, at.sidebar):
+        visit(root)
+    return list(dict.fromkeys(out))  # an element's label, value and body are often one text
+
+
+def english_left(
+    at, *, data_values: set[str] = frozenset(), ignore: tuple[str, ...] = ()
+) -> list[str]:
+    """Shown strings with English words in them (``data_values``: the merchant's own texts,
+    such as product names, left out; ``ignore``: kinds of place not checked, e.g.
+    ``("table header",)``)."""
+    bad = []
+    for where, text in shown_text(at):
+        if text in data_values or where in ignore:
+            continue
+        words = _english_words(text)
+        if words:
+            bad.append(f"{where}: {text[:120]!r} ({', '.join(words[:5])})")
+    return bad

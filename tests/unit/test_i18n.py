@@ -1,0 +1,126 @@
+"""The message catalogue: the mechanism, and every message id in the source translated."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+
+from ecomdash import labels as L
+from ecomdash.i18n import _, _n, catalogue, fmt, get_lang, negotiate, normalise, set_lang, use_lang
+from ecomdash.i18n import extract as X
+
+
+def test_negotiate_reads_accept_language_weights():
+    assert negotiate("zh-CN,zh;q=0.9,en;q=0.8") == "zh"
+    assert negotiate("en-US,en;q=0.9,zh-CN;q=0.8") == "en"
+    assert negotiate("fr-FR, zh-TW;q=0.5, en;q=0.4") == "zh"  # first one we speak by weight
+    assert negotiate("fr-FR,de;q=0.9") == "en"
+    assert negotiate(None) == "en" and negotiate("") == "en"
+    assert negotiate("en;q=0.2, zh;q=0.9") == "zh"
+    assert normalise("zh_Hans") == "zh" and normalise("EN-gb") == "en" and normalise("ja") is None
+
+
+def test_lookup_fields_and_fallback():
+    with use_lang("zh"):
+        assert get_lang() == "zh"
+        assert _("Overview") == "概览"
+        # an id without a translation shows as written, fields filled
+        assert _("No such message {n}", n=3) == "No such message 3"
+    assert get_lang() == "en"
+    assert _("Overview") == "Overview"
+    assert _n("{n} line", "{n} lines", 1) == "1 line"
+    assert _n("{n} line", "{n} lines", 2) == "2 lines"
+
+
+def test_language_is_per_thread_of_work():
+    """Two sessions run in two threads: one's choice never leaks into the other's."""
+    seen = {}
+
+    def run(name, lang):
+        set_lang(lang)
+        seen[name] = _("Overview")
+
+    threads = [
+        threading.Thread(target=run, args=(n, lang)) for n, lang in (("a", "zh"), ("b", "en"))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == {"a": "概览", "b": "Overview"}
+    assert get_lang() == "en"
+
+
+def test_compact_figures_in_each_language():
+    assert fmt.compact(3_321_456.7, symbol="£", lang="en") == "£3.32M"
+    assert fmt.compact(41_600, lang="en") == "41.6k"
+    assert fmt.compact(3_321_456.7, symbol="¥", lang="zh") == "¥332.15万"
+    assert fmt.compact(123_456_789, lang="zh") == "1.23亿"
+    assert fmt.compact(-12_345, lang="zh") == "-1.23万"
+    assert fmt.compact(9_876.5, symbol="¥", lang="zh") == "¥9,876.50"
+    assert fmt.pct(0.0412, lang="en") == "4.1 %" and fmt.pct(0.0412, lang="zh") == "4.1%"
+    assert fmt.long_date(date(2026, 11, 11), lang="zh") == "2026年11月11日"
+    assert fmt.long_date(date(2026, 11, 11), lang="en") == "11 November 2026"
+
+
+def test_table_dates_follow_the_language():
+    d = L.Display(currency="GBP", date_style="dmy")
+    assert date(2026, 11, 1).strftime(d.strftime) == "01/11/2026"
+    with use_lang("zh"):
+        assert date(2026, 11, 1).strftime(d.strftime) == "2026年11月01日"
+        assert d.date_format == "YYYY年MM月DD日"
+
+
+def test_every_message_in_the_source_is_translated_with_its_fields():
+    """The test that fails when a string shown on a page has no Chinese translation: every
+    literal passed to _(), _n() or N_() is in the zh catalogue, with the same {fields}."""
+    found, not_literal = X.messages()
+    assert len(found) >= 10  # the extractor finds the frame's page names at least
+    assert not not_literal, (
+        "message ids must be literals, with {fields} filled by _():\n"
+        + "\n".join(f"{m.path}:{m.line}: {m.msgid}" for m in not_literal)
+    )
+    zh = catalogue("zh")
+    missing = sorted({f"{m.path}:{m.line}: {m.msgid!r}" for m in found if m.msgid not in zh})
+    assert not missing, f"{len(missing)} messages without a Chinese translation:\n" + "\n".join(
+        missing[:60]
+    )
+    wrong = [
+        f"{m.msgid!r} -> {zh[m.msgid]!r}"
+        for m in found
+        if X.fields(m.msgid) != X.fields(zh[m.msgid])
+    ]
+    assert not wrong, "translations must fill the same {fields}:\n" + "\n".join(wrong)
+
+
+def test_catalogue_holds_no_stale_entries():
+    """A translation whose English text is gone from the source is stale: remove it."""
+    found, _bad = X.messages()
+    used = {m.msgid for m in found}
+    stale = sorted(set(catalogue("zh")) - used)
+    assert not stale, f"{len(stale)} catalogue entries no longer in the source: {stale[:20]}"
+
+
+def test_extractor_finds_literals_and_refuses_fstrings(tmp_path):
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "ecomdash").mkdir()
+    (tmp_path / "app.py").write_text(
+        "from ecomdash.i18n import _, _n, N_\n"
+        'a = _("Saved {n} lines", n=3)\n'
+        'b = _n("{n} day", "{n} days", 2)\n'
+        'c = N_("Home")\n'
+        'd = _(f"Hello {a}")\n'
+        "e = _(a)\n"
+    )
+    found, bad = X.messages(tmp_path)
+    assert [m.msgid for m in found] == ["Saved {n} lines", "{n} day", "{n} days", "Home"]
+    assert [m.line for m in bad] == [5]
+    assert X.fields("Saved {n:,} lines of {total}") == {"n", "total"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_catalogue_loads(lang):
+    cat = catalogue(lang)
+    assert (len(cat) == 0) == (lang == "en")
