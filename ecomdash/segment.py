@@ -341,6 +341,12 @@ def _silhouette_precomputed(d: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
+    from ecomdash.engine import settings
+
+    if settings().is_spark:  # the engine's choice: Spark MLlib KMeans on the cluster
+        from ecomdash.spark.segment import mllib_kmeans
+
+        return mllib_kmeans(z, k, seed=seed, n_init=n_init)
     from sklearn.cluster import KMeans
 
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)

@@ -285,6 +285,18 @@ def timed_status(label: str, *, expanded: bool = False) -> Iterator:
 
 #: Default time budget of one analysis run in a page (seconds).
 DEFAULT_BUDGET_S = 60.0
+#: On Spark every step is a cluster job with its own start-up (a k-means sweep is dozens of
+#: them), so a page's budgets are this many times longer.
+SPARK_BUDGET_FACTOR = 5.0
+
+
+def _engine_budget(seconds: float) -> float:
+    from ecomdash.engine import settings
+
+    try:
+        return seconds * SPARK_BUDGET_FACTOR if settings().is_spark else seconds
+    except EcomdashError:  # a bad engine setting is reported where the store opens
+        return seconds
 
 
 def run_with_budget(
@@ -296,8 +308,10 @@ def run_with_budget(
     hangs. Python cannot stop a running thread, so a heavy step inside ``fn`` should go through
     ``ecomdash.ui.worker.run_in_worker``: that worker process gets what is left of this budget
     and is killed with the refusal. Other work abandoned here finishes in the background (and
-    fills the cache, so a retry is instant), but the merchant is never left waiting.
+    fills the cache, so a retry is instant), but the merchant is never left waiting. On the
+    Spark engine the budget is :data:`SPARK_BUDGET_FACTOR` times longer.
     """
+    seconds = _engine_budget(seconds)
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
     fut = ex.submit(_with_ctx, ctx, fn, args, kwargs, seconds)
