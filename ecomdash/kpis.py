@@ -14,7 +14,12 @@ which the tests use as a second, independent computation):
 - ``aov``: net revenue / orders.
 - ``customers``: distinct customer ids among counted orders (guest orders have none).
 - ``new_customers``: customers whose first counted order in the whole dataset (same country /
-  category filters, any date) falls in the period; ``returning_customers`` the rest.
+  category filters, any date) falls in the period; ``returning_customers`` the rest
+  ("returning in this period": customers of the period who had ordered before it). Over the
+  whole history every customer is new there, so that figure is 0.
+- ``repeat_customers``: customers of the period who, as of the period end, have placed more than
+  one counted order (same country / category filters, any earlier date) — Shopify's "returning
+  customer" (a customer with more than one order). Two orders both inside the period count.
 - ``return_rate``: returns / gross sales.
 """
 
@@ -42,6 +47,7 @@ KPI_NAMES = (
     "customers",
     "new_customers",
     "returning_customers",
+    "repeat_customers",
     "return_rate",
 )
 
@@ -55,7 +61,8 @@ KPI_LABELS = {
     "aov": N_("Average order value"),
     "customers": N_("Customers"),
     "new_customers": N_("New customers"),
-    "returning_customers": N_("Returning customers"),
+    "returning_customers": N_("Returning in this period"),
+    "repeat_customers": N_("Returning customers"),
     "return_rate": N_("Return rate"),
     "items_per_order": N_("Items per order"),
 }
@@ -170,6 +177,19 @@ def _first_purchase_sql(sale: str) -> str:
     """
 
 
+def _repeat_sql(sale: str) -> str:
+    """Customers with an order in [start, end) and more than one order before ``end``."""
+    return f"""
+        SELECT count(*) FROM (
+          SELECT customer_id, count(DISTINCT order_id) AS n_orders,
+            max(CASE WHEN order_date >= ? THEN 1 ELSE 0 END) AS in_period
+          FROM l
+          WHERE {sale} AND NOT is_cancelled AND customer_id IS NOT NULL AND order_date < ?
+          GROUP BY customer_id
+        ) t WHERE in_period = 1 AND n_orders > 1
+    """
+
+
 def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) -> dict:
     """KPIs for one period, by SQL in the store."""
     info = store.info(dataset_id)
@@ -192,6 +212,7 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
         "new_customers": None,
         # summed sales have no orders nor customers: "orders" would read as zero
         "returning_customers": None,
+        "repeat_customers": None,
         "return_rate": (returns / gross) if gross else None,
     }
     if info.kind == S.KIND_SUMMED:
@@ -204,16 +225,13 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
         if start and end:
             whole = Filters(countries=filters.countries, categories=filters.categories)
             sale = _sale_cond(cols)
-            new = int(
-                store.query(
-                    info.id,
-                    whole,
-                    _first_purchase_sql(sale),
-                    (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)),
-                ).iloc[0, 0]
-            )
+            bounds = (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1))
+            new = int(store.query(info.id, whole, _first_purchase_sql(sale), bounds).iloc[0, 0])
             out["new_customers"] = new
             out["returning_customers"] = int(out["customers"]) - new
+            out["repeat_customers"] = int(
+                store.query(info.id, whole, _repeat_sql(sale), bounds).iloc[0, 0]
+            )
     return out
 
 
@@ -239,6 +257,7 @@ def _count_kpis(store: Store, info, filters: Filters) -> dict:
         "customers": None if pd.isna(row.customers) else int(row.customers),
         "new_customers": None,
         "returning_customers": None,
+        "repeat_customers": None,
         "return_rate": None,
         "items_per_order": (units / orders) if units is not None and orders else None,
     }
@@ -451,6 +470,15 @@ def kpis_from_lines(
         new = int(((first >= lo) & (first < hi)).sum())
         out["new_customers"] = new
         out["returning_customers"] = (out["customers"] or 0) - new
+        # the period as the store sees it: the data's first to last day when no dates are given
+        p_lo = pd.Timestamp(start) if start else lines[S.ORDER_DATE].min().normalize()
+        p_hi = (pd.Timestamp(end) if end else lines[S.ORDER_DATE].max().normalize()) + pd.Timedelta(
+            days=1
+        )
+        upto = lines.loc[all_sale & (lines[S.ORDER_DATE] < p_hi)].dropna(subset=[S.CUSTOMER_ID])
+        n_orders = upto.groupby(S.CUSTOMER_ID)[S.ORDER_ID].nunique()
+        in_period = set(upto.loc[upto[S.ORDER_DATE] >= p_lo, S.CUSTOMER_ID])
+        out["repeat_customers"] = int(((n_orders > 1) & n_orders.index.isin(in_period)).sum())
     return out
 
 

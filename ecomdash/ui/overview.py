@@ -136,13 +136,16 @@ def render(ctx: PageContext) -> None:
             )
         )
     else:
+        # money, orders, customers: four cards a row so the labels fit
         names = [
-            ["revenue", "orders", "aov", "customers", "return_rate"],
-            ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
+            ["revenue", "gross_sales", "returns", "return_rate"],
+            ["orders", "aov", "units"],
+            ["customers", "new_customers", "returning_customers", "repeat_customers"],
         ]
+    width = max(len(row) for row in names)
     for row in names:
-        cols = st.columns(len(row))
-        for col, name in zip(cols, row, strict=True):
+        cols = st.columns(width)
+        for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
             ch = res.change(name)
             col.metric(
@@ -228,7 +231,16 @@ _HELP = {
         "Distinct customers with an order in the period (guest orders have no customer)."
     ),
     "new_customers": N_("Customers whose first order falls in this period."),
-    "returning_customers": N_("Customers in this period who had ordered before it."),
+    "returning_customers": N_(
+        "Returning in this period: customers with an order in this period who had already "
+        "ordered before it (customers whose first order falls in the period are new, so over "
+        "all time this is 0)."
+    ),
+    "repeat_customers": N_(
+        "Returning customers as Shopify counts them: customers with an order in this period "
+        "who, by the end of the period, have placed more than one order (two orders inside the "
+        "period count too)."
+    ),
     "return_rate": N_("Returns as a share of gross sales."),
     "units": N_("Units sold less units returned."),
 }
