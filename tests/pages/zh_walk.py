@@ -20,6 +20,9 @@ from tests.pages.conftest import displayed_frame
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+#: widgets whose ``value`` is the python value of the chosen option (an id such as
+#: ``"revenue"``), not the text shown: that is in their formatted ``options``
+CHOICE_TYPES = {"selectbox", "radio", "select_slider", "multiselect", "button_group"}
 
 
 def _english_words(text: str) -> list[str]:
@@ -78,6 +81,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                     and attr == "value"
                 ):
                     continue  # what the merchant typed
+                if kind in CHOICE_TYPES and attr == "value":
+                    continue  # the chosen option's id: what shows is in "options", formatted
                 try:
                     v = getattr(node, attr, None)
                 except Exception:
