@@ -144,6 +144,8 @@ def render(ctx: PageContext) -> None:
                     ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}", area="alerts"
                 )
             elif len(dr):
+                # what each driver row groups by, by the column's name (product, country ...)
+                dr = dr.assign(by=dr["by"].map(L.label))
                 show_table(dr.drop(columns=["alert_id"]), area="alerts", hide_index=True)
     if len(shown) > 30:
         st.caption(

@@ -16,9 +16,12 @@ from ecomdash.alerts import find_alerts
 from ecomdash.i18n import use_lang
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
-from tests.pages.zh_pending import english_left_here
+from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+#: the table columns holding sentences and words the page writes (not the merchant's data)
+TEXT_CELLS = ("severity", "kind", "kinds", "reason", "driver", "label", "looks_for", "status")
+TEXT_CELLS += ("note", "by")
 NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
@@ -57,6 +60,8 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
         with use_lang(lang):
             at.multiselect(key="al_sev").set_value(["high", "medium", "low"]).run()
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
+    assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
+    assert english_in_cells(en, TEXT_CELLS)  # the same check finds the English run's
 
     t_en, t_zh = en.dataframe[0].value, zh.dataframe[0].value
     assert "low" in set(t_en["severity"]) and "低" in set(t_zh["severity"])
@@ -125,6 +130,7 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     assert status["异常日"] == "已忽略" and status["订单激增"] == "已运行"
     assert rules.set_index("label").loc["异常日", "note"] == "已被商家忽略"
     assert english_left_here(at, data_values=data) == []
+    assert english_in_cells(at, TEXT_CELLS, data_values=data) == []
 
 
 def test_overview_strip_in_chinese(zh_dataset):

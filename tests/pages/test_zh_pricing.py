@@ -12,9 +12,11 @@ import pytest
 from ecomdash import demo_zh
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
-from tests.pages.zh_pending import english_left_here
+from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+#: the table columns holding sentences and words the page writes (not the merchant's data)
+TEXT_CELLS = ("status", "reason", "source", "note", "best_for")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,8 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     zh = run_page("pricing.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not en.exception and not zh.exception, (en.exception, zh.exception)
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
+    assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
+    assert english_in_cells(en, TEXT_CELLS)  # the same check finds the English run's
 
     # the page in Chinese: tabs, tiles, the held-out verdict with the English run's numbers
     assert [t.label for t in zh.tabs] == ["价格弹性", "假设分析", "促销", "降价清仓", "模型检验"]
@@ -118,3 +122,4 @@ def test_pricing_inputs_in_chinese(zh_dataset, zh_lines):
     at.selectbox(key="pr_pp").set_value(promos.options[-1]).run()
     assert not at.exception, at.exception
     assert english_left_here(at, data_values=data) == []
+    assert english_in_cells(at, TEXT_CELLS, data_values=data) == []

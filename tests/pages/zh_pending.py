@@ -33,19 +33,42 @@ def pending() -> list[str]:
     return sorted((t for t in texts if t not in zh), key=len, reverse=True)
 
 
+def _left(text: str, todo: list[str], data_values) -> list[str]:
+    rest = text
+    for pat in FRAME_PATTERNS:
+        rest = pat.sub("", rest)
+    for p in [*todo, *sorted(data_values, key=len, reverse=True)]:
+        # whole words only ("To" is not taken out of "Total")
+        rest = re.sub(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", " ", rest)
+    return _english_words(rest)
+
+
 def english_left_here(at, *, data_values: frozenset[str] = frozenset()) -> list[str]:
-    """``english_left(at, ignore=("table header",))`` less what :func:`pending` names."""
+    """``english_left(at, ignore=("table header",))`` less what :func:`pending` names (and
+    the merchant's texts ``data_values``, also inside our sentences)."""
     todo = pending()
     bad = []
     for where, text in shown_text(at):
         if where == "table header" or text in data_values:
             continue
-        rest = text
-        for pat in FRAME_PATTERNS:
-            rest = pat.sub("", rest)
-        for p in todo:  # whole words only ("To" is not taken out of "Total")
-            rest = re.sub(rf"(?<![A-Za-z]){re.escape(p)}(?![A-Za-z])", " ", rest)
-        words = _english_words(rest)
+        words = _left(text, todo, data_values)
         if words:
             bad.append(f"{where}: {text[:160]!r} ({', '.join(words[:5])})")
+    return bad
+
+
+def english_in_cells(at, columns, *, data_values: frozenset[str] = frozenset()) -> list[str]:
+    """The cells of ``columns`` (sentences we write into tables: reasons, notes, statuses) of
+    every table on the page that hold English words."""
+    todo = pending()
+    bad = []
+    for d in at.dataframe:
+        df = d.value
+        for c in columns:
+            if c not in df.columns:
+                continue
+            for v in df[c].dropna().astype(str).unique():
+                words = _left(v, todo, data_values)
+                if words:
+                    bad.append(f"{c}: {v[:160]!r} ({', '.join(words[:5])})")
     return bad
