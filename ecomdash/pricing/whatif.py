@@ -84,7 +84,10 @@ def what_if(
     """
     if not -90 <= change_pct <= 200:
         raise ParameterError(
-            f"The price change must be between -90 % and +200 %; got {change_pct:g} %."
+            _(
+                "The price change must be between -90 % and +200 %; got {change} %.",
+                change=f"{change_pct:g}",
+            )
         )
     p = result.products
     has = p[p["status"] != "no estimate"]
@@ -93,31 +96,43 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                f"Product(s) {', '.join(unknown[:5])} have no sales in this dataset. "
-                "Pick products from the elasticity table."
+                _(
+                    "Product(s) {ids} have no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    ids=", ".join(unknown[:5]),
+                )
             )
         sel = p[p["product_id"].isin(wanted)]
         missing = sel[sel["status"] == "no estimate"]
         if len(missing) == len(sel):
             r = missing.iloc[0]
             raise InsufficientDataError(
-                f"Product {r['product_id']} has no elasticity: {r['reason']}. A what-if needs "
-                "a product whose price has changed (or a category estimate)."
+                _(
+                    "Product {product} has no elasticity: {reason}. A what-if needs a product "
+                    "whose price has changed (or a category estimate).",
+                    product=r["product_id"],
+                    reason=r["reason"],
+                )
             )
         sel = sel[sel["status"] != "no estimate"]
     elif category:
         sel = has[has["category"] == category]
         if sel.empty:
             raise InsufficientDataError(
-                f"No product of category {category!r} has an elasticity. Pick another "
-                "category or single products."
+                _(
+                    "No product of category {category} has an elasticity. Pick another "
+                    "category or single products.",
+                    category=repr(category),
+                )
             )
     else:
         sel = has.sort_values("revenue", ascending=False).head(10)
     if sel.empty:
         raise InsufficientDataError(
-            "No product has an elasticity yet, so there is nothing to simulate. Products "
-            "need sales at 2+ prices (see the reasons in the elasticity table)."
+            _(
+                "No product has an elasticity yet, so there is nothing to simulate. Products "
+                "need sales at 2+ prices (see the reasons in the elasticity table)."
+            )
         )
     rows, curves, warns = [], [], []
     for _i, r in sel.iterrows():
