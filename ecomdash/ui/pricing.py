@@ -33,7 +33,7 @@ from ecomdash.ui.tables import show_table
 #: a product's ``status`` (an id the code compares) -> what the merchant reads
 STATUS = {
     "estimated": N_("estimated"),
-    "category": N_("category"),
+    "category": N_("from its category"),
     "no estimate": N_("no estimate"),
 }
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
