@@ -18,6 +18,11 @@ from tests.pages.conftest import displayed_frame
 #: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
 #: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+# --- zh-overview: Streamlit's markdown colour directive (":red[3 条…]"), not shown as a word
+ALLOWED |= {"red"}
+# -- Data page (zh-data): names of products and platforms a Chinese operator writes in Latin
+# letters (the export formats and shop systems the upload accepts), and file types
+ALLOWED |= {"excel", "shopify", "woocommerce", "opendocument", "tsv", "ods"}
 # --- basket & forecast pages (zh-basket) ---
 # method names a Chinese analyst writes in Latin letters: Croston's method (intermittent
 # demand, "Croston/SBA"), MinT reconciliation ("MinT 对角法")
@@ -25,6 +30,21 @@ ALLOWED |= {"croston", "mint"}
 # --- end basket & forecast ---
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+#: widgets whose ``value`` is not text we wrote: what the merchant typed, or the id of the
+#: chosen option (the option itself, as format_func shows it, is checked)
+VALUE_NOT_SHOWN = {
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "button_group",
+    "select_slider",
+    "checkbox",
+    "toggle",
+}
 
 
 def _english_words(text: str) -> list[str]:
@@ -78,11 +98,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                 pass
         elif kind not in SKIP_TYPES:
             for attr in ("label", "value", "help", "placeholder", "body", "delta", "options"):
-                if (
-                    kind in ("text_input", "text_area", "number_input", "date_input")
-                    and attr == "value"
-                ):
-                    continue  # what the merchant typed
+                if attr == "value" and kind in VALUE_NOT_SHOWN:
+                    continue  # what the merchant typed, or a choice's id (its option is shown)
                 try:
                     v = getattr(node, attr, None)
                 except Exception:
