@@ -618,7 +618,7 @@ def _dropped_note(n: int, *, basket: str, level: str) -> Note:
 
 
 def _refuse(
-    what: Note,
+    what: Note | str,
     found: int,
     limit: int,
     suggest_count: int | None,
@@ -627,7 +627,9 @@ def _refuse(
     k: int,
 ) -> ParameterError:
     """The refusal: what would explode, and the computed threshold that avoids it (a
-    :class:`Note`, so the page shows it in the merchant's language)."""
+    :class:`Note`, so the page shows it in the merchant's language; a plain ``what``, as the
+    Spark miner passes, is looked up in the catalogue as it is)."""
+    what = what if isinstance(what, Note) else note(what)
     if suggest_count is not None and suggest_count <= n:
         fix = note(
             N_(
