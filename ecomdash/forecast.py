@@ -47,7 +47,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Weekdays, note
 
 METRICS = ("revenue", "orders", "units")
 FREQS = ("D", "W", "M")
@@ -591,8 +591,12 @@ def build_series(
         }
     )
     if closed_wd and freq == "D":
-        names = ", ".join(pd.Timestamp(2024, 1, 1 + d).day_name() for d in closed_wd)
-        warn.append(f"The shop never trades on {names}: those days are forecast as 0.")
+        warn.append(
+            note(
+                N_("The shop never trades on {days}: those days are forecast as 0."),
+                days=Weekdays(int(d) for d in closed_wd),
+            )
+        )
     return SeriesResult(
         frame=frame,
         future=future,

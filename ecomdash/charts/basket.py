@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 
 from ecomdash.basket import BasketResult
 from ecomdash.i18n import _
+from ecomdash.labels import label
 
 
 def _esc(text: object, limit: int | None = None) -> str:
@@ -45,7 +46,7 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
                 "color": r["lift"],
                 "colorscale": "Viridis",
                 "showscale": True,
-                "colorbar": {"title": {"text": _("Lift")}},
+                "colorbar": {"title": {"text": label("lift")}},
                 "size": 8,
                 "opacity": 0.75,
             },
@@ -68,7 +69,7 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
     fig.update_layout(
         title=title,
         xaxis_title=_("Support (share of baskets with all items)"),
-        yaxis_title=_("Confidence"),
+        yaxis_title=label("confidence"),
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult
 from ecomdash.i18n import N_, _
 from ecomdash.inventory import RestockResult
-from ecomdash.labels import model_label
+from ecomdash.labels import label, model_label
 
 #: the axis word of each grain, and of each measure
 FREQ_AXIS = {"D": N_("day"), "W": N_("week"), "M": N_("month")}
@@ -57,7 +57,11 @@ def forecast_figure(
         )
     fig.add_trace(
         go.Scatter(
-            x=fr["period"], y=fr["value"], mode="lines", name=_("Actual"), line={"color": HIST}
+            x=fr["period"],
+            y=fr["value"],
+            mode="lines",
+            name=label("alerts:actual"),
+            line={"color": HIST},
         )
     )
     if backtest:
@@ -253,7 +257,9 @@ def product_figure(many: ManyForecastResult, product_id: str) -> go.Figure:
         )
     )
     fig.add_trace(
-        go.Scatter(x=hist.index, y=hist.to_numpy(), name=_("Actual"), line={"color": HIST})
+        go.Scatter(
+            x=hist.index, y=hist.to_numpy(), name=label("alerts:actual"), line={"color": HIST}
+        )
     )
     fig.add_trace(
         go.Scatter(x=fc["period"], y=fc["mean"], name=_("Forecast"), line={"color": LINE})

@@ -15,7 +15,7 @@ fields, so it survives ``st.cache_data``.
 
 from __future__ import annotations
 
-from ecomdash.i18n import _, get_lang
+from ecomdash.i18n import LOCALES, _, get_lang
 
 
 class Note(str):
@@ -25,16 +25,22 @@ class Note(str):
     fields: dict
 
     def __new__(cls, msgid: str, fields: dict):
-        english = {
-            k: ", ".join(map(str, v)) if isinstance(v, tuple) else v for k, v in fields.items()
-        }
+        english = {k: _english(v) for k, v in fields.items()}
         self = super().__new__(cls, msgid.format(**english) if fields else msgid)
         self.msgid = msgid
         self.fields = dict(fields)
         return self
 
-    def __reduce__(self):
+    def __reduce__(self):  # noqa: D105
         return (Note, (self.msgid, self.fields))
+
+
+def _english(v):
+    if isinstance(v, Weekdays):
+        return str(v)
+    if isinstance(v, tuple):
+        return ", ".join(map(str, v))
+    return v
 
 
 def note(msgid: str, /, **fields) -> Note:
@@ -51,9 +57,26 @@ def tr_note(text: str) -> str:
     return _(text.msgid, **{k: _field(v) for k, v in text.fields.items()})
 
 
+class Weekdays(tuple):
+    """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
+    ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
+
+    def __str__(self) -> str:
+        return ", ".join(_day_name(d, "en") for d in self)
+
+
+def _day_name(d: int, lang: str) -> str:
+    from babel.dates import get_day_names
+
+    return get_day_names("wide", locale=LOCALES.get(lang, LOCALES["en"]))[int(d)]
+
+
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
+    if isinstance(v, Weekdays):
+        lang = get_lang()
+        return ("、" if lang == "zh" else ", ").join(_day_name(d, lang) for d in v)
     if isinstance(v, tuple):
         return ("、" if get_lang() == "zh" else ", ").join(str(_field(x)) for x in v)
     return v

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import basket as B
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
@@ -40,17 +41,23 @@ K_UNIT = "basket_support_unit"
 NO_LIMIT = "no limit"
 UNIT_SHARE, UNIT_COUNT = N_("share of orders"), N_("number of orders")  # stable option ids
 BASKETS = {"order": N_("One order"), "customer_day": N_("A customer's day")}
-LEVELS = {"product": N_("Products"), "category": N_("Categories")}
+#: the items' level, by the column catalogue's names (ecomdash.labels: the frame translates)
+LEVELS = {"product": "product", "category": "category"}
 SIDES = {"either": N_("Either"), "if": N_("If (A)"), "then": N_("Then (B)")}
 #: the mining steps' names (basket.mine's timings), shown translated
 STEPS = {
     "build baskets": N_("Build baskets"),
     "count pairs": N_("Count pairs"),
     "count larger itemsets": N_("Count larger itemsets"),
-    "rules": N_("Rules"),
+    "rules": None,  # "Rules": the catalogue's name (L.label("kinds"))
 }
-TABS = (N_("Rules"), N_("Itemsets"), N_("Charts"), N_("Product lookup"), N_("Bundle what-if"))
+TABS = (None, N_("Itemsets"), N_("Charts"), N_("Product lookup"), N_("Bundle what-if"))
 DEFAULTS = (0.01, 0.0, 1.0, None, "order", "product", False)
+
+
+def _rules_word() -> str:
+    """ "Rules" as the column catalogue names them (one translation, the frame's labels.po)."""
+    return L.label("kinds")
 
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
@@ -222,7 +229,7 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Items are"),
             level_opts,
             index=level_opts.index(level0) if level0 in level_opts else 0,
-            format_func=lambda v: _(LEVELS[v]),
+            format_func=lambda v: L.label(LEVELS[v]),
             key=f"bk_level_{ctx.dataset_id}_{ctx.version}",
             horizontal=True,
         )
@@ -343,7 +350,7 @@ def _summary(res: B.BasketResult) -> None:
     multi = res.itemsets[res.itemsets["size"] >= 2] if len(res.itemsets) else res.itemsets
     c = st.columns(4)
     c[0].metric(
-        _("Baskets"),
+        L.label("baskets"),
         fmt_int(res.n_baskets),
         help=_("Orders analysed.") if by_order else _("Customer-days analysed."),
     )
@@ -353,7 +360,7 @@ def _summary(res: B.BasketResult) -> None:
         help=_("Only these baskets can show items bought together."),
     )
     c[2].metric(_("Itemsets of 2+ items"), fmt_int(len(multi)))
-    c[3].metric(_("Rules"), fmt_int(res.n_rules))
+    c[3].metric(_rules_word(), fmt_int(res.n_rules))
     fields = {
         "support": f"{p['min_support']:.4g}",
         "count": f"{res.min_count:,}",
@@ -480,7 +487,10 @@ def render(ctx: PageContext) -> None:
             res = run_with_budget(_mine, ctx.key, params, what=_("Mining the rules"))
             took = time.perf_counter() - t1
             for step, secs in res.timings:
-                step_name = _(STEPS[step]) if step in STEPS else step.capitalize()
+                if step in STEPS:
+                    step_name = _(STEPS[step]) if STEPS[step] else _rules_word()
+                else:
+                    step_name = step.capitalize()
                 status.write(f"{step_name}: {secs:.2f} s")
             done = {
                 "itemsets": f"{res.n_itemsets:,}",
@@ -519,7 +529,7 @@ def render(ctx: PageContext) -> None:
     if res.itemsets.empty:
         return
     label = _item_label(res)
-    tabs = st.tabs([_(t) for t in TABS])
+    tabs = st.tabs([_(t) if t else _rules_word() for t in TABS])
     with tabs[0]:
         _rules_tab(res, label)
     with tabs[1]:
@@ -620,7 +630,7 @@ def _charts_tab(res: B.BasketResult) -> None:
 def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     p = res.params
     item = st.selectbox(
-        _("Product") if p["level"] == "product" else _("Category"),
+        L.label("product") if p["level"] == "product" else L.label("category"),
         res.items["item"].tolist(),
         format_func=label,
         key="basket_lookup_item",

@@ -40,9 +40,10 @@ K_RESTOCK = "forecast_restock_params"
 K_SCOPE = "forecast_scope_kind"
 SCOPES = {
     "shop": N_("Whole shop"),
-    "category": N_("Category"),
-    "country": N_("Country"),
-    "product": N_("Product"),
+    # the others by the column catalogue's names (ecomdash.labels; the frame translates them)
+    "category": None,
+    "country": None,
+    "product": None,
 }
 #: the scope's picker label (one sentence per scope)
 SCOPE_PICKS = {
@@ -271,7 +272,7 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Forecast for"),
             kinds,
             default="shop",
-            format_func=lambda k: _(SCOPES[k]),
+            format_func=lambda k: _(SCOPES[k]) if SCOPES[k] else L.label(k),
             key=K_SCOPE,
         )
         or "shop"
@@ -344,7 +345,7 @@ def _form(ctx: PageContext) -> tuple | None:
             ),
             num_rows="dynamic",
             column_config={
-                "name": st.column_config.TextColumn(_("Event"), max_chars=80),
+                "name": st.column_config.TextColumn(L.label("event"), max_chars=80),
                 "start": st.column_config.DateColumn(_("Start"), format=ctx.display.date_format),
                 "end": st.column_config.DateColumn(
                     _("End (optional)"), format=ctx.display.date_format
@@ -412,7 +413,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
     st.plotly_chart(charts.forecast_figure(res, history_periods=span), width="stretch")
-    tab_fc, tab_bt, tab_hist = st.tabs([_("Forecast table"), _("Backtest per model"), _("Series")])
+    tab_fc, tab_bt, tab_hist = st.tabs(
+        [_("Forecast table"), _("Backtest per model"), L.label("series")]
+    )
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
         money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
@@ -598,7 +601,9 @@ def _restock_section(ctx: PageContext) -> None:
             _(
                 "The restock planner needs product id, quantity and order date columns; this "
                 "dataset lacks {missing}.",
-                missing=", ".join(sorted(S.missing_for("restock", ctx.columns))),
+                missing=("、" if get_lang() == "zh" else ", ").join(
+                    L.label(c) for c in sorted(S.missing_for("restock", ctx.columns))
+                ),
             )
         )
         return
@@ -613,7 +618,9 @@ def _restock_section(ctx: PageContext) -> None:
             help=_("Chance of not running out during a lead time."),
         )
         lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
-        review = c3.number_input(_("Days between orders"), min_value=0, max_value=365, value=7)
+        review = c3.number_input(
+            _("Days between restock orders"), min_value=0, max_value=365, value=7
+        )
         top = c4.number_input(
             _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
         )

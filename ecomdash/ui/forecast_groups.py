@@ -98,7 +98,7 @@ def render(ctx: PageContext) -> None:
             format_func=lambda f: _(GRAINS[f]),
             key="fg_freq",
         )
-        horizon = c4.number_input(_("Periods ahead"), min_value=1, max_value=104, value=8)
+        horizon = c4.number_input(L.label("horizon"), min_value=1, max_value=104, value=8)
         run = st.form_submit_button(_("Run"), type="primary", key="fg_run")
     if run:
         st.session_state[K_PARAMS] = (ctx.key, (by, metric, freq, int(horizon)))
@@ -118,7 +118,7 @@ def render(ctx: PageContext) -> None:
         st.info(inert(tr_note(w)), icon="ℹ️")
     bt = res.backtest
     a, b, c = st.columns(3)
-    a.metric(_("Series"), f"{bt['series']:,}", border=True)
+    a.metric(L.label("series"), f"{bt['series']:,}", border=True)
     a.caption(_("Forecast with their backtests in {secs} s.", secs=f"{res.seconds:.1f}"))
     b.metric(
         _("Backtest error vs seasonal naive"),

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from ecomdash import basket
+from ecomdash import labels as L
 from ecomdash.i18n import catalogue, use_lang
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
@@ -52,14 +53,19 @@ def _walk_basket_in_chinese(zh_dataset, data):
     at = run_page("basket.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     assert at.title[0].value == "购物篮分析"
+    # "Rules" and "Baskets" are the column catalogue's words (ecomdash.labels, the frame's)
     assert [t.label for t in at.tabs] == [
-        "规则",
+        L.label("kinds"),
         "项集",
         "图表",
         "商品查询",
         "组合套装假设分析",
     ]
-    assert {m.label for m in at.metric} >= {"购物篮", "含 2 件及以上", "后期仍优于随机的规则"}
+    assert {m.label for m in at.metric} >= {
+        L.label("baskets"),
+        "含 2 件及以上",
+        "后期仍优于随机的规则",
+    }
     assert english_left_here(at, data_values=data) == []
     # the support as a number of orders, customer-days as baskets, categories as items; Run
     at.segmented_control(key="basket_support_unit").set_value("number of orders").run()
