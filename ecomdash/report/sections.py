@@ -6,7 +6,7 @@ default settings, and says how good the model is on this merchant's data. It may
 turns that into a section that says so, and the other sections still run.
 
 To add a section (pricing, alerts, ...): write ``def pricing(data: ReportData) -> Section``
-(in its own module if it is long) and add ``SectionSpec("pricing", "Pricing", pricing,
+(in its own module if it is long) and add ``SectionSpec("pricing", N_("Pricing"), pricing,
 needs=...)`` to :data:`SECTIONS` where it should appear.
 """
 
@@ -26,6 +26,7 @@ from ecomdash.charts import segment as segment_charts
 from ecomdash.charts import value as value_charts
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
+from ecomdash.i18n import N_
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.report.data import (
     BASKET_COLUMNS,
@@ -609,16 +610,16 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
 
 #: The report, in order. Add a section with one line (see the module docstring).
 SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec("kpis", "Headline figures", kpis, needs="overview"),
-    SectionSpec("trend", "Trend", trend, needs="overview"),
-    SectionSpec("top_products", "Top products", top_products, needs="overview"),
-    SectionSpec("basket", "Products bought together", basket_rules, needs="basket"),
-    SectionSpec("forecast", "Revenue forecast", forecast, needs="forecast"),
-    SectionSpec("restock", "Restock list", restock, needs="restock"),
-    SectionSpec("segments", "Customer segments", segments, needs="segment"),
-    SectionSpec("clv", "Customer value", customer_value, needs="clv"),
-    SectionSpec("churn", "Churn risk", churn_risk, needs="clv"),
-    SectionSpec("recommend", "Recommendations", recommendations, needs="recommend"),
-    SectionSpec("pricing", "Pricing and promotions", pricing, needs="pricing"),
-    SectionSpec("alerts", "Alerts", alerts, needs="overview"),
+    SectionSpec("kpis", N_("Headline figures"), kpis, needs="overview"),
+    SectionSpec("trend", N_("Trend"), trend, needs="overview"),
+    SectionSpec("top_products", N_("Top products"), top_products, needs="overview"),
+    SectionSpec("basket", N_("Products bought together"), basket_rules, needs="basket"),
+    SectionSpec("forecast", N_("Revenue forecast"), forecast, needs="forecast"),
+    SectionSpec("restock", N_("Restock list"), restock, needs="restock"),
+    SectionSpec("segments", N_("Customer segments"), segments, needs="segment"),
+    SectionSpec("clv", N_("Customer value"), customer_value, needs="clv"),
+    SectionSpec("churn", N_("Churn risk"), churn_risk, needs="clv"),
+    SectionSpec("recommend", N_("Recommendations"), recommendations, needs="recommend"),
+    SectionSpec("pricing", N_("Pricing and promotions"), pricing, needs="pricing"),
+    SectionSpec("alerts", N_("Alerts"), alerts, needs="overview"),
 )
