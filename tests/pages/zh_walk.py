@@ -20,6 +20,9 @@ from tests.pages.conftest import displayed_frame
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+#: Widgets whose value is an option's stable id (English or a code, shown through format_func):
+#: their shown text is their options, checked as such.
+CHOICE_TYPES = {"selectbox", "multiselect", "radio", "button_group", "select_slider"}
 
 
 def _english_words(text: str) -> list[str]:
@@ -78,6 +81,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                     and attr == "value"
                 ):
                     continue  # what the merchant typed
+                if kind in CHOICE_TYPES and attr == "value":
+                    continue  # the stable id chosen; what is shown is in "options"
                 try:
                     v = getattr(node, attr, None)
                 except Exception:
