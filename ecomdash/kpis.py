@@ -29,6 +29,7 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_
 from ecomdash.store import Store
 
 KPI_NAMES = (
@@ -45,17 +46,17 @@ KPI_NAMES = (
 )
 
 KPI_LABELS = {
-    "revenue": "Net revenue",
-    "gross_sales": "Gross sales",
-    "returns": "Returns & cancellations",
-    "orders": "Orders",
-    "units": "Units",
-    "aov": "Average order value",
-    "customers": "Customers",
-    "new_customers": "New customers",
-    "returning_customers": "Returning customers",
-    "return_rate": "Return rate",
-    "items_per_order": "Items per order",
+    "revenue": N_("Net revenue"),
+    "gross_sales": N_("Gross sales"),
+    "returns": N_("Returns & cancellations"),
+    "orders": N_("Orders"),
+    "units": N_("Units"),
+    "aov": N_("Average order value"),
+    "customers": N_("Customers"),
+    "new_customers": N_("New customers"),
+    "returning_customers": N_("Returning customers"),
+    "return_rate": N_("Return rate"),
+    "items_per_order": N_("Items per order"),
 }
 #: Shown when a dataset has no price or amount column (a till log of baskets, a marketplace
 #: export without prices): what the overview shows instead, and what a price would unlock.
