@@ -195,3 +195,26 @@ def test_figure_cache_never_serves_an_english_figure_to_a_chinese_run():
         spec = json.loads(at.get("plotly_chart")[0].proto.spec)
         titles[lang] = spec["layout"]["title"]["text"]
     assert titles == {"en": "Overview", "zh": "概览"}
+
+
+def test_sidebar_report_download_is_written_in_the_page_language(zh_dataset, monkeypatch):
+    """The download is built on Streamlit's own thread (the default language there is
+    English): the page's language is passed in, so a Chinese page downloads a Chinese report."""
+    import threading
+
+    from ecomdash.report import SECTIONS
+    from ecomdash.ui import report as report_ui
+
+    fast = tuple(s for s in SECTIONS if s.key in ("kpis", "top_products"))
+    monkeypatch.setattr(report_ui, "SECTIONS", fast)
+    key = ("local", zh_dataset.id, zh_dataset.version, Filters().as_key())
+    out = {}
+    for lang in ("zh", "en"):
+        t = threading.Thread(
+            target=lambda lang=lang: out.update({lang: report_ui.report_bytes(key, lang)})
+        )
+        t.start()
+        t.join()
+    zh, en = out["zh"].decode("utf-8"), out["en"].decode("utf-8")
+    assert '<html lang="zh-CN">' in zh and ">核心指标<" in zh and ">热销商品<" in zh
+    assert '<html lang="en">' in en and ">Headline figures<" in en and "核心指标" not in en
