@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import DEFAULT_LANG, N_, _, get_lang, normalise
 from ecomdash.ui import lang
 from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
@@ -37,6 +37,7 @@ def render() -> None:
     store = get_store()
     with st.sidebar:
         lang.picker()
+        _keep_lang_in_url()
         if auth_configured():
             name = st.user.get("name") or st.user.get("email") or _("signed in")
             st.caption(_("Signed in as"))
@@ -76,6 +77,17 @@ def render() -> None:
             (store.workspace, current.id, current.version, st.session_state[K_FILTERS].as_key()),
             current.name,
         )
+
+
+def _keep_lang_in_url() -> None:
+    """Put the session's language back in the URL: switching page drops the query string, so
+    the address of a Chinese page would open in English when shared. English with no
+    ``lang`` in the URL stays as it is."""
+    now = get_lang()
+    if normalise(st.query_params.get("lang")) != now and (
+        now != DEFAULT_LANG or "lang" in st.query_params
+    ):
+        st.query_params["lang"] = now
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)

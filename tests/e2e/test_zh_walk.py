@@ -12,7 +12,6 @@ empty.
 
 from __future__ import annotations
 
-import re
 import shutil
 
 import pytest
@@ -86,7 +85,10 @@ def zh_url(tmp_path_factory):
 
 
 def _nav(page, name: str) -> None:
-    page.get_by_test_id("stSidebarNavLink").filter(has_text=re.compile(f"^{name}$")).first.click()
+    """Click the navigation link shown as ``name`` (its DOM text also holds the icon's name)."""
+    nav = page.get_by_test_id("stSidebarNavLink")
+    [i] = [i for i in range(nav.count()) if shown_text(page, nav.nth(i)).strip() == name]
+    nav.nth(i).click()
     wait_for_app_run(page, timeout=240_000)
 
 

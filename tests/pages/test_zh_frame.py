@@ -218,3 +218,18 @@ def test_sidebar_report_download_is_written_in_the_page_language(zh_dataset, mon
     zh, en = out["zh"].decode("utf-8"), out["en"].decode("utf-8")
     assert '<html lang="zh-CN">' in zh and ">核心指标<" in zh and ">热销商品<" in zh
     assert '<html lang="en">' in en and ">Headline figures<" in en and "核心指标" not in en
+
+
+def test_language_goes_back_into_the_url_after_a_page_switch(zh_dataset):
+    """A page switch drops the query string: the sidebar writes the session's language back,
+    so the address of a Chinese page opens in Chinese when shared; English stays clean."""
+    at = AppTest.from_function(_sidebar_page, default_timeout=120)
+    at.session_state["dataset_id"] = zh_dataset.id
+    at.session_state["ui_lang"] = "zh"  # chosen earlier in the session; no ?lang= now
+    at.run()
+    assert not at.exception, at.exception
+    assert at.query_params["lang"] in (["zh"], "zh")
+    at = AppTest.from_function(_sidebar_page, default_timeout=120)
+    at.session_state["dataset_id"] = zh_dataset.id
+    at.run()
+    assert "lang" not in at.query_params
