@@ -19,6 +19,7 @@ import pytest
 from tests.e2e.conftest import (
     OUT,
     ROOT,
+    Watch,
     open_app,
     screenshot,
     start_server,
@@ -43,6 +44,10 @@ NAV = [
 #: Pages whose whole main area is checked for English (extend after merging each page's
 #: translation; the frame is checked on every page regardless).
 ZH_PAGES: tuple[str, ...] = ()
+#: Pages whose title the page sets itself, not page_setup's translated title: the Home's is
+#: ``ecomdash.ui.home.TEXT["title"]``, the Data page's ``st.title("Data")`` in pages/data.py
+#: (their translators' files). Remove a page from here once its title is translated.
+OWN_TITLES: tuple[str, ...] = ("首页", "数据")
 
 #: Shown on purpose in English: the language picker's bilingual label and the name English
 #: gives itself (a merchant who cannot read the current language still finds the switch).
@@ -84,6 +89,17 @@ def zh_url(tmp_path_factory):
     stop_server(proc)
 
 
+@pytest.fixture
+def zh_page(browser, zh_url):
+    """A fresh browser session watching this test's own server (requests elsewhere are
+    external)."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.watch = Watch(pg, zh_url)
+    yield pg
+    ctx.close()
+
+
 def _nav(page, name: str) -> None:
     """Click the navigation link shown as ``name`` (its DOM text also holds the icon's name)."""
     nav = page.get_by_test_id("stSidebarNavLink")
@@ -92,7 +108,8 @@ def _nav(page, name: str) -> None:
     wait_for_app_run(page, timeout=240_000)
 
 
-def test_every_page_in_chinese(page, zh_url):
+def test_every_page_in_chinese(zh_page, zh_url):
+    page = zh_page
     page.set_default_timeout(240_000)
     open_app(page, zh_url + "/?lang=zh")
     wait_for_app_run(page, timeout=240_000)
@@ -134,10 +151,10 @@ def test_every_page_in_chinese(page, zh_url):
         encoding="utf-8",
     )
     frame = {
-        n: places["sidebar"] + places["title"]
+        n: places["sidebar"] + ([] if n in OWN_TITLES else places["title"])
         for n, places in found.items()
-        if places["sidebar"] or places["title"]
     }
+    frame = {n: lines for n, lines in frame.items() if lines}
     assert frame == {}, frame
     pages = {n: found[n]["main"] for n in ZH_PAGES if found[n]["main"]}
     assert pages == {}, pages
