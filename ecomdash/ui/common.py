@@ -6,6 +6,7 @@ and are keyed by ``(workspace, dataset_id, version, filters)``, never by a file 
 
 from __future__ import annotations
 
+import contextvars
 import re
 import secrets
 import threading
@@ -300,7 +301,8 @@ def run_with_budget(
     """
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
-    fut = ex.submit(_with_ctx, ctx, fn, args, kwargs, seconds)
+    # the thread runs in a copy of this context: the script run's language (ContextVar) holds
+    fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, seconds)
     try:
         return fut.result(timeout=seconds)
     except FuturesTimeout:

@@ -20,6 +20,8 @@ from tests.pages.conftest import displayed_frame
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
+#: widgets whose value is an option id (a stable English id shown through format_func)
+CHOICE_TYPES = {"selectbox", "radio", "multiselect", "select_slider", "button_group"}
 
 
 def _english_words(text: str) -> list[str]:
@@ -78,6 +80,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                     and attr == "value"
                 ):
                     continue  # what the merchant typed
+                if kind in CHOICE_TYPES and attr == "value":
+                    continue  # the chosen option's id: the browser shows it formatted, in options
                 try:
                     v = getattr(node, attr, None)
                 except Exception:
