@@ -26,12 +26,13 @@ def _model_names() -> list[str]:
     return sorted({str(v) for v in L.MODEL_LABELS.values()}, key=len, reverse=True)
 
 
-def area_english_left(at, *, data_values=frozenset(), data_texts=()) -> list[str]:
+def area_english_left(at, *, data_values=frozenset(), data_texts=(), frame_texts=()) -> list[str]:
     """Shown strings with English words left after taking out the frame-owned text.
 
     ``data_values``: whole shown strings that are the merchant's data; ``data_texts``: the
     merchant's texts (product names) taken out wherever they appear (a picker's "id — name",
-    a reason naming the products bought)."""
+    a reason naming the products bought); ``frame_texts``: labels.py column labels a sentence
+    quotes (translated by the frame)."""
     bad = []
     names = _model_names()
     texts = sorted({str(t) for t in data_texts if t}, key=len, reverse=True)
@@ -41,7 +42,7 @@ def area_english_left(at, *, data_values=frozenset(), data_texts=()) -> list[str
         rest = re.sub(r"\\(.)", r"\1", text)  # common.inert's markdown escapes
         for pattern in FRAME_OWNED:
             rest = pattern.sub("", rest)
-        for name in (*texts, *names):
+        for name in (*texts, *frame_texts, *names):
             if name in rest:
                 rest = rest.replace(name, "")
         words = _english_words(rest)

@@ -18,6 +18,10 @@ from tests.pages.conftest import displayed_frame
 #: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
 #: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+# --- customer pages (segments, customer value, recommendations) ---
+# Gamma-Gamma: the spend model (Fader & Hardie), named in Latin letters as BG/NBD is, also in
+# Chinese literature; alpha: a BG/NBD parameter, shown by that name in the parameter table.
+ALLOWED |= {"gamma-gamma", "alpha"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
 #: widgets whose value is an option id (a stable English id shown through format_func)
