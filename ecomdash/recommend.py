@@ -605,12 +605,15 @@ class Recommender:
         H = self._history()
         names = self.interactions_.product_names
         out = np.empty(top.shape, dtype=object)
+        # the sentences in the UI language, looked up once (a bulk export makes millions)
+        because = _because_templates(target=target)
+        generic = self._generic_reason()
         for n, row in enumerate(rows):
             lo, hi = H.indptr[row], H.indptr[row + 1]
             owned = H.indices[lo:hi]
             w = H.data[lo:hi]
             if len(owned) == 0:
-                out[n, :] = self._generic_reason()
+                out[n, :] = generic
                 continue
             contrib = w[:, None] * _dense_block(R, owned, top[n])  # owned × k
             contrib[
@@ -623,10 +626,12 @@ class Recommender:
                     out[n, c] = ""
                 elif vals[n, c] <= 0:
                     out[n, c] = self._filler_reason(top[n, c])
+                elif len(picks) == 1:
+                    out[n, c] = because[0].format(product=names[picks[0]])
                 elif picks:
-                    out[n, c] = _because([names[p] for p in picks], target=target)
+                    out[n, c] = because[1].format(product=names[picks[0]], other=names[picks[1]])
                 else:
-                    out[n, c] = self._generic_reason()
+                    out[n, c] = generic
         return out
 
     def _generic_reason(self) -> str:
@@ -907,17 +912,14 @@ class PopularityRecommender(Recommender):
     ) -> np.ndarray:
         out = np.empty(top.shape, dtype=object)
         pop = self.popularity_
+        # looked up once, filled per row (no fields given: _() returns the template)
+        text = (
+            _("best seller: bought by {n} customers")
+            if self.window_days is None
+            else _("best seller: bought by {n} customers in the last {days} days")
+        )
         for idx in np.ndindex(top.shape):
-            n = f"{int(pop[top[idx]]):,}"
-            out[idx] = (
-                _("best seller: bought by {n} customers", n=n)
-                if self.window_days is None
-                else _(
-                    "best seller: bought by {n} customers in the last {days} days",
-                    n=n,
-                    days=self.window_days,
-                )
-            )
+            out[idx] = text.format(n=f"{int(pop[top[idx]]):,}", days=self.window_days)
         return out
 
 
@@ -1656,12 +1658,17 @@ def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
     )
 
 
+def _because_templates(*, target: bool = False) -> tuple[str, str]:
+    """The reasons naming one and two bought products, in the UI language, with their
+    ``{product}`` / ``{other}`` fields still to fill (``target``: said of a customer)."""
+    if target:
+        return _("bought {product}"), _("bought {product} and {other}")
+    return _("because you bought {product}"), _("because you bought {product} and {other}")
+
+
 def _because(names: list[str], *, target: bool = False) -> str:
     """The reason naming the one or two bought products behind a recommendation."""
-    if target:
-        if len(names) == 1:
-            return _("bought {product}", product=names[0])
-        return _("bought {product} and {other}", product=names[0], other=names[1])
+    one, two = _because_templates(target=target)
     if len(names) == 1:
-        return _("because you bought {product}", product=names[0])
-    return _("because you bought {product} and {other}", product=names[0], other=names[1])
+        return one.format(product=names[0])
+    return two.format(product=names[0], other=names[1])
