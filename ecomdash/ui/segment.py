@@ -216,9 +216,11 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     with right:
         show_table(cl.curve, area="segments", hide_index=True, width="stretch")
     st.plotly_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
-    show_table(cl.profile, area="segments", hide_index=True, width="stretch")
+    # the overall row's cluster id "all" shown in the UI language
+    profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
+    show_table(profile, area="segments", hide_index=True, width="stretch")
     download_table(
-        cl.profile,
+        profile,
         "cluster-profiles",
         label=_("Download profiles"),
         key="dl_prof",

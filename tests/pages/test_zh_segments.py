@@ -74,6 +74,8 @@ def test_segments_page_in_chinese(zh_dataset):
     rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)
     assert rules["name"].str.contains("消费").all(), list(rules["name"])
     assert not rules["rule"].str.contains("order|spend|and ", regex=True).any()
+    profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
+    assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
     assert area_english_left(at) == []
 
     # the form: k = 3, then Run; the download list of one segment and of one cluster
