@@ -230,8 +230,11 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     dated = ~np.isnat(dates)
     if not dated.any():
         raise InsufficientDataError(
-            "Customer features need dated orders. Found no order dates in "
-            f"{len(lines):,} lines. Check that the order date column is mapped."
+            _(
+                "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                "that the order date column is mapped.",
+                n=f"{len(lines):,}",
+            )
         )
     flag_cols = [
         c
@@ -247,18 +250,21 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     customers = pd.Index(customers, dtype="string")
     if len(customers) == 0:
         raise InsufficientDataError(
-            "Customer analyses need orders with a customer id. Found none in "
-            f"{len(lines):,} lines (all guest orders?). Check that the customer column "
-            "(customer id, buyer id or email) is mapped on the Data page."
+            _(
+                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                "guest orders?). Check that the customer column (customer id, buyer id or "
+                "email) is mapped on the Data page.",
+                n=f"{len(lines):,}",
+            )
         )
     blank = customers.str.strip() == ""
     if blank.any():
         cust_codes = np.where(blank[np.maximum(cust_codes, 0)] & (cust_codes >= 0), -1, cust_codes)
     has_id = cust_codes >= 0
     if schema.ORDER_ID in lines.columns:
-        order_codes, _ = pd.factorize(lines[schema.ORDER_ID])
+        order_codes, _uniques = pd.factorize(lines[schema.ORDER_ID])
     else:
-        order_codes, _ = pd.factorize(dates)
+        order_codes, _uniques = pd.factorize(dates)
     revenue = _revenue(lines)
 
     known = sale & has_id
@@ -297,7 +303,7 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     for col, basis in ((schema.CATEGORY, "category"), (schema.PRODUCT_ID, "product")):
         if col in lines.columns and lines[col].notna().any():
             breadth_basis = basis
-            item_codes, _ = pd.factorize(lines[col])
+            item_codes, _uniques = pd.factorize(lines[col])
             ok = known & (item_codes >= 0)
             items = (
                 pd.DataFrame({"c": cust_codes[ok], "i": item_codes[ok], "d": dates[ok]})
@@ -359,14 +365,20 @@ def history_from_parts(
     """
     if n_dated == 0:
         raise InsufficientDataError(
-            "Customer features need dated orders. Found no order dates in "
-            f"{n_lines:,} lines. Check that the order date column is mapped."
+            _(
+                "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                "that the order date column is mapped.",
+                n=f"{n_lines:,}",
+            )
         )
     if n_ids == 0:
         raise InsufficientDataError(
-            "Customer analyses need orders with a customer id. Found none in "
-            f"{n_lines:,} lines (all guest orders?). Check that the customer column "
-            "(customer id, buyer id or email) is mapped on the Data page."
+            _(
+                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                "guest orders?). Check that the customer column (customer id, buyer id or "
+                "email) is mapped on the Data page.",
+                n=f"{n_lines:,}",
+            )
         )
 
     def _frame(df: pd.DataFrame | None, cols: dict[str, str]) -> pd.DataFrame:

@@ -197,9 +197,12 @@ def build_interactions(lines: pd.DataFrame) -> Interactions:
     sales = sales.loc[sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna()]
     if sales.empty:
         raise InsufficientDataError(
-            "Recommendations need sales lines with a customer id. Found 0 after removing "
-            f"returns, non-product lines and guest orders (from {len(lines):,} lines). "
-            "Check that the customer id column is mapped."
+            _(
+                "Recommendations need sales lines with a customer id. Found 0 after removing "
+                "returns, non-product lines and guest orders (from {n} lines). Check that the "
+                "customer id column is mapped.",
+                n=f"{len(lines):,}",
+            )
         )
     cust_codes, customers = pd.factorize(sales[S.CUSTOMER_ID].astype(str), sort=True)
     prod_codes, products = pd.factorize(sales[S.PRODUCT_ID].astype(str), sort=True)
@@ -397,9 +400,13 @@ class Recommender:
         self._validate()
         if inter.shape[0] < 2 or inter.shape[1] < 2:
             raise InsufficientDataError(
-                "Recommendations need at least 2 customers and 2 products with purchases. "
-                f"Found {inter.shape[0]} customer(s) and {inter.shape[1]} product(s). "
-                "Widen the date range or filters."
+                _(
+                    "Recommendations need at least 2 customers and 2 products with purchases. "
+                    "Found {customers} customer(s) and {products} product(s). Widen the date "
+                    "range or filters.",
+                    customers=inter.shape[0],
+                    products=inter.shape[1],
+                )
             )
         self.interactions_ = inter
         self._explainer = None
@@ -712,8 +719,11 @@ class Recommender:
         j = self.interactions_.products.get_indexer([str(product_id)])[0]
         if j < 0:
             raise ParameterError(
-                f"Product {str(product_id)!r} has no sales with a customer id in the data the "
-                "model was trained on. Pick a product from the list (or widen the filters)."
+                _(
+                    "Product {product} has no sales with a customer id in the data the model "
+                    "was trained on. Pick a product from the list (or widen the filters).",
+                    product=repr(str(product_id)),
+                )
             )
         return int(j)
 
@@ -1066,10 +1076,11 @@ class EASERecommender(Recommender):
         n = int(np.count_nonzero(buyers >= self.min_buyers))
         n = n if n >= 2 else inter.shape[1]
         if n > self.max_products:
-            return (
-                f"EASE needs a products × products matrix; the data has {n:,} products "
-                f"(limit {self.max_products:,}). Use item-based CF or ALS, or filter to fewer "
-                "categories."
+            return _(
+                "EASE needs a products × products matrix; the data has {n} products (limit "
+                "{limit}). Use item-based CF or ALS, or filter to fewer categories.",
+                n=f"{n:,}",
+                limit=f"{self.max_products:,}",
             )
         return None
 
@@ -1128,10 +1139,12 @@ class UserKNNRecommender(Recommender):
     def refusal(self, inter: Interactions) -> str | None:
         n = inter.shape[0]
         if n > self.max_customers:
-            return (
-                f"User-based CF compares every customer with every other; the data has {n:,} "
-                f"customers (limit {self.max_customers:,}: about 9 s per 1,000 customers scored "
-                "at 100,000). Use item-based CF or ALS, or filter to fewer customers."
+            return _(
+                "User-based CF compares every customer with every other; the data has {n} "
+                "customers (limit {limit}: about 9 s per 1,000 customers scored at "
+                "100,000). Use item-based CF or ALS, or filter to fewer customers.",
+                n=f"{n:,}",
+                limit=f"{self.max_customers:,}",
             )
         return None
 
@@ -1380,9 +1393,16 @@ def chronological_split(
     test = sales.loc[(dates >= cut) & (dates < stop)]
     if train.empty or test.empty:
         raise InsufficientDataError(
-            f"The cut-off {cut.date()} leaves {len(train):,} training and {len(test):,} test "
-            f"lines (data runs {dates.min().date()} to {last.date()}). Pick a cut-off inside "
-            "that range with purchases on both sides."
+            _(
+                "The cut-off {date} leaves {train} training and {test} test lines (data runs "
+                "{first} to {last}). Pick a cut-off inside that range with purchases on both "
+                "sides.",
+                date=cut.date(),
+                train=f"{len(train):,}",
+                test=f"{len(test):,}",
+                first=dates.min().date(),
+                last=last.date(),
+            )
         )
     truth = _new_purchases(train, test, rebuy_products=tuple(map(str, rebuy_products)))
     return ChronologicalSplit(train=train, truth=truth, cutoff=cut, end=stop)

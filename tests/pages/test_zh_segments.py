@@ -125,3 +125,17 @@ def test_a_missing_translation_shows_up(zh_dataset, monkeypatch):
     at = run_page("segments.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     assert any("Guest orders left out" in x for x in area_english_left(at))
+
+
+def test_too_few_customers_is_said_in_chinese(zh_lines, _isolated_home):
+    ids = zh_lines["customer_id"].dropna().unique()[:3]
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("三位客户", zh_lines[zh_lines["customer_id"].isin(ids)])
+    finally:
+        store.close()
+    at = run_page("segments.py", dataset_id=info.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning]
+    assert any("RFM 分群至少需要 5 位有客户 ID 的客户" in w for w in said), said
+    assert area_english_left(at) == []
