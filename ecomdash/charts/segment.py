@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from ecomdash.features import LABELS
 from ecomdash.i18n import _
+from ecomdash.i18n.fmt import long_date
 from ecomdash.segment import (
     NOT_YET,
     RFM_GRID,
@@ -75,7 +76,7 @@ def segment_treemap(result: RFMResult) -> go.Figure:
         )
     )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, height=420)
-    fig.update_layout(title=_("RFM segments as of {date}", date=result.as_of.date()))
+    fig.update_layout(title=_("RFM segments as of {date}", date=long_date(result.as_of)))
     return fig
 
 
@@ -236,7 +237,9 @@ def movement_sankey(result: MovementResult) -> go.Figure:
     )
     fig.update_layout(
         title=_(
-            "Who moved where: {start} → {end}", start=result.start.date(), end=result.end.date()
+            "Who moved where: {start} → {end}",
+            start=long_date(result.start),
+            end=long_date(result.end),
         ),
         height=560,
         margin={"t": 40},

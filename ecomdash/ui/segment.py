@@ -131,7 +131,7 @@ def render(ctx: PageContext) -> None:
         "n/a" if res.explanation is None else f"{res.explanation.fidelity:.0%}",
     )
     st.caption(
-        " ".join(
+        _sentences(
             [
                 _(
                     "As of {date}; guest orders (no customer id) are not segmented.",
@@ -355,3 +355,13 @@ def _download_tab(res: SegmentationResult) -> None:
     download_table(
         part, stem, label=_("Download customer list"), key="dl_customers", area="segments"
     )
+
+
+def _sentences(parts) -> str:
+    """Sentences one after the other as the UI language writes them (a space in English,
+    none after a Chinese full stop): the joining is a message too."""
+    parts = [p for p in parts if p]
+    text = parts[0] if parts else ""
+    for p in parts[1:]:
+        text = _("{text} {sentence}", text=text, sentence=p)
+    return text

@@ -430,7 +430,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     ]
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
-    st.caption(" ".join(sentences))
+    st.caption(_sentences(sentences))
     st.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
@@ -644,3 +644,13 @@ def _render_at_risk(
     )
     show_table(_round(risk), area="value", hide_index=True, width="stretch")
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
+
+
+def _sentences(parts) -> str:
+    """Sentences one after the other as the UI language writes them (a space in English,
+    none after a Chinese full stop): the joining is a message too."""
+    parts = [p for p in parts if p]
+    text = parts[0] if parts else ""
+    for p in parts[1:]:
+        text = _("{text} {sentence}", text=text, sentence=p)
+    return text
