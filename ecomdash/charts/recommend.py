@@ -61,7 +61,7 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
 
 def recommendations_figure(recs: pd.DataFrame, *, title: str | None = None) -> go.Figure:
     """Scores of one customer's recommendations (product names as plotly labels); the
-    default title is "Top products" in the UI language."""
+    default title is "Recommended products" in the UI language."""
     r = recs.sort_values("rank", ascending=False)
     fig = go.Figure()
     fig.add_bar(
@@ -73,7 +73,7 @@ def recommendations_figure(recs: pd.DataFrame, *, title: str | None = None) -> g
         hovertemplate="%{y}<br>" + _("score %{x:.3f}") + "<br>%{customdata}<extra></extra>",
     )
     fig.update_layout(
-        title=title if title is not None else _("Top products"),
+        title=title if title is not None else _("Recommended products"),
         height=120 + 28 * len(r),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         xaxis={"title": _("score (higher = more likely)")},

@@ -142,7 +142,13 @@ def render(ctx: PageContext) -> None:
         )
     )
     tabs = st.tabs(
-        [_("RFM segments"), _("Clusters"), _("Why this cluster?"), _("Movement"), _("Download")]
+        [
+            _("RFM segments"),
+            _("Clusters by behaviour"),
+            _("Why this cluster?"),
+            _("Movement"),
+            _("Download"),
+        ]
     )
     # every figure of the page depends only on these (and on the language of its text)
     fk = (ctx.key, params, get_lang())

@@ -51,7 +51,7 @@ def test_segments_page_in_chinese(zh_dataset):
     assert at.title[0].value == "客户分群"
     assert [t.label for t in at.tabs] == [
         "RFM 分群",
-        "聚类",
+        "行为聚类",
         "为什么属于这个聚类？",
         "客户迁移",
         "下载",
