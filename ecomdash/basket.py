@@ -1145,6 +1145,42 @@ def mine(
     )
 
 
+def mine_dataset(
+    store,
+    dataset_id: str,
+    filters=None,
+    *,
+    min_support: float = 0.01,
+    min_confidence: float = 0.0,
+    min_lift: float = 1.0,
+    max_len: int | None = None,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+) -> BasketResult:
+    """:func:`mine` on a stored dataset, on the store's engine: on Spark, MLlib FP-Growth on the
+    cluster (``ecomdash.spark.basket.mine_on_lake``: only itemsets come back); otherwise
+    :func:`mine` on the (basket, item) codes the store's SQL reduces the lines to. The same
+    result either way."""
+    kw = {
+        "min_support": min_support,
+        "min_confidence": min_confidence,
+        "min_lift": min_lift,
+        "max_len": max_len,
+        "basket": basket,
+        "level": level,
+        "include_non_product": include_non_product,
+    }
+    if getattr(store, "engine", "duckdb") == "spark":
+        from ecomdash.spark.basket import mine_on_lake
+
+        return mine_on_lake(store, dataset_id, filters, **kw)
+    pairs = store.basket_pairs(
+        dataset_id, filters, basket=basket, level=level, include_non_product=include_non_product
+    )
+    return mine(pairs, **kw)
+
+
 def _rules_frame(
     ra: dict[str, np.ndarray],
     tuples: list[np.ndarray],

@@ -22,8 +22,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
+
 #: Confidence labels, most sure first.
 CONFIDENCE = ("high", "medium", "low")
+#: How a page shows each confidence label (translate with ``_()`` where shown).
+CONFIDENCE_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
 PAGE_BASKET = "pages/basket.py"
 PAGE_FORECAST = "pages/forecast.py"
@@ -45,7 +49,11 @@ class Finding:
     """One thing to do, with its size and how sure the model is.
 
     * ``kind``: which analysis it comes from (``restock``, ``winback``, ``bundle``, ``forecast``).
-    * ``headline``: our wording with the numbers (never merchant text: safe as markdown).
+    * ``headline``: our wording with the numbers (never merchant text: safe as markdown), in
+      the language current when the finding was built (findings are built per script run,
+      never cached); ``detail`` and ``confidence_note`` too. ``link_label`` is a message id
+      (translate it with ``_()`` where shown), as is ``confidence``'s label
+      (:data:`CONFIDENCE_LABELS`).
     * ``value``: what is at stake, in ``unit``: ``money`` (the dataset's currency) or
       ``units`` (a dataset without amounts); the ranking key.
     * ``confidence``: ``high``, ``medium`` or ``low``; ``confidence_note`` says why.
@@ -65,7 +73,7 @@ class Finding:
     query: tuple[tuple[str, str], ...] = ()
     subjects: tuple[str, ...] = ()
     customers: int | None = None
-    link_label: str = "Show me"
+    link_label: str = N_("Show me")
     unit: str = "money"
 
     def __post_init__(self) -> None:
@@ -76,15 +84,19 @@ class Finding:
 
     @property
     def value_text(self) -> str:
-        """The value as the page shows it: 18.3k, or 246 units."""
-        return money_text(self.value) + (" units" if self.unit == "units" else "")
+        """The value as the page shows it: 18.3k, or 246 units (1.83万, 246 件 in Chinese)."""
+        if self.unit == "units":
+            return _("{value} units", value=money_text(self.value))
+        return money_text(self.value)
 
 
 def money_text(x: float) -> str:
     """Compact money for a sentence: 4,200 / 18.3k / 1.25M (no currency symbol: datasets
-    carry none)."""
+    carry none); in Chinese 4,200 / 1.83万 / 125.40万 / 1.25亿."""
     if x is None or not math.isfinite(x):
         return "n/a"
+    if get_lang() != "en":
+        return fmt.compact(x)
     a = abs(x)
     if a >= 1e6:
         return f"{x / 1e6:,.2f}M"
@@ -94,8 +106,8 @@ def money_text(x: float) -> str:
 
 
 def pct_text(x: float) -> str:
-    """A share as the app writes it: 0.123 → "12 %"."""
-    return f"{x * 100:.0f} %"
+    """A share as the app writes it: 0.123 → "12 %" ("12%" in Chinese)."""
+    return fmt.pct(x, 0)
 
 
 def rank(findings, *, top: int | None = None) -> tuple[Finding, ...]:
@@ -124,9 +136,11 @@ def _unit_prices(restock) -> pd.Series:
 def _mase_confidence(mase: pd.Series) -> tuple[str, str]:
     m = float(np.nanmedian(mase.to_numpy(dtype=float))) if len(mase) else float("nan")
     if not math.isfinite(m):
-        return "low", "no backtest score for these products"
+        return "low", _("no backtest score for these products")
     label = "high" if m < 0.8 else "medium" if m < 1.0 else "low"
-    return label, f"median backtest MASE {m:.2f}; below 1 beats the seasonal naive forecast"
+    return label, _(
+        "median backtest MASE {mase}; below 1 beats the seasonal naive forecast", mase=f"{m:.2f}"
+    )
 
 
 def restock_finding(restock, *, money: bool = True) -> Finding | None:
@@ -159,21 +173,35 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
             return None
         lost = float(np.sum(short * demand * price))
         conf, note = _mase_confidence(plan.loc[due, "mase"])
+        if money:
+            headline = _n(
+                "Restock {n} product this week, or lose an estimated {value} of sales",
+                "Restock {n} products this week, or lose an estimated {value} of sales",
+                n,
+                value=money_text(lost),
+            )
+        else:
+            headline = _n(
+                "Restock {n} product this week, or lose an estimated {value} units of sales",
+                "Restock {n} products this week, or lose an estimated {value} units of sales",
+                n,
+                value=money_text(lost),
+            )
         return Finding(
             kind="restock",
-            headline=(
-                f"Restock {n} product{'s' * (n != 1)} this week, or lose an estimated "
-                f"{money_text(lost)}{'' if money else ' units'} of sales"
-            ),
+            headline=headline,
             value=lost,
             unit=unit,
             confidence=conf,
             confidence_note=note,
-            detail=f"They run out within the {lead:g}-day lead time at the forecast demand.",
+            detail=_(
+                "They run out within the {days}-day lead time at the forecast demand.",
+                days=f"{lead:g}",
+            ),
             page=PAGE_FORECAST,
             query=query,
             subjects=tuple(plan.loc[due, "product_name"].astype(str).head(5)),
-            link_label="Restock planner",
+            link_label=N_("Restock planner"),
         )
     best = (plan["abc"] == "A").to_numpy()
     if not best.any():
@@ -181,24 +209,39 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
     n = int(best.sum())
     expected = float(np.sum(demand[best] * lead * price[best]))
     conf, note = _mase_confidence(plan.loc[best, "mase"])
+    if money:
+        headline = _n(
+            "Keep your {n} best seller in stock: {value} of sales expected over the next "
+            "{days} days",
+            "Keep your {n} best sellers in stock: {value} of sales expected over the next "
+            "{days} days",
+            n,
+            value=money_text(expected),
+            days=f"{lead:g}",
+        )
+    else:
+        headline = _n(
+            "Keep your {n} best seller in stock: {value} units expected over the next {days} days",
+            "Keep your {n} best sellers in stock: {value} units expected over the next {days} days",
+            n,
+            value=money_text(expected),
+            days=f"{lead:g}",
+        )
     return Finding(
         kind="restock",
-        headline=(
-            f"Keep your {n} best seller{'s' * (n != 1)} in stock: {money_text(expected)} "
-            f"{'of sales' if money else 'units'} expected over the next {lead:g} days"
-        ),
+        headline=headline,
         value=expected,
         unit=unit,
         confidence=conf,
         confidence_note=note,
-        detail=(
+        detail=_(
             "Reorder points are ready; add your stock levels in the restock planner to see "
             "which to order now."
         ),
         page=PAGE_FORECAST,
         query=query,
         subjects=tuple(plan.loc[best, "product_name"].astype(str).head(5)),
-        link_label="Restock planner",
+        link_label=N_("Restock planner"),
     )
 
 
@@ -230,27 +273,33 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         auc = float("nan")
     if math.isfinite(auc):
         conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
-        note = f"churn model AUC {auc:.2f} on held-out time; 0.5 is guessing"
+        note = _("churn model AUC {auc} on held-out time; 0.5 is guessing", auc=f"{auc:.2f}")
     else:
-        conf, note = "low", "the churn model could not be checked on held-out time"
+        conf, note = "low", _("the churn model could not be checked on held-out time")
     return Finding(
         kind="winback",
-        headline=(
-            f"{n:,} loyal customer{'s' * (n != 1)} are drifting away (median {days:.0f} days "
-            f"since their last order, {money_text(value)} a year at risk): win-back list"
+        headline=_n(
+            "{n} loyal customer is drifting away (median {days} days since their last order, "
+            "{value} a year at risk): win-back list",
+            "{n} loyal customers are drifting away (median {days} days since their last "
+            "order, {value} a year at risk): win-back list",
+            n,
+            n=f"{n:,}",
+            days=f"{days:.0f}",
+            value=money_text(value),
         ),
         value=value,
         confidence=conf,
         confidence_note=note,
-        detail=(
-            f"Repeat buyers (2+ orders) with a churn probability of "
-            f"{pct_text(LAPSE_PROBABILITY)} or more; at risk = last year's spend × that "
-            "probability."
+        detail=_(
+            "Repeat buyers (2+ orders) with a churn probability of {pct} or more; at risk = "
+            "last year's spend × that probability.",
+            pct=pct_text(LAPSE_PROBABILITY),
         ),
         page=PAGE_VALUE,
         query=(("tab", "at-risk"),),
         customers=n,
-        link_label="Win-back list",
+        link_label=N_("Win-back list"),
     )
 
 
@@ -279,37 +328,47 @@ def bundle_finding(basket, whatif=None) -> Finding | None:
     lift = float(rule["lift"])
     count = int(rule["count"])
     extra = 0.0
-    detail = (
-        f"Together in {count:,} baskets; {pct_text(rule['confidence'])} of the first "
-        "product's baskets hold the second."
+    detail = _(
+        "Together in {count} baskets; {pct} of the first product's baskets hold the second.",
+        count=f"{count:,}",
+        pct=pct_text(rule["confidence"]),
     )
     if whatif is not None and math.isfinite(whatif.extra_revenue):
         extra = float(whatif.extra_revenue)
-        detail += (
-            f" If {pct_text(whatif.share)} of the {whatif.n_antecedent_only:,} orders with the first "
-            f"but not the second took both: about {money_text(extra)} more revenue."
+        # a second sentence (its leading space is part of the message: none in Chinese)
+        detail += _(
+            " If {pct} of the {n} orders with the first but not the second took both: about "
+            "{value} more revenue.",
+            pct=pct_text(whatif.share),
+            n=f"{whatif.n_antecedent_only:,}",
+            value=money_text(extra),
         )
     conf = "high" if count >= 100 else "medium"
     names = dict(zip(basket.items["item"], basket.items["name"], strict=False))
     a, c = rule["antecedents"][0], rule["consequents"][0]
     return Finding(
         kind="bundle",
-        headline=f"Bundle two products bought together {lift:.1f}× more than chance",
+        headline=_(
+            "Bundle two products bought together {lift}× more than chance", lift=f"{lift:.1f}"
+        ),
         value=extra,
         confidence=conf,
-        confidence_note=f"rests on {count:,} baskets",
+        confidence_note=_n("rests on {n} basket", "rests on {n} baskets", count, n=f"{count:,}"),
         detail=detail,
         page=PAGE_BASKET,
         query=(("item", str(a)),),
         subjects=(f"{names.get(a, a)} + {names.get(c, c)}",),
-        link_label="Basket rules",
+        link_label=N_("Basket rules"),
     )
 
 
 # --- forecast ----------------------------------------------------------------------------------
 
+#: The span a weekly / monthly (or other) forecast gap is measured over (message ids).
+SPANS = {"W": N_("the last week"), "M": N_("the last month"), "": N_("the last period")}
 
-def forecast_finding(fc, *, metric_label: str = "Revenue") -> Finding | None:
+
+def forecast_finding(fc, *, metric_label: str = N_("Revenue")) -> Finding | None:
     """From a ``forecast.ForecastResult``: how far the latest periods came in under or over
     what the chosen model forecast for them before they happened (its last backtest fold).
     Reported when the gap is at least 5 %; ``high`` confidence when the actual total falls
@@ -329,24 +388,31 @@ def forecast_finding(fc, *, metric_label: str = "Revenue") -> Finding | None:
     if abs(gap) < MIN_FORECAST_GAP:
         return None
     outside = actual < float(last["lo80"].sum()) or actual > float(last["hi80"].sum())
-    span = {"D": f"the last {n} days", "W": "the last week", "M": "the last month"}.get(
-        fc.series.freq, "the last period"
-    )
-    word = "under" if gap < 0 else "over"
+    freq = fc.series.freq
+    if freq == "D":
+        span = _n("the last {n} day", "the last {n} days", n)
+    else:
+        span = _(SPANS.get(freq, SPANS[""]))
+    fields = {"metric": _(metric_label), "pct": pct_text(abs(gap)), "span": span}
     return Finding(
         kind="forecast",
-        headline=f"{metric_label} is {pct_text(abs(gap))} {word} forecast over {span}",
+        headline=(
+            _("{metric} is {pct} under forecast over {span}", **fields)
+            if gap < 0
+            else _("{metric} is {pct} over forecast over {span}", **fields)
+        ),
         value=abs(actual - mean),
         confidence="high" if outside else "low",
         confidence_note=(
-            "outside the model's 80 % band"
+            _("outside the model's 80 % band")
             if outside
-            else "within the model's usual error: watch, do not act yet"
+            else _("within the model's usual error: watch, do not act yet")
         ),
-        detail=(
-            f"Actual {money_text(actual)} against {money_text(mean)} forecast before those "
-            "days happened."
+        detail=_(
+            "Actual {actual} against {forecast} forecast before those days happened.",
+            actual=money_text(actual),
+            forecast=money_text(mean),
         ),
         page=PAGE_FORECAST,
-        link_label="Forecast",
+        link_label=N_("Forecast"),
     )

@@ -14,7 +14,12 @@ which the tests use as a second, independent computation):
 - ``aov``: net revenue / orders.
 - ``customers``: distinct customer ids among counted orders (guest orders have none).
 - ``new_customers``: customers whose first counted order in the whole dataset (same country /
-  category filters, any date) falls in the period; ``returning_customers`` the rest.
+  category filters, any date) falls in the period; ``returning_customers`` the rest
+  ("returning in this period": customers of the period who had ordered before it). Over the
+  whole history every customer is new there, so that figure is 0.
+- ``repeat_customers``: customers of the period who, as of the period end, have placed more than
+  one counted order (same country / category filters, any earlier date) — Shopify's "returning
+  customer" (a customer with more than one order). Two orders both inside the period count.
 - ``return_rate``: returns / gross sales.
 """
 
@@ -29,6 +34,7 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.store import Store
 
 KPI_NAMES = (
@@ -41,25 +47,28 @@ KPI_NAMES = (
     "customers",
     "new_customers",
     "returning_customers",
+    "repeat_customers",
     "return_rate",
 )
 
+#: Tile names (message ids: translate with ``_()`` where shown).
 KPI_LABELS = {
-    "revenue": "Net revenue",
-    "gross_sales": "Gross sales",
-    "returns": "Returns & cancellations",
-    "orders": "Orders",
-    "units": "Units",
-    "aov": "Average order value",
-    "customers": "Customers",
-    "new_customers": "New customers",
-    "returning_customers": "Returning customers",
-    "return_rate": "Return rate",
-    "items_per_order": "Items per order",
+    "revenue": N_("Net revenue"),
+    "gross_sales": N_("Gross sales"),
+    "returns": N_("Returns & cancellations"),
+    "orders": N_("Orders"),
+    "units": N_("Units"),
+    "aov": N_("Average order value"),
+    "customers": N_("Customers"),
+    "new_customers": N_("New customers"),
+    "returning_customers": N_("Returning in this period"),
+    "repeat_customers": N_("Returning customers"),
+    "return_rate": N_("Return rate"),
+    "items_per_order": N_("Items per order"),
 }
 #: Shown when a dataset has no price or amount column (a till log of baskets, a marketplace
 #: export without prices): what the overview shows instead, and what a price would unlock.
-NO_REVENUE_NOTE = (
+NO_REVENUE_NOTE = N_(
     "This dataset has no price or amount column, so revenue, average order value and returns "
     "value cannot be computed: orders, units, items per order, the busiest days and hours and "
     "top products by units are shown instead. Revenue needs a price column: re-upload the "
@@ -67,6 +76,20 @@ NO_REVENUE_NOTE = (
 )
 
 GRAINS = {"day": "day", "week": "week", "month": "month"}
+
+#: The note on a trend whose last period is partial, per grain (one sentence per message).
+PARTIAL_NOTES = {
+    "day": N_("The last day in the trend is partial (data up to {end}); read it with care."),
+    "week": N_("The last week in the trend is partial (data up to {end}); read it with care."),
+    "month": N_("The last month in the trend is partial (data up to {end}); read it with care."),
+}
+
+
+def day_text(d: date | None) -> str:
+    """A date in a sentence: ISO in English (``2011-12-09``), ``2011年12月9日`` in Chinese."""
+    if d is None or get_lang() == "en":
+        return str(d)
+    return fmt.long_date(d)
 
 
 @dataclass(frozen=True)
@@ -154,6 +177,19 @@ def _first_purchase_sql(sale: str) -> str:
     """
 
 
+def _repeat_sql(sale: str) -> str:
+    """Customers with an order in [start, end) and more than one order before ``end``."""
+    return f"""
+        SELECT count(*) FROM (
+          SELECT customer_id, count(DISTINCT order_id) AS n_orders,
+            max(CASE WHEN order_date >= ? THEN 1 ELSE 0 END) AS in_period
+          FROM l
+          WHERE {sale} AND NOT is_cancelled AND customer_id IS NOT NULL AND order_date < ?
+          GROUP BY customer_id
+        ) t WHERE in_period = 1 AND n_orders > 1
+    """
+
+
 def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) -> dict:
     """KPIs for one period, by SQL in the store."""
     info = store.info(dataset_id)
@@ -176,6 +212,7 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
         "new_customers": None,
         # summed sales have no orders nor customers: "orders" would read as zero
         "returning_customers": None,
+        "repeat_customers": None,
         "return_rate": (returns / gross) if gross else None,
     }
     if info.kind == S.KIND_SUMMED:
@@ -188,16 +225,13 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
         if start and end:
             whole = Filters(countries=filters.countries, categories=filters.categories)
             sale = _sale_cond(cols)
-            new = int(
-                store.query(
-                    info.id,
-                    whole,
-                    _first_purchase_sql(sale),
-                    (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1)),
-                ).iloc[0, 0]
-            )
+            bounds = (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1))
+            new = int(store.query(info.id, whole, _first_purchase_sql(sale), bounds).iloc[0, 0])
             out["new_customers"] = new
             out["returning_customers"] = int(out["customers"]) - new
+            out["repeat_customers"] = int(
+                store.query(info.id, whole, _repeat_sql(sale), bounds).iloc[0, 0]
+            )
     return out
 
 
@@ -223,6 +257,7 @@ def _count_kpis(store: Store, info, filters: Filters) -> dict:
         "customers": None if pd.isna(row.customers) else int(row.customers),
         "new_customers": None,
         "returning_customers": None,
+        "repeat_customers": None,
         "return_rate": None,
         "items_per_order": (units / orders) if units is not None and orders else None,
     }
@@ -251,7 +286,10 @@ def overview(
     grain: str = "auto",
     top_n: int = 10,
 ) -> OverviewResult:
-    """Everything the Overview page shows, computed by SQL in the store."""
+    """Everything the Overview page shows, computed by SQL in the store.
+
+    Its ``notes`` are sentences in the current language (``ecomdash.i18n``): a cache of the
+    result is keyed by the language."""
     info = store.info(dataset_id)
     filters = filters or Filters()
     cols = info.columns
@@ -269,13 +307,20 @@ def overview(
         prev_period = (prev_f.start, prev_f.end)
         if prev_f.start < lo.date():
             notes.append(
-                f"The previous period ({prev_f.start} to {prev_f.end}) starts before the first "
-                f"order ({lo.date()}), so it is only partly covered."
+                _(
+                    "The previous period ({start} to {end}) starts before the first order "
+                    "({first}), so it is only partly covered.",
+                    start=day_text(prev_f.start),
+                    end=day_text(prev_f.end),
+                    first=day_text(lo.date()),
+                )
             )
     elif prev_f is not None:
         notes.append(
-            "There is no data before this period, so no comparison is shown. Narrow the date "
-            "range in the sidebar to compare with an earlier period."
+            _(
+                "There is no data before this period, so no comparison is shown. Narrow the "
+                "date range in the sidebar to compare with an earlier period."
+            )
         )
 
     if grain == "auto":
@@ -332,9 +377,7 @@ def overview(
             "month": last + pd.offsets.MonthBegin(1),
         }[grain]
         if period_end.date() > end + timedelta(days=1):
-            notes.append(
-                f"The last {grain} in the trend is partial (data up to {end}); read it with care."
-            )
+            notes.append(_(PARTIAL_NOTES[grain], end=day_text(end)))
 
     def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
         if col not in cols:
@@ -427,6 +470,15 @@ def kpis_from_lines(
         new = int(((first >= lo) & (first < hi)).sum())
         out["new_customers"] = new
         out["returning_customers"] = (out["customers"] or 0) - new
+        # the period as the store sees it: the data's first to last day when no dates are given
+        p_lo = pd.Timestamp(start) if start else lines[S.ORDER_DATE].min().normalize()
+        p_hi = (pd.Timestamp(end) if end else lines[S.ORDER_DATE].max().normalize()) + pd.Timedelta(
+            days=1
+        )
+        upto = lines.loc[all_sale & (lines[S.ORDER_DATE] < p_hi)].dropna(subset=[S.CUSTOMER_ID])
+        n_orders = upto.groupby(S.CUSTOMER_ID)[S.ORDER_ID].nunique()
+        in_period = set(upto.loc[upto[S.ORDER_DATE] >= p_lo, S.CUSTOMER_ID])
+        out["repeat_customers"] = int(((n_orders > 1) & n_orders.index.isin(in_period)).sum())
     return out
 
 
@@ -478,7 +530,7 @@ def _count_overview(
         top_categories=breakdown(S.CATEGORY),
         top_countries=breakdown(S.COUNTRY),
         grain=grain,
-        notes=(NO_REVENUE_NOTE, *notes),
+        notes=(_(NO_REVENUE_NOTE), *notes),
         kind=info.kind,
         top_locations=breakdown(S.LOCATION),
         events=info.events,

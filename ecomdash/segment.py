@@ -205,10 +205,13 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
     last = t["last_order"].to_numpy().astype("datetime64[us]").astype(np.int64)
     freq = t["frequency"].to_numpy()
     mon = t["monetary"].to_numpy()
+    # rank on cents: sums of the same cents differ in the last bits between DuckDB and pandas,
+    # which would break exact ties (many one-order customers spend the same) differently
+    mon_key = np.round(mon, 2)
     # Recency: fewer days is better; ties by exact last-order time, then F, then M.
-    r = _quintile_scores([-idx, mon, freq, last, -t["recency_days"].to_numpy()])
-    f = _quintile_scores([-idx, mon, freq])
-    m = _quintile_scores([-idx, freq, mon])
+    r = _quintile_scores([-idx, mon_key, freq, last, -t["recency_days"].to_numpy()])
+    f = _quintile_scores([-idx, mon_key, freq])
+    m = _quintile_scores([-idx, freq, mon_key])
     fm = np.floor((f + m) / 2 + 0.5).astype(np.int64)
     grid = np.array(RFM_GRID, dtype=object)
     seg = grid[5 - r, fm - 1]
@@ -346,6 +349,12 @@ def _silhouette_precomputed(d: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
+    from ecomdash.engine import settings
+
+    if settings().is_spark:  # the engine's choice: Spark MLlib KMeans on the cluster
+        from ecomdash.spark.segment import mllib_kmeans
+
+        return mllib_kmeans(z, k, seed=seed, n_init=n_init)
     from sklearn.cluster import KMeans
 
     return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(z)

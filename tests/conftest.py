@@ -96,6 +96,7 @@ def spark_session():
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.default.parallelism", "2")
         .config("spark.driver.memory", "1g")
+        .config("spark.driver.extraJavaOptions", "-Xss16m")  # FP-Growth's deep trees
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

@@ -1,18 +1,26 @@
-"""Figures for the Overview page."""
+"""Figures for the Overview page (their text in the current language: ``ecomdash.i18n``)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.i18n import N_, _
 from ecomdash.kpis import OverviewResult
 
+#: message ids (translated when a figure is built)
 METRIC_LABELS = {
-    "revenue": "Net revenue",
-    "orders": "Orders",
-    "gross_sales": "Gross sales",
-    "units": "Units",
+    "revenue": N_("Net revenue"),
+    "orders": N_("Orders"),
+    "gross_sales": N_("Gross sales"),
+    "units": N_("Units"),
 }
+#: the trend's grain as its title says it ("Net revenue by week")
+GRAIN_WORDS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+
+
+def _metric(metric: str) -> str:
+    return _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
 
 
 def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
@@ -20,20 +28,20 @@ def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
     t = res.trend
     fig = go.Figure()
     if metric == "revenue":
-        fig.add_bar(x=t["period"], y=t["gross_sales"], name="Gross sales", marker_color="#9ecae1")
-        fig.add_bar(x=t["period"], y=-t["returns"], name="Returns", marker_color="#fc9272")
+        fig.add_bar(
+            x=t["period"], y=t["gross_sales"], name=_("Gross sales"), marker_color="#9ecae1"
+        )
+        fig.add_bar(x=t["period"], y=-t["returns"], name=_("Returns"), marker_color="#fc9272")
         fig.add_scatter(
             x=t["period"],
             y=t["revenue"],
-            name="Net revenue",
+            name=_("Net revenue"),
             mode="lines+markers",
             line={"color": "#08519c", "width": 2},
         )
         fig.update_layout(barmode="relative")
     else:
-        fig.add_scatter(
-            x=t["period"], y=t[metric], name=METRIC_LABELS.get(metric, metric), mode="lines+markers"
-        )
+        fig.add_scatter(x=t["period"], y=t[metric], name=_metric(metric), mode="lines+markers")
     if res.events and len(t):
         # event dates of summed sales (holidays, promotions) inside the trend's span
         lo, hi = pd.Timestamp(t["period"].min()), pd.Timestamp(t["period"].max())
@@ -44,11 +52,15 @@ def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
             x=[None],
             y=[None],
             mode="lines",
-            name="Event (file flag)",
+            name=_("Event (file flag)"),
             line={"color": "#969696", "dash": "dot"},
         )
     fig.update_layout(
-        title=f"{METRIC_LABELS.get(metric, metric)} by {res.grain}",
+        title=_(
+            "{metric} by {grain}",
+            metric=_metric(metric),
+            grain=_(GRAIN_WORDS[res.grain]) if res.grain in GRAIN_WORDS else res.grain,
+        ),
         height=380,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
@@ -64,9 +76,9 @@ def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go
     labels = [str(x)[:45] for x in labels]
     # orders for order lines; units (when known) for summed sales, which have no orders
     extra = "orders" if "orders" in d else "units" if "units" in d else None
-    hover = "%{y}<br>Net revenue %{x:,.2f}"
+    hover = "%{y}<br>" + _("Net revenue") + " %{x:,.2f}"
     if extra:
-        hover += f"<br>{METRIC_LABELS[extra]} %{{customdata[0]:,}}"
+        hover += "<br>" + _metric(extra) + " %{customdata[0]:,}"
     fig = go.Figure(
         go.Bar(
             x=d["revenue"],
@@ -83,7 +95,8 @@ def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go
     return fig
 
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+#: weekday names, Monday first (message ids)
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
 
 def busiest_figure(busiest: pd.DataFrame) -> go.Figure:
@@ -98,16 +111,16 @@ def busiest_figure(busiest: pd.DataFrame) -> go.Figure:
         fig.add_heatmap(
             z=grid.to_numpy(),
             x=[f"{h:02d}:00" for h in range(24)],
-            y=list(WEEKDAYS),
+            y=[_(d) for d in WEEKDAYS],
             colorscale="Blues",
-            hovertemplate="%{y} %{x}<br>Orders %{z:,}<extra></extra>",
+            hovertemplate="%{y} %{x}<br>" + _("Orders") + " %{z:,}<extra></extra>",
         )
         fig.update_yaxes(autorange="reversed")
-        title = "Busiest days and hours (orders)"
+        title = _("Busiest days and hours (orders)")
     else:
         per_day = busiest.groupby("weekday")["orders"].sum().reindex(range(7), fill_value=0)
-        fig.add_bar(x=list(WEEKDAYS), y=per_day.to_numpy(), marker_color="#3182bd")
-        title = "Busiest days (orders; the file has dates without times)"
+        fig.add_bar(x=[_(d) for d in WEEKDAYS], y=per_day.to_numpy(), marker_color="#3182bd")
+        title = _("Busiest days (orders; the file has dates without times)")
     fig.update_layout(title=title, height=340, margin={"l": 10, "r": 10, "t": 50, "b": 10})
     return fig
 
@@ -122,7 +135,7 @@ def count_breakdown_figure(df: pd.DataFrame, title: str, value: str) -> go.Figur
             y=[str(x)[:45] for x in labels],
             orientation="h",
             marker_color="#3182bd",
-            hovertemplate=f"%{{y}}<br>{METRIC_LABELS.get(value, value)} %{{x:,}}<extra></extra>",
+            hovertemplate="%{y}<br>" + _metric(value) + " %{x:,}<extra></extra>",
         )
     )
     fig.update_layout(

@@ -10,7 +10,8 @@ import argparse
 import importlib
 import pkgutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from ecomdash.errors import EcomdashError
 
@@ -54,6 +55,31 @@ def _engine_args(p: argparse.ArgumentParser, default) -> None:
     )
 
 
+@contextmanager
+def _engine_environment(args: argparse.Namespace) -> Iterator[None]:
+    """``--engine`` / ``--spark-remote`` in force for the command as ``ECOMDASH_ENGINE`` /
+    ``ECOMDASH_SPARK_REMOTE`` (the models that pick their engine read those: MLlib ALS and
+    KMeans), restored afterwards."""
+    import os
+
+    wanted = {
+        "ECOMDASH_ENGINE": getattr(args, "engine", None),
+        "ECOMDASH_SPARK_REMOTE": getattr(args, "spark_remote", None),
+    }
+    saved = {k: os.environ.get(k) for k in wanted}
+    try:
+        for k, v in wanted.items():
+            if v is not None:
+                os.environ[k] = v
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _with_workspace(add_parser):
     """Every subcommand also accepts --workspace, --engine and --spark-remote after its name
     (ecomdash kpis --workspace X --engine spark)."""
@@ -78,7 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return int(args.func(args) or 0)
+        with _engine_environment(args):
+            return int(args.func(args) or 0)
     except EcomdashError as exc:
         print(f"ecomdash: {exc}", file=sys.stderr)
         return 2

@@ -10,7 +10,8 @@ from ecomdash.cli.common import (
     add_date_args,
     add_json_arg,
     emit,
-    load_columns,
+    filters_from,
+    open_store,
 )
 
 
@@ -39,17 +40,23 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    lines = load_columns(args, B.line_columns(args.basket, args.level))
-    res = B.mine(
-        lines,
-        min_support=args.min_support,
-        min_confidence=args.min_confidence,
-        min_lift=args.min_lift,
-        max_len=args.max_len,
-        basket=args.basket,
-        level=args.level,
-        include_non_product=args.include_non_product,
-    )
+    store = open_store(args)  # on Spark, FP-Growth runs on the cluster (basket.mine_dataset)
+    try:
+        info = store.resolve(args.dataset)
+        res = B.mine_dataset(
+            store,
+            info.id,
+            filters_from(args),
+            min_support=args.min_support,
+            min_confidence=args.min_confidence,
+            min_lift=args.min_lift,
+            max_len=args.max_len,
+            basket=args.basket,
+            level=args.level,
+            include_non_product=args.include_non_product,
+        )
+    finally:
+        store.close()
     rules = [
         {
             "antecedents": list(r.antecedents),

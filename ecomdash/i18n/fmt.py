@@ -12,10 +12,12 @@ from datetime import date, datetime
 from ecomdash.i18n import LOCALES, get_lang
 
 
-def compact(x: float, *, symbol: str = "", lang: str | None = None) -> str:
-    """A short figure for a metric tile: exact below ten thousand (money to the cent,
-    counts as integers), then k / M / B in English and 万 / 亿 in Chinese."""
+def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:
+    """A short figure for a metric tile: exact below ten thousand (money to the cent, with
+    ``symbol`` before it when the currency is known; counts as integers), then k / M / B in
+    English and 万 / 亿 in Chinese."""
     lang = lang or get_lang()
+    money = money or bool(symbol)
     a = abs(float(x))
     sign = "-" if x < 0 else ""
     if lang == "zh":
@@ -30,7 +32,7 @@ def compact(x: float, *, symbol: str = "", lang: str | None = None) -> str:
             return f"{sign}{symbol}{a / 1e6:,.2f}M"
         if a >= 1e4:
             return f"{sign}{symbol}{a / 1e3:,.1f}k"
-    return f"{sign}{symbol}{a:,.2f}" if symbol else f"{sign}{int(round(a)):,}"
+    return f"{sign}{symbol}{a:,.2f}" if money else f"{sign}{int(round(a)):,}"
 
 
 def pct(x: float, digits: int = 1, *, lang: str | None = None) -> str:

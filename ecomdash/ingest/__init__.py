@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ecomdash.i18n import N_
 from ecomdash.ingest.clean import CleaningReport, RuleResult, clean
 from ecomdash.ingest.mapping import (
     FieldProposal,
@@ -131,7 +132,7 @@ def load_path(
     if size > max_bytes:
         from ecomdash.ingest.read import _check_size
 
-        _check_size(size, max_bytes, "The file")
+        _check_size(size, max_bytes, N_("The file"))
     # read here rather than through load_bytes, so the file's bytes (~300 MB for a 10 M-line
     # .csv.gz) are freed once parsed instead of being held through the cleaning
     raw = read_bytes(p.read_bytes(), p.name, sheet=sheet, max_bytes=max_bytes)

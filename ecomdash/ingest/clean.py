@@ -40,8 +40,10 @@ import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
+from ecomdash.i18n import N_, _
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
+from ecomdash.ingest.messages import Msg, to_json
 from ecomdash.ingest.platforms_cn import (
     CANCELLED,
     PENDING,
@@ -101,7 +103,9 @@ class RuleResult:
             "rule": self.rule,
             "rows": int(self.rows),
             "action": self.action,
-            "label": self.label,
+            "label": str(self.label),
+            # the label's message id and fields: the Data page shows it in the UI language
+            "label_msg": to_json(self.label),
         }
 
 
@@ -143,7 +147,8 @@ class CleaningReport:
             "rows_dropped": int(self.rows_read - self.rows_kept),
             "matched_cancellations": int(self.matched_cancellations),
             "rules": [r.to_dict() for r in self.rules],
-            "notes": list(self.notes),
+            "notes": [str(n) for n in self.notes],
+            "notes_msg": [to_json(n) for n in self.notes],
             "kind": self.kind,
             "events": dict(self.events),
             "added_returns": int(self.added_returns),
@@ -313,12 +318,32 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     unknown = [k for k in mapping if k not in FIELDS]
     missing = [v for v in mapping.values() if v not in raw.data.columns]
     if unknown or missing:
-        raise MappingError(
-            "The mapping does not fit this file: "
-            + (f"unknown field(s) {', '.join(map(repr, unknown))}; " if unknown else "")
-            + (f"column(s) {', '.join(map(repr, missing))} not in the file; " if missing else "")
-            + f"the file's columns are {', '.join(map(repr, raw.columns))}. Choose again."
-        )
+        fields = {
+            "unknown": ", ".join(map(repr, unknown)),
+            "missing": ", ".join(map(repr, missing)),
+            "columns": ", ".join(map(repr, raw.columns)),
+        }
+        if unknown and missing:
+            msg = _(
+                "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
+                "{missing} not in the file; the file's columns are {columns}. Choose again.",
+                **fields,
+            )
+        elif unknown:
+            msg = _(
+                "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
+                "columns are {columns}. Choose again.",
+                unknown=fields["unknown"],
+                columns=fields["columns"],
+            )
+        else:
+            msg = _(
+                "The mapping does not fit this file: column(s) {missing} not in the file; the "
+                "file's columns are {columns}. Choose again.",
+                missing=fields["missing"],
+                columns=fields["columns"],
+            )
+        raise MappingError(msg)
     check_enough(mapping, raw.columns)
     src = raw.data
     n = len(src)
@@ -351,7 +376,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             )
         )
         if action == "dropped":
-            reason[mask & (reason == None)] = label  # noqa: E711 - numpy elementwise
+            reason[mask & (reason == None)] = str(label)  # noqa: E711 - numpy elementwise
 
     cols: dict[str, pd.Series] = {}
     text: dict[str, _Text] = {}
@@ -369,22 +394,26 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         if fld == schema.PRODUCT_NAME:
             add(
                 "trimmed_names",
-                "product names with spaces around them (trimmed)",
+                Msg(N_("product names with spaces around them (trimmed)")),
                 text[fld].trimmed,
                 "kept",
             )
         if fld == schema.CUSTOMER_ID:
             add(
                 "customer_id_float",
-                "customer ids written as decimals (13085.0 → 13085)",
+                Msg(N_("customer ids written as decimals (13085.0 → 13085)")),
                 text[fld].fixed & ~text[fld].placeholder,
                 "kept",
             )
             if text[fld].placeholder.any():
                 add(
                     "guest_placeholder",
-                    "customer id is a guest placeholder (0, guest, anonymous …): "
-                    "counted as a guest order, not as one customer",
+                    Msg(
+                        N_(
+                            "customer id is a guest placeholder (0, guest, anonymous …): "
+                            "counted as a guest order, not as one customer"
+                        )
+                    ),
                     text[fld].placeholder,
                     "kept",
                 )
@@ -399,7 +428,14 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         unreadable_number |= conv.bad
         missing_number |= conv.missing
         if conv.note:
-            notes.append(f"{fld} ({mapping[fld]!r}): {conv.note}")
+            notes.append(
+                Msg(
+                    N_("{field} ({column}): {note}"),
+                    field=Msg(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
+                    column=repr(mapping[fld]),
+                    note=conv.note,
+                )
+            )
     # ---- date
     bad_date = np.zeros(n, dtype=bool)
     if schema.ORDER_DATE in mapping:
@@ -407,24 +443,31 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         cols[schema.ORDER_DATE] = conv.values
         bad_date = conv.bad | conv.missing
         if conv.note:
-            notes.append(f"order_date ({mapping[schema.ORDER_DATE]!r}): {conv.note}")
+            notes.append(
+                Msg(
+                    N_("{field} ({column}): {note}"),
+                    field=Msg(schema.ORDER_DATE),
+                    column=repr(mapping[schema.ORDER_DATE]),
+                    note=conv.note,
+                )
+            )
     # ---- dropped rows
     if len(raw.malformed):
         rules.append(
             RuleResult(
                 "malformed_row",
-                "lines with the wrong number of fields (dropped)",
+                Msg(N_("lines with the wrong number of fields (dropped)")),
                 len(raw.malformed),
                 "dropped",
                 raw.malformed.head(SAMPLE_ROWS).reset_index(drop=True),
             )
         )
     if schema.ORDER_DATE in mapping:
-        add("unreadable_date", "missing or unreadable order date", bad_date, "dropped")
+        add("unreadable_date", Msg(N_("missing or unreadable order date")), bad_date, "dropped")
     if any(f in mapping for f in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE)):
         add(
             "unreadable_number",
-            "quantity or amount that is not a number",
+            Msg(N_("quantity or amount that is not a number")),
             unreadable_number,
             "dropped",
         )
@@ -433,12 +476,16 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for col in [c for c in cache if c != mapping.get(STATUS)]:
         del cache[col]
     if schema.ORDER_ID in mapping:
-        add("duplicate", "exact duplicate of an earlier row", dup, "dropped")
+        add("duplicate", Msg(N_("exact duplicate of an earlier row")), dup, "dropped")
     else:
         add(
             "identical_rows",
-            "rows identical to an earlier row, kept: without an order id they may be "
-            "separate purchases",
+            Msg(
+                N_(
+                    "rows identical to an earlier row, kept: without an order id they may be "
+                    "separate purchases"
+                )
+            ),
             dup,
             "kept",
         )
@@ -450,7 +497,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         cols[schema.UNIT_PRICE] = (cols[schema.REVENUE] / q.where(q != 0)).astype("float64")
     if schema.PRODUCT_ID not in text and schema.PRODUCT_NAME in text:
         text[schema.PRODUCT_ID] = text[schema.PRODUCT_NAME]
-        notes.append("No product id column: the product name is used as the product id.")
+        notes.append(Msg(N_("No product id column: the product name is used as the product id.")))
     # ---- returns
     is_return = np.zeros(n, dtype=bool)
     if schema.ORDER_ID in text:
@@ -460,7 +507,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             invoices = len(np.unique(order.codes[c_ids]))
             add(
                 "cancellation_invoice",
-                f"cancellation lines: order id starts with C ({invoices:,} orders)",
+                Msg(
+                    N_("cancellation lines: order id starts with C ({n} orders)"), n=f"{invoices:,}"
+                ),
                 c_ids,
                 "flagged",
             )
@@ -469,7 +518,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         neg = (q < 0).to_numpy()
         add(
             "negative_quantity",
-            "negative quantity (a return) outside cancellation orders",
+            Msg(N_("negative quantity (a return) outside cancellation orders")),
             neg & ~is_return,
             "flagged",
         )
@@ -487,8 +536,12 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         refunded &= ~is_return
         add(
             "refund_status",
-            "status says refunded / returned / cancelled (kept as a sale, with a return line "
-            "that nets it out)",
+            Msg(
+                N_(
+                    "status says refunded / returned / cancelled (kept as a sale, with a return line "
+                    "that nets it out)"
+                )
+            ),
             refunded,
             "flagged",
         )
@@ -507,7 +560,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             }
             statuses[kind] = states
             listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
-            add(rule, f"{label}: {listed}", mask, action)
+            add(rule, Msg(N_("{label}: {states}"), label=Msg(label), states=listed), mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -516,7 +569,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             net_neg = (amount < 0).to_numpy() & ~is_return
             add(
                 "net_return",
-                "negative amount in summed sales: more returned than sold (counted as returns)",
+                Msg(
+                    N_(
+                        "negative amount in summed sales: more returned than sold (counted as returns)"
+                    )
+                ),
                 net_neg,
                 "flagged",
             )
@@ -530,15 +587,20 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     if price_col is not None:
         p = cols[price_col]
         word = "price" if price_col == schema.UNIT_PRICE else "amount"
-        add(f"zero_{word}", f"{word} is zero", (p == 0).to_numpy(), "kept")
+        zero, negative = (
+            (N_("price is zero"), N_("price is negative"))
+            if word == "price"
+            else (N_("amount is zero"), N_("amount is negative"))
+        )
+        add(f"zero_{word}", Msg(zero), (p == 0).to_numpy(), "kept")
         add(
             f"negative_{word}",
-            f"{word} is negative",
+            Msg(negative),
             ((p < 0).to_numpy() & ~is_return) if word == "amount" else (p < 0).to_numpy(),
             "kept",
         )
     if missing_number.any():
-        add("missing_number", "quantity or amount left empty", missing_number, "kept")
+        add("missing_number", Msg(N_("quantity or amount left empty")), missing_number, "kept")
     # ---- products and customers
     pid = text.get(schema.PRODUCT_ID)
     pname = text.get(schema.PRODUCT_NAME)
@@ -546,18 +608,18 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         no_product = pid.missing.copy()
         if pname is not None:
             no_product &= pname.missing
-        add("missing_product", "no product id or name", no_product, "kept")
+        add("missing_product", Msg(N_("no product id or name")), no_product, "kept")
         if pname is not None and schema.PRODUCT_ID in mapping:
             add(
                 "missing_product_name",
-                "product name missing (the id is there)",
+                Msg(N_("product name missing (the id is there)")),
                 pname.missing & ~pid.missing,
                 "kept",
             )
     if schema.CUSTOMER_ID in text:
         add(
             "missing_customer",
-            "no customer id (guest orders)",
+            Msg(N_("no customer id (guest orders)")),
             text[schema.CUSTOMER_ID].missing,
             "kept",
         )
@@ -571,7 +633,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             non_product = pname.matches(schema.NON_PRODUCT_NAME)
         add(
             "non_product",
-            "postage, fees, adjustments and other non-product lines",
+            Msg(N_("postage, fees, adjustments and other non-product lines")),
             non_product,
             "flagged",
         )
@@ -606,8 +668,12 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rules.append(
             RuleResult(
                 "cancelled_sale",
-                "sale lines matched to the return that cancels them (same customer and product, "
-                "opposite quantity, earlier date)",
+                Msg(
+                    N_(
+                        "sale lines matched to the return that cancels them (same customer and product, "
+                        "opposite quantity, earlier date)"
+                    )
+                ),
                 len(matched_idx),
                 "flagged",
                 sample_of(mask),
@@ -655,20 +721,20 @@ _STATUS_RULES = (
         CANCELLED,
         "status_cancelled",
         "dropped",
-        "order cancelled or closed before any sale (not a sale, left out)",
+        N_("order cancelled or closed before any sale (not a sale, left out)"),
     ),
-    (UNPAID, "status_unpaid", "dropped", "order not paid (not a sale yet, left out)"),
+    (UNPAID, "status_unpaid", "dropped", N_("order not paid (not a sale yet, left out)")),
     (
         RETURNED,
         "status_returned",
         "flagged",
-        "refunded after the sale (kept as a sale, with a return line that nets it out)",
+        N_("refunded after the sale (kept as a sale, with a return line that nets it out)"),
     ),
     (
         PENDING,
         "status_refund_pending",
         "kept",
-        "refund in progress (still counted as a sale; load the export again once it settles)",
+        N_("refund in progress (still counted as a sale; load the export again once it settles)"),
     ),
 )
 

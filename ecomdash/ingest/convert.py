@@ -26,6 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ecomdash.i18n import N_
+from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.platforms_cn import halfwidth
 
 _CURRENCY = re.compile(
@@ -200,13 +202,13 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
         has_sep = [v for v in u if ("," in v)]
         dec = number_format(has_sep) if has_sep else "."
         if dec == ",":
-            note = "decimal comma (1.234,50)"
+            note = Msg(N_("decimal comma (1.234,50)"))
         elif has_sep:
-            note = "thousands separator (1,234.50)"
+            note = Msg(N_("thousands separator (1,234.50)"))
         cur = currency_of(u[todo])
         if cur:
-            note = f"{note}; " if note else ""
-            note += f"currency {cur}"
+            currency = Msg(N_("currency {currency}"), currency=cur)
+            note = Msg(N_("{how}; {note}"), how=note, note=currency) if note else currency
         fixed = []
         for v in u[todo]:
             t = _CURRENCY.sub("", v)
@@ -374,15 +376,19 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             second_gt12 += b > 12
     if dmy_matches:
         if first_gt12 and not second_gt12:
-            dayfirst, why = True, "a first part above 12 proves day/month/year"
+            dayfirst, why = True, Msg(N_("a first part above 12 proves day/month/year"))
         elif second_gt12 and not first_gt12:
-            dayfirst, why = False, "a second part above 12 proves month/day/year"
+            dayfirst, why = False, Msg(N_("a second part above 12 proves month/day/year"))
         elif first_gt12 and second_gt12:
             dayfirst = first_gt12 >= second_gt12
-            why = (
-                f"conflicting evidence ({first_gt12} values prove day-first, {second_gt12} "
-                f"month-first); read as {'day/month' if dayfirst else 'month/day'}, the other "
-                "values do not convert"
+            why = Msg(
+                N_(
+                    "conflicting evidence ({first} values prove day-first, {second} "
+                    "month-first); read as {order}, the other values do not convert"
+                ),
+                first=first_gt12,
+                second=second_gt12,
+                order=Msg(N_("day/month")) if dayfirst else Msg(N_("month/day")),
             )
         else:
             dayfirst, why = _chronology_vote(u, dmy_matches, order_hint)
@@ -391,7 +397,11 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             d, mo = (a, b) if dayfirst else (b, a)
             h, mi, sec, us = _hms(m, 4)
             out[i] = _mk(_year(m.group(3)), mo, d, h, mi, sec, us)
-        notes.append(f"{'day/month/year' if dayfirst else 'month/day/year'} dates: {why}")
+        notes.append(
+            Msg(N_("day/month/year dates: {why}"), why=why)
+            if dayfirst
+            else Msg(N_("month/day/year dates: {why}"), why=why)
+        )
     # 4. month names and other textual dates (unambiguous), parsed by pandas
     left = [
         i for i in rest if np.isnat(out[i]) and i not in dmy_matches and re.search("[A-Za-z]", u[i])
@@ -400,7 +410,7 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
         vals = pd.Series(u[left])
         parsed = pd.to_datetime(vals, format="mixed", errors="coerce", utc=True)
         out[left] = parsed.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
-    return out, "; ".join(notes)
+    return out, notes[0] if len(notes) == 1 else "; ".join(notes)
 
 
 def _chronology_vote(
@@ -408,7 +418,7 @@ def _chronology_vote(
 ) -> tuple[bool, str]:
     """No proof either way: prefer the reading that keeps the rows in date order."""
     if order_hint is None or len(matches) < 2:
-        return True, "no value proves the order; assumed day/month/year (check the dates)"
+        return True, Msg(N_("no value proves the order; assumed day/month/year (check the dates)"))
     idx = np.fromiter(matches.keys(), dtype=np.int64)
     day_first = np.full(len(u), np.datetime64("NaT", "D"))
     month_first = day_first.copy()
@@ -433,14 +443,28 @@ def _chronology_vote(
     if bd < bm:
         return (
             True,
-            f"no value proves the order; day/month keeps the rows in date order ({bd} vs {bm} steps back)",
+            Msg(
+                N_(
+                    "no value proves the order; day/month keeps the rows in date order "
+                    "({n} vs {other} steps back)"
+                ),
+                n=bd,
+                other=bm,
+            ),
         )
     if bm < bd:
         return (
             False,
-            f"no value proves the order; month/day keeps the rows in date order ({bm} vs {bd} steps back)",
+            Msg(
+                N_(
+                    "no value proves the order; month/day keeps the rows in date order "
+                    "({n} vs {other} steps back)"
+                ),
+                n=bm,
+                other=bd,
+            ),
         )
-    return True, "no value proves the order; assumed day/month/year (check the dates)"
+    return True, Msg(N_("no value proves the order; assumed day/month/year (check the dates)"))
 
 
 def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:

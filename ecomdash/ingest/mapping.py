@@ -28,7 +28,9 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
+from ecomdash.i18n import N_, _
 from ecomdash.ingest.convert import date_rate, number_rate
+from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.platforms_cn import Layout, layout_mapping
 from ecomdash.ingest.read import RawTable
 from ecomdash.ingest.roles import EVENT, PRIMARY_FIELD, ROLES, named_role, role_allows
@@ -496,23 +498,23 @@ def _profile(col: pd.Series) -> _Profile:
 def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
     """Multiplier (0..1] for a name match given the content, and a note."""
     if p.filled == 0:
-        return 0.3, "the column is empty"
+        return 0.3, Msg(N_("the column is empty"))
     if fld in _NUMERIC:
         if p.number >= 0.95:
-            return 1.0, "values are numbers"
+            return 1.0, Msg(N_("values are numbers"))
         if p.number >= 0.6:
-            return 0.8, f"{p.number:.0%} of values are numbers"
-        return 0.2, f"only {p.number:.0%} of values are numbers"
+            return 0.8, Msg(N_("{share} of values are numbers"), share=f"{p.number:.0%}")
+        return 0.2, Msg(N_("only {share} of values are numbers"), share=f"{p.number:.0%}")
     if fld == schema.ORDER_DATE:
         if p.date >= 0.95 or p.date_serial >= 0.95:
-            return 1.0, "values are dates"
+            return 1.0, Msg(N_("values are dates"))
         if p.date >= 0.6:
-            return 0.8, f"{p.date:.0%} of values are dates"
-        return 0.2, f"only {p.date:.0%} of values are dates"
+            return 0.8, Msg(N_("{share} of values are dates"), share=f"{p.date:.0%}")
+        return 0.2, Msg(N_("only {share} of values are dates"), share=f"{p.date:.0%}")
     if fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID):
         if p.date >= 0.9:
-            return 0.3, "values look like dates, not ids"
-        return 1.0, "values look like ids"
+            return 0.3, Msg(N_("values look like dates, not ids"))
+        return 1.0, Msg(N_("values look like ids"))
     if fld in (
         schema.PRODUCT_NAME,
         schema.COUNTRY,
@@ -521,8 +523,8 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
         schema.LOCATION,
     ):
         if p.number >= 0.95 or p.date >= 0.9:
-            return 0.4, "values are numbers or dates, not text"
-        return 1.0, "values are text"
+            return 0.4, Msg(N_("values are numbers or dates, not text"))
+        return 1.0, Msg(N_("values are text"))
     return 1.0, ""
 
 
@@ -540,11 +542,15 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     cands: list[tuple[float, int, str, str, str]] = []  # (score, -priority, field, col, reason)
     if raw.layout == "basket_list":
         fields = (
-            FieldProposal(schema.ORDER_ID, "basket", 1.0, "basket list: one basket per line"),
-            FieldProposal(schema.PRODUCT_ID, "item", 1.0, "basket list: the items of each line"),
+            FieldProposal(
+                schema.ORDER_ID, "basket", 1.0, Msg(N_("basket list: one basket per line"))
+            ),
+            FieldProposal(
+                schema.PRODUCT_ID, "item", 1.0, Msg(N_("basket list: the items of each line"))
+            ),
         )
         rest = tuple(
-            FieldProposal(f, None, 0.0, "not in a basket list")
+            FieldProposal(f, None, 0.0, Msg(N_("not in a basket list")))
             for f in FIELDS
             if f not in (schema.ORDER_ID, schema.PRODUCT_ID)
         )
@@ -559,7 +565,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
-            how = f"header {c!r} matches {fld}"
+            how = Msg(N_("header {column} matches {field}"), column=repr(c), field=Msg(fld))
             if strength is None:
                 strength, how = _partial(fld, n, c)
             if strength is None:
@@ -570,14 +576,24 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                 continue
             if role is not None and mult < 1 and p.date < 0.9 and p.filled > 0:
                 # store / department codes are often numbers: the name is the evidence
-                mult, note = 1.0, f"the name says it is {ROLES[role][3]}"
+                mult, note = 1.0, Msg(N_("the name says it is {role}"), role=Msg(ROLES[role][3]))
             matched = True
             score = strength * mult
-            reason = how + (f"; {note}" if note else "")
+            reason = Msg(N_("{how}; {note}"), how=how, note=note) if note else how
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
         if role in PRIMARY_FIELD and not matched:
             fld = PRIMARY_FIELD[role]
-            cands.append((0.8, -_PRIORITY[fld], fld, c, f"header {c!r} names {ROLES[role][3]}"))
+            cands.append(
+                (
+                    0.8,
+                    -_PRIORITY[fld],
+                    fld,
+                    c,
+                    Msg(
+                        N_("header {column} names {role}"), column=repr(c), role=Msg(ROLES[role][3])
+                    ),
+                )
+            )
     by_name = {t[2] for t in cands if t[0] >= 0.3}
     # with a header, content candidates for fields a header matched are dropped below: the
     # full-column scan that tells orders from customers is skipped when both are named
@@ -591,7 +607,13 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         # headers we do not know (another language, a custom export): content decides, with
         # less confidence, only for fields no header matched
         content = [
-            (score * 0.75, prio, fld, c, f"{reason} (no header matched; check)")
+            (
+                score * 0.75,
+                prio,
+                fld,
+                c,
+                Msg(N_("{reason} (no header matched; check)"), reason=reason),
+            )
             for score, prio, fld, c, reason in content
             if fld not in by_name and fld != schema.PRODUCT_NAME
         ]
@@ -604,7 +626,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     chosen: dict[str, FieldProposal] = {}
     used: set[str] = set()
     low: dict[str, tuple[float, str, str]] = {}
-    for score, _, fld, c, reason in cands:
+    for score, _prio, fld, c, reason in cands:
         if fld in chosen or c in used:
             continue
         if score < MIN_CONFIDENCE:
@@ -618,8 +640,16 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         if fld in chosen or c in used:
             continue
         warnings.append(
-            f"{fld} left unmapped: {c!r} might be it, but the evidence is weak "
-            f"(confidence {score:.2f}: {reason}). Map it yourself if that is right."
+            Msg(
+                N_(
+                    "{field} left unmapped: {column} might be it, but the evidence is weak "
+                    "(confidence {score}: {reason}). Map it yourself if that is right."
+                ),
+                field=Msg(fld),
+                column=repr(c),
+                score=f"{score:.2f}",
+                reason=reason,
+            )
         )
     seen: set[tuple[str, str]] = set()
     for score, fld, c, _why in sorted(blocked, key=lambda t: -t[0]):
@@ -627,8 +657,15 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             continue
         seen.add((fld, c))
         warnings.append(
-            f"{c!r} is named like {ROLES[roles[c]][3]}, so it is not used as {fld} "
-            "even though its values could fit."
+            Msg(
+                N_(
+                    "{column} is named like {role}, so it is not used as {field} "
+                    "even though its values could fit."
+                ),
+                column=repr(c),
+                role=Msg(ROLES[roles[c]][3]),
+                field=Msg(fld),
+            )
         )
     notes: list[str] = []
     rev = chosen.get(schema.REVENUE)
@@ -643,11 +680,17 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         if why:
             del chosen[schema.REVENUE]
             notes.append(
-                f"{rev.column!r} is an order total ({why}); revenue per line is computed as "
-                "quantity × unit price instead (map it to revenue yourself if you prefer)."
+                Msg(
+                    N_(
+                        "{column} is an order total ({why}); revenue per line is computed as "
+                        "quantity × unit price instead (map it to revenue yourself if you prefer)."
+                    ),
+                    column=repr(rev.column),
+                    why=why,
+                )
             )
     fields = tuple(
-        chosen.get(f) or FieldProposal(f, None, 0.0, "no matching column") for f in FIELDS
+        chosen.get(f) or FieldProposal(f, None, 0.0, Msg(N_("no matching column"))) for f in FIELDS
     )
     return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
 
@@ -655,15 +698,27 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
 def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> MappingProposal:
     """A recognised platform export: its own mapping, with certainty (the headers say it)."""
     fields = tuple(
-        FieldProposal(f, mapping[f], 1.0, f"{lay.label}: {mapping[f]!r} is its {f}")
+        FieldProposal(
+            f,
+            mapping[f],
+            1.0,
+            Msg(
+                N_("{layout}: {column} is its {field}"),
+                layout=Msg(lay.label),
+                column=repr(mapping[f]),
+                field=Msg(f),
+            ),
+        )
         if f in mapping
-        else FieldProposal(f, None, 0.0, f"not in a {lay.label}")
+        else FieldProposal(f, None, 0.0, Msg(N_("not in a {layout}"), layout=Msg(lay.label)))
         for f in FIELDS
     )
-    notes = (f"Recognised as a {lay.label}: mapped automatically.",)
+    notes: tuple[str, ...] = (
+        Msg(N_("Recognised as a {layout}: mapped automatically."), layout=Msg(lay.label)),
+    )
     if lay.note:
-        notes += (lay.note[0].upper() + lay.note[1:] + ".",)
-    return MappingProposal(fields, tuple(cols), notes, (), lay.label)
+        notes += (Msg(N_("{note}."), note=Msg(lay.note)).capitalised(),)
+    return MappingProposal(fields, tuple(cols), notes, (), Msg(lay.label))
 
 
 _PARTIAL = {
@@ -695,10 +750,10 @@ def _order_level_evidence(raw: RawTable, order_col: str, total_col: str, n: int 
         return ""
     later = multi[multi["o"].duplicated(keep="first")]
     if (later["t"] == "").mean() > 0.5:
-        return "left blank on an order's later lines"
+        return Msg(N_("left blank on an order's later lines"))
     per_order = multi.groupby("o", sort=False)["t"].nunique()
     if (per_order == 1).mean() > 0.8:
-        return "the same value on every line of an order"
+        return Msg(N_("the same value on every line of an order"))
     return ""
 
 
@@ -713,7 +768,9 @@ def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
         return None, ""
     for token in _PARTIAL.get(fld, ()):
         if token in n:
-            return 0.6, f"header {c!r} contains {token!r}"
+            return 0.6, Msg(
+                N_("header {column} contains {token}"), column=repr(c), token=repr(token)
+            )
     return None, ""
 
 
@@ -747,7 +804,9 @@ def _content_candidates(
     date_cols = [c for c in cols if profiles[c].date >= 0.95]
     date_col = date_cols[0] if date_cols else None
     if date_col:
-        out.append((0.7, -1, schema.ORDER_DATE, date_col, f"{date_col} holds dates"))
+        out.append(
+            (0.7, -1, schema.ORDER_DATE, date_col, Msg(N_("{column} holds dates"), column=date_col))
+        )
     dates = raw.data[date_col] if date_col else None
     big_whole = [
         c
@@ -797,18 +856,32 @@ def _content_candidates(
     orders = [c for c in repeats if not repeats[c]][:1]
     for c in customers:
         out.append(
-            (0.6, -2, schema.CUSTOMER_ID, c, f"{c} holds an id that repeats on different dates")
+            (
+                0.6,
+                -2,
+                schema.CUSTOMER_ID,
+                c,
+                Msg(N_("{column} holds an id that repeats on different dates"), column=c),
+            )
         )
     for c in orders:
-        why = "an id in row order" if _in_row_order(profiles[c].values) else "an id"
-        out.append((0.6, -2, schema.ORDER_ID, c, f"{c} holds {why}"))
+        why = (
+            Msg(N_("{column} holds an id in row order"), column=c)
+            if _in_row_order(profiles[c].values)
+            else Msg(N_("{column} holds an id"), column=c)
+        )
+        out.append((0.6, -2, schema.ORDER_ID, c, why))
     for c in qty_like[:1]:
-        out.append((0.5, -3, schema.QUANTITY, c, f"{c} holds small whole numbers"))
+        out.append(
+            (0.5, -3, schema.QUANTITY, c, Msg(N_("{column} holds small whole numbers"), column=c))
+        )
     for c in amount_like[:1]:
-        out.append((0.6, -4, schema.REVENUE, c, f"{c} holds decimal amounts"))
+        out.append(
+            (0.6, -4, schema.REVENUE, c, Msg(N_("{column} holds decimal amounts"), column=c))
+        )
     text_cols = [c for c in cols if profiles[c].alpha > 0.9 and profiles[c].date < 0.5]
     for c in text_cols[:1]:
-        out.append((0.4, -5, schema.PRODUCT_NAME, c, f"{c} holds text"))
+        out.append((0.4, -5, schema.PRODUCT_NAME, c, Msg(N_("{column} holds text"), column=c)))
     return out
 
 
@@ -830,15 +903,22 @@ def resolve_mapping(
         unknown = [k for k in override if k not in FIELDS]
         if unknown:
             raise MappingError(
-                f"Unknown field(s) in the mapping: {', '.join(map(repr, unknown))}. "
-                f"Fields are: {', '.join(FIELDS)}."
+                _(
+                    "Unknown field(s) in the mapping: {unknown}. Fields are: {fields}.",
+                    unknown=", ".join(map(repr, unknown)),
+                    fields=", ".join(FIELDS),
+                )
             )
         cols = set(raw.data.columns)
         missing = [v for v in override.values() if v and v not in cols]
         if missing:
             raise MappingError(
-                f"The mapping names column(s) not in the file: {', '.join(map(repr, missing))}. "
-                f"The file's columns are: {', '.join(map(repr, raw.data.columns))}."
+                _(
+                    "The mapping names column(s) not in the file: {missing}. The file's "
+                    "columns are: {columns}.",
+                    missing=", ".join(map(repr, missing)),
+                    columns=", ".join(map(repr, raw.data.columns)),
+                )
             )
         taken = {v for v in override.values() if v}
         mapping = {k: v for k, v in mapping.items() if v not in taken and k not in override}
@@ -853,15 +933,27 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
     ok = [a for a in schema.REQUIREMENTS if not schema.missing_for(a, have)]
     if ok:
         return
-    needs = "; ".join(
-        f"{schema.ANALYSIS_LABELS[a]} needs "
-        + " or ".join(" + ".join(sorted(alt)) for alt in schema.REQUIREMENTS[a])
+    # the analyses' names (schema.ANALYSIS_LABELS) and field ids are in the catalogue
+    # (ecomdash/ui/data_page.py marks them): shown in the UI language
+    needs = _("; ").join(
+        _(
+            "{analysis} needs {fields}",
+            analysis=_(schema.ANALYSIS_LABELS[a]),
+            fields=_(" or ").join(
+                " + ".join(_(f) for f in sorted(alt)) for alt in schema.REQUIREMENTS[a]
+            ),
+        )
         for a in schema.REQUIREMENTS
     )
-    found = ", ".join(f"{k} ← {v!r}" for k, v in mapping.items()) or "nothing"
+    found = _(", ").join(f"{_(k)} ← {v!r}" for k, v in mapping.items()) or _("nothing")
     raise MappingError(
-        "The columns found are not enough for any analysis. Mapped: "
-        f"{found} (file columns: {', '.join(map(repr, columns))}). At least an order id + a "
-        "product (a basket list), or a date + an amount (a payments log) is needed. "
-        f"In detail: {needs}. Map the missing columns by hand, or export more columns."
+        _(
+            "The columns found are not enough for any analysis. Mapped: {found} (file "
+            "columns: {columns}). At least an order id + a product (a basket list), or a date "
+            "+ an amount (a payments log) is needed. In detail: {needs}. Map the missing "
+            "columns by hand, or export more columns.",
+            found=found,
+            columns=", ".join(map(repr, columns)),
+            needs=needs,
+        )
     )

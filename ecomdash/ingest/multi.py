@@ -33,6 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import EcomdashError, InputFileError
+from ecomdash.i18n import N_, _
+from ecomdash.ingest.messages import Msg, shown
 from ecomdash.ingest.platforms_cn import detect, prepare
 from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_bytes
 
@@ -171,8 +173,12 @@ def read_tables(
     total = sum(len(b) for _, b in files)
     if total > max_bytes:
         raise InputFileError(
-            f"The files add up to {total / 2**20:,.0f} MB; the limit is "
-            f"{max_bytes / 2**20:,.0f} MB together. Export a shorter period and upload again."
+            _(
+                "The files add up to {size} MB; the limit is {limit} MB together. "
+                "Export a shorter period and upload again.",
+                size=f"{total / 2**20:,.0f}",
+                limit=f"{max_bytes / 2**20:,.0f}",
+            )
         )
     out: dict[str, RawTable] = {}
 
@@ -191,7 +197,7 @@ def read_tables(
             raw = read_bytes(inner, inner_name, max_bytes=max_bytes, _nested=True)
             add(table_name(inner_name), replace(raw, compression="zip"))
     if not out:
-        raise InputFileError("No file was given. Upload the tables of your export.")
+        raise InputFileError(_("No file was given. Upload the tables of your export."))
     return {name: _header_from_siblings(raw, name, out) for name, raw in out.items()}
 
 
@@ -211,7 +217,10 @@ def _header_from_siblings(raw: RawTable, name: str, tables: dict[str, RawTable])
         data=data,
         line_no=np.asarray(raw.line_no)[1:],
         has_header=True,
-        notes=(*raw.notes, "Its first row names columns of the other tables: read as its header."),
+        notes=(
+            *raw.notes,
+            Msg(N_("Its first row names columns of the other tables: read as its header.")),
+        ),
     )
 
 
@@ -236,8 +245,11 @@ def _zip_members(data: bytes, max_bytes: int) -> list[tuple[str, bytes]] | None:
         return [(PurePath(i.filename).name, zf.read(i)) for i in infos]
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
         raise InputFileError(
-            f"A file inside the zip cannot be unpacked ({exc}). It may be encrypted or damaged: "
-            "unpack the zip yourself and upload the tables."
+            _(
+                "A file inside the zip cannot be unpacked ({error}). It may be encrypted or "
+                "damaged: unpack the zip yourself and upload the tables.",
+                error=exc,
+            )
         ) from None
 
 
@@ -348,7 +360,11 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
             break
         (same, share), t, left, c = best
         kind = "translate" if _is_translation(tables[t], left) else "describe"
-        reason = ("same column name" if same else "values match") + f"; {share:.0%} of a sample"
+        reason = (
+            Msg(N_("same column name; {share} of a sample"), share=f"{share:.0%}")
+            if same
+            else Msg(N_("values match; {share} of a sample"), share=f"{share:.0%}")
+        )
         joins.append(Join(t, left, c, kind, _exact_share(have[left], tables[t].data[c]), reason))
         refused.pop(t, None)
         remaining.remove(t)
@@ -365,17 +381,28 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
             notes.append(refused[t].message)
         else:
             notes.append(
-                f"Table {t!r} shares no key with the lines (no column with the same name or "
-                "matching values): it is left out."
+                Msg(
+                    N_(
+                        "Table {table} shares no key with the lines (no column with the same "
+                        "name or matching values): it is left out."
+                    ),
+                    table=repr(t),
+                )
             )
     return JoinProposal(fact, tuple(joins), tuple(refused.values()), unused, tuple(notes))
 
 
-def _multiply_message(table: str, col: str, example: str, n: int) -> str:
-    return (
-        f"Table {table!r} is not joined on {col!r}: that column is not unique there "
-        f"({example!r} appears {n:,} times), so joining would repeat each matching line "
-        f"{n:,} times and multiply revenue. Sum that table per {col!r} first, or leave it out."
+def _multiply_message(table: str, col: str, example: str, n: int) -> Msg:
+    return Msg(
+        N_(
+            "Table {table} is not joined on {column}: that column is not unique there "
+            "({example} appears {n} times), so joining would repeat each matching line "
+            "{n} times and multiply revenue. Sum that table per {column} first, or leave it out."
+        ),
+        table=repr(table),
+        column=repr(col),
+        example=repr(example),
+        n=f"{n:,}",
     )
 
 
@@ -446,7 +473,15 @@ def combine(
     use = list(proposal.joins if joins is None else joins)
     fact_raw = tables[fact]
     df = fact_raw.data.copy()
-    steps: list[Step] = [Step(f"lines: {fact}", len(df), len(df), None, "the fact table")]
+    steps: list[Step] = [
+        Step(
+            Msg(N_("lines: {table}"), table=fact),
+            len(df),
+            len(df),
+            None,
+            Msg(N_("the fact table")),
+        )
+    ]
     notes: list[str] = []
     con = duckdb.connect(":memory:")
     try:
@@ -467,12 +502,26 @@ def combine(
             ).df()
             con.unregister("fact_in")
             if len(collapsed) < len(df) or seq:
+                counts = {"rows": f"{len(df):,}", "lines": f"{len(collapsed):,}"}
                 detail = (
-                    f"one row per unit: {len(df):,} rows counted into {len(collapsed):,} lines "
-                    f"with a quantity" + (f" (position column {seq!r} dropped)" if seq else "")
+                    Msg(
+                        N_(
+                            "one row per unit: {rows} rows counted into {lines} lines with a "
+                            "quantity (position column {column} dropped)"
+                        ),
+                        column=repr(seq),
+                        **counts,
+                    )
+                    if seq
+                    else Msg(
+                        N_(
+                            "one row per unit: {rows} rows counted into {lines} lines with a quantity"
+                        ),
+                        **counts,
+                    )
                 )
-                steps.append(Step("units counted", len(df), len(collapsed), None, detail))
-                notes.append(detail[0].upper() + detail[1:] + ".")
+                steps.append(Step(Msg(N_("units counted")), len(df), len(collapsed), None, detail))
+                notes.append(Msg(N_("{note}."), note=detail).capitalised())
                 df = collapsed
                 counted = True
         for j in use:
@@ -485,7 +534,7 @@ def combine(
         RawTable(
             data=df,
             line_no=line_no,
-            format=f"{len(use) + 1} tables joined",
+            format=Msg(N_("{n} tables joined"), n=len(use) + 1),
             encoding=fact_raw.encoding,
             delimiter=fact_raw.delimiter,
             malformed=fact_raw.malformed,
@@ -497,24 +546,40 @@ def combine(
 
 def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
     if j.table not in tables:
-        raise JoinError(f"There is no table named {j.table!r}. Tables: {', '.join(tables)}.")
+        raise JoinError(
+            _(
+                "There is no table named {table}. Tables: {tables}.",
+                table=repr(j.table),
+                tables=", ".join(tables),
+            )
+        )
     if j.table == fact:
-        raise JoinError(f"{j.table!r} holds the lines; it cannot also describe them.")
+        raise JoinError(
+            _("{table} holds the lines; it cannot also describe them.", table=repr(j.table))
+        )
     right = tables[j.table].data
     if j.left_column not in df.columns:
         raise JoinError(
-            f"The lines have no column {j.left_column!r} to join {j.table!r} on. Columns: "
-            f"{', '.join(c for c in df.columns if c != '__line_no')}."
+            _(
+                "The lines have no column {column} to join {table} on. Columns: {columns}.",
+                column=repr(j.left_column),
+                table=repr(j.table),
+                columns=", ".join(c for c in df.columns if c != "__line_no"),
+            )
         )
     if j.table_column not in right.columns:
         raise JoinError(
-            f"Table {j.table!r} has no column {j.table_column!r}. Its columns: "
-            f"{', '.join(right.columns)}."
+            _(
+                "Table {table} has no column {column}. Its columns: {columns}.",
+                table=repr(j.table),
+                column=repr(j.table_column),
+                columns=", ".join(right.columns),
+            )
         )
     dup = _nonempty(right[j.table_column])
     if not dup.is_unique:
         ex, n = _repeat_example(right, j.table_column)
-        raise JoinError(_multiply_message(j.table, j.table_column, ex, n))
+        raise JoinError(shown(_multiply_message(j.table, j.table_column, ex, n)))
     con.register("l", df)
     con.register("r", right)
     k_l, k_r = _q(j.left_column), _q(j.table_column)
@@ -530,12 +595,25 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         out = con.execute(f"SELECT {sel} FROM l LEFT JOIN r ON {on} ORDER BY l.__line_no").df()
         distinct = _nonempty(df[j.left_column]).unique()
         missing = sorted(set(distinct) - set(right[j.table_column]))
+        fields = {
+            "column": repr(j.left_column),
+            "table": repr(j.table),
+            "n": f"{len(distinct) - len(missing):,}",
+            "total": f"{len(distinct):,}",
+        }
         detail = (
-            f"{j.left_column!r} translated through {j.table!r}: {len(distinct) - len(missing):,} of "
-            f"{len(distinct):,} values"
-            + (f"; kept as they were: {', '.join(map(repr, missing[:5]))}" if missing else "")
+            Msg(
+                N_(
+                    "{column} translated through {table}: {n} of {total} values; "
+                    "kept as they were: {kept}"
+                ),
+                kept=", ".join(map(repr, missing[:5])),
+                **fields,
+            )
+            if missing
+            else Msg(N_("{column} translated through {table}: {n} of {total} values"), **fields)
         )
-        notes.append(detail[0].upper() + detail[1:] + ".")
+        notes.append(Msg(N_("{note}."), note=detail).capitalised())
     else:
         have = {c: 1 for c in df.columns}
         extra = []
@@ -547,17 +625,40 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
             extra.append(f"COALESCE(r.{_q(c)}, '') AS {_q(name)}")
         sel = ", ".join(["l.*", *extra])
         out = con.execute(f"SELECT {sel} FROM l LEFT JOIN r ON {on} ORDER BY l.__line_no").df()
-        detail = f"on {j.left_column!r} = {j.table!r}.{j.table_column!r}"
+        detail = Msg(
+            N_("on {column} = {table}.{table_column}"),
+            column=repr(j.left_column),
+            table=repr(j.table),
+            table_column=repr(j.table_column),
+        )
         if matched < before:
             notes.append(
-                f"{before - matched:,} of {before:,} lines have no match in {j.table!r} "
-                f"(on {j.left_column!r}): their {j.table} columns are empty."
+                Msg(
+                    N_(
+                        "{n} of {total} lines have no match in {table} (on {column}): "
+                        "their {table_name} columns are empty."
+                    ),
+                    n=f"{before - matched:,}",
+                    total=f"{before:,}",
+                    table=repr(j.table),
+                    column=repr(j.left_column),
+                    table_name=j.table,
+                )
             )
     con.unregister("l")
     con.unregister("r")
     if len(out) != before:  # cannot happen on a unique key; checked anyway
         raise JoinError(f"Joining {j.table!r} changed the line count from {before} to {len(out)}.")
-    steps.append(Step(f"{j.kind}: {j.table}", before, len(out), int(matched), detail))
+    kind = Msg(N_("describe")) if j.kind == "describe" else Msg(N_("translate"))
+    steps.append(
+        Step(
+            Msg(N_("{kind}: {table}"), kind=kind, table=j.table),
+            before,
+            len(out),
+            int(matched),
+            detail,
+        )
+    )
     return out
 
 
@@ -587,7 +688,7 @@ def joins_from_choices(
             left, _, right = str(spec).partition(":")
             right = right or left
         kind = "translate" if _is_translation(tables[table], left) else "describe"
-        joins[table] = Join(table, left, right, kind, 0.0, "chosen by you")
+        joins[table] = Join(table, left, right, kind, 0.0, Msg(N_("chosen by you")))
         if table not in order:
             order.append(table)
     return [joins[t] for t in order if t in joins]

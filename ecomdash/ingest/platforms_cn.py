@@ -37,6 +37,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ecomdash.i18n import N_
+from ecomdash.ingest.messages import Msg
+
 if TYPE_CHECKING:
     from ecomdash.ingest.read import RawTable
 
@@ -177,7 +180,7 @@ _TAOBAO_ITEM_SIG = frozenset({"订单编号", "标题", "价格", "购买数量"
 LAYOUTS: tuple[Layout, ...] = (
     Layout(
         "taobao_joined",
-        "Taobao / Tmall order report + order-item report (淘宝/天猫 订单报表 + 宝贝报表)",
+        N_("Taobao / Tmall order report + order-item report (淘宝/天猫 订单报表 + 宝贝报表)"),
         _TAOBAO_ITEM_SIG | {"买家会员名", "订单创建时间"},
         {
             "order_id": ("订单编号",),
@@ -194,12 +197,14 @@ LAYOUTS: tuple[Layout, ...] = (
         address=("收货地址",),
         statuses=("订单状态", "订单关闭原因"),
         paid=("订单付款时间",),
-        note="revenue per line = 价格 × 购买数量 (the item's price); the order's 买家实际支付金额 "
-        "(after discounts, with postage) stays an order total",
+        note=N_(
+            "revenue per line = 价格 × 购买数量 (the item's price); the order's 买家实际支付金额 "
+            "(after discounts, with postage) stays an order total"
+        ),
     ),
     Layout(
         "taobao_orders",
-        "Taobao / Tmall order report (淘宝/天猫 订单报表)",
+        N_("Taobao / Tmall order report (淘宝/天猫 订单报表)"),
         frozenset({"订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间"}),
         {
             "order_id": ("订单编号",),
@@ -215,12 +220,14 @@ LAYOUTS: tuple[Layout, ...] = (
         address=("收货地址",),
         statuses=("订单状态", "订单关闭原因"),
         paid=("订单付款时间",),
-        note="one line per order: revenue = 买家实际支付金额; upload the 宝贝报表 with it for "
-        "one line per item",
+        note=N_(
+            "one line per order: revenue = 买家实际支付金额; upload the 宝贝报表 with it for "
+            "one line per item"
+        ),
     ),
     Layout(
         "taobao_items",
-        "Taobao / Tmall order-item report (淘宝/天猫 宝贝报表)",
+        N_("Taobao / Tmall order-item report (淘宝/天猫 宝贝报表)"),
         _TAOBAO_ITEM_SIG,
         {
             "order_id": ("订单编号",),
@@ -231,12 +238,16 @@ LAYOUTS: tuple[Layout, ...] = (
             "status": (STATUS_COLUMN, "订单状态"),
         },
         statuses=("订单状态", "退款状态"),
-        note="this report has no date and no buyer, and cannot tell a refunded item from a "
-        "cancelled one (交易关闭 is read as cancelled): upload the 订单报表 with it",
+        note=N_(
+            "this report has no date and no buyer, and cannot tell a refunded item from a "
+            "cancelled one (交易关闭 is read as cancelled): upload the 订单报表 with it"
+        ),
     ),
     Layout(
         "taobao_items_v2",
-        "Taobao / Tmall order-item report, newer layout (淘宝/天猫 宝贝报表: 主订单编号 + 子订单编号)",
+        N_(
+            "Taobao / Tmall order-item report, newer layout (淘宝/天猫 宝贝报表: 主订单编号 + 子订单编号)"
+        ),
         frozenset({"子订单编号", "主订单编号", "商品标题", "商品价格", "购买数量", "订单状态"}),
         {
             "order_id": ("主订单编号",),
@@ -255,12 +266,14 @@ LAYOUTS: tuple[Layout, ...] = (
         statuses=("订单状态", "退款状态"),
         paid=("订单付款时间",),
         order_id="主订单编号",
-        note="one line per item (子订单): revenue = 买家实付金额; this report names no buyer, so "
-        "customer analyses need the 订单报表",
+        note=N_(
+            "one line per item (子订单): revenue = 买家实付金额; this report names no buyer, so "
+            "customer analyses need the 订单报表"
+        ),
     ),
     Layout(
         "jd",
-        "JD order export (京东 订单导出)",
+        N_("JD order export (京东 订单导出)"),
         frozenset({"订单号", "商品ID", "商品名称", "订购数量", "下单时间", "京东价", "订单状态"}),
         {
             "order_id": ("订单号",),
@@ -278,11 +291,11 @@ LAYOUTS: tuple[Layout, ...] = (
         statuses=("订单状态", "售后状态"),
         paid=("付款确认时间",),
         order_id="订单号",
-        note="revenue per line = 京东价 × 订购数量; 订单金额 / 应付金额 are order totals",
+        note=N_("revenue per line = 京东价 × 订购数量; 订单金额 / 应付金额 are order totals"),
     ),
     Layout(
         "pinduoduo",
-        "Pinduoduo order export (拼多多 订单导出)",
+        N_("Pinduoduo order export (拼多多 订单导出)"),
         frozenset(
             {"商品", "订单号", "订单状态", "商品总价(元)", "用户实付金额(元)", "商品数量(件)"}
         ),
@@ -300,12 +313,14 @@ LAYOUTS: tuple[Layout, ...] = (
         statuses=("订单状态", "售后状态"),
         paid=("支付时间",),
         order_id="订单号",
-        note="revenue = 用户实付金额(元); the export names no buyer id, so customer analyses "
-        "are not available",
+        note=N_(
+            "revenue = 用户实付金额(元); the export names no buyer id, so customer analyses "
+            "are not available"
+        ),
     ),
     Layout(
         "douyin",
-        "Douyin shop order export (抖店 订单导出)",
+        N_("Douyin shop order export (抖店 订单导出)"),
         frozenset({"主订单编号", "子订单编号", "选购商品", "商品数量", "订单提交时间", "订单状态"}),
         {
             "order_id": ("主订单编号",),
@@ -323,8 +338,10 @@ LAYOUTS: tuple[Layout, ...] = (
         statuses=("订单状态", "售后状态", "取消原因"),
         paid=("支付完成时间",),
         order_id="主订单编号",
-        note="one line per sub-order (子订单): revenue = 订单应付金额; the export names no buyer "
-        "id, so customer analyses are not available",
+        note=N_(
+            "one line per sub-order (子订单): revenue = 订单应付金额; the export names no buyer "
+            "id, so customer analyses are not available"
+        ),
     ),
 )
 _BY_KEY = {lay.key: lay for lay in LAYOUTS}
@@ -477,11 +494,22 @@ def prepare(raw: RawTable) -> RawTable:
         changed = True
         found = pc.not_equal(prov, "")
         missed = pc.sum(pc.and_(pc.not_equal(_arrow(df[src]), ""), pc.invert(found))).as_py()
+        fields = {
+            "column": repr(PROVINCE_COLUMN),
+            "source": repr(src),
+            "n": f"{pc.sum(found).as_py() or 0:,}",
+        }
         notes.append(
-            f"{PROVINCE_COLUMN!r}: the province taken from {src!r} for "
-            f"{pc.sum(found).as_py() or 0:,} rows"
-            + (f"; {missed:,} addresses name no province (left empty)" if missed else "")
-            + "."
+            Msg(
+                N_(
+                    "{column}: the province taken from {source} for {n} rows; "
+                    "{missed} addresses name no province (left empty)."
+                ),
+                missed=f"{missed:,}",
+                **fields,
+            )
+            if missed
+            else Msg(N_("{column}: the province taken from {source} for {n} rows."), **fields)
         )
     stat = [by_header[c] for c in lay.statuses if c in by_header]
     paid = next((by_header[c] for c in lay.paid if c in by_header), None)
@@ -496,10 +524,19 @@ def prepare(raw: RawTable) -> RawTable:
             df = df.copy(deep=False) if not changed else df
             df[STATUS_COLUMN] = _series(joined, df)
             changed = True
+            fields = {"column": repr(STATUS_COLUMN), "states": ", ".join(map(repr, stat))}
             notes.append(
-                f"{STATUS_COLUMN!r}: the order state from {', '.join(map(repr, stat))} together"
-                + (f", with {PAID!r} where {paid!r} is filled" if paid else "")
-                + "."
+                Msg(
+                    N_(
+                        "{column}: the order state from {states} together, with {paid_state} "
+                        "where {paid} is filled."
+                    ),
+                    paid_state=repr(PAID),
+                    paid=repr(paid),
+                    **fields,
+                )
+                if paid
+                else Msg(N_("{column}: the order state from {states} together."), **fields)
             )
     if not changed:
         return raw

@@ -43,6 +43,8 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
     _inflate = zlib
 
 from ecomdash.errors import InputFileError
+from ecomdash.i18n import N_, _
+from ecomdash.ingest.messages import Msg
 
 #: Largest upload accepted, in bytes. Must match ``server.maxUploadSize = 200`` (MB) in
 #: ``.streamlit/config.toml``.
@@ -66,6 +68,11 @@ DELIMITER_NAMES = {
     " ": "whitespace",
 }
 _SAMPLE_BYTES = 128 * 1024
+#: the ``reason`` of a malformed row (English in the table; the Data page shows it translated)
+MALFORMED_REASONS = (
+    N_("{n} fields where the header has {width}"),
+    N_("{n} fields where the file has {width}"),
+)
 _NUMBER_RE = re.compile(r"^\s*[-+(]?[$€£¥]?\s*\d[\d,.\s]*\)?%?\s*$")
 _DATE_RE = re.compile(
     r"^\s*(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日"
@@ -185,11 +192,13 @@ def _read_any(
     _nested: bool = False,
 ) -> RawTable:
     ext = _extension(filename)
-    _check_size(len(data), max_bytes, "The file")
+    _check_size(len(data), max_bytes, N_("The file"))
     if not data or data.isspace():
         raise InputFileError(
-            "The file is empty: it has no bytes (or only blank space). "
-            "Export your orders again and upload the saved file."
+            _(
+                "The file is empty: it has no bytes (or only blank space). "
+                "Export your orders again and upload the saved file."
+            )
         )
     notes: list[str] = []
     compression = None
@@ -204,21 +213,28 @@ def _read_any(
         ext = _extension(inner) if inner else ""
         if not data or data.isspace():
             raise InputFileError(
-                "The compressed file is empty once unpacked. Export your orders again."
+                _("The compressed file is empty once unpacked. Export your orders again.")
             )
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         zf = _open_zip(data, max_bytes)
         names = zf.namelist()
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             if ext in {".csv", ".txt", ".tsv"}:
-                notes.append(f"The file is named {ext} but is an Excel workbook; read it as Excel.")
+                notes.append(
+                    Msg(
+                        N_("The file is named {ext} but is an Excel workbook; read it as Excel."),
+                        ext=ext,
+                    )
+                )
             return _read_xlsx(data, sheet=sheet, notes=notes, compression=compression)
         if _nested or compression:
             raise _nested_error()
         if "mimetype" in names and b"opendocument" in _safe_read(zf, "mimetype")[:100]:
             raise InputFileError(
-                "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
-                "then upload that."
+                _(
+                    "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
+                    "then upload that."
+                )
             )
         members = [
             i
@@ -229,36 +245,59 @@ def _read_any(
         ]
         if not members:
             raise InputFileError(
-                "The zip archive holds no data file. Put one CSV, Excel or Parquet file in it."
+                _("The zip archive holds no data file. Put one CSV, Excel or Parquet file in it.")
             )
         if len(members) > 1:
             listed = ", ".join(PurePath(m.filename).name for m in members[:10])
             raise InputFileError(
-                f"The zip archive holds {len(members)} files ({listed}). "
-                "Upload a zip with exactly one data file, or upload the file itself."
+                _(
+                    "The zip archive holds {n} files ({names}). "
+                    "Upload a zip with exactly one data file, or upload the file itself.",
+                    n=len(members),
+                    names=listed,
+                )
             )
         inner_name = PurePath(members[0].filename).name
         try:
             inner = zf.read(members[0])
         except _ZIP_ERRORS as exc:
             raise InputFileError(
-                f"The file inside the zip cannot be unpacked ({exc}). It may be encrypted or "
-                "damaged: unpack it yourself and upload the data file."
+                _(
+                    "The file inside the zip cannot be unpacked ({error}). It may be encrypted "
+                    "or damaged: unpack it yourself and upload the data file.",
+                    error=exc,
+                )
             ) from None
         result = read_bytes(inner, inner_name, sheet=sheet, max_bytes=max_bytes, _nested=True)
-        return _with(result, compression="zip", notes=(f"Read {inner_name!r} from the zip.",))
+        return _with(
+            result,
+            compression="zip",
+            notes=(Msg(N_("Read {name} from the zip."), name=repr(inner_name)),),
+        )
     if data[:4] == b"PAR1":
         return _read_parquet(data, compression=compression)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputFileError(
-            "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
-            "which cannot be read here. Open it in Excel and save it (without a password) as "
-            ".xlsx or CSV, then upload that."
+            _(
+                "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
+                "which cannot be read here. Open it in Excel and save it (without a password) as "
+                ".xlsx or CSV, then upload that."
+            )
         )
     if ext in {".xlsx", ".xlsm"}:
-        notes.append(f"The file is named {ext} but holds plain text; read it as delimited text.")
+        notes.append(
+            Msg(
+                N_("The file is named {ext} but holds plain text; read it as delimited text."),
+                ext=ext,
+            )
+        )
     elif ext == ".parquet":
-        notes.append("The file is named .parquet but holds plain text; read it as delimited text.")
+        notes.append(
+            Msg(
+                N_("The file is named {ext} but holds plain text; read it as delimited text."),
+                ext=".parquet",
+            )
+        )
     return _read_text(data, notes=notes, compression=compression, max_bytes=max_bytes)
 
 
@@ -275,8 +314,10 @@ def _safe_read(zf: zipfile.ZipFile, name: str) -> bytes:
 
 def _nested_error() -> InputFileError:
     return InputFileError(
-        "The file is an archive inside another archive. Unpack it and upload the data file "
-        "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+        _(
+            "The file is an archive inside another archive. Unpack it and upload the data file "
+            "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+        )
     )
 
 
@@ -297,8 +338,13 @@ def _mb(n: int) -> str:
 def _check_size(n: int, max_bytes: int, what: str) -> None:
     if n > max_bytes:
         raise InputFileError(
-            f"{what} is {_mb(n)}; the limit is {_mb(max_bytes)}. "
-            "Export a shorter date range (or split the file) and upload the parts."
+            _(
+                "{what} is {size}; the limit is {limit}. "
+                "Export a shorter date range (or split the file) and upload the parts.",
+                what=_(what),
+                size=_mb(n),
+                limit=_mb(max_bytes),
+            )
         )
 
 
@@ -309,24 +355,36 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
         out = d.decompress(data, limit + 1)
     except (zlib.error, _inflate.error) as exc:
         raise InputFileError(
-            f"The file starts like a .gz archive but cannot be unpacked ({exc}). "
-            "It may be truncated: download or export it again."
+            _(
+                "The file starts like a .gz archive but cannot be unpacked ({error}). "
+                "It may be truncated: download or export it again.",
+                error=exc,
+            )
         ) from None
     if len(out) > limit:
         raise InputFileError(
-            f"The .gz file unpacks to more than {_mb(limit)} (from {_mb(len(data))}); "
-            "that is too large or a compression bomb. Upload a smaller export."
+            _(
+                "The .gz file unpacks to more than {limit} (from {size}); that is too large "
+                "or a compression bomb. Upload a smaller export.",
+                limit=_mb(limit),
+                size=_mb(len(data)),
+            )
         )
     if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * len(data):
         raise InputFileError(
-            f"The .gz file unpacks {len(out) / len(data):,.0f} times larger than it is; "
-            "this looks like a compression bomb and was not read."
+            _(
+                "The .gz file unpacks {ratio} times larger than it is; this looks like a "
+                "compression bomb and was not read.",
+                ratio=f"{len(out) / len(data):,.0f}",
+            )
         )
     if not d.eof:
         raise InputFileError(
-            "The .gz file is cut short: its compressed data stops before the end, so rows "
-            "would be missing. The download or export may have stopped early: get the file "
-            "again and upload the complete one."
+            _(
+                "The .gz file is cut short: its compressed data stops before the end, so rows "
+                "would be missing. The download or export may have stopped early: get the "
+                "file again and upload the complete one."
+            )
         )
     if d.unused_data and d.unused_data[:2] == b"\x1f\x8b":
         # concatenated gzip members: rare; fall back to the library
@@ -347,22 +405,34 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:
         raise InputFileError(
-            f"The file looks like a zip / .xlsx archive but is damaged ({exc}). "
-            "Open it in its program and save it again, or export a CSV."
+            _(
+                "The file looks like a zip / .xlsx archive but is damaged ({error}). "
+                "Open it in its program and save it again, or export a CSV.",
+                error=exc,
+            )
         ) from None
     limit = max_bytes * UNCOMPRESSED_FACTOR
     total = sum(i.file_size for i in infos)
     if total > limit:
         raise InputFileError(
-            f"The archive unpacks to {_mb(total)} (from {_mb(len(data))}); the limit is "
-            f"{_mb(limit)}. It is too large or a compression bomb and was not read."
+            _(
+                "The archive unpacks to {size} (from {packed}); the limit is {limit}. It is "
+                "too large or a compression bomb and was not read.",
+                size=_mb(total),
+                packed=_mb(len(data)),
+                limit=_mb(limit),
+            )
         )
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise InputFileError(
-                f"The archive member {PurePath(i.filename).name!r} unpacks "
-                f"{i.file_size / max(i.compress_size, 1):,.0f} times larger than it is stored "
-                f"({_mb(i.file_size)}); this looks like a compression bomb and was not read."
+                _(
+                    "The archive member {name} unpacks {ratio} times larger than it is stored "
+                    "({size}); this looks like a compression bomb and was not read.",
+                    name=repr(PurePath(i.filename).name),
+                    ratio=f"{i.file_size / max(i.compress_size, 1):,.0f}",
+                    size=_mb(i.file_size),
+                )
             )
     return zf
 
@@ -465,12 +535,14 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         if len(head) >= 230:
             break
     if not head:
-        raise InputFileError(f"The sheet {chosen!r} is empty. Choose the sheet with the orders.")
+        raise InputFileError(
+            _("The sheet {sheet} is empty. Choose the sheet with the orders.", sheet=repr(chosen))
+        )
     # title rows above the table ("Orders report 2024"): far fewer cells than the table
     filled = [sum(1 for c in row if c.strip()) for _, row in head[:30]]
     start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
     if start and len(head) > start + 1:
-        notes.append(f"Skipped {start} title row(s) above the table.")
+        notes.append(Msg(N_("Skipped {n} title row(s) above the table."), n=start))
         head = head[start:]
     width = max(len(r) for _, r in head)
     sample = [(r + [""] * width)[:width] for _, r in head]
@@ -489,7 +561,7 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
             return
         w = max(len(r) for _, r in batch)
         cols = [[] for _ in range(w)]
-        for _, r in batch:
+        for _rn, r in batch:
             for k in range(w):
                 cols[k].append(r[k] if k < len(r) else "")
         chunks.append([pa.array(c, type=pa.string()) for c in cols])
@@ -530,9 +602,11 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         header = _check_header((header_cells + [""] * width)[:width])
         if not chunks:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12])
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12]),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(width)]
@@ -554,24 +628,32 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
     if sheet is not None:
         if sheet not in names:
             raise SheetChoiceError(
-                f"The workbook has no sheet named {sheet!r}. Its sheets are: "
-                + ", ".join(repr(n) for n in names)
-                + ". Choose one of these.",
+                _(
+                    "The workbook has no sheet named {sheet}. Its sheets are: {sheets}. "
+                    "Choose one of these.",
+                    sheet=repr(sheet),
+                    sheets=", ".join(repr(n) for n in names),
+                ),
                 names,
             )
         return sheet
     with_data = [n for n in names if has_data(n)]
     if not with_data:
         raise InputFileError(
-            "The Excel workbook has no data in any sheet ("
-            + ", ".join(repr(n) for n in names)
-            + "). Check you exported the orders."
+            _(
+                "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
+                "the orders.",
+                sheets=", ".join(repr(n) for n in names),
+            )
         )
     if len(with_data) > 1:
         raise SheetChoiceError(
-            f"The workbook has {len(with_data)} sheets with data: "
-            + ", ".join(repr(n) for n in with_data)
-            + ". Choose the sheet that holds the order lines.",
+            _(
+                "The workbook has {n} sheets with data: {sheets}. Choose the sheet that holds "
+                "the order lines.",
+                n=len(with_data),
+                sheets=", ".join(repr(n) for n in with_data),
+            ),
             tuple(with_data),
         )
     return with_data[0]
@@ -590,8 +672,11 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
         raise InputFileError(
-            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
-            "Open it in Excel, save it again as .xlsx, or export a CSV."
+            _(
+                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                "again as .xlsx, or export a CSV.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
 
     def has_data(name: str) -> bool:
@@ -646,8 +731,11 @@ def _xlsx_openpyxl(data: bytes, sheet: str | None):
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged files
         raise InputFileError(
-            f"The Excel workbook cannot be opened ({type(exc).__name__}: {exc}). "
-            "Open it in Excel, save it again as .xlsx, or export a CSV."
+            _(
+                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                "again as .xlsx, or export a CSV.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     try:
         names = tuple(wb.sheetnames)
@@ -681,21 +769,28 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
         names = [str(n) for n in tbl.column_names]
     except Exception as exc:  # pyarrow raises many types on damaged files
         raise InputFileError(
-            f"The Parquet file cannot be read ({type(exc).__name__}: {exc}). Export it again."
+            _(
+                "The Parquet file cannot be read ({error}). Export it again.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     if tbl.num_rows == 0:
         raise InputFileError(
-            "The Parquet file has columns ("
-            + ", ".join(names[:10])
-            + ") but no rows. Export a period with orders."
+            _(
+                "The Parquet file has columns ({columns}) but no rows. Export a period with "
+                "orders.",
+                columns=", ".join(names[:10]),
+            )
         )
     names = _check_header(names)
     try:
         cols = _parquet_columns(tbl, names)
     except (pa.ArrowException, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise InputFileError(
-            f"The Parquet file holds values that cannot be read ({type(exc).__name__}: {exc}). "
-            "Export it again."
+            _(
+                "The Parquet file holds values that cannot be read ({error}). Export it again.",
+                error=f"{type(exc).__name__}: {exc}",
+            )
         ) from None
     df = pd.DataFrame(cols)
     return RawTable(
@@ -848,8 +943,10 @@ def _read_text(
     encoding, sample = _decode_sample(sample_bytes)
     if _looks_binary(sample):
         raise InputFileError(
-            "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
-            "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+            _(
+                "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
+                "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+            )
         )
     _refuse_markup(sample)
     full_text: str | None = None
@@ -861,7 +958,7 @@ def _read_text(
     if len(sample_bytes) < len(data) and len(lines) > 1:
         lines = lines[:-1]  # the last sample line may be cut
     if not lines:
-        raise InputFileError("The file is empty: it has no lines with text.")
+        raise InputFileError(_("The file is empty: it has no lines with text."))
     delim, consistency, mode = _sniff_delimiter(lines)
     title_lines = 0
     if delim != " " and mode >= 2:
@@ -873,7 +970,7 @@ def _read_text(
             title_lines = physical[skip]
             lines = lines[skip:]
             delim, consistency, mode = _sniff_delimiter(lines)
-            notes.append(f"Skipped {title_lines} title line(s) above the table.")
+            notes.append(Msg(N_("Skipped {n} title line(s) above the table."), n=title_lines))
     if delim == " ":
         rows = [ln.split() for ln in lines[:200]]
     else:
@@ -895,7 +992,7 @@ def _read_text(
     else:
         payload = data[3:] if encoding == "utf-8-sig" else data
     if len(rows[0]) < 2 and mode < 2:
-        notes.append("No delimiter found: read as a single column.")
+        notes.append(Msg(N_("No delimiter found: read as a single column.")))
 
     def parse(payload: bytes) -> RawTable:
         table = _read_delimited(
@@ -914,13 +1011,15 @@ def _read_text(
     except _NotUtf8:
         if full_text is not None:
             raise InputFileError(
-                "Part of the file is not valid text in any encoding tried. Save the export as "
-                "UTF-8 CSV and upload it again."
+                _(
+                    "Part of the file is not valid text in any encoding tried. Save the export as "
+                    "UTF-8 CSV and upload it again."
+                )
             ) from None
         encoding, full_text = _decode_sample(data)
         if _looks_binary(full_text):
             raise InputFileError(
-                "Part of the file holds binary bytes, not text. Export the orders again as CSV."
+                _("Part of the file holds binary bytes, not text. Export the orders again as CSV.")
             ) from None
         return parse(full_text.encode("utf-8"))
 
@@ -931,7 +1030,7 @@ def _drop_lines(payload: bytes, k: int) -> bytes:
         return payload
     nl = b"\n" if b"\n" in payload[:_SAMPLE_BYTES] else b"\r"
     pos = 0
-    for _ in range(k):
+    for _k in range(k):
         nxt = payload.find(nl, pos)
         if nxt < 0:
             return b""
@@ -946,17 +1045,21 @@ def _refuse_markup(sample: str) -> None:
         head.startswith("<") and "<table" in sample[:20000].lower()
     ):
         raise InputFileError(
-            "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
-            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            _(
+                "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
+                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            )
         )
     if head.startswith("<?xml"):
         raise InputFileError(
-            "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
-            "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            _(
+                "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
+                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            )
         )
     if head.startswith(("{", "[{")):
         raise InputFileError(
-            "This file is JSON, which is not read here. Export the orders as CSV or .xlsx."
+            _("This file is JSON, which is not read here. Export the orders as CSV or .xlsx.")
         )
 
 
@@ -964,9 +1067,12 @@ def _refuse_unclosed_quote(payload: bytes) -> None:
     bad_line = _unclosed_quote_line(payload)
     if bad_line is not None:
         raise InputFileError(
-            f"A quoted value opened on line {bad_line:,} is never closed (an odd number of "
-            '" characters), so the rest of the file cannot be split into columns. Fix or remove '
-            "that line, or export the file again."
+            _(
+                "A quoted value opened on line {line} is never closed (an odd number of "
+                '" characters), so the rest of the file cannot be split into columns. Fix or '
+                "remove that line, or export the file again.",
+                line=f"{bad_line:,}",
+            )
         )
 
 
@@ -1040,7 +1146,9 @@ def _read_delimited(
         msg = str(exc)
         if "utf8" in msg.lower():
             raise _NotUtf8(msg) from None
-        raise InputFileError(f"The file cannot be split into columns: {msg}") from None
+        raise InputFileError(
+            _("The file cannot be split into columns: {error}", error=msg)
+        ) from None
     n = tbl.num_rows
     # line numbers of the kept records. Usually record k starts on line k (header = 1); with
     # blank lines or line breaks inside quoted values, the physical start lines are computed.
@@ -1051,7 +1159,7 @@ def _read_delimited(
         # and records differ, so the (slower) quote scan runs only then
         _refuse_unclosed_quote(payload)
     if n == 0:
-        raise InputFileError("The file has no rows that can be read.")
+        raise InputFileError(_("The file has no rows that can be read."))
     starts = _record_start_lines(payload, total_records, lines)
     bad_numbers = {int(num) for num, _, _ in invalid if num is not None}
     all_numbers = starts
@@ -1076,9 +1184,11 @@ def _read_delimited(
         line_no = line_no[1:]
         if len(df) == 0:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12] if h)
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12] if h),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(ncols)]
@@ -1088,7 +1198,7 @@ def _read_delimited(
     malformed = pd.DataFrame(
         {
             "line_no": pd.array([num if num is not None else -1 for num, _, _ in invalid], "int64"),
-            "reason": [f"{cnt} fields where the header has {ncols}" for _, _, cnt in invalid],
+            "reason": [MALFORMED_REASONS[0].format(n=cnt, width=ncols) for _, _, cnt in invalid],
             "text": [t for _, t, _ in invalid],
         }
     )
@@ -1133,9 +1243,14 @@ def _check_malformed(malformed: pd.DataFrame, total: int) -> None:
     if len(malformed) and len(malformed) > max(5, MAX_MALFORMED_SHARE * total):
         where = ", ".join(f"{int(x):,}" for x in malformed["line_no"].head(8))
         raise InputFileError(
-            f"{len(malformed):,} of {total:,} lines have a different number of fields than the "
-            f"header (lines {where} ...). The delimiter or quoting is probably wrong: export "
-            "the file again as CSV, or fix those lines."
+            _(
+                "{n} of {total} lines have a different number of fields than the header "
+                "(lines {where} ...). The delimiter or quoting is probably wrong: export the "
+                "file again as CSV, or fix those lines.",
+                n=f"{len(malformed):,}",
+                total=f"{total:,}",
+                where=where,
+            )
         )
 
 
@@ -1159,12 +1274,16 @@ def _check_header(header: list[str]) -> list[str]:
         seen.setdefault(h.casefold(), []).append(i + 1)
     dups = {clean[pos[0] - 1]: pos for pos in seen.values() if len(pos) > 1}
     if dups:
-        listed = "; ".join(
-            f"{name!r} in columns {', '.join(map(str, pos))}" for name, pos in dups.items()
+        listed = _("; ").join(
+            _("{name} in columns {positions}", name=repr(name), positions=", ".join(map(str, pos)))
+            for name, pos in dups.items()
         )
         raise InputFileError(
-            f"Some column names appear more than once: {listed}. Rename them so every column "
-            "has its own name, then upload again."
+            _(
+                "Some column names appear more than once: {names}. Rename them so every "
+                "column has its own name, then upload again.",
+                names=listed,
+            )
         )
     return clean
 
@@ -1187,9 +1306,11 @@ def _from_rows(
         body, line_nos = rows[1:], line_nos[1:]
         if not body:
             raise InputFileError(
-                "The file has column names ("
-                + ", ".join(h for h in header[:12])
-                + ") but no data rows. Export a period that has orders."
+                _(
+                    "The file has column names ({columns}) but no data rows. "
+                    "Export a period that has orders.",
+                    columns=", ".join(h for h in header[:12]),
+                )
             )
     else:
         header = [f"column_{i + 1}" for i in range(width)]
@@ -1233,7 +1354,7 @@ def _read_whitespace(
     malformed = pd.DataFrame(
         {
             "line_no": pd.array([nos[i] for i in bad], "int64"),
-            "reason": [f"{counts[i]} fields where the file has {width}" for i in bad],
+            "reason": [MALFORMED_REASONS[1].format(n=counts[i], width=width) for i in bad],
             "text": [" ".join(rows[i]) for i in bad],
         }
     )

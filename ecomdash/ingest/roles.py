@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ecomdash import schema
+from ecomdash.i18n import N_
 
 #: Auxiliary field: a flag column (``IsHoliday``, ``is_promo``, ``节假日``) whose true rows mark
 #: event dates (holidays, promotions). Recorded with the dataset, not stored per line.
@@ -23,37 +24,37 @@ ROLES: dict[str, tuple[frozenset[str], tuple[str, ...], frozenset[str], str]] = 
         frozenset({"store", "stores", "shop", "shops", "outlet", "branch", "location", "site"}),
         ("门店", "店铺", "分店", "网点", "仓库"),
         frozenset({schema.LOCATION, schema.CHANNEL}),
-        "a store / location",
+        N_("a store / location"),
     ),
     "region": (
         frozenset({"region", "area", "district", "territory"}),
         ("区域", "地区", "大区", "省份"),
         frozenset({schema.LOCATION, schema.COUNTRY}),
-        "a region",
+        N_("a region"),
     ),
     "category": (
         frozenset({"department", "departments", "dept", "category", "categories", "family"}),
         ("部门", "品类", "类目", "分类"),
         frozenset({schema.CATEGORY}),
-        "a department / category",
+        N_("a department / category"),
     ),
     "channel": (
         frozenset({"channel", "platform", "marketplace"}),
         ("渠道", "平台"),
         frozenset({schema.CHANNEL}),
-        "a sales channel",
+        N_("a sales channel"),
     ),
     "product": (
         frozenset({"sku", "asin", "stockcode", "upc", "ean", "gtin"}),
         ("货号", "商品编码"),
         frozenset({schema.PRODUCT_ID, schema.PRODUCT_NAME}),
-        "a product code",
+        N_("a product code"),
     ),
     "flag": (
         frozenset({"holiday", "holidays", "promo", "promotion", "onpromotion", "flag", "event"}),
         ("节假日", "假日", "节日", "促销", "活动"),
         frozenset({EVENT}),
-        "a flag (holiday / promotion)",
+        N_("a flag (holiday / promotion)"),
     ),
     # a product's physical attribute (Olist's product_weight_g): numbers that repeat like ids,
     # but never an order, a customer or an amount
@@ -61,7 +62,7 @@ ROLES: dict[str, tuple[frozenset[str], tuple[str, ...], frozenset[str], str]] = 
         frozenset({"weight", "width", "height", "length", "depth", "volume", "dimension"}),
         ("重量", "尺寸", "体积", "长度", "宽度", "高度"),
         frozenset(),
-        "a physical attribute (weight, size)",
+        N_("a physical attribute (weight, size)"),
     ),
 }
 #: Words that make a header a measure even when it names a group ("Store_Sales", "门店销售额").

@@ -42,6 +42,9 @@ def get_session(remote: str):
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.driver.memory", "2g")
+                    # MLlib FP-Growth (de)serialises its trees recursively: at support 0.005
+                    # on the UCI file the default 1 MB thread stack overflows
+                    .config("spark.driver.extraJavaOptions", "-Xss16m")
                     .getOrCreate()
                 )
                 spark.sparkContext.setLogLevel("ERROR")

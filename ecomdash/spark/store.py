@@ -80,6 +80,12 @@ def _local(path: str) -> str:
     return path[len("file://") :] if path.startswith("file://") else path
 
 
+def _uri(path: str) -> str:
+    """A lake path as the URI Spark reads and writes (``file://`` + absolute path), so a
+    cluster whose default file system is HDFS still reads the shared folder, not HDFS."""
+    return "file://" + os.path.abspath(path)
+
+
 class SparkStore(Store):
     """A workspace's datasets on the lake, read and reduced by Spark.
 
@@ -180,9 +186,9 @@ class SparkStore(Store):
 
         (
             sdf.withColumn(MONTH, F.date_format(F.col(S.ORDER_DATE), "yyyy-MM"))
-            .write.mode("errorifexists")
+            .write.mode("error")  # never over a part; "error" (Connect has no "errorifexists")
             .partitionBy(MONTH)
-            .parquet(path)
+            .parquet(_uri(path))
         )
 
     def _frame_of(self, table: pa.Table):
@@ -332,7 +338,7 @@ class SparkStore(Store):
         try:
             self._write_part(new, path)
             added = int(
-                self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(path).count()
+                self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(_uri(path)).count()
             )
             if not added:  # nothing new: the version still moves on, with no empty part
                 shutil.rmtree(path, ignore_errors=True)
@@ -388,18 +394,27 @@ class SparkStore(Store):
             df = df.sort_values("line_no", kind="stable")
         return _rejected_frame(df)
 
-    # -- alert mutes: kept only by the DuckDB store so far --------------------------------
+    # -- alert mutes: kept in the dataset's catalogue entry -------------------------------
     def alert_mutes(self, dataset_id: str) -> dict[str, tuple[str, ...]]:
-        """Nothing is muted on the lake yet (mutes live in the DuckDB store's own table)."""
-        self.info(dataset_id)
-        return {"rules": (), "products": ()}
+        """The merchant's muted alert rules and products for a dataset (in the catalogue)."""
+        mutes = self._entry(dataset_id).get("alert_mutes") or {}
+        return {
+            "rules": tuple(sorted(mutes.get("rules", ()))),
+            "products": tuple(sorted(mutes.get("products", ()))),
+        }
 
-    def set_alert_mutes(self, dataset_id: str, **_: object) -> dict[str, tuple[str, ...]]:
-        raise StoreError(
-            "Muting alerts is not available on the Spark engine yet: nothing was changed. "
-            "Mute them in the command with --mute-rule / --mute-product, or use the default "
-            "engine (ECOMDASH_ENGINE=duckdb)."
-        )
+    def set_alert_mutes(
+        self, dataset_id: str, *, rules: tuple[str, ...] = (), products: tuple[str, ...] = ()
+    ) -> dict[str, tuple[str, ...]]:
+        """Replace the muted rules and products of a dataset (the catalogue is replaced
+        atomically, as for a save)."""
+        info = self.info(dataset_id)
+        with self._catalog("save the muted alerts") as cat:
+            cat[info.id]["alert_mutes"] = {
+                "rules": sorted(set(map(str, rules))),
+                "products": sorted(set(map(str, products))),
+            }
+        return self.alert_mutes(info.id)
 
     # -- reads: the inherited SQL through a Spark cursor ----------------------------------
     def _cur(self) -> _SparkCursor:
@@ -414,7 +429,7 @@ class SparkStore(Store):
         frame = None
         for part in entry["parts"]:
             path = self._part_path(info.id, part)
-            df = self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(path)
+            df = self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(_uri(path))
             frame = df if frame is None else frame.unionByName(df)
         return frame.select(*LINE_COLUMNS)
 
@@ -434,6 +449,73 @@ _FROM_LINES = re.compile(r"\bFROM\s+lines\s+WHERE\s+workspace\s*=\s*\?\s+AND\s+d
 _TEMP = re.compile(r"^\s*CREATE TEMP TABLE (\w+) AS (.*)$", re.S)
 _DROP = re.compile(r"^\s*DROP TABLE IF EXISTS (\w+)\s*$")
 _ISFINITE = re.compile(r"isfinite\(([\w.]+)\)")
+
+
+#: DuckDB spellings the store's pricing and alerts SQL uses, and Spark's for the same thing
+#: (same results: ``percentile`` and ``median`` interpolate as ``quantile_cont``; ``max_by``
+#: is ``arg_max``; interval literals from a bound number of hours or seconds).
+_SPELLINGS = (
+    (re.compile(r"\bAS NOT MATERIALIZED\b"), "AS"),
+    (re.compile(r"\barg_max\("), "max_by("),
+    (re.compile(r"\bquantile_cont\("), "percentile("),
+    # a literal (the value is bound as a number): window frame bounds must be literals
+    (re.compile(r"\bto_hours\(\s*\?::BIGINT\s*\)"), "INTERVAL ? HOUR"),
+    (re.compile(r"\bto_seconds\(\s*\?::BIGINT\s*\)"), "INTERVAL ? SECOND"),
+)
+
+
+def _call_args(sql: str, open_at: int) -> tuple[list[str], int]:
+    """The top-level arguments of the call whose ``(`` is at ``open_at``, and the index after
+    its ``)``."""
+    depth, start, args, i = 0, open_at + 1, [], open_at
+    quote = False
+    while i < len(sql):
+        ch = sql[i]
+        if ch == "'":
+            quote = not quote
+        elif not quote:
+            if ch == "(":
+                depth += 1
+            elif ch == ")":
+                depth -= 1
+                if depth == 0:
+                    args.append(sql[start:i].strip())
+                    return args, i + 1
+            elif ch == "," and depth == 1:
+                args.append(sql[start:i].strip())
+                start = i + 1
+        i += 1
+    raise StoreError("Internal error: a query has an unbalanced parenthesis.")
+
+
+def _date_diff(sql: str) -> str:
+    """DuckDB's ``date_diff('second' | 'week', a, b)``: the difference of the values truncated
+    to that unit (whole days // 7 for weeks), spelled in Spark SQL."""
+    out, pos = [], 0
+    for m in re.finditer(r"\bdate_diff\(", sql):
+        if m.start() < pos:
+            continue
+        args, end = _call_args(sql, m.end() - 1)
+        unit, a, b = args[0].strip("'").lower(), args[1], args[2]
+        if unit == "second":
+            # DOUBLE, as DuckDB's result divides: a Spark BIGINT / 3600.0 would be DECIMAL
+            expr = f"CAST(unix_seconds({b}) - unix_seconds({a}) AS DOUBLE)"
+        elif unit == "day":
+            expr = f"datediff(CAST({b} AS DATE), CAST({a} AS DATE))"
+        elif unit == "week":
+            expr = f"CAST(datediff(CAST({b} AS DATE), CAST({a} AS DATE)) DIV 7 AS BIGINT)"
+        else:
+            raise StoreError(f"Internal error: date_diff by {unit!r} has no Spark spelling.")
+        out += [sql[pos : m.start()], expr]
+        pos = end
+    out.append(sql[pos:])
+    return "".join(out)
+
+
+def _spark_spelling(sql: str) -> str:
+    for pattern, repl in _SPELLINGS:
+        sql = pattern.sub(repl, sql)
+    return _date_diff(sql) if "date_diff(" in sql else sql
 
 
 class _SparkCursor:
@@ -485,6 +567,24 @@ class _SparkCursor:
         t = self._arrow()
         return {c: t.column(c).to_numpy(zero_copy_only=False) for c in t.column_names}
 
+    def register(self, name: str, table) -> _SparkCursor:
+        """A small Arrow table or DataFrame (e.g. unit costs) as a temp view for this cursor."""
+        if isinstance(table, pd.DataFrame):
+            table = pa.Table.from_pandas(table, preserve_index=False)
+        with _spark_errors():
+            frame = self._store.spark.createDataFrame(table)
+            frame.createOrReplaceTempView(self._temp_name(name))
+        return self
+
+    def unregister(self, name: str) -> _SparkCursor:
+        self._store.spark.catalog.dropTempView(self._temp_name(name))
+        return self
+
+    def _temp_name(self, key: str) -> str:
+        if key not in self._temps:
+            self._temps[key] = f"ecd_tmp{key}_{secrets.token_hex(4)}"
+        return self._temps[key]
+
     def close(self) -> None:
         for name in self._temps.values():
             self._store.spark.catalog.dropTempView(name)
@@ -495,12 +595,9 @@ class _SparkCursor:
         requests on one Spark session never see each other's."""
 
         def sub(m: re.Match) -> str:
-            key = m.group(1)
-            if key not in self._temps:
-                self._temps[key] = f"ecd_tmp{key}_{secrets.token_hex(4)}"
-            return self._temps[key]
+            return self._temp_name(m.group(1))
 
-        return re.sub(r"(?<![\w.])(_l|_c)\b", sub, sql)
+        return re.sub(r"(?<![\w.])(_l|_c|_alert_costs)\b", sub, sql)
 
     def _run(self, sql: str, params):
         params = list(params)
@@ -516,6 +613,7 @@ class _SparkCursor:
         sql = sql.replace("regexp_matches(", "rlike(")
         sql = _ISFINITE.sub(r"(NOT isnan(\1) AND abs(\1) != double('infinity'))", sql)
         sql = re.sub(r"\bAS VARCHAR\)", "AS STRING)", sql)
+        sql = _spark_spelling(sql)
         # values: text stays a bound parameter; numbers and dates are spelled as literals
         parts = sql.split("?")
         if len(parts) - 1 != len(params):

@@ -12,6 +12,7 @@ from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.filters import Filters
+from ecomdash.i18n import _, _n
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -167,7 +168,7 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
             _alerts, ctx.key, *_mutes(ctx), seconds=STRIP_BUDGET_S, what="Checking for alerts"
         )
     except TimeBudgetError:
-        st.caption("Checking for alerts in the background: they show here on the next refresh.")
+        st.caption(_("Checking for alerts in the background: they show here on the next refresh."))
         return
     except EcomdashError:
         return
@@ -175,7 +176,8 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     if high.empty:
         return
     with st.container(border=True, key="alerts_strip"):
-        st.markdown(f"**:red[{len(res.alerts[res.alerts['severity'] == 'high'])} high alert(s)]**")
+        n_high = int((res.alerts["severity"] == "high").sum())
+        st.markdown("**:red[" + _n("{n} high alert", "{n} high alerts", n_high) + "]**")
         for r in high.itertuples():
             st.text(f"{fmt_date(r.date)} · {RULES[r.kind][0]}: {r.reason}")
-        st.caption("Open the Alerts page for every alert, its lines and filters.")
+        st.caption(_("Open the Alerts page for every alert, its lines and filters."))

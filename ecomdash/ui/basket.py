@@ -73,6 +73,10 @@ def _n_baskets(key: tuple, basket: str, level: str, include_non_product: bool) -
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _mine(key: tuple, params: tuple) -> B.BasketResult:
     kw = _mining_kwargs(params)
+    workspace, dataset_id, _version, fkey = key
+    store = get_store(workspace)
+    if getattr(store, "engine", "duckdb") == "spark":  # FP-Growth on the cluster
+        return B.mine_dataset(store, dataset_id, Filters.from_key(fkey), **kw)
     return B.mine(_pairs(key, kw["basket"], kw["level"], kw["include_non_product"]), **kw)
 
 

@@ -248,11 +248,12 @@ def download_table(
     df: pd.DataFrame,
     stem: str,
     *,
-    label: str = "Download CSV",
+    label: str | None = None,
     key: str | None = None,
     area: str | None = None,
 ) -> None:
     """A formula-safe CSV download; the random token keeps each export's /media id unique.
+    ``label``: the button's text, already translated (default: "Download CSV" translated).
 
     Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
     currency) and under them the raw column ids (docs/EXPORTS.md says why).
@@ -261,7 +262,7 @@ def download_table(
     """
     headers = download_headers(df, area=area)
     st.download_button(
-        label,
+        _("Download CSV") if label is None else label,
         data=lambda: to_safe_csv_bytes(df, headers=headers),
         file_name=f"{_safe_stem(stem)}-{secrets.token_hex(6)}.csv",
         mime="text/csv",
@@ -279,13 +280,30 @@ def timed_status(label: str, *, expanded: bool = False) -> Iterator:
         try:
             yield status
         except EcomdashError:
-            status.update(label=f"{label} stopped", state="error")
+            status.update(label=_("{label} stopped", label=label), state="error")
             raise
-        status.update(label=f"{label} done in {time.perf_counter() - t0:.1f} s", state="complete")
+        status.update(
+            label=_(
+                "{label} done in {secs} s", label=label, secs=f"{time.perf_counter() - t0:.1f}"
+            ),
+            state="complete",
+        )
 
 
 #: Default time budget of one analysis run in a page (seconds).
 DEFAULT_BUDGET_S = 60.0
+#: On Spark every step is a cluster job with its own start-up (a k-means sweep is dozens of
+#: them), so a page's budgets are this many times longer.
+SPARK_BUDGET_FACTOR = 5.0
+
+
+def _engine_budget(seconds: float) -> float:
+    from ecomdash.engine import settings
+
+    try:
+        return seconds * SPARK_BUDGET_FACTOR if settings().is_spark else seconds
+    except EcomdashError:  # a bad engine setting is reported where the store opens
+        return seconds
 
 
 def run_with_budget(
@@ -297,11 +315,13 @@ def run_with_budget(
     hangs. Python cannot stop a running thread, so a heavy step inside ``fn`` should go through
     ``ecomdash.ui.worker.run_in_worker``: that worker process gets what is left of this budget
     and is killed with the refusal. Other work abandoned here finishes in the background (and
-    fills the cache, so a retry is instant), but the merchant is never left waiting.
+    fills the cache, so a retry is instant), but the merchant is never left waiting. On the
+    Spark engine the budget is :data:`SPARK_BUDGET_FACTOR` times longer.
     """
+    seconds = _engine_budget(seconds)
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
-    # the thread runs in a copy of this context: the script run's language (ContextVar) holds
+    # the worker thread runs in a copy of this run's context: its language (ecomdash.i18n)
     fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, seconds)
     try:
         return fut.result(timeout=seconds)
@@ -338,7 +358,7 @@ def fmt_compact(x: float | None, *, money: bool = False) -> str:
     thousand."""
     if x is None or pd.isna(x):
         return "n/a"
-    return compact(float(x), symbol=current_display().symbol if money else "")
+    return compact(float(x), money=money, symbol=current_display().symbol if money else "")
 
 
 def fmt_int(x: float | None) -> str:

@@ -12,7 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash.errors import EcomdashError
+from ecomdash.i18n import N_, _
 from ecomdash.ingest import MappingProposal, RawTable, propose_mapping
+from ecomdash.ingest.messages import shown
 from ecomdash.ingest.multi import (
     combine,
     joins_from_choices,
@@ -20,9 +22,11 @@ from ecomdash.ingest.multi import (
     read_tables,
 )
 from ecomdash.ui.common import inert, show_error
+from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
 
-LEAVE_OUT = "(leave this table out)"
+LEAVE_OUT = N_("(leave this table out)")  # a stable option value, shown translated
+JOIN_KINDS = {"describe": N_("describe"), "translate": N_("translate")}
 
 
 def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] | None:
@@ -30,11 +34,15 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     if "tables" not in state:
         t0 = time.perf_counter()
         try:
-            with st.status("Reading the tables…", expanded=False) as status:
+            with st.status(_("Reading the tables…"), expanded=False) as status:
                 tables = read_tables([(u.name, u.getvalue()) for u in ups])
-                st.write(f"Read {len(tables)} tables; finding the lines and the join keys")
+                st.write(_("Read {n} tables; finding the lines and the join keys", n=len(tables)))
                 status.update(
-                    label=f"Read {len(tables)} tables in {time.perf_counter() - t0:.1f} s",
+                    label=_(
+                        "Read {n} tables in {seconds} s",
+                        n=len(tables),
+                        seconds=f"{time.perf_counter() - t0:.1f}",
+                    ),
                     state="complete",
                 )
         except EcomdashError as exc:
@@ -42,7 +50,7 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
             return None
         state["tables"] = tables
     tables = state["tables"]
-    st.subheader("Tables")
+    st.subheader(_("Tables"))
     show_table(
         pd.DataFrame(
             [
@@ -54,10 +62,10 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
         hide_index=True,
     )
     if len(tables) < 2:
-        st.info("Only one table was found; it is read on its own.")
+        st.info(_("Only one table was found; it is read on its own."))
     names = list(tables)
     fact = st.selectbox(
-        "Table holding the order lines (one row per product in an order, or per unit)",
+        _("Table holding the order lines (one row per product in an order, or per unit)"),
         names,
         index=names.index(_proposal(tables, None, state).fact),
         key="multi_fact",
@@ -67,37 +75,45 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     except EcomdashError as exc:
         show_error(exc)
         return None
-    st.subheader("Joins")
+    st.subheader(_("Joins"))
     st.caption(
-        "Each table that describes the lines is joined on a key. We proposed the keys from the "
-        "column names and how many lines each matches; change them below."
+        _(
+            "Each table that describes the lines is joined on a key. We proposed the keys from "
+            "the column names and how many lines each matches; change them below."
+        )
     )
     if proposal.joins:
         frame = proposal.to_frame()
+        frame["kind"] = frame["kind"].map(lambda k: _(JOIN_KINDS[k]) if k in JOIN_KINDS else k)
+        frame["why"] = [shown(j.reason) for j in proposal.joins]
         show_table(
             frame,
             area="data",
             hide_index=True,
             column_config={
                 "lines matched": st.column_config.ProgressColumn(
-                    "Lines matched", format="percent", min_value=0.0, max_value=1.0
+                    _("Lines matched"), format="percent", min_value=0.0, max_value=1.0
                 )
             },
         )
     for note in proposal.notes:
-        st.warning(inert(note), icon="⚠️")
+        st.warning(inert(shown(note)), icon="⚠️")
     choices = _join_editor(tables, proposal)
     try:
         joins = joins_from_choices(tables, proposal, choices)
         key = (fact, tuple((j.table, j.left_column, j.table_column) for j in joins))
         if state.get("combine_key") != key:
             t0 = time.perf_counter()
-            with st.status("Joining the tables…", expanded=False) as status:
+            with st.status(_("Joining the tables…"), expanded=False) as status:
                 combined = combine(tables, proposal, joins=joins)
                 mapping = propose_mapping(combined.raw)
                 status.update(
-                    label=f"Joined {len(joins) + 1} tables into {len(combined.raw.data):,} lines "
-                    f"in {time.perf_counter() - t0:.1f} s",
+                    label=_(
+                        "Joined {n} tables into {lines} lines in {seconds} s",
+                        n=len(joins) + 1,
+                        lines=f"{len(combined.raw.data):,}",
+                        seconds=f"{time.perf_counter() - t0:.1f}",
+                    ),
                     state="complete",
                 )
             state.update(combine_key=key, combined=combined, multi_mapping=mapping)
@@ -105,11 +121,14 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
         show_error(exc)
         return None
     combined = state["combined"]
-    st.caption("Rows before and after each step")
-    show_table(combined.steps_frame(), area="data", hide_index=True)
+    st.caption(_("Rows before and after each step"))
+    steps = combined.steps_frame()
+    steps["step"] = [shown(x.step) for x in combined.steps]  # (the frame holds plain str)
+    steps["detail"] = [shown(x.detail) for x in combined.steps]
+    show_table(steps, area="data", hide_index=True)
     for note in combined.notes:
-        st.text(note)
-    with st.expander("Preview of the joined lines (first 20 rows)"):
+        st.text(shown(note))
+    with st.expander(_("Preview of the joined lines (first 20 rows)")):
         st.dataframe(combined.raw.data.head(20), hide_index=True)  # the merchant's own headers
     return combined.raw, state["multi_mapping"], (state["file_id"], key)
 
@@ -126,7 +145,7 @@ def _join_editor(tables: dict[str, RawTable], proposal) -> dict:
     proposed = {j.table: j for j in proposal.joins}
     fact_cols = list(tables[proposal.fact].columns)
     choices: dict = {}
-    with st.expander("Change the joins", expanded=False):
+    with st.expander(_("Change the joins"), expanded=False):
         for t, raw in tables.items():
             if t == proposal.fact:
                 continue
@@ -138,15 +157,16 @@ def _join_editor(tables: dict[str, RawTable], proposal) -> dict:
             c1, c2 = st.columns(2)
             with c1:
                 left = st.selectbox(
-                    f"Join {inert(t)} on the lines column",
+                    _("Join {table} on the lines column", table=inert(t)),
                     left_opts,
+                    format_func=in_run_lang(lambda c: _(LEAVE_OUT) if c == LEAVE_OUT else c),
                     index=left_opts.index(j.left_column) if j else 0,
                     key=f"join_left_{t}",
                 )
             with c2:
                 right_opts = list(raw.columns)
                 right = st.selectbox(
-                    f"… equal to {inert(t)} column",
+                    _("… equal to {table} column", table=inert(t)),
                     right_opts,
                     index=right_opts.index(j.table_column) if j else 0,
                     key=f"join_right_{t}",

@@ -6,6 +6,7 @@ checks them (recomputable; nothing durable). Saving goes to the store, atomicall
 
 from __future__ import annotations
 
+import re
 import time
 
 import pandas as pd
@@ -14,6 +15,7 @@ import streamlit as st
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
+from ecomdash.i18n import N_, _, _n
 from ecomdash.ingest import (
     DEFAULT_MAX_BYTES,
     CleaningReport,
@@ -25,7 +27,9 @@ from ecomdash.ingest import (
     propose_mapping,
 )
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
+from ecomdash.ingest.messages import Msg, from_json, shown
 from ecomdash.ingest.multi import is_multi_table_zip
+from ecomdash.ingest.read import MALFORMED_REASONS
 from ecomdash.ui import data_multi
 from ecomdash.ui.common import (
     download_table,
@@ -35,36 +39,100 @@ from ecomdash.ui.common import (
     select_dataset,
     show_error,
 )
+from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
-NOT_IN_FILE = "(not in the file)"
+NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
 
-FIELD_HELP = {
-    S.ORDER_ID: "Order / invoice number",
-    S.ORDER_DATE: "When the order was placed",
-    S.CUSTOMER_ID: "Customer id or email (empty for guest orders)",
-    S.PRODUCT_ID: "Product code / SKU",
-    S.PRODUCT_NAME: "Product name",
-    S.QUANTITY: "Units on the line",
-    S.UNIT_PRICE: "Price of one unit",
-    S.REVENUE: "Amount of the line (paid)",
-    S.COUNTRY: "Country or region",
-    S.CATEGORY: "Product category",
-    S.CHANNEL: "Sales channel / shop",
-    S.LOCATION: "Store, shop, branch or region the sales were made in",
-    "status": "Order or line status: refunded lines are kept as returns; Chinese states "
-    "(交易关闭, 已取消, 退款成功 …) are sorted into cancellations and returns",
-    "event": "A flag column (IsHoliday, promotion): its true rows mark event dates",
+#: how each field is named on the page (English: its id, as the mapping stores it)
+FIELD_NAMES = {
+    S.ORDER_ID: N_("order_id"),
+    S.ORDER_DATE: N_("order_date"),
+    S.CUSTOMER_ID: N_("customer_id"),
+    S.PRODUCT_ID: N_("product_id"),
+    S.PRODUCT_NAME: N_("product_name"),
+    S.QUANTITY: N_("quantity"),
+    S.UNIT_PRICE: N_("unit_price"),
+    S.REVENUE: N_("revenue"),
+    S.COUNTRY: N_("country"),
+    S.CATEGORY: N_("category"),
+    S.CHANNEL: N_("channel"),
+    S.LOCATION: N_("location"),
+    "status": N_("status"),
+    "event": N_("event"),
 }
+
+FIELD_HELP = {
+    S.ORDER_ID: N_("Order / invoice number"),
+    S.ORDER_DATE: N_("When the order was placed"),
+    S.CUSTOMER_ID: N_("Customer id or email (empty for guest orders)"),
+    S.PRODUCT_ID: N_("Product code / SKU"),
+    S.PRODUCT_NAME: N_("Product name"),
+    S.QUANTITY: N_("Units on the line"),
+    S.UNIT_PRICE: N_("Price of one unit"),
+    S.REVENUE: N_("Amount of the line (paid)"),
+    S.COUNTRY: N_("Country or region"),
+    S.CATEGORY: N_("Product category"),
+    S.CHANNEL: N_("Sales channel / shop"),
+    S.LOCATION: N_("Store, shop, branch or region the sales were made in"),
+    "status": N_(
+        "Order or line status: refunded lines are kept as returns; Chinese states "
+        "(交易关闭, 已取消, 退款成功 …) are sorted into cancellations and returns"
+    ),
+    "event": N_("A flag column (IsHoliday, promotion): its true rows mark event dates"),
+}
+
+#: the analyses a mapping allows (``schema.ANALYSIS_LABELS``' keys), as the table names them
+ANALYSIS_NAMES = {
+    "overview": N_("the overview"),
+    "basket": N_("basket analysis"),
+    "forecast": N_("forecasting"),
+    "restock": N_("the restock planner"),
+    "segment": N_("customer segmentation"),
+    "clv": N_("customer value"),
+    "recommend": N_("recommendations"),
+    "pricing": N_("pricing"),
+}
+
+#: what a cleaning rule did with its rows (the report keeps the English ids)
+ACTIONS = {"dropped": N_("dropped"), "flagged": N_("flagged"), "kept": N_("kept")}
+
+DELIMITERS = {
+    "comma": N_("comma"),
+    "semicolon": N_("semicolon"),
+    "tab": N_("tab"),
+    "pipe": N_("pipe"),
+    "whitespace": N_("whitespace"),
+}
+FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
+SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
+
+
+def field_name(fld: str) -> str:
+    """A canonical field as the page names it, in the UI language."""
+    return _(FIELD_NAMES[fld]) if fld in FIELD_NAMES else fld
+
+
+def fields_list(fields) -> str:
+    """Several field names, in the UI language."""
+    return _(", ").join(field_name(f) for f in fields)
+
+
+def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
+    """The proposal's table (field, column, confidence, reason) in the UI language."""
+    frame = proposal.to_frame()
+    frame["field"] = frame["field"].map(field_name)
+    frame["reason"] = [shown(f.reason) for f in proposal.fields]
+    return frame
 
 
 def render() -> None:
     flash = st.session_state.pop("data_flash", None)
     if flash:
-        st.success(inert(flash))
-    tab_up, tab_sets = st.tabs(["Upload an export", "Your datasets"])
+        st.success(inert(shown(flash)))
+    tab_up, tab_sets = st.tabs([_("Upload an export"), _("Your datasets")])
     with tab_up:
         _upload_section()
     with tab_sets:
@@ -74,13 +142,18 @@ def render() -> None:
 # -- upload ------------------------------------------------------------------------------------
 def _upload_section() -> None:
     st.write(
-        "CSV, TSV or text (any delimiter), Excel .xlsx or Parquet, also .gz or .zip compressed; "
-        "exports from Shopify, WooCommerce, marketplaces or your own system, in English or Chinese. "
-        f"Up to {DEFAULT_MAX_BYTES // 2**20} MB."
+        _(
+            "CSV, TSV or text (any delimiter), Excel .xlsx or Parquet, also .gz or .zip "
+            "compressed; exports from Shopify, WooCommerce, marketplaces or your own system, in "
+            "English or Chinese. Up to {mb} MB.",
+            mb=DEFAULT_MAX_BYTES // 2**20,
+        )
     )
     ups = st.file_uploader(
-        "Order export: one file, or the related tables of one export (orders, order items, "
-        "customers, products …) or a zip holding them",
+        _(
+            "Order export: one file, or the related tables of one export (orders, order items, "
+            "customers, products …) or a zip holding them"
+        ),
         type=FILE_TYPES,
         key="uploader",
         accept_multiple_files=True,
@@ -91,8 +164,12 @@ def _upload_section() -> None:
     total = sum(u.size for u in ups)
     if total > DEFAULT_MAX_BYTES:
         st.error(
-            f"The upload is {total / 2**20:,.0f} MB, over the {DEFAULT_MAX_BYTES / 2**20:,.0f} MB "
-            "limit. Export a shorter period, or compress it as .gz or .zip, and upload again."
+            _(
+                "The upload is {size} MB, over the {limit} MB limit. Export a shorter period, "
+                "or compress it as .gz or .zip, and upload again.",
+                size=f"{total / 2**20:,.0f}",
+                limit=f"{DEFAULT_MAX_BYTES / 2**20:,.0f}",
+            )
         )
         return
     file_id = "|".join(u.file_id for u in ups)
@@ -112,18 +189,22 @@ def _upload_section() -> None:
     if "raw" not in state:
         t0 = time.perf_counter()
         try:
-            with st.status("Reading the file…", expanded=False) as status:
-                st.write("Detecting format, encoding and delimiter")
+            with st.status(_("Reading the file…"), expanded=False) as status:
+                st.write(_("Detecting format, encoding and delimiter"))
                 raw = inspect_bytes(up.getvalue(), up.name, sheet=state.get("sheet"))
-                st.write("Proposing the column mapping")
+                st.write(_("Proposing the column mapping"))
                 proposal = propose_mapping(raw)
                 status.update(
-                    label=f"Read {raw.rows_read:,} rows in {time.perf_counter() - t0:.1f} s",
+                    label=_(
+                        "Read {n} rows in {seconds} s",
+                        n=f"{raw.rows_read:,}",
+                        seconds=f"{time.perf_counter() - t0:.1f}",
+                    ),
                     state="complete",
                 )
         except SheetChoiceError as exc:
-            st.info("This workbook has several sheets with data. Which one holds the orders?")
-            sheet = st.selectbox("Sheet", list(exc.sheets), index=None, key="sheet_pick")
+            st.info(_("This workbook has several sheets with data. Which one holds the orders?"))
+            sheet = st.selectbox(_("Sheet"), list(exc.sheets), index=None, key="sheet_pick")
             if sheet:
                 state["sheet"] = sheet
                 st.rerun()
@@ -152,11 +233,15 @@ def _map_clean_save(
         resolved = resolve_mapping(raw, proposal, mapping)
         ckey = (file_key, tuple(sorted(resolved.items())))
         if state.get("clean_key") != ckey:
-            with st.status("Cleaning…", expanded=False) as status:
+            with st.status(_("Cleaning…"), expanded=False) as status:
                 t0 = time.perf_counter()
                 lines, report = clean(raw, resolved)
                 status.update(
-                    label=f"Cleaned {report.rows_read:,} rows in {time.perf_counter() - t0:.1f} s",
+                    label=_(
+                        "Cleaned {n} rows in {seconds} s",
+                        n=f"{report.rows_read:,}",
+                        seconds=f"{time.perf_counter() - t0:.1f}",
+                    ),
                     state="complete",
                 )
             state.update(clean_key=ckey, lines=lines, report=report, resolved=resolved)
@@ -166,53 +251,81 @@ def _map_clean_save(
     report: CleaningReport = state["report"]
     if report.kind == S.KIND_SUMMED:
         st.info(
-            "This table is already summed (a date, groups and an amount, no order id): it will "
-            "be saved as summed sales. The Overview and Forecast work on it; basket analysis, "
-            "segments, customer value and recommendations need an order-line export."
+            _(
+                "This table is already summed (a date, groups and an amount, no order id): it "
+                "will be saved as summed sales. The Overview and Forecast work on it; basket "
+                "analysis, segments, customer value and recommendations need an order-line "
+                "export."
+            )
         )
-    st.subheader("Cleaning report")
+    st.subheader(_("Cleaning report"))
     report_view(report.to_dict(), report=report)
     _save_form(filename, state)
 
 
 def _read_summary(raw: RawTable) -> None:
     info = raw.info()
-    parts = [f"{info['format']}", f"{info['rows_read']:,} rows", f"{len(info['columns'])} columns"]
+    fmt = raw.format
+    parts = [
+        shown(fmt) if isinstance(fmt, Msg) else _(FORMATS[fmt]) if fmt in FORMATS else str(fmt),
+        _n("{n} row", "{n} rows", info["rows_read"], n=f"{info['rows_read']:,}"),
+        _n("{n} column", "{n} columns", len(info["columns"])),
+    ]
     if info.get("encoding"):
-        parts.append(f"encoding {info['encoding']}")
+        # codec names as written in upper case (UTF-8, GB18030), in every language
+        parts.append(_("encoding {encoding}", encoding=str(info["encoding"]).upper()))
     if info.get("delimiter"):
-        parts.append(f"delimiter {info['delimiter']}")
+        delim = info["delimiter"]
+        parts.append(
+            _(
+                "delimiter {delimiter}",
+                delimiter=_(DELIMITERS[delim]) if delim in DELIMITERS else delim,
+            )
+        )
     if info.get("compression"):
-        parts.append(f"{info['compression']}-compressed")
-    st.caption("Read as " + ", ".join(str(p) for p in parts))
-    for note in info.get("notes") or []:
-        st.text(str(note))
-    with st.expander("Preview of the file (first 20 rows)"):
+        parts.append(_("{compression}-compressed", compression=info["compression"]))
+    st.caption(_("Read as {parts}", parts=_(", ").join(str(p) for p in parts)))
+    for note in raw.notes:
+        st.text(shown(note))
+    with st.expander(_("Preview of the file (first 20 rows)")):
         st.dataframe(raw.data.head(20), hide_index=True)  # the merchant's own headers
     if len(raw.malformed):
         st.warning(
-            f"{len(raw.malformed):,} rows could not be read (wrong number of fields or an "
-            "unclosed quote); they are listed below with their line numbers and are not saved."
+            _(
+                "{n} rows could not be read (wrong number of fields or an unclosed quote); they "
+                "are listed below with their line numbers and are not saved.",
+                n=f"{len(raw.malformed):,}",
+            )
         )
-        st.dataframe(raw.malformed.head(200), hide_index=True)  # the merchant's own headers
+        # the merchant's own headers; the reason in the UI language
+        st.dataframe(malformed_shown(raw.malformed.head(200)), hide_index=True)
 
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
-    st.subheader("Columns")
+    st.subheader(_("Columns"))
     if proposal.layout:
         # a marketplace export we know (Taobao, JD, Pinduoduo, Douyin): no mapping step
-        st.success(inert(f"Recognised as a {proposal.layout}: every column is mapped for you."))
+        st.success(
+            inert(
+                _(
+                    "Recognised as a {layout}: every column is mapped for you.",
+                    layout=shown(proposal.layout),
+                )
+            )
+        )
         for note in proposal.notes[1:]:
-            st.caption(inert(note))
-        if not st.toggle("Change the mapping by hand", key="map_by_hand"):
-            with st.expander("Which column is which"):
-                show_table(proposal.to_frame(), area="data", hide_index=True)
+            st.caption(inert(shown(note)))
+        if not st.toggle(_("Change the mapping by hand"), key="map_by_hand"):
+            with st.expander(_("Which column is which")):
+                show_table(mapping_frame(proposal), area="data", hide_index=True)
             mapping = {f.field: f.column for f in proposal.fields}
             _allows(mapping)
             return mapping
     st.caption(
-        "We matched your columns to the fields below by their names and content. "
-        "Change any of them before saving; the mapping is stored with the dataset."
+        _(
+            "We matched your columns to the fields below by their names and content. "
+            "Change any of them before saving; the mapping is stored with the dataset."
+        )
     )
     options = [NOT_IN_FILE, *raw.columns]
     mapping: dict[str, str | None] = {}
@@ -221,21 +334,31 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         default = options.index(f.column) if f.column in options else 0
         with cols[i % 4]:
             choice = st.selectbox(
-                f"{f.field}",
+                field_name(f.field),
                 options,
                 index=default,
                 key=f"map_{f.field}",
-                help=f"{FIELD_HELP.get(f.field, '')}. Confidence {f.confidence:.0%}.",
+                format_func=in_run_lang(_option),
+                help=_(
+                    "{what}. Confidence {confidence}.",
+                    what=_(FIELD_HELP[f.field]) if f.field in FIELD_HELP else "",
+                    confidence=f"{f.confidence:.0%}",
+                ),
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
     for note in proposal.notes:
-        st.caption(inert(note))
+        st.caption(inert(shown(note)))
     for warning in proposal.warnings:
-        st.warning(inert(warning), icon="⚠️")
-    with st.expander("Why these columns (confidence and reasons)"):
-        show_table(proposal.to_frame(), area="data", hide_index=True)
+        st.warning(inert(shown(warning)), icon="⚠️")
+    with st.expander(_("Why these columns (confidence and reasons)")):
+        show_table(mapping_frame(proposal), area="data", hide_index=True)
     _allows(mapping)
     return mapping
+
+
+def _option(column: str) -> str:
+    """A mapping option: the merchant's column as it is, "not in the file" translated."""
+    return _(NOT_IN_FILE) if column == NOT_IN_FILE else column
 
 
 def _allows(mapping: dict[str, str | None]) -> None:
@@ -243,13 +366,13 @@ def _allows(mapping: dict[str, str | None]) -> None:
     avail = available_columns({k: v for k, v in mapping.items() if v})
     rows = [
         {
-            "analysis": S.ANALYSIS_LABELS[a],
+            "analysis": _(ANALYSIS_NAMES[a]) if a in ANALYSIS_NAMES else S.ANALYSIS_LABELS[a],
             "available": not S.missing_for(a, avail),
-            "missing": ", ".join(sorted(S.missing_for(a, avail))),
+            "missing": fields_list(sorted(S.missing_for(a, avail))),
         }
         for a in S.REQUIREMENTS
     ]
-    st.caption("What this mapping allows")
+    st.caption(_("What this mapping allows"))
     show_table(
         pd.DataFrame(rows),
         area="data",
@@ -260,20 +383,37 @@ def _allows(mapping: dict[str, str | None]) -> None:
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
     """The cleaning report: counts, every rule with its rows and action, samples, rejected rows."""
     a, b, c, d = st.columns(4)
-    a.metric("Rows read", fmt_int(rep.get("rows_read")), border=True)
-    b.metric("Rows kept", fmt_int(rep.get("rows_kept")), border=True)
+    a.metric(_("Rows read"), fmt_int(rep.get("rows_read")), border=True)
+    b.metric(_("Rows kept"), fmt_int(rep.get("rows_kept")), border=True)
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
-    c.metric("Rows dropped", fmt_int(dropped), border=True)
-    d.metric("Cancellations matched", fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    c.metric(_("Rows dropped"), fmt_int(dropped), border=True)
+    d.metric(_("Cancellations matched"), fmt_int(rep.get("matched_cancellations", 0)), border=True)
     added = rep.get("added_returns") or 0
     if added:
         st.caption(
-            f"{added:,} return lines added, one for each line refunded after the sale (its "
-            f"state says so): the dataset holds {(rep.get('rows_kept') or 0) + added:,} lines."
+            _(
+                "{n} return lines added, one for each line refunded after the sale (its state "
+                "says so): the dataset holds {total} lines.",
+                n=f"{added:,}",
+                total=f"{(rep.get('rows_kept') or 0) + added:,}",
+            )
         )
-    rules = pd.DataFrame(rep.get("rules") or [], columns=["label", "rows", "action", "rule"])
+    rules = pd.DataFrame(
+        [
+            {
+                "label": rule_label(r),
+                "rows": r.get("rows"),
+                "action": _(ACTIONS[r["action"]])
+                if r.get("action") in ACTIONS
+                else r.get("action"),
+                "rule": r.get("rule"),
+            }
+            for r in rep.get("rules") or []
+        ],
+        columns=["label", "rows", "action", "rule"],
+    )
     if rules.empty:
-        st.caption("No cleaning rule applied.")
+        st.caption(_("No cleaning rule applied."))
     else:
         rules = rules.sort_values("rows", ascending=False, kind="stable")
         show_table(
@@ -285,56 +425,114 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                 "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
             },
         )
-    for note in rep.get("notes") or []:
-        st.text(str(note))
+    notes = rep.get("notes") or []
+    msgs = rep.get("notes_msg") or []
+    for i, note in enumerate(notes):
+        st.text(shown(from_json(msgs[i])) if i < len(msgs) else str(note))
     if report is not None:
         for r in report.rules:
             if r.rows and len(r.sample):
-                with st.expander(f"Sample: {inert(r.label)} ({r.rows:,} rows)"):
+                label = _("Sample: {rule} ({n} rows)", rule=inert(shown(r.label)), n=f"{r.rows:,}")
+                with st.expander(label):
                     show_table(r.sample, area="data", hide_index=True)
         if len(report.rejected):
             download_table(
-                report.rejected,
+                reasons_shown(report.rejected, rep),
                 "rejected-rows",
-                label=f"Download the {len(report.rejected):,} dropped rows (CSV)",
+                label=_("Download the {n} dropped rows (CSV)", n=f"{len(report.rejected):,}"),
                 key=f"dl_rejected_{key}",
             )
 
 
+def malformed_shown(malformed: pd.DataFrame) -> pd.DataFrame:
+    """Unreadable rows with their ``reason`` ("7 fields where the header has 8") in the UI
+    language (a copy)."""
+    if "reason" not in malformed.columns or not len(malformed):
+        return malformed
+    patterns = [
+        (
+            re.compile(
+                "^" + re.escape(t).replace(r"\{n\}", r"(\d+)").replace(r"\{width\}", r"(\d+)") + "$"
+            ),
+            t,
+        )
+        for t in MALFORMED_REASONS
+    ]
+
+    def one(reason):
+        for pattern, template in patterns:
+            m = pattern.match(str(reason))
+            if m:
+                return _(template, n=m.group(1), width=m.group(2))
+        return reason
+
+    out = malformed.copy()
+    out["reason"] = out["reason"].map(one)
+    return out
+
+
+def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:
+    """The dropped rows with their ``reason`` (a rule's English label, as stored) in the UI
+    language, for the download; a copy (the stored rows are not changed)."""
+    if "reason" not in rejected.columns or not len(rejected):
+        return rejected
+    shown_as = {str(r.get("label")): rule_label(r) for r in rep.get("rules") or []}
+    out = rejected.copy()
+    out["reason"] = out["reason"].map(lambda x: shown_as.get(str(x), x))
+    return out
+
+
+def rule_label(rule: dict) -> str:
+    """A cleaning rule's label (a report's ``rules`` entry) in the UI language; reports saved
+    before labels kept their message id show as saved."""
+    msg = from_json(rule.get("label_msg"))
+    return shown(msg) if isinstance(msg, Msg) else str(rule.get("label", rule.get("rule", "")))
+
+
 def _save_form(filename: str, state: dict) -> None:
-    st.subheader("Save")
+    st.subheader(_("Save"))
     store = get_store()
     existing = store.list_datasets()
     stem = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    stem = stem.split(".")[0][:80] or "My orders"
+    stem = stem.split(".")[0][:80] or _("My orders")
     with st.form("save_form"):
         mode = st.radio(
-            "Save as",
+            _("Save as"),
             ["new", "append"],
-            format_func={"new": "A new dataset", "append": "Add to an existing dataset"}.get,
+            format_func=in_run_lang(lambda m: _(SAVE_MODES[m])),
             horizontal=True,
             disabled=not existing,
         )
-        name = st.text_input("Name of the new dataset", value=stem, max_chars=120)
+        name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
+        by_id = {d.id: d for d in existing}
         target = st.selectbox(
-            "Dataset to add to (lines already in it are skipped)",
-            [d.id for d in existing],
-            format_func={d.id: f"{d.name} ({d.rows:,} lines)" for d in existing}.get,
+            _("Dataset to add to (lines already in it are skipped)"),
+            list(by_id),
+            format_func=in_run_lang(
+                lambda i: _n(
+                    "{name} ({n} line)",
+                    "{name} ({n} lines)",
+                    by_id[i].rows,
+                    name=by_id[i].name,
+                    n=f"{by_id[i].rows:,}",
+                )
+            ),
             disabled=not existing,
         )
-        go = st.form_submit_button("Save", type="primary")
+        go = st.form_submit_button(_("Save"), type="primary")
     if not go:
         return
     report: CleaningReport = state["report"]
     t0 = time.perf_counter()
     try:
-        with st.status("Saving…", expanded=False) as status:
+        with st.status(_("Saving…"), expanded=False) as status:
             if mode == "append" and target:
                 res = store.append(target, state["lines"], report=report, rejected=report.rejected)
                 info = res.dataset
-                msg = (
-                    f"Added {res.added:,} lines to the dataset; skipped {res.duplicates:,} "
-                    "lines it already had."
+                msg = Msg(
+                    N_("Added {n} lines to the dataset; skipped {skipped} lines it already had."),
+                    n=f"{res.added:,}",
+                    skipped=f"{res.duplicates:,}",
                 )
             else:
                 info = store.save_dataset(
@@ -344,8 +542,11 @@ def _save_form(filename: str, state: dict) -> None:
                     mapping={k: v for k, v in state["resolved"].items() if v},
                     rejected=report.rejected,
                 )
-                msg = f"Saved {info.rows:,} lines as a new dataset."
-            status.update(label=f"Saved in {time.perf_counter() - t0:.1f} s", state="complete")
+                msg = Msg(N_("Saved {n} lines as a new dataset."), n=f"{info.rows:,}")
+            status.update(
+                label=_("Saved in {seconds} s", seconds=f"{time.perf_counter() - t0:.1f}"),
+                state="complete",
+            )
     except EcomdashError as exc:
         show_error(exc)
         return
@@ -359,7 +560,7 @@ def _datasets_section() -> None:
     store = get_store()
     datasets = store.list_datasets()
     if not datasets:
-        st.info("No datasets yet: upload an export in the first tab.")
+        st.info(_("No datasets yet: upload an export in the first tab."))
         return
     table = pd.DataFrame(
         [
@@ -368,7 +569,7 @@ def _datasets_section() -> None:
                 "id": d.id,
                 "lines": d.rows,
                 "version": d.version,
-                "columns": ", ".join(d.columns),
+                "columns": fields_list(d.columns),
                 "source": d.source,
                 "updated": d.updated,
             }
@@ -379,7 +580,7 @@ def _datasets_section() -> None:
     ids = [d.id for d in datasets]
     by_id = {d.id: d for d in datasets}
     pick = st.selectbox(
-        "Dataset",
+        _("Dataset"),
         ids,
         format_func=lambda i: f"{by_id[i].name} ({i})",
         key="manage_pick",
@@ -387,48 +588,57 @@ def _datasets_section() -> None:
     info = by_id[pick]
     c1, c2, c3 = st.columns(3)
     with c1:
-        if st.button("Open in the dashboard", key="open_ds"):
+        if st.button(_("Open in the dashboard"), key="open_ds"):
             select_dataset(info.id)
     with c2:
-        with st.popover("Rename"):
-            new = st.text_input("New name", value=info.name, key=f"rename_{info.id}")
-            if st.button("Rename", key=f"do_rename_{info.id}"):
+        with st.popover(_("Rename")):
+            new = st.text_input(_("New name"), value=info.name, key=f"rename_{info.id}")
+            if st.button(_("Rename"), key=f"do_rename_{info.id}"):
                 try:
                     store.rename(info.id, new)
-                    st.session_state["data_flash"] = "Renamed."
+                    st.session_state["data_flash"] = Msg(N_("Renamed."))
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
     with c3:
-        with st.popover("Delete"):
-            st.write("This removes the dataset and its lines from the store for good.")
-            sure = st.checkbox("Yes, delete it", key=f"sure_{info.id}")
-            if st.button("Delete", type="primary", disabled=not sure, key=f"del_{info.id}"):
+        with st.popover(_("Delete")):
+            st.write(_("This removes the dataset and its lines from the store for good."))
+            sure = st.checkbox(_("Yes, delete it"), key=f"sure_{info.id}")
+            if st.button(_("Delete"), type="primary", disabled=not sure, key=f"del_{info.id}"):
                 try:
                     store.delete(info.id)
                     st.session_state.pop("dataset_id", None)
-                    st.session_state["data_flash"] = "Deleted."
+                    st.session_state["data_flash"] = Msg(N_("Deleted."))
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
-    st.subheader("Cleaning report of this dataset")
+    st.subheader(_("Cleaning report of this dataset"))
     if info.mapping:
-        st.caption("Column mapping")
+        st.caption(_("Column mapping"))
         show_table(
-            pd.DataFrame({"field": list(info.mapping), "column": list(info.mapping.values())}),
+            pd.DataFrame(
+                {
+                    "field": [field_name(f) for f in info.mapping],
+                    "column": list(info.mapping.values()),
+                }
+            ),
             area="data",
             hide_index=True,
         )
     report_view(info.report, key=info.id)
-    rej = store.rejected_rows(info.id)
+    rej = reasons_shown(store.rejected_rows(info.id), info.report)
     if len(rej):
         download_table(
             rej,
             "rejected-rows",
-            label=f"Download the {len(rej):,} dropped rows (CSV)",
+            label=_("Download the {n} dropped rows (CSV)", n=f"{len(rej):,}"),
             key=f"dl_rej_saved_{info.id}",
         )
     for app in info.report.get("appends", []):
         st.caption(
-            f"Appended later: {app['added']:,} lines added, {app['duplicates']:,} duplicates skipped."
+            _(
+                "Appended later: {n} lines added, {skipped} duplicates skipped.",
+                n=f"{app['added']:,}",
+                skipped=f"{app['duplicates']:,}",
+            )
         )

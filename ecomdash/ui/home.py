@@ -20,6 +20,7 @@ from streamlit.errors import StreamlitAPIException
 from ecomdash import findings as FD
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, TimeBudgetError
+from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     PageContext,
@@ -29,33 +30,32 @@ from ecomdash.ui.common import (
     timed_status,
 )
 
-# --- every string the page shows (one place: the translation catalogue comes next) ------------
+# --- every string the page shows: message ids, translated with _() where shown (home.po) ------
 TEXT = {
-    "intro": (
+    "intro": N_(
         "What to do this week, from every analysis run on your data with its default "
         "settings, largest first. Each one says how much is at stake and how sure the model is; "
         "open it for the detail and to change the settings."
     ),
-    "status": "Finding what to do this week",
-    "title": "What to do this week",
-    "none": (
+    "status": N_("Finding what to do this week"),
+    "title": N_("What to do this week"),
+    "none": N_(
         "Nothing stands out this week: no restock, win-back, bundle or forecast gap large "
         "enough to act on. The pages in the sidebar have every detail."
     ),
-    "not_checked": "What could not be checked",
-    "stake": "At stake",
-    "customers": "{n:,} customers",
-    "confidence": "Confidence {label}: {note}.",
-    "open_in_sidebar": "Open {title} in the sidebar.",
-    "kpis": "This period",
-    "kpis_more": "All KPIs, trends and top products",
-    "no_money": "This dataset has no amounts, so nothing can be sized in money.",
-    "step_done": "{label}: {secs:.2f} s",
-    "step_nothing": "{label}: nothing to act on ({secs:.2f} s)",
-    "step_failed": "{label}: could not run ({secs:.2f} s)",
-    "step_skipped": "{label}: needs {fields}",
-    "step_background": "{label}: still computing in the background ({secs:.0f} s so far)",
-    "background": (
+    "not_checked": N_("What could not be checked"),
+    "stake": N_("At stake"),
+    "confidence": N_("Confidence {label}: {note}."),
+    "open_in_sidebar": N_("Open {title} in the sidebar."),
+    "kpis": N_("This period"),
+    "kpis_more": N_("All KPIs, trends and top products"),
+    "no_money": N_("This dataset has no amounts, so nothing can be sized in money."),
+    "step_done": N_("{label}: {secs} s"),
+    "step_nothing": N_("{label}: nothing to act on ({secs} s)"),
+    "step_failed": N_("{label}: could not run ({secs} s)"),
+    "step_skipped": N_("{label}: needs {fields}"),
+    "step_background": N_("{label}: still computing in the background ({secs} s so far)"),
+    "background": N_(
         "{n} of the analyses are still computing in the background (a large dataset): their "
         "findings appear here when you come back to this page."
     ),
@@ -66,16 +66,17 @@ TEXT = {
 STEP_BUDGET_S = 20.0
 
 STEPS = {
-    "restock": "Restock planner (weekly unit forecasts of the top 100 products)",
-    "winback": "Customers likely to stop buying (churn models, lifetime value)",
-    "bundle": "Products bought together (basket rules, bundle what-if)",
-    "forecast": "Revenue against its forecast (backtest of every model)",
+    "restock": N_("Restock planner (weekly unit forecasts of the top 100 products)"),
+    "winback": N_("Customers likely to stop buying (churn models, lifetime value)"),
+    "bundle": N_("Products bought together (basket rules, bundle what-if)"),
+    "forecast": N_("Revenue against its forecast (backtest of every model)"),
 }
 
+#: the pages' names (the frame's message ids)
 PAGE_TITLES = {
-    FD.PAGE_BASKET: "Basket analysis",
-    FD.PAGE_FORECAST: "Forecast & restock",
-    FD.PAGE_VALUE: "Customer value",
+    FD.PAGE_BASKET: N_("Basket analysis"),
+    FD.PAGE_FORECAST: N_("Forecast & restock"),
+    FD.PAGE_VALUE: N_("Customer value"),
 }
 
 #: The KPI cards of the home (the Overview has them all, with trends).
@@ -135,7 +136,7 @@ SOURCES: dict[str, tuple[str, Callable[[PageContext], FD.Finding | None]]] = {
 
 def _missing(ctx: PageContext, needs: str) -> list[str]:
     if ctx.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
-        return ["order lines"]
+        return [_("order lines")]
     return sorted(S.missing_for(needs, ctx.columns))
 
 
@@ -148,14 +149,15 @@ def compute(
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
     pending = 0
-    with timed_status(TEXT["status"], expanded=False) as status:
+    with timed_status(_(TEXT["status"]), expanded=False) as status:
         bar = st.progress(0.0)
         for i, (name, (needs, fn)) in enumerate(SOURCES.items()):
-            label = STEPS[name]
+            label = _(STEPS[name])
             missing = _missing(ctx, needs)
             t0 = time.perf_counter()
+            pending_now = False
             if missing:
-                status.write(TEXT["step_skipped"].format(label=label, fields=", ".join(missing)))
+                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing)))
             else:
                 try:
                     f = run_with_budget(fn, ctx, seconds=STEP_BUDGET_S, what=label)
@@ -163,11 +165,15 @@ def compute(
                     key = "step_done" if f is not None else "step_nothing"
                 except TimeBudgetError:
                     pending += 1
+                    pending_now = True
                     key = "step_background"
                 except EcomdashError as err:
                     problems.append((label, err))
                     key = "step_failed"
-                status.write(TEXT[key].format(label=label, secs=time.perf_counter() - t0))
+                secs = time.perf_counter() - t0
+                status.write(
+                    _(TEXT[key], label=label, secs=f"{secs:.0f}" if pending_now else f"{secs:.2f}")
+                )
             bar.progress((i + 1) / len(SOURCES))
     return FD.rank(found), problems, pending
 
@@ -176,16 +182,16 @@ def compute(
 
 
 def _link(ctx: PageContext, f: FD.Finding) -> None:
-    title = PAGE_TITLES.get(f.page, f.page)
+    title = _(PAGE_TITLES[f.page]) if f.page in PAGE_TITLES else f.page
     try:
         st.page_link(
             f.page,
-            label=f.link_label,
+            label=_(f.link_label),
             icon=":material/arrow_forward:",
             query_params={"dataset": ctx.dataset_id, **dict(f.query)},
         )
     except StreamlitAPIException:  # the page run alone (AppTest), outside the app's navigation
-        st.caption(inert(TEXT["open_in_sidebar"].format(title=title)))
+        st.caption(inert(_(TEXT["open_in_sidebar"], title=title)))
 
 
 def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
@@ -200,11 +206,14 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
         with mid:
             if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
                 st.metric(
-                    TEXT["stake"],
+                    _(TEXT["stake"]),
                     f.value_text,
-                    help=None if f.customers is None else TEXT["customers"].format(n=f.customers),
+                    help=None
+                    if f.customers is None
+                    else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}"),
                 )
-            st.caption(inert(TEXT["confidence"].format(label=f.confidence, note=f.confidence_note)))
+            label = _(FD.CONFIDENCE_LABELS[f.confidence])
+            st.caption(inert(_(TEXT["confidence"], label=label, note=f.confidence_note)))
         with right:
             _link(ctx, f)
 
@@ -212,16 +221,16 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
 def _kpi_cards(ctx: PageContext) -> None:
     from ecomdash.ui import overview as ov
 
-    st.subheader(TEXT["kpis"])
+    st.subheader(_(TEXT["kpis"]))
     try:
-        res = ov._overview(ctx.key, "auto")
+        res = ov._overview(ctx.key, "auto", get_lang())
     except EcomdashError as exc:
         show_error(exc)
         return
     if not res.has_revenue:  # no amounts: the Overview's counts (orders, units, ...)
         from ecomdash.ui.overview_counts import render_counts
 
-        st.caption(TEXT["no_money"])
+        st.caption(_(TEXT["no_money"]))
         render_counts(res)
     else:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
@@ -229,33 +238,33 @@ def _kpi_cards(ctx: PageContext) -> None:
             v = res.kpis.get(name)
             ch = res.change(name)
             col.metric(
-                KPI_LABELS[name],
+                _(KPI_LABELS[name]),
                 ov.kpi_text(name, v),
-                delta=None if ch is None else f"{ch * 100:+.1f} %",
+                delta=ov.delta_text(ch),
                 delta_color="inverse" if name in ov.LOWER_IS_BETTER else "normal",
                 border=True,
             )
     try:
-        st.page_link("pages/overview.py", label=TEXT["kpis_more"], icon=":material/dashboard:")
+        st.page_link("pages/overview.py", label=_(TEXT["kpis_more"]), icon=":material/dashboard:")
     except StreamlitAPIException:
-        st.caption(inert(TEXT["open_in_sidebar"].format(title="Overview")))
+        st.caption(inert(_(TEXT["open_in_sidebar"], title=_("Overview"))))
 
 
 def render(ctx: PageContext) -> None:
-    st.caption(TEXT["intro"])
+    st.caption(_(TEXT["intro"]))
     top, bottom = st.container(), st.container()
     with bottom:  # the KPI cards come first (fast), the findings fill in above them
         _kpi_cards(ctx)
     with top:
         ranked, problems, pending = compute(ctx)
         if pending:
-            st.info(TEXT["background"].format(n=pending), icon=":material/hourglass_top:")
+            st.info(_(TEXT["background"], n=pending), icon=":material/hourglass_top:")
         elif not ranked:
-            st.info(TEXT["none"])
+            st.info(_(TEXT["none"]))
         for i, f in enumerate(ranked, 1):
             _finding(ctx, i, f)
         if problems:
-            with st.expander(TEXT["not_checked"]):
+            with st.expander(_(TEXT["not_checked"])):
                 for label, err in problems:
                     st.text(label)
                     show_error(err)

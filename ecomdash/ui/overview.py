@@ -10,7 +10,8 @@ from ecomdash import schema as S
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.kpis import KPI_LABELS, OverviewResult, overview
+from ecomdash.i18n import N_, _, _n, get_lang
+from ecomdash.kpis import KPI_LABELS, OverviewResult, day_text, overview
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -28,11 +29,34 @@ from ecomdash.ui.tables import show_table
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
 
+#: the trend's grains (stable ids) and how the switch shows them (message ids)
+GRAIN_LABELS = {"auto": N_("auto"), "day": N_("day"), "week": N_("week"), "month": N_("month")}
+TREND_LABELS = {"revenue": N_("Net revenue"), "orders": N_("Orders"), "units": N_("Units")}
+#: the breakdown tabs: (result attribute, tab label, chart title, download stem)
+PARTS = {
+    "top_products": (N_("Top products"), N_("Top products by net revenue"), "top-products"),
+    "top_categories": (N_("Top categories"), N_("Top categories by net revenue"), "top-categories"),
+    "top_countries": (N_("Top countries"), N_("Top countries by net revenue"), "top-countries"),
+    "top_locations": (
+        N_("Top stores / locations"),
+        N_("Top stores / locations by net revenue"),
+        "top-locations",
+    ),
+}
+
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
-def _overview(key: tuple, grain: str) -> OverviewResult:
+def _overview(key: tuple, grain: str, lang: str = "en") -> OverviewResult:
+    """The overview of ``key``; ``lang``: its notes are sentences in that language."""
     workspace, dataset_id, _version, fkey = key
     return overview(get_store(workspace), dataset_id, Filters.from_key(fkey), grain=grain)
+
+
+def delta_text(ch: float | None) -> str | None:
+    """A tile's change against the previous period: ``+3.2 %`` (``+3.2%`` in Chinese)."""
+    if ch is None:
+        return None
+    return f"{ch * 100:+.1f}" + ("%" if get_lang() == "zh" else " %")
 
 
 def kpi_text(name: str, v) -> str:
@@ -40,6 +64,11 @@ def kpi_text(name: str, v) -> str:
     if name == "return_rate":
         return fmt_pct(v)
     return fmt_compact(v, money=name in MONEY)
+
+
+def exact_help(name: str, v, helps: dict[str, str]) -> str:
+    """A tile's help: what the KPI means, then its exact value."""
+    return _("{meaning} Exact: {value}.", meaning=_(helps[name]) if name in helps else "", value=v)
 
 
 def _exact(name: str, v) -> str:
@@ -52,24 +81,44 @@ def render(ctx: PageContext) -> None:
     strip = st.container()  # the newest high alerts (issue 15), filled last: KPIs come first
     grain = (
         st.segmented_control(
-            "Trend by", ["auto", "day", "week", "month"], default="auto", key="ov_grain"
+            _("Trend by"),
+            list(GRAIN_LABELS),
+            default="auto",
+            format_func=lambda g: _(GRAIN_LABELS[g]),
+            key="ov_grain",
         )
         or "auto"
     )
+    lang = get_lang()
     t0 = time.perf_counter()
     try:
-        res = _overview(ctx.key, grain)
+        res = _overview(ctx.key, grain, lang)
     except EcomdashError as exc:
         show_error(exc)
         return
     elapsed = time.perf_counter() - t0
     start, end = res.period
-    comp = (
-        f"compared with {res.previous_period[0]} to {res.previous_period[1]}"
-        if res.previous_period
-        else "no earlier period to compare"
-    )
-    st.caption(f"{start} to {end}, {comp}. Computed in {elapsed:.2f} s.")
+    secs = f"{elapsed:.2f}"
+    if res.previous_period:
+        st.caption(
+            _(
+                "{start} to {end}, compared with {prev_start} to {prev_end}. Computed in {secs} s.",
+                start=day_text(start),
+                end=day_text(end),
+                prev_start=day_text(res.previous_period[0]),
+                prev_end=day_text(res.previous_period[1]),
+                secs=secs,
+            )
+        )
+    else:
+        st.caption(
+            _(
+                "{start} to {end}, no earlier period to compare. Computed in {secs} s.",
+                start=day_text(start),
+                end=day_text(end),
+                secs=secs,
+            )
+        )
     if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)
         render_counts(res)
         return
@@ -81,25 +130,30 @@ def render(ctx: PageContext) -> None:
         if res.kpis.get("units") is not None:
             names[0].insert(1, "units")
         st.caption(
-            "Summed sales (totals per date and store, department or product): orders, "
-            "average order value and customers need an order-line export."
+            _(
+                "Summed sales (totals per date and store, department or product): orders, "
+                "average order value and customers need an order-line export."
+            )
         )
     else:
+        # money, orders, customers: four cards a row so the labels fit
         names = [
-            ["revenue", "orders", "aov", "customers", "return_rate"],
-            ["gross_sales", "returns", "units", "new_customers", "returning_customers"],
+            ["revenue", "gross_sales", "returns", "return_rate"],
+            ["orders", "aov", "units"],
+            ["customers", "new_customers", "returning_customers", "repeat_customers"],
         ]
+    width = max(len(row) for row in names)
     for row in names:
-        cols = st.columns(len(row))
-        for col, name in zip(cols, row, strict=True):
+        cols = st.columns(width)
+        for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
             ch = res.change(name)
             col.metric(
-                KPI_LABELS[name],
+                _(KPI_LABELS[name]),
                 kpi_text(name, v),
-                delta=None if ch is None else f"{ch * 100:+.1f} %",
+                delta=delta_text(ch),
                 delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-                help=f"{_HELP.get(name, '')} Exact: {_exact(name, v)}.",
+                help=exact_help(name, _exact(name, v), _HELP),
                 border=True,
             )
     for note in res.notes:
@@ -107,51 +161,52 @@ def render(ctx: PageContext) -> None:
 
     if summed and res.events:
         st.caption(
-            f"{len(res.events)} event dates in the file's flag column (holidays, promotions)."
+            _n(
+                "{n} event date in the file's flag column (holidays, promotions).",
+                "{n} event dates in the file's flag column (holidays, promotions).",
+                len(res.events),
+            )
         )
     second = "units" if summed else "orders"
     metrics = ["revenue", second] if second in res.trend else ["revenue"]
     metric = st.radio(
-        "Trend of",
+        _("Trend of"),
         metrics,
         horizontal=True,
-        format_func={"revenue": "Net revenue", "orders": "Orders", "units": "Units"}.get,
+        format_func=lambda m: _(TREND_LABELS[m]),
         key="ov_metric",
     )
     left, right = st.columns([3, 1])
     with left:
         st.plotly_chart(
-            cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric)),
+            cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric, lang)),
             width="stretch",
         )
     with right:
         show_table(res.trend, hide_index=True, height=330)
         download_table(res.trend, "trend", key="dl_trend")
 
-    parts = [
-        (res.top_products, "Top products", "top-products"),
-        (res.top_categories, "Top categories", "top-categories"),
-        (res.top_countries, "Top countries", "top-countries"),
-    ]
+    names = ["top_products", "top_categories", "top_countries"]
     if summed:
         # the groups the file is summed by, stores first; tabs only for groups it has
-        parts = [(res.top_locations, "Top stores / locations", "top-locations"), *parts]
-        parts = [p for p in parts if not p[0].empty]
-    if not parts:
+        names = [n for n in ("top_locations", *names) if not getattr(res, n).empty]
+    if not names:
         return
-    tabs = st.tabs([p[1] for p in parts])
-    for tab, (df, label, stem) in zip(tabs, parts, strict=True):
-        title = f"{label} by net revenue"
+    tabs = st.tabs([_(PARTS[n][0]) for n in names])
+    for tab, name in zip(tabs, names, strict=True):
+        df, (_label, title, stem) = getattr(res, name), PARTS[name]
         with tab:
             if df.empty:
                 st.caption(
-                    "This dataset has no such column: re-upload the export on the Data page "
-                    "and map one to see this breakdown."
+                    _(
+                        "This dataset has no such column: re-upload the export on the Data "
+                        "page and map one to see this breakdown."
+                    )
                 )
                 continue
             a, b = st.columns([3, 2])
             a.plotly_chart(
-                cached_figure(breakdown_figure, df, title, key=(ctx.key, grain, stem)),
+                cached_figure(breakdown_figure, df, _(title), key=(ctx.key, grain, stem, lang)),
                 width="stretch",
             )
             with b:
@@ -163,15 +218,29 @@ def render(ctx: PageContext) -> None:
         render_strip(ctx)
 
 
+#: what each tile means (message ids)
 _HELP = {
-    "revenue": "Gross sales less returns and cancellations. Postage and fee lines are left out.",
-    "gross_sales": "Value of product lines sold in the period, before returns.",
-    "returns": "Value of returned or cancelled lines in the period.",
-    "orders": "Orders with at least one product line that was not cancelled.",
-    "aov": "Net revenue divided by orders.",
-    "customers": "Distinct customers with an order in the period (guest orders have no customer).",
-    "new_customers": "Customers whose first order falls in this period.",
-    "returning_customers": "Customers in this period who had ordered before it.",
-    "return_rate": "Returns as a share of gross sales.",
-    "units": "Units sold less units returned.",
+    "revenue": N_(
+        "Gross sales less returns and cancellations. Postage and fee lines are left out."
+    ),
+    "gross_sales": N_("Value of product lines sold in the period, before returns."),
+    "returns": N_("Value of returned or cancelled lines in the period."),
+    "orders": N_("Orders with at least one product line that was not cancelled."),
+    "aov": N_("Net revenue divided by orders."),
+    "customers": N_(
+        "Distinct customers with an order in the period (guest orders have no customer)."
+    ),
+    "new_customers": N_("Customers whose first order falls in this period."),
+    "returning_customers": N_(
+        "Returning in this period: customers with an order in this period who had already "
+        "ordered before it (customers whose first order falls in the period are new, so over "
+        "all time this is 0)."
+    ),
+    "repeat_customers": N_(
+        "Returning customers as Shopify counts them: customers with an order in this period "
+        "who, by the end of the period, have placed more than one order (two orders inside the "
+        "period count too)."
+    ),
+    "return_rate": N_("Returns as a share of gross sales."),
+    "units": N_("Units sold less units returned."),
 }

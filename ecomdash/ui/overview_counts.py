@@ -6,20 +6,57 @@ from __future__ import annotations
 import streamlit as st
 
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
+from ecomdash.i18n import N_, _
 from ecomdash.kpis import KPI_LABELS, OverviewResult
 from ecomdash.ui.common import download_table, fmt_compact, fmt_int
 from ecomdash.ui.tables import show_table
 
+#: what each tile means (message ids; the Overview's own where they are the same)
 _HELP = {
-    "orders": "Orders with at least one product line that was not cancelled.",
-    "units": "Units sold less units returned.",
-    "items_per_order": "Units divided by orders.",
-    "customers": "Distinct customers with an order in the period (guest orders have no customer).",
+    "orders": N_("Orders with at least one product line that was not cancelled."),
+    "units": N_("Units sold less units returned."),
+    "items_per_order": N_("Units divided by orders."),
+    "customers": N_(
+        "Distinct customers with an order in the period (guest orders have no customer)."
+    ),
 }
+#: the breakdown tabs: (result attribute, tab label, chart title by units, by orders, stem)
+PARTS = (
+    (
+        "top_products",
+        N_("Top products"),
+        N_("Top products by units"),
+        N_("Top products by orders"),
+        "top-products",
+    ),
+    (
+        "top_categories",
+        N_("Top categories"),
+        N_("Top categories by units"),
+        N_("Top categories by orders"),
+        "top-categories",
+    ),
+    (
+        "top_countries",
+        N_("Top countries"),
+        N_("Top countries by units"),
+        N_("Top countries by orders"),
+        "top-countries",
+    ),
+    (
+        "top_locations",
+        N_("Top stores / locations"),
+        N_("Top stores / locations by units"),
+        N_("Top stores / locations by orders"),
+        "top-locations",
+    ),
+)
 
 
 def render_counts(res: OverviewResult) -> None:
     """Everything below the period caption, for ``res.has_revenue`` False."""
+    from ecomdash.ui.overview import TREND_LABELS, delta_text, exact_help
+
     names = [
         n
         for n in ("orders", "units", "items_per_order", "customers")
@@ -30,13 +67,12 @@ def render_counts(res: OverviewResult) -> None:
         v = res.kpis[name]
         ch = res.change(name)
         text = f"{v:,.2f}" if name == "items_per_order" else fmt_compact(v)
+        exact = f"{v:,.2f}" if name == "items_per_order" else fmt_int(v)
         col.metric(
-            KPI_LABELS[name],
+            _(KPI_LABELS[name]),
             text,
-            delta=None if ch is None else f"{ch * 100:+.1f} %",
-            help=f"{_HELP[name]} Exact: {v:,.2f}."
-            if name == "items_per_order"
-            else f"{_HELP[name]} Exact: {fmt_int(v)}.",
+            delta=delta_text(ch),
+            help=exact_help(name, exact, _HELP),
             border=True,
         )
     for note in res.notes:
@@ -44,10 +80,10 @@ def render_counts(res: OverviewResult) -> None:
     metrics = [m for m in ("orders", "units") if m in res.trend]
     if metrics:
         metric = st.radio(
-            "Trend of",
+            _("Trend of"),
             metrics,
             horizontal=True,
-            format_func={"orders": "Orders", "units": "Units"}.get,
+            format_func=lambda m: _(TREND_LABELS[m]),
             key="ov_count_metric",
         )
         left, right = st.columns([3, 1])
@@ -61,23 +97,17 @@ def render_counts(res: OverviewResult) -> None:
         with right:
             show_table(res.busiest, hide_index=True, height=330)
             download_table(res.busiest, "busiest-hours", key="dl_busiest")
-    parts = [
-        (res.top_products, "Top products", "top-products"),
-        (res.top_categories, "Top categories", "top-categories"),
-        (res.top_countries, "Top countries", "top-countries"),
-        (res.top_locations, "Top stores / locations", "top-locations"),
-    ]
-    parts = [p for p in parts if not p[0].empty]
+    parts = [p for p in PARTS if not getattr(res, p[0]).empty]
     if not parts:
         return
-    tabs = st.tabs([p[1] for p in parts])
-    for tab, (df, label, stem) in zip(tabs, parts, strict=True):
+    tabs = st.tabs([_(p[1]) for p in parts])
+    for tab, (name, _label, by_units, by_orders, stem) in zip(tabs, parts, strict=True):
+        df = getattr(res, name)
         value = "units" if "units" in df else "orders"
+        title = _(by_units if value == "units" else by_orders)
         with tab:
             a, b = st.columns([3, 2])
-            a.plotly_chart(
-                count_breakdown_figure(df, f"{label} by {value}", value), width="stretch"
-            )
+            a.plotly_chart(count_breakdown_figure(df, title, value), width="stretch")
             with b:
                 show_table(df, hide_index=True)
                 download_table(df, stem, key=f"dl_{stem}_counts")

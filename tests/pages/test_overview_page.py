@@ -33,6 +33,31 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
     assert any("no earlier period" in c.value for c in at.caption)
 
 
+def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isolated_home):
+    """All time: nobody is "returning in this period" (every first order is in it), while
+    Shopify's returning customers (more than one order) are counted by hand from the lines."""
+    at = run_page("overview.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    lines = demo.lines
+    counted = (
+        ~lines["is_return"]
+        & ~lines["is_non_product"]
+        & ~lines["is_cancelled"]
+        & (lines["revenue"] > 0)
+        & (lines["quantity"] > 0)
+        & lines["customer_id"].notna()
+    )
+    per_customer = lines[counted].groupby("customer_id")["order_id"].nunique()
+    repeat = int((per_customer > 1).sum())
+    assert 0 < repeat < len(per_customer)  # most customers buy once (test_demo.py)
+    shopify = _metric(at, "Returning customers")
+    assert shopify.value == f"{repeat:,}"
+    assert "more than one order" in shopify.help and "Shopify" in shopify.help
+    in_period = _metric(at, "Returning in this period")
+    assert in_period.value == "0"
+    assert "ordered before it" in in_period.help
+
+
 def test_overview_without_dataset_selection_uses_demo(_isolated_home):
     at = run_page("overview.py")
     assert not at.exception, at.exception

@@ -47,3 +47,34 @@ def test_segments_page_on_spark_runs(spark_demo):
     at = run_page("segments.py", dataset_id=spark_demo, timeout=300)
     assert not at.exception, at.exception
     assert len(at.dataframe) > 0
+
+
+def test_basket_page_on_spark_mines_with_fpgrowth(spark_demo, _isolated_home, demo):
+    """The Basket page on Spark (MLlib FP-Growth on the lake) shows basket.mine's figures."""
+    from ecomdash import basket
+
+    at = run_page("basket.py", dataset_id=spark_demo, timeout=300)
+    assert not at.exception, at.exception
+    next(b for b in at.button if b.label == "Run").click()
+    at.run(timeout=600)
+    assert not at.exception, at.exception
+    duck = Store.open(_isolated_home)
+    try:
+        d_id = duck.ensure_demo(demo.lines).id
+        res = basket.mine(duck.load_columns(d_id, None, basket.line_columns()))
+    finally:
+        duck.close()
+    assert res.n_rules > 0
+    assert _metric(at, "Baskets").value == f"{res.n_baskets:,}"
+    assert _metric(at, "Rules").value == f"{res.n_rules:,}"
+    rules = at.dataframe[0].value
+    # the same rules in the same order (ids as the page prints them)
+    assert list(rules["if (ids)"]) == [", ".join(a) for a in res.rules["antecedents"]]
+    assert list(rules["then (ids)"]) == [", ".join(c) for c in res.rules["consequents"]]
+
+
+@pytest.mark.parametrize("page", ["pricing.py", "alerts.py"])
+def test_pricing_and_alerts_pages_on_spark_run(spark_demo, page):
+    at = run_page(page, dataset_id=spark_demo, timeout=600)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]

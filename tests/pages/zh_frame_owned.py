@@ -1,5 +1,5 @@
 """Shared UI text the frame translator owns (``ecomdash/ui/common.py``, ``ecomdash/ui/tables.py``,
-``ecomdash/labels.py``: the status's ending, the row-cap note, model names) that the tests of the
+``ecomdash/labels.py``: the row-cap note, model names, column labels) that the tests of the
 customer pages meet before the branches merge.
 
 ``area_english_left`` is ``zh_walk.english_left`` with that text taken out of each shown string
@@ -15,9 +15,7 @@ from ecomdash import labels as L
 from tests.pages.zh_walk import _english_words, shown_text
 
 FRAME_OWNED = (
-    re.compile(r" (done in [\d.]+ s|stopped)$"),  # common.timed_status's ending
     re.compile(r"^Showing the first [\d,]+ of [\d,]+ rows.*$"),  # tables.long_dataframe
-    re.compile(r"^Download CSV$"),  # common.download_table's default label
 )
 
 

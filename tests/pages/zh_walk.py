@@ -18,14 +18,32 @@ from tests.pages.conftest import displayed_frame
 #: Tokens that stay as written in the Chinese UI: file types, units, and the names of methods
 #: a Chinese analyst also writes in Latin letters (upper-case acronyms always pass).
 ALLOWED = {"csv", "xlsx", "xls", "parquet", "zip", "json", "html", "pdf", "txt", "gz"}
+# --- zh-overview: Streamlit's markdown colour directive (":red[3 条…]"), not shown as a word
+ALLOWED |= {"red"}
+# -- Data page (zh-data): names of products and platforms a Chinese operator writes in Latin
+# letters (the export formats and shop systems the upload accepts), and file types
+ALLOWED |= {"excel", "shopify", "woocommerce", "opendocument", "tsv", "ods"}
 # --- customer pages (segments, customer value, recommendations) ---
 # Gamma-Gamma: the spend model (Fader & Hardie), named in Latin letters as BG/NBD is, also in
 # Chinese literature; alpha: a BG/NBD parameter, shown by that name in the parameter table.
 ALLOWED |= {"gamma-gamma", "alpha"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 SKIP_TYPES = {"dataframe", "table", "json", "code"}  # data, shown as data
-#: widgets whose value is an option id (a stable English id shown through format_func)
-CHOICE_TYPES = {"selectbox", "radio", "multiselect", "select_slider", "button_group"}
+#: widgets whose ``value`` is not text we wrote: what the merchant typed, or the id of the
+#: chosen option (the option itself, as format_func shows it, is checked)
+VALUE_NOT_SHOWN = {
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "button_group",
+    "select_slider",
+    "checkbox",
+    "toggle",
+}
 
 
 def _english_words(text: str) -> list[str]:
@@ -79,13 +97,8 @@ def shown_text(at) -> list[tuple[str, str]]:
                 pass
         elif kind not in SKIP_TYPES:
             for attr in ("label", "value", "help", "placeholder", "body", "delta", "options"):
-                if (
-                    kind in ("text_input", "text_area", "number_input", "date_input")
-                    and attr == "value"
-                ):
-                    continue  # what the merchant typed
-                if kind in CHOICE_TYPES and attr == "value":
-                    continue  # the chosen option's id: the browser shows it formatted, in options
+                if attr == "value" and kind in VALUE_NOT_SHOWN:
+                    continue  # what the merchant typed, or a choice's id (its option is shown)
                 try:
                     v = getattr(node, attr, None)
                 except Exception:

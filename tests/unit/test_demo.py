@@ -58,7 +58,7 @@ def test_schema_and_dtypes(demo):
     assert {c: str(t) for c, t in lines.dtypes.items()} == {
         c: str(pd.Series(dtype=t).dtype) for c, t in schema.DTYPES.items()
     }
-    assert 60_000 <= len(lines) <= 120_000
+    assert 80_000 <= len(lines) <= 160_000
     assert (lines["line_no"].to_numpy() == np.arange(1, len(lines) + 1)).all()
     assert lines["order_date"].is_monotonic_increasing
     assert lines["order_date"].min() >= pd.Timestamp(demo.truth.start)
@@ -104,7 +104,11 @@ def test_catalogue_realism(demo, sales):
     # long tail: the top 10 % of catalogue products carry far more than 10 % of lines
     counts = products["product_id"].value_counts()
     assert counts.iloc[:30].sum() / counts.sum() > 0.3
-    assert 2_500 <= demo.lines["customer_id"].nunique() <= 3_000
+    # the 3,000 regulars and the new customers (6,000 planned; a few lost their only order in
+    # the planted outage), nobody else
+    n = demo.lines["customer_id"].nunique()
+    assert n == len(demo.truth.customer_groups) + len(demo.truth.new_customers)
+    assert 8_500 <= n <= 9_000
 
 
 # --------------------------------------------------------------------------------------
@@ -251,10 +255,12 @@ def features(demo, sales) -> pd.DataFrame:
 
 
 def test_customer_groups_recoverable_by_kmeans(demo, features):
+    """The planted groups among the regular customers (the new customers, most of whom buy
+    once, are a population of their own: see the tests below)."""
     groups = demo.truth.customer_groups
     assert set(groups.unique()) == set(GROUPS)
-    f = features
-    assert set(f.index) == set(groups.index)
+    assert set(features.index) == set(groups.index) | set(demo.truth.new_customers.index)
+    f = features.loc[groups.index]
     x = np.log1p(f.to_numpy())
     x = (x - x.mean(axis=0)) / x.std(axis=0)
     labels = KMeans(n_clusters=groups.nunique(), n_init=10, random_state=0).fit_predict(x)
@@ -263,7 +269,7 @@ def test_customer_groups_recoverable_by_kmeans(demo, features):
 
 
 def test_groups_behave_as_documented(demo, features):
-    f = features
+    f = features.loc[demo.truth.customer_groups.index]
     med = f.groupby(demo.truth.customer_groups.reindex(f.index)).median()
     assert med["frequency"].idxmax() == "frequent small"
     assert med["aov"].idxmax() == "bulk buyers"
@@ -292,13 +298,104 @@ def test_churners_stop_buying(demo, sales):
 
 
 def test_churners_land_in_at_risk_rfm_cells(demo, features):
-    """Quintile RFM: recency score 1-2 and frequency score ≤ 4 (At risk / Hibernating / Lost)."""
-    f = features
+    """Quintile RFM among the regular customers: recency score 1-2 and frequency score ≤ 4
+    (At risk / Hibernating / Lost). Scored over every customer, the thousands of one-time
+    buyers of long ago push a regular who stopped 5-7 months ago to the middle recency
+    quintile (see test_new_customers_make_quintile_rfm_call_churners_loyal)."""
+    f = features.loc[demo.truth.customer_groups.index]
     r_score = pd.qcut(f["recency"].rank(method="first"), 5, labels=[5, 4, 3, 2, 1]).astype(int)
     f_score = pd.qcut(f["frequency"].rank(method="first"), 5, labels=[1, 2, 3, 4, 5]).astype(int)
     churn = demo.truth.churners.index
     assert (r_score[churn] <= 2).all()
     assert (f_score[churn] <= 4).mean() >= 0.95
+
+
+def test_new_customers_make_quintile_rfm_call_churners_loyal(demo, features):
+    """The other side of the test above, so it is a known behaviour and not a surprise: over
+    every customer, the churners' recency quintile is the middle one."""
+    f = features
+    r_score = pd.qcut(f["recency"].rank(method="first"), 5, labels=[5, 4, 3, 2, 1]).astype(int)
+    assert r_score[demo.truth.churners.index].median() == 3
+
+
+# --------------------------------------------------------------------------------------
+# New customers: acquired all along, most buy once
+# --------------------------------------------------------------------------------------
+
+# Published shapes (../shared/data/README.md files, computed from them):
+# CDNOW (23,570 customers of one cohort, 78 weeks): 51.1 % bought on one day only.
+# UCI Online Retail II (4,314 customers with an invoice, 2009-12 .. 2010-12): 22.1 % of the
+# customers first appear in the export's first month (a shop that existed before its export
+# starts), then 4-10 % a month, higher in Q4.
+
+
+@pytest.fixture(scope="module")
+def per_customer(sales) -> pd.DataFrame:
+    counted = sales[sales["customer_id"].notna() & ~sales["is_cancelled"]]
+    g = counted.groupby("customer_id")
+    return pd.DataFrame({"orders": g["order_id"].nunique(), "first": g["order_date"].min()})
+
+
+def test_most_customers_buy_once(demo, per_customer):
+    one = (per_customer["orders"] == 1).mean()
+    assert 0.5 <= one <= 0.75  # issue 19: "roughly half to three quarters", CDNOW 0.511
+    # the mechanism: 85 % of the 6,000 new customers buy once, regulars never -> 5,100 / 9,000
+    assert one == pytest.approx(0.85 * 6_000 / 9_000, abs=0.02)
+    regulars = per_customer.loc[demo.truth.customer_groups.index, "orders"]
+    assert regulars.min() >= 2
+    # a loyal minority: regulars are a third of the customers and place most orders
+    assert len(regulars) / len(per_customer) == pytest.approx(1 / 3, abs=0.01)
+    assert regulars.sum() / per_customer["orders"].sum() > 0.75
+
+
+def test_new_customers_place_their_planned_orders(demo, sales):
+    planned = demo.truth.new_customers
+    assert 5_900 <= len(planned) <= 6_000
+    assert planned.min() == 1 and (planned == 1).mean() == pytest.approx(0.85, abs=0.015)
+    repeat = planned[planned > 1]
+    assert repeat.mean() == pytest.approx(2.8, abs=0.1)  # 2 + Poisson(0.8)
+    placed = sales[sales["customer_id"].notna()].groupby("customer_id")["order_id"].nunique()
+    got = placed.reindex(planned.index).fillna(0)
+    # only the planted outage (85 % of one day's orders) takes any away
+    assert (got <= planned).all()
+    assert (got == planned).mean() > 0.99
+
+
+def test_new_customers_arrive_all_along_with_the_seasons(demo, per_customer):
+    """A new customer's first order is its acquisition: one-time buyers' orders are draws of
+    the day intensity, so their monthly counts follow expected_orders (Q4, Black Friday)."""
+    t = demo.truth
+    once = t.new_customers[t.new_customers == 1].index
+    first = per_customer.loc[per_customer.index.intersection(once), "first"]
+    month = first.dt.to_period("M").value_counts().sort_index()
+    exp_m = t.expected_orders.groupby(t.expected_orders.index.to_period("M")).sum()
+    expected = exp_m / exp_m.sum() * len(first)
+    month = month.reindex(expected.index, fill_value=0)
+    z = (month - expected) / np.sqrt(expected)
+    assert (z.abs() < 4).all(), z.round(1).to_dict()
+    # steady: every month gets new customers, none more than 8 % of them
+    assert (month / len(first)).between(0.02, 0.08).all()
+    # seasonal peak: November-December 2025 busier per day than June-July 2025
+    per_day = month / month.index.days_in_month
+    p = pd.Period
+    q4 = per_day[[p("2025-11", "M"), p("2025-12", "M")]].mean()
+    summer = per_day[[p("2025-06", "M"), p("2025-07", "M")]].mean()
+    assert q4 > 1.2 * summer
+
+
+def test_first_month_share_like_a_shops_export(per_customer):
+    share = per_customer["first"].dt.to_period("M").value_counts(normalize=True).sort_index()
+    assert 0.15 <= share.iloc[0] <= 0.30  # UCI 0.221; the old demo had 0.57 (1,715 of 3,000)
+    assert share.iloc[6:].max() < 0.06  # after the first half year: steady
+
+
+def test_new_customer_ids_follow_their_first_order(demo, sales):
+    new = demo.truth.new_customers.index
+    ids = pd.Series(new.astype(int), index=new)
+    assert ids.min() > int(demo.truth.customer_groups.index.astype(int).max())
+    placed = sales[sales["customer_id"].isin(new)].groupby("customer_id")["order_date"].min()
+    first = placed.reindex(new).sort_values(kind="stable")
+    assert ids.reindex(first.index).is_monotonic_increasing
 
 
 # --------------------------------------------------------------------------------------

@@ -60,6 +60,9 @@ def test_compact_figures_in_each_language():
     assert fmt.compact(123_456_789, lang="zh") == "1.23亿"
     assert fmt.compact(-12_345, lang="zh") == "-1.23万"
     assert fmt.compact(9_876.5, symbol="¥", lang="zh") == "¥9,876.50"
+    # money in an unknown currency keeps its cents; a count is whole
+    assert fmt.compact(85.5, money=True, lang="en") == "85.50"
+    assert fmt.compact(85.5, lang="en") == "86"
     assert fmt.pct(0.0412, lang="en") == "4.1 %" and fmt.pct(0.0412, lang="zh") == "4.1%"
     assert fmt.long_date(date(2026, 11, 11), lang="zh") == "2026年11月11日"
     assert fmt.long_date(date(2026, 11, 11), lang="en") == "11 November 2026"
