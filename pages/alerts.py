@@ -1,5 +1,8 @@
+from ecomdash.i18n import N_
 from ecomdash.ui import alerts as ui
 from ecomdash.ui.common import page_setup
 
-ctx = page_setup("Alerts", caption="Unusual days and weeks, and orders that need a second look.")
+ctx = page_setup(
+    N_("Alerts"), caption=N_("Unusual days and weeks, and orders that need a second look.")
+)
 ui.render(ctx)

@@ -1,4 +1,9 @@
-"""Alerts: series anomalies and order-level risk flags, rated, muted and grouped by cause."""
+"""Alerts: series anomalies and order-level risk flags, rated, muted and grouped by cause.
+
+Reasons, drivers, notes and warnings are written in the language of the run
+(``ecomdash.i18n``); ids (``kind``, ``kinds``, ``severity``, rule ``status``) stay English so
+saved mutes and ``ecomdash alerts --json`` never change, and the UI translates them where shown.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.alerts.orders import ORDER_RULES, RULES, Signal, signals_from
 from ecomdash.alerts.series import (
-    METRIC_LABELS,
     fmt_value,
     known_days,
     level_of,
@@ -21,6 +26,7 @@ from ecomdash.alerts.series import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import LOCALES, N_, _, get_lang
 from ecomdash.store import Store
 
 SEVERITIES = ("high", "medium", "low")
@@ -145,8 +151,10 @@ def find_alerts(
     lo, hi = store.date_range(info.id)
     if lo is None:
         raise ParameterError(
-            "Alerts need order dates; this dataset has none. Re-upload the export and map its "
-            "date column on the Data page."
+            _(
+                "Alerts need order dates; this dataset has none. Re-upload the export and map "
+                "its date column on the Data page."
+            )
         )
     start = max(filters.start or lo.date(), lo.date())
     end = min(filters.end or hi.date(), hi.date())
@@ -179,7 +187,7 @@ def find_alerts(
             and row["status"] == "ran"
             and (unit_costs is None or len(unit_costs) == 0)
         ):
-            row.update(status="skipped", note="needs unit costs: none were given")
+            row.update(status="skipped", note=_("needs unit costs: none were given"))
         rules_rows.append(row)
         if row["status"] != "ran":
             continue
@@ -242,10 +250,10 @@ def _rule_row(rule: str, cols: set[str], *, muted: bool) -> dict:
     label, needs, what = RULES[rule]
     missing = [c for c in needs if c not in cols]
     if muted:
-        status, note = "muted", "muted by the merchant"
+        status, note = "muted", _("muted by the merchant")
     elif missing:
         status = "skipped"
-        note = f"needs {', '.join(missing)}: this dataset has no such column"
+        note = _("needs {columns}: this dataset has no such column", columns=", ".join(missing))
     else:
         status, note = "ran", ""
     return {"rule": rule, "label": label, "looks_for": what, "status": status, "note": note}
@@ -261,18 +269,23 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
     daily = store.alert_daily_series(ds_id, filters, top_n=top_groups)
     if daily.empty or (end - start).days + 1 < MIN_SERIES_DAYS:
         notes.append(
-            f"Unusual days need at least {MIN_SERIES_DAYS} days of orders to learn what a normal "
-            f"day brings; this period has {(end - start).days + 1}, so only the order-level "
-            "rules ran."
+            _(
+                "Unusual days need at least {needed} days of orders to learn what a normal day "
+                "brings; this period has {n}, so only the order-level rules ran.",
+                needed=MIN_SERIES_DAYS,
+                n=(end - start).days + 1,
+            )
         )
         return pd.DataFrame(), [], [], notes
     if S.REVENUE not in cols:
         notes.append(
-            "No amounts (revenue or prices) in this dataset: unusual days are judged on orders "
-            "and new customers only."
+            _(
+                "No amounts (revenue or prices) in this dataset: unusual days are judged on "
+                "orders and new customers only."
+            )
         )
     if S.CUSTOMER_ID not in cols:
-        notes.append("No customer ids in this dataset: new customers are not watched.")
+        notes.append(_("No customer ids in this dataset: new customers are not watched."))
     country = None
     if S.COUNTRY in cols:
         c = daily[daily["dim"] == "country"]
@@ -313,13 +326,29 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     sev = "low"
             if dim != "shop" and metric in ("aov", "return_rate", "orders") and sev != "low":
                 sev = "low" if abs(r.score) < 8 else sev
-            where = "the shop" if dim == "shop" else f"{dim} {grp}"
             day = pd.Timestamp(r.day)
+            said = {
+                "metric": L.label(metric),
+                "where": _where(dim, grp),
+                "day": _weekday_date(day),
+                "actual": fmt_value(metric, r.actual),
+                "expected": fmt_value(metric, r.expected),
+                "rel": f"{r.rel:+.0%}",
+                "score": f"{r.score:+.1f}",
+            }
             reason = (
-                f"{METRIC_LABELS[metric]} of {where} on {day:%a %Y-%m-%d}: "
-                f"{fmt_value(metric, r.actual)} against {fmt_value(metric, r.expected)} expected "
-                f"({r.rel:+.0%}, score {r.score:+.1f})"
-                + (f"; a known day ({r.known})" if r.known else "")
+                _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "score {score}); a known day ({known})",
+                    known=r.known,
+                    **said,
+                )
+                if r.known
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "score {score})",
+                    **said,
+                )
             )
             day_signals.append(
                 Signal(
@@ -331,6 +360,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     score=float(r.score),
                     impact=float(abs(r.actual - r.expected)) if metric == "revenue" else 0.0,
                     product_id=None,
+                    metric=metric,
                 )
             )
     weeks = score_weeks(series[series["dim"] == "shop"])
@@ -349,15 +379,39 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 date=wk,
                 severity=sev,
                 kind="unusual_week",
-                reason=(
-                    f"{METRIC_LABELS[r.metric]} of the week of {wk.date()}: "
-                    f"{fmt_value(r.metric, r.actual)} against {fmt_value(r.metric, r.expected)} "
-                    f"expected ({r.rel:+.0%}, score {r.score:+.1f})"
+                reason=_(
+                    "{metric} of the week of {week}: {actual} against {expected} expected "
+                    "({rel}, score {score})",
+                    metric=L.label(r.metric),
+                    week=wk.date(),
+                    actual=fmt_value(r.metric, r.actual),
+                    expected=fmt_value(r.metric, r.expected),
+                    rel=f"{r.rel:+.0%}",
+                    score=f"{r.score:+.1f}",
                 ),
                 score=float(r.score),
+                metric=str(r.metric),
             )
         )
     return series, day_signals, week_signals, notes
+
+
+def _where(dim: str, grp) -> str:
+    """The shop or the group a day's series belongs to, as a reason names it."""
+    if dim == "shop":
+        return _("the shop")
+    if dim == "category":
+        return _("category {name}", name=grp)
+    if dim == "country":
+        return _("country {name}", name=grp)
+    return f"{dim} {grp}"
+
+
+def _weekday_date(day: pd.Timestamp) -> str:
+    """``Mon 2026-11-09`` (English) / ``周一 2026-11-09`` (Chinese): CLDR's short weekday."""
+    from babel.dates import format_date
+
+    return format_date(day.date(), "EEE yyyy-MM-dd", locale=LOCALES.get(get_lang(), "en_GB"))
 
 
 # --------------------------------------------------------------------------------------
@@ -392,10 +446,15 @@ def _group(signals: list[Signal]) -> tuple[pd.DataFrame, dict[str, list[Signal]]
         kinds = list(dict.fromkeys(s.kind for s in group))
         others = [s.reason for s in group[1:]]
         reason = top.reason
-        if others:
-            reason += f". Also: {others[0]}" + (
-                f" (+{len(others) - 1} more signal(s))" if len(others) > 1 else ""
+        if len(others) > 1:
+            reason = _(
+                "{reason}. Also: {other} (+{n} more signal(s))",
+                reason=reason,
+                other=others[0],
+                n=len(others) - 1,
             )
+        elif others:
+            reason = _("{reason}. Also: {other}", reason=reason, other=others[0])
         line_nos = sorted({n for s in group for n in s.line_nos})
         rows.append(
             {
@@ -447,6 +506,11 @@ def _lines_of(alerts, members, parts) -> pd.DataFrame:
     )
 
 
+#: what a driver is (the column it groups by) and the unit of its change, as sentences name them
+_BY = {S.PRODUCT_ID: N_("product"), S.COUNTRY: N_("country"), S.CUSTOMER_ID: N_("customer")}
+_UNITS = {"orders": N_("orders"), "gross": N_("in sales"), "returns": N_("in returns")}
+
+
 def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.DataFrame:
     """For each day alert: the products, countries and customers that moved it most."""
     empty = pd.DataFrame(columns=["alert_id", "by", "key", "actual", "usual", "change", "text"])
@@ -458,8 +522,8 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
     day_alerts = day_alerts[day_alerts["severity"] != "low"]
     for r in day_alerts.itertuples():
         top = members[r.alert_id][0]
-        metric = "orders" if "Orders" in top.reason or "New customers" in top.reason else "gross"
-        if "Return rate" in top.reason:
+        metric = "orders" if top.metric in ("orders", "new_customers") else "gross"
+        if top.metric == "return_rate":
             metric = "returns"
         if S.REVENUE not in cols:
             metric = "orders"
@@ -486,24 +550,25 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
             texts.append((share, by, first))
         if texts:
             share, by, first = max(texts, key=lambda t: t[0])
-            unit = (
-                "orders"
-                if metric == "orders"
-                else "in sales"
-                if metric == "gross"
-                else "in returns"
-            )
+            said = {
+                "who": _(_BY[by]) if by in _BY else by.replace("_id", ""),
+                "key": first["key"],
+                "change": f"{first['change']:+,.0f}",
+                "unit": _(_UNITS[metric]),
+                "share": f"{share:.0%}",
+            }
             if share >= 0.3:
-                text = (
-                    f"mostly {by.replace('_id', '')} {first['key']}: {first['change']:+,.0f} "
-                    f"{unit} against the same weekday of the 4 weeks before "
-                    f"({share:.0%} of the day's change)"
+                text = _(
+                    "mostly {who} {key}: {change} {unit} against the same weekday of the 4 "
+                    "weeks before ({share} of the day's change)",
+                    **said,
                 )
             else:
-                text = (
-                    f"broad: no single product, country or customer explains much "
-                    f"(largest {by.replace('_id', '')} {first['key']} {first['change']:+,.0f} {unit}, "
-                    f"{share:.0%} of the day's change {total_change:+,.0f})"
+                text = _(
+                    "broad: no single product, country or customer explains much (largest "
+                    "{who} {key} {change} {unit}, {share} of the day's change {total})",
+                    total=f"{total_change:+,.0f}",
+                    **said,
                 )
             rows.append(
                 pd.DataFrame([{"alert_id": r.alert_id, "by": "summary", "key": "", "text": text}])

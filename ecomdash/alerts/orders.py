@@ -1,7 +1,8 @@
 """Order-level risk flags: each store rule's flagged lines become signals with a reason.
 
 The store returns only the lines a rule flags (SQL over all lines); this module rates them
-(severity) and says why in plain words. A signal carries a group key: signals with the same
+(severity) and says why in plain words (in the language of the run: ``ecomdash.i18n``; the
+rule labels and descriptions are message ids, translated where shown). A signal carries a group key: signals with the same
 key have the same cause (one order, one product's price on one day, one customer's burst,
 one product's returns in one week) and are shown as one alert.
 """
@@ -15,61 +16,72 @@ import pandas as pd
 from scipy.stats import poisson
 
 from ecomdash import schema as S
+from ecomdash.i18n import N_, _
 
 #: rule -> (label, columns it needs, what it looks for)
 RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "unusual_day": (
-        "Unusual day",
+        N_("Unusual day"),
         (S.ORDER_DATE,),
-        "A day whose net revenue, orders, AOV, return rate or new customers (shop-wide, top "
-        "categories, top countries) is far from a robust seasonal expectation (STL).",
+        N_(
+            "A day whose net revenue, orders, AOV, return rate or new customers (shop-wide, top "
+            "categories, top countries) is far from a robust seasonal expectation (STL)."
+        ),
     ),
     "unusual_week": (
-        "Unusual week",
+        N_("Unusual week"),
         (S.ORDER_DATE,),
-        "A week whose net revenue or orders total is far from the sum of its days' expectations.",
+        N_(
+            "A week whose net revenue or orders total is far from the sum of its days' expectations."
+        ),
     ),
     "huge_quantity": (
-        "Huge quantity",
+        N_("Huge quantity"),
         (S.PRODUCT_ID, S.QUANTITY),
-        "A line with 15x (or more) the product's usual large quantity (its 95th percentile).",
+        N_("A line with 15x (or more) the product's usual large quantity (its 95th percentile)."),
     ),
     "quick_cancel": (
-        "Cancelled soon after",
+        N_("Cancelled soon after"),
         (S.ORDER_ID, S.PRODUCT_ID, S.QUANTITY, S.REVENUE),
-        "An order returned or cancelled in full within 24 hours of being placed.",
+        N_("An order returned or cancelled in full within 24 hours of being placed."),
     ),
     "price_off": (
-        "Price far from usual",
+        N_("Price far from usual"),
         (S.PRODUCT_ID, S.UNIT_PRICE),
-        "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
-        "price charged on at most 2 days: a pricing error or a wrong unit.",
+        N_(
+            "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
+            "price charged on at most 2 days: a pricing error or a wrong unit."
+        ),
     ),
     "order_burst": (
-        "Burst of orders",
+        N_("Burst of orders"),
         (S.CUSTOMER_ID, S.ORDER_ID),
-        "A customer placing 8+ orders within 24 hours, 4x their usual orders per active day.",
+        N_("A customer placing 8+ orders within 24 hours, 4x their usual orders per active day."),
     ),
     "customer_returns": (
-        "High-return customer",
+        N_("High-return customer"),
         (S.CUSTOMER_ID, S.REVENUE),
-        "Returns of a customer with 3+ orders whose returns are half (or more) of what they bought.",
+        N_(
+            "Returns of a customer with 3+ orders whose returns are half (or more) of what they bought."
+        ),
     ),
     "returns_spike": (
-        "Returns spike",
+        N_("Returns spike"),
         (S.PRODUCT_ID,),
-        "A product-week with 5+ returns, 3x its usual weekly returns (Poisson p < 0.0001).",
+        N_("A product-week with 5+ returns, 3x its usual weekly returns (Poisson p < 0.0001)."),
     ),
     "day_share": (
-        "Line moves the day",
+        N_("Line moves the day"),
         (S.REVENUE,),
-        "A sale line worth half (or more) of the rest of that day's sales (medium or high only "
-        "on days with 20+ orders).",
+        N_(
+            "A sale line worth half (or more) of the rest of that day's sales (medium or high only "
+            "on days with 20+ orders)."
+        ),
     ),
     "negative_margin": (
-        "Negative margin",
+        N_("Negative margin"),
         (S.PRODUCT_ID, S.UNIT_PRICE, S.QUANTITY),
-        "Lines sold below their unit cost (needs the unit costs).",
+        N_("Lines sold below their unit cost (needs the unit costs)."),
     ),
 }
 
@@ -91,6 +103,8 @@ class Signal:
     order_id: str | None = None
     line_nos: tuple[int, ...] = ()
     impact: float = 0.0
+    #: the series metric of an unusual day or week ("" for order rules)
+    metric: str = ""
 
 
 def _money(x: float) -> str:
@@ -126,10 +140,14 @@ def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(top["order_date"]),
                 severity=sev,
                 kind="huge_quantity",
-                reason=(
-                    f"{len(g)} line(s) with a huge quantity: {top['quantity']:,.0f} units of "
-                    f"{top['product_id']} where {top['usual']:,.0f} is already a large line for "
-                    f"it ({ratio:,.0f}x)"
+                reason=_(
+                    "{n} line(s) with a huge quantity: {quantity} units of {product} where "
+                    "{usual} is already a large line for it ({ratio}x)",
+                    n=len(g),
+                    quantity=f"{top['quantity']:,.0f}",
+                    product=top["product_id"],
+                    usual=f"{top['usual']:,.0f}",
+                    ratio=f"{ratio:,.0f}",
                 ),
                 score=ratio,
                 product_id=_s(top["product_id"]),
@@ -156,9 +174,12 @@ def _quick_cancel(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="quick_cancel",
-                reason=(
-                    f"Order of {_money(value)} ({times:,.1f}x a typical order) returned or "
-                    f"cancelled in full {hours:,.1f} hours after it was placed"
+                reason=_(
+                    "Order of {value} ({times}x a typical order) returned or cancelled in full "
+                    "{hours} hours after it was placed",
+                    value=_money(value),
+                    times=f"{times:,.1f}",
+                    hours=f"{hours:,.1f}",
                 ),
                 score=times,
                 product_id=_s(g["product_id"].iloc[0]) if len(g) == 1 else None,
@@ -186,19 +207,47 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
         volume = ratio < 1 and bool((g["quantity"] >= g["big_qty"].fillna(np.inf)).all())
         if volume:
             sev = "low"
-        direction = "below" if ratio < 1 else "above"
+        said = {
+            "product": pid,
+            "price": f"{g['unit_price'].median():,.2f}",
+            "n": len(g),
+            "far": f"{far:,.1f}",
+            "usual": f"{g['usual'].iloc[0]:,.2f}",
+            "money": _money(abs(lost)),
+        }
+        if ratio < 1 and lost > 0:
+            reason = _(
+                "{product} sold at {price} on {n} line(s), {far}x below its usual {usual} "
+                "({money} lost against the usual price)",
+                **said,
+            )
+        elif ratio < 1:
+            reason = _(
+                "{product} sold at {price} on {n} line(s), {far}x below its usual {usual} "
+                "({money} over against the usual price)",
+                **said,
+            )
+        elif lost > 0:
+            reason = _(
+                "{product} sold at {price} on {n} line(s), {far}x above its usual {usual} "
+                "({money} lost against the usual price)",
+                **said,
+            )
+        else:
+            reason = _(
+                "{product} sold at {price} on {n} line(s), {far}x above its usual {usual} "
+                "({money} over against the usual price)",
+                **said,
+            )
+        if volume:
+            reason = _("{reason}; large quantities, maybe a volume price", reason=reason)
         out.append(
             Signal(
                 key=f"price:{pid}:{day.date()}",
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="price_off",
-                reason=(
-                    f"{pid} sold at {g['unit_price'].median():,.2f} on {len(g)} line(s), "
-                    f"{far:,.1f}x {direction} its usual {g['usual'].iloc[0]:,.2f} "
-                    f"({_money(abs(lost))} {'lost' if lost > 0 else 'over'} against the usual price)"
-                    + ("; large quantities, maybe a volume price" if volume else "")
-                ),
+                reason=reason,
                 score=far,
                 product_id=_s(pid),
                 line_nos=tuple(int(x) for x in g["line_no"]),
@@ -223,9 +272,14 @@ def _order_burst(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="order_burst",
-                reason=(
-                    f"Customer {cid} placed {n} orders in {span:,.1f} hours "
-                    f"(usually {usual:,.1f} per day they order), {_money(g['revenue'].sum())} in all"
+                reason=_(
+                    "Customer {customer} placed {n} orders in {hours} hours (usually {usual} per "
+                    "day they order), {money} in all",
+                    customer=cid,
+                    n=n,
+                    hours=f"{span:,.1f}",
+                    usual=f"{usual:,.1f}",
+                    money=_money(g["revenue"].sum()),
                 ),
                 score=peak / max(usual, 1.0),
                 customer_id=_s(cid),
@@ -248,10 +302,14 @@ def _customer_returns(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].max()),
                 severity=sev,
                 kind="customer_returns",
-                reason=(
-                    f"Customer {cid} returned {rate:.0%} of what they bought "
-                    f"({_money(returned)} over {int(g['customer_orders'].iloc[0])} orders); "
-                    f"{len(g)} return line(s) in the period"
+                reason=_(
+                    "Customer {customer} returned {rate} of what they bought ({money} over "
+                    "{orders} orders); {n} return line(s) in the period",
+                    customer=cid,
+                    rate=f"{rate:.0%}",
+                    money=_money(returned),
+                    orders=int(g["customer_orders"].iloc[0]),
+                    n=len(g),
                 ),
                 score=rate,
                 customer_id=_s(cid),
@@ -280,9 +338,15 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="returns_spike",
-                reason=(
-                    f"{n} returns of {pid} in the week of {pd.Timestamp(week).date()}, "
-                    f"{ratio:,.1f}x its usual {lam:,.1f} a week (Poisson p = {p:.1g})"
+                reason=_(
+                    "{n} returns of {product} in the week of {week}, {ratio}x its usual {usual} "
+                    "a week (Poisson p = {p})",
+                    n=n,
+                    product=pid,
+                    week=pd.Timestamp(week).date(),
+                    ratio=f"{ratio:,.1f}",
+                    usual=f"{lam:,.1f}",
+                    p=f"{p:.1g}",
                 ),
                 score=ratio,
                 product_id=_s(pid),
@@ -295,7 +359,7 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
 
 def _day_share(df: pd.DataFrame) -> list[Signal]:
     out = []
-    for _, r in df.iterrows():
+    for _i, r in df.iterrows():
         share = float(r["share"])
         sev = "high" if share >= 3 else "medium" if share >= 1 else "low"
         if int(r["day_orders"]) < 20:
@@ -306,9 +370,13 @@ def _day_share(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(r["order_date"]),
                 severity=sev,
                 kind="day_share",
-                reason=(
-                    f"One line of {_money(r['revenue'])} ({r['product_id']}) adds {share:.0%} "
-                    f"to the rest of that day's sales ({_money(r['day_gross'] - r['revenue'])})"
+                reason=_(
+                    "One line of {money} ({product}) adds {share} to the rest of that day's "
+                    "sales ({rest})",
+                    money=_money(r["revenue"]),
+                    product=r["product_id"],
+                    share=f"{share:.0%}",
+                    rest=_money(r["day_gross"] - r["revenue"]),
                 ),
                 score=share,
                 product_id=_s(r["product_id"]),
@@ -333,9 +401,12 @@ def _negative_margin(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="negative_margin",
-                reason=(
-                    f"{pid} sold below its unit cost {g['unit_cost'].iloc[0]:,.2f} on {len(g)} "
-                    f"line(s): {_money(loss)} lost"
+                reason=_(
+                    "{product} sold below its unit cost {cost} on {n} line(s): {money} lost",
+                    product=pid,
+                    cost=f"{g['unit_cost'].iloc[0]:,.2f}",
+                    n=len(g),
+                    money=_money(loss),
                 ),
                 score=loss,
                 product_id=_s(pid),

@@ -21,7 +21,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from ecomdash.i18n import _, get_lang, tr
+from ecomdash.i18n.fmt import pct
+
 METRICS = ("revenue", "orders", "aov", "return_rate", "new_customers")
+#: metric -> its English name; shown names come from ``ecomdash.labels.label(metric)`` (the
+#: same words, translated with the rest of the column catalogue)
 METRIC_LABELS = {
     "revenue": "Net revenue",
     "orders": "Orders",
@@ -228,7 +233,8 @@ def known_days(
     events: Iterable[tuple[str, date, date | None]] = (),
 ) -> pd.Series:
     """Day -> name of the known days: sale days (Black Friday, Cyber Monday, 11.11), the main
-    country's public holidays, Christmas Eve to New Year, and the merchant's events."""
+    country's public holidays, Christmas Eve to New Year, and the merchant's events; the names
+    in the language of the run (the public holidays' own Chinese names when it is Chinese)."""
     from ecomdash.forecast import PRESET_EVENTS, holiday_code, holidays_between, preset_events
 
     cal = pd.date_range(start, end, freq="D")
@@ -239,26 +245,48 @@ def known_days(
             names[day] = f"{names[day]}, {name}" if names[day] else name
 
     for e in preset_events(list(PRESET_EVENTS), start=start, end=end):
-        mark(pd.Timestamp(e.start), e.name)
-    for day, name in holidays_between(
-        holiday_code(country), pd.Timestamp(start), pd.Timestamp(end)
-    ).items():
+        mark(pd.Timestamp(e.start), tr(e.name))
+    code = holiday_code(country)
+    public = _holidays_zh(code, start, end) if get_lang() == "zh" else None
+    if public is None:
+        public = holidays_between(code, pd.Timestamp(start), pd.Timestamp(end))
+    for day, name in public.items():
         mark(day, str(name))
     for y in range(start.year, end.year + 1):
         for dd in pd.date_range(f"{y}-12-24", f"{y + 1}-01-01"):
             if not names.get(dd, ""):
-                mark(dd, "Christmas to New Year")
+                mark(dd, _("Christmas to New Year"))
     for name, s, e in events:
         for dd in pd.date_range(pd.Timestamp(s), pd.Timestamp(e or s)):
             mark(dd, str(name))
     return names
 
 
+def _holidays_zh(code: str | None, start: date, end: date) -> dict | None:
+    """The public holidays of ``code`` named in Simplified Chinese ({Timestamp: name}), or
+    None when the ``holidays`` package has no Chinese names for that country."""
+    if not code:
+        return None
+    import holidays as hol
+
+    try:
+        cls = hol.country_holidays(code, years=[start.year])
+        if "zh_CN" not in (getattr(cls, "supported_languages", ()) or ()):
+            return None
+        h = hol.country_holidays(
+            code, years=list(range(start.year, end.year + 1)), language="zh_CN"
+        )
+    except NotImplementedError:
+        return None
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    return {pd.Timestamp(d): n for d, n in h.items() if lo <= pd.Timestamp(d) <= hi}
+
+
 def fmt_value(metric: str, v: float) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     if metric == "return_rate":
-        return f"{v * 100:.1f} %"
+        return pct(v)
     if metric in COUNT_METRICS:
         return f"{v:,.0f}"
     return f"{v:,.2f}"

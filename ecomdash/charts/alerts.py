@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ecomdash import labels as L
 from ecomdash.alerts import AlertsResult
 from ecomdash.alerts.series import METRIC_LABELS
+from ecomdash.i18n import N_, _
 
 _COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#bcbd22"}
+#: the markers of the unusual days by severity, and the bars of each severity
+_DAY_MARKERS = {
+    "high": N_("high alert"),
+    "medium": N_("medium alert"),
+    "low": N_("low alert"),
+}
 
 
 def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
@@ -16,10 +24,10 @@ def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
     fig = go.Figure()
     s = res.series
     if s.empty:
-        fig.update_layout(title="No daily series (too little history)")
+        fig.update_layout(title=_("No daily series (too little history)"))
         return fig
     s = s[(s["dim"] == "shop") & (s["metric"] == metric)]
-    label = METRIC_LABELS.get(metric, metric)
+    label = L.label(metric) if metric in METRIC_LABELS else metric
     fig.add_scatter(x=s["day"], y=s["hi"], line={"width": 0}, showlegend=False, hoverinfo="skip")
     fig.add_scatter(
         x=s["day"],
@@ -27,10 +35,10 @@ def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
         fill="tonexty",
         line={"width": 0},
         fillcolor="rgba(49,130,189,0.15)",
-        name="Expected range",
+        name=_("Expected range"),
         hoverinfo="skip",
     )
-    fig.add_scatter(x=s["day"], y=s["expected"], name="Expected", line={"color": "#6baed6"})
+    fig.add_scatter(x=s["day"], y=s["expected"], name=_("Expected"), line={"color": "#6baed6"})
     fig.add_scatter(x=s["day"], y=s["actual"], name=label, line={"color": "#08519c", "width": 1})
     days = res.alerts[res.alerts["kind"] == "unusual_day"]
     for sev, colour in _COLOURS.items():
@@ -42,10 +50,10 @@ def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
                 y=pts["actual"],
                 mode="markers",
                 marker={"color": colour, "size": 10, "symbol": "diamond"},
-                name=f"{sev} alert",
+                name=_(_DAY_MARKERS[sev]),
             )
     fig.update_layout(
-        title=f"{label} per day against its expectation",
+        title=_("{metric} per day against its expectation", metric=label),
         height=360,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
@@ -58,11 +66,14 @@ def severity_figure(res: AlertsResult) -> go.Figure:
     """Alerts per month by severity (stacked bars)."""
     pm = res.per_month()
     fig = go.Figure()
+    names = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
     for sev in ("high", "medium", "low"):
-        fig.add_bar(x=pm["month"].astype(str), y=pm[sev], name=sev, marker_color=_COLOURS[sev])
+        fig.add_bar(
+            x=pm["month"].astype(str), y=pm[sev], name=_(names[sev]), marker_color=_COLOURS[sev]
+        )
     fig.update_layout(
         barmode="stack",
-        title="Alerts per month",
+        title=_("Alerts per month"),
         height=280,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )

@@ -1,6 +1,8 @@
 """Plotly figures for pricing: Results of :mod:`ecomdash.pricing` in, figures out.
 
 Product ids and names (merchant text) only appear as plotly labels and hovers (inert).
+Titles, axes and legends are translated here (the builders run in the page's script run, so
+the language is set).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.i18n import _
 from ecomdash.pricing import PricingResult, WhatIfResult
 
 _BLUE = "#1f77b4"
@@ -28,7 +31,7 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
             x=p["elasticity"],
             y=p["product_id"],
             mode="markers",
-            name="product (90 % interval)",
+            name=_("product (90 % interval)"),
             marker={"color": _BLUE, "size": 9},
             error_x={
                 "type": "data",
@@ -37,8 +40,9 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
                 "arrayminus": p["elasticity"] - p["ci_low"],
             },
             customdata=np.column_stack([p["product_name"].astype(str), p["source"]]),
-            hovertemplate="%{y} %{customdata[0]}<br>elasticity %{x:.2f}<br>%{customdata[1]}"
-            "<extra></extra>",
+            hovertemplate="%{y} %{customdata[0]}<br>"
+            + _("elasticity")
+            + " %{x:.2f}<br>%{customdata[1]}<extra></extra>",
         )
     )
     cat_vals = [cats.get(c, np.nan) if hasattr(cats, "get") else np.nan for c in p["category"]]
@@ -47,16 +51,18 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
             x=cat_vals,
             y=p["product_id"],
             mode="markers",
-            name="its category",
+            name=_("its category"),
             marker={"color": _ORANGE, "size": 9, "symbol": "circle-open"},
-            hovertemplate="category estimate %{x:.2f}<extra></extra>",
+            hovertemplate=_("category estimate") + " %{x:.2f}<extra></extra>",
         )
     )
     fig.add_vline(x=0, line_dash="dot", line_color="grey")
-    fig.add_vline(x=-1, line_dash="dot", line_color="grey", annotation_text="-1: revenue-neutral")
+    fig.add_vline(
+        x=-1, line_dash="dot", line_color="grey", annotation_text=_("-1: revenue-neutral")
+    )
     fig.update_layout(
-        title="Price elasticity: % change in units for a 1 % higher price",
-        xaxis_title="elasticity",
+        title=_("Price elasticity: % change in units for a 1 % higher price"),
+        xaxis_title=_("elasticity"),
         height=max(320, 22 * len(p) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},
@@ -77,15 +83,16 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
             fill="toself",
             fillcolor=_GREY,
             line={"width": 0},
-            name="units, 90 % band",
+            name=_("units, 90 % band"),
             hoverinfo="skip",
         )
     )
     fig.add_trace(
-        go.Scatter(x=c["price"], y=c["units"], name="units a week", line={"color": _BLUE})
+        go.Scatter(x=c["price"], y=c["units"], name=_("units a week"), line={"color": _BLUE})
     )
     money = c["profit"] if c["profit"].notna().any() else c["revenue"]
-    label = "profit a week" if c["profit"].notna().any() else "revenue a week"
+    by_profit = bool(c["profit"].notna().any())
+    label = _("profit a week") if by_profit else _("revenue a week")
     fig.add_trace(
         go.Scatter(
             x=c["price"],
@@ -96,8 +103,12 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
         )
     )
     for x, name, colour in (
-        (row["current_price"], "current price", "black"),
-        (row["best_price"], f"best price ({row['best_for'].split(' ')[0]})", "green"),
+        (row["current_price"], _("current price"), "black"),
+        (
+            row["best_price"],
+            _("best price (profit)") if by_profit else _("best price (revenue)"),
+            "green",
+        ),
     ):
         fig.add_vline(x=x, line_dash="dot", line_color=colour, annotation_text=name)
     if not np.isnan(row["units"]):
@@ -107,7 +118,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
                 y=[row["units"]],
                 mode="markers",
                 marker={"size": 12, "color": "red"},
-                name="what-if price",
+                name=_("what-if price"),
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -117,9 +128,9 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
             )
         )
     fig.update_layout(
-        title=f"{product_id}: demand across the prices it has had (±10 %)",
-        xaxis_title="price",
-        yaxis_title="units a week",
+        title=_("{product}: demand across the prices it has had (±10 %)", product=product_id),
+        xaxis_title=_("price"),
+        yaxis_title=_("units a week"),
         yaxis2={"title": label, "overlaying": "y", "side": "right"},
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
@@ -136,7 +147,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
         go.Bar(
             x=labels,
             y=p["lift"] - 1,
-            name="lift during",
+            name=_("lift during"),
             marker_color=_BLUE,
             error_y={
                 "type": "data",
@@ -144,14 +155,14 @@ def promotion_chart(result: PricingResult) -> go.Figure:
                 "array": p["lift_high"] - p["lift"],
                 "arrayminus": p["lift"] - p["lift_low"],
             },
-            hovertemplate="%{x}<br>units %{y:+.0%} vs before<extra></extra>",
+            hovertemplate="%{x}<br>" + _("units %{y:+.0%} vs before") + "<extra></extra>",
         )
     )
     fig.add_trace(
         go.Bar(
             x=labels,
             y=p["dip"],
-            name="dip after",
+            name=_("dip after"),
             marker_color=_ORANGE,
             error_y={
                 "type": "data",
@@ -159,11 +170,11 @@ def promotion_chart(result: PricingResult) -> go.Figure:
                 "array": p["dip_high"] - p["dip"],
                 "arrayminus": p["dip"] - p["dip_low"],
             },
-            hovertemplate="%{x}<br>units %{y:+.0%} vs before<extra></extra>",
+            hovertemplate="%{x}<br>" + _("units %{y:+.0%} vs before") + "<extra></extra>",
         )
     )
     fig.update_layout(
-        title="Units per store order vs the weeks before: during and after each promotion",
+        title=_("Units per store order vs the weeks before: during and after each promotion"),
         yaxis_tickformat="+.0%",
         barmode="group",
         legend={"orientation": "h", "y": -0.25},
@@ -176,12 +187,12 @@ def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
     """Weekly units and price of one product; promotion weeks shaded."""
     g = result.panel[result.panel["product_id"] == product_id].sort_values("week")
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=g["week"], y=g["units"], name="units", marker_color=_BLUE))
+    fig.add_trace(go.Bar(x=g["week"], y=g["units"], name=_("units"), marker_color=_BLUE))
     fig.add_trace(
         go.Scatter(
             x=g["week"],
             y=g["median_price"],
-            name="price",
+            name=_("price"),
             yaxis="y2",
             line={"color": _ORANGE, "shape": "hv"},
         )
@@ -191,9 +202,12 @@ def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
     for w in g.loc[g["post"], "week"]:
         fig.add_vrect(x0=w, x1=w + pd.Timedelta(days=7), fillcolor="red", opacity=0.08)
     fig.update_layout(
-        title=f"{product_id}: units and price per week (green: promotion, red: the weeks after)",
-        yaxis_title="units",
-        yaxis2={"title": "price", "overlaying": "y", "side": "right"},
+        title=_(
+            "{product}: units and price per week (green: promotion, red: the weeks after)",
+            product=product_id,
+        ),
+        yaxis_title=_("units"),
+        yaxis2={"title": _("price"), "overlaying": "y", "side": "right"},
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
@@ -212,8 +226,12 @@ def validation_chart(result: PricingResult) -> go.Figure:
             mode="markers",
             text=v["product_id"],
             marker={"color": np.where(v["beats"], _BLUE, _ORANGE), "size": 9},
-            hovertemplate="%{text}<br>naive %{x:.1f}<br>model %{y:.1f}<extra></extra>",
-            name="product",
+            hovertemplate="%{text}<br>"
+            + _("naive")
+            + " %{x:.1f}<br>"
+            + _("model")
+            + " %{y:.1f}<extra></extra>",
+            name=_("product"),
         )
     )
     fig.add_trace(
@@ -222,13 +240,13 @@ def validation_chart(result: PricingResult) -> go.Figure:
             y=[0, top],
             mode="lines",
             line={"dash": "dot", "color": "grey"},
-            name="equal error",
+            name=_("equal error"),
         )
     )
     fig.update_layout(
-        title="Held-out error per product (below the line: the model beats the naive forecast)",
-        xaxis_title="naive MAE (units a week)",
-        yaxis_title="model MAE (units a week)",
+        title=_("Held-out error per product (below the line: the model beats the naive forecast)"),
+        xaxis_title=_("naive MAE (units a week)"),
+        yaxis_title=_("model MAE (units a week)"),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_, _
 from ecomdash.pricing.features import check_panel, flag_promotions
 from ecomdash.pricing.models import (
     eligibility,
@@ -18,12 +19,15 @@ from ecomdash.pricing.models import (
     predict_units,
     shrink,
     tau_squared,
+    too_few_weeks,
 )
 from ecomdash.pricing.promotions import PROMO_COLUMNS, parse_events, promotion_effects
 
-SRC_POOLED = "own data, pooled with category"
-SRC_OWN = "own data"
-SRC_CATEGORY = "category estimate"
+#: where a product's elasticity comes from (message ids: the result carries them translated
+#: into the language of the run that computed it)
+SRC_POOLED = N_("own data, pooled with category")
+SRC_OWN = N_("own data")
+SRC_CATEGORY = N_("category estimate")
 
 PRODUCT_COLUMNS = [
     "product_id",
@@ -132,16 +136,23 @@ def analyze(
     modelled = set(revenue.index[:max_products])
     if len(revenue) > max_products:
         warns.append(
-            f"Only the {max_products:,} products with the most revenue get a model "
-            f"({len(revenue):,} products sold); the others are listed without one."
+            _(
+                "Only the {n} products with the most revenue get a model ({total} products "
+                "sold); the others are listed without one.",
+                n=f"{max_products:,}",
+                total=f"{len(revenue):,}",
+            )
         )
 
     if events is not None and len(events):
         unknown = sorted(set(events["product_id"]) - set(revenue.index))
         if unknown:
             warns.append(
-                f"{len(unknown)} promotion event(s) name products without sales here "
-                f"({', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}); ignored."
+                _(
+                    "{n} promotion event(s) name products without sales here ({ids}); ignored.",
+                    n=len(unknown),
+                    ids=f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}",
+                )
             )
     say("Finding promotions", 0.1)
     top = pw[pw["product_id"].isin(modelled)]
@@ -165,7 +176,7 @@ def analyze(
         )
         fit = None if reason else fit_product(g, t0=t0, level=level)
         if not reason and fit is None:
-            reason = "price moved together with the trend or promotions (no separate effect)"
+            reason = _("price moved together with the trend or promotions (no separate effect)")
         if fit is not None:
             fits[pid] = fit
         reg = g.loc[~g["promo"]]
@@ -208,9 +219,12 @@ def analyze(
     )
     if summary["n_products"] and summary["model_mae"] >= summary["baseline_mae"]:
         warns.append(
-            "On the held-out weeks the price model does not beat the naive forecast "
-            f"(MAE {summary['model_mae']:.2f} vs {summary['baseline_mae']:.2f} units a week): "
-            "treat its what-if figures with care."
+            _(
+                "On the held-out weeks the price model does not beat the naive forecast "
+                "(MAE {model} vs {naive} units a week): treat its what-if figures with care.",
+                model=f"{summary['model_mae']:.2f}",
+                naive=f"{summary['baseline_mae']:.2f}",
+            )
         )
 
     say("Measuring promotions", 0.85)
@@ -222,9 +236,14 @@ def analyze(
         promos = pd.DataFrame(columns=PROMO_COLUMNS)
     if products["status"].eq("estimated").sum() == 0:
         warns.append(
-            "No product has enough price variation for its own elasticity (prices need at "
-            f"least {min_levels} levels held 2+ weeks each, {min_spread:.0%} apart, over "
-            f"{min_weeks}+ weeks of sales)."
+            _(
+                "No product has enough price variation for its own elasticity (prices need at "
+                "least {levels} levels held 2+ weeks each, {spread} apart, over {weeks}+ weeks "
+                "of sales).",
+                levels=min_levels,
+                spread=f"{min_spread:.0%}",
+                weeks=min_weeks,
+            )
         )
     params = {
         "cutoff": summary["cutoff"],
@@ -274,14 +293,11 @@ def _unmodelled(rest: pd.DataFrame, *, min_weeks: int, max_products: int) -> lis
     )
     reason = np.where(
         out["weeks"] < min_weeks,
-        [
-            f"only {n} week{'s' if n != 1 else ''} of sales (needs {min_weeks})"
-            for n in out["weeks"]
-        ],
+        [too_few_weeks(n, min_weeks) for n in out["weeks"]],
         np.where(
             out["raw"] <= 1,
-            [f"one price in all {n} weeks" for n in out["weeks"]],
-            f"not among the {max_products:,} products with the most revenue",
+            [_("one price in all {n} weeks", n=n) for n in out["weeks"]],
+            _("not among the {n} products with the most revenue", n=f"{max_products:,}"),
         ),
     )
     out = out.assign(
@@ -333,12 +349,12 @@ def _categories(flagged, products, fits, *, t0, level) -> pd.DataFrame:
         width = fit["ci_high"] - fit["ci_low"]
         ok = fit["ci_high"] < 0 and width <= 1.5
         note = (
-            f"from {fit['n_products']} product(s) whose price changed"
+            _("from {n} product(s) whose price changed", n=fit["n_products"])
             if ok
             else (
-                "interval too wide to lend to other products"
+                _("interval too wide to lend to other products")
                 if width > 1.5
-                else "not clearly below zero"
+                else _("not clearly below zero")
             )
         )
         out.append({**fit, "category": cat, "tau": float(np.sqrt(tau2)), "trustworthy": ok})
@@ -354,26 +370,28 @@ def _pool(products: pd.DataFrame, categories: pd.DataFrame, *, level: float) -> 
         c = cats.loc[r.category] if cats is not None and r.category in cats.index else None
         if not np.isnan(r.own_elasticity):
             if c is not None and c["n_products"] >= 2:
-                m, _, a, b = shrink(
+                m, _se, a, b = shrink(
                     r.own_elasticity,
                     r.own_se,
                     float(c["elasticity"]),
                     float(c["tau"]) ** 2 + float(c["se"]) ** 2,
                     level=level,
                 )
-                el.append(m), lo.append(a), hi.append(b), src.append(SRC_POOLED)
+                el.append(m), lo.append(a), hi.append(b), src.append(_(SRC_POOLED))
             else:
                 el.append(r.own_elasticity), lo.append(r.own_ci_low), hi.append(r.own_ci_high)
-                src.append(SRC_OWN)
+                src.append(_(SRC_OWN))
             status.append("estimated")
         elif c is not None and bool(c["trustworthy"]):
             el.append(float(c["elasticity"])), lo.append(float(c["ci_low"]))
-            hi.append(float(c["ci_high"])), src.append(SRC_CATEGORY), status.append("category")
+            hi.append(float(c["ci_high"])), src.append(_(SRC_CATEGORY)), status.append("category")
         else:
             el.append(np.nan), lo.append(np.nan), hi.append(np.nan), src.append("")
             status.append("no estimate")
             if c is not None:
-                notes[r.Index] = f"{r.reason}; its category's estimate is {c['note']}"
+                notes[r.Index] = _(
+                    "{reason}; its category's estimate is {note}", reason=r.reason, note=c["note"]
+                )
     out = products.assign(elasticity=el, ci_low=lo, ci_high=hi, source=src, status=status)
     for i, text in notes.items():
         out.loc[i, "reason"] = text
@@ -420,7 +438,7 @@ def _validate(
         train, test = g[g["week"] < cut], g[g["week"] >= cut]
         if test.empty:
             continue
-        _, _, reason = eligibility(
+        _n_weeks, _levels, reason = eligibility(
             train, min_weeks=min_weeks, min_levels=min_levels, min_spread=min_spread
         )
         if reason:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import _
 
 PANEL_COLUMNS = ("product_id", "week", "units", "median_price")
 #: A week is a promotion week when its price is at least this far below the reference price.
@@ -26,9 +27,11 @@ def check_panel(pw: pd.DataFrame) -> None:
         )
     if pw.empty:
         raise InsufficientDataError(
-            "Pricing needs weeks of product sales with a quantity and a price; found none. "
-            "Check that the quantity and unit price (or revenue) columns are mapped and that "
-            "the sidebar filters leave some sales."
+            _(
+                "Pricing needs weeks of product sales with a quantity and a price; found none. "
+                "Check that the quantity and unit price (or revenue) columns are mapped and that "
+                "the sidebar filters leave some sales."
+            )
         )
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from ecomdash.i18n import _, _n
 from ecomdash.pricing.features import design, price_levels
 
 HAC_LAGS = 2
@@ -44,21 +45,41 @@ def eligibility(
     raw_levels = int(prices.round(2).nunique())
     levels = price_levels(prices)
     if n < min_weeks:
-        return n, levels, f"only {n} week{'s' if n != 1 else ''} of sales (needs {min_weeks})"
+        return n, levels, too_few_weeks(n, min_weeks)
     if raw_levels <= 1:
-        return n, levels, f"one price in all {n} weeks"
+        return n, levels, _("one price in all {n} weeks", n=n)
     if levels < min_levels:
         return (
             n,
             levels,
-            "the price differed in only one week"
+            _("the price differed in only one week")
             if raw_levels == 2
-            else (f"no price held for 2+ weeks except one (needs {min_levels} levels)"),
+            else _(
+                "no price held for 2+ weeks except one (needs {levels} levels)", levels=min_levels
+            ),
         )
     spread = float(np.log(prices.max() / prices.min()))
     if spread < min_spread:
-        return n, levels, f"prices vary by only {np.expm1(spread):.1%} (needs {min_spread:.0%})"
+        return (
+            n,
+            levels,
+            _(
+                "prices vary by only {spread} (needs {needed})",
+                spread=f"{np.expm1(spread):.1%}",
+                needed=f"{min_spread:.0%}",
+            ),
+        )
     return n, levels, ""
+
+
+def too_few_weeks(n: int, min_weeks: int) -> str:
+    """The reason a product with ``n`` weeks of sales gets no model of its own."""
+    return _n(
+        "only {n} week of sales (needs {needed})",
+        "only {n} weeks of sales (needs {needed})",
+        n,
+        needed=min_weeks,
+    )
 
 
 def fit_ols(y: np.ndarray, X: pd.DataFrame, *, cov: str = "HAC"):

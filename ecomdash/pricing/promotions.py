@@ -22,6 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import _
 
 PROMO_COLUMNS = [
     "product_id",
@@ -181,8 +182,11 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
     if bad.any():
         raise ParameterError(
-            f"{int(bad.sum())} promotion event(s) have a missing date or end before start. "
-            "Give dates as YYYY-MM-DD with the end on or after the start."
+            _(
+                "{n} promotion event(s) have a missing date or end before start. Give dates as "
+                "YYYY-MM-DD with the end on or after the start.",
+                n=int(bad.sum()),
+            )
         )
     return out.reset_index(drop=True)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import _
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
 
@@ -83,7 +84,10 @@ def what_if(
     """
     if not -90 <= change_pct <= 200:
         raise ParameterError(
-            f"The price change must be between -90 % and +200 %; got {change_pct:g} %."
+            _(
+                "The price change must be between -90 % and +200 %; got {change} %.",
+                change=f"{change_pct:g}",
+            )
         )
     p = result.products
     has = p[p["status"] != "no estimate"]
@@ -92,34 +96,46 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                f"Product(s) {', '.join(unknown[:5])} have no sales in this dataset. "
-                "Pick products from the elasticity table."
+                _(
+                    "Product(s) {ids} have no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    ids=", ".join(unknown[:5]),
+                )
             )
         sel = p[p["product_id"].isin(wanted)]
         missing = sel[sel["status"] == "no estimate"]
         if len(missing) == len(sel):
             r = missing.iloc[0]
             raise InsufficientDataError(
-                f"Product {r['product_id']} has no elasticity: {r['reason']}. A what-if needs "
-                "a product whose price has changed (or a category estimate)."
+                _(
+                    "Product {product} has no elasticity: {reason}. A what-if needs a product "
+                    "whose price has changed (or a category estimate).",
+                    product=r["product_id"],
+                    reason=r["reason"],
+                )
             )
         sel = sel[sel["status"] != "no estimate"]
     elif category:
         sel = has[has["category"] == category]
         if sel.empty:
             raise InsufficientDataError(
-                f"No product of category {category!r} has an elasticity. Pick another "
-                "category or single products."
+                _(
+                    "No product of category {category} has an elasticity. Pick another "
+                    "category or single products.",
+                    category=repr(category),
+                )
             )
     else:
         sel = has.sort_values("revenue", ascending=False).head(10)
     if sel.empty:
         raise InsufficientDataError(
-            "No product has an elasticity yet, so there is nothing to simulate. Products "
-            "need sales at 2+ prices (see the reasons in the elasticity table)."
+            _(
+                "No product has an elasticity yet, so there is nothing to simulate. Products "
+                "need sales at 2+ prices (see the reasons in the elasticity table)."
+            )
         )
     rows, curves, warns = [], [], []
-    for _, r in sel.iterrows():
+    for _i, r in sel.iterrows():
         lo_p, hi_p = allowed_range(r)
         p0, u0, e = float(r["current_price"]), float(r["units_per_week"]), float(r["elasticity"])
         e_lo, e_hi = float(r["ci_low"]), float(r["ci_high"])
@@ -129,9 +145,12 @@ def what_if(
         inside = lo_p - 1e-9 <= p1 <= hi_p + 1e-9
         note = ""
         if not inside:
-            note = (
-                f"{p1:,.2f} is outside the prices this product has had ({r['min_price']:,.2f}"
-                f"–{r['max_price']:,.2f}, ±10 % allowed): no estimate, we never extrapolate"
+            note = _(
+                "{price} is outside the prices this product has had ({low}–{high}, ±10 % "
+                "allowed): no estimate, we never extrapolate",
+                price=f"{p1:,.2f}",
+                low=f"{r['min_price']:,.2f}",
+                high=f"{r['max_price']:,.2f}",
             )
 
         def units(price, el, u0=u0, p0=p0):
@@ -189,7 +208,7 @@ def what_if(
                 "profit_low": money(u_lo, None if cost is None else p1 - cost),
                 "profit_high": money(u_hi, None if cost is None else p1 - cost),
                 "best_price": best,
-                "best_for": "profit" if cost is not None else "revenue (no margin given)",
+                "best_for": _("profit") if cost is not None else _("revenue (no margin given)"),
                 "allowed_low": lo_p,
                 "allowed_high": hi_p,
                 "note": note,
@@ -198,13 +217,18 @@ def what_if(
     table = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
     if table["note"].ne("").any():
         warns.append(
-            f"{int(table['note'].ne('').sum())} product(s) would leave the range of prices they "
-            "have had (±10 %): they get no estimate rather than an extrapolation."
+            _(
+                "{n} product(s) would leave the range of prices they have had (±10 %): they get "
+                "no estimate rather than an extrapolation.",
+                n=int(table["note"].ne("").sum()),
+            )
         )
     if margin is None:
         warns.append(
-            "Profit needs a cost: enter a margin % per category (page) or --margin (CLI). "
-            "Until then the best price shown maximises revenue."
+            _(
+                "Profit needs a cost: enter a margin % per category (page) or --margin (CLI). "
+                "Until then the best price shown maximises revenue."
+            )
         )
     return WhatIfResult(
         table=table,
@@ -283,7 +307,9 @@ def markdown_candidates(
         if new_price < floor:
             new_price = floor
             d = 1 - floor / r.current_price
-            note = "deepest markdown inside the prices this product has had; it clears more slowly"
+            note = _(
+                "deepest markdown inside the prices this product has had; it clears more slowly"
+            )
         units_new = recent * (new_price / r.current_price) ** r.elasticity
         clears = on_hand / units_new if not np.isnan(on_hand) and units_new > 0 else np.nan
         rows.append(

@@ -1,4 +1,9 @@
-"""Alerts page and the Overview's alerts strip."""
+"""Alerts page and the Overview's alerts strip.
+
+The alerts are computed in the language of the page (reasons, drivers and notes are
+sentences: the language is part of the cache key); rule, severity and status ids stay as
+they are and are translated where shown, so mutes and the CLI's JSON never change.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, _n
+from ecomdash.i18n import N_, _, _n, get_lang, use_lang
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -25,17 +30,33 @@ from ecomdash.ui.tables import fmt_date, show_table
 K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
 
+#: severity id -> what the merchant reads
+SEVERITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+#: a rule's status id -> what the merchant reads
+STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
+
+
+def severity(s: str) -> str:
+    return _(SEVERITY_LABELS[s]) if s in SEVERITY_LABELS else str(s)
+
+
+def rule_label(r: str) -> str:
+    return _(RULES[r][0]) if r in RULES else str(r)
+
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple) -> AlertsResult:
+def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple, lang: str) -> AlertsResult:
+    """The alerts of ``key``, their sentences in ``lang`` (part of the key: the run may be on
+    another thread, which does not inherit the page's language)."""
     workspace, dataset_id, _version, fkey = key
-    return find_alerts(
-        get_store(workspace),
-        dataset_id,
-        Filters.from_key(fkey),
-        mute_rules=mute_rules,
-        mute_products=mute_products,
-    )
+    with use_lang(lang):
+        return find_alerts(
+            get_store(workspace),
+            dataset_id,
+            Filters.from_key(fkey),
+            mute_rules=mute_rules,
+            mute_products=mute_products,
+        )
 
 
 def _mutes(ctx: PageContext) -> tuple[tuple, tuple]:
@@ -48,25 +69,37 @@ def render(ctx: PageContext) -> None:
     t0 = time.perf_counter()
     mute_rules, mute_products = _mutes(ctx)
     try:
-        with st.spinner("Checking every day and order ..."):
-            res = _alerts(ctx.key, mute_rules, mute_products)
+        with st.spinner(_("Checking every day and order ...")):
+            res = _alerts(ctx.key, mute_rules, mute_products, get_lang())
     except EcomdashError as exc:
         show_error(exc)
         return
     a = res.alerts
     start, end = res.params["period"]
     st.caption(
-        f"{start} to {end}: {len(a)} alert(s) — "
-        + ", ".join(f"{(a['severity'] == s).sum()} {s}" for s in SEVERITIES)
-        + f". Computed in {time.perf_counter() - t0:.2f} s."
+        _(
+            "{start} to {end}: {n} alert(s) — {high} high, {medium} medium, {low} low. "
+            "Computed in {seconds} s.",
+            start=start,
+            end=end,
+            n=len(a),
+            seconds=f"{time.perf_counter() - t0:.2f}",
+            **{s: int((a["severity"] == s).sum()) for s in SEVERITIES},
+        )
     )
     for w in res.warnings:
         st.info(w)
 
     c1, c2, c3 = st.columns(3)
-    sev = c1.multiselect("Severity", list(SEVERITIES), default=["high", "medium"], key="al_sev")
-    kinds = c2.multiselect("Rule", list(RULES), format_func=lambda r: RULES[r][0], key="al_kind")
-    text = c3.text_input("Product, customer or order contains", key="al_text")
+    sev = c1.multiselect(
+        L.label("severity"),
+        list(SEVERITIES),
+        default=["high", "medium"],
+        format_func=severity,
+        key="al_sev",
+    )
+    kinds = c2.multiselect(L.label("kind"), list(RULES), format_func=rule_label, key="al_kind")
+    text = c3.text_input(_("Product, customer or order contains"), key="al_text")
     shown = a[a["severity"].isin(sev or list(SEVERITIES))]
     if kinds:
         shown = shown[shown["kinds"].apply(lambda k: any(x in k.split(", ") for x in kinds))]
@@ -82,10 +115,11 @@ def render(ctx: PageContext) -> None:
 
     table = shown.drop(columns=["key"]).copy()
     # rules by their names, not their codes (the muting form uses the same names)
-    table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
+    table["kind"] = table["kind"].map(rule_label)
     table["kinds"] = table["kinds"].map(
-        lambda ks: ", ".join(RULES[k][0] if k in RULES else k for k in str(ks).split(", "))
+        lambda ks: ", ".join(rule_label(k) for k in str(ks).split(", "))
     )
+    table["severity"] = table["severity"].map(severity)
     show_table(
         table,
         area="alerts",
@@ -94,13 +128,13 @@ def render(ctx: PageContext) -> None:
     )
     download_table(table, "alerts", key="dl_alerts", area="alerts")
 
-    st.subheader("Details")
+    st.subheader(_("Details"))
     for r in shown.head(30).itertuples():
         when = L.format_value(pd.Timestamp(r.date), "period", ctx.display)
-        with st.expander(f"{when} · {r.severity} · {RULES[r.kind][0]}"):
+        with st.expander(f"{when} · {severity(r.severity)} · {rule_label(r.kind)}"):
             st.text(r.reason)
             if r.driver:
-                st.text(f"Driver: {r.driver}")
+                st.text(_("Driver: {driver}", driver=r.driver))
             ln = res.lines[res.lines["alert_id"] == r.alert_id]
             dr = res.drivers[res.drivers["alert_id"] == r.alert_id]
             dr = dr[dr["by"] != "summary"]
@@ -110,14 +144,21 @@ def render(ctx: PageContext) -> None:
                     ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}", area="alerts"
                 )
             elif len(dr):
+                # what each driver row groups by, by the column's name (product, country ...)
+                dr = dr.assign(by=dr["by"].map(L.label))
                 show_table(dr.drop(columns=["alert_id"]), area="alerts", hide_index=True)
     if len(shown) > 30:
-        st.caption(f"Details of the first 30 of {len(shown)} alerts; the table and CSV have all.")
+        st.caption(
+            _(
+                "Details of the first 30 of {n} alerts; the table and CSV have all.",
+                n=len(shown),
+            )
+        )
 
     left, right = st.columns([3, 2])
     with left:
         metric = st.selectbox(
-            "Series",
+            L.label("series"),
             ["revenue", "orders", "aov", "return_rate", "new_customers"],
             format_func=L.label,
             key="al_metric",
@@ -126,21 +167,29 @@ def render(ctx: PageContext) -> None:
     with right:
         st.plotly_chart(severity_figure(res), width="stretch")
 
-    with st.expander("Rules, muting and noise"):
-        show_table(res.rules.drop(columns=["rule"]), area="alerts", hide_index=True)
+    with st.expander(_("Rules, muting and noise")):
+        rules_table = res.rules.copy()
+        rules_table["label"] = rules_table["rule"].map(rule_label)
+        rules_table["looks_for"] = rules_table["rule"].map(
+            lambda r: _(RULES[r][2]) if r in RULES else ""
+        )
+        rules_table["status"] = rules_table["status"].map(
+            lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else s
+        )
+        show_table(rules_table.drop(columns=["rule"]), area="alerts", hide_index=True)
         with st.form("al_mute_form"):
             rules = st.multiselect(
-                "Mute rules",
+                _("Mute rules"),
                 list(RULES),
                 default=list(mute_rules),
-                format_func=lambda r: RULES[r][0],
+                format_func=rule_label,
                 key=K_MUTE_RULES,
             )
             products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
             prods = st.multiselect(
-                "Mute products", products, default=list(mute_products), key=K_MUTE_PRODUCTS
+                _("Mute products"), products, default=list(mute_products), key=K_MUTE_PRODUCTS
             )
-            if st.form_submit_button("Save muting"):
+            if st.form_submit_button(_("Save muting")):
                 try:
                     get_store(ctx.workspace).set_alert_mutes(
                         ctx.dataset_id, rules=tuple(rules), products=tuple(prods)
@@ -149,7 +198,9 @@ def render(ctx: PageContext) -> None:
                     show_error(exc)
                 else:
                     st.rerun()
-        st.caption("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
+        st.caption(
+            _("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
+        )
         show_table(res.per_month(), area="alerts", hide_index=True)
 
 
@@ -165,7 +216,12 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     """
     try:
         res = run_with_budget(
-            _alerts, ctx.key, *_mutes(ctx), seconds=STRIP_BUDGET_S, what="Checking for alerts"
+            _alerts,
+            ctx.key,
+            *_mutes(ctx),
+            get_lang(),
+            seconds=STRIP_BUDGET_S,
+            what=_("Checking for alerts"),
         )
     except TimeBudgetError:
         st.caption(_("Checking for alerts in the background: they show here on the next refresh."))
@@ -176,8 +232,10 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     if high.empty:
         return
     with st.container(border=True, key="alerts_strip"):
-        n_high = int((res.alerts["severity"] == "high").sum())
-        st.markdown("**:red[" + _n("{n} high alert", "{n} high alerts", n_high) + "]**")
+        n_high = len(res.alerts[res.alerts["severity"] == "high"])
+        st.markdown(
+            "**:red[" + _n("{n} high alert", "{n} high alerts", n_high, n=f"{n_high:,}") + "]**"
+        )
         for r in high.itertuples():
-            st.text(f"{fmt_date(r.date)} · {RULES[r.kind][0]}: {r.reason}")
+            st.text(f"{fmt_date(r.date)} · {rule_label(r.kind)}: {r.reason}")
         st.caption(_("Open the Alerts page for every alert, its lines and filters."))

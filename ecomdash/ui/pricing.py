@@ -16,6 +16,7 @@ from ecomdash import pricing as P
 from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, get_lang, use_lang
 from ecomdash.pricing.promotions import promotion_effects
 from ecomdash.ui.common import (
     PageContext,
@@ -29,33 +30,49 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.tables import show_table
 
+#: a product's ``status`` (an id the code compares) -> what the merchant reads
+STATUS = {
+    "estimated": N_("estimated"),
+    "category": N_("from its category"),
+    "no estimate": N_("no estimate"),
+}
+TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
+
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """The columns of pricing table ``table`` (ecomdash.labels.TABLES) in order, floats rounded;
-    raw ids stay as column names, show_table(area=table) gives the headers."""
+    raw ids stay as column names, show_table(area=table) gives the headers; the status ids are
+    shown in the page's language."""
     cols = [c for c in L.TABLES[table] if c in df.columns]
     out = df[cols].copy()
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(3)
+    if "status" in out:
+        out["status"] = out["status"].map(lambda s: _(STATUS[s]) if s in STATUS else s)
     return out
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _result(key: tuple, params: tuple) -> P.PricingResult:
-    """Pricing models of ``key`` = PageContext.key with ``params`` = (cutoff,)."""
+def _result(key: tuple, params: tuple, lang: str) -> P.PricingResult:
+    """Pricing models of ``key`` = PageContext.key with ``params`` = (cutoff, events); the
+    result's reasons, notes and warnings are in ``lang`` (part of the key; the run may be on
+    another thread, which does not inherit the page's language)."""
     workspace, dataset_id, _version, fkey = key
     cutoff, events = params
     pw = get_store(workspace).product_week_prices(dataset_id, Filters.from_key(fkey))
     ev = pd.DataFrame(list(events), columns=["product_id", "start", "end"]) if events else None
-    return P.analyze(pw, cutoff=cutoff, events=ev)
+    with use_lang(lang):
+        return P.analyze(pw, cutoff=cutoff, events=ev)
 
 
 def _events_input() -> tuple:
     """Promotions the merchant ran (product id, from, to), as a small hashable tuple."""
-    with st.expander("Promotions you ran (optional)", expanded=False):
+    with st.expander(_("Promotions you ran (optional)"), expanded=False):
         st.caption(
-            "Promotions are found where a product sold below its usual price. Add ones the "
-            "prices do not show (free delivery, bundles): product id, first and last day."
+            _(
+                "Promotions are found where a product sold below its usual price. Add ones the "
+                "prices do not show (free delivery, bundles): product id, first and last day."
+            )
         )
         empty = pd.DataFrame(
             {
@@ -70,12 +87,13 @@ def _events_input() -> tuple:
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "From": st.column_config.DateColumn(),
-                "To": st.column_config.DateColumn(),
+                "Product": st.column_config.TextColumn(L.label("product")),
+                "From": st.column_config.DateColumn(L.label("start", "pricing.promos")),
+                "To": st.column_config.DateColumn(L.label("end", "pricing.promos")),
             },
         )
     rows = []
-    for _, r in edited.iterrows():
+    for _i, r in edited.iterrows():
         if pd.isna(r["Product"]) or pd.isna(r["From"]) or pd.isna(r["To"]):
             continue
         rows.append(
@@ -100,7 +118,7 @@ def render(ctx: PageContext) -> None:
         return
     with inputs:
         margin = _margin_inputs(res)
-    tabs = st.tabs(["Elasticities", "What-if", "Promotions", "Markdowns", "Validation"])
+    tabs = st.tabs([_(t) for t in TABS])
     with tabs[0]:
         _elasticity_tab(res)
     with tabs[1]:
@@ -115,11 +133,13 @@ def render(ctx: PageContext) -> None:
 
 def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     try:
-        with timed_status("Measuring how demand answers price") as status:
-            status.write("Units and prices per product and week (in the database)")
-            status.write("Promotion weeks; one log-log demand model per product")
-            status.write("Category models and partial pooling; held-out check; promotions")
-            res = run_with_budget(_result, ctx.key, params, what="The pricing models")
+        with timed_status(_("Measuring how demand answers price")) as status:
+            status.write(_("Units and prices per product and week (in the database)"))
+            status.write(_("Promotion weeks; one log-log demand model per product"))
+            status.write(_("Category models and partial pooling; held-out check; promotions"))
+            res = run_with_budget(
+                _result, ctx.key, params, get_lang(), what=_("The pricing models")
+            )
     except EcomdashError as exc:
         show_error(exc)
         return None
@@ -129,22 +149,26 @@ def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     n_cat = int((p["status"] == "category").sum())
     v = res.validation_summary
     c = st.columns(4)
-    c[0].metric("Own elasticity", fmt_int(n_own), help="Products whose own price changes tell")
-    c[1].metric("From category", fmt_int(n_cat), help="One-price products served by category")
-    c[2].metric("No estimate", fmt_int(len(p) - n_own - n_cat))
+    c[0].metric(
+        _("Own elasticity"), fmt_int(n_own), help=_("Products whose own price changes tell")
+    )
+    c[1].metric(_("From category"), fmt_int(n_cat), help=_("One-price products served by category"))
+    c[2].metric(_("No estimate"), fmt_int(len(p) - n_own - n_cat))
     c[3].metric(
-        "Held-out error vs naive",
+        _("Held-out error vs naive"),
         "n/a" if not v["n_products"] else f"{v['ratio']:.2f}×",
-        help="Mean absolute error of the price model over the naive forecast (below 1: better)",
+        help=_("Mean absolute error of the price model over the naive forecast (below 1: better)"),
     )
     _verdict(res)
     for w in res.warnings:
         st.warning(inert(w))
     if n_own + n_cat == 0:
         st.info(
-            "No product in this dataset has sold at two or more prices (each held 2+ weeks), "
-            "so demand's answer to price cannot be measured. The table lists why for each "
-            "product. An export spanning price changes or promotions will do."
+            _(
+                "No product in this dataset has sold at two or more prices (each held 2+ "
+                "weeks), so demand's answer to price cannot be measured. The table lists why "
+                "for each product. An export spanning price changes or promotions will do."
+            )
         )
     return res
 
@@ -153,28 +177,38 @@ def _verdict(res: P.PricingResult) -> None:
     v = res.validation_summary
     if not v["n_products"]:
         st.info(
-            "Held-out check: no product had enough price history before the cut-off "
-            f"({v['cutoff']}) to test the model on the weeks after it."
+            _(
+                "Held-out check: no product had enough price history before the cut-off "
+                "({cutoff}) to test the model on the weeks after it.",
+                cutoff=v["cutoff"],
+            )
         )
         return
-    text = (
-        f"On {v['n_weeks']:,} held-out product-weeks from {v['cutoff']} ({v['n_products']} "
-        f"products), the price model's error is {v['model_mae']:.2f} units a week against "
-        f"{v['baseline_mae']:.2f} for the naive forecast (the median of the weeks just before). "
-        "The model is given the prices charged and the store's order count in those weeks."
+    text = _(
+        "On {weeks} held-out product-weeks from {cutoff} ({n} products), the price model's "
+        "error is {model} units a week against {naive} for the naive forecast (the median of "
+        "the weeks just before). The model is given the prices charged and the store's order "
+        "count in those weeks.",
+        weeks=f"{v['n_weeks']:,}",
+        cutoff=v["cutoff"],
+        n=v["n_products"],
+        model=f"{v['model_mae']:.2f}",
+        naive=f"{v['baseline_mae']:.2f}",
     )
     (st.success if v["ratio"] < 1 else st.warning)(text)
 
 
 def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
     cats = sorted(res.products["category"].dropna().unique().tolist())
-    with st.expander("Margins (for profit)", expanded=False):
+    with st.expander(_("Margins (for profit)"), expanded=False):
         st.caption(
-            "Profit needs a cost. Enter the margin as % of the current price; leave 0 when "
-            "unknown (profit views then say what they need)."
+            _(
+                "Profit needs a cost. Enter the margin as % of the current price; leave 0 when "
+                "unknown (profit views then say what they need)."
+            )
         )
         if not cats:
-            m = st.number_input("Margin % for every product", 0.0, 95.0, 0.0, 5.0, key="pr_m")
+            m = st.number_input(_("Margin % for every product"), 0.0, 95.0, 0.0, 5.0, key="pr_m")
             return m / 100 if m > 0 else None
         default = pd.DataFrame({"Category": cats, "Margin %": [0.0] * len(cats)})
         edited = st.data_editor(
@@ -183,10 +217,13 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
             hide_index=True,
             disabled=["Category"],
             column_config={
-                "Margin %": st.column_config.NumberColumn(min_value=0.0, max_value=95.0, step=5.0)
+                "Category": st.column_config.TextColumn(L.label("category")),
+                "Margin %": st.column_config.NumberColumn(
+                    _("Margin %"), min_value=0.0, max_value=95.0, step=5.0
+                ),
             },
         )
-    got = {r["Category"]: r["Margin %"] / 100 for _, r in edited.iterrows() if r["Margin %"] > 0}
+    got = {r["Category"]: r["Margin %"] / 100 for _i, r in edited.iterrows() if r["Margin %"] > 0}
     return got or None
 
 
@@ -194,16 +231,18 @@ def _elasticity_tab(res: P.PricingResult) -> None:
     if (res.products["status"] == "estimated").any():
         st.plotly_chart(charts.elasticity_chart(res), width="stretch")
     st.caption(
-        "Elasticity −1.5 means 10 % higher price → about 15 % fewer units. 'Own data, pooled "
-        "with category' estimates lean towards the category's; 'category estimate' rows had "
-        "one price and borrow the category's value."
+        _(
+            "Elasticity −1.5 means 10 % higher price → about 15 % fewer units. 'Own data, "
+            "pooled with category' estimates lean towards the category's; 'category estimate' "
+            "rows had one price and borrow the category's value."
+        )
     )
     if len(res.categories):
-        st.subheader("Categories")
+        st.subheader(_("Per category"))
         show_table(
             _show(res.categories, "pricing.categories"), area="pricing.categories", hide_index=True
         )
-    st.subheader("Products")
+    st.subheader(_("Per product"))
     show_table(_show(res.products, "pricing.products"), area="pricing.products", hide_index=True)
     download_table(
         res.products, "pricing-elasticities", key="dl_pr_products", area="pricing.products"
@@ -214,20 +253,22 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
         st.info(
-            "No product has an elasticity, so there is nothing to simulate: products need "
-            "price changes over time. Widen the period in the sidebar; the Elasticities tab says "
-            "why each product has none."
+            _(
+                "No product has an elasticity, so there is nothing to simulate: products need "
+                "price changes over time. Widen the period in the sidebar; the Elasticities tab "
+                "says why each product has none."
+            )
         )
         return
     options = has.sort_values("revenue", ascending=False)["product_id"].tolist()
     c1, c2 = st.columns([2, 1])
-    pid = c1.selectbox("Product", options, key="pr_whatif_product")
-    change = c2.slider("Price change %", -30, 30, 10, 1, key="pr_whatif_change")
+    pid = c1.selectbox(L.label("product"), options, key="pr_whatif_product")
+    change = c2.slider(_("Price change %"), -30, 30, 10, 1, key="pr_whatif_change")
     cats = sorted(has["category"].dropna().unique().tolist())
     whole = None
     if cats:
         whole = st.selectbox(
-            "…or the whole category (every product with an elasticity)",
+            _("…or the whole category (every product with an elasticity)"),
             ["—", *cats],
             key="pr_whatif_category",
         )
@@ -245,35 +286,49 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     row = w.table.iloc[0]
     if row["note"]:
         st.warning(
-            f"{row['new_price']:,.2f} is outside the prices this product has had "
-            f"({row['allowed_low']:,.2f}–{row['allowed_high']:,.2f} with the ±10 % allowed): "
-            "no estimate — we never extrapolate beyond them."
+            _(
+                "{price} is outside the prices this product has had ({low}–{high} with the "
+                "±10 % allowed): no estimate — we never extrapolate beyond them.",
+                price=f"{row['new_price']:,.2f}",
+                low=f"{row['allowed_low']:,.2f}",
+                high=f"{row['allowed_high']:,.2f}",
+            )
         )
     else:
         m = st.columns(3)
         m[0].metric(
-            "Units a week",
+            L.label("units", "pricing.whatif"),
             f"{row['units']:,.1f}",
             f"{row['units'] - row['units_now']:+,.1f}",
-            help=f"90% band {row['units_low']:,.1f}–{row['units_high']:,.1f}",
+            help=_(
+                "90% band {low}–{high}",
+                low=f"{row['units_low']:,.1f}",
+                high=f"{row['units_high']:,.1f}",
+            ),
         )
         m[1].metric(
-            "Revenue a week",
+            L.label("revenue", "pricing.whatif"),
             f"{row['revenue']:,.2f}",
             f"{row['revenue'] - row['revenue_now']:+,.2f}",
         )
         if pd.notna(row["profit"]):
             m[2].metric(
-                "Profit a week",
+                L.label("profit", "pricing.whatif"),
                 f"{row['profit']:,.2f}",
                 f"{row['profit'] - row['profit_now']:+,.2f}",
             )
         else:
-            m[2].metric("Profit a week", "needs a margin")
+            m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))
     st.caption(
-        f"Best price inside the range this product has had: {row['best_price']:,.2f} "
-        f"(maximises {row['best_for']}). Units come from the elasticity "
-        f"{row['elasticity']:.2f} ({row['source']}) around the last 8 weeks' sales."
+        _(
+            "Best price inside the range this product has had: {price} (maximises {what}). "
+            "Units come from the elasticity {elasticity} ({source}) around the last 8 weeks' "
+            "sales.",
+            price=f"{row['best_price']:,.2f}",
+            what=row["best_for"],
+            elasticity=f"{row['elasticity']:.2f}",
+            source=row["source"],
+        )
     )
     for warn in w.warnings:
         st.caption(inert(warn))
@@ -282,14 +337,27 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     if wc is not None:
         ok = wc.table["units"].notna()
         t = wc.table[ok]
+        figures = {
+            "change": f"{change:+d}",
+            "n": len(t),
+            "units_now": f"{t['units_now'].sum():,.1f}",
+            "units": f"{t['units'].sum():,.1f}",
+            "revenue_now": f"{t['revenue_now'].sum():,.2f}",
+            "revenue": f"{t['revenue'].sum():,.2f}",
+        }
         st.caption(
-            f"Whole category at {change:+d} %: {len(t)} products, units a week "
-            f"{t['units_now'].sum():,.1f} → {t['units'].sum():,.1f}, revenue a week "
-            f"{t['revenue_now'].sum():,.2f} → {t['revenue'].sum():,.2f}"
-            + (
-                f"; {int((~ok).sum())} more would leave the prices they have had and are left out."
-                if (~ok).any()
-                else "."
+            _(
+                "Whole category at {change} %: {n} products, units a week {units_now} → "
+                "{units}, revenue a week {revenue_now} → {revenue}; {left} more would leave "
+                "the prices they have had and are left out.",
+                left=int((~ok).sum()),
+                **figures,
+            )
+            if (~ok).any()
+            else _(
+                "Whole category at {change} %: {n} products, units a week {units_now} → "
+                "{units}, revenue a week {revenue_now} → {revenue}.",
+                **figures,
             )
         )
     show_table(_show(table, "pricing.whatif"), area="pricing.whatif", hide_index=True)
@@ -303,28 +371,38 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         promos = promotion_effects(res.panel, weeks, margin=margin)
     if promos.empty:
         st.info(
-            "No promotion found: no product sold for up to 6 weeks at 5 %+ below its usual "
-            "price and then went back to it."
+            _(
+                "No promotion found: no product sold for up to 6 weeks at 5 %+ below its usual "
+                "price and then went back to it."
+            )
         )
         return
     st.plotly_chart(charts.promotion_chart(res), width="stretch")
     st.caption(
-        "Lift: units per store order during the promotion over the 8 regular weeks before "
-        "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
-        "pulled forward). Net revenue adds both against the regular price."
-        + ("" if margin is not None else " Net profit needs a margin (above).")
+        _(
+            "Lift: units per store order during the promotion over the 8 regular weeks before "
+            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
+            "pulled forward). Net revenue adds both against the regular price."
+        )
+        if margin is not None
+        else _(
+            "Lift: units per store order during the promotion over the 8 regular weeks before "
+            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
+            "pulled forward). Net revenue adds both against the regular price. Net profit "
+            "needs a margin (above)."
+        )
     )
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
-    pid = st.selectbox("Show weeks of", promos["product_id"].unique().tolist(), key="pr_pp")
+    pid = st.selectbox(_("Show weeks of"), promos["product_id"].unique().tolist(), key="pr_pp")
     st.plotly_chart(charts.price_units_timeline(res, pid), width="stretch")
 
 
 def _markdown_tab(res: P.PricingResult) -> None:
     c1, c2 = st.columns([1, 2])
-    weeks = c1.slider("Clear within (weeks)", 2, 26, 8, key="pr_md_weeks")
+    weeks = c1.slider(_("Clear within (weeks)"), 2, 26, 8, key="pr_md_weeks")
     up = c2.file_uploader(
-        "Stock on hand (optional CSV: product id, units)", type=["csv"], key="pr_md_stock"
+        _("Stock on hand (optional CSV: product id, units)"), type=["csv"], key="pr_md_stock"
     )
     stock = None
     if up is not None:
@@ -336,16 +414,22 @@ def _markdown_tab(res: P.PricingResult) -> None:
             show_error(exc)
     md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
-        "Slow movers: products with an elasticity whose units over the last 8 weeks fell to "
-        "75 % or less of the 8 weeks before. The markdown is what the elasticity says brings "
-        "them back to the earlier rate, never below 10 % under the lowest price they have had. "
-        "With stock on hand (the restock planner's file) a product whose stock lasts longer "
-        "than the chosen weeks is a candidate too, and the markdown is what clears it in time."
+        _(
+            "Slow movers: products with an elasticity whose units over the last 8 weeks fell "
+            "to 75 % or less of the 8 weeks before. The markdown is what the elasticity says "
+            "brings them back to the earlier rate, never below 10 % under the lowest price "
+            "they have had. With stock on hand (the restock planner's file) a product whose "
+            "stock lasts longer than the chosen weeks is a candidate too, and the markdown is "
+            "what clears it in time."
+        )
     )
     if md.empty:
         st.info(
-            "No slow mover with an elasticity right now: nothing needs a markdown. Change the "
-            "weeks above, or load stock on hand in the restock planner to count overstock too."
+            _(
+                "No slow mover with an elasticity right now: nothing needs a markdown. Change "
+                "the weeks above, or load stock on hand in the restock planner to count "
+                "overstock too."
+            )
         )
         return
     show_table(_show(md, "pricing.markdowns"), area="pricing.markdowns", hide_index=True)
@@ -355,8 +439,11 @@ def _markdown_tab(res: P.PricingResult) -> None:
 def _validation_tab(res: P.PricingResult) -> None:
     if res.validation.empty:
         st.info(
-            "No product could be checked on held-out weeks: a product needs price changes "
-            "before and during the last weeks. Widen the period in the sidebar for more history."
+            _(
+                "No product could be checked on held-out weeks: a product needs price changes "
+                "before and during the last weeks. Widen the period in the sidebar for more "
+                "history."
+            )
         )
         return
     st.plotly_chart(charts.validation_chart(res), width="stretch")

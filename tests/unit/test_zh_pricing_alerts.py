@@ -1,0 +1,103 @@
+"""Pricing and alert sentences in Chinese (issue 16): the core writes them in the run's
+language with the same figures; English stays as it was (CLI, JSON, reports)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ecomdash.alerts.core import _weekday_date, _where
+from ecomdash.alerts.orders import signals_from
+from ecomdash.i18n import use_lang
+from ecomdash.pricing.models import eligibility
+
+
+def _weeks(n: int, prices: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "week": pd.date_range("2026-01-05", periods=n, freq="7D"),
+            "units": 5.0,
+            "median_price": (prices * n)[:n],
+            "promo": False,
+        }
+    )
+
+
+def test_eligibility_reasons_in_both_languages():
+    few = _weeks(3, [9.9])
+    one = _weeks(20, [9.9])
+    narrow = _weeks(20, [10.0, 10.0, 10.2, 10.2])
+    assert eligibility(few, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+        "only 3 weeks of sales (needs 12)"
+    )
+    assert eligibility(few.head(1), min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+        "only 1 week of sales (needs 12)"
+    )
+    assert eligibility(one, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+        "one price in all 20 weeks"
+    )
+    # 10.2 / 10.0 - 1 = 2.0 % apart, 5 % needed
+    assert eligibility(narrow, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+        "prices vary by only 2.0% (needs 5%)"
+    )
+    with use_lang("zh"):
+        assert eligibility(few, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+            "只有 3 周销售（需要 12 周）"
+        )
+        assert eligibility(one, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+            "全部 20 周都是同一个价格"
+        )
+        assert eligibility(narrow, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
+            "价格只相差 2.0%（需要 5%）"
+        )
+
+
+def test_price_error_reason_in_chinese_has_the_figures():
+    """Three orders of a £10 product at £1.00, two units each: 10.0x below, 3 × (20 − 2) =
+    54.00 lost against the usual price."""
+    df = pd.DataFrame(
+        {
+            "order_date": pd.to_datetime(
+                ["2026-11-11 10:00", "2026-11-11 11:00", "2026-11-11 12:00"]
+            ),
+            "order_id": ["o1", "o2", "o3"],
+            "product_id": ["SKU-1"] * 3,
+            "customer_id": ["c1", "c2", "c3"],
+            "line_no": [1, 2, 3],
+            "quantity": [2.0, 2.0, 2.0],
+            "unit_price": [1.0, 1.0, 1.0],
+            "revenue": [2.0, 2.0, 2.0],
+            "usual": [10.0, 10.0, 10.0],
+            "ratio": [0.1, 0.1, 0.1],
+            "big_qty": [50.0, 50.0, 50.0],
+        }
+    )
+    (en,) = signals_from("price_off", df)
+    with use_lang("zh"):
+        (zh,) = signals_from("price_off", df)
+    assert en.reason == (
+        "SKU-1 sold at 1.00 on 3 line(s), 10.0x below its usual 10.00 "
+        "(54.00 lost against the usual price)"
+    )
+    assert (
+        zh.reason
+        == "SKU-1 在 3 个订单行以 1.00 售出，比常价 10.00 低 10.0 倍（按常价计少收 54.00）"
+    )
+    assert (
+        (en.severity, en.kind, en.key)
+        == (zh.severity, zh.kind, zh.key)
+        == (
+            "high",
+            "price_off",
+            "price:SKU-1:2026-11-11",
+        )
+    )
+
+
+def test_days_and_places_as_sentences_name_them():
+    day = pd.Timestamp("2026-11-11")  # a Wednesday
+    assert _weekday_date(day) == "Wed 2026-11-11"
+    assert _where("shop", None) == "the shop" and _where("category", "Toys") == "category Toys"
+    with use_lang("zh"):
+        assert _weekday_date(day) == "周三 2026-11-11"
+        assert _where("shop", None) == "全店"
+        assert _where("country", "广东") == "国家/地区 广东"
