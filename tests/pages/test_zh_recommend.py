@@ -97,3 +97,15 @@ def test_the_same_recommendations_in_both_languages(zh_dataset):
         assert R._because(["绿茶"]) == "因为您买过绿茶"
         assert R._because(["绿茶", "茶杯"], target=True) == "买过绿茶和茶杯"
     assert R._because(["Tea", "Mug"]) == "because you bought Tea and Mug"
+
+
+def test_a_cutoff_with_nothing_before_it_is_said_in_chinese(zh_dataset, zh_lines):
+    at = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    first = zh_lines["order_date"].min().date()
+    at.date_input[0].set_value(first)
+    next(b for b in at.button if b.label == "运行").click()
+    at.run(timeout=300)
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning]
+    assert any(w.startswith("截止日期") and "行训练" in w for w in said), said
+    assert area_english_left(at, data_texts=_names(zh_lines)) == []
