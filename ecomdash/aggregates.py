@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
+from ecomdash.i18n import _
 from ecomdash.store import _from_arrow_lines
 
 if TYPE_CHECKING:
@@ -249,9 +250,12 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None, 
                 .fetchone()[0]
             )
             raise InsufficientDataError(
-                "Recommendations need sales lines with a customer id. Found 0 after removing "
-                f"returns, non-product lines and guest orders (from {n_all:,} lines). "
-                "Check that the customer id column is mapped."
+                _(
+                    "Recommendations need sales lines with a customer id. Found 0 after removing "
+                    "returns, non-product lines and guest orders (from {n} lines). Check that the "
+                    "customer id column is mapped.",
+                    n=f"{n_all:,}",
+                )
             )
         reference = pd.Timestamp(ref) if ref is not None else pd.Timestamp("1970-01-01")
         ref_sql = "DATE '" + reference.strftime("%Y-%m-%d") + "'"
@@ -346,8 +350,10 @@ def recommend_split(
     R._require_columns(pd.DataFrame(columns=sorted(cols)))
     if S.ORDER_DATE not in cols:
         raise InsufficientDataError(
-            "The offline evaluation needs order dates to split past from future purchases. "
-            "Found no order_date column. Map the order date column on the Data page."
+            _(
+                "The offline evaluation needs order dates to split past from future purchases. "
+                "Found no order_date column. Map the order date column on the Data page."
+            )
         )
     where, params = store._where(info, filters)
     where += (
@@ -361,8 +367,10 @@ def recommend_split(
         ).fetchone()
         if last is None:
             raise InsufficientDataError(
-                "The offline evaluation needs dated sales lines with a customer id; found none. "
-                "Check the customer id and order date mapping."
+                _(
+                    "The offline evaluation needs dated sales lines with a customer id; found "
+                    "none. Check the customer id and order date mapping."
+                )
             )
         last = pd.Timestamp(last)
         cut = (
@@ -380,9 +388,16 @@ def recommend_split(
         ).fetchone()
         if n_train == 0 or n_test == 0:
             raise InsufficientDataError(
-                f"The cut-off {cut.date()} leaves {n_train:,} training and {n_test:,} test "
-                f"lines (data runs {pd.Timestamp(first).date()} to {last.date()}). Pick a "
-                "cut-off inside that range with purchases on both sides."
+                _(
+                    "The cut-off {date} leaves {train} training and {test} test lines (data runs "
+                    "{first} to {last}). Pick a cut-off inside that range with purchases on both "
+                    "sides.",
+                    date=cut.date(),
+                    train=f"{n_train:,}",
+                    test=f"{n_test:,}",
+                    first=pd.Timestamp(first).date(),
+                    last=last.date(),
+                )
             )
         rebuy = list(map(str, rebuy_products))
         rebuy_sql = f"OR a.product_id IN ({', '.join('?' for _ in rebuy)})" if rebuy else ""

@@ -19,6 +19,7 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _
 
 if TYPE_CHECKING:
     from ecomdash.store import Store
@@ -122,19 +123,26 @@ def cohort_cells(
     for col in (S.CUSTOMER_ID, S.ORDER_DATE):
         if col not in cols:
             raise InsufficientDataError(
-                f"Cohorts need the '{col}' column; it is not mapped. Map it on the Data page."
+                _(
+                    "Cohorts need the '{column}' column; it is not mapped. Map it on the Data page.",
+                    column=col,
+                )
             )
     wanted: list[tuple[str, tuple[str, ...]]] = []
-    for opt, col, values in (
-        ("first_categories", S.CATEGORY, first_categories),
-        ("countries", S.COUNTRY, countries),
+    for name, col, values in (
+        (N_("first categories"), S.CATEGORY, first_categories),
+        (N_("countries"), S.COUNTRY, countries),
     ):
         if not values:
             continue
         if col not in cols:
             raise ParameterError(
-                f"Filtering cohorts by {opt.replace('_', ' ')} needs the '{col}' column, which "
-                "this dataset does not have. Clear the filter or map the column."
+                _(
+                    "Filtering cohorts by {what} needs the '{column}' column, which this dataset "
+                    "does not have. Clear the filter or map the column.",
+                    what=_(name),
+                    column=col,
+                )
             )
         wanted.append((col, tuple(values)))
     cur = store._cur()
@@ -148,8 +156,11 @@ def cohort_cells(
         ).fetchall()[0]
         if n_kept == 0:
             raise InsufficientDataError(
-                f"Cohorts need orders with a customer id; found 0 of {n_lines:,} lines with one. "
-                "Map the customer id column on the Data page."
+                _(
+                    "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map "
+                    "the customer id column on the Data page.",
+                    n=f"{n_lines:,}",
+                )
             )
         extra = "".join(f", CAST({c} AS VARCHAR) AS v_{c}" for c, _ in wanted)
         ctes = [

@@ -33,6 +33,7 @@ from ecomdash import clv, schema
 from ecomdash import labels as L
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
+from ecomdash.i18n import N_, _
 
 _DAY = pd.Timedelta(days=1)
 
@@ -53,6 +54,23 @@ FEATURES = (
     "revenue_90d",
     "revenue_365d",
 )
+#: What each feature means, in the merchant's words (translate where shown).
+FEATURE_LABELS = {
+    "recency_days": N_("days since last order"),
+    "frequency": N_("orders"),
+    "monetary": N_("spend"),
+    "avg_order_value": N_("average order value"),
+    "tenure_days": N_("days since first order"),
+    "interpurchase_days": N_("days between orders"),
+    "recency_over_interpurchase": N_("days since last order ÷ usual gap"),
+    "category_breadth": N_("categories bought"),
+    "return_rate": N_("return rate"),
+    "orders_30d": N_("orders, last 30 days"),
+    "orders_90d": N_("orders, last 90 days"),
+    "orders_180d": N_("orders, last 180 days"),
+    "revenue_90d": N_("spend, last 90 days"),
+    "revenue_365d": N_("spend, last 365 days"),
+}
 
 MODELS = ("logistic", "tree", "gbm")
 #: The model names a merchant reads (one catalogue: ecomdash.labels).
@@ -181,9 +199,17 @@ def churn_window(
         label_end = cutoff + pd.Timedelta(days=int(window_days))
         if label_end > history.last_date.normalize():
             raise ParameterError(
-                f"The label window ({cutoff.date()} + {window_days} days = {label_end.date()}) runs past "
-                f"the end of the data ({history.last_date.date()}). Choose a cut-off on or before "
-                f"{(history.last_date.normalize() - pd.Timedelta(days=int(window_days))).date()} or a shorter window."
+                _(
+                    "The label window ({date} + {days} days = {end}) runs past the end of the "
+                    "data ({last}). Choose a cut-off on or before {latest} or a shorter window.",
+                    date=cutoff.date(),
+                    days=window_days,
+                    end=label_end.date(),
+                    last=history.last_date.date(),
+                    latest=(
+                        history.last_date.normalize() - pd.Timedelta(days=int(window_days))
+                    ).date(),
+                )
             )
         y = _labels(history, cutoff, window_days, codes)
     if bgnbd:
@@ -279,7 +305,7 @@ def permutation_auc_drop(
     for j in range(X.shape[1]):
         Xp = X.copy()
         drops = []
-        for _ in range(n_repeats):
+        for _repeat in range(n_repeats):
             Xp[:, j] = X[rng.permutation(len(X)), j]
             drops.append(base - auc_score(y, estimator.predict_proba(Xp)[:, 1]))
         out[j] = float(np.mean(drops))
@@ -340,14 +366,22 @@ def evaluate(
     """
     if train.y is None or test.y is None:
         raise ParameterError("evaluate() needs labelled windows (labelled=True).")
-    for name, w in (("training", train), ("evaluation", test)):
+    for name, w in ((N_("training"), train), (N_("evaluation"), test)):
         pos = int(w.y.sum())
         if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
             raise InsufficientDataError(
-                f"The {name} window (cut-off {w.cutoff.date()}) has {len(w.y):,} customers, of whom "
-                f"{pos:,} bought again within {w.window_days} days; churn models need at least "
-                f"{MIN_CUSTOMERS} customers and {MIN_POSITIVES} of each outcome. Use a longer history "
-                "or a shorter window."
+                _(
+                    "The {name} window (cut-off {date}) has {n} customers, of whom {pos} bought "
+                    "again within {days} days; churn models need at least {need} customers and "
+                    "{each} of each outcome. Use a longer history or a shorter window.",
+                    name=_(name),
+                    date=w.cutoff.date(),
+                    n=f"{len(w.y):,}",
+                    pos=f"{pos:,}",
+                    days=w.window_days,
+                    need=MIN_CUSTOMERS,
+                    each=MIN_POSITIVES,
+                )
             )
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, object] = {}
@@ -441,8 +475,11 @@ def churn(
         cid = lines[schema.CUSTOMER_ID] if schema.CUSTOMER_ID in lines else None
         if cid is None or not (cid.notna() & (cid.astype("string").str.strip() != "")).any():
             raise InsufficientDataError(
-                f"Churn models need customers with ids; none of the {len(lines):,} lines has one. "
-                "Map the customer id column on the Data page (guest orders cannot be followed)."
+                _(
+                    "Churn models need customers with ids; none of the {n} lines has one. Map "
+                    "the customer id column on the Data page (guest orders cannot be followed).",
+                    n=f"{len(lines):,}",
+                )
             )
     hist = history if history is not None else customer_history(lines)
     end = hist.last_date.normalize()
@@ -456,9 +493,16 @@ def churn(
     if c1 < first + pd.Timedelta(days=30):
         need = 2 * window_days + 30
         raise InsufficientDataError(
-            f"Out-of-time churn validation with a {window_days}-day window needs at least {need} days of "
-            f"history (30 days of features + a training window + an evaluation window); the data covers "
-            f"{(end - first).days} days ({first.date()} to {end.date()}). Use a shorter window."
+            _(
+                "Out-of-time churn validation with a {days}-day window needs at least {need} days "
+                "of history (30 days of features + a training window + an evaluation window); "
+                "the data covers {span} days ({first} to {end}). Use a shorter window.",
+                days=window_days,
+                need=need,
+                span=f"{(end - first).days:,}",
+                first=first.date(),
+                end=end.date(),
+            )
         )
     with threadpool_limits(1, user_api="blas"), threadpool_limits(1, user_api="openmp"):
         return _churn(
@@ -482,34 +526,46 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     n_fit = min(len(train.y), int(train_sample)) if train_sample is not None else len(train.y)
     if n_fit < len(train.y):
         notices.append(
-            f"The models were fitted on a random sample of {n_fit:,} of the {len(train.y):,} "
-            f"customers (seeded, so the result repeats); every one of the {len(test.y):,} "
-            "evaluation customers and every current customer is scored. The holdout figures below "
-            "are those of the sampled fit, so they show what sampling costs."
+            _(
+                "The models were fitted on a random sample of {n} of the {total} customers "
+                "(seeded, so the result repeats); every one of the {tested} evaluation customers "
+                "and every current customer is scored. The holdout figures below are those of "
+                "the sampled fit, so they show what sampling costs.",
+                n=f"{n_fit:,}",
+                total=f"{len(train.y):,}",
+                tested=f"{len(test.y):,}",
+            )
         )
     model_rows = ev.metrics[ev.metrics["kind"] == "model"]
     best = str(model_rows["auc"].idxmax())
     base_auc = float(ev.metrics.loc["recency", "auc"])
     if float(model_rows.loc[best, "auc"]) <= base_auc:
         notices.append(
-            f"No model beats the recency-only baseline on the holdout (best {MODEL_LABELS[best]} AUC "
-            f"{model_rows.loc[best, 'auc']:.3f} vs recency {base_auc:.3f}): recency alone ranks "
-            "customers as well here."
+            _(
+                "No model beats the recency-only baseline on the holdout (best {model} AUC "
+                "{auc} vs recency {base}): recency alone ranks customers as well here.",
+                model=_(MODEL_LABELS[best]),
+                auc=f"{model_rows.loc[best, 'auc']:.3f}",
+                base=f"{base_auc:.3f}",
+            )
         )
     if "p_alive" not in ev.metrics.index:
-        notices.append("BG/NBD baselines skipped: too few repeat buyers before the cut-off.")
+        notices.append(_("BG/NBD baselines skipped: too few repeat buyers before the cut-off."))
     elif float(ev.metrics.loc["p_alive", "auc"]) < 0.5:
         notices.append(
-            "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time buyer "
-            "'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) corrects for this."
+            _(
+                "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time "
+                "buyer 'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) "
+                "corrects for this."
+            )
         )
-    metrics = ev.metrics.assign(label=[MODEL_LABELS[m] for m in ev.metrics.index])
+    metrics = ev.metrics.assign(label=[_(MODEL_LABELS[m]) for m in ev.metrics.index])
 
     # ROC and calibration curves on the evaluation window
     yte = test.y
     roc_rows = []
     for name, s in ev.scores.items():
-        fpr, tpr, _ = roc_curve(yte, s)
+        fpr, tpr, _thresholds = roc_curve(yte, s)
         if len(fpr) > 300:
             keep = np.unique(np.linspace(0, len(fpr) - 1, 300).astype(int))
             fpr, tpr = fpr[keep], tpr[keep]
@@ -534,8 +590,12 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     importance = pd.concat(imp_rows, ignore_index=True)
     if imp is not None:
         notices.append(
-            f"Feature importance was measured on a random sample of {len(yim):,} of the "
-            f"{len(yte):,} evaluation customers."
+            _(
+                "Feature importance was measured on a random sample of {n} of the {total} "
+                "evaluation customers.",
+                n=f"{len(yim):,}",
+                total=f"{len(yte):,}",
+            )
         )
 
     # Refit the best model on the evaluation window and score everyone as of the end
@@ -663,48 +723,58 @@ def sufficiency_from_days(
     need_churn_days = 2 * int(window_days) + 30
     rows = [
         (
-            "Lines with a customer id",
-            f"{n_with_id:,} of {n_lines:,} ({share:.0f}%)",
-            "some",
+            _("Lines with a customer id"),
+            _(
+                "{n} of {total} ({share})",
+                n=f"{n_with_id:,}",
+                total=f"{n_lines:,}",
+                share=f"{share:.0f}%",
+            ),
+            _("some"),
             has_any,
-            "everything on this page",
-            "" if has_any else "No customer ids: map the customer id column on the Data page.",
+            _("everything on this page"),
+            "" if has_any else _("No customer ids: map the customer id column on the Data page."),
         ),
         (
-            "Customers with ids",
+            _("Customers with ids"),
             f"{n_customers:,}",
             f"≥ {MIN_CUSTOMERS}",
             n_customers >= MIN_CUSTOMERS,
-            "lifetime value, churn",
-            "" if n_customers >= MIN_CUSTOMERS else "Too few identified customers for any model.",
+            _("lifetime value, churn"),
+            ""
+            if n_customers >= MIN_CUSTOMERS
+            else _("Too few identified customers for any model."),
         ),
         (
-            "Repeat buyers (2+ purchase days)",
+            _("Repeat buyers (2+ purchase days)"),
             f"{n_repeat:,}",
             f"≥ {clv.MIN_REPEAT_BUYERS}",
             n_repeat >= clv.MIN_REPEAT_BUYERS,
             "BG/NBD, Gamma-Gamma",
             ""
             if n_repeat >= clv.MIN_REPEAT_BUYERS
-            else "Too few repeat buyers: lifetime value falls back to historical averages.",
+            else _("Too few repeat buyers: lifetime value falls back to historical averages."),
         ),
         (
-            "Months of history",
+            _("Months of history"),
             f"{months:.1f}",
-            "≥ 2 (cohorts); ≥ 3 (calibration check)",
+            _("≥ 2 (cohorts); ≥ 3 (calibration check)"),
             months >= 2,
-            "cohorts, calibration",
-            "" if months >= 2 else "Less than two months: no retention to show yet.",
+            _("cohorts, calibration"),
+            "" if months >= 2 else _("Less than two months: no retention to show yet."),
         ),
         (
-            f"Days of history for a {window_days}-day churn window",
+            _("Days of history for a {days}-day churn window", days=window_days),
             f"{span_days:,}",
-            f"≥ {need_churn_days} (2 × window + 30)",
+            _("≥ {need} (2 × window + 30)", need=need_churn_days),
             span_days >= need_churn_days,
-            "churn models",
+            _("churn models"),
             ""
             if span_days >= need_churn_days
-            else "Not enough history to train on one window and test on a later one; shorten the window.",
+            else _(
+                "Not enough history to train on one window and test on a later one; shorten "
+                "the window."
+            ),
         ),
     ]
     checks = pd.DataFrame(rows, columns=["check", "found", "needed", "ok", "affects", "reason"])

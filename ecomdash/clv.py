@@ -34,6 +34,7 @@ from threadpoolctl import threadpool_limits
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import _
 
 TIME_UNITS = {"D": 1.0, "W": 7.0}
 DAYS_PER_MONTH = 365.25 / 12
@@ -144,8 +145,11 @@ def rfm_summary(
     d = days if cutoff is None else days[days["date"] <= pd.Timestamp(cutoff)]
     if d.empty:
         raise InsufficientDataError(
-            "Customer value needs purchases with a customer id before the cut-off; found none. "
-            "Choose a later cut-off date or check that the customer id column is mapped."
+            _(
+                "Customer value needs purchases with a customer id before the cut-off; found "
+                "none. Choose a later cut-off date or check that the customer id column is "
+                "mapped."
+            )
         )
     end = d["date"].max() if cutoff is None else pd.Timestamp(cutoff)
     g = d.groupby("customer_id", sort=True)
@@ -293,8 +297,11 @@ def fit_bgnbd(
         raise InsufficientDataError("BG/NBD needs at least one customer; found none.")
     if (x > 0).sum() == 0:
         raise InsufficientDataError(
-            f"BG/NBD needs repeat buyers; found 0 of {len(x):,} customers. "
-            "Use a longer history or an earlier cut-off."
+            _(
+                "BG/NBD needs repeat buyers; found 0 of {n} customers. Use a longer history or "
+                "an earlier cut-off.",
+                n=f"{len(x):,}",
+            )
         )
     (cx, ctx, cT), w = _compress(x, tx, TT)
     scale = max(float(np.mean(TT)), 1e-6)
@@ -329,8 +336,10 @@ def fit_bgnbd(
             break
     if best is None:
         raise InsufficientDataError(
-            "The BG/NBD fit failed (the likelihood was not finite). Check for customers with "
-            "extreme purchase counts or use a longer history."
+            _(
+                "The BG/NBD fit failed (the likelihood was not finite). Check for customers "
+                "with extreme purchase counts or use a longer history."
+            )
         )
     r, alpha, a, b = (float(v) for v in np.exp(best.x))
     at_bound = bool(np.any(np.abs(best.x) > 11.9))
@@ -519,8 +528,11 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     x, m = x[keep], m[keep]
     if len(x) < 2:
         raise InsufficientDataError(
-            f"Gamma-Gamma needs repeat buyers with a positive spend; found {len(x)}. "
-            "Use a longer history or check the revenue column."
+            _(
+                "Gamma-Gamma needs repeat buyers with a positive spend; found {n}. Use a longer "
+                "history or check the revenue column.",
+                n=len(x),
+            )
         )
     scale = float(np.mean(m))
     best = None
@@ -625,8 +637,12 @@ def calibration_holdout(
     end = days["date"].max() if end is None else pd.Timestamp(end).normalize()
     if end <= cutoff:
         raise ParameterError(
-            f"The calibration cut-off {cutoff.date()} must be before the end of the data "
-            f"({end.date()}); choose an earlier cut-off."
+            _(
+                "The calibration cut-off {date} must be before the end of the data ({end}); "
+                "choose an earlier cut-off.",
+                date=cutoff.date(),
+                end=end.date(),
+            )
         )
     summary = rfm_summary(days, cutoff=cutoff, time_unit=time_unit)
     if params is None:
@@ -784,8 +800,11 @@ def customer_value_days(
     unit = _unit_days(time_unit)
     if days.empty:
         raise InsufficientDataError(
-            "Customer value needs orders with a customer id; found none. Map the customer id "
-            "column on the Data page (guest orders without an id cannot be followed over time)."
+            _(
+                "Customer value needs orders with a customer id; found none. Map the customer "
+                "id column on the Data page (guest orders without an id cannot be followed "
+                "over time)."
+            )
         )
     data_end = days["date"].max()
     notices: list[str] = []
@@ -793,8 +812,11 @@ def customer_value_days(
         cutoff = pd.Timestamp(cutoff).normalize()
         if cutoff < days["date"].min():
             raise ParameterError(
-                f"The cut-off {cutoff.date()} is before the first order ({days['date'].min().date()}); "
-                "choose a later date."
+                _(
+                    "The cut-off {date} is before the first order ({first}); choose a later date.",
+                    date=cutoff.date(),
+                    first=days["date"].min().date(),
+                )
             )
         fit_end = min(cutoff, data_end)
     else:
@@ -817,9 +839,13 @@ def customer_value_days(
     gg: GammaGammaParams | None = None
     if n_repeat < min_repeat_buyers:
         notices.append(
-            f"Only {n_repeat:,} repeat buyers (need {min_repeat_buyers:,}) — the BG/NBD and "
-            "Gamma-Gamma models were skipped; values are historical averages (each customer's "
-            "average order value × the shop's average repeat-purchase rate)."
+            _(
+                "Only {n} repeat buyers (need {need}) — the BG/NBD and Gamma-Gamma models were "
+                "skipped; values are historical averages (each customer's average order value "
+                "× the shop's average repeat-purchase rate).",
+                n=f"{n_repeat:,}",
+                need=f"{min_repeat_buyers:,}",
+            )
         )
     else:
         try:
@@ -829,18 +855,26 @@ def customer_value_days(
             dropout = params.a / (params.a + params.b)
             if dropout < 1e-3:
                 notices.append(
-                    f"The data shows almost no customer dropout after a purchase (BG/NBD mean "
-                    f"dropout probability {dropout:.1e}): the model reduces to a plain purchase-rate "
-                    "model and P(alive) is about 1 for everyone. Expected purchases are still "
-                    "checked below; to see who has stopped buying, use the churn models."
+                    _(
+                        "The data shows almost no customer dropout after a purchase (BG/NBD "
+                        "mean dropout probability {p}): the model reduces to a plain "
+                        "purchase-rate model and P(alive) is about 1 for everyone. Expected "
+                        "purchases are still checked below; to see who has stopped buying, use "
+                        "the churn models.",
+                        p=f"{dropout:.1e}",
+                    )
                 )
             elif not params.converged:
                 notices.append(
-                    "The BG/NBD fit did not converge cleanly (a parameter ran to its bound); "
-                    "treat predictions with caution and check the calibration plot."
+                    _(
+                        "The BG/NBD fit did not converge cleanly (a parameter ran to its bound); "
+                        "treat predictions with caution and check the calibration plot."
+                    )
                 )
         except InsufficientDataError as err:
-            notices.append(f"BG/NBD fit failed: {err} Values are historical averages.")
+            notices.append(
+                _("BG/NBD fit failed: {reason} Values are historical averages.", reason=err)
+            )
             params = None
 
     p_alive = np.full(len(summary), np.nan)
@@ -853,7 +887,9 @@ def customer_value_days(
         p_buy = bgnbd_p_purchase_within(params, horizon_units, f, rcy, T)
         next_days = bgnbd_median_time_to_next(params, f, rcy, T) * unit
         if not np.all(np.isfinite(exp_purch)):
-            notices.append("BG/NBD gave non-finite expectations; values are historical averages.")
+            notices.append(
+                _("BG/NBD gave non-finite expectations; values are historical averages.")
+            )
             params = None
     if params is None:
         exp_purch = _historical_rate(summary) * horizon_units * np.ones(len(summary))
@@ -863,31 +899,44 @@ def customer_value_days(
         if n_repeat >= min_repeat_buyers:
             if np.isfinite(corr) and abs(corr) > max_spend_frequency_corr:
                 notices.append(
-                    f"Spend per order is correlated with purchase frequency (r = {corr:.2f}, "
-                    f"limit ±{max_spend_frequency_corr:.2f}), which breaks the Gamma-Gamma "
-                    "independence assumption; spend uses each customer's historical average order value."
+                    _(
+                        "Spend per order is correlated with purchase frequency (r = {r}, limit "
+                        "±{limit}), which breaks the Gamma-Gamma independence assumption; spend "
+                        "uses each customer's historical average order value.",
+                        r=f"{corr:.2f}",
+                        limit=f"{max_spend_frequency_corr:.2f}",
+                    )
                 )
             else:
                 try:
                     gg = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
                     if gg.q <= 1:
                         notices.append(
-                            f"The Gamma-Gamma fit is degenerate (q = {gg.q:.3g} ≤ 1 means an infinite "
-                            "mean spend); spend uses each customer's historical average order value."
+                            _(
+                                "The Gamma-Gamma fit is degenerate (q = {q} ≤ 1 means an "
+                                "infinite mean spend); spend uses each customer's historical "
+                                "average order value.",
+                                q=f"{gg.q:.3g}",
+                            )
                         )
                         gg = None
                     elif not gg.converged:
                         notices.append(
-                            f"The Gamma-Gamma fit ran to a limit (p = {gg.p:.3g}, q = {gg.q:.3g}, "
-                            f"v = {gg.v:.3g}): order values hardly vary around each customer's own "
-                            "average, so the model adds nothing; spend uses each customer's "
-                            "historical average order value."
+                            _(
+                                "The Gamma-Gamma fit ran to a limit (p = {p}, q = {q}, v = {v}): "
+                                "order values hardly vary around each customer's own average, "
+                                "so the model adds nothing; spend uses each customer's "
+                                "historical average order value.",
+                                p=f"{gg.p:.3g}",
+                                q=f"{gg.q:.3g}",
+                                v=f"{gg.v:.3g}",
+                            )
                         )
                         gg = None
                     else:
                         method = "bgnbd+gamma_gamma"
                 except InsufficientDataError as err:
-                    notices.append(f"Gamma-Gamma skipped: {err}")
+                    notices.append(_("Gamma-Gamma skipped: {reason}", reason=err))
     if gg is not None:
         spend = gamma_gamma_expected_spend(gg, summary["frequency"], summary["monetary_value"])
     else:
@@ -923,8 +972,13 @@ def customer_value_days(
         )
         if cal_summary_buyers < min_repeat_buyers:
             notices.append(
-                f"Calibration check skipped: only {cal_summary_buyers:,} repeat buyers before "
-                f"{cal_cut.date()} (need {min_repeat_buyers:,})."
+                _(
+                    "Calibration check skipped: only {n} repeat buyers before {date} (need "
+                    "{need}).",
+                    n=f"{cal_summary_buyers:,}",
+                    date=cal_cut.date(),
+                    need=f"{min_repeat_buyers:,}",
+                )
             )
         else:
             with warnings.catch_warnings():
@@ -939,7 +993,7 @@ def customer_value_days(
                     else None,
                 )
     except (InsufficientDataError, ParameterError) as err:
-        notices.append(f"Calibration check skipped: {err}")
+        notices.append(_("Calibration check skipped: {reason}", reason=err))
     return CLVResult(
         customers=customers,
         method=method,

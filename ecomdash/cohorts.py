@@ -19,6 +19,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,11 @@ class CohortResult:
         return getattr(self, kind)
 
 
-VIEWS = {
-    "retention": "Share of the cohort active",
-    "customers": "Active customers",
-    "revenue": "Revenue",
-    "cumulative_revenue_per_customer": "Cumulative revenue per customer (LTV curve)",
+VIEWS = {  # view id → its title (translate where shown)
+    "retention": N_("Share of the cohort active"),
+    "customers": N_("Active customers"),
+    "revenue": N_("Cohort revenue"),
+    "cumulative_revenue_per_customer": N_("Cumulative revenue per customer (LTV curve)"),
 }
 
 
@@ -96,8 +97,11 @@ def cohorts(
     keep_rows = has_id & ~np.isnat(days)
     if not keep_rows.any():
         raise InsufficientDataError(
-            f"Cohorts need orders with a customer id; found 0 of {len(sales):,} lines with one. "
-            "Map the customer id column on the Data page."
+            _(
+                "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map the "
+                "customer id column on the Data page.",
+                n=f"{len(sales):,}",
+            )
         )
     codes = codes_all[keep_rows]
     days = days[keep_rows]
@@ -137,8 +141,10 @@ def cohorts(
     sel = keep_cust[codes]
     if not sel.any():
         raise InsufficientDataError(
-            "No customer's first order matches the chosen category/country filter; "
-            "widen the filter."
+            _(
+                "No customer's first order matches the chosen category/country filter; widen "
+                "the filter."
+            )
         )
     codes, days, rev = codes[sel], days[sel], rev[sel]
     mon = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
@@ -204,8 +210,10 @@ def cohorts_from_cells(
     """
     if cells.empty:
         raise InsufficientDataError(
-            "No customer's first order matches the chosen category/country filter; "
-            "widen the filter."
+            _(
+                "No customer's first order matches the chosen category/country filter; widen "
+                "the filter."
+            )
         )
     last_day = pd.Timestamp(last_day)
     cm = cells["cohort"].to_numpy(dtype=np.int64)

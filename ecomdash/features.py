@@ -39,6 +39,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_, _
 
 FEATURES = (
     "recency_days",
@@ -54,14 +55,14 @@ FEATURES = (
 #: Plain-language labels (used by charts, rules and profiles).
 LABELS = MappingProxyType(
     {
-        "recency_days": "days since last order",
-        "frequency": "orders",
-        "monetary": "spend",
-        "avg_order_value": "average order value",
-        "tenure_days": "days since first order",
-        "interpurchase_days": "days between orders",
-        "category_breadth": "categories bought",
-        "return_rate": "return rate",
+        "recency_days": N_("days since last order"),
+        "frequency": N_("orders"),
+        "monetary": N_("spend"),
+        "avg_order_value": N_("average order value"),
+        "tenure_days": N_("days since first order"),
+        "interpurchase_days": N_("days between orders"),
+        "category_breadth": N_("categories bought"),
+        "return_rate": N_("return rate"),
     }
 )
 
@@ -153,10 +154,15 @@ class CustomerHistory:
         orders = self.orders.loc[self.orders["d"].to_numpy() < end]
         if orders.empty:
             raise InsufficientDataError(
-                f"No purchases by identified customers on or before {as_of_ts.date()}. "
-                f"Found {len(guests):,} guest orders by then; the lines run from "
-                f"{self.first_date.date()} to {self.last_date.date()}. "
-                "Pick a later as-of date, or map the customer id column."
+                _(
+                    "No purchases by identified customers on or before {date}. Found {n} guest "
+                    "orders by then; the lines run from {first} to {last}. Pick a later as-of "
+                    "date, or map the customer id column.",
+                    date=as_of_ts.date(),
+                    n=f"{len(guests):,}",
+                    first=self.first_date.date(),
+                    last=self.last_date.date(),
+                )
             )
         g = orders.groupby("c", sort=True).agg(
             frequency=("d", "size"),
@@ -196,11 +202,11 @@ class CustomerHistory:
 
         warnings: list[str] = []
         if not self.returns_known:
-            warnings.append("No return lines in the data: return rate is 0 for every customer.")
+            warnings.append(_("No return lines in the data: return rate is 0 for every customer."))
         if self.breadth_basis is None:
-            warnings.append("No category or product column: category breadth is not available.")
+            warnings.append(_("No category or product column: category breadth is not available."))
         elif self.breadth_basis == "product":
-            warnings.append("No category column: 'categories bought' counts distinct products.")
+            warnings.append(_("No category column: 'categories bought' counts distinct products."))
         return CustomerFeatures(
             table=table,
             as_of=as_of_ts,
@@ -224,8 +230,11 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     dated = ~np.isnat(dates)
     if not dated.any():
         raise InsufficientDataError(
-            "Customer features need dated orders. Found no order dates in "
-            f"{len(lines):,} lines. Check that the order date column is mapped."
+            _(
+                "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                "that the order date column is mapped.",
+                n=f"{len(lines):,}",
+            )
         )
     flag_cols = [
         c
@@ -241,18 +250,21 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     customers = pd.Index(customers, dtype="string")
     if len(customers) == 0:
         raise InsufficientDataError(
-            "Customer analyses need orders with a customer id. Found none in "
-            f"{len(lines):,} lines (all guest orders?). Check that the customer column "
-            "(customer id, buyer id or email) is mapped on the Data page."
+            _(
+                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                "guest orders?). Check that the customer column (customer id, buyer id or "
+                "email) is mapped on the Data page.",
+                n=f"{len(lines):,}",
+            )
         )
     blank = customers.str.strip() == ""
     if blank.any():
         cust_codes = np.where(blank[np.maximum(cust_codes, 0)] & (cust_codes >= 0), -1, cust_codes)
     has_id = cust_codes >= 0
     if schema.ORDER_ID in lines.columns:
-        order_codes, _ = pd.factorize(lines[schema.ORDER_ID])
+        order_codes, _uniques = pd.factorize(lines[schema.ORDER_ID])
     else:
-        order_codes, _ = pd.factorize(dates)
+        order_codes, _uniques = pd.factorize(dates)
     revenue = _revenue(lines)
 
     known = sale & has_id
@@ -291,7 +303,7 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     for col, basis in ((schema.CATEGORY, "category"), (schema.PRODUCT_ID, "product")):
         if col in lines.columns and lines[col].notna().any():
             breadth_basis = basis
-            item_codes, _ = pd.factorize(lines[col])
+            item_codes, _uniques = pd.factorize(lines[col])
             ok = known & (item_codes >= 0)
             items = (
                 pd.DataFrame({"c": cust_codes[ok], "i": item_codes[ok], "d": dates[ok]})
@@ -353,14 +365,20 @@ def history_from_parts(
     """
     if n_dated == 0:
         raise InsufficientDataError(
-            "Customer features need dated orders. Found no order dates in "
-            f"{n_lines:,} lines. Check that the order date column is mapped."
+            _(
+                "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                "that the order date column is mapped.",
+                n=f"{n_lines:,}",
+            )
         )
     if n_ids == 0:
         raise InsufficientDataError(
-            "Customer analyses need orders with a customer id. Found none in "
-            f"{n_lines:,} lines (all guest orders?). Check that the customer column "
-            "(customer id, buyer id or email) is mapped on the Data page."
+            _(
+                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                "guest orders?). Check that the customer column (customer id, buyer id or "
+                "email) is mapped on the Data page.",
+                n=f"{n_lines:,}",
+            )
         )
 
     def _frame(df: pd.DataFrame | None, cols: dict[str, str]) -> pd.DataFrame:

@@ -44,6 +44,7 @@ from ecomdash import labels as L
 from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_, _
 
 WEIGHTINGS = ("binary", "count", "log", "tfidf", "bm25")
 
@@ -72,6 +73,11 @@ BASELINES = ("popularity", "trending")
 MODEL_LABELS = {
     k: L.MODEL_LABELS[k] for k in ("ease", "item_knn", "als", "user_knn", "trending", "popularity")
 }
+
+#: ``source`` of a recommendation: the model, or best sellers for a customer without history
+#: (ids kept in the data; the page shows them translated)
+SOURCE_MODEL = N_("model")
+SOURCE_COLD = N_("popularity (no history)")
 
 RESULT_COLUMNS = (
     "customer_id",
@@ -191,9 +197,12 @@ def build_interactions(lines: pd.DataFrame) -> Interactions:
     sales = sales.loc[sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna()]
     if sales.empty:
         raise InsufficientDataError(
-            "Recommendations need sales lines with a customer id. Found 0 after removing "
-            f"returns, non-product lines and guest orders (from {len(lines):,} lines). "
-            "Check that the customer id column is mapped."
+            _(
+                "Recommendations need sales lines with a customer id. Found 0 after removing "
+                "returns, non-product lines and guest orders (from {n} lines). Check that the "
+                "customer id column is mapped.",
+                n=f"{len(lines):,}",
+            )
         )
     cust_codes, customers = pd.factorize(sales[S.CUSTOMER_ID].astype(str), sort=True)
     prod_codes, products = pd.factorize(sales[S.PRODUCT_ID].astype(str), sort=True)
@@ -391,9 +400,13 @@ class Recommender:
         self._validate()
         if inter.shape[0] < 2 or inter.shape[1] < 2:
             raise InsufficientDataError(
-                "Recommendations need at least 2 customers and 2 products with purchases. "
-                f"Found {inter.shape[0]} customer(s) and {inter.shape[1]} product(s). "
-                "Widen the date range or filters."
+                _(
+                    "Recommendations need at least 2 customers and 2 products with purchases. "
+                    "Found {customers} customer(s) and {products} product(s). Widen the date "
+                    "range or filters.",
+                    customers=inter.shape[0],
+                    products=inter.shape[1],
+                )
             )
         self.interactions_ = inter
         self._explainer = None
@@ -546,7 +559,7 @@ class Recommender:
                     "product_name": inter.product_names[top.ravel()],
                     "score": vals.ravel(),
                     "reason": reasons.ravel(),
-                    "source": "model",
+                    "source": SOURCE_MODEL,
                 }
             )
             frames.append(frame.loc[np.isfinite(frame["score"].to_numpy())])
@@ -569,7 +582,10 @@ class Recommender:
         top = top[np.isfinite(scores[top])]
         reason = np.array(
             [
-                f"best seller: bought by {int(self.buyers_[i]):,} customers (no purchase history)"
+                _(
+                    "best seller: bought by {n} customers (no purchase history)",
+                    n=f"{int(self.buyers_[i]):,}",
+                )
                 for i in top
             ],
             dtype=object,
@@ -583,22 +599,28 @@ class Recommender:
                 "product_name": np.tile(inter.product_names[top], len(ids)),
                 "score": np.tile(self.buyers_[top] / max(inter.shape[0], 1), len(ids)),
                 "reason": np.tile(reason, len(ids)),
-                "source": "popularity (no history)",
+                "source": SOURCE_COLD,
             }
         )
 
-    def _reasons(self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray) -> np.ndarray:
-        """ "because you bought X and Y": the two bought products contributing most."""
+    def _reasons(
+        self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray, *, target: bool = False
+    ) -> np.ndarray:
+        """ "because you bought X and Y": the two bought products contributing most
+        (``target``: "bought X and Y", said of a customer to target), in the UI language."""
         R = self._item_similarity()
         H = self._history()
         names = self.interactions_.product_names
         out = np.empty(top.shape, dtype=object)
+        # the sentences in the UI language, looked up once (a bulk export makes millions)
+        because = _because_templates(target=target)
+        generic = self._generic_reason()
         for n, row in enumerate(rows):
             lo, hi = H.indptr[row], H.indptr[row + 1]
             owned = H.indices[lo:hi]
             w = H.data[lo:hi]
             if len(owned) == 0:
-                out[n, :] = self._generic_reason()
+                out[n, :] = generic
                 continue
             contrib = w[:, None] * _dense_block(R, owned, top[n])  # owned × k
             contrib[
@@ -611,17 +633,22 @@ class Recommender:
                     out[n, c] = ""
                 elif vals[n, c] <= 0:
                     out[n, c] = self._filler_reason(top[n, c])
+                elif len(picks) == 1:
+                    out[n, c] = because[0].format(product=names[picks[0]])
                 elif picks:
-                    out[n, c] = "because you bought " + " and ".join(names[p] for p in picks)
+                    out[n, c] = because[1].format(product=names[picks[0]], other=names[picks[1]])
                 else:
-                    out[n, c] = self._generic_reason()
+                    out[n, c] = generic
         return out
 
     def _generic_reason(self) -> str:
-        return "popular with customers like you"
+        return _("popular with customers like you")
 
     def _filler_reason(self, item: int) -> str:
-        return f"no closer match; best seller: bought by {int(self.buyers_[item]):,} customers"
+        return _(
+            "no closer match; best seller: bought by {n} customers",
+            n=f"{int(self.buyers_[item]):,}",
+        )
 
     def similar_products(self, product_id: Any, k: int = 10) -> pd.DataFrame:
         """ "Customers who bought this also bought": the ``k`` products most supported by it.
@@ -648,7 +675,8 @@ class Recommender:
                 "score": sims[top],
                 "co_buyers": co[top].astype(np.int64),
                 "reason": pd.array(
-                    [f"{int(c):,} customers bought both" for c in co[top]], dtype="str"
+                    [_("{n} customers bought both", n=f"{int(c):,}") for c in co[top]],
+                    dtype="str",
                 ),
             }
         )
@@ -674,8 +702,7 @@ class Recommender:
         top = _top_k(scores[None, :], k, tb)[0]
         top = top[np.isfinite(scores[top])]
         top_items = np.full((len(top), 1), j)
-        reasons = self._reasons(top, top_items, scores[top][:, None])[:, 0]
-        reasons = np.array([r.replace("because you bought", "bought") for r in reasons], object)
+        reasons = self._reasons(top, top_items, scores[top][:, None], target=True)[:, 0]
         return pd.DataFrame(
             {
                 "rank": np.arange(1, len(top) + 1),
@@ -692,8 +719,11 @@ class Recommender:
         j = self.interactions_.products.get_indexer([str(product_id)])[0]
         if j < 0:
             raise ParameterError(
-                f"Product {str(product_id)!r} has no sales with a customer id in the data the "
-                "model was trained on. Pick a product from the list (or widen the filters)."
+                _(
+                    "Product {product} has no sales with a customer id in the data the model "
+                    "was trained on. Pick a product from the list (or widen the filters).",
+                    product=repr(str(product_id)),
+                )
             )
         return int(j)
 
@@ -887,12 +917,19 @@ class PopularityRecommender(Recommender):
         # Everyone is equally likely under popularity; prefer active customers.
         return np.diff(self.bought_.indptr).astype(np.float64) / 1e6
 
-    def _reasons(self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    def _reasons(
+        self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray, *, target: bool = False
+    ) -> np.ndarray:
         out = np.empty(top.shape, dtype=object)
         pop = self.popularity_
-        where = "" if self.window_days is None else f" in the last {self.window_days} days"
+        # looked up once, filled per row (no fields given: _() returns the template)
+        text = (
+            _("best seller: bought by {n} customers")
+            if self.window_days is None
+            else _("best seller: bought by {n} customers in the last {days} days")
+        )
         for idx in np.ndindex(top.shape):
-            out[idx] = f"best seller: bought by {int(pop[top[idx]]):,} customers{where}"
+            out[idx] = text.format(n=f"{int(pop[top[idx]]):,}", days=self.window_days)
         return out
 
 
@@ -1039,10 +1076,11 @@ class EASERecommender(Recommender):
         n = int(np.count_nonzero(buyers >= self.min_buyers))
         n = n if n >= 2 else inter.shape[1]
         if n > self.max_products:
-            return (
-                f"EASE needs a products × products matrix; the data has {n:,} products "
-                f"(limit {self.max_products:,}). Use item-based CF or ALS, or filter to fewer "
-                "categories."
+            return _(
+                "EASE needs a products × products matrix; the data has {n} products (limit "
+                "{limit}). Use item-based CF or ALS, or filter to fewer categories.",
+                n=f"{n:,}",
+                limit=f"{self.max_products:,}",
             )
         return None
 
@@ -1101,10 +1139,12 @@ class UserKNNRecommender(Recommender):
     def refusal(self, inter: Interactions) -> str | None:
         n = inter.shape[0]
         if n > self.max_customers:
-            return (
-                f"User-based CF compares every customer with every other; the data has {n:,} "
-                f"customers (limit {self.max_customers:,}: about 9 s per 1,000 customers scored "
-                "at 100,000). Use item-based CF or ALS, or filter to fewer customers."
+            return _(
+                "User-based CF compares every customer with every other; the data has {n} "
+                "customers (limit {limit}: about 9 s per 1,000 customers scored at "
+                "100,000). Use item-based CF or ALS, or filter to fewer customers.",
+                n=f"{n:,}",
+                limit=f"{self.max_customers:,}",
             )
         return None
 
@@ -1142,7 +1182,7 @@ class UserKNNRecommender(Recommender):
         return out
 
     def _generic_reason(self) -> str:
-        return "bought by customers with similar purchases"
+        return _("bought by customers with similar purchases")
 
 
 class ALSRecommender(Recommender):
@@ -1198,7 +1238,7 @@ class ALSRecommender(Recommender):
         n_u, n_i = inter.shape
         U = (rng.standard_normal((n_u, f)) * 0.01).astype(np.float32)
         V = (rng.standard_normal((n_i, f)) * 0.01).astype(np.float32)
-        for _ in range(self.iterations):
+        for _step in range(self.iterations):
             U = _cg_side(C, V, U, self.regularization, self.cg_steps)
             V = _cg_side(Ct, U, V, self.regularization, self.cg_steps)
         self.user_factors_ = U
@@ -1219,7 +1259,7 @@ class ALSRecommender(Recommender):
         return self._item_similarity()
 
     def _generic_reason(self) -> str:
-        return "matches the taste profile of your purchases"
+        return _("matches the taste profile of your purchases")
 
 
 def _cg_side(C: sp.csr_matrix, Y: np.ndarray, X0: np.ndarray, reg: float, steps: int) -> np.ndarray:
@@ -1243,7 +1283,7 @@ def _cg_side(C: sp.csr_matrix, Y: np.ndarray, X0: np.ndarray, reg: float, steps:
     R = B - apply(X)
     P = R.copy()
     rs = np.einsum("uf,uf->u", R, R)
-    for _ in range(steps):
+    for _step in range(steps):
         AP = apply(P)
         denom = np.einsum("uf,uf->u", P, AP)
         a = np.divide(rs, denom, out=np.zeros_like(rs), where=denom > 1e-20)
@@ -1353,9 +1393,16 @@ def chronological_split(
     test = sales.loc[(dates >= cut) & (dates < stop)]
     if train.empty or test.empty:
         raise InsufficientDataError(
-            f"The cut-off {cut.date()} leaves {len(train):,} training and {len(test):,} test "
-            f"lines (data runs {dates.min().date()} to {last.date()}). Pick a cut-off inside "
-            "that range with purchases on both sides."
+            _(
+                "The cut-off {date} leaves {train} training and {test} test lines (data runs "
+                "{first} to {last}). Pick a cut-off inside that range with purchases on both "
+                "sides.",
+                date=cut.date(),
+                train=f"{len(train):,}",
+                test=f"{len(test):,}",
+                first=dates.min().date(),
+                last=last.date(),
+            )
         )
     truth = _new_purchases(train, test, rebuy_products=tuple(map(str, rebuy_products)))
     return ChronologicalSplit(train=train, truth=truth, cutoff=cut, end=stop)
@@ -1456,9 +1503,14 @@ def evaluate_split(
     truth = {c: items for c, items in truth.items() if c in known}
     if len(truth) < min_test_customers:
         raise InsufficientDataError(
-            f"The offline test needs customers who bought before {cutoff.date()} and "
-            f"came back for something new; found {len(truth)} (need {min_test_customers}). "
-            "Move the cut-off earlier or use a longer date range."
+            _(
+                "The offline test needs customers who bought before {date} and came back for "
+                "something new; found {n} (need {need}). Move the cut-off earlier or use a "
+                "longer date range.",
+                date=cutoff.date(),
+                n=len(truth),
+                need=min_test_customers,
+            )
         )
     if models is None:
         models = {name: make_model(name, rules=rules) for name in MODEL_NAMES}
@@ -1469,7 +1521,13 @@ def evaluate_split(
     for name, model in list(models.items()):
         if name != "popularity" and (why := model.refusal(inter)) is not None:
             del models[name]
-            warnings.append(f"{MODEL_LABELS.get(name, name)} was left out of the test. {why}")
+            warnings.append(
+                _(
+                    "{model} was left out of the test. {why}",
+                    model=_(MODEL_LABELS.get(name, name)),
+                    why=why,
+                )
+            )
     n_returning = len(truth)
     if max_test_customers is not None and n_returning > max_test_customers:
         rng = np.random.default_rng(0)
@@ -1482,19 +1540,30 @@ def evaluate_split(
         h = float(table.iloc[0]["hit_rate_at_k"])
         moe = 1.96 * np.sqrt(max(h * (1 - h), 1e-12) / len(truth))
         warnings.append(
-            f"Measured on a random sample of {len(truth):,} of the {n_returning:,} returning "
-            f"customers (to keep the test fast): hit rates are within about ±{moe:.1%} of "
-            "what all of them would give, so models closer than that are a tie."
+            _(
+                "Measured on a random sample of {n} of the {total} returning customers (to keep "
+                "the test fast): hit rates are within about ±{moe} of what all of them would "
+                "give, so models closer than that are a tie.",
+                n=f"{len(truth):,}",
+                total=f"{n_returning:,}",
+                moe=f"{moe:.1%}",
+            )
         )
     if rebuy:
         warnings.append(
-            f"Re-purchases of the {len(rebuy):,} product(s) marked as consumables count as hits "
-            "too, so these figures are not comparable with a run without them."
+            _(
+                "Re-purchases of the {n} product(s) marked as consumables count as hits too, so "
+                "these figures are not comparable with a run without them.",
+                n=f"{len(rebuy):,}",
+            )
         )
     if len(truth) < 100:
         warnings.append(
-            f"Only {len(truth)} customers to test on: differences of a few points between "
-            "models are noise."
+            _(
+                "Only {n} customers to test on: differences of a few points between models are "
+                "noise.",
+                n=len(truth),
+            )
         )
     return EvaluationResult(
         table=table,
@@ -1575,18 +1644,51 @@ def _ratio(values: pd.Series, base: float) -> pd.Series:
 def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
     best = table.iloc[0]
     pop = table.loc[table["model"] == "popularity"].iloc[0]
-    label = MODEL_LABELS.get(best["model"], best["model"])
+    label = _(MODEL_LABELS.get(best["model"], best["model"]))
     if best["model"] in BASELINES or best["hit_rate_at_k"] <= pop["hit_rate_at_k"] * 1.1:
-        return (
-            f"On your data the personalised models do no better than showing best sellers "
-            f"(best sellers: {pop['hit_rate_at_k']:.0%} of {n:,} returning customers bought one "
-            f"of their top {k}). Show best sellers, or collect more history first."
+        return _(
+            "On your data the personalised models do no better than showing best sellers "
+            "(best sellers: {pop} of {n} returning customers bought one of their top {k}). "
+            "Show best sellers, or collect more history first.",
+            pop=f"{pop['hit_rate_at_k']:.0%}",
+            n=f"{n:,}",
+            k=k,
         )
     ratio = best["hit_rate_at_k"] / pop["hit_rate_at_k"] if pop["hit_rate_at_k"] > 0 else np.inf
-    times = f"{ratio:.1f}×" if np.isfinite(ratio) else "far"
-    return (
-        f"Best: {label}. For {best['hit_rate_at_k']:.0%} of {n:,} returning customers, at least "
-        f"one of its top {k} products was something they went on to buy for the first time, "
-        f"against {pop['hit_rate_at_k']:.0%} with best sellers: {times} better than showing "
-        f"best sellers."
+    fields = {
+        "model": label,
+        "hit": f"{best['hit_rate_at_k']:.0%}",
+        "n": f"{n:,}",
+        "k": k,
+        "pop": f"{pop['hit_rate_at_k']:.0%}",
+    }
+    if not np.isfinite(ratio):
+        return _(
+            "Best: {model}. For {hit} of {n} returning customers, at least one of its top {k} "
+            "products was something they went on to buy for the first time, against {pop} "
+            "with best sellers: far better than showing best sellers.",
+            **fields,
+        )
+    return _(
+        "Best: {model}. For {hit} of {n} returning customers, at least one of its top {k} "
+        "products was something they went on to buy for the first time, against {pop} with "
+        "best sellers: {times} better than showing best sellers.",
+        times=f"{ratio:.1f}×",
+        **fields,
     )
+
+
+def _because_templates(*, target: bool = False) -> tuple[str, str]:
+    """The reasons naming one and two bought products, in the UI language, with their
+    ``{product}`` / ``{other}`` fields still to fill (``target``: said of a customer)."""
+    if target:
+        return _("bought {product}"), _("bought {product} and {other}")
+    return _("because you bought {product}"), _("because you bought {product} and {other}")
+
+
+def _because(names: list[str], *, target: bool = False) -> str:
+    """The reason naming the one or two bought products behind a recommendation."""
+    one, two = _because_templates(target=target)
+    if len(names) == 1:
+        return one.format(product=names[0])
+    return two.format(product=names[0], other=names[1])

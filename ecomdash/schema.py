@@ -10,6 +10,8 @@ import re
 
 import pandas as pd
 
+from ecomdash.i18n import N_
+
 ORDER_ID = "order_id"
 ORDER_DATE = "order_date"
 CUSTOMER_ID = "customer_id"
@@ -102,36 +104,42 @@ REQUIREMENTS: dict[str, list[set[str]]] = {
 }
 
 ANALYSIS_LABELS = {
-    "overview": "the overview",
-    "basket": "basket analysis",
-    "forecast": "forecasting",
-    "restock": "the restock planner",
-    "segment": "customer segmentation",
-    "clv": "customer value",
-    "recommend": "recommendations",
-    "pricing": "pricing",
+    "overview": N_("the overview"),
+    "basket": N_("basket analysis"),
+    "forecast": N_("forecasting"),
+    "restock": N_("the restock planner"),
+    "segment": N_("customer segmentation"),
+    "clv": N_("customer value"),
+    "recommend": N_("recommendations"),
+    "pricing": N_("pricing"),
 }
 
 
 #: What each field would unlock (page messages when a dataset lacks it).
 FIELD_UNLOCKS: dict[str, str] = {
-    CUSTOMER_ID: "customer segments (RFM), customer value and churn, personal recommendations, "
-    "new vs returning customers",
-    REVENUE: "revenue, average order value, returns value, customer value and segments by spend",
-    ORDER_ID: "basket analysis (products bought together) and orders per period",
-    QUANTITY: "units sold, restock planning and unit forecasts",
-    PRODUCT_ID: "basket analysis, top products, restock planning and recommendations",
-    ORDER_DATE: "every analysis over time: trends, forecasts, segments",
+    CUSTOMER_ID: N_(
+        "customer segments (RFM), customer value and churn, personal recommendations, "
+        "new vs returning customers"
+    ),
+    REVENUE: N_(
+        "revenue, average order value, returns value, customer value and segments by spend"
+    ),
+    ORDER_ID: N_("basket analysis (products bought together) and orders per period"),
+    QUANTITY: N_("units sold, restock planning and unit forecasts"),
+    PRODUCT_ID: N_("basket analysis, top products, restock planning and recommendations"),
+    ORDER_DATE: N_("every analysis over time: trends, forecasts, segments"),
 }
 #: How a merchant gets each field (the file or column to add).
 FIELD_HOW: dict[str, str] = {
-    CUSTOMER_ID: "a customer id or email column (in a marketplace export: the orders table, "
-    "joined with the customers table)",
-    REVENUE: "a unit price or line amount column (a price list or the order items table)",
-    ORDER_ID: "an order or receipt number on each line",
-    QUANTITY: "a quantity column (or one row per unit, which is counted)",
-    PRODUCT_ID: "a product code or name on each line",
-    ORDER_DATE: "the order date (in a marketplace export: the orders table)",
+    CUSTOMER_ID: N_(
+        "a customer id or email column (in a marketplace export: the orders table, "
+        "joined with the customers table)"
+    ),
+    REVENUE: N_("a unit price or line amount column (a price list or the order items table)"),
+    ORDER_ID: N_("an order or receipt number on each line"),
+    QUANTITY: N_("a quantity column (or one row per unit, which is counted)"),
+    PRODUCT_ID: N_("a product code or name on each line"),
+    ORDER_DATE: N_("the order date (in a marketplace export: the orders table)"),
 }
 
 #: Dataset kinds (recorded in the store's catalogue, in the dataset's report).
@@ -141,10 +149,10 @@ KIND_SUMMED = "summed"  # already summed: one row per date × group (store, depa
 GROUP_COLUMNS = (LOCATION, CATEGORY, PRODUCT_ID, CHANNEL, COUNTRY)
 #: Analyses that need order lines, hence cannot run on a summed table: the file that unlocks each.
 NEEDS_LINES: dict[str, str] = {
-    "basket": "an order-line export: one row per product in each order, with the order id",
-    "segment": "an order export with a customer id, the order date and the amount on each row",
-    "clv": "an order export with a customer id, the order date and the amount on each row",
-    "recommend": "an order-line export with a customer id and the product on each row",
+    "basket": N_("an order-line export: one row per product in each order, with the order id"),
+    "segment": N_("an order export with a customer id, the order date and the amount on each row"),
+    "clv": N_("an order export with a customer id, the order date and the amount on each row"),
+    "recommend": N_("an order-line export with a customer id and the product on each row"),
 }
 
 

@@ -26,11 +26,13 @@ import pandas as pd
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import (
     FEATURES,
+    LABELS,
     CustomerFeatures,
     CustomerHistory,
     customer_history,
     to_timestamp,
 )
+from ecomdash.i18n import N_, _
 
 
 def _single_threaded(func):
@@ -62,59 +64,59 @@ class SegmentDef:
 #: The named segments, best first (display order).
 SEGMENTS: tuple[SegmentDef, ...] = (
     SegmentDef(
-        "Champions",
-        "Bought very recently, order often and spend the most.",
-        "Reward them: early access and loyalty perks; ask for reviews and referrals.",
+        N_("Champions"),
+        N_("Bought very recently, order often and spend the most."),
+        N_("Reward them: early access and loyalty perks; ask for reviews and referrals."),
     ),
     SegmentDef(
-        "Loyal",
-        "Order regularly and spend well; bought in the last few months.",
-        "Upsell higher-value products; invite them to a loyalty programme.",
+        N_("Loyal"),
+        N_("Order regularly and spend well; bought in the last few months."),
+        N_("Upsell higher-value products; invite them to a loyalty programme."),
     ),
     SegmentDef(
-        "Potential loyalist",
-        "Recent customers with average frequency and spend.",
-        "Offer a membership or bundle to turn the next orders into a habit.",
+        N_("Potential loyalist"),
+        N_("Recent customers with average frequency and spend."),
+        N_("Offer a membership or bundle to turn the next orders into a habit."),
     ),
     SegmentDef(
-        "New",
-        "Bought very recently for the first time (or rarely), spent little so far.",
-        "Welcome series and onboarding; give them a reason to come back.",
+        N_("New"),
+        N_("Bought very recently for the first time (or rarely), spent little so far."),
+        N_("Welcome series and onboarding; give them a reason to come back."),
     ),
     SegmentDef(
-        "Promising",
-        "Fairly recent buyers who have not bought much yet.",
-        "Build the habit: free-shipping threshold or a small repeat-order offer.",
+        N_("Promising"),
+        N_("Fairly recent buyers who have not bought much yet."),
+        N_("Build the habit: free-shipping threshold or a small repeat-order offer."),
     ),
     SegmentDef(
-        "Needs attention",
-        "Middle of the road on recency, frequency and spend.",
-        "Time-limited offers based on past purchases before they slip.",
+        N_("Needs attention"),
+        N_("Middle of the road on recency, frequency and spend."),
+        N_("Time-limited offers based on past purchases before they slip."),
     ),
     SegmentDef(
-        "About to sleep",
-        "Below-average recency, few orders and low spend.",
-        "Share bestsellers and a discount; reconnect before they are lost.",
+        N_("About to sleep"),
+        N_("Below-average recency, few orders and low spend."),
+        N_("Share bestsellers and a discount; reconnect before they are lost."),
     ),
     SegmentDef(
-        "At risk",
-        "Used to order often and spend well, but not for a long time.",
-        "Personal win-back emails, renewal offers and helpful reminders.",
+        N_("At risk"),
+        N_("Used to order often and spend well, but not for a long time."),
+        N_("Personal win-back emails, renewal offers and helpful reminders."),
     ),
     SegmentDef(
-        "Can't lose them",
-        "Were among the best customers; have not bought for a long time.",
-        "Win them back with your best offer or a personal call; ask what went wrong.",
+        N_("Can't lose them"),
+        N_("Were among the best customers; have not bought for a long time."),
+        N_("Win them back with your best offer or a personal call; ask what went wrong."),
     ),
     SegmentDef(
-        "Hibernating",
-        "Last bought long ago, few orders and low spend.",
-        "Offer relevant products and special discounts; keep the cost low.",
+        N_("Hibernating"),
+        N_("Last bought long ago, few orders and low spend."),
+        N_("Offer relevant products and special discounts; keep the cost low."),
     ),
     SegmentDef(
-        "Lost",
-        "The longest since the last order, with the fewest orders and lowest spend.",
-        "Try one revival campaign; otherwise stop spending on them.",
+        N_("Lost"),
+        N_("The longest since the last order, with the fewest orders and lowest spend."),
+        N_("Try one revival campaign; otherwise stop spending on them."),
     ),
 )
 SEGMENT_NAMES: tuple[str, ...] = tuple(s.name for s in SEGMENTS)
@@ -127,7 +129,7 @@ RFM_GRID: tuple[tuple[str, ...], ...] = (
     ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),  # R = 2
     ("Lost", "Lost", "At risk", "At risk", "Can't lose them"),  # R = 1
 )
-NOT_YET = "Not yet a customer"
+NOT_YET = N_("Not yet a customer")
 MIN_CUSTOMERS_RFM = 5
 MIN_CUSTOMERS_CLUSTER = 20
 #: Above this many customers k-means is fitted on a sample of this size (see cluster_features).
@@ -189,9 +191,15 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
     n = len(t)
     if n < MIN_CUSTOMERS_RFM:
         raise InsufficientDataError(
-            f"RFM segments need at least {MIN_CUSTOMERS_RFM} customers with an id. Found {n} "
-            f"on or before {features.as_of.date()} (and {features.n_guest_orders:,} guest orders). "
-            "Pick a later as-of date or upload more orders with customer ids."
+            _(
+                "RFM segments need at least {need} customers with an id. Found {n} on or before "
+                "{date} (and {guests} guest orders). Pick a later as-of date or upload more "
+                "orders with customer ids.",
+                need=MIN_CUSTOMERS_RFM,
+                n=n,
+                date=features.as_of.date(),
+                guests=f"{features.n_guest_orders:,}",
+            )
         )
     idx = np.arange(n)  # index is sorted by customer id: a deterministic last tie-break
     last = t["last_order"].to_numpy().astype("datetime64[us]").astype(np.int64)
@@ -405,21 +413,35 @@ def cluster_features(
     n = len(x)
     if n < MIN_CUSTOMERS_CLUSTER:
         raise InsufficientDataError(
-            f"Clustering needs at least {MIN_CUSTOMERS_CLUSTER} customers with an id. Found {n} "
-            f"on or before {features.as_of.date()}. The RFM segments above still apply; "
-            "upload more orders with customer ids for clusters."
+            _(
+                "Clustering needs at least {need} customers with an id. Found {n} on or before "
+                "{date}. The RFM segments above still apply; upload more orders with customer "
+                "ids for clusters.",
+                need=MIN_CUSTOMERS_CLUSTER,
+                n=n,
+                date=features.as_of.date(),
+            )
         )
     if k is not None and k > n // 5:
         raise ParameterError(
-            f"The 'k' parameter must be at most {n // 5} for {n} customers (5 per cluster). "
-            f"Got {k} instead."
+            _(
+                "The 'k' parameter must be at most {most} for {n} customers (5 per cluster). "
+                "Got {k} instead.",
+                most=n // 5,
+                n=n,
+                k=k,
+            )
         )
     z, used = _scale(x)
     warnings: list[str] = []
     if len(used) < 2:
         raise InsufficientDataError(
-            f"Clustering needs customers who differ in at least 2 behaviours. Found variation "
-            f"only in {', '.join(used) or 'none'} among {n} customers. Use the RFM segments."
+            _(
+                "Clustering needs customers who differ in at least 2 behaviours. Found variation "
+                "only in {used} among {n} customers. Use the RFM segments.",
+                used=", ".join(_(LABELS[u]) for u in used) or _("none"),
+                n=n,
+            )
         )
 
     from sklearn.metrics import pairwise_distances
@@ -436,10 +458,14 @@ def cluster_features(
             np.random.default_rng([seed, 1_000_003]).choice(n, size=fit_sample, replace=False)
         )
         warnings.append(
-            f"k-means was fitted on a random sample of {fit_sample:,} of the {n:,} customers "
-            "and every customer was assigned to the nearest cluster centre (so the page answers "
-            "in seconds). Tested on a generated shop, this changes the clusters' spread "
-            "(inertia) by under 2 %."
+            _(
+                "k-means was fitted on a random sample of {sample} of the {n} customers and "
+                "every customer was assigned to the nearest cluster centre (so the page answers "
+                "in seconds). Tested on a generated shop, this changes the clusters' spread "
+                "(inertia) by under 2 %.",
+                sample=f"{fit_sample:,}",
+                n=f"{n:,}",
+            )
         )
     for kk in range(lo, hi + 1):
         km = _kmeans_fit(z, kk, seed=seed, n_init=n_init, rows=fit_rows)
@@ -476,8 +502,11 @@ def cluster_features(
     )
     if np.isfinite(sil) and sil < 0.25:
         warnings.append(
-            f"Weak cluster structure (silhouette {sil:.2f} < 0.25): the groups overlap; "
-            "read them as tendencies rather than distinct types."
+            _(
+                "Weak cluster structure (silhouette {sil} < 0.25): the groups overlap; read "
+                "them as tendencies rather than distinct types.",
+                sil=f"{sil:.2f}",
+            )
         )
     return ClusterResult(
         labels=pd.Series(labels, index=x.index, name="cluster"),
@@ -523,9 +552,9 @@ def _name_clusters(
         return 1 if v > cut else -1 if v < -cut else 0
 
     qualifiers = {
-        "avg_order_value": ("with big orders", "with small orders"),
-        "category_breadth": ("buying broadly", "buying narrowly"),
-        "return_rate": ("with high returns", "with few returns"),
+        "avg_order_value": (N_("with big orders"), N_("with small orders")),
+        "category_breadth": (N_("buying broadly"), N_("buying narrowly")),
+        "return_rate": (N_("with high returns"), N_("with few returns")),
     }
     names: list[str] = []
     for c in range(len(centres)):
@@ -533,26 +562,37 @@ def _name_clusters(
         rec = level(c, "recency_days")
         ten = level(c, "tenure_days")
         if rec > 0:
-            words.append("lapsed")
+            words.append(N_("lapsed"))
         elif ten < 0:
-            words.append("new")
+            words.append(N_("new"))
         elif rec < 0:
-            words.append("recent")
+            words.append(N_("recent"))
         elif ten > 0:
-            words.append("long-standing")
+            words.append(N_("long-standing"))
         freq = level(c, "frequency")
         if freq > 0:
-            words.append("frequent")
+            words.append(N_("frequent"))
         elif np.median(x["frequency"].to_numpy()[labels == c]) <= 1:
-            words.append("one-time")
+            words.append(N_("one-time"))
         elif freq < 0:
-            words.append("occasional")
+            words.append(N_("occasional"))
         mon = level(c, "monetary")
-        words.append("high spenders" if mon > 0 else "low spenders" if mon < 0 else "mid spenders")
+        words.append(
+            N_("high spenders")
+            if mon > 0
+            else N_("low spenders")
+            if mon < 0
+            else N_("mid spenders")
+        )
         extra = max(((abs(z(c, f)), f) for f in qualifiers if f in col), default=(0.0, ""))
         if extra[0] > 0.8:
             words.append(qualifiers[extra[1]][0 if z(c, extra[1]) > 0 else 1])
-        names.append(" ".join(words))
+        # tags in the UI language, one after the other ("Recent frequent high spenders",
+        # 近期·高频·高消费): the joining is a message too, as the languages join them apart
+        name = _(words[0])
+        for w in words[1:]:
+            name = _("{name} {word}", name=name, word=_(w))
+        names.append(name)
     seen: dict[str, int] = {}
     out = []
     for nm in names:
@@ -581,7 +621,7 @@ def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.
         prof[f"median_{f}"] = med[f].to_numpy()
     overall = {
         "cluster": "all",
-        "name": "All customers",
+        "name": _("All customers"),
         "customers": len(x),
         "customer_share": 1.0,
         "revenue_share": 1.0,
@@ -626,13 +666,17 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
         b = math.floor(hi) if np.isfinite(hi) else None  # value <= b
         if feat == "recency_days":
             if a is not None and b is not None:
-                return f"last order {a}–{b} days ago"
-            return f"last order within {b} days" if b is not None else f"last order {a}+ days ago"
+                return _("last order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+            if b is not None:
+                return _("last order within {b} days", b=f"{b:,}")
+            return _("last order {a}+ days ago", a=f"{a:,}")
         if feat == "tenure_days":
             if a is not None and b is not None:
-                return f"first order {a}–{b} days ago"
-            return f"first order within {b} days" if b is not None else f"first order {a}+ days ago"
-        word = "orders" if feat == "frequency" else breadth_label
+                return _("first order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+            if b is not None:
+                return _("first order within {b} days", b=f"{b:,}")
+            return _("first order {a}+ days ago", a=f"{a:,}")
+        word = _("orders") if feat == "frequency" else _(breadth_label)
         if a is not None and b is not None:
             return f"{word} = {a}" if a == b else f"{word} {a}–{b}"
         return f"{word} ≤ {b}" if b is not None else f"{word} ≥ {a}"
@@ -642,15 +686,25 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
         fmt = "{:.0f}".format
     else:
         fmt = _fmt_money
-    word = {
-        "monetary": "spend",
-        "avg_order_value": "average order",
-        "interpurchase_days": "days between orders",
-        "return_rate": "returns",
-    }[feat]
+    word = _(
+        {
+            "monetary": N_("spend"),
+            "avg_order_value": N_("average order"),
+            "interpurchase_days": N_("days between orders"),
+            "return_rate": N_("returns"),
+        }[feat]
+    )
     if np.isfinite(lo) and np.isfinite(hi):
         return f"{word} {fmt(lo)}–{fmt(hi)}"
     return f"{word} ≤ {fmt(hi)}" if np.isfinite(hi) else f"{word} > {fmt(lo)}"
+
+
+def _join_and(conds: list[str]) -> str:
+    """``a and b and c`` in the UI language (one message per joining)."""
+    text = conds[0]
+    for c in conds[1:]:
+        text = _("{conditions} and {condition}", conditions=text, condition=c)
+    return text
 
 
 @_single_threaded
@@ -685,7 +739,7 @@ def explain(
     pred = tree.predict(x.to_numpy())
     fidelity = float(np.mean(pred == y))
     breadth_label = (
-        "products bought" if features.breadth_basis == "product" else "categories bought"
+        N_("products bought") if features.breadth_basis == "product" else N_("categories bought")
     )
     t = tree.tree_
     cols = list(x.columns)
@@ -711,7 +765,7 @@ def explain(
                 {
                     "cluster": cls,
                     "name": clusters.names[cls],
-                    "rule": " and ".join(conds) if conds else "everyone",
+                    "rule": _join_and(conds) if conds else _("everyone"),
                     "customers": int(members.sum()),
                     "agreement": float(np.mean(y[members] == cls)) if members.any() else 0.0,
                 }
@@ -761,8 +815,12 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
     """Transition counts between two RFM results (``before`` is the earlier date)."""
     if before.as_of >= after.as_of:
         raise ParameterError(
-            "The comparison date must be before the as-of date. Got "
-            f"{before.as_of.date()} and {after.as_of.date()} instead."
+            _(
+                "The comparison date must be before the as-of date. Got {before} and {after} "
+                "instead.",
+                before=before.as_of.date(),
+                after=after.as_of.date(),
+            )
         )
     src = before.customers["segment"].astype("str").reindex(after.customers.index).fillna(NOT_YET)
     dst = after.customers["segment"].astype("str")
@@ -776,8 +834,8 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
         .reindex(index=rows_order, columns=list(SEGMENT_NAMES), fill_value=0)
         .astype(np.int64)
     )
-    matrix.index.name = f"segment on {before.as_of.date()}"
-    matrix.columns.name = f"segment on {after.as_of.date()}"
+    matrix.index.name = _("segment on {date}", date=before.as_of.date())
+    matrix.columns.name = _("segment on {date}", date=after.as_of.date())
     flows = matrix.stack().rename("customers").reset_index()
     flows.columns = ["source", "target", "customers"]
     flows = flows.loc[flows["customers"] > 0].reset_index(drop=True)
@@ -929,13 +987,17 @@ def segment_history(
     try:
         if start >= feats.as_of:
             raise ParameterError(
-                f"The comparison date must be before the as-of date {feats.as_of.date()}. "
-                f"Got {start.date()} instead."
+                _(
+                    "The comparison date must be before the as-of date {date}. Got {start} "
+                    "instead.",
+                    date=feats.as_of.date(),
+                    start=start.date(),
+                )
             )
         move = movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now)
     except (InsufficientDataError, ParameterError) as err:
         # Movement is one part of the page: the segments and clusters still stand.
-        movement_error = f"No movement view: {err}"
+        movement_error = _("No movement view: {reason}", reason=err)
     return SegmentationResult(
         features=feats,
         rfm=rfm_now,

@@ -1,5 +1,6 @@
+from ecomdash.i18n import N_
 from ecomdash.ui import segment as ui
 from ecomdash.ui.common import page_setup
 
-ctx = page_setup("Customer segments", needs="segment")
+ctx = page_setup(N_("Customer segments"), needs="segment")
 ui.render(ctx)

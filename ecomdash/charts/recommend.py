@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.i18n import _
 from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
 
 _BASELINE = "#bdbdbd"
@@ -18,7 +19,7 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
     Bar text shows how many times better than best sellers each model is.
     """
     t = res.table.iloc[::-1]  # best at the top
-    labels = [MODEL_LABELS.get(m, m) for m in t["model"]]
+    labels = [_(MODEL_LABELS.get(m, m)) for m in t["model"]]
     is_pop = (t["model"] == "popularity").to_numpy()
     is_base = t["model"].isin(BASELINES).to_numpy()
     fig = go.Figure()
@@ -26,26 +27,26 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
         y=labels,
         x=t["hit_rate_at_k"],
         orientation="h",
-        name=f"Hit rate@{res.k}",
+        name=_("Hit rate@{k}", k=res.k),
         marker_color=[_BASELINE if b else _MODEL for b in is_base],
         text=[
-            "baseline" if p else f"{r:.1f}×"
+            _("baseline") if p else f"{r:.1f}×"
             for p, r in zip(is_pop, t["hit_rate_vs_popularity"], strict=True)
         ],
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{y}<br>hit rate %{x:.1%}<extra></extra>",
+        hovertemplate="%{y}<br>" + _("hit rate %{x:.1%}") + "<extra></extra>",
     )
     fig.add_bar(
         y=labels,
         x=t["precision_at_k"],
         orientation="h",
-        name=f"Precision@{res.k}",
+        name=_("Precision@{k}", k=res.k),
         marker_color=[_BASELINE if b else _PRECISION for b in is_base],
-        hovertemplate="%{y}<br>precision %{x:.1%}<extra></extra>",
+        hovertemplate="%{y}<br>" + _("precision %{x:.1%}") + "<extra></extra>",
     )
     fig.update_layout(
-        title=f"Hit rate@{res.k} (× best sellers) and precision@{res.k}",
+        title=_("Hit rate@{k} (× best sellers) and precision@{k}", k=res.k),
         barmode="group",
         height=120 + 70 * len(t),
         margin={"l": 10, "r": 50, "t": 50, "b": 10},
@@ -58,8 +59,9 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
     return fig
 
 
-def recommendations_figure(recs: pd.DataFrame, *, title: str = "Top products") -> go.Figure:
-    """Scores of one customer's recommendations (product names as plotly labels)."""
+def recommendations_figure(recs: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Scores of one customer's recommendations (product names as plotly labels); the
+    default title is "Recommended products" in the UI language."""
     r = recs.sort_values("rank", ascending=False)
     fig = go.Figure()
     fig.add_bar(
@@ -68,12 +70,12 @@ def recommendations_figure(recs: pd.DataFrame, *, title: str = "Top products") -
         orientation="h",
         marker_color=_MODEL,
         customdata=r["reason"],
-        hovertemplate="%{y}<br>score %{x:.3f}<br>%{customdata}<extra></extra>",
+        hovertemplate="%{y}<br>" + _("score %{x:.3f}") + "<br>%{customdata}<extra></extra>",
     )
     fig.update_layout(
-        title=title,
+        title=title if title is not None else _("Recommended products"),
         height=120 + 28 * len(r),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis={"title": "score (higher = more likely)"},
+        xaxis={"title": _("score (higher = more likely)")},
     )
     return fig

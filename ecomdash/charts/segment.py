@@ -10,6 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.features import LABELS
+from ecomdash.i18n import _
+from ecomdash.i18n.fmt import long_date
 from ecomdash.segment import (
     NOT_YET,
     RFM_GRID,
@@ -47,26 +49,34 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 
 
 def segment_treemap(result: RFMResult) -> go.Figure:
-    """Treemap of segments sized by customers; hover shows revenue share and the action."""
+    """Treemap of segments sized by customers; hover shows revenue share and the action.
+
+    Segment names, meanings and actions are shown in the UI language (plotly templates'
+    ``%{...}`` placeholders are part of the messages, so a language can reorder them)."""
     t = result.segments.loc[result.segments["customers"] > 0]
     fig = go.Figure(
         go.Treemap(
-            labels=t["segment"],
+            labels=[_(s) for s in t["segment"]],
             parents=[""] * len(t),
             values=t["customers"],
             marker={"colors": [SEGMENT_COLOURS[s] for s in t["segment"]]},
             customdata=np.column_stack(
-                [t["customer_share"], t["revenue_share"], t["definition"], t["action"]]
+                [
+                    t["customer_share"],
+                    t["revenue_share"],
+                    [_(d) for d in t["definition"]],
+                    [_(a) for a in t["action"]],
+                ]
             ),
-            texttemplate="<b>%{label}</b><br>%{value:,} customers<br>"
-            "%{customdata[1]:.0%} of revenue",
-            hovertemplate="<b>%{label}</b><br>%{value:,} customers (%{customdata[0]:.1%})<br>"
-            "%{customdata[1]:.1%} of revenue<br>%{customdata[2]}<br>"
-            "<i>%{customdata[3]}</i><extra></extra>",
+            texttemplate="<b>%{label}</b><br>"
+            + _("%{value:,} customers<br>%{customdata[1]:.0%} of revenue"),
+            hovertemplate="<b>%{label}</b><br>"
+            + _("%{value:,} customers (%{customdata[0]:.1%})<br>%{customdata[1]:.1%} of revenue")
+            + "<br>%{customdata[2]}<br><i>%{customdata[3]}</i><extra></extra>",
         )
     )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, height=420)
-    fig.update_layout(title=f"RFM segments as of {result.as_of.date()}")
+    fig.update_layout(title=_("RFM segments as of {date}", date=long_date(result.as_of)))
     return fig
 
 
@@ -78,7 +88,7 @@ def rfm_grid(result: RFMResult) -> go.Figure:
         .reindex(index=[5, 4, 3, 2, 1], columns=[1, 2, 3, 4, 5], fill_value=0)
         .to_numpy()
     )
-    text = [[f"{RFM_GRID[i][j]}<br>{counts[i, j]:,}" for j in range(5)] for i in range(5)]
+    text = [[f"{_(RFM_GRID[i][j])}<br>{counts[i, j]:,}" for j in range(5)] for i in range(5)]
     fig = go.Figure(
         go.Heatmap(
             z=counts,
@@ -87,14 +97,14 @@ def rfm_grid(result: RFMResult) -> go.Figure:
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",
-            hovertemplate="R %{y}, FM %{x}: %{z:,} customers<extra></extra>",
+            hovertemplate=_("R %{y}, FM %{x}: %{z:,} customers") + "<extra></extra>",
             showscale=False,
         )
     )
     fig.update_layout(
-        title="Customers by recency score and frequency/monetary score",
-        xaxis_title="FM score (frequency and spend, 5 = best)",
-        yaxis_title="R score (5 = most recent)",
+        title=_("Customers by recency score and frequency/monetary score"),
+        xaxis_title=_("FM score (frequency and spend, 5 = best)"),
+        yaxis_title=_("R score (5 = most recent)"),
         height=420,
         margin={"t": 40},
     )
@@ -105,7 +115,7 @@ def silhouette_curve(result: ClusterResult) -> go.Figure:
     """Silhouette by k, with the k used marked."""
     cv = result.curve
     fig = go.Figure(
-        go.Scatter(x=cv["k"], y=cv["silhouette"], mode="lines+markers", name="silhouette")
+        go.Scatter(x=cv["k"], y=cv["silhouette"], mode="lines+markers", name=_("silhouette"))
     )
     sel = cv.loc[cv["k"] == result.k]
     if not sel.empty:
@@ -115,13 +125,15 @@ def silhouette_curve(result: ClusterResult) -> go.Figure:
                 y=sel["silhouette"],
                 mode="markers",
                 marker={"size": 14, "symbol": "star"},
-                name=f"k = {result.k} ({result.k_chosen_by})",
+                name=_("k = {k} (best silhouette)", k=result.k)
+                if result.k_chosen_by == "silhouette"
+                else _("k = {k} (your choice)", k=result.k),
             )
         )
     fig.update_layout(
-        title="How well separated the clusters are, by number of clusters",
-        xaxis_title="number of clusters k",
-        yaxis_title="silhouette (higher is better)",
+        title=_("How well separated the clusters are, by number of clusters"),
+        xaxis_title=_("number of clusters k"),
+        yaxis_title=_("silhouette (higher is better)"),
         height=360,
         margin={"t": 40},
     )
@@ -146,18 +158,18 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=ratio,
-            x=[LABELS[f] for f in feats],
+            x=[_(LABELS[f]) for f in feats],
             y=[f"{c}: {n}" for c, n in zip(clusters["cluster"], clusters["name"], strict=True)],
             text=text,
             texttemplate="%{text}",
             colorscale="RdBu",
             zmid=0,
-            colorbar={"title": "log2 vs all"},
-            hovertemplate="%{y}<br>%{x}: median %{text}<extra></extra>",
+            colorbar={"title": _("log2 vs all")},
+            hovertemplate="%{y}<br>" + _("%{x}: median %{text}") + "<extra></extra>",
         )
     )
     fig.update_layout(
-        title="Cluster medians against all customers (red = higher, blue = lower)",
+        title=_("Cluster medians against all customers (red = higher, blue = lower)"),
         height=120 + 50 * len(clusters),
         margin={"t": 40},
         yaxis={"autorange": "reversed"},
@@ -181,14 +193,14 @@ def pca_scatter(result: ClusterResult, *, max_points: int = 5000, seed: int = 0)
                 marker={"size": 5, "opacity": 0.6},
                 name=f"{c}: {result.names[c]}",
                 customdata=np.asarray(part.index.astype(str)),
-                hovertemplate="customer %{customdata}<extra>%{fullData.name}</extra>",
+                hovertemplate=_("customer %{customdata}") + "<extra>%{fullData.name}</extra>",
             )
         )
     ev1, ev2 = result.explained_variance
     fig.update_layout(
-        title="Customers in two dimensions (PCA of the clustered features)",
-        xaxis_title=f"component 1 ({ev1:.0%} of variance)",
-        yaxis_title=f"component 2 ({ev2:.0%} of variance)",
+        title=_("Customers in two dimensions (PCA of the clustered features)"),
+        xaxis_title=_("component 1 ({share} of variance)", share=f"{ev1:.0%}"),
+        yaxis_title=_("component 2 ({share} of variance)", share=f"{ev2:.0%}"),
         height=460,
         margin={"t": 40},
         legend={"orientation": "h", "y": -0.2},
@@ -201,8 +213,8 @@ def movement_sankey(result: MovementResult) -> go.Figure:
     flows = result.flows
     left = [*SEGMENT_NAMES, NOT_YET]
     right = list(SEGMENT_NAMES)
-    labels = [f"{s} ({result.start.date()})" for s in left] + [
-        f"{s} ({result.end.date()})" for s in right
+    labels = [f"{_(s)} ({result.start.date()})" for s in left] + [
+        f"{_(s)} ({result.end.date()})" for s in right
     ]
     colours = [SEGMENT_COLOURS.get(s, "#dddddd") for s in left] + [
         SEGMENT_COLOURS[s] for s in right
@@ -218,13 +230,17 @@ def movement_sankey(result: MovementResult) -> go.Figure:
                 "target": dst,
                 "value": flows["customers"].tolist(),
                 "color": link_colours,
-                "hovertemplate": "%{source.label} → %{target.label}: %{value:,} customers"
-                "<extra></extra>",
+                "hovertemplate": _("%{source.label} → %{target.label}: %{value:,} customers")
+                + "<extra></extra>",
             },
         )
     )
     fig.update_layout(
-        title=f"Who moved where: {result.start.date()} → {result.end.date()}",
+        title=_(
+            "Who moved where: {start} → {end}",
+            start=long_date(result.start),
+            end=long_date(result.end),
+        ),
         height=560,
         margin={"t": 40},
     )

@@ -8,9 +8,10 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ecomdash.churn import MODEL_LABELS, ChurnResult
+from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
+from ecomdash.i18n import _
 
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -43,9 +44,9 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
         )
     )
     fig.update_layout(
-        title=VIEWS[kind],
-        xaxis_title="Months since first order",
-        yaxis_title="Cohort (first-order month)",
+        title=_(VIEWS[kind]),
+        xaxis_title=_("Months since first order"),
+        yaxis_title=_("Cohort (first-order month)"),
         yaxis={"autorange": "reversed", "type": "category"},
         height=max(320, 28 * len(y) + 120),
         **_LAYOUT,
@@ -62,9 +63,9 @@ def ltv_curves(result: CohortResult) -> go.Figure:
             go.Scatter(x=list(m.columns), y=row.to_numpy(), mode="lines", name=str(cohort))
         )
     fig.update_layout(
-        title="LTV curve: cumulative revenue per customer",
-        xaxis_title="Months since first order",
-        yaxis_title="Revenue per customer",
+        title=_("LTV curve: cumulative revenue per customer"),
+        xaxis_title=_("Months since first order"),
+        yaxis_title=_("Revenue per customer"),
         **_LAYOUT,
     )
     return fig
@@ -75,14 +76,14 @@ def calibration_by_frequency(cal: CalibrationResult) -> go.Figure:
     b = cal.by_frequency
     fig = go.Figure(
         [
-            go.Bar(x=b["frequency"], y=b["actual"], name="Actual"),
-            go.Bar(x=b["frequency"], y=b["predicted"], name="Predicted (BG/NBD)"),
+            go.Bar(x=b["frequency"], y=b["actual"], name=_("Actual")),
+            go.Bar(x=b["frequency"], y=b["predicted"], name=_("Predicted (BG/NBD)")),
         ]
     )
     fig.update_layout(
-        title="Holdout purchases per customer",
-        xaxis_title="Repeat purchases in the calibration period",
-        yaxis_title="Mean purchases in the holdout",
+        title=_("Holdout purchases per customer"),
+        xaxis_title=_("Repeat purchases in the calibration period"),
+        yaxis_title=_("Mean purchases in the holdout"),
         barmode="group",
         **_LAYOUT,
     )
@@ -94,7 +95,7 @@ def calibration_tracking(cal: CalibrationResult) -> go.Figure:
     t = cal.tracking
     fig = go.Figure(
         [
-            go.Scatter(x=t["date"], y=t["actual"], mode="lines", name="Actual"),
+            go.Scatter(x=t["date"], y=t["actual"], mode="lines", name=_("Actual")),
             go.Scatter(
                 x=t["date"], y=t["predicted"], mode="lines", name="BG/NBD", line={"dash": "dash"}
             ),
@@ -102,12 +103,12 @@ def calibration_tracking(cal: CalibrationResult) -> go.Figure:
     )
     fig.add_vline(x=cal.cutoff.to_pydatetime(), line_dash="dot", line_color="grey")
     fig.add_annotation(
-        x=cal.cutoff.to_pydatetime(), y=1, yref="paper", text="cut-off", showarrow=False
+        x=cal.cutoff.to_pydatetime(), y=1, yref="paper", text=_("cut-off"), showarrow=False
     )
     fig.update_layout(
-        title="Cumulative repeat purchases",
-        xaxis_title="Week",
-        yaxis_title="Cumulative repeat purchases",
+        title=_("Cumulative repeat purchases"),
+        xaxis_title=_("Week"),
+        yaxis_title=_("Cumulative repeat purchases"),
         **_LAYOUT,
     )
     return fig
@@ -123,17 +124,19 @@ def roc_chart(result: ChurnResult) -> go.Figure:
                 x=g["fpr"],
                 y=g["tpr"],
                 mode="lines",
-                name=f"{MODEL_LABELS.get(name, name)} (AUC {auc:.3f})",
+                name=_(
+                    "{model} (AUC {auc})", model=_(MODEL_LABELS.get(name, name)), auc=f"{auc:.3f}"
+                ),
                 line={"dash": "dot"} if result.metrics.loc[name, "kind"] == "baseline" else {},
             )
         )
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance", line={"color": "lightgrey"})
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Chance"), line={"color": "lightgrey"})
     )
     fig.update_layout(
-        title="ROC on held-out time",
-        xaxis_title="False positive rate",
-        yaxis_title="True positive rate",
+        title=_("ROC on held-out time"),
+        xaxis_title=_("False positive rate"),
+        yaxis_title=_("True positive rate"),
         **_LAYOUT,
     )
     return fig
@@ -145,16 +148,19 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
     for name, g in result.calibration.groupby("model", sort=False):
         fig.add_trace(
             go.Scatter(
-                x=g["predicted"], y=g["observed"], mode="lines+markers", name=MODEL_LABELS[name]
+                x=g["predicted"],
+                y=g["observed"],
+                mode="lines+markers",
+                name=_(MODEL_LABELS[name]),
             )
         )
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Perfect", line={"color": "lightgrey"})
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Perfect"), line={"color": "lightgrey"})
     )
     fig.update_layout(
-        title="Calibration of P(buy again)",
-        xaxis_title="Predicted probability (decile mean)",
-        yaxis_title="Observed share who bought",
+        title=_("Calibration of P(buy again)"),
+        xaxis_title=_("Predicted probability (decile mean)"),
+        yaxis_title=_("Observed share who bought"),
         **_LAYOUT,
     )
     return fig
@@ -164,10 +170,16 @@ def importance_chart(result: ChurnResult, model: str | None = None) -> go.Figure
     """Permutation importance (drop in holdout AUC) of each feature for one model."""
     model = model or result.best_model
     g = result.importance[result.importance["model"] == model].sort_values("importance")
-    fig = go.Figure(go.Bar(x=g["importance"], y=g["feature"], orientation="h"))
+    fig = go.Figure(
+        go.Bar(
+            x=g["importance"],
+            y=[_(FEATURE_LABELS.get(f, f)) for f in g["feature"]],
+            orientation="h",
+        )
+    )
     fig.update_layout(
-        title=f"What drives the prediction ({MODEL_LABELS[model]})",
-        xaxis_title="Drop in holdout AUC",
+        title=_("What drives the prediction ({model})", model=_(MODEL_LABELS[model])),
+        xaxis_title=_("Drop in holdout AUC"),
         height=max(320, 24 * len(g) + 120),
         **_LAYOUT,
     )

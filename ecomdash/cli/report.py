@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_date_args(p)
     p.add_argument("--country", action="append", help="only this country (repeatable)")
     p.add_argument("--category", action="append", help="only this category (repeatable)")
-    p.add_argument("--lang", default="en", help="report language (en; zh is not available yet)")
+    p.add_argument(
+        "--lang", default="en", help="report language: en (English, default) or zh (简体中文)"
+    )
     p.add_argument("--out", required=True, help="HTML file to write, e.g. report.html")
     p.add_argument("--pdf", help="also print the report to this PDF file (needs Chromium)")
     p.set_defaults(func=run)

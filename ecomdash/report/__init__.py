@@ -17,6 +17,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import _, get_lang, use_lang
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
 from ecomdash.report.render import Part, document_html, part, render_html
@@ -42,43 +43,56 @@ __all__ = [
     "render_html",
 ]
 
-#: Languages the report can be written in. Chinese comes with the app's message catalogue.
-LANGUAGES = {"en": "English"}
-PLANNED_LANGUAGES = {"zh": "Chinese"}
+#: Languages the report can be written in (the app's message catalogue, ecomdash.i18n).
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+#: The ``<html lang>`` of each report language.
+HTML_LANG = {"en": "en", "zh": "zh-CN"}
 
 
 def check_lang(lang: str) -> str:
     """``lang`` if the report can be written in it, else a ParameterError that says why."""
     if lang in LANGUAGES:
         return lang
-    if lang in PLANNED_LANGUAGES:
-        raise ParameterError(
-            f"The report is not available in {PLANNED_LANGUAGES[lang]} (--lang {lang}) yet: "
-            "ecomdash has no Chinese message catalogue so far. Use --lang en."
-        )
-    raise ParameterError(f"Unknown report language {lang!r}. Available: {', '.join(LANGUAGES)}.")
+    raise ParameterError(
+        f"Unknown report language {lang!r}. Available: {', '.join(LANGUAGES)} "
+        "(--lang en or --lang zh)."
+    )
 
 
 def build_section(spec: SectionSpec, data: ReportData) -> Section:
-    """Run one section; missing columns or an EcomdashError become a section that says so."""
+    """Run one section in the current language (titles and sentences through the message
+    catalogue); missing columns or an EcomdashError become a section that says so."""
     t0 = time.perf_counter()
+    title = _(spec.title)
     if spec.needs is not None:
         missing = S.missing_for(spec.needs, data.columns)
         if missing:
+            zh = get_lang() == "zh"
+            fields = [L.label(f) if zh else f for f in sorted(missing)]
             return Section(
                 spec.key,
-                spec.title,
-                f"This dataset has no {', '.join(sorted(missing))} column, which "
-                f"{S.ANALYSIS_LABELS.get(spec.needs, spec.needs)} needs. Re-upload the export "
-                "on the Data page and map that column to get this section.",
+                title,
+                _(
+                    "This dataset has no {fields} column, which {analysis} needs. Re-upload "
+                    "the export on the Data page and map that column to get this section.",
+                    fields=("、" if zh else ", ").join(fields),
+                    analysis=_(S.ANALYSIS_LABELS.get(spec.needs, spec.needs)),
+                ),
                 "missing",
             )
     try:
         sec = spec.build(data)
     except EcomdashError as exc:
-        sec = Section(spec.key, spec.title, str(exc), "missing")
+        sec = Section(spec.key, title, str(exc), "missing")
     display = L.display_for(data.info.report, is_demo=data.info.is_demo)
-    return Section(**{**sec.__dict__, "seconds": time.perf_counter() - t0, "display": display})
+    return Section(
+        **{
+            **sec.__dict__,
+            "title": title,
+            "seconds": time.perf_counter() - t0,
+            "display": display,
+        }
+    )
 
 
 def build_report(
@@ -98,10 +112,11 @@ def build_report(
     t0 = time.perf_counter()
     data = ReportData.open(store, dataset, filters)
     built = []
-    for i, spec in enumerate(sections):
-        if progress is not None:
-            progress(i, len(sections), spec)
-        built.append(build_section(spec, data))
+    with use_lang(lang):
+        for i, spec in enumerate(sections):
+            if progress is not None:
+                progress(i, len(sections), spec)
+            built.append(build_section(spec, data))
     return describe(data, lang=lang, sections=tuple(built), seconds=time.perf_counter() - t0)
 
 

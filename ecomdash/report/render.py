@@ -23,6 +23,7 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -98,7 +99,7 @@ def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
     if isinstance(v, date):
         return v.isoformat(), False
     if isinstance(v, bool | np.bool_):
-        return ("yes" if v else "no"), False
+        return (_("yes") if v else _("no")), False
     if isinstance(v, int | float | np.integer | np.floating):
         if fmt:
             try:
@@ -156,7 +157,7 @@ def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None 
         f'<th class="num">{e(c)}</th>' if c in num_cols else f"<th>{e(c)}</th>" for c in cols
     )
     out = [
-        f"<table><caption>{e(t.title)}</caption><thead><tr>{head}</tr></thead>"
+        f"<table><caption>{e(_(t.title))}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body_rows)}</tbody></table>"
     ]
     notes = []
@@ -204,17 +205,17 @@ def _metric_html(m: Metric) -> str:
 
 
 TONE_WORDS = {
-    "good": "How good:",
-    "warn": "How good:",
-    "info": "About these figures:",
-    "missing": "Not available:",
+    "good": N_("How good:"),
+    "warn": N_("How good:"),
+    "info": N_("About these figures:"),
+    "missing": N_("Not available:"),
 }
 
 
 def section_html(s: Section) -> str:
     parts = [
         f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
-        f'<p class="verdict {e(s.tone)}"><b>{e(TONE_WORDS[s.tone])}</b>{e(s.verdict)}</p>',
+        f'<p class="verdict {e(s.tone)}"><b>{e(_(TONE_WORDS[s.tone]))}</b>{e(s.verdict)}</p>',
     ]
     if s.metrics:
         parts.append(
@@ -231,13 +232,30 @@ def section_html(s: Section) -> str:
 def _filters_text(report: Report) -> list[tuple[str, str]]:
     f = report.filters
     start, end = report.period
-    rows = [
-        ("Dataset", f"{report.dataset_name} (id {report.dataset_id}, version {report.version})"),
-        ("Period", f"{start or 'first day'} to {end or 'last day'}"),
-        ("Countries", ", ".join(f.countries) if f.countries else "all"),
-        ("Categories", ", ".join(f.categories) if f.categories else "all"),
-        ("Created", report.created.strftime("%Y-%m-%d %H:%M")),
-    ]
+    sep = "、" if report.lang == "zh" else ", "
+    with use_lang(report.lang):
+        rows = [
+            (
+                _("Dataset"),
+                _(
+                    "{name} (id {id}, version {version})",
+                    name=report.dataset_name,
+                    id=report.dataset_id,
+                    version=report.version,
+                ),
+            ),
+            (
+                _("Period"),
+                _(
+                    "{start} to {end}",
+                    start=start or _("first day"),
+                    end=end or _("last day"),
+                ),
+            ),
+            (_("Countries / regions"), sep.join(f.countries) if f.countries else _("all")),
+            (_("Categories"), sep.join(f.categories) if f.categories else _("all")),
+            (_("Created"), report.created.strftime("%Y-%m-%d %H:%M")),
+        ]
     return rows
 
 
@@ -257,29 +275,42 @@ def part(s: Section) -> Part:
 
 
 def render_html(report: Report) -> str:
-    """The whole report as one HTML document (UTF-8 text)."""
-    return document_html(report, [part(s) for s in report.sections])
+    """The whole report as one HTML document (UTF-8 text), in the report's language."""
+    with use_lang(report.lang):
+        return document_html(report, [part(s) for s in report.sections])
 
 
 def document_html(report: Report, parts: list[Part]) -> str:
-    """The document around rendered sections (``report.sections`` is not used here)."""
+    """The document around rendered sections (``report.sections`` is not used here), in the
+    report's language."""
+    with use_lang(report.lang):
+        return _document_html(report, parts)
+
+
+def _document_html(report: Report, parts: list[Part]) -> str:
     meta = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _filters_text(report))
     toc = "".join(f'<li><a href="#{e(p.key)}">{e(p.title)}</a></li>' for p in parts)
     body = "\n".join(p.html for p in parts)
     missing = sum(p.tone == "missing" for p in parts)
-    summary = (
-        f"{len(parts)} sections"
-        + (f", {missing} without enough data" if missing else "")
-        + f"; built in {report.seconds:.1f} s."
-    )
+    seconds = f"{report.seconds:.1f}"
+    if missing:
+        summary = _(
+            "{n} sections, {missing} without enough data; built in {seconds} s.",
+            n=len(parts),
+            missing=missing,
+            seconds=seconds,
+        )
+    else:
+        summary = _("{n} sections; built in {seconds} s.", n=len(parts), seconds=seconds)
+    html_lang = {"zh": "zh-CN"}.get(report.lang, report.lang)
     return f"""<!DOCTYPE html>
-<html lang="{e(report.lang)}">
+<html lang="{e(html_lang)}">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{e(CSP)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="ecomdash report">
-<title>{e(f"ecomdash report: {report.dataset_name}")}</title>
+<title>{e(_("ecomdash report: {name}", name=report.dataset_name))}</title>
 <style>{CSS}</style>
 <script>{get_plotlyjs()}</script>
 </head>
@@ -287,12 +318,12 @@ def document_html(report: Report, parts: list[Part]) -> str:
 <main>
 <header>
 <h1>{e(report.dataset_name)}</h1>
-<p class="sub">{e("Sales report from ecomdash. Charts are interactive: hover for values, drag to zoom, double-click to reset.")}</p>
+<p class="sub">{e(_("Sales report from ecomdash. Charts are interactive: hover for values, drag to zoom, double-click to reset."))}</p>
 <dl class="meta">{meta}</dl>
 </header>
-<nav class="toc"><b>Contents</b><ol>{toc}</ol></nav>
+<nav class="toc"><b>{e(_("Contents"))}</b><ol>{toc}</ol></nav>
 {body}
-<footer>{e(summary)} {e("Each section's verdict says how its model did on this dataset's own history, or why it could not run.")}</footer>
+<footer>{e(summary)} {e(_("Each section's verdict says how its model did on this dataset's own history, or why it could not run."))}</footer>
 </main>
 </body>
 </html>

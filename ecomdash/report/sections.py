@@ -6,7 +6,7 @@ default settings, and says how good the model is on this merchant's data. It may
 turns that into a section that says so, and the other sections still run.
 
 To add a section (pricing, alerts, ...): write ``def pricing(data: ReportData) -> Section``
-(in its own module if it is long) and add ``SectionSpec("pricing", "Pricing", pricing,
+(in its own module if it is long) and add ``SectionSpec("pricing", N_("Pricing"), pricing,
 needs=...)`` to :data:`SECTIONS` where it should appear.
 """
 
@@ -26,6 +26,8 @@ from ecomdash.charts import segment as segment_charts
 from ecomdash.charts import value as value_charts
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
+from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.report.data import (
     BASKET_COLUMNS,
@@ -45,18 +47,30 @@ def _isnan(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+#: The grain a trend is summed by, as a sentence names it.
+GRAINS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
+
+
 def fmt_kpi(name: str, v) -> str:
     if _isnan(v):
-        return "n/a"
+        return _("n/a")
     if name == "return_rate":
-        return f"{v * 100:.1f} %"
+        return i18n_fmt.pct(v, 1)
     if name in MONEY:
         return f"{v:,.2f}"
     return f"{int(round(v)):,}"
 
 
 def pct(x) -> str:
-    return "n/a" if _isnan(x) else f"{x * 100:.0f} %"
+    return _("n/a") if _isnan(x) else i18n_fmt.pct(x, 0)
+
+
+def _grain(g: str) -> str:
+    return _(GRAINS[g]) if g in GRAINS else g
+
+
+def _pct_sign() -> str:
+    return "%" if get_lang() == "zh" else " %"
 
 
 # -- sales ---------------------------------------------------------------------------------------
@@ -69,45 +83,68 @@ def kpis(data: ReportData) -> Section:
         good = None if ch is None or ch == 0 else (ch > 0) != (name in LOWER_IS_BETTER)
         metrics.append(
             Metric(
-                KPI_LABELS[name],
+                _(KPI_LABELS[name]),
                 fmt_kpi(name, res.kpis.get(name)),
-                None if ch is None else f"{ch * 100:+.1f} % vs previous period",
+                None if ch is None else _("{change} vs previous period", change=_signed_pct(ch)),
                 good,
             )
         )
     if res.previous_period:
-        verdict = (
-            f"{start} to {end}, compared with the previous period of the same length "
-            f"({res.previous_period[0]} to {res.previous_period[1]}). Exact sums of your order "
-            "lines, no model involved."
+        verdict = _(
+            "{start} to {end}, compared with the previous period of the same length "
+            "({prev_start} to {prev_end}). Exact sums of your order lines, no model involved.",
+            start=start,
+            end=end,
+            prev_start=res.previous_period[0],
+            prev_end=res.previous_period[1],
         )
     else:
-        verdict = (
-            f"{start} to {end}. There is no earlier data of the same length to compare with. "
-            "Exact sums of your order lines, no model involved."
+        verdict = _(
+            "{start} to {end}. There is no earlier data of the same length to compare with. "
+            "Exact sums of your order lines, no model involved.",
+            start=start,
+            end=end,
         )
     return Section("kpis", "Headline figures", verdict, "info", res.notes, tuple(metrics))
+
+
+def _signed_pct(x: float) -> str:
+    return f"{x * 100:+.1f}{_pct_sign()}"
+
+
+def _no_revenue() -> InsufficientDataError:
+    return InsufficientDataError(
+        _(
+            "This dataset has no price or amount column: revenue needs one (see the Overview "
+            "for orders, units and top products by units)."
+        )
+    )
 
 
 def trend(data: ReportData) -> Section:
     res = data.overview()
     if not res.has_revenue:
-        raise InsufficientDataError(
-            "This dataset has no price or amount column: revenue needs one (see the Overview "
-            "for orders, units and top products by units)."
-        )
+        raise _no_revenue()
     if res.trend.empty:
-        raise InsufficientDataError("There are no dated sales in this period to draw a trend.")
+        raise InsufficientDataError(_("There are no dated sales in this period to draw a trend."))
     t = res.trend
     best = t.loc[t["revenue"].idxmax()]
     text = (
-        f"Best {res.grain}: {pd.Timestamp(best['period']).date()} with net revenue "
-        f"{best['revenue']:,.2f} over {int(best['orders']):,} orders.",
+        _(
+            "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
+            grain=_grain(res.grain),
+            date=pd.Timestamp(best["period"]).date(),
+            revenue=f"{best['revenue']:,.2f}",
+            orders=f"{int(best['orders']):,}",
+        ),
     )
     return Section(
         "trend",
         "Trend",
-        f"Net revenue by {res.grain}: gross sales less returns. Exact figures, no model.",
+        _(
+            "Net revenue by {grain}: gross sales less returns. Exact figures, no model.",
+            grain=_grain(res.grain),
+        ),
         "info",
         text,
         figures=(trend_figure(res, "revenue"),),
@@ -117,14 +154,11 @@ def trend(data: ReportData) -> Section:
 def top_products(data: ReportData) -> Section:
     res = data.overview()
     if not res.has_revenue:
-        raise InsufficientDataError(
-            "This dataset has no price or amount column: revenue needs one (see the Overview "
-            "for orders, units and top products by units)."
-        )
+        raise _no_revenue()
     df = res.top_products
     if df.empty:
         raise InsufficientDataError(
-            "This dataset has no product id column, so products cannot be ranked."
+            _("This dataset has no product id column, so products cannot be ranked.")
         )
     total = res.kpis.get("revenue") or 0.0
     share = df["revenue"].sum() / total if total else float("nan")
@@ -133,11 +167,15 @@ def top_products(data: ReportData) -> Section:
     return Section(
         "top_products",
         "Top products",
-        f"The {len(df)} best sellers by net revenue make {pct(share)} of net revenue. Exact "
-        "figures, no model.",
+        _(
+            "The {n} best sellers by net revenue make {share} of net revenue. Exact figures, "
+            "no model.",
+            n=len(df),
+            share=pct(share),
+        ),
         "info",
-        figures=(breakdown_figure(df, "Top products by net revenue"),),
-        tables=(Table("Top products", table, area="report.products"),),
+        figures=(breakdown_figure(df, _("Top products by net revenue")),),
+        tables=(Table(N_("Top products"), table, area="report.products"),),
     )
 
 
@@ -148,39 +186,56 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
     text: list[str] = []
     if res.n_rules == 0 and res.suggested_min_support is not None:
         text.append(
-            f"No rule reached the default minimum support of {min_support:g}; the report uses "
-            f"the suggested {res.suggested_min_support:.4g} instead."
+            _(
+                "No rule reached the default minimum support of {default}; the report uses the "
+                "suggested {suggested} instead.",
+                default=f"{min_support:g}",
+                suggested=f"{res.suggested_min_support:.4g}",
+            )
         )
         min_support = res.suggested_min_support
         res = B.mine(lines, min_support=min_support)
     if res.n_rules == 0:
         raise InsufficientDataError(
-            f"No products are bought together often enough in {res.n_baskets:,} orders to make "
-            "a rule (minimum support "
-            f"{min_support:.4g}). Lower the minimum support on the Basket analysis page."
+            _(
+                "No products are bought together often enough in {orders} orders to make a "
+                "rule (minimum support {support}). Lower the minimum support on the Basket "
+                "analysis page.",
+                orders=f"{res.n_baskets:,}",
+                support=f"{min_support:.4g}",
+            )
         )
     rules = res.rules.sort_values(["lift", "confidence"], ascending=False).head(top)
     strong = int((res.rules["lift"] >= 2).sum())
     thin = int((res.rules["count"] < 30).sum())
     text.append(
-        f"{res.n_rules:,} rules from {res.n_baskets:,} orders: {strong:,} have lift ≥ 2 "
-        f"(together at least twice as often as chance); {thin:,} rest on fewer than 30 orders."
+        _(
+            "{rules} rules from {orders} orders: {strong} have lift ≥ 2 (together at least "
+            "twice as often as chance); {thin} rest on fewer than 30 orders.",
+            rules=f"{res.n_rules:,}",
+            orders=f"{res.n_baskets:,}",
+            strong=f"{strong:,}",
+            thin=f"{thin:,}",
+        )
     )
     verdict, tone = (
-        "The rules were not checked on later orders (the data has no order dates).",
+        _("The rules were not checked on later orders (the data has no order dates)."),
         "warn",
     )
     if S.ORDER_DATE in data.columns:
         try:
             hold = B.holdout_check(lines, min_support=min_support)
         except InsufficientDataError as exc:
-            verdict = f"Not checked on later orders: {exc}"
+            verdict = _("Not checked on later orders: {why}", why=exc)
         else:
             if hold.share_holding is not None:
-                verdict = (
-                    f"Checked on your own data: of {hold.n_rules:,} rules mined on orders before "
-                    f"{hold.cutoff.date()}, {pct(hold.share_holding)} still beat chance "
-                    f"(lift > 1) on the {hold.n_test:,} later orders."
+                verdict = _(
+                    "Checked on your own data: of {rules} rules mined on orders before {cutoff}, "
+                    "{share} still beat chance (lift > 1) on the {later} later orders.",
+                    rules=f"{hold.n_rules:,}",
+                    cutoff=hold.cutoff.date(),
+                    share=pct(hold.share_holding),
+                    later=f"{hold.n_test:,}",
                 )
                 tone = "good" if hold.share_holding >= 0.5 else "warn"
     table = pd.DataFrame(
@@ -200,7 +255,7 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
         figures=(basket_charts.network_figure(res, top=25),),
         tables=(
             Table(
-                f"Strongest {len(table)} rules by lift",
+                _("Strongest {n} rules by lift", n=len(table)),
                 table,
                 {"orders": "{:,.0f}", "confidence": "{:.1%}", "lift": "{:.2f}"},
             ),
@@ -220,9 +275,13 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     bt = res.backtest.set_index("model")
     row, base = bt.loc[res.model], bt.loc["seasonal_naive"]
     tone = "good" if row["mae"] < base["mae"] and res.n_folds >= 3 else "warn"
-    verdict = (
-        f"{res.verdict} Backtest over {res.n_folds} folds: MASE {row['mase']:.2f} (below 1 beats "
-        f"a naive forecast), {pct(row['coverage80'])} of actuals inside the 80 % band."
+    verdict = _(
+        "{verdict} Backtest over {folds} folds: MASE {mase} (below 1 beats a naive forecast), "
+        "{coverage} of actuals inside the 80 % band.",
+        verdict=res.verdict,
+        folds=res.n_folds,
+        mase=f"{row['mase']:.2f}",
+        coverage=pct(row["coverage80"]),
     )
     span = max(180, res.n_folds * res.horizon + 2 * res.series.season_length)
     fc = res.forecast.assign(period=res.forecast["period"].dt.date)
@@ -233,22 +292,26 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
         verdict,
         tone,
         (
-            f"Next {res.horizon} days: {res.forecast['mean'].sum():,.0f} net revenue expected "
-            f"(model: {L.model_label(res.model, short=True)}).",
+            _(
+                "Next {days} days: {revenue} net revenue expected (model: {model}).",
+                days=res.horizon,
+                revenue=f"{res.forecast['mean'].sum():,.0f}",
+                model=L.model_label(res.model, short=True),
+            ),
             *res.warnings,
         ),
         figures=(forecast_charts.forecast_figure(res, history_periods=span),),
         tables=(
             Table(
-                "Forecast",
+                N_("Forecast"),
                 fc[["period", "mean", "lo80", "hi80"]],
                 {c: "{:,.0f}" for c in ("mean", "lo80", "hi80")},
             ),
             Table(
-                "Backtest per model",
+                N_("Backtest per model"),
                 table,
                 {"mae": "{:,.1f}", "mase": "{:.2f}", "coverage80": "{:.0%}"},
-                "Each model forecast the last folds from past data only.",
+                _("Each model forecast the last folds from past data only."),
             ),
         ),
     )
@@ -267,13 +330,16 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
     mase = pd.to_numeric(plan["mase"], errors="coerce").dropna()
     if len(mase):
         beat = float((mase < 1).mean())
-        verdict = (
-            f"Weekly unit forecasts of {len(plan)} products, backtested: median MASE "
-            f"{mase.median():.2f}; {pct(beat)} of products beat a naive forecast."
+        verdict = _(
+            "Weekly unit forecasts of {n} products, backtested: median MASE {mase}; {share} of "
+            "products beat a naive forecast.",
+            n=len(plan),
+            mase=f"{mase.median():.2f}",
+            share=pct(beat),
         )
         tone = "good" if mase.median() < 1 else "warn"
     else:
-        verdict, tone = "The per-product forecasts could not be backtested.", "warn"
+        verdict, tone = _("The per-product forecasts could not be backtested."), "warn"
     order = plan.loc[plan["order_qty"] > 0].sort_values("revenue", ascending=False)
     show = (order if len(order) else plan).head(20)
     cols = [
@@ -286,9 +352,15 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
         "order_qty",
     ]
     text = (
-        f"As of {res.as_of.date()}, lead time {lead_time_days:g} days, 95 % service level; "
-        f"{len(order)} of {len(plan)} products to order. Units on hand are unknown to the report "
-        "(enter them on the Forecast & restock page), so quantities assume none in stock.",
+        _(
+            "As of {date}, lead time {days} days, 95 % service level; {order} of {n} products "
+            "to order. Units on hand are unknown to the report (enter them on the Forecast & "
+            "restock page), so quantities assume none in stock.",
+            date=res.as_of.date(),
+            days=f"{lead_time_days:g}",
+            order=len(order),
+            n=len(plan),
+        ),
         *res.warnings,
     )
     return Section(
@@ -300,7 +372,7 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
         figures=(forecast_charts.abc_xyz_figure(res),),
         tables=(
             Table(
-                "Products to reorder" if len(order) else "Products planned",
+                N_("Products to reorder") if len(order) else N_("Products planned"),
                 show[[c for c in cols if c in show]],
                 {"daily_demand": "{:,.2f}", "reorder_point": "{:,.0f}", "order_qty": "{:,.0f}"},
             ),
@@ -316,18 +388,24 @@ def segments(data: ReportData) -> Section:
     seg = res.rfm.segments
     cl, ex = res.clusters, res.explanation
     if cl is None:
-        verdict, tone = f"RFM segments only; no clusters: {res.cluster_error}", "warn"
+        verdict = _("RFM segments only; no clusters: {why}", why=res.cluster_error)
+        tone = "warn"
     else:
         quality = (
-            "clearly separated"
+            _("clearly separated")
             if cl.silhouette >= 0.5
-            else "reasonably separated"
+            else _("reasonably separated")
             if cl.silhouette >= 0.25
-            else "weakly separated"
+            else _("weakly separated")
         )
-        verdict = (
-            f"{cl.k} k-means clusters, silhouette {cl.silhouette:.2f} ({quality}); readable rules "
-            f"reproduce {pct(ex.fidelity)} of them (target {pct(ex.target)})."
+        verdict = _(
+            "{k} k-means clusters, silhouette {silhouette} ({quality}); readable rules "
+            "reproduce {fidelity} of them (target {target}).",
+            k=cl.k,
+            silhouette=f"{cl.silhouette:.2f}",
+            quality=quality,
+            fidelity=pct(ex.fidelity),
+            target=pct(ex.target),
         )
         tone = "good" if cl.silhouette >= 0.25 and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
@@ -337,14 +415,19 @@ def segments(data: ReportData) -> Section:
         verdict,
         tone,
         (
-            f"As of {res.params['as_of']}: {res.n_customers:,} customers; "
-            f"{res.n_guest_orders:,} guest orders (no customer id) left out.",
+            _(
+                "As of {date}: {customers} customers; {guests} guest orders (no customer id) "
+                "left out.",
+                date=res.params["as_of"],
+                customers=f"{res.n_customers:,}",
+                guests=f"{res.n_guest_orders:,}",
+            ),
             *res.features.warnings,
         ),
         figures=(segment_charts.segment_treemap(res.rfm),),
         tables=(
             Table(
-                "Segments, sizes and what to do",
+                N_("Segments, sizes and what to do"),
                 table,
                 area="segments",
             ),
@@ -371,19 +454,23 @@ def customer_value(data: ReportData) -> Section:
     c = res.customers
     cal = res.calibration
     if cal is None:
-        verdict = "Not checked on held-out time (see why below)."
+        verdict = _("Not checked on held-out time (see why below).")
         if res.method == "historical_average":
-            verdict = (
+            verdict = _(
                 "No model: too few repeat buyers to fit one, so values are historical averages "
                 "and were not checked on held-out time (see why below)."
             )
         tone = "warn"
         figures = ()
     else:
-        verdict = (
-            f"Checked on held-out time: fitted up to {cal.cutoff.date()}, the model predicted "
-            f"{cal.predicted_holdout_purchases:,.0f} repeat purchases up to {cal.end.date()}; "
-            f"there were {cal.actual_holdout_purchases:,} ({cal.error_pct:+.1f} %)."
+        verdict = _(
+            "Checked on held-out time: fitted up to {cutoff}, the model predicted {predicted} "
+            "repeat purchases up to {end}; there were {actual} ({error}).",
+            cutoff=cal.cutoff.date(),
+            predicted=f"{cal.predicted_holdout_purchases:,.0f}",
+            end=cal.end.date(),
+            actual=f"{cal.actual_holdout_purchases:,}",
+            error=f"{cal.error_pct:+.1f}{_pct_sign()}",
         )
         tone = "good" if abs(cal.error_pct) <= 20 else "warn"
         figures = (value_charts.calibration_tracking(cal),)
@@ -394,14 +481,20 @@ def customer_value(data: ReportData) -> Section:
         verdict,
         tone,
         (
-            f"{len(c):,} customers are expected to bring {c['expected_value'].sum():,.2f} over "
-            f"the next {res.horizon_months:g} months (scored as of {res.cutoff.date()}).",
+            _(
+                "{n} customers are expected to bring {value} over the next {months} months "
+                "(scored as of {date}).",
+                n=f"{len(c):,}",
+                value=f"{c['expected_value'].sum():,.2f}",
+                months=f"{res.horizon_months:g}",
+                date=res.cutoff.date(),
+            ),
             *res.notices,
         ),
         figures=figures,
         tables=(
             Table(
-                "Customers by expected value",
+                N_("Customers by expected value"),
                 top,
                 {"expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
             ),
@@ -416,11 +509,16 @@ def churn_risk(data: ReportData) -> Section:
     m = res.metrics
     best = res.best_model
     auc, base = m.loc[best, "auc"], m.loc["recency", "auc"]
-    verdict = (
-        f"Evaluated on held-out time ({res.n_test:,} customers after {res.test_cutoff.date()}): "
-        f"{churn_mod.MODEL_LABELS[best]} ranks churners with ROC AUC {auc:.3f} "
-        f"({auc - base:+.3f} vs recency alone; 0.5 is guessing); precision at the top 10 % "
-        f"risk {pct(m.loc[best, 'precision_at_10pct'])}."
+    verdict = _(
+        "Evaluated on held-out time ({n} customers after {cutoff}): {model} ranks churners "
+        "with ROC AUC {auc} ({vs} vs recency alone; 0.5 is guessing); precision at the top "
+        "10 % risk {precision}.",
+        n=f"{res.n_test:,}",
+        cutoff=res.test_cutoff.date(),
+        model=L.model_label(best),
+        auc=f"{auc:.3f}",
+        vs=f"{auc - base:+.3f}",
+        precision=pct(m.loc[best, "precision_at_10pct"]),
     )
     tone = "good" if auc >= 0.7 and auc > base else "warn"
     try:
@@ -441,26 +539,30 @@ def churn_risk(data: ReportData) -> Section:
         verdict,
         tone,
         (
-            f"Churn = no order in the next {res.window_days} days; "
-            f"{pct(res.test_positive_rate)} of evaluated customers bought again.",
+            _(
+                "Churn = no order in the next {days} days; {share} of evaluated customers "
+                "bought again.",
+                days=res.window_days,
+                share=pct(res.test_positive_rate),
+            ),
             *res.notices,
         ),
         figures=(value_charts.roc_chart(res),),
         tables=(
             Table(
-                "Models against baselines (holdout)",
+                N_("Models against baselines (holdout)"),
                 table,
                 {"auc": "{:.3f}", "precision_at_10pct": "{:.1%}", "brier": "{:.3f}"},
                 area="value",
             ),
             Table(
-                "Customers most worth keeping",
+                N_("Customers most worth keeping"),
                 risk[cols],
                 {
                     "churn_probability": "{:.0%}",
                     "recency_days": "{:,.0f}",
                 },
-                "Ranked by value at risk = spend in the last 12 months × churn probability.",
+                _("Ranked by value at risk = spend in the last 12 months × churn probability."),
             ),
         ),
     )
@@ -480,14 +582,18 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
         res.verdict,
         tone,
         (
-            f"Trained before {res.cutoff.date()}, tested on {res.n_test_customers:,} returning "
-            f"customers (top {res.k}).",
+            _(
+                "Trained before {date}, tested on {n} returning customers (top {k}).",
+                date=res.cutoff.date(),
+                n=f"{res.n_test_customers:,}",
+                k=res.k,
+            ),
             *res.warnings,
         ),
         figures=(recommend_charts.evaluation_figure(res),),
         tables=(
             Table(
-                "Offline evaluation",
+                N_("Offline evaluation"),
                 table,
                 {c: "{:.3f}" for c in ("hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage")},
                 area="recommend",
@@ -506,31 +612,34 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     v = res.validation_summary or {}
     ratio = v.get("ratio")
     if ratio is None or _isnan(ratio):
-        verdict = "Too few held-out weeks to check the price model against the naive forecast."
+        verdict = _("Too few held-out weeks to check the price model against the naive forecast.")
         tone = "warn"
     elif ratio < 1:
-        verdict = (
-            f"On held-out weeks the price model's error is {ratio:.2f}× the naive forecast's "
-            f"({v.get('n_products', 0):,} products): it predicts units better than "
-            "'same as before'."
+        verdict = _(
+            "On held-out weeks the price model's error is {ratio}× the naive forecast's "
+            "({n} products): it predicts units better than 'same as before'.",
+            ratio=f"{ratio:.2f}",
+            n=f"{v.get('n_products', 0):,}",
         )
         tone = "good"
     else:
-        verdict = (
-            f"On held-out weeks the price model's error is {ratio:.2f}× the naive forecast's: "
-            "it does not beat 'same as before' on this data; read the elasticities as rough."
+        verdict = _(
+            "On held-out weeks the price model's error is {ratio}× the naive forecast's: it "
+            "does not beat 'same as before' on this data; read the elasticities as rough.",
+            ratio=f"{ratio:.2f}",
         )
         tone = "warn"
     est = res.products[res.products["status"] != "no estimate"]
     est = est.sort_values("revenue", ascending=False).head(top)
+    low, high, el = _("90 % low"), _("90 % high"), _("Elasticity")
     table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]].rename(
         columns={
-            "product_id": "Product",
-            "product_name": "Name",
-            "elasticity": "Elasticity",
-            "ci_low": "90 % low",
-            "ci_high": "90 % high",
-            "source": "Based on",
+            "product_id": _("Product"),
+            "product_name": _("Name"),
+            "elasticity": el,
+            "ci_low": low,
+            "ci_high": high,
+            "source": _("Based on"),
         }
     )
     figures = [pricing_charts.elasticity_chart(res)]
@@ -543,17 +652,21 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
         verdict,
         tone,
         (
-            f"{len(res.products) - n_none:,} products have an elasticity, {n_none:,} have too "
-            f"little price variation; {len(res.promotions):,} promotions were found in the "
-            "prices.",
+            _(
+                "{n} products have an elasticity, {none} have too little price variation; "
+                "{promos} promotions were found in the prices.",
+                n=f"{len(res.products) - n_none:,}",
+                none=f"{n_none:,}",
+                promos=f"{len(res.promotions):,}",
+            ),
             *res.warnings,
         ),
         figures=tuple(figures),
         tables=(
             Table(
-                f"Elasticity of the top {len(table)} products by revenue (90 % interval)",
+                _("Elasticity of the top {n} products by revenue (90 % interval)", n=len(table)),
                 table,
-                {c: "{:.2f}" for c in ("Elasticity", "90 % low", "90 % high")},
+                {c: "{:.2f}" for c in (el, low, high)},
             ),
         ),
     )
@@ -576,21 +689,23 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     a = res.alerts
     n_high = int((a["severity"] == "high").sum())
     months = max(1, len(res.per_month()))
-    verdict = (
-        f"{len(a):,} alerts at medium or high severity ({n_high:,} high), "
-        f"{len(a) / months:.1f} a month. Each is a lead to check, not a verdict: "
-        "the Alerts page lists the lines behind it."
+    verdict = _(
+        "{n} alerts at medium or high severity ({high} high), {per_month} a month. Each is a "
+        "lead to check, not a verdict: the Alerts page lists the lines behind it.",
+        n=f"{len(a):,}",
+        high=f"{n_high:,}",
+        per_month=f"{len(a) / months:.1f}",
     )
     skipped = res.rules[res.rules["status"] != "ran"]
     table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
     table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
     table = table.rename(
         columns={
-            "date": "When",
-            "severity": "Severity",
-            "kind": "Rule",
-            "reason": "Why",
-            "driver": "Likely driver",
+            "date": _("When"),
+            "severity": _("Severity"),
+            "kind": _("Rule"),
+            "reason": _("Why"),
+            "driver": _("Likely driver"),
         }
     )
     return Section(
@@ -599,26 +714,29 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
         verdict,
         "warn" if n_high else "info",
         (
-            *[f"Rule {r.label} did not run: {r.note}" for r in skipped.itertuples()],
+            *[
+                _("Rule {rule} did not run: {why}", rule=r.label, why=r.note)
+                for r in skipped.itertuples()
+            ],
             *res.warnings,
         ),
         figures=(alert_charts.severity_figure(res),),
-        tables=(Table(f"Newest {len(table)} alerts", table),),
+        tables=(Table(_("Newest {n} alerts", n=len(table)), table),),
     )
 
 
 #: The report, in order. Add a section with one line (see the module docstring).
 SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec("kpis", "Headline figures", kpis, needs="overview"),
-    SectionSpec("trend", "Trend", trend, needs="overview"),
-    SectionSpec("top_products", "Top products", top_products, needs="overview"),
-    SectionSpec("basket", "Products bought together", basket_rules, needs="basket"),
-    SectionSpec("forecast", "Revenue forecast", forecast, needs="forecast"),
-    SectionSpec("restock", "Restock list", restock, needs="restock"),
-    SectionSpec("segments", "Customer segments", segments, needs="segment"),
-    SectionSpec("clv", "Customer value", customer_value, needs="clv"),
-    SectionSpec("churn", "Churn risk", churn_risk, needs="clv"),
-    SectionSpec("recommend", "Recommendations", recommendations, needs="recommend"),
-    SectionSpec("pricing", "Pricing and promotions", pricing, needs="pricing"),
-    SectionSpec("alerts", "Alerts", alerts, needs="overview"),
+    SectionSpec("kpis", N_("Headline figures"), kpis, needs="overview"),
+    SectionSpec("trend", N_("Trend"), trend, needs="overview"),
+    SectionSpec("top_products", N_("Top products"), top_products, needs="overview"),
+    SectionSpec("basket", N_("Products bought together"), basket_rules, needs="basket"),
+    SectionSpec("forecast", N_("Revenue forecast"), forecast, needs="forecast"),
+    SectionSpec("restock", N_("Restock list"), restock, needs="restock"),
+    SectionSpec("segments", N_("Customer segments"), segments, needs="segment"),
+    SectionSpec("clv", N_("Customer value"), customer_value, needs="clv"),
+    SectionSpec("churn", N_("Churn risk"), churn_risk, needs="clv"),
+    SectionSpec("recommend", N_("Recommendations"), recommendations, needs="recommend"),
+    SectionSpec("pricing", N_("Pricing and promotions"), pricing, needs="pricing"),
+    SectionSpec("alerts", N_("Alerts"), alerts, needs="overview"),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecomdash.i18n import _
 from ecomdash.store import DEFAULT_WORKSPACE, check_workspace
 
 
@@ -34,18 +35,20 @@ def workspace_for_session() -> str:
         return DEFAULT_WORKSPACE
     if not st.user.is_logged_in:
         st.title("ecomdash")
-        st.write("Sign in to see your shop's data.")
-        if st.button("Sign in", type="primary"):
+        st.write(_("Sign in to see your shop's data."))
+        if st.button(_("Sign in"), type="primary"):
             st.login()
         st.stop()
     email = str(st.user.get("email") or "").strip().lower()
     workspace = _assignments().get(email)
     if not workspace:
         st.error(
-            "Your account is signed in but not assigned to a merchant workspace yet. "
-            "Ask the operator to add your email to [workspaces] in the app's secrets."
+            _(
+                "Your account is signed in but not assigned to a merchant workspace yet. "
+                "Ask the operator to add your email to [workspaces] in the app's secrets."
+            )
         )
-        if st.button("Sign out"):
+        if st.button(_("Sign out")):
             st.logout()
         st.stop()
     return check_workspace(workspace)

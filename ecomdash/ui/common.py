@@ -33,7 +33,7 @@ from ecomdash.errors import (
 )
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
-from ecomdash.i18n import _
+from ecomdash.i18n import _, get_lang
 from ecomdash.i18n.fmt import compact, pct
 from ecomdash.store import DatasetInfo, Store, connect, default_home
 from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
@@ -107,10 +107,56 @@ def resolve_dataset(store: Store) -> DatasetInfo | None:
         demo = [d for d in datasets if d.is_demo]
         return demo[0] if demo else datasets[0]
     try:
-        return store.ensure_demo()
+        return ensure_demo_for_language(store)
     except EcomdashError as exc:
         show_error(exc)
         return None
+
+
+#: The Chinese demo merchant's dataset name and currency (created on a first start in Chinese).
+DEMO_NAME_ZH = "示例商家"
+DEMO_CURRENCY_ZH = "CNY"
+
+
+def ensure_demo_for_language(store: Store) -> DatasetInfo:
+    """The workspace's demo dataset, created on first start in the UI's language: the
+    English demo shop (prices in £), or in the Chinese UI the Chinese demo merchant
+    (``ecomdash.demo_zh``: Chinese product names, provinces, prices in ¥, the Chinese
+    calendar), so a Chinese merchant's first look is a shop like theirs."""
+    if get_lang() != "zh" or any(d.is_demo for d in store.list_datasets()):
+        return store.ensure_demo()
+    from ecomdash import demo_zh
+    from ecomdash.store import DEMO_SOURCE
+
+    lines = demo_zh.generate(7).lines
+    return store.save_dataset(
+        DEMO_NAME_ZH,
+        lines,
+        report={
+            "rows_read": len(lines),
+            "rows_kept": len(lines),
+            "rules": [],
+            "currency": DEMO_CURRENCY_ZH,
+        },
+        mapping={c: c for c in S.CANONICAL if c in lines.columns},
+        source=DEMO_SOURCE,
+    )
+
+
+def _join(items) -> str:
+    """Items listed in a sentence: ``a, b`` in English, ``a、b`` in Chinese."""
+    return ("、" if get_lang() == "zh" else ", ").join(str(i) for i in items)
+
+
+def _sentences(*parts: str) -> str:
+    """Translated sentences one after another (a space between them in English only)."""
+    return ("" if get_lang() == "zh" else " ").join(p for p in parts if p)
+
+
+def _field_name(field_id: str) -> str:
+    """A canonical field as a sentence names it: the id in English (as the Data page's
+    mapping shows it), its column label in Chinese."""
+    return field_id if get_lang() == "en" else L.label(field_id)
 
 
 def select_dataset(dataset_id: str) -> None:
@@ -134,7 +180,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
     store = get_store()
     info = resolve_dataset(store)
     if info is None:
-        st.info("No dataset yet. Open the Data page to upload an order export.")
+        st.info(_("No dataset yet. Open the Data page to upload an order export."))
         st.stop()
     filters = st.session_state.get(K_FILTERS)
     if not isinstance(filters, Filters):
@@ -152,31 +198,49 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
     st.session_state[K_DISPLAY] = ctx.display
     if needs is not None and info.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
         st.info(
-            f"This dataset holds summed sales (totals per date and store, department or "
-            f"product), so {S.ANALYSIS_LABELS.get(needs, needs)} cannot run on it: it needs "
-            f"{S.NEEDS_LINES[needs]}. Upload such a file on the Data page, or pick another "
-            "dataset in the sidebar. The Overview and Forecast pages work on summed sales."
+            _(
+                "This dataset holds summed sales (totals per date and store, department or "
+                "product), so {analysis} cannot run on it: it needs {file}. Upload such a file "
+                "on the Data page, or pick another dataset in the sidebar. The Overview and "
+                "Forecast pages work on summed sales.",
+                analysis=_(S.ANALYSIS_LABELS.get(needs, needs)),
+                file=_(S.NEEDS_LINES[needs]),
+            )
         )
         st.stop()
     if needs is not None:
         missing = S.missing_for(needs, info.columns)
         if missing:
             fields = sorted(missing)
-            unlocks = "; ".join(
-                f"{f} would unlock {S.FIELD_UNLOCKS[f]} (it needs {S.FIELD_HOW[f]})"
+            unlocks = ("；" if get_lang() == "zh" else "; ").join(
+                _(
+                    "{field} would unlock {unlocks} (it needs {how})",
+                    field=_field_name(f),
+                    unlocks=_(S.FIELD_UNLOCKS[f]),
+                    how=_(S.FIELD_HOW[f]),
+                )
                 for f in fields
                 if f in S.FIELD_UNLOCKS
             )
             st.info(
-                f"This dataset has no {', '.join(fields)} column, which "
-                f"{S.ANALYSIS_LABELS.get(needs, needs)} needs. "
-                + (
-                    f"{'With them' if len(fields) > 1 else 'With it'}: {unlocks}. "
+                _sentences(
+                    _(
+                        "This dataset has no {fields} column, which {analysis} needs.",
+                        fields=_join(_field_name(f) for f in fields),
+                        analysis=_(S.ANALYSIS_LABELS.get(needs, needs)),
+                    ),
+                    (
+                        _("With it: {unlocks}.", unlocks=unlocks)
+                        if len(fields) == 1
+                        else _("With them: {unlocks}.", unlocks=unlocks)
+                    )
                     if unlocks
-                    else ""
+                    else "",
+                    _(
+                        "On the Data page, re-upload the export and map that column (or upload "
+                        "the tables that hold it together), or pick another dataset in the sidebar."
+                    ),
                 )
-                + "On the Data page, re-upload the export and map that column (or upload the "
-                "tables that hold it together), or pick another dataset in the sidebar."
             )
             st.stop()
     return ctx
@@ -307,7 +371,7 @@ def _engine_budget(seconds: float) -> float:
 
 
 def run_with_budget(
-    fn, /, *args, seconds: float = DEFAULT_BUDGET_S, what: str = "This analysis", **kwargs
+    fn, /, *args, seconds: float = DEFAULT_BUDGET_S, what: str | None = None, **kwargs
 ):
     """Run ``fn(*args, **kwargs)`` but stop waiting after ``seconds``.
 
@@ -319,17 +383,23 @@ def run_with_budget(
     Spark engine the budget is :data:`SPARK_BUDGET_FACTOR` times longer.
     """
     seconds = _engine_budget(seconds)
+    what = what or _("This analysis")
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
-    # the worker thread runs in a copy of this run's context: its language (ecomdash.i18n)
+    # the worker thread runs in a copy of this run's context: its language (and any other
+    # context variable) stays this session's, so messages built inside fn are translated
     fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, seconds)
     try:
         return fut.result(timeout=seconds)
     except FuturesTimeout:
         raise TimeBudgetError(
-            f"{what} took longer than its time budget of {seconds:.0f} s, so the page stopped "
-            "waiting for it. Narrow the period or filters in the sidebar, or choose stricter "
-            "settings, and run it again."
+            _(
+                "{what} took longer than its time budget of {seconds} s, so the page stopped "
+                "waiting for it. Narrow the period or filters in the sidebar, or choose "
+                "stricter settings, and run it again.",
+                what=what,
+                seconds=f"{seconds:.0f}",
+            )
         ) from None
     finally:
         ex.shutdown(wait=False, cancel_futures=True)
@@ -349,7 +419,7 @@ def _with_ctx(ctx, fn, args, kwargs, seconds=None):
 def fmt_money(x: float | None) -> str:
     """An amount with the dataset's currency sign and thousands (``£1,234.50``)."""
     if x is None or pd.isna(x):
-        return "n/a"
+        return _("n/a")
     return L.format_value(float(x), "revenue", current_display())
 
 
@@ -357,13 +427,13 @@ def fmt_compact(x: float | None, *, money: bool = False) -> str:
     """Short figures for metric tiles: 3.25M, 338.6k (332.15万 in Chinese); exact below ten
     thousand."""
     if x is None or pd.isna(x):
-        return "n/a"
+        return _("n/a")
     return compact(float(x), money=money, symbol=current_display().symbol if money else "")
 
 
 def fmt_int(x: float | None) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"{int(round(x)):,}"
+    return _("n/a") if x is None or pd.isna(x) else f"{int(round(x)):,}"
 
 
 def fmt_pct(x: float | None, digits: int = 1) -> str:
-    return "n/a" if x is None or pd.isna(x) else pct(x, digits)
+    return _("n/a") if x is None or pd.isna(x) else pct(x, digits)

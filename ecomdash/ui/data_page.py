@@ -302,7 +302,7 @@ def _read_summary(raw: RawTable) -> None:
 
 
 def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str | None]:
-    st.subheader(_("Columns"))
+    st.subheader(_("Column mapping"))
     if proposal.layout:
         # a marketplace export we know (Taobao, JD, Pinduoduo, Douyin): no mapping step
         st.success(

@@ -19,15 +19,18 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 import streamlit as st
 
+from ecomdash.i18n import get_lang
+
 
 @st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
-def _figure_dict(builder: str, key: tuple, _build: Callable[[], go.Figure]) -> dict:
+def _figure_dict(builder: str, key: tuple, lang: str, _build: Callable[[], go.Figure]) -> dict:
     return _build().to_dict()
 
 
 def cached_figure(build: Callable[..., go.Figure], /, *args, key: tuple, **kwargs) -> go.Figure:
     """``build(*args, **kwargs)``, built once per ``(build, key)``; ``key`` must name everything
-    the figure depends on (e.g. ``(ctx.key, params, metric)``)."""
+    the figure depends on (e.g. ``(ctx.key, params, metric)``). The run's language is part
+    of the key: a figure's titles and legends are translated when it is built."""
     name = f"{build.__module__}.{build.__qualname__}"
-    d = _figure_dict(name, key, lambda: build(*args, **kwargs))
+    d = _figure_dict(name, key, get_lang(), lambda: build(*args, **kwargs))
     return go.Figure(d, _validate=False)

@@ -20,6 +20,7 @@ from ecomdash import schema
 from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, get_lang
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -72,6 +73,24 @@ def _interactions(key: tuple) -> R.Interactions:
 WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)
 HALF_LIFE_CHOICES = ("default", "off", 30, 60, 90, 180, 365)
 NEIGHBOUR_CHOICES = ("default", 25, 50, 100, 200, 400, "all")
+#: how the advanced settings' option ids read (numbers read as themselves)
+CHOICE_LABELS = {
+    "default": N_("default"),
+    "off": N_("off"),
+    "all": N_("all"),
+    "binary": N_("binary (bought or not)"),
+    "count": N_("count (times bought)"),
+    "log": N_("log of times bought"),
+    "tfidf": N_("TF-IDF (damps best sellers)"),
+    "bm25": N_("BM25 (damps best sellers and big baskets)"),
+}
+AUTO_LABEL = N_("Automatic (the model that tests best on your data)")
+
+
+def _choice_labels(options) -> dict:
+    """Option id → its label in this run's language (made in the run: AppTest formats a
+    chosen value again outside it)."""
+    return {o: _(CHOICE_LABELS[o]) if o in CHOICE_LABELS else str(o) for o in options}
 
 
 def _params_for(name: str, p: RecParams) -> dict[str, Any]:
@@ -96,7 +115,7 @@ def _model_name(key: tuple, p: RecParams) -> str:
     if p.model != "auto":
         return p.model
     try:
-        return _evaluation(key, p).best_model
+        return _evaluation(key, p, get_lang()).best_model
     except EcomdashError:
         return R.default_model_name(_interactions(key).shape[1])
 
@@ -137,19 +156,23 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], pd.DataFrame
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _for_customer(key: tuple, p: RecParams, customer_id: str) -> pd.DataFrame:
+def _for_customer(key: tuple, p: RecParams, customer_id: str, lang: str) -> pd.DataFrame:
+    """One customer's top N; the reasons are in ``lang`` (part of the key)."""
     return _model(key, _model_name(key, p), p).recommend([customer_id], k=p.k)
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _for_product(key: tuple, p: RecParams, product_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _for_product(
+    key: tuple, p: RecParams, product_id: str, lang: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     model = _model(key, _model_name(key, p), p)
     return model.similar_products(product_id, k=p.k), model.target_customers(product_id, k=p.k)
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
-    """The offline test from the store's split (training interactions and truth in SQL)."""
+def _evaluation(key: tuple, p: RecParams, lang: str) -> R.EvaluationResult:
+    """The offline test from the store's split (training interactions and truth in SQL);
+    its verdict and warnings are sentences in ``lang`` (part of the key)."""
     workspace, dataset_id, _version, fkey = key
     inter, truth, cutoff, end = get_store(workspace).recommend_split(
         dataset_id,
@@ -163,7 +186,7 @@ def _evaluation(key: tuple, p: RecParams) -> R.EvaluationResult:
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
-def _bulk(key: tuple, p: RecParams) -> pd.DataFrame:
+def _bulk(key: tuple, p: RecParams, lang: str) -> pd.DataFrame:
     model = _model(key, _model_name(key, p), p)
     return model.recommend(list(model.interactions_.customers), k=p.k)
 
@@ -178,15 +201,15 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
     if not isinstance(current, RecParams):
         current = RecParams()
     names = ("auto", *R.MODEL_NAMES)
-    labels = {"auto": "Automatic (the model that tests best on your data)", **R.MODEL_LABELS}
+    labels = {"auto": _(AUTO_LABEL), **{n: _(label) for n, label in R.MODEL_LABELS.items()}}
     with st.form("rec_form"):
         c1, c2, c3 = st.columns(3)
         model = c1.selectbox(
-            "Model", names, index=names.index(current.model), format_func=labels.get
+            _("Model"), names, index=names.index(current.model), format_func=labels.get
         )
-        k = c2.number_input("How many products (N)", 1, 50, current.k, step=1)
+        k = c2.number_input(_("How many products (N)"), 1, 50, current.k, step=1)
         recent = c3.number_input(
-            "Only products sold in the last N days (0 = all)",
+            _("Only products sold in the last N days (0 = all)"),
             0,
             3650,
             current.recent_days or 0,
@@ -194,48 +217,53 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
         )
         c4, c5, c6 = st.columns(3)
         excluded = c4.multiselect(
-            "Never recommend these categories",
+            _("Never recommend these categories"),
             list(cats),
             default=[c for c in current.exclude_categories if c in cats],
             disabled=not cats,
         )
         ids = products["product_id"].tolist()
         rebuy = c5.multiselect(
-            "Consumables that may be bought again",
+            _("Consumables that may be bought again"),
             ids,
             default=[p for p in current.rebuy_products if p in set(ids)],
-            help="These products can be recommended to customers who already bought them.",
+            help=_("These products can be recommended to customers who already bought them."),
         )
         cutoff = c6.date_input(
-            "Evaluation cut-off (empty = 30 days before the last date)",
+            _("Evaluation cut-off (empty = 30 days before the last date)"),
             value=date.fromisoformat(current.cutoff) if current.cutoff else None,
         )
         adv = dict(current.advanced)
-        with st.expander("Advanced model settings"):
+        with st.expander(_("Advanced model settings")):
             a1, a2, a3 = st.columns(3)
             weighting = a1.selectbox(
-                "Purchase weighting (item/user CF, EASE, ALS)",
+                _("Purchase weighting (item/user CF, EASE, ALS)"),
                 WEIGHTING_CHOICES,
                 index=WEIGHTING_CHOICES.index(adv.get("weighting", "default")),
+                format_func=_choice_labels(WEIGHTING_CHOICES).get,
                 key="rec_weighting",
-                help="binary: bought or not; count/log: how often; tfidf/bm25: damp best sellers "
-                "and very large baskets.",
+                help=_(
+                    "binary: bought or not; count/log: how often; tfidf/bm25: damp best sellers "
+                    "and very large baskets."
+                ),
             )
             half = adv.get("half_life_days", "default")
             half_life = a2.selectbox(
-                "Recency half-life of a customer's history, days (item CF, EASE)",
+                _("Recency half-life of a customer's history, days (item CF, EASE)"),
                 HALF_LIFE_CHOICES,
+                format_func=_choice_labels(HALF_LIFE_CHOICES).get,
                 index=HALF_LIFE_CHOICES.index(
                     "off" if "half_life_days" in adv and half is None else half
                 ),
             )
             nb = adv.get("neighbours", "default")
             neighbours = a3.selectbox(
-                "Neighbours (item/user CF)",
+                _("Neighbours (item/user CF)"),
                 NEIGHBOUR_CHOICES,
+                format_func=_choice_labels(NEIGHBOUR_CHOICES).get,
                 index=NEIGHBOUR_CHOICES.index("all" if "neighbours" in adv and nb is None else nb),
             )
-        run = st.form_submit_button("Run", type="primary")
+        run = st.form_submit_button(_("Run"), type="primary")
     if run:
         advanced: dict[str, Any] = {}
         if weighting != "default":
@@ -259,8 +287,10 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
 
 def render(ctx: PageContext) -> None:
     st.caption(
-        "Suggestions learnt from who bought what, how often and how recently; every model is "
-        "measured on your own data against simply showing your best sellers."
+        _(
+            "Suggestions learnt from who bought what, how often and how recently; every model "
+            "is measured on your own data against simply showing your best sellers."
+        )
     )
     try:
         customers, cats, products = _options(ctx.key)
@@ -270,24 +300,38 @@ def render(ctx: PageContext) -> None:
     p = _settings(ctx, cats, products)
     t0 = time.perf_counter()
     try:
-        with timed_status("Fitting the recommendation model") as status:
+        with timed_status(_("Fitting the recommendation model")) as status:
             if p.model == "auto":
-                status.write("Testing every model on past purchases to pick the best one")
-            status.write("Building the customer × product matrix and fitting the model")
+                status.write(_("Testing every model on past purchases to pick the best one"))
+            status.write(_("Building the customer × product matrix and fitting the model"))
             name, n_u, n_i = run_with_budget(
-                _model_summary, ctx.key, p, what="Fitting the recommendation models"
+                _model_summary, ctx.key, p, what=_("Fitting the recommendation models")
             )
             status.write(
-                f"{R.MODEL_LABELS.get(name, name)} on {n_u:,} customers × {n_i:,} products"
+                _(
+                    "{model} on {customers} customers × {products} products",
+                    model=_(R.MODEL_LABELS.get(name, name)),
+                    customers=f"{n_u:,}",
+                    products=f"{n_i:,}",
+                )
             )
     except EcomdashError as exc:
         show_error(exc)
         return
     st.caption(
-        f"Model in use: {R.MODEL_LABELS.get(name, name)} — {n_u:,} customers, {n_i:,} products. "
-        + _quality_note(ctx, p, name)
+        _sentences(
+            [
+                _(
+                    "Model in use: {model} — {customers} customers, {products} products.",
+                    model=_(R.MODEL_LABELS.get(name, name)),
+                    customers=f"{n_u:,}",
+                    products=f"{n_i:,}",
+                ),
+                _quality_note(ctx, p, name),
+            ]
+        )
     )
-    tabs = st.tabs(["For a customer", "For a product", "How good is it?", "Export all"])
+    tabs = st.tabs([_("For a customer"), _("For a product"), _("How good is it?"), _("Export all")])
     with tabs[0]:
         _customer_tab(ctx, p, customers)
     with tabs[1]:
@@ -296,46 +340,60 @@ def render(ctx: PageContext) -> None:
         _evaluation_tab(ctx, p)
     with tabs[3]:
         _export_tab(ctx, p)
-    st.caption(f"Page computed in {time.perf_counter() - t0:.1f} s.")
+    st.caption(_("Page computed in {s} s.", s=f"{time.perf_counter() - t0:.1f}"))
 
 
 def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     """One sentence: how this model did on the merchant's own past purchases."""
     if schema.ORDER_DATE not in ctx.columns:
-        return "It cannot be tested on this data (no order dates)."
+        return _("It cannot be tested on this data (no order dates).")
     try:
-        res = run_with_budget(_evaluation, ctx.key, p, what="Evaluating the models")
+        res = run_with_budget(_evaluation, ctx.key, p, get_lang(), what=_("Evaluating the models"))
     except EcomdashError:
-        return "There is not enough dated history to test it (see How good is it?)."
+        return _("There is not enough dated history to test it (see How good is it?).")
     t = res.table.set_index("model")
     if name not in t.index:
         return ""
     row, pop = t.loc[name], t.loc["popularity"]
-    return (
-        f"Tested on your data: {row['hit_rate_at_k']:.0%} of {res.n_test_customers:,} returning "
-        f"customers bought one of its top {res.k} (best sellers: {pop['hit_rate_at_k']:.0%})."
+    return _(
+        "Tested on your data: {hit} of {n} returning customers bought one of its top {k} "
+        "(best sellers: {pop}).",
+        hit=f"{row['hit_rate_at_k']:.0%}",
+        n=f"{res.n_test_customers:,}",
+        k=res.k,
+        pop=f"{pop['hit_rate_at_k']:.0%}",
     )
+
+
+def _sources(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``source`` ids shown in the UI language (a copy)."""
+    if "source" not in table.columns:
+        return table
+    return table.assign(source=table["source"].astype(str).map(_))
 
 
 def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) -> None:
     customer = st.selectbox(
-        "Customer (type to search by id; most active first)",
+        _("Customer (type to search by id; most active first)"),
         customers,
         key="rec_customer",
     )
     if customer is None:
         return
     try:
-        recs = _for_customer(ctx.key, p, str(customer))
+        recs = _for_customer(ctx.key, p, str(customer), get_lang())
     except EcomdashError as exc:
         show_error(exc)
         return
     if recs.empty:
         st.info(
-            "Nothing left to recommend with these business rules: loosen them in the form "
-            "above (excluded products or categories, already bought items) and press Run."
+            _(
+                "Nothing left to recommend with these business rules: loosen them in the form "
+                "above (excluded products or categories, already bought items) and press Run."
+            )
         )
         return
+    recs = _sources(recs)
     show_table(
         recs.drop(columns=["customer_id"]),
         area="recommend",
@@ -343,7 +401,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
     )
     download_table(recs, "recommendations-customer", key="rec_dl_customer", area="recommend")
     st.plotly_chart(
-        charts.recommendations_figure(recs, title=f"Top {len(recs)} by score"),
+        charts.recommendations_figure(recs, title=_("Top {n} by score", n=len(recs))),
         key="rec_chart_customer",
     )
 
@@ -351,7 +409,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
 def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None:
     names = dict(zip(products["product_id"], products["product_name"], strict=True))
     product = st.selectbox(
-        "Product (type to search; best sellers first)",
+        _("Product (type to search; best sellers first)"),
         products["product_id"].tolist(),
         format_func=lambda pid: f"{pid} — {names.get(pid, '')}",
         key="rec_product",
@@ -359,27 +417,31 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
     if product is None:
         return
     try:
-        also, target = _for_product(ctx.key, p, str(product))
+        also, target = _for_product(ctx.key, p, str(product), get_lang())
     except EcomdashError as exc:
         show_error(exc)
         return
     left, right = st.columns(2)
     with left:
-        st.subheader("Customers who bought this also bought")
+        st.subheader(_("Customers who bought this also bought"))
         if also.empty:
             st.info(
-                "Nobody bought this product together with another one yet. Pick a product "
-                "with more orders, or widen the period in the sidebar."
+                _(
+                    "Nobody bought this product together with another one yet. Pick a product "
+                    "with more orders, or widen the period in the sidebar."
+                )
             )
         else:
             show_table(also, area="recommend", hide_index=True)
             download_table(also, "also-bought", key="rec_dl_also", area="recommend")
     with right:
-        st.subheader("Who to target")
+        st.subheader(_("Who to target"))
         if target.empty:
             st.info(
-                "No customer has a purchase history pointing to this product. Try a best "
-                "seller, or widen the period in the sidebar."
+                _(
+                    "No customer has a purchase history pointing to this product. Try a best "
+                    "seller, or widen the period in the sidebar."
+                )
             )
         else:
             show_table(target, area="recommend", hide_index=True)
@@ -388,28 +450,35 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
 
 def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     if schema.ORDER_DATE not in ctx.columns:
-        st.info("The offline test needs order dates; this dataset has none.")
+        st.info(_("The offline test needs order dates; this dataset has none."))
         return
     try:
-        with timed_status("Testing every model on past purchases") as status:
+        with timed_status(_("Testing every model on past purchases")) as status:
             status.write(
-                "Training on purchases before the cut-off, then checking what each customer "
-                "bought for the first time after it"
+                _(
+                    "Training on purchases before the cut-off, then checking what each "
+                    "customer bought for the first time after it"
+                )
             )
-            res = run_with_budget(_evaluation, ctx.key, p, what="Evaluating the models")
+            res = run_with_budget(
+                _evaluation, ctx.key, p, get_lang(), what=_("Evaluating the models")
+            )
     except EcomdashError as exc:
         show_error(exc)
         return
     best = res.table.iloc[0]
     pop = res.table.set_index("model").loc["popularity"]
     c1, c2, c3 = st.columns(3)
-    c1.metric("Customers tested", fmt_int(res.n_test_customers))
+    c1.metric(_("Customers tested"), fmt_int(res.n_test_customers))
     c2.metric(
-        f"Best hit rate@{res.k}",
+        _("Best hit rate@{k}", k=res.k),
         fmt_pct(best["hit_rate_at_k"]),
-        delta=f"{(best['hit_rate_at_k'] - pop['hit_rate_at_k']) * 100:+.1f} pts vs best sellers",
+        delta=_(
+            "{pts} pts vs best sellers",
+            pts=f"{(best['hit_rate_at_k'] - pop['hit_rate_at_k']) * 100:+.1f}",
+        ),
     )
-    c3.metric(f"Best precision@{res.k}", fmt_pct(best["precision_at_k"]))
+    c3.metric(_("Best precision@{k}", k=res.k), fmt_pct(best["precision_at_k"]))
     st.info(inert(res.verdict))
     for w in res.warnings:
         st.warning(inert(w))
@@ -418,23 +487,43 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     show_table(table, area="recommend", hide_index=True)
     download_table(res.table, "recommendation-evaluation", key="rec_dl_eval", area="recommend")
     st.caption(
-        f"Trained on purchases before {fmt_date(res.cutoff)}, tested until "
-        f"{fmt_date(res.end - pd.Timedelta(microseconds=1))}. Hit rate: share of customers who "
-        f"bought at least one of their top {res.k}. Precision: share of the top {res.k} they "
-        "bought. Coverage: share of the catalogue that gets recommended to someone."
+        _(
+            "Trained on purchases before {start}, tested until {end}. Hit rate: share of "
+            "customers who bought at least one of their top {k}. Precision: share of the top "
+            "{k} they bought. Coverage: share of the catalogue that gets recommended to someone.",
+            start=fmt_date(res.cutoff),
+            end=fmt_date(res.end - pd.Timedelta(microseconds=1)),
+            k=res.k,
+        )
     )
 
 
 def _export_tab(ctx: PageContext, p: RecParams) -> None:
-    st.write(f"Top {p.k} products with reasons for every customer, as a formula-safe CSV.")
-    if not st.button("Prepare the export", key="rec_bulk"):
+    st.write(_("Top {k} products with reasons for every customer, as a formula-safe CSV.", k=p.k))
+    if not st.button(_("Prepare the export"), key="rec_bulk"):
         return
     try:
-        with timed_status("Recommending for every customer") as status:
-            table = _bulk(ctx.key, p)
-            status.write(f"{table['customer_id'].nunique():,} customers, {len(table):,} rows")
+        with timed_status(_("Recommending for every customer")) as status:
+            table = _sources(_bulk(ctx.key, p, get_lang()))
+            status.write(
+                _(
+                    "{customers} customers, {rows} rows",
+                    customers=f"{table['customer_id'].nunique():,}",
+                    rows=f"{len(table):,}",
+                )
+            )
     except EcomdashError as exc:
         show_error(exc)
         return
     show_table(table.head(200), area="recommend", hide_index=True)
     download_table(table, "recommendations-all", key="rec_dl_bulk", area="recommend")
+
+
+def _sentences(parts) -> str:
+    """Sentences one after the other as the UI language writes them (a space in English,
+    none after a Chinese full stop): the joining is a message too."""
+    parts = [p for p in parts if p]
+    text = parts[0] if parts else ""
+    for p in parts[1:]:
+        text = _("{text} {sentence}", text=text, sentence=p)
+    return text

@@ -18,13 +18,13 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash.filters import Filters
+from ecomdash.i18n import _, get_lang, use_lang
 from ecomdash.report import SECTIONS, Part, ReportData, build_section, describe, document_html, part
 from ecomdash.report.data import read_lines
 from ecomdash.ui.common import _safe_stem, get_store
 
 K_CLICKED = "report_clicked"
 K_LAST = "report_last"
-LANG = "en"
 _SPECS = {s.key: s for s in SECTIONS}
 
 
@@ -48,16 +48,20 @@ def _data(key: tuple) -> ReportData:
 
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _part(key: tuple, section: str, lang: str) -> Part:
-    """One rendered section (HTML text, not figures: small to cache and to copy)."""
-    return part(build_section(_SPECS[section], _data(key)))
+    """One rendered section in ``lang`` (HTML text, not figures: small to cache and to copy)."""
+    with use_lang(lang):
+        return part(build_section(_SPECS[section], _data(key)))
 
 
-def report_bytes(key: tuple, lang: str = LANG) -> bytes:
-    """The whole report file of ``key`` (cached sections, assembled on each download)."""
-    t0 = time.perf_counter()
-    parts = [_part(key, spec.key, lang) for spec in SECTIONS]
-    rep = describe(_data(key), lang=lang, seconds=time.perf_counter() - t0)
-    return document_html(rep, parts).encode("utf-8")
+def report_bytes(key: tuple, lang: str = "en") -> bytes:
+    """The whole report file of ``key`` in ``lang`` (cached sections, assembled on each
+    download). The download is built on Streamlit's own thread, outside the script run's
+    language context: the language is passed in and set here."""
+    with use_lang(lang):
+        t0 = time.perf_counter()
+        parts = [_part(key, spec.key, lang) for spec in SECTIONS]
+        rep = describe(_data(key), lang=lang, seconds=time.perf_counter() - t0)
+        return document_html(rep, parts).encode("utf-8")
 
 
 def _clicked(key: tuple) -> None:
@@ -65,33 +69,41 @@ def _clicked(key: tuple) -> None:
 
 
 def render(key: tuple, dataset_name: str) -> None:
-    """The button (and, on the rerun after a click, the build's status)."""
+    """The button (and, on the rerun after a click, the build's status), in the page's
+    language: the report downloaded is written in it too."""
+    lang = get_lang()
     st.download_button(
-        "Download report",
-        data=lambda: report_bytes(key),
+        _("Download report"),
+        data=lambda: report_bytes(key, lang),
         file_name=f"report-{_safe_stem(dataset_name)}-{secrets.token_hex(6)}.html",
         mime="text/html",
         on_click=_clicked,
         args=(key,),
         key="sidebar_report",
         icon=":material/summarize:",
-        help="One HTML file for stakeholders: KPIs, trend, top products, basket rules, forecast, "
-        "restock, segments, customer value, churn and recommendations for the dataset, period "
-        "and filters chosen here, each with how good its model is. Opens offline.",
+        help=_(
+            "One HTML file for stakeholders: KPIs, trend, top products, basket rules, forecast, "
+            "restock, segments, customer value, churn and recommendations for the dataset, "
+            "period and filters chosen here, each with how good its model is. Opens offline."
+        ),
         width="stretch",
     )
     if st.session_state.pop(K_CLICKED, None) == key:
         t0 = time.perf_counter()
-        with st.status("Building the report", expanded=True) as status:
+        with st.status(_("Building the report"), expanded=True) as status:
             bar = st.progress(0.0)
             for i, spec in enumerate(SECTIONS):
-                bar.progress(i / len(SECTIONS), text=spec.title)
-                _part(key, spec.key, LANG)
-            bar.progress(1.0, text="All sections")
+                bar.progress(i / len(SECTIONS), text=_(spec.title))
+                _part(key, spec.key, lang)
+            bar.progress(1.0, text=_("All sections"))
             took = time.perf_counter() - t0
-            status.update(label=f"Report built in {took:.1f} s", state="complete", expanded=False)
+            status.update(
+                label=_("Report built in {seconds} s", seconds=f"{took:.1f}"),
+                state="complete",
+                expanded=False,
+            )
         st.session_state[K_LAST] = (key, took)
     else:
         last = st.session_state.get(K_LAST)
         if last is not None and last[0] == key:
-            st.caption(f"Last report built in {last[1]:.1f} s.")
+            st.caption(_("Last report built in {seconds} s.", seconds=f"{last[1]:.1f}"))

@@ -14,6 +14,8 @@ from ecomdash import labels as L
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
+from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.fmt import long_date
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
     PageContext,
@@ -29,8 +31,11 @@ from ecomdash.ui.common import (
 from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.tables import fmt_date, long_dataframe, show_table
 
-AUTO = "Automatic (best silhouette)"
+AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
+AUTO_LABEL = N_("Automatic (best silhouette)")
 K_PARAMS = "segment_params"
+#: what the segment table shows in the UI language (ids stay English in the data)
+_SEGMENT_TEXT = ("segment", "definition", "action")
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -47,8 +52,9 @@ def _history(key: tuple) -> CustomerHistory:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _result(key: tuple, params: tuple) -> SegmentationResult:
-    """The whole page result, keyed by (ctx.key, (as_of, compare_to, k))."""
+def _result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
+    """The whole page result, keyed by (ctx.key, (as_of, compare_to, k), language): cluster
+    names, rules and warnings are built in the language of the run that computes them."""
     as_of, compare_to, k = params
     return segment_history(_history(key), as_of=as_of, compare_to=compare_to, k=k)
 
@@ -64,30 +70,33 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
     with st.form("segment_form"):
         c1, c2, c3 = st.columns(3)
         as_of_in = c1.date_input(
-            "As of",
+            _("As of"),
             value=last,
             min_value=first,
             max_value=last,
             key=f"seg_as_of_{suffix}",
-            help="Recency, frequency and spend count the orders on or before this day.",
+            help=_("Recency, frequency and spend count the orders on or before this day."),
         )
         cmp_in = c2.date_input(
-            "Compare with",
+            _("Compare with"),
             value=default_cmp,
             min_value=first,
             max_value=last,
             key=f"seg_cmp_{suffix}",
-            help="An earlier cut-off: the Movement tab shows who moved between segments since.",
+            help=_("An earlier cut-off: the Movement tab shows who moved between segments since."),
         )
         k_options = [AUTO, *range(2, 11)]
+        k_labels = {AUTO: _(AUTO_LABEL), **{k: str(k) for k in range(2, 11)}}
         k_in = c3.selectbox(
-            "Number of clusters",
+            _("Number of clusters"),
             k_options,
             index=0,
+            # labels made in this run (AppTest formats a chosen value again outside the run)
+            format_func=k_labels.get,
             key=f"seg_k_{suffix}",
-            help="Automatic picks the k with the best silhouette over 2..10.",
+            help=_("Automatic picks the k with the best silhouette over 2..10."),
         )
-        submitted = st.form_submit_button("Run", type="primary")
+        submitted = st.form_submit_button(_("Run"), type="primary")
     if submitted:
         k_new = None if k_in == AUTO else int(k_in)
         stored = (ctx.key, as_of_in.isoformat(), cmp_in.isoformat(), k_new)
@@ -98,33 +107,51 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
 def render(ctx: PageContext) -> None:
     rng = _date_range(ctx.key)
     if rng is None:
-        st.info("No dated order lines in this dataset and period: nothing to segment.")
+        st.info(_("No dated order lines in this dataset and period: nothing to segment."))
         return
     params = _params_form(ctx, *rng)
     try:
-        with timed_status("Segmenting customers") as status:
-            status.write("Customer features, RFM scores and segments")
-            status.write("k-means over k = 2..10 with silhouette; decision-tree explanation")
-            status.write("Segments at the comparison date, movement")
-            res = run_with_budget(_result, ctx.key, params, what="Segmenting customers")
+        with timed_status(_("Segmenting customers")) as status:
+            status.write(_("Customer features, RFM scores and segments"))
+            status.write(_("k-means over k = 2..10 with silhouette; decision-tree explanation"))
+            status.write(_("Segments at the comparison date, movement"))
+            res = run_with_budget(
+                _result, ctx.key, params, get_lang(), what=_("Segmenting customers")
+            )
     except EcomdashError as exc:
         show_error(exc)
         return
 
     c = st.columns(4)
-    c[0].metric("Customers", fmt_int(res.n_customers))
-    c[1].metric("Guest orders left out", fmt_int(res.n_guest_orders))
-    c[2].metric("Clusters (k)", "n/a" if res.clusters is None else str(res.clusters.k))
+    c[0].metric(_("Customers"), fmt_int(res.n_customers))
+    c[1].metric(_("Guest orders left out"), fmt_int(res.n_guest_orders))
+    c[2].metric(_("Clusters (k)"), "n/a" if res.clusters is None else str(res.clusters.k))
     c[3].metric(
-        "Tree fidelity",
+        _("Tree fidelity"),
         "n/a" if res.explanation is None else f"{res.explanation.fidelity:.0%}",
     )
     st.caption(
-        f"As of {res.params['as_of']}; guest orders (no customer id) are not segmented. "
-        + " ".join(res.features.warnings)
+        _sentences(
+            [
+                _(
+                    "As of {date}; guest orders (no customer id) are not segmented.",
+                    date=long_date(date.fromisoformat(res.params["as_of"])),
+                ),
+                *res.features.warnings,
+            ]
+        )
     )
-    tabs = st.tabs(["RFM segments", "Clusters", "Why this cluster?", "Movement", "Download"])
-    fk = (ctx.key, params)  # every figure of the page depends only on these
+    tabs = st.tabs(
+        [
+            _("RFM segments"),
+            _("Clusters by behaviour"),
+            _("Why this cluster?"),
+            _("Movement"),
+            _("Download"),
+        ]
+    )
+    # every figure of the page depends only on these (and on the language of its text)
+    fk = (ctx.key, params, get_lang())
     with tabs[0]:
         _rfm_tab(res, fk)
     with tabs[1]:
@@ -140,34 +167,53 @@ def render(ctx: PageContext) -> None:
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
     st.plotly_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
-    show_table(r.segments, area="segments", hide_index=True, width="stretch")
+    table = translated(r.segments)
+    show_table(table, area="segments", hide_index=True, width="stretch")
     download_table(
-        r.segments, "rfm-segments", label="Download segment table", key="dl_seg", area="segments"
+        table, "rfm-segments", label=_("Download segment table"), key="dl_seg", area="segments"
     )
     st.plotly_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
     st.caption(
-        "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
-        "measures, then by customer id). FM is the rounded mean of the F and M scores."
+        _(
+            "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
+            "measures, then by customer id). FM is the rounded mean of the F and M scores."
+        )
     )
+
+
+def translated(table, columns: tuple[str, ...] = _SEGMENT_TEXT):
+    """``table`` with its segment names, meanings and actions in the UI language (a copy;
+    the result keeps the English ids, so switching language keeps the same segments)."""
+    cols = [c for c in columns if c in table.columns]
+    if not cols:
+        return table
+    return table.assign(**{c: table[c].astype(str).map(_) for c in cols})
 
 
 def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     if res.clusters is None:
-        st.info(res.cluster_error or "Clustering is not available for this data.")
+        st.info(res.cluster_error or _("Clustering is not available for this data."))
         return
     cl = res.clusters
     sil = cl.silhouette
     quality = (
-        "clearly separated"
+        _("clearly separated")
         if sil >= 0.5
-        else "reasonably separated"
+        else _("reasonably separated")
         if sil >= 0.25
-        else "weakly separated (overlapping groups)"
+        else _("weakly separated (overlapping groups)")
     )
+    chosen = _("best silhouette over 2..10") if cl.k_chosen_by == "silhouette" else _("your choice")
     st.caption(
-        f"k = {cl.k} ({'best silhouette over 2..10' if cl.k_chosen_by == 'silhouette' else 'your choice'}); "
-        f"silhouette {sil:.2f}: the clusters are {quality}. Silhouette measured on "
-        f"{cl.silhouette_sample:,} customers sampled with a fixed seed."
+        _(
+            "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette "
+            "measured on {n} customers sampled with a fixed seed.",
+            k=cl.k,
+            chosen=chosen,
+            sil=f"{sil:.2f}",
+            quality=quality,
+            n=f"{cl.silhouette_sample:,}",
+        )
     )
     for w in cl.warnings:
         st.warning(w)
@@ -176,35 +222,56 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     with right:
         show_table(cl.curve, area="segments", hide_index=True, width="stretch")
     st.plotly_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
-    show_table(cl.profile, area="segments", hide_index=True, width="stretch")
+    # the overall row's cluster id "all" shown in the UI language
+    profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
+    show_table(profile, area="segments", hide_index=True, width="stretch")
     download_table(
-        cl.profile, "cluster-profiles", label="Download profiles", key="dl_prof", area="segments"
+        profile,
+        "cluster-profiles",
+        label=_("Download profiles"),
+        key="dl_prof",
+        area="segments",
     )
     st.plotly_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
 
 
 def _explain_tab(res: SegmentationResult) -> None:
     if res.explanation is None:
-        st.info(res.cluster_error or "No clusters to explain.")
+        st.info(res.cluster_error or _("No clusters to explain."))
         return
     e = res.explanation
     if e.good_enough:
         st.success(
-            f"These rules put {e.fidelity:.0%} of customers in the same cluster as k-means "
-            f"(target {e.target:.0%}), with a tree of depth {e.max_depth}."
+            _(
+                "These rules put {share} of customers in the same cluster as k-means (target "
+                "{target}), with a tree of depth {depth}.",
+                share=f"{e.fidelity:.0%}",
+                target=f"{e.target:.0%}",
+                depth=e.max_depth,
+            )
         )
     else:
         st.warning(
-            f"These rules put only {e.fidelity:.0%} of customers in the same cluster as k-means "
-            f"(target {e.target:.0%}): read them as a rough guide, not an exact description. "
-            "Fewer clusters usually give simpler, more faithful rules."
+            _(
+                "These rules put only {share} of customers in the same cluster as k-means "
+                "(target {target}): read them as a rough guide, not an exact description. "
+                "Fewer clusters usually give simpler, more faithful rules.",
+                share=f"{e.fidelity:.0%}",
+                target=f"{e.target:.0%}",
+            )
         )
     # Rules and cluster names are built from our own words and numbers (no merchant text).
     for cluster, part in e.rules.groupby("cluster", sort=True):
         st.markdown(f"**{cluster} · {part['name'].iloc[0]}**")
         st.markdown(
             "\n".join(
-                f"- {r.rule} — {r.customers:,} customers, {r.agreement:.0%} of them in this cluster"
+                "- "
+                + _(
+                    "{rule} — {n} customers, {share} of them in this cluster",
+                    rule=r.rule,
+                    n=f"{r.customers:,}",
+                    share=f"{r.agreement:.0%}",
+                )
                 for r in part.itertuples()
             )
         )
@@ -218,28 +285,34 @@ def _explain_tab(res: SegmentationResult) -> None:
         },
     )
     download_table(
-        e.rules, "cluster-rules", label="Download rules", key="dl_rules", area="segments"
+        e.rules, "cluster-rules", label=_("Download rules"), key="dl_rules", area="segments"
     )
 
 
 def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     if res.movement is None:
-        st.info(res.movement_error or "No comparison date.")
+        st.info(res.movement_error or _("No comparison date."))
         return
     m = res.movement
     mat = m.matrix
     slipped = int(mat.loc["Loyal", "At risk"] + mat.loc["Champions", "At risk"])
     st.caption(
-        f"From {fmt_date(m.start)} to {fmt_date(m.end)}: {m.stayed_share:.0%} of the customers who "
-        f"had bought by {fmt_date(m.start)} stayed in their segment; {slipped:,} slipped from "
-        "Champions or Loyal to At risk."
+        _(
+            "From {start} to {end}: {share} of the customers who had bought by {start} stayed "
+            "in their segment; {n} slipped from Champions or Loyal to At risk.",
+            start=fmt_date(m.start),
+            end=fmt_date(m.end),
+            share=f"{m.stayed_share:.0%}",
+            n=f"{slipped:,}",
+        )
     )
     st.plotly_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
-    show_table(mat, area="segments", width="stretch")
+    shown = mat.rename(index=_, columns=_)  # segment names in the UI language
+    show_table(shown, area="segments", width="stretch")
     download_table(
-        mat.reset_index(),
+        shown.reset_index(),
         "segment-movement",
-        label="Download matrix",
+        label=_("Download matrix"),
         key="dl_mov",
         area="segments",
     )
@@ -247,21 +320,54 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
 
 def _download_tab(res: SegmentationResult) -> None:
     table = res.customers
-    options = ["All customers"] + [s for s in SEGMENT_NAMES if (table["segment"] == s).any()]
+    # option values are language-independent ids ("all", "segment:<id>", "cluster:<i>"), so
+    # switching language keeps the choice; only their display is translated
+    options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if (table["segment"] == s).any()]
+    names: tuple[str, ...] = ()
     if "cluster_name" in table:
         names = res.clusters.names
-        options += [f"Cluster {i}: {n}" for i, n in enumerate(names)]
-    choice = st.selectbox("Customers of", options, key="seg_dl_choice")
-    if choice == "All customers":
-        part = table
-    elif choice.startswith("Cluster "):
-        part = table.loc[table["cluster"] == int(choice.split(":")[0].split()[1])]
+        options += [f"cluster:{i}" for i in range(len(names))]
+
+    def shown(option: str) -> str:
+        kind, _sep, value = option.partition(":")
+        if kind == "segment":
+            return _(value)
+        if kind == "cluster":
+            return _("Cluster {i}: {name}", i=value, name=names[int(value)])
+        return _("All customers")
+
+    labels = {o: shown(o) for o in options}  # made in this run, in its language
+    choice = st.selectbox(_("Customers of"), options, format_func=labels.get, key="seg_dl_choice")
+    kind, _sep, value = choice.partition(":")
+    if kind == "cluster":
+        part = table.loc[table["cluster"] == int(value)]
+        stem = f"customers-cluster-{value}"
+    elif kind == "segment":
+        part = table.loc[table["segment"] == value]
+        stem = "customers-" + value.lower().replace(" ", "-")
     else:
-        part = table.loc[table["segment"] == choice]
+        part = table
+        stem = "customers-all-customers"
     st.caption(
-        f"{len(part):,} customers, spend {fmt_money(part['monetary'].sum())}. "
-        "The file is formula-safe; the customer ids are what an email or ads tool imports."
+        _(
+            "{n} customers, spend {money}. The file is formula-safe; the customer ids are what "
+            "an email or ads tool imports.",
+            n=f"{len(part):,}",
+            money=fmt_money(part["monetary"].sum()),
+        )
     )
+    part = translated(part, ("segment",))
     long_dataframe(part, area="segments", hide_index=True, width="stretch", height=300)
-    stem = "customers-" + choice.split(":")[0].lower().replace(" ", "-")
-    download_table(part, stem, label="Download customer list", key="dl_customers", area="segments")
+    download_table(
+        part, stem, label=_("Download customer list"), key="dl_customers", area="segments"
+    )
+
+
+def _sentences(parts) -> str:
+    """Sentences one after the other as the UI language writes them (a space in English,
+    none after a Chinese full stop): the joining is a message too."""
+    parts = [p for p in parts if p]
+    text = parts[0] if parts else ""
+    for p in parts[1:]:
+        text = _("{text} {sentence}", text=text, sentence=p)
+    return text

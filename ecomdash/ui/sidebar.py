@@ -8,6 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.i18n import DEFAULT_LANG, N_, _, get_lang, normalise
 from ecomdash.ui import lang
 from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
@@ -20,7 +21,15 @@ from ecomdash.ui.common import (
     show_error,
 )
 
-PRESETS = ("All time", "Last 30 days", "Last 90 days", "Last 12 months", "Custom")
+#: Period presets: the English names are the widget's stable values (session state keeps them
+#: when the language changes); they are shown translated.
+PRESETS = (
+    N_("All time"),
+    N_("Last 30 days"),
+    N_("Last 90 days"),
+    N_("Last 12 months"),
+    N_("Custom"),
+)
 
 
 def render() -> None:
@@ -28,14 +37,15 @@ def render() -> None:
     store = get_store()
     with st.sidebar:
         lang.picker()
+        _keep_lang_in_url()
         if auth_configured():
-            name = st.user.get("name") or st.user.get("email") or "signed in"
-            st.caption("Signed in as")
+            name = st.user.get("name") or st.user.get("email") or _("signed in")
+            st.caption(_("Signed in as"))
             st.text(str(name))
-            if st.button("Sign out", key="sidebar_logout"):
+            if st.button(_("Sign out"), key="sidebar_logout"):
                 st.logout()
         else:
-            st.caption("Single-merchant mode: local workspace, no sign-in.")
+            st.caption(_("Single-merchant mode: local workspace, no sign-in."))
         pending = st.session_state.pop(K_PENDING, None)
         if pending:
             st.session_state[K_DATASET] = pending
@@ -45,9 +55,9 @@ def render() -> None:
             return
         datasets = store.list_datasets()
         ids = [d.id for d in datasets]
-        names = {d.id: f"{d.name} ({d.rows:,} lines)" for d in datasets}
+        names = {d.id: _("{name} ({n} lines)", name=d.name, n=f"{d.rows:,}") for d in datasets}
         chosen = st.selectbox(
-            "Dataset",
+            _("Dataset"),
             ids,
             index=ids.index(info.id) if info.id in ids else 0,
             format_func=names.get,
@@ -69,6 +79,17 @@ def render() -> None:
         )
 
 
+def _keep_lang_in_url() -> None:
+    """Put the session's language back in the URL: switching page drops the query string, so
+    the address of a Chinese page would open in English when shared. English with no
+    ``lang`` in the URL stays as it is."""
+    now = get_lang()
+    if normalise(st.query_params.get("lang")) != now and (
+        now != DEFAULT_LANG or "lang" in st.query_params
+    ):
+        st.query_params["lang"] = now
+
+
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _meta(workspace: str, dataset_id: str, version: int) -> tuple:
     """Date range and filter choices of a dataset version (keyed by workspace and version)."""
@@ -85,10 +106,10 @@ def _filters(store, dataset_id: str) -> Filters:
     start = end = None
     if lo is not None and hi is not None:
         first, last = lo.date(), hi.date()
-        preset = st.selectbox("Period", PRESETS, key=f"period_{dataset_id}")
+        preset = st.selectbox(_("Period"), PRESETS, format_func=_, key=f"period_{dataset_id}")
         if preset == "Custom":
             picked = st.date_input(
-                "From – to",
+                _("From – to"),
                 value=(first, last),
                 min_value=first,
                 max_value=last,
@@ -97,13 +118,13 @@ def _filters(store, dataset_id: str) -> Filters:
             if isinstance(picked, tuple | list) and len(picked) == 2:
                 start, end = picked
             else:
-                st.caption("Pick an end date too.")
+                st.caption(_("Pick an end date too."))
         elif preset != "All time":
             days = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365}[preset]
             start, end = max(first, last - timedelta(days=days - 1)), last
-        st.caption(f"Data from {first} to {last}")
-    countries = _multi(countries, dataset_id, "country", "Countries / regions")
-    categories = _multi(categories, dataset_id, "category", "Categories")
+        st.caption(_("Data from {first} to {last}", first=str(first), last=str(last)))
+    countries = _multi(countries, dataset_id, "country", _("Countries / regions"))
+    categories = _multi(categories, dataset_id, "category", _("Categories"))
     return Filters(
         start=start if isinstance(start, date) else None,
         end=end if isinstance(end, date) else None,
@@ -115,4 +136,4 @@ def _filters(store, dataset_id: str) -> Filters:
 def _multi(values: tuple[str, ...], dataset_id: str, column: str, label: str) -> list[str]:
     if not values:
         return []
-    return st.multiselect(label, values, key=f"{column}_{dataset_id}", placeholder="All")
+    return st.multiselect(label, values, key=f"{column}_{dataset_id}", placeholder=_("All"))

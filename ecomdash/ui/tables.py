@@ -19,12 +19,13 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
+from ecomdash.i18n import N_, _
 
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
 
 #: What an empty table says (pages pass their own ``empty=`` when they know better).
-EMPTY = (
+EMPTY = N_(
     "No rows for this selection. Widen the period, countries or categories in the sidebar, "
     "or change the settings above."
 )
@@ -45,7 +46,11 @@ def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[p
         return df, ""
     return (
         df.head(max_rows),
-        f"Showing the first {max_rows:,} of {len(df):,} rows; the download has all {len(df):,}.",
+        _(
+            "Showing the first {shown} of {total} rows; the download has all {total}.",
+            shown=f"{max_rows:,}",
+            total=f"{len(df):,}",
+        ),
     )
 
 
@@ -143,7 +148,7 @@ def show_table(
     if note:
         st.caption(note)
     if len(df) == 0:
-        st.caption(empty)
+        st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
     return out
 
 

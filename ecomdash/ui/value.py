@@ -23,6 +23,7 @@ from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.features import CustomerHistory
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _, get_lang
 from ecomdash.ui.common import (
     PageContext,
     cached_date_span,
@@ -42,6 +43,12 @@ from ecomdash.ui.tables import fmt_date, show_table
 
 K_PARAMS = "value_params"
 HORIZONS = (3, 6, 12)
+#: how each lifetime-value method reads (ids from ecomdash.clv)
+CLV_METHODS = {
+    "bgnbd+gamma_gamma": N_("BG/NBD + Gamma-Gamma"),
+    "bgnbd+historical_spend": N_("BG/NBD + historical spend"),
+    "historical_average": N_("Historical average (models skipped)"),
+}
 
 
 @dataclass(frozen=True)
@@ -158,8 +165,10 @@ def clv_days(cd, p: ValueParams) -> clv_mod.CLVResult:
     """:func:`run_clv` from the store's customer days (``Store.customer_days``)."""
     if cd.days is None:
         raise InsufficientDataError(
-            "Customer value needs the customer id and order date columns; this dataset lacks "
-            "at least one of them. Map them on the Data page."
+            _(
+                "Customer value needs the customer id and order date columns; this dataset "
+                "lacks at least one of them. Map them on the Data page."
+            )
         )
     return clv_mod.customer_value_days(
         cd.days, horizon_months=p.horizon_months, calibration_cutoff=p.cutoff
@@ -178,7 +187,8 @@ def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _sufficiency(key: tuple, window_days: int) -> churn_mod.SufficiencyResult:
+def _sufficiency(key: tuple, window_days: int, lang: str) -> churn_mod.SufficiencyResult:
+    """The checklist (its sentences in ``lang``, part of the key)."""
     return sufficiency_days(_customer_days(key), window_days)
 
 
@@ -211,13 +221,17 @@ def _cohorts(
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _clv(key: tuple, horizon_months: int, cutoff: str | None) -> clv_mod.CLVResult:
+def _clv(key: tuple, horizon_months: int, cutoff: str | None, lang: str) -> clv_mod.CLVResult:
+    """Lifetime value; its notices are in ``lang`` (part of the key)."""
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
     return clv_days(_customer_days(key), p)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _churn(key: tuple, window_days: int, cutoff: str | None, gbm: bool) -> churn_mod.ChurnResult:
+def _churn(
+    key: tuple, window_days: int, cutoff: str | None, gbm: bool, lang: str
+) -> churn_mod.ChurnResult:
+    """The churn models; notices and model labels are in ``lang`` (part of the key)."""
     p = ValueParams(window_days=window_days, cutoff=cutoff, gbm=gbm)
     return churn_history(cached_history(key), p)
 
@@ -234,32 +248,38 @@ def _form(ctx: PageContext) -> ValueParams | None:
     with st.form("value_form"):
         c1, c2, c3 = st.columns(3)
         horizon = c1.selectbox(
-            "Value horizon (months)", HORIZONS, index=HORIZONS.index(p0.horizon_months)
+            _("Value horizon (months)"), HORIZONS, index=HORIZONS.index(p0.horizon_months)
         )
         window = c2.number_input(
-            "Churn window N (days)", min_value=7, max_value=365, value=p0.window_days, step=1
+            _("Churn window N (days)"), min_value=7, max_value=365, value=p0.window_days, step=1
         )
         cutoff = c3.date_input(
-            "Validation cut-off (blank = automatic)",
+            _("Validation cut-off (blank = automatic)"),
             key="value_cutoff",
             value=date.fromisoformat(p0.cutoff) if p0.cutoff else None,
             min_value=first_day,
             max_value=last_day,
-            help="Models are fitted on data up to this day and checked on what happened after it. "
-            "Automatic: a third of the history for lifetime value; the end minus N days for churn.",
+            help=_(
+                "Models are fitted on data up to this day and checked on what happened after "
+                "it. Automatic: a third of the history for lifetime value; the end minus N days "
+                "for churn."
+            ),
         )
         c4, c5, c6 = st.columns(3)
         first_cats = c4.multiselect(
-            "Cohorts: first category", cats, default=list(p0.first_categories), disabled=not cats
+            _("Cohorts: first category"),
+            cats,
+            default=list(p0.first_categories),
+            disabled=not cats,
         )
         first_countries = c5.multiselect(
-            "Cohorts: first country",
+            _("Cohorts: first country"),
             countries,
             default=list(p0.countries),
             disabled=not countries,
         )
-        gbm = c6.checkbox("Include gradient boosting", value=p0.gbm)
-        submitted = st.form_submit_button("Run", type="primary")
+        gbm = c6.checkbox(_("Include gradient boosting"), value=p0.gbm)
+        submitted = st.form_submit_button(_("Run"), type="primary")
     if submitted:
         p = ValueParams(
             horizon_months=int(horizon),
@@ -280,9 +300,9 @@ def default_at_risk(key: tuple) -> tuple[churn_mod.ChurnResult, pd.DataFrame]:
     """Churn at the page's defaults and its at-risk list (valued with the default CLV when
     that runs); cached, shared with the home's findings."""
     p = ValueParams()
-    ch = _churn(key, p.window_days, p.cutoff, p.gbm)
+    ch = _churn(key, p.window_days, p.cutoff, p.gbm, get_lang())
     try:
-        cv = _clv(key, p.horizon_months, p.cutoff)
+        cv = _clv(key, p.horizon_months, p.cutoff, get_lang())
     except EcomdashError:
         cv = None
     return ch, run_at_risk(ch, cv)
@@ -295,8 +315,8 @@ def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
 
 
 def _checklist(suff: churn_mod.SufficiencyResult) -> None:
-    st.subheader("Data sufficiency")
-    table = suff.checks.assign(ok=suff.checks["ok"].map({True: "yes", False: "NO"}))
+    st.subheader(_("Data sufficiency"))
+    table = suff.checks.assign(ok=suff.checks["ok"].map({True: _("yes"), False: _("NO")}))
     table = table[["check", "ok", "found", "needed", "reason", "affects"]]
     show_table(
         table,
@@ -315,7 +335,7 @@ def render(ctx: PageContext) -> None:
     try:
         window_hint = st.session_state.get(K_PARAMS)
         wd = window_hint[1].window_days if window_hint and window_hint[0] == ctx.key else 90
-        suff = _sufficiency(ctx.key, wd)
+        suff = _sufficiency(ctx.key, wd, get_lang())
     except EcomdashError as err:
         show_error(err)
         return
@@ -324,27 +344,43 @@ def render(ctx: PageContext) -> None:
 
     page: dict = {}
     errors: dict[str, EcomdashError] = {}
-    with timed_status("Computing customer value", expanded=False) as status:
+    lang = get_lang()
+    with timed_status(_("Computing customer value"), expanded=False) as status:
         for name, label, fn in (
             (
                 "cohorts",
-                "Cohorts",
+                _("Cohorts"),
                 lambda: run_with_budget(
-                    _cohorts, ctx.key, p.first_categories, p.countries, what="The cohort analysis"
+                    _cohorts,
+                    ctx.key,
+                    p.first_categories,
+                    p.countries,
+                    what=_("The cohort analysis"),
                 ),
             ),
             (
                 "clv",
-                "Lifetime value (BG/NBD + Gamma-Gamma) and calibration check",
+                _("Lifetime value (BG/NBD + Gamma-Gamma) and calibration check"),
                 lambda: run_with_budget(
-                    _clv, ctx.key, p.horizon_months, p.cutoff, what="The lifetime-value models"
+                    _clv,
+                    ctx.key,
+                    p.horizon_months,
+                    p.cutoff,
+                    lang,
+                    what=_("The lifetime-value models"),
                 ),
             ),
             (
                 "churn",
-                "Churn models on held-out time",
+                _("Churn models on held-out time"),
                 lambda: run_with_budget(
-                    _churn, ctx.key, p.window_days, p.cutoff, p.gbm, what="The churn models"
+                    _churn,
+                    ctx.key,
+                    p.window_days,
+                    p.cutoff,
+                    p.gbm,
+                    lang,
+                    what=_("The churn models"),
                 ),
             ),
         ):
@@ -357,7 +393,7 @@ def render(ctx: PageContext) -> None:
                 errors[name] = err
             status.write(f"… {time.perf_counter() - t0:.2f} s")
 
-    names = ["Cohorts", "Lifetime value", "Churn risk", "Act: customers at risk"]
+    names = [_("Cohorts"), _("Lifetime value"), _("Churn risk"), _("Act: customers at risk")]
     # a home finding's link opens the win-back list (?tab=at-risk)
     at_risk_first = st.query_params.get("tab") == "at-risk"
     tabs = st.tabs(names, default=names[3] if at_risk_first else None)
@@ -375,18 +411,26 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     if res is None:
         show_error(err)
         return
+    views = {k: _(title) for k, title in cohorts_mod.VIEWS.items()}  # made in this run
     kind = st.radio(
-        "Show",
+        _("Show"),
         list(cohorts_mod.VIEWS),
-        format_func=lambda k: cohorts_mod.VIEWS[k],
+        format_func=views.get,
         horizontal=True,
         key="value_cohort_view",
     )
-    st.caption(
-        f"{res.n_customers:,} customers in {len(res.sizes)} monthly cohorts; "
-        f"{res.lines_without_customer:,} lines without a customer id are left out."
-        + (" The last month is incomplete." if res.partial_last_month else "")
-    )
+    sentences = [
+        _(
+            "{n} customers in {cohorts} monthly cohorts; {lines} lines without a customer id "
+            "are left out.",
+            n=f"{res.n_customers:,}",
+            cohorts=len(res.sizes),
+            lines=f"{res.lines_without_customer:,}",
+        )
+    ]
+    if res.partial_last_month:
+        sentences.append(_("The last month is incomplete."))
+    st.caption(_sentences(sentences))
     st.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
@@ -408,67 +452,76 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     if res is None:
         show_error(err)
         return
-    methods = {
-        "bgnbd+gamma_gamma": "BG/NBD + Gamma-Gamma",
-        "bgnbd+historical_spend": "BG/NBD + historical spend",
-        "historical_average": "Historical average (models skipped)",
-    }
     c = res.customers
     st.caption(
-        f"Method: {methods[res.method]}. Scored as of {fmt_date(res.cutoff)} over the next "
-        f"{res.horizon_months:g} months."
+        _(
+            "Method: {method}. Scored as of {date} over the next {months} months.",
+            method=_(CLV_METHODS[res.method]),
+            date=fmt_date(res.cutoff),
+            months=f"{res.horizon_months:g}",
+        )
     )
     m1, m2, m3 = st.columns(3)
-    m1.metric("Customers scored", fmt_int(len(c)))
+    m1.metric(_("Customers scored"), fmt_int(len(c)))
     m2.metric(
-        f"Expected value, {res.horizon_months:g} months",
+        _("Expected value, {months} months", months=f"{res.horizon_months:g}"),
         fmt_compact(c["expected_value"].sum(), money=True),
         help=fmt_money(c["expected_value"].sum()),
     )
-    m3.metric("Expected purchases", fmt_int(c["expected_purchases"].sum()))
+    m3.metric(_("Expected purchases"), fmt_int(c["expected_purchases"].sum()))
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
 
     cal = res.calibration
-    st.subheader("Calibration check on held-out time")
+    st.subheader(_("Calibration check on held-out time"))
     if cal is None:
-        st.info("No calibration check: see the notice above for why.")
+        st.info(_("No calibration check: see the notice above for why."))
     else:
         a1, a2, a3 = st.columns(3)
-        a1.metric("Repeat purchases before cut-off", fmt_int(cal.calibration_repeat_purchases))
+        a1.metric(_("Repeat purchases before cut-off"), fmt_int(cal.calibration_repeat_purchases))
         st.caption(
-            f"Fitted on purchases up to and including {fmt_date(cal.cutoff)}; holdout "
-            f"{fmt_date(cal.cutoff + pd.Timedelta(days=1))} to {fmt_date(cal.end)} "
-            f"({cal.holdout_units:.1f} weeks)."
+            _(
+                "Fitted on purchases up to and including {cutoff}; holdout {start} to {end} "
+                "({weeks} weeks).",
+                cutoff=fmt_date(cal.cutoff),
+                start=fmt_date(cal.cutoff + pd.Timedelta(days=1)),
+                end=fmt_date(cal.end),
+                weeks=f"{cal.holdout_units:.1f}",
+            )
         )
         a2.metric(
-            "Holdout purchases (actual)",
+            _("Holdout purchases (actual)"),
             fmt_int(cal.actual_holdout_purchases),
         )
         a3.metric(
-            "Holdout purchases (predicted)",
+            _("Holdout purchases (predicted)"),
             fmt_int(cal.predicted_holdout_purchases),
-            delta=f"{cal.error_pct:+.1f} % vs actual",
+            delta=_(
+                "{pct} vs actual",
+                pct=("+" if cal.error_pct >= 0 else "") + fmt_pct(cal.error_pct / 100, 1),
+            ),
             delta_color="off",
         )
         g1, g2 = st.columns(2)
         g1.plotly_chart(charts.calibration_by_frequency(cal), width="stretch")
         g2.plotly_chart(charts.calibration_tracking(cal), width="stretch")
-        with st.expander("Calibration tables"):
+        with st.expander(_("Calibration tables")):
             show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
             download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
 
-    st.subheader("Model parameters")
+    st.subheader(_("Model parameters"))
     rows = []
     if res.params is not None:
-        for k in ("r", "alpha", "a", "b", "log_likelihood"):
+        for k in ("r", "alpha", "a", "b"):
             rows.append(("BG/NBD", k, getattr(res.params, k)))
+        rows.append(("BG/NBD", _("log-likelihood"), res.params.log_likelihood))
     if res.gamma_gamma is not None:
-        for k in ("p", "q", "v", "log_likelihood"):
+        for k in ("p", "q", "v"):
             rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
-        rows.append(("Gamma-Gamma", "mean spend per order", res.gamma_gamma.mean_spend))
-    rows.append(("Check", "spend vs frequency correlation", res.spend_frequency_corr))
-    rows.append(("Check", "repeat buyers", float(res.repeat_buyers)))
+        rows.append(("Gamma-Gamma", _("log-likelihood"), res.gamma_gamma.log_likelihood))
+        rows.append(("Gamma-Gamma", _("mean spend per order"), res.gamma_gamma.mean_spend))
+    rows.append((_("Check"), _("spend vs frequency correlation"), res.spend_frequency_corr))
+    rows.append((_("Check"), _("repeat buyers"), float(res.repeat_buyers)))
     show_table(
         pd.DataFrame(rows, columns=["model", "parameter", "value"]),
         area="value",
@@ -477,10 +530,10 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     )
     if res.params is not None:
         st.caption(
-            "alpha is in weeks; the mean dropout probability after a purchase is a / (a + b)."
+            _("alpha is in weeks; the mean dropout probability after a purchase is a / (a + b).")
         )
 
-    st.subheader("Customers by expected value")
+    st.subheader(_("Customers by expected value"))
     cols = [
         "customer_id",
         "expected_value",
@@ -496,8 +549,11 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     show_table(_round(c[cols].head(500)), area="value", hide_index=True, width="stretch")
     download_table(c[cols], "customer-value", key="dl_clv", area="value")
     st.caption(
-        f"{L.label('next_order_date', 'value')}: the day by which the customer has a 50 % chance of having ordered again "
-        "(blank when P(alive) is 50 % or less)."
+        _(
+            "{column}: the day by which the customer has a 50 % chance of having ordered again "
+            "(blank when P(alive) is 50 % or less).",
+            column=L.label("next_order_date", "value"),
+        )
     )
 
 
@@ -506,26 +562,36 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         show_error(err)
         return
     st.caption(
-        f"Trained on features up to {fmt_date(res.train_cutoff)} with labels in the next "
-        f"{res.window_days} days ({res.n_train:,} customers); evaluated on features up to "
-        f"{fmt_date(res.test_cutoff)} and what happened in the {res.window_days} days after "
-        f"({res.n_test:,} customers, {fmt_pct(res.test_positive_rate)} bought again)."
+        _(
+            "Trained on features up to {train} with labels in the next {days} days ({n_train} "
+            "customers); evaluated on features up to {test} and what happened in the {days} "
+            "days after ({n_test} customers, {share} bought again).",
+            train=fmt_date(res.train_cutoff),
+            days=res.window_days,
+            n_train=f"{res.n_train:,}",
+            test=fmt_date(res.test_cutoff),
+            n_test=f"{res.n_test:,}",
+            share=fmt_pct(res.test_positive_rate),
+        )
     )
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
     m = res.metrics
     best = res.best_model
-    st.caption(f"Best model on the holdout: {churn_mod.MODEL_LABELS[best]}.")
+    st.caption(_("Best model on the holdout: {model}.", model=_(churn_mod.MODEL_LABELS[best])))
     b2, b3 = st.columns(2)
     b2.metric(
-        "Holdout ROC AUC",
+        _("Holdout ROC AUC"),
         f"{m.loc[best, 'auc']:.3f}",
-        delta=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f} vs recency only",
+        delta=_(
+            "{diff} vs recency only", diff=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f}"
+        ),
     )
+    pts = (m.loc[best, "precision_at_10pct"] - m.loc["recency", "precision_at_10pct"]) * 100
     b3.metric(
-        "Precision at top 10 % risk",
+        _("Precision at top 10 % risk"),
         fmt_pct(m.loc[best, "precision_at_10pct"]),
-        delta=f"{(m.loc[best, 'precision_at_10pct'] - m.loc['recency', 'precision_at_10pct']) * 100:+.1f} pts vs recency",
+        delta=_("{pts} pts vs recency", pts=f"{pts:+.1f}"),
     )
     table = m.reset_index()[
         [
@@ -543,8 +609,9 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     g1.plotly_chart(charts.roc_chart(res), width="stretch")
     g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
     st.plotly_chart(charts.importance_chart(res), width="stretch")
-    with st.expander("Feature importance, all models"):
+    with st.expander(_("Feature importance, all models")):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
+        imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
         show_table(imp.round(4), area="value", width="stretch")
 
 
@@ -557,16 +624,33 @@ def _render_at_risk(
     risk = run_at_risk(ch, cv)
     # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
     if st.toggle(
-        f"Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
-        f"{findings.pct_text(findings.LAPSE_PROBABILITY)} or more",
+        _(
+            "Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
+            "{share} or more",
+            share=fmt_pct(findings.LAPSE_PROBABILITY, 0),
+        ),
         value=st.query_params.get("tab") == "at-risk",
         key="value_winback_only",
     ):
         risk = findings.winback_customers(risk)
     st.caption(
-        f"Ranked by value at risk = spend in the last 12 months × churn probability "
-        f"({churn_mod.MODEL_LABELS[ch.best_model]}, as of {fmt_date(ch.score_date)}; churn = no order "
-        f"in the next {ch.window_days} days)."
+        _(
+            "Ranked by value at risk = spend in the last 12 months × churn probability ({model}, "
+            "as of {date}; churn = no order in the next {days} days).",
+            model=_(churn_mod.MODEL_LABELS[ch.best_model]),
+            date=fmt_date(ch.score_date),
+            days=ch.window_days,
+        )
     )
     show_table(_round(risk), area="value", hide_index=True, width="stretch")
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
+
+
+def _sentences(parts) -> str:
+    """Sentences one after the other as the UI language writes them (a space in English,
+    none after a Chinese full stop): the joining is a message too."""
+    parts = [p for p in parts if p]
+    text = parts[0] if parts else ""
+    for p in parts[1:]:
+        text = _("{text} {sentence}", text=text, sentence=p)
+    return text

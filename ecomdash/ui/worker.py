@@ -22,6 +22,7 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
 
 from ecomdash.errors import TimeBudgetError
+from ecomdash.i18n import _
 
 #: Budget of a worker run outside any ``run_with_budget`` (seconds).
 DEFAULT_WORKER_BUDGET_S = 60.0
@@ -48,18 +49,23 @@ def budget_scope(seconds: float) -> Iterator[None]:
 
 def refused(what: str, seconds: float) -> TimeBudgetError:
     return TimeBudgetError(
-        f"{what} took longer than its time budget of {seconds:.0f} s, so it was stopped. "
-        "Narrow the period or filters in the sidebar, or choose stricter settings, and run "
-        "it again."
+        _(
+            "{what} took longer than its time budget of {seconds} s, so it was stopped. "
+            "Narrow the period or filters in the sidebar, or choose stricter settings, and run "
+            "it again.",
+            what=what,
+            seconds=f"{seconds:.0f}",
+        )
     )
 
 
-def run_in_worker(fn, /, *args, seconds: float | None = None, what: str = "This analysis", **kw):
+def run_in_worker(fn, /, *args, seconds: float | None = None, what: str | None = None, **kw):
     """``fn(*args, **kw)`` in a fresh worker process, killed if it runs past its budget.
 
     The budget is ``seconds``, else what is left of the enclosing ``budget_scope``, else
     ``DEFAULT_WORKER_BUDGET_S``. Exceptions of ``fn`` reach the caller unchanged.
     """
+    what = what or _("This analysis")
     left = budget_left()
     budget = seconds if seconds is not None else DEFAULT_WORKER_BUDGET_S
     if seconds is None and left is not None:

@@ -84,7 +84,7 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     assert list(p_zh["product_id"]) == list(p_en["product_id"])
     np.testing.assert_allclose(p_zh["elasticity"], p_en["elasticity"], equal_nan=True)
     assert (p_en["status"] == "estimated").sum() >= 3  # the demo's planted price changes
-    assert set(p_zh["status"]) <= {"已估计", "品类估计", "无估计"}
+    assert set(p_zh["status"]) <= {"已估计", "按品类估计", "无估计"}
     why = p_zh["reason"].dropna()
     why = why[why != ""]
     assert len(why) and why.map(lambda t: bool(CJK.search(t))).all()

@@ -23,6 +23,10 @@ ALLOWED |= {"red"}
 # -- Data page (zh-data): names of products and platforms a Chinese operator writes in Latin
 # letters (the export formats and shop systems the upload accepts), and file types
 ALLOWED |= {"excel", "shopify", "woocommerce", "opendocument", "tsv", "ods"}
+# --- customer pages (segments, customer value, recommendations) ---
+# Gamma-Gamma: the spend model (Fader & Hardie), named in Latin letters as BG/NBD is, also in
+# Chinese literature; alpha: a BG/NBD parameter, shown by that name in the parameter table.
+ALLOWED |= {"gamma-gamma", "alpha"}
 # --- basket & forecast pages (zh-basket) ---
 # method names a Chinese analyst writes in Latin letters: Croston's method (intermittent
 # demand, "Croston/SBA"), MinT reconciliation ("MinT 对角法")

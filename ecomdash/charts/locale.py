@@ -1,0 +1,65 @@
+"""Date axes in the merchant's language.
+
+plotly.js writes date ticks in English (``Jan 2025``) unless a locale bundle is loaded, which
+Streamlit's plotly does not ship. In the Chinese UI :func:`localise` gives every date axis
+Chinese tick and hover formats instead (``2025年1月``, ``1月15日``), one per zoom level, so a
+zoomed chart stays readable. English figures are returned unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ecomdash.i18n import get_lang
+
+DAY_MS = 86_400_000
+#: (dtick range in ms, tick format) from the finest zoom to the widest
+ZH_TICK_STOPS = (
+    ((None, DAY_MS), "%m月%d日 %H:%M"),
+    ((DAY_MS, 28 * DAY_MS), "%m月%d日"),
+    ((28 * DAY_MS, 365 * DAY_MS), "%Y年%-m月"),
+    ((365 * DAY_MS, None), "%Y年"),
+)
+ZH_HOVER = "%Y年%-m月%-d日"
+
+
+def _is_date(values) -> bool:
+    if values is None:
+        return False
+    try:
+        first = next(v for v in values if v is not None)
+    except (StopIteration, TypeError):
+        return False
+    if isinstance(first, datetime | date | np.datetime64):
+        return True
+    if isinstance(first, str) and len(first) >= 10 and first[4] == "-" and first[7] == "-":
+        return first[:4].isdigit() and first[5:7].isdigit()
+    return False
+
+
+def _date_axes(fig: go.Figure) -> set[str]:
+    """Layout names (``xaxis``, ``xaxis2`` …) of the x axes that show dates."""
+    axes = set()
+    for name in fig.layout:
+        if name.startswith("xaxis") and getattr(fig.layout[name], "type", None) == "date":
+            axes.add(name)
+    for tr in fig.data:
+        x = getattr(tr, "x", None)
+        if _is_date(x):
+            ref = getattr(tr, "xaxis", None) or "x"
+            axes.add("xaxis" + ref[1:])
+    return axes
+
+
+def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:
+    """``fig`` with its date axes written in ``lang`` (the current language by default);
+    changed in place and returned."""
+    if (lang or get_lang()) != "zh":
+        return fig
+    stops = [dict(dtickrange=list(r), value=v) for r, v in ZH_TICK_STOPS]
+    for name in _date_axes(fig):
+        fig.layout[name].update(tickformatstops=stops, hoverformat=ZH_HOVER)
+    return fig

@@ -1,0 +1,111 @@
+"""The Recommendations page in Chinese on the Chinese demo merchant: every tab, the form and
+the export run, no English left (table headers and model names aside: labels.py is the
+frame's), reasons in Chinese."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecomdash import recommend as R
+from ecomdash.i18n import use_lang
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+from tests.pages.zh_frame_owned import area_english_left
+
+HAN = "[\u4e00-\u9fff]"
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+@pytest.fixture
+def zh_dataset(zh_lines, _isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        return store.save_dataset("演示商户", zh_lines, source="generated")
+    finally:
+        store.close()
+
+
+def _frame(at, *columns):
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def _names(zh_lines) -> set[str]:
+    return set(zh_lines["product_name"].astype(str))
+
+
+def test_recommendations_page_in_chinese(zh_dataset, zh_lines):
+    at = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "商品推荐"
+    assert [t.label for t in at.tabs][:4] == ["按客户推荐", "按商品推荐", "效果如何？", "全部导出"]
+    recs = _frame(at, "reason", "source")
+    # a customer's reasons name the products they bought, in a Chinese sentence
+    assert (
+        recs["reason"].str.match("^(因为您买过|没有更贴近的推荐|和您相似的客户|热销商品)").all()
+    ), list(recs["reason"])
+    because = recs.loc[recs["reason"].str.startswith("因为您买过"), "reason"]
+    assert len(because) > 0
+    assert any(name in because.iloc[0] for name in _names(zh_lines))
+    assert set(recs["source"]) <= {"模型", "热销商品（无购买记录）"}
+    also = _frame(at, "co_buyers")
+    assert also["reason"].str.endswith("位客户两样都买过").all()
+    target = _frame(at, "products_bought")
+    assert target["reason"].str.contains(HAN).all()
+    assert not target["reason"].str.contains("因为您").any()  # said of the customer, not to them
+    verdict = [i.value for i in at.info if "热销商品" in i.value]
+    assert verdict, [i.value for i in at.info]
+    assert any(c.value.startswith("当前模型：") for c in at.caption)
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    chart = next(c for c in charts if c["data"][0].get("name", "").startswith("命中率"))
+    assert chart["layout"]["title"]["text"].startswith("命中率@10")
+    assert chart["data"][0]["name"] == "命中率@10"
+    assert area_english_left(at, data_texts=_names(zh_lines)) == []
+
+    # the form with the advanced settings, then Run; then the export
+    weighting = at.selectbox(key="rec_weighting")
+    assert "二值（是否买过）" in weighting.options
+    weighting.select("bm25")
+    next(b for b in at.button if b.label == "运行").click()
+    at.run(timeout=300)
+    assert not at.exception, at.exception
+    assert area_english_left(at, data_texts=_names(zh_lines)) == []
+    at.button(key="rec_bulk").click().run(timeout=300)
+    assert not at.exception, at.exception
+    preview = _frame(at, "customer_id", "product_id", "reason", "source")
+    assert preview["reason"].str.contains(HAN).all()
+    assert any(m.value.endswith("行") and "位客户" in m.value for m in at.markdown)
+    assert area_english_left(at, data_texts=_names(zh_lines)) == []
+
+
+def test_the_same_recommendations_in_both_languages(zh_dataset):
+    zh = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    en = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="en", timeout=300)
+    assert not zh.exception and not en.exception
+    zh_recs, en_recs = _frame(zh, "reason", "source"), _frame(en, "reason", "source")
+    assert zh_recs["product_id"].tolist() == en_recs["product_id"].tolist()
+    assert en_recs["reason"].str.match("^(because you bought|no closer|popular|best seller)").all()
+    # the core says the same in English, and in Chinese when asked
+    with use_lang("zh"):
+        assert R._because(["绿茶"]) == "因为您买过绿茶"
+        assert R._because(["绿茶", "茶杯"], target=True) == "买过绿茶和茶杯"
+    assert R._because(["Tea", "Mug"]) == "because you bought Tea and Mug"
+
+
+def test_a_cutoff_with_nothing_before_it_is_said_in_chinese(zh_dataset, zh_lines):
+    at = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    first = zh_lines["order_date"].min().date()
+    at.date_input[0].set_value(first)
+    next(b for b in at.button if b.label == "运行").click()
+    at.run(timeout=300)
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning]
+    assert any(w.startswith("截止日期") and "行训练" in w for w in said), said
+    assert area_english_left(at, data_texts=_names(zh_lines)) == []

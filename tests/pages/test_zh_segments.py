@@ -1,0 +1,141 @@
+"""The Segments page in Chinese on the Chinese demo merchant: every tab and form run, no
+English left (table headers aside: labels.py is the frame's), the same segments as in English."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecomdash.i18n import catalogue
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+from tests.pages.zh_frame_owned import area_english_left
+
+ZH = {
+    "Champions": "核心客户",
+    "Loyal": "忠诚客户",
+    "At risk": "流失预警客户",
+    "Hibernating": "沉睡客户",
+    "New": "新客户",
+}
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+@pytest.fixture
+def zh_dataset(zh_lines, _isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        return store.save_dataset("演示商户", zh_lines, source="generated")
+    finally:
+        store.close()
+
+
+def _segment_table(at):
+    return next(d.value for d in at.dataframe if "action" in d.value.columns)
+
+
+def _charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_segments_page_in_chinese(zh_dataset):
+    at = run_page("segments.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "客户分群"
+    assert [t.label for t in at.tabs] == [
+        "RFM 分群",
+        "行为聚类",
+        "为什么属于这个聚类？",
+        "客户迁移",
+        "下载",
+    ]
+    assert {m.label for m in at.metric} >= {
+        "客户",
+        "未计入的游客订单",
+        "聚类数 (k)",
+        "决策树吻合度",
+    }
+    table = _segment_table(at)
+    # segment names, meanings and actions in Chinese (ids stay English in the result)
+    for en, zh in ZH.items():
+        assert zh in set(table["segment"]), (en, list(table["segment"]))
+    assert table["action"].str.contains("[\u4e00-\u9fff]").all()
+    treemap = next(c for c in _charts(at) if c["data"][0]["type"] == "treemap")
+    assert "核心客户" in treemap["data"][0]["labels"]
+    assert "位客户" in treemap["data"][0]["texttemplate"]
+    # cluster names and rules are built in Chinese too
+    rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)
+    assert rules["name"].str.contains("消费").all(), list(rules["name"])
+    assert not rules["rule"].str.contains("order|spend|and ", regex=True).any()
+    profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
+    assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
+    assert area_english_left(at) == []
+
+    # the form: k = 3, then Run; the download list of one segment and of one cluster
+    k = next(s for s in at.selectbox if s.label == "聚类数")
+    assert k.options[0] == "自动（轮廓系数最佳）"
+    k.set_value(3)
+    next(b for b in at.button if b.label == "运行").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert next(m.value for m in at.metric if m.label == "聚类数 (k)") == "3"
+    assert area_english_left(at) == []
+    who = next(s for s in at.selectbox if s.label == "客户范围")
+    assert who.options[0] == "全部客户" and "核心客户" in who.options
+    who.set_value("segment:Champions")
+    at.run()
+    assert not at.exception, at.exception
+
+    listed = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
+    assert set(listed["segment"]) == {"核心客户"}
+    who = next(s for s in at.selectbox if s.label == "客户范围")
+    who.set_value("cluster:0")
+    at.run()
+    assert not at.exception, at.exception
+    assert area_english_left(at) == []
+
+
+def test_segment_sizes_are_the_same_in_both_languages(zh_dataset):
+    zh = run_page("segments.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
+    en = run_page("segments.py", dataset_id=zh_dataset.id, lang="en", timeout=180)
+    assert not zh.exception and not en.exception
+    en_sizes = _segment_table(en).set_index("segment")["customers"].to_dict()
+    zh_sizes = _segment_table(zh).set_index("segment")["customers"].to_dict()
+    cat = catalogue("zh")
+    assert len(en_sizes) == 11 and sum(en_sizes.values()) > 100
+    assert zh_sizes == {cat[name]: n for name, n in en_sizes.items()}
+    # the English page is English: the ids, not the translations
+    assert "Champions" in en_sizes and en.title[0].value == "Customer segments"
+
+
+def test_a_missing_translation_shows_up(zh_dataset, monkeypatch):
+    """Take one translation out of the catalogue: the walk finds the English it leaves."""
+    from ecomdash import i18n
+
+    cat = dict(i18n.catalogue("zh"))
+    del cat["Guest orders left out"]
+    monkeypatch.setattr(i18n, "catalogue", lambda lang: cat if lang == "zh" else {})
+    at = run_page("segments.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    assert any("Guest orders left out" in x for x in area_english_left(at))
+
+
+def test_too_few_customers_is_said_in_chinese(zh_lines, _isolated_home):
+    ids = zh_lines["customer_id"].dropna().unique()[:3]
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("三位客户", zh_lines[zh_lines["customer_id"].isin(ids)])
+    finally:
+        store.close()
+    at = run_page("segments.py", dataset_id=info.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning]
+    assert any("RFM 分群至少需要 5 位有客户 ID 的客户" in w for w in said), said
+    assert area_english_left(at) == []

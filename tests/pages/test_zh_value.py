@@ -1,0 +1,117 @@
+"""The Customer value page in Chinese on the Chinese demo merchant: the checklist, the form and
+every tab (cohort views, lifetime value, churn, the at-risk list) with no English left (table
+headers and labels.py's model names aside: they are the frame's)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecomdash import labels as L
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+from tests.pages.zh_frame_owned import area_english_left
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+@pytest.fixture
+def zh_dataset(zh_lines, _isolated_home):
+    store = Store.open(_isolated_home)
+    try:
+        return store.save_dataset("演示商户", zh_lines, source="generated")
+    finally:
+        store.close()
+
+
+def _frame(at, *columns):
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def _chart_titles(at) -> list[str]:
+    out = []
+    for c in at.get("plotly_chart"):
+        t = json.loads(c.proto.spec).get("layout", {}).get("title")
+        out.append(t.get("text", "") if isinstance(t, dict) else str(t or ""))
+    return out
+
+
+def _left(at) -> list[str]:
+    # the next-order column's label (labels.py, the frame's) is quoted in a caption
+    return area_english_left(at, frame_texts=(L.label("next_order_date", "value"),))
+
+
+def test_customer_value_page_in_chinese(zh_dataset):
+    at = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    assert not at.exception, at.exception
+    assert at.title[0].value == "客户价值"
+    assert [t.label for t in at.tabs] == [
+        "同期群",
+        "生命周期价值",
+        "流失风险",
+        "行动：流失风险客户",
+    ]
+    checks = _frame(at, "check", "reason")
+    assert checks["check"].iloc[0] == "带客户 ID 的订单行"
+    assert set(checks["ok"]) <= {"是", "否"}
+    labels = {m.label for m in at.metric}
+    assert {"已评分客户", "预期购买次数", "验证期 ROC AUC"} <= labels
+    assert "同期群活跃占比" in _chart_titles(at)
+    assert any(t.startswith("影响预测的因素") for t in _chart_titles(at))
+    imp = next(
+        json.loads(c.proto.spec)["data"][0]
+        for c in at.get("plotly_chart")
+        if "影响预测的因素" in json.dumps(json.loads(c.proto.spec)["layout"], ensure_ascii=False)
+    )
+    assert "距上次下单天数" in imp["y"]  # churn features by name, in Chinese
+    assert at.radio(key="value_cohort_view").options == [
+        "同期群活跃占比",
+        "活跃客户数",
+        "同期群销售额",
+        "每位客户累计销售额（LTV 曲线）",
+    ]
+    assert _left(at) == []
+
+    # every cohort view
+    for view in ("customers", "revenue", "cumulative_revenue_per_customer"):
+        at.radio(key="value_cohort_view").set_value(view).run(timeout=300)
+        assert not at.exception, at.exception
+        assert _left(at) == []
+    assert "LTV 曲线：每位客户的累计销售额" in _chart_titles(at)
+
+    # the form: a 6-month horizon, a 60-day window, no gradient boosting; Run
+    at.selectbox[0].set_value(6)
+    at.number_input[0].set_value(60)
+    next(c for c in at.checkbox if c.label == "包含梯度提升模型").uncheck()
+    next(b for b in at.button if b.label == "运行").click()
+    at.run(timeout=300)
+    assert not at.exception, at.exception
+    assert "6 个月预期价值" in {m.label for m in at.metric}
+    assert any(c.value.startswith("用截至") and "60 天" in c.value for c in at.caption)
+    assert _left(at) == []
+
+    # the win-back toggle on: only the repeat buyers likely to lapse
+    toggle = at.toggle(key="value_winback_only")
+    assert toggle.label.startswith("只看召回名单")
+    toggle.set_value(True).run(timeout=300)
+    assert not at.exception, at.exception
+    assert _left(at) == []
+
+
+def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset):
+    zh = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    en = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="en", timeout=300)
+    assert not zh.exception and not en.exception
+    zc, ec = _frame(zh, "check", "reason"), _frame(en, "check", "reason")
+    assert zc["found"].iloc[1:].tolist() == ec["found"].iloc[1:].tolist()  # counts as numbers
+    assert zc["ok"].map({"是": True, "否": False}).tolist() == ec["ok"].eq("yes").tolist()
+    assert ec["check"].iloc[0] == "Lines with a customer id"
+    zs, es = _frame(zh, "m0"), _frame(en, "m0")
+    assert zs["customers"].tolist() == es["customers"].tolist()
+    assert en.title[0].value == "Customer value"

@@ -1,0 +1,37 @@
+"""Date axes in Chinese: tick and hover formats by zoom level; other axes and English alone."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ecomdash.charts.locale import ZH_HOVER, localise
+from ecomdash.i18n import use_lang
+
+
+def _months():
+    return pd.date_range("2025-01-01", periods=6, freq="MS")
+
+
+def test_date_axes_get_chinese_formats_only_in_chinese():
+    fig = go.Figure(go.Scatter(x=_months(), y=list(range(6))))
+    assert localise(go.Figure(fig), "en").layout.xaxis.tickformatstops == ()
+    with use_lang("zh"):
+        zh = localise(go.Figure(fig))
+    stops = {tuple(s.dtickrange): s.value for s in zh.layout.xaxis.tickformatstops}
+    assert stops[(28 * 86_400_000, 365 * 86_400_000)] == "%Y年%-m月"  # a monthly axis
+    assert stops[(86_400_000, 28 * 86_400_000)] == "%m月%d日"
+    assert zh.layout.xaxis.hoverformat == ZH_HOVER
+
+
+def test_a_figure_rebuilt_from_its_dict_and_subplots_are_found():
+    """The figure cache rebuilds figures from dicts (dates become strings); subplots put dates
+    on xaxis2: both are date axes; a category axis is left alone."""
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_trace(go.Bar(x=["a", "b"], y=[1, 2]), row=1, col=1)
+    fig.add_trace(go.Scatter(x=_months(), y=list(range(6))), row=1, col=2)
+    back = go.Figure(fig.to_dict(), _validate=False)
+    localise(back, "zh")
+    assert back.layout.xaxis2.tickformatstops and back.layout.xaxis2.hoverformat == ZH_HOVER
+    assert back.layout.xaxis.tickformatstops == () and back.layout.xaxis.hoverformat is None

@@ -1,0 +1,93 @@
+"""The label catalogue in Chinese: headers, download headers, help, model names, cell formats;
+and work run in the budget thread keeps the run's language."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from ecomdash import labels as L
+from ecomdash.i18n import _, catalogue, use_lang
+
+CNY = L.Display(currency="CNY")
+
+
+def test_headers_and_help_in_chinese():
+    with use_lang("zh"):
+        assert L.label("gross_sales") == "总销售额"
+        assert L.label("revenue") == "净销售额"
+        assert L.label("aov") == "客单价"
+        assert L.label("lo80") == "下限（80% 区间）"
+        assert L.label("rule", "basket") == "规则（如果 → 那么）"
+        assert L.label("lift", "pricing.promos") == "促销提升（销量倍数）"  # area override
+        assert L.column("support").help == "包含这些商品的购物篮占全部购物篮的比例。"
+        assert L.label("m3") == "第 3 个月"
+        assert L.label("gross_sales", None) != L.COLUMNS["gross_sales"].label
+    # English unchanged, and the catalogue entry itself was not changed by the Chinese run
+    assert L.label("gross_sales") == "Gross sales" == L.COLUMNS["gross_sales"].label
+    assert L.column("support").help == "Share of all baskets that hold these products."
+    assert L.label("m3") == "Month 3"
+
+
+def test_download_headers_in_chinese_carry_the_unit_in_full_width_brackets():
+    with use_lang("zh"):
+        assert L.header("revenue", CNY) == "净销售额（¥）"
+        assert L.header("return_rate") == "退货率（%）"
+        assert L.header("orders") == "订单数"
+    assert L.header("revenue", CNY) == "Net revenue (¥)"
+    assert L.header("return_rate") == "Return rate (%)"
+
+
+def test_model_names_in_chinese():
+    with use_lang("zh"):
+        assert L.model_label("ets") == "指数平滑（ETS）"
+        assert L.model_label("sarimax_cal", short=True) == "SARIMAX + 中国日历"
+        assert L.model_label("popularity") == "热门基线（畅销商品）"
+        assert L.model_label("no_such_model") == "No such model"  # an unknown id, humanised
+        assert L.format_value("ets", "model") == "指数平滑（ETS）"
+        assert L.label("ets") == "指数平滑（ETS）"  # a column named after a model
+    assert L.model_label("ets") == "Exponential smoothing (ETS)"
+
+
+def test_cells_in_chinese():
+    with use_lang("zh"):
+        assert L.format_value(0.1234, "return_rate") == "12.3%"
+        assert L.format_value(12.5, "improvement_pct") == "12%"  # pct, 0 decimals (banker's)
+        assert L.format_value(-1234.5, "revenue", CNY) == "-¥1,234.50"
+        assert L.format_value(pd.Timestamp("2026-11-11"), "period") == "2026年11月11日"
+    assert L.format_value(0.1234, "return_rate") == "12.3 %"
+
+
+def test_every_label_help_and_model_name_has_a_chinese_translation():
+    """Counted from the catalogue module itself (not through label()), so a label added
+    without N_ or without a translation shows here by name."""
+    zh = catalogue("zh")
+    texts = {c.label for c in L.COLUMNS.values()} | {c.help for c in L.COLUMNS.values() if c.help}
+    texts |= set(L.MODEL_LABELS.values()) | set(L.MODEL_SHORT.values())
+    missing = sorted(t for t in texts if t not in zh)
+    assert not missing, missing
+    # and the Chinese is Chinese: every label has a Han character or is an upper-case term
+    han = re.compile(r"[\u4e00-\u9fff]")
+    latin_only = sorted(
+        zh[t] for t in texts if not han.search(zh[t]) and not re.fullmatch(r"[A-Z0-9 /+.-]+", zh[t])
+    )
+    assert latin_only == [], latin_only
+
+
+def test_models_as_labels_in_chinese_tables():
+    from ecomdash.ui.tables import _models_as_labels
+
+    df = pd.DataFrame({"model": ["ets", "auto"], "mae": [1.0, 2.0]})
+    with use_lang("zh"):
+        assert list(_models_as_labels(df, None)["model"]) == ["指数平滑（ETS）", "自动选择"]
+    assert list(df["model"]) == ["ets", "auto"]  # input not mutated
+
+
+def test_budget_thread_keeps_the_language():
+    """run_with_budget runs the work in another thread: it must see the run's language."""
+    from ecomdash.ui.common import run_with_budget
+
+    with use_lang("zh"):
+        assert run_with_budget(lambda: _("Overview"), seconds=30) == "概览"
+    assert run_with_budget(lambda: _("Overview"), seconds=30) == "Overview"

@@ -1,0 +1,113 @@
+"""The stakeholder report in Chinese (issue 17's --lang zh): headings, verdicts, KPI names and
+table headers from the catalogue, <html lang="zh-CN">, still self-contained and escaped."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pytest
+
+from ecomdash.cli import main
+from ecomdash.kpis import compute_kpis
+from ecomdash.report import SECTIONS, build_report, render_html
+from ecomdash.store import Store
+from tests.unit.test_report import _parse
+
+FAST = tuple(s for s in SECTIONS if s.key in ("kpis", "trend", "top_products", "basket"))
+#: A dataset name with markup: it must show as text in the Chinese report as in the English one.
+EVIL_NAME = '示例<script>alert("x")</script>商家'
+
+
+@pytest.fixture(scope="module")
+def zh_lines():
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7).lines
+
+
+@pytest.fixture(scope="module")
+def zh_store(tmp_path_factory, zh_lines):
+    lines = zh_lines
+    store = Store.open(tmp_path_factory.mktemp("report_zh"))
+    info = store.save_dataset(
+        EVIL_NAME,
+        lines,
+        report={"rows_read": len(lines), "rows_kept": len(lines), "currency": "CNY"},
+        source="generated",
+    )
+    yield store, info
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def zh_report(zh_store):
+    store, info = zh_store
+    rep = build_report(store, info.id, sections=FAST, lang="zh")
+    return rep, render_html(rep)
+
+
+def test_chinese_headings_verdicts_and_kpi_names(zh_report, zh_store):
+    rep, html = zh_report
+    assert re.search(r'<html lang="zh-CN">', html)
+    assert [s.title for s in rep.sections] == ["核心指标", "趋势", "热销商品", "经常一起购买的商品"]
+    for title in ("核心指标", "趋势", "热销商品", "经常一起购买的商品", "目录"):
+        assert f">{title}<" in html, title
+    assert "效果如何：" in html or "关于这些数字：" in html
+    kpis = rep.sections[0]
+    assert [m.label for m in kpis.metrics][:3] == ["净销售额", "订单数", "客单价"]
+    assert "按您的订单行精确汇总，不涉及模型。" in kpis.verdict
+    # the figures are the store's own, formatted with no space before %
+    store, info = zh_store
+    k = compute_kpis(store, info.id)
+    assert kpis.metrics[1].value == f"{k['orders']:,}"
+    assert kpis.metrics[4].value == f"{k['return_rate'] * 100:.1f}%"
+    # table headers from the label catalogue
+    assert "<th>商品 ID</th><th>商品</th>" in html and '<th class="num">净销售额</th>' in html
+    # the report's own English sentences are gone (core warnings aside; plotly.js is English)
+    text = re.sub(r"<script>.*?</script>", "", html, flags=re.S)
+    for english in (
+        "Headline figures",
+        "How good:",
+        "About these figures:",
+        "Contents",
+        "Top products",
+    ):
+        assert english not in text, english
+
+
+def test_chinese_report_is_self_contained_and_escaped(zh_report):
+    rep, html = zh_report
+    tags = _parse(html)
+    assert EVIL_NAME not in html  # never as markup
+    assert escape(EVIL_NAME) in html  # but shown, as text
+    for tag, attrs in tags.tags:
+        assert tag not in ("link", "iframe", "img", "object", "embed"), tag
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            value = attrs.get(name)
+            if value is not None:
+                assert value.startswith("#"), (tag, name, value)
+    n_fig = sum(len(s.figures) for s in rep.sections)
+    assert [t for t, _ in tags.tags].count("script") == 1 + n_fig
+
+
+def test_english_report_is_unchanged_by_a_chinese_one(zh_report, zh_store):
+    store, info = zh_store
+    rep = build_report(store, info.id, sections=FAST[:1], lang="en")
+    html = render_html(rep)
+    assert '<html lang="en">' in html
+    assert rep.sections[0].title == "Headline figures"
+    assert rep.sections[0].metrics[0].label == "Net revenue"
+    assert ">Contents<" in html and "核心指标" not in html
+
+
+def test_cli_report_lang_zh(zh_lines, _isolated_home, tmp_path):
+    store = Store.open(_isolated_home)  # the CLI's store: ECOMDASH_HOME of this test
+    try:
+        info = store.save_dataset("示例商家", zh_lines, source="generated")
+    finally:
+        store.close()
+    out = tmp_path / "r.html"
+    assert main(["report", "--dataset", info.id, "--lang", "zh", "--out", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html and ">销售额预测<" in html and ">客户分群<" in html
