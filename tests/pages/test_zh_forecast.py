@@ -96,7 +96,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_demo_lines):
         at.number_input(key="restock_top").set_value(30)
         _buttons(at, "生成计划")[0].click().run()
         assert not at.exception, at.exception
-        assert next(m for m in at.metric if m.label == "纳入计划的商品").value == "30"
+        assert next(m for m in at.metric if m.label == "已计划的商品").value == "30"
         assert any("未提供库存" in i.value for i in at.info)
         assert english_left_here(at, data_values=data) == []
 
