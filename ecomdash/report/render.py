@@ -183,7 +183,9 @@ def script_json(obj: object) -> str:
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    spec = fig.to_plotly_json()
+    from ecomdash.charts.locale import localise
+
+    spec = localise(go.Figure(fig)).to_plotly_json()  # date axes in the report's language
     data = script_json(spec.get("data", []))
     layout = script_json(spec.get("layout", {}))
     config = script_json(PLOT_CONFIG)

@@ -23,6 +23,7 @@ from ecomdash.ui.common import (
     download_table,
     get_store,
     run_with_budget,
+    show_chart,
     show_error,
 )
 from ecomdash.ui.tables import fmt_date, show_table
@@ -163,9 +164,9 @@ def render(ctx: PageContext) -> None:
             format_func=L.label,
             key="al_metric",
         )
-        st.plotly_chart(series_figure(res, metric), width="stretch")
+        show_chart(series_figure(res, metric), width="stretch")
     with right:
-        st.plotly_chart(severity_figure(res), width="stretch")
+        show_chart(severity_figure(res), width="stretch")
 
     with st.expander(_("Rules, muting and noise")):
         rules_table = res.rules.copy()

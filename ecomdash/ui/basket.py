@@ -31,6 +31,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -618,13 +619,13 @@ def _charts_tab(res: B.BasketResult) -> None:
         return
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.scatter_figure(res), width="stretch")
+        show_chart(charts.scatter_figure(res), width="stretch")
     with right:
         top = _rules_view(res.rules.head(200))
         show_table(top, area="basket", hide_index=True, height=440)
         download_table(top, "basket-top-rules", key="dl_basket_top")
     n = st.slider(_("Rules in the network"), 5, 60, 25, 5, key="basket_net_n")
-    st.plotly_chart(charts.network_figure(res, top=n), width="stretch")
+    show_chart(charts.network_figure(res, top=n), width="stretch")
 
 
 def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
@@ -652,7 +653,7 @@ def _lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         download_table(fbt, "frequently-bought-together", key="dl_basket_fbt", area="basket")
     with right:
         if len(fbt):
-            st.plotly_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
+            show_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
     st.text(_("Rules with this item"))
     r = _filter_rules(res, item, "either", "")
     show_table(_rules_view(r), area="basket", hide_index=True, width="stretch")

@@ -416,6 +416,14 @@ def _with_ctx(ctx, fn, args, kwargs, seconds=None):
         return fn(*args, **kwargs)
 
 
+def show_chart(fig, **kwargs) -> None:
+    """``st.plotly_chart`` with the figure's date axes in the page's language
+    (:func:`ecomdash.charts.locale.localise`)."""
+    from ecomdash.charts.locale import localise
+
+    st.plotly_chart(localise(fig), **kwargs)
+
+
 def fmt_money(x: float | None) -> str:
     """An amount with the dataset's currency sign and thousands (``£1,234.50``)."""
     if x is None or pd.isna(x):

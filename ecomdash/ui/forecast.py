@@ -29,6 +29,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -412,7 +413,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
-    st.plotly_chart(charts.forecast_figure(res, history_periods=span), width="stretch")
+    show_chart(charts.forecast_figure(res, history_periods=span), width="stretch")
     tab_fc, tab_bt, tab_hist = st.tabs(
         [_("Forecast table"), _("Backtest per model"), L.label("series")]
     )
@@ -457,7 +458,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
             ]
         ]
         show_table(show, area="forecast", hide_index=True, width="stretch")
-        st.plotly_chart(charts.backtest_figure(res), width="stretch")
+        show_chart(charts.backtest_figure(res), width="stretch")
         download_table(res.folds, "forecast-backtest", key="dl_backtest", area="forecast")
     with tab_hist:
         show_table(series.frame, area="forecast", hide_index=True, width="stretch")
@@ -589,7 +590,7 @@ def _many_section(ctx: PageContext) -> None:
     download_table(shown, "forecast-products", key="dl_many", area="forecast")
     pick = st.selectbox(_("Show one product"), list(t["product_id"]), key="many_pick")
     if pick is not None:
-        st.plotly_chart(charts.product_figure(many, pick), width="stretch")
+        show_chart(charts.product_figure(many, pick), width="stretch")
 
 
 # --- section 3: restock planner ----------------------------------------------------------------
@@ -701,7 +702,7 @@ def _restock_section(ctx: PageContext) -> None:
                 n=f"{len(res.classes):,}",
             )
         )
-        st.plotly_chart(charts.abc_xyz_figure(res), width="stretch")
+        show_chart(charts.abc_xyz_figure(res), width="stretch")
         show_table(res.matrix, area="forecast", width="stretch")
 
 

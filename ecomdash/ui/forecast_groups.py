@@ -19,6 +19,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     timed_status,
 )
 from ecomdash.ui.tables import show_table
@@ -157,7 +158,7 @@ def render(ctx: PageContext) -> None:
             naive=fmt_money(bt["total_seasonal_naive_mae"]),
         )
     )
-    st.plotly_chart(total_figure(res), width="stretch")
+    show_chart(total_figure(res), width="stretch")
     st.subheader(_("Series, worst forecast first"))
     table = res.table
     show_table(table, area="forecast", hide_index=True, width="stretch")
@@ -180,4 +181,4 @@ def render(ctx: PageContext) -> None:
         )
     pick = st.selectbox(_("Show one series"), list(table["series"]), key="fg_pick")
     if pick is not None:
-        st.plotly_chart(series_figure(res, pick), width="stretch")
+        show_chart(series_figure(res, pick), width="stretch")

@@ -20,6 +20,7 @@ from ecomdash.ui.common import (
     fmt_money,
     fmt_pct,
     get_store,
+    show_chart,
     show_error,
 )
 from ecomdash.ui.figcache import cached_figure
@@ -178,7 +179,7 @@ def render(ctx: PageContext) -> None:
     )
     left, right = st.columns([3, 1])
     with left:
-        st.plotly_chart(
+        show_chart(
             cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric, lang)),
             width="stretch",
         )

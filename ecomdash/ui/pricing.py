@@ -25,6 +25,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -229,7 +230,7 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
 
 def _elasticity_tab(res: P.PricingResult) -> None:
     if (res.products["status"] == "estimated").any():
-        st.plotly_chart(charts.elasticity_chart(res), width="stretch")
+        show_chart(charts.elasticity_chart(res), width="stretch")
     st.caption(
         _(
             "Elasticity −1.5 means 10 % higher price → about 15 % fewer units. 'Own data, "
@@ -332,7 +333,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     )
     for warn in w.warnings:
         st.caption(inert(warn))
-    st.plotly_chart(charts.demand_curve(w, pid), width="stretch")
+    show_chart(charts.demand_curve(w, pid), width="stretch")
     table = w.table if wc is None else wc.table
     if wc is not None:
         ok = wc.table["units"].notna()
@@ -377,7 +378,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
             )
         )
         return
-    st.plotly_chart(charts.promotion_chart(res), width="stretch")
+    show_chart(charts.promotion_chart(res), width="stretch")
     st.caption(
         _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
@@ -395,7 +396,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
     pid = st.selectbox(_("Show weeks of"), promos["product_id"].unique().tolist(), key="pr_pp")
-    st.plotly_chart(charts.price_units_timeline(res, pid), width="stretch")
+    show_chart(charts.price_units_timeline(res, pid), width="stretch")
 
 
 def _markdown_tab(res: P.PricingResult) -> None:
@@ -446,7 +447,7 @@ def _validation_tab(res: P.PricingResult) -> None:
             )
         )
         return
-    st.plotly_chart(charts.validation_chart(res), width="stretch")
+    show_chart(charts.validation_chart(res), width="stretch")
     show_table(
         _show(res.validation, "pricing.validation"), area="pricing.validation", hide_index=True
     )

@@ -29,6 +29,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -400,7 +401,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         hide_index=True,
     )
     download_table(recs, "recommendations-customer", key="rec_dl_customer", area="recommend")
-    st.plotly_chart(
+    show_chart(
         charts.recommendations_figure(recs, title=_("Top {n} by score", n=len(recs))),
         key="rec_chart_customer",
     )
@@ -482,7 +483,7 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     st.info(inert(res.verdict))
     for w in res.warnings:
         st.warning(inert(w))
-    st.plotly_chart(charts.evaluation_figure(res), key="rec_chart_eval")
+    show_chart(charts.evaluation_figure(res), key="rec_chart_eval")
     table = res.table[["model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]]
     show_table(table, area="recommend", hide_index=True)
     download_table(res.table, "recommendation-evaluation", key="rec_dl_eval", area="recommend")

@@ -25,6 +25,7 @@ from ecomdash.ui.common import (
     fmt_int,
     fmt_money,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -166,13 +167,13 @@ def render(ctx: PageContext) -> None:
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
-    st.plotly_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
+    show_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
     table = translated(r.segments)
     show_table(table, area="segments", hide_index=True, width="stretch")
     download_table(
         table, "rfm-segments", label=_("Download segment table"), key="dl_seg", area="segments"
     )
-    st.plotly_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
+    show_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
     st.caption(
         _(
             "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
@@ -221,7 +222,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     left.plotly_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch")
     with right:
         show_table(cl.curve, area="segments", hide_index=True, width="stretch")
-    st.plotly_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
+    show_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
     # the overall row's cluster id "all" shown in the UI language
     profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
     show_table(profile, area="segments", hide_index=True, width="stretch")
@@ -232,7 +233,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         key="dl_prof",
         area="segments",
     )
-    st.plotly_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
+    show_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
 
 
 def _explain_tab(res: SegmentationResult) -> None:
@@ -306,7 +307,7 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
             n=f"{slipped:,}",
         )
     )
-    st.plotly_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
+    show_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
     shown = mat.rename(index=_, columns=_)  # segment names in the UI language
     show_table(shown, area="segments", width="stretch")
     download_table(

@@ -36,6 +36,7 @@ from ecomdash.ui.common import (
     get_store,
     inert,
     run_with_budget,
+    show_chart,
     show_error,
     timed_status,
 )
@@ -431,7 +432,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
     st.caption(_sentences(sentences))
-    st.plotly_chart(charts.cohort_heatmap(res, kind), width="stretch")
+    show_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
     table.columns = [f"m{c}" for c in table.columns]
@@ -445,7 +446,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     )
     download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
     if kind == "cumulative_revenue_per_customer":
-        st.plotly_chart(charts.ltv_curves(res), width="stretch")
+        show_chart(charts.ltv_curves(res), width="stretch")
 
 
 def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None:
@@ -608,7 +609,7 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     g1, g2 = st.columns(2)
     g1.plotly_chart(charts.roc_chart(res), width="stretch")
     g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
-    st.plotly_chart(charts.importance_chart(res), width="stretch")
+    show_chart(charts.importance_chart(res), width="stretch")
     with st.expander(_("Feature importance, all models")):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
         imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
