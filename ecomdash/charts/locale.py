@@ -35,7 +35,8 @@ def _is_date(values) -> bool:
         return False
     if isinstance(first, datetime | date | np.datetime64):
         return True
-    if isinstance(first, str) and len(first) >= 10 and first[4] == "-" and first[7] == "-":
+    if isinstance(first, str) and len(first) >= 7 and first[4] == "-":
+        # "2025-01-31…" or a month "2025-01": plotly reads both as dates
         return first[:4].isdigit() and first[5:7].isdigit()
     return False
 

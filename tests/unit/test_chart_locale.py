@@ -35,3 +35,11 @@ def test_a_figure_rebuilt_from_its_dict_and_subplots_are_found():
     localise(back, "zh")
     assert back.layout.xaxis2.tickformatstops and back.layout.xaxis2.hoverformat == ZH_HOVER
     assert back.layout.xaxis.tickformatstops == () and back.layout.xaxis.hoverformat is None
+
+
+def test_month_strings_are_dates_too():
+    """A bar chart of months as text ("2025-01"): plotly reads it as dates, so does localise."""
+    fig = go.Figure(go.Bar(x=["2025-01", "2025-02"], y=[3, 4]))
+    assert localise(fig, "zh").layout.xaxis.hoverformat == ZH_HOVER
+    words = go.Figure(go.Bar(x=["2025 plan", "Jan-Feb"], y=[3, 4]))
+    assert localise(words, "zh").layout.xaxis.hoverformat is None
