@@ -112,7 +112,7 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert cap.startswith(f"{_day(lo.date())}至{_day(hi.date())}，没有更早的期间可对比。"), cap
     assert any(i.value.startswith("本期之前没有数据") for i in at.info)
     # the alerts strip's own sentences
-    assert any(re.search(r"\d+ 条高严重程度异常提醒", m.value) for m in at.markdown)
+    assert any(re.search(r"\d+ 条高级别提醒", m.value) for m in at.markdown)
     assert any("打开“异常提醒”页面" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
