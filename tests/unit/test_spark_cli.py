@@ -107,7 +107,11 @@ def test_segment_same_answer(capsys, both):
     d.pop("tree_fidelity"), s.pop("tree_fidelity")
     _same(s, d)
     assert (sc["k"], sc["chosen_by"]) == (dc["k"], dc["chosen_by"]) == (dc["k"], "silhouette")
-    assert [p["customers"] for p in sc["profile"]] == [p["customers"] for p in dc["profile"]]
+    # the partition agrees to within 0.5 % of the customers per cluster (test_spark_models.py:
+    # adjusted Rand index 0.996 on the demo; the libraries' k-means starts differ)
+    n = sum(p["customers"] for p in dc["profile"])
+    sizes = zip(sc["profile"], dc["profile"], strict=True)
+    assert all(abs(a["customers"] - b["customers"]) <= 0.005 * n for a, b in sizes)
 
 
 def test_basket_same_rules(capsys, both):
