@@ -113,7 +113,7 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert any(i.value.startswith("本期之前没有数据") for i in at.info)
     # the alerts strip's own sentences
     assert any(re.search(r"\d+ 条高级别提醒", m.value) for m in at.markdown)
-    assert any("打开“异常提醒”页面" in c.value for c in at.caption)
+    assert any("打开“异常提醒”页" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
