@@ -35,6 +35,7 @@ from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
 from ecomdash.i18n import _, get_lang
 from ecomdash.i18n.fmt import compact, pct
+from ecomdash.i18n.note import translated
 from ecomdash.store import DatasetInfo, Store, connect, default_home
 from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
 from ecomdash.ui.worker import budget_scope
@@ -297,7 +298,10 @@ def inert(text: str) -> str:
 
 
 def show_error(err: EcomdashError) -> None:
-    """Show a core error: a warning when the data is simply not enough, else an error."""
+    """Show a core error in the merchant's language (a message built with
+    ``ecomdash.i18n.note.note`` is translated here): a warning when the data is simply not
+    enough, else an error."""
+    err = translated(err)
     if isinstance(err, InsufficientDataError):
         st.warning(inert(str(err)), icon="⚠️")
     else:
