@@ -3,7 +3,9 @@
 plotly.js writes date ticks in English (``Jan 2025``) unless a locale bundle is loaded, which
 Streamlit's plotly does not ship. In the Chinese UI :func:`localise` gives every date axis
 Chinese tick and hover formats instead (``2025年1月``, ``1月15日``), one per zoom level, so a
-zoomed chart stays readable. English figures are returned unchanged.
+zoomed chart stays readable. Value axes drop plotly's SI suffixes (``1.2M``, ``40k``: Latin
+letters a Chinese operator does not read as amounts) for whole numbers with thousands
+separators (``1,200,000``). English figures are returned unchanged.
 """
 
 from __future__ import annotations
@@ -55,12 +57,29 @@ def _date_axes(fig: go.Figure) -> set[str]:
     return axes
 
 
+def _all_axes(fig: go.Figure) -> set[str]:
+    """Layout names of every cartesian axis the figure has or its traces refer to."""
+    axes = {"xaxis", "yaxis"} | {n for n in fig.layout if n.startswith(("xaxis", "yaxis"))}
+    for tr in fig.data:
+        for letter in ("x", "y"):
+            ref = getattr(tr, letter + "axis", None) if letter + "axis" in tr else None
+            if ref:
+                axes.add(letter + "axis" + ref[1:])
+    return axes
+
+
 def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:
-    """``fig`` with its date axes written in ``lang`` (the current language by default);
-    changed in place and returned."""
+    """``fig`` with its axes written in ``lang`` (the current language by default): Chinese
+    date formats on date axes, no SI suffixes on the others (an axis with its own tick
+    format, such as percentages, is left as it is); changed in place and returned."""
     if (lang or get_lang()) != "zh":
         return fig
     stops = [dict(dtickrange=list(r), value=v) for r, v in ZH_TICK_STOPS]
-    for name in _date_axes(fig):
+    dates = _date_axes(fig)
+    for name in dates:
         fig.layout[name].update(tickformatstops=stops, hoverformat=ZH_HOVER)
+    for name in _all_axes(fig) - dates:
+        axis = fig.layout[name]
+        if axis.type not in ("date", "category", "multicategory") and not axis.tickformat:
+            axis.update(exponentformat="none", separatethousands=True)
     return fig

@@ -43,3 +43,21 @@ def test_month_strings_are_dates_too():
     assert localise(fig, "zh").layout.xaxis.hoverformat == ZH_HOVER
     words = go.Figure(go.Bar(x=["2025 plan", "Jan-Feb"], y=[3, 4]))
     assert localise(words, "zh").layout.xaxis.hoverformat is None
+
+
+def test_value_axes_lose_si_suffixes_in_chinese_only():
+    """1.2M / 40k are Latin letters a Chinese operator does not read as amounts: value axes
+    show whole numbers with separators; a percentage axis keeps its format; a pie has none."""
+    fig = make_subplots(rows=1, cols=2)
+    fig.add_trace(go.Scatter(x=_months(), y=[1.2e6] * 6), row=1, col=1)
+    fig.add_trace(go.Bar(x=["a", "b"], y=[0.1, 0.2]), row=1, col=2)
+    fig.update_layout(yaxis2_tickformat=".0%")
+    en = localise(go.Figure(fig), "en")
+    assert en.layout.yaxis.exponentformat is None and en.layout.yaxis.separatethousands is None
+    zh = localise(go.Figure(fig), "zh")
+    assert zh.layout.yaxis.exponentformat == "none" and zh.layout.yaxis.separatethousands
+    assert zh.layout.yaxis2.tickformat == ".0%" and zh.layout.yaxis2.exponentformat is None
+    assert zh.layout.xaxis.exponentformat is None  # the date axis keeps its date formats
+    assert zh.layout.xaxis.hoverformat == ZH_HOVER
+    pie = localise(go.Figure(go.Pie(labels=["a"], values=[1])), "zh")
+    assert pie.data[0].type == "pie"
