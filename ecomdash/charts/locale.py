@@ -83,3 +83,105 @@ def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:
         if axis.type not in ("date", "category", "multicategory") and not axis.tickformat:
             axis.update(exponentformat="none", separatethousands=True)
     return fig
+
+
+#: plotly.js's own texts (the chart toolbar's tooltips, its messages) and date names in Chinese,
+#: as plotly.js's ``zh-CN`` locale has them, plus the keys plotly.js 3 renamed (``Download plot
+#: as a PNG``); Streamlit's plotly loads no locale bundle, so the figure's config carries it
+#: (``config.locales``, a documented plotly.js option). Streamlit's own "Fullscreen" button is
+#: not plotly's and stays English.
+ZH_PLOTLY_LOCALE = {
+    "dictionary": {
+        "Autoscale": "自动缩放",
+        "Box Select": "矩形框选择",
+        "Click to enter Colorscale title": "点击输入色阶的标题",
+        "Click to enter Component A title": "点击输入组件A的标题",
+        "Click to enter Component B title": "点击输入组件B的标题",
+        "Click to enter Component C title": "点击输入组件C的标题",
+        "Click to enter Plot title": "点击输入图表的标题",
+        "Click to enter X axis title": "点击输入X轴的标题",
+        "Click to enter Y axis title": "点击输入Y轴的标题",
+        "Click to enter radial axis title": "点击输入径向轴的标题",
+        "Compare data on hover": "悬停时比较数据",
+        "Double-click on legend to isolate one trace": "双击图例来突显对应轨迹",
+        "Double-click to zoom back out": "双击返回缩放",
+        "Download plot": "下载图表",
+        "Download plot as a png": "下载图表为PNG格式",
+        "Download plot as a PNG": "下载图表为 PNG 图片",
+        "Download plot as JSON": "下载图表为 JSON",
+        "Image download succeeded": "图片下载成功",
+        "JSON download succeeded": "JSON 下载成功",
+        "Preparing image - this may take a few seconds": "正在生成图片，可能需要几秒钟",
+        "Share chart...": "分享图表…",
+        "Sorry, there was a problem downloading your image!": "抱歉，图片下载出现问题！",
+        "Sorry, there was a problem downloading your JSON file!": "抱歉，JSON 文件下载出现问题！",
+        "Draw circle": "画圆",
+        "Draw closed freeform": "绘制封闭的任意图形",
+        "Draw line": "画直线",
+        "Draw open freeform": "绘制开放的任意图形",
+        "Draw rectangle": "画矩形",
+        "Edit in Chart Studio": "用 Chart Studio 编辑",
+        "Erase active shape": "擦除活动的形状",
+        "Lasso Select": "套索选择",
+        "Orbital rotation": "轨道旋转",
+        "Pan": "平移",
+        "Produced with Plotly.js": "由 Plotly.js 生成",
+        "Reset": "重置",
+        "Reset axes": "重置轴",
+        "Reset camera to default": "重置相机视角为默认",
+        "Reset camera to last save": "重置相机视角为上次保存",
+        "Reset view": "重置视图",
+        "Reset views": "重置视图",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Snapshot succeeded": "生成快照成功",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，下载快照出现问题！",
+        "Taking snapshot - this may take a few seconds": "正在生成快照 - 可能需要几秒钟",
+        "Toggle Spike Lines": "切换显示数据点辅助线",
+        "Toggle show closest data on hover": "切换悬停时显示最近的数据",
+        "Turntable rotation": "转台旋转",
+        "Zoom": "缩放",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "close:": "关闭：",
+        "high:": "最高：",
+        "incoming flow count:": "流入数：",
+        "kde:": "核密度估计：",
+        "lat:": "纬度：",
+        "lon:": "经度：",
+        "low:": "最低：",
+        "lower fence:": "下边界：",
+        "max:": "最大值：",
+        "mean ± σ:": "平均值 ± σ：",
+        "mean:": "平均值：",
+        "median:": "中位数：",
+        "min:": "最小值：",
+        "new text": "新文本",
+        "open:": "开盘：",
+        "outgoing flow count:": "流出数：",
+        "q1:": "第一四分位数：",
+        "q3:": "第三四分位数：",
+        "source:": "源：",
+        "target:": "目标：",
+        "trace": "轨迹",
+        "upper fence:": "上边界：",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+        "decimal": ".",
+        "thousands": ",",
+    },
+}
+
+
+def plotly_config(lang: str | None = None, config: dict | None = None) -> dict:
+    """``config`` (a plotly config dict, default empty) with plotly.js's own texts in ``lang``
+    (the current language by default): the toolbar's tooltips and its date names."""
+    out = dict(config or {})
+    if (lang or get_lang()) == "zh":
+        out.setdefault("locale", "zh-CN")
+        out["locales"] = {**out.get("locales", {}), "zh-CN": ZH_PLOTLY_LOCALE}
+    return out

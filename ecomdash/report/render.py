@@ -183,12 +183,12 @@ def script_json(obj: object) -> str:
 
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
-    from ecomdash.charts.locale import localise
+    from ecomdash.charts.locale import localise, plotly_config
 
-    spec = localise(go.Figure(fig)).to_plotly_json()  # date axes in the report's language
+    spec = localise(go.Figure(fig)).to_plotly_json()  # axes in the report's language
     data = script_json(spec.get("data", []))
     layout = script_json(spec.get("layout", {}))
-    config = script_json(PLOT_CONFIG)
+    config = script_json(plotly_config(config=PLOT_CONFIG))  # the toolbar's tooltips too
     return (
         f'<div class="figure" id="{e(div_id)}"></div>'
         f'<script>Plotly.newPlot("{e(div_id)}", {data}, {layout}, {config});</script>'

@@ -420,12 +420,15 @@ def _with_ctx(ctx, fn, args, kwargs, seconds=None):
         return fn(*args, **kwargs)
 
 
-def show_chart(fig, **kwargs) -> None:
-    """``st.plotly_chart`` with the figure's date axes in the page's language
-    (:func:`ecomdash.charts.locale.localise`)."""
-    from ecomdash.charts.locale import localise
+def show_chart(fig, *, where=None, **kwargs) -> None:
+    """``st.plotly_chart`` (in the container ``where``, default the page) with the figure's
+    axes and plotly's toolbar in the page's language (:func:`ecomdash.charts.locale.localise`,
+    :func:`~ecomdash.charts.locale.plotly_config`). Every chart goes through here
+    (tests/unit/test_chart_locale.py checks that no page calls ``plotly_chart`` itself)."""
+    from ecomdash.charts.locale import localise, plotly_config
 
-    st.plotly_chart(localise(fig), **kwargs)
+    kwargs["config"] = plotly_config(config=kwargs.get("config"))
+    (where or st).plotly_chart(localise(fig), **kwargs)
 
 
 def fmt_money(x: float | None) -> str:

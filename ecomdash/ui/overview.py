@@ -206,9 +206,10 @@ def render(ctx: PageContext) -> None:
                 )
                 continue
             a, b = st.columns([3, 2])
-            a.plotly_chart(
+            show_chart(
                 cached_figure(breakdown_figure, df, _(title), key=(ctx.key, grain, stem, lang)),
                 width="stretch",
+                where=a,
             )
             with b:
                 show_table(df, hide_index=True)

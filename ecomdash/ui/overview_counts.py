@@ -8,7 +8,7 @@ import streamlit as st
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
 from ecomdash.i18n import N_, _
 from ecomdash.kpis import KPI_LABELS, OverviewResult
-from ecomdash.ui.common import download_table, fmt_compact, fmt_int
+from ecomdash.ui.common import download_table, fmt_compact, fmt_int, show_chart
 from ecomdash.ui.tables import show_table
 
 #: what each tile means (message ids; the Overview's own where they are the same)
@@ -87,13 +87,13 @@ def render_counts(res: OverviewResult) -> None:
             key="ov_count_metric",
         )
         left, right = st.columns([3, 1])
-        left.plotly_chart(trend_figure(res, metric), width="stretch")
+        show_chart(trend_figure(res, metric), width="stretch", where=left)
         with right:
             show_table(res.trend, hide_index=True, height=330)
             download_table(res.trend, "trend", key="dl_trend_counts")
     if len(res.busiest):
         left, right = st.columns([3, 1])
-        left.plotly_chart(busiest_figure(res.busiest), width="stretch")
+        show_chart(busiest_figure(res.busiest), width="stretch", where=left)
         with right:
             show_table(res.busiest, hide_index=True, height=330)
             download_table(res.busiest, "busiest-hours", key="dl_busiest")
@@ -107,7 +107,7 @@ def render_counts(res: OverviewResult) -> None:
         title = _(by_units if value == "units" else by_orders)
         with tab:
             a, b = st.columns([3, 2])
-            a.plotly_chart(count_breakdown_figure(df, title, value), width="stretch")
+            show_chart(count_breakdown_figure(df, title, value), width="stretch", where=a)
             with b:
                 show_table(df, hide_index=True)
                 download_table(df, stem, key=f"dl_{stem}_counts")

@@ -219,7 +219,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     for w in cl.warnings:
         st.warning(w)
     left, right = st.columns([3, 2])
-    left.plotly_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch")
+    show_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch", where=left)
     with right:
         show_table(cl.curve, area="segments", hide_index=True, width="stretch")
     show_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")

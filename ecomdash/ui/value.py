@@ -504,8 +504,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
             delta_color="off",
         )
         g1, g2 = st.columns(2)
-        g1.plotly_chart(charts.calibration_by_frequency(cal), width="stretch")
-        g2.plotly_chart(charts.calibration_tracking(cal), width="stretch")
+        show_chart(charts.calibration_by_frequency(cal), width="stretch", where=g1)
+        show_chart(charts.calibration_tracking(cal), width="stretch", where=g2)
         with st.expander(_("Calibration tables")):
             show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
             download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
@@ -607,8 +607,8 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     show_table(table.round(3), area="value", hide_index=True, width="stretch")
     download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
-    g1.plotly_chart(charts.roc_chart(res), width="stretch")
-    g2.plotly_chart(charts.probability_calibration_chart(res), width="stretch")
+    show_chart(charts.roc_chart(res), width="stretch", where=g1)
+    show_chart(charts.probability_calibration_chart(res), width="stretch", where=g2)
     show_chart(charts.importance_chart(res), width="stretch")
     with st.expander(_("Feature importance, all models")):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")

@@ -149,6 +149,7 @@ def test_every_page_in_chinese(zh_page, zh_url, merchant_values):
     shutil.copyfile(shot, docs)
 
     found: dict[str, dict[str, list[str]]] = {}
+    toolbar: dict[str, list[str]] = {}  # plotly's own toolbar tooltips, per page
     for name in NAV:
         _nav(page, name)
         assert page.get_by_test_id("stException").count() == 0, f"{name}: exception"
@@ -161,6 +162,9 @@ def test_every_page_in_chinese(zh_page, zh_url, merchant_values):
             "title": english_lines(title),
             "main": english_lines(shown_text(page, main), merchant_values),
         }
+        toolbar[name] = main.locator(".modebar-btn").evaluate_all(
+            "els => els.map(e => e.getAttribute('data-title') || '')"
+        )
         slug = f"zh-{NAV.index(name):02d}"
         screenshot(page, slug)
         assert "lang=zh" in page.url, page.url  # the language stays in the URL
@@ -183,5 +187,14 @@ def test_every_page_in_chinese(zh_page, zh_url, merchant_values):
     assert frame == {}, frame
     pages = {n: found[n]["main"] for n in ZH_PAGES if found[n]["main"]}
     assert pages == {}, pages
+    # plotly's toolbar speaks Chinese too (its locale travels in each chart's config)
+    # Streamlit adds its own "Fullscreen" button to plotly's toolbar, with a fixed English title
+    own = {"Fullscreen", "Close fullscreen"}
+    assert sum(t not in own for ts in toolbar.values() for t in ts) >= 10, toolbar
+    latin = {
+        n: [t for t in ts if t not in own and not re.search("[\u4e00-\u9fff]", t)]
+        for n, ts in toolbar.items()
+    }
+    assert {n: ts for n, ts in latin.items() if ts} == {}, latin
     assert page.watch.errors == [], page.watch.errors
     assert page.watch.external == [], page.watch.external

@@ -61,3 +61,34 @@ def test_value_axes_lose_si_suffixes_in_chinese_only():
     assert zh.layout.xaxis.hoverformat == ZH_HOVER
     pie = localise(go.Figure(go.Pie(labels=["a"], values=[1])), "zh")
     assert pie.data[0].type == "pie"
+
+
+def test_plotly_config_carries_the_chinese_locale_only_in_chinese():
+    from ecomdash.charts.locale import ZH_PLOTLY_LOCALE, plotly_config
+
+    assert plotly_config("en", {"displaylogo": False}) == {"displaylogo": False}
+    zh = plotly_config("zh", {"displaylogo": False})
+    assert zh["displaylogo"] is False and zh["locale"] == "zh-CN"
+    loc = zh["locales"]["zh-CN"]
+    assert loc is ZH_PLOTLY_LOCALE and len(loc["format"]["months"]) == 12
+    assert loc["dictionary"]["Download plot as a png"] == "下载图表为PNG格式"
+    with use_lang("zh"):
+        assert plotly_config()["locale"] == "zh-CN"
+
+
+def test_every_page_chart_goes_through_show_chart():
+    """show_chart puts the axes and plotly's toolbar in the merchant's language; a chart drawn
+    with ``st.plotly_chart`` or ``column.plotly_chart`` directly would stay English."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.joinpath("ecomdash").rglob("*.py"), *root.joinpath("pages").rglob("*.py")]
+    direct = [
+        f"{p.relative_to(root)}:{n}"
+        for p in files
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.plotly_chart\(", line) and "(where or st).plotly_chart" not in line
+    ]
+    assert len(files) > 50
+    assert direct == []

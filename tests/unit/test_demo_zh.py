@@ -54,6 +54,11 @@ def test_chinese_names_cny_and_provinces(zh):
     assert (per_cust == 1).all()
     products = lines[~lines[S.IS_NON_PRODUCT]]
     assert products[S.PRODUCT_NAME].map(lambda n: bool(CJK.search(n))).all()
+    # no English word left in a name (sizes such as "A5" or "25 厘米", and "LED" as Chinese
+    # writes it, are fine): every variant of the catalogue is translated
+    names = products[S.PRODUCT_NAME].str.replace("LED", "", regex=False)
+    latin = names.str.contains(r"[A-Za-z]{2,}", regex=True)
+    assert not latin.any(), sorted(products.loc[latin, S.PRODUCT_NAME].unique())[:10]
     assert set(products[S.CATEGORY]) == set(demo_zh.CATEGORIES.values())
     assert zh.truth.currency == "CNY"
     # CNY prices: floor(GBP × 9.2) + 0.9, so every positive price ends in .90
