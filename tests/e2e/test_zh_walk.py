@@ -61,7 +61,7 @@ STREAMLIT_OWN = re.compile(r"^(Upload|\d+MB per file( • .*)?|yyyy|mm|dd)$")
 def english_lines(text: str, data_values: tuple[str, ...] = ()) -> list[str]:
     """The lines of ``text`` with English words (zh_walk's rule), bilingual lines aside and
     the merchant's own values (``data_values``, longest first) taken out of each line first:
-    the Chinese demo keeps some English variant names (``盖毯 – Herringbone``)."""
+    product ids (``TEX-271``) and any merchant text are the merchant's, not the UI's."""
     out = []
     for line in text.splitlines():
         line = line.strip()
