@@ -161,7 +161,7 @@ class RestockResult:
 
 
 def plan_restock(
-    lines: pd.DataFrame,
+    lines: pd.DataFrame | None = None,
     *,
     lead_time_days: float = 14,
     service_level: float = 0.95,
@@ -169,14 +169,22 @@ def plan_restock(
     stock: pd.Series | None = None,
     top: int = 100,
     many: ManyForecastResult | None = None,
+    weekly: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
 ) -> RestockResult:
     """Restock plan for the ``top`` products by revenue (weekly unit forecasts).
 
     ``stock``: units on hand indexed by product_id (from :func:`read_stock` or typed in).
     ``many``: reuse an existing weekly-units :func:`forecast_many` result.
+    Without ``lines`` (a large store: no line leaves it), give ``many``, ``weekly`` (sales per
+    product and week, ``Store.product_weeks``) and ``as_of`` (the last order date,
+    ``Store.date_span``): the plan is the same as from the lines.
     """
     service_z(service_level)
-    if S.QUANTITY not in lines or S.PRODUCT_ID not in lines:
+    if lines is None:
+        if many is None or weekly is None or as_of is None:
+            raise ValueError("plan_restock without lines needs many, weekly and as_of")
+    elif S.QUANTITY not in lines or S.PRODUCT_ID not in lines:
         raise ParameterError(
             "The restock planner needs product id and quantity columns; this dataset lacks "
             f"{', '.join(c for c in (S.PRODUCT_ID, S.QUANTITY) if c not in lines)}. "
@@ -196,7 +204,7 @@ def plan_restock(
             "error_sd_daily": t["error_sd"].fillna(0) / math.sqrt(7.0),
         }
     )
-    as_of = pd.Timestamp(lines[S.ORDER_DATE].max()).normalize()
+    as_of = pd.Timestamp(lines[S.ORDER_DATE].max() if lines is not None else as_of).normalize()
     plan = restock_table(
         demand,
         lead_time_days=lead_time_days,
@@ -206,7 +214,12 @@ def plan_restock(
         as_of=as_of,
     )
     # ABC and XYZ over every product (not only the top N), on the same complete weeks.
-    classes = classify_products(lines, weeks=pd.DatetimeIndex(many.history.columns))
+    weeks = pd.DatetimeIndex(many.history.columns)
+    classes = (
+        classify_products(lines, weeks=weeks)
+        if weekly is None
+        else classify_weekly(weekly, weeks=weeks)
+    )
     plan.insert(0, "product_name", t["product_name"])
     plan.insert(1, "revenue", t["revenue"])
     plan.insert(2, "abc", classes["abc"].reindex(plan.index).fillna("C"))
@@ -273,16 +286,41 @@ def classify_products(
 
     ``weeks``: the Monday week starts to measure variability on (default: every week from the
     first to the last sale). Returns index product_id, columns ``revenue, abc, cv, xyz``.
+    The same as :func:`classify_weekly` of the lines reduced to product-weeks (which the store
+    computes in SQL: ``Store.product_weeks``).
     """
     cols = [S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE, S.REVENUE, *S.FLAGS]
     sales = S.sales_lines(lines[[c for c in cols if c in lines]])
     sales = sales[sales[S.PRODUCT_ID].notna()]
     rev_col = sales[S.REVENUE] if S.REVENUE in sales else sales[S.QUANTITY]
-    revenue = rev_col.groupby(sales[S.PRODUCT_ID]).sum()
     wk = sales[S.ORDER_DATE].dt.to_period("W-SUN").dt.start_time
-    units = sales[S.QUANTITY].groupby([sales[S.PRODUCT_ID], wk]).sum().unstack(fill_value=0.0)
+    weekly = (
+        pd.DataFrame(
+            {
+                "product_id": sales[S.PRODUCT_ID],
+                "week": wk,
+                "units": sales[S.QUANTITY],
+                "revenue": rev_col,
+            }
+        )
+        .groupby(["product_id", "week"], dropna=False)[["units", "revenue"]]
+        .sum()
+        .reset_index()
+    )
+    return classify_weekly(weekly, weeks=weeks)
+
+
+def classify_weekly(weekly: pd.DataFrame, *, weeks: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    """:func:`classify_products` from sales already summed per product and week: columns
+    ``product_id, week`` (Monday; NaT for undated sales, counted in revenue only), ``units``,
+    ``revenue``."""
+    revenue = weekly.groupby("product_id")["revenue"].sum()
+    dated = weekly[weekly["week"].notna()]
+    units = dated.pivot_table(
+        index="product_id", columns="week", values="units", aggfunc="sum", fill_value=0.0
+    )
     if weeks is None:
-        weeks = pd.date_range(wk.min(), wk.max(), freq="W-MON")
+        weeks = pd.date_range(dated["week"].min(), dated["week"].max(), freq="W-MON")
     units = units.reindex(index=revenue.index, columns=weeks, fill_value=0.0).fillna(0.0)
     xyz = xyz_classes(units)
     return pd.DataFrame(

@@ -691,6 +691,48 @@ class Store:
             df[c] = df[c].astype("int64")
         return df
 
+    def product_weeks(self, dataset_id: str, filters: Filters | None = None) -> pd.DataFrame:
+        """Units and revenue of the sales lines per product and week (weeks start on Monday),
+        in SQL: what :func:`ecomdash.inventory.classify_products` reads from the lines.
+
+        Sales lines as :func:`ecomdash.schema.sales_lines` (see :meth:`sales_predicate`) with a
+        product id; ``revenue`` is the revenue column, or the units when there is none (as
+        ``classify_products`` ranks them). Undated lines come in one row with ``week`` NaT
+        (they count in a product's revenue, not in its weekly units). Columns ``product_id,
+        week, units, revenue``, sorted by product and week.
+        """
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        if not {S.PRODUCT_ID, S.QUANTITY} <= cols:
+            return pd.DataFrame(
+                {
+                    "product_id": pd.Series(dtype="string"),
+                    "week": pd.Series(dtype="datetime64[us]"),
+                    "units": pd.Series(dtype="float64"),
+                    "revenue": pd.Series(dtype="float64"),
+                }
+            )
+        week = (
+            "CAST(date_trunc('week', order_date) AS TIMESTAMP)"
+            if S.ORDER_DATE in cols
+            else "CAST(NULL AS TIMESTAMP)"
+        )
+        revenue = "revenue" if S.REVENUE in cols else "quantity"
+        sql = f"""
+            SELECT product_id, {week} AS week, sum(quantity) AS units,
+                   sum({revenue}) AS revenue
+            FROM l
+            WHERE {self.sales_predicate(info)} AND product_id IS NOT NULL
+            GROUP BY 1, 2
+            ORDER BY 1, 2 NULLS LAST
+        """
+        df = self.query(info.id, filters, sql)
+        df["product_id"] = df["product_id"].astype("string")
+        df["week"] = pd.to_datetime(df["week"]).astype("datetime64[us]")
+        for c in ("units", "revenue"):
+            df[c] = pd.to_numeric(df[c]).astype("float64")
+        return df
+
     # -- aggregates: the engine seam ------------------------------------------------------
     # Pages and commands ask for these instead of every line with every column: DuckDB
     # reduces the lines (per order, per customer, per day, per customer x product) and only

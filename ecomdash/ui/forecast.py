@@ -164,11 +164,32 @@ def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, fl
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _restock_inputs(key: tuple) -> dict:
+    """What the restock plan reads besides the forecasts, reduced in SQL (no line leaves the
+    store): sales per product and week (ABC/XYZ) and the last order date. Empty when the
+    dataset lacks a product id or quantity (the plan then says so, from the lines)."""
+    workspace, dataset_id, _version, fkey = key
+    store = get_store(workspace)
+    if not {S.PRODUCT_ID, S.QUANTITY} <= set(store.info(dataset_id).columns):
+        return {}
+    f = Filters.from_key(fkey)
+    return {
+        "weekly": store.product_weeks(dataset_id, f),
+        "as_of": store.date_span(dataset_id, f)[1],
+    }
+
+
+def _restock(key: tuple, **kwargs) -> inv.RestockResult:
+    inputs = _restock_inputs(key)
+    return inv.plan_restock(None if inputs else _lines(key), **inputs, **kwargs)
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _plan(key: tuple, params: tuple) -> inv.RestockResult:
     """The restock plan without stock levels (the planner's base; the home's finding)."""
     service, lead, review, top = params
-    return inv.plan_restock(
-        _lines(key),
+    return _restock(
+        key,
         lead_time_days=lead,
         service_level=service,
         review_days=review,
@@ -668,8 +689,8 @@ def _restock_section(ctx: PageContext) -> None:
     stock_in = pd.Series(
         edited["on_hand"].to_numpy(dtype=float), index=edited["product_id"]
     ).dropna()
-    res = inv.plan_restock(
-        _lines(ctx.key),
+    res = _restock(
+        ctx.key,
         lead_time_days=lead,
         service_level=service,
         review_days=review,

@@ -349,3 +349,12 @@ def test_lake_as_file_url(stores, tmp_path):
     assert (tmp_path / "urllake" / url.workspace / "catalog.json").exists()
     assert (tmp_path / "urllake" / url.workspace / u_id / "v1").is_dir()
     pd.testing.assert_frame_equal(url.load_lines(u_id), sp.load_lines(ids["spark"]["fixture"]))
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_product_weeks_equal(stores, which):
+    """The restock plan's ABC/XYZ product-weeks (undated lines included) on both engines."""
+    duck, d_id, sp, s_id = _pair(stores, which)
+    a, b = sp.product_weeks(s_id), duck.product_weeks(d_id)
+    assert len(b) >= 3 and b["week"].notna().any()
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
