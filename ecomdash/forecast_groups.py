@@ -34,18 +34,10 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
-from ecomdash.forecast import (
-    SEASON,
-    _auto_choice,
-    _calendar,
-    _check_int,
-    _fit_folds,
-    _fold_mae,
-    _next_periods,
-    _run_engine,
-    default_horizon,
-    intermittency,
-)
+from ecomdash.forecast.base import SEASON, _calendar, _next_periods
+from ecomdash.forecast.engine import _auto_choice, _fold_mae, _run_engine
+from ecomdash.forecast.models import intermittency
+from ecomdash.forecast.single import _check_int, _fit_folds, default_horizon
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.store import Store
