@@ -72,8 +72,16 @@ def _run_engine(
     before = np.concatenate([[0], np.cumsum(keep)])
     if first_fold < 1 or before[first_fold] < 4:
         raise InsufficientDataError(
-            f"A backtest of {folds} folds × {H} periods needs more history: the series has "
-            f"{n_t} periods. Use fewer folds, a shorter horizon, or a coarser grain."
+            note(
+                N_(
+                    "A backtest of {folds} folds × {horizon} periods needs more history: the "
+                    "series has {n} periods. Use fewer folds, a shorter horizon, or a coarser "
+                    "grain."
+                ),
+                folds=folds,
+                horizon=H,
+                n=n_t,
+            )
         )
     seasonal = m_model > 1 and before[first_fold] >= 2 * m_model
     m_eff = m_model if seasonal else 1
@@ -152,7 +160,9 @@ def _run_engine(
                 Xi[0], obs_m[0], mod_origins, Hm, m_eff, exog=ex, log=bool(log[0])
             )
         except (ValueError, np.linalg.LinAlgError) as err:  # pragma: no cover - numerical
-            warn.append(f"SARIMAX could not be fitted ({err}); it was left out.")
+            warn.append(
+                note(N_("SARIMAX could not be fitted ({error}); it was left out."), error=str(err))
+            )
     names = list(raw)
     paths = {k: expand(v) for k, v in raw.items()}
     allowed = np.ones((n_s, len(names)), dtype=bool)

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pandas as pd
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 _COUNTRY_CODES = {
     "united kingdom": "GB",
@@ -63,8 +65,15 @@ class Event:
         end = self.end or self.start
         if end < self.start:
             raise ParameterError(
-                f"Event '{self.name}' ends ({end}) before it starts ({self.start}). "
-                "Enter an end date on or after the start date."
+                note(
+                    N_(
+                        "Event '{name}' ends ({end}) before it starts ({start}). Enter an end "
+                        "date on or after the start date."
+                    ),
+                    name=self.name,
+                    end=str(end),
+                    start=str(self.start),
+                )
             )
         return pd.date_range(pd.Timestamp(self.start), pd.Timestamp(end), freq="D")
 
@@ -88,8 +97,14 @@ def preset_events(names: Sequence[str], *, start: date, end: date) -> tuple[Even
     for name in names:
         if name not in PRESET_EVENTS:
             raise ParameterError(
-                f"Unknown sale day {name!r}. Choose from {', '.join(PRESET_EVENTS)}, or enter "
-                "your own event with its dates."
+                note(
+                    N_(
+                        "Unknown sale day {name}. Choose from {choices}, or enter your own "
+                        "event with its dates."
+                    ),
+                    name=repr(name),
+                    choices=tuple(note(e) for e in PRESET_EVENTS),
+                )
             )
         for y in range(start.year, end.year + 1):
             if name == "Black Friday":

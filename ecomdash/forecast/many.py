@@ -69,8 +69,12 @@ def forecast_many(
     horizon = default_horizon(freq) if horizon is None else _check_int("horizon", horizon, 1, 400)
     if S.PRODUCT_ID not in lines:
         raise ParameterError(
-            "Forecasting products needs a product id column; this dataset has none. "
-            "Map the product id on the Data page."
+            note(
+                N_(
+                    "Forecasting products needs a product id column; this dataset has none. "
+                    "Map the product id on the Data page."
+                )
+            )
         )
     shop = build_series(
         lines if shop is None else shop,

@@ -12,7 +12,6 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.forecast.base import (
-    FREQ_WORD,
     FREQS,
     METRICS,
     SEASON,
@@ -70,15 +69,24 @@ def _metric_values(lines: pd.DataFrame, metric: str) -> pd.Series:
         if S.QUANTITY in lines and S.UNIT_PRICE in lines:
             return (lines[S.QUANTITY] * lines[S.UNIT_PRICE]).astype(float)
         raise ParameterError(
-            "Forecasting revenue needs a revenue column (or quantity and unit price). "
-            f"Found columns: {', '.join(map(str, lines.columns))}. Choose metric 'orders' or "
-            "'units', or map the revenue column on the Data page."
+            note(
+                N_(
+                    "Forecasting revenue needs a revenue column (or quantity and unit price). "
+                    "Found columns: {columns}. Choose metric 'orders' or 'units', or map the "
+                    "revenue column on the Data page."
+                ),
+                columns=tuple(map(str, lines.columns)),
+            )
         )
     if metric == "units":
         if S.QUANTITY not in lines:
             raise ParameterError(
-                "Forecasting units needs a quantity column; this dataset has none. "
-                "Choose metric 'revenue' or 'orders', or map the quantity column."
+                note(
+                    N_(
+                        "Forecasting units needs a quantity column; this dataset has none. "
+                        "Choose metric 'revenue' or 'orders', or map the quantity column."
+                    )
+                )
             )
         return lines[S.QUANTITY].astype(float)
     raise AssertionError(metric)
@@ -111,26 +119,46 @@ def build_series(
     """
     if metric not in METRICS:
         raise ParameterError(
-            f"The 'metric' parameter must be one of {', '.join(METRICS)}. Got {metric!r} instead."
+            note(
+                N_("The 'metric' parameter must be one of {choices}. Got {value} instead."),
+                choices=METRICS,
+                value=repr(metric),
+            )
         )
     if freq not in FREQS:
         raise ParameterError(
-            f"The 'freq' parameter must be one of D (daily), W (weekly), M (monthly). "
-            f"Got {freq!r} instead."
+            note(
+                N_(
+                    "The 'freq' parameter must be one of D (daily), W (weekly), M (monthly). "
+                    "Got {value} instead."
+                ),
+                value=repr(freq),
+            )
         )
     if returns not in ("net", "exclude"):
         raise ParameterError(
-            f"The 'returns' parameter must be 'net' or 'exclude'. Got {returns!r} instead."
+            note(
+                N_("The 'returns' parameter must be 'net' or 'exclude'. Got {value} instead."),
+                value=repr(returns),
+            )
         )
     if S.ORDER_DATE not in lines:
         raise ParameterError(
-            "Forecasting needs an order date column; this dataset has none. "
-            "Map the order date on the Data page."
+            note(
+                N_(
+                    "Forecasting needs an order date column; this dataset has none. "
+                    "Map the order date on the Data page."
+                )
+            )
         )
     if metric == "orders" and S.ORDER_ID not in lines:
         raise ParameterError(
-            "Forecasting orders needs an order id column; this dataset has none. "
-            "Choose metric 'revenue' or 'units', or map the order id column."
+            note(
+                N_(
+                    "Forecasting orders needs an order id column; this dataset has none. "
+                    "Choose metric 'revenue' or 'units', or map the order id column."
+                )
+            )
         )
     warn: list[str] = []
     # Keep only the columns needed: filtering string columns of large tables is the slow part.
@@ -145,8 +173,13 @@ def build_series(
     sales = S.sales_lines(lines)
     if len(sales) == 0:
         raise InsufficientDataError(
-            f"Forecasting needs sales lines; found none among {len(lines):,} lines. "
-            "Check the date range and filters, and that quantities/prices are positive."
+            note(
+                N_(
+                    "Forecasting needs sales lines; found none among {n} lines. Check the date "
+                    "range and filters, and that quantities/prices are positive."
+                ),
+                n=f"{len(lines):,}",
+            )
         )
     # Shop-level activity calendar (independent of scope).
     shop_days = pd.DatetimeIndex(sales[S.ORDER_DATE].dt.floor("D").unique()).sort_values()
@@ -216,7 +249,13 @@ def build_series(
             continue
         if col not in lines:
             raise ParameterError(
-                f"Filtering the forecast by {col} needs a {col} column; this dataset has none."
+                note(
+                    N_(
+                        "Filtering the forecast by {column} needs a {column} column; this "
+                        "dataset has none."
+                    ),
+                    column=col,
+                )
             )
         sel = sel[sel[col] == val]
         scope.append((col, str(val)))
@@ -224,7 +263,10 @@ def build_series(
     if len(ssel) == 0:
         what = ", ".join(f"{k}={v}" for k, v in scope)
         raise InsufficientDataError(
-            f"No sales lines for {what}. Check the spelling, or pick another scope."
+            note(
+                N_("No sales lines for {scope}. Check the spelling, or pick another scope."),
+                scope=what,
+            )
         )
     if metric == "orders":
         per = ssel.groupby(_period_start(ssel[S.ORDER_DATE], freq))[S.ORDER_ID].nunique()
@@ -342,9 +384,22 @@ def build_series(
                 warn.append(note(msg, start=str(first_p.date()), first=str(first_day.date())))
         frame = frame.reset_index(drop=True)
     if len(frame) == 0:
+        msg = {
+            "D": N_(
+                "No complete day in the data ({start} to {end}). Choose a finer grain (daily) "
+                "or upload a longer history."
+            ),
+            "W": N_(
+                "No complete week in the data ({start} to {end}). Choose a finer grain (daily) "
+                "or upload a longer history."
+            ),
+            "M": N_(
+                "No complete month in the data ({start} to {end}). Choose a finer grain "
+                "(daily) or upload a longer history."
+            ),
+        }[freq]
         raise InsufficientDataError(
-            f"No complete {FREQ_WORD[freq]} in the data ({first_day.date()} to {last_day.date()}). "
-            "Choose a finer grain (daily) or upload a longer history."
+            note(msg, start=str(first_day.date()), end=str(last_day.date()))
         )
     nfut = max(future_periods, 0)
     fut_idx = _next_periods(frame["period"].iloc[-1], nfut, freq)
@@ -406,19 +461,43 @@ def series_from_values(
     ([1.0, 2.0, 3.0], 12)
     """
     if freq not in FREQS:
-        raise ParameterError(f"The 'freq' parameter must be one of D, W, M. Got {freq!r} instead.")
+        raise ParameterError(
+            note(
+                N_("The 'freq' parameter must be one of D, W, M. Got {value} instead."),
+                value=repr(freq),
+            )
+        )
     idx = pd.DatetimeIndex(periods)
     vals = np.asarray(values, dtype=float)
     if len(idx) != len(vals) or len(idx) == 0:
         raise ParameterError(
-            f"periods and values must have the same non-zero length; got {len(idx)} and {len(vals)}."
+            note(
+                N_(
+                    "periods and values must have the same non-zero length; got {n_periods} "
+                    "and {n_values}."
+                ),
+                n_periods=len(idx),
+                n_values=len(vals),
+            )
         )
     expected = _calendar(idx[0], idx[-1], freq)
     if len(expected) != len(idx) or not (expected == idx).all():
-        raise ParameterError(
-            f"The periods are not a regular {FREQ_WORD[freq]}ly calendar (gaps or wrong "
-            "anchors). Fill missing periods with 0 before forecasting."
-        )
+        # one sentence per grain ("dayly" was the old English for D)
+        msg = {
+            "D": N_(
+                "The periods are not a regular daily calendar (gaps or wrong anchors). Fill "
+                "missing periods with 0 before forecasting."
+            ),
+            "W": N_(
+                "The periods are not a regular weekly calendar (gaps or wrong anchors). Fill "
+                "missing periods with 0 before forecasting."
+            ),
+            "M": N_(
+                "The periods are not a regular monthly calendar (gaps or wrong anchors). Fill "
+                "missing periods with 0 before forecasting."
+            ),
+        }[freq]
+        raise ParameterError(note(msg))
     cwd = (
         np.asarray(idx.day_of_week.isin(list(closed_weekdays)))
         if freq == "D"
@@ -480,8 +559,13 @@ def seasonality(series: SeriesResult) -> SeasonalityResult:
 
     if series.freq != "D":
         raise ParameterError(
-            f"Seasonality is measured on a daily series; got freq={series.freq!r}. "
-            "Build the series with freq='D'."
+            note(
+                N_(
+                    "Seasonality is measured on a daily series; got freq={freq}. Build the "
+                    "series with freq='D'."
+                ),
+                freq=repr(series.freq),
+            )
         )
     fr = series.frame
     y = pd.Series(fr["value"].to_numpy(float), index=pd.DatetimeIndex(fr["period"]))
@@ -526,5 +610,7 @@ def seasonality(series: SeriesResult) -> SeasonalityResult:
         amp = float(np.hypot(c, d))
         peak = float((np.degrees(np.arctan2(d, c)) % 360) / 360 * 365.25)
     else:
-        warn.append("Less than a year of complete weeks: yearly seasonality is not measured.")
+        warn.append(
+            note(N_("Less than a year of complete weeks: yearly seasonality is not measured."))
+        )
     return SeasonalityResult(prof, amp, peak, tuple(warn))

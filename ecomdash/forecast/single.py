@@ -99,7 +99,16 @@ def default_horizon(freq: str) -> int:
 def _check_int(name: str, value: int, lo: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
         raise ParameterError(
-            f"The '{name}' parameter must be an int in the range [{lo}, {hi}]. Got {value!r} instead."
+            note(
+                N_(
+                    "The '{name}' parameter must be an int in the range [{lo}, {hi}]. Got "
+                    "{value} instead."
+                ),
+                name=name,
+                lo=lo,
+                hi=hi,
+                value=repr(value),
+            )
         )
     return int(value)
 
@@ -191,7 +200,11 @@ def forecast(
     unknown = set(models) - set(ALL_MODELS)
     if unknown:
         raise ParameterError(
-            f"Unknown model(s) {sorted(unknown)}. Choose from {', '.join(ALL_MODELS)}."
+            note(
+                N_("Unknown model(s) {models}. Choose from {choices}."),
+                models=str(sorted(unknown)),
+                choices=ALL_MODELS,
+            )
         )
     fr = series.frame
     y = fr["value"].to_numpy(dtype=float)
@@ -200,8 +213,14 @@ def forecast(
     fut = series.future
     if len(fut) < horizon:
         raise ParameterError(
-            f"The series describes {len(fut)} future periods but the horizon is {horizon}. "
-            "Build the series with future_periods >= horizon."
+            note(
+                N_(
+                    "The series describes {n} future periods but the horizon is {horizon}. "
+                    "Build the series with future_periods >= horizon."
+                ),
+                n=len(fut),
+                horizon=horizon,
+            )
         )
     fut = fut.iloc[:horizon]
     folds, fold_note = _fit_folds(len(fr), horizon, folds)
