@@ -9,7 +9,7 @@ Package layout (by concern; every name below is re-exported here, so
 
 * ``base``: metrics, grains, season lengths, model labels, the regular calendar helpers.
 * ``events``: public holidays (``holidays`` package), sale days, merchant events.
-* ``series``: ``build_series`` / ``series_from_values`` / ``seasonality``.
+* ``series``: ``build_series`` / ``series_from_values``; ``season``: ``seasonality``.
 * ``models``: the vectorised models (seasonal naive, seasonal mean, ETS, Croston, SARIMAX).
 * ``engine``: the rolling-origin backtest engine shared by ``forecast`` and ``forecast_many``.
 * ``single``: ``forecast`` (one series), ``verdict``, ``default_horizon``.
@@ -63,14 +63,8 @@ from ecomdash.forecast.events import (
 )
 from ecomdash.forecast.many import ManyForecastResult, forecast_many
 from ecomdash.forecast.models import _ets, intermittency
-from ecomdash.forecast.series import (
-    SeasonalityResult,
-    SeriesResult,
-    build_series,
-    main_country,
-    seasonality,
-    series_from_values,
-)
+from ecomdash.forecast.season import SeasonalityResult, seasonality
+from ecomdash.forecast.series import SeriesResult, build_series, main_country, series_from_values
 from ecomdash.forecast.single import (
     ALL_MODELS,
     ForecastResult,
