@@ -58,7 +58,9 @@ from ecomdash.forecast.events import (
     PRESET_EVENTS,
     Event,
     holiday_code,
+    holiday_names_zh,
     holidays_between,
+    localise_holidays,
     preset_events,
 )
 from ecomdash.forecast.many import ManyForecastResult, forecast_many
@@ -96,8 +98,10 @@ __all__ = [
     "forecast",
     "forecast_many",
     "holiday_code",
+    "holiday_names_zh",
     "holidays_between",
     "intermittency",
+    "localise_holidays",
     "main_country",
     "preset_events",
     "seasonality",

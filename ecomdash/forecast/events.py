@@ -164,3 +164,55 @@ def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -
     except NotImplementedError:
         return {}
     return {pd.Timestamp(d): n for d, n in h.items() if start <= pd.Timestamp(d) <= end}
+
+
+def holiday_names_zh(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, str]:
+    """{name as :func:`holidays_between` gives it: its Simplified Chinese name} for the
+    holidays of ``code`` between two dates, from the ``holidays`` package's own ``zh_CN``
+    translations. Empty when the package has no Simplified Chinese for that country (of the
+    countries we know, only China, Hong Kong, Macau and Taiwan have it): those names stay as
+    the package gives them.
+
+    >>> n = holiday_names_zh("CN", pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    >>> n["Chinese New Year (Spring Festival)"], n["National Day"]
+    ('春节', '国庆节')
+    >>> holiday_names_zh("GB", pd.Timestamp("2024-01-01"), pd.Timestamp("2024-12-31"))
+    {}
+    """
+    if not code:
+        return {}
+    import holidays as hol
+
+    years = list(range(start.year, end.year + 1))
+    kw = {"subdiv": "ENG"} if code == "GB" else {}
+    try:
+        base = hol.country_holidays(code, years=years, **kw)
+    except NotImplementedError:
+        return {}
+    if "zh_CN" not in (getattr(base, "supported_languages", None) or ()):
+        return {}
+    zh = hol.country_holidays(code, years=years, language="zh_CN", **kw)
+    out: dict[str, str] = {}
+    for d, name in base.items():
+        # the package joins several holidays on one day with "; " (in every language)
+        parts, zh_parts = name.split("; "), str(zh.get(d, "")).split("; ")
+        if len(parts) == len(zh_parts):
+            out.update((p, z) for p, z in zip(parts, zh_parts, strict=True) if z)
+    return out
+
+
+def localise_holidays(
+    names: Sequence[str], code: str | None, start: pd.Timestamp, end: pd.Timestamp
+) -> list[str]:
+    """``names`` (a series' ``holiday`` column: "" or names joined by "; ") with every name
+    the package has in Simplified Chinese replaced by it (the others kept as they are), for
+    the Chinese page. Display only: results and exports of the core keep the package's names.
+
+    >>> localise_holidays(["", "National Day"], "CN", pd.Timestamp("2024-10-01"),
+    ...                   pd.Timestamp("2024-10-07"))
+    ['', '国庆节']
+    """
+    table = holiday_names_zh(code, start, end)
+    if not table:
+        return list(names)
+    return ["; ".join(table.get(p, p) for p in str(n).split("; ")) if n else n for n in names]
