@@ -36,6 +36,7 @@ import pandas as pd
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 #: Public holidays: key -> (English label, Chinese name, lunar / solar-term date); the date is
 #: a message id (the Chinese UI shows it in Chinese).
@@ -140,7 +141,11 @@ def festival_day(key: str, year: int) -> date:
 
     if key not in PUBLIC_HOLIDAYS:
         raise ParameterError(
-            f"Unknown Chinese public holiday {key!r}. Choose from {', '.join(PUBLIC_HOLIDAYS)}."
+            note(
+                N_("Unknown Chinese public holiday {key}. Choose from {choices}."),
+                key=repr(key),
+                choices=tuple(PUBLIC_HOLIDAYS),
+            )
         )
     h = hol.country_holidays("CN", years=year, language="en_US")
     days = sorted(
@@ -209,7 +214,13 @@ def calendar_days(start: date, end: date) -> pd.DataFrame:
     ``<festival>_peak`` for the shopping festivals, ``holiday`` (the break's key or ""),
     ``official`` (False for a year whose schedule is not yet published: an estimate)."""
     if end < start:
-        raise ParameterError(f"The calendar ends ({end}) before it starts ({start}).")
+        raise ParameterError(
+            note(
+                N_("The calendar ends ({end}) before it starts ({start})."),
+                end=str(end),
+                start=str(start),
+            )
+        )
     days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")
     out = pd.DataFrame({"date": days})
     hol = np.array([""] * len(days), dtype=object)
@@ -283,7 +294,11 @@ def check_features(features: Sequence[str]) -> tuple[str, ...]:
     bad = [f for f in features if f not in FEATURES]
     if bad:
         raise ParameterError(
-            f"Unknown Chinese calendar feature(s) {bad}. Choose from {', '.join(FEATURES)}."
+            note(
+                N_("Unknown Chinese calendar feature(s) {features}. Choose from {choices}."),
+                features=str(bad),
+                choices=FEATURES,
+            )
         )
     return tuple(dict.fromkeys(features))
 
@@ -312,7 +327,7 @@ def regressors(
     elif freq == "M":
         last = periods.max() + pd.offsets.MonthEnd(0)
     else:
-        raise ParameterError(f"Unknown grain {freq!r}: use D, W or M.")
+        raise ParameterError(note(N_("Unknown grain {freq}: use D, W or M."), freq=repr(freq)))
     days = calendar_days(first.date(), last.date())
     cols = []
     for f in feats:

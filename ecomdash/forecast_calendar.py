@@ -118,7 +118,7 @@ def add_calendar_models(
 ):
     """The engine ``eng`` with the calendar twins of ``models`` added. ``run(Y, models, exog)``
     reruns the same engine on another series; ``periods`` covers history and horizon."""
-    from ecomdash.forecast import _Paths
+    from ecomdash.forecast.models import _Paths
 
     feats = calendar_cn.check_features(features)
     if not feats:

@@ -34,18 +34,10 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
-from ecomdash.forecast import (
-    SEASON,
-    _auto_choice,
-    _calendar,
-    _check_int,
-    _fit_folds,
-    _fold_mae,
-    _next_periods,
-    _run_engine,
-    default_horizon,
-    intermittency,
-)
+from ecomdash.forecast.base import SEASON, _calendar, _next_periods
+from ecomdash.forecast.engine import _auto_choice, _fold_mae, _run_engine
+from ecomdash.forecast.models import intermittency
+from ecomdash.forecast.single import _check_int, _fit_folds, default_horizon
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.store import Store
@@ -115,8 +107,14 @@ def group_columns(by: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
     bad = [p for p in parts if p not in GROUPS]
     if not parts or bad:
         raise ParameterError(
-            f"'by' names the group to forecast, e.g. 'category' or 'location,category'; got "
-            f"{by!r}. Use one or more of: {', '.join(sorted(set(GROUPS)))}."
+            note(
+                N_(
+                    "'by' names the group to forecast, e.g. 'category' or 'location,category'; "
+                    "got {by}. Use one or more of: {choices}."
+                ),
+                by=repr(by),
+                choices=tuple(sorted(set(GROUPS))),
+            )
         )
     cols = tuple(dict.fromkeys(GROUPS[p] for p in parts))
     return cols
@@ -137,17 +135,27 @@ def series_table(
     missing = [c for c in by if c not in info.columns]
     if missing:
         raise ParameterError(
-            f"This dataset has no {', '.join(missing)} column to forecast by (it has "
-            f"{', '.join(info.columns)}). Choose another group, or map that column on the "
-            "Data page."
+            note(
+                N_(
+                    "This dataset has no {missing} column to forecast by (it has {columns}). "
+                    "Choose another group, or map that column on the Data page."
+                ),
+                missing=tuple(missing),
+                columns=tuple(info.columns),
+            )
         )
     if S.ORDER_DATE not in info.columns:
-        raise ParameterError("Forecasting needs a date column; map it on the Data page.")
+        raise ParameterError(note(N_("Forecasting needs a date column; map it on the Data page.")))
     col = {"revenue": S.REVENUE, "units": S.QUANTITY}.get(metric)
     if col is None or col not in info.columns:
         raise ParameterError(
-            f"Forecasting by group works on revenue or units; this dataset has no {metric!r} "
-            "column. Choose the other metric."
+            note(
+                N_(
+                    "Forecasting by group works on revenue or units; this dataset has no "
+                    "{metric} column. Choose the other metric."
+                ),
+                metric=repr(metric),
+            )
         )
     unit = {"D": "day", "W": "week", "M": "month"}[freq]
     keys = ", ".join(f"coalesce({c}, '(none)') AS {c}" for c in by)
@@ -165,7 +173,12 @@ def series_table(
     lo, hi = span.iloc[0, 0], span.iloc[0, 1]
     if df.empty or pd.isna(lo):
         raise InsufficientDataError(
-            "There are no sales in the chosen period and filters. Widen the period in the sidebar."
+            note(
+                N_(
+                    "There are no sales in the chosen period and filters. Widen the period in "
+                    "the sidebar."
+                )
+            )
         )
     df["value"] = df["value"].fillna(0.0).astype(float)
     return df, (pd.Timestamp(lo), pd.Timestamp(hi))
@@ -188,11 +201,15 @@ def forecast_groups(
     ``InsufficientDataError`` with what to change."""
     t0 = time.perf_counter()
     if freq not in SEASON:
-        raise ParameterError(f"'freq' must be D, W or M; got {freq!r}.")
+        raise ParameterError(note(N_("'freq' must be D, W or M; got {value}."), value=repr(freq)))
     cols = group_columns(by)
     if reconciliation not in RECONCILIATIONS:
         raise ParameterError(
-            f"'reconciliation' must be one of {', '.join(RECONCILIATIONS)}; got {reconciliation!r}."
+            note(
+                N_("'reconciliation' must be one of {choices}; got {value}."),
+                choices=tuple(RECONCILIATIONS),
+                value=repr(reconciliation),
+            )
         )
     folds = _check_int("folds", folds, 1, 52)
     horizon = default_horizon(freq) if horizon is None else _check_int("horizon", horizon, 1, 400)
@@ -231,8 +248,14 @@ def forecast_groups(
     n_s, n_t = wide.shape
     if n_s > MAX_SERIES:
         raise ParameterError(
-            f"{n_s:,} series is more than {MAX_SERIES:,} forecast at once. Choose a coarser group "
-            "(e.g. category instead of product) or filter the data in the sidebar."
+            note(
+                N_(
+                    "{n} series is more than {max} forecast at once. Choose a coarser group "
+                    "(e.g. category instead of product) or filter the data in the sidebar."
+                ),
+                n=f"{n_s:,}",
+                max=f"{MAX_SERIES:,}",
+            )
         )
     folds, fold_note = _fit_folds(n_t, horizon, folds)
     if fold_note:

@@ -47,7 +47,13 @@ def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.S
     ['A', 'A', 'B', 'C']
     """
     if not 0 < a < b < 1:
-        raise ParameterError(f"ABC thresholds must satisfy 0 < a < b < 1; got a={a}, b={b}.")
+        raise ParameterError(
+            note(
+                N_("ABC thresholds must satisfy 0 < a < b < 1; got a={a}, b={b}."),
+                a=str(a),
+                b=str(b),
+            )
+        )
     rev = revenue.clip(lower=0).sort_values(ascending=False, kind="stable")
     total = rev.sum()
     if total <= 0:
@@ -79,8 +85,13 @@ def service_z(service_level: float) -> float:
     """
     if not isinstance(service_level, (int, float)) or not 0.5 <= service_level < 1:
         raise ParameterError(
-            "The 'service_level' parameter must be a number in the range [0.5, 1). "
-            f"Got {service_level!r} instead (e.g. 0.95 means a stock-out in 1 of 20 cycles)."
+            note(
+                N_(
+                    "The 'service_level' parameter must be a number in the range [0.5, 1). "
+                    "Got {value} instead (e.g. 0.95 means a stock-out in 1 of 20 cycles)."
+                ),
+                value=repr(service_level),
+            )
         )
     return float(norm.ppf(service_level))
 
@@ -102,11 +113,17 @@ def restock_table(
     """
     if not (isinstance(lead_time_days, (int, float)) and 0 < lead_time_days <= 365):
         raise ParameterError(
-            f"The 'lead_time_days' parameter must be in the range (0, 365]. Got {lead_time_days!r}."
+            note(
+                N_("The 'lead_time_days' parameter must be in the range (0, 365]. Got {value}."),
+                value=repr(lead_time_days),
+            )
         )
     if not (isinstance(review_days, (int, float)) and 0 <= review_days <= 365):
         raise ParameterError(
-            f"The 'review_days' parameter must be in the range [0, 365]. Got {review_days!r}."
+            note(
+                N_("The 'review_days' parameter must be in the range [0, 365]. Got {value}."),
+                value=repr(review_days),
+            )
         )
     z = service_z(service_level)
     out = demand.copy()
@@ -186,16 +203,26 @@ def plan_restock(
             raise ValueError("plan_restock without lines needs many, weekly and as_of")
     elif S.QUANTITY not in lines or S.PRODUCT_ID not in lines:
         raise ParameterError(
-            "The restock planner needs product id and quantity columns; this dataset lacks "
-            f"{', '.join(c for c in (S.PRODUCT_ID, S.QUANTITY) if c not in lines)}. "
-            "Map them on the Data page."
+            note(
+                N_(
+                    "The restock planner needs product id and quantity columns; this dataset "
+                    "lacks {missing}. Map them on the Data page."
+                ),
+                missing=tuple(c for c in (S.PRODUCT_ID, S.QUANTITY) if c not in lines),
+            )
         )
     if many is None:
         many = forecast_many(lines, top=top, metric="units", freq="W", horizon=8, folds=4)
     elif many.metric != "units" or many.freq != "W":
         raise ParameterError(
-            "The restock planner needs weekly unit forecasts; got "
-            f"metric={many.metric!r}, freq={many.freq!r}."
+            note(
+                N_(
+                    "The restock planner needs weekly unit forecasts; got metric={metric}, "
+                    "freq={freq}."
+                ),
+                metric=repr(many.metric),
+                freq=repr(many.freq),
+            )
         )
     t = many.table.set_index("product_id")
     demand = pd.DataFrame(
@@ -339,11 +366,19 @@ def read_stock(data: bytes) -> pd.Series:
     """
     if len(data) > MAX_STOCK_FILE_BYTES:
         raise InputFileError(
-            f"The stock file is {len(data):,} bytes; the limit is {MAX_STOCK_FILE_BYTES:,}. "
-            "Upload only the product id and stock columns."
+            note(
+                N_(
+                    "The stock file is {size} bytes; the limit is {limit}. Upload only the "
+                    "product id and stock columns."
+                ),
+                size=f"{len(data):,}",
+                limit=f"{MAX_STOCK_FILE_BYTES:,}",
+            )
         )
     if not data.strip():
-        raise InputFileError("The stock file is empty. Upload a CSV with product id and stock.")
+        raise InputFileError(
+            note(N_("The stock file is empty. Upload a CSV with product id and stock."))
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -355,16 +390,27 @@ def read_stock(data: bytes) -> pd.Series:
     qty_col = next((cols[n] for n in _QTY_NAMES if n in cols), None)
     if id_col is None or qty_col is None:
         raise InputFileError(
-            "The stock file needs a product id column (product_id, SKU, stock code) and a "
-            f"stock column (on_hand, stock, qty). Found columns: {', '.join(df.columns)}."
+            note(
+                N_(
+                    "The stock file needs a product id column (product_id, SKU, stock code) and "
+                    "a stock column (on_hand, stock, qty). Found columns: {columns}."
+                ),
+                columns=tuple(map(str, df.columns)),
+            )
         )
     ids = df[id_col].str.strip()
     qty = pd.to_numeric(df[qty_col].str.strip().str.replace(",", "", regex=False), errors="coerce")
     bad = int(qty.isna().sum())
     if bad == len(df):
         raise InputFileError(
-            f"No stock value in column '{qty_col}' is a number ({bad} rows). "
-            "Enter whole units, e.g. 12."
+            note(
+                N_(
+                    "No stock value in column '{column}' is a number ({n} rows). Enter whole "
+                    "units, e.g. 12."
+                ),
+                column=str(qty_col),
+                n=bad,
+            )
         )
     ok = qty.notna() & (ids != "")
     return qty[ok].groupby(ids[ok]).sum().astype(float).rename("on_hand")

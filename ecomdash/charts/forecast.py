@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult
-from ecomdash.i18n import N_, _
+from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult, localise_holidays
+from ecomdash.i18n import N_, _, get_lang
 from ecomdash.inventory import RestockResult
 from ecomdash.labels import label, model_label
 
@@ -103,9 +103,16 @@ def forecast_figure(
     )
     if len(marks):
         ymax = float(np.nanmax([fr["value"].max(), fc["hi95"].max(), 0.0]))
+        hols = marks["holiday"].tolist()
+        if get_lang() == "zh":  # the holidays package's own Chinese names, where it has them
+            hols = localise_holidays(
+                hols,
+                res.series.holiday_country,
+                marks["period"].min(),
+                marks["period"].max() + pd.Timedelta(days=31),
+            )
         texts = [
-            "; ".join(t for t in (h, e) if t)
-            for h, e in zip(marks["holiday"], marks["event"], strict=True)
+            "; ".join(t for t in (h, e) if t) for h, e in zip(hols, marks["event"], strict=True)
         ]
         colours = ["#2ca02c" if e else "#9467bd" for e in marks["event"]]
         fig.add_trace(

@@ -440,6 +440,13 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     )
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
+        if get_lang() == "zh":  # the holidays package's own Chinese names, where it has them
+            out["holiday"] = F.localise_holidays(
+                out["holiday"].tolist(),
+                res.series.holiday_country,
+                res.forecast["period"].min(),
+                res.forecast["period"].max() + pd.Timedelta(days=31),
+            )
         money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
         kinds = money if sparams[0] == "revenue" else None
         show_table(out, area="forecast", kinds=kinds, hide_index=True, width="stretch")

@@ -411,8 +411,10 @@ def test_vectorised_ets_equals_statsmodels_etsmodel(monkeypatch):
     t = np.arange(T)
     y = 100 + 0.5 * t + 10 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 3, T)
     a, b, g, p = 0.3, 0.05, 0.1, 0.9
-    monkeypatch.setattr(
-        F, "_ets_grid", lambda m: (np.array([a]), np.array([b]), np.array([g]), np.array([p]))
+    monkeypatch.setattr(  # looked up by F._ets in its own module
+        F.models,
+        "_ets_grid",
+        lambda m: (np.array([a]), np.array([b]), np.array([g]), np.array([p])),
     )
     ours = F._ets(y[None, :], np.ones((1, T), bool), [T], h, m, log=np.array([False]))
     l0 = y[:m].mean()
