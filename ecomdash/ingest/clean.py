@@ -37,12 +37,12 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text, _text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
-from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.platforms_cn import RETURNED
 from ecomdash.ingest.returns import (
     _STATUS_RULES,
@@ -106,22 +106,28 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "columns": ", ".join(map(repr, raw.columns)),
         }
         if unknown and missing:
-            msg = _(
-                "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
-                "{missing} not in the file; the file's columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
+                    "{missing} not in the file; the file's columns are {columns}. Choose again."
+                ),
                 **fields,
             )
         elif unknown:
-            msg = _(
-                "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
-                "columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
+                    "columns are {columns}. Choose again."
+                ),
                 unknown=fields["unknown"],
                 columns=fields["columns"],
             )
         else:
-            msg = _(
-                "The mapping does not fit this file: column(s) {missing} not in the file; the "
-                "file's columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: column(s) {missing} not in the file; the "
+                    "file's columns are {columns}. Choose again."
+                ),
                 missing=fields["missing"],
                 columns=fields["columns"],
             )
@@ -176,21 +182,21 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         if fld == schema.PRODUCT_NAME:
             add(
                 "trimmed_names",
-                Msg(N_("product names with spaces around them (trimmed)")),
+                note(N_("product names with spaces around them (trimmed)")),
                 text[fld].trimmed,
                 "kept",
             )
         if fld == schema.CUSTOMER_ID:
             add(
                 "customer_id_float",
-                Msg(N_("customer ids written as decimals (13085.0 → 13085)")),
+                note(N_("customer ids written as decimals (13085.0 → 13085)")),
                 text[fld].fixed & ~text[fld].placeholder,
                 "kept",
             )
             if text[fld].placeholder.any():
                 add(
                     "guest_placeholder",
-                    Msg(
+                    note(
                         N_(
                             "customer id is a guest placeholder (0, guest, anonymous …): "
                             "counted as a guest order, not as one customer"
@@ -211,9 +217,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         missing_number |= conv.missing
         if conv.note:
             notes.append(
-                Msg(
+                note(
                     N_("{field} ({column}): {note}"),
-                    field=Msg(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
+                    field=note(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
                     column=repr(mapping[fld]),
                     note=conv.note,
                 )
@@ -226,9 +232,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         bad_date = conv.bad | conv.missing
         if conv.note:
             notes.append(
-                Msg(
+                note(
                     N_("{field} ({column}): {note}"),
-                    field=Msg(schema.ORDER_DATE),
+                    field=note(schema.ORDER_DATE),
                     column=repr(mapping[schema.ORDER_DATE]),
                     note=conv.note,
                 )
@@ -238,18 +244,18 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rules.append(
             RuleResult(
                 "malformed_row",
-                Msg(N_("lines with the wrong number of fields (dropped)")),
+                note(N_("lines with the wrong number of fields (dropped)")),
                 len(raw.malformed),
                 "dropped",
                 raw.malformed.head(SAMPLE_ROWS).reset_index(drop=True),
             )
         )
     if schema.ORDER_DATE in mapping:
-        add("unreadable_date", Msg(N_("missing or unreadable order date")), bad_date, "dropped")
+        add("unreadable_date", note(N_("missing or unreadable order date")), bad_date, "dropped")
     if any(f in mapping for f in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE)):
         add(
             "unreadable_number",
-            Msg(N_("quantity or amount that is not a number")),
+            note(N_("quantity or amount that is not a number")),
             unreadable_number,
             "dropped",
         )
@@ -258,11 +264,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for col in [c for c in cache if c != mapping.get(STATUS)]:
         del cache[col]
     if schema.ORDER_ID in mapping:
-        add("duplicate", Msg(N_("exact duplicate of an earlier row")), dup, "dropped")
+        add("duplicate", note(N_("exact duplicate of an earlier row")), dup, "dropped")
     else:
         add(
             "identical_rows",
-            Msg(
+            note(
                 N_(
                     "rows identical to an earlier row, kept: without an order id they may be "
                     "separate purchases"
@@ -279,7 +285,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         cols[schema.UNIT_PRICE] = (cols[schema.REVENUE] / q.where(q != 0)).astype("float64")
     if schema.PRODUCT_ID not in text and schema.PRODUCT_NAME in text:
         text[schema.PRODUCT_ID] = text[schema.PRODUCT_NAME]
-        notes.append(Msg(N_("No product id column: the product name is used as the product id.")))
+        notes.append(note(N_("No product id column: the product name is used as the product id.")))
     # ---- returns
     is_return = np.zeros(n, dtype=bool)
     if schema.ORDER_ID in text:
@@ -289,7 +295,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             invoices = len(np.unique(order.codes[c_ids]))
             add(
                 "cancellation_invoice",
-                Msg(
+                note(
                     N_("cancellation lines: order id starts with C ({n} orders)"), n=f"{invoices:,}"
                 ),
                 c_ids,
@@ -300,7 +306,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         neg = (q < 0).to_numpy()
         add(
             "negative_quantity",
-            Msg(N_("negative quantity (a return) outside cancellation orders")),
+            note(N_("negative quantity (a return) outside cancellation orders")),
             neg & ~is_return,
             "flagged",
         )
@@ -318,7 +324,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         refunded &= ~is_return
         add(
             "refund_status",
-            Msg(
+            note(
                 N_(
                     "status says refunded / returned / cancelled (kept as a sale, with a return line "
                     "that nets it out)"
@@ -342,7 +348,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             }
             statuses[kind] = states
             listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
-            add(rule, Msg(N_("{label}: {states}"), label=Msg(label), states=listed), mask, action)
+            add(rule, note(N_("{label}: {states}"), label=note(label), states=listed), mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -351,7 +357,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             net_neg = (amount < 0).to_numpy() & ~is_return
             add(
                 "net_return",
-                Msg(
+                note(
                     N_(
                         "negative amount in summed sales: more returned than sold (counted as returns)"
                     )
@@ -374,15 +380,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             if word == "price"
             else (N_("amount is zero"), N_("amount is negative"))
         )
-        add(f"zero_{word}", Msg(zero), (p == 0).to_numpy(), "kept")
+        add(f"zero_{word}", note(zero), (p == 0).to_numpy(), "kept")
         add(
             f"negative_{word}",
-            Msg(negative),
+            note(negative),
             ((p < 0).to_numpy() & ~is_return) if word == "amount" else (p < 0).to_numpy(),
             "kept",
         )
     if missing_number.any():
-        add("missing_number", Msg(N_("quantity or amount left empty")), missing_number, "kept")
+        add("missing_number", note(N_("quantity or amount left empty")), missing_number, "kept")
     # ---- products and customers
     pid = text.get(schema.PRODUCT_ID)
     pname = text.get(schema.PRODUCT_NAME)
@@ -390,18 +396,18 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         no_product = pid.missing.copy()
         if pname is not None:
             no_product &= pname.missing
-        add("missing_product", Msg(N_("no product id or name")), no_product, "kept")
+        add("missing_product", note(N_("no product id or name")), no_product, "kept")
         if pname is not None and schema.PRODUCT_ID in mapping:
             add(
                 "missing_product_name",
-                Msg(N_("product name missing (the id is there)")),
+                note(N_("product name missing (the id is there)")),
                 pname.missing & ~pid.missing,
                 "kept",
             )
     if schema.CUSTOMER_ID in text:
         add(
             "missing_customer",
-            Msg(N_("no customer id (guest orders)")),
+            note(N_("no customer id (guest orders)")),
             text[schema.CUSTOMER_ID].missing,
             "kept",
         )
@@ -415,7 +421,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             non_product = pname.matches(schema.NON_PRODUCT_NAME)
         add(
             "non_product",
-            Msg(N_("postage, fees, adjustments and other non-product lines")),
+            note(N_("postage, fees, adjustments and other non-product lines")),
             non_product,
             "flagged",
         )
@@ -450,7 +456,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rules.append(
             RuleResult(
                 "cancelled_sale",
-                Msg(
+                note(
                     N_(
                         "sale lines matched to the return that cancels them (same customer and product, "
                         "opposite quantity, earlier date)"

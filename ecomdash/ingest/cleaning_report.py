@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ecomdash import schema
-from ecomdash.ingest.messages import to_json
+from ecomdash.i18n.note import to_json
 
 SAMPLE_ROWS = 5
 

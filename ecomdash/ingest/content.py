@@ -17,8 +17,8 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.ingest.convert import date_rate, number_rate
-from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.synonyms import _NUMERIC
 from ecomdash.ingest.table import RawTable
 
@@ -78,23 +78,23 @@ def _profile(col: pd.Series) -> _Profile:
 def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
     """Multiplier (0..1] for a name match given the content, and a note."""
     if p.filled == 0:
-        return 0.3, Msg(N_("the column is empty"))
+        return 0.3, note(N_("the column is empty"))
     if fld in _NUMERIC:
         if p.number >= 0.95:
-            return 1.0, Msg(N_("values are numbers"))
+            return 1.0, note(N_("values are numbers"))
         if p.number >= 0.6:
-            return 0.8, Msg(N_("{share} of values are numbers"), share=f"{p.number:.0%}")
-        return 0.2, Msg(N_("only {share} of values are numbers"), share=f"{p.number:.0%}")
+            return 0.8, note(N_("{share} of values are numbers"), share=f"{p.number:.0%}")
+        return 0.2, note(N_("only {share} of values are numbers"), share=f"{p.number:.0%}")
     if fld == schema.ORDER_DATE:
         if p.date >= 0.95 or p.date_serial >= 0.95:
-            return 1.0, Msg(N_("values are dates"))
+            return 1.0, note(N_("values are dates"))
         if p.date >= 0.6:
-            return 0.8, Msg(N_("{share} of values are dates"), share=f"{p.date:.0%}")
-        return 0.2, Msg(N_("only {share} of values are dates"), share=f"{p.date:.0%}")
+            return 0.8, note(N_("{share} of values are dates"), share=f"{p.date:.0%}")
+        return 0.2, note(N_("only {share} of values are dates"), share=f"{p.date:.0%}")
     if fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID):
         if p.date >= 0.9:
-            return 0.3, Msg(N_("values look like dates, not ids"))
-        return 1.0, Msg(N_("values look like ids"))
+            return 0.3, note(N_("values look like dates, not ids"))
+        return 1.0, note(N_("values look like ids"))
     if fld in (
         schema.PRODUCT_NAME,
         schema.COUNTRY,
@@ -103,8 +103,8 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
         schema.LOCATION,
     ):
         if p.number >= 0.95 or p.date >= 0.9:
-            return 0.4, Msg(N_("values are numbers or dates, not text"))
-        return 1.0, Msg(N_("values are text"))
+            return 0.4, note(N_("values are numbers or dates, not text"))
+        return 1.0, note(N_("values are text"))
     return 1.0, ""
 
 
@@ -137,10 +137,10 @@ def _order_level_evidence(raw: RawTable, order_col: str, total_col: str, n: int 
         return ""
     later = multi[multi["o"].duplicated(keep="first")]
     if (later["t"] == "").mean() > 0.5:
-        return Msg(N_("left blank on an order's later lines"))
+        return note(N_("left blank on an order's later lines"))
     per_order = multi.groupby("o", sort=False)["t"].nunique()
     if (per_order == 1).mean() > 0.8:
-        return Msg(N_("the same value on every line of an order"))
+        return note(N_("the same value on every line of an order"))
     return ""
 
 
@@ -155,7 +155,7 @@ def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
         return None, ""
     for token in _PARTIAL.get(fld, ()):
         if token in n:
-            return 0.6, Msg(
+            return 0.6, note(
                 N_("header {column} contains {token}"), column=repr(c), token=repr(token)
             )
     return None, ""
@@ -192,7 +192,13 @@ def _content_candidates(
     date_col = date_cols[0] if date_cols else None
     if date_col:
         out.append(
-            (0.7, -1, schema.ORDER_DATE, date_col, Msg(N_("{column} holds dates"), column=date_col))
+            (
+                0.7,
+                -1,
+                schema.ORDER_DATE,
+                date_col,
+                note(N_("{column} holds dates"), column=date_col),
+            )
         )
     dates = raw.data[date_col] if date_col else None
     big_whole = [
@@ -248,25 +254,25 @@ def _content_candidates(
                 -2,
                 schema.CUSTOMER_ID,
                 c,
-                Msg(N_("{column} holds an id that repeats on different dates"), column=c),
+                note(N_("{column} holds an id that repeats on different dates"), column=c),
             )
         )
     for c in orders:
         why = (
-            Msg(N_("{column} holds an id in row order"), column=c)
+            note(N_("{column} holds an id in row order"), column=c)
             if _in_row_order(profiles[c].values)
-            else Msg(N_("{column} holds an id"), column=c)
+            else note(N_("{column} holds an id"), column=c)
         )
         out.append((0.6, -2, schema.ORDER_ID, c, why))
     for c in qty_like[:1]:
         out.append(
-            (0.5, -3, schema.QUANTITY, c, Msg(N_("{column} holds small whole numbers"), column=c))
+            (0.5, -3, schema.QUANTITY, c, note(N_("{column} holds small whole numbers"), column=c))
         )
     for c in amount_like[:1]:
         out.append(
-            (0.6, -4, schema.REVENUE, c, Msg(N_("{column} holds decimal amounts"), column=c))
+            (0.6, -4, schema.REVENUE, c, note(N_("{column} holds decimal amounts"), column=c))
         )
     text_cols = [c for c in cols if profiles[c].alpha > 0.9 and profiles[c].date < 0.5]
     for c in text_cols[:1]:
-        out.append((0.4, -5, schema.PRODUCT_NAME, c, Msg(N_("{column} holds text"), column=c)))
+        out.append((0.4, -5, schema.PRODUCT_NAME, c, note(N_("{column} holds text"), column=c)))
     return out

@@ -25,7 +25,8 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import Joined, note
 from ecomdash.ingest.content import (
     _content_candidates,
     _content_ok,
@@ -33,7 +34,6 @@ from ecomdash.ingest.content import (
     _partial,
     _profile,
 )
-from ecomdash.ingest.messages import Msg
 from ecomdash.ingest.platforms_cn import Layout, layout_mapping
 from ecomdash.ingest.roles import EVENT, PRIMARY_FIELD, ROLES, named_role, role_allows
 from ecomdash.ingest.synonyms import (
@@ -150,14 +150,14 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
     if raw.layout == "basket_list":
         fields = (
             FieldProposal(
-                schema.ORDER_ID, "basket", 1.0, Msg(N_("basket list: one basket per line"))
+                schema.ORDER_ID, "basket", 1.0, note(N_("basket list: one basket per line"))
             ),
             FieldProposal(
-                schema.PRODUCT_ID, "item", 1.0, Msg(N_("basket list: the items of each line"))
+                schema.PRODUCT_ID, "item", 1.0, note(N_("basket list: the items of each line"))
             ),
         )
         rest = tuple(
-            FieldProposal(f, None, 0.0, Msg(N_("not in a basket list")))
+            FieldProposal(f, None, 0.0, note(N_("not in a basket list")))
             for f in FIELDS
             if f not in (schema.ORDER_ID, schema.PRODUCT_ID)
         )
@@ -172,21 +172,21 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
-            how = Msg(N_("header {column} matches {field}"), column=repr(c), field=Msg(fld))
+            how = note(N_("header {column} matches {field}"), column=repr(c), field=note(fld))
             if strength is None:
                 strength, how = _partial(fld, n, c)
             if strength is None:
                 continue
-            mult, note = _content_ok(fld, p)
+            mult, seen = _content_ok(fld, p)
             if not role_allows(role, fld):
                 blocked.append((strength * mult, fld, c, how))
                 continue
             if role is not None and mult < 1 and p.date < 0.9 and p.filled > 0:
                 # store / department codes are often numbers: the name is the evidence
-                mult, note = 1.0, Msg(N_("the name says it is {role}"), role=Msg(ROLES[role][3]))
+                mult, seen = 1.0, note(N_("the name says it is {role}"), role=note(ROLES[role][3]))
             matched = True
             score = strength * mult
-            reason = Msg(N_("{how}; {note}"), how=how, note=note) if note else how
+            reason = note(N_("{how}; {note}"), how=how, note=seen) if seen else how
             cands.append((score, -_PRIORITY[fld], fld, c, reason))
         if role in PRIMARY_FIELD and not matched:
             fld = PRIMARY_FIELD[role]
@@ -196,8 +196,10 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     -_PRIORITY[fld],
                     fld,
                     c,
-                    Msg(
-                        N_("header {column} names {role}"), column=repr(c), role=Msg(ROLES[role][3])
+                    note(
+                        N_("header {column} names {role}"),
+                        column=repr(c),
+                        role=note(ROLES[role][3]),
                     ),
                 )
             )
@@ -219,7 +221,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                 prio,
                 fld,
                 c,
-                Msg(N_("{reason} (no header matched; check)"), reason=reason),
+                note(N_("{reason} (no header matched; check)"), reason=reason),
             )
             for score, prio, fld, c, reason in content
             if fld not in by_name and fld != schema.PRODUCT_NAME
@@ -247,12 +249,12 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         if fld in chosen or c in used:
             continue
         warnings.append(
-            Msg(
+            note(
                 N_(
                     "{field} left unmapped: {column} might be it, but the evidence is weak "
                     "(confidence {score}: {reason}). Map it yourself if that is right."
                 ),
-                field=Msg(fld),
+                field=note(fld),
                 column=repr(c),
                 score=f"{score:.2f}",
                 reason=reason,
@@ -264,14 +266,14 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
             continue
         seen.add((fld, c))
         warnings.append(
-            Msg(
+            note(
                 N_(
                     "{column} is named like {role}, so it is not used as {field} "
                     "even though its values could fit."
                 ),
                 column=repr(c),
-                role=Msg(ROLES[roles[c]][3]),
-                field=Msg(fld),
+                role=note(ROLES[roles[c]][3]),
+                field=note(fld),
             )
         )
     notes: list[str] = []
@@ -287,7 +289,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         if why:
             del chosen[schema.REVENUE]
             notes.append(
-                Msg(
+                note(
                     N_(
                         "{column} is an order total ({why}); revenue per line is computed as "
                         "quantity × unit price instead (map it to revenue yourself if you prefer)."
@@ -297,7 +299,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                 )
             )
     fields = tuple(
-        chosen.get(f) or FieldProposal(f, None, 0.0, Msg(N_("no matching column"))) for f in FIELDS
+        chosen.get(f) or FieldProposal(f, None, 0.0, note(N_("no matching column"))) for f in FIELDS
     )
     return MappingProposal(fields, tuple(cols), tuple(notes), tuple(warnings))
 
@@ -309,23 +311,23 @@ def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> M
             f,
             mapping[f],
             1.0,
-            Msg(
+            note(
                 N_("{layout}: {column} is its {field}"),
-                layout=Msg(lay.label),
+                layout=note(lay.label),
                 column=repr(mapping[f]),
-                field=Msg(f),
+                field=note(f),
             ),
         )
         if f in mapping
-        else FieldProposal(f, None, 0.0, Msg(N_("not in a {layout}"), layout=Msg(lay.label)))
+        else FieldProposal(f, None, 0.0, note(N_("not in a {layout}"), layout=note(lay.label)))
         for f in FIELDS
     )
     notes: tuple[str, ...] = (
-        Msg(N_("Recognised as a {layout}: mapped automatically."), layout=Msg(lay.label)),
+        note(N_("Recognised as a {layout}: mapped automatically."), layout=note(lay.label)),
     )
     if lay.note:
-        notes += (Msg(N_("{note}."), note=Msg(lay.note)).capitalised(),)
-    return MappingProposal(fields, tuple(cols), notes, (), Msg(lay.label))
+        notes += (note(N_("{note}."), note=note(lay.note)).capitalised(),)
+    return MappingProposal(fields, tuple(cols), notes, (), note(lay.label))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -346,8 +348,8 @@ def resolve_mapping(
         unknown = [k for k in override if k not in FIELDS]
         if unknown:
             raise MappingError(
-                _(
-                    "Unknown field(s) in the mapping: {unknown}. Fields are: {fields}.",
+                note(
+                    N_("Unknown field(s) in the mapping: {unknown}. Fields are: {fields}."),
                     unknown=", ".join(map(repr, unknown)),
                     fields=", ".join(FIELDS),
                 )
@@ -356,9 +358,11 @@ def resolve_mapping(
         missing = [v for v in override.values() if v and v not in cols]
         if missing:
             raise MappingError(
-                _(
-                    "The mapping names column(s) not in the file: {missing}. The file's "
-                    "columns are: {columns}.",
+                note(
+                    N_(
+                        "The mapping names column(s) not in the file: {missing}. The file's "
+                        "columns are: {columns}."
+                    ),
                     missing=", ".join(map(repr, missing)),
                     columns=", ".join(map(repr, raw.data.columns)),
                 )
@@ -378,23 +382,35 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
         return
     # the analyses' names (schema.ANALYSIS_LABELS) and field ids are in the catalogue
     # (ecomdash/ui/data_page.py marks them): shown in the UI language
-    needs = _("; ").join(
-        _(
-            "{analysis} needs {fields}",
-            analysis=_(schema.ANALYSIS_LABELS[a]),
-            fields=_(" or ").join(
-                " + ".join(_(f) for f in sorted(alt)) for alt in schema.REQUIREMENTS[a]
-            ),
-        )
-        for a in schema.REQUIREMENTS
+    needs = Joined(
+        (
+            note(
+                N_("{analysis} needs {fields}"),
+                analysis=note(schema.ANALYSIS_LABELS[a]),
+                fields=Joined(
+                    (
+                        Joined((note(f) for f in sorted(alt)), " + ", translate_sep=False)
+                        for alt in schema.REQUIREMENTS[a]
+                    ),
+                    N_(" or "),
+                ),
+            )
+            for a in schema.REQUIREMENTS
+        ),
+        N_("; "),
     )
-    found = _(", ").join(f"{_(k)} ← {v!r}" for k, v in mapping.items()) or _("nothing")
+    found = Joined(
+        (note(N_("{field} ← {column}"), field=note(k), column=repr(v)) for k, v in mapping.items()),
+        N_(", "),
+    ) or note(N_("nothing"))
     raise MappingError(
-        _(
-            "The columns found are not enough for any analysis. Mapped: {found} (file "
-            "columns: {columns}). At least an order id + a product (a basket list), or a date "
-            "+ an amount (a payments log) is needed. In detail: {needs}. Map the missing "
-            "columns by hand, or export more columns.",
+        note(
+            N_(
+                "The columns found are not enough for any analysis. Mapped: {found} (file "
+                "columns: {columns}). At least an order id + a product (a basket list), or a date "
+                "+ an amount (a payments log) is needed. In detail: {needs}. Map the missing "
+                "columns by hand, or export more columns."
+            ),
             found=found,
             columns=", ".join(map(repr, columns)),
             needs=needs,

@@ -34,8 +34,8 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
     _inflate = zlib
 
 from ecomdash.errors import InputFileError
-from ecomdash.i18n import N_, _
-from ecomdash.ingest.messages import Msg
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.ingest.read_sheets import _read_parquet, _read_xlsx
 from ecomdash.ingest.read_text import _read_text
 from ecomdash.ingest.table import (
@@ -109,9 +109,11 @@ def _read_any(
     _check_size(len(data), max_bytes, N_("The file"))
     if not data or data.isspace():
         raise InputFileError(
-            _(
-                "The file is empty: it has no bytes (or only blank space). "
-                "Export your orders again and upload the saved file."
+            note(
+                N_(
+                    "The file is empty: it has no bytes (or only blank space). "
+                    "Export your orders again and upload the saved file."
+                )
             )
         )
     notes: list[str] = []
@@ -127,7 +129,7 @@ def _read_any(
         ext = _extension(inner) if inner else ""
         if not data or data.isspace():
             raise InputFileError(
-                _("The compressed file is empty once unpacked. Export your orders again.")
+                note(N_("The compressed file is empty once unpacked. Export your orders again."))
             )
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         zf = _open_zip(data, max_bytes)
@@ -135,7 +137,7 @@ def _read_any(
         if "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names):
             if ext in {".csv", ".txt", ".tsv"}:
                 notes.append(
-                    Msg(
+                    note(
                         N_("The file is named {ext} but is an Excel workbook; read it as Excel."),
                         ext=ext,
                     )
@@ -145,9 +147,11 @@ def _read_any(
             raise _nested_error()
         if "mimetype" in names and b"opendocument" in _safe_read(zf, "mimetype")[:100]:
             raise InputFileError(
-                _(
-                    "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
-                    "then upload that."
+                note(
+                    N_(
+                        "This is an OpenDocument (.ods) spreadsheet. Open it and save it as .xlsx or CSV, "
+                        "then upload that."
+                    )
                 )
             )
         members = [
@@ -159,14 +163,20 @@ def _read_any(
         ]
         if not members:
             raise InputFileError(
-                _("The zip archive holds no data file. Put one CSV, Excel or Parquet file in it.")
+                note(
+                    N_(
+                        "The zip archive holds no data file. Put one CSV, Excel or Parquet file in it."
+                    )
+                )
             )
         if len(members) > 1:
             listed = ", ".join(PurePath(m.filename).name for m in members[:10])
             raise InputFileError(
-                _(
-                    "The zip archive holds {n} files ({names}). "
-                    "Upload a zip with exactly one data file, or upload the file itself.",
+                note(
+                    N_(
+                        "The zip archive holds {n} files ({names}). "
+                        "Upload a zip with exactly one data file, or upload the file itself."
+                    ),
                     n=len(members),
                     names=listed,
                 )
@@ -176,9 +186,11 @@ def _read_any(
             inner = zf.read(members[0])
         except _ZIP_ERRORS as exc:
             raise InputFileError(
-                _(
-                    "The file inside the zip cannot be unpacked ({error}). It may be encrypted "
-                    "or damaged: unpack it yourself and upload the data file.",
+                note(
+                    N_(
+                        "The file inside the zip cannot be unpacked ({error}). It may be encrypted "
+                        "or damaged: unpack it yourself and upload the data file."
+                    ),
                     error=exc,
                 )
             ) from None
@@ -186,28 +198,30 @@ def _read_any(
         return _with(
             result,
             compression="zip",
-            notes=(Msg(N_("Read {name} from the zip."), name=repr(inner_name)),),
+            notes=(note(N_("Read {name} from the zip."), name=repr(inner_name)),),
         )
     if data[:4] == b"PAR1":
         return _read_parquet(data, compression=compression)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputFileError(
-            _(
-                "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
-                "which cannot be read here. Open it in Excel and save it (without a password) as "
-                ".xlsx or CSV, then upload that."
+            note(
+                N_(
+                    "This is an old Excel 97-2003 (.xls) workbook or a password-protected workbook, "
+                    "which cannot be read here. Open it in Excel and save it (without a password) as "
+                    ".xlsx or CSV, then upload that."
+                )
             )
         )
     if ext in {".xlsx", ".xlsm"}:
         notes.append(
-            Msg(
+            note(
                 N_("The file is named {ext} but holds plain text; read it as delimited text."),
                 ext=ext,
             )
         )
     elif ext == ".parquet":
         notes.append(
-            Msg(
+            note(
                 N_("The file is named {ext} but holds plain text; read it as delimited text."),
                 ext=".parquet",
             )
@@ -228,9 +242,11 @@ def _safe_read(zf: zipfile.ZipFile, name: str) -> bytes:
 
 def _nested_error() -> InputFileError:
     return InputFileError(
-        _(
-            "The file is an archive inside another archive. Unpack it and upload the data file "
-            "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+        note(
+            N_(
+                "The file is an archive inside another archive. Unpack it and upload the data file "
+                "itself (CSV, Excel or Parquet), or a zip / .gz holding just that file."
+            )
         )
     )
 
@@ -252,35 +268,43 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
         out = d.decompress(data, limit + 1)
     except (zlib.error, _inflate.error) as exc:
         raise InputFileError(
-            _(
-                "The file starts like a .gz archive but cannot be unpacked ({error}). "
-                "It may be truncated: download or export it again.",
+            note(
+                N_(
+                    "The file starts like a .gz archive but cannot be unpacked ({error}). "
+                    "It may be truncated: download or export it again."
+                ),
                 error=exc,
             )
         ) from None
     if len(out) > limit:
         raise InputFileError(
-            _(
-                "The .gz file unpacks to more than {limit} (from {size}); that is too large "
-                "or a compression bomb. Upload a smaller export.",
+            note(
+                N_(
+                    "The .gz file unpacks to more than {limit} (from {size}); that is too large "
+                    "or a compression bomb. Upload a smaller export."
+                ),
                 limit=_mb(limit),
                 size=_mb(len(data)),
             )
         )
     if len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * len(data):
         raise InputFileError(
-            _(
-                "The .gz file unpacks {ratio} times larger than it is; this looks like a "
-                "compression bomb and was not read.",
+            note(
+                N_(
+                    "The .gz file unpacks {ratio} times larger than it is; this looks like a "
+                    "compression bomb and was not read."
+                ),
                 ratio=f"{len(out) / len(data):,.0f}",
             )
         )
     if not d.eof:
         raise InputFileError(
-            _(
-                "The .gz file is cut short: its compressed data stops before the end, so rows "
-                "would be missing. The download or export may have stopped early: get the "
-                "file again and upload the complete one."
+            note(
+                N_(
+                    "The .gz file is cut short: its compressed data stops before the end, so rows "
+                    "would be missing. The download or export may have stopped early: get the "
+                    "file again and upload the complete one."
+                )
             )
         )
     if d.unused_data and d.unused_data[:2] == b"\x1f\x8b":
@@ -289,9 +313,13 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as g:
                 out = g.read(limit + 1)
         except OSError as exc:
-            raise InputFileError(f"The .gz file cannot be unpacked ({exc}).") from None
+            raise InputFileError(
+                note(N_("The .gz file cannot be unpacked ({error})."), error=str(exc))
+            ) from None
         if len(out) > limit:
-            raise InputFileError(f"The .gz file unpacks to more than {_mb(limit)}.")
+            raise InputFileError(
+                note(N_("The .gz file unpacks to more than {size}."), size=_mb(limit))
+            )
     return out
 
 
@@ -302,9 +330,11 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
         infos = zf.infolist()
     except _ZIP_ERRORS as exc:
         raise InputFileError(
-            _(
-                "The file looks like a zip / .xlsx archive but is damaged ({error}). "
-                "Open it in its program and save it again, or export a CSV.",
+            note(
+                N_(
+                    "The file looks like a zip / .xlsx archive but is damaged ({error}). "
+                    "Open it in its program and save it again, or export a CSV."
+                ),
                 error=exc,
             )
         ) from None
@@ -312,9 +342,11 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
     total = sum(i.file_size for i in infos)
     if total > limit:
         raise InputFileError(
-            _(
-                "The archive unpacks to {size} (from {packed}); the limit is {limit}. It is "
-                "too large or a compression bomb and was not read.",
+            note(
+                N_(
+                    "The archive unpacks to {size} (from {packed}); the limit is {limit}. It is "
+                    "too large or a compression bomb and was not read."
+                ),
                 size=_mb(total),
                 packed=_mb(len(data)),
                 limit=_mb(limit),
@@ -323,9 +355,11 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
     for i in infos:
         if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
             raise InputFileError(
-                _(
-                    "The archive member {name} unpacks {ratio} times larger than it is stored "
-                    "({size}); this looks like a compression bomb and was not read.",
+                note(
+                    N_(
+                        "The archive member {name} unpacks {ratio} times larger than it is stored "
+                        "({size}); this looks like a compression bomb and was not read."
+                    ),
                     name=repr(PurePath(i.filename).name),
                     ratio=f"{i.file_size / max(i.compress_size, 1):,.0f}",
                     size=_mb(i.file_size),

@@ -16,8 +16,8 @@ import pandas as pd
 import pyarrow as pa
 
 from ecomdash.errors import InputFileError
-from ecomdash.i18n import N_, _
-from ecomdash.ingest.messages import Msg
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.ingest.table import (
     STRING_DTYPE,
     RawTable,
@@ -86,13 +86,16 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
             break
     if not head:
         raise InputFileError(
-            _("The sheet {sheet} is empty. Choose the sheet with the orders.", sheet=repr(chosen))
+            note(
+                N_("The sheet {sheet} is empty. Choose the sheet with the orders."),
+                sheet=repr(chosen),
+            )
         )
     # title rows above the table ("Orders report 2024"): far fewer cells than the table
     filled = [sum(1 for c in row if c.strip()) for _, row in head[:30]]
     start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
     if start and len(head) > start + 1:
-        notes.append(Msg(N_("Skipped {n} title row(s) above the table."), n=start))
+        notes.append(note(N_("Skipped {n} title row(s) above the table."), n=start))
         head = head[start:]
     width = max(len(r) for _, r in head)
     sample = [(r + [""] * width)[:width] for _, r in head]
@@ -152,9 +155,11 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         header = _check_header((header_cells + [""] * width)[:width])
         if not chunks:
             raise InputFileError(
-                _(
-                    "The file has column names ({columns}) but no data rows. "
-                    "Export a period that has orders.",
+                note(
+                    N_(
+                        "The file has column names ({columns}) but no data rows. "
+                        "Export a period that has orders."
+                    ),
                     columns=", ".join(h for h in header[:12]),
                 )
             )
@@ -178,9 +183,11 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
     if sheet is not None:
         if sheet not in names:
             raise SheetChoiceError(
-                _(
-                    "The workbook has no sheet named {sheet}. Its sheets are: {sheets}. "
-                    "Choose one of these.",
+                note(
+                    N_(
+                        "The workbook has no sheet named {sheet}. Its sheets are: {sheets}. "
+                        "Choose one of these."
+                    ),
                     sheet=repr(sheet),
                     sheets=", ".join(repr(n) for n in names),
                 ),
@@ -190,17 +197,21 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
     with_data = [n for n in names if has_data(n)]
     if not with_data:
         raise InputFileError(
-            _(
-                "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
-                "the orders.",
+            note(
+                N_(
+                    "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
+                    "the orders."
+                ),
                 sheets=", ".join(repr(n) for n in names),
             )
         )
     if len(with_data) > 1:
         raise SheetChoiceError(
-            _(
-                "The workbook has {n} sheets with data: {sheets}. Choose the sheet that holds "
-                "the order lines.",
+            note(
+                N_(
+                    "The workbook has {n} sheets with data: {sheets}. Choose the sheet that holds "
+                    "the order lines."
+                ),
                 n=len(with_data),
                 sheets=", ".join(repr(n) for n in with_data),
             ),
@@ -222,9 +233,11 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
         raise InputFileError(
-            _(
-                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
-                "again as .xlsx, or export a CSV.",
+            note(
+                N_(
+                    "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                    "again as .xlsx, or export a CSV."
+                ),
                 error=f"{type(exc).__name__}: {exc}",
             )
         ) from None
@@ -243,9 +256,14 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
 
     def error(exc) -> InputFileError:
         return InputFileError(
-            f"The Excel workbook cannot be read ({type(exc).__name__}: {exc}). It may be "
-            "damaged or use features that cannot be read safely (such as XML entities). Open "
-            "it in Excel, save it again as .xlsx, or export a CSV."
+            note(
+                N_(
+                    "The Excel workbook cannot be read ({error}). It may be damaged or use "
+                    "features that cannot be read safely (such as XML entities). Open it in "
+                    "Excel, save it again as .xlsx, or export a CSV."
+                ),
+                error=f"{type(exc).__name__}: {exc}",
+            )
         )
 
     try:
@@ -275,15 +293,17 @@ def _xlsx_openpyxl(data: bytes, sheet: str | None):
         import defusedxml  # noqa: F401  (openpyxl uses it when installed: no entity expansion)
     except ImportError:  # pragma: no cover - declared dependency
         raise InputFileError(
-            "Excel files cannot be read safely here (defusedxml missing)."
+            note(N_("Excel files cannot be read safely here (defusedxml missing)."))
         ) from None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on damaged files
         raise InputFileError(
-            _(
-                "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
-                "again as .xlsx, or export a CSV.",
+            note(
+                N_(
+                    "The Excel workbook cannot be opened ({error}). Open it in Excel, save it "
+                    "again as .xlsx, or export a CSV."
+                ),
                 error=f"{type(exc).__name__}: {exc}",
             )
         ) from None
@@ -319,16 +339,18 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
         names = [str(n) for n in tbl.column_names]
     except Exception as exc:  # pyarrow raises many types on damaged files
         raise InputFileError(
-            _(
-                "The Parquet file cannot be read ({error}). Export it again.",
+            note(
+                N_("The Parquet file cannot be read ({error}). Export it again."),
                 error=f"{type(exc).__name__}: {exc}",
             )
         ) from None
     if tbl.num_rows == 0:
         raise InputFileError(
-            _(
-                "The Parquet file has columns ({columns}) but no rows. Export a period with "
-                "orders.",
+            note(
+                N_(
+                    "The Parquet file has columns ({columns}) but no rows. Export a period with "
+                    "orders."
+                ),
                 columns=", ".join(names[:10]),
             )
         )
@@ -337,8 +359,8 @@ def _read_parquet(data: bytes, *, compression: str | None) -> RawTable:
         cols = _parquet_columns(tbl, names)
     except (pa.ArrowException, UnicodeDecodeError, ValueError, TypeError) as exc:
         raise InputFileError(
-            _(
-                "The Parquet file holds values that cannot be read ({error}). Export it again.",
+            note(
+                N_("The Parquet file holds values that cannot be read ({error}). Export it again."),
                 error=f"{type(exc).__name__}: {exc}",
             )
         ) from None

@@ -16,8 +16,8 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ecomdash.errors import InputFileError
-from ecomdash.i18n import N_, _
-from ecomdash.ingest.messages import Msg
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.ingest.table import (
     DELIMITERS,
     MALFORMED_REASONS,
@@ -119,9 +119,11 @@ def _read_text(
     encoding, sample = _decode_sample(sample_bytes)
     if _looks_binary(sample):
         raise InputFileError(
-            _(
-                "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
-                "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+            note(
+                N_(
+                    "The file is not text, Excel or Parquet: it holds binary bytes. Upload the orders "
+                    "export as CSV, Excel (.xlsx) or Parquet (optionally .gz or .zip compressed)."
+                )
             )
         )
     _refuse_markup(sample)
@@ -134,7 +136,7 @@ def _read_text(
     if len(sample_bytes) < len(data) and len(lines) > 1:
         lines = lines[:-1]  # the last sample line may be cut
     if not lines:
-        raise InputFileError(_("The file is empty: it has no lines with text."))
+        raise InputFileError(note(N_("The file is empty: it has no lines with text.")))
     delim, consistency, mode = _sniff_delimiter(lines)
     title_lines = 0
     if delim != " " and mode >= 2:
@@ -146,7 +148,7 @@ def _read_text(
             title_lines = physical[skip]
             lines = lines[skip:]
             delim, consistency, mode = _sniff_delimiter(lines)
-            notes.append(Msg(N_("Skipped {n} title line(s) above the table."), n=title_lines))
+            notes.append(note(N_("Skipped {n} title line(s) above the table."), n=title_lines))
     if delim == " ":
         rows = [ln.split() for ln in lines[:200]]
     else:
@@ -168,7 +170,7 @@ def _read_text(
     else:
         payload = data[3:] if encoding == "utf-8-sig" else data
     if len(rows[0]) < 2 and mode < 2:
-        notes.append(Msg(N_("No delimiter found: read as a single column.")))
+        notes.append(note(N_("No delimiter found: read as a single column.")))
 
     def parse(payload: bytes) -> RawTable:
         table = _read_delimited(
@@ -187,15 +189,21 @@ def _read_text(
     except _NotUtf8:
         if full_text is not None:
             raise InputFileError(
-                _(
-                    "Part of the file is not valid text in any encoding tried. Save the export as "
-                    "UTF-8 CSV and upload it again."
+                note(
+                    N_(
+                        "Part of the file is not valid text in any encoding tried. Save the export as "
+                        "UTF-8 CSV and upload it again."
+                    )
                 )
             ) from None
         encoding, full_text = _decode_sample(data)
         if _looks_binary(full_text):
             raise InputFileError(
-                _("Part of the file holds binary bytes, not text. Export the orders again as CSV.")
+                note(
+                    N_(
+                        "Part of the file holds binary bytes, not text. Export the orders again as CSV."
+                    )
+                )
             ) from None
         return parse(full_text.encode("utf-8"))
 
@@ -221,21 +229,27 @@ def _refuse_markup(sample: str) -> None:
         head.startswith("<") and "<table" in sample[:20000].lower()
     ):
         raise InputFileError(
-            _(
-                "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
-                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            note(
+                N_(
+                    "This file is a web page (an HTML table), even if its name ends in .xls or .csv. "
+                    "Open it in Excel and save it as .xlsx or CSV, then upload that."
+                )
             )
         )
     if head.startswith("<?xml"):
         raise InputFileError(
-            _(
-                "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
-                "Open it in Excel and save it as .xlsx or CSV, then upload that."
+            note(
+                N_(
+                    "This file is XML (for example an 'XML Spreadsheet 2003'), not CSV or .xlsx. "
+                    "Open it in Excel and save it as .xlsx or CSV, then upload that."
+                )
             )
         )
     if head.startswith(("{", "[{")):
         raise InputFileError(
-            _("This file is JSON, which is not read here. Export the orders as CSV or .xlsx.")
+            note(
+                N_("This file is JSON, which is not read here. Export the orders as CSV or .xlsx.")
+            )
         )
 
 
@@ -243,10 +257,12 @@ def _refuse_unclosed_quote(payload: bytes) -> None:
     bad_line = _unclosed_quote_line(payload)
     if bad_line is not None:
         raise InputFileError(
-            _(
-                "A quoted value opened on line {line} is never closed (an odd number of "
-                '" characters), so the rest of the file cannot be split into columns. Fix or '
-                "remove that line, or export the file again.",
+            note(
+                N_(
+                    "A quoted value opened on line {line} is never closed (an odd number of "
+                    '" characters), so the rest of the file cannot be split into columns. Fix or '
+                    "remove that line, or export the file again."
+                ),
                 line=f"{bad_line:,}",
             )
         )
@@ -323,7 +339,7 @@ def _read_delimited(
         if "utf8" in msg.lower():
             raise _NotUtf8(msg) from None
         raise InputFileError(
-            _("The file cannot be split into columns: {error}", error=msg)
+            note(N_("The file cannot be split into columns: {error}"), error=msg)
         ) from None
     n = tbl.num_rows
     # line numbers of the kept records. Usually record k starts on line k (header = 1); with
@@ -335,7 +351,7 @@ def _read_delimited(
         # and records differ, so the (slower) quote scan runs only then
         _refuse_unclosed_quote(payload)
     if n == 0:
-        raise InputFileError(_("The file has no rows that can be read."))
+        raise InputFileError(note(N_("The file has no rows that can be read.")))
     starts = _record_start_lines(payload, total_records, lines)
     bad_numbers = {int(num) for num, _, _ in invalid if num is not None}
     all_numbers = starts
@@ -360,9 +376,11 @@ def _read_delimited(
         line_no = line_no[1:]
         if len(df) == 0:
             raise InputFileError(
-                _(
-                    "The file has column names ({columns}) but no data rows. "
-                    "Export a period that has orders.",
+                note(
+                    N_(
+                        "The file has column names ({columns}) but no data rows. "
+                        "Export a period that has orders."
+                    ),
                     columns=", ".join(h for h in header[:12] if h),
                 )
             )
@@ -419,10 +437,12 @@ def _check_malformed(malformed: pd.DataFrame, total: int) -> None:
     if len(malformed) and len(malformed) > max(5, MAX_MALFORMED_SHARE * total):
         where = ", ".join(f"{int(x):,}" for x in malformed["line_no"].head(8))
         raise InputFileError(
-            _(
-                "{n} of {total} lines have a different number of fields than the header "
-                "(lines {where} ...). The delimiter or quoting is probably wrong: export the "
-                "file again as CSV, or fix those lines.",
+            note(
+                N_(
+                    "{n} of {total} lines have a different number of fields than the header "
+                    "(lines {where} ...). The delimiter or quoting is probably wrong: export the "
+                    "file again as CSV, or fix those lines."
+                ),
                 n=f"{len(malformed):,}",
                 total=f"{total:,}",
                 where=where,
@@ -457,9 +477,11 @@ def _from_rows(
         body, line_nos = rows[1:], line_nos[1:]
         if not body:
             raise InputFileError(
-                _(
-                    "The file has column names ({columns}) but no data rows. "
-                    "Export a period that has orders.",
+                note(
+                    N_(
+                        "The file has column names ({columns}) but no data rows. "
+                        "Export a period that has orders."
+                    ),
                     columns=", ".join(h for h in header[:12]),
                 )
             )

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InputFileError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import Joined, note
 
 #: Largest upload accepted, in bytes. Must match ``server.maxUploadSize = 200`` (MB) in
 #: ``.streamlit/config.toml``.
@@ -120,10 +121,12 @@ def _mb(n: int) -> str:
 def _check_size(n: int, max_bytes: int, what: str) -> None:
     if n > max_bytes:
         raise InputFileError(
-            _(
-                "{what} is {size}; the limit is {limit}. "
-                "Export a shorter date range (or split the file) and upload the parts.",
-                what=_(what),
+            note(
+                N_(
+                    "{what} is {size}; the limit is {limit}. "
+                    "Export a shorter date range (or split the file) and upload the parts."
+                ),
+                what=note(what),
                 size=_mb(n),
                 limit=_mb(max_bytes),
             )
@@ -204,14 +207,23 @@ def _check_header(header: list[str]) -> list[str]:
         seen.setdefault(h.casefold(), []).append(i + 1)
     dups = {clean[pos[0] - 1]: pos for pos in seen.values() if len(pos) > 1}
     if dups:
-        listed = _("; ").join(
-            _("{name} in columns {positions}", name=repr(name), positions=", ".join(map(str, pos)))
-            for name, pos in dups.items()
+        listed = Joined(
+            (
+                note(
+                    N_("{name} in columns {positions}"),
+                    name=repr(name),
+                    positions=", ".join(map(str, pos)),
+                )
+                for name, pos in dups.items()
+            ),
+            N_("; "),
         )
         raise InputFileError(
-            _(
-                "Some column names appear more than once: {names}. Rename them so every "
-                "column has its own name, then upload again.",
+            note(
+                N_(
+                    "Some column names appear more than once: {names}. Rename them so every "
+                    "column has its own name, then upload again."
+                ),
                 names=listed,
             )
         )
