@@ -33,6 +33,8 @@ import pyarrow as pa
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 DB_FILE = "ecomdash.duckdb"
 DEFAULT_WORKSPACE = "local"
@@ -155,8 +157,13 @@ def default_home() -> Path:
 def check_workspace(workspace: str) -> str:
     if not isinstance(workspace, str) or not _WORKSPACE_RE.match(workspace):
         raise ParameterError(
-            f"The workspace name {workspace!r} is not valid. Use 1-64 letters, digits, "
-            "'.', '_', '-' or '@', starting with a letter or digit."
+            note(
+                N_(
+                    "The workspace name {workspace} is not valid. Use 1-64 letters, digits, "
+                    "'.', '_', '-' or '@', starting with a letter or digit."
+                ),
+                workspace=repr(workspace),
+            )
         )
     return workspace
 
@@ -173,18 +180,35 @@ def connect(
         msg = str(exc)
         if "lock" in msg.lower():
             raise StoreError(
-                f"The dataset store in {home} is in use by another ecomdash process. "
-                "Stop the other process (the app or a running command) and try again, or set "
-                "ECOMDASH_HOME to another directory."
+                note(
+                    N_(
+                        "The dataset store in {home} is in use by another ecomdash process. "
+                        "Stop the other process (the app or a running command) and try again, or set "
+                        "ECOMDASH_HOME to another directory."
+                    ),
+                    home=str(home),
+                )
             ) from exc
         raise StoreError(
-            f"The dataset store in {home} cannot be opened ({msg.splitlines()[0]}). "
-            "Check that the directory exists, is writable and the disk is not full."
+            note(
+                N_(
+                    "The dataset store in {home} cannot be opened ({detail}). "
+                    "Check that the directory exists, is writable and the disk is not full."
+                ),
+                home=str(home),
+                detail=msg.splitlines()[0],
+            )
         ) from exc
     except OSError as exc:
         raise StoreError(
-            f"The dataset store directory {home} cannot be created or written ({exc.strerror}). "
-            "Set ECOMDASH_HOME to a writable directory."
+            note(
+                N_(
+                    "The dataset store directory {home} cannot be created or written ({detail}). "
+                    "Set ECOMDASH_HOME to a writable directory."
+                ),
+                home=str(home),
+                detail=exc.strerror,
+            )
         ) from exc
     # Reads order by line_no explicitly, so inserts need not keep their order (faster inserts)
     con.execute("SET preserve_insertion_order = false")
@@ -203,7 +227,7 @@ def connect(
                     con.execute(f"ALTER TABLE lines ADD COLUMN IF NOT EXISTS {col} {sqltype}")
         except duckdb.Error as exc:
             con.close()
-            raise _store_error("prepare", exc) from exc
+            raise _store_error(N_("prepare"), exc) from exc
     return con
 
 
@@ -211,12 +235,19 @@ def _store_error(action: str, exc: BaseException) -> StoreError:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     low = text.lower()
     if "no space" in low or "disk is full" in low or "disk full" in low:
-        hint = "The disk is full: free some space and try again."
+        hint = note(N_("The disk is full: free some space and try again."))
     elif "read-only" in low or "read only" in low or "permission" in low:
-        hint = "The store is read-only: make ECOMDASH_HOME writable and try again."
+        hint = note(N_("The store is read-only: make ECOMDASH_HOME writable and try again."))
     else:
-        hint = "Nothing was changed; try again, and report it if it keeps happening."
-    return StoreError(f"Could not {action} in the dataset store ({text}). {hint}")
+        hint = note(N_("Nothing was changed; try again, and report it if it keeps happening."))
+    return StoreError(
+        note(
+            N_("Could not {action} in the dataset store ({detail}). {hint}"),
+            action=note(action),
+            detail=text,
+            hint=hint,
+        )
+    )
 
 
 class Store:
@@ -248,8 +279,13 @@ class Store:
         mode = self._cur().execute("SELECT current_setting('access_mode')").fetchall()[0][0]
         if str(mode).lower() == "read_only":
             raise StoreError(
-                f"Could not {action}: the dataset store is open read-only. Nothing was changed. "
-                "Make ECOMDASH_HOME writable (and stop any process holding it) and try again."
+                note(
+                    N_(
+                        "Could not {action}: the dataset store is open read-only. Nothing was changed. "
+                        "Make ECOMDASH_HOME writable (and stop any process holding it) and try again."
+                    ),
+                    action=note(action),
+                )
             )
 
     @contextmanager
@@ -303,8 +339,13 @@ class Store:
         )
         if row is None:
             raise StoreError(
-                f"No dataset with id {dataset_id!r} in this workspace. "
-                "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
+                note(
+                    N_(
+                        "No dataset with id {dataset_id} in this workspace. "
+                        "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
+                    ),
+                    dataset_id=repr(dataset_id),
+                )
             )
         return _info(row)
 
@@ -341,7 +382,7 @@ class Store:
         report_dict = _report_dict(report)
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
-        with self._lock, self._transaction("save the dataset") as cur:
+        with self._lock, self._transaction(N_("save the dataset")) as cur:
             self._insert_lines(cur, ds_id, table)
             if _fail_after_lines is not None:
                 _fail_after_lines()
@@ -384,7 +425,7 @@ class Store:
         check_stream_schema(got)
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
-        with self._lock, self._transaction("save the dataset") as cur:
+        with self._lock, self._transaction(N_("save the dataset")) as cur:
             cur.register("_stream", batches)
             try:
                 cur.execute(
@@ -441,12 +482,17 @@ class Store:
             keys += [c for c in S.GROUP_COLUMNS if c in info.columns and c not in keys]
         if not keys:
             raise ParameterError(
-                "This dataset has none of the columns used to spot duplicate lines "
-                f"({', '.join(DEDUP_COLUMNS)}); save the newer export as a new dataset instead."
+                note(
+                    N_(
+                        "This dataset has none of the columns used to spot duplicate lines "
+                        "({columns}); save the newer export as a new dataset instead."
+                    ),
+                    columns=tuple(DEDUP_COLUMNS),
+                )
             )
         cond = " AND ".join(f"e.{c} IS NOT DISTINCT FROM n.{c}" for c in keys)
         before = table.num_rows
-        with self._lock, self._transaction("append to the dataset") as cur:
+        with self._lock, self._transaction(N_("append to the dataset")) as cur:
             offset = cur.execute(
                 "SELECT coalesce(max(line_no), 0) FROM lines WHERE workspace = ? AND dataset_id = ?",
                 [self.workspace, info.id],
@@ -496,7 +542,7 @@ class Store:
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
-        with self._lock, self._transaction("rename the dataset") as cur:
+        with self._lock, self._transaction(N_("rename the dataset")) as cur:
             cur.execute(
                 "UPDATE datasets SET name = ?, updated = ? WHERE workspace = ? AND id = ?",
                 [_clean_name(name), datetime.now().replace(microsecond=0), self.workspace, info.id],
@@ -505,7 +551,7 @@ class Store:
 
     def delete(self, dataset_id: str) -> None:
         info = self.info(dataset_id)
-        with self._lock, self._transaction("delete the dataset") as cur:
+        with self._lock, self._transaction(N_("delete the dataset")) as cur:
             for table, col in (
                 ("lines", "dataset_id"),
                 ("rejected", "dataset_id"),
@@ -550,8 +596,11 @@ class Store:
             unknown = [c for c in columns if c not in have]
             if unknown:
                 raise ParameterError(
-                    f"Column(s) {', '.join(unknown)} are not in this dataset "
-                    f"(it has {', '.join(info.columns)})."
+                    note(
+                        N_("Column(s) {unknown} are not in this dataset (it has {columns})."),
+                        unknown=tuple(unknown),
+                        columns=tuple(info.columns),
+                    )
                 )
             have = [c for c in have if c in columns]
         where, params = self._where(info, filters)
@@ -641,9 +690,14 @@ class Store:
             {S.UNIT_PRICE, S.REVENUE} & cols
         ):
             raise ParameterError(
-                "Prices per product and week need the order date, product id, quantity and "
-                f"unit price (or revenue) columns; this dataset has {', '.join(info.columns)}. "
-                "Re-upload the export on the Data page and map those columns."
+                note(
+                    N_(
+                        "Prices per product and week need the order date, product id, quantity and "
+                        "unit price (or revenue) columns; this dataset has {columns}. "
+                        "Re-upload the export on the Data page and map those columns."
+                    ),
+                    columns=tuple(info.columns),
+                )
             )
         price = "unit_price" if S.UNIT_PRICE in cols else "revenue / quantity"
         if S.UNIT_PRICE in cols and S.REVENUE in cols:
@@ -846,8 +900,12 @@ class Store:
         cols = set(info.columns)
         if S.ORDER_DATE not in cols:
             raise ParameterError(
-                "A daily series needs an order date column; this dataset has none. "
-                "Map the order date on the Data page."
+                note(
+                    N_(
+                        "A daily series needs an order date column; this dataset has none. "
+                        "Map the order date on the Data page."
+                    )
+                )
             )
         where, params = self._where(info, filters)
         where += " AND order_date IS NOT NULL AND " + self.sales_predicate(info)
@@ -880,7 +938,7 @@ class Store:
         at most ``limit`` rows: ``value``, ``revenue``, ``lines``. For pickers and top-N cuts."""
         info = self.info(dataset_id)
         if column not in (S.PRODUCT_ID, S.CATEGORY, S.COUNTRY, S.CHANNEL, S.CUSTOMER_ID):
-            raise ParameterError(f"Cannot rank by {column!r}.")
+            raise ParameterError(note(N_("Cannot rank by {column}."), column=repr(column)))
         if column not in info.columns:
             return pd.DataFrame({"value": [], "revenue": [], "lines": []})
         where, params = self._where(info, filters)
@@ -1117,7 +1175,7 @@ class Store:
     ) -> dict[str, tuple[str, ...]]:
         """Replace the muted rules and products of a dataset, atomically."""
         info = self.info(dataset_id)
-        with self._lock, self._transaction("save the muted alerts") as cur:
+        with self._lock, self._transaction(N_("save the muted alerts")) as cur:
             cur.execute(self._ALERT_MUTES_DDL)
             cur.execute(
                 "DELETE FROM alert_mutes WHERE workspace = ? AND dataset_id = ?",
@@ -1145,9 +1203,15 @@ def check_stream_schema(got: pa.Schema) -> None:
     )
     if not got.equals(want):
         raise ParameterError(
-            "Streamed lines must have the store's columns and types "
-            f"({', '.join(want.names)}); got {', '.join(got.names)}. "
-            "Build them with the store's schema (see LINE_COLUMNS)."
+            note(
+                N_(
+                    "Streamed lines must have the store's columns and types "
+                    "({want}); got {got}. "
+                    "Build them with the store's schema (see LINE_COLUMNS)."
+                ),
+                want=tuple(want.names),
+                got=tuple(got.names),
+            )
         )
 
 
@@ -1188,7 +1252,7 @@ def _json_lines(df: pd.DataFrame) -> list[str]:
 def _clean_name(name: str) -> str:
     name = " ".join(str(name or "").split())[:120]
     if not name:
-        raise ParameterError("A dataset needs a name. Type a name for it and save again.")
+        raise ParameterError(note(N_("A dataset needs a name. Type a name for it and save again.")))
     return name
 
 

@@ -10,10 +10,17 @@ fields beside it, so the page shows it in the merchant's language with :func:`tr
     st.warning(inert(tr_note(w)))  # in the page, in this run's language
 
 A :class:`Note` *is* a ``str`` (its English text) and pickles like one, with its id and
-fields, so it survives ``st.cache_data``.
+fields, so it survives ``st.cache_data``. :func:`to_json` / :func:`from_json` keep the id and
+fields in JSON (a saved dataset's cleaning report is shown translated too); the JSON form is
+``{"en": English text, "id": msgid, "fields": {...}}``.
+
+The ingest core builds its rule labels, notes, mapping reasons and join steps as Notes too, and
+the Data page shows them with :func:`tr_note`.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from ecomdash.i18n import LOCALES, _, get_lang
 
@@ -24,19 +31,27 @@ class Note(str):
     msgid: str
     fields: dict
 
-    def __new__(cls, msgid: str, fields: dict):
-        english = {k: _english(v) for k, v in fields.items()}
-        self = super().__new__(cls, msgid.format(**english) if fields else msgid)
+    def __new__(cls, msgid: str, fields: dict, text: str | None = None):
+        if text is None:
+            english = {k: _english(v) for k, v in fields.items()}
+            text = msgid.format(**english) if fields else msgid
+        self = super().__new__(cls, text)
         self.msgid = msgid
         self.fields = dict(fields)
         return self
 
+    def capitalised(self) -> Note:
+        """The same message with its English first letter upper-case (a sentence start)."""
+        text = str(self)
+        return Note(self.msgid, self.fields, text[:1].upper() + text[1:])
+
     def __reduce__(self):  # noqa: D105
-        return (Note, (self.msgid, self.fields))
+        # the English text too: a capitalised Note stays capitalised
+        return (Note, (self.msgid, self.fields, str(self)))
 
 
 def _english(v):
-    if isinstance(v, Weekdays):
+    if isinstance(v, Weekdays | Joined):
         return str(v)
     if isinstance(v, tuple):
         return ", ".join(map(str, v))
@@ -49,12 +64,33 @@ def note(msgid: str, /, **fields) -> Note:
     return Note(msgid, fields)
 
 
-def tr_note(text: str) -> str:
+def tr_note(text: Any) -> str:
     """A :class:`Note` in the current language (its Note fields too, and a tuple field as a
-    list: ``a, b`` in English, ``a、b`` in Chinese); other text as is."""
+    list: ``a, b`` in English, ``a、b`` in Chinese); other text as is (``None`` as ``""``)."""
     if not isinstance(text, Note):
-        return str(text)
+        return "" if text is None else str(text)
     return _(text.msgid, **{k: _field(v) for k, v in text.fields.items()})
+
+
+class Joined(tuple):
+    """Items (text or :class:`Note`) a :class:`Note` lists with its own separator ``sep`` (a
+    msgid such as ``N_("; ")``, translated with the sentence; ``translate_sep=False`` for a
+    symbol such as ``" + "``)."""
+
+    sep: str
+    translate_sep: bool
+
+    def __new__(cls, items, sep: str, translate_sep: bool = True):
+        self = super().__new__(cls, items)
+        self.sep = sep
+        self.translate_sep = translate_sep
+        return self
+
+    def __reduce__(self):  # noqa: D105
+        return (Joined, (tuple(self), self.sep, self.translate_sep))
+
+    def __str__(self) -> str:
+        return self.sep.join(map(str, self))
 
 
 class Weekdays(tuple):
@@ -74,6 +110,8 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
+    if isinstance(v, Joined):
+        return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
     if isinstance(v, Weekdays):
         lang = get_lang()
         return ("、" if lang == "zh" else ", ").join(_day_name(d, lang) for d in v)
@@ -93,3 +131,26 @@ def translated(err: BaseException) -> BaseException:
         out.__cause__ = err
         return out
     return err
+
+
+def to_json(text: Any) -> Any:
+    """A JSON-able form of ``text`` keeping a :class:`Note`'s id and fields (else ``text``)."""
+    if not isinstance(text, Note):
+        return text
+    return {
+        "en": str(text),
+        "id": text.msgid,
+        "fields": {k: to_json(v) for k, v in text.fields.items()},
+    }
+
+
+def from_json(obj: Any) -> Any:
+    """The inverse of :func:`to_json` (plain values come back as they are; a damaged entry as
+    its English text)."""
+    if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
+        try:
+            fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}
+            return Note(str(obj["id"]), fields, str(obj["en"]))
+        except (TypeError, ValueError):
+            return str(obj.get("en", ""))
+    return obj

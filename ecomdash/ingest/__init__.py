@@ -130,7 +130,7 @@ def load_path(
     p = Path(path)
     size = p.stat().st_size
     if size > max_bytes:
-        from ecomdash.ingest.read import _check_size
+        from ecomdash.ingest.table import _check_size
 
         _check_size(size, max_bytes, N_("The file"))
     # read here rather than through load_bytes, so the file's bytes (~300 MB for a 10 M-line

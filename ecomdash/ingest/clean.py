@@ -31,30 +31,30 @@ Derived columns: ``revenue = quantity × unit_price`` when revenue is not mapped
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
+from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text, _text
+from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
 from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
-from ecomdash.ingest.messages import Msg, to_json
-from ecomdash.ingest.platforms_cn import (
-    CANCELLED,
-    PENDING,
-    RETURNED,
-    UNPAID,
-    halfwidth,
-    status_kind,
+from ecomdash.ingest.platforms_cn import RETURNED
+from ecomdash.ingest.returns import (
+    _STATUS_RULES,
+    _add_status_returns,
+    _match_cancellations,
+    _status_kinds,
 )
-from ecomdash.ingest.read import RawTable
+from ecomdash.ingest.table import RawTable
 
-SAMPLE_ROWS = 5
+# the report, text columns and returns live in cleaning_report, clean_text and returns
+__all__ = ["GUEST_IDS", "CleaningReport", "RuleResult", "clean"]
+
 _TEXT_FIELDS = (
     schema.ORDER_ID,
     schema.CUSTOMER_ID,
@@ -75,7 +75,6 @@ _REFUND = re.compile(
     r"^(?!.*(partial|部分)).*(refund|return|cancel|void|chargeback|退款|退货|已退|交易关闭)",
     re.IGNORECASE,
 )
-_FLOAT_ID = re.compile(r"^-?\d+\.0+$")
 
 
 _CANCEL_ID = re.compile(r"^[Cc]\d+$")
@@ -86,223 +85,6 @@ _CANCEL_PREFIX = "^[Cc]"
 GUEST_IDS = frozenset(
     {"0", "-1", "guest", "anonymous", "n/a", "na", "none", "null", "-", "游客", "匿名", "访客"}
 )
-
-
-@dataclass(frozen=True)
-class RuleResult:
-    """One cleaning rule: how many rows it touched and what was done with them."""
-
-    rule: str
-    label: str
-    rows: int
-    action: str  # "dropped" | "flagged" | "kept"
-    sample: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-
-    def to_dict(self) -> dict:
-        return {
-            "rule": self.rule,
-            "rows": int(self.rows),
-            "action": self.action,
-            "label": str(self.label),
-            # the label's message id and fields: the Data page shows it in the UI language
-            "label_msg": to_json(self.label),
-        }
-
-
-@dataclass(frozen=True)
-class CleaningReport:
-    """What cleaning found and did. ``rejected``: the dropped rows (line_no, reason, columns)."""
-
-    rows_read: int
-    rows_kept: int
-    rules: tuple[RuleResult, ...]
-    rejected: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
-    matched_cancellations: int = 0
-    notes: tuple[str, ...] = ()
-    #: ``schema.KIND_LINES`` or ``schema.KIND_SUMMED`` (already summed sales)
-    kind: str = schema.KIND_LINES
-    #: summed tables: the flag column and the dates it marks (ISO), e.g. holidays
-    events: dict = field(default_factory=dict)
-    #: return lines added for lines whose state says refunded after the sale (退款成功 …):
-    #: the table holds ``rows_kept + added_returns`` lines
-    added_returns: int = 0
-    #: Chinese order states by what they mean (``returned``, ``refund_pending``,
-    #: ``cancelled``, ``unpaid``): ``{kind: {state: rows}}``
-    statuses: dict = field(default_factory=dict)
-
-    def rule(self, rule_id: str) -> RuleResult:
-        """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
-        for r in self.rules:
-            if r.rule == rule_id:
-                return r
-        raise KeyError(rule_id)
-
-    def counts(self) -> dict[str, int]:
-        return {r.rule: int(r.rows) for r in self.rules}
-
-    def to_dict(self) -> dict:
-        return {
-            "rows_read": int(self.rows_read),
-            "rows_kept": int(self.rows_kept),
-            "rows_dropped": int(self.rows_read - self.rows_kept),
-            "matched_cancellations": int(self.matched_cancellations),
-            "rules": [r.to_dict() for r in self.rules],
-            "notes": [str(n) for n in self.notes],
-            "notes_msg": [to_json(n) for n in self.notes],
-            "kind": self.kind,
-            "events": dict(self.events),
-            "added_returns": int(self.added_returns),
-            "statuses": {k: dict(v) for k, v in self.statuses.items()},
-        }
-
-
-def _wrap(arr: pa.Array) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])))
-
-
-@dataclass(frozen=True)
-class _Text:
-    """A cleaned text column, kept as codes into its distinct cleaned values until the kept
-    rows are known, so the strings are copied once.
-
-    ``codes``: one int per row naming its cleaned value in ``distinct``, -1 where missing
-    (empty after trimming, or a placeholder). ``trimmed`` / ``fixed`` / ``placeholder``: rows
-    that had surrounding spaces / whose ``.0`` was dropped (``13085.0`` → ``13085``) / whose
-    value was a placeholder for "none" (a guest's customer id).
-    """
-
-    codes: np.ndarray
-    distinct: pa.Array
-    trimmed: np.ndarray
-    fixed: np.ndarray
-    placeholder: np.ndarray
-
-    @property
-    def missing(self) -> np.ndarray:
-        return self.codes < 0
-
-    def matches(self, pattern: re.Pattern, *, prefilter: str | None = None) -> np.ndarray:
-        """Rows whose cleaned value matches ``pattern`` (missing rows never match);
-        ``prefilter``: see :func:`_regex_rows`."""
-        return _regex_rows(self.codes, self.distinct, pattern, prefilter=prefilter)
-
-    def values(self, keep: np.ndarray) -> pd.Series:
-        """The text of the ``keep`` rows (missing as NA)."""
-        codes = self.codes[keep]
-        return _wrap(pc.take(self.distinct, pa.array(codes, mask=codes < 0, type=pa.int64())))
-
-
-def _text(
-    encoded: tuple[np.ndarray, pa.Array],
-    *,
-    float_ids: bool = False,
-    placeholders: frozenset[str] = frozenset(),
-    ids: bool = False,
-) -> _Text:
-    """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
-    ``float_ids``, integers written as decimals lose the ``.0``; values in
-    ``placeholders`` (any case) become missing (see :class:`_Text`); with ``ids``,
-    full-width digits and letters (``１２３``) become ASCII (names keep theirs)."""
-    codes, uniques = encoded
-    stripped = pc.utf8_trim_whitespace(uniques)
-    t = unwrap_all(uniques)
-    if ids:
-        t = halfwidth(t)
-    trimmed_u = pc.and_(pc.not_equal(stripped, uniques), pc.not_equal(t, ""))
-    fixed_u = pc.match_substring_regex(t, _FLOAT_ID.pattern) if float_ids else None
-    if fixed_u is not None and pc.any(fixed_u).as_py():
-        t = pc.if_else(fixed_u, pc.replace_substring_regex(t, r"\.0+$", ""), t)
-    placeholder_u = None
-    if placeholders:
-        placeholder_u = pc.is_in(pc.utf8_lower(t), value_set=pa.array(sorted(placeholders)))
-        t = pc.if_else(placeholder_u, "", t)
-    t = pc.if_else(pc.equal(t, ""), pa.scalar(None, pa.string()), t)
-    enc = pc.dictionary_encode(t)
-    code_u = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int32)
-    n = len(codes)
-    if not len(uniques):
-        none = np.zeros(n, bool)
-        return _Text(np.full(n, -1, dtype=np.int32), enc.dictionary, none, none, none)
-    present = codes >= 0
-    safe = np.where(present, codes, 0)
-
-    def rows(per_unique: pa.Array | None) -> np.ndarray:
-        per = None if per_unique is None else per_unique.to_numpy(zero_copy_only=False)
-        if per is None or not per.any():
-            return np.zeros(n, dtype=bool)  # calloc'd: no memory until written
-        return per[safe] & present
-
-    return _Text(
-        codes=np.where(present, code_u[safe], -1),
-        distinct=enc.dictionary,
-        trimmed=rows(trimmed_u),
-        fixed=rows(fixed_u),
-        placeholder=rows(placeholder_u),
-    )
-
-
-def _regex_rows(
-    codes: np.ndarray, values: pa.Array, pattern: re.Pattern, *, prefilter: str | None = None
-) -> np.ndarray:
-    """Rows whose value (one of ``values``, by ``codes``; -1 = missing) matches ``pattern``,
-    evaluated once per distinct value with Python's regex engine.
-
-    ``prefilter``: an Arrow (RE2) regex that every ASCII value ``pattern`` matches also
-    matches (e.g. ``^[Cc]`` for ``^[Cc]\\d+$``); Python's engine then runs only on the values
-    it matches and on the non-ASCII ones (where ``\\d``, ``\\w`` … differ), so the result is
-    the same, with a vectorised pass over a million distinct order ids instead of a
-    million Python calls."""
-    if len(values) == 0:
-        return np.zeros(len(codes), dtype=bool)
-    filled = values.fill_null("")
-    if prefilter is None:
-        per = np.fromiter((bool(pattern.search(u)) for u in filled.to_pylist()), bool, len(values))
-    else:
-        cand = pc.or_(
-            pc.match_substring_regex(filled, prefilter), pc.invert(pc.string_is_ascii(filled))
-        )
-        idx = np.flatnonzero(cand.to_numpy(zero_copy_only=False))
-        per = np.zeros(len(values), dtype=bool)
-        if len(idx):
-            sub = pc.take(filled, pa.array(idx)).to_pylist()
-            per[idx] = np.fromiter((bool(pattern.search(u)) for u in sub), bool, len(idx))
-    return per[np.where(codes < 0, 0, codes)] & (codes >= 0)
-
-
-def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
-    """Exact duplicates of an earlier row, from the columns' dictionary codes.
-
-    Rows are hashed (64-bit polynomial over the codes); every hash duplicate is then checked
-    column by column against the first row with that hash, so the result is exact.
-    """
-    if not codes or len(codes[0]) == 0:
-        return np.zeros(len(codes[0]) if codes else 0, dtype=bool)
-    n = len(codes[0])
-    h = np.zeros(n, dtype=np.uint64)
-    mult = np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        for c in codes:
-            h = h * mult + (c + 1).astype(np.uint64)
-    # equal hashes side by side (a sort, not a hash table: pd.factorize of 10 M random
-    # hashes thrashes the cache); each run's earliest row is the one the others repeat
-    order = np.argsort(h)
-    hs = h[order]
-    starts = np.flatnonzero(np.r_[True, hs[1:] != hs[:-1]])
-    del hs
-    if len(starts) == n:
-        return np.zeros(n, dtype=bool)
-    first = np.minimum.reduceat(order, starts)
-    ref_sorted = np.repeat(first, np.diff(np.r_[starts, n]))
-    later = order != ref_sorted
-    cand = order[later]
-    ref = ref_sorted[later]
-    dup = np.zeros(n, dtype=bool)
-    dup[cand] = True
-    same = np.ones(len(cand), dtype=bool)
-    for c in codes:
-        same &= c[cand] == c[ref]
-    dup[cand[~same]] = False  # hash collisions (practically never): not duplicates
-    return dup
 
 
 def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
@@ -324,22 +106,28 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             "columns": ", ".join(map(repr, raw.columns)),
         }
         if unknown and missing:
-            msg = _(
-                "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
-                "{missing} not in the file; the file's columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
+                    "{missing} not in the file; the file's columns are {columns}. Choose again."
+                ),
                 **fields,
             )
         elif unknown:
-            msg = _(
-                "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
-                "columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
+                    "columns are {columns}. Choose again."
+                ),
                 unknown=fields["unknown"],
                 columns=fields["columns"],
             )
         else:
-            msg = _(
-                "The mapping does not fit this file: column(s) {missing} not in the file; the "
-                "file's columns are {columns}. Choose again.",
+            msg = note(
+                N_(
+                    "The mapping does not fit this file: column(s) {missing} not in the file; the "
+                    "file's columns are {columns}. Choose again."
+                ),
                 missing=fields["missing"],
                 columns=fields["columns"],
             )
@@ -394,21 +182,21 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         if fld == schema.PRODUCT_NAME:
             add(
                 "trimmed_names",
-                Msg(N_("product names with spaces around them (trimmed)")),
+                note(N_("product names with spaces around them (trimmed)")),
                 text[fld].trimmed,
                 "kept",
             )
         if fld == schema.CUSTOMER_ID:
             add(
                 "customer_id_float",
-                Msg(N_("customer ids written as decimals (13085.0 → 13085)")),
+                note(N_("customer ids written as decimals (13085.0 → 13085)")),
                 text[fld].fixed & ~text[fld].placeholder,
                 "kept",
             )
             if text[fld].placeholder.any():
                 add(
                     "guest_placeholder",
-                    Msg(
+                    note(
                         N_(
                             "customer id is a guest placeholder (0, guest, anonymous …): "
                             "counted as a guest order, not as one customer"
@@ -429,9 +217,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         missing_number |= conv.missing
         if conv.note:
             notes.append(
-                Msg(
+                note(
                     N_("{field} ({column}): {note}"),
-                    field=Msg(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
+                    field=note(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
                     column=repr(mapping[fld]),
                     note=conv.note,
                 )
@@ -444,9 +232,9 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         bad_date = conv.bad | conv.missing
         if conv.note:
             notes.append(
-                Msg(
+                note(
                     N_("{field} ({column}): {note}"),
-                    field=Msg(schema.ORDER_DATE),
+                    field=note(schema.ORDER_DATE),
                     column=repr(mapping[schema.ORDER_DATE]),
                     note=conv.note,
                 )
@@ -456,18 +244,18 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rules.append(
             RuleResult(
                 "malformed_row",
-                Msg(N_("lines with the wrong number of fields (dropped)")),
+                note(N_("lines with the wrong number of fields (dropped)")),
                 len(raw.malformed),
                 "dropped",
                 raw.malformed.head(SAMPLE_ROWS).reset_index(drop=True),
             )
         )
     if schema.ORDER_DATE in mapping:
-        add("unreadable_date", Msg(N_("missing or unreadable order date")), bad_date, "dropped")
+        add("unreadable_date", note(N_("missing or unreadable order date")), bad_date, "dropped")
     if any(f in mapping for f in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE)):
         add(
             "unreadable_number",
-            Msg(N_("quantity or amount that is not a number")),
+            note(N_("quantity or amount that is not a number")),
             unreadable_number,
             "dropped",
         )
@@ -476,11 +264,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for col in [c for c in cache if c != mapping.get(STATUS)]:
         del cache[col]
     if schema.ORDER_ID in mapping:
-        add("duplicate", Msg(N_("exact duplicate of an earlier row")), dup, "dropped")
+        add("duplicate", note(N_("exact duplicate of an earlier row")), dup, "dropped")
     else:
         add(
             "identical_rows",
-            Msg(
+            note(
                 N_(
                     "rows identical to an earlier row, kept: without an order id they may be "
                     "separate purchases"
@@ -497,7 +285,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         cols[schema.UNIT_PRICE] = (cols[schema.REVENUE] / q.where(q != 0)).astype("float64")
     if schema.PRODUCT_ID not in text and schema.PRODUCT_NAME in text:
         text[schema.PRODUCT_ID] = text[schema.PRODUCT_NAME]
-        notes.append(Msg(N_("No product id column: the product name is used as the product id.")))
+        notes.append(note(N_("No product id column: the product name is used as the product id.")))
     # ---- returns
     is_return = np.zeros(n, dtype=bool)
     if schema.ORDER_ID in text:
@@ -507,7 +295,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             invoices = len(np.unique(order.codes[c_ids]))
             add(
                 "cancellation_invoice",
-                Msg(
+                note(
                     N_("cancellation lines: order id starts with C ({n} orders)"), n=f"{invoices:,}"
                 ),
                 c_ids,
@@ -518,7 +306,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         neg = (q < 0).to_numpy()
         add(
             "negative_quantity",
-            Msg(N_("negative quantity (a return) outside cancellation orders")),
+            note(N_("negative quantity (a return) outside cancellation orders")),
             neg & ~is_return,
             "flagged",
         )
@@ -536,7 +324,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         refunded &= ~is_return
         add(
             "refund_status",
-            Msg(
+            note(
                 N_(
                     "status says refunded / returned / cancelled (kept as a sale, with a return line "
                     "that nets it out)"
@@ -560,7 +348,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             }
             statuses[kind] = states
             listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
-            add(rule, Msg(N_("{label}: {states}"), label=Msg(label), states=listed), mask, action)
+            add(rule, note(N_("{label}: {states}"), label=note(label), states=listed), mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -569,7 +357,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             net_neg = (amount < 0).to_numpy() & ~is_return
             add(
                 "net_return",
-                Msg(
+                note(
                     N_(
                         "negative amount in summed sales: more returned than sold (counted as returns)"
                     )
@@ -592,15 +380,15 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             if word == "price"
             else (N_("amount is zero"), N_("amount is negative"))
         )
-        add(f"zero_{word}", Msg(zero), (p == 0).to_numpy(), "kept")
+        add(f"zero_{word}", note(zero), (p == 0).to_numpy(), "kept")
         add(
             f"negative_{word}",
-            Msg(negative),
+            note(negative),
             ((p < 0).to_numpy() & ~is_return) if word == "amount" else (p < 0).to_numpy(),
             "kept",
         )
     if missing_number.any():
-        add("missing_number", Msg(N_("quantity or amount left empty")), missing_number, "kept")
+        add("missing_number", note(N_("quantity or amount left empty")), missing_number, "kept")
     # ---- products and customers
     pid = text.get(schema.PRODUCT_ID)
     pname = text.get(schema.PRODUCT_NAME)
@@ -608,18 +396,18 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         no_product = pid.missing.copy()
         if pname is not None:
             no_product &= pname.missing
-        add("missing_product", Msg(N_("no product id or name")), no_product, "kept")
+        add("missing_product", note(N_("no product id or name")), no_product, "kept")
         if pname is not None and schema.PRODUCT_ID in mapping:
             add(
                 "missing_product_name",
-                Msg(N_("product name missing (the id is there)")),
+                note(N_("product name missing (the id is there)")),
                 pname.missing & ~pid.missing,
                 "kept",
             )
     if schema.CUSTOMER_ID in text:
         add(
             "missing_customer",
-            Msg(N_("no customer id (guest orders)")),
+            note(N_("no customer id (guest orders)")),
             text[schema.CUSTOMER_ID].missing,
             "kept",
         )
@@ -633,7 +421,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             non_product = pname.matches(schema.NON_PRODUCT_NAME)
         add(
             "non_product",
-            Msg(N_("postage, fees, adjustments and other non-product lines")),
+            note(N_("postage, fees, adjustments and other non-product lines")),
             non_product,
             "flagged",
         )
@@ -668,7 +456,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         rules.append(
             RuleResult(
                 "cancelled_sale",
-                Msg(
+                note(
                     N_(
                         "sale lines matched to the return that cancels them (same customer and product, "
                         "opposite quantity, earlier date)"
@@ -713,132 +501,3 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
         statuses=statuses,
     )
     return lines, report
-
-
-#: (kind, rule id, action, label) for Chinese order states (``platforms_cn.status_kind``)
-_STATUS_RULES = (
-    (
-        CANCELLED,
-        "status_cancelled",
-        "dropped",
-        N_("order cancelled or closed before any sale (not a sale, left out)"),
-    ),
-    (UNPAID, "status_unpaid", "dropped", N_("order not paid (not a sale yet, left out)")),
-    (
-        RETURNED,
-        "status_returned",
-        "flagged",
-        N_("refunded after the sale (kept as a sale, with a return line that nets it out)"),
-    ),
-    (
-        PENDING,
-        "status_refund_pending",
-        "kept",
-        N_("refund in progress (still counted as a sale; load the export again once it settles)"),
-    ),
-)
-
-
-def _status_kinds(codes: np.ndarray, values: pa.Array) -> np.ndarray:
-    """Per row: what its Chinese order state means (``""`` when the state is not Chinese)."""
-    per = np.array([status_kind(v) or "" for v in values.fill_null("").to_pylist()], dtype=object)
-    if not len(per):
-        return np.full(len(codes), "", dtype=object)
-    out = per[np.where(codes < 0, 0, codes)]
-    out[codes < 0] = ""
-    return out
-
-
-def _add_status_returns(lines: pd.DataFrame, returned: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """For each kept line whose state says refunded after the sale: the sale is kept and
-    flagged ``is_cancelled``, and a return line (same order, product and date, negative
-    quantity and amount) is added right after it, as a cancellation invoice would. Net
-    revenue then leaves the line out, gross sales and returns both show it."""
-    pos = np.flatnonzero(returned)
-    if not len(pos):
-        return lines, 0
-    n = len(lines)
-    # one take: every line, each refunded one twice (the sale, then its return right after)
-    order = np.argsort(np.r_[np.arange(n, dtype=float), pos + 0.5], kind="stable")
-    take = np.r_[np.arange(n), pos][order]
-    back = order >= n
-    out = lines.iloc[take].reset_index(drop=True)
-    sale = np.zeros(n, dtype=bool)
-    sale[pos] = True
-    out[schema.IS_CANCELLED] = np.where(
-        back, False, out[schema.IS_CANCELLED].to_numpy() | sale[take]
-    )
-    out[schema.IS_RETURN] = out[schema.IS_RETURN].to_numpy() | back
-    for c in (schema.QUANTITY, schema.REVENUE):
-        if c in out:
-            v = out[c].to_numpy(dtype=float)
-            out[c] = np.where(back, -np.abs(v), v)
-    return out, len(pos)
-
-
-def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:
-    """A 64-bit hash of (customer code, product code, quantity) per line (codes >= 0, int64)."""
-    with np.errstate(over="ignore"):
-        pair = cust.view(np.uint64) * np.uint64(width) + prod.view(np.uint64)
-        return pair * np.uint64(0x9E3779B97F4A7C15) + np.asarray(qty, np.float64).view(np.uint64)
-
-
-def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray]) -> np.ndarray:
-    """Positions of sale lines cancelled by a later return line (one-to-one).
-
-    For each return (quantity < 0, flagged return) with a customer and product, the latest
-    unmatched sale of the same customer, product and opposite quantity, not after the return.
-    ``codes``: the customer and product columns as integer codes (-1 where missing).
-    """
-    need = (schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)
-    if not all(k in data for k in need):
-        return np.array([], dtype=np.int64)
-    cust, prod = codes[schema.CUSTOMER_ID], codes[schema.PRODUCT_ID]
-    q = data[schema.QUANTITY].to_numpy(dtype=float)
-    is_ret = data[schema.IS_RETURN].to_numpy(dtype=bool)
-    if schema.ORDER_DATE in data:
-        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]")
-        has_when = ~np.isnat(when)
-        when = when.astype(np.int64)
-    else:
-        when = np.arange(len(q), dtype=np.int64)
-        has_when = np.ones(len(q), dtype=bool)
-    ok = (cust >= 0) & (prod >= 0) & ~np.isnan(q) & has_when
-    ret = np.flatnonzero(ok & is_ret & (q < 0))
-    if not len(ret):
-        return np.array([], dtype=np.int64)
-    sale = np.flatnonzero(ok & ~is_ret & (q > 0))
-    # keep the sales some return could cancel: a hash of (customer, product, quantity) found
-    # among the returns' (collisions only let extra sales through; the matching is exact)
-    width = prod.max() + 2
-    h_sale = _line_hash(cust[sale], prod[sale], q[sale], width)
-    h_ret = _line_hash(cust[ret], prod[ret], -q[ret], width)
-    sale = sale[pd.Series(h_sale).isin(h_ret).to_numpy()]
-    if not len(sale):
-        return np.array([], dtype=np.int64)
-    c = np.concatenate([cust[sale], cust[ret]])
-    p = np.concatenate([prod[sale], prod[ret]])
-    qq = np.concatenate([q[sale], -q[ret]])
-    d = np.concatenate([when[sale], when[ret]])
-    kind = np.concatenate([np.zeros(len(sale), np.int8), np.ones(len(ret), np.int8)])
-    pos = np.concatenate([sale, ret])
-    # by key, then time; sales before returns at the same time; ties by file order
-    order = np.lexsort((pos, kind, d, qq, p, c))
-    stacks: dict[tuple, list[int]] = {}
-    matched: list[int] = []
-    for ci, pi, qi, ki, xi in zip(
-        c[order].tolist(),
-        p[order].tolist(),
-        qq[order].tolist(),
-        kind[order].tolist(),
-        pos[order].tolist(),
-        strict=True,
-    ):
-        key = (ci, pi, qi)
-        if ki == 0:
-            stacks.setdefault(key, []).append(xi)
-        else:
-            st = stacks.get(key)
-            if st:
-                matched.append(st.pop())
-    return np.sort(np.asarray(matched, dtype=np.int64))

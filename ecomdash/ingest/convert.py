@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash.i18n import N_
-from ecomdash.ingest.messages import Msg
+from ecomdash.i18n.note import note
 from ecomdash.ingest.platforms_cn import halfwidth
 
 _CURRENCY = re.compile(
@@ -197,18 +197,18 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
         dtype=float, copy=True
     )
     todo = np.isnan(out) & (u != "")
-    note = ""
+    found = ""
     if todo.any():
         has_sep = [v for v in u if ("," in v)]
         dec = number_format(has_sep) if has_sep else "."
         if dec == ",":
-            note = Msg(N_("decimal comma (1.234,50)"))
+            found = note(N_("decimal comma (1.234,50)"))
         elif has_sep:
-            note = Msg(N_("thousands separator (1,234.50)"))
+            found = note(N_("thousands separator (1,234.50)"))
         cur = currency_of(u[todo])
         if cur:
-            currency = Msg(N_("currency {currency}"), currency=cur)
-            note = Msg(N_("{how}; {note}"), how=note, note=currency) if note else currency
+            currency = note(N_("currency {currency}"), currency=cur)
+            found = note(N_("{how}; {note}"), how=found, note=currency) if found else currency
         fixed = []
         for v in u[todo]:
             t = _CURRENCY.sub("", v)
@@ -237,7 +237,7 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
                 if _PLAIN.match(t):
                     out[i] = float(t)
     out[~np.isfinite(out)] = np.nan  # "inf", "1e400", "nan" are not amounts
-    return out, note
+    return out, found
 
 
 def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
@@ -246,7 +246,7 @@ def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = Non
     ``encoded``: the column's ``codes_of`` result when the caller already has it.
     """
     codes, u = _factorize(s, encoded)
-    vals, note = _numbers_of(u)
+    vals, found = _numbers_of(u)
     per_bad = np.isnan(vals) & (u != "")
     per_missing = u == ""
     values = _expand(codes, vals, np.nan)
@@ -254,7 +254,7 @@ def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = Non
         values=pd.Series(values, index=s.index, dtype="float64"),
         bad=_expand(codes, per_bad, False).astype(bool),
         missing=_expand(codes, per_missing, True).astype(bool),
-        note=note,
+        note=found,
     )
 
 
@@ -376,19 +376,19 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             second_gt12 += b > 12
     if dmy_matches:
         if first_gt12 and not second_gt12:
-            dayfirst, why = True, Msg(N_("a first part above 12 proves day/month/year"))
+            dayfirst, why = True, note(N_("a first part above 12 proves day/month/year"))
         elif second_gt12 and not first_gt12:
-            dayfirst, why = False, Msg(N_("a second part above 12 proves month/day/year"))
+            dayfirst, why = False, note(N_("a second part above 12 proves month/day/year"))
         elif first_gt12 and second_gt12:
             dayfirst = first_gt12 >= second_gt12
-            why = Msg(
+            why = note(
                 N_(
                     "conflicting evidence ({first} values prove day-first, {second} "
                     "month-first); read as {order}, the other values do not convert"
                 ),
                 first=first_gt12,
                 second=second_gt12,
-                order=Msg(N_("day/month")) if dayfirst else Msg(N_("month/day")),
+                order=note(N_("day/month")) if dayfirst else note(N_("month/day")),
             )
         else:
             dayfirst, why = _chronology_vote(u, dmy_matches, order_hint)
@@ -398,9 +398,9 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             h, mi, sec, us = _hms(m, 4)
             out[i] = _mk(_year(m.group(3)), mo, d, h, mi, sec, us)
         notes.append(
-            Msg(N_("day/month/year dates: {why}"), why=why)
+            note(N_("day/month/year dates: {why}"), why=why)
             if dayfirst
-            else Msg(N_("month/day/year dates: {why}"), why=why)
+            else note(N_("month/day/year dates: {why}"), why=why)
         )
     # 4. month names and other textual dates (unambiguous), parsed by pandas
     left = [
@@ -418,7 +418,7 @@ def _chronology_vote(
 ) -> tuple[bool, str]:
     """No proof either way: prefer the reading that keeps the rows in date order."""
     if order_hint is None or len(matches) < 2:
-        return True, Msg(N_("no value proves the order; assumed day/month/year (check the dates)"))
+        return True, note(N_("no value proves the order; assumed day/month/year (check the dates)"))
     idx = np.fromiter(matches.keys(), dtype=np.int64)
     day_first = np.full(len(u), np.datetime64("NaT", "D"))
     month_first = day_first.copy()
@@ -443,7 +443,7 @@ def _chronology_vote(
     if bd < bm:
         return (
             True,
-            Msg(
+            note(
                 N_(
                     "no value proves the order; day/month keeps the rows in date order "
                     "({n} vs {other} steps back)"
@@ -455,7 +455,7 @@ def _chronology_vote(
     if bm < bd:
         return (
             False,
-            Msg(
+            note(
                 N_(
                     "no value proves the order; month/day keeps the rows in date order "
                     "({n} vs {other} steps back)"
@@ -464,13 +464,13 @@ def _chronology_vote(
                 other=bd,
             ),
         )
-    return True, Msg(N_("no value proves the order; assumed day/month/year (check the dates)"))
+    return True, note(N_("no value proves the order; assumed day/month/year (check the dates)"))
 
 
 def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
     """Convert a text column to datetime64[us], counting cells that are not dates."""
     codes, u = _factorize(s, encoded)
-    vals, note = _datetimes_of(u, order_hint=codes[codes >= 0] if len(codes) else None)
+    vals, found = _datetimes_of(u, order_hint=codes[codes >= 0] if len(codes) else None)
     per_bad = np.isnat(vals) & (u != "")
     per_missing = u == ""
     values = _expand(codes, vals, np.datetime64("NaT", "us"))
@@ -478,7 +478,7 @@ def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = N
         values=pd.Series(values, index=s.index, dtype="datetime64[us]"),
         bad=_expand(codes, per_bad, False).astype(bool),
         missing=_expand(codes, per_missing, True).astype(bool),
-        note=note,
+        note=found,
     )
 
 

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import EcomdashError, InputFileError
-from ecomdash.i18n import N_, _
-from ecomdash.ingest.messages import Msg, shown
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import Note, note
 from ecomdash.ingest.platforms_cn import detect, prepare
 from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_bytes
 
@@ -173,9 +173,11 @@ def read_tables(
     total = sum(len(b) for _, b in files)
     if total > max_bytes:
         raise InputFileError(
-            _(
-                "The files add up to {size} MB; the limit is {limit} MB together. "
-                "Export a shorter period and upload again.",
+            note(
+                N_(
+                    "The files add up to {size} MB; the limit is {limit} MB together. "
+                    "Export a shorter period and upload again."
+                ),
                 size=f"{total / 2**20:,.0f}",
                 limit=f"{max_bytes / 2**20:,.0f}",
             )
@@ -197,7 +199,7 @@ def read_tables(
             raw = read_bytes(inner, inner_name, max_bytes=max_bytes, _nested=True)
             add(table_name(inner_name), replace(raw, compression="zip"))
     if not out:
-        raise InputFileError(_("No file was given. Upload the tables of your export."))
+        raise InputFileError(note(N_("No file was given. Upload the tables of your export.")))
     return {name: _header_from_siblings(raw, name, out) for name, raw in out.items()}
 
 
@@ -219,7 +221,7 @@ def _header_from_siblings(raw: RawTable, name: str, tables: dict[str, RawTable])
         has_header=True,
         notes=(
             *raw.notes,
-            Msg(N_("Its first row names columns of the other tables: read as its header.")),
+            note(N_("Its first row names columns of the other tables: read as its header.")),
         ),
     )
 
@@ -245,9 +247,11 @@ def _zip_members(data: bytes, max_bytes: int) -> list[tuple[str, bytes]] | None:
         return [(PurePath(i.filename).name, zf.read(i)) for i in infos]
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
         raise InputFileError(
-            _(
-                "A file inside the zip cannot be unpacked ({error}). It may be encrypted or "
-                "damaged: unpack the zip yourself and upload the tables.",
+            note(
+                N_(
+                    "A file inside the zip cannot be unpacked ({error}). It may be encrypted or "
+                    "damaged: unpack the zip yourself and upload the tables."
+                ),
                 error=exc,
             )
         ) from None
@@ -325,7 +329,11 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
         fact = find_fact(tables)
     if fact not in tables:
         raise JoinError(
-            f"There is no table named {fact!r}. Tables: {', '.join(tables)}. Pick one of them."
+            note(
+                N_("There is no table named {table}. Tables: {tables}. Pick one of them."),
+                table=repr(fact),
+                tables=", ".join(tables),
+            )
         )
     fact_df = tables[fact].data
     have: dict[str, pd.Series] = {c: fact_df[c] for c in fact_df.columns}  # lines column → values
@@ -361,9 +369,9 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
         (same, share), t, left, c = best
         kind = "translate" if _is_translation(tables[t], left) else "describe"
         reason = (
-            Msg(N_("same column name; {share} of a sample"), share=f"{share:.0%}")
+            note(N_("same column name; {share} of a sample"), share=f"{share:.0%}")
             if same
-            else Msg(N_("values match; {share} of a sample"), share=f"{share:.0%}")
+            else note(N_("values match; {share} of a sample"), share=f"{share:.0%}")
         )
         joins.append(Join(t, left, c, kind, _exact_share(have[left], tables[t].data[c]), reason))
         refused.pop(t, None)
@@ -381,7 +389,7 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
             notes.append(refused[t].message)
         else:
             notes.append(
-                Msg(
+                note(
                     N_(
                         "Table {table} shares no key with the lines (no column with the same "
                         "name or matching values): it is left out."
@@ -392,8 +400,8 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
     return JoinProposal(fact, tuple(joins), tuple(refused.values()), unused, tuple(notes))
 
 
-def _multiply_message(table: str, col: str, example: str, n: int) -> Msg:
-    return Msg(
+def _multiply_message(table: str, col: str, example: str, n: int) -> Note:
+    return note(
         N_(
             "Table {table} is not joined on {column}: that column is not unique there "
             "({example} appears {n} times), so joining would repeat each matching line "
@@ -475,11 +483,11 @@ def combine(
     df = fact_raw.data.copy()
     steps: list[Step] = [
         Step(
-            Msg(N_("lines: {table}"), table=fact),
+            note(N_("lines: {table}"), table=fact),
             len(df),
             len(df),
             None,
-            Msg(N_("the fact table")),
+            note(N_("the fact table")),
         )
     ]
     notes: list[str] = []
@@ -504,7 +512,7 @@ def combine(
             if len(collapsed) < len(df) or seq:
                 counts = {"rows": f"{len(df):,}", "lines": f"{len(collapsed):,}"}
                 detail = (
-                    Msg(
+                    note(
                         N_(
                             "one row per unit: {rows} rows counted into {lines} lines with a "
                             "quantity (position column {column} dropped)"
@@ -513,15 +521,15 @@ def combine(
                         **counts,
                     )
                     if seq
-                    else Msg(
+                    else note(
                         N_(
                             "one row per unit: {rows} rows counted into {lines} lines with a quantity"
                         ),
                         **counts,
                     )
                 )
-                steps.append(Step(Msg(N_("units counted")), len(df), len(collapsed), None, detail))
-                notes.append(Msg(N_("{note}."), note=detail).capitalised())
+                steps.append(Step(note(N_("units counted")), len(df), len(collapsed), None, detail))
+                notes.append(note(N_("{note}."), note=detail).capitalised())
                 df = collapsed
                 counted = True
         for j in use:
@@ -534,7 +542,7 @@ def combine(
         RawTable(
             data=df,
             line_no=line_no,
-            format=Msg(N_("{n} tables joined"), n=len(use) + 1),
+            format=note(N_("{n} tables joined"), n=len(use) + 1),
             encoding=fact_raw.encoding,
             delimiter=fact_raw.delimiter,
             malformed=fact_raw.malformed,
@@ -547,21 +555,21 @@ def combine(
 def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
     if j.table not in tables:
         raise JoinError(
-            _(
-                "There is no table named {table}. Tables: {tables}.",
+            note(
+                N_("There is no table named {table}. Tables: {tables}."),
                 table=repr(j.table),
                 tables=", ".join(tables),
             )
         )
     if j.table == fact:
         raise JoinError(
-            _("{table} holds the lines; it cannot also describe them.", table=repr(j.table))
+            note(N_("{table} holds the lines; it cannot also describe them."), table=repr(j.table))
         )
     right = tables[j.table].data
     if j.left_column not in df.columns:
         raise JoinError(
-            _(
-                "The lines have no column {column} to join {table} on. Columns: {columns}.",
+            note(
+                N_("The lines have no column {column} to join {table} on. Columns: {columns}."),
                 column=repr(j.left_column),
                 table=repr(j.table),
                 columns=", ".join(c for c in df.columns if c != "__line_no"),
@@ -569,8 +577,8 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         )
     if j.table_column not in right.columns:
         raise JoinError(
-            _(
-                "Table {table} has no column {column}. Its columns: {columns}.",
+            note(
+                N_("Table {table} has no column {column}. Its columns: {columns}."),
                 table=repr(j.table),
                 column=repr(j.table_column),
                 columns=", ".join(right.columns),
@@ -579,7 +587,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
     dup = _nonempty(right[j.table_column])
     if not dup.is_unique:
         ex, n = _repeat_example(right, j.table_column)
-        raise JoinError(shown(_multiply_message(j.table, j.table_column, ex, n)))
+        raise JoinError(_multiply_message(j.table, j.table_column, ex, n))
     con.register("l", df)
     con.register("r", right)
     k_l, k_r = _q(j.left_column), _q(j.table_column)
@@ -602,7 +610,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
             "total": f"{len(distinct):,}",
         }
         detail = (
-            Msg(
+            note(
                 N_(
                     "{column} translated through {table}: {n} of {total} values; "
                     "kept as they were: {kept}"
@@ -611,9 +619,9 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
                 **fields,
             )
             if missing
-            else Msg(N_("{column} translated through {table}: {n} of {total} values"), **fields)
+            else note(N_("{column} translated through {table}: {n} of {total} values"), **fields)
         )
-        notes.append(Msg(N_("{note}."), note=detail).capitalised())
+        notes.append(note(N_("{note}."), note=detail).capitalised())
     else:
         have = {c: 1 for c in df.columns}
         extra = []
@@ -625,7 +633,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
             extra.append(f"COALESCE(r.{_q(c)}, '') AS {_q(name)}")
         sel = ", ".join(["l.*", *extra])
         out = con.execute(f"SELECT {sel} FROM l LEFT JOIN r ON {on} ORDER BY l.__line_no").df()
-        detail = Msg(
+        detail = note(
             N_("on {column} = {table}.{table_column}"),
             column=repr(j.left_column),
             table=repr(j.table),
@@ -633,7 +641,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         )
         if matched < before:
             notes.append(
-                Msg(
+                note(
                     N_(
                         "{n} of {total} lines have no match in {table} (on {column}): "
                         "their {table_name} columns are empty."
@@ -648,11 +656,18 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
     con.unregister("l")
     con.unregister("r")
     if len(out) != before:  # cannot happen on a unique key; checked anyway
-        raise JoinError(f"Joining {j.table!r} changed the line count from {before} to {len(out)}.")
-    kind = Msg(N_("describe")) if j.kind == "describe" else Msg(N_("translate"))
+        raise JoinError(
+            note(
+                N_("Joining {table} changed the line count from {before} to {after}."),
+                table=repr(j.table),
+                before=str(before),
+                after=str(len(out)),
+            )
+        )
+    kind = note(N_("describe")) if j.kind == "describe" else note(N_("translate"))
     steps.append(
         Step(
-            Msg(N_("{kind}: {table}"), kind=kind, table=j.table),
+            note(N_("{kind}: {table}"), kind=kind, table=j.table),
             before,
             len(out),
             int(matched),
@@ -676,8 +691,14 @@ def joins_from_choices(
     for table, spec in choices.items():
         if table not in tables:
             raise JoinError(
-                f"There is no table named {table!r}. Tables: {', '.join(tables)}. "
-                "Use the name of the file without its extension."
+                note(
+                    N_(
+                        "There is no table named {table}. Tables: {tables}. "
+                        "Use the name of the file without its extension."
+                    ),
+                    table=repr(table),
+                    tables=", ".join(tables),
+                )
             )
         if not spec:
             joins.pop(table, None)
@@ -688,7 +709,7 @@ def joins_from_choices(
             left, _, right = str(spec).partition(":")
             right = right or left
         kind = "translate" if _is_translation(tables[table], left) else "describe"
-        joins[table] = Join(table, left, right, kind, 0.0, Msg(N_("chosen by you")))
+        joins[table] = Join(table, left, right, kind, 0.0, note(N_("chosen by you")))
         if table not in order:
             order.append(table)
     return [joins[t] for t in order if t in joins]

@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash.i18n import N_
-from ecomdash.ingest.messages import Msg
+from ecomdash.i18n.note import note
 
 if TYPE_CHECKING:
     from ecomdash.ingest.read import RawTable
@@ -500,7 +500,7 @@ def prepare(raw: RawTable) -> RawTable:
             "n": f"{pc.sum(found).as_py() or 0:,}",
         }
         notes.append(
-            Msg(
+            note(
                 N_(
                     "{column}: the province taken from {source} for {n} rows; "
                     "{missed} addresses name no province (left empty)."
@@ -509,7 +509,7 @@ def prepare(raw: RawTable) -> RawTable:
                 **fields,
             )
             if missed
-            else Msg(N_("{column}: the province taken from {source} for {n} rows."), **fields)
+            else note(N_("{column}: the province taken from {source} for {n} rows."), **fields)
         )
     stat = [by_header[c] for c in lay.statuses if c in by_header]
     paid = next((by_header[c] for c in lay.paid if c in by_header), None)
@@ -526,7 +526,7 @@ def prepare(raw: RawTable) -> RawTable:
             changed = True
             fields = {"column": repr(STATUS_COLUMN), "states": ", ".join(map(repr, stat))}
             notes.append(
-                Msg(
+                note(
                     N_(
                         "{column}: the order state from {states} together, with {paid_state} "
                         "where {paid} is filled."
@@ -536,7 +536,7 @@ def prepare(raw: RawTable) -> RawTable:
                     **fields,
                 )
                 if paid
-                else Msg(N_("{column}: the order state from {states} together."), **fields)
+                else note(N_("{column}: the order state from {states} together."), **fields)
             )
     if not changed:
         return raw

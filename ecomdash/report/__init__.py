@@ -17,7 +17,8 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, get_lang, use_lang
+from ecomdash.i18n import N_, _, get_lang, use_lang
+from ecomdash.i18n.note import note
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
 from ecomdash.report.render import Part, document_html, part, render_html
@@ -54,8 +55,11 @@ def check_lang(lang: str) -> str:
     if lang in LANGUAGES:
         return lang
     raise ParameterError(
-        f"Unknown report language {lang!r}. Available: {', '.join(LANGUAGES)} "
-        "(--lang en or --lang zh)."
+        note(
+            N_("Unknown report language {lang}. Available: {languages} (--lang en or --lang zh)."),
+            lang=repr(lang),
+            languages=tuple(LANGUAGES),
+        )
     )
 
 

@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 from ecomdash.errors import EcomdashError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
@@ -55,10 +57,14 @@ def print_pdf(html: str, out: str | Path, *, timeout: float = 180, budget_ms: in
     exe = find_chromium()
     if exe is None:
         raise PdfError(
-            "No PDF was written: printing the report to PDF needs Chromium, and none was found "
-            "(looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome, or "
-            "$ECOMDASH_CHROMIUM). Install Chromium, or open the HTML report in a browser and "
-            "print it to PDF from there."
+            note(
+                N_(
+                    "No PDF was written: printing the report to PDF needs Chromium, and none was "
+                    "found (looked for /usr/bin/chromium, chromium, chromium-browser, google-chrome, "
+                    "or $ECOMDASH_CHROMIUM). Install Chromium, or open the HTML report in a browser "
+                    "and print it to PDF from there."
+                )
+            )
         )
     out = Path(out).resolve()
     with tempfile.TemporaryDirectory(prefix="ecomdash-pdf-") as tmp:
@@ -76,15 +82,30 @@ def print_pdf(html: str, out: str | Path, *, timeout: float = 180, budget_ms: in
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
             raise PdfError(
-                f"No PDF was written: Chromium took longer than {timeout:.0f} s to print the "
-                "report. Try again, or print the HTML report from a browser."
+                note(
+                    N_(
+                        "No PDF was written: Chromium took longer than {seconds} s to print the "
+                        "report. Try again, or print the HTML report from a browser."
+                    ),
+                    seconds=f"{timeout:.0f}",
+                )
             ) from None
         except OSError as exc:
-            raise PdfError(f"No PDF was written: Chromium could not start ({exc}).") from None
+            raise PdfError(
+                note(
+                    N_("No PDF was written: Chromium could not start ({detail})."), detail=str(exc)
+                )
+            ) from None
     if proc.returncode != 0 or not out.exists() or out.stat().st_size == 0:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
         raise PdfError(
-            f"No PDF was written: Chromium exited with code {proc.returncode} ({tail[0]}). "
-            "Open the HTML report in a browser and print it from there."
+            note(
+                N_(
+                    "No PDF was written: Chromium exited with code {code} ({detail}). "
+                    "Open the HTML report in a browser and print it from there."
+                ),
+                code=str(proc.returncode),
+                detail=tail[0],
+            )
         )
     return out

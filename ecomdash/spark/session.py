@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ecomdash.errors import StoreError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 #: Session settings the store's SQL relies on: timestamps are the store's naive wall-clock
 #: times (UTC, as DuckDB's TIMESTAMP), and string literals are raw (as DuckDB's), so the
@@ -25,8 +27,12 @@ def get_session(remote: str):
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise StoreError(
-            "The Spark engine needs pyspark, which is not installed. Install the extra "
-            "(uv sync --extra spark) or set ECOMDASH_ENGINE=duckdb."
+            note(
+                N_(
+                    "The Spark engine needs pyspark, which is not installed. Install the extra "
+                    "(uv sync --extra spark) or set ECOMDASH_ENGINE=duckdb."
+                )
+            )
         ) from exc
     try:
         if remote.startswith("sc://"):
@@ -55,8 +61,14 @@ def get_session(remote: str):
             raise
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise StoreError(
-            f"Could not start or reach Spark at {remote} ({first}). Check that Java 17+ is "
-            "installed for a local master, or that the Spark Connect endpoint is up, or set "
-            "ECOMDASH_ENGINE=duckdb."
+            note(
+                N_(
+                    "Could not start or reach Spark at {remote} ({detail}). Check that Java 17+ is "
+                    "installed for a local master, or that the Spark Connect endpoint is up, or set "
+                    "ECOMDASH_ENGINE=duckdb."
+                ),
+                remote=remote,
+                detail=first,
+            )
         ) from exc
     return spark

@@ -43,6 +43,8 @@ import pyarrow.parquet as pq
 
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.store import (
     _ARROW_TYPES,
     DEDUP_COLUMNS,
@@ -105,9 +107,14 @@ class SparkStore(Store):
         self._lock = threading.Lock()
         if _is_url(self.lake):
             raise StoreError(
-                f"The lake {self.lake} is an object-store URL; this version keeps the catalogue "
-                "on a local or mounted folder only. Mount the bucket (or use a shared folder) "
-                "and set ECOMDASH_LAKE to its path."
+                note(
+                    N_(
+                        "The lake {lake} is an object-store URL; this version keeps the catalogue "
+                        "on a local or mounted folder only. Mount the bucket (or use a shared folder) "
+                        "and set ECOMDASH_LAKE to its path."
+                    ),
+                    lake=self.lake,
+                )
             )
         self._root = os.path.join(_local(self.lake), self.workspace)
 
@@ -124,8 +131,14 @@ class SparkStore(Store):
             return {}
         except (OSError, ValueError, KeyError) as exc:
             raise StoreError(
-                f"The dataset catalogue {path} cannot be read ({exc}). Restore it from a backup "
-                "or remove it to start the workspace afresh."
+                note(
+                    N_(
+                        "The dataset catalogue {path} cannot be read ({detail}). Restore it from a "
+                        "backup or remove it to start the workspace afresh."
+                    ),
+                    path=path,
+                    detail=str(exc),
+                )
             ) from exc
 
     @contextmanager
@@ -137,8 +150,15 @@ class SparkStore(Store):
             lock = open(os.path.join(self._root, ".catalog.lock"), "a")  # noqa: SIM115
         except OSError as exc:
             raise StoreError(
-                f"Could not {action}: the lake folder {self._root} cannot be written "
-                f"({exc.strerror}). Nothing was changed. Set ECOMDASH_LAKE to a writable folder."
+                note(
+                    N_(
+                        "Could not {action}: the lake folder {folder} cannot be written "
+                        "({detail}). Nothing was changed. Set ECOMDASH_LAKE to a writable folder."
+                    ),
+                    action=note(action),
+                    folder=self._root,
+                    detail=exc.strerror,
+                )
             ) from exc
         with self._lock, lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -155,16 +175,27 @@ class SparkStore(Store):
                 if os.path.exists(tmp):
                     os.remove(tmp)
                 raise StoreError(
-                    f"Could not {action}: the catalogue could not be written ({exc.strerror}). "
-                    "Nothing was changed; free disk space or fix permissions and try again."
+                    note(
+                        N_(
+                            "Could not {action}: the catalogue could not be written ({detail}). "
+                            "Nothing was changed; free disk space or fix permissions and try again."
+                        ),
+                        action=note(action),
+                        detail=exc.strerror,
+                    )
                 ) from exc
 
     def _entry(self, dataset_id: str) -> dict:
         entry = self._read_catalog().get(str(dataset_id))
         if entry is None:
             raise StoreError(
-                f"No dataset with id {dataset_id!r} in this workspace. "
-                "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
+                note(
+                    N_(
+                        "No dataset with id {dataset_id} in this workspace. "
+                        "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
+                    ),
+                    dataset_id=repr(dataset_id),
+                )
             )
         return entry
 
@@ -269,7 +300,7 @@ class SparkStore(Store):
             if fail is not None:
                 fail()
             self._write_rejected(ds_id, "v1", rejected)
-            with self._catalog("save the dataset") as cat:
+            with self._catalog(N_("save the dataset")) as cat:
                 cat[ds_id] = {
                     "id": ds_id,
                     "name": name,
@@ -289,7 +320,7 @@ class SparkStore(Store):
                 raise
             if fail is not None and not _is_spark_error(exc):
                 raise
-            raise _write_error("save the dataset", exc) from exc
+            raise _write_error(N_("save the dataset"), exc) from exc
         return self.info(ds_id)
 
     def append(
@@ -309,8 +340,13 @@ class SparkStore(Store):
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
         if not keys:
             raise ParameterError(
-                "This dataset has none of the columns used to spot duplicate lines "
-                f"({', '.join(DEDUP_COLUMNS)}); save the newer export as a new dataset instead."
+                note(
+                    N_(
+                        "This dataset has none of the columns used to spot duplicate lines "
+                        "({columns}); save the newer export as a new dataset instead."
+                    ),
+                    columns=tuple(DEDUP_COLUMNS),
+                )
             )
         table = _to_store_table(lines)
         before = table.num_rows
@@ -343,7 +379,7 @@ class SparkStore(Store):
             if not added:  # nothing new: the version still moves on, with no empty part
                 shutil.rmtree(path, ignore_errors=True)
             self._write_rejected(info.id, part, rejected)
-            with self._catalog("append to the dataset") as cat:
+            with self._catalog(N_("append to the dataset")) as cat:
                 e = cat[info.id]
                 rep = dict(e["report"])
                 rep["appends"] = [
@@ -366,19 +402,19 @@ class SparkStore(Store):
             shutil.rmtree(path, ignore_errors=True)
             if isinstance(exc, StoreError) or not _is_spark_error(exc):
                 raise
-            raise _write_error("append to the dataset", exc) from exc
+            raise _write_error(N_("append to the dataset"), exc) from exc
         return AppendResult(self.info(info.id), added=added, duplicates=before - added)
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
         new = _clean_name(name)
-        with self._catalog("rename the dataset") as cat:
+        with self._catalog(N_("rename the dataset")) as cat:
             cat[info.id].update(name=new, updated=datetime.now().replace(microsecond=0).isoformat())
         return self.info(info.id)
 
     def delete(self, dataset_id: str) -> None:
         info = self.info(dataset_id)
-        with self._catalog("delete the dataset") as cat:
+        with self._catalog(N_("delete the dataset")) as cat:
             cat.pop(info.id, None)
         shutil.rmtree(os.path.join(self._root, info.id), ignore_errors=True)
 
@@ -409,7 +445,7 @@ class SparkStore(Store):
         """Replace the muted rules and products of a dataset (the catalogue is replaced
         atomically, as for a save)."""
         info = self.info(dataset_id)
-        with self._catalog("save the muted alerts") as cat:
+        with self._catalog(N_("save the muted alerts")) as cat:
             cat[info.id]["alert_mutes"] = {
                 "rules": sorted(set(map(str, rules))),
                 "products": sorted(set(map(str, products))),
@@ -437,7 +473,7 @@ class SparkStore(Store):
         """A temp view of the dataset's current lines, named for workspace, id and version
         (a version's lines never change, so the name can be reused)."""
         if workspace != self.workspace:
-            raise StoreError("A query named another workspace; nothing was read.")
+            raise StoreError(note(N_("A query named another workspace; nothing was read.")))
         info = self.info(dataset_id)
         tag = hashlib.sha1(workspace.encode()).hexdigest()[:8]
         name = f"ecd_{tag}_{info.id}_v{info.version}"
@@ -485,7 +521,7 @@ def _call_args(sql: str, open_at: int) -> tuple[list[str], int]:
                 args.append(sql[start:i].strip())
                 start = i + 1
         i += 1
-    raise StoreError("Internal error: a query has an unbalanced parenthesis.")
+    raise StoreError(note(N_("Internal error: a query has an unbalanced parenthesis.")))
 
 
 def _date_diff(sql: str) -> str:
@@ -505,7 +541,12 @@ def _date_diff(sql: str) -> str:
         elif unit == "week":
             expr = f"CAST(datediff(CAST({b} AS DATE), CAST({a} AS DATE)) DIV 7 AS BIGINT)"
         else:
-            raise StoreError(f"Internal error: date_diff by {unit!r} has no Spark spelling.")
+            raise StoreError(
+                note(
+                    N_("Internal error: date_diff by {unit} has no Spark spelling."),
+                    unit=repr(unit),
+                )
+            )
         out += [sql[pos : m.start()], expr]
         pos = end
     out.append(sql[pos:])
@@ -617,7 +658,9 @@ class _SparkCursor:
         # values: text stays a bound parameter; numbers and dates are spelled as literals
         parts = sql.split("?")
         if len(parts) - 1 != len(params):
-            raise StoreError("Internal error: a query's values do not match its placeholders.")
+            raise StoreError(
+                note(N_("Internal error: a query's values do not match its placeholders."))
+            )
         out, args = [parts[0]], []
         for value, rest in zip(params, parts[1:], strict=True):
             if isinstance(value, str):
@@ -631,7 +674,7 @@ class _SparkCursor:
 
     def _arrow(self) -> pa.Table:
         if self._df is None:
-            raise StoreError("Internal error: no result to fetch.")
+            raise StoreError(note(N_("Internal error: no result to fetch.")))
         with _spark_errors():
             t = self._df.toArrow()
         cols = []
@@ -653,8 +696,13 @@ def _spark_errors() -> Iterator[None]:
     except PySparkException as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
         raise StoreError(
-            f"The Spark engine could not run this step ({first}). Some steps do not run on "
-            "Spark yet: use the default engine (ECOMDASH_ENGINE=duckdb) for it, and report it."
+            note(
+                N_(
+                    "The Spark engine could not run this step ({detail}). Some steps do not run on "
+                    "Spark yet: use the default engine (ECOMDASH_ENGINE=duckdb) for it, and report it."
+                ),
+                detail=first,
+            )
         ) from exc
 
 
@@ -668,7 +716,9 @@ def _literal(value) -> str:
         return str(int(value))
     if isinstance(value, float | np.floating):
         if not math.isfinite(value):
-            raise ParameterError(f"A query value must be a finite number; got {value}.")
+            raise ParameterError(
+                note(N_("A query value must be a finite number; got {value}."), value=str(value))
+            )
         return f"CAST({float(value)!r} AS DOUBLE)"
     if isinstance(value, datetime | pd.Timestamp):
         ts = pd.Timestamp(value)
@@ -677,7 +727,9 @@ def _literal(value) -> str:
         return f"TIMESTAMP'{ts.strftime('%Y-%m-%d %H:%M:%S.%f')}'"
     if isinstance(value, date):
         return f"DATE'{value.isoformat()}'"
-    raise ParameterError(f"A query value of type {type(value).__name__} is not supported.")
+    raise ParameterError(
+        note(N_("A query value of type {kind} is not supported."), kind=type(value).__name__)
+    )
 
 
 def _is_spark_error(exc: BaseException) -> bool:
@@ -687,8 +739,14 @@ def _is_spark_error(exc: BaseException) -> bool:
 def _write_error(action: str, exc: BaseException) -> StoreError:
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StoreError(
-        f"Could not {action} on the lake ({first[:300]}). Nothing was changed; check that the "
-        "lake folder is writable and the Spark cluster is up, then try again."
+        note(
+            N_(
+                "Could not {action} on the lake ({detail}). Nothing was changed; check that the "
+                "lake folder is writable and the Spark cluster is up, then try again."
+            ),
+            action=note(action),
+            detail=first[:300],
+        )
     )
 
 

@@ -13,8 +13,8 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import tr_note
 from ecomdash.ingest import MappingProposal, RawTable, propose_mapping
-from ecomdash.ingest.messages import shown
 from ecomdash.ingest.multi import (
     combine,
     joins_from_choices,
@@ -85,7 +85,7 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     if proposal.joins:
         frame = proposal.to_frame()
         frame["kind"] = frame["kind"].map(lambda k: _(JOIN_KINDS[k]) if k in JOIN_KINDS else k)
-        frame["why"] = [shown(j.reason) for j in proposal.joins]
+        frame["why"] = [tr_note(j.reason) for j in proposal.joins]
         show_table(
             frame,
             area="data",
@@ -97,7 +97,7 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
             },
         )
     for note in proposal.notes:
-        st.warning(inert(shown(note)), icon="⚠️")
+        st.warning(inert(tr_note(note)), icon="⚠️")
     choices = _join_editor(tables, proposal)
     try:
         joins = joins_from_choices(tables, proposal, choices)
@@ -123,11 +123,11 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     combined = state["combined"]
     st.caption(_("Rows before and after each step"))
     steps = combined.steps_frame()
-    steps["step"] = [shown(x.step) for x in combined.steps]  # (the frame holds plain str)
-    steps["detail"] = [shown(x.detail) for x in combined.steps]
+    steps["step"] = [tr_note(x.step) for x in combined.steps]  # (the frame holds plain str)
+    steps["detail"] = [tr_note(x.detail) for x in combined.steps]
     show_table(steps, area="data", hide_index=True)
     for note in combined.notes:
-        st.text(shown(note))
+        st.text(tr_note(note))
     with st.expander(_("Preview of the joined lines (first 20 rows)")):
         st.dataframe(combined.raw.data.head(20), hide_index=True)  # the merchant's own headers
     return combined.raw, state["multi_mapping"], (state["file_id"], key)

@@ -16,6 +16,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n.note import Note, from_json, note, tr_note
 from ecomdash.ingest import (
     DEFAULT_MAX_BYTES,
     CleaningReport,
@@ -27,7 +28,6 @@ from ecomdash.ingest import (
     propose_mapping,
 )
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
-from ecomdash.ingest.messages import Msg, from_json, shown
 from ecomdash.ingest.multi import is_multi_table_zip
 from ecomdash.ingest.read import MALFORMED_REASONS
 from ecomdash.ui import data_multi
@@ -124,14 +124,14 @@ def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
     """The proposal's table (field, column, confidence, reason) in the UI language."""
     frame = proposal.to_frame()
     frame["field"] = frame["field"].map(field_name)
-    frame["reason"] = [shown(f.reason) for f in proposal.fields]
+    frame["reason"] = [tr_note(f.reason) for f in proposal.fields]
     return frame
 
 
 def render() -> None:
     flash = st.session_state.pop("data_flash", None)
     if flash:
-        st.success(inert(shown(flash)))
+        st.success(inert(tr_note(flash)))
     tab_up, tab_sets = st.tabs([_("Upload an export"), _("Your datasets")])
     with tab_up:
         _upload_section()
@@ -267,7 +267,7 @@ def _read_summary(raw: RawTable) -> None:
     info = raw.info()
     fmt = raw.format
     parts = [
-        shown(fmt) if isinstance(fmt, Msg) else _(FORMATS[fmt]) if fmt in FORMATS else str(fmt),
+        tr_note(fmt) if isinstance(fmt, Note) else _(FORMATS[fmt]) if fmt in FORMATS else str(fmt),
         _n("{n} row", "{n} rows", info["rows_read"], n=f"{info['rows_read']:,}"),
         _n("{n} column", "{n} columns", len(info["columns"])),
     ]
@@ -285,8 +285,8 @@ def _read_summary(raw: RawTable) -> None:
     if info.get("compression"):
         parts.append(_("{compression}-compressed", compression=info["compression"]))
     st.caption(_("Read as {parts}", parts=_(", ").join(str(p) for p in parts)))
-    for note in raw.notes:
-        st.text(shown(note))
+    for line in raw.notes:
+        st.text(tr_note(line))
     with st.expander(_("Preview of the file (first 20 rows)")):
         st.dataframe(raw.data.head(20), hide_index=True)  # the merchant's own headers
     if len(raw.malformed):
@@ -309,12 +309,12 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
             inert(
                 _(
                     "Recognised as a {layout}: every column is mapped for you.",
-                    layout=shown(proposal.layout),
+                    layout=tr_note(proposal.layout),
                 )
             )
         )
         for note in proposal.notes[1:]:
-            st.caption(inert(shown(note)))
+            st.caption(inert(tr_note(note)))
         if not st.toggle(_("Change the mapping by hand"), key="map_by_hand"):
             with st.expander(_("Which column is which")):
                 show_table(mapping_frame(proposal), area="data", hide_index=True)
@@ -347,9 +347,9 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
     for note in proposal.notes:
-        st.caption(inert(shown(note)))
+        st.caption(inert(tr_note(note)))
     for warning in proposal.warnings:
-        st.warning(inert(shown(warning)), icon="⚠️")
+        st.warning(inert(tr_note(warning)), icon="⚠️")
     with st.expander(_("Why these columns (confidence and reasons)")):
         show_table(mapping_frame(proposal), area="data", hide_index=True)
     _allows(mapping)
@@ -427,12 +427,14 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         )
     notes = rep.get("notes") or []
     msgs = rep.get("notes_msg") or []
-    for i, note in enumerate(notes):
-        st.text(shown(from_json(msgs[i])) if i < len(msgs) else str(note))
+    for i, line in enumerate(notes):
+        st.text(tr_note(from_json(msgs[i])) if i < len(msgs) else str(line))
     if report is not None:
         for r in report.rules:
             if r.rows and len(r.sample):
-                label = _("Sample: {rule} ({n} rows)", rule=inert(shown(r.label)), n=f"{r.rows:,}")
+                label = _(
+                    "Sample: {rule} ({n} rows)", rule=inert(tr_note(r.label)), n=f"{r.rows:,}"
+                )
                 with st.expander(label):
                     show_table(r.sample, area="data", hide_index=True)
         if len(report.rejected):
@@ -486,7 +488,7 @@ def rule_label(rule: dict) -> str:
     """A cleaning rule's label (a report's ``rules`` entry) in the UI language; reports saved
     before labels kept their message id show as saved."""
     msg = from_json(rule.get("label_msg"))
-    return shown(msg) if isinstance(msg, Msg) else str(rule.get("label", rule.get("rule", "")))
+    return tr_note(msg) if isinstance(msg, Note) else str(rule.get("label", rule.get("rule", "")))
 
 
 def _save_form(filename: str, state: dict) -> None:
@@ -529,7 +531,7 @@ def _save_form(filename: str, state: dict) -> None:
             if mode == "append" and target:
                 res = store.append(target, state["lines"], report=report, rejected=report.rejected)
                 info = res.dataset
-                msg = Msg(
+                msg = note(
                     N_("Added {n} lines to the dataset; skipped {skipped} lines it already had."),
                     n=f"{res.added:,}",
                     skipped=f"{res.duplicates:,}",
@@ -542,7 +544,7 @@ def _save_form(filename: str, state: dict) -> None:
                     mapping={k: v for k, v in state["resolved"].items() if v},
                     rejected=report.rejected,
                 )
-                msg = Msg(N_("Saved {n} lines as a new dataset."), n=f"{info.rows:,}")
+                msg = note(N_("Saved {n} lines as a new dataset."), n=f"{info.rows:,}")
             status.update(
                 label=_("Saved in {seconds} s", seconds=f"{time.perf_counter() - t0:.1f}"),
                 state="complete",
@@ -596,7 +598,7 @@ def _datasets_section() -> None:
             if st.button(_("Rename"), key=f"do_rename_{info.id}"):
                 try:
                     store.rename(info.id, new)
-                    st.session_state["data_flash"] = Msg(N_("Renamed."))
+                    st.session_state["data_flash"] = note(N_("Renamed."))
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
@@ -608,7 +610,7 @@ def _datasets_section() -> None:
                 try:
                     store.delete(info.id)
                     st.session_state.pop("dataset_id", None)
-                    st.session_state["data_flash"] = Msg(N_("Deleted."))
+                    st.session_state["data_flash"] = note(N_("Deleted."))
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)

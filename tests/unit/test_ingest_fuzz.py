@@ -197,7 +197,7 @@ def test_damaged_workbooks_on_the_streaming_reader(edits):
     InputFileError too, never a traceback (the limit is forced to 0 so the small file streams)."""
     from unittest import mock
 
-    from ecomdash.ingest import read as R
+    from ecomdash.ingest import read_sheets as R
 
     data = bytearray(VALID["x.xlsx"])
     for where, value in edits:

@@ -558,7 +558,7 @@ def test_non_utf8_text_far_into_the_file(encoding, word):
 def test_openpyxl_fallback_reads_the_same(monkeypatch):
     import datetime as dt
 
-    import ecomdash.ingest.read as read_mod
+    import ecomdash.ingest.read_sheets as read_mod
 
     def no_calamine(*a, **k):
         raise ImportError("python_calamine")
@@ -597,7 +597,7 @@ def _billion_laughs_xlsx() -> bytes:
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_xml_entities_are_never_expanded(engine, monkeypatch):
-    import ecomdash.ingest.read as read_mod
+    import ecomdash.ingest.read_sheets as read_mod
 
     if engine == "openpyxl":
 

@@ -9,7 +9,7 @@ import io
 import openpyxl
 import pytest
 
-from ecomdash.ingest import read as R
+from ecomdash.ingest import read_sheets as R
 from ecomdash.ingest.read import read_bytes
 
 

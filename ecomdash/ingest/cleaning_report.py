@@ -1,0 +1,82 @@
+"""The cleaning report: one :class:`RuleResult` per rule (what was dropped, flagged or counted,
+with sample lines) gathered in a :class:`CleaningReport`, JSON-able for the saved dataset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ecomdash import schema
+from ecomdash.i18n.note import to_json
+
+SAMPLE_ROWS = 5
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One cleaning rule: how many rows it touched and what was done with them."""
+
+    rule: str
+    label: str
+    rows: int
+    action: str  # "dropped" | "flagged" | "kept"
+    sample: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def to_dict(self) -> dict:
+        return {
+            "rule": self.rule,
+            "rows": int(self.rows),
+            "action": self.action,
+            "label": str(self.label),
+            # the label's message id and fields: the Data page shows it in the UI language
+            "label_msg": to_json(self.label),
+        }
+
+
+@dataclass(frozen=True)
+class CleaningReport:
+    """What cleaning found and did. ``rejected``: the dropped rows (line_no, reason, columns)."""
+
+    rows_read: int
+    rows_kept: int
+    rules: tuple[RuleResult, ...]
+    rejected: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    matched_cancellations: int = 0
+    notes: tuple[str, ...] = ()
+    #: ``schema.KIND_LINES`` or ``schema.KIND_SUMMED`` (already summed sales)
+    kind: str = schema.KIND_LINES
+    #: summed tables: the flag column and the dates it marks (ISO), e.g. holidays
+    events: dict = field(default_factory=dict)
+    #: return lines added for lines whose state says refunded after the sale (退款成功 …):
+    #: the table holds ``rows_kept + added_returns`` lines
+    added_returns: int = 0
+    #: Chinese order states by what they mean (``returned``, ``refund_pending``,
+    #: ``cancelled``, ``unpaid``): ``{kind: {state: rows}}``
+    statuses: dict = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> RuleResult:
+        """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
+        for r in self.rules:
+            if r.rule == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def counts(self) -> dict[str, int]:
+        return {r.rule: int(r.rows) for r in self.rules}
+
+    def to_dict(self) -> dict:
+        return {
+            "rows_read": int(self.rows_read),
+            "rows_kept": int(self.rows_kept),
+            "rows_dropped": int(self.rows_read - self.rows_kept),
+            "matched_cancellations": int(self.matched_cancellations),
+            "rules": [r.to_dict() for r in self.rules],
+            "notes": [str(n) for n in self.notes],
+            "notes_msg": [to_json(n) for n in self.notes],
+            "kind": self.kind,
+            "events": dict(self.events),
+            "added_returns": int(self.added_returns),
+            "statuses": {k: dict(v) for k, v in self.statuses.items()},
+        }
