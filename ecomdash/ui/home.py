@@ -11,13 +11,17 @@ wording goes through ``inert`` before markdown.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecomdash import findings as FD
 from ecomdash import schema as S
@@ -26,9 +30,10 @@ from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     PageContext,
+    _engine_budget,
+    _with_ctx,
     get_store,
     inert,
-    run_with_budget,
     show_error,
     timed_status,
 )
@@ -221,41 +226,76 @@ def _missing(ctx: PageContext, needs: str) -> list[str]:
     return sorted(S.missing_for(needs, ctx.columns))
 
 
+#: How many analyses the home runs at once (the first visit runs them all: side by side, the
+#: database and numpy parts of one overlap the Python parts of another).
+PARALLEL = 3
+
+
+def _timed(fn: Source, ctx: PageContext):
+    """``fn(ctx)`` and how long it ran (its own time, not its wait in the queue)."""
+    t0 = time.perf_counter()
+    out = fn(ctx)
+    return out, time.perf_counter() - t0
+
+
+def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
+    """Start every source's analysis in a pool of ``PARALLEL`` threads, each in a copy of this
+    run's context (language, currency) with the script run's context (its caches). Work the
+    home stops waiting for finishes in the background and fills the pages' caches."""
+    ex = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="ecomdash-home")
+    run_ctx = get_script_run_ctx()
+    seconds = _engine_budget(STEP_BUDGET_S)
+    futures = {
+        name: ex.submit(
+            contextvars.copy_context().run,
+            _with_ctx,
+            run_ctx,
+            _timed,
+            (SOURCES[name][1], ctx),
+            {},
+            seconds,
+        )
+        for name in names
+    }
+    ex.shutdown(wait=False)
+    return futures
+
+
 def compute(
     ctx: PageContext,
 ) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], int]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
     sources that could not run (shown, never raised); how many are still running in the
-    background (past ``STEP_BUDGET_S``)."""
+    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn)."""
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
     pending = 0
     with timed_status(_(TEXT["status"]), expanded=False) as status:
         bar = st.progress(0.0)
-        for i, (name, (needs, fn)) in enumerate(SOURCES.items()):
+        missing = {name: _missing(ctx, needs) for name, (needs, _fn) in SOURCES.items()}
+        t_start = time.perf_counter()
+        futures = _start(ctx, [n for n in SOURCES if not missing[n]])
+        budget = _engine_budget(STEP_BUDGET_S)
+        for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
-            missing = _missing(ctx, needs)
-            t0 = time.perf_counter()
-            pending_now = False
-            if missing:
-                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing)))
+            if missing[name]:
+                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing[name])))
             else:
                 try:
-                    f = run_with_budget(fn, ctx, seconds=STEP_BUDGET_S, what=label)
+                    f, secs = futures[name].result(timeout=budget)
                     got = [x for x in (f if isinstance(f, tuple) else (f,)) if x is not None]
                     found.extend(got)
                     key = "step_done" if got else "step_nothing"
-                except TimeBudgetError:
+                    text = f"{secs:.2f}"
+                except (FuturesTimeout, TimeBudgetError):
                     pending += 1
-                    pending_now = True
                     key = "step_background"
+                    text = f"{time.perf_counter() - t_start:.0f}"
                 except EcomdashError as err:
                     problems.append((label, err))
                     key = "step_failed"
-                secs = time.perf_counter() - t0
-                status.write(
-                    _(TEXT[key], label=label, secs=f"{secs:.0f}" if pending_now else f"{secs:.2f}")
-                )
+                    text = f"{time.perf_counter() - t_start:.2f}"
+                status.write(_(TEXT[key], label=label, secs=text))
             bar.progress((i + 1) / len(SOURCES))
     return FD.rank(found), problems, pending
 
