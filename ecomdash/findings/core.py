@@ -431,7 +431,7 @@ def gap_driver(
     with the largest part in the gap's direction is returned when that part is at least
     ``min_share`` of the whole gap (actual − forecast over the same days), else ``None``.
 
-    >>> g = pd.DataFrame({"day": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-09",
+    >>> g = pd.DataFrame({"day": pd.to_datetime(["2024-01-03", "2024-01-03", "2024-01-09",
     ...     "2024-01-09"]), "grp": ["DE", "FR", "DE", "FR"], "revenue": [60.0, 40.0, 10.0, 40.0]})
     >>> d = gap_driver(g, start=pd.Timestamp("2024-01-09"), end=pd.Timestamp("2024-01-09"),
     ...     forecast_total=100.0, weeks_before=1)

@@ -54,6 +54,7 @@ TEXT = {
     ),
     "not_checked": N_("What could not be checked"),
     "stake": N_("At stake"),
+    "not_sized": N_("not sized"),
     "confidence": N_("Confidence {label}: {note}."),
     "open_in_sidebar": N_("Open {title} in the sidebar."),
     "kpis": N_("This period"),
@@ -326,14 +327,18 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
             if f.detail:
                 st.caption(inert(f.detail))
         with mid:
-            if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
-                st.metric(
-                    _(TEXT["stake"]),
-                    f.value_text,
-                    help=None
-                    if f.customers is None
-                    else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}"),
-                )
+            customers = (
+                None
+                if f.customers is None
+                else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}")
+            )
+            # 0: not sized in money (no amounts in the data, or no amount can be defended:
+            # the detail says why); every finding keeps its tile so the list reads alike
+            st.metric(
+                _(TEXT["stake"]),
+                f.value_text if f.value > 0 else _(TEXT["not_sized"]),
+                help=customers,
+            )
             label = _(FD.CONFIDENCE_LABELS[f.confidence])
             st.caption(inert(_(TEXT["confidence"], label=label, note=f.confidence_note)))
         with right:

@@ -78,8 +78,7 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     assert any(f"{winback.customers:,} loyal customers" in h for h in headlines)
     # ranked by money at stake: the tiles read largest first
     stakes = [m.value for m in at.metric if m.label == "At stake"]
-    # every finding has its tile but the unsized one (recommendations: no money defended)
-    assert len(stakes) == len([h for h in headlines if "Personal recommendations" not in h])
+    assert len(stakes) == len(headlines)
 
     # each finding links to its page with the dataset and what to select there
     links = _links(at)
@@ -123,10 +122,10 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert any("Personal recommendations hit" in h for h in headlines)
     # money in the dataset's currency, in the sentences and the tiles
     stakes = [m.value for m in at.metric if m.label == "At stake"]
-    assert stakes and all(v.startswith("£") for v in stakes), stakes
-    # the unsized recommendations finding has no stake tile and is ranked last
-    assert "Personal recommendations hit" in headlines[-1]
-    assert len(stakes) == len(headlines) - 1
+    assert len(stakes) == len(headlines)
+    assert all(v.startswith("£") for v in stakes[:-1]), stakes
+    # the unsized recommendations finding says so and is ranked last
+    assert "Personal recommendations hit" in headlines[-1] and stakes[-1] == "not sized"
     # each links to its page with the dataset
     links = dict(_links(at))
     for label in ("RFM segments", "Price what-if", "Promotions", "How good is it?"):
