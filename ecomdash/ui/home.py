@@ -108,8 +108,7 @@ KPI_ROW_SUMMED = ["revenue", "gross_sales", "returns", "return_rate"]
 def _restock(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import forecast as fc_ui
 
-    money = S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
-    return FD.restock_finding(fc_ui.default_plan(ctx), money=money)
+    return FD.restock_finding(fc_ui.default_plan(ctx), money=_has_money(ctx))
 
 
 def _winback(ctx: PageContext) -> FD.Finding | None:
@@ -317,6 +316,10 @@ def _link(ctx: PageContext, f: FD.Finding) -> None:
         st.caption(inert(_(TEXT["open_in_sidebar"], title=title)))
 
 
+def _has_money(ctx: PageContext) -> bool:
+    return S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
+
+
 def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
     with st.container(border=True, key=f"finding_{f.kind}"):
         left, mid, right = st.columns([6, 2, 2], vertical_alignment="center")
@@ -332,13 +335,15 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
                 if f.customers is None
                 else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}")
             )
-            # 0: not sized in money (no amounts in the data, or no amount can be defended:
-            # the detail says why); every finding keeps its tile so the list reads alike
-            st.metric(
-                _(TEXT["stake"]),
-                f.value_text if f.value > 0 else _(TEXT["not_sized"]),
-                help=customers,
-            )
+            # 0: not sized. With amounts in the data every finding keeps its tile ("not
+            # sized": no amount can be defended, the detail says why), so the list reads
+            # alike; without amounts only the findings sized in units have one
+            if f.value > 0 or _has_money(ctx):
+                st.metric(
+                    _(TEXT["stake"]),
+                    f.value_text if f.value > 0 else _(TEXT["not_sized"]),
+                    help=customers,
+                )
             label = _(FD.CONFIDENCE_LABELS[f.confidence])
             st.caption(inert(_(TEXT["confidence"], label=label, note=f.confidence_note)))
         with right:
