@@ -98,8 +98,15 @@ def render(ctx: PageContext) -> None:
         default=["high", "medium"],
         format_func=severity,
         key="al_sev",
+        placeholder=_("All severities"),
     )
-    kinds = c2.multiselect(L.label("kind"), list(RULES), format_func=rule_label, key="al_kind")
+    kinds = c2.multiselect(
+        L.label("kind"),
+        list(RULES),
+        format_func=rule_label,
+        key="al_kind",
+        placeholder=_("All rules"),
+    )
     text = c3.text_input(_("Product, customer or order contains"), key="al_text")
     shown = a[a["severity"].isin(sev or list(SEVERITIES))]
     if kinds:
@@ -185,10 +192,15 @@ def render(ctx: PageContext) -> None:
                 default=list(mute_rules),
                 format_func=rule_label,
                 key=K_MUTE_RULES,
+                placeholder=_("No rule muted"),
             )
             products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
             prods = st.multiselect(
-                _("Mute products"), products, default=list(mute_products), key=K_MUTE_PRODUCTS
+                _("Mute products"),
+                products,
+                default=list(mute_products),
+                key=K_MUTE_PRODUCTS,
+                placeholder=_("No product muted"),
             )
             if st.form_submit_button(_("Save muting")):
                 try:

@@ -343,6 +343,7 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Sale days to mark (used as regressors by SARIMAX)"),
             list(F.PRESET_EVENTS),
             format_func=lambda e: _(PRESETS[e]) if e in PRESETS else e,
+            placeholder=_("No sale day"),
         )
         calendar = st.multiselect(
             _("Chinese calendar: holidays, make-up working days 调休, shopping festivals"),
@@ -350,6 +351,7 @@ def _form(ctx: PageContext) -> tuple | None:
             default=list(CN.FEATURES) if _chinese_shop(ctx) else [],
             format_func=lambda f: _(CN.LABELS[f]),
             key="fc_calendar",
+            placeholder=_("No calendar feature"),
             help=_(
                 "Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
                 "calendar, ...). The backtest compares them with the same models without it and "

@@ -11,11 +11,17 @@ wording goes through ``inert`` before markdown.
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from datetime import timedelta
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecomdash import findings as FD
 from ecomdash import schema as S
@@ -24,8 +30,10 @@ from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     PageContext,
+    _engine_budget,
+    _with_ctx,
+    get_store,
     inert,
-    run_with_budget,
     show_error,
     timed_status,
 )
@@ -40,11 +48,13 @@ TEXT = {
     "status": N_("Finding what to do this week"),
     "title": N_("What to do this week"),
     "none": N_(
-        "Nothing stands out this week: no restock, win-back, bundle or forecast gap large "
-        "enough to act on. The pages in the sidebar have every detail."
+        "Nothing stands out this week: no restock, win-back, bundle, forecast gap, segment, "
+        "price, recommendation or alert large enough to act on. The pages in the sidebar "
+        "have every detail."
     ),
     "not_checked": N_("What could not be checked"),
     "stake": N_("At stake"),
+    "not_sized": N_("not sized"),
     "confidence": N_("Confidence {label}: {note}."),
     "open_in_sidebar": N_("Open {title} in the sidebar."),
     "kpis": N_("This period"),
@@ -70,6 +80,10 @@ STEPS = {
     "winback": N_("Customers likely to stop buying (churn models, lifetime value)"),
     "bundle": N_("Products bought together (basket rules, bundle what-if)"),
     "forecast": N_("Revenue against its forecast (backtest of every model)"),
+    "segments": N_("Customer segments (RFM, clusters)"),
+    "pricing": N_("Prices and promotions (elasticities, held-out check)"),
+    "recommend": N_("Recommendations against best-sellers (offline test of every model)"),
+    "alerts": N_("This week's alerts (unusual days, risky orders)"),
 }
 
 #: the pages' names (the frame's message ids)
@@ -77,6 +91,10 @@ PAGE_TITLES = {
     FD.PAGE_BASKET: N_("Basket analysis"),
     FD.PAGE_FORECAST: N_("Forecast & restock"),
     FD.PAGE_VALUE: N_("Customer value"),
+    FD.PAGE_SEGMENTS: N_("Segments"),
+    FD.PAGE_PRICING: N_("Pricing & promotions"),
+    FD.PAGE_RECOMMEND: N_("Recommendations"),
+    FD.PAGE_ALERTS: N_("Alerts"),
 }
 
 #: The KPI cards of the home (the Overview has them all, with trends).
@@ -90,8 +108,7 @@ KPI_ROW_SUMMED = ["revenue", "gross_sales", "returns", "return_rate"]
 def _restock(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import forecast as fc_ui
 
-    money = S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
-    return FD.restock_finding(fc_ui.default_plan(ctx), money=money)
+    return FD.restock_finding(fc_ui.default_plan(ctx), money=_has_money(ctx))
 
 
 def _winback(ctx: PageContext) -> FD.Finding | None:
@@ -117,20 +134,89 @@ def _bundle(ctx: PageContext) -> FD.Finding | None:
     return FD.bundle_finding(res, whatif)
 
 
+def _gap_groups(ctx: PageContext, fc) -> tuple[object, str]:
+    """The daily revenue per country (else category) over the forecast finding's days and
+    the weeks before them (the store's SQL; days x groups rows), and that column."""
+    window = FD.forecast_window(fc)
+    by = S.COUNTRY if S.COUNTRY in ctx.columns else S.CATEGORY
+    if window is None or by not in ctx.columns:
+        return None, by
+    days = window[0]["period"]
+    start = pd.Timestamp(days.min()) - pd.Timedelta(weeks=FD.DRIVER_WEEKS)
+    groups = get_store(ctx.workspace).daily_revenue_by(
+        ctx.dataset_id, ctx.filters, by, start=start, end=pd.Timestamp(days.max())
+    )
+    return groups, by
+
+
 def _forecast(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import forecast as fc_ui
 
     sparams, _ = fc_ui.default_params(ctx)
     if sparams[0] != "revenue":  # only a money series can be sized in money
         return None
-    return FD.forecast_finding(fc_ui.default_forecast(ctx))
+    fc = fc_ui.default_forecast(ctx)
+    groups, by = _gap_groups(ctx, fc) if sparams[1] == "D" else (None, S.COUNTRY)
+    return FD.forecast_finding(fc, groups=groups, by=by)
 
 
-SOURCES: dict[str, tuple[str, Callable[[PageContext], FD.Finding | None]]] = {
+def _segments(ctx: PageContext) -> FD.Finding | None:
+    """The Segments page's result on arrival (its form's defaults: as of the last day,
+    compared with 90 days before, automatic k), sized with the churn model's scores and
+    without the customers already on the win-back list."""
+    from ecomdash.ui import segment as seg_ui
+    from ecomdash.ui import value as value_ui
+
+    rng = seg_ui._date_range(ctx.key)
+    if rng is None:
+        return None
+    first, last = rng
+    params = (last.isoformat(), max(first, last - timedelta(days=90)).isoformat(), None)
+    seg = seg_ui._result(ctx.key, params, get_lang())
+    try:
+        churn, at_risk = value_ui.default_at_risk(ctx.key)
+        ids = FD.winback_customers(at_risk)["customer_id"] if at_risk is not None else ()
+    except EcomdashError:  # no churn model: the segment stands, unsized
+        churn, ids = None, ()
+    return FD.segments_finding(seg, churn=churn, winback_ids=ids)
+
+
+def _pricing(ctx: PageContext) -> tuple[FD.Finding | None, ...]:
+    """The Pricing page's result on arrival (no cut-off or events entered)."""
+    from ecomdash.ui import pricing as pricing_ui
+
+    res = pricing_ui._result(ctx.key, (None, ()), get_lang())
+    return FD.pricing_finding(res), FD.promotion_finding(res)
+
+
+def _recommend(ctx: PageContext) -> FD.Finding | None:
+    """The Recommendations page's offline test at its defaults (the same entry its
+    automatic model choice reads on arrival)."""
+    from ecomdash.ui import recommend as rec_ui
+
+    if S.ORDER_DATE not in ctx.columns:
+        return None
+    return FD.recommend_finding(rec_ui._evaluation(ctx.key, rec_ui.RecParams(), get_lang()))
+
+
+def _alerts(ctx: PageContext) -> FD.Finding | None:
+    """The Alerts page's result (the merchant's mutes applied, as there)."""
+    from ecomdash.ui import alerts as alerts_ui
+
+    return FD.alerts_finding(alerts_ui._alerts(ctx.key, *alerts_ui._mutes(ctx), get_lang()))
+
+
+Source = Callable[[PageContext], "FD.Finding | None | tuple[FD.Finding | None, ...]"]
+
+SOURCES: dict[str, tuple[str, Source]] = {
     "restock": ("restock", _restock),
     "winback": ("clv", _winback),
     "bundle": ("basket", _bundle),
     "forecast": ("forecast", _forecast),
+    "segments": ("segment", _segments),
+    "pricing": ("pricing", _pricing),
+    "recommend": ("recommend", _recommend),
+    "alerts": ("overview", _alerts),
 }
 
 
@@ -140,40 +226,76 @@ def _missing(ctx: PageContext, needs: str) -> list[str]:
     return sorted(S.missing_for(needs, ctx.columns))
 
 
+#: How many analyses the home runs at once (the first visit runs them all: side by side, the
+#: database and numpy parts of one overlap the Python parts of another).
+PARALLEL = 3
+
+
+def _timed(fn: Source, ctx: PageContext):
+    """``fn(ctx)`` and how long it ran (its own time, not its wait in the queue)."""
+    t0 = time.perf_counter()
+    out = fn(ctx)
+    return out, time.perf_counter() - t0
+
+
+def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
+    """Start every source's analysis in a pool of ``PARALLEL`` threads, each in a copy of this
+    run's context (language, currency) with the script run's context (its caches). Work the
+    home stops waiting for finishes in the background and fills the pages' caches."""
+    ex = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="ecomdash-home")
+    run_ctx = get_script_run_ctx()
+    seconds = _engine_budget(STEP_BUDGET_S)
+    futures = {
+        name: ex.submit(
+            contextvars.copy_context().run,
+            _with_ctx,
+            run_ctx,
+            _timed,
+            (SOURCES[name][1], ctx),
+            {},
+            seconds,
+        )
+        for name in names
+    }
+    ex.shutdown(wait=False)
+    return futures
+
+
 def compute(
     ctx: PageContext,
 ) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], int]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
     sources that could not run (shown, never raised); how many are still running in the
-    background (past ``STEP_BUDGET_S``)."""
+    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn)."""
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
     pending = 0
     with timed_status(_(TEXT["status"]), expanded=False) as status:
         bar = st.progress(0.0)
-        for i, (name, (needs, fn)) in enumerate(SOURCES.items()):
+        missing = {name: _missing(ctx, needs) for name, (needs, _fn) in SOURCES.items()}
+        t_start = time.perf_counter()
+        futures = _start(ctx, [n for n in SOURCES if not missing[n]])
+        budget = _engine_budget(STEP_BUDGET_S)
+        for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
-            missing = _missing(ctx, needs)
-            t0 = time.perf_counter()
-            pending_now = False
-            if missing:
-                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing)))
+            if missing[name]:
+                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing[name])))
             else:
                 try:
-                    f = run_with_budget(fn, ctx, seconds=STEP_BUDGET_S, what=label)
-                    found.append(f)
-                    key = "step_done" if f is not None else "step_nothing"
-                except TimeBudgetError:
+                    f, secs = futures[name].result(timeout=budget)
+                    got = [x for x in (f if isinstance(f, tuple) else (f,)) if x is not None]
+                    found.extend(got)
+                    key = "step_done" if got else "step_nothing"
+                    text = f"{secs:.2f}"
+                except (FuturesTimeout, TimeBudgetError):
                     pending += 1
-                    pending_now = True
                     key = "step_background"
+                    text = f"{time.perf_counter() - t_start:.0f}"
                 except EcomdashError as err:
                     problems.append((label, err))
                     key = "step_failed"
-                secs = time.perf_counter() - t0
-                status.write(
-                    _(TEXT[key], label=label, secs=f"{secs:.0f}" if pending_now else f"{secs:.2f}")
-                )
+                    text = f"{time.perf_counter() - t_start:.2f}"
+                status.write(_(TEXT[key], label=label, secs=text))
             bar.progress((i + 1) / len(SOURCES))
     return FD.rank(found), problems, pending
 
@@ -194,6 +316,10 @@ def _link(ctx: PageContext, f: FD.Finding) -> None:
         st.caption(inert(_(TEXT["open_in_sidebar"], title=title)))
 
 
+def _has_money(ctx: PageContext) -> bool:
+    return S.REVENUE in ctx.columns or S.UNIT_PRICE in ctx.columns
+
+
 def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
     with st.container(border=True, key=f"finding_{f.kind}"):
         left, mid, right = st.columns([6, 2, 2], vertical_alignment="center")
@@ -204,18 +330,43 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
             if f.detail:
                 st.caption(inert(f.detail))
         with mid:
-            if f.value > 0:  # 0: not sized in money (e.g. no amounts in the data)
+            customers = (
+                None
+                if f.customers is None
+                else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}")
+            )
+            # 0: not sized. With amounts in the data every finding keeps its tile ("not
+            # sized": no amount can be defended, the detail says why), so the list reads
+            # alike; without amounts only the findings sized in units have one
+            if f.value > 0 or _has_money(ctx):
                 st.metric(
                     _(TEXT["stake"]),
-                    f.value_text,
-                    help=None
-                    if f.customers is None
-                    else _n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}"),
+                    f.value_text if f.value > 0 else _(TEXT["not_sized"]),
+                    help=customers,
                 )
             label = _(FD.CONFIDENCE_LABELS[f.confidence])
             st.caption(inert(_(TEXT["confidence"], label=label, note=f.confidence_note)))
         with right:
             _link(ctx, f)
+
+
+def tile_text(name: str, v, symbol: str = "") -> str:
+    """A home KPI tile's value: the Overview's compact text, but whole 万 from a million in
+    Chinese (¥3,449万, not ¥3,449.12万: five tiles share the row and the value must not be cut;
+    the exact figure is in the tile's help)."""
+    from ecomdash.ui import overview as ov
+
+    if (
+        get_lang() == "zh"
+        and name in ov.MONEY
+        and v is not None
+        and not pd.isna(v)
+        and abs(float(v)) >= 1e6
+        and abs(float(v)) < 1e8
+    ):
+        sign = "-" if float(v) < 0 else ""
+        return f"{sign}{symbol.strip()}{abs(float(v)) / 1e4:,.0f}万"
+    return ov.kpi_text(name, v)
 
 
 def _kpi_cards(ctx: PageContext) -> None:
@@ -239,9 +390,10 @@ def _kpi_cards(ctx: PageContext) -> None:
             ch = res.change(name)
             col.metric(
                 _(KPI_LABELS[name]),
-                ov.kpi_text(name, v),
+                tile_text(name, v, ctx.display.symbol),
                 delta=ov.delta_text(ch),
                 delta_color="inverse" if name in ov.LOWER_IS_BETTER else "normal",
+                help=ov.exact_help(name, ov._exact(name, v), ov._HELP),
                 border=True,
             )
     try:
@@ -251,6 +403,13 @@ def _kpi_cards(ctx: PageContext) -> None:
 
 
 def render(ctx: PageContext) -> None:
+    # money in the findings' sentences and tiles in the dataset's currency (£, ¥ ...); the
+    # steps run in threads that copy this context, so they write it too
+    with FD.use_currency(ctx.display.symbol):
+        _render(ctx)
+
+
+def _render(ctx: PageContext) -> None:
     st.caption(_(TEXT["intro"]))
     top, bottom = st.container(), st.container()
     with bottom:  # the KPI cards come first (fast), the findings fill in above them

@@ -222,12 +222,14 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             list(cats),
             default=[c for c in current.exclude_categories if c in cats],
             disabled=not cats,
+            placeholder=_("No category excluded"),
         )
         ids = products["product_id"].tolist()
         rebuy = c5.multiselect(
             _("Consumables that may be bought again"),
             ids,
             default=[p for p in current.rebuy_products if p in set(ids)],
+            placeholder=_("No product"),
             help=_("These products can be recommended to customers who already bought them."),
         )
         cutoff = c6.date_input(

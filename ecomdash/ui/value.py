@@ -272,12 +272,14 @@ def _form(ctx: PageContext) -> ValueParams | None:
             cats,
             default=list(p0.first_categories),
             disabled=not cats,
+            placeholder=_("All"),
         )
         first_countries = c5.multiselect(
             _("Cohorts: first country"),
             countries,
             default=list(p0.countries),
             disabled=not countries,
+            placeholder=_("All"),
         )
         gbm = c6.checkbox(_("Include gradient boosting"), value=p0.gbm)
         submitted = st.form_submit_button(_("Run"), type="primary")

@@ -15,6 +15,18 @@ from tests.e2e.test_pages import PAGES, assert_clean, goto_page
 #: What a page shows when it has results: any of these in the main area.
 RESULTS = "[data-testid='stMetric'], [data-testid='stDataFrame'], [data-testid='stPlotlyChart']"
 LONG = 240_000  # the first visit computes every analysis of the demo
+#: Where each finding's link leads (the page's url path) on the demo.
+LINK_PAGES = {
+    "Restock planner": "forecast",
+    "Win-back list": "customer_value",
+    "Basket rules": "basket",
+    "RFM segments": "segments",
+    "Price what-if": "pricing",
+    "Promotions": "pricing",
+    "How good is it?": "recommendations",
+    "Alerts": "alerts",
+    "Forecast": "forecast",
+}
 
 
 def _slug(text: str) -> str:
@@ -56,8 +68,17 @@ def test_first_time_merchant_walks_home_findings_and_pages(page, app_url):
     ).to_be_visible()
     links = _finding_links(page)
     n = links.count()
-    assert n >= 3, f"only {n} findings on the demo's home"
+    # restock, win-back, segments, price change, bundle, promotion, recommendations
+    assert n >= 7, f"only {n} findings on the demo's home"
     labels = [links.nth(i).locator("p").inner_text().strip() for i in range(n)]
+    assert {"RFM segments", "Price what-if", "Promotions", "How good is it?"} <= set(labels)
+    # money in the demo's currency (£) on every sized finding
+    stakes = page.get_by_test_id("stMain").locator(
+        "[class*='st-key-finding_'] [data-testid='stMetricValue']"
+    )
+    assert stakes.count() >= 6
+    values = [stakes.nth(i).inner_text() for i in range(stakes.count())]
+    assert all(v.startswith("£") for v in values if v != "not sized"), values
     assert_has_results(page, "Home")
     screenshot(page, "first-visit-home")
 
@@ -71,6 +92,8 @@ def test_first_time_merchant_walks_home_findings_and_pages(page, app_url):
         assert_has_results(page, f"finding {i + 1} ({label})")
         query = parse_qs(urlparse(page.url).query)
         assert "dataset" in query, page.url
+        if label in LINK_PAGES:  # the link opened the finding's page
+            assert urlparse(page.url).path.rstrip("/").endswith(LINK_PAGES[label]), page.url
         main = page.get_by_test_id("stMain")
         if label == "Restock planner":  # the link opens the planner's tab
             expect(main.get_by_role("tab", name="Restock planner", selected=True)).to_have_count(1)

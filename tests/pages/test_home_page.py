@@ -92,6 +92,57 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     assert {"Net revenue", "Orders", "Customers"} <= {m.label for m in at.metric}
 
 
+def test_home_shows_the_other_analyses_findings_with_their_links(
+    demo_dataset, _isolated_home, demo
+):
+    """Segments, pricing (a price change and a losing promotion) and recommendations appear on
+    the demo's home with their links; money in the dataset's currency (£); the alerts step
+    runs and finds nothing in the demo's last week (no planted incident there)."""
+    from ecomdash import pricing as P
+    from ecomdash.filters import Filters
+
+    at = run_app(dataset_id=demo_dataset.id, timeout=400)
+    assert not at.exception, at.exception
+    headlines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**")]
+    assert len(headlines) >= 7, headlines
+
+    # independently: the Pricing page's default result from the store, through the core
+    store = Store.open(_isolated_home)
+    try:
+        pr = P.analyze(store.product_week_prices(demo_dataset.id, Filters()))
+    finally:
+        store.close()
+    with FD.use_currency("£"):
+        price, promo = FD.pricing_finding(pr), FD.promotion_finding(pr)
+    assert any(price.headline in h for h in headlines), (price.headline, headlines)
+    assert any(promo.headline in h for h in headlines), (promo.headline, headlines)
+    texts = [t.value for t in at.text]
+    assert price.subjects[0] in texts and promo.subjects[0] in texts
+    assert any("customers in At risk / Can't lose them spent £" in h for h in headlines)
+    assert any("Personal recommendations hit" in h for h in headlines)
+    # money in the dataset's currency, in the sentences and the tiles
+    stakes = [m.value for m in at.metric if m.label == "At stake"]
+    assert len(stakes) == len(headlines)
+    assert all(v.startswith("£") for v in stakes[:-1]), stakes
+    # the unsized recommendations finding says so and is ranked last
+    assert "Personal recommendations hit" in headlines[-1] and stakes[-1] == "not sized"
+    # each links to its page with the dataset
+    links = dict(_links(at))
+    for label in ("RFM segments", "Price what-if", "Promotions", "How good is it?"):
+        assert links[label]["dataset"] == [demo_dataset.id], label
+    pages = {link.proto.label: link.proto.page for link in at.get("page_link")}
+    # (the page's url path name)
+    assert pages["RFM segments"] == "segments"
+    assert pages["Price what-if"] == pages["Promotions"] == "pricing"
+    assert pages["How good is it?"] == "recommendations"
+    # the alerts step ran and found no high alert in the demo's last week
+    steps = [m.value for m in at.markdown if "This week's alerts" in m.value]
+    assert steps and "nothing to act on" in steps[0], steps
+    # the net revenue tile carries its exact value in its help
+    tile = next(m for m in at.metric if m.label == "Net revenue")
+    assert "Exact: £" in tile.proto.help
+
+
 def test_home_and_pages_compute_each_default_once(demo_dataset, monkeypatch):
     calls = {"mine": 0, "forecast": 0}
     real_mine, real_forecast = basket.mine, F.forecast
@@ -147,7 +198,8 @@ def test_home_leaves_slow_analyses_to_the_background(demo_dataset, monkeypatch):
     monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 1e-6)
     at = run_app(dataset_id=demo_dataset.id, timeout=240)
     assert not at.exception, at.exception
-    assert any("4 of the analyses are still computing" in i.value for i in at.info)
+    n = len(home_ui.SOURCES)
+    assert any(f"{n} of the analyses are still computing" in i.value for i in at.info)
     assert not [m for m in at.metric if m.label == "At stake"]
     assert {"Net revenue", "Orders"} <= {m.label for m in at.metric}  # the KPIs do not wait
     monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 60.0)

@@ -1,4 +1,5 @@
-"""What to do this week: the analyses' results turned into a short, ranked list of findings.
+"""The findings' core: :class:`Finding`, :func:`rank`, money in sentences, and the first four
+analyses' findings (restock, win-back, bundle, forecast gap).
 
 Pure core (no streamlit): each ``*_finding`` function takes one analysis Result and returns a
 :class:`Finding` (or ``None`` when the result holds nothing worth acting on); :func:`rank`
@@ -9,14 +10,14 @@ Merchant text (product names, ids) is kept apart from our wording: ``headline`` 
 never contain it, ``subjects`` holds it, so a page can render the former as markdown and the
 latter only as plain text.
 
->>> f = Finding("demo", "Do this", 120.0, "high", "pages/overview.py")
->>> [x.kind for x in rank([f, Finding("other", "Or that", 300.0, "low", "pages/data.py")])]
-['other', 'demo']
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,19 +91,42 @@ class Finding:
         return money_text(self.value)
 
 
-def money_text(x: float) -> str:
-    """Compact money for a sentence: 4,200 / 18.3k / 1.25M (no currency symbol: datasets
-    carry none); in Chinese 4,200 / 1.83万 / 125.40万 / 1.25亿."""
+#: The currency sign money is written with in sentences (the dataset's; none by default).
+_SYMBOL: contextvars.ContextVar[str] = contextvars.ContextVar("findings_symbol", default="")
+
+
+@contextlib.contextmanager
+def use_currency(symbol: str | None) -> Iterator[None]:
+    """Write money with ``symbol`` (the dataset's currency sign: £, ¥ ...) in the block:
+    findings built in it (and :func:`money_text`) read £4,200 / ¥1.83万."""
+    token = _SYMBOL.set(symbol or "")
+    try:
+        yield
+    finally:
+        _SYMBOL.reset(token)
+
+
+def money_text(x: float, *, symbol: str | None = None) -> str:
+    """Compact money for a sentence: 4,200 / 18.3k / 1.25M, with the currency sign of
+    :func:`use_currency` (or ``symbol``) before it (£18.3k); in Chinese 4,200 / 1.83万 /
+    125.40万 / 1.25亿 (¥1.83万).
+
+    >>> money_text(18_300.0, symbol="£"), money_text(-950.4, symbol="£"), money_text(4200.0)
+    ('£18.3k', '-£950', '4,200')
+    """
     if x is None or not math.isfinite(x):
         return "n/a"
-    if get_lang() != "en":
-        return fmt.compact(x)
+    sym = _SYMBOL.get() if symbol is None else symbol
     a = abs(x)
+    sign = "-" if x < 0 else ""
+    if get_lang() != "en":
+        # 万 / 亿 as the tiles write them; whole units below ten thousand (no cents in a sentence)
+        return fmt.compact(x, symbol=sym) if a >= 1e4 else f"{sign}{sym}{a:,.0f}"
     if a >= 1e6:
-        return f"{x / 1e6:,.2f}M"
+        return f"{sign}{sym}{a / 1e6:,.2f}M"
     if a >= 1e4:
-        return f"{x / 1e3:,.1f}k"
-    return f"{x:,.0f}"
+        return f"{sign}{sym}{a / 1e3:,.1f}k"
+    return f"{sign}{sym}{a:,.0f}"
 
 
 def pct_text(x: float) -> str:
@@ -368,19 +392,116 @@ def bundle_finding(basket, whatif=None) -> Finding | None:
 SPANS = {"W": N_("the last week"), "M": N_("the last month"), "": N_("the last period")}
 
 
-def forecast_finding(fc, *, metric_label: str = N_("Revenue")) -> Finding | None:
-    """From a ``forecast.ForecastResult``: how far the latest periods came in under or over
-    what the chosen model forecast for them before they happened (its last backtest fold).
-    Reported when the gap is at least 5 %; ``high`` confidence when the actual total falls
-    outside the summed 80 % band (wider than the band of the sum, so a conservative test).
+#: Weeks before the gap whose revenue mix gives each group's expected share.
+DRIVER_WEEKS = 8
+#: A group is named as the gap's driver only when it explains at least this share of it.
+DRIVER_SHARE = 0.5
+#: How a driver reads per grouping column (message ids; the name itself is merchant text).
+DRIVER_BY = {"country": N_("one country"), "category": N_("one category")}
+
+
+@dataclass(frozen=True)
+class GapDriver:
+    """The group (country or category) behind most of a forecast gap: ``name``; ``by`` the
+    grouping column; ``share`` of the gap it explains; its ``actual`` and ``expected``."""
+
+    name: str
+    by: str
+    share: float
+    actual: float
+    expected: float
+
+
+def gap_driver(
+    groups: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    forecast_total: float,
+    by: str = "country",
+    weeks_before: int = DRIVER_WEEKS,
+    min_share: float = DRIVER_SHARE,
+) -> GapDriver | None:
+    """Which group drove the gap between the actual and forecast revenue of days
+    ``start``..``end`` (inclusive).
+
+    ``groups``: the store's daily revenue per group (``day, grp, revenue``). Each group's
+    expected revenue is its share of the revenue in the ``weeks_before`` weeks before
+    ``start`` times ``forecast_total``; its part of the gap is actual − expected. The group
+    with the largest part in the gap's direction is returned when that part is at least
+    ``min_share`` of the whole gap (actual − forecast over the same days), else ``None``.
+
+    >>> g = pd.DataFrame({"day": pd.to_datetime(["2024-01-03", "2024-01-03", "2024-01-09",
+    ...     "2024-01-09"]), "grp": ["DE", "FR", "DE", "FR"], "revenue": [60.0, 40.0, 10.0, 40.0]})
+    >>> d = gap_driver(g, start=pd.Timestamp("2024-01-09"), end=pd.Timestamp("2024-01-09"),
+    ...     forecast_total=100.0, weeks_before=1)
+    >>> d.name, round(d.share, 2), d.expected, d.actual
+    ('DE', 1.0, 60.0, 10.0)
     """
+    if groups is None or groups.empty or not math.isfinite(forecast_total):
+        return None
+    day = pd.to_datetime(groups["day"]).dt.normalize()
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    before = (day >= start - pd.Timedelta(weeks=weeks_before)) & (day < start)
+    inside = (day >= start) & (day <= end)
+    rev = groups["revenue"].astype(float)
+    base = rev[before].groupby(groups.loc[before, "grp"].astype(str)).sum()
+    total = float(base.sum())
+    if total <= 0:
+        return None
+    expected = base / total * forecast_total
+    actual = rev[inside].groupby(groups.loc[inside, "grp"].astype(str)).sum()
+    names = expected.index.union(actual.index)
+    expected = expected.reindex(names, fill_value=0.0)
+    actual = actual.reindex(names, fill_value=0.0)
+    gap = float(actual.sum()) - float(forecast_total)
+    if gap == 0:
+        return None
+    part = (actual - expected) / gap  # each group's share of the gap (same sign: positive)
+    top = part.sort_values(ascending=False, kind="mergesort")
+    name, share = str(top.index[0]), float(top.iloc[0])
+    if share < min_share:
+        return None
+    return GapDriver(
+        name=name,
+        by=by,
+        share=share,
+        actual=float(actual[name]),
+        expected=float(expected[name]),
+    )
+
+
+def forecast_window(fc) -> tuple[pd.DataFrame, int] | None:
+    """The rows of the chosen model's last backtest fold the forecast finding reads (the
+    last 7 days of a daily series, the last period otherwise) and their number."""
     f = fc.folds
     f = f[f["model"] == fc.model]
     if f.empty:
         return None
     last = f[f["fold"] == f["fold"].max()].sort_values("period")
     n = min(7, len(last)) if fc.series.freq == "D" else 1
-    last = last.tail(n)
+    return last.tail(n), n
+
+
+def forecast_finding(
+    fc,
+    *,
+    metric_label: str = N_("Revenue"),
+    groups: pd.DataFrame | None = None,
+    by: str = "country",
+) -> Finding | None:
+    """From a ``forecast.ForecastResult``: how far the latest periods came in under or over
+    what the chosen model forecast for them before they happened (its last backtest fold).
+    Reported when the gap is at least 5 %; ``high`` confidence when the actual total falls
+    outside the summed 80 % band (wider than the band of the sum, so a conservative test).
+
+    ``groups`` (a daily series: the store's daily revenue per ``by``, ``day, grp, revenue``)
+    names the driver (:func:`gap_driver`) when one group explains at least half the gap.
+    """
+    window = forecast_window(fc)
+    if window is None:
+        return None
+    last, n = window
     actual, mean = float(last["actual"].sum()), float(last["mean"].sum())
     if not (math.isfinite(actual) and math.isfinite(mean)) or mean <= 0:
         return None
@@ -394,13 +515,45 @@ def forecast_finding(fc, *, metric_label: str = N_("Revenue")) -> Finding | None
     else:
         span = _(SPANS.get(freq, SPANS[""]))
     fields = {"metric": _(metric_label), "pct": pct_text(abs(gap)), "span": span}
-    return Finding(
-        kind="forecast",
-        headline=(
+    driver = None
+    if groups is not None and freq == "D":
+        driver = gap_driver(
+            groups,
+            start=pd.Timestamp(last["period"].min()),
+            end=pd.Timestamp(last["period"].max()),
+            forecast_total=mean,
+            by=by,
+        )
+    subjects: tuple[str, ...] = ()
+    if driver is None:
+        headline = (
             _("{metric} is {pct} under forecast over {span}", **fields)
             if gap < 0
             else _("{metric} is {pct} over forecast over {span}", **fields)
-        ),
+        )
+    else:
+        # the driver's name is merchant text: it goes to subjects (plain text), never markdown
+        fields["driver"] = _(DRIVER_BY.get(driver.by, DRIVER_BY["country"]))
+        headline = (
+            _("{metric} is {pct} under forecast over {span}, driven by {driver}", **fields)
+            if gap < 0
+            else _("{metric} is {pct} over forecast over {span}, driven by {driver}", **fields)
+        )
+        subjects = (
+            _(
+                "{name}: {actual} against {expected} expected from its share of the {weeks} "
+                "weeks before ({share} of the gap)",
+                name=driver.name,
+                actual=money_text(driver.actual),
+                expected=money_text(driver.expected),
+                weeks=DRIVER_WEEKS,
+                share=pct_text(driver.share),
+            ),
+        )
+    return Finding(
+        kind="forecast",
+        headline=headline,
+        subjects=subjects,
         value=abs(actual - mean),
         confidence="high" if outside else "low",
         confidence_note=(

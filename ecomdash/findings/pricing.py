@@ -1,0 +1,200 @@
+"""Pricing findings: a price change the measured elasticity says gains revenue, and a
+promotion that lost money (from a ``pricing.PricingResult``)."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ecomdash.findings.core import Finding, money_text, pct_text
+from ecomdash.i18n import N_, _
+
+PAGE_PRICING = "pages/pricing.py"
+#: The price change the finding tries (a share of the current price), up and down.
+PRICE_STEP = 0.05
+#: Price changes stay within the prices a product has had, widened by this share (as the
+#: pricing page's what-if allows: never an extrapolation).
+RANGE_SLACK = 0.10
+WEEKS_A_YEAR = 52.0
+
+
+def _revenue_factor(step: float, elasticity: float) -> float:
+    """Revenue after a price change by ``step`` (a share) over revenue before, when units
+    answer price as ``units ∝ price ** elasticity``: ``(1 + step) ** (1 + elasticity)``."""
+    return (1.0 + step) ** (1.0 + elasticity)
+
+
+def price_change_candidates(pr, *, step: float = PRICE_STEP) -> pd.DataFrame:
+    """Products whose own measured elasticity (interval excluding 0, status "estimated")
+    says one direction of a ``step`` price change gains revenue at every elasticity of its
+    interval (the interval wholly above −1: raise; wholly below: lower), with the new price
+    within the prices it has had (±10 %). Columns: ``product_id, product_name, elasticity,
+    ci_low, ci_high, change, price, new_price, yearly_revenue, gain, gain_low, gain_high``
+    (a year's extra revenue at the estimate and at the interval's ends), largest gain first.
+    """
+    p = pr.products
+    own = p[(p["status"] == "estimated") & (p["ci_high"] < 0) & p["elasticity"].notna()]
+    rows = []
+    for r in own.itertuples(index=False):
+        lo, hi = float(r.ci_low), float(r.ci_high)
+        if lo > -1.0:
+            change = step  # inelastic at every value of the interval: a higher price pays
+        elif hi < -1.0:
+            change = -step  # elastic throughout: a lower price sells enough more
+        else:
+            continue  # the interval straddles −1: the revenue's answer is not known
+        p0 = float(r.current_price)
+        new = p0 * (1 + change)
+        if not (
+            float(r.min_price) * (1 - RANGE_SLACK) - 1e-9
+            <= new
+            <= float(r.max_price) * (1 + RANGE_SLACK) + 1e-9
+        ):
+            continue
+        yearly = float(r.units_per_week) * WEEKS_A_YEAR * p0
+        if not (math.isfinite(yearly) and yearly > 0):
+            continue
+        gains = [yearly * (_revenue_factor(change, e) - 1) for e in (r.elasticity, lo, hi)]
+        rows.append(
+            {
+                "product_id": str(r.product_id),
+                "product_name": str(r.product_name),
+                "elasticity": float(r.elasticity),
+                "ci_low": lo,
+                "ci_high": hi,
+                "change": change,
+                "price": p0,
+                "new_price": new,
+                "yearly_revenue": yearly,
+                "gain": gains[0],
+                "gain_low": min(gains[1:]),
+                "gain_high": max(gains[1:]),
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=[
+            "product_id",
+            "product_name",
+            "elasticity",
+            "ci_low",
+            "ci_high",
+            "change",
+            "price",
+            "new_price",
+            "yearly_revenue",
+            "gain",
+            "gain_low",
+            "gain_high",
+        ],
+    )
+    return out.sort_values(["gain", "product_id"], ascending=[False, True], kind="mergesort")
+
+
+def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
+    """The best price change of :func:`price_change_candidates`, sized by a year's extra
+    revenue at the product's current units per week. ``high`` confidence when the price
+    model beat the naive forecast on held-out weeks and the gain at the interval's less
+    favourable end is at least half the estimate; ``medium`` otherwise. A price cut adds
+    revenue but sells more units at a lower margin: the detail says to check costs."""
+    cand = price_change_candidates(pr, step=step)
+    if cand.empty:
+        return None
+    best = cand.iloc[0]
+    level = float(pr.params.get("level", 0.90))
+    v = pr.validation_summary or {}
+    ratio = float(v.get("ratio", float("nan"))) if v.get("n_products") else float("nan")
+    beats = math.isfinite(ratio) and ratio < 1
+    firm = best["gain_low"] >= 0.5 * best["gain"]
+    conf = "high" if beats and firm else "medium"
+    interval = _(
+        "elasticity {e} ({level} interval {lo} to {hi})",
+        e=f"{best['elasticity']:.2f}",
+        level=pct_text(level),
+        lo=f"{best['ci_low']:.2f}",
+        hi=f"{best['ci_high']:.2f}",
+    )
+    if math.isfinite(ratio):
+        note = _(
+            "{interval}; the price model's held-out error is {ratio}× the naive forecast's",
+            interval=interval,
+            ratio=f"{ratio:.2f}",
+        )
+    else:
+        note = _(
+            "{interval}; the price model could not be checked on held-out weeks", interval=interval
+        )
+    fields = {
+        "pct": pct_text(abs(best["change"])),
+        "value": money_text(best["gain"]),
+    }
+    if best["change"] > 0:
+        headline = _(
+            "Raising one product's price {pct} would add ~{value} of revenue a year", **fields
+        )
+        detail = _(
+            "Its buyers hardly answer price: even at the interval's less favourable end a "
+            "year brings {low} more. The new price stays within the prices it has had.",
+            low=money_text(best["gain_low"]),
+        )
+    else:
+        headline = _(
+            "Lowering one product's price {pct} would add ~{value} of revenue a year", **fields
+        )
+        detail = _(
+            "Its buyers answer price strongly: even at the interval's less favourable end a "
+            "year brings {low} more revenue, but from more units at a lower margin: check "
+            "your costs first.",
+            low=money_text(best["gain_low"]),
+        )
+    return Finding(
+        kind="pricing",
+        headline=headline,
+        value=float(best["gain"]),
+        confidence=conf,
+        confidence_note=note,
+        detail=detail,
+        page=PAGE_PRICING,
+        subjects=(str(best["product_name"]),),
+        link_label=N_("Price what-if"),
+    )
+
+
+def promotion_finding(pr) -> Finding | None:
+    """The promotion that lost the most revenue (its extra sales during the promotion did
+    not make up for the dip after it: ``net_revenue`` < 0), sized by that loss. ``medium``
+    confidence when the dip's interval excludes 0 (the dip is measured), else ``low``."""
+    promos = pr.promotions
+    if promos is None or promos.empty:
+        return None
+    lost = promos[promos["net_revenue"] < 0].sort_values("net_revenue", kind="mergesort")
+    if lost.empty:
+        return None
+    r = lost.iloc[0]
+    measured = bool(pd.notna(r["dip_high"]) and r["dip_high"] < 0)
+    return Finding(
+        kind="promotion",
+        headline=_(
+            "A {pct} promotion lost ~{value} of revenue: the dip after it undid the lift",
+            pct=pct_text(float(r["discount"])),
+            value=money_text(-float(r["net_revenue"])),
+        ),
+        value=-float(r["net_revenue"]),
+        confidence="medium" if measured else "low",
+        confidence_note=(
+            _("the dip after it is measured: its interval is below zero")
+            if measured
+            else _("the dip after it is not measured precisely: its interval includes zero")
+        ),
+        detail=_(
+            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual: do not "
+            "repeat it as it was.",
+            lift=f"{float(r['lift']):.1f}",
+            weeks=int(r["weeks"]),
+            dip=pct_text(abs(float(r["dip"]))),
+        ),
+        page=PAGE_PRICING,
+        subjects=(str(r["product_name"]),),
+        link_label=N_("Promotions"),
+    )

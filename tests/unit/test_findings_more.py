@@ -1,0 +1,437 @@
+"""ecomdash.findings: the segments, pricing, promotion, recommendations and alerts findings and
+the forecast gap's driver — on hand-built Results (numbers by hand) and on the demo merchant's
+planted truths (elasticities, promotions, alert incidents, a planted gap)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import findings as FD
+from ecomdash import schema
+from ecomdash.alerts import AlertsResult
+from ecomdash.filters import Filters
+from ecomdash.i18n import use_lang
+from ecomdash.pricing.analysis import PricingResult
+from ecomdash.recommend import EvaluationResult
+from ecomdash.store import Store
+
+# --- pricing: hand-built -----------------------------------------------------------------------
+
+
+def _pricing(rows: list[dict], *, ratio: float = 0.8, promos: pd.DataFrame | None = None):
+    base = {
+        "category": "C",
+        "status": "estimated",
+        "min_price": 10.0,
+        "max_price": 50.0,
+        "n_price_levels": 3,
+        "weeks": 60,
+    }
+    products = pd.DataFrame([{**base, **r} for r in rows])
+    return PricingResult(
+        products=products,
+        categories=pd.DataFrame(),
+        validation=pd.DataFrame(),
+        validation_summary={"ratio": ratio, "n_products": 3, "cutoff": "2026-01-01"},
+        promotions=promos if promos is not None else pd.DataFrame(),
+        panel=pd.DataFrame(),
+        params={"level": 0.9},
+    )
+
+
+#: inelastic (raise): 10 units/week at 20 → a year 10,400; +5 %: × 1.05 ** 0.5
+INELASTIC = {
+    "product_id": "in",
+    "product_name": "Teapot",
+    "elasticity": -0.5,
+    "ci_low": -0.8,
+    "ci_high": -0.2,
+    "current_price": 20.0,
+    "units_per_week": 10.0,
+}
+#: elastic (lower): 5 units/week at 40 → a year 10,400; -5 %: × 0.95 ** -1
+ELASTIC = {
+    "product_id": "el",
+    "product_name": "Tea Tin",
+    "elasticity": -2.0,
+    "ci_low": -2.5,
+    "ci_high": -1.5,
+    "current_price": 40.0,
+    "units_per_week": 5.0,
+}
+
+
+def test_price_change_sized_by_hand():
+    cand = FD.price_change_candidates(_pricing([INELASTIC, ELASTIC]))
+    got = cand.set_index("product_id")
+    # by hand: 10,400 × (sqrt(1.05) - 1) = 256.83; 10,400 × (1/0.95 - 1) = 547.37
+    assert got.loc["in", "gain"] == pytest.approx(10_400 * (math.sqrt(1.05) - 1))
+    assert got.loc["in", "gain"] == pytest.approx(256.83, abs=0.01)
+    assert got.loc["el", "gain"] == pytest.approx(547.37, abs=0.01)
+    assert got.loc["in", "change"] == 0.05 and got.loc["el", "change"] == -0.05
+    # interval ends: e = -0.8 → 1.05 ** 0.2; e = -1.5 → 0.95 ** -0.5
+    assert got.loc["in", "gain_low"] == pytest.approx(10_400 * (1.05**0.2 - 1))
+    assert got.loc["el", "gain_low"] == pytest.approx(10_400 * (0.95**-0.5 - 1))
+    assert list(cand["product_id"]) == ["el", "in"]  # largest gain first
+
+    with use_lang("en"), FD.use_currency("£"):
+        f = FD.pricing_finding(_pricing([INELASTIC, ELASTIC]))
+    assert f.kind == "pricing" and f.value == pytest.approx(547.37, abs=0.01)
+    assert f.headline == "Lowering one product's price 5 % would add ~£547 of revenue a year"
+    assert f.subjects == ("Tea Tin",)  # merchant text only in subjects
+    assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
+    # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
+    assert f.confidence == "medium"
+    assert "-2.00 (90 % interval -2.50 to -1.50)" in f.confidence_note
+    # the inelastic product alone: its low end 99.4 is under half of 256.8 too; a narrower
+    # interval (-0.6 .. -0.4: low end 10,400 × (1.05 ** 0.4 - 1) = 204.4) with a model that
+    # beats the naive forecast is high
+    narrow = {**INELASTIC, "ci_low": -0.6, "ci_high": -0.4}
+    f = FD.pricing_finding(_pricing([narrow]))
+    assert f.confidence == "high" and f.headline.startswith("Raising one product's price 5 %")
+    assert FD.pricing_finding(_pricing([narrow], ratio=1.2)).confidence == "medium"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"ci_low": -1.3, "ci_high": -0.7},  # the interval straddles -1: direction unknown
+        {"ci_low": -0.9, "ci_high": 0.1},  # the interval includes 0: not measured
+        {"status": "category"},  # the category's estimate, not its own
+        {"max_price": 20.0, "min_price": 18.0},  # +5 % = 21 is inside 18..22 …
+    ],
+)
+def test_price_change_needs_a_measured_elasticity(change):
+    res = _pricing([{**INELASTIC, **change}])
+    if "max_price" in change:  # … so it stays; 10 % slack: 21 > 20 × 1.1 = 22? no
+        assert FD.pricing_finding(res) is not None
+        out = _pricing([{**INELASTIC, "max_price": 19.0, "min_price": 15.0}])
+        assert FD.pricing_finding(out) is None  # 21 > 19 × 1.1 = 20.9: never extrapolated
+    else:
+        assert FD.pricing_finding(res) is None
+
+
+def test_losing_promotion_by_hand():
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b", "c"],
+            "product_name": ["Mug", "Jug", "Cup"],
+            "discount": [0.25, 0.2, 0.3],
+            "weeks": [2, 2, 2],
+            "lift": [1.2, 1.5, 2.0],
+            "dip": [-0.3, -0.1, -0.05],
+            "dip_high": [-0.1, 0.05, 0.02],
+            "net_revenue": [-500.0, -100.0, 300.0],
+        }
+    )
+    f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
+    assert f.value == 500.0 and f.subjects == ("Mug",)
+    assert f.confidence == "medium"  # the dip's interval is below 0
+    assert f.headline == "A 25 % promotion lost ~500 of revenue: the dip after it undid the lift"
+    assert FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[2:])) is None
+    assert FD.promotion_finding(_pricing([INELASTIC])) is None
+
+
+# --- pricing: the demo's planted elasticities and promotions -----------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory, demo):
+    home = tmp_path_factory.mktemp("findings_more")
+    store = Store.open(home)
+    info = store.ensure_demo(demo.lines)
+    yield store, info
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def demo_pricing(demo_store):
+    from ecomdash import pricing as P
+
+    store, info = demo_store
+    return P.analyze(store.product_week_prices(info.id, Filters()))
+
+
+def test_pricing_finding_on_the_demo_follows_the_planted_elasticity(demo, demo_pricing):
+    f = FD.pricing_finding(demo_pricing)
+    assert f is not None
+    best = FD.price_change_candidates(demo_pricing).iloc[0]
+    planted = demo.truth.planted_elasticity[best["product_id"]]
+    # the planted elasticity is inside the measured interval, on the side of -1 the advice uses
+    assert best["ci_low"] <= planted <= best["ci_high"]
+    assert (planted < -1) == (best["change"] < 0)
+    # and the gain at the planted elasticity has the finding's sign and size order
+    true_gain = best["yearly_revenue"] * ((1 + best["change"]) ** (1 + planted) - 1)
+    assert true_gain > 0 and f.value == pytest.approx(true_gain, rel=0.5)
+    # every candidate's planted elasticity agrees with its direction
+    for r in FD.price_change_candidates(demo_pricing).itertuples():
+        e = demo.truth.planted_elasticity.get(r.product_id)
+        if e is not None:
+            assert (e < -1) == (r.change < 0), r
+
+
+def test_promotion_finding_on_the_demo_is_the_planted_worst(demo, demo_pricing):
+    f = FD.promotion_finding(demo_pricing)
+    assert f is not None and f.value > 0
+    pr = demo.truth.promotions
+    # planted: extra units ∝ (lift - 1) × 2 weeks + dip × 2 weeks; the worst is the lowest
+    worst = pr.loc[((pr["lift"] - 1) * 2 + pr["dip"] * 2).idxmin(), "product_id"]
+    products = demo.truth.products
+    names = dict(zip(products["product_id"], products["product_name"], strict=True))
+    assert f.subjects == (names[worst],)
+
+
+# --- segments ------------------------------------------------------------------------------------
+
+
+def _seg_and_churn():
+    ids = ["a", "b", "c", "d", "e"]
+    customers = pd.DataFrame(
+        {
+            "segment": ["At risk", "Can't lose them", "At risk", "Champions", "Lost"],
+            "recency_days": [200.0, 300.0, 400.0, 5.0, 600.0],
+        },
+        index=pd.Index(ids, name="customer_id"),
+    )
+    seg = SimpleNamespace(rfm=SimpleNamespace(customers=customers))
+    scores = pd.DataFrame(
+        {
+            schema.CUSTOMER_ID: ids,
+            "revenue_365d": [120.0, 80.0, 40.0, 999.0, 999.0],
+            "churn_probability": [0.9, 0.6, 0.4, 0.1, 0.99],
+        }
+    )
+    return seg, SimpleNamespace(scores=scores)
+
+
+def test_segments_finding_by_hand_leaves_out_the_winback_list():
+    seg, churn = _seg_and_churn()
+    with use_lang("en"):
+        f = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
+    # b and c (a is on the win-back list; d and e are other segments): 80 + 40
+    assert f.customers == 2 and f.value == 120.0
+    assert f.headline.startswith("2 customers in At risk / Can't lose them spent 120 in the last")
+    assert "median 350 days" in f.headline  # median of 300 and 400
+    # median churn probability of b and c: 0.5 → medium
+    assert f.confidence == "medium" and "50 %" in f.confidence_note
+    assert "1 more of these segments" in f.detail
+    # without the churn model: unsized, low confidence
+    f = FD.segments_finding(seg, winback_ids=["a"])
+    assert f.value == 0 and f.confidence == "low" and "Not sized" in f.detail
+    # every lapsing customer already on the list: nothing new to act on
+    assert FD.segments_finding(seg, churn=churn, winback_ids=["a", "b", "c"]) is None
+
+
+def test_segments_finding_on_the_demo(demo_store):
+    from ecomdash import churn as CH
+    from ecomdash import clv
+    from ecomdash.segment import segment_history
+
+    store, info = demo_store
+    seg = segment_history(store.customer_history(info.id, Filters()))
+    lines = store.load_lines(info.id)
+    ch = CH.churn(lines, window_days=90)
+    cv = clv.customer_value(schema.sales_lines(lines), horizon_months=12)
+    risk = CH.at_risk(ch, expected_value=cv.customers.set_index("customer_id")["expected_value"])
+    listed = set(FD.winback_customers(risk)["customer_id"])
+    f = FD.segments_finding(seg, churn=ch, winback_ids=listed)
+    lapsing = set(FD.lapsing_ids(seg))
+    assert f.customers == len(lapsing - listed) > 0
+    # independently: their sales in the 365 days before the score date, from the lines
+    sales = schema.sales_lines(lines)
+    rev = sales["revenue"] if "revenue" in sales else sales["quantity"] * sales["unit_price"]
+    end = ch.score_date
+    year = (sales["order_date"] >= end - pd.Timedelta(days=365)) & (sales["order_date"] < end)
+    who = sales["customer_id"].astype(str).isin(lapsing - listed)
+    assert f.value == pytest.approx(float(rev[year & who].sum()), rel=0.02)
+
+
+# --- recommendations ------------------------------------------------------------------------------
+
+
+def _evaluation(hits: dict[str, float], n: int, best: str | None = None) -> EvaluationResult:
+    table = pd.DataFrame({"model": list(hits), "hit_rate_at_k": list(hits.values())})
+    return EvaluationResult(
+        table=table,
+        k=10,
+        cutoff=pd.Timestamp("2026-10-01"),
+        end=pd.Timestamp("2026-11-01"),
+        n_test_customers=n,
+        n_train_customers=n,
+        n_products=100,
+        best_model=best or max(hits, key=hits.get),
+        verdict="",
+    )
+
+
+def test_recommend_finding_by_hand():
+    # 0.30 vs 0.20 on 1,000: ratio 1.5; z = 0.1 / sqrt(0.25 × 0.75 × 2 / 1000) = 5.16
+    f = FD.recommend_finding(_evaluation({"ease": 0.30, "popularity": 0.20}, 1000))
+    assert f.headline.startswith("Personal recommendations hit 1.5× more often than best-sellers")
+    assert f.value == 0 and f.confidence == "high" and f.customers == 1000
+    assert "Not sized in money" in f.detail
+    assert FD.rank([f, FD.Finding("x", "y", 1.0, "low", "p")])[-1] is f  # unsized: last
+    # z on 200 customers: 0.1 / sqrt(0.25 × 0.75 × 2 / 200) = 2.31: medium
+    assert FD.recommend_finding(_evaluation({"ease": 0.3, "popularity": 0.2}, 200)).confidence == (
+        "medium"
+    )
+    # 100 customers: z = 1.63, chance: nothing to act on
+    assert FD.recommend_finding(_evaluation({"ease": 0.3, "popularity": 0.2}, 100)) is None
+    # best-sellers best, or only 1.1× better
+    assert FD.recommend_finding(_evaluation({"ease": 0.1, "popularity": 0.2}, 1000)) is None
+    assert FD.recommend_finding(_evaluation({"ease": 0.22, "popularity": 0.2}, 5000)) is None
+
+
+# --- alerts -------------------------------------------------------------------------------------
+
+
+def _alerts(rows: list[tuple], end: date) -> AlertsResult:
+    a = pd.DataFrame(rows, columns=["date", "severity", "kind", "kinds", "impact"])
+    a["date"] = pd.to_datetime(a["date"])
+    return AlertsResult(
+        alerts=a,
+        lines=pd.DataFrame(),
+        drivers=pd.DataFrame(),
+        series=pd.DataFrame(),
+        rules=pd.DataFrame(),
+        params={"period": (date(2026, 1, 1), end)},
+    )
+
+
+def test_alerts_finding_by_hand():
+    end = date(2026, 10, 31)
+    res = _alerts(
+        [
+            ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel, huge_quantity", 2000.0),
+            ("2026-10-25 00:00", "high", "unusual_day", "unusual_day", 140.0),  # 7th day back
+            ("2026-10-24 23:00", "high", "price_off", "price_off", 999.0),  # 8 days: out
+            ("2026-10-30 00:00", "medium", "order_burst", "order_burst", 500.0),  # medium: out
+        ],
+        end,
+    )
+    with use_lang("en"), FD.use_currency("£"):
+        f = FD.alerts_finding(res)
+    assert f.value == 2140.0 and f.confidence == "high"
+    assert f.headline == (
+        "2 high alerts in the last 7 days on orders worth £2,140: check them before shipping"
+    )
+    assert "Huge quantity" in f.confidence_note and "Unusual day" in f.confidence_note
+    assert f.page == FD.PAGE_ALERTS
+    days_only = _alerts([("2026-10-30", "high", "unusual_day", "unusual_day", 300.0)], end)
+    with use_lang("en"):
+        assert FD.alerts_finding(days_only).headline.startswith("1 unusual day in the last 7")
+    assert FD.alerts_finding(_alerts(res.alerts.iloc[2:].values.tolist(), end)) is None
+
+
+def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):
+    from ecomdash.alerts import find_alerts
+
+    store, info = demo_store
+    # the demo's last week has no high alert
+    assert FD.alerts_finding(find_alerts(store, info.id, Filters())) is None
+    inc = demo.truth.incidents.set_index("incident").loc["huge order cancelled"]
+    day = pd.Timestamp(inc["date"]).date()
+    f = FD.alerts_finding(find_alerts(store, info.id, Filters(end=day)))
+    assert f is not None
+    # independently: the planted order's sales value, from the lines
+    lines = demo.lines
+    order = lines[(lines["order_id"] == inc["order_id"]) & ~lines["is_return"]]
+    assert f.value == pytest.approx(float(order["revenue"].sum()), rel=1e-6)
+
+
+# --- the forecast gap's driver ----------------------------------------------------------------
+
+
+def _groups(before: dict[str, float], inside: dict[str, float], start: str) -> pd.DataFrame:
+    """One day of each group's revenue 3 days before ``start`` and on ``start``."""
+    s = pd.Timestamp(start)
+    rows = [(s - pd.Timedelta(days=3), g, v) for g, v in before.items()]
+    rows += [(s, g, v) for g, v in inside.items()]
+    return pd.DataFrame(rows, columns=["day", "grp", "revenue"])
+
+
+def test_gap_driver_by_hand():
+    # before: DE 50 %, FR 30 %, UK 20 %; forecast 200 → expected 100, 60, 40
+    # actual: DE 40 (-60), FR 58 (-2), UK 42 (+2): gap 140 - 200 = -60; DE's part 60/60 = 100 %
+    g = _groups({"DE": 50, "FR": 30, "UK": 20}, {"DE": 40, "FR": 58, "UK": 42}, "2026-10-10")
+    d = FD.gap_driver(g, start="2026-10-10", end="2026-10-10", forecast_total=200.0)
+    assert (d.name, d.expected, d.actual) == ("DE", 100.0, 40.0)
+    assert d.share == pytest.approx(1.0)
+    # spread shortfall: DE -20, FR -20, UK -20 → each a third: nobody drives it
+    g = _groups({"DE": 50, "FR": 30, "UK": 20}, {"DE": 80, "FR": 40, "UK": 20}, "2026-10-10")
+    assert FD.gap_driver(g, start="2026-10-10", end="2026-10-10", forecast_total=200.0) is None
+    # over forecast: UK +50 of a +60 gap (83 %)
+    g = _groups({"DE": 50, "FR": 30, "UK": 20}, {"DE": 105, "FR": 65, "UK": 90}, "2026-10-10")
+    d = FD.gap_driver(g, start="2026-10-10", end="2026-10-10", forecast_total=200.0)
+    assert d.name == "UK" and d.share == pytest.approx(50 / 60)
+    # days outside the weeks before are not in the shares
+    far = pd.DataFrame([(pd.Timestamp("2026-01-01"), "FR", 1e6)], columns=g.columns)
+    g2 = pd.concat([g, far])
+    assert (
+        FD.gap_driver(g2, start="2026-10-10", end="2026-10-10", forecast_total=200.0).name == "UK"
+    )
+
+
+def test_store_daily_revenue_by_matches_pandas(demo, demo_store):
+    store, info = demo_store
+    got = store.daily_revenue_by(
+        info.id, Filters(), "country", start=date(2026, 10, 1), end=date(2026, 10, 31)
+    )
+    sales = schema.sales_lines(demo.lines)
+    sales = sales[(sales["order_date"] >= "2026-10-01") & sales["country"].notna()]
+    want = sales.groupby([sales["order_date"].dt.normalize(), "country"])["revenue"].sum()
+    got = got.set_index(["day", "grp"])["revenue"]
+    assert len(got) == len(want)
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-9)
+    assert got.index.get_level_values(0).min() >= pd.Timestamp("2026-10-01")
+
+
+def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
+    """Remove most of Germany's sales in the demo's last 7 days: the forecast finding says
+    revenue is under forecast, driven by one country, and names Germany (plain text)."""
+    from ecomdash import forecast as F
+
+    lines = demo.lines
+    last = lines["order_date"].max().normalize()
+    cut = (
+        (lines["country"] == "Germany")
+        & (lines["order_date"] >= last - pd.Timedelta(days=6))
+        & (lines.index % 10 != 0)  # keep a tenth: 90 % of the week's German lines gone
+    )
+    store = Store.open(tmp_path / "gap")
+    try:
+        info = store.save_dataset("gap", lines[~cut].reset_index(drop=True))
+        series = F.build_series(
+            store.shop_day_groups(info.id, Filters()), metric="revenue", freq="D", future_periods=7
+        )
+        fc = F.forecast(series, horizon=7, folds=2, models=("seasonal_naive", "ets"))
+        window, n = FD.forecast_window(fc)
+        groups = store.daily_revenue_by(
+            info.id,
+            Filters(),
+            "country",
+            start=window["period"].min() - pd.Timedelta(weeks=FD.DRIVER_WEEKS),
+        )
+    finally:
+        store.close()
+    with use_lang("en"):
+        f = FD.forecast_finding(fc, groups=groups, by="country")
+        plain = FD.forecast_finding(fc)
+    assert f is not None and "under forecast" in f.headline
+    assert f.headline.endswith(", driven by one country")
+    assert "Germany" not in f.headline and f.subjects[0].startswith("Germany: ")
+    assert not plain.headline.endswith("one country") and plain.subjects == ()
+    # Germany's share of the gap, by hand from the store's own numbers
+    d = FD.gap_driver(
+        groups,
+        start=window["period"].min(),
+        end=window["period"].max(),
+        forecast_total=float(window["mean"].sum()),
+    )
+    assert d.name == "Germany" and d.share >= FD.DRIVER_SHARE
