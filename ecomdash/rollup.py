@@ -104,30 +104,34 @@ def build(
     return_units = (
         f"sum(CASE WHEN {ret} THEN abs(quantity) ELSE 0 END)" if has_qty else "CAST(NULL AS DOUBLE)"
     )
-    key = [S.ORDER_ID, S.ORDER_DATE, S.CUSTOMER_ID, S.COUNTRY]
-    # an order's lines usually span several categories: the order rows (category NULL) answer
-    # every query without a category filter or breakdown; the (order, category) rows the rest
-    sets = f"({', '.join(key)})"
-    cat = "CAST(NULL AS VARCHAR) AS category, false AS by_category"
-    if S.CATEGORY in columns:
-        sets += f", ({', '.join(key)}, {S.CATEGORY})"
-        cat = f"{S.CATEGORY}, grouping({S.CATEGORY}) = 0 AS by_category"
+    has_cat = S.CATEGORY in columns
     for t in (TABLE, VERSIONS):
         cur.execute(
             f"DELETE FROM {t} WHERE workspace = ? AND dataset_id = ?", [workspace, dataset_id]
         )
-    # codes: numbered distinct ids joined back by hash (no sort of the ids); NULL stays NULL
+    sums = "gross, returns, sale_units, return_units, lines, product_lines, counted"
+    # (order, category) rows first (g, then j with integer codes: the distinct ids numbered
+    # and joined back by hash, no sort; NULL stays NULL), and the order rows summed from j —
+    # an order's lines usually span several categories: the order rows answer every query
+    # without a category filter or breakdown, the (order, category) rows the rest
+    by_cat = (
+        f"SELECT ?, ?, order_code, customer_code, order_date, country, category, true, {sums} "
+        "FROM j UNION ALL "
+        if has_cat
+        else ""
+    )
     cur.execute(
         f"""INSERT INTO {TABLE}
         WITH g AS (
-            SELECT {", ".join(key)}, {cat},
+            SELECT order_id, order_date, customer_id, country,
+              {S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"} AS category,
               {gross} AS gross, {returns} AS returns,
               {sale_units} AS sale_units, {return_units} AS return_units,
               count(*) AS lines,
               count(*) FILTER (WHERE NOT coalesce(is_non_product, false)) AS product_lines,
               coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted
             FROM lines WHERE workspace = ? AND dataset_id = ?
-            GROUP BY GROUPING SETS ({sets})
+            GROUP BY ALL
         ),
         o AS (
             SELECT order_id, CAST(row_number() OVER () AS INTEGER) AS order_code
@@ -136,11 +140,17 @@ def build(
         c AS (
             SELECT customer_id, CAST(row_number() OVER () AS INTEGER) AS customer_code
             FROM (SELECT DISTINCT customer_id FROM g WHERE customer_id IS NOT NULL)
+        ),
+        j AS (
+            SELECT o.order_code, c.customer_code, g.order_date, g.country, g.category,
+              g.{sums.replace(", ", ", g.")}
+            FROM g LEFT JOIN o USING (order_id) LEFT JOIN c USING (customer_id)
         )
-        SELECT ?, ?, o.order_code, c.customer_code, g.order_date, g.country, g.category,
-          g.by_category, g.gross, g.returns, g.sale_units, g.return_units, g.lines, g.product_lines, g.counted
-        FROM g LEFT JOIN o USING (order_id) LEFT JOIN c USING (customer_id)""",
-        [workspace, dataset_id, workspace, dataset_id],
+        {by_cat}SELECT ?, ?, order_code, customer_code, order_date, country,
+          CAST(NULL AS VARCHAR), false, sum(gross), sum(returns), sum(sale_units),
+          sum(return_units), sum(lines), sum(product_lines), bool_or(counted)
+        FROM j GROUP BY order_code, customer_code, order_date, country""",
+        [workspace, dataset_id, *([workspace, dataset_id] * (2 if has_cat else 1))],
     ).fetchall()
     n = cur.execute(
         f"SELECT count(*) FROM {TABLE} WHERE workspace = ? AND dataset_id = ?",
