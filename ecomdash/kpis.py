@@ -397,6 +397,8 @@ def overview(
             return pd.DataFrame()
         if use_rollup and col in (S.COUNTRY, S.CATEGORY):
             return rollup.breakdown(store, info, period_filters, col, top_n)
+        if use_rollup and col == S.PRODUCT_ID:
+            return rollup.top_products(store, info, period_filters, top_n)
         label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
         units_col = ""
         if S.QUANTITY in cols:

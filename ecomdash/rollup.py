@@ -315,3 +315,45 @@ def status(store: Store, dataset_id: str) -> dict[str, Any] | None:
     except duckdb.CatalogException:
         return None
     return None if row is None else {"version": int(row[0]), "rows": int(row[1]), "built": row[2]}
+
+
+def top_products(
+    store: Store, info: DatasetInfo, filters: Filters | None, top_n: int
+) -> pd.DataFrame:
+    """The Overview's top products by net revenue from the lines (products are not in the
+    rollup), in two steps that give the one-query table: rank every product by net revenue
+    (sums only), then names, orders and units of the ``top_n`` first alone — counting
+    distinct orders and picking names for every product was most of the query's time."""
+    from ecomdash.kpis import _sale_cond
+
+    cols = info.columns
+    sale = _sale_cond(cols)
+    net = (
+        f"coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) - coalesce(sum(CASE WHEN "
+        "is_return AND NOT is_non_product THEN abs(revenue) END), 0)"
+    )
+    ranked = store.query(
+        info.id,
+        filters,
+        f"""SELECT product_id AS key, {net} AS revenue FROM l
+        WHERE product_id IS NOT NULL AND NOT is_non_product
+        GROUP BY product_id ORDER BY revenue DESC, key LIMIT ?""",
+        (int(top_n),),
+    )
+    keys = [str(k) for k in ranked["key"]]
+    name = ", any_value(product_name) AS name" if S.PRODUCT_NAME in cols else ""
+    units = (
+        f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) AS units" if S.QUANTITY in cols else ""
+    )
+    marks = ", ".join("?" for _ in keys) or "NULL"
+    detail = store.query(
+        info.id,
+        filters,
+        f"""SELECT product_id AS key{name},
+          count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders{units}
+        FROM l WHERE product_id IN ({marks}) AND NOT is_non_product GROUP BY product_id""",
+        tuple(keys),
+    )
+    out = ranked.merge(detail, on="key", how="left")
+    order = ["key", *(["name"] if name else []), "revenue", "orders", *(["units"] if units else [])]
+    return out[order]
