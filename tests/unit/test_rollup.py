@@ -284,3 +284,24 @@ def test_uci_overview_from_rollup_equals_lines_and_published_counts(
             got.top_countries, want.top_countries, check_dtype=False, atol=0.005, rtol=0
         )
     store.close()
+
+
+def test_streamed_save_builds_the_rollup(tmp_path, monkeypatch):
+    """``Store.save_batches`` (the generated merchant at any size) writes the rollup too."""
+    from ecomdash import demo_scale
+
+    store = Store.open(tmp_path / "h")
+    info = demo_scale.save(demo_scale.generate_scaled(20_000, seed=3), store, "Scaled")
+    assert rollup.status(store, info.id)["version"] == 1
+    hi = store.date_range(info.id)[1]
+    quarter = pd.Timestamp(hi).to_period("Q") - 1
+    q = Filters(start=quarter.start_time.date(), end=quarter.end_time.date())
+    for f in (None, q):
+        got = overview(store, info.id, f)
+        want = _lines_route(monkeypatch, overview, store, info.id, f)
+        assert got.kpis["orders"] > 0
+        _same_kpis(got.kpis, want.kpis)
+        pd.testing.assert_frame_equal(
+            got.top_categories, want.top_categories, check_dtype=False, atol=0.005, rtol=0
+        )
+    store.close()
