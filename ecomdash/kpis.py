@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from ecomdash import rollup
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
@@ -197,7 +198,11 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
     cols = info.columns
     if S.REVENUE not in cols:
         return _count_kpis(store, info, filters)
-    row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
+    use_rollup = rollup.ready(store, info)  # the per-order rollup (ecomdash/rollup.py)
+    if use_rollup:
+        row = rollup.kpi_row(store, info, filters)
+    else:
+        row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
     gross, returns = float(row.gross_sales), float(row.returns)
     orders = int(row.orders)
     net = gross - returns
@@ -226,12 +231,15 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
             whole = Filters(countries=filters.countries, categories=filters.categories)
             sale = _sale_cond(cols)
             bounds = (pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1))
-            new = int(store.query(info.id, whole, _first_purchase_sql(sale), bounds).iloc[0, 0])
+            if use_rollup:
+                new = rollup.new_customers(store, info, whole, bounds)
+                repeat = rollup.repeat_customers(store, info, whole, bounds)
+            else:
+                new = int(store.query(info.id, whole, _first_purchase_sql(sale), bounds).iloc[0, 0])
+                repeat = int(store.query(info.id, whole, _repeat_sql(sale), bounds).iloc[0, 0])
             out["new_customers"] = new
             out["returning_customers"] = int(out["customers"]) - new
-            out["repeat_customers"] = int(
-                store.query(info.id, whole, _repeat_sql(sale), bounds).iloc[0, 0]
-            )
+            out["repeat_customers"] = repeat
     return out
 
 
@@ -356,10 +364,14 @@ def overview(
         if summed
         else f", count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders"
     )
-    trend = store.query(
-        info.id,
-        period_filters,
-        f"""
+    use_rollup = not summed and rollup.ready(store, info)  # per-order sums (ecomdash/rollup.py)
+    trend = (
+        rollup.trend(store, info, period_filters, grain)
+        if use_rollup
+        else store.query(
+            info.id,
+            period_filters,
+            f"""
         SELECT date_trunc('{grain}', order_date) AS period,
           coalesce(sum(CASE WHEN {sale} THEN revenue END), 0)
             - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
@@ -368,6 +380,7 @@ def overview(
           {orders_sql}{units_sql}
         FROM l GROUP BY 1 ORDER BY 1
         """,
+        )
     )
     if len(trend) and end is not None:
         last = pd.Timestamp(trend["period"].iloc[-1])
@@ -382,6 +395,10 @@ def overview(
     def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
         if col not in cols:
             return pd.DataFrame()
+        if use_rollup and col in (S.COUNTRY, S.CATEGORY):
+            return rollup.breakdown(store, info, period_filters, col, top_n)
+        if use_rollup and col == S.PRODUCT_ID:
+            return rollup.top_products(store, info, period_filters, top_n)
         label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
         units_col = ""
         if S.QUANTITY in cols:

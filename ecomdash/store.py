@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ecomdash import rollup
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
 from ecomdash.filters import Filters
@@ -101,6 +102,7 @@ _DDL = [
         reason VARCHAR,
         row_json VARCHAR
     )""",
+    *rollup.DDL,  # the Overview's per-order sums (ecomdash/rollup.py)
 ]
 
 
@@ -384,6 +386,7 @@ class Store:
         now = datetime.now().replace(microsecond=0)
         with self._lock, self._transaction(N_("save the dataset")) as cur:
             self._insert_lines(cur, ds_id, table)
+            rollup.build(cur, self.workspace, ds_id, columns, 1)
             if _fail_after_lines is not None:
                 _fail_after_lines()
             if rejected is not None and len(rejected):
@@ -444,6 +447,7 @@ class Store:
                 [self.workspace, ds_id],
             ).fetchone()[0]
             rep = {"rows_read": n, "rows_kept": n, "rules": [], **dict(report or {})}
+            rollup.build(cur, self.workspace, ds_id, tuple(columns), 1)
             cur.execute(
                 "INSERT INTO datasets VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -514,6 +518,8 @@ class Store:
                 ).fetchall()[0][0]
             finally:
                 cur.unregister("_incoming")
+            # the new version's rollup: appended lines may join orders already saved
+            rollup.build(cur, self.workspace, info.id, info.columns, info.version + 1)
             if rejected is not None and len(rejected):
                 self._insert_rejected(cur, info.id, rejected)
             rep = dict(info.report)
@@ -555,6 +561,8 @@ class Store:
             for table, col in (
                 ("lines", "dataset_id"),
                 ("rejected", "dataset_id"),
+                (rollup.TABLE, "dataset_id"),
+                (rollup.VERSIONS, "dataset_id"),
                 ("datasets", "id"),
             ):
                 cur.execute(
