@@ -34,6 +34,7 @@ from ecomdash import labels as L
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 _DAY = pd.Timedelta(days=1)
 
@@ -260,7 +261,13 @@ def make_model(name: str, *, n_train: int):
             early_stopping=False,
             random_state=0,
         )
-    raise ParameterError(f"The model must be one of {list(MODELS)}. Got {name!r} instead.")
+    raise ParameterError(
+        note(
+            N_("The model must be one of {models}. Got {name} instead."),
+            models=str(list(MODELS)),
+            name=repr(name),
+        )
+    )
 
 
 def top_decile(y: np.ndarray, score: np.ndarray, *, frac: float = 0.1) -> tuple[float, float]:
@@ -365,7 +372,7 @@ def evaluate(
     sample of that many (see :func:`sample_rows`); every test customer is scored.
     """
     if train.y is None or test.y is None:
-        raise ParameterError("evaluate() needs labelled windows (labelled=True).")
+        raise ParameterError(note(N_("evaluate() needs labelled windows (labelled=True).")))
     for name, w in ((N_("training"), train), (N_("evaluation"), test)):
         pos = int(w.y.sum())
         if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
@@ -463,12 +470,22 @@ def churn(
     """
     if not (7 <= int(window_days) <= 365):
         raise ParameterError(
-            f"The 'window_days' parameter must be an int in the range [7, 365]. Got {window_days!r} instead."
+            note(
+                N_(
+                    "The 'window_days' parameter must be an int in the range [7, 365]. Got "
+                    "{value} instead."
+                ),
+                value=repr(window_days),
+            )
         )
     bad = [m for m in models if m not in MODELS]
     if bad or not models:
         raise ParameterError(
-            f"The 'models' parameter must be a non-empty subset of {list(MODELS)}. Got {models!r}."
+            note(
+                N_("The 'models' parameter must be a non-empty subset of {allowed}. Got {models}."),
+                allowed=str(list(MODELS)),
+                models=repr(models),
+            )
         )
     window_days = int(window_days)
     if history is None:

@@ -40,6 +40,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 FEATURES = (
     "recency_days",
@@ -95,15 +96,28 @@ def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
             ts = pd.Timestamp(value)
         except (ValueError, TypeError) as err:
             raise ParameterError(
-                f"The '{name}' date could not be read: got {value!r}. Use a date like 2010-12-09."
+                note(
+                    N_(
+                        "The '{name}' date could not be read: got {value}. Use a date like 2010-12-09."
+                    ),
+                    name=name,
+                    value=repr(value),
+                )
             ) from err
         if pd.isna(ts):
-            raise ParameterError(f"The '{name}' date is missing. Use a date like 2010-12-09.")
+            raise ParameterError(
+                note(N_("The '{name}' date is missing. Use a date like 2010-12-09."), name=name)
+            )
         if ts.tzinfo is not None:
             ts = ts.tz_localize(None)
         return ts.normalize()
     raise ParameterError(
-        f"The '{name}' parameter must be a date. Got {type(value).__name__} {value!r} instead."
+        note(
+            N_("The '{name}' parameter must be a date. Got {kind} {value} instead."),
+            name=name,
+            kind=type(value).__name__,
+            value=repr(value),
+        )
     )
 
 
@@ -116,8 +130,13 @@ def check_columns(lines: pd.DataFrame) -> None:
         missing.add(schema.REVENUE)
     if missing:
         raise InsufficientDataError(
-            "Customer features need the customer id, order date and revenue columns. "
-            f"Missing: {', '.join(sorted(missing))}. Map these columns when uploading the file."
+            note(
+                N_(
+                    "Customer features need the customer id, order date and revenue columns. "
+                    "Missing: {missing}. Map these columns when uploading the file."
+                ),
+                missing=tuple(sorted(missing)),
+            )
         )
 
 

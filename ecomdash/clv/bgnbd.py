@@ -11,7 +11,8 @@ from scipy.special import digamma, gammaln, hyp2f1
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 #: Above this many distinct (frequency, recency, T) rows, BG/NBD's search starts from a fit
 #: on a seeded sample of this many customers (see fit_bgnbd).
@@ -109,14 +110,26 @@ def _check_rft(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.ndarra
     TT = np.asarray(T, dtype=float)
     if not (x.shape == tx.shape == TT.shape) or x.ndim != 1:
         raise ParameterError(
-            "frequency, recency and T must be 1-D arrays of the same length; got shapes "
-            f"{x.shape}, {tx.shape}, {TT.shape}."
+            note(
+                N_(
+                    "frequency, recency and T must be 1-D arrays of the same length; got shapes "
+                    "{x}, {tx}, {T}."
+                ),
+                x=str(x.shape),
+                tx=str(tx.shape),
+                T=str(TT.shape),
+            )
         )
     bad = (x < 0) | (tx < 0) | (TT < tx) | ~np.isfinite(x + tx + TT) | ((x == 0) & (tx != 0))
     if bad.any():
         raise ParameterError(
-            f"{int(bad.sum())} customers have an impossible (frequency, recency, T): need "
-            "0 <= recency <= T and recency = 0 when frequency = 0. Recompute them with rfm_summary()."
+            note(
+                N_(
+                    "{n} customers have an impossible (frequency, recency, T): need 0 <= recency "
+                    "<= T and recency = 0 when frequency = 0. Recompute them with rfm_summary()."
+                ),
+                n=int(bad.sum()),
+            )
         )
     return x, tx, TT
 
@@ -136,7 +149,7 @@ def fit_bgnbd(
     """
     x, tx, TT = _check_rft(frequency, recency, T)
     if len(x) == 0:
-        raise InsufficientDataError("BG/NBD needs at least one customer; found none.")
+        raise InsufficientDataError(note(N_("BG/NBD needs at least one customer; found none.")))
     if (x > 0).sum() == 0:
         raise InsufficientDataError(
             _(

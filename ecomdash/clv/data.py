@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 TIME_UNITS = {"D": 1.0, "W": 7.0}
 DAYS_PER_MONTH = 365.25 / 12
@@ -57,9 +58,25 @@ def customer_days(sales: pd.DataFrame) -> pd.DataFrame:
     """
     for col in (schema.CUSTOMER_ID, schema.ORDER_DATE):
         if col not in sales:
+            if len(sales.columns):
+                raise InsufficientDataError(
+                    note(
+                        N_(
+                            "Customer value needs the '{col}' column; the dataset has {columns}. "
+                            "Map a column to '{col}' on the Data page."
+                        ),
+                        col=col,
+                        columns=tuple(map(str, sales.columns)),
+                    )
+                )
             raise InsufficientDataError(
-                f"Customer value needs the '{col}' column; the dataset has "
-                f"{', '.join(map(str, sales.columns)) or 'no columns'}. Map a column to '{col}' on the Data page."
+                note(
+                    N_(
+                        "Customer value needs the '{col}' column; the dataset has no columns. "
+                        "Map a column to '{col}' on the Data page."
+                    ),
+                    col=col,
+                )
             )
     cid = sales[schema.CUSTOMER_ID]
     codes, uniques = pd.factorize(cid, sort=True)
@@ -108,7 +125,11 @@ def customer_days(sales: pd.DataFrame) -> pd.DataFrame:
 def _unit_days(time_unit: str) -> float:
     if time_unit not in TIME_UNITS:
         raise ParameterError(
-            f"The 'time_unit' parameter must be one of {sorted(TIME_UNITS)}. Got {time_unit!r} instead."
+            note(
+                N_("The 'time_unit' parameter must be one of {units}. Got {value} instead."),
+                units=str(sorted(TIME_UNITS)),
+                value=repr(time_unit),
+            )
         )
     return TIME_UNITS[time_unit]
 

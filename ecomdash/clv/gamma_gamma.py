@@ -11,7 +11,8 @@ from scipy.special import digamma, gammaln
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 # --------------------------------------------------------------------------------------
 # Gamma-Gamma
@@ -96,7 +97,7 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
         if np.isfinite(res.fun) and (best is None or res.fun < best.fun):
             best = res
     if best is None:
-        raise InsufficientDataError("The Gamma-Gamma fit failed (non-finite likelihood).")
+        raise InsufficientDataError(note(N_("The Gamma-Gamma fit failed (non-finite likelihood).")))
     p, q, v = (float(c) for c in np.exp(best.x))
     return GammaGammaParams(
         p=p,

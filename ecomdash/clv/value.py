@@ -27,7 +27,8 @@ from ecomdash.clv.data import (
 )
 from ecomdash.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma, gamma_gamma_expected_spend
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note, translated
 
 #: Repeat buyers needed before BG/NBD / Gamma-Gamma are fitted at all.
 MIN_REPEAT_BUYERS = 30
@@ -89,7 +90,10 @@ def customer_value(
     """
     if not (0 < horizon_months <= 120):
         raise ParameterError(
-            f"The 'horizon_months' parameter must be in (0, 120]. Got {horizon_months!r} instead."
+            note(
+                N_("The 'horizon_months' parameter must be in (0, 120]. Got {value} instead."),
+                value=repr(horizon_months),
+            )
         )
     return customer_value_days(
         customer_days(sales),
@@ -117,7 +121,10 @@ def customer_value_days(
     so it never holds the lines."""
     if not (0 < horizon_months <= 120):
         raise ParameterError(
-            f"The 'horizon_months' parameter must be in (0, 120]. Got {horizon_months!r} instead."
+            note(
+                N_("The 'horizon_months' parameter must be in (0, 120]. Got {value} instead."),
+                value=repr(horizon_months),
+            )
         )
     unit = _unit_days(time_unit)
     if days.empty:
@@ -195,7 +202,10 @@ def customer_value_days(
                 )
         except InsufficientDataError as err:
             notices.append(
-                _("BG/NBD fit failed: {reason} Values are historical averages.", reason=err)
+                _(
+                    "BG/NBD fit failed: {reason} Values are historical averages.",
+                    reason=translated(err),
+                )
             )
             params = None
 
@@ -258,7 +268,7 @@ def customer_value_days(
                     else:
                         method = "bgnbd+gamma_gamma"
                 except InsufficientDataError as err:
-                    notices.append(_("Gamma-Gamma skipped: {reason}", reason=err))
+                    notices.append(_("Gamma-Gamma skipped: {reason}", reason=translated(err)))
     if gg is not None:
         spend = gamma_gamma_expected_spend(gg, summary["frequency"], summary["monetary_value"])
     else:
@@ -315,7 +325,7 @@ def customer_value_days(
                     else None,
                 )
     except (InsufficientDataError, ParameterError) as err:
-        notices.append(_("Calibration check skipped: {reason}", reason=err))
+        notices.append(_("Calibration check skipped: {reason}", reason=translated(err)))
     return CLVResult(
         customers=customers,
         method=method,

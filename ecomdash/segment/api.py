@@ -16,6 +16,7 @@ from ecomdash.features import (
     to_timestamp,
 )
 from ecomdash.i18n import _
+from ecomdash.i18n.note import translated
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, cluster_features
 from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
@@ -138,7 +139,7 @@ def segment_history(
         )
         explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
     except InsufficientDataError as err:
-        cluster_error = str(err)
+        cluster_error = str(translated(err))  # a Note-built error in this run's language
     start = (
         feats.as_of - pd.Timedelta(days=90)
         if compare_to is None
@@ -158,7 +159,7 @@ def segment_history(
         move = movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now)
     except (InsufficientDataError, ParameterError) as err:
         # Movement is one part of the page: the segments and clusters still stand.
-        movement_error = _("No movement view: {reason}", reason=err)
+        movement_error = _("No movement view: {reason}", reason=translated(err))
     return SegmentationResult(
         features=feats,
         rfm=rfm_now,

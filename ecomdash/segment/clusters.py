@@ -16,6 +16,7 @@ from ecomdash.features import (
     customer_history,
 )
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
 
@@ -147,14 +148,27 @@ def cluster_features(
     lo, hi = k_range
     if not (isinstance(lo, int) and isinstance(hi, int) and 2 <= lo <= hi):
         raise ParameterError(
-            f"The 'k_range' parameter must be two integers 2 <= low <= high. Got {k_range!r} instead."
+            note(
+                N_(
+                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} instead."
+                ),
+                value=repr(k_range),
+            )
         )
     if k is not None and (not isinstance(k, int | np.integer) or k < 2):
-        raise ParameterError(f"The 'k' parameter must be an int >= 2. Got {k!r} instead.")
+        raise ParameterError(
+            note(N_("The 'k' parameter must be an int >= 2. Got {value} instead."), value=repr(k))
+        )
     if n_init < 1 or silhouette_sample < 10:
         raise ParameterError(
-            "The 'n_init' parameter must be >= 1 and 'silhouette_sample' >= 10. "
-            f"Got n_init={n_init}, silhouette_sample={silhouette_sample} instead."
+            note(
+                N_(
+                    "The 'n_init' parameter must be >= 1 and 'silhouette_sample' >= 10. Got "
+                    "n_init={n_init}, silhouette_sample={sample} instead."
+                ),
+                n_init=n_init,
+                sample=silhouette_sample,
+            )
         )
     x = feature_matrix(features.table)
     n = len(x)

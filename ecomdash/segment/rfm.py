@@ -14,6 +14,7 @@ from ecomdash.features import (
     customer_history,
 )
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,9 @@ def segment_for(r: int, fm: int) -> str:
     ('Champions', 'Lost', "Can't lose them")
     """
     if not (1 <= r <= 5 and 1 <= fm <= 5):
-        raise ParameterError(f"RFM scores must be in 1..5. Got R={r}, FM={fm} instead.")
+        raise ParameterError(
+            note(N_("RFM scores must be in 1..5. Got R={r}, FM={fm} instead."), r=r, fm=fm)
+        )
     return RFM_GRID[5 - r][fm - 1]
 
 

@@ -13,6 +13,7 @@ from ecomdash.features import (
     CustomerFeatures,
 )
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, feature_matrix
 from ecomdash.segment.rfm import EXPLAIN_SAMPLE
@@ -106,7 +107,12 @@ def explain(
 
     if not 1 <= max_depth <= 5:
         raise ParameterError(
-            f"The 'max_depth' parameter must be an int in 1..5 (readable rules). Got {max_depth}."
+            note(
+                N_(
+                    "The 'max_depth' parameter must be an int in 1..5 (readable rules). Got {value}."
+                ),
+                value=max_depth,
+            )
         )
     x = feature_matrix(features.table).loc[:, list(clusters.features_used)]
     y = clusters.labels.reindex(x.index).to_numpy()

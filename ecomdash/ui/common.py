@@ -70,7 +70,7 @@ def get_store(workspace: str | None = None) -> Store:
             return open_store(workspace=ws)
         con = _database(str(default_home()))
     except (StoreError, ParameterError) as exc:
-        st.error(inert(str(exc)))
+        st.error(inert(str(translated(exc))))  # a bad engine setting, in the UI language
         st.stop()
     return open_store(workspace=ws, con=con)
 
