@@ -200,9 +200,11 @@ def churn_window(
         label_end = cutoff + pd.Timedelta(days=int(window_days))
         if label_end > history.last_date.normalize():
             raise ParameterError(
-                _(
-                    "The label window ({date} + {days} days = {end}) runs past the end of the "
-                    "data ({last}). Choose a cut-off on or before {latest} or a shorter window.",
+                note(
+                    N_(
+                        "The label window ({date} + {days} days = {end}) runs past the end of the "
+                        "data ({last}). Choose a cut-off on or before {latest} or a shorter window."
+                    ),
                     date=cutoff.date(),
                     days=window_days,
                     end=label_end.date(),
@@ -377,11 +379,13 @@ def evaluate(
         pos = int(w.y.sum())
         if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
             raise InsufficientDataError(
-                _(
-                    "The {name} window (cut-off {date}) has {n} customers, of whom {pos} bought "
-                    "again within {days} days; churn models need at least {need} customers and "
-                    "{each} of each outcome. Use a longer history or a shorter window.",
-                    name=_(name),
+                note(
+                    N_(
+                        "The {name} window (cut-off {date}) has {n} customers, of whom {pos} bought "
+                        "again within {days} days; churn models need at least {need} customers and "
+                        "{each} of each outcome. Use a longer history or a shorter window."
+                    ),
+                    name=note(name),
                     date=w.cutoff.date(),
                     n=f"{len(w.y):,}",
                     pos=f"{pos:,}",
@@ -492,9 +496,11 @@ def churn(
         cid = lines[schema.CUSTOMER_ID] if schema.CUSTOMER_ID in lines else None
         if cid is None or not (cid.notna() & (cid.astype("string").str.strip() != "")).any():
             raise InsufficientDataError(
-                _(
-                    "Churn models need customers with ids; none of the {n} lines has one. Map "
-                    "the customer id column on the Data page (guest orders cannot be followed).",
+                note(
+                    N_(
+                        "Churn models need customers with ids; none of the {n} lines has one. Map "
+                        "the customer id column on the Data page (guest orders cannot be followed)."
+                    ),
                     n=f"{len(lines):,}",
                 )
             )
@@ -510,10 +516,12 @@ def churn(
     if c1 < first + pd.Timedelta(days=30):
         need = 2 * window_days + 30
         raise InsufficientDataError(
-            _(
-                "Out-of-time churn validation with a {days}-day window needs at least {need} days "
-                "of history (30 days of features + a training window + an evaluation window); "
-                "the data covers {span} days ({first} to {end}). Use a shorter window.",
+            note(
+                N_(
+                    "Out-of-time churn validation with a {days}-day window needs at least {need} days "
+                    "of history (30 days of features + a training window + an evaluation window); "
+                    "the data covers {span} days ({first} to {end}). Use a shorter window."
+                ),
                 days=window_days,
                 need=need,
                 span=f"{(end - first).days:,}",

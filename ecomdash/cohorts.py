@@ -19,7 +19,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 
@@ -108,9 +108,11 @@ def cohorts(
     keep_rows = has_id & ~np.isnat(days)
     if not keep_rows.any():
         raise InsufficientDataError(
-            _(
-                "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map the "
-                "customer id column on the Data page.",
+            note(
+                N_(
+                    "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map the "
+                    "customer id column on the Data page."
+                ),
                 n=f"{len(sales):,}",
             )
         )
@@ -158,9 +160,11 @@ def cohorts(
     sel = keep_cust[codes]
     if not sel.any():
         raise InsufficientDataError(
-            _(
-                "No customer's first order matches the chosen category/country filter; widen "
-                "the filter."
+            note(
+                N_(
+                    "No customer's first order matches the chosen category/country filter; widen "
+                    "the filter."
+                )
             )
         )
     codes, days, rev = codes[sel], days[sel], rev[sel]
@@ -227,9 +231,11 @@ def cohorts_from_cells(
     """
     if cells.empty:
         raise InsufficientDataError(
-            _(
-                "No customer's first order matches the chosen category/country filter; widen "
-                "the filter."
+            note(
+                N_(
+                    "No customer's first order matches the chosen category/country filter; widen "
+                    "the filter."
+                )
             )
         )
     last_day = pd.Timestamp(last_day)

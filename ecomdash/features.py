@@ -173,10 +173,12 @@ class CustomerHistory:
         orders = self.orders.loc[self.orders["d"].to_numpy() < end]
         if orders.empty:
             raise InsufficientDataError(
-                _(
-                    "No purchases by identified customers on or before {date}. Found {n} guest "
-                    "orders by then; the lines run from {first} to {last}. Pick a later as-of "
-                    "date, or map the customer id column.",
+                note(
+                    N_(
+                        "No purchases by identified customers on or before {date}. Found {n} guest "
+                        "orders by then; the lines run from {first} to {last}. Pick a later as-of "
+                        "date, or map the customer id column."
+                    ),
                     date=as_of_ts.date(),
                     n=f"{len(guests):,}",
                     first=self.first_date.date(),
@@ -249,9 +251,11 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     dated = ~np.isnat(dates)
     if not dated.any():
         raise InsufficientDataError(
-            _(
-                "Customer features need dated orders. Found no order dates in {n} lines. Check "
-                "that the order date column is mapped.",
+            note(
+                N_(
+                    "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                    "that the order date column is mapped."
+                ),
                 n=f"{len(lines):,}",
             )
         )
@@ -269,10 +273,12 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     customers = pd.Index(customers, dtype="string")
     if len(customers) == 0:
         raise InsufficientDataError(
-            _(
-                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
-                "guest orders?). Check that the customer column (customer id, buyer id or "
-                "email) is mapped on the Data page.",
+            note(
+                N_(
+                    "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                    "guest orders?). Check that the customer column (customer id, buyer id or "
+                    "email) is mapped on the Data page."
+                ),
                 n=f"{len(lines):,}",
             )
         )
@@ -384,18 +390,22 @@ def history_from_parts(
     """
     if n_dated == 0:
         raise InsufficientDataError(
-            _(
-                "Customer features need dated orders. Found no order dates in {n} lines. Check "
-                "that the order date column is mapped.",
+            note(
+                N_(
+                    "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                    "that the order date column is mapped."
+                ),
                 n=f"{n_lines:,}",
             )
         )
     if n_ids == 0:
         raise InsufficientDataError(
-            _(
-                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
-                "guest orders?). Check that the customer column (customer id, buyer id or "
-                "email) is mapped on the Data page.",
+            note(
+                N_(
+                    "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                    "guest orders?). Check that the customer column (customer id, buyer id or "
+                    "email) is mapped on the Data page."
+                ),
                 n=f"{n_lines:,}",
             )
         )

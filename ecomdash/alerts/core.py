@@ -161,9 +161,11 @@ def find_alerts(
     lo, hi = store.date_range(info.id)
     if lo is None:
         raise ParameterError(
-            _(
-                "Alerts need order dates; this dataset has none. Re-upload the export and map "
-                "its date column on the Data page."
+            note(
+                N_(
+                    "Alerts need order dates; this dataset has none. Re-upload the export and map "
+                    "its date column on the Data page."
+                )
             )
         )
     start = max(filters.start or lo.date(), lo.date())

@@ -11,7 +11,7 @@ from scipy.special import digamma, gammaln, hyp2f1
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 #: Above this many distinct (frequency, recency, T) rows, BG/NBD's search starts from a fit
@@ -152,9 +152,11 @@ def fit_bgnbd(
         raise InsufficientDataError(note(N_("BG/NBD needs at least one customer; found none.")))
     if (x > 0).sum() == 0:
         raise InsufficientDataError(
-            _(
-                "BG/NBD needs repeat buyers; found 0 of {n} customers. Use a longer history or "
-                "an earlier cut-off.",
+            note(
+                N_(
+                    "BG/NBD needs repeat buyers; found 0 of {n} customers. Use a longer history or "
+                    "an earlier cut-off."
+                ),
                 n=f"{len(x):,}",
             )
         )
@@ -191,9 +193,11 @@ def fit_bgnbd(
             break
     if best is None:
         raise InsufficientDataError(
-            _(
-                "The BG/NBD fit failed (the likelihood was not finite). Check for customers "
-                "with extreme purchase counts or use a longer history."
+            note(
+                N_(
+                    "The BG/NBD fit failed (the likelihood was not finite). Check for customers "
+                    "with extreme purchase counts or use a longer history."
+                )
             )
         )
     r, alpha, a, b = (float(v) for v in np.exp(best.x))

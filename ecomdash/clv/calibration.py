@@ -21,7 +21,8 @@ from ecomdash.clv.data import (
     rfm_summary,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 # --------------------------------------------------------------------------------------
 # Calibration / holdout (Fader-Hardie plots)
@@ -76,9 +77,11 @@ def calibration_holdout(
     end = days["date"].max() if end is None else pd.Timestamp(end).normalize()
     if end <= cutoff:
         raise ParameterError(
-            _(
-                "The calibration cut-off {date} must be before the end of the data ({end}); "
-                "choose an earlier cut-off.",
+            note(
+                N_(
+                    "The calibration cut-off {date} must be before the end of the data ({end}); "
+                    "choose an earlier cut-off."
+                ),
                 date=cutoff.date(),
                 end=end.date(),
             )

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 TIME_UNITS = {"D": 1.0, "W": 7.0}
@@ -151,10 +151,12 @@ def rfm_summary(
     d = days if cutoff is None else days[days["date"] <= pd.Timestamp(cutoff)]
     if d.empty:
         raise InsufficientDataError(
-            _(
-                "Customer value needs purchases with a customer id before the cut-off; found "
-                "none. Choose a later cut-off date or check that the customer id column is "
-                "mapped."
+            note(
+                N_(
+                    "Customer value needs purchases with a customer id before the cut-off; found "
+                    "none. Choose a later cut-off date or check that the customer id column is "
+                    "mapped."
+                )
             )
         )
     end = d["date"].max() if cutoff is None else pd.Timestamp(cutoff)

@@ -11,7 +11,7 @@ from scipy.special import digamma, gammaln
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 # --------------------------------------------------------------------------------------
@@ -75,9 +75,11 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     x, m = x[keep], m[keep]
     if len(x) < 2:
         raise InsufficientDataError(
-            _(
-                "Gamma-Gamma needs repeat buyers with a positive spend; found {n}. Use a longer "
-                "history or check the revenue column.",
+            note(
+                N_(
+                    "Gamma-Gamma needs repeat buyers with a positive spend; found {n}. Use a longer "
+                    "history or check the revenue column."
+                ),
                 n=len(x),
             )
         )

@@ -129,10 +129,12 @@ def customer_value_days(
     unit = _unit_days(time_unit)
     if days.empty:
         raise InsufficientDataError(
-            _(
-                "Customer value needs orders with a customer id; found none. Map the customer "
-                "id column on the Data page (guest orders without an id cannot be followed "
-                "over time)."
+            note(
+                N_(
+                    "Customer value needs orders with a customer id; found none. Map the customer "
+                    "id column on the Data page (guest orders without an id cannot be followed "
+                    "over time)."
+                )
             )
         )
     data_end = days["date"].max()
@@ -141,8 +143,10 @@ def customer_value_days(
         cutoff = pd.Timestamp(cutoff).normalize()
         if cutoff < days["date"].min():
             raise ParameterError(
-                _(
-                    "The cut-off {date} is before the first order ({first}); choose a later date.",
+                note(
+                    N_(
+                        "The cut-off {date} is before the first order ({first}); choose a later date."
+                    ),
                     date=cutoff.date(),
                     first=days["date"].min().date(),
                 )

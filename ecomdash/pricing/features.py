@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 PANEL_COLUMNS = ("product_id", "week", "units", "median_price")
@@ -33,10 +33,12 @@ def check_panel(pw: pd.DataFrame) -> None:
         )
     if pw.empty:
         raise InsufficientDataError(
-            _(
-                "Pricing needs weeks of product sales with a quantity and a price; found none. "
-                "Check that the quantity and unit price (or revenue) columns are mapped and that "
-                "the sidebar filters leave some sales."
+            note(
+                N_(
+                    "Pricing needs weeks of product sales with a quantity and a price; found none. "
+                    "Check that the quantity and unit price (or revenue) columns are mapped and that "
+                    "the sidebar filters leave some sales."
+                )
             )
         )
 

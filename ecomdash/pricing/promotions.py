@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 PROMO_COLUMNS = [
@@ -197,9 +197,11 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
     if bad.any():
         raise ParameterError(
-            _(
-                "{n} promotion event(s) have a missing date or end before start. Give dates as "
-                "YYYY-MM-DD with the end on or after the start.",
+            note(
+                N_(
+                    "{n} promotion event(s) have a missing date or end before start. Give dates as "
+                    "YYYY-MM-DD with the end on or after the start."
+                ),
                 n=int(bad.sum()),
             )
         )

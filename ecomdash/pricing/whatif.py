@@ -85,8 +85,8 @@ def what_if(
     """
     if not -90 <= change_pct <= 200:
         raise ParameterError(
-            _(
-                "The price change must be between -90 % and +200 %; got {change} %.",
+            note(
+                N_("The price change must be between -90 % and +200 %; got {change} %."),
                 change=f"{change_pct:g}",
             )
         )
@@ -97,9 +97,11 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                _(
-                    "Product(s) {ids} have no sales in this dataset. Pick products from the "
-                    "elasticity table.",
+                note(
+                    N_(
+                        "Product(s) {ids} have no sales in this dataset. Pick products from the "
+                        "elasticity table."
+                    ),
                     ids=", ".join(unknown[:5]),
                 )
             )
@@ -108,9 +110,11 @@ def what_if(
         if len(missing) == len(sel):
             r = missing.iloc[0]
             raise InsufficientDataError(
-                _(
-                    "Product {product} has no elasticity: {reason}. A what-if needs a product "
-                    "whose price has changed (or a category estimate).",
+                note(
+                    N_(
+                        "Product {product} has no elasticity: {reason}. A what-if needs a product "
+                        "whose price has changed (or a category estimate)."
+                    ),
                     product=r["product_id"],
                     reason=r["reason"],
                 )
@@ -120,9 +124,11 @@ def what_if(
         sel = has[has["category"] == category]
         if sel.empty:
             raise InsufficientDataError(
-                _(
-                    "No product of category {category} has an elasticity. Pick another "
-                    "category or single products.",
+                note(
+                    N_(
+                        "No product of category {category} has an elasticity. Pick another "
+                        "category or single products."
+                    ),
                     category=repr(category),
                 )
             )
@@ -130,9 +136,11 @@ def what_if(
         sel = has.sort_values("revenue", ascending=False).head(10)
     if sel.empty:
         raise InsufficientDataError(
-            _(
-                "No product has an elasticity yet, so there is nothing to simulate. Products "
-                "need sales at 2+ prices (see the reasons in the elasticity table)."
+            note(
+                N_(
+                    "No product has an elasticity yet, so there is nothing to simulate. Products "
+                    "need sales at 2+ prices (see the reasons in the elasticity table)."
+                )
             )
         )
     rows, curves, warns = [], [], []

@@ -15,8 +15,8 @@ from ecomdash.features import (
     customer_history,
     to_timestamp,
 )
-from ecomdash.i18n import _
-from ecomdash.i18n.note import translated
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note, translated
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, cluster_features
 from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
@@ -149,9 +149,11 @@ def segment_history(
     try:
         if start >= feats.as_of:
             raise ParameterError(
-                _(
-                    "The comparison date must be before the as-of date {date}. Got {start} "
-                    "instead.",
+                note(
+                    N_(
+                        "The comparison date must be before the as-of date {date}. Got {start} "
+                        "instead."
+                    ),
                     date=feats.as_of.date(),
                     start=start.date(),
                 )

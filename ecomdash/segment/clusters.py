@@ -174,10 +174,12 @@ def cluster_features(
     n = len(x)
     if n < MIN_CUSTOMERS_CLUSTER:
         raise InsufficientDataError(
-            _(
-                "Clustering needs at least {need} customers with an id. Found {n} on or before "
-                "{date}. The RFM segments above still apply; upload more orders with customer "
-                "ids for clusters.",
+            note(
+                N_(
+                    "Clustering needs at least {need} customers with an id. Found {n} on or before "
+                    "{date}. The RFM segments above still apply; upload more orders with customer "
+                    "ids for clusters."
+                ),
                 need=MIN_CUSTOMERS_CLUSTER,
                 n=n,
                 date=features.as_of.date(),
@@ -185,9 +187,11 @@ def cluster_features(
         )
     if k is not None and k > n // 5:
         raise ParameterError(
-            _(
-                "The 'k' parameter must be at most {most} for {n} customers (5 per cluster). "
-                "Got {k} instead.",
+            note(
+                N_(
+                    "The 'k' parameter must be at most {most} for {n} customers (5 per cluster). "
+                    "Got {k} instead."
+                ),
                 most=n // 5,
                 n=n,
                 k=k,
@@ -197,10 +201,12 @@ def cluster_features(
     warnings: list[str] = []
     if len(used) < 2:
         raise InsufficientDataError(
-            _(
-                "Clustering needs customers who differ in at least 2 behaviours. Found variation "
-                "only in {used} among {n} customers. Use the RFM segments.",
-                used=", ".join(_(LABELS[u]) for u in used) or _("none"),
+            note(
+                N_(
+                    "Clustering needs customers who differ in at least 2 behaviours. Found variation "
+                    "only in {used} among {n} customers. Use the RFM segments."
+                ),
+                used=tuple(note(LABELS[u]) for u in used) or note(N_("none")),
                 n=n,
             )
         )

@@ -155,10 +155,12 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
     n = len(t)
     if n < MIN_CUSTOMERS_RFM:
         raise InsufficientDataError(
-            _(
-                "RFM segments need at least {need} customers with an id. Found {n} on or before "
-                "{date} (and {guests} guest orders). Pick a later as-of date or upload more "
-                "orders with customer ids.",
+            note(
+                N_(
+                    "RFM segments need at least {need} customers with an id. Found {n} on or before "
+                    "{date} (and {guests} guest orders). Pick a later as-of date or upload more "
+                    "orders with customer ids."
+                ),
                 need=MIN_CUSTOMERS_RFM,
                 n=n,
                 date=features.as_of.date(),
@@ -256,9 +258,11 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
     """Transition counts between two RFM results (``before`` is the earlier date)."""
     if before.as_of >= after.as_of:
         raise ParameterError(
-            _(
-                "The comparison date must be before the as-of date. Got {before} and {after} "
-                "instead.",
+            note(
+                N_(
+                    "The comparison date must be before the as-of date. Got {before} and {after} "
+                    "instead."
+                ),
                 before=before.as_of.date(),
                 after=after.as_of.date(),
             )

@@ -502,3 +502,70 @@ def test_demo_sizes():
         "5,000",
         "100,000,000",
     )
+
+
+# ----------------------------- errors raised while the page's language is Chinese
+
+
+def _raised_in_zh(fn, exc_type):
+    """Raise inside a Chinese run (a page's worker thread): the error itself stays English."""
+    with use_lang("zh"), pytest.raises(exc_type) as e:
+        fn()
+    return e
+
+
+def test_errors_raised_in_a_chinese_run_stay_english_until_shown():
+    """These messages were built with _() at the raise, so str(err) followed the language of
+    the run that raised (Chinese in a Chinese page, cached with it); now they are Notes."""
+    e = _raised_in_zh(lambda: clv.fit_bgnbd([0.0, 0.0, 0.0], [0.0] * 3, [3.0, 4.0, 5.0]), Exception)
+    _check(
+        e,
+        "BG/NBD needs repeat buyers; found 0 of 3 customers. Use a longer history or an "
+        "earlier cut-off.",
+        "3",
+    )
+    e = _raised_in_zh(lambda: clv.fit_gamma_gamma([1.0, 0.0], [5.0, 0.0]), InsufficientDataError)
+    _check(
+        e,
+        "Gamma-Gamma needs repeat buyers with a positive spend; found 1. Use a longer history "
+        "or check the revenue column.",
+        "1",
+    )
+    feats = customer_history(synthetic_lines(12)).features()
+    e = _raised_in_zh(lambda: seg.cluster_features(feats), InsufficientDataError)
+    assert str(e.value).startswith(
+        f"Clustering needs at least 20 customers with an id. Found {feats.table.shape[0]} on "
+        f"or before {feats.as_of.date()}."
+    )
+    with use_lang("zh"):
+        assert HAN.search(str(translated(e.value)))
+    big = customer_history(synthetic_lines(120)).features()
+    n = len(big.table)
+    e = _raised_in_zh(lambda: seg.cluster_features(big, k=n), ParameterError)
+    _check(
+        e,
+        f"The 'k' parameter must be at most {n // 5} for {n} customers (5 per cluster). Got "
+        f"{n} instead.",
+        str(n // 5),
+        str(n),
+    )
+    e = _raised_in_zh(lambda: P.what_if(None, change_pct=500), ParameterError)
+    _check(e, "The price change must be between -90 % and +200 %; got 500 %.", "500")
+
+
+def test_a_caught_error_inside_a_result_is_in_the_run_language():
+    """segment_history keeps going without the movement view and says why: in a Chinese run
+    the reason (a Note-built error) is Chinese too, not English inside a Chinese sentence."""
+    hist = customer_history(synthetic_lines(120))
+    as_of = hist.features().as_of
+    later = (as_of + pd.Timedelta(days=5)).date()
+    with use_lang("zh"):
+        res = seg.segment_history(hist, compare_to=later, k=3, silhouette_sample=60)
+    assert res.movement is None
+    assert HAN.search(res.movement_error)
+    assert str(later) in res.movement_error and "The comparison date" not in res.movement_error
+    res = seg.segment_history(hist, compare_to=later, k=3, silhouette_sample=60)
+    assert res.movement_error == (
+        f"No movement view: The comparison date must be before the as-of date {as_of.date()}. "
+        f"Got {later} instead."
+    )
