@@ -46,12 +46,12 @@ def naive(lines):
 
     from ecomdash.features import customer_history
     from ecomdash.segment import (
-        _scale,
         explain,
         feature_matrix,
         movement_between,
         rfm_from_features,
     )
+    from ecomdash.segment.clusters import _scale
 
     hist = customer_history(lines)
     feats = hist.features()

@@ -34,6 +34,7 @@ from ecomdash import labels as L
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 _DAY = pd.Timedelta(days=1)
 
@@ -199,9 +200,11 @@ def churn_window(
         label_end = cutoff + pd.Timedelta(days=int(window_days))
         if label_end > history.last_date.normalize():
             raise ParameterError(
-                _(
-                    "The label window ({date} + {days} days = {end}) runs past the end of the "
-                    "data ({last}). Choose a cut-off on or before {latest} or a shorter window.",
+                note(
+                    N_(
+                        "The label window ({date} + {days} days = {end}) runs past the end of the "
+                        "data ({last}). Choose a cut-off on or before {latest} or a shorter window."
+                    ),
                     date=cutoff.date(),
                     days=window_days,
                     end=label_end.date(),
@@ -260,7 +263,13 @@ def make_model(name: str, *, n_train: int):
             early_stopping=False,
             random_state=0,
         )
-    raise ParameterError(f"The model must be one of {list(MODELS)}. Got {name!r} instead.")
+    raise ParameterError(
+        note(
+            N_("The model must be one of {models}. Got {name} instead."),
+            models=str(list(MODELS)),
+            name=repr(name),
+        )
+    )
 
 
 def top_decile(y: np.ndarray, score: np.ndarray, *, frac: float = 0.1) -> tuple[float, float]:
@@ -365,16 +374,18 @@ def evaluate(
     sample of that many (see :func:`sample_rows`); every test customer is scored.
     """
     if train.y is None or test.y is None:
-        raise ParameterError("evaluate() needs labelled windows (labelled=True).")
+        raise ParameterError(note(N_("evaluate() needs labelled windows (labelled=True).")))
     for name, w in ((N_("training"), train), (N_("evaluation"), test)):
         pos = int(w.y.sum())
         if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
             raise InsufficientDataError(
-                _(
-                    "The {name} window (cut-off {date}) has {n} customers, of whom {pos} bought "
-                    "again within {days} days; churn models need at least {need} customers and "
-                    "{each} of each outcome. Use a longer history or a shorter window.",
-                    name=_(name),
+                note(
+                    N_(
+                        "The {name} window (cut-off {date}) has {n} customers, of whom {pos} bought "
+                        "again within {days} days; churn models need at least {need} customers and "
+                        "{each} of each outcome. Use a longer history or a shorter window."
+                    ),
+                    name=note(name),
                     date=w.cutoff.date(),
                     n=f"{len(w.y):,}",
                     pos=f"{pos:,}",
@@ -463,21 +474,33 @@ def churn(
     """
     if not (7 <= int(window_days) <= 365):
         raise ParameterError(
-            f"The 'window_days' parameter must be an int in the range [7, 365]. Got {window_days!r} instead."
+            note(
+                N_(
+                    "The 'window_days' parameter must be an int in the range [7, 365]. Got "
+                    "{value} instead."
+                ),
+                value=repr(window_days),
+            )
         )
     bad = [m for m in models if m not in MODELS]
     if bad or not models:
         raise ParameterError(
-            f"The 'models' parameter must be a non-empty subset of {list(MODELS)}. Got {models!r}."
+            note(
+                N_("The 'models' parameter must be a non-empty subset of {allowed}. Got {models}."),
+                allowed=str(list(MODELS)),
+                models=repr(models),
+            )
         )
     window_days = int(window_days)
     if history is None:
         cid = lines[schema.CUSTOMER_ID] if schema.CUSTOMER_ID in lines else None
         if cid is None or not (cid.notna() & (cid.astype("string").str.strip() != "")).any():
             raise InsufficientDataError(
-                _(
-                    "Churn models need customers with ids; none of the {n} lines has one. Map "
-                    "the customer id column on the Data page (guest orders cannot be followed).",
+                note(
+                    N_(
+                        "Churn models need customers with ids; none of the {n} lines has one. Map "
+                        "the customer id column on the Data page (guest orders cannot be followed)."
+                    ),
                     n=f"{len(lines):,}",
                 )
             )
@@ -493,10 +516,12 @@ def churn(
     if c1 < first + pd.Timedelta(days=30):
         need = 2 * window_days + 30
         raise InsufficientDataError(
-            _(
-                "Out-of-time churn validation with a {days}-day window needs at least {need} days "
-                "of history (30 days of features + a training window + an evaluation window); "
-                "the data covers {span} days ({first} to {end}). Use a shorter window.",
+            note(
+                N_(
+                    "Out-of-time churn validation with a {days}-day window needs at least {need} days "
+                    "of history (30 days of features + a training window + an evaluation window); "
+                    "the data covers {span} days ({first} to {end}). Use a shorter window."
+                ),
                 days=window_days,
                 need=need,
                 span=f"{(end - first).days:,}",

@@ -19,7 +19,8 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,11 @@ class CohortResult:
         """One of ``customers``, ``retention``, ``revenue``, ``cumulative_revenue_per_customer``."""
         if kind not in VIEWS:
             raise ParameterError(
-                f"The 'kind' parameter must be one of {list(VIEWS)}. Got {kind!r} instead."
+                note(
+                    N_("The 'kind' parameter must be one of {views}. Got {value} instead."),
+                    views=str(list(VIEWS)),
+                    value=repr(kind),
+                )
             )
         return getattr(self, kind)
 
@@ -84,7 +89,13 @@ def cohorts(
     for col in (schema.CUSTOMER_ID, schema.ORDER_DATE):
         if col not in sales:
             raise InsufficientDataError(
-                f"Cohorts need the '{col}' column; it is not mapped. Map it on the Data page."
+                note(
+                    N_(
+                        "Cohorts need the '{column}' column; it is not mapped. Map it on the Data "
+                        "page."
+                    ),
+                    column=col,
+                )
             )
     codes_all, uniques = pd.factorize(sales[schema.CUSTOMER_ID])
     uniques = pd.Index(uniques).astype(str)
@@ -97,9 +108,11 @@ def cohorts(
     keep_rows = has_id & ~np.isnat(days)
     if not keep_rows.any():
         raise InsufficientDataError(
-            _(
-                "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map the "
-                "customer id column on the Data page.",
+            note(
+                N_(
+                    "Cohorts need orders with a customer id; found 0 of {n} lines with one. Map the "
+                    "customer id column on the Data page."
+                ),
                 n=f"{len(sales):,}",
             )
         )
@@ -115,16 +128,22 @@ def cohorts(
     n_cust = len(uniques)
     keep_cust = np.zeros(n_cust, dtype=bool)
     keep_cust[codes] = True
-    for opt, col, wanted in (
-        ("first_categories", schema.CATEGORY, first_categories),
-        ("countries", schema.COUNTRY, countries),
+    for what, col, wanted in (
+        (N_("first categories"), schema.CATEGORY, first_categories),
+        (N_("countries"), schema.COUNTRY, countries),
     ):
         if not wanted:
             continue
         if col not in sales:
             raise ParameterError(
-                f"Filtering cohorts by {opt.replace('_', ' ')} needs the '{col}' column, which "
-                "this dataset does not have. Clear the filter or map the column."
+                note(
+                    N_(
+                        "Filtering cohorts by {what} needs the '{column}' column, which this "
+                        "dataset does not have. Clear the filter or map the column."
+                    ),
+                    what=note(what),
+                    column=col,
+                )
             )
         df = pd.DataFrame(
             {
@@ -141,9 +160,11 @@ def cohorts(
     sel = keep_cust[codes]
     if not sel.any():
         raise InsufficientDataError(
-            _(
-                "No customer's first order matches the chosen category/country filter; widen "
-                "the filter."
+            note(
+                N_(
+                    "No customer's first order matches the chosen category/country filter; widen "
+                    "the filter."
+                )
             )
         )
     codes, days, rev = codes[sel], days[sel], rev[sel]
@@ -210,9 +231,11 @@ def cohorts_from_cells(
     """
     if cells.empty:
         raise InsufficientDataError(
-            _(
-                "No customer's first order matches the chosen category/country filter; widen "
-                "the filter."
+            note(
+                N_(
+                    "No customer's first order matches the chosen category/country filter; widen "
+                    "the filter."
+                )
             )
         )
     last_day = pd.Timestamp(last_day)

@@ -55,6 +55,8 @@ import pyarrow.compute as pc
 from ecomdash import demo as D
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 __all__ = [
     "ONE_TIME_SHARE",
@@ -127,8 +129,15 @@ def plan(lines: int, *, seed: int = 7) -> ScalePlan:
     """The shop's sizes for about ``lines`` order lines (see the module docstring)."""
     if not MIN_LINES <= int(lines) <= MAX_LINES:
         raise ParameterError(
-            f"A generated merchant needs between {MIN_LINES:,} and {MAX_LINES:,} lines; got "
-            f"{lines:,}. Ask for a size in that range (the small demo is `generate()`)."
+            note(
+                N_(
+                    "A generated merchant needs between {low} and {high} lines; got {n}. Ask for "
+                    "a size in that range (the small demo is `generate()`)."
+                ),
+                low=f"{MIN_LINES:,}",
+                high=f"{MAX_LINES:,}",
+                n=f"{lines:,}",
+            )
         )
     n = int(lines)
     days = int(round(365 * min(max(1.0 + math.log10(n / 1e5), 1.0), 3.0)))

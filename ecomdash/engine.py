@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 from ecomdash.store import DEFAULT_WORKSPACE, Store, connect, default_home
 
 ENGINES = ("duckdb", "spark")
@@ -48,14 +50,24 @@ def settings(
     eng = (engine or os.environ.get("ECOMDASH_ENGINE") or "duckdb").strip().lower()
     if eng not in ENGINES:
         raise ParameterError(
-            f"The engine {eng!r} is not known. Set ECOMDASH_ENGINE (or --engine) to "
-            f"{' or '.join(ENGINES)}."
+            note(
+                N_(
+                    "The engine {engine} is not known. Set ECOMDASH_ENGINE (or --engine) to {known}."
+                ),
+                engine=repr(eng),
+                known=" or ".join(ENGINES),
+            )
         )
     rem = (remote or os.environ.get("ECOMDASH_SPARK_REMOTE") or DEFAULT_REMOTE).strip()
     if not (rem.startswith("sc://") or rem.startswith("local")):
         raise ParameterError(
-            f"The Spark remote {rem!r} is neither a Spark Connect URL nor a local master. "
-            "Set ECOMDASH_SPARK_REMOTE (or --spark-remote) to sc://host:15002 or local[*]."
+            note(
+                N_(
+                    "The Spark remote {remote} is neither a Spark Connect URL nor a local master. "
+                    "Set ECOMDASH_SPARK_REMOTE (or --spark-remote) to sc://host:15002 or local[*]."
+                ),
+                remote=repr(rem),
+            )
         )
     lk = lake or os.environ.get("ECOMDASH_LAKE") or str(default_home() / "lake")
     return EngineSettings(engine=eng, remote=rem, lake=lk)

@@ -40,6 +40,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 
 FEATURES = (
     "recency_days",
@@ -95,15 +96,28 @@ def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
             ts = pd.Timestamp(value)
         except (ValueError, TypeError) as err:
             raise ParameterError(
-                f"The '{name}' date could not be read: got {value!r}. Use a date like 2010-12-09."
+                note(
+                    N_(
+                        "The '{name}' date could not be read: got {value}. Use a date like 2010-12-09."
+                    ),
+                    name=name,
+                    value=repr(value),
+                )
             ) from err
         if pd.isna(ts):
-            raise ParameterError(f"The '{name}' date is missing. Use a date like 2010-12-09.")
+            raise ParameterError(
+                note(N_("The '{name}' date is missing. Use a date like 2010-12-09."), name=name)
+            )
         if ts.tzinfo is not None:
             ts = ts.tz_localize(None)
         return ts.normalize()
     raise ParameterError(
-        f"The '{name}' parameter must be a date. Got {type(value).__name__} {value!r} instead."
+        note(
+            N_("The '{name}' parameter must be a date. Got {kind} {value} instead."),
+            name=name,
+            kind=type(value).__name__,
+            value=repr(value),
+        )
     )
 
 
@@ -116,8 +130,13 @@ def check_columns(lines: pd.DataFrame) -> None:
         missing.add(schema.REVENUE)
     if missing:
         raise InsufficientDataError(
-            "Customer features need the customer id, order date and revenue columns. "
-            f"Missing: {', '.join(sorted(missing))}. Map these columns when uploading the file."
+            note(
+                N_(
+                    "Customer features need the customer id, order date and revenue columns. "
+                    "Missing: {missing}. Map these columns when uploading the file."
+                ),
+                missing=tuple(sorted(missing)),
+            )
         )
 
 
@@ -154,10 +173,12 @@ class CustomerHistory:
         orders = self.orders.loc[self.orders["d"].to_numpy() < end]
         if orders.empty:
             raise InsufficientDataError(
-                _(
-                    "No purchases by identified customers on or before {date}. Found {n} guest "
-                    "orders by then; the lines run from {first} to {last}. Pick a later as-of "
-                    "date, or map the customer id column.",
+                note(
+                    N_(
+                        "No purchases by identified customers on or before {date}. Found {n} guest "
+                        "orders by then; the lines run from {first} to {last}. Pick a later as-of "
+                        "date, or map the customer id column."
+                    ),
                     date=as_of_ts.date(),
                     n=f"{len(guests):,}",
                     first=self.first_date.date(),
@@ -230,9 +251,11 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     dated = ~np.isnat(dates)
     if not dated.any():
         raise InsufficientDataError(
-            _(
-                "Customer features need dated orders. Found no order dates in {n} lines. Check "
-                "that the order date column is mapped.",
+            note(
+                N_(
+                    "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                    "that the order date column is mapped."
+                ),
                 n=f"{len(lines):,}",
             )
         )
@@ -250,10 +273,12 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     customers = pd.Index(customers, dtype="string")
     if len(customers) == 0:
         raise InsufficientDataError(
-            _(
-                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
-                "guest orders?). Check that the customer column (customer id, buyer id or "
-                "email) is mapped on the Data page.",
+            note(
+                N_(
+                    "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                    "guest orders?). Check that the customer column (customer id, buyer id or "
+                    "email) is mapped on the Data page."
+                ),
                 n=f"{len(lines):,}",
             )
         )
@@ -365,18 +390,22 @@ def history_from_parts(
     """
     if n_dated == 0:
         raise InsufficientDataError(
-            _(
-                "Customer features need dated orders. Found no order dates in {n} lines. Check "
-                "that the order date column is mapped.",
+            note(
+                N_(
+                    "Customer features need dated orders. Found no order dates in {n} lines. Check "
+                    "that the order date column is mapped."
+                ),
                 n=f"{n_lines:,}",
             )
         )
     if n_ids == 0:
         raise InsufficientDataError(
-            _(
-                "Customer analyses need orders with a customer id. Found none in {n} lines (all "
-                "guest orders?). Check that the customer column (customer id, buyer id or "
-                "email) is mapped on the Data page.",
+            note(
+                N_(
+                    "Customer analyses need orders with a customer id. Found none in {n} lines (all "
+                    "guest orders?). Check that the customer column (customer id, buyer id or "
+                    "email) is mapped on the Data page."
+                ),
                 n=f"{n_lines:,}",
             )
         )

@@ -24,10 +24,18 @@ class Filters:
     def __post_init__(self) -> None:
         if self.start and self.end and self.start > self.end:
             from ecomdash.errors import ParameterError
+            from ecomdash.i18n import N_
+            from ecomdash.i18n.note import note
 
             raise ParameterError(
-                f"The start date {self.start} is after the end date {self.end}. "
-                "Pick a start date on or before the end date."
+                note(
+                    N_(
+                        "The start date {start} is after the end date {end}. Pick a start date "
+                        "on or before the end date."
+                    ),
+                    start=str(self.start),
+                    end=str(self.end),
+                )
             )
         object.__setattr__(self, "countries", tuple(sorted(set(self.countries))))
         object.__setattr__(self, "categories", tuple(sorted(set(self.categories))))

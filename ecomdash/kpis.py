@@ -36,6 +36,7 @@ from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, fmt, get_lang
+from ecomdash.i18n.note import note
 from ecomdash.store import Store
 
 KPI_NAMES = (
@@ -248,9 +249,13 @@ def _count_kpis(store: Store, info, filters: Filters) -> dict:
     cols = info.columns
     if S.ORDER_ID not in cols and S.QUANTITY not in cols:
         raise ParameterError(
-            "The overview needs an amount column (revenue or unit price × quantity), an order "
-            "id or a quantity; this dataset has none of them. Re-upload the file and map one "
-            "on the Data page."
+            note(
+                N_(
+                    "The overview needs an amount column (revenue or unit price × quantity), an "
+                    "order id or a quantity; this dataset has none of them. Re-upload the file "
+                    "and map one on the Data page."
+                )
+            )
         )
     row = store.query(info.id, filters, _kpi_sql(cols)).iloc[0]
     orders = int(row.orders) if S.ORDER_ID in cols else None
@@ -336,7 +341,13 @@ def overview(
         grain = "day" if days <= 62 else "week" if days <= 370 else "month"
     if grain not in GRAINS:
         raise ParameterError(
-            f"The 'grain' parameter must be one of day, week, month or auto. Got {grain!r} instead."
+            note(
+                N_(
+                    "The 'grain' parameter must be one of day, week, month or auto. Got {value} "
+                    "instead."
+                ),
+                value=repr(grain),
+            )
         )
     sale = _sale_cond(cols)
     summed = info.kind == S.KIND_SUMMED

@@ -21,6 +21,8 @@ import math
 from collections.abc import Collection, Hashable, Mapping, Sequence
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 Truth = Mapping[Hashable, Collection[Hashable]]
 Predictions = Mapping[Hashable, Sequence[Hashable]]
@@ -29,8 +31,13 @@ Predictions = Mapping[Hashable, Sequence[Hashable]]
 def _check_k(k: int) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ParameterError(
-            f"The 'k' parameter of the ranking metrics must be an int in the range [1, inf). "
-            f"Got {k!r} instead."
+            note(
+                N_(
+                    "The 'k' parameter of the ranking metrics must be an int in the range "
+                    "[1, inf). Got {value} instead."
+                ),
+                value=repr(k),
+            )
         )
     return k
 
@@ -99,8 +106,13 @@ def catalogue_coverage(truth: Truth, predictions: Predictions, k: int, *, n_item
     _check_k(k)
     if isinstance(n_items, bool) or not isinstance(n_items, int) or n_items < 1:
         raise ParameterError(
-            f"The 'n_items' parameter of catalogue_coverage must be an int in the range "
-            f"[1, inf). Got {n_items!r} instead."
+            note(
+                N_(
+                    "The 'n_items' parameter of catalogue_coverage must be an int in the range "
+                    "[1, inf). Got {value} instead."
+                ),
+                value=repr(n_items),
+            )
         )
     shown: set = set()
     for u, _rel in _scored(truth):

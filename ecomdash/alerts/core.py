@@ -27,6 +27,7 @@ from ecomdash.alerts.series import (
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import LOCALES, N_, _, get_lang
+from ecomdash.i18n.note import note
 from ecomdash.store import Store
 
 SEVERITIES = ("high", "medium", "low")
@@ -111,8 +112,13 @@ def alerts_per_month(
 def _check(min_severity: str) -> None:
     if min_severity not in SEVERITIES:
         raise ParameterError(
-            f"The 'min_severity' parameter must be one of high, medium, low. Got {min_severity!r} "
-            "instead."
+            note(
+                N_(
+                    "The 'min_severity' parameter must be one of high, medium, low. Got {value} "
+                    "instead."
+                ),
+                value=repr(min_severity),
+            )
         )
 
 
@@ -142,7 +148,11 @@ def find_alerts(
     unknown = [r for r in mute_rules if r not in RULES]
     if unknown:
         raise ParameterError(
-            f"Unknown rule(s) to mute: {', '.join(unknown)}. Rules are: {', '.join(RULES)}."
+            note(
+                N_("Unknown rule(s) to mute: {unknown}. Rules are: {rules}."),
+                unknown=tuple(unknown),
+                rules=tuple(RULES),
+            )
         )
     mute_products = tuple(sorted({str(p) for p in mute_products}))
     info = store.info(dataset_id)
@@ -151,9 +161,11 @@ def find_alerts(
     lo, hi = store.date_range(info.id)
     if lo is None:
         raise ParameterError(
-            _(
-                "Alerts need order dates; this dataset has none. Re-upload the export and map "
-                "its date column on the Data page."
+            note(
+                N_(
+                    "Alerts need order dates; this dataset has none. Re-upload the export and map "
+                    "its date column on the Data page."
+                )
             )
         )
     start = max(filters.start or lo.date(), lo.date())

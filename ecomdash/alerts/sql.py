@@ -18,6 +18,8 @@ import pyarrow as pa
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 if TYPE_CHECKING:
     from ecomdash.store import DatasetInfo, Store
@@ -411,5 +413,5 @@ def alert_rule_lines(
             ORDER BY l.line_no"""
         args += [int(p.get("min_returns", 5)), float(p.get("ratio", 3.0))]
     else:
-        raise ParameterError(f"Unknown alert rule {rule!r}.")
+        raise ParameterError(note(N_("Unknown alert rule {rule}."), rule=repr(rule)))
     return store._cur().execute(sql, args).df()

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 
 def _ro(values: object) -> np.ndarray:
@@ -248,14 +250,27 @@ def _catalogue(rng: np.random.Generator, n_products: int) -> pd.DataFrame:
     is_special = cat_df["product_name"].isin(special).to_numpy()
     if n_products < len(special) + 20:
         raise ParameterError(
-            f"The demo needs at least {len(special) + 20} products (its {len(special)} planted "
-            f"bundle and price-change products plus a catalogue); got n_products={n_products}. "
-            "Ask for more products."
+            note(
+                N_(
+                    "The demo needs at least {need} products (its {special} planted bundle and "
+                    "price-change products plus a catalogue); got n_products={n}. Ask for more "
+                    "products."
+                ),
+                need=len(special) + 20,
+                special=len(special),
+                n=n_products,
+            )
         )
     if n_products > len(cat_df):
         raise ParameterError(
-            f"The demo catalogue has {len(cat_df)} product names; got n_products={n_products}. "
-            f"Ask for at most {len(cat_df)} products."
+            note(
+                N_(
+                    "The demo catalogue has {most} product names; got n_products={n}. Ask for "
+                    "at most {most} products."
+                ),
+                most=len(cat_df),
+                n=n_products,
+            )
         )
     others = np.flatnonzero(~is_special)
     keep = np.sort(

@@ -54,6 +54,8 @@ from ecomdash.demo.profiles import (
 )
 from ecomdash.demo.types import Bundle, Demo, DemoTruth
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 # ----------------------------------------------------------------------------------------
 # Generator
@@ -79,20 +81,37 @@ def generate(
     """
     if days < 120:
         raise ParameterError(
-            f"The demo needs at least 120 days to plant seasonality, price changes and churn; "
-            f"got days={days}. Ask for a longer period."
+            note(
+                N_(
+                    "The demo needs at least 120 days to plant seasonality, price changes and "
+                    "churn; got days={days}. Ask for a longer period."
+                ),
+                days=days,
+            )
         )
     if n_customers < 100:
         raise ParameterError(
-            f"The demo needs at least 100 customers to plant its customer groups; got "
-            f"n_customers={n_customers}. Ask for more customers."
+            note(
+                N_(
+                    "The demo needs at least 100 customers to plant its customer groups; got "
+                    "n_customers={n}. Ask for more customers."
+                ),
+                n=n_customers,
+            )
         )
     n_new = 2 * n_customers if n_new_customers is None else int(n_new_customers)
     if n_new < 0 or _FIRST_ID + n_customers + n_new > 100_000:
         raise ParameterError(
-            f"The demo's customer ids have five digits, so n_customers + n_new_customers must "
-            f"be at most {100_000 - _FIRST_ID:,} (and n_new_customers at least 0); got "
-            f"n_customers={n_customers}, n_new_customers={n_new}. Ask for fewer customers."
+            note(
+                N_(
+                    "The demo's customer ids have five digits, so n_customers + n_new_customers "
+                    "must be at most {most} (and n_new_customers at least 0); got "
+                    "n_customers={n}, n_new_customers={n_new}. Ask for fewer customers."
+                ),
+                most=f"{100_000 - _FIRST_ID:,}",
+                n=n_customers,
+                n_new=n_new,
+            )
         )
     rng = np.random.default_rng(seed)
     end = start + timedelta(days=days - 1)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.pricing.features import check_panel, flag_promotions
 from ecomdash.pricing.models import (
     eligibility,
@@ -83,8 +84,13 @@ class PricingResult:
         rows = self.products[self.products["product_id"] == str(product_id)]
         if rows.empty:
             raise ParameterError(
-                f"Product {product_id!r} has no sales in this dataset (after the filters). "
-                "Check the product id (see the products table)."
+                note(
+                    N_(
+                        "Product {product} has no sales in this dataset (after the filters). "
+                        "Check the product id (see the products table)."
+                    ),
+                    product=repr(product_id),
+                )
             )
         return rows.iloc[0]
 
@@ -318,19 +324,35 @@ def _status_key(s: pd.Series) -> pd.Series:
     return s
 
 
+#: The allowed ranges of pricing's parameters, as the error names them.
+INT_IN = N_("an int in [{low}, {high}]")
+FLOAT_IN = N_("a float in [{low}, {high}]")
+FLOAT_IN_OPEN = N_("a float in [{low}, {high})")
+
+
 def _check_params(min_weeks, min_levels, min_spread, level, holdout, max_products) -> None:
     checks = [
-        ("min_weeks", min_weeks, 6 <= min_weeks <= 520, "an int in [6, 520]"),
-        ("min_levels", min_levels, 2 <= min_levels <= 20, "an int in [2, 20]"),
-        ("min_spread", min_spread, 0 <= min_spread < 1, "a float in [0, 1)"),
-        ("level", level, 0.5 <= level < 1, "a float in [0.5, 1)"),
-        ("holdout", holdout, 0.05 <= holdout <= 0.5, "a float in [0.05, 0.5]"),
-        ("max_products", max_products, 1 <= max_products <= 20_000, "an int in [1, 20000]"),
+        ("min_weeks", min_weeks, 6 <= min_weeks <= 520, note(INT_IN, low=6, high=520)),
+        ("min_levels", min_levels, 2 <= min_levels <= 20, note(INT_IN, low=2, high=20)),
+        ("min_spread", min_spread, 0 <= min_spread < 1, note(FLOAT_IN_OPEN, low=0, high=1)),
+        ("level", level, 0.5 <= level < 1, note(FLOAT_IN_OPEN, low=0.5, high=1)),
+        ("holdout", holdout, 0.05 <= holdout <= 0.5, note(FLOAT_IN, low=0.05, high=0.5)),
+        (
+            "max_products",
+            max_products,
+            1 <= max_products <= 20_000,
+            note(INT_IN, low=1, high=20000),
+        ),
     ]
     for name, value, ok, rule in checks:
         if not ok:
             raise ParameterError(
-                f"The {name!r} parameter of pricing must be {rule}. Got {value!r} instead."
+                note(
+                    N_("The {name} parameter of pricing must be {rule}. Got {value} instead."),
+                    name=repr(name),
+                    rule=rule,
+                    value=repr(value),
+                )
             )
 
 
@@ -409,7 +431,10 @@ def _validate(
             cut = pd.Timestamp(cutoff)
         except (TypeError, ValueError) as exc:
             raise ParameterError(
-                f"The cutoff {cutoff!r} is not a date. Give it as YYYY-MM-DD."
+                note(
+                    N_("The cutoff {cutoff} is not a date. Give it as YYYY-MM-DD."),
+                    cutoff=repr(cutoff),
+                )
             ) from exc
         cut = cut.to_period("W-SUN").start_time
     cols = ["product_id", "weeks", "model_mae", "baseline_mae", "beats"]
@@ -426,8 +451,15 @@ def _validate(
         return pd.DataFrame(columns=cols), empty
     if cut <= pd.Timestamp(weeks[0]) or cut > pd.Timestamp(weeks[-1]):
         raise ParameterError(
-            f"The cutoff {cut.date()} must fall inside the data ({pd.Timestamp(weeks[0]).date()}"
-            f" to {pd.Timestamp(weeks[-1]).date()}). Pick a date in that range."
+            note(
+                N_(
+                    "The cutoff {cutoff} must fall inside the data ({first} to {last}). Pick a "
+                    "date in that range."
+                ),
+                cutoff=str(cut.date()),
+                first=str(pd.Timestamp(weeks[0]).date()),
+                last=str(pd.Timestamp(weeks[-1]).date()),
+            )
         )
     horizon = int(min(13, max(1, (pd.Timestamp(weeks[-1]) - cut).days // 7 + 1)))
     t0 = pd.Timestamp(weeks[0])
@@ -485,7 +517,12 @@ def require_estimates(result: PricingResult) -> None:
         reasons = result.products["reason"].value_counts().head(3)
         found = "; ".join(f"{n:,} × {r}" for r, n in reasons.items())
         raise InsufficientDataError(
-            "No product has enough price variation to measure how demand answers price "
-            f"(found: {found}). Pricing needs products sold at 2+ prices for 2+ weeks each; "
-            "upload a longer export or one that spans price changes."
+            note(
+                N_(
+                    "No product has enough price variation to measure how demand answers price "
+                    "(found: {found}). Pricing needs products sold at 2+ prices for 2+ weeks "
+                    "each; upload a longer export or one that spans price changes."
+                ),
+                found=found,
+            )
         )

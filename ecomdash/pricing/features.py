@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 PANEL_COLUMNS = ("product_id", "week", "units", "median_price")
 #: A week is a promotion week when its price is at least this far below the reference price.
@@ -22,15 +23,22 @@ def check_panel(pw: pd.DataFrame) -> None:
     missing = [c for c in PANEL_COLUMNS if c not in pw.columns]
     if missing:
         raise ParameterError(
-            f"The price panel lacks column(s) {', '.join(missing)}; build it with "
-            "Store.product_week_prices()."
+            note(
+                N_(
+                    "The price panel lacks column(s) {missing}; build it with "
+                    "Store.product_week_prices()."
+                ),
+                missing=tuple(missing),
+            )
         )
     if pw.empty:
         raise InsufficientDataError(
-            _(
-                "Pricing needs weeks of product sales with a quantity and a price; found none. "
-                "Check that the quantity and unit price (or revenue) columns are mapped and that "
-                "the sidebar filters leave some sales."
+            note(
+                N_(
+                    "Pricing needs weeks of product sales with a quantity and a price; found none. "
+                    "Check that the quantity and unit price (or revenue) columns are mapped and that "
+                    "the sidebar filters leave some sales."
+                )
             )
         )
 

@@ -22,7 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 PROMO_COLUMNS = [
     "product_id",
@@ -169,9 +170,23 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     ):
         found = next((cols[n] for n in names if n in cols), None)
         if found is None:
+            if len(events.columns):
+                raise ParameterError(
+                    note(
+                        N_(
+                            "Promotion events need columns product_id, start and end (dates); "
+                            "found {columns}."
+                        ),
+                        columns=tuple(map(str, events.columns)),
+                    )
+                )
             raise ParameterError(
-                "Promotion events need columns product_id, start and end (dates); found "
-                f"{', '.join(map(str, events.columns)) or 'none'}."
+                note(
+                    N_(
+                        "Promotion events need columns product_id, start and end (dates); "
+                        "found none."
+                    )
+                )
             )
         pick[want] = found
     out = pd.DataFrame({k: events[v] for k, v in pick.items()})
@@ -182,9 +197,11 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
     if bad.any():
         raise ParameterError(
-            _(
-                "{n} promotion event(s) have a missing date or end before start. Give dates as "
-                "YYYY-MM-DD with the end on or after the start.",
+            note(
+                N_(
+                    "{n} promotion event(s) have a missing date or end before start. Give dates as "
+                    "YYYY-MM-DD with the end on or after the start."
+                ),
                 n=int(bad.sum()),
             )
         )

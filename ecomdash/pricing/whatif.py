@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
 
@@ -84,8 +85,8 @@ def what_if(
     """
     if not -90 <= change_pct <= 200:
         raise ParameterError(
-            _(
-                "The price change must be between -90 % and +200 %; got {change} %.",
+            note(
+                N_("The price change must be between -90 % and +200 %; got {change} %."),
                 change=f"{change_pct:g}",
             )
         )
@@ -96,9 +97,11 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                _(
-                    "Product(s) {ids} have no sales in this dataset. Pick products from the "
-                    "elasticity table.",
+                note(
+                    N_(
+                        "Product(s) {ids} have no sales in this dataset. Pick products from the "
+                        "elasticity table."
+                    ),
                     ids=", ".join(unknown[:5]),
                 )
             )
@@ -107,9 +110,11 @@ def what_if(
         if len(missing) == len(sel):
             r = missing.iloc[0]
             raise InsufficientDataError(
-                _(
-                    "Product {product} has no elasticity: {reason}. A what-if needs a product "
-                    "whose price has changed (or a category estimate).",
+                note(
+                    N_(
+                        "Product {product} has no elasticity: {reason}. A what-if needs a product "
+                        "whose price has changed (or a category estimate)."
+                    ),
                     product=r["product_id"],
                     reason=r["reason"],
                 )
@@ -119,9 +124,11 @@ def what_if(
         sel = has[has["category"] == category]
         if sel.empty:
             raise InsufficientDataError(
-                _(
-                    "No product of category {category} has an elasticity. Pick another "
-                    "category or single products.",
+                note(
+                    N_(
+                        "No product of category {category} has an elasticity. Pick another "
+                        "category or single products."
+                    ),
                     category=repr(category),
                 )
             )
@@ -129,9 +136,11 @@ def what_if(
         sel = has.sort_values("revenue", ascending=False).head(10)
     if sel.empty:
         raise InsufficientDataError(
-            _(
-                "No product has an elasticity yet, so there is nothing to simulate. Products "
-                "need sales at 2+ prices (see the reasons in the elasticity table)."
+            note(
+                N_(
+                    "No product has an elasticity yet, so there is nothing to simulate. Products "
+                    "need sales at 2+ prices (see the reasons in the elasticity table)."
+                )
             )
         )
     rows, curves, warns = [], [], []
@@ -143,9 +152,9 @@ def what_if(
         cost = None if m is None else p0 * (1 - m)
         p1 = p0 * (1 + change_pct / 100)
         inside = lo_p - 1e-9 <= p1 <= hi_p + 1e-9
-        note = ""
+        remark = ""
         if not inside:
-            note = _(
+            remark = _(
                 "{price} is outside the prices this product has had ({low}–{high}, ±10 % "
                 "allowed): no estimate, we never extrapolate",
                 price=f"{p1:,.2f}",
@@ -211,7 +220,7 @@ def what_if(
                 "best_for": _("profit") if cost is not None else _("revenue (no margin given)"),
                 "allowed_low": lo_p,
                 "allowed_high": hi_p,
-                "note": note,
+                "note": remark,
             }
         )
     table = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
@@ -276,7 +285,9 @@ def markdown_candidates(
     allowed price (10 % under the lowest price the product has had).
     """
     if not 1 <= weeks_to_clear <= 52:
-        raise ParameterError(f"weeks_to_clear must be 1–52 weeks; got {weeks_to_clear}.")
+        raise ParameterError(
+            note(N_("weeks_to_clear must be 1–52 weeks; got {weeks}."), weeks=weeks_to_clear)
+        )
     panel = result.panel
     last = panel["week"].max()
     weeks = pd.date_range(end=last, periods=2 * window, freq="7D")
@@ -302,12 +313,12 @@ def markdown_candidates(
         ratio = target / recent
         d = 1 - ratio ** (1 / r.elasticity)
         floor = r.min_price * (1 - RANGE_SLACK)
-        note = ""
+        remark = ""
         new_price = r.current_price * (1 - d)
         if new_price < floor:
             new_price = floor
             d = 1 - floor / r.current_price
-            note = _(
+            remark = _(
                 "deepest markdown inside the prices this product has had; it clears more slowly"
             )
         units_new = recent * (new_price / r.current_price) ** r.elasticity
@@ -327,7 +338,7 @@ def markdown_candidates(
                 "markdown": max(d, 0.0),
                 "new_price": new_price,
                 "clears_in_weeks": clears,
-                "note": note,
+                "note": remark,
             }
         )
     out = pd.DataFrame(rows, columns=MARKDOWN_COLUMNS)

@@ -70,7 +70,7 @@ def get_store(workspace: str | None = None) -> Store:
             return open_store(workspace=ws)
         con = _database(str(default_home()))
     except (StoreError, ParameterError) as exc:
-        show_error(exc)  # translated: the store's errors are Notes
+        show_error(exc)  # translated: the store's and the engine setting's errors are Notes
         st.stop()
     return open_store(workspace=ws, con=con)
 

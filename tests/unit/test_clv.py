@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import clv
+from ecomdash.clv import bgnbd as clv_bgnbd
 from ecomdash.errors import InsufficientDataError, ParameterError
 from tests.conftest import CDNOW_SAMPLE_PATH, CDNOW_SUMMARY_PATH, shared
 
@@ -282,7 +283,7 @@ def test_compress_equals_numpy_unique_rows():
     x = rng.integers(0, 6, 20_000).astype(float)
     tx = np.where(x > 0, rng.integers(0, 40, 20_000) / 7.0, 0.0)
     T = rng.integers(40, 45, 20_000) / 7.0
-    (cx, ctx, cT), w = clv._compress(x, tx, T)
+    (cx, ctx, cT), w = clv_bgnbd._compress(x, tx, T)
     uniq, counts = np.unique(np.column_stack([x, tx, T]), axis=0, return_counts=True)
     np.testing.assert_array_equal(np.column_stack([cx, ctx, cT]), uniq)
     np.testing.assert_array_equal(w, counts)
@@ -297,8 +298,8 @@ def test_warm_start_reaches_the_same_maximum(monkeypatch):
     T = sim["T"].to_numpy() - np.random.default_rng(1).uniform(0, 10, len(sim))
     rec = np.minimum(sim["recency"].to_numpy(), T)
     cold = clv.fit_bgnbd(sim["frequency"], rec, T)
-    monkeypatch.setattr(clv, "WARM_START_ROWS", 1_000)
-    monkeypatch.setattr(clv, "WARM_START_SAMPLE", 5_000)
+    monkeypatch.setattr(clv_bgnbd, "WARM_START_ROWS", 1_000)
+    monkeypatch.setattr(clv_bgnbd, "WARM_START_SAMPLE", 5_000)
     warm = clv.fit_bgnbd(sim["frequency"], rec, T)
     for k in ("r", "alpha", "a", "b"):
         assert getattr(warm, k) == pytest.approx(getattr(cold, k), rel=1e-4)

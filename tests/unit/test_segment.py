@@ -12,6 +12,8 @@ from sklearn.metrics import adjusted_rand_score
 from ecomdash import segment as seg
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import customer_history
+from ecomdash.segment import clusters as seg_clusters
+from ecomdash.segment import rules as seg_rules
 from tests.unit.test_features import AS_OF, six_customers
 
 # Hand computation (see tests/unit/test_features.py for R/F/M):
@@ -188,11 +190,11 @@ def test_too_few_customers_for_clusters_is_explained_not_fatal():
 
 
 def test_rule_conditions_read_like_sentences():
-    assert seg._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥ 5"
-    assert seg._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
-    assert seg._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
-    assert seg._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
-    assert seg._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10%"
+    assert seg_rules._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥ 5"
+    assert seg_rules._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
+    assert seg_rules._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
+    assert seg_rules._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
+    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10%"
 
 
 def test_movement_counts_match_the_lines(synth):
@@ -341,10 +343,10 @@ def test_fast_silhouette_equals_sklearn():
         rng.integers(0, 4, 120),
         np.r_[np.zeros(119, dtype=int), 1],  # a singleton cluster scores 0
     ):
-        assert seg._silhouette_precomputed(d, labels) == pytest.approx(
+        assert seg_clusters._silhouette_precomputed(d, labels) == pytest.approx(
             silhouette_score(d, labels, metric="precomputed"), abs=1e-12
         )
-    assert np.isnan(seg._silhouette_precomputed(d, np.zeros(120, dtype=int)))
+    assert np.isnan(seg_clusters._silhouette_precomputed(d, np.zeros(120, dtype=int)))
 
 
 def test_customer_list_export_is_formula_safe():

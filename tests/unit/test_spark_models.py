@@ -111,6 +111,7 @@ def test_segments_on_spark_same_rfm_and_clusters(demo_pair, monkeypatch):
     from sklearn.metrics import adjusted_rand_score
 
     from ecomdash import segment as G
+    from ecomdash.segment import clusters as G_clusters  # where cluster_features looks _kmeans up
     from ecomdash.spark.segment import MLlibKMeans
 
     sp, s_id, duck, d_id = demo_pair
@@ -118,14 +119,14 @@ def test_segments_on_spark_same_rfm_and_clusters(demo_pair, monkeypatch):
     monkeypatch.setenv("ECOMDASH_ENGINE", "spark")
     monkeypatch.setenv("ECOMDASH_SPARK_REMOTE", "local[2]")
     fitted = []
-    real = G._kmeans
+    real = G_clusters._kmeans
 
     def spy(z, k, **kw):
         km = real(z, k, **kw)
         fitted.append(type(km))
         return km
 
-    monkeypatch.setattr(G, "_kmeans", spy)
+    monkeypatch.setattr(G_clusters, "_kmeans", spy)
     got = G.segment_history(sp.customer_history(s_id))
     assert fitted and all(t is MLlibKMeans for t in fitted)  # MLlib did every fit
     pd.testing.assert_frame_equal(got.rfm.customers, exp.rfm.customers)

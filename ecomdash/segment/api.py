@@ -1,0 +1,184 @@
+"""Everything the segmentation page shows in one :class:`SegmentationResult`: RFM segments,
+clusters, their explanation and movement (the page, the CLI and the benchmark use it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.features import (
+    CustomerFeatures,
+    CustomerHistory,
+    customer_history,
+    to_timestamp,
+)
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note, translated
+from ecomdash.segment._threads import _single_threaded
+from ecomdash.segment.clusters import ClusterResult, cluster_features
+from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
+from ecomdash.segment.rules import ExplainResult, explain
+
+
+@dataclass(frozen=True)
+class SegmentationResult:
+    """Everything the segmentation page shows, from one pass over the lines.
+
+    ``clusters``/``explanation`` are ``None`` with the reason in ``cluster_error`` when there
+    are too few customers; ``movement`` is ``None`` with ``movement_error`` likewise.
+    ``customers``: the export table (see :func:`customer_table`).
+    """
+
+    features: CustomerFeatures
+    rfm: RFMResult
+    clusters: ClusterResult | None
+    explanation: ExplainResult | None
+    movement: MovementResult | None
+    customers: pd.DataFrame
+    params: dict
+    cluster_error: str | None = None
+    movement_error: str | None = None
+
+    @property
+    def n_customers(self) -> int:
+        return self.rfm.n_customers
+
+    @property
+    def n_guest_orders(self) -> int:
+        return self.rfm.n_guest_orders
+
+
+def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None) -> pd.DataFrame:
+    """One row per customer: ``customer_id, recency_days, frequency, monetary, r_score,
+    f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports)."""
+    c = rfm_result.customers
+    out = pd.DataFrame(
+        {
+            "customer_id": c.index.astype("string"),
+            "recency_days": c["recency_days"].to_numpy(),
+            "frequency": c["frequency"].to_numpy(),
+            "monetary": c["monetary"].to_numpy(),
+            "r_score": c["r_score"].to_numpy(),
+            "f_score": c["f_score"].to_numpy(),
+            "m_score": c["m_score"].to_numpy(),
+            "rfm": c["rfm"].to_numpy(),
+            "segment": c["segment"].astype("str").to_numpy(),
+        }
+    )
+    if clusters is not None:
+        lab = clusters.labels.reindex(c.index).to_numpy()
+        out["cluster"] = lab
+        out["cluster_name"] = np.array(clusters.names, dtype=object)[lab]
+    return out
+
+
+@_single_threaded
+def segment_customers(
+    lines: pd.DataFrame,
+    *,
+    as_of: object = None,
+    compare_to: object = None,
+    k: int | None = None,
+    k_range: tuple[int, int] = (2, 10),
+    seed: int = 0,
+    n_init: int = 3,
+    silhouette_sample: int = 1500,
+    max_depth: int = 3,
+    history: CustomerHistory | None = None,
+) -> SegmentationResult:
+    """RFM segments, clusters, their explanation and movement, as of ``as_of``.
+
+    ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``).
+    Pass ``history`` (from :func:`ecomdash.features.customer_history` of the same lines) to
+    skip re-reading the lines. A thin wrapper of :func:`segment_history`.
+    """
+    return segment_history(
+        history if history is not None else customer_history(lines),
+        as_of=as_of,
+        compare_to=compare_to,
+        k=k,
+        k_range=k_range,
+        seed=seed,
+        n_init=n_init,
+        silhouette_sample=silhouette_sample,
+        max_depth=max_depth,
+    )
+
+
+@_single_threaded
+def segment_history(
+    hist: CustomerHistory,
+    *,
+    as_of: object = None,
+    compare_to: object = None,
+    k: int | None = None,
+    k_range: tuple[int, int] = (2, 10),
+    seed: int = 0,
+    n_init: int = 3,
+    silhouette_sample: int = 1500,
+    max_depth: int = 3,
+) -> SegmentationResult:
+    """:func:`segment_customers` from a per-order history (``features.customer_history`` of
+    the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands
+    use this, so they never hold the lines."""
+    feats = hist.features(as_of=as_of)
+    rfm_now = rfm_from_features(feats)
+    clusters = explanation = None
+    cluster_error = movement_error = None
+    try:
+        clusters = cluster_features(
+            feats,
+            k=k,
+            k_range=k_range,
+            seed=seed,
+            n_init=n_init,
+            silhouette_sample=silhouette_sample,
+        )
+        explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
+    except InsufficientDataError as err:
+        cluster_error = str(translated(err))  # a Note-built error in this run's language
+    start = (
+        feats.as_of - pd.Timedelta(days=90)
+        if compare_to is None
+        else to_timestamp(compare_to, name="compare_to")
+    )
+    move = None
+    try:
+        if start >= feats.as_of:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The comparison date must be before the as-of date {date}. Got {start} "
+                        "instead."
+                    ),
+                    date=feats.as_of.date(),
+                    start=start.date(),
+                )
+            )
+        move = movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now)
+    except (InsufficientDataError, ParameterError) as err:
+        # Movement is one part of the page: the segments and clusters still stand.
+        movement_error = _("No movement view: {reason}", reason=translated(err))
+    return SegmentationResult(
+        features=feats,
+        rfm=rfm_now,
+        clusters=clusters,
+        explanation=explanation,
+        movement=move,
+        customers=customer_table(rfm_now, clusters),
+        params={
+            "as_of": feats.as_of.date().isoformat(),
+            "compare_to": start.date().isoformat(),
+            "k": k,
+            "k_range": k_range,
+            "seed": seed,
+            "n_init": n_init,
+            "silhouette_sample": silhouette_sample,
+            "max_depth": max_depth,
+        },
+        cluster_error=cluster_error,
+        movement_error=movement_error,
+    )

@@ -1,0 +1,303 @@
+"""RFM: recency / frequency / monetary quintile scores, the named segments (:data:`SEGMENTS`)
+with a definition and an action each, and who moved between segments from one date to another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.features import (
+    CustomerFeatures,
+    customer_history,
+)
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
+
+
+@dataclass(frozen=True)
+class SegmentDef:
+    """A named RFM segment: what it means and what to do about it."""
+
+    name: str
+    definition: str
+    action: str
+
+
+#: The named segments, best first (display order).
+SEGMENTS: tuple[SegmentDef, ...] = (
+    SegmentDef(
+        N_("Champions"),
+        N_("Bought very recently, order often and spend the most."),
+        N_("Reward them: early access and loyalty perks; ask for reviews and referrals."),
+    ),
+    SegmentDef(
+        N_("Loyal"),
+        N_("Order regularly and spend well; bought in the last few months."),
+        N_("Upsell higher-value products; invite them to a loyalty programme."),
+    ),
+    SegmentDef(
+        N_("Potential loyalist"),
+        N_("Recent customers with average frequency and spend."),
+        N_("Offer a membership or bundle to turn the next orders into a habit."),
+    ),
+    SegmentDef(
+        N_("New"),
+        N_("Bought very recently for the first time (or rarely), spent little so far."),
+        N_("Welcome series and onboarding; give them a reason to come back."),
+    ),
+    SegmentDef(
+        N_("Promising"),
+        N_("Fairly recent buyers who have not bought much yet."),
+        N_("Build the habit: free-shipping threshold or a small repeat-order offer."),
+    ),
+    SegmentDef(
+        N_("Needs attention"),
+        N_("Middle of the road on recency, frequency and spend."),
+        N_("Time-limited offers based on past purchases before they slip."),
+    ),
+    SegmentDef(
+        N_("About to sleep"),
+        N_("Below-average recency, few orders and low spend."),
+        N_("Share bestsellers and a discount; reconnect before they are lost."),
+    ),
+    SegmentDef(
+        N_("At risk"),
+        N_("Used to order often and spend well, but not for a long time."),
+        N_("Personal win-back emails, renewal offers and helpful reminders."),
+    ),
+    SegmentDef(
+        N_("Can't lose them"),
+        N_("Were among the best customers; have not bought for a long time."),
+        N_("Win them back with your best offer or a personal call; ask what went wrong."),
+    ),
+    SegmentDef(
+        N_("Hibernating"),
+        N_("Last bought long ago, few orders and low spend."),
+        N_("Offer relevant products and special discounts; keep the cost low."),
+    ),
+    SegmentDef(
+        N_("Lost"),
+        N_("The longest since the last order, with the fewest orders and lowest spend."),
+        N_("Try one revival campaign; otherwise stop spending on them."),
+    ),
+)
+SEGMENT_NAMES: tuple[str, ...] = tuple(s.name for s in SEGMENTS)
+
+# R score (rows 5..1) x FM score (columns 1..5), FM = round-half-up((F + M) / 2).
+RFM_GRID: tuple[tuple[str, ...], ...] = (
+    ("New", "Potential loyalist", "Potential loyalist", "Champions", "Champions"),  # R = 5
+    ("Promising", "Potential loyalist", "Potential loyalist", "Loyal", "Loyal"),  # R = 4
+    ("About to sleep", "About to sleep", "Needs attention", "Loyal", "Loyal"),  # R = 3
+    ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),  # R = 2
+    ("Lost", "Lost", "At risk", "At risk", "Can't lose them"),  # R = 1
+)
+NOT_YET = N_("Not yet a customer")
+MIN_CUSTOMERS_RFM = 5
+MIN_CUSTOMERS_CLUSTER = 20
+#: Above this many customers k-means is fitted on a sample of this size (see cluster_features).
+FIT_SAMPLE = 50_000
+#: Above this many customers the explaining tree is fitted on a seeded sample of this size
+#: (its fidelity and rule counts are still over every customer; see explain).
+EXPLAIN_SAMPLE = 200_000
+
+
+def segment_for(r: int, fm: int) -> str:
+    """The segment of an R score and a combined FM score (both 1..5).
+
+    >>> segment_for(5, 5), segment_for(1, 1), segment_for(2, 5)
+    ('Champions', 'Lost', "Can't lose them")
+    """
+    if not (1 <= r <= 5 and 1 <= fm <= 5):
+        raise ParameterError(
+            note(N_("RFM scores must be in 1..5. Got R={r}, FM={fm} instead."), r=r, fm=fm)
+        )
+    return RFM_GRID[5 - r][fm - 1]
+
+
+@dataclass(frozen=True)
+class RFMResult:
+    """RFM per customer and per segment, as of ``as_of``.
+
+    ``customers``: index ``customer_id``; columns ``recency_days, frequency, monetary,
+    r_score, f_score, m_score, fm_score, rfm, segment``.
+    ``segments``: one row per segment in :data:`SEGMENTS` order (empty ones included) with
+    ``segment, definition, action, customers, customer_share, revenue, revenue_share,
+    median_recency_days, median_frequency, median_monetary``.
+    """
+
+    customers: pd.DataFrame
+    segments: pd.DataFrame
+    as_of: pd.Timestamp
+    n_customers: int
+    n_guest_orders: int
+    warnings: tuple[str, ...] = field(default=())
+
+
+def _quintile_scores(order_keys: list[np.ndarray]) -> np.ndarray:
+    """1..5 by equal-sized rank groups; ``order_keys`` least significant first (np.lexsort).
+
+    Ties in the main key are broken by the next keys, so every customer gets a score and
+    the groups are true quintiles whatever the ties (pd.qcut of rank(method="first")).
+    """
+    n = len(order_keys[0])
+    order = np.lexsort(order_keys)
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(n)
+    return (ranks * 5 // n + 1).astype(np.int64)
+
+
+def rfm_from_features(features: CustomerFeatures) -> RFMResult:
+    """RFM scores and named segments from already computed :class:`CustomerFeatures`."""
+    t = features.table
+    n = len(t)
+    if n < MIN_CUSTOMERS_RFM:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "RFM segments need at least {need} customers with an id. Found {n} on or before "
+                    "{date} (and {guests} guest orders). Pick a later as-of date or upload more "
+                    "orders with customer ids."
+                ),
+                need=MIN_CUSTOMERS_RFM,
+                n=n,
+                date=features.as_of.date(),
+                guests=f"{features.n_guest_orders:,}",
+            )
+        )
+    idx = np.arange(n)  # index is sorted by customer id: a deterministic last tie-break
+    last = t["last_order"].to_numpy().astype("datetime64[us]").astype(np.int64)
+    freq = t["frequency"].to_numpy()
+    mon = t["monetary"].to_numpy()
+    # rank on cents: sums of the same cents differ in the last bits between DuckDB and pandas,
+    # which would break exact ties (many one-order customers spend the same) differently
+    mon_key = np.round(mon, 2)
+    # Recency: fewer days is better; ties by exact last-order time, then F, then M.
+    r = _quintile_scores([-idx, mon_key, freq, last, -t["recency_days"].to_numpy()])
+    f = _quintile_scores([-idx, mon_key, freq])
+    m = _quintile_scores([-idx, freq, mon_key])
+    fm = np.floor((f + m) / 2 + 0.5).astype(np.int64)
+    grid = np.array(RFM_GRID, dtype=object)
+    seg = grid[5 - r, fm - 1]
+    customers = pd.DataFrame(
+        {
+            "recency_days": t["recency_days"].to_numpy(),
+            "frequency": freq,
+            "monetary": mon,
+            "r_score": r,
+            "f_score": f,
+            "m_score": m,
+            "fm_score": fm,
+            "rfm": (r * 100 + f * 10 + m).astype(str).tolist(),  # "543": the three scores
+            "segment": pd.Categorical(seg, categories=SEGMENT_NAMES),
+        },
+        index=t.index,
+    )
+    return RFMResult(
+        customers=customers,
+        segments=_segment_table(customers),
+        as_of=features.as_of,
+        n_customers=n,
+        n_guest_orders=features.n_guest_orders,
+        warnings=features.warnings,
+    )
+
+
+def _segment_table(customers: pd.DataFrame) -> pd.DataFrame:
+    total = float(customers["monetary"].sum())
+    g = customers.groupby("segment", observed=False)
+    out = pd.DataFrame(
+        {
+            "segment": list(SEGMENT_NAMES),
+            "definition": [s.definition for s in SEGMENTS],
+            "action": [s.action for s in SEGMENTS],
+        }
+    )
+    sizes = g.size().reindex(SEGMENT_NAMES, fill_value=0).to_numpy()
+    revenue = g["monetary"].sum().reindex(SEGMENT_NAMES, fill_value=0.0).to_numpy()
+    out["customers"] = sizes.astype(np.int64)
+    out["customer_share"] = sizes / max(len(customers), 1)
+    out["revenue"] = revenue
+    out["revenue_share"] = revenue / total if total else 0.0
+    med = g[["recency_days", "frequency", "monetary"]].median().reindex(SEGMENT_NAMES)
+    out["median_recency_days"] = med["recency_days"].to_numpy()
+    out["median_frequency"] = med["frequency"].to_numpy()
+    out["median_monetary"] = med["monetary"].to_numpy()
+    return out
+
+
+def rfm(lines: pd.DataFrame, *, as_of: object = None) -> RFMResult:
+    """RFM segments of the customers in ``lines`` as of ``as_of`` (default: the last date).
+
+    ``lines`` is the canonical table; standard cleaning is applied inside.
+    """
+    return rfm_from_features(customer_history(lines).features(as_of=as_of))
+
+
+# ---------------------------------------------------------------------------------- movement
+
+
+@dataclass(frozen=True)
+class MovementResult:
+    """Segments at two cut-off dates and who moved where.
+
+    ``matrix``: rows = segment at ``start`` (plus :data:`NOT_YET`), columns = segment at
+    ``end``, values = customers. ``flows``: ``source, target, customers`` (non-zero cells).
+    """
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    matrix: pd.DataFrame
+    flows: pd.DataFrame
+    stayed_share: float
+
+
+def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
+    """Transition counts between two RFM results (``before`` is the earlier date)."""
+    if before.as_of >= after.as_of:
+        raise ParameterError(
+            note(
+                N_(
+                    "The comparison date must be before the as-of date. Got {before} and {after} "
+                    "instead."
+                ),
+                before=before.as_of.date(),
+                after=after.as_of.date(),
+            )
+        )
+    src = before.customers["segment"].astype("str").reindex(after.customers.index).fillna(NOT_YET)
+    dst = after.customers["segment"].astype("str")
+    rows_order = [*SEGMENT_NAMES, NOT_YET]
+    matrix = (
+        pd.crosstab(
+            pd.Categorical(src, categories=rows_order),
+            pd.Categorical(dst, categories=SEGMENT_NAMES),
+            dropna=False,
+        )
+        .reindex(index=rows_order, columns=list(SEGMENT_NAMES), fill_value=0)
+        .astype(np.int64)
+    )
+    matrix.index.name = _("segment on {date}", date=before.as_of.date())
+    matrix.columns.name = _("segment on {date}", date=after.as_of.date())
+    flows = matrix.stack().rename("customers").reset_index()
+    flows.columns = ["source", "target", "customers"]
+    flows = flows.loc[flows["customers"] > 0].reset_index(drop=True)
+    existing = src != NOT_YET
+    stayed = (
+        float(np.mean(src[existing].to_numpy() == dst[existing].to_numpy()))
+        if existing.any()
+        else float("nan")
+    )
+    return MovementResult(
+        start=before.as_of, end=after.as_of, matrix=matrix, flows=flows, stayed_share=stayed
+    )
+
+
+def movement(lines: pd.DataFrame, *, start: object, end: object = None) -> MovementResult:
+    """Who moved between RFM segments from ``start`` to ``end`` (default: the last date)."""
+    hist = customer_history(lines)
+    return movement_between(
+        rfm_from_features(hist.features(as_of=start)), rfm_from_features(hist.features(as_of=end))
+    )

@@ -1,0 +1,184 @@
+"""A shallow decision tree reproducing the k-means clusters, as readable rules with its fidelity."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecomdash.errors import ParameterError
+from ecomdash.features import (
+    CustomerFeatures,
+)
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
+from ecomdash.segment._threads import _single_threaded
+from ecomdash.segment.clusters import ClusterResult, feature_matrix
+from ecomdash.segment.rfm import EXPLAIN_SAMPLE
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    """A shallow decision tree reproducing the cluster labels.
+
+    ``rules``: one row per leaf: ``cluster, name, rule, customers, agreement`` (share of the
+    leaf's customers k-means put in that cluster). ``fidelity``: share of all customers the
+    tree assigns to the same cluster as k-means. ``good_enough``: ``fidelity >= target``.
+    """
+
+    rules: pd.DataFrame
+    fidelity: float
+    target: float
+    good_enough: bool
+    max_depth: int
+    predicted: pd.Series
+
+
+_INTEGER = {"recency_days", "frequency", "tenure_days", "category_breadth"}
+
+
+def _fmt_money(v: float) -> str:
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
+    """Readable text for ``lo < feat <= hi`` (either bound may be infinite)."""
+    if feat in _INTEGER:
+        a = math.floor(lo) + 1 if np.isfinite(lo) else None  # value >= a
+        b = math.floor(hi) if np.isfinite(hi) else None  # value <= b
+        if feat == "recency_days":
+            if a is not None and b is not None:
+                return _("last order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+            if b is not None:
+                return _("last order within {b} days", b=f"{b:,}")
+            return _("last order {a}+ days ago", a=f"{a:,}")
+        if feat == "tenure_days":
+            if a is not None and b is not None:
+                return _("first order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+            if b is not None:
+                return _("first order within {b} days", b=f"{b:,}")
+            return _("first order {a}+ days ago", a=f"{a:,}")
+        word = _("orders") if feat == "frequency" else _(breadth_label)
+        if a is not None and b is not None:
+            return f"{word} = {a}" if a == b else f"{word} {a}–{b}"
+        return f"{word} ≤ {b}" if b is not None else f"{word} ≥ {a}"
+    if feat == "return_rate":
+        fmt = "{:.0%}".format
+    elif feat == "interpurchase_days":
+        fmt = "{:.0f}".format
+    else:
+        fmt = _fmt_money
+    word = _(
+        {
+            "monetary": N_("spend"),
+            "avg_order_value": N_("average order"),
+            "interpurchase_days": N_("days between orders"),
+            "return_rate": N_("returns"),
+        }[feat]
+    )
+    if np.isfinite(lo) and np.isfinite(hi):
+        return f"{word} {fmt(lo)}–{fmt(hi)}"
+    return f"{word} ≤ {fmt(hi)}" if np.isfinite(hi) else f"{word} > {fmt(lo)}"
+
+
+def _join_and(conds: list[str]) -> str:
+    """``a and b and c`` in the UI language (one message per joining)."""
+    text = conds[0]
+    for c in conds[1:]:
+        text = _("{conditions} and {condition}", conditions=text, condition=c)
+    return text
+
+
+@_single_threaded
+def explain(
+    features: CustomerFeatures,
+    clusters: ClusterResult,
+    *,
+    max_depth: int = 3,
+    target: float = 0.85,
+    seed: int = 0,
+) -> ExplainResult:
+    """A decision tree of depth ≤ ``max_depth`` on the unscaled features that mimics the clusters."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    if not 1 <= max_depth <= 5:
+        raise ParameterError(
+            note(
+                N_(
+                    "The 'max_depth' parameter must be an int in 1..5 (readable rules). Got {value}."
+                ),
+                value=max_depth,
+            )
+        )
+    x = feature_matrix(features.table).loc[:, list(clusters.features_used)]
+    y = clusters.labels.reindex(x.index).to_numpy()
+    n = len(x)
+    xa = x.to_numpy()
+    fit = slice(None)
+    if n > EXPLAIN_SAMPLE:
+        # a depth-3 tree's thresholds settle long before a million customers: fit on a
+        # seeded sample, judge (fidelity, rules' counts) on everyone
+        fit = np.sort(np.random.default_rng([seed, 2_000_003]).choice(n, EXPLAIN_SAMPLE, False))
+    n_fit = len(xa[fit])
+    tree = DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=max(1, n_fit // 200), random_state=seed
+    ).fit(xa[fit], y[fit])
+    pred = tree.predict(x.to_numpy())
+    fidelity = float(np.mean(pred == y))
+    breadth_label = (
+        N_("products bought") if features.breadth_basis == "product" else N_("categories bought")
+    )
+    t = tree.tree_
+    cols = list(x.columns)
+    rows = []
+    paths = tree.decision_path(x.to_numpy()).tocsc()
+
+    def leaf_class(node: int) -> int | None:
+        """The class every leaf under ``node`` predicts, or None if they differ."""
+        if t.children_left[node] == -1:
+            return int(tree.classes_[int(np.argmax(t.value[node][0]))])
+        a, b = leaf_class(t.children_left[node]), leaf_class(t.children_right[node])
+        return a if a is not None and a == b else None
+
+    def walk(node: int, bounds: dict[str, tuple[float, float]]) -> None:
+        cls = leaf_class(node)
+        if cls is not None:  # a leaf, or a split whose sides predict the same cluster
+            members = paths[:, node].toarray().ravel().astype(bool)
+            conds = [
+                _condition(f, lo, hi, breadth_label)
+                for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: cols.index(kv[0]))
+            ]
+            rows.append(
+                {
+                    "cluster": cls,
+                    "name": clusters.names[cls],
+                    "rule": _join_and(conds) if conds else _("everyone"),
+                    "customers": int(members.sum()),
+                    "agreement": float(np.mean(y[members] == cls)) if members.any() else 0.0,
+                }
+            )
+            return
+        f = cols[t.feature[node]]
+        thr = float(t.threshold[node])
+        lo, hi = bounds.get(f, (-np.inf, np.inf))
+        walk(t.children_left[node], {**bounds, f: (lo, min(hi, thr))})
+        walk(t.children_right[node], {**bounds, f: (max(lo, thr), hi)})
+
+    walk(0, {})
+    rules = (
+        pd.DataFrame(rows, columns=["cluster", "name", "rule", "customers", "agreement"])
+        .sort_values(["cluster", "customers"], ascending=[True, False], kind="stable")
+        .reset_index(drop=True)
+    )
+    return ExplainResult(
+        rules=rules,
+        fidelity=fidelity,
+        target=target,
+        good_enough=fidelity >= target,
+        max_depth=max_depth,
+        predicted=pd.Series(pred, index=x.index, name="tree_cluster"),
+    )
