@@ -1214,7 +1214,7 @@ class Store:
         info = self.info(dataset_id)
         cols = set(info.columns)
         if column not in (S.COUNTRY, S.CATEGORY):
-            raise ParameterError(f"Cannot split the daily revenue by {column!r}.")
+            raise ValueError(f"daily_revenue_by splits by country or category, not {column!r}")
         empty = pd.DataFrame({"day": pd.Series(dtype="datetime64[us]"), "grp": [], "revenue": []})
         if column not in cols or S.ORDER_DATE not in cols:
             return empty
