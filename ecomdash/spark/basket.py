@@ -26,6 +26,17 @@ import pandas as pd
 
 from ecomdash import basket as B
 from ecomdash import schema as S
+from ecomdash.basket.miner import (
+    _best_rule,
+    _joined,
+    _Level,
+    _n_rule_candidates,
+    _refuse,
+    _rule_arrays,
+    _rules_frame,
+    _tuples,
+)
+from ecomdash.basket.results import _check_choice, _check_max_len, _check_range, _min_count
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
 
@@ -75,7 +86,7 @@ def _check_columns(info, basket: str, level: str) -> None:
     )
 
 
-def _levels(counts: dict[tuple, int], ids: list[str]) -> list[B._Level]:
+def _levels(counts: dict[tuple, int], ids: list[str]) -> list[_Level]:
     """FP-Growth's itemsets as the in-app miner's levels: level k holds the frequent k-sets as
     rows of item indices (items in id order) sorted lexicographically, with the rank of each
     set's (k-1)-prefix in the level below (``parent``) and ``keys = parent * F + last``."""
@@ -84,7 +95,7 @@ def _levels(counts: dict[tuple, int], ids: list[str]) -> list[B._Level]:
     by_size: dict[int, list[tuple[tuple[int, ...], int]]] = {}
     for items, c in counts.items():
         by_size.setdefault(len(items), []).append((tuple(sorted(pos[x] for x in items)), c))
-    levels: list[B._Level] = []
+    levels: list[_Level] = []
     rank_below: dict[tuple[int, ...], int] = {}
     for k in range(1, max(by_size, default=0) + 1):
         rows = sorted(by_size.get(k, []))
@@ -98,7 +109,7 @@ def _levels(counts: dict[tuple, int], ids: list[str]) -> list[B._Level]:
         else:
             parent = np.asarray([rank_below[r[:-1]] for r, _ in rows], dtype=np.int64)
             keys = parent * n_items + sets[:, -1]
-        levels.append(B._Level(sets=sets, counts=cnt, keys=keys, parent=parent))
+        levels.append(_Level(sets=sets, counts=cnt, keys=keys, parent=parent))
         rank_below = {r: j for j, (r, _) in enumerate(rows)}
     return levels
 
@@ -170,12 +181,12 @@ def mine_on_lake(
 
     func = "basket.mine"
     t_start = time.perf_counter()
-    min_support = B._check_range("min_support", min_support, 0.0, 1.0, func, low_open=True)
-    min_confidence = B._check_range("min_confidence", min_confidence, 0.0, 1.0, func)
-    min_lift = B._check_range("min_lift", min_lift, 0.0, math.inf, func)
-    max_len = B._check_max_len(max_len, func)
-    B._check_choice("basket", basket, B.BASKETS, func)
-    B._check_choice("level", level, B.LEVELS, func)
+    min_support = _check_range("min_support", min_support, 0.0, 1.0, func, low_open=True)
+    min_confidence = _check_range("min_confidence", min_confidence, 0.0, 1.0, func)
+    min_lift = _check_range("min_lift", min_lift, 0.0, math.inf, func)
+    max_len = _check_max_len(max_len, func)
+    _check_choice("basket", basket, B.BASKETS, func)
+    _check_choice("level", level, B.LEVELS, func)
     params = {
         "min_support": min_support,
         "min_confidence": min_confidence,
@@ -233,7 +244,7 @@ def mine_on_lake(
                 f"{basket_word}. Check that the order id column is mapped to the invoice number, "
                 "not the line number, or try basket = customer-day."
             )
-        min_count = B._min_count(min_support, n)
+        min_count = _min_count(min_support, n)
         timings.append(("build baskets (Spark SQL)", time.perf_counter() - t0))
         t0 = time.perf_counter()
         # MLlib keeps itemsets with freq >= ceil(minSupport * n): this gives exactly min_count
@@ -249,7 +260,7 @@ def mine_on_lake(
     counts = {tuple(sorted(r["items"])): int(r["freq"]) for r in got}
     if len(counts) > B.MAX_ITEMSETS:
         allc = np.sort(np.fromiter(counts.values(), dtype=np.int64))[::-1]
-        raise B._refuse(
+        raise _refuse(
             "frequent itemsets found:",
             len(counts),
             B.MAX_ITEMSETS,
@@ -264,16 +275,16 @@ def mine_on_lake(
     n_items = len(ids)
     if not levels:  # no item is frequent: one empty level, as the in-app miner has
         levels = [
-            B._Level(
+            _Level(
                 sets=np.empty((0, 1), dtype=np.int64),
                 counts=np.empty(0, dtype=np.int64),
                 keys=np.empty(0, dtype=np.int64),
                 parent=np.empty(0, dtype=np.int64),
             )
         ]
-    n_rule_cands = B._n_rule_candidates(levels)
+    n_rule_cands = _n_rule_candidates(levels)
     if n_rule_cands > B.MAX_RULE_CANDIDATES:
-        raise B._refuse(
+        raise _refuse(
             "rules to score:",
             n_rule_cands,
             B.MAX_RULE_CANDIDATES,
@@ -285,8 +296,8 @@ def mine_on_lake(
     ids_arr = np.asarray(ids, dtype=object)
     names = _names(store, sql, sql_params, ids, level)
     nf = float(n)
-    tuples = [B._tuples(ids_arr, lv.sets) for lv in levels]
-    labels = [B._joined(names, lv.sets) for lv in levels]
+    tuples = [_tuples(ids_arr, lv.sets) for lv in levels]
+    labels = [_joined(names, lv.sets) for lv in levels]
     parts = [
         pd.DataFrame(
             {
@@ -308,7 +319,7 @@ def mine_on_lake(
     if len(itemsets):
         order = np.lexsort((np.arange(len(itemsets)), -itemsets["count"].to_numpy()))
         itemsets = itemsets.iloc[order].reset_index(drop=True)
-    ra = B._rule_arrays(levels, n, n_items, min_confidence, min_lift)
+    ra = _rule_arrays(levels, n, n_items, min_confidence, min_lift)
     if len(ra["conf"]) > B.MAX_RULES:
         c_star = float(np.sort(ra["conf"])[::-1][B.MAX_RULES])
         l_star = float(np.sort(ra["lift"])[::-1][B.MAX_RULES])
@@ -320,7 +331,7 @@ def mine_on_lake(
             f"lift to {l_sug:.2f} (either leaves at most {B.MAX_RULES:,}), or raise the minimum "
             "support."
         )
-    rules = B._rules_frame(ra, tuples, labels, nf)
+    rules = _rules_frame(ra, tuples, labels, nf)
     timings.append(("rules", time.perf_counter() - t0))
     items_df = pd.DataFrame(
         {
@@ -359,7 +370,7 @@ def mine_on_lake(
                 f"{suggested:.4g} (appears in {c:,} {basket_word}) to see at least 10 pairs."
             )
     elif n_multi_sets and len(rules) == 0:
-        best = B._best_rule(levels, n, n_items)
+        best = _best_rule(levels, n, n_items)
         if best is not None:
             warnings.append(
                 f"{n_multi_sets:,} itemsets were found but no rule reaches confidence "
