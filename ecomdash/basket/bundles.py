@@ -34,8 +34,15 @@ def frequently_bought_together(
     """
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ParameterError(
-            "The 'k' parameter of frequently_bought_together must be an int in the range "
-            f"[1, inf). Got {k!r} instead."
+            note(
+                N_(
+                    "The '{name}' parameter of {func} must be an int in the range [1, inf). "
+                    "Got {value} instead."
+                ),
+                name="k",
+                func="frequently_bought_together",
+                value=repr(k),
+            )
         )
     product_id = str(product_id)
     cols = ["item", "name", "together", "share", "lift"]
@@ -68,17 +75,29 @@ def frequently_bought_together(
         pos = np.searchsorted(enc.items.astype(str), product_id)
         if pos >= len(enc.items) or str(enc.items[pos]) != product_id or n == 0:
             raise ParameterError(
-                f"Product {product_id!r} is not in the {n:,} baskets analysed (after removing "
-                "returns and non-product lines, and the global filters). Pick a product from "
-                "the list."
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed (after removing "
+                        "returns and non-product lines, and the global filters). Pick a "
+                        "product from the list."
+                    ),
+                    product=repr(product_id),
+                    n=f"{n:,}",
+                )
             )
         has = np.zeros(n, dtype=bool)
         has[enc.b[enc.i == pos]] = True
         c_p = int(has.sum())
         if c_p == 0:
             raise ParameterError(
-                f"Product {product_id!r} is not in the {n:,} baskets analysed. "
-                "Pick a product from the list."
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed. Pick a product "
+                        "from the list."
+                    ),
+                    product=repr(product_id),
+                    n=f"{n:,}",
+                )
             )
         all_counts = np.bincount(enc.i, minlength=len(enc.items))
         co = np.bincount(enc.i[has[enc.b]], minlength=len(enc.items))
@@ -121,13 +140,23 @@ def bundle_whatif(
     c = (consequent,) if isinstance(consequent, str) else tuple(str(x) for x in consequent)
     if not a or not c or set(a) & set(c):
         raise ParameterError(
-            "A bundle needs a non-empty antecedent and consequent with no item in common. "
-            f"Got {a} ⇒ {c}."
+            note(
+                N_(
+                    "A bundle needs a non-empty antecedent and consequent with no item in "
+                    "common. Got {antecedent} ⇒ {consequent}."
+                ),
+                antecedent=str(a),
+                consequent=str(c),
+            )
         )
     if S.UNIT_PRICE not in lines.columns and S.REVENUE not in lines.columns:
         raise InsufficientDataError(
-            "The bundle what-if needs prices: this dataset has neither a unit price nor a "
-            "revenue column. Map one of them when uploading."
+            note(
+                N_(
+                    "The bundle what-if needs prices: this dataset has neither a unit price nor "
+                    "a revenue column. Map one of them when uploading."
+                )
+            )
         )
     enc = _encode(
         lines, basket=basket, level="product", include_non_product=include_non_product, func=func
@@ -139,8 +168,14 @@ def bundle_whatif(
         p = int(np.searchsorted(ids, item))
         if p >= len(ids) or ids[p] != item:
             raise ParameterError(
-                f"Product {item!r} is not in the {n:,} baskets analysed. Pick products from "
-                "the rules table."
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed. Pick products "
+                        "from the rules table."
+                    ),
+                    product=repr(item),
+                    n=f"{n:,}",
+                )
             )
         pos[item] = p
     hold = {}

@@ -99,19 +99,42 @@ def _check_columns(columns, *, basket: str, level: str, func: str) -> str:
     need = {item_col} | ({S.ORDER_ID} if basket == "order" else {S.CUSTOMER_ID, S.ORDER_DATE})
     missing = sorted(need - set(columns))
     if missing:
-        what = "a category column" if level == "category" else ", ".join(missing)
-        hint = (
-            "Use level='product', or map a category column when uploading."
-            if level == "category"
-            else (
-                "Use basket='order', or map the customer and date columns when uploading."
-                if basket == "customer_day"
-                else "Map the order id and product id columns when uploading."
+        by_order = basket == "order"
+        if level == "category":
+            problem = (
+                N_(
+                    "Basket analysis by order at category level needs a category column; "
+                    "this dataset has columns {columns}."
+                )
+                if by_order
+                else N_(
+                    "Basket analysis by customer-day at category level needs a category "
+                    "column; this dataset has columns {columns}."
+                )
             )
-        )
+            fix = N_("Use level='product', or map a category column when uploading.")
+        else:
+            problem = (
+                N_(
+                    "Basket analysis by order at product level needs {what}; this dataset "
+                    "has columns {columns}."
+                )
+                if by_order
+                else N_(
+                    "Basket analysis by customer-day at product level needs {what}; this "
+                    "dataset has columns {columns}."
+                )
+            )
+            fix = (
+                N_("Map the order id and product id columns when uploading.")
+                if by_order
+                else N_("Use basket='order', or map the customer and date columns when uploading.")
+            )
+        fields = {"columns": tuple(map(str, columns))}
+        if level != "category":
+            fields["what"] = tuple(missing)
         raise ParameterError(
-            f"Basket analysis by {basket.replace('_', '-')} at {level} level needs {what}; "
-            f"this dataset has columns {', '.join(map(str, columns))}. {hint}"
+            note(N_("{problem} {fix}"), problem=note(problem, **fields), fix=note(fix))
         )
 
     return item_col
@@ -143,9 +166,20 @@ def _encode_pairs(pairs: BasketPairs, *, basket: str, level: str, include_non_pr
         bool(include_non_product),
     ):
         raise ParameterError(
-            f"These basket pairs were built for basket={pairs.basket!r}, level={pairs.level!r}, "
-            f"include_non_product={pairs.include_non_product}; asked for basket={basket!r}, "
-            f"level={level!r}, include_non_product={include_non_product}. Build them again."
+            note(
+                N_(
+                    "These basket pairs were built for basket={built_basket}, "
+                    "level={built_level}, include_non_product={built_non_product}; asked for "
+                    "basket={basket}, level={level}, include_non_product={non_product}. "
+                    "Build them again."
+                ),
+                built_basket=repr(pairs.basket),
+                built_level=repr(pairs.level),
+                built_non_product=str(pairs.include_non_product),
+                basket=repr(basket),
+                level=repr(level),
+                non_product=str(include_non_product),
+            )
         )
     warnings = []
     if pairs.n_dropped:
@@ -185,8 +219,11 @@ def _encode(
 ) -> _Encoded:
     if not isinstance(lines, pd.DataFrame):
         raise ParameterError(
-            f"{func} needs the order-line table (a pandas DataFrame). "
-            f"Got {type(lines).__name__} instead."
+            note(
+                N_("{func} needs the order-line table (a pandas DataFrame). Got {type} instead."),
+                func=func,
+                type=type(lines).__name__,
+            )
         )
     item_col = _check_columns(lines.columns, basket=basket, level=level, func=func)
 

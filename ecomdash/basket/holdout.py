@@ -58,8 +58,12 @@ def holdout_check(
     test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
     if S.ORDER_DATE not in lines.columns or lines[S.ORDER_DATE].notna().sum() == 0:
         raise InsufficientDataError(
-            "Checking rules on later orders needs order dates; this dataset has none. "
-            "Map the order date column when uploading."
+            note(
+                N_(
+                    "Checking rules on later orders needs order dates; this dataset has none. "
+                    "Map the order date column when uploading."
+                )
+            )
         )
     days = lines[S.ORDER_DATE].dropna().dt.normalize()
     cutoff = pd.Timestamp(np.quantile(days.to_numpy(), 1.0 - test_share)).normalize()
@@ -71,8 +75,14 @@ def holdout_check(
     n_test = count_baskets(test, **kw) if len(test) else 0
     if n_test == 0 or len(train) == 0:
         raise InsufficientDataError(
-            f"Checking rules on later orders needs baskets on both sides of {cutoff.date()}; "
-            f"found {n_test:,} later baskets. Use a longer period."
+            note(
+                N_(
+                    "Checking rules on later orders needs baskets on both sides of {date}; "
+                    "found {n} later baskets. Use a longer period."
+                ),
+                date=str(cutoff.date()),
+                n=f"{n_test:,}",
+            )
         )
     res = mine(
         train,

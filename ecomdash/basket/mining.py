@@ -178,8 +178,15 @@ def suggest_support(
     """
     if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
         raise ParameterError(
-            "The 'target' parameter of suggest_support must be an int in the range [1, inf). "
-            f"Got {target!r} instead."
+            note(
+                N_(
+                    "The '{name}' parameter of {func} must be an int in the range [1, inf). "
+                    "Got {value} instead."
+                ),
+                name="target",
+                func="suggest_support",
+                value=repr(target),
+            )
         )
     enc = _encode(
         lines,
@@ -221,20 +228,78 @@ def check_baskets(
     n: int, n_multi: int, *, basket: str, level: str, include_non_product: bool
 ) -> None:
     """Refuse when there is no basket, or no basket with two different items (both engines)."""
-    basket_word = "orders" if basket == "order" else "customer-days"
+    by_order = basket == "order"
     if n == 0:
+        none = {
+            ("order", "product", False): N_(
+                "Basket analysis found no orders to analyse: 0 sale lines with a product "
+                "after removing returns and non-product lines."
+            ),
+            ("order", "product", True): N_(
+                "Basket analysis found no orders to analyse: 0 sale lines with a product "
+                "after removing returns."
+            ),
+            ("order", "category", False): N_(
+                "Basket analysis found no orders to analyse: 0 sale lines with a category "
+                "after removing returns and non-product lines."
+            ),
+            ("order", "category", True): N_(
+                "Basket analysis found no orders to analyse: 0 sale lines with a category "
+                "after removing returns."
+            ),
+            ("customer_day", "product", False): N_(
+                "Basket analysis found no customer-days to analyse: 0 sale lines with a "
+                "product after removing returns and non-product lines."
+            ),
+            ("customer_day", "product", True): N_(
+                "Basket analysis found no customer-days to analyse: 0 sale lines with a "
+                "product after removing returns."
+            ),
+            ("customer_day", "category", False): N_(
+                "Basket analysis found no customer-days to analyse: 0 sale lines with a "
+                "category after removing returns and non-product lines."
+            ),
+            ("customer_day", "category", True): N_(
+                "Basket analysis found no customer-days to analyse: 0 sale lines with a "
+                "category after removing returns."
+            ),
+        }
+        key = ("order" if by_order else "customer_day", level, bool(include_non_product))
         raise InsufficientDataError(
-            f"Basket analysis found no {basket_word} to analyse: 0 sale lines with "
-            f"{'a product' if level == 'product' else 'a category'} after removing returns"
-            f"{'' if include_non_product else ' and non-product lines'}. "
-            "Check the global filters and that the file has sale lines."
+            note(
+                N_("{problem} {fix}"),
+                problem=note(none[key]),
+                fix=note(N_("Check the global filters and that the file has sale lines.")),
+            )
         )
     if n_multi == 0:
+        single = {
+            ("order", "product"): N_(
+                "Basket analysis needs orders with 2+ distinct products. Found 0 of {n} orders."
+            ),
+            ("order", "category"): N_(
+                "Basket analysis needs orders with 2+ distinct categories. Found 0 of {n} orders."
+            ),
+            ("customer_day", "product"): N_(
+                "Basket analysis needs customer-days with 2+ distinct products. Found 0 of {n} "
+                "customer-days."
+            ),
+            ("customer_day", "category"): N_(
+                "Basket analysis needs customer-days with 2+ distinct categories. Found 0 of "
+                "{n} customer-days."
+            ),
+        }
+        key = ("order" if by_order else "customer_day", level)
+        fix = N_(
+            "Check that the order id column is mapped to the invoice number, not the line "
+            "number, or try basket = customer-day."
+        )
         raise InsufficientDataError(
-            f"Basket analysis needs {basket_word} with 2+ distinct "
-            f"{'products' if level == 'product' else 'categories'}. Found 0 of {n:,} "
-            f"{basket_word}. Check that the order id column is mapped to the invoice number, "
-            "not the line number, or try basket = customer-day."
+            note(
+                N_("{problem} {fix}"),
+                problem=note(single[key], n=f"{n:,}"),
+                fix=note(fix),
+            )
         )
 
 
@@ -318,9 +383,17 @@ def result_from_levels(
         c_sug = math.floor(c_star * 1000) / 1000 + 0.001
         l_sug = math.floor(l_star * 100) / 100 + 0.01
         raise ParameterError(
-            f"These thresholds give {len(ra['conf']):,} rules (limit {MAX_RULES:,}): too many to "
-            f"compute and read. Raise the minimum confidence to {c_sug:.3f} or the minimum lift "
-            f"to {l_sug:.2f} (either leaves at most {MAX_RULES:,}), or raise the minimum support."
+            note(
+                N_(
+                    "These thresholds give {n} rules (limit {limit}): too many to compute and "
+                    "read. Raise the minimum confidence to {confidence} or the minimum lift to "
+                    "{lift} (either leaves at most {limit}), or raise the minimum support."
+                ),
+                n=f"{len(ra['conf']):,}",
+                limit=f"{MAX_RULES:,}",
+                confidence=f"{c_sug:.3f}",
+                lift=f"{l_sug:.2f}",
+            )
         )
     rules = _rules_frame(ra, tuples, labels, nf)
     timings.append(("rules", time.perf_counter() - t0))

@@ -13,6 +13,8 @@ from scipy import sparse
 
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 BASKETS = ("order", "customer_day")
 LEVELS = ("product", "category")
@@ -146,7 +148,16 @@ def _check_choice(name: str, value: object, allowed: Sequence[str], func: str) -
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise ParameterError(
-            f"The '{name}' parameter of {func} must be one of {options}. Got {value!r} instead."
+            note(
+                N_(
+                    "The '{name}' parameter of {func} must be one of {options}. "
+                    "Got {value} instead."
+                ),
+                name=name,
+                func=func,
+                options=options,
+                value=repr(value),
+            )
         )
 
 
@@ -163,8 +174,16 @@ def _check_range(
         bracket = "(" if low_open else "["
         hi = "inf)" if math.isinf(high) else f"{high:g}]"
         raise ParameterError(
-            f"The '{name}' parameter of {func} must be a number in the range "
-            f"{bracket}{low:g}, {hi}. Got {value!r} instead."
+            note(
+                N_(
+                    "The '{name}' parameter of {func} must be a number in the range {range}. "
+                    "Got {value} instead."
+                ),
+                name=name,
+                func=func,
+                range=f"{bracket}{low:g}, {hi}",
+                value=repr(value),
+            )
         )
     return v
 
@@ -174,8 +193,14 @@ def _check_max_len(max_len: object, func: str) -> int | None:
         return None
     if isinstance(max_len, bool) or not isinstance(max_len, (int, np.integer)) or max_len < 1:
         raise ParameterError(
-            f"The 'max_len' parameter of {func} must be an int in the range [1, inf) or None "
-            f"(no limit). Got {max_len!r} instead."
+            note(
+                N_(
+                    "The 'max_len' parameter of {func} must be an int in the range [1, inf) "
+                    "or None (no limit). Got {value} instead."
+                ),
+                func=func,
+                value=repr(max_len),
+            )
         )
     return int(max_len)
 

@@ -13,7 +13,8 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.recommend.data import (
     RESULT_COLUMNS,
     SOURCE_COLD,
@@ -86,8 +87,12 @@ class Recommender:
     def _validate(self) -> None:
         if self.rules is not None and not isinstance(self.rules, BusinessRules):
             raise ParameterError(
-                "The 'rules' parameter must be a BusinessRules or None. "
-                f"Got {type(self.rules).__name__} instead."
+                note(
+                    N_(
+                        "The 'rules' parameter must be a BusinessRules or None. Got {type} instead."
+                    ),
+                    type=type(self.rules).__name__,
+                )
             )
 
     # -- fitting -----------------------------------------------------------------------
@@ -100,10 +105,12 @@ class Recommender:
         self._validate()
         if inter.shape[0] < 2 or inter.shape[1] < 2:
             raise InsufficientDataError(
-                _(
-                    "Recommendations need at least 2 customers and 2 products with purchases. "
-                    "Found {customers} customer(s) and {products} product(s). Widen the date "
-                    "range or filters.",
+                note(
+                    N_(
+                        "Recommendations need at least 2 customers and 2 products with purchases. "
+                        "Found {customers} customer(s) and {products} product(s). Widen the date "
+                        "range or filters."
+                    ),
                     customers=inter.shape[0],
                     products=inter.shape[1],
                 )
@@ -148,8 +155,13 @@ class Recommender:
     def _check_fitted(self) -> None:
         if not hasattr(self, "interactions_"):
             raise ParameterError(
-                f"This {type(self).__name__} is not fitted yet. Call fit(lines) before "
-                "asking for recommendations."
+                note(
+                    N_(
+                        "This {model} is not fitted yet. Call fit(lines) before asking for "
+                        "recommendations."
+                    ),
+                    model=type(self).__name__,
+                )
             )
 
     # -- scoring (subclasses) --------------------------------------------------------
@@ -419,9 +431,11 @@ class Recommender:
         j = self.interactions_.products.get_indexer([str(product_id)])[0]
         if j < 0:
             raise ParameterError(
-                _(
-                    "Product {product} has no sales with a customer id in the data the model "
-                    "was trained on. Pick a product from the list (or widen the filters).",
+                note(
+                    N_(
+                        "Product {product} has no sales with a customer id in the data the model "
+                        "was trained on. Pick a product from the list (or widen the filters)."
+                    ),
                     product=repr(str(product_id)),
                 )
             )

@@ -14,7 +14,8 @@ import scipy.sparse as sp
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
 
 WEIGHTINGS = ("binary", "count", "log", "tfidf", "bm25")
 
@@ -77,8 +78,13 @@ class BusinessRules:
             or self.recent_days < 1
         ):
             raise ParameterError(
-                "The 'recent_days' business rule must be None or an int in the range [1, inf). "
-                f"Got {self.recent_days!r} instead."
+                note(
+                    N_(
+                        "The 'recent_days' business rule must be None or an int in the range "
+                        "[1, inf). Got {value} instead."
+                    ),
+                    value=repr(self.recent_days),
+                )
             )
         object.__setattr__(self, "exclude_categories", tuple(map(str, self.exclude_categories)))
         object.__setattr__(self, "rebuy_products", tuple(map(str, self.rebuy_products)))
@@ -131,9 +137,14 @@ def _require_columns(lines: pd.DataFrame) -> None:
     missing = S.missing_for("recommend", lines.columns)
     if missing:
         raise InsufficientDataError(
-            "Recommendations need a customer id and a product id on every order line. "
-            f"Missing column(s): {', '.join(sorted(missing))}. "
-            "Map the customer and product columns on the Data page and try again."
+            note(
+                N_(
+                    "Recommendations need a customer id and a product id on every order line. "
+                    "Missing column(s): {columns}. Map the customer and product columns on the "
+                    "Data page and try again."
+                ),
+                columns=tuple(sorted(missing)),
+            )
         )
 
 
@@ -152,10 +163,12 @@ def build_interactions(lines: pd.DataFrame) -> Interactions:
     sales = sales.loc[sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna()]
     if sales.empty:
         raise InsufficientDataError(
-            _(
-                "Recommendations need sales lines with a customer id. Found 0 after removing "
-                "returns, non-product lines and guest orders (from {n} lines). Check that the "
-                "customer id column is mapped.",
+            note(
+                N_(
+                    "Recommendations need sales lines with a customer id. Found 0 after removing "
+                    "returns, non-product lines and guest orders (from {n} lines). Check that the "
+                    "customer id column is mapped."
+                ),
                 n=f"{len(lines):,}",
             )
         )
@@ -260,8 +273,12 @@ def _check_choice(name: str, value: Any, options: Iterable[str]) -> None:
     options = tuple(options)
     if value not in options:
         raise ParameterError(
-            f"The '{name}' parameter must be one of {', '.join(map(repr, options))}. "
-            f"Got {value!r} instead."
+            note(
+                N_("The '{name}' parameter must be one of {options}. Got {value} instead."),
+                name=name,
+                options=", ".join(map(repr, options)),
+                value=repr(value),
+            )
         )
 
 
@@ -281,12 +298,29 @@ def _check_number(
     if ok:
         ok = value > low if strict else value >= low
     if not ok:
-        bracket = "(" if strict else "["
-        what = "an int" if integer else "a number"
-        none = "None or " if allow_none else ""
+        msgids = {
+            (True, False): N_(
+                "The '{name}' parameter must be an int in the range {range}. Got {value} instead."
+            ),
+            (False, False): N_(
+                "The '{name}' parameter must be a number in the range {range}. Got {value} instead."
+            ),
+            (True, True): N_(
+                "The '{name}' parameter must be None or an int in the range {range}. "
+                "Got {value} instead."
+            ),
+            (False, True): N_(
+                "The '{name}' parameter must be None or a number in the range {range}. "
+                "Got {value} instead."
+            ),
+        }
         raise ParameterError(
-            f"The '{name}' parameter must be {none}{what} in the range {bracket}{low}, inf). "
-            f"Got {value!r} instead."
+            note(
+                msgids[(bool(integer), bool(allow_none))],
+                name=name,
+                range=f"{'(' if strict else '['}{low}, inf)",
+                value=repr(value),
+            )
         )
 
 

@@ -14,7 +14,8 @@ import pandas as pd
 from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.recommend.base import Recommender
 from ecomdash.recommend.data import (
     BASELINES,
@@ -66,8 +67,13 @@ def chronological_split(
     _require_columns(lines)
     if S.ORDER_DATE not in lines:
         raise InsufficientDataError(
-            "The offline evaluation needs order dates to split past from future purchases. "
-            "Found no order_date column. Map the order date column on the Data page."
+            note(
+                N_(
+                    "The offline evaluation needs order dates to split past from future "
+                    "purchases. Found no order_date column. Map the order date column on the "
+                    "Data page."
+                )
+            )
         )
     sales = S.sales_lines(lines)
     sales = sales.loc[
@@ -75,8 +81,12 @@ def chronological_split(
     ]
     if sales.empty:
         raise InsufficientDataError(
-            "The offline evaluation needs dated sales lines with a customer id; found none. "
-            "Check the customer id and order date mapping."
+            note(
+                N_(
+                    "The offline evaluation needs dated sales lines with a customer id; found "
+                    "none. Check the customer id and order date mapping."
+                )
+            )
         )
     dates = pd.to_datetime(sales[S.ORDER_DATE])
     last = dates.max()
@@ -90,10 +100,12 @@ def chronological_split(
     test = sales.loc[(dates >= cut) & (dates < stop)]
     if train.empty or test.empty:
         raise InsufficientDataError(
-            _(
-                "The cut-off {date} leaves {train} training and {test} test lines (data runs "
-                "{first} to {last}). Pick a cut-off inside that range with purchases on both "
-                "sides.",
+            note(
+                N_(
+                    "The cut-off {date} leaves {train} training and {test} test lines (data runs "
+                    "{first} to {last}). Pick a cut-off inside that range with purchases on both "
+                    "sides."
+                ),
                 date=cut.date(),
                 train=f"{len(train):,}",
                 test=f"{len(test):,}",
@@ -200,10 +212,12 @@ def evaluate_split(
     truth = {c: items for c, items in truth.items() if c in known}
     if len(truth) < min_test_customers:
         raise InsufficientDataError(
-            _(
-                "The offline test needs customers who bought before {date} and came back for "
-                "something new; found {n} (need {need}). Move the cut-off earlier or use a "
-                "longer date range.",
+            note(
+                N_(
+                    "The offline test needs customers who bought before {date} and came back for "
+                    "something new; found {n} (need {need}). Move the cut-off earlier or use a "
+                    "longer date range."
+                ),
                 date=cutoff.date(),
                 n=len(truth),
                 need=min_test_customers,
@@ -290,7 +304,9 @@ def evaluate_models(
     """
     k = _check_k(k)
     if "popularity" not in models:
-        raise ParameterError("evaluate_models needs a 'popularity' model as the baseline.")
+        raise ParameterError(
+            note(N_("evaluate_models needs a 'popularity' model as the baseline."))
+        )
     known = set(inter.customers)
     truth = {c: set(v) for c, v in truth.items() if c in known and v}
     test_ids = sorted(truth)

@@ -11,7 +11,8 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from ecomdash.errors import InsufficientDataError
-from ecomdash.i18n import _
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
 from ecomdash.recommend.base import Recommender, _FactorCosine, _sparse_cosine_top
 from ecomdash.recommend.data import (
     MODEL_NAMES,
@@ -219,7 +220,9 @@ class EASERecommender(Recommender):
         gram[np.diag_indices(n)] += np.float32(self.l2)
         chol, info = sla.lapack.spotrf(gram, lower=1, overwrite_a=1)
         if info != 0:  # pragma: no cover - the matrix is positive definite for l2 > 0
-            raise InsufficientDataError(f"EASE could not factorise the item matrix (info={info}).")
+            raise InsufficientDataError(
+                note(N_("EASE could not factorise the item matrix (info={info})."), info=info)
+            )
         inv, info = sla.lapack.spotri(chol, lower=1, overwrite_c=1)
         inv = np.tril(inv)  # spotri fills the lower triangle only; the upper is stale
         inv += np.triu(inv.T, 1)

@@ -18,6 +18,7 @@ from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import _, get_lang, use_lang
+from ecomdash.i18n.note import translated
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
 from ecomdash.report.render import Part, document_html, part, render_html
@@ -83,7 +84,7 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
     try:
         sec = spec.build(data)
     except EcomdashError as exc:
-        sec = Section(spec.key, title, str(exc), "missing")
+        sec = Section(spec.key, title, str(translated(exc)), "missing")
     display = L.display_for(data.info.report, is_demo=data.info.is_demo)
     return Section(
         **{
