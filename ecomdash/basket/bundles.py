@@ -10,7 +10,7 @@ import pandas as pd
 
 from ecomdash import schema as S
 from ecomdash.basket.encode import _encode, _names_for, _positions_kept
-from ecomdash.basket.results import BasketResult, BundleWhatIf, _check_range
+from ecomdash.basket.results import BasketResult, BundleWhatIf, _check_count, _check_range
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
@@ -32,18 +32,7 @@ def frequently_bought_together(
     ``together`` (baskets with both), ``share`` (of the baskets with ``product_id``, how many
     also hold the item — the rule's confidence), ``lift``. Sorted by ``together``, then lift.
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ParameterError(
-            note(
-                N_(
-                    "The '{name}' parameter of {func} must be an int in the range [1, inf). "
-                    "Got {value} instead."
-                ),
-                name="k",
-                func="frequently_bought_together",
-                value=repr(k),
-            )
-        )
+    _check_count("k", k, "frequently_bought_together")
     product_id = str(product_id)
     cols = ["item", "name", "together", "share", "lift"]
     if isinstance(data, BasketResult):

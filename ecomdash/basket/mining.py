@@ -31,6 +31,7 @@ from ecomdash.basket.results import (
     MAX_RULE_CANDIDATES,
     MAX_RULES,
     BasketResult,
+    _check_count,
     _check_max_len,
     _check_range,
     _min_count,
@@ -176,18 +177,7 @@ def suggest_support(
     >>> round(suggest_support(lines, target=1), 3)  # {a, b} is in 2 of the 3 orders
     0.667
     """
-    if isinstance(target, bool) or not isinstance(target, (int, np.integer)) or target < 1:
-        raise ParameterError(
-            note(
-                N_(
-                    "The '{name}' parameter of {func} must be an int in the range [1, inf). "
-                    "Got {value} instead."
-                ),
-                name="target",
-                func="suggest_support",
-                value=repr(target),
-            )
-        )
+    _check_count("target", target, "suggest_support")
     enc = _encode(
         lines,
         basket=basket,

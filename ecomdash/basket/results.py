@@ -188,6 +188,23 @@ def _check_range(
     return v
 
 
+def _check_count(name: str, value: object, func: str) -> int:
+    """A whole number of at least 1 (``k``, ``target``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ParameterError(
+            note(
+                N_(
+                    "The '{name}' parameter of {func} must be an int in the range [1, inf). "
+                    "Got {value} instead."
+                ),
+                name=name,
+                func=func,
+                value=repr(value),
+            )
+        )
+    return int(value)
+
+
 def _check_max_len(max_len: object, func: str) -> int | None:
     if max_len is None:
         return None

@@ -7,18 +7,13 @@ as it read before the messages became Notes, the Chinese checked for its figures
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 
 from ecomdash import basket
 from ecomdash.basket import mining
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import use_lang
-from ecomdash.i18n.note import Note, translated
-
-HAN = re.compile(r"[\u4e00-\u9fff]")
+from tests.unit.zh_errors_check import check_note_error
 
 
 def _lines(orders: dict[str, str], **extra) -> pd.DataFrame:
@@ -32,25 +27,10 @@ def _lines(orders: dict[str, str], **extra) -> pd.DataFrame:
 PAIRS = _lines({"1": "ab", "2": "ab", "3": "a", "4": "bc"})
 
 
-def _check(exc_info, english: str, *figures: str) -> str:
-    """The error carries a Note, reads ``english`` as before, and in Chinese has Han text and
-    each figure; returns the Chinese."""
-    err = exc_info.value
-    assert isinstance(err.args[0], Note)
-    assert str(err) == english
-    with use_lang("zh"):
-        zh = str(translated(err))
-    assert HAN.search(zh), zh
-    assert zh != english
-    for f in figures:
-        assert f in zh, (f, zh)
-    return zh
-
-
 def test_threshold_checks():
     with pytest.raises(ParameterError) as e:
         basket.mine(PAIRS, min_support=1.5)
-    zh = _check(
+    zh = check_note_error(
         e,
         "The 'min_support' parameter of basket.mine must be a number in the range (0, 1]. "
         "Got 1.5 instead.",
@@ -60,7 +40,7 @@ def test_threshold_checks():
     assert "范围内的数字" in zh
     with pytest.raises(ParameterError) as e:
         basket.mine(PAIRS, max_len=0)
-    _check(
+    check_note_error(
         e,
         "The 'max_len' parameter of basket.mine must be an int in the range [1, inf) or None "
         "(no limit). Got 0 instead.",
@@ -69,7 +49,7 @@ def test_threshold_checks():
     )
     with pytest.raises(ParameterError) as e:
         basket.mine(PAIRS, basket="week")
-    _check(
+    check_note_error(
         e,
         "The 'basket' parameter of basket.mine must be one of 'order', 'customer_day'. "
         "Got 'week' instead.",
@@ -77,7 +57,7 @@ def test_threshold_checks():
     )
     with pytest.raises(ParameterError) as e:
         basket.suggest_support(PAIRS, target=0)
-    _check(
+    check_note_error(
         e,
         "The 'target' parameter of suggest_support must be an int in the range [1, inf). "
         "Got 0 instead.",
@@ -89,7 +69,7 @@ def test_missing_columns_and_wrong_input():
     lines = PAIRS.rename(columns={"product_id": "sku"})
     with pytest.raises(ParameterError) as e:
         basket.mine(lines)
-    zh = _check(
+    zh = check_note_error(
         e,
         "Basket analysis by order at product level needs product_id; this dataset has "
         "columns order_id, sku. Map the order id and product id columns when uploading.",
@@ -98,7 +78,7 @@ def test_missing_columns_and_wrong_input():
     assert "请在上传时映射订单号和商品编号列" in zh
     with pytest.raises(ParameterError) as e:
         basket.mine(PAIRS, level="category")
-    _check(
+    check_note_error(
         e,
         "Basket analysis by order at category level needs a category column; this dataset "
         "has columns order_id, product_id. Use level='product', or map a category column "
@@ -107,7 +87,9 @@ def test_missing_columns_and_wrong_input():
     )
     with pytest.raises(ParameterError) as e:
         basket.mine([1, 2, 3])
-    _check(e, "basket.mine needs the order-line table (a pandas DataFrame). Got list instead.")
+    check_note_error(
+        e, "basket.mine needs the order-line table (a pandas DataFrame). Got list instead."
+    )
     pairs = basket.BasketPairs(
         b=PAIRS.index.to_numpy() * 0,
         i=PAIRS.index.to_numpy() * 0,
@@ -121,7 +103,7 @@ def test_missing_columns_and_wrong_input():
     )
     with pytest.raises(ParameterError) as e:
         basket.mine(pairs, basket="customer_day")
-    _check(
+    check_note_error(
         e,
         "These basket pairs were built for basket='order', level='product', "
         "include_non_product=False; asked for basket='customer_day', level='product', "
@@ -134,7 +116,7 @@ def test_no_baskets_and_single_item_baskets():
     lines = pd.DataFrame({"order_id": ["1", "2"], "product_id": [None, None]})
     with pytest.raises(InsufficientDataError) as e:
         basket.mine(lines)
-    _check(
+    check_note_error(
         e,
         "Basket analysis found no orders to analyse: 0 sale lines with a product after "
         "removing returns and non-product lines. Check the global filters and that the file "
@@ -144,7 +126,7 @@ def test_no_baskets_and_single_item_baskets():
     single = _lines({f"o{j}": "abc"[j % 3] for j in range(1234)})
     with pytest.raises(InsufficientDataError) as e:
         basket.mine(single)
-    zh = _check(
+    zh = check_note_error(
         e,
         "Basket analysis needs orders with 2+ distinct products. Found 0 of 1,234 orders. "
         "Check that the order id column is mapped to the invoice number, not the line number, "
@@ -163,13 +145,13 @@ def test_too_many_rules(monkeypatch):
     english = str(e.value)
     assert english.startswith("These thresholds give 4 rules (limit 2): too many to compute")
     assert "(either leaves at most 2), or raise the minimum support." in english
-    _check(e, english, "4 条规则", "上限 2")
+    check_note_error(e, english, "4 条规则", "上限 2")
 
 
 def test_bought_together_and_bundle_whatif():
     with pytest.raises(ParameterError) as e:
         basket.frequently_bought_together(PAIRS, "a", k=0)
-    _check(
+    check_note_error(
         e,
         "The 'k' parameter of frequently_bought_together must be an int in the range [1, inf). "
         "Got 0 instead.",
@@ -177,7 +159,7 @@ def test_bought_together_and_bundle_whatif():
     )
     with pytest.raises(ParameterError) as e:
         basket.frequently_bought_together(PAIRS, "zz")
-    _check(
+    check_note_error(
         e,
         "Product 'zz' is not in the 4 baskets analysed (after removing returns and "
         "non-product lines, and the global filters). Pick a product from the list.",
@@ -187,7 +169,7 @@ def test_bought_together_and_bundle_whatif():
     priced = PAIRS.assign(unit_price=2.0, quantity=1.0)
     with pytest.raises(ParameterError) as e:
         basket.bundle_whatif(priced, ["a"], ["a"])
-    _check(
+    check_note_error(
         e,
         "A bundle needs a non-empty antecedent and consequent with no item in common. "
         "Got ('a',) ⇒ ('a',).",
@@ -195,7 +177,7 @@ def test_bought_together_and_bundle_whatif():
     )
     with pytest.raises(InsufficientDataError) as e:
         basket.bundle_whatif(PAIRS, ["a"], ["b"])
-    _check(
+    check_note_error(
         e,
         "The bundle what-if needs prices: this dataset has neither a unit price nor a revenue "
         "column. Map one of them when uploading.",
@@ -203,7 +185,7 @@ def test_bought_together_and_bundle_whatif():
     )
     with pytest.raises(ParameterError) as e:
         basket.bundle_whatif(priced, ["a"], ["zz"])
-    _check(
+    check_note_error(
         e,
         "Product 'zz' is not in the 4 baskets analysed. Pick products from the rules table.",
         "'zz'",
@@ -214,7 +196,7 @@ def test_bought_together_and_bundle_whatif():
 def test_holdout_check():
     with pytest.raises(InsufficientDataError) as e:
         basket.holdout_check(PAIRS)
-    _check(
+    check_note_error(
         e,
         "Checking rules on later orders needs order dates; this dataset has none. Map the "
         "order date column when uploading.",
@@ -223,7 +205,7 @@ def test_holdout_check():
     one_day = PAIRS.assign(order_date=pd.Timestamp("2024-03-01"))
     with pytest.raises(InsufficientDataError) as e:
         basket.holdout_check(one_day)
-    _check(
+    check_note_error(
         e,
         "Checking rules on later orders needs baskets on both sides of 2024-03-02; found 0 "
         "later baskets. Use a longer period.",

@@ -7,17 +7,12 @@ as it read before the messages became Notes, the Chinese checked for its figures
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 
 from ecomdash import recommend as R
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import use_lang
-from ecomdash.i18n.note import Note, translated
-
-HAN = re.compile(r"[\u4e00-\u9fff]")
+from tests.unit.zh_errors_check import check_note_error
 
 
 def _lines() -> pd.DataFrame:
@@ -30,23 +25,10 @@ def _lines() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["order_id", "customer_id", "product_id", "order_date"])
 
 
-def _check(exc_info, english: str, *figures: str) -> str:
-    err = exc_info.value
-    assert isinstance(err.args[0], Note)
-    assert str(err) == english
-    with use_lang("zh"):
-        zh = str(translated(err))
-    assert HAN.search(zh), zh
-    assert zh != english
-    for f in figures:
-        assert f in zh, (f, zh)
-    return zh
-
-
 def test_business_rules_and_parameter_checks():
     with pytest.raises(ParameterError) as e:
         R.BusinessRules(recent_days=0)
-    _check(
+    check_note_error(
         e,
         "The 'recent_days' business rule must be None or an int in the range [1, inf). "
         "Got 0 instead.",
@@ -55,7 +37,7 @@ def test_business_rules_and_parameter_checks():
     )
     with pytest.raises(ParameterError) as e:
         R.make_model("item_knn", weighting="squared").fit(_lines())
-    _check(
+    check_note_error(
         e,
         "The 'weighting' parameter must be one of 'binary', 'count', 'log', 'tfidf', 'bm25'. "
         "Got 'squared' instead.",
@@ -63,7 +45,7 @@ def test_business_rules_and_parameter_checks():
     )
     with pytest.raises(ParameterError) as e:
         R.make_model("ease", l2=-1.0).fit(_lines())
-    _check(
+    check_note_error(
         e,
         "The 'l2' parameter must be a number in the range (0, inf). Got -1.0 instead.",
         "(0, inf)",
@@ -71,14 +53,14 @@ def test_business_rules_and_parameter_checks():
     )
     with pytest.raises(ParameterError) as e:
         R.make_model("ease", min_buyers=0).fit(_lines())
-    _check(
+    check_note_error(
         e,
         "The 'min_buyers' parameter must be an int in the range [1, inf). Got 0 instead.",
         "范围内的整数",
     )
     with pytest.raises(ParameterError) as e:
         R.make_model("ease", half_life_days=0).fit(_lines())
-    _check(
+    check_note_error(
         e,
         "The 'half_life_days' parameter must be None or a number in the range (0, inf). "
         "Got 0 instead.",
@@ -89,10 +71,12 @@ def test_business_rules_and_parameter_checks():
 def test_model_refusals():
     with pytest.raises(ParameterError) as e:
         R.make_model("popularity", rules="no repeats").fit(_lines())
-    _check(e, "The 'rules' parameter must be a BusinessRules or None. Got str instead.", "str")
+    check_note_error(
+        e, "The 'rules' parameter must be a BusinessRules or None. Got str instead.", "str"
+    )
     with pytest.raises(ParameterError) as e:
         R.make_model("ease").recommend(["c1"])
-    _check(
+    check_note_error(
         e,
         "This EASERecommender is not fitted yet. Call fit(lines) before asking for "
         "recommendations.",
@@ -100,7 +84,7 @@ def test_model_refusals():
     )
     with pytest.raises(InsufficientDataError) as e:
         R.make_model("popularity").fit(_lines().query("customer_id == 'c1'"))
-    _check(
+    check_note_error(
         e,
         "Recommendations need at least 2 customers and 2 products with purchases. Found 1 "
         "customer(s) and 3 product(s). Widen the date range or filters.",
@@ -110,7 +94,7 @@ def test_model_refusals():
     model = R.make_model("item_knn").fit(_lines())
     with pytest.raises(ParameterError) as e:
         model.similar_products("zz")
-    _check(
+    check_note_error(
         e,
         "Product 'zz' has no sales with a customer id in the data the model was trained on. "
         "Pick a product from the list (or widen the filters).",
@@ -121,7 +105,7 @@ def test_model_refusals():
 def test_interaction_matrix():
     with pytest.raises(InsufficientDataError) as e:
         R.build_interactions(_lines().drop(columns=["customer_id"]))
-    _check(
+    check_note_error(
         e,
         "Recommendations need a customer id and a product id on every order line. Missing "
         "column(s): customer_id. Map the customer and product columns on the Data page and "
@@ -130,7 +114,7 @@ def test_interaction_matrix():
     )
     with pytest.raises(InsufficientDataError) as e:
         R.build_interactions(_lines().assign(customer_id=None))
-    _check(
+    check_note_error(
         e,
         "Recommendations need sales lines with a customer id. Found 0 after removing returns, "
         "non-product lines and guest orders (from 18 lines). Check that the customer id column "
@@ -142,21 +126,21 @@ def test_interaction_matrix():
 def test_offline_evaluation():
     with pytest.raises(InsufficientDataError) as e:
         R.chronological_split(_lines().drop(columns=["order_date"]))
-    _check(
+    check_note_error(
         e,
         "The offline evaluation needs order dates to split past from future purchases. Found "
         "no order_date column. Map the order date column on the Data page.",
     )
     with pytest.raises(InsufficientDataError) as e:
         R.chronological_split(_lines().assign(order_date=pd.NaT))
-    _check(
+    check_note_error(
         e,
         "The offline evaluation needs dated sales lines with a customer id; found none. Check "
         "the customer id and order date mapping.",
     )
     with pytest.raises(InsufficientDataError) as e:
         R.chronological_split(_lines(), cutoff="2023-06-01")
-    _check(
+    check_note_error(
         e,
         "The cut-off 2023-06-01 leaves 0 training and 18 test lines (data runs 2024-01-01 to "
         "2024-01-09). Pick a cut-off inside that range with purchases on both sides.",
@@ -175,7 +159,7 @@ def test_offline_evaluation():
         "The offline test needs customers who bought before 2024-01-06 and came back for "
         "something new; found "
     )
-    _check(e, english, "2024-01-06", "50")
+    check_note_error(e, english, "2024-01-06", "50")
     with pytest.raises(ParameterError) as e:
         R.evaluate_models(inter, split.truth, {"ease": R.make_model("ease")})
-    _check(e, "evaluate_models needs a 'popularity' model as the baseline.", "popularity")
+    check_note_error(e, "evaluate_models needs a 'popularity' model as the baseline.", "popularity")
