@@ -4,9 +4,11 @@
 built by Spark SQL from the lake (the distinct items of each basket's sale lines, the same
 cleaning and the same basket keys as ``basket.mine``), FP-Growth finds the frequent itemsets on
 the executors, and only the itemsets (hundreds of rows at support 0.005), a few counts and the
-names of the frequent products come back. The rules are then scored by ``basket``'s own code
-from those itemsets, so the :class:`~ecomdash.basket.BasketResult` is the one ``basket.mine``
-returns on the same lines: same itemsets, counts, rules and their order, names and warnings
+names of the frequent products come back. The rules, tables, limits and warnings (translatable
+Notes) are then built from those itemsets by the function ``basket.mine`` ends with
+(``basket.mining.result_from_levels``), so the :class:`~ecomdash.basket.BasketResult` is the
+one ``basket.mine`` returns on the same lines: same itemsets, counts, rules and their order,
+names and warnings
 (``tests/unit/test_spark_models.py`` checks it at support 0.01 and 0.005 on the demo merchant
 and on the UCI Online Retail II file).
 
