@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import doctest
 import gzip
+import importlib
+import pkgutil
 from pathlib import Path
 
 import numpy as np
@@ -349,12 +351,20 @@ def test_bundle_whatif_hand_computed():
 
 
 def test_doctests():
-    failures, attempted = doctest.testmod(basket)
+    # the package's __init__ and every module of it (doctest.testmod skips re-exported names)
+    mods = [basket] + [
+        importlib.import_module(f"{basket.__name__}.{m.name}")
+        for m in pkgutil.iter_modules(basket.__path__)
+    ]
+    failures = attempted = written = 0
+    for mod in mods:
+        f, a = doctest.testmod(mod)
+        failures, attempted = failures + f, attempted + a
+        # every example written in the module ran (none lost to a docstring that is not one,
+        # python -OO, or a collection change): count the prompts in the source independently
+        source = Path(mod.__file__).read_text(encoding="utf-8")
+        written += sum(line.lstrip().startswith(">>> ") for line in source.splitlines())
     assert failures == 0
-    # every example written in the module ran (none lost to a docstring that is not one,
-    # python -OO, or a collection change): count the prompts in the source independently
-    source = Path(basket.__file__).read_text(encoding="utf-8")
-    written = sum(line.lstrip().startswith(">>> ") for line in source.splitlines())
     assert written >= 8
     assert attempted == written
 

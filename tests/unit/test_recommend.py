@@ -418,6 +418,6 @@ def test_ranking_in_batches_of_customers_changes_nothing(demo, monkeypatch, name
     rows = np.arange(0, inter.shape[0], 3)
     ids = list(inter.customers[rows[:40]])
     whole_top, whole_rec = model.top_items(rows, 10), model.recommend(ids, k=10)
-    monkeypatch.setattr(R, "TOP_ITEMS_CELLS", inter.shape[1] * 7)  # 7 customers a batch
+    monkeypatch.setattr(R.base, "TOP_ITEMS_CELLS", inter.shape[1] * 7)  # 7 customers a batch
     pd.testing.assert_frame_equal(model.recommend(ids, k=10), whole_rec)
     np.testing.assert_array_equal(model.top_items(rows, 10), whole_top)

@@ -13,6 +13,7 @@ import pytest
 
 from ecomdash import basket as B
 from ecomdash.filters import Filters
+from ecomdash.i18n.note import Note
 from ecomdash.store import Store
 
 
@@ -37,6 +38,11 @@ def assert_same_baskets(got: B.BasketResult, exp: B.BasketResult) -> None:
     )
     assert got.params == exp.params
     assert got.warnings == exp.warnings
+    # the same translatable sentences (both engines build them in basket.result_from_levels)
+    assert all(isinstance(w, Note) for w in got.warnings)
+    assert [(w.msgid, w.fields) for w in got.warnings] == [
+        (w.msgid, w.fields) for w in exp.warnings
+    ]
     assert got.suggested_min_support == exp.suggested_min_support
     pd.testing.assert_frame_equal(got.itemsets, exp.itemsets, check_dtype=False, rtol=1e-12)
     pd.testing.assert_frame_equal(got.rules, exp.rules, check_dtype=False, rtol=1e-12)

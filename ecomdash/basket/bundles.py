@@ -1,0 +1,231 @@
+"""Frequently bought together, and what a bundle could add (the what-if)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.basket.encode import _encode, _names_for, _positions_kept
+from ecomdash.basket.results import BasketResult, BundleWhatIf, _check_count, _check_range
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
+
+
+def frequently_bought_together(
+    data: BasketResult | pd.DataFrame,
+    product_id: str,
+    *,
+    k: int = 3,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+) -> pd.DataFrame:
+    """The ``k`` items most often in the same basket as ``product_id`` (Amazon-style).
+
+    ``data`` is either a :class:`BasketResult` (uses its frequent pairs: fast, limited to
+    frequent items) or the order lines (exact, every item). Columns: ``item``, ``name``,
+    ``together`` (baskets with both), ``share`` (of the baskets with ``product_id``, how many
+    also hold the item — the rule's confidence), ``lift``. Sorted by ``together``, then lift.
+    """
+    _check_count("k", k, "frequently_bought_together")
+    product_id = str(product_id)
+    cols = ["item", "name", "together", "share", "lift"]
+    if isinstance(data, BasketResult):
+        pairs = data.itemsets[data.itemsets["size"] == 2]
+        n = data.n_baskets
+        hit = data.items.loc[data.items["item"] == product_id, "count"]
+        if len(hit) == 0:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        c_p = int(hit.iloc[0])
+        counts = dict(zip(data.items["item"], data.items["count"], strict=True))
+        rows = []
+        for itemset, cnt in zip(pairs["itemset"], pairs["count"], strict=True):
+            if product_id in itemset:
+                other = itemset[0] if itemset[1] == product_id else itemset[1]
+                rows.append((other, int(cnt), counts[other]))
+        if not rows:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        other, together, c_o = (np.asarray(x) for x in zip(*rows, strict=True))
+        names = np.asarray([data.name_of(o) for o in other], dtype=object)
+    else:
+        enc = _encode(
+            data,
+            basket=basket,
+            level=level,
+            include_non_product=include_non_product,
+            func="frequently_bought_together",
+        )
+        n = enc.n_baskets
+        pos = np.searchsorted(enc.items.astype(str), product_id)
+        if pos >= len(enc.items) or str(enc.items[pos]) != product_id or n == 0:
+            raise ParameterError(
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed (after removing "
+                        "returns and non-product lines, and the global filters). Pick a "
+                        "product from the list."
+                    ),
+                    product=repr(product_id),
+                    n=f"{n:,}",
+                )
+            )
+        has = np.zeros(n, dtype=bool)
+        has[enc.b[enc.i == pos]] = True
+        c_p = int(has.sum())
+        if c_p == 0:
+            raise ParameterError(
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed. Pick a product "
+                        "from the list."
+                    ),
+                    product=repr(product_id),
+                    n=f"{n:,}",
+                )
+            )
+        all_counts = np.bincount(enc.i, minlength=len(enc.items))
+        co = np.bincount(enc.i[has[enc.b]], minlength=len(enc.items))
+        co[pos] = 0
+        idx = np.flatnonzero(co)
+        if len(idx) == 0:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        together = co[idx]
+        c_o = all_counts[idx]
+        other = np.asarray([str(x) for x in enc.items[idx]], dtype=object)
+        names = _names_for(data, enc, idx, level)
+    lift = (together / c_p) / (c_o / n)
+    order = np.lexsort((other.astype(str), -lift, -together))[:k]
+    return pd.DataFrame(
+        {
+            "item": other[order],
+            "name": names[order],
+            "together": together[order].astype(np.int64),
+            "share": together[order] / c_p,
+            "lift": lift[order],
+        }
+    ).reset_index(drop=True)
+
+
+def bundle_whatif(
+    lines: pd.DataFrame,
+    antecedent: Sequence[str] | str,
+    consequent: Sequence[str] | str,
+    *,
+    share: float = 0.1,
+    basket: str = "order",
+    include_non_product: bool = False,
+) -> BundleWhatIf:
+    """Baskets with all of A but not all of B, and the extra revenue if ``share`` of them
+    also took the missing B items (one unit each at B's average selling price:
+    revenue / quantity over B's sale lines, or the mean unit price)."""
+    func = "bundle_whatif"
+    share = _check_range("share", share, 0.0, 1.0, func)
+    a = (antecedent,) if isinstance(antecedent, str) else tuple(str(x) for x in antecedent)
+    c = (consequent,) if isinstance(consequent, str) else tuple(str(x) for x in consequent)
+    if not a or not c or set(a) & set(c):
+        raise ParameterError(
+            note(
+                N_(
+                    "A bundle needs a non-empty antecedent and consequent with no item in "
+                    "common. Got {antecedent} ⇒ {consequent}."
+                ),
+                antecedent=str(a),
+                consequent=str(c),
+            )
+        )
+    if S.UNIT_PRICE not in lines.columns and S.REVENUE not in lines.columns:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "The bundle what-if needs prices: this dataset has neither a unit price nor "
+                    "a revenue column. Map one of them when uploading."
+                )
+            )
+        )
+    enc = _encode(
+        lines, basket=basket, level="product", include_non_product=include_non_product, func=func
+    )
+    n = enc.n_baskets
+    ids = enc.items.astype(str)
+    pos = {}
+    for item in a + c:
+        p = int(np.searchsorted(ids, item))
+        if p >= len(ids) or ids[p] != item:
+            raise ParameterError(
+                note(
+                    N_(
+                        "Product {product} is not in the {n} baskets analysed. Pick products "
+                        "from the rules table."
+                    ),
+                    product=repr(item),
+                    n=f"{n:,}",
+                )
+            )
+        pos[item] = p
+    hold = {}
+    for item, p in pos.items():
+        h = np.zeros(n, dtype=bool)
+        h[enc.b[enc.i == p]] = True
+        hold[item] = h
+    has_a = np.logical_and.reduce([hold[x] for x in a])
+    has_c = np.logical_and.reduce([hold[x] for x in c])
+    target = has_a & ~has_c
+
+    sale = lines.iloc[_positions_kept(lines, include_non_product)]
+    prices = []
+    for item in c:
+        rows = sale[sale[S.PRODUCT_ID] == item]
+        price = math.nan
+        units = float(rows[S.QUANTITY].sum()) if S.QUANTITY in rows else math.nan
+        if S.REVENUE in rows and S.QUANTITY in rows and units > 0:
+            price = float(rows[S.REVENUE].sum()) / units
+        elif S.UNIT_PRICE in rows and len(rows):
+            price = float(rows[S.UNIT_PRICE].mean())
+        elif S.REVENUE in rows and len(rows):
+            price = float(rows[S.REVENUE].mean())
+        prices.append((item, price, units))
+    names = _names_for(lines, enc, np.asarray([pos[x] for x in c]), "product")
+    price_df = pd.DataFrame(
+        {
+            "item": [p[0] for p in prices],
+            "name": names,
+            "avg_price": [p[1] for p in prices],
+            "units_sold": [p[2] for p in prices],
+        }
+    )
+    # each target basket buys the B items it is missing
+    missing_value = np.zeros(n)
+    for item, price, _ in prices:
+        missing_value += np.where(~hold[item], price, 0.0)
+    n_target = int(target.sum())
+    extra_revenue = share * float(missing_value[target].sum()) if n_target else 0.0
+    warnings = []
+    if n_target < 30:
+        warnings.append(
+            note(
+                N_("Only {n} baskets have A without B: the estimate rests on very few orders."),
+                n=f"{n_target:,}",
+            )
+        )
+    if any(math.isnan(p[1]) for p in prices):
+        warnings.append(
+            note(N_("Some B items have no usable price; the extra revenue is unknown."))
+        )
+    return BundleWhatIf(
+        antecedent=a,
+        consequent=c,
+        share=share,
+        n_baskets=n,
+        n_with_antecedent=int(has_a.sum()),
+        n_with_both=int((has_a & has_c).sum()),
+        n_antecedent_only=n_target,
+        prices=price_df,
+        extra_orders=share * n_target,
+        extra_revenue=extra_revenue,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,183 @@
+"""How well rules found on earlier baskets hold on later ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.basket.encode import _encode, count_baskets
+from ecomdash.basket.miner import _bitsets, _dense
+from ecomdash.basket.mining import mine
+from ecomdash.basket.results import FEW_BASKETS, _check_range
+from ecomdash.errors import InsufficientDataError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import note
+
+
+@dataclass(frozen=True)
+class HoldoutResult:
+    """How well rules found on earlier baskets hold on later ones (the merchant's own data).
+
+    Rules are mined with the same thresholds on the baskets before ``cutoff`` and scored on the
+    baskets from ``cutoff`` on. ``share_holding`` is the share of those rules whose lift on the
+    later baskets is still above 1 (better than chance); ``rules`` has train and test metrics.
+    """
+
+    cutoff: pd.Timestamp
+    n_train: int
+    n_test: int
+    n_rules: int
+    share_holding: float | None
+    median_confidence_train: float | None
+    median_confidence_test: float | None
+    rules: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
+def holdout_check(
+    lines: pd.DataFrame,
+    *,
+    test_share: float = 0.25,
+    min_support: float = 0.01,
+    min_confidence: float = 0.0,
+    min_lift: float = 1.0,
+    max_len: int | None = None,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+) -> HoldoutResult:
+    """Mine the earlier ``1 - test_share`` of the period, check the rules on the rest.
+
+    The split is on a calendar day, so no order (or customer-day) is cut in two. Raises
+    :class:`InsufficientDataError` without dates or when either part has no baskets.
+    """
+    func = "basket.holdout_check"
+    test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
+    if S.ORDER_DATE not in lines.columns or lines[S.ORDER_DATE].notna().sum() == 0:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "Checking rules on later orders needs order dates; this dataset has none. "
+                    "Map the order date column when uploading."
+                )
+            )
+        )
+    days = lines[S.ORDER_DATE].dropna().dt.normalize()
+    cutoff = pd.Timestamp(np.quantile(days.to_numpy(), 1.0 - test_share)).normalize()
+    if cutoff <= days.min():
+        cutoff = days.min() + pd.Timedelta(days=1)
+    is_test = (lines[S.ORDER_DATE] >= cutoff).to_numpy()
+    train, test = lines[~is_test], lines[is_test]
+    kw = {"basket": basket, "level": level, "include_non_product": include_non_product}
+    n_test = count_baskets(test, **kw) if len(test) else 0
+    if n_test == 0 or len(train) == 0:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "Checking rules on later orders needs baskets on both sides of {date}; "
+                    "found {n} later baskets. Use a longer period."
+                ),
+                date=str(cutoff.date()),
+                n=f"{n_test:,}",
+            )
+        )
+    res = mine(
+        train,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_lift=min_lift,
+        max_len=max_len,
+        **kw,
+    )
+    cols = [
+        "names",
+        "antecedents",
+        "consequents",
+        "confidence_train",
+        "confidence_test",
+        "lift_train",
+        "lift_test",
+        "count_test",
+    ]
+    if res.rules.empty:
+        return HoldoutResult(
+            cutoff=cutoff,
+            n_train=res.n_baskets,
+            n_test=n_test,
+            n_rules=0,
+            share_holding=None,
+            median_confidence_train=None,
+            median_confidence_test=None,
+            rules=pd.DataFrame({c: pd.Series(dtype=object) for c in cols}),
+            warnings=res.warnings,
+        )
+    # count every train itemset in the later baskets with packed bitsets
+    enc = _encode(test, func=func, **kw)
+    test_ids = enc.items.astype(str)
+    item_ids = res.items["item"].to_numpy(dtype=str)
+    pos = np.searchsorted(test_ids, item_ids)
+    pos_ok = pos < len(test_ids)
+    present = np.zeros(len(item_ids), dtype=bool)
+    present[pos_ok] = test_ids[pos[pos_ok]] == item_ids[pos_ok]
+    code_of = {it: j for j, it in enumerate(item_ids)}
+    remap = np.full(len(test_ids), -1, dtype=np.int64)
+    remap[pos[present]] = np.flatnonzero(present)
+    sel = remap[enc.i] >= 0
+    bits = _bitsets(_dense(enc.b[sel]), remap[enc.i[sel]], len(item_ids))
+    test_count: dict[tuple, int] = {}
+    for k, group in res.itemsets.groupby("size"):
+        sets = np.array([[code_of[x] for x in t] for t in group["itemset"]], dtype=np.int64)
+        acc = bits[sets[:, 0]].copy()
+        for p in range(1, int(k)):
+            np.bitwise_and(acc, bits[sets[:, p]], out=acc)
+        cnt = np.bitwise_count(acc).sum(axis=1, dtype=np.int64)
+        test_count.update(zip(group["itemset"], cnt.tolist(), strict=True))
+    r = res.rules
+    n_t = float(n_test)
+    c_ac = np.array(
+        [
+            test_count[tuple(sorted(a + c))]
+            for a, c in zip(r["antecedents"], r["consequents"], strict=True)
+        ],
+        dtype=float,
+    )
+    c_a = np.array([test_count[a] for a in r["antecedents"]], dtype=float)
+    c_c = np.array([test_count[c] for c in r["consequents"]], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conf_t = np.where(c_a > 0, c_ac / c_a, np.nan)
+        lift_t = np.where(c_c > 0, conf_t / (c_c / n_t), np.nan)
+    table = pd.DataFrame(
+        {
+            "names": r["names"].to_numpy(),
+            "antecedents": r["antecedents"].to_numpy(),
+            "consequents": r["consequents"].to_numpy(),
+            "confidence_train": r["confidence"].to_numpy(),
+            "confidence_test": conf_t,
+            "lift_train": r["lift"].to_numpy(),
+            "lift_test": lift_t,
+            "count_test": c_ac.astype(np.int64),
+        }
+    )
+    warnings = list(res.warnings)
+    if n_test < FEW_BASKETS:
+        warnings.append(
+            note(
+                N_("Only {n} baskets from {date} on: the check itself is rough."),
+                n=f"{n_test:,}",
+                date=str(cutoff.date()),
+            )
+        )
+    return HoldoutResult(
+        cutoff=cutoff,
+        n_train=res.n_baskets,
+        n_test=n_test,
+        n_rules=len(table),
+        share_holding=float(np.mean(np.nan_to_num(lift_t, nan=0.0) > 1.0)),
+        median_confidence_train=float(np.median(table["confidence_train"])),
+        median_confidence_test=float(np.nanmedian(conf_t)) if np.isfinite(conf_t).any() else None,
+        rules=table,
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,391 @@
+"""Offline evaluation: a chronological split, the ranking metrics per model, the verdict
+against best sellers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import metrics as M
+from ecomdash import schema as S
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import note
+from ecomdash.recommend.base import Recommender
+from ecomdash.recommend.data import (
+    BASELINES,
+    MODEL_LABELS,
+    MODEL_NAMES,
+    BusinessRules,
+    Interactions,
+    _check_k,
+    _require_columns,
+    build_interactions,
+)
+from ecomdash.recommend.models import PopularityRecommender, make_model
+
+# --------------------------------------------------------------------------------------
+# Offline evaluation
+# --------------------------------------------------------------------------------------
+
+#: Returning customers the page's offline test scores at most (a seeded sample above it:
+#: user-based CF scores each one against every customer who shares a product).
+MAX_TEST_CUSTOMERS = 20_000
+
+METRIC_COLUMNS = ("precision_at_k", "recall_at_k", "hit_rate_at_k", "ndcg_at_k", "coverage")
+
+
+@dataclass(frozen=True)
+class ChronologicalSplit:
+    """Train lines before ``cutoff``; truth = products each known customer bought in
+    [cutoff, end) that they had not bought before the cut-off."""
+
+    train: pd.DataFrame
+    truth: dict[str, set[str]]
+    cutoff: pd.Timestamp
+    end: pd.Timestamp
+
+
+def chronological_split(
+    lines: pd.DataFrame,
+    *,
+    cutoff: Any = None,
+    end: Any = None,
+    test_days: int = 30,
+    rebuy_products: Iterable[str] = (),
+) -> ChronologicalSplit:
+    """Split lines at ``cutoff`` (default: ``test_days`` days before the last date).
+
+    ``end`` (exclusive) defaults to just after the last date. Purchases of
+    ``rebuy_products`` (consumables) count in the truth even when bought before.
+    """
+    _require_columns(lines)
+    if S.ORDER_DATE not in lines:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "The offline evaluation needs order dates to split past from future "
+                    "purchases. Found no order_date column. Map the order date column on the "
+                    "Data page."
+                )
+            )
+        )
+    sales = S.sales_lines(lines)
+    sales = sales.loc[
+        sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna() & sales[S.ORDER_DATE].notna()
+    ]
+    if sales.empty:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "The offline evaluation needs dated sales lines with a customer id; found "
+                    "none. Check the customer id and order date mapping."
+                )
+            )
+        )
+    dates = pd.to_datetime(sales[S.ORDER_DATE])
+    last = dates.max()
+    cut = (
+        (last.normalize() - pd.Timedelta(days=test_days - 1))
+        if cutoff is None
+        else pd.Timestamp(cutoff)
+    )
+    stop = last + pd.Timedelta(microseconds=1) if end is None else pd.Timestamp(end)
+    train = sales.loc[dates < cut]
+    test = sales.loc[(dates >= cut) & (dates < stop)]
+    if train.empty or test.empty:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "The cut-off {date} leaves {train} training and {test} test lines (data runs "
+                    "{first} to {last}). Pick a cut-off inside that range with purchases on both "
+                    "sides."
+                ),
+                date=cut.date(),
+                train=f"{len(train):,}",
+                test=f"{len(test):,}",
+                first=dates.min().date(),
+                last=last.date(),
+            )
+        )
+    truth = _new_purchases(train, test, rebuy_products=tuple(map(str, rebuy_products)))
+    return ChronologicalSplit(train=train, truth=truth, cutoff=cut, end=stop)
+
+
+def _new_purchases(
+    train: pd.DataFrame, test: pd.DataFrame, *, rebuy_products: tuple[str, ...] = ()
+) -> dict[str, set[str]]:
+    """Per customer seen in ``train``: products bought in ``test`` and never in ``train``
+    (or, for ``rebuy_products``, bought again)."""
+    cols = [S.CUSTOMER_ID, S.PRODUCT_ID]
+    before = train[cols].astype(str).drop_duplicates()
+    after = test[cols].astype(str).drop_duplicates()
+    after = after.loc[after[S.CUSTOMER_ID].isin(before[S.CUSTOMER_ID].unique())]
+    merged = after.merge(before, on=cols, how="left", indicator=True)
+    fresh = merged["_merge"] == "left_only"
+    if rebuy_products:
+        fresh |= merged[S.PRODUCT_ID].isin(rebuy_products)
+    new = merged.loc[fresh, cols]
+    return {str(c): set(g.tolist()) for c, g in new.groupby(S.CUSTOMER_ID, sort=True)[S.PRODUCT_ID]}
+
+
+@dataclass(frozen=True)
+class EvaluationResult:
+    """Offline comparison of models on a chronological split.
+
+    ``table``: one row per model — model, label, precision_at_k, recall_at_k,
+    hit_rate_at_k, ndcg_at_k, coverage, fit_seconds, score_seconds and
+    ``hit_rate_vs_popularity`` / ``precision_vs_popularity`` (ratios).
+    """
+
+    table: pd.DataFrame
+    k: int
+    cutoff: pd.Timestamp
+    end: pd.Timestamp
+    n_test_customers: int
+    n_train_customers: int
+    n_products: int
+    best_model: str
+    verdict: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def evaluate(
+    lines: pd.DataFrame,
+    *,
+    cutoff: Any = None,
+    end: Any = None,
+    k: int = 10,
+    models: Mapping[str, Recommender] | None = None,
+    rules: BusinessRules | None = None,
+    min_test_customers: int = 5,
+    max_test_customers: int | None = None,
+) -> EvaluationResult:
+    """Train every model before ``cutoff``; score top-``k`` lists on the following purchases.
+
+    Each test customer's truth is the set of products they bought in [cutoff, end) and had
+    not bought before; the popularity baseline is always included (as ``popularity``).
+    """
+    k = _check_k(k)
+    rebuy = rules.rebuy_products if rules is not None else ()
+    split = chronological_split(lines, cutoff=cutoff, end=end, rebuy_products=rebuy)
+    return evaluate_split(
+        build_interactions(split.train),
+        split.truth,
+        cutoff=split.cutoff,
+        end=split.end,
+        k=k,
+        models=models,
+        rules=rules,
+        min_test_customers=min_test_customers,
+        max_test_customers=max_test_customers,
+    )
+
+
+def evaluate_split(
+    inter: Interactions,
+    truth: Mapping[str, set[str]],
+    *,
+    cutoff: pd.Timestamp,
+    end: pd.Timestamp,
+    k: int = 10,
+    models: Mapping[str, Recommender] | None = None,
+    rules: BusinessRules | None = None,
+    min_test_customers: int = 5,
+    max_test_customers: int | None = MAX_TEST_CUSTOMERS,
+) -> EvaluationResult:
+    """:func:`evaluate` from a prepared split: the training interactions (e.g.
+    ``Store.recommend_split``, computed in SQL) and each customer's new purchases.
+
+    Models that refuse the data (EASE above its product limit) are left out with a warning.
+    Above ``max_test_customers`` returning customers, the metrics are measured on a seeded
+    random sample of that many, and a warning gives the sample and its margin of error.
+    """
+    k = _check_k(k)
+    rebuy = rules.rebuy_products if rules is not None else ()
+    known = set(inter.customers)
+    truth = {c: items for c, items in truth.items() if c in known}
+    if len(truth) < min_test_customers:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "The offline test needs customers who bought before {date} and came back for "
+                    "something new; found {n} (need {need}). Move the cut-off earlier or use a "
+                    "longer date range."
+                ),
+                date=cutoff.date(),
+                n=len(truth),
+                need=min_test_customers,
+            )
+        )
+    if models is None:
+        models = {name: make_model(name, rules=rules) for name in MODEL_NAMES}
+    models = dict(models)
+    if "popularity" not in models:
+        models["popularity"] = PopularityRecommender(rules=rules)
+    warnings = []
+    for name, model in list(models.items()):
+        if name != "popularity" and (why := model.refusal(inter)) is not None:
+            del models[name]
+            warnings.append(
+                _(
+                    "{model} was left out of the test. {why}",
+                    model=_(MODEL_LABELS.get(name, name)),
+                    why=why,
+                )
+            )
+    n_returning = len(truth)
+    if max_test_customers is not None and n_returning > max_test_customers:
+        rng = np.random.default_rng(0)
+        ids = np.array(sorted(truth), dtype=object)
+        pick = np.sort(rng.choice(len(ids), size=max_test_customers, replace=False))
+        truth = {c: truth[c] for c in ids[pick]}
+    table = evaluate_models(inter, truth, models, k=k)
+    best = str(table.iloc[0]["model"])
+    if len(truth) < n_returning:
+        h = float(table.iloc[0]["hit_rate_at_k"])
+        moe = 1.96 * np.sqrt(max(h * (1 - h), 1e-12) / len(truth))
+        warnings.append(
+            _(
+                "Measured on a random sample of {n} of the {total} returning customers (to keep "
+                "the test fast): hit rates are within about ±{moe} of what all of them would "
+                "give, so models closer than that are a tie.",
+                n=f"{len(truth):,}",
+                total=f"{n_returning:,}",
+                moe=f"{moe:.1%}",
+            )
+        )
+    if rebuy:
+        warnings.append(
+            _(
+                "Re-purchases of the {n} product(s) marked as consumables count as hits too, so "
+                "these figures are not comparable with a run without them.",
+                n=f"{len(rebuy):,}",
+            )
+        )
+    if len(truth) < 100:
+        warnings.append(
+            _(
+                "Only {n} customers to test on: differences of a few points between models are "
+                "noise.",
+                n=len(truth),
+            )
+        )
+    return EvaluationResult(
+        table=table,
+        k=k,
+        cutoff=cutoff,
+        end=end,
+        n_test_customers=len(truth),
+        n_train_customers=inter.shape[0],
+        n_products=inter.shape[1],
+        best_model=best,
+        verdict=_verdict(table, k, len(truth)),
+        warnings=tuple(warnings),
+    )
+
+
+def evaluate_models(
+    inter: Interactions,
+    truth: Mapping[str, set[str]],
+    models: Mapping[str, Recommender],
+    *,
+    k: int = 10,
+) -> pd.DataFrame:
+    """Fit each model on ``inter`` and score its top-``k`` lists against ``truth``.
+
+    Returns the comparison table (see :class:`EvaluationResult`); ``models`` must include
+    ``popularity``. Customers of ``truth`` unknown to ``inter`` are ignored.
+    """
+    k = _check_k(k)
+    if "popularity" not in models:
+        raise ParameterError(
+            note(N_("evaluate_models needs a 'popularity' model as the baseline."))
+        )
+    known = set(inter.customers)
+    truth = {c: set(v) for c, v in truth.items() if c in known and v}
+    test_ids = sorted(truth)
+    rows = inter.customers.get_indexer(test_ids)
+    products = np.asarray(inter.products, dtype=object)
+    records = []
+    for name, model in models.items():
+        c0, t0 = time.process_time(), time.perf_counter()
+        model.fit_interactions(inter)
+        c1, t1 = time.process_time(), time.perf_counter()
+        top = model.top_items(rows, k)
+        c2, t2 = time.process_time(), time.perf_counter()
+        preds = {
+            c: [products[i] for i in row if i >= 0] for c, row in zip(test_ids, top, strict=True)
+        }
+        records.append(
+            {
+                "model": name,
+                "label": MODEL_LABELS.get(name, name),
+                "precision_at_k": M.precision_at_k(truth, preds, k),
+                "recall_at_k": M.recall_at_k(truth, preds, k),
+                "hit_rate_at_k": M.hit_rate_at_k(truth, preds, k),
+                "ndcg_at_k": M.ndcg_at_k(truth, preds, k),
+                "coverage": M.catalogue_coverage(truth, preds, k, n_items=len(products)),
+                "fit_seconds": t1 - t0,
+                "score_seconds": t2 - t1,
+                "fit_cpu_seconds": c1 - c0,
+                "score_cpu_seconds": c2 - c1,
+            }
+        )
+    table = pd.DataFrame.from_records(records)
+    table["model"] = table["model"].astype("str")
+    table["label"] = table["label"].astype("str")
+    pop = table.loc[table["model"] == "popularity"].iloc[0]
+    table["hit_rate_vs_popularity"] = _ratio(table["hit_rate_at_k"], pop["hit_rate_at_k"])
+    table["precision_vs_popularity"] = _ratio(table["precision_at_k"], pop["precision_at_k"])
+    return table.sort_values(
+        ["hit_rate_at_k", "precision_at_k", "model"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+
+
+def _ratio(values: pd.Series, base: float) -> pd.Series:
+    if base > 0:
+        return values / base
+    return pd.Series(np.where(values > 0, np.inf, 1.0), index=values.index)
+
+
+def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
+    best = table.iloc[0]
+    pop = table.loc[table["model"] == "popularity"].iloc[0]
+    label = _(MODEL_LABELS.get(best["model"], best["model"]))
+    if best["model"] in BASELINES or best["hit_rate_at_k"] <= pop["hit_rate_at_k"] * 1.1:
+        return _(
+            "On your data the personalised models do no better than showing best sellers "
+            "(best sellers: {pop} of {n} returning customers bought one of their top {k}). "
+            "Show best sellers, or collect more history first.",
+            pop=f"{pop['hit_rate_at_k']:.0%}",
+            n=f"{n:,}",
+            k=k,
+        )
+    ratio = best["hit_rate_at_k"] / pop["hit_rate_at_k"] if pop["hit_rate_at_k"] > 0 else np.inf
+    fields = {
+        "model": label,
+        "hit": f"{best['hit_rate_at_k']:.0%}",
+        "n": f"{n:,}",
+        "k": k,
+        "pop": f"{pop['hit_rate_at_k']:.0%}",
+    }
+    if not np.isfinite(ratio):
+        return _(
+            "Best: {model}. For {hit} of {n} returning customers, at least one of its top {k} "
+            "products was something they went on to buy for the first time, against {pop} "
+            "with best sellers: far better than showing best sellers.",
+            **fields,
+        )
+    return _(
+        "Best: {model}. For {hit} of {n} returning customers, at least one of its top {k} "
+        "products was something they went on to buy for the first time, against {pop} with "
+        "best sellers: {times} better than showing best sellers.",
+        times=f"{ratio:.1f}×",
+        **fields,
+    )
