@@ -68,23 +68,15 @@ def demo_dataset(_isolated_home, _demo_store_template):
     return info
 
 
-@pytest.fixture(scope="session")
-def _zh_lines_once():
-    """The Chinese demo merchant (``demo_zh.generate(7)``), generated once per worker."""
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_lines(_zh_lines_once) -> pd.DataFrame:
-    """The Chinese demo merchant's lines: this test's own copy of the worker's one generation
-    (a test that changes the frame cannot change what another test sees)."""
-    return _zh_lines_once.copy()
+def zh_lines(demo_zh_merchant) -> pd.DataFrame:
+    """The Chinese demo merchant's lines (``demo_zh.generate(7)``): this test's own copy of the
+    worker's one generation (a test that changes the frame cannot change what another sees)."""
+    return demo_zh_merchant.lines.copy()
 
 
 @pytest.fixture(scope="session")
-def _zh_store_templates(tmp_path_factory, _zh_lines_once):
+def _zh_store_templates(tmp_path_factory, demo_zh_merchant):
     """Saves the Chinese demo once per worker and per way of saving it (name and report) into
     a template store; returns ``template(name, report) -> (directory, DatasetInfo)``."""
     from ecomdash.store import Store
@@ -97,7 +89,9 @@ def _zh_store_templates(tmp_path_factory, _zh_lines_once):
             directory = tmp_path_factory.mktemp("zh_store")
             store = Store.open(directory)
             try:
-                info = store.save_dataset(name, _zh_lines_once, report=report, source="generated")
+                info = store.save_dataset(
+                    name, demo_zh_merchant.lines, report=report, source="generated"
+                )
             finally:
                 store.close()
             made[key] = (directory, info)
