@@ -67,6 +67,16 @@ def demo():
     return generate()
 
 
+@pytest.fixture(scope="session")
+def demo_zh_merchant():
+    """The Chinese demo merchant, ``demo_zh.generate(7)`` (lines + planted truth), generated
+    once per test process (xdist: per worker). Shared: read it, never change it in place
+    (take ``.lines.copy()`` to change lines)."""
+    from ecomdash import demo_zh
+
+    return demo_zh.generate(7)
+
+
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("ECOMDASH_FAST"):
         skip = pytest.mark.skip(reason="ECOMDASH_FAST set: skipping tests on full shared datasets")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -32,19 +35,82 @@ def _clear_streamlit_caches():
     st.cache_resource.clear()
 
 
-@pytest.fixture
-def demo_dataset(_isolated_home, demo):
-    """The demo merchant saved in this test's store; returns its DatasetInfo.
+def _copy_store(template: Path, home: Path) -> None:
+    """Copy a saved store (its whole directory: the DuckDB file and anything beside it) into
+    ``home``, the test's own empty store directory, so what the test writes stays its own."""
+    shutil.copytree(template, home, dirs_exist_ok=True)
 
-    Reuses the session's generated demo (``demo`` fixture) instead of generating it again.
-    """
+
+@pytest.fixture(scope="session")
+def _demo_store_template(tmp_path_factory, demo):
+    """The demo merchant saved once per worker (xdist: one session per worker) into a
+    template store that no test opens; returns (its directory, its DatasetInfo)."""
     from ecomdash.store import Store
 
-    store = Store.open(_isolated_home)
+    template = tmp_path_factory.mktemp("demo_store")
+    store = Store.open(template)
     try:
-        return store.ensure_demo(demo.lines)
+        info = store.ensure_demo(demo.lines)
     finally:
         store.close()
+    return template, info
+
+
+@pytest.fixture
+def demo_dataset(_isolated_home, _demo_store_template):
+    """The demo merchant saved in this test's store; returns its DatasetInfo.
+
+    The store is a copy of a template saved once per worker from the session's generated demo
+    (``demo`` fixture), so a test that writes or deletes changes only its own copy.
+    """
+    template, info = _demo_store_template
+    _copy_store(template, _isolated_home)
+    return info
+
+
+@pytest.fixture
+def zh_lines(demo_zh_merchant) -> pd.DataFrame:
+    """The Chinese demo merchant's lines (``demo_zh.generate(7)``): this test's own copy of the
+    worker's one generation (a test that changes the frame cannot change what another sees)."""
+    return demo_zh_merchant.lines.copy()
+
+
+@pytest.fixture(scope="session")
+def _zh_store_templates(tmp_path_factory, demo_zh_merchant):
+    """Saves the Chinese demo once per worker and per way of saving it (name and report) into
+    a template store; returns ``template(name, report) -> (directory, DatasetInfo)``."""
+    from ecomdash.store import Store
+
+    made: dict[str, tuple[Path, object]] = {}
+
+    def template(name: str, report: dict | None) -> tuple[Path, object]:
+        key = json.dumps([name, report], sort_keys=True, ensure_ascii=False)
+        if key not in made:
+            directory = tmp_path_factory.mktemp("zh_store")
+            store = Store.open(directory)
+            try:
+                info = store.save_dataset(
+                    name, demo_zh_merchant.lines, report=report, source="generated"
+                )
+            finally:
+                store.close()
+            made[key] = (directory, info)
+        return made[key]
+
+    return template
+
+
+@pytest.fixture
+def zh_store(_isolated_home, _zh_store_templates):
+    """``zh_store(name, report=None)`` puts the Chinese demo, saved as ``name`` with ``report``,
+    in this test's store (a copy of a per-worker template) and returns its DatasetInfo."""
+
+    def put(name: str = "演示商户", report: dict | None = None):
+        template, info = _zh_store_templates(name, report)
+        _copy_store(template, _isolated_home)
+        return info
+
+    return put
 
 
 def run_page(
@@ -82,3 +148,23 @@ def displayed_frame(element):
     config = json.loads(element.proto.columns or "{}")
     df = element.value
     return df.rename(columns={c: config.get(str(c), {}).get("label") or c for c in df.columns})
+
+
+@pytest.fixture(scope="session")
+def _spark_demo_lake_template(tmp_path_factory, spark_session, demo):
+    """The demo merchant written once per worker into a template Spark lake that no test opens;
+    returns (the lake's directory, the dataset's id)."""
+    from ecomdash.spark.store import SparkStore
+
+    lake = tmp_path_factory.mktemp("spark_demo") / "lake"
+    return lake, SparkStore(spark_session, str(lake)).ensure_demo(demo.lines).id
+
+
+@pytest.fixture
+def spark_demo_lake(tmp_path, _spark_demo_lake_template):
+    """A copy of the demo merchant's Spark lake for this test alone (the catalogue names parts
+    relative to the lake, so the copy is a complete lake); returns (lake path, dataset id)."""
+    template, dataset_id = _spark_demo_lake_template
+    lake = tmp_path / "lake"
+    shutil.copytree(template, lake)
+    return lake, dataset_id

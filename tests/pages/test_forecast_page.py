@@ -102,13 +102,6 @@ def test_many_products_section(demo_dataset, _isolated_home):
     ]
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
     from ecomdash import calendar_cn as CN
 

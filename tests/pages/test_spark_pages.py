@@ -12,11 +12,8 @@ from tests.pages.conftest import run_page
 
 
 @pytest.fixture
-def spark_demo(spark_session, tmp_path, _isolated_home, demo, monkeypatch):
-    from ecomdash.spark.store import SparkStore
-
-    lake = tmp_path / "lake"
-    sid = SparkStore(spark_session, str(lake)).ensure_demo(demo.lines).id
+def spark_demo(spark_session, spark_demo_lake, _isolated_home, monkeypatch):
+    lake, sid = spark_demo_lake
     monkeypatch.setenv("ECOMDASH_ENGINE", "spark")
     monkeypatch.setenv("ECOMDASH_SPARK_REMOTE", "local[2]")
     monkeypatch.setenv("ECOMDASH_LAKE", str(lake))

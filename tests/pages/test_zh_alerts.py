@@ -11,7 +11,6 @@ from collections import Counter
 
 import pytest
 
-from ecomdash import demo_zh
 from ecomdash.alerts import find_alerts
 from ecomdash.i18n import use_lang
 from ecomdash.store import Store
@@ -25,18 +24,9 @@ TEXT_CELLS += ("note", "by")
 NUMBER = re.compile(r"[-+]?\d+(?:,\d{3})*(?:\.\d+)?(?:e[-+]?\d+)?")
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _numbers(reason: str) -> Counter:

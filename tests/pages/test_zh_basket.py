@@ -18,20 +18,9 @@ from tests.pages.zh_areas import english_left_here
 NUM = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 
 
-@pytest.fixture(scope="module")
-def zh_demo_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_demo_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_demo_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _data_values(lines) -> set[str]:
@@ -42,11 +31,11 @@ def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
-def test_basket_page_in_chinese_through_form_and_tabs(zh_dataset, zh_demo_lines):
+def test_basket_page_in_chinese_through_form_and_tabs(zh_dataset, zh_lines):
     # AppTest calls a widget's format_func in the test's thread to find the chosen option
     # among the shown ones: run it in the page's language, as the browser session would
     with use_lang("zh"):
-        _walk_basket_in_chinese(zh_dataset, _data_values(zh_demo_lines))
+        _walk_basket_in_chinese(zh_dataset, _data_values(zh_lines))
 
 
 def _walk_basket_in_chinese(zh_dataset, data):
@@ -100,7 +89,7 @@ def _caption(at, word):
 
 
 def test_rule_sentences_carry_the_same_numbers_in_both_languages(
-    zh_dataset, zh_demo_lines, _isolated_home
+    zh_dataset, zh_lines, _isolated_home
 ):
     en = run_page("basket.py", dataset_id=zh_dataset.id, lang="en", timeout=180)
     zh = run_page("basket.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)

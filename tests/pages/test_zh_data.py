@@ -192,14 +192,8 @@ def test_tables_of_one_export_joined_in_chinese(_isolated_home):
     assert english_left(at, data_values=RADIO_IDS | {"店铺Id"}, ignore=IGNORE) == []
 
 
-def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home):
-    from ecomdash import demo_zh
-
-    store = Store.open(_isolated_home)
-    try:
-        info = store.save_dataset("演示商户", demo_zh.generate(7).lines, source="generated")
-    finally:
-        store.close()
+def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home, zh_store):
+    info = zh_store("演示商户")
     at = _page("zh")
     assert [t.label for t in at.tabs] == ["上传导出文件", "我的数据集"]
     assert any(h.value == "该数据集的清洗报告" for h in at.subheader)

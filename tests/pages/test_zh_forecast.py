@@ -34,20 +34,9 @@ FESTIVALS_ZH = {
 }
 
 
-@pytest.fixture(scope="module")
-def zh_demo_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_demo_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_demo_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _data_values(lines) -> set[str]:
@@ -59,8 +48,8 @@ def _buttons(at, label):
     return [b for b in at.button if b.label == label]
 
 
-def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_demo_lines):
-    data = _data_values(zh_demo_lines)
+def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
+    data = _data_values(zh_lines)
     # AppTest formats a widget's value with its format_func in the test's thread: Chinese
     with use_lang("zh"):
         at = run_page("forecast.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)

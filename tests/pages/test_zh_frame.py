@@ -21,25 +21,10 @@ from tests.pages.zh_walk import english_left
 BILINGUAL = {"Language · 语言", "English"}
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset(
-            "示例商家",
-            zh_lines,
-            report={"rows_read": len(zh_lines), "rows_kept": len(zh_lines), "currency": "CNY"},
-            source="generated",
-        )
-    finally:
-        store.close()
+def zh_dataset(zh_store, zh_lines):
+    n = len(zh_lines)
+    return zh_store("示例商家", {"rows_read": n, "rows_kept": n, "currency": "CNY"})
 
 
 def _sidebar_only(at):

@@ -9,7 +9,6 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from ecomdash.store import Store
 from tests.pages.conftest import run_app, run_page
 from tests.pages.zh_walk import english_left
 
@@ -26,22 +25,9 @@ def _patient_home(monkeypatch):
     monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 300.0)
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset(
-            "演示商户", zh_lines, report={"currency": "CNY"}, source="generated"
-        )
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户", {"currency": "CNY"})
 
 
 def _numbers(text: str) -> list[float]:

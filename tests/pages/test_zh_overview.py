@@ -25,22 +25,9 @@ ALERT_LINE = re.compile(r"^\d{4}年\d{2}月\d{2}日 · ")
 WIDGET_IDS = {"auto", "day", "week", "month", "revenue", "orders", "units"}
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset(
-            "演示商户", zh_lines, report={"currency": "CNY"}, source="generated"
-        )
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户", {"currency": "CNY"})
 
 
 @pytest.fixture(autouse=True)

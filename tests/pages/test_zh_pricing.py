@@ -9,8 +9,6 @@ import re
 import numpy as np
 import pytest
 
-from ecomdash import demo_zh
-from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
@@ -19,18 +17,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 TEXT_CELLS = ("status", "reason", "source", "note", "best_for")
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _names(lines) -> frozenset[str]:

@@ -10,27 +10,15 @@ import pytest
 
 from ecomdash import recommend as R
 from ecomdash.i18n import use_lang
-from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.pages.zh_frame_owned import area_english_left
 
 HAN = "[\u4e00-\u9fff]"
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _frame(at, *columns):

@@ -9,25 +9,13 @@ import json
 import pytest
 
 from ecomdash import labels as L
-from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.pages.zh_frame_owned import area_english_left
 
 
-@pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
-
-
 @pytest.fixture
-def zh_dataset(zh_lines, _isolated_home):
-    store = Store.open(_isolated_home)
-    try:
-        return store.save_dataset("演示商户", zh_lines, source="generated")
-    finally:
-        store.close()
+def zh_dataset(zh_store):
+    return zh_store("演示商户")
 
 
 def _frame(at, *columns):

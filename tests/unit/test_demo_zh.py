@@ -22,8 +22,8 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def zh():
-    return demo_zh.generate(7)
+def zh(demo_zh_merchant):
+    return demo_zh_merchant  # demo_zh.generate(7), generated once per worker (tests/conftest.py)
 
 
 def _orders_per_day(lines: pd.DataFrame) -> pd.Series:

@@ -20,10 +20,8 @@ EVIL_NAME = '示例<script>alert("x")</script>商家'
 
 
 @pytest.fixture(scope="module")
-def zh_lines():
-    from ecomdash import demo_zh
-
-    return demo_zh.generate(7).lines
+def zh_lines(demo_zh_merchant):
+    return demo_zh_merchant.lines  # demo_zh.generate(7), once per worker (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
