@@ -18,7 +18,7 @@ from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, get_lang, use_lang
-from ecomdash.i18n.note import note, translated
+from ecomdash.i18n.note import note, tr_note, translated
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
 from ecomdash.report.render import Part, document_html, part, render_html
@@ -93,6 +93,9 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
     return Section(
         **{
             **sec.__dict__,
+            # analyses' warnings and verdicts are Notes (English until shown): the report's language
+            "verdict": tr_note(sec.verdict),
+            "text": tuple(tr_note(t) for t in sec.text),
             "title": title,
             "seconds": time.perf_counter() - t0,
             "display": display,

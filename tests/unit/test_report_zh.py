@@ -109,3 +109,37 @@ def test_cli_report_lang_zh(zh_lines, _isolated_home, tmp_path):
     assert main(["report", "--dataset", info.id, "--lang", "zh", "--out", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert '<html lang="zh-CN">' in html and ">销售额预测<" in html and ">客户分群<" in html
+
+
+def test_a_sections_warnings_and_verdict_notes_come_out_in_the_reports_language(zh_store):
+    """Analyses carry their warnings as Notes (English until shown): build_section renders
+    them in the report's language, so a Chinese report has no English warning."""
+    from types import SimpleNamespace
+
+    from ecomdash.i18n import N_, use_lang
+    from ecomdash.i18n.note import note
+    from ecomdash.report import build_section
+    from ecomdash.report.model import Section, SectionSpec
+
+    warn = note(
+        N_(
+            "No stock levels given: reorder points are shown, but days of cover, "
+            "stock-out dates and order quantities need your current stock (upload or "
+            "type it in)."
+        )
+    )
+
+    def build(data):
+        return Section("restock", "Restock", warn, "warn", ("plain text", warn))
+
+    data = SimpleNamespace(
+        columns=(), info=SimpleNamespace(report={}, is_demo=False), store=zh_store
+    )
+    spec = SectionSpec("restock", "Restock", build)
+    with use_lang("en"):
+        en = build_section(spec, data)
+    with use_lang("zh"):
+        zh = build_section(spec, data)
+    assert en.verdict == str(warn) and en.text == ("plain text", str(warn))
+    assert re.search("[\u4e00-\u9fff]", zh.verdict) and zh.verdict != str(warn)
+    assert zh.text[0] == "plain text" and zh.text[1] == zh.verdict
