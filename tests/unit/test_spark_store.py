@@ -358,3 +358,17 @@ def test_product_weeks_equal(stores, which):
     a, b = sp.product_weeks(s_id), duck.product_weeks(d_id)
     assert len(b) >= 3 and b["week"].notna().any()
     pd.testing.assert_frame_equal(a, b, check_dtype=False, rtol=1e-12)
+
+
+def test_daily_revenue_by_equal(stores):
+    """The Home's forecast driver (revenue per day and country/category) on both engines."""
+    duck, d_id, sp, s_id = _pair(stores, "demo")
+    lo, hi = duck.date_span(d_id)
+    start = hi - pd.Timedelta(days=60)
+    for col in (S.COUNTRY, S.CATEGORY):
+        a = sp.daily_revenue_by(s_id, None, col, start=start, end=hi)
+        b = duck.daily_revenue_by(d_id, None, col, start=start, end=hi)
+        assert len(b) > 60 and b["day"].min() >= start.normalize()
+        pd.testing.assert_frame_equal(
+            a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, rtol=1e-12
+        )
