@@ -158,6 +158,12 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
         page=PAGE_PRICING,
         subjects=(str(best["product_name"]),),
         link_label=N_("Price what-if"),
+        # the Pricing page opens its What-if tab on this product at this change
+        query=(
+            ("tab", "what-if"),
+            ("product", str(best["product_id"])),
+            ("change", f"{round(float(best['change']) * 100):d}"),
+        ),
     )
 
 
@@ -197,4 +203,5 @@ def promotion_finding(pr) -> Finding | None:
         page=PAGE_PRICING,
         subjects=(str(r["product_name"]),),
         link_label=N_("Promotions"),
+        query=(("tab", "promotions"),),
     )

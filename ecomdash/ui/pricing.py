@@ -22,6 +22,7 @@ from ecomdash.ui.common import (
     PageContext,
     download_table,
     fmt_int,
+    fmt_money,
     get_store,
     inert,
     run_with_budget,
@@ -38,6 +39,8 @@ STATUS = {
     "no estimate": N_("no estimate"),
 }
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
+#: the tabs a link may open with ?tab=
+LINK_TABS = {"what-if": TABS[1], "promotions": TABS[2]}
 
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -119,7 +122,10 @@ def render(ctx: PageContext) -> None:
         return
     with inputs:
         margin = _margin_inputs(res)
-    tabs = st.tabs([_(t) for t in TABS])
+    names = [_(t) for t in TABS]
+    # a home finding's link may name the tab to open (?tab=what-if&product=..&change=-5)
+    wanted = LINK_TABS.get(str(st.query_params.get("tab", "")))
+    tabs = st.tabs(names, default=_(wanted) if wanted else None)
     with tabs[0]:
         _elasticity_tab(res)
     with tabs[1]:
@@ -250,6 +256,25 @@ def _elasticity_tab(res: P.PricingResult) -> None:
     )
 
 
+def _signed_money(x: float) -> str:
+    """A change of money for a tile's delta: ``+£88.50`` / ``-£88.50`` (the sign sets the
+    arrow)."""
+    return ("+" if x >= 0 else "") + fmt_money(x)
+
+
+def _linked_whatif(options: list) -> tuple:
+    """The what-if's first product and price change: the ones a home finding's link names
+    (``?product=ID&change=-5``) when that product has an elasticity and the change is on the
+    slider, else the best-selling product and +10 %."""
+    product = str(st.query_params.get("product", ""))
+    try:
+        pct = int(str(st.query_params.get("change", "")))
+    except ValueError:
+        pct = 10
+    by_text = {str(o): o for o in options}
+    return by_text.get(product, options[0]), pct if -30 <= pct <= 30 else 10
+
+
 def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
@@ -262,9 +287,12 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         return
     options = has.sort_values("revenue", ascending=False)["product_id"].tolist()
+    linked, pct = _linked_whatif(options)
     c1, c2 = st.columns([2, 1])
-    pid = c1.selectbox(L.label("product"), options, key="pr_whatif_product")
-    change = c2.slider(_("Price change %"), -30, 30, 10, 1, key="pr_whatif_change")
+    pid = c1.selectbox(
+        L.label("product"), options, index=options.index(linked), key="pr_whatif_product"
+    )
+    change = c2.slider(_("Price change %"), -30, 30, pct, 1, key="pr_whatif_change")
     cats = sorted(has["category"].dropna().unique().tolist())
     whole = None
     if cats:
@@ -309,14 +337,14 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         m[1].metric(
             L.label("revenue", "pricing.whatif"),
-            f"{row['revenue']:,.2f}",
-            f"{row['revenue'] - row['revenue_now']:+,.2f}",
+            fmt_money(row["revenue"]),
+            _signed_money(row["revenue"] - row["revenue_now"]),
         )
         if pd.notna(row["profit"]):
             m[2].metric(
                 L.label("profit", "pricing.whatif"),
-                f"{row['profit']:,.2f}",
-                f"{row['profit'] - row['profit_now']:+,.2f}",
+                fmt_money(row["profit"]),
+                _signed_money(row["profit"] - row["profit_now"]),
             )
         else:
             m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))

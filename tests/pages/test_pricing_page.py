@@ -137,3 +137,29 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
     ok = w["units"].notna()
     total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
     assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
+
+
+def test_home_finding_link_opens_the_what_if_on_its_product(demo_dataset):
+    """The home's price finding links here with ?tab=what-if&product=..&change=..: the what-if
+    starts on that product at that change (a product without an elasticity, or a change off
+    the slider, falls back to the best seller at +10 %)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    def opened(**query):
+        at = AppTest.from_file(str(ROOT / "pages" / "pricing.py"), default_timeout=180)
+        at.session_state["dataset_id"] = demo_dataset.id
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, at.exception
+        # the what-if's money in the dataset's currency, its change signed for the arrow
+        rev = _metric(at, "Revenue a week")
+        assert rev.value.startswith("£") and rev.delta[0] in "+-" and rev.delta[1] == "£"
+        return at.selectbox(key="pr_whatif_product").value, at.slider(key="pr_whatif_change").value
+
+    assert opened(tab="what-if", product="TOY-278", change="-5") == ("TOY-278", -5)
+    best_seller, pct = opened()
+    assert pct == 10 and best_seller != "TOY-278"  # so the link did choose TOY-278
+    assert opened(tab="what-if", product="NO-SUCH", change="-50") == (best_seller, 10)

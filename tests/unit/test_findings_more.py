@@ -174,6 +174,14 @@ def test_pricing_finding_on_the_demo_follows_the_planted_elasticity(demo, demo_p
         e = demo.truth.planted_elasticity.get(r.product_id)
         if e is not None:
             assert (e < -1) == (r.change < 0), r
+    # the link opens the Pricing page's What-if on this product at this change (in %)
+    q = dict(f.query)
+    assert q == {
+        "tab": "what-if",
+        "product": best["product_id"],
+        "change": str(round(best["change"] * 100)),
+    }
+    assert q["change"] in ("5", "-5")
 
 
 def test_promotion_finding_on_the_demo_is_the_planted_worst(demo, demo_pricing):
@@ -185,6 +193,7 @@ def test_promotion_finding_on_the_demo_is_the_planted_worst(demo, demo_pricing):
     products = demo.truth.products
     names = dict(zip(products["product_id"], products["product_name"], strict=True))
     assert f.subjects == (names[worst],)
+    assert dict(f.query) == {"tab": "promotions"}
 
 
 # --- segments ------------------------------------------------------------------------------------
