@@ -6,7 +6,14 @@ import argparse
 
 import pandas as pd
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_columns
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_json_arg,
+    emit,
+    filters_from,
+    load_columns,
+    open_store,
+)
 from ecomdash.errors import ParameterError
 
 
@@ -226,17 +233,23 @@ def run_restock(args: argparse.Namespace) -> int:
         if not path.is_file():
             raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
         stock = inv.read_stock(path.read_bytes())
-    from ecomdash.forecast import LINE_COLUMNS
+    from ecomdash.forecast import from_store as FS
 
-    lines = load_columns(args, LINE_COLUMNS)
-    res = inv.plan_restock(
-        lines,
-        lead_time_days=args.lead_time_days,
-        service_level=args.service_level,
-        review_days=args.review_days,
-        stock=stock,
-        top=args.top,
-    )
+    # from the store's aggregates: the top products' lines, sales per product and week
+    store = open_store(args)
+    try:
+        res = FS.plan_restock(
+            store,
+            store.resolve(args.dataset).id,
+            filters_from(args),
+            lead_time_days=args.lead_time_days,
+            service_level=args.service_level,
+            review_days=args.review_days,
+            stock=stock,
+            top=args.top,
+        )
+    finally:
+        store.close()
     cols = [
         "product_id",
         "product_name",

@@ -269,7 +269,11 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
 
     freq = "D"
     horizon = F.default_horizon(freq)
-    lines = data.lines(PRODUCT_COLUMNS)
+    # the whole shop's days from the store's day x country groups, as on the page (the same
+    # series); the lines only for a dataset without amounts, which has none
+    lines = data.store.shop_day_groups(data.info.id, data.filters, with_orders=False)
+    if lines is None:
+        lines = data.lines(PRODUCT_COLUMNS)
     series = F.build_series(lines, metric="revenue", freq=freq, future_periods=horizon)
     res = F.forecast(series, horizon=horizon, folds=folds)
     bt = res.backtest.set_index("model")
@@ -318,13 +322,17 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
 
 
 def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> Section:
-    from ecomdash import forecast as F
-    from ecomdash import inventory as inv
+    from ecomdash.forecast import from_store as FS
 
-    lines = data.lines(PRODUCT_COLUMNS)
-    many = F.forecast_many(lines, top=top, metric="units", freq="W", horizon=8, folds=4)
-    res = inv.plan_restock(
-        lines, lead_time_days=lead_time_days, service_level=0.95, review_days=7, top=top, many=many
+    # from the store's aggregates (the top products' lines, sales per product and week)
+    res = FS.plan_restock(
+        data.store,
+        data.info.id,
+        data.filters,
+        top=top,
+        lead_time_days=lead_time_days,
+        service_level=0.95,
+        review_days=7,
     )
     plan = res.plan
     mase = pd.to_numeric(plan["mase"], errors="coerce").dropna()

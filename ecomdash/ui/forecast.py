@@ -19,6 +19,7 @@ from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
 from ecomdash.filters import Filters
+from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import N_, _, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
@@ -145,43 +146,37 @@ def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, float]]:
     """The top products' forecasts from their lines only (the whole-shop calendar from the
-    SQL day groups), and the cut: products and revenue in all (see Store.top_product_lines)."""
+    SQL day groups), and the cut: products and revenue in all (see ``from_store``)."""
     top, metric, horizon, folds = params
     workspace, dataset_id, _version, fkey = key
-    shop = _shop_groups(key, metric == "orders")
-    if shop is None:  # no revenue column: the shop series needs the lines
-        lines, cut = _lines(key), None
-    else:
-        lines, cut = get_store(workspace).top_product_lines(
-            dataset_id, Filters.from_key(fkey), F.LINE_COLUMNS, top=top
-        )
-    res = F.forecast_many(
-        lines, top=top, metric=metric, freq="W", horizon=horizon, folds=folds, shop=shop
+    return FS.top_products(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        top=top,
+        metric=metric,
+        horizon=horizon,
+        folds=folds,
+        shop=_shop_groups(key, metric == "orders"),
     )
-    if cut is not None:
-        cut = {**cut, "kept_revenue": float(res.table["revenue"].sum())}
-    return res, cut or {}
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _restock_inputs(key: tuple) -> dict:
-    """What the restock plan reads besides the forecasts, reduced in SQL (no line leaves the
-    store): sales per product and week (ABC/XYZ) and the last order date. Empty when the
-    dataset lacks a product id or quantity (the plan then says so, from the lines)."""
+    """Sales per product and week and the last order date, reduced in SQL (``from_store``)."""
     workspace, dataset_id, _version, fkey = key
-    store = get_store(workspace)
-    if not {S.PRODUCT_ID, S.QUANTITY} <= set(store.info(dataset_id).columns):
-        return {}
-    f = Filters.from_key(fkey)
-    return {
-        "weekly": store.product_weeks(dataset_id, f),
-        "as_of": store.date_span(dataset_id, f)[1],
-    }
+    return FS.restock_inputs(get_store(workspace), dataset_id, Filters.from_key(fkey))
 
 
 def _restock(key: tuple, **kwargs) -> inv.RestockResult:
-    inputs = _restock_inputs(key)
-    return inv.plan_restock(None if inputs else _lines(key), **inputs, **kwargs)
+    workspace, dataset_id, _version, fkey = key
+    return FS.plan_restock(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        inputs=_restock_inputs(key),
+        **kwargs,
+    )
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)

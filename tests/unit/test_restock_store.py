@@ -78,3 +78,26 @@ def test_plan_from_store_equals_plan_from_lines_on_demo(store, demo):
 def test_plan_without_lines_needs_its_aggregates():
     with pytest.raises(ValueError, match="needs many, weekly and as_of"):
         I.plan_restock(None, weekly=pd.DataFrame())
+
+
+def test_plan_from_the_store_reads_no_whole_lines(store, demo, monkeypatch):
+    """``from_store.plan_restock`` (the page, the report and ``ecomdash restock``): the top
+    products' lines and SQL aggregates only, and the same plan as from every line."""
+    from ecomdash.forecast import from_store as FS
+
+    ds = store.ensure_demo(demo.lines).id
+    f = Filters(start=date(2024, 7, 1), end=date(2025, 6, 30))
+    lines = store.load_columns(ds, f, F.LINE_COLUMNS)
+    many = F.forecast_many(lines, top=15, metric="units", freq="W", horizon=8, folds=4)
+    kw = {"lead_time_days": 10, "service_level": 0.9, "review_days": 7}
+    want = I.plan_restock(lines, top=15, many=many, **kw)
+
+    def refused(*a, **k):
+        raise AssertionError("every line was loaded")
+
+    monkeypatch.setattr(store, "load_columns", refused)
+    monkeypatch.setattr(store, "load_lines", refused)
+    got = FS.plan_restock(store, ds, f, top=15, **kw)
+    assert got.as_of == want.as_of and got.params == want.params
+    pd.testing.assert_frame_equal(got.plan, want.plan, check_exact=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(got.matrix, want.matrix)

@@ -1,0 +1,89 @@
+"""The forecasts and the restock plan read from the store's aggregates (the seam): the page,
+the report and the ``ecomdash restock`` command ask here, so none of them loads every line.
+
+* the whole shop as day x country groups (``Store.shop_day_groups``: a few thousand rows);
+* the top products' lines only (``Store.top_product_lines``), with the cut said;
+* sales per product and week and the last order date for ABC/XYZ and the plan
+  (``Store.product_weeks``, ``Store.date_span``).
+
+A dataset without amounts has no shop groups: its whole lines are read (it is small by nature).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.filters import Filters
+from ecomdash.forecast import LINE_COLUMNS, ManyForecastResult, forecast_many
+
+#: The ``ecomdash restock`` / planner's per-product forecasts: top products, weekly units,
+#: 8 weeks ahead, 4 backtest folds.
+RESTOCK_MANY = {"metric": "units", "horizon": 8, "folds": 4}
+
+
+def top_products(
+    store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    top: int = 100,
+    metric: str = "units",
+    horizon: int = 8,
+    folds: int = 4,
+    shop: pd.DataFrame | None = None,
+) -> tuple[ManyForecastResult, dict[str, float]]:
+    """:func:`~ecomdash.forecast.forecast_many` of the ``top`` products by revenue from their
+    lines only, the whole-shop calendar from the SQL day groups (``shop``: already read, else
+    asked of the store), and the cut: products and revenue in all and kept (empty when the
+    whole lines were read)."""
+    filters = filters or Filters()
+    if shop is None:
+        shop = store.shop_day_groups(dataset_id, filters, with_orders=metric == "orders")
+    if shop is None:  # no revenue column: the shop series needs the lines
+        lines, cut = store.load_columns(dataset_id, filters, LINE_COLUMNS), None
+    else:
+        lines, cut = store.top_product_lines(dataset_id, filters, LINE_COLUMNS, top=top)
+    res = forecast_many(
+        lines, top=top, metric=metric, freq="W", horizon=horizon, folds=folds, shop=shop
+    )
+    if cut is not None:
+        cut = {**cut, "kept_revenue": float(res.table["revenue"].sum())}
+    return res, cut or {}
+
+
+def restock_inputs(store, dataset_id: str, filters: Filters | None = None) -> dict:
+    """What the restock plan reads besides the forecasts, reduced in SQL: sales per product
+    and week (ABC/XYZ) and the last order date. Empty when the dataset lacks a product id or
+    quantity (the plan then says so, from the lines)."""
+    filters = filters or Filters()
+    if not {S.PRODUCT_ID, S.QUANTITY} <= set(store.info(dataset_id).columns):
+        return {}
+    return {
+        "weekly": store.product_weeks(dataset_id, filters),
+        "as_of": store.date_span(dataset_id, filters)[1],
+    }
+
+
+def plan_restock(
+    store,
+    dataset_id: str,
+    filters: Filters | None = None,
+    *,
+    top: int = 100,
+    many: ManyForecastResult | None = None,
+    inputs: dict | None = None,
+    **params,
+):
+    """:func:`ecomdash.inventory.plan_restock` for the ``top`` products from the store's
+    aggregates (``params``: lead_time_days, service_level, review_days, stock). ``many`` and
+    ``inputs`` (:func:`top_products`, :func:`restock_inputs`) when already read."""
+    from ecomdash import inventory as inv
+
+    filters = filters or Filters()
+    inputs = restock_inputs(store, dataset_id, filters) if inputs is None else inputs
+    if not inputs:  # no product id or quantity: the plan says which is missing
+        return inv.plan_restock(store.load_columns(dataset_id, filters, LINE_COLUMNS), **params)
+    if many is None:
+        many = top_products(store, dataset_id, filters, top=top, **RESTOCK_MANY)[0]
+    return inv.plan_restock(None, top=top, many=many, **inputs, **params)
