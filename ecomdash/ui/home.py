@@ -12,6 +12,7 @@ wording goes through ``inert`` before markdown.
 from __future__ import annotations
 
 import contextvars
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -69,11 +70,37 @@ TEXT = {
         "{n} of the analyses are still computing in the background (a large dataset): their "
         "findings appear here when you come back to this page."
     ),
+    "background_auto": N_(
+        "{n} of the analyses are still computing in the background (a large dataset): this "
+        "page adds their findings by itself when they are done."
+    ),
+    "watching": N_("Still computing: {names} ({secs} s so far)."),
+    "stopped": N_("{label} did not finish."),
 }
+
+#: How often the home looks whether the analyses it left to the background are done, and how
+#: many times per dataset and filters it reruns itself to show them (then the merchant's next
+#: visit does).
+POLL_S = 3.0
+MAX_AUTO_RERUNS = 3
+K_PENDING = "home_pending"
+K_RERUNS = "home_auto_reruns"
 
 #: How long the home waits for one analysis before leaving it to finish in the background
 #: (it then fills the cache the page and the next visit read).
 STEP_BUDGET_S = 20.0
+
+
+def step_wait() -> float:
+    """How long the home waits for each analysis: ``ECOMDASH_HOME_WAIT_S`` when set to a
+    number of seconds (a server that would rather show the KPIs at once), else
+    :data:`STEP_BUDGET_S`."""
+    raw = os.environ.get("ECOMDASH_HOME_WAIT_S", "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else STEP_BUDGET_S
+    except ValueError:
+        return STEP_BUDGET_S
+
 
 STEPS = {
     "restock": N_("Restock planner (weekly unit forecasts of the top 100 products)"),
@@ -263,19 +290,20 @@ def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
 
 def compute(
     ctx: PageContext,
-) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], int]:
+) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], dict[str, Future], float]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
-    sources that could not run (shown, never raised); how many are still running in the
-    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn)."""
+    sources that could not run (shown, never raised); the analyses still running in the
+    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn); when they
+    started (``time.perf_counter()``)."""
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
-    pending = 0
+    pending: dict[str, Future] = {}
     with timed_status(_(TEXT["status"]), expanded=False) as status:
         bar = st.progress(0.0)
         missing = {name: _missing(ctx, needs) for name, (needs, _fn) in SOURCES.items()}
         t_start = time.perf_counter()
         futures = _start(ctx, [n for n in SOURCES if not missing[n]])
-        budget = _engine_budget(STEP_BUDGET_S)
+        budget = _engine_budget(step_wait())
         for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
             if missing[name]:
@@ -288,7 +316,7 @@ def compute(
                     key = "step_done" if got else "step_nothing"
                     text = f"{secs:.2f}"
                 except (FuturesTimeout, TimeBudgetError):
-                    pending += 1
+                    pending[name] = futures[name]
                     key = "step_background"
                     text = f"{time.perf_counter() - t_start:.0f}"
                 except EcomdashError as err:
@@ -297,7 +325,7 @@ def compute(
                     text = f"{time.perf_counter() - t_start:.2f}"
                 status.write(_(TEXT[key], label=label, secs=text))
             bar.progress((i + 1) / len(SOURCES))
-    return FD.rank(found), problems, pending
+    return FD.rank(found), problems, pending, t_start
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -415,9 +443,13 @@ def _render(ctx: PageContext) -> None:
     with bottom:  # the KPI cards come first (fast), the findings fill in above them
         _kpi_cards(ctx)
     with top:
-        ranked, problems, pending = compute(ctx)
+        ranked, problems, pending, started = compute(ctx)
         if pending:
-            st.info(_(TEXT["background"], n=pending), icon=":material/hourglass_top:")
+            auto = _watch(ctx, pending, started)
+            text = TEXT["background_auto" if auto else "background"]
+            st.info(_(text, n=len(pending)), icon=":material/hourglass_top:")
+            if auto:
+                _pending_fragment()
         elif not ranked:
             st.info(_(TEXT["none"]))
         for i, f in enumerate(ranked, 1):
@@ -427,3 +459,60 @@ def _render(ctx: PageContext) -> None:
                 for label, err in problems:
                     st.text(label)
                     show_error(err)
+
+
+# --- the analyses left to the background: the home reruns itself when they are done ------------
+
+
+def pending_state(futures: dict[str, Future]) -> tuple[str, list[str]]:
+    """What to do about the analyses left to the background: ``("wait", names still running)``,
+    ``("rerun", names done)`` once every one is over and at least one finished (its result is
+    in the page's cache now), or ``("stopped", names)`` when every one failed (e.g. stopped at
+    its time budget: a rerun would only start it again)."""
+    left = [n for n, f in futures.items() if not f.done()]
+    if left:
+        return "wait", left
+    ok = [n for n, f in futures.items() if not f.cancelled() and f.exception() is None]
+    return ("rerun", ok) if ok else ("stopped", list(futures))
+
+
+def _watch(ctx: PageContext, pending: dict[str, Future], started: float) -> bool:
+    """Hand the background analyses to :func:`_pending_fragment`, which looks every
+    ``POLL_S`` seconds whether they are done and reruns the home to show their findings; False
+    (the merchant's next visit shows them) after ``MAX_AUTO_RERUNS`` for these settings."""
+    reruns = st.session_state.setdefault(K_RERUNS, {})
+    if reruns.get(ctx.key, 0) >= MAX_AUTO_RERUNS:
+        return False
+    st.session_state[K_PENDING] = (ctx.key, pending, started)
+    return True
+
+
+@st.fragment(run_every=POLL_S)
+def _pending_fragment() -> None:
+    held = st.session_state.get(K_PENDING)
+    if not held:
+        return
+    key, futures, t0 = held
+    what, names = pending_state(futures)
+    if what == "wait":
+        st.caption(
+            inert(
+                _(
+                    TEXT["watching"],
+                    names="; ".join(_(STEPS[n]) for n in names),
+                    secs=f"{time.perf_counter() - t0:.0f}",
+                )
+            )
+        )
+        return
+    if what == "rerun":
+        st.session_state.pop(K_PENDING, None)
+        reruns = st.session_state.setdefault(K_RERUNS, {})
+        reruns[key] = reruns.get(key, 0) + 1
+        st.rerun()
+    # every one failed: say why (each poll redraws it), and do not start them again
+    for n in names:
+        err = futures[n].exception()
+        st.caption(inert(_(TEXT["stopped"], label=_(STEPS[n]))))
+        if isinstance(err, EcomdashError):
+            show_error(err)

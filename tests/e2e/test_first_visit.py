@@ -129,3 +129,31 @@ def test_first_time_merchant_walks_home_findings_and_pages(page, app_url):
             assert_has_results(page, title)
         screenshot(page, f"first-visit-page-{_slug(title)}")
     assert_clean(page)
+
+
+def test_home_adds_the_background_findings_by_itself(browser, tmp_path_factory):
+    """A server whose home waits only half a second for each analysis: the home first shows
+    the KPIs and what is still computing, then adds the findings by itself (its fragment
+    polls the background work and reruns the page), with no reload by the merchant."""
+    from tests.e2e.conftest import start_server, stop_server
+
+    home = tmp_path_factory.mktemp("home_wait")
+    proc, url = start_server(
+        home, tmp_path_factory.mktemp("st_wait") / "server.log", {"ECOMDASH_HOME_WAIT_S": "0.5"}
+    )
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = ctx.new_page()
+        open_app(page, url)
+        expect(page.get_by_text(re.compile(r"^Still computing:")).first).to_be_visible(timeout=LONG)
+        expect(page.get_by_test_id("stMetric").filter(has_text="Net revenue")).to_have_count(1)
+        screenshot(page, "home-still-computing")
+        # no reload: the findings appear as the background analyses finish
+        expect(_finding_links(page).nth(6)).to_be_visible(timeout=LONG)  # 7 on the demo
+        wait_for_app_run(page, timeout=LONG)
+        expect(page.get_by_text("still computing in the background")).to_have_count(0)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        screenshot(page, "home-findings-added")
+    finally:
+        ctx.close()
+        stop_server(proc)

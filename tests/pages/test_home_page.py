@@ -200,6 +200,16 @@ def test_home_leaves_slow_analyses_to_the_background(demo_dataset, monkeypatch):
     assert not at.exception, at.exception
     n = len(home_ui.SOURCES)
     assert any(f"{n} of the analyses are still computing" in i.value for i in at.info)
+    # the home names what it waits for and will add the findings by itself (a fragment that
+    # polls the background analyses; AppTest runs it once, without its timer)
+    # (our text goes through inert(): markdown's punctuation comes backslash-escaped)
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    watching = [c for c in captions if c.startswith("Still computing:")]
+    assert len(watching) == 1 and all(
+        home_ui.STEPS[name].split(" (")[0] in watching[0] for name in home_ui.SOURCES
+    ), watching
+    _key, futures, _t0 = at.session_state[home_ui.K_PENDING]
+    assert set(futures) == set(home_ui.SOURCES)
     assert not [m for m in at.metric if m.label == "At stake"]
     assert {"Net revenue", "Orders"} <= {m.label for m in at.metric}  # the KPIs do not wait
     monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 60.0)
@@ -207,3 +217,27 @@ def test_home_leaves_slow_analyses_to_the_background(demo_dataset, monkeypatch):
     assert not at.exception, at.exception
     assert not any("still computing" in i.value for i in at.info)
     assert len([m for m in at.metric if m.label == "At stake"]) >= 3
+
+
+def test_pending_state_waits_reruns_or_stops():
+    """The home reruns itself only when every background analysis is over and one of them
+    finished; when all failed (stopped at their budget) it says so instead of starting them
+    again."""
+    from concurrent.futures import Future
+
+    from ecomdash.errors import TimeBudgetError
+    from ecomdash.ui.home import pending_state
+
+    def fut(state):
+        f = Future()
+        if state == "ok":
+            f.set_result(None)
+        elif state == "failed":
+            f.set_exception(TimeBudgetError("stopped"))
+        elif state == "cancelled":
+            f.cancel()
+        return f
+
+    assert pending_state({"a": fut("ok"), "b": fut("running")}) == ("wait", ["b"])
+    assert pending_state({"a": fut("ok"), "b": fut("failed")}) == ("rerun", ["a"])
+    assert pending_state({"a": fut("failed"), "b": fut("cancelled")}) == ("stopped", ["a", "b"])
