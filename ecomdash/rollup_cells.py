@@ -19,6 +19,8 @@ falls back to the order rollup (or the lines) when its answer would not be exact
   country or category filter, new customers are a count over it, repeat customers (more than
   one order by the period's end) are the period's customers whose second order is before the
   end, and all-time customers are its rows.
+- ``overview_customer_orders``: (date, customer) of the counted order rows of identified
+  customers, sorted by date, so a period's distinct customers read only its row groups.
 - ``overview_products``: one row per (product, month, category) of product lines: net revenue,
   sold units, counted orders, a name. Without a country filter the top products are summed
   from its whole months plus the lines of the partial months at the period's edges (all time
@@ -47,9 +49,10 @@ if TYPE_CHECKING:
 CELLS = "overview_cells"
 SPLIT = "overview_split_orders"
 CUSTOMERS = "overview_customers"
+ORDER_DAYS = "overview_customer_orders"
 PRODUCTS = "overview_products"
 VERSIONS = "overview_cells_versions"
-TABLES = (CELLS, SPLIT, CUSTOMERS, PRODUCTS, VERSIONS)
+TABLES = (CELLS, SPLIT, CUSTOMERS, ORDER_DAYS, PRODUCTS, VERSIONS)
 
 DDL = [
     f"""CREATE TABLE IF NOT EXISTS {CELLS} (
@@ -82,6 +85,12 @@ DDL = [
         customer_code INTEGER NOT NULL,
         first_date TIMESTAMP,
         second_date TIMESTAMP
+    )""",
+    f"""CREATE TABLE IF NOT EXISTS {ORDER_DAYS} (
+        workspace VARCHAR NOT NULL,
+        dataset_id VARCHAR NOT NULL,
+        order_date TIMESTAMP,
+        customer_code INTEGER NOT NULL
     )""",
     f"""CREATE TABLE IF NOT EXISTS {PRODUCTS} (
         workspace VARCHAR NOT NULL,
@@ -163,6 +172,15 @@ def build(
             GROUP BY customer_code, order_code
         )
         SELECT ?, ?, customer_code, min(d), min(d, 2)[2] FROM o GROUP BY customer_code""",
+        [*key, *key],
+    ).fetchall()
+    # counted order rows of identified customers, in date order: a period's customers read
+    # only the row groups of its dates (DuckDB's min/max per row group)
+    cur.execute(
+        f"""INSERT INTO {ORDER_DAYS}
+        SELECT ?, ?, order_date, customer_code FROM {order_table}
+        WHERE {mine} AND NOT by_category AND counted AND customer_code IS NOT NULL
+        ORDER BY order_date""",
         [*key, *key],
     ).fetchall()
     # an order on order rows of two months would count twice in the product months
@@ -327,10 +345,9 @@ def customers(store: Store, info: DatasetInfo, filters: Filters | None) -> int:
             "AND first_date IS NOT NULL"
         )
         return int(store._cur().execute(sql, [store.workspace, info.id]).fetchone()[0])
-    from ecomdash import rollup
-
-    sql = "SELECT count(DISTINCT customer_code) FROM r WHERE counted"
-    return int(rollup.query(store, info, filters, sql).iloc[0, 0])
+    where, params = store._where(info, filters)
+    sql = f"SELECT count(DISTINCT customer_code) FROM {ORDER_DAYS} WHERE {where}"
+    return int(store._cur().execute(sql, params).fetchone()[0])
 
 
 def new_customers(store: Store, info: DatasetInfo, bounds: tuple) -> int:
@@ -353,14 +370,14 @@ def repeat_customers(store: Store, info: DatasetInfo, bounds: tuple) -> int:
             "AND second_date < ?"
         )
         return int(store._cur().execute(sql, [store.workspace, info.id, b1]).fetchone()[0])
-    from ecomdash import rollup
-
     period = Filters(start=b0.date(), end=(b1 - timedelta(days=1)).date())
+    where, params = store._where(info, period)
     sql = f"""SELECT count(*) FROM (
-          SELECT DISTINCT customer_code FROM r WHERE counted AND customer_code IS NOT NULL
+          SELECT DISTINCT customer_code FROM {ORDER_DAYS} WHERE {where}
         ) p JOIN {CUSTOMERS} k USING (customer_code)
         WHERE k.workspace = ? AND k.dataset_id = ? AND k.second_date < ?"""
-    return int(rollup.query(store, info, period, sql, (store.workspace, info.id, b1)).iloc[0, 0])
+    row = store._cur().execute(sql, [*params, store.workspace, info.id, b1]).fetchone()
+    return int(row[0])
 
 
 def trend(store: Store, info: DatasetInfo, filters: Filters | None, grain: str) -> pd.DataFrame:
