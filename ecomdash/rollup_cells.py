@@ -156,7 +156,7 @@ def build(
         f"""INSERT INTO {CELLS}
         SELECT ?, ?, date_trunc('day', order_date), country, category, by_category,
           sum(gross), sum(returns), sum(sale_units), sum(return_units), sum(product_lines),
-          count(*) FILTER (WHERE counted AND order_code NOT IN (
+          count(*) FILTER (WHERE counted AND order_code IS NOT NULL AND order_code NOT IN (
             SELECT order_code FROM {SPLIT} WHERE {mine}))
         FROM {order_table} WHERE {mine}
         GROUP BY date_trunc('day', order_date), country, category, by_category
@@ -171,7 +171,9 @@ def build(
             WHERE {mine} AND NOT by_category AND counted AND customer_code IS NOT NULL
             GROUP BY customer_code, order_code
         )
-        SELECT ?, ?, customer_code, min(d), min(d, 2)[2] FROM o GROUP BY customer_code""",
+        SELECT ?, ?, customer_code, min(d),
+          min(d, 2) FILTER (WHERE order_code IS NOT NULL)[2]
+        FROM o GROUP BY customer_code""",
         [*key, *key],
     ).fetchall()
     # counted order rows of identified customers, in date order: a period's customers read

@@ -128,7 +128,7 @@ def test_customer_dates_by_hand(tmp_path):
 
 def _awkward(lines: pd.DataFrame) -> pd.DataFrame:
     """The demo with split orders (an order's lines on two dates, on two months, in two
-    countries), a product sold in two categories and guest orders."""
+    countries), a product sold in two categories, guest orders and lines without an order id."""
     df = lines.copy()
     orders = df[S.ORDER_ID].drop_duplicates()
     by_order = df.groupby(S.ORDER_ID).cumcount()
@@ -144,6 +144,8 @@ def _awkward(lines: pd.DataFrame) -> pd.DataFrame:
     guests = df[S.ORDER_ID].isin(orders.iloc[400:450])
     df.loc[guests, S.CUSTOMER_ID] = None
     df.attrs["split"] = df.loc[later | months | abroad, S.ORDER_ID].nunique()
+    no_id = df[S.ORDER_ID].isin(orders.iloc[500:520])  # lines without an order id
+    df.loc[no_id, S.ORDER_ID] = None
     return df
 
 
