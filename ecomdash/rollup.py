@@ -18,6 +18,12 @@ sale line that was not cancelled: the order counts as an order). The sale condit
 Overview's (:func:`ecomdash.kpis._sale_cond`), built from the dataset's columns, which a
 dataset keeps across appends.
 
+The same build then reduces these rows to the Overview's small tables
+(``ecomdash/rollup_cells.py``: day cells, split orders, customers' first and second order
+dates, product months), which answer every Overview query that they answer exactly; the
+order rows answer the rest (several categories selected; customers with a country or
+category filter).
+
 Datasets saved before the rollup existed (or whose version moved without it) get it built
 on first read (:func:`ready`, logged); a read-only store, another engine (Spark) or
 ``ECOMDASH_ROLLUP=0`` use the lines queries instead. Revenue sums equal the lines' to float
@@ -34,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pandas as pd
 
+from ecomdash import rollup_cells as cells
 from ecomdash import schema as S
 
 if TYPE_CHECKING:
@@ -47,7 +54,7 @@ VERSIONS = "order_rollup_versions"
 #: ``ECOMDASH_ROLLUP=0`` (or ``off``/``false``): read the lines as before (benches, checks)
 ENV = "ECOMDASH_ROLLUP"
 
-DDL = [
+DDL_ORDERS = [
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         workspace VARCHAR NOT NULL,
         dataset_id VARCHAR NOT NULL,
@@ -74,6 +81,9 @@ DDL = [
         PRIMARY KEY (workspace, dataset_id)
     )""",
 ]
+DDL = [*DDL_ORDERS, *cells.DDL]
+#: every table holding a dataset's rollup rows (``Store.delete`` empties them)
+TABLES = (TABLE, VERSIONS, *cells.TABLES)
 
 
 def enabled() -> bool:
@@ -160,6 +170,8 @@ def build(
         f"INSERT INTO {VERSIONS} VALUES (?, ?, ?, ?, ?)",
         [workspace, dataset_id, int(version), int(n), datetime.now().replace(microsecond=0)],
     )
+    # the Overview's small tables (cells, customers, products) from these rows
+    cells.build(cur, workspace, dataset_id, tuple(columns), version, order_table=TABLE)
     return int(n)
 
 
@@ -191,25 +203,29 @@ def ready(store: Store, info: DatasetInfo) -> bool:
         return False
     if info.kind != S.KIND_LINES or S.REVENUE not in info.columns:
         return False
-    if built_version(store, info.id) == info.version:
+    if built_version(store, info.id) == info.version and cells.current(store, info):
         return True
     from ecomdash.errors import StoreError
 
     try:
         with store._lock:
-            if built_version(store, info.id) == info.version:  # another thread built it
-                return True
+            if built_version(store, info.id) == info.version and cells.current(store, info):
+                return True  # another thread built it
             current = store.info(info.id)  # the version may have moved since ``info``
             with store._transaction("build the order rollup") as cur:
                 n = build(cur, store.workspace, info.id, current.columns, current.version)
     except StoreError as exc:  # read-only store, disk full...: the lines still answer
+        usable = built_version(store, info.id) == info.version  # the order rows, without cells
         log.warning(
-            "order rollup of dataset %s not built (%s): the Overview reads the lines", info.id, exc
+            "order rollup of dataset %s not built (%s): the Overview reads the %s",
+            info.id,
+            exc,
+            "order rollup" if usable else "lines",
         )
-        return False
+        return usable
     log.info(
         "built the order rollup of dataset %s version %s on first read (%s rows from %s lines): "
-        "it was saved before rollups existed",
+        "it was saved before rollups (or the Overview's cells) existed",
         info.id,
         current.version,
         f"{n:,}",
@@ -253,6 +269,20 @@ def kpi_row(store: Store, info: DatasetInfo, filters: Filters | None) -> pd.Seri
         else "NULL"
     )
     orders = ORDERS if S.ORDER_ID in cols else "0"
+    m = cells.current(store, info)
+    if m is not None:  # sums (and orders when they add up) from the day cells
+        add = S.ORDER_ID in cols and cells.orders_additive(m, filters)
+        row = cells.sums(store, info, filters, orders=add).copy()
+        if not add:
+            got = query(store, info, filters, f"SELECT {orders} AS orders FROM r").iloc[0]
+            row["orders"] = got["orders"]
+        if S.CUSTOMER_ID not in cols:
+            row["customers"] = None
+        elif cells.no_group_filter(filters):
+            row["customers"] = cells.customers(store, info, filters)
+        else:
+            row["customers"] = query(store, info, filters, f"SELECT {customers} FROM r").iloc[0, 0]
+        return row
     sql = f"""SELECT coalesce(sum(gross), 0) AS gross_sales, coalesce(sum(returns), 0) AS returns,
         {orders} AS orders, {units} AS units, {customers} AS customers FROM r"""
     return query(store, info, filters, sql).iloc[0]
@@ -260,6 +290,8 @@ def kpi_row(store: Store, info: DatasetInfo, filters: Filters | None) -> pd.Seri
 
 def new_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tuple) -> int:
     """Customers whose first counted order falls in ``[bounds)`` (``kpis._first_purchase_sql``)."""
+    if cells.no_group_filter(whole) and cells.current(store, info):
+        return cells.new_customers(store, info, bounds)
     sql = """SELECT count(*) FROM (
           SELECT customer_code, min(order_date) AS first_date FROM r
           WHERE counted AND customer_code IS NOT NULL GROUP BY customer_code
@@ -270,6 +302,8 @@ def new_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tuple
 def repeat_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tuple) -> int:
     """Customers with an order in ``[bounds)`` and more than one before its end
     (``kpis._repeat_sql``)."""
+    if cells.no_group_filter(whole) and cells.current(store, info):
+        return cells.repeat_customers(store, info, bounds)
     sql = """SELECT count(*) FROM (
           SELECT customer_code, count(DISTINCT order_code) AS n_orders,
             max(CASE WHEN order_date >= ? THEN 1 ELSE 0 END) AS in_period
@@ -281,6 +315,8 @@ def repeat_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tu
 
 def trend(store: Store, info: DatasetInfo, filters: Filters | None, grain: str) -> pd.DataFrame:
     """``period, revenue, gross_sales, returns, orders`` per ``grain`` (the lines trend)."""
+    if cells.orders_additive(cells.current(store, info), filters):
+        return cells.trend(store, info, filters, grain)
     sql = f"""SELECT date_trunc('{grain}', order_date) AS period, {NET} AS revenue,
           coalesce(sum(gross), 0) AS gross_sales, coalesce(sum(returns), 0) AS returns,
           {ORDERS} AS orders
@@ -294,6 +330,8 @@ def breakdown(
     """Net revenue, orders (and units) per country or category, top ``top_n``."""
     if col not in (S.COUNTRY, S.CATEGORY):
         raise ValueError(f"the rollup has no breakdown by {col!r}")
+    if cells.orders_additive(cells.current(store, info), filters):
+        return cells.breakdown(store, info, filters, col, top_n)
     units = ", sum(sale_units) AS units" if S.QUANTITY in info.columns else ""
     sql = f"""SELECT {col} AS key, {NET} AS revenue, {ORDERS} AS orders{units}
         FROM r WHERE {col} IS NOT NULL AND product_lines > 0
@@ -326,6 +364,9 @@ def top_products(
     distinct orders and picking names for every product was most of the query's time."""
     from ecomdash.kpis import _sale_cond
 
+    m = cells.current(store, info)
+    if m is not None and m.products_exact and not (filters and filters.countries):
+        return cells.top_products(store, info, filters, top_n)
     cols = info.columns
     sale = _sale_cond(cols)
     net = (

@@ -561,8 +561,7 @@ class Store:
             for table, col in (
                 ("lines", "dataset_id"),
                 ("rejected", "dataset_id"),
-                (rollup.TABLE, "dataset_id"),
-                (rollup.VERSIONS, "dataset_id"),
+                *((t, "dataset_id") for t in rollup.TABLES),
                 ("datasets", "id"),
             ):
                 cur.execute(
@@ -636,6 +635,9 @@ class Store:
         info = self.info(dataset_id)
         if S.ORDER_DATE not in info.columns:
             return (None, None)
+        m = rollup.cells.current(self, info)  # kept with the Overview's cells at save
+        if m is not None:
+            return m.first_date, m.last_date
         lo, hi = (
             self._cur()
             .execute(
