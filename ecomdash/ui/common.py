@@ -426,9 +426,12 @@ def show_chart(fig, *, where=None, **kwargs) -> None:
     :func:`~ecomdash.charts.locale.plotly_config`). Every chart goes through here
     (tests/unit/test_chart_locale.py checks that no page calls ``plotly_chart`` itself)."""
     from ecomdash.charts.locale import localise, plotly_config
+    from ecomdash.ui.figcache import PreparedFigure
 
     kwargs["config"] = plotly_config(config=kwargs.get("config"))
-    (where or st).plotly_chart(localise(fig), **kwargs)
+    if not isinstance(fig, PreparedFigure):  # a cached figure was localised when built
+        fig = localise(fig)
+    (where or st).plotly_chart(fig, **kwargs)
 
 
 def fmt_money(x: float | None) -> str:

@@ -323,7 +323,8 @@ def _download_tab(res: SegmentationResult) -> None:
     table = res.customers
     # option values are language-independent ids ("all", "segment:<id>", "cluster:<i>"), so
     # switching language keeps the choice; only their display is translated
-    options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if (table["segment"] == s).any()]
+    present = set(table["segment"].unique())
+    options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if s in present]
     names: tuple[str, ...] = ()
     if "cluster_name" in table:
         names = res.clusters.names
