@@ -14,8 +14,8 @@ and localised once) and its JSON text. :func:`cached_figure` returns a
 whose JSON is the cached text (handed to orjson as a ``Fragment`` through plotly's
 ``to_plotly_json`` hook, so nothing is encoded again; without orjson plotly encodes the dict,
 same JSON). The spec the browser gets is the freshly built figure's. A PreparedFigure is for
-showing: it is empty as a graph object (``fig.data`` is ``()``); :meth:`PreparedFigure.figure`
-gives a full ``go.Figure`` to change or inspect.
+showing, not a graph object to change: :meth:`PreparedFigure.figure` gives a full
+``go.Figure`` to change or inspect.
 
 Keys are small values only: the builder's name, the page's ``PageContext.key`` (workspace,
 dataset, version, filters) and the parameters the figure depends on, never a frame.
@@ -23,6 +23,7 @@ dataset, version, filters) and the parameters the figure depends on, never a fra
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 import plotly.graph_objects as go
@@ -52,15 +53,22 @@ class _Spec(dict):
 
 
 class PreparedFigure(go.Figure):
-    """A figure built, validated and localised once, as ``st.plotly_chart`` sends it."""
+    """A figure built, validated and localised once, as ``st.plotly_chart`` sends it.
 
-    def __init__(self, spec: dict, text: str) -> None:
-        super().__init__()  # an empty figure: nothing validated or copied
+    ``go.Figure.__init__`` is not called: even an empty Figure deep-copies plotly's default
+    template (2 ms, a tenth of a cached Segments run for its six charts). What st.plotly_chart
+    and ``plotly.io.to_json`` use (``to_dict``, ``to_plotly_json``) works; graph-object
+    attributes (``fig.layout``, ``update_layout``) do not: use :meth:`figure`."""
+
+    def __init__(self, spec: dict, text: str) -> None:  # noqa: D107 - see the class
         self._spec = spec
         self._text = text
 
     def to_dict(self) -> dict:
         return _Spec(self._spec, self._text)
+
+    def to_plotly_json(self) -> dict:
+        return copy.deepcopy(self._spec)
 
     def figure(self) -> go.Figure:
         """A full ``go.Figure`` of this spec (a copy, free to change)."""
@@ -90,7 +98,15 @@ def cached_figure(
     the figure depends on (e.g. ``(ctx.key, params, metric)``). The run's language is part
     of the key: a figure's titles and legends are translated, and its axes localised
     (:func:`ecomdash.charts.locale.localise`), when it is built."""
+    return lazy_figure(build, lambda: args, key=key, **kwargs)
+
+
+def lazy_figure(
+    build: Callable[..., go.Figure], inputs: Callable[[], tuple], /, *, key: tuple, **kwargs
+) -> PreparedFigure:
+    """:func:`cached_figure` whose positional arguments come from ``inputs()``, called only
+    when the figure is built: a page whose per-run result leaves out what only its charts
+    read (the Segments page's per-customer frames) fetches the full result on a miss only."""
     name = f"{build.__module__}.{build.__qualname__}"
-    lang = get_lang()
-    spec, text = _figure_dict(name, key, lang, lambda: build(*args, **kwargs))
+    spec, text = _figure_dict(name, key, get_lang(), lambda: build(*inputs(), **kwargs))
     return PreparedFigure(spec, text)

@@ -93,3 +93,13 @@ def test_cached_chart_sends_what_the_built_chart_sends_in_each_language():
         stops = built["layout"].get("xaxis", {}).get("tickformatstops")
         assert (stops is not None) == (lang == "zh"), (lang, stops)
         assert built["layout"]["title"]["text"] == ("概览" if lang == "zh" else "Overview")
+
+
+def test_a_prepared_figure_compares_and_prints_as_its_spec():
+    from ecomdash.ui.figcache import _figure_dict
+
+    _figure_dict.clear()
+    built = _bars([1.0, 2.0], "A", [])
+    cached = cached_figure(_bars, [1.0, 2.0], "A", [], key=("ws", "ds", 1, "eq"))
+    assert cached.figure() == built and cached == built
+    assert "'bar'" in repr(cached) and repr(cached).startswith("PreparedFigure(")
