@@ -4,7 +4,7 @@ Starts its own server on a free loopback port with a fresh ``ECOMDASH_HOME`` (th
 generated on first start), warms it with one session, then drives ``--sessions`` concurrent
 WebSocket sessions (default 25), each for ``--rounds`` rounds (default 3) of:
 
-    overview   load the default page (rerun with an empty page name)
+    overview   switch to the Overview page (rerun with its URL path; the default page is the Home)
     segments   switch to the Segments page (rerun with its page_script_hash): the page runs the
                segmentation model with its default parameters on load
     seg-run    submit the Segments form ("Number of clusters" = one of three values other than
@@ -30,6 +30,19 @@ shared: the load average is printed with every figure. Traffic goes only to 127.
     uv run python bench/bench_load.py [--sessions 25] [--rounds 3] [--think 0]
     uv run python bench/bench_load.py --sessions 100 --rounds 3 --think 5
 
+Profiling: ``--profile PATH`` attaches py-spy to the server (and its worker processes) for the
+load phase only, after the warm-up and the baseline, samples every busy thread 200 times a
+second, and writes PATH when the load ends: a flamegraph if PATH ends in ``.svg``, else
+speedscope JSON (speedscope.app). py-spy is not a project dependency:
+
+    uv run --with py-spy python bench/bench_load.py --sessions 4 --rounds 6 --profile /tmp/load.json
+
+py-spy counts a thread waiting for the GIL or in a socket call as busy; ``--profile-gil`` keeps
+only the samples of the thread holding the GIL (py-spy ``--gil --nonblocking``): Python's own
+CPU per function, without native work that releases the GIL (DuckDB, Arrow). The default
+(blocking) sampling pauses the server at every sample and raised the CPU per run from 0.07 to
+0.12 s here: compare CPU per run only between runs without ``--profile``.
+
 Protocol notes (Streamlit 1.67, streamlit/web/server/starlette/starlette_websocket.py): the client
 opens ws://HOST/_stcore/stream with subprotocol "streamlit"; the Origin must match the Host (same
 origin, else an allowed CORS origin) and the Host must be in server.allowedHosts. The XSRF token
@@ -43,6 +56,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -64,6 +78,7 @@ HOST = "127.0.0.1"
 TTL_S = 5
 N_K_CHOICES = 3  # seg-run submits one of 3 cluster counts (session i: choice i % 3), none = auto
 SEGMENTS_PATH = "segments"
+OVERVIEW_PATH = "overview"  # not the default page: the Home is (app.py)
 SEGMENTS_TITLE = "Customer segments"
 OVERVIEW_TITLE = "Overview"
 FORM_K_LABEL = "Number of clusters"
@@ -222,6 +237,15 @@ def segment_form_states(result: RunResult, k: int) -> list:
     return states
 
 
+def open_overview(sess: Session, timeout: float) -> RunResult:
+    """Switch to the Overview page by its URL path (its hash once the navigation is known)."""
+    return sess.rerun(
+        page_script_hash=sess.page_hashes.get(OVERVIEW_PATH, ""),
+        page_name=OVERVIEW_PATH,
+        timeout=timeout,
+    )
+
+
 def check_seg_run(res: RunResult, k: int) -> None:
     """The submitted form took effect: the page shows the segments with ``k`` clusters."""
     if SEGMENTS_TITLE not in res.headings:
@@ -246,7 +270,7 @@ def session_script(
     for i in range(rounds):
         if i:
             pause()
-        res = sess.rerun(timeout=timeout_fn())
+        res = open_overview(sess, timeout_fn())
         if OVERVIEW_TITLE not in res.headings:
             raise RequestError(f"overview: heading missing (got {res.headings})")
         record("overview", res.latency)
@@ -341,7 +365,7 @@ def settle_rss(pid: int, port: int, label: str) -> float:
     time.sleep(TTL_S + 1.5)
     s = Session(port, timeout=30)
     try:
-        s.rerun(timeout=60)  # a real visitor: connect and load the default page
+        open_overview(s, 60)  # a real visitor: connect and load a page
     finally:
         s.close()
     time.sleep(3)
@@ -351,6 +375,33 @@ def settle_rss(pid: int, port: int, label: str) -> float:
         time.sleep(0.5)
     print(f"  {label}: RSS samples {', '.join(f'{x:.0f}' for x in samples)} MB", flush=True)
     return samples[-1]
+
+
+def start_profiler(pid: int, path: str, *, gil: bool = False) -> subprocess.Popen:
+    """py-spy recording the server (every thread, idle ones left out) until stop_profiler."""
+    fmt = "flamegraph" if path.endswith(".svg") else "speedscope"
+    cmd = ["py-spy", "record", "--pid", str(pid), "--output", path, "--format", fmt]
+    cmd += ["--rate", "200", "--subprocesses"]
+    if gil:  # only samples holding the GIL: Python's own CPU, without waits or native work
+        cmd += ["--gil", "--nonblocking"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(1.0)  # let it attach before the load starts
+    if proc.poll() is not None:
+        out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+        raise RuntimeError(f"py-spy did not start: {out[-500:]}")
+    return proc
+
+
+def stop_profiler(proc: subprocess.Popen, path: str) -> None:
+    """Stop py-spy as Ctrl-C does, so that it writes its file."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, _ = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    tail = out.decode(errors="replace").strip().splitlines()[-2:] if out else []
+    print(f"profile: {path} ({' '.join(tail)})", flush=True)
 
 
 # --------------------------------------------------------------------------- main
@@ -376,12 +427,26 @@ def main() -> int:
         default=0.0,
         help="seconds each session waits between clicks (0: click without pause)",
     )
+    ap.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="record the server with py-spy during the load (PATH.svg: flamegraph, else speedscope)",
+    )
+    ap.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: keep only samples that hold the GIL (py-spy --gil --nonblocking)",
+    )
     ap.add_argument("--keep-home", action="store_true", help="keep the temp ECOMDASH_HOME")
     args = ap.parse_args()
     if not 1 <= args.sessions <= 200 or not 1 <= args.rounds <= 20:
         ap.error("sessions must be 1..200 and rounds 1..20")
     if not 0 <= args.think <= 60:
         ap.error("think must be 0..60 s")
+    if args.profile and not shutil.which("py-spy"):
+        ap.error(
+            "--profile needs py-spy on PATH: uv run --with py-spy python bench/bench_load.py ..."
+        )
 
     home = tempfile.mkdtemp(prefix="ecomdash-load-")
     log_path = Path(home) / "server.log"
@@ -421,7 +486,7 @@ def run(proc: subprocess.Popen, port: int, args) -> int:
     t = time.perf_counter()
     warm = Session(port, timeout=30)
     try:
-        res = warm.rerun(timeout=180)  # generates the demo dataset on a fresh home
+        res = open_overview(warm, 180)  # generates the demo dataset on a fresh home
         print(f"  warm-up overview (demo generation included): {res.latency:.1f} s", flush=True)
         seg_hash = warm.page_hashes[SEGMENTS_PATH]
         res = warm.rerun(page_script_hash=seg_hash, page_name=SEGMENTS_PATH, timeout=180)
@@ -508,6 +573,7 @@ def run(proc: subprocess.Popen, port: int, args) -> int:
         finally:
             sess.close()
 
+    profiler = start_profiler(pid, args.profile, gil=args.profile_gil) if args.profile else None
     mon = threading.Thread(target=monitor, daemon=True)
     mon.start()
     t_load = time.perf_counter()
@@ -523,6 +589,8 @@ def run(proc: subprocess.Popen, port: int, args) -> int:
     load_s = time.perf_counter() - t_load
     cpu_server, cpu_client = cpu_s(pid) - cpu0_server, time.process_time() - cpu0_client
     load1 = os.getloadavg()[0]
+    if profiler is not None:
+        stop_profiler(profiler, args.profile)
     stop.set()
     mon.join(timeout=2)
     hung = sum(th.is_alive() for th in threads)

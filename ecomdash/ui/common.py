@@ -11,7 +11,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
@@ -319,9 +319,12 @@ def download_table(
     label: str | None = None,
     key: str | None = None,
     area: str | None = None,
+    prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
 ) -> None:
     """A formula-safe CSV download; the random token keeps each export's /media id unique.
     ``label``: the button's text, already translated (default: "Download CSV" translated).
+    ``prepare``: applied to ``df`` when the file is built (work a rerun should not pay for;
+    it runs outside the script run, so it must not depend on the run's language).
 
     Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
     currency) and under them the raw column ids (docs/EXPORTS.md says why).
@@ -331,7 +334,7 @@ def download_table(
     headers = download_headers(df, area=area)
     st.download_button(
         _("Download CSV") if label is None else label,
-        data=lambda: to_safe_csv_bytes(df, headers=headers),
+        data=lambda: to_safe_csv_bytes(prepare(df) if prepare else df, headers=headers),
         file_name=f"{_safe_stem(stem)}-{secrets.token_hex(6)}.csv",
         mime="text/csv",
         key=key,
@@ -426,9 +429,12 @@ def show_chart(fig, *, where=None, **kwargs) -> None:
     :func:`~ecomdash.charts.locale.plotly_config`). Every chart goes through here
     (tests/unit/test_chart_locale.py checks that no page calls ``plotly_chart`` itself)."""
     from ecomdash.charts.locale import localise, plotly_config
+    from ecomdash.ui.figcache import PreparedFigure
 
     kwargs["config"] = plotly_config(config=kwargs.get("config"))
-    (where or st).plotly_chart(localise(fig), **kwargs)
+    if not isinstance(fig, PreparedFigure):  # a cached figure was localised when built
+        fig = localise(fig)
+    (where or st).plotly_chart(fig, **kwargs)
 
 
 def fmt_money(x: float | None) -> str:

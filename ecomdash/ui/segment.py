@@ -6,6 +6,7 @@ text and appear only in ``st.dataframe``, plotly hovers and formula-safe downloa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import streamlit as st
@@ -29,8 +30,8 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.figcache import cached_figure
-from ecomdash.ui.tables import fmt_date, long_dataframe, show_table
+from ecomdash.ui.figcache import lazy_figure
+from ecomdash.ui.tables import fmt_date, head_for_screen, show_table
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
 AUTO_LABEL = N_("Automatic (best silhouette)")
@@ -58,6 +59,36 @@ def _result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     names, rules and warnings are built in the language of the run that computes them."""
     as_of, compare_to, k = params
     return segment_history(_history(key), as_of=as_of, compare_to=compare_to, k=k)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _page_result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
+    """:func:`_result` as the page reads it on every run: without the per-customer frames
+    that only its charts use (features, RFM scores, cluster labels and PCA coordinates, the
+    tree's predictions: left empty). A cached value is unpickled on every read, and these
+    were two thirds of the result's 3.7 MB on the demo, the largest cost of a cached
+    Segments run (py-spy under bench/bench_load.py). The charts are built from the full
+    result (:func:`_chart`), once per key."""
+    return _slim(_result(key, params, lang))
+
+
+def _slim(res: SegmentationResult) -> SegmentationResult:
+    cl, e = res.clusters, res.explanation
+    return replace(
+        res,
+        features=replace(res.features, table=res.features.table.iloc[:0]),
+        rfm=replace(res.rfm, customers=res.rfm.customers.iloc[:0]),
+        clusters=None
+        if cl is None
+        else replace(cl, labels=cl.labels.iloc[:0], pca=cl.pca.iloc[:0]),
+        explanation=None if e is None else replace(e, predicted=e.predicted.iloc[:0]),
+    )
+
+
+def _chart(build, part: str, fk: tuple, **kwargs) -> None:
+    """A cached chart of ``part`` of the full result (``fk`` = (ctx.key, params, lang), the
+    arguments of :func:`_result`, read only when the figure is not cached yet)."""
+    show_chart(lazy_figure(build, lambda: (getattr(_result(*fk), part),), key=fk), **kwargs)
 
 
 def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:
@@ -117,7 +148,7 @@ def render(ctx: PageContext) -> None:
             status.write(_("k-means over k = 2..10 with silhouette; decision-tree explanation"))
             status.write(_("Segments at the comparison date, movement"))
             res = run_with_budget(
-                _result, ctx.key, params, get_lang(), what=_("Segmenting customers")
+                _page_result, ctx.key, params, get_lang(), what=_("Segmenting customers")
             )
     except EcomdashError as exc:
         show_error(exc)
@@ -167,13 +198,13 @@ def render(ctx: PageContext) -> None:
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
-    show_chart(cached_figure(charts.segment_treemap, r, key=fk), width="stretch")
+    _chart(charts.segment_treemap, "rfm", fk, width="stretch")
     table = translated(r.segments)
     show_table(table, area="segments", hide_index=True, width="stretch")
     download_table(
         table, "rfm-segments", label=_("Download segment table"), key="dl_seg", area="segments"
     )
-    show_chart(cached_figure(charts.rfm_grid, r, key=fk), width="stretch")
+    _chart(charts.rfm_grid, "rfm", fk, width="stretch")
     st.caption(
         _(
             "Scores 1–5 are quintiles among this period's customers (ties broken by the other "
@@ -219,10 +250,10 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     for w in cl.warnings:
         st.warning(w)
     left, right = st.columns([3, 2])
-    show_chart(cached_figure(charts.silhouette_curve, cl, key=fk), width="stretch", where=left)
+    _chart(charts.silhouette_curve, "clusters", fk, width="stretch", where=left)
     with right:
         show_table(cl.curve, area="segments", hide_index=True, width="stretch")
-    show_chart(cached_figure(charts.profile_heatmap, cl, key=fk), width="stretch")
+    _chart(charts.profile_heatmap, "clusters", fk, width="stretch")
     # the overall row's cluster id "all" shown in the UI language
     profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
     show_table(profile, area="segments", hide_index=True, width="stretch")
@@ -233,7 +264,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         key="dl_prof",
         area="segments",
     )
-    show_chart(cached_figure(charts.pca_scatter, cl, key=fk), width="stretch")
+    _chart(charts.pca_scatter, "clusters", fk, width="stretch")
 
 
 def _explain_tab(res: SegmentationResult) -> None:
@@ -307,7 +338,7 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
             n=f"{slipped:,}",
         )
     )
-    show_chart(cached_figure(charts.movement_sankey, m, key=fk), width="stretch")
+    _chart(charts.movement_sankey, "movement", fk, width="stretch")
     shown = mat.rename(index=_, columns=_)  # segment names in the UI language
     show_table(shown, area="segments", width="stretch")
     download_table(
@@ -323,7 +354,8 @@ def _download_tab(res: SegmentationResult) -> None:
     table = res.customers
     # option values are language-independent ids ("all", "segment:<id>", "cluster:<i>"), so
     # switching language keeps the choice; only their display is translated
-    options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if (table["segment"] == s).any()]
+    present = set(table["segment"].unique())
+    options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if s in present]
     names: tuple[str, ...] = ()
     if "cluster_name" in table:
         names = res.clusters.names
@@ -357,11 +389,34 @@ def _download_tab(res: SegmentationResult) -> None:
             money=fmt_money(part["monetary"].sum()),
         )
     )
-    part = translated(part, ("segment",))
-    long_dataframe(part, area="segments", hide_index=True, width="stretch", height=300)
-    download_table(
-        part, stem, label=_("Download customer list"), key="dl_customers", area="segments"
+    # only the rows on screen are translated now; the file (every row) when it is built
+    shown, note = head_for_screen(part)
+    show_table(
+        translated(shown, ("segment",)),
+        area="segments",
+        hide_index=True,
+        width="stretch",
+        height=300,
     )
+    if note:
+        st.caption(note)
+    download_table(
+        part,
+        stem,
+        label=_("Download customer list"),
+        key="dl_customers",
+        area="segments",
+        prepare=translate_later(part, ("segment",)),
+    )
+
+
+def translate_later(table, columns: tuple[str, ...]):
+    """:func:`translated` to apply later, to ``table`` or a part of it: a download's file is
+    built when its button is clicked, on Streamlit's own thread, where this run's language is
+    unknown, so the texts are looked up now (one per distinct value, not one per customer)."""
+    cols = [c for c in columns if c in table.columns]
+    maps = {c: {v: _(v) for v in table[c].astype(str).unique()} for c in cols}
+    return lambda df: df.assign(**{c: df[c].astype(str).map(m) for c, m in maps.items()})
 
 
 def _sentences(parts) -> str:

@@ -80,3 +80,40 @@ def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
         at.run()
         assert not at.exception, at.exception
         assert [m.value for m in at.metric if m.label == "Clusters (k)"] == [str(k)]
+
+
+def test_segments_charts_are_built_from_every_customer(demo_dataset, core):
+    """Each run reads a slim result without the per-customer frames; the charts are built
+    from the full one: the customer scatter has a point per customer (5,000 at most)."""
+    import json
+
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    scatter = [s for s in specs if any(t["type"] == "scattergl" for t in s["data"])]
+    assert len(scatter) == 1
+    points = sum(len(t["customdata"]) for t in scatter[0]["data"])
+    assert points == min(core.n_customers, 5000) and points > 1000
+    assert len(scatter[0]["data"]) == core.clusters.k
+
+
+def test_customer_list_file_is_translated_when_built_outside_the_run(demo_dataset, core):
+    """The customer list's file is built on click, on another thread (English there): the
+    segment names looked up in the page's language are applied to every row."""
+    import threading
+
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.ui.segment import translate_later, translated
+
+    table = core.customers
+    with use_lang("zh"):
+        prepare = translate_later(table, ("segment",))
+        expected = translated(table, ("segment",))
+        names = {_(s) for s in set(table["segment"])}
+    out = {}
+    th = threading.Thread(target=lambda: out.update(df=prepare(table)))
+    th.start()
+    th.join()
+    assert out["df"].equals(expected)
+    assert set(out["df"]["segment"]) == names
+    assert "Champions" in set(table["segment"]) and "Champions" not in set(out["df"]["segment"])
