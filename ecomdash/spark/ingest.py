@@ -89,6 +89,37 @@ class ClusterIngest:
     steps: tuple[tuple[str, float], ...] = ()
 
 
+def package_zip(folder: str | Path) -> Path:
+    """A zip of the ``ecomdash`` package (sources only) in ``folder``, for executors that
+    do not have it installed (Spark Connect: :func:`ship_package`)."""
+    import zipfile
+
+    import ecomdash
+
+    root = Path(ecomdash.__file__).parent
+    out = Path(folder) / "ecomdash.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(root.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc":
+                zf.write(f, Path("ecomdash") / f.relative_to(root))
+    return out
+
+
+def ship_package(spark) -> bool:
+    """On a Spark Connect session, add the ``ecomdash`` package to the session's Python path
+    on the cluster (``spark.addArtifacts(zip, pyfile=True)``), so the executors can run the
+    cleaner; the cluster's Python must still have ecomdash's dependencies (numpy, pandas,
+    pyarrow, ...). A classic session's executors share the driver's Python: nothing to do.
+    Returns whether the package was shipped."""
+    import tempfile
+
+    if not type(spark).__module__.startswith("pyspark.sql.connect"):
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        spark.addArtifacts(str(package_zip(tmp)), pyfile=True)
+    return True
+
+
 def _inner_name(path: Path) -> str:
     name = path.name
     return name[:-3] if name.lower().endswith(".gz") else name
@@ -194,6 +225,7 @@ def ingest_path(
             progress(f"{what} ({steps[-1][1]:.1f} s)")
 
     raw, _whole, options, first_line = plan_sample(path, sample_bytes=sample_bytes)
+    ship_package(spark)
     proposal = propose_mapping(raw)
     resolved = resolve_mapping(raw, proposal, mapping)
     formats = infer_formats(raw, resolved)

@@ -269,3 +269,20 @@ def test_on_cluster_needs_spark(capsys, tmp_path):
     path.write_text("Invoice,StockCode,Quantity\n1,A,2\n")
     assert main(["ingest", str(path), "--on-cluster", "--engine", "duckdb"]) != 0
     assert "--on-cluster needs the Spark engine" in capsys.readouterr().err
+
+
+def test_the_package_zip_is_importable_on_its_own(tmp_path):
+    """What Spark Connect ships to the executors: the cleaner imports from the zip alone."""
+    import subprocess
+    import sys
+
+    pytest.importorskip("pyspark")
+    from ecomdash.spark.ingest import package_zip
+
+    z = package_zip(tmp_path)
+    code = (
+        f"import sys; sys.path.insert(0, {str(z)!r}); "
+        "import ecomdash.ingest.partitioned as p; print(p.__file__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().startswith(str(z))
