@@ -27,7 +27,7 @@ from __future__ import annotations
 import pickle
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +39,7 @@ from ecomdash.ingest import _final_proposal
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport
 from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
 from ecomdash.ingest.partitioned import (
+    MAX_REJECTED,
     RETURNED_COL,
     SAMPLE_BYTES,
     cancel_id_counts,
@@ -318,6 +319,9 @@ def ingest_path(
                     lines, {RETURNED_COL: returned, "_payload": [None] * len(lines)}, out_schema
                 )
                 yield from table.to_batches(max_chunksize=64_000)
+                # the first rejected rows of the part are enough: the report keeps the file's
+                # first MAX_REJECTED, and they are among the parts' first MAX_REJECTED
+                rep = replace(rep, rejected=rep.rejected.head(MAX_REJECTED))
                 payload = pickle.dumps(
                     (int(part.line_no[0]), tuple(c for c in S.CANONICAL if c in lines), rep)
                 )
