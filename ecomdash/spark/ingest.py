@@ -261,7 +261,7 @@ def ingest_path(
         .sortWithinPartitions("_line_no")
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    step(f"{total:,} rows read on the cluster, duplicates found")
+    step(f"{total:,} rows read and numbered on the cluster")
 
     persisted = [parts]
     try:
@@ -294,7 +294,7 @@ def ingest_path(
             n, c = int(agg["n"] or 0), int(agg["c"] or 0)
             cancel = bool(c and c / max(n, 1) < 0.5)
             invoices = int(agg["ids"]) if cancel else None
-            step("cancellation order ids counted")
+            step("duplicates found, cancellation order ids counted, on the cluster")
 
         out_schema = _out_schema({RETURNED_COL: pa.bool_(), "_payload": pa.binary()})
         names = [pos[c] for c in columns]

@@ -238,6 +238,21 @@ def test_cluster_ingest_equals_app_on_planted_rules(capsys, spark_session, tmp_p
     _same_answers(app, cluster, k_app, k_cluster)
     rules = {r["rule"]: r["rows"] for r in cluster["rules"]}
     assert rules["duplicate"] == 3 and rules["cancelled_sale"] == 6
+    # the same export appended on the cluster: every line is already there
+    again = _run(
+        capsys,
+        [
+            "ingest",
+            str(path),
+            "--on-cluster",
+            "--append-to",
+            cluster["dataset_id"],
+            *SPARK,
+            "--json",
+        ],
+    )
+    n = cluster["rows_kept"] + cluster["added_returns"]
+    assert (again["added"], again["duplicates_skipped"], again["version"]) == (0, n, 2)
 
 
 def test_cluster_ingest_equals_app_on_uci_head(capsys, spark_session, tmp_path, monkeypatch):
