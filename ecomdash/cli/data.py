@@ -51,6 +51,19 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
         "the web upload keeps its own 200 MB limit)",
     )
+    p.add_argument(
+        "--on-cluster",
+        action="store_true",
+        help="with the Spark engine: read, map and clean the file on the cluster (a CSV/TSV "
+        "export, maybe .gz, at a path the cluster can read); the app reads only its head",
+    )
+    p.add_argument(
+        "--cluster-above-mb",
+        type=float,
+        default=256,
+        help="with the Spark engine, a CSV export larger than this (MB on disk) is read on the "
+        "cluster without --on-cluster (default 256)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
@@ -74,6 +87,10 @@ def run_ingest(args: argparse.Namespace) -> int:
             raise InputFileError(f"There is no file at {path}. Check the path and try again.")
     path = paths[0]
     tables = None
+    if len(paths) == 1:
+        done = _ingest_on_cluster(path, args)
+        if done is not None:
+            return done
     if len(paths) > 1 or _multi_zip(path):
         result, tables = _load_tables(paths, args)
     else:
@@ -101,6 +118,12 @@ def run_ingest(args: argparse.Namespace) -> int:
             extra = {}
     finally:
         store.close()
+    _report_ingest(args, info, report, result.mapping, extra, tables, route={"route": "app"})
+    return 0
+
+
+def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -> None:
+    """Print what an ingest saved: the dataset, counts, mapping and cleaning rules."""
     rep = report.to_dict()
     obj = {
         "dataset_id": info.id,
@@ -108,16 +131,17 @@ def run_ingest(args: argparse.Namespace) -> int:
         "version": info.version,
         "rows_read": rep["rows_read"],
         "rows_kept": rep["rows_kept"],
-        "mapping": result.mapping.as_dict(),
-        "confidence": result.mapping.confidences(),
-        "warnings": list(result.mapping.warnings),
-        "layout": result.mapping.layout,
+        "mapping": mapping.as_dict(),
+        "confidence": mapping.confidences(),
+        "warnings": list(mapping.warnings),
+        "layout": mapping.layout,
         "added_returns": rep.get("added_returns", 0),
         "kind": rep.get("kind", "lines"),
         "events": len((rep.get("events") or {}).get("dates") or []),
         "rules": rep["rules"],
         **extra,
         **(tables or {}),
+        **route,
     }
     lines = [
         f"Saved dataset {info.name!r} (id {info.id}, version {info.version}).",
@@ -149,8 +173,76 @@ def run_ingest(args: argparse.Namespace) -> int:
         lines.append(
             f"Appended {extra['added']:,} lines; skipped {extra['duplicates_skipped']:,} duplicates."
         )
+    if route.get("route") == "cluster":
+        lines.append("Read, mapped and cleaned on the cluster (the app read only the file's head):")
+        lines += [f"  {s['step']}: {s['seconds']:.1f} s" for s in route["steps"]]
     emit(args, obj, "\n".join(lines))
+
+
+def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
+    """``ecomdash ingest`` on the cluster (``ecomdash/spark/ingest.py``) when asked
+    (``--on-cluster``) or when the engine is Spark and the CSV export is larger than
+    ``--cluster-above-mb``; None when the file is read in the app instead (the reason is
+    printed on stderr when the cluster was asked for or the file was large)."""
+    import sys
+
+    from ecomdash.engine import settings
+    from ecomdash.errors import ParameterError
+    from ecomdash.ingest.partitioned import is_text_export
+
+    engine = settings(getattr(args, "engine", None), getattr(args, "spark_remote", None)).engine
+    big = path.stat().st_size > args.cluster_above_mb * 1024 * 1024
+    if args.on_cluster and engine != "spark":
+        raise ParameterError(
+            "--on-cluster needs the Spark engine: add --engine spark (and --spark-remote, or "
+            "set ECOMDASH_ENGINE=spark and ECOMDASH_SPARK_REMOTE), or leave --on-cluster out."
+        )
+    if engine != "spark" or not (args.on_cluster or big):
+        return None
+    if not is_text_export(path):
+        print(
+            f"Read in the app: the cluster reads CSV/TSV exports (.csv, .tsv, .txt, maybe .gz); "
+            f"{path.name} is not one.",
+            file=sys.stderr,
+        )
+        return None
+    from ecomdash.spark.ingest import NotForCluster, ingest_path
+
+    store = open_store(args)
+    try:
+        try:
+            res = ingest_path(
+                store,
+                path,
+                name=args.name,
+                mapping=parse_mapping(args.map),
+                append_to=args.append_to,
+                progress=None if getattr(args, "json", False) else _stderr,
+            )
+        except NotForCluster as exc:
+            print(f"Read in the app: {exc}", file=sys.stderr)
+            return None
+    finally:
+        store.close()
+    _report_ingest(
+        args,
+        res.info,
+        res.report,
+        res.mapping,
+        res.appended,
+        None,
+        route={
+            "route": "cluster",
+            "steps": [{"step": s, "seconds": round(t, 2)} for s, t in res.steps],
+        },
+    )
     return 0
+
+
+def _stderr(msg: str) -> None:
+    import sys
+
+    print(msg, file=sys.stderr, flush=True)
 
 
 def _multi_zip(path: Path) -> bool:

@@ -87,14 +87,85 @@ GUEST_IDS = frozenset(
 )
 
 
+CANCELLED_SALE_LABEL = N_(
+    "sale lines matched to the return that cancels them (same customer and product, "
+    "opposite quantity, earlier date)"
+)
+
+
+def cancel_label(invoices: int) -> str:
+    """The label of the cancellation-invoice rule for ``invoices`` distinct C orders."""
+    return note(N_("cancellation lines: order id starts with C ({n} orders)"), n=f"{invoices:,}")
+
+
+def status_label(label: str, states: dict[str, int]) -> str:
+    """The label of a Chinese order-state rule: its meaning and its commonest states."""
+    listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
+    return note(N_("{label}: {states}"), label=note(label), states=listed)
+
+
+def _finish(data, text, keep, line_no, returned, rules, sample_of):
+    """Match returns to the sales they cancel, add return lines for refunded states."""
+    n = len(keep)
+    matched_idx = _match_cancellations(
+        data,
+        {
+            f: text[f].codes[keep].astype(np.int64)
+            for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID)
+            if f in text
+        },
+    )
+    cancelled = np.zeros(int(keep.sum()), dtype=bool)
+    cancelled[matched_idx] = True
+    data[schema.IS_CANCELLED] = pd.Series(cancelled)
+    data[schema.LINE_NO] = pd.Series(line_no[keep])
+    lines = pd.DataFrame(data)
+    if {schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY} <= set(lines.columns):
+        mask = np.zeros(n, dtype=bool)
+        mask[np.flatnonzero(keep)[matched_idx]] = True
+        rules.append(
+            RuleResult(
+                "cancelled_sale",
+                note(CANCELLED_SALE_LABEL),
+                len(matched_idx),
+                "flagged",
+                sample_of(mask),
+            )
+        )
+    lines, added = _add_status_returns(lines, returned[keep])
+    lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
+    return lines, matched_idx, added
+
+
 def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(values)[keep])
 
 
-def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, CleaningReport]:
+def clean(
+    raw: RawTable,
+    mapping: dict[str, str],
+    *,
+    formats: dict | None = None,
+    duplicates: np.ndarray | None = None,
+    cancel_invoices: bool | None = None,
+    defer_returns: bool = False,
+) -> tuple[pd.DataFrame, CleaningReport]:
     """Apply the mapping and the cleaning rules; return (canonical lines, report).
 
     ``mapping``: canonical field (or ``"status"``) → source column of ``raw``.
+
+    The other parameters let ``raw`` be one part of a larger file cleaned in parts (the
+    Spark ingest, ``ecomdash/ingest/partitioned.py``); by default the whole file decides:
+
+    - ``formats``: ``{"decimal": {field: "." | ","}, "dayfirst": (bool, why) | None}``, the
+      formats decided on the file's sample (:func:`ecomdash.ingest.partitioned.infer_formats`);
+    - ``duplicates``: the rows that repeat an earlier row of the whole file;
+    - ``cancel_invoices``: whether ``C`` + digits order ids are cancellations (the rule
+      looks at the share of such ids in the whole file);
+    - ``defer_returns``: leave out matching returns to sales and adding return lines for
+      refunded states (they need every line of a customer and product): the lines get
+      ``is_cancelled`` false and a ``_returned`` column (the state says refunded), and
+      :func:`ecomdash.ingest.partitioned.finish_returns` does the rest.
     """
     mapping = {k: v for k, v in mapping.items() if v}
     unknown = [k for k in mapping if k not in FIELDS]
@@ -211,7 +282,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     for fld in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE):
         if fld not in mapping:
             continue
-        conv = to_number(src[mapping[fld]], encoded=enc(mapping[fld]))
+        conv = to_number(
+            src[mapping[fld]],
+            encoded=enc(mapping[fld]),
+            decimal=((formats or {}).get("decimal") or {}).get(fld),
+        )
         cols[fld] = conv.values
         unreadable_number |= conv.bad
         missing_number |= conv.missing
@@ -227,7 +302,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     # ---- date
     bad_date = np.zeros(n, dtype=bool)
     if schema.ORDER_DATE in mapping:
-        conv = to_datetime(src[mapping[schema.ORDER_DATE]], encoded=enc(mapping[schema.ORDER_DATE]))
+        conv = to_datetime(
+            src[mapping[schema.ORDER_DATE]],
+            encoded=enc(mapping[schema.ORDER_DATE]),
+            dayfirst=(formats or {}).get("dayfirst"),
+        )
         cols[schema.ORDER_DATE] = conv.values
         bad_date = conv.bad | conv.missing
         if conv.note:
@@ -259,7 +338,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
             unreadable_number,
             "dropped",
         )
-    dup = _duplicates([enc(c)[0] for c in src.columns])
+    dup = (
+        _duplicates([enc(c)[0] for c in src.columns])
+        if duplicates is None
+        else np.asarray(duplicates, dtype=bool)
+    )
     # every column's codes were needed for the duplicates; only the status's are used later
     for col in [c for c in cache if c != mapping.get(STATUS)]:
         del cache[col]
@@ -291,16 +374,11 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     if schema.ORDER_ID in text:
         order = text[schema.ORDER_ID]
         c_ids = order.matches(_CANCEL_ID, prefilter=_CANCEL_PREFIX)
-        if c_ids.any() and c_ids.mean() < 0.5:
+        if cancel_invoices is None:
+            cancel_invoices = bool(c_ids.any() and c_ids.mean() < 0.5)
+        if cancel_invoices:
             invoices = len(np.unique(order.codes[c_ids]))
-            add(
-                "cancellation_invoice",
-                note(
-                    N_("cancellation lines: order id starts with C ({n} orders)"), n=f"{invoices:,}"
-                ),
-                c_ids,
-                "flagged",
-            )
+            add("cancellation_invoice", cancel_label(invoices), c_ids, "flagged")
             is_return |= c_ids
     if q is not None:
         neg = (q < 0).to_numpy()
@@ -347,8 +425,7 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
                 status_text[i]: int(per[i]) for i in np.argsort(-per, kind="stable") if per[i]
             }
             statuses[kind] = states
-            listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
-            add(rule, note(N_("{label}: {states}"), label=note(label), states=listed), mask, action)
+            add(rule, status_label(label, states), mask, action)
     # ---- summed sales: a negative amount is the net of returns over sales in that row
     kind = schema.dataset_kind(available_columns(mapping))
     if kind == schema.KIND_SUMMED:
@@ -437,38 +514,16 @@ def clean(raw: RawTable, mapping: dict[str, str]) -> tuple[pd.DataFrame, Cleanin
     data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
     # ---- match cancellations to the sales they cancel
     del cols  # the kept rows' copies are in ``data``; the order dates are kept for events
-    matched_idx = _match_cancellations(
-        data,
-        {
-            f: text[f].codes[keep].astype(np.int64)
-            for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID)
-            if f in text
-        },
-    )
-    cancelled = np.zeros(int(keep.sum()), dtype=bool)
-    cancelled[matched_idx] = True
-    data[schema.IS_CANCELLED] = pd.Series(cancelled)
-    data[schema.LINE_NO] = pd.Series(line_no[keep])
-    lines = pd.DataFrame(data)
-    if {schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY} <= set(lines.columns):
-        mask = np.zeros(n, dtype=bool)
-        mask[np.flatnonzero(keep)[matched_idx]] = True
-        rules.append(
-            RuleResult(
-                "cancelled_sale",
-                note(
-                    N_(
-                        "sale lines matched to the return that cancels them (same customer and product, "
-                        "opposite quantity, earlier date)"
-                    )
-                ),
-                len(matched_idx),
-                "flagged",
-                sample_of(mask),
-            )
-        )
-    lines, added = _add_status_returns(lines, returned[keep])
-    lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
+    if defer_returns:
+        data[schema.IS_CANCELLED] = pd.Series(np.zeros(int(keep.sum()), dtype=bool))
+        data[schema.LINE_NO] = pd.Series(line_no[keep])
+        lines = pd.DataFrame(data)
+        lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
+        lines["_returned"] = returned[keep]
+        matched_idx = np.array([], dtype=np.int64)
+        added = 0
+    else:
+        lines, matched_idx, added = _finish(data, text, keep, line_no, returned, rules, sample_of)
     # ---- rejected rows
     drop_idx = np.flatnonzero(~keep)
     rejected = src.iloc[drop_idx].reset_index(drop=True)

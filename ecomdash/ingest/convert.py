@@ -191,16 +191,25 @@ def currency_of(values) -> str | None:
     return max(counts, key=counts.get) if counts else None
 
 
-def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
-    """Parse distinct non-empty strings to floats (NaN when not a number)."""
+def _numbers_of(
+    u: np.ndarray, *, decimal: str | None = None, decision: dict | None = None
+) -> tuple[np.ndarray, str]:
+    """Parse distinct non-empty strings to floats (NaN when not a number).
+
+    ``decimal``: the decimal mark decided beforehand (``"."`` or ``","``, e.g. from a sample
+    of the whole file) instead of from ``u``; ``decision``: a dict that receives the mark
+    decided here (``decision["decimal"]``)."""
     out = pd.to_numeric(pd.Series(u, dtype=object), errors="coerce").to_numpy(
         dtype=float, copy=True
     )
     todo = np.isnan(out) & (u != "")
     found = ""
+    if decision is not None:
+        seps = [v for v in u if ("," in v)]
+        decision["decimal"] = decimal or (number_format(seps) if seps else ".")
     if todo.any():
         has_sep = [v for v in u if ("," in v)]
-        dec = number_format(has_sep) if has_sep else "."
+        dec = decimal or (number_format(has_sep) if has_sep else ".")
         if dec == ",":
             found = note(N_("decimal comma (1.234,50)"))
         elif has_sep:
@@ -240,13 +249,21 @@ def _numbers_of(u: np.ndarray) -> tuple[np.ndarray, str]:
     return out, found
 
 
-def to_number(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
+def to_number(
+    s: pd.Series,
+    *,
+    encoded: tuple[np.ndarray, pa.Array] | None = None,
+    decimal: str | None = None,
+    decision: dict | None = None,
+) -> Converted:
     """Convert a text column to float64, counting cells that are not numbers.
 
     ``encoded``: the column's ``codes_of`` result when the caller already has it.
+    ``decimal`` / ``decision``: see :func:`_numbers_of` (a part of a file read with the
+    decimal mark decided on the file's sample).
     """
     codes, u = _factorize(s, encoded)
-    vals, found = _numbers_of(u)
+    vals, found = _numbers_of(u, decimal=decimal, decision=decision)
     per_bad = np.isnan(vals) & (u != "")
     per_missing = u == ""
     values = _expand(codes, vals, np.nan)
@@ -312,10 +329,19 @@ def _mk(y: int, mo: int, d: int, h=0, mi=0, s=0, us=0) -> np.datetime64:
         return np.datetime64("NaT", "us")
 
 
-def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[np.ndarray, str]:
+def _datetimes_of(
+    u: np.ndarray,
+    order_hint: np.ndarray | None = None,
+    *,
+    dayfirst: tuple[bool, str] | None = None,
+    decision: dict | None = None,
+) -> tuple[np.ndarray, str]:
     """Parse distinct non-empty strings to datetime64[us] (NaT when not a date).
 
     ``order_hint``: the distinct-value codes in row order (for the chronology tie-break).
+    ``dayfirst``: ``(day first?, why)`` decided beforehand (e.g. on a sample of the whole
+    file) instead of from ``u``; ``decision``: a dict that receives the order decided here
+    (``decision["dayfirst"] = (day first?, why)``), when ``u`` has day/month dates.
     """
     n = len(u)
     out = np.full(n, np.datetime64("NaT", "us"))
@@ -375,7 +401,9 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             first_gt12 += a > 12
             second_gt12 += b > 12
     if dmy_matches:
-        if first_gt12 and not second_gt12:
+        if dayfirst is not None:
+            dayfirst, why = dayfirst
+        elif first_gt12 and not second_gt12:
             dayfirst, why = True, note(N_("a first part above 12 proves day/month/year"))
         elif second_gt12 and not first_gt12:
             dayfirst, why = False, note(N_("a second part above 12 proves month/day/year"))
@@ -392,6 +420,8 @@ def _datetimes_of(u: np.ndarray, order_hint: np.ndarray | None = None) -> tuple[
             )
         else:
             dayfirst, why = _chronology_vote(u, dmy_matches, order_hint)
+        if decision is not None:
+            decision["dayfirst"] = (dayfirst, why)
         for i, m in dmy_matches.items():
             a, b = int(m.group(1)), int(m.group(2))
             d, mo = (a, b) if dayfirst else (b, a)
@@ -467,10 +497,23 @@ def _chronology_vote(
     return True, note(N_("no value proves the order; assumed day/month/year (check the dates)"))
 
 
-def to_datetime(s: pd.Series, *, encoded: tuple[np.ndarray, pa.Array] | None = None) -> Converted:
-    """Convert a text column to datetime64[us], counting cells that are not dates."""
+def to_datetime(
+    s: pd.Series,
+    *,
+    encoded: tuple[np.ndarray, pa.Array] | None = None,
+    dayfirst: tuple[bool, str] | None = None,
+    decision: dict | None = None,
+) -> Converted:
+    """Convert a text column to datetime64[us], counting cells that are not dates.
+
+    ``dayfirst`` / ``decision``: see :func:`_datetimes_of`."""
     codes, u = _factorize(s, encoded)
-    vals, found = _datetimes_of(u, order_hint=codes[codes >= 0] if len(codes) else None)
+    vals, found = _datetimes_of(
+        u,
+        order_hint=codes[codes >= 0] if len(codes) else None,
+        dayfirst=dayfirst,
+        decision=decision,
+    )
     per_bad = np.isnat(vals) & (u != "")
     per_missing = u == ""
     values = _expand(codes, vals, np.datetime64("NaT", "us"))

@@ -292,11 +292,46 @@ class SparkStore(Store):
             fail=None,
         )
 
+    def save_frame(
+        self,
+        name: str,
+        sdf,
+        *,
+        columns: tuple[str, ...],
+        report: Mapping[str, Any] | Any = None,
+        mapping: Mapping[str, str] | None = None,
+        rejected: pd.DataFrame | None = None,
+        source: str = "upload",
+    ) -> DatasetInfo:
+        """Save lines that are already a Spark DataFrame with the store's columns (the
+        cluster ingest, ``ecomdash/spark/ingest.py``): written by the executors, never
+        collected; counted from the written part; then the catalogue switches, as a save."""
+        return self._save(
+            _clean_name(name),
+            sdf.select(*LINE_COLUMNS),
+            n=None,
+            columns=columns,
+            report=_report_dict(report),
+            mapping=mapping,
+            rejected=rejected,
+            source=source,
+            fail=None,
+        )
+
+    def _count_part(self, path: str) -> int:
+        if not os.path.exists(_local(path)):
+            return 0
+        return int(
+            self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING").parquet(_uri(path)).count()
+        )
+
     def _save(self, name, sdf, *, n, columns, report, mapping, rejected, source, fail):
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
         try:
             self._write_part(sdf, self._part_path(ds_id, "v1"))
+            if n is None:
+                n = self._count_part(self._part_path(ds_id, "v1"))
             if fail is not None:
                 fail()
             self._write_rejected(ds_id, "v1", rejected)
@@ -334,7 +369,6 @@ class SparkStore(Store):
         """Append a newer export without the lines already in the dataset (same rule as
         ``Store.append``: every present ``DEDUP_COLUMNS`` equal, missing equal to missing).
         The new lines become a new part; the catalogue then switches to the new version."""
-        from pyspark.sql import functions as F
 
         info = self.info(dataset_id)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
@@ -349,10 +383,34 @@ class SparkStore(Store):
                 )
             )
         table = _to_store_table(lines)
-        before = table.num_rows
+        return self._append(info, self._frame_of(table), table.num_rows, report, rejected)
+
+    def append_frame(
+        self,
+        dataset_id: str,
+        sdf,
+        *,
+        report: Mapping[str, Any] | Any = None,
+        rejected: pd.DataFrame | None = None,
+    ) -> AppendResult:
+        """:meth:`append` of lines that are already a Spark DataFrame with the store's
+        columns (the cluster ingest): never collected to the app."""
+        info = self.info(dataset_id)
+        if not any(c in info.columns for c in DEDUP_COLUMNS):
+            return self.append(dataset_id, pd.DataFrame(), report=report)  # its message
+        sdf = sdf.select(*LINE_COLUMNS).persist()
+        try:
+            return self._append(info, sdf, int(sdf.count()), report, rejected)
+        finally:
+            sdf.unpersist()
+
+    def _append(self, info: DatasetInfo, frame, before: int, report, rejected) -> AppendResult:
+        from pyspark.sql import functions as F
+
+        keys = [c for c in DEDUP_COLUMNS if c in info.columns]
         existing = self._lines_frame(info)
         offset = existing.agg(F.max(S.LINE_NO)).collect()[0][0] or 0
-        incoming = self._frame_of(table).select(
+        incoming = frame.select(
             *[
                 F.lit(None).cast(_SPARK_TYPES[t]).alias(c)
                 if c in S.CANONICAL and c not in info.columns
