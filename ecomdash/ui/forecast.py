@@ -34,6 +34,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import show_table, table_config
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
@@ -139,7 +140,15 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
     horizon, folds, calendar = fparams
-    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds, calendar=calendar)
+    # the backtest runs in a worker process, killed if the page's budget runs out
+    return run_in_worker(
+        F.forecast,
+        _series(key, sparams),
+        horizon=horizon,
+        folds=folds,
+        calendar=calendar,
+        what=_("The forecast and its backtest"),
+    )
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -155,8 +164,16 @@ def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, fl
         lines, cut = get_store(workspace).top_product_lines(
             dataset_id, Filters.from_key(fkey), F.LINE_COLUMNS, top=top
         )
-    res = F.forecast_many(
-        lines, top=top, metric=metric, freq="W", horizon=horizon, folds=folds, shop=shop
+    res = run_in_worker(
+        F.forecast_many,
+        lines,
+        top=top,
+        metric=metric,
+        freq="W",
+        horizon=horizon,
+        folds=folds,
+        shop=shop,
+        what=_("Forecasting the top {n} products", n=top),
     )
     if cut is not None:
         cut = {**cut, "kept_revenue": float(res.table["revenue"].sum())}
