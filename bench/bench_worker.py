@@ -19,6 +19,7 @@ untimed thread run so that imports and caches of the parent are warm for everyon
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -58,6 +59,7 @@ def main() -> None:
     hist = customer_history(sales_lines(lines))
     kw = {"as_of": None, "compare_to": str((hist.last_date - pd.Timedelta(days=90)).date())}
     print(f"demo merchant: {len(lines):,} lines; step: segment_history({kw})")
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
     def step():
         return segment_history(hist, **kw)
@@ -66,7 +68,9 @@ def main() -> None:
     ref = _time("thread", step)
     _time("forkserver cold", lambda: worker.run_in_worker(segment_history, hist, **kw), ref)
     _time("forkserver warm", lambda: worker.run_in_worker(segment_history, hist, **kw), ref)
+    _time("fork, empty step", lambda: worker.run_in_worker(sum, [1, 2]))  # the start alone
     _time("spawn", lambda: _spawned(segment_history, hist, **kw), ref)
+    print("load average (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, get_lang, use_lang
 from ecomdash.ui.common import (
+    DEFAULT_BUDGET_S,
     PageContext,
     download_table,
     get_store,
@@ -241,6 +242,7 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
             *_mutes(ctx),
             get_lang(),
             seconds=STRIP_BUDGET_S,
+            work_seconds=DEFAULT_BUDGET_S,  # the check goes on (killed at a page's budget)
             what=_("Checking for alerts"),
         )
     except TimeBudgetError:

@@ -35,13 +35,14 @@ def _beat(path: Path) -> tuple[int, int] | None:
 
 
 def _children() -> list[int]:
-    """Pids of this process's children, but the fork server and multiprocessing's resource
-    tracker (idle helpers started once per server process, not work)."""
+    """Pids of this process's descendants (workers are the fork server's children), but the
+    fork server and multiprocessing's resource tracker themselves (idle helpers started once
+    per server process, not work)."""
     helpers = {
         mp_forkserver._forkserver._forkserver_pid,
         getattr(mp_tracker._resource_tracker, "_pid", None),
     }
-    me, out = os.getpid(), []
+    kids: dict[int, list[int]] = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -49,9 +50,15 @@ def _children() -> list[int]:
             stat = (d / "stat").read_text()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == me and int(d.name) not in helpers:
-            out.append(int(d.name))
+        if stat.rsplit(")", 1)[1].split()[0] == "Z":
+            continue  # exited, not yet reaped: no longer running
+        kids.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(d.name))
+    out, todo = [], list(kids.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        todo += kids.get(pid, [])
+        if pid not in helpers:
+            out.append(pid)
     return out
 
 
@@ -105,3 +112,37 @@ def test_refused_segments_run_is_killed_and_the_cpu_is_free(
     assert not at.error, [e.value for e in at.error]
     assert any(m.label == "Customers" for m in at.metric)
     assert _children() == []
+
+
+def test_home_analysis_past_the_page_budget_is_killed(
+    demo_dataset, warm_worker, monkeypatch, tmp_path
+):
+    """The Home stops waiting for a slow analysis (shown as still computing), and its worker is
+    killed at the page budget: no process left, the CPU idle again."""
+    from ecomdash.ui import home as home_ui
+    from tests.pages.conftest import run_app
+
+    budget = 15.0
+    beat = tmp_path / "beat"
+    monkeypatch.setattr(segment_ui, "segment_history", functools.partial(spin, beat=str(beat)))
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 1.0)  # the home's own wait
+    monkeypatch.setattr(home_ui, "_engine_budget", lambda seconds: seconds)
+    monkeypatch.setattr(home_ui, "DEFAULT_BUDGET_S", budget)  # the analyses' budget
+    t0 = time.monotonic()
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert any("still computing" in i.value for i in at.info), [i.value for i in at.info]
+    # the home's threads outlive its run: wait for the segments step's budget to run out
+    end = t0 + budget + 120
+    while time.monotonic() < end and (
+        _beat(beat) is None or Path(f"/proc/{_beat(beat)[0]}").exists() or _children()
+    ):
+        time.sleep(0.5)
+    got = _beat(beat)
+    assert got is not None, "the slow step never started: the test proves nothing"
+    pid, n1 = got
+    assert pid != os.getpid(), "the step ran in the server process, not in a worker"
+    assert not Path(f"/proc/{pid}").exists(), "the worker process is still there"
+    assert _children() == [], "a worker process outlived the budget"
+    time.sleep(1.0)
+    assert _beat(beat)[1] == n1, "the refused work is still running"
