@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from ecomdash.i18n import N_, _
-from ecomdash.ui import lang, sidebar
+from ecomdash.ui import lang, sidebar, worker
 
 HERE = Path(__file__).parent
 PAGES = [
@@ -26,6 +26,9 @@ PAGES = [
 st.set_page_config(
     page_title="ecomdash", page_icon=str(HERE / "assets" / "icon.png"), layout="wide"
 )
+# the model pages' worker processes fork from a server that imports the analyses once: start
+# it now, in the background, so a merchant's first model run does not wait for it
+worker.warm()
 lang.resolve()  # before the page titles: the URL's ?lang=, the session's choice or the browser's
 pages = [
     st.Page(str(HERE / path), title=_(title), icon=icon, default=(i == 0))

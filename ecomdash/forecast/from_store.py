@@ -11,6 +11,8 @@ A dataset without amounts has no shop groups: its whole lines are read (it is sm
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from ecomdash import schema as S
@@ -32,11 +34,13 @@ def top_products(
     horizon: int = 8,
     folds: int = 4,
     shop: pd.DataFrame | None = None,
+    run: Callable | None = None,
 ) -> tuple[ManyForecastResult, dict[str, float]]:
     """:func:`~ecomdash.forecast.forecast_many` of the ``top`` products by revenue from their
     lines only, the whole-shop calendar from the SQL day groups (``shop``: already read, else
     asked of the store), and the cut: products and revenue in all and kept (empty when the
-    whole lines were read)."""
+    whole lines were read). ``run(fn, *args, **kw)`` runs the models (the app: a worker
+    process it can stop); default: here."""
     filters = filters or Filters()
     if shop is None:
         shop = store.shop_day_groups(dataset_id, filters, with_orders=metric == "orders")
@@ -44,12 +48,23 @@ def top_products(
         lines, cut = store.load_columns(dataset_id, filters, LINE_COLUMNS), None
     else:
         lines, cut = store.top_product_lines(dataset_id, filters, LINE_COLUMNS, top=top)
-    res = forecast_many(
-        lines, top=top, metric=metric, freq="W", horizon=horizon, folds=folds, shop=shop
+    res = (run or _here)(
+        forecast_many,
+        lines,
+        top=top,
+        metric=metric,
+        freq="W",
+        horizon=horizon,
+        folds=folds,
+        shop=shop,
     )
     if cut is not None:
         cut = {**cut, "kept_revenue": float(res.table["revenue"].sum())}
     return res, cut or {}
+
+
+def _here(fn: Callable, /, *args, **kw):
+    return fn(*args, **kw)
 
 
 def restock_inputs(store, dataset_id: str, filters: Filters | None = None) -> dict:

@@ -19,6 +19,7 @@ from ecomdash.errors import EcomdashError, TimeBudgetError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, get_lang, use_lang
 from ecomdash.ui.common import (
+    DEFAULT_BUDGET_S,
     PageContext,
     download_table,
     get_store,
@@ -27,6 +28,7 @@ from ecomdash.ui.common import (
     show_error,
 )
 from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
@@ -50,13 +52,19 @@ def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple, lang: str) -> A
     """The alerts of ``key``, their sentences in ``lang`` (part of the key: the run may be on
     another thread, which does not inherit the page's language)."""
     workspace, dataset_id, _version, fkey = key
+    store = get_store(workspace)
     with use_lang(lang):
-        return find_alerts(
-            get_store(workspace),
+        # the scores run in a worker process (killed if the page's budget runs out); its SQL
+        # is run here, on the store, when the worker asks for it
+        return run_in_worker(
+            find_alerts,
+            store,
             dataset_id,
             Filters.from_key(fkey),
             mute_rules=mute_rules,
             mute_products=mute_products,
+            serve=store,
+            what=_("Checking for alerts"),
         )
 
 
@@ -234,6 +242,7 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
             *_mutes(ctx),
             get_lang(),
             seconds=STRIP_BUDGET_S,
+            work_seconds=DEFAULT_BUDGET_S,  # the check goes on (killed at a page's budget)
             what=_("Checking for alerts"),
         )
     except TimeBudgetError:

@@ -36,6 +36,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "basket_params"
 K_UNIT = "basket_support_unit"
@@ -99,7 +100,9 @@ def _mine(key: tuple, params: tuple) -> B.BasketResult:
     store = get_store(workspace)
     if getattr(store, "engine", "duckdb") == "spark":  # FP-Growth on the cluster
         return B.mine_dataset(store, dataset_id, Filters.from_key(fkey), **kw)
-    return B.mine(_pairs(key, kw["basket"], kw["level"], kw["include_non_product"]), **kw)
+    pairs = _pairs(key, kw["basket"], kw["level"], kw["include_non_product"])
+    # mining runs in a worker process, killed if the page's budget runs out
+    return run_in_worker(B.mine, pairs, **kw, what=_("Mining the rules"))
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -363,6 +363,8 @@ def timed_status(label: str, *, expanded: bool = False) -> Iterator:
 
 #: Default time budget of one analysis run in a page (seconds).
 DEFAULT_BUDGET_S = 60.0
+#: How long past its budget a page waits for the refusal of a worker killed at that budget.
+KILL_GRACE_S = 2.0
 #: On Spark every step is a cluster job with its own start-up (a k-means sweep is dozens of
 #: them), so a page's budgets are this many times longer.
 SPARK_BUDGET_FACTOR = 5.0
@@ -378,26 +380,45 @@ def _engine_budget(seconds: float) -> float:
 
 
 def run_with_budget(
-    fn, /, *args, seconds: float = DEFAULT_BUDGET_S, what: str | None = None, **kwargs
+    fn,
+    /,
+    *args,
+    seconds: float = DEFAULT_BUDGET_S,
+    what: str | None = None,
+    work_seconds: float | None = None,
+    **kwargs,
 ):
     """Run ``fn(*args, **kwargs)`` but stop waiting after ``seconds``.
 
     The page gets a ``TimeBudgetError`` that says what to change, instead of a session that
-    hangs. Python cannot stop a running thread, so a heavy step inside ``fn`` should go through
-    ``ecomdash.ui.worker.run_in_worker``: that worker process gets what is left of this budget
-    and is killed with the refusal. Other work abandoned here finishes in the background (and
-    fills the cache, so a retry is instant), but the merchant is never left waiting. On the
-    Spark engine the budget is :data:`SPARK_BUDGET_FACTOR` times longer.
+    hangs. Python cannot stop a running thread, so every page's heavy step (model fit, sweep,
+    mining) goes through ``ecomdash.ui.worker.run_in_worker``: that worker process gets what is
+    left of this budget and is killed with the refusal, which says "so it was stopped" (this
+    waits up to :data:`KILL_GRACE_S` more for it). Nothing is cached for a refused run, so a
+    retry starts again. Other work abandoned here (the store's SQL) finishes in the background,
+    but the merchant is never left waiting. On the Spark engine the budget is
+    :data:`SPARK_BUDGET_FACTOR` times longer.
+
+    ``work_seconds``: a longer budget for the work than for the wait (the Overview's alerts
+    strip waits 2 s and lets the check go on to fill the cache): the worker is then killed at
+    ``work_seconds``, and the page is told at ``seconds`` that it stopped waiting.
     """
     seconds = _engine_budget(seconds)
+    work = seconds if work_seconds is None else max(seconds, _engine_budget(work_seconds))
     what = what or _("This analysis")
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
     # the worker thread runs in a copy of this run's context: its language (and any other
     # context variable) stays this session's, so messages built inside fn are translated
-    fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, seconds)
+    fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, work)
     try:
         return fut.result(timeout=seconds)
+    except FuturesTimeout:
+        pass
+    try:
+        # a heavy step inside fn runs in a worker process killed at this same deadline: its
+        # own refusal ("so it was stopped") comes back within moments, and the CPU is free
+        return fut.result(timeout=KILL_GRACE_S if work <= seconds else 0)
     except FuturesTimeout:
         raise TimeBudgetError(
             _(

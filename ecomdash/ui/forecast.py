@@ -8,6 +8,8 @@ of ours that may quote it goes through ``inert``.
 
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -35,6 +37,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import show_table, table_config
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
@@ -140,7 +143,15 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
     horizon, folds, calendar = fparams
-    return F.forecast(_series(key, sparams), horizon=horizon, folds=folds, calendar=calendar)
+    # the backtest runs in a worker process, killed if the page's budget runs out
+    return run_in_worker(
+        F.forecast,
+        _series(key, sparams),
+        horizon=horizon,
+        folds=folds,
+        calendar=calendar,
+        what=_("The forecast and its backtest"),
+    )
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
@@ -158,6 +169,8 @@ def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, fl
         horizon=horizon,
         folds=folds,
         shop=_shop_groups(key, metric == "orders"),
+        # the backtests run in a worker process, killed if the page's budget runs out
+        run=functools.partial(run_in_worker, what=_("Forecasting the top {n} products", n=top)),
     )
 
 

@@ -23,6 +23,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import show_table
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "fg_params"
 GROUP_LABELS = {
@@ -54,14 +55,20 @@ _BY.update({S.CHANNEL: "channel", S.COUNTRY: "country"})
 def _result(key: tuple, params: tuple) -> GroupForecastResult:
     workspace, dataset_id, _version, fkey = key
     by, metric, freq, horizon = params
-    return forecast_groups(
-        get_store(workspace),
+    store = get_store(workspace)
+    # the models run in a worker process (killed if the page's budget runs out); the series'
+    # SQL is run here, on the store, when the worker asks for it
+    return run_in_worker(
+        forecast_groups,
+        store,
         dataset_id,
         Filters.from_key(fkey),
         by=by,
         metric=metric,
         freq=freq,
         horizon=horizon,
+        serve=store,
+        what=_("Forecasting every series"),
     )
 
 

@@ -26,10 +26,11 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ecomdash import findings as FD
 from ecomdash import schema as S
-from ecomdash.errors import EcomdashError, TimeBudgetError
+from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
+    DEFAULT_BUDGET_S,
     PageContext,
     _engine_budget,
     _with_ctx,
@@ -271,7 +272,8 @@ def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
     home stops waiting for finishes in the background and fills the pages' caches."""
     ex = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="ecomdash-home")
     run_ctx = get_script_run_ctx()
-    seconds = _engine_budget(STEP_BUDGET_S)
+    # each analysis' worker process is killed at a page's budget (not the home's shorter wait)
+    seconds = _engine_budget(DEFAULT_BUDGET_S)
     futures = {
         name: ex.submit(
             contextvars.copy_context().run,
@@ -315,7 +317,7 @@ def compute(
                     found.extend(got)
                     key = "step_done" if got else "step_nothing"
                     text = f"{secs:.2f}"
-                except (FuturesTimeout, TimeBudgetError):
+                except FuturesTimeout:
                     pending[name] = futures[name]
                     key = "step_background"
                     text = f"{time.perf_counter() - t_start:.0f}"

@@ -31,6 +31,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import show_table
+from ecomdash.ui.worker import run_in_worker
 
 #: a product's ``status`` (an id the code compares) -> what the merchant reads
 STATUS = {
@@ -65,8 +66,8 @@ def _result(key: tuple, params: tuple, lang: str) -> P.PricingResult:
     cutoff, events = params
     pw = get_store(workspace).product_week_prices(dataset_id, Filters.from_key(fkey))
     ev = pd.DataFrame(list(events), columns=["product_id", "start", "end"]) if events else None
-    with use_lang(lang):
-        return P.analyze(pw, cutoff=cutoff, events=ev)
+    with use_lang(lang):  # the worker runs in this language
+        return run_in_worker(P.analyze, pw, cutoff=cutoff, events=ev, what=_("The pricing models"))
 
 
 def _events_input() -> tuple:

@@ -34,6 +34,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "rec_params"
 
@@ -124,7 +125,11 @@ def _model_name(key: tuple, p: RecParams) -> str:
 @st.cache_data(max_entries=2, ttl=3600, show_spinner=False)
 def _model(key: tuple, model: str, p: RecParams) -> R.Recommender:
     params = _params_for(model, p)
-    return R.make_model(model, rules=p.rules, **params).fit_interactions(_interactions(key))
+    # the fit runs in a worker process, killed if the page's budget runs out
+    est = R.make_model(model, rules=p.rules, **params)
+    return run_in_worker(
+        est.fit_interactions, _interactions(key), what=_("Fitting the recommendation models")
+    )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -181,15 +186,29 @@ def _evaluation(key: tuple, p: RecParams, lang: str) -> R.EvaluationResult:
         cutoff=p.cutoff,
         rebuy_products=p.rules.rebuy_products,
     )
-    return R.evaluate_split(
-        inter, truth, cutoff=cutoff, end=end, k=p.k, models=_models(p), rules=p.rules
+    # every model's fit and test run in a worker process, killed if the budget runs out
+    return run_in_worker(
+        R.evaluate_split,
+        inter,
+        truth,
+        cutoff=cutoff,
+        end=end,
+        k=p.k,
+        models=_models(p),
+        rules=p.rules,
+        what=_("Evaluating the models"),
     )
 
 
 @st.cache_data(max_entries=4, ttl=3600, show_spinner=False)
 def _bulk(key: tuple, p: RecParams, lang: str) -> pd.DataFrame:
     model = _model(key, _model_name(key, p), p)
-    return model.recommend(list(model.interactions_.customers), k=p.k)
+    return run_in_worker(
+        model.recommend,
+        list(model.interactions_.customers),
+        k=p.k,
+        what=_("Fitting the recommendation models"),
+    )
 
 
 # --------------------------------------------------------------------------------------

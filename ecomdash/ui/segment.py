@@ -32,6 +32,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.figcache import lazy_figure
 from ecomdash.ui.tables import fmt_date, head_for_screen, show_table
+from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
 AUTO_LABEL = N_("Automatic (best silhouette)")
@@ -58,7 +59,15 @@ def _result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     """The whole page result, keyed by (ctx.key, (as_of, compare_to, k), language): cluster
     names, rules and warnings are built in the language of the run that computes them."""
     as_of, compare_to, k = params
-    return segment_history(_history(key), as_of=as_of, compare_to=compare_to, k=k)
+    # the k sweep runs in a worker process, killed if the page's budget runs out
+    return run_in_worker(
+        segment_history,
+        _history(key),
+        as_of=as_of,
+        compare_to=compare_to,
+        k=k,
+        what=_("Segmenting customers"),
+    )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)

@@ -41,6 +41,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
 HORIZONS = (3, 6, 12)
@@ -225,7 +226,17 @@ def _cohorts(
 def _clv(key: tuple, horizon_months: int, cutoff: str | None, lang: str) -> clv_mod.CLVResult:
     """Lifetime value; its notices are in ``lang`` (part of the key)."""
     p = ValueParams(horizon_months=horizon_months, cutoff=cutoff)
-    return clv_days(_customer_days(key), p)
+    cd = _customer_days(key)
+    if cd.days is None:
+        return clv_days(cd, p)  # says which columns are missing
+    # the models run in a worker process, killed if the page's budget runs out
+    return run_in_worker(
+        clv_mod.customer_value_days,
+        cd.days,
+        horizon_months=p.horizon_months,
+        calibration_cutoff=p.cutoff,
+        what=_("The lifetime-value models"),
+    )
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -234,7 +245,16 @@ def _churn(
 ) -> churn_mod.ChurnResult:
     """The churn models; notices and model labels are in ``lang`` (part of the key)."""
     p = ValueParams(window_days=window_days, cutoff=cutoff, gbm=gbm)
-    return churn_history(cached_history(key), p)
+    # churn_history's call, in a worker process killed if the page's budget runs out
+    return run_in_worker(
+        churn_mod.churn,
+        pd.DataFrame(),
+        cutoff=p.cutoff,
+        window_days=p.window_days,
+        models=p.models,
+        history=cached_history(key),
+        what=_("The churn models"),
+    )
 
 
 # --------------------------------------------------------------------------------------

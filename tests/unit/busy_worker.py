@@ -24,3 +24,8 @@ def busy(beat: str, seconds: float) -> str:
 
 def fail() -> None:
     raise ValueError("bad input, said plainly")
+
+
+def use_store(store, x: int) -> tuple:
+    """What a core function does with the store it is given, from inside a worker."""
+    return store.engine, store.add(x), getattr(store, "missing", "absent"), os.getpid()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from ecomdash.errors import TimeBudgetError
 from ecomdash.ui.common import run_with_budget
 from ecomdash.ui.worker import budget_left, run_in_worker
-from tests.unit.busy_worker import busy, fail, sum_of_squares
+from tests.unit.busy_worker import busy, fail, sum_of_squares, use_store
 
 
 def _state(beat: Path) -> tuple[int, int]:
@@ -72,3 +73,28 @@ def test_page_budgets_are_longer_on_spark(monkeypatch):
     assert common._engine_budget(60) == 60 * common.SPARK_BUDGET_FACTOR
     monkeypatch.setenv("ECOMDASH_ENGINE", "nonsense")
     assert common._engine_budget(60) == 60
+
+
+class _Store:
+    """Lives in the test process only (its lock cannot be pickled): a worker reaches it
+    through the proxy, and the calls are made here."""
+
+    engine = "duckdb"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()  # unpicklable: the store itself never goes to the worker
+        self.calls: list[tuple[int, int]] = []
+
+    def add(self, x: int) -> int:
+        self.calls.append((os.getpid(), x))
+        return x + 40
+
+
+def test_a_store_served_to_a_worker_runs_its_calls_here():
+    store = _Store()
+    engine, total, missing, child = run_in_worker(use_store, store, 2, serve=store, seconds=300)
+    assert (engine, total, missing) == ("duckdb", 42, "absent")
+    assert child != os.getpid()  # the function ran in a worker ...
+    assert store.calls == [(os.getpid(), 2)]  # ... and the store's method in this process
