@@ -364,3 +364,35 @@ def test_customer_list_export_is_formula_safe():
     ids = [r[0] for r in rows[1:]]
     assert "'" + evil in ids and evil not in ids
     assert rows[0][:4] == ["customer_id", "recency_days", "frequency", "monetary"]
+
+
+@pytest.mark.parametrize(("r", "fm"), [(0, 3), (6, 3), (3, 0), (3, 6)])
+def test_segment_for_rejects_scores_outside_one_to_five(r, fm):
+    with pytest.raises(ParameterError, match=rf"1\.\.5\. Got R={r}, FM={fm} instead"):
+        seg.segment_for(r, fm)
+
+
+def test_segment_for_edges_of_the_grid():
+    # the four corners and two inner cells of RFM_GRID (rows R = 5..1, columns FM = 1..5)
+    assert seg.segment_for(5, 1) == "New" and seg.segment_for(5, 5) == "Champions"
+    assert seg.segment_for(1, 1) == "Lost" and seg.segment_for(1, 5) == "Can't lose them"
+    assert seg.segment_for(3, 3) == "Needs attention" and seg.segment_for(4, 1) == "Promising"
+
+
+def test_movement_from_the_lines_by_hand():
+    """From 24 March (B has not bought yet: first order 25 March) to the as-of date of
+    HAND_SCORES: B arrives as "About to sleep"; the end segments are HAND_SCORES'."""
+    m = seg.movement(six_customers(), start="2024-03-24", end=AS_OF)
+    assert m.start == pd.Timestamp("2024-03-24") and m.end == pd.Timestamp(AS_OF)
+    assert m.matrix.loc[seg.NOT_YET].sum() == 1
+    assert m.matrix.loc[seg.NOT_YET, "About to sleep"] == 1
+    ends = m.matrix.sum(axis=0)
+    want = HAND_SCORES["segment"].value_counts()
+    assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
+    assert "2024-03-24" in m.matrix.index.name and AS_OF in m.matrix.columns.name
+
+
+def test_movement_needs_an_earlier_comparison_date():
+    r = seg.rfm(six_customers(), as_of=AS_OF)
+    with pytest.raises(ParameterError, match=f"Got {AS_OF} and {AS_OF} instead"):
+        seg.movement_between(r, r)
