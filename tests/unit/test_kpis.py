@@ -94,7 +94,11 @@ def test_whole_range_has_no_previous(saved):
     store, info = saved
     res = overview(store, info.id, Filters())
     assert res.previous is None and res.change("revenue") is None
-    assert any("no data before" in n for n in res.notes)
+    assert any(
+        n.startswith("There is no data before this period")
+        and n.endswith("to compare with an earlier period.")
+        for n in res.notes
+    ), res.notes
 
 
 # --- edges: period boundaries, zero amounts, cancelled sales, missing columns ----------------
@@ -304,7 +308,7 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     try:
         res = overview(store, info.id, FEB)
         weekly = overview(store, info.id, FEB, grain="week", top_n=2)
-        with pytest.raises(ParameterError, match="grain"):
+        with pytest.raises(ParameterError, match="Got 'hour' instead"):
             overview(store, info.id, FEB, grain="hour")
     finally:
         store.close()
@@ -321,7 +325,10 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     assert res.previous_period == (date(2024, 1, 3), date(2024, 1, 31))
     assert res.previous["revenue"] == pytest.approx(10.0) and res.previous["orders"] == 1
     assert res.change("revenue") == pytest.approx((95 - 10) / 10)
-    assert any("starts before the first order" in n for n in res.notes), res.notes
+    assert (
+        "The previous period (2024-01-03 to 2024-01-31) starts before the first order "
+        "(2024-01-31), so it is only partly covered." in res.notes
+    ), res.notes
     assert not any("partial" in n for n in res.notes), res.notes
     # products (postage left out): X 20 + 40 + 15 - 10 = 65 in orders P1, P5 (P4 cancelled),
     # units sold 2 + 1 + 1 = 4; Y 30; FREE 0
@@ -463,7 +470,14 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
     cut = overview(store, info.id, Filters(date(2023, 3, 1), date(2024, 5, 20)))
     assert cut.grain == "month"
     assert cut.trend["revenue"].tolist()[-1] == pytest.approx(20.0)  # A6 only
-    assert any("The last month in the trend is partial" in n for n in cut.notes), cut.notes
+    assert "The last month in the trend is partial (data up to 2024-05-20); read it with care." in (
+        cut.notes
+    )
+    # a previous period starting on the first order's day is fully covered: no note
+    day2 = overview(store, info.id, Filters(date(2023, 3, 2), date(2023, 3, 2)))
+    assert day2.previous_period == (date(2023, 3, 1), date(2023, 3, 1))
+    assert day2.previous["revenue"] == pytest.approx(50.0)
+    assert not any("partly covered" in n for n in day2.notes), day2.notes
 
 
 @pytest.mark.parametrize(
@@ -605,3 +619,65 @@ def test_counts_without_order_ids_count_lines(tmp_path):
     # ranked by units, not orders: Z 1 + 9 = 10 (2 orders), X 5 (4 orders), Y 4 (3 orders)
     top = with_ids_overview.top_products
     assert list(top["key"]) == ["Z", "X", "Y"] and top["orders"].tolist() == [2, 4, 3]
+
+
+def test_summed_sales_with_units_by_hand(tmp_path):
+    """Already summed daily sales per SKU (no orders, no customers): the trend, the top
+    products and the KPIs count units net of returned units; no order figures."""
+    from ecomdash import schema as S
+    from ecomdash.ingest import load_bytes
+
+    csv = (
+        "sku,date,units,revenue\n"
+        "SKU-A,2024-01-01,3,30.00\n"
+        "SKU-B,2024-01-01,1,5.00\n"
+        "SKU-A,2024-01-02,-1,-10.00\n"  # a net return
+        "SKU-B,2024-01-02,4,20.00\n"
+        "SKU-A,2024-01-03,2,20.00\n"
+    )
+    loaded = load_bytes(csv.encode(), "sku_daily.csv")
+    store = Store.open(tmp_path / "summed")
+    try:
+        info = store.save_dataset("Daily", loaded.lines, report=loaded.report)
+        assert info.kind == S.KIND_SUMMED
+        k = compute_kpis(store, info.id)
+        res = overview(store, info.id)
+    finally:
+        store.close()
+    # gross 30 + 5 + 20 + 20 = 75, returns 10, net 65; units 3 + 1 + 4 + 2 - 1 = 9
+    _check(
+        k,
+        {
+            "revenue": 65.0,
+            "gross_sales": 75.0,
+            "returns": 10.0,
+            "units": 9.0,
+            "orders": None,
+            "aov": None,
+            "customers": None,
+            "new_customers": None,
+        },
+    )
+    assert res.kind == S.KIND_SUMMED and res.grain == "day" and "orders" not in res.trend
+    assert res.trend["revenue"].tolist() == pytest.approx([35, 10, 20])
+    assert res.trend["units"].tolist() == pytest.approx([4, 3, 2])  # 2 January: 4 - 1
+    top = res.top_products.set_index("key")
+    assert list(top.index) == ["SKU-A", "SKU-B"]  # A 30 - 10 + 20 = 40, B 25 ("B" alone reads as a
+    # UCI-style non-product code)
+    assert top["revenue"].tolist() == pytest.approx([40, 25])
+    assert top["units"].tolist() == pytest.approx([4, 5])  # A 3 + 2 - 1
+    assert "orders" not in top
+
+
+def test_overview_shows_the_top_ten_products_by_default(tmp_path):
+    lines = pd.concat([shop_lines().iloc[[1]]] * 11, ignore_index=True)
+    lines["order_id"] = [f"B{i}" for i in range(11)]
+    lines["product_id"] = [f"P{i:02d}" for i in range(11)]
+    lines["revenue"] = [float(100 - i) for i in range(11)]  # P00 sells the most, P10 least
+    store = Store.open(tmp_path / "ten")
+    try:
+        info = store.save_dataset("Eleven", lines)
+        top = overview(store, info.id).top_products
+    finally:
+        store.close()
+    assert list(top["key"]) == [f"P{i:02d}" for i in range(10)]

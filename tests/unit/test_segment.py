@@ -384,8 +384,12 @@ def test_movement_from_the_lines_by_hand():
     HAND_SCORES: B arrives as "About to sleep"; the end segments are HAND_SCORES'."""
     m = seg.movement(six_customers(), start="2024-03-24", end=AS_OF)
     assert m.start == pd.Timestamp("2024-03-24") and m.end == pd.Timestamp(AS_OF)
+    assert list(m.matrix.index) == [*seg.SEGMENT_NAMES, seg.NOT_YET]
+    assert list(m.matrix.columns) == list(seg.SEGMENT_NAMES)
+    assert (m.matrix.dtypes == np.int64).all() and m.matrix.to_numpy().sum() == 6
     assert m.matrix.loc[seg.NOT_YET].sum() == 1
     assert m.matrix.loc[seg.NOT_YET, "About to sleep"] == 1
+    assert m.flows["customers"].sum() == 6 and (m.flows["customers"] > 0).all()
     ends = m.matrix.sum(axis=0)
     want = HAND_SCORES["segment"].value_counts()
     assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
