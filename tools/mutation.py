@@ -121,15 +121,15 @@ def _score(work: Path, module: str) -> dict:
 
 
 def _undecided(work: Path, module: str) -> list[str]:
-    """Names of the mutants that survived or had no test (what new tests may now kill)."""
+    """Names of the mutants that survived, had no test or were not run yet."""
     from mutmut.stats import status_by_exit_code
 
     meta = work / "mutants" / "ecomdash" / f"{module}.py.meta"
     if not meta.exists():
         return []
     codes = json.loads(meta.read_text())["exit_code_by_key"]
-    keep = {"survived", "no tests"}
-    return [k for k, c in codes.items() if c is not None and status_by_exit_code[c] in keep]
+    keep = {"survived", "no tests", "not checked"}
+    return [k for k, c in codes.items() if status_by_exit_code[c] in keep]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,8 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--retest",
         action="store_true",
-        help="re-run only the survivors and the mutants without tests (after adding tests:\n"
-        "mutmut keeps a verdict until the mutated function changes)",
+        help="re-run only the survivors, the mutants without tests and those not run yet\n"
+        "(after adding tests: mutmut keeps a verdict until the mutated function changes)",
     )
     a = p.parse_args(argv)
     if a.list or not a.module:

@@ -400,3 +400,51 @@ def test_movement_needs_an_earlier_comparison_date():
     r = seg.rfm(six_customers(), as_of=AS_OF)
     with pytest.raises(ParameterError, match=f"Got {AS_OF} and {AS_OF} instead"):
         seg.movement_between(r, r)
+
+
+def test_rfm_result_columns_categories_and_warnings():
+    r = seg.rfm(six_customers(), as_of=AS_OF)
+    assert list(r.customers["segment"].cat.categories) == list(seg.SEGMENT_NAMES)
+    assert r.warnings == ()
+    table = r.segments.set_index("segment")
+    for s in seg.SEGMENTS:
+        assert table.loc[s.name, "definition"] == s.definition
+        assert table.loc[s.name, "action"] == s.action
+
+
+def test_full_ties_are_broken_by_customer_id():
+    """Five customers alike in every way: the first id ranks highest (the documented last
+    tie-break), so the F, M and R scores run 5..1 from A to E."""
+    rows = [
+        (f"O{c}", "2024-03-01 10:00", c, "P1", "Kitchen", 1, 10.0, False, False) for c in "ABCDE"
+    ]
+    lines = pd.DataFrame(
+        rows,
+        columns=[
+            "order_id",
+            "order_date",
+            "customer_id",
+            "product_id",
+            "category",
+            "quantity",
+            "unit_price",
+            "is_return",
+            "is_non_product",
+        ],
+    )
+    lines["order_date"] = pd.to_datetime(lines["order_date"]).astype("datetime64[us]")
+    lines["quantity"] = lines["quantity"].astype("float64")
+    lines["revenue"] = lines["quantity"] * lines["unit_price"]
+    lines["is_cancelled"] = False
+    c = seg.rfm(lines, as_of="2024-03-31").customers.loc[list("ABCDE")]
+    for col in ("r_score", "f_score", "m_score"):
+        assert c[col].tolist() == [5, 4, 3, 2, 1], col
+
+
+def test_too_few_customers_for_rfm_says_how_many():
+    # on 15 January only C (10 Jan), D and F (2023) have bought; no guest order yet
+    with pytest.raises(
+        InsufficientDataError,
+        match=r"at least 5 customers with an id\. Found 3 on or before 2024-01-15 \(and 0 guest",
+    ):
+        seg.rfm(six_customers(), as_of="2024-01-15")
