@@ -76,6 +76,7 @@ def test_previous_period_and_change(saved):
     assert res.trend["revenue"].sum() == pytest.approx(70.0)
     top = res.top_products
     assert list(top["key"]) == ["P3", "P1", "P2"]  # 30, then a tie at 20 broken by id
+    assert list(top["name"]) == ["Pot", "Mug", "Tea"]
     assert "POST" not in set(top["key"])
     # P1: 20 + 10 sold - 10 returned = 20 (O1 + O2 - CO2)
     assert float(top.set_index("key").loc["P1", "revenue"]) == pytest.approx(20.0)
@@ -315,6 +316,8 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     _check(res.kpis, EDGE_HAND)
     # 29 days: daily trend; every day with a line in the period is a row
     assert res.grain == "day" and res.period == (date(2024, 2, 1), date(2024, 2, 29))
+    # lines datasets: no units in the trend (units net of returns are a summed-sales column)
+    assert list(res.trend.columns) == ["period", "revenue", "gross_sales", "returns", "orders"]
     trend = res.trend.assign(day=res.trend["period"].dt.strftime("%m-%d")).set_index("day")
     assert list(trend.index) == ["02-01", "02-10", "02-15", "02-20", "02-21", "02-22", "02-29"]
     assert trend["revenue"].tolist() == pytest.approx([20, 30, 0, 40, -10, 0, 15])
@@ -451,6 +454,7 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
     assert months["orders"].tolist() == [1, 1, 2, 1, 1, 2]
     assert not any("partial" in n for n in res.notes), res.notes  # May is whole
     assert any("no data before" in n for n in res.notes), res.notes
+    assert res.top_locations.empty and res.events == ()  # no location, no event column
     # UK 50 + 100 + 300 - 100 + 100 = 450 in 4 orders, FR 40 + 100 + 20 = 160 in 3, DE 20
     countries = res.top_countries.set_index("key")
     assert list(countries.index) == ["UK", "FR", "DE"]
@@ -473,6 +477,22 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
     assert "The last month in the trend is partial (data up to 2024-05-20); read it with care." in (
         cut.notes
     )
+    # weeks: ending on Saturday 1 June the week of 27 May (A7) is cut short; ending on
+    # Sunday 2 June it is whole
+    sat = overview(store, info.id, Filters(date(2024, 3, 1), date(2024, 6, 1)), grain="week")
+    sun = overview(store, info.id, Filters(date(2024, 3, 1), date(2024, 6, 2)), grain="week")
+    assert any("The last week in the trend is partial" in n for n in sat.notes), sat.notes
+    assert not any("partial" in n for n in sun.notes), sun.notes
+    # filtered breakdowns: Kitchen in the UK, April-May: A5 300 - R1 100 and A7 100
+    uk = overview(
+        store, info.id, Filters(date(2024, 4, 1), date(2024, 5, 31), ("UK",), ("Kitchen",))
+    )
+    assert uk.kpis["revenue"] == pytest.approx(300.0)
+    assert uk.top_countries.set_index("key")["revenue"].to_dict() == pytest.approx({"UK": 300})
+    assert uk.top_categories.set_index("key")["revenue"].to_dict() == pytest.approx(
+        {"Kitchen": 300}
+    )
+    assert uk.trend["revenue"].sum() == pytest.approx(300.0)
     # a previous period starting on the first order's day is fully covered: no note
     day2 = overview(store, info.id, Filters(date(2023, 3, 2), date(2023, 3, 2)))
     assert day2.previous_period == (date(2023, 3, 1), date(2023, 3, 1))
@@ -524,6 +544,7 @@ def test_counts_without_an_amount_column_by_hand(tmp_path):
         feb_fr = overview(store, info.id, Filters(date(2024, 2, 1), date(2024, 3, 31), ("FR",)))
         no_qty = store.save_dataset("No quantity", lines.drop(columns=["quantity"]))
         by_orders = overview(store, no_qty.id)
+        top2_counts = overview(store, info.id, top_n=2)
     finally:
         store.close()
     # 8 orders (A0-A7, R1 is a return); units 1+1+2+1+1+3+1+1 = 11 sold - 1 returned = 10
@@ -581,6 +602,7 @@ def test_counts_without_an_amount_column_by_hand(tmp_path):
     # no quantity either: orders only, ranked by orders (UK 4, FR 3, DE 1)
     assert by_orders.kpis["orders"] == 8 and by_orders.kpis["units"] is None
     assert list(by_orders.top_countries["key"]) == ["UK", "FR", "DE"]
+    assert list(top2_counts.top_products["key"]) == ["X", "Y"]  # top_n is passed on
     assert by_orders.top_countries["orders"].tolist() == [4, 3, 1]
     assert "units" not in by_orders.trend
 
