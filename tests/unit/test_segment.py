@@ -63,6 +63,13 @@ def test_rfm_matches_hand_computation():
     assert table.loc["Champions", "customers"] == 0
     assert np.isnan(table.loc["Champions", "median_frequency"])
     assert table["revenue_share"].sum() == pytest.approx(1.0)
+    assert list(table.index) == list(seg.SEGMENT_NAMES) and table["customers"].dtype == np.int64
+    assert table.loc["At risk", "customer_share"] == pytest.approx(2 / 6)
+    assert table.loc["At risk", "revenue"] == pytest.approx(1600.0)  # C 600 + F 1000
+    assert table.loc["Loyal", "revenue"] == pytest.approx(200.0)  # A
+    champions = table.loc["Champions"]
+    assert champions["revenue"] == 0 and champions["customer_share"] == 0
+    assert champions["revenue_share"] == 0
 
 
 def test_every_segment_has_definition_and_action_and_grid_covers_all_scores():
@@ -394,6 +401,11 @@ def test_movement_from_the_lines_by_hand():
     want = HAND_SCORES["segment"].value_counts()
     assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
     assert "2024-03-24" in m.matrix.index.name and AS_OF in m.matrix.columns.name
+    # stayed share: of the five customers already there on 24 March, those in the same segment
+    before = seg.rfm(six_customers(), as_of="2024-03-24").customers["segment"].astype(str)
+    after = seg.rfm(six_customers(), as_of=AS_OF).customers["segment"].astype(str)
+    same = [before[c] == after[c] for c in before.index]
+    assert len(same) == 5 and m.stayed_share == pytest.approx(sum(same) / 5)
 
 
 def test_movement_needs_an_earlier_comparison_date():
