@@ -560,6 +560,8 @@ def test_counts_without_an_amount_column_by_hand(tmp_path):
             "units": 10.0,
             "customers": 5,
             "new_customers": None,
+            "returning_customers": None,
+            "repeat_customers": None,
             "items_per_order": 10 / 8,
         },
     )
