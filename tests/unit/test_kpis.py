@@ -493,6 +493,12 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
         {"Kitchen": 300}
     )
     assert uk.trend["revenue"].sum() == pytest.approx(300.0)
+    # Food in France, February-March: A2 40 + A4 20 (A3 is Kitchen)
+    food = overview(
+        store, info.id, Filters(date(2024, 2, 1), date(2024, 3, 31), ("FR",), ("Food",))
+    )
+    assert food.trend["revenue"].sum() == pytest.approx(60.0)
+    assert food.top_products.set_index("key")["revenue"].to_dict() == pytest.approx({"Y": 60})
     # a previous period starting on the first order's day is fully covered: no note
     day2 = overview(store, info.id, Filters(date(2023, 3, 2), date(2023, 3, 2)))
     assert day2.previous_period == (date(2023, 3, 1), date(2023, 3, 1))
