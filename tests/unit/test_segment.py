@@ -397,6 +397,11 @@ def test_movement_from_the_lines_by_hand():
     assert m.matrix.loc[seg.NOT_YET].sum() == 1
     assert m.matrix.loc[seg.NOT_YET, "About to sleep"] == 1
     assert m.flows["customers"].sum() == 6 and (m.flows["customers"] > 0).all()
+    # the Sankey chart reads these columns; B's flow is one row of them
+    assert list(m.flows.columns) == ["source", "target", "customers"]
+    assert list(m.flows.index) == list(range(len(m.flows)))
+    b = m.flows.loc[m.flows["source"] == seg.NOT_YET]
+    assert b[["target", "customers"]].values.tolist() == [["About to sleep", 1]]
     ends = m.matrix.sum(axis=0)
     want = HAND_SCORES["segment"].value_counts()
     assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
