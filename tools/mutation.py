@@ -24,26 +24,41 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutmut"
 
-#: module (under ecomdash/) -> the test files that check it (fast ones; slow UCI tests left out)
+#: module (under ecomdash/) -> the test files that check it (fast ones; slow UCI tests left out).
+#: Packages are listed file by file: the files that carry the money / model logic, each run
+#: with its package's own unit tests.
+_BASKET = [
+    "tests/unit/test_basket.py",
+    "tests/unit/test_basket_properties.py",
+    "tests/unit/test_basket_mlxtend.py",
+]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
     "ingest/clean": ["tests/unit/test_ingest_clean.py"],
-    "basket": [
-        "tests/unit/test_basket.py",
-        "tests/unit/test_basket_properties.py",
-        "tests/unit/test_basket_mlxtend.py",
-    ],
-    "segment": ["tests/unit/test_segment.py"],
-    "clv": ["tests/unit/test_clv.py"],
     "churn": ["tests/unit/test_churn.py"],
-    "recommend": ["tests/unit/test_recommend.py"],
-    "forecast": ["tests/unit/test_forecast.py"],
+    "segment/rfm": ["tests/unit/test_segment.py"],
+    "segment/clusters": ["tests/unit/test_segment.py"],
+    "clv/bgnbd": ["tests/unit/test_clv.py"],
+    "clv/gamma_gamma": ["tests/unit/test_clv.py"],
+    "clv/value": ["tests/unit/test_clv.py"],
+    "clv/data": ["tests/unit/test_clv.py"],
+    "clv/calibration": ["tests/unit/test_clv.py"],
+    "basket/mining": _BASKET,
+    "basket/miner": _BASKET,
+    "basket/bundles": _BASKET,
+    "recommend/models": ["tests/unit/test_recommend.py"],
+    "recommend/evaluation": ["tests/unit/test_recommend.py"],
+    "forecast/models": ["tests/unit/test_forecast.py"],
+    "forecast/single": ["tests/unit/test_forecast.py"],
 }
 
+
 # pytest options for every mutant run: no slow shared-data tests, fixed order, stop at the
-# first failure (one failing test is enough to kill a mutant)
-PYTEST_ARGS = ["-p", "no:randomly", "-x", "-q", "-m", "not slow and not e2e"]
+# first failure (one failing test is enough to kill a mutant), in one process ("-n 0" undoes
+# the project's xdist addopts: mutmut maps tests to mutants from inside the pytest process,
+# so with xdist workers it finds no test for any mutant and checks nothing)
+PYTEST_ARGS = ["-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"]
 
 
 def _config(module: str) -> str:
@@ -105,6 +120,18 @@ def _score(work: Path, module: str) -> dict:
     return out
 
 
+def _undecided(work: Path, module: str) -> list[str]:
+    """Names of the mutants that survived, had no test or were not run yet."""
+    from mutmut.stats import status_by_exit_code
+
+    meta = work / "mutants" / "ecomdash" / f"{module}.py.meta"
+    if not meta.exists():
+        return []
+    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    keep = {"survived", "no tests", "not checked"}
+    return [k for k, c in codes.items() if status_by_exit_code[c] in keep]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("module", nargs="?", help="module under ecomdash/, e.g. exports or ingest/clean")
@@ -112,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--survivors", action="store_true", help="show the surviving mutants' diffs")
     p.add_argument("--timeout", type=float, default=1800, help="stop the run after this (s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel mutant runs (default 1)")
+    p.add_argument(
+        "--retest",
+        action="store_true",
+        help="re-run only the survivors, the mutants without tests and those not run yet\n"
+        "(after adding tests: mutmut keeps a verdict until the mutated function changes)",
+    )
     a = p.parse_args(argv)
     if a.list or not a.module:
         for m, tests in MODULES.items():
@@ -133,7 +166,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = _sync(a.module)
     pattern = "ecomdash." + a.module.replace("/", ".") + ".*"
-    rc = _mutmut(work, "run", "--max-children", str(a.jobs), pattern, timeout=a.timeout)
+    targets = [pattern]
+    if a.retest:
+        targets = _undecided(work, a.module)
+        if not targets:
+            print(json.dumps({"module": a.module, **_score(work, a.module)}))
+            return 0
+    rc = _mutmut(work, "run", "--max-children", str(a.jobs), *targets, timeout=a.timeout)
     score = _score(work, a.module)
     if rc != 124 and score and score.get("not checked") == score["total"]:
         # mutmut 3.8 finds no test for any mutant in the run that first generates them;

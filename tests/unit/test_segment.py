@@ -63,6 +63,13 @@ def test_rfm_matches_hand_computation():
     assert table.loc["Champions", "customers"] == 0
     assert np.isnan(table.loc["Champions", "median_frequency"])
     assert table["revenue_share"].sum() == pytest.approx(1.0)
+    assert list(table.index) == list(seg.SEGMENT_NAMES) and table["customers"].dtype == np.int64
+    assert table.loc["At risk", "customer_share"] == pytest.approx(2 / 6)
+    assert table.loc["At risk", "revenue"] == pytest.approx(1600.0)  # C 600 + F 1000
+    assert table.loc["Loyal", "revenue"] == pytest.approx(200.0)  # A
+    champions = table.loc["Champions"]
+    assert champions["revenue"] == 0 and champions["customer_share"] == 0
+    assert champions["revenue_share"] == 0
 
 
 def test_every_segment_has_definition_and_action_and_grid_covers_all_scores():
@@ -364,3 +371,97 @@ def test_customer_list_export_is_formula_safe():
     ids = [r[0] for r in rows[1:]]
     assert "'" + evil in ids and evil not in ids
     assert rows[0][:4] == ["customer_id", "recency_days", "frequency", "monetary"]
+
+
+@pytest.mark.parametrize(("r", "fm"), [(0, 3), (6, 3), (3, 0), (3, 6)])
+def test_segment_for_rejects_scores_outside_one_to_five(r, fm):
+    with pytest.raises(ParameterError, match=rf"1\.\.5\. Got R={r}, FM={fm} instead"):
+        seg.segment_for(r, fm)
+
+
+def test_segment_for_edges_of_the_grid():
+    # the four corners and two inner cells of RFM_GRID (rows R = 5..1, columns FM = 1..5)
+    assert seg.segment_for(5, 1) == "New" and seg.segment_for(5, 5) == "Champions"
+    assert seg.segment_for(1, 1) == "Lost" and seg.segment_for(1, 5) == "Can't lose them"
+    assert seg.segment_for(3, 3) == "Needs attention" and seg.segment_for(4, 1) == "Promising"
+
+
+def test_movement_from_the_lines_by_hand():
+    """From 24 March (B has not bought yet: first order 25 March) to the as-of date of
+    HAND_SCORES: B arrives as "About to sleep"; the end segments are HAND_SCORES'."""
+    m = seg.movement(six_customers(), start="2024-03-24", end=AS_OF)
+    assert m.start == pd.Timestamp("2024-03-24") and m.end == pd.Timestamp(AS_OF)
+    assert list(m.matrix.index) == [*seg.SEGMENT_NAMES, seg.NOT_YET]
+    assert list(m.matrix.columns) == list(seg.SEGMENT_NAMES)
+    assert (m.matrix.dtypes == np.int64).all() and m.matrix.to_numpy().sum() == 6
+    assert m.matrix.loc[seg.NOT_YET].sum() == 1
+    assert m.matrix.loc[seg.NOT_YET, "About to sleep"] == 1
+    assert m.flows["customers"].sum() == 6 and (m.flows["customers"] > 0).all()
+    # the Sankey chart reads these columns; B's flow is one row of them
+    assert list(m.flows.columns) == ["source", "target", "customers"]
+    assert list(m.flows.index) == list(range(len(m.flows)))
+    b = m.flows.loc[m.flows["source"] == seg.NOT_YET]
+    assert b[["target", "customers"]].values.tolist() == [["About to sleep", 1]]
+    ends = m.matrix.sum(axis=0)
+    want = HAND_SCORES["segment"].value_counts()
+    assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
+    assert "2024-03-24" in m.matrix.index.name and AS_OF in m.matrix.columns.name
+    # stayed share: of the five customers already there on 24 March, those in the same segment
+    before = seg.rfm(six_customers(), as_of="2024-03-24").customers["segment"].astype(str)
+    after = seg.rfm(six_customers(), as_of=AS_OF).customers["segment"].astype(str)
+    same = [before[c] == after[c] for c in before.index]
+    assert len(same) == 5 and m.stayed_share == pytest.approx(sum(same) / 5)
+
+
+def test_movement_needs_an_earlier_comparison_date():
+    r = seg.rfm(six_customers(), as_of=AS_OF)
+    with pytest.raises(ParameterError, match=f"Got {AS_OF} and {AS_OF} instead"):
+        seg.movement_between(r, r)
+
+
+def test_rfm_result_columns_categories_and_warnings():
+    r = seg.rfm(six_customers(), as_of=AS_OF)
+    assert list(r.customers["segment"].cat.categories) == list(seg.SEGMENT_NAMES)
+    assert r.warnings == ()
+    table = r.segments.set_index("segment")
+    for s in seg.SEGMENTS:
+        assert table.loc[s.name, "definition"] == s.definition
+        assert table.loc[s.name, "action"] == s.action
+
+
+def test_full_ties_are_broken_by_customer_id():
+    """Five customers alike in every way: the first id ranks highest (the documented last
+    tie-break), so the F, M and R scores run 5..1 from A to E."""
+    rows = [
+        (f"O{c}", "2024-03-01 10:00", c, "P1", "Kitchen", 1, 10.0, False, False) for c in "ABCDE"
+    ]
+    lines = pd.DataFrame(
+        rows,
+        columns=[
+            "order_id",
+            "order_date",
+            "customer_id",
+            "product_id",
+            "category",
+            "quantity",
+            "unit_price",
+            "is_return",
+            "is_non_product",
+        ],
+    )
+    lines["order_date"] = pd.to_datetime(lines["order_date"]).astype("datetime64[us]")
+    lines["quantity"] = lines["quantity"].astype("float64")
+    lines["revenue"] = lines["quantity"] * lines["unit_price"]
+    lines["is_cancelled"] = False
+    c = seg.rfm(lines, as_of="2024-03-31").customers.loc[list("ABCDE")]
+    for col in ("r_score", "f_score", "m_score"):
+        assert c[col].tolist() == [5, 4, 3, 2, 1], col
+
+
+def test_too_few_customers_for_rfm_says_how_many():
+    # on 15 January only C (10 Jan), D and F (2023) have bought; no guest order yet
+    with pytest.raises(
+        InsufficientDataError,
+        match=r"at least 5 customers with an id\. Found 3 on or before 2024-01-15 \(and 0 guest",
+    ):
+        seg.rfm(six_customers(), as_of="2024-01-15")
