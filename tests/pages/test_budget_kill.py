@@ -34,10 +34,12 @@ def _beat(path: Path) -> tuple[int, int] | None:
     return int(pid), int(n)
 
 
-def _children() -> list[int]:
+def _children(before: frozenset[int] = frozenset()) -> list[int]:
     """Pids of this process's descendants (workers are the fork server's children), but the
     fork server and multiprocessing's resource tracker themselves (idle helpers started once
-    per server process, not work)."""
+    per server process, not work), and ``before``: the processes this test process already had
+    when the test began (in the whole suite, the browser tests' servers of the same pytest
+    worker)."""
     helpers = {
         mp_forkserver._forkserver._forkserver_pid,
         getattr(mp_tracker._resource_tracker, "_pid", None),
@@ -57,7 +59,7 @@ def _children() -> list[int]:
     while todo:
         pid = todo.pop()
         todo += kids.get(pid, [])
-        if pid not in helpers:
+        if pid not in helpers and pid not in before:
             out.append(pid)
     return out
 
@@ -73,6 +75,7 @@ def warm_worker():
     """The fork server started and answering, so a tiny budget is spent on the step itself."""
     worker.warm()
     assert worker.run_in_worker(sum_of_squares, 1000, seconds=300) == 332_833_500
+    return frozenset(_children())  # what was there before the test: not its work
 
 
 def test_refused_segments_run_is_killed_and_the_cpu_is_free(
@@ -98,7 +101,7 @@ def test_refused_segments_run_is_killed_and_the_cpu_is_free(
     pid, n1 = got
     assert pid != os.getpid(), "the step ran in the server process, not in a worker"
     assert not Path(f"/proc/{pid}").exists(), "the worker process is still there"
-    assert _children() == [], "a worker process outlived the refused run"
+    assert _children(warm_worker) == [], "a worker process outlived the refused run"
     cpu0 = _cpu_seconds()
     time.sleep(1.0)
     assert _beat(beat)[1] == n1, "the refused work is still running"
@@ -111,7 +114,7 @@ def test_refused_segments_run_is_killed_and_the_cpu_is_free(
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any(m.label == "Customers" for m in at.metric)
-    assert _children() == []
+    assert _children(warm_worker) == []
 
 
 def test_home_analysis_past_the_page_budget_is_killed(
@@ -135,7 +138,7 @@ def test_home_analysis_past_the_page_budget_is_killed(
     # the home's threads outlive its run: wait for the segments step's budget to run out
     end = t0 + budget + 120
     while time.monotonic() < end and (
-        _beat(beat) is None or Path(f"/proc/{_beat(beat)[0]}").exists() or _children()
+        _beat(beat) is None or Path(f"/proc/{_beat(beat)[0]}").exists() or _children(warm_worker)
     ):
         time.sleep(0.5)
     got = _beat(beat)
@@ -143,6 +146,6 @@ def test_home_analysis_past_the_page_budget_is_killed(
     pid, n1 = got
     assert pid != os.getpid(), "the step ran in the server process, not in a worker"
     assert not Path(f"/proc/{pid}").exists(), "the worker process is still there"
-    assert _children() == [], "a worker process outlived the budget"
+    assert _children(warm_worker) == [], "a worker process outlived the budget"
     time.sleep(1.0)
     assert _beat(beat)[1] == n1, "the refused work is still running"
