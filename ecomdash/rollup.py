@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomdash import rollup_cells as cells
 from ecomdash import schema as S
@@ -96,10 +98,20 @@ def build(
     dataset_id: str,
     columns: tuple[str, ...],
     version: int,
+    *,
+    frame: pa.Table | None = None,
 ) -> int:
     """(Re)build the rollup of one dataset inside the caller's transaction; rows written.
 
-    Idempotent: the dataset's previous rollup rows and version row are replaced."""
+    Idempotent: the dataset's previous rollup rows and version row are replaced.
+
+    ``frame``: the dataset's lines as the Arrow table just inserted (a new dataset saved
+    whole, ``Store.save_dataset``). The order and customer ids are then numbered by Arrow's
+    hash encoding (:func:`_codes`) and the rows grouped on those integers straight from the
+    frame, instead of grouping the stored lines on the id strings and numbering the distinct
+    ids by two more joins (at 1 M lines: 0.6 s CPU instead of 2.0 s). The codes are a
+    one-to-one numbering of the non-null ids, like the joins', so the rows are the same
+    (``tests/unit/test_rollup.py`` compares both routes)."""
     from ecomdash.kpis import _sale_cond
 
     sale = f"coalesce({_sale_cond(tuple(columns))}, false)"
@@ -120,6 +132,15 @@ def build(
             f"DELETE FROM {t} WHERE workspace = ? AND dataset_id = ?", [workspace, dataset_id]
         )
     sums = "gross, returns, sale_units, return_units, lines, product_lines, counted"
+    aggs = f"""{gross} AS gross, {returns} AS returns,
+              {sale_units} AS sale_units, {return_units} AS return_units,
+              count(*) AS lines,
+              count(*) FILTER (WHERE NOT coalesce(is_non_product, false)) AS product_lines,
+              coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted"""
+    category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
+    if frame is not None:
+        _build_from_frame(cur, workspace, dataset_id, frame, aggs, category, has_cat, sums)
+        return _finish(cur, workspace, dataset_id, columns, version)
     # (order, category) rows first (g, then j with integer codes: the distinct ids numbered
     # and joined back by hash, no sort; NULL stays NULL), and the order rows summed from j —
     # an order's lines usually span several categories: the order rows answer every query
@@ -133,13 +154,8 @@ def build(
     cur.execute(
         f"""INSERT INTO {TABLE}
         WITH g AS (
-            SELECT order_id, order_date, customer_id, country,
-              {S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"} AS category,
-              {gross} AS gross, {returns} AS returns,
-              {sale_units} AS sale_units, {return_units} AS return_units,
-              count(*) AS lines,
-              count(*) FILTER (WHERE NOT coalesce(is_non_product, false)) AS product_lines,
-              coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted
+            SELECT order_id, order_date, customer_id, country, {category} AS category,
+              {aggs}
             FROM lines WHERE workspace = ? AND dataset_id = ?
             GROUP BY ALL
         ),
@@ -162,6 +178,67 @@ def build(
         FROM j GROUP BY order_code, customer_code, order_date, country""",
         [workspace, dataset_id, *([workspace, dataset_id] * (2 if has_cat else 1))],
     ).fetchall()
+    return _finish(cur, workspace, dataset_id, columns, version)
+
+
+def _codes(ids: pa.ChunkedArray) -> pa.Array:
+    """1, 2, 3 … numbering the distinct non-null ``ids`` (in first-seen order); null stays
+    null. One hash pass over the whole column, combined into one array first."""
+    enc = pc.dictionary_encode(ids.combine_chunks())
+    return pc.add(enc.indices.cast(pa.int32()), pa.scalar(1, pa.int32()))
+
+
+def _build_from_frame(
+    cur: duckdb.DuckDBPyConnection,
+    workspace: str,
+    dataset_id: str,
+    frame: pa.Table,
+    aggs: str,
+    category: str,
+    has_cat: bool,
+    sums: str,
+) -> None:
+    """The order rows (and order x category rows) of ``frame``, grouped on integer codes."""
+    chunk = max(1, max((b.num_rows for b in frame.to_batches()), default=1))
+    coded = frame.append_column("_order_code", _codes(frame[S.ORDER_ID])).append_column(
+        "_customer_code", _codes(frame[S.CUSTOMER_ID])
+    )
+    # the same batches as the frame (DuckDB scans batches in parallel)
+    coded = pa.Table.from_batches(coded.to_batches(max_chunksize=chunk), coded.schema)
+    by_cat = (
+        f"SELECT ?, ?, order_code, customer_code, order_date, country, category, true, {sums} "
+        "FROM g UNION ALL "
+        if has_cat
+        else ""
+    )
+    cur.register("_rollup_frame", coded)
+    try:
+        cur.execute(
+            f"""INSERT INTO {TABLE}
+            WITH g AS (
+                SELECT _order_code AS order_code, order_date, _customer_code AS customer_code,
+                  country, {category} AS category,
+                  {aggs}
+                FROM _rollup_frame
+                GROUP BY ALL
+            )
+            {by_cat}SELECT ?, ?, order_code, customer_code, order_date, country,
+              CAST(NULL AS VARCHAR), false, sum(gross), sum(returns), sum(sale_units),
+              sum(return_units), sum(lines), sum(product_lines), bool_or(counted)
+            FROM g GROUP BY order_code, customer_code, order_date, country""",
+            [workspace, dataset_id] * (2 if has_cat else 1),
+        ).fetchall()
+    finally:
+        cur.unregister("_rollup_frame")
+
+
+def _finish(
+    cur: duckdb.DuckDBPyConnection,
+    workspace: str,
+    dataset_id: str,
+    columns: tuple[str, ...],
+    version: int,
+) -> int:
     n = cur.execute(
         f"SELECT count(*) FROM {TABLE} WHERE workspace = ? AND dataset_id = ?",
         [workspace, dataset_id],

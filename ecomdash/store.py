@@ -387,7 +387,7 @@ class Store(StoreQueries):
         now = datetime.now().replace(microsecond=0)
         with self._lock, self._transaction(N_("save the dataset")) as cur:
             self._insert_lines(cur, ds_id, table)
-            rollup.build(cur, self.workspace, ds_id, columns, 1)
+            rollup.build(cur, self.workspace, ds_id, columns, 1, frame=table)
             if _fail_after_lines is not None:
                 _fail_after_lines()
             if rejected is not None and len(rejected):

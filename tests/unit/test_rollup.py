@@ -305,3 +305,65 @@ def test_streamed_save_builds_the_rollup(tmp_path, monkeypatch):
             got.top_categories, want.top_categories, check_dtype=False, atol=0.005, rtol=0
         )
     store.close()
+
+
+def _rollup_rows(store: Store, ds: str) -> pd.DataFrame:
+    return (
+        store._cur()
+        .execute(
+            "SELECT * EXCLUDE (workspace, dataset_id) FROM order_rollup WHERE dataset_id = ?", [ds]
+        )
+        .df()
+    )
+
+
+def _partition(rows: pd.DataFrame, code: str) -> list:
+    """Which rows share a code, as a sorted list of each code's sorted row contents (the
+    other code left out): equal for two numberings exactly when the codes group the same
+    rows, whatever numbers they use."""
+    other = "customer_code" if code == "order_code" else "order_code"
+    rest = rows.drop(columns=[code, other])
+    rest = rest.assign(**{c: rest[c].round(6) for c in rest.select_dtypes("float").columns})
+    sig = pd.Series([repr(t) for t in rest.itertuples(index=False)], index=rows.index)
+    groups = sig.groupby(rows[code].fillna(-1).to_numpy()).agg(lambda s: tuple(sorted(s)))
+    nulls = groups.pop(-1) if -1 in groups.index else ()
+    return [nulls, sorted(groups.tolist())]
+
+
+def test_save_from_the_frame_equals_the_rollup_built_from_the_stored_lines(tmp_path, demo):
+    """save_dataset numbers the ids by Arrow's hash encoding over the inserted frame (several
+    64k-row batches here, one dictionary for all); the lazy / append route numbers them in
+    SQL from the stored lines. Same rows, codes grouping the same rows; so are the small
+    tables built from them."""
+    lines = demo.lines.copy()
+    # guests (no customer id) and a few lines without an order id: null codes on both routes
+    lines.loc[lines.index[::97], S.CUSTOMER_ID] = pd.NA
+    lines.loc[lines.index[5::1001], S.ORDER_ID] = pd.NA
+    assert len(lines) > 2 * 65_536
+    store = Store.open(tmp_path / "h")
+    ds = store.save_dataset("Demo", lines).id
+    frame_rows = _rollup_rows(store, ds)
+    cells = (
+        store._cur()
+        .execute("SELECT * FROM overview_cells WHERE dataset_id = ? ORDER BY ALL", [ds])
+        .df()
+    )
+    cols = store.info(ds).columns
+    cur = store._cur()
+    cur.execute("BEGIN TRANSACTION")
+    rollup.build(cur, store.workspace, ds, cols, 1)  # the SQL route, from the stored lines
+    cur.execute("COMMIT")
+    sql_rows = _rollup_rows(store, ds)
+    assert len(frame_rows) == len(sql_rows) > len(lines) // 10
+    assert frame_rows["order_code"].nunique() == (lines[S.ORDER_ID].nunique())
+    assert frame_rows["customer_code"].nunique() == lines[S.CUSTOMER_ID].nunique()
+    assert frame_rows["order_code"].isna().sum() == sql_rows["order_code"].isna().sum() > 0
+    for code in ("order_code", "customer_code"):
+        assert _partition(frame_rows, code) == _partition(sql_rows, code), code
+    pd.testing.assert_frame_equal(
+        cells,
+        store._cur()
+        .execute("SELECT * FROM overview_cells WHERE dataset_id = ? ORDER BY ALL", [ds])
+        .df(),
+    )
+    store.close()
