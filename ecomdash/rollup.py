@@ -139,8 +139,12 @@ def build(
               coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted"""
     category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
     if frame is not None:
-        _build_from_frame(cur, workspace, dataset_id, frame, aggs, category, has_cat, sums)
-        return _finish(cur, workspace, dataset_id, columns, version)
+        cur.register(_FRAME, _coded(frame))
+        try:
+            _build_from_frame(cur, workspace, dataset_id, aggs, category, has_cat, sums)
+            return _finish(cur, workspace, dataset_id, columns, version, frame=_FRAME)
+        finally:
+            cur.unregister(_FRAME)
     # (order, category) rows first (g, then j with integer codes: the distinct ids numbered
     # and joined back by hash, no sort; NULL stays NULL), and the order rows summed from j —
     # an order's lines usually span several categories: the order rows answer every query
@@ -188,48 +192,52 @@ def _codes(ids: pa.ChunkedArray) -> pa.Array:
     return pc.add(enc.indices.cast(pa.int32()), pa.scalar(1, pa.int32()))
 
 
+#: the name the coded frame is registered under while the rollup is built from it
+_FRAME = "_rollup_frame"
+
+
+def _coded(frame: pa.Table) -> pa.Table:
+    """``frame`` with ``_order_code`` and ``_customer_code`` (:func:`_codes`), in the same
+    batches (DuckDB scans batches in parallel)."""
+    chunk = max(1, max((b.num_rows for b in frame.to_batches()), default=1))
+    coded = frame.append_column("_order_code", _codes(frame[S.ORDER_ID])).append_column(
+        "_customer_code", _codes(frame[S.CUSTOMER_ID])
+    )
+    return pa.Table.from_batches(coded.to_batches(max_chunksize=chunk), coded.schema)
+
+
 def _build_from_frame(
     cur: duckdb.DuckDBPyConnection,
     workspace: str,
     dataset_id: str,
-    frame: pa.Table,
     aggs: str,
     category: str,
     has_cat: bool,
     sums: str,
 ) -> None:
-    """The order rows (and order x category rows) of ``frame``, grouped on integer codes."""
-    chunk = max(1, max((b.num_rows for b in frame.to_batches()), default=1))
-    coded = frame.append_column("_order_code", _codes(frame[S.ORDER_ID])).append_column(
-        "_customer_code", _codes(frame[S.CUSTOMER_ID])
-    )
-    # the same batches as the frame (DuckDB scans batches in parallel)
-    coded = pa.Table.from_batches(coded.to_batches(max_chunksize=chunk), coded.schema)
+    """The order rows (and order x category rows) of the registered coded frame, grouped
+    on the integer codes."""
     by_cat = (
         f"SELECT ?, ?, order_code, customer_code, order_date, country, category, true, {sums} "
         "FROM g UNION ALL "
         if has_cat
         else ""
     )
-    cur.register("_rollup_frame", coded)
-    try:
-        cur.execute(
-            f"""INSERT INTO {TABLE}
+    cur.execute(
+        f"""INSERT INTO {TABLE}
             WITH g AS (
                 SELECT _order_code AS order_code, order_date, _customer_code AS customer_code,
                   country, {category} AS category,
                   {aggs}
-                FROM _rollup_frame
+                FROM {_FRAME}
                 GROUP BY ALL
             )
             {by_cat}SELECT ?, ?, order_code, customer_code, order_date, country,
               CAST(NULL AS VARCHAR), false, sum(gross), sum(returns), sum(sale_units),
               sum(return_units), sum(lines), sum(product_lines), bool_or(counted)
             FROM g GROUP BY order_code, customer_code, order_date, country""",
-            [workspace, dataset_id] * (2 if has_cat else 1),
-        ).fetchall()
-    finally:
-        cur.unregister("_rollup_frame")
+        [workspace, dataset_id] * (2 if has_cat else 1),
+    ).fetchall()
 
 
 def _finish(
@@ -238,6 +246,8 @@ def _finish(
     dataset_id: str,
     columns: tuple[str, ...],
     version: int,
+    *,
+    frame: str | None = None,
 ) -> int:
     n = cur.execute(
         f"SELECT count(*) FROM {TABLE} WHERE workspace = ? AND dataset_id = ?",
@@ -248,7 +258,7 @@ def _finish(
         [workspace, dataset_id, int(version), int(n), datetime.now().replace(microsecond=0)],
     )
     # the Overview's small tables (cells, customers, products) from these rows
-    cells.build(cur, workspace, dataset_id, tuple(columns), version, order_table=TABLE)
+    cells.build(cur, workspace, dataset_id, tuple(columns), version, order_table=TABLE, frame=frame)
     return int(n)
 
 

@@ -133,9 +133,12 @@ def build(
     version: int,
     *,
     order_table: str,
+    frame: str | None = None,
 ) -> None:
     """(Re)build the three tables of one dataset from its order rollup (``order_table``,
-    already written in this transaction) and, for products, its lines."""
+    already written in this transaction) and, for products, its lines — or ``frame``, the
+    name of a registered Arrow table of the same lines whose ``_order_code`` numbers the
+    order ids one to one (``rollup._coded``): the orders are then counted on integers."""
     from ecomdash.kpis import _sale_cond
 
     key = [workspace, dataset_id]
@@ -200,14 +203,19 @@ def build(
         units = (
             f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END)" if S.QUANTITY in columns else "NULL"
         )
+        order, source, params = (
+            ("order_id", f"lines WHERE {mine} AND", [*key, *key])
+            if frame is None
+            else ("_order_code", f"{frame} WHERE", key)
+        )
         cur.execute(
             f"""INSERT INTO {PRODUCTS}
             SELECT ?, ?, product_id, date_trunc('month', order_date), {cat}, {name},
               {_NET.format(sale=sale)}, {units},
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END)
-            FROM lines WHERE {mine} AND product_id IS NOT NULL AND NOT is_non_product
+              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
+            FROM {source} product_id IS NOT NULL AND NOT is_non_product
             GROUP BY product_id, date_trunc('month', order_date), {cat}""",
-            [*key, *key],
+            params,
         ).fetchall()
         one_cat = cur.execute(
             f"""SELECT coalesce(max(n), 0) <= 1 FROM (
