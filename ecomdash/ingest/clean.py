@@ -30,7 +30,6 @@ Derived columns: ``revenue = quantity × unit_price`` when revenue is not mapped
 
 from __future__ import annotations
 
-import os
 import re
 
 import numpy as np
@@ -142,20 +141,6 @@ def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
     return pd.Series(np.asarray(values)[keep])
 
 
-#: from this many rows the columns are dictionary-encoded on several threads at once
-_PARALLEL_ROWS = 100_000
-
-
-def _encode_all(src: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """:func:`codes_of` of every column of ``src``, two columns at a time."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        return dict(
-            zip(src.columns, pool.map(lambda c: codes_of(src[c]), src.columns), strict=True)
-        )
-
-
 def clean(
     raw: RawTable,
     mapping: dict[str, str],
@@ -226,10 +211,6 @@ def clean(
     notes: list[str] = []
     reason = np.full(n, None, dtype=object)
     cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if duplicates is None and n >= _PARALLEL_ROWS:
-        # the duplicate check encodes every column: do it up front on both cores (Arrow's
-        # hash encode runs without the GIL); the same codes, computed once, as below
-        cache = _encode_all(src)
 
     def enc(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in cache:

@@ -147,30 +147,3 @@ def test_proposal_scan_is_what_decides_headerless_ids(monkeypatch):
 def test_tricky_values_are_strings():
     assert all(isinstance(v, str) for v in TRICKY)
     assert re.compile(r"\d").match("١")  # the premise of the Unicode cases above
-
-
-def test_columns_encoded_on_two_threads_clean_exactly_as_one_by_one(monkeypatch):
-    """From ``_PARALLEL_ROWS`` rows the cleaner encodes every column up front on two threads
-    (for the duplicate check); the lines, every rule's count and the rejected rows are
-    those of the column-by-column route (UCI head: duplicates, cancellations, bad rows)."""
-    import importlib
-
-    clean_module = importlib.import_module("ecomdash.ingest.clean")  # the package's
-    clean_mod = clean_module.clean  # ``clean`` name is the function
-
-    raw = inspect_bytes(_uci_head(), "uci.csv")
-    proposal = propose_mapping(raw).as_dict()
-    calls = []
-    real = clean_module._encode_all
-    monkeypatch.setattr(clean_module, "_encode_all", lambda src: calls.append(1) or real(src))
-    monkeypatch.setattr(clean_module, "_PARALLEL_ROWS", 10**12)
-    want_lines, want = clean_mod(raw, proposal)
-    monkeypatch.setattr(clean_module, "_PARALLEL_ROWS", 1)
-    got_lines, got = clean_mod(raw, proposal)
-    assert calls == [1]  # the threaded route ran once, the second time only
-    counts = {r.rule: r.rows for r in want.rules}
-    assert counts["duplicate"] > 0 and want.matched_cancellations > 0
-    assert {r.rule: r.rows for r in got.rules} == counts
-    assert got.matched_cancellations == want.matched_cancellations
-    pd.testing.assert_frame_equal(got_lines, want_lines)
-    pd.testing.assert_frame_equal(got.rejected, want.rejected)
