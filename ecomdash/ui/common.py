@@ -511,6 +511,7 @@ def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
     end = time.monotonic() + seconds
     note = None
     shown = None
+    since = None  # when the wait for a worker began
     try:
         while True:
             left = end - time.monotonic()
@@ -523,8 +524,14 @@ def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
             if show and ahead != shown:
                 if note is None:
                     note = st.empty()
-                if ahead is None:
-                    note.empty()
+                    since = time.monotonic()
+                if ahead is None:  # its turn came: say how long it waited
+                    note.caption(
+                        _(
+                            "Waited {secs} s for a free worker.",
+                            secs=f"{time.monotonic() - since:.1f}",
+                        )
+                    )
                 else:
                     busy, _waiting = worker_load()
                     note.caption(
@@ -537,7 +544,7 @@ def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
                     )
                 shown = ahead
     finally:
-        if note is not None:
+        if note is not None and shown is not None:  # still queued when the run ended
             note.empty()
 
 
