@@ -677,7 +677,10 @@ def _restock_section(ctx: PageContext) -> None:
         status.write(_("Weekly unit forecasts per product…"))
         # page budgets: over one, the forecasts' worker is killed and the page says so
         many, _cut = run_with_budget(
-            _many, ctx.key, (top, "units", 8, 4), what=_("Weekly unit forecasts per product…")
+            _many,
+            ctx.key,
+            (top, "units", 8, 4),
+            what=_("Forecasting the top {n} products", n=top),
         )
         status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
         base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
