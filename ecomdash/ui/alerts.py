@@ -79,7 +79,15 @@ def render(ctx: PageContext) -> None:
     mute_rules, mute_products = _mutes(ctx)
     try:
         with st.spinner(_("Checking every day and order ...")):
-            res = _alerts(ctx.key, mute_rules, mute_products, get_lang())
+            # a page budget: over it the check's worker is killed and the page says so
+            res = run_with_budget(
+                _alerts,
+                ctx.key,
+                mute_rules,
+                mute_products,
+                get_lang(),
+                what=_("Checking for alerts"),
+            )
     except EcomdashError as exc:
         show_error(exc)
         return
@@ -229,6 +237,21 @@ def render(ctx: PageContext) -> None:
 STRIP_BUDGET_S = 2.0
 
 
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _strip_rows(
+    key: tuple, mute_rules: tuple, mute_products: tuple, lang: str, limit: int
+) -> tuple[int, tuple[tuple, ...]]:
+    """What the Overview's strip shows, small: the number of high alerts and the newest
+    ``limit`` of them as (date, rule id, reason) (the reason in ``lang``). Every Overview run reads it, and
+    reading the whole :func:`_alerts` entry instead (its daily series is ~2 MB to unpickle on
+    the demo) and filtering it with pandas was half of a cached Overview run's CPU (py-spy
+    under bench/bench_load.py)."""
+    res = _alerts(key, mute_rules, mute_products, lang)
+    high = res.alerts[res.alerts["severity"] == "high"]
+    rows = tuple((r.date, r.kind, r.reason) for r in high.head(limit).itertuples())
+    return len(high), rows
+
+
 def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     """The newest high alerts, at the top of the Overview (silent when there are none).
 
@@ -236,11 +259,12 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
     background (filling the cache the Alerts page uses too) and the strip says so.
     """
     try:
-        res = run_with_budget(
-            _alerts,
+        n_high, rows = run_with_budget(
+            _strip_rows,
             ctx.key,
             *_mutes(ctx),
             get_lang(),
+            limit,
             seconds=STRIP_BUDGET_S,
             work_seconds=DEFAULT_BUDGET_S,  # the check goes on (killed at a page's budget)
             what=_("Checking for alerts"),
@@ -250,14 +274,13 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
         return
     except EcomdashError:
         return
-    high = res.alerts[res.alerts["severity"] == "high"].head(limit)
-    if high.empty:
+    if not rows:
         return
     with st.container(border=True, key="alerts_strip"):
-        n_high = len(res.alerts[res.alerts["severity"] == "high"])
         st.markdown(
             "**:red[" + _n("{n} high alert", "{n} high alerts", n_high, n=f"{n_high:,}") + "]**"
         )
-        for r in high.itertuples():
-            st.text(f"{fmt_date(r.date)} · {rule_label(r.kind)}: {r.reason}")
+        for when, kind, reason in rows:
+            # merchant text (reasons name products): plain text only
+            st.text(f"{fmt_date(when)} · {rule_label(kind)}: {reason}")
         st.caption(_("Open the Alerts page for every alert, its lines and filters."))

@@ -38,7 +38,7 @@ from ecomdash.i18n.fmt import compact, pct
 from ecomdash.i18n.note import translated
 from ecomdash.store import DatasetInfo, Store, connect, default_home
 from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
-from ecomdash.ui.worker import budget_scope
+from ecomdash.ui.worker import budget_scope, worker_load
 
 # session_state keys (set by the frame's sidebar, read by pages)
 K_DATASET = "dataset_id"
@@ -95,23 +95,76 @@ class PageContext:
         return (self.workspace, self.dataset_id, self.version, self.filters.as_key())
 
 
+_MEMO_ATTR = "_ecomdash_run_memo"
+
+
+def _run_memo() -> dict | None:
+    """A dict that lives for one script run of this session (None outside a run).
+
+    Held on the run's context next to that run's ``cursors`` dict, which Streamlit replaces at
+    the start of every run (``ScriptRunContext.reset``): a memo whose cursors are no longer
+    the run's is from an earlier run and is dropped."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    held = getattr(ctx, _MEMO_ATTR, None)
+    if held is None or held[0] is not ctx.cursors:
+        held = (ctx.cursors, {})
+        try:
+            setattr(ctx, _MEMO_ATTR, held)
+        except AttributeError:  # a context that takes no attributes: no memo
+            return None
+    return held[1]
+
+
+def _forget_catalogue() -> None:
+    memo = _run_memo()
+    if memo is not None:
+        memo.pop("catalogue", None)
+
+
+def dataset_list(store: Store) -> list[DatasetInfo]:
+    """``store.list_datasets()``, asked once per script run: the sidebar and the page both
+    read the catalogue (the dataset picker, the chosen dataset's version, its filters), and
+    those five queries were a tenth of a cached page run's CPU (bench/bench_load.py). A
+    dataset saved, renamed or deleted shows from the next run (every such action reruns)."""
+    memo = _run_memo()
+    if memo is None:
+        return store.list_datasets()
+    got = memo.get("catalogue")
+    if got is None or got[0] != store.workspace:
+        got = memo["catalogue"] = (store.workspace, store.list_datasets())
+    return got[1]
+
+
+def dataset_info(store: Store, dataset_id: str) -> DatasetInfo:
+    """``store.info(dataset_id)`` from this run's :func:`dataset_list` (the store's own
+    error, which says what to do, when there is no such dataset)."""
+    for d in dataset_list(store):
+        if d.id == str(dataset_id):
+            return d
+    return store.info(str(dataset_id))
+
+
 def resolve_dataset(store: Store) -> DatasetInfo | None:
     """The session's dataset: session state, else ``?dataset=`` in the URL, else the demo."""
     wanted = st.session_state.get(K_DATASET) or st.query_params.get("dataset")
     if wanted:
         try:
-            return store.info(str(wanted))
+            return dataset_info(store, str(wanted))
         except StoreError:
             st.session_state.pop(K_DATASET, None)
-    datasets = store.list_datasets()
+    datasets = dataset_list(store)
     if datasets:
         demo = [d for d in datasets if d.is_demo]
         return demo[0] if demo else datasets[0]
     try:
-        return ensure_demo_for_language(store)
+        info = ensure_demo_for_language(store)
     except EcomdashError as exc:
         show_error(exc)
         return None
+    _forget_catalogue()  # the demo was just saved: the next read sees it
+    return info
 
 
 #: The Chinese demo merchant's dataset name and currency (created on a first start in Chinese).
@@ -408,11 +461,14 @@ def run_with_budget(
     what = what or _("This analysis")
     ex = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ecomdash-budget")
     ctx = get_script_run_ctx()
+    queue = _QueueNote()
     # the worker thread runs in a copy of this run's context: its language (and any other
     # context variable) stays this session's, so messages built inside fn are translated
-    fut = ex.submit(contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, work)
+    fut = ex.submit(
+        contextvars.copy_context().run, _with_ctx, ctx, fn, args, kwargs, work, queue.set
+    )
     try:
-        return fut.result(timeout=seconds)
+        return _wait_showing_queue(fut, seconds, queue, show=ctx is not None)
     except FuturesTimeout:
         pass
     try:
@@ -433,14 +489,74 @@ def run_with_budget(
         ex.shutdown(wait=False, cancel_futures=True)
 
 
-def _with_ctx(ctx, fn, args, kwargs, seconds=None):
+class _QueueNote:
+    """How many runs are ahead of this one for a free worker process (None: not waiting),
+    set by the budget thread (``ecomdash.ui.worker``'s ``on_wait``), shown by the page's."""
+
+    def __init__(self) -> None:
+        self.ahead: int | None = None
+
+    def set(self, ahead: int | None) -> None:
+        self.ahead = ahead
+
+
+#: How often a page waiting for its step looks whether it queues for a free worker (s).
+QUEUE_POLL_S = 0.25
+
+
+def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
+    """``fut.result(timeout=seconds)``; while the step waits for a free worker process, the
+    page says so where it is (in the page's ``st.status`` when called inside one): "Waiting
+    for a free worker: N ahead". Raises ``FuturesTimeout`` at ``seconds``."""
+    end = time.monotonic() + seconds
+    note = None
+    shown = None
+    since = None  # when the wait for a worker began
+    try:
+        while True:
+            left = end - time.monotonic()
+            try:
+                return fut.result(timeout=max(0.0, min(left, QUEUE_POLL_S)))
+            except FuturesTimeout:
+                if left <= QUEUE_POLL_S:
+                    raise
+            ahead = queue.ahead
+            if show and ahead != shown:
+                if note is None:
+                    note = st.empty()
+                    since = time.monotonic()
+                if ahead is None:  # its turn came: say how long it waited
+                    note.caption(
+                        _(
+                            "Waited {secs} s for a free worker.",
+                            secs=f"{time.monotonic() - since:.1f}",
+                        )
+                    )
+                else:
+                    busy, _waiting = worker_load()
+                    note.caption(
+                        _(
+                            "Waiting for a free worker ({busy} busy): {n} ahead. The wait "
+                            "counts against the time budget.",
+                            busy=busy,
+                            n=ahead,
+                        )
+                    )
+                shown = ahead
+    finally:
+        if note is not None and shown is not None:  # still queued when the run ended
+            note.empty()
+
+
+def _with_ctx(ctx, fn, args, kwargs, seconds=None, on_wait=None):
     if ctx is not None:
         add_script_run_ctx(threading.current_thread(), ctx)
     if seconds is None:
         return fn(*args, **kwargs)
     # a heavy step run through ecomdash.ui.worker.run_in_worker inside fn is killed when
-    # this budget runs out, so the refused work really stops
-    with budget_scope(seconds):
+    # this budget runs out, so the refused work really stops; while it waits for a free
+    # worker process, on_wait(ahead) is told how many runs are ahead of it
+    with budget_scope(seconds, on_wait=on_wait):
         return fn(*args, **kwargs)
 
 

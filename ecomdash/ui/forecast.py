@@ -590,9 +590,11 @@ def _many_section(ctx: PageContext) -> None:
     if run:
         st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
     params = _stored(K_MANY, ctx) or _many_defaults(ctx)
-    with timed_status(_("Forecasting the top {n} products", n=params[0])) as status:
+    what = _("Forecasting the top {n} products", n=params[0])
+    with timed_status(what) as status:
         status.write(_("Weekly series per product, backtest of every model, automatic choice…"))
-        many, cut = _many(ctx.key, params)
+        # a page budget: over it the backtests' worker is killed and the page says so
+        many, cut = run_with_budget(_many, ctx.key, params, what=what)
     for w in many.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
     t = many.table
@@ -673,9 +675,15 @@ def _restock_section(ctx: PageContext) -> None:
     service, lead, review, top = params
     with timed_status(_("Planning restock")) as status:
         status.write(_("Weekly unit forecasts per product…"))
-        many, _cut = _many(ctx.key, (top, "units", 8, 4))
+        # page budgets: over one, the forecasts' worker is killed and the page says so
+        many, _cut = run_with_budget(
+            _many,
+            ctx.key,
+            (top, "units", 8, 4),
+            what=_("Forecasting the top {n} products", n=top),
+        )
         status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
-        base = _plan(ctx.key, params)
+        base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
     up = st.file_uploader(
         _("Current stock (CSV: product id and units on hand)"),
         type=["csv", "txt"],

@@ -291,12 +291,14 @@ def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
 
 
 def compute(
-    ctx: PageContext,
+    ctx: PageContext, stopped: dict[str, EcomdashError] | None = None
 ) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], dict[str, Future], float]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
     sources that could not run (shown, never raised); the analyses still running in the
     background (the home waits at most ``STEP_BUDGET_S`` for each, in turn); when they
-    started (``time.perf_counter()``)."""
+    started (``time.perf_counter()``). ``stopped``: sources whose background run just failed
+    (their errors): reported as such, not started again in this run."""
+    stopped = stopped or {}
     found: list[FD.Finding | None] = []
     problems: list[tuple[str, EcomdashError]] = []
     pending: dict[str, Future] = {}
@@ -304,12 +306,15 @@ def compute(
         bar = st.progress(0.0)
         missing = {name: _missing(ctx, needs) for name, (needs, _fn) in SOURCES.items()}
         t_start = time.perf_counter()
-        futures = _start(ctx, [n for n in SOURCES if not missing[n]])
+        futures = _start(ctx, [n for n in SOURCES if not missing[n] and n not in stopped])
         budget = _engine_budget(step_wait())
         for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
             if missing[name]:
                 status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing[name])))
+            elif name in stopped:
+                problems.append((label, stopped[name]))
+                status.write(_(TEXT["stopped"], label=label))
             else:
                 try:
                     f, secs = futures[name].result(timeout=budget)
@@ -445,7 +450,7 @@ def _render(ctx: PageContext) -> None:
     with bottom:  # the KPI cards come first (fast), the findings fill in above them
         _kpi_cards(ctx)
     with top:
-        ranked, problems, pending, started = compute(ctx)
+        ranked, problems, pending, started = compute(ctx, _stopped(ctx))
         if pending:
             auto = _watch(ctx, pending, started)
             text = TEXT["background_auto" if auto else "background"]
@@ -489,6 +494,28 @@ def _watch(ctx: PageContext, pending: dict[str, Future], started: float) -> bool
     return True
 
 
+def _stopped(ctx: PageContext) -> dict[str, EcomdashError]:
+    """The background analyses of this page's settings that are all over and all failed,
+    with their errors (taken: the home then runs without its polling fragment, whose timer
+    ends with that run, and reports them instead of starting them again; the merchant's next
+    visit tries them again)."""
+    held = st.session_state.get(K_PENDING)
+    if not held or held[0] != ctx.key:
+        return {}
+    _key, futures, _t0 = held
+    what, names = pending_state(futures)
+    if what != "stopped":
+        return {}
+    st.session_state.pop(K_PENDING, None)
+    out = {}
+    for n in names:
+        err = None if futures[n].cancelled() else futures[n].exception()
+        if not isinstance(err, EcomdashError):
+            err = EcomdashError(_(TEXT["stopped"], label=_(STEPS[n])))
+        out[n] = err
+    return out
+
+
 @st.fragment(run_every=POLL_S)
 def _pending_fragment() -> None:
     held = st.session_state.get(K_PENDING)
@@ -512,9 +539,6 @@ def _pending_fragment() -> None:
         reruns = st.session_state.setdefault(K_RERUNS, {})
         reruns[key] = reruns.get(key, 0) + 1
         st.rerun()
-    # every one failed: say why (each poll redraws it), and do not start them again
-    for n in names:
-        err = futures[n].exception()
-        st.caption(inert(_(TEXT["stopped"], label=_(STEPS[n]))))
-        if isinstance(err, EcomdashError):
-            show_error(err)
+    # every one failed: a full run of the home says why (see _stopped) without this fragment,
+    # so its timer stops: polling on would only redraw the same failure every POLL_S seconds
+    st.rerun(scope="app")

@@ -25,7 +25,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.overview_counts import render_counts
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import show_cached_table
 
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
@@ -184,7 +184,9 @@ def render(ctx: PageContext) -> None:
             width="stretch",
         )
     with right:
-        show_table(res.trend, hide_index=True, height=330)
+        show_cached_table(
+            lambda: res.trend, key=(ctx.key, grain), name="trend", hide_index=True, height=330
+        )
         download_table(res.trend, "trend", key="dl_trend")
 
     names = ["top_products", "top_categories", "top_countries"]
@@ -212,7 +214,9 @@ def render(ctx: PageContext) -> None:
                 where=a,
             )
             with b:
-                show_table(df, hide_index=True)
+                show_cached_table(
+                    lambda df=df: df, key=(ctx.key, grain), name=stem, hide_index=True
+                )
                 download_table(df, stem, key=f"dl_{stem}")
     with strip:
         from ecomdash.ui.alerts import render_strip

@@ -526,7 +526,12 @@ def _export_tab(ctx: PageContext, p: RecParams) -> None:
         return
     try:
         with timed_status(_("Recommending for every customer")) as status:
-            table = _sources(_bulk(ctx.key, p, get_lang()))
+            # a page budget: over it the worker is killed and the page says so
+            table = _sources(
+                run_with_budget(
+                    _bulk, ctx.key, p, get_lang(), what=_("Recommending for every customer")
+                )
+            )
             status.write(
                 _(
                     "{customers} customers, {rows} rows",

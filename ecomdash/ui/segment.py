@@ -31,7 +31,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.figcache import lazy_figure
-from ecomdash.ui.tables import fmt_date, head_for_screen, show_table
+from ecomdash.ui.tables import fmt_date, head_for_screen, show_cached_table
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
@@ -198,18 +198,20 @@ def render(ctx: PageContext) -> None:
     with tabs[1]:
         _cluster_tab(res, fk)
     with tabs[2]:
-        _explain_tab(res)
+        _explain_tab(res, fk)
     with tabs[3]:
         _movement_tab(res, fk)
     with tabs[4]:
-        _download_tab(res)
+        _download_tab(res, fk)
 
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
     _chart(charts.segment_treemap, "rfm", fk, width="stretch")
     table = translated(r.segments)
-    show_table(table, area="segments", hide_index=True, width="stretch")
+    show_cached_table(
+        lambda: table, key=fk, name="segments", area="segments", hide_index=True, width="stretch"
+    )
     download_table(
         table, "rfm-segments", label=_("Download segment table"), key="dl_seg", area="segments"
     )
@@ -261,11 +263,20 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     left, right = st.columns([3, 2])
     _chart(charts.silhouette_curve, "clusters", fk, width="stretch", where=left)
     with right:
-        show_table(cl.curve, area="segments", hide_index=True, width="stretch")
+        show_cached_table(
+            lambda: cl.curve,
+            key=fk,
+            name="curve",
+            area="segments",
+            hide_index=True,
+            width="stretch",
+        )
     _chart(charts.profile_heatmap, "clusters", fk, width="stretch")
     # the overall row's cluster id "all" shown in the UI language
     profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
-    show_table(profile, area="segments", hide_index=True, width="stretch")
+    show_cached_table(
+        lambda: profile, key=fk, name="profile", area="segments", hide_index=True, width="stretch"
+    )
     download_table(
         profile,
         "cluster-profiles",
@@ -276,7 +287,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
     _chart(charts.pca_scatter, "clusters", fk, width="stretch")
 
 
-def _explain_tab(res: SegmentationResult) -> None:
+def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     if res.explanation is None:
         st.info(res.cluster_error or _("No clusters to explain."))
         return
@@ -316,8 +327,10 @@ def _explain_tab(res: SegmentationResult) -> None:
                 for r in part.itertuples()
             )
         )
-    show_table(
-        e.rules,
+    show_cached_table(
+        lambda: e.rules,
+        key=fk,
+        name="rules",
         area="segments",
         hide_index=True,
         width="stretch",
@@ -349,7 +362,7 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     )
     _chart(charts.movement_sankey, "movement", fk, width="stretch")
     shown = mat.rename(index=_, columns=_)  # segment names in the UI language
-    show_table(shown, area="segments", width="stretch")
+    show_cached_table(lambda: shown, key=fk, name="movement", area="segments", width="stretch")
     download_table(
         shown.reset_index(),
         "segment-movement",
@@ -359,7 +372,7 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     )
 
 
-def _download_tab(res: SegmentationResult) -> None:
+def _download_tab(res: SegmentationResult, fk: tuple) -> None:
     table = res.customers
     # option values are language-independent ids ("all", "segment:<id>", "cluster:<i>"), so
     # switching language keeps the choice; only their display is translated
@@ -400,8 +413,10 @@ def _download_tab(res: SegmentationResult) -> None:
     )
     # only the rows on screen are translated now; the file (every row) when it is built
     shown, note = head_for_screen(part)
-    show_table(
-        translated(shown, ("segment",)),
+    show_cached_table(
+        lambda: translated(shown, ("segment",)),
+        key=(*fk, choice),
+        name="customers",
         area="segments",
         hide_index=True,
         width="stretch",

@@ -16,6 +16,8 @@ from ecomdash.ui.common import (
     K_DATASET,
     K_FILTERS,
     K_PENDING,
+    dataset_info,
+    dataset_list,
     get_store,
     resolve_dataset,
     show_error,
@@ -53,7 +55,7 @@ def render() -> None:
         info = resolve_dataset(store)
         if info is None:
             return
-        datasets = store.list_datasets()
+        datasets = dataset_list(store)
         ids = [d.id for d in datasets]
         names = {d.id: _("{name} ({n} lines)", name=d.name, n=f"{d.rows:,}") for d in datasets}
         chosen = st.selectbox(
@@ -72,7 +74,7 @@ def render() -> None:
         except EcomdashError as exc:
             show_error(exc)
             st.session_state[K_FILTERS] = Filters()
-        current = store.info(chosen)
+        current = dataset_info(store, chosen)
         report_ui.render(
             (store.workspace, current.id, current.version, st.session_state[K_FILTERS].as_key()),
             current.name,
@@ -101,7 +103,7 @@ def _meta(workspace: str, dataset_id: str, version: int) -> tuple:
 
 
 def _filters(store, dataset_id: str) -> Filters:
-    info = store.info(dataset_id)
+    info = dataset_info(store, dataset_id)
     lo, hi, countries, categories = _meta(store.workspace, info.id, info.version)
     start = end = None
     if lo is not None and hi is not None:

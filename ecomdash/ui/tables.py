@@ -13,7 +13,7 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -149,6 +149,60 @@ def show_table(
         st.caption(note)
     if len(df) == 0:
         st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
+    return out
+
+
+@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+def _prepared_table(
+    name: str,
+    key: tuple,
+    lang: str,
+    area: str | None,
+    kinds: tuple,
+    hide_index: bool | None,
+    _build: Callable[[], pd.DataFrame],
+):
+    """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
+    converts a frame), its column config and its row count, built once per key."""
+    from streamlit import dataframe_util
+
+    df = _build()
+    cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index)
+    table = dataframe_util.convert_pandas_df_to_arrow_table(_models_as_labels(df, area))
+    return table, cfg, len(df)
+
+
+def show_cached_table(
+    build: Callable[[], pd.DataFrame],
+    *,
+    key: tuple,
+    name: str,
+    area: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    column_config: Mapping | None = None,
+    empty: str = EMPTY,
+    **kwargs,
+):
+    """:func:`show_table` of ``build()``, converted to Arrow once per ``(name, key)`` and the
+    run's language: ``key`` must name everything the frame depends on (``(ctx.key, params)``),
+    never a frame. A cached page run converted every table again (pandas to Arrow, headers and
+    formats): a sixth of its CPU (py-spy under bench/bench_load.py). ``build`` runs on a miss
+    only, so it may do the work a table needs first (translating names)."""
+    from ecomdash.i18n import get_lang
+
+    table, cfg, n = _prepared_table(
+        name,
+        key,
+        get_lang(),
+        area,
+        tuple(sorted((kinds or {}).items())),
+        kwargs.get("hide_index"),
+        build,
+    )
+    cfg = {**cfg, **(column_config or {})}
+    out = st.dataframe(table, column_config=cfg, **kwargs)
+    if n == 0:
+        st.caption(_(empty))
     return out
 
 

@@ -29,7 +29,8 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from multiprocessing import context as mp_context
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
@@ -66,6 +67,81 @@ PRELOAD = (
 _local = threading.local()
 
 
+def max_workers() -> int:
+    """How many worker processes run at once in this server: ``ECOMDASH_MAX_WORKERS`` when set
+    to a whole number >= 1, else the number of CPUs (more busy workers than cores only makes
+    every run slower, and each holds its data in memory)."""
+    raw = os.environ.get("ECOMDASH_MAX_WORKERS", "").strip()
+    try:
+        n = int(raw) if raw else 0
+    except ValueError:
+        n = 0
+    return n if n >= 1 else max(1, os.cpu_count() or 1)
+
+
+class _Slots:
+    """At most ``max_workers()`` worker processes at once, first come first served.
+
+    One per server process, on purpose: the slots stand for the machine's cores, which every
+    session shares (like the fork server itself); it holds no merchant data, only a count and
+    the queue of waiting runs. A run waiting for a slot is told how many runs are ahead of it
+    (``on_wait``), and the wait counts against its budget."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._busy = 0
+        self._queue: deque[object] = deque()
+
+    def acquire(self, deadline: float | None, on_wait: Callable[[int | None], None] | None) -> bool:
+        """Take a slot (True), or False when ``deadline`` passes first. ``on_wait(ahead)``
+        is called (quick: the lock is held) when the run starts waiting, when the number of
+        runs ahead changes, and with None once it has its slot."""
+        me = object()
+        said = None
+        with self._cond:
+            self._queue.append(me)
+            try:
+                while True:
+                    if self._queue[0] is me and self._busy < max_workers():
+                        self._queue.popleft()
+                        self._busy += 1
+                        if on_wait is not None and said is not None:
+                            on_wait(None)  # no longer waiting
+                        return True
+                    ahead = self._queue.index(me)
+                    if on_wait is not None and ahead != said:
+                        said = ahead
+                        on_wait(ahead)
+                    wait = None if deadline is None else deadline - time.monotonic()
+                    if wait is not None and wait <= 0:
+                        return False
+                    # woken by a release or a leaving run; also looks again every second in
+                    # case the limit was raised
+                    self._cond.wait(1.0 if wait is None else min(wait, 1.0))
+            finally:
+                if me in self._queue:  # refused, or interrupted: leave the queue
+                    self._queue.remove(me)
+                self._cond.notify_all()
+
+    def release(self) -> None:
+        with self._cond:
+            self._busy -= 1
+            self._cond.notify_all()
+
+    def state(self) -> tuple[int, int]:
+        """(worker processes running, runs waiting for one)."""
+        with self._cond:
+            return self._busy, len(self._queue)
+
+
+_slots = _Slots()
+
+
+def worker_load() -> tuple[int, int]:
+    """(worker processes running now, runs waiting for a free one) in this server."""
+    return _slots.state()
+
+
 def budget_left() -> float | None:
     """Seconds left of the enclosing ``budget_scope`` on this thread, or None outside one."""
     at = getattr(_local, "deadline", None)
@@ -73,14 +149,24 @@ def budget_left() -> float | None:
 
 
 @contextmanager
-def budget_scope(seconds: float) -> Iterator[None]:
-    """Run the body with a deadline ``seconds`` from now that ``run_in_worker`` obeys."""
-    previous = getattr(_local, "deadline", None), getattr(_local, "seconds", None)
+def budget_scope(
+    seconds: float, *, on_wait: Callable[[int | None], None] | None = None
+) -> Iterator[None]:
+    """Run the body with a deadline ``seconds`` from now that ``run_in_worker`` obeys.
+
+    ``on_wait(ahead)``: called (on this thread) when a worker run in the body waits for a free
+    worker, with how many runs are ahead of it, and again whenever that number changes."""
+    previous = (
+        getattr(_local, "deadline", None),
+        getattr(_local, "seconds", None),
+        getattr(_local, "on_wait", None),
+    )
     _local.deadline, _local.seconds = time.monotonic() + seconds, seconds
+    _local.on_wait = on_wait
     try:
         yield
     finally:
-        _local.deadline, _local.seconds = previous
+        _local.deadline, _local.seconds, _local.on_wait = previous
 
 
 def refused(what: str, seconds: float) -> TimeBudgetError:
@@ -221,7 +307,10 @@ def run_in_worker(
     """``fn(*args, **kw)`` in a worker process, killed if it runs past its budget.
 
     The budget is ``seconds``, else what is left of the enclosing ``budget_scope``, else
-    ``DEFAULT_WORKER_BUDGET_S`` (None: no deadline). Exceptions of ``fn`` reach the caller unchanged (without the
+    ``DEFAULT_WORKER_BUDGET_S`` (None: no deadline). At most :func:`max_workers` worker
+    processes run at once in this server: a call waits for a free one first (the enclosing
+    ``budget_scope``'s ``on_wait`` is told how many runs are ahead), and that wait counts
+    against its budget. Exceptions of ``fn`` reach the caller unchanged (without the
     child's traceback); a worker that dies without answering raises ``WorkerCrashError``.
 
     ``serve``: a store passed among the arguments (``fn(store, dataset_id, ...)``, for a core
@@ -241,6 +330,18 @@ def run_in_worker(
     if serve is not None:
         args = tuple(_StoreSeat() if a is serve else a for a in args)
         kw = {k: _StoreSeat() if v is serve else v for k, v in kw.items()}
+    # at most max_workers() processes at once: a run waits here for a free one, and the wait
+    # counts against its budget
+    if not _slots.acquire(deadline, getattr(_local, "on_wait", None)):
+        raise refused(what, said)
+    try:
+        return _run(fn, args, kw, deadline=deadline, what=what, said=said, serve=serve)
+    finally:
+        _slots.release()
+
+
+def _run(fn, args, kw, *, deadline, what, said, serve):
+    """The worker process of one :func:`run_in_worker` call (a slot is held)."""
     ctx = _context()
     mine, theirs = ctx.Pipe(duplex=True)
     proc = _Process(target=_child, args=(theirs, get_lang(), fn, args, kw), daemon=True)

@@ -149,3 +149,31 @@ def test_home_analysis_past_the_page_budget_is_killed(
     assert _children(warm_worker) == [], "a worker process outlived the budget"
     time.sleep(1.0)
     assert _beat(beat)[1] == n1, "the refused work is still running"
+
+
+def test_refused_alerts_page_run_is_killed(demo_dataset, warm_worker, monkeypatch, tmp_path):
+    """The Alerts page's own check (outside any page budget before) now has one: over it, its
+    worker is killed and the page says so."""
+    from ecomdash.ui import alerts as alerts_ui
+
+    for budget in BUDGETS_S:
+        beat = tmp_path / f"beat{budget:.0f}"
+        monkeypatch.setattr(alerts_ui, "find_alerts", functools.partial(spin, beat=str(beat)))
+        monkeypatch.setattr(common, "_engine_budget", lambda seconds, b=budget: b)
+        t0 = time.monotonic()
+        at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+        assert not at.exception, at.exception
+        assert time.monotonic() - t0 < budget + 60  # refused, long before the spinning ends
+        errors = [e.value.replace("\\", "") for e in at.error]
+        said = f"Checking for alerts took longer than its time budget of {budget:.0f} s"
+        assert any(f"{said}, so it was stopped" in e for e in errors), errors
+        if _beat(beat) is not None:
+            break
+    got = _beat(beat)
+    assert got is not None, "the slow step never started: the test proves nothing"
+    pid, n1 = got
+    assert pid != os.getpid(), "the step ran in the server process, not in a worker"
+    assert not Path(f"/proc/{pid}").exists(), "the worker process is still there"
+    assert _children(warm_worker) == [], "a worker process outlived the refused run"
+    time.sleep(1.0)
+    assert _beat(beat)[1] == n1, "the refused work is still running"

@@ -242,3 +242,54 @@ def test_pending_state_waits_reruns_or_stops():
     assert pending_state({"a": fut("ok"), "b": fut("running")}) == ("wait", ["b"])
     assert pending_state({"a": fut("ok"), "b": fut("failed")}) == ("rerun", ["a"])
     assert pending_state({"a": fut("failed"), "b": fut("cancelled")}) == ("stopped", ["a", "b"])
+
+
+def test_home_stops_polling_once_every_background_analysis_failed(demo_dataset, monkeypatch):
+    """Background analyses that all failed (stopped at their budget): the full run the polling
+    fragment asks for reports them and does not draw the fragment again (its timer ends with
+    that run), and does not start them again. Before, the fragment redrew the same failure every
+    POLL_S seconds for as long as the page stayed open, and a rerun started them all again."""
+    import threading
+    import time
+
+    from ecomdash.errors import TimeBudgetError
+    from ecomdash.ui import home as home_ui
+
+    calls = {"source": 0, "fragment": 0}
+    release = threading.Event()
+
+    def stopped_source(ctx):
+        calls["source"] += 1
+        release.wait(30)  # still running when the home stops waiting for it
+        raise TimeBudgetError("Planted step took longer than its time budget of 1 s.")
+
+    real_fragment = home_ui._pending_fragment
+
+    def counted_fragment():
+        calls["fragment"] += 1
+        real_fragment()
+
+    monkeypatch.setattr(home_ui, "SOURCES", {"segments": ("segment", stopped_source)})
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 0.2)
+    monkeypatch.setattr(home_ui, "_pending_fragment", counted_fragment)
+    at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    assert any("still computing" in i.value for i in at.info), [i.value for i in at.info]
+    assert calls == {"source": 1, "fragment": 1}  # left to the background, polled
+    release.set()
+    _key, futures, _t0 = at.session_state[home_ui.K_PENDING]
+    end = time.monotonic() + 30
+    while not all(f.done() for f in futures.values()) and time.monotonic() < end:
+        time.sleep(0.05)
+    assert home_ui.pending_state(futures)[0] == "stopped"
+
+    at.run(timeout=240)  # the full run the fragment asks for once every analysis is over
+    assert not at.exception, at.exception
+    assert calls == {"source": 1, "fragment": 1}, "polling went on (or the step started again)"
+    assert home_ui.K_PENDING not in at.session_state
+    assert not any("still computing" in i.value for i in at.info)
+    errors = [e.value.replace("\\", "") for e in (*at.error, *at.warning)]
+    assert any("Planted step took longer than its time budget" in e for e in errors), errors
+
+    at.run(timeout=240)  # a later visit tries the analysis again
+    assert calls["source"] == 2

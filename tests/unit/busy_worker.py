@@ -29,3 +29,13 @@ def fail() -> None:
 def use_store(store, x: int) -> tuple:
     """What a core function does with the store it is given, from inside a worker."""
     return store.engine, store.add(x), getattr(store, "missing", "absent"), os.getpid()
+
+
+def hold(seconds: float, mark: str | None = None) -> tuple[float, float]:
+    """Hold a worker for ``seconds`` (sleeping): its start and end on the wall clock. With
+    ``mark``, the file is written first (the run started)."""
+    start = time.time()
+    if mark:
+        Path(mark).write_text(str(os.getpid()))
+    time.sleep(seconds)
+    return start, time.time()

@@ -98,3 +98,75 @@ def test_a_store_served_to_a_worker_runs_its_calls_here():
     assert (engine, total, missing) == ("duckdb", 42, "absent")
     assert child != os.getpid()  # the function ran in a worker ...
     assert store.calls == [(os.getpid(), 2)]  # ... and the store's method in this process
+
+
+def _together(n: int, fn) -> list:
+    """``fn(i)`` for i < n in n threads started together; their results (or exceptions)."""
+    import threading
+
+    out: list = [None] * n
+    gate = threading.Barrier(n)
+
+    def go(i: int) -> None:
+        gate.wait()
+        try:
+            out[i] = fn(i)
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            out[i] = exc
+
+    threads = [threading.Thread(target=go, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(600)
+    return out
+
+
+def test_worker_processes_are_capped_and_a_run_waits_its_turn(monkeypatch):
+    """With ECOMDASH_MAX_WORKERS=1 two runs started together never overlap, the second is
+    told it waits (0 runs ahead of it, then its slot); with 2 they do overlap (so the first
+    check is the cap's doing, not the fork server's)."""
+    from ecomdash.ui.worker import budget_scope, max_workers, warm, worker_load
+    from tests.unit.busy_worker import hold
+
+    warm()
+    run_in_worker(sum_of_squares, 10, seconds=300)  # the fork server up: starts are quick
+    monkeypatch.setenv("ECOMDASH_MAX_WORKERS", "1")
+    assert max_workers() == 1
+    told: list[list] = [[], []]
+
+    def run(i: int):
+        with budget_scope(300, on_wait=told[i].append):
+            return run_in_worker(hold, 1.5, seconds=None)
+
+    a, b = sorted(_together(2, run))
+    assert a[1] <= b[0], f"two workers ran at once under a cap of 1: {a} and {b}"
+    waited = [t for t in told if t]
+    assert len(waited) == 1 and waited[0][0] == 0 and waited[0][-1] is None, told
+    assert worker_load() == (0, 0)  # every slot given back, nobody left in the queue
+
+    monkeypatch.setenv("ECOMDASH_MAX_WORKERS", "2")
+    a, b = sorted(_together(2, lambda i: run_in_worker(hold, 3.0, seconds=300)))
+    assert b[0] < a[1], f"a cap of 2 ran them one after the other: {a} and {b}"
+
+
+def test_the_wait_for_a_worker_counts_against_the_budget(monkeypatch, tmp_path):
+    """A run queued behind a busy worker is refused when its budget runs out while it waits,
+    and its step never starts."""
+    from tests.unit.busy_worker import hold
+
+    run_in_worker(sum_of_squares, 10, seconds=300)
+    monkeypatch.setenv("ECOMDASH_MAX_WORKERS", "1")
+    mark = tmp_path / "second-started"
+
+    def run(i: int):
+        if i == 0:
+            return run_in_worker(hold, 8.0, seconds=None)
+        time.sleep(2.0)  # the first holds the only worker by now
+        return run_in_worker(hold, 0.1, str(mark), seconds=2.0, what="The queued model")
+
+    first, second = _together(2, run)
+    assert isinstance(first, tuple), first
+    assert isinstance(second, TimeBudgetError), second
+    assert "The queued model took longer than its time budget of 2 s" in str(second)
+    assert not mark.exists(), "the refused run's step started anyway"
