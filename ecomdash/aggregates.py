@@ -404,13 +404,14 @@ def recommend_split(
         truth = cur.execute(
             f"""WITH s AS (SELECT customer_id, product_id, order_date FROM lines
                 WHERE {where} AND order_date < ?),
-            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?),
-            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?)
+            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?),
+            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?
+                AND customer_id IN (SELECT customer_id FROM a))
             SELECT a.customer_id, a.product_id FROM a
             LEFT JOIN b USING (customer_id, product_id)
             WHERE a.customer_id IN (SELECT customer_id FROM b)
                 AND (b.customer_id IS NULL {rebuy_sql})""",
-            [*params, s_, c, c, *rebuy],
+            [*params, s_, c, c, *rebuy],  # a: cut-off, b: cut-off
         ).fetchnumpy()
     finally:
         cur.close()
