@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
@@ -404,13 +403,14 @@ def recommend_split(
         truth = cur.execute(
             f"""WITH s AS (SELECT customer_id, product_id, order_date FROM lines
                 WHERE {where} AND order_date < ?),
-            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?),
-            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?)
+            a AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date >= ?),
+            b AS (SELECT DISTINCT customer_id, product_id FROM s WHERE order_date < ?
+                AND customer_id IN (SELECT customer_id FROM a))
             SELECT a.customer_id, a.product_id FROM a
             LEFT JOIN b USING (customer_id, product_id)
             WHERE a.customer_id IN (SELECT customer_id FROM b)
                 AND (b.customer_id IS NULL {rebuy_sql})""",
-            [*params, s_, c, c, *rebuy],
+            [*params, s_, c, c, *rebuy],  # a: cut-off, b: cut-off
         ).fetchnumpy()
     finally:
         cur.close()
@@ -472,18 +472,31 @@ def basket_pairs(
             FROM lines WHERE {where} GROUP BY 1, 2, 3""",
             params,
         ).df()
-        # the distinct (basket, item) pairs, numbered by Arrow (no string join in SQL)
+        bad = groups["it"].isna() | groups["no_key"].astype(bool)
+        n_dropped = int(groups.loc[bad, "n"].sum())
+        kept = groups.loc[~bad]
+        items = np.array(sorted({str(x) for x in kept["it"]}), dtype=object)
+        # the distinct (basket, item) pairs as two integer codes, numbered in the same SQL:
+        # items by their rank in Python's sorted order (a small table joined in), baskets by
+        # dense_rank of their key — no basket key string crosses into Python
+        cur.register(
+            "_basket_items",
+            pa.table(
+                {
+                    "it": pa.array([str(x) for x in items], pa.string()),
+                    "code": pa.array(np.arange(len(items), dtype=np.int32)),
+                }
+            ),
+        )
         tb = cur.sql(
-            f"""SELECT DISTINCT {key} AS bk, {item} AS it FROM lines
-            WHERE {where} AND {item} IS NOT NULL AND NOT {no_key}""",
+            f"""SELECT CAST(dense_rank() OVER (ORDER BY bk) - 1 AS INTEGER) AS b, code AS i
+            FROM (SELECT DISTINCT {key} AS bk, bi.code FROM lines
+                JOIN _basket_items bi ON CAST({item} AS VARCHAR) = bi.it
+                WHERE {where} AND {item} IS NOT NULL AND NOT {no_key})""",
             params=params,
         ).to_arrow_table()
     finally:
         cur.close()
-    bad = groups["it"].isna() | groups["no_key"].astype(bool)
-    n_dropped = int(groups.loc[bad, "n"].sum())
-    kept = groups.loc[~bad]
-    items = np.array(sorted({str(x) for x in kept["it"]}), dtype=object)
     names = items.copy()
     if named:  # the most common name; ties: alphabetically first
         nm = kept.loc[kept["nm"].notna()].astype({"it": str, "nm": str})
@@ -492,16 +505,9 @@ def basket_pairs(
         names[np.searchsorted(items, nm["it"].to_numpy(dtype=object))] = nm["nm"].to_numpy(
             dtype=object
         )
-
-    def _chunk(col) -> pa.Array:
-        return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
-
-    bcodes = pc.dictionary_encode(_chunk(tb.column("bk"))).indices
-    its = pc.dictionary_encode(_chunk(tb.column("it")))
-    rank = np.searchsorted(items, np.asarray(its.dictionary.to_pylist(), dtype=object))
     pairs = {
-        "b": bcodes.to_numpy(zero_copy_only=False),
-        "i": rank[its.indices.to_numpy(zero_copy_only=False)],
+        "b": tb.column("b").to_numpy(),
+        "i": tb.column("i").to_numpy(),
     }
     b = np.asarray(pairs["b"], dtype=np.int32)
     return B.BasketPairs(

@@ -11,6 +11,7 @@ A dataset without amounts has no shop groups: its whole lines are read (it is sm
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 
 import pandas as pd
@@ -24,6 +25,16 @@ from ecomdash.forecast import LINE_COLUMNS, ManyForecastResult, forecast_many
 RESTOCK_MANY = {"metric": "units", "horizon": 8, "folds": 4}
 
 
+class _Ask(enum.Enum):
+    STORE = "ask the store"
+
+
+#: ``top_products(shop=ASK_STORE)`` (the default): read the whole-shop day groups from the
+#: store. ``shop=None`` is the store's own answer for a dataset without amounts (no groups:
+#: the lines are read), so a caller that already asked does not make it ask again.
+ASK_STORE = _Ask.STORE
+
+
 def top_products(
     store,
     dataset_id: str,
@@ -33,16 +44,16 @@ def top_products(
     metric: str = "units",
     horizon: int = 8,
     folds: int = 4,
-    shop: pd.DataFrame | None = None,
+    shop: pd.DataFrame | None | _Ask = ASK_STORE,
     run: Callable | None = None,
 ) -> tuple[ManyForecastResult, dict[str, float]]:
     """:func:`~ecomdash.forecast.forecast_many` of the ``top`` products by revenue from their
-    lines only, the whole-shop calendar from the SQL day groups (``shop``: already read, else
-    asked of the store), and the cut: products and revenue in all and kept (empty when the
+    lines only, the whole-shop calendar from the SQL day groups (``shop``: already read, None
+    when the store has none for this dataset, or :data:`ASK_STORE` to ask it), and the cut: products and revenue in all and kept (empty when the
     whole lines were read). ``run(fn, *args, **kw)`` runs the models (the app: a worker
     process it can stop); default: here."""
     filters = filters or Filters()
-    if shop is None:
+    if shop is ASK_STORE:
         shop = store.shop_day_groups(dataset_id, filters, with_orders=metric == "orders")
     if shop is None:  # no revenue column: the shop series needs the lines
         lines, cut = store.load_columns(dataset_id, filters, LINE_COLUMNS), None

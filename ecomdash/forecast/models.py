@@ -290,11 +290,11 @@ def _sarimax(
             )
             if fitted is None or k == len(origins) - 1:
                 start = fitted.params if fitted is not None else None
-                res = mod.fit(disp=False, maxiter=50, start_params=start)
+                res = mod.fit(disp=False, maxiter=50, start_params=start, cov_type="none")
                 if fitted is None:
                     fitted = res
             else:
-                res = mod.filter(fitted.params)
+                res = mod.filter(fitted.params, cov_type="none")
             fc = res.get_forecast(h, exog=ex_f)
             mean[0, k] = fc.predicted_mean
             sd[0, k] = np.sqrt(np.maximum(fc.var_pred_mean, 0.0))

@@ -501,6 +501,14 @@ def _sparse_cosine_top(
     nobody bought together stay out (their similarity is 0 in the dense form too). Column
     ``c`` keeps the entries at or above the ``neighbours``-th largest value of row ``c``, as
     the dense version does.
+
+    With shrinkage (the item kNN default) every value is exactly symmetric — the gram's
+    sums run over the same customers in the same order both ways, and the denominator
+    ``norms[r] * norms[c] + shrinkage`` commutes — so column ``c`` kept at row ``c``'s cut is
+    row ``c`` kept at its own cut, transposed: each block is pruned as soon as it is built and
+    the unpruned products × products matrix (9 GB of entries at 30,000 products and 1 M
+    customers) never exists. Without shrinkage (``a / n_r / n_c`` is not symmetric to the
+    last bit) the whole matrix is built first and cut after, as before.
     """
     W32 = W.astype(np.float32)
     Wc = W32.tocsc()
@@ -513,6 +521,8 @@ def _sparse_cosine_top(
     norms = np.sqrt(np.maximum(sq, 0)).astype(np.float32)
     if shrinkage == 0:
         norms[norms == 0] = 1.0
+    prune = neighbours is not None and neighbours < n
+    symmetric = shrinkage != 0
     parts, cuts = [], np.zeros(n, dtype=np.float32)
     for a in range(0, n, block):
         g = (Wt[a : a + block] @ W32).tocsr()
@@ -529,20 +539,34 @@ def _sparse_cosine_top(
         d[rows == g.indices] = 0.0
         g.data = d
         g.eliminate_zeros()
-        if neighbours is not None and neighbours < n:
-            nnz = np.diff(g.indptr)
-            full = np.flatnonzero(nnz >= neighbours)
-            if len(full):  # the neighbours-th largest of each row with that many entries
-                r = np.repeat(np.arange(g.shape[0]), nnz)
-                order = np.lexsort((-g.data, r))
-                cuts[a + full] = g.data[order][g.indptr[full] + neighbours - 1]
+        if prune:
+            block_cuts = _row_cuts(g, neighbours)
+            cuts[a : a + g.shape[0]] = block_cuts
+            if symmetric:  # keep each row's own top now (transposed at the end)
+                nnz = np.diff(g.indptr)
+                g.data[g.data < np.repeat(block_cuts, nnz)] = 0.0
+                g.eliminate_zeros()
         parts.append(g)
     sim = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((n, n), dtype=np.float32)
-    if neighbours is not None and neighbours < n:
+    del parts
+    if prune and symmetric:
+        sim = sim.T.tocsr()
+    elif prune:
         sim.data[sim.data < cuts[sim.indices]] = 0.0
         sim.eliminate_zeros()
     sim.sort_indices()
     return sim
+
+
+def _row_cuts(g: sp.csr_matrix, neighbours: int) -> np.ndarray:
+    """Each row's ``neighbours``-th largest stored value (0 for rows with fewer entries):
+    a partition of each full row's values (linear in its entries, not a sort of the block)."""
+    nnz = np.diff(g.indptr)
+    out = np.zeros(g.shape[0], dtype=np.float32)
+    for i in np.flatnonzero(nnz >= neighbours):
+        vals = g.data[g.indptr[i] : g.indptr[i + 1]]
+        out[i] = np.partition(vals, len(vals) - neighbours)[len(vals) - neighbours]
+    return out
 
 
 class _FactorCosine:

@@ -696,7 +696,7 @@ class _SparkCursor:
         def sub(m: re.Match) -> str:
             return self._temp_name(m.group(1))
 
-        return re.sub(r"(?<![\w.])(_l|_c|_alert_costs)\b", sub, sql)
+        return re.sub(r"(?<![\w.])(_l|_c|_alert_costs|_basket_items)\b", sub, sql)
 
     def _run(self, sql: str, params):
         params = list(params)

@@ -1,0 +1,88 @@
+"""The 10 M-line paths of the recommenders against their plain reference computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from ecomdash import recommend as R
+from ecomdash.recommend import models as RM
+
+
+def _random_purchases(seed: int, n_u: int = 400, n_i: int = 70, density: float = 0.06):
+    rng = np.random.default_rng(seed)
+    X = (rng.random((n_u, n_i)) < density).astype(np.float64)
+    X[:, 0] = rng.random(n_u) < 0.5  # a best seller: many equal similarities (ties at cuts)
+    return sp.csr_matrix(X)
+
+
+def _dense_reference(W: sp.csr_matrix, shrinkage: float, neighbours: int) -> np.ndarray:
+    """The whole products x products cosine in numpy, then each column cut at its row's
+    ``neighbours``-th largest value (zeros included, as in a dense matrix)."""
+    W32 = W.astype(np.float32)
+    gram = (W32.T @ W32).toarray()
+    norms = np.sqrt(np.maximum(np.diag(gram), 0)).astype(np.float32)
+    np.fill_diagonal(gram, 0.0)
+    dense = gram / (np.outer(norms, norms) + np.float32(shrinkage))
+    n = dense.shape[0]
+    cut = np.sort(dense, axis=1)[:, n - neighbours]
+    dense[dense < cut[None, :]] = 0.0
+    return dense
+
+
+@pytest.mark.parametrize("seed,neighbours,block", [(0, 5, 7), (1, 1, 64), (2, 12, 3), (3, 69, 10)])
+def test_pruned_blocks_equal_the_dense_top_neighbours(seed, neighbours, block):
+    W = _random_purchases(seed)
+    got = R._sparse_cosine_top(W, shrinkage=10.0, neighbours=neighbours, block=block)
+    want = _dense_reference(W, 10.0, neighbours)
+    np.testing.assert_array_equal(got.toarray(), want)
+    # each column keeps at least its neighbours strongest sources (more only on ties)
+    kept = np.diff(got.tocsc().indptr)
+    nonzero = np.count_nonzero(want, axis=0)
+    assert np.all(kept >= np.minimum(neighbours, nonzero))
+
+
+def test_each_row_cut_is_its_kth_largest_value():
+    g = sp.csr_matrix(
+        np.array(
+            [[0.9, 0.1, 0.5, 0.5, 0.0], [0.0, 0.0, 0.3, 0.0, 0.0], [0.2, 0.2, 0.2, 0.7, 0.1]],
+            dtype=np.float32,
+        )
+    )
+    from ecomdash.recommend.base import _row_cuts
+
+    # row 0: 0.9, 0.5, 0.5, 0.1 -> 2nd largest 0.5; row 1 has one entry (< 2): no cut
+    np.testing.assert_array_equal(_row_cuts(g, 2), np.float32([0.5, 0.0, 0.2]))
+    np.testing.assert_array_equal(_row_cuts(g, 4), np.float32([0.1, 0.0, 0.2]))
+
+
+def test_als_chunked_dot_products_give_the_same_factors(monkeypatch):
+    inter = _interactions(_random_purchases(4, n_u=300, n_i=40, density=0.1))
+    whole = R.make_model("als", iterations=2).fit_interactions(inter)
+    monkeypatch.setattr(RM, "ALS_CHUNK", 7)  # many chunks, a ragged last one
+    chunked = R.make_model("als", iterations=2).fit_interactions(inter)
+    assert inter.counts.nnz % 7 != 0
+    np.testing.assert_array_equal(chunked.item_factors_, whole.item_factors_)
+    np.testing.assert_array_equal(chunked.user_factors_, whole.user_factors_)
+
+
+def _interactions(X: sp.csr_matrix) -> R.Interactions:
+    import pandas as pd
+
+    rows, cols = X.nonzero()
+    lines = pd.DataFrame(
+        {
+            "order_id": [f"O{r}-{c}" for r, c in zip(rows, cols, strict=True)],
+            "customer_id": [f"C{r:04d}" for r in rows],
+            "product_id": [f"P{c:03d}" for c in cols],
+            "quantity": 1.0,
+            "unit_price": 2.0,
+            "revenue": 2.0,
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rows % 50, unit="D"),
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+    return R.build_interactions(lines)
