@@ -97,10 +97,13 @@ class Lake:
                         detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
                     )
                 ) from exc
-            self._protocol = self.url.split("://", 1)[0].lower()
-            self.root = f"{base.rstrip('/')}/{workspace}"
+            scheme, rest = self.url.split("://", 1)
+            self._base = base.rstrip("/")
+            # Spark gets the URL as written (its host part, e.g. abfs's container@account,
+            # kept), with the Hadoop scheme: s3:// is s3a:// on Spark
+            self._spark_base = f"{_SPARK_SCHEMES.get(scheme.lower(), scheme)}://{rest}"
+            self.root = f"{self._base}/{workspace}"
         else:
-            self._protocol = "file"
             self.root = os.path.join(_local(self.url), workspace)
 
     # -- paths ------------------------------------------------------------------------------
@@ -113,7 +116,9 @@ class Lake:
         """The URI Spark reads and writes ``path`` with."""
         if self._fs is None:
             return _uri(path)
-        return f"{_SPARK_SCHEMES.get(self._protocol, self._protocol)}://{path}"
+        if not path.startswith(self._base):
+            raise StoreError(note(N_("Internal error: a lake path is outside the lake.")))
+        return self._spark_base + path[len(self._base) :]
 
     # -- files ------------------------------------------------------------------------------
     def exists(self, path: str) -> bool:

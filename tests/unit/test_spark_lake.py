@@ -138,7 +138,7 @@ def test_the_fsspec_path_on_memory():
     url = f"memory://lake-{secrets.token_hex(4)}"
     lake = L.Lake(url, "ws")
     assert lake.object_store and lake.root.endswith("/ws")
-    assert lake.spark_uri(lake.join("ds", "v1")).startswith("memory://")
+    assert lake.spark_uri(lake.join("ds", "v1")) == f"{url}/ws/ds/v1"
     cat = L.catalogue_for(lake)
     assert isinstance(cat, L.PointerCatalogue)
     cat.update("add", lambda c: c.update(a=1))
