@@ -149,7 +149,8 @@ def test_restock_same_plan(capsys, both):
     XYZ classes, models, reorder points and order quantities."""
     d, s = _both(capsys, both, ["restock", "--top", "25"])
     plan = d["plan"]
-    assert len(plan) == 25 and sum(r["order_qty"] > 0 for r in plan) > 0
+    # without --stock the units on hand (and so the order quantities) are unknown
+    assert len(plan) == 25 and sum((r["daily_demand"] or 0) > 0 for r in plan) > 10
     assert {r["abc"] for r in plan} >= {"A"}
     _same(d, s)
 
