@@ -441,6 +441,7 @@ def basket_pairs(
     lines (tests/unit/test_seam_routes.py).
     """
     from ecomdash import basket as B
+    from ecomdash.basket.keys import basket_key_sql
 
     info = store.info(dataset_id)
     cols = set(info.columns)
@@ -449,19 +450,7 @@ def basket_pairs(
     )
     where, params = store._where(info, filters)
     where += " AND " + store.sales_predicate(info, keep_non_product=include_non_product)
-    if basket == "order":
-        key = "order_id"
-    else:
-        day = "CAST(CAST(order_date AS DATE) AS VARCHAR)"
-        guest = f"WHEN order_id IS NOT NULL THEN 'g' || order_id || '|' || {day}"
-        key = f"""CASE WHEN order_date IS NULL THEN NULL
-            WHEN customer_id IS NOT NULL THEN 'c' || customer_id || '|' || {day}
-            {guest if S.ORDER_ID in cols else ""} END"""
-    if basket == "order":
-        no_key = "order_id IS NULL"
-    else:
-        guestless = "customer_id IS NULL" + (" AND order_id IS NULL" if S.ORDER_ID in cols else "")
-        no_key = f"(order_date IS NULL OR ({guestless}))"
+    key, no_key = basket_key_sql(basket, cols)
     named = level == "product" and S.PRODUCT_NAME in cols
     cur = store._cur()
     try:

@@ -386,14 +386,19 @@ class ALSRecommender(Recommender):
         self.random_state = random_state
         self.rules = rules
 
-    def _fit(self, inter: Interactions) -> None:
+    def _weights(self, inter: Interactions) -> sp.csr_matrix:
+        """The settings checked and the weighted customer × product matrix: the set-up the
+        in-process fit and the Spark MLlib fit (``ecomdash.spark.recommend``) share."""
         _check_number("factors", self.factors, low=1, integer=True)
         _check_number("regularization", self.regularization, low=0)
         _check_number("alpha", self.alpha, low=0, strict=True)
         _check_number("iterations", self.iterations, low=1, integer=True)
         _check_number("cg_steps", self.cg_steps, low=1, integer=True)
         _check_choice("weighting", self.weighting, WEIGHTINGS)
-        W = weight_matrix(inter, self.weighting)
+        return weight_matrix(inter, self.weighting)
+
+    def _fit(self, inter: Interactions) -> None:
+        W = self._weights(inter)
         C = W.astype(np.float32)
         C.data = (np.float32(self.alpha) * C.data).astype(np.float32)  # c - 1
         Ct = C.T.tocsr()

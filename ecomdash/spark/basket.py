@@ -27,6 +27,7 @@ import numpy as np
 from ecomdash import basket as B
 from ecomdash import schema as S
 from ecomdash.basket.encode import _check_columns, _dropped_note
+from ecomdash.basket.keys import basket_key_sql
 from ecomdash.basket.miner import (
     _Level,
     _refuse,
@@ -41,15 +42,8 @@ from ecomdash.i18n.note import note
 def _basket_sql(store, info, filters, *, basket: str, level: str, include_non_product: bool):
     """(SQL of the kept sale lines with ``basket`` and ``item`` columns, its parameters)."""
     item = S.PRODUCT_ID if level == "product" else S.CATEGORY
-    if basket == "order":
-        key = "order_id"
-    else:  # a customer's day; a guest's order (no customer id) is its own basket
-        day = "CAST(CAST(order_date AS DATE) AS STRING)"
-        key = (
-            "CASE WHEN order_date IS NULL THEN NULL "
-            f"WHEN customer_id IS NOT NULL THEN concat('c', customer_id, '|', {day}) "
-            f"WHEN order_id IS NOT NULL THEN concat('o', order_id, '|', {day}) END"
-        )
+    # the DuckDB store's basket key (a guest's order is its own basket that day)
+    key, _no_key = basket_key_sql(basket, info.columns)
     name = S.PRODUCT_NAME if level == "product" and S.PRODUCT_NAME in info.columns else "NULL"
     where, params = store._where(info, filters)
     sale = store.sales_predicate(info, keep_non_product=include_non_product)

@@ -19,11 +19,8 @@ import numpy as np
 import pyarrow as pa
 
 from ecomdash.recommend import (
-    WEIGHTINGS,
     ALSRecommender,
     BusinessRules,
-    _check_choice,
-    weight_matrix,
 )
 
 
@@ -61,8 +58,7 @@ class SparkALSRecommender(ALSRecommender):
         from ecomdash.engine import settings
         from ecomdash.spark.session import get_session
 
-        _check_choice("weighting", self.weighting, WEIGHTINGS)
-        W = weight_matrix(inter, self.weighting).tocoo()
+        W = self._weights(inter).tocoo()  # the in-process ALS's checks and weights
         spark = get_session(settings().remote)
         triples = spark.createDataFrame(
             pa.table(

@@ -49,7 +49,7 @@ def mllib_kmeans(
 
     from ecomdash.engine import settings
     from ecomdash.spark.session import get_session
-    from ecomdash.spark.store import _spark_errors
+    from ecomdash.spark.sql import _spark_errors
 
     spark = get_session(settings().remote)
     cols = [f"f{j}" for j in range(z.shape[1])]

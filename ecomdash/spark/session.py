@@ -13,6 +13,10 @@ SQL_CONF = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.parser.escapedStringLiterals": "true",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
+    # ORDER BY ... LIMIT k above this is a sort, then the limit: the store asks for "every
+    # row, ranked" as LIMIT 10**9 (top_product_lines), and Spark's top-k operator allocates
+    # its buffer for k rows up front (a Java heap OutOfMemoryError at 10**9)
+    "spark.sql.execution.topKSortFallbackThreshold": "100000",
 }
 
 

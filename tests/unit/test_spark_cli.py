@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from ecomdash.cli import main
@@ -140,3 +141,36 @@ def test_alerts_same_answer(capsys, both):
     """Daily series, drivers and every order-level rule by Spark SQL: the same alerts."""
     d, s = _both(capsys, both, ["alerts"])
     _same(s, d)
+
+
+def test_restock_same_plan(capsys, both):
+    """``ecomdash restock`` on Spark (``shop_day_groups``, ``top_product_lines`` and
+    ``product_weeks`` as Spark SQL) gives the DuckDB engine's plan: the same products, ABC ×
+    XYZ classes, models, reorder points and order quantities."""
+    d, s = _both(capsys, both, ["restock", "--top", "25"])
+    plan = d["plan"]
+    # without --stock the units on hand (and so the order quantities) are unknown
+    assert len(plan) == 25 and sum((r["daily_demand"] or 0) > 0 for r in plan) > 10
+    assert {r["abc"] for r in plan} >= {"A"}
+    _same(d, s)
+
+
+def test_report_restock_list_same(both, lake, spark_session):
+    """The report's restock list (its section built from the store's aggregates) is the same
+    on both engines."""
+    from ecomdash.report.data import ReportData
+    from ecomdash.report.sections import restock
+    from ecomdash.spark.store import SparkStore
+    from ecomdash.store import default_home
+
+    duck_id, spark_id = both
+    duck = Store.open(default_home())
+    try:
+        a = restock(ReportData.open(duck, duck_id), top=25)
+    finally:
+        duck.close()
+    b = restock(ReportData.open(SparkStore(spark_session, lake[0]), spark_id), top=25)
+    assert (a.verdict, a.tone, a.text) == (b.verdict, b.tone, b.text)
+    assert len(a.tables) == len(b.tables) > 0 and len(a.tables[0].frame) > 0
+    for x, y in zip(a.tables, b.tables, strict=True):
+        pd.testing.assert_frame_equal(x.frame, y.frame, check_dtype=False, rtol=1e-9)
