@@ -309,3 +309,27 @@ def test_simulated_gamma_gamma_spend_has_the_models_mean():
     # one-time buyers are simulated as one purchase
     m0 = clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=np.zeros(50_000), seed=1)
     assert m0.mean() == pytest.approx(30.0, rel=0.03)
+
+
+def test_simulation_matches_the_model_it_simulates():
+    """simulate_bgnbd called here directly (the Monte Carlo checks in test_clv.py share one
+    module fixture, which mutation testing maps to its first test only)."""
+    n = 20_000
+    sim = clv.simulate_bgnbd(PUB, n=n, T=39.0, horizon=39.0, seed=3)
+    assert list(sim.columns) == ["frequency", "recency", "T", "holdout", "alive"]
+    assert sim["alive"].dtype == bool and (sim["T"] == 39.0).all()
+    assert ((sim["recency"] <= 39.0) & ((sim["frequency"] > 0) | (sim["recency"] == 0))).all()
+    # repeat purchases in (0, 39] and in (39, 78]: E[X(39)] and E[X(78)] - E[X(39)] by the
+    # unconditional formula (checked above against Hardie's spreadsheet)
+    e39, e78 = clv.bgnbd_expected_unconditional(PUB, [39.0, 78.0])
+    for got, want in ((sim["frequency"], e39), (sim["holdout"], e78 - e39)):
+        assert abs(got.mean() - want) < 4 * got.std() / np.sqrt(n)
+    # alive at T: on average what P(alive) says for these histories
+    pa = clv.bgnbd_p_alive(PUB, sim["frequency"], sim["recency"], sim["T"])
+    assert abs(sim["alive"].mean() - pa.mean()) < 4 * np.sqrt(0.25 / n)
+    assert 0.2 < 1 - sim["alive"].mean()  # some customers really drop out
+    # defaults: no holdout period, seed 0 (the same customers every time)
+    plain = clv.simulate_bgnbd(PUB, n=500, T=39.0)
+    assert (plain["holdout"] == 0).all()
+    pd.testing.assert_frame_equal(plain, clv.simulate_bgnbd(PUB, n=500, T=39.0, seed=0))
+    assert not plain.equals(clv.simulate_bgnbd(PUB, n=500, T=39.0, seed=1))
