@@ -333,3 +333,16 @@ def test_simulation_matches_the_model_it_simulates():
     assert (plain["holdout"] == 0).all()
     pd.testing.assert_frame_equal(plain, clv.simulate_bgnbd(PUB, n=500, T=39.0, seed=0))
     assert not plain.equals(clv.simulate_bgnbd(PUB, n=500, T=39.0, seed=1))
+
+
+def test_short_horizons_and_no_horizon():
+    f, r, T = np.array([2.0, 0.0]), np.array([30.43, 0.0]), np.array([38.86, 5.0])
+    for t in (0.5, 1.0):  # under a week is still a horizon
+        got = clv.bgnbd_expected_purchases(PUB, t, f, r, T)
+        assert (got > 0).all()
+        # an alive customer buys at rate E[lambda | x, T] = (r + x) / (alpha + T) for small t
+        rate = (PUB.r + f) / (PUB.alpha + T)
+        pa = np.array([_p_alive_direct(PUB, *c) for c in zip(f, r, T, strict=True)])
+        np.testing.assert_allclose(got, pa * rate * t, rtol=0.05)
+    zero = clv.bgnbd_expected_purchases(PUB, 0.0, f, r, T)
+    assert zero.shape == (2,) and zero.dtype == float and (zero == 0).all()
