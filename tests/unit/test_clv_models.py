@@ -188,7 +188,10 @@ def test_impossible_rows_are_counted_in_the_message():
         clv.fit_bgnbd([1, np.nan], [1.0, 1.0], [3.0, 3.0])
     # recency = T is allowed (a purchase on the cut-off day), as is recency 0 with frequency 0
     p = clv.fit_bgnbd([1, 0, 2, 3] * 5, [3.0, 0.0, 1.0, 2.0] * 5, [3.0, 3.0, 3.0, 3.0] * 5)
-    assert p.n_customers == 20
+    assert p.n_customers == 20 and p.time_unit == "W"  # weeks unless told
+    # repeat buyers with one repeat purchase each are repeat buyers (x = 1 > 0)
+    once = clv.fit_bgnbd([1, 0, 1, 0, 0] * 8, [2.0, 0.0, 5.0, 0.0, 0.0] * 8, [9.0] * 40)
+    assert once.n_customers == 40 and np.isfinite(once.log_likelihood)
 
 
 def test_mismatched_or_2d_inputs_are_refused_with_their_shapes():
