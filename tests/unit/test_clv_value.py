@@ -259,3 +259,22 @@ def test_spend_without_variation_within_customers_is_not_modelled():
     assert any(n.startswith("The Gamma-Gamma fit ran to a limit (p = ") for n in res.notices)
     c = res.customers
     np.testing.assert_allclose(c["expected_spend"], c["mean_value"])
+
+
+def test_histories_shorter_than_a_week_and_a_single_day():
+    # a buys on days 0 and 3, b on day 5: 1 repeat purchase over 5/7 + 0 weeks observed
+    lines = _lines(
+        [("a", "2024-01-01", 10.0), ("a", "2024-01-04", 10.0), ("b", "2024-01-06", 10.0)]
+    )
+    res = clv.customer_value(lines, horizon_months=0.5)  # half a month is a horizon too
+    assert res.horizon_months == 0.5
+    np.testing.assert_allclose(res.customers["expected_purchases"], 7 / 5 * 0.5 * 365.25 / 12 / 7)
+    # everyone bought on the one day there is: nothing observed, no repeat rate to apply
+    one_day = clv.customer_value(_lines([("a", "2024-01-01", 5.0), ("b", "2024-01-01", 8.0)]))
+    assert (one_day.customers["expected_purchases"] == 0).all()
+    assert (one_day.customers["expected_value"] == 0).all()
+    # customer_value_days has customer_value's default horizon
+    days = clv.customer_days(lines)
+    assert clv.customer_value_days(days).horizon_months == 12.0
+    half = clv.customer_value_days(days, horizon_months=0.5)
+    np.testing.assert_allclose(half.customers["expected_purchases"], 7 / 5 * 0.5 * 365.25 / 84)
