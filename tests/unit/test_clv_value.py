@@ -128,6 +128,7 @@ def test_cdnow_value_uses_the_published_models(cdnow_value):
     res = cdnow_value
     assert res.method == "bgnbd+gamma_gamma" and res.repeat_buyers == 946
     p, g = res.params, res.gamma_gamma
+    assert p.time_unit == "W" and p.n_customers == 2357
     assert (round(p.r, 3), round(p.alpha, 3), round(p.a, 3), round(p.b, 3)) == (
         0.243,
         4.414,
@@ -278,3 +279,23 @@ def test_histories_shorter_than_a_week_and_a_single_day():
     assert clv.customer_value_days(days).horizon_months == 12.0
     half = clv.customer_value_days(days, horizon_months=0.5)
     np.testing.assert_allclose(half.customers["expected_purchases"], 7 / 5 * 0.5 * 365.25 / 84)
+
+
+def test_spend_frequency_correlation_by_hand():
+    rows = [
+        ("r1", "2024-01-01", 9.0),
+        ("r1", "2024-01-08", 1.0),  # frequency 1, mean repeat spend 1.0
+        ("r2", "2024-01-01", 9.0),
+        ("r2", "2024-01-08", 1.5),  # 1, 1.5
+        ("r3", "2024-01-01", 9.0),
+        ("r3", "2024-01-08", 1.0),
+        ("r3", "2024-01-15", 4.0),  # 2, 2.5
+        ("o", "2024-01-15", 3.0),  # one-time buyers do not count
+    ]
+    # Pearson r of (1, 1, 2) and (1.0, 1.5, 2.5), worked out: 5 / (2 sqrt 7); both spreads < 1
+    res = clv.customer_value(_lines(rows))
+    assert res.repeat_buyers == 3
+    assert res.spend_frequency_corr == pytest.approx(5 / (2 * math.sqrt(7)), rel=1e-12)
+    # with two repeat buyers a correlation means nothing: not computed
+    two = clv.customer_value(_lines([r for r in rows if r[0] != "r2"]))
+    assert two.repeat_buyers == 2 and math.isnan(two.spend_frequency_corr)
