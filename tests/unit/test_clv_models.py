@@ -349,3 +349,29 @@ def test_short_horizons_and_no_horizon():
         np.testing.assert_allclose(got, pa * rate * t, rtol=0.05)
     zero = clv.bgnbd_expected_purchases(PUB, 0.0, f, r, T)
     assert zero.shape == (2,) and zero.dtype == float and (zero == 0).all()
+
+
+def test_gamma_gamma_is_scale_equivariant_and_fits_two_customers():
+    # spends in cents-sized units (most under 1): the same p and q, v scaled (the model's
+    # scale parameter), every customer kept
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 6, 300).astype(float)
+    m = clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x, seed=2)
+    g = clv.fit_gamma_gamma(x, m)
+    small = clv.fit_gamma_gamma(x, m / 100.0)
+    assert (m / 100.0 < 1).mean() > 0.9
+    assert small.n_customers == g.n_customers == 300
+    assert (small.p, small.q) == pytest.approx((g.p, g.q), rel=1e-4)
+    assert small.v == pytest.approx(g.v / 100.0, rel=1e-4)
+    # two repeat buyers are enough to fit (if not to trust)
+    assert clv.fit_gamma_gamma([1.0, 3.0], [10.0, 30.0]).n_customers == 2
+    # one-time buyers get the population mean whatever their (even missing) recorded spend
+    g1 = clv.GammaGammaParams(p=6.25, q=3.74, v=15.44, log_likelihood=0.0, n_customers=946)
+    np.testing.assert_allclose(
+        clv.gamma_gamma_expected_spend(g1, [0.0, 0.0], [np.nan, np.inf]), [g1.mean_spend] * 2
+    )
+    # the simulator's default seed is 0: the same spends every time
+    np.testing.assert_array_equal(
+        clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x),
+        clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x, seed=0),
+    )
