@@ -404,3 +404,8 @@ def test_sufficiency_from_lines_counts_ids_and_days():
     s = churn.sufficiency(lines)
     assert s.checks["found"].tolist()[:3] == ["3 of 5 (60%)", "1", "1"]
     assert s.checks["found"].iloc[4] == "60"
+    assert s.checks["needed"].iloc[4] == "≥ 210 (2 × window + 30)"  # the 90-day default
+    # an id without a date (or a date without an id) cannot be followed: nothing counted
+    for col in ("order_date", "customer_id"):
+        s = churn.sufficiency(lines.drop(columns=[col]))
+        assert s.checks["found"].tolist()[1:3] == ["0", "0"] and not s.can_clv
