@@ -299,3 +299,13 @@ def test_spend_frequency_correlation_by_hand():
     # with two repeat buyers a correlation means nothing: not computed
     two = clv.customer_value(_lines([r for r in rows if r[0] != "r2"]))
     assert two.repeat_buyers == 2 and math.isnan(two.spend_frequency_corr)
+
+
+def test_days_as_the_time_unit_scale_alpha_only(cdnow_lines):
+    # BG/NBD's alpha is in the time unit (a gamma scale): in days it is 7 x the weeks' 4.4135;
+    # r, a and b have no unit. The fit says which unit it used.
+    res = clv.customer_value(cdnow_lines, cutoff="1997-09-30", time_unit="D")
+    p = res.params
+    assert p.time_unit == "D" and res.time_unit == "D"
+    assert p.alpha == pytest.approx(7 * 4.4135, rel=1e-3)
+    assert (round(p.r, 3), round(p.a, 3), round(p.b, 3)) == (0.243, 0.793, 2.426)
