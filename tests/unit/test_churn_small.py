@@ -409,3 +409,28 @@ def test_sufficiency_from_lines_counts_ids_and_days():
     for col in ("order_date", "customer_id"):
         s = churn.sufficiency(lines.drop(columns=[col]))
         assert s.checks["found"].tolist()[1:3] == ["0", "0"] and not s.can_clv
+
+
+def test_sufficiency_labels_and_the_two_month_line():
+    s = churn.sufficiency_from_days(_days(50, 30, 75), n_lines=1, n_with_id=1)
+    assert s.checks["check"].tolist() == [
+        "Lines with a customer id",
+        "Customers with ids",
+        "Repeat buyers (2+ purchase days)",
+        "Months of history",
+        "Days of history for a 90-day churn window",
+    ]
+    assert s.checks["affects"].tolist() == [
+        "everything on this page",
+        "lifetime value, churn",
+        "BG/NBD, Gamma-Gamma",
+        "cohorts, calibration",
+        "churn models",
+    ]
+    assert s.checks["needed"].iloc[0] == "some"
+    # one line with an id is some; 75 days = 2.46 months: past the two-month line
+    assert s.checks["ok"].tolist() == [True, True, True, True, False]
+    assert s.checks["reason"].tolist()[:4] == ["", "", "", ""]
+    assert s.checks["reason"].iloc[4] == (
+        "Not enough history to train on one window and test on a later one; shorten the window."
+    )
