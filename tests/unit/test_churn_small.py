@@ -434,3 +434,6 @@ def test_sufficiency_labels_and_the_two_month_line():
     assert s.checks["reason"].iloc[4] == (
         "Not enough history to train on one window and test on a later one; shorten the window."
     )
+    # the window is passed on to the checklist
+    thirty = churn.sufficiency(_lines([("1", "2024-01-01", "a", 5.0)]), window_days=30)
+    assert thirty.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)"
