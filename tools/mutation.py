@@ -51,6 +51,7 @@ MODULES: dict[str, list[str]] = {
     "recommend/evaluation": ["tests/unit/test_recommend.py"],
     "forecast/models": ["tests/unit/test_forecast.py"],
     "forecast/single": ["tests/unit/test_forecast.py"],
+    "forecast/engine": ["tests/unit/test_forecast.py"],
 }
 
 
