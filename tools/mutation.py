@@ -32,13 +32,14 @@ _BASKET = [
     "tests/unit/test_basket_properties.py",
     "tests/unit/test_basket_mlxtend.py",
 ]
+_FORECAST = ["tests/unit/test_forecast.py", "tests/unit/test_forecast_models.py"]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
     "ingest/clean": ["tests/unit/test_ingest_clean.py"],
     "churn": ["tests/unit/test_churn.py"],
     "segment/rfm": ["tests/unit/test_segment.py"],
-    "segment/clusters": ["tests/unit/test_segment.py"],
+    "segment/clusters": ["tests/unit/test_segment.py", "tests/unit/test_segment_clusters.py"],
     "clv/bgnbd": ["tests/unit/test_clv.py"],
     "clv/gamma_gamma": ["tests/unit/test_clv.py"],
     "clv/value": ["tests/unit/test_clv.py"],
@@ -49,9 +50,9 @@ MODULES: dict[str, list[str]] = {
     "basket/bundles": _BASKET,
     "recommend/models": ["tests/unit/test_recommend.py"],
     "recommend/evaluation": ["tests/unit/test_recommend.py"],
-    "forecast/models": ["tests/unit/test_forecast.py"],
-    "forecast/single": ["tests/unit/test_forecast.py"],
-    "forecast/engine": ["tests/unit/test_forecast.py"],
+    "forecast/models": _FORECAST,
+    "forecast/single": _FORECAST,
+    "forecast/engine": _FORECAST,
 }
 
 

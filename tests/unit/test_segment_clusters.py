@@ -1,0 +1,256 @@
+"""k-means clusters' building blocks by hand: the feature matrix, the scaling, the names,
+the profile, the numbering by revenue and the guards (values computed in the comments)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import silhouette_score
+
+from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.features import FEATURES, CustomerFeatures
+from ecomdash.segment import clusters as C
+
+E1 = math.e - 1  # log1p(E1) = 1
+E2 = math.e**2 - 1  # log1p(E2) = 2
+
+
+def _features(table: pd.DataFrame) -> CustomerFeatures:
+    return CustomerFeatures(
+        table=table,
+        as_of=pd.Timestamp("2024-06-30"),
+        n_customers=len(table),
+        n_guest_orders=0,
+        guest_revenue=0.0,
+        breadth_basis="category",
+        returns_known=True,
+    )
+
+
+def test_feature_matrix_sets_a_single_order_customers_gap_to_their_tenure():
+    table = pd.DataFrame(
+        {f: [1.0, 2.0] for f in FEATURES}, index=pd.Index(["a", "b"], name="customer_id")
+    )
+    table["tenure_days"] = [30.0, 90.0]
+    table["interpurchase_days"] = [np.nan, 15.0]
+    table["first_order"] = pd.Timestamp("2024-01-01")  # extra columns are not clustered
+    before = table.copy()
+    x = C.feature_matrix(table)
+    assert list(x.columns) == list(FEATURES)
+    assert x["interpurchase_days"].tolist() == [30.0, 15.0]
+    assert (x.dtypes == "float64").all()
+    pd.testing.assert_frame_equal(table, before)  # the caller's table is left alone
+
+
+def test_scale_log1p_standardise_drop_constant_and_clip():
+    n = 20
+    x = pd.DataFrame(
+        {
+            # log1p -> 0, 1, 0, 1, ...: mean 0.5, sd 0.5 -> -1, +1
+            "alt": [0.0, E1] * (n // 2),
+            # constant: dropped
+            "flat": [5.0] * n,
+            # one customer far out: log1p -> 19 zeros and a 2; standardised the outlier is
+            # sqrt(19) = 4.36 sd away -> clipped at 3; the others -1 / sqrt(19)
+            "spike": [0.0] * (n - 1) + [E2],
+            # negatives are clipped to 0 before log1p: -> 0 x 10, 1 x 10 -> -1, +1
+            "neg": [-5.0] * (n // 2) + [E1] * (n // 2),
+        }
+    )
+    z, used = C._scale(x)
+    assert used == ("alt", "spike", "neg")
+    assert z.shape == (n, 3)
+    assert z[:, 0].tolist() == pytest.approx([-1.0, 1.0] * (n // 2))
+    assert z[:-1, 1] == pytest.approx(np.full(n - 1, -1 / math.sqrt(19)))
+    assert z[-1, 1] == pytest.approx(3.0)
+    assert z[:, 2].tolist() == pytest.approx([-1.0] * (n // 2) + [1.0] * (n // 2))
+
+
+def _names_case():
+    used = tuple(FEATURES)
+    col = {f: i for i, f in enumerate(used)}
+    centres = np.zeros((6, len(used)))
+
+    def put(c, **vals):
+        for f, v in vals.items():
+            centres[c, col[f]] = v
+
+    # 0: recent (-1), frequent (+1), high spend (+1); order size +0.9 beats returns -0.85
+    put(0, recency_days=-1, frequency=1, monetary=1, avg_order_value=0.9, return_rate=-0.85)
+    # 1: lapsed wins over new; frequency 0 and a median of 1 order -> one-time; returns +1
+    #    beat order size -0.9
+    put(1, recency_days=1, tenure_days=-1, monetary=-1, avg_order_value=-0.9, return_rate=1)
+    # 2: new (tenure -0.6); occasional (-0.6, median 3 orders); mid spend; 0.8 is no qualifier
+    put(2, tenure_days=-0.6, frequency=-0.6, category_breadth=0.8)
+    # 3: long-standing (+0.6); frequency 0 with a median of 2 orders: no frequency word
+    put(3, tenure_days=0.6, monetary=0.2)
+    # 4 and 5: every level exactly at its cut (0.5) -> neutral; breadth -0.9 -> narrowly
+    for c in (4, 5):
+        put(c, recency_days=0.5, tenure_days=-0.5, frequency=0.5, monetary=-0.5)
+        put(c, category_breadth=-0.9)
+    labels = np.array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5])
+    freq = [9, 9, 1, 1, 3, 3, 2, 2, 2, 2, 2, 2]
+    x = pd.DataFrame({f: 1.0 for f in FEATURES}, index=range(12))
+    x["frequency"] = np.array(freq, dtype=float)
+    return centres, used, x, labels
+
+
+def test_cluster_names_by_hand():
+    centres, used, x, labels = _names_case()
+    assert C._name_clusters(centres, used, x, labels) == (
+        "Recent frequent high spenders with big orders",
+        "Lapsed one-time low spenders with high returns",
+        "New occasional mid spenders",
+        "Long-standing mid spenders",
+        "Mid spenders buying narrowly",
+        "Mid spenders buying narrowly (2)",
+    )
+
+
+def test_cluster_names_without_some_features_read_them_as_average():
+    centres, used, x, labels = _names_case()
+    # without recency, tenure and order size: cluster 0 keeps "frequent high spenders" and
+    # its next most distinctive trait, few returns (-0.85); cluster 1 has no order-size word
+    keep = [i for i, f in enumerate(used) if f not in ("recency_days", "tenure_days")]
+    keep = [i for i in keep if used[i] != "avg_order_value"]
+    names = C._name_clusters(centres[:, keep], tuple(used[i] for i in keep), x, labels)
+    assert names[0] == "Frequent high spenders with few returns"
+    assert names[1] == "One-time low spenders with high returns"
+    assert names[2] == "Occasional mid spenders"
+
+
+def test_profile_by_hand():
+    x = pd.DataFrame({f: 0.0 for f in FEATURES}, index=range(5))
+    x["monetary"] = [100.0, 300.0, 50.0, 30.0, 20.0]
+    x["frequency"] = [1.0, 5.0, 2.0, 4.0, 3.0]
+    labels = np.array([0, 0, 1, 1, 1])
+    prof = C._profile(x, labels, ("Big", "Small"))
+    assert prof["cluster"].tolist() == ["0", "1", "all"]
+    assert prof["name"].tolist() == ["Big", "Small", "All customers"]
+    assert prof["customers"].tolist() == [2, 3, 5]
+    assert prof["customers"].dtype == np.int64
+    assert prof["customer_share"].tolist() == pytest.approx([2 / 5, 3 / 5, 1.0])
+    # total 500: 400 / 500, 100 / 500
+    assert prof["revenue_share"].tolist() == pytest.approx([0.8, 0.2, 1.0])
+    assert prof["median_monetary"].tolist() == pytest.approx([200.0, 30.0, 50.0])
+    assert prof["median_frequency"].tolist() == pytest.approx([3.0, 3.0, 3.0])
+    assert [c for c in prof.columns if c.startswith("median_")] == [f"median_{f}" for f in FEATURES]
+    # a cluster number with nobody in it still has its row (medians NaN), and no spend at
+    # all gives revenue shares of 0, not a division by zero
+    empty = C._profile(x.assign(monetary=0.0), np.array([0, 0, 0, 0, 0]), ("A", "B"))
+    assert empty["customers"].tolist() == [5, 0, 5]
+    assert empty["revenue_share"].tolist()[:2] == [0.0, 0.0]
+    assert np.isnan(empty.loc[1, "median_frequency"])
+
+
+def _groups_table(n_per: int = 10) -> pd.DataFrame:
+    """Two clear groups that differ in every feature: "big" customers spend 10x more."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for g, (rec, freq, mon) in enumerate([(5.0, 12.0, 2000.0), (200.0, 1.0, 40.0)]):
+        for i in range(n_per):
+            j = rng.uniform(0.9, 1.1, 5)  # each feature jittered on its own: a ball, not a line
+            rows.append(
+                {
+                    "customer_id": f"{'BS'[g]}{i:02d}",
+                    "recency_days": rec * j[0],
+                    "frequency": freq,
+                    "monetary": mon * j[1],
+                    "avg_order_value": mon * j[2] / freq,
+                    "tenure_days": [400.0, 30.0][g] * j[3],
+                    "interpurchase_days": [30.0 * j[4], np.nan][g],
+                    "category_breadth": [4.0, 1.0][g],
+                    "return_rate": 0.0,
+                }
+            )
+    return pd.DataFrame(rows).set_index("customer_id")
+
+
+def test_clusters_are_numbered_by_revenue_and_k_swept_up_to_a_fifth():
+    # 26 customers: 13 small ones (listed first), 13 big spenders -> k at most 26 // 5 = 5
+    table = pd.concat([_groups_table(13).iloc[13:], _groups_table(13).iloc[:13]])
+    r = C.cluster_features(_features(table), k_range=(2, 9), n_init=2)
+    assert r.curve["k"].tolist() == [2, 3, 4, 5]
+    assert r.k == 2 and r.k_chosen_by == "silhouette" and r.seed == 0
+    # cluster 0 = the big spenders (more revenue), whatever k-means' own numbering
+    assert (r.labels[r.labels.index.str.startswith("B")] == 0).all()
+    assert (r.labels[r.labels.index.str.startswith("S")] == 1).all()
+    assert r.labels.name == "cluster" and r.labels.index.equals(table.index)
+    assert r.profile["customers"].tolist() == [13, 13, 26]
+    big = table["monetary"].iloc[13:].sum()
+    assert r.profile["revenue_share"].iloc[0] == pytest.approx(big / table["monetary"].sum())
+    # the silhouette is sklearn's on the scaled features (every customer is in the sample)
+    z, _ = C._scale(C.feature_matrix(table))
+    assert r.silhouette == pytest.approx(silhouette_score(z, r.labels.to_numpy()))
+    assert r.silhouette > 0.7  # two well separated groups
+    assert r.silhouette == pytest.approx(r.curve.set_index("k").loc[2, "silhouette"])
+    assert not any("Weak cluster" in w for w in r.warnings)
+    assert r.silhouette_sample == 26 and r.features_used == tuple(
+        f
+        for f in FEATURES
+        if f != "return_rate"  # constant: dropped
+    )
+    assert r.pca["cluster"].tolist() == r.labels.tolist()
+    assert r.pca["name"].tolist() == [r.names[c] for c in r.labels]
+    assert r.pca.index.equals(table.index)
+    assert r.explained_variance[0] >= r.explained_variance[1] > 0
+    assert r.explained_variance[0] > 0.8  # one direction separates the groups
+    # k given: the same two groups, said as an override
+    k2 = C.cluster_features(_features(table), k=2, n_init=2)
+    assert k2.k_chosen_by == "override" and k2.labels.equals(r.labels)
+    # a silhouette sample smaller than the customers: that many in the score
+    assert C.cluster_features(_features(table), k=2, silhouette_sample=12).silhouette_sample == 12
+
+
+def test_weak_structure_is_said():
+    # one blob: any split overlaps (silhouette < 0.25)
+    rng = np.random.default_rng(3)
+    n = 60
+    table = pd.DataFrame(
+        {
+            "recency_days": rng.uniform(1, 100, n),
+            "frequency": rng.integers(1, 10, n).astype(float),
+            "monetary": rng.uniform(10, 1000, n),
+            "avg_order_value": rng.uniform(10, 100, n),
+            "tenure_days": rng.uniform(100, 400, n),
+            "interpurchase_days": rng.uniform(5, 50, n),
+            "category_breadth": rng.integers(1, 6, n).astype(float),
+            "return_rate": rng.uniform(0, 0.3, n),
+        },
+        index=pd.Index([f"c{i:02d}" for i in range(n)], name="customer_id"),
+    )
+    r = C.cluster_features(_features(table), k=3, n_init=2)
+    assert r.silhouette < 0.25
+    assert f"Weak cluster structure (silhouette {r.silhouette:.2f} < 0.25)" in r.warnings[0]
+
+
+def test_parameter_and_data_errors_say_what_was_found():
+    table = _groups_table(13)
+    f = _features(table)
+    with pytest.raises(ParameterError, match=r"Got n_init=0, silhouette_sample=1500 instead"):
+        C.cluster_features(f, n_init=0)
+    with pytest.raises(ParameterError, match=r"Got n_init=3, silhouette_sample=9 instead"):
+        C.cluster_features(f, silhouette_sample=9)
+    C.cluster_features(f, k=2, silhouette_sample=10, n_init=1)  # the smallest allowed
+    with pytest.raises(ParameterError, match=r"at most 5 for 26 customers.*Got 6 instead"):
+        C.cluster_features(f, k=6)
+    assert C.cluster_features(f, k=5, n_init=1).k == 5  # 26 // 5 = 5 is allowed
+    with pytest.raises(ParameterError, match=r"must be an int >= 2. Got 2.0 instead"):
+        C.cluster_features(f, k=2.0)
+    with pytest.raises(ParameterError, match=r"2 <= low <= high. Got \(1, 4\) instead"):
+        C.cluster_features(f, k_range=(1, 4))
+    C.cluster_features(f, k_range=(3, 3), n_init=1)  # low == high is a range of one
+    with pytest.raises(InsufficientDataError, match=r"at least 20 customers.*Found 19 on or"):
+        C.cluster_features(_features(table.iloc[:19]))
+    assert C.cluster_features(_features(table.iloc[:20]), n_init=1).curve["k"].tolist() == [
+        2,
+        3,
+        4,
+    ]
+    # only one feature varies: nothing to cluster on, and the message names it
+    flat = table.assign(**{c: 1.0 for c in FEATURES if c != "monetary"})
+    with pytest.raises(InsufficientDataError, match=r"only in spend among 26 customers"):
+        C.cluster_features(_features(flat))
