@@ -216,3 +216,88 @@ def test_ets_picks_the_grid_point_with_the_lowest_one_step_error(monkeypatch):
     p = M._ets(y[None, :], np.ones((1, 40), bool), [40], 2, 1, log=np.array([False]))
     # fast level after 20 steps at 50: 50 - 40 * 0.2^20 ~ 50; slow: 50 - 40 * 0.95^20 ~ 35.6
     assert p.mean[0, 0] == pytest.approx([50, 50], abs=1e-6)
+
+
+# ------------------------------------------------------------- engine: scores and auto choice
+
+
+def _engine(**kw):
+    from ecomdash.forecast.engine import _Engine
+
+    base = dict(
+        names=("seasonal_naive", "ets"),
+        paths={},
+        allowed=np.ones((1, 2), bool),
+        origins=(0, 3, 6),
+        n_warm=0,
+        n_folds=2,
+        m_cal=1,
+        m_eff=1,
+        seasonal=False,
+        actual=np.zeros((1, 2, 3)),
+        closed_wd_h=np.zeros((3, 3), bool),
+        scale=np.ones((1, 2)),
+        warnings=(),
+    )
+    return _Engine(**{**base, **kw})
+
+
+def test_scores_by_hand():
+    from ecomdash.forecast.engine import _scores
+
+    actual = np.array([[[10.0, 0, 20], [1, 1, 1]]])
+    closed = np.zeros((3, 3), bool)
+    closed[0, 1] = True  # a structurally closed day in fold 1: not in the coverage
+    eng = _engine(actual=actual, scale=np.array([[2.0, 0.5]]), closed_wd_h=closed)
+    mean = np.array([[12.0, 1, 15], [2, 2, 2]])
+    lo80, hi80 = np.array([[9.0, 0, 16], [0, 0, 0]]), np.array([[11.0, 2, 18], [3, 3, 0.5]])
+    lo95, hi95 = np.array([[5.0, 0, 10], [0, 0, 0]]), np.array([[15.0, 2, 25], [3, 3, 3]])
+    got = _scores(eng, 0, mean, (lo80, hi80, lo95, hi95), slice(0, 2))
+    # fold 1: errors 2, 1, -5 -> MAE 8/3, scale 2 -> 4/3; fold 2: errors 1, 1, 1 -> MAE 1,
+    # scale 0.5 -> 2. MASE = mean of the ratios (4/3 + 2) / 2; MAE (8/3 + 1) / 2
+    assert got["mae"] == pytest.approx(11 / 6)
+    assert got["mase"] == pytest.approx(5 / 3)
+    # MAPE over non-zero actuals: 2/10, 5/20, 1/1 x 3 -> mean 0.69 -> 69 %
+    assert got["mape"] == pytest.approx((0.2 + 0.25 + 3) / 5 * 100)
+    assert got["bias"] == pytest.approx((2 + 1 - 5 + 3) / 6)
+    # 80 %: fold 1 has 10 in, 20 out (the closed day left out); fold 2: 1 in, 1 in, 1 out
+    # (hi 0.5) -> 3 of 5; 95 %: all 5 in
+    assert got["coverage80"] == pytest.approx(3 / 5)
+    assert got["coverage95"] == pytest.approx(1.0)
+    # only the second fold
+    two = _scores(eng, 0, mean[1:], (lo80[1:], hi80[1:], lo95[1:], hi95[1:]), slice(1, 2))
+    assert two["mase"] == pytest.approx(2.0) and two["coverage80"] == pytest.approx(2 / 3)
+    # no scale (flat history) -> no MASE; no non-zero actual -> no MAPE; no bands -> no
+    # coverage; everything closed -> no coverage
+    flat = _engine(actual=np.zeros((1, 2, 3)), scale=np.zeros((1, 2)), closed_wd_h=closed | True)
+    got = _scores(flat, 0, mean, (lo80, hi80, lo95, hi95), slice(0, 2))
+    assert np.isnan(got["mase"]) and np.isnan(got["mape"])
+    assert np.isnan(got["coverage80"]) and np.isnan(got["coverage95"])
+    assert "coverage80" not in _scores(eng, 0, mean, None, slice(0, 2))
+
+
+def test_auto_choice_uses_earlier_origins_only_and_skips_models_not_allowed():
+    from ecomdash.forecast.engine import _auto_choice, _fold_mae, _Paths
+
+    names = ("seasonal_naive", "ets", "croston")
+    allowed = np.array([[True, True, False]])
+    # fold MAE per model at origins 0 (warm-up), 1, 2
+    fm = np.array([[[5.0, 1, 1], [1, 9, 9], [0, 0, 0]]])
+    eng = _engine(names=names, allowed=allowed, n_warm=1, n_folds=2)
+    choices, final = _auto_choice(eng, fm)
+    # fold 1 sees origin 0 only: ets (1 < 5); fold 2 sees origins 0-1: naive (3 < 5);
+    # final, all origins: naive 7/3 < ets 19/3; croston (0) is never allowed
+    assert choices.tolist() == [[1, 0]] and final.tolist() == [0]
+    # no earlier origin at all (no warm-up): the preferred model, ETS over the baseline
+    cold = _engine(names=names, allowed=allowed, n_warm=0, n_folds=1)
+    assert _auto_choice(cold, fm[:, :, 1:2])[0].tolist() == [[1]]
+    # equal errors: the preference order breaks the tie (ETS before seasonal naive)
+    tie = np.ones((1, 3, 3))
+    assert _auto_choice(eng, tie)[1].tolist() == [1]
+    # _fold_mae: mean absolute error of each model's mean at each scored origin
+    actual = np.array([[[1.0, 2], [3, 4]]])
+    mk = lambda v: _Paths(*(np.array(v, float) for _ in range(5)))  # noqa: E731
+    paths = {"a": mk([[[1, 4], [3, 3], [0, 0]]]), "b": mk([[[0, 0], [0, 0], [9, 9]]])}
+    e2 = _engine(names=("a", "b"), paths=paths, actual=actual)
+    # a: |0|, |2| -> 1; |0|, |-1| -> 0.5. b: 1, 2 -> 1.5; 3, 4 -> 3.5 (last origin left out)
+    assert _fold_mae(e2).tolist() == [[[1.0, 0.5], [1.5, 3.5]]]
