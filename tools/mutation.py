@@ -63,23 +63,23 @@ MODULES: dict[str, list[str]] = {
 PYTEST_ARGS = ["-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"]
 
 
-def _config(module: str) -> str:
+def _config(module: str, tests: list[str]) -> str:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     if "mutmut" in data.get("tool", {}):
         text = text.split("[tool.mutmut]")[0]
-    tests = ", ".join(json.dumps(t) for t in MODULES[module])
+    selection = ", ".join(json.dumps(t) for t in tests)
     return (
         text
         + "\n[tool.mutmut]\n"
         + 'source_paths = ["ecomdash"]\n'
         + f'only_mutate = ["ecomdash/{module}.py"]\n'
-        + f"pytest_add_cli_args_test_selection = [{tests}]\n"
+        + f"pytest_add_cli_args_test_selection = [{selection}]\n"
         + f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}\n"
     )
 
 
-def _sync(module: str) -> Path:
+def _sync(module: str, tests: list[str]) -> Path:
     """Lay (or refresh) the scratch copy for ``module``; returns its directory."""
     work = SCRATCH / module.replace("/", "__")
     work.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def _sync(module: str) -> Path:
         if src.exists():
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     shutil.copy2(ROOT / "app.py", work / "app.py")
-    (work / "pyproject.toml").write_text(_config(module), encoding="utf-8")
+    (work / "pyproject.toml").write_text(_config(module, tests), encoding="utf-8")
     return work
 
 
@@ -142,6 +142,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=1800, help="stop the run after this (s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel mutant runs (default 1)")
     p.add_argument(
+        "--tests",
+        nargs="+",
+        metavar="FILE",
+        help="test files to use instead of the module's list (e.g. only its fast hand-computed\n"
+        "unit tests, to bound a run); changing the selection makes mutmut re-check everything",
+    )
+    p.add_argument(
         "--retest",
         action="store_true",
         help="re-run only the survivors, the mutants without tests and those not run yet\n"
@@ -166,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             if name.startswith("ecomdash.") and not name.endswith(":"):
                 _mutmut(work, "show", name)
         return 0
-    work = _sync(a.module)
+    work = _sync(a.module, a.tests or MODULES[a.module])
     pattern = "ecomdash." + a.module.replace("/", ".") + ".*"
     targets = [pattern]
     if a.retest:
