@@ -393,3 +393,32 @@ def test_sarimax_with_a_regressor_learns_its_effect():
     same_day_no_promo = d + 7 if d + 7 < h and not promo[T + d + 7] else d - 7
     lift = p.mean[0, 0, d] - p.mean[0, 0, same_day_no_promo]
     assert lift == pytest.approx(40, abs=8)
+
+
+def test_intermittency_measures_and_edges_by_hand():
+    Y = np.array(
+        [
+            [1.0, 3] * 12 + [0] * 9,  # 24 of 33 non-zero: ADI 1.375; sizes 1, 3: CV² (1/2)² = 0.25
+            [1.0] * 25 + [0] * 8,  # ADI 33 / 25 = 1.32 exactly: not above the cut -> smooth
+            [1.0, 9] * 12 + [1] + [0] * 8,  # 25 non-zero: ADI 1.32; CV² ~0.64 -> erratic
+            [-5.0, 4, 0, 4] + [0] * 29,  # a negative is no demand: 2 of 33 non-zero, sizes 4, 4
+            [0.0] * 33,
+        ]
+    )
+    out = M.intermittency(Y)
+    assert list(out.columns) == ["adi", "cv2", "class"] and len(out) == 5
+    assert out["class"].tolist() == [
+        "intermittent",
+        "smooth",
+        "erratic",
+        "intermittent",
+        "no demand",
+    ]
+    assert out["adi"].tolist()[:4] == pytest.approx([33 / 24, 1.32, 1.32, 33 / 2])
+    assert np.isinf(out["adi"].iloc[4]) and np.isnan(out["cv2"].iloc[4])
+    # population variance (ddof 0): sizes 1, 3 -> sd 1, mean 2
+    assert out["cv2"].iloc[0] == pytest.approx(0.25)
+    assert out["cv2"].iloc[1] == pytest.approx(0.0) and out["cv2"].iloc[3] == pytest.approx(0.0)
+    # 12 ones, 12 nines and one 1: mean 121 / 25 = 4.84, mean of squares (13 + 972) / 25
+    mu = 121 / 25
+    assert out["cv2"].iloc[2] == pytest.approx(((13 + 12 * 81) / 25 - mu**2) / mu**2)
