@@ -58,11 +58,18 @@ def test_scale_log1p_standardise_drop_constant_and_clip():
             "spike": [0.0] * (n - 1) + [E2],
             # negatives are clipped to 0 before log1p: -> 0 x 10, 1 x 10 -> -1, +1
             "neg": [-5.0] * (n // 2) + [E1] * (n // 2),
+            # three levels, log1p -> 0, 1, 2 (x 4, 12, 4): mean 1, sd sqrt(8 / 20)
+            "three": [0.0] * 4 + [E1] * 12 + [E2] * 4,
+            # one customer far below: -sqrt(19) -> clipped at -3
+            "dip": [E2] * (n - 1) + [0.0],
         }
     )
     z, used = C._scale(x)
-    assert used == ("alt", "spike", "neg")
-    assert z.shape == (n, 3)
+    assert used == ("alt", "spike", "neg", "three", "dip")
+    assert z.shape == (n, 5)
+    sd3 = math.sqrt(8 / 20)
+    assert z[:, 3].tolist() == pytest.approx([-1 / sd3] * 4 + [0.0] * 12 + [1 / sd3] * 4)
+    assert z[-1, 4] == pytest.approx(-3.0) and z[0, 4] == pytest.approx(1 / math.sqrt(19))
     assert z[:, 0].tolist() == pytest.approx([-1.0, 1.0] * (n // 2))
     assert z[:-1, 1] == pytest.approx(np.full(n - 1, -1 / math.sqrt(19)))
     assert z[-1, 1] == pytest.approx(3.0)
@@ -254,3 +261,61 @@ def test_parameter_and_data_errors_say_what_was_found():
     flat = table.assign(**{c: 1.0 for c in FEATURES if c != "monetary"})
     with pytest.raises(InsufficientDataError, match=r"only in spend among 26 customers"):
         C.cluster_features(_features(flat))
+
+
+def test_fast_silhouette_equals_sklearn_on_small_clusters():
+    from sklearn.metrics import pairwise_distances
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(0, 1, size=(9, 2))
+    d = pairwise_distances(x)
+    for labels in (
+        np.array([0, 0, 1, 1, 1, 2, 2, 2, 2]),  # a pair: mean distance to 1 other member
+        np.array([0, 1, 1, 1, 1, 1, 2, 2, 2]),  # a singleton scores 0
+        np.array([5, 5, 7, 7, 7, 7, 9, 9, 9]),  # any label values
+    ):
+        assert C._silhouette_precomputed(d, labels) == pytest.approx(
+            silhouette_score(d, labels, metric="precomputed"), abs=1e-12
+        )
+    # one cluster, or every customer alone: undefined
+    assert np.isnan(C._silhouette_precomputed(d, np.zeros(9, dtype=int)))
+    assert np.isnan(C._silhouette_precomputed(d, np.arange(9)))
+    assert C._silhouette_precomputed(d, np.r_[np.arange(8), 7]) == pytest.approx(
+        silhouette_score(d, np.r_[np.arange(8), 7], metric="precomputed"), abs=1e-12
+    )
+
+
+def test_fit_on_a_sample_labels_everyone_and_is_seeded():
+    table = _groups_table(13)
+    f = _features(table)
+    full = C.cluster_features(f, k=2, n_init=1)
+    part = C.cluster_features(f, k=2, n_init=1, fit_sample=14)
+    assert any("14 of the 26 customers" in w for w in part.warnings)
+    assert not any("sample" in w for w in full.warnings)
+    # every customer labelled (the two groups are clear: the same partition)
+    assert part.labels.index.equals(table.index) and part.labels.equals(full.labels)
+    # inertia over all 26 customers, to centres fitted on 14: at least the full fit's (whose
+    # centres are the groups' means, the least squares for this partition), and close to it
+    i_full = full.curve.set_index("k").loc[2, "inertia"]
+    i_part = part.curve.set_index("k").loc[2, "inertia"]
+    assert i_full <= i_part <= 1.5 * i_full
+    z, _ = C._scale(C.feature_matrix(table))
+    means = np.vstack([z[full.labels.to_numpy() == c].mean(axis=0) for c in (0, 1)])
+    assert i_full == pytest.approx(((z - means[full.labels.to_numpy()]) ** 2).sum())
+    # the seed fixes the result, on the sample path too: one blob, where k-means' start matters
+    rng = np.random.default_rng(8)
+    blob = pd.DataFrame(
+        {f: rng.uniform(1, 100, 60) for f in FEATURES},
+        index=pd.Index([f"c{i:02d}" for i in range(60)], name="customer_id"),
+    )
+    runs = {
+        seed: [
+            C.cluster_features(_features(blob), k=5, n_init=1, seed=seed, fit_sample=40)
+            for _ in range(2)
+        ]
+        for seed in (0, 1, 2)
+    }
+    for a, b in runs.values():
+        pd.testing.assert_frame_equal(a.curve, b.curve)
+    inertias = {seed: a.curve["inertia"].iloc[0] for seed, (a, _) in runs.items()}
+    assert len(set(inertias.values())) > 1  # the start does matter here
