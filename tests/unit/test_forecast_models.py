@@ -57,6 +57,11 @@ def test_impute_from_earlier_cycles_or_the_nearest_value():
     # an imputed value feeds later ones: t = 3 (m = 2) takes t = 1, itself taken from t = 0
     o2 = np.array([[True, False, True, False, True]])
     assert M._impute(np.array([[7.0, 0, 9, 0, 11]]), o2, 2).tolist() == [[7, 7, 9, 7, 11]]
+    # no earlier cycle (m = 7, t = 3): the nearest observed value, t = 2 (t = 4 ties, later)
+    o7 = np.ones((1, 9), bool)
+    o7[0, 3] = False
+    seven = np.array([[10.0, 11, 12, 0, 14, 15, 16, 17, 18]])
+    assert M._impute(seven, o7, 7)[0, 3] == 12.0
     # nothing observed at all: zeros, not the unobserved values
     assert M._impute(np.array([[5.0, 5, 5]]), np.zeros((1, 3), bool), 2).tolist() == [[0, 0, 0]]
     # all observed: an equal copy
@@ -74,6 +79,8 @@ def test_seasonal_naive_paths_and_spread_by_hand():
     # steps ahead 1, 2 are one cycle out, step 3 two cycles: sd x 1, 1, sqrt(2)
     grow = np.array([1, 1, math.sqrt(2)])
     _check_bands(p, [[[3, 5, 3], [6, 8, 6]]], [[s4 * grow, s6 * grow]])
+    # origin 3: a single difference before it (4) -> sd 2
+    _check_bands(M._seasonal_naive(X, obs, [3], 1, 2), [[[2]]], [[[2]]])
     # one cycle only: no difference to learn a spread from -> 0
     q = M._seasonal_naive(np.array([[4.0, 9]]), np.ones((1, 2), bool), [2], 2, 2)
     _check_bands(q, [[[4, 9]]], [[[0, 0]]])
@@ -89,6 +96,9 @@ def test_seasonal_mean_and_its_in_sample_spread_by_hand():
     # origin 4: only two cycles (t 2-3, 0-1): (3 + 1) / 2, (5 + 2) / 2, no error yet -> sd 0
     s8 = math.sqrt(265 / 18)
     _check_bands(p, [[[2, 3.5], [16 / 3, 22 / 3]]], [[[0, 0], [s8, s8]]])
+    # two series at once: each its own mean and spread (the second is the first x 10)
+    two = M._seasonal_mean(np.vstack([X, 10 * X]), np.ones((2, 8), bool), [8], 2, 2)
+    _check_bands(two, [[[16 / 3, 22 / 3]], [[160 / 3, 220 / 3]]], [[[s8, s8]], [[10 * s8] * 2]])
     # k_cycles = 1 is the seasonal naive mean; errors at t = 2..5 (up to eight cycles
     # back): 3 - 1, 5 - 2, 6 - 3, 8 - 5 -> sd = sqrt((4 + 9 + 9 + 9) / 4)
     q = M._seasonal_mean(X, obs, [6], 2, 2, k_cycles=1)
@@ -159,6 +169,8 @@ def test_ets_grid_by_hand():
     assert set(p) == {0.8, 0.9, 0.98, 1.0}
     assert (b <= a).all() and (g <= 1 - a).all()
     assert ((b == 0) == (p == 1.0)).all()  # damping only with a trend
+    # a season of two (a shop open two days a week) is a season too
+    assert len(M._ets_grid(2)[0]) == len(a)
     # no season (m = 1): gamma 0 only: 4 + 5 x 7 = 39 rows
     a1, _, g1, _ = M._ets_grid(1)
     assert len(a1) == 39 and set(g1) == {0.0}
