@@ -129,6 +129,21 @@ def test_cluster_names_without_some_features_read_them_as_average():
     assert names[2] == "Occasional mid spenders"
 
 
+def test_cluster_names_other_qualifiers_and_none_available():
+    used = ("recency_days", "monetary", "avg_order_value", "category_breadth")
+    centres = np.array([[0, 0, -0.9, 0.3], [0, 0, 0.1, 0.85]])
+    x = pd.DataFrame({"frequency": [2.0, 2, 2, 2]})
+    labels = np.array([0, 0, 1, 1])
+    assert C._name_clusters(centres, used, x, labels) == (
+        "Mid spenders with small orders",
+        "Mid spenders buying broadly",
+    )
+    # none of the qualifying features clustered: the name has no qualifier
+    assert C._name_clusters(
+        np.array([[0.0, 1.0]]), ("recency_days", "monetary"), x, labels * 0
+    ) == ("High spenders",)
+
+
 def test_profile_by_hand():
     x = pd.DataFrame({f: 0.0 for f in FEATURES}, index=range(5))
     x["monetary"] = [100.0, 300.0, 50.0, 30.0, 20.0]
@@ -151,6 +166,10 @@ def test_profile_by_hand():
     assert empty["customers"].tolist() == [5, 0, 5]
     assert empty["revenue_share"].tolist()[:2] == [0.0, 0.0]
     assert np.isnan(empty.loc[1, "median_frequency"])
+    assert list(prof.index) == [0, 1, 2] and list(empty.index) == [0, 1, 2]
+    # the last cluster number empty while there is spend: its revenue share is 0
+    spent = C._profile(x, np.zeros(5, dtype=int), ("A", "B"))
+    assert spent["revenue_share"].tolist() == pytest.approx([1.0, 0.0, 1.0])
 
 
 def _groups_table(n_per: int = 10) -> pd.DataFrame:
