@@ -336,5 +336,8 @@ def test_fit_on_a_sample_labels_everyone_and_is_seeded():
     }
     for a, b in runs.values():
         pd.testing.assert_frame_equal(a.curve, b.curve)
+    # and on the full fit
+    full_a, full_b = (C.cluster_features(_features(blob), k=5, n_init=1, seed=3) for _ in "ab")
+    pd.testing.assert_frame_equal(full_a.curve, full_b.curve)
     inertias = {seed: a.curve["inertia"].iloc[0] for seed, (a, _) in runs.items()}
     assert len(set(inertias.values())) > 1  # the start does matter here
