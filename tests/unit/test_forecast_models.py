@@ -428,6 +428,9 @@ def test_intermittency_measures_and_edges_by_hand():
     ]
     assert out["adi"].tolist()[:4] == pytest.approx([33 / 24, 1.32, 1.32, 33 / 2])
     assert np.isinf(out["adi"].iloc[4]) and np.isnan(out["cv2"].iloc[4])
+    # sparse and uneven: ADI 3, sizes 1 and 9 -> CV² (4/5)² = 0.64 -> lumpy
+    lumpy = M.intermittency(np.array([[0.0, 0, 1, 0, 0, 9]]))
+    assert lumpy["class"].tolist() == ["lumpy"]
     # population variance (ddof 0): sizes 1, 3 -> sd 1, mean 2
     assert out["cv2"].iloc[0] == pytest.approx(0.25)
     assert out["cv2"].iloc[1] == pytest.approx(0.0) and out["cv2"].iloc[3] == pytest.approx(0.0)
