@@ -37,13 +37,14 @@ _BASKET = [
 #: (changing a module's list resets its results in mutmut: the models keep theirs)
 _CLV_MODELS = ["tests/unit/test_clv_models.py", "tests/unit/test_clv.py"]
 _CLV = ["tests/unit/test_clv_models.py", "tests/unit/test_clv_value.py", "tests/unit/test_clv.py"]
+_FORECAST = ["tests/unit/test_forecast.py", "tests/unit/test_forecast_models.py"]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
     "ingest/clean": ["tests/unit/test_ingest_clean.py"],
     "churn": ["tests/unit/test_churn_small.py", "tests/unit/test_churn.py"],
     "segment/rfm": ["tests/unit/test_segment.py"],
-    "segment/clusters": ["tests/unit/test_segment.py"],
+    "segment/clusters": ["tests/unit/test_segment.py", "tests/unit/test_segment_clusters.py"],
     "clv/bgnbd": _CLV_MODELS,
     "clv/gamma_gamma": _CLV_MODELS,
     "clv/value": _CLV,
@@ -54,8 +55,9 @@ MODULES: dict[str, list[str]] = {
     "basket/bundles": _BASKET,
     "recommend/models": ["tests/unit/test_recommend.py"],
     "recommend/evaluation": ["tests/unit/test_recommend.py"],
-    "forecast/models": ["tests/unit/test_forecast.py"],
-    "forecast/single": ["tests/unit/test_forecast.py"],
+    "forecast/models": _FORECAST,
+    "forecast/single": _FORECAST,
+    "forecast/engine": _FORECAST,
 }
 
 
@@ -66,23 +68,23 @@ MODULES: dict[str, list[str]] = {
 PYTEST_ARGS = ["-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"]
 
 
-def _config(module: str) -> str:
+def _config(module: str, tests: list[str]) -> str:
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     if "mutmut" in data.get("tool", {}):
         text = text.split("[tool.mutmut]")[0]
-    tests = ", ".join(json.dumps(t) for t in MODULES[module])
+    selection = ", ".join(json.dumps(t) for t in tests)
     return (
         text
         + "\n[tool.mutmut]\n"
         + 'source_paths = ["ecomdash"]\n'
         + f'only_mutate = ["ecomdash/{module}.py"]\n'
-        + f"pytest_add_cli_args_test_selection = [{tests}]\n"
+        + f"pytest_add_cli_args_test_selection = [{selection}]\n"
         + f"pytest_add_cli_args = {json.dumps(PYTEST_ARGS)}\n"
     )
 
 
-def _sync(module: str) -> Path:
+def _sync(module: str, tests: list[str]) -> Path:
     """Lay (or refresh) the scratch copy for ``module``; returns its directory."""
     work = SCRATCH / module.replace("/", "__")
     work.mkdir(parents=True, exist_ok=True)
@@ -99,7 +101,7 @@ def _sync(module: str) -> Path:
     link = work / "shared"
     if (ROOT.parent / "shared").is_dir() and not link.exists():
         link.symlink_to(ROOT.parent / "shared", target_is_directory=True)
-    (work / "pyproject.toml").write_text(_config(module), encoding="utf-8")
+    (work / "pyproject.toml").write_text(_config(module, tests), encoding="utf-8")
     return work
 
 
@@ -151,6 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=1800, help="stop the run after this (s)")
     p.add_argument("--jobs", type=int, default=1, help="parallel mutant runs (default 1)")
     p.add_argument(
+        "--tests",
+        nargs="+",
+        metavar="FILE",
+        help="test files to use instead of the module's list (e.g. only its fast hand-computed\n"
+        "unit tests, to bound a run); changing the selection makes mutmut re-check everything",
+    )
+    p.add_argument(
         "--retest",
         action="store_true",
         help="re-run only the survivors, the mutants without tests and those not run yet\n"
@@ -175,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
             if name.startswith("ecomdash.") and not name.endswith(":"):
                 _mutmut(work, "show", name)
         return 0
-    work = _sync(a.module)
+    work = _sync(a.module, a.tests or MODULES[a.module])
     pattern = "ecomdash." + a.module.replace("/", ".") + ".*"
     targets = [pattern]
     if a.retest:

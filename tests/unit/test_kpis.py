@@ -506,6 +506,31 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
     assert not any("partly covered" in n for n in day2.notes), day2.notes
 
 
+def test_overview_without_a_quantity_column_by_hand(tmp_path, path):
+    """Amounts but no quantity: the breakdowns (read from the lines when the rollup is off)
+    carry revenue and orders and no units column."""
+    store = Store.open(tmp_path / "noqty")
+    try:
+        info = store.save_dataset("No quantity", shop_lines().drop(columns=["quantity"]))
+        res = overview(store, info.id)
+    finally:
+        store.close()
+    assert res.kpis["revenue"] == pytest.approx(630.0) and res.kpis["units"] is None
+    # X 100 + 100 + 300 - 100 + 100 = 500 in 4 orders, Y 40 + 20 + 20 = 80 in 3, Z 50 in 1
+    top = res.top_products.set_index("key")
+    assert list(top.index) == ["X", "Y", "Z"]
+    assert top["revenue"].tolist() == pytest.approx([500, 80, 50])
+    assert top["orders"].tolist() == [4, 3, 1]
+    # UK 450 in 4 orders, FR 160 in 3, DE 20 in 1
+    countries = res.top_countries.set_index("key")
+    assert list(countries.index) == ["UK", "FR", "DE"]
+    assert countries["revenue"].tolist() == pytest.approx([450, 160, 20])
+    assert countries["orders"].tolist() == [4, 3, 1]
+    assert list(res.top_categories["key"]) == ["Kitchen", "Food", "Garden"]
+    for table in (res.top_products, res.top_countries, res.top_categories):
+        assert "units" not in table
+
+
 @pytest.mark.parametrize(
     ("start", "end", "grain"),
     [
