@@ -32,6 +32,7 @@ _BASKET = [
     "tests/unit/test_basket_properties.py",
     "tests/unit/test_basket_mlxtend.py",
 ]
+_RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluation.py"]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
@@ -47,8 +48,12 @@ MODULES: dict[str, list[str]] = {
     "basket/mining": _BASKET,
     "basket/miner": _BASKET,
     "basket/bundles": _BASKET,
-    "recommend/models": ["tests/unit/test_recommend.py"],
-    "recommend/evaluation": ["tests/unit/test_recommend.py"],
+    "basket/encode": _BASKET,
+    "basket/holdout": _BASKET,
+    "recommend/models": _RECOMMEND,
+    "recommend/evaluation": _RECOMMEND,
+    "recommend/base": _RECOMMEND,
+    "recommend/data": _RECOMMEND,
     "forecast/models": ["tests/unit/test_forecast.py"],
     "forecast/single": ["tests/unit/test_forecast.py"],
 }
