@@ -31,6 +31,7 @@ _BASKET = [
     "tests/unit/test_basket.py",
     "tests/unit/test_basket_properties.py",
     "tests/unit/test_basket_mlxtend.py",
+    "tests/unit/test_basket_by_hand.py",
 ]
 _RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluation.py"]
 MODULES: dict[str, list[str]] = {

@@ -1,0 +1,194 @@
+"""Basket analysis on baskets small enough to count by hand: the result's tables, counts and
+guidance, and every wording of the "nothing to analyse" errors (kills mutants of
+ecomdash/basket/mining.py and holdout.py)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash import basket
+from ecomdash.basket.mining import check_baskets
+from ecomdash.errors import InsufficientDataError
+
+
+def _lines(baskets: list[str]) -> pd.DataFrame:
+    """One order per string, one line per letter."""
+    rows = [(f"o{j}", item) for j, items in enumerate(baskets) for item in items]
+    return pd.DataFrame(rows, columns=["order_id", "product_id"])
+
+
+def _by_day(baskets: list[str]) -> pd.DataFrame:
+    """One customer-day per string: customer cj on 2024-01-0(j+1), one order per line."""
+    rows = [
+        (f"o{j}-{n}", f"c{j}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=j), item)
+        for j, items in enumerate(baskets)
+        for n, item in enumerate(items)
+    ]
+    return pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "product_id"])
+
+
+FIVE = ["ab", "ab", "ba", "a", "cb"]  # a in 4, b in 4, c in 1; {a,b} in 3, {b,c} in 1
+
+
+def test_five_baskets_tables_by_hand():
+    res = basket.mine(_lines(FIVE), min_support=0.2, min_lift=0.0)
+    assert (res.n_baskets, res.n_multi_item_baskets, res.min_count) == (5, 4, 1)
+    # itemsets: most frequent first, ties in the order found (size, then ids)
+    its = res.itemsets
+    assert list(its["itemset"]) == [("a",), ("b",), ("a", "b"), ("c",), ("b", "c")]
+    assert list(its["count"]) == [4, 4, 3, 1, 1]
+    assert list(its["size"]) == [1, 1, 2, 1, 2]
+    assert list(its["support"]) == pytest.approx([0.8, 0.8, 0.6, 0.2, 0.2])
+    assert list(its["names"]) == ["a", "b", "a + b", "c", "b + c"]
+    items = res.items
+    assert list(items.columns) == ["item", "name", "count", "support"]
+    assert list(items["item"]) == ["a", "b", "c"]
+    assert list(items["count"]) == [4, 4, 1]
+    assert list(items["support"]) == pytest.approx([0.8, 0.8, 0.2])
+    # rules: a => b conf 3/4 lift (3/4)/(4/5); c => b conf 1 lift 1/(4/5); b => c conf 1/4
+    rules = {
+        (a, c): (conf, lift)
+        for a, c, conf, lift in zip(
+            res.rules["antecedents"],
+            res.rules["consequents"],
+            res.rules["confidence"],
+            res.rules["lift"],
+            strict=True,
+        )
+    }
+    assert rules.keys() == {(("a",), ("b",)), (("b",), ("a",)), (("c",), ("b",)), (("b",), ("c",))}
+    assert rules[("a",), ("b",)] == pytest.approx((0.75, 0.9375))
+    assert rules[("c",), ("b",)] == pytest.approx((1.0, 1.25))
+    assert rules[("b",), ("c",)] == pytest.approx((0.25, 1.25))
+    assert res.params == {
+        "min_support": 0.2,
+        "min_confidence": 0.0,
+        "min_lift": 0.0,
+        "max_len": None,
+        "basket": "order",
+        "level": "product",
+        "include_non_product": False,
+    }
+    assert res.suggested_min_support is None
+    assert res.warnings == (
+        "Only 5 orders: rules from so few baskets are mostly chance. Treat them as ideas to "
+        "test, not facts.",
+        "A minimum support of 0.2 lets an itemset in by appearing in only 1 orders; rules "
+        "resting on so few baskets are unreliable.",
+    )
+    assert res.timings[0][0] == "build baskets" and res.timings[-1][0] == "rules"
+    assert all(seconds >= 0 for _, seconds in res.timings) and res.elapsed >= 0
+
+
+def test_thresholds_filter_rules_at_equality():
+    # min_confidence 0.75 keeps a => b (exactly 0.75) and c => b (1); lift >= 1.25 keeps
+    # c => b and b => c only
+    res = basket.mine(_lines(FIVE), min_support=0.2, min_confidence=0.75, min_lift=0.0)
+    pairs = set(zip(res.rules["antecedents"], res.rules["consequents"], strict=True))
+    assert pairs == {(("a",), ("b",)), (("b",), ("a",)), (("c",), ("b",))}
+    res = basket.mine(_lines(FIVE), min_support=0.2, min_lift=1.25)
+    pairs = set(zip(res.rules["antecedents"], res.rules["consequents"], strict=True))
+    assert pairs == {(("c",), ("b",)), (("b",), ("c",))}
+    # max_len 1: single items only, and no advice about pairs
+    res = basket.mine(_lines(FIVE), min_support=0.2, max_len=1)
+    assert set(res.itemsets["size"]) == {1} and res.rules.empty
+    assert res.suggested_min_support is None
+    assert res.params["max_len"] == 1
+
+
+def test_customer_day_guidance_speaks_of_customer_days():
+    res = basket.mine(_by_day(FIVE), basket="customer_day", min_support=0.2, min_lift=0.0)
+    assert res.n_baskets == 5
+    assert res.warnings == (
+        "Only 5 customer-days: rules from so few baskets are mostly chance. Treat them as "
+        "ideas to test, not facts.",
+        "A minimum support of 0.2 lets an itemset in by appearing in only 1 customer-days; "
+        "rules resting on so few baskets are unreliable.",
+    )
+    # no pair reaches 0.7 (4 of 5): pairs are counted among the items in 2+ baskets (a, b;
+    # c is in one), so the only pair, and the last of fewer than 10, is {a, b}: 3 of 5
+    res = basket.mine(_by_day(FIVE), basket="customer_day", min_support=0.7)
+    assert res.suggested_min_support == pytest.approx(0.6)
+    assert res.warnings[-1] == (
+        "No set of two or more items reaches a support of 0.7 (in 4 of 5 customer-days). "
+        "Lower the minimum support to 0.6 (appears in 3 customer-days) to see at least 10 pairs."
+    )
+
+
+def test_no_pair_frequent_by_order_says_how_many_orders():
+    res = basket.mine(_lines(FIVE), min_support=0.7)
+    assert res.warnings[-1] == (
+        "No set of two or more items reaches a support of 0.7 (in 4 of 5 orders). "
+        "Lower the minimum support to 0.6 (appears in 3 orders) to see at least 10 pairs."
+    )
+    assert list(res.itemsets["itemset"]) == [("a",), ("b",)]
+
+
+def test_strongest_rule_is_proposed_when_thresholds_leave_none():
+    # {a, b} frequent; a => b 0.75, b => a 0.75, c => b 1 (lift 1.25): confidence 1.01 is
+    # impossible, so the strongest confidence (1.000) and lift (1.250) are proposed
+    res = basket.mine(_lines(FIVE), min_support=0.2, min_confidence=1.0, min_lift=1.3)
+    assert res.rules.empty
+    assert res.warnings[-1] == (
+        "2 itemsets were found but no rule reaches confidence 1 and lift 1.3. The strongest "
+        "rule has confidence 1.000 and the highest lift is 1.250: lower the thresholds to "
+        "those values to see rules."
+    )
+
+
+def test_at_ten_baskets_per_itemset_no_reliability_warning():
+    # 10 copies of FIVE: 50 orders, min_support 0.2 -> min count 10: no "only ... orders"
+    res = basket.mine(_lines(FIVE * 10), min_support=0.2, min_lift=0.0)
+    assert res.min_count == 10
+    assert not any("lets an itemset in" in w for w in res.warnings)
+    # min count 9 (0.18 x 50): warned
+    res = basket.mine(_lines(FIVE * 10), min_support=0.18, min_lift=0.0)
+    assert res.min_count == 9
+    assert any("appearing in only 9 orders" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("by", ["order", "customer_day"])
+@pytest.mark.parametrize("level", ["product", "category"])
+@pytest.mark.parametrize("non_product", [False, True])
+def test_nothing_to_analyse_says_what_was_removed(by, level, non_product):
+    noun = "orders" if by == "order" else "customer-days"
+    removed = "returns." if non_product else "returns and non-product lines."
+    with pytest.raises(InsufficientDataError) as err:
+        check_baskets(0, 0, basket=by, level=level, include_non_product=non_product)
+    assert str(err.value) == (
+        f"Basket analysis found no {noun} to analyse: 0 sale lines with a {level} after "
+        f"removing {removed} Check the global filters and that the file has sale lines."
+    )
+    with pytest.raises(InsufficientDataError) as err:
+        check_baskets(1234, 0, basket=by, level=level, include_non_product=non_product)
+    items = "products" if level == "product" else "categories"
+    assert str(err.value) == (
+        f"Basket analysis needs {noun} with 2+ distinct {items}. Found 0 of 1,234 {noun}. "
+        "Check that the order id column is mapped to the invoice number, not the line "
+        "number, or try basket = customer-day."
+    )
+    assert check_baskets(1, 1, basket=by, level=level, include_non_product=non_product) is None
+
+
+def test_only_returns_is_nothing_to_analyse():
+    lines = _lines(["ab", "c"]).assign(quantity=-1.0, is_return=True)
+    with pytest.raises(InsufficientDataError, match="found no orders to analyse: 0 sale lines"):
+        basket.mine(lines)
+
+
+@pytest.mark.parametrize("by", ["order", "customer_day"])
+@pytest.mark.parametrize("level", ["product", "category"])
+def test_no_pair_among_repeated_items_says_there_are_no_rules(by, level):
+    # a and b share a basket but are each bought once; c, bought twice, is never with
+    # another item: no pair of items bought in 2+ baskets, so no support to propose
+    lines = _lines(["ab", "c", "c"]) if by == "order" else _by_day(["ab", "c", "c"])
+    if level == "category":
+        lines["category"] = lines["product_id"].str.upper()
+    res = basket.mine(lines, basket=by, level=level, min_support=0.5)
+    assert res.suggested_min_support is None
+    items = "products" if level == "product" else "categories"
+    where = "order" if by == "order" else "customer-day"
+    assert res.warnings[-1] == (
+        f"No two {items} were ever bought together in the same {where}: there are no rules to find."
+    )
