@@ -32,6 +32,7 @@ _BASKET = [
     "tests/unit/test_basket_properties.py",
     "tests/unit/test_basket_mlxtend.py",
     "tests/unit/test_basket_by_hand.py",
+    "tests/unit/test_zh_errors_basket.py",
 ]
 _RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluation.py"]
 MODULES: dict[str, list[str]] = {

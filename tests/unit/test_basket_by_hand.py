@@ -9,7 +9,7 @@ import pytest
 
 from ecomdash import basket
 from ecomdash.basket.mining import check_baskets
-from ecomdash.errors import InsufficientDataError
+from ecomdash.errors import InsufficientDataError, ParameterError
 
 
 def _lines(baskets: list[str]) -> pd.DataFrame:
@@ -192,3 +192,58 @@ def test_no_pair_among_repeated_items_says_there_are_no_rules(by, level):
     assert res.warnings[-1] == (
         f"No two {items} were ever bought together in the same {where}: there are no rules to find."
     )
+
+
+def _ladder() -> pd.DataFrame:
+    """Twelve pairs {xk, yk}, k = 0..11, each in k + 2 orders of its own (90 orders), plus a
+    postage line (non-product) in every order."""
+    rows, o = [], 0
+    for k in range(12):
+        for _ in range(k + 2):
+            rows += [(f"o{o}", f"x{k}", False), (f"o{o}", f"y{k}", False)]
+            rows += [(f"o{o}", "POST", True)]
+            o += 1
+    return pd.DataFrame(rows, columns=["order_id", "product_id", "is_non_product"])
+
+
+def test_suggested_support_is_the_tenth_pair_by_default():
+    lines = _ladder()
+    # pair counts 13, 12, ..., 2 of 90 orders: the 10th most frequent is in 4, the 11th in 3
+    assert basket.suggest_support(lines) == pytest.approx(4 / 90)
+    assert basket.suggest_support(lines, target=11) == pytest.approx(3 / 90)
+    assert basket.suggest_support(lines, target=12) == pytest.approx(2 / 90)
+    assert basket.suggest_support(lines, target=50) == pytest.approx(2 / 90)  # the last pair
+    # with the postage line, {POST, yk} and {POST, xk} pair up too: 13, 13, 13, 12, 12, 12, ...
+    got = basket.suggest_support(lines, target=10, include_non_product=True)
+    assert got == pytest.approx(10 / 90)
+    # no sale line left: nothing to suggest
+    assert basket.suggest_support(lines.assign(is_non_product=True)) is None
+    # in the miner too: nothing reaches 0.5, the 10th pair's support is proposed
+    res = basket.mine(lines, min_support=0.5)
+    assert res.suggested_min_support == pytest.approx(4 / 90)
+
+
+def test_threshold_errors_name_the_parameter_and_its_range():
+    lines = _lines(FIVE)
+    cases = [
+        ({"min_support": 0.0}, "'min_support' parameter of basket.mine", "(0, 1]", "0.0"),
+        ({"min_support": 1.5}, "'min_support' parameter of basket.mine", "(0, 1]", "1.5"),
+        ({"min_confidence": -0.1}, "'min_confidence' parameter", "[0, 1]", "-0.1"),
+        ({"min_confidence": 1.01}, "'min_confidence' parameter", "[0, 1]", "1.01"),
+        ({"min_lift": -1}, "'min_lift' parameter of basket.mine", "[0, inf)", "-1"),
+        ({"max_len": 0}, "'max_len' parameter of basket.mine", "[1, inf)", "0"),
+    ]
+    for kw, name, rng, value in cases:
+        with pytest.raises(ParameterError) as err:
+            basket.mine(lines, **kw)
+        assert name in str(err.value) and rng in str(err.value), kw
+        assert f"Got {value} instead." in str(err.value), kw
+    # the bounds themselves are allowed: support 1, confidence 0 and 1, lift 0, max_len 1
+    assert basket.mine(lines, min_support=1.0).n_baskets == 5
+    res = basket.mine(lines, min_support=0.2, min_confidence=1.0, min_lift=0.0)
+    assert set(res.rules["confidence"]) == {1.0}
+    assert basket.mine(lines, min_support=0.2, max_len=1).params["max_len"] == 1
+    with pytest.raises(ParameterError, match="'target' parameter of suggest_support"):
+        basket.suggest_support(lines, target=0)
+    with pytest.raises(ParameterError, match="'basket' parameter of suggest_support"):
+        basket.suggest_support(lines, basket="week")
