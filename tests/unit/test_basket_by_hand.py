@@ -247,3 +247,99 @@ def test_threshold_errors_name_the_parameter_and_its_range():
         basket.suggest_support(lines, target=0)
     with pytest.raises(ParameterError, match="'basket' parameter of suggest_support"):
         basket.suggest_support(lines, basket="week")
+
+
+def _dated(orders: list[tuple[int, str]]) -> pd.DataFrame:
+    """(day of January 2024, items) per order; items are single characters."""
+    rows = [
+        (f"o{j}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=day - 1), item)
+        for j, (day, items) in enumerate(orders)
+        for item in items
+    ]
+    return pd.DataFrame(rows, columns=["order_id", "order_date", "product_id"])
+
+
+def test_holdout_by_hand():
+    # earlier: {0,a,b} day 1, {a,b} day 2, {c,d} day 3; later: {a,A} and {b} day 4,
+    # {a,b} and {c,d} day 5 ("0" never sold later, "A" never before)
+    lines = _dated([(1, "0ab"), (2, "ab"), (3, "cd"), (4, "aA"), (4, "b"), (5, "ab"), (5, "cd")])
+    # 14 line days 1,1,1,2,2,3,3,4,4,4,5,5,5,5: the 60 % quantile is at position 7.8 -> day 4
+    h = basket.holdout_check(lines, test_share=0.4, min_support=0.3, max_len=2)
+    assert h.cutoff == pd.Timestamp("2024-01-04")
+    assert (h.n_train, h.n_test, h.n_rules) == (3, 4, 8)
+    assert list(h.rules.columns) == [
+        "names",
+        "antecedents",
+        "consequents",
+        "confidence_train",
+        "confidence_test",
+        "lift_train",
+        "lift_test",
+        "count_test",
+    ]
+    got = {
+        (a[0], c[0]): (ct, lt, n)
+        for a, c, ct, lt, n in zip(
+            h.rules["antecedents"],
+            h.rules["consequents"],
+            h.rules["confidence_test"],
+            h.rules["lift_test"],
+            h.rules["count_test"],
+            strict=True,
+        )
+    }
+    nan = float("nan")
+    # later: a in 2 of 4, b in 2, {a,b} in 1, c 1, d 1, {c,d} 1, "0" in none
+    expected = {
+        ("a", "b"): (0.5, 0.5 / (2 / 4), 1),  # lift exactly 1: not holding
+        ("b", "a"): (0.5, 0.5 / (2 / 4), 1),
+        ("c", "d"): (1.0, 1.0 / (1 / 4), 1),
+        ("d", "c"): (1.0, 1.0 / (1 / 4), 1),
+        ("0", "a"): (nan, nan, 0),  # "0" never bought later: no confidence
+        ("a", "0"): (0.0, nan, 0),  # ... and no lift for a => 0
+        ("0", "b"): (nan, nan, 0),
+        ("b", "0"): (0.0, nan, 0),
+    }
+    assert got.keys() == expected.keys()
+    for key, (conf, lift, n) in expected.items():
+        assert got[key][0] == pytest.approx(conf, nan_ok=True), key
+        assert got[key][1] == pytest.approx(lift, nan_ok=True), key
+        assert got[key][2] == n, key
+    train = dict(
+        zip(
+            zip(h.rules["antecedents"], h.rules["consequents"], strict=True),
+            h.rules["confidence_train"],
+            strict=True,
+        )
+    )
+    assert train[("a",), ("0",)] == pytest.approx(0.5) and train[("0",), ("a",)] == 1.0
+    # earlier lifts: {c, d} in 1 of 3 with c, d in 1 each -> 3; every other pair 1.5
+    pairs = zip(h.rules["antecedents"], h.rules["consequents"], strict=True)
+    lift_train = [3.0 if a + c in (("c", "d"), ("d", "c")) else 1.5 for a, c in pairs]
+    assert h.rules["lift_train"].tolist() == pytest.approx(lift_train)
+    assert h.share_holding == pytest.approx(2 / 8)  # c => d and d => c
+    # train confidences .5 .5 1 1 1 1 1 1; later (NaN left out) 0 0 .5 .5 1 1
+    assert h.median_confidence_train == pytest.approx(1.0)
+    assert h.median_confidence_test == pytest.approx(0.5)
+    assert h.warnings[-1] == "Only 4 baskets from 2024-01-04 on: the check itself is rough."
+
+
+def test_holdout_without_rules_and_on_one_day():
+    lines = _dated([(1, "ab"), (1, "ab"), (1, "cd"), (2, "ab"), (3, "ab")])
+    # 10 line days 1 x6, 2 x2, 3 x2: the 75 % quantile is day 2 (position 6.75)
+    h = basket.holdout_check(lines, test_share=0.25, min_support=0.3, min_lift=10.0)
+    assert h.cutoff == pd.Timestamp("2024-01-02")
+    assert (h.n_train, h.n_test, h.n_rules) == (3, 2, 0)
+    assert h.share_holding is None
+    assert h.median_confidence_train is None and h.median_confidence_test is None
+    assert h.rules.empty and "lift_test" in h.rules.columns
+    # the median (position 4.5) falls on the first day: the cut-off moves one day later
+    h = basket.holdout_check(lines, test_share=0.5, min_support=0.3)
+    assert h.cutoff == pd.Timestamp("2024-01-02") and h.n_test == 2
+    # everything on one day: no later basket
+    one_day = _dated([(1, "ab"), (1, "ab")])
+    with pytest.raises(InsufficientDataError) as err:
+        basket.holdout_check(one_day)
+    assert "both sides of 2024-01-02; found 0 later baskets" in str(err.value)
+    with pytest.raises(ParameterError, match=r"'test_share' parameter of basket.holdout_check"):
+        basket.holdout_check(lines, test_share=0.0)
