@@ -215,3 +215,41 @@ def test_sampled_customers_margin_of_error_by_hand():
     assert whole.n_test_customers == 4
     assert whole.table["hit_rate_at_k"].iloc[0] == pytest.approx(2 / 4)
     assert not any("sample" in w for w in whole.warnings)
+
+
+def test_evaluate_defaults_top_10_and_five_returning_customers():
+    later = pd.DataFrame(
+        [("T1", "1", "C"), ("T2", "2", "D"), ("T3", "3", "B"), ("T4", "4", "A"), ("T5", "5", "A")],
+        columns=["order_id", "customer_id", "product_id"],
+    ).assign(order_date=pd.Timestamp("2024-03-10"), quantity=1.0, revenue=5.0)
+    lines = pd.concat([_shop(), later], ignore_index=True)
+    models = {"popularity": R.PopularityRecommender()}
+    res = R.evaluate(lines, cutoff="2024-03-06", models=models)
+    assert res.k == 10 and res.n_test_customers == 5
+    # top 10 of 4 products: everybody is shown every product they have not bought: all hit
+    assert res.table["hit_rate_at_k"].iloc[0] == 1.0
+    assert res.table["precision_at_k"].iloc[0] == pytest.approx(1 / 10)
+    with pytest.raises(InsufficientDataError, match=r"found 4 \(need 5\)"):
+        R.evaluate(lines.loc[lines["order_id"] != "T5"], cutoff="2024-03-06", models=models)
+
+
+def test_evaluate_counts_rebuys_of_consumables_in_the_truth():
+    later = pd.DataFrame(
+        [("T1", "4", "B"), ("T2", "4", "A"), ("T3", "1", "C")],
+        columns=["order_id", "customer_id", "product_id"],
+    ).assign(order_date=pd.Timestamp("2024-03-10"), quantity=1.0, revenue=5.0)
+    lines = pd.concat([_shop(), later], ignore_index=True)
+    rules = R.BusinessRules(rebuy_products=("B",))
+    res = R.evaluate(
+        lines,
+        cutoff="2024-03-06",
+        k=1,
+        models={"popularity": R.PopularityRecommender(rules=rules)},
+        rules=rules,
+        min_test_customers=2,
+    )
+    # truth: 1 {C}; 4 {A, B} (B is a consumable: its re-buy counts). Best sellers A, B
+    # (3 buyers each, A first), C: 1 (owns A; B may come back) gets B, 4 gets A.
+    row = res.table.iloc[0]
+    assert row["hit_rate_at_k"] == pytest.approx(1 / 2)
+    assert row["recall_at_k"] == pytest.approx((0 + 1 / 2) / 2)
