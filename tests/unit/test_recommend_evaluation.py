@@ -226,6 +226,14 @@ def test_evaluate_defaults_top_10_and_five_returning_customers():
     models = {"popularity": R.PopularityRecommender()}
     res = R.evaluate(lines, cutoff="2024-03-06", models=models)
     assert res.k == 10 and res.n_test_customers == 5
+    assert res.cutoff == pd.Timestamp("2024-03-06")
+    assert res.end == pd.Timestamp("2024-03-10") + pd.Timedelta(microseconds=1)
+    # a test window ending before the later purchases leaves nobody to test on
+    with pytest.raises(InsufficientDataError, match="cut-off 2024-03-06 leaves"):
+        R.evaluate(lines, cutoff="2024-03-06", end="2024-03-09", models=models)
+    # ... one ending just after them keeps all five
+    res = R.evaluate(lines, cutoff="2024-03-06", end="2024-03-11", models=models)
+    assert res.end == pd.Timestamp("2024-03-11") and res.n_test_customers == 5
     # top 10 of 4 products: everybody is shown every product they have not bought: all hit
     assert res.table["hit_rate_at_k"].iloc[0] == 1.0
     assert res.table["precision_at_k"].iloc[0] == pytest.approx(1 / 10)
