@@ -261,3 +261,38 @@ def test_evaluate_counts_rebuys_of_consumables_in_the_truth():
     row = res.table.iloc[0]
     assert row["hit_rate_at_k"] == pytest.approx(1 / 2)
     assert row["recall_at_k"] == pytest.approx((0 + 1 / 2) / 2)
+
+
+def test_evaluate_passes_its_cap_on_test_customers():
+    later = pd.DataFrame(
+        [("T1", "1", "C"), ("T2", "2", "D"), ("T3", "3", "B"), ("T4", "4", "A"), ("T5", "5", "A")],
+        columns=["order_id", "customer_id", "product_id"],
+    ).assign(order_date=pd.Timestamp("2024-03-10"), quantity=1.0, revenue=5.0)
+    lines = pd.concat([_shop(), later], ignore_index=True)
+    models = {"popularity": R.PopularityRecommender()}
+    res = R.evaluate(lines, cutoff="2024-03-06", models=models, max_test_customers=3)
+    assert res.n_test_customers == 3
+    assert "random sample of 3 of the 5 returning customers" in res.warnings[0]
+
+
+def test_split_errors_word_for_word():
+    lines = _shop()
+    with pytest.raises(InsufficientDataError) as err:
+        R.chronological_split(lines.drop(columns="order_date"))
+    assert str(err.value) == (
+        "The offline evaluation needs order dates to split past from future purchases. Found "
+        "no order_date column. Map the order date column on the Data page."
+    )
+    with pytest.raises(InsufficientDataError) as err:
+        R.chronological_split(lines.assign(customer_id=None))
+    assert str(err.value) == (
+        "The offline evaluation needs dated sales lines with a customer id; found none. Check "
+        "the customer id and order date mapping."
+    )
+    with pytest.raises(InsufficientDataError) as err:
+        R.chronological_split(lines, cutoff="2024-01-01")
+    # nothing sold before 2024-01-01; the 9 lines run from 2024-01-01 to 2024-03-05
+    assert str(err.value) == (
+        "The cut-off 2024-01-01 leaves 0 training and 9 test lines (data runs 2024-01-01 to "
+        "2024-03-05). Pick a cut-off inside that range with purchases on both sides."
+    )
