@@ -322,6 +322,15 @@ def test_holdout_by_hand():
     assert h.median_confidence_train == pytest.approx(1.0)
     assert h.median_confidence_test == pytest.approx(0.5)
     assert h.warnings[-1] == "Only 4 baskets from 2024-01-04 on: the check itself is rough."
+    # the thresholds reach the miner: support 0.5 (2 of 3) keeps {a, b} only; confidence
+    # 0.75 drops a => 0 and b => 0 (0.5)
+    h = basket.holdout_check(lines, test_share=0.4, min_support=0.5, max_len=2)
+    assert h.n_rules == 2 and set(h.rules["names"]) == {"a → b", "b → a"}
+    h = basket.holdout_check(lines, test_share=0.4, min_support=0.3, max_len=2, min_confidence=0.75)
+    assert h.n_rules == 6
+    # the defaults: support 0.01, every itemset size; {0, a, b} brings 6 more rules
+    h = basket.holdout_check(lines, test_share=0.4)
+    assert h.n_rules == 8 + 6 and h.cutoff == pd.Timestamp("2024-01-04")
 
 
 def test_holdout_without_rules_and_on_one_day():
@@ -332,7 +341,17 @@ def test_holdout_without_rules_and_on_one_day():
     assert (h.n_train, h.n_test, h.n_rules) == (3, 2, 0)
     assert h.share_holding is None
     assert h.median_confidence_train is None and h.median_confidence_test is None
-    assert h.rules.empty and "lift_test" in h.rules.columns
+    assert h.rules.empty
+    assert list(h.rules.columns) == [
+        "names",
+        "antecedents",
+        "consequents",
+        "confidence_train",
+        "confidence_test",
+        "lift_train",
+        "lift_test",
+        "count_test",
+    ]
     # the median (position 4.5) falls on the first day: the cut-off moves one day later
     h = basket.holdout_check(lines, test_share=0.5, min_support=0.3)
     assert h.cutoff == pd.Timestamp("2024-01-02") and h.n_test == 2
@@ -343,3 +362,40 @@ def test_holdout_without_rules_and_on_one_day():
     assert "both sides of 2024-01-02; found 0 later baskets" in str(err.value)
     with pytest.raises(ParameterError, match=r"'test_share' parameter of basket.holdout_check"):
         basket.holdout_check(lines, test_share=0.0)
+
+
+def test_holdout_by_customer_day_and_without_non_product_lines():
+    # customer-days (one order per line): earlier {a,b} x2 (days 1, 2), later {a,b} (day 3)
+    # and {a} (day 4); a postage line on day 4 must not count unless asked for
+    lines = _by_day(["ab", "ab", "ab", "a"])
+    post = lines.iloc[[-1]].assign(order_id="post", product_id="P", is_non_product=True)
+    lines = pd.concat([lines.assign(is_non_product=False), post], ignore_index=True)
+    # 8 line days 1,1,2,2,3,3,4,4 (postage included): the 75 % quantile is at position
+    # 5.25, day 3.25 -> day 3
+    h = basket.holdout_check(lines, basket="customer_day", test_share=0.25, min_support=0.5)
+    assert h.cutoff == pd.Timestamp("2024-01-03")
+    assert (h.n_train, h.n_test) == (2, 2)  # 3 product orders later (4 with postage)
+    got = dict(zip(h.rules["names"], h.rules["confidence_test"], strict=True))
+    assert got == {"a → b": pytest.approx(0.5), "b → a": pytest.approx(1.0)}
+    assert h.rules["count_test"].tolist() == [1, 1]
+    # with non-product lines, P is an item too (but not in any earlier rule): same rules
+    h2 = basket.holdout_check(
+        lines, basket="customer_day", test_share=0.25, min_support=0.5, include_non_product=True
+    )
+    assert (h2.n_train, h2.n_test, h2.n_rules) == (2, 2, 2)
+
+
+def test_holdout_refusals_by_hand():
+    dated = _dated([(1, "ab"), (2, "ab"), (3, "ab")])
+    # no date at all, or a single dated line (nothing later): the two different refusals
+    with pytest.raises(InsufficientDataError, match="needs order dates; this dataset has none"):
+        basket.holdout_check(dated.assign(order_date=pd.NaT))
+    one = dated.assign(order_date=[dated["order_date"].iloc[0]] + [pd.NaT] * 5)
+    with pytest.raises(InsufficientDataError, match="both sides of 2024-01-02; found 0 later"):
+        basket.holdout_check(one)
+    with pytest.raises(ParameterError, match=r"'test_share' .* range \(0, 1\]\. Got 1.5"):
+        basket.holdout_check(dated, test_share=1.5)
+    # a single earlier line: the miner's own refusal (no basket of two), not "no later baskets"
+    single = _dated([(1, "a"), (2, "ab"), (3, "ab")])
+    with pytest.raises(InsufficientDataError, match="2\\+ distinct products. Found 0 of 1"):
+        basket.holdout_check(single, test_share=0.8)
