@@ -340,6 +340,8 @@ def test_holdout_without_rules_and_on_one_day():
     assert h.cutoff == pd.Timestamp("2024-01-02")
     assert (h.n_train, h.n_test, h.n_rules) == (3, 2, 0)
     assert h.share_holding is None
+    # the miner's own guidance is passed on (3 earlier orders)
+    assert h.warnings[0].startswith("Only 3 orders: rules from so few baskets")
     assert h.median_confidence_train is None and h.median_confidence_test is None
     assert h.rules.empty
     assert list(h.rules.columns) == [
