@@ -401,3 +401,24 @@ def test_holdout_refusals_by_hand():
     single = _dated([(1, "a"), (2, "ab"), (3, "ab")])
     with pytest.raises(InsufficientDataError, match="2\\+ distinct products. Found 0 of 1"):
         basket.holdout_check(single, test_share=0.8)
+
+
+def test_holdout_at_two_hundred_later_baskets_and_with_no_antecedent_later():
+    # earlier: 10 x {a,b} on day 1; later (day 2): 150 x {a,b}, 50 x {c}
+    lines = _dated([(1, "ab")] * 10 + [(2, "ab")] * 150 + [(2, "c")] * 50)
+    h = basket.holdout_check(lines, test_share=0.5, min_support=0.5)
+    assert (h.n_train, h.n_test, h.n_rules) == (10, 200, 2)
+    # a => b later: confidence 150/150, lift 1 / (150/200) = 4/3: holds (above 1)
+    assert h.rules["lift_test"].tolist() == pytest.approx([4 / 3, 4 / 3])
+    assert h.share_holding == 1.0
+    assert h.rules["count_test"].dtype == "int64" and h.rules["count_test"].tolist() == [150, 150]
+    # 200 later baskets is enough: no "rough" note
+    assert not any("the check itself is rough" in w for w in h.warnings)
+    # no rule's antecedent is bought later: no later confidence, no median (line days
+    # 1,1,2,2,3,3,3: the 80 % quantile is at position 4.8, day 3)
+    h = basket.holdout_check(
+        _dated([(1, "ab"), (2, "ab"), (3, "cde")]), test_share=0.2, min_support=0.5
+    )
+    assert h.cutoff == pd.Timestamp("2024-01-03") and h.n_test == 1
+    assert h.rules["confidence_test"].isna().all()
+    assert h.median_confidence_test is None and h.share_holding == 0.0
