@@ -231,6 +231,9 @@ def test_evaluate_defaults_top_10_and_five_returning_customers():
     # a test window ending before the later purchases leaves nobody to test on
     with pytest.raises(InsufficientDataError, match="cut-off 2024-03-06 leaves"):
         R.evaluate(lines, cutoff="2024-03-06", end="2024-03-09", models=models)
+    # the end is exclusive: purchases at 2024-03-10 00:00 are not in a window ending then
+    with pytest.raises(InsufficientDataError, match="cut-off 2024-03-06 leaves"):
+        R.chronological_split(lines, cutoff="2024-03-06", end="2024-03-10")
     # ... one ending just after them keeps all five
     res = R.evaluate(lines, cutoff="2024-03-06", end="2024-03-11", models=models)
     assert res.end == pd.Timestamp("2024-03-11") and res.n_test_customers == 5
