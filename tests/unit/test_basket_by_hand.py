@@ -368,9 +368,12 @@ def test_holdout_without_rules_and_on_one_day():
 
 def test_holdout_by_customer_day_and_without_non_product_lines():
     # customer-days (one order per line): earlier {a,b} x2 (days 1, 2), later {a,b} (day 3)
-    # and {a} (day 4); a postage line on day 4 must not count unless asked for
+    # and {a} (day 4); a postage line on day 4 (another customer) must not count unless
+    # asked for
     lines = _by_day(["ab", "ab", "ab", "a"])
-    post = lines.iloc[[-1]].assign(order_id="post", product_id="P", is_non_product=True)
+    post = lines.iloc[[-1]].assign(
+        order_id="post", customer_id="cP", product_id="P", is_non_product=True
+    )
     lines = pd.concat([lines.assign(is_non_product=False), post], ignore_index=True)
     # 8 line days 1,1,2,2,3,3,4,4 (postage included): the 75 % quantile is at position
     # 5.25, day 3.25 -> day 3
@@ -380,11 +383,11 @@ def test_holdout_by_customer_day_and_without_non_product_lines():
     got = dict(zip(h.rules["names"], h.rules["confidence_test"], strict=True))
     assert got == {"a → b": pytest.approx(0.5), "b → a": pytest.approx(1.0)}
     assert h.rules["count_test"].tolist() == [1, 1]
-    # with non-product lines, P is an item too (but not in any earlier rule): same rules
+    # with non-product lines, the postage customer-day is a third later basket
     h2 = basket.holdout_check(
         lines, basket="customer_day", test_share=0.25, min_support=0.5, include_non_product=True
     )
-    assert (h2.n_train, h2.n_test, h2.n_rules) == (2, 2, 2)
+    assert (h2.n_train, h2.n_test, h2.n_rules) == (2, 3, 2)
 
 
 def test_holdout_refusals_by_hand():
