@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import recommend as R
-from ecomdash.errors import InsufficientDataError
+from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.recommend import evaluation as E
 
 
@@ -299,3 +299,18 @@ def test_split_errors_word_for_word():
         "The cut-off 2024-01-01 leaves 0 training and 9 test lines (data runs 2024-01-01 to "
         "2024-03-05). Pick a cut-off inside that range with purchases on both sides."
     )
+
+
+def test_evaluate_models_needs_the_baseline_and_scores_top_10_by_default():
+    inter = R.build_interactions(_shop())
+    truth = {"4": {"C"}, "5": {"C"}, "1": {"C", "D"}}
+    with pytest.raises(ParameterError) as err:
+        E.evaluate_models(inter, truth, {"recent": R.PopularityRecommender(window_days=3)})
+    assert str(err.value) == "evaluate_models needs a 'popularity' model as the baseline."
+    table = E.evaluate_models(inter, truth, {"popularity": R.PopularityRecommender()})
+    # top 10 of 4 products: 4 gets A, C, D; 5 gets A, B, C; 1 gets C, D: all hit. Precision
+    # divides by k = 10: (1 + 1 + 2) / 10 / 3
+    row = table.iloc[0]
+    assert row["hit_rate_at_k"] == 1.0
+    assert row["precision_at_k"] == pytest.approx(4 / 30)
+    assert row["coverage"] == 1.0
