@@ -31,6 +31,8 @@ _BASKET = [
     "tests/unit/test_basket.py",
     "tests/unit/test_basket_properties.py",
     "tests/unit/test_basket_mlxtend.py",
+    "tests/unit/test_basket_by_hand.py",
+    "tests/unit/test_zh_errors_basket.py",
 ]
 #: clv's hand-computed / published small cases first (fast: mutmut runs the fastest test
 #: first and stops at the first failure), then the CDNOW and simulation tests
@@ -38,10 +40,15 @@ _BASKET = [
 _CLV_MODELS = ["tests/unit/test_clv_models.py", "tests/unit/test_clv.py"]
 _CLV = ["tests/unit/test_clv_models.py", "tests/unit/test_clv_value.py", "tests/unit/test_clv.py"]
 _FORECAST = ["tests/unit/test_forecast.py", "tests/unit/test_forecast_models.py"]
+_RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluation.py"]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
     "ingest/clean": ["tests/unit/test_ingest_clean.py"],
+    "ingest/clean_text": [
+        "tests/unit/test_ingest_clean_text.py",
+        "tests/unit/test_ingest_clean.py",
+    ],
     "churn": ["tests/unit/test_churn_small.py", "tests/unit/test_churn.py"],
     "segment/rfm": ["tests/unit/test_segment.py"],
     "segment/clusters": ["tests/unit/test_segment.py", "tests/unit/test_segment_clusters.py"],
@@ -53,8 +60,12 @@ MODULES: dict[str, list[str]] = {
     "basket/mining": _BASKET,
     "basket/miner": _BASKET,
     "basket/bundles": _BASKET,
-    "recommend/models": ["tests/unit/test_recommend.py"],
-    "recommend/evaluation": ["tests/unit/test_recommend.py"],
+    "basket/encode": _BASKET,
+    "basket/holdout": _BASKET,
+    "recommend/models": _RECOMMEND,
+    "recommend/evaluation": _RECOMMEND,
+    "recommend/base": _RECOMMEND,
+    "recommend/data": _RECOMMEND,
     "forecast/models": _FORECAST,
     "forecast/single": _FORECAST,
     "forecast/engine": _FORECAST,
