@@ -477,11 +477,13 @@ def basket_pairs(
                 }
             ),
         )
+        # (the lines are read as "FROM lines WHERE <dataset>", the shape the Spark cursor maps
+        # to the dataset's lake view; the item codes are joined after the DISTINCT)
         tb = cur.sql(
-            f"""SELECT CAST(dense_rank() OVER (ORDER BY bk) - 1 AS INTEGER) AS b, code AS i
-            FROM (SELECT DISTINCT {key} AS bk, bi.code FROM lines
-                JOIN _basket_items bi ON CAST({item} AS VARCHAR) = bi.it
-                WHERE {where} AND {item} IS NOT NULL AND NOT {no_key})""",
+            f"""SELECT CAST(dense_rank() OVER (ORDER BY l.bk) - 1 AS INTEGER) AS b, bi.code AS i
+            FROM (SELECT DISTINCT {key} AS bk, CAST({item} AS VARCHAR) AS it FROM lines
+                WHERE {where} AND {item} IS NOT NULL AND NOT {no_key}) l
+            JOIN _basket_items bi ON l.it = bi.it""",
             params=params,
         ).to_arrow_table()
     finally:
