@@ -504,6 +504,10 @@ class _QueueNote:
 QUEUE_POLL_S = 0.25
 
 
+def _say_waited(note, since: float) -> None:
+    note.caption(_("Waited {secs} s for a free worker.", secs=f"{time.monotonic() - since:.1f}"))
+
+
 def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
     """``fut.result(timeout=seconds)``; while the step waits for a free worker process, the
     page says so where it is (in the page's ``st.status`` when called inside one): "Waiting
@@ -516,22 +520,23 @@ def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):
         while True:
             left = end - time.monotonic()
             try:
-                return fut.result(timeout=max(0.0, min(left, QUEUE_POLL_S)))
+                result = fut.result(timeout=max(0.0, min(left, QUEUE_POLL_S)))
             except FuturesTimeout:
                 if left <= QUEUE_POLL_S:
                     raise
+            else:
+                if note is not None and shown is not None:
+                    # its turn came and the step ended between two looks: it did wait
+                    _say_waited(note, since)
+                    shown = None
+                return result
             ahead = queue.ahead
             if show and ahead != shown:
                 if note is None:
                     note = st.empty()
                     since = time.monotonic()
                 if ahead is None:  # its turn came: say how long it waited
-                    note.caption(
-                        _(
-                            "Waited {secs} s for a free worker.",
-                            secs=f"{time.monotonic() - since:.1f}",
-                        )
-                    )
+                    _say_waited(note, since)
                 else:
                     busy, _waiting = worker_load()
                     note.caption(
