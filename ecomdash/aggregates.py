@@ -496,14 +496,10 @@ def basket_pairs(
         names[np.searchsorted(items, nm["it"].to_numpy(dtype=object))] = nm["nm"].to_numpy(
             dtype=object
         )
-    pairs = {
-        "b": tb.column("b").to_numpy(),
-        "i": tb.column("i").to_numpy(),
-    }
-    b = np.asarray(pairs["b"], dtype=np.int32)
+    b = np.asarray(tb.column("b").to_numpy(), dtype=np.int32)
     return B.BasketPairs(
         b=b,
-        i=np.asarray(pairs["i"], dtype=np.int32),
+        i=np.asarray(tb.column("i").to_numpy(), dtype=np.int32),
         n_baskets=int(b.max(initial=-1)) + 1,
         items=np.array([str(x) for x in items], dtype=object),
         names=names,
