@@ -1,6 +1,7 @@
 """Both engines side by side (issue 13): DuckDB vs Spark local[1] vs Spark local[2].
 
     uv run --extra spark python bench/bench_spark.py --lines 1000000 [--workdir DIR]
+    ECOMDASH_SPARK_DRIVER_MEMORY=4g uv run --extra spark python bench/bench_spark.py --lines 1e7
 
 The generated merchant (``ecomdash.demo_scale``, N lines) is saved once per engine through the
 store's own write path, then the store aggregates the pages use are timed: overview KPIs,
@@ -71,14 +72,21 @@ def child(engine: str, lines: int, workdir: Path) -> dict:
         "recommend columns": lambda: store.load_columns(info.id, None, R.LINE_COLUMNS),
     }
     answers = {}
+    failed: dict[str, str] = {}
     for name, fn in steps.items():
         t = time.perf_counter()
-        res = fn()
+        try:
+            res = fn()
+        except Exception as exc:  # a step that fails (driver memory ...) is reported, not fatal
+            failed[name] = (
+                f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+            )
+            continue
         out[name] = time.perf_counter() - t
         if name == "overview KPIs":
             answers = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in res.items()}
     out["rows"] = info.rows
-    return {"times": out, "kpis": answers}
+    return {"times": out, "kpis": answers, "failed": failed}
 
 
 def main() -> None:
@@ -92,7 +100,10 @@ def main() -> None:
         print(json.dumps(child(args.child, n, args.workdir)))
         return
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_spark_"))
-    print(f"{n:,} lines; load average {os.getloadavg()[0]:.2f}; workdir {workdir}")
+    mem = os.environ.get("ECOMDASH_SPARK_DRIVER_MEMORY", "2g")
+    print(
+        f"{n:,} lines; load average {os.getloadavg()[0]:.2f}; Spark driver {mem}; workdir {workdir}"
+    )
     results = {}
     for eng in ENGINES:
         proc = subprocess.run(
@@ -110,11 +121,16 @@ def main() -> None:
             text=True,
         )
         if proc.returncode:
-            sys.exit(f"{eng} failed:\n{proc.stderr[-3000:]}")
+            err = proc.stderr
+            sys.exit(f"{eng} failed:\n{err[:3000]}\n...\n{err[-3000:]}")
         results[eng] = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f"  {eng}: done", flush=True)
+        times = ", ".join(f"{k} {v:.2f}" for k, v in results[eng]["times"].items())
+        print(f"  {eng}: done ({times}; load {os.getloadavg()[0]:.1f})", flush=True)
+        for step, why in results[eng].get("failed", {}).items():
+            print(f"  {eng}: {step} failed: {why}", flush=True)
     same = all(results[e]["kpis"] == results["duckdb"]["kpis"] for e in ENGINES)
-    steps = [s for s in results["local[1]"]["times"] if s != "rows"]
+    steps = [s for s in results["duckdb"]["times"] if s != "rows"]
+    steps = ["start session"] + [s for s in steps if s != "start session"]
     print(
         f"\n{'step':<20}"
         + "".join(f"{e:>11}" for e in ENGINES)
@@ -123,8 +139,9 @@ def main() -> None:
     for s in steps:
         v = [results[e]["times"].get(s) for e in ENGINES]
         cells = "".join(f"{x:>10.2f}s" if x is not None else f"{'-':>11}" for x in v)
-        ratio = f"{v[2] / v[0]:>12.1f}x" if v[0] else f"{'':>13}"
-        print(f"{s:<20}{cells}{ratio}{v[1] / v[2]:>7.2f}x")
+        ratio = f"{v[2] / v[0]:>12.1f}x" if v[0] and v[2] else f"{'':>13}"
+        speedup = f"{v[1] / v[2]:>7.2f}x" if v[1] and v[2] else ""
+        print(f"{s:<20}{cells}{ratio}{speedup}")
     print(f"\nKPIs equal to the cent on all three: {same}")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ecomdash.errors import StoreError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
@@ -51,7 +53,9 @@ def get_session(remote: str):
                     .appName("ecomdash")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
-                    .config("spark.driver.memory", "2g")
+                    .config(
+                        "spark.driver.memory", os.environ.get("ECOMDASH_SPARK_DRIVER_MEMORY", "2g")
+                    )
                     # MLlib FP-Growth (de)serialises its trees recursively: at support 0.005
                     # on the UCI file the default 1 MB thread stack overflows
                     .config("spark.driver.extraJavaOptions", "-Xss16m")

@@ -56,6 +56,8 @@ from ecomdash.store import (
 )
 
 MONTH = "order_month"
+#: lines per Arrow table sent to Spark by ``save_batches`` (~100 MB of Arrow for the store's columns)
+SAVE_CHUNK_ROWS = 1_000_000
 _SPARK_TYPES = {
     "VARCHAR": "STRING",
     "TIMESTAMP": "TIMESTAMP",
@@ -136,15 +138,26 @@ class SparkStore(Store):
     def _part_path(self, ds_id: str, part: str) -> str:
         return self._lake.join(ds_id, part)
 
-    def _write_part(self, sdf, path: str) -> None:
+    def _write_part(self, sdf, path: str, *, mode: str = "error") -> None:
         from pyspark.sql import functions as F
 
         (
             sdf.withColumn(MONTH, F.date_format(F.col(S.ORDER_DATE), "yyyy-MM"))
-            .write.mode("error")  # never over a part; "error" (Connect has no "errorifexists")
+            # never over a part ("error": Connect has no "errorifexists"); "append" only adds
+            # the later chunks of one save to the part its first chunk created
+            .write.mode(mode)
             .partitionBy(MONTH)
             .parquet(self._lake.spark_uri(path))
         )
+
+    def _writer(self, sdf, n: int | None) -> Callable[[str], int | None]:
+        """Write ``sdf`` as a part; ``n`` lines (None: count the written part)."""
+
+        def write(path: str) -> int | None:
+            self._write_part(sdf, path)
+            return n
+
+        return write
 
     def _frame_of(self, table: pa.Table):
         """A Spark DataFrame of store-typed Arrow lines (sent to the cluster as Arrow)."""
@@ -173,8 +186,7 @@ class SparkStore(Store):
         columns = tuple(c for c in S.CANONICAL if c in lines.columns)
         return self._save(
             name,
-            self._frame_of(table),
-            n=table.num_rows,
+            self._writer(self._frame_of(table), table.num_rows),
             columns=columns,
             report=_report_dict(report),
             mapping=mapping,
@@ -193,20 +205,32 @@ class SparkStore(Store):
         mapping: Mapping[str, str] | None = None,
         source: str = "generated",
     ) -> DatasetInfo:
-        """Streamed lines (see ``Store.save_batches``). Here they are gathered in the app
-        and sent to Spark as one Arrow table; for lines beyond the app's memory, write them
-        to the lake with Spark directly."""
+        """Streamed lines (see ``Store.save_batches``), sent to Spark as Arrow tables of at
+        most ``SAVE_CHUNK_ROWS`` lines, each written to the new part as it comes: the driver
+        never holds more than one chunk (10 M lines sent as one table overflowed a local
+        master's 2 GB driver). The catalogue switches only after the last chunk."""
         check_stream_schema(batches.schema)
-        table = batches.read_all()
-        n = table.num_rows
-        for c, t in LINE_COLUMNS.items():  # later nullable columns the stream left out
-            if c not in table.column_names:
-                table = table.append_column(c, pa.nulls(n, type=_ARROW_TYPES[t]))
-        rep = {"rows_read": n, "rows_kept": n, "rules": [], **dict(report or {})}
+        rep: dict[str, Any] = {"rules": [], **dict(report or {})}
+
+        def write(path: str) -> int:
+            n = 0
+            for table in _chunks(batches, SAVE_CHUNK_ROWS):
+                for c, t in LINE_COLUMNS.items():  # later nullable columns the stream left out
+                    if c not in table.column_names:
+                        table = table.append_column(c, pa.nulls(table.num_rows, _ARROW_TYPES[t]))
+                mode = "append" if n else "error"
+                self._write_part(self._frame_of(table), path, mode=mode)
+                n += table.num_rows
+            if not n:  # an empty stream still makes its (empty) part
+                want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
+                self._write_part(self._frame_of(want.empty_table()), path)
+            rep.setdefault("rows_read", n)
+            rep.setdefault("rows_kept", n)
+            return n
+
         return self._save(
             _clean_name(name),
-            self._frame_of(table),
-            n=n,
+            write,
             columns=columns,
             report=rep,
             mapping=mapping,
@@ -231,8 +255,7 @@ class SparkStore(Store):
         collected; counted from the written part; then the catalogue switches, as a save."""
         return self._save(
             _clean_name(name),
-            sdf.select(*LINE_COLUMNS),
-            n=None,
+            self._writer(sdf.select(*LINE_COLUMNS), None),
             columns=columns,
             report=_report_dict(report),
             mapping=mapping,
@@ -250,11 +273,14 @@ class SparkStore(Store):
             .count()
         )
 
-    def _save(self, name, sdf, *, n, columns, report, mapping, rejected, source, fail):
+    def _save(self, name, write, *, columns, report, mapping, rejected, source, fail):
+        """Save a new dataset: ``write(path)`` writes its lines as part v1 and returns how
+        many (None: counted from the part); then the catalogue switches. On failure the
+        dataset's folder is removed and the catalogue is unchanged."""
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
         try:
-            self._write_part(sdf, self._part_path(ds_id, "v1"))
+            n = write(self._part_path(ds_id, "v1"))
             if n is None:
                 n = self._count_part(self._part_path(ds_id, "v1"))
             if fail is not None:
@@ -474,6 +500,20 @@ class SparkStore(Store):
         name = f"ecd_{tag}_{info.id}_v{info.version}"
         self._lines_frame(info).createOrReplaceTempView(name)
         return name
+
+
+def _chunks(batches: pa.RecordBatchReader, rows: int):
+    """The stream as Arrow tables of about ``rows`` lines (whole batches; at least one)."""
+    held: list[pa.RecordBatch] = []
+    size = 0
+    for b in batches:
+        held.append(b)
+        size += b.num_rows
+        if size >= rows:
+            yield pa.Table.from_batches(held, schema=batches.schema)
+            held, size = [], 0
+    if size:
+        yield pa.Table.from_batches(held, schema=batches.schema)
 
 
 def _is_spark_error(exc: BaseException) -> bool:

@@ -245,6 +245,48 @@ def test_streamed_generated_lines_save_on_both_engines(stores):
     )
 
 
+def test_streamed_lines_are_sent_in_chunks(stores, monkeypatch):
+    """A stream larger than ``SAVE_CHUNK_ROWS`` goes to Spark chunk by chunk (the driver holds
+    one at a time) into one part: every line arrives once, equal to the DuckDB save; an
+    empty stream saves an empty dataset."""
+    import pyarrow as pa
+
+    from ecomdash import demo_scale
+    from ecomdash.spark import store as spark_store
+
+    duck, _, sp, _ = _pair(stores, "demo")
+    small = demo_scale.generate_scaled(5_000, seed=11)
+    table = pa.Table.from_batches(list(small.batches()))
+    sent: list[int] = []
+    frame_of = sp._frame_of
+
+    def counted(t):
+        sent.append(t.num_rows)
+        return frame_of(t)
+
+    monkeypatch.setattr(spark_store, "SAVE_CHUNK_ROWS", 1_000)
+    monkeypatch.setattr(sp, "_frame_of", counted)
+    reader = pa.RecordBatchReader.from_batches(table.schema, table.to_batches(max_chunksize=300))
+    info = sp.save_batches("Chunked", reader, columns=tuple(S.CANONICAL))
+    assert sum(sent) == info.rows == table.num_rows
+    assert len(sent) == -(-table.num_rows // 1_200) and max(sent) == 1_200  # 4 batches of 300
+    d_id = duck.save_batches(
+        "Chunked",
+        pa.RecordBatchReader.from_batches(table.schema, table.to_batches()),
+        columns=tuple(S.CANONICAL),
+    ).id
+    want = duck.load_lines(d_id)
+    keys = list(want.columns)
+    got = _sorted(sp.load_lines(info.id)[keys], keys)
+    want = _sorted(want, keys)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    assert sp.info(info.id).report["rows_kept"] == table.num_rows
+
+    empty = pa.RecordBatchReader.from_batches(table.schema, [])
+    e = sp.save_batches("Empty stream", empty, columns=tuple(S.CANONICAL))
+    assert e.rows == 0 and len(sp.load_lines(e.id)) == 0
+
+
 @pytest.mark.parametrize("which", ["fixture", "demo"])
 def test_customer_value_aggregates_equal(stores, which):
     """The customer-value page's SQL (ecomdash/aggregates_customers.py) runs as Spark SQL too."""
