@@ -70,14 +70,17 @@ def _result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     )
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def _page_result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     """:func:`_result` as the page reads it on every run: without the per-customer frames
     that only its charts use (features, RFM scores, cluster labels and PCA coordinates, the
-    tree's predictions: left empty). A cached value is unpickled on every read, and these
-    were two thirds of the result's 3.7 MB on the demo, the largest cost of a cached
-    Segments run (py-spy under bench/bench_load.py). The charts are built from the full
-    result (:func:`_chart`), once per key."""
+    tree's predictions: left empty). Those were two thirds of the result's 3.7 MB on the
+    demo; the charts are built from the full result (:func:`_chart`), once per key.
+
+    A resource cache, not a data cache: ``st.cache_data`` unpickles its value on every read
+    (the customer table alone is 1.2 MB pickled on the demo), ``st.cache_resource`` hands
+    every run the same object. The page only reads it (frames are filtered or ``assign``-ed
+    into new ones, never written in place), so sharing it between sessions is safe."""
     return _slim(_result(key, params, lang))
 
 
@@ -285,6 +288,27 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         area="segments",
     )
     _chart(charts.pca_scatter, "clusters", fk, width="stretch")
+    drawn, total = scatter_counts(cl)
+    if drawn < total:
+        st.caption(
+            _(
+                "The chart draws {shown} of {total} customers: a sample of each cluster in "
+                "proportion to its size, the same customers on every run. The Download tab "
+                "lists every customer.",
+                shown=f"{drawn:,}",
+                total=f"{total:,}",
+            )
+        )
+
+
+def scatter_counts(cl) -> tuple[int, int]:
+    """(customers the PCA scatter draws, customers clustered), from the cluster sizes in the
+    profile (the page's result has no per-customer frames): the same sizes
+    :func:`ecomdash.charts.segment.scatter_sample` draws."""
+    prof = cl.profile
+    ids = prof["cluster"].astype(str)
+    counts = [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
+    return sum(charts.scatter_sizes(counts)), sum(counts)
 
 
 def _explain_tab(res: SegmentationResult, fk: tuple) -> None:

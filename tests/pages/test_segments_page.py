@@ -84,17 +84,31 @@ def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
 
 def test_segments_charts_are_built_from_every_customer(demo_dataset, core):
     """Each run reads a slim result without the per-customer frames; the charts are built
-    from the full one: the customer scatter has a point per customer (5,000 at most)."""
+    from the full one. The customer scatter draws 2,000 of them, a sample stratified by
+    cluster, and the page says how many of how many."""
     import json
+
+    from ecomdash.charts.segment import SCATTER_MAX_POINTS
 
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     scatter = [s for s in specs if any(t["type"] == "scattergl" for t in s["data"])]
     assert len(scatter) == 1
-    points = sum(len(t["customdata"]) for t in scatter[0]["data"])
-    assert points == min(core.n_customers, 5000) and points > 1000
     assert len(scatter[0]["data"]) == core.clusters.k
+    per_cluster = [len(t["customdata"]) for t in scatter[0]["data"]]
+    assert SCATTER_MAX_POINTS == 2000 and core.n_customers > 2000
+    assert sum(per_cluster) == 2000
+    # each cluster's share of the points is its share of the customers, to within one point
+    sizes = core.clusters.labels.value_counts().sort_index().tolist()
+    for drawn, n in zip(per_cluster, sizes, strict=True):
+        assert abs(drawn - n * 2000 / core.n_customers) < 1, (per_cluster, sizes)
+    # the points are the clusters' own customers
+    for c, trace in enumerate(scatter[0]["data"]):
+        members = set(core.clusters.labels.index[core.clusters.labels == c].astype(str))
+        assert set(trace["customdata"]) <= members
+    note = f"The chart draws 2,000 of {core.n_customers:,} customers"
+    assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
 
 
 def test_customer_list_file_is_translated_when_built_outside_the_run(demo_dataset, core):
