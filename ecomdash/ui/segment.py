@@ -37,6 +37,9 @@ from ecomdash.ui.worker import run_in_worker
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
 AUTO_LABEL = N_("Automatic (best silhouette)")
 K_PARAMS = "segment_params"
+#: session key of the open tab (its label in the UI language; another language's label, or
+#: none, opens the first tab)
+TAB_KEY = "seg_tab"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
 
@@ -185,6 +188,10 @@ def render(ctx: PageContext) -> None:
             ]
         )
     )
+    # Only the open tab runs (and is sent): Streamlit reruns the page when the merchant
+    # switches tabs (``on_change="rerun"``), a cached run. Drawing all five on every run sent
+    # every figure and table of the page on each click (266 KB a run on the demo, most of
+    # it in tabs nobody had open) and cost most of a cached run's CPU.
     tabs = st.tabs(
         [
             _("RFM segments"),
@@ -192,20 +199,18 @@ def render(ctx: PageContext) -> None:
             _("Why this cluster?"),
             _("Movement"),
             _("Download"),
-        ]
+        ],
+        key=TAB_KEY,
+        on_change="rerun",
     )
     # every figure of the page depends only on these (and on the language of its text)
     fk = (ctx.key, params, get_lang())
-    with tabs[0]:
-        _rfm_tab(res, fk)
-    with tabs[1]:
-        _cluster_tab(res, fk)
-    with tabs[2]:
-        _explain_tab(res, fk)
-    with tabs[3]:
-        _movement_tab(res, fk)
-    with tabs[4]:
-        _download_tab(res, fk)
+    for tab, draw in zip(
+        tabs, (_rfm_tab, _cluster_tab, _explain_tab, _movement_tab, _download_tab), strict=True
+    ):
+        if tab.open:
+            with tab:
+                draw(res, fk)
 
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:

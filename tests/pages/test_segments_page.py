@@ -6,8 +6,19 @@ import pytest
 
 from ecomdash.segment import segment_customers
 from ecomdash.store import Store
+from ecomdash.ui.segment import TAB_KEY
 from ecomdash.ui.tables import MAX_ROWS_SHOWN
 from tests.pages.conftest import run_page
+
+TABS = ("RFM segments", "Clusters by behaviour", "Why this cluster?", "Movement", "Download")
+
+
+def open_tab(at, label: str):
+    """Switch the page's tabs to ``label``, as a click on it does (only the open tab runs)."""
+    at.session_state[TAB_KEY] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def _metric(at, label):
@@ -33,6 +44,7 @@ def _frames_with(at, column):
 def test_segments_page_shows_core_results(demo_dataset, core):
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == list(TABS)
     assert _metric(at, "Customers") == f"{core.n_customers:,}"
     assert _metric(at, "Guest orders left out") == f"{core.n_guest_orders:,}"
     assert _metric(at, "Clusters (k)") == str(core.clusters.k)
@@ -41,8 +53,23 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     assert seg_tables, "segment table with actions not shown"
     shown = seg_tables[0].set_index("segment")["customers"]
     assert shown.to_dict() == core.rfm.segments.set_index("segment")["customers"].to_dict()
+    charts = len(at.get("plotly_chart"))
+    assert charts == 2  # treemap and R x FM grid: the other tabs' content is not sent
+    assert not _frames_with(at, "rule") and not _frames_with(at, "customer_id")
+    assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
+
+    open_tab(at, "Why this cluster?")
     rules = _frames_with(at, "rule")
     assert rules and len(rules[0]) == len(core.explanation.rules)
+    assert not _frames_with(at, "action")  # the first tab is not drawn now
+    charts += len(at.get("plotly_chart"))
+    open_tab(at, "Clusters by behaviour")
+    charts += len(at.get("plotly_chart"))
+    open_tab(at, "Movement")
+    charts += len(at.get("plotly_chart"))
+    assert charts == 6  # treemap, grid, silhouette curve, profile heatmap, scatter, sankey
+
+    open_tab(at, "Download")
     customers = _frames_with(at, "customer_id")
     # at most MAX_ROWS_SHOWN customers go to the browser, and the page says so
     assert core.n_customers > MAX_ROWS_SHOWN  # the demo is long enough to exercise the cap
@@ -52,8 +79,6 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     )
     note = f"Showing the first {MAX_ROWS_SHOWN:,} of {core.n_customers:,} rows"
     assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
-    assert len(at.get("plotly_chart")) >= 5
-    assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
 
 
 def test_segments_page_k_override_in_form(demo_dataset):
@@ -64,6 +89,8 @@ def test_segments_page_k_override_in_form(demo_dataset):
     at.run()
     assert not at.exception, at.exception
     assert _metric(at, "Clusters (k)") == "3"
+    open_tab(at, "Clusters by behaviour")
+    assert _metric(at, "Clusters (k)") == "3"  # the tab switch keeps the submitted k
     profiles = _frames_with(at, "revenue_share")
     assert any(len(p) == 4 for p in profiles)  # 3 clusters + "All customers"
 
@@ -92,6 +119,7 @@ def test_segments_charts_are_built_from_every_customer(demo_dataset, core):
 
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
+    open_tab(at, "Clusters by behaviour")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     scatter = [s for s in specs if any(t["type"] == "scattergl" for t in s["data"])]
     assert len(scatter) == 1
