@@ -40,6 +40,8 @@ K_PARAMS = "segment_params"
 #: session key of the open tab (its label in the UI language; another language's label, or
 #: none, opens the first tab)
 TAB_KEY = "seg_tab"
+#: session key of the Download tab's "Customers of" choice (kept across tab switches)
+DL_KEY = "seg_dl_choice"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
 
@@ -192,6 +194,10 @@ def render(ctx: PageContext) -> None:
     # switches tabs (``on_change="rerun"``), a cached run. Drawing all five on every run sent
     # every figure and table of the page on each click (266 KB a run on the demo, most of
     # it in tabs nobody had open) and cost most of a cached run's CPU.
+    # A widget not drawn in a run loses its state: keep the Download tab's choice while
+    # another tab is open (re-assigning the key makes it the session's, not the widget's).
+    if DL_KEY in st.session_state:
+        st.session_state[DL_KEY] = st.session_state[DL_KEY]
     tabs = st.tabs(
         [
             _("RFM segments"),
@@ -421,7 +427,7 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
         return _("All customers")
 
     labels = {o: shown(o) for o in options}  # made in this run, in its language
-    choice = st.selectbox(_("Customers of"), options, format_func=labels.get, key="seg_dl_choice")
+    choice = st.selectbox(_("Customers of"), options, format_func=labels.get, key=DL_KEY)
     kind, _sep, value = choice.partition(":")
     if kind == "cluster":
         part = table.loc[table["cluster"] == int(value)]

@@ -6,7 +6,7 @@ import pytest
 
 from ecomdash.segment import segment_customers
 from ecomdash.store import Store
-from ecomdash.ui.segment import TAB_KEY
+from ecomdash.ui.segment import DL_KEY, TAB_KEY
 from ecomdash.ui.tables import MAX_ROWS_SHOWN
 from tests.pages.conftest import run_page
 
@@ -79,6 +79,24 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     )
     note = f"Showing the first {MAX_ROWS_SHOWN:,} of {core.n_customers:,} rows"
     assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
+
+
+def test_download_choice_survives_a_tab_switch(demo_dataset, core):
+    """Only the open tab is drawn, and a widget not drawn loses its state: the Download tab's
+    "Customers of" choice is kept while the merchant looks at another tab."""
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    open_tab(at, "Download")
+    assert any(o.startswith("Cluster 1") for o in at.selectbox(key=DL_KEY).options)
+    at.session_state[DL_KEY] = "cluster:1"  # as a pick does (AppTest cannot select through
+    at.run()  # a format_func that maps ids to labels)
+    assert at.selectbox(key=DL_KEY).value == "cluster:1"
+    n = int((core.clusters.labels == 1).sum())
+    assert any(c.value.startswith(f"{n:,} customers") for c in at.caption)
+    open_tab(at, "Movement")
+    open_tab(at, "Download")
+    assert at.selectbox(key=DL_KEY).value == "cluster:1"
+    assert any(c.value.startswith(f"{n:,} customers") for c in at.caption)
 
 
 def test_segments_page_k_override_in_form(demo_dataset):
