@@ -177,18 +177,84 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
     return fig
 
 
-def pca_scatter(result: ClusterResult, *, max_points: int = 5000, seed: int = 0) -> go.Figure:
-    """Customers on the first two principal components, coloured by cluster."""
-    p = result.pca
-    if len(p) > max_points:
-        p = p.sample(n=max_points, random_state=seed)
+#: At most this many customers are drawn in the PCA scatter (a stratified sample, below):
+#: one point per customer was 180 KB of the Segments page's 266 KB per run at 9,000
+#: customers, re-sent on every rerun to every session; the Download tab lists them all.
+SCATTER_MAX_POINTS = 2000
+
+
+def scatter_sizes(counts, max_points: int = SCATTER_MAX_POINTS) -> list[int]:
+    """How many customers of each cluster the scatter draws (``counts``: customers per
+    cluster, in cluster order): all of them when they fit in ``max_points``, else a share
+    proportional to each cluster's size (largest remainders, so the sizes add up to exactly
+    ``max_points``), and at least one for every non-empty cluster, so a small cluster never
+    disappears from the chart."""
+    counts = [int(c) for c in counts]
+    total = sum(counts)
+    if total <= max_points:
+        return counts
+    nonempty = [i for i, c in enumerate(counts) if c > 0]
+    if len(nonempty) >= max_points:  # more clusters than points: one each, largest first
+        keep = set(sorted(nonempty, key=lambda i: (-counts[i], i))[:max_points])
+        return [1 if i in keep else 0 for i in range(len(counts))]
+    quota = [c * max_points / total for c in counts]
+    sizes = [min(c, max(1 if c > 0 else 0, int(q))) for c, q in zip(counts, quota, strict=True)]
+    left = max_points - sum(sizes)
+    # the remaining points go to the largest remainders (ties: the lower cluster number);
+    # a cluster taking a point back (its floor of one) is never chosen
+    order = sorted(range(len(counts)), key=lambda i: (-(quota[i] - int(quota[i])), i))
+    while left > 0:
+        moved = False
+        for i in order:
+            if left == 0:
+                break
+            if sizes[i] < counts[i] and sizes[i] < quota[i] + 1:
+                sizes[i] += 1
+                left -= 1
+                moved = True
+        if not moved:
+            break
+    while left < 0:  # the floors of one took more than their share: take from the largest
+        i = max(range(len(counts)), key=lambda j: (sizes[j], -j))
+        sizes[i] -= 1
+        left += 1
+    return sizes
+
+
+def scatter_sample(
+    pca: pd.DataFrame, k: int, *, max_points: int = SCATTER_MAX_POINTS, seed: int = 0
+) -> pd.DataFrame:
+    """The customers the scatter draws: for each cluster ``0..k-1``, :func:`scatter_sizes`
+    of them, drawn with the fixed ``seed`` (the same customers on every run), in their
+    original order. All rows when they fit in ``max_points``."""
+    if len(pca) <= max_points:
+        return pca
+    groups = [pca.loc[pca["cluster"] == c] for c in range(k)]
+    sizes = scatter_sizes([len(g) for g in groups], max_points)
+    parts = [
+        g.sample(n=n, random_state=seed + c) if n < len(g) else g
+        for c, (g, n) in enumerate(zip(groups, sizes, strict=True))
+        if n > 0
+    ]
+    picked = pd.concat(parts)
+    return pca.loc[pca.index.isin(picked.index)] if pca.index.is_unique else picked
+
+
+def pca_scatter(
+    result: ClusterResult, *, max_points: int = SCATTER_MAX_POINTS, seed: int = 0
+) -> go.Figure:
+    """Customers on the first two principal components, coloured by cluster: at most
+    ``max_points`` of them, a sample stratified by cluster (:func:`scatter_sample`; the page
+    says how many of how many are drawn). Coordinates are sent as float32 (a scatter needs
+    no more than 7 digits)."""
+    p = scatter_sample(result.pca, result.k, max_points=max_points, seed=seed)
     fig = go.Figure()
     for c in range(result.k):
         part = p.loc[p["cluster"] == c]
         fig.add_trace(
             go.Scattergl(
-                x=part["pc1"],
-                y=part["pc2"],
+                x=part["pc1"].to_numpy(dtype="float32"),
+                y=part["pc2"].to_numpy(dtype="float32"),
                 mode="markers",
                 marker={"size": 5, "opacity": 0.6},
                 name=f"{c}: {result.names[c]}",

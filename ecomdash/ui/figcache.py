@@ -17,6 +17,12 @@ same JSON). The spec the browser gets is the freshly built figure's. A PreparedF
 showing, not a graph object to change: :meth:`PreparedFigure.figure` gives a full
 ``go.Figure`` to change or inspect.
 
+The cache is a resource cache: ``st.cache_data`` unpickled the dict and its JSON text on
+every read (a copy per run of every figure on the page); ``st.cache_resource`` hands every
+run the same pair. Nothing writes into it: :class:`_Spec` copies the top level (where plotly
+pops trace uids), ``st.plotly_chart`` encodes it and reads the layout's width and height, and
+:meth:`PreparedFigure.figure` and ``to_plotly_json`` copy it.
+
 Keys are small values only: the builder's name, the page's ``PageContext.key`` (workspace,
 dataset, version, filters) and the parameters the figure depends on, never a frame.
 """
@@ -81,7 +87,7 @@ def _strip_uids(spec: dict) -> dict:
     return spec
 
 
-@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _figure_dict(
     builder: str, key: tuple, lang: str, _build: Callable[[], go.Figure]
 ) -> tuple[dict, str]:

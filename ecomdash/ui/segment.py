@@ -37,6 +37,11 @@ from ecomdash.ui.worker import run_in_worker
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
 AUTO_LABEL = N_("Automatic (best silhouette)")
 K_PARAMS = "segment_params"
+#: session key of the open tab (its label in the UI language; another language's label, or
+#: none, opens the first tab)
+TAB_KEY = "seg_tab"
+#: session key of the Download tab's "Customers of" choice (kept across tab switches)
+DL_KEY = "seg_dl_choice"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
 
@@ -70,14 +75,17 @@ def _result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     )
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=16, ttl=3600, show_spinner=False)
 def _page_result(key: tuple, params: tuple, lang: str) -> SegmentationResult:
     """:func:`_result` as the page reads it on every run: without the per-customer frames
     that only its charts use (features, RFM scores, cluster labels and PCA coordinates, the
-    tree's predictions: left empty). A cached value is unpickled on every read, and these
-    were two thirds of the result's 3.7 MB on the demo, the largest cost of a cached
-    Segments run (py-spy under bench/bench_load.py). The charts are built from the full
-    result (:func:`_chart`), once per key."""
+    tree's predictions: left empty). Those were two thirds of the result's 3.7 MB on the
+    demo; the charts are built from the full result (:func:`_chart`), once per key.
+
+    A resource cache, not a data cache: ``st.cache_data`` unpickles its value on every read
+    (the customer table alone is 1.2 MB pickled on the demo), ``st.cache_resource`` hands
+    every run the same object. The page only reads it (frames are filtered or ``assign``-ed
+    into new ones, never written in place), so sharing it between sessions is safe."""
     return _slim(_result(key, params, lang))
 
 
@@ -182,6 +190,14 @@ def render(ctx: PageContext) -> None:
             ]
         )
     )
+    # Only the open tab runs (and is sent): Streamlit reruns the page when the merchant
+    # switches tabs (``on_change="rerun"``), a cached run. Drawing all five on every run sent
+    # every figure and table of the page on each click (266 KB a run on the demo, most of
+    # it in tabs nobody had open) and cost most of a cached run's CPU.
+    # A widget not drawn in a run loses its state: keep the Download tab's choice while
+    # another tab is open (re-assigning the key makes it the session's, not the widget's).
+    if DL_KEY in st.session_state:
+        st.session_state[DL_KEY] = st.session_state[DL_KEY]
     tabs = st.tabs(
         [
             _("RFM segments"),
@@ -189,20 +205,18 @@ def render(ctx: PageContext) -> None:
             _("Why this cluster?"),
             _("Movement"),
             _("Download"),
-        ]
+        ],
+        key=TAB_KEY,
+        on_change="rerun",
     )
     # every figure of the page depends only on these (and on the language of its text)
     fk = (ctx.key, params, get_lang())
-    with tabs[0]:
-        _rfm_tab(res, fk)
-    with tabs[1]:
-        _cluster_tab(res, fk)
-    with tabs[2]:
-        _explain_tab(res, fk)
-    with tabs[3]:
-        _movement_tab(res, fk)
-    with tabs[4]:
-        _download_tab(res, fk)
+    for tab, draw in zip(
+        tabs, (_rfm_tab, _cluster_tab, _explain_tab, _movement_tab, _download_tab), strict=True
+    ):
+        if tab.open:
+            with tab:
+                draw(res, fk)
 
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
@@ -285,6 +299,27 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         area="segments",
     )
     _chart(charts.pca_scatter, "clusters", fk, width="stretch")
+    drawn, total = scatter_counts(cl)
+    if drawn < total:
+        st.caption(
+            _(
+                "The chart draws {shown} of {total} customers: a sample of each cluster in "
+                "proportion to its size, the same customers on every run. The Download tab "
+                "lists every customer.",
+                shown=f"{drawn:,}",
+                total=f"{total:,}",
+            )
+        )
+
+
+def scatter_counts(cl) -> tuple[int, int]:
+    """(customers the PCA scatter draws, customers clustered), from the cluster sizes in the
+    profile (the page's result has no per-customer frames): the same sizes
+    :func:`ecomdash.charts.segment.scatter_sample` draws."""
+    prof = cl.profile
+    ids = prof["cluster"].astype(str)
+    counts = [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
+    return sum(charts.scatter_sizes(counts)), sum(counts)
 
 
 def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
@@ -392,7 +427,7 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
         return _("All customers")
 
     labels = {o: shown(o) for o in options}  # made in this run, in its language
-    choice = st.selectbox(_("Customers of"), options, format_func=labels.get, key="seg_dl_choice")
+    choice = st.selectbox(_("Customers of"), options, format_func=labels.get, key=DL_KEY)
     kind, _sep, value = choice.partition(":")
     if kind == "cluster":
         part = table.loc[table["cluster"] == int(value)]

@@ -152,7 +152,7 @@ def show_table(
     return out
 
 
-@st.cache_data(max_entries=256, ttl=3600, show_spinner=False)
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
 def _prepared_table(
     name: str,
     key: tuple,

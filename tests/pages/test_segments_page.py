@@ -6,8 +6,19 @@ import pytest
 
 from ecomdash.segment import segment_customers
 from ecomdash.store import Store
+from ecomdash.ui.segment import DL_KEY, TAB_KEY
 from ecomdash.ui.tables import MAX_ROWS_SHOWN
 from tests.pages.conftest import run_page
+
+TABS = ("RFM segments", "Clusters by behaviour", "Why this cluster?", "Movement", "Download")
+
+
+def open_tab(at, label: str):
+    """Switch the page's tabs to ``label``, as a click on it does (only the open tab runs)."""
+    at.session_state[TAB_KEY] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at
 
 
 def _metric(at, label):
@@ -33,6 +44,7 @@ def _frames_with(at, column):
 def test_segments_page_shows_core_results(demo_dataset, core):
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
+    assert [t.label for t in at.tabs] == list(TABS)
     assert _metric(at, "Customers") == f"{core.n_customers:,}"
     assert _metric(at, "Guest orders left out") == f"{core.n_guest_orders:,}"
     assert _metric(at, "Clusters (k)") == str(core.clusters.k)
@@ -41,8 +53,23 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     assert seg_tables, "segment table with actions not shown"
     shown = seg_tables[0].set_index("segment")["customers"]
     assert shown.to_dict() == core.rfm.segments.set_index("segment")["customers"].to_dict()
+    charts = len(at.get("plotly_chart"))
+    assert charts == 2  # treemap and R x FM grid: the other tabs' content is not sent
+    assert not _frames_with(at, "rule") and not _frames_with(at, "customer_id")
+    assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
+
+    open_tab(at, "Why this cluster?")
     rules = _frames_with(at, "rule")
     assert rules and len(rules[0]) == len(core.explanation.rules)
+    assert not _frames_with(at, "action")  # the first tab is not drawn now
+    charts += len(at.get("plotly_chart"))
+    open_tab(at, "Clusters by behaviour")
+    charts += len(at.get("plotly_chart"))
+    open_tab(at, "Movement")
+    charts += len(at.get("plotly_chart"))
+    assert charts == 6  # treemap, grid, silhouette curve, profile heatmap, scatter, sankey
+
+    open_tab(at, "Download")
     customers = _frames_with(at, "customer_id")
     # at most MAX_ROWS_SHOWN customers go to the browser, and the page says so
     assert core.n_customers > MAX_ROWS_SHOWN  # the demo is long enough to exercise the cap
@@ -52,8 +79,24 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     )
     note = f"Showing the first {MAX_ROWS_SHOWN:,} of {core.n_customers:,} rows"
     assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
-    assert len(at.get("plotly_chart")) >= 5
-    assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
+
+
+def test_download_choice_survives_a_tab_switch(demo_dataset, core):
+    """Only the open tab is drawn, and a widget not drawn loses its state: the Download tab's
+    "Customers of" choice is kept while the merchant looks at another tab."""
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    open_tab(at, "Download")
+    assert any(o.startswith("Cluster 1") for o in at.selectbox(key=DL_KEY).options)
+    at.session_state[DL_KEY] = "cluster:1"  # as a pick does (AppTest cannot select through
+    at.run()  # a format_func that maps ids to labels)
+    assert at.selectbox(key=DL_KEY).value == "cluster:1"
+    n = int((core.clusters.labels == 1).sum())
+    assert any(c.value.startswith(f"{n:,} customers") for c in at.caption)
+    open_tab(at, "Movement")
+    open_tab(at, "Download")
+    assert at.selectbox(key=DL_KEY).value == "cluster:1"
+    assert any(c.value.startswith(f"{n:,} customers") for c in at.caption)
 
 
 def test_segments_page_k_override_in_form(demo_dataset):
@@ -64,6 +107,8 @@ def test_segments_page_k_override_in_form(demo_dataset):
     at.run()
     assert not at.exception, at.exception
     assert _metric(at, "Clusters (k)") == "3"
+    open_tab(at, "Clusters by behaviour")
+    assert _metric(at, "Clusters (k)") == "3"  # the tab switch keeps the submitted k
     profiles = _frames_with(at, "revenue_share")
     assert any(len(p) == 4 for p in profiles)  # 3 clusters + "All customers"
 
@@ -84,17 +129,32 @@ def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
 
 def test_segments_charts_are_built_from_every_customer(demo_dataset, core):
     """Each run reads a slim result without the per-customer frames; the charts are built
-    from the full one: the customer scatter has a point per customer (5,000 at most)."""
+    from the full one. The customer scatter draws 2,000 of them, a sample stratified by
+    cluster, and the page says how many of how many."""
     import json
+
+    from ecomdash.charts.segment import SCATTER_MAX_POINTS
 
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
+    open_tab(at, "Clusters by behaviour")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     scatter = [s for s in specs if any(t["type"] == "scattergl" for t in s["data"])]
     assert len(scatter) == 1
-    points = sum(len(t["customdata"]) for t in scatter[0]["data"])
-    assert points == min(core.n_customers, 5000) and points > 1000
     assert len(scatter[0]["data"]) == core.clusters.k
+    per_cluster = [len(t["customdata"]) for t in scatter[0]["data"]]
+    assert SCATTER_MAX_POINTS == 2000 and core.n_customers > 2000
+    assert sum(per_cluster) == 2000
+    # each cluster's share of the points is its share of the customers, to within one point
+    sizes = core.clusters.labels.value_counts().sort_index().tolist()
+    for drawn, n in zip(per_cluster, sizes, strict=True):
+        assert abs(drawn - n * 2000 / core.n_customers) < 1, (per_cluster, sizes)
+    # the points are the clusters' own customers
+    for c, trace in enumerate(scatter[0]["data"]):
+        members = set(core.clusters.labels.index[core.clusters.labels == c].astype(str))
+        assert set(trace["customdata"]) <= members
+    note = f"The chart draws 2,000 of {core.n_customers:,} customers"
+    assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
 
 
 def test_customer_list_file_is_translated_when_built_outside_the_run(demo_dataset, core):

@@ -9,6 +9,7 @@ import pytest
 
 from ecomdash.i18n import catalogue
 from ecomdash.store import Store
+from ecomdash.ui.segment import TAB_KEY
 from tests.pages.conftest import run_page
 from tests.pages.zh_frame_owned import area_english_left
 
@@ -28,6 +29,12 @@ def zh_dataset(zh_store):
 
 def _segment_table(at):
     return next(d.value for d in at.dataframe if "action" in d.value.columns)
+
+
+def _open_tab(at, label: str):
+    at.session_state[TAB_KEY] = label  # as a click on the tab does: only the open tab runs
+    at.run()
+    assert not at.exception, at.exception
 
 
 def _charts(at) -> list[dict]:
@@ -59,12 +66,19 @@ def test_segments_page_in_chinese(zh_dataset):
     treemap = next(c for c in _charts(at) if c["data"][0]["type"] == "treemap")
     assert "核心客户" in treemap["data"][0]["labels"]
     assert "位客户" in treemap["data"][0]["texttemplate"]
+    assert area_english_left(at) == []
     # cluster names and rules are built in Chinese too
+    _open_tab(at, "为什么属于这个聚类？")
     rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)
     assert rules["name"].str.contains("消费").all(), list(rules["name"])
     assert not rules["rule"].str.contains("order|spend|and ", regex=True).any()
+    assert area_english_left(at) == []
+    _open_tab(at, "行为聚类")
     profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
     assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
+    assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]
+    assert area_english_left(at) == []
+    _open_tab(at, "客户迁移")
     assert area_english_left(at) == []
 
     # the form: k = 3, then Run; the download list of one segment and of one cluster
@@ -76,6 +90,7 @@ def test_segments_page_in_chinese(zh_dataset):
     assert not at.exception, at.exception
     assert next(m.value for m in at.metric if m.label == "聚类数 (k)") == "3"
     assert area_english_left(at) == []
+    _open_tab(at, "下载")
     who = next(s for s in at.selectbox if s.label == "客户范围")
     assert who.options[0] == "全部客户" and "核心客户" in who.options
     who.set_value("segment:Champions")

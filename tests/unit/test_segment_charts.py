@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from ecomdash import segment as seg
@@ -31,7 +32,7 @@ def test_cluster_figures(res):
     heat = charts.profile_heatmap(cl).data[0]
     assert len(heat.y) == 3 and len(heat.x) == len(cl.profile.filter(like="median_").columns)
     pca = charts.pca_scatter(cl)
-    assert sum(len(t.x) for t in pca.data) == res.n_customers
+    assert sum(len(t.x) for t in pca.data) == res.n_customers  # 240: all of them drawn
     assert [t.name.split(": ", 1)[1] for t in pca.data] == list(cl.names)
 
 
@@ -45,3 +46,53 @@ def test_bad_comparison_date_only_drops_movement():
     r = seg.segment_customers(synthetic_lines(), k=3, compare_to="2030-01-01")
     assert r.movement is None and "before the as-of date" in r.movement_error
     assert r.clusters is not None and r.n_customers == 240
+
+
+def test_scatter_sizes_by_hand():
+    # the demo's three clusters (3,312 + 4,583 + 1,092 = 8,987 customers) into 2,000 points:
+    # quotas 737.06, 1019.92, 243.02; floors 737 + 1019 + 243 = 1999; the one point left
+    # goes to the largest remainder (.92, cluster 1)
+    assert charts.scatter_sizes([3312, 4583, 1092], 2000) == [737, 1020, 243]
+    # everyone fits: everyone is drawn
+    assert charts.scatter_sizes([10, 0, 5], 2000) == [10, 0, 5]
+    # a tiny cluster keeps one point; the largest gives the points the floors took
+    # (quotas 99.35, 0.05, 0.05, 0.05, 0.50 -> floors 99, 1, 1, 1, 1 = 103 -> 96, 1, 1, 1, 1)
+    assert charts.scatter_sizes([1995, 1, 1, 1, 10], 100) == [96, 1, 1, 1, 1]
+    # an empty cluster gets nothing; even split by largest remainders, ties to the lower id
+    assert charts.scatter_sizes([5, 0, 5, 5], 10) == [4, 0, 3, 3]
+
+
+def _pca(sizes):
+    """A pca frame of len(sizes) clusters with sizes[c] customers each (ids c-<n>)."""
+    rows = [(f"c{c}-{i}", float(i), float(-i), c) for c, n in enumerate(sizes) for i in range(n)]
+    df = pd.DataFrame(rows, columns=["customer_id", "pc1", "pc2", "cluster"])
+    return df.sample(frac=1.0, random_state=1).set_index("customer_id")  # clusters mixed
+
+
+def test_scatter_sample_is_stratified_deterministic_and_of_the_stated_size():
+    pca = _pca([3312, 4583, 1092])
+    a = charts.scatter_sample(pca, 3, max_points=2000)
+    b = charts.scatter_sample(pca.copy(), 3, max_points=2000)
+    assert len(a) == 2000
+    assert a["cluster"].value_counts().sort_index().tolist() == [737, 1020, 243]
+    assert a.index.equals(b.index)  # the same customers on every run
+    assert a.index.is_unique and a.index.isin(pca.index).all()
+    # in the original order, and not simply the first rows of each cluster
+    assert list(a.index) == [i for i in pca.index if i in set(a.index)]
+    assert not a.index.equals(pca.loc[pca["cluster"] == 0].index[:737])
+    small = _pca([30, 20])
+    assert charts.scatter_sample(small, 2, max_points=2000) is small
+
+
+def test_pca_scatter_draws_the_sample_as_float32():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    pca = _pca([3312, 4583, 1092])
+    cl = SimpleNamespace(pca=pca, k=3, names=("a", "b", "c"), explained_variance=(0.6, 0.3))
+    fig = charts.pca_scatter(cl)
+    assert [len(t.x) for t in fig.data] == [737, 1020, 243]
+    assert all(np.asarray(t.x).dtype == np.float32 for t in fig.data)
+    want = charts.scatter_sample(pca, 3)
+    assert list(fig.data[2].customdata) == list(want.index[want["cluster"] == 2])

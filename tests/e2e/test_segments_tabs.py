@@ -1,0 +1,29 @@
+"""The Segments page in a real browser: only the open tab is drawn, and clicking another tab
+reruns the page and shows that tab (st.tabs with on_change="rerun")."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import open_app, screenshot, wait_for_app_run
+from tests.e2e.test_pages import assert_clean, goto_page
+
+
+def test_segments_tabs_draw_on_click(page, app_url):
+    open_app(page, app_url)
+    goto_page(page, "Segments")
+    main = page.get_by_test_id("stMain")
+    # the first tab: its two figures (treemap, R x FM grid); the scatter's note is not there
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(2, timeout=60_000)
+    expect(main.get_by_text("The chart draws 2,000 of")).to_have_count(0)
+    main.get_by_role("tab", name="Clusters by behaviour", exact=True).click()
+    wait_for_app_run(page)
+    # silhouette curve, profile heatmap, the customer scatter and its note
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(3, timeout=60_000)
+    expect(main.get_by_text("The chart draws 2,000 of").first).to_be_visible()
+    screenshot(page, "segments-clusters-tab")
+    main.get_by_role("tab", name="Download", exact=True).click()
+    wait_for_app_run(page)
+    expect(main.get_by_role("button", name="Download customer list")).to_be_visible()
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(0)
+    assert_clean(page)
