@@ -200,7 +200,7 @@ def build(
             GROUP BY order_code HAVING count(DISTINCT date_trunc('month', order_date)) > 1)""",
         key,
     ).fetchone()[0]
-    products_exact = False
+    products_exact = products_built = False
     if S.PRODUCT_ID in columns and S.ORDER_ID in columns:
         sale = _sale_cond(tuple(columns))
         has_cat = S.CATEGORY in columns
@@ -214,15 +214,29 @@ def build(
             if frame is None
             else ("_order_code", f"{frame} WHERE", key)
         )
-        cur.execute(
-            f"""INSERT INTO {PRODUCTS}
-            SELECT ?, ?, product_id, date_trunc('month', order_date), {cat}, {name},
-              {_NET.format(sale=sale)}, {units},
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
-            FROM {source} product_id IS NOT NULL AND NOT is_non_product
-            GROUP BY product_id, date_trunc('month', order_date), {cat}""",
-            params,
-        ).fetchall()
+        products_built = countries.one_country(cur, key, SPLIT)
+        if products_built:
+            # no order in two countries: an order's lines in a product month are in one
+            # country, so the per-country months (one pass over the lines) sum to these
+            countries.build_products(cur, key, tuple(columns), frame=frame)
+            cur.execute(
+                f"""INSERT INTO {PRODUCTS}
+                SELECT ?, ?, product_id, month, category, any_value(name), sum(net),
+                  sum(units), sum(orders)
+                FROM {countries.PRODUCTS} WHERE {mine}
+                GROUP BY product_id, month, category""",
+                [*key, *key],
+            ).fetchall()
+        else:
+            cur.execute(
+                f"""INSERT INTO {PRODUCTS}
+                SELECT ?, ?, product_id, date_trunc('month', order_date), {cat}, {name},
+                  {_NET.format(sale=sale)}, {units},
+                  count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
+                FROM {source} product_id IS NOT NULL AND NOT is_non_product
+                GROUP BY product_id, date_trunc('month', order_date), {cat}""",
+                params,
+            ).fetchall()
         one_cat = cur.execute(
             f"""SELECT coalesce(max(n), 0) <= 1 FROM (
                 SELECT count(DISTINCT category) AS n FROM {PRODUCTS} WHERE {mine}
@@ -247,6 +261,7 @@ def build(
         order_table=order_table,
         split_table=SPLIT,
         frame=frame,
+        products_built=products_built,
     )
 
 

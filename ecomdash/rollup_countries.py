@@ -104,16 +104,16 @@ def build(
     order_table: str,
     split_table: str,
     frame: str | None = None,
+    products_built: bool = False,
 ) -> None:
     """(Re)build the country tables of one dataset from its order rollup (``order_table``)
     and split orders (``split_table``), already written in this transaction, and for products
-    its lines or ``frame`` (as :func:`ecomdash.rollup_cells.build`)."""
-    from ecomdash.kpis import _sale_cond
-    from ecomdash.rollup_cells import _NET
-
+    its lines or ``frame`` (as :func:`ecomdash.rollup_cells.build`), unless
+    ``products_built`` (:func:`build_products` already ran in this transaction)."""
     key = [workspace, dataset_id]
     for t in TABLES:
-        cur.execute(f"DELETE FROM {t} WHERE {_MINE}", key)
+        if not (products_built and t == PRODUCTS):
+            cur.execute(f"DELETE FROM {t} WHERE {_MINE}", key)
     mine = _MINE
     cur.execute(
         f"""INSERT INTO {CUSTOMERS}
@@ -135,11 +135,31 @@ def build(
         ORDER BY order_date""",
         [*key, *key],
     ).fetchall()
-    one_country = not cur.execute(
-        f"""SELECT count(*) FROM (SELECT order_code FROM {split_table} WHERE {mine}
+    if not products_built:
+        build_products(cur, key, columns, frame=frame)
+    one = one_country(cur, key, split_table)
+    cur.execute(f"INSERT INTO {VERSIONS} VALUES (?, ?, ?, ?)", [*key, int(version), one])
+
+
+def one_country(cur: duckdb.DuckDBPyConnection, key: list, split_table: str) -> bool:
+    """True when no order id is on order rows of two countries (split orders only can be)."""
+    return not cur.execute(
+        f"""SELECT count(*) FROM (SELECT order_code FROM {split_table} WHERE {_MINE}
             AND NOT by_category GROUP BY order_code HAVING count(DISTINCT country) > 1)""",
         key,
     ).fetchone()[0]
+
+
+def build_products(
+    cur: duckdb.DuckDBPyConnection, key: list, columns: tuple[str, ...], *, frame: str | None
+) -> None:
+    """The product months per country of the lines (or ``frame``); nothing without a
+    product or order id column."""
+    from ecomdash.kpis import _sale_cond
+    from ecomdash.rollup_cells import _NET
+
+    cur.execute(f"DELETE FROM {PRODUCTS} WHERE {_MINE}", key)
+    mine = _MINE
     if S.PRODUCT_ID in columns and S.ORDER_ID in columns:
         sale = _sale_cond(tuple(columns))
         cat = S.CATEGORY if S.CATEGORY in columns else "CAST(NULL AS VARCHAR)"
@@ -163,7 +183,6 @@ def build(
             ORDER BY 5, 4""",
             params,
         ).fetchall()
-    cur.execute(f"INSERT INTO {VERSIONS} VALUES (?, ?, ?, ?)", [*key, int(version), one_country])
 
 
 def _meta(store: Store, dataset_id: str) -> Meta | None:
