@@ -369,7 +369,7 @@ def kpi_row(store: Store, info: DatasetInfo, filters: Filters | None) -> pd.Seri
             row["customers"] = None
         elif cells.no_group_filter(filters):
             row["customers"] = cells.customers(store, info, filters)
-        elif countries.countries_only(filters) and countries.current(store, info):
+        elif countries.countries_only(info, filters) and countries.current(store, info):
             row["customers"] = countries.customers(store, info, filters)
         else:
             row["customers"] = query(store, info, filters, f"SELECT {customers} FROM r").iloc[0, 0]
@@ -383,7 +383,7 @@ def new_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tuple
     """Customers whose first counted order falls in ``[bounds)`` (``kpis._first_purchase_sql``)."""
     if cells.no_group_filter(whole) and cells.current(store, info):
         return cells.new_customers(store, info, bounds)
-    if countries.countries_only(whole) and countries.current(store, info):
+    if countries.countries_only(info, whole) and countries.current(store, info):
         return countries.new_customers(store, info, whole.countries, bounds)
     sql = """SELECT count(*) FROM (
           SELECT customer_code, min(order_date) AS first_date FROM r
@@ -397,7 +397,7 @@ def repeat_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tu
     (``kpis._repeat_sql``)."""
     if cells.no_group_filter(whole) and cells.current(store, info):
         return cells.repeat_customers(store, info, bounds)
-    if countries.countries_only(whole) and countries.exact_orders(
+    if countries.countries_only(info, whole) and countries.exact_orders(
         countries.current(store, info), whole
     ):
         return countries.repeat_customers(store, info, whole.countries, bounds)

@@ -477,7 +477,7 @@ def top_products(
         if end is not None and last != end:
             edges.append((last, end))
     cats = tuple(filters.categories) if filters and filters.categories else ()
-    cs = tuple(filters.countries) if filters and filters.countries else ()
+    cs = tuple(filters.countries) if filters and filters.countries and S.COUNTRY in cols else ()
     groups = [(S.CATEGORY, cats), (S.COUNTRY, cs)]
     parts, params = [], []
     if months is not None:

@@ -244,9 +244,12 @@ def current(store: Store, info: DatasetInfo) -> Meta | None:
     return m if m is not None and m.version == info.version else None
 
 
-def countries_only(filters: Filters | None) -> bool:
-    """A country filter without a category filter (the customer counts these tables serve)."""
-    return bool(filters and filters.countries and not filters.categories)
+def countries_only(info: DatasetInfo, filters: Filters | None) -> bool:
+    """A country filter without a category filter (the customer counts these tables serve)
+    on a dataset with a country column (without one the filter selects every line)."""
+    return bool(
+        filters and filters.countries and not filters.categories and S.COUNTRY in info.columns
+    )
 
 
 def _in(countries: tuple[str, ...]) -> str:

@@ -159,6 +159,18 @@ def test_customers_by_hand(tmp_path, monkeypatch, cs, period, want):
     store.close()
 
 
+def test_country_filter_on_a_dataset_without_countries_selects_every_line(tmp_path, monkeypatch):
+    """As the lines' WHERE: a filter on a column the dataset lacks selects every line."""
+    store = Store.open(tmp_path / "h")
+    info = store.save_dataset("No country", _by_hand().drop(columns=[S.COUNTRY]))
+    assert S.COUNTRY not in info.columns
+    f = Filters(start=FEB[0], end=FEB[1], countries=("UK",))
+    got = overview(store, info.id, f)
+    assert (got.kpis["customers"], got.kpis["orders"]) == (4, 4)  # c1-c4: A2, B2, C1, E3
+    _same_overview(got, _lines_route(monkeypatch, overview, store, info.id, f))
+    store.close()
+
+
 @pytest.fixture(scope="module")
 def awkward_store(tmp_path_factory, demo):
     lines = _awkward(demo.lines)  # orders split over two countries ("Atlantis")
