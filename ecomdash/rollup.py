@@ -20,9 +20,10 @@ dataset keeps across appends.
 
 The same build then reduces these rows to the Overview's small tables
 (``ecomdash/rollup_cells.py``: day cells, split orders, customers' first and second order
-dates, product months), which answer every Overview query that they answer exactly; the
-order rows answer the rest (several categories selected; customers with a country or
-category filter).
+dates, product months; per country: ``ecomdash/rollup_countries.py``), which answer every
+Overview query that they answer exactly; the order rows answer the rest (several
+categories selected; customers with a category filter; repeat customers of several
+countries when an order is in two of them).
 
 Datasets saved before the rollup existed (or whose version moved without it) get it built
 on first read (:func:`ready`, logged); a read-only store, another engine (Spark) or
@@ -43,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash import rollup_cells as cells
+from ecomdash import rollup_countries as countries
 from ecomdash import schema as S
 
 if TYPE_CHECKING:
@@ -367,6 +369,8 @@ def kpi_row(store: Store, info: DatasetInfo, filters: Filters | None) -> pd.Seri
             row["customers"] = None
         elif cells.no_group_filter(filters):
             row["customers"] = cells.customers(store, info, filters)
+        elif countries.countries_only(info, filters) and countries.current(store, info):
+            row["customers"] = countries.customers(store, info, filters)
         else:
             row["customers"] = query(store, info, filters, f"SELECT {customers} FROM r").iloc[0, 0]
         return row
@@ -379,6 +383,8 @@ def new_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tuple
     """Customers whose first counted order falls in ``[bounds)`` (``kpis._first_purchase_sql``)."""
     if cells.no_group_filter(whole) and cells.current(store, info):
         return cells.new_customers(store, info, bounds)
+    if countries.countries_only(info, whole) and countries.current(store, info):
+        return countries.new_customers(store, info, whole.countries, bounds)
     sql = """SELECT count(*) FROM (
           SELECT customer_code, min(order_date) AS first_date FROM r
           WHERE counted AND customer_code IS NOT NULL GROUP BY customer_code
@@ -391,6 +397,10 @@ def repeat_customers(store: Store, info: DatasetInfo, whole: Filters, bounds: tu
     (``kpis._repeat_sql``)."""
     if cells.no_group_filter(whole) and cells.current(store, info):
         return cells.repeat_customers(store, info, bounds)
+    if countries.countries_only(info, whole) and countries.exact_orders(
+        countries.current(store, info), whole
+    ):
+        return countries.repeat_customers(store, info, whole.countries, bounds)
     sql = """SELECT count(*) FROM (
           SELECT customer_code, count(DISTINCT order_code) AS n_orders,
             max(CASE WHEN order_date >= ? THEN 1 ELSE 0 END) AS in_period
@@ -452,7 +462,14 @@ def top_products(
     from ecomdash.kpis import _sale_cond
 
     m = cells.current(store, info)
-    if m is not None and m.products_exact and not (filters and filters.countries):
+    if (
+        m is not None
+        and m.products_exact
+        and (
+            not (filters and filters.countries)
+            or countries.exact_orders(countries.current(store, info), filters)
+        )
+    ):
         return cells.top_products(store, info, filters, top_n)
     cols = info.columns
     sale = _sale_cond(cols)

@@ -22,10 +22,14 @@ falls back to the order rollup (or the lines) when its answer would not be exact
 - ``overview_customer_orders``: (date, customer) of the counted order rows of identified
   customers, sorted by date, so a period's distinct customers read only its row groups.
 - ``overview_products``: one row per (product, month, category) of product lines: net revenue,
-  sold units, counted orders, a name. Without a country filter the top products are summed
-  from its whole months plus the lines of the partial months at the period's edges (all time
-  and calendar quarters have none). Exact when orders are unique and every product has one
-  category (``products_exact``); otherwise the lines answer.
+  sold units, counted orders, a name. The top products are summed from its whole months
+  (with a country filter: the same per country, ``ecomdash/rollup_countries.py``) plus the
+  lines of the partial months at the period's edges (all time and calendar quarters have
+  none). Exact when orders are unique and every product has one category
+  (``products_exact``; with several countries also no order in two of them); otherwise the
+  lines answer.
+- a country filter's customers (in the period, new, repeat) and product months:
+  ``ecomdash/rollup_countries.py``, built here too.
 
 Versions live in ``overview_cells_versions``: a store written before these tables (or whose
 version moved without them) gets the order rollup and them rebuilt on first read
@@ -40,6 +44,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import duckdb
 import pandas as pd
 
+from ecomdash import rollup_countries as countries
 from ecomdash import schema as S
 
 if TYPE_CHECKING:
@@ -52,7 +57,7 @@ CUSTOMERS = "overview_customers"
 ORDER_DAYS = "overview_customer_orders"
 PRODUCTS = "overview_products"
 VERSIONS = "overview_cells_versions"
-TABLES = (CELLS, SPLIT, CUSTOMERS, ORDER_DAYS, PRODUCTS, VERSIONS)
+TABLES = (CELLS, SPLIT, CUSTOMERS, ORDER_DAYS, PRODUCTS, VERSIONS, *countries.TABLES)
 
 DDL = [
     f"""CREATE TABLE IF NOT EXISTS {CELLS} (
@@ -113,6 +118,7 @@ DDL = [
         last_date TIMESTAMP,
         PRIMARY KEY (workspace, dataset_id)
     )""",
+    *countries.DDL,
 ]
 
 
@@ -194,7 +200,7 @@ def build(
             GROUP BY order_code HAVING count(DISTINCT date_trunc('month', order_date)) > 1)""",
         key,
     ).fetchone()[0]
-    products_exact = False
+    products_exact = products_built = False
     if S.PRODUCT_ID in columns and S.ORDER_ID in columns:
         sale = _sale_cond(tuple(columns))
         has_cat = S.CATEGORY in columns
@@ -208,15 +214,29 @@ def build(
             if frame is None
             else ("_order_code", f"{frame} WHERE", key)
         )
-        cur.execute(
-            f"""INSERT INTO {PRODUCTS}
-            SELECT ?, ?, product_id, date_trunc('month', order_date), {cat}, {name},
-              {_NET.format(sale=sale)}, {units},
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
-            FROM {source} product_id IS NOT NULL AND NOT is_non_product
-            GROUP BY product_id, date_trunc('month', order_date), {cat}""",
-            params,
-        ).fetchall()
+        products_built = countries.one_country(cur, key, SPLIT)
+        if products_built:
+            # no order in two countries: an order's lines in a product month are in one
+            # country, so the per-country months (one pass over the lines) sum to these
+            countries.build_products(cur, key, tuple(columns), frame=frame)
+            cur.execute(
+                f"""INSERT INTO {PRODUCTS}
+                SELECT ?, ?, product_id, month, category, any_value(name), sum(net),
+                  sum(units), sum(orders)
+                FROM {countries.PRODUCTS} WHERE {mine}
+                GROUP BY product_id, month, category""",
+                [*key, *key],
+            ).fetchall()
+        else:
+            cur.execute(
+                f"""INSERT INTO {PRODUCTS}
+                SELECT ?, ?, product_id, date_trunc('month', order_date), {cat}, {name},
+                  {_NET.format(sale=sale)}, {units},
+                  count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
+                FROM {source} product_id IS NOT NULL AND NOT is_non_product
+                GROUP BY product_id, date_trunc('month', order_date), {cat}""",
+                params,
+            ).fetchall()
         one_cat = cur.execute(
             f"""SELECT coalesce(max(n), 0) <= 1 FROM (
                 SELECT count(DISTINCT category) AS n FROM {PRODUCTS} WHERE {mine}
@@ -230,6 +250,18 @@ def build(
     cur.execute(
         f"INSERT INTO {VERSIONS} VALUES (?, ?, ?, ?, ?, ?, ?)",
         [*key, int(version), one_month, products_exact, lo, hi],
+    )
+    # the same for a country filter (ecomdash/rollup_countries.py)
+    countries.build(
+        cur,
+        workspace,
+        dataset_id,
+        columns,
+        version,
+        order_table=order_table,
+        split_table=SPLIT,
+        frame=frame,
+        products_built=products_built,
     )
 
 
@@ -425,8 +457,9 @@ def _next_month(d: datetime) -> datetime:
 def top_products(
     store: Store, info: DatasetInfo, filters: Filters | None, top_n: int
 ) -> pd.DataFrame:
-    """The top products of ``filters`` (no country filter) from the product months wholly in
-    the period plus the lines of the partial months at its edges."""
+    """The top products of ``filters`` from the product months wholly in the period (per
+    country with a country filter: ``rollup_countries.PRODUCTS``) plus the lines of the
+    partial months at its edges."""
     from ecomdash.kpis import _sale_cond
 
     cols = info.columns
@@ -444,6 +477,8 @@ def top_products(
         if end is not None and last != end:
             edges.append((last, end))
     cats = tuple(filters.categories) if filters and filters.categories else ()
+    cs = tuple(filters.countries) if filters and filters.countries and S.COUNTRY in cols else ()
+    groups = [(S.CATEGORY, cats), (S.COUNTRY, cs)]
     parts, params = [], []
     if months is not None:
         w = ["workspace = ?", "dataset_id = ?"]
@@ -454,11 +489,10 @@ def top_products(
             if bound is not None:
                 w.append(f"month {op} ?")
                 p.append(bound)
-        if cats:
-            w.append(f"category IN ({', '.join('?' for _ in cats)})")
-            p.extend(cats)
+        _group_in(w, p, groups)
+        table = countries.PRODUCTS if cs else PRODUCTS
         parts.append(
-            f"SELECT product_id, name, net, units, orders FROM {PRODUCTS} WHERE {' AND '.join(w)}"
+            f"SELECT product_id, name, net, units, orders FROM {table} WHERE {' AND '.join(w)}"
         )
         params += p
     sale = _sale_cond(cols)
@@ -469,9 +503,7 @@ def top_products(
         p = [store.workspace, info.id]
         w += ["order_date >= ?", "order_date < ?"]
         p += [a, b]
-        if cats:
-            w.append(f"category IN ({', '.join('?' for _ in cats)})")
-            p.extend(cats)
+        _group_in(w, p, groups)
         parts.append(
             f"""SELECT product_id, {name} AS name, {_NET.format(sale=sale)} AS net,
               {units} AS units,
@@ -487,3 +519,11 @@ def top_products(
         FROM ({" UNION ALL ".join(parts)}) GROUP BY product_id
         ORDER BY revenue DESC, key LIMIT ?"""
     return store._cur().execute(sql, [*params, int(top_n)]).df()
+
+
+def _group_in(where: list[str], params: list, groups: list[tuple[str, tuple]]) -> None:
+    """``col IN (...)`` for each (column, values) with values."""
+    for col, values in groups:
+        if values:
+            where.append(f"{col} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
