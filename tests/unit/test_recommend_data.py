@@ -99,6 +99,24 @@ def test_interactions_with_missing_dates_count_them_as_the_reference_day():
     assert _dense(inter.age_days) == [[0, 1, 1, 1], [1, 6, 0, 0]]
 
 
+def test_interactions_do_not_depend_on_line_order():
+    lines = _shop().iloc[::-1].reset_index(drop=True)  # S, R, Q first: ids still sorted
+    inter = R.build_interactions(lines)
+    assert list(inter.products) == ["P", "Q", "R", "S"]
+    assert _dense(inter.counts) == [[0, 1, 1, 1], [2, 1, 0, 0]]
+    assert _dense(inter.age_days) == [[0, 1, 1, 1], [6, 6, 0, 0]]
+    assert inter.product_names.tolist() == ["Pen", "Quill", "Mat", "S"]
+    assert inter.product_last_sold.tolist() == [5.0, 0.0, 0.0, 0.0]
+
+
+def test_missing_categories_are_skipped_and_none_left_blank():
+    lines = _shop()
+    lines.loc[4, "category"] = None  # Q's last line: its earlier "Art" stands
+    lines.loc[7, "category"] = None  # S's only line: no category
+    inter = R.build_interactions(lines)
+    assert inter.product_categories.tolist() == ["Office", "Art", "Home", ""]
+
+
 def test_binary_gram_counts_co_buyers_once():
     inter = R.build_interactions(_shop())
     gram = inter.binary_gram()
