@@ -215,6 +215,44 @@ def test_user_knn_sums_the_two_closest_customers_purchases():
     assert R.UserKNNRecommender().weighting == "tfidf"
 
 
+def test_user_knn_neighbours_of_some_customers_and_in_batches():
+    model = R.UserKNNRecommender(neighbours=1, weighting="count").fit_interactions(_inter())
+    P = COUNTS / np.sqrt((COUNTS**2).sum(axis=1))[:, None]
+    # u0's closest is u1 (2 / sqrt(10)), u1's u0, u2's u1 (2 / 5): a 3 × 5 weight matrix
+    want = np.zeros((3, 5))
+    want[[0, 1, 2], [1, 0, 1]] = [P[0] @ P[1], P[1] @ P[0], P[2] @ P[1]]
+    got = model._neighbour_weights(np.array([0, 1, 2]))
+    assert got.shape == (3, 5)
+    np.testing.assert_allclose(got.toarray(), want, rtol=1e-6)
+    bought = (COUNTS > 0).astype(float)
+    np.testing.assert_allclose(model._scores(np.array([0, 1, 2])), want @ bought, rtol=1e-6)
+    # 2,500 customers scored (1,024 at a time): each row as scored alone
+    rows = np.tile(ALL, 500)
+    alone = model._scores(ALL)
+    np.testing.assert_array_equal(model._scores(rows), np.tile(alone, (500, 1)))
+
+
+def test_user_knn_picks_the_k_most_similar_among_many():
+    rng = np.random.default_rng(11)
+    counts = (rng.random((60, 25)) < 0.25).astype(float)
+    counts[:, 0] = 1.0  # everybody bought something
+    counts += rng.integers(0, 3, counts.shape) * counts  # repeat purchases
+    ages = np.where(counts > 0, 1.0, 0.0)
+    model = R.UserKNNRecommender(neighbours=4, weighting="count").fit_interactions(
+        _inter(counts, ages)
+    )
+    P = counts / np.sqrt((counts**2).sum(axis=1))[:, None]
+    sims = P @ P.T
+    np.fill_diagonal(sims, 0.0)
+    top = np.argsort(-sims, axis=1, kind="stable")[:, :4]
+    Wn = np.zeros_like(sims)
+    np.put_along_axis(Wn, top, np.take_along_axis(sims, top, axis=1), axis=1)
+    got = model._neighbour_weights(np.arange(60)).toarray()
+    # the 4 largest similarities of each row, whichever of equal ones is taken
+    np.testing.assert_allclose(np.sort(got, axis=1), np.sort(Wn, axis=1), rtol=1e-5, atol=1e-7)
+    assert ((got > 0).sum(axis=1) <= 4).all()
+
+
 def test_user_knn_scores_customers_without_purchases_as_zero():
     counts = COUNTS.copy()
     counts[4] = 0.0  # u4 kept in the matrix with nothing bought (a zero profile)
