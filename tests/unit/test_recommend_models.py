@@ -357,6 +357,36 @@ def test_als_alternates_exact_solves_from_its_seeded_start():
     d = R.ALSRecommender()
     assert (d.factors, d.regularization, d.alpha, d.iterations, d.cg_steps) == (32, 1.0, 5.0, 4, 2)
     assert (d.weighting, d.random_state) == ("log", 0)
+    assert R.EASERecommender().half_life_days == 90.0
+    assert R.UserKNNRecommender().neighbours == 50
+
+
+def _one_step(C: np.ndarray, Y: np.ndarray, X0: np.ndarray, reg: float) -> np.ndarray:
+    """One conjugate-gradient (steepest descent) step from X0 for every row, in float64."""
+    out = np.zeros_like(X0)
+    for u in range(C.shape[0]):
+        bought = C[u] > 0
+        A = Y.T @ Y + Y.T @ np.diag(C[u]) @ Y + reg * np.eye(Y.shape[1])
+        b = ((1 + C[u])[bought, None] * Y[bought]).sum(axis=0)
+        r = b - A @ X0[u]
+        out[u] = X0[u] + (r @ r) / (r @ A @ r) * r
+    return out
+
+
+def test_als_with_one_step_per_side_starts_from_small_seeded_factors():
+    f, alpha, reg = 3, 2.0, 0.5
+    model = R.ALSRecommender(
+        factors=f, regularization=reg, alpha=alpha, iterations=1, cg_steps=1,
+        weighting="log", random_state=3,
+    ).fit_interactions(_inter())  # fmt: skip
+    rng = np.random.default_rng(3)
+    U0 = rng.standard_normal((5, f)) * 0.01
+    V0 = rng.standard_normal((4, f)) * 0.01
+    C = alpha * np.log1p(COUNTS)
+    U = _one_step(C, V0, U0, reg)
+    V = _one_step(C.T, U, V0, reg)
+    np.testing.assert_allclose(model.user_factors_, U, rtol=2e-3, atol=1e-6)
+    np.testing.assert_allclose(model.item_factors_, V, rtol=2e-3, atol=1e-6)
 
 
 # ----------------------------------------------------------- parameter checks, registry
