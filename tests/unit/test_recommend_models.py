@@ -68,6 +68,28 @@ def test_best_sellers_by_distinct_buyers_skip_what_each_bought():
         model.top_items(ALL, 0)
 
 
+def test_best_sellers_beyond_the_catalogue_and_on_a_large_one():
+    model = R.PopularityRecommender().fit_interactions(_inter())
+    # u4 bought P2: the three others, then nothing (k above the catalogue)
+    assert model.top_items(np.array([4]), 6).tolist() == [[0, 1, 3, -1, -1, -1]]
+    # 60 products, buyers 60, 59, ..., 1 (product j bought by customers 0..59-j); customer c
+    # owns products 0..59-c, so its list starts after them, in ranking order
+    n = 60
+    counts = np.array([[1.0 if j <= n - 1 - c else 0.0 for j in range(n)] for c in range(n)])
+    big = R.PopularityRecommender().fit_interactions(_inter(counts, counts))
+    rows = np.arange(n)
+    want = [([j for j in range(n) if j > n - 1 - c] + [-1] * 5)[:5] for c in rows]
+    assert big.top_items(rows, 5).tolist() == want
+    # interleaved ownership: customer 0 owns the even products, customer 1 the odd ones
+    counts = np.zeros((3, n))
+    counts[0, ::2] = 1.0
+    counts[1, 1::2] = 1.0
+    counts[2, :] = 1.0  # buyers: 2 each, ties by id
+    inter = _inter(counts, counts)
+    top = R.PopularityRecommender().fit_interactions(inter).top_items(np.array([0, 1]), 20)
+    assert top.tolist() == [list(range(1, 40, 2)), list(range(0, 40, 2))]
+
+
 def test_rebuy_products_can_come_back_among_best_sellers():
     rules = R.BusinessRules(rebuy_products=("P1",))
     model = R.PopularityRecommender(rules=rules).fit_interactions(_inter())
@@ -463,5 +485,7 @@ def test_make_model_and_its_registry(monkeypatch):
     with pytest.raises(ParameterError, match="'model' parameter must be one of"):
         M.make_model("magic")
     monkeypatch.setenv("ECOMDASH_ENGINE", " Spark ")
-    assert type(M.make_model("als")).__name__ == "SparkALSRecommender"
+    spark = M.make_model("als", rules=rules, factors=8)
+    assert type(spark).__name__ == "SparkALSRecommender"
+    assert spark.rules is rules and spark.factors == 8
     assert type(M.make_model("ease")) is M.EASERecommender
