@@ -55,7 +55,8 @@ def test_seasonal_origins_scales_and_actuals_by_hand():
     np.testing.assert_allclose(p.lo95[0, 0], [7 - Z95 * sd, 4 - Z95 * sd], rtol=1e-12)
     np.testing.assert_allclose(p.hi80[0, 0], [7 + Z80 * sd, 4 + Z80 * sd], rtol=1e-12)
     assert eng.closed_wd_h.shape == (5, 2) and not eng.closed_wd_h.any()
-    assert eng.allowed.tolist() == [[True]]
+    assert eng.allowed.tolist() == [[True]] and eng.allowed.dtype == bool
+    assert eng.actual.dtype == np.float64
 
 
 def test_too_little_history_for_seasons_falls_back_to_lag_one():
@@ -72,7 +73,26 @@ def test_too_little_history_for_seasons_falls_back_to_lag_one():
     np.testing.assert_allclose(eng.scale, [[7 / 2, 15 / 4, 20 / 6, 30 / 8, 35 / 10]], rtol=1e-12)
     assert eng.paths["seasonal_naive"].mean[0, :, 0].tolist() == [2, 4, 3, 5, 6, 7]
     # non-seasonal by choice (m = 1): no warning
-    assert _run(Y13, m_cal=1, m_model=1, folds=3).warnings == ()
+    plain = _run(Y13, m_cal=1, m_model=1, folds=3)
+    assert plain.warnings == () and plain.seasonal is False and plain.m_eff == 1
+
+
+def test_one_warm_up_origin_when_only_the_nearest_has_enough_history():
+    eng = _run(Y13, folds=3)
+    # first fold at 7; 5 has 5 periods before it (2m + 1), 3 has too few
+    assert eng.origins == (5, 7, 9, 11, 13) and eng.n_warm == 1 and eng.n_folds == 3
+    three = _run(np.concatenate([Y13, Y13]), folds=5)
+    # first fold at 16: warm-up origins 8, 10, 12 and 14 (four at most)
+    assert three.n_warm == 4 and three.origins[:5] == (8, 10, 12, 14, 16)
+
+
+def test_a_closure_inside_a_backtest_span_is_forecast_as_zero():
+    closed = np.arange(13) == 9  # a closure on the first scored fold's first day
+    eng = _run(Y13, closed=closed)
+    p = eng.paths["seasonal_naive"]
+    # origin 9: [Y[7], Y[8]] = [9, 5], the closure set to 0 (bands too)
+    assert p.mean[0, 2].tolist() == [0, 5] and p.hi95[0, 2, 0] == 0.0
+    assert p.mean[0, 1].tolist() == [6, 3]  # origin 7: untouched
 
 
 def test_two_cycles_exactly_are_enough_for_seasons_and_four_periods_for_a_backtest():
@@ -158,7 +178,7 @@ def test_combination_weights_the_allowed_members_equally(monkeypatch):
     monkeypatch.setattr(E, "_seasonal_mean", _stub(10.0, seen, "mean", 1.0))
     monkeypatch.setattr(E, "_ets", _stub(20.0, seen, "ets", 2.0))
     monkeypatch.setattr(E, "_croston", _stub(40.0, seen, "croston", 4.0))
-    Y = np.vstack([Y13, Y13 + 1])
+    Y = np.vstack([Y13, 2 * Y13])
     every = ("seasonal_naive", "seasonal_mean", "ets", "croston", "sarimax", "combo")
     eng = _run(Y, models=every, intermittent=np.array([True, False]))
     # SARIMAX runs on one series only
@@ -170,6 +190,10 @@ def test_combination_weights_the_allowed_members_equally(monkeypatch):
         [True, True, True, False, True],
     ]
     c = eng.paths["combo"]
+    # the MASE scale per series: twice the series, twice the scale
+    np.testing.assert_allclose(
+        eng.scale, [[5 / 3, 7 / 5, 12 / 7, 14 / 9], [10 / 3, 14 / 5, 24 / 7, 28 / 9]]
+    )
     # series 0: (seasonal mean 10 + Croston 40) / 2; series 1: (11 + ETS 21) / 2
     assert c.mean[:, :, 0].tolist() == [[25.0] * 5, [16.0] * 5]
     assert c.lo80[0, 0].tolist() == [24, 24] and c.hi95[1, 0].tolist() == [18, 18]
@@ -222,7 +246,7 @@ def test_sarimax_gets_the_regressors_seen_in_the_past_on_trading_periods(monkeyp
     ex[0, [1, 7, 13]] = 1.0  # seen at 1 and 7: kept
     ex[1, 14] = 2.0  # only in the future: dropped
     ex[2, 2] = 3.0  # only on the closure (not observed): dropped
-    ex[3, [4, 5]] = [5.0, 4.0]  # 4 is a closed weekday; seen at 5: kept
+    ex[3, [4, 5]] = [5.0, 1.0]  # 4 is a closed weekday; seen once (1.0) at 5: kept
     Y = Y13.copy()
     Y[[4, 9]] = 0.0
     eng = _run(
