@@ -1,4 +1,4 @@
-"""recommend/data by hand: the interaction matrix of a six-line shop, every weighting on a
+"""recommend/data by hand: the interaction matrix of an eleven-line shop, every weighting on a
 4 × 3 count matrix worked out from the formulas' definitions, the parameter checks' exact
 wording (written to kill the mutants of ``ecomdash/recommend/data.py``, issue #21)."""
 
