@@ -185,14 +185,16 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"unknown module {a.module!r}; one of: {', '.join(MODULES)}")
     work = SCRATCH / a.module.replace("/", "__")
     if a.survivors:
-        names = subprocess.run(
+        lines = subprocess.run(
             [str(Path(sys.executable).with_name("mutmut")), "results"],
             cwd=work,
             capture_output=True,
             text=True,
-        ).stdout.split()
-        for name in names:
-            if name.startswith("ecomdash.") and not name.endswith(":"):
+        ).stdout.splitlines()
+        # mutmut 3.x prints "    <name>: <status>" per undecided mutant
+        for line in lines:
+            name, _, status = line.strip().partition(": ")
+            if name.startswith("ecomdash.") and status in ("survived", "no tests"):
                 _mutmut(work, "show", name)
         return 0
     work = _sync(a.module, a.tests or MODULES[a.module])

@@ -300,6 +300,19 @@ def test_scores_by_hand():
     assert np.isnan(got["mase"]) and np.isnan(got["mape"])
     assert np.isnan(got["coverage80"]) and np.isnan(got["coverage95"])
     assert "coverage80" not in _scores(eng, 0, mean, None, slice(0, 2))
+    # actuals exactly on a bound count as covered; one below lo95 and one above hi95 do not
+    act = np.array([[[1.0, 3, 0.5], [9, 2, 2]]])
+    edge = _engine(actual=act, scale=np.ones((1, 2)))
+    mean = np.full((2, 3), 2.0)
+    lo80, hi80 = np.array([[1.0, 1, 1], [1, 1, 1]]), np.array([[3.0, 3, 3], [3, 3, 3]])
+    lo95, hi95 = np.array([[1.0, 0, 0], [0, 0, 0]]), np.array([[4.0, 3, 4], [4, 4, 4]])
+    got = _scores(edge, 0, mean, (lo80, hi80, lo95, hi95), slice(0, 2))
+    # 80 %: 1 (= lo), 3 (= hi), 2, 2 in; 0.5 and 9 out -> 4 / 6
+    assert got["coverage80"] == pytest.approx(4 / 6)
+    # 95 %: 1 (= lo), 3 (= hi), 0.5, 2, 2 in; 9 above -> 5 / 6
+    assert got["coverage95"] == pytest.approx(5 / 6)
+    below = _engine(actual=-act, scale=np.ones((1, 2)))
+    assert _scores(below, 0, mean, (lo80, hi80, lo95, hi95), slice(0, 2))["coverage95"] == 0.0
 
 
 def test_auto_choice_uses_earlier_origins_only_and_skips_models_not_allowed():
@@ -320,6 +333,13 @@ def test_auto_choice_uses_earlier_origins_only_and_skips_models_not_allowed():
     # equal errors: the preference order breaks the tie (ETS before seasonal naive)
     tie = np.ones((1, 3, 3))
     assert _auto_choice(eng, tie)[1].tolist() == [1]
+    assert _auto_choice(eng, tie)[0].tolist() == [[1, 1]]  # the scored folds too
+    assert choices.dtype.kind == "i"  # used as indices into the names
+    # two series choose apart: the second has the baseline ahead at the warm-up origin
+    two = np.concatenate([fm, np.array([[[1.0, 9, 9], [5, 1, 1], [0, 0, 0]]])])
+    e3 = _engine(names=names, allowed=np.array([[True, True, False]] * 2), n_warm=1, n_folds=2)
+    c3, f3 = _auto_choice(e3, two)
+    assert c3.tolist() == [[1, 0], [0, 1]] and f3.tolist() == [0, 1]
     # _fold_mae: mean absolute error of each model's mean at each scored origin
     actual = np.array([[[1.0, 2], [3, 4]]])
     mk = lambda v: _Paths(*(np.array(v, float) for _ in range(5)))  # noqa: E731
