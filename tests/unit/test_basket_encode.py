@@ -100,21 +100,25 @@ def test_the_most_common_name_of_each_product(dtype):
             ("7", "p4", "Alpha"),
             ("8", "p5", None),
             ("9", "p5", "Bowl"),
+            ("10", "p6", "Plate"),  # Plate twice, Bowl once: Plate, though later a..z
+            ("11", "p6", "Bowl"),
+            ("12", "p6", "Plate"),
         ],
         columns=("order_id", "product_id", "product_name"),
     ).astype(dtype)
     bk = basket.baskets(lines)
-    assert bk.items.tolist() == ["p1", "p2", "p3", "p4", "p5"]
-    assert bk.names.tolist() == ["Tea", "Cup", "p3", "Alpha", "Bowl"]
+    assert bk.items.tolist() == ["p1", "p2", "p3", "p4", "p5", "p6"]
+    assert bk.names.tolist() == ["Tea", "Cup", "p3", "Alpha", "Bowl", "Plate"]
     # only some of the items asked (frequently bought together names the partners only)
     fbt = basket.frequently_bought_together(lines, "p1", k=5)
     assert fbt["item"].tolist() == ["p2"] and fbt["name"].tolist() == ["Cup"]
     # no names anywhere: the ids; a category level ignores product names
     bk = basket.baskets(lines.assign(product_name=None))
-    assert bk.names.tolist() == ["p1", "p2", "p3", "p4", "p5"]
+    assert bk.names.tolist() == ["p1", "p2", "p3", "p4", "p5", "p6"]
     cats = lines.assign(category=lines["product_id"].str.upper())
     bk = basket.baskets(cats, level="category")
-    assert bk.items.tolist() == bk.names.tolist() == ["P1", "P2", "P3", "P4", "P5"]
+    assert bk.items.tolist() == bk.names.tolist() == ["P1", "P2", "P3", "P4", "P5", "P6"]
+    assert (bk.basket, bk.level) == ("order", "category")
     # one name per product: the fast path (no counting)
     same = lines[lines["product_id"].isin(["p3", "p5"])].iloc[[0, 2]]
     assert basket.baskets(same).names.tolist() == ["p3", "Bowl"]
@@ -133,6 +137,7 @@ def test_customer_days_by_hand():
         }
     )
     bk = basket.baskets(lines, basket="customer_day")
+    assert (bk.basket, bk.level) == ("customer_day", "product")
     # x Mar 1 {a, b}, x Mar 3 {c}, y Mar 1 {a}, guest order 5 {a}, y Mar 3 {b}; order 7 has
     # no date. Codes: customer × (days + 1) + day, guests after the customers
     assert bk.n_baskets == 5
@@ -176,6 +181,8 @@ def test_sale_lines_only_and_non_product_lines_on_request():
     assert _matrix_rows(basket.baskets(lines)) == [("a", "b"), ("a",), ("a",)]
     bk = basket.baskets(lines, include_non_product=True)
     assert _matrix_rows(bk) == [("SHIP", "a", "b"), ("a",), ("a",)]
+    # c, sold only free, keeps its (empty) column: one column per item of the file
+    assert bk.items.tolist() == ["SHIP", "a", "b", "c"] and bk.matrix.shape == (3, 4)
     assert basket.count_baskets(lines.assign(is_return=[0, 0, 0, 1, 0, 1, 0])) == 1
     revenue_only = lines.drop(columns="unit_price").assign(revenue=[2, 3, 5, 2, -3, 0, 4])
     assert _matrix_rows(basket.baskets(revenue_only)) == [("a", "b"), ("a",), ("c",)]
