@@ -229,3 +229,87 @@ def test_suggested_support_restricts_items_until_the_pairs_fit(monkeypatch):
     monkeypatch.setattr(miner, "MAX_PAIR_WORK", 228)
     got = basket.suggest_support(lines, target=30, include_non_product=True)
     assert got == pytest.approx(6 / 90)
+
+
+def test_too_many_rules_to_score_names_the_size_or_the_support(monkeypatch):
+    # _abcd at support 0.5: 6 pairs × 2 + 4 triples × 6 + abcd × 14 = 50 (itemset,
+    # antecedent) pairs to score; with max_len 3: 36; with max_len 2: 12. No support is
+    # computed for this refusal: the size, or else the support, is what to change.
+    from ecomdash.basket import mining
+
+    cases = [
+        (None, 49, "50 (limit 49)", "Set the maximum itemset size to 3."),
+        (3, 35, "36 (limit 35)", "Set the maximum itemset size to 2."),
+        (2, 11, "12 (limit 11)", "Raise the minimum support."),
+    ]
+    for max_len, limit, counts, fix in cases:
+        monkeypatch.setattr(mining, "MAX_RULE_CANDIDATES", limit)
+        with pytest.raises(ParameterError) as err:
+            basket.mine(_abcd(), min_support=0.5, max_len=max_len)
+        assert str(err.value) == (
+            "These thresholds would give too many itemsets to compute and read: rules to "
+            f"score: {counts} at minimum support 0.5. {fix}"
+        )
+        monkeypatch.setattr(mining, "MAX_RULE_CANDIDATES", limit + 1)
+        assert len(basket.mine(_abcd(), min_support=0.5, max_len=max_len).itemsets) > 4
+
+
+def test_a_support_of_every_basket_is_still_proposed(monkeypatch):
+    # abcd in all 4 baskets: 4 candidates of 3 at any count; none fits 3, so the count
+    # proposed is the highest, 4 of 4 (support 1)
+    monkeypatch.setattr(miner, "MAX_CANDIDATES", 3)
+    with pytest.raises(ParameterError) as err:
+        basket.mine(_lines([list("abcd")] * 4), min_support=0.5)
+    assert str(err.value).endswith(
+        "Raise the minimum support to at least 1 (items in at least 4 of 4 baskets), or set "
+        "the maximum itemset size to 2."
+    )
+
+
+def test_triples_in_more_baskets_than_one_word_holds():
+    # 65 baskets can hold a triple: two 64-bit words per item
+    res = basket.mine(_lines([list("abc")] * 65 + [["a"]]), min_support=0.5, min_lift=0.0)
+    got = dict(zip(res.itemsets["itemset"], res.itemsets["count"], strict=True))
+    assert got[("a", "b", "c")] == 65 and got[("a",)] == 66
+    assert res.itemsets["count"].dtype == np.int64 and res.items["count"].dtype == np.int64
+    assert res.rules["count"].dtype == np.int64
+
+
+def test_strongest_rule_over_every_rule_and_no_rules_keeps_its_columns():
+    # z in 10 of 12, a in 5 with z in 4: a ⇒ z has the highest confidence, 0.8, but a lift
+    # of 0.8 / (10/12) = 0.96 < 1; b ⇒ c (1 of b's 2, c in 2 of 12) the highest lift, 3
+    baskets = [list("az")] * 4 + [["a"], list("bc"), list("zb"), list("zc")] + [["z"]] * 4
+    res = basket.mine(_lines(baskets), min_support=0.05, min_confidence=0.9, min_lift=0.0)
+    assert res.rules.empty and list(res.rules.columns) == list(miner.RULE_COLUMNS)
+    assert res.warnings[-1] == (
+        "4 itemsets were found but no rule reaches confidence 0.9 and lift 0. The strongest "
+        "rule has confidence 0.800 and the highest lift is 3.000: lower the thresholds to "
+        "those values to see rules."
+    )
+    # with a frequent triple (abc in 3 of 4, a and b in all 4): every rule has lift 1, and
+    # c ⇒ a (or a + b) confidence 1; the 4 itemsets are ab, ac, bc, abc
+    res = basket.mine(_lines([list("abc")] * 3 + [list("ab")]), min_support=0.5, min_lift=2.0)
+    assert res.rules.empty
+    assert res.warnings[-1] == (
+        "4 itemsets were found but no rule reaches confidence 0 and lift 2. The strongest "
+        "rule has confidence 1.000 and the highest lift is 1.000: lower the thresholds to "
+        "those values to see rules."
+    )
+
+
+def test_suggested_support_counts_pairs_seen_once_and_steps_through_three(monkeypatch):
+    # a 3, b 3, c 2; pairs ab 2, ac 1, bc 1: the last of fewer than 10 is in 1 of 4
+    four = _lines([list("ab"), list("ab"), list("ac"), list("bc")])
+    assert basket.suggest_support(four) == pytest.approx(1 / 4)
+    # the ladder with room for 264: items in 3+ orders fit (88 orders × 3 pairs = 264): 33
+    # pairs, the last in 3 orders
+    rows, o = [], 0
+    for k in range(12):
+        for _ in range(k + 2):
+            rows += [(f"o{o}", f"x{k}", False), (f"o{o}", f"y{k}", False)]
+            rows += [(f"o{o}", "POST", True)]
+            o += 1
+    lines = pd.DataFrame(rows, columns=["order_id", "product_id", "is_non_product"])
+    monkeypatch.setattr(miner, "MAX_PAIR_WORK", 264)
+    got = basket.suggest_support(lines, target=36, include_non_product=True)
+    assert got == pytest.approx(3 / 90)
