@@ -266,13 +266,23 @@ def test_a_support_of_every_basket_is_still_proposed(monkeypatch):
     )
 
 
-def test_triples_in_more_baskets_than_one_word_holds():
+def test_triples_in_more_baskets_than_one_word_holds(monkeypatch):
     # 65 baskets can hold a triple: two 64-bit words per item
     res = basket.mine(_lines([list("abc")] * 65 + [["a"]]), min_support=0.5, min_lift=0.0)
     got = dict(zip(res.itemsets["itemset"], res.itemsets["count"], strict=True))
     assert got[("a", "b", "c")] == 65 and got[("a",)] == 66
     assert res.itemsets["count"].dtype == np.int64 and res.items["count"].dtype == np.int64
     assert res.rules["count"].dtype == np.int64
+    # one candidate × 2 words is past a bit budget of 1 (0 candidates): even at the highest
+    # count (65 of 66: ab, ac and bc still join), so the highest count is proposed
+    monkeypatch.setattr(miner, "MAX_BIT_WORK", 1)
+    with pytest.raises(ParameterError) as err:
+        basket.mine(_lines([list("abc")] * 65 + [["a"]]), min_support=0.5)
+    assert str(err.value).endswith(
+        "3-item candidate sets to count: 1 (limit 0) at minimum support 0.5. Raise the "
+        "minimum support to at least 0.9849 (items in at least 65 of 66 baskets), or set the "
+        "maximum itemset size to 2."
+    )
 
 
 def test_strongest_rule_over_every_rule_and_no_rules_keeps_its_columns():
