@@ -66,6 +66,9 @@ def test_customer_days_of_nothing_usable_is_an_empty_table():
     empty = clv.customer_days(_lines([(" ", "2024-01-01", 1.0), ("", "2024-01-02", 2.0)]))
     assert empty.empty and list(empty.columns) == ["customer_id", "date", "value"]
     assert str(empty["date"].dtype) == "datetime64[ns]"
+    # the same column types as a table with rows (text ids, not objects)
+    full = clv.customer_days(_lines([("a", "2024-01-01", 1.0)]))
+    assert empty["customer_id"].dtype == full["customer_id"].dtype != object
 
 
 def test_customer_days_names_the_missing_column_and_what_there_is():
@@ -141,6 +144,10 @@ def test_rfm_summary_by_hand_in_weeks_and_days():
     full = clv.rfm_summary(_days())
     assert full["customer_id"].tolist() == ["a", "b", "c"]
     assert full["T"].tolist() == [31 / 7, 24 / 7, 0.0]
+    # customers come out sorted by id, whatever order their purchase days came in
+    shuffled = _days().iloc[[3, 4, 0, 1, 2]]
+    assert clv.rfm_summary(shuffled)["customer_id"].tolist() == ["a", "b", "c"]
+    pd.testing.assert_frame_equal(clv.rfm_summary(shuffled), full)
     # the cut-off day itself counts
     on = clv.rfm_summary(_days(), cutoff="2024-01-22")
     assert on["frequency"].tolist() == [2.0, 0.0]
