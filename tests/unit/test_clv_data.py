@@ -14,6 +14,7 @@ import pytest
 from ecomdash import clv
 from ecomdash.clv.data import _isin
 from ecomdash.errors import InsufficientDataError, ParameterError
+from tests.conftest import CDNOW_SAMPLE_PATH, shared
 
 #: Fader, Hardie & Lee (2005), CDNOW: r, alpha, a, b
 PUBLISHED = clv.BGNBDParams(
@@ -203,7 +204,8 @@ def _cal_days() -> pd.DataFrame:
         ("a", "2024-02-05"),  # holdout
         ("a", "2024-02-12"),  # holdout, the last date
         ("b", "2024-01-08"),
-        ("c", "2024-02-03"),  # first buys after the cut-off: not scored
+        ("c", "2024-02-03"),  # first buys after the cut-off: not scored, nor its repeat
+        ("c", "2024-02-10"),
         ("d", "2024-01-01"),
         ("d", "2024-01-08"),
         ("d", "2024-01-15"),
@@ -236,7 +238,7 @@ def test_calibration_holdout_by_hand_with_given_parameters():
     by = cal.by_frequency
     assert list(by.columns) == ["frequency", "customers", "actual", "predicted"]
     assert by["frequency"].tolist() == ["0", "1", "2+"]
-    assert by["customers"].tolist() == [1, 1, 1]
+    assert by["customers"].tolist() == [1, 1, 1] and by["customers"].dtype == np.int64
     assert by["actual"].tolist() == [0.0, 2.0, 0.0]
     np.testing.assert_allclose(by["predicted"], want[[1, 0, 2]], rtol=1e-12)
     # weekly from a week after the first purchase to the end: repeats on 8 Jan (d), 15 Jan
@@ -299,3 +301,13 @@ def test_calibration_cut_off_must_come_before_the_end():
         clv.calibration_holdout(_cal_days(), cutoff="2024-01-29 15:00", end="2024-01-20")
     with pytest.raises(ParameterError, match="'time_unit'"):
         clv.calibration_holdout(_cal_days(), cutoff="2024-01-29", time_unit="M")
+
+
+def test_calibration_fit_in_days_on_cdnow():
+    # the published fit in weeks has alpha 4.4135; in days alpha is 7 times that, r, a, b stay
+    days = clv.read_cdnow(shared(CDNOW_SAMPLE_PATH), sample=True)
+    cal = clv.calibration_holdout(days, cutoff="1997-09-30", end="1998-06-30", time_unit="D")
+    p = cal.params
+    assert p.time_unit == "D" and cal.holdout_units == 273.0
+    assert float(f"{p.alpha:.3g}") == 30.9 and float(f"{p.r:.3g}") == 0.243
+    assert float(f"{p.b:.3g}") == 2.43
