@@ -197,3 +197,41 @@ def test_an_explicit_cut_off_and_a_given_history():
     assert res.n_train == 40 + 10
     # q buy 12 .. 31 May: by 21 May those on 12..21 May (again 10 of 30); and every p
     assert res.n_test == 40 + 30 + 10
+
+
+def test_long_roc_curves_are_thinned_to_300_points_keeping_both_ends():
+    # 1,500 customers, each buying up to six times at their own gap (1..59 days): the BG/NBD
+    # and logistic curves have more than 300 corners, recency (whole days) fewer
+    rng = np.random.default_rng(3)
+    n = 1500
+    cust = np.repeat(np.arange(n), 6)
+    day = (
+        rng.integers(0, 60, size=n)[cust] + np.tile(np.arange(6), n) * rng.integers(1, 60, n)[cust]
+    )
+    keep = day < 150
+    lines = pd.DataFrame(
+        {
+            "order_id": np.arange(int(keep.sum())).astype(str),
+            "order_date": (START + pd.to_timedelta(day[keep], unit="D")).astype("datetime64[us]"),
+            "customer_id": [f"c{c:04d}" for c in cust[keep]],
+            "revenue": 10.0 + cust[keep] % 7,
+        }
+    )
+    res = churn.churn(lines, window_days=30, models=("logistic",))
+    h = customer_history(lines)
+    test = churn.churn_window(h, cutoff=res.test_cutoff, window_days=30)
+    fpr, tpr, _t = roc_curve(test.y, test.p_buy)
+    assert len(fpr) > 300
+    pick = np.unique(np.linspace(0, len(fpr) - 1, 300).astype(int))
+    got = res.roc[res.roc["model"] == "bgnbd"]
+    assert len(got) == 300 and got[["fpr", "tpr"]].iloc[[0, -1]].to_numpy().tolist() == [
+        [0.0, 0.0],
+        [1.0, 1.0],
+    ]
+    np.testing.assert_array_equal(got["fpr"], fpr[pick])
+    np.testing.assert_array_equal(got["tpr"], tpr[pick])
+    assert (res.roc["model"] == "logistic").sum() == 300
+    # a short curve is kept whole
+    fpr, tpr, _t = roc_curve(test.y, -test.X["recency_days"].to_numpy())
+    assert len(fpr) < 300
+    np.testing.assert_array_equal(res.roc.loc[res.roc["model"] == "recency", "fpr"], fpr)
