@@ -347,6 +347,10 @@ def test_at_risk_ranks_by_value_at_risk_by_hand():
     ]
     assert out.index.tolist() == [0, 1, 2]
     assert churn.at_risk(res, top=1)["customer_id"].tolist() == ["2"]
+    # any value at risk above 0 is listed, however small: 1 x 0.9 = 0.9
+    small = SimpleNamespace(scores=scores.assign(revenue_365d=[100.0, 50.0, 200.0, -20.0, 1.0]))
+    assert churn.at_risk(small)["customer_id"].tolist() == ["2", "3", "1", "5"]
+    assert churn.at_risk(small)["value_at_risk"].iloc[-1] == 0.9
     assert "expected_value" not in churn.at_risk(res, top=None)
 
 
@@ -409,6 +413,14 @@ def test_sufficiency_from_lines_counts_ids_and_days():
     for col in ("order_date", "customer_id"):
         s = churn.sufficiency(lines.drop(columns=[col]))
         assert s.checks["found"].tolist()[1:3] == ["0", "0"] and not s.can_clv
+
+
+def test_sufficiency_when_every_id_is_blank():
+    # the columns are there, but customer-days come out empty: nothing found, not one customer
+    lines = _lines([("1", "2024-01-01", " ", 5.0), ("2", "2024-03-01", "", 5.0)])
+    s = churn.sufficiency(lines)
+    assert s.checks["found"].tolist() == ["0 of 2 (0%)", "0", "0", "0.0", "0"]
+    assert not (s.can_cohorts or s.can_clv or s.can_churn)
 
 
 def test_sufficiency_labels_and_the_two_month_line():
