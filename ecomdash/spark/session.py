@@ -56,6 +56,13 @@ def get_session(remote: str):
                     .config(
                         "spark.driver.memory", os.environ.get("ECOMDASH_SPARK_DRIVER_MEMORY", "2g")
                     )
+                    # what the app collects (projected lines for the in-app models: 1.2 GB of
+                    # Arrow at 10 M lines) is bounded by the driver's memory, not by Spark's
+                    # 1 GB default cap on collected results
+                    .config(
+                        "spark.driver.maxResultSize",
+                        os.environ.get("ECOMDASH_SPARK_MAX_RESULT", "0"),
+                    )
                     # MLlib FP-Growth (de)serialises its trees recursively: at support 0.005
                     # on the UCI file the default 1 MB thread stack overflows
                     .config("spark.driver.extraJavaOptions", "-Xss16m")
