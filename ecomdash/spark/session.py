@@ -54,7 +54,7 @@ def get_session(remote: str):
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config(
-                        "spark.driver.memory", os.environ.get("ECOMDASH_SPARK_DRIVER_MEMORY", "2g")
+                        "spark.driver.memory", os.environ.get("ECOMDASH_SPARK_DRIVER_MEMORY", "4g")
                     )
                     # what the app collects (projected lines for the in-app models: 1.2 GB of
                     # Arrow at 10 M lines) is bounded by the driver's memory, not by Spark's

@@ -238,10 +238,25 @@ def _spark_errors() -> Iterator[None]:
     pages show as a message, naming the engine and the way round it."""
     from pyspark.errors import PySparkException
 
+    try:  # a failed job on a local master (classic Spark) comes as py4j's error, unconverted
+        from py4j.protocol import Py4JError
+    except ImportError:  # a Spark Connect-only install
+        Py4JError = PySparkException
     try:
         yield
-    except PySparkException as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    except (PySparkException, Py4JError) as exc:
+        text = str(exc)
+        if "maxResultSize" in text or "OutOfMemoryError" in text:
+            raise StoreError(
+                note(
+                    N_(
+                        "The Spark driver ran out of memory collecting this step's rows. For a "
+                        "local master set ECOMDASH_SPARK_DRIVER_MEMORY higher (e.g. 8g); on a "
+                        "cluster raise spark.driver.memory and spark.driver.maxResultSize."
+                    )
+                )
+            ) from exc
+        first = (text.strip().splitlines() or [type(exc).__name__])[0][:300]
         raise StoreError(
             note(
                 N_(

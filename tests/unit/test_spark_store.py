@@ -199,6 +199,29 @@ def test_rejected_rows_round_trip(stores):
     pd.testing.assert_frame_equal(sp.rejected_rows(s_id), duck.rejected_rows(d_id))
 
 
+def test_driver_errors_become_store_errors():
+    """A job that fails on a local master comes as py4j's error, not a PySparkException: a
+    driver out of memory (or over maxResultSize) while collecting is a message naming the
+    settings to raise; any other py4j error the engine's generic message."""
+    from py4j.protocol import Py4JError
+
+    from ecomdash.errors import StoreError
+    from ecomdash.spark.sql import _spark_errors
+
+    oom = (
+        "An error occurred while calling o535.getResult.\n: org.apache.spark.SparkException: "
+        "Job aborted: Total size of serialized results of 4 tasks (1164.8 MiB) is bigger "
+        "than spark.driver.maxResultSize (1024.0 MiB)"
+    )
+    for text in (oom, "o69.getResult.\nCaused by: java.lang.OutOfMemoryError: Java heap space"):
+        with pytest.raises(StoreError, match="ECOMDASH_SPARK_DRIVER_MEMORY"):
+            with _spark_errors():
+                raise Py4JError(text)
+    with pytest.raises(StoreError, match=r"could not run this step \(gateway closed\)"):
+        with _spark_errors():
+            raise Py4JError("gateway closed")
+
+
 def test_spark_errors_become_store_errors_and_mutes_are_kept(stores):
     """A query Spark cannot plan is a StoreError naming the engine (a page message, not a
     traceback); alert mutes are kept in the lake's catalogue, as DuckDB keeps them, and
