@@ -476,7 +476,10 @@ def top_products(
             edges.append((start, first))
         if end is not None and last != end:
             edges.append((last, end))
-    cats = tuple(filters.categories) if filters and filters.categories else ()
+    # a filter on a column the dataset lacks is ignored, as by the lines' query (Store._where)
+    cats = (
+        tuple(filters.categories) if filters and filters.categories and S.CATEGORY in cols else ()
+    )
     cs = tuple(filters.countries) if filters and filters.countries and S.COUNTRY in cols else ()
     groups = [(S.CATEGORY, cats), (S.COUNTRY, cs)]
     parts, params = [], []

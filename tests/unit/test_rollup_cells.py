@@ -335,3 +335,21 @@ def test_uci_overview_from_cells_equals_lines_and_published_counts(
             )
         _same_kpis(got.kpis, want.kpis)
     store.close()
+
+
+def test_category_filter_on_a_dataset_without_categories_is_ignored_as_by_the_lines(
+    tmp_path, demo, monkeypatch
+):
+    """A category filter on a dataset with no category column (a saved filter, a shared
+    link) selects nothing to filter on: the lines' query ignores it, so the small tables
+    must too — the top products of a period with partial months included."""
+    df = demo.lines.drop(columns=[S.CATEGORY])
+    store = Store.open(tmp_path / "h")
+    info = store.save_dataset("No categories", df)
+    lo = df[S.ORDER_DATE].min()
+    f = Filters(start=(lo + pd.Timedelta(days=45)).date(), categories=("Home",))
+    got = overview(store, info.id, f)
+    assert len(got.top_products) > 0
+    _same_overview(got, _lines_route(monkeypatch, overview, store, info.id, f))
+    _same_overview(got, overview(store, info.id, Filters(start=f.start)))
+    store.close()
