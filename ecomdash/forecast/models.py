@@ -73,10 +73,8 @@ def _seasonal_naive(X: np.ndarray, obs: np.ndarray, origins: list[int], h: int, 
     n_s = X.shape[0]
     out = np.empty((n_s, len(origins), h))
     sd = np.empty_like(out)
-    d = np.abs(X[:, m:] - X[:, :-m]) if X.shape[1] > m else np.zeros((n_s, 1))
     d2 = (X[:, m:] - X[:, :-m]) ** 2 if X.shape[1] > m else np.zeros((n_s, 1))
     csum = np.concatenate([np.zeros((n_s, 1)), np.cumsum(d2, axis=1)], axis=1)
-    del d
     steps = np.floor(np.arange(h) / m) + 1
     for k, o in enumerate(origins):
         out[:, k] = _seasonal_naive_path(X, o, m, h)
