@@ -166,6 +166,9 @@ def rfm_summary(
     n = g["date"].size()
     total = g["value"].sum()
     first_value = g["value"].first()
+    if not d["date"].is_monotonic_increasing:  # the first purchase is the earliest day's
+        by_date = d.sort_values("date", kind="stable")  # (sums keep the input's order)
+        first_value = by_date.groupby("customer_id", sort=True)["value"].first()
     freq = (n - 1).astype(float)
     repeat_total = total - first_value
     monetary = np.where(freq > 0, repeat_total / freq.where(freq > 0, 1.0), 0.0)

@@ -149,6 +149,11 @@ def test_rfm_summary_by_hand_in_weeks_and_days():
     shuffled = _days().iloc[[3, 4, 0, 1, 2]]
     assert clv.rfm_summary(shuffled)["customer_id"].tolist() == ["a", "b", "c"]
     pd.testing.assert_frame_equal(clv.rfm_summary(shuffled), full)
+    # a's days in reverse: the first purchase is still the earliest day's (10, not 30), so
+    # the repeat mean stays (20 + 30) / 2
+    reverse = _days().iloc[[2, 1, 0, 3, 4]]
+    pd.testing.assert_frame_equal(clv.rfm_summary(reverse).reset_index(drop=True), full)
+    assert clv.rfm_summary(reverse)["monetary_value"].iloc[0] == 25.0
     # the cut-off day itself counts
     on = clv.rfm_summary(_days(), cutoff="2024-01-22")
     assert on["frequency"].tolist() == [2.0, 0.0]
