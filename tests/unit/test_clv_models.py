@@ -248,6 +248,37 @@ def test_gamma_gamma_reproduces_the_published_cdnow_estimates():
     ll = np.sum(stats.betaprime(g.p * x, g.q, scale=g.v).logpdf(x * m) + np.log(x))
     assert g.log_likelihood == pytest.approx(ll, rel=1e-9)
     assert g.mean_spend == pytest.approx(6.25 * 15.44 / 2.74, rel=2e-3)
+    # the same purchase days in date order: sums differ in their last bit, and the better of
+    # the two starts ends on L-BFGS-B's failed line search at the optimum (gradient ~2e-8):
+    # still converged, with the same published estimates
+    s = clv.rfm_summary(days.sort_values("date", kind="stable"), cutoff="1997-09-30")
+    g2 = clv.fit_gamma_gamma(s["frequency"], s["monetary_value"])
+    assert g2.n_customers == 946 and g2.converged
+    assert (round(g2.p, 2), round(g2.q, 2), round(g2.v, 2)) == (6.25, 3.74, 15.44)
+
+
+@pytest.mark.parametrize(
+    ("success", "grad", "log_p", "want"),
+    [
+        (True, 1.0, 1.8, True),  # the optimiser's own verdict
+        (False, 2e-8, 1.8, True),  # a failed line search at the optimum
+        (False, 1e-6, 1.8, False),  # stopped short of it
+        (False, 1e-3, 1.8, False),
+        (True, 0.0, 11.95, False),  # p ran to its bound
+    ],
+)
+def test_gamma_gamma_converged_means_at_an_interior_optimum(
+    monkeypatch, success, grad, log_p, want
+):
+    def stopped(fun, x0, **kw):
+        return optimize.OptimizeResult(
+            x=np.array([log_p, 1.3, 2.7]), fun=1.0, success=success, jac=np.array([0, grad, 0])
+        )
+
+    monkeypatch.setattr(mg.optimize, "minimize", stopped)
+    g = clv.fit_gamma_gamma([1.0, 2.0, 3.0], [10.0, 20.0, 30.0])
+    assert g.converged is want
+    assert g.p == pytest.approx(math.exp(log_p))
 
 
 def test_gamma_gamma_gradient_matches_finite_differences():
