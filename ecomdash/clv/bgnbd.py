@@ -10,6 +10,7 @@ from scipy import optimize
 from scipy.special import digamma, gammaln, hyp2f1
 from threadpoolctl import threadpool_limits
 
+from ecomdash.clv._optim import at_optimum
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
@@ -210,7 +211,7 @@ def fit_bgnbd(
         log_likelihood=-float(best.fun) * float(w.sum()),
         n_customers=len(x),
         time_unit=time_unit,
-        converged=bool(best.success) and not at_bound,
+        converged=at_optimum(best) and not at_bound,
     )
 
 

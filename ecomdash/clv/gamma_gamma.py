@@ -10,6 +10,7 @@ from scipy import optimize
 from scipy.special import digamma, gammaln
 from threadpoolctl import threadpool_limits
 
+from ecomdash.clv._optim import at_optimum
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
@@ -101,16 +102,13 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     if best is None:
         raise InsufficientDataError(note(N_("The Gamma-Gamma fit failed (non-finite likelihood).")))
     p, q, v = (float(c) for c in np.exp(best.x))
-    # L-BFGS-B may stop on a failed line search *at* the optimum (its gradient ~1e-8): that
-    # is converged, and which start wins can hang on the last bit of the data's sums
-    at_optimum = bool(best.success) or float(np.max(np.abs(best.jac))) < 1e-6
     return GammaGammaParams(
         p=p,
         q=q,
         v=v,
         log_likelihood=-float(best.fun) * len(x),
         n_customers=len(x),
-        converged=at_optimum and bool(np.all(np.abs(best.x[:2]) < 11.9)),
+        converged=at_optimum(best) and bool(np.all(np.abs(best.x[:2]) < 11.9)),
     )
 
 

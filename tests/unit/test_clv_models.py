@@ -229,6 +229,30 @@ def test_a_fit_running_to_its_bound_is_not_reported_converged():
     assert not p.converged
 
 
+@pytest.mark.parametrize(
+    ("success", "grad", "log_b", "want"),
+    [
+        (True, 1.0, 0.5, True),
+        (False, 2e-8, 0.5, True),  # a failed line search at the optimum
+        (False, 1e-6, 0.5, False),
+        (True, 0.0, 11.95, False),  # b ran to its bound
+    ],
+)
+def test_bgnbd_converged_means_at_an_interior_optimum(monkeypatch, success, grad, log_b, want):
+    def stopped(fun, x0, **kw):
+        return optimize.OptimizeResult(
+            x=np.array([0.1, 1.2, -0.3, log_b]),
+            fun=1.0,
+            success=success,
+            jac=np.array([0, 0, grad, 0]),
+        )
+
+    monkeypatch.setattr(mb.optimize, "minimize", stopped)
+    p = clv.fit_bgnbd([0.0, 2.0, 1.0, 3.0], [0.0, 10.0, 4.0, 20.0], [30.0, 30.0, 25.0, 40.0])
+    assert p.converged is want
+    assert p.b == pytest.approx(math.exp(log_b))
+
+
 # --- Gamma-Gamma ----------------------------------------------------------------------------
 
 
