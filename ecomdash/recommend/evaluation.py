@@ -209,7 +209,7 @@ def evaluate_split(
     k = _check_k(k)
     rebuy = rules.rebuy_products if rules is not None else ()
     known = set(inter.customers)
-    truth = {c: items for c, items in truth.items() if c in known}
+    truth = {c: items for c, items in truth.items() if c in known and items}
     if len(truth) < min_test_customers:
         raise InsufficientDataError(
             note(

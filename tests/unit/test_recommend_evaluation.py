@@ -175,6 +175,16 @@ def test_too_few_returning_customers_says_how_many():
         )
     assert "before 2024-03-06" in str(err.value)
     assert "found 1 (need 2)" in str(err.value)
+    # a known customer with nothing new ("2": an empty set) did not come back for something
+    # new: not a test customer either
+    with pytest.raises(InsufficientDataError, match="found 1 \\(need 2\\)"):
+        R.evaluate_split(
+            inter,
+            {"4": {"C"}, "2": set()},
+            cutoff=pd.Timestamp("2024-03-06"),
+            end=pd.Timestamp("2024-04-01"),
+            min_test_customers=2,
+        )
 
 
 def test_sampled_customers_margin_of_error_by_hand():
