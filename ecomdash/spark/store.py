@@ -4,14 +4,17 @@ Layout under the lake (``ECOMDASH_LAKE``)::
 
     <lake>/<workspace>/catalog.json                 the workspace's datasets (replaced atomically)
     <lake>/<workspace>/<id>/v1/order_month=2024-01/  the lines of a save, Parquet, by order month
-    <lake>/<workspace>/<id>/v2/...                   the lines an append added (no duplicates)
+    <lake>/<workspace>/<id>/v2-1f0c9a2e/...          the lines an append added (no duplicates)
     <lake>/<workspace>/<id>/rejected-v1.parquet      rows the cleaning rejected (small, by the app)
 
-A dataset version is the list of its parts (``v1``, ``v1+v2``, ...). A save or an append writes
-its new part first and then switches the catalogue (``ecomdash/spark/lake.py``: on a folder a
-new ``catalog.json`` moved over the old one with ``os.replace``; on an object store a new
-numbered catalogue state created by an exclusive put, the highest winning), so a failed or
-interrupted write leaves every dataset as it was; an unlisted part is never read.
+A dataset version is the list of its parts (``v1``, ``v1`` + ``v2-…``, ...): an append's part is
+named for the version it makes plus a random tag, so two appends running at once never write
+to the same part, and the one whose version is no longer current when it switches is refused.
+A save or an append writes its new part first and then switches the catalogue
+(``ecomdash/spark/lake.py``: on a folder a new ``catalog.json`` moved over the old one with
+``os.replace``; on an object store a new numbered catalogue state created by an exclusive
+put, the highest winning), so a failed or interrupted write leaves every dataset as it was;
+an unlisted part is never read.
 
 No second copy of the SQL: :class:`SparkStore` inherits every read and aggregate from
 ``Store``; only the cursor differs (``ecomdash/spark/sql.py``: the DuckDB SQL text the store
@@ -381,8 +384,8 @@ class SparkStore(Store):
             c = F.col(k).eqNullSafe(F.col(f"_e_{k}"))
             cond = c if cond is None else cond & c
         new = incoming.join(seen, on=cond, how="left_anti")
-        entry = self._entry(info.id)
-        part = f"v{max(int(p[1:]) for p in entry['parts']) + 1}"
+        # a name no other writer can pick: two appends of one version never share a part
+        part = f"v{info.version + 1}-{secrets.token_hex(4)}"
         path = self._part_path(info.id, part)
         try:
             self._write_part(new, path)
@@ -402,7 +405,20 @@ class SparkStore(Store):
             }
 
             def switch(cat: dict) -> None:
-                e = cat[info.id]
+                e = cat.get(info.id)
+                if e is None or int(e["version"]) != info.version:
+                    # another append finished first: this one's duplicates were found against
+                    # the older lines, so adding them could add that append's lines twice
+                    raise StoreError(
+                        note(
+                            N_(
+                                "The dataset changed while this export was being appended "
+                                "(another append or a delete finished first); nothing was "
+                                "added. Append the export again: lines already in the dataset "
+                                "are skipped."
+                            )
+                        )
+                    )
                 rep = dict(e["report"])
                 rep["appends"] = [*rep.get("appends", []), appended]
                 e.update(
@@ -416,6 +432,7 @@ class SparkStore(Store):
             self._update_catalog(N_("append to the dataset"), switch)
         except BaseException as exc:
             self._lake.rmtree(path)
+            self._lake.remove(self._lake.join(info.id, f"rejected-{part}.parquet"))
             if isinstance(exc, StoreError) or not _is_spark_error(exc):
                 raise
             raise _write_error(N_("append to the dataset"), exc) from exc

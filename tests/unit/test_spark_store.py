@@ -177,6 +177,45 @@ def test_append_skips_duplicates_and_versions(stores):
     assert not os.path.exists(os.path.join(sp._root, s_id))
 
 
+def test_two_appends_at_once_keep_both_exports_and_lose_nothing(stores, monkeypatch):
+    """Append A reads version 1; append B finishes meanwhile (run from inside A's write).
+    B's part must survive A's failure, and A must be refused (its duplicates were found
+    against version 1), not add B's new orders a second time; A again then adds only its
+    own. Same lines as DuckDB appending B then A."""
+    from ecomdash.errors import StoreError
+    from ecomdash.spark.store import SparkStore
+
+    duck, sp, _ = stores
+    base = fixture_lines()
+    export_b = base.iloc[:2].assign(order_id=["B1", "B2"], line_no=[1, 2])
+    export_a = pd.concat([export_b, base.iloc[2:3].assign(order_id="A1")])
+    export_a = export_a.assign(line_no=range(1, len(export_a) + 1))
+    s_id = sp.save_dataset("Race", base).id
+    d_id = duck.save_dataset("Race", base).id
+    write = SparkStore._write_part
+    calls = []
+
+    def b_lands_first(self, sdf, path, **kw):
+        calls.append(path)
+        if len(calls) == 1:  # A's write: B's whole append happens now
+            monkeypatch.setattr(SparkStore, "_write_part", write)
+            assert sp.append(s_id, export_b).added == 2
+        return write(self, sdf, path, **kw)
+
+    monkeypatch.setattr(SparkStore, "_write_part", b_lands_first)
+    with pytest.raises(StoreError, match="changed while this export was being appended"):
+        sp.append(s_id, export_a)
+    info = sp.info(s_id)
+    assert (info.version, info.rows) == (2, len(base) + 2)
+    assert len(sp.load_lines(s_id)) == len(base) + 2  # B's part is still there and read
+    assert not os.path.exists(calls[0])  # A's part is gone
+    again = sp.append(s_id, export_a)
+    assert (again.added, again.duplicates) == (1, 2)
+    duck.append(d_id, export_b)
+    duck.append(d_id, export_a)
+    pd.testing.assert_frame_equal(sp.load_lines(s_id), duck.load_lines(d_id))
+
+
 def test_failed_save_leaves_nothing(stores):
     _, sp, _ = stores
     before = {d.id for d in sp.list_datasets()}
