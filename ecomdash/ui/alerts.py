@@ -15,7 +15,7 @@ import streamlit as st
 from ecomdash import labels as L
 from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
-from ecomdash.errors import EcomdashError, TimeBudgetError
+from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, get_lang, use_lang
 from ecomdash.ui.common import (
@@ -246,7 +246,12 @@ def _strip_rows(
     reading the whole :func:`_alerts` entry instead (its daily series is ~2 MB to unpickle on
     the demo) and filtering it with pandas was half of a cached Overview run's CPU (py-spy
     under bench/bench_load.py)."""
-    res = _alerts(key, mute_rules, mute_products, lang)
+    try:
+        res = _alerts(key, mute_rules, mute_products, lang)
+    except InsufficientDataError:
+        # the data decides (too short, no dates): cached as nothing to show, so the Overview
+        # does not start a worker process on every run; the Alerts page says why
+        return 0, ()
     high = res.alerts[res.alerts["severity"] == "high"]
     rows = tuple((r.date, r.kind, r.reason) for r in high.head(limit).itertuples())
     return len(high), rows

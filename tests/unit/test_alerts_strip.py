@@ -1,0 +1,74 @@
+"""The Overview's alerts strip: a dataset the alerts refuse is asked once, not on every run.
+
+The check runs in a worker process (``_alerts``), so a refusal that is not cached would start
+a process on every Overview rerun of that dataset.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash.errors import InsufficientDataError, StoreError
+from ecomdash.ui import alerts as ui_alerts
+
+KEY = ("ws", "ds", 1, None)
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    calls: list = []
+
+    def refuse(key, mute_rules, mute_products, lang):
+        calls.append(key)
+        raise InsufficientDataError("Alerts need at least 8 weeks of daily sales.")
+
+    ui_alerts._strip_rows.clear()
+    monkeypatch.setattr(ui_alerts, "_alerts", refuse)
+    yield calls
+    ui_alerts._strip_rows.clear()
+
+
+def test_a_refused_check_is_cached_and_shows_nothing(counted):
+    for _ in range(3):
+        assert ui_alerts._strip_rows(KEY, (), (), "en", 3) == (0, ())
+    assert counted == [KEY]
+    # another dataset version is asked again
+    assert ui_alerts._strip_rows(("ws", "ds", 2, None), (), (), "en", 3) == (0, ())
+    assert len(counted) == 2
+
+
+def test_a_store_failure_is_not_cached(monkeypatch):
+    """A store error may pass (a busy lake): the next run asks again."""
+    calls: list = []
+
+    def fail(*a):
+        calls.append(a)
+        raise StoreError("The store is busy.")
+
+    ui_alerts._strip_rows.clear()
+    monkeypatch.setattr(ui_alerts, "_alerts", fail)
+    for _ in range(2):
+        with pytest.raises(StoreError):
+            ui_alerts._strip_rows(KEY, (), (), "en", 3)
+    assert len(calls) == 2
+    ui_alerts._strip_rows.clear()
+
+
+def test_strip_rows_keeps_the_newest_high_alerts(monkeypatch):
+    class Res:
+        alerts = pd.DataFrame(
+            {
+                "date": pd.to_datetime(["2024-05-03", "2024-05-02", "2024-05-01", "2024-04-30"]),
+                "kind": ["revenue_drop", "spike", "risky_order", "spike"],
+                "reason": ["r1", "r2", "r3", "r4"],
+                "severity": ["high", "medium", "high", "high"],
+            }
+        )
+
+    ui_alerts._strip_rows.clear()
+    monkeypatch.setattr(ui_alerts, "_alerts", lambda *a: Res())
+    n, rows = ui_alerts._strip_rows(KEY, (), (), "en", 2)
+    assert n == 3
+    assert [(r[1], r[2]) for r in rows] == [("revenue_drop", "r1"), ("risky_order", "r3")]
+    ui_alerts._strip_rows.clear()
