@@ -82,9 +82,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace, lines) -> int:
     models = None
+    keep: tuple[str, ...] = ()
     if args.model is not None:
         models = {args.model: R.make_model(args.model)}
-    res = R.evaluate(lines, cutoff=args.cutoff, k=args.k, models=models)
+        keep = (args.model,)
+    res = R.evaluate(lines, cutoff=args.cutoff, k=args.k, models=models, keep=keep)
     per_model = {
         row["model"]: {
             c: float(row[c]) for c in (*R.METRIC_COLUMNS, "fit_seconds", "hit_rate_vs_popularity")

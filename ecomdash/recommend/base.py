@@ -136,6 +136,11 @@ class Recommender:
         """Why this model will not fit ``inter`` (too big for it), or None."""
         return None
 
+    def test_exclusion(self, inter: Interactions) -> str | None:
+        """Why the offline test leaves this model out on ``inter`` unless it is the chosen
+        model (slow to fit there), or None. Unlike :meth:`refusal`, the model still fits."""
+        return None
+
     def _candidate_mask(self, inter: Interactions) -> np.ndarray:
         rules = self.rules or BusinessRules()
         mask = np.ones(inter.shape[1], dtype=bool)

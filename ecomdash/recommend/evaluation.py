@@ -165,11 +165,14 @@ def evaluate(
     rules: BusinessRules | None = None,
     min_test_customers: int = 5,
     max_test_customers: int | None = None,
+    keep: Iterable[str] = (),
 ) -> EvaluationResult:
     """Train every model before ``cutoff``; score top-``k`` lists on the following purchases.
 
     Each test customer's truth is the set of products they bought in [cutoff, end) and had
     not bought before; the popularity baseline is always included (as ``popularity``).
+    ``keep``: models tested even where they are left out by default (see
+    :func:`evaluate_split`).
     """
     k = _check_k(k)
     rebuy = rules.rebuy_products if rules is not None else ()
@@ -184,6 +187,7 @@ def evaluate(
         rules=rules,
         min_test_customers=min_test_customers,
         max_test_customers=max_test_customers,
+        keep=keep,
     )
 
 
@@ -198,11 +202,14 @@ def evaluate_split(
     rules: BusinessRules | None = None,
     min_test_customers: int = 5,
     max_test_customers: int | None = MAX_TEST_CUSTOMERS,
+    keep: Iterable[str] = (),
 ) -> EvaluationResult:
     """:func:`evaluate` from a prepared split: the training interactions (e.g.
     ``Store.recommend_split``, computed in SQL) and each customer's new purchases.
 
-    Models that refuse the data (EASE above its product limit) are left out with a warning.
+    Models that refuse the data (EASE above its product limit) are left out with a warning,
+    and so are models too slow to test there (ALS above ``ALS_TEST_MAX_PURCHASES``) unless
+    named in ``keep`` (the model the merchant chose).
     Above ``max_test_customers`` returning customers, the metrics are measured on a seeded
     random sample of that many, and a warning gives the sample and its margin of error.
     """
@@ -229,8 +236,14 @@ def evaluate_split(
     if "popularity" not in models:
         models["popularity"] = PopularityRecommender(rules=rules)
     warnings = []
+    chosen = {str(name) for name in keep}
     for name, model in list(models.items()):
-        if name != "popularity" and (why := model.refusal(inter)) is not None:
+        if name == "popularity":
+            continue
+        why = model.refusal(inter)
+        if why is None and name not in chosen:
+            why = model.test_exclusion(inter)
+        if why is not None:
             del models[name]
             warnings.append(
                 _(

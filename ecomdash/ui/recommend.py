@@ -196,6 +196,7 @@ def _evaluation(key: tuple, p: RecParams, lang: str) -> R.EvaluationResult:
         k=p.k,
         models=_models(p),
         rules=p.rules,
+        keep=(p.model,),  # the chosen model is tested whatever its cost
         what=_("Evaluating the models"),
     )
 

@@ -77,3 +77,22 @@ def test_evaluate_json_on_demo(_isolated_home, demo, capsys):
         assert set(R.METRIC_COLUMNS) <= set(metrics)
         assert all(0.0 <= metrics[m] <= 1.0 for m in R.METRIC_COLUMNS)
     assert out["models"]["popularity"]["hit_rate_vs_popularity"] == pytest.approx(1.0)
+
+
+def test_evaluate_keeps_the_chosen_model_above_its_test_limit(_isolated_home, demo, capsys):
+    from ecomdash.recommend import models as RM
+
+    store = Store.open(_isolated_home)
+    try:
+        info = store.ensure_demo(demo.lines)
+    finally:
+        store.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(RM, "ALS_TEST_MAX_PURCHASES", 1)  # the demo is "too big" for ALS's test
+        assert main(["recommend", "--dataset", info.id, "--evaluate", "--json"]) == 0
+        default = json.loads(capsys.readouterr().out)
+        argv = ["recommend", "--dataset", info.id, "--evaluate", "--model", "als", "--json"]
+        assert main(argv) == 0
+        chosen = json.loads(capsys.readouterr().out)
+    assert "als" not in default["models"] and "item_knn" in default["models"]
+    assert set(chosen["models"]) == {"als", "popularity"}

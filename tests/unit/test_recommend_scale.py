@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -86,3 +87,78 @@ def _interactions(X: sp.csr_matrix) -> R.Interactions:
         }
     )
     return R.build_interactions(lines)
+
+
+def _als_split():
+    """40 customers x 12 products (the purchases of a fixed random matrix) and, for the first
+    20 customers, one product they had not bought as their new purchase."""
+    X = _random_purchases(5, n_u=40, n_i=12, density=0.3)
+    inter = _interactions(X)
+    dense = X.toarray()
+    truth = {}
+    for r in range(20):
+        new = np.flatnonzero(dense[r] == 0)
+        truth[f"C{r:04d}"] = {f"P{new[0]:03d}"}
+    return inter, truth
+
+
+def _evaluate(inter, truth, **kw):
+    models = {n: R.make_model(n) for n in ("item_knn", "als", "popularity")}
+    return R.evaluate_split(
+        inter,
+        truth,
+        cutoff=pd.Timestamp("2024-03-01"),
+        end=pd.Timestamp("2024-04-01"),
+        models=models,
+        **kw,
+    )
+
+
+def test_als_left_out_of_the_test_above_its_purchase_limit_unless_chosen(monkeypatch):
+    inter, truth = _als_split()
+    nnz = inter.counts.nnz
+    assert nnz == int(_random_purchases(5, n_u=40, n_i=12, density=0.3).nnz)
+    # at the limit: tested, no warning about it
+    monkeypatch.setattr(RM, "ALS_TEST_MAX_PURCHASES", nnz)
+    res = _evaluate(inter, truth)
+    assert sorted(res.table["model"]) == ["als", "item_knn", "popularity"]
+    assert not any("ALS" in w for w in res.warnings)
+    # one purchase over: left out with the reason, the others measured exactly as before
+    monkeypatch.setattr(RM, "ALS_TEST_MAX_PURCHASES", nnz - 1)
+    out = _evaluate(inter, truth)
+    assert sorted(out.table["model"]) == ["item_knn", "popularity"]
+    assert out.warnings[0] == (
+        "Matrix factorisation (implicit ALS) was left out of the test. ALS is the slowest "
+        f"model to fit (about 40 s of computing at 7 million purchases); the data has {nnz} "
+        f"purchases (customer × product pairs; the test includes ALS up to {nnz - 1}). "
+        "Choose ALS under Model to test it anyway."
+    )
+    kept = res.table.set_index("model").loc[["item_knn", "popularity"], list(R.METRIC_COLUMNS)]
+    pd.testing.assert_frame_equal(
+        out.table.set_index("model").loc[["item_knn", "popularity"], list(R.METRIC_COLUMNS)],
+        kept,
+    )
+    # the chosen model is tested whatever its size, with the same figures
+    chosen = _evaluate(inter, truth, keep=("als",))
+    assert sorted(chosen.table["model"]) == ["als", "item_knn", "popularity"]
+    assert not any("ALS" in w for w in chosen.warnings)
+    assert (
+        chosen.table.set_index("model").loc["als", "hit_rate_at_k"]
+        == res.table.set_index("model").loc["als", "hit_rate_at_k"]
+    )
+    # another model chosen does not bring ALS back
+    assert "als" not in set(_evaluate(inter, truth, keep=("item_knn",)).table["model"])
+
+
+def test_als_left_out_warning_in_chinese(monkeypatch):
+    from ecomdash.i18n import use_lang
+
+    inter, truth = _als_split()
+    monkeypatch.setattr(RM, "ALS_TEST_MAX_PURCHASES", 100)
+    with use_lang("zh"):
+        res = _evaluate(inter, truth)
+    n = inter.counts.nnz
+    assert res.warnings[0].endswith(
+        f"ALS 是拟合最慢的模型（700 万次购买时约需 40 秒计算）；数据有 {n} 次购买（客户 × 商品组合；"
+        "测试只在不超过 100 时包含 ALS）。如仍要测试它，请在“模型”中选择 ALS。"
+    )
