@@ -368,7 +368,24 @@ def test_cancellation_invoices_decided_by_the_file_or_by_the_caller():
     )
     assert counts["negative_quantity"] == 0  # all on C invoices
     assert counts["cancelled_sale"] == 2 and rep.matched_cancellations == 2  # lines 2, 3
-    assert rep.rule("cancelled_sale").sample["line_no"].tolist() == [2, 3]
+    sale = rep.rule("cancelled_sale")
+    assert sale.action == "flagged"
+    assert sale.label == (
+        "sale lines matched to the return that cancels them (same customer and product, "
+        "opposite quantity, earlier date)"
+    )
+    # a sample is the file's lines as read, with their line numbers first
+    assert list(sale.sample.columns) == [
+        "line_no",
+        "Invoice",
+        "Date",
+        "Customer",
+        "SKU",
+        "Qty",
+        "Price",
+    ]
+    assert sale.sample["line_no"].tolist() == [2, 3]
+    assert sale.sample["Qty"].tolist() == ["2", "1"]
     assert lines["is_cancelled"].tolist() == [True, True] + [False] * 5
     # told that C ids are not cancellations: the rule is left out, the negatives still count
     _, rep = clean(read(CANCELS), CANCELS_MAP, cancel_invoices=False)
@@ -474,6 +491,8 @@ def test_mapping_errors_name_the_fields_the_columns_and_the_files_columns():
     assert str(e.value) == (
         "The mapping does not fit this file: unknown field(s) 'sku', 'amount2'; " + cols
     )
+    with pytest.raises(MappingError, match=r"\(file columns: 'Order', 'Amt'\)"):
+        clean(raw, {"country": "Order"})  # fits the file, but no analysis can run on it
     with pytest.raises(MappingError) as e:
         clean(raw, {"order_id": "Nope", "revenue": "Nor"})
     assert str(e.value) == (
