@@ -498,3 +498,25 @@ def test_mapping_errors_name_the_fields_the_columns_and_the_files_columns():
     assert str(e.value) == (
         "The mapping does not fit this file: column(s) 'Nope', 'Nor' not in the file; " + cols
     )
+
+
+def test_full_width_ids_become_ascii_and_guest_words_only_empty_customer_ids():
+    # full-width digits and letters in ids (some Chinese exports): ASCII; in names: kept.
+    # "0" and "N/A" mean a guest only as a customer id: as a product id or name they stay
+    text = "Order,Date,Customer,SKU,Item,Qty,Price\n１２３,2024-01-01,Ａ７,Ｐ１,Ｍｕｇ,1,2\n9,2024-01-02,0,0,N/A,1,2\n"
+    mapping = {
+        "order_id": "Order",
+        "order_date": "Date",
+        "customer_id": "Customer",
+        "product_id": "SKU",
+        "product_name": "Item",
+        "quantity": "Qty",
+        "unit_price": "Price",
+    }
+    lines, rep = clean(read(text), mapping)
+    assert lines["order_id"].tolist() == ["123", "9"]
+    assert rows(lines, "customer_id") == ["A7", None]
+    assert lines["product_id"].tolist() == ["P1", "0"]
+    assert lines["product_name"].tolist() == ["Ｍｕｇ", "N/A"]
+    assert rep.counts()["guest_placeholder"] == 1
+    assert rep.counts()["missing_product_name"] == 0
