@@ -520,3 +520,113 @@ def test_full_width_ids_become_ascii_and_guest_words_only_empty_customer_ids():
     assert lines["product_name"].tolist() == ["Ｍｕｇ", "N/A"]
     assert rep.counts()["guest_placeholder"] == 1
     assert rep.counts()["missing_product_name"] == 0
+
+
+EVERY_RULE = """Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Status
+1,P1, Mug ,2,2024-01-02,3.0,100.0,Completed
+1,P1, Mug ,2,2024-01-02,3.0,100.0,Completed
+2,P2,Bowl,1,bad,5.0,101,Completed
+3,P2,Bowl,x,2024-01-03,5.0,101,Completed
+4,P2,Bowl,,2024-01-03,5.0,0,Completed
+C5,P1,Mug,-2,2024-01-04,3.0,100.0,Completed
+6,P3,,1,2024-01-05,0,102,Refunded
+7,,,1,2024-01-05,-1,102,Completed
+8,POST,POSTAGE,1,2024-01-05,4,,Completed
+9,P1,Mug,-1,2024-01-06,3,103,Completed
+"""
+# line 2 trimmed name, decimal customer id; line 3 its exact copy (dropped); line 4 bad date,
+# line 5 bad quantity (dropped); line 6 empty quantity, guest 0; line 7 cancellation of
+# line 2; line 8 refunded, price 0, no name; line 9 no product at all, price -1; line 10
+# postage, no customer; line 11 a return on an ordinary invoice
+
+
+def test_every_rule_in_order_with_its_rows_action_and_wording():
+    mapping = {
+        "order_id": "Invoice",
+        "product_id": "StockCode",
+        "product_name": "Description",
+        "quantity": "Quantity",
+        "order_date": "InvoiceDate",
+        "unit_price": "Price",
+        "customer_id": "Customer ID",
+        "status": "Status",
+    }
+    lines, rep = clean(read(EVERY_RULE), mapping)
+    got = [(r.rule, r.rows, r.action, r.label) for r in rep.rules]
+    assert got == [
+        ("customer_id_float", 3, "kept", "customer ids written as decimals (13085.0 → 13085)"),
+        (
+            "guest_placeholder",
+            1,
+            "kept",
+            "customer id is a guest placeholder (0, guest, anonymous …): counted as a guest "
+            "order, not as one customer",
+        ),
+        ("trimmed_names", 2, "kept", "product names with spaces around them (trimmed)"),
+        ("unreadable_date", 1, "dropped", "missing or unreadable order date"),
+        ("unreadable_number", 1, "dropped", "quantity or amount that is not a number"),
+        ("duplicate", 1, "dropped", "exact duplicate of an earlier row"),
+        (
+            "cancellation_invoice",
+            1,
+            "flagged",
+            "cancellation lines: order id starts with C (1 orders)",
+        ),
+        (
+            "negative_quantity",
+            1,
+            "flagged",
+            "negative quantity (a return) outside cancellation orders",
+        ),
+        (
+            "refund_status",
+            1,
+            "flagged",
+            "status says refunded / returned / cancelled (kept as a sale, with a return line "
+            "that nets it out)",
+        ),
+        ("zero_price", 1, "kept", "price is zero"),
+        ("negative_price", 1, "kept", "price is negative"),
+        ("missing_number", 1, "kept", "quantity or amount left empty"),
+        ("missing_product", 1, "kept", "no product id or name"),
+        ("missing_product_name", 1, "kept", "product name missing (the id is there)"),
+        ("missing_customer", 2, "kept", "no customer id (guest orders)"),
+        (
+            "non_product",
+            1,
+            "flagged",
+            "postage, fees, adjustments and other non-product lines",
+        ),
+        (
+            "cancelled_sale",
+            1,
+            "flagged",
+            "sale lines matched to the return that cancels them (same customer and product, "
+            "opposite quantity, earlier date)",
+        ),
+    ]
+    samples = {r.rule: r.sample["line_no"].tolist() for r in rep.rules}
+    assert samples["customer_id_float"] == [2, 3, 7]
+    assert samples["guest_placeholder"] == [6]
+    assert samples["missing_customer"] == [6, 10]
+    assert samples["missing_product"] == [9] and samples["missing_product_name"] == [8]
+    assert samples["zero_price"] == [8] and samples["negative_price"] == [9]
+    assert samples["missing_number"] == [6] and samples["non_product"] == [10]
+    assert rep.rows_read == 10 and rep.rows_kept == 7 and rep.added_returns == 1
+    assert len(lines) == 8
+
+
+def test_amount_and_summed_wording():
+    _, rep = clean(read(SUMMED), {"order_date": "Date", "category": "Category", "revenue": "Sales"})
+    labels = {r.rule: (r.action, r.label) for r in rep.rules}
+    assert labels["net_return"] == (
+        "flagged",
+        "negative amount in summed sales: more returned than sold (counted as returns)",
+    )
+    assert labels["identical_rows"] == (
+        "kept",
+        "rows identical to an earlier row, kept: without an order id they may be separate "
+        "purchases",
+    )
+    assert labels["zero_amount"] == ("kept", "amount is zero")
+    assert labels["negative_amount"] == ("kept", "amount is negative")
