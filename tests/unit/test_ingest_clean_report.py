@@ -324,6 +324,8 @@ def test_malformed_lines_are_counted_and_listed_with_the_rejected_rows():
     lines, rep = clean(raw, {"order_id": "Order", "order_date": "Date", "revenue": "Amt"})
     rule = rep.rule("malformed_row")
     assert (rule.rows, rule.action) == (2, "dropped")
+    assert rule.label == "lines with the wrong number of fields (dropped)"
+    assert list(rule.sample.columns) == ["line_no", "reason", "text"]
     assert rule.sample["text"].tolist() == ["9,2024-01-09,1,1", "8,1"]
     assert rep.rows_read == 5 and rep.rows_kept == 2
     rej = rep.rejected
@@ -469,9 +471,10 @@ def test_conversion_notes_name_the_field_and_the_column():
     text = 'Order,Date,Qty,Price\n1,01/02/2024,1,"2,5"\n2,13/02/2024,1,"1.234,5"\n'
     mapping = {"order_id": "Order", "order_date": "Date", "quantity": "Qty", "unit_price": "Price"}
     _, rep = clean(read(text), mapping)
-    assert len(rep.notes) == 2
-    assert rep.notes[0].startswith("unit_price ('Price'): ")
-    assert rep.notes[1].startswith("order_date ('Date'): ")
+    assert rep.notes == (
+        "unit_price ('Price'): decimal comma (1.234,50)",
+        "order_date ('Date'): day/month/year dates: a first part above 12 proves day/month/year",
+    )
 
 
 # ------------------------------------------------------------------- mapping errors
@@ -630,3 +633,18 @@ def test_amount_and_summed_wording():
     )
     assert labels["zero_amount"] == ("kept", "amount is zero")
     assert labels["negative_amount"] == ("kept", "amount is negative")
+
+
+def test_numbers_all_mapped_or_none_mapped():
+    # quantity, unit price and amount all mapped: the amount is the file's (a discount on
+    # line 2), not recomputed; unreadable numbers are still a rule
+    text = "Order,Date,SKU,Qty,Price,Total\n1,2024-01-01,P1,2,5,9\n2,2024-01-02,P1,x,5,5\n"
+    mapping = {"order_id": "Order", "order_date": "Date", "product_id": "SKU"}
+    numbers = {"quantity": "Qty", "unit_price": "Price", "revenue": "Total"}
+    lines, rep = clean(read(text), {**mapping, **numbers})
+    assert lines["revenue"].tolist() == [9.0] and lines["unit_price"].tolist() == [5.0]
+    assert rep.counts()["unreadable_number"] == 1
+    # a basket list (no number at all): no number rules
+    lines, rep = clean(read(text), mapping)
+    assert len(lines) == 2
+    assert not {"unreadable_number", "missing_number", "zero_price"} & set(rep.counts())
