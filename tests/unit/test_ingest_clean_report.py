@@ -648,3 +648,25 @@ def test_numbers_all_mapped_or_none_mapped():
     lines, rep = clean(read(text), mapping)
     assert len(lines) == 2
     assert not {"unreadable_number", "missing_number", "zero_price"} & set(rep.counts())
+
+
+def test_refunded_state_alone_still_nets_out_and_summed_units_net_returns():
+    # only sales and 退款成功: the returned rule applies though no earlier kind has rows
+    text = "Order,Date,SKU,Qty,Price,Status\n1,2024-01-01,P1,1,10,交易成功\n2,2024-01-02,P1,2,10,退款成功\n"
+    mapping = {
+        "order_id": "Order",
+        "order_date": "Date",
+        "product_id": "SKU",
+        "quantity": "Qty",
+        "unit_price": "Price",
+        "status": "Status",
+    }
+    lines, rep = clean(read(text), mapping)
+    assert rep.counts()["status_returned"] == 1 and rep.added_returns == 1
+    assert lines["revenue"].tolist() == [10, 20, -20]
+    assert rep.statuses == {"returned": {"退款成功": 1}}
+    # summed units without an amount: a negative count is a net return
+    text = "Date,SKU,Units\n2024-01-01,P1,3\n2024-01-01,P2,-2\n"
+    lines, rep = clean(read(text), {"order_date": "Date", "product_id": "SKU", "quantity": "Units"})
+    assert rep.kind == "summed" and rep.counts()["net_return"] == 0
+    assert rep.counts()["negative_quantity"] == 1 and lines["is_return"].tolist() == [False, True]
