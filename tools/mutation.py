@@ -46,7 +46,7 @@ _RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluat
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
-    "ingest/clean": ["tests/unit/test_ingest_clean.py"],
+    "ingest/clean": ["tests/unit/test_ingest_clean.py", "tests/unit/test_ingest_clean_report.py"],
     "ingest/clean_text": [
         "tests/unit/test_ingest_clean_text.py",
         "tests/unit/test_ingest_clean.py",

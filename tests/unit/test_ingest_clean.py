@@ -42,8 +42,10 @@ C9,P5,Gift,-1,2024-01-01 09:00:00,1.5,102.0,UK
 # line 14 C9: cancellation of P5 by cust 102, but dated BEFORE the sale on line 13 -> unmatched
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def result():
+    # per test, not per module: mutation testing (mutmut) links a test to the functions it
+    # calls, and a module-scoped fixture's call is seen only by the first test that uses it
     return load_bytes(FILE.encode(), "orders.csv")
 
 

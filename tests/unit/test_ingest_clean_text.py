@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pyarrow as pa
 
-from ecomdash.ingest.clean_text import _regex_rows, _text
+from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _text
 
 
 def test_regex_rows_maps_distinct_values_to_rows_first_value_included():
@@ -47,3 +47,63 @@ def test_text_flags_trimmed_fixed_and_placeholder_rows():
     assert plain.values(np.ones(len(codes), bool)).tolist()[0] == "13085.0"
     assert not plain.fixed.any() and not plain.placeholder.any()
     assert plain.trimmed.tolist() == t.trimmed.tolist()
+
+
+def test_regex_rows_one_distinct_value_with_missing_rows_and_null_values():
+    # one distinct value and missing rows (-1): the missing rows never match, and never
+    # look past the end of the values (a file whose order ids are all "C1" or blank)
+    pattern = re.compile(r"^[Cc]\d+$")
+    codes = np.array([-1, 0, -1, 0])
+    for prefilter in (None, "^[Cc]"):
+        got = _regex_rows(codes, pa.array(["C1"]), pattern, prefilter=prefilter)
+        assert got.tolist() == [False, True, False, True]
+    # a null among the values is no text at all: even a pattern matching any text misses it
+    anything = re.compile(r"^.+$")
+    got = _regex_rows(np.array([0, 1, 1]), pa.array([None, "x"], pa.string()), anything)
+    assert got.tolist() == [False, True, True]
+    # no values: a boolean mask of the rows' length, all false
+    none = _regex_rows(np.array([-1, -1, -1]), pa.array([], pa.string()), anything)
+    assert none.dtype == np.bool_ and none.tolist() == [False] * 3
+
+
+def test_text_of_a_column_without_any_value_is_all_missing():
+    t = _text((np.array([-1, -1, -1], dtype=np.int32), pa.array([], pa.string())))
+    assert t.codes.dtype == np.int32 and t.codes.tolist() == [-1, -1, -1]
+    assert t.missing.tolist() == [True] * 3
+    for flags in (t.trimmed, t.fixed, t.placeholder):
+        assert flags.dtype == np.bool_ and flags.tolist() == [False] * 3
+    assert t.values(np.array([True, False, True])).isna().tolist() == [True, True]
+    assert len(t.distinct) == 0
+
+
+def test_text_one_distinct_value_with_missing_rows():
+    # the missing rows' codes stay -1 whatever the first distinct value holds
+    t = _text((np.array([-1, 0, -1], dtype=np.int32), pa.array([" a "])))
+    assert t.codes.tolist() == [-1, 0, -1]
+    assert t.trimmed.tolist() == [False, True, False]
+    assert t.values(np.ones(3, bool)).tolist()[1] == "a"
+
+
+def test_text_full_width_ids_become_ascii_names_keep_theirs():
+    uniques = pa.array(["ＡＢ１２３", "ab"])
+    codes = np.array([0, 1])
+    assert _text((codes, uniques)).values(np.ones(2, bool)).tolist() == ["ＡＢ１２３", "ab"]
+    assert _text((codes, uniques), ids=True).values(np.ones(2, bool)).tolist() == ["AB123", "ab"]
+
+
+def test_duplicates_of_no_rows_and_of_no_columns():
+    assert _duplicates([]).tolist() == []
+    empty = _duplicates([np.array([], np.int32), np.array([], np.int32)])
+    assert empty.dtype == np.bool_ and empty.tolist() == []
+
+
+def test_duplicates_with_colliding_hashes_are_compared_column_by_column():
+    # the row hash is ((c0 + 1) * M + (c1 + 1)) * M + (c2 + 1) (mod 2**64); two rows that
+    # differ in the first two columns as (a, b) and (a + 1, b - M) hash alike: they are not
+    # duplicates (rows 0 and 1), while row 2 repeats row 0 exactly
+    m = 0x9E3779B97F4A7C15
+    b2 = (5 - m) % 2**64
+    c0 = np.array([3, 4, 3, 7], dtype=np.int64)
+    c1 = np.array([5, b2, 5, 8], dtype=np.int64)
+    c2 = np.array([9, 9, 9, 9], dtype=np.int64)
+    assert _duplicates([c0, c1, c2]).tolist() == [False, False, True, False]
