@@ -149,6 +149,10 @@ def test_sampled_fit_and_importance_say_so(monkeypatch):
         "Feature importance was measured on a random sample of 60 of the 100 evaluation customers.",
     )
     h, _train, test, ev = _reference(lines, models=("logistic",), train_sample=50)
+    # the holdout figures are the sampled fit's (a fit on all 70 has another Brier score)
+    pd.testing.assert_frame_equal(res.metrics.drop(columns="label"), ev.metrics)
+    full = _reference(lines, models=("logistic",))[3].metrics.loc["logistic", "brier"]
+    assert abs(full - res.metrics.loc["logistic", "brier"]) > 1e-6
     X = test.X.to_numpy()
     imp = churn.sample_rows(100, 60)
     want = churn.permutation_auc_drop(ev.fitted["logistic"], X[imp], test.y[imp], n_repeats=2)
@@ -186,7 +190,12 @@ def test_an_explicit_cut_off_and_a_given_history():
     h = customer_history(lines)
     # evaluation cut-off 21 May: training cut-off 21 Apr; q customers who bought by 21 May count
     res = churn.churn(
-        lines.iloc[:0], window_days=30, cutoff="2024-05-21", history=h, models=("tree",)
+        lines.iloc[:0],
+        window_days=30,
+        cutoff="2024-05-21",
+        history=h,
+        models=("tree",),
+        train_sample=None,
     )
     assert (res.train_cutoff, res.test_cutoff, res.score_date) == (
         pd.Timestamp("2024-04-21"),
@@ -195,6 +204,7 @@ def test_an_explicit_cut_off_and_a_given_history():
     )
     # p buy 12 Apr .. 1 May: by 21 Apr those on 12..21 Apr (j % 20 >= 10: j = 10..19)
     assert res.n_train == 40 + 10
+    assert res.n_fit == 50  # no sample: every training customer
     # q buy 12 .. 31 May: by 21 May those on 12..21 May (again 10 of 30); and every p
     assert res.n_test == 40 + 30 + 10
 
