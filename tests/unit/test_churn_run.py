@@ -98,6 +98,7 @@ def test_curves_importance_and_scores_are_those_of_the_evaluation_window():
     assert res.best_model == "tree"  # both rank perfectly: the first one given wins
     names = ["tree", "logistic", "recency", "p_alive", "bgnbd"]
     assert res.roc["model"].unique().tolist() == names
+    assert res.roc.index.equals(pd.RangeIndex(len(res.roc)))  # one table, not five stacked
     for name in names:
         fpr, tpr, _t = roc_curve(test.y, ev.scores[name])
         got = res.roc[res.roc["model"] == name]
@@ -245,3 +246,23 @@ def test_long_roc_curves_are_thinned_to_300_points_keeping_both_ends():
     fpr, tpr, _t = roc_curve(test.y, -test.X["recency_days"].to_numpy())
     assert len(fpr) < 300
     np.testing.assert_array_equal(res.roc.loc[res.roc["model"] == "recency", "fpr"], fpr)
+
+
+def test_no_p_alive_notice_when_it_ranks_better_than_chance():
+    # 40 a customers as in _shop, and 30 s customers who bought every ten days from 1 Jan to
+    # 1 Mar and then stopped: repeat buyers silent for three months, so BG/NBD gives them a low
+    # P(alive) and the a customers (bought in the last ten days) a high one: AUC 1 on the
+    # evaluation window (a buy again, s do not); recency separates them as well (AUC 1)
+    rows = [r for r in _shop(n_p=0, n_q=0).itertuples(index=False)]
+    for j in range(30):
+        for k, d in enumerate(range(0, 61, 10)):
+            rows.append((f"s{j}-{k}", START + pd.Timedelta(days=d, hours=8), f"s{j:02d}", 20.0))
+    lines = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "revenue"])
+    lines["order_date"] = lines["order_date"].astype("datetime64[us]")
+    res = churn.churn(lines, window_days=30, models=("tree",))
+    assert (res.n_train, res.n_test, res.test_positive_rate) == (70, 70, 40 / 70)
+    assert res.metrics.loc["p_alive", "auc"] == 1.0
+    assert res.notices == (
+        "No model beats the recency-only baseline on the holdout (best Decision tree AUC 1.000 "
+        "vs recency 1.000): recency alone ranks customers as well here.",
+    )

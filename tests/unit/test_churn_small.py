@@ -214,6 +214,20 @@ def test_metrics_by_hand():
 
 def test_make_model_settings():
     assert churn.make_model("tree", n_train=100).get_params()["min_samples_leaf"] == 20
+    assert churn.make_model("gbm", n_train=100).get_params()["min_samples_leaf"] == 20
+    # the leaf size is a whole count (a float would be read as a share, or refused): 5,000
+    # training customers give 50 per leaf, and the models fit on any data with it
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.arange(20) % 2
+    for name in ("tree", "gbm"):
+        leaf = churn.make_model(name, n_train=5_000).get_params()["min_samples_leaf"]
+        assert type(leaf) is int and leaf == 50
+        churn.make_model(name, n_train=5_000).fit(X, y)
+    with pytest.raises(ParameterError) as e:
+        churn.make_model("svm", n_train=10)
+    assert (
+        str(e.value) == "The model must be one of ['logistic', 'tree', 'gbm']. Got 'svm' instead."
+    )
     tree = churn.make_model("tree", n_train=5_000).get_params()
     assert (tree["min_samples_leaf"], tree["max_depth"], tree["random_state"]) == (50, 5, 0)
     gbm = churn.make_model("gbm", n_train=10_000).get_params()
