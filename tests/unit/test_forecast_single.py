@@ -108,6 +108,9 @@ def test_backtest_rows_auto_choice_and_verdict_by_hand():
     assert (r.horizon, r.n_folds, r.seasonal) == (2, 2, False)
     assert r.params == {"horizon": 2, "folds": 2, "models": TWO, "warmup": 3, "calendar": ()}
     assert r.series.frame["value"].tolist() == Y1
+    # the same shop in twentieths: every error scales, the ratios stay (naive's MAE 0.65 < 1)
+    small = S.forecast(_days([v / 20 for v in Y1]), horizon=2, folds=2, models=TWO)
+    np.testing.assert_allclose(small.backtest["vs_baseline"], [1.0, 7 / 13, (14 + 19 / 3) / 26])
     assert 0 <= r.seconds < 60
 
 
@@ -166,6 +169,13 @@ def test_folds_forecast_and_candidates_tables_by_hand():
     np.testing.assert_allclose(c["hi80"].iloc[:2], 12 + Z80 * sd)
     np.testing.assert_allclose(c["hi95"].iloc[:2], 12 + Z95 * sd)
     np.testing.assert_allclose(c["lo80"].iloc[2:], [11 - Z80 * s] * 2)
+    assert f.index.equals(pd.RangeIndex(12)) and c.index.equals(pd.RangeIndex(4))
+    # 100 more every day: the same errors and choices, the final bands clear of 0 (the last
+    # origin's, not an earlier one's)
+    up = S.forecast(_days([v + 100 for v in Y1]), horizon=2, folds=2, models=TWO).forecast
+    np.testing.assert_allclose(up["mean"], [111.0, 111.0])
+    np.testing.assert_allclose(up["lo95"], [111 - Z95 * s] * 2)
+    np.testing.assert_allclose(up["lo80"], [111 - Z80 * s] * 2)
 
 
 def test_a_final_model_no_better_than_the_baseline_says_so():
@@ -244,6 +254,18 @@ def test_default_horizon_per_grain():
     r = S.forecast(_days(list(range(1, 31)), future=20), folds=1, models=("seasonal_naive",))
     assert r.horizon == 14 and len(r.forecast) == 14 and r.params["horizon"] == 14
     assert r.forecast["period"].iloc[-1] == pd.Timestamp("2026-03-02") + pd.Timedelta(days=43)
+    # 16 days before the fold: two weekly cycles, so seasonal, and the verdict says "cycle"
+    assert r.seasonal
+    assert r.verdict == (
+        "No model beat repeating the last cycle (seasonal naive); that is the forecast shown."
+    )
+    # no folds and no models given: 8 folds asked (4 fit), every model
+    d = S.forecast(_days(Y1), horizon=2)
+    assert d.params["models"] == S.ALL_MODELS and d.n_folds == 4
+    assert (
+        "Only 4 backtest folds of 2 periods fit in 14 periods of history (8 were asked for)."
+        in d.warnings
+    )
 
 
 def test_parameter_checks_say_what_was_given():
@@ -363,6 +385,20 @@ def test_what_the_series_hands_the_engine(monkeypatch):
     assert r.forecast["holiday"].tolist() == ["Rest day", ""]
     assert r.forecast["event"].tolist() == ["", "Sale"]
     assert r.forecast["mean"].iloc[0] == 0.0  # closed
+    # intermittency is judged on the open days only: zeros on closed weekends do not count
+    week = [0.0 if d % 7 in (5, 6) else 5.0 for d in range(21)]
+    S.forecast(_days(week, closed_weekdays=(5, 6)), horizon=2, folds=2, models=TWO)
+    assert calls[-1]["intermittent"].tolist() == [False] and calls[-1]["m_model"] == 5
+    # lumpy demand (3 sale days of 12, sizes 1, 1, 10: CV² 1.22) counts as intermittent
+    lumpy = [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 10.0]
+    S.forecast(_days(lumpy), horizon=2, folds=2, models=TWO)
+    assert calls[-1]["intermittent"].tolist() == [True]
+    # a monthly series: the model's season is the calendar's 12 months, not a week
+    months = series_from_values(
+        pd.date_range("2024-01-01", periods=30, freq="MS"), range(30), freq="M", future_periods=2
+    )
+    S.forecast(months, horizon=2, folds=1, models=("seasonal_naive",))
+    assert (calls[-1]["m_cal"], calls[-1]["m_model"]) == (12, 12)
 
 
 def test_warnings_in_order_and_intermittent_demand(monkeypatch):
@@ -403,12 +439,15 @@ def test_calendar_twins_get_the_series_and_its_future(monkeypatch):
         return eng
 
     monkeypatch.setattr(FC, "add_calendar_models", add)
-    r = S.forecast(_days(Y1, future=3), horizon=2, folds=2, models=TWO, calendar=("festival",))
-    assert seen["y"].tolist() == Y1 and seen["usable"].tolist() == [True] * 14
+    s = _days(Y1, future=3, closed_weekdays=(6,))  # Sundays: days 6 and 13
+    r = S.forecast(s, horizon=2, folds=2, models=TWO, calendar=("festival",))
+    assert seen["y"].tolist() == Y1
+    assert np.flatnonzero(~seen["usable"]).tolist() == [6, 13]
     assert seen["periods"].tolist() == list(pd.date_range("2026-03-02", periods=16, freq="D"))
     assert (seen["freq"], seen["features"], seen["models"]) == ("D", ("festival",), TWO)
     assert seen["exog"].shape == (2, 16) and not seen["exog"].any()
     assert r.params["calendar"] == ("festival",)
     # the run handed over re-runs the engine on another target
     eng = seen["run"](np.array(Y1, float) * 2, ("seasonal_naive",), None)
-    assert eng.paths["seasonal_naive"].mean[0, -1].tolist() == [24.0, 24.0]
+    # (Sunday 15 March is closed, so the last value is Saturday's, 2 x 2)
+    assert eng.paths["seasonal_naive"].mean[0, -1].tolist() == [4.0, 4.0]
