@@ -121,6 +121,12 @@ def _sync(module: str, tests: list[str]) -> Path:
 def _mutmut(work: Path, *args: str, timeout: float | None = None) -> int:
     exe = Path(sys.executable).with_name("mutmut")
     env = {**os.environ, "PYTHONPATH": str(work / "mutants")}
+    # one thread per native pool: mutmut forks a child per mutant from a parent whose OpenMP /
+    # BLAS pools already started (the stats run), and a forked child that then fits a threaded
+    # model (sklearn's HistGradientBoosting) can hang until mutmut kills it, which it counts as
+    # a "timeout" (caught): churn's surviving make_model mutants all did (2026-12-04)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(var, "1")
     try:
         return subprocess.run([str(exe), *args], cwd=work, env=env, timeout=timeout).returncode
     except subprocess.TimeoutExpired:

@@ -98,6 +98,7 @@ def test_curves_importance_and_scores_are_those_of_the_evaluation_window():
     assert res.best_model == "tree"  # both rank perfectly: the first one given wins
     names = ["tree", "logistic", "recency", "p_alive", "bgnbd"]
     assert res.roc["model"].unique().tolist() == names
+    assert res.roc.index.equals(pd.RangeIndex(len(res.roc)))  # one table, not five stacked
     for name in names:
         fpr, tpr, _t = roc_curve(test.y, ev.scores[name])
         got = res.roc[res.roc["model"] == name]
@@ -149,6 +150,10 @@ def test_sampled_fit_and_importance_say_so(monkeypatch):
         "Feature importance was measured on a random sample of 60 of the 100 evaluation customers.",
     )
     h, _train, test, ev = _reference(lines, models=("logistic",), train_sample=50)
+    # the holdout figures are the sampled fit's (a fit on all 70 has another Brier score)
+    pd.testing.assert_frame_equal(res.metrics.drop(columns="label"), ev.metrics)
+    full = _reference(lines, models=("logistic",))[3].metrics.loc["logistic", "brier"]
+    assert abs(full - res.metrics.loc["logistic", "brier"]) > 1e-6
     X = test.X.to_numpy()
     imp = churn.sample_rows(100, 60)
     want = churn.permutation_auc_drop(ev.fitted["logistic"], X[imp], test.y[imp], n_repeats=2)
@@ -186,7 +191,12 @@ def test_an_explicit_cut_off_and_a_given_history():
     h = customer_history(lines)
     # evaluation cut-off 21 May: training cut-off 21 Apr; q customers who bought by 21 May count
     res = churn.churn(
-        lines.iloc[:0], window_days=30, cutoff="2024-05-21", history=h, models=("tree",)
+        lines.iloc[:0],
+        window_days=30,
+        cutoff="2024-05-21",
+        history=h,
+        models=("tree",),
+        train_sample=None,
     )
     assert (res.train_cutoff, res.test_cutoff, res.score_date) == (
         pd.Timestamp("2024-04-21"),
@@ -195,6 +205,7 @@ def test_an_explicit_cut_off_and_a_given_history():
     )
     # p buy 12 Apr .. 1 May: by 21 Apr those on 12..21 Apr (j % 20 >= 10: j = 10..19)
     assert res.n_train == 40 + 10
+    assert res.n_fit == 50  # no sample: every training customer
     # q buy 12 .. 31 May: by 21 May those on 12..21 May (again 10 of 30); and every p
     assert res.n_test == 40 + 30 + 10
 
@@ -235,3 +246,23 @@ def test_long_roc_curves_are_thinned_to_300_points_keeping_both_ends():
     fpr, tpr, _t = roc_curve(test.y, -test.X["recency_days"].to_numpy())
     assert len(fpr) < 300
     np.testing.assert_array_equal(res.roc.loc[res.roc["model"] == "recency", "fpr"], fpr)
+
+
+def test_no_p_alive_notice_when_it_ranks_better_than_chance():
+    # 40 a customers as in _shop, and 30 s customers who bought every ten days from 1 Jan to
+    # 1 Mar and then stopped: repeat buyers silent for three months, so BG/NBD gives them a low
+    # P(alive) and the a customers (bought in the last ten days) a high one: AUC 1 on the
+    # evaluation window (a buy again, s do not); recency separates them as well (AUC 1)
+    rows = [r for r in _shop(n_p=0, n_q=0).itertuples(index=False)]
+    for j in range(30):
+        for k, d in enumerate(range(0, 61, 10)):
+            rows.append((f"s{j}-{k}", START + pd.Timedelta(days=d, hours=8), f"s{j:02d}", 20.0))
+    lines = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "revenue"])
+    lines["order_date"] = lines["order_date"].astype("datetime64[us]")
+    res = churn.churn(lines, window_days=30, models=("tree",))
+    assert (res.n_train, res.n_test, res.test_positive_rate) == (70, 70, 40 / 70)
+    assert res.metrics.loc["p_alive", "auc"] == 1.0
+    assert res.notices == (
+        "No model beats the recency-only baseline on the holdout (best Decision tree AUC 1.000 "
+        "vs recency 1.000): recency alone ranks customers as well here.",
+    )

@@ -134,6 +134,15 @@ def test_top_decile_takes_the_ceiling_and_reports_nan_recall_without_positives()
     assert prec == 0.0 and math.isnan(rec)
     # ties keep the first rows; at least one row is taken
     assert churn.top_decile(np.array([0, 1, 1]), np.zeros(3), frac=0.01) == (0.0, 0.0)
+    # one positive: recall is 0 or 1, not undefined
+    assert churn.top_decile(np.array([1, 0, 0, 0]), np.array([0.9, 0.1, 0.2, 0.3])) == (1.0, 1.0)
+    assert churn.top_decile(np.array([0, 1, 0, 0]), np.array([0.9, 0.1, 0.2, 0.3])) == (0.0, 0.0)
+    # ties among 20 rows (past numpy's insertion-sort size): the top 2 are the first two 2s,
+    # rows 0 and 9, whichever order an unstable sort would leave them in
+    score = np.array([2, 1, 1, 0, 0, 0, 0, 0, 0, 2, 1, 2, 1, 1, 2, 2, 1, 1, 1, 2], dtype=float)
+    y = np.zeros(20, dtype=int)
+    y[9] = 1
+    assert churn.top_decile(y, score) == (0.5, 1.0)
 
 
 def test_auc_by_hand_and_undefined_with_one_class():
@@ -194,10 +203,31 @@ def test_metrics_by_hand():
     assert math.isnan(ranks_only["brier"])
     assert ranks_only["auc"] == pytest.approx(1 - m["auc"])
     assert math.isnan(churn._metrics(y, np.where(y == 1, np.nan, p), probabilistic=False)["auc"])
+    # the lowest propensity (row 0) is a churner, the highest (row 1) a buyer: churners are
+    # counted among the lowest propensities, buyers among the highest
+    y = np.array([0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    p = np.array([0.05, 0.9, 0.5, 0.4, 0.3, 0.6, 0.2, 0.35, 0.45, 0.55])
+    m = churn._metrics(y, p, probabilistic=True)
+    assert (m["precision_at_10pct"], m["recall_at_10pct"]) == (1.0, pytest.approx(1 / 9))
+    assert (m["buyer_precision_at_10pct"], m["buyer_recall_at_10pct"]) == (1.0, 1.0)
 
 
 def test_make_model_settings():
     assert churn.make_model("tree", n_train=100).get_params()["min_samples_leaf"] == 20
+    assert churn.make_model("gbm", n_train=100).get_params()["min_samples_leaf"] == 20
+    # the leaf size is a whole count (a float would be read as a share, or refused): 5,000
+    # training customers give 50 per leaf, and the models fit on any data with it
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.arange(20) % 2
+    for name in ("tree", "gbm"):
+        leaf = churn.make_model(name, n_train=5_000).get_params()["min_samples_leaf"]
+        assert type(leaf) is int and leaf == 50
+        churn.make_model(name, n_train=5_000).fit(X, y)
+    with pytest.raises(ParameterError) as e:
+        churn.make_model("svm", n_train=10)
+    assert (
+        str(e.value) == "The model must be one of ['logistic', 'tree', 'gbm']. Got 'svm' instead."
+    )
     tree = churn.make_model("tree", n_train=5_000).get_params()
     assert (tree["min_samples_leaf"], tree["max_depth"], tree["random_state"]) == (50, 5, 0)
     gbm = churn.make_model("gbm", n_train=10_000).get_params()
@@ -296,16 +326,43 @@ def test_churn_parameter_checks_say_what_was_given():
         churn.churn(blank)
     with pytest.raises(InsufficientDataError, match="none of the 11 lines"):
         churn.churn(lines.drop(columns=["customer_id"]))
+    # the messages in full
+    with pytest.raises(ParameterError) as e:
+        churn.churn(lines, models=())
+    assert str(e.value) == (
+        "The 'models' parameter must be a non-empty subset of ['logistic', 'tree', 'gbm']. Got ()."
+    )
+    with pytest.raises(InsufficientDataError) as e:
+        churn.churn(blank)
+    assert str(e.value) == (
+        "Churn models need customers with ids; none of the 11 lines has one. Map the customer "
+        "id column on the Data page (guest orders cannot be followed)."
+    )
+    with pytest.raises(ParameterError) as e:
+        churn.churn(lines, cutoff="31 Febtember")
+    assert str(e.value) == (
+        "The 'cutoff' date could not be read: got '31 Febtember'. Use a date like 2010-12-09."
+    )
+    # the default window is 90 days: without z the data ends on 31 Dec 2024, so the training
+    # cut-off is 31 Dec - 180 days = 4 Jul, when only a had bought (and a buys on 5 Jul again)
+    with pytest.raises(InsufficientDataError) as e:
+        churn.churn(lines.iloc[:-1])
+    assert str(e.value) == (
+        "The training window (cut-off 2024-07-04) has 1 customers, of whom 1 bought again within "
+        "90 days; churn models need at least 50 customers and 10 of each outcome. Use a longer "
+        "history or a shorter window."
+    )
 
 
 def test_short_history_message_counts_the_days():
     lines = _window_shop()  # 2024-01-01 to 2025-02-09: 405 days
-    with pytest.raises(
-        InsufficientDataError,
-        match=r"90-day window needs at least 210 days of history .* the data covers 405 days "
-        r"\(2024-01-01 to 2025-02-09\)",
-    ):
+    with pytest.raises(InsufficientDataError) as e:
         churn.churn(lines, window_days=90, cutoff="2024-03-20")
+    assert str(e.value) == (
+        "Out-of-time churn validation with a 90-day window needs at least 210 days of history "
+        "(30 days of features + a training window + an evaluation window); the data covers 405 "
+        "days (2024-01-01 to 2025-02-09). Use a shorter window."
+    )
     # the training cut-off (cut-off - window) must leave 30 days of features after the first
     # day: 31 Jan is enough (the evaluation then refuses the two customers), 30 Jan is not
     with pytest.raises(InsufficientDataError, match="needs at least 90 days of history"):
