@@ -469,3 +469,19 @@ def test_a_bad_level_names_the_function_it_was_given_to():
             f"The 'level' parameter of {name} must be one of 'product', 'category'. "
             "Got 'brand' instead."
         )
+
+
+class _DuckStore:
+    """As the DuckDB Store: no ``engine`` attribute at all (only the Spark store names one)."""
+
+    basket_pairs = _Store.basket_pairs
+
+    def __init__(self):
+        self.calls = []
+
+
+def test_mine_dataset_on_a_store_without_an_engine_name_mines_its_pairs():
+    store = _DuckStore()
+    res = basket.mine_dataset(store, "shop-3", min_support=0.4)
+    assert store.calls == [("shop-3", None, "order", "product", False)]
+    assert res.itemsets["itemset"].tolist() == [("a",), ("b",), ("a", "b")]

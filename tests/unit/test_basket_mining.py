@@ -27,6 +27,9 @@ def _lines(**extra) -> pd.DataFrame:
 def test_the_default_minimum_lift_is_one():
     res = basket.mine(_lines(), min_support=0.25)
     assert res.params["min_lift"] == 1.0
+    # the itemsets table has its own columns only (no leftover index column)
+    assert list(res.itemsets.columns) == list(ITEMSET_COLUMNS)
+    assert res.itemsets["count"].tolist() == [3, 3, 2, 1, 1]
     assert sorted(zip(res.rules["antecedents"], res.rules["consequents"], strict=True)) == [
         (("b",), ("c",)),
         (("c",), ("b",)),
