@@ -338,3 +338,10 @@ def test_a_sure_rule_onto_an_item_in_every_basket_has_infinite_conviction():
     assert got[(("b",), ("c",))] == (1.0, math.inf)
     assert got[(("c",), ("a",))] == pytest.approx((2 / 3, 1.0))
     assert got[(("c",), ("b",))] == pytest.approx((1 / 3, 1.0))
+
+
+def test_a_maximum_size_of_four_still_counts_the_quadruples():
+    # {a, b, c, d} ×3 and {a, b}: every subset of abcd is in 3 of 4 baskets ({a, b} in 4)
+    res = basket.mine(_lines([list("abcd")] * 3 + [["a", "b"]]), min_support=0.5, max_len=4)
+    by_size = res.itemsets.groupby("size")["count"].apply(list).to_dict()
+    assert by_size == {1: [4, 4, 3, 3], 2: [4, 3, 3, 3, 3, 3], 3: [3, 3, 3, 3], 4: [3]}
