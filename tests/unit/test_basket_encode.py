@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from ecomdash import basket
-from ecomdash.errors import ParameterError
+from ecomdash.errors import InsufficientDataError, ParameterError
 
 # pandas' default text dtype (Arrow large strings), Arrow strings of both widths, Python objects
 DTYPES = ["str", "string[pyarrow]", pd.ArrowDtype(pa.string()), object]
@@ -387,3 +387,101 @@ def test_mine_dataset_on_spark_hands_every_setting_to_the_lake(monkeypatch):
             },
         )
     ]
+
+
+def test_a_guest_order_first_in_the_file_is_its_own_customer_day():
+    # the guest's order is the first order (code 0); x and y bought the same day
+    lines = pd.DataFrame(
+        {
+            "order_id": ["g", "1", "2"],
+            "customer_id": [None, "x", "y"],
+            "order_date": pd.to_datetime(["2024-03-01"] * 3),
+            "product_id": ["a", "b", "c"],
+        }
+    )
+    bk = basket.baskets(lines, basket="customer_day")
+    # three baskets of one item each: the guest is neither left out nor merged with x or y
+    assert bk.n_baskets == 3
+    assert sorted(_matrix_rows(bk)) == [("a",), ("b",), ("c",)]
+
+
+def test_customer_days_of_returns_only_are_no_baskets():
+    lines = pd.DataFrame(
+        {
+            "order_id": ["1", "1"],
+            "customer_id": ["x", "x"],
+            "order_date": pd.to_datetime(["2024-03-01"] * 2),
+            "product_id": ["a", "b"],
+            "quantity": [-1, -2],
+            "unit_price": [2.0, 3.0],
+        }
+    )
+    assert basket.count_baskets(lines, basket="customer_day") == 0
+    assert basket.count_baskets(lines.drop(columns="order_id"), basket="customer_day") == 0
+    with pytest.raises(InsufficientDataError) as err:
+        basket.mine(lines, basket="customer_day")
+    assert str(err.value).startswith(
+        "Basket analysis found no customer-days to analyse: 0 sale lines with a product"
+    )
+
+
+def test_a_product_twice_in_one_order_counts_once():
+    # o2 holds a on two lines (not the file's first pair): a is in 2 of the 2 orders
+    lines = _rows([("o1", "a"), ("o1", "b"), ("o2", "a"), ("o2", "a"), ("o2", "b")])
+    res = basket.mine(lines, min_support=0.5, min_lift=0.0)
+    counts = dict(zip(res.itemsets["itemset"], res.itemsets["count"], strict=True))
+    assert counts == {("a",): 2, ("b",): 2, ("a", "b"): 2}
+    assert res.itemsets["support"].tolist() == [1.0, 1.0, 1.0]
+
+
+def test_mine_on_lines_keeps_non_product_lines_and_names_on_request():
+    lines = pd.DataFrame(
+        {
+            "order_id": ["1", "1", "1", "2", "2"],
+            "product_id": ["a", "b", "SHIP", "a", "b"],
+            "product_name": ["Tea", "Mug", "Postage", "Tea", "Mug"],
+            "quantity": [1, 1, 1, 1, 1],
+            "unit_price": [2.0, 3.0, 5.0, 2.0, 3.0],
+            "is_non_product": [False, False, True, False, False],
+        }
+    )
+    res = basket.mine(lines, min_support=0.5, min_lift=0.0, include_non_product=True)
+    assert dict(zip(res.items["item"], res.items["count"], strict=True)) == {
+        "a": 2,
+        "b": 2,
+        "SHIP": 1,
+    }
+    assert res.items["name"].tolist() == ["Tea", "Mug", "Postage"]
+    # ids sort "SHIP" < "a" < "b": the pairs with postage name it first
+    pairs = res.itemsets[res.itemsets["size"] == 2]
+    assert pairs["names"].tolist() == ["Tea + Mug", "Postage + Tea", "Postage + Mug"]
+    # without the option the postage line is not an item
+    res = basket.mine(lines, min_support=0.5, min_lift=0.0)
+    assert res.items["item"].tolist() == ["a", "b"]
+
+
+def test_a_bad_level_names_the_function_it_was_given_to():
+    lines = _rows([("o1", "a"), ("o1", "b")])
+    for call, name in ((basket.mine, "basket.mine"), (basket.baskets, "baskets")):
+        with pytest.raises(ParameterError) as err:
+            call(lines, level="brand")
+        assert str(err.value) == (
+            f"The 'level' parameter of {name} must be one of 'product', 'category'. "
+            "Got 'brand' instead."
+        )
+
+
+class _DuckStore:
+    """As the DuckDB Store: no ``engine`` attribute at all (only the Spark store names one)."""
+
+    basket_pairs = _Store.basket_pairs
+
+    def __init__(self):
+        self.calls = []
+
+
+def test_mine_dataset_on_a_store_without_an_engine_name_mines_its_pairs():
+    store = _DuckStore()
+    res = basket.mine_dataset(store, "shop-3", min_support=0.4)
+    assert store.calls == [("shop-3", None, "order", "product", False)]
+    assert res.itemsets["itemset"].tolist() == [("a",), ("b",), ("a", "b")]

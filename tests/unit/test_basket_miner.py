@@ -323,3 +323,25 @@ def test_suggested_support_counts_pairs_seen_once_and_steps_through_three(monkey
     monkeypatch.setattr(miner, "MAX_PAIR_WORK", 264)
     got = basket.suggest_support(lines, target=36, include_non_product=True)
     assert got == pytest.approx(3 / 90)
+
+
+def test_a_sure_rule_onto_an_item_in_every_basket_has_infinite_conviction():
+    # {a, c} ×2, {b, c}: c is in every basket. a ⇒ c and b ⇒ c hold every time
+    # (confidence 1): conviction (1 - 1) / (1 - 1) is mlxtend's inf, not 0 / 0
+    res = basket.mine(_lines([["a", "c"], ["a", "c"], ["b", "c"]]), min_support=0.3, min_lift=0.0)
+    got = {
+        (r.antecedents, r.consequents): (r.confidence, r.conviction) for r in res.rules.itertuples()
+    }
+    # c ⇒ a: confidence 2/3, conviction (1 - 2/3) / (1 - 2/3) = 1; c ⇒ b: 1/3, (2/3) / (2/3)
+    assert got.keys() == {(("a",), ("c",)), (("b",), ("c",)), (("c",), ("a",)), (("c",), ("b",))}
+    assert got[(("a",), ("c",))] == (1.0, math.inf)
+    assert got[(("b",), ("c",))] == (1.0, math.inf)
+    assert got[(("c",), ("a",))] == pytest.approx((2 / 3, 1.0))
+    assert got[(("c",), ("b",))] == pytest.approx((1 / 3, 1.0))
+
+
+def test_a_maximum_size_of_four_still_counts_the_quadruples():
+    # {a, b, c, d} ×3 and {a, b}: every subset of abcd is in 3 of 4 baskets ({a, b} in 4)
+    res = basket.mine(_lines([list("abcd")] * 3 + [["a", "b"]]), min_support=0.5, max_len=4)
+    by_size = res.itemsets.groupby("size")["count"].apply(list).to_dict()
+    assert by_size == {1: [4, 4, 3, 3], 2: [4, 3, 3, 3, 3, 3], 3: [3, 3, 3, 3], 4: [3]}
