@@ -81,6 +81,12 @@ class ReadOnlyStub(Stub):
         return out
 
 
+class TwoParams(Stub):
+    def __init__(self, *, rules=None, alpha=1.5):
+        super().__init__(rules=rules)
+        self.alpha = alpha
+
+
 def _model(rules=None, cls=Stub, **kw) -> B.Recommender:
     return cls(rules=rules).fit_interactions(_inter(**kw))
 
@@ -119,6 +125,8 @@ def test_fit_keeps_bought_buyers_and_refuses_fewer_than_two_customers_or_product
     assert model.refusal(model.interactions_) is None
     assert model.get_params() == {"rules": None}
     assert repr(model) == "Stub(rules=None)"
+    assert TwoParams().get_params() == {"rules": None, "alpha": 1.5}
+    assert repr(TwoParams(alpha=2)) == "TwoParams(rules=None, alpha=2)"
     assert repr(Stub(rules=R.BusinessRules(recent_days=3))).startswith(
         "Stub(rules=BusinessRules(exclude_categories=(), recent_days=3"
     )
@@ -132,6 +140,19 @@ def test_fit_keeps_bought_buyers_and_refuses_fewer_than_two_customers_or_product
         Stub(rules="fruit").fit_interactions(_inter())
     with pytest.raises(ParameterError, match=r"or None\. Got str instead\.$"):
         Stub(rules="fruit").fit_interactions(_inter())
+
+
+def test_fit_from_order_lines_applies_the_standard_cleaning():
+    from tests.unit.test_recommend_data import _shop
+
+    # a bought Q, R, S once each; b bought P in two orders and Q (the return, the postage and
+    # the guest line left out)
+    model = Stub().fit(_shop())
+    assert list(model.interactions_.customers) == ["a", "b"]
+    assert list(model.interactions_.products) == ["P", "Q", "R", "S"]
+    assert model.interactions_.counts.toarray().tolist() == [[0, 1, 1, 1], [2, 1, 0, 0]]
+    assert model.bought_.toarray().tolist() == [[0, 1, 1, 1], [1, 1, 0, 0]]
+    assert model.buyers_.tolist() == [1.0, 2.0, 1.0, 1.0]
 
 
 def test_candidates_follow_categories_and_recent_sales_and_rebuys_follow_the_rules():
@@ -176,6 +197,21 @@ def test_item_column_scores_and_the_tfidf_similarity():
     assert model._item_similarity() is sim
     assert model._also_bought_similarity() is sim
     assert model._history() is model.bought_
+
+
+def test_item_column_scores_run_over_every_batch_of_customers():
+    # 1,030 customers: a batch of 1,024 and one of 6
+    n = 1030
+    counts = np.zeros((n, 2))
+    counts[:, 0] = 1.0
+    counts[::2, 1] = 1.0
+
+    class Many(Stub):
+        table = np.column_stack([np.arange(n) / 7.0, -np.arange(n) / 3.0])
+
+    model = Many().fit_interactions(_inter(counts))
+    np.testing.assert_array_equal(model._item_column_scores(0), np.arange(n) / 7.0)
+    np.testing.assert_array_equal(model._item_column_scores(1), -np.arange(n) / 3.0)
 
 
 def test_masked_scores_hide_non_candidates_and_what_was_bought_unless_rebought():
@@ -347,6 +383,9 @@ def test_similar_products_need_a_co_buyer_and_a_candidate():
     assert got["product_id"].tolist() == ["B", "C"]  # D: nobody bought A and D
     assert got["product_name"].tolist() == ["Bread", "Cheese"]
     np.testing.assert_allclose(got["score"], [AB, AC], rtol=1e-6)
+    assert got["score"].dtype == np.float64
+    assert got["product_id"].dtype == "str" and got["product_name"].dtype == "str"
+    assert got["reason"].dtype == "str"
     assert got["co_buyers"].tolist() == [2, 1] and got["co_buyers"].dtype == np.int64
     assert got["reason"].tolist() == ["2 customers bought both", "1 customers bought both"]
     assert model.similar_products("D", k=1)["product_id"].tolist() == ["C"]  # 1/2 over 1/√6
@@ -354,6 +393,7 @@ def test_similar_products_need_a_co_buyer_and_a_candidate():
     rules = R.BusinessRules(exclude_categories=("bakery",))
     ruled = _model(rules, categories=["fruit", "bakery", "dairy", "fruit"])
     assert ruled.similar_products("A")["product_id"].tolist() == ["C"]
+    assert ruled.similar_products("A", k=1)["product_id"].tolist() == ["C"]  # B never takes a place
     msg = r"^Product 'Z' has no sales with a customer id in the data the model was trained on\."
     with pytest.raises(ParameterError, match=msg):
         model.similar_products("Z")
