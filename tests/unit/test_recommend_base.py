@@ -394,7 +394,10 @@ def test_similar_products_need_a_co_buyer_and_a_candidate():
     ruled = _model(rules, categories=["fruit", "bakery", "dairy", "fruit"])
     assert ruled.similar_products("A")["product_id"].tolist() == ["C"]
     assert ruled.similar_products("A", k=1)["product_id"].tolist() == ["C"]  # B never takes a place
-    msg = r"^Product 'Z' has no sales with a customer id in the data the model was trained on\."
+    msg = (
+        r"^Product 'Z' has no sales with a customer id in the data the model was trained on\. "
+        r"Pick a product from the list \(or widen the filters\)\.$"
+    )
     with pytest.raises(ParameterError, match=msg):
         model.similar_products("Z")
     with pytest.raises(ParameterError, match=r"Product '7' has no sales"):
@@ -413,6 +416,7 @@ def test_target_customers_leave_out_buyers_and_customers_without_evidence():
     assert got["score"].tolist() == [0.7, 0.5, 0.3]
     assert got["products_bought"].tolist() == [1, 2, 2]
     assert got["products_bought"].dtype == np.int64
+    assert got["customer_id"].dtype == "str" and got["reason"].dtype == "str"
     assert got["reason"].tolist() == [
         "bought Dates",
         "bought Bread and Apple",
@@ -450,6 +454,10 @@ def test_cosine_items_by_hand_with_and_without_shrinkage():
     given = gram.copy()
     np.testing.assert_allclose(B._cosine_items(None, shrinkage=1.0, gram=given), want, rtol=1e-6)
     assert (given == gram).all()  # the gram given is not modified
+    assert B._cosine_items(None, gram=given).dtype == np.float32
+    # weights under 1 (a column's squared norm 0.25): cos = 0.25 / (0.5 · √0.5) = 1/√2
+    small = B._cosine_items(sp.csr_matrix(np.array([[0.5, 0.5], [0.0, 0.5]])))
+    np.testing.assert_allclose(small, [[0, AB], [AB, 0]], rtol=1e-6)
     # a product nobody bought: zeros, not NaN
     empty = np.hstack([SQRT, np.zeros((6, 1))])
     got = B._cosine_items(sp.csr_matrix(empty))
