@@ -46,10 +46,10 @@ def _inter(counts=COUNTS, categories=None, last_sold=None) -> R.Interactions:
     n_u, n_i = counts.shape
     return R.Interactions(
         customers=pd.Index([f"u{u}" for u in range(n_u)], dtype=object),
-        products=pd.Index(list("ABCD")[:n_i], dtype=object),
+        products=pd.Index([chr(65 + i) for i in range(n_i)], dtype=object),
         counts=sp.csr_matrix(counts),
         age_days=sp.csr_matrix(counts),
-        product_names=np.array(NAMES[:n_i], dtype=object),
+        product_names=np.array((NAMES + [f"N{i}" for i in range(4, n_i)])[:n_i], dtype=object),
         product_categories=None if categories is None else np.array(categories, dtype=object),
         product_last_sold=np.zeros(n_i) if last_sold is None else np.array(last_sold, float),
         reference_date=pd.Timestamp("2024-01-31"),
@@ -347,6 +347,19 @@ def test_recommend_reasons_fillers_and_what_is_left_out():
     assert reasons.tolist() == [["", "because you bought Bread"]]
     target = model._reasons(np.array([0]), np.array([[2]]), np.array([[0.5]]), target=True)
     assert target.tolist() == [["bought Bread and Apple"]]
+
+
+def test_recommend_gives_ten_products_by_default():
+    # 12 products, u0 bought only the first: scores 11/12 .. 0/12 for the 11 others, ten shown
+    counts = np.zeros((2, 12))
+    counts[0, 0] = counts[1, :] = 1.0
+
+    class Wide(Stub):
+        table = np.tile(np.arange(12)[::-1] / 12.0, (2, 1))
+
+    model = Wide().fit_interactions(_inter(counts))
+    assert model.recommend(["u0"])["rank"].tolist() == list(range(1, 11))
+    assert model.recommend(["u0"])["score"].tolist() == [s / 12.0 for s in range(10, 0, -1)]
 
 
 def test_cold_start_recommends_candidate_best_sellers():
