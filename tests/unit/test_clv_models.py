@@ -430,3 +430,45 @@ def test_gamma_gamma_is_scale_equivariant_and_fits_two_customers():
         clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x),
         clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x, seed=0),
     )
+
+
+def test_gamma_gamma_on_identical_spends_runs_to_its_bounds_and_says_so():
+    # every order worth 5: no spread between customers, so p and q run to their upper bound
+    # (e^12) and the model's mean spend is the spend itself; the search stopped at a bound,
+    # so the fit is reported not converged even though L-BFGS-B says it succeeded
+    g = clv.fit_gamma_gamma([1.0, 1.0, 1.0], [5.0, 5.0, 5.0])
+    assert g.p == pytest.approx(math.exp(12.0), rel=1e-9)
+    assert g.q == pytest.approx(math.exp(12.0), rel=1e-9)
+    assert g.mean_spend == pytest.approx(5.0, rel=1e-4)
+    assert not g.converged
+    # large amounts are no reason to doubt a fit: v (the scale) is far past e^11.9 here
+    rng = np.random.default_rng(8)
+    x = rng.integers(1, 6, 300).astype(float)
+    m = clv.simulate_gamma_gamma(6.0, 4.0, 15.0, frequency=x, seed=2)
+    g, big = clv.fit_gamma_gamma(x, m), clv.fit_gamma_gamma(x, m * 1e7)
+    assert big.v > math.exp(18.0) and big.converged
+    assert (big.p, big.q, big.v / 1e7) == pytest.approx((g.p, g.q, g.v), rel=1e-4)
+
+
+def test_gamma_gamma_failures_are_said_in_full_without_warnings():
+    import warnings
+
+    msg = (
+        r"^Gamma-Gamma needs repeat buyers with a positive spend; found 1\. Use a longer "
+        r"history or check the revenue column\.$"
+    )
+    with pytest.raises(InsufficientDataError, match=msg):
+        clv.fit_gamma_gamma([0.0, 3.0, 2.0], [10.0, 20.0, 0.0])
+    # spends near the float limit (x m-bar overflows): the likelihood is infinite at every start
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            InsufficientDataError, match=r"^The Gamma-Gamma fit failed \(non-finite likelihood\)\.$"
+        ):
+            clv.fit_gamma_gamma([5.0, 5.0], [1e308, 5e307])
+        # q = 1: a one-time buyer's expected spend p v / (q - 1) is infinite, quietly
+        g = clv.GammaGammaParams(p=2.0, q=1.0, v=10.0, log_likelihood=0.0, n_customers=2)
+        assert clv.gamma_gamma_expected_spend(g, [0.0, 1.0], [7.0, 7.0]).tolist() == [
+            math.inf,
+            2.0 * (10.0 + 7.0) / 2.0,
+        ]
