@@ -119,7 +119,7 @@ def cdnow_lines() -> pd.DataFrame:
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture  # per test, not per module: mutmut links only the tests that call the code
 def cdnow_value(cdnow_lines):
     return clv.customer_value(cdnow_lines, cutoff="1997-09-30", horizon_months=12)
 
