@@ -160,15 +160,17 @@ def rfm_summary(
             )
         )
     end = d["date"].max() if cutoff is None else pd.Timestamp(cutoff)
+    if not d.index.is_unique:
+        d = d.reset_index(drop=True)
     g = d.groupby("customer_id", sort=True)
     first = g["date"].min()
     last = g["date"].max()
     n = g["date"].size()
     total = g["value"].sum()
-    first_value = g["value"].first()
-    if not d["date"].is_monotonic_increasing:  # the first purchase is the earliest day's
-        by_date = d.sort_values("date", kind="stable")  # (sums keep the input's order)
-        first_value = by_date.groupby("customer_id", sort=True)["value"].first()
+    # the first purchase is the earliest day's, whatever the input's order (no re-sort: the
+    # sums keep the input's order, and idxmin reuses the grouping)
+    first_at = g["date"].idxmin()
+    first_value = pd.Series(d["value"].loc[first_at.to_numpy()].to_numpy(), index=first_at.index)
     freq = (n - 1).astype(float)
     repeat_total = total - first_value
     monetary = np.where(freq > 0, repeat_total / freq.where(freq > 0, 1.0), 0.0)
