@@ -168,7 +168,9 @@ def page(browser, app_url):
 
 
 def wait_for_app_run(page: Page, timeout: int = 90_000) -> None:
-    """Mirror of wait_for_app_run in streamlit/e2e_playwright/conftest.py."""
+    """Mirror of wait_for_app_run in streamlit/e2e_playwright/conftest.py, with its delay after
+    the run: the script's state reads 'notRunning' before the browser has drawn its last
+    elements, so reading the page at once can miss them."""
     page.wait_for_timeout(155)
     page.locator("[data-testid='stApp'][data-test-connection-state='CONNECTED']").wait_for(
         state="attached", timeout=timeout
@@ -176,6 +178,22 @@ def wait_for_app_run(page: Page, timeout: int = 90_000) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=timeout
     )
+    page.wait_for_timeout(100)
+
+
+def settled_count(locator, timeout: int = 30_000, quiet: int = 1_000) -> int:
+    """How many elements ``locator`` matches once that number has held for ``quiet`` ms (at
+    most ``timeout`` ms): the browser may still be drawing a run's last elements after the
+    script's state says it is over (a CI run counted 4 of the home's 7 findings that way)."""
+    step = 250
+    last, held, waited = locator.count(), 0, 0
+    while held < quiet and waited < timeout:
+        locator.page.wait_for_timeout(step)
+        waited += step
+        n = locator.count()
+        held = held + step if n == last else 0
+        last = n
+    return last
 
 
 def open_app(page: Page, url: str) -> None:
