@@ -47,25 +47,43 @@ def rule_label(r: str) -> str:
     return _(RULES[r][0]) if r in RULES else str(r)
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple, lang: str) -> AlertsResult:
     """The alerts of ``key``, their sentences in ``lang`` (part of the key: the run may be on
-    another thread, which does not inherit the page's language)."""
+    another thread, which does not inherit the page's language). Raises the data's refusal
+    (:class:`InsufficientDataError`) from the cache: see :func:`_alerts_or_refusal`."""
+    res = _alerts_or_refusal(key, mute_rules, mute_products, lang)
+    if isinstance(res, InsufficientDataError):
+        raise res
+    return res
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _alerts_or_refusal(
+    key: tuple, mute_rules: tuple, mute_products: tuple, lang: str
+) -> AlertsResult | InsufficientDataError:
+    """The check itself, cached with its refusal: ``st.cache_data`` keeps nothing for an
+    exception, and a dataset the alerts refuse (too short, no dates) would start a worker
+    process on every run of the Alerts page, the Overview's strip and the report. The data
+    decides a refusal, so it is kept as long as a result; store errors and time-budget stops
+    may pass, so they are raised and not kept."""
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
     with use_lang(lang):
         # the scores run in a worker process (killed if the page's budget runs out); its SQL
         # is run here, on the store, when the worker asks for it
-        return run_in_worker(
-            find_alerts,
-            store,
-            dataset_id,
-            Filters.from_key(fkey),
-            mute_rules=mute_rules,
-            mute_products=mute_products,
-            serve=store,
-            what=_("Checking for alerts"),
-        )
+        try:
+            return run_in_worker(
+                find_alerts,
+                store,
+                dataset_id,
+                Filters.from_key(fkey),
+                mute_rules=mute_rules,
+                mute_products=mute_products,
+                serve=store,
+                what=_("Checking for alerts"),
+            )
+        except InsufficientDataError as refusal:
+            return refusal
 
 
 def _mutes(ctx: PageContext) -> tuple[tuple, tuple]:

@@ -72,3 +72,57 @@ def test_strip_rows_keeps_the_newest_high_alerts(monkeypatch):
     assert n == 3
     assert [(r[1], r[2]) for r in rows] == [("revenue_drop", "r1"), ("risky_order", "r3")]
     ui_alerts._strip_rows.clear()
+
+
+#: A key as the pages build it: (workspace, dataset id, version, Filters().as_key()).
+PAGE_KEY = ("ws", "ds", 1, (None, None, (), ()))
+
+
+@pytest.fixture
+def worker_calls(monkeypatch):
+    """``_alerts`` with its worker replaced: each call recorded, answering with ``answer[0]``."""
+    calls: list = []
+    answer: list = []
+
+    def run(fn, store, dataset_id, filters, **kw):
+        calls.append(dataset_id)
+        if isinstance(answer[0], Exception):
+            raise answer[0]
+        return answer[0]
+
+    ui_alerts._alerts_or_refusal.clear()
+    monkeypatch.setattr(ui_alerts, "get_store", lambda workspace: object())
+    monkeypatch.setattr(ui_alerts, "run_in_worker", run)
+    yield calls, answer
+    ui_alerts._alerts_or_refusal.clear()
+
+
+def test_the_alerts_page_keeps_a_refusal_and_raises_it_each_time(worker_calls):
+    """The Alerts page, the strip and the home all ask ``_alerts``: a dataset the alerts refuse
+    starts the worker once, and every later run gets the same message."""
+    calls, answer = worker_calls
+    answer.append(InsufficientDataError("Alerts need at least 8 weeks of daily sales."))
+    for _ in range(3):
+        with pytest.raises(InsufficientDataError, match="at least 8 weeks of daily sales"):
+            ui_alerts._alerts(PAGE_KEY, (), (), "en")
+    assert calls == ["ds"]
+    with pytest.raises(InsufficientDataError):  # another version of the data is checked again
+        ui_alerts._alerts(("ws", "ds", 2, PAGE_KEY[3]), (), (), "en")
+    assert len(calls) == 2
+
+
+def test_the_alerts_page_asks_again_after_a_store_failure(worker_calls):
+    calls, answer = worker_calls
+    answer.append(StoreError("The store is busy."))
+    for _ in range(2):
+        with pytest.raises(StoreError):
+            ui_alerts._alerts(PAGE_KEY, (), (), "en")
+    assert len(calls) == 2
+
+
+def test_the_alerts_page_returns_the_check_s_result(worker_calls):
+    calls, answer = worker_calls
+    answer.append({"alerts": "result"})  # stands for an AlertsResult: passed through as is
+    assert ui_alerts._alerts(PAGE_KEY, ("spike",), (), "en") == {"alerts": "result"}
+    assert ui_alerts._alerts(PAGE_KEY, ("spike",), (), "en") == {"alerts": "result"}
+    assert calls == ["ds"]
