@@ -220,6 +220,22 @@ def select_dataset(dataset_id: str) -> None:
     st.rerun()
 
 
+def into_the_frame() -> None:
+    """Run the page inside the app's frame (``app.py``: navigation, sidebar) when Streamlit ran
+    it alone. Until some session has called ``st.navigation``, Streamlit routes by the legacy
+    ``pages/`` folder, so the very first visit after the server starts, when it opens a page's
+    address (``/segments``, a bookmark or a link from the report), ran that page's script
+    without the frame: file names as the menu, no dataset or language picker. Streamlit keeps
+    that routing in ``PagesManager.uses_pages_directory`` until ``st.navigation`` clears it;
+    this clears it and reruns, so the frame runs and opens the same page. Tested in a real
+    browser (tests/e2e/test_deep_link.py) against Streamlit's internals."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(title: str, *, needs: str | None = None, caption: str | None = None) -> PageContext:
     """Header, context and requirements check for a page; stops the page with a message if unmet.
 
@@ -227,6 +243,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
     translated here, after this run's language is set."""
     from ecomdash.ui import lang
 
+    into_the_frame()
     lang.resolve()
     st.title(_(title))
     if caption:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_app, screenshot, wait_for_app_run
+from tests.e2e.conftest import open_app, screenshot, settled_count, wait_for_app_run
 
 PAGES = [
     "Home",
@@ -53,7 +53,7 @@ def run_forms(page, *, timeout: int = 180_000) -> list[str]:
     # (hidden once another top-level tab is chosen)
     names = [
         tabs.nth(i).inner_text()
-        for i in range(tabs.count())
+        for i in range(settled_count(tabs, quiet=500))
         if tabs.nth(i).evaluate("t => !t.closest('[role=tabpanel]')")
     ]
     clicked: list[str] = []
