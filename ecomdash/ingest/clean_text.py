@@ -137,7 +137,8 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
     """Exact duplicates of an earlier row, from the columns' dictionary codes.
 
     Rows are hashed (64-bit polynomial over the codes); every hash duplicate is then checked
-    column by column against the first row with that hash, so the result is exact.
+    column by column against the first row with that hash, and the rows of a hash shared by
+    rows that differ are compared exactly, so the result is exact.
     """
     if not codes or len(codes[0]) == 0:
         return np.zeros(len(codes[0]) if codes else 0, dtype=bool)
@@ -165,5 +166,14 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
     same = np.ones(len(cand), dtype=bool)
     for c in codes:
         same &= c[cand] == c[ref]
-    dup[cand[~same]] = False  # hash collisions (practically never): not duplicates
+    if not same.all():
+        # a hash shared by rows that differ (practically never): the rows of those hashes
+        # are compared exactly, in row order, so a repeat of any of them (not only of the
+        # first) is found
+        rows = np.flatnonzero(np.isin(h, h[cand[~same]]))
+        seen: set[tuple[int, ...]] = set()
+        for r in rows:
+            key = tuple(int(c[r]) for c in codes)
+            dup[r] = key in seen
+            seen.add(key)
     return dup

@@ -107,3 +107,21 @@ def test_duplicates_with_colliding_hashes_are_compared_column_by_column():
     c1 = np.array([5, b2, 5, 8], dtype=np.int64)
     c2 = np.array([9, 9, 9, 9], dtype=np.int64)
     assert _duplicates([c0, c1, c2]).tolist() == [False, False, True, False]
+
+
+def test_a_repeat_of_the_second_of_two_colliding_rows_is_a_duplicate():
+    # rows 0 and 1 hash alike and differ (as above); row 3 repeats row 1, not the hash's first
+    # row, and row 4 repeats row 0: both are duplicates, whichever row of the hash they repeat
+    m = 0x9E3779B97F4A7C15
+    b2 = (5 - m) % 2**64
+    c0 = np.array([3, 4, 7, 4, 3], dtype=np.int64)
+    c1 = np.array([5, b2, 8, b2, 5], dtype=np.int64)
+    c2 = np.array([9, 9, 9, 9, 9], dtype=np.int64)
+    assert _duplicates([c0, c1, c2]).tolist() == [False, False, False, True, True]
+    # the colliding rows in the other order: the first of each is kept
+    assert _duplicates([c0[[1, 0, 1, 0]], c1[[1, 0, 1, 0]], c2[:4]]).tolist() == [
+        False,
+        False,
+        True,
+        True,
+    ]
