@@ -196,6 +196,17 @@ def test_too_many_itemsets_is_refused_with_the_support_that_fits(monkeypatch):
         "support to at least 0.75 (items in at least 3 of 4 baskets), or set the maximum "
         "itemset size to 2."
     )
+    # a limit of 9: the count at index 9 // 2 = 4 is 2 again, so 3 is proposed (the count at
+    # index 9 // 3 = 3 is 4, which would propose 5: more than the 4 baskets)
+    monkeypatch.setattr(miner, "MAX_ITEMSETS", 9)
+    with pytest.raises(ParameterError) as err:
+        basket.mine(_abcd(), min_support=0.5)
+    assert str(err.value) == (
+        "These thresholds would give too many itemsets to compute and read: frequent "
+        "itemsets found so far: 14 (limit 9) at minimum support 0.5. Raise the minimum "
+        "support to at least 0.75 (items in at least 3 of 4 baskets), or set the maximum "
+        "itemset size to 2."
+    )
     monkeypatch.setattr(miner, "MAX_ITEMSETS", 14)
     # abcd (2) makes 15, past 14, at size 4: at most 3 items then
     with pytest.raises(ParameterError, match="found so far: 15 \\(limit 14\\).*size to 3"):
@@ -345,3 +356,32 @@ def test_a_maximum_size_of_four_still_counts_the_quadruples():
     res = basket.mine(_lines([list("abcd")] * 3 + [["a", "b"]]), min_support=0.5, max_len=4)
     by_size = res.itemsets.groupby("size")["count"].apply(list).to_dict()
     assert by_size == {1: [4, 4, 3, 3], 2: [4, 3, 3, 3, 3, 3], 3: [3, 3, 3, 3], 4: [3]}
+
+
+def test_more_sets_than_one_chunk_of_bitsets_are_all_counted():
+    # Bitsets are ANDed ~1 MB at a time: chunk = 2**20 // (8 × words) sets per step. Every
+    # triple of 15 items is a basket shape, triple t (in itertools order) in 380 + 10 × (t % 5)
+    # baskets: 182,000 baskets of three items, 2,844 words, chunks of 46 sets, fewer than the
+    # 105 pairs and the 455 triples. Each triple's count is its own number of baskets; each
+    # pair's is the sum over the 13 triples holding it (all frequent at a count of 380).
+    triples = np.array(list(combinations(range(15), 3)), dtype=np.int64)
+    reps = 380 + 10 * (np.arange(len(triples)) % 5)
+    n = int(reps.sum())
+    assert n == 182_000
+    assert (1 << 20) // (8 * ((n + 63) // 64)) == 46
+    b = np.repeat(np.arange(n, dtype=np.int64), 3)
+    i = np.repeat(triples, reps, axis=0).ravel()
+    item_count: Counter = Counter()
+    pair_count: Counter = Counter()
+    for t, w in zip(map(tuple, triples), reps.tolist(), strict=True):
+        for x in t:
+            item_count[x] += w
+        for p in combinations(t, 2):
+            pair_count[p] += w
+    levels = miner._mine_levels(b, i, n, 15, 380, 3, 380 / n, [])
+    assert len(levels) == 3
+    assert levels[0].counts.tolist() == [item_count[x] for x in range(15)]
+    assert [tuple(s) for s in levels[1].sets.tolist()] == list(combinations(range(15), 2))
+    assert levels[1].counts.tolist() == [pair_count[p] for p in combinations(range(15), 2)]
+    assert levels[2].sets.tolist() == triples.tolist()
+    assert levels[2].counts.tolist() == reps.tolist()
