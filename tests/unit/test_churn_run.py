@@ -93,7 +93,8 @@ def test_windows_counts_metrics_and_notices_by_hand():
 
 def test_curves_importance_and_scores_are_those_of_the_evaluation_window():
     lines = _shop()
-    res = churn.churn(lines, window_days=30, models=("tree", "logistic"), importance_repeats=3)
+    # 4 shuffles per feature: neither churn()'s default (2) nor permutation_auc_drop's (3)
+    res = churn.churn(lines, window_days=30, models=("tree", "logistic"), importance_repeats=4)
     h, _train, test, ev = _reference(lines, models=("tree", "logistic"))
     assert res.best_model == "tree"  # both rank perfectly: the first one given wins
     names = ["tree", "logistic", "recency", "p_alive", "bgnbd"]
@@ -110,11 +111,13 @@ def test_curves_importance_and_scores_are_those_of_the_evaluation_window():
         got = res.calibration[res.calibration["model"] == name]
         np.testing.assert_allclose(got["predicted"], pred)
         np.testing.assert_allclose(got["observed"], obs)
+    assert res.calibration.index.equals(pd.RangeIndex(len(res.calibration)))  # one table
     assert list(res.importance.columns) == ["model", "feature", "importance"]
     assert res.importance["feature"].tolist() == list(churn.FEATURES) * 2
+    assert res.importance.index.equals(pd.RangeIndex(len(res.importance)))  # one table
     X = test.X.to_numpy()
     for name in ("tree", "logistic"):
-        want = churn.permutation_auc_drop(ev.fitted[name], X, test.y, n_repeats=3)
+        want = churn.permutation_auc_drop(ev.fitted[name], X, test.y, n_repeats=4)
         got = res.importance.loc[res.importance["model"] == name, "importance"]
         np.testing.assert_allclose(got, want)
     # the tree ranks perfectly on one split: shuffling that one feature costs AUC, the others 0

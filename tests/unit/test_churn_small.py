@@ -84,6 +84,17 @@ def test_window_labels_and_its_end():
     # the window may end on the last day of data (9 Feb 2025), not after it
     ok = churn.churn_window(h, cutoff="2025-01-10", window_days=30, bgnbd=False)
     assert ok.label_end == pd.Timestamp("2025-02-09")
+    # without BG/NBD the baseline scores are NaN (not fitted), one per customer
+    assert ok.p_alive.dtype == float and np.isnan(ok.p_alive).all() and len(ok.p_buy) == 2
+    assert np.isnan(ok.p_buy).all()
+    # the default window is 90 days: 1 Nov + 90 days = 30 Jan
+    default = churn.churn_window(h, cutoff="2024-11-01", bgnbd=False)
+    assert (default.window_days, default.label_end) == (90, pd.Timestamp("2025-01-30"))
+    with pytest.raises(ParameterError) as e:
+        churn.churn_window(h, cutoff="31 Febtember")
+    assert str(e.value) == (
+        "The 'cutoff' date could not be read: got '31 Febtember'. Use a date like 2010-12-09."
+    )
     with pytest.raises(
         ParameterError,
         match=r"^The label window \(2025-01-11 \+ 30 days = 2025-02-10\) runs past the end of the "
@@ -93,6 +104,31 @@ def test_window_labels_and_its_end():
     scoring = churn.churn_window(h, cutoff="2025-02-09", window_days=30, labelled=False)
     assert scoring.y is None and scoring.label_end is None
     assert np.isnan(scoring.p_alive).all() and np.isnan(scoring.p_buy).all()  # < 30 repeaters
+
+
+def test_the_midnight_after_the_cut_off_is_a_label_not_a_feature():
+    # a buys at noon on the cut-off day and at the midnight that ends it (00:00 on 1 Jan): the
+    # first order is a feature, the second the first instant of the label window; b's second
+    # order is at the instant the 10-day label window ends (00:00 on 11 Jan): outside it; c
+    # last bought more than a year before the cut-off (in no feature window, and the last
+    # customer code among those with features)
+    lines = _lines(
+        [
+            ("a1", "2024-12-31 12:00", "a", 1.0),
+            ("a2", "2025-01-01 00:00", "a", 2.0),
+            ("b1", "2024-12-26 12:00", "b", 4.0),
+            ("b2", "2025-01-11 00:00", "b", 8.0),
+            ("c1", "2023-06-01 12:00", "c", 16.0),
+            ("z", "2025-02-01 12:00", "z", 32.0),
+        ]
+    )
+    w = churn.churn_window(customer_history(lines), cutoff=CUT, window_days=10, bgnbd=False)
+    assert list(w.X.index) == ["a", "b", "c"]
+    assert w.y.tolist() == [1, 0, 0]
+    assert w.X["orders_30d"].tolist() == [1.0, 1.0, 0.0]
+    assert w.X["revenue_90d"].tolist() == [1.0, 4.0, 0.0]
+    assert w.X["revenue_365d"].tolist() == [1.0, 4.0, 0.0]
+    assert w.X["frequency"].tolist() == [1.0, 1.0, 1.0] and w.X.loc["c", "monetary"] == 16.0
 
 
 def _repeaters(n: int = 40) -> pd.DataFrame:
@@ -121,6 +157,24 @@ def test_bgnbd_baseline_scores_are_the_fit_on_orders_up_to_the_cut_off():
     np.testing.assert_allclose(w.p_alive, want_alive, rtol=1e-6)
     np.testing.assert_allclose(w.p_buy, want_buy, rtol=1e-6)
     assert not np.allclose(w.p_alive, w.p_alive[0])  # customers really differ
+
+
+def test_bgnbd_baseline_with_exactly_the_minimum_of_repeat_buyers():
+    # 33 customers of whom 30 (all but c00, c12, c24) bought on 2+ days: BG/NBD's minimum, so
+    # the baselines are fitted; c01's order at the midnight after the cut-off is not in the fit
+    base = _repeaters(33)
+    extra = _lines([("x", "2024-10-01 00:00", "c01", 5.0)])
+    lines = pd.concat([base, extra], ignore_index=True)
+    cut = pd.Timestamp("2024-09-30")
+    w = churn.churn_window(customer_history(lines), cutoff=cut, window_days=60)
+    days = clv.customer_days(base[base["order_date"] <= cut])
+    s = clv.rfm_summary(days, cutoff=cut).set_index("customer_id").loc[w.X.index]
+    assert len(s) == 33 and int((s["frequency"] > 0).sum()) == clv.MIN_REPEAT_BUYERS == 30
+    p = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
+    want_alive = clv.bgnbd_p_alive(p, s["frequency"], s["recency"], s["T"])
+    want_buy = clv.bgnbd_p_purchase_within(p, 60 / 7, s["frequency"], s["recency"], s["T"])
+    np.testing.assert_allclose(w.p_alive, want_alive, rtol=1e-6)
+    np.testing.assert_allclose(w.p_buy, want_buy, rtol=1e-6)
 
 
 # --- metrics ---------------------------------------------------------------------------
@@ -275,6 +329,10 @@ def test_evaluate_needs_fifty_customers_and_ten_of_each_outcome():
     np.testing.assert_array_equal(ev.scores["bgnbd"], test.p_buy)
     assert ev.metrics.loc["recency", "auc"] == 1.0  # the buyers are the most recent here
     assert math.isnan(ev.metrics.loc["p_alive", "brier"])
+    # Brier scores for the probabilities (models, P(buy)), not for rankings (recency)
+    assert math.isnan(ev.metrics.loc["recency", "brier"])
+    tree_brier = brier_score_loss(test.y, ev.scores["tree"])
+    assert ev.metrics.loc["tree", "brier"] == pytest.approx(tree_brier)
     assert ev.metrics.loc["bgnbd", "brier"] == pytest.approx(brier_score_loss(test.y, test.p_buy))
     for bad, words in [
         (_window(49, 10), "has 49 customers, of whom 10 bought again within 90 days"),
@@ -289,8 +347,9 @@ def test_evaluate_needs_fifty_customers_and_ten_of_each_outcome():
             churn.evaluate(ok, bad, models=("tree",))
     with pytest.raises(InsufficientDataError, match="at least 50 customers and 10 of each outcome"):
         churn.evaluate(_window(49, 10), ok, models=("tree",))
-    with pytest.raises(ParameterError, match="labelled windows"):
+    with pytest.raises(ParameterError) as e:
         churn.evaluate(ok, churn.ChurnWindow(**{**ok.__dict__, "y": None}), models=("tree",))
+    assert str(e.value) == "evaluate() needs labelled windows (labelled=True)."
 
 
 def test_evaluate_without_bgnbd_scores_has_no_bgnbd_baselines_and_samples_the_training():
