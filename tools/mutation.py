@@ -58,6 +58,8 @@ MODULES: dict[str, list[str]] = {
     "segment/clusters": ["tests/unit/test_segment_clusters.py"],
     "clv/bgnbd": _CLV_MODELS,
     "clv/gamma_gamma": _CLV_MODELS,
+    #: the fits' convergence rule: its own case-by-case file, then the fits that use it
+    "clv/_optim": ["tests/unit/test_clv_optim.py", "tests/unit/test_clv_models.py"],
     "clv/value": _CLV,
     "clv/data": _CLV_DATA,
     "clv/calibration": _CLV_DATA,
