@@ -6,8 +6,14 @@
 
 Each module gets its own scratch copy of the project under ``.mutmut/<module>/`` (git-ignored,
 never collected by pytest) holding a pyproject.toml whose ``[tool.mutmut]`` mutates that one
-module and selects its test files; mutmut's ``mutants/`` folder and caches live there. Runs
-are incremental: a rerun re-tests only what changed. Outside CI: it is slow by design.
+module and selects its test files; mutmut's ``mutants/`` folder and caches live there.
+Outside CI: it is slow by design.
+
+Resuming: a plain run passes mutmut the module's pattern, and mutmut 3.8.1 re-runs every
+mutant a name or pattern matches, whatever its recorded result (a full rerun). ``--retest``
+names only the survivors and the mutants not run yet, so it is the resume; mutants of a
+function changed since the last run are reset to "not run" while mutmut generates them, i.e.
+after ``--retest`` picked its names: a second ``--retest`` runs them.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ MODULES: dict[str, list[str]] = {
     "segment/clusters": ["tests/unit/test_segment_clusters.py"],
     "clv/bgnbd": _CLV_MODELS,
     "clv/gamma_gamma": _CLV_MODELS,
+    #: the fits' convergence rule: its own case-by-case file, then the fits that use it
+    "clv/_optim": ["tests/unit/test_clv_optim.py", "tests/unit/test_clv_models.py"],
     "clv/value": _CLV,
     "clv/data": _CLV_DATA,
     "clv/calibration": _CLV_DATA,

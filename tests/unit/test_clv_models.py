@@ -202,10 +202,16 @@ def test_mismatched_or_2d_inputs_are_refused_with_their_shapes():
 
 
 def test_no_customers_and_no_repeat_buyers_say_what_was_found():
-    with pytest.raises(InsufficientDataError, match="at least one customer; found none"):
+    # word for word: each message is a catalogue msgid (its zh translation goes with it)
+    with pytest.raises(InsufficientDataError) as e:
         clv.fit_bgnbd([], [], [])
-    with pytest.raises(InsufficientDataError, match="found 0 of 1,200 customers"):
+    assert str(e.value) == "BG/NBD needs at least one customer; found none."
+    with pytest.raises(InsufficientDataError) as e:
         clv.fit_bgnbd([0] * 1200, [0.0] * 1200, [4.0] * 1200)
+    assert str(e.value) == (
+        "BG/NBD needs repeat buyers; found 0 of 1,200 customers. Use a longer history or an "
+        "earlier cut-off."
+    )
 
 
 def test_compress_keeps_every_distinct_row_and_its_weight():
@@ -218,6 +224,9 @@ def test_compress_keeps_every_distinct_row_and_its_weight():
     assert cT.tolist() == [3.0, 4.0] and w.tolist() == [1.0, 1.0]
     (cx,), w = mb._compress(np.array([]))
     assert len(cx) == 0 and len(w) == 0
+    # one row is one distinct row of weight 1
+    (cx, ctx, cT), w = mb._compress([3.0], [2.0], [5.0])
+    assert (cx.tolist(), ctx.tolist(), cT.tolist(), w.tolist()) == ([3.0], [2.0], [5.0], [1.0])
 
 
 def test_a_fit_running_to_its_bound_is_not_reported_converged():
@@ -227,6 +236,50 @@ def test_a_fit_running_to_its_bound_is_not_reported_converged():
     p = clv.fit_bgnbd(x, T, T)
     assert p.b > math.exp(11.0) or p.a < math.exp(-11.0)
     assert not p.converged
+    # without dropout the model tends to a Poisson process: r and alpha run off together,
+    # r / alpha -> the pooled rate 5.5 purchases per 40 weeks, and the run-away parameters
+    # are clipped to the search box [e^-12, e^12] (alpha at its top, a at its bottom)
+    assert math.log(p.alpha) == pytest.approx(12.0, abs=1e-9)
+    assert math.log(p.a) == pytest.approx(-12.0, abs=1e-9)
+    assert p.r / p.alpha == pytest.approx(5.5 / 40, rel=1e-4)
+    # so every customer, whatever their history, expects the pooled rate times 39 weeks,
+    # 5.5 * 39 / 40 = 5.3625 (unclipped, r ~ e^18 makes hyp2f1 give NaN)
+    got = clv.bgnbd_expected_purchases(p, 39, [5.0, 3.0, 0.0], [40.0, 20.0, 0.0], [40.0] * 3)
+    np.testing.assert_allclose(got, [5.3625] * 3, rtol=1e-3)
+
+
+def test_a_failed_first_start_tries_the_next_and_keeps_the_better(monkeypatch):
+    # the first start's search fails (a worse likelihood), the second succeeds: the second
+    # is reported, converged; a start whose likelihood is not finite is skipped
+    calls = []
+
+    def scripted(fun, x0, **kw):
+        calls.append(x0)
+        value, ok = [(2.0, False), (1.0, True)][len(calls) - 1]
+        return optimize.OptimizeResult(
+            x=np.array([0.1, 1.2, -0.3, 0.5]) * len(calls), fun=value, success=ok, jac=np.ones(4)
+        )
+
+    monkeypatch.setattr(mb.optimize, "minimize", scripted)
+    rft = ([0.0, 2.0, 1.0, 3.0], [0.0, 10.0, 4.0, 20.0], [30.0, 30.0, 25.0, 40.0])
+    p = clv.fit_bgnbd(*rft)
+    assert len(calls) == 2 and p.converged
+    assert p.r == pytest.approx(math.exp(0.2)) and p.b == pytest.approx(math.exp(1.0))
+    assert p.log_likelihood == pytest.approx(-1.0 * 4)
+
+    def nowhere(fun, x0, **kw):
+        calls.append(x0)
+        return optimize.OptimizeResult(x=x0, fun=np.nan, success=False, jac=np.ones(4))
+
+    calls.clear()
+    monkeypatch.setattr(mb.optimize, "minimize", nowhere)
+    with pytest.raises(InsufficientDataError) as e:
+        clv.fit_bgnbd(*rft)
+    assert str(e.value) == (
+        "The BG/NBD fit failed (the likelihood was not finite). Check for customers with extreme "
+        "purchase counts or use a longer history."
+    )
+    assert len(calls) == 2  # both starts tried
 
 
 @pytest.mark.parametrize(
