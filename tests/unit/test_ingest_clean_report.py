@@ -299,6 +299,9 @@ def test_a_row_dropped_for_several_reasons_gives_the_first():
     )
     assert rep.rejected["line_no"].tolist() == [3, 4, 5, 6, 8]
     assert rep.rejected["reason"].tolist() == [date, date, number, number, dup]
+    # what the merchant downloads: line number, reason, then the file's own columns
+    assert list(rep.rejected.columns) == ["line_no", "reason", "Order", "Date", "Qty", "Price"]
+    assert rep.rejected.index.tolist() == [0, 1, 2, 3, 4]
     assert rep.rows_read == 7 and rep.rows_kept == 2
     assert lines["line_no"].tolist() == [2, 7]
     assert rep.to_dict()["rows_dropped"] == 5
@@ -337,6 +340,8 @@ def test_malformed_lines_are_counted_and_listed_with_the_rejected_rows():
     ]
     assert rows(rej, "raw_line") == ["9,2024-01-09,1,1", None, "8,1"]
     assert rows(rej, "Date") == [None, "bad", None]
+    assert list(rej.columns) == ["line_no", "reason", "Order", "Date", "Amt", "raw_line"]
+    assert rej.index.tolist() == [0, 1, 2]
     assert lines["line_no"].tolist() == [2, 5]
 
 
@@ -670,3 +675,22 @@ def test_refunded_state_alone_still_nets_out_and_summed_units_net_returns():
     lines, rep = clean(read(text), {"order_date": "Date", "product_id": "SKU", "quantity": "Units"})
     assert rep.kind == "summed" and rep.counts()["net_return"] == 0
     assert rep.counts()["negative_quantity"] == 1 and lines["is_return"].tolist() == [False, True]
+
+
+def test_every_negative_unit_price_is_counted_even_on_a_return_line():
+    # a unit price is never negative, return or not (line 3: -1 x -5, a return whose
+    # amount comes out positive); a negative amount on a return is the return itself
+    text = "Order,Date,SKU,Qty,Price\n1,2024-01-01,P1,2,5\n2,2024-01-02,P1,-1,-5\n3,2024-01-03,P2,1,-3\n"
+    mapping = {
+        "order_id": "Order",
+        "order_date": "Date",
+        "product_id": "SKU",
+        "quantity": "Qty",
+        "unit_price": "Price",
+    }
+    lines, rep = clean(read(text), mapping)
+    assert rep.counts()["negative_price"] == 2
+    assert rep.rule("negative_price").sample["line_no"].tolist() == [3, 4]
+    assert rep.counts()["negative_quantity"] == 1
+    assert lines["revenue"].tolist() == [10.0, 5.0, -3.0]
+    assert lines["is_return"].tolist() == [False, True, False]
