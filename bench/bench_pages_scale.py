@@ -10,9 +10,11 @@ peak memory (VmHWM) is its own; imports are done before the clock starts.
   Python strings), pickled once as ``st.cache_data`` did, then the analysis from the lines.
 * ``new``: what they do now — the store aggregate or the column-projected Arrow loader,
   pickled once (the page caches it), then the analysis's aggregate entry point (basket:
-  ``Store.basket_pairs``; recommend_eval: ``Store.recommend_split`` + ``evaluate_split``,
-  which leaves out models too big for the data and samples 20,000 test customers above
-  that; its ``old`` route is the projected-columns ``evaluate`` of every model).
+  ``Store.basket_pairs``; recommend_eval: ``Store.recommend_data`` — the full interactions
+  and the offline test's split from one SQL pass, as the page caches them — +
+  ``evaluate_split``, which leaves out models too big for the data and samples 20,000 test
+  customers above that; its ``old`` route is the projected-columns ``evaluate`` of every
+  model).
 
 Both routes compute the same answer (tests/unit/test_seam_routes.py); the table prints
 seconds and peak MB per route and the old/new ratio. The machine is shared: the load average
@@ -129,12 +131,13 @@ def recommend_eval(store, ds, route):
         lines = store.load_columns(ds, None, R.LINE_COLUMNS)
         _cache(lines)
         res = R.evaluate(lines, k=10)
-    else:
-        inter, truth, cut, end = store.recommend_split(ds)
-        _cache((inter, truth))
+        inter = store.interactions(ds)
+        _cache(inter)
+    else:  # the page: the full interactions and the split from one SQL pass, cached together
+        full, (inter, truth, cut, end) = store.recommend_data(ds)
+        _cache((full, (inter, truth, cut, end)))
         res = R.evaluate_split(inter, truth, cutoff=cut, end=end, k=10)
-    inter = store.interactions(ds)
-    _cache(inter)
+        inter = full
     model = R.make_model(res.best_model).fit_interactions(inter)
     model.recommend(list(inter.customers[:5]), k=10)
     return (

@@ -326,6 +326,28 @@ class StoreQueries:
 
         return aggregates.interactions(self, dataset_id, filters)
 
+    def recommend_data(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        *,
+        cutoff=None,
+        test_days: int = 30,
+        rebuy_products: tuple[str, ...] = (),
+    ):
+        """``(interactions, recommend_split or None)`` from one SQL pass: see
+        :func:`ecomdash.aggregates_recommend.recommend_data`."""
+        from ecomdash.aggregates_recommend import recommend_data
+
+        return recommend_data(
+            self,
+            dataset_id,
+            filters,
+            cutoff=cutoff,
+            test_days=test_days,
+            rebuy_products=rebuy_products,
+        )
+
     def recommend_split(
         self,
         dataset_id: str,

@@ -36,10 +36,11 @@ _ISFINITE = re.compile(r"isfinite\(([\w.]+)\)")
 
 #: DuckDB spellings the store's pricing and alerts SQL uses, and Spark's for the same thing
 #: (same results: ``percentile`` and ``median`` interpolate as ``quantile_cont``; ``max_by``
-#: is ``arg_max``; interval literals from a bound number of hours or seconds).
+#: is ``arg_max``, ``min_by`` ``arg_min``; interval literals from a bound number of hours or seconds).
 _SPELLINGS = (
     (re.compile(r"\bAS NOT MATERIALIZED\b"), "AS"),
     (re.compile(r"\barg_max\("), "max_by("),
+    (re.compile(r"\barg_min\("), "min_by("),
     (re.compile(r"\bquantile_cont\("), "percentile("),
     # a literal (the value is bound as a number): window frame bounds must be literals
     (re.compile(r"\bto_hours\(\s*\?::BIGINT\s*\)"), "INTERVAL ? HOUR"),

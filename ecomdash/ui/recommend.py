@@ -65,11 +65,36 @@ class RecParams:
 # --------------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
-def _interactions(key: tuple) -> R.Interactions:
-    """Customer x product counts aggregated in SQL (equal to build_interactions of the lines)."""
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _data(key: tuple) -> tuple[R.Interactions, tuple | None]:
+    """The customer x product counts (equal to build_interactions of the lines) and the
+    offline test's split at the default cut-off (None where the test cannot run), from ONE
+    SQL pass over the lines (``Store.recommend_data``)."""
     workspace, dataset_id, _version, fkey = key
-    return get_store(workspace).interactions(dataset_id, Filters.from_key(fkey))
+    return get_store(workspace).recommend_data(dataset_id, Filters.from_key(fkey))
+
+
+def _interactions(key: tuple) -> R.Interactions:
+    """Customer x product counts aggregated in SQL (cached with the split: ``_data``)."""
+    return _data(key)[0]
+
+
+def _split(key: tuple, p: RecParams) -> tuple:
+    """(training interactions, truth, cut-off, end) of the offline test. At the default
+    cut-off without consumables it comes from ``_data``'s pass (cached: no second pass);
+    another cut-off or rebuy list, or a test that cannot run, asks the store for the split
+    alone (which raises the reason, in the reader's language)."""
+    if p.cutoff is None and not p.rules.rebuy_products:
+        split = _data(key)[1]
+        if split is not None:
+            return split
+    workspace, dataset_id, _version, fkey = key
+    return get_store(workspace).recommend_split(
+        dataset_id,
+        Filters.from_key(fkey),
+        cutoff=p.cutoff,
+        rebuy_products=p.rules.rebuy_products,
+    )
 
 
 WEIGHTING_CHOICES = ("default", *R.WEIGHTINGS)
@@ -179,13 +204,7 @@ def _for_product(
 def _evaluation(key: tuple, p: RecParams, lang: str) -> R.EvaluationResult:
     """The offline test from the store's split (training interactions and truth in SQL);
     its verdict and warnings are sentences in ``lang`` (part of the key)."""
-    workspace, dataset_id, _version, fkey = key
-    inter, truth, cutoff, end = get_store(workspace).recommend_split(
-        dataset_id,
-        Filters.from_key(fkey),
-        cutoff=p.cutoff,
-        rebuy_products=p.rules.rebuy_products,
-    )
+    inter, truth, cutoff, end = _split(key, p)
     # every model's fit and test run in a worker process, killed if the budget runs out
     return run_in_worker(
         R.evaluate_split,

@@ -11,15 +11,15 @@ from ecomdash.ui import recommend as ui
 def test_chosen_model_is_kept_in_the_offline_test(monkeypatch):
     split = ("INTER", {"c": {"p"}}, pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01"))
 
-    class _Store:
-        def recommend_split(self, dataset_id, filters, *, cutoff, rebuy_products):
-            return split
+    class _Store:  # the default offline test's split comes with the interactions' pass
+        def recommend_data(self, dataset_id, filters):
+            return "FULL", split
 
     calls = []
     monkeypatch.setattr(ui, "get_store", lambda workspace: _Store())
     monkeypatch.setattr(ui, "run_in_worker", lambda fn, *a, **kw: calls.append((fn, a, kw)))
     key = ("local", "ds1", 1, (None, None, (), ()))
-    ui._evaluation.clear()
+    ui._data.clear(), ui._evaluation.clear()
     for model in ("als", "auto"):
         ui._evaluation(key, ui.RecParams(model=model), "en")
     (fn, args, kw), (_fn2, _args2, kw_auto) = calls

@@ -476,3 +476,28 @@ def test_daily_revenue_by_equal(stores):
         pd.testing.assert_frame_equal(
             a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False, rtol=1e-12
         )
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_recommend_data_equal(stores, which):
+    """The Recommendations page's one-pass data (full interactions + the offline test's
+    split, tests/unit/test_recommend_one_pass.py) is DuckDB's on Spark: same customers, products,
+    counts, ages, names, categories, truth and cut-off."""
+    from tests.unit.test_seam_routes import assert_same_interactions
+
+    duck, d_id, sp, s_id = _pair(stores, which)
+    uk = Filters(countries=("UK",))
+    cases = (
+        [(None, {})]
+        if which == "demo"  # the fixture: a split, an empty truth, no split (None)
+        else [(None, {"test_days": 4}), (uk, {"test_days": 4}), (None, {"cutoff": "2030-01-01"})]
+    )
+    for f, kw in cases:
+        d_full, d_split = duck.recommend_data(d_id, f, **kw)
+        s_full, s_split = sp.recommend_data(s_id, f, **kw)
+        assert_same_interactions(s_full, d_full)
+        assert (s_split is None) == (d_split is None) == ("cutoff" in kw), kw
+        if d_split is not None:
+            assert_same_interactions(s_split[0], d_split[0])
+            assert s_split[1:] == d_split[1:]
+            assert len(d_split[1]) > (50 if which == "demo" else 0 if f is None else -1)
