@@ -84,7 +84,8 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
                 n=len(x),
             )
         )
-    scale = float(np.mean(m))
+    with np.errstate(over="ignore"):  # spends whose sum overflows: the fit says it failed
+        scale = float(np.mean(m))
     best = None
     for start in (np.log([1.0, 2.0, scale]), np.log([5.0, 3.0, scale])):
         with np.errstate(all="ignore"), threadpool_limits(1, user_api="blas"):

@@ -519,6 +519,11 @@ def test_gamma_gamma_failures_are_said_in_full_without_warnings():
             InsufficientDataError, match=r"^The Gamma-Gamma fit failed \(non-finite likelihood\)\.$"
         ):
             clv.fit_gamma_gamma([5.0, 5.0], [1e308, 5e307])
+        # spends whose sum overflows (the start's scale is their mean): the same message
+        with pytest.raises(
+            InsufficientDataError, match=r"^The Gamma-Gamma fit failed \(non-finite likelihood\)\.$"
+        ):
+            clv.fit_gamma_gamma([1.0, 2.0, 3.0], [1e308, 1.5e308, 1e308])
         # q = 1: a one-time buyer's expected spend p v / (q - 1) is infinite, quietly
         g = clv.GammaGammaParams(p=2.0, q=1.0, v=10.0, log_likelihood=0.0, n_customers=2)
         assert clv.gamma_gamma_expected_spend(g, [0.0, 1.0], [7.0, 7.0]).tolist() == [
