@@ -143,11 +143,7 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
     if not codes or len(codes[0]) == 0:
         return np.zeros(len(codes[0]) if codes else 0, dtype=bool)
     n = len(codes[0])
-    h = np.zeros(n, dtype=np.uint64)
-    mult = np.uint64(0x9E3779B97F4A7C15)
-    with np.errstate(over="ignore"):
-        for c in codes:
-            h = h * mult + (c + 1).astype(np.uint64)
+    h = _row_hash(codes)
     # equal hashes side by side (a sort, not a hash table: pd.factorize of 10 M random
     # hashes thrashes the cache); each run's earliest row is the one the others repeat
     order = np.argsort(h)
@@ -168,12 +164,30 @@ def _duplicates(codes: list[np.ndarray]) -> np.ndarray:
         same &= c[cand] == c[ref]
     if not same.all():
         # a hash shared by rows that differ (practically never): the rows of those hashes
-        # are compared exactly, in row order, so a repeat of any of them (not only of the
-        # first) is found
+        # are compared exactly, so a repeat of any of them (not only of the first) is found
         rows = np.flatnonzero(np.isin(h, h[cand[~same]]))
-        seen: set[tuple[int, ...]] = set()
-        for r in rows:
-            key = tuple(int(c[r]) for c in codes)
-            dup[r] = key in seen
-            seen.add(key)
+        dup[rows] = _exact_duplicates(codes, rows)
     return dup
+
+
+def _row_hash(codes: list[np.ndarray]) -> np.ndarray:
+    """Each row's 64-bit polynomial hash over its codes: h = h * M + (code + 1) per column,
+    from 0, modulo 2**64 (M = 0x9E3779B97F4A7C15; a missing value's code -1 adds 0)."""
+    h = np.zeros(len(codes[0]), dtype=np.uint64)
+    mult = np.uint64(0x9E3779B97F4A7C15)
+    with np.errstate(over="ignore"):
+        for c in codes:
+            h = h * mult + (c + 1).astype(np.uint64)
+    return h
+
+
+def _exact_duplicates(codes: list[np.ndarray], rows: np.ndarray) -> np.ndarray:
+    """Whether each of ``rows`` (ascending) repeats an earlier one of them, by their codes: a
+    Python pass, for the rows of colliding hashes only (the common path never gets here)."""
+    seen: set[tuple[int, ...]] = set()
+    out = np.zeros(len(rows), dtype=bool)
+    for i, r in enumerate(rows):
+        key = tuple(int(c[r]) for c in codes)
+        out[i] = key in seen
+        seen.add(key)
+    return out

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
-from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _text
+from ecomdash.ingest import clean_text
+from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _row_hash, _text
 
 
 def test_regex_rows_maps_distinct_values_to_rows_first_value_included():
@@ -125,3 +127,38 @@ def test_a_repeat_of_the_second_of_two_colliding_rows_is_a_duplicate():
         True,
         True,
     ]
+
+
+def test_a_colliding_hash_leaves_the_other_hashes_to_the_fast_path():
+    # rows 0 and 1 collide and differ; rows 2 and 3 are a plain repeat with their own hash:
+    # only the colliding hash's rows are compared exactly, and every repeat is still found
+    m = 0x9E3779B97F4A7C15
+    b2 = (5 - m) % 2**64
+    c0 = np.array([3, 4, 1, 1, 4], dtype=np.int64)
+    c1 = np.array([5, b2, 2, 2, b2], dtype=np.int64)
+    assert _duplicates([c0, c1]).tolist() == [False, False, False, True, True]
+
+
+def test_row_hash_is_the_polynomial_by_hand():
+    m = 0x9E3779B97F4A7C15
+    c0 = np.array([3, -1, 0], dtype=np.int64)
+    c1 = np.array([5, 7, -1], dtype=np.int64)
+    want = [((0 * m + c + 1) * m + d + 1) % 2**64 for c, d in ((3, 5), (-1, 7), (0, -1))]
+    h = _row_hash([c0, c1])
+    assert h.dtype == np.uint64 and h.tolist() == want
+
+
+def test_distinct_rows_never_reach_the_exact_comparison(monkeypatch):
+    """The Python pass is for colliding hashes only: 200,000 random rows with repeats are
+    told apart by the hash alone (it would be a Python loop over millions of lines)."""
+
+    def refuse(codes, rows):
+        raise AssertionError(f"{len(rows)} rows sent to the exact comparison")
+
+    monkeypatch.setattr(clean_text, "_exact_duplicates", refuse)
+    rng = np.random.default_rng(7)
+    codes = [rng.integers(0, k, 200_000) for k in (50, 1_000, 30_000)]
+    dup = _duplicates(codes)
+    keys = pd.DataFrame({i: c for i, c in enumerate(codes)})
+    assert dup.tolist() == keys.duplicated().tolist()
+    assert 0 < dup.sum() < len(dup)
