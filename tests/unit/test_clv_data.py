@@ -316,3 +316,16 @@ def test_calibration_fit_in_days_on_cdnow():
     assert p.time_unit == "D" and cal.holdout_units == 273.0
     assert float(f"{p.alpha:.3g}") == 30.9 and float(f"{p.r:.3g}") == 0.243
     assert float(f"{p.b:.3g}") == 2.43
+
+
+def test_rfm_summary_with_repeated_index_labels_takes_each_customer_s_first_day():
+    # customer-days stacked from two frames keep both frames' labels (0, 1, 2 twice): the
+    # earliest day is found by its label, so the labels must not point at two rows
+    days = _days()
+    stacked = pd.concat([days.iloc[:3], days.iloc[3:]])
+    stacked.index = list(range(3)) + list(range(len(days) - 3))
+    assert not stacked.index.is_unique
+    got = clv.rfm_summary(stacked, cutoff="2024-01-29")
+    want = clv.rfm_summary(days.reset_index(drop=True), cutoff="2024-01-29")
+    pd.testing.assert_frame_equal(got, want)
+    assert got.iloc[0, 1:7].tolist() == [2.0, 3.0, 4.0, 25.0, 20.0, 60.0]  # by hand, above
