@@ -259,16 +259,7 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None, 
         reference = pd.Timestamp(ref) if ref is not None else pd.Timestamp("1970-01-01")
         ref_sql = "DATE '" + reference.strftime("%Y-%m-%d") + "'"
         d = f"coalesce(date_diff('day', day, {ref_sql}), 0)" if ref is not None else "0"
-        cur.execute(
-            """CREATE TEMP TABLE _c AS SELECT customer_id,
-                CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS u
-            FROM (SELECT DISTINCT customer_id FROM _s)"""
-        )
-        cur.execute(
-            """CREATE TEMP TABLE _p AS SELECT product_id,
-                CAST(row_number() OVER (ORDER BY product_id) - 1 AS BIGINT) AS i
-            FROM (SELECT DISTINCT product_id FROM _s)"""
-        )
+        number_customers_and_products(cur)
         # one row per (customer, product, order): the age of its first line, as pandas'
         # drop_duplicates keeps; orders without an id are one order together
         pairs = cur.execute(
@@ -507,4 +498,20 @@ def basket_pairs(
         basket=basket,
         level=level,
         include_non_product=bool(include_non_product),
+    )
+
+
+def number_customers_and_products(cur) -> None:
+    """Temp tables ``_c`` (customer_id, u) and ``_p`` (product_id, i): the customers and the
+    products of the sales lines in ``_s`` numbered from 0 in sorted order (the interaction
+    matrix's rows and columns)."""
+    cur.execute(
+        """CREATE TEMP TABLE _c AS SELECT customer_id,
+            CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS u
+        FROM (SELECT DISTINCT customer_id FROM _s)"""
+    )
+    cur.execute(
+        """CREATE TEMP TABLE _p AS SELECT product_id,
+            CAST(row_number() OVER (ORDER BY product_id) - 1 AS BIGINT) AS i
+        FROM (SELECT DISTINCT product_id FROM _s)"""
     )

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema as S
+from ecomdash.aggregates import number_customers_and_products
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
 from ecomdash.i18n import _
@@ -109,16 +110,7 @@ def recommend_data(
             else "false AS pre, false AS post"
         )
         flag_params = [c, c, s_] if split else []
-        cur.execute(
-            """CREATE TEMP TABLE _c AS SELECT customer_id,
-                CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS u
-            FROM (SELECT DISTINCT customer_id FROM _s)"""
-        )
-        cur.execute(
-            """CREATE TEMP TABLE _p AS SELECT product_id,
-                CAST(row_number() OVER (ORDER BY product_id) - 1 AS BIGINT) AS i
-            FROM (SELECT DISTINCT product_id FROM _s)"""
-        )
+        number_customers_and_products(cur)
         sf = f"(SELECT *, CAST(ts AS DATE) AS day, {flags} FROM _s)"
         # one row per (customer, product, order): the age of its first line (of its first
         # line before the cut-off), as pandas' drop_duplicates keeps; orders without an id
