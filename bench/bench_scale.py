@@ -274,6 +274,7 @@ PAGE_STEPS: list[Step] = [
     Step("customer value (cohorts+CLV)", _page("value"), goal="< 15 s"),
     Step("churn", _page("churn"), goal="< 15 s"),
     Step("recommend (fit)", _page("recommend"), goal="< 60 s"),
+    Step("recommend (page default run: test + refit)", _page("recommend_eval"), goal="< 60 s"),
     Step("basket, support 1%", _page("basket"), goal="< 5 s"),
     Step("forecast, whole shop", _page("forecast_shop"), goal="< 2 s"),
     Step("forecast, many products", _page("many_products"), goal="< 30 s"),
@@ -421,8 +422,8 @@ def main() -> None:
     ap.add_argument(
         "--only",
         metavar="WORDS",
-        help="with --saved: only the page steps whose name contains one of these "
-        "comma-separated words (e.g. overview,segments,customer value,churn)",
+        help="only the steps whose name contains one of these comma-separated words (e.g. "
+        "overview,segments,customer value,churn; or generate,duckdb,ingest for the file steps)",
     )
     args = ap.parse_args()
     if args.child:
@@ -434,6 +435,9 @@ def main() -> None:
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     work = Path(args.workdir)
     steps = FILE_STEPS + (STAGE_STEPS if args.stages else []) + PAGE_STEPS
+    if args.only:
+        words = [w.strip() for w in args.only.split(",") if w.strip()]
+        steps = [s for s in steps if any(w in s.name for w in words)]
     results: dict[tuple[str, int], dict] = {}
     load0 = os.getloadavg()
     print(f"machine: {os.cpu_count()} cores, load average {load0[0]:.2f} / {load0[1]:.2f} at start")
@@ -463,7 +467,7 @@ def main() -> None:
             results[(step.name, size)] = r
             shown = (
                 r.get("error")
-                or f"{r['wall']:.1f} s, {r['peak_mb']:,.0f} MB {json.dumps({k: v for k, v in r.items() if k not in ('wall', 'cpu', 'peak_mb')})}"
+                or f"{r['wall']:.1f} s (cpu {r['cpu']:.1f} s), {r['peak_mb']:,.0f} MB {json.dumps({k: v for k, v in r.items() if k not in ('wall', 'cpu', 'peak_mb')})}"
             )
             print(f"  {size:>11,} lines  {step.name:30s} {shown}", flush=True)
     load1 = os.getloadavg()
