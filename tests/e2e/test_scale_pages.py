@@ -25,7 +25,14 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import Watch, open_app, start_server, stop_server, wait_for_app_run
+from tests.e2e.conftest import (
+    Watch,
+    open_app,
+    screenshot,
+    start_server,
+    stop_server,
+    wait_for_app_run,
+)
 from tests.e2e.test_pages import PAGES, assert_clean, run_forms
 
 pytestmark = pytest.mark.slow
@@ -89,3 +96,4 @@ def test_every_page_renders_on_a_big_merchant(scale_page, scale_url, scale_merch
     run_forms(page, timeout=TIMEOUT)
     print(f"{title}: {time.perf_counter() - t0:.1f} s (load {os.getloadavg()[0]:.1f})")
     assert_clean(page)
+    screenshot(page, f"scale-{PAGES.index(title):02d}")
