@@ -180,13 +180,14 @@ class _SparkCursor:
 
     # translation ----------------------------------------------------------------------
     def _rename_temps(self, sql: str) -> str:
-        """The store's temp tables (``_l``, ``_c``) get names of their own per cursor, so two
-        requests on one Spark session never see each other's."""
+        """The store's temp tables (``_l``, ``_c``, ``_s``, ``_p``) and registered tables get
+        names of their own per cursor, so two requests on one Spark session never see each
+        other's (Spark's temp views belong to the whole session)."""
 
         def sub(m: re.Match) -> str:
             return self._temp_name(m.group(1))
 
-        return re.sub(r"(?<![\w.])(_l|_c|_alert_costs|_basket_items)\b", sub, sql)
+        return re.sub(r"(?<![\w.])(_l|_c|_s|_p|_alert_costs|_basket_items)\b", sub, sql)
 
     def _run(self, sql: str, params):
         params = list(params)

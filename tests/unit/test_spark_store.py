@@ -501,3 +501,28 @@ def test_recommend_data_equal(stores, which):
             assert_same_interactions(s_split[0], d_split[0])
             assert s_split[1:] == d_split[1:]
             assert len(d_split[1]) > (50 if which == "demo" else 0 if f is None else -1)
+
+
+def test_store_temp_tables_are_the_cursors_own(stores):
+    """Every temp table the store's SQL makes (``_s``, ``_c``, ``_p``, ``_l``) gets a name of
+    the cursor's own on Spark, where temp views are the whole session's: another request's
+    views of those names (here planted by hand) are neither read, replaced nor dropped."""
+    from tests.unit.test_seam_routes import assert_same_interactions
+
+    duck, d_id, sp, s_id = _pair(stores, "fixture")
+    spark = sp.spark
+    planted = ("_s", "_c", "_p", "_l")
+    for name in planted:
+        spark.sql(f"SELECT 'theirs' AS owner, {len(name)} AS n").createOrReplaceTempView(name)
+    try:
+        assert_same_interactions(sp.interactions(s_id), duck.interactions(d_id))
+        s_full, _ = sp.recommend_data(s_id, None, test_days=4)
+        assert_same_interactions(s_full, duck.recommend_data(d_id, None, test_days=4)[0])
+        assert_same_history(sp.customer_history(s_id), duck.customer_history(d_id))
+        for name in planted:  # still there, still theirs
+            assert spark.table(name).collect()[0]["owner"] == "theirs", name
+    finally:
+        for name in planted:
+            spark.catalog.dropTempView(name)
+    names = {t.name for t in spark.catalog.listTables() if t.isTemporary}
+    assert not any(n.startswith("ecd_tmp") for n in names)
