@@ -10,6 +10,7 @@ test_store_aggregates.py and test_kpis.py, so equality here ties Spark to those.
 
 from __future__ import annotations
 
+import collections
 import os
 from datetime import date
 
@@ -526,3 +527,51 @@ def test_store_temp_tables_are_the_cursors_own(stores):
             spark.catalog.dropTempView(name)
     names = {t.name for t in spark.catalog.listTables() if t.isTemporary}
     assert not any(n.startswith("ecd_tmp") for n in names)
+
+
+def _basket_multiset(pairs) -> collections.Counter:
+    """The baskets as a multiset of item-id sets (basket numbers are arbitrary)."""
+    order = np.argsort(pairs.b, kind="stable")
+    b, i = pairs.b[order], pairs.i[order]
+    cuts = np.flatnonzero(np.diff(b)) + 1
+    return collections.Counter(
+        frozenset(pairs.items[chunk].tolist()) for chunk in np.split(i, cuts) if len(chunk)
+    )
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_basket_pairs_equal(stores, which):
+    """The Basket page's pairs (``Store.basket_pairs``) on Spark are DuckDB's: the same items,
+    names, lines left out and baskets (compared as sets of items: the numbering is free)."""
+    duck, d_id, sp, s_id = _pair(stores, which)
+    country = duck.top_values(d_id, None, S.COUNTRY)[0]  # the most lines
+    cases = [
+        (None, {}),
+        (None, {"basket": "customer_day"}),
+        (None, {"level": "category"}),
+        (Filters(countries=(country,)), {"include_non_product": True}),
+    ]
+    for f, kw in cases:
+        d, s = duck.basket_pairs(d_id, f, **kw), sp.basket_pairs(s_id, f, **kw)
+        assert s.items.tolist() == d.items.tolist(), kw
+        assert s.names.tolist() == d.names.tolist(), kw
+        assert (s.n_baskets, s.n_dropped, len(s.b)) == (d.n_baskets, d.n_dropped, len(d.b)), kw
+        assert _basket_multiset(s) == _basket_multiset(d), kw
+        assert d.n_baskets > (100 if which == "demo" else 1), kw
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_recommend_split_equal(stores, which):
+    """The offline test's split asked alone (another cut-off, a rebuy list: the page's route
+    when the default one-pass data does not apply) is DuckDB's on Spark."""
+    from tests.unit.test_seam_routes import assert_same_interactions
+
+    duck, d_id, sp, s_id = _pair(stores, which)
+    lo, hi = duck.date_range(d_id)
+    cutoff = pd.Timestamp(lo) + (pd.Timestamp(hi) - pd.Timestamp(lo)) * 0.7
+    rebuy = tuple(duck.interactions(d_id).products[:2].astype(str))
+    for kw in ({"cutoff": cutoff}, {"cutoff": cutoff, "rebuy_products": rebuy}, {"test_days": 4}):
+        d, s = duck.recommend_split(d_id, None, **kw), sp.recommend_split(s_id, None, **kw)
+        assert_same_interactions(s[0], d[0])
+        assert s[1:] == d[1:], kw
+        assert len(d[1]) > 0, kw
