@@ -196,10 +196,10 @@ def settled_count(locator, timeout: int = 30_000, quiet: int = 1_000) -> int:
     return last
 
 
-def open_app(page: Page, url: str) -> None:
+def open_app(page: Page, url: str, timeout: int = 90_000) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached", timeout=60_000)
-    wait_for_app_run(page)
+    wait_for_app_run(page, timeout=timeout)
 
 
 def screenshot(page: Page, name: str) -> Path:

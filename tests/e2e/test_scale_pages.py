@@ -88,7 +88,7 @@ def scale_page(browser, scale_url):
 def test_every_page_renders_on_a_big_merchant(scale_page, scale_url, scale_merchant, title):
     page = scale_page
     t0 = time.perf_counter()
-    open_app(page, scale_url)
+    open_app(page, scale_url, timeout=TIMEOUT)  # the home's first run at 10 M takes minutes
     assert f"dataset={scale_merchant[1]}" in page.url  # the big merchant, not the demo
     if title != PAGES[0]:
         page.get_by_test_id("stSidebarNavLink").filter(has_text=title).first.click()
