@@ -10,8 +10,9 @@ from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
     emit,
-    load_columns,
+    filters_from,
     load_interactions,
+    open_store,
     parse_date,
 )
 
@@ -49,8 +50,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.evaluate:  # the backtest splits lines by date: only the columns it reads
-        return _evaluate(args, load_columns(args, R.LINE_COLUMNS))
+    if args.evaluate:
+        return _evaluate(args)
     inter = load_interactions(args)  # customer x product counts aggregated in SQL
     name = args.model or R.default_model_name(inter.shape[1])
     model = R.make_model(name).fit_interactions(inter)
@@ -80,13 +81,24 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace, lines) -> int:
+def _evaluate(args: argparse.Namespace) -> int:
+    """The page's offline test: the store's split (training interactions and each returning
+    customer's new purchases, reduced in SQL: no line is loaded), then ``evaluate_split``
+    with the page's limits (a seeded sample above ``MAX_TEST_CUSTOMERS``, said in a note)."""
     models = None
     keep: tuple[str, ...] = ()
     if args.model is not None:
         models = {args.model: R.make_model(args.model)}
         keep = (args.model,)
-    res = R.evaluate(lines, cutoff=args.cutoff, k=args.k, models=models, keep=keep)
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        inter, truth, cutoff, end = store.recommend_split(
+            info.id, filters_from(args), cutoff=args.cutoff
+        )
+    finally:
+        store.close()
+    res = R.evaluate_split(inter, truth, cutoff=cutoff, end=end, k=args.k, models=models, keep=keep)
     per_model = {
         row["model"]: {
             c: float(row[c]) for c in (*R.METRIC_COLUMNS, "fit_seconds", "hit_rate_vs_popularity")

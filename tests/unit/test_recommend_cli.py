@@ -96,3 +96,30 @@ def test_evaluate_keeps_the_chosen_model_above_its_test_limit(_isolated_home, de
         chosen = json.loads(capsys.readouterr().out)
     assert "als" not in default["models"] and "item_knn" in default["models"]
     assert set(chosen["models"]) == {"als", "popularity"}
+
+
+def test_evaluate_is_the_pages_test_from_the_store_split(_isolated_home, demo, capsys, monkeypatch):
+    """``--evaluate`` runs the page's offline test: the store's split reduced in SQL (no line
+    is loaded: at 10 M lines that is the difference between seconds and gigabytes) and
+    ``evaluate_split`` with the page's sample limit — the same metrics as the page's route."""
+    store = Store.open(_isolated_home)
+    try:
+        info = store.ensure_demo(demo.lines)
+        split = store.recommend_split(info.id, None)
+    finally:
+        store.close()
+    expected = R.evaluate_split(*split[:2], cutoff=split[2], end=split[3])
+
+    def no_lines(*a, **k):
+        raise AssertionError("the evaluation loaded the lines")
+
+    monkeypatch.setattr(Store, "load_columns", no_lines)
+    monkeypatch.setattr(Store, "load", no_lines, raising=False)
+    assert main(["recommend", "--dataset", info.id, "--evaluate", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["cutoff"] == str(expected.cutoff.date())
+    assert out["n_test_customers"] == expected.n_test_customers
+    assert out["best_model"] == expected.best_model
+    for row in expected.table.to_dict("records"):
+        for m in R.METRIC_COLUMNS:
+            assert out["models"][row["model"]][m] == pytest.approx(float(row[m]), abs=0), m
