@@ -257,6 +257,32 @@ def _missing(ctx: PageContext, needs: str) -> list[str]:
 #: How many analyses the home runs at once (the first visit runs them all: side by side, the
 #: database and numpy parts of one overlap the Python parts of another).
 PARALLEL = 3
+#: Above this many lines the home runs its analyses one at a time: at 10 M lines each holds
+#: 0.4–4 GB while it works (bench/bench_scale.py), and three side by side took the server's
+#: peak to 12.9 GB in the 10 M browser walk, against the 8 GB goal.
+SERIAL_ABOVE_LINES = 2_000_000
+#: The home waits at most this many per-analysis budgets in all (20 s each: 60 s) before it
+#: leaves the rest to the background; at 10 M lines, waiting 20 s for each of the eight in
+#: turn kept the merchant on the status for 160 s.
+TOTAL_WAIT_STEPS = 3
+
+
+def parallel_for(lines: int) -> int:
+    """How many analyses run at once on a dataset of ``lines`` lines."""
+    return 1 if lines > SERIAL_ABOVE_LINES else PARALLEL
+
+
+def wait_for_next(budget: float, deadline: float, now: float) -> float:
+    """Seconds to wait for the next analysis: its own budget, cut to what is left of the
+    home's whole wait (never below zero: a finished one is still read)."""
+    return max(0.0, min(budget, deadline - now))
+
+
+def _lines(ctx: PageContext) -> int:
+    try:
+        return int(get_store(ctx.workspace).info(ctx.dataset_id).rows or 0)
+    except EcomdashError:  # reported by the analyses themselves
+        return 0
 
 
 def _timed(fn: Source, ctx: PageContext):
@@ -270,7 +296,9 @@ def _start(ctx: PageContext, names: list[str]) -> dict[str, Future]:
     """Start every source's analysis in a pool of ``PARALLEL`` threads, each in a copy of this
     run's context (language, currency) with the script run's context (its caches). Work the
     home stops waiting for finishes in the background and fills the pages' caches."""
-    ex = ThreadPoolExecutor(max_workers=PARALLEL, thread_name_prefix="ecomdash-home")
+    ex = ThreadPoolExecutor(
+        max_workers=parallel_for(_lines(ctx)), thread_name_prefix="ecomdash-home"
+    )
     run_ctx = get_script_run_ctx()
     # each analysis' worker process is killed at a page's budget (not the home's shorter wait)
     seconds = _engine_budget(DEFAULT_BUDGET_S)
@@ -295,7 +323,8 @@ def compute(
 ) -> tuple[tuple[FD.Finding, ...], list[tuple[str, EcomdashError]], dict[str, Future], float]:
     """Every source's finding, ranked, with st.status steps and their times; the errors of the
     sources that could not run (shown, never raised); the analyses still running in the
-    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn); when they
+    background (the home waits at most ``STEP_BUDGET_S`` for each, in turn, and
+    ``TOTAL_WAIT_STEPS`` of them in all); when they
     started (``time.perf_counter()``). ``stopped``: sources whose background run just failed
     (their errors): reported as such, not started again in this run."""
     stopped = stopped or {}
@@ -308,6 +337,7 @@ def compute(
         t_start = time.perf_counter()
         futures = _start(ctx, [n for n in SOURCES if not missing[n] and n not in stopped])
         budget = _engine_budget(step_wait())
+        deadline = t_start + budget * TOTAL_WAIT_STEPS
         for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
             if missing[name]:
@@ -317,7 +347,8 @@ def compute(
                 status.write(_(TEXT["stopped"], label=label))
             else:
                 try:
-                    f, secs = futures[name].result(timeout=budget)
+                    wait = wait_for_next(budget, deadline, time.perf_counter())
+                    f, secs = futures[name].result(timeout=wait)
                     got = [x for x in (f if isinstance(f, tuple) else (f,)) if x is not None]
                     found.extend(got)
                     key = "step_done" if got else "step_nothing"

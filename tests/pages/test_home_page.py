@@ -293,3 +293,72 @@ def test_home_stops_polling_once_every_background_analysis_failed(demo_dataset, 
 
     at.run(timeout=240)  # a later visit tries the analysis again
     assert calls["source"] == 2
+
+
+def test_home_waits_three_budgets_in_all_then_leaves_the_rest_to_the_background(
+    demo_dataset, monkeypatch
+):
+    """Eight analyses that all outlast their budget: the home waits one budget for the first
+    ones and at most three budgets in all (before, one for each in turn: eight), then names
+    them all as still computing."""
+    import threading
+
+    from ecomdash.ui import home as home_ui
+
+    release = threading.Event()
+
+    def slow_source(ctx):
+        release.wait(30)
+        return None
+
+    waits: list[float] = []
+    real_wait = home_ui.wait_for_next
+
+    def recorded(budget, deadline, now):
+        waits.append(real_wait(budget, deadline, now))
+        return waits[-1]
+
+    sources = {name: (needs, slow_source) for name, (needs, _fn) in home_ui.SOURCES.items()}
+    monkeypatch.setattr(home_ui, "SOURCES", sources)
+    monkeypatch.setattr(home_ui, "STEP_BUDGET_S", 0.4)
+    monkeypatch.setattr(home_ui, "wait_for_next", recorded)
+    try:
+        at = run_app(dataset_id=demo_dataset.id, timeout=240)
+    finally:
+        release.set()
+    assert not at.exception, at.exception
+    n = len(sources)
+    assert any(f"{n} of the analyses are still computing" in i.value for i in at.info)
+    assert len(waits) == n and waits[0] == pytest.approx(0.4)
+    assert sum(waits) <= 3 * 0.4 + 1e-9, waits  # eight budgets (3.2 s) before
+    assert waits[-1] == 0.0  # what is left once the whole wait is spent is not waited for
+
+
+def test_wait_for_next_by_hand():
+    from ecomdash.ui.home import wait_for_next
+
+    assert wait_for_next(20.0, 60.0, 0.0) == 20.0  # its own budget
+    assert wait_for_next(20.0, 60.0, 50.0) == 10.0  # what is left of the whole wait
+    assert wait_for_next(20.0, 60.0, 75.0) == 0.0  # spent: read if done, never negative
+
+
+def test_home_runs_its_analyses_one_at_a_time_on_big_data(monkeypatch):
+    """Above SERIAL_ABOVE_LINES lines the analyses run one after another (three side by side
+    took the server past 12.9 GB at 10 M lines); below it, three at a time."""
+    from ecomdash.ui import home as home_ui
+
+    seen: list[int] = []
+    real = home_ui.ThreadPoolExecutor
+
+    def pool(max_workers, **kw):
+        seen.append(max_workers)
+        return real(max_workers=max_workers, **kw)
+
+    monkeypatch.setattr(home_ui, "ThreadPoolExecutor", pool)
+    monkeypatch.setattr(home_ui, "_with_ctx", lambda *a, **k: None)
+    for lines, workers in ((home_ui.SERIAL_ABOVE_LINES + 1, 1), (home_ui.SERIAL_ABOVE_LINES, 3)):
+        monkeypatch.setattr(home_ui, "_lines", lambda ctx, n=lines: n)
+        futures = home_ui._start(object(), list(home_ui.SOURCES))
+        for f in futures.values():
+            f.result(timeout=30)
+        assert seen[-1] == workers, (lines, seen)
