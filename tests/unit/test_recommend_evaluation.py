@@ -135,10 +135,26 @@ def test_models_compared_on_new_purchases_by_hand():
     assert res.warnings == (
         "Only 3 customers to test on: differences of a few points between models are noise.",
     )
-    # "recent" is not a baseline: 100% against 33% is a win, 3.0 times
-    assert res.verdict.endswith(
-        "against 33% with best sellers: 3.0× better than showing best sellers."
+    # "recent" is not a baseline: 100% against 33% is a win, 3.0 times; a model key outside
+    # the catalogue is named by its key
+    assert res.verdict == (
+        "Best: recent. For 100% of 3 returning customers, at least one of its top 1 products "
+        "was something they went on to buy for the first time, against 33% with best sellers: "
+        "3.0× better than showing best sellers."
     )
+    # the table's columns, exactly (no stray index or re-typed copy)
+    assert list(t.columns) == [
+        "model",
+        "label",
+        *E.METRIC_COLUMNS,
+        "fit_seconds",
+        "score_seconds",
+        "fit_cpu_seconds",
+        "score_cpu_seconds",
+        "hit_rate_vs_popularity",
+        "precision_vs_popularity",
+    ]
+    assert list(t.index) == [0, 1]
     # evaluate_models scores only customers with something new: "2" (nothing) changes nothing
     again = E.evaluate_models(inter, {**truth, "2": set()}, models, k=1)
     pd.testing.assert_frame_equal(
