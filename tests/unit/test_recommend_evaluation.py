@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import ecomdash.recommend.models as models_mod
 from ecomdash import recommend as R
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.recommend import evaluation as E
@@ -133,10 +135,26 @@ def test_models_compared_on_new_purchases_by_hand():
     assert res.warnings == (
         "Only 3 customers to test on: differences of a few points between models are noise.",
     )
-    # "recent" is not a baseline: 100% against 33% is a win, 3.0 times
-    assert res.verdict.endswith(
-        "against 33% with best sellers: 3.0× better than showing best sellers."
+    # "recent" is not a baseline: 100% against 33% is a win, 3.0 times; a model key outside
+    # the catalogue is named by its key
+    assert res.verdict == (
+        "Best: recent. For 100% of 3 returning customers, at least one of its top 1 products "
+        "was something they went on to buy for the first time, against 33% with best sellers: "
+        "3.0× better than showing best sellers."
     )
+    # the table's columns, exactly (no stray index or re-typed copy)
+    assert list(t.columns) == [
+        "model",
+        "label",
+        *E.METRIC_COLUMNS,
+        "fit_seconds",
+        "score_seconds",
+        "fit_cpu_seconds",
+        "score_cpu_seconds",
+        "hit_rate_vs_popularity",
+        "precision_vs_popularity",
+    ]
+    assert list(t.index) == [0, 1]
     # evaluate_models scores only customers with something new: "2" (nothing) changes nothing
     again = E.evaluate_models(inter, {**truth, "2": set()}, models, k=1)
     pd.testing.assert_frame_equal(
@@ -324,3 +342,62 @@ def test_evaluate_models_needs_the_baseline_and_scores_top_10_by_default():
     assert row["hit_rate_at_k"] == 1.0
     assert row["precision_at_k"] == pytest.approx(4 / 30)
     assert row["coverage"] == 1.0
+
+
+class _Fixed(R.PopularityRecommender):
+    """A model showing each customer a fixed list (product ids)."""
+
+    def __init__(self, lists=None, *, window_days=None, rules=None):
+        super().__init__(window_days=window_days, rules=rules)
+        self.lists = lists
+
+    def top_items(self, rows, k, *, exclude_bought=True):
+        products = list(self.interactions_.products)
+        out = np.full((len(rows), k), -1, dtype=np.int64)
+        for r, c in enumerate(self.interactions_.customers[rows]):
+            idx = [products.index(p) for p in self.lists[c]]
+            out[r, : len(idx)] = idx
+        return out
+
+
+def test_equal_hit_rates_are_listed_by_the_higher_precision_first():
+    inter = R.build_interactions(_shop())
+    truth = {"1": {"C", "D"}, "4": {"C"}, "5": {"A"}}
+    models = {
+        "popularity": R.PopularityRecommender(),
+        # 1 and 4 hit with both: hit rate 2/3 each; "more" has two right for 1
+        "more": _Fixed({"1": ["C", "D"], "4": ["C", "A"], "5": ["B", "C"]}),
+        "less": _Fixed({"1": ["C", "A"], "4": ["C", "B"], "5": ["C", "B"]}),
+    }
+    table = E.evaluate_models(inter, truth, models, k=2)
+    # best sellers A, B (3 buyers each), C, D; top 2, bought skipped: 1 (owns A, B) gets C, D;
+    # 4 (owns B) A, C; 5 (owns D) A, B: all three hit; precision (2/2 + 1/2 + 1/2) / 3
+    assert list(table["model"]) == ["popularity", "more", "less"]
+    assert table["hit_rate_at_k"].tolist() == pytest.approx([1.0, 2 / 3, 2 / 3])
+    # precision (2/2 + 1/2 + 0) / 3 against (1/2 + 1/2 + 0) / 3: before "less" despite its name
+    assert table["precision_at_k"].tolist() == pytest.approx([2 / 3, 1 / 2, 1 / 3])
+
+
+def test_evaluate_passes_keep_on(monkeypatch):
+    later = pd.DataFrame(
+        [("T1", "1", "C"), ("T2", "2", "D"), ("T3", "3", "B"), ("T4", "4", "A"), ("T5", "5", "A")],
+        columns=["order_id", "customer_id", "product_id"],
+    ).assign(order_date=pd.Timestamp("2024-03-10"), quantity=1.0, revenue=5.0)
+    lines = pd.concat([_shop(), later], ignore_index=True)
+    # before the cut-off: 9 customer x product pairs (A 1, 2, 3; B 1, 2, 4; C 2, 3; D 5)
+    monkeypatch.setattr(models_mod, "ALS_TEST_MAX_PURCHASES", 8)
+
+    def models():
+        return {"popularity": R.PopularityRecommender(), "als": R.make_model("als")}
+
+    res = R.evaluate(lines, cutoff="2024-03-06", models=models())
+    assert list(res.table["model"]) == ["popularity"]
+    assert res.warnings[0] == (
+        "Matrix factorisation (implicit ALS) was left out of the test. ALS is the slowest "
+        "model to fit (about 40 s of computing at 7 million purchases); the data has 9 "
+        "purchases (customer × product pairs; the test includes ALS up to 8). Choose ALS "
+        "under Model to test it anyway."
+    )
+    res = R.evaluate(lines, cutoff="2024-03-06", models=models(), keep=("als",))
+    assert sorted(res.table["model"]) == ["als", "popularity"]
+    assert not any("left out" in w for w in res.warnings)
