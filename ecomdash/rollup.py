@@ -139,18 +139,22 @@ def build(
               count(*) AS lines,
               count(*) FILTER (WHERE NOT coalesce(is_non_product, false)) AS product_lines,
               coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted"""
-    category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
     if frame is not None:
-        cur.register(_FRAME, _coded(frame))
+        coded, names = _coded(frame)
+        cur.register(_FRAME, coded)
+        for view, table in names.items():
+            cur.register(view, table)
         try:
-            _build_from_frame(cur, workspace, dataset_id, aggs, category, has_cat, sums)
+            _build_from_frame(cur, workspace, dataset_id, aggs, has_cat, sums)
             return _finish(cur, workspace, dataset_id, columns, version, frame=_FRAME)
         finally:
-            cur.unregister(_FRAME)
+            for view in (_FRAME, *names):
+                cur.unregister(view)
     # (order, category) rows first (g, then j with integer codes: the distinct ids numbered
     # and joined back by hash, no sort; NULL stays NULL), and the order rows summed from j —
     # an order's lines usually span several categories: the order rows answer every query
     # without a category filter or breakdown, the (order, category) rows the rest
+    category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
     by_cat = (
         f"SELECT ?, ?, order_code, customer_code, order_date, country, category, true, {sums} "
         "FROM j UNION ALL "
@@ -196,16 +200,43 @@ def _codes(ids: pa.ChunkedArray) -> pa.Array:
 
 #: the name the coded frame is registered under while the rollup is built from it
 _FRAME = "_rollup_frame"
+#: the columns numbered in the frame for the order rows' grouping, and the names under which
+#: the tables from their codes back to their text are registered
+_NAMED = {
+    S.COUNTRY: "_rollup_countries",
+    S.CATEGORY: "_rollup_categories",
+    S.PRODUCT_ID: "_rollup_products",
+    S.PRODUCT_NAME: "_rollup_names",
+}
 
 
-def _coded(frame: pa.Table) -> pa.Table:
-    """``frame`` with ``_order_code`` and ``_customer_code`` (:func:`_codes`), in the same
-    batches (DuckDB scans batches in parallel)."""
+def _coded(frame: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
+    """``frame`` with ``_order_code`` and ``_customer_code`` (:func:`_codes`), and
+    ``_country_code`` / ``_category_code`` / ``_product_id_code`` / ``_product_name_code``
+    (0, 1, 2 … numbering the distinct values; null stays null), in the same batches (DuckDB
+    scans batches in parallel); and per registered name (``_NAMED``) the table
+    ``(_country_code, country)`` … that turns those codes back into text.
+
+    Grouping the order rows (and the product months per country,
+    ``rollup_countries.build_products``) on integers instead of text holds about half the
+    memory at the peak of the save (3 M lines: 0.3-0.5 GiB above the frame instead of 0.9
+    for the order rows, 0.35 instead of 0.6 for the product months) and the rows are the
+    same: one code per distinct text."""
     chunk = max(1, max((b.num_rows for b in frame.to_batches()), default=1))
     coded = frame.append_column("_order_code", _codes(frame[S.ORDER_ID])).append_column(
         "_customer_code", _codes(frame[S.CUSTOMER_ID])
     )
-    return pa.Table.from_batches(coded.to_batches(max_chunksize=chunk), coded.schema)
+    names: dict[str, pa.Table] = {}
+    for col, view in _NAMED.items():
+        enc = pc.dictionary_encode(frame[col].combine_chunks())
+        coded = coded.append_column(f"_{col}_code", enc.indices.cast(pa.int32()))
+        names[view] = pa.table(
+            {
+                f"_{col}_code": pa.array(range(len(enc.dictionary)), pa.int32()),
+                col: enc.dictionary.cast(pa.string()),
+            }
+        )
+    return pa.Table.from_batches(coded.to_batches(max_chunksize=chunk), coded.schema), names
 
 
 def _build_from_frame(
@@ -213,32 +244,42 @@ def _build_from_frame(
     workspace: str,
     dataset_id: str,
     aggs: str,
-    category: str,
     has_cat: bool,
     sums: str,
 ) -> None:
     """The order rows (and order x category rows) of the registered coded frame, grouped
-    on the integer codes."""
-    by_cat = (
-        f"SELECT ?, ?, order_code, customer_code, order_date, country, category, true, {sums} "
-        "FROM g UNION ALL "
-        if has_cat
-        else ""
-    )
+    on the integer codes, the country and category text joined back after the grouping.
+
+    With a category, the (order, category) rows are inserted first and the order rows summed
+    from them as stored (the same values the old common table expression held, so the same
+    rows), without keeping the (order, category) rows in memory for the second grouping."""
+    key = [workspace, dataset_id]
+    cat_code = f"_{S.CATEGORY}_code" if has_cat else "CAST(NULL AS INTEGER)"
+    cat_join = f"LEFT JOIN {_NAMED[S.CATEGORY]} USING (_{S.CATEGORY}_code)" if has_cat else ""
+    category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
     cur.execute(
         f"""INSERT INTO {TABLE}
-            WITH g AS (
+            SELECT ?, ?, order_code, customer_code, order_date, {S.COUNTRY}, {category},
+              {"true" if has_cat else "false"}, {sums}
+            FROM (
                 SELECT _order_code AS order_code, order_date, _customer_code AS customer_code,
-                  country, {category} AS category,
+                  _{S.COUNTRY}_code, {cat_code} AS _{S.CATEGORY}_code,
                   {aggs}
                 FROM {_FRAME}
                 GROUP BY ALL
-            )
-            {by_cat}SELECT ?, ?, order_code, customer_code, order_date, country,
+            ) g LEFT JOIN {_NAMED[S.COUNTRY]} USING (_{S.COUNTRY}_code) {cat_join}""",
+        key,
+    ).fetchall()
+    if not has_cat:
+        return
+    cur.execute(
+        f"""INSERT INTO {TABLE}
+            SELECT ?, ?, order_code, customer_code, order_date, country,
               CAST(NULL AS VARCHAR), false, sum(gross), sum(returns), sum(sale_units),
               sum(return_units), sum(lines), sum(product_lines), bool_or(counted)
-            FROM g GROUP BY order_code, customer_code, order_date, country""",
-        [workspace, dataset_id] * (2 if has_cat else 1),
+            FROM {TABLE} WHERE workspace = ? AND dataset_id = ? AND by_category
+            GROUP BY order_code, customer_code, order_date, country""",
+        key * 2,
     ).fetchall()
 
 

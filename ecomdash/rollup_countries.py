@@ -168,11 +168,10 @@ def build_products(
         units = (
             f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END)" if S.QUANTITY in columns else "NULL"
         )
-        order, source, params = (
-            ("order_id", f"lines WHERE {mine} AND", [*key, *key])
-            if frame is None
-            else ("_order_code", f"{frame} WHERE", key)
-        )
+        if frame is not None:
+            _products_from_frame(cur, key, sale, units, frame, S.PRODUCT_NAME in columns)
+            return
+        order, source, params = ("order_id", f"lines WHERE {mine} AND", [*key, *key])
         cur.execute(
             f"""INSERT INTO {PRODUCTS}
             SELECT ?, ?, product_id, date_trunc('month', order_date), {country}, {cat}, {name},
@@ -183,6 +182,41 @@ def build_products(
             ORDER BY 5, 4""",
             params,
         ).fetchall()
+
+
+def _products_from_frame(
+    cur: duckdb.DuckDBPyConnection, key: list, sale: str, units: str, frame: str, named: bool
+) -> None:
+    """:func:`build_products` from the coded frame (``rollup._coded``): grouped on the codes
+    of the product id, country and category, the name taken as a code too, their text
+    joined back after the grouping (a column the dataset lacks is null in the frame: null
+    codes, null text, as the lines' route's NULL). The same rows as grouping on the text."""
+    from ecomdash import rollup
+    from ecomdash.rollup_cells import _NET
+
+    def code(col: str) -> str:
+        return f"_{col}_code"
+
+    joins = " ".join(f"LEFT JOIN {view} USING ({code(col)})" for col, view in rollup._NAMED.items())
+    name = S.PRODUCT_NAME if named else "NULL"
+    cur.execute(
+        f"""INSERT INTO {PRODUCTS}
+        SELECT ?, ?, {S.PRODUCT_ID}, month, {S.COUNTRY}, {S.CATEGORY}, {name}, net, units,
+          orders
+        FROM (
+            SELECT {code(S.PRODUCT_ID)}, date_trunc('month', order_date) AS month,
+              {code(S.COUNTRY)}, {code(S.CATEGORY)},
+              any_value({code(S.PRODUCT_NAME)}) AS {code(S.PRODUCT_NAME)},
+              {_NET.format(sale=sale)} AS net, {units} AS units,
+              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN _order_code END)
+                AS orders
+            FROM {frame} WHERE {code(S.PRODUCT_ID)} IS NOT NULL AND NOT is_non_product
+            GROUP BY {code(S.PRODUCT_ID)}, date_trunc('month', order_date), {code(S.COUNTRY)},
+              {code(S.CATEGORY)}
+        ) g {joins}
+        ORDER BY 5, 4""",
+        key,
+    ).fetchall()
 
 
 def _meta(store: Store, dataset_id: str) -> Meta | None:

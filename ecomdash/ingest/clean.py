@@ -41,7 +41,7 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text, _text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
-from ecomdash.ingest.convert import codes_of, to_datetime, to_number, unwrap_all
+from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
 from ecomdash.ingest.platforms_cn import RETURNED
 from ecomdash.ingest.returns import (
@@ -249,6 +249,7 @@ def clean(
             float_ids=is_customer,
             placeholders=GUEST_IDS if is_customer else frozenset(),
             ids=fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID),
+            raw=arrow_of(src[mapping[fld]]),
         )
         if fld == schema.PRODUCT_NAME:
             add(

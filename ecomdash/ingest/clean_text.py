@@ -40,6 +40,10 @@ class _Text:
     trimmed: np.ndarray
     fixed: np.ndarray
     placeholder: np.ndarray
+    #: the column as read, when cleaning changed none of its values (every cleaned value is
+    #: the raw one, only empty cells become missing): the kept rows are then this array with
+    #: its empty cells made null, its text shared rather than copied (:func:`_empty_as_null`)
+    unchanged: pa.Array | None = None
 
     @property
     def missing(self) -> np.ndarray:
@@ -52,8 +56,32 @@ class _Text:
 
     def values(self, keep: np.ndarray) -> pd.Series:
         """The text of the ``keep`` rows (missing as NA)."""
+        if self.unchanged is not None:
+            arr = _empty_as_null(self.unchanged)
+            return _wrap(arr if keep.all() else arr.filter(pa.array(keep)))
         codes = self.codes[keep]
         return _wrap(pc.take(self.distinct, pa.array(codes, mask=codes < 0, type=pa.int64())))
+
+
+def _empty_as_null(arr: pa.Array) -> pa.Array:
+    """``arr`` (Arrow strings) with its empty cells null, sharing its offsets and text: only
+    a new validity bitmap is built (what ``pc.take`` of the distinct values gives, without
+    copying every string)."""
+    valid = pc.fill_null(pc.not_equal(arr, ""), False).to_numpy(zero_copy_only=False)
+    # the bitmap is read from bit ``arr.offset`` on (a sliced column: the header row cut off)
+    bits = np.packbits(np.r_[np.ones(arr.offset, dtype=bool), valid], bitorder="little")
+    bufs = arr.buffers()
+    return pa.Array.from_buffers(
+        arr.type, len(arr), [pa.py_buffer(bits), bufs[1], bufs[2]], offset=arr.offset
+    )
+
+
+def _same_values(uniques: pa.Array, cleaned: pa.Array) -> bool:
+    """Whether cleaning kept every distinct value as it was: each cleaned value equals its
+    raw one, or is missing where the raw one is empty (or missing)."""
+    same = pc.fill_null(pc.equal(cleaned, uniques), False)
+    empty = pc.and_(pc.is_null(cleaned), pc.fill_null(pc.equal(uniques, ""), True))
+    return bool(pc.all(pc.or_(same, empty)).as_py() is not False)
 
 
 def _text(
@@ -62,11 +90,14 @@ def _text(
     float_ids: bool = False,
     placeholders: frozenset[str] = frozenset(),
     ids: bool = False,
+    raw: pa.Array | None = None,
 ) -> _Text:
     """Trim (and unwrap ``="…"``) a column's distinct values once, vectorised; with
     ``float_ids``, integers written as decimals lose the ``.0``; values in
     ``placeholders`` (any case) become missing (see :class:`_Text`); with ``ids``,
-    full-width digits and letters (``１２３``) become ASCII (names keep theirs)."""
+    full-width digits and letters (``１２３``) become ASCII (names keep theirs).
+    ``raw``: the column as read (the array ``encoded`` was made from); when cleaning
+    changes none of its values, the kept rows share its text (``_Text.unchanged``)."""
     codes, uniques = encoded
     stripped = pc.utf8_trim_whitespace(uniques)
     t = unwrap_all(uniques)
@@ -96,12 +127,20 @@ def _text(
             return np.zeros(n, dtype=bool)  # calloc'd: no memory until written
         return per[safe] & present
 
+    unchanged = (
+        raw
+        if raw is not None
+        and (pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type))
+        and _same_values(uniques, t)
+        else None
+    )
     return _Text(
         codes=np.where(present, code_u[safe], -1),
         distinct=enc.dictionary,
         trimmed=rows(trimmed_u),
         fixed=rows(fixed_u),
         placeholder=rows(placeholder_u),
+        unchanged=unchanged,
     )
 
 

@@ -162,3 +162,61 @@ def test_distinct_rows_never_reach_the_exact_comparison(monkeypatch):
     keys = pd.DataFrame({i: c for i, c in enumerate(codes)})
     assert dup.tolist() == keys.duplicated().tolist()
     assert 0 < dup.sum() < len(dup)
+
+
+def _both_routes(raw: pa.Array, keep: np.ndarray, **kw) -> tuple[list, list, bool]:
+    """The kept rows' text through the shared route (``raw`` given) and the take route."""
+    from ecomdash.ingest.convert import codes_of
+
+    enc = codes_of(pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([raw]))))
+    shared = _text(enc, raw=raw, **kw)
+    taken = _text(enc, **kw)
+    assert taken.unchanged is None
+    return (
+        shared.values(keep).tolist(),
+        taken.values(keep).tolist(),
+        shared.unchanged is not None,
+    )
+
+
+def test_unchanged_column_shares_its_text_with_the_same_values_as_the_take():
+    """A column the cleaning leaves as it is (no spaces, wrappers, .0 ids, placeholders)
+    keeps its rows' text (empty cells made missing) instead of copying each value from the
+    distinct ones: the same values, also for a column sliced past its header row (an
+    offset into the bitmap) and for a subset of rows."""
+    col = pa.array(["h", "A1", "", "B2", "A1", "", "C3", "B2", "x", "A1", "", "D4"])
+    big = col.cast(pa.large_string())  # pandas' own string type (8-byte offsets)
+    for raw in (col, col.slice(1), col.slice(3, 7), big, big.slice(1), big.slice(3, 7)):
+        n = len(raw)
+        for keep in (np.ones(n, dtype=bool), np.arange(n) % 3 != 1):
+            shared, taken, route = _both_routes(raw, keep, ids=True)
+            assert route
+            assert shared == taken
+    shared, _, _ = _both_routes(col.slice(1), np.ones(11, dtype=bool), ids=True)
+    assert shared == ["A1", pd.NA, "B2", "A1", pd.NA, "C3", "B2", "x", "A1", pd.NA, "D4"]
+    # an array with nulls of its own (another reader) keeps them missing
+    raw = pa.array(["A", None, "", "B"])
+    shared, taken, route = _both_routes(raw, np.ones(4, dtype=bool))
+    assert route and shared == taken == ["A", pd.NA, pd.NA, "B"]
+
+
+def test_a_column_the_cleaning_changes_is_taken_from_its_cleaned_values():
+    keep = np.ones(5, dtype=bool)
+    for raw, kw, want in (
+        (pa.array([" A", "A", "", "B ", "B"]), {}, ["A", "A", pd.NA, "B", "B"]),
+        (
+            pa.array(["13085.0", "1", "", "2", "1"]),
+            {"float_ids": True},
+            ["13085", "1", pd.NA, "2", "1"],
+        ),
+        (
+            pa.array(["Guest", "1", "", "2", "1"]),
+            {"placeholders": frozenset({"guest"})},
+            [pd.NA, "1", pd.NA, "2", "1"],
+        ),
+        (pa.array(["   ", "1", "", "2", "1"]), {}, [pd.NA, "1", pd.NA, "2", "1"]),
+        (pa.array(['="007"', "1", "", "2", "1"]), {}, ["007", "1", pd.NA, "2", "1"]),
+    ):
+        shared, taken, route = _both_routes(raw, keep, **kw)
+        assert not route
+        assert shared == taken == want

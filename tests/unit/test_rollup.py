@@ -330,20 +330,35 @@ def _partition(rows: pd.DataFrame, code: str) -> list:
     return [nulls, sorted(groups.tolist())]
 
 
-def test_save_from_the_frame_equals_the_rollup_built_from_the_stored_lines(tmp_path, demo):
+@pytest.mark.parametrize("case", ["as saved", "no category, countries missing", "text missing"])
+def test_save_from_the_frame_equals_the_rollup_built_from_the_stored_lines(tmp_path, demo, case):
     """save_dataset numbers the ids by Arrow's hash encoding over the inserted frame (several
-    64k-row batches here, one dictionary for all); the lazy / append route numbers them in
-    SQL from the stored lines. Same rows, codes grouping the same rows; so are the small
-    tables built from them."""
+    64k-row batches here, one dictionary for all), and groups the order rows on codes of the
+    country and category too, their text joined back; the lazy / append route numbers them
+    in SQL from the stored lines and groups on the text. Same rows, codes grouping the same
+    rows; so are the small tables built from them. Also without a category column (the
+    order rows straight from the frame) and with missing countries and categories (null
+    codes, null text)."""
     lines = demo.lines.copy()
     # guests (no customer id) and a few lines without an order id: null codes on both routes
     lines.loc[lines.index[::97], S.CUSTOMER_ID] = pd.NA
     lines.loc[lines.index[5::1001], S.ORDER_ID] = pd.NA
+    if case != "as saved":
+        lines.loc[lines.index[3::53], S.COUNTRY] = pd.NA
+    if case == "no category, countries missing":
+        lines = lines.drop(columns=[S.CATEGORY])
+    elif case == "text missing":
+        lines.loc[lines.index[7::41], S.CATEGORY] = pd.NA
     assert len(lines) > 2 * 65_536
     store = Store.open(tmp_path / "h")
     ds = store.save_dataset("Demo", lines).id
     frame_rows = _rollup_rows(store, ds)
-    small = ("overview_cells", "overview_products", "overview_cells_versions")
+    small = (
+        "overview_cells",
+        "overview_products",
+        "overview_cells_versions",
+        "overview_country_products",  # from the frame: grouped on codes, text joined back
+    )
 
     def small_tables() -> list[pd.DataFrame]:
         return [
@@ -367,4 +382,25 @@ def test_save_from_the_frame_equals_the_rollup_built_from_the_stored_lines(tmp_p
         assert _partition(frame_rows, code) == _partition(sql_rows, code), code
     for name, got, want in zip(small, cells, small_tables(), strict=True):
         pd.testing.assert_frame_equal(got, want, obj=name)
+    # the order rows of each country and category (text joined back from the codes)
+    by = frame_rows.groupby(["by_category", "country", "category"], dropna=False)["lines"].sum()
+    pd.testing.assert_series_equal(
+        by, sql_rows.groupby(["by_category", "country", "category"], dropna=False)["lines"].sum()
+    )
+    assert by.loc[False].sum() == len(lines)
+    if S.CATEGORY in lines:
+        assert by.loc[True].sum() == len(lines)
+        want = lines.groupby(S.CATEGORY, dropna=False).size()
+        got = by.loc[True].groupby(level="category", dropna=False).sum()
+        assert _by_text(got) == _by_text(want)
+    else:
+        assert not frame_rows["by_category"].any()
+    want = lines.groupby(S.COUNTRY, dropna=False).size()
+    got = by.loc[False].groupby(level="country", dropna=False).sum()
+    assert _by_text(got) == _by_text(want)
     store.close()
+
+
+def _by_text(counts: pd.Series) -> dict:
+    """Counts by text value, a missing one as None (NA is not a usable dict key)."""
+    return {(None if pd.isna(k) else str(k)): int(v) for k, v in counts.items()}
