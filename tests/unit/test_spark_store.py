@@ -501,3 +501,31 @@ def test_recommend_data_equal(stores, which):
             assert_same_interactions(s_split[0], d_split[0])
             assert s_split[1:] == d_split[1:]
             assert len(d_split[1]) > (50 if which == "demo" else 0 if f is None else -1)
+
+
+def _baskets(pairs) -> list[tuple[str, ...]]:
+    """The baskets as sorted tuples of item ids, in sorted order (free of the numbering)."""
+    order = np.argsort(pairs.b, kind="stable")
+    b, i = pairs.b[order], pairs.i[order]
+    cuts = np.flatnonzero(np.diff(b)) + 1
+    return sorted(tuple(sorted(pairs.items[g])) for g in np.split(i, cuts) if len(g))
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_basket_pairs_equal(stores, which):
+    """The basket page's pairs (its count of baskets on Spark comes from them) are DuckDB's:
+    same items, names, lines left out and baskets, each pair once, sorted."""
+    duck, d_id, sp, s_id = _pair(stores, which)
+    country = "UK" if which == "fixture" else "United Kingdom"
+    for f, kw in (
+        (None, {}),
+        (Filters(countries=(country,)), {"basket": "customer_day"}),
+        (None, {"level": "category", "include_non_product": True}),
+    ):
+        d, s = duck.basket_pairs(d_id, f, **kw), sp.basket_pairs(s_id, f, **kw)
+        assert s.items.tolist() == d.items.tolist() and s.names.tolist() == d.names.tolist()
+        assert (s.n_baskets, s.n_dropped, len(s.b)) == (d.n_baskets, d.n_dropped, len(d.b))
+        assert s.b.dtype == s.i.dtype == np.int32
+        key = s.b.astype(np.int64) * len(s.items) + s.i
+        assert (np.diff(key) > 0).all()
+        assert _baskets(s) == _baskets(d) and d.n_baskets > 0
