@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
@@ -456,9 +457,10 @@ def basket_pairs(
         n_dropped = int(groups.loc[bad, "n"].sum())
         kept = groups.loc[~bad]
         items = np.array(sorted({str(x) for x in kept["it"]}), dtype=object)
-        # the distinct (basket, item) pairs as two integer codes, numbered in the same SQL:
-        # items by their rank in Python's sorted order (a small table joined in), baskets by
-        # dense_rank of their key — no basket key string crosses into Python
+        # the (basket, item) codes: items by their rank in Python's sorted order (a small
+        # table joined in), one row per basket holding its lines' item codes — baskets are
+        # numbered by their row, so no basket key string crosses into Python and none is
+        # sorted or ranked (the lines' pairs are made distinct below, in numpy)
         cur.register(
             "_basket_items",
             pa.table(
@@ -469,12 +471,13 @@ def basket_pairs(
             ),
         )
         # (the lines are read as "FROM lines WHERE <dataset>", the shape the Spark cursor maps
-        # to the dataset's lake view; the item codes are joined after the DISTINCT)
+        # to the dataset's lake view; array_agg is DuckDB's list and Spark's collect_list)
         tb = cur.sql(
-            f"""SELECT CAST(dense_rank() OVER (ORDER BY l.bk) - 1 AS INTEGER) AS b, bi.code AS i
-            FROM (SELECT DISTINCT {key} AS bk, CAST({item} AS VARCHAR) AS it FROM lines
+            f"""SELECT array_agg(bi.code) AS i
+            FROM (SELECT {key} AS bk, CAST({item} AS VARCHAR) AS it FROM lines
                 WHERE {where} AND {item} IS NOT NULL AND NOT {no_key}) l
-            JOIN _basket_items bi ON l.it = bi.it""",
+            JOIN _basket_items bi ON l.it = bi.it
+            GROUP BY l.bk""",
             params=params,
         ).to_arrow_table()
     finally:
@@ -487,11 +490,11 @@ def basket_pairs(
         names[np.searchsorted(items, nm["it"].to_numpy(dtype=object))] = nm["nm"].to_numpy(
             dtype=object
         )
-    b = np.asarray(tb.column("b").to_numpy(), dtype=np.int32)
+    b, i = _distinct_pairs(tb.column("i"), len(items))
     return B.BasketPairs(
         b=b,
-        i=np.asarray(tb.column("i").to_numpy(), dtype=np.int32),
-        n_baskets=int(b.max(initial=-1)) + 1,
+        i=i,
+        n_baskets=tb.num_rows,
         items=np.array([str(x) for x in items], dtype=object),
         names=names,
         n_dropped=int(n_dropped),
@@ -499,6 +502,26 @@ def basket_pairs(
         level=level,
         include_non_product=bool(include_non_product),
     )
+
+
+def _distinct_pairs(lists, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """(basket, item) int32 codes of one list of item codes per basket (basket k = row k):
+    each pair once, sorted by basket then item (what ``basket.mine`` counts from)."""
+    lengths = pc.list_value_length(lists).to_numpy(zero_copy_only=False)
+    codes = pc.list_flatten(lists).to_numpy(zero_copy_only=False)
+    shift = max(int(n_items - 1).bit_length(), 1)  # basket << shift | item: one int64 key
+    # each row's basket number: 1 where a basket starts (every list has an item), summed up
+    key = np.zeros(len(codes), dtype=np.int64)
+    key[np.cumsum(lengths[:-1], dtype=np.int64)] = 1
+    np.cumsum(key, out=key)
+    key <<= shift
+    key |= codes
+    # each basket's codes are already together: only its few items are out of order, which
+    # the stable sort (timsort: runs) puts right in a fraction of a full sort's time
+    key.sort(kind="stable")
+    if len(key):
+        key = key[np.r_[True, key[1:] != key[:-1]]]
+    return (key >> shift).astype(np.int32), (key & ((1 << shift) - 1)).astype(np.int32)
 
 
 def number_customers_and_products(cur) -> None:

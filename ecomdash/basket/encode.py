@@ -185,10 +185,14 @@ def _encode_pairs(pairs: BasketPairs, *, basket: str, level: str, include_non_pr
     if pairs.n_dropped:
         warnings.append(_dropped_note(pairs.n_dropped, basket=basket, level=level))
     n_items = max(len(pairs.items), 1)
-    key = np.sort(pairs.b.astype(np.int64) * n_items + pairs.i.astype(np.int64))
+    b, i = pairs.b.astype(np.int64), pairs.i.astype(np.int64)
+    key = b * n_items + i
+    if len(key) > 1 and not bool((key[1:] >= key[:-1]).all()):  # the store's come sorted
+        key.sort()
+        b, i = key // n_items, key % n_items
     enc = _Encoded(
-        b=key // n_items,
-        i=key % n_items,
+        b=b,
+        i=i,
         n_baskets=int(pairs.n_baskets),
         items=pairs.items,
         name_source=None,

@@ -292,6 +292,38 @@ def test_the_stores_basket_pairs_mine_as_the_lines():
         assert f"level='product', include_non_product={want}. Build them" in str(err.value)
 
 
+def test_pairs_in_any_order_mine_as_the_lines():
+    """The store's pairs come sorted by basket then item; pairs in another order (any
+    numbering, baskets of different sizes interleaved) are sorted before counting."""
+    orders = ["abc", "a", "ab", "bc", "abcd"]
+    lines = pd.DataFrame(
+        [(f"o{j}", x) for j, items in enumerate(orders) for x in items],
+        columns=["order_id", "product_id"],
+    )
+    b = np.array([j for j, items in enumerate(orders) for _ in items], dtype=np.int32)
+    i = np.array(["abcd".index(x) for items in orders for x in items], dtype=np.int32)
+    order = np.random.default_rng(3).permutation(len(b))
+    fields = {
+        "n_baskets": 5,
+        "items": np.array(list("abcd"), dtype=object),
+        "names": np.array(list("abcd"), dtype=object),
+        "n_dropped": 0,
+        "basket": "order",
+        "level": "product",
+        "include_non_product": False,
+    }
+    want = basket.mine(lines, min_support=0.2, min_lift=0.0)
+    for perm in (np.arange(len(b)), order, order[::-1]):
+        got = basket.mine(
+            basket.BasketPairs(b=b[perm], i=i[perm], **fields), min_support=0.2, min_lift=0.0
+        )
+        pd.testing.assert_frame_equal(got.itemsets, want.itemsets)
+        pd.testing.assert_frame_equal(got.rules, want.rules)
+    # {a, b, c} is in 2 of the 5 orders (o0, o4), {a, b} in 3
+    counts = dict(zip(want.itemsets["itemset"], want.itemsets["count"], strict=True))
+    assert counts[("a", "b", "c")] == 2 and counts[("a", "b")] == 3
+
+
 def test_min_count_for_rounds_up():
     assert basket.min_count_for(0.01, 20573) == 206  # 205.73
     assert basket.min_count_for(0.2, 5) == 1

@@ -383,3 +383,39 @@ def test_basket_pair_names_most_common_then_alphabetical(store):
     old = B.mine(store.load_lines(ds), min_support=0.1)
     new = B.mine(pairs, min_support=0.1)
     pd.testing.assert_frame_equal(new.items, old.items)
+
+
+def test_basket_pairs_by_hand_each_pair_once_sorted(store):
+    """Hand-built: o3 holds c twice (and its lines are out of item order), o2 one item, a
+    line without an order id and a return are left out. The store's pairs are each (basket,
+    item) once, sorted by basket then item, and the baskets hold exactly these items."""
+    from ecomdash import basket as B
+
+    rows = [
+        ("o1", "b", 1),
+        ("o1", "a", 1),
+        ("o2", "c", 2),
+        ("o3", "c", 1),
+        ("o3", "a", 1),
+        ("o3", "c", 3),
+        ("o3", "b", 1),
+        (None, "a", 1),
+        ("o4", "a", -1),
+    ]
+    lines = pd.DataFrame(rows, columns=["order_id", "product_id", "quantity"])
+    lines["unit_price"] = 2.0
+    ds = store.save_dataset("By hand", lines).id
+    pairs = store.basket_pairs(ds)
+    assert pairs.items.tolist() == ["a", "b", "c"]
+    assert (pairs.n_baskets, len(pairs.b), pairs.n_dropped) == (3, 6, 1)
+    key = pairs.b.astype(np.int64) * 3 + pairs.i
+    assert (np.diff(key) > 0).all()  # distinct and sorted
+    got = sorted("".join(pairs.items[pairs.i[pairs.b == k]]) for k in range(pairs.n_baskets))
+    assert got == ["ab", "abc", "c"]
+    res = B.mine(pairs, min_support=0.5, min_lift=0.0)  # in 2 of the 3 orders
+    assert dict(zip(res.itemsets["itemset"], res.itemsets["count"], strict=True)) == {
+        ("a",): 2,
+        ("b",): 2,
+        ("c",): 2,
+        ("a", "b"): 2,
+    }

@@ -556,6 +556,9 @@ def test_basket_pairs_equal(stores, which):
         assert s.items.tolist() == d.items.tolist(), kw
         assert s.names.tolist() == d.names.tolist(), kw
         assert (s.n_baskets, s.n_dropped, len(s.b)) == (d.n_baskets, d.n_dropped, len(d.b)), kw
+        assert s.b.dtype == s.i.dtype == np.int32
+        key = s.b.astype(np.int64) * len(s.items) + s.i
+        assert (np.diff(key) > 0).all(), kw  # each pair once, sorted (basket.mine relies on it)
         assert _basket_multiset(s) == _basket_multiset(d), kw
         assert d.n_baskets > (100 if which == "demo" else 1), kw
 
