@@ -66,6 +66,7 @@ def start_server(
     *,
     port: int | None = None,
     extra_args: list[str] | None = None,
+    start_timeout: float = 60.0,
 ) -> tuple[subprocess.Popen, str]:
     port = port or _free_port()
     env = {**os.environ, "ECOMDASH_HOME": str(home), **(extra_env or {})}
@@ -95,7 +96,7 @@ def start_server(
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + start_timeout
     while True:
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=1).read() == b"ok":

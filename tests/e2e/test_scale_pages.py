@@ -70,7 +70,9 @@ def scale_merchant(tmp_path_factory) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def scale_url(scale_merchant, tmp_path_factory):
     home, dataset_id = scale_merchant
-    proc, url = start_server(home, tmp_path_factory.mktemp("st_scale") / "server.log")
+    proc, url = start_server(
+        home, tmp_path_factory.mktemp("st_scale") / "server.log", start_timeout=TIMEOUT / 1000
+    )
     yield f"{url}?dataset={dataset_id}"
     stop_server(proc)
 
