@@ -570,7 +570,7 @@ def _sparse_cosine_top(
     parts, cuts = [], np.zeros(n, dtype=np.float32)
     for a in range(0, n, block):
         # not sorted: every step below is per entry, and the result is sorted at the end
-        g = (Wt[a : a + block] @ W32).tocsr()
+        g = _csr_product(Wt[a : a + block], W32)
         rows = np.repeat(np.arange(a, a + g.shape[0], dtype=np.int32), np.diff(g.indptr))
         d = g.data.astype(np.float32, copy=False)
         if shrinkage == 0:
@@ -600,6 +600,39 @@ def _sparse_cosine_top(
         sim.eliminate_zeros()
     sim.sort_indices()
     return sim
+
+
+def _csr_product(A: sp.csr_matrix, B: sp.csr_matrix) -> sp.csr_matrix:
+    """``A @ B`` (CSR, same float dtype): the same entries, from the same routine scipy's
+    ``@`` calls (``csr_matmat``), without its first pass over the whole product that only
+    counts the result's entries (a third of item kNN's product time): the result is written
+    into arrays sized for a full ``A.shape[0] × B.shape[1]`` result instead, whose pages
+    the entries never reach are never used. Falls back to ``@`` where that bound does not
+    fit 32-bit indices or scipy's routine is not there as expected."""
+    m, n = A.shape[0], B.shape[1]
+    plain = (
+        A.dtype != B.dtype
+        or A.dtype not in (np.float32, np.float64)
+        or m * n >= 2**31
+        or any(x.dtype != np.int32 for x in (A.indptr, A.indices, B.indptr, B.indices))
+    )
+    if not plain:
+        try:
+            from scipy.sparse import _sparsetools
+
+            indptr = np.empty(m + 1, dtype=np.int32)
+            indices = np.empty(max(m * n, 1), dtype=np.int32)
+            data = np.empty(max(m * n, 1), dtype=A.dtype)
+            _sparsetools.csr_matmat(
+                m, n, A.indptr, A.indices, A.data, B.indptr, B.indices, B.data,
+                indptr, indices, data,
+            )  # fmt: skip
+        except (ImportError, AttributeError, TypeError, ValueError):
+            plain = True
+    if plain:
+        return (A @ B).tocsr()
+    nnz = int(indptr[-1])
+    return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(m, n))
 
 
 def _gram_diagonal(Wt: sp.csr_matrix) -> np.ndarray:

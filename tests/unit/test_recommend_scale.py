@@ -222,3 +222,28 @@ def test_gram_diagonal_adds_in_customer_order_in_float32():
     np.testing.assert_array_equal(got, (Wt @ W).diagonal())
     # summed in float64 (or pairwise) the squared norms differ in the last bits
     assert not np.array_equal(np.float32((Wt.astype(np.float64).power(2)).sum(axis=1).A1), got)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_csr_product_is_scipys_product_to_the_bit(dtype, monkeypatch):
+    from scipy.sparse import _sparsetools
+
+    A = sp.random(50, 80, density=0.1, random_state=1, format="csr", dtype=dtype)
+    B = sp.random(80, 60, density=0.3, random_state=2, format="csr", dtype=dtype)
+    A.data = np.exp(A.data * 7).astype(dtype)  # magnitudes apart: order shows in the sums
+    want = (A @ B).tocsr()
+    got = R.base._csr_product(A, B)
+    assert got.dtype == dtype and got.shape == (50, 60)
+    np.testing.assert_array_equal(got.toarray(), want.toarray())
+    assert got.nnz == want.nnz  # no stored zeros, no entry twice
+    # nothing in common: an empty product
+    assert R.base._csr_product(A[:, :0], B[:0]).nnz == 0
+    # the fast route does not go through scipy's product (and its counting pass)
+    with monkeypatch.context() as mp:
+        mp.setattr(sp.csr_matrix, "_matmul_sparse", None)
+        with pytest.raises(TypeError):
+            A @ B
+        np.testing.assert_array_equal(R.base._csr_product(A, B).toarray(), want.toarray())
+    # scipy's routine missing or changed: the plain product, the same entries
+    monkeypatch.delattr(_sparsetools, "csr_matmat")
+    np.testing.assert_array_equal(R.base._csr_product(A, B).toarray(), want.toarray())
