@@ -3,6 +3,7 @@ against best sellers."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -325,6 +326,7 @@ def evaluate_models(
     test_ids = sorted(truth)
     rows = inter.customers.get_indexer(test_ids)
     products = np.asarray(inter.products, dtype=object)
+    relevant = _relevant(truth, test_ids, inter)
     records = []
     for name, model in models.items():
         c0, t0 = time.process_time(), time.perf_counter()
@@ -332,18 +334,11 @@ def evaluate_models(
         c1, t1 = time.process_time(), time.perf_counter()
         top = model.top_items(rows, k)
         c2, t2 = time.process_time(), time.perf_counter()
-        preds = {
-            c: [products[i] for i in row if i >= 0] for c, row in zip(test_ids, top, strict=True)
-        }
         records.append(
             {
                 "model": name,
                 "label": MODEL_LABELS.get(name, name),
-                "precision_at_k": M.precision_at_k(truth, preds, k),
-                "recall_at_k": M.recall_at_k(truth, preds, k),
-                "hit_rate_at_k": M.hit_rate_at_k(truth, preds, k),
-                "ndcg_at_k": M.ndcg_at_k(truth, preds, k),
-                "coverage": M.catalogue_coverage(truth, preds, k, n_items=len(products)),
+                **_ranking_metrics(truth, test_ids, top, relevant, products, k),
                 "fit_seconds": t1 - t0,
                 "score_seconds": t2 - t1,
                 "fit_cpu_seconds": c1 - c0,
@@ -359,6 +354,86 @@ def evaluate_models(
     return table.sort_values(
         ["hit_rate_at_k", "precision_at_k", "model"], ascending=[False, False, True]
     ).reset_index(drop=True)
+
+
+def _relevant(
+    truth: Mapping[str, set[str]], test_ids: list[str], inter: Interactions
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``truth`` as numbers: (keys ``row * products + product`` of each test customer's new
+    purchases of products the model knows, each customer's count of new purchases (known
+    products or not), each ``truth`` key's row in ``test_ids``)."""
+    n_items = inter.shape[1]
+    where = {c: n for n, c in enumerate(test_ids)}
+    owners, items, sizes = [], [], np.zeros(len(test_ids), dtype=np.int64)
+    for c, rel in truth.items():
+        sizes[where[c]] = len(rel)
+        owners.extend([where[c]] * len(rel))
+        items.extend(rel)
+    cols = (
+        inter.products.get_indexer(pd.Index(items, dtype=object))
+        if items
+        else np.array([], dtype=np.intp)
+    )
+    keys = np.asarray(owners, dtype=np.int64) * n_items + cols
+    order = np.fromiter((where[c] for c in truth), dtype=np.int64, count=len(truth))
+    return np.unique(keys[cols >= 0]), sizes, order
+
+
+def _ranking_metrics(
+    truth: Mapping[str, set[str]],
+    test_ids: list[str],
+    top: np.ndarray,
+    relevant: tuple[np.ndarray, np.ndarray, np.ndarray],
+    products: np.ndarray,
+    k: int,
+) -> dict[str, float]:
+    """The five metrics of :mod:`ecomdash.metrics` for the top lists ``top`` (rows of
+    ``test_ids``; -1 = no product), to the last bit: each customer's value is the same
+    double, and the means add them in ``truth``'s order with the same ``sum``. Computed on
+    product numbers instead of a dict of id lists and Python sets per customer (about a
+    second per model for 20,000 customers). A list naming a product twice (no model does)
+    goes the old way."""
+    keys, sizes, order = relevant
+    n_items = len(products)
+    valid = top >= 0
+    # ranks count the products listed so far (what a list without the -1 entries numbers);
+    # only the first k count
+    rank = np.cumsum(valid, axis=1)
+    valid &= rank <= k
+    cols = np.where(valid, top, 0)
+    dup = np.sort(np.where(valid, top, -1 - np.arange(top.shape[1])), axis=1)
+    if top.shape[1] > 1 and (np.diff(dup, axis=1) == 0).any():
+        preds = {
+            c: [products[i] for i in row if i >= 0] for c, row in zip(test_ids, top, strict=True)
+        }
+        return {
+            "precision_at_k": M.precision_at_k(truth, preds, k),
+            "recall_at_k": M.recall_at_k(truth, preds, k),
+            "hit_rate_at_k": M.hit_rate_at_k(truth, preds, k),
+            "ndcg_at_k": M.ndcg_at_k(truth, preds, k),
+            "coverage": M.catalogue_coverage(truth, preds, k, n_items=n_items),
+        }
+    row_keys = np.arange(top.shape[0], dtype=np.int64)[:, None] * n_items + cols
+    hit = valid & np.isin(row_keys, keys)
+    hits = hit.sum(axis=1)
+    discount = [0.0] + [1.0 / math.log2(r + 1) for r in range(1, k + 1)]  # as ndcg_at_k
+    ideal = [0.0] + [sum(1.0 / math.log2(r + 1) for r in range(1, n + 1)) for n in range(1, k + 1)]
+    dcg = np.zeros(top.shape[0])
+    for j in range(top.shape[1]):  # hits added in rank order, as the loop does
+        dcg += np.where(hit[:, j], np.asarray(discount)[np.minimum(rank[:, j], k)], 0.0)
+    ndcg = dcg / np.asarray(ideal)[np.minimum(sizes, k)]
+    shown = np.unique(top[valid])
+
+    def mean(values: np.ndarray) -> float:
+        return M._mean(values[order].tolist())
+
+    return {
+        "precision_at_k": mean(hits / k),
+        "recall_at_k": mean(hits / sizes),
+        "hit_rate_at_k": mean((hits > 0).astype(np.float64)),
+        "ndcg_at_k": mean(ndcg),
+        "coverage": len(shown) / n_items,
+    }
 
 
 def _ratio(values: pd.Series, base: float) -> pd.Series:

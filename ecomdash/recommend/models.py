@@ -13,7 +13,12 @@ import scipy.sparse as sp
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note
-from ecomdash.recommend.base import Recommender, _FactorCosine, _sparse_cosine_top
+from ecomdash.recommend.base import (
+    Recommender,
+    _csr_product,
+    _FactorCosine,
+    _sparse_cosine_top,
+)
 from ecomdash.recommend.data import (
     MODEL_NAMES,
     WEIGHTINGS,
@@ -150,7 +155,7 @@ class ItemKNNRecommender(Recommender):
         ).astype(np.float32)
 
     def _scores(self, rows: np.ndarray) -> np.ndarray:
-        return (self.history_[rows] @ self.similarity_).toarray()
+        return _csr_product(self.history_[rows], self.similarity_).toarray()
 
     def _item_column_scores(self, item: int) -> np.ndarray:
         return (self.history_ @ self.similarity_[:, [item]]).toarray().ravel()

@@ -162,3 +162,88 @@ def test_als_left_out_warning_in_chinese(monkeypatch):
         f"ALS 是拟合最慢的模型（700 万次购买时约需 40 秒计算）；数据有 {n} 次购买（客户 × 商品组合；"
         "测试只在不超过 100 时包含 ALS）。如仍要测试它，请在“模型”中选择 ALS。"
     )
+
+
+def _argpartition_top_k(scores: np.ndarray, k: int, tiebreak: np.ndarray) -> np.ndarray:
+    """``_top_k`` as it was before ``_top_m``: every row's indices partitioned."""
+    n = scores.shape[1]
+    k = min(k, n)
+    m = min(n, k + 16)
+    cand = np.argpartition(scores, n - m, axis=1)[:, n - m :]
+    vals = np.take_along_axis(scores, cand, axis=1).astype(np.float64)
+    order = np.lexsort((cand, -tiebreak[cand], -vals), axis=1)[:, :k]
+    return np.take_along_axis(cand, order, axis=1)
+
+
+def _score_block(seed: int, n_rows: int, n: int, dtype) -> np.ndarray:
+    """Scores like item kNN's: sparse-ish (many zeros), bought products at -inf, rows tied
+    across the cut (a few distinct values), rows with fewer finite scores than candidates."""
+    rng = np.random.default_rng(seed)
+    s = rng.random((n_rows, n)).astype(dtype)
+    s[rng.random((n_rows, n)) < 0.5] = 0.0
+    s[rng.random((n_rows, n)) < 0.05] = -np.inf
+    s[::4] = np.round(s[::4] * 4) / 4  # values 0, 0.25, ...: ties everywhere
+    s[1::7, : n - 5] = -np.inf  # 5 finite scores left at most
+    s[2::9] = 0.0  # a customer with no evidence at all
+    return s
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("n,k", [(300, 10), (1000, 3), (27, 10), (40, 1), (997, 20)])
+def test_top_m_picks_the_argpartition_set(dtype, n, k):
+    s = _score_block(n + k, 60, n, dtype)
+    m = min(n, k + 16)
+    got = R.base._top_m(s, m)
+    want = np.argpartition(s, n - m, axis=1)[:, n - m :]
+    np.testing.assert_array_equal(np.sort(got, axis=1), np.sort(want, axis=1))
+    # the final lists too, against the old every-row argpartition
+    tb = np.random.default_rng(n).integers(0, 5, n).astype(np.float64)
+    np.testing.assert_array_equal(R.base._top_k(s, k, tb), _argpartition_top_k(s, k, tb))
+    # a row whose m-th place is unique: its m best, found without argpartition
+    row = np.arange(n, dtype=dtype)[None, ::-1].copy()
+    assert sorted(R.base._top_m(row, m)[0].tolist()) == list(range(m))
+    assert R.base._top_m(s[:0], m).shape == (0, m)
+
+
+def test_gram_diagonal_adds_in_customer_order_in_float32():
+    rng = np.random.default_rng(7)
+    W = sp.random(3000, 12, density=0.4, random_state=8, format="csr", dtype=np.float32)
+    W.data = (rng.random(W.nnz) * 3.3).astype(np.float32)  # not integers: rounding shows
+    Wt = W.T.tocsr()
+    Wt.sort_indices()
+    want = np.zeros(12, dtype=np.float32)
+    for p in range(12):  # one customer after another, in float32, by hand
+        for v in Wt.data[Wt.indptr[p] : Wt.indptr[p + 1]]:
+            want[p] = np.float32(want[p] + np.float32(v * v))
+    got = R.base._gram_diagonal(Wt)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, want)
+    # the sparse product's diagonal, as the similarity's denominators used to be computed
+    np.testing.assert_array_equal(got, (Wt @ W).diagonal())
+    # summed in float64 (or pairwise) the squared norms differ in the last bits
+    assert not np.array_equal(np.float32((Wt.astype(np.float64).power(2)).sum(axis=1).A1), got)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_csr_product_is_scipys_product_to_the_bit(dtype, monkeypatch):
+    from scipy.sparse import _sparsetools
+
+    A = sp.random(50, 80, density=0.1, random_state=1, format="csr", dtype=dtype)
+    B = sp.random(80, 60, density=0.3, random_state=2, format="csr", dtype=dtype)
+    A.data = np.exp(A.data * 7).astype(dtype)  # magnitudes apart: order shows in the sums
+    want = (A @ B).tocsr()
+    got = R.base._csr_product(A, B)
+    assert got.dtype == dtype and got.shape == (50, 60)
+    np.testing.assert_array_equal(got.toarray(), want.toarray())
+    assert got.nnz == want.nnz  # no stored zeros, no entry twice
+    # nothing in common: an empty product
+    assert R.base._csr_product(A[:, :0], B[:0]).nnz == 0
+    # the fast route does not go through scipy's product (and its counting pass)
+    with monkeypatch.context() as mp:
+        mp.setattr(sp.csr_matrix, "_matmul_sparse", None)
+        with pytest.raises(TypeError):
+            A @ B
+        np.testing.assert_array_equal(R.base._csr_product(A, B).toarray(), want.toarray())
+    # scipy's routine missing or changed: the plain product, the same entries
+    monkeypatch.delattr(_sparsetools, "csr_matmat")
+    np.testing.assert_array_equal(R.base._csr_product(A, B).toarray(), want.toarray())
