@@ -123,7 +123,18 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         params,
     )
     try:
-        extra = [c for c in (S.CATEGORY, S.PRODUCT_ID) if c in cols]
+        # what breadth counts: categories, else products (only that column is carried below)
+        basis_col = None
+        for col in (S.CATEGORY, S.PRODUCT_ID):
+            if (
+                col in cols
+                and cur.execute(
+                    f"SELECT count({col}) > 0 FROM lines WHERE {where}", params
+                ).fetchall()[0][0]
+            ):
+                basis_col = col
+                break
+        extra = [] if basis_col is None else [basis_col]
         # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
         cur.execute(
             f"""CREATE TEMP TABLE _l AS SELECT ln.line_no, _c.c, ln.order_date, ln.okey, ln.r,
@@ -144,16 +155,11 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
                 min(order_date), max(order_date),
                 coalesce(bool_or(ret AND order_date IS NOT NULL), false) FROM _l"""
         ).fetchall()[0]
-        basis_col = None
-        for col in (S.CATEGORY, S.PRODUCT_ID):
-            if col in cols and cur.execute(f"SELECT count({col}) > 0 FROM _l").fetchall()[0][0]:
-                basis_col = col
-                break
         customers = cur.execute("SELECT customer_id FROM _c ORDER BY c").fetchnumpy()["customer_id"]
         orders = cur.execute(
             """SELECT c, min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
             WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL
-            GROUP BY c, okey ORDER BY min(line_no)"""
+            GROUP BY c, okey ORDER BY c, min(line_no)"""
         ).df()
         guests = cur.execute(
             """SELECT min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
@@ -167,7 +173,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
                 f"""SELECT c, min(order_date) AS d FROM _l
                 WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL
                     AND {basis_col} IS NOT NULL
-                GROUP BY c, {basis_col} ORDER BY min(line_no)"""
+                GROUP BY c, {basis_col}"""  # only counted per customer: any order
             ).df()
         returns = cur.execute(
             """SELECT c, order_date AS d, abs(r) AS v FROM _l
