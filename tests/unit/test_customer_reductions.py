@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomdash import churn, clv
+from ecomdash import churn, churn_metrics, clv
 from ecomdash.features import CustomerHistory, customer_history, group_sums
 
 
@@ -144,3 +144,56 @@ def test_bgnbd_scores_equal_the_rfm_summary_route(hist, cutoff):
     assert np.isfinite(pa).all() and np.isfinite(pb).all()
     np.testing.assert_array_equal(pa, ea)
     np.testing.assert_array_equal(pb, eb)
+
+
+def test_ranked_metrics_equal_auc_and_top_deciles_with_ties():
+    rng = np.random.default_rng(7)
+    for trial in range(120):
+        n = int(rng.integers(1, 2500))
+        y = rng.integers(0, 2, n)
+        p = rng.random(n)
+        if trial % 2:
+            p = np.round(p, int(rng.integers(0, 3)))  # many ties, some across the 10 % cut
+        if trial % 9 == 0:
+            p = np.full(n, 0.25)
+        auc, low, high = churn_metrics._ranked_metrics(y, p)
+        np.testing.assert_array_equal(
+            [auc, *low, *high],
+            [churn.auc_score(y, p), *churn.top_decile(1 - y, -p), *churn.top_decile(y, p)],
+        )
+    # by hand: scores 0.1 0.4 0.35 0.8 for y 0 0 1 1 -> AUC 3/4; ten rows: top one each side
+    assert (
+        churn_metrics._ranked_metrics(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))[0]
+        == 0.75
+    )
+    y10 = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    _auc, low, high = churn_metrics._ranked_metrics(y10, np.arange(10.0))
+    assert high == (1.0, 0.5) and low == (0.0, 0.0)
+
+
+def _importance_by_full_predictions(est, X, y, n_repeats, seed=0):
+    """What permutation_auc_drop did before: predict every row with every tree each time."""
+    rng = np.random.default_rng(seed)
+    base = churn.auc_score(y, est.predict_proba(X)[:, 1])
+    out = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        Xp = X.copy()
+        drops = []
+        for _ in range(n_repeats):
+            Xp[:, j] = X[rng.permutation(len(X)), j]
+            drops.append(base - churn.auc_score(y, est.predict_proba(Xp)[:, 1]))
+        out[j] = float(np.mean(drops))
+    return out
+
+
+def test_boosting_importance_equals_full_predictions(hist):
+    w = churn.churn_window(hist, cutoff="2024-12-31", window_days=60, bgnbd=False)
+    X, y = w.X.to_numpy(), w.y
+    est = churn.make_model("gbm", n_train=len(y)).fit(X, y)
+    sums = churn_metrics._TreeSums.of(est, X)
+    assert sums is not None  # the tree-by-tree route is the one taken
+    unused = [j for j in range(X.shape[1]) if not sums.uses(j)]
+    assert 0 < len(unused) < X.shape[1]  # some columns are skipped, some re-predicted
+    got = churn.permutation_auc_drop(est, X, y, n_repeats=2)
+    np.testing.assert_array_equal(got, _importance_by_full_predictions(est, X, y, 2))
+    assert (got[unused] == 0).all() and (got != 0).any()
