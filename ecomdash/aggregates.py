@@ -124,20 +124,40 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         params,
     )
     try:
-        extra = [c for c in (S.CATEGORY, S.PRODUCT_ID) if c in cols]
+        # what breadth counts: categories, else products (only that column is carried below)
+        basis_col = None
+        for col in (S.CATEGORY, S.PRODUCT_ID):
+            if (
+                col in cols
+                and cur.execute(
+                    f"SELECT count({col}) > 0 FROM lines WHERE {where}", params
+                ).fetchall()[0][0]
+            ):
+                basis_col = col
+                break
+        item, join_item = "", ""
+        if basis_col is not None:
+            # the breadth values numbered too: grouping (customer, item) on two integers
+            # instead of an integer and a string (10 M lines: 2.5-4.3 -> 2.1-2.2 s of CPU)
+            cur.execute(
+                f"""CREATE TEMP TABLE _k AS SELECT b, CAST(row_number() OVER (ORDER BY b) AS INTEGER) AS k
+                FROM (SELECT DISTINCT {basis_col} AS b FROM lines WHERE {where}
+                      AND {basis_col} IS NOT NULL)""",
+                params,
+            )
+            item, join_item = ", _k.k AS item", "LEFT JOIN _k ON ln.b = _k.b"
         # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
         cur.execute(
             f"""CREATE TEMP TABLE _l AS SELECT ln.line_no, _c.c, ln.order_date, ln.okey, ln.r,
-                ln.sale, ln.ret, ln.nonprod, ln.has_id, ln.has_raw_id
-                {"".join(f", ln.{c}" for c in extra)}
+                ln.sale, ln.ret, ln.nonprod, ln.has_id, ln.has_raw_id {item}
             FROM (SELECT line_no, customer_id, order_date,
                     {order_key} AS okey, CAST({rev} AS DOUBLE) AS r,
                     ({sale}) AS sale, coalesce(is_return, false) AS ret,
                     coalesce(is_non_product, false) AS nonprod, {has_id} AS has_id,
                     customer_id IS NOT NULL AS has_raw_id
-                    {"".join(f", {c}" for c in extra)}
+                    {"" if basis_col is None else f", {basis_col} AS b"}
                   FROM lines WHERE {where}) AS ln
-            LEFT JOIN _c ON ln.customer_id = _c.customer_id""",
+            LEFT JOIN _c ON ln.customer_id = _c.customer_id {join_item}""",
             params,
         )
         n_lines, n_dated, n_ids, lo, hi, returns_known = cur.execute(
@@ -145,16 +165,11 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
                 min(order_date), max(order_date),
                 coalesce(bool_or(ret AND order_date IS NOT NULL), false) FROM _l"""
         ).fetchall()[0]
-        basis_col = None
-        for col in (S.CATEGORY, S.PRODUCT_ID):
-            if col in cols and cur.execute(f"SELECT count({col}) > 0 FROM _l").fetchall()[0][0]:
-                basis_col = col
-                break
         customers = cur.execute("SELECT customer_id FROM _c ORDER BY c").fetchnumpy()["customer_id"]
         orders = cur.execute(
             """SELECT c, min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
             WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL
-            GROUP BY c, okey ORDER BY min(line_no)"""
+            GROUP BY c, okey ORDER BY c, min(line_no)"""
         ).df()
         guests = cur.execute(
             """SELECT min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
@@ -165,10 +180,9 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
             items = None
         else:
             items = cur.execute(
-                f"""SELECT c, min(order_date) AS d FROM _l
-                WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL
-                    AND {basis_col} IS NOT NULL
-                GROUP BY c, {basis_col} ORDER BY min(line_no)"""
+                """SELECT c, min(order_date) AS d FROM _l
+                WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL AND item IS NOT NULL
+                GROUP BY c, item"""  # only counted per customer: any order
             ).df()
         returns = cur.execute(
             """SELECT c, order_date AS d, abs(r) AS v FROM _l
@@ -178,6 +192,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         ).df()
     finally:
         cur.execute("DROP TABLE IF EXISTS _l")
+        cur.execute("DROP TABLE IF EXISTS _k")
         cur.execute("DROP TABLE IF EXISTS _c")
         cur.close()
     return history_from_parts(

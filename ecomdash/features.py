@@ -87,6 +87,8 @@ class CustomerFeatures:
     breadth_basis: str | None
     returns_known: bool
     warnings: tuple[str, ...] = field(default=())
+    #: each row's position in the history's ``customers`` (None when not built from one)
+    codes: np.ndarray | None = field(default=None, repr=False)
 
 
 def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
@@ -156,7 +158,9 @@ class CustomerHistory:
     """
 
     customers: pd.Index
-    orders: pd.DataFrame  # c (customer code), d (order timestamp), r (order revenue)
+    #: c (customer code), d (order timestamp), r (order revenue); by customer, each
+    #: customer's orders in line order (another order works, a little slower)
+    orders: pd.DataFrame
     guest_orders: pd.DataFrame  # d (order timestamp), r (order revenue)
     items: pd.DataFrame  # c, d (first time the customer bought the item)
     returns: pd.DataFrame  # c, d, v (returned value)
@@ -170,8 +174,11 @@ class CustomerHistory:
         as_of_ts = to_timestamp(self.last_date if as_of is None else as_of)
         end = np.datetime64((as_of_ts + _DAY).to_datetime64(), "us")
         guests = self.guest_orders.loc[self.guest_orders["d"].to_numpy() < end]
-        orders = self.orders.loc[self.orders["d"].to_numpy() < end]
-        if orders.empty:
+        o = self.orders
+        c = o["c"].to_numpy()
+        d = o["d"].to_numpy()
+        m = d < end
+        if not m.any():
             raise InsufficientDataError(
                 note(
                     N_(
@@ -185,21 +192,24 @@ class CustomerHistory:
                     last=self.last_date.date(),
                 )
             )
-        g = orders.groupby("c", sort=True).agg(
-            frequency=("d", "size"),
-            first_order=("d", "min"),
-            last_order=("d", "max"),
-            monetary=("r", "sum"),
-        )
-        codes = g.index.to_numpy()
+        c, d, r = c[m], d[m], o["r"].to_numpy(dtype="float64")[m]
+        if len(c) > 1 and (c[1:] < c[:-1]).any():  # both routes give them by customer
+            by_c = np.argsort(c, kind="stable")
+            c, d, r = c[by_c], d[by_c], r[by_c]
+        # one contiguous run of rows per customer, in the orders' own order: the reductions
+        # equal pandas' groupby (min, max, size, and its Kahan-compensated sum) without
+        # hashing ~3 M keys per call (profiled at 10 M lines: 1 s of CPU per as-of date)
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        counts = np.diff(np.r_[starts, len(c)])
+        codes = c[starts].astype(np.int64, copy=False)
         table = pd.DataFrame(index=pd.Index(self.customers[codes], name=schema.CUSTOMER_ID))
-        freq = g["frequency"].to_numpy(dtype="float64")
-        first_order = g["first_order"].to_numpy()
-        last_order = g["last_order"].to_numpy()
+        freq = counts.astype("float64")
+        first_order = np.minimum.reduceat(d, starts)
+        last_order = np.maximum.reduceat(d, starts)
         as_of_day = np.datetime64(as_of_ts.to_datetime64(), "D")
         table["recency_days"] = (as_of_day - last_order.astype("datetime64[D]")).astype("float64")
         table["frequency"] = freq
-        monetary = g["monetary"].to_numpy(dtype="float64")
+        monetary = group_sums(r, starts, counts)
         table["monetary"] = monetary
         table["avg_order_value"] = monetary / freq
         table["tenure_days"] = (as_of_day - first_order.astype("datetime64[D]")).astype("float64")
@@ -237,7 +247,38 @@ class CustomerHistory:
             breadth_basis=self.breadth_basis,
             returns_known=self.returns_known,
             warnings=tuple(warnings),
+            codes=codes,
         )
+
+
+def group_sums(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per-group sums of ``values`` whose groups are contiguous runs (``starts``, ``counts``),
+    bit for bit what ``groupby(...).sum()`` gives (NaN skipped): pandas' own compensated
+    ``group_sum`` kernel, fed the run numbers directly, so no key is hashed or sorted.
+
+    >>> group_sums(np.array([1e16, 1.0, 1.0, -1e16, 0.5]), np.array([0, 4]), np.array([4, 1]))
+    array([2. , 0.5])
+    """
+    labels = np.repeat(np.arange(len(starts), dtype=np.intp), counts)
+    vals = np.ascontiguousarray(values, dtype=np.float64).reshape(-1, 1)
+    out = np.zeros((len(starts), 1))
+    try:
+        from pandas._libs import groupby as libgroupby
+
+        libgroupby.group_sum(
+            out=out,
+            counts=np.zeros(len(starts), dtype=np.int64),
+            values=vals,
+            labels=labels,
+            mask=None,
+            result_mask=None,
+            min_count=0,
+            is_datetimelike=False,
+            initial=0,
+        )
+        return out[:, 0]
+    except (ImportError, AttributeError, TypeError):  # another pandas: its public route
+        return pd.Series(vals[:, 0]).groupby(labels, sort=False).sum().to_numpy(dtype=float)
 
 
 def customer_history(lines: pd.DataFrame) -> CustomerHistory:
@@ -320,6 +361,9 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     remap[used] = np.arange(len(used))
     customers = customers[used]
     orders["c"] = remap[orders["c"].to_numpy()]
+    # by customer, each customer's orders in line order (as the store's SQL gives them):
+    # features reduce one contiguous run per customer
+    orders = orders.take(np.argsort(orders["c"].to_numpy(), kind="stable")).reset_index(drop=True)
     cust_codes = np.where(has_id, remap[np.maximum(cust_codes, 0)], -1)
     known = sale & (cust_codes >= 0)
 

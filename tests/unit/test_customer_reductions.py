@@ -1,0 +1,199 @@
+"""The customer features' and churn's numpy reductions equal the pandas routes they replaced
+(issue 12: at 10 M lines those groupbys were seconds of CPU per cut-off), bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash import churn, churn_metrics, clv
+from ecomdash.features import CustomerHistory, customer_history, group_sums
+
+
+def _shop(n: int = 1500, seed: int = 3) -> pd.DataFrame:
+    """Customers with 1-40 orders over 500 days; revenues with cents and some huge values,
+    so naive, pairwise and compensated sums differ in the last bits for some customers."""
+    rng = np.random.default_rng(seed)
+    k = rng.integers(1, 40, n)
+    cust = np.repeat([f"c{i:04d}" for i in range(n)], k)
+    days = rng.integers(0, 500, len(cust))
+    rev = np.round(rng.gamma(2.0, 30.0, len(cust)), 2)
+    rev[rng.random(len(cust)) < 0.02] *= 1e9
+    order = rng.permutation(len(cust))  # lines in time-ish random order, customers interleaved
+    return pd.DataFrame(
+        {
+            "order_id": [f"o{i}" for i in range(len(cust))],
+            "order_date": (pd.Timestamp("2024-01-01") + pd.to_timedelta(days, "D"))
+            .astype("datetime64[us]")
+            .to_numpy()[order],
+            "customer_id": cust[order],
+            "revenue": rev[order],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def hist() -> CustomerHistory:
+    return customer_history(_shop())
+
+
+def test_group_sums_equal_pandas_groupby_sum_bit_for_bit():
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        n = int(rng.integers(2, 2000))
+        c = np.sort(rng.integers(0, int(rng.integers(2, 300)), n))
+        if trial % 3 == 0:
+            v = rng.choice([1e16, -1e16, 1.0, 0.1, 0.2, 0.3, 123.45, np.nan, np.inf, -0.0], n)
+        else:
+            v = rng.normal(0, 10.0 ** rng.integers(0, 10), n)
+        # the groups interleaved, each in its own order: pandas hashes the keys and runs its
+        # compensated group_sum (what features did before, orders coming in line order)
+        when = np.empty(n)
+        for g in np.unique(c):
+            when[c == g] = np.sort(rng.random(int((c == g).sum())))
+        mixed = np.argsort(when, kind="stable")
+        expected = pd.Series(v[mixed]).groupby(c[mixed], sort=True).sum().to_numpy()
+        starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+        got = group_sums(v, starts, np.diff(np.r_[starts, n]))
+        np.testing.assert_array_equal(got, expected)
+    # compensated, not naive: 1e16 + 1 + 1 - 1e16 is 2 (a plain running sum says 0)
+    assert group_sums(np.array([1e16, 1.0, 1.0, -1e16]), np.array([0]), np.array([4]))[0] == 2.0
+
+
+def _features_by_groupby(h: CustomerHistory, as_of: pd.Timestamp) -> pd.DataFrame:
+    """The pandas route features used before (orders in line order, groupby per customer)."""
+    end = np.datetime64((as_of + pd.Timedelta(days=1)).to_datetime64(), "us")
+    o = h.orders.loc[h.orders["d"].to_numpy() < end]
+    # every customer's first order, then every second one, ...: each customer's orders in
+    # their own order, the customers interleaved (so pandas hashes the keys, as it did)
+    c = o["c"].to_numpy()
+    nth = np.arange(len(c)) - np.searchsorted(c, c)
+    o = o.take(np.lexsort((c, nth)))
+    assert not o["c"].is_monotonic_increasing
+    g = o.groupby("c", sort=True).agg(
+        frequency=("d", "size"), first=("d", "min"), last=("d", "max"), monetary=("r", "sum")
+    )
+    g.index = pd.Index(h.customers[g.index.to_numpy()], name="customer_id")
+    return g
+
+
+@pytest.mark.parametrize("as_of", ["2024-06-30", "2025-05-14"])
+def test_features_equal_the_groupby_route(hist, as_of):
+    as_of = pd.Timestamp(as_of)
+    f = hist.features(as_of=as_of)
+    exp = _features_by_groupby(hist, as_of)
+    t = f.table
+    assert list(t.index) == list(exp.index)
+    np.testing.assert_array_equal(t["frequency"], exp["frequency"].to_numpy(float))
+    np.testing.assert_array_equal(t["monetary"], exp["monetary"].to_numpy())
+    np.testing.assert_array_equal(t["first_order"].to_numpy(), exp["first"].to_numpy())
+    np.testing.assert_array_equal(t["last_order"].to_numpy(), exp["last"].to_numpy())
+    # the codes point at the same customers
+    assert list(hist.customers[f.codes]) == list(t.index)
+    # and plain running sums would differ: the test tells compensated sums from naive ones
+    end = np.datetime64((as_of + pd.Timedelta(days=1)).to_datetime64(), "us")
+    o = hist.orders.loc[hist.orders["d"].to_numpy() < end]
+    naive = np.bincount(o["c"], weights=o["r"], minlength=len(hist.customers))[f.codes]
+    assert (naive != t["monetary"].to_numpy()).sum() > 0
+
+
+def test_features_same_whatever_order_the_orders_come_in(hist):
+    o = hist.orders
+    # customers in reverse code order, each customer's orders in their own order: unsorted,
+    # so features sorts them itself
+    shuffled = o.take(np.argsort(-o["c"].to_numpy(), kind="stable")).reset_index(drop=True)
+    other = CustomerHistory(**{**hist.__dict__, "orders": shuffled})
+    for as_of in ("2024-06-30", None):
+        pd.testing.assert_frame_equal(
+            other.features(as_of=as_of).table, hist.features(as_of=as_of).table, check_exact=True
+        )
+
+
+def _bgnbd_by_rfm_summary(h: CustomerHistory, cutoff: pd.Timestamp, index, window_days: int):
+    """The route churn used before: customer-days grouped in pandas, clv.rfm_summary, ids."""
+    end = np.datetime64((cutoff + pd.Timedelta(days=1)).to_datetime64(), "us")
+    o = h.orders
+    d = o["d"].to_numpy(dtype="datetime64[us]")
+    m = d < end
+    days = pd.DataFrame(
+        {
+            "customer_id": o["c"].to_numpy()[m],
+            "date": pd.to_datetime(d[m]).normalize(),
+            "value": o["r"].to_numpy(dtype=float)[m],
+        }
+    )
+    days = days.groupby(["customer_id", "date"], as_index=False, sort=True)["value"].sum()
+    s = clv.rfm_summary(days, cutoff=cutoff, time_unit="W")
+    params = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
+    f, r, T = s["frequency"], s["recency"], s["T"]
+    pa = pd.Series(clv.bgnbd_p_alive(params, f, r, T), index=s["customer_id"])
+    pb = pd.Series(
+        clv.bgnbd_p_purchase_within(params, window_days / 7.0, f, r, T), index=s["customer_id"]
+    )
+    codes = pd.Index(h.customers.get_indexer(index)).astype(str)
+    return pa.reindex(codes).to_numpy(dtype=float), pb.reindex(codes).to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize("cutoff", ["2024-09-30", "2025-02-01"])
+def test_bgnbd_scores_equal_the_rfm_summary_route(hist, cutoff):
+    cutoff = pd.Timestamp(cutoff)
+    f = hist.features(as_of=cutoff)
+    pa, pb = churn._bgnbd_scores(hist, cutoff, f.codes, 60)
+    ea, eb = _bgnbd_by_rfm_summary(hist, cutoff, f.table.index, 60)
+    assert np.isfinite(pa).all() and np.isfinite(pb).all()
+    np.testing.assert_array_equal(pa, ea)
+    np.testing.assert_array_equal(pb, eb)
+
+
+def test_ranked_metrics_equal_auc_and_top_deciles_with_ties():
+    rng = np.random.default_rng(7)
+    for trial in range(120):
+        n = int(rng.integers(1, 2500))
+        y = rng.integers(0, 2, n)
+        p = rng.random(n)
+        if trial % 2:
+            p = np.round(p, int(rng.integers(0, 3)))  # many ties, some across the 10 % cut
+        if trial % 9 == 0:
+            p = np.full(n, 0.25)
+        auc, low, high = churn_metrics._ranked_metrics(y, p)
+        np.testing.assert_array_equal(
+            [auc, *low, *high],
+            [churn.auc_score(y, p), *churn.top_decile(1 - y, -p), *churn.top_decile(y, p)],
+        )
+    # by hand: scores 0.1 0.4 0.35 0.8 for y 0 0 1 1 -> AUC 3/4; ten rows: top one each side
+    assert (
+        churn_metrics._ranked_metrics(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))[0]
+        == 0.75
+    )
+    y10 = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    _auc, low, high = churn_metrics._ranked_metrics(y10, np.arange(10.0))
+    assert high == (1.0, 0.5) and low == (0.0, 0.0)
+
+
+def _importance_by_full_predictions(est, X, y, n_repeats, seed=0):
+    """What permutation_auc_drop did before: predict every row with every tree each time."""
+    rng = np.random.default_rng(seed)
+    base = churn.auc_score(y, est.predict_proba(X)[:, 1])
+    out = np.zeros(X.shape[1])
+    for j in range(X.shape[1]):
+        Xp = X.copy()
+        drops = []
+        for _ in range(n_repeats):
+            Xp[:, j] = X[rng.permutation(len(X)), j]
+            drops.append(base - churn.auc_score(y, est.predict_proba(Xp)[:, 1]))
+        out[j] = float(np.mean(drops))
+    return out
+
+
+def test_boosting_importance_equals_full_predictions(hist):
+    w = churn.churn_window(hist, cutoff="2024-12-31", window_days=60, bgnbd=False)
+    X, y = w.X.to_numpy(), w.y
+    est = churn.make_model("gbm", n_train=len(y)).fit(X, y)
+    sums = churn_metrics._TreeSums.of(est, X)
+    assert sums is not None  # the tree-by-tree route is the one taken
+    unused = [j for j in range(X.shape[1]) if not sums.uses(j)]
+    assert 0 < len(unused) < X.shape[1]  # some columns are skipped, some re-predicted
+    got = churn.permutation_auc_drop(est, X, y, n_repeats=2)
+    np.testing.assert_array_equal(got, _importance_by_full_predictions(est, X, y, 2))
+    assert (got[unused] == 0).all() and (got != 0).any()
