@@ -171,16 +171,15 @@ def build_products(
         if frame is not None:
             _products_from_frame(cur, key, sale, units, frame, S.PRODUCT_NAME in columns)
             return
-        order, source, params = ("order_id", f"lines WHERE {mine} AND", [*key, *key])
         cur.execute(
             f"""INSERT INTO {PRODUCTS}
             SELECT ?, ?, product_id, date_trunc('month', order_date), {country}, {cat}, {name},
               {_NET.format(sale=sale)}, {units},
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN {order} END)
-            FROM {source} product_id IS NOT NULL AND NOT is_non_product
+              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END)
+            FROM lines WHERE {mine} AND product_id IS NOT NULL AND NOT is_non_product
             GROUP BY product_id, date_trunc('month', order_date), {country}, {cat}
             ORDER BY 5, 4""",
-            params,
+            [*key, *key],
         ).fetchall()
 
 
