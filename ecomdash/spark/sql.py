@@ -107,6 +107,13 @@ def _spark_spelling(sql: str) -> str:
     return _date_diff(sql) if "date_diff(" in sql else sql
 
 
+#: The temp tables the store's SQL creates (``CREATE TEMP TABLE``) and the tables its queries
+#: register, renamed per cursor (tests/unit/test_spark_store.py checks that every temp table
+#: created in ecomdash/ is here).
+CURSOR_TABLES = ("_l", "_c", "_s", "_p", "_k", "_alert_costs", "_basket_items")
+_CURSOR_TABLE = re.compile(r"(?<![\w.])(" + "|".join(CURSOR_TABLES) + r")\b")
+
+
 class _SparkCursor:
     """The part of DuckDB's cursor API the store uses, over Spark SQL."""
 
@@ -180,14 +187,14 @@ class _SparkCursor:
 
     # translation ----------------------------------------------------------------------
     def _rename_temps(self, sql: str) -> str:
-        """The store's temp tables (``_l``, ``_c``, ``_s``, ``_p``) and registered tables get
-        names of their own per cursor, so two requests on one Spark session never see each
-        other's (Spark's temp views belong to the whole session)."""
+        """The store's temp tables and registered tables (:data:`CURSOR_TABLES`) get names of
+        their own per cursor, so two requests on one Spark session never see each other's
+        (Spark's temp views belong to the whole session)."""
 
         def sub(m: re.Match) -> str:
             return self._temp_name(m.group(1))
 
-        return re.sub(r"(?<![\w.])(_l|_c|_s|_p|_alert_costs|_basket_items)\b", sub, sql)
+        return _CURSOR_TABLE.sub(sub, sql)
 
     def _run(self, sql: str, params):
         params = list(params)
