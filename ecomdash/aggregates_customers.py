@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema as S
+from ecomdash.clv.data import _sorted_codes
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _
@@ -232,7 +233,7 @@ def cohort_cells_from_days(cd: CustomerDays) -> CohortCells | None:
                 n=f"{cd.n_sales_lines:,}",
             )
         )
-    codes, uniques = pd.factorize(days["customer_id"])
+    codes, uniques = _sorted_codes(days["customer_id"])  # the days come by customer
     dates = days["date"].to_numpy(dtype="datetime64[ns]")
     mon = dates.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     m0 = int(mon.min())

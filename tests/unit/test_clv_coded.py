@@ -89,3 +89,23 @@ def test_coded_days_number_ids_in_sorted_order_and_drop_missing():
     assert list(ids) == ["a", "b"]
     assert coded["customer_id"].tolist() == [1, 0, 1]
     assert coded.index.tolist() == [7, 9, 10] and coded["value"].tolist() == [1.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["a", "a", "b", "b9", "b9", "é", "é"],  # in order: the running count of changes
+        ["b", "a", "b", "é", "10"],  # not in order: hashed
+        ["a", None, "b"],  # missing: hashed, dropped
+        ["x"],
+    ],
+)
+def test_sorted_codes_are_factorize_sort(ids):
+    from ecomdash.clv.data import _sorted_codes
+
+    s = pd.Series(pd.array(ids, dtype="str"))
+    codes, uniques = _sorted_codes(s)
+    ref_codes, ref_uniques = pd.factorize(s, sort=True)
+    assert codes.tolist() == ref_codes.tolist()
+    assert list(uniques) == list(ref_uniques)
+    assert pd.Index(uniques).dtype == pd.Index(ref_uniques).dtype
