@@ -75,13 +75,18 @@ def value(store, ds, route):
         _cache(lines)
         sales = S.sales_lines(lines)
         cohort_sales = clv_sales = sales
-    else:  # the page's route: SQL customer days (checklist + CLV) and SQL cohort cells
-        from ecomdash.ui.value import clv_days, cohorts_cells, sufficiency_days
+    else:  # the page's route: SQL customer days (checklist + CLV), the cohort cells from them
+        from ecomdash.ui.value import (
+            clv_days,
+            cohorts_cells,
+            page_cohort_cells,
+            sufficiency_days,
+        )
 
         cd = store.customer_days(ds)
         _cache(cd)
         sufficiency_days(cd, p.window_days)
-        cells = store.cohort_cells(ds)
+        cells = page_cohort_cells(cd, p, lambda: store.cohort_cells(ds))
         _cache(cells)
         co = cohorts_cells(cells, p)
         _cache(co)

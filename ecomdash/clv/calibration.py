@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -16,9 +17,9 @@ from ecomdash.clv.bgnbd import (
     fit_bgnbd,
 )
 from ecomdash.clv.data import (
-    _isin,
+    _rfm,
     _unit_days,
-    rfm_summary,
+    coded_days,
 )
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
@@ -72,9 +73,38 @@ def calibration_holdout(
     Only customers whose first purchase is on or before ``cutoff`` are scored; the holdout is
     ``(cutoff, end]`` (``end`` defaults to the last purchase date).
     """
+    _unit_days(time_unit)
+    coded, ids = coded_days(days)
+    end = days["date"].max() if end is None else pd.Timestamp(end).normalize()
+    res = _calibration_coded(
+        coded, cutoff=cutoff, end=end, time_unit=time_unit, max_group=max_group, params=params
+    )
+    return with_ids(res, ids)
+
+
+def with_ids(res: CalibrationResult, ids: pd.Index) -> CalibrationResult:
+    """``res`` of :func:`_calibration_coded` with the customers' ids in place of their codes."""
+    customers = res.customers.assign(
+        customer_id=ids.take(res.customers["customer_id"].to_numpy()).astype(str)
+    )
+    return dataclasses.replace(res, customers=customers)
+
+
+def _calibration_coded(
+    days: pd.DataFrame,
+    *,
+    cutoff: str | pd.Timestamp,
+    end: str | pd.Timestamp,
+    time_unit: str = "W",
+    max_group: int = 7,
+    params: BGNBDParams | None = None,
+) -> CalibrationResult:
+    """:func:`calibration_holdout` of :func:`~ecomdash.clv.data.coded_days` (``customer_id``
+    codes in ``0..n``; the result's customers keep the codes): the holdout's counts and the
+    known customers are looked up by code, with no text hashing."""
     unit = _unit_days(time_unit)
     cutoff = pd.Timestamp(cutoff).normalize()
-    end = days["date"].max() if end is None else pd.Timestamp(end).normalize()
+    end = pd.Timestamp(end)
     if end <= cutoff:
         raise ParameterError(
             note(
@@ -86,18 +116,23 @@ def calibration_holdout(
                 end=end.date(),
             )
         )
-    summary = rfm_summary(days, cutoff=cutoff, time_unit=time_unit)
+    summary = _rfm(days, cutoff=cutoff, time_unit=time_unit)
     if params is None:
         params = fit_bgnbd(
             summary["frequency"], summary["recency"], summary["T"], time_unit=time_unit
         )
     holdout_units = (end - cutoff).days / unit
-    known = set(summary["customer_id"])
-    hold = days[(days["date"] > cutoff) & (days["date"] <= end)]
-    hold = hold[_isin(hold["customer_id"], known)]
-    actual = hold.groupby("customer_id").size()
+    codes = days["customer_id"].to_numpy()
+    dates = days["date"].to_numpy(dtype="datetime64[ns]")
+    scode = summary["customer_id"].to_numpy()
+    n_codes = int(codes.max()) + 1
+    known = np.zeros(n_codes, dtype=bool)
+    known[scode] = True
+    # holdout purchases of the known customers (first purchase on or before the cut-off)
+    in_hold = (dates > cutoff.to_datetime64()) & (dates <= end.to_datetime64())
+    actual = np.bincount(codes[in_hold], minlength=n_codes)
     summary = summary.assign(
-        actual=summary["customer_id"].map(actual).fillna(0).to_numpy(dtype=float),
+        actual=actual[scode].astype(float),
         predicted=bgnbd_expected_purchases(
             params, holdout_units, summary["frequency"], summary["recency"], summary["T"]
         ),
@@ -117,9 +152,12 @@ def calibration_holdout(
     by["customers"] = by["customers"].fillna(0).astype(int)
 
     # cumulative repeat purchases over time (weekly), actual vs model
-    cal_days = days[(days["date"] <= end) & _isin(days["customer_id"], known)]
-    first = cal_days.groupby("customer_id")["date"].transform("min")
-    repeats = cal_days.loc[cal_days["date"] > first, "date"]
+    # a known customer's first purchase is the summary's first date (it is on or before the
+    # cut-off, so no later day changes it); the repeats are the later days up to the end
+    first_by_code = np.full(n_codes, np.datetime64("NaT"), dtype=dates.dtype)
+    first_by_code[scode] = summary["first_date"].to_numpy(dtype=dates.dtype)
+    cal = (dates <= end.to_datetime64()) & known[codes]
+    repeats = pd.Series(dates[cal & (dates > first_by_code[codes])])
     start = summary["first_date"].min()
     grid = pd.date_range(start + pd.Timedelta(days=7), end, freq="7D")
     if len(grid) == 0 or grid[-1] != end:

@@ -147,6 +147,58 @@ def rfm_summary(
     the Gamma-Gamma model; ``first_value`` and ``mean_value`` (all purchases) are kept too.
     Indexed by nothing: ``customer_id`` is a column, ``first_date``/``last_date`` are kept.
     """
+    out = _rfm(days, cutoff=cutoff, time_unit=time_unit)
+    out["customer_id"] = out["customer_id"].astype(str)
+    return out
+
+
+def coded_days(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.Index]:
+    """``days`` with ``customer_id`` replaced by integer codes numbered in the ids' sorted
+    order, and the ids (``ids[code]``); rows without an id are dropped.
+
+    Grouping on the codes gives the groups (and, ``sort=True``, their order) of grouping on
+    the ids, with every sum over the same rows in the same order: the customer-value
+    analysis hashes the million text ids once here instead of in every group-by."""
+    codes, uniques = _sorted_codes(days["customer_id"])
+    keep = codes >= 0
+    out = pd.DataFrame(
+        {
+            "customer_id": codes,
+            "date": days["date"].to_numpy(),
+            "value": days["value"].to_numpy(),
+        },
+        index=days.index,
+    )
+    if not keep.all():
+        out = out[keep]
+    return out, pd.Index(uniques)
+
+
+def _sorted_codes(ids: pd.Series) -> tuple[np.ndarray, pd.Index | np.ndarray]:
+    """``pd.factorize(ids, sort=True)``; for Arrow-backed text ids already in order and
+    without missing values (``Store.customer_days`` sorts by customer) the codes are the
+    running count of changes, with no hashing (0.07 s instead of 1.2 s for 3.2 M days).
+    Arrow compares text by UTF-8 bytes, which is the order of code points: Python's, and
+    pandas' sort of the same strings."""
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow" and len(ids) > 1:
+        arr = pa.array(ids.array)
+        n = len(arr)
+        prev, nxt = arr.slice(0, n - 1), arr.slice(1)
+        if arr.null_count == 0 and not pc.any(pc.less(nxt, prev)).as_py():
+            new = np.concatenate([[True], pc.not_equal(nxt, prev).to_numpy(zero_copy_only=False)])
+            codes = np.cumsum(new) - 1
+            uniques = pd.array(arr.take(np.flatnonzero(new)), dtype=ids.dtype)
+            return codes.astype(np.intp), uniques
+    return pd.factorize(ids, sort=True)
+
+
+def _rfm(
+    days: pd.DataFrame,
+    *,
+    cutoff: str | pd.Timestamp | None = None,
+    time_unit: str = "W",
+) -> pd.DataFrame:
+    """:func:`rfm_summary` with ``customer_id`` as the group keys are (codes stay codes)."""
     unit = _unit_days(time_unit)
     d = days if cutoff is None else days[days["date"] <= pd.Timestamp(cutoff)]
     if d.empty:
@@ -176,7 +228,7 @@ def rfm_summary(
     monetary = np.where(freq > 0, repeat_total / freq.where(freq > 0, 1.0), 0.0)
     out = pd.DataFrame(
         {
-            "customer_id": first.index.astype(str),
+            "customer_id": first.index,
             "frequency": freq.to_numpy(),
             "recency": ((last - first).dt.days / unit).to_numpy(dtype=float),
             "T": ((end - first).dt.days / unit).to_numpy(dtype=float),

@@ -18,12 +18,13 @@ from ecomdash.clv.bgnbd import (
     bgnbd_p_purchase_within,
     fit_bgnbd,
 )
-from ecomdash.clv.calibration import CalibrationResult, calibration_holdout
+from ecomdash.clv.calibration import CalibrationResult, _calibration_coded, with_ids
 from ecomdash.clv.data import (
     DAYS_PER_MONTH,
+    _rfm,
     _unit_days,
+    coded_days,
     customer_days,
-    rfm_summary,
 )
 from ecomdash.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma, gamma_gamma_expected_spend
 from ecomdash.errors import InsufficientDataError, ParameterError
@@ -154,7 +155,10 @@ def customer_value_days(
         fit_end = min(cutoff, data_end)
     else:
         fit_end = data_end
-    summary = rfm_summary(days, cutoff=fit_end, time_unit=time_unit)
+    # the customers' text ids hashed once: every group-by below is on their integer codes
+    # (numbered in the ids' sorted order, so groups, sums and ties come out as by the ids)
+    coded, ids = coded_days(days)
+    summary = _rfm(coded, cutoff=fit_end, time_unit=time_unit)
     horizon_units = horizon_months * DAYS_PER_MONTH / unit
     repeat = summary["frequency"] > 0
     n_repeat = int(repeat.sum())
@@ -292,6 +296,7 @@ def customer_value_days(
     customers = customers.sort_values(
         ["expected_value", "customer_id"], ascending=[False, True], kind="mergesort"
     ).reset_index(drop=True)
+    customers["customer_id"] = ids.take(customers["customer_id"].to_numpy()).astype(str)
 
     # Calibration check on held-out time
     calibration = None
@@ -303,9 +308,8 @@ def customer_value_days(
         span = (data_end - days["date"].min()).days
         cal_cut = data_end - pd.Timedelta(days=max(int(round(span / 3)), 1))
     try:
-        cal_summary_buyers = int(
-            (days[days["date"] <= cal_cut].groupby("customer_id").size() > 1).sum()
-        )
+        before = coded["customer_id"].to_numpy()[(coded["date"] <= cal_cut).to_numpy()]
+        cal_summary_buyers = int((np.bincount(before) > 1).sum()) if len(before) else 0
         if cal_summary_buyers < min_repeat_buyers:
             notices.append(
                 _(
@@ -319,15 +323,16 @@ def customer_value_days(
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                calibration = calibration_holdout(
-                    days,
+                calibration = _calibration_coded(
+                    coded,
                     cutoff=cal_cut,
-                    end=data_end,
+                    end=pd.Timestamp(data_end).normalize(),
                     time_unit=time_unit,
                     params=params
                     if (cutoff is not None and params is not None and cal_cut == fit_end)
                     else None,
                 )
+                calibration = with_ids(calibration, ids)
     except (InsufficientDataError, ParameterError) as err:
         notices.append(_("Calibration check skipped: {reason}", reason=translated(err)))
     return CLVResult(

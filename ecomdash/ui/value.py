@@ -14,10 +14,10 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from ecomdash import aggregates_customers, findings, schema
 from ecomdash import churn as churn_mod
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
-from ecomdash import findings, schema
 from ecomdash import labels as L
 from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError, InsufficientDataError
@@ -188,6 +188,18 @@ def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
     )
 
 
+def page_cohort_cells(cd, p: ValueParams, from_store):
+    """The cohort cells the page shows: without cohort filters, from the customer days it
+    has already read (``aggregates_customers.cohort_cells_from_days``: the same cells, no
+    second pass over the lines); else (or without days) ``from_store()``
+    (``Store.cohort_cells``, which also says which column is missing)."""
+    if cd is not None and not p.first_categories and not p.countries:
+        cells = aggregates_customers.cohort_cells_from_days(cd)
+        if cells is not None:
+            return cells
+    return from_store()
+
+
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _sufficiency(key: tuple, window_days: int, lang: str) -> churn_mod.SufficiencyResult:
     """The checklist (its sentences in ``lang``, part of the key)."""
@@ -216,8 +228,15 @@ def _cohorts(
 ) -> cohorts_mod.CohortResult:
     p = ValueParams(first_categories=first_categories, countries=countries)
     workspace, dataset_id, _version, fkey = key
-    cells = get_store(workspace).cohort_cells(
-        dataset_id, Filters.from_key(fkey), first_categories=first_categories, countries=countries
+    cells = page_cohort_cells(
+        None if first_categories or countries else _customer_days(key),
+        p,
+        lambda: get_store(workspace).cohort_cells(
+            dataset_id,
+            Filters.from_key(fkey),
+            first_categories=first_categories,
+            countries=countries,
+        ),
     )
     return cohorts_cells(cells, p)
 

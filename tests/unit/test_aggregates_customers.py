@@ -13,10 +13,18 @@ import pytest
 
 from ecomdash import churn, clv, cohorts
 from ecomdash import schema as S
+from ecomdash.aggregates_customers import cohort_cells_from_days
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.store import Store
-from ecomdash.ui.value import ValueParams, clv_days, cohorts_cells, run_clv, sufficiency_days
+from ecomdash.ui.value import (
+    ValueParams,
+    clv_days,
+    cohorts_cells,
+    page_cohort_cells,
+    run_clv,
+    sufficiency_days,
+)
 from tests.unit.test_store_aggregates import fixture_lines
 
 
@@ -205,3 +213,61 @@ def test_customer_days_without_customer_column(store):
         clv_days(cd, ValueParams())
     ref = churn.sufficiency(lines, sales=S.sales_lines(lines))
     pd.testing.assert_frame_equal(sufficiency_days(cd, 90).checks, ref.checks)
+
+
+# -- the page's cohort cells from the customer days (no second pass over the lines) -------
+
+
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+@pytest.mark.parametrize("filters", FILTERS)
+def test_cohort_cells_from_days_equal_the_sql_cells(store, request, which, filters):
+    """Without cohort filters the page builds the cells from ``customer_days``: the same
+    cells as ``Store.cohort_cells`` (revenue to float rounding), so the same cohort tables."""
+    ds = request.getfixturevalue(f"{which}_id")
+    cd = store.customer_days(ds, filters)
+    if cd.days.empty:
+        with pytest.raises(InsufficientDataError, match="found 0 of"):
+            cohort_cells_from_days(cd)
+        return
+    new, old = cohort_cells_from_days(cd), store.cohort_cells(ds, filters)
+    cols = ["cohort", "offset", "customers"]
+    assert new.cells[cols].to_numpy().tolist() == old.cells[cols].to_numpy().tolist()
+    np.testing.assert_allclose(new.cells["revenue"], old.cells["revenue"], rtol=1e-12)
+    assert new.lines_without_customer == old.lines_without_customer
+    assert new.last_day == old.last_day.normalize()
+    p = ValueParams()
+    page = cohorts_cells(page_cohort_cells(cd, p, lambda: pytest.fail("read the store")), p)
+    _assert_same_cohorts(page, cohorts_cells(old, p))
+
+
+def test_cohort_cells_from_days_by_hand(store):
+    rows = [
+        ("a", "2024-01-05", 10.0, "Kitchen", "UK"),
+        ("a", "2024-02-01", 5.0, "Food", "UK"),
+        ("a", "2024-02-20", 1.0, "Food", "UK"),
+        ("b", "2024-01-20", 7.0, "Food", "DE"),
+        ("c", "2024-02-03", 4.0, "Kitchen", "UK"),
+        ("c", "2024-04-10", 6.0, "Kitchen", "UK"),
+        (" ", "2024-03-01", 9.0, "Food", "UK"),
+        (None, "2024-03-02", 9.0, "Food", "UK"),
+    ]
+    ds = store.save_dataset("hand", _lines(rows)).id
+    cc = cohort_cells_from_days(store.customer_days(ds))
+    jan = (2024 - 1970) * 12
+    # Jan cohort (a, b): 2 customers 17.0, then a in Feb 6.0; Feb cohort (c): 4.0, c in Apr 6.0
+    assert cc.cells.to_numpy().tolist() == [
+        [jan, 0, 2, 17.0],
+        [jan, 1, 1, 6.0],
+        [jan + 1, 0, 1, 4.0],
+        [jan + 1, 2, 1, 6.0],
+    ]
+    assert (cc.lines_without_customer, cc.last_day) == (2, pd.Timestamp("2024-04-10"))
+    # cohort filters, or no customer days: the store's SQL (which names the missing column)
+    p = ValueParams(first_categories=("Kitchen",))
+    assert page_cohort_cells(store.customer_days(ds), p, lambda: "sql") == "sql"
+    noid = store.save_dataset("noid", _lines(rows[:1]).drop(columns=["customer_id"])).id
+    assert cohort_cells_from_days(store.customer_days(noid)) is None
+    with pytest.raises(InsufficientDataError, match="'customer_id' column"):
+        page_cohort_cells(
+            store.customer_days(noid), ValueParams(), lambda: store.cohort_cells(noid)
+        )
