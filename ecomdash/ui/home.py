@@ -483,11 +483,10 @@ def _render(ctx: PageContext) -> None:
     with top:
         ranked, problems, pending, started = compute(ctx, _stopped(ctx))
         if pending:
-            auto = _watch(ctx, pending, started)
-            text = TEXT["background_auto" if auto else "background"]
-            st.info(_(text, n=len(pending)), icon=":material/hourglass_top:")
-            if auto:
-                _pending_fragment()
+            if _watch(ctx, pending, started):
+                _pending_fragment()  # says how many are left each time it looks
+            else:
+                st.info(_(TEXT["background"], n=len(pending)), icon=":material/hourglass_top:")
         elif not ranked:
             st.info(_(TEXT["none"]))
         for i, f in enumerate(ranked, 1):
@@ -555,6 +554,9 @@ def _pending_fragment() -> None:
     key, futures, t0 = held
     what, names = pending_state(futures)
     if what == "wait":
+        # the count is the one left now, not the one at the end of the home's run (before, it
+        # kept saying 8 while the caption below it named fewer as they finished)
+        st.info(_(TEXT["background_auto"], n=len(names)), icon=":material/hourglass_top:")
         st.caption(
             inert(
                 _(
