@@ -100,6 +100,10 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
     as-of date (frequency, recency, monetary, return rate, breadth, first/last order) then
     come from it in milliseconds; segments, churn and value all read it. At 10 M lines it
     is a few million order rows of numbers instead of 10 M rows of text.
+
+    The lines are grouped on their id text first (orders: customer and order; items:
+    customer and breadth value) and only the grouped rows are joined to the customer codes,
+    so no table of every line is written: see :func:`_history_sql` for the shape and why.
     """
     from ecomdash.features import check_columns, history_from_parts
 
@@ -107,103 +111,37 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
     cols = set(info.columns)
     check_columns(pd.DataFrame(columns=sorted(cols)))  # the same message as from lines
     where, params = store._where(info, filters)
-    rev = "revenue" if S.REVENUE in cols else "quantity * unit_price"
-    order_key = "order_id" if S.ORDER_ID in cols else "order_date"
-    sale = store.sales_predicate(info)
-    # blank ids (only spaces/tabs/newlines) are guests, as in the pandas version
-    has_id = "(customer_id IS NOT NULL AND NOT regexp_matches(customer_id, '^\\s*$'))"
+    basis = [c for c in (S.CATEGORY, S.PRODUCT_ID) if c in cols]
     cur = store._cur()
-    # Customers with at least one dated sale: codes are their rank in id order. The lines
-    # are joined to these integer codes once, so every reduction below groups numbers, not
-    # id strings (three string joins over every line were most of the time at 10 M lines).
-    cur.execute(
-        f"""CREATE TEMP TABLE _c AS SELECT customer_id,
-            CAST(row_number() OVER (ORDER BY customer_id) - 1 AS BIGINT) AS c
-        FROM (SELECT DISTINCT customer_id FROM lines WHERE {where} AND ({sale})
-              AND {has_id} AND order_date IS NOT NULL)""",
-        params,
-    )
     try:
-        # what breadth counts: categories, else products (only that column is carried below)
-        basis_col = None
-        for col in (S.CATEGORY, S.PRODUCT_ID):
-            if (
-                col in cols
-                and cur.execute(
-                    f"SELECT count({col}) > 0 FROM lines WHERE {where}", params
-                ).fetchall()[0][0]
-            ):
-                basis_col = col
-                break
-        item, join_item = "", ""
-        if basis_col is not None:
-            # the breadth values numbered too: grouping (customer, item) on two integers
-            # instead of an integer and a string (10 M lines: 2.5-4.3 -> 2.1-2.2 s of CPU)
-            cur.execute(
-                f"""CREATE TEMP TABLE _k AS SELECT b, CAST(row_number() OVER (ORDER BY b) AS INTEGER) AS k
-                FROM (SELECT DISTINCT {basis_col} AS b FROM lines WHERE {where}
-                      AND {basis_col} IS NOT NULL)""",
-                params,
-            )
-            item, join_item = ", _k.k AS item", "LEFT JOIN _k ON ln.b = _k.b"
-        # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
-        cur.execute(
-            f"""CREATE TEMP TABLE _l AS SELECT ln.line_no, _c.c, ln.order_date, ln.okey, ln.r,
-                ln.sale, ln.ret, ln.nonprod, ln.has_id, ln.has_raw_id {item}
-            FROM (SELECT line_no, customer_id, order_date,
-                    {order_key} AS okey, CAST({rev} AS DOUBLE) AS r,
-                    ({sale}) AS sale, coalesce(is_return, false) AS ret,
-                    coalesce(is_non_product, false) AS nonprod, {has_id} AS has_id,
-                    customer_id IS NOT NULL AS has_raw_id
-                    {"" if basis_col is None else f", {basis_col} AS b"}
-                  FROM lines WHERE {where}) AS ln
-            LEFT JOIN _c ON ln.customer_id = _c.customer_id {join_item}""",
-            params,
-        )
-        n_lines, n_dated, n_ids, lo, hi, returns_known = cur.execute(
-            """SELECT count(*), count(order_date), count(*) FILTER (WHERE has_raw_id),
+        (n_lines, n_dated, n_ids, lo, hi, returns_known, *n_basis) = cur.execute(
+            f"""SELECT count(*), count(order_date), count(customer_id),
                 min(order_date), max(order_date),
-                coalesce(bool_or(ret AND order_date IS NOT NULL), false) FROM _l"""
+                coalesce(bool_or(coalesce(is_return, false) AND order_date IS NOT NULL), false)
+                {"".join(f", count({c})" for c in basis)}
+            FROM lines WHERE {where}""",
+            params,
         ).fetchall()[0]
-        customers = cur.execute("SELECT customer_id FROM _c ORDER BY c").fetchnumpy()["customer_id"]
-        orders = cur.execute(
-            """SELECT c, min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
-            WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL
-            GROUP BY c, okey ORDER BY c, min(line_no)"""
-        ).df()
-        guests = cur.execute(
-            """SELECT min(order_date) AS d, coalesce(sum(r), 0.0) AS r FROM _l
-            WHERE sale AND NOT has_id AND order_date IS NOT NULL
-            GROUP BY okey ORDER BY min(line_no)"""
-        ).df()
-        if basis_col is None:
-            items = None
-        else:
-            items = cur.execute(
-                """SELECT c, min(order_date) AS d FROM _l
-                WHERE sale AND c IS NOT NULL AND order_date IS NOT NULL AND item IS NOT NULL
-                GROUP BY c, item"""  # only counted per customer: any order
-            ).df()
-        returns = cur.execute(
-            """SELECT c, order_date AS d, abs(r) AS v FROM _l
-            WHERE ret AND c IS NOT NULL AND order_date IS NOT NULL AND NOT nonprod
-                AND isfinite(r)
-            ORDER BY line_no"""
-        ).df()
+        # what breadth counts: categories, else products
+        basis_col = next((c for c, n in zip(basis, n_basis, strict=True) if n > 0), None)
+        parts = (
+            _history_sql(store, info, cur, where, params, basis_col)
+            if n_dated and n_ids  # else history_from_parts raises the message
+            else {"customers": [], "orders": None, "guests": None, "items": None, "returns": None}
+        )
     finally:
-        cur.execute("DROP TABLE IF EXISTS _l")
-        cur.execute("DROP TABLE IF EXISTS _k")
-        cur.execute("DROP TABLE IF EXISTS _c")
+        for t in ("_o", "_k", "_c"):
+            cur.execute(f"DROP TABLE IF EXISTS {t}")
         cur.close()
     return history_from_parts(
         n_lines=int(n_lines),
         n_dated=int(n_dated),
         n_ids=int(n_ids),
-        customers=customers,
-        orders=orders,
-        guest_orders=guests,
-        items=items,
-        returns=returns,
+        customers=parts["customers"],
+        orders=parts["orders"],
+        guest_orders=parts["guests"],
+        items=parts["items"],
+        returns=parts["returns"],
         breadth_basis=None
         if basis_col is None
         else ("category" if basis_col == S.CATEGORY else "product"),
@@ -211,6 +149,95 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         first_date=lo,
         last_date=hi,
     )
+
+
+def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: str | None):
+    """The parts of :func:`customer_history`, each read from the lines once.
+
+    ``_o``: the sale lines with a customer id and a date grouped per (customer id, order) on
+    the text (about a third of the lines at 10 M); ``_c``: their distinct ids numbered in id
+    order (blank ids, which are guests, numbered after the others and flagged, so the regular
+    expression runs on the distinct ids only). The orders, items and returns are joined to
+    ``_c`` after grouping (a few million rows, not every line). Before (0423141), every line
+    was joined to the codes into a temp table of the lines and grouped from there: the join
+    and that table were the largest costs at 10 M lines (docs/SCALE.md, hist8).
+    """
+    cols = set(info.columns)
+    rev = (
+        "CAST(revenue AS DOUBLE)" if S.REVENUE in cols else "CAST(quantity * unit_price AS DOUBLE)"
+    )
+    okey = "order_id" if S.ORDER_ID in cols else "order_date"
+    sale = store.sales_predicate(info)
+    # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
+    cur.execute(
+        f"""CREATE TEMP TABLE _o AS SELECT customer_id, min(order_date) AS d,
+            coalesce(sum({rev}), 0.0) AS r, min(line_no) AS ln
+        FROM lines WHERE {where} AND ({sale}) AND customer_id IS NOT NULL
+            AND order_date IS NOT NULL
+        GROUP BY customer_id, {okey}""",
+        params,
+    )
+    cur.execute(
+        """CREATE TEMP TABLE _c AS SELECT customer_id, blank,
+            CAST(row_number() OVER (ORDER BY blank, customer_id) - 1 AS BIGINT) AS c
+        FROM (SELECT customer_id, regexp_matches(customer_id, '^\\s*$') AS blank
+              FROM (SELECT DISTINCT customer_id FROM _o) AS ids) AS flagged"""
+    )
+    customers = cur.execute("SELECT customer_id FROM _c WHERE NOT blank ORDER BY c").fetchnumpy()[
+        "customer_id"
+    ]
+    blanks = [r[0] for r in cur.execute("SELECT customer_id FROM _c WHERE blank").fetchall()]
+    orders = cur.execute(
+        """SELECT _c.c, _o.d, _o.r FROM _o JOIN _c ON _o.customer_id = _c.customer_id
+        WHERE NOT _c.blank ORDER BY _c.c, _o.ln"""
+    ).df()
+    # guests: no id, or a blank one (only spaces/tabs/newlines), as in the pandas version
+    blank_ids = f" OR customer_id IN ({', '.join('?' for _ in blanks)})" if blanks else ""
+    guests = cur.execute(
+        f"""SELECT min(order_date) AS d, coalesce(sum({rev}), 0.0) AS r
+        FROM lines WHERE {where} AND ({sale}) AND order_date IS NOT NULL
+            AND (customer_id IS NULL{blank_ids})
+        GROUP BY {okey} ORDER BY min(line_no)""",
+        [*params, *blanks],
+    ).df()
+    items = None
+    if basis_col is not None:  # only counted per customer: any order
+        # the breadth values numbered in a small table, and the lines joined to both codes
+        # before grouping: (customer, item) pairs are ~5 M at 10 M lines, and grouping them
+        # on two integers costs less than on the two texts (CPU 2.7 s against 4.2 s)
+        cur.execute(
+            f"""CREATE TEMP TABLE _k AS SELECT b, CAST(row_number() OVER (ORDER BY b) AS INTEGER) AS k
+            FROM (SELECT DISTINCT {basis_col} AS b FROM lines WHERE {where}
+                  AND {basis_col} IS NOT NULL)""",
+            params,
+        )
+        items = cur.execute(
+            f"""SELECT _c.c, min(ln.order_date) AS d FROM (
+                SELECT customer_id, {basis_col} AS b, order_date
+                FROM lines WHERE {where} AND ({sale}) AND customer_id IS NOT NULL
+                    AND order_date IS NOT NULL AND {basis_col} IS NOT NULL) AS ln
+            JOIN _c ON ln.customer_id = _c.customer_id JOIN _k ON ln.b = _k.b
+            WHERE NOT _c.blank GROUP BY _c.c, _k.k""",
+            params,
+        ).df()
+    returns = cur.execute(
+        f"""SELECT _c.c, ln.order_date AS d, abs(ln.r) AS v FROM (
+            SELECT line_no, customer_id, order_date, {rev} AS r
+            FROM lines WHERE {where} AND coalesce(is_return, false)
+                AND NOT coalesce(is_non_product, false)
+                AND customer_id IS NOT NULL AND order_date IS NOT NULL) AS ln
+        JOIN _c ON ln.customer_id = _c.customer_id
+        WHERE NOT _c.blank AND isfinite(ln.r)
+        ORDER BY ln.line_no""",
+        params,
+    ).df()
+    return {
+        "customers": customers,
+        "orders": orders,
+        "guests": guests,
+        "items": items,
+        "returns": returns,
+    }
 
 
 def interactions(store: Store, dataset_id: str, filters: Filters | None = None, *, before=None):

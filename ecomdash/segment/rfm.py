@@ -134,6 +134,8 @@ class RFMResult:
     n_customers: int
     n_guest_orders: int
     warnings: tuple[str, ...] = field(default=())
+    #: each row's customer code in the history the features came from (None: not from one)
+    codes: np.ndarray | None = field(default=None, repr=False)
 
 
 def _quintile_scores(order_keys: list[np.ndarray]) -> np.ndarray:
@@ -202,6 +204,7 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
         n_customers=n,
         n_guest_orders=features.n_guest_orders,
         warnings=features.warnings,
+        codes=features.codes,
     )
 
 
@@ -267,7 +270,11 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
                 after=after.as_of.date(),
             )
         )
-    src = before.customers["segment"].astype("str").reindex(after.customers.index).fillna(NOT_YET)
+    src = _earlier_segments(before, after)
+    if src is None:
+        src = (
+            before.customers["segment"].astype("str").reindex(after.customers.index).fillna(NOT_YET)
+        )
     dst = after.customers["segment"].astype("str")
     rows_order = [*SEGMENT_NAMES, NOT_YET]
     matrix = (
@@ -293,6 +300,33 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
     return MovementResult(
         start=before.as_of, end=after.as_of, matrix=matrix, flows=flows, stayed_share=stayed
     )
+
+
+def _earlier_segments(before: RFMResult, after: RFMResult) -> pd.Series | None:
+    """``before``'s segment of each of ``after``'s customers (:data:`NOT_YET` if none), by
+    the history's customer codes instead of a reindex on ~1 M id strings (1 s at 10 M
+    lines). None (reindex instead) unless both come from one history: every earlier
+    customer is found among the later ones by code, with the same id (checked)."""
+    cb, ca = before.codes, after.codes
+    if cb is None or ca is None or len(cb) != len(before.customers):
+        return None
+    if len(ca) != len(after.customers) or len(cb) == 0 or len(ca) == 0:
+        return None
+    pos = np.full(int(max(cb.max(), ca.max())) + 1, -1, dtype=np.int64)
+    pos[cb] = np.arange(len(cb))
+    at = pos[ca]
+    have = at >= 0
+    if int(have.sum()) != len(cb):
+        return None
+    if not before.customers.index[at[have]].equals(after.customers.index[have]):
+        return None
+    seg = before.customers["segment"]
+    if (seg.cat.codes.to_numpy() < 0).any():
+        return None
+    names = np.asarray(seg.cat.categories, dtype=object)[seg.cat.codes.to_numpy()]
+    out = np.full(len(ca), NOT_YET, dtype=object)
+    out[have] = names[at[have]]
+    return pd.Series(out, index=after.customers.index, dtype="str")
 
 
 def movement(lines: pd.DataFrame, *, start: object, end: object = None) -> MovementResult:

@@ -110,7 +110,7 @@ def _spark_spelling(sql: str) -> str:
 #: The temp tables the store's SQL creates (``CREATE TEMP TABLE``) and the tables its queries
 #: register, renamed per cursor (tests/unit/test_spark_store.py checks that every temp table
 #: created in ecomdash/ is here).
-CURSOR_TABLES = ("_l", "_c", "_s", "_p", "_k", "_alert_costs", "_basket_items")
+CURSOR_TABLES = ("_l", "_c", "_s", "_p", "_k", "_o", "_alert_costs", "_basket_items")
 _CURSOR_TABLE = re.compile(r"(?<![\w.])(" + "|".join(CURSOR_TABLES) + r")\b")
 
 

@@ -197,3 +197,68 @@ def test_boosting_importance_equals_full_predictions(hist):
     got = churn.permutation_auc_drop(est, X, y, n_repeats=2)
     np.testing.assert_array_equal(got, _importance_by_full_predictions(est, X, y, 2))
     assert (got[unused] == 0).all() and (got != 0).any()
+
+
+def _reindexed_movement(before, after):
+    """Movement as before hist8: the earlier segments reindexed by the later ids."""
+    from dataclasses import replace
+
+    from ecomdash.segment.rfm import movement_between
+
+    return movement_between(replace(before, codes=None), after)
+
+
+def _assert_same_movement(got, exp):
+    pd.testing.assert_frame_equal(got.matrix, exp.matrix)
+    pd.testing.assert_frame_equal(got.flows, exp.flows)
+    assert got.stayed_share == exp.stayed_share
+
+
+def test_movement_by_codes_equals_reindex(hist):
+    """Segments' movement finds each customer's earlier segment by history code (hist8), not
+    by reindexing ~1 M id strings: the same matrix, flows and stayed share, with customers
+    new since the earlier date (the 'not yet' row) and customers who changed segment."""
+    from ecomdash.segment.rfm import NOT_YET, _earlier_segments, movement_between, rfm_from_features
+
+    after = rfm_from_features(hist.features())
+    before = rfm_from_features(hist.features(as_of="2024-03-01"))
+    assert before.codes is not None and len(before.customers) < len(after.customers)
+    src = _earlier_segments(before, after)
+    assert src is not None  # the codes route is the one taken
+    exp = _reindexed_movement(before, after)
+    got = movement_between(before, after)
+    _assert_same_movement(got, exp)
+    assert got.matrix.loc[NOT_YET].sum() == len(after.customers) - len(before.customers) > 0
+    assert 0.0 < got.stayed_share < 1.0
+    # by hand for a few customers: the earlier segment of the same id, else "not yet"
+    earlier = before.customers["segment"].astype(str)
+    for cid in after.customers.index[::97]:
+        assert src[cid] == (earlier[cid] if cid in earlier.index else NOT_YET)
+
+
+def test_movement_from_another_history_falls_back_to_ids(hist):
+    """Codes of two different histories mean different customers: the ids decide then."""
+    from ecomdash.segment.rfm import _earlier_segments, movement_between, rfm_from_features
+
+    shop = _shop()
+    other = customer_history(shop[shop["customer_id"] >= "c0100"])  # codes shifted by 100
+    after = rfm_from_features(hist.features())
+    before = rfm_from_features(other.features(as_of="2024-06-01"))
+    assert _earlier_segments(before, after) is None
+    _assert_same_movement(movement_between(before, after), _reindexed_movement(before, after))
+
+
+def test_inertia_in_place_equals_the_three_temporaries_formula():
+    """k-means' inertia over every customer (hist8: one temporary instead of three) is the
+    old ``((z - centres[labels]) ** 2).sum()`` to the bit."""
+    from ecomdash.segment.clusters import _inertia
+
+    rng = np.random.default_rng(5)
+    for n, f, k in ((7, 2, 2), (1000, 7, 5), (100_003, 6, 10)):
+        z = np.clip(rng.normal(size=(n, f)) * rng.uniform(0.1, 3, f), -3, 3)
+        centres = rng.normal(size=(k, f))
+        labels = rng.integers(0, k, n)
+        assert _inertia(z, centres, labels) == float(((z - centres[labels]) ** 2).sum())
+    # by hand: two points at distance 1 and 2 from their centres
+    z = np.array([[1.0, 0.0], [0.0, 2.0]])
+    assert _inertia(z, np.zeros((1, 2)), np.array([0, 0])) == 5.0

@@ -505,7 +505,7 @@ def test_recommend_data_equal(stores, which):
 
 
 def test_store_temp_tables_are_the_cursors_own(stores):
-    """Every temp table the store's SQL makes (``_s``, ``_c``, ``_p``, ``_l``, ``_k``) gets a
+    """Every temp table the store's SQL makes (``_s``, ``_c``, ``_p``, ``_l``, ``_k``, ``_o``) gets a
     name of the cursor's own on Spark, where temp views are the whole session's: another
     request's views of those names (here planted by hand) are neither read, replaced nor
     dropped."""
@@ -513,7 +513,7 @@ def test_store_temp_tables_are_the_cursors_own(stores):
 
     duck, d_id, sp, s_id = _pair(stores, "fixture")
     spark = sp.spark
-    planted = ("_s", "_c", "_p", "_l", "_k")
+    planted = ("_s", "_c", "_p", "_l", "_k", "_o")
     for name in planted:
         spark.sql(f"SELECT 'theirs' AS owner, {len(name)} AS n").createOrReplaceTempView(name)
     try:
