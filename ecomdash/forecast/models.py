@@ -287,12 +287,16 @@ def _sarimax(
                 initialization="approximate_diffuse",  # exact diffuse init is 10-20x slower
             )
             if fitted is None or k == len(origins) - 1:
-                start = fitted.params if fitted is not None else None
-                res = mod.fit(disp=False, maxiter=50, start_params=start, cov_type="none")
+                # the fitted parameters only, then one filter: ``fit`` would end with the
+                # smoother, whose output nothing here reads (the forecast is the filter's)
+                params = mod.fit(
+                    disp=False, maxiter=50, start_params=fitted, cov_type="none", return_params=True
+                )
                 if fitted is None:
-                    fitted = res
+                    fitted = params
             else:
-                res = mod.filter(fitted.params, cov_type="none")
+                params = fitted
+            res = mod.filter(params, cov_type="none")
             fc = res.get_forecast(h, exog=ex_f)
             mean[0, k] = fc.predicted_mean
             sd[0, k] = np.sqrt(np.maximum(fc.var_pred_mean, 0.0))

@@ -57,6 +57,7 @@ PRELOAD = (
     "ecomdash.churn",
     "ecomdash.clv",
     "ecomdash.forecast",
+    "holidays.countries",  # every country's calendar: the whole-shop series is built here
     "ecomdash.forecast_groups",
     "ecomdash.inventory",
     "ecomdash.pricing",

@@ -55,6 +55,63 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     assert any("done in" in s.label for s in at.status)
 
 
+def test_whole_shop_series_is_built_in_a_worker_from_the_day_groups(
+    demo_dataset, _isolated_home, monkeypatch
+):
+    """The page's whole-shop series is built in a worker (whose fork server has every
+    holiday calendar loaded) from the store's day groups, and is the series built here from
+    them (the old route): frame, future, holidays and warnings equal; the lines of a scope
+    are not sent to a worker."""
+    import dataclasses
+
+    import pandas as pd
+
+    from ecomdash.filters import Filters
+    from ecomdash.ui import forecast as fc_ui
+    from ecomdash.ui.worker import run_in_worker
+
+    sent = []
+
+    def spy(fn, *a, **k):
+        sent.append((fn, a[0] if a else None))
+        return run_in_worker(fn, *a, **k)
+
+    monkeypatch.setattr(fc_ui, "run_in_worker", spy)
+    store = Store.open(_isolated_home)
+    try:
+        monkeypatch.setattr(fc_ui, "get_store", lambda workspace=None: store)
+        key = (store.workspace, demo_dataset.id, demo_dataset.version, Filters().as_key())
+        events = (("Summer sale", pd.Timestamp("2025-07-01").date(), None),)
+        for metric, returns in (("revenue", "net"), ("orders", "exclude")):
+            sparams = (metric, "D", "shop", None, returns, events, ("Black Friday",), 14)
+            got = fc_ui._series(key, sparams)
+            groups = store.shop_day_groups(demo_dataset.id, with_orders=metric == "orders")
+            lo, hi = store.date_span(demo_dataset.id)
+            evs = (F.Event("Summer sale", pd.Timestamp("2025-07-01").date()),)
+            evs += F.preset_events(
+                ("Black Friday",),
+                start=pd.Timestamp(lo).date(),
+                end=(pd.Timestamp(hi) + pd.Timedelta(days=400)).date(),
+            )
+            old = F.build_series(
+                groups, metric=metric, returns=returns, events=evs, future_periods=14
+            )
+            for f in dataclasses.fields(old):
+                x, y = getattr(got, f.name), getattr(old, f.name)
+                if isinstance(y, pd.DataFrame):
+                    pd.testing.assert_frame_equal(x, y)
+                else:
+                    assert x == y, f.name
+            assert sent[-1][0] is F.build_series and len(sent[-1][1]) == len(groups)
+        n = len(sent)
+        top = fc_ui._choices(key, S.COUNTRY)[0]
+        scoped = fc_ui._series(key, ("units", "W", "country", top, "net", (), (), 8))
+        assert scoped.scope == (("country", top),)
+        assert len(sent) == n  # a scope's series is built here, from its lines
+    finally:
+        store.close()
+
+
 def test_restock_planner_section(demo_dataset, _isolated_home):
     # no Plan pressed: the plan at the default service level and lead time is there
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)

@@ -410,6 +410,52 @@ def test_sarimax_is_the_airline_model_fitted_before_the_first_origin():
     assert ours.seconds > 0
 
 
+def test_sarimax_equals_the_fit_with_its_smoother_to_the_bit():
+    """The parameters come from ``fit(return_params=True)`` and the forecasts from one
+    ``filter`` (the smoother that ``fit`` runs otherwise is not needed): every origin's mean
+    and bands are those of the former route — ``fit`` returning its smoothed results, the
+    later origins re-filtered with the first estimate, the last refitted from it — to the bit,
+    with a regressor, a closure and the log scale (the whole-shop forecast's case)."""
+    import warnings
+
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    rng = np.random.default_rng(11)
+    T, m, h = 7 * 14, 7, 7
+    t = np.arange(T + h)
+    hol = (t % 17 == 5).astype(float)[:, None]
+    x = 300 + 1.5 * t[:T] + 40 * np.sin(2 * np.pi * t[:T] / m) + 60 * hol[:T, 0]
+    x = x + rng.normal(0, 8, T)
+    obs = np.ones(T, bool)
+    obs[50] = False
+    origins = [T - 21, T - 14, T - 7, T]
+    ours = M._sarimax(x, obs, origins, h, m, exog=hol, log=True)
+    z = np.where(obs, np.log(x), np.nan)
+    first = None
+    for k, o in enumerate(origins):
+        mod = SARIMAX(
+            z[:o],
+            exog=hol[:o],
+            order=(0, 1, 1),
+            seasonal_order=(0, 1, 1, m),
+            concentrate_scale=True,
+            initialization="approximate_diffuse",
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if first is None or k == len(origins) - 1:
+                start = first.params if first is not None else None
+                res = mod.fit(disp=False, maxiter=50, start_params=start, cov_type="none")
+                first = res if first is None else first
+            else:
+                res = mod.filter(first.params, cov_type="none")
+        fc = res.get_forecast(h, exog=hol[o : o + h])
+        mean, sd = fc.predicted_mean, np.sqrt(np.maximum(fc.var_pred_mean, 0.0))
+        assert ours.mean[0, k].tolist() == np.exp(mean).tolist()
+        assert ours.hi95[0, k].tolist() == np.exp(mean + Z95 * sd).tolist()
+        assert ours.lo80[0, k].tolist() == np.exp(mean - Z80 * sd).tolist()
+
+
 def test_sarimax_with_a_regressor_learns_its_effect():
     """A promotion every 10th day adds 40: the regressor's coefficient is about 40 and the
     forecast on a future promotion day is about 40 above the same weekday without one."""
