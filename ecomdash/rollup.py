@@ -102,6 +102,7 @@ def build(
     version: int,
     *,
     frame: pa.Table | None = None,
+    coded: tuple[pa.Table, dict[str, pa.Table]] | None = None,
 ) -> int:
     """(Re)build the rollup of one dataset inside the caller's transaction; rows written.
 
@@ -113,7 +114,11 @@ def build(
     frame, instead of grouping the stored lines on the id strings and numbering the distinct
     ids by two more joins (at 1 M lines: 0.6 s CPU instead of 2.0 s). The codes are a
     one-to-one numbering of the non-null ids, like the joins', so the rows are the same
-    (``tests/unit/test_rollup.py`` compares both routes)."""
+    (``tests/unit/test_rollup.py`` compares both routes).
+
+    ``coded``: ``code_frame(frame)`` when the caller computed it already (``Store.save_dataset``
+    numbers the frame in a thread while DuckDB writes the lines): the same tables, not
+    computed again."""
     from ecomdash.kpis import _sale_cond
 
     sale = f"coalesce({_sale_cond(tuple(columns))}, false)"
@@ -140,7 +145,7 @@ def build(
               count(*) FILTER (WHERE NOT coalesce(is_non_product, false)) AS product_lines,
               coalesce(bool_or({sale} AND NOT coalesce(is_cancelled, false)), false) AS counted"""
     if frame is not None:
-        coded, names = _coded(frame)
+        coded, names = coded if coded is not None else code_frame(frame)
         cur.register(_FRAME, coded)
         for view, table in names.items():
             cur.register(view, table)
@@ -210,7 +215,7 @@ _NAMED = {
 }
 
 
-def _coded(frame: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
+def code_frame(frame: pa.Table) -> tuple[pa.Table, dict[str, pa.Table]]:
     """``frame`` with ``_order_code`` and ``_customer_code`` (:func:`_codes`), and
     ``_country_code`` / ``_category_code`` / ``_product_id_code`` / ``_product_name_code``
     (0, 1, 2 … numbering the distinct values; null stays null), in the same batches (DuckDB

@@ -144,7 +144,7 @@ def build(
     """(Re)build the three tables of one dataset from its order rollup (``order_table``,
     already written in this transaction) and, for products, its lines — or ``frame``, the
     name of a registered Arrow table of the same lines whose ``_order_code`` numbers the
-    order ids one to one (``rollup._coded``): the orders are then counted on integers."""
+    order ids one to one (``rollup.code_frame``): the orders are then counted on integers."""
     from ecomdash.kpis import _sale_cond
 
     key = [workspace, dataset_id]

@@ -186,7 +186,7 @@ def build_products(
 def _products_from_frame(
     cur: duckdb.DuckDBPyConnection, key: list, sale: str, units: str, frame: str, named: bool
 ) -> None:
-    """:func:`build_products` from the coded frame (``rollup._coded``): grouped on the codes
+    """:func:`build_products` from the coded frame (``rollup.code_frame``): grouped on the codes
     of the product id, country and category, the name taken as a code too, their text
     joined back after the grouping (a column the dataset lacks is null in the frame: null
     codes, null text, as the lines' route's NULL). The same rows as grouping on the text."""

@@ -19,6 +19,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -386,8 +387,14 @@ class Store(StoreQueries):
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
         with self._lock, self._transaction(N_("save the dataset")) as cur:
-            self._insert_lines(cur, ds_id, table)
-            rollup.build(cur, self.workspace, ds_id, columns, 1, frame=table)
+            # the rollup's codes (Arrow hash encodes on one core) are computed in a thread
+            # while DuckDB writes the lines (its threads release the GIL): the two overlap
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                coding = pool.submit(rollup.code_frame, table)
+                self._insert_lines(cur, ds_id, table)
+                coded = coding.result()
+            rollup.build(cur, self.workspace, ds_id, columns, 1, frame=table, coded=coded)
+            del coded
             if _fail_after_lines is not None:
                 _fail_after_lines()
             if rejected is not None and len(rejected):

@@ -41,7 +41,14 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text, _text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
-from ecomdash.ingest.convert import arrow_of, codes_of, to_datetime, to_number, unwrap_all
+from ecomdash.ingest.convert import (
+    arrow_of,
+    codes_of,
+    codes_of_columns,
+    to_datetime,
+    to_number,
+    unwrap_all,
+)
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
 from ecomdash.ingest.platforms_cn import RETURNED
 from ecomdash.ingest.returns import (
@@ -211,6 +218,9 @@ def clean(
     notes: list[str] = []
     reason = np.full(n, None, dtype=object)
     cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if duplicates is None:  # every column's codes are needed for the duplicates: two at a time
+        names = list(src.columns)
+        cache.update(zip(names, codes_of_columns([src[c] for c in names]), strict=True))
 
     def enc(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in cache:

@@ -89,10 +89,13 @@ def read_bytes(
     used as a path. Raises :class:`InputFileError` with a plain message on bad input.
     An archive inside an archive is refused (no zip quines, no stacked bombs).
     A Chinese marketplace export gets its derived columns (province, joined state:
-    ``platforms_cn.prepare``).
+    ``platforms_cn.prepare``). pyarrow allocates through jemalloc from here on
+    (:func:`ecomdash.ingest.pool.use_fast_pool`).
     """
     from ecomdash.ingest.platforms_cn import prepare
+    from ecomdash.ingest.pool import use_fast_pool
 
+    use_fast_pool()  # jemalloc: the big buffers' pages reused, not faulted in again
     raw = _read_any(data, filename, sheet=sheet, max_bytes=max_bytes, _nested=_nested)
     return prepare(raw)
 
