@@ -195,6 +195,34 @@ def many_products(store, ds, route):
     return f"top {len(res.table)} products from {len(lines):,} lines"
 
 
+def pricing(store, ds, route):
+    """The Pricing page's first result: units and prices per product and week in SQL, then
+    the pricing models (what ``ecomdash.ui.pricing._result`` runs, minus its worker)."""
+    from ecomdash import pricing as PR
+
+    if route == "old":
+        raise SystemExit("pricing has only the store route (product_week_prices)")
+    pw = store.product_week_prices(ds)
+    _cache(pw)
+    res = PR.analyze(pw, cutoff=None, events=None)
+    _cache(res)
+    p = res.products
+    own = int((p["status"] == "estimated").sum())
+    return f"{len(p):,} products, {own:,} with their own elasticity"
+
+
+def alerts(store, ds, route):
+    """The Alerts page's first result: ``find_alerts`` with no mutes (its SQL on the store,
+    as the page's worker asks the store for it)."""
+    from ecomdash.alerts import find_alerts
+
+    if route == "old":
+        raise SystemExit("alerts has only the store route")
+    res = find_alerts(store, ds)
+    _cache(res)
+    return f"{len(res.alerts):,} alerts"
+
+
 STEPS = {
     f.__name__: f
     for f in (
@@ -207,6 +235,8 @@ STEPS = {
         forecast_shop,
         forecast_units,
         many_products,
+        pricing,
+        alerts,
     )
 }
 

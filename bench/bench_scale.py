@@ -278,6 +278,8 @@ PAGE_STEPS: list[Step] = [
     Step("basket, support 1%", _page("basket"), goal="< 5 s"),
     Step("forecast, whole shop", _page("forecast_shop"), goal="< 2 s"),
     Step("forecast, many products", _page("many_products"), goal="< 30 s"),
+    Step("pricing (models of every product)", _page("pricing"), goal="< 15 s"),
+    Step("alerts", _page("alerts"), goal="< 15 s"),
 ]
 
 
