@@ -397,7 +397,9 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
 def _promotion_tab(res: P.PricingResult, margin) -> None:
     promos = res.promotions
     if margin is not None and len(promos):
-        weeks = res.panel.groupby("week")["store_orders"].first()
+        weeks = res.store_weeks
+        if weeks is None:  # a result cached before it carried the store's weeks
+            weeks = res.panel.groupby("week")["store_orders"].first()
         promos = promotion_effects(res.panel, weeks, margin=margin)
     if promos.empty:
         st.info(
