@@ -19,10 +19,13 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from ecomdash import pricing as P
+from ecomdash.filters import Filters
 from ecomdash.pricing import models as M
+from ecomdash.pricing.analysis import PANEL_KEEP
 from ecomdash.pricing.features import flag_promotions, price_levels
 from ecomdash.pricing.promotions import promotion_effects
 from ecomdash.store import Store
+from ecomdash.store_queries import PW_COLUMNS
 
 TOP = 20
 
@@ -252,3 +255,26 @@ def test_a_product_failing_eligibility_on_all_weeks_fails_on_its_training_weeks(
             skipped += 1
             assert M.eligibility(g.iloc[:k], min_weeks=12, min_levels=2, min_spread=0.05)[2]
     assert skipped > 1000
+
+
+def test_the_lean_product_week_query_is_the_full_one_without_the_unread_columns(demo, tmp_path):
+    """The page asks for ``lean=True`` (no per-week distinct order count); the same rows and
+    values as the full query's columns, and the same pricing result."""
+    store = Store.open(tmp_path)
+    try:
+        info = store.ensure_demo(demo.lines)
+        lo, hi = store.date_range(info.id)
+        half = Filters(start=(lo + (hi - lo) / 2).date(), end=hi.date())
+        for f, min_weeks in ((None, 1), (half, 5)):
+            full = store.product_week_prices(info.id, f, min_weeks=min_weeks)
+            lean = store.product_week_prices(info.id, f, min_weeks=min_weeks, lean=True)
+            assert list(full.columns) == PW_COLUMNS
+            assert list(lean.columns) == list(PANEL_KEEP)
+            assert len(lean) > 1000
+            assert_frame_equal(lean, full[list(lean.columns)])
+    finally:
+        store.close()
+    a = P.analyze(full, max_products=TOP)
+    b = P.analyze(lean, max_products=TOP)
+    for name in ("products", "categories", "validation", "promotions", "panel"):
+        assert_frame_equal(getattr(a, name), getattr(b, name))
