@@ -144,7 +144,9 @@ def analyze(
     warns: list[str] = []
     # the columns the models and the page read (the panel's other columns are not kept)
     pw = pw[[c for c in pw.columns if c in PANEL_KEEP]]
-    pw = pw[pw["product_id"].notna()].copy()
+    if pw["product_id"].isna().any():
+        pw = pw[pw["product_id"].notna()]
+    pw = pw.copy(deep=False)  # new columns only: the caller's frame stays as it was
     if "product_name" not in pw:
         pw["product_name"] = pw["product_id"]
     if "category" not in pw:
@@ -155,9 +157,13 @@ def analyze(
     # groups, slices and selects on it instead of on the ids' strings
     codes, ids = pd.factorize(pw["product_id"].astype(object), sort=True)
     ids = np.asarray(ids, dtype=object)
-    order = np.lexsort((pw["week"].to_numpy(), codes))  # stable: by product, then week
-    pw = pw.take(order).reset_index(drop=True)
-    codes = codes[order]
+    weeks = pw["week"].to_numpy()
+    same = np.diff(codes) == 0
+    if (np.diff(codes) < 0).any() or (np.diff(weeks)[same] < np.timedelta64(0)).any():
+        order = np.lexsort((weeks, codes))  # stable: by product, then week
+        pw = pw.take(order)
+        codes = codes[order]
+    pw = pw.reset_index(drop=True)  # (the store's frame comes sorted: no copy of its rows)
     t0 = pw["week"].min()
     all_weeks = np.sort(pw["week"].unique())
     store_weeks = pw.groupby("week")["store_orders"].first() if "store_orders" in pw else None

@@ -278,3 +278,12 @@ def test_the_lean_product_week_query_is_the_full_one_without_the_unread_columns(
     b = P.analyze(lean, max_products=TOP)
     for name in ("products", "categories", "validation", "promotions", "panel"):
         assert_frame_equal(getattr(a, name), getattr(b, name))
+
+
+def test_an_unsorted_panel_gives_the_same_result(demo_pw, res):
+    """The store's frame comes sorted by product and week (analyze then skips its sort);
+    shuffled rows are sorted first, to the same answer."""
+    shuffled = demo_pw.sample(frac=1.0, random_state=2).reset_index(drop=True)
+    other = P.analyze(shuffled, max_products=TOP)
+    for name in ("products", "categories", "validation", "promotions", "panel"):
+        assert_frame_equal(getattr(other, name), getattr(res, name))
