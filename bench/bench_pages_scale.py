@@ -207,8 +207,8 @@ def pricing(store, ds, route):
 
     if route == "old":
         raise SystemExit("pricing has only the store route (product_week_prices)")
-    pw = store.product_week_prices(ds)
-    _cache(pw)
+    # the page's query (lean: the columns the models read); the page caches only the result
+    pw = store.product_week_prices(ds, lean=True)
     res = PR.analyze(pw, cutoff=None, events=None)
     _cache(res)
     p = res.products

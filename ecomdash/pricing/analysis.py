@@ -12,7 +12,7 @@ import pandas as pd
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note
-from ecomdash.pricing.features import check_panel, flag_promotions
+from ecomdash.pricing.features import check_panel, promotion_flags
 from ecomdash.pricing.models import (
     eligibility,
     fit_category,
@@ -29,6 +29,18 @@ from ecomdash.pricing.promotions import PROMO_COLUMNS, parse_events, promotion_e
 SRC_POOLED = N_("own data, pooled with category")
 SRC_OWN = N_("own data")
 SRC_CATEGORY = N_("category estimate")
+
+#: the columns of the input panel that the models and the page read
+PANEL_KEEP = (
+    "product_id",
+    "product_name",
+    "category",
+    "week",
+    "units",
+    "revenue",
+    "median_price",
+    "store_orders",
+)
 
 PRODUCT_COLUMNS = [
     "product_id",
@@ -66,8 +78,12 @@ class PricingResult:
       ``validation_summary``: ``cutoff, model_mae, baseline_mae, ratio, n_products, n_weeks,
       products``.
     * ``promotions``: ``promotions.PROMO_COLUMNS``.
-    * ``panel``: the weekly panel with ``promo``/``post``/``ref_price`` flags (for charts and
-      the what-if).
+    * ``panel``: the weekly rows of the products the page shows weeks of — the modelled ones
+      with ``promo``/``post``/``ref_price``/``promo_id`` flags, and the others that have an
+      elasticity (no flags: ``ref_price`` is their price) — for the charts and the markdowns;
+      columns ``PANEL_KEEP`` + the flags.
+    * ``store_weeks``: the whole store's orders per week (index: every week with sales; None
+      without ``store_orders``); ``last_week``: the last week with sales.
     """
 
     products: pd.DataFrame
@@ -79,6 +95,8 @@ class PricingResult:
     params: dict
     warnings: tuple[str, ...] = field(default_factory=tuple)
     seconds: float = 0.0
+    store_weeks: pd.Series | None = None
+    last_week: pd.Timestamp | None = None
 
     def product(self, product_id: str) -> pd.Series:
         rows = self.products[self.products["product_id"] == str(product_id)]
@@ -124,21 +142,35 @@ def analyze(
     check_panel(pw)
     say = progress or (lambda *_: None)
     warns: list[str] = []
-    pw = pw.copy()
+    # the columns the models and the page read (the panel's other columns are not kept)
+    pw = pw[[c for c in pw.columns if c in PANEL_KEEP]]
+    if pw["product_id"].isna().any():
+        pw = pw[pw["product_id"].notna()]
+    pw = pw.copy(deep=False)  # new columns only: the caller's frame stays as it was
     if "product_name" not in pw:
         pw["product_name"] = pw["product_id"]
     if "category" not in pw:
         pw["category"] = pd.NA
     if "revenue" not in pw:
         pw["revenue"] = pw["units"] * pw["median_price"]
-    # plain object strings: the per-product loops below slice the panel thousands of times
-    for c in ("product_id", "product_name", "category"):
-        pw[c] = pw[c].astype(object).where(pw[c].notna(), None)
-    pw = pw.sort_values(["product_id", "week"], kind="stable").reset_index(drop=True)
+    # one integer code per product (in the order of the ids): every per-product step below
+    # groups, slices and selects on it instead of on the ids' strings
+    codes, ids = pd.factorize(pw["product_id"].astype(object), sort=True)
+    ids = np.asarray(ids, dtype=object)
+    weeks = pw["week"].to_numpy()
+    same = np.diff(codes) == 0
+    if (np.diff(codes) < 0).any() or (np.diff(weeks)[same] < np.timedelta64(0)).any():
+        order = np.lexsort((weeks, codes))  # stable: by product, then week
+        pw = pw.take(order)
+        codes = codes[order]
+    pw = pw.reset_index(drop=True)  # (the store's frame comes sorted: no copy of its rows)
     t0 = pw["week"].min()
+    all_weeks = np.sort(pw["week"].unique())
     store_weeks = pw.groupby("week")["store_orders"].first() if "store_orders" in pw else None
 
-    revenue = pw.groupby("product_id")["revenue"].sum().sort_values(ascending=False)
+    revenue = pw["revenue"].groupby(codes).sum()
+    revenue = pd.Series(revenue.to_numpy(), index=pd.Index(ids[revenue.index], dtype=object))
+    revenue = revenue.sort_values(ascending=False)
     modelled = set(revenue.index[:max_products])
     if len(revenue) > max_products:
         warns.append(
@@ -161,25 +193,23 @@ def analyze(
                 )
             )
     say("Finding promotions", 0.1)
-    top = pw[pw["product_id"].isin(modelled)]
-    rest = pw[~pw["product_id"].isin(modelled)].assign(
-        ref_price=lambda d: d["median_price"], promo=False, post=False, promo_id=0
-    )
-    flagged = pd.concat(
-        [flag_promotions(g, events=events) for _, g in top.groupby("product_id", sort=True)]
-        + [rest],
-        ignore_index=True,
-    ).sort_values(["product_id", "week"], kind="stable", ignore_index=True)
+    is_top = _rows_of(codes, ids, modelled)
+    top = _plain_strings(pw[is_top].reset_index(drop=True))
+    top_bounds = _bounds(codes[is_top])
+    flagged = _flag(top, top_bounds, events)
 
     say("Fitting one demand model per product", 0.3)
     rows = []
     fits: dict[str, dict] = {}
-    for pid, g in top.pipe(lambda _: flagged[flagged["product_id"].isin(modelled)]).groupby(
-        "product_id", sort=True
-    ):
+    eligible: set[str] = set()  # products whose own weeks pass ``eligibility``
+    for a, b in top_bounds:
+        g = flagged.iloc[a:b]
+        pid = g["product_id"].iloc[0]
         n, levels, reason = eligibility(
             g, min_weeks=min_weeks, min_levels=min_levels, min_spread=min_spread
         )
+        if not reason:
+            eligible.add(pid)
         fit = None if reason else fit_product(g, t0=t0, level=level)
         if not reason and fit is None:
             reason = _("price moved together with the trend or promotions (no separate effect)")
@@ -205,8 +235,11 @@ def analyze(
                 "revenue": float(g["revenue"].sum()),
             }
         )
-    if len(rest):
-        rows.extend(_unmodelled(rest, min_weeks=min_weeks, max_products=max_products))
+    if not is_top.all():
+        rest = _unmodelled(
+            pw[~is_top], codes[~is_top], ids, min_weeks=min_weeks, max_products=max_products
+        )
+        rows.extend(rest.to_dict("records"))  # one frame from records: the same dtypes
     products = pd.DataFrame(rows)
 
     say("Pooling products into their categories", 0.55)
@@ -215,13 +248,13 @@ def analyze(
 
     say("Checking the model on held-out weeks", 0.7)
     validation, summary = _validate(
-        flagged,
+        flagged[flagged["product_id"].isin(eligible)],
+        all_weeks,
         cutoff=cutoff,
         holdout=holdout,
         min_weeks=min_weeks,
         min_levels=min_levels,
         min_spread=min_spread,
-        modelled=modelled,
     )
     if summary["n_products"] and summary["model_mae"] >= summary["baseline_mae"]:
         warns.append(
@@ -235,9 +268,7 @@ def analyze(
 
     say("Measuring promotions", 0.85)
     if store_weeks is not None:
-        promos = promotion_effects(
-            flagged[flagged["product_id"].isin(modelled)], store_weeks, margin=margin, level=level
-        )
+        promos = promotion_effects(flagged, store_weeks, margin=margin, level=level)
     else:
         promos = pd.DataFrame(columns=PROMO_COLUMNS)
     if products["status"].eq("estimated").sum() == 0:
@@ -269,20 +300,79 @@ def analyze(
         validation=validation,
         validation_summary=summary,
         promotions=promos,
-        panel=flagged,
+        panel=_panel(pw, codes, ids, is_top, flagged, products),
         params=params,
         warnings=tuple(warns),
         seconds=time.perf_counter() - t_start,
+        store_weeks=store_weeks,
+        last_week=pd.Timestamp(all_weeks[-1]),
     )
 
 
-def _unmodelled(rest: pd.DataFrame, *, min_weeks: int, max_products: int) -> list[dict]:
-    """The rows of the products outside the modelled top, computed in one pass."""
-    g = rest.groupby("product_id", sort=True)
-    rp = rest.assign(rp=rest["median_price"].round(2))
-    per_price = rp.groupby(["product_id", "rp"]).size()
+def _plain_strings(df: pd.DataFrame) -> pd.DataFrame:
+    """Ids, names and categories as plain object strings (None when missing): the models
+    slice these rows product by product."""
+    df = df.copy()
+    for c in ("product_id", "product_name", "category"):
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+def _flag(top: pd.DataFrame, bounds: list[tuple[int, int]], events) -> pd.DataFrame:
+    """``features.flag_promotions`` of every product of ``top`` (sorted by product and week;
+    ``bounds``: each product's rows), the flags set in one go."""
+    price = top["median_price"].to_numpy(dtype=float)
+    weeks = top["week"].to_numpy()
+    pids = top["product_id"].to_numpy()
+    n = len(top)
+    ref, promo = np.full(n, np.nan), np.zeros(n, dtype=bool)
+    promo_id, post = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    for a, b in bounds:
+        ref[a:b], promo[a:b], promo_id[a:b], post[a:b] = promotion_flags(
+            pids[a], price[a:b], weeks[a:b], events=events
+        )
+    return top.assign(ref_price=ref, promo=promo, promo_id=promo_id, post=post)
+
+
+def _rows_of(codes: np.ndarray, ids: np.ndarray, wanted: set) -> np.ndarray:
+    """Which rows (their products' ``codes`` into ``ids``) belong to the ``wanted`` ids."""
+    return pd.Index(ids, dtype=object).isin(list(wanted))[codes]
+
+
+def _bounds(codes: np.ndarray) -> list[tuple[int, int]]:
+    """(first, end) row positions of each product's run of rows (``codes`` sorted)."""
+    if not len(codes):
+        return []
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return list(zip(starts.tolist(), np.r_[starts[1:], len(codes)].tolist(), strict=True))
+
+
+def _panel(pw, codes, ids, is_top, flagged, products) -> pd.DataFrame:
+    """The weekly rows the page reads: the modelled products' (with their promotion flags)
+    and those of the other products that have an elasticity (from their category: the
+    markdowns read their weeks); products without one have no rows here."""
+    has = products.loc[products["status"] != "no estimate", "product_id"]
+    keep = ~is_top & _rows_of(codes, ids, set(has))
+    others = _plain_strings(pw[keep]).assign(
+        ref_price=lambda d: d["median_price"], promo=False, post=False, promo_id=0
+    )
+    both = pd.concat([flagged, others], ignore_index=True)
+    order = np.argsort(np.r_[codes[is_top], codes[keep]], kind="stable")
+    return both.take(order).reset_index(drop=True)
+
+
+def _unmodelled(
+    rest: pd.DataFrame, codes: np.ndarray, ids: np.ndarray, *, min_weeks: int, max_products: int
+) -> pd.DataFrame:
+    """The rows of the products outside the modelled top, computed in one pass (``rest``
+    sorted by product and week; ``codes`` its products' codes into ``ids``)."""
+    g = rest.groupby(codes, sort=True)
+    per_price = pd.DataFrame({"k": codes, "rp": rest["median_price"].round(2).to_numpy()})
+    per_price = per_price.groupby(["k", "rp"]).size()
     levels = (per_price >= 2).groupby(level=0).sum()
     raw = per_price.groupby(level=0).size()
+    from_end = g.cumcount(ascending=False).to_numpy()
+    last4, last8 = from_end < 4, from_end < 8
     out = pd.DataFrame(
         {
             "product_name": g["product_name"].last(),
@@ -292,17 +382,21 @@ def _unmodelled(rest: pd.DataFrame, *, min_weeks: int, max_products: int) -> lis
             "raw": raw,
             "min_price": g["median_price"].min(),
             "max_price": g["median_price"].max(),
-            "current_price": g["median_price"].apply(lambda s: s.tail(4).median()),
-            "units_per_week": g["units"].apply(lambda s: s.tail(8).mean()),
+            "current_price": rest["median_price"][last4].groupby(codes[last4]).median(),
+            "units_per_week": rest["units"][last8].groupby(codes[last8]).mean(),
             "revenue": g["revenue"].sum(),
         }
     )
+    for c in ("product_name", "category"):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    few = {n: too_few_weeks(int(n), min_weeks) for n in out["weeks"].unique()}
+    one = {n: _("one price in all {n} weeks", n=int(n)) for n in out["weeks"].unique()}
     reason = np.where(
         out["weeks"] < min_weeks,
-        [too_few_weeks(n, min_weeks) for n in out["weeks"]],
+        out["weeks"].map(few).to_numpy(dtype=object),
         np.where(
             out["raw"] <= 1,
-            [_("one price in all {n} weeks", n=n) for n in out["weeks"]],
+            out["weeks"].map(one).to_numpy(dtype=object),
             _("not among the {n} products with the most revenue", n=f"{max_products:,}"),
         ),
     )
@@ -315,7 +409,8 @@ def _unmodelled(rest: pd.DataFrame, *, min_weeks: int, max_products: int) -> lis
     ).drop(columns="raw")
     out["n_price_levels"] = out["n_price_levels"].astype(int)
     out["weeks"] = out["weeks"].astype(int)
-    return out.reset_index(names="product_id").to_dict("records")
+    out.index = pd.Index(ids[out.index.to_numpy()], dtype=object)
+    return out.reset_index(names="product_id")
 
 
 def _status_key(s: pd.Series) -> pd.Series:
@@ -385,23 +480,32 @@ def _categories(flagged, products, fits, *, t0, level) -> pd.DataFrame:
 
 
 def _pool(products: pd.DataFrame, categories: pd.DataFrame, *, level: float) -> pd.DataFrame:
-    cats = categories.set_index("category") if len(categories) else None
+    cats = {r["category"]: r for r in categories.to_dict("records")}
     el, lo, hi, src, status = [], [], [], [], []
-    notes: dict = {}
-    for r in products.itertuples():
-        c = cats.loc[r.category] if cats is not None and r.category in cats.index else None
-        if not np.isnan(r.own_elasticity):
+    reasons = products["reason"].tolist()
+    for i, (cat, own, own_se, own_lo, own_hi) in enumerate(
+        zip(
+            products["category"],
+            products["own_elasticity"].to_numpy(dtype=float),
+            products["own_se"].to_numpy(dtype=float),
+            products["own_ci_low"].to_numpy(dtype=float),
+            products["own_ci_high"].to_numpy(dtype=float),
+            strict=True,
+        )
+    ):
+        c = cats.get(cat) if cat is not None else None
+        if not np.isnan(own):
             if c is not None and c["n_products"] >= 2:
                 m, _se, a, b = shrink(
-                    r.own_elasticity,
-                    r.own_se,
+                    own,
+                    own_se,
                     float(c["elasticity"]),
                     float(c["tau"]) ** 2 + float(c["se"]) ** 2,
                     level=level,
                 )
                 el.append(m), lo.append(a), hi.append(b), src.append(_(SRC_POOLED))
             else:
-                el.append(r.own_elasticity), lo.append(r.own_ci_low), hi.append(r.own_ci_high)
+                el.append(own), lo.append(own_lo), hi.append(own_hi)
                 src.append(_(SRC_OWN))
             status.append("estimated")
         elif c is not None and bool(c["trustworthy"]):
@@ -411,19 +515,23 @@ def _pool(products: pd.DataFrame, categories: pd.DataFrame, *, level: float) -> 
             el.append(np.nan), lo.append(np.nan), hi.append(np.nan), src.append("")
             status.append("no estimate")
             if c is not None:
-                notes[r.Index] = _(
-                    "{reason}; its category's estimate is {note}", reason=r.reason, note=c["note"]
+                reasons[i] = _(
+                    "{reason}; its category's estimate is {note}",
+                    reason=reasons[i],
+                    note=c["note"],
                 )
-    out = products.assign(elasticity=el, ci_low=lo, ci_high=hi, source=src, status=status)
-    for i, text in notes.items():
-        out.loc[i, "reason"] = text
-    return out
+    return products.assign(
+        elasticity=el, ci_low=lo, ci_high=hi, source=src, status=status, reason=reasons
+    )
 
 
 def _validate(
-    flagged, *, cutoff, holdout, min_weeks, min_levels, min_spread, modelled
+    flagged, weeks, *, cutoff, holdout, min_weeks, min_levels, min_spread
 ) -> tuple[pd.DataFrame, dict]:
-    weeks = np.sort(flagged["week"].unique())
+    """The held-out check of the modelled products (``flagged``: their weeks with flags, of
+    those that pass ``eligibility`` on all their weeks — its every test can only fail on
+    fewer weeks: fewer weeks, levels, held levels, a narrower spread; ``weeks``: every week
+    with sales, sorted)."""
     if cutoff is None:
         cut = pd.Timestamp(weeks[int(len(weeks) * (1 - holdout))]) if len(weeks) else None
     else:
@@ -465,8 +573,6 @@ def _validate(
     t0 = pd.Timestamp(weeks[0])
     rows, err_m, err_b = [], [], []
     for pid, g in flagged.groupby("product_id", sort=True):
-        if pid not in modelled:
-            continue
         train, test = g[g["week"] < cut], g[g["week"] >= cut]
         if test.empty:
             continue

@@ -80,16 +80,44 @@ def flag_promotions(
     """
     out = df if df["week"].is_monotonic_increasing else df.sort_values("week")
     out = out.copy()
-    p = out["median_price"].to_numpy(dtype=float)
-    weeks = out["week"].to_numpy()
-    n = len(out)
+    ref, promo, promo_id, post = promotion_flags(
+        out["product_id"].iloc[0] if len(out) else None,
+        out["median_price"].to_numpy(dtype=float),
+        out["week"].to_numpy(),
+        min_discount=min_discount,
+        max_weeks=max_weeks,
+        dip_weeks=dip_weeks,
+        events=events,
+    )
+    out["ref_price"] = ref
+    out["promo"] = promo
+    out["promo_id"] = promo_id
+    out["post"] = post
+    return out
+
+
+def promotion_flags(
+    product_id,
+    p: np.ndarray,
+    weeks: np.ndarray,
+    *,
+    min_discount: float = PROMO_MIN_DISCOUNT,
+    max_weeks: int = 6,
+    dip_weeks: int = 2,
+    events: pd.DataFrame | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`flag_promotions` on one product's arrays (prices ``p`` and ``weeks``, sorted by
+    week): ``(ref_price, promo, promo_id, post)``."""
+    n = len(p)
     ref = np.full(n, np.nan)
     promo = np.zeros(n, dtype=bool)
     # the reference is a *usual* price: the latest price held in 3+ of the last 8 regular weeks
+    # (compared to the cent: each week's price is rounded once, as _usual rounds them)
+    cents = np.round(p, 2).tolist()
     regular: list[float] = []
     i = 0
     while i < n:
-        r = _usual(regular[-8:])
+        r = _usual_rounded(regular[-8:])
         ref[i] = r if r is not None else p[i]
         if r is not None and p[i] < r * (1 - min_discount):
             j = i
@@ -103,36 +131,39 @@ def flag_promotions(
                 i = j
                 continue
             # a lasting price change: the new price becomes the regular price
-            regular = [p[i]]
+            regular = [cents[i]]
             i += 1
             continue
-        regular.append(p[i])
+        regular.append(cents[i])
         i += 1
     if events is not None and len(events):
-        ev = events[events["product_id"] == out["product_id"].iloc[0]]
+        ev = events[events["product_id"] == product_id]
+        wk = pd.Series(weeks)
         for e in ev.itertuples():
             s = pd.Timestamp(e.start).to_period("W-SUN").start_time
-            promo |= (out["week"] >= s).to_numpy() & (out["week"] <= pd.Timestamp(e.end)).to_numpy()
-    out["ref_price"] = ref
-    out["promo"] = promo
+            promo |= (wk >= s).to_numpy() & (wk <= pd.Timestamp(e.end)).to_numpy()
     # promotion ids (runs) and the post-promotion weeks
     starts = promo & ~np.r_[False, promo[:-1]]
-    pid = np.cumsum(starts)
-    out["promo_id"] = np.where(promo, pid, 0)
+    promo_id = np.where(promo, np.cumsum(starts), 0)
     post = np.zeros(n, dtype=bool)
-    ends = out["week"].to_numpy()[promo & ~np.r_[promo[1:], False]]
+    ends = weeks[promo & ~np.r_[promo[1:], False]]
     for e in ends:
         lo, hi = e + np.timedelta64(7, "D"), e + np.timedelta64(7 * dip_weeks, "D")
         post |= (weeks >= lo) & (weeks <= hi) & ~promo
-    out["post"] = post
-    return out
+    return ref, promo, promo_id, post
 
 
 def _usual(prices: list[float], *, min_count: int = 3) -> float | None:
     """The latest price that occurs (to the cent) at least ``min_count`` times in ``prices``."""
     if len(prices) < min_count:
         return None
-    rounded = [round(x, 2) for x in prices]
+    return _usual_rounded([round(x, 2) for x in prices], min_count=min_count)
+
+
+def _usual_rounded(rounded: list[float], *, min_count: int = 3) -> float | None:
+    """:func:`_usual` of prices already rounded to the cent."""
+    if len(rounded) < min_count:
+        return None
     for x in reversed(rounded):
         if rounded.count(x) >= min_count:
             return x

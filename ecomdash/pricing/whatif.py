@@ -289,7 +289,7 @@ def markdown_candidates(
             note(N_("weeks_to_clear must be 1–52 weeks; got {weeks}."), weeks=weeks_to_clear)
         )
     panel = result.panel
-    last = panel["week"].max()
+    last = result.last_week if result.last_week is not None else panel["week"].max()
     weeks = pd.date_range(end=last, periods=2 * window, freq="7D")
     rows = []
     has = result.products[result.products["status"] != "no estimate"]

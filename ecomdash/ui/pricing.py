@@ -64,7 +64,7 @@ def _result(key: tuple, params: tuple, lang: str) -> P.PricingResult:
     another thread, which does not inherit the page's language)."""
     workspace, dataset_id, _version, fkey = key
     cutoff, events = params
-    pw = get_store(workspace).product_week_prices(dataset_id, Filters.from_key(fkey))
+    pw = get_store(workspace).product_week_prices(dataset_id, Filters.from_key(fkey), lean=True)
     ev = pd.DataFrame(list(events), columns=["product_id", "start", "end"]) if events else None
     with use_lang(lang):  # the worker runs in this language
         return run_in_worker(P.analyze, pw, cutoff=cutoff, events=ev, what=_("The pricing models"))
@@ -397,7 +397,9 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
 def _promotion_tab(res: P.PricingResult, margin) -> None:
     promos = res.promotions
     if margin is not None and len(promos):
-        weeks = res.panel.groupby("week")["store_orders"].first()
+        weeks = res.store_weeks
+        if weeks is None:  # a result cached before it carried the store's weeks
+            weeks = res.panel.groupby("week")["store_orders"].first()
         promos = promotion_effects(res.panel, weeks, margin=margin)
     if promos.empty:
         st.info(

@@ -397,9 +397,10 @@ def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
 
 def test_product_week_prices_equal(stores):
     duck, d_id, sp, s_id = _pair(stores, "demo")
-    for f, min_weeks in ((None, 1), (_demo_filters(duck, d_id, "quarter"), 4)):
-        a = sp.product_week_prices(s_id, f, min_weeks=min_weeks)
-        b = duck.product_week_prices(d_id, f, min_weeks=min_weeks)
+    quarter = _demo_filters(duck, d_id, "quarter")
+    for f, min_weeks, lean in ((None, 1, False), (quarter, 4, False), (quarter, 4, True)):
+        a = sp.product_week_prices(s_id, f, min_weeks=min_weeks, lean=lean)
+        b = duck.product_week_prices(d_id, f, min_weeks=min_weeks, lean=lean)
         assert len(b) > 100 and b["median_price"].notna().all()
         _frames_equal(a, b)
 
