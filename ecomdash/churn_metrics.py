@@ -13,6 +13,8 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import brier_score_loss, roc_curve
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 
 def top_decile(y: np.ndarray, score: np.ndarray, *, frac: float = 0.1) -> tuple[float, float]:
@@ -182,18 +184,42 @@ class _TreeSums:
         return self.est._loss.predict_proba(raw)[:, 1]
 
 
+def _valuewise_head(estimator):
+    """The steps before the model of a pipeline whose steps each transform every value on
+    its own (scaling by column, or a function marked ``valuewise``, as churn's signed log):
+    then shuffling a column and transforming equals transforming and shuffling, value for
+    value. None otherwise."""
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) < 2:
+        return None
+    for _name, step in estimator.steps[:-1]:
+        if isinstance(step, StandardScaler):
+            continue
+        if (
+            isinstance(step, FunctionTransformer)
+            and getattr(step.func, "valuewise", False)
+            and not step.kw_args
+        ):
+            continue
+        return None
+    return estimator[:-1]
+
+
 def permutation_auc_drop(
     estimator, X: np.ndarray, y: np.ndarray, *, n_repeats: int = 3, seed: int = 0
 ) -> np.ndarray:
     """Mean drop in AUC when each column of ``X`` is shuffled (seeded), one value per column.
 
     For a boosting model only the trees that split on the shuffled column are re-predicted
-    (:class:`_TreeSums`; the same probabilities, bit for bit).
+    (:class:`_TreeSums`; the same probabilities, bit for bit); for the logistic pipeline
+    the value-by-value transforms run once, not once per shuffle (:func:`_valuewise_head`).
     """
     rng = np.random.default_rng(seed)
     sums = _TreeSums.of(estimator, X)
     base_p = estimator.predict_proba(X)[:, 1] if sums is None else sums.proba()
     base = auc_score(y, base_p)
+    head = _valuewise_head(estimator)
+    if head is not None:  # shuffle the transformed column: the same values, transformed once
+        estimator, X = estimator[-1], head.transform(X)
     out = np.zeros(X.shape[1])
     for j in range(X.shape[1]):
         Xp = X.copy()

@@ -277,3 +277,27 @@ def test_windowed_counts_equal_one_mask_per_window(hist):
             np.testing.assert_array_equal(got[f"revenue_{days}d"].to_numpy(), expected)
     assert (got["orders_30d"] <= got["orders_90d"]).all()
     assert (got["orders_90d"] < got["orders_180d"]).any()
+
+
+def test_logistic_importance_transforms_once_and_equals_full_predictions(hist):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    w = churn.churn_window(hist, cutoff="2024-12-31", window_days=60, bgnbd=False)
+    X, y = w.X.to_numpy(), w.y
+    est = churn.make_model("logistic", n_train=len(y)).fit(X, y)
+    assert churn_metrics._valuewise_head(est) is not None  # the transform-once route
+    got = churn.permutation_auc_drop(est, X, y, n_repeats=2)
+    np.testing.assert_array_equal(got, _importance_by_full_predictions(est, X, y, 2))
+    assert (got != 0).sum() >= 5
+    # a step that mixes values across a row (each row scaled by its sum) is not value by value
+    rows = make_pipeline(
+        FunctionTransformer(lambda a: a / (1.0 + np.abs(a).sum(axis=1, keepdims=True))),
+        LogisticRegression(max_iter=500),
+    ).fit(X, y)
+    assert churn_metrics._valuewise_head(rows) is None
+    np.testing.assert_array_equal(
+        churn.permutation_auc_drop(rows, X, y, n_repeats=1),
+        _importance_by_full_predictions(rows, X, y, 1),
+    )
