@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_curve
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -571,8 +572,8 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     # ROC and calibration curves on the evaluation window
     yte = test.y
     roc_rows = []
-    for name in ev.scores:
-        fpr, tpr = ev.roc[name]
+    for name, s in ev.scores.items():
+        fpr, tpr = ev.roc[name] if name in ev.roc else roc_curve(yte, s)[:2]
         if len(fpr) > 300:
             keep = np.unique(np.linspace(0, len(fpr) - 1, 300).astype(int))
             fpr, tpr = fpr[keep], tpr[keep]

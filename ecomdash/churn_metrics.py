@@ -315,7 +315,8 @@ def holdout_metrics(
     name: str = "",
 ) -> dict:
     """AUC, top-decile precision/recall (churners among the highest churn risk) and buyers;
-    the ROC curve's points (``roc_curve``'s fpr, tpr) go into ``roc[name]`` when given."""
+    the ROC curve's points (``roc_curve``'s fpr, tpr) go into ``roc[name]`` when given and
+    every score is finite."""
     roc = {} if roc is None else roc
     churn = 1 - y
     ok = np.isfinite(propensity)
@@ -329,8 +330,7 @@ def holdout_metrics(
     else:
         auc = math.nan
         prec, rec = top_decile(churn, -propensity)
-        bprec, brec = top_decile(y, propensity)
-        roc[name] = roc_curve(y, propensity)[:2]
+        bprec, brec = top_decile(y, propensity)  # no ROC: roc_curve refuses NaN
     return {
         "auc": float(auc),
         "precision_at_10pct": prec,
