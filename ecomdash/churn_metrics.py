@@ -3,7 +3,9 @@ size): AUC by the rank sum, top-decile precision and recall, and the drop in AUC
 feature is shuffled. At 10 M lines the sorts of ~900 k scores and the boosting predictions
 of permutation importance were seconds of CPU, hence one sort for the three metrics and
 re-predicting only the trees that split on the shuffled column (same values, bit for bit:
-``tests/unit/test_customer_reductions.py``)."""
+``tests/unit/test_customer_reductions.py``). Since churn8: boosting predictions column by
+column (:func:`propensity`), the ROC points from the metrics' sort (:func:`roc_points`) and
+the logistic pipeline's transforms once per importance run (:func:`_valuewise_head`)."""
 
 from __future__ import annotations
 
