@@ -14,7 +14,6 @@ score every customer as of the last date.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +21,7 @@ import pandas as pd
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_curve
+from sklearn.metrics import roc_curve
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
@@ -30,8 +29,10 @@ from threadpoolctl import threadpool_limits
 
 from ecomdash import clv, schema
 from ecomdash import labels as L
-from ecomdash.churn_metrics import _ranked_metrics, permutation_auc_drop, top_decile
 from ecomdash.churn_metrics import auc_score as auc_score  # churn.auc_score, as before
+from ecomdash.churn_metrics import holdout_metrics as _metrics
+from ecomdash.churn_metrics import permutation_auc_drop, propensity
+from ecomdash.churn_metrics import top_decile as top_decile  # churn.top_decile, as before
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 from ecomdash.i18n import N_, _
@@ -122,14 +123,22 @@ def _windowed(history: CustomerHistory, cutoff: pd.Timestamp, codes: np.ndarray)
     r = o["r"].to_numpy(dtype=float)
     n = len(history.customers)
     out = {}
-    for days in (30, 90, 180, 365):
+    # the windows nest: the year's orders once over the whole history, then the shorter
+    # windows within them (a subset keeps the orders' order, so bincount's sums are the same)
+    for days in (365, 180, 90, 30):
         start = end - np.timedelta64(days, "D")
         m = (d < end) & (d >= start)
+        d, c, r = d[m], c[m], r[m]
         if days != 365:
-            out[f"orders_{days}d"] = np.bincount(c[m], minlength=n)[codes].astype(float)
+            out[f"orders_{days}d"] = np.bincount(c, minlength=n)[codes].astype(float)
         if days in (90, 365):
-            out[f"revenue_{days}d"] = np.bincount(c[m], weights=r[m], minlength=n)[codes]
-    return pd.DataFrame(out)
+            out[f"revenue_{days}d"] = np.bincount(c, weights=r, minlength=n)[codes]
+    return pd.DataFrame(
+        {
+            k: out[k]
+            for k in ("orders_30d", "orders_90d", "orders_180d", "revenue_90d", "revenue_365d")
+        }
+    )
 
 
 def _labels(history: CustomerHistory, cutoff: pd.Timestamp, window_days: int, codes: np.ndarray):
@@ -215,7 +224,12 @@ def churn_window(
     ip = X["interpurchase_days"]
     X["interpurchase_days"] = ip.fillna(X["tenure_days"] + 1.0)
     X["recency_over_interpurchase"] = X["recency_days"] / X["interpurchase_days"].clip(lower=1.0)
-    X = X[list(FEATURES)].astype(float)
+    # one float block (column-major, as to_numpy gave the mixed blocks before), so the
+    # models' to_numpy() is a view, not ~100 MB interleaved per call at 10 M lines
+    block = np.empty((len(X), len(FEATURES)), order="F")
+    for j, k in enumerate(FEATURES):
+        block[:, j] = X[k].to_numpy(dtype=float)
+    X = pd.DataFrame(block, index=X.index, columns=list(FEATURES), copy=False)
     y = None
     label_end = None
     if labelled:
@@ -259,6 +273,9 @@ def churn_window(
 
 def _signed_log1p(x):
     return np.sign(x) * np.log1p(np.abs(x))
+
+
+_signed_log1p.valuewise = True  # each value alone: permutation importance may shuffle after it
 
 
 def make_model(name: str, *, n_train: int):
@@ -306,28 +323,6 @@ def sample_rows(n: int, size: int | None, *, seed: int = 0) -> np.ndarray | None
     return np.sort(rng.choice(n, size=int(size), replace=False))
 
 
-def _metrics(y: np.ndarray, propensity: np.ndarray, *, probabilistic: bool) -> dict:
-    """AUC, top-decile precision/recall (churners among the highest churn risk) and buyers."""
-    churn = 1 - y
-    ok = np.isfinite(propensity)
-    if ok.all():  # one sort for the three (at 10 M lines each was a sort of 900 k scores)
-        auc, (prec, rec), (bprec, brec) = _ranked_metrics(np.asarray(y), propensity)
-    else:
-        auc = math.nan
-        prec, rec = top_decile(churn, -propensity)
-        bprec, brec = top_decile(y, propensity)
-    return {
-        "auc": float(auc),
-        "precision_at_10pct": prec,
-        "recall_at_10pct": rec,
-        "buyer_precision_at_10pct": bprec,
-        "buyer_recall_at_10pct": brec,
-        "brier": float(brier_score_loss(y, np.clip(propensity, 0, 1)))
-        if probabilistic
-        else math.nan,
-    }
-
-
 @dataclass(frozen=True)
 class Evaluation:
     """Holdout scores of the models and baselines on one test window."""
@@ -335,6 +330,8 @@ class Evaluation:
     metrics: pd.DataFrame  # index model name; auc, precision_at_10pct, ... ; kind (model/baseline)
     scores: dict[str, np.ndarray]  # test-window propensity per model/baseline
     fitted: dict[str, object]
+    #: the ROC curve (``roc_curve``'s fpr, tpr) per model/baseline, from the metrics' sort
+    roc: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
 def evaluate(
@@ -372,6 +369,7 @@ def evaluate(
             )
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, object] = {}
+    roc: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = {}
     Xtr, ytr, Xte, yte = train.X.to_numpy(), train.y, test.X.to_numpy(), test.y
     keep = sample_rows(len(ytr), train_sample)
@@ -381,20 +379,29 @@ def evaluate(
         est = make_model(name, n_train=len(ytr))
         est.fit(Xtr, ytr)
         fitted[name] = est
-        p = est.predict_proba(Xte)[:, 1]
+        p = propensity(est, Xte)
         scores[name] = p
-        rows[name] = {**_metrics(yte, p, probabilistic=True), "kind": "model"}
+        rows[name] = {**_metrics(yte, p, probabilistic=True, roc=roc, name=name), "kind": "model"}
     rec = -test.X["recency_days"].to_numpy()
     scores["recency"] = rec
-    rows["recency"] = {**_metrics(yte, rec, probabilistic=False), "kind": "baseline"}
+    rows["recency"] = {
+        **_metrics(yte, rec, probabilistic=False, roc=roc, name="recency"),
+        "kind": "baseline",
+    }
     if np.isfinite(test.p_alive).all():
         scores["p_alive"] = test.p_alive
-        rows["p_alive"] = {**_metrics(yte, test.p_alive, probabilistic=False), "kind": "baseline"}
+        rows["p_alive"] = {
+            **_metrics(yte, test.p_alive, probabilistic=False, roc=roc, name="p_alive"),
+            "kind": "baseline",
+        }
         scores["bgnbd"] = test.p_buy
-        rows["bgnbd"] = {**_metrics(yte, test.p_buy, probabilistic=True), "kind": "baseline"}
+        rows["bgnbd"] = {
+            **_metrics(yte, test.p_buy, probabilistic=True, roc=roc, name="bgnbd"),
+            "kind": "baseline",
+        }
     metrics = pd.DataFrame.from_dict(rows, orient="index")
     metrics.index.name = "model"
-    return Evaluation(metrics=metrics, scores=scores, fitted=fitted)
+    return Evaluation(metrics=metrics, scores=scores, fitted=fitted, roc=roc)
 
 
 # --------------------------------------------------------------------------------------
@@ -566,7 +573,7 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     yte = test.y
     roc_rows = []
     for name, s in ev.scores.items():
-        fpr, tpr, _thresholds = roc_curve(yte, s)
+        fpr, tpr = ev.roc[name] if name in ev.roc else roc_curve(yte, s)[:2]
         if len(fpr) > 300:
             keep = np.unique(np.linspace(0, len(fpr) - 1, 300).astype(int))
             fpr, tpr = fpr[keep], tpr[keep]
@@ -604,7 +611,7 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     refit = sample_rows(len(test.y), train_sample)
     Xfit, yfit = (Xte, yte) if refit is None else (Xte[refit], yte[refit])
     est = make_model(best, n_train=len(yfit)).fit(Xfit, yfit)
-    prop = est.predict_proba(now.X.to_numpy())[:, 1]
+    prop = propensity(est, now.X.to_numpy())
     scores = now.X.assign(propensity=prop, churn_probability=1.0 - prop).reset_index()
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(str)
     return ChurnResult(

@@ -262,3 +262,107 @@ def test_inertia_in_place_equals_the_three_temporaries_formula():
     # by hand: two points at distance 1 and 2 from their centres
     z = np.array([[1.0, 0.0], [0.0, 2.0]])
     assert _inertia(z, np.zeros((1, 2)), np.array([0, 0])) == 5.0
+
+
+def test_column_propensity_equals_predict_proba_bit_for_bit(hist):
+    w = churn.churn_window(hist, cutoff="2024-12-31", window_days=60, bgnbd=False)
+    X, y = w.X.to_numpy(), w.y
+    est = churn.make_model("gbm", n_train=len(y)).fit(X, y)
+    # rows on the split thresholds themselves, beyond every threshold, NaN and infinities
+    rng = np.random.default_rng(5)
+    thr = est._bin_mapper.bin_thresholds_
+    edge = X[rng.integers(0, len(X), 3000)].copy()
+    for j in range(X.shape[1]):
+        if len(thr[j]):
+            edge[:, j] = rng.choice(np.r_[thr[j], thr[j][0] - 1.0, thr[j][-1] + 1.0], len(edge))
+    edge[rng.random(edge.shape) < 0.02] = np.nan
+    edge[rng.random(edge.shape) < 0.01] = np.inf
+    edge[rng.random(edge.shape) < 0.01] = -np.inf
+    Xall = np.vstack([X, edge, X[::-1]])
+    assert len(Xall) > churn_metrics.CHECK_ROWS
+    got = churn_metrics.propensity(est, Xall)
+    expected = est.predict_proba(Xall)[:, 1]
+    np.testing.assert_array_equal(got, expected)
+    # the column route is the one taken (not the fallback): it gives the same by itself
+    np.testing.assert_array_equal(
+        est._loss.predict_proba(churn_metrics._raw_by_columns(est, np.asfortranarray(Xall)))[:, 1],
+        expected,
+    )
+    # and tree by tree, on C-ordered rows too
+    for (tree,) in est._predictors[:5]:
+        expected_tree = tree.predict(Xall, *est._bin_mapper.make_known_categories_bitsets(), 1)
+        np.testing.assert_array_equal(churn_metrics.tree_values(tree.nodes, Xall), expected_tree)
+    # other models: predict_proba's column itself
+    tree = churn.make_model("tree", n_train=len(y)).fit(X, y)
+    np.testing.assert_array_equal(churn_metrics.propensity(tree, X), tree.predict_proba(X)[:, 1])
+
+
+def test_roc_points_equal_roc_curve_with_ties():
+    from sklearn.metrics import roc_curve
+
+    rng = np.random.default_rng(11)
+    for trial in range(150):
+        n = int(rng.integers(2, 3000))
+        y = rng.integers(0, 2, n)
+        y[:2] = (0, 1)  # both classes
+        p = rng.random(n)
+        if trial % 2:
+            p = np.round(p, int(rng.integers(0, 3)))  # long runs of ties
+        if trial % 11 == 0:
+            p = np.full(n, 0.5)
+        if trial % 7 == 0:
+            p = -np.round(rng.integers(0, 400, n).astype(float))  # recency: whole days
+        fpr, tpr, _thr = roc_curve(y, p)
+        got = churn_metrics.roc_points(y, p)
+        np.testing.assert_array_equal(got[0], fpr)
+        np.testing.assert_array_equal(got[1], tpr)
+        # the same from the metrics' order
+        order = np.argsort(p, kind="stable")
+        np.testing.assert_array_equal(churn_metrics.roc_points(y, p, order)[1], tpr)
+    # by hand (roc_curve's own example): fpr 0 0 .5 .5 1, tpr 0 .5 .5 1 1
+    fpr, tpr = churn_metrics.roc_points(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    assert fpr.tolist() == [0.0, 0.0, 0.5, 0.5, 1.0] and tpr.tolist() == [0.0, 0.5, 0.5, 1.0, 1.0]
+
+
+def test_windowed_counts_equal_one_mask_per_window(hist):
+    cutoff = pd.Timestamp("2024-12-31")
+    f = hist.features(as_of=cutoff)
+    got = churn._windowed(hist, cutoff, f.codes)
+    end = np.datetime64((cutoff + pd.Timedelta(days=1)).to_datetime64(), "us")
+    o = hist.orders
+    d, c, r = o["d"].to_numpy(), o["c"].to_numpy(), o["r"].to_numpy()
+    n = len(hist.customers)
+    for days in (30, 90, 180, 365):
+        m = (d < end) & (d >= end - np.timedelta64(days, "D"))
+        if days != 365:
+            expected = np.bincount(c[m], minlength=n)[f.codes].astype(float)
+            np.testing.assert_array_equal(got[f"orders_{days}d"].to_numpy(), expected)
+        if days in (90, 365):
+            expected = np.bincount(c[m], weights=r[m], minlength=n)[f.codes]
+            np.testing.assert_array_equal(got[f"revenue_{days}d"].to_numpy(), expected)
+    assert (got["orders_30d"] <= got["orders_90d"]).all()
+    assert (got["orders_90d"] < got["orders_180d"]).any()
+
+
+def test_logistic_importance_transforms_once_and_equals_full_predictions(hist):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    w = churn.churn_window(hist, cutoff="2024-12-31", window_days=60, bgnbd=False)
+    X, y = w.X.to_numpy(), w.y
+    est = churn.make_model("logistic", n_train=len(y)).fit(X, y)
+    assert churn_metrics._valuewise_head(est) is not None  # the transform-once route
+    got = churn.permutation_auc_drop(est, X, y, n_repeats=2)
+    np.testing.assert_array_equal(got, _importance_by_full_predictions(est, X, y, 2))
+    assert (got != 0).sum() >= 5
+    # a step that mixes values across a row (each row scaled by its sum) is not value by value
+    rows = make_pipeline(
+        FunctionTransformer(lambda a: a / (1.0 + np.abs(a).sum(axis=1, keepdims=True))),
+        LogisticRegression(max_iter=500),
+    ).fit(X, y)
+    assert churn_metrics._valuewise_head(rows) is None
+    np.testing.assert_array_equal(
+        churn.permutation_auc_drop(rows, X, y, n_repeats=1),
+        _importance_by_full_predictions(rows, X, y, 1),
+    )
