@@ -92,7 +92,8 @@ def run_pricing(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
-        pw = store.product_week_prices(info.id, filters_from(args))
+        # the columns the models read (the page asks the same)
+        pw = store.product_week_prices(info.id, filters_from(args), lean=True)
     finally:
         store.close()
     res = P.analyze(

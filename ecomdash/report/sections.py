@@ -615,7 +615,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     from ecomdash import pricing as P
     from ecomdash.charts import pricing as pricing_charts
 
-    pw = data.store.product_week_prices(data.info.id, data.filters)
+    pw = data.store.product_week_prices(data.info.id, data.filters, lean=True)  # as the page
     res = P.analyze(pw)
     v = res.validation_summary or {}
     ratio = v.get("ratio")
