@@ -121,15 +121,7 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
         # orders exactly; revenue to ~1e-12 relative, as DuckDB adds in another order than
         # pandas — see shop_day_groups). 0.46 s instead of ~6.5 s at 1 M lines.
         lines = _shop_groups(key, metric == "orders")
-    # The day groups (a few thousand rows) go to a worker, whose fork server has the holiday
-    # calendars loaded (ecomdash.ui.worker.PRELOAD): the `holidays` package imports every
-    # country's module on first use (0.5 s of CPU once per process), which this server process
-    # then never pays on a first visit. The lines of a scope stay here (too big to send).
-    build = (
-        functools.partial(run_in_worker, what=_("Building the whole shop's series"))
-        if lines is not None
-        else None
-    )
+    in_worker = lines is not None
     if lines is None:
         lines = _lines(key)
     evs = tuple(F.Event(n, s, e) for n, s, e in events)
@@ -138,20 +130,17 @@ def _series(key: tuple, sparams: tuple) -> F.SeriesResult:
         first = pd.Timestamp(lo).date()
         last = (pd.Timestamp(hi) + pd.Timedelta(days=400)).date()
         evs += F.preset_events(presets, start=first, end=last)
-    return (build or _here)(
-        F.build_series,
-        lines,
-        metric=metric,
-        freq=freq,
-        returns=returns,
-        events=evs,
-        future_periods=horizon,
-        **scope,
-    )
-
-
-def _here(fn, /, *args, **kw):
-    return fn(*args, **kw)
+    kw = dict(metric=metric, freq=freq, returns=returns, events=evs, future_periods=horizon)
+    if in_worker:
+        # The day groups (a few thousand rows) go to a worker, whose fork server has the
+        # holiday calendars loaded (ecomdash.ui.worker.PRELOAD): the `holidays` package
+        # imports every country's module on first use (0.5 s of CPU once per process), which
+        # this server process then never pays on a first visit. A scope's lines stay here
+        # (too big to send).
+        return run_in_worker(
+            F.build_series, lines, what=_("Building the whole shop's series"), **kw
+        )
+    return F.build_series(lines, **kw, **scope)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
