@@ -18,7 +18,13 @@ def busy(beat: str, seconds: float) -> str:
     while time.monotonic() < end:
         for _ in range(20_000):
             n += 1
-        Path(beat).write_text(f"{os.getpid()} {n}")
+        # written aside, then renamed (as ``tests.pages.spin_step`` does): written in place, the
+        # file is empty between the truncate and the write, and here that was most of the time
+        # (a reader saw it empty in about 2 of 3 looks), so a worker killed then left an empty
+        # beat and the test said "the worker never started"
+        tmp = Path(f"{beat}.tmp")
+        tmp.write_text(f"{os.getpid()} {n}")
+        os.replace(tmp, beat)
     return "finished"
 
 

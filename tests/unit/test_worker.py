@@ -37,18 +37,7 @@ def _assert_stopped(beat: Path) -> None:
     assert n2 == n1, "the refused work is still counting"
 
 
-def _quiet_pool(limit: float = 240.0) -> None:
-    """Wait until no worker slot of this process is taken: an earlier test file in the same
-    pytest process may have left a page's background analyses running (the home hands them
-    to threads that outlive its run), and their runs would hold the slots this test needs
-    (one CI run saw its worker refused twice, 45 s and 150 s, before its first beat)."""
-    end = time.monotonic() + limit
-    while worker_load() != (0, 0) and time.monotonic() < end:
-        time.sleep(0.2)
-
-
 def test_refused_worker_is_killed_and_the_cpu_is_free(tmp_path):
-    _quiet_pool()
     # the worker's start-up (a spawned interpreter, imports) counts against the budget too: on a
     # machine so busy that it is refused before its first beat, try again with a longer budget
     for attempt, budget in enumerate((45.0, 150.0)):
