@@ -138,7 +138,9 @@ def test_price_levels_and_promotion_flags():
     df = flag_promotions(_panel(prices, [100] * 30, [10.0] * 30))
     assert df["promo"].tolist() == [False] * 10 + [True, True] + [False] * 18
     assert df["post"].tolist() == [False] * 12 + [True, True] + [False] * 16
-    assert df["ref_price"].iloc[10] == 10.0
+    # the usual price 10 through both promotion weeks (not only the first) and the week the cut
+    # starts; from then on no price has been held 3 weeks yet, so each week is its own reference
+    assert df["ref_price"].tolist() == [10.0] * 21 + [8.0] * 9
 
 
 def test_merchant_events_mark_promotions_the_prices_do_not_show():
