@@ -14,6 +14,8 @@ score every customer as of the last date.
 
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -89,6 +91,54 @@ MIN_POSITIVES = 10
 TRAIN_SAMPLE = 200_000
 #: Permutation importance is measured on at most this many evaluation customers (seeded sample).
 IMPORTANCE_SAMPLE = 50_000
+
+
+#: Threads churn's independent steps run on (the three windows, the fits, the scores, the
+#: importances, the refit): numpy's and sklearn's compiled loops release the GIL, so two
+#: threads use both cores of a small server. Each step still runs on one thread (one OpenMP
+#: thread, one BLAS thread), as the whole analysis did, so every result is the same bits.
+WORKERS = 2
+
+
+def _one_thread(fn, args, kwargs):
+    # threadpoolctl's OpenMP limit holds for the thread that set it only: set it in each
+    # worker (HistGradientBoosting's sums over threads would differ in the last bits)
+    with threadpool_limits(1, user_api="openmp"):
+        return fn(*args, **kwargs)
+
+
+class _Tasks:
+    """Churn's steps on ``workers`` threads (a context manager); ``submit`` returns a future.
+
+    With one worker each step runs at once in the caller, as a plain call (its exception kept
+    in the future, raised by ``result()``, as from a thread). The steps share no mutable state;
+    each runs in a copy of the caller's context (its language) under one OpenMP thread.
+    """
+
+    def __init__(self, workers: int = WORKERS):
+        self._pool = (
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ecomdash-churn")
+            if workers > 1
+            else None
+        )
+
+    def submit(self, fn, *args, **kwargs) -> Future:
+        if self._pool is not None:
+            ctx = contextvars.copy_context()
+            return self._pool.submit(ctx.run, _one_thread, fn, args, kwargs)
+        fut: Future = Future()
+        try:
+            fut.set_result(_one_thread(fn, args, kwargs))
+        except Exception as e:  # noqa: BLE001 - raised again by result(), as from a thread
+            fut.set_exception(e)
+        return fut
+
+    def __enter__(self) -> _Tasks:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:  # on an error, the steps not started are dropped
+            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
 # --------------------------------------------------------------------------------------
@@ -334,23 +384,19 @@ class Evaluation:
     roc: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
 
-def evaluate(
-    train: ChurnWindow,
-    test: ChurnWindow,
-    *,
-    models: tuple[str, ...] = MODELS,
-    train_sample: int | None = TRAIN_SAMPLE,
-) -> Evaluation:
-    """Fit ``models`` on ``train`` and score them and the baselines on ``test`` (labels needed).
+def _enough(w: ChurnWindow) -> bool:
+    """At least MIN_CUSTOMERS customers and MIN_POSITIVES of each outcome (labels needed)."""
+    pos = int(w.y.sum())
+    return len(w.y) >= MIN_CUSTOMERS and pos >= MIN_POSITIVES and len(w.y) - pos >= MIN_POSITIVES
 
-    With more than ``train_sample`` training customers the models are fitted on a seeded random
-    sample of that many (see :func:`sample_rows`); every test customer is scored.
-    """
+
+def _check_windows(train: ChurnWindow, test: ChurnWindow) -> None:
+    """Both windows labelled, each with enough customers of each outcome (else the error)."""
     if train.y is None or test.y is None:
         raise ParameterError(note(N_("evaluate() needs labelled windows (labelled=True).")))
     for name, w in ((N_("training"), train), (N_("evaluation"), test)):
         pos = int(w.y.sum())
-        if len(w.y) < MIN_CUSTOMERS or pos < MIN_POSITIVES or len(w.y) - pos < MIN_POSITIVES:
+        if not _enough(w):
             raise InsufficientDataError(
                 note(
                     N_(
@@ -367,41 +413,85 @@ def evaluate(
                     each=MIN_POSITIVES,
                 )
             )
+
+
+def evaluate(
+    train: ChurnWindow,
+    test: ChurnWindow,
+    *,
+    models: tuple[str, ...] = MODELS,
+    train_sample: int | None = TRAIN_SAMPLE,
+    tasks: _Tasks | None = None,
+    fits: dict[str, Future] | None = None,
+) -> Evaluation:
+    """Fit ``models`` on ``train`` and score them and the baselines on ``test`` (labels needed).
+
+    With more than ``train_sample`` training customers the models are fitted on a seeded random
+    sample of that many (see :func:`sample_rows`); every test customer is scored. ``tasks``:
+    where the fits and scores run (default: one after another, here); ``fits``: the fits
+    already started by :func:`start_fits` on ``train`` (default: started here).
+    """
+    _check_windows(train, test)
+    tasks = _Tasks(1) if tasks is None else tasks
+    if fits is None:
+        fits = start_fits(train, models=models, train_sample=train_sample, tasks=tasks)
+    Xte, yte = test.X.to_numpy(), test.y
+    # the baselines first: they need only the evaluation window, not the fits
+    base: dict[str, tuple[np.ndarray, bool]] = {
+        "recency": (-test.X["recency_days"].to_numpy(), False)
+    }
+    if np.isfinite(test.p_alive).all():
+        base["p_alive"] = (test.p_alive, False)
+        base["bgnbd"] = (test.p_buy, True)
+    done = {
+        name: tasks.submit(_score_row, yte, s, name, probabilistic=prob, kind="baseline")
+        for name, (s, prob) in base.items()
+    }
+    for name in models:  # each model scored as soon as its fit is done
+        done[name] = tasks.submit(_model_row, fits[name].result(), Xte, yte, name)
     scores: dict[str, np.ndarray] = {}
     fitted: dict[str, object] = {}
     roc: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = {}
-    Xtr, ytr, Xte, yte = train.X.to_numpy(), train.y, test.X.to_numpy(), test.y
-    keep = sample_rows(len(ytr), train_sample)
-    if keep is not None:
-        Xtr, ytr = Xtr[keep], ytr[keep]
-    for name in models:
-        est = make_model(name, n_train=len(ytr))
-        est.fit(Xtr, ytr)
-        fitted[name] = est
-        p = propensity(est, Xte)
-        scores[name] = p
-        rows[name] = {**_metrics(yte, p, probabilistic=True, roc=roc, name=name), "kind": "model"}
-    rec = -test.X["recency_days"].to_numpy()
-    scores["recency"] = rec
-    rows["recency"] = {
-        **_metrics(yte, rec, probabilistic=False, roc=roc, name="recency"),
-        "kind": "baseline",
-    }
-    if np.isfinite(test.p_alive).all():
-        scores["p_alive"] = test.p_alive
-        rows["p_alive"] = {
-            **_metrics(yte, test.p_alive, probabilistic=False, roc=roc, name="p_alive"),
-            "kind": "baseline",
-        }
-        scores["bgnbd"] = test.p_buy
-        rows["bgnbd"] = {
-            **_metrics(yte, test.p_buy, probabilistic=True, roc=roc, name="bgnbd"),
-            "kind": "baseline",
-        }
+    for name in (*models, *base):  # the order of before: models, recency, p_alive, bgnbd
+        s, row, curve = done[name].result()
+        if name in fits:
+            fitted[name] = fits[name].result()
+        scores[name] = s
+        rows[name] = row
+        if curve is not None:
+            roc[name] = curve
     metrics = pd.DataFrame.from_dict(rows, orient="index")
     metrics.index.name = "model"
     return Evaluation(metrics=metrics, scores=scores, fitted=fitted, roc=roc)
+
+
+def start_fits(
+    train: ChurnWindow, *, models: tuple[str, ...], train_sample: int | None, tasks: _Tasks
+) -> dict[str, Future]:
+    """The models' fits on ``train`` (a seeded sample of ``train_sample`` customers above that
+    size), one task each: futures of the fitted estimators, by model name."""
+    Xtr, ytr = train.X.to_numpy(), train.y
+    keep = sample_rows(len(ytr), train_sample)
+    if keep is not None:
+        Xtr, ytr = Xtr[keep], ytr[keep]
+    return {name: tasks.submit(_fit, name, Xtr, ytr) for name in models}
+
+
+def _fit(name: str, X: np.ndarray, y: np.ndarray):
+    return make_model(name, n_train=len(y)).fit(X, y)
+
+
+def _score_row(y, s, name, *, probabilistic, kind):
+    """``(score, metrics row, ROC points or None)`` of one model or baseline on the evaluation
+    window (the ROC points only when every score is finite, as before)."""
+    roc: dict = {}
+    row = {**_metrics(y, s, probabilistic=probabilistic, roc=roc, name=name), "kind": kind}
+    return s, row, roc.get(name)
+
+
+def _model_row(est, X, y, name):
+    return _score_row(y, propensity(est, X), name, probabilistic=True, kind="model")
 
 
 # --------------------------------------------------------------------------------------
@@ -526,10 +616,39 @@ def churn(
 
 
 def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> ChurnResult:
+    with _Tasks(WORKERS) as tasks:
+        return _churn_steps(
+            hist,
+            tasks,
+            c1=c1,
+            c2=c2,
+            end=end,
+            window_days=window_days,
+            models=models,
+            repeats=repeats,
+            train_sample=train_sample,
+        )
+
+
+def _churn_steps(
+    hist, tasks: _Tasks, *, c1, c2, end, window_days, models, repeats, train_sample
+) -> ChurnResult:
     # the baselines are scored on the evaluation window only: no BG/NBD fit for training
-    train = churn_window(hist, cutoff=c1, window_days=window_days, bgnbd=False)
-    test = churn_window(hist, cutoff=c2, window_days=window_days)
-    ev = evaluate(train, test, models=models, train_sample=train_sample)
+    train_f = tasks.submit(churn_window, hist, cutoff=c1, window_days=window_days, bgnbd=False)
+    test_f = tasks.submit(churn_window, hist, cutoff=c2, window_days=window_days)
+    train = train_f.result()
+    # the fits start while the evaluation window is built (not when the training window is
+    # too small: then its error comes after the evaluation window's own, as before)
+    fits = (
+        start_fits(train, models=models, train_sample=train_sample, tasks=tasks)
+        if _enough(train)
+        else None
+    )
+    now_f = tasks.submit(
+        churn_window, hist, cutoff=end, window_days=window_days, labelled=False, bgnbd=False
+    )
+    test = test_f.result()
+    ev = evaluate(train, test, models=models, train_sample=train_sample, tasks=tasks, fits=fits)
     notices: list[str] = []
     n_fit = min(len(train.y), int(train_sample)) if train_sample is not None else len(train.y)
     if n_fit < len(train.y):
@@ -569,8 +688,26 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
         )
     metrics = ev.metrics.assign(label=[_(MODEL_LABELS[m]) for m in ev.metrics.index])
 
-    # ROC and calibration curves on the evaluation window
+    # Refit the best model on the evaluation window and score everyone as of the end (first:
+    # the longest chain), the calibration curves and the permutation importances beside it
     yte = test.y
+    Xte = test.X.to_numpy()
+    refit = sample_rows(len(test.y), train_sample)
+    Xfit, yfit = (Xte, yte) if refit is None else (Xte[refit], yte[refit])
+    now_scored = tasks.submit(_refit_and_score, best, Xfit, yfit, now_f)
+    cal_f = {
+        name: tasks.submit(calibration_curve, yte, ev.scores[name], n_bins=10, strategy="quantile")
+        for name in models
+    }
+    # Which features drive the prediction: permutation importance on the evaluation window
+    imp = sample_rows(len(yte), IMPORTANCE_SAMPLE)
+    Xim, yim = (Xte, yte) if imp is None else (Xte[imp], yte[imp])
+    imp_f = {
+        name: tasks.submit(permutation_auc_drop, ev.fitted[name], Xim, yim, n_repeats=repeats)
+        for name in models
+    }
+
+    # ROC and calibration curves on the evaluation window
     roc_rows = []
     for name, s in ev.scores.items():
         fpr, tpr = ev.roc[name] if name in ev.roc else roc_curve(yte, s)[:2]
@@ -581,17 +718,12 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
     roc = pd.concat(roc_rows, ignore_index=True)
     cal_rows = []
     for name in models:
-        obs, pred = calibration_curve(yte, ev.scores[name], n_bins=10, strategy="quantile")
+        obs, pred = cal_f[name].result()
         cal_rows.append(pd.DataFrame({"model": name, "predicted": pred, "observed": obs}))
     calibration = pd.concat(cal_rows, ignore_index=True)
-
-    # Which features drive the prediction: permutation importance on the evaluation window
     imp_rows = []
-    Xte = test.X.to_numpy()
-    imp = sample_rows(len(yte), IMPORTANCE_SAMPLE)
-    Xim, yim = (Xte, yte) if imp is None else (Xte[imp], yte[imp])
     for name in models:
-        drop = permutation_auc_drop(ev.fitted[name], Xim, yim, n_repeats=repeats)
+        drop = imp_f[name].result()
         imp_rows.append(
             pd.DataFrame({"model": name, "feature": list(FEATURES), "importance": drop})
         )
@@ -606,12 +738,7 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
             )
         )
 
-    # Refit the best model on the evaluation window and score everyone as of the end
-    now = churn_window(hist, cutoff=end, window_days=window_days, labelled=False, bgnbd=False)
-    refit = sample_rows(len(test.y), train_sample)
-    Xfit, yfit = (Xte, yte) if refit is None else (Xte[refit], yte[refit])
-    est = make_model(best, n_train=len(yfit)).fit(Xfit, yfit)
-    prop = propensity(est, now.X.to_numpy())
+    now, prop = now_scored.result()
     scores = now.X.assign(propensity=prop, churn_probability=1.0 - prop).reset_index()
     scores[schema.CUSTOMER_ID] = scores[schema.CUSTOMER_ID].astype(str)
     return ChurnResult(
@@ -632,6 +759,14 @@ def _churn(hist, *, c1, c2, end, window_days, models, repeats, train_sample) -> 
         n_fit=n_fit,
         n_importance=len(yim),
     )
+
+
+def _refit_and_score(best: str, X: np.ndarray, y: np.ndarray, now_f: Future):
+    """The best model fitted on ``X, y``, then every customer of the scoring window (``now_f``,
+    submitted before this step, so it has started or finished) scored: ``(window, propensity)``."""
+    est = make_model(best, n_train=len(y)).fit(X, y)
+    now = now_f.result()
+    return now, propensity(est, now.X.to_numpy())
 
 
 # --------------------------------------------------------------------------------------
