@@ -14,8 +14,7 @@ score every customer as of the last date.
 
 from __future__ import annotations
 
-import contextvars
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,30 +34,29 @@ from ecomdash.churn_metrics import auc_score as auc_score  # churn.auc_score, as
 from ecomdash.churn_metrics import holdout_metrics as _metrics
 from ecomdash.churn_metrics import permutation_auc_drop, propensity
 from ecomdash.churn_metrics import top_decile as top_decile  # churn.top_decile, as before
+
+# the windows (features before a cut-off, labels after it) live in churn_windows; their names
+# stay reachable here, as before the split
+from ecomdash.churn_windows import (  # noqa: F401
+    FEATURES,
+    ChurnWindow,
+    _bgnbd_scores,
+    _labels,
+    _windowed,
+    churn_window,
+)
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note
+from ecomdash.tasks import Tasks as _Tasks
 
-_DAY = pd.Timedelta(days=1)
+#: Threads churn's independent steps run on (the three windows, the fits, the scores, the
+#: importances, the refit): numpy's and sklearn's compiled loops release the GIL, so two
+#: threads use both cores of a small server. Each step still runs on one thread (one OpenMP
+#: thread, one BLAS thread), as the whole analysis did, so every result is the same bits.
+WORKERS = 2
 
-#: Feature columns used by the models (all computed from orders on or before the cut-off).
-FEATURES = (
-    "recency_days",
-    "frequency",
-    "monetary",
-    "avg_order_value",
-    "tenure_days",
-    "interpurchase_days",
-    "recency_over_interpurchase",
-    "category_breadth",
-    "return_rate",
-    "orders_30d",
-    "orders_90d",
-    "orders_180d",
-    "revenue_90d",
-    "revenue_365d",
-)
 #: What each feature means, in the merchant's words (translate where shown).
 FEATURE_LABELS = {
     "recency_days": N_("days since last order"),
@@ -91,229 +89,6 @@ MIN_POSITIVES = 10
 TRAIN_SAMPLE = 200_000
 #: Permutation importance is measured on at most this many evaluation customers (seeded sample).
 IMPORTANCE_SAMPLE = 50_000
-
-
-#: Threads churn's independent steps run on (the three windows, the fits, the scores, the
-#: importances, the refit): numpy's and sklearn's compiled loops release the GIL, so two
-#: threads use both cores of a small server. Each step still runs on one thread (one OpenMP
-#: thread, one BLAS thread), as the whole analysis did, so every result is the same bits.
-WORKERS = 2
-
-
-def _one_thread(fn, args, kwargs):
-    # threadpoolctl's OpenMP limit holds for the thread that set it only: set it in each
-    # worker (HistGradientBoosting's sums over threads would differ in the last bits)
-    with threadpool_limits(1, user_api="openmp"):
-        return fn(*args, **kwargs)
-
-
-class _Tasks:
-    """Churn's steps on ``workers`` threads (a context manager); ``submit`` returns a future.
-
-    With one worker each step runs at once in the caller, as a plain call (its exception kept
-    in the future, raised by ``result()``, as from a thread). The steps share no mutable state;
-    each runs in a copy of the caller's context (its language) under one OpenMP thread.
-    """
-
-    def __init__(self, workers: int = WORKERS):
-        self._pool = (
-            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ecomdash-churn")
-            if workers > 1
-            else None
-        )
-
-    def submit(self, fn, *args, **kwargs) -> Future:
-        if self._pool is not None:
-            ctx = contextvars.copy_context()
-            return self._pool.submit(ctx.run, _one_thread, fn, args, kwargs)
-        fut: Future = Future()
-        try:
-            fut.set_result(_one_thread(fn, args, kwargs))
-        except Exception as e:  # noqa: BLE001 - raised again by result(), as from a thread
-            fut.set_exception(e)
-        return fut
-
-    def __enter__(self) -> _Tasks:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:  # on an error, the steps not started are dropped
-            self._pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
-
-
-# --------------------------------------------------------------------------------------
-# Windows: features before a cut-off, labels after it
-# --------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChurnWindow:
-    """Features as of ``cutoff`` (inclusive) and labels in ``(cutoff, cutoff + window_days]``.
-
-    ``X`` is indexed by ``customer_id`` with :data:`FEATURES`; ``y`` is 1 when the customer
-    bought again in the label window (``None`` when the window is for scoring only);
-    ``p_alive`` is BG/NBD P(alive) at the cut-off (NaN when BG/NBD could not be fitted).
-    """
-
-    cutoff: pd.Timestamp
-    window_days: int
-    X: pd.DataFrame
-    y: np.ndarray | None
-    p_alive: np.ndarray
-    p_buy: np.ndarray
-    label_end: pd.Timestamp | None
-
-
-def _windowed(history: CustomerHistory, cutoff: pd.Timestamp, codes: np.ndarray) -> pd.DataFrame:
-    """Orders and revenue in the last 30/90/180/365 days before the end of the cut-off day."""
-    end = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
-    o = history.orders
-    d = o["d"].to_numpy(dtype="datetime64[us]")
-    c = o["c"].to_numpy()
-    r = o["r"].to_numpy(dtype=float)
-    n = len(history.customers)
-    out = {}
-    # the windows nest: the year's orders once over the whole history, then the shorter
-    # windows within them (a subset keeps the orders' order, so bincount's sums are the same)
-    for days in (365, 180, 90, 30):
-        start = end - np.timedelta64(days, "D")
-        m = (d < end) & (d >= start)
-        d, c, r = d[m], c[m], r[m]
-        if days != 365:
-            out[f"orders_{days}d"] = np.bincount(c, minlength=n)[codes].astype(float)
-        if days in (90, 365):
-            out[f"revenue_{days}d"] = np.bincount(c, weights=r, minlength=n)[codes]
-    return pd.DataFrame(
-        {
-            k: out[k]
-            for k in ("orders_30d", "orders_90d", "orders_180d", "revenue_90d", "revenue_365d")
-        }
-    )
-
-
-def _labels(history: CustomerHistory, cutoff: pd.Timestamp, window_days: int, codes: np.ndarray):
-    start = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
-    stop = start + np.timedelta64(int(window_days), "D")
-    o = history.orders
-    d = o["d"].to_numpy(dtype="datetime64[us]")
-    m = (d >= start) & (d < stop)
-    bought = np.bincount(o["c"].to_numpy()[m], minlength=len(history.customers)) > 0
-    return bought[codes].astype(int)
-
-
-def _bgnbd_scores(
-    history: CustomerHistory, cutoff: pd.Timestamp, codes: np.ndarray, window_days: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """BG/NBD P(alive) and P(buy within the window) at the cut-off, fitted on orders up to it,
-    for the customers at positions ``codes`` of ``history.customers``.
-
-    The summary is ``clv.rfm_summary``'s (frequency = repeat purchase days, recency and T in
-    weeks), built from integer customer codes and whole days with numpy: grouping
-    (customer, day) pairs in pandas, then reindexing by id strings, was 3.4 s of CPU per
-    churn run at 10 M lines. Customers come in code order, as ``rfm_summary`` sorted them.
-    """
-    end = np.datetime64((cutoff + _DAY).to_datetime64(), "us")
-    o = history.orders
-    d = o["d"].to_numpy(dtype="datetime64[us]")
-    m = d < end
-    day = d[m].astype("datetime64[D]").astype(np.int64)
-    c = o["c"].to_numpy()[m].astype(np.int64)
-    nan = np.full(len(codes), np.nan)
-    if len(day) == 0:
-        return nan, nan
-    d0 = int(day.min())
-    span = int(day.max()) - d0 + 1
-    key = np.sort(c * span + (day - d0))  # by customer, then day
-    key = key[np.r_[True, key[1:] != key[:-1]]]  # one per customer-day (np.unique hashes: slower)
-    kc = key // span
-    kday = key % span + d0
-    starts = np.flatnonzero(np.r_[True, kc[1:] != kc[:-1]])
-    n_days = np.diff(np.r_[starts, len(key)])
-    first = kday[starts]
-    last = kday[np.r_[starts[1:], len(key)] - 1]
-    cut_day = int(np.datetime64(cutoff.to_datetime64(), "D").astype(np.int64))
-    s = pd.DataFrame(
-        {
-            "frequency": (n_days - 1).astype(float),
-            "recency": (last - first) / 7.0,
-            "T": (cut_day - first) / 7.0,
-        }
-    )
-    if int((s["frequency"] > 0).sum()) < clv.MIN_REPEAT_BUYERS:
-        return nan, nan
-    try:
-        params = clv.fit_bgnbd(s["frequency"], s["recency"], s["T"])
-    except InsufficientDataError:
-        return nan, nan
-    f, r, T = s["frequency"], s["recency"], s["T"]
-    at = np.full(len(history.customers), -1)
-    at[kc[starts]] = np.arange(len(starts))
-    pos = at[codes]
-    pa = np.asarray(clv.bgnbd_p_alive(params, f, r, T), dtype=float)
-    pb = np.asarray(clv.bgnbd_p_purchase_within(params, window_days / 7.0, f, r, T), dtype=float)
-    return (
-        np.where(pos >= 0, pa[np.maximum(pos, 0)], np.nan),
-        np.where(pos >= 0, pb[np.maximum(pos, 0)], np.nan),
-    )
-
-
-def churn_window(
-    history: CustomerHistory,
-    *,
-    cutoff: object,
-    window_days: int = 90,
-    labelled: bool = True,
-    bgnbd: bool = True,
-) -> ChurnWindow:
-    """Features of every customer who bought on or before ``cutoff``, and their labels."""
-    cutoff = to_timestamp(cutoff, name="cutoff")
-    feats = history.features(as_of=cutoff)
-    X = feats.table
-    codes = feats.codes if feats.codes is not None else history.customers.get_indexer(X.index)
-    X = X.assign(**{k: v.to_numpy() for k, v in _windowed(history, cutoff, codes).items()})
-    ip = X["interpurchase_days"]
-    X["interpurchase_days"] = ip.fillna(X["tenure_days"] + 1.0)
-    X["recency_over_interpurchase"] = X["recency_days"] / X["interpurchase_days"].clip(lower=1.0)
-    # one float block (column-major, as to_numpy gave the mixed blocks before), so the
-    # models' to_numpy() is a view, not ~100 MB interleaved per call at 10 M lines
-    block = np.empty((len(X), len(FEATURES)), order="F")
-    for j, k in enumerate(FEATURES):
-        block[:, j] = X[k].to_numpy(dtype=float)
-    X = pd.DataFrame(block, index=X.index, columns=list(FEATURES), copy=False)
-    y = None
-    label_end = None
-    if labelled:
-        label_end = cutoff + pd.Timedelta(days=int(window_days))
-        if label_end > history.last_date.normalize():
-            raise ParameterError(
-                note(
-                    N_(
-                        "The label window ({date} + {days} days = {end}) runs past the end of the "
-                        "data ({last}). Choose a cut-off on or before {latest} or a shorter window."
-                    ),
-                    date=cutoff.date(),
-                    days=window_days,
-                    end=label_end.date(),
-                    last=history.last_date.date(),
-                    latest=(
-                        history.last_date.normalize() - pd.Timedelta(days=int(window_days))
-                    ).date(),
-                )
-            )
-        y = _labels(history, cutoff, window_days, codes)
-    if bgnbd:
-        p_alive, p_buy = _bgnbd_scores(history, cutoff, codes, int(window_days))
-    else:
-        p_alive = p_buy = np.full(len(X), np.nan)
-    return ChurnWindow(
-        cutoff=cutoff,
-        window_days=int(window_days),
-        X=X,
-        y=y,
-        p_alive=p_alive,
-        p_buy=p_buy,
-        label_end=label_end,
-    )
 
 
 # --------------------------------------------------------------------------------------
