@@ -63,6 +63,38 @@ def test_product_week_prices_matches_hand_computation(tmp_path):
     assert set(store.product_week_prices(info.id, min_weeks=2)["product_id"]) == {"A"}
 
 
+def test_product_week_prices_types_names_and_missing_categories(tmp_path):
+    """The frame's types whatever route fetches it (price9: Arrow, not DuckDB's .df()):
+    ids, names and categories as pandas' "string" (missing: pd.NA), weeks as datetime64[us],
+    counts as int64; a product's name and category are its latest line's."""
+    lines = _lines(
+        [
+            ("1", "2024-01-01 10:00", "A", 2, 10.0),
+            ("2", "2024-01-09 10:00", "A", 1, 9.0),
+            ("2", "2024-01-09 10:00", "B", 1, 5.0),
+        ]
+    )
+    lines.loc[0, "product_name"] = "Old name"
+    lines.loc[1, "product_name"] = "New name"
+    lines.loc[2, "category"] = None
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", lines)
+    for lean in (False, True):
+        pw = store.product_week_prices(info.id, lean=lean)
+        for c in ("product_id", "product_name", "category"):
+            assert pw[c].dtype == pd.StringDtype(), (c, pw[c].dtype)
+        assert pw["week"].dtype == "datetime64[us]"
+        assert pw["store_orders"].dtype == "int64"
+        assert pw["median_price"].dtype == "float64"
+        assert pw["product_id"].tolist() == ["A", "A", "B"]
+        assert pw["product_name"].tolist() == ["New name", "New name", "Name B"]
+        assert pw["category"].iloc[:2].tolist() == ["Cat", "Cat"]
+        assert pw["category"].iloc[2] is pd.NA
+        assert pw["store_orders"].tolist() == [1, 1, 1]
+        if not lean:
+            assert pw["orders"].dtype == "int64" and pw["lines"].dtype == "int64"
+
+
 # ----------------------------------------------------------------------------- fits
 
 
