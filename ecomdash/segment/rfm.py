@@ -138,17 +138,58 @@ class RFMResult:
     codes: np.ndarray | None = field(default=None, repr=False)
 
 
-def _quintile_scores(order_keys: list[np.ndarray]) -> np.ndarray:
-    """1..5 by equal-sized rank groups; ``order_keys`` least significant first (np.lexsort).
-
-    Ties in the main key are broken by the next keys, so every customer gets a score and
-    the groups are true quintiles whatever the ties (pd.qcut of rank(method="first")).
-    """
-    n = len(order_keys[0])
-    order = np.lexsort(order_keys)
+def _scores_of(order: np.ndarray) -> np.ndarray:
+    """1..5 by equal-sized rank groups of a sort order (every customer its own rank, so
+    the groups are true quintiles whatever the ties: pd.qcut of rank(method="first"))."""
+    n = len(order)
     ranks = np.empty(n, dtype=np.int64)
     ranks[order] = np.arange(n)
     return (ranks * 5 // n + 1).astype(np.int64)
+
+
+def _order_ties_last_first(keys: list[np.ndarray]) -> np.ndarray:
+    """``np.lexsort([-arange(n), *keys])`` without the position key: a stable sort of the
+    reversed keys meets full ties in reversed positions, i.e. higher position first."""
+    n = len(keys[0])
+    rev = [k[::-1] for k in keys]
+    order = np.lexsort(rev) if len(rev) > 1 else np.argsort(rev[0], kind="stable")
+    return (n - 1) - order
+
+
+def _rfm_scores(
+    recency: np.ndarray, last: np.ndarray, freq: np.ndarray, mon_key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The R, F and M scores :func:`rfm_from_features` defines by its three lexsorts (R:
+    -recency, last order, F, M; F: F, M; M: M, F; ties by higher position first), with one
+    or two sort passes each instead of three to five (about 0.7 s a call at 1 M customers).
+
+    F and M are replaced by their dense ranks (``np.unique``: the sort's own equality, NaN
+    last and equal to NaN) packed into one integer per customer, F-major or M-major. R sorts
+    by the last order and that pair; recency is whole days to the as-of date from the last
+    order, so ordering by the last order orders -recency too — checked on the result, and
+    when it does not hold (features built some other way) R takes the five-key lexsort.
+    """
+    n = len(freq)
+    fu, fr = np.unique(freq, return_inverse=True)
+    mu, mr = np.unique(mon_key, return_inverse=True)
+    fr = fr.reshape(-1).astype(np.int64)
+    mr = mr.reshape(-1).astype(np.int64)
+    f_major = fr * len(mu) + mr  # < n² ≤ 2^62 for n < 2^31
+    m_major = mr * len(fu) + fr
+    f = _scores_of(_order_ties_last_first([f_major]))
+    m = _scores_of(_order_ties_last_first([m_major]))
+    neg_rec = -recency
+    order = _order_ties_last_first([f_major, last])
+    steps = np.diff(neg_rec[order])
+    if not (steps >= 0).all():  # not monotone in the last order (or NaN): the full sort
+        order = np.lexsort([-np.arange(n), mon_key, freq, last, neg_rec])
+    return _scores_of(order), f, m
+
+
+#: each RFM_GRID cell's position in SEGMENT_NAMES
+_GRID_CODES = np.array([[SEGMENT_NAMES.index(s) for s in row] for row in RFM_GRID], dtype=np.int8)
+#: "111".."555": the text of each score triple, indexed by r * 100 + f * 10 + m
+_RFM_TEXT = np.array([str(i) for i in range(556)], dtype=object)
 
 
 def rfm_from_features(features: CustomerFeatures) -> RFMResult:
@@ -169,7 +210,7 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
                 guests=f"{features.n_guest_orders:,}",
             )
         )
-    idx = np.arange(n)  # index is sorted by customer id: a deterministic last tie-break
+    # the index is sorted by customer id: a deterministic last tie-break (higher position first)
     last = t["last_order"].to_numpy().astype("datetime64[us]").astype(np.int64)
     freq = t["frequency"].to_numpy()
     mon = t["monetary"].to_numpy()
@@ -177,12 +218,8 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
     # which would break exact ties (many one-order customers spend the same) differently
     mon_key = np.round(mon, 2)
     # Recency: fewer days is better; ties by exact last-order time, then F, then M.
-    r = _quintile_scores([-idx, mon_key, freq, last, -t["recency_days"].to_numpy()])
-    f = _quintile_scores([-idx, mon_key, freq])
-    m = _quintile_scores([-idx, freq, mon_key])
+    r, f, m = _rfm_scores(t["recency_days"].to_numpy(), last, freq, mon_key)
     fm = np.floor((f + m) / 2 + 0.5).astype(np.int64)
-    grid = np.array(RFM_GRID, dtype=object)
-    seg = grid[5 - r, fm - 1]
     customers = pd.DataFrame(
         {
             "recency_days": t["recency_days"].to_numpy(),
@@ -192,8 +229,10 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
             "f_score": f,
             "m_score": m,
             "fm_score": fm,
-            "rfm": (r * 100 + f * 10 + m).astype(str).tolist(),  # "543": the three scores
-            "segment": pd.Categorical(seg, categories=SEGMENT_NAMES),
+            "rfm": _RFM_TEXT[r * 100 + f * 10 + m],  # "543": the three scores
+            "segment": pd.Categorical.from_codes(
+                _GRID_CODES[5 - r, fm - 1], categories=SEGMENT_NAMES
+            ),
         },
         index=t.index,
     )

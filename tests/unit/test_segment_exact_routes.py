@@ -1,0 +1,109 @@
+"""Segments' faster routes (hist9, issue 12) equal the expressions they replaced, exactly:
+the RFM scores from packed ranks instead of three to five-key lexsorts, the segment and
+"rfm" text from codes, movement counted on codes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash.features import customer_history
+from ecomdash.segment.rfm import (
+    RFM_GRID,
+    SEGMENT_NAMES,
+    _rfm_scores,
+    rfm_from_features,
+)
+from tests.unit.test_customer_reductions import _shop
+
+
+def _quintiles(keys: list[np.ndarray]) -> np.ndarray:
+    """The scores as rfm_from_features defined them before hist9: one lexsort per score."""
+    n = len(keys[0])
+    order = np.lexsort(keys)
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = np.arange(n)
+    return (ranks * 5 // n + 1).astype(np.int64)
+
+
+def _old_scores(recency, last, freq, mon_key):
+    idx = np.arange(len(freq))
+    r = _quintiles([-idx, mon_key, freq, last, -recency])
+    f = _quintiles([-idx, mon_key, freq])
+    m = _quintiles([-idx, freq, mon_key])
+    return r, f, m
+
+
+def _tied_customers(n: int, seed: int):
+    """Few distinct values, so nearly every key ties: orders 1-4, spend in 0-3 whole
+    units, last orders on 20 days at 3 times of day (recency in whole days from them)."""
+    rng = np.random.default_rng(seed)
+    freq = rng.integers(1, 5, n).astype(float)
+    mon_key = rng.integers(0, 4, n).astype(float) * 10.5
+    day = rng.integers(0, 20, n)
+    last = (day * 86_400 + rng.integers(0, 3, n) * 3_600) * 1_000_000
+    recency = (19 - day).astype(float)
+    return recency, last.astype(np.int64), freq, mon_key
+
+
+def _same_scores(rec, last, freq, mon) -> None:
+    got, exp = _rfm_scores(rec, last, freq, mon), _old_scores(rec, last, freq, mon)
+    for name, g, e in zip("RFM", got, exp, strict=True):
+        np.testing.assert_array_equal(g, e, err_msg=name)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_rfm_scores_equal_the_lexsorts_with_ties(seed):
+    rec, last, freq, mon = _tied_customers(2_003, seed)
+    _same_scores(rec, last, freq, mon)
+
+
+def test_rfm_scores_equal_the_lexsorts_with_nan_and_negative_values():
+    rec, last, freq, mon = _tied_customers(997, 5)
+    mon[::7] = np.nan
+    mon[::11] = -3.25
+    mon[::13] = -0.0
+    freq[::17] = np.nan
+    _same_scores(rec, last, freq, mon)
+
+
+def test_rfm_scores_fall_back_when_recency_is_not_from_the_last_order():
+    rec, last, freq, mon = _tied_customers(1_001, 7)
+    rec = np.random.default_rng(8).permutation(rec)  # recency unrelated to the last order
+    _same_scores(rec, last, freq, mon)
+    rec[3] = np.nan
+    _same_scores(rec, last, freq, mon)
+
+
+def _old_customers(feats) -> pd.DataFrame:
+    """rfm_from_features' customer frame as built before hist9."""
+    t = feats.table
+    last = t["last_order"].to_numpy().astype("datetime64[us]").astype(np.int64)
+    freq = t["frequency"].to_numpy()
+    mon = t["monetary"].to_numpy()
+    r, f, m = _old_scores(t["recency_days"].to_numpy(), last, freq, np.round(mon, 2))
+    fm = np.floor((f + m) / 2 + 0.5).astype(np.int64)
+    seg = np.array(RFM_GRID, dtype=object)[5 - r, fm - 1]
+    return pd.DataFrame(
+        {
+            "recency_days": t["recency_days"].to_numpy(),
+            "frequency": freq,
+            "monetary": mon,
+            "r_score": r,
+            "f_score": f,
+            "m_score": m,
+            "fm_score": fm,
+            "rfm": (r * 100 + f * 10 + m).astype(str).tolist(),
+            "segment": pd.Categorical(seg, categories=SEGMENT_NAMES),
+        },
+        index=t.index,
+    )
+
+
+@pytest.mark.parametrize("as_of", [None, "2024-06-01"])
+def test_rfm_customers_equal_the_old_frame(as_of):
+    feats = customer_history(_shop()).features(as_of=as_of)
+    got = rfm_from_features(feats).customers
+    pd.testing.assert_frame_equal(got, _old_customers(feats), check_exact=True)
+    assert got["rfm"].dtype == "str" and got["segment"].cat.categories.dtype == "str"
