@@ -4,6 +4,12 @@ the RFM scores from packed ranks instead of three to five-key lexsorts, the segm
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -107,3 +113,73 @@ def test_rfm_customers_equal_the_old_frame(as_of):
     got = rfm_from_features(feats).customers
     pd.testing.assert_frame_equal(got, _old_customers(feats), check_exact=True)
     assert got["rfm"].dtype == "str" and got["segment"].cat.categories.dtype == "str"
+
+
+# ------------------------------------------------------------------ k-means sweep and threads
+
+
+def test_single_threaded_limits_openmp_in_a_fresh_process():
+    """The limit reaches scikit-learn's OpenMP and SciPy's BLAS even when nothing imported
+    scikit-learn before (a fresh command): before hist9 they kept one thread per core."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: every library already runs one thread")
+    code = (
+        "import json, sys\n"
+        "from ecomdash.segment._threads import _single_threaded\n"
+        "assert 'sklearn' not in sys.modules\n"
+        "@_single_threaded\n"
+        "def f():\n"
+        "    from threadpoolctl import threadpool_info\n"
+        "    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads\n"
+        "    return [[i['internal_api'], i['num_threads']] for i in threadpool_info()], "
+        "_openmp_effective_n_threads()\n"
+        "print(json.dumps(f()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    libs, omp = json.loads(out)
+    assert omp == 1
+    assert "openmp" in {api for api, _n in libs}
+    assert all(n == 1 for _api, n in libs), libs
+
+
+@pytest.fixture(scope="module")
+def feats():
+    return customer_history(_shop(n=4_000, seed=11)).features()
+
+
+def _same_clusters(a, b) -> None:
+    pd.testing.assert_series_equal(a.labels, b.labels, check_exact=True)
+    pd.testing.assert_frame_equal(a.curve, b.curve, check_exact=True)
+    pd.testing.assert_frame_equal(a.profile, b.profile, check_exact=True)
+    pd.testing.assert_frame_equal(a.pca, b.pca, check_exact=True)
+    assert (a.k, a.names, a.silhouette, a.warnings) == (b.k, b.names, b.silhouette, b.warnings)
+
+
+@pytest.mark.parametrize("fit_sample", [None, 1_500])
+def test_threaded_sweep_equals_the_plain_loop(feats, monkeypatch, fit_sample):
+    """Fits side by side in threads: the same labels, curve (inertia to the bit), profile."""
+    from ecomdash.segment import clusters as C
+
+    kw = {} if fit_sample is None else {"fit_sample": fit_sample}
+    seen: list[tuple[str, int]] = []
+    real = C._kmeans
+
+    def spy(z, k, **kwargs):
+        from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
+
+        seen.append((threading.current_thread().name, _openmp_effective_n_threads()))
+        return real(z, k, **kwargs)
+
+    monkeypatch.setattr(C, "_kmeans", spy)
+    monkeypatch.setattr(C, "THREAD_SWEEP_ROWS", 10**9)
+    plain = C.cluster_features(feats, **kw)
+    assert all(not name.startswith("kmeans") for name, _n in seen)
+    seen.clear()
+    monkeypatch.setattr(C, "THREAD_SWEEP_ROWS", 0)
+    threaded = C.cluster_features(feats, **kw)
+    if (os.cpu_count() or 1) >= 2:
+        assert seen and all(name.startswith("kmeans") for name, _n in seen)
+    assert all(n == 1 for _name, n in seen), seen  # one OpenMP thread per fit, as the loop
+    _same_clusters(threaded, plain)
