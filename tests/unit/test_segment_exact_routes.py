@@ -183,3 +183,49 @@ def test_threaded_sweep_equals_the_plain_loop(feats, monkeypatch, fit_sample):
         assert seen and all(name.startswith("kmeans") for name, _n in seen)
     assert all(n == 1 for _name, n in seen), seen  # one OpenMP thread per fit, as the loop
     _same_clusters(threaded, plain)
+
+
+# ------------------------------------------------------------------------------- movement
+
+
+def _old_movement(before, after):
+    """movement_between as written before hist9: the earlier segment's name per id, and a
+    crosstab of the two name columns."""
+    from ecomdash.segment.rfm import NOT_YET
+
+    src = before.customers["segment"].astype("str").reindex(after.customers.index).fillna(NOT_YET)
+    dst = after.customers["segment"].astype("str")
+    rows_order = [*SEGMENT_NAMES, NOT_YET]
+    matrix = (
+        pd.crosstab(
+            pd.Categorical(src, categories=rows_order),
+            pd.Categorical(dst, categories=SEGMENT_NAMES),
+            dropna=False,
+        )
+        .reindex(index=rows_order, columns=list(SEGMENT_NAMES), fill_value=0)
+        .astype(np.int64)
+    )
+    existing = src != NOT_YET
+    stayed = float(np.mean(src[existing].to_numpy() == dst[existing].to_numpy()))
+    return matrix, stayed
+
+
+@pytest.mark.parametrize("start", ["2024-02-01", "2024-06-01", "2024-12-01"])
+def test_movement_on_codes_equals_the_crosstab_of_names(start):
+    from ecomdash.segment.rfm import _earlier_codes, movement_between
+
+    hist = customer_history(_shop(n=2_500, seed=4))
+    after = rfm_from_features(hist.features())
+    before = rfm_from_features(hist.features(as_of=start))
+    assert _earlier_codes(before, after) is not None  # the codes route is taken
+    got = movement_between(before, after)
+    matrix, stayed = _old_movement(before, after)
+    pd.testing.assert_frame_equal(got.matrix, matrix, check_names=False, check_exact=True)
+    assert list(got.matrix.index) == list(matrix.index)
+    assert got.matrix.index.dtype == matrix.index.dtype
+    assert got.matrix.columns.dtype == matrix.columns.dtype
+    assert got.stayed_share == stayed
+    # the flows are the matrix's non-zero cells, row by row
+    cells = got.matrix.to_numpy()
+    assert got.flows["customers"].tolist() == cells[cells > 0].tolist()
+    assert int(got.matrix.to_numpy().sum()) == len(after.customers)
