@@ -3,6 +3,7 @@ clusters, their explanation and movement (the page, the CLI and the benchmark us
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,32 @@ def segment_customers(
     )
 
 
+#: from this many customers, movement runs in a thread beside the clusters
+MOVEMENT_THREAD_CUSTOMERS = 20_000
+
+
+def _movement(
+    hist: CustomerHistory, start: pd.Timestamp, rfm_now: RFMResult
+) -> tuple[MovementResult | None, str | None]:
+    """Movement from ``start`` to ``rfm_now``'s date, or None and why not."""
+    try:
+        if start >= rfm_now.as_of:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The comparison date must be before the as-of date {date}. Got {start} "
+                        "instead."
+                    ),
+                    date=rfm_now.as_of.date(),
+                    start=start.date(),
+                )
+            )
+        return movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now), None
+    except (InsufficientDataError, ParameterError) as err:
+        # Movement is one part of the page: the segments and clusters still stand.
+        return None, _("No movement view: {reason}", reason=translated(err))
+
+
 @_single_threaded
 def segment_history(
     hist: CustomerHistory,
@@ -126,42 +153,40 @@ def segment_history(
     use this, so they never hold the lines."""
     feats = hist.features(as_of=as_of)
     rfm_now = rfm_from_features(feats)
-    clusters = explanation = None
-    cluster_error = movement_error = None
-    try:
-        clusters = cluster_features(
-            feats,
-            k=k,
-            k_range=k_range,
-            seed=seed,
-            n_init=n_init,
-            silhouette_sample=silhouette_sample,
-        )
-        explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
-    except InsufficientDataError as err:
-        cluster_error = str(translated(err))  # a Note-built error in this run's language
     start = (
         feats.as_of - pd.Timedelta(days=90)
         if compare_to is None
         else to_timestamp(compare_to, name="compare_to")
     )
-    move = None
+    # movement (features, RFM at the earlier date) reads only the history: with many
+    # customers it runs in a thread beside the clusters, in this run's context (language)
+    pool = None
+    if feats.n_customers >= MOVEMENT_THREAD_CUSTOMERS:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movement")
+        later = pool.submit(contextvars.copy_context().run, _movement, hist, start, rfm_now)
     try:
-        if start >= feats.as_of:
-            raise ParameterError(
-                note(
-                    N_(
-                        "The comparison date must be before the as-of date {date}. Got {start} "
-                        "instead."
-                    ),
-                    date=feats.as_of.date(),
-                    start=start.date(),
-                )
+        clusters = explanation = None
+        cluster_error = None
+        try:
+            clusters = cluster_features(
+                feats,
+                k=k,
+                k_range=k_range,
+                seed=seed,
+                n_init=n_init,
+                silhouette_sample=silhouette_sample,
             )
-        move = movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now)
-    except (InsufficientDataError, ParameterError) as err:
-        # Movement is one part of the page: the segments and clusters still stand.
-        movement_error = _("No movement view: {reason}", reason=translated(err))
+            explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
+        except InsufficientDataError as err:
+            cluster_error = str(translated(err))  # a Note-built error in this run's language
+        move, movement_error = (
+            later.result() if pool is not None else _movement(hist, start, rfm_now)
+        )
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     return SegmentationResult(
         features=feats,
         rfm=rfm_now,

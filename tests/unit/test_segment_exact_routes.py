@@ -229,3 +229,66 @@ def test_movement_on_codes_equals_the_crosstab_of_names(start):
     cells = got.matrix.to_numpy()
     assert got.flows["customers"].tolist() == cells[cells > 0].tolist()
     assert int(got.matrix.to_numpy().sum()) == len(after.customers)
+
+
+# ------------------------------------------------------------- movement beside the clusters
+
+
+def _same_result(a, b) -> None:
+    """Two SegmentationResults field by field, every frame exactly."""
+    import dataclasses
+
+    for f in dataclasses.fields(a):
+        x, y = getattr(a, f.name), getattr(b, f.name)
+        if dataclasses.is_dataclass(x):
+            _same_result(x, y)
+        elif isinstance(x, pd.DataFrame):
+            pd.testing.assert_frame_equal(x, y, check_exact=True, obj=f.name)
+        elif isinstance(x, pd.Series):
+            pd.testing.assert_series_equal(x, y, check_exact=True, obj=f.name)
+        elif isinstance(x, np.ndarray):
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+        elif isinstance(x, float) and np.isnan(x):
+            assert np.isnan(y), f.name
+        else:
+            assert x == y, f.name
+
+
+@pytest.mark.parametrize("compare_to", [None, "2024-05-01"])
+def test_movement_in_a_thread_equals_in_line(monkeypatch, compare_to):
+    from ecomdash.segment import api
+
+    hist = customer_history(_shop(n=1_200, seed=9))
+    monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 10**9)
+    plain = api.segment_history(hist, compare_to=compare_to)
+    ran_in: list[str] = []
+    real = api._movement
+
+    def spy(*args):
+        ran_in.append(threading.current_thread().name)
+        return real(*args)
+
+    monkeypatch.setattr(api, "_movement", spy)
+    monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 0)
+    threaded = api.segment_history(hist, compare_to=compare_to)
+    assert ran_in and ran_in[0].startswith("movement")
+    assert plain.movement is not None
+    _same_result(threaded, plain)
+
+
+def test_movement_error_in_a_thread_is_in_the_run_language(monkeypatch):
+    """The thread runs in a copy of the run's context: a Chinese run's reason is Chinese."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.segment import api
+
+    hist = customer_history(_shop(n=300, seed=2))
+    later = (hist.features().as_of + pd.Timedelta(days=5)).date()
+    kw = {"compare_to": later, "k": 3, "silhouette_sample": 60}
+    with use_lang("zh"):
+        monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 10**9)
+        plain = api.segment_history(hist, **kw)
+        monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 0)
+        threaded = api.segment_history(hist, **kw)
+    assert plain.movement is None and plain.movement_error
+    assert threaded.movement_error == plain.movement_error
+    assert "No movement view" not in threaded.movement_error  # translated, not English
