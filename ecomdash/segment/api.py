@@ -56,6 +56,7 @@ def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None)
     """One row per customer: ``customer_id, recency_days, frequency, monetary, r_score,
     f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports)."""
     c = rfm_result.customers
+    seg = c["segment"]
     out = pd.DataFrame(
         {
             "customer_id": c.index.astype("string"),
@@ -65,15 +66,49 @@ def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None)
             "r_score": c["r_score"].to_numpy(),
             "f_score": c["f_score"].to_numpy(),
             "m_score": c["m_score"].to_numpy(),
-            "rfm": c["rfm"].to_numpy(),
-            "segment": c["segment"].astype("str").to_numpy(),
+            "rfm": c["rfm"].array if c["rfm"].dtype == "str" else c["rfm"].to_numpy(),
+            "segment": _segment_text(seg),
         }
     )
     if clusters is not None:
-        lab = clusters.labels.reindex(c.index).to_numpy()
+        labels = clusters.labels
+        # the same customers in the same order (both from one features table): no reindex
+        # of ~1 M id strings
+        same = labels.index.equals(c.index) and labels.index.is_unique
+        lab = (labels if same else labels.reindex(c.index)).to_numpy()
         out["cluster"] = lab
-        out["cluster_name"] = np.array(clusters.names, dtype=object)[lab]
+        names = _text_at(lab, list(clusters.names))
+        out["cluster_name"] = (
+            np.array(clusters.names, dtype=object)[lab] if names is None else names
+        )
     return out
+
+
+def _segment_text(seg: pd.Series):
+    text = _text_at(seg.cat.codes.to_numpy(), list(seg.cat.categories))
+    return seg.astype("str").to_numpy() if text is None else text
+
+
+def _text_at(codes: np.ndarray, names: list[str]):
+    """``names[codes]`` as the "str" column pandas infers from those Python strings, by
+    Arrow's dictionary decode instead of an object array of ~1 M strings (0.06 s → 0.01 s;
+    the segment's ``astype("str")`` 0.2 s). None (the caller's own expression, as before)
+    for no codes, codes outside ``0..len(names) - 1`` or names that are not all text."""
+    codes = np.asarray(codes)
+    if (
+        len(codes) == 0
+        or codes.dtype.kind not in "iu"
+        or codes.min() < 0
+        or codes.max() >= len(names)
+        or not all(isinstance(n, str) for n in names)
+    ):
+        return None
+    import pyarrow as pa
+
+    decoded = pa.DictionaryArray.from_arrays(
+        pa.array(codes.astype(np.int32)), pa.array(names, pa.large_string())
+    ).cast(pa.large_string())
+    return pd.array(decoded, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
 @_single_threaded

@@ -292,3 +292,48 @@ def test_movement_error_in_a_thread_is_in_the_run_language(monkeypatch):
     assert plain.movement is None and plain.movement_error
     assert threaded.movement_error == plain.movement_error
     assert "No movement view" not in threaded.movement_error  # translated, not English
+
+
+# ------------------------------------------------------------------------ the export table
+
+
+def _old_customer_table(rfm_result, clusters):
+    """customer_table as written before hist9."""
+    c = rfm_result.customers
+    out = pd.DataFrame(
+        {
+            "customer_id": c.index.astype("string"),
+            "recency_days": c["recency_days"].to_numpy(),
+            "frequency": c["frequency"].to_numpy(),
+            "monetary": c["monetary"].to_numpy(),
+            "r_score": c["r_score"].to_numpy(),
+            "f_score": c["f_score"].to_numpy(),
+            "m_score": c["m_score"].to_numpy(),
+            "rfm": c["rfm"].to_numpy(),
+            "segment": c["segment"].astype("str").to_numpy(),
+        }
+    )
+    if clusters is not None:
+        lab = clusters.labels.reindex(c.index).to_numpy()
+        out["cluster"] = lab
+        out["cluster_name"] = np.array(clusters.names, dtype=object)[lab]
+    return out
+
+
+def test_customer_table_equals_the_old_one(feats):
+    from dataclasses import replace
+
+    from ecomdash.segment.api import customer_table
+    from ecomdash.segment.clusters import cluster_features
+
+    rfm = rfm_from_features(feats)
+    cl = cluster_features(feats, k=4)
+    for clusters in (cl, None):
+        got = customer_table(rfm, clusters)
+        pd.testing.assert_frame_equal(got, _old_customer_table(rfm, clusters), check_exact=True)
+    # labels in another order than the customers: found by id, as before
+    shuffled = replace(cl, labels=cl.labels.iloc[::-1])
+    pd.testing.assert_frame_equal(
+        customer_table(rfm, shuffled), _old_customer_table(rfm, shuffled), check_exact=True
+    )
+    assert customer_table(rfm, cl)["cluster_name"].tolist() == [cl.names[i] for i in cl.labels]
