@@ -144,30 +144,18 @@ def segment_customers(
     )
 
 
-#: from this many customers, movement runs in a thread beside the clusters
-MOVEMENT_THREAD_CUSTOMERS = 20_000
+#: from this many orders, the RFM at the comparison date is built in a thread
+MOVEMENT_THREAD_ORDERS = 50_000
 
 
-def _movement(
-    hist: CustomerHistory, start: pd.Timestamp, rfm_now: RFMResult
-) -> tuple[MovementResult | None, str | None]:
-    """Movement from ``start`` to ``rfm_now``'s date, or None and why not."""
+def _earlier_rfm(
+    hist: CustomerHistory, start: pd.Timestamp
+) -> tuple[RFMResult | None, Exception | None]:
+    """RFM at the comparison date, or None and the error that says why not."""
     try:
-        if start >= rfm_now.as_of:
-            raise ParameterError(
-                note(
-                    N_(
-                        "The comparison date must be before the as-of date {date}. Got {start} "
-                        "instead."
-                    ),
-                    date=rfm_now.as_of.date(),
-                    start=start.date(),
-                )
-            )
-        return movement_between(rfm_from_features(hist.features(as_of=start)), rfm_now), None
+        return rfm_from_features(hist.features(as_of=start)), None
     except (InsufficientDataError, ParameterError) as err:
-        # Movement is one part of the page: the segments and clusters still stand.
-        return None, _("No movement view: {reason}", reason=translated(err))
+        return None, err
 
 
 @_single_threaded
@@ -186,24 +174,25 @@ def segment_history(
     """:func:`segment_customers` from a per-order history (``features.customer_history`` of
     the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands
     use this, so they never hold the lines."""
-    feats = hist.features(as_of=as_of)
-    rfm_now = rfm_from_features(feats)
+    as_of_ts = to_timestamp(hist.last_date if as_of is None else as_of)  # as features() reads it
     start = (
-        feats.as_of - pd.Timedelta(days=90)
+        as_of_ts - pd.Timedelta(days=90)
         if compare_to is None
         else to_timestamp(compare_to, name="compare_to")
     )
-    # movement (features, RFM at the earlier date) reads only the history: with many
-    # customers it runs in a thread beside the clusters, in this run's context (language)
+    # the RFM at the earlier date reads only the history: with many customers it is built
+    # in a thread beside everything else, in this run's context (its language)
     pool = None
-    if feats.n_customers >= MOVEMENT_THREAD_CUSTOMERS:
+    if start < as_of_ts and hist.orders.shape[0] >= MOVEMENT_THREAD_ORDERS:
         from concurrent.futures import ThreadPoolExecutor
 
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movement")
-        later = pool.submit(contextvars.copy_context().run, _movement, hist, start, rfm_now)
+        later = pool.submit(contextvars.copy_context().run, _earlier_rfm, hist, start)
     try:
+        feats = hist.features(as_of=as_of)
+        rfm_now = rfm_from_features(feats)
         clusters = explanation = None
-        cluster_error = None
+        cluster_error = movement_error = None
         try:
             clusters = cluster_features(
                 feats,
@@ -216,9 +205,26 @@ def segment_history(
             explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
         except InsufficientDataError as err:
             cluster_error = str(translated(err))  # a Note-built error in this run's language
-        move, movement_error = (
-            later.result() if pool is not None else _movement(hist, start, rfm_now)
-        )
+        move = None
+        try:
+            if start >= feats.as_of:
+                raise ParameterError(
+                    note(
+                        N_(
+                            "The comparison date must be before the as-of date {date}. Got "
+                            "{start} instead."
+                        ),
+                        date=feats.as_of.date(),
+                        start=start.date(),
+                    )
+                )
+            before, err = later.result() if pool is not None else _earlier_rfm(hist, start)
+            if err is not None:
+                raise err
+            move = movement_between(before, rfm_now)
+        except (InsufficientDataError, ParameterError) as err:
+            # Movement is one part of the page: the segments and clusters still stand.
+            movement_error = _("No movement view: {reason}", reason=translated(err))
     finally:
         if pool is not None:
             pool.shutdown(wait=True)

@@ -259,39 +259,43 @@ def test_movement_in_a_thread_equals_in_line(monkeypatch, compare_to):
     from ecomdash.segment import api
 
     hist = customer_history(_shop(n=1_200, seed=9))
-    monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 10**9)
+    monkeypatch.setattr(api, "MOVEMENT_THREAD_ORDERS", 10**9)
     plain = api.segment_history(hist, compare_to=compare_to)
     ran_in: list[str] = []
-    real = api._movement
+    real = api._earlier_rfm
 
     def spy(*args):
         ran_in.append(threading.current_thread().name)
         return real(*args)
 
-    monkeypatch.setattr(api, "_movement", spy)
-    monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 0)
+    monkeypatch.setattr(api, "_earlier_rfm", spy)
+    monkeypatch.setattr(api, "MOVEMENT_THREAD_ORDERS", 0)
     threaded = api.segment_history(hist, compare_to=compare_to)
     assert ran_in and ran_in[0].startswith("movement")
     assert plain.movement is not None
     _same_result(threaded, plain)
 
 
-def test_movement_error_in_a_thread_is_in_the_run_language(monkeypatch):
-    """The thread runs in a copy of the run's context: a Chinese run's reason is Chinese."""
+@pytest.mark.parametrize("days", [-5, 5])
+def test_movement_error_with_a_thread_is_the_same_in_the_run_language(monkeypatch, days):
+    """A comparison date before the first order (the thread's features raise) or after the
+    as-of date (no thread): the same reason, in a Chinese run in Chinese."""
     from ecomdash.i18n import use_lang
     from ecomdash.segment import api
 
     hist = customer_history(_shop(n=300, seed=2))
-    later = (hist.features().as_of + pd.Timedelta(days=5)).date()
-    kw = {"compare_to": later, "k": 3, "silhouette_sample": 60}
+    when = (hist.first_date if days < 0 else hist.features().as_of) + pd.Timedelta(days=days)
+    kw = {"compare_to": when.date(), "k": 3, "silhouette_sample": 60}
     with use_lang("zh"):
-        monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 10**9)
+        monkeypatch.setattr(api, "MOVEMENT_THREAD_ORDERS", 10**9)
         plain = api.segment_history(hist, **kw)
-        monkeypatch.setattr(api, "MOVEMENT_THREAD_CUSTOMERS", 0)
+        monkeypatch.setattr(api, "MOVEMENT_THREAD_ORDERS", 0)
         threaded = api.segment_history(hist, **kw)
     assert plain.movement is None and plain.movement_error
-    assert threaded.movement_error == plain.movement_error
+    assert threaded.movement is None and threaded.movement_error == plain.movement_error
     assert "No movement view" not in threaded.movement_error  # translated, not English
+    assert str(when.date()) in threaded.movement_error
+    assert threaded.clusters is not None and threaded.rfm.n_customers == plain.rfm.n_customers
 
 
 # ------------------------------------------------------------------------ the export table
