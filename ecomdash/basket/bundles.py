@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema as S
-from ecomdash.basket.encode import BasketPairs, _encode, _encode_any, _names_for, _positions_kept
+from ecomdash.basket.encode import BasketPairs, _encode_any, _positions_kept
 from ecomdash.basket.results import BasketResult, BundleWhatIf, _check_count, _check_range
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
@@ -17,7 +17,7 @@ from ecomdash.i18n.note import note
 
 
 def frequently_bought_together(
-    data: BasketResult | pd.DataFrame,
+    data: BasketResult | pd.DataFrame | BasketPairs,
     product_id: str,
     *,
     k: int = 3,
@@ -28,7 +28,8 @@ def frequently_bought_together(
     """The ``k`` items most often in the same basket as ``product_id`` (Amazon-style).
 
     ``data`` is either a :class:`BasketResult` (uses its frequent pairs: fast, limited to
-    frequent items) or the order lines (exact, every item). Columns: ``item``, ``name``,
+    frequent items) or the order lines (exact, every item), or the store's
+    :class:`BasketPairs` built for these settings (exact, the same answer without the lines). Columns: ``item``, ``name``,
     ``together`` (baskets with both), ``share`` (of the baskets with ``product_id``, how many
     also hold the item — the rule's confidence), ``lift``. Sorted by ``together``, then lift.
     """
@@ -52,8 +53,8 @@ def frequently_bought_together(
             return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
         other, together, c_o = (np.asarray(x) for x in zip(*rows, strict=True))
         names = np.asarray([data.name_of(o) for o in other], dtype=object)
-    else:
-        enc = _encode(
+    else:  # the lines, or the store's BasketPairs for these settings (the same baskets)
+        enc, name_of = _encode_any(
             data,
             basket=basket,
             level=level,
@@ -97,7 +98,7 @@ def frequently_bought_together(
         together = co[idx]
         c_o = all_counts[idx]
         other = np.asarray([str(x) for x in enc.items[idx]], dtype=object)
-        names = _names_for(data, enc, idx, level)
+        names = name_of(idx)
     lift = (together / c_p) / (c_o / n)
     order = np.lexsort((other.astype(str), -lift, -together))[:k]
     return pd.DataFrame(

@@ -108,7 +108,13 @@ def _mine(key: tuple, params: tuple) -> B.BasketResult:
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _holdout(key: tuple, params: tuple) -> B.HoldoutResult:
     kw = _mining_kwargs(params)
-    return B.holdout_check(_lines(key, kw["basket"], kw["level"]), **kw)
+    # the lines read for this check alone, not cached: a cache entry of every line (10 M) held
+    # them twice in the server while it was pickled, and for an hour after
+    workspace, dataset_id, _version, fkey = key
+    lines = get_store(workspace).load_columns(
+        dataset_id, Filters.from_key(fkey), B.line_columns(kw["basket"], kw["level"])
+    )
+    return B.holdout_check(lines, **kw)
 
 
 def _mining_kwargs(params: tuple) -> dict:
@@ -127,8 +133,13 @@ def _mining_kwargs(params: tuple) -> dict:
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _fbt(key: tuple, basket: str, level: str, incl: bool, item: str, k: int) -> pd.DataFrame:
+    workspace = key[0]
+    if getattr(get_store(workspace), "engine", "duckdb") == "spark":
+        data = _lines(key, basket, level)
+    else:  # the cached pairs mining reads: the same baskets, without every line in memory
+        data = _pairs(key, basket, level, incl)
     return B.frequently_bought_together(
-        _lines(key, basket, level), item, k=k, basket=basket, level=level, include_non_product=incl
+        data, item, k=k, basket=basket, level=level, include_non_product=incl
     )
 
 

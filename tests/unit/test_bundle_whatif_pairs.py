@@ -92,3 +92,25 @@ def test_whatif_from_pairs_refuses_what_the_lines_refuse(store, fixture_id):
         B.bundle_whatif(pairs, (a,), ("NOPE",))
     with pytest.raises(ParameterError, match="built for basket='order'"):
         B.bundle_whatif(pairs, (a,), ("NOPE",), basket="customer_day", item_lines=items)
+
+
+@pytest.mark.parametrize("incl", [False, True])
+@pytest.mark.parametrize("basket", ["order", "customer_day"])
+@pytest.mark.parametrize("which", ["demo", "fixture"])
+def test_bought_together_from_pairs_is_that_of_every_line(store, request, which, basket, incl):
+    """The Basket page's lookup reads the cached pairs instead of every line: same table."""
+    ds = request.getfixturevalue(f"{which}_id")
+    for level in ("product", "category"):
+        kw = {"basket": basket, "level": level, "include_non_product": incl}
+        full = store.load_lines(ds)
+        pairs = store.basket_pairs(ds, **kw)
+        items = [str(x) for x in pairs.items]
+        if which == "demo":
+            counts = pd.Series(pairs.i).value_counts()
+            items = [items[j] for j in counts.index[:5]] + [items[counts.index[-1]]]
+        for item in items:
+            old = B.frequently_bought_together(full, item, k=5, **kw)
+            new = B.frequently_bought_together(pairs, item, k=5, **kw)
+            pd.testing.assert_frame_equal(new, old)
+        with pytest.raises(ParameterError, match="is not in the"):
+            B.frequently_bought_together(pairs, "NOPE", **kw)
