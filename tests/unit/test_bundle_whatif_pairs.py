@@ -114,3 +114,28 @@ def test_bought_together_from_pairs_is_that_of_every_line(store, request, which,
             pd.testing.assert_frame_equal(new, old)
         with pytest.raises(ParameterError, match="is not in the"):
             B.frequently_bought_together(pairs, "NOPE", **kw)
+
+
+def test_the_basket_pages_whatif_and_lookup_never_read_every_line(store, fixture_id, monkeypatch):
+    """The regression that held the 10 M server at 7.9–8.9 GB: the what-if (the home's bundle
+    finding) and the lookup read every line (``load_columns`` through ``cached_columns``).
+    Now they read the cached pairs and B's lines only, and give the lines' answers."""
+    from ecomdash.ui import basket as basket_ui
+    from ecomdash.ui import common
+
+    full = store.load_lines(fixture_id)
+    monkeypatch.setattr(basket_ui, "get_store", lambda workspace: store)
+    monkeypatch.setattr(common, "get_store", lambda workspace: store)
+
+    def every_line(*a, **k):
+        raise AssertionError("every line was read")
+
+    monkeypatch.setattr(store, "load_columns", every_line)
+    monkeypatch.setattr(store, "load_lines", every_line)
+    key = ("local", fixture_id, 1, Filters().as_key())
+    ids = [str(x) for x in store.basket_pairs(fixture_id).items]
+    a, b = ids[0], ids[1]
+    got = basket_ui._whatif.__wrapped__(key, "order", False, (a,), (b,), 0.5)
+    _same(got, B.bundle_whatif(full, (a,), (b,), share=0.5))
+    got = basket_ui._fbt.__wrapped__(key, "order", "product", False, a, 3)
+    pd.testing.assert_frame_equal(got, B.frequently_bought_together(full, a, k=3))
