@@ -436,6 +436,38 @@ class StoreQueries:
             include_non_product=include_non_product,
         )
 
+    def product_lines(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        columns: list[str] | tuple[str, ...] = (),
+        *,
+        products: tuple[str, ...] | list[str] = (),
+    ) -> pd.DataFrame:
+        """The lines of ``products`` only (``columns`` as :meth:`load_columns`, in line
+        order): :meth:`load_columns` filtered to those product ids (the bundle what-if's
+        prices, without every line in memory)."""
+        info = self.info(dataset_id)
+        ids = [str(p) for p in products]
+        if not ids or S.PRODUCT_ID not in info.columns:
+            return self.load_columns(dataset_id, filters, columns).iloc[:0]
+        always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
+        want = set(columns) | set(always)
+        from ecomdash.store import LINE_COLUMNS, _from_arrow_lines  # no cycle at call time
+
+        have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
+        where, params = self._where(info, filters)
+        table = (
+            self._cur()
+            .sql(
+                f"""SELECT {", ".join(have)} FROM lines WHERE {where}
+                    AND product_id IN ({", ".join("?" for _ in ids)}) ORDER BY line_no""",
+                params=[*params, *ids],
+            )
+            .to_arrow_table()
+        )
+        return _from_arrow_lines(table)
+
     def top_product_lines(
         self,
         dataset_id: str,
