@@ -487,7 +487,6 @@ class StoreQueries:
         ``products`` (all products with sales), ``revenue`` (their total), ``kept_revenue``
         (the revenue of the ``top`` first by this ranking).
         """
-        info = self.info(dataset_id)
         margin = max(20, top // 5) if margin is None else int(margin)
         ranked = self.sales_by(dataset_id, filters, S.PRODUCT_ID, limit=10**9)
         ids = [str(v) for v in ranked["value"].iloc[: top + margin]]
@@ -496,24 +495,7 @@ class StoreQueries:
             "revenue": float(ranked["revenue"].sum()),
             "kept_revenue": float(ranked["revenue"].iloc[:top].sum()),
         }
-        always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
-        want = set(columns) | set(always)
-        from ecomdash.store import LINE_COLUMNS, _from_arrow_lines  # no cycle at call time
-
-        have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
-        where, params = self._where(info, filters)
-        if not ids or S.PRODUCT_ID not in info.columns:
-            return self.load_columns(dataset_id, filters, columns).iloc[:0], cut
-        table = (
-            self._cur()
-            .sql(
-                f"""SELECT {", ".join(have)} FROM lines WHERE {where}
-                    AND product_id IN ({", ".join("?" for _ in ids)}) ORDER BY line_no""",
-                params=[*params, *ids],
-            )
-            .to_arrow_table()
-        )
-        return _from_arrow_lines(table), cut
+        return self.product_lines(dataset_id, filters, columns, products=ids), cut
 
     # -- customer-value aggregates (issue 12; SQL in ecomdash/aggregates_customers.py) ----
     def customer_days(self, dataset_id: str, filters: Filters | None = None):
