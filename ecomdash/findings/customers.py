@@ -81,8 +81,10 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
         "these segments are on the win-back list above and are not counted here.",
         listed=f"{n_listed:,}",
     )
-    if value <= 0:
+    if churn is None:
         detail += _(" Not sized: there is no churn model to give their spend in the last year.")
+    elif value <= 0:
+        detail += _(" Not sized: they spent nothing in the last year.")
     return Finding(
         kind="segments",
         headline=headline,

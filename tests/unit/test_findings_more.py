@@ -232,7 +232,15 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     assert "1 more of these segments" in f.detail
     # without the churn model: unsized, low confidence
     f = FD.segments_finding(seg, winback_ids=["a"])
-    assert f.value == 0 and f.confidence == "low" and "Not sized" in f.detail
+    assert f.value == 0 and f.confidence == "low" and "there is no churn model" in f.detail
+    # with the churn model but no spend in the last year (the 10 M home's lapsed customers):
+    # unsized, and the reason is the spend, not a missing model
+    seg2, churn2 = _seg_and_churn()
+    churn2.scores["revenue_365d"] = 0.0
+    with use_lang("en"):
+        f = FD.segments_finding(seg2, churn=churn2, winback_ids=["a"])
+    assert f.value == 0 and "they spent nothing in the last year" in f.detail
+    assert "no churn model" not in f.detail and "50 %" in f.confidence_note
     # every lapsing customer already on the list: nothing new to act on
     assert FD.segments_finding(seg, churn=churn, winback_ids=["a", "b", "c"]) is None
 
