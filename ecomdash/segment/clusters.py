@@ -159,7 +159,9 @@ def _sweep(
     from ecomdash.engine import settings
 
     n_fit = len(z) if rows is None else len(rows)
-    workers = min(len(ks), len(os.sched_getaffinity(0)))
+    # the cores this process may use (Linux); macOS and Windows have no sched_getaffinity
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    workers = min(len(ks), cores or 1)
     if workers < 2 or n_fit < THREAD_SWEEP_ROWS or settings().is_spark:
         return {kk: _kmeans_fit(z, kk, seed=seed, n_init=n_init, rows=rows) for kk in ks}
     from concurrent.futures import ThreadPoolExecutor

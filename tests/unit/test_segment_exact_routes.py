@@ -210,6 +210,18 @@ def _old_movement(before, after):
     return matrix, stayed
 
 
+def test_sweep_without_sched_getaffinity(feats, monkeypatch):
+    """macOS and Windows have no os.sched_getaffinity: the sweep counts the CPUs instead and
+    gives the plain loop's fits (it raised AttributeError there)."""
+    from ecomdash.segment import clusters as C
+
+    monkeypatch.setattr(C, "THREAD_SWEEP_ROWS", 10**9)
+    plain = C.cluster_features(feats)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(C, "THREAD_SWEEP_ROWS", 0)
+    _same_clusters(C.cluster_features(feats), plain)
+
+
 @pytest.mark.parametrize("start", ["2024-02-01", "2024-06-01", "2024-12-01"])
 def test_movement_on_codes_equals_the_crosstab_of_names(start):
     from ecomdash.segment.rfm import _earlier_codes, movement_between
