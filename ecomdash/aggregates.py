@@ -463,6 +463,8 @@ def basket_pairs(
     basket: str = "order",
     level: str = "product",
     include_non_product: bool = False,
+    cutoff=None,
+    later: bool = True,
 ):
     """The distinct (basket, item) pairs basket mining counts, reduced in SQL.
 
@@ -473,6 +475,10 @@ def basket_pairs(
     arrays of about one entry per line, the item ids and their names — never the lines.
     ``basket.mine`` and ``basket.count_baskets`` give the same answer from it as from the
     lines (tests/unit/test_seam_routes.py).
+
+    With a ``cutoff`` (a timestamp): only the lines dated on or after it (``later``), or only
+    the others — dated before it or undated (``not later``) — as ``basket.holdout_check``
+    splits its lines into later and earlier ones.
     """
     from ecomdash import basket as B
     from ecomdash.basket.keys import basket_key_sql
@@ -484,6 +490,14 @@ def basket_pairs(
     )
     where, params = store._where(info, filters)
     where += " AND " + store.sales_predicate(info, keep_non_product=include_non_product)
+    if cutoff is not None:  # undated lines are not later ones (NULL >= cutoff is not true)
+        at = pd.Timestamp(cutoff).to_pydatetime()
+        if later:
+            where += " AND order_date >= ?"
+            params = [*params, at]
+        else:
+            where += " AND (order_date < ? OR order_date IS NULL)"
+            params = [*params, at]
     key, no_key = basket_key_sql(basket, cols)
     named = level == "product" and S.PRODUCT_NAME in cols
     cur = store._cur()

@@ -265,6 +265,34 @@ class StoreQueries:
             None if hi is None else pd.Timestamp(hi),
         )
 
+    def line_days(self, dataset_id: str, filters: Filters | None = None) -> pd.DataFrame:
+        """How many filtered lines (every line: returns too) each calendar day has: columns
+        ``day`` (``datetime64[us]``, midnight; NaT for the undated lines) and ``lines``, one
+        row per day in day order, the undated last (the basket holdout's cut-off day)."""
+        info = self.info(dataset_id)
+        if S.ORDER_DATE not in info.columns:
+            return pd.DataFrame(
+                {"day": pd.Series(dtype="datetime64[us]"), "lines": pd.Series(dtype="int64")}
+            )
+        where, params = self._where(info, filters)
+        rows = (
+            self._cur()
+            .execute(
+                f"SELECT CAST(order_date AS DATE) AS d, count(*) FROM lines WHERE {where} "
+                "GROUP BY 1 ORDER BY 1 NULLS LAST",
+                params,
+            )
+            .fetchall()
+        )
+        return pd.DataFrame(
+            {
+                "day": pd.to_datetime(pd.Series([d for d, _n in rows], dtype=object)).astype(
+                    "datetime64[us]"
+                ),
+                "lines": pd.Series([int(n) for _d, n in rows], dtype="int64"),
+            }
+        )
+
     def top_values(
         self, dataset_id: str, filters: Filters | None, column: str, *, limit: int = 200
     ) -> list[str]:
@@ -423,6 +451,8 @@ class StoreQueries:
         basket: str = "order",
         level: str = "product",
         include_non_product: bool = False,
+        cutoff=None,
+        later: bool = True,
     ):
         """See :func:`ecomdash.aggregates.basket_pairs` (basket x item codes in SQL)."""
         from ecomdash import aggregates
@@ -434,6 +464,8 @@ class StoreQueries:
             basket=basket,
             level=level,
             include_non_product=include_non_product,
+            cutoff=cutoff,
+            later=later,
         )
 
     def product_lines(

@@ -39,7 +39,7 @@ from ecomdash.basket.encode import (
     count_baskets,
     min_count_for,
 )
-from ecomdash.basket.holdout import HoldoutResult, holdout_check
+from ecomdash.basket.holdout import HoldoutResult, holdout_check, holdout_check_dataset
 from ecomdash.basket.miner import _count_pairs  # noqa: F401  (tests/unit/test_basket_mlxtend.py)
 from ecomdash.basket.mining import mine, mine_dataset, suggest_support
 from ecomdash.basket.results import (
@@ -84,6 +84,7 @@ __all__ = [
     "count_baskets",
     "frequently_bought_together",
     "holdout_check",
+    "holdout_check_dataset",
     "line_columns",
     "min_count_for",
     "mine",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema as S
-from ecomdash.basket.encode import _encode, count_baskets
+from ecomdash.basket.encode import _encode_any, count_baskets
 from ecomdash.basket.miner import _bitsets, _dense
 from ecomdash.basket.mining import mine
 from ecomdash.basket.results import FEW_BASKETS, _check_range
@@ -57,23 +57,120 @@ def holdout_check(
     func = "basket.holdout_check"
     test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
     if S.ORDER_DATE not in lines.columns or lines[S.ORDER_DATE].notna().sum() == 0:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "Checking rules on later orders needs order dates; this dataset has none. "
-                    "Map the order date column when uploading."
-                )
-            )
-        )
-    days = lines[S.ORDER_DATE].dropna().dt.normalize()
-    cutoff = pd.Timestamp(np.quantile(days.to_numpy(), 1.0 - test_share)).normalize()
-    if cutoff <= days.min():
-        cutoff = days.min() + pd.Timedelta(days=1)
+        raise _no_dates()
+    cutoff = _cutoff(lines[S.ORDER_DATE].dropna().dt.normalize().to_numpy(), test_share)
     is_test = (lines[S.ORDER_DATE] >= cutoff).to_numpy()
     train, test = lines[~is_test], lines[is_test]
+    return _check_later(
+        lambda: train,
+        test,
+        n_train_lines=len(train),
+        n_test_lines=len(test),
+        cutoff=cutoff,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_lift=min_lift,
+        max_len=max_len,
+        basket=basket,
+        level=level,
+        include_non_product=include_non_product,
+    )
+
+
+def holdout_check_dataset(
+    store,
+    dataset_id: str,
+    filters=None,
+    *,
+    test_share: float = 0.25,
+    min_support: float = 0.01,
+    min_confidence: float = 0.0,
+    min_lift: float = 1.0,
+    max_len: int | None = None,
+    basket: str = "order",
+    level: str = "product",
+    include_non_product: bool = False,
+) -> HoldoutResult:
+    """:func:`holdout_check` of a stored dataset's filtered lines, without loading them.
+
+    The cut-off day comes from the store's count of lines per day (``Store.line_days``: the
+    same quantile of every dated line's day), and each side's baskets from the store's SQL
+    (``Store.basket_pairs`` of the lines on or after the cut-off, and of the rest): the same
+    result as :func:`holdout_check` on ``Store.load_columns`` of the lines, while only two
+    int32 arrays of about one entry per line reach Python.
+    """
+    func = "basket.holdout_check"
+    test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
+    per_day = store.line_days(dataset_id, filters)
+    dated = per_day.loc[per_day["day"].notna()]
+    if int(dated["lines"].sum()) == 0:
+        raise _no_dates()
+    # every dated line's day, as holdout_check has them (numpy's quantile of the same values)
+    days = np.repeat(dated["day"].to_numpy(dtype="datetime64[us]"), dated["lines"].to_numpy())
+    cutoff = _cutoff(days, test_share)
+    del days
+    n_test_lines = int(dated.loc[dated["day"] >= cutoff, "lines"].sum())
     kw = {"basket": basket, "level": level, "include_non_product": include_non_product}
-    n_test = count_baskets(test, **kw) if len(test) else 0
-    if n_test == 0 or len(train) == 0:
+
+    def pairs(later: bool):
+        return store.basket_pairs(dataset_id, filters, cutoff=cutoff, later=later, **kw)
+
+    return _check_later(
+        lambda: pairs(False),
+        pairs(True) if n_test_lines else None,
+        n_train_lines=int(per_day["lines"].sum()) - n_test_lines,
+        n_test_lines=n_test_lines,
+        cutoff=cutoff,
+        min_support=min_support,
+        min_confidence=min_confidence,
+        min_lift=min_lift,
+        max_len=max_len,
+        **kw,
+    )
+
+
+def _no_dates() -> InsufficientDataError:
+    return InsufficientDataError(
+        note(
+            N_(
+                "Checking rules on later orders needs order dates; this dataset has none. "
+                "Map the order date column when uploading."
+            )
+        )
+    )
+
+
+def _cutoff(days: np.ndarray, test_share: float) -> pd.Timestamp:
+    """The first later day: the ``1 - test_share`` quantile of the dated lines' days (one
+    value per line), at least the day after the first."""
+    cutoff = pd.Timestamp(np.quantile(days, 1.0 - test_share)).normalize()
+    first = pd.Timestamp(days.min())
+    if cutoff <= first:
+        cutoff = first + pd.Timedelta(days=1)
+    return cutoff
+
+
+def _check_later(
+    train,
+    test,
+    *,
+    n_train_lines: int,
+    n_test_lines: int,
+    cutoff: pd.Timestamp,
+    min_support: float,
+    min_confidence: float,
+    min_lift: float,
+    max_len: int | None,
+    basket: str,
+    level: str,
+    include_non_product: bool,
+) -> HoldoutResult:
+    """Mine the earlier baskets (``train()``: lines or store pairs), score on the later ones
+    (``test``: lines or store pairs; None when there are no later lines)."""
+    func = "basket.holdout_check"
+    kw = {"basket": basket, "level": level, "include_non_product": include_non_product}
+    n_test = count_baskets(test, **kw) if n_test_lines else 0
+    if n_test == 0 or n_train_lines == 0:
         raise InsufficientDataError(
             note(
                 N_(
@@ -85,7 +182,7 @@ def holdout_check(
             )
         )
     res = mine(
-        train,
+        train(),
         min_support=min_support,
         min_confidence=min_confidence,
         min_lift=min_lift,
@@ -115,7 +212,7 @@ def holdout_check(
             warnings=res.warnings,
         )
     # count every train itemset in the later baskets with packed bitsets
-    enc = _encode(test, func=func, **kw)
+    enc = _encode_any(test, func=func, **kw)[0]
     test_ids = enc.items.astype(str)
     item_ids = res.items["item"].to_numpy(dtype=str)
     pos = np.searchsorted(test_ids, item_ids)

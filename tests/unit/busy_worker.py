@@ -45,3 +45,14 @@ def hold(seconds: float, mark: str | None = None) -> tuple[float, float]:
         Path(mark).write_text(str(os.getpid()))
     time.sleep(seconds)
     return start, time.time()
+
+
+def same(x):
+    """What the worker was given, sent back."""
+    return x
+
+
+def add_one_sum(a) -> float:
+    """Change the array the worker got in place (it must be writable), then sum it."""
+    a += 1
+    return float(a.sum())

@@ -553,6 +553,11 @@ def test_basket_pairs_equal(stores, which):
         (None, {"level": "category"}),
         (Filters(countries=(country,)), {"include_non_product": True}),
     ]
+    # split at a day as the holdout check splits (mem10): on or after it, and the rest
+    days = duck.line_days(d_id)["day"].dropna()
+    at = days.iloc[len(days) // 2]
+    cases += [(None, {"cutoff": at, "later": True}), (None, {"cutoff": at, "later": False})]
+    cases += [(None, {"cutoff": at, "later": False, "basket": "customer_day"})]
     for f, kw in cases:
         d, s = duck.basket_pairs(d_id, f, **kw), sp.basket_pairs(s_id, f, **kw)
         assert s.items.tolist() == d.items.tolist(), kw
@@ -563,6 +568,22 @@ def test_basket_pairs_equal(stores, which):
         assert (np.diff(key) > 0).all(), kw  # each pair once, sorted (basket.mine relies on it)
         assert _basket_multiset(s) == _basket_multiset(d), kw
         assert d.n_baskets > (100 if which == "demo" else 1), kw
+
+
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_line_days_and_holdout_from_the_store_equal(stores, which):
+    """The holdout check's lines per day and its result from the store (mem10) on Spark are
+    DuckDB's."""
+    from ecomdash import basket as B
+
+    duck, d_id, sp, s_id = _pair(stores, which)
+    pd.testing.assert_frame_equal(sp.line_days(s_id), duck.line_days(d_id))
+    kw = {"min_support": 0.01 if which == "demo" else 0.1, "test_share": 0.5}
+    d = B.holdout_check_dataset(duck, d_id, **kw)
+    s = B.holdout_check_dataset(sp, s_id, **kw)
+    for f in ("cutoff", "n_train", "n_test", "n_rules", "share_holding", "warnings"):
+        assert getattr(s, f) == getattr(d, f), f
+    pd.testing.assert_frame_equal(s.rules, d.rules)
 
 
 @pytest.mark.parametrize("which", ["fixture", "demo"])
