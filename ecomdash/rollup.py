@@ -255,37 +255,35 @@ def _build_from_frame(
     """The order rows (and order x category rows) of the registered coded frame, grouped
     on the integer codes, the country and category text joined back after the grouping.
 
-    With a category, the (order, category) rows are inserted first and the order rows summed
-    from them as stored (the same values the old common table expression held, so the same
-    rows), without keeping the (order, category) rows in memory for the second grouping."""
+    With a category, the (order, category) rows are inserted first, then the order rows
+    grouped straight from the frame too (on four integer columns: at 10 M lines 0.7 s
+    instead of 2.0 s reading the 9 M stored (order, category) rows back and grouping them
+    on the country text). The same rows; the sums are the lines' sums added in another
+    order (equal to float rounding, as the lines' route)."""
     key = [workspace, dataset_id]
-    cat_code = f"_{S.CATEGORY}_code" if has_cat else "CAST(NULL AS INTEGER)"
-    cat_join = f"LEFT JOIN {_NAMED[S.CATEGORY]} USING (_{S.CATEGORY}_code)" if has_cat else ""
-    category = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
-    cur.execute(
-        f"""INSERT INTO {TABLE}
-            SELECT ?, ?, order_code, customer_code, order_date, {S.COUNTRY}, {category},
-              {"true" if has_cat else "false"}, {sums}
-            FROM (
-                SELECT _order_code AS order_code, order_date, _customer_code AS customer_code,
-                  _{S.COUNTRY}_code, {cat_code} AS _{S.CATEGORY}_code,
-                  {aggs}
-                FROM {_FRAME}
-                GROUP BY ALL
-            ) g LEFT JOIN {_NAMED[S.COUNTRY]} USING (_{S.COUNTRY}_code) {cat_join}""",
-        key,
-    ).fetchall()
-    if not has_cat:
-        return
-    cur.execute(
-        f"""INSERT INTO {TABLE}
-            SELECT ?, ?, order_code, customer_code, order_date, country,
-              CAST(NULL AS VARCHAR), false, sum(gross), sum(returns), sum(sale_units),
-              sum(return_units), sum(lines), sum(product_lines), bool_or(counted)
-            FROM {TABLE} WHERE workspace = ? AND dataset_id = ? AND by_category
-            GROUP BY order_code, customer_code, order_date, country""",
-        key * 2,
-    ).fetchall()
+
+    def insert(by_cat: bool) -> None:
+        cat_code = f"_{S.CATEGORY}_code" if by_cat else "CAST(NULL AS INTEGER)"
+        cat_join = f"LEFT JOIN {_NAMED[S.CATEGORY]} USING (_{S.CATEGORY}_code)" if by_cat else ""
+        category = S.CATEGORY if by_cat else "CAST(NULL AS VARCHAR)"
+        cur.execute(
+            f"""INSERT INTO {TABLE}
+                SELECT ?, ?, order_code, customer_code, order_date, {S.COUNTRY}, {category},
+                  {"true" if by_cat else "false"}, {sums}
+                FROM (
+                    SELECT _order_code AS order_code, order_date,
+                      _customer_code AS customer_code, _{S.COUNTRY}_code,
+                      {cat_code} AS _{S.CATEGORY}_code,
+                      {aggs}
+                    FROM {_FRAME}
+                    GROUP BY ALL
+                ) g LEFT JOIN {_NAMED[S.COUNTRY]} USING (_{S.COUNTRY}_code) {cat_join}""",
+            key,
+        ).fetchall()
+
+    if has_cat:
+        insert(True)
+    insert(False)
 
 
 def _finish(

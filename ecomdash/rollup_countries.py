@@ -189,29 +189,44 @@ def _products_from_frame(
     """:func:`build_products` from the coded frame (``rollup.code_frame``): grouped on the codes
     of the product id, country and category, the name taken as a code too, their text
     joined back after the grouping (a column the dataset lacks is null in the frame: null
-    codes, null text, as the lines' route's NULL). The same rows as grouping on the text."""
+    codes, null text, as the lines' route's NULL). The same rows as grouping on the text.
+
+    The counted orders are grouped in two steps instead of ``count(DISTINCT ...)``: first per
+    (product month, counted order code or NULL), then per product month, counting the
+    non-null codes (the distinct counted orders) and summing the first step's sums (at 10 M
+    lines 1.7 s instead of 4.0; the sums equal to float rounding, added in another order)."""
     from ecomdash import rollup
-    from ecomdash.rollup_cells import _NET
 
     def code(col: str) -> str:
         return f"_{col}_code"
 
     joins = " ".join(f"LEFT JOIN {view} USING ({code(col)})" for col, view in rollup._NAMED.items())
     name = S.PRODUCT_NAME if named else "NULL"
+    has_units = units != "NULL"
+    groups = f"{code(S.PRODUCT_ID)}, month, {code(S.COUNTRY)}, {code(S.CATEGORY)}"
     cur.execute(
         f"""INSERT INTO {PRODUCTS}
         SELECT ?, ?, {S.PRODUCT_ID}, month, {S.COUNTRY}, {S.CATEGORY}, {name}, net, units,
           orders
         FROM (
-            SELECT {code(S.PRODUCT_ID)}, date_trunc('month', order_date) AS month,
-              {code(S.COUNTRY)}, {code(S.CATEGORY)},
+            SELECT {groups},
               any_value({code(S.PRODUCT_NAME)}) AS {code(S.PRODUCT_NAME)},
-              {_NET.format(sale=sale)} AS net, {units} AS units,
-              count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN _order_code END)
-                AS orders
-            FROM {frame} WHERE {code(S.PRODUCT_ID)} IS NOT NULL AND NOT is_non_product
-            GROUP BY {code(S.PRODUCT_ID)}, date_trunc('month', order_date), {code(S.COUNTRY)},
-              {code(S.CATEGORY)}
+              coalesce(sum(gross), 0) - coalesce(sum(returned), 0) AS net,
+              {"sum(units)" if has_units else "NULL"} AS units,
+              count(counted_order) AS orders
+            FROM (
+                SELECT {code(S.PRODUCT_ID)}, date_trunc('month', order_date) AS month,
+                  {code(S.COUNTRY)}, {code(S.CATEGORY)},
+                  CASE WHEN {sale} AND NOT is_cancelled THEN _order_code END AS counted_order,
+                  any_value({code(S.PRODUCT_NAME)}) AS {code(S.PRODUCT_NAME)},
+                  sum(CASE WHEN {sale} THEN revenue END) AS gross,
+                  sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END)
+                    AS returned,
+                  {units} AS units
+                FROM {frame} WHERE {code(S.PRODUCT_ID)} IS NOT NULL AND NOT is_non_product
+                GROUP BY {groups}, counted_order
+            )
+            GROUP BY {groups}
         ) g {joins}
         ORDER BY 5, 4""",
         key,

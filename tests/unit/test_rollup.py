@@ -404,3 +404,27 @@ def test_save_from_the_frame_equals_the_rollup_built_from_the_stored_lines(tmp_p
 def _by_text(counts: pd.Series) -> dict:
     """Counts by text value, a missing one as None (NA is not a usable dict key)."""
     return {(None if pd.isna(k) else str(k)): int(v) for k, v in counts.items()}
+
+
+def test_order_rows_are_the_sums_of_their_category_rows(demo_store):
+    """Saved whole, the order rows are grouped from the frame, not summed from the stored
+    (order, category) rows as before: they must still be those sums (one order row per
+    group of category rows; sums to float rounding, counts and ``counted`` exact)."""
+    store, info, _ = demo_store
+    rows = _rollup_rows(store, info.id)
+    keys = ["order_code", "customer_code", "order_date", "country"]
+    by_cat = rows[rows["by_category"]]
+    want = by_cat.groupby(keys, dropna=False).agg(
+        gross=("gross", lambda s: s.sum(min_count=1)),
+        returns=("returns", lambda s: s.sum(min_count=1)),
+        sale_units=("sale_units", "sum"),
+        return_units=("return_units", "sum"),
+        lines=("lines", "sum"),
+        product_lines=("product_lines", "sum"),
+        counted=("counted", "any"),
+    )
+    got = rows[~rows["by_category"]].set_index(keys)[list(want.columns)].sort_index()
+    assert len(got) == len(want) > 1000 and got["counted"].sum() > 1000
+    pd.testing.assert_frame_equal(
+        got, want.sort_index(), check_dtype=False, rtol=1e-9, atol=1e-9, check_names=False
+    )

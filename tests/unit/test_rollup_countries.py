@@ -219,3 +219,42 @@ def test_store_without_country_tables_gets_them_on_first_read(tmp_path, demo, mo
     assert countries.current(store, store.info(ds)).version == 1
     _same_overview(got, want)
     store.close()
+
+
+def test_product_months_by_hand(tmp_path):
+    """The product months per country (and summed, without the country) of the rows above
+    plus a return, worked out by hand: an order with two lines of a product month counts
+    once (C1), a cancelled order's sale counts in net but not as an order (A3), a return
+    takes its amount off net and is no order (R1). Saved whole, these are grouped from the
+    coded frame in two steps (per counted order, then per month) instead of count(DISTINCT)."""
+    lines = _by_hand()
+    ret = lines.iloc[[4]].assign(
+        **{S.ORDER_ID: "R1", S.REVENUE: -2.0, S.QUANTITY: -1.0, S.IS_RETURN: True}
+    )
+    lines = pd.concat([lines, ret], ignore_index=True)
+    store = Store.open(tmp_path / "h")
+    info = store.save_dataset("Hand", lines)
+    cur = store._cur()
+    got = cur.execute(
+        f"""SELECT product_id, strftime(month, '%m') AS m, country, net, units, orders
+        FROM {countries.PRODUCTS} WHERE dataset_id = ? ORDER BY ALL""",
+        [info.id],
+    ).fetchall()
+    assert got == [
+        ("p", "01", "FR", 8.0, 1.0, 1),  # B1
+        ("p", "01", "UK", 18.0, 3.0, 3),  # A1, D1, E1
+        ("q", "01", "UK", 3.0, 1.0, 1),  # E2
+        ("q", "02", "FR", 24.0, 4.0, 3),  # A2, B2, E3 (A3 cancelled); 7+7+9+3-2
+        ("q", "02", "UK", 8.0, 2.0, 1),  # C1's two lines
+    ]
+    got = cur.execute(
+        f"""SELECT product_id, strftime(month, '%m') AS m, net, units, orders
+        FROM {cells.PRODUCTS} WHERE dataset_id = ? ORDER BY ALL""",
+        [info.id],
+    ).fetchall()
+    assert got == [
+        ("p", "01", 26.0, 4.0, 4),
+        ("q", "01", 3.0, 1.0, 1),
+        ("q", "02", 32.0, 6.0, 4),
+    ]
+    store.close()
