@@ -39,16 +39,10 @@ from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
-from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text, _text
+from ecomdash.ingest.clean_columns import prepare_columns
+from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
-from ecomdash.ingest.convert import (
-    arrow_of,
-    codes_of,
-    codes_of_columns,
-    to_datetime,
-    to_number,
-    unwrap_all,
-)
+from ecomdash.ingest.convert import codes_of, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
 from ecomdash.ingest.platforms_cn import RETURNED
 from ecomdash.ingest.returns import (
@@ -124,8 +118,8 @@ def _finish(data, text, keep, line_no, returned, rules, sample_of):
     )
     cancelled = np.zeros(int(keep.sum()), dtype=bool)
     cancelled[matched_idx] = True
-    data[schema.IS_CANCELLED] = pd.Series(cancelled)
-    data[schema.LINE_NO] = pd.Series(line_no[keep])
+    data[schema.IS_CANCELLED] = pd.Series(cancelled, copy=False)
+    data[schema.LINE_NO] = pd.Series(line_no[keep], copy=False)
     lines = pd.DataFrame(data)
     if {schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY} <= set(lines.columns):
         mask = np.zeros(n, dtype=bool)
@@ -145,7 +139,7 @@ def _finish(data, text, keep, line_no, returned, rules, sample_of):
 
 
 def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
-    return pd.Series(np.asarray(values)[keep])
+    return pd.Series(np.asarray(values)[keep], copy=False)
 
 
 def clean(
@@ -217,10 +211,27 @@ def clean(
     rules: list[RuleResult] = []
     notes: list[str] = []
     reason = np.full(n, None, dtype=object)
-    cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    if duplicates is None:  # every column's codes are needed for the duplicates: two at a time
-        names = list(src.columns)
-        cache.update(zip(names, codes_of_columns([src[c] for c in names]), strict=True))
+    placeholders = {schema.CUSTOMER_ID: GUEST_IDS}
+    text_opts = {
+        f: {
+            "float_ids": f == schema.CUSTOMER_ID,
+            "placeholders": placeholders.get(f, frozenset()),
+            "ids": f in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID),
+        }
+        for f in _TEXT_FIELDS
+    }
+    # every column's codes are needed for the duplicates; each column's codes and what its
+    # fields make of them are worked out on two threads (clean_columns)
+    prepared = prepare_columns(
+        src,
+        mapping,
+        text_opts=text_opts,
+        coded=list(src.columns)
+        if duplicates is None
+        else [mapping[f] for f in (STATUS,) if f in mapping],
+        formats=formats,
+    )
+    cache = prepared.codes
 
     def enc(col: str) -> tuple[np.ndarray, np.ndarray]:
         if col not in cache:
@@ -253,14 +264,7 @@ def clean(
     for fld in _TEXT_FIELDS:
         if fld not in mapping:
             continue
-        is_customer = fld == schema.CUSTOMER_ID
-        text[fld] = _text(
-            enc(mapping[fld]),
-            float_ids=is_customer,
-            placeholders=GUEST_IDS if is_customer else frozenset(),
-            ids=fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID),
-            raw=arrow_of(src[mapping[fld]]),
-        )
+        text[fld] = prepared.text[fld]
         if fld == schema.PRODUCT_NAME:
             add(
                 "trimmed_names",
@@ -293,11 +297,7 @@ def clean(
     for fld in (schema.QUANTITY, schema.UNIT_PRICE, schema.REVENUE):
         if fld not in mapping:
             continue
-        conv = to_number(
-            src[mapping[fld]],
-            encoded=enc(mapping[fld]),
-            decimal=((formats or {}).get("decimal") or {}).get(fld),
-        )
+        conv = prepared.converted[fld]
         cols[fld] = conv.values
         unreadable_number |= conv.bad
         missing_number |= conv.missing
@@ -313,11 +313,7 @@ def clean(
     # ---- date
     bad_date = np.zeros(n, dtype=bool)
     if schema.ORDER_DATE in mapping:
-        conv = to_datetime(
-            src[mapping[schema.ORDER_DATE]],
-            encoded=enc(mapping[schema.ORDER_DATE]),
-            dayfirst=(formats or {}).get("dayfirst"),
-        )
+        conv = prepared.converted[schema.ORDER_DATE]
         cols[schema.ORDER_DATE] = conv.values
         bad_date = conv.bad | conv.missing
         if conv.note:
@@ -521,13 +517,13 @@ def clean(
         for f in schema.CANONICAL
         if f in text or f in cols
     }
-    data[schema.IS_RETURN] = pd.Series(is_return[keep])
-    data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep])
+    data[schema.IS_RETURN] = pd.Series(is_return[keep], copy=False)
+    data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep], copy=False)
     # ---- match cancellations to the sales they cancel
     del cols  # the kept rows' copies are in ``data``; the order dates are kept for events
     if defer_returns:
         data[schema.IS_CANCELLED] = pd.Series(np.zeros(int(keep.sum()), dtype=bool))
-        data[schema.LINE_NO] = pd.Series(line_no[keep])
+        data[schema.LINE_NO] = pd.Series(line_no[keep], copy=False)
         lines = pd.DataFrame(data)
         lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
         lines["_returned"] = returned[keep]

@@ -283,7 +283,7 @@ def to_number(
     per_missing = u == ""
     values = _expand(codes, vals, np.nan)
     return Converted(
-        values=pd.Series(values, index=s.index, dtype="float64"),
+        values=pd.Series(values, index=s.index, dtype="float64", copy=False),
         bad=_expand(codes, per_bad, False).astype(bool),
         missing=_expand(codes, per_missing, True).astype(bool),
         note=found,
@@ -533,7 +533,7 @@ def to_datetime(
     per_missing = u == ""
     values = _expand(codes, vals, np.datetime64("NaT", "us"))
     return Converted(
-        values=pd.Series(values, index=s.index, dtype="datetime64[us]"),
+        values=pd.Series(values, index=s.index, dtype="datetime64[us]", copy=False),
         bad=_expand(codes, per_bad, False).astype(bool),
         missing=_expand(codes, per_missing, True).astype(bool),
         note=found,
