@@ -93,21 +93,6 @@ def codes_of(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     return codes.astype(np.int32, copy=False), enc.dictionary
 
 
-def codes_of_columns(
-    columns: list[pd.Series], *, workers: int = 2
-) -> list[tuple[np.ndarray, pa.Array]]:
-    """:func:`codes_of` of each column, ``workers`` at a time: Arrow's hash encode releases
-    the GIL, so on two cores two columns are encoded at once (the cleaner needs every
-    column's codes for the duplicates; at 1 M lines the encodes were half of its time, on one
-    core). The same codes as one at a time."""
-    if workers <= 1 or len(columns) <= 1:
-        return [codes_of(s) for s in columns]
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(codes_of, columns))
-
-
 def _factorize(
     s: pd.Series, encoded: tuple[np.ndarray, pa.Array] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:

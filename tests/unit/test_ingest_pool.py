@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -74,26 +73,17 @@ def test_the_same_lines_and_report_under_either_allocator(monkeypatch, restore_p
     pd.testing.assert_frame_equal(new.report.rejected, old.report.rejected)
 
 
-def test_codes_of_columns_two_at_a_time_equal_one_at_a_time():
-    """The cleaner encodes every column two at a time (threads: Arrow's hash encode releases
-    the GIL); each column gets its own codes and distinct values, in the columns' order."""
-    from ecomdash.ingest.convert import codes_of, codes_of_columns
+def test_codes_of_by_hand():
+    """The cleaner's codes of a column (``codes_of``): first-seen numbering, "" is a value,
+    a missing cell is -1; each column its own distinct values."""
+    from ecomdash.ingest.convert import codes_of
 
-    rng = np.random.default_rng(3)
-    cols = [
-        pd.Series(pd.array(["b", "a", "", "b", None], dtype="string[pyarrow]")),
-        pd.Series(pd.array(rng.integers(0, 50, 20_000).astype(str), dtype="string[pyarrow]")),
-        pd.Series(pd.array(["某", "x", "某"] * 3000, dtype="string[pyarrow]")),
-        pd.Series(pd.array([f"C{i % 977}" for i in range(20_000)], dtype="string[pyarrow]")),
-    ]
-    got = codes_of_columns(cols, workers=2)
-    one = [codes_of(s) for s in cols]
-    assert len(got) == len(cols)
-    for (c2, d2), (c1, d1) in zip(got, one, strict=True):
-        np.testing.assert_array_equal(c2, c1)
-        assert d2.equals(d1)
-    # by hand: first-seen numbering, "" is a value, a missing cell is -1
-    assert got[0][0].tolist() == [0, 1, 2, 0, -1]
-    assert got[0][1].to_pylist() == ["b", "a", ""]
-    assert got[2][1].to_pylist() == ["某", "x"]
-    assert len(got[3][1]) == 977 and got[1][1].to_pylist() != got[3][1].to_pylist()
+    codes, uniques = codes_of(
+        pd.Series(pd.array(["b", "a", "", "b", None], dtype="string[pyarrow]"))
+    )
+    assert codes.tolist() == [0, 1, 2, 0, -1]
+    assert uniques.to_pylist() == ["b", "a", ""]
+    codes, uniques = codes_of(
+        pd.Series(pd.array(["某", "x", "某"] * 3000, dtype="string[pyarrow]"))
+    )
+    assert uniques.to_pylist() == ["某", "x"] and codes[:3].tolist() == [0, 1, 0]
