@@ -826,24 +826,24 @@ _ARROW_TYPES = {
 
 
 def _to_store_table(lines: pd.DataFrame) -> pa.Table:
-    """The lines as an Arrow table with every store column, in the store's order and types
-    (missing text/number/date columns null, missing flags false, missing line numbers
-    1..n), in 64k-row batches: DuckDB scans batches in parallel, so both cores write."""
-    n = len(lines)
-    arrays = []
+    """The lines as an Arrow table with every store column, in the store's order and types (missing
+    text/number/date columns null, missing flags false, missing line numbers 1..n; a column as
+    `clean` types it is not cast), in 64k-row batches: DuckDB scans batches in parallel."""
+    n, arrays = len(lines), []
     for col, sqltype in LINE_COLUMNS.items():
         if col in lines:
             s = lines[col]
-            if sqltype == "BOOLEAN":
-                s = s.fillna(False).astype(bool)
-            elif sqltype == "DOUBLE":
-                s = pd.to_numeric(s, errors="coerce").astype("float64")
-            elif sqltype == "TIMESTAMP":
-                s = pd.to_datetime(s, errors="coerce")
-            elif sqltype == "BIGINT":
-                s = pd.to_numeric(s, errors="coerce").astype("int64")
-            elif sqltype == "VARCHAR":
-                s = s.astype("string")
+            if str(s.dtype) != S.ALL_DTYPES.get(col):  # else as `clean` types it: no cast
+                if sqltype == "BOOLEAN":
+                    s = s.fillna(False).astype(bool)
+                elif sqltype == "DOUBLE":
+                    s = pd.to_numeric(s, errors="coerce").astype("float64")
+                elif sqltype == "TIMESTAMP":
+                    s = pd.to_datetime(s, errors="coerce")
+                elif sqltype == "BIGINT":
+                    s = pd.to_numeric(s, errors="coerce").astype("int64")
+                elif sqltype == "VARCHAR":
+                    s = s.astype("string")
             arr = pa.array(s, from_pandas=True)  # NaN / NaT / NA become null
             if arr.type != _ARROW_TYPES[sqltype]:
                 arr = arr.cast(_ARROW_TYPES[sqltype])

@@ -37,6 +37,7 @@ from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.ingest.read_sheets import _read_parquet, _read_xlsx
+from ecomdash.ingest.read_stream import read_gzip_text
 from ecomdash.ingest.read_text import _read_text
 from ecomdash.ingest.table import (
     DEFAULT_MAX_BYTES,
@@ -125,6 +126,11 @@ def _read_any(
         if _nested:
             raise _nested_error()
         compression = "gzip"
+        # a large text file is parsed while it is inflated (read_stream); None: read it whole
+        inner = ext[:-3] if ext.endswith(".gz") else ""
+        streamed = read_gzip_text(data, _extension(inner) if inner else "", max_bytes)
+        if streamed is not None:
+            return streamed
         data = _gunzip(data, max_bytes)
         if data[:2] == b"\x1f\x8b":
             raise _nested_error()

@@ -9,6 +9,7 @@ HTML/XML and an unclosed quote are refused with a clear :class:`~ecomdash.errors
 from __future__ import annotations
 
 import csv
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,11 +30,18 @@ from ecomdash.ingest.table import (
     _is_numberlike,
 )
 
+if TYPE_CHECKING:
+    from ecomdash.ingest.read_stream import GzipText
+
 _SAMPLE_BYTES = 128 * 1024
 
 
 class _NotUtf8(Exception):
     """Internal: the sampled encoding (UTF-8) failed further into the file."""
+
+
+class _Fallback(Exception):
+    """Internal: a file read while it is inflated (``read_stream``) needs the plain route."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,8 +121,16 @@ def _split_lines(text: str, limit: int | None = None) -> list[str]:
 
 
 def _read_text(
-    data: bytes, *, notes: list[str], compression: str | None, max_bytes: int
+    data: bytes,
+    *,
+    notes: list[str],
+    compression: str | None,
+    max_bytes: int,
+    stream: GzipText | None = None,
 ) -> RawTable:
+    """``data``: the file's bytes; with ``stream`` (``read_stream``), only its first bytes,
+    the body is parsed from ``stream``, and any route but plain UTF-8 delimited text raises
+    :class:`_Fallback`."""
     sample_bytes = data[:_SAMPLE_BYTES]
     encoding, sample = _decode_sample(sample_bytes)
     if _looks_binary(sample):
@@ -128,6 +144,8 @@ def _read_text(
         )
     _refuse_markup(sample)
     full_text: str | None = None
+    if stream is not None and encoding not in ("utf-8", "utf-8-sig"):
+        raise _Fallback
     if encoding not in ("utf-8", "utf-8-sig") or len(sample_bytes) < len(data):
         # decide on the whole file when it is not (so far) plain UTF-8
         if encoding not in ("utf-8", "utf-8-sig"):
@@ -144,6 +162,8 @@ def _read_text(
         counts = [len(r) for r in csv.reader(lines[:30], delimiter=delim, quotechar='"')]
         skip = next((k for k, c in enumerate(counts) if c >= max(2, 0.5 * mode)), 0)
         if skip and len(lines) > skip + 1:
+            if stream is not None:
+                raise _Fallback
             physical = [i for i, ln in enumerate(sample.splitlines()) if ln.strip()]
             title_lines = physical[skip]
             lines = lines[skip:]
@@ -157,6 +177,8 @@ def _read_text(
     body = rows[1:] if has_header else rows
     ragged = consistency < 0.9 and len(body) >= 2
     all_text = not any(_is_numberlike(c) for r in body for c in r if c.strip())
+    if stream is not None and (delim == " " or ragged):
+        raise _Fallback
     if full_text is None and (delim == " " or ragged):
         full_text = data.decode(
             "utf-8-sig" if encoding == "utf-8-sig" else encoding, errors="replace"
@@ -174,7 +196,15 @@ def _read_text(
 
     def parse(payload: bytes) -> RawTable:
         table = _read_delimited(
-            _drop_lines(payload, title_lines), encoding, delim, has_header, mode, notes, compression
+            _drop_lines(payload, title_lines),
+            encoding,
+            delim,
+            has_header,
+            mode,
+            notes,
+            compression,
+            stream=stream,
+            skip=len(data) - len(payload),
         )
         if not title_lines:
             return table
@@ -187,6 +217,8 @@ def _read_text(
     try:
         return parse(payload)
     except _NotUtf8:
+        if stream is not None:
+            raise _Fallback from None
         if full_text is not None:
             raise InputFileError(
                 note(
@@ -294,7 +326,14 @@ def _read_delimited(
     mode: int,
     notes: list[str],
     compression: str | None,
+    *,
+    stream: GzipText | None = None,
+    skip: int = 0,
 ) -> RawTable:
+    """``payload``: the text to parse; with ``stream``, its first bytes only: the body is
+    parsed from a pass of ``stream`` without its first ``skip`` bytes (the BOM), and a
+    malformed line, a parse error or physical lines other than the records raise
+    :class:`_Fallback`."""
     # header row (read with the csv module so duplicate names are seen as written)
     head = payload[:_SAMPLE_BYTES].decode("utf-8", errors="replace").splitlines()
     first_line = next((ln for ln in head if ln.strip()), "")
@@ -309,7 +348,8 @@ def _read_delimited(
 
     def parse(threads: bool) -> pa.Table:
         return pacsv.read_csv(
-            pa.BufferReader(payload),  # zero-copy view of the bytes
+            # zero-copy view of the bytes, or the .gz inflated block by block as it is parsed
+            pa.BufferReader(payload) if stream is None else stream.open(skip),
             read_options=pacsv.ReadOptions(
                 column_names=names, use_threads=threads, block_size=8 << 20
             ),
@@ -331,9 +371,13 @@ def _read_delimited(
     try:
         tbl = parse(True)
         if invalid:
+            if stream is not None:
+                raise _Fallback
             invalid.clear()
             tbl = parse(False)
     except pa.ArrowInvalid as exc:
+        if stream is not None:
+            raise _Fallback from None
         _refuse_unclosed_quote(payload)
         msg = str(exc)
         if "utf8" in msg.lower():
@@ -345,8 +389,10 @@ def _read_delimited(
     # line numbers of the kept records. Usually record k starts on line k (header = 1); with
     # blank lines or line breaks inside quoted values, the physical start lines are computed.
     total_records = n + len(invalid)
-    lines = _physical_lines(payload)
+    lines = _physical_lines(payload) if stream is None else stream.lines()
     if lines != total_records:
+        if stream is not None:
+            raise _Fallback
         # a quote left open swallows the lines after it into one value: only then can lines
         # and records differ, so the (slower) quote scan runs only then
         _refuse_unclosed_quote(payload)
