@@ -98,9 +98,9 @@ def _silhouette_precomputed(d: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
-    from ecomdash.engine import settings
+    from ecomdash.engine import on_spark
 
-    if settings().is_spark:  # the engine's choice: Spark MLlib KMeans on the cluster
+    if on_spark():  # the engine's choice: Spark MLlib KMeans on the cluster
         from ecomdash.spark.segment import mllib_kmeans
 
         return mllib_kmeans(z, k, seed=seed, n_init=n_init)
@@ -149,13 +149,13 @@ def _sweep(
     loop."""
     import os
 
-    from ecomdash.engine import settings
+    from ecomdash.engine import on_spark
 
     n_fit = len(z) if rows is None else len(rows)
     # the cores this process may use (Linux); macOS and Windows have no sched_getaffinity
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(len(ks), cores or 1)
-    if workers < 2 or n_fit < THREAD_SWEEP_ROWS or settings().is_spark:
+    if workers < 2 or n_fit < THREAD_SWEEP_ROWS or on_spark():
         return {kk: _kmeans_fit(z, kk, seed=seed, n_init=n_init, rows=rows) for kk in ks}
     with Tasks(workers, blas=True, name="kmeans") as tasks:
         # the largest k first: the costliest fits start early, the cheap ones fill in
