@@ -73,6 +73,20 @@ def settings(
     return EngineSettings(engine=eng, remote=rem, lake=lk)
 
 
+def on_spark(store: object | None = None) -> bool:
+    """Whether Spark answers: the one way the code asks (tidy10).
+
+    With a store, the store's own engine (a :class:`~ecomdash.spark.store.SparkStore` says
+    ``spark``; a DuckDB :class:`~ecomdash.store.Store` has no ``engine``): a store opened
+    with ``open_store(engine="spark")`` is Spark whatever ``ECOMDASH_ENGINE`` says, and its
+    Spark-only steps (FP-Growth on its lake) need that store. Without one (a k-means fit,
+    a page's budget, which store to open, which ALS), the settings in force: the engine
+    ``open_store`` opens by default and whose session Spark's models use."""
+    if store is not None:
+        return getattr(store, "engine", "duckdb") == "spark"
+    return settings().is_spark
+
+
 def open_store(
     home: str | Path | None = None,
     *,

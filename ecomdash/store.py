@@ -629,16 +629,6 @@ class Store(StoreQueries):
         # Arrow -> pandas is ~3x faster than DuckDB's .df() for string columns
         return _from_store_frame(table.to_pandas())
 
-    def query(self, dataset_id: str, filters: Filters | None, sql: str, params=()) -> pd.DataFrame:
-        """Run an aggregate ``sql`` over the dataset's filtered lines, exposed as view ``l``.
-
-        The SQL is the caller's own (never merchant text); values go in ``params``.
-        """
-        info = self.info(dataset_id)
-        where, wparams = self._where(info, filters)
-        full = f"WITH l AS (SELECT * FROM lines WHERE {where}) {sql}"
-        return self._cur().execute(full, [*wparams, *params]).df()
-
     def date_range(self, dataset_id: str) -> tuple[datetime | None, datetime | None]:
         info = self.info(dataset_id)
         if S.ORDER_DATE not in info.columns:

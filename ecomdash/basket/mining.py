@@ -150,7 +150,9 @@ def mine_dataset(
         "level": level,
         "include_non_product": include_non_product,
     }
-    if getattr(store, "engine", "duckdb") == "spark":
+    from ecomdash.engine import on_spark
+
+    if on_spark(store):
         from ecomdash.spark.basket import mine_on_lake
 
         return mine_on_lake(store, dataset_id, filters, **kw)

@@ -190,14 +190,14 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
     from ecomdash.errors import ParameterError
     from ecomdash.ingest.partitioned import is_text_export
 
-    engine = settings(getattr(args, "engine", None), getattr(args, "spark_remote", None)).engine
+    spark = settings(getattr(args, "engine", None), getattr(args, "spark_remote", None)).is_spark
     big = path.stat().st_size > args.cluster_above_mb * 1024 * 1024
-    if args.on_cluster and engine != "spark":
+    if args.on_cluster and not spark:
         raise ParameterError(
             "--on-cluster needs the Spark engine: add --engine spark (and --spark-remote, or "
             "set ECOMDASH_ENGINE=spark and ECOMDASH_SPARK_REMOTE), or leave --on-cluster out."
         )
-    if engine != "spark" or not (args.on_cluster or big):
+    if not spark or not (args.on_cluster or big):
         return None
     if not is_text_export(path):
         print(

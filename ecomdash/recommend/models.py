@@ -3,7 +3,6 @@ registry (:func:`make_model`)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -516,8 +515,10 @@ def default_model_name(n_products: int) -> str:
 
 def make_model(name: str, *, rules: BusinessRules | None = None, **params: Any) -> Recommender:
     """A fresh model by name (one of :data:`MODEL_NAMES`) with its tuned defaults."""
+    from ecomdash.engine import on_spark
+
     _check_choice("model", name, MODEL_NAMES)
-    if name == "als" and os.environ.get("ECOMDASH_ENGINE", "").strip().lower() == "spark":
+    if name == "als" and on_spark():
         from ecomdash.spark.recommend import SparkALSRecommender  # MLlib ALS on the cluster
 
         return SparkALSRecommender(rules=rules, **params)

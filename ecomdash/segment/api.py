@@ -3,7 +3,6 @@ clusters, their explanation and movement (the page, the CLI and the benchmark us
 
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +21,7 @@ from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, cluster_features
 from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
 from ecomdash.segment.rules import ExplainResult, explain
+from ecomdash.tasks import Tasks
 
 
 @dataclass(frozen=True)
@@ -182,13 +182,9 @@ def segment_history(
     )
     # the RFM at the earlier date reads only the history: with many customers it is built
     # in a thread beside everything else, in this run's context (its language)
-    pool = None
-    if start < as_of_ts and hist.orders.shape[0] >= MOVEMENT_THREAD_ORDERS:
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movement")
-        later = pool.submit(contextvars.copy_context().run, _earlier_rfm, hist, start)
-    try:
+    beside = start < as_of_ts and hist.orders.shape[0] >= MOVEMENT_THREAD_ORDERS
+    with Tasks(2 if beside else 1, name="movement") as tasks:
+        later = tasks.submit(_earlier_rfm, hist, start) if beside else None
         feats = hist.features(as_of=as_of)
         rfm_now = rfm_from_features(feats)
         clusters = explanation = None
@@ -218,16 +214,13 @@ def segment_history(
                         start=start.date(),
                     )
                 )
-            before, err = later.result() if pool is not None else _earlier_rfm(hist, start)
+            before, err = later.result() if later is not None else _earlier_rfm(hist, start)
             if err is not None:
                 raise err
             move = movement_between(before, rfm_now)
         except (InsufficientDataError, ParameterError) as err:
             # Movement is one part of the page: the segments and clusters still stand.
             movement_error = _("No movement view: {reason}", reason=translated(err))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
     return SegmentationResult(
         features=feats,
         rfm=rfm_now,

@@ -19,6 +19,7 @@ from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
+from ecomdash.tasks import Tasks
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,9 @@ def _silhouette_precomputed(d: np.ndarray, labels: np.ndarray) -> float:
 
 
 def _kmeans(z: np.ndarray, k: int, *, seed: int, n_init: int):
-    from ecomdash.engine import settings
+    from ecomdash.engine import on_spark
 
-    if settings().is_spark:  # the engine's choice: Spark MLlib KMeans on the cluster
+    if on_spark():  # the engine's choice: Spark MLlib KMeans on the cluster
         from ecomdash.spark.segment import mllib_kmeans
 
         return mllib_kmeans(z, k, seed=seed, n_init=n_init)
@@ -135,41 +136,31 @@ def _kmeans_fit(z: np.ndarray, k: int, *, seed: int, n_init: int, rows: np.ndarr
 THREAD_SWEEP_ROWS = 10_000
 
 
-def _fit_in_thread(z: np.ndarray, k: int, *, seed: int, n_init: int, rows: np.ndarray | None):
-    """:func:`_kmeans_fit` in a pool thread, with OpenMP and BLAS at one thread as in the
-    calling thread: OpenMP's thread count is per thread, so the caller's limit does not
-    reach here, and one thread per fit is what makes a fit's sums the sequential ones."""
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        return _kmeans_fit(z, k, seed=seed, n_init=n_init, rows=rows)
-
-
 def _sweep(
     z: np.ndarray, ks: list[int], *, seed: int, n_init: int, rows: np.ndarray | None
 ) -> dict:
     """The k-means fit of each k in ``ks``. With many rows and more than one core, the fits
     run side by side in threads (sklearn's Lloyd iterations and assignments release the
-    GIL), each on one OpenMP and BLAS thread as a fit in the calling thread: every fit is
-    the same computation as in a plain loop, so the same labels, centres and inertia to the
-    bit (tests/unit/test_segment_exact_routes.py); the sweep's wall time about halves on two
-    idle cores. Spark's k-means runs on its cluster: a plain loop."""
+    GIL), each on one OpenMP and BLAS thread as a fit in the calling thread (``Tasks`` with
+    ``blas=True``: OpenMP's thread count is per thread, so the caller's limit does not reach
+    a pool thread): every fit is the same computation as in a plain loop, so the same labels,
+    centres and inertia to the bit (tests/unit/test_segment_exact_routes.py); the sweep's
+    wall time about halves on two idle cores. Spark's k-means runs on its cluster: a plain
+    loop."""
     import os
 
-    from ecomdash.engine import settings
+    from ecomdash.engine import on_spark
 
     n_fit = len(z) if rows is None else len(rows)
     # the cores this process may use (Linux); macOS and Windows have no sched_getaffinity
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     workers = min(len(ks), cores or 1)
-    if workers < 2 or n_fit < THREAD_SWEEP_ROWS or settings().is_spark:
+    if workers < 2 or n_fit < THREAD_SWEEP_ROWS or on_spark():
         return {kk: _kmeans_fit(z, kk, seed=seed, n_init=n_init, rows=rows) for kk in ks}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kmeans") as pool:
+    with Tasks(workers, blas=True, name="kmeans") as tasks:
         # the largest k first: the costliest fits start early, the cheap ones fill in
         futures = {
-            kk: pool.submit(_fit_in_thread, z, kk, seed=seed, n_init=n_init, rows=rows)
+            kk: tasks.submit(_kmeans_fit, z, kk, seed=seed, n_init=n_init, rows=rows)
             for kk in sorted(ks, reverse=True)
         }
         return {kk: futures[kk].result() for kk in ks}

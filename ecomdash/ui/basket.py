@@ -17,6 +17,7 @@ from ecomdash import basket as B
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import basket as charts
+from ecomdash.engine import on_spark
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, get_lang
@@ -98,7 +99,7 @@ def _mine(key: tuple, params: tuple) -> B.BasketResult:
     kw = _mining_kwargs(params)
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
-    if getattr(store, "engine", "duckdb") == "spark":  # FP-Growth on the cluster
+    if on_spark(store):  # FP-Growth on the cluster
         return B.mine_dataset(store, dataset_id, Filters.from_key(fkey), **kw)
     pairs = _pairs(key, kw["basket"], kw["level"], kw["include_non_product"])
     # mining runs in a worker process, killed if the page's budget runs out
@@ -137,7 +138,7 @@ def _mining_kwargs(params: tuple) -> dict:
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _fbt(key: tuple, basket: str, level: str, incl: bool, item: str, k: int) -> pd.DataFrame:
     workspace = key[0]
-    if getattr(get_store(workspace), "engine", "duckdb") == "spark":
+    if on_spark(get_store(workspace)):
         data = _lines(key, basket, level)
     else:  # the cached pairs mining reads: the same baskets, without every line in memory
         data = _pairs(key, basket, level, incl)
@@ -152,7 +153,7 @@ def _whatif(
 ) -> B.BundleWhatIf:
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
-    if getattr(store, "engine", "duckdb") == "spark":
+    if on_spark(store):
         return B.bundle_whatif(
             _lines(key, basket), ante, cons, share=share, basket=basket, include_non_product=incl
         )

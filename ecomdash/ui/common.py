@@ -62,11 +62,11 @@ def current_workspace() -> str:
 
 def get_store(workspace: str | None = None) -> Store:
     """The store restricted to the current session's workspace."""
-    from ecomdash.engine import open_store, settings
+    from ecomdash.engine import on_spark, open_store
 
     ws = workspace or current_workspace()
     try:
-        if settings().is_spark:  # the Spark session is the process's; the store is cheap
+        if on_spark():  # the Spark session is the process's; the store is cheap
             return open_store(workspace=ws)
         con = _database(str(default_home()))
     except (StoreError, ParameterError) as exc:
@@ -441,10 +441,10 @@ SPARK_BUDGET_FACTOR = 5.0
 
 
 def _engine_budget(seconds: float) -> float:
-    from ecomdash.engine import settings
+    from ecomdash.engine import on_spark
 
     try:
-        return seconds * SPARK_BUDGET_FACTOR if settings().is_spark else seconds
+        return seconds * SPARK_BUDGET_FACTOR if on_spark() else seconds
     except EcomdashError:  # a bad engine setting is reported where the store opens
         return seconds
 

@@ -4,6 +4,7 @@ import os
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from ecomdash.errors import ParameterError, StoreError
@@ -244,3 +245,25 @@ def test_read_only_store_is_a_clear_message(tmp_path):
     with pytest.raises(StoreError, match="read-only"):
         ro.save_dataset("New", tiny_lines())
     ro.close()
+
+
+# ------------------------------------------------- query's one WITH l AS (...), two fetches (tidy10)
+# quantity per product of the UK lines from 2024-01-01 with at least one unit; by hand from
+# tiny_lines: O1 P1 x2, O1 P2 x1, O3 P2 x3, O3 POST x1; out: O5 P1 x1 (2023-12-31, before the
+# filter), O2 P1 x1 (DE), O4 P3 x1 (FR), CO2 P1 x-1 (DE, and under one unit). Unfiltered
+# it would be P1 4, P2 4, P3 1, POST 1.
+QTY_SQL = "SELECT product_id, sum(quantity) AS q FROM l WHERE quantity >= ? GROUP BY 1 ORDER BY 1"
+UK_2024 = Filters(start=date(2024, 1, 1), countries=("UK",))
+QTY_BY_HAND = [("P1", 2.0), ("P2", 4.0), ("POST", 1.0)]
+
+
+def test_query_fetches_the_same_filtered_rows_as_pandas_or_arrow(store):
+    """product_week_prices fetches through the Arrow mode: the same view, filters, parameters."""
+    info = store.save_dataset("tiny", tiny_lines())
+    df = store.query(info.id, UK_2024, QTY_SQL, [1])
+    assert list(df.itertuples(index=False, name=None)) == QTY_BY_HAND
+    table = store._query_lines(info, UK_2024, QTY_SQL, [1], fetch="arrow")
+    assert isinstance(table, pa.Table)
+    assert list(table.to_pandas().itertuples(index=False, name=None)) == QTY_BY_HAND
+    with pytest.raises(ValueError, match="fetch"):
+        store._query_lines(info, None, QTY_SQL, [1], fetch="polars")
