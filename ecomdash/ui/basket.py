@@ -111,7 +111,7 @@ def _holdout(key: tuple, params: tuple) -> B.HoldoutResult:
     kw = _mining_kwargs(params)
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
-    if getattr(store, "engine", "duckdb") == "spark":  # the lines read for this check alone
+    if on_spark(store):  # the lines read for this check alone
         lines = store.load_columns(
             dataset_id, Filters.from_key(fkey), B.line_columns(kw["basket"], kw["level"])
         )

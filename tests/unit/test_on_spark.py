@@ -52,20 +52,24 @@ def _route(monkeypatch, store) -> list[str]:
     monkeypatch.setattr(store, "product_lines", lambda *a, **k: None, raising=False)
     monkeypatch.setattr(B, "frequently_bought_together", lambda data, *a, **k: took.append(data))
     monkeypatch.setattr(B, "bundle_whatif", lambda data, *a, **k: took.append(data))
+    monkeypatch.setattr(store, "load_columns", lambda *a, **k: "lines", raising=False)
+    monkeypatch.setattr(B, "holdout_check", lambda lines, **k: took.append(f"holdout {lines}"))
+    monkeypatch.setattr(B, "holdout_check_dataset", lambda *a, **k: took.append("holdout sql"))
     basket_ui._mine.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
     basket_ui._fbt.__wrapped__(KEY, "order", "product", False, "A", 3)
     basket_ui._whatif.__wrapped__(KEY, "order", False, ("A",), ("B",), 0.5)
+    basket_ui._holdout.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
     return took
 
 
 def test_the_basket_page_takes_the_spark_branch_for_a_spark_store(monkeypatch, spark_store):
     monkeypatch.setenv("ECOMDASH_ENGINE", "duckdb")  # the setting says otherwise: the store wins
-    assert _route(monkeypatch, spark_store) == ["spark mine", "lines", "lines"]
+    assert _route(monkeypatch, spark_store) == ["spark mine", "lines", "lines", "holdout lines"]
 
 
 def test_the_basket_page_takes_the_duckdb_branch_for_a_duckdb_store(monkeypatch, duck_store):
     monkeypatch.setenv("ECOMDASH_ENGINE", "spark")
-    assert _route(monkeypatch, duck_store) == ["duckdb mine", "pairs", "pairs"]
+    assert _route(monkeypatch, duck_store) == ["duckdb mine", "pairs", "pairs", "holdout sql"]
 
 
 def test_mine_dataset_mines_on_the_lake_of_a_spark_store(monkeypatch, spark_store, duck_store):
