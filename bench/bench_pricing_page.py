@@ -17,32 +17,15 @@ worker's are not in it), the second run, and the result's counts. ``bench_scale.
 
 from __future__ import annotations
 
-import argparse
 import json
-import logging
 import os
 import time
 
+from _page_server import served_page
+
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--home", required=True, help="ECOMDASH_HOME holding the merchant")
-    ap.add_argument("--dataset", required=True, help="dataset id or exact name")
-    args = ap.parse_args()
-    logging.disable(logging.WARNING)  # streamlit's "no runtime" warnings outside a server
-    os.environ["ECOMDASH_HOME"] = args.home
-    from ecomdash.ui import worker
-
-    worker.warm()
-    import ecomdash.ui.pricing as page
-    from ecomdash.filters import Filters
-    from ecomdash.store import Store, connect
-
-    worker.run_in_worker(len, [1])  # the fork server is up and has its preload
-    store = Store(connect(args.home, read_only=True))
-    info = store.info(store.resolve(args.dataset).id)
-    page.get_store = lambda workspace=None: store  # no Streamlit session here
-    key = (store.workspace, info.id, info.version, Filters().as_key())
+    page, store, key = served_page(__doc__.splitlines()[0], "ecomdash.ui.pricing")
     load0 = os.getloadavg()[0]
     w, c = time.perf_counter(), time.process_time()
     res = page._result(key, (None, ()), "en")
