@@ -296,22 +296,16 @@ class StoreQueries:
             return pd.DataFrame(
                 {"day": pd.Series(dtype="datetime64[us]"), "lines": pd.Series(dtype="int64")}
             )
-        where, params = self._where(info, filters)
-        rows = (
-            self._cur()
-            .execute(
-                f"SELECT CAST(order_date AS DATE) AS d, count(*) FROM lines WHERE {where} "
-                "GROUP BY 1 ORDER BY 1 NULLS LAST",
-                params,
-            )
-            .fetchall()
+        per_day = self._query_lines(
+            info,
+            filters,
+            "SELECT CAST(order_date AS DATE) AS day, count(*) AS lines FROM l "
+            "GROUP BY 1 ORDER BY 1 NULLS LAST",
         )
         return pd.DataFrame(
             {
-                "day": pd.to_datetime(pd.Series([d for d, _n in rows], dtype=object)).astype(
-                    "datetime64[us]"
-                ),
-                "lines": pd.Series([int(n) for _d, n in rows], dtype="int64"),
+                "day": pd.to_datetime(per_day["day"]).astype("datetime64[us]"),
+                "lines": per_day["lines"].astype("int64"),
             }
         )
 
