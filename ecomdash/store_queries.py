@@ -203,7 +203,7 @@ class StoreQueries:
             GROUP BY 1, 2
             ORDER BY 1, 2 NULLS LAST
         """
-        df = self.query(info.id, filters, sql)
+        df = self._query_lines(info, filters, sql)
         df["product_id"] = df["product_id"].astype("string")
         df["week"] = pd.to_datetime(df["week"]).astype("datetime64[us]")
         for c in ("units", "revenue"):
