@@ -343,6 +343,8 @@ def _read_delimited(
     invalid: list[tuple[int | None, str, int]] = []
 
     def handler(row) -> str:
+        if stream is not None:  # stop the pass here: the plain route reads the file
+            return "error"
         invalid.append((row.number, row.text, row.actual_columns))
         return "skip"
 
@@ -371,8 +373,6 @@ def _read_delimited(
     try:
         tbl = parse(True)
         if invalid:
-            if stream is not None:
-                raise _Fallback
             invalid.clear()
             tbl = parse(False)
     except pa.ArrowInvalid as exc:

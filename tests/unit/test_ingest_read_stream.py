@@ -12,6 +12,7 @@ import zlib
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import ecomdash.ingest.read as read_mod
@@ -161,3 +162,34 @@ def test_gzip_over_the_unpacked_limit_is_refused():
     assert len(data) < max_bytes < len(raw) / 5
     with pytest.raises(InputFileError, match="unpacks to more than"):
         read_bytes(data, "orders.csv.gz", max_bytes=max_bytes)
+
+
+def test_streamed_pass_stops_at_the_first_malformed_line(monkeypatch):
+    """A malformed line ends the streamed pass there (the plain route then reads the file
+    once), rather than parsing the rest of the file twice."""
+    import ecomdash.ingest.read_text as read_text
+
+    lines = text().splitlines(keepends=True)
+    lines[9_000] = lines[15_000] = '"1","2"\n'  # two malformed lines, far apart
+    data = gzip.compress("".join(lines).encode())
+    answers: list[tuple[bool, str]] = []  # (streamed pass?, the handler's answer)
+    real = read_text.pacsv.read_csv
+
+    def spy(source, *, parse_options, **kw):
+        inner = parse_options.invalid_row_handler
+        streamed = not isinstance(source, pa.BufferReader)
+
+        def handler(row):
+            answers.append((streamed, inner(row)))
+            return answers[-1][1]
+
+        parse_options.invalid_row_handler = handler
+        return real(source, parse_options=parse_options, **kw)
+
+    monkeypatch.setattr(read_text.pacsv, "read_csv", spy)
+    got = read_bytes(data, "orders.csv.gz")
+    assert [a for s, a in answers if s] == ["error"]  # stopped at the first one
+    assert [a for s, a in answers if not s] == ["skip"] * 4  # plain: threaded pass, then serial
+    assert got.malformed["line_no"].tolist() == [9_001, 15_001]
+    monkeypatch.undo()
+    assert_same(got, plain(data))
