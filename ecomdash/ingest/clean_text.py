@@ -40,9 +40,10 @@ class _Text:
     trimmed: np.ndarray
     fixed: np.ndarray
     placeholder: np.ndarray
-    #: the column as read, when cleaning changed none of its values (every cleaned value is
-    #: the raw one, only empty cells become missing): the kept rows are then this array with
-    #: its empty cells made null, its text shared rather than copied (:func:`_empty_as_null`)
+    #: the column as read with its empty cells null, when cleaning changed none of its values
+    #: (every cleaned value is the raw one, only empty cells become missing): the kept rows are
+    #: then this array, its text shared rather than copied (:func:`_empty_as_null`; made in
+    #: the column's own step, beside the other columns', clean11)
     unchanged: pa.Array | None = None
 
     @property
@@ -57,17 +58,19 @@ class _Text:
     def values(self, keep: np.ndarray) -> pd.Series:
         """The text of the ``keep`` rows (missing as NA)."""
         if self.unchanged is not None:
-            arr = _empty_as_null(self.unchanged)
+            arr = self.unchanged
             return _wrap(arr if keep.all() else arr.filter(pa.array(keep)))
         codes = self.codes[keep]
         return _wrap(pc.take(self.distinct, pa.array(codes, mask=codes < 0, type=pa.int64())))
 
 
-def _empty_as_null(arr: pa.Array) -> pa.Array:
+def _empty_as_null(arr: pa.Array, valid: np.ndarray | None = None) -> pa.Array:
     """``arr`` (Arrow strings) with its empty cells null, sharing its offsets and text: only
     a new validity bitmap is built (what ``pc.take`` of the distinct values gives, without
-    copying every string)."""
-    valid = pc.fill_null(pc.not_equal(arr, ""), False).to_numpy(zero_copy_only=False)
+    copying every string). ``valid``: the rows neither null nor empty, when the caller knows
+    them (the cleaned codes >= 0: no comparison of every string)."""
+    if valid is None:
+        valid = pc.fill_null(pc.not_equal(arr, ""), False).to_numpy(zero_copy_only=False)
     # the bitmap is read from bit ``arr.offset`` on (a sliced column: the header row cut off)
     bits = np.packbits(np.r_[np.ones(arr.offset, dtype=bool), valid], bitorder="little")
     bufs = arr.buffers()
@@ -134,10 +137,13 @@ def _text(
         and _same_values(uniques, t)
         else None
     )
-    identity = code_u is None
+    # every distinct value kept as it was: the column's own codes (shared, not copied)
+    row_codes = codes if code_u is None else np.where(present, code_u[safe], -1)
+    if unchanged is not None:
+        # a row is missing exactly where its raw value is empty (or null): codes < 0
+        unchanged = _empty_as_null(unchanged, valid=row_codes >= 0)
     return _Text(
-        # every distinct value kept as it was: the column's own codes (shared, not copied)
-        codes=codes if identity else np.where(present, code_u[safe], -1),
+        codes=row_codes,
         distinct=distinct,
         trimmed=rows(trimmed_u),
         fixed=rows(fixed_u),

@@ -187,3 +187,24 @@ def test_every_row_kept_gives_the_lines_of_the_filtered_route():
     assert kept.counts()["cancellation_invoice"] > 0 and kept.matched_cancellations > 0
     pd.testing.assert_frame_equal(lines, kept_lines)
     assert report.matched_cancellations == kept.matched_cancellations
+
+
+@pytest.mark.parametrize("offset", [0, 1])
+def test_unchanged_column_values_equal_the_distinct_values_taken(offset):
+    """A column cleaning left as it was (empty cells and nulls among its values; read with the
+    header row sliced off, or not): its kept rows, its text shared with a new validity
+    bitmap, equal the cleaned distinct values taken by each row's code."""
+    cells = ["b", "", "a", None, "c", "a", "", "b"] * 5
+    arr = pa.array(cells, pa.large_string())
+    if offset:  # the column as read: the header row cut off
+        arr = pa.array(["header"] + cells, pa.large_string()).slice(1)
+    col = pd.Series(pd.arrays.ArrowStringArray(arr))
+    got = _text(codes_of(col), raw=arrow_of(col), ids=True)
+    assert got.unchanged is not None
+    rng = np.random.default_rng(offset)
+    for keep in (np.ones(len(col), bool), rng.random(len(col)) < 0.5):
+        codes = got.codes[keep]
+        want = pc.take(got.distinct, pa.array(codes, mask=codes < 0, type=pa.int64()))
+        values = got.values(keep)
+        assert values.tolist() == pd.Series(want.to_pylist(), dtype="string").tolist()
+        assert values.isna().tolist() == (codes < 0).tolist()
