@@ -40,7 +40,7 @@ from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 from ecomdash.ingest.clean_columns import prepare_columns
-from ecomdash.ingest.clean_text import _duplicates, _regex_rows, _Text
+from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
 from ecomdash.ingest.convert import codes_of, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
@@ -105,22 +105,18 @@ def status_label(label: str, states: dict[str, int]) -> str:
     return note(N_("{label}: {states}"), label=note(label), states=listed)
 
 
-def _finish(data, text, keep, line_no, returned, rules, sample_of):
+def _finish(data, text, keep, kept, line_no, returned, rules, sample_of):
     """Match returns to the sales they cancel, add return lines for refunded states."""
     n = len(keep)
     matched_idx = _match_cancellations(
         data,
-        {
-            f: text[f].codes[keep].astype(np.int64)
-            for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID)
-            if f in text
-        },
+        {f: kept(text[f].codes) for f in (schema.CUSTOMER_ID, schema.PRODUCT_ID) if f in text},
     )
     cancelled = np.zeros(int(keep.sum()), dtype=bool)
     cancelled[matched_idx] = True
     data[schema.IS_CANCELLED] = pd.Series(cancelled, copy=False)
-    data[schema.LINE_NO] = pd.Series(line_no[keep], copy=False)
-    lines = pd.DataFrame(data)
+    data[schema.LINE_NO] = pd.Series(line_no[keep], copy=False)  # raw.line_no's own copy
+    lines = pd.DataFrame(data, copy=False)
     if {schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY} <= set(lines.columns):
         mask = np.zeros(n, dtype=bool)
         mask[np.flatnonzero(keep)[matched_idx]] = True
@@ -138,8 +134,20 @@ def _finish(data, text, keep, line_no, returned, rules, sample_of):
     return lines, matched_idx, added
 
 
-def _filter(values: pd.Series, keep: np.ndarray) -> pd.Series:
-    return pd.Series(np.asarray(values)[keep], copy=False)
+def _kept_rows(keep: np.ndarray):
+    """``kept(a)``: the ``keep`` rows of the array ``a``; ``a`` itself, not a copy, when every
+    row is kept (for arrays made here and not changed after)."""
+    if keep.all():
+        return lambda a: a
+    return lambda a: a[keep]
+
+
+def _kept_column(values: pd.Series, keep: np.ndarray) -> pd.Series:
+    """The ``keep`` rows of a converted column, numbered from 0; when every row is kept, the
+    column itself (pandas copies on write: its memory is shared, not copied)."""
+    if keep.all():
+        return values.reset_index(drop=True)
+    return pd.Series(values.to_numpy()[keep], copy=False)
 
 
 def clean(
@@ -210,7 +218,9 @@ def clean(
     line_no = np.asarray(raw.line_no, dtype=np.int64)
     rules: list[RuleResult] = []
     notes: list[str] = []
-    reason = np.full(n, None, dtype=object)
+    # each row's reason to be dropped: 0 none, else its rule's label in ``reasons``
+    reason = np.zeros(n, dtype=np.int16)
+    reasons: list[str] = [""]
     placeholders = {schema.CUSTOMER_ID: GUEST_IDS}
     text_opts = {
         f: {
@@ -230,6 +240,7 @@ def clean(
         if duplicates is None
         else [mapping[f] for f in (STATUS,) if f in mapping],
         formats=formats,
+        rows_of=list(src.columns) if duplicates is None else None,
     )
     cache = prepared.codes
 
@@ -256,7 +267,8 @@ def clean(
             )
         )
         if action == "dropped":
-            reason[mask & (reason == None)] = str(label)  # noqa: E711 - numpy elementwise
+            reasons.append(str(label))
+            reason[mask & (reason == 0)] = len(reasons) - 1
 
     cols: dict[str, pd.Series] = {}
     text: dict[str, _Text] = {}
@@ -345,11 +357,7 @@ def clean(
             unreadable_number,
             "dropped",
         )
-    dup = (
-        _duplicates([enc(c)[0] for c in src.columns])
-        if duplicates is None
-        else np.asarray(duplicates, dtype=bool)
-    )
+    dup = prepared.duplicates if duplicates is None else np.asarray(duplicates, dtype=bool)
     # every column's codes were needed for the duplicates; only the status's are used later
     for col in [c for c in cache if c != mapping.get(STATUS)]:
         del cache[col]
@@ -511,30 +519,33 @@ def clean(
         )
     # ---- assemble the kept rows
     order_dates = cols.get(schema.ORDER_DATE)
-    keep = np.asarray(reason == None, dtype=bool)  # noqa: E711
+    keep = reason == 0
+    kept = _kept_rows(keep)
     data = {
-        f: text[f].values(keep) if f in text else _filter(cols[f], keep)
+        f: text[f].values(keep) if f in text else _kept_column(cols[f], keep)
         for f in schema.CANONICAL
         if f in text or f in cols
     }
-    data[schema.IS_RETURN] = pd.Series(is_return[keep], copy=False)
-    data[schema.IS_NON_PRODUCT] = pd.Series(non_product[keep], copy=False)
+    data[schema.IS_RETURN] = pd.Series(kept(is_return), copy=False)
+    data[schema.IS_NON_PRODUCT] = pd.Series(kept(non_product), copy=False)
     # ---- match cancellations to the sales they cancel
     del cols  # the kept rows' copies are in ``data``; the order dates are kept for events
     if defer_returns:
         data[schema.IS_CANCELLED] = pd.Series(np.zeros(int(keep.sum()), dtype=bool))
         data[schema.LINE_NO] = pd.Series(line_no[keep], copy=False)
-        lines = pd.DataFrame(data)
+        lines = pd.DataFrame(data, copy=False)
         lines = lines.astype({c: schema.ALL_DTYPES[c] for c in lines.columns})
         lines["_returned"] = returned[keep]
         matched_idx = np.array([], dtype=np.int64)
         added = 0
     else:
-        lines, matched_idx, added = _finish(data, text, keep, line_no, returned, rules, sample_of)
+        lines, matched_idx, added = _finish(
+            data, text, keep, kept, line_no, returned, rules, sample_of
+        )
     # ---- rejected rows
     drop_idx = np.flatnonzero(~keep)
     rejected = src.iloc[drop_idx].reset_index(drop=True)
-    rejected.insert(0, "reason", reason[drop_idx].astype(str))
+    rejected.insert(0, "reason", np.asarray(reasons, dtype=object)[reason[drop_idx]].astype(str))
     rejected.insert(0, "line_no", line_no[drop_idx])
     if len(raw.malformed):
         mal = raw.malformed.rename(columns={"text": "raw_line"})

@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ecomdash import schema
-from ecomdash.ingest.clean_text import _Text, _text
+from ecomdash.ingest.clean_text import _duplicates, _Text, _text
 from ecomdash.ingest.convert import Converted, arrow_of, codes_of, to_datetime, to_number
 from ecomdash.tasks import Tasks
 
@@ -37,6 +37,8 @@ class Columns:
     codes: dict[str, tuple[np.ndarray, pa.Array]]
     text: dict[str, _Text]
     converted: dict[str, Converted]
+    #: the rows repeating an earlier row (:func:`_duplicates`), when asked for
+    duplicates: np.ndarray | None = None
 
 
 def _one_column(
@@ -67,13 +69,18 @@ def prepare_columns(
     coded: list[str],
     formats: dict | None = None,
     workers: int = 2,
+    rows_of: list[str] | None = None,
 ) -> Columns:
     """The codes of the ``coded`` source columns, and for each field of ``mapping`` in
     ``text_opts`` (field → :func:`_text`'s options), ``NUMBER_FIELDS`` or the order date, its
     cleaned text or converted values: one step per source column, ``workers`` at a time.
 
     The order date and the ids go first (the largest steps at 10 M lines: millions of
-    distinct values each), so the two threads finish together."""
+    distinct values each), so the two threads finish together.
+
+    ``rows_of``: coded columns whose codes make up a row (all of the file's): the exact
+    duplicate rows are found from them as one more step, after every column's, so it runs
+    beside the last columns' conversions instead of alone after them (clean11)."""
     wanted = [f for f in mapping if f in text_opts or f in NUMBER_FIELDS or f == schema.ORDER_DATE]
     fields_of: dict[str, list[str]] = {c: [] for c in coded}
     for f in wanted:
@@ -85,10 +92,23 @@ def prepare_columns(
         futures = {
             c: tasks.submit(_one_column, src[c], fields_of[c], text_opts, formats) for c in names
         }
+        # submitted last: a worker takes it once every column's step has started, and waits
+        # only for the steps still running (none waits behind it: no deadlock)
+        dup = (
+            tasks.submit(_duplicate_rows, [futures[c] for c in rows_of])
+            if rows_of is not None
+            else None
+        )
         done = {c: f.result() for c, f in futures.items()}
+        duplicates = dup.result() if dup is not None else None
     text: dict[str, _Text] = {}
     converted: dict[str, Converted] = {}
     for _, per in done.values():
         for f, v in per.items():
             (text if isinstance(v, _Text) else converted)[f] = v
-    return Columns({c: done[c][0] for c in names}, text, converted)
+    return Columns({c: done[c][0] for c in names}, text, converted, duplicates)
+
+
+def _duplicate_rows(steps: list) -> np.ndarray:
+    """:func:`_duplicates` of the columns' codes, once their steps (futures) are done."""
+    return _duplicates([step.result()[0][0] for step in steps])

@@ -131,6 +131,15 @@ def python_match(u: np.ndarray, pattern: re.Pattern, ascii_re2: str) -> np.ndarr
     return out
 
 
+def _expand_mask(codes: np.ndarray, per_unique: np.ndarray, fill: bool) -> np.ndarray:
+    """``_expand(codes, per_unique, fill).astype(bool)``, without the gather of every row
+    when no distinct value is flagged and no cell is missing (or the missing cells take
+    ``False``): all false then, as a fresh zeroed array."""
+    if not per_unique.any() and not (fill and (codes < 0).any()):
+        return np.zeros(len(codes), dtype=bool)
+    return _expand(codes, per_unique, fill).astype(bool)
+
+
 def _expand(codes: np.ndarray, per_unique: np.ndarray, fill) -> np.ndarray:
     out = per_unique[np.where(codes < 0, 0, codes)] if len(per_unique) else None
     if out is None:
@@ -269,8 +278,8 @@ def to_number(
     values = _expand(codes, vals, np.nan)
     return Converted(
         values=pd.Series(values, index=s.index, dtype="float64", copy=False),
-        bad=_expand(codes, per_bad, False).astype(bool),
-        missing=_expand(codes, per_missing, True).astype(bool),
+        bad=_expand_mask(codes, per_bad, False),
+        missing=_expand_mask(codes, per_missing, True),
         note=found,
     )
 
@@ -519,8 +528,8 @@ def to_datetime(
     values = _expand(codes, vals, np.datetime64("NaT", "us"))
     return Converted(
         values=pd.Series(values, index=s.index, dtype="datetime64[us]", copy=False),
-        bad=_expand(codes, per_bad, False).astype(bool),
-        missing=_expand(codes, per_missing, True).astype(bool),
+        bad=_expand_mask(codes, per_bad, False),
+        missing=_expand_mask(codes, per_missing, True),
         note=found,
     )
 

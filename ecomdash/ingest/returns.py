@@ -80,9 +80,12 @@ def _add_status_returns(lines: pd.DataFrame, returned: np.ndarray) -> tuple[pd.D
 
 
 def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) -> np.ndarray:
-    """A 64-bit hash of (customer code, product code, quantity) per line (codes >= 0, int64)."""
+    """A 64-bit hash of (customer code, product code, quantity) per line (codes >= 0, any
+    integer type: the few lines hashed are widened to int64 here, not every line's codes)."""
     with np.errstate(over="ignore"):
-        pair = cust.view(np.uint64) * np.uint64(width) + prod.view(np.uint64)
+        pair = cust.astype(np.int64).view(np.uint64) * np.uint64(width) + prod.astype(
+            np.int64
+        ).view(np.uint64)
         return pair * np.uint64(0x9E3779B97F4A7C15) + np.asarray(qty, np.float64).view(np.uint64)
 
 
@@ -91,7 +94,8 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
 
     For each return (quantity < 0, flagged return) with a customer and product, the latest
     unmatched sale of the same customer, product and opposite quantity, not after the return.
-    ``codes``: the customer and product columns as integer codes (-1 where missing).
+    ``codes``: the customer and product columns as integer codes (-1 where missing), of any
+    integer type.
     """
     need = (schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)
     if not all(k in data for k in need):
@@ -100,9 +104,9 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
     q = data[schema.QUANTITY].to_numpy(dtype=float)
     is_ret = data[schema.IS_RETURN].to_numpy(dtype=bool)
     if schema.ORDER_DATE in data:
-        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]")
+        when = data[schema.ORDER_DATE].to_numpy().astype("datetime64[us]", copy=False)
         has_when = ~np.isnat(when)
-        when = when.astype(np.int64)
+        when = when.view(np.int64)  # the same numbers, not copied
     else:
         when = np.arange(len(q), dtype=np.int64)
         has_when = np.ones(len(q), dtype=bool)
@@ -134,21 +138,20 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
     pos = np.concatenate([sale, ret])
     # by key, then time; sales before returns at the same time; ties by file order
     order = np.lexsort((pos, kind, d, qq, p, c))
-    stacks: dict[tuple, list[int]] = {}
+    # each key's lines are side by side: one stack, emptied where the key changes (an int
+    # per line in the loop, not a tuple key and a dict of stacks)
+    cs, ps, qs = c[order], p[order], qq[order]
+    new_key = np.r_[True, (cs[1:] != cs[:-1]) | (ps[1:] != ps[:-1]) | (qs[1:] != qs[:-1])]
+    del cs, ps, qs
+    stack: list[int] = []
     matched: list[int] = []
-    for ci, pi, qi, ki, xi in zip(
-        c[order].tolist(),
-        p[order].tolist(),
-        qq[order].tolist(),
-        kind[order].tolist(),
-        pos[order].tolist(),
-        strict=True,
+    for first, ki, xi in zip(
+        new_key.tolist(), kind[order].tolist(), pos[order].tolist(), strict=True
     ):
-        key = (ci, pi, qi)
+        if first:
+            stack = []
         if ki == 0:
-            stacks.setdefault(key, []).append(xi)
-        else:
-            st = stacks.get(key)
-            if st:
-                matched.append(st.pop())
+            stack.append(xi)
+        elif stack:
+            matched.append(stack.pop())
     return np.sort(np.asarray(matched, dtype=np.int64))

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pytest
 
 from ecomdash.ingest import inspect_bytes, mapping, propose_mapping
-from ecomdash.ingest.clean import _CANCEL_ID, _CANCEL_PREFIX, _duplicates, _regex_rows
+from ecomdash.ingest.clean import _CANCEL_ID, _CANCEL_PREFIX, _regex_rows
+from ecomdash.ingest.clean_text import _duplicates
 from ecomdash.ingest.convert import _ISO_FAST, _ISO_FAST_ASCII, python_match
 from tests.conftest import UCI_PATH, shared
 from tests.unit.test_ingest_mapping import SHOPIFY, WOO, csv
