@@ -40,6 +40,7 @@ import secrets
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -132,6 +133,22 @@ def _decide(csv: str) -> tuple[dict, dict, list[str]]:
     return mapping, formats, list(raw.columns)
 
 
+def _count_lines(csv: str) -> int:
+    """Physical lines of the file as the present reader counts them (a last line without a
+    newline counts)."""
+    import isal.igzip as igzip
+
+    with open(csv, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    opener = igzip.open if gz else open
+    lines, last = 0, b"\n"
+    with opener(csv, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
+
+
 def _trim(col: str, needs: dict[str, bool]) -> str:
     """``col`` trimmed of Python's whitespace; the column itself when no value needs it."""
     if not needs.get(col, True):
@@ -189,6 +206,9 @@ def _ingest(
     ws, ds = "local", secrets.token_hex(6)
     st.mark("open a fresh store file + the store's DDL")
 
+    # lean: the file's physical lines are counted on a thread while DuckDB reads
+    pool = ThreadPoolExecutor(max_workers=1) if lean else None
+    counting = pool.submit(_count_lines, csv) if pool is not None else None
     # 1. read: every cell as text, in file order (rowid = the row's index in the file)
     cols = ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header)
     con.execute(
@@ -227,12 +247,36 @@ def _ingest(
         if lean and S.ORDER_DATE in m
         else "false"
     )
-    chk = con.execute(
-        f"""SELECT coalesce(bool_or({anynl}), false), coalesce(bool_or({fullwidth or "false"}), false),
+    detailed = f"""SELECT coalesce(bool_or({anynl}), false), coalesce(bool_or({fullwidth or "false"}), false),
                    coalesce(bool_or({wrapped or "false"}), false), coalesce(bool_or({c_nonascii}), false),
                    {iso}, {ends}
             FROM raw"""
-    ).fetchone()
+    if lean:
+        # one regex per column for anything that needs a closer look (a line break, spaces at
+        # an end, ="…", full-width forms, a non-ASCII C id); only when one is found are the
+        # checks above run one by one
+        suspects = []
+        for c in header:
+            f = next((f for f in _TEXT_FIELDS if m.get(f) == c), None)
+            if f is None:
+                suspects.append(f"contains({_q(c)}, chr(10)) OR contains({_q(c)}, chr(13))")
+                continue
+            alts = [f"^{_WS_CLASS}", f"{_WS_CLASS}$", "[\\n\\r]", "^" + _WS_CLASS + '*="']
+            if f in _ID_FIELDS:
+                alts.append("[\\x{3000}\\x{FF01}-\\x{FF5E}]")
+            if f == "order_id":
+                alts.append("^[Cc].*[^\\x00-\\x7F]")
+            suspects.append(f"regexp_matches({_q(c)}, {_lit('|'.join(alts))})")
+        got = con.execute(
+            f"SELECT coalesce(bool_or({' OR '.join(suspects)}), false), {iso} FROM raw"
+        ).fetchone()
+        chk = (
+            con.execute(detailed).fetchone()
+            if got[0]
+            else (False, False, False, False, got[1], *[False] * len(scanned))
+        )
+    else:
+        chk = con.execute(detailed).fetchone()
     needs = dict(zip(scanned, chk[5:], strict=True))
     if lean and chk[4]:
         needs[m[S.ORDER_DATE]] = False
@@ -248,18 +292,12 @@ def _ingest(
 
     # physical lines: blank lines are skipped by DuckDB silently, so rowid + 2 is the line
     # number only when the file holds exactly rows + 1 lines (header + rows)
-    import isal.igzip as igzip
-
-    lines_in_file = 0
-    last = b"\n"
-    with igzip.open(csv, "rb") as fh:
-        while chunk := fh.read(1 << 22):
-            lines_in_file += chunk.count(b"\n")
-            last = chunk[-1:]
-    lines_in_file += last != b"\n"
+    lines_in_file = counting.result() if counting is not None else _count_lines(csv)
     checks["physical_lines"] = lines_in_file
     checks["line_numbers_exact"] = (lines_in_file == n + 1) and not chk[0]
-    st.mark("checks: count the file's physical lines (isal inflate, one core)")
+    st.mark("checks: the file's physical lines (isal inflate; lean: on a thread during the read)")
+    if pool is not None:
+        pool.shutdown()
 
     # conversions: DuckDB's casts must equal the cleaner's converters on every distinct value
     conv_ok = {}
