@@ -633,6 +633,82 @@ def _compare(mine: str, my_ds: str, home: str, ds: str) -> dict:
     return out
 
 
+# -- settings: threads, preserve_insertion_order, compression, checkpoint ----------------------
+
+
+def _settings(csv: str, out: str) -> list[dict]:
+    """The read and the lines' write under each setting, in one process: wall and CPU
+    seconds, and whether the read kept the file's row order (rowid = file order, which the
+    line numbers need)."""
+    import duckdb
+
+    from ecomdash import schema as S
+    from ecomdash.store import _DDL, LINE_COLUMNS
+
+    rows: list[dict] = []
+    _mapping, _formats, header = _decide(csv)
+    cols = ", ".join(f"{_lit(c)}: 'VARCHAR'" for c in header)
+    read = f"""SELECT * FROM read_csv({_lit(csv)}, header = true, delim = ',', quote = '"',
+               escape = '"', skip = 0, columns = {{{cols}}}, strict_mode = true)"""
+
+    def timed(name: str, con, sql: str) -> None:
+        t, c = time.perf_counter(), time.process_time()
+        con.execute(sql).fetchall()
+        rows.append({"step": name, "wall": time.perf_counter() - t, "cpu": time.process_time() - c})
+
+    con = duckdb.connect()
+    timed("read as text, threads 2, preserve order", con, f"CREATE TABLE r2 AS {read}")
+    con.execute("SET threads = 1")
+    timed("read as text, threads 1, preserve order", con, f"CREATE TABLE r1 AS {read}")
+    con.execute("SET threads = 2")
+    con.execute("SET preserve_insertion_order = false")
+    timed("read as text, threads 2, order NOT preserved", con, f"CREATE TABLE rx AS {read}")
+    moved = con.execute(
+        "SELECT count(*) FROM r2 JOIN rx USING (rowid) WHERE r2.order_id IS DISTINCT FROM rx.order_id"
+        " OR r2.product_id IS DISTINCT FROM rx.product_id OR r2.order_date IS DISTINCT FROM rx.order_date"
+    ).fetchone()[0]
+    rows[-1]["rows_not_at_their_file_position"] = moved
+    con.execute("DROP TABLE r1")
+    con.execute("DROP TABLE rx")
+    typed = {
+        S.ORDER_DATE: "TIMESTAMP",
+        S.QUANTITY: "DOUBLE",
+        S.UNIT_PRICE: "DOUBLE",
+        S.REVENUE: "DOUBLE",
+    }
+    exprs = []
+    for c in LINE_COLUMNS:
+        if c == S.LINE_NO:
+            exprs.append("rowid + 2")
+        elif c in header:
+            exprs.append(f"CAST({_q(c)} AS {typed[c]})" if c in typed else _q(c))
+        elif c in S.FLAGS:
+            exprs.append("false")
+        else:
+            exprs.append(f"CAST(NULL AS {LINE_COLUMNS[c]})")
+    for preserve, compression in ((True, "auto"), (False, "auto"), (False, "uncompressed")):
+        path = Path(out, "settings.duckdb")
+        path.unlink(missing_ok=True)
+        con.execute(f"ATTACH {_lit(str(path))} AS f")
+        for ddl in _DDL:
+            con.execute(ddl.replace("CREATE TABLE IF NOT EXISTS ", "CREATE TABLE IF NOT EXISTS f."))
+        con.execute(f"SET preserve_insertion_order = {str(preserve).lower()}")
+        con.execute(
+            "RESET force_compression"
+            if compression == "auto"
+            else f"SET force_compression = '{compression}'"
+        )
+        tag = f"preserve order {preserve}, compression {compression}"
+        timed(f"INSERT the lines (casts) into a store file: {tag}", con,
+              f"INSERT INTO f.lines SELECT 'local', 'x', {', '.join(exprs)} FROM r2")  # fmt: skip
+        timed(f"CHECKPOINT: {tag}", con, "CHECKPOINT f")
+        rows[-1]["file_mb"] = round(path.stat().st_size / 2**20)
+        con.execute("DETACH f")
+        path.unlink(missing_ok=True)
+    con.execute("RESET force_compression")
+    return rows
+
+
 # -- self-test: an edge-case export, both routes, every difference counted -------------------
 
 #: every rule the SQL route implements, with the cases the matching has to get right: an
@@ -750,6 +826,8 @@ def _selftest(out: str) -> int:
 def _child_main(args: argparse.Namespace) -> None:
     if args.child == "reference":
         res = _reference(args.csv)
+    elif args.child == "settings":
+        res = {"steps": _settings(args.csv, args.out)}
     else:
         import duckdb  # noqa: F401
 
@@ -810,6 +888,12 @@ def main() -> None:
         action="store_true",
         help="ingest the built-in edge-case file by both routes; exit 1 on any difference",
     )
+    ap.add_argument(
+        "--settings",
+        action="store_true",
+        help="instead: the read and the lines' write under threads 1/2, insertion order on/off, "
+        "compression auto/uncompressed, and the CHECKPOINT",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.selftest:
@@ -826,6 +910,19 @@ def main() -> None:
     if not args.no_lock:
         lock = open(LOCK, "w")  # noqa: SIM115 - held for the whole run
         fcntl.flock(lock, fcntl.LOCK_EX)
+    if args.settings:
+        try:
+            load0 = os.getloadavg()
+            rows = _spawn("settings", args)["steps"]
+            load1 = os.getloadavg()
+        finally:
+            if lock is not None:
+                lock.close()
+        print(f"file {args.csv}; load average {load0[0]:.2f} at start, {load1[0]:.2f} at end")
+        for r in rows:
+            extra = {k: v for k, v in r.items() if k not in ("step", "wall", "cpu")}
+            print(f"  {r['step']:72s} {r['wall']:7.2f} s  cpu {r['cpu']:7.2f} s  {extra or ''}")
+        return
     try:
         load0 = os.getloadavg()
         ref = None if args.skip_reference else _spawn("reference", args)
