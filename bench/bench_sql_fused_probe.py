@@ -1,6 +1,6 @@
 """Probe (floor11): the fused lower bound of an all-SQL ingest, for the demo export's columns only.
 
-    uv run python bench/bench_sql_fused_probe.py FILE.csv.gz OUTDIR [HOME:DATASET_ID]
+    uv run python bench/bench_sql_fused_probe.py FILE.csv.gz OUTDIR [HOME:DATASET_ID] [--after-commit]
     (takes /tmp/ecomdash-big.lock; HOME:DATASET_ID: compare the lines with that store's)
 
 Read, clean and write in one ``INSERT INTO lines ... FROM read_csv(...)`` (the expressions that
@@ -28,6 +28,8 @@ import duckdb  # noqa: E402
 from ecomdash.ingest.clean import GUEST_IDS  # noqa: E402
 from ecomdash.store import _DDL, LINE_COLUMNS  # noqa: E402
 
+AFTER_COMMIT = "--after-commit" in sys.argv  # line numbers from the committed rowids
+sys.argv = [a for a in sys.argv if a != "--after-commit"]
 csv, out = str(Path(sys.argv[1]).resolve()), sys.argv[2]
 lock = open("/tmp/ecomdash-big.lock", "w")  # noqa: SIM115
 fcntl.flock(lock, fcntl.LOCK_EX)
@@ -126,14 +128,20 @@ con.execute("UPDATE lines SET is_cancelled = true WHERE rowid IN (SELECT line_no
 mark("UPDATE is_cancelled (matched sales)")
 # inside the transaction the new rows' rowids start at 2**55 (transaction-local storage): the
 # line number is the rowid's distance from the dataset's first row
-con.execute(
+LINE_NO = (
     "UPDATE lines SET line_no = rowid - (SELECT min(rowid) FROM lines WHERE dataset_id = 'x') + 2 "
     "WHERE dataset_id = 'x'"
 )
-mark("UPDATE line_no = rowid - first rowid + 2 (every line)")
+if not AFTER_COMMIT:
+    con.execute(LINE_NO)
+    mark("UPDATE line_no = rowid - first rowid + 2 (every line)")
 con.execute("COMMIT")
 con.execute("CHECKPOINT")
 mark("COMMIT + CHECKPOINT")
+if AFTER_COMMIT:
+    con.execute(LINE_NO)
+    con.execute("CHECKPOINT")
+    mark("after the commit: UPDATE line_no from the committed rowids + CHECKPOINT")
 diff = None
 if len(sys.argv) > 3:  # HOME:DATASET_ID of the present route's store: the lines, both ways
     home, ds = sys.argv[3].rsplit(":", 1)
