@@ -715,8 +715,8 @@ def _settings(csv: str, out: str) -> list[dict]:
 #: exact duplicate, ``13085.0``, guest ``0`` and ``guest``, names and a price with spaces, an
 #: unreadable date and number, zero and negative prices, missing product / name / customer,
 #: non-product codes, several returns for one sale, a return at the same time as its sale,
-#: interleaved sales and returns, a return with no sale left
-EDGE_CSV = """order_id,order_date,customer_id,product_id,product_name,quantity,unit_price,revenue,country
+#: interleaved sales and returns, a return with no sale left, ``="…"``-wrapped ids
+EDGE_CSV = '''order_id,order_date,customer_id,product_id,product_name,quantity,unit_price,revenue,country
 1001,2024-01-02 10:00:00,13085.0,A1, Mug ,2,3.5,7.0,UK
 1001,2024-01-02 10:00:00,13085.0,A1, Mug ,2,3.5,7.0,UK
 1002,2024-01-03 10:00:00,0,POST,Postage,1,10,10,UK
@@ -769,7 +769,9 @@ C1048,2024-03-07 10:00:00,700,E1,Bowl,-2,5,-10,UK
 C1049,2024-03-08 10:00:00,700,E9,Bowl,-2,5,-10,UK
 1050,2024-03-09 10:00:00,700,E1,Bowl,2,5,10,UK
 C1051,2024-03-10 10:00:00,700,E1,Bowl,-2,5,-10,UK
-"""
+"=""1052""",2024-03-11 10:00:00,"=""00123""",A1,Mug,2,3.5,7.0,UK
+"=""1053""",2024-03-12 10:00:00,"="" 0042 """,A2,Cup,1,2,2,UK
+'''
 
 
 def _differences(cmp: dict) -> list[str]:
