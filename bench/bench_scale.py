@@ -14,7 +14,8 @@ Per size, every step runs once in a fresh child process (so its peak memory, VmH
 * ``ecomdash ingest``: the real command — read, map, clean, cancellation matching and save into
   a store under DIR/home (goal ≤ 2.5× the reference at 10 M lines, peak < 6 GB);
 * with ``--stages``: the ingest once more, stage by stage (read, map, clean, save), with the
-  process's peak memory after each — where the time and memory go.
+  process's peak memory after each — where the time and memory go; and once without the
+  Overview's tables (the lines alone written), against the reference — what those tables cost.
 
 Steps that need a saved dataset (the pages) are added to ``PAGE_STEPS``: each is a function
 ``(home, dataset_id) -> dict`` run in its own child process after the ingest, against the
@@ -150,7 +151,46 @@ FILE_STEPS: list[Step] = [
     ),
 ]
 
-STAGE_STEPS: list[Step] = [Step("ingest by stage (profile)", _ingest_stages, goal="profile")]
+
+def _ingest_lines_only(ctx: dict) -> dict:
+    """Context: the ingest without the Overview's tables — read, map, clean and the lines
+    written as the ingest does (``load_path``, ``Store.save_dataset``), with
+    ``rollup.code_frame`` and ``rollup.build`` skipped. What the Overview's tables cost is
+    this step's time against the ingest's."""
+    import tempfile
+
+    from ecomdash import rollup
+    from ecomdash.ingest import load_path
+    from ecomdash.store import Store
+
+    rollup.code_frame = lambda table: (None, {})
+    rollup.build = lambda *a, **k: None
+    res = load_path(ctx["csv"], max_bytes=2**40)
+    home = tempfile.mkdtemp(dir=ctx["dir"])
+    try:
+        store = Store.open(home)
+        info = store.save_dataset(
+            "lines only",
+            res.lines,
+            report=res.report,
+            mapping=res.mapping.as_dict(),
+            rejected=res.report.rejected,
+        )
+        store.close()
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return {"rows": info.rows}
+
+
+STAGE_STEPS: list[Step] = [
+    Step("ingest by stage (profile)", _ingest_stages, goal="profile"),
+    Step(
+        "ingest without the Overview tables",
+        _ingest_lines_only,
+        reference="duckdb read_csv (reference)",
+        goal="context",
+    ),
+]
 
 
 def _kpis_all_time(ctx: dict) -> dict:
