@@ -13,7 +13,9 @@ bench_sql_floor.py checks: no line break in a value, no blank line, no end space
 equal to ecomdash's) and NO rollup. The reference (bench_scale's) runs first in the same job.
 """
 
+import csv as csv_module
 import fcntl
+import gzip
 import json
 import os
 import subprocess
@@ -25,12 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
+from ecomdash import schema as S  # noqa: E402
 from ecomdash.ingest.clean import GUEST_IDS  # noqa: E402
 from ecomdash.store import _DDL, LINE_COLUMNS  # noqa: E402
 
 AFTER_COMMIT = "--after-commit" in sys.argv  # line numbers from the committed rowids
 sys.argv = [a for a in sys.argv if a != "--after-commit"]
 csv, out = str(Path(sys.argv[1]).resolve()), sys.argv[2]
+# the demo export's columns (``ecomdash demo --csv``), in its order: the expressions below
+# are written for exactly these
+DEMO_COLUMNS = [c for c in S.CANONICAL if c != S.LOCATION]
+with gzip.open(csv, "rt", encoding="utf-8") as f:
+    hdr = next(csv_module.reader([f.readline()]))
+if hdr != DEMO_COLUMNS:
+    raise SystemExit(f"{csv}: not a demo export (columns {hdr}; the probe needs {DEMO_COLUMNS})")
 lock = open("/tmp/ecomdash-big.lock", "w")  # noqa: SIM115
 fcntl.flock(lock, fcntl.LOCK_EX)
 ref = json.loads(
@@ -67,19 +77,6 @@ con = duckdb.connect(str(p))
 con.execute("SET threads = 2")
 for d in _DDL:
     con.execute(d)
-hdr = [
-    "order_id",
-    "order_date",
-    "customer_id",
-    "product_id",
-    "product_name",
-    "quantity",
-    "unit_price",
-    "revenue",
-    "country",
-    "category",
-    "channel",
-]
 cols = ", ".join(f"'{c}': 'VARCHAR'" for c in hdr)
 guests = ", ".join("'" + g + "'" for g in sorted(GUEST_IDS))
 mark("open")
