@@ -392,8 +392,8 @@ def forecast_groups(
         warn.append(
             note(
                 N_(
-                    "{n} of {total} series have intermittent demand (mostly zero periods): they "
-                    "use Croston/SBA instead of ETS."
+                    "Intermittent demand (mostly zero periods) in {n} of {total} series: "
+                    "Croston/SBA is used for them instead of ETS."
                 ),
                 n=f"{int(intermittent.sum()):,}",
                 total=f"{n_s:,}",

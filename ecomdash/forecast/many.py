@@ -205,8 +205,8 @@ def forecast_many(
         warn.append(
             note(
                 N_(
-                    "{n} of {total} products have intermittent demand (mostly zero periods): "
-                    "they use Croston/SBA instead of ETS."
+                    "Intermittent demand (mostly zero periods) in {n} of {total} products: "
+                    "Croston/SBA is used for them instead of ETS."
                 ),
                 n=n_int,
                 total=n_s,
