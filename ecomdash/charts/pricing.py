@@ -219,21 +219,28 @@ def validation_chart(result: PricingResult) -> go.Figure:
     v = result.validation
     top = float(max(v["model_mae"].max(), v["baseline_mae"].max())) if len(v) else 1.0
     fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=v["baseline_mae"],
-            y=v["model_mae"],
-            mode="markers",
-            text=v["product_id"],
-            marker={"color": np.where(v["beats"], _BLUE, _ORANGE), "size": 9},
-            hovertemplate="%{text}<br>"
-            + _("naive")
-            + " %{x:.1f}<br>"
-            + _("model")
-            + " %{y:.1f}<extra></extra>",
-            name=_("product"),
+    beats = v["beats"].astype(bool)
+    # one trace per colour, so the legend says what blue and orange mean
+    for mask, colour, name in (
+        (beats, _BLUE, _("the model is better")),
+        (~beats, _ORANGE, _("the naive forecast is better")),
+    ):
+        part = v[mask]
+        fig.add_trace(
+            go.Scatter(
+                x=part["baseline_mae"],
+                y=part["model_mae"],
+                mode="markers",
+                text=part["product_id"],
+                marker={"color": colour, "size": 9},
+                hovertemplate="%{text}<br>"
+                + _("naive")
+                + " %{x:.1f}<br>"
+                + _("model")
+                + " %{y:.1f}<extra></extra>",
+                name=name,
+            )
         )
-    )
     fig.add_trace(
         go.Scatter(
             x=[0, top],

@@ -390,4 +390,12 @@ def test_charts_show_the_result_numbers(demo_res):
     np.testing.assert_allclose(fig.data[1].y, w.curve["units"])
     assert fig.data[-1].x[0] == pytest.approx(w.table["new_price"].iloc[0])
     fig = charts.validation_chart(demo_res)
-    np.testing.assert_allclose(fig.data[0].y, demo_res.validation["model_mae"])
+    v = demo_res.validation
+    # blue: the products where the model beats the naive forecast, orange: the others
+    for trace, beats in zip(fig.data[:2], (True, False), strict=True):
+        part = v[v["beats"] == beats]
+        np.testing.assert_allclose(trace.y, part["model_mae"])
+        np.testing.assert_allclose(trace.x, part["baseline_mae"])
+        assert list(trace.text) == list(part["product_id"])
+    assert len(fig.data[0].y) + len(fig.data[1].y) == len(v)
+    assert (np.asarray(fig.data[0].y) <= np.asarray(fig.data[0].x)).all()
