@@ -13,7 +13,7 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -63,11 +63,14 @@ def _is_dates(s: pd.Series) -> bool:
     return False
 
 
-def _config(c: L.Col, s: pd.Series | None, display: L.Display):
+def _config(c: L.Col, s: pd.Series | None, display: L.Display, scaled: bool = False):
     help_ = c.help
     numeric = s is not None and pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool
     if c.kind == "share" and numeric:
-        return st.column_config.NumberColumn(c.label, help=help_, format="percent")
+        # "percent" shows 89% beside 62.8% in one column; a share column sent as percent
+        # points (:func:`_for_screen`) shows every row with the column's decimals
+        fmt = f"%.{c.places}f%%" if scaled else "percent"
+        return st.column_config.NumberColumn(c.label, help=help_, format=fmt)
     if c.kind in ("money", "count", "number", "pct") and numeric:
         return st.column_config.NumberColumn(
             c.label, help=help_, format=L.number_format(c, display)
@@ -92,10 +95,12 @@ def table_config(
     display: L.Display | None = None,
     kinds: Mapping[str, str] | None = None,
     hide_index: bool | None = None,
+    scaled: bool = False,
 ) -> dict:
     """``st.column_config`` for every column of ``df`` (and its index when shown) from the
     catalogue; ``kinds`` changes a column's kind here (``{"mean": "money"}`` for a revenue
-    forecast)."""
+    forecast). ``scaled``: the frame shown is ``_for_screen(df)``, its shares in percent
+    points."""
     display = display or current_display()
     kinds = kinds or {}
     out: dict = {}
@@ -103,25 +108,49 @@ def table_config(
         c = L.column(col, area)
         if str(col) in kinds:
             c = L.Col(c.label, kinds[str(col)], c.decimals, c.help)
-        out[col] = _config(c, df[col], display)
+        out[col] = _config(c, df[col], display, scaled)
     if not hide_index and df.index.name is not None:
         idx = df.index.to_series()
         out["_index"] = _config(L.column(df.index.name, area), idx, display)
     return out
 
 
-def _models_as_labels(df: pd.DataFrame, area: str | None) -> pd.DataFrame:
-    cols = [
+def _for_screen(
+    df: pd.DataFrame,
+    area: str | None,
+    kinds: Mapping[str, str] | None = None,
+    own: Collection = (),
+) -> pd.DataFrame:
+    """``df`` as the browser gets it: model ids as model labels, share columns (0.628) in
+    percent points (62.8) for ``table_config(..., scaled=True)``'s format, except the
+    columns in ``own`` (the caller configures them: a progress bar from 0 to 1). The frame
+    itself (and its download) keeps the shares."""
+    kinds = kinds or {}
+
+    def kind(c) -> str:
+        return kinds.get(str(c)) or L.column(c, area).kind
+
+    models = [
         c
         for c in df.columns
-        if L.column(c, area).kind == "model"
+        if kind(c) == "model"
         and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype))
     ]
-    if not cols:
+    shares = [
+        c
+        for c in df.columns
+        if kind(c) == "share"
+        and c not in own
+        and pd.api.types.is_numeric_dtype(df[c].dtype)
+        and df[c].dtype != bool
+    ]
+    if not models and not shares:
         return df
     out = df.copy()
-    for c in cols:
+    for c in models:
         out[c] = df[c].map(lambda v: v if pd.isna(v) else L.model_label(str(v))).astype(object)
+    for c in shares:
+        out[c] = df[c] * 100
     return out
 
 
@@ -141,10 +170,11 @@ def show_table(
     model labels; with ``max_rows`` at most that many rows go to the browser, with a caption.
     An empty table keeps its headers and says what to do next (``empty``).
     """
-    cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"))
+    cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
     cfg.update(column_config or {})
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
-    out = st.dataframe(_models_as_labels(shown, area), column_config=cfg, **kwargs)
+    own = tuple(column_config or ())
+    out = st.dataframe(_for_screen(shown, area, kinds, own), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
     if len(df) == 0:
@@ -160,6 +190,7 @@ def _prepared_table(
     area: str | None,
     kinds: tuple,
     hide_index: bool | None,
+    own: tuple,
     _build: Callable[[], pd.DataFrame],
 ):
     """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
@@ -167,8 +198,8 @@ def _prepared_table(
     from streamlit import dataframe_util
 
     df = _build()
-    cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index)
-    table = dataframe_util.convert_pandas_df_to_arrow_table(_models_as_labels(df, area))
+    cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
+    table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
     return table, cfg, len(df)
 
 
@@ -197,6 +228,7 @@ def show_cached_table(
         area,
         tuple(sorted((kinds or {}).items())),
         kwargs.get("hide_index"),
+        tuple(column_config or ()),
         build,
     )
     cfg = {**cfg, **(column_config or {})}

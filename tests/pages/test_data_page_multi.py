@@ -3,6 +3,8 @@ refused join, row counts, one saved dataset (AppTest)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -104,6 +106,10 @@ def test_erp_files_left_column_changed_shows_new_counts(_isolated_home):
     steps = _steps(at)
     cust = steps[steps["step"] == "describe: Customers"].iloc[0]
     assert cust["lines matched"] == truth["matched_customers"]
+    # a count of lines, shown as one (as a share it showed 5 lines as "500%")
+    element = next(d for d in at.dataframe if "rows before" in d.value.columns)
+    fmt = json.loads(element.proto.columns)["lines matched"]["type_config"]["format"]
+    assert fmt == "%,d"
     # join customers on the wrong column: nothing matches, counts say so
     at.selectbox(key="join_left_Customers").set_value("OrderNo").run()
     assert not at.exception, at.exception

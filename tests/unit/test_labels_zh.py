@@ -75,12 +75,12 @@ def test_every_label_help_and_model_name_has_a_chinese_translation():
     assert latin_only == [], latin_only
 
 
-def test_models_as_labels_in_chinese_tables():
-    from ecomdash.ui.tables import _models_as_labels
+def test_for_screen_in_chinese_tables():
+    from ecomdash.ui.tables import _for_screen
 
     df = pd.DataFrame({"model": ["ets", "auto"], "mae": [1.0, 2.0]})
     with use_lang("zh"):
-        assert list(_models_as_labels(df, None)["model"]) == ["指数平滑（ETS）", "自动选择"]
+        assert list(_for_screen(df, None)["model"]) == ["指数平滑（ETS）", "自动选择"]
     assert list(df["model"]) == ["ets", "auto"]  # input not mutated
 
 

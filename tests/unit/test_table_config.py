@@ -4,6 +4,7 @@ left as numbers (sorting works), model ids shown as labels, download headers wit
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from ecomdash import labels as L
 from ecomdash.ui import tables as T
@@ -49,7 +50,7 @@ def test_kinds_override_and_unknown_currency():
 def test_model_ids_become_labels_and_the_frame_is_not_changed():
     df = _frame()
     before = df.copy()
-    shown = T._models_as_labels(df, None)
+    shown = T._for_screen(df, None)
     assert list(shown["model"]) == ["Seasonal ARIMA (SARIMAX)", "Automatic choice"]
     pd.testing.assert_frame_equal(df, before)
     assert shown["revenue"].tolist() == df["revenue"].tolist()  # numbers stay numbers
@@ -60,3 +61,22 @@ def test_download_headers_follow_the_written_columns():
     headers = T.download_headers(df)
     assert headers[:3] == ["Product", "Period", "Net revenue"]
     assert headers[4] == "Return rate (%)"
+
+
+def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
+    # Streamlit's "percent" format showed 89% beside 62.8% in one column; the screen now
+    # gets percent points and a printf format with the column's decimals (89.0%, 62.8%)
+    df = pd.DataFrame({"return_rate": [0.89, 0.628], "support": [0.01234, 0.5]})
+    before = df.copy()
+    cfg = T.table_config(df, display=GBP, scaled=True)
+    assert cfg["return_rate"]["type_config"]["format"] == "%.1f%%"  # share: 1 decimal
+    assert cfg["support"]["type_config"]["format"] == "%.2f%%"  # support: 2 (labels.py)
+    shown = T._for_screen(df, None)
+    assert shown["return_rate"].tolist() == pytest.approx([89.0, 62.8])
+    assert shown["support"].tolist() == pytest.approx([1.234, 50.0])
+    pd.testing.assert_frame_equal(df, before)  # the frame (and its download) keeps shares
+    # a kind given here counts too; a column the caller configures itself is sent as is
+    assert T._for_screen(pd.DataFrame({"x": [0.5]}), None, {"x": "share"})["x"][0] == 50.0
+    assert T._for_screen(df, None, own=("support",))["support"].tolist() == [0.01234, 0.5]
+    # an unscaled frame (data_editor) keeps Streamlit's own percent format
+    assert T.table_config(df, display=GBP)["return_rate"]["type_config"]["format"] == "percent"
