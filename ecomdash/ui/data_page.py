@@ -43,6 +43,7 @@ from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
+K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
 NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
 
@@ -497,30 +498,36 @@ def _save_form(filename: str, state: dict) -> None:
     existing = store.list_datasets()
     stem = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
     stem = stem.split(".")[0][:80] or _("My orders")
+    if not existing:
+        st.session_state[K_SAVE_MODE] = "new"  # nothing to add to
+    # outside the form: choosing a mode reruns, so the form shows only the input that applies
+    mode = st.radio(
+        _("Save as"),
+        ["new", "append"],
+        format_func=in_run_lang(lambda m: _(SAVE_MODES[m])),
+        horizontal=True,
+        disabled=not existing,
+        key=K_SAVE_MODE,
+    )
+    name = target = None
     with st.form("save_form"):
-        mode = st.radio(
-            _("Save as"),
-            ["new", "append"],
-            format_func=in_run_lang(lambda m: _(SAVE_MODES[m])),
-            horizontal=True,
-            disabled=not existing,
-        )
-        name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
-        by_id = {d.id: d for d in existing}
-        target = st.selectbox(
-            _("Dataset to add to (lines already in it are skipped)"),
-            list(by_id),
-            format_func=in_run_lang(
-                lambda i: _n(
-                    "{name} ({n} line)",
-                    "{name} ({n} lines)",
-                    by_id[i].rows,
-                    name=by_id[i].name,
-                    n=f"{by_id[i].rows:,}",
-                )
-            ),
-            disabled=not existing,
-        )
+        if mode == "new":
+            name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
+        else:
+            by_id = {d.id: d for d in existing}
+            target = st.selectbox(
+                _("Dataset to add to (lines already in it are skipped)"),
+                list(by_id),
+                format_func=in_run_lang(
+                    lambda i: _n(
+                        "{name} ({n} line)",
+                        "{name} ({n} lines)",
+                        by_id[i].rows,
+                        name=by_id[i].name,
+                        n=f"{by_id[i].rows:,}",
+                    )
+                ),
+            )
         go = st.form_submit_button(_("Save"), type="primary")
     if not go:
         return
@@ -528,7 +535,7 @@ def _save_form(filename: str, state: dict) -> None:
     t0 = time.perf_counter()
     try:
         with st.status(_("Saving…"), expanded=False) as status:
-            if mode == "append" and target:
+            if mode == "append":
                 res = store.append(target, state["lines"], report=report, rejected=report.rejected)
                 info = res.dataset
                 msg = note(

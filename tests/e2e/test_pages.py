@@ -135,6 +135,22 @@ def test_upload_on_data_page_and_see_it_in_overview(page, app_url, tmp_path):
     wait_for_app_run(page)
     expect(page.get_by_text("Cleaning report").first).to_be_visible()
     screenshot(page, "data-upload-report")
+    # the Save form shows only the input of the chosen mode (the demo is there to add to)
+    name_input = page.get_by_test_id("stTextInput").filter(has_text="Name of the new dataset")
+    target = page.get_by_test_id("stSelectbox").filter(has_text="Dataset to add to")
+    save_as = page.get_by_test_id("stRadio").filter(has_text="Save as")
+    expect(name_input).to_have_count(1)
+    expect(target).to_have_count(0)
+    save_as.get_by_text("Add to an existing dataset").click()
+    wait_for_app_run(page)
+    expect(target).to_have_count(1)
+    expect(name_input).to_have_count(0)
+    expect(page.get_by_text("Rows read").first).to_be_visible()  # the upload is still there
+    screenshot(page, "data-upload-append")
+    save_as.get_by_text("A new dataset").click()
+    wait_for_app_run(page)
+    expect(name_input).to_have_count(1)
+    expect(target).to_have_count(0)
     page.get_by_test_id("stTextInput").filter(has_text="Name of the new dataset").locator(
         "input"
     ).fill("Shopify March")

@@ -70,7 +70,7 @@ def test_append_skips_lines_already_saved(_isolated_home):
     at = _upload(_page(), "orders.csv", CN)
     at.button(key="FormSubmitter:save_form-Save").click().run()
     at = _upload(_page(), "orders-again.csv", CN)
-    at.radio[0].set_value("append")
+    at.radio(key="save_mode").set_value("append").run()  # outside the form: it reruns
     store = Store.open(_isolated_home)
     target = [d for d in store.list_datasets() if not d.is_demo][0]
     store.close()
@@ -84,6 +84,91 @@ def test_append_skips_lines_already_saved(_isolated_home):
     store.close()
     assert info.rows == 3 and info.version == 2
     assert info.report["appends"][0]["duplicates"] == 3
+
+
+NAME_LABEL = "Name of the new dataset"
+TARGET_LABEL = "Dataset to add to (lines already in it are skipped)"
+
+
+def _save_inputs(at: AppTest) -> tuple[list[str], list[str]]:
+    """The labels of the Save form's text inputs and selects (the mapping's selects left out)."""
+    names = [t.label for t in at.text_input if t.label == NAME_LABEL]
+    targets = [s.label for s in at.selectbox if s.label == TARGET_LABEL]
+    return names, targets
+
+
+def test_save_form_shows_only_the_input_of_the_chosen_mode(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    at.text_input[0].set_value("Tmall November")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    # a second dataset, so that the one chosen is not the select's first option by chance
+    at = _upload(_page(), "other.csv", CN.replace(b"A1,", b"B1,").replace(b"A2,", b"B2,"))
+    at.text_input[0].set_value("Other shop")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    by_name = {d.name: d for d in store.list_datasets() if not d.is_demo}
+    store.close()
+    tmall, other = by_name["Tmall November"], by_name["Other shop"]
+    # a third file: one order already in "Tmall November" (A2) and one new order (A3)
+    more = (
+        "订单号,下单时间,买家ID,商品编码,商品名称,数量,单价,实付金额\n"
+        "A2,2024-11-12 09:00:00,,S1,杯子,1,10.5,10.5\n"
+        "A3,2024-11-13 08:00:00,u3,S2,茶叶,2,30,60\n"
+    ).encode("gb18030")
+    at = _upload(_page(), "more.csv", more)
+    radio = at.radio(key="save_mode")
+    assert radio.value == "new" and not radio.disabled
+    assert radio.options == ["A new dataset", "Add to an existing dataset"]
+    assert _save_inputs(at) == ([NAME_LABEL], [])  # new: the name, no dataset to add to
+    upload = at.session_state["data_upload"]
+    read, cleaned = upload["raw"], upload["lines"]
+    radio.set_value("append").run()
+    assert not at.exception, at.exception
+    assert _save_inputs(at) == ([], [TARGET_LABEL])  # append: the dataset, no name
+    # the upload survived the rerun: the same state, not read or cleaned again
+    upload = at.session_state["data_upload"]
+    assert upload["raw"] is read and upload["lines"] is cleaned
+    assert _metric(at, "Rows read") == "2" and _metric(at, "Rows kept") == "2"
+    at.radio(key="save_mode").set_value("new").run()
+    assert _save_inputs(at) == ([NAME_LABEL], [])
+    at.radio(key="save_mode").set_value("append").run()
+    target = at.selectbox(key=[s.key for s in at.selectbox if s.label == TARGET_LABEL][0])
+    assert sorted(target.options) == sorted(["Tmall November (3 lines)", "Other shop (3 lines)"])
+    assert target.value == other.id  # the default: choosing "Tmall November" is a real choice
+    target.set_value(tmall.id)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value.replace("\\", "") for s in at.success] == [  # inert() escapes "."
+        "Added 1 lines to the dataset; skipped 1 lines it already had."
+    ]
+    store = Store.open(_isolated_home)
+    try:
+        got, untouched = store.info(tmall.id), store.info(other.id)
+        assert sorted(d.name for d in store.list_datasets() if not d.is_demo) == sorted(by_name)
+    finally:
+        store.close()
+    assert got.rows == 4 and got.version == 2  # by hand: 3 lines + A3
+    assert untouched.rows == 3 and untouched.version == 1
+    assert at.session_state["dataset_id"] == tmall.id
+
+
+def test_with_no_dataset_the_save_form_is_for_a_new_one(_isolated_home):
+    at = _page()
+    at.session_state["save_mode"] = "append"  # left from an earlier upload, say
+    at = _upload(at, "orders.csv", CN)
+    radio = at.radio(key="save_mode")
+    assert radio.value == "new" and radio.disabled
+    assert _save_inputs(at) == ([NAME_LABEL], [])
+    at.text_input[0].set_value("First shop")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value.replace("\\", "") for s in at.success] == ["Saved 3 lines as a new dataset."]
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    store.close()
+    assert info.name == "First shop" and info.rows == 3
 
 
 def test_garbage_file_gets_a_message_and_keeps_saved_data(demo_dataset, _isolated_home):

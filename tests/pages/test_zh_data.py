@@ -282,7 +282,9 @@ def test_append_and_delete_in_chinese(_isolated_home):
     at = _upload(_page("zh"), [("订单-再次.csv", EN_CSV)])
     radio = at.radio[0]
     assert radio.label == "保存为" and radio.options == ["新数据集", "追加到已有数据集"]
-    radio.set_value("append")
+    radio.set_value("append").run()  # outside the form: it reruns
+    assert not at.exception, at.exception
+    assert not any(t.label == "新数据集名称" for t in at.text_input)
     target = next(s for s in at.selectbox if s.label.startswith("追加到的数据集"))
     store = Store.open(_isolated_home)
     try:
