@@ -337,6 +337,7 @@ COLUMNS: dict[str, Col] = {
     "kinds": _c(N_("Rules")),
     "driver": _c(N_("Driver")),
     "impact": _c(N_("Impact"), "money"),
+    "alerts:kinds": _c(N_("Also fired"), help=N_("Other rules that flagged the same day, order or product.")),
     "alerts:score": _c(N_("Score"), "number", 1),
     "alerts:rule": _c(N_("Rule")),
     "alerts:label": _c(N_("Rule")),

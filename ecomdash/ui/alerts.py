@@ -112,12 +112,14 @@ def render(ctx: PageContext) -> None:
     a = res.alerts
     start, end = res.params["period"]
     st.caption(
-        _(
-            "{start} to {end}: {n} alert(s) — {high} high, {medium} medium, {low} low. "
+        _n(
+            "{start} to {end}: {n} alert — {high} high, {medium} medium, {low} low. "
             "Computed in {seconds} s.",
+            "{start} to {end}: {n} alerts — {high} high, {medium} medium, {low} low. "
+            "Computed in {seconds} s.",
+            len(a),
             start=start,
             end=end,
-            n=len(a),
             seconds=f"{time.perf_counter() - t0:.2f}",
             **{s: int((a["severity"] == s).sum()) for s in SEVERITIES},
         )
@@ -157,10 +159,12 @@ def render(ctx: PageContext) -> None:
 
     table = shown.drop(columns=["key"]).copy()
     # rules by their names, not their codes (the muting form uses the same names)
+    # "also fired": the other rules that flagged the same cause (the main one is "Rule")
+    table["kinds"] = [
+        ", ".join(rule_label(k) for k in str(ks).split(", ") if k != main)
+        for main, ks in zip(table["kind"], table["kinds"], strict=True)
+    ]
     table["kind"] = table["kind"].map(rule_label)
-    table["kinds"] = table["kinds"].map(
-        lambda ks: ", ".join(rule_label(k) for k in str(ks).split(", "))
-    )
     table["severity"] = table["severity"].map(severity)
     show_table(
         table,
