@@ -97,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
     }
     text = [
-        f"{len(records)} alert(s) for {info.name} ({res.params['period'][0]} to {res.params['period'][1]})"
+        f"{len(records)} alert{'' if len(records) == 1 else 's'} for {info.name} "
+        f"({res.params['period'][0]} to {res.params['period'][1]})"
     ]
     for r in records:
         text.append(f"{r['date'][:16]}  {r['severity']:<6}  {r['kind']:<16}  {r['reason']}")

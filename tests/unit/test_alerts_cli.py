@@ -31,7 +31,10 @@ def test_alerts_cli_json_and_fail_on(demo, _isolated_home, capsys):
     assert len({ln["order_id"] for ln in b["lines"]}) == 25
     # --fail-on high: exit 3 when a high alert is reported, 0 when none is
     assert main(["alerts", "--dataset", info.id, "--since", since, "--fail-on", "high"]) == 3
-    capsys.readouterr()
+    first = capsys.readouterr().out.splitlines()[0]  # the text report's summary line
+    n = int(first.split()[0])
+    assert n >= len(out["alerts"])  # every severity this time, not only medium and high
+    assert first.startswith(f"{n} alert{'' if n == 1 else 's'} for ")
     assert (
         main(
             [
