@@ -407,11 +407,17 @@ def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     )
 
 
+#: how a recommendation's source reads on the page and in its CSV ("model" alone says little)
+SOURCES_SHOWN = {R.SOURCE_MODEL: N_("learnt from purchases")}
+
+
 def _sources(table: pd.DataFrame) -> pd.DataFrame:
     """``table`` with its ``source`` ids shown in the UI language (a copy)."""
     if "source" not in table.columns:
         return table
-    return table.assign(source=table["source"].astype(str).map(_))
+    return table.assign(
+        source=table["source"].astype(str).map(lambda s: _(SOURCES_SHOWN.get(s, s)))
+    )
 
 
 def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) -> None:

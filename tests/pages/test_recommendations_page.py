@@ -28,6 +28,9 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     recs = next(f for f in frames if "reason" in f.columns and "source" in f.columns)
     assert {"rank", "product_id", "product_name", "score", "reason"} <= set(recs.columns)
     assert len(recs) == 10
+    # the source in words: the model's own picks say they were learnt from purchases
+    assert set(recs["source"]) <= {"learnt from purchases", "popularity (no history)"}
+    assert "learnt from purchases" in set(recs["source"])
     # the first customer offered is the most active one; compare with the core directly
     # "auto" uses the model that tests best on this data; compare with the core directly
     customer = at.selectbox(key="rec_customer").value

@@ -42,7 +42,7 @@ def test_recommendations_page_in_chinese(zh_dataset, zh_lines):
     because = recs.loc[recs["reason"].str.startswith("因为您买过"), "reason"]
     assert len(because) > 0
     assert any(name in because.iloc[0] for name in _names(zh_lines))
-    assert set(recs["source"]) <= {"模型", "热销商品（无购买记录）"}
+    assert set(recs["source"]) <= {"根据购买记录推荐", "热销商品（无购买记录）"}
     also = _frame(at, "co_buyers")
     assert also["reason"].str.endswith("位客户两样都买过").all()
     target = _frame(at, "products_bought")
