@@ -69,8 +69,8 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     df = pd.DataFrame({"return_rate": [0.89, 0.628], "support": [0.01234, 0.5]})
     before = df.copy()
     cfg = T.table_config(df, display=GBP, scaled=True)
-    assert cfg["return_rate"]["type_config"]["format"] == "%.1f%%"  # share: 1 decimal
-    assert cfg["support"]["type_config"]["format"] == "%.2f%%"  # support: 2 (labels.py)
+    assert cfg["return_rate"]["type_config"]["format"] == "%.1f %%"  # share: 1 decimal
+    assert cfg["support"]["type_config"]["format"] == "%.2f %%"  # support: 2 (labels.py)
     shown = T._for_screen(df, None)
     assert shown["return_rate"].tolist() == pytest.approx([89.0, 62.8])
     assert shown["support"].tolist() == pytest.approx([1.234, 50.0])
