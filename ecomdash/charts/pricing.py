@@ -131,7 +131,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
         title=_("{product}: demand across the prices it has had (±10 %)", product=product_id),
         xaxis_title=_("price"),
         yaxis_title=_("units a week"),
-        yaxis2={"title": label, "overlaying": "y", "side": "right"},
+        yaxis2=_right_axis(label),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
@@ -207,11 +207,24 @@ def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
             product=product_id,
         ),
         yaxis_title=_("units"),
-        yaxis2={"title": _("price"), "overlaying": "y", "side": "right"},
+        yaxis2=_right_axis(_("price")),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig
+
+
+def _right_axis(title: str) -> dict:
+    """A second y axis on the right with its own round ticks and no grid of its own: the
+    dashboard's chart theme lines its ticks up with the left axis's grid ("sync"), which put
+    prices such as 6.68, 7.62, 8.55 on it."""
+    return {
+        "title": title,
+        "overlaying": "y",
+        "side": "right",
+        "tickmode": "auto",
+        "showgrid": False,
+    }
 
 
 def validation_chart(result: PricingResult) -> go.Figure:

@@ -319,9 +319,9 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             _(
                 "{price} is outside the prices this product has had ({low}–{high} with the "
                 "±10 % allowed): no estimate — we never extrapolate beyond them.",
-                price=f"{row['new_price']:,.2f}",
-                low=f"{row['allowed_low']:,.2f}",
-                high=f"{row['allowed_high']:,.2f}",
+                price=fmt_money(row["new_price"]),
+                low=fmt_money(row["allowed_low"]),
+                high=fmt_money(row["allowed_high"]),
             )
         )
     else:
@@ -354,7 +354,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             "Best price inside the range this product has had: {price} (maximises {what}). "
             "Units come from the elasticity {elasticity} ({source}) around the last 8 weeks' "
             "sales.",
-            price=f"{row['best_price']:,.2f}",
+            price=fmt_money(row["best_price"]),
             what=row["best_for"],
             elasticity=f"{row['elasticity']:.2f}",
             source=row["source"],

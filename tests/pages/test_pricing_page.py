@@ -56,7 +56,10 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     at.slider(key="pr_whatif_change").set_value(30).run()
     assert not at.exception, at.exception
     # TOY-278 went from 27.49 to 40.99: +30 % of 40.99 is beyond 40.99 · 1.1
-    assert any("never extrapolate" in w.value for w in at.warning)
+    warning = next(w.value for w in at.warning if "never extrapolate" in w.value)
+    # prices with the shop's currency (the demo's pounds), as every amount on the page
+    assert "£53.29 is outside" in warning and "(£24.74–£45.09" in warning
+    assert any("Best price inside the range this product has had: £" in c.value for c in at.caption)
     at.slider(key="pr_whatif_change").set_value(-10).run()
     assert not any("never extrapolate" in w.value for w in at.warning)
     assert _metric(at, "Units a week").value != ""
