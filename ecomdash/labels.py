@@ -327,7 +327,7 @@ COLUMNS: dict[str, Col] = {
     "hit_rate_vs_popularity": _c(N_("Hit rate vs best sellers"), "number", 2, N_("Hit rate divided by the best-sellers baseline's: above 1 beats it.")),
     "precision_vs_popularity": _c(N_("Precision vs best sellers"), "number", 2),
     "fit_seconds": _c(N_("Training time (s)"), "number", 1),
-    "recommend:source": _c(N_("Why")),
+    "recommend:source": _c(N_("Source")),
     "recommend:label": _c(N_("Model")),
     # -- alerts
     "alert_id": _c(N_("Alert id")),
