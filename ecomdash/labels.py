@@ -566,8 +566,8 @@ def number_format(c: Col, display: Display | None = None) -> str | None:
         return "%,d"
     if c.kind == "number":
         return f"%,.{p}f"
-    if c.kind == "pct":
-        return f"%.{p}f %%"
+    if c.kind in ("pct", "share"):  # a share sent in percent points (ui.tables)
+        return f"%.{p}f" + ("%%" if get_lang() == "zh" else " %%")  # 12.3% / 12.3 %
     return None
 
 

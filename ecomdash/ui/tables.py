@@ -69,7 +69,7 @@ def _config(c: L.Col, s: pd.Series | None, display: L.Display, scaled: bool = Fa
     if c.kind == "share" and numeric:
         # "percent" shows 89% beside 62.8% in one column; a share column sent as percent
         # points (:func:`_for_screen`) shows every row with the column's decimals
-        fmt = f"%.{c.places}f %%" if scaled else "percent"  # as "pct" columns: 62.8 %
+        fmt = L.number_format(c, display) if scaled else "percent"
         return st.column_config.NumberColumn(c.label, help=help_, format=fmt)
     if c.kind in ("money", "count", "number", "pct") and numeric:
         return st.column_config.NumberColumn(

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import labels as L
+from ecomdash.i18n import use_lang
 from ecomdash.ui import tables as T
 
 GBP = L.Display(currency="GBP", date_style="dmy")
@@ -78,5 +79,11 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     # a kind given here counts too; a column the caller configures itself is sent as is
     assert T._for_screen(pd.DataFrame({"x": [0.5]}), None, {"x": "share"})["x"][0] == 50.0
     assert T._for_screen(df, None, own=("support",))["support"].tolist() == [0.01234, 0.5]
+    # in Chinese without the space, as the page's other percentages (12.3%)
+    with use_lang("zh"):
+        assert (
+            T.table_config(df, display=GBP, scaled=True)["return_rate"]["type_config"]["format"]
+            == "%.1f%%"
+        )
     # an unscaled frame (data_editor) keeps Streamlit's own percent format
     assert T.table_config(df, display=GBP)["return_rate"]["type_config"]["format"] == "percent"
