@@ -177,7 +177,8 @@ COLUMNS: dict[str, Col] = {
     "step": _c(N_("Step")),
     "rows before": _c(N_("Rows before"), "count"),
     "rows after": _c(N_("Rows after"), "count"),
-    "lines matched": _c(N_("Lines matched"), "share"),
+    "lines matched": _c(N_("Lines matched"), "share"),  # of a proposed join
+    "matched lines": _c(N_("Lines matched"), "count"),  # a combine step's count
     "detail": _c(N_("Detail")),
     "why": _c(N_("Why")),
     "model": _c(N_("Model"), "model"),

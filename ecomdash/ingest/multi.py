@@ -142,12 +142,12 @@ class CombinedResult:
                     "step": s.step,
                     "rows before": s.rows_before,
                     "rows after": s.rows_after,
-                    "lines matched": s.matched,
+                    "matched lines": s.matched,
                     "detail": s.detail,
                 }
                 for s in self.steps
             ],
-            columns=["step", "rows before", "rows after", "lines matched", "detail"],
+            columns=["step", "rows before", "rows after", "matched lines", "detail"],
         )
 
 

@@ -125,8 +125,7 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
     steps = combined.steps_frame()
     steps["step"] = [tr_note(x.step) for x in combined.steps]  # (the frame holds plain str)
     steps["detail"] = [tr_note(x.detail) for x in combined.steps]
-    # here "lines matched" counts lines (in the join proposal it is a share of them)
-    show_table(steps, area="data", hide_index=True, kinds={"lines matched": "count"})
+    show_table(steps, area="data", hide_index=True)
     for note in combined.notes:
         st.text(tr_note(note))
     with st.expander(_("Preview of the joined lines (first 20 rows)")):

@@ -105,13 +105,13 @@ def test_erp_files_left_column_changed_shows_new_counts(_isolated_home):
     at = _upload(_page(), files)
     steps = _steps(at)
     cust = steps[steps["step"] == "describe: Customers"].iloc[0]
-    assert cust["lines matched"] == truth["matched_customers"]
+    assert cust["matched lines"] == truth["matched_customers"]
     # a count of lines, shown as one (as a share it showed 5 lines as "500%")
     element = next(d for d in at.dataframe if "rows before" in d.value.columns)
-    fmt = json.loads(element.proto.columns)["lines matched"]["type_config"]["format"]
+    fmt = json.loads(element.proto.columns)["matched lines"]["type_config"]["format"]
     assert fmt == "%,d"
     # join customers on the wrong column: nothing matches, counts say so
     at.selectbox(key="join_left_Customers").set_value("OrderNo").run()
     assert not at.exception, at.exception
     cust = _steps(at).query("step == 'describe: Customers'").iloc[0]
-    assert cust["lines matched"] == 0 and cust["rows after"] == truth["lines"]
+    assert cust["matched lines"] == 0 and cust["rows after"] == truth["lines"]
