@@ -102,17 +102,21 @@ def table_config(
     forecast). ``scaled``: the frame shown is ``_for_screen(df)``, its shares in percent
     points."""
     display = display or current_display()
-    kinds = kinds or {}
     out: dict = {}
     for col in df.columns:
-        c = L.column(col, area)
-        if str(col) in kinds:
-            c = L.Col(c.label, kinds[str(col)], c.decimals, c.help)
-        out[col] = _config(c, df[col], display, scaled)
+        out[col] = _config(_column(col, area, kinds), df[col], display, scaled)
     if not hide_index and df.index.name is not None:
         idx = df.index.to_series()
         out["_index"] = _config(L.column(df.index.name, area), idx, display)
     return out
+
+
+def _column(col, area: str | None, kinds: Mapping[str, str] | None) -> L.Col:
+    """The catalogue's column, with its kind changed where ``kinds`` says so."""
+    c = L.column(col, area)
+    if kinds and str(col) in kinds:
+        c = L.Col(c.label, kinds[str(col)], c.decimals, c.help)
+    return c
 
 
 def _for_screen(
@@ -125,10 +129,9 @@ def _for_screen(
     percent points (62.8) for ``table_config(..., scaled=True)``'s format, except the
     columns in ``own`` (the caller configures them: a progress bar from 0 to 1). The frame
     itself (and its download) keeps the shares."""
-    kinds = kinds or {}
 
     def kind(c) -> str:
-        return kinds.get(str(c)) or L.column(c, area).kind
+        return _column(c, area, kinds).kind
 
     models = [
         c
