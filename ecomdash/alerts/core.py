@@ -373,6 +373,8 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     impact=float(abs(r.actual - r.expected)) if metric == "revenue" else 0.0,
                     product_id=None,
                     metric=metric,
+                    dim=str(dim),
+                    grp=str(grp),
                 )
             )
     weeks = score_weeks(series[series["dim"] == "shop"])
@@ -520,11 +522,13 @@ def _lines_of(alerts, members, parts) -> pd.DataFrame:
 
 #: what a driver is (the column it groups by) and the unit of its change, as sentences name them
 _BY = {S.PRODUCT_ID: N_("product"), S.COUNTRY: N_("country"), S.CUSTOMER_ID: N_("customer")}
-_UNITS = {"orders": N_("orders"), "gross": N_("in sales"), "returns": N_("in returns")}
+_UNITS = {"orders": N_("orders"), "net": N_("in net revenue"), "returns": N_("in returns")}
 
 
 def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.DataFrame:
-    """For each day alert: the products, countries and customers that moved it most."""
+    """For each day alert: the products, countries and customers that moved it most, inside
+    the series the alert is about (a country's day by what moved in that country) and in the
+    direction of its change (a fall by what fell)."""
     empty = pd.DataFrame(columns=["alert_id", "by", "key", "actual", "usual", "change", "text"])
     if alerts.empty or not day_signals:
         return empty
@@ -534,22 +538,26 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
     day_alerts = day_alerts[day_alerts["severity"] != "low"]
     for r in day_alerts.itertuples():
         top = members[r.alert_id][0]
-        metric = "orders" if top.metric in ("orders", "new_customers") else "gross"
-        if top.metric == "return_rate":
-            metric = "returns"
+        metric = {"orders": "orders", "new_customers": "orders", "return_rate": "returns"}.get(
+            top.metric, "net"
+        )
         if S.REVENUE not in cols:
             metric = "orders"
+        inside = _inside(filters, top.dim, top.grp)
+        direction = 1 if top.score > 0 else -1
         total_change = None
         texts = []
         for by in (S.PRODUCT_ID, S.COUNTRY, S.CUSTOMER_ID):
-            if by not in cols:
+            if by not in cols or by == top.dim:
                 continue
-            d = store.alert_drivers(ds_id, filters, day=r.date, by=by, metric=metric, limit=3)
+            d = store.alert_drivers(
+                ds_id, inside, day=r.date, by=by, metric=metric, limit=3, direction=direction
+            )
             if d.empty:
                 continue
             if total_change is None:
                 whole = store.alert_drivers(
-                    ds_id, filters, day=r.date, by=by, metric=metric, limit=100000
+                    ds_id, inside, day=r.date, by=by, metric=metric, limit=100000
                 )
                 total_change = float(whole["change"].sum())
             rows.append(d.assign(alert_id=r.alert_id, by=by))
@@ -591,6 +599,15 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
     # the summary row first, so the alert table's "driver" takes it
     out["_o"] = (out["by"] != "summary").astype(int)
     return out.sort_values(["alert_id", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def _inside(filters: Filters, dim: str, grp: str) -> Filters:
+    """The page's filters narrowed to the series of a day alert (a country, a category)."""
+    if dim == S.COUNTRY:
+        return replace(filters, countries=(grp,))
+    if dim == S.CATEGORY:
+        return replace(filters, categories=(grp,))
+    return filters
 
 
 def to_records(res: AlertsResult) -> list[dict]:

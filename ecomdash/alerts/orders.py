@@ -105,6 +105,9 @@ class Signal:
     impact: float = 0.0
     #: the series metric of an unusual day or week ("" for order rules)
     metric: str = ""
+    #: the series of an unusual day: "shop", "country" or "category", and the group's value
+    dim: str = ""
+    grp: str = ""
 
 
 def _money(x: float) -> str:

@@ -8,6 +8,7 @@ lines a rule flags, or a handful of drivers. The store's ``alert_*`` methods del
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -153,18 +154,30 @@ def alert_drivers(
     by: str,
     metric: str,
     limit: int = 5,
+    direction: int = 0,
 ) -> pd.DataFrame:
     """What moved one day most: per ``by`` value, the day's ``metric`` against the mean of
-    the same weekday over the four weeks before. ``metric``: gross, returns or orders.
-    Columns ``key``, ``actual``, ``usual``, ``change`` (actual - usual), largest first."""
+    the same weekday over the four weeks before. ``metric``: gross, net (sales less
+    returns), returns or orders. Columns ``key``, ``actual``, ``usual``, ``change``
+    (actual - usual), largest change first: by size (``direction`` 0), the largest rises
+    first (1) or the largest falls first (-1).
+
+    ``filters`` choose the lines (countries, categories); their period does not: the day
+    and its four weekdays before are read whatever the period, so "usual" never counts
+    weeks cut off by the period as days without sales."""
     info = store.info(dataset_id)
     if by not in info.columns or by not in (S.PRODUCT_ID, S.COUNTRY, S.CUSTOMER_ID, S.CATEGORY):
         return pd.DataFrame(columns=["key", "actual", "usual", "change"])
+    if filters is not None:
+        filters = replace(filters, start=None, end=None)
     view, params = _alert_view(store, info, filters)
     sale = _alert_sale(store, info)
     value = "revenue" if S.REVENUE in info.columns else "quantity"
+    ret = "is_return AND NOT is_non_product"
     if metric == "returns":
-        v = f"CASE WHEN is_return AND NOT is_non_product THEN abs({value}) END"
+        v = f"CASE WHEN {ret} THEN abs({value}) END"
+    elif metric == "net":
+        v = f"CASE WHEN {sale} THEN {value} WHEN {ret} THEN -abs({value}) END"
     elif metric == "orders":
         v = f"CASE WHEN {sale} AND NOT is_cancelled THEN order_id END"
     else:
@@ -177,13 +190,14 @@ def alert_drivers(
 
     d0 = pd.Timestamp(day).normalize()
     days = [d0 - pd.Timedelta(weeks=w) for w in range(5)]
+    order = f"(actual - usual) * {int(np.sign(direction))}" if direction else "abs(actual - usual)"
     sql = f"""WITH {view}, d AS (
           SELECT date_trunc('day', order_date) AS day, {by} AS key, {v} AS v FROM l
           WHERE date_trunc('day', order_date) IN (?, ?, ?, ?, ?) AND {by} IS NOT NULL)
         SELECT key,
           {agg("day = ?")} AS actual, {agg("day <> ?")} / 4 AS usual
         FROM d GROUP BY key
-        ORDER BY abs(actual - usual) DESC, key LIMIT ?"""
+        ORDER BY {order} DESC, key LIMIT ?"""
     df = store._cur().execute(sql, [*params, *days, d0, d0, int(limit)]).df()
     df["change"] = df["actual"] - df["usual"]
     return df

@@ -313,3 +313,87 @@ def test_daily_series_sql_matches_pandas(demo, tmp_path):
     first = lines[counted & lines.customer_id.notna()].groupby("customer_id")["order_date"].min()
     new = first.dt.normalize().value_counts()
     assert (shop["new_customers"].reindex(new.index) == new).all()
+
+
+# ----------------------------------------------------------------------------------------
+# drivers: what moved an unusual day, inside the series the alert is about
+# ----------------------------------------------------------------------------------------
+
+_DRIVER_DAY = pd.Timestamp("2024-03-06")  # a Wednesday, no public holiday
+
+
+def _two_country_lines(refund: int = 2, new_buy: int = 2) -> pd.DataFrame:
+    """UK (about 70 % of sales, products PK*, customers K*, a 10.00 return a day) and US
+    (PU*, U*) over 11 weeks. On the driver day the UK sells half again its usual while the
+    US refunds ``refund`` x 14.00 of PU2 and sells only ``new_buy`` x 14.00 of PU1 to a new
+    customer U9: the shop's day is near usual, the US's far below, with one rise inside it."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for day in pd.date_range("2024-01-08", "2024-03-24", freq="D"):
+        odd = day == _DRIVER_DAY
+        at = day + pd.Timedelta(hours=9)
+        for i in range(30 if odd else 20):
+            qty = int(rng.integers(1, 4))
+            rows.append(_line(f"K{day:%m%d}{i}", at, f"K{i}", f"PK{1 + i % 3}", qty, 10.0))
+        rows.append(_line(f"KR{day:%m%d}", at, "K0", "PK1", -1, 10.0, ret=True))
+        if odd:
+            us = {"country": "US"}
+            rows.append(_line(f"UR{day:%m%d}", at, "U1", "PU2", -refund, 14.0, ret=True, **us))
+            rows.append(_line(f"UN{day:%m%d}", at, "U9", "PU1", new_buy, 14.0, **us))
+            continue
+        for i in range(8):
+            qty = int(rng.integers(1, 3))
+            rows.append(
+                _line(f"U{day:%m%d}{i}", at, f"U{i}", f"PU{1 + i % 3}", qty, 14.0, country="US")
+            )
+    df = pd.DataFrame(rows)
+    df["line_no"] = np.arange(1, len(df) + 1)
+    return df
+
+
+@pytest.fixture
+def two_countries(_isolated_home):
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("two countries", _two_country_lines())
+    yield store, info
+    store.close()
+
+
+def test_drivers_stay_inside_the_alerts_series(two_countries):
+    """A country's unusual day is explained by what moved inside that country, in the
+    direction of the day's change, on net revenue (sales less refunds): the UK's rise the
+    same day must not be named as the driver of the US's fall."""
+    store, info = two_countries
+    lines = _two_country_lines()
+    res = find_alerts(store, info.id)
+    day = res.alerts[(res.alerts["kind"] == "unusual_day") & (res.alerts["date"] == _DRIVER_DAY)]
+    assert len(day) == 1
+    a = day.iloc[0]
+    assert "country US" in a["reason"] and a["severity"] != "low"
+    assert a["driver"].startswith("mostly product PU") and "country" not in a["driver"]
+    dr = res.drivers[(res.drivers["alert_id"] == a["alert_id"]) & (res.drivers["by"] != "summary")]
+    us = lines[lines["country"] == "US"]
+    assert set(dr["by"]) == {"product_id", "customer_id"}
+    assert set(dr.loc[dr["by"] == "product_id", "key"]) <= set(us["product_id"])
+    assert set(dr.loc[dr["by"] == "customer_id", "key"]) <= set(us["customer_id"])
+    assert (dr["change"] < 0).all() and "U9" not in set(dr["key"])
+    # PU2 by hand: net that day -28.00 (the refund), usual = mean of the 4 Wednesdays before;
+    # U9's rise (+28.00, as large as U2's fall) is not among the fall's drivers
+    before = [_DRIVER_DAY - pd.Timedelta(weeks=w) for w in range(1, 5)]
+    pu2 = us[(us["product_id"] == "PU2") & us["order_date"].dt.normalize().isin(before)]
+    usual = pu2["revenue"].sum() / 4
+    row = dr[(dr["by"] == "product_id") & (dr["key"] == "PU2")].iloc[0]
+    assert row["actual"] == pytest.approx(-28.0)
+    assert row["change"] == pytest.approx(-28.0 - usual)
+
+
+def test_driver_usual_ignores_the_period_filter(two_countries):
+    """The "usual" day is the 4 same weekdays before, even when the period starts later."""
+    from ecomdash.filters import Filters
+
+    store, info = two_countries
+    whole = store.alert_drivers(info.id, None, day=_DRIVER_DAY, by="product_id", metric="gross")
+    one_day = Filters(start=_DRIVER_DAY.date(), end=_DRIVER_DAY.date())
+    cut = store.alert_drivers(info.id, one_day, day=_DRIVER_DAY, by="product_id", metric="gross")
+    assert whole["usual"].gt(0).all()
+    pd.testing.assert_frame_equal(cut, whole)

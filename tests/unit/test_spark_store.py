@@ -412,11 +412,25 @@ def test_alert_series_and_drivers_equal(stores):
     assert set(b["dim"]) >= {"shop", "country"} and b["new_customers"].sum() > 0
     _frames_equal(_sorted(a, keys), _sorted(b, keys))
     day = b.loc[b["dim"] == "shop"].sort_values("gross")["day"].iloc[-1]
-    for by, metric in ((S.PRODUCT_ID, "gross"), (S.COUNTRY, "orders"), (S.CUSTOMER_ID, "returns")):
-        x = sp.alert_drivers(s_id, None, day=day, by=by, metric=metric)
-        y = duck.alert_drivers(d_id, None, day=day, by=by, metric=metric)
+    cases = (
+        (S.PRODUCT_ID, "gross", 0),
+        (S.COUNTRY, "orders", 0),
+        (S.CUSTOMER_ID, "returns", 0),
+        (S.PRODUCT_ID, "net", -1),
+        (S.CUSTOMER_ID, "net", 1),
+    )
+    for by, metric, direction in cases:
+        kw = {"day": day, "by": by, "metric": metric, "direction": direction}
+        x = sp.alert_drivers(s_id, None, **kw)
+        y = duck.alert_drivers(d_id, None, **kw)
         assert len(y) > 0
         _frames_equal(x, y)
+    # inside one country (an alert's series), whatever the period filter
+    uk = Filters(start=day.date(), end=day.date(), countries=("United Kingdom",))
+    kw = {"day": day, "by": S.PRODUCT_ID, "metric": "net", "direction": -1}
+    x, y = sp.alert_drivers(s_id, uk, **kw), duck.alert_drivers(d_id, uk, **kw)
+    assert len(y) > 0 and (y["change"].diff().dropna() >= 0).all()
+    _frames_equal(x, y)
 
 
 def test_alert_rule_lines_equal(stores):
