@@ -17,11 +17,12 @@ from ecomdash.labels import label, model_label
 
 #: the axis word of each grain, and of each measure
 FREQ_AXIS = {"D": N_("day"), "W": N_("week"), "M": N_("month")}
-METRIC_AXIS = {"revenue": N_("revenue"), "orders": N_("orders"), "units": N_("units")}
+#: the forecast's metrics as the page's metric select and the charts' value axis name them
+METRIC_LABELS = {"revenue": N_("Revenue"), "orders": N_("Orders"), "units": N_("Units")}
 
 
 def _metric_axis(metric: str) -> str:
-    return _(METRIC_AXIS[metric]) if metric in METRIC_AXIS else metric
+    return _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
 
 
 BAND95 = "rgba(31, 119, 180, 0.15)"

@@ -29,6 +29,7 @@ from ecomdash.ui.common import (
     cached_columns,
     cached_date_span,
     download_table,
+    fmt_compact,
     get_store,
     inert,
     run_with_budget,
@@ -57,7 +58,7 @@ SCOPE_PICKS = {
     "product": N_("Product (by revenue)"),
 }
 FREQ_LABELS = {"D": N_("Daily"), "W": N_("Weekly"), "M": N_("Monthly")}
-METRIC_LABELS = {"revenue": N_("Revenue"), "orders": N_("Orders"), "units": N_("Units")}
+METRIC_LABELS = charts.METRIC_LABELS
 RETURNS = {"net": N_("Subtract returns"), "exclude": N_("Ignore returns")}
 PRESETS = {
     "Black Friday": N_("Black Friday"),
@@ -435,7 +436,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     )
     c4.metric(
         _("Next total"),
-        f"{res.forecast['mean'].sum():,.0f}",
+        fmt_compact(res.forecast["mean"].sum(), money=res.series.metric == "revenue"),
         help=_("Sum of the forecast over {n} periods.", n=res.horizon),
     )
     if row["mae"] < base["mae"]:

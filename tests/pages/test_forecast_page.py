@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ecomdash import forecast as F
@@ -53,6 +55,13 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     assert {"Seasonal naive (repeat the last cycle)", "Automatic choice"} <= set(backtest["model"])
     assert len(at.get("plotly_chart")) >= 2
     assert any("done in" in s.label for s in at.status)
+    # the forecast total is money (the demo's pounds), compact as the Overview's tiles
+    total = core.forecast["mean"].sum()
+    assert 10_000 <= total < 1e6
+    assert _metric(at, "Next total").value == f"£{total / 1000:,.1f}k"
+    # the chart's value axis is named as the metric select names it, not by its id
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Revenue"
 
 
 def test_whole_shop_series_is_built_in_a_worker_from_the_day_groups(
