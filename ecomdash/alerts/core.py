@@ -26,7 +26,7 @@ from ecomdash.alerts.series import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import LOCALES, N_, _, get_lang
+from ecomdash.i18n import LOCALES, N_, _, _n, get_lang
 from ecomdash.i18n.note import note
 from ecomdash.store import Store
 
@@ -305,6 +305,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
             country = str(c.groupby("grp")["gross"].sum().idxmax())
     known = known_days(start, end, country=country, events=events)
     cal = pd.date_range(start, end, freq="D")
+    closed = _closures(daily, cal, known, notes)
     metrics = [
         m
         for m in ("revenue", "orders", "aov", "return_rate", "new_customers")
@@ -327,6 +328,8 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
     s = series.dropna(subset=["score"])
     for (dim, grp, metric), g in s.groupby(["dim", "grp", "metric"], sort=False):
         for r in g.itertuples():
+            if closed[r.day]:
+                continue
             sev = level_of(r.score, r.rel)
             if sev is None:
                 continue
@@ -377,7 +380,9 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     grp=str(grp),
                 )
             )
-    weeks = score_weeks(series[series["dim"] == "shop"])
+    # a week with a closure is not comparable with its expectation (made for open days)
+    shut = closed[closed].index.to_period("W-SUN").start_time.unique()
+    weeks = score_weeks(series[series["dim"] == "shop"], skip=shut)
     for r in weeks.itertuples():
         sev = level_of(
             r.score, r.rel, levels=(("high", 8, 0.4), ("medium", 5.5, 0.25), ("low", 4, 0.15))
@@ -408,6 +413,38 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
             )
         )
     return series, day_signals, week_signals, notes
+
+
+def _closures(
+    daily: pd.DataFrame, cal: pd.DatetimeIndex, known: pd.Series, notes: list
+) -> pd.Series:
+    """Days inside a closure: 3 or more days in a row without a single sale (as the forecast
+    counts them). They are named as known days (so they never shape what a normal day brings,
+    nor its spread), raise no alert, and one note says which runs were left out."""
+    from ecomdash.forecast.series import closure_runs
+
+    shop = daily[daily["dim"] == "shop"].set_index("day")
+    sold = (shop["orders"] > 0) | (shop["gross"] > 0)
+    active = sold.reindex(cal, fill_value=False)
+    closed, runs = closure_runs(active)
+    if runs:
+        name = _("closed: no orders")
+        known[closed] = [f"{k}, {name}" if k else name for k in known[closed]]
+        shown = ", ".join(
+            f"{a.date()}" if a == b else f"{a.date()} – {b.date()}" for a, b in runs[:5]
+        )
+        notes.append(
+            _n(
+                "{days} day without a single order ({runs}) was left out of the unusual days "
+                "and weeks: a closure, not a bad day.",
+                "{days} days without a single order ({runs}) were left out of the unusual days "
+                "and weeks: closures, not bad days.",
+                int(closed.sum()),
+                days=int(closed.sum()),
+                runs=shown + (", …" if len(runs) > 5 else ""),
+            )
+        )
+    return closed
 
 
 def _where(dim: str, grp) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import date
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -96,18 +97,22 @@ def robust_expectation(
     return exp, x.to_numpy() - exp
 
 
-def robust_scale(resid: np.ndarray) -> float:
+def robust_scale(resid: np.ndarray, *, tail: float = 0.99) -> float:
     """Robust spread of the residuals (ignores NaN); 0 when nothing to measure.
 
     The larger of 1.4826 × the median absolute deviation (the normal-theory robust sd) and
-    the 99th percentile of absolute deviations / 2.576: on heavy-tailed series (a few bulk
-    orders) the MAD alone calls every bulk order unusual, the tail term does not.
+    the ``tail`` quantile of absolute deviations over its normal value (2.576 for 0.99): on
+    heavy-tailed series (a few bulk orders) the MAD alone calls every bulk order unusual,
+    the tail term does not. The tail quantile must leave out the outliers to be found: 0.99
+    of two years of days leaves out the 7 largest; weeks (a hundred or fewer) use 0.9, as
+    0.99 of 104 weeks is the largest week itself, which then could never score above 2.7.
     """
     r = resid[np.isfinite(resid)]
     if len(r) < 5:
         return 0.0
     dev = np.abs(r - np.median(r))
-    return float(max(1.4826 * np.median(dev), np.quantile(dev, 0.99) / 2.576))
+    z = NormalDist().inv_cdf((1 + tail) / 2)
+    return float(max(1.4826 * np.median(dev), np.quantile(dev, tail) / z))
 
 
 def level_of(score: float, rel: float, levels=DAY_LEVELS) -> str | None:
@@ -182,9 +187,16 @@ def score_series(
 
 
 def score_weeks(
-    scored: pd.DataFrame, *, metrics: Iterable[str] = ("revenue", "orders")
+    scored: pd.DataFrame,
+    *,
+    metrics: Iterable[str] = ("revenue", "orders"),
+    skip: Iterable[pd.Timestamp] = (),
 ) -> pd.DataFrame:
-    """Whole weeks (Monday start): total against the sum of the days' expectations."""
+    """Whole weeks (Monday start): total against the sum of the days' expectations.
+
+    Weeks starting on a day in ``skip`` (weeks with a closure) are neither scored nor part
+    of the spread the other weeks are scored on."""
+    skip = pd.DatetimeIndex(list(skip))
     rows = []
     for metric in metrics:
         s = scored[scored["metric"] == metric]
@@ -197,11 +209,11 @@ def score_weeks(
             n=("day", "size"),
             known=("known", lambda k: ", ".join(sorted({x for x in k if x}))),
         )
-        g = g[g["n"] == 7]
+        g = g[(g["n"] == 7) & ~g.index.isin(skip)]
         if len(g) < 8:
             continue
         r = np.log((g["actual"].clip(lower=0) + 1) / (g["expected"].clip(lower=0) + 1))
-        scale = robust_scale(r.to_numpy())
+        scale = robust_scale(r.to_numpy(), tail=0.9)
         if metric == "orders":
             scale = np.maximum(scale, 1 / np.sqrt(g["expected"].clip(lower=0) + 1))
         scale = np.maximum(scale, 1e-6)
@@ -247,6 +259,14 @@ def known_days(
     for e in preset_events(list(PRESET_EVENTS), start=start, end=end):
         mark(pd.Timestamp(e.start), tr(e.name))
     code = holiday_code(country)
+    if code == "CN":
+        # China's shopping festivals' peak days (11.11 is a sale day above already)
+        from ecomdash.calendar_cn import LABELS, calendar_days
+
+        cal_cn = calendar_days(start, end)
+        for key in ("618", "double_12"):
+            for d in cal_cn.loc[cal_cn[f"{key}_peak"], "date"]:
+                mark(pd.Timestamp(d), _(LABELS[key]))
     public = _holidays_zh(code, start, end) if get_lang() == "zh" else None
     if public is None:
         public = holidays_between(code, pd.Timestamp(start), pd.Timestamp(end))

@@ -92,6 +92,45 @@ def _metric_values(lines: pd.DataFrame, metric: str) -> pd.Series:
     raise AssertionError(metric)
 
 
+def closure_runs(
+    active: pd.Series, closed_weekday: pd.Series | None = None, *, min_days: int = 3
+) -> tuple[pd.Series, list[tuple[pd.Timestamp, pd.Timestamp]]]:
+    """Closures: runs of ``min_days`` or more open days in a row without a single order.
+
+    ``active``: day -> the shop had orders that day (a regular daily index).
+    ``closed_weekday``: day -> the weekday is structurally closed (skipped: a run of open days
+    goes on over a closed Sunday). Returns day -> inside a closure (False on closed weekdays)
+    and the runs as (first, last) open day.
+
+    >>> days = pd.date_range("2025-01-01", periods=8)
+    >>> flags, runs = closure_runs(pd.Series([1, 0, 0, 0, 1, 0, 0, 1], index=days).astype(bool))
+    >>> int(flags.sum()), [(a.day, b.day) for a, b in runs]
+    (3, [(2, 4)])
+    """
+    cwd = (
+        closed_weekday.reindex(active.index, fill_value=False).to_numpy(bool)
+        if closed_weekday is not None
+        else np.zeros(len(active), bool)
+    )
+    open_days = active.index[~cwd]
+    inactive_open = ~active.to_numpy(bool)[~cwd]
+    closure_day = pd.Series(False, index=active.index)
+    runs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    i = 0
+    while i < len(open_days):
+        if inactive_open[i]:
+            j = i
+            while j + 1 < len(open_days) and inactive_open[j + 1]:
+                j += 1
+            if j - i + 1 >= min_days:
+                runs.append((open_days[i], open_days[j]))
+                closure_day.loc[open_days[i] : open_days[j]] = True
+            i = j + 1
+        else:
+            i += 1
+    return closure_day & ~cwd, runs
+
+
 def build_series(
     lines: pd.DataFrame,
     *,
@@ -218,22 +257,7 @@ def build_series(
     hol = holidays_between(code, first_day, last_day + pd.Timedelta(days=horizon_days))
 
     # Closures: runs of 3+ open (non-closed-weekday) days without orders; holidays without orders.
-    open_days = all_days[~is_cwd.to_numpy()]
-    inactive_open = ~active.loc[open_days].to_numpy()
-    closure_day = pd.Series(False, index=all_days)
-    runs: list[tuple[pd.Timestamp, pd.Timestamp]] = []
-    i = 0
-    while i < len(open_days):
-        if inactive_open[i]:
-            j = i
-            while j + 1 < len(open_days) and inactive_open[j + 1]:
-                j += 1
-            if j - i + 1 >= 3:
-                runs.append((open_days[i], open_days[j]))
-                closure_day.loc[open_days[i] : open_days[j]] = True
-            i = j + 1
-        else:
-            i += 1
+    closure_day, runs = closure_runs(active, is_cwd)
     past_hol = [d for d in hol if first_day <= d <= last_day and not is_cwd.get(d, False)]
     closed_hols = [d for d in past_hol if not active[d]]
     closed_on_holidays = bool(past_hol) and len(closed_hols) >= max(1, 0.6 * len(past_hol))

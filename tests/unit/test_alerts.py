@@ -397,3 +397,105 @@ def test_driver_usual_ignores_the_period_filter(two_countries):
     cut = store.alert_drivers(info.id, one_day, day=_DRIVER_DAY, by="product_id", metric="gross")
     assert whole["usual"].gt(0).all()
     pd.testing.assert_frame_equal(cut, whole)
+
+
+def test_a_closure_is_left_out_and_does_not_blind_the_other_days(_isolated_home):
+    """A shop closed 10 days (no order at all, as a Chinese shop over Spring Festival) gets
+    no alert for them, one note naming the run, and its other days are still judged on
+    their own spread: a day with 2 orders instead of about 30 is found. Before, the closed days'
+    residuals made the spread so wide that no day could be unusual."""
+    rng = np.random.default_rng(3)
+    shut = pd.date_range("2024-02-05", "2024-02-14")
+    drop = pd.Timestamp("2024-03-13")
+    rows = []
+    for day in pd.date_range("2024-01-01", "2024-03-31", freq="D"):
+        if day in shut:
+            continue
+        n = 2 if day == drop else int(rng.poisson(30))
+        for i in range(n):
+            qty = int(rng.integers(1, 4))
+            rows.append(
+                _line(f"O{day:%m%d}{i}", day + pd.Timedelta(hours=10), f"C{i}", "P1", qty, 10.0)
+            )
+    lines = pd.DataFrame(rows)
+    lines["line_no"] = np.arange(1, len(lines) + 1)
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("closed ten days", lines)
+    res = find_alerts(store, info.id)
+    store.close()
+    days = res.alerts[res.alerts["kind"] == "unusual_day"]
+    assert not days["date"].isin(shut).any()
+    assert (days.loc[days["date"] == drop, "severity"] != "low").any()
+    weeks = res.alerts[res.alerts["kind"] == "unusual_week"]
+    assert not weeks["date"].isin(shut.to_period("W-SUN").start_time).any()
+    assert any(
+        "10 days without a single order (2024-02-05 – 2024-02-14)" in w for w in res.warnings
+    )
+    # the expected range stays near the open days' level (not a hundredfold wide)
+    rev = res.series[(res.series["dim"] == "shop") & (res.series["metric"] == "revenue")]
+    assert (rev["hi"] / rev["expected"]).median() < 4  # 41 before
+
+
+def test_closed_weeks_do_not_widen_the_other_weeks_spread():
+    """Two closed weeks (no orders) left out by ``skip``: a week at 60 % of its expectation
+    scores far below; with them in, their huge ratios set the spread and it looks normal."""
+    from ecomdash.alerts.series import score_weeks
+
+    rng = np.random.default_rng(5)
+    days = pd.date_range("2024-01-01", periods=84, freq="D")  # 12 weeks from a Monday
+    week = (days - days[0]).days // 7
+    actual = 100 * (1 + 0.05 * rng.standard_normal(len(days)))
+    actual[np.isin(week, [3, 4])] = 0.0
+    actual[week == 9] = 60.0
+    scored = pd.DataFrame(
+        {"metric": "orders", "day": days, "actual": actual, "expected": 100.0, "known": ""}
+    )
+    shut = [days[21], days[28]]
+    w = score_weeks(scored, metrics=["orders"], skip=shut).set_index("week")
+    assert not w.index.isin(shut).any() and len(w) == 10
+    assert w.loc[days[63], "score"] < -8
+    blind = score_weeks(scored, metrics=["orders"]).set_index("week")
+    assert abs(blind.loc[days[63], "score"]) < 1
+
+
+def test_one_bad_week_among_normal_weeks_scores_far_below():
+    """The weekly spread is not set by the week being judged: a week at 60 % among 20
+    ordinary weeks (5 % daily noise) is far below. With the days' 99th-percentile tail term
+    the week itself was the tail and no single week could score beyond -2.7."""
+    from ecomdash.alerts.series import robust_scale, score_weeks
+
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2024-01-01", periods=140, freq="D")
+    week = (days - days[0]).days // 7
+    actual = 1000 * (1 + 0.05 * rng.standard_normal(len(days)))
+    actual[week == 15] *= 0.6
+    scored = pd.DataFrame(
+        {"metric": "revenue", "day": days, "actual": actual, "expected": 1000.0, "known": ""}
+    )
+    w = score_weeks(scored, metrics=["revenue"]).set_index("week")
+    bad = days[105]
+    assert w.loc[bad, "score"] < -8 and w.drop(index=bad)["score"].abs().max() < 4
+    # the tail term by hand: 0.9 quantile of |r - median(r)| over the normal 1.645
+    r = np.log((w["actual"] + 1) / (w["expected"] + 1)).to_numpy()
+    dev = np.abs(r - np.median(r))
+    want = max(1.4826 * np.median(dev), np.quantile(dev, 0.9) / 1.6448536)
+    assert robust_scale(r, tail=0.9) == pytest.approx(want, rel=1e-6)
+
+
+def test_chinese_shops_know_their_shopping_festivals():
+    """618 and Double 12 peaks are known days for a shop in China (a merchant expects them
+    to be big), named in the run's language; not for a British shop."""
+    from datetime import date
+
+    from ecomdash.alerts.series import known_days
+    from ecomdash.i18n import use_lang
+
+    k = known_days(date(2025, 6, 1), date(2025, 12, 31), country="China")
+    assert k[pd.Timestamp("2025-06-18")] == "618 (mid-year sale) 618"
+    assert k[pd.Timestamp("2025-12-12")] == "Double 12 双十二"
+    assert k[pd.Timestamp("2025-06-17")] == ""
+    with use_lang("zh"):
+        k = known_days(date(2025, 6, 1), date(2025, 12, 31), country="China")
+    assert k[pd.Timestamp("2025-06-18")] == "618（年中大促）"
+    uk = known_days(date(2025, 6, 1), date(2025, 12, 31), country="United Kingdom")
+    assert uk[pd.Timestamp("2025-06-18")] == "" and uk[pd.Timestamp("2025-12-12")] == ""
