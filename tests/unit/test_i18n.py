@@ -116,10 +116,20 @@ def test_extractor_finds_literals_and_refuses_fstrings(tmp_path):
         'c = N_("Home")\n'
         'd = _(f"Hello {a}")\n'
         "e = _(a)\n"
+        'f = note_n("{n} row", "{n} rows", 2)\n'
+        'g = note_n(f"{a} row", "{n} rows", 2)\n'
     )
     found, bad = X.messages(tmp_path)
-    assert [m.msgid for m in found] == ["Saved {n} lines", "{n} day", "{n} days", "Home"]
-    assert [m.line for m in bad] == [5]
+    assert [m.msgid for m in found] == [
+        "Saved {n} lines",
+        "{n} day",
+        "{n} days",
+        "Home",
+        "{n} row",
+        "{n} rows",
+        "{n} rows",
+    ]
+    assert [m.line for m in bad] == [5, 8]
     assert X.fields("Saved {n:,} lines of {total}") == {"n", "total"}
 
 
