@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.note import note
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
@@ -226,10 +226,12 @@ def what_if(
     table = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
     if table["note"].ne("").any():
         warns.append(
-            _(
-                "{n} product(s) would leave the range of prices they have had (±10 %): they get "
+            _n(
+                "{n} product would leave the range of prices it has had (±10 %): it gets no "
+                "estimate rather than an extrapolation.",
+                "{n} products would leave the range of prices they have had (±10 %): they get "
                 "no estimate rather than an extrapolation.",
-                n=int(table["note"].ne("").sum()),
+                int(table["note"].ne("").sum()),
             )
         )
     if margin is None:
