@@ -16,7 +16,7 @@ import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _, _n
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
 
@@ -97,11 +97,12 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                note(
-                    N_(
-                        "Product(s) {ids} have no sales in this dataset. Pick products from the "
-                        "elasticity table."
-                    ),
+                note_n(
+                    "Product {ids} has no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    "Products {ids} have no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    len(unknown),
                     ids=", ".join(unknown[:5]),
                 )
             )

@@ -95,7 +95,7 @@ def test_alerts_severity_mute_and_rule(saved):
         alerts_core.find_alerts(None, "x", mute_rules=["nope", "bad"])
     _check(
         e,
-        f"Unknown rule(s) to mute: bad, nope. Rules are: {', '.join(RULES)}.",
+        f"Unknown rules to mute: bad, nope. Rules are: {', '.join(RULES)}.",
         "bad、nope",  # a list in Chinese is joined with 、
         "、".join(RULES),
     )
@@ -364,7 +364,7 @@ def test_pricing_panel_and_events():
         check_panel(pd.DataFrame({"product_id": ["a"], "week": [pd.Timestamp("2024-01-01")]}))
     _check(
         e,
-        "The price panel lacks column(s) units, median_price; build it with "
+        "The price panel lacks columns units, median_price; build it with "
         "Store.product_week_prices().",
         "units、median_price",
         "Store.product_week_prices()",

@@ -109,7 +109,7 @@ def test_interaction_matrix():
     check_note_error(
         e,
         "Recommendations need a customer id and a product id on every order line. Missing "
-        "column(s): customer_id. Map the customer and product columns on the Data page and "
+        "column: customer_id. Map the customer and product columns on the Data page and "
         "try again.",
         "customer_id",
     )
