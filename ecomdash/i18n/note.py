@@ -16,7 +16,7 @@ fields in JSON (a saved dataset's cleaning report is shown translated too); the 
 
 A sentence that counts something is built with :func:`note_n` (the lazy form of
 ``ecomdash.i18n._n``): it keeps both English forms and the count, so it reads "1 line" or
-"2 lines" in English and takes the one Chinese form where shown::
+"2 lines" in English and the translation of that form where shown::
 
     notes.append(note_n("Skipped {n} title row above the table.",
                         "Skipped {n} title rows above the table.", start))
@@ -88,7 +88,7 @@ def note_n(singular: str, plural: str, n: int | float, /, **fields) -> Note:
     """The lazy form of ``ecomdash.i18n._n``: the singular or plural English sentence for
     ``n`` now, the form for ``n`` in the language where it is shown (``n`` is also the field
     ``{n}`` unless given). Both forms are message ids (the extractor reads ``note_n`` as
-    ``_n``); Chinese has one form, the translation of the singular."""
+    ``_n``), each with its translation."""
     fields.setdefault("n", n)
     return Note(singular, fields, plural=plural, count=n)
 

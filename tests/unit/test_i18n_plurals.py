@@ -69,3 +69,28 @@ def test_the_check_finds_s_in_messages_and_plain_text(tmp_path):
         'e = _n("{n} line", "{n} lines", 2)\n'
     )
     assert [s.split(":")[1] for s in with_plural_s(tmp_path)] == ["3", "5", "6"]
+
+
+def _pairs() -> list[tuple[str, str, str]]:
+    """``(where, singular, plural)`` of every ``_n`` / ``note_n`` call with literal forms."""
+    out = []
+    for path in X.source_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for call in X._calls(tree):
+            if X.KEYWORDS[call.func.id] != 2 or len(call.args) < 2:
+                continue
+            one, many = call.args[:2]
+            if all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in (one, many)):
+                out.append((f"{path.relative_to(X.ROOT)}:{call.lineno}", one.value, many.value))
+    return out
+
+
+def test_each_count_has_two_english_forms_with_the_same_fields():
+    pairs = _pairs()
+    assert len(pairs) >= 30 and any(w.startswith("ecomdash/alerts/orders.py") for w, *_ in pairs)
+    bad = [
+        f"{where}: {one!r} / {many!r}"
+        for where, one, many in pairs
+        if one == many or X.fields(one) != X.fields(many)
+    ]
+    assert not bad, "\n".join(bad)
