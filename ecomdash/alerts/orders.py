@@ -38,7 +38,7 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "huge_quantity": (
         N_("Huge quantity"),
         (S.PRODUCT_ID, S.QUANTITY),
-        N_("A line with 15x (or more) the product's usual large quantity (its 95th percentile)."),
+        N_("A line with 15× (or more) the product's usual large quantity (its 95th percentile)."),
     ),
     "quick_cancel": (
         N_("Cancelled soon after"),
@@ -49,14 +49,14 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
         N_("Price far from usual"),
         (S.PRODUCT_ID, S.UNIT_PRICE),
         N_(
-            "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
+            "Lines priced at a third (or less) or 3× (or more) of the product's median price, at a "
             "price charged on at most 2 days: a pricing error or a wrong unit."
         ),
     ),
     "order_burst": (
         N_("Burst of orders"),
         (S.CUSTOMER_ID, S.ORDER_ID),
-        N_("A customer placing 8+ orders within 24 hours, 4x their usual orders per active day."),
+        N_("A customer placing 8+ orders within 24 hours, 4× their usual orders per active day."),
     ),
     "customer_returns": (
         N_("High-return customer"),
@@ -68,7 +68,7 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "returns_spike": (
         N_("Returns spike"),
         (S.PRODUCT_ID,),
-        N_("A product-week with 5+ returns, 3x its usual weekly returns (Poisson p < 0.0001)."),
+        N_("A product-week with 5+ returns, 3× its usual weekly returns (Poisson p < 0.0001)."),
     ),
     "day_share": (
         N_("Line moves the day"),

@@ -3,7 +3,7 @@
 A sentence that counts something goes through ``_n`` (or its lazy form ``note_n``) with both
 English forms; a list of names counts its length the same way. These tests keep "(s)" from
 coming back into any text of the app: message ids, and the English-only text of the command
-line.
+line. Ratios in messages read "×" ("10.0× below"), as everywhere in the app, not "10.0x".
 """
 
 from __future__ import annotations
@@ -94,3 +94,21 @@ def test_each_count_has_two_english_forms_with_the_same_fields():
         if one == many or X.fields(one) != X.fields(many)
     ]
     assert not bad, "\n".join(bad)
+
+
+#: a ratio written with the letter x: "{far}x below", "15x (or more)"
+RATIO_X = re.compile(r"(\}|\d)x\b")
+
+
+def test_ratios_in_messages_read_times_not_x():
+    found, _bad = X.messages()
+    wrong = [f"{m.path}:{m.line}: {m.msgid!r}" for m in found if RATIO_X.search(m.msgid)]
+    assert not wrong, "write ratios with × :\n" + "\n".join(wrong)
+    assert [
+        bool(RATIO_X.search(t)) for t in ("{far}x below", "15x (or", "0x1F", "{far}× below")
+    ] == [
+        True,
+        True,
+        False,
+        False,
+    ]
