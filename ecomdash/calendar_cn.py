@@ -36,7 +36,7 @@ import pandas as pd
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 #: Public holidays: key -> (English label, Chinese name, lunar / solar-term date); the date is
 #: a message id (the Chinese UI shows it in Chinese).
@@ -294,8 +294,10 @@ def check_features(features: Sequence[str]) -> tuple[str, ...]:
     bad = [f for f in features if f not in FEATURES]
     if bad:
         raise ParameterError(
-            note(
-                N_("Unknown Chinese calendar feature(s) {features}. Choose from {choices}."),
+            note_n(
+                "Unknown Chinese calendar feature {features}. Choose from {choices}.",
+                "Unknown Chinese calendar features {features}. Choose from {choices}.",
+                len(bad),
                 features=str(bad),
                 choices=FEATURES,
             )

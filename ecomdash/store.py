@@ -36,7 +36,7 @@ from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.store_queries import StoreQueries
 
 DB_FILE = "ecomdash.duckdb"
@@ -611,8 +611,10 @@ class Store(StoreQueries):
             unknown = [c for c in columns if c not in have]
             if unknown:
                 raise ParameterError(
-                    note(
-                        N_("Column(s) {unknown} are not in this dataset (it has {columns})."),
+                    note_n(
+                        "Column {unknown} is not in this dataset (it has {columns}).",
+                        "Columns {unknown} are not in this dataset (it has {columns}).",
+                        len(unknown),
                         unknown=tuple(unknown),
                         columns=tuple(info.columns),
                     )

@@ -27,7 +27,7 @@ from ecomdash.alerts.series import (
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import LOCALES, N_, _, _n, get_lang
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.store import Store
 
 SEVERITIES = ("high", "medium", "low")
@@ -148,8 +148,10 @@ def find_alerts(
     unknown = [r for r in mute_rules if r not in RULES]
     if unknown:
         raise ParameterError(
-            note(
-                N_("Unknown rule(s) to mute: {unknown}. Rules are: {rules}."),
+            note_n(
+                "Unknown rule to mute: {unknown}. Rules are: {rules}.",
+                "Unknown rules to mute: {unknown}. Rules are: {rules}.",
+                len(unknown),
                 unknown=tuple(unknown),
                 rules=tuple(RULES),
             )
@@ -498,11 +500,12 @@ def _group(signals: list[Signal]) -> tuple[pd.DataFrame, dict[str, list[Signal]]
         others = [s.reason for s in group[1:]]
         reason = top.reason
         if len(others) > 1:
-            reason = _(
-                "{reason}. Also: {other} (+{n} more signal(s))",
+            reason = _n(
+                "{reason}. Also: {other} (+{n} more signal)",
+                "{reason}. Also: {other} (+{n} more signals)",
+                len(others) - 1,
                 reason=reason,
                 other=others[0],
-                n=len(others) - 1,
             )
         elif others:
             reason = _("{reason}. Also: {other}", reason=reason, other=others[0])

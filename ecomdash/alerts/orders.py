@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.stats import poisson
 
 from ecomdash import schema as S
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 
 #: rule -> (label, columns it needs, what it looks for)
 RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -38,7 +38,7 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "huge_quantity": (
         N_("Huge quantity"),
         (S.PRODUCT_ID, S.QUANTITY),
-        N_("A line with 15x (or more) the product's usual large quantity (its 95th percentile)."),
+        N_("A line with 15× (or more) the product's usual large quantity (its 95th percentile)."),
     ),
     "quick_cancel": (
         N_("Cancelled soon after"),
@@ -49,14 +49,14 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
         N_("Price far from usual"),
         (S.PRODUCT_ID, S.UNIT_PRICE),
         N_(
-            "Lines priced at a third (or less) or 3x (or more) of the product's median price, at a "
+            "Lines priced at a third (or less) or 3× (or more) of the product's median price, at a "
             "price charged on at most 2 days: a pricing error or a wrong unit."
         ),
     ),
     "order_burst": (
         N_("Burst of orders"),
         (S.CUSTOMER_ID, S.ORDER_ID),
-        N_("A customer placing 8+ orders within 24 hours, 4x their usual orders per active day."),
+        N_("A customer placing 8+ orders within 24 hours, 4× their usual orders per active day."),
     ),
     "customer_returns": (
         N_("High-return customer"),
@@ -68,7 +68,7 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "returns_spike": (
         N_("Returns spike"),
         (S.PRODUCT_ID,),
-        N_("A product-week with 5+ returns, 3x its usual weekly returns (Poisson p < 0.0001)."),
+        N_("A product-week with 5+ returns, 3× its usual weekly returns (Poisson p < 0.0001)."),
     ),
     "day_share": (
         N_("Line moves the day"),
@@ -143,10 +143,12 @@ def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(top["order_date"]),
                 severity=sev,
                 kind="huge_quantity",
-                reason=_(
-                    "{n} line(s) with a huge quantity: {quantity} units of {product} where "
-                    "{usual} is already a large line for it ({ratio}x)",
-                    n=len(g),
+                reason=_n(
+                    "{n} line with a huge quantity: {quantity} units of {product} where "
+                    "{usual} is already a large line for it ({ratio}×)",
+                    "{n} lines with a huge quantity: {quantity} units of {product} where "
+                    "{usual} is already a large line for it ({ratio}×)",
+                    len(g),
                     quantity=f"{top['quantity']:,.0f}",
                     product=top["product_id"],
                     usual=f"{top['usual']:,.0f}",
@@ -178,7 +180,7 @@ def _quick_cancel(df: pd.DataFrame) -> list[Signal]:
                 severity=sev,
                 kind="quick_cancel",
                 reason=_(
-                    "Order of {value} ({times}x a typical order) returned or cancelled in full "
+                    "Order of {value} ({times}× a typical order) returned or cancelled in full "
                     "{hours} hours after it was placed",
                     value=_money(value),
                     times=f"{times:,.1f}",
@@ -219,27 +221,39 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
             "money": _money(abs(lost)),
         }
         if ratio < 1 and lost > 0:
-            reason = _(
-                "{product} sold at {price} on {n} line(s), {far}x below its usual {usual} "
+            reason = _n(
+                "{product} sold at {price} on {n} line, {far}× below its usual {usual} "
                 "({money} lost against the usual price)",
+                "{product} sold at {price} on {n} lines, {far}× below its usual {usual} "
+                "({money} lost against the usual price)",
+                len(g),
                 **said,
             )
         elif ratio < 1:
-            reason = _(
-                "{product} sold at {price} on {n} line(s), {far}x below its usual {usual} "
+            reason = _n(
+                "{product} sold at {price} on {n} line, {far}× below its usual {usual} "
                 "({money} over against the usual price)",
+                "{product} sold at {price} on {n} lines, {far}× below its usual {usual} "
+                "({money} over against the usual price)",
+                len(g),
                 **said,
             )
         elif lost > 0:
-            reason = _(
-                "{product} sold at {price} on {n} line(s), {far}x above its usual {usual} "
+            reason = _n(
+                "{product} sold at {price} on {n} line, {far}× above its usual {usual} "
                 "({money} lost against the usual price)",
+                "{product} sold at {price} on {n} lines, {far}× above its usual {usual} "
+                "({money} lost against the usual price)",
+                len(g),
                 **said,
             )
         else:
-            reason = _(
-                "{product} sold at {price} on {n} line(s), {far}x above its usual {usual} "
+            reason = _n(
+                "{product} sold at {price} on {n} line, {far}× above its usual {usual} "
                 "({money} over against the usual price)",
+                "{product} sold at {price} on {n} lines, {far}× above its usual {usual} "
+                "({money} over against the usual price)",
+                len(g),
                 **said,
             )
         if volume:
@@ -305,14 +319,16 @@ def _customer_returns(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].max()),
                 severity=sev,
                 kind="customer_returns",
-                reason=_(
+                reason=_n(
                     "Customer {customer} returned {rate} of what they bought ({money} over "
-                    "{orders} orders); {n} return line(s) in the period",
+                    "{orders} orders); {n} return line in the period",
+                    "Customer {customer} returned {rate} of what they bought ({money} over "
+                    "{orders} orders); {n} return lines in the period",
+                    len(g),
                     customer=cid,
                     rate=f"{rate:.0%}",
                     money=_money(returned),
                     orders=int(g["customer_orders"].iloc[0]),
-                    n=len(g),
                 ),
                 score=rate,
                 customer_id=_s(cid),
@@ -342,7 +358,7 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                 severity=sev,
                 kind="returns_spike",
                 reason=_(
-                    "{n} returns of {product} in the week of {week}, {ratio}x its usual {usual} "
+                    "{n} returns of {product} in the week of {week}, {ratio}× its usual {usual} "
                     "a week (Poisson p = {p})",
                     n=n,
                     product=pid,
@@ -404,11 +420,12 @@ def _negative_margin(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].min()),
                 severity=sev,
                 kind="negative_margin",
-                reason=_(
-                    "{product} sold below its unit cost {cost} on {n} line(s): {money} lost",
+                reason=_n(
+                    "{product} sold below its unit cost {cost} on {n} line: {money} lost",
+                    "{product} sold below its unit cost {cost} on {n} lines: {money} lost",
+                    len(g),
                     product=pid,
                     cost=f"{g['unit_cost'].iloc[0]:,.2f}",
-                    n=len(g),
                     money=_money(loss),
                 ),
                 score=loss,

@@ -110,7 +110,8 @@ def run_pricing(args: argparse.Namespace) -> int:
         unknown = wanted - set(products["product_id"])
         if unknown:
             raise ParameterError(
-                f"Product(s) {', '.join(sorted(unknown))} have no sales in this dataset."
+                f"{'Product' if len(unknown) == 1 else 'Products'} {', '.join(sorted(unknown))} "
+                f"{'has' if len(unknown) == 1 else 'have'} no sales in this dataset."
             )
         products = products[products["product_id"].isin(wanted)]
     elif args.category:

@@ -16,7 +16,7 @@ from ecomdash.forecast.engine import _auto_choice, _Engine, _fold_mae, _run_engi
 from ecomdash.forecast.models import intermittency
 from ecomdash.forecast.series import SeriesResult
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 
 @dataclass(frozen=True)
@@ -200,8 +200,10 @@ def forecast(
     unknown = set(models) - set(ALL_MODELS)
     if unknown:
         raise ParameterError(
-            note(
-                N_("Unknown model(s) {models}. Choose from {choices}."),
+            note_n(
+                "Unknown model {models}. Choose from {choices}.",
+                "Unknown models {models}. Choose from {choices}.",
+                len(unknown),
                 models=str(sorted(unknown)),
                 choices=ALL_MODELS,
             )

@@ -9,8 +9,11 @@ Source strings are English and are their own message ids (gettext style). A page
   its ``{name}`` fields with ``str.format``. Never build a message id with an f-string: the
   catalogue is keyed by the literal text, and ``tests/unit/test_i18n.py`` extracts the literals
   from the source to check every one has a translation with the same fields.
-- ``_n(singular, plural, n, **fields)`` picks the form for ``n`` (Chinese has one form; the
-  catalogue holds it as the translation of the singular).
+- ``_n(singular, plural, n, **fields)`` picks the form for ``n``; ``note_n`` (in
+  ``ecomdash.i18n.note``) is its lazy form. Chinese has one form, but each English form is a
+  message id with its own translation (usually the same sentence) and the form English uses
+  for ``n`` is the one translated: a plural that says more ("a median of {days} days") keeps
+  it in Chinese.
 - ``N_(msgid)`` only marks a constant for extraction (page titles, column labels, preset
   names); translate it with ``_()`` where it is shown, never at import time.
 
@@ -141,12 +144,15 @@ def _(msgid: str, /, **fields) -> str:
 
 
 def _n(singular: str, plural: str, n: int | float, /, **fields) -> str:
-    """The singular or plural form for ``n`` (``n`` is also a field: ``{n}``)."""
+    """The singular or plural form for ``n`` (``n`` is also a field: ``{n}``); in another
+    language the translation of that form (of the singular if the plural has none)."""
+    form = singular if n == 1 else plural
     lang = _LANG.get()
     if lang != DEFAULT_LANG:
-        text = catalogue(lang).get(singular) or (singular if n == 1 else plural)
+        cat = catalogue(lang)
+        text = cat.get(form) or cat.get(singular) or form
     else:
-        text = singular if n == 1 else plural
+        text = form
     fields.setdefault("n", n)
     return text.format(**fields)
 

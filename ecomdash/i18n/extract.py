@@ -1,6 +1,7 @@
-"""Find the message ids in the source: the literal first arguments of ``_()``, ``_n()`` (both
-forms) and ``N_()`` in ``app.py``, ``pages/`` and ``ecomdash/`` (what ``pybabel extract -k _
--k _n:1,2 -k N_`` would find), and calls whose message id is not a literal."""
+"""Find the message ids in the source: the literal first arguments of ``_()``, ``_n()`` and
+``note_n()`` (both forms) and ``N_()`` in ``app.py``, ``pages/`` and ``ecomdash/`` (what
+``pybabel extract -k _ -k _n:1,2 -k note_n:1,2 -k N_`` would find), and calls whose message id
+is not a literal."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": 1, "N_": 1, "_n": 2}
+KEYWORDS = {"_": 1, "N_": 1, "_n": 2, "note_n": 2}
 
 
 @dataclass(frozen=True)

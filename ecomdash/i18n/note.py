@@ -14,6 +14,13 @@ fields, so it survives ``st.cache_data``. :func:`to_json` / :func:`from_json` ke
 fields in JSON (a saved dataset's cleaning report is shown translated too); the JSON form is
 ``{"en": English text, "id": msgid, "fields": {...}}``.
 
+A sentence that counts something is built with :func:`note_n` (the lazy form of
+``ecomdash.i18n._n``): it keeps both English forms and the count, so it reads "1 line" or
+"2 lines" in English and the translation of that form where shown::
+
+    notes.append(note_n("Skipped {n} title row above the table.",
+                        "Skipped {n} title rows above the table.", start))
+
 The ingest core builds its rule labels, notes, mapping reasons and join steps as Notes too, and
 the Data page shows them with :func:`tr_note`.
 """
@@ -22,32 +29,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecomdash.i18n import LOCALES, _, get_lang
+from ecomdash.i18n import LOCALES, _, _n, get_lang
 
 
 class Note(str):
-    """The English text of a message, with its ``msgid`` and ``fields`` for translation."""
+    """The English text of a message, with its ``msgid`` and ``fields`` for translation (and,
+    for a count, its English ``plural`` form and the ``count`` that chooses the form)."""
 
     msgid: str
     fields: dict
+    plural: str | None
+    count: int | float | None
 
-    def __new__(cls, msgid: str, fields: dict, text: str | None = None):
+    def __new__(
+        cls,
+        msgid: str,
+        fields: dict,
+        text: str | None = None,
+        plural: str | None = None,
+        count: int | float | None = None,
+    ):
         if text is None:
+            form = msgid if plural is None or count == 1 else plural
             english = {k: _english(v) for k, v in fields.items()}
-            text = msgid.format(**english) if fields else msgid
+            text = form.format(**english) if fields else form
         self = super().__new__(cls, text)
         self.msgid = msgid
         self.fields = dict(fields)
+        self.plural = plural
+        self.count = count
         return self
 
     def capitalised(self) -> Note:
         """The same message with its English first letter upper-case (a sentence start)."""
         text = str(self)
-        return Note(self.msgid, self.fields, text[:1].upper() + text[1:])
+        return Note(self.msgid, self.fields, text[:1].upper() + text[1:], self.plural, self.count)
 
     def __reduce__(self):  # noqa: D105
         # the English text too: a capitalised Note stays capitalised
-        return (Note, (self.msgid, self.fields, str(self)))
+        return (Note, (self.msgid, self.fields, str(self), self.plural, self.count))
 
 
 def _english(v):
@@ -64,12 +84,24 @@ def note(msgid: str, /, **fields) -> Note:
     return Note(msgid, fields)
 
 
+def note_n(singular: str, plural: str, n: int | float, /, **fields) -> Note:
+    """The lazy form of ``ecomdash.i18n._n``: the singular or plural English sentence for
+    ``n`` now, the form for ``n`` in the language where it is shown (``n`` is also the field
+    ``{n}`` unless given). Both forms are message ids (the extractor reads ``note_n`` as
+    ``_n``), each with its translation."""
+    fields.setdefault("n", n)
+    return Note(singular, fields, plural=plural, count=n)
+
+
 def tr_note(text: Any) -> str:
     """A :class:`Note` in the current language (its Note fields too, and a tuple field as a
     list: ``a, b`` in English, ``a、b`` in Chinese); other text as is (``None`` as ``""``)."""
     if not isinstance(text, Note):
         return "" if text is None else str(text)
-    return _(text.msgid, **{k: _field(v) for k, v in text.fields.items()})
+    fields = {k: _field(v) for k, v in text.fields.items()}
+    if text.plural is not None:
+        return _n(text.msgid, text.plural, text.count, **fields)
+    return _(text.msgid, **fields)
 
 
 class Joined(tuple):
@@ -137,11 +169,15 @@ def to_json(text: Any) -> Any:
     """A JSON-able form of ``text`` keeping a :class:`Note`'s id and fields (else ``text``)."""
     if not isinstance(text, Note):
         return text
-    return {
+    out = {
         "en": str(text),
         "id": text.msgid,
         "fields": {k: to_json(v) for k, v in text.fields.items()},
     }
+    if text.plural is not None:  # a count: both forms and the count (older JSON has neither)
+        out["plural"] = text.plural
+        out["count"] = text.count
+    return out
 
 
 def from_json(obj: Any) -> Any:
@@ -150,7 +186,14 @@ def from_json(obj: Any) -> Any:
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
             fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}
-            return Note(str(obj["id"]), fields, str(obj["en"]))
+            plural = obj.get("plural")
+            return Note(
+                str(obj["id"]),
+                fields,
+                str(obj["en"]),
+                None if plural is None else str(plural),
+                obj.get("count"),
+            )
         except (TypeError, ValueError):
             return str(obj.get("en", ""))
     return obj

@@ -38,7 +38,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Joined, note, note_n
 from ecomdash.ingest.clean_columns import prepare_columns
 from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
@@ -180,38 +180,35 @@ def clean(
     unknown = [k for k in mapping if k not in FIELDS]
     missing = [v for v in mapping.values() if v not in raw.data.columns]
     if unknown or missing:
-        fields = {
-            "unknown": ", ".join(map(repr, unknown)),
-            "missing": ", ".join(map(repr, missing)),
-            "columns": ", ".join(map(repr, raw.columns)),
-        }
-        if unknown and missing:
-            msg = note(
-                N_(
-                    "The mapping does not fit this file: unknown field(s) {unknown}; column(s) "
-                    "{missing} not in the file; the file's columns are {columns}. Choose again."
-                ),
-                **fields,
+        problems = []
+        if unknown:
+            problems.append(
+                note_n(
+                    "unknown field {names}",
+                    "unknown fields {names}",
+                    len(unknown),
+                    names=", ".join(map(repr, unknown)),
+                )
             )
-        elif unknown:
-            msg = note(
-                N_(
-                    "The mapping does not fit this file: unknown field(s) {unknown}; the file's "
-                    "columns are {columns}. Choose again."
-                ),
-                unknown=fields["unknown"],
-                columns=fields["columns"],
+        if missing:
+            problems.append(
+                note_n(
+                    "column {names} not in the file",
+                    "columns {names} not in the file",
+                    len(missing),
+                    names=", ".join(map(repr, missing)),
+                )
             )
-        else:
-            msg = note(
+        raise MappingError(
+            note(
                 N_(
-                    "The mapping does not fit this file: column(s) {missing} not in the file; the "
-                    "file's columns are {columns}. Choose again."
+                    "The mapping does not fit this file: {problems}; the file's columns are "
+                    "{columns}. Choose again."
                 ),
-                missing=fields["missing"],
-                columns=fields["columns"],
+                problems=Joined(problems, N_("; ")),
+                columns=", ".join(map(repr, raw.columns)),
             )
-        raise MappingError(msg)
+        )
     check_enough(mapping, raw.columns)
     src = raw.data
     n = len(src)

@@ -26,7 +26,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Joined, note
+from ecomdash.i18n.note import Joined, note, note_n
 from ecomdash.ingest.content import (
     _content_candidates,
     _content_ok,
@@ -348,8 +348,10 @@ def resolve_mapping(
         unknown = [k for k in override if k not in FIELDS]
         if unknown:
             raise MappingError(
-                note(
-                    N_("Unknown field(s) in the mapping: {unknown}. Fields are: {fields}."),
+                note_n(
+                    "Unknown field in the mapping: {unknown}. Fields are: {fields}.",
+                    "Unknown fields in the mapping: {unknown}. Fields are: {fields}.",
+                    len(unknown),
                     unknown=", ".join(map(repr, unknown)),
                     fields=", ".join(FIELDS),
                 )
@@ -358,11 +360,12 @@ def resolve_mapping(
         missing = [v for v in override.values() if v and v not in cols]
         if missing:
             raise MappingError(
-                note(
-                    N_(
-                        "The mapping names column(s) not in the file: {missing}. The file's "
-                        "columns are: {columns}."
-                    ),
+                note_n(
+                    "The mapping names a column not in the file: {missing}. The file's "
+                    "columns are: {columns}.",
+                    "The mapping names columns not in the file: {missing}. The file's "
+                    "columns are: {columns}.",
+                    len(missing),
                     missing=", ".join(map(repr, missing)),
                     columns=", ".join(map(repr, raw.data.columns)),
                 )

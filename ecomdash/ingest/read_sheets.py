@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.ingest.table import (
     STRING_DTYPE,
     RawTable,
@@ -95,7 +95,13 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
     filled = [sum(1 for c in row if c.strip()) for _, row in head[:30]]
     start = next(i for i, k in enumerate(filled) if k >= 0.5 * max(filled))
     if start and len(head) > start + 1:
-        notes.append(note(N_("Skipped {n} title row(s) above the table."), n=start))
+        notes.append(
+            note_n(
+                "Skipped {n} title row above the table.",
+                "Skipped {n} title rows above the table.",
+                start,
+            )
+        )
         head = head[start:]
     width = max(len(r) for _, r in head)
     sample = [(r + [""] * width)[:width] for _, r in head]

@@ -18,7 +18,7 @@ import pyarrow.csv as pacsv
 
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.ingest.table import (
     DELIMITERS,
     MALFORMED_REASONS,
@@ -168,7 +168,13 @@ def _read_text(
             title_lines = physical[skip]
             lines = lines[skip:]
             delim, consistency, mode = _sniff_delimiter(lines)
-            notes.append(note(N_("Skipped {n} title line(s) above the table."), n=title_lines))
+            notes.append(
+                note_n(
+                    "Skipped {n} title line above the table.",
+                    "Skipped {n} title lines above the table.",
+                    title_lines,
+                )
+            )
     if delim == " ":
         rows = [ln.split() for ln in lines[:200]]
     else:

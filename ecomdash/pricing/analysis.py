@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.note import note
 from ecomdash.pricing.features import check_panel, promotion_flags
 from ecomdash.pricing.models import (
@@ -186,9 +186,10 @@ def analyze(
         unknown = sorted(set(events["product_id"]) - set(revenue.index))
         if unknown:
             warns.append(
-                _(
-                    "{n} promotion event(s) name products without sales here ({ids}); ignored.",
-                    n=len(unknown),
+                _n(
+                    "Promotion events name {n} product without sales here ({ids}); ignored.",
+                    "Promotion events name {n} products without sales here ({ids}); ignored.",
+                    len(unknown),
                     ids=f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}",
                 )
             )
@@ -466,7 +467,11 @@ def _categories(flagged, products, fits, *, t0, level) -> pd.DataFrame:
         width = fit["ci_high"] - fit["ci_low"]
         ok = fit["ci_high"] < 0 and width <= 1.5
         note = (
-            _("from {n} product(s) whose price changed", n=fit["n_products"])
+            _n(
+                "from {n} product whose price changed",
+                "from {n} products whose price changed",
+                int(fit["n_products"]),
+            )
             if ok
             else (
                 _("interval too wide to lend to other products")

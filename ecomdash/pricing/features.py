@@ -12,7 +12,7 @@ import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 PANEL_COLUMNS = ("product_id", "week", "units", "median_price")
 #: A week is a promotion week when its price is at least this far below the reference price.
@@ -23,11 +23,12 @@ def check_panel(pw: pd.DataFrame) -> None:
     missing = [c for c in PANEL_COLUMNS if c not in pw.columns]
     if missing:
         raise ParameterError(
-            note(
-                N_(
-                    "The price panel lacks column(s) {missing}; build it with "
-                    "Store.product_week_prices()."
-                ),
+            note_n(
+                "The price panel lacks column {missing}; build it with "
+                "Store.product_week_prices().",
+                "The price panel lacks columns {missing}; build it with "
+                "Store.product_week_prices().",
+                len(missing),
                 missing=tuple(missing),
             )
         )

@@ -23,7 +23,7 @@ from scipy import stats
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 PROMO_COLUMNS = [
     "product_id",
@@ -197,12 +197,12 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
     if bad.any():
         raise ParameterError(
-            note(
-                N_(
-                    "{n} promotion event(s) have a missing date or end before start. Give dates as "
-                    "YYYY-MM-DD with the end on or after the start."
-                ),
-                n=int(bad.sum()),
+            note_n(
+                "{n} promotion event has a missing date or ends before it starts. Give dates as "
+                "YYYY-MM-DD with the end on or after the start.",
+                "{n} promotion events have a missing date or end before they start. Give dates as "
+                "YYYY-MM-DD with the end on or after the start.",
+                int(bad.sum()),
             )
         )
     return out.reset_index(drop=True)

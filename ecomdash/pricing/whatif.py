@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n.note import note, note_n
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
 
@@ -97,11 +97,12 @@ def what_if(
         unknown = [x for x in wanted if x not in set(p["product_id"])]
         if unknown:
             raise ParameterError(
-                note(
-                    N_(
-                        "Product(s) {ids} have no sales in this dataset. Pick products from the "
-                        "elasticity table."
-                    ),
+                note_n(
+                    "Product {ids} has no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    "Products {ids} have no sales in this dataset. Pick products from the "
+                    "elasticity table.",
+                    len(unknown),
                     ids=", ".join(unknown[:5]),
                 )
             )
@@ -226,10 +227,12 @@ def what_if(
     table = pd.DataFrame(rows, columns=WHATIF_COLUMNS)
     if table["note"].ne("").any():
         warns.append(
-            _(
-                "{n} product(s) would leave the range of prices they have had (±10 %): they get "
+            _n(
+                "{n} product would leave the range of prices it has had (±10 %): it gets no "
+                "estimate rather than an extrapolation.",
+                "{n} products would leave the range of prices they have had (±10 %): they get "
                 "no estimate rather than an extrapolation.",
-                n=int(table["note"].ne("").sum()),
+                int(table["note"].ne("").sum()),
             )
         )
     if margin is None:

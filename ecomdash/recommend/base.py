@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 from ecomdash.recommend.data import (
     RESULT_COLUMNS,
     SOURCE_COLD,
@@ -149,11 +149,10 @@ class Recommender:
                 note(
                     N_(
                         "Recommendations need at least 2 customers and 2 products with purchases. "
-                        "Found {customers} customer(s) and {products} product(s). Widen the date "
-                        "range or filters."
+                        "Found {customers} and {products}. Widen the date range or filters."
                     ),
-                    customers=inter.shape[0],
-                    products=inter.shape[1],
+                    customers=note_n("{n} customer", "{n} customers", inter.shape[0]),
+                    products=note_n("{n} product", "{n} products", inter.shape[1]),
                 )
             )
         self.interactions_ = inter

@@ -15,7 +15,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 WEIGHTINGS = ("binary", "count", "log", "tfidf", "bm25")
 
@@ -137,12 +137,14 @@ def _require_columns(lines: pd.DataFrame) -> None:
     missing = S.missing_for("recommend", lines.columns)
     if missing:
         raise InsufficientDataError(
-            note(
-                N_(
-                    "Recommendations need a customer id and a product id on every order line. "
-                    "Missing column(s): {columns}. Map the customer and product columns on the "
-                    "Data page and try again."
-                ),
+            note_n(
+                "Recommendations need a customer id and a product id on every order line. "
+                "Missing column: {columns}. Map the customer and product columns on the Data "
+                "page and try again.",
+                "Recommendations need a customer id and a product id on every order line. "
+                "Missing columns: {columns}. Map the customer and product columns on the Data "
+                "page and try again.",
+                len(missing),
                 columns=tuple(sorted(missing)),
             )
         )

@@ -15,7 +15,7 @@ import pandas as pd
 from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.note import note
 from ecomdash.recommend.base import Recommender
 from ecomdash.recommend.data import (
@@ -276,9 +276,12 @@ def evaluate_split(
         )
     if rebuy:
         warnings.append(
-            _(
-                "Re-purchases of the {n} product(s) marked as consumables count as hits too, so "
+            _n(
+                "Re-purchases of the {n} product marked as a consumable count as hits too, so "
                 "these figures are not comparable with a run without them.",
+                "Re-purchases of the {n} products marked as consumables count as hits too, so "
+                "these figures are not comparable with a run without them.",
+                len(rebuy),
                 n=f"{len(rebuy):,}",
             )
         )

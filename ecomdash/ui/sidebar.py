@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import DEFAULT_LANG, N_, _, get_lang, normalise
+from ecomdash.i18n import DEFAULT_LANG, N_, _, _n, get_lang, normalise
 from ecomdash.ui import lang
 from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
@@ -57,7 +57,12 @@ def render() -> None:
             return
         datasets = dataset_list(store)
         ids = [d.id for d in datasets]
-        names = {d.id: _("{name} ({n} lines)", name=d.name, n=f"{d.rows:,}") for d in datasets}
+        names = {
+            d.id: _n(
+                "{name} ({n} line)", "{name} ({n} lines)", d.rows, name=d.name, n=f"{d.rows:,}"
+            )
+            for d in datasets
+        }
         chosen = st.selectbox(
             _("Dataset"),
             ids,

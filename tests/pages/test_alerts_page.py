@@ -25,7 +25,7 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     assert (table["product_id"] == pid).any()
     # each alert expands into its lines: the pricing error's 9 lines at a tenth of the price
     texts = _texts(at)
-    assert any(pid in t and "10.0x below" in t for t in texts)
+    assert any(pid in t and "10.0× below" in t for t in texts)
     row = table[(table["product_id"] == pid) & (table["kind"] == RULES["price_off"][0])].iloc[0]
     assert row["n_lines"] == 9
     # "Also fired" lists the other rules only: never the row's own rule, and some alerts

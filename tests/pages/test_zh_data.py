@@ -291,7 +291,7 @@ def test_append_and_delete_in_chinese(_isolated_home):
         [info] = [d for d in store.list_datasets() if not d.is_demo]
     finally:
         store.close()
-    assert target.options == ["订单（4 个订单行）"]
+    assert target.options == ["订单（4 行）"]
     target.set_value(info.id)
     _save_button(at).click().run()
     assert not at.exception, at.exception

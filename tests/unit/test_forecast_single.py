@@ -294,7 +294,7 @@ def test_parameter_checks_say_what_was_given():
     # 52 folds pass the check, then only 4 fit
     assert S.forecast(s, models=TWO, horizon=2, folds=52).n_folds == 4
     assert msg(models=("seasonal_naive", "prophet", "arima")) == (
-        "Unknown model(s) ['arima', 'prophet']. Choose from seasonal_naive, seasonal_mean, ets, "
+        "Unknown models ['arima', 'prophet']. Choose from seasonal_naive, seasonal_mean, ets, "
         "croston, sarimax, combo."
     )
 

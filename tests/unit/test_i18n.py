@@ -34,6 +34,23 @@ def test_lookup_fields_and_fallback():
     assert _n("{n} line", "{n} lines", 2) == "2 lines"
 
 
+def test_plural_in_chinese_is_the_translation_of_the_form_english_uses():
+    """Chinese has one form, but a plural may say more than its singular: for several
+    customers the days are a median, in both languages."""
+    one, many = (
+        "{n} customer in At risk / Can't lose them has not bought for {days} days: send the "
+        "win-back offer",
+        "{n} customers in At risk / Can't lose them have not bought for a median {days} days: "
+        "send the win-back offer",
+    )
+    assert "a median 40 days" in _n(one, many, 3, days=40)
+    with use_lang("zh"):
+        assert _n(one, many, 1, days=40).endswith("已 40 天未下单：发送挽回优惠")
+        assert _n(one, many, 3, days=40).endswith("未下单天数中位数为 40 天：发送挽回优惠")
+        # a plural without a translation of its own: the singular's
+        assert _n("{n} customer", "{n} customers (none)", 3) == "3 位客户"
+
+
 def test_language_is_per_thread_of_work():
     """Two sessions run in two threads: one's choice never leaks into the other's."""
     seen = {}
@@ -116,10 +133,20 @@ def test_extractor_finds_literals_and_refuses_fstrings(tmp_path):
         'c = N_("Home")\n'
         'd = _(f"Hello {a}")\n'
         "e = _(a)\n"
+        'f = note_n("{n} row", "{n} rows", 2)\n'
+        'g = note_n(f"{a} row", "{n} rows", 2)\n'
     )
     found, bad = X.messages(tmp_path)
-    assert [m.msgid for m in found] == ["Saved {n} lines", "{n} day", "{n} days", "Home"]
-    assert [m.line for m in bad] == [5]
+    assert [m.msgid for m in found] == [
+        "Saved {n} lines",
+        "{n} day",
+        "{n} days",
+        "Home",
+        "{n} row",
+        "{n} rows",
+        "{n} rows",
+    ]
+    assert [m.line for m in bad] == [5, 8]
     assert X.fields("Saved {n:,} lines of {total}") == {"n", "total"}
 
 

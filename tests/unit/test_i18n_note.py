@@ -12,7 +12,7 @@ import pytest
 from ecomdash import basket, forecast
 from ecomdash import calendar_cn as CN
 from ecomdash.i18n import N_, catalogue, use_lang
-from ecomdash.i18n.note import Note, from_json, note, to_json, tr_note
+from ecomdash.i18n.note import Note, from_json, note, note_n, to_json, tr_note
 
 
 def test_a_note_is_its_english_text_and_survives_pickling():
@@ -137,6 +137,32 @@ def test_json_and_pickle_keep_id_and_fields_and_capitals():
         assert back_cap == "Units counted." and back_cap.msgid == "{note}."
     assert to_json("plain") == "plain" and from_json("plain") == "plain"
     assert from_json({"en": "x", "id": "{a}", "fields": {}}) == "x"  # fields missing: English
+
+
+def test_a_counted_note_reads_its_form_for_n_now_and_where_shown():
+    """note_n, the lazy _n: the English form for n now, the form for n (and language) where it
+    is shown, kept through pickle, JSON and capitalising."""
+    one, many, lower = (
+        "Skipped {n} title row above the table.",
+        "Skipped {n} title rows above the table.",
+        "skipped {n} title rows above the table.",
+    )
+    assert note_n(one, many, 1) == "Skipped 1 title row above the table."
+    assert note_n(one, many, 2) == "Skipped 2 title rows above the table."
+    assert note_n(one, many, 0) == "Skipped 0 title rows above the table."
+    # a formatted count as the field, the number choosing the form
+    assert note_n(one, many, 1200, n="1,200") == "Skipped 1,200 title rows above the table."
+    low = note_n(lower.replace("rows", "row"), lower, 1).capitalised()
+    assert low == "Skipped 1 title row above the table." and low.plural == lower
+    for n in (1, 2):
+        m = note_n(one, many, n)
+        for back in (pickle.loads(pickle.dumps(m)), from_json(json.loads(json.dumps(to_json(m))))):
+            assert isinstance(back, Note) and back == m
+            assert (back.msgid, back.plural, back.count) == (one, many, n)
+            assert tr_note(back) == m  # English: the form for n
+            with use_lang("zh"):
+                assert tr_note(back) == f"跳过了表格上方的 {n} 行标题。"  # one Chinese form
+    assert set(to_json(note(N_("units counted")))) == {"en", "id", "fields"}  # as before
 
 
 #: Written by the code before Msg and Note were one (ecomdash.ingest.messages.to_json, commit

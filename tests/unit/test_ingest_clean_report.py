@@ -12,6 +12,8 @@ import pytest
 
 from ecomdash import schema
 from ecomdash.errors import MappingError
+from ecomdash.i18n import use_lang
+from ecomdash.i18n.note import tr_note
 from ecomdash.ingest import clean, inspect_bytes
 from ecomdash.ingest.table import RawTable
 
@@ -491,20 +493,25 @@ def test_mapping_errors_name_the_fields_the_columns_and_the_files_columns():
     with pytest.raises(MappingError) as e:
         clean(raw, {"sku": "Order", "revenue": "Nope"})
     assert str(e.value) == (
-        "The mapping does not fit this file: unknown field(s) 'sku'; column(s) 'Nope' not in "
+        "The mapping does not fit this file: unknown field 'sku'; column 'Nope' not in "
         "the file; " + cols
     )
+    with use_lang("zh"):
+        assert tr_note(e.value.args[0]) == (
+            "字段映射与该文件不符：未知字段 'sku'；文件中没有列 'Nope'；文件的列为 'Order', "
+            "'Amt'。请重新选择。"
+        )
     with pytest.raises(MappingError) as e:
         clean(raw, {"sku": "Order", "amount2": "Amt"})
     assert str(e.value) == (
-        "The mapping does not fit this file: unknown field(s) 'sku', 'amount2'; " + cols
+        "The mapping does not fit this file: unknown fields 'sku', 'amount2'; " + cols
     )
     with pytest.raises(MappingError, match=r"\(file columns: 'Order', 'Amt'\)"):
         clean(raw, {"country": "Order"})  # fits the file, but no analysis can run on it
     with pytest.raises(MappingError) as e:
         clean(raw, {"order_id": "Nope", "revenue": "Nor"})
     assert str(e.value) == (
-        "The mapping does not fit this file: column(s) 'Nope', 'Nor' not in the file; " + cols
+        "The mapping does not fit this file: columns 'Nope', 'Nor' not in the file; " + cols
     )
 
 

@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 
 from ecomdash.errors import EcomdashError, InputFileError, MappingError
+from ecomdash.i18n import use_lang
+from ecomdash.i18n.note import tr_note
 from ecomdash.ingest import (
     DEFAULT_MAX_BYTES,
     SheetChoiceError,
@@ -611,6 +613,37 @@ def test_xml_entities_are_never_expanded(engine, monkeypatch):
         return
     # if it reads at all, the entity is not expanded into a billion characters
     assert res.lines["product_id"].str.len().max() < 1000
+
+
+@pytest.mark.parametrize(
+    ("head", "kind", "en", "zh"),
+    [
+        ([["Orders report 2024"]], "xlsx", "Skipped 1 title row above the table.", "1 行标题"),
+        (
+            [["Orders report 2024"], ["Shop 42"]],
+            "xlsx",
+            "Skipped 2 title rows above the table.",
+            "2 行标题",
+        ),
+        ("#Alipay statement\n", "csv", "Skipped 1 title line above the table.", "1 行标题"),
+        (
+            "#Alipay statement\nAccount: 123\n\n",
+            "csv",
+            "Skipped 3 title lines above the table.",
+            "3 行标题",
+        ),
+    ],
+)
+def test_the_title_note_counts_in_english_and_chinese(head, kind, en, zh):
+    if kind == "xlsx":
+        res = load_bytes(xlsx_bytes({"S": [*head, *ROWS]}), "x.xlsx")
+    else:
+        res = load_bytes((head + csv_text()).encode(), "s.csv")
+    check_basic(res)
+    [n] = res.raw_info["notes"]
+    assert n == en
+    with use_lang("zh"):
+        assert tr_note(n) == f"跳过了表格上方的 {zh}。"
 
 
 def test_title_lines_above_a_csv_table_are_skipped():

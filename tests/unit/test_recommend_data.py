@@ -142,8 +142,8 @@ def test_no_sales_with_a_customer_says_how_many_lines():
         R.build_interactions(_shop().drop(columns=["product_id", "customer_id"]))
     assert str(e.value) == (
         "Recommendations need a customer id and a product id on every order line. "
-        "Missing column(s): customer_id, product_id. Map the customer and product columns "
-        "on the Data page and try again."
+        "Missing columns: customer_id, product_id. Map the customer and product columns on "
+        "the Data page and try again."
     )
 
 

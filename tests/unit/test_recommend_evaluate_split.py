@@ -176,7 +176,7 @@ def test_consumables_note_in_full():
     res = _split(_seasonal(), SEASONAL_TRUTH, models={}, rules=rebuy)
     assert res.table["hit_rate_at_k"].tolist() == [1.0]
     assert res.warnings == (
-        "Re-purchases of the 1,001 product(s) marked as consumables count as hits too, so "
+        "Re-purchases of the 1,001 products marked as consumables count as hits too, so "
         "these figures are not comparable with a run without them.",
         ONLY_5,
     )

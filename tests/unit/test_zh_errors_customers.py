@@ -95,7 +95,7 @@ def test_alerts_severity_mute_and_rule(saved):
         alerts_core.find_alerts(None, "x", mute_rules=["nope", "bad"])
     _check(
         e,
-        f"Unknown rule(s) to mute: bad, nope. Rules are: {', '.join(RULES)}.",
+        f"Unknown rules to mute: bad, nope. Rules are: {', '.join(RULES)}.",
         "bad、nope",  # a list in Chinese is joined with 、
         "、".join(RULES),
     )
@@ -364,7 +364,7 @@ def test_pricing_panel_and_events():
         check_panel(pd.DataFrame({"product_id": ["a"], "week": [pd.Timestamp("2024-01-01")]}))
     _check(
         e,
-        "The price panel lacks column(s) units, median_price; build it with "
+        "The price panel lacks columns units, median_price; build it with "
         "Store.product_week_prices().",
         "units、median_price",
         "Store.product_week_prices()",
@@ -383,6 +383,24 @@ def test_pricing_panel_and_events():
         "Promotion events need columns product_id, start and end (dates); found none.",
         "一列都没有",
     )
+    ends = ["2024-01-09", "2023-12-01", "2024-01-09"]  # the second ends before it starts
+    for bad, en in [
+        (
+            ["2024-01-01", "2024-01-01", "2024-01-01"],
+            "1 promotion event has a missing date or ends before it starts.",
+        ),
+        (
+            ["2024-01-01", "2024-01-01", "soon"],
+            "2 promotion events have a missing date or end before they start.",
+        ),
+    ]:
+        with pytest.raises(ParameterError) as e:
+            parse_events(pd.DataFrame({"product_id": ["a", "b", "c"], "start": bad, "end": ends}))
+        _check(
+            e,
+            f"{en} Give dates as YYYY-MM-DD with the end on or after the start.",
+            f"{en[0]} 条促销记录缺少日期或结束早于开始。",
+        )
 
 
 # ----------------------------------------------------- overview, filters, metrics, engine

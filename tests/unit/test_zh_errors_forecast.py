@@ -206,7 +206,7 @@ def test_forecast_errors_in_chinese():
 
     en, zh = _raise(ParameterError, F.forecast, s, horizon=7, models=("prophet",))
     assert en == (
-        "Unknown model(s) ['prophet']. Choose from seasonal_naive, seasonal_mean, ets, "
+        "Unknown model ['prophet']. Choose from seasonal_naive, seasonal_mean, ets, "
         "croston, sarimax, combo."
     )
     assert "['prophet']" in zh and "seasonal_naive、seasonal_mean" in zh
@@ -350,7 +350,7 @@ def test_calendar_cn_errors_in_chinese():
     assert "2024-01-01" in zh and "2024-02-01" in zh
 
     en, zh = _raise(ParameterError, CN.check_features, ["easter"])
-    assert en.startswith("Unknown Chinese calendar feature(s) ['easter']. Choose from ")
+    assert en.startswith("Unknown Chinese calendar feature ['easter']. Choose from ")
     assert "['easter']" in zh
 
     en, zh = _raise(ParameterError, CN.regressors, pd.date_range("2024-01-01", periods=3), freq="Q")

@@ -136,7 +136,7 @@ def test_mapping_that_does_not_fit():  # clean.clean
     err = _raised(lambda: clean(raw, {"order_id": "order", "product_id": "nope"}), MappingError)
     _check(
         err,
-        "The mapping does not fit this file: column(s) 'nope' not in the file; the file's "
+        "The mapping does not fit this file: column 'nope' not in the file; the file's "
         "columns are 'order', 'product'. Choose again.",
         "'nope'",
         "'order', 'product'",
@@ -235,7 +235,7 @@ def test_unknown_columns_and_no_date(store):  # Store.load_lines, Store.daily_sa
     cols = ", ".join(info.columns)
     _check(
         err,
-        f"Column(s) zzz are not in this dataset (it has {cols}).",
+        f"Column zzz is not in this dataset (it has {cols}).",
         "该数据集中没有列 zzz",
         "、".join(info.columns),  # a list reads with 、 in Chinese
     )

@@ -84,13 +84,14 @@ def test_model_refusals():
     )
     with pytest.raises(InsufficientDataError) as e:
         R.make_model("popularity").fit(_lines().query("customer_id == 'c1'"))
-    check_note_error(
+    zh = check_note_error(
         e,
         "Recommendations need at least 2 customers and 2 products with purchases. Found 1 "
-        "customer(s) and 3 product(s). Widen the date range or filters.",
+        "customer and 3 products. Widen the date range or filters.",
         "1",
         "3",
     )
+    assert "目前只有 1 位客户和 3 个商品。" in zh
     model = R.make_model("item_knn").fit(_lines())
     with pytest.raises(ParameterError) as e:
         model.similar_products("zz")
@@ -108,7 +109,7 @@ def test_interaction_matrix():
     check_note_error(
         e,
         "Recommendations need a customer id and a product id on every order line. Missing "
-        "column(s): customer_id. Map the customer and product columns on the Data page and "
+        "column: customer_id. Map the customer and product columns on the Data page and "
         "try again.",
         "customer_id",
     )

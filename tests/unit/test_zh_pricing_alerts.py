@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecomdash.alerts.core import _weekday_date, _where
-from ecomdash.alerts.orders import signals_from
+from ecomdash.alerts.core import _group, _weekday_date, _where
+from ecomdash.alerts.orders import Signal, signals_from
 from ecomdash.i18n import use_lang
 from ecomdash.pricing.models import eligibility
 
@@ -52,8 +52,8 @@ def test_eligibility_reasons_in_both_languages():
 
 
 def test_price_error_reason_in_chinese_has_the_figures():
-    """Three orders of a £10 product at £1.00, two units each: 10.0x below, 3 × (20 − 2) =
-    54.00 lost against the usual price."""
+    """Three orders of a £10 product at £1.00, two units each: 10.0× below, 3 × (20 − 2) =
+    54.00 lost against the usual price; one of them alone: 1 line, 18.00 lost."""
     df = pd.DataFrame(
         {
             "order_date": pd.to_datetime(
@@ -75,7 +75,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
     with use_lang("zh"):
         (zh,) = signals_from("price_off", df)
     assert en.reason == (
-        "SKU-1 sold at 1.00 on 3 line(s), 10.0x below its usual 10.00 "
+        "SKU-1 sold at 1.00 on 3 lines, 10.0× below its usual 10.00 "
         "(54.00 lost against the usual price)"
     )
     assert (
@@ -91,6 +91,32 @@ def test_price_error_reason_in_chinese_has_the_figures():
             "price:SKU-1:2026-11-11",
         )
     )
+    (one,) = signals_from("price_off", df.iloc[:1])
+    assert one.reason == (
+        "SKU-1 sold at 1.00 on 1 line, 10.0× below its usual 10.00 "
+        "(18.00 lost against the usual price)"
+    )
+    with use_lang("zh"):
+        (one,) = signals_from("price_off", df.iloc[:1])
+    assert (
+        one.reason
+        == "SKU-1 在 1 个订单行以 1.00 售出，比常价 10.00 低 10.0 倍（按常价计少收 18.00）"
+    )
+
+
+def test_an_alert_of_several_signals_counts_the_ones_it_does_not_show():
+    def signal(i: int) -> Signal:
+        day = pd.Timestamp("2026-11-11")
+        return Signal("order:o1", day, "high", "huge_quantity", f"r{i}", 10.0 - i)
+
+    for n, en, zh in [
+        (1, "r0. Also: r1 (+1 more signal)", "r0。另外：r1（还有 1 个信号）"),
+        (2, "r0. Also: r1 (+2 more signals)", "r0。另外：r1（还有 2 个信号）"),
+    ]:
+        group = [signal(i) for i in range(n + 2)]
+        assert _group(group)[0]["reason"].tolist() == [en]
+        with use_lang("zh"):
+            assert _group(group)[0]["reason"].tolist() == [zh]
 
 
 def test_days_and_places_as_sentences_name_them():
