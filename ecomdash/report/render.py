@@ -182,10 +182,33 @@ def script_json(obj: object) -> str:
     )
 
 
+#: The plotly template of every report figure. A figure takes plotly's default template when
+#: it is built, and that default depends on the process: "plotly" in the CLI, but "streamlit"
+#: inside the app's server (importing streamlit sets it), a template with no axis automargin
+#: and placeholder colours (#000001 …) that only Streamlit's front end fills in. The report's
+#: static ``Plotly.newPlot`` has no such front end, so its figures get one fixed template: the
+#: same report from the CLI and from the app. "plotly_white" is the one the customer-value
+#: charts already choose (ecomdash/charts/value.py).
+REPORT_TEMPLATE = "plotly_white"
+
+
+def report_figure(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` as the report draws it: :data:`REPORT_TEMPLATE`, and automargin on
+    every x and y axis (the charts keep a 10 px margin and count on it for their tick labels
+    and axis titles), in the spec itself, whatever the template says."""
+    from ecomdash.charts.locale import all_axes
+
+    out = go.Figure(fig)
+    out.update_layout(template=REPORT_TEMPLATE)
+    for name in all_axes(out):
+        out.layout[name].automargin = True
+    return out
+
+
 def figure_html(fig: go.Figure, div_id: str) -> str:
     from ecomdash.charts.locale import localise, plotly_config
 
-    spec = localise(go.Figure(fig)).to_plotly_json()  # axes in the report's language
+    spec = localise(report_figure(fig)).to_plotly_json()  # axes in the report's language
     data = script_json(spec.get("data", []))
     layout = script_json(spec.get("layout", {}))
     config = script_json(plotly_config(config=PLOT_CONFIG))  # the toolbar's tooltips too

@@ -403,3 +403,16 @@ def test_report_tables_show_human_headers_money_and_model_labels(demo_report, de
     # the backtest table names models by their labels, never their ids
     assert escape("Seasonal naive (repeat the last cycle)") in html
     assert "<td>seasonal_naive</td>" not in html
+
+
+def test_every_chart_of_the_report_has_automargin_on_every_axis(demo_report):
+    """The charts keep a 10 px margin: without automargin in the spec, the report's static
+    Plotly.newPlot cuts their tick labels (inside the app's process plotly's default template
+    has none)."""
+    from tests.unit.test_report_figures import axes_without_automargin, newplot_args
+
+    rep, html = demo_report
+    figs = newplot_args(html)
+    assert len(figs) == sum(len(s.figures) for s in rep.sections) >= 10
+    bad = {i: axes_without_automargin(layout) for i, (_d, layout) in enumerate(figs)}
+    assert not {i: b for i, b in bad.items() if b}
