@@ -63,7 +63,7 @@ p.verdict b { margin-right: 6px; }
            margin: 10px 0; }
 .metric { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .metric .label { color: var(--muted); font-size: 13px; }
-.metric .value { font-size: 22px; font-weight: 600; }
+.metric .value { font-size: 22px; font-weight: 600; overflow-wrap: anywhere; }
 .metric .delta { font-size: 13px; color: var(--muted); }
 .metric .delta.up { color: var(--good); } .metric .delta.down { color: var(--bad); }
 .figure { width: 100%; min-height: 360px; margin: 8px 0; }
@@ -223,9 +223,10 @@ def _metric_html(m: Metric) -> str:
     if m.delta:
         cls = "" if m.good is None else (" up" if m.good else " down")
         delta = f'<div class="delta{cls}">{e(m.delta)}</div>'
+    title = f' title="{e(m.exact)}"' if m.exact and m.exact != m.value else ""
     return (
         f'<div class="metric"><div class="label">{e(m.label)}</div>'
-        f'<div class="value">{e(m.value)}</div>{delta}</div>'
+        f'<div class="value"{title}>{e(m.value)}</div>{delta}</div>'
     )
 
 

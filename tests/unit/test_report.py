@@ -155,10 +155,21 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
 def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):
     rep, html = demo_report
     ref = kpis_from_lines(demo.lines)
-    tiles = {m.label: m.value for m in rep.sections[0].metrics}
-    assert tiles["Net revenue"] == f"{ref['revenue']:,.2f}"
-    assert tiles["Orders"] == f"{ref['orders']:,}"
-    assert escape(f"{ref['revenue']:,.2f}") in html
+    tiles = {m.label: m for m in rep.sections[0].metrics}
+    # in the demo's pounds, compact as the app's Overview tile (£3.73M), exact on hover
+    assert tiles["Net revenue"].value == f"£{ref['revenue'] / 1e6:,.2f}M"
+    assert tiles["Net revenue"].exact == f"£{ref['revenue']:,.2f}"
+    assert tiles["Orders"].value == f"{ref['orders']:,}"
+    assert f'title="£{ref["revenue"]:,.2f}">£{ref["revenue"] / 1e6:,.2f}M<' in html
+
+
+def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report):
+    rep, html = demo_report
+    text = {s.key: " ".join(s.text) for s in rep.sections}
+    amount = r"£\d{1,3}(?:,\d{3})*"
+    assert re.search(rf"with net revenue {amount}\.\d\d over", text["trend"]), text["trend"]
+    assert re.search(rf"Next 14 days: {amount} net revenue expected", text["forecast"])
+    assert re.search(rf"expected to bring {amount}\.\d\d over the next 12", text["clv"])
 
 
 def test_top_products_are_the_pandas_best_sellers(demo_report, demo):
@@ -277,7 +288,7 @@ def test_filters_reach_every_section_and_the_header(tmp_path, demo):
     assert len(got) == len(want)
     assert set(got.columns) == set(PRODUCT_COLUMNS) | set(S.FLAGS)
     ref = kpis_from_lines(want)
-    assert rep.sections[0].metrics[0].value == f"{ref['revenue']:,.2f}"
+    assert rep.sections[0].metrics[0].exact == f"£{ref['revenue']:,.2f}"
     assert escape(country) in render_html(rep)
 
 
