@@ -251,6 +251,10 @@ COLUMNS: dict[str, Col] = {
     "basket:name": _c(N_("Product")),
     "report.products:key": _c(N_("Product id")),
     "report.products:name": _c(N_("Product")),
+    # the report forecasts net revenue: its forecast table is money, to the whole unit
+    "report.forecast:mean": _c(N_("Forecast"), "money", 0),
+    "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
+    "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
     "basket:share": _c(N_("Share of its baskets"), "share"),
     "if (ids)": _c(N_("If (product ids)")),
     "then (ids)": _c(N_("Then (product ids)")),

@@ -310,11 +310,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
         ),
         figures=(forecast_charts.forecast_figure(res, history_periods=span),),
         tables=(
-            Table(
-                N_("Forecast"),
-                fc[["period", "mean", "lo80", "hi80"]],
-                {c: "{:,.0f}" for c in ("mean", "lo80", "hi80")},
-            ),
+            Table(N_("Forecast"), fc[["period", "mean", "lo80", "hi80"]], area="report.forecast"),
             Table(
                 N_("Backtest per model"),
                 table,

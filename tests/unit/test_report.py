@@ -170,6 +170,11 @@ def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report)
     assert re.search(rf"with net revenue {amount}\.\d\d over", text["trend"]), text["trend"]
     assert re.search(rf"Next 14 days: {amount} net revenue expected", text["forecast"])
     assert re.search(rf"expected to bring {amount}\.\d\d over the next 12", text["clv"])
+    # the revenue forecast's table too, to the whole pound as before
+    fc = {s.key: s for s in rep.sections}["forecast"].tables[0].frame
+    row = fc.iloc[0]
+    cells = "".join(f'<td class="num">£{row[c]:,.0f}</td>' for c in ("mean", "lo80", "hi80"))
+    assert cells in html
 
 
 def test_top_products_are_the_pandas_best_sellers(demo_report, demo):
