@@ -63,7 +63,7 @@ p.verdict b { margin-right: 6px; }
            margin: 10px 0; }
 .metric { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .metric .label { color: var(--muted); font-size: 13px; }
-.metric .value { font-size: 22px; font-weight: 600; overflow-wrap: anywhere; }
+.metric .value { font-size: 20px; font-weight: 600; overflow-wrap: anywhere; }
 .metric .delta { font-size: 13px; color: var(--muted); }
 .metric .delta.up { color: var(--good); } .metric .delta.down { color: var(--bad); }
 .figure { width: 100%; min-height: 360px; margin: 8px 0; }
