@@ -251,6 +251,10 @@ COLUMNS: dict[str, Col] = {
     "basket:name": _c(N_("Product")),
     "report.products:key": _c(N_("Product id")),
     "report.products:name": _c(N_("Product")),
+    # the report forecasts net revenue: its forecast table is money, to the whole unit
+    "report.forecast:mean": _c(N_("Forecast"), "money", 0),
+    "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
+    "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
     "basket:share": _c(N_("Share of its baskets"), "share"),
     "if (ids)": _c(N_("If (product ids)")),
     "then (ids)": _c(N_("Then (product ids)")),
@@ -600,7 +604,7 @@ def format_value(value, col_id, display: Display | None = None, area: str | None
         if not math.isfinite(v):
             return str(v)
         if c.kind == "money":
-            return f"{'-' if v < 0 else ''}{display.symbol}{abs(v):,.{p}f}"
+            return money(v, display, places=p)
         pct_sign = "%" if get_lang() == "zh" else " %"  # 12.3% in Chinese, 12.3 % in English
         if c.kind == "share":
             return f"{v * 100:,.{p}f}{pct_sign}"
@@ -614,6 +618,27 @@ def format_value(value, col_id, display: Display | None = None, area: str | None
         fmt = display.strftime + (" %H:%M" if c.kind == "datetime" else "")
         return value.strftime(fmt)
     return str(value)
+
+
+def money(value, display: Display | None = None, *, places: int = 2, compact: bool = False) -> str:
+    """An amount in the dataset's currency: the one way the app (``fmt_money``), the tables
+    (:func:`format_value` of a money column) and the report write money. Exact with thousands
+    (``£1,234.50``, ``-£950.00``), or ``compact`` as a metric tile shows it (``£3.73M``,
+    ``£41.6k``; ``¥373.14万`` in Chinese; exact below ten thousand). No sign when the currency
+    is unknown; "n/a" when the value is missing.
+
+    >>> money(-1234.5, Display(currency="GBP")), money(3_731_389.17, Display("GBP"), compact=True)
+    ('-£1,234.50', '£3.73M')
+    """
+    from ecomdash.i18n.fmt import compact as compact_figure
+
+    if _is_missing(value) or not math.isfinite(float(value)):
+        return _("n/a")
+    display = display or Display()
+    v = float(value)
+    if compact:
+        return compact_figure(v, money=True, symbol=display.symbol)
+    return f"{'-' if v < 0 else ''}{display.symbol}{abs(v):,.{places}f}"
 
 
 def display_for(report: dict | None, *, is_demo: bool = False) -> Display:

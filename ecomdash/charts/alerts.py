@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 
 from ecomdash import labels as L
@@ -62,8 +64,26 @@ def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
     return fig
 
 
+def count_dtick(top: float, ticks: int = 5) -> int:
+    """The step between a count axis's ticks for counts up to ``top``: a whole 1, 2 or 5
+    × 10ⁿ giving about ``ticks`` ticks, never below 1 (plotly alone ticks 0, 0.2, 0.4 … for
+    small counts).
+
+    >>> [count_dtick(t) for t in (0, 1, 3, 8, 12, 47, 180, 2_400)]
+    [1, 1, 1, 2, 5, 10, 50, 500]
+    """
+    if not top or top <= ticks:
+        return 1
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for step in (1, 2, 5, 10):
+        if raw <= step * power:
+            return int(step * power)
+    return int(10 * power)  # pragma: no cover - the loop always returns
+
+
 def severity_figure(res: AlertsResult) -> go.Figure:
-    """Alerts per month by severity (stacked bars)."""
+    """Alerts per month by severity (stacked bars); the count axis ticks whole numbers."""
     pm = res.per_month()
     fig = go.Figure()
     names = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
@@ -71,10 +91,13 @@ def severity_figure(res: AlertsResult) -> go.Figure:
         fig.add_bar(
             x=pm["month"].astype(str), y=pm[sev], name=_(names[sev]), marker_color=_COLOURS[sev]
         )
+    top = float(pm[list(names)].sum(axis=1).max()) if len(pm) else 0.0
     fig.update_layout(
         barmode="stack",
         title=_("Alerts per month"),
         height=280,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        # counts: whole-number ticks from 0, with thousands (no 0.2, 0.4 … of an alert)
+        yaxis={"tick0": 0, "dtick": count_dtick(top), "tickformat": ",d", "rangemode": "tozero"},
     )
     return fig

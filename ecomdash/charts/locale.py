@@ -57,7 +57,7 @@ def _date_axes(fig: go.Figure) -> set[str]:
     return axes
 
 
-def _all_axes(fig: go.Figure) -> set[str]:
+def all_axes(fig: go.Figure) -> set[str]:
     """Layout names of every cartesian axis the figure has or its traces refer to."""
     axes = {"xaxis", "yaxis"} | {n for n in fig.layout if n.startswith(("xaxis", "yaxis"))}
     for tr in fig.data:
@@ -78,7 +78,7 @@ def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:
     dates = _date_axes(fig)
     for name in dates:
         fig.layout[name].update(tickformatstops=stops, hoverformat=ZH_HOVER)
-    for name in _all_axes(fig) - dates:
+    for name in all_axes(fig) - dates:
         axis = fig.layout[name]
         if axis.type not in ("date", "category", "multicategory") and not axis.tickformat:
             axis.update(exponentformat="none", separatethousands=True)

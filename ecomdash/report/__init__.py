@@ -89,7 +89,7 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
     except EcomdashError as exc:
         # a Note-built message in the report's language
         sec = Section(spec.key, title, str(translated(exc)), "missing")
-    display = L.display_for(data.info.report, is_demo=data.info.is_demo)
+    display = data.display
     return Section(
         **{
             **sec.__dict__,

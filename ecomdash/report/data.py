@@ -17,6 +17,7 @@ from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.kpis import OverviewResult, overview
+from ecomdash.labels import Display, display_for
 from ecomdash.store import DatasetInfo, Store
 
 #: Columns read per family of analyses (flags always come). Those a dataset lacks are skipped.
@@ -85,6 +86,11 @@ class ReportData:
     @property
     def columns(self) -> tuple[str, ...]:
         return self.info.columns
+
+    @property
+    def display(self) -> Display:
+        """The dataset's currency and date style, as the app's pages and tables use them."""
+        return display_for(self.info.report, is_demo=self.info.is_demo)
 
     def overview(self, grain: str = "auto") -> OverviewResult:
         """KPIs, previous period, trend and breakdowns, aggregated in DuckDB by the store."""

@@ -22,12 +22,14 @@ TONES = ("good", "warn", "info", "missing")
 
 @dataclass(frozen=True)
 class Metric:
-    """A headline tile: label, value as text, optional change as text (e.g. ``+4.1 %``)."""
+    """A headline tile: label, value as text, optional change as text (e.g. ``+4.1 %``), and
+    the exact figure behind a compact value (``£3.73M``: ``£3,731,389.17``), shown on hover."""
 
     label: str
     value: str
     delta: str | None = None
     good: bool | None = None  # True: the change is good news, False: bad news, None: neutral
+    exact: str | None = None
 
 
 @dataclass(frozen=True)

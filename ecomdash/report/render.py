@@ -63,7 +63,7 @@ p.verdict b { margin-right: 6px; }
            margin: 10px 0; }
 .metric { border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; }
 .metric .label { color: var(--muted); font-size: 13px; }
-.metric .value { font-size: 22px; font-weight: 600; }
+.metric .value { font-size: 20px; font-weight: 600; overflow-wrap: anywhere; }
 .metric .delta { font-size: 13px; color: var(--muted); }
 .metric .delta.up { color: var(--good); } .metric .delta.down { color: var(--bad); }
 .figure { width: 100%; min-height: 360px; margin: 8px 0; }
@@ -182,10 +182,33 @@ def script_json(obj: object) -> str:
     )
 
 
+#: The plotly template of every report figure. A figure takes plotly's default template when
+#: it is built, and that default depends on the process: "plotly" in the CLI, but "streamlit"
+#: inside the app's server (importing streamlit sets it), a template with no axis automargin
+#: and placeholder colours (#000001 …) that only Streamlit's front end fills in. The report's
+#: static ``Plotly.newPlot`` has no such front end, so its figures get one fixed template: the
+#: same report from the CLI and from the app. "plotly_white" is the one the customer-value
+#: charts already choose (ecomdash/charts/value.py).
+REPORT_TEMPLATE = "plotly_white"
+
+
+def report_figure(fig: go.Figure) -> go.Figure:
+    """A copy of ``fig`` as the report draws it: :data:`REPORT_TEMPLATE`, and automargin on
+    every x and y axis (the charts keep a 10 px margin and count on it for their tick labels
+    and axis titles), in the spec itself, whatever the template says."""
+    from ecomdash.charts.locale import all_axes
+
+    out = go.Figure(fig)
+    out.update_layout(template=REPORT_TEMPLATE)
+    for name in all_axes(out):
+        out.layout[name].automargin = True
+    return out
+
+
 def figure_html(fig: go.Figure, div_id: str) -> str:
     from ecomdash.charts.locale import localise, plotly_config
 
-    spec = localise(go.Figure(fig)).to_plotly_json()  # axes in the report's language
+    spec = localise(report_figure(fig)).to_plotly_json()  # axes in the report's language
     data = script_json(spec.get("data", []))
     layout = script_json(spec.get("layout", {}))
     config = script_json(plotly_config(config=PLOT_CONFIG))  # the toolbar's tooltips too
@@ -200,9 +223,10 @@ def _metric_html(m: Metric) -> str:
     if m.delta:
         cls = "" if m.good is None else (" up" if m.good else " down")
         delta = f'<div class="delta{cls}">{e(m.delta)}</div>'
+    title = f' title="{e(m.exact)}"' if m.exact and m.exact != m.value else ""
     return (
         f'<div class="metric"><div class="label">{e(m.label)}</div>'
-        f'<div class="value">{e(m.value)}</div>{delta}</div>'
+        f'<div class="value"{title}>{e(m.value)}</div>{delta}</div>'
     )
 
 

@@ -51,14 +51,16 @@ def _isnan(x) -> bool:
 GRAINS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
 
 
-def fmt_kpi(name: str, v) -> str:
+def fmt_kpi(name: str, v, display: L.Display) -> tuple[str, str | None]:
+    """A headline tile's (value, exact figure): money compact in the dataset's currency as the
+    app's Overview shows it (``£3.73M``, ``¥373.14万``), with the exact amount for its tooltip."""
     if _isnan(v):
-        return _("n/a")
+        return _("n/a"), None
     if name == "return_rate":
-        return i18n_fmt.pct(v, 1)
+        return i18n_fmt.pct(v, 1), None
     if name in MONEY:
-        return f"{v:,.2f}"
-    return f"{int(round(v)):,}"
+        return L.money(v, display, compact=True), L.money(v, display)
+    return f"{int(round(v)):,}", None
 
 
 def pct(x) -> str:
@@ -81,12 +83,14 @@ def kpis(data: ReportData) -> Section:
     for name in KPI_ORDER:
         ch = res.change(name)
         good = None if ch is None or ch == 0 else (ch > 0) != (name in LOWER_IS_BETTER)
+        value, exact = fmt_kpi(name, res.kpis.get(name), data.display)
         metrics.append(
             Metric(
                 _(KPI_LABELS[name]),
-                fmt_kpi(name, res.kpis.get(name)),
+                value,
                 None if ch is None else _("{change} vs previous period", change=_signed_pct(ch)),
                 good,
+                exact,
             )
         )
     if res.previous_period:
@@ -134,7 +138,7 @@ def trend(data: ReportData) -> Section:
             "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
             grain=_grain(res.grain),
             date=pd.Timestamp(best["period"]).date(),
-            revenue=f"{best['revenue']:,.2f}",
+            revenue=L.money(best["revenue"], data.display),
             orders=f"{int(best['orders']):,}",
         ),
     )
@@ -299,18 +303,14 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
             _(
                 "Next {days} days: {revenue} net revenue expected (model: {model}).",
                 days=res.horizon,
-                revenue=f"{res.forecast['mean'].sum():,.0f}",
+                revenue=L.money(res.forecast["mean"].sum(), data.display, places=0),
                 model=L.model_label(res.model, short=True),
             ),
             *res.warnings,
         ),
         figures=(forecast_charts.forecast_figure(res, history_periods=span),),
         tables=(
-            Table(
-                N_("Forecast"),
-                fc[["period", "mean", "lo80", "hi80"]],
-                {c: "{:,.0f}" for c in ("mean", "lo80", "hi80")},
-            ),
+            Table(N_("Forecast"), fc[["period", "mean", "lo80", "hi80"]], area="report.forecast"),
             Table(
                 N_("Backtest per model"),
                 table,
@@ -493,7 +493,7 @@ def customer_value(data: ReportData) -> Section:
                 "{n} customers are expected to bring {value} over the next {months} months "
                 "(scored as of {date}).",
                 n=f"{len(c):,}",
-                value=f"{c['expected_value'].sum():,.2f}",
+                value=L.money(c["expected_value"].sum(), data.display),
                 months=f"{res.horizon_months:g}",
                 date=res.cutoff.date(),
             ),

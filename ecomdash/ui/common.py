@@ -598,9 +598,7 @@ def show_chart(fig, *, where=None, **kwargs) -> None:
 
 def fmt_money(x: float | None) -> str:
     """An amount with the dataset's currency sign and thousands (``£1,234.50``)."""
-    if x is None or pd.isna(x):
-        return _("n/a")
-    return L.format_value(float(x), "revenue", current_display())
+    return L.money(x, current_display())
 
 
 def fmt_compact(x: float | None, *, money: bool = False) -> str:

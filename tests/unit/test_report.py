@@ -155,10 +155,26 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
 def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):
     rep, html = demo_report
     ref = kpis_from_lines(demo.lines)
-    tiles = {m.label: m.value for m in rep.sections[0].metrics}
-    assert tiles["Net revenue"] == f"{ref['revenue']:,.2f}"
-    assert tiles["Orders"] == f"{ref['orders']:,}"
-    assert escape(f"{ref['revenue']:,.2f}") in html
+    tiles = {m.label: m for m in rep.sections[0].metrics}
+    # in the demo's pounds, compact as the app's Overview tile (£3.73M), exact on hover
+    assert tiles["Net revenue"].value == f"£{ref['revenue'] / 1e6:,.2f}M"
+    assert tiles["Net revenue"].exact == f"£{ref['revenue']:,.2f}"
+    assert tiles["Orders"].value == f"{ref['orders']:,}"
+    assert f'title="£{ref["revenue"]:,.2f}">£{ref["revenue"] / 1e6:,.2f}M<' in html
+
+
+def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report):
+    rep, html = demo_report
+    text = {s.key: " ".join(s.text) for s in rep.sections}
+    amount = r"£\d{1,3}(?:,\d{3})*"
+    assert re.search(rf"with net revenue {amount}\.\d\d over", text["trend"]), text["trend"]
+    assert re.search(rf"Next 14 days: {amount} net revenue expected", text["forecast"])
+    assert re.search(rf"expected to bring {amount}\.\d\d over the next 12", text["clv"])
+    # the revenue forecast's table too, to the whole pound as before
+    fc = {s.key: s for s in rep.sections}["forecast"].tables[0].frame
+    row = fc.iloc[0]
+    cells = "".join(f'<td class="num">£{row[c]:,.0f}</td>' for c in ("mean", "lo80", "hi80"))
+    assert cells in html
 
 
 def test_top_products_are_the_pandas_best_sellers(demo_report, demo):
@@ -277,7 +293,7 @@ def test_filters_reach_every_section_and_the_header(tmp_path, demo):
     assert len(got) == len(want)
     assert set(got.columns) == set(PRODUCT_COLUMNS) | set(S.FLAGS)
     ref = kpis_from_lines(want)
-    assert rep.sections[0].metrics[0].value == f"{ref['revenue']:,.2f}"
+    assert rep.sections[0].metrics[0].exact == f"£{ref['revenue']:,.2f}"
     assert escape(country) in render_html(rep)
 
 
@@ -403,3 +419,16 @@ def test_report_tables_show_human_headers_money_and_model_labels(demo_report, de
     # the backtest table names models by their labels, never their ids
     assert escape("Seasonal naive (repeat the last cycle)") in html
     assert "<td>seasonal_naive</td>" not in html
+
+
+def test_every_chart_of_the_report_has_automargin_on_every_axis(demo_report):
+    """The charts keep a 10 px margin: without automargin in the spec, the report's static
+    Plotly.newPlot cuts their tick labels (inside the app's process plotly's default template
+    has none)."""
+    from tests.unit.test_report_figures import axes_without_automargin, newplot_args
+
+    rep, html = demo_report
+    figs = newplot_args(html)
+    assert len(figs) == sum(len(s.figures) for s in rep.sections) >= 10
+    bad = {i: axes_without_automargin(layout) for i, (_d, layout) in enumerate(figs)}
+    assert not {i: b for i, b in bad.items() if b}

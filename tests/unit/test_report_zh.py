@@ -59,6 +59,9 @@ def test_chinese_headings_verdicts_and_kpi_names(zh_report, zh_store):
     store, info = zh_store
     k = compute_kpis(store, info.id)
     assert kpis.metrics[1].value == f"{k['orders']:,}"
+    # money in the dataset's currency (CNY), in 万 as the Chinese app's tiles, exact on hover
+    assert kpis.metrics[0].value == f"¥{k['revenue'] / 1e4:,.2f}万"
+    assert kpis.metrics[0].exact == f"¥{k['revenue']:,.2f}"
     assert kpis.metrics[4].value == f"{k['return_rate'] * 100:.1f}%"
     # table headers from the label catalogue
     assert "<th>商品 ID</th><th>商品</th>" in html and '<th class="num">净销售额</th>' in html
@@ -118,6 +121,7 @@ def test_a_sections_warnings_and_verdict_notes_come_out_in_the_reports_language(
 
     from ecomdash.i18n import N_, use_lang
     from ecomdash.i18n.note import note
+    from ecomdash.labels import Display
     from ecomdash.report import build_section
     from ecomdash.report.model import Section, SectionSpec
 
@@ -133,7 +137,10 @@ def test_a_sections_warnings_and_verdict_notes_come_out_in_the_reports_language(
         return Section("restock", "Restock", warn, "warn", ("plain text", warn))
 
     data = SimpleNamespace(
-        columns=(), info=SimpleNamespace(report={}, is_demo=False), store=zh_store
+        columns=(),
+        info=SimpleNamespace(report={}, is_demo=False),
+        store=zh_store,
+        display=Display(),
     )
     spec = SectionSpec("restock", "Restock", build)
     with use_lang("en"):

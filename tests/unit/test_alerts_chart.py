@@ -1,0 +1,64 @@
+"""The alerts-per-month chart (Alerts page and report): counts of alerts tick whole numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ecomdash.alerts import find_alerts
+from ecomdash.charts.alerts import severity_figure
+from ecomdash.store import Store
+
+
+@pytest.fixture(scope="module")
+def demo_alerts(demo, tmp_path_factory):
+    store = Store.open(tmp_path_factory.mktemp("alerts_chart_home"))
+    info = store.ensure_demo(demo.lines)
+    res = find_alerts(store, info.id)
+    yield res
+    store.close()
+
+
+class _PerMonth:
+    """What the Alerts page's and the report's per-month chart reads of an AlertsResult."""
+
+    def __init__(self, high, medium, low) -> None:
+        self._pm = pd.DataFrame(
+            {
+                "month": pd.period_range("2026-01", periods=len(high), freq="M"),
+                "high": high,
+                "medium": medium,
+                "low": low,
+            }
+        )
+
+    def per_month(self) -> pd.DataFrame:
+        return self._pm
+
+
+def _ticks(axis, top: float) -> list[float]:
+    return [axis.tick0 + i * axis.dtick for i in range(int(top // axis.dtick) + 2)]
+
+
+@pytest.mark.parametrize(
+    ("high", "medium", "low", "dtick"),
+    [
+        ([0, 1, 0], [1, 0, 0], [0, 0, 0], 1),  # the report's demo: at most one a month
+        ([0, 0, 0], [0, 0, 0], [0, 0, 0], 1),  # none at all
+        ([2, 9, 1], [3, 20, 0], [1, 18, 4], 10),  # 47 in the busiest month
+    ],
+)
+def test_alerts_per_month_ticks_whole_numbers(high, medium, low, dtick):
+    """Counts of alerts tick 0, 1, 2 … (or 0, 10, 20 …), never 0.2, 0.4 …, in the app's
+    Alerts page and in the report (both draw severity_figure)."""
+    fig = severity_figure(_PerMonth(high, medium, low))
+    y = fig.layout.yaxis
+    top = max(h + m + lo for h, m, lo in zip(high, medium, low, strict=True))
+    assert (y.tick0, y.dtick) == (0, dtick)
+    assert all(float(t).is_integer() for t in _ticks(y, top))
+    assert y.tickformat == ",d"  # no decimals on the labels either
+
+
+def test_the_demos_alerts_per_month_tick_whole_numbers(demo_alerts):
+    y = severity_figure(demo_alerts).layout.yaxis
+    assert y.dtick >= 1 and float(y.dtick).is_integer() and y.tick0 == 0

@@ -1,0 +1,76 @@
+"""Money in the report is written in the dataset's currency, as the app and the report's own
+tables write it: a tiny euro shop whose sums are worked out by hand below."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pytest
+
+from ecomdash.ingest import load_bytes
+from ecomdash.report import SECTIONS, build_report, render_html
+from ecomdash.store import Store
+
+#: Three orders on three days, amounts written in euros (ingest reads the currency off them):
+#: 2 × 1,000.25 = 2,000.50; 1 × 9,999.99 = 9,999.99; 4 × 250.00 = 1,000.00.
+EURO_CSV = """order_id,order_date,customer_id,product_id,product_name,quantity,unit_price
+A1,2026-03-02,c1,P1,Lamp,2,"€1,000.25"
+A2,2026-03-03,c2,P2,Sofa,1,"€9,999.99"
+A3,2026-03-04,c1,P3,Mug,4,€250.00
+"""
+NET = 13_000.49  # 2,000.50 + 9,999.99 + 1,000.00
+AOV = NET / 3  # 4,333.4966…
+FAST = tuple(s for s in SECTIONS if s.key in ("kpis", "trend"))
+
+
+@pytest.fixture(scope="module")
+def euro_shop(tmp_path_factory):
+    res = load_bytes(EURO_CSV.encode("utf-8"), "euro.csv")
+    store = Store.open(tmp_path_factory.mktemp("euro_home"))
+    info = store.save_dataset("Euro shop", res.lines, report=res.report)
+    yield store, info
+    store.close()
+
+
+def _tiles(rep) -> dict[str, tuple[str, str | None]]:
+    return {m.label: (m.value, m.exact) for m in rep.sections[0].metrics}
+
+
+def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop):
+    store, info = euro_shop
+    rep = build_report(store, info.id, sections=FAST)
+    tiles = _tiles(rep)
+    assert tiles["Net revenue"] == ("€13.0k", "€13,000.49")
+    assert tiles["Average order value"] == ("€4,333.50", "€4,333.50")  # exact below 10,000
+    assert tiles["Orders"] == ("3", None)
+    html = render_html(rep)
+    # the tile shows the compact figure with the exact one on hover; no bare amount anywhere
+    assert '<div class="value" title="€13,000.49">€13.0k</div>' in html
+    assert '<div class="value">€4,333.50</div>' in html
+    assert not re.search(r"(?<![€\d,.])13,000\.49", html)
+    # the trend's sentence: the best day is the sofa's
+    (best,) = rep.sections[1].text
+    assert "net revenue €9,999.99 over 1 orders" in best, best
+    assert escape("net revenue €9,999.99") in html
+
+
+def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
+    store, info = euro_shop
+    rep = build_report(store, info.id, sections=FAST, lang="zh")
+    tiles = _tiles(rep)
+    assert tiles["净销售额"] == ("€1.30万", "€13,000.49")
+    assert tiles["客单价"] == ("€4,333.50", "€4,333.50")
+    assert "€9,999.99" in rep.sections[1].text[0]
+
+
+def test_no_currency_known_means_no_sign_but_still_compact(tmp_path):
+    plain = re.sub(r'"?€([\d,.]+)"?', lambda m: m.group(1).replace(",", ""), EURO_CSV)
+    res = load_bytes(plain.encode("utf-8"), "plain.csv")
+    store = Store.open(tmp_path / "home")
+    try:
+        info = store.save_dataset("Plain shop", res.lines, report=res.report)
+        rep = build_report(store, info.id, sections=FAST[:1])
+    finally:
+        store.close()
+    assert _tiles(rep)["Net revenue"] == ("13.0k", "13,000.49")
