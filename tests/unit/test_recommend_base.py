@@ -131,10 +131,10 @@ def test_fit_keeps_bought_buyers_and_refuses_fewer_than_two_customers_or_product
         "Stub(rules=BusinessRules(exclude_categories=(), recent_days=3"
     )
     Stub().fit_interactions(_inter(COUNTS[:2, :2]))  # 2 × 2 is enough
-    msg = r"at least 2 customers and 2 products with purchases\. Found 1 customer\(s\) and 3 "
+    msg = r"at least 2 customers and 2 products with purchases\. Found 1 customer and 3 "
     with pytest.raises(InsufficientDataError, match=msg):
         Stub().fit_interactions(_inter(COUNTS[:1, :3]))
-    with pytest.raises(InsufficientDataError, match=r"Found 3 customer\(s\) and 1 product\(s\)"):
+    with pytest.raises(InsufficientDataError, match=r"Found 3 customers and 1 product\."):
         Stub().fit_interactions(_inter(COUNTS[:3, :1]))
     with pytest.raises(ParameterError, match=r"^The 'rules' parameter must be a BusinessRules or "):
         Stub(rules="fruit").fit_interactions(_inter())
