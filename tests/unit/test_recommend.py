@@ -252,7 +252,7 @@ def test_rebuy_products_count_again_in_the_test():
     # customer 4 may get B again: popularity A (3 buyers), B (3), C -> both A and B hit
     row = res.table.set_index("model").loc["popularity"]
     assert row["recall_at_k"] == pytest.approx(1.0)
-    assert any("consumables" in w for w in res.warnings)
+    assert any("marked as a consumable count as hits too" in w for w in res.warnings)
 
 
 def test_default_cutoff_is_30_days_before_the_last_date():
