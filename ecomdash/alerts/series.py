@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.i18n import _, get_lang, tr
-from ecomdash.i18n.fmt import pct
+from ecomdash.i18n.fmt import money, pct
 
 METRICS = ("revenue", "orders", "aov", "return_rate", "new_customers")
 #: metric -> its English name; shown names come from ``ecomdash.labels.label(metric)`` (the
@@ -309,4 +309,4 @@ def fmt_value(metric: str, v: float) -> str:
         return pct(v)
     if metric in COUNT_METRICS:
         return f"{v:,.0f}"
-    return f"{v:,.2f}"
+    return money(v)  # net revenue, AOV: with the dataset's currency sign
