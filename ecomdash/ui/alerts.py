@@ -309,5 +309,12 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
         )
         for when, kind, reason in rows:
             # merchant text (reasons name products): plain text only
-            st.text(f"{fmt_date(when)} · {rule_label(kind)}: {reason}")
+            st.text(
+                _(
+                    "{when} · {rule}: {reason}",
+                    when=fmt_date(when),
+                    rule=rule_label(kind),
+                    reason=reason,
+                )
+            )
         st.caption(_("Open the Alerts page for every alert, its lines and filters."))

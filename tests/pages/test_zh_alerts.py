@@ -140,3 +140,6 @@ def test_overview_strip_in_chinese(zh_dataset):
     strip = next(m.value for m in at.markdown if "条高级别提醒" in m.value)
     assert re.search(r"\d+ 条高级别提醒", strip)
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
+    # each alert: date · rule：reason, with the full-width colon
+    rows = [t.value for t in at.text if " · " in t.value]
+    assert rows and all(re.match(r"^\d{4}年\d{2}月\d{2}日 · [^:：]+：", r) for r in rows), rows
