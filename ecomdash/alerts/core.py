@@ -26,7 +26,7 @@ from ecomdash.alerts.series import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import LOCALES, N_, _, _n, get_lang
+from ecomdash.i18n import LOCALES, N_, _, _n, fmt, get_lang
 from ecomdash.i18n.fmt import money, use_currency
 from ecomdash.i18n.note import note, note_n
 from ecomdash.store import Store
@@ -462,8 +462,8 @@ def _closures(
     closed, runs = closure_runs(active)
     if runs:
         name = _("closed: no orders")
-        known[closed] = [f"{k}, {name}" if k else name for k in known[closed]]
-        shown = ", ".join(
+        known[closed] = [fmt.join([k, name]) if k else name for k in known[closed]]
+        shown = fmt.join(
             f"{a.date()}" if a == b else f"{a.date()} – {b.date()}" for a, b in runs[:5]
         )
         notes.append(

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.i18n import _, get_lang, tr
-from ecomdash.i18n.fmt import money, pct
+from ecomdash.i18n.fmt import join, money, pct
 
 METRICS = ("revenue", "orders", "aov", "return_rate", "new_customers")
 #: metric -> its English name; shown names come from ``ecomdash.labels.label(metric)`` (the
@@ -254,7 +254,7 @@ def known_days(
 
     def mark(day: pd.Timestamp, name: str) -> None:
         if day in names.index:
-            names[day] = f"{names[day]}, {name}" if names[day] else name
+            names[day] = join([names[day], name]) if names[day] else name
 
     for e in preset_events(list(PRESET_EVENTS), start=start, end=end):
         mark(pd.Timestamp(e.start), tr(e.name))

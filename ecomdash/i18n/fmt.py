@@ -47,6 +47,15 @@ def money(x: float, *, places: int = 2, symbol: str | None = None, signed: bool 
     return f"{sign}{sym}{abs(x):,.{places}f}"
 
 
+def join(items, *, lang: str | None = None) -> str:
+    """Items listed in a sentence or a cell: ``a, b`` in English, ``a、b`` in Chinese.
+
+    >>> join(["a", "b"], lang="en"), join(["甲", "乙"], lang="zh")
+    ('a, b', '甲、乙')
+    """
+    return ("、" if (lang or get_lang()) == "zh" else ", ").join(str(i) for i in items)
+
+
 def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:
     """A short figure for a metric tile: exact below ten thousand (money to the cent, with
     ``symbol`` before it when the currency is known; counts as integers), then k / M / B in

@@ -99,10 +99,12 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     assert at.multiselect(key="al_sev").options == ["高", "中", "低"]
     assert "异常日" in at.multiselect(key="al_kind").options
     before = len(at.dataframe[0].value)
+    also = at.dataframe[0].value["kinds"]  # a Chinese list: 、 between the other rules
+    assert also.str.contains("、").any() and not also.str.contains(",").any(), also.tolist()
     with use_lang("zh"):  # see the first test
         at.multiselect(key="al_kind").set_value(["unusual_day"]).run()
     t = at.dataframe[0].value  # the rule filtered on is the alert's rule or also fired
-    fired = [{main, *also.split(", ")} for main, also in zip(t["kind"], t["kinds"], strict=True)]
+    fired = [{main, *also.split("、")} for main, also in zip(t["kind"], t["kinds"], strict=True)]
     assert len(t) and all("异常日" in f for f in fired)
     with use_lang("zh"):
         at.multiselect(key="al_kind").set_value([]).run()
