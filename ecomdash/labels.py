@@ -631,6 +631,7 @@ def money(value, display: Display | None = None, *, places: int = 2, compact: bo
     ('-£1,234.50', '£3.73M')
     """
     from ecomdash.i18n.fmt import compact as compact_figure
+    from ecomdash.i18n.fmt import money as fmt_money
 
     if _is_missing(value) or not math.isfinite(float(value)):
         return _("n/a")
@@ -638,7 +639,7 @@ def money(value, display: Display | None = None, *, places: int = 2, compact: bo
     v = float(value)
     if compact:
         return compact_figure(v, money=True, symbol=display.symbol)
-    return f"{'-' if v < 0 else ''}{display.symbol}{abs(v):,.{places}f}"
+    return fmt_money(v, places=places, symbol=display.symbol)
 
 
 def display_for(report: dict | None, *, is_demo: bool = False) -> Display:

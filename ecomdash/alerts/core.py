@@ -26,7 +26,8 @@ from ecomdash.alerts.series import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import LOCALES, N_, _, _n, get_lang
+from ecomdash.i18n import LOCALES, N_, _, _n, fmt, get_lang
+from ecomdash.i18n.fmt import money, use_currency
 from ecomdash.i18n.note import note, note_n
 from ecomdash.store import Store
 
@@ -158,8 +159,38 @@ def find_alerts(
         )
     mute_products = tuple(sorted({str(p) for p in mute_products}))
     info = store.info(dataset_id)
+    # reasons write money in the dataset's currency, as its tables do
+    with use_currency(L.display_for(info.report, is_demo=info.is_demo).symbol):
+        return _find(
+            store,
+            info,
+            filters or Filters(),
+            since=since,
+            min_severity=min_severity,
+            mute_rules=mute_rules,
+            mute_products=mute_products,
+            events=events,
+            unit_costs=unit_costs,
+            top_groups=top_groups,
+            rule_params=rule_params,
+        )
+
+
+def _find(
+    store,
+    info,
+    filters,
+    *,
+    since,
+    min_severity,
+    mute_rules,
+    mute_products,
+    events,
+    unit_costs,
+    top_groups,
+    rule_params,
+) -> AlertsResult:
     cols = set(info.columns)
-    filters = filters or Filters()
     lo, hi = store.date_range(info.id)
     if lo is None:
         raise ParameterError(
@@ -431,8 +462,8 @@ def _closures(
     closed, runs = closure_runs(active)
     if runs:
         name = _("closed: no orders")
-        known[closed] = [f"{k}, {name}" if k else name for k in known[closed]]
-        shown = ", ".join(
+        known[closed] = [fmt.join([k, name]) if k else name for k in known[closed]]
+        shown = fmt.join(
             f"{a.date()}" if a == b else f"{a.date()} – {b.date()}" for a, b in runs[:5]
         )
         notes.append(
@@ -610,10 +641,17 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
             texts.append((share, by, first))
         if texts:
             share, by, first = max(texts, key=lambda t: t[0])
+            # money with the currency sign, orders as a count
+            signed = (
+                (lambda x: f"{x:+,.0f}")
+                if metric == "orders"
+                else (lambda x: money(x, places=0, signed=True))
+            )
+
             said = {
                 "who": _(_BY[by]) if by in _BY else by.replace("_id", ""),
                 "key": first["key"],
-                "change": f"{first['change']:+,.0f}",
+                "change": signed(first["change"]),
                 "unit": _(_UNITS[metric]),
                 "share": f"{share:.0%}",
             }
@@ -627,7 +665,7 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
                 text = _(
                     "broad: no single product, country or customer explains much (largest "
                     "{who} {key} {change} {unit}, {share} of the day's change {total})",
-                    total=f"{total_change:+,.0f}",
+                    total=signed(total_change),
                     **said,
                 )
             rows.append(

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.stats import poisson
 
 from ecomdash import schema as S
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 
 #: rule -> (label, columns it needs, what it looks for)
 RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -111,7 +111,8 @@ class Signal:
 
 
 def _money(x: float) -> str:
-    return f"{x:,.2f}"
+    """An amount in a reason, with the dataset's currency sign (set by ``find_alerts``)."""
+    return fmt.money(float(x))
 
 
 def _s(x) -> str | None:
@@ -214,10 +215,10 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
             sev = "low"
         said = {
             "product": pid,
-            "price": f"{g['unit_price'].median():,.2f}",
+            "price": _money(g["unit_price"].median()),
             "n": len(g),
             "far": f"{far:,.1f}",
-            "usual": f"{g['usual'].iloc[0]:,.2f}",
+            "usual": _money(g["usual"].iloc[0]),
             "money": _money(abs(lost)),
         }
         if ratio < 1 and lost > 0:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.i18n import _, get_lang, tr
-from ecomdash.i18n.fmt import pct
+from ecomdash.i18n.fmt import join, money, pct
 
 METRICS = ("revenue", "orders", "aov", "return_rate", "new_customers")
 #: metric -> its English name; shown names come from ``ecomdash.labels.label(metric)`` (the
@@ -254,7 +254,7 @@ def known_days(
 
     def mark(day: pd.Timestamp, name: str) -> None:
         if day in names.index:
-            names[day] = f"{names[day]}, {name}" if names[day] else name
+            names[day] = join([names[day], name]) if names[day] else name
 
     for e in preset_events(list(PRESET_EVENTS), start=start, end=end):
         mark(pd.Timestamp(e.start), tr(e.name))
@@ -309,4 +309,4 @@ def fmt_value(metric: str, v: float) -> str:
         return pct(v)
     if metric in COUNT_METRICS:
         return f"{v:,.0f}"
-    return f"{v:,.2f}"
+    return money(v)  # net revenue, AOV: with the dataset's currency sign

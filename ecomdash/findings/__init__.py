@@ -44,7 +44,6 @@ from ecomdash.findings.core import (
     pct_text,
     rank,
     restock_finding,
-    use_currency,
     winback_customers,
     winback_finding,
 )
@@ -57,6 +56,7 @@ from ecomdash.findings.pricing import (
     promotion_finding,
 )
 from ecomdash.findings.recommend import PAGE_RECOMMEND, recommend_finding
+from ecomdash.i18n.fmt import use_currency
 
 __all__ = [
     "BUNDLE_SHARE",

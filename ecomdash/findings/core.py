@@ -14,10 +14,7 @@ latter only as plain text.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,21 +88,6 @@ class Finding:
         return money_text(self.value)
 
 
-#: The currency sign money is written with in sentences (the dataset's; none by default).
-_SYMBOL: contextvars.ContextVar[str] = contextvars.ContextVar("findings_symbol", default="")
-
-
-@contextlib.contextmanager
-def use_currency(symbol: str | None) -> Iterator[None]:
-    """Write money with ``symbol`` (the dataset's currency sign: £, ¥ ...) in the block:
-    findings built in it (and :func:`money_text`) read £4,200 / ¥1.83万."""
-    token = _SYMBOL.set(symbol or "")
-    try:
-        yield
-    finally:
-        _SYMBOL.reset(token)
-
-
 def money_text(x: float, *, symbol: str | None = None) -> str:
     """Compact money for a sentence: 4,200 / 18.3k / 1.25M, with the currency sign of
     :func:`use_currency` (or ``symbol``) before it (£18.3k); in Chinese 4,200 / 1.83万 /
@@ -116,7 +98,7 @@ def money_text(x: float, *, symbol: str | None = None) -> str:
     """
     if x is None or not math.isfinite(x):
         return "n/a"
-    sym = _SYMBOL.get() if symbol is None else symbol
+    sym = fmt.currency_symbol() if symbol is None else symbol
     a = abs(x)
     sign = "-" if x < 0 else ""
     if get_lang() != "en":

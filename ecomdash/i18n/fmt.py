@@ -7,9 +7,53 @@ written ``2026年11月11日``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from ecomdash.i18n import LOCALES, get_lang
+
+#: The currency sign sentences write money with (the dataset's; none by default): findings,
+#: alert reasons. Set for a block with :func:`use_currency`.
+_SYMBOL: contextvars.ContextVar[str] = contextvars.ContextVar("currency_symbol", default="")
+
+
+@contextlib.contextmanager
+def use_currency(symbol: str | None) -> Iterator[None]:
+    """Write money with ``symbol`` (the dataset's currency sign: £, ¥ ...) in the block:
+    sentences built in it read £4,200 / ¥1.83万 (:func:`money`, findings' ``money_text``)."""
+    token = _SYMBOL.set(symbol or "")
+    try:
+        yield
+    finally:
+        _SYMBOL.reset(token)
+
+
+def currency_symbol() -> str:
+    """The sign set by :func:`use_currency` ("" outside one)."""
+    return _SYMBOL.get()
+
+
+def money(x: float, *, places: int = 2, symbol: str | None = None, signed: bool = False) -> str:
+    """An exact amount with thousands and the currency sign (of :func:`use_currency` unless
+    ``symbol`` is given) after the minus: ``-£950.40``; ``signed`` writes ``+`` too.
+
+    >>> money(-950.4, symbol="£"), money(1234.5, places=0, symbol="¥", signed=True)
+    ('-£950.40', '+¥1,234')
+    """
+    sym = _SYMBOL.get() if symbol is None else symbol
+    sign = "-" if x < 0 else ("+" if signed else "")
+    return f"{sign}{sym}{abs(x):,.{places}f}"
+
+
+def join(items, *, lang: str | None = None) -> str:
+    """Items listed in a sentence or a cell: ``a, b`` in English, ``a、b`` in Chinese.
+
+    >>> join(["a", "b"], lang="en"), join(["甲", "乙"], lang="zh")
+    ('a, b', '甲、乙')
+    """
+    return ("、" if (lang or get_lang()) == "zh" else ", ").join(str(i) for i in items)
 
 
 def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:

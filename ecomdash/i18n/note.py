@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecomdash.i18n import LOCALES, _, _n, get_lang
+from ecomdash.i18n.fmt import join
 
 
 class Note(str):
@@ -146,9 +147,9 @@ def _field(v):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
     if isinstance(v, Weekdays):
         lang = get_lang()
-        return ("、" if lang == "zh" else ", ").join(_day_name(d, lang) for d in v)
+        return join((_day_name(d, lang) for d in v), lang=lang)
     if isinstance(v, tuple):
-        return ("、" if get_lang() == "zh" else ", ").join(str(_field(x)) for x in v)
+        return join(_field(x) for x in v)
     return v
 
 

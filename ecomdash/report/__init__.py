@@ -17,7 +17,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, get_lang, use_lang
+from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
 from ecomdash.i18n.note import note, tr_note, translated
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
@@ -79,7 +79,7 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
                 _(
                     "This dataset has no {fields} column, which {analysis} needs. Re-upload "
                     "the export on the Data page and map that column to get this section.",
-                    fields=("、" if zh else ", ").join(fields),
+                    fields=fmt.join(fields),
                     analysis=_(S.ANALYSIS_LABELS.get(spec.needs, spec.needs)),
                 ),
                 "missing",

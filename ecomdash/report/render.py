@@ -23,7 +23,7 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, use_lang
+from ecomdash.i18n import N_, _, fmt, use_lang
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -258,7 +258,6 @@ def section_html(s: Section) -> str:
 def _filters_text(report: Report) -> list[tuple[str, str]]:
     f = report.filters
     start, end = report.period
-    sep = "、" if report.lang == "zh" else ", "
     with use_lang(report.lang):
         rows = [
             (
@@ -278,8 +277,8 @@ def _filters_text(report: Report) -> list[tuple[str, str]]:
                     end=end or _("last day"),
                 ),
             ),
-            (_("Countries / regions"), sep.join(f.countries) if f.countries else _("all")),
-            (_("Categories"), sep.join(f.categories) if f.categories else _("all")),
+            (_("Countries / regions"), fmt.join(f.countries) if f.countries else _("all")),
+            (_("Categories"), fmt.join(f.categories) if f.categories else _("all")),
             (_("Created"), report.created.strftime("%Y-%m-%d %H:%M")),
         ]
     return rows

@@ -26,7 +26,7 @@ from ecomdash.charts import segment as segment_charts
 from ecomdash.charts import value as value_charts
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.report.data import (
@@ -134,8 +134,10 @@ def trend(data: ReportData) -> Section:
     t = res.trend
     best = t.loc[t["revenue"].idxmax()]
     text = (
-        _(
+        _n(
+            "Best {grain}: {date} with net revenue {revenue} over {orders} order.",
             "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
+            int(best["orders"]),
             grain=_grain(res.grain),
             date=pd.Timestamp(best["period"]).date(),
             revenue=L.money(best["revenue"], data.display),
@@ -723,7 +725,7 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
         "warn" if n_high else "info",
         (
             *[
-                _("Rule {rule} did not run: {why}", rule=r.label, why=r.note)
+                _("Rule {rule} did not run: {why}", rule=_(r.label), why=r.note)
                 for r in skipped.itertuples()
             ],
             *res.warnings,

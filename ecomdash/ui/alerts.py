@@ -17,7 +17,7 @@ from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, _n, get_lang, use_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
 from ecomdash.ui.common import (
     DEFAULT_BUDGET_S,
     PageContext,
@@ -161,7 +161,7 @@ def render(ctx: PageContext) -> None:
     # rules by their names, not their codes (the muting form uses the same names)
     # "also fired": the other rules that flagged the same cause (the main one is "Rule")
     table["kinds"] = [
-        ", ".join(rule_label(k) for k in str(ks).split(", ") if k != main)
+        fmt.join(rule_label(k) for k in str(ks).split(", ") if k != main)
         for main, ks in zip(table["kind"], table["kinds"], strict=True)
     ]
     table["kind"] = table["kind"].map(rule_label)
@@ -309,5 +309,12 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
         )
         for when, kind, reason in rows:
             # merchant text (reasons name products): plain text only
-            st.text(f"{fmt_date(when)} · {rule_label(kind)}: {reason}")
+            st.text(
+                _(
+                    "{when} · {rule}: {reason}",
+                    when=fmt_date(when),
+                    rule=rule_label(kind),
+                    reason=reason,
+                )
+            )
         st.caption(_("Open the Alerts page for every alert, its lines and filters."))

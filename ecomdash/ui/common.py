@@ -33,7 +33,7 @@ from ecomdash.errors import (
 )
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, get_lang
+from ecomdash.i18n import _, fmt, get_lang
 from ecomdash.i18n.fmt import compact, pct
 from ecomdash.i18n.note import translated
 from ecomdash.store import DatasetInfo, Store, connect, default_home
@@ -197,11 +197,6 @@ def ensure_demo_for_language(store: Store) -> DatasetInfo:
     )
 
 
-def _join(items) -> str:
-    """Items listed in a sentence: ``a, b`` in English, ``a、b`` in Chinese."""
-    return ("、" if get_lang() == "zh" else ", ").join(str(i) for i in items)
-
-
 def _sentences(*parts: str) -> str:
     """Translated sentences one after another (a space between them in English only)."""
     return ("" if get_lang() == "zh" else " ").join(p for p in parts if p)
@@ -297,7 +292,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
                 _sentences(
                     _(
                         "This dataset has no {fields} column, which {analysis} needs.",
-                        fields=_join(_field_name(f) for f in fields),
+                        fields=fmt.join(_field_name(f) for f in fields),
                         analysis=_(S.ANALYSIS_LABELS.get(needs, needs)),
                     ),
                     (

@@ -22,7 +22,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, InputFileError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -538,14 +538,13 @@ def _calendar_gain(res: F.ForecastResult) -> None:
     days = CN.calendar_days(fut.min().date(), (fut.max() + pd.Timedelta(days=31)).date())
     feats = [f for f in res.params["calendar"] if f in days]
     marked = days[days[feats].any(axis=1)] if feats else days.iloc[:0]
-    sep = "、" if get_lang() == "zh" else ", "
     with st.expander(_("Chinese calendar days ahead ({n})", n=len(marked))):
         if len(marked):
             out = pd.DataFrame(
                 {
                     "date": marked["date"].dt.date,
                     "days": marked[feats].apply(
-                        lambda r: sep.join(_(CN.LABELS[f]) for f in feats if r[f]), axis=1
+                        lambda r: fmt.join(_(CN.LABELS[f]) for f in feats if r[f]), axis=1
                     ),
                     "official": marked["official"],
                 }
@@ -646,9 +645,7 @@ def _restock_section(ctx: PageContext) -> None:
             _(
                 "The restock planner needs product id, quantity and order date columns; this "
                 "dataset lacks {missing}.",
-                missing=("、" if get_lang() == "zh" else ", ").join(
-                    L.label(c) for c in sorted(S.missing_for("restock", ctx.columns))
-                ),
+                missing=fmt.join(L.label(c) for c in sorted(S.missing_for("restock", ctx.columns))),
             )
         )
         return

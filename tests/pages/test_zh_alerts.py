@@ -99,10 +99,12 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     assert at.multiselect(key="al_sev").options == ["高", "中", "低"]
     assert "异常日" in at.multiselect(key="al_kind").options
     before = len(at.dataframe[0].value)
+    also = at.dataframe[0].value["kinds"]  # a Chinese list: 、 between the other rules
+    assert also.str.contains("、").any() and not also.str.contains(",").any(), also.tolist()
     with use_lang("zh"):  # see the first test
         at.multiselect(key="al_kind").set_value(["unusual_day"]).run()
     t = at.dataframe[0].value  # the rule filtered on is the alert's rule or also fired
-    fired = [{main, *also.split(", ")} for main, also in zip(t["kind"], t["kinds"], strict=True)]
+    fired = [{main, *also.split("、")} for main, also in zip(t["kind"], t["kinds"], strict=True)]
     assert len(t) and all("异常日" in f for f in fired)
     with use_lang("zh"):
         at.multiselect(key="al_kind").set_value([]).run()
@@ -140,3 +142,6 @@ def test_overview_strip_in_chinese(zh_dataset):
     strip = next(m.value for m in at.markdown if "条高级别提醒" in m.value)
     assert re.search(r"\d+ 条高级别提醒", strip)
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
+    # each alert: date · rule：reason, with the full-width colon
+    rows = [t.value for t in at.text if " · " in t.value]
+    assert rows and all(re.match(r"^\d{4}年\d{2}月\d{2}日 · [^:：]+：", r) for r in rows), rows

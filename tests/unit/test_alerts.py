@@ -499,3 +499,19 @@ def test_chinese_shops_know_their_shopping_festivals():
     assert k[pd.Timestamp("2025-06-18")] == "618（年中大促）"
     uk = known_days(date(2025, 6, 1), date(2025, 12, 31), country="United Kingdom")
     assert uk[pd.Timestamp("2025-06-18")] == "" and uk[pd.Timestamp("2025-12-12")] == ""
+
+
+def test_reasons_write_money_in_the_datasets_currency(demo_alerts, hand):
+    """The demo (a UK shop) reads '£' wherever a reason names money, with the amount of its
+    lines; a dataset whose currency is unknown has no sign."""
+    a = demo_alerts.alerts
+    price = a[a["kind"] == "price_off"].iloc[0]
+    ln = demo_alerts.lines[demo_alerts.lines["alert_id"] == price["alert_id"]]
+    assert f"sold at £{ln['unit_price'].median():,.2f} on {len(ln)} lines" in price["reason"]
+    day = a[(a["kind"] == "unusual_day") & (a["severity"] == "high")].iloc[0]
+    assert day["reason"].startswith("Net revenue of the shop") and " against £" in day["reason"]
+    assert "in net revenue" in day["driver"] and ": -£" in day["driver"]
+    store, info = hand
+    res = find_alerts(store, info.id, rule_params={"price_off": {"min_lines": 10}})
+    e1 = res.alerts[res.alerts["kind"] == "price_off"].iloc[0]
+    assert e1["reason"].startswith("P1 sold at 1.00 on 1 line, 10.0× below its usual 10.00 (9.00")

@@ -51,7 +51,7 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     assert not re.search(r"(?<![€\d,.])13,000\.49", html)
     # the trend's sentence: the best day is the sofa's
     (best,) = rep.sections[1].text
-    assert "net revenue €9,999.99 over 1 orders" in best, best
+    assert "net revenue €9,999.99 over 1 order." in best, best
     assert escape("net revenue €9,999.99") in html
 
 

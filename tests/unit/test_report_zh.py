@@ -150,3 +150,14 @@ def test_a_sections_warnings_and_verdict_notes_come_out_in_the_reports_language(
     assert en.verdict == str(warn) and en.text == ("plain text", str(warn))
     assert re.search("[\u4e00-\u9fff]", zh.verdict) and zh.verdict != str(warn)
     assert zh.text[0] == "plain text" and zh.text[1] == zh.verdict
+
+
+def test_chinese_alerts_section_names_a_skipped_rule_in_chinese(zh_store):
+    """'Negative margin' needs unit costs the report has none of: the note names the rule
+    by its Chinese name, as the Alerts page does."""
+    store, info = zh_store
+    alerts = tuple(s for s in SECTIONS if s.key == "alerts")
+    rep = build_report(store, info.id, sections=alerts, lang="zh")
+    notes = rep.sections[0].text
+    assert "规则“负毛利”未运行：需要单位成本：尚未提供" in notes, notes
+    assert not any("Negative margin" in n for n in notes)

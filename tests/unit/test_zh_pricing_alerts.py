@@ -80,7 +80,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
     )
     assert (
         zh.reason
-        == "SKU-1 在 3 个订单行以 1.00 售出，比常价 10.00 低 10.0 倍（按常价计少收 54.00）"
+        == "SKU-1 在 3 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 54.00）"
     )
     assert (
         (en.severity, en.kind, en.key)
@@ -100,7 +100,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
         (one,) = signals_from("price_off", df.iloc[:1])
     assert (
         one.reason
-        == "SKU-1 在 1 个订单行以 1.00 售出，比常价 10.00 低 10.0 倍（按常价计少收 18.00）"
+        == "SKU-1 在 1 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 18.00）"
     )
 
 
