@@ -67,6 +67,19 @@ def demo():
     return generate()
 
 
+@pytest.fixture(scope="module")
+def demo_alerts(demo, tmp_path_factory):
+    """The demo merchant's alerts (find_alerts with its defaults), once per test module."""
+    from ecomdash.alerts import find_alerts
+    from ecomdash.store import Store
+
+    store = Store.open(tmp_path_factory.mktemp("alerts_home"))
+    info = store.ensure_demo(demo.lines)
+    res = find_alerts(store, info.id)
+    yield res
+    store.close()
+
+
 @pytest.fixture(scope="session")
 def demo_zh_merchant():
     """The Chinese demo merchant, ``demo_zh.generate(7)`` (lines + planted truth), generated

@@ -15,15 +15,6 @@ from ecomdash.store import Store
 RANK = {"high": 3, "medium": 2, "low": 1}
 
 
-@pytest.fixture(scope="module")
-def demo_alerts(demo, tmp_path_factory):
-    store = Store.open(tmp_path_factory.mktemp("alerts_home"))
-    info = store.ensure_demo(demo.lines)
-    res = find_alerts(store, info.id)
-    yield res
-    store.close()
-
-
 def _matches(alert, inc) -> bool:
     if inc.rule not in alert.kinds.split(", "):
         return False
@@ -138,12 +129,18 @@ def _hand_lines() -> pd.DataFrame:
     return df
 
 
+def _saved(home, name: str, lines: pd.DataFrame):
+    """(store, info) of ``lines`` saved in a store at ``home``, closed after the test."""
+    store = Store.open(home)
+    try:
+        yield store, store.save_dataset(name, lines)
+    finally:
+        store.close()
+
+
 @pytest.fixture
 def hand(_isolated_home):
-    store = Store.open(_isolated_home)
-    info = store.save_dataset("hand", _hand_lines())
-    yield store, info
-    store.close()
+    yield from _saved(_isolated_home, "hand", _hand_lines())
 
 
 def test_rule_sql_on_hand_lines(hand):
@@ -353,10 +350,7 @@ def _two_country_lines(refund: int = 2, new_buy: int = 2) -> pd.DataFrame:
 
 @pytest.fixture
 def two_countries(_isolated_home):
-    store = Store.open(_isolated_home)
-    info = store.save_dataset("two countries", _two_country_lines())
-    yield store, info
-    store.close()
+    yield from _saved(_isolated_home, "two countries", _two_country_lines())
 
 
 def test_drivers_stay_inside_the_alerts_series(two_countries):

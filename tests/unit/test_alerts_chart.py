@@ -5,18 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ecomdash.alerts import find_alerts
 from ecomdash.charts.alerts import severity_figure
-from ecomdash.store import Store
-
-
-@pytest.fixture(scope="module")
-def demo_alerts(demo, tmp_path_factory):
-    store = Store.open(tmp_path_factory.mktemp("alerts_chart_home"))
-    info = store.ensure_demo(demo.lines)
-    res = find_alerts(store, info.id)
-    yield res
-    store.close()
 
 
 class _PerMonth:
