@@ -342,6 +342,8 @@ COLUMNS: dict[str, Col] = {
     "kinds": _c(N_("Rules")),
     "driver": _c(N_("Driver")),
     "impact": _c(N_("Impact"), "money"),
+    "alerts:date": _c(N_("Date"), "date"),
+    "alerts:time": _c(N_("Time"), help=N_("Time of the order; none for a whole day or week.")),
     "alerts:kinds": _c(N_("Also fired"), help=N_("Other rules that flagged the same day, order or product.")),
     "alerts:score": _c(N_("Score"), "number", 1),
     "alerts:rule": _c(N_("Rule")),

@@ -43,6 +43,10 @@ def severity(s: str) -> str:
     return _(SEVERITY_LABELS[s]) if s in SEVERITY_LABELS else str(s)
 
 
+#: the rules whose alert is a whole day or week (no time of day)
+SERIES_RULES = ("unusual_day", "unusual_week")
+
+
 def rule_label(r: str) -> str:
     return _(RULES[r][0]) if r in RULES else str(r)
 
@@ -158,6 +162,15 @@ def render(ctx: PageContext) -> None:
         shown = shown[hay.any(axis=1)]
 
     table = shown.drop(columns=["key"]).copy()
+    # a day or a week has a date, an order a date and a time (a day's "00:00" said nothing)
+    when = pd.to_datetime(table["date"])
+    series = table["kind"].isin(SERIES_RULES)
+    table.insert(
+        table.columns.get_loc("date") + 1,
+        "time",
+        when.dt.strftime("%H:%M").where(~series, ""),
+    )
+    table["date"] = when.dt.normalize()
     # rules by their names, not their codes (the muting form uses the same names)
     # "also fired": the other rules that flagged the same cause (the main one is "Rule")
     table["kinds"] = [

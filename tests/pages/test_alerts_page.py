@@ -33,6 +33,16 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     also = [set(k.split(", ")) - {""} for k in table["kinds"]]
     assert all(main not in others for main, others in zip(table["kind"], also, strict=True))
     assert any(also)
+    # a day alert has a date and no time; an order alert has its time of day
+    days = table[table["kind"] == RULES["unusual_day"][0]]
+    orders = table[~table["kind"].isin([RULES[r][0] for r in ("unusual_day", "unusual_week")])]
+    assert len(days) and (days["time"] == "").all()
+    assert len(orders) and orders["time"].str.fullmatch(r"\d{2}:\d{2}").all()
+    assert (pd.to_datetime(table["date"]) == pd.to_datetime(table["date"]).dt.normalize()).all()
+    # the pricing error's time: its first line sold far below the product's usual price
+    ln = demo.lines[demo.lines["product_id"] == pid]
+    cheap = ln[ln["unit_price"] < 0.5 * ln["unit_price"].median()]
+    assert row["time"] == cheap["order_date"].min().strftime("%H:%M")
     assert len(at.expander) >= 5
     assert len(at.get("download_button")) >= 2
 

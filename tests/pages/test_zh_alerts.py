@@ -32,6 +32,7 @@ def zh_dataset(zh_store):
 def _numbers(reason: str) -> Counter:
     """The figures of a reason, the known day's name left out (holiday names differ)."""
     head = re.split(r"; a known day \(|；已知的特殊日（", reason)[0]
+    head = head.replace("的 1/", "的 ")  # "仅为常价 X 的 1/9.3" says "9.3× below" in Chinese
     return Counter(x.lstrip("+") for x in NUMBER.findall(head))  # "(+1 more)" = "（还有 1 个）"
 
 
