@@ -8,20 +8,26 @@ from __future__ import annotations
 
 from ecomdash.alerts.core import (
     ALERT_COLUMNS,
+    PERIOD_RULES,
     SEVERITIES,
+    SEVERITY_LABELS,
     AlertsResult,
     alerts_per_month,
     find_alerts,
     to_records,
+    when_parts,
 )
 from ecomdash.alerts.orders import RULES
 
 __all__ = [
     "ALERT_COLUMNS",
+    "PERIOD_RULES",
     "RULES",
     "SEVERITIES",
+    "SEVERITY_LABELS",
     "AlertsResult",
     "alerts_per_month",
     "find_alerts",
     "to_records",
+    "when_parts",
 ]

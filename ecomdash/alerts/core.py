@@ -688,6 +688,21 @@ def _inside(filters: Filters, dim: str, grp: str) -> Filters:
     return filters
 
 
+#: each severity as a merchant reads it (a message id)
+SEVERITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+
+#: the rules whose alert is about a whole day or week: its date has no time of day
+PERIOD_RULES = ("unusual_day", "unusual_week", "returns_spike")
+
+
+def when_parts(alerts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Each alert's day (midnight) and its time of day as ``HH:MM``, "" for an alert about a
+    whole day or week (a day's 00:00 or a week's first return time would say nothing)."""
+    when = pd.to_datetime(alerts["date"])
+    whole = alerts["kind"].isin(PERIOD_RULES)
+    return when.dt.normalize(), when.dt.strftime("%H:%M").where(~whole, "")
+
+
 def to_records(res: AlertsResult) -> list[dict]:
     """Alerts as plain records (for JSON): date, severity, kind, reason, driver, lines."""
     out = []

@@ -684,7 +684,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
 
 def alerts(data: ReportData, *, top: int = 20) -> Section:
     """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
-    from ecomdash.alerts import RULES, find_alerts
+    from ecomdash.alerts import RULES, SEVERITY_LABELS, find_alerts, when_parts
     from ecomdash.charts import alerts as alert_charts
 
     saved = data.store.alert_mutes(data.info.id)
@@ -708,7 +708,10 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     )
     skipped = res.rules[res.rules["status"] != "ran"]
     table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
-    table["kind"] = table["kind"].map(lambda k: RULES[k][0] if k in RULES else k)
+    day, time_of_day = when_parts(table)
+    table["date"] = (day.dt.strftime("%Y-%m-%d") + " " + time_of_day).str.strip()
+    table["kind"] = table["kind"].map(lambda k: _(RULES[k][0]) if k in RULES else k)
+    table["severity"] = table["severity"].map(lambda s: _(SEVERITY_LABELS.get(s, s)))
     table = table.rename(
         columns={
             "date": _("When"),

@@ -13,7 +13,14 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.alerts import RULES, SEVERITIES, AlertsResult, find_alerts
+from ecomdash.alerts import (
+    RULES,
+    SEVERITIES,
+    SEVERITY_LABELS,
+    AlertsResult,
+    find_alerts,
+    when_parts,
+)
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
@@ -34,17 +41,12 @@ K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
 
 #: severity id -> what the merchant reads
-SEVERITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 #: a rule's status id -> what the merchant reads
 STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
 
 
 def severity(s: str) -> str:
     return _(SEVERITY_LABELS[s]) if s in SEVERITY_LABELS else str(s)
-
-
-#: the rules whose alert is a whole day or week (no time of day)
-SERIES_RULES = ("unusual_day", "unusual_week")
 
 
 def rule_label(r: str) -> str:
@@ -163,14 +165,9 @@ def render(ctx: PageContext) -> None:
 
     table = shown.drop(columns=["key"]).copy()
     # a day or a week has a date, an order a date and a time (a day's "00:00" said nothing)
-    when = pd.to_datetime(table["date"])
-    series = table["kind"].isin(SERIES_RULES)
-    table.insert(
-        table.columns.get_loc("date") + 1,
-        "time",
-        when.dt.strftime("%H:%M").where(~series, ""),
-    )
-    table["date"] = when.dt.normalize()
+    day, time_of_day = when_parts(table)
+    table.insert(table.columns.get_loc("date") + 1, "time", time_of_day)
+    table["date"] = day
     # rules by their names, not their codes (the muting form uses the same names)
     # "also fired": the other rules that flagged the same cause (the main one is "Rule")
     table["kinds"] = [

@@ -6,7 +6,7 @@ import time
 
 import pandas as pd
 
-from ecomdash.alerts import RULES, find_alerts
+from ecomdash.alerts import PERIOD_RULES, RULES, find_alerts
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -33,9 +33,11 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     also = [set(k.split(", ")) - {""} for k in table["kinds"]]
     assert all(main not in others for main, others in zip(table["kind"], also, strict=True))
     assert any(also)
-    # a day alert has a date and no time; an order alert has its time of day
-    days = table[table["kind"] == RULES["unusual_day"][0]]
-    orders = table[~table["kind"].isin([RULES[r][0] for r in ("unusual_day", "unusual_week")])]
+    # a day or week alert (a returns spike is a week) has a date and no time; an order
+    # alert has its time of day
+    days = table[table["kind"].isin([RULES[r][0] for r in PERIOD_RULES])]
+    orders = table[~table.index.isin(days.index)]
+    assert (days["kind"] == RULES["returns_spike"][0]).any()
     assert len(days) and (days["time"] == "").all()
     assert len(orders) and orders["time"].str.fullmatch(r"\d{2}:\d{2}").all()
     assert (pd.to_datetime(table["date"]) == pd.to_datetime(table["date"]).dt.normalize()).all()
