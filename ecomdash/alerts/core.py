@@ -655,9 +655,15 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
                 "unit": _(_UNITS[metric]),
                 "share": f"{share:.0%}",
             }
-            if share >= 0.3:
+            if share >= 0.5:
                 text = _(
                     "mostly {who} {key}: {change} {unit} against the same weekday of the 4 "
+                    "weeks before ({share} of the day's change)",
+                    **said,
+                )
+            elif share >= 0.3:  # the largest part, not most of it
+                text = _(
+                    "led by {who} {key}: {change} {unit} against the same weekday of the 4 "
                     "weeks before ({share} of the day's change)",
                     **said,
                 )

@@ -3,6 +3,8 @@ SQL checked on hand-built lines, degraded exports, muting and grouping."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -505,6 +507,11 @@ def test_reasons_write_money_in_the_datasets_currency(demo_alerts, hand):
     day = a[(a["kind"] == "unusual_day") & (a["severity"] == "high")].iloc[0]
     assert day["reason"].startswith("Net revenue of the shop") and " against £" in day["reason"]
     assert "in net revenue" in day["driver"] and ": -£" in day["driver"]
+    # "mostly" only for half of the day's change or more; 30-50 % is the largest part
+    for d in a.loc[a["driver"].str.contains("of the day's change", regex=False), "driver"]:
+        share = int(re.search(r"(\d+)% of the day's change", d).group(1))
+        assert d.startswith("mostly" if share >= 50 else "led by" if share >= 30 else "broad"), d
+    assert a["driver"].str.startswith("led by").any()  # the demo's outage: 49 % in the UK
     store, info = hand
     res = find_alerts(store, info.id, rule_params={"price_off": {"min_lines": 10}})
     e1 = res.alerts[res.alerts["kind"] == "price_off"].iloc[0]
