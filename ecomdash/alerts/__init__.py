@@ -14,6 +14,8 @@ from ecomdash.alerts.core import (
     AlertsResult,
     alerts_per_month,
     find_alerts,
+    rule_label,
+    severity_label,
     to_records,
     when_parts,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "AlertsResult",
     "alerts_per_month",
     "find_alerts",
+    "rule_label",
+    "severity_label",
     "to_records",
     "when_parts",
 ]

@@ -697,6 +697,17 @@ def _inside(filters: Filters, dim: str, grp: str) -> Filters:
 #: each severity as a merchant reads it (a message id)
 SEVERITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
 
+
+def severity_label(s: str) -> str:
+    """A severity as the merchant reads it, in the run's language."""
+    return _(SEVERITY_LABELS[s]) if s in SEVERITY_LABELS else str(s)
+
+
+def rule_label(r: str) -> str:
+    """A rule's name in the run's language (its id when unknown)."""
+    return _(RULES[r][0]) if r in RULES else str(r)
+
+
 #: the rules whose alert is about a whole day or week: its date has no time of day
 PERIOD_RULES = ("unusual_day", "unusual_week", "returns_spike")
 

@@ -76,10 +76,10 @@ def count_dtick(top: float, ticks: int = 5) -> int:
         return 1
     raw = top / ticks
     power = 10 ** math.floor(math.log10(raw))
-    for step in (1, 2, 5, 10):
+    for step in (1, 2, 5):
         if raw <= step * power:
             return int(step * power)
-    return int(10 * power)  # pragma: no cover - the loop always returns
+    return int(10 * power)
 
 
 def severity_figure(res: AlertsResult) -> go.Figure:

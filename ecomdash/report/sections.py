@@ -684,7 +684,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
 
 def alerts(data: ReportData, *, top: int = 20) -> Section:
     """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
-    from ecomdash.alerts import RULES, SEVERITY_LABELS, find_alerts, when_parts
+    from ecomdash.alerts import find_alerts, rule_label, severity_label, when_parts
     from ecomdash.charts import alerts as alert_charts
 
     saved = data.store.alert_mutes(data.info.id)
@@ -710,8 +710,8 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
     day, time_of_day = when_parts(table)
     table["date"] = (day.dt.strftime("%Y-%m-%d") + " " + time_of_day).str.strip()
-    table["kind"] = table["kind"].map(lambda k: _(RULES[k][0]) if k in RULES else k)
-    table["severity"] = table["severity"].map(lambda s: _(SEVERITY_LABELS.get(s, s)))
+    table["kind"] = table["kind"].map(rule_label)
+    table["severity"] = table["severity"].map(severity_label)
     table = table.rename(
         columns={
             "date": _("When"),

@@ -16,11 +16,12 @@ from ecomdash import labels as L
 from ecomdash.alerts import (
     RULES,
     SEVERITIES,
-    SEVERITY_LABELS,
     AlertsResult,
     find_alerts,
+    rule_label,
     when_parts,
 )
+from ecomdash.alerts import severity_label as severity  # the page's short name
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
@@ -43,14 +44,6 @@ K_MUTE_PRODUCTS = "alerts_mute_products"
 #: severity id -> what the merchant reads
 #: a rule's status id -> what the merchant reads
 STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
-
-
-def severity(s: str) -> str:
-    return _(SEVERITY_LABELS[s]) if s in SEVERITY_LABELS else str(s)
-
-
-def rule_label(r: str) -> str:
-    return _(RULES[r][0]) if r in RULES else str(r)
 
 
 def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple, lang: str) -> AlertsResult:
