@@ -176,6 +176,23 @@ class RestockResult:
     params: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    def stock_counts(self) -> tuple[int, int, int]:
+        """``(with_stock, to_order, run_out)``: the products whose units on hand are known,
+        how many of them are at or below their reorder point (an order quantity above 0), and
+        how many run out within the lead time. Products without units on hand count in none:
+        nothing is known about them, which is not the same as nothing to order."""
+        plan = self.plan
+        known = plan["on_hand"].notna()
+        lead = float(self.params.get("lead_time_days", 0))
+        soon = plan["stockout_date"].notna() & (
+            plan["stockout_date"] <= self.as_of + pd.Timedelta(days=lead)
+        )
+        return (
+            int(known.sum()),
+            int((known & (plan["order_qty"] > 0)).sum()),
+            int((known & soon).sum()),
+        )
+
 
 def plan_restock(
     lines: pd.DataFrame | None = None,

@@ -350,25 +350,18 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
         tone = "good" if mase.median() < 1 else "warn"
     else:
         verdict, tone = _("The per-product forecasts could not be backtested."), "warn"
-    order = plan.loc[plan["order_qty"] > 0].sort_values("revenue", ascending=False)
-    show = (order if len(order) else plan).head(20)
-    cols = [
-        "product_id",
-        "product_name",
-        "abc",
-        "xyz",
-        "daily_demand",
-        "reorder_point",
-        "order_qty",
-    ]
+    # the report has no units on hand: it lists reorder points, not order quantities (the
+    # plan's order column is empty without stock, and "0 to order" would read as "all fine")
+    show = plan.head(20)
+    cols = ["product_id", "product_name", "abc", "xyz", "daily_demand", "reorder_point"]
     text = (
         _(
-            "As of {date}, lead time {days} days, 95 % service level; {order} of {n} products "
-            "to order. Units on hand are unknown to the report (enter them on the Forecast & "
-            "restock page), so quantities assume none in stock.",
+            "As of {date}, lead time {days} days, 95 % service level: the reorder point of "
+            "each of the top {n} products by revenue (order when its stock falls to that "
+            "level). Units on hand are not in the report; enter them on the Forecast & "
+            "restock page for what to order now.",
             date=res.as_of.date(),
             days=f"{lead_time_days:g}",
-            order=len(order),
             n=len(plan),
         ),
         *res.warnings,
@@ -382,9 +375,9 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
         figures=(forecast_charts.abc_xyz_figure(res),),
         tables=(
             Table(
-                N_("Products to reorder") if len(order) else N_("Products planned"),
+                N_("Products planned"),
                 show[[c for c in cols if c in show]],
-                {"daily_demand": "{:,.2f}", "reorder_point": "{:,.0f}", "order_qty": "{:,.0f}"},
+                {"daily_demand": "{:,.2f}", "reorder_point": "{:,.0f}"},
             ),
         ),
     )

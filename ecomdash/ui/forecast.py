@@ -709,6 +709,7 @@ def _restock_section(ctx: PageContext) -> None:
             "on_hand": st.column_config.NumberColumn(L.label("on_hand"), min_value=0, step=1),
         },
         hide_index=True,
+        placeholder="",  # an empty cell to type in, not "None"
         key=f"stock_editor_{'file' if stock is not None else 'none'}",
         width="stretch",
     )
@@ -727,14 +728,26 @@ def _restock_section(ctx: PageContext) -> None:
     for w in res.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
     plan = res.plan
-    n_order = int((plan["order_qty"] > 0).sum())
-    soon = plan["stockout_date"].notna() & (
-        plan["stockout_date"] <= res.as_of + pd.Timedelta(days=lead)
-    )
+    known, n_order, n_soon = res.stock_counts()
+    # without units on hand nothing is known about reordering: "—", not 0 (nothing to do)
+    unknown = _("Needs units on hand: upload your stock or type it in the table above.")
     c1, c2, c3 = st.columns(3)
     c1.metric(_("Products planned"), f"{len(plan)}")
-    c2.metric(_("To reorder now"), f"{n_order}")
-    c3.metric(_("Run out within the lead time"), f"{int(soon.sum())}")
+    c2.metric(_("To reorder now"), f"{n_order}" if known else "—", help=None if known else unknown)
+    c3.metric(
+        _("Run out within the lead time"),
+        f"{n_soon}" if known else "—",
+        help=None if known else unknown,
+    )
+    if 0 < known < len(plan):  # total ≥ 2 here, always plural
+        st.caption(
+            _(
+                "Reorder and run-out counts cover only the {n} of {total} products with units "
+                "on hand.",
+                n=known,
+                total=len(plan),
+            )
+        )
     left, right = st.columns([3, 2])
     with left:
         shown = _shown_classes(plan)

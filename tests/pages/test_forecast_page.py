@@ -139,6 +139,34 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
     )
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
     assert _metric(at, "Products planned").value == "100"
+    # no units on hand yet: reordering is unknown ("—", with what it needs), not "0 to order"
+    for label in ("To reorder now", "Run out within the lead time"):
+        m = _metric(at, label)
+        assert m.value == "—" and "units on hand" in m.help, (label, m.value)
+    # the stock editor's empty cells are empty to type in, not "None"
+    editor = next(d for d in at.dataframe if "on_hand" in d.value.columns)
+    assert editor.proto.placeholder == "" and editor.proto.HasField("placeholder")
+
+
+def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
+    # the first product typed in at 0 units (it sells: order now, runs out now), the second
+    # far above its reorder point (neither)
+    at.session_state["stock_editor_none"] = {
+        "edited_rows": {"0": {"on_hand": 0}, "1": {"on_hand": 1_000_000}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "To reorder now").value == "1"
+    assert _metric(at, "Run out within the lead time").value == "1"
+    assert any(
+        c.value.startswith("Reorder and run-out counts cover only the 2 of 100 products")
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    assert plan["daily_demand"].iloc[0] > 0
 
 
 def test_many_products_section(demo_dataset, _isolated_home):

@@ -43,6 +43,41 @@ def test_safety_stock_reorder_point_cover_and_order_by_hand():
     assert p3["safety_stock"] == pytest.approx(z * 0.5 * 3)
 
 
+def test_stock_counts_count_only_products_with_units_on_hand():
+    # P1: 50 on hand, ROP ≈ 109.7, runs out on day 5 (within 9): order and run out.
+    # P2: 100 on hand, ROP ≈ 22.9, 50 days of cover: neither. P3, P4: nothing entered, and
+    # P4 sells 20 a day: unknown, so it counts in neither (not "0 to order").
+    demand = pd.DataFrame(
+        {"daily_demand": [10.0, 2.0, 0.0, 20.0], "error_sd_daily": [4.0, 1.0, 0.5, 1.0]},
+        index=pd.Index(["P1", "P2", "P3", "P4"], name="product_id"),
+    )
+    as_of = pd.Timestamp("2025-03-01")
+
+    def result(stock):
+        plan = I.restock_table(
+            demand, lead_time_days=9, service_level=0.95, stock=stock, as_of=as_of
+        ).reset_index()
+        return I.RestockResult(
+            plan=plan,
+            classes=pd.DataFrame(),
+            matrix=pd.DataFrame(),
+            matrix_revenue=pd.DataFrame(),
+            forecasts=None,
+            as_of=as_of,
+            params={"lead_time_days": 9},
+        )
+
+    assert result(pd.Series({"P1": 50.0, "P2": 100.0})).stock_counts() == (2, 1, 1)
+    # P2 at 10 units: below its reorder point, 5 days of cover: both
+    assert result(pd.Series({"P1": 50.0, "P2": 10.0})).stock_counts() == (2, 2, 2)
+    # P1 at 105 units: runs out on 11 March, after the lead time ends (10 March), but is
+    # under its reorder point (≈ 109.7): order, no run-out
+    assert result(pd.Series({"P1": 105.0})).stock_counts() == (1, 1, 0)
+    # at 95 units it runs out during 10 March, the lead time's last day: counted
+    assert result(pd.Series({"P1": 95.0})).stock_counts() == (1, 1, 1)
+    assert result(None).stock_counts() == (0, 0, 0)
+
+
 def test_service_level_validation():
     assert I.service_z(0.5) == pytest.approx(0.0)
     with pytest.raises(ParameterError, match="service_level"):

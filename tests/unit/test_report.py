@@ -118,6 +118,20 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
         assert by_key[key].figures, key
 
 
+def test_restock_section_gives_reorder_points_not_an_empty_order_list(demo_report):
+    """The report has no units on hand: it lists the top products' reorder points, and says
+    so, instead of "0 of 100 products to order" beside an empty order column."""
+    rep, _html = demo_report
+    sec = next(s for s in rep.sections if s.key == "restock")
+    (table,) = sec.tables
+    frame = table.frame
+    assert "order_qty" not in frame.columns and "reorder_point" in frame.columns
+    assert len(frame) == 20 and frame["reorder_point"].notna().all()
+    body = " ".join(str(t) for t in sec.text)
+    assert "to order" not in body.replace("what to order now", "")
+    assert "reorder point of each of the top 100 products by revenue" in body
+
+
 def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo):
     """The report's pricing and alerts sections carry the core's own figures (not re-derived),
     and the alerts table holds the demo's planted high-severity incidents."""
