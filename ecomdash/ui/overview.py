@@ -6,6 +6,7 @@ import time
 
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
@@ -25,7 +26,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.overview_counts import render_counts
-from ecomdash.ui.tables import show_cached_table
+from ecomdash.ui.tables import current_display, show_cached_table
 
 MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
@@ -44,6 +45,15 @@ PARTS = {
         "top-locations",
     ),
 }
+
+
+def _period_column(grain: str):
+    """The trend table's period as its grain reads: "Month" rows as "Nov 2024" (2024-11 in
+    Chinese), not as the month's first day; "Week" rows by the week's first day."""
+    fmt = current_display().date_format
+    if grain == "month":
+        fmt = "YYYY-MM" if get_lang() == "zh" else "MMM YYYY"
+    return st.column_config.DateColumn(L.label(grain), format=fmt)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
@@ -185,7 +195,12 @@ def render(ctx: PageContext) -> None:
         )
     with right:
         show_cached_table(
-            lambda: res.trend, key=(ctx.key, grain), name="trend", hide_index=True, height=330
+            lambda: res.trend,
+            key=(ctx.key, grain),
+            name="trend",
+            hide_index=True,
+            height=330,
+            column_config={"period": _period_column(res.grain)},
         )
         download_table(res.trend, "trend", key="dl_trend")
 

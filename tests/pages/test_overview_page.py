@@ -31,6 +31,18 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
     assert f"Exact: £{k['revenue']:,.2f}." in _metric(at, "Net revenue").help
     assert len(at.tabs) == 3
     assert any("no earlier period" in c.value for c in at.caption)
+    # two years: a monthly trend, its rows read as months ("Nov 2024"), not as 01/11/2024
+    assert _trend_period(at) == {
+        "label": "Month",
+        "type_config": {"type": "date", "format": "MMM YYYY"},
+    }
+
+
+def _trend_period(at) -> dict:
+    import json
+
+    trend = next(d for d in at.dataframe if "period" in d.value.columns)
+    return {k: v for k, v in json.loads(trend.proto.columns)["period"].items() if k != "help"}
 
 
 def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isolated_home):
@@ -90,6 +102,11 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     m = _metric(at, "Net revenue")
     assert m.value == "£" + kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
+    # 90 days: a weekly trend, each row a week by its first day in the shop's date format
+    assert _trend_period(at) == {
+        "label": "Week",
+        "type_config": {"type": "date", "format": "DD/MM/YYYY"},
+    }
 
 
 @pytest.mark.parametrize("bad", ["nope", "../../etc"])

@@ -106,6 +106,10 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
     assert grain.label == "趋势粒度" and list(grain.options) == ["自动", "日", "周", "月"]
+    # the monthly trend table's rows read as months, 2024-12, under 月份
+    trend = json.loads(next(d for d in at.dataframe if "period" in d.value.columns).proto.columns)
+    assert trend["period"]["label"] == "月份"
+    assert trend["period"]["type_config"]["format"] == "YYYY-MM"
     _no_english(at)
 
     # the switches: by week, then the orders trend (AppTest calls the widgets' format_func
