@@ -85,16 +85,17 @@ FIELD_HELP = {
     "event": N_("A flag column (IsHoliday, promotion): its true rows mark event dates"),
 }
 
-#: the analyses a mapping allows (``schema.ANALYSIS_LABELS``' keys), as the table names them
+#: the analyses a mapping allows (``schema.ANALYSIS_LABELS``' keys), named in the table as the
+#: sidebar and the pages' tabs name them (the schema's own names fit inside a sentence)
 ANALYSIS_NAMES = {
-    "overview": N_("the overview"),
-    "basket": N_("basket analysis"),
-    "forecast": N_("forecasting"),
-    "restock": N_("the restock planner"),
-    "segment": N_("customer segmentation"),
-    "clv": N_("customer value"),
-    "recommend": N_("recommendations"),
-    "pricing": N_("pricing"),
+    "overview": N_("Overview"),
+    "basket": N_("Basket analysis"),
+    "forecast": N_("Forecast"),
+    "restock": N_("Restock planner"),
+    "segment": N_("Customer segments"),
+    "clv": N_("Customer value"),
+    "recommend": N_("Recommendations"),
+    "pricing": N_("Pricing & promotions"),
 }
 
 #: what a cleaning rule did with its rows (the report keeps the English ids)

@@ -66,6 +66,28 @@ def test_remapping_a_column_changes_what_is_saved(_isolated_home):
     assert "customer_id" not in info.columns and "customer_id" not in info.mapping
 
 
+def test_mapping_says_which_pages_it_allows_by_their_names(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    allows = next(d.value for d in at.dataframe if "analysis" in d.value.columns)
+    # the pages as the sidebar and the tabs name them, not "the overview" mid-sentence
+    assert list(allows["analysis"]) == [
+        "Overview",
+        "Basket analysis",
+        "Forecast",
+        "Restock planner",
+        "Customer segments",
+        "Customer value",
+        "Recommendations",
+        "Pricing & promotions",
+    ]
+    assert allows["available"].all()
+    at.selectbox(key="map_customer_id").set_value("(not in the file)").run()
+    allows = next(d.value for d in at.dataframe if "analysis" in d.value.columns)
+    blocked = allows.loc[~allows["available"]].set_index("analysis")["missing"]
+    assert set(blocked.index) == {"Customer segments", "Customer value", "Recommendations"}
+    assert set(blocked) == {"customer_id"}
+
+
 def test_append_skips_lines_already_saved(_isolated_home):
     at = _upload(_page(), "orders.csv", CN)
     at.button(key="FormSubmitter:save_form-Save").click().run()
