@@ -433,23 +433,41 @@ def _summary(res: B.BasketResult) -> None:
             "thin": f"{int((res.rules['count'] < 30).sum()):,}",
             "share": fmt_pct(res.n_multi_item_baskets / res.n_baskets),
         }
-        st.caption(
-            _(
-                "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
-                "least twice as often as chance); {thin} rest on fewer than 30 orders — treat "
-                "those as ideas to test. {share} of orders hold two or more items.",
-                **trust,
-            )
-            if by_order
-            else _(
-                "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
-                "least twice as often as chance); {thin} rest on fewer than 30 customer-days — "
-                "treat those as ideas to test. {share} of customer-days hold two or more items.",
-                **trust,
-            )
-        )
+        st.caption(_trust_text(trust, by_order=by_order, thin=trust["thin"] != "0"))
     for w in res.warnings:
         st.warning(inert(tr_note(w)))
+
+
+def _trust_text(trust: dict, *, by_order: bool, thin: bool) -> str:
+    """How much to trust the rules, in plain words; rules on fewer than 30 baskets are called
+    ideas to test only when there are some."""
+    if by_order and thin:
+        return _(
+            "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
+            "least twice as often as chance); {thin} rest on fewer than 30 orders — treat "
+            "those as ideas to test. {share} of orders hold two or more items.",
+            **trust,
+        )
+    if by_order:
+        return _(
+            "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
+            "least twice as often as chance); every rule rests on 30 orders or more. {share} "
+            "of orders hold two or more items.",
+            **trust,
+        )
+    if thin:
+        return _(
+            "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at "
+            "least twice as often as chance); {thin} rest on fewer than 30 customer-days — "
+            "treat those as ideas to test. {share} of customer-days hold two or more items.",
+            **trust,
+        )
+    return _(
+        "How much to trust these rules: {strong} of {n} have lift ≥ 2 (together at least "
+        "twice as often as chance); every rule rests on 30 customer-days or more. {share} of "
+        "customer-days hold two or more items.",
+        **trust,
+    )
 
 
 def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:

@@ -116,6 +116,11 @@ def test_rule_sentences_carry_the_same_numbers_in_both_languages(
     assert _caption(en, "How much to trust").startswith(
         f"How much to trust these rules: {strong:,} of {res.n_rules:,} have lift ≥ 2"
     )
+    # no rule rests on fewer than 30 orders here: none is called an idea to test ("0 rest on
+    # fewer than 30 orders — treat those as ideas to test" before)
+    assert int((res.rules["count"] < 30).sum()) == 0
+    assert "every rule rests on 30 orders or more." in _caption(en, "How much to trust")
+    assert "每条规则都依据 30 个及以上订单。" in trust and "待验证" not in trust
 
 
 def test_basket_catalogue_is_used():
@@ -158,3 +163,20 @@ def test_switching_language_reuses_the_cached_result_and_shows_it_in_chinese(zh_
     [zh] = [w.value for w in at.warning if "降到" in w.value]
     assert "Lower" not in zh
     assert sorted(NUM.findall(en)) == sorted(NUM.findall(zh)), (en, zh)
+
+
+def test_trust_sentence_calls_rules_ideas_only_when_some_are_thin():
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui.basket import _trust_text
+
+    trust = {"strong": "3", "n": "5", "thin": "2", "share": "40.0 %"}
+    for by_order, unit in ((True, "orders"), (False, "customer-days")):
+        some = _trust_text(trust, by_order=by_order, thin=True)
+        assert f"2 rest on fewer than 30 {unit} — treat those as ideas to test" in some
+        none = _trust_text({**trust, "thin": "0"}, by_order=by_order, thin=False)
+        assert f"every rule rests on 30 {unit} or more" in none and "ideas" not in none
+    with use_lang("zh"):
+        assert "2 条依据的客户日不到 30 个" in _trust_text(trust, by_order=False, thin=True)
+        assert "每条规则都依据 30 个及以上客户日" in _trust_text(
+            {**trust, "thin": "0"}, by_order=False, thin=False
+        )
