@@ -255,6 +255,7 @@ COLUMNS: dict[str, Col] = {
     "report.forecast:mean": _c(N_("Forecast"), "money", 0),
     "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
     "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
+    "report.forecast:mae": _c(N_("Backtest error (MAE)"), "money", 0),  # of net revenue
     "basket:share": _c(N_("Share of its baskets"), "share"),
     "if (ids)": _c(N_("If (product ids)")),
     "then (ids)": _c(N_("Then (product ids)")),
