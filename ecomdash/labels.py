@@ -255,6 +255,7 @@ COLUMNS: dict[str, Col] = {
     "report.forecast:mean": _c(N_("Forecast"), "money", 0),
     "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
     "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
+    "report.forecast:mae": _c(N_("Backtest error (MAE)"), "money", 0),  # of net revenue
     "basket:share": _c(N_("Share of its baskets"), "share"),
     "if (ids)": _c(N_("If (product ids)")),
     "then (ids)": _c(N_("Then (product ids)")),
@@ -545,13 +546,18 @@ def label(col_id, area: str | None = None) -> str:
     return column(col_id, area).label
 
 
-def header(col_id, display: Display | None = None, area: str | None = None) -> str:
-    """The header of a download: the label, with the currency or % for money and shares.
+def header(
+    col_id, display: Display | None = None, area: str | None = None, kind: str | None = None
+) -> str:
+    """The header of a download: the label, with the currency or % for money and shares;
+    ``kind`` changes the column's kind (a revenue forecast's ``mae`` is money).
 
     >>> header("revenue", Display(currency="EUR")), header("return_rate"), header("orders")
     ('Net revenue (€)', 'Return rate (%)', 'Orders')
     """
     c = column(col_id, area)
+    if kind:
+        c = Col(c.label, kind, c.decimals, c.help)
     display = display or Display()
     # Chinese headers put the unit in full-width brackets: 净销售额（¥）
     left, right = ("（", "）") if get_lang() == "zh" else (" (", ")")

@@ -65,6 +65,8 @@ p.verdict b { margin-right: 6px; }
 .metric .label { color: var(--muted); font-size: 13px; }
 .metric .value { font-size: 20px; font-weight: 600; overflow-wrap: anywhere; }
 .metric .delta { font-size: 13px; color: var(--muted); }
+.metric .exact { display: none; font-size: 12px; color: var(--muted); overflow-wrap: anywhere;
+                 font-variant-numeric: tabular-nums; }
 .metric .delta.up { color: var(--good); } .metric .delta.down { color: var(--bad); }
 .figure { width: 100%; min-height: 360px; margin: 8px 0; }
 table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 13px; }
@@ -78,6 +80,7 @@ footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
   body { background: #fff; } main { padding: 0; max-width: none; }
   section { break-inside: avoid-page; } .figure { break-inside: avoid; }
   nav.toc { display: none; }
+  .metric .exact { display: block; }
 }
 """
 
@@ -219,14 +222,19 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
 
 
 def _metric_html(m: Metric) -> str:
+    """A tile: the compact value, the exact amount behind it on hover and, in print (no
+    hover on paper or in a PDF), as a small line under the value."""
     delta = ""
     if m.delta:
         cls = "" if m.good is None else (" up" if m.good else " down")
         delta = f'<div class="delta{cls}">{e(m.delta)}</div>'
-    title = f' title="{e(m.exact)}"' if m.exact and m.exact != m.value else ""
+    title, exact = "", ""
+    if m.exact and m.exact != m.value:
+        title = f' title="{e(m.exact)}"'
+        exact = f'<div class="exact">{e(m.exact)}</div>'
     return (
         f'<div class="metric"><div class="label">{e(m.label)}</div>'
-        f'<div class="value"{title}>{e(m.value)}</div>{delta}</div>'
+        f'<div class="value"{title}>{e(m.value)}</div>{exact}{delta}</div>'
     )
 
 

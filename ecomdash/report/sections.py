@@ -316,8 +316,10 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
             Table(
                 N_("Backtest per model"),
                 table,
-                {"mae": "{:,.1f}", "mase": "{:.2f}", "coverage80": "{:.0%}"},
+                # MAE from the catalogue: net revenue's error, money in the dataset's currency
+                {"mase": "{:.2f}", "coverage80": "{:.0%}"},
                 _("Each model forecast the last folds from past data only."),
+                area="report.forecast",
             ),
         ),
     )

@@ -11,7 +11,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 from contextlib import contextmanager
@@ -385,18 +385,20 @@ def download_table(
     key: str | None = None,
     area: str | None = None,
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+    kinds: Mapping[str, str] | None = None,
 ) -> None:
     """A formula-safe CSV download; the random token keeps each export's /media id unique.
     ``label``: the button's text, already translated (default: "Download CSV" translated).
     ``prepare``: applied to ``df`` when the file is built (work a rerun should not pay for;
     it runs outside the script run, so it must not depend on the run's language).
+    ``kinds``: a column's kind for its header, as in ``show_table`` (numbers stay numbers).
 
     Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
     currency) and under them the raw column ids (docs/EXPORTS.md says why).
     The CSV is built only when the button is clicked (deferred data, on Streamlit's own
     thread): a page with several tables no longer writes every CSV on every rerun.
     """
-    headers = download_headers(df, area=area)
+    headers = download_headers(df, area=area, kinds=kinds)
     st.download_button(
         _("Download CSV") if label is None else label,
         data=lambda: to_safe_csv_bytes(prepare(df) if prepare else df, headers=headers),

@@ -30,6 +30,7 @@ from ecomdash.ui.common import (
     cached_date_span,
     download_table,
     fmt_compact,
+    fmt_money,
     get_store,
     inert,
     run_with_budget,
@@ -59,6 +60,14 @@ SCOPE_PICKS = {
 }
 FREQ_LABELS = {"D": N_("Daily"), "W": N_("Weekly"), "M": N_("Monthly")}
 METRIC_LABELS = charts.METRIC_LABELS
+#: Columns of the forecast tables in the metric's own unit (forecasts, actuals and backtest
+#: errors): money in the dataset's currency for a revenue forecast, plain numbers for units
+#: and orders. MASE, MAPE, coverage and ratios have no unit.
+IN_METRIC_UNIT = (
+    "mean", "lo80", "hi80", "lo95", "hi95", "actual", "value", "forecast", "history",
+    "mae", "bias", "rmse", "baseline_mae", "auto_mae", "error_sd",
+    "forecast_total", "forecast_per_period",
+)  # fmt: skip
 RETURNS = {"net": N_("Subtract returns"), "exclude": N_("Ignore returns")}
 PRESETS = {
     "Black Friday": N_("Black Friday"),
@@ -85,6 +94,18 @@ def _shown_classes(df: pd.DataFrame) -> pd.DataFrame:
             lambda c: _(DEMAND_CLASSES[c]) if c in DEMAND_CLASSES else c
         )
     )
+
+
+def metric_kinds(metric: str) -> dict[str, str] | None:
+    """``show_table``/``download_table`` kinds of a forecast of ``metric``: its amounts are
+    money when it is revenue."""
+    return {c: "money" for c in IN_METRIC_UNIT} if metric == "revenue" else None
+
+
+def in_metric_unit(value: float, metric: str) -> str:
+    """An amount of ``metric`` in a sentence (a backtest error): ``£1,234.50`` for revenue,
+    ``1,234.5`` units or orders."""
+    return fmt_money(value) if metric == "revenue" else f"{value:,.1f}"
 
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
@@ -461,10 +482,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 res.forecast["period"].min(),
                 res.forecast["period"].max() + pd.Timedelta(days=31),
             )
-        money = {c: "money" for c in ("mean", "lo80", "hi80", "lo95", "hi95")}
-        kinds = money if sparams[0] == "revenue" else None
+        kinds = metric_kinds(sparams[0])
         show_table(out, area="forecast", kinds=kinds, hide_index=True, width="stretch")
-        download_table(out, "forecast", key="dl_forecast", area="forecast")
+        download_table(out, "forecast", key="dl_forecast", area="forecast", kinds=kinds)
     with tab_bt:
         st.caption(
             _(
@@ -499,12 +519,17 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
                 "seconds",
             ]
         ]
-        show_table(show, area="forecast", hide_index=True, width="stretch")
+        # MAE and bias are in the metric's unit: money for revenue
+        show_table(show, area="forecast", kinds=kinds, hide_index=True, width="stretch")
         show_chart(charts.backtest_figure(res), width="stretch")
-        download_table(res.folds, "forecast-backtest", key="dl_backtest", area="forecast")
+        download_table(
+            res.folds, "forecast-backtest", key="dl_backtest", area="forecast", kinds=kinds
+        )
     with tab_hist:
-        show_table(series.frame, area="forecast", hide_index=True, width="stretch")
-        download_table(series.frame, "forecast-series", key="dl_series", area="forecast")
+        show_table(series.frame, area="forecast", kinds=kinds, hide_index=True, width="stretch")
+        download_table(
+            series.frame, "forecast-series", key="dl_series", area="forecast", kinds=kinds
+        )
 
 
 def _calendar_gain(res: F.ForecastResult) -> None:
@@ -512,13 +537,14 @@ def _calendar_gain(res: F.ForecastResult) -> None:
     from ecomdash.forecast_calendar import TWINS
 
     bt = res.backtest.set_index("model")["mae"]
+    metric = res.series.metric
     for plain, twin in TWINS.items():
         if plain in bt and twin in bt and bt[plain] > 0:
             gain = 1 - bt[twin] / bt[plain]
             fields = {
                 "model": L.model_label(plain, short=True),
-                "without": f"{bt[plain]:,.1f}",
-                "with": f"{bt[twin]:,.1f}",
+                "without": in_metric_unit(bt[plain], metric),
+                "with": in_metric_unit(bt[twin], metric),
                 "change": f"{abs(gain):.0%}",
             }
             st.text(
@@ -629,8 +655,9 @@ def _many_section(ctx: PageContext) -> None:
         )
     )
     shown = _shown_classes(t)
-    show_table(shown, area="forecast", hide_index=True, width="stretch")
-    download_table(shown, "forecast-products", key="dl_many", area="forecast")
+    kinds = metric_kinds(params[1])  # a revenue forecast's errors and totals are money
+    show_table(shown, area="forecast", kinds=kinds, hide_index=True, width="stretch")
+    download_table(shown, "forecast-products", key="dl_many", area="forecast", kinds=kinds)
     pick = st.selectbox(_("Show one product"), list(t["product_id"]), key="many_pick")
     if pick is not None:
         show_chart(charts.product_figure(many, pick), width="stretch")

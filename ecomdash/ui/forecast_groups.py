@@ -3,6 +3,8 @@ department, category, SKU) with a backtest per series and over the total; worst 
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from ecomdash import labels as L
@@ -15,13 +17,13 @@ from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
     download_table,
-    fmt_money,
     get_store,
     inert,
     run_with_budget,
     show_chart,
     timed_status,
 )
+from ecomdash.ui.forecast import in_metric_unit, metric_kinds
 from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
@@ -125,6 +127,9 @@ def render(ctx: PageContext) -> None:
     for w in res.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
     bt = res.backtest
+    # errors in the metric's unit: money for revenue, plain numbers for units
+    amount = functools.partial(in_metric_unit, metric=res.metric)
+    kinds = metric_kinds(res.metric)
     a, b, c = st.columns(3)
     a.metric(L.label("series"), f"{bt['series']:,}", border=True)
     a.caption(_("Forecast with their backtests in {secs} s.", secs=f"{res.seconds:.1f}"))
@@ -141,13 +146,13 @@ def render(ctx: PageContext) -> None:
     b.caption(
         _(
             "MAE {auto} against {base}.",
-            auto=fmt_money(bt["auto"]),
-            base=fmt_money(bt["seasonal_naive"]),
+            auto=amount(bt["auto"]),
+            base=amount(bt["seasonal_naive"]),
         )
     )
     c.metric(
         _("Total: backtest error"),
-        fmt_money(bt["total_mae"]),
+        amount(bt["total_mae"]),
         help=(
             _(TOTAL_HELP[res.reconciliation])
             if res.reconciliation in TOTAL_HELP
@@ -159,16 +164,16 @@ def render(ctx: PageContext) -> None:
         _(
             "Sum of the series as forecast: {bottom_up}; direct forecast of the total "
             "({model}): {direct}; seasonal naive {naive}.",
-            bottom_up=fmt_money(bt["total_bottom_up_mae"]),
+            bottom_up=amount(bt["total_bottom_up_mae"]),
             model=L.model_label(res.direct_model, short=True),
-            direct=fmt_money(bt["total_direct_mae"]),
-            naive=fmt_money(bt["total_seasonal_naive_mae"]),
+            direct=amount(bt["total_direct_mae"]),
+            naive=amount(bt["total_seasonal_naive_mae"]),
         )
     )
     show_chart(total_figure(res), width="stretch")
     st.subheader(_("Series, worst forecast first"))
     table = res.table
-    show_table(table, area="forecast", hide_index=True, width="stretch")
+    show_table(table, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:
         download_table(
@@ -177,6 +182,7 @@ def render(ctx: PageContext) -> None:
             label=_("Download the table"),
             key="fg_dl_t",
             area="forecast",
+            kinds=kinds,
         )
     with d2:
         download_table(
@@ -185,6 +191,7 @@ def render(ctx: PageContext) -> None:
             label=_("Download forecasts"),
             key="fg_dl_f",
             area="forecast",
+            kinds=kinds,
         )
     pick = st.selectbox(_("Show one series"), list(table["series"]), key="fg_pick")
     if pick is not None:

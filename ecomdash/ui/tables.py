@@ -246,12 +246,16 @@ def long_dataframe(df: pd.DataFrame, *, max_rows: int = MAX_ROWS_SHOWN, **kwargs
     show_table(df, max_rows=max_rows, **kwargs)
 
 
-def download_headers(df: pd.DataFrame, *, area: str | None = None) -> list[str]:
-    """The merchant's header of each column a CSV of ``df`` holds (see ecomdash.exports)."""
+def download_headers(
+    df: pd.DataFrame, *, area: str | None = None, kinds: Mapping[str, str] | None = None
+) -> list[str]:
+    """The merchant's header of each column a CSV of ``df`` holds (see ecomdash.exports);
+    ``kinds`` as in :func:`show_table`."""
     from ecomdash.exports import written_columns
 
     display = current_display()
-    return [L.header(c, display, area) for c in written_columns(df)]
+    kinds = kinds or {}
+    return [L.header(c, display, area, kinds.get(str(c))) for c in written_columns(df)]
 
 
 def fmt_date(value) -> str:

@@ -15,6 +15,11 @@ from ecomdash.store import Store
 from tests.e2e.conftest import OUT, open_app, wait_for_app_run
 from tests.e2e.test_security import EVIL, evil_csv
 
+#: The headline tiles whose content is wider than their box.
+SPILL = """() => [...document.querySelectorAll('.metric')]
+    .filter(m => m.scrollWidth > m.clientWidth)
+    .map(m => m.innerText)"""
+
 
 def _open_offline(browser, path: Path):
     """A page showing ``path`` where every request is recorded and, unless it is the file
@@ -111,17 +116,60 @@ def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path)
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         expect(page.locator("#fig-top_products-0 .hoverlayer .hovertext").first).to_be_attached()
         # every headline tile holds its figure (3,731,389.17 once ran out of its box)
-        spill = page.evaluate(
-            """() => [...document.querySelectorAll('.metric')]
-                .filter(m => m.scrollWidth > m.clientWidth)
-                .map(m => m.innerText)"""
-        )
+        spill = page.evaluate(SPILL)
         assert spill == [], spill
         _shot(page, "report-demo")
+        # printed on A4 (about 794 px wide), each money tile shows its exact amount under the
+        # compact figure, and still no tile runs out of its box
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 794, "height": 1123})
+        exact = page.locator("#kpis .metric .exact")
+        assert exact.count() >= 1  # net revenue (AOV and the counts are exact already)
+        expect(exact.first).to_be_visible()
+        money = [m for m in demo.sections[0].metrics if m.exact and m.exact != m.value]
+        assert exact.all_inner_texts() == [m.exact for m in money]
+        spill = page.evaluate(SPILL)
+        assert spill == [], spill
+        _shot(page, "report-demo-print")
         assert requests == [], requests
         assert dialogs == [] and errors == [], (dialogs, errors)
     finally:
         page.context.close()
+
+
+def test_printed_tiles_show_the_exact_amount(browser, tmp_path):
+    """On screen a tile reads €13.0k (exact on hover); printed, where nothing hovers, the
+    exact amount is a line under it: 2 × 1,000.25 + 9,999.99 + 4 × 250.00 = €13,000.49."""
+    from ecomdash.report import SECTIONS
+    from tests.unit.test_report_money import EURO_CSV
+
+    store = Store.open(tmp_path / "home")
+    try:
+        res = load_bytes(EURO_CSV.encode("utf-8"), "euro.csv")
+        info = store.save_dataset("Euro shop", res.lines, report=res.report)
+        kpis = tuple(s for s in SECTIONS if s.key == "kpis")
+        reports = {
+            lang: build_report(store, info.id, sections=kpis, lang=lang) for lang in ("en", "zh")
+        }
+    finally:
+        store.close()
+    for lang, value in (("en", "€13.0k"), ("zh", "€1.30万")):
+        path = tmp_path / f"euro-{lang}.html"
+        path.write_text(render_html(reports[lang]), encoding="utf-8")
+        page, requests, dialogs, errors = _open_offline(browser, path)
+        try:
+            tile = page.locator(".metric").first
+            expect(tile.locator(".value")).to_have_text(value)
+            expect(tile.locator(".exact")).to_be_hidden()  # the screen shows the hover only
+            page.emulate_media(media="print")
+            expect(tile.locator(".exact")).to_be_visible()
+            expect(tile.locator(".exact")).to_have_text("€13,000.49")
+            assert page.locator(".metric .exact:visible").count() == 1  # AOV is exact already
+            assert page.evaluate(SPILL) == []
+            _shot(page, f"report-print-{lang}")
+            assert requests == [] and dialogs == [] and errors == [], (requests, dialogs, errors)
+        finally:
+            page.context.close()
 
 
 def test_sidebar_button_downloads_the_report(browser, app_url, tmp_path):

@@ -53,6 +53,9 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     backtest = next(t for t in tables if "coverage80" in t.columns)
     # model names are shown as labels, never as ids
     assert {"Seasonal naive (repeat the last cycle)", "Automatic choice"} <= set(backtest["model"])
+    # a revenue forecast's backtest errors are the demo's pounds
+    fmts = _formats(at, "coverage80")
+    assert fmts["mae"] == fmts["bias"] == "£%,.2f" and fmts["mase"] == "%,.2f"
     assert len(at.get("plotly_chart")) >= 2
     assert any("done in" in s.label for s in at.status)
     # the forecast total is money (the demo's pounds), compact as the Overview's tiles
@@ -184,6 +187,10 @@ def test_many_products_section(demo_dataset, _isolated_home):
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
     assert list(table["product_id"]) == list(core.table["product_id"])
     assert list(table["model"]) == [L.model_label(m) for m in core.table["model"]]
+    # units: the errors and totals are plain numbers, the products' revenue is pounds
+    fmts = _formats(at, "auto_mase")
+    assert fmts["auto_mae"] == fmts["baseline_mae"] == fmts["forecast_total"] == "%,.2f"
+    assert fmts["revenue"] == "£%,.2f"
     # the cut is said: top 100 of all products with sales, and their share of revenue
     sales = S.sales_lines(lines)
     n_products = sales["product_id"].nunique()
@@ -201,7 +208,9 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
 
     store = Store.open(_isolated_home)
     try:
-        info = store.save_dataset("演示商户", zh_lines, source="generated")
+        info = store.save_dataset(
+            "演示商户", zh_lines, report={"currency": "CNY"}, source="generated"
+        )
     finally:
         store.close()
     at = run_page("forecast.py", dataset_id=info.id, timeout=180)
@@ -218,7 +227,8 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
     bt = backtest.set_index("model")["mae"]
     short = L.model_label("ets", short=True)
     gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
-    assert f"{bt[ets]:,.1f} without" in gain and f"{bt[ets_cal]:,.1f} with it" in gain
+    # the errors are the shop's yuan (its revenue is forecast)
+    assert f"MAE ¥{bt[ets]:,.2f} without" in gain and f"¥{bt[ets_cal]:,.2f} with it" in gain
     assert _metric(at, "Chosen model").value.endswith("Chinese calendar")
     fig = at.get("plotly_chart")[0].proto.spec
     assert "Chinese calendar" in fig and "2026-12-12" in fig  # Double 12 marked ahead
@@ -226,3 +236,121 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
         d.value for d in at.dataframe if "official" in d.value.columns and "days" in d.value.columns
     )
     assert any("Double 12" in v for v in ahead["days"])
+
+
+# --- backtest errors in the metric's unit (money for revenue) -------------------------------
+
+#: 240 days of one order a day, written in euros (ingest reads the currency off the amounts):
+#: day i sells 1 + i % 2 units for a net €(100 + 10 i) in all. Revenue rises by €10 a day, so
+#: repeating the last week (seasonal naive) over a 14-day horizon is €70 short on days 1-7
+#: and €140 short on days 8-14 of every fold: MAE €105, bias -€105, whatever the fold.
+EURO_DAYS = 240
+
+
+def _euro_csv() -> bytes:
+    import pandas as pd
+
+    rows = ["order_id,order_date,customer_id,product_id,product_name,quantity,unit_price"]
+    for i, d in enumerate(pd.date_range("2025-01-06", periods=EURO_DAYS, freq="D")):
+        q = 1 + i % 2
+        rows.append(f'O{i},{d.date()},c{i % 5},P1,Lamp,{q},"€{(100 + 10 * i) / q:,.2f}"')
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+def _formats(at, column: str) -> dict[str, str]:
+    """The NumberColumn format of every column of the first table holding ``column``."""
+    element = next(d for d in at.dataframe if column in d.value.columns)
+    config = json.loads(element.proto.columns or "{}")
+    return {c: config[c].get("type_config", {}).get("format") for c in config}
+
+
+@pytest.fixture
+def headers_sent(monkeypatch):
+    """Every download's merchant headers, as the page builds them: {file stem: headers}."""
+    from ecomdash.ui import common
+
+    sent: dict[str, list[str]] = {}
+    real = common.download_headers
+
+    def spy(df, **kw):
+        out = real(df, **kw)
+        sent[tuple(df.columns)] = out
+        return out
+
+    monkeypatch.setattr(common, "download_headers", spy)
+    return sent
+
+
+def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
+    _isolated_home, headers_sent
+):
+    from ecomdash.ingest import load_bytes
+
+    res = load_bytes(_euro_csv(), "euro.csv")
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("Euro shop", res.lines, report=res.report)
+    finally:
+        store.close()
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    # the revenue forecast on arrival: its backtest errors are euros, its scores unitless
+    backtest = next(d.value for d in at.dataframe if "coverage80" in d.value.columns)
+    naive = backtest.set_index("model").loc[L.model_label("seasonal_naive")]
+    assert naive["mae"] == pytest.approx(105.0) and naive["bias"] == pytest.approx(-105.0)
+    fmts = _formats(at, "coverage80")
+    assert fmts["mae"] == fmts["bias"] == "€%,.2f"
+    assert fmts["mase"] == "%,.2f" and not fmts["mape"].startswith("€")
+    # the forecast table and the downloads say euros in their headers; numbers stay numbers
+    assert _formats(at, "hi95")["mean"] == "€%,.2f"
+    folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
+    assert "Actual (€)" in folds and "Forecast (€)" in folds
+    # the units forecast of the same shop: plain numbers, no currency anywhere in the table
+    at.selectbox(key="fc_metric").set_value("units")
+    headers_sent.clear()
+    _button(at, "Run").click()
+    at.run()
+    assert not at.exception, at.exception
+    fmts = _formats(at, "coverage80")
+    assert fmts["mae"] == fmts["bias"] == "%,.2f"
+    assert not any("€" in (f or "") for f in fmts.values())
+    assert _formats(at, "hi95")["mean"] == "%,.2f"
+    folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
+    assert "Actual" in folds and not any("€" in h for h in folds)
+    # many products: units by default (plain numbers); a revenue run's errors are euros
+    fmts = _formats(at, "auto_mase")
+    assert fmts["auto_mae"] == fmts["baseline_mae"] == "%,.2f"
+    at.selectbox(key="many_metric").set_value("revenue")
+    [b for b in at.button if b.label == "Run"][1].click()
+    at.run()
+    assert not at.exception, at.exception
+    fmts = _formats(at, "auto_mase")
+    assert fmts["auto_mae"] == fmts["baseline_mae"] == fmts["forecast_total"] == "€%,.2f"
+    assert fmts["auto_mase"] == "%,.2f"
+    many = next(h for cols, h in headers_sent.items() if "auto_mae" in cols)
+    assert "Automatic choice error (MAE) (€)" in many
+
+
+def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):
+    from ecomdash import calendar_cn as CN
+    from ecomdash.ingest import load_bytes
+
+    res = load_bytes(_euro_csv(), "euro.csv")
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("Euro shop", res.lines, report=res.report)
+        lines = store.load_lines(info.id)
+    finally:
+        store.close()
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    at.multiselect(key="fc_calendar").set_value(list(CN.FEATURES))
+    _button(at, "Run").click()
+    at.run()
+    assert not at.exception, at.exception
+    s = F.build_series(lines, metric="revenue", freq="D", future_periods=14)
+    core = F.forecast(s, horizon=14, folds=8, calendar=tuple(CN.FEATURES))
+    bt = core.backtest.set_index("model")["mae"]
+    short = L.model_label("ets", short=True)
+    gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
+    assert f"backtest MAE €{bt['ets']:,.2f} without" in gain, gain
+    assert f"€{bt['ets_cal']:,.2f} with it" in gain, gain

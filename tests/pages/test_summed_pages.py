@@ -133,3 +133,42 @@ def test_whole_app_on_a_summed_dataset(walmart):
     steps = [m.value for m in at.markdown]
     for label in ("Products bought together", "Customers likely to stop buying"):
         assert any(s.startswith(label) and "needs order lines" in s for s in steps), steps
+
+
+def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated_home):
+    """The Every series tab's backtest errors are in the measure's unit: euros for revenue,
+    plain numbers for units (they were written as money whatever the measure)."""
+    from ecomdash.forecast_groups import forecast_groups
+
+    res = load_bytes(to_csv_bytes(sku_daily(skus=6, days=150, seed=2)), "daily.csv")
+    store = Store.open(_isolated_home)
+    try:
+        report = {**res.report.to_dict(), "currency": "EUR"}
+        info = store.save_dataset("Daily", res.lines, report=report, mapping=res.mapping.as_dict())
+        core = forecast_groups(store, info.id, by="product", metric="units", freq="W", horizon=8)
+    finally:
+        store.close()
+    at = run_page("forecast.py", dataset_id=info.id, timeout=180)
+    assert at.selectbox(key="fg_metric").value == "revenue"
+    at.button(key="fg_run").click().run()
+    assert not at.exception, at.exception
+
+    def tile():
+        return next(m for m in at.metric if m.label == "Total: backtest error").value
+
+    def mae_format():
+        element = next(d for d in at.dataframe if "baseline_mae" in d.value.columns)
+        return json.loads(element.proto.columns)["mae"]["type_config"]["format"]
+
+    assert tile().startswith("€") and mae_format() == "€%,.2f"
+    assert any(c.value.startswith("MAE €") for c in at.caption)
+    at.selectbox(key="fg_by").set_value("product")
+    at.selectbox(key="fg_metric").set_value("units")
+    at.selectbox(key="fg_freq").set_value("W")
+    at.button(key="fg_run").click().run()
+    assert not at.exception, at.exception
+    bt = core.backtest
+    assert tile() == f"{bt['total_mae']:,.1f}"  # units: no currency sign
+    assert mae_format() == "%,.2f"
+    mae = f"MAE {bt['auto']:,.1f} against {bt['seasonal_naive']:,.1f}."
+    assert mae in [c.value for c in at.caption]

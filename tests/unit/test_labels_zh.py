@@ -91,3 +91,16 @@ def test_budget_thread_keeps_the_language():
     with use_lang("zh"):
         assert run_with_budget(lambda: _("Overview"), seconds=30) == "概览"
     assert run_with_budget(lambda: _("Overview"), seconds=30) == "Overview"
+
+
+def test_a_header_takes_the_kind_a_run_gives_its_column():
+    # a revenue forecast's backtest error is money; the catalogue's "mae" is a plain number
+    eur = L.Display(currency="EUR")
+    assert L.header("mae", eur, "forecast") == "Backtest error (MAE)"
+    assert L.header("mae", eur, "forecast", kind="money") == "Backtest error (MAE) (€)"
+    assert L.header("mae", eur, "forecast", kind="number") == "Backtest error (MAE)"
+    with use_lang("zh"):
+        mae = _("Backtest error (MAE)")
+        assert mae != "Backtest error (MAE)"
+        assert L.header("mae", CNY, "forecast", kind="money") == f"{mae}（¥）"
+    assert L.COLUMNS["mae"].kind == "number"  # the catalogue itself is not changed

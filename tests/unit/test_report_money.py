@@ -45,9 +45,14 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     assert tiles["Average order value"] == ("€4,333.50", "€4,333.50")  # exact below 10,000
     assert tiles["Orders"] == ("3", None)
     html = render_html(rep)
-    # the tile shows the compact figure with the exact one on hover; no bare amount anywhere
-    assert '<div class="value" title="€13,000.49">€13.0k</div>' in html
-    assert '<div class="value">€4,333.50</div>' in html
+    # the tile shows the compact figure with the exact one on hover and, for print (paper
+    # and PDF have no hover), in a line under it; no bare amount anywhere
+    assert (
+        '<div class="value" title="€13,000.49">€13.0k</div><div class="exact">€13,000.49</div>'
+        in html
+    )
+    assert '<div class="value">€4,333.50</div></div>' in html  # already exact: no second line
+    assert html.count('<div class="exact">') == 1
     assert not re.search(r"(?<![€\d,.])13,000\.49", html)
     # the trend's sentence: the best day is the sofa's
     (best,) = rep.sections[1].text
@@ -60,6 +65,11 @@ def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
     rep = build_report(store, info.id, sections=FAST, lang="zh")
     tiles = _tiles(rep)
     assert tiles["净销售额"] == ("€1.30万", "€13,000.49")
+    html = render_html(rep)
+    assert (
+        '<div class="value" title="€13,000.49">€1.30万</div><div class="exact">€13,000.49</div>'
+        in html
+    )
     assert tiles["客单价"] == ("€4,333.50", "€4,333.50")
     assert "€9,999.99" in rep.sections[1].text[0]
 
@@ -74,3 +84,51 @@ def test_no_currency_known_means_no_sign_but_still_compact(tmp_path):
     finally:
         store.close()
     assert _tiles(rep)["Net revenue"] == ("13.0k", "13,000.49")
+
+
+def test_the_exact_line_shows_in_print_only():
+    from ecomdash.report.render import CSS
+
+    screen, _, printed = CSS.partition("@media print")
+    assert re.search(r"\.metric \.exact \{[^}]*display: none", screen)
+    assert re.search(r"\.metric \.exact \{ display: block; \}", printed)
+
+
+#: 240 days, one order a day in euros: day i's net revenue is €(100 + 10 i), so repeating
+#: the last week (seasonal naive) over the 14-day horizon is €70 short on days 1-7 and €140
+#: short on days 8-14 of every fold: its backtest MAE is €105.
+def _rising_euro_csv() -> bytes:
+    import pandas as pd
+
+    rows = ["order_id,order_date,customer_id,product_id,product_name,quantity,unit_price"]
+    for i, d in enumerate(pd.date_range("2025-01-06", periods=240, freq="D")):
+        rows.append(f'O{i},{d.date()},c{i % 5},P1,Lamp,1,"€{100 + 10 * i:,.2f}"')
+    return ("\n".join(rows) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_forecast_backtest_errors_are_in_the_shops_currency(tmp_path, lang):
+    from ecomdash import labels as L
+    from ecomdash.i18n import use_lang
+
+    res = load_bytes(_rising_euro_csv(), "rising.csv")
+    store = Store.open(tmp_path / "home")
+    try:
+        info = store.save_dataset("Rising shop", res.lines, report=res.report)
+        spec = tuple(s for s in SECTIONS if s.key == "forecast")
+        rep = build_report(store, info.id, sections=spec, lang=lang)
+    finally:
+        store.close()
+    (section,) = rep.sections
+    assert section.tone != "missing", section.verdict
+    html = render_html(rep)
+    with use_lang(lang):
+        naive = L.model_label("seasonal_naive")
+        mae = L.label("mae", "report.forecast")
+    backtest = html[html.index(escape(mae)) :]
+    row = backtest[backtest.index(escape(naive)) :].split("</tr>")[0]
+    # the seasonal naive's MAE, worked out by hand, in euros to the whole euro; MASE unitless
+    assert '<td class="num">€105</td><td class="num">1.50</td>' in row, row
+    table = next(t for t in section.tables if "mae" in t.frame.columns)
+    n = len(table.frame)
+    assert backtest.split("</table>")[0].count('<td class="num">€') == n  # every model's MAE
