@@ -1,5 +1,5 @@
-"""Forecast & restock page: one series with every model's backtest, many products at once,
-and the restock planner.
+"""Forecast & restock page: one series with every model's backtest and many products at once;
+the restock planner tab is :mod:`ecomdash.ui.restock`.
 
 Merchant text (product ids/names, categories, countries, event names) is shown only through
 ``st.dataframe``, widget option labels, plotly figures and formula-safe downloads; any text
@@ -15,11 +15,10 @@ import streamlit as st
 
 from ecomdash import calendar_cn as CN
 from ecomdash import forecast as F
-from ecomdash import inventory as inv
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
-from ecomdash.errors import EcomdashError, InputFileError, ParameterError
+from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import N_, _, fmt, get_lang
@@ -38,12 +37,11 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table, table_config
+from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
 K_MANY = "forecast_many_params"
-K_RESTOCK = "forecast_restock_params"
 K_SCOPE = "forecast_scope_kind"
 SCOPES = {
     "shop": N_("Whole shop"),
@@ -85,7 +83,7 @@ DEMAND_CLASSES = {
 }
 
 
-def _shown_classes(df: pd.DataFrame) -> pd.DataFrame:
+def shown_classes(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with its demand classes in the merchant's language (a copy; ids stay in core)."""
     if "demand_class" not in df.columns:
         return df
@@ -180,7 +178,7 @@ def _forecast(key: tuple, sparams: tuple, fparams: tuple) -> F.ForecastResult:
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, float]]:
+def many_forecasts(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, float]]:
     """The top products' forecasts from their lines only (the whole-shop calendar from the
     SQL day groups), and the cut: products and revenue in all (see ``from_store``)."""
     top, metric, horizon, folds = params
@@ -199,42 +197,7 @@ def _many(key: tuple, params: tuple) -> tuple[F.ManyForecastResult, dict[str, fl
     )
 
 
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _restock_inputs(key: tuple) -> dict:
-    """Sales per product and week and the last order date, reduced in SQL (``from_store``)."""
-    workspace, dataset_id, _version, fkey = key
-    return FS.restock_inputs(get_store(workspace), dataset_id, Filters.from_key(fkey))
-
-
-def _restock(key: tuple, **kwargs) -> inv.RestockResult:
-    workspace, dataset_id, _version, fkey = key
-    return FS.plan_restock(
-        get_store(workspace),
-        dataset_id,
-        Filters.from_key(fkey),
-        inputs=_restock_inputs(key),
-        **kwargs,
-    )
-
-
-@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
-def _plan(key: tuple, params: tuple) -> inv.RestockResult:
-    """The restock plan without stock levels (the planner's base; the home's finding)."""
-    service, lead, review, top = params
-    return _restock(
-        key,
-        lead_time_days=lead,
-        service_level=service,
-        review_days=review,
-        top=top,
-        many=_many(key, (top, "units", 8, 4))[0],
-    )
-
-
 # --- defaults: what the page shows on arrival (and the home's findings read) -----------------
-
-#: Restock planner defaults: service level, lead time (days), days between orders, top products.
-RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
 
 
 def default_params(ctx: PageContext) -> tuple[tuple, tuple]:
@@ -250,11 +213,6 @@ def default_forecast(ctx: PageContext) -> F.ForecastResult:
     return _forecast(ctx.key, *default_params(ctx))
 
 
-def default_plan(ctx: PageContext) -> inv.RestockResult:
-    """The restock plan at :data:`RESTOCK_DEFAULTS`, without stock levels (cached)."""
-    return _plan(ctx.key, RESTOCK_DEFAULTS)
-
-
 def _many_defaults(ctx: PageContext) -> tuple:
     metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
     return (100, metrics[0] if metrics else "units", 8, 4)
@@ -263,7 +221,7 @@ def _many_defaults(ctx: PageContext) -> tuple:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _stored(name: str, ctx: PageContext):
+def stored_params(name: str, ctx: PageContext):
     v = st.session_state.get(name)
     if isinstance(v, tuple) and len(v) == 2 and v[0] == ctx.key:
         return v[1]
@@ -333,7 +291,7 @@ def _form(ctx: PageContext) -> tuple | None:
         or "shop"
     )
     col = {"category": S.CATEGORY, "country": S.COUNTRY, "product": S.PRODUCT_ID}.get(kind)
-    stored = _stored(K_PARAMS, ctx)
+    stored = stored_params(K_PARAMS, ctx)
     with st.form("forecast_form"):
         c1, c2, c3, c4 = st.columns(4)
         metric = c1.selectbox(
@@ -618,12 +576,12 @@ def _many_section(ctx: PageContext) -> None:
         run = st.form_submit_button(_("Run"), type="primary")
     if run:
         st.session_state[K_MANY] = (ctx.key, (int(top), metric, int(horizon), 4))
-    params = _stored(K_MANY, ctx) or _many_defaults(ctx)
+    params = stored_params(K_MANY, ctx) or _many_defaults(ctx)
     what = _("Forecasting the top {n} products", n=params[0])
     with timed_status(what) as status:
         status.write(_("Weekly series per product, backtest of every model, automatic choice…"))
         # a page budget: over it the backtests' worker is killed and the page says so
-        many, cut = run_with_budget(_many, ctx.key, params, what=what)
+        many, cut = run_with_budget(many_forecasts, ctx.key, params, what=what)
     for w in many.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
     t = many.table
@@ -654,7 +612,7 @@ def _many_section(ctx: PageContext) -> None:
             base=f"{t['baseline_mase'].median():.2f}",
         )
     )
-    shown = _shown_classes(t)
+    shown = shown_classes(t)
     kinds = metric_kinds(params[1])  # a revenue forecast's errors and totals are money
     show_table(shown, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     download_table(shown, "forecast-products", key="dl_many", area="forecast", kinds=kinds)
@@ -664,133 +622,6 @@ def _many_section(ctx: PageContext) -> None:
 
 
 # --- section 3: restock planner ----------------------------------------------------------------
-
-
-def _restock_section(ctx: PageContext) -> None:
-    if S.missing_for("restock", ctx.columns):
-        st.info(
-            _(
-                "The restock planner needs product id, quantity and order date columns; this "
-                "dataset lacks {missing}.",
-                missing=fmt.join(L.label(c) for c in sorted(S.missing_for("restock", ctx.columns))),
-            )
-        )
-        return
-    with st.form("restock_form"):
-        c1, c2, c3, c4 = st.columns(4)
-        service = c1.slider(
-            _("Service level"),
-            0.80,
-            0.995,
-            0.95,
-            0.005,
-            help=_("Chance of not running out during a lead time."),
-        )
-        lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
-        review = c3.number_input(
-            _("Days between restock orders"), min_value=0, max_value=365, value=7
-        )
-        top = c4.number_input(
-            _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
-        )
-        run = st.form_submit_button(_("Plan"), type="primary")
-    if run:
-        st.session_state[K_RESTOCK] = (
-            ctx.key,
-            (float(service), float(lead), float(review), int(top)),
-        )
-    params = _stored(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
-    service, lead, review, top = params
-    with timed_status(_("Planning restock")) as status:
-        status.write(_("Weekly unit forecasts per product…"))
-        # page budgets: over one, the forecasts' worker is killed and the page says so
-        many, _cut = run_with_budget(
-            _many,
-            ctx.key,
-            (top, "units", 8, 4),
-            what=_("Forecasting the top {n} products", n=top),
-        )
-        status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
-        base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
-    up = st.file_uploader(
-        _("Current stock (CSV: product id and units on hand)"),
-        type=["csv", "txt"],
-        key="stock_file",
-    )
-    stock = None
-    if up is not None:
-        try:
-            stock = inv.read_stock(up.getvalue())
-        except InputFileError as err:
-            show_error(translated(err))
-    st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
-    editor = base.plan[["product_id", "product_name"]].copy()
-    editor["on_hand"] = (
-        stock.reindex(editor["product_id"]).to_numpy() if stock is not None else float("nan")
-    )
-    edited = st.data_editor(
-        editor,
-        disabled=["product_id", "product_name"],
-        column_config={
-            **table_config(editor[["product_id", "product_name"]], area="forecast"),
-            "on_hand": st.column_config.NumberColumn(L.label("on_hand"), min_value=0, step=1),
-        },
-        hide_index=True,
-        placeholder="",  # an empty cell to type in, not "None"
-        key=f"stock_editor_{'file' if stock is not None else 'none'}",
-        width="stretch",
-    )
-    stock_in = pd.Series(
-        edited["on_hand"].to_numpy(dtype=float), index=edited["product_id"]
-    ).dropna()
-    res = _restock(
-        ctx.key,
-        lead_time_days=lead,
-        service_level=service,
-        review_days=review,
-        top=top,
-        many=many,
-        stock=stock_in if len(stock_in) else None,
-    )
-    for w in res.warnings:
-        st.info(inert(tr_note(w)), icon="ℹ️")
-    plan = res.plan
-    known, n_order, n_soon = res.stock_counts()
-    # without units on hand nothing is known about reordering: "—", not 0 (nothing to do)
-    unknown = _("Needs units on hand: upload your stock or type it in the table above.")
-    c1, c2, c3 = st.columns(3)
-    c1.metric(_("Products planned"), f"{len(plan)}")
-    c2.metric(_("To reorder now"), f"{n_order}" if known else "—", help=None if known else unknown)
-    c3.metric(
-        _("Run out within the lead time"),
-        f"{n_soon}" if known else "—",
-        help=None if known else unknown,
-    )
-    if 0 < known < len(plan):  # total ≥ 2 here, always plural
-        st.caption(
-            _(
-                "Reorder and run-out counts cover only the {n} of {total} products with units "
-                "on hand.",
-                n=known,
-                total=len(plan),
-            )
-        )
-    left, right = st.columns([3, 2])
-    with left:
-        shown = _shown_classes(plan)
-        show_table(shown, area="forecast", hide_index=True, width="stretch")
-        download_table(shown, "restock-plan", key="dl_restock", area="forecast")
-    with right:
-        st.caption(
-            _(
-                "ABC × XYZ over all {n} products with sales: A = the products making the first "
-                "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
-                "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
-                n=f"{len(res.classes):,}",
-            )
-        )
-        show_chart(charts.abc_xyz_figure(res), width="stretch")
-        show_table(res.matrix, area="forecast", width="stretch")
 
 
 # --- the page ------------------------------------------------------------------------------------
@@ -813,6 +644,8 @@ def render(ctx: PageContext) -> None:
             except EcomdashError as err:
                 show_error(translated(err))
         tabs = tabs[1:]
+    from ecomdash.ui import restock  # imports this module: not at the top
+
     tab1, tab2, tab3 = tabs
     with tab1:
         try:
@@ -826,6 +659,6 @@ def render(ctx: PageContext) -> None:
             show_error(translated(err))
     with tab3:
         try:
-            _restock_section(ctx)
+            restock.render(ctx)
         except EcomdashError as err:
             show_error(translated(err))

@@ -134,9 +134,9 @@ KPI_ROW_SUMMED = ["revenue", "gross_sales", "returns", "return_rate"]
 
 
 def _restock(ctx: PageContext) -> FD.Finding | None:
-    from ecomdash.ui import forecast as fc_ui
+    from ecomdash.ui import restock as restock_ui
 
-    return FD.restock_finding(fc_ui.default_plan(ctx), money=_has_money(ctx))
+    return FD.restock_finding(restock_ui.default_plan(ctx), money=_has_money(ctx))
 
 
 def _winback(ctx: PageContext) -> FD.Finding | None:

@@ -1,0 +1,206 @@
+"""Forecast & restock page, the restock planner tab: reorder points from the top products'
+weekly unit forecasts, the merchant's units on hand (a file or typed in), ABC × XYZ classes.
+
+Merchant text (product ids and names) is shown only through ``st.dataframe``, the data editor
+and formula-safe downloads; notes of ours go through ``inert``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ecomdash import inventory as inv
+from ecomdash import labels as L
+from ecomdash import schema as S
+from ecomdash.charts import forecast as charts
+from ecomdash.errors import InputFileError
+from ecomdash.filters import Filters
+from ecomdash.forecast import from_store as FS
+from ecomdash.i18n import _, fmt
+from ecomdash.i18n.note import tr_note, translated
+from ecomdash.ui import forecast as F_UI
+from ecomdash.ui.common import (
+    PageContext,
+    download_table,
+    get_store,
+    inert,
+    run_with_budget,
+    show_chart,
+    show_error,
+    timed_status,
+)
+from ecomdash.ui.tables import show_table, table_config
+
+K_RESTOCK = "forecast_restock_params"
+
+# --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _restock_inputs(key: tuple) -> dict:
+    """Sales per product and week and the last order date, reduced in SQL (``from_store``)."""
+    workspace, dataset_id, _version, fkey = key
+    return FS.restock_inputs(get_store(workspace), dataset_id, Filters.from_key(fkey))
+
+
+def _restock(key: tuple, **kwargs) -> inv.RestockResult:
+    workspace, dataset_id, _version, fkey = key
+    return FS.plan_restock(
+        get_store(workspace),
+        dataset_id,
+        Filters.from_key(fkey),
+        inputs=_restock_inputs(key),
+        **kwargs,
+    )
+
+
+@st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
+def _plan(key: tuple, params: tuple) -> inv.RestockResult:
+    """The restock plan without stock levels (the planner's base; the home's finding)."""
+    service, lead, review, top = params
+    return _restock(
+        key,
+        lead_time_days=lead,
+        service_level=service,
+        review_days=review,
+        top=top,
+        many=F_UI.many_forecasts(key, (top, "units", 8, 4))[0],
+    )
+
+
+#: Restock planner defaults: service level, lead time (days), days between orders, top products.
+RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
+
+
+def default_plan(ctx: PageContext) -> inv.RestockResult:
+    """The restock plan at :data:`RESTOCK_DEFAULTS`, without stock levels (cached)."""
+    return _plan(ctx.key, RESTOCK_DEFAULTS)
+
+
+def render(ctx: PageContext) -> None:
+    """The restock planner tab."""
+    if S.missing_for("restock", ctx.columns):
+        st.info(
+            _(
+                "The restock planner needs product id, quantity and order date columns; this "
+                "dataset lacks {missing}.",
+                missing=fmt.join(L.label(c) for c in sorted(S.missing_for("restock", ctx.columns))),
+            )
+        )
+        return
+    with st.form("restock_form"):
+        c1, c2, c3, c4 = st.columns(4)
+        service = c1.slider(
+            _("Service level"),
+            0.80,
+            0.995,
+            0.95,
+            0.005,
+            help=_("Chance of not running out during a lead time."),
+        )
+        lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
+        review = c3.number_input(
+            _("Days between restock orders"), min_value=0, max_value=365, value=7
+        )
+        top = c4.number_input(
+            _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
+        )
+        run = st.form_submit_button(_("Plan"), type="primary")
+    if run:
+        st.session_state[K_RESTOCK] = (
+            ctx.key,
+            (float(service), float(lead), float(review), int(top)),
+        )
+    params = F_UI.stored_params(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
+    service, lead, review, top = params
+    with timed_status(_("Planning restock")) as status:
+        status.write(_("Weekly unit forecasts per product…"))
+        # page budgets: over one, the forecasts' worker is killed and the page says so
+        many, _cut = run_with_budget(
+            F_UI.many_forecasts,
+            ctx.key,
+            (top, "units", 8, 4),
+            what=_("Forecasting the top {n} products", n=top),
+        )
+        status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
+        base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
+    up = st.file_uploader(
+        _("Current stock (CSV: product id and units on hand)"),
+        type=["csv", "txt"],
+        key="stock_file",
+    )
+    stock = None
+    if up is not None:
+        try:
+            stock = inv.read_stock(up.getvalue())
+        except InputFileError as err:
+            show_error(translated(err))
+    st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
+    editor = base.plan[["product_id", "product_name"]].copy()
+    editor["on_hand"] = (
+        stock.reindex(editor["product_id"]).to_numpy() if stock is not None else float("nan")
+    )
+    edited = st.data_editor(
+        editor,
+        disabled=["product_id", "product_name"],
+        column_config={
+            **table_config(editor[["product_id", "product_name"]], area="forecast"),
+            "on_hand": st.column_config.NumberColumn(L.label("on_hand"), min_value=0, step=1),
+        },
+        hide_index=True,
+        placeholder="",  # an empty cell to type in, not "None"
+        key=f"stock_editor_{'file' if stock is not None else 'none'}",
+        width="stretch",
+    )
+    stock_in = pd.Series(
+        edited["on_hand"].to_numpy(dtype=float), index=edited["product_id"]
+    ).dropna()
+    res = _restock(
+        ctx.key,
+        lead_time_days=lead,
+        service_level=service,
+        review_days=review,
+        top=top,
+        many=many,
+        stock=stock_in if len(stock_in) else None,
+    )
+    for w in res.warnings:
+        st.info(inert(tr_note(w)), icon="ℹ️")
+    plan = res.plan
+    known, n_order, n_soon = res.stock_counts()
+    # without units on hand nothing is known about reordering: "—", not 0 (nothing to do)
+    unknown = _("Needs units on hand: upload your stock or type it in the table above.")
+    c1, c2, c3 = st.columns(3)
+    c1.metric(_("Products planned"), f"{len(plan)}")
+    c2.metric(_("To reorder now"), f"{n_order}" if known else "—", help=None if known else unknown)
+    c3.metric(
+        _("Run out within the lead time"),
+        f"{n_soon}" if known else "—",
+        help=None if known else unknown,
+    )
+    if 0 < known < len(plan):  # total ≥ 2 here, always plural
+        st.caption(
+            _(
+                "Reorder and run-out counts cover only the {n} of {total} products with units "
+                "on hand.",
+                n=known,
+                total=len(plan),
+            )
+        )
+    left, right = st.columns([3, 2])
+    with left:
+        shown = F_UI.shown_classes(plan)
+        show_table(shown, area="forecast", hide_index=True, width="stretch")
+        download_table(shown, "restock-plan", key="dl_restock", area="forecast")
+    with right:
+        st.caption(
+            _(
+                "ABC × XYZ over all {n} products with sales: A = the products making the first "
+                "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
+                "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
+                n=f"{len(res.classes):,}",
+            )
+        )
+        show_chart(charts.abc_xyz_figure(res), width="stretch")
+        show_table(res.matrix, area="forecast", width="stretch")
