@@ -181,6 +181,7 @@ def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
     """:func:`run_cohorts` from the store's cohort cells (``Store.cohort_cells``)."""
     return cohorts_mod.cohorts_from_cells(
         cells.cells,
+        first_day=cells.first_day,
         last_day=cells.last_day,
         lines_without_customer=cells.lines_without_customer,
         first_categories=p.first_categories,
