@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ecomdash import churn, schema
 from ecomdash.cohorts import cohorts
 from ecomdash.store import Store
@@ -31,6 +33,20 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     co = cohorts(schema.sales_lines(lines))
     cohort_tab = next(f for f in frames if "m0" in f.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
+    # the demo starts on 1 Nov 2024: its first cohort is marked in the table (and its CSV),
+    # the heatmap's row label and a caption that names the day
+    assert str(co.sizes.index[0]) == "2024-11"
+    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    assert any(
+        c.value.startswith(f"{co.n_customers:,} customers in {len(co.sizes)} monthly cohorts; ")
+        and "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
+        in c.value
+        for c in at.caption
+    )
+    heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
+    rows = json.loads(heat.proto.spec)["data"][0]["y"]
+    assert rows[0] == f"2024-11 (n={co.sizes.iloc[0]:,}) · incl. earlier customers"
+    assert not any("earlier" in r for r in rows[1:])
     # CLV table, churn model comparison and the at-risk list are shown
     assert any({"customer_id", "expected_value", "p_alive"} <= c for c in cols)
     models = next(f for f in frames if "auc" in f.columns)
@@ -62,6 +78,17 @@ def test_cohort_view_toggle_and_first_category_filter(demo_dataset, _isolated_ho
     at.radio(key="value_cohort_view").set_value("cumulative_revenue_per_customer").run(timeout=180)
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 6
+    # the LTV chart starts without the data's first month (its customers are not all new)
+    assert any("The LTV chart leaves that cohort out" in c.value for c in at.caption)
+    ltv = next(
+        json.loads(c.proto.spec)["data"]
+        for c in at.get("plotly_chart")
+        if "LTV curve: cumulative" in c.proto.spec
+    )
+    first = expected.before_data_cohort
+    assert first is not None and str(first) == "2024-11"
+    hidden = [t["name"] for t in ltv if t.get("visible") == "legendonly"]
+    assert hidden == ["2024-11 · incl. earlier customers"]
 
 
 def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):

@@ -170,3 +170,26 @@ def test_cohort_filters_keep_the_window_start(shop):
     assert fr.before_data.tolist() == [False, False]
     uk = cohorts(shop, countries=("UK",))
     assert uk.sizes.tolist() == [3, 1] and uk.before_data.tolist() == [True, False]
+
+
+def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
+    from ecomdash.charts.value import cohort_heatmap, ltv_curves
+    from ecomdash.i18n import use_lang
+
+    res = cohorts(shop)
+    assert cohort_heatmap(res).data[0].y == (
+        "2024-01 (n=3) · incl. earlier customers",
+        "2024-02 (n=2)",
+        "2024-03 (n=1)",
+    )
+    fig = ltv_curves(res)
+    assert [t.name for t in fig.data] == ["2024-01 · incl. earlier customers", "2024-02", "2024-03"]
+    # January's curve (60/3 = 20, then +20/3, +50/3) starts hidden; the others are shown
+    assert [t.visible for t in fig.data] == ["legendonly", None, None]
+    np.testing.assert_allclose(fig.data[0].y, [20.0, 80 / 3, 130 / 3])
+    with use_lang("zh"):
+        assert cohort_heatmap(res).data[0].y[0] == "2024-01 (n=3) · 含更早的老客户"
+    # filtered to a first country without January customers: nothing marked or hidden
+    fr = ltv_curves(cohorts(shop, countries=("FR",)))
+    assert [t.name for t in fr.data] == ["2024-02", "2024-03"]
+    assert [t.visible for t in fr.data] == [None, None]
