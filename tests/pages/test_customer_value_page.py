@@ -136,3 +136,37 @@ def test_winback_link_opens_the_home_findings_list(demo_dataset):
     everyone = next(f for f in _frames(at) if "value_at_risk" in f.columns)
     assert len(everyone) > len(risk)
     assert ((everyone["frequency"] < 2) | (everyone["churn_probability"] < 0.5)).any()
+
+
+def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_dataset, _isolated_home):
+    """With the period starting on 15 Mar 2025, March's cohort holds every customer of the
+    period's first weeks, including those buying since 2024: it is the marked one, and the
+    caption names the period's first order day."""
+    from datetime import date
+
+    from streamlit.testing.v1 import AppTest
+
+    from ecomdash.filters import Filters
+    from tests.pages.conftest import ROOT
+
+    f = Filters(start=date(2025, 3, 15))
+    store = Store.open(_isolated_home)
+    try:
+        co = cohorts(schema.sales_lines(store.load_lines(demo_dataset.id, f)))
+    finally:
+        store.close()
+    assert str(co.before_data_cohort) == "2025-03" == str(co.sizes.index[0])
+    assert co.first_day.date() >= date(2025, 3, 15)
+    at = AppTest.from_file(str(ROOT / "pages" / "customer_value.py"), default_timeout=180)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.session_state["filters"] = f
+    at.run()
+    assert not at.exception, at.exception
+    cohort_tab = next(x for x in _frames(at) if "m0" in x.columns)
+    assert cohort_tab["customers"].tolist() == co.sizes.tolist()
+    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    day = f"{co.first_day:%d/%m/%Y}"
+    assert any(
+        f"The data shown starts on {day}, so the 2025-03 cohort holds every customer" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
