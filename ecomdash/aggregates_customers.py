@@ -106,6 +106,7 @@ class CohortCells:
 
     cells: pd.DataFrame  # cohort, offset (months), customers, revenue
     last_day: pd.Timestamp
+    first_day: pd.Timestamp  # the window's start: before the cohort filters
     lines_without_customer: int
 
 
@@ -152,10 +153,11 @@ def cohort_cells(
         wanted.append((col, tuple(values)))
     cur = store._cur()
     try:
-        n_lines, n_without, n_kept, last = cur.execute(
+        n_lines, n_without, n_kept, last, first = cur.execute(
             f"""SELECT count(*), count(*) FILTER (WHERE NOT {HAS_ID}),
                 count(*) FILTER (WHERE {HAS_ID} AND order_date IS NOT NULL),
-                max(order_date) FILTER (WHERE {HAS_ID})
+                max(order_date) FILTER (WHERE {HAS_ID}),
+                min(order_date) FILTER (WHERE {HAS_ID})
             FROM lines WHERE {where}""",
             params,
         ).fetchall()[0]
@@ -208,7 +210,10 @@ def cohort_cells(
     finally:
         cur.close()
     return CohortCells(
-        cells=cells, last_day=pd.Timestamp(last), lines_without_customer=int(n_without)
+        cells=cells,
+        last_day=pd.Timestamp(last),
+        first_day=pd.Timestamp(first),
+        lines_without_customer=int(n_without),
     )
 
 
@@ -219,8 +224,8 @@ def cohort_cells_from_days(cd: CustomerDays) -> CohortCells | None:
     The same rows: both keep the sales lines with a customer id and an order date, a
     customer's months are those of their days, and a (customer, month)'s revenue is the sum
     of its days' revenue, i.e. of its lines' (to float rounding: added in another order).
-    ``last_day`` is the last day (``cohort_cells`` gives the last order's time; the cohorts
-    read only its date). None when ``cd`` has no days (no customer id or order date column:
+    ``last_day`` / ``first_day`` are the last and first days (``cohort_cells`` gives the
+    orders' times; the cohorts read only their dates). None when ``cd`` has no days (no customer id or order date column:
     :func:`cohort_cells` says which is missing)."""
     days = cd.days
     if days is None:
@@ -258,5 +263,6 @@ def cohort_cells_from_days(cd: CustomerDays) -> CohortCells | None:
     return CohortCells(
         cells=cells,
         last_day=pd.Timestamp(dates.max()),
+        first_day=pd.Timestamp(dates.min()),
         lines_without_customer=int(cd.n_sales_lines - cd.n_with_id),
     )

@@ -3,6 +3,10 @@
 A customer's cohort is the calendar month of their first order; month offset ``k`` is the
 number of calendar months between the cohort month and the order month (0 = the first month).
 
+The first order *in the data*: the cohort of the data's first month (the period shown, when
+the page's filters start later) holds every customer who ordered that month, including those
+already buying before the data starts, not only new ones; ``CohortResult.before_data`` marks it.
+
 >>> lines = pd.DataFrame({"customer_id": ["a", "a", "b"],
 ...     "order_date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-01-20"]),
 ...     "revenue": [10.0, 5.0, 7.0]})
@@ -31,6 +35,8 @@ class CohortResult:
     cohort's size; ``revenue``: revenue in each month; ``cumulative_revenue_per_customer``: the
     LTV curve (cumulative revenue ÷ cohort size). Cells after the data ends are NaN.
     ``sizes``: customers per cohort. ``partial_last_month``: the last month is incomplete.
+    ``first_day``: the first order day of the data the cohorts are built from (customers'
+    dated sales, whatever the cohort filters keep): the start of the observation window.
     """
 
     customers: pd.DataFrame
@@ -41,6 +47,7 @@ class CohortResult:
     n_customers: int
     lines_without_customer: int
     partial_last_month: bool
+    first_day: pd.Timestamp
     first_categories: tuple[str, ...]
     countries: tuple[str, ...]
 
@@ -55,6 +62,22 @@ class CohortResult:
                 )
             )
         return getattr(self, kind)
+
+    @property
+    def before_data_cohort(self) -> pd.Period | None:
+        """The cohort of the data's first month, when shown: its customers include those
+        already buying before the data starts (their earlier orders are not in it), so its
+        retention and revenue are not those of new customers. None when the cohort filters
+        keep nobody whose first order in the data is in that month."""
+        month = self.first_day.to_period("M")
+        return month if month in self.sizes.index else None
+
+    @property
+    def before_data(self) -> pd.Series:
+        """Per cohort (the index of ``sizes``): True for :attr:`before_data_cohort`."""
+        return pd.Series(
+            self.sizes.index == self.before_data_cohort, index=self.sizes.index, name="before_data"
+        )
 
 
 VIEWS = {  # view id → its title (translate where shown)
@@ -124,7 +147,7 @@ def cohorts(
         else np.zeros(len(codes))
     )
     # the observation window is the whole dataset's, whatever the filter keeps
-    last_day = pd.Timestamp(days.max())
+    first_day, last_day = pd.Timestamp(days.min()), pd.Timestamp(days.max())
     n_cust = len(uniques)
     keep_cust = np.zeros(n_cust, dtype=bool)
     keep_cust[codes] = True
@@ -206,6 +229,7 @@ def cohorts(
         active_m,
         sizes_arr,
         c0=c0,
+        first_day=first_day,
         last_day=last_day,
         lines_without_customer=lines_without_customer,
         first_categories=first_categories,
@@ -216,6 +240,7 @@ def cohorts(
 def cohorts_from_cells(
     cells: pd.DataFrame,
     *,
+    first_day: pd.Timestamp,
     last_day: pd.Timestamp,
     lines_without_customer: int,
     first_categories: tuple[str, ...] = (),
@@ -225,8 +250,9 @@ def cohorts_from_cells(
     """:func:`cohorts` from cells aggregated elsewhere (the store's SQL:
     ``Store.cohort_cells``): one row per (``cohort``, ``offset``) with the ``customers``
     active and the ``revenue`` in that month; ``cohort`` counts months since 1970-01 (the
-    first-order month), ``offset`` months since the cohort month. ``last_day`` is the last
-    order day of the customers' dated sales (the observation window). The same matrices as
+    first-order month), ``offset`` months since the cohort month. ``first_day`` and
+    ``last_day`` are the first and last order days of the customers' dated sales, before the
+    cohort filters (the observation window). The same matrices as
     :func:`cohorts` on the lines those cells came from (revenue sums equal to float rounding).
     """
     if cells.empty:
@@ -262,6 +288,7 @@ def cohorts_from_cells(
         active_m,
         active_m[:, 0].copy(),  # every customer is active in their first month
         c0=c0,
+        first_day=pd.Timestamp(first_day),
         last_day=last_day,
         lines_without_customer=lines_without_customer,
         first_categories=first_categories,
@@ -275,6 +302,7 @@ def _assemble(
     sizes_arr: np.ndarray,
     *,
     c0: int,
+    first_day: pd.Timestamp,
     last_day: pd.Timestamp,
     lines_without_customer: int,
     first_categories: tuple[str, ...],
@@ -311,6 +339,7 @@ def _assemble(
         n_customers=int(sizes.sum()),
         lines_without_customer=lines_without_customer,
         partial_last_month=bool(partial),
+        first_day=first_day,
         first_categories=tuple(first_categories),
         countries=tuple(countries),
     )

@@ -294,6 +294,14 @@ COLUMNS: dict[str, Col] = {
     "segments:rule": _c(N_("Rule"), help=N_("A short rule that describes the cluster.")),
     # -- customer value and churn
     "cohort": _c(N_("First order month")),
+    "before_data": _c(
+        N_("Includes earlier customers"),
+        "flag",
+        help=N_(
+            "The data's first month: this cohort holds every customer who ordered that month, "
+            "including those already buying before the data starts, not only new customers."
+        ),
+    ),
     "check": _c(N_("Check")),
     "ok": _c(N_("OK")),
     "found": _c(N_("Found")),

@@ -30,7 +30,10 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
         text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
     else:
         text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
-    y = [f"{p} (n={n:,})" for p, n in zip(m.index.astype(str), result.sizes, strict=True)]
+    y = [
+        _row_label(f"{p} (n={n:,})", flagged)
+        for p, n, flagged in zip(m.index.astype(str), result.sizes, result.before_data, strict=True)
+    ]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -54,13 +57,28 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
     return fig
 
 
+def _row_label(label: str, before_data: bool) -> str:
+    """A cohort's label; the data's first month says its customers include earlier ones."""
+    return _("{label} · incl. earlier customers", label=label) if before_data else label
+
+
 def ltv_curves(result: CohortResult) -> go.Figure:
-    """Cumulative revenue per customer by month since the first order, one line per cohort."""
+    """Cumulative revenue per customer by month since the first order, one line per cohort.
+
+    The cohort of the data's first month (``result.before_data``) starts hidden (its name in
+    the legend shows it): its customers include those already buying before the data starts,
+    so its curve is not a new customer's."""
     m = result.cumulative_revenue_per_customer
     fig = go.Figure()
-    for cohort, row in m.iterrows():
+    for (cohort, row), flagged in zip(m.iterrows(), result.before_data, strict=True):
         fig.add_trace(
-            go.Scatter(x=list(m.columns), y=row.to_numpy(), mode="lines", name=str(cohort))
+            go.Scatter(
+                x=list(m.columns),
+                y=row.to_numpy(),
+                mode="lines",
+                name=_row_label(str(cohort), flagged),
+                visible="legendonly" if flagged else None,
+            )
         )
     fig.update_layout(
         title=_("LTV curve: cumulative revenue per customer"),

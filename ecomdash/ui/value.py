@@ -181,6 +181,7 @@ def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
     """:func:`run_cohorts` from the store's cohort cells (``Store.cohort_cells``)."""
     return cohorts_mod.cohorts_from_cells(
         cells.cells,
+        first_day=cells.first_day,
         last_day=cells.last_day,
         lines_without_customer=cells.lines_without_customer,
         first_categories=p.first_categories,
@@ -472,18 +473,34 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     ]
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
+    first = res.before_data_cohort
+    if first is not None:
+        sentences.append(
+            _(
+                "The data shown starts on {date}, so the {cohort} cohort holds every customer "
+                "who ordered that month, including those already buying before then: it is not "
+                "a cohort of new customers, and its retention and revenue usually run higher.",
+                date=fmt_date(res.first_day),
+                cohort=str(first),
+            )
+        )
+        if kind == "cumulative_revenue_per_customer":
+            sentences.append(
+                _("The LTV chart leaves that cohort out; click its name in the legend to show it.")
+            )
     st.caption(_sentences(sentences))
     show_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
     table.columns = [f"m{c}" for c in table.columns]
     table.insert(0, "customers", res.sizes.to_numpy())
+    table.insert(1, "before_data", res.before_data.to_numpy())
     cell = {"retention": "share", "customers": "count"}.get(kind, "money")
     show_table(
         table.round(3),
         area="value",
         width="stretch",
-        kinds={c: cell for c in table.columns if c != "customers"},
+        kinds={c: cell for c in table.columns if c not in ("customers", "before_data")},
     )
     download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
     if kind == "cumulative_revenue_per_customer":

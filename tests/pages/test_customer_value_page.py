@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ecomdash import churn, schema
 from ecomdash.cohorts import cohorts
 from ecomdash.store import Store
@@ -31,6 +33,20 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     co = cohorts(schema.sales_lines(lines))
     cohort_tab = next(f for f in frames if "m0" in f.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
+    # the demo starts on 1 Nov 2024: its first cohort is marked in the table (and its CSV),
+    # the heatmap's row label and a caption that names the day
+    assert str(co.sizes.index[0]) == "2024-11"
+    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    assert any(
+        c.value.startswith(f"{co.n_customers:,} customers in {len(co.sizes)} monthly cohorts; ")
+        and "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
+        in c.value
+        for c in at.caption
+    )
+    heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
+    rows = json.loads(heat.proto.spec)["data"][0]["y"]
+    assert rows[0] == f"2024-11 (n={co.sizes.iloc[0]:,}) · incl. earlier customers"
+    assert not any("earlier" in r for r in rows[1:])
     # CLV table, churn model comparison and the at-risk list are shown
     assert any({"customer_id", "expected_value", "p_alive"} <= c for c in cols)
     models = next(f for f in frames if "auc" in f.columns)
@@ -62,6 +78,17 @@ def test_cohort_view_toggle_and_first_category_filter(demo_dataset, _isolated_ho
     at.radio(key="value_cohort_view").set_value("cumulative_revenue_per_customer").run(timeout=180)
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) >= 6
+    # the LTV chart starts without the data's first month (its customers are not all new)
+    assert any("The LTV chart leaves that cohort out" in c.value for c in at.caption)
+    ltv = next(
+        json.loads(c.proto.spec)["data"]
+        for c in at.get("plotly_chart")
+        if "LTV curve: cumulative" in c.proto.spec
+    )
+    first = expected.before_data_cohort
+    assert first is not None and str(first) == "2024-11"
+    hidden = [t["name"] for t in ltv if t.get("visible") == "legendonly"]
+    assert hidden == ["2024-11 · incl. earlier customers"]
 
 
 def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):
@@ -109,3 +136,37 @@ def test_winback_link_opens_the_home_findings_list(demo_dataset):
     everyone = next(f for f in _frames(at) if "value_at_risk" in f.columns)
     assert len(everyone) > len(risk)
     assert ((everyone["frequency"] < 2) | (everyone["churn_probability"] < 0.5)).any()
+
+
+def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_dataset, _isolated_home):
+    """With the period starting on 15 Mar 2025, March's cohort holds every customer of the
+    period's first weeks, including those buying since 2024: it is the marked one, and the
+    caption names the period's first order day."""
+    from datetime import date
+
+    from streamlit.testing.v1 import AppTest
+
+    from ecomdash.filters import Filters
+    from tests.pages.conftest import ROOT
+
+    f = Filters(start=date(2025, 3, 15))
+    store = Store.open(_isolated_home)
+    try:
+        co = cohorts(schema.sales_lines(store.load_lines(demo_dataset.id, f)))
+    finally:
+        store.close()
+    assert str(co.before_data_cohort) == "2025-03" == str(co.sizes.index[0])
+    assert co.first_day.date() >= date(2025, 3, 15)
+    at = AppTest.from_file(str(ROOT / "pages" / "customer_value.py"), default_timeout=180)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.session_state["filters"] = f
+    at.run()
+    assert not at.exception, at.exception
+    cohort_tab = next(x for x in _frames(at) if "m0" in x.columns)
+    assert cohort_tab["customers"].tolist() == co.sizes.tolist()
+    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    day = f"{co.first_day:%d/%m/%Y}"
+    assert any(
+        f"The data shown starts on {day}, so the 2025-03 cohort holds every customer" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]

@@ -9,6 +9,9 @@ import json
 import pytest
 
 from ecomdash import labels as L
+from ecomdash import schema
+from ecomdash.cohorts import cohorts
+from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.pages.zh_frame_owned import area_english_left
 
@@ -92,7 +95,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
     assert _left(at) == []
 
 
-def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset):
+def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _isolated_home):
     zh = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
     en = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="en", timeout=300)
     assert not zh.exception and not en.exception
@@ -102,4 +105,24 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset):
     assert ec["check"].iloc[0] == "Lines with a customer id"
     zs, es = _frame(zh, "m0"), _frame(en, "m0")
     assert zs["customers"].tolist() == es["customers"].tolist()
+    # the data's first month: marked, and a caption names the day the data starts
+    store = Store.open(_isolated_home)
+    try:
+        co = cohorts(schema.sales_lines(store.load_lines(zh_dataset.id)))
+    finally:
+        store.close()
+    first, day = str(co.before_data_cohort), co.first_day
+    assert first == str(co.sizes.index[0])
+    assert zs["before_data"].tolist() == es["before_data"].tolist() == co.before_data.tolist()
+    assert sum(co.before_data) == 1
+    assert any(
+        f"所显示的数据从 {day:%Y}年{day:%m}月{day:%d}日 开始，因此 {first} 同期群包含当月下单的"
+        "所有客户，其中也有在此之前就已在购买的老客户" in c.value
+        for c in zh.caption
+    ), [c.value for c in zh.caption]
+    assert any(
+        f"The data shown starts on {day:%Y-%m-%d}, so the {first} cohort holds every customer "
+        "who ordered that month, including those already buying before then" in c.value
+        for c in en.caption
+    ), [c.value for c in en.caption]
     assert en.title[0].value == "Customer value"

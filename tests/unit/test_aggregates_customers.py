@@ -114,6 +114,9 @@ def _assert_same_cohorts(new: cohorts.CohortResult, old: cohorts.CohortResult) -
         old.lines_without_customer,
         old.partial_last_month,
     )
+    # the same window start (the cells' routes read days) and the same cohort marked
+    assert new.first_day.normalize() == old.first_day.normalize()
+    pd.testing.assert_series_equal(new.before_data, old.before_data)
 
 
 @pytest.mark.parametrize("which", ["demo", "fixture"])
@@ -166,6 +169,46 @@ def test_cohorts_by_hand(store):
     assert de.cells[["cohort", "offset", "customers"]].to_numpy().tolist() == [
         [(2024 - 1970) * 12, 0, 1]
     ]
+
+
+SHOP = [  # L1, L2 long-time buyers (earlier orders before the data); N0..N3 new
+    ("L1", "2024-01-03 10:00", 20.0, "Tea", "UK"),
+    ("L1", "2024-02-05 10:00", 20.0, "Tea", "UK"),
+    ("L1", "2024-03-07 10:00", 20.0, "Tea", "UK"),
+    ("L2", "2024-01-10 10:00", 30.0, "Tea", "UK"),
+    ("L2", "2024-03-12 10:00", 30.0, "Tea", "UK"),
+    ("N0", "2024-01-25 10:00", 10.0, "Tea", "UK"),
+    ("N1", "2024-02-14 10:00", 40.0, "Tea", "FR"),
+    ("N2", "2024-02-20 10:00", 10.0, "Tea", "UK"),
+    ("N2", "2024-03-01 10:00", 5.0, "Tea", "UK"),
+    ("N3", "2024-03-15 10:00", 25.0, "Tea", "FR"),
+    (None, "2023-12-30 10:00", 9.0, "Tea", "UK"),  # a guest's earlier order: not the window
+]
+
+
+@pytest.mark.parametrize(
+    "filters, opts, sizes, first_day, marked",
+    [
+        # the data starts on 3 Jan (the guest's December line has no customer): Jan is marked
+        (None, {}, [3, 2, 1], "2024-01-03", [True, False, False]),
+        # from February on: Feb (L1, N1, N2) holds L1, already buying before the period
+        (Filters(start=dt.date(2024, 2, 1)), {}, [3, 2], "2024-02-05", [True, False]),
+        # first country FR (N1 Feb, N3 Mar): Feb is not the data's first month
+        (None, {"countries": ("FR",)}, [1, 1], "2024-01-03", [False, False]),
+    ],
+)
+def test_store_routes_mark_the_data_first_month(store, filters, opts, sizes, first_day, marked):
+    ds = store.save_dataset("shop", _lines(SHOP)).id
+    routes = [store.cohort_cells(ds, filters, **opts)]
+    if not opts:
+        routes.append(cohort_cells_from_days(store.customer_days(ds, filters)))
+    for cells in routes:
+        assert cells.first_day.normalize() == pd.Timestamp(first_day)
+        res = cohorts_cells(cells, ValueParams(**opts))
+        assert res.sizes.tolist() == sizes
+        assert res.before_data.tolist() == marked
+    lines = S.sales_lines(store.load_lines(ds, filters))
+    assert cohorts.cohorts(lines, **opts).before_data.tolist() == marked
 
 
 def test_first_attribute_ties_and_missing_values(store):

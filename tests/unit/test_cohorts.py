@@ -112,3 +112,84 @@ def test_invariants_on_random_shops():
         # the LTV curve never decreases along a cohort's months
         cum = res.cumulative_revenue_per_customer.to_numpy()
         assert (np.diff(cum, axis=1)[~np.isnan(np.diff(cum, axis=1))] >= -1e-9).all()
+
+
+# -- the data's first month: customers already buying before the data starts -----------------
+
+
+@pytest.fixture
+def shop() -> pd.DataFrame:
+    """L1 and L2 are long-time buyers (their earlier orders are before the data); N0..N3 new."""
+    rows = [
+        # customer, date, revenue, country
+        ("L1", "2024-01-03 10:00", 20.0, "UK"),
+        ("L1", "2024-02-05 10:00", 20.0, "UK"),
+        ("L1", "2024-03-07 10:00", 20.0, "UK"),
+        ("L2", "2024-01-10 10:00", 30.0, "UK"),
+        ("L2", "2024-03-12 10:00", 30.0, "UK"),
+        ("N0", "2024-01-25 10:00", 10.0, "UK"),
+        ("N1", "2024-02-14 10:00", 40.0, "FR"),
+        ("N2", "2024-02-20 10:00", 10.0, "UK"),
+        ("N2", "2024-03-01 10:00", 5.0, "UK"),
+        ("N3", "2024-03-15 10:00", 25.0, "FR"),
+    ]
+    df = pd.DataFrame(rows, columns=["customer_id", "order_date", "revenue", "country"])
+    df["order_date"] = pd.to_datetime(df["order_date"]).astype("datetime64[us]")
+    return df
+
+
+def test_the_data_first_month_cohort_is_flagged(shop):
+    res = cohorts(shop)
+    # Jan: L1, L2, N0 (the data starts on 3 Jan); Feb: N1, N2; Mar: N3
+    assert res.sizes.tolist() == [3, 2, 1]
+    assert res.first_day == pd.Timestamp("2024-01-03 10:00")
+    assert res.before_data_cohort == pd.Period("2024-01", "M")
+    assert res.before_data.tolist() == [True, False, False]
+    assert res.before_data.index.equals(res.sizes.index)
+    # Jan's retention 3/3, 1/3 (L1 in Feb), 2/3 (L1, L2 in Mar): the inflated row
+    np.testing.assert_allclose(res.retention.to_numpy()[0], [1.0, 1 / 3, 2 / 3])
+
+
+def test_a_period_starting_later_flags_its_own_first_month(shop):
+    """Filtered to February on, the February cohort holds L1 (already buying in January) and
+    the new N1, N2: it is the one 'before the data shown', not January's."""
+    res = cohorts(shop[shop["order_date"] >= "2024-02-01"])
+    assert [str(p) for p in res.sizes.index] == ["2024-02", "2024-03"]
+    assert res.sizes.tolist() == [3, 2]  # Feb: L1, N1, N2; Mar: L2, N3
+    assert res.first_day == pd.Timestamp("2024-02-05 10:00")
+    assert res.before_data.tolist() == [True, False]
+
+
+def test_cohort_filters_keep_the_window_start(shop):
+    """The first-country filter keeps N1 (Feb) and N3 (Mar): February is not the data's
+    first month, so no cohort is flagged; a filter keeping L2 flags January again."""
+    fr = cohorts(shop, countries=("FR",))
+    assert [str(p) for p in fr.sizes.index] == ["2024-02", "2024-03"]
+    assert fr.first_day == pd.Timestamp("2024-01-03 10:00")
+    assert fr.before_data_cohort is None
+    assert fr.before_data.tolist() == [False, False]
+    uk = cohorts(shop, countries=("UK",))
+    assert uk.sizes.tolist() == [3, 1] and uk.before_data.tolist() == [True, False]
+
+
+def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
+    from ecomdash.charts.value import cohort_heatmap, ltv_curves
+    from ecomdash.i18n import use_lang
+
+    res = cohorts(shop)
+    assert cohort_heatmap(res).data[0].y == (
+        "2024-01 (n=3) · incl. earlier customers",
+        "2024-02 (n=2)",
+        "2024-03 (n=1)",
+    )
+    fig = ltv_curves(res)
+    assert [t.name for t in fig.data] == ["2024-01 · incl. earlier customers", "2024-02", "2024-03"]
+    # January's curve (60/3 = 20, then +20/3, +50/3) starts hidden; the others are shown
+    assert [t.visible for t in fig.data] == ["legendonly", None, None]
+    np.testing.assert_allclose(fig.data[0].y, [20.0, 80 / 3, 130 / 3])
+    with use_lang("zh"):
+        assert cohort_heatmap(res).data[0].y[0] == "2024-01 (n=3) · 含更早的老客户"
+    # filtered to a first country without January customers: nothing marked or hidden
+    fr = ltv_curves(cohorts(shop, countries=("FR",)))
+    assert [t.name for t in fr.data] == ["2024-02", "2024-03"]
+    assert [t.visible for t in fr.data] == [None, None]

@@ -359,7 +359,11 @@ def test_customer_value_aggregates_equal(stores, which):
     pd.testing.assert_frame_equal(got.days, exp.days, check_dtype=False, rtol=1e-12)
     for opts in ({}, {"first_categories": ("Kitchen", "Home")}, {"countries": ("UK",)}):
         g, e = sp.cohort_cells(s_id, **opts), duck.cohort_cells(d_id, **opts)
-        assert (g.last_day, g.lines_without_customer) == (e.last_day, e.lines_without_customer)
+        assert (g.first_day, g.last_day, g.lines_without_customer) == (
+            e.first_day,
+            e.last_day,
+            e.lines_without_customer,
+        )
         pd.testing.assert_frame_equal(g.cells, e.cells, check_dtype=False, rtol=1e-12)
 
 
