@@ -479,7 +479,9 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
             _(
                 "The data shown starts on {date}, so the {cohort} cohort holds every customer "
                 "who ordered that month, including those already buying before then: it is not "
-                "a cohort of new customers, and its retention and revenue usually run higher.",
+                "a cohort of new customers, and its retention and revenue usually run higher. "
+                "The next few cohorts hold some earlier customers too (those who came back "
+                "later), fewer each month.",
                 date=fmt_date(res.first_day),
                 cohort=str(first),
             )

@@ -41,6 +41,11 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
         c.value.startswith(f"{co.n_customers:,} customers in {len(co.sizes)} monthly cohorts; ")
         and "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
         in c.value
+        # the next cohorts are not clean either: said, not marked
+        and c.value.endswith(
+            "The next few cohorts hold some earlier customers too (those "
+            "who came back later), fewer each month."
+        )
         for c in at.caption
     )
     heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
