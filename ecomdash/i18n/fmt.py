@@ -56,6 +56,16 @@ def join(items, *, lang: str | None = None) -> str:
     return ("、" if (lang or get_lang()) == "zh" else ", ").join(str(i) for i in items)
 
 
+def sentences(parts, *, lang: str | None = None) -> str:
+    """Whole sentences one after another: a space between them in English, none in Chinese
+    (its full stop ends a sentence); empty parts are left out.
+
+    >>> sentences(["One.", "", "Two."], lang="en"), sentences(["一。", "二。"], lang="zh")
+    ('One. Two.', '一。二。')
+    """
+    return ("" if (lang or get_lang()) == "zh" else " ").join(str(p) for p in parts if p)
+
+
 def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:
     """A short figure for a metric tile: exact below ten thousand (money to the cent, with
     ``symbol`` before it when the currency is known; counts as integers), then k / M / B in

@@ -23,7 +23,7 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, fmt, use_lang
+from ecomdash.i18n import N_, _, _n, fmt, use_lang
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -165,11 +165,17 @@ def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None 
     ]
     notes = []
     if len(df) > max_rows:
-        notes.append(f"First {max_rows:,} of {len(df):,} rows; the app has the full list.")
+        notes.append(
+            _(
+                "First {shown} of {total} rows; the app has the full list.",
+                shown=f"{max_rows:,}",
+                total=f"{len(df):,}",
+            )
+        )
     if t.note:
         notes.append(t.note)
     if notes:
-        out.append(f'<p class="note">{e(" ".join(notes))}</p>')
+        out.append(f'<p class="note">{e(fmt.sentences(notes))}</p>')
     return "".join(out)
 
 
@@ -327,14 +333,20 @@ def _document_html(report: Report, parts: list[Part]) -> str:
     missing = sum(p.tone == "missing" for p in parts)
     seconds = f"{report.seconds:.1f}"
     if missing:
-        summary = _(
+        summary = _n(
+            "{n} section, {missing} without enough data; built in {seconds} s.",
             "{n} sections, {missing} without enough data; built in {seconds} s.",
-            n=len(parts),
+            len(parts),
             missing=missing,
             seconds=seconds,
         )
     else:
-        summary = _("{n} sections; built in {seconds} s.", n=len(parts), seconds=seconds)
+        summary = _n(
+            "{n} section; built in {seconds} s.",
+            "{n} sections; built in {seconds} s.",
+            len(parts),
+            seconds=seconds,
+        )
     html_lang = {"zh": "zh-CN"}.get(report.lang, report.lang)
     return f"""<!DOCTYPE html>
 <html lang="{e(html_lang)}">

@@ -20,7 +20,7 @@ from ecomdash.charts import basket as charts
 from ecomdash.engine import on_spark
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -424,7 +424,7 @@ def _summary(res: B.BasketResult) -> None:
         if p["include_non_product"]
         else _("Postage, fees and returns left out.")
     )
-    st.caption(f"{settings}{'' if get_lang() == 'zh' else ' '}{left_out}")
+    st.caption(fmt.sentences([settings, left_out]))
     # how good: the evidence behind the rules, in plain words
     if res.n_rules:
         trust = {

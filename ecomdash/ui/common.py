@@ -199,7 +199,7 @@ def ensure_demo_for_language(store: Store) -> DatasetInfo:
 
 def _sentences(*parts: str) -> str:
     """Translated sentences one after another (a space between them in English only)."""
-    return ("" if get_lang() == "zh" else " ").join(p for p in parts if p)
+    return fmt.sentences(parts)
 
 
 def _field_name(field_id: str) -> str:

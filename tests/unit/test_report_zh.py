@@ -100,6 +100,23 @@ def test_english_report_is_unchanged_by_a_chinese_one(zh_report, zh_store):
     assert rep.sections[0].title == "Headline figures"
     assert rep.sections[0].metrics[0].label == "Net revenue"
     assert ">Contents<" in html and "核心指标" not in html
+    assert "1 section; built in" in html  # one section: not "1 sections"
+
+
+def test_a_cut_tables_note_is_in_the_reports_language():
+    import pandas as pd
+
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.model import Table
+    from ecomdash.report.render import table_html
+
+    t = Table("Top products", pd.DataFrame({"x": range(1234)}), note="Sorted by revenue.")
+    with use_lang("en"):
+        en = table_html(t, max_rows=20)
+    with use_lang("zh"):
+        zh = table_html(t, max_rows=20)
+    assert "First 20 of 1,234 rows; the app has the full list. Sorted by revenue." in en
+    assert "仅显示 1,234 行中的前 20 行；完整列表请在应用中查看。Sorted by revenue." in zh
 
 
 def test_cli_report_lang_zh(zh_lines, _isolated_home, tmp_path):
