@@ -23,7 +23,7 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, _n, fmt, use_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -106,9 +106,14 @@ def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
     if isinstance(v, int | float | np.integer | np.floating):
         if fmt:
             try:
-                return fmt.format(v), True
+                text = fmt.format(v)
             except (ValueError, TypeError):
                 pass
+            else:
+                # a share as the app writes it: "50 %" in English, "50%" in Chinese
+                if fmt.endswith("%}") and get_lang() != "zh":
+                    text = f"{text[:-1]} %"
+                return text, True
         if isinstance(v, int | np.integer):
             return f"{int(v):,}", True
         x = float(v)

@@ -185,3 +185,15 @@ def test_chinese_alerts_section_names_a_skipped_rule_in_chinese(zh_store):
     whole = t["规则"].isin(["异常日", "异常周", "退货激增"])
     assert whole.any() and (t.loc[whole, "时间"].str.len() == 10).all()
     assert (t.loc[~whole, "时间"].str.len() == 16).all()
+
+
+def test_report_shares_are_written_as_the_app_writes_them():
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.render import _cell
+
+    with use_lang("en"):
+        assert _cell(0.5, "{:.0%}") == ("50 %", True)
+        assert _cell(0.1234, "{:.1%}") == ("12.3 %", True)
+        assert _cell(1234.5, "{:,.0f}") == ("1,234", True)  # not a share: unchanged
+    with use_lang("zh"):
+        assert _cell(0.5, "{:.0%}") == ("50%", True)
