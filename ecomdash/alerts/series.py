@@ -199,12 +199,16 @@ def score_weeks(
     *,
     metrics: Iterable[str] = ("revenue", "orders"),
     skip: Iterable[pd.Timestamp] = (),
+    unspread: Iterable[pd.Timestamp] = (),
 ) -> pd.DataFrame:
     """Whole weeks (Monday start): total against the sum of the days' expectations.
 
     Weeks starting on a day in ``skip`` (weeks with a closure) are neither scored nor part
-    of the spread the other weeks are scored on."""
+    of the spread the other weeks are scored on; weeks in ``unspread`` (a festival's run-up:
+    its days' expectation is an ordinary day's, so such a week is 40-60 % up) are scored but
+    not part of the spread (unless fewer than 8 other weeks are left)."""
     skip = pd.DatetimeIndex(list(skip))
+    unspread = pd.DatetimeIndex(list(unspread))
     rows = []
     for metric in metrics:
         s = scored[scored["metric"] == metric]
@@ -221,7 +225,8 @@ def score_weeks(
         if len(g) < 8:
             continue
         r = np.log((g["actual"].clip(lower=0) + 1) / (g["expected"].clip(lower=0) + 1))
-        scale = robust_scale(r.to_numpy(), tail=0.9)
+        usual = r[~g.index.isin(unspread)]
+        scale = robust_scale((usual if len(usual) >= 8 else r).to_numpy(), tail=0.9)
         if metric == "orders":
             scale = np.maximum(scale, 1 / np.sqrt(g["expected"].clip(lower=0) + 1))
         scale = np.maximum(scale, 1e-6)
