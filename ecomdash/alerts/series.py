@@ -38,7 +38,8 @@ METRIC_LABELS = {
 COUNT_METRICS = {"orders", "new_customers"}
 
 #: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
-#: June, Double 11 31 October-10 November, Double 12 10-11 December) are known days too.
+#: June, Double 11 31 October-10 November, Double 12 10-11 December) are known days too; they
+#: explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not capped).
 RUN_UPS = {
     "618": N_("618 run-up"),
     "double_11": N_("Double 11 run-up"),
