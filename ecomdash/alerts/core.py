@@ -18,6 +18,7 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.alerts.orders import ORDER_RULES, RULES, Signal, signals_from
 from ecomdash.alerts.series import (
+    RUN_UPS,
     fmt_value,
     known_days,
     level_of,
@@ -345,6 +346,8 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
         if (S.REVENUE in cols or m in ("orders", "new_customers"))
         and (S.CUSTOMER_ID in cols or m != "new_customers")
     ]
+    # a festival's run-up explains a rise, not a drop (a stock-out in 618's run-up stays high)
+    rise_only = {_(n) for n in RUN_UPS.values()}
     scored = []
     shop_gross = None
     for (dim, grp), g in daily.groupby(["dim", "grp"], sort=False):
@@ -366,7 +369,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
             sev = level_of(r.score, r.rel)
             if sev is None:
                 continue
-            if r.known:
+            if r.known and not (r.score < 0 and r.known in rise_only):
                 sev = "low"
             if dim != "shop" and sev != "low" and metric in ("revenue",) and shop_gross:
                 # a group's day matters when it moves the shop's usual day by 20 % or more
@@ -415,14 +418,20 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
             )
     # a week with a closure is not comparable with its expectation (made for open days)
     shut = closed[closed].index.to_period("W-SUN").start_time.unique()
-    weeks = score_weeks(series[series["dim"] == "shop"], skip=shut)
+    # a week with run-up days: up by what the run-up brings; scored for a drop only, and not
+    # part of the spread of the other weeks (40-60 % up, it would hide their changes)
+    run_up = known.index[[any(n in k for n in rise_only) for k in known]]
+    run_up_weeks = run_up.to_period("W-SUN").start_time.unique()
+    weeks = score_weeks(series[series["dim"] == "shop"], skip=shut, unspread=run_up_weeks)
     for r in weeks.itertuples():
+        if r.score > 0 and r.week in run_up_weeks:
+            continue
         sev = level_of(
             r.score, r.rel, levels=(("high", 8, 0.4), ("medium", 5.5, 0.25), ("low", 4, 0.15))
         )
         if sev is None:
             continue
-        if r.known:
+        if r.known and not (r.score < 0 and r.known in rise_only):
             sev = "low" if sev != "high" else "medium"
         wk = pd.Timestamp(r.week)
         week_signals.append(

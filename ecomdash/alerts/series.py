@@ -22,7 +22,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
-from ecomdash.i18n import _, get_lang, tr
+from ecomdash.i18n import N_, _, get_lang, tr
 from ecomdash.i18n.fmt import join, money, pct
 
 METRICS = ("revenue", "orders", "aov", "return_rate", "new_customers")
@@ -36,6 +36,15 @@ METRIC_LABELS = {
     "new_customers": "New customers",
 }
 COUNT_METRICS = {"orders", "new_customers"}
+
+#: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
+#: June, Double 11 31 October-10 November, Double 12 10-11 December) are known days too; they
+#: explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not capped).
+RUN_UPS = {
+    "618": N_("618 run-up"),
+    "double_11": N_("Double 11 run-up"),
+    "double_12": N_("Double 12 run-up"),
+}
 
 #: |score| and |relative change| a day must reach for each severity.
 DAY_LEVELS = (("high", 8.0, 0.5), ("medium", 5.5, 0.3), ("low", 4.0, 0.2))
@@ -191,12 +200,16 @@ def score_weeks(
     *,
     metrics: Iterable[str] = ("revenue", "orders"),
     skip: Iterable[pd.Timestamp] = (),
+    unspread: Iterable[pd.Timestamp] = (),
 ) -> pd.DataFrame:
     """Whole weeks (Monday start): total against the sum of the days' expectations.
 
     Weeks starting on a day in ``skip`` (weeks with a closure) are neither scored nor part
-    of the spread the other weeks are scored on."""
+    of the spread the other weeks are scored on; weeks in ``unspread`` (a festival's run-up:
+    its days' expectation is an ordinary day's, so such a week is 40-60 % up) are scored but
+    not part of the spread (unless fewer than 8 other weeks are left)."""
     skip = pd.DatetimeIndex(list(skip))
+    unspread = pd.DatetimeIndex(list(unspread))
     rows = []
     for metric in metrics:
         s = scored[scored["metric"] == metric]
@@ -213,7 +226,8 @@ def score_weeks(
         if len(g) < 8:
             continue
         r = np.log((g["actual"].clip(lower=0) + 1) / (g["expected"].clip(lower=0) + 1))
-        scale = robust_scale(r.to_numpy(), tail=0.9)
+        usual = r[~g.index.isin(unspread)]
+        scale = robust_scale((usual if len(usual) >= 8 else r).to_numpy(), tail=0.9)
         if metric == "orders":
             scale = np.maximum(scale, 1 / np.sqrt(g["expected"].clip(lower=0) + 1))
         scale = np.maximum(scale, 1e-6)
@@ -246,7 +260,16 @@ def known_days(
 ) -> pd.Series:
     """Day -> name of the known days: sale days (Black Friday, Cyber Monday, 11.11), the main
     country's public holidays, Christmas Eve to New Year, and the merchant's events; the names
-    in the language of the run (the public holidays' own Chinese names when it is Chinese)."""
+    in the language of the run (the public holidays' own Chinese names when it is Chinese).
+
+    A shop in China has China's own instead of Black Friday, Cyber Monday and Christmas (no
+    shopping events there: a stock-out on 27 December is a real unusual day): 11.11, and the
+    run-up and peak days of 618, Double 11 and Double 12 (:mod:`ecomdash.calendar_cn`).
+
+    >>> k = known_days(date(2025, 6, 9), date(2025, 12, 27), country="China")
+    >>> k["2025-06-10"], k["2025-06-18"], k["2025-11-28"], k["2025-12-27"]
+    ('618 run-up', '618 (mid-year sale) 618', '', '')
+    """
     from ecomdash.forecast import PRESET_EVENTS, holiday_code, holidays_between, preset_events
 
     cal = pd.date_range(start, end, freq="D")
@@ -256,26 +279,33 @@ def known_days(
         if day in names.index:
             names[day] = join([names[day], name]) if names[day] else name
 
-    for e in preset_events(list(PRESET_EVENTS), start=start, end=end):
-        mark(pd.Timestamp(e.start), tr(e.name))
     code = holiday_code(country)
-    if code == "CN":
-        # China's shopping festivals' peak days (11.11 is a sale day above already)
+    china = code == "CN"
+    sale_days = [n for n in PRESET_EVENTS if not china or n == "Singles' Day (11.11)"]
+    for e in preset_events(sale_days, start=start, end=end):
+        mark(pd.Timestamp(e.start), tr(e.name))
+    if china:
+        # China's shopping festivals: run-ups and peak days (11.11 is a sale day above)
         from ecomdash.calendar_cn import LABELS, calendar_days
 
         cal_cn = calendar_days(start, end)
-        for key in ("618", "double_12"):
-            for d in cal_cn.loc[cal_cn[f"{key}_peak"], "date"]:
-                mark(pd.Timestamp(d), _(LABELS[key]))
+        for key, run_up in RUN_UPS.items():
+            peak = cal_cn[f"{key}_peak"]
+            for d in cal_cn.loc[cal_cn[key] & ~peak, "date"]:
+                mark(pd.Timestamp(d), _(run_up))
+            if key != "double_11":
+                for d in cal_cn.loc[peak, "date"]:
+                    mark(pd.Timestamp(d), _(LABELS[key]))
     public = _holidays_zh(code, start, end) if get_lang() == "zh" else None
     if public is None:
         public = holidays_between(code, pd.Timestamp(start), pd.Timestamp(end))
     for day, name in public.items():
         mark(day, str(name))
-    for y in range(start.year, end.year + 1):
-        for dd in pd.date_range(f"{y}-12-24", f"{y + 1}-01-01"):
-            if not names.get(dd, ""):
-                mark(dd, _("Christmas to New Year"))
+    if not china:
+        for y in range(start.year, end.year + 1):
+            for dd in pd.date_range(f"{y}-12-24", f"{y + 1}-01-01"):
+                if not names.get(dd, ""):
+                    mark(dd, _("Christmas to New Year"))
     for name, s, e in events:
         for dd in pd.date_range(pd.Timestamp(s), pd.Timestamp(e or s)):
             mark(dd, str(name))

@@ -489,7 +489,7 @@ def test_chinese_shops_know_their_shopping_festivals():
     k = known_days(date(2025, 6, 1), date(2025, 12, 31), country="China")
     assert k[pd.Timestamp("2025-06-18")] == "618 (mid-year sale) 618"
     assert k[pd.Timestamp("2025-12-12")] == "Double 12 双十二"
-    assert k[pd.Timestamp("2025-06-17")] == ""
+    assert k[pd.Timestamp("2025-06-17")] == "618 run-up"  # tests/unit/test_alerts_cn.py
     with use_lang("zh"):
         k = known_days(date(2025, 6, 1), date(2025, 12, 31), country="China")
     assert k[pd.Timestamp("2025-06-18")] == "618（年中大促）"

@@ -1,0 +1,231 @@
+"""Known days of a shop in China: China's own shopping calendar (618, Double 11 and Double 12
+with their run-ups, public holidays), not Black Friday, Cyber Monday or Christmas; checked on
+the calendar itself and on the Chinese demo merchant (``demo_zh.generate(7)``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash.alerts import find_alerts
+from ecomdash.alerts.series import known_days
+from ecomdash.i18n import use_lang
+from ecomdash.store import Store
+
+T = pd.Timestamp
+
+
+def test_a_chinese_shop_knows_chinas_days_not_christmas():
+    k = known_days(date(2025, 1, 1), date(2025, 12, 31), country="广东")  # a province: China
+    assert k[T("2025-12-27")] == "" and k[T("2025-12-24")] == ""  # no Christmas to New Year
+    assert k[T("2025-11-28")] == "" and k[T("2025-12-01")] == ""  # Black Friday, Cyber Monday
+    assert k[T("2025-06-01")] == k[T("2025-06-10")] == k[T("2025-06-17")] == "618 run-up"
+    assert k[T("2025-06-18")] == "618 (mid-year sale) 618"
+    assert k[T("2025-06-19")] == "" and k[T("2025-05-30")] == ""
+    assert k[T("2025-10-31")] == k[T("2025-11-10")] == "Double 11 run-up"
+    assert k[T("2025-11-11")] == "Singles' Day (11.11)"
+    assert k[T("2025-12-10")] == k[T("2025-12-11")] == "Double 12 run-up"
+    assert k[T("2025-12-12")] == "Double 12 双十二"
+    assert k[T("2025-01-01")] == "New Year's Day" and k[T("2025-10-01")] == "National Day"
+    # 2 June 2025: the Dragon Boat Festival's day off inside 618's run-up: both named
+    assert k[T("2025-06-02")] == "618 run-up, Dragon Boat Festival (observed)"
+    # 1-18 June, 31 Oct-11 Nov, 10-12 Dec: 18 + 12 + 3 festival days
+    fest = k.str.contains("618|Double 1|Singles")
+    assert int(fest.sum()) == 33
+    with use_lang("zh"):
+        z = known_days(date(2025, 1, 1), date(2025, 12, 31), country="China")
+    assert z[T("2025-06-10")] == "618 预热期" and z[T("2025-06-18")] == "618（年中大促）"
+    assert z[T("2025-11-05")] == "双十一预热期" and z[T("2025-11-11")] == "双十一（11.11）"
+    assert z[T("2025-12-11")] == "双十二预热期" and z[T("2025-12-12")] == "双十二"
+    assert z[T("2025-06-02")] == "618 预热期、端午节（补假）"
+    assert z[T("2025-12-27")] == ""
+
+
+def test_other_shops_keep_black_friday_and_christmas():
+    uk = known_days(date(2025, 1, 1), date(2025, 12, 31), country="United Kingdom")
+    assert uk[T("2025-12-27")] == uk[T("2025-12-24")] == "Christmas to New Year"
+    assert uk[T("2025-12-25")] == "Christmas Day"
+    assert uk[T("2025-11-28")] == "Black Friday" and uk[T("2025-12-01")] == "Cyber Monday"
+    assert uk[T("2025-11-11")] == "Singles' Day (11.11)"
+    assert uk[T("2025-06-10")] == uk[T("2025-06-18")] == uk[T("2025-11-05")] == ""
+    # a shop whose country is unknown: the same sale days and Christmas, no holidays
+    anon = known_days(date(2025, 1, 1), date(2025, 12, 31), country=None)
+    assert anon[T("2025-12-27")] == "Christmas to New Year" and anon[T("2025-06-10")] == ""
+    assert anon[T("2025-11-28")] == "Black Friday"
+    with use_lang("zh"):
+        assert (
+            known_days(date(2025, 12, 1), date(2025, 12, 31), country="GB")[T("2025-12-27")]
+            == "圣诞至新年"
+        )
+
+
+def _stock_out(lines: pd.DataFrame, day: str, share: float = 0.85) -> pd.DataFrame:
+    """``lines`` without ``share`` of the sales orders placed on ``day`` (and their returns)."""
+    on_day = lines["order_date"].dt.normalize() == T(day)
+    ids = lines.loc[on_day, "order_id"].astype(str)
+    ids = ids[~ids.str.startswith("C")].unique()
+    rng = np.random.default_rng(1)
+    gone = set(rng.choice(ids, size=int(share * len(ids)), replace=False))
+    return lines[~lines["order_id"].astype(str).str.removeprefix("C").isin(gone)]
+
+
+def _tripled(lines: pd.DataFrame, day: str) -> pd.DataFrame:
+    """``lines`` with every sales order placed on ``day`` three times (same customers)."""
+    on_day = lines["order_date"].dt.normalize() == T(day)
+    sales = lines[on_day & ~lines["order_id"].astype(str).str.startswith("C")]
+    copies = [sales.assign(order_id=sales["order_id"].astype(str) + f"-x{i}") for i in (1, 2)]
+    out = pd.concat([lines, *copies], ignore_index=True).sort_values("order_date", kind="stable")
+    return out.assign(line_no=np.arange(1, len(out) + 1)).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def zh_alerts(demo_zh_merchant, tmp_path_factory):
+    """The Chinese demo's alerts, as it is, and with stock-outs on Sat 27 December 2025 and
+    Tue 10 June 2025 (618's run-up) and three times the orders of Wed 10 June 2026 (its
+    run-up too)."""
+    planted = _stock_out(demo_zh_merchant.lines, "2025-12-27")
+    planted = _tripled(_stock_out(planted, "2025-06-10"), "2026-06-10")
+    store = Store.open(tmp_path_factory.mktemp("alerts_cn"))
+    try:
+        out = {}
+        week = demo_zh_merchant.lines
+        for d in pd.date_range("2025-06-09", "2025-06-15"):
+            week = _stock_out(week, f"{d.date()}", share=0.6)
+        for name, lines in (
+            ("demo", demo_zh_merchant.lines),
+            ("stock_out", planted),
+            ("week_out", week),
+        ):
+            info = store.save_dataset(name, lines, source="generated")
+            out[name] = find_alerts(store, info.id)
+        yield out
+    finally:
+        store.close()
+
+
+def test_a_stock_out_between_christmas_and_new_year_is_a_high_alert_in_china(zh_alerts):
+    """56 of the 66 sales orders of Sat 2025-12-27 removed: 10 left, where the other Saturdays
+    of December had 65, 66 and 66 (counted by hand). A Chinese shop has no Christmas: a high
+    alert, not a 'known day' capped at low (as it was)."""
+    a = zh_alerts["stock_out"].alerts
+    day = a[(a["kind"] == "unusual_day") & (a["date"] == T("2025-12-27"))]
+    assert len(day) == 1 and day["severity"].iloc[0] == "high"
+    reason = day["reason"].iloc[0]
+    assert reason.startswith("Orders of the shop on Sat 2025-12-27: 10 against ")
+    expected = int(reason.split(" against ")[1].split(" expected")[0])
+    assert 62 <= expected <= 70, reason
+    assert "known day" not in reason and "Christmas" not in reason
+    # nothing of it in the demo as it is
+    b = zh_alerts["demo"].alerts
+    assert not (b["date"] == T("2025-12-27")).any()
+
+
+def test_a_run_up_explains_a_rise_not_a_stock_out(zh_alerts):
+    """A run-up is a known day for a rise only: 72 of the 85 orders of Tue 2025-06-10 removed is
+    a high alert against an ordinary day (it was capped at low as a known day), three times
+    the orders of Wed 2026-06-10 stays low, named as the run-up."""
+    a = zh_alerts["stock_out"].alerts
+    days = a[a["kind"] == "unusual_day"].set_index("date")
+    out, up = days.loc[T("2025-06-10")], days.loc[T("2026-06-10")]
+    assert out["severity"] == "high" and "a known day (618 run-up)" in out["reason"]
+    # 85 orders that day, 72 removed: 13 against an ordinary Tuesday's ~58 (not the run-up's 1.4x)
+    shop = out["reason"].split("Orders of the shop on Tue 2025-06-10: ")[1]
+    assert shop.startswith("13 against ") and 54 <= int(shop[11:13]) <= 62, shop
+    assert up["severity"] == "low" and "a known day (618 run-up)" in up["reason"]
+    assert "Orders of the shop on Wed 2026-06-10: " in up["reason"]
+
+
+def test_run_ups_are_known_and_measured_against_an_ordinary_day(zh_alerts, demo_zh_merchant):
+    """The demo plants 618's run-up at 1.4x and Double 11's at 1.5x the orders of an ordinary
+    day. Known days are interpolated over, so the run-ups no longer lift the expectation
+    (before: ~1.05x, the expectation followed them, and the days before each festival looked
+    15-19 % short); and no run-up day is alerted above low."""
+    s = zh_alerts["demo"].series
+    shop = s[(s["dim"] == "shop") & (s["metric"] == "orders")].set_index("day")
+    planted = {f.name: f for f in demo_zh_merchant.truth.festivals if "run-up" in f.name}
+    for name, lo, hi in (
+        ("618 run-up 2025", 1.3, 1.55),
+        ("双十一 Double 11 run-up 2025", 1.4, 1.65),
+    ):
+        days = pd.DatetimeIndex(planted[name].dates)
+        ratio = shop.loc[days, "actual"].sum() / shop.loc[days, "expected"].sum()
+        assert lo < ratio < hi, (name, ratio)
+        assert shop.loc[days, "known"].str.contains("run-up").all()
+    # the week before 618 and Double 11: ordinary days, expected as they are (within 5 %)
+    for a, b in (("2025-05-26", "2025-05-30"), ("2025-10-27", "2025-10-30")):
+        w = shop.loc[a:b]
+        assert abs(w["actual"].sum() / w["expected"].sum() - 1) < 0.05, (a, b)
+    al = zh_alerts["demo"].alerts
+    cn = known_days(date(2024, 12, 1), date(2026, 11, 30), country="China")
+    run_up_days = cn.index[cn.str.contains("run-up")]
+    on_run_up = al[al["date"].dt.normalize().isin(run_up_days) & (al["kind"] == "unusual_day")]
+    assert (on_run_up["severity"] == "low").all()
+
+
+def test_the_chinese_demos_planted_incidents_are_still_found(zh_alerts, demo_zh_merchant):
+    """The English demo's order-level incidents survive the time warp (its outage day does
+    not): the pricing error, the huge order cancelled a day later and its refund day, the
+    order burst and the returns spike. 32 alerts: 4 high, 3 medium, 25 low (38 before China
+    lost Christmas and gained its run-ups: measured, see the branch's commits)."""
+    a = zh_alerts["demo"].alerts
+    assert a["kind"].value_counts().to_dict() == {
+        "unusual_day": 25,
+        "quick_cancel": 4,
+        "price_off": 1,
+        "returns_spike": 1,
+        "order_burst": 1,
+    }
+    assert a["severity"].value_counts().to_dict() == {"low": 25, "high": 4, "medium": 3}
+    inc = demo_zh_merchant.truth.base.incidents.set_index("incident")
+    high = a[a["severity"] == "high"]
+    assert set(high.loc[high["kind"] == "price_off", "product_id"]) == {
+        inc.loc["pricing error", "product_id"]
+    }
+    assert set(high.loc[high["kind"] == "quick_cancel", "order_id"]) == {
+        inc.loc["huge order cancelled", "order_id"]
+    }
+    assert set(high.loc[high["kind"] == "returns_spike", "product_id"]) == {
+        inc.loc["returns spike", "product_id"]
+    }
+    burst = a[a["kind"] == "order_burst"]
+    assert burst["customer_id"].tolist() == [inc.loc["order burst", "customer_id"]]
+    # the refund of the huge order (placed 2025-07-27, returned a day later): net revenue
+    refund = high[(high["kind"] == "unusual_day") & (high["date"] == T("2025-07-28"))]
+    assert len(refund) == 1 and refund["reason"].iloc[0].startswith(
+        "Net revenue of the shop on Mon 2025-07-28: -73,733.30 against "
+    )
+
+
+def test_a_weak_week_in_a_run_up_is_found_and_its_rise_is_not_an_alert(zh_alerts):
+    """60 % of the orders of each day of the week of Mon 2025-06-09 (all in 618's run-up)
+    removed: 239 orders against 409 expected (an ordinary week; 596 the demo has), a high week
+    alert, not capped as a known week. The run-up weeks themselves (up 30-80 %) are no alert,
+    and not part of the spread the other weeks are scored on."""
+    a = zh_alerts["week_out"].alerts
+    wk = a[(a["kind"] == "unusual_week") & (a["date"] == T("2025-06-09"))]
+    assert len(wk) == 1 and wk["severity"].iloc[0] == "high"
+    assert wk["reason"].iloc[0].startswith("Orders of the week of 2025-06-09: 239 against 409 ")
+    assert zh_alerts["demo"].alerts["kind"].ne("unusual_week").all()
+
+
+def test_weeks_left_out_of_the_spread_never_leave_too_few():
+    """10 ordinary weeks (days 5 % apart at random), 6 of them named as run-up weeks: the
+    spread stays the 10 weeks' (4 weeks are too few to measure one: the scores would be
+    divided by nothing)."""
+    from ecomdash.alerts.series import score_weeks
+
+    days = pd.date_range("2025-05-05", periods=70, freq="D")
+    actual = 1000 * (1 + 0.05 * np.random.default_rng(3).standard_normal(70))
+    scored = pd.DataFrame(
+        {"metric": "revenue", "day": days, "actual": actual, "expected": 1000.0, "known": ""}
+    )
+    all_weeks = score_weeks(scored, metrics=["revenue"])
+    fewer = score_weeks(scored, metrics=["revenue"], unspread=days[::7][:6])
+    assert fewer["score"].tolist() == pytest.approx(all_weeks["score"].tolist())
+    assert fewer["score"].abs().max() < 4
+    # 2 weeks left out: the spread of the 8 others (the largest week's score grows)
+    two = score_weeks(scored, metrics=["revenue"], unspread=days[::7][:2])
+    assert not np.allclose(two["score"], all_weeks["score"])
