@@ -46,6 +46,10 @@ RUN_UPS = {
     "double_12": N_("Double 12 run-up"),
 }
 
+#: Their peak days, as an alert names them (the forecast's labels carry both languages:
+#: "618 (mid-year sale) 618"); 11.11 is a sale day of every shop.
+PEAKS = {"618": N_("618 (mid-year sale)"), "double_12": N_("Double 12")}
+
 #: |score| and |relative change| a day must reach for each severity.
 DAY_LEVELS = (("high", 8.0, 0.5), ("medium", 5.5, 0.3), ("low", 4.0, 0.2))
 
@@ -268,7 +272,7 @@ def known_days(
 
     >>> k = known_days(date(2025, 6, 9), date(2025, 12, 27), country="China")
     >>> k["2025-06-10"], k["2025-06-18"], k["2025-11-28"], k["2025-12-27"]
-    ('618 run-up', '618 (mid-year sale) 618', '', '')
+    ('618 run-up', '618 (mid-year sale)', '', '')
     """
     from ecomdash.forecast import PRESET_EVENTS, holiday_code, holidays_between, preset_events
 
@@ -286,16 +290,16 @@ def known_days(
         mark(pd.Timestamp(e.start), tr(e.name))
     if china:
         # China's shopping festivals: run-ups and peak days (11.11 is a sale day above)
-        from ecomdash.calendar_cn import LABELS, calendar_days
+        from ecomdash.calendar_cn import calendar_days
 
         cal_cn = calendar_days(start, end)
         for key, run_up in RUN_UPS.items():
             peak = cal_cn[f"{key}_peak"]
             for d in cal_cn.loc[cal_cn[key] & ~peak, "date"]:
                 mark(pd.Timestamp(d), _(run_up))
-            if key != "double_11":
+            if key in PEAKS:
                 for d in cal_cn.loc[peak, "date"]:
-                    mark(pd.Timestamp(d), _(LABELS[key]))
+                    mark(pd.Timestamp(d), _(PEAKS[key]))
     public = _holidays_zh(code, start, end) if get_lang() == "zh" else None
     if public is None:
         public = holidays_between(code, pd.Timestamp(start), pd.Timestamp(end))
