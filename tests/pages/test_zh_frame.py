@@ -129,10 +129,10 @@ def test_a_table_header_comes_out_chinese(zh_dataset):
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="zh", timeout=120)
     assert not at.exception, at.exception
     headers = {str(c) for d in at.dataframe for c in displayed_frame(d).columns}
-    assert {"名称", "净销售额", "期间"} <= headers, headers
+    assert {"名称", "净销售额", "月份"} <= headers, headers  # the monthly trend's rows
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="en", timeout=120)
     headers = {str(c) for d in at.dataframe for c in displayed_frame(d).columns}
-    assert {"Name", "Net revenue", "Period"} <= headers, headers
+    assert {"Name", "Net revenue", "Month"} <= headers, headers
 
 
 def test_missing_field_message_in_chinese(_isolated_home, zh_lines):
