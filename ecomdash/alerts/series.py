@@ -38,12 +38,15 @@ METRIC_LABELS = {
 COUNT_METRICS = {"orders", "new_customers"}
 
 #: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
-#: June, Double 11 31 October-10 November, Double 12 10-11 December) are known days too; they
-#: explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not capped).
+#: June, Double 11 31 October-10 November, Double 12 10-11 December) and the New-Year goods
+#: festival 年货节 (the 16 days from 25 to 10 days before the Spring Festival) are known days
+#: too; they explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not
+#: capped).
 RUN_UPS = {
     "618": N_("618 run-up"),
     "double_11": N_("Double 11 run-up"),
     "double_12": N_("Double 12 run-up"),
+    "nianhuo": N_("New-Year goods festival"),
 }
 
 #: Their peak days, as an alert names them (the forecast's labels carry both languages:

@@ -85,7 +85,9 @@ def _tripled(lines: pd.DataFrame, day: str) -> pd.DataFrame:
 def zh_alerts(demo_zh_merchant, tmp_path_factory):
     """The Chinese demo's alerts, as it is, and with stock-outs on Sat 27 December 2025 and
     Tue 10 June 2025 (618's run-up) and three times the orders of Wed 10 June 2026 (its
-    run-up too)."""
+    run-up too); ``breaks``: stock-outs on Tue 27 January 2026 (年货节), Sat 4 October 2025 (a
+    weekend day inside the National Day break) and Sun 28 September 2025 (a make-up working
+    day)."""
     planted = _stock_out(demo_zh_merchant.lines, "2025-12-27")
     planted = _tripled(_stock_out(planted, "2025-06-10"), "2026-06-10")
     store = Store.open(tmp_path_factory.mktemp("alerts_cn"))
@@ -94,10 +96,14 @@ def zh_alerts(demo_zh_merchant, tmp_path_factory):
         week = demo_zh_merchant.lines
         for d in pd.date_range("2025-06-09", "2025-06-15"):
             week = _stock_out(week, f"{d.date()}", share=0.6)
+        breaks = demo_zh_merchant.lines
+        for d in ("2026-01-27", "2025-10-04", "2025-09-28"):
+            breaks = _stock_out(breaks, d)
         for name, lines in (
             ("demo", demo_zh_merchant.lines),
             ("stock_out", planted),
             ("week_out", week),
+            ("breaks", breaks),
         ):
             info = store.save_dataset(name, lines, source="generated")
             out[name] = find_alerts(store, info.id)
@@ -168,17 +174,19 @@ def test_run_ups_are_known_and_measured_against_an_ordinary_day(zh_alerts, demo_
 def test_the_chinese_demos_planted_incidents_are_still_found(zh_alerts, demo_zh_merchant):
     """The English demo's order-level incidents survive the time warp (its outage day does
     not): the pricing error, the huge order cancelled a day later and its refund day, the
-    order burst and the returns spike. 32 alerts: 4 high, 3 medium, 25 low (38 before China
-    lost Christmas and gained its run-ups: measured, see the branch's commits)."""
+    order burst and the returns spike. 38 alerts: 4 high, 1 medium, 33 low (38 before China
+    lost Christmas and gained its run-ups, then 32: 4 high, 3 medium, 25 low; 年货节 known
+    added 6 low alerts on its days, named, and 2 country days went from medium to low:
+    measured, see the branch's commits)."""
     a = zh_alerts["demo"].alerts
     assert a["kind"].value_counts().to_dict() == {
-        "unusual_day": 25,
+        "unusual_day": 31,
         "quick_cancel": 4,
         "price_off": 1,
         "returns_spike": 1,
         "order_burst": 1,
     }
-    assert a["severity"].value_counts().to_dict() == {"low": 25, "high": 4, "medium": 3}
+    assert a["severity"].value_counts().to_dict() == {"low": 33, "high": 4, "medium": 1}
     inc = demo_zh_merchant.truth.base.incidents.set_index("incident")
     high = a[a["severity"] == "high"]
     assert set(high.loc[high["kind"] == "price_off", "product_id"]) == {
@@ -229,3 +237,57 @@ def test_weeks_left_out_of_the_spread_never_leave_too_few():
     # 2 weeks left out: the spread of the 8 others (the largest week's score grows)
     two = score_weeks(scored, metrics=["revenue"], unspread=days[::7][:2])
     assert not np.allclose(two["score"], all_weeks["score"])
+
+
+def test_the_new_year_goods_festival_is_known_for_a_rise_only():
+    """年货节: the 16 days from 25 to 10 days before the Spring Festival (2025-01-29 and
+    2026-02-17), named in both languages; not for a shop outside China."""
+    k = known_days(date(2024, 12, 1), date(2026, 11, 30), country="China")
+    nh = k.index[k == "New-Year goods festival"]
+    assert nh.equals(
+        pd.date_range("2025-01-04", "2025-01-19").append(pd.date_range("2026-01-23", "2026-02-07"))
+    )
+    assert k[T("2025-01-03")] == k[T("2025-01-20")] == k[T("2026-02-08")] == ""
+    with use_lang("zh"):
+        z = known_days(date(2026, 1, 1), date(2026, 2, 28), country="China")
+    assert z[T("2026-01-27")] == "年货节"
+    uk = known_days(date(2025, 1, 1), date(2025, 1, 31), country="United Kingdom")
+    assert uk[T("2025-01-10")] == ""
+
+
+def test_the_new_year_goods_festival_no_longer_lifts_the_days_before_the_closure(zh_alerts):
+    """The demo plants 年货节 at 1.6x an ordinary day. Unknown, the expectation followed it (its
+    16 days of 2025 came out 1.02x what was expected: 1,480 orders against 1,456) and the four
+    days from it to the Spring Festival closure looked 25 % short (226 against 302, scores -3.3
+    to -1.7). Known, it is measured against an ordinary day (1.62x: 1,480 against 915) and the
+    days after it are ordinary (226 against 222). Its rises are low alerts, named."""
+    s = zh_alerts["demo"].series
+    shop = s[(s["dim"] == "shop") & (s["metric"] == "orders")].set_index("day")
+    for a, b, lo, hi in (
+        ("2025-01-04", "2025-01-19", 1.45, 1.75),
+        ("2026-01-23", "2026-02-07", 1.45, 1.75),
+    ):
+        w = shop.loc[a:b]
+        assert lo < w["actual"].sum() / w["expected"].sum() < hi, (a, b)
+        assert (w["known"] == "New-Year goods festival").all()
+    for a, b in (("2025-01-20", "2025-01-23"), ("2026-02-08", "2026-02-11")):
+        w = shop.loc[a:b]
+        assert abs(w["actual"].sum() / w["expected"].sum() - 1) < 0.05, (a, b)
+    assert shop.loc["2025-01-20":"2025-01-23", "score"].min() > -1
+    a = zh_alerts["demo"].alerts
+    on = a[(a["kind"] == "unusual_day") & a["reason"].str.contains("New-Year goods festival")]
+    assert len(on) and (on["severity"] == "low").all()
+
+
+def test_a_stock_out_in_the_new_year_goods_festival_is_high(zh_alerts):
+    """90 of the 107 sales orders of Tue 2026-01-27 (年货节) removed: 17 left, against an
+    ordinary Tuesday's (the Tuesdays of 6, 13 and 20 January and 10 February had 65, 66, 66
+    and 67, counted from the series): a high alert, not capped by the festival."""
+    a = zh_alerts["breaks"].alerts
+    day = a[(a["kind"] == "unusual_day") & (a["date"] == T("2026-01-27"))]
+    assert len(day) == 1 and day["severity"].iloc[0] == "high"
+    reason = day["reason"].iloc[0]
+    assert reason.startswith("Orders of the shop on Tue 2026-01-27: 17 against ")
+    assert "a known day (New-Year goods festival)" in reason
+    expected = int(reason.split(" against ")[1].split(" expected")[0])
+    assert 62 <= expected <= 74, reason
