@@ -364,3 +364,29 @@ def test_make_up_working_days_are_ordinary_days_in_the_demo(zh_alerts):
     open_days = shop[shop["known"] == ""]
     assert open_days["day"].nunique() == 9 and len(mk) == 11
     assert open_days["score"].abs().max() < 1.5
+
+
+def test_holiday_names_write_dates_iso_and_stay_english_whatever_the_locale(monkeypatch):
+    """A substituted day off reads 'Day off (substituted from 2025-09-28)' (the package's
+    en_US wrote 09/28/2025, US order, where every other date is ISO; its zh_CN writes
+    2025-09-28 already), and the English names do not follow the machine's locale (the
+    package, left to itself, named China's holidays in Chinese when LANG was unset)."""
+    from ecomdash.forecast import holidays_between, localise_holidays
+
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "")
+    k = known_days(date(2025, 9, 1), date(2025, 10, 31), country="China")
+    assert k[T("2025-10-07")] == "Day off (substituted from 2025-09-28)"
+    assert k[T("2025-10-08")] == "Day off (substituted from 2025-10-11)"
+    assert k[T("2025-10-01")] == k[T("2025-10-04")] == "National Day"
+    with use_lang("zh"):
+        z = known_days(date(2025, 9, 1), date(2025, 10, 31), country="China")
+    assert z[T("2025-10-07")] == "休息日（由 2025-09-28 调休）" and z[T("2025-10-04")] == "国庆节"
+    # the forecast's holiday column (same names) and its Chinese display, Taiwan too
+    a, b = T("2024-02-01"), T("2024-02-29")
+    tw = holidays_between("TW", a, b)
+    assert tw[T("2024-02-08")] == "Day off (substituted from 2024-02-17)"
+    assert localise_holidays([tw[T("2024-02-08")]], "TW", a, b) == ["休息日（由 2024-02-17 调休）"]
+    gb = holidays_between("GB", T("2025-12-25"), T("2025-12-26"))
+    assert list(gb.values()) == ["Christmas Day", "Boxing Day"]
