@@ -38,12 +38,15 @@ METRIC_LABELS = {
 COUNT_METRICS = {"orders", "new_customers"}
 
 #: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
-#: June, Double 11 31 October-10 November, Double 12 10-11 December) are known days too; they
-#: explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not capped).
+#: June, Double 11 31 October-10 November, Double 12 10-11 December) and the New-Year goods
+#: festival 年货节 (the 16 days from 25 to 10 days before the Spring Festival) are known days
+#: too; they explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not
+#: capped).
 RUN_UPS = {
     "618": N_("618 run-up"),
     "double_11": N_("Double 11 run-up"),
     "double_12": N_("Double 12 run-up"),
+    "nianhuo": N_("New-Year goods festival"),
 }
 
 #: Their peak days, as an alert names them (the forecast's labels carry both languages:
@@ -267,12 +270,18 @@ def known_days(
     in the language of the run (the public holidays' own Chinese names when it is Chinese).
 
     A shop in China has China's own instead of Black Friday, Cyber Monday and Christmas (no
-    shopping events there: a stock-out on 27 December is a real unusual day): 11.11, and the
-    run-up and peak days of 618, Double 11 and Double 12 (:mod:`ecomdash.calendar_cn`).
+    shopping events there: a stock-out on 27 December is a real unusual day): 11.11, the
+    run-up and peak days of 618, Double 11 and Double 12, 年货节, and every day off of a public
+    holiday's break, its weekend days too (:mod:`ecomdash.calendar_cn`; the ``holidays``
+    package lists the weekdays only). Make-up working days (调休: a Saturday or Sunday worked
+    for the break) are ordinary days: the Chinese demo's are (scores within ±1), and a known
+    day would cap a stock-out on one at low.
 
     >>> k = known_days(date(2025, 6, 9), date(2025, 12, 27), country="China")
     >>> k["2025-06-10"], k["2025-06-18"], k["2025-11-28"], k["2025-12-27"]
     ('618 run-up', '618 (mid-year sale)', '', '')
+    >>> k["2025-10-03"], k["2025-10-04"], k["2025-09-28"]
+    ('National Day', 'National Day', '')
     """
     from ecomdash.forecast import PRESET_EVENTS, holiday_code, holidays_between, preset_events
 
@@ -305,6 +314,9 @@ def known_days(
         public = holidays_between(code, pd.Timestamp(start), pd.Timestamp(end))
     for day, name in public.items():
         mark(day, str(name))
+    if china:
+        for day, name in _break_days(cal_cn, public, zh=get_lang() == "zh").items():
+            mark(day, name)
     if not china:
         for y in range(start.year, end.year + 1):
             for dd in pd.date_range(f"{y}-12-24", f"{y + 1}-01-01"):
@@ -314,6 +326,25 @@ def known_days(
         for dd in pd.date_range(pd.Timestamp(s), pd.Timestamp(e or s)):
             mark(dd, str(name))
     return names
+
+
+def _break_days(cal_cn: pd.DataFrame, public: dict, *, zh: bool) -> dict:
+    """The days off of China's public holiday breaks that the ``holidays`` package does not
+    list (``public``: the weekend days inside a break, e.g. 4-5 October 2025), each named as
+    the package names its holiday's own day ("National Day" / "国庆节")."""
+    import holidays as hol
+
+    from ecomdash.calendar_cn import festival_day
+
+    off = cal_cn[(cal_cn["holiday"] != "") & ~cal_cn["date"].isin(list(public))]
+    if off.empty:
+        return {}
+    years = sorted({int(y) for y in off["date"].dt.year})
+    h = hol.country_holidays("CN", years=years, language="zh_CN" if zh else "en_US")
+    out = {}
+    for day, key in zip(off["date"], off["holiday"], strict=True):
+        out[day] = str(h.get(festival_day(key, day.year), ""))
+    return {d: n for d, n in out.items() if n}
 
 
 def _holidays_zh(code: str | None, start: date, end: date) -> dict | None:

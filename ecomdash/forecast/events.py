@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -151,16 +152,49 @@ def holiday_code(country: str | None) -> str | None:
 _OWN_HOLIDAYS = {"香港": "HK", "澳门": "MO", "台湾": "TW"}
 
 
-def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict:
-    """Public holidays of ``code`` between two dates: {Timestamp: name} (empty if unknown)."""
-    if not code:
-        return {}
+def _package_holidays(code: str, years: list[int]) -> dict:
+    """{date: name} from the ``holidays`` package, names in English whatever the machine's
+    locale (asked as ``en_US`` where the package has it; left to itself it follows LANG, so
+    China's came out in Chinese when LANG is unset), a substituted day off's date written
+    ISO as everywhere else in the app ("Day off (substituted from 2025-09-28)"; the package's
+    en_US writes 09/28/2025, its zh_CN 2025-09-28). Raises NotImplementedError for a country
+    the package does not know."""
     import holidays as hol
 
+    kw = {"subdiv": "ENG"} if code == "GB" else {}
+    base = hol.country_holidays(code, years=[], **kw)
+    langs = getattr(base, "supported_languages", None) or ()
+    lang = "en_US" if "en_US" in langs else base.default_language
+    h = hol.country_holidays(code, years=years, language=lang, **kw)
+    if not getattr(h, "has_substituted_holidays", False):
+        return dict(h.items())
+    fmt = h.tr(h.substituted_date_format)
+    pattern = re.escape(fmt)
+    for f, rx in (("%d", r"\d{1,2}"), ("%m", r"\d{1,2}"), ("%Y", r"\d{4}")):
+        pattern = pattern.replace(re.escape(f), rx)
+
+    def iso(m: re.Match) -> str:
+        try:
+            return datetime.strptime(m.group(0), fmt).date().isoformat()
+        except ValueError:
+            return m.group(0)
+
+    return {d: re.sub(pattern, iso, n) for d, n in h.items()}
+
+
+def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict:
+    """Public holidays of ``code`` between two dates: {Timestamp: name} (empty if unknown),
+    named in English (``_package_holidays``).
+
+    >>> h = holidays_between("CN", pd.Timestamp("2025-10-06"), pd.Timestamp("2025-10-07"))
+    >>> list(h.values())
+    ['Mid-Autumn Festival', 'Day off (substituted from 2025-09-28)']
+    """
+    if not code:
+        return {}
     years = list(range(start.year, end.year + 1))
     try:
-        kw = {"subdiv": "ENG"} if code == "GB" else {}
-        h = hol.country_holidays(code, years=years, **kw)
+        h = _package_holidays(code, years)
     except NotImplementedError:
         return {}
     return {pd.Timestamp(d): n for d, n in h.items() if start <= pd.Timestamp(d) <= end}
@@ -186,10 +220,11 @@ def holiday_names_zh(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -
     years = list(range(start.year, end.year + 1))
     kw = {"subdiv": "ENG"} if code == "GB" else {}
     try:
-        base = hol.country_holidays(code, years=years, **kw)
+        base = _package_holidays(code, years)
     except NotImplementedError:
         return {}
-    if "zh_CN" not in (getattr(base, "supported_languages", None) or ()):
+    langs = getattr(hol.country_holidays(code, years=[], **kw), "supported_languages", None)
+    if "zh_CN" not in (langs or ()):
         return {}
     zh = hol.country_holidays(code, years=years, language="zh_CN", **kw)
     out: dict[str, str] = {}
