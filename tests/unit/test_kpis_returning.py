@@ -121,3 +121,75 @@ def test_country_filter_applies_to_the_history_too(tmp_path):
         store.close()
     hand = {"customers": 5, "new_customers": 5, "returning_customers": 0, "repeat_customers": 1}
     assert {k: got[k] for k in hand} == hand
+
+
+# The data's first day is 1 Feb 2024 (D1); new customers are counted from it, so a period
+# starting then or less than two months later (before 1 Apr) counts earlier buyers as new.
+ALL_NOTE = (
+    "New customers are counted from 2024-02-01, the first day of your data: customers who "
+    "bought before then count as new, so every customer of this period is new and none is "
+    "returning in it."
+)
+NEAR_NOTE = (
+    "New customers are counted from 2024-02-01, the first day of your data: customers who "
+    "bought before then count as new, so some of this period's new customers had bought "
+    "before then."
+)
+PREVIOUS_NOTE = (
+    "New customers are counted from 2024-02-01, the first day of your data: customers who "
+    "bought before then count as new, so the earlier period this one is compared with counts "
+    "too many new customers, and the change reads too low."
+)
+
+
+@pytest.mark.parametrize(
+    ("filters", "previous", "expected"),
+    [
+        # all time (1 Feb .. 5 Apr): 6 customers, all 6 new (ALL_HAND), no earlier period
+        (Filters(), None, ALL_NOTE),
+        # March starts a month after the data: its 4 new (b c e f) are counted from 1 Feb
+        (MARCH, (date(2024, 1, 30), date(2024, 2, 29)), NEAR_NOTE),
+        # April (30 days) is two months in, but is compared with 2 .. 31 March
+        (
+            Filters(start=date(2024, 4, 1), end=date(2024, 4, 30)),
+            (date(2024, 3, 2), date(2024, 3, 31)),
+            PREVIOUS_NOTE,
+        ),
+        # 5 April against 4 April: both two months or more after the first day
+        (
+            Filters(start=date(2024, 4, 5), end=date(2024, 4, 5)),
+            (date(2024, 4, 4), date(2024, 4, 4)),
+            None,
+        ),
+    ],
+)
+def test_new_customers_note_names_the_data_first_day(saved, filters, previous, expected):
+    from ecomdash.kpis import new_customers_note, overview
+
+    store, info = saved
+    res = overview(store, info.id, filters)
+    assert res.first_day == date(2024, 2, 1)
+    assert res.previous_period == previous
+    assert new_customers_note(res) == expected
+
+
+def test_new_customers_note_in_chinese_and_without_customers(saved, tmp_path):
+    from ecomdash.i18n import use_lang
+    from ecomdash.kpis import new_customers_note, overview
+
+    store, info = saved
+    with use_lang("zh"):
+        note = new_customers_note(overview(store, info.id, Filters()))
+    assert note == (
+        "新客户从 2024年2月1日（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
+        "因此本期每位客户都是新客户，本期回头客为 0。"
+    )
+    # no customer id: no New customers tile, no note
+    other = Store.open(tmp_path / "n")
+    try:
+        anon = other.save_dataset("Anon", repeat_lines().drop(columns="customer_id"))
+        res = overview(other, anon.id, Filters())
+    finally:
+        other.close()
+    assert res.kpis["new_customers"] is None
+    assert new_customers_note(res) is None
