@@ -137,9 +137,10 @@ def _isnan(x) -> bool:
 
 #: A customer is "new" when their first order *in the data* falls in the period, so a period
 #: starting less than this many months after the data's first day counts as new some customers
-#: who bought before the data starts (the demo's cohorts: 2024-12 still holds 15-33 % of such
-#: returning customers, 1-14 % from 2025-01 on).
-NEW_LOOKBACK_MONTHS = 2
+#: who bought before the data starts. Measured on the demo's planted truth (its 3,000 regular
+#: customers bought before the data): of a month's "new" customers, regulars are 82 % in the
+#: first month, 53 % in the third, 19 % in the sixth (2025-04) and 4 % from the seventh on.
+NEW_LOOKBACK_MONTHS = 6
 
 
 def new_customers_note(res: OverviewResult) -> str | None:
