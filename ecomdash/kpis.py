@@ -139,7 +139,7 @@ def _isnan(x) -> bool:
 #: starting less than this many months after the data's first day counts as new some customers
 #: who bought before the data starts. Measured on the demo's planted truth (its 3,000 regular
 #: customers bought before the data): of a month's "new" customers, regulars are 82 % in the
-#: first month, 53 % in the third, 19 % in the sixth (2025-04) and 4 % from the seventh on.
+#: first month, 53 % in the third, 19 % in the sixth (2025-04), at most 4 % from the seventh on.
 NEW_LOOKBACK_MONTHS = 6
 
 
