@@ -20,8 +20,39 @@ _LAYOUT = {
 }
 
 
+def colour_range(result: CohortResult, kind: str) -> tuple[float, float] | None:
+    """The heatmap's colour range, or None to let plotly scale it to every cell.
+
+    Shares run from 0 to 100 %. Otherwise, when the data's first cohort is marked
+    (``result.before_data``), the top of the range is the largest cell of the *other* cohorts:
+    that cohort holds everyone already buying before the data starts, and its large numbers
+    would wash out every other row; its cells keep their numbers, in the top colour. The bottom
+    stays the smallest cell of all."""
+    if kind == "retention":
+        return 0.0, 1.0
+    if result.before_data_cohort is None:
+        return None
+    z = result.matrix(kind).to_numpy(dtype=float)
+    others = z[~result.before_data.to_numpy()]
+    if not np.isfinite(others).any():
+        return None
+    lo, hi = float(np.nanmin(z)), float(np.nanmax(others))
+    return (lo, hi) if hi > lo else None
+
+
+def first_cohort_capped(result: CohortResult, kind: str) -> bool:
+    """True when some cell of the data's first cohort is above the heatmap's colour range
+    (:func:`colour_range`): it shows in the top colour, with its number."""
+    rng = colour_range(result, kind)
+    if rng is None or result.before_data_cohort is None:
+        return False
+    first = result.matrix(kind).to_numpy(dtype=float)[result.before_data.to_numpy()]
+    return bool(np.isfinite(first).any() and np.nanmax(first) > rng[1])
+
+
 def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
-    """Cohort × month-offset heatmap of one of the cohort matrices."""
+    """Cohort × month-offset heatmap of one of the cohort matrices, coloured over
+    :func:`colour_range`."""
     m = result.matrix(kind)
     z = m.to_numpy(dtype=float)
     if kind == "retention":
@@ -34,9 +65,12 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
         _row_label(f"{p} (n={n:,})", flagged)
         for p, n, flagged in zip(m.index.astype(str), result.sizes, result.before_data, strict=True)
     ]
+    rng = colour_range(result, kind)
     fig = go.Figure(
         go.Heatmap(
             z=z,
+            zmin=None if rng is None else rng[0],
+            zmax=None if rng is None else rng[1],
             x=[str(c) for c in m.columns],
             y=y,
             text=text,

@@ -28,7 +28,7 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n import fmt as i18n_fmt
-from ecomdash.kpis import KPI_LABELS
+from ecomdash.kpis import KPI_LABELS, new_customers_note
 from ecomdash.report.data import (
     BASKET_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -109,7 +109,10 @@ def kpis(data: ReportData) -> Section:
             start=start,
             end=end,
         )
-    return Section("kpis", "Headline figures", verdict, "info", res.notes, tuple(metrics))
+    # the New customers tile counts from the data's first day: said as the app's Overview does
+    new_note = new_customers_note(res)
+    text = (*res.notes, new_note) if new_note else res.notes
+    return Section("kpis", "Headline figures", verdict, "info", text, tuple(metrics))
 
 
 def _signed_pct(x: float) -> str:

@@ -11,8 +11,8 @@ from ecomdash import schema as S
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, _n, get_lang
-from ecomdash.kpis import KPI_LABELS, OverviewResult, day_text, overview
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
+from ecomdash.kpis import KPI_LABELS, OverviewResult, day_text, new_customers_note, overview
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -154,19 +154,25 @@ def render(ctx: PageContext) -> None:
             ["customers", "new_customers", "returning_customers", "repeat_customers"],
         ]
     width = max(len(row) for row in names)
+    new_note = new_customers_note(res)  # new customers counted from the data's first day
     for row in names:
         cols = st.columns(width)
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
             ch = res.change(name)
+            helps = [exact_help(name, _exact(name, v), _HELP)]
+            if name == "new_customers":
+                helps.append(new_note)
             col.metric(
                 _(KPI_LABELS[name]),
                 kpi_text(name, v),
                 delta=delta_text(ch),
                 delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
-                help=exact_help(name, _exact(name, v), _HELP),
+                help=fmt.sentences(helps),
                 border=True,
             )
+    if new_note and any("new_customers" in row for row in names):
+        st.caption(new_note)
     for note in res.notes:
         st.info(note)
 

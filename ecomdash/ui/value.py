@@ -486,6 +486,15 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                 cohort=str(first),
             )
         )
+        if charts.first_cohort_capped(res, kind):
+            sentences.append(
+                _(
+                    "The colours are scaled to the other cohorts so that they can be compared: "
+                    "the {cohort} cohort's larger cells show in the darkest colour, with their "
+                    "numbers.",
+                    cohort=str(first),
+                )
+            )
         if kind == "cumulative_revenue_per_customer":
             sentences.append(
                 _("The LTV chart leaves that cohort out; click its name in the legend to show it.")

@@ -52,6 +52,22 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     rows = json.loads(heat.proto.spec)["data"][0]["y"]
     assert rows[0] == f"2024-11 (n={co.sizes.iloc[0]:,}) · incl. earlier customers"
     assert not any("earlier" in r for r in rows[1:])
+    # shares: coloured 0..100 %, nothing capped, so no word on the colours
+    assert json.loads(heat.proto.spec)["data"][0]["zmax"] == 1.0
+    assert not any("The colours are scaled" in c.value for c in at.caption)
+    # active customers: the colours top out at the largest cell after the first cohort
+    # (2024-12's 981 in month 0, not 2024-11's 2,100), and the caption says so
+    at.radio(key="value_cohort_view").set_value("customers").run(timeout=180)
+    assert not at.exception, at.exception
+    others = float(co.customers.iloc[1:].max().max())
+    assert (others, co.customers.iloc[0].max()) == (981.0, 2100.0)
+    heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
+    assert json.loads(heat.proto.spec)["data"][0]["zmax"] == others
+    assert any(
+        "The colours are scaled to the other cohorts so that they can be compared: the 2024-11 "
+        "cohort's larger cells show in the darkest colour, with their numbers." in c.value
+        for c in at.caption
+    )
     # CLV table, churn model comparison and the at-risk list are shown
     assert any({"customer_id", "expected_value", "p_alive"} <= c for c in cols)
     models = next(f for f in frames if "auc" in f.columns)

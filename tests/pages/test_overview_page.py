@@ -68,6 +68,20 @@ def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isola
     in_period = _metric(at, "Returning in this period")
     assert in_period.value == "0"
     assert "ordered before it" in in_period.help
+    # all time starts on the data's first day (1 Nov 2024): every customer counts as new
+    # (8,947 = Customers), said under the tiles and in the New customers tile's help
+    first = demo.lines["order_date"].min()
+    assert f"{first:%Y-%m-%d}" == "2024-11-01"
+    new = _metric(at, "New customers")
+    assert new.value == _metric(at, "Customers").value == f"{per_customer.size:,}"
+    said = (
+        "New customers are counted from 2024-11-01, the first day of your data: customers who "
+        "bought before then count as new, so every customer of this period is new and none is "
+        "returning in it."
+    )
+    assert [c.value for c in at.caption if c.value == said] == [said]
+    assert new.help.endswith(said) and "Exact: " in new.help
+    assert not any("first day of your data" in m.help for m in at.metric if m is not new)
 
 
 def test_overview_without_dataset_selection_uses_demo(_isolated_home):
@@ -102,6 +116,9 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     m = _metric(at, "Net revenue")
     assert m.value == "£" + kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
+    # the last 90 days and the 90 before them are far from the data's first day: no note
+    assert not any("first day of your data" in c.value for c in at.caption)
+    assert "first day of your data" not in _metric(at, "New customers").help
     # 90 days: a weekly trend, each row a week by its first day in the shop's date format
     assert _trend_period(at) == {
         "label": "Week",

@@ -98,6 +98,13 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     cap = next(c.value for c in at.caption if "至" in c.value)
     assert cap.startswith(f"{_day(lo.date())}至{_day(hi.date())}，没有更早的期间可对比。"), cap
     assert any(i.value.startswith("本期之前没有数据") for i in at.info)
+    # all time starts on the data's first day: every customer counts as new, said in Chinese
+    said = (
+        f"新客户从 {_day(lo.date())}（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
+        "因此本期每位客户都是新客户，本期回头客为 0。"
+    )
+    assert [c.value for c in at.caption if c.value == said] == [said]
+    assert _metric(at, "新客户").help.endswith(said)
     # the alerts strip's own sentences
     assert any(re.search(r"\d+ 条高级别提醒", m.value) for m in at.markdown)
     assert any("打开“异常提醒”页" in c.value for c in at.caption)

@@ -193,3 +193,35 @@ def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
     fr = ltv_curves(cohorts(shop, countries=("FR",)))
     assert [t.name for t in fr.data] == ["2024-02", "2024-03"]
     assert [t.visible for t in fr.data] == [None, None]
+
+
+def test_heatmap_colours_come_from_the_cohorts_after_the_first(shop):
+    """By hand on ``shop``: January (L1, L2, N0; marked) has 3, 1, 2 active customers and
+    60, 20, 50 revenue; February (N1, N2) 2, 1 and 50, 5; March (N3) 1 and 25. The colour scale
+    tops out at the other cohorts' largest cell (2 customers, 50 of revenue, 27.5 per
+    customer: February's 55 / 2), so January's 3 and 60 show in the top colour; the bottom is
+    the smallest cell of all. Shares stay 0..100 %."""
+    from ecomdash.charts.value import cohort_heatmap, colour_range, first_cohort_capped
+
+    res = cohorts(shop)
+    for kind, lo, hi, capped in (
+        ("customers", 1.0, 2.0, True),
+        ("revenue", 5.0, 50.0, True),
+        ("cumulative_revenue_per_customer", 20.0, 27.5, True),  # Jan 20, 80/3, 130/3
+        ("retention", 0.0, 1.0, False),
+    ):
+        heat = cohort_heatmap(res, kind).data[0]
+        assert (heat.zmin, heat.zmax) == pytest.approx((lo, hi)), kind
+        assert colour_range(res, kind) == pytest.approx((lo, hi)), kind
+        assert first_cohort_capped(res, kind) is capped, kind
+        # the first cohort's cells still show their own numbers
+        assert heat.text[0][0] == {"customers": "3", "revenue": "60"}.get(kind, heat.text[0][0])
+    # nothing marked (first-country FR: February on): plotly scales counts to every cell
+    fr = cohorts(shop, countries=("FR",))
+    assert cohort_heatmap(fr, "customers").data[0].zmax is None
+    assert not first_cohort_capped(fr, "customers")
+    # the first cohort alone: nothing else to scale by
+    jan = cohorts(shop[shop["customer_id"].isin(["L1", "L2", "N0"])])
+    assert jan.before_data.tolist() == [True]
+    assert colour_range(jan, "revenue") is None
+    assert cohort_heatmap(jan, "revenue").data[0].zmax is None

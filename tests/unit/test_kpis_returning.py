@@ -121,3 +121,159 @@ def test_country_filter_applies_to_the_history_too(tmp_path):
         store.close()
     hand = {"customers": 5, "new_customers": 5, "returning_customers": 0, "repeat_customers": 1}
     assert {k: got[k] for k in hand} == hand
+
+
+def year_lines() -> pd.DataFrame:
+    """Four customers over 2024; the data's first day is 10 January (a's first order)."""
+    rows = [
+        ("A1", "2024-01-10 09:00", "a"),
+        ("B1", "2024-03-15 09:00", "b"),
+        ("C1", "2024-08-20 09:00", "c"),
+        ("A2", "2024-09-05 09:00", "a"),
+        ("D1", "2024-10-02 09:00", "d"),
+        ("E1", "2024-12-31 09:00", "e"),
+    ]
+    df = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id"])
+    df["order_date"] = pd.to_datetime(df["order_date"]).astype("datetime64[us]")
+    df["customer_id"] = df["customer_id"].astype("string")
+    return df.assign(
+        product_id="X",
+        quantity=1.0,
+        revenue=10.0,
+        is_return=False,
+        is_non_product=False,
+        is_cancelled=False,
+    )
+
+
+# New customers are counted from the data's first day, 10 Jan 2024: a period starting then
+# or less than six months later (before 10 Jul) counts customers who bought before the data
+# as new; so does the period it is compared with.
+ALL_NOTE = (
+    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "bought before then count as new, so every customer of this period is new and none is "
+    "returning in it."
+)
+NEAR_NOTE = (
+    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "bought before then count as new, so some of this period's new customers had bought "
+    "before then."
+)
+PREVIOUS_NOTE = (
+    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "bought before then count as new, so the earlier period this one is compared with counts "
+    "too many new customers, and the change reads too low."
+)
+
+
+@pytest.mark.parametrize(
+    ("filters", "hand", "previous", "expected"),
+    [
+        # all time (10 Jan .. 31 Dec): a b c d e, all five new, none returning
+        (Filters(), (5, 5, 0), None, ALL_NOTE),
+        # March, two months in: b is new (counted from 10 Jan)
+        (
+            Filters(start=date(2024, 3, 1), end=date(2024, 3, 31)),
+            (1, 1, 0),
+            (date(2024, 1, 30), date(2024, 2, 29)),
+            NEAR_NOTE,
+        ),
+        # 1 .. 9 July: still under six months in (nobody buys; the tile says 0)
+        (
+            Filters(start=date(2024, 7, 1), end=date(2024, 7, 9)),
+            (0, 0, 0),
+            (date(2024, 6, 22), date(2024, 6, 30)),
+            NEAR_NOTE,
+        ),
+        # August to October (92 days) starts after 10 July, but is compared with 1 May ..
+        # 31 July; its customers c, a (again, not new), d
+        (
+            Filters(start=date(2024, 8, 1), end=date(2024, 10, 31)),
+            (3, 2, 1),
+            (date(2024, 5, 1), date(2024, 7, 31)),
+            PREVIOUS_NOTE,
+        ),
+        # 10 July itself, one day, against 9 July
+        (
+            Filters(start=date(2024, 7, 10), end=date(2024, 7, 10)),
+            (0, 0, 0),
+            (date(2024, 7, 9), date(2024, 7, 9)),
+            PREVIOUS_NOTE,
+        ),
+        # September (30 days) against 2 .. 31 August: both six months or more in
+        (
+            Filters(start=date(2024, 9, 1), end=date(2024, 9, 30)),
+            (1, 0, 1),
+            (date(2024, 8, 2), date(2024, 8, 31)),
+            None,
+        ),
+    ],
+)
+def test_new_customers_note_names_the_data_first_day(tmp_path, filters, hand, previous, expected):
+    from ecomdash.kpis import new_customers_note, overview
+
+    store = Store.open(tmp_path / "y")
+    try:
+        info = store.save_dataset("Year", year_lines())
+        res = overview(store, info.id, filters)
+    finally:
+        store.close()
+    assert res.first_day == date(2024, 1, 10)
+    k = res.kpis
+    assert (k["customers"], k["new_customers"], k["returning_customers"]) == hand
+    assert res.previous_period == previous
+    assert new_customers_note(res) == expected
+
+
+def test_new_customers_note_in_chinese_and_without_customers(saved, tmp_path):
+    from ecomdash.i18n import use_lang
+    from ecomdash.kpis import new_customers_note, overview
+
+    store, info = saved
+    with use_lang("zh"):
+        note = new_customers_note(overview(store, info.id, Filters()))
+    assert note == (
+        "新客户从 2024年2月1日（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
+        "因此本期每位客户都是新客户，本期回头客为 0。"
+    )
+    # no customer id: no New customers tile, no note
+    other = Store.open(tmp_path / "n")
+    try:
+        anon = other.save_dataset("Anon", repeat_lines().drop(columns="customer_id"))
+        res = overview(other, anon.id, Filters())
+    finally:
+        other.close()
+    assert res.kpis["new_customers"] is None
+    assert new_customers_note(res) is None
+
+
+def test_the_lookback_is_where_the_demos_earlier_customers_stop_counting_as_new(demo):
+    """The demo's planted truth knows which customers bought before its data starts (its
+    regular customers, not ``truth.new_customers``). Among the customers whose first order in
+    the data falls in a month, those regulars are 19 % in the month just before
+    NEW_LOOKBACK_MONTHS (2025-04) and under 10 % from that month on (2025-05: 4 %), so no
+    note is needed for a period starting there."""
+    from ecomdash.kpis import NEW_LOOKBACK_MONTHS
+
+    lines = demo.lines
+    counted = (
+        ~lines["is_return"]
+        & ~lines["is_non_product"]
+        & ~lines["is_cancelled"]
+        & (lines["revenue"] > 0)
+        & (lines["quantity"] > 0)
+        & lines["customer_id"].notna()
+    )
+    first = lines[counted].groupby("customer_id")["order_date"].min()
+    truly_new = set(demo.truth.new_customers.index.astype(str))
+    start = lines["order_date"].min().normalize()
+    assert start == pd.Timestamp("2024-11-01")
+
+    def regulars_share(months_in: int) -> float:
+        month = start + pd.DateOffset(months=months_in)
+        new = first[(first >= month) & (first < month + pd.DateOffset(months=1))]
+        return sum(str(c) not in truly_new for c in new.index) / len(new)
+
+    assert regulars_share(0) > 0.8  # the data's first month: mostly earlier customers
+    assert regulars_share(NEW_LOOKBACK_MONTHS - 1) >= 0.1
+    assert all(regulars_share(k) < 0.1 for k in range(NEW_LOOKBACK_MONTHS, NEW_LOOKBACK_MONTHS + 6))

@@ -175,6 +175,16 @@ def test_headline_figures_match_an_independent_pandas_computation(demo_report, d
     assert tiles["Net revenue"].exact == f"£{ref['revenue']:,.2f}"
     assert tiles["Orders"].value == f"{ref['orders']:,}"
     assert f'title="£{ref["revenue"]:,.2f}">£{ref["revenue"] / 1e6:,.2f}M<' in html
+    # all time: New customers = Customers (everyone is new from the data's first day), and the
+    # section says so, as the app's Overview does
+    assert tiles["New customers"].value == tiles["Customers"].value == f"{ref['customers']:,}"
+    said = (
+        "New customers are counted from 2024-11-01, the first day of your data: customers who "
+        "bought before then count as new, so every customer of this period is new and none is "
+        "returning in it."
+    )
+    assert said in rep.sections[0].text
+    assert f"<p>{said}</p>" in html
 
 
 def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report):
