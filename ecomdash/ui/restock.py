@@ -33,6 +33,18 @@ from ecomdash.ui.common import (
 from ecomdash.ui.tables import show_table, table_config
 
 K_RESTOCK = "forecast_restock_params"
+#: The plan's columns a merchant acts on, first in its table and CSV (the rest keep their order).
+FIRST_COLUMNS = (
+    "product_id",
+    "product_name",
+    "reorder_point",
+    "on_hand",
+    "order_qty",
+    "stockout_date",
+    "days_of_cover",
+    "daily_demand",
+    "safety_stock",
+)
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
 
@@ -191,6 +203,14 @@ def render(ctx: PageContext) -> None:
     left, right = st.columns([3, 2])
     with left:
         shown = F_UI.shown_classes(plan)
+        # what to do first (the point to reorder at, what is on hand, what to order), then
+        # why (demand, classes, the forecast behind it): the table is wider than its column
+        shown = shown[
+            [
+                *[c for c in FIRST_COLUMNS if c in shown],
+                *shown.columns.difference(FIRST_COLUMNS, sort=False),
+            ]
+        ]
         show_table(shown, area="forecast", hide_index=True, width="stretch")
         download_table(shown, "restock-plan", key="dl_restock", area="forecast")
     with right:

@@ -141,6 +141,11 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
         core.plan["reorder_point"].to_numpy(), rel=1e-6
     )
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
+    # what a merchant acts on comes first (the table is wider than its column); nothing lost
+    assert list(plan.columns[:5]) == [
+        "product_id", "product_name", "reorder_point", "on_hand", "order_qty"
+    ]  # fmt: skip
+    assert sorted(plan.columns) == sorted(core.plan.columns)
     assert _metric(at, "Products planned").value == "100"
     # no units on hand yet: reordering is unknown ("—", with what it needs), not "0 to order"
     for label in ("To reorder now", "Run out within the lead time"):
