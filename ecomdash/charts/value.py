@@ -23,17 +23,23 @@ _LAYOUT = {
 def colour_range(result: CohortResult, kind: str) -> tuple[float, float] | None:
     """The heatmap's colour range, or None to let plotly scale it to every cell.
 
-    Shares run from 0 to 100 %. Otherwise, when the data's first cohort is marked
-    (``result.before_data``), the top of the range is the largest cell of the *other* cohorts:
-    that cohort holds everyone already buying before the data starts, and its large numbers
-    would wash out every other row; its cells keep their numbers, in the top colour. The bottom
-    stays the smallest cell of all."""
+    When the data's first cohort is marked (``result.before_data``), the top of the range is
+    the largest cell of the *other* cohorts: that cohort holds everyone already buying before
+    the data starts, and its large numbers would wash out every other row; its cells keep their
+    numbers, in the top colour. The bottom stays the smallest cell of all.
+
+    Shares run from 0 to the largest share of months 1 and later (of the other cohorts, when
+    the first is marked): month 0 is 100 % by definition, and on a 0-100 % scale every later
+    month (1-20 % in most shops) is one pale colour."""
+    flagged = result.before_data.to_numpy()
+    z = result.matrix(kind).to_numpy(dtype=float)
     if kind == "retention":
-        return 0.0, 1.0
+        later = z[:, 1:][~flagged] if flagged.any() else z[:, 1:]
+        hi = float(np.nanmax(later)) if np.isfinite(later).any() else 0.0
+        return (0.0, hi) if hi > 0 else (0.0, 1.0)
     if result.before_data_cohort is None:
         return None
-    z = result.matrix(kind).to_numpy(dtype=float)
-    others = z[~result.before_data.to_numpy()]
+    others = z[~flagged]
     if not np.isfinite(others).any():
         return None
     lo, hi = float(np.nanmin(z)), float(np.nanmax(others))

@@ -486,7 +486,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                 cohort=str(first),
             )
         )
-        if charts.first_cohort_capped(res, kind):
+        if kind != "retention" and charts.first_cohort_capped(res, kind):
             sentences.append(
                 _(
                     "The colours are scaled to the other cohorts so that they can be compared: "
@@ -498,6 +498,17 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
         if kind == "cumulative_revenue_per_customer":
             sentences.append(
                 _("The LTV chart leaves that cohort out; click its name in the legend to show it.")
+            )
+    if kind == "retention":
+        top = charts.colour_range(res, kind)[1]
+        if top < 1:
+            sentences.append(
+                _(
+                    "Month 0 is 100 % by definition: the colours are scaled from 0 to {top}, the "
+                    "most active later month, so that the cohorts can be compared; cells above "
+                    "it show in the darkest colour, with their numbers.",
+                    top=fmt_pct(top),
+                )
             )
     st.caption(_sentences(sentences))
     show_chart(charts.cohort_heatmap(res, kind), width="stretch")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
 from ecomdash import churn, schema
 from ecomdash.cohorts import cohorts
 from ecomdash.store import Store
@@ -42,19 +45,29 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
         and "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
         in c.value
         # the next cohorts are not clean either: said, not marked
-        and c.value.endswith(
+        and (
             "The next few cohorts hold some earlier customers too (those "
             "who came back later), fewer each month."
         )
+        in c.value
         for c in at.caption
     )
     heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
     rows = json.loads(heat.proto.spec)["data"][0]["y"]
     assert rows[0] == f"2024-11 (n={co.sizes.iloc[0]:,}) · incl. earlier customers"
     assert not any("earlier" in r for r in rows[1:])
-    # shares: coloured 0..100 %, nothing capped, so no word on the colours
-    assert json.loads(heat.proto.spec)["data"][0]["zmax"] == 1.0
-    assert not any("The colours are scaled" in c.value for c in at.caption)
+    # shares: coloured from 0 to the most active month after month 0 of the cohorts after
+    # the first (month 0 is always 100 %), and the caption says so
+    later = co.retention.iloc[1:, 1:].to_numpy(dtype=float)
+    top = float(np.nanmax(later))
+    assert 0.2 < top < 0.5
+    assert json.loads(heat.proto.spec)["data"][0]["zmax"] == pytest.approx(top)
+    assert any(
+        f"Month 0 is 100 % by definition: the colours are scaled from 0 to {top * 100:.1f} %"
+        in c.value
+        for c in at.caption
+    )
+    assert not any("The colours are scaled to the other cohorts" in c.value for c in at.caption)
     # active customers: the colours top out at the largest cell after the first cohort
     # (2024-12's 981 in month 0, not 2024-11's 2,100), and the caption says so
     at.radio(key="value_cohort_view").set_value("customers").run(timeout=180)

@@ -127,4 +127,10 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
         "who ordered that month, including those already buying before then" in c.value
         for c in en.caption
     ), [c.value for c in en.caption]
+    # the share view's colours: from 0 to the most active later month, said in Chinese
+    top = co.retention.iloc[1:, 1:].max().max()
+    assert any(
+        f"颜色按 0 到 {top * 100:.1f}%（之后各月中最高的活跃占比）着色" in c.value
+        for c in zh.caption
+    )
     assert en.title[0].value == "Customer value"

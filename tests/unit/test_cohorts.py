@@ -200,7 +200,7 @@ def test_heatmap_colours_come_from_the_cohorts_after_the_first(shop):
     60, 20, 50 revenue; February (N1, N2) 2, 1 and 50, 5; March (N3) 1 and 25. The colour scale
     tops out at the other cohorts' largest cell (2 customers, 50 of revenue, 27.5 per
     customer: February's 55 / 2), so January's 3 and 60 show in the top colour; the bottom is
-    the smallest cell of all. Shares stay 0..100 %."""
+    the smallest cell of all."""
     from ecomdash.charts.value import cohort_heatmap, colour_range, first_cohort_capped
 
     res = cohorts(shop)
@@ -208,7 +208,9 @@ def test_heatmap_colours_come_from_the_cohorts_after_the_first(shop):
         ("customers", 1.0, 2.0, True),
         ("revenue", 5.0, 50.0, True),
         ("cumulative_revenue_per_customer", 20.0, 27.5, True),  # Jan 20, 80/3, 130/3
-        ("retention", 0.0, 1.0, False),
+        # shares: 0 to the largest share after month 0 of the other cohorts (February's
+        # month 1: 1 of 2), not 0..100 % where month 0's 100 % washes out every later month
+        ("retention", 0.0, 0.5, True),
     ):
         heat = cohort_heatmap(res, kind).data[0]
         assert (heat.zmin, heat.zmax) == pytest.approx((lo, hi)), kind
@@ -219,6 +221,10 @@ def test_heatmap_colours_come_from_the_cohorts_after_the_first(shop):
     # nothing marked (first-country FR: February on): plotly scales counts to every cell
     fr = cohorts(shop, countries=("FR",))
     assert cohort_heatmap(fr, "customers").data[0].zmax is None
+    # ... and shares to the largest share after month 0 of every cohort; here N1 (February)
+    # does not come back and N3 (March) has no later month: nothing after month 0, 0..100 %
+    assert fr.retention.iloc[:, 1:].fillna(0).to_numpy().max() == 0
+    assert colour_range(fr, "retention") == (0.0, 1.0)
     assert not first_cohort_capped(fr, "customers")
     # the first cohort alone: nothing else to scale by
     jan = cohorts(shop[shop["customer_id"].isin(["L1", "L2", "N0"])])
