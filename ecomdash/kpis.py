@@ -122,13 +122,32 @@ class OverviewResult:
     first_day: date | None = None
 
     def change(self, name: str) -> float | None:
-        """Relative change against the previous period (None when not comparable)."""
+        """Relative change against the previous period (None when not comparable: also new
+        and returning customers when the previous period starts less than
+        :data:`NEW_LOOKBACK_MONTHS` after the data's first day, where customers who bought
+        before the data count as new, so its new customers are too many and its returning
+        ones too few)."""
         if not self.previous:
+            return None
+        if name in CENSORED and self.previous_counts_early_customers_as_new():
             return None
         now, before = self.kpis.get(name), self.previous.get(name)
         if now is None or before is None or before == 0 or _isnan(before) or _isnan(now):
             return None
         return (now - before) / abs(before)
+
+
+    def previous_counts_early_customers_as_new(self) -> bool:
+        """The previous period starts less than :data:`NEW_LOOKBACK_MONTHS` after the data's
+        first day (see :func:`new_customers_note`)."""
+        if not self.previous_period or self.first_day is None:
+            return False
+        near = (pd.Timestamp(self.first_day) + pd.DateOffset(months=NEW_LOOKBACK_MONTHS)).date()
+        return self.previous_period[0] < near
+
+
+#: The counts that depend on which customers bought before a period (new vs returning).
+CENSORED = frozenset({"new_customers", "returning_customers"})
 
 
 def _isnan(x) -> bool:
@@ -168,11 +187,12 @@ def new_customers_note(res: OverviewResult) -> str | None:
             "before then.",
             date=day,
         )
-    if res.previous_period and res.previous_period[0] < near:
+    if res.previous_counts_early_customers_as_new():
         return _(
             "New customers are counted from {date}, the first day of your data: customers who "
             "bought before then count as new, so the earlier period this one is compared with "
-            "counts too many new customers, and the change reads too low.",
+            "counts too many new customers and too few returning ones; their change is not "
+            "shown.",
             date=day,
         )
     return None

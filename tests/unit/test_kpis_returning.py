@@ -162,7 +162,7 @@ NEAR_NOTE = (
 PREVIOUS_NOTE = (
     "New customers are counted from 2024-01-10, the first day of your data: customers who "
     "bought before then count as new, so the earlier period this one is compared with counts "
-    "too many new customers, and the change reads too low."
+    "too many new customers and too few returning ones; their change is not shown."
 )
 
 
@@ -223,6 +223,19 @@ def test_new_customers_note_names_the_data_first_day(tmp_path, filters, hand, pr
     assert (k["customers"], k["new_customers"], k["returning_customers"]) == hand
     assert res.previous_period == previous
     assert new_customers_note(res) == expected
+    # a previous period counting early customers as new: no change for new or returning
+    # customers (customers and orders still compare); otherwise the changes are there
+    censored = expected is not None and res.previous is not None
+    for name in ("new_customers", "returning_customers"):
+        if censored:
+            assert res.change(name) is None, name
+    if res.previous and expected is None:  # September: 0 new against August's 1
+        before = res.previous["new_customers"]
+        assert before == 1 and res.change("new_customers") == pytest.approx(
+            (k["new_customers"] - before) / before
+        )
+    if censored and res.previous.get("customers"):
+        assert res.change("customers") is not None
 
 
 def test_new_customers_note_in_chinese_and_without_customers(saved, tmp_path):
@@ -277,3 +290,37 @@ def test_the_lookback_is_where_the_demos_earlier_customers_stop_counting_as_new(
     assert regulars_share(0) > 0.8  # the data's first month: mostly earlier customers
     assert regulars_share(NEW_LOOKBACK_MONTHS - 1) >= 0.1
     assert all(regulars_share(k) < 0.1 for k in range(NEW_LOOKBACK_MONTHS, NEW_LOOKBACK_MONTHS + 6))
+
+
+def test_a_censored_previous_period_gives_no_change_for_new_and_returning(tmp_path, demo):
+    """The demo's last 12 months against the 12 before, which start on the data's first day:
+    that year counts every earlier customer as new (6,084 against 2,863 now, "-52.9 %"), so no
+    change is given for new or returning customers; customers and revenue still compare.
+    The last 90 days against the 90 before: all compare."""
+    from datetime import timedelta
+
+    from ecomdash.kpis import new_customers_note, overview
+
+    store = Store.open(tmp_path / "d")
+    try:
+        info = store.ensure_demo(demo.lines)
+        lo, hi = store.date_range(info.id)
+        year = overview(
+            store, info.id, Filters(start=hi.date() - timedelta(days=364), end=hi.date())
+        )
+        recent = overview(
+            store, info.id, Filters(start=hi.date() - timedelta(days=89), end=hi.date())
+        )
+    finally:
+        store.close()
+    assert year.previous_period[0] == lo.date() == year.first_day
+    assert year.previous["new_customers"] > 2 * year.kpis["new_customers"] > 0
+    assert year.change("new_customers") is None and year.change("returning_customers") is None
+    assert year.change("customers") is not None and year.change("revenue") is not None
+    assert new_customers_note(year).endswith("their change is not shown.")
+    assert recent.change("new_customers") == pytest.approx(
+        (recent.kpis["new_customers"] - recent.previous["new_customers"])
+        / recent.previous["new_customers"]
+    )
+    assert recent.change("returning_customers") is not None
+    assert new_customers_note(recent) is None
