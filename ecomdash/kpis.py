@@ -136,7 +136,6 @@ class OverviewResult:
             return None
         return (now - before) / abs(before)
 
-
     def previous_counts_early_customers_as_new(self) -> bool:
         """The previous period starts less than :data:`NEW_LOOKBACK_MONTHS` after the data's
         first day (see :func:`new_customers_note`)."""
