@@ -162,6 +162,8 @@ def _check_interactions(inter):
 def test_interactions_both_routes(store, ds):
     _check_interactions(R.build_interactions(store.load_lines(ds)))
     _check_interactions(store.interactions(ds))
+    # the Recommendations page's one-pass SQL (aggregates_recommend.recommend_data)
+    _check_interactions(store.recommend_data(ds, test_days=2)[0])
 
 
 def test_every_route_gives_the_overview_customers(store, ds):
@@ -193,6 +195,7 @@ def test_spark_gives_the_same_customers(spark_session, tmp_path, store, ds):
     cells = sp.cohort_cells(sid).cells
     assert cells[["offset", "customers", "revenue"]].values.tolist() == [[0, 2, 45.0]]
     _check_interactions(sp.interactions(sid))
+    _check_interactions(sp.recommend_data(sid, test_days=2)[0])
     assert compute_kpis(sp, sid)["customers"] == len(CUSTOMERS)
 
 
