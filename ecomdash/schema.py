@@ -213,6 +213,15 @@ def sales_lines(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.Da
     return lines.loc[mask]
 
 
+#: What every page that counts customers says a customer is (:func:`customer_sales`), one
+#: sentence: the Overview's tile help, the Segments, Customer value and Recommendations pages.
+CUSTOMER_DEFINITION = N_(
+    "Customers: customer ids with at least one product order that was not cancelled in the "
+    "period shown; orders cancelled in full, postage or fees alone and guest orders (no id) "
+    "do not count."
+)
+
+
 def customer_sales(lines: pd.DataFrame) -> pd.DataFrame:
     """The purchases a customer is credited with: :func:`sales_lines` less the sale lines
     later cancelled (``is_cancelled``: matched to the return that cancels them).

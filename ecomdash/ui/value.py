@@ -371,6 +371,7 @@ def _checklist(suff: churn_mod.SufficiencyResult) -> None:
             "reason": st.column_config.TextColumn(L.label("reason", "value"), width="medium"),
         },
     )
+    st.caption(_(schema.CUSTOMER_DEFINITION))
 
 
 def render(ctx: PageContext) -> None:
