@@ -1,6 +1,7 @@
 """One count of customers on every page (AppTest, the demo merchant, all time): the
 Overview's "Customers", the Segments page's, the Customer value page's checklist and cohorts,
-and the customers Recommendations offers — and the one sentence that says who counts."""
+and the customers Recommendations offers — and the one sentence that says who counts, on all
+four."""
 
 from __future__ import annotations
 
@@ -34,7 +35,8 @@ def test_every_page_counts_the_same_customers(demo_dataset, demo):
 
     at = run_page("overview.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
-    assert _metric(at, "Customers").value == shown
+    tile = _metric(at, "Customers")
+    assert tile.value == shown and tile.help.startswith(definition)
 
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
