@@ -56,3 +56,14 @@ def test_every_page_counts_the_same_customers(demo_dataset, demo):
     pick = at.selectbox(key="rec_customer")
     assert len(pick.options) == n and pick.help == definition
     assert any(f" — {shown} customers, " in c.value for c in at.caption)
+
+
+def test_the_sentence_in_chinese(demo_dataset):
+    """The Overview's tile and the Segments metric say it in Chinese (one msgid, segments.po)."""
+    zh = "客户：所示期间内至少有一笔未取消的商品订单的客户 ID；整单取消的订单、只有运费或手续费的订单以及游客订单（无客户 ID）不计入。"
+    at = run_page("overview.py", dataset_id=demo_dataset.id, lang="zh")
+    assert not at.exception, at.exception
+    assert _metric(at, "客户").help.startswith(zh)
+    at = run_page("segments.py", dataset_id=demo_dataset.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    assert _metric(at, "客户").help == zh
