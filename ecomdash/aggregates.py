@@ -19,6 +19,7 @@ from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
 from ecomdash.i18n import _
 from ecomdash.store import _from_arrow_lines
+from ecomdash.store_queries import CANCELLED_SQL
 
 if TYPE_CHECKING:
     from ecomdash.store import Store
@@ -127,7 +128,14 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         parts = (
             _history_sql(store, info, cur, where, params, basis_col)
             if n_dated and n_ids  # else history_from_parts raises the message
-            else {"customers": [], "orders": None, "guests": None, "items": None, "returns": None}
+            else {
+                "customers": [],
+                "orders": None,
+                "guests": None,
+                "items": None,
+                "returns": None,
+                "cancelled": None,
+            }
         )
     finally:
         for t in ("_o", "_k", "_c"):
@@ -148,6 +156,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         returns_known=bool(returns_known),
         first_date=lo,
         last_date=hi,
+        cancelled=parts["cancelled"],
     )
 
 
@@ -161,6 +170,12 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
     ``_c`` after grouping (a few million rows, not every line). Before (0423141), every line
     was joined to the codes into a temp table of the lines and grouped from there: the join
     and that table were the largest costs at 10 M lines (docs/SCALE.md, hist8).
+
+    A customer's purchases are the lines of ``Store.customer_predicate`` (sales not
+    cancelled): ``_o`` reads every sale line once and sums the kept ones (``d``, ``r``, ``ln``:
+    NULL for an order cancelled entirely) apart from the cancelled ones (``dx``, ``x``, ``lx``,
+    which only the return rate's purchased value reads); customers are the ids with a kept
+    order. Same scan as before, two more aggregates.
     """
     cols = set(info.columns)
     rev = (
@@ -168,10 +183,17 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
     )
     okey = "order_id" if S.ORDER_ID in cols else "order_date"
     sale = store.sales_predicate(info)
+    kept = store.customer_predicate(info)  # a customer's purchases: sales not cancelled
+    gone = CANCELLED_SQL
     # (the lines' WHERE stays right after FROM lines: the Spark store rewrites that)
     cur.execute(
-        f"""CREATE TEMP TABLE _o AS SELECT customer_id, min(order_date) AS d,
-            coalesce(sum({rev}), 0.0) AS r, min(line_no) AS ln
+        f"""CREATE TEMP TABLE _o AS SELECT customer_id,
+            min(CASE WHEN NOT {gone} THEN order_date END) AS d,
+            coalesce(sum(CASE WHEN NOT {gone} THEN {rev} END), 0.0) AS r,
+            min(CASE WHEN NOT {gone} THEN line_no END) AS ln,
+            min(CASE WHEN {gone} THEN order_date END) AS dx,
+            coalesce(sum(CASE WHEN {gone} THEN {rev} END), 0.0) AS x,
+            min(CASE WHEN {gone} THEN line_no END) AS lx
         FROM lines WHERE {where} AND ({sale}) AND customer_id IS NOT NULL
             AND order_date IS NOT NULL
         GROUP BY customer_id, {okey}""",
@@ -181,7 +203,7 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
         """CREATE TEMP TABLE _c AS SELECT customer_id, blank,
             CAST(row_number() OVER (ORDER BY blank, customer_id) - 1 AS BIGINT) AS c
         FROM (SELECT customer_id, regexp_matches(customer_id, '^\\s*$') AS blank
-              FROM (SELECT DISTINCT customer_id FROM _o) AS ids) AS flagged"""
+              FROM (SELECT DISTINCT customer_id FROM _o WHERE ln IS NOT NULL) AS ids) AS flagged"""
     )
     customers = cur.execute("SELECT customer_id FROM _c WHERE NOT blank ORDER BY c").fetchnumpy()[
         "customer_id"
@@ -189,13 +211,17 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
     blanks = [r[0] for r in cur.execute("SELECT customer_id FROM _c WHERE blank").fetchall()]
     orders = cur.execute(
         """SELECT _c.c, _o.d, _o.r FROM _o JOIN _c ON _o.customer_id = _c.customer_id
-        WHERE NOT _c.blank ORDER BY _c.c, _o.ln"""
+        WHERE NOT _c.blank AND _o.ln IS NOT NULL ORDER BY _c.c, _o.ln"""
+    ).df()
+    cancelled = cur.execute(
+        """SELECT _c.c, _o.dx AS d, _o.x AS v FROM _o JOIN _c ON _o.customer_id = _c.customer_id
+        WHERE NOT _c.blank AND _o.lx IS NOT NULL ORDER BY _c.c, _o.lx"""
     ).df()
     # guests: no id, or a blank one (only spaces/tabs/newlines), as in the pandas version
     blank_ids = f" OR customer_id IN ({', '.join('?' for _ in blanks)})" if blanks else ""
     guests = cur.execute(
         f"""SELECT min(order_date) AS d, coalesce(sum({rev}), 0.0) AS r
-        FROM lines WHERE {where} AND ({sale}) AND order_date IS NOT NULL
+        FROM lines WHERE {where} AND ({kept}) AND order_date IS NOT NULL
             AND (customer_id IS NULL{blank_ids})
         GROUP BY {okey} ORDER BY min(line_no)""",
         [*params, *blanks],
@@ -214,7 +240,7 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
         items = cur.execute(
             f"""SELECT _c.c, min(ln.order_date) AS d FROM (
                 SELECT customer_id, {basis_col} AS b, order_date
-                FROM lines WHERE {where} AND ({sale}) AND customer_id IS NOT NULL
+                FROM lines WHERE {where} AND ({kept}) AND customer_id IS NOT NULL
                     AND order_date IS NOT NULL AND {basis_col} IS NOT NULL) AS ln
             JOIN _c ON ln.customer_id = _c.customer_id JOIN _k ON ln.b = _k.b
             WHERE NOT _c.blank GROUP BY _c.c, _k.k""",
@@ -237,6 +263,7 @@ def _history_sql(store: Store, info, cur, where: str, params: list, basis_col: s
         "guests": guests,
         "items": items,
         "returns": returns,
+        "cancelled": cancelled,
     }
 
 
@@ -263,7 +290,8 @@ def interactions(store: Store, dataset_id: str, filters: Filters | None = None, 
     R._require_columns(pd.DataFrame(columns=sorted(cols)))
     where, params = store._where(info, filters)
     where += (
-        f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL AND product_id IS NOT NULL"
+        f" AND {store.customer_predicate(info)} AND customer_id IS NOT NULL"
+        " AND product_id IS NOT NULL"
     )
     if before is not None:
         where += " AND order_date IS NOT NULL AND order_date < ?"
@@ -390,7 +418,7 @@ def recommend_split(
         )
     where, params = store._where(info, filters)
     where += (
-        f" AND {store.sales_predicate(info)} AND customer_id IS NOT NULL"
+        f" AND {store.customer_predicate(info)} AND customer_id IS NOT NULL"
         " AND product_id IS NOT NULL AND order_date IS NOT NULL"
     )
     cur = store._cur()

@@ -57,7 +57,8 @@ def _sales_where(store: Store, dataset_id: str, filters: Filters | None):
     info = store.info(dataset_id)
     cols = set(info.columns)
     where, params = store._where(info, filters)
-    return info, cols, f"{where} AND {store.sales_predicate(info)}", params
+    # a customer's purchases: the sales lines less those cancelled (schema.customer_sales)
+    return info, cols, f"{where} AND {store.customer_predicate(info)}", params
 
 
 def customer_days(store: Store, dataset_id: str, filters: Filters | None = None) -> CustomerDays:

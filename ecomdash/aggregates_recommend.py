@@ -48,7 +48,7 @@ def recommend_data(
     R._require_columns(pd.DataFrame(columns=sorted(cols)))
     base, params = store._where(info, filters)
     where = (
-        f"{base} AND {store.sales_predicate(info)}"
+        f"{base} AND {store.customer_predicate(info)}"  # a customer's purchases
         " AND customer_id IS NOT NULL AND product_id IS NOT NULL"
     )
     has_order = S.ORDER_ID in cols

@@ -602,9 +602,9 @@ def sufficiency(
 ) -> SufficiencyResult:
     """What the data allows before anything runs: customers with ids, repeat buyers, months.
 
-    ``sales`` (``schema.sales_lines(lines)``) may be passed when already computed.
+    ``sales`` (``schema.customer_sales(lines)``) may be passed when already computed.
     """
-    sales = schema.sales_lines(lines) if sales is None else sales
+    sales = schema.customer_sales(lines) if sales is None else sales
     n_lines = len(sales)
     if schema.CUSTOMER_ID in sales and schema.ORDER_DATE in sales:
         cid = sales[schema.CUSTOMER_ID]

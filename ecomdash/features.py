@@ -5,17 +5,22 @@ dated on or before the as-of date (the whole as-of day counts):
 
 ============================  ==============================================================
 ``recency_days``              whole days from the last purchase to the as-of date (0 = bought that day)
-``frequency``                 distinct orders
-``monetary``                  total spend (sum of sale-line revenue)
+``frequency``                 distinct orders with a kept product line
+``monetary``                  total spend (sum of the kept sale lines' revenue)
 ``avg_order_value``           ``monetary / frequency``
 ``tenure_days``               whole days from the first purchase to the as-of date
 ``interpurchase_days``        mean days between consecutive orders (NaN with a single order)
 ``category_breadth``          distinct categories bought (distinct products when there is no category)
-``return_rate``               returned value / purchased value, in [0, 1] (0 when returns are unknown)
+``return_rate``               returned value / purchased value (kept and cancelled sale lines), in
+                              [0, 1] (0 when returns are unknown)
 ``first_order``, ``last_order``  timestamps of the first and last purchase
 ============================  ==============================================================
 
 Customers are the lines with a customer id; guest lines are left out and their orders counted.
+A customer's purchases are :func:`ecomdash.schema.customer_sales` — the Overview's: sale lines
+later cancelled are not purchases, so a customer whose every order was cancelled, or who only
+paid postage or fees, is no customer, and a fully cancelled order is no order. Their value
+still counts as purchased in the return rate (the return that cancelled them is returned).
 
 >>> import pandas as pd
 >>> lines = pd.DataFrame({"order_id": ["1", "2", "3"], "customer_id": ["a", "a", None],
@@ -168,6 +173,17 @@ class CustomerHistory:
     returns_known: bool
     first_date: pd.Timestamp
     last_date: pd.Timestamp
+    #: c, d, v: per customer and order, the value of its sale lines later cancelled (not
+    #: purchases: only the return rate's purchased value counts them); by customer
+    cancelled: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            {
+                "c": np.array([], dtype="int64"),
+                "d": np.array([], dtype="datetime64[us]"),
+                "v": np.array([], dtype="float64"),
+            }
+        )
+    )
 
     def features(self, *, as_of: object = None) -> CustomerFeatures:
         """Features as of ``as_of`` (inclusive; default: the date of the last line)."""
@@ -225,8 +241,14 @@ class CustomerHistory:
             table["category_breadth"] = np.bincount(items, minlength=n_all)[codes].astype(float)
         ret = self.returns.loc[self.returns["d"].to_numpy() < end]
         returned = np.bincount(ret["c"].to_numpy(), weights=ret["v"].to_numpy(), minlength=n_all)
+        # purchased: the kept spend and the value of the sale lines cancelled by then
+        cx = self.cancelled.loc[self.cancelled["d"].to_numpy() < end]
+        bought = (
+            monetary
+            + np.bincount(cx["c"].to_numpy(), weights=cx["v"].to_numpy(), minlength=n_all)[codes]
+        )
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(monetary > 0, returned[codes] / monetary, 0.0)
+            rate = np.where(bought > 0, returned[codes] / bought, 0.0)
         table["return_rate"] = np.clip(rate, 0.0, 1.0)
         table["first_order"] = pd.to_datetime(first_order)
         table["last_order"] = pd.to_datetime(last_order)
@@ -281,11 +303,23 @@ def group_sums(values: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np
         return pd.Series(vals[:, 0]).groupby(labels, sort=False).sum().to_numpy(dtype=float)
 
 
+#: order sums are rounded to this many decimals (a millionth of the currency unit): DuckDB,
+#: Spark and pandas add an order's lines in different orders (1e-14 apart), and a tree
+#: model's split can fall between two such values (the demo's GBM AUC moved by 6e-4)
+SUM_DECIMALS = 6
+
+
+def _settled(df: pd.DataFrame, col: str) -> pd.DataFrame:
+    """``df`` with ``col`` (an order sum) rounded to :data:`SUM_DECIMALS`, in place."""
+    df[col] = np.round(df[col].to_numpy(dtype="float64"), SUM_DECIMALS)
+    return df
+
+
 def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     """Compress canonical lines into the per-order history features are computed from.
 
-    Standard cleaning (:func:`ecomdash.schema.sales_lines`) is applied here; pass the lines
-    *with* their return lines to get a return rate.
+    A customer's purchases are :func:`ecomdash.schema.customer_sales` (sales lines less the
+    cancelled ones); pass the lines *with* their return lines to get a return rate.
     """
     check_columns(lines)
     dates = lines[schema.ORDER_DATE].to_numpy(dtype="datetime64[us]")
@@ -309,6 +343,11 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     sale = np.zeros(len(lines), dtype=bool)
     sale[schema.sales_lines(slim).index.to_numpy()] = True
     sale &= dated
+    # sale lines later cancelled: not purchases (schema.customer_sales), only purchased value
+    cancelled = np.zeros(len(lines), dtype=bool)
+    if schema.IS_CANCELLED in lines.columns:
+        cancelled = sale & lines[schema.IS_CANCELLED].to_numpy(dtype=bool, na_value=False)
+        sale &= ~cancelled
 
     cust_codes, customers = pd.factorize(lines[schema.CUSTOMER_ID], sort=True)
     customers = pd.Index(customers, dtype="string")
@@ -365,6 +404,19 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     # features reduce one contiguous run per customer
     orders = orders.take(np.argsort(orders["c"].to_numpy(), kind="stable")).reset_index(drop=True)
     cust_codes = np.where(has_id, remap[np.maximum(cust_codes, 0)], -1)
+    gone = cancelled & (cust_codes >= 0)  # the cancelled lines of the customers kept
+    cancelled_orders = (
+        pd.DataFrame(
+            {"c": cust_codes[gone], "o": order_codes[gone], "d": dates[gone], "v": revenue[gone]}
+        )
+        .groupby(["c", "o"], sort=False)
+        .agg(d=("d", "min"), v=("v", "sum"))
+        .reset_index(level="c")
+        .reset_index(drop=True)
+    )
+    cancelled_orders = cancelled_orders.take(
+        np.argsort(cancelled_orders["c"].to_numpy(), kind="stable")
+    ).reset_index(drop=True)
     known = sale & (cust_codes >= 0)
 
     breadth_basis: str | None = None
@@ -397,14 +449,15 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
     )
     return CustomerHistory(
         customers=customers,
-        orders=orders,
-        guest_orders=guest_orders,
+        orders=_settled(orders, "r"),
+        guest_orders=_settled(guest_orders, "r"),
         items=items,
         returns=returns,
         breadth_basis=breadth_basis,
         returns_known=returns_known,
         first_date=pd.Timestamp(dates[dated].min()),
         last_date=pd.Timestamp(dates[dated].max()),
+        cancelled=_settled(cancelled_orders, "v"),
     )
 
 
@@ -422,6 +475,7 @@ def history_from_parts(
     returns_known: bool,
     first_date,
     last_date,
+    cancelled: pd.DataFrame | None = None,
 ) -> CustomerHistory:
     """A :class:`CustomerHistory` from parts aggregated elsewhere (the store's SQL:
     :meth:`ecomdash.store.Store.customer_history`), with the same checks and messages as
@@ -430,7 +484,7 @@ def history_from_parts(
     ``n_lines`` / ``n_dated`` / ``n_ids``: lines, dated lines and lines with a customer id
     (blank or not); ``customers`` the sorted ids with a dated purchase; ``orders`` (c, d, r),
     ``guest_orders`` (d, r), ``items`` (c, d; None without a category/product column) and
-    ``returns`` (c, d, v) as in :class:`CustomerHistory`.
+    ``returns`` (c, d, v) and ``cancelled`` (c, d, v) as in :class:`CustomerHistory`.
     """
     if n_dated == 0:
         raise InsufficientDataError(
@@ -463,14 +517,17 @@ def history_from_parts(
 
     return CustomerHistory(
         customers=pd.Index(np.asarray(customers, dtype=object), dtype="string"),
-        orders=_frame(orders, {"c": "int64", "d": "datetime64[us]", "r": "float64"}),
-        guest_orders=_frame(guest_orders, {"d": "datetime64[us]", "r": "float64"}),
+        orders=_settled(_frame(orders, {"c": "int64", "d": "datetime64[us]", "r": "float64"}), "r"),
+        guest_orders=_settled(_frame(guest_orders, {"d": "datetime64[us]", "r": "float64"}), "r"),
         items=_frame(items, {"c": "int64", "d": "datetime64[us]"}),
         returns=_frame(returns, {"c": "int64", "d": "datetime64[us]", "v": "float64"}),
         breadth_basis=breadth_basis,
         returns_known=returns_known,
         first_date=pd.Timestamp(first_date),
         last_date=pd.Timestamp(last_date),
+        cancelled=_settled(
+            _frame(cancelled, {"c": "int64", "d": "datetime64[us]", "v": "float64"}), "v"
+        ),
     )
 
 
@@ -480,8 +537,8 @@ def customer_features(lines: pd.DataFrame, *, as_of: object = None) -> CustomerF
     Parameters
     ----------
     lines
-        Canonical order lines. Standard cleaning (:func:`ecomdash.schema.sales_lines`) is
-        applied here; pass the lines *with* their return lines to get a return rate.
+        Canonical order lines. A customer's purchases (:func:`ecomdash.schema.customer_sales`)
+        are taken here; pass the lines *with* their return lines to get a return rate.
     as_of
         The cut-off date (inclusive, whole day). Default: the date of the last order line.
     """

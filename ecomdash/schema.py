@@ -211,3 +211,28 @@ def sales_lines(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.Da
     elif REVENUE in lines:
         mask &= lines[REVENUE].fillna(0) > 0
     return lines.loc[mask]
+
+
+#: What every page that counts customers says a customer is (:func:`customer_sales`), one
+#: sentence: the Overview's tile help, the Segments, Customer value and Recommendations pages.
+CUSTOMER_DEFINITION = N_(
+    "Customers: customer ids with at least one product order that was not cancelled in the "
+    "period shown; orders cancelled in full, postage or fees alone and guest orders (no id) "
+    "do not count."
+)
+
+
+def customer_sales(lines: pd.DataFrame) -> pd.DataFrame:
+    """The purchases a customer is credited with: :func:`sales_lines` less the sale lines
+    later cancelled (``is_cancelled``: matched to the return that cancels them).
+
+    One definition for every customer page (segments, customer value, churn, cohorts,
+    recommendations), the Overview's: a customer is someone with a kept product sale, and
+    their orders are the orders with at least one kept product line (``kpis``: ``orders``,
+    ``customers``). A customer whose every order was cancelled, or who only paid postage or
+    fees, is not a customer. The store's SQL twin is ``Store.customer_predicate``.
+    """
+    sales = sales_lines(lines)
+    if IS_CANCELLED in sales:
+        sales = sales.loc[~sales[IS_CANCELLED].astype(bool)]
+    return sales

@@ -22,6 +22,9 @@ from ecomdash.i18n.note import note
 if TYPE_CHECKING:
     from ecomdash.store import DatasetInfo
 
+#: A sale line later cancelled by the return matched to it (``schema.IS_CANCELLED``): not one
+#: of a customer's purchases (``StoreQueries.customer_predicate``)
+CANCELLED_SQL = "coalesce(is_cancelled, false)"
 
 #: ``product_week_prices``' columns (``lean``: the ones the pricing models read)
 PW_COLUMNS = [
@@ -229,6 +232,13 @@ class StoreQueries:
         elif S.REVENUE in cols:
             conds.append("coalesce(revenue, 0) > 0")
         return " AND ".join(conds)
+
+    def customer_predicate(self, info: DatasetInfo) -> str:
+        """SQL condition equal to :func:`ecomdash.schema.customer_sales`: the sales lines
+        (:meth:`sales_predicate`) that were not cancelled. Every customer aggregate
+        (customer history, customer days, cohort cells, interactions) reads its lines
+        through it, so a customer and their orders are the Overview's on every page."""
+        return f"{self.sales_predicate(info)} AND NOT {CANCELLED_SQL}"
 
     def load_columns(
         self,

@@ -55,9 +55,10 @@ def run_clv(args: argparse.Namespace) -> int:
     from ecomdash import schema
     from ecomdash.clv import customer_value
 
-    # the sales lines (cleaned in SQL), only the three columns lifetime value reads
-    sales = load_columns(
-        args, (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE), sales_only=True
+    # the sales lines (cleaned in SQL), only the three columns lifetime value reads, less
+    # the cancelled ones (a customer's purchases, as on the page)
+    sales = schema.customer_sales(
+        load_columns(args, (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE), sales_only=True)
     )
     res = customer_value(
         sales,

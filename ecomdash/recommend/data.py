@@ -161,7 +161,7 @@ def build_interactions(lines: pd.DataFrame) -> Interactions:
     Lines without a customer id (guest orders) or product id are left out.
     """
     _require_columns(lines)
-    sales = S.sales_lines(lines)
+    sales = S.customer_sales(lines)  # a customer's purchases: the cancelled ones left out
     sales = sales.loc[sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna()]
     if sales.empty:
         raise InsufficientDataError(

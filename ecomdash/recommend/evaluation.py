@@ -76,7 +76,7 @@ def chronological_split(
                 )
             )
         )
-    sales = S.sales_lines(lines)
+    sales = S.customer_sales(lines)
     sales = sales.loc[
         sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna() & sales[S.ORDER_DATE].notna()
     ]

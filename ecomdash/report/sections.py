@@ -453,7 +453,7 @@ def _clv(data: ReportData):
     from ecomdash.clv import customer_value as clv
 
     return data.shared(
-        "clv", lambda: clv(S.sales_lines(data.lines(CUSTOMER_COLUMNS)), horizon_months=12)
+        "clv", lambda: clv(S.customer_sales(data.lines(CUSTOMER_COLUMNS)), horizon_months=12)
     )
 
 

@@ -254,9 +254,7 @@ _HELP = {
     "returns": N_("Value of returned or cancelled lines in the period."),
     "orders": N_("Orders with at least one product line that was not cancelled."),
     "aov": N_("Net revenue divided by orders."),
-    "customers": N_(
-        "Distinct customers with an order in the period (guest orders have no customer)."
-    ),
+    "customers": S.CUSTOMER_DEFINITION,  # the customer pages' sentence
     "new_customers": N_("Customers whose first order falls in this period."),
     "returning_customers": N_(
         "Returning in this period: customers with an order in this period who had already "

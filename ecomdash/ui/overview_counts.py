@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecomdash import schema as S
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
 from ecomdash.i18n import N_, _
 from ecomdash.kpis import KPI_LABELS, OverviewResult
@@ -16,9 +17,7 @@ _HELP = {
     "orders": N_("Orders with at least one product line that was not cancelled."),
     "units": N_("Units sold less units returned."),
     "items_per_order": N_("Units divided by orders."),
-    "customers": N_(
-        "Distinct customers with an order in the period (guest orders have no customer)."
-    ),
+    "customers": S.CUSTOMER_DEFINITION,
 }
 #: the breakdown tabs: (result attribute, tab label, chart title by units, by orders, stem)
 PARTS = (

@@ -425,6 +425,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         _("Customer (type to search by id; most active first)"),
         customers,
         key="rec_customer",
+        help=_(schema.CUSTOMER_DEFINITION),
     )
     if customer is None:
         return

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from ecomdash import labels as L
+from ecomdash import schema as S
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
@@ -172,7 +173,7 @@ def render(ctx: PageContext) -> None:
         return
 
     c = st.columns(4)
-    c[0].metric(_("Customers"), fmt_int(res.n_customers))
+    c[0].metric(_("Customers"), fmt_int(res.n_customers), help=_(S.CUSTOMER_DEFINITION))
     c[1].metric(_("Guest orders left out"), fmt_int(res.n_guest_orders))
     c[2].metric(_("Clusters (k)"), "n/a" if res.clusters is None else str(res.clusters.k))
     c[3].metric(

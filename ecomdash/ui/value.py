@@ -75,7 +75,7 @@ class ValueParams:
 
 
 def run_cohorts(sales: pd.DataFrame, p: ValueParams) -> cohorts_mod.CohortResult:
-    """Cohorts of the sales lines (``schema.sales_lines`` applied)."""
+    """Cohorts of the sales lines (``schema.customer_sales`` applied)."""
     return cohorts_mod.cohorts(sales, first_categories=p.first_categories, countries=p.countries)
 
 
@@ -121,7 +121,7 @@ def compute(lines: pd.DataFrame, p: ValueParams = ValueParams()) -> ValuePage:
     errors: dict[str, EcomdashError] = {}
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
-    sales = schema.sales_lines(lines)
+    sales = schema.customer_sales(lines)
     seconds["sales_lines"] = time.perf_counter() - t0
     steps = (
         (
@@ -371,6 +371,7 @@ def _checklist(suff: churn_mod.SufficiencyResult) -> None:
             "reason": st.column_config.TextColumn(L.label("reason", "value"), width="medium"),
         },
     )
+    st.caption(_(schema.CUSTOMER_DEFINITION))
 
 
 def render(ctx: PageContext) -> None:

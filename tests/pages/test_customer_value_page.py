@@ -33,7 +33,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     frames = _frames(at)
     cols = [set(f.columns) for f in frames]
     # cohort table: sizes match the core computed directly
-    co = cohorts(schema.sales_lines(lines))
+    co = cohorts(schema.customer_sales(lines))
     cohort_tab = next(f for f in frames if "m0" in f.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
     # the demo starts on 1 Nov 2024: its first cohort is marked in the table (and its CSV),
@@ -105,7 +105,7 @@ def test_cohort_view_toggle_and_first_category_filter(demo_dataset, _isolated_ho
     store = Store.open(_isolated_home)
     lines = store.load_lines(demo_dataset.id)
     store.close()
-    expected = cohorts(schema.sales_lines(lines), first_categories=(category,))
+    expected = cohorts(schema.customer_sales(lines), first_categories=(category,))
     cohort_tab = next(f for f in _frames(at) if "m0" in f.columns)
     assert cohort_tab["customers"].tolist() == expected.sizes.tolist()
     assert expected.n_customers < lines["customer_id"].nunique()
@@ -186,7 +186,7 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
     f = Filters(start=date(2025, 3, 15))
     store = Store.open(_isolated_home)
     try:
-        co = cohorts(schema.sales_lines(store.load_lines(demo_dataset.id, f)))
+        co = cohorts(schema.customer_sales(store.load_lines(demo_dataset.id, f)))
     finally:
         store.close()
     assert str(co.before_data_cohort) == "2025-03" == str(co.sizes.index[0])

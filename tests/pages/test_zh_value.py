@@ -110,7 +110,7 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
     # the data's first month: marked, and a caption names the day the data starts
     store = Store.open(_isolated_home)
     try:
-        co = cohorts(schema.sales_lines(store.load_lines(zh_dataset.id)))
+        co = cohorts(schema.customer_sales(store.load_lines(zh_dataset.id)))
     finally:
         store.close()
     first, day = str(co.before_data_cohort), co.first_day

@@ -68,7 +68,7 @@ FILTERS = [None, Filters(start=dt.date(2024, 3, 1), countries=("United Kingdom",
 @pytest.mark.parametrize("filters", FILTERS)
 def test_customer_days_equal_pandas(store, request, which, filters):
     ds = request.getfixturevalue(f"{which}_id")
-    sales = S.sales_lines(store.load_lines(ds, filters))
+    sales = S.customer_sales(store.load_lines(ds, filters))
     cd = store.customer_days(ds, filters)
     if sales.empty:  # a filter that keeps nothing: nothing in SQL either
         assert cd.days.empty and cd.n_sales_lines == 0
@@ -88,7 +88,7 @@ def test_customer_days_equal_pandas(store, request, which, filters):
 
 def test_clv_from_sql_days_equals_lines_route(store, demo_id):
     p = ValueParams()
-    sales = S.sales_lines(store.load_lines(demo_id))
+    sales = S.customer_sales(store.load_lines(demo_id))
     new, old = clv_days(store.customer_days(demo_id), p), run_clv(sales, p)
     pd.testing.assert_frame_equal(new.customers, old.customers)
     assert new.method == old.method
@@ -123,7 +123,7 @@ def _assert_same_cohorts(new: cohorts.CohortResult, old: cohorts.CohortResult) -
 @pytest.mark.parametrize("opts", COHORT_OPTIONS)
 def test_cohort_cells_equal_pandas(store, request, which, opts):
     ds = request.getfixturevalue(f"{which}_id")
-    sales = S.sales_lines(store.load_lines(ds))
+    sales = S.customer_sales(store.load_lines(ds))
     try:
         old = cohorts.cohorts(sales, **opts)
     except InsufficientDataError as err:  # the filter keeps no customer: the same error
@@ -207,7 +207,7 @@ def test_store_routes_mark_the_data_first_month(store, filters, opts, sizes, fir
         res = cohorts_cells(cells, ValueParams(**opts))
         assert res.sizes.tolist() == sizes
         assert res.before_data.tolist() == marked
-    lines = S.sales_lines(store.load_lines(ds, filters))
+    lines = S.customer_sales(store.load_lines(ds, filters))
     assert cohorts.cohorts(lines, **opts).before_data.tolist() == marked
 
 
@@ -228,7 +228,7 @@ def test_first_attribute_ties_and_missing_values(store):
     for wanted, n in ((("Alpha",), 1), (("Zeta",), 2)):
         p = ValueParams(first_categories=wanted)
         new = cohorts_cells(store.cohort_cells(ds, first_categories=wanted), p)
-        old = cohorts.cohorts(S.sales_lines(lines), first_categories=wanted)
+        old = cohorts.cohorts(S.customer_sales(lines), first_categories=wanted)
         assert new.n_customers == old.n_customers == n
         _assert_same_cohorts(new, old)
 
@@ -254,7 +254,7 @@ def test_customer_days_without_customer_column(store):
     assert cd.days is None and (cd.n_sales_lines, cd.n_with_id) == (1, 0)
     with pytest.raises(InsufficientDataError, match="customer id and order date"):
         clv_days(cd, ValueParams())
-    ref = churn.sufficiency(lines, sales=S.sales_lines(lines))
+    ref = churn.sufficiency(lines, sales=S.customer_sales(lines))
     pd.testing.assert_frame_equal(sufficiency_days(cd, 90).checks, ref.checks)
 
 

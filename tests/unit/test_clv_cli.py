@@ -31,7 +31,7 @@ def test_clv_json_with_cutoff(demo_id, demo, capsys):
     assert out["params"]["time_unit"] == "week"
     assert out["cutoff"] == "2026-03-31"
     # the holdout actuals are the purchase days after the cut-off by customers seen before it
-    days = clv.customer_days(schema.sales_lines(demo.lines))
+    days = clv.customer_days(schema.customer_sales(demo.lines))
     known = set(days.loc[days["date"] <= "2026-03-31", "customer_id"])
     after = days[(days["date"] > "2026-03-31") & days["customer_id"].isin(known)]
     assert out["calibration"]["actual_holdout_purchases"] == len(after)

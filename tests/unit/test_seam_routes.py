@@ -54,14 +54,16 @@ def test_value_sections_same(store, request, which):
 
     ds = request.getfixturevalue(f"{which}_id")
     full = store.load_lines(ds)
-    old_sales = S.sales_lines(full)
-    new_cols = store.load_columns(ds, None, (*VALUE_COLS, "category", "country"), sales_only=True)
+    old_sales = S.customer_sales(full)
+    new_cols = S.customer_sales(
+        store.load_columns(ds, None, (*VALUE_COLS, "category", "country"), sales_only=True)
+    )
     p = ValueParams()
     old_c, new_c = run_cohorts(old_sales, p), run_cohorts(new_cols, p)
     pd.testing.assert_frame_equal(new_c.retention, old_c.retention)
     pd.testing.assert_frame_equal(new_c.revenue, old_c.revenue)
     if which == "demo":
-        new_s = store.load_columns(ds, None, VALUE_COLS, sales_only=True)
+        new_s = S.customer_sales(store.load_columns(ds, None, VALUE_COLS, sales_only=True))
         old_v, new_v = run_clv(old_sales, p), run_clv(new_s, p)
         pd.testing.assert_frame_equal(new_v.customers, old_v.customers)
 
@@ -321,8 +323,12 @@ def test_interactions_from_sql_by_hand(store, fixture_id):
     p4 = inter.products.get_loc("P4")
     # C2 bought P4 twice within one order O13: one order
     assert inter.counts[c2, p4] == 1
-    # reference = last sales day 2024-01-08; C2's P1 order was 2024-01-02: 6 days (+1)
-    assert inter.age_days[c2, inter.products.get_loc("P1")] == 7
+    # C2's only P1 order (O2, 2024-01-02) was cancelled by CO2: not a purchase, as on the
+    # Overview (its orders and customers count kept sales only)
+    p1 = inter.products.get_loc("P1")
+    assert inter.counts[c2, p1] == 0 and inter.age_days[c2, p1] == 0
+    # reference = last sales day 2024-01-08; C1's P1 order O1 was 2024-01-01: 7 days (+1)
+    assert inter.age_days[inter.customers.get_loc("C1"), p1] == 8
 
 
 def test_interactions_names_mode_and_ties(store):

@@ -281,16 +281,20 @@ def test_demo_churners_are_in_lapsed_segments(demo):
 
 
 @pytest.mark.slow
-def test_uci_customers_orders_and_tree_fidelity(uci_sales):
+def test_uci_customers_orders_and_tree_fidelity(uci_lines, uci_sales):
+    from ecomdash.kpis import kpis_from_lines
+
     r = seg.segment_customers(uci_sales)
-    assert r.n_customers == 4285
-    # every order is either a customer's or a guest's: 20,573 orders after standard cleaning
-    assert int(r.features.table["frequency"].sum()) + r.n_guest_orders == 20573
-    has_id = uci_sales["customer_id"].notna()
-    assert r.features.table["monetary"].sum() == pytest.approx(
-        uci_sales.loc[has_id, "revenue"].sum()
-    )
-    assert r.rfm.segments["customers"].sum() == 4285
+    # the Overview's customers and orders: a kept (not cancelled) product sale. Standard
+    # cleaning alone leaves 4,285 customers and 20,573 orders: 11 customers and their
+    # cancelled orders had nothing kept
+    k = kpis_from_lines(uci_lines)
+    assert r.n_customers == k["customers"] == 4274
+    # every order is either a customer's or a guest's
+    assert int(r.features.table["frequency"].sum()) + r.n_guest_orders == k["orders"]
+    kept = uci_sales["customer_id"].notna() & ~uci_sales["is_cancelled"]
+    assert r.features.table["monetary"].sum() == pytest.approx(uci_sales.loc[kept, "revenue"].sum())
+    assert r.rfm.segments["customers"].sum() == 4274
     assert 2 <= r.clusters.k <= 10
     e = r.explanation
     assert e.fidelity == pytest.approx(float(np.mean(e.predicted == r.clusters.labels)))

@@ -229,7 +229,7 @@ def _sorted(df: pd.DataFrame) -> pd.DataFrame:
 
 def assert_same_history(a, b):
     assert list(a.customers) == list(b.customers)
-    for part in ("orders", "guest_orders", "items", "returns"):
+    for part in ("orders", "guest_orders", "items", "returns", "cancelled"):
         x, y = _sorted(getattr(a, part)), _sorted(getattr(b, part))
         assert list(x.columns) == list(y.columns), part
         assert len(x) == len(y), part
@@ -260,7 +260,10 @@ def test_customer_history_by_hand(store, fixture_id):
     # C1 returned a 10.00 mug (postage return not counted) of 55.00 bought
     assert t.loc["C1", "return_rate"] == pytest.approx(10 / 55)
     assert t.loc["C4", "monetary"] == 30.0  # the Tea line has no revenue
-    assert t.loc["C2", "frequency"] == 2 and t.loc["C2", "monetary"] == 32.5
+    # C2's O2 (a 10.00 mug) was cancelled by CO2: not an order nor spend (the Overview's
+    # definition), but still purchased value in the return rate: 10 / (22.50 + 10)
+    assert t.loc["C2", "frequency"] == 1 and t.loc["C2", "monetary"] == 22.5
+    assert t.loc["C2", "return_rate"] == pytest.approx(10 / 32.5)
     assert h.breadth_basis == "category"
     f = h.features(as_of="2024-01-08")
     assert f.n_guest_orders == 2 and f.guest_revenue == 25.0  # O3 tea 15 + O6 10
