@@ -69,11 +69,12 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     )
     assert not any("The colours are scaled to the other cohorts" in c.value for c in at.caption)
     # active customers: the colours top out at the largest cell after the first cohort
-    # (2024-12's 981 in month 0, not 2024-11's 2,100), and the caption says so
+    # (2024-12's 975 in month 0, not 2024-11's 2,095: customers who kept a purchase), and the
+    # caption says so
     at.radio(key="value_cohort_view").set_value("customers").run(timeout=180)
     assert not at.exception, at.exception
     others = float(co.customers.iloc[1:].max().max())
-    assert (others, co.customers.iloc[0].max()) == (981.0, 2100.0)
+    assert (others, co.customers.iloc[0].max()) == (975.0, 2095.0)
     heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
     assert json.loads(heat.proto.spec)["data"][0]["zmax"] == others
     assert any(
