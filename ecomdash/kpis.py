@@ -136,13 +136,18 @@ class OverviewResult:
             return None
         return (now - before) / abs(before)
 
+    def lookback_end(self) -> date | None:
+        """:data:`NEW_LOOKBACK_MONTHS` after the data's first day: a period starting before it
+        counts some customers who bought before the data as new."""
+        if self.first_day is None:
+            return None
+        return (pd.Timestamp(self.first_day) + pd.DateOffset(months=NEW_LOOKBACK_MONTHS)).date()
+
     def previous_counts_early_customers_as_new(self) -> bool:
-        """The previous period starts less than :data:`NEW_LOOKBACK_MONTHS` after the data's
-        first day (see :func:`new_customers_note`)."""
-        if not self.previous_period or self.first_day is None:
-            return False
-        near = (pd.Timestamp(self.first_day) + pd.DateOffset(months=NEW_LOOKBACK_MONTHS)).date()
-        return self.previous_period[0] < near
+        """The previous period starts before :meth:`lookback_end` (see
+        :func:`new_customers_note`)."""
+        end = self.lookback_end()
+        return bool(self.previous_period and end is not None and self.previous_period[0] < end)
 
 
 #: The counts that depend on which customers bought before a period (new vs returning).
@@ -170,7 +175,7 @@ def new_customers_note(res: OverviewResult) -> str | None:
     first, start = res.first_day, res.period[0]
     if first is None or start is None or res.kpis.get("new_customers") is None:
         return None
-    near = (pd.Timestamp(first) + pd.DateOffset(months=NEW_LOOKBACK_MONTHS)).date()
+    near = res.lookback_end()
     day = day_text(first)
     if start <= first:
         return _(
