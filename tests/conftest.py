@@ -18,6 +18,19 @@ CDNOW_MASTER_PATH = SHARED_DATA / "cdnow_master.txt.gz"
 US_RETAIL_PATH = SHARED_DATA / "us_retail_sales_monthly.csv.gz"
 
 
+def kept_customer_sales(lines: pd.DataFrame) -> pd.Series:
+    """By hand, independent of the core: the lines that make someone a customer — a product
+    sale (not a return, postage or fee) with an amount and units, not cancelled, with an id."""
+    return (
+        ~lines["is_return"]
+        & ~lines["is_non_product"]
+        & ~lines["is_cancelled"]
+        & (lines["revenue"] > 0)
+        & (lines["quantity"] > 0)
+        & lines["customer_id"].notna()
+    )
+
+
 def in_ci() -> bool:
     """True when the environment says this is CI (``CI=true``, as CI services and .ci/run set)."""
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}

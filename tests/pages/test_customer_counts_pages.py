@@ -9,6 +9,7 @@ import re
 
 from ecomdash import schema
 from ecomdash.i18n import _
+from tests.conftest import kept_customer_sales
 from tests.pages.conftest import run_page
 
 
@@ -21,14 +22,7 @@ def _metric(at, label):
 def test_every_page_counts_the_same_customers(demo_dataset, demo):
     lines = demo.lines
     # by hand: ids with a kept product sale (not a return, postage/fee or cancelled sale)
-    kept = (
-        ~lines["is_return"]
-        & ~lines["is_non_product"]
-        & ~lines["is_cancelled"]
-        & (lines["revenue"] > 0)
-        & (lines["quantity"] > 0)
-    )
-    n = lines.loc[kept, "customer_id"].dropna().nunique()
+    n = lines.loc[kept_customer_sales(lines), "customer_id"].nunique()
     assert n == 8947  # 8,987 ids have a sale line: 40 kept nothing
     shown = f"{n:,}"
     definition = _(schema.CUSTOMER_DEFINITION)

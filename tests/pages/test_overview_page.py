@@ -9,6 +9,7 @@ from ecomdash.filters import Filters
 from ecomdash.kpis import compute_kpis
 from ecomdash.store import Store
 from ecomdash.ui.overview import kpi_text
+from tests.conftest import kept_customer_sales
 from tests.pages.conftest import ROOT, run_app, run_page
 
 
@@ -51,14 +52,7 @@ def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isola
     at = run_page("overview.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
     lines = demo.lines
-    counted = (
-        ~lines["is_return"]
-        & ~lines["is_non_product"]
-        & ~lines["is_cancelled"]
-        & (lines["revenue"] > 0)
-        & (lines["quantity"] > 0)
-        & lines["customer_id"].notna()
-    )
+    counted = kept_customer_sales(lines)
     per_customer = lines[counted].groupby("customer_id")["order_id"].nunique()
     repeat = int((per_customer > 1).sum())
     assert 0 < repeat < len(per_customer)  # most customers buy once (test_demo.py)

@@ -18,6 +18,7 @@ import pytest
 from ecomdash.filters import Filters
 from ecomdash.kpis import compute_kpis, kpis_from_lines
 from ecomdash.store import Store
+from tests.conftest import kept_customer_sales
 
 MARCH = Filters(start=date(2024, 3, 1), end=date(2024, 3, 31))
 
@@ -269,14 +270,7 @@ def test_the_lookback_is_where_the_demos_earlier_customers_stop_counting_as_new(
     from ecomdash.kpis import NEW_LOOKBACK_MONTHS
 
     lines = demo.lines
-    counted = (
-        ~lines["is_return"]
-        & ~lines["is_non_product"]
-        & ~lines["is_cancelled"]
-        & (lines["revenue"] > 0)
-        & (lines["quantity"] > 0)
-        & lines["customer_id"].notna()
-    )
+    counted = kept_customer_sales(lines)
     first = lines[counted].groupby("customer_id")["order_date"].min()
     truly_new = set(demo.truth.new_customers.index.astype(str))
     start = lines["order_date"].min().normalize()
