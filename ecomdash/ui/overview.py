@@ -50,10 +50,10 @@ PARTS = {
 def _period_column(grain: str):
     """The trend table's period as its grain reads: "Month" rows as "Nov 2024" (2024-11 in
     Chinese), not as the month's first day; "Week" rows by the week's first day."""
-    fmt = current_display().date_format
+    pattern = current_display().date_format
     if grain == "month":
-        fmt = "YYYY-MM" if get_lang() == "zh" else "MMM YYYY"
-    return st.column_config.DateColumn(L.label(grain), format=fmt)
+        pattern = "YYYY-MM" if get_lang() == "zh" else "MMM YYYY"
+    return st.column_config.DateColumn(L.label(grain), format=pattern)
 
 
 @st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
