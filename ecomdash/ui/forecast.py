@@ -367,6 +367,7 @@ def _form(ctx: PageContext) -> tuple | None:
                 ),
             },
             key="forecast_events",
+            placeholder="",  # "End (optional)" left empty reads empty, not "None"
             width="stretch",
         )
         run = st.form_submit_button(_("Run"), type="primary")

@@ -91,6 +91,7 @@ def _events_input() -> tuple:
             key="pr_events",
             num_rows="dynamic",
             hide_index=True,
+            placeholder="",  # a new row's cells are empty to type in, not "None"
             column_config={
                 "Product": st.column_config.TextColumn(L.label("product")),
                 "From": st.column_config.DateColumn(L.label("start", "pricing.promos")),

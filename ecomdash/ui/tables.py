@@ -30,6 +30,10 @@ EMPTY = N_(
     "or change the settings above."
 )
 
+#: What a missing value reads as in every table: "not known", like the tiles' "—" (Streamlit
+#: would write "None", which reads as a value; the CSV download keeps an empty cell)
+MISSING = "—"
+
 #: Session key of the current dataset's :class:`ecomdash.labels.Display` (set by page_setup).
 K_DISPLAY = "_display"
 
@@ -177,6 +181,7 @@ def show_table(
     cfg.update(column_config or {})
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     own = tuple(column_config or ())
+    kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(_for_screen(shown, area, kinds, own), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
@@ -235,6 +240,7 @@ def show_cached_table(
         build,
     )
     cfg = {**cfg, **(column_config or {})}
+    kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(table, column_config=cfg, **kwargs)
     if n == 0:
         st.caption(_(empty))

@@ -16,6 +16,7 @@ import pytest
 
 from ecomdash import labels as L
 from ecomdash.i18n import _, use_lang
+from ecomdash.ui.tables import MISSING
 from tests.pages.conftest import run_page
 
 PAGES = [
@@ -67,16 +68,24 @@ def displayed_headers(element) -> list[str]:
     return out
 
 
-def _headers_of(at) -> list[tuple[str, list[str]]]:
+def _headers_of(at, missing: list | None = None) -> list[tuple[str, list[str]]]:
+    if missing is not None:  # (table, what a read-only table writes for a missing value)
+        missing += [
+            (f"table {i}", d.proto.placeholder)
+            for i, d in enumerate(at.dataframe)
+            if d.proto.editing_mode == d.proto.EditingMode.READ_ONLY
+        ]
     return [(f"table {i}", displayed_headers(d)) for i, d in enumerate(at.dataframe)]
 
 
-def walk(page: str, dataset_id: str, lang: str | None = None) -> list[tuple[str, list[str]]]:
+def walk(
+    page: str, dataset_id: str, lang: str | None = None, missing: list | None = None
+) -> list[tuple[str, list[str]]]:
     """Headers of every table on ``page`` (in ``lang``) on arrival and after each result
-    button."""
+    button; ``missing`` (a list) collects each read-only table's missing-value text."""
     at = run_page(page, dataset_id=dataset_id, timeout=240, lang=lang)
     assert not at.exception, (page, at.exception)
-    seen = [(f"{page} on arrival: {t}", h) for t, h in _headers_of(at)]
+    seen = [(f"{page} on arrival: {t}", h) for t, h in _headers_of(at, missing)]
     with use_lang(lang or "en"):
         buttons = tuple(_(b) for b in RESULT_BUTTONS)
     for label in buttons:
@@ -88,7 +97,7 @@ def walk(page: str, dataset_id: str, lang: str | None = None) -> list[tuple[str,
                 buttons[i].click()
                 at.run()
             assert not at.exception, (page, label, at.exception)
-            seen += [(f"{page} after {label} #{i}: {t}", h) for t, h in _headers_of(at)]
+            seen += [(f"{page} after {label} #{i}: {t}", h) for t, h in _headers_of(at, missing)]
     return seen
 
 
@@ -101,12 +110,16 @@ def test_raw_id_detector_catches_the_issue_examples():
 
 @pytest.mark.parametrize("page", PAGES)
 def test_no_raw_column_id_in_a_visible_header(page, demo_dataset):
-    seen = walk(page, demo_dataset.id)
+    missing: list[tuple[str, str]] = []
+    seen = walk(page, demo_dataset.id, missing=missing)
     # the home shows findings and KPI cards, not tables; every other page has some
     assert seen or page in NO_TABLES, f"{page} showed no table at all"
     bad = [(where, h) for where, headers in seen for h in headers if is_raw_id(h)]
     assert not bad, f"raw column ids in visible headers on {page}: {bad}"
     assert not repeated(seen), f"a table shows the same header twice on {page}"
+    # a missing value reads "—" (not known), never Streamlit's grey "None"
+    assert len(missing) >= (0 if page in NO_TABLES else 1), page
+    assert {text for _, text in missing} <= {MISSING}, f"{page}: {missing}"
 
 
 def repeated(seen: list[tuple[str, list[str]]]) -> list[tuple[str, str]]:
