@@ -45,6 +45,14 @@ PARTS = {
         "top-locations",
     ),
 }
+#: the column a breakdown is by, as the table and its download name it (the result's ``key``
+#: would read "Id" over countries and categories)
+BY_COLUMN = {
+    "top_products": S.PRODUCT_ID,
+    "top_categories": S.CATEGORY,
+    "top_countries": S.COUNTRY,
+    "top_locations": S.LOCATION,
+}
 
 
 def _period_column(grain: str):
@@ -234,11 +242,12 @@ def render(ctx: PageContext) -> None:
                 width="stretch",
                 where=a,
             )
+            table = df.rename(columns={"key": BY_COLUMN[name], "name": S.PRODUCT_NAME})
             with b:
                 show_cached_table(
-                    lambda df=df: df, key=(ctx.key, grain), name=stem, hide_index=True
+                    lambda t=table: t, key=(ctx.key, grain), name=stem, hide_index=True
                 )
-                download_table(df, stem, key=f"dl_{stem}")
+                download_table(table, stem, key=f"dl_{stem}")
     with strip:
         from ecomdash.ui.alerts import render_strip
 

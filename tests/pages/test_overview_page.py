@@ -39,6 +39,29 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
     }
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_breakdown_tables_name_what_they_break_down(demo_dataset, lang):
+    """Top products / categories / countries: the first header is the dimension ("Country"),
+    not the result's "key" column (it read "Id" over country names)."""
+    from ecomdash import labels as L
+    from ecomdash.i18n import use_lang
+    from tests.pages.test_table_headers import displayed_headers
+
+    at = run_page("overview.py", dataset_id=demo_dataset.id, lang=lang)
+    assert not at.exception, at.exception
+    with use_lang(lang):
+        want = {
+            (L.label("product_id"), L.label("product_name")),
+            (L.label("category"), L.label("revenue")),
+            (L.label("country"), L.label("revenue")),
+        }
+        assert ("Country" if lang == "en" else "国家/地区") == L.label("country")
+    firsts = {tuple(displayed_headers(d)[:2]) for d in at.dataframe if "period" not in d.value}
+    assert firsts == want
+    countries = next(d.value for d in at.dataframe if "country" in d.value.columns)
+    assert countries["country"].iloc[0] == "United Kingdom"  # the demo's home market
+
+
 def _trend_period(at) -> dict:
     import json
 
