@@ -474,6 +474,9 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     ]
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
+    # what is counted, then how to read the picture: two short paragraphs, not one of five
+    st.caption(_sentences(sentences))
+    sentences = []
     first = res.before_data_cohort
     if first is not None:
         sentences.append(
@@ -511,7 +514,8 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                     top=fmt_pct(top),
                 )
             )
-    st.caption(_sentences(sentences))
+    if sentences:
+        st.caption(_sentences(sentences))
     show_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)

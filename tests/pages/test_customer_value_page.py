@@ -40,18 +40,22 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     # the heatmap's row label and a caption that names the day
     assert str(co.sizes.index[0]) == "2024-11"
     assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
-    assert any(
-        c.value.startswith(f"{co.n_customers:,} customers in {len(co.sizes)} monthly cohorts; ")
-        and "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
-        in c.value
-        # the next cohorts are not clean either: said, not marked
-        and (
-            "The next few cohorts hold some earlier customers too (those "
-            "who came back later), fewer each month."
-        )
-        in c.value
-        for c in at.caption
+    # two paragraphs: what is counted, then the first cohort (not one caption of five)
+    said = [c.value for c in at.caption]
+    counts = next(
+        i
+        for i, c in enumerate(said)
+        if c.startswith(f"{co.n_customers:,} customers in {len(co.sizes)} monthly cohorts; ")
     )
+    assert "starts on" not in said[counts]
+    assert said[counts + 1].startswith(
+        "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
+    )
+    # the next cohorts are not clean either: said, not marked
+    assert (
+        "The next few cohorts hold some earlier customers too (those "
+        "who came back later), fewer each month."
+    ) in said[counts + 1]
     heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
     rows = json.loads(heat.proto.spec)["data"][0]["y"]
     assert rows[0] == f"2024-11 (n={co.sizes.iloc[0]:,}) · incl. earlier customers"
