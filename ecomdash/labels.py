@@ -262,7 +262,7 @@ COLUMNS: dict[str, Col] = {
     # -- segments
     "segment": _c(N_("Segment")),
     "cluster": _c(N_("Cluster")),
-    "cluster_name": _c(N_("Cluster")),
+    "cluster_name": _c(N_("Cluster name")),
     "recency_days": _c(N_("Days since last order"), "count"),
     "recency": _c(N_("Days since last order"), "count"),
     "median_recency_days": _c(N_("Median days since last order"), "number", 0),

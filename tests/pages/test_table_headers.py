@@ -16,6 +16,7 @@ import pytest
 
 from ecomdash import labels as L
 from ecomdash.i18n import _, use_lang
+from ecomdash.ui.segment import TAB_KEY as SEGMENT_TAB_KEY
 from ecomdash.ui.tables import MISSING
 from tests.pages.conftest import run_page
 
@@ -33,6 +34,13 @@ PAGES = [
 ]
 #: pages that show no table by design (checked anyway, should one appear)
 NO_TABLES = {"home.py"}
+#: pages whose tabs draw only the open one: (session key, tab labels as message ids)
+LAZY_TABS = {
+    "segments.py": (
+        SEGMENT_TAB_KEY,
+        ("RFM segments", "Clusters by behaviour", "Why this cluster?", "Movement", "Download"),
+    ),
+}
 #: buttons that turn a form into results
 RESULT_BUTTONS = ("Run", "Plan", "Prepare the export")
 
@@ -98,6 +106,14 @@ def walk(
                 at.run()
             assert not at.exception, (page, label, at.exception)
             seen += [(f"{page} after {label} #{i}: {t}", h) for t, h in _headers_of(at, missing)]
+    # tabs that draw only when open (``on_change="rerun"``): each one opened, as a click does
+    key, tabs = LAZY_TABS.get(page, (None, ()))
+    for tab in tabs:
+        with use_lang(lang or "en"):
+            at.session_state[key] = _(tab)
+            at.run()
+        assert not at.exception, (page, tab, at.exception)
+        seen += [(f"{page} tab {tab}: {t}", h) for t, h in _headers_of(at, missing)]
     return seen
 
 
