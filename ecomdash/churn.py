@@ -47,7 +47,7 @@ from ecomdash.churn_windows import (  # noqa: F401
 )
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import note
 from ecomdash.tasks import Tasks as _Tasks
 
@@ -641,12 +641,12 @@ def sufficiency_from_days(
     need_churn_days = 2 * int(window_days) + 30
     rows = [
         (
-            _("Lines with a customer id"),
+            _("Sale lines with a customer id"),
             _(
                 "{n} of {total} ({share})",
                 n=f"{n_with_id:,}",
                 total=f"{n_lines:,}",
-                share=f"{share:.0f}%",
+                share=fmt.pct(share / 100, 0),
             ),
             _("some"),
             has_any,

@@ -49,7 +49,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
         "行动：流失风险客户",
     ]
     checks = _frame(at, "check", "reason")
-    assert checks["check"].iloc[0] == "带客户 ID 的订单行"
+    assert checks["check"].iloc[0] == "带客户 ID 的销售行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
     assert {"已评分客户", "预期购买次数", "验证期 ROC AUC"} <= labels
@@ -104,7 +104,7 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
     zc, ec = _frame(zh, "check", "reason"), _frame(en, "check", "reason")
     assert zc["found"].iloc[1:].tolist() == ec["found"].iloc[1:].tolist()  # counts as numbers
     assert zc["ok"].map({"是": True, "否": False}).tolist() == ec["ok"].eq("yes").tolist()
-    assert ec["check"].iloc[0] == "Lines with a customer id"
+    assert ec["check"].iloc[0] == "Sale lines with a customer id"
     zs, es = _frame(zh, "m0"), _frame(en, "m0")
     assert zs["customers"].tolist() == es["customers"].tolist()
     # the data's first month: marked, and a caption names the day the data starts

@@ -143,7 +143,7 @@ def test_customer_days_cohorts_and_checklist_both_routes(store, ds):
         found = _checklist(s)
         assert found["Customers with ids"] == "2"
         assert found["Repeat buyers (2+ purchase days)"] == "1"
-        assert found["Lines with a customer id"].startswith("4 of 5")
+        assert found["Sale lines with a customer id"].startswith("4 of 5")
     # cohorts: both customers start in 2024-01, active that month, spend 25 + 20
     co = cohorts.cohorts(sales)
     assert co.n_customers == 2
