@@ -28,7 +28,7 @@ from ecomdash.clv.data import (
 )
 from ecomdash.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma, gamma_gamma_expected_spend
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import note, translated
 
 #: Repeat buyers needed before BG/NBD / Gamma-Gamma are fitted at all.
@@ -198,7 +198,8 @@ def customer_value_days(
                         "purchase-rate model and P(alive) is about 1 for everyone. Expected "
                         "purchases are still checked below; to see who has stopped buying, use "
                         "the churn models.",
-                        p=f"{dropout:.1e}",
+                        # "< 0.1 %", not "9.0e-11": the gate is the point, not the digits
+                        p=f"< {fmt.pct(1e-3, 1)}",
                     )
                 )
             elif not params.converged:

@@ -726,7 +726,8 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
         "warn" if n_high else "info",
         (
             *[
-                _("Rule {rule} did not run: {why}", rule=_(r.label), why=r.note)
+                # the note is a phrase with its own colon ("needs unit costs: none were given")
+                _("The rule “{rule}” did not run ({why}).", rule=_(r.label), why=r.note)
                 for r in skipped.itertuples()
             ],
             *res.warnings,

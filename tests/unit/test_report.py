@@ -164,6 +164,8 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     shown = al.tables[0].frame
     assert list(shown["Why"]) == list(found.alerts["reason"].head(len(shown)))
     assert "Price far from usual" in set(shown["Rule"])  # the rule's label, not its code
+    # the demo has no unit costs: the skipped rule is named in one readable sentence
+    assert "The rule “Negative margin” did not run (needs unit costs: none were given)." in al.text
 
 
 def test_headline_figures_match_an_independent_pandas_computation(demo_report, demo):

@@ -176,7 +176,7 @@ def test_chinese_alerts_section_names_a_skipped_rule_in_chinese(zh_store):
     alerts = tuple(s for s in SECTIONS if s.key == "alerts")
     rep = build_report(store, info.id, sections=alerts, lang="zh")
     notes = rep.sections[0].text
-    assert "规则“负毛利”未运行：需要单位成本：尚未提供" in notes, notes
+    assert "规则“负毛利”未运行（需要单位成本：尚未提供）。" in notes, notes
     assert not any("Negative margin" in n for n in notes)
     # the table's severities and rules in Chinese; a day or week has no time, an order HH:MM
     t = rep.sections[0].tables[0].frame
