@@ -125,7 +125,8 @@ def test_country_filter_applies_to_the_history_too(tmp_path):
 
 
 def year_lines() -> pd.DataFrame:
-    """Four customers over 2024; the data's first day is 10 January (a's first order)."""
+    """Five customers over 2024 and one in February 2025; the data's first day is 10 January
+    2024 (a's first order)."""
     rows = [
         ("A1", "2024-01-10 09:00", "a"),
         ("B1", "2024-03-15 09:00", "b"),
@@ -133,6 +134,7 @@ def year_lines() -> pd.DataFrame:
         ("A2", "2024-09-05 09:00", "a"),
         ("D1", "2024-10-02 09:00", "d"),
         ("E1", "2024-12-31 09:00", "e"),
+        ("F1", "2025-02-03 09:00", "f"),
     ]
     df = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id"])
     df["order_date"] = pd.to_datetime(df["order_date"]).astype("datetime64[us]")
@@ -160,6 +162,11 @@ NEAR_NOTE = (
     "bought before then count as new, so some of this period's new customers had bought "
     "before then."
 )
+# from six months to a year in (10 Jul 2024 .. 9 Jan 2025): the change shows, with a caveat
+CAVEAT_NOTE = (
+    "New customers are counted from 2024-01-10, the first day of your data: until 2025-01-10, "
+    "some customers who bought before then may still count as new when they come back."
+)
 PREVIOUS_NOTE = (
     "New customers are counted from 2024-01-10, the first day of your data: customers who "
     "bought before then count as new, so the earlier period this one is compared with counts "
@@ -170,8 +177,8 @@ PREVIOUS_NOTE = (
 @pytest.mark.parametrize(
     ("filters", "hand", "previous", "expected"),
     [
-        # all time (10 Jan .. 31 Dec): a b c d e, all five new, none returning
-        (Filters(), (5, 5, 0), None, ALL_NOTE),
+        # all time (10 Jan 2024 .. 3 Feb 2025): a b c d e f, all six new, none returning
+        (Filters(), (6, 6, 0), None, ALL_NOTE),
         # March, two months in: b is new (counted from 10 Jan)
         (
             Filters(start=date(2024, 3, 1), end=date(2024, 3, 31)),
@@ -201,11 +208,25 @@ PREVIOUS_NOTE = (
             (date(2024, 7, 9), date(2024, 7, 9)),
             PREVIOUS_NOTE,
         ),
-        # September (30 days) against 2 .. 31 August: both six months or more in
+        # September (30 days) against 2 .. 31 August: both six months or more in, under a year
         (
             Filters(start=date(2024, 9, 1), end=date(2024, 9, 30)),
             (1, 0, 1),
             (date(2024, 8, 2), date(2024, 8, 31)),
+            CAVEAT_NOTE,
+        ),
+        # 9 Jan 2025 .. 3 Feb 2025 (26 days) starts a day before the year is up: f is new
+        (
+            Filters(start=date(2025, 1, 9), end=date(2025, 2, 3)),
+            (1, 1, 0),
+            (date(2024, 12, 14), date(2025, 1, 8)),
+            CAVEAT_NOTE,
+        ),
+        # 10 Jan .. 3 Feb 2025 (25 days), a year in: no note; f new against e the period before
+        (
+            Filters(start=date(2025, 1, 10), end=date(2025, 2, 3)),
+            (1, 1, 0),
+            (date(2024, 12, 16), date(2025, 1, 9)),
             None,
         ),
     ],
@@ -226,11 +247,13 @@ def test_new_customers_note_names_the_data_first_day(tmp_path, filters, hand, pr
     assert new_customers_note(res) == expected
     # a previous period counting early customers as new: no change for new or returning
     # customers (customers and orders still compare); otherwise the changes are there
-    censored = expected is not None and res.previous is not None
+    censored = expected not in (None, CAVEAT_NOTE) and res.previous is not None
     for name in ("new_customers", "returning_customers"):
         if censored:
             assert res.change(name) is None, name
-    if res.previous and expected is None:  # September: 0 new against August's 1
+    # the caveat hides nothing: September's 0 new against August's 1 (c), January's 1 (f)
+    # against December's 1 (e)
+    if res.previous and not censored:
         before = res.previous["new_customers"]
         assert before == 1 and res.change("new_customers") == pytest.approx(
             (k["new_customers"] - before) / before
