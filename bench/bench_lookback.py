@@ -104,16 +104,10 @@ def demo_orders(seed: int = 7, n_new: int | None = None) -> tuple[pd.DataFrame, 
     from ecomdash.demo import generate
 
     demo = generate(seed, n_new_customers=n_new)
-    lines = demo.lines
-    kept = (
-        ~lines["is_return"]
-        & ~lines["is_non_product"]
-        & ~lines["is_cancelled"]
-        & (lines["revenue"] > 0)
-        & (lines["quantity"] > 0)
-        & lines["customer_id"].notna()
-    )
-    o = lines.loc[kept, ["customer_id", "order_date"]].copy()
+    from ecomdash.schema import customer_sales
+
+    sales = customer_sales(demo.lines)  # the pages' purchases: kept product sales
+    o = sales.loc[sales["customer_id"].notna(), ["customer_id", "order_date"]].copy()
     o["customer_id"] = o["customer_id"].astype(str)
     o["day"] = o["order_date"].dt.normalize()
     regulars = set(o["customer_id"]) - set(demo.truth.new_customers.index.astype(str))
