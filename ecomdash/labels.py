@@ -290,7 +290,7 @@ COLUMNS: dict[str, Col] = {
     "k": _c(N_("Clusters"), "count"),
     "inertia": _c(N_("Within-cluster spread"), "number"),
     "silhouette": _c(N_("Silhouette"), "number", 3, N_("How well separated the clusters are (-1 to 1; higher is better).")),
-    "segments:name": _c(N_("Segment")),
+    "segments:name": _c(N_("Cluster name")),  # a cluster's name; "Segment" is RFM's
     "segments:rule": _c(N_("Rule"), help=N_("A short rule that describes the cluster.")),
     # -- customer value and churn
     "cohort": _c(N_("First order month")),

@@ -162,7 +162,7 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
             y=[f"{c}: {n}" for c, n in zip(clusters["cluster"], clusters["name"], strict=True)],
             text=text,
             texttemplate="%{text}",
-            colorscale="RdBu",
+            colorscale="RdBu_r",  # high = red, as the title says (plotly's RdBu is high = blue)
             zmid=0,
             colorbar={"title": _("log2 vs all")},
             hovertemplate="%{y}<br>" + _("%{x}: median %{text}") + "<extra></extra>",

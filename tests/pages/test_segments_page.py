@@ -9,6 +9,7 @@ from ecomdash.store import Store
 from ecomdash.ui.segment import DL_KEY, TAB_KEY
 from ecomdash.ui.tables import MAX_ROWS_SHOWN
 from tests.pages.conftest import run_page
+from tests.pages.test_table_headers import displayed_headers
 
 TABS = ("RFM segments", "Clusters by behaviour", "Why this cluster?", "Movement", "Download")
 
@@ -62,8 +63,15 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     rules = _frames_with(at, "rule")
     assert rules and len(rules[0]) == len(core.explanation.rules)
     assert not _frames_with(at, "action")  # the first tab is not drawn now
+    # a cluster's name is headed "Cluster name": "Segment" is the RFM tab's word
+    named = [d for d in at.dataframe if "name" in d.value.columns]
+    assert named and all(displayed_headers(d)[:2] == ["Cluster", "Cluster name"] for d in named), [
+        displayed_headers(d) for d in named
+    ]
     charts += len(at.get("plotly_chart"))
     open_tab(at, "Clusters by behaviour")
+    profile = [d for d in at.dataframe if "name" in d.value.columns]
+    assert [displayed_headers(d)[:2] for d in profile] == [["Cluster", "Cluster name"]]
     charts += len(at.get("plotly_chart"))
     open_tab(at, "Movement")
     charts += len(at.get("plotly_chart"))

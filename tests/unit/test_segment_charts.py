@@ -36,6 +36,23 @@ def test_cluster_figures(res):
     assert [t.name.split(": ", 1)[1] for t in pca.data] == list(cl.names)
 
 
+def test_profile_heatmap_is_red_where_a_cluster_is_higher(res):
+    """The title says "red = higher, blue = lower": the colour scale's top (a median above all
+    customers', z > 0) is red and its bottom blue (plotly's "RdBu" is the other way round)."""
+    import re
+
+    fig = charts.profile_heatmap(res.clusters)
+    heat = fig.data[0]
+    assert "red = higher, blue = lower" in fig.layout.title.text
+
+    def rgb(colour: str) -> tuple[int, ...]:
+        return tuple(int(v) for v in re.findall(r"\d+", colour))
+
+    low, high = rgb(heat.colorscale[0][1]), rgb(heat.colorscale[-1][1])
+    assert high[0] > high[2] and low[2] > low[0]  # top red, bottom blue
+    assert heat.zmid == 0 and (heat.z > 0).any() and (heat.z < 0).any()
+
+
 def test_sankey_flows_sum_to_customers(res):
     sk = charts.movement_sankey(res.movement).data[0]
     assert sum(sk.link.value) == res.n_customers
