@@ -68,4 +68,5 @@ def recommend_finding(ev) -> Finding | None:
         page=PAGE_RECOMMEND,
         customers=n,
         link_label=N_("How good is it?"),
+        query=(("tab", "how-good"),),  # opens that tab (ecomdash.ui.recommend)
     )

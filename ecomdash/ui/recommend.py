@@ -65,6 +65,10 @@ class RecParams:
 # --------------------------------------------------------------------------------------
 
 
+#: the query value that opens the "How good is it?" tab (the home finding's link)
+LINK_TAB_HOW_GOOD = "how-good"
+
+
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)
 def _data(key: tuple) -> tuple[R.Interactions, tuple | None]:
     """The customer x product counts (equal to build_interactions of the lines) and the
@@ -373,7 +377,10 @@ def render(ctx: PageContext) -> None:
             ]
         )
     )
-    tabs = st.tabs([_("For a customer"), _("For a product"), _("How good is it?"), _("Export all")])
+    names = [_("For a customer"), _("For a product"), _("How good is it?"), _("Export all")]
+    # the home's finding links "How good is it?" (?tab=how-good): open that tab
+    how_good = st.query_params.get("tab") == LINK_TAB_HOW_GOOD
+    tabs = st.tabs(names, default=names[2] if how_good else None)
     with tabs[0]:
         _customer_tab(ctx, p, customers)
     with tabs[1]:

@@ -134,6 +134,8 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert pages["RFM segments"] == "segments"
     assert pages["Price what-if"] == pages["Promotions"] == "pricing"
     assert pages["How good is it?"] == "recommendations"
+    # and it opens the page on that tab (ecomdash.ui.recommend.LINK_TAB_HOW_GOOD)
+    assert links["How good is it?"]["tab"] == ["how-good"]
     # the alerts step ran and found no high alert in the demo's last week
     steps = [m.value for m in at.markdown if "This week's alerts" in m.value]
     assert steps and "nothing to act on" in steps[0], steps

@@ -60,6 +60,39 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     assert any(note in c.value for c in at.caption)
 
 
+def _open_tabs(at) -> list[int]:
+    """The index of the tab each ``st.tabs`` opens on (its container's default tab)."""
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if type(proto).__name__ == "Block" and proto.HasField("tab_container"):
+            yield proto.tab_container.default_tab_index
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return list(walk(at._tree))
+
+
+@pytest.mark.parametrize(("tab", "opens"), [(None, 0), ("how-good", 2), ("other", 0)])
+def test_the_home_findings_link_opens_how_good_is_it(demo_dataset, tab, opens):
+    """The home's recommendation finding links "How good is it?" (?tab=how-good): the page
+    opens on that tab (it opened on "For a customer")."""
+    from streamlit.testing.v1 import AppTest
+
+    from ecomdash.ui.recommend import LINK_TAB_HOW_GOOD
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "recommendations.py"), default_timeout=240)
+    at.session_state["dataset_id"] = demo_dataset.id
+    if tab:
+        at.query_params["tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    assert _open_tabs(at) == [opens]
+    assert [t.label for t in at.tabs][opens] == ("How good is it?" if opens else "For a customer")
+    assert LINK_TAB_HOW_GOOD == "how-good"
+
+
 def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
     at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
     at.button[0].click().run(timeout=240)
