@@ -173,8 +173,8 @@ def _isnan(x) -> bool:
 #: count is far off, and :data:`NEW_CAVEAT_MONTHS` carries a note only.
 NEW_LOOKBACK_MONTHS = 6
 #: A period starting from six months to a year after the data's first day shows its new /
-#: returning change, with a note that some earlier customers may still count as new (10–30 %
-#: of a month's "new" customers on the real exports above).
+#: returning change, with a note that some earlier customers may still count as new (about
+#: 5–30 % of a month's "new" customers in months 7–12 on the exports above).
 NEW_CAVEAT_MONTHS = 12
 
 
