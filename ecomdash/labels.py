@@ -554,6 +554,20 @@ def label(col_id, area: str | None = None) -> str:
     return column(col_id, area).label
 
 
+def product_label(name, product_id) -> str:
+    """How a chart, a picker or a hover names a product: ``"Wooden Train Set – Starter
+    (TOY-229)"``; the id alone when the product has no name of its own (missing, blank or the
+    id itself, as a dataset without names or a category in basket analysis). Merchant text:
+    plotly and widget options only, never markdown.
+
+    >>> product_label("Wooden Train Set – Starter", "TOY-229"), product_label(None, "TOY-229")
+    ('Wooden Train Set – Starter (TOY-229)', 'TOY-229')
+    """
+    pid = str(product_id)
+    text = "" if _is_missing(name) else str(name).strip()
+    return pid if text in ("", pid) else f"{text} ({pid})"
+
+
 def header(
     col_id, display: Display | None = None, area: str | None = None, kind: str | None = None
 ) -> str:
