@@ -443,7 +443,8 @@ _table("pricing.markdowns", {
     "clears_in_weeks": _c(N_("Clears in (weeks)"), "number", 1), "note": COLUMNS[f"{_P}:note"],
 })
 _table("pricing.validation", {
-    "product_id": COLUMNS[f"{_P}:product_id"], "weeks": _c(N_("Held-out weeks"), "count"),
+    "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
+    "weeks": _c(N_("Held-out weeks"), "count"),
     "model_mae": _c(N_("Model MAE"), "number"), "baseline_mae": _c(N_("Naive MAE"), "number"),
     "beats": _c(N_("Model better"), "flag"),
 })

@@ -290,6 +290,17 @@ def test_validation_beats_the_naive_baseline_on_the_demo(demo_res):
     assert s["ratio"] == pytest.approx(s["model_mae"] / s["baseline_mae"])
 
 
+def test_validation_names_each_product_as_the_products_table_does(demo_res):
+    """The held-out table carries the product's name (the page's table and chart hover name
+    it), the one the products table has, from the same weeks (no second look at the lines)."""
+    v = demo_res.validation.set_index("product_id")["product_name"]
+    names = demo_res.products.set_index("product_id")["product_name"]
+    assert (v == names.loc[v.index]).all()
+    # by hand, from the demo's catalogue (ecomdash/demo/catalogue.py)
+    assert v["BAG-110"] == "Beanie Hat – Mustard"
+    assert v["TOY-229"] == "Wooden Train Set – Starter"
+
+
 def test_naive_baseline_is_the_median_of_the_weeks_before_the_cutoff(demo_res):
     v = demo_res.validation.set_index("product_id")
     pid = "TOY-278"
