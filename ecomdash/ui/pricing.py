@@ -92,7 +92,7 @@ def _events_input() -> tuple:
             num_rows="dynamic",
             hide_index=True,
             column_config={
-                "Product": st.column_config.TextColumn(L.label("product")),
+                "Product": st.column_config.TextColumn(L.label("product_id")),
                 "From": st.column_config.DateColumn(L.label("start", "pricing.promos")),
                 "To": st.column_config.DateColumn(L.label("end", "pricing.promos")),
             },

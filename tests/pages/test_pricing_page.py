@@ -231,3 +231,6 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
         == train
     )
     assert figure(at, train + ": demand across the prices it has had")
+    # the promotions the merchant ran are typed in by id: the editor's header says so
+    editor = next(d for d in at.dataframe if d.proto.editing_mode)
+    assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
