@@ -407,6 +407,8 @@ def test_charts_show_the_result_numbers(demo_res):
         part = v[v["beats"] == beats]
         np.testing.assert_allclose(trace.y, part["model_mae"])
         np.testing.assert_allclose(trace.x, part["baseline_mae"])
-        assert list(trace.text) == list(part["product_id"])
+        # each point's hover names its product as the other pages do: "name (id)"
+        named = zip(part["product_name"], part["product_id"], strict=True)
+        assert list(trace.text) == [f"{n} ({p})" for n, p in named]
     assert len(fig.data[0].y) + len(fig.data[1].y) == len(v)
     assert (np.asarray(fig.data[0].y) <= np.asarray(fig.data[0].x)).all()
