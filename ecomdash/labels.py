@@ -443,7 +443,8 @@ _table("pricing.markdowns", {
     "clears_in_weeks": _c(N_("Clears in (weeks)"), "number", 1), "note": COLUMNS[f"{_P}:note"],
 })
 _table("pricing.validation", {
-    "product_id": COLUMNS[f"{_P}:product_id"], "weeks": _c(N_("Held-out weeks"), "count"),
+    "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
+    "weeks": _c(N_("Held-out weeks"), "count"),
     "model_mae": _c(N_("Model MAE"), "number"), "baseline_mae": _c(N_("Naive MAE"), "number"),
     "beats": _c(N_("Model better"), "flag"),
 })
@@ -552,6 +553,20 @@ def _translated(c: Col) -> Col:
 def label(col_id, area: str | None = None) -> str:
     """The header a merchant reads for ``col_id``."""
     return column(col_id, area).label
+
+
+def product_label(name, product_id) -> str:
+    """How a chart, a picker or a hover names a product: ``"Wooden Train Set – Starter
+    (TOY-229)"``; the id alone when the product has no name of its own (missing, blank or the
+    id itself, as a dataset without names or a category in basket analysis). Merchant text:
+    plotly and widget options only, never markdown.
+
+    >>> product_label("Wooden Train Set – Starter", "TOY-229"), product_label(None, "TOY-229")
+    ('Wooden Train Set – Starter (TOY-229)', 'TOY-229')
+    """
+    pid = str(product_id)
+    text = "" if _is_missing(name) else str(name).strip()
+    return pid if text in ("", pid) else f"{text} ({pid})"
 
 
 def header(

@@ -1,22 +1,37 @@
 """Plotly figures for pricing: Results of :mod:`ecomdash.pricing` in, figures out.
 
-Product ids and names (merchant text) only appear as plotly labels and hovers (inert).
-Titles, axes and legends are translated here (the builders run in the page's script run, so
-the language is set).
+Product ids and names (merchant text) only appear as plotly labels and hovers (inert), a
+product as "name (id)" (``labels.product_label``, as on the other pages) with ``<``, ``>`` and
+``&`` turned into entities so plotly's pseudo-HTML shows them literally. Titles, axes and
+legends are translated here (the builders run in the page's script run, so the language is
+set).
 """
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.i18n import _
+from ecomdash.labels import product_label
 from ecomdash.pricing import PricingResult, WhatIfResult
 
 _BLUE = "#1f77b4"
 _ORANGE = "#ff7f0e"
 _GREY = "rgba(120,120,120,0.25)"
+
+
+def _name(name, product_id) -> str:
+    """The plotly text naming one product: its "name (id)", entities for ``<>&``."""
+    return html.escape(product_label(name, product_id), quote=False)
+
+
+def _named(frame: pd.DataFrame) -> list[str]:
+    """:func:`_name` of each row of ``frame`` (its ``product_name`` and ``product_id``)."""
+    return [_name(n, p) for n, p in zip(frame["product_name"], frame["product_id"], strict=True)]
 
 
 def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
@@ -25,11 +40,12 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
     p = result.products[result.products["status"] == "estimated"]
     p = p.sort_values("revenue", ascending=False).head(top).iloc[::-1]
     cats = result.categories.set_index("category")["elasticity"] if len(result.categories) else {}
+    names = _named(p)
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=p["elasticity"],
-            y=p["product_id"],
+            y=names,
             mode="markers",
             name=_("product (90 % interval)"),
             marker={"color": _BLUE, "size": 9},
@@ -39,17 +55,17 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
                 "array": p["ci_high"] - p["elasticity"],
                 "arrayminus": p["elasticity"] - p["ci_low"],
             },
-            customdata=np.column_stack([p["product_name"].astype(str), p["source"]]),
-            hovertemplate="%{y} %{customdata[0]}<br>"
+            customdata=p["source"],
+            hovertemplate="%{y}<br>"
             + _("elasticity")
-            + " %{x:.2f}<br>%{customdata[1]}<extra></extra>",
+            + " %{x:.2f}<br>%{customdata}<extra></extra>",
         )
     )
     cat_vals = [cats.get(c, np.nan) if hasattr(cats, "get") else np.nan for c in p["category"]]
     fig.add_trace(
         go.Scatter(
             x=cat_vals,
-            y=p["product_id"],
+            y=names,
             mode="markers",
             name=_("its category"),
             marker={"color": _ORANGE, "size": 9, "symbol": "circle-open"},
@@ -128,7 +144,10 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
             )
         )
     fig.update_layout(
-        title=_("{product}: demand across the prices it has had (±10 %)", product=product_id),
+        title=_(
+            "{product}: demand across the prices it has had (±10 %)",
+            product=_name(row["product_name"], product_id),
+        ),
         xaxis_title=_("price"),
         yaxis_title=_("units a week"),
         yaxis2=_right_axis(label),
@@ -141,7 +160,10 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
 def promotion_chart(result: PricingResult) -> go.Figure:
     """Lift during each promotion and the dip after it, with 90 % intervals."""
     p = result.promotions
-    labels = [f"{r.product_id} {pd.Timestamp(r.start).date()}" for r in p.itertuples()]
+    labels = [
+        f"{name}<br>{pd.Timestamp(start).date()}"
+        for name, start in zip(_named(p), p["start"], strict=True)
+    ]
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -204,7 +226,7 @@ def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
     fig.update_layout(
         title=_(
             "{product}: units and price per week (green: promotion, red: the weeks after)",
-            product=product_id,
+            product=_name(g["product_name"].iloc[-1] if len(g) else None, product_id),
         ),
         yaxis_title=_("units"),
         yaxis2=_right_axis(_("price")),
@@ -244,7 +266,7 @@ def validation_chart(result: PricingResult) -> go.Figure:
                 x=part["baseline_mae"],
                 y=part["model_mae"],
                 mode="markers",
-                text=part["product_id"],
+                text=_named(part),
                 marker={"color": colour, "size": 9},
                 hovertemplate="%{text}<br>"
                 + _("naive")

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.i18n import _
+from ecomdash.labels import product_label
 from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
 
 _BASELINE = "#bdbdbd"
@@ -65,7 +66,7 @@ def recommendations_figure(recs: pd.DataFrame, *, title: str | None = None) -> g
     r = recs.sort_values("rank", ascending=False)
     fig = go.Figure()
     fig.add_bar(
-        y=[f"{n} ({p})" for n, p in zip(r["product_name"], r["product_id"], strict=True)],
+        y=[product_label(n, p) for n, p in zip(r["product_name"], r["product_id"], strict=True)],
         x=r["score"],
         orientation="h",
         marker_color=_MODEL,

@@ -74,7 +74,8 @@ class PricingResult:
       ``reason``.
     * ``categories``: ``category, elasticity, ci_low, ci_high, n_products, weeks,
       trustworthy, note``.
-    * ``validation``: per product ``product_id, weeks, model_mae, baseline_mae, beats``;
+    * ``validation``: per product ``product_id, product_name, weeks, model_mae,
+      baseline_mae, beats``;
       ``validation_summary``: ``cutoff, model_mae, baseline_mae, ratio, n_products, n_weeks,
       products``.
     * ``promotions``: ``promotions.PROMO_COLUMNS``.
@@ -550,7 +551,7 @@ def _validate(
                 )
             ) from exc
         cut = cut.to_period("W-SUN").start_time
-    cols = ["product_id", "weeks", "model_mae", "baseline_mae", "beats"]
+    cols = ["product_id", "product_name", "weeks", "model_mae", "baseline_mae", "beats"]
     empty = {
         "cutoff": None if cut is None else cut.date().isoformat(),
         "model_mae": None,
@@ -601,6 +602,7 @@ def _validate(
         rows.append(
             {
                 "product_id": pid,
+                "product_name": g["product_name"].iloc[-1],  # as in ``products``
                 "weeks": len(y),
                 "model_mae": float(em.mean()),
                 "baseline_mae": float(eb.mean()),

@@ -358,8 +358,7 @@ def _item_label(res: B.BasketResult):
     names = dict(zip(res.items["item"], res.items["name"], strict=True))
 
     def fmt(item: str) -> str:
-        name = names.get(item, item)
-        return name if name == item else f"{name} ({item})"
+        return L.product_label(names.get(item), item)
 
     return fmt
 

@@ -93,7 +93,7 @@ def _events_input() -> tuple:
             hide_index=True,
             placeholder="",  # a new row's cells are empty to type in, not "None"
             column_config={
-                "Product": st.column_config.TextColumn(L.label("product")),
+                "Product": st.column_config.TextColumn(L.label("product_id")),
                 "From": st.column_config.DateColumn(L.label("start", "pricing.promos")),
                 "To": st.column_config.DateColumn(L.label("end", "pricing.promos")),
             },
@@ -258,6 +258,13 @@ def _elasticity_tab(res: P.PricingResult) -> None:
     )
 
 
+def _product_names(frame: pd.DataFrame):
+    """A picker's ``format_func`` showing a product id of ``frame`` as "name (id)" (the
+    option, the widget's value and the link's ``?product=`` stay the id)."""
+    names = dict(zip(frame["product_id"], frame["product_name"], strict=True))
+    return lambda pid: L.product_label(names.get(pid), pid)
+
+
 def _signed_money(x: float) -> str:
     """A change of money for a tile's delta: ``+£88.50`` / ``-£88.50`` (the sign sets the
     arrow)."""
@@ -292,7 +299,11 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     linked, pct = _linked_whatif(options)
     c1, c2 = st.columns([2, 1])
     pid = c1.selectbox(
-        L.label("product"), options, index=options.index(linked), key="pr_whatif_product"
+        L.label("product"),
+        options,
+        index=options.index(linked),
+        format_func=_product_names(has),
+        key="pr_whatif_product",
     )
     change = c2.slider(_("Price change %"), -30, 30, pct, 1, key="pr_whatif_change")
     cats = sorted(has["category"].dropna().unique().tolist())
@@ -427,7 +438,12 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     )
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
-    pid = st.selectbox(_("Show weeks of"), promos["product_id"].unique().tolist(), key="pr_pp")
+    pid = st.selectbox(
+        _("Show weeks of"),
+        promos["product_id"].unique().tolist(),
+        format_func=_product_names(promos),
+        key="pr_pp",
+    )
     show_chart(charts.price_units_timeline(res, pid), width="stretch")
 
 

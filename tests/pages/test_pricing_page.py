@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pytest
 
@@ -14,6 +17,23 @@ def _metric(at, label):
     found = [m for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}; have {[m.label for m in at.metric]}"
     return found[0]
+
+
+#: a product as every page names it: "Wooden Train Set – Starter (TOY-229)", never the bare id
+NAMED = re.compile(r"^\S.* \([A-Z]{3}-\d{3}\)$")
+
+
+def figures(at) -> dict[str, dict]:
+    """Each plotly chart of the page (its figure's JSON) by its title."""
+    out = {}
+    for chart in at.get("plotly_chart"):
+        fig = json.loads(chart.proto.spec)
+        out[fig["layout"]["title"]["text"]] = fig
+    return out
+
+
+def figure(at, title_start: str) -> dict:
+    return next(f for t, f in figures(at).items() if t.startswith(title_start))
 
 
 def _table(at, header):
@@ -166,3 +186,51 @@ def test_home_finding_link_opens_the_what_if_on_its_product(demo_dataset):
     best_seller, pct = opened()
     assert pct == 10 and best_seller != "TOY-278"  # so the link did choose TOY-278
     assert opened(tab="what-if", product="NO-SUCH", change="-50") == (best_seller, 10)
+
+
+def test_every_chart_picker_and_table_names_the_product(demo_dataset):
+    """The products as the other pages name them (Recommendations: "Wooden Train Set – Starter
+    (TOY-229)"): the elasticity chart's y-axis, the validation, promotion and demand charts,
+    both product pickers and the validation table (a Name column beside the id). The names of
+    TOY-229 and BAG-110 by hand from the demo's catalogue (ecomdash/demo/catalogue.py)."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    train, hat = "Wooden Train Set – Starter (TOY-229)", "Beanie Hat – Mustard (BAG-110)"
+
+    elasticity = figure(at, "Price elasticity")
+    ticks = elasticity["data"][0]["y"]
+    assert elasticity["data"][1]["y"] == ticks  # the category markers sit on the same rows
+    assert {train, hat} <= set(ticks)
+    assert all(NAMED.match(t) for t in ticks), ticks
+
+    validation = figure(at, "Held-out error per product")
+    hovers = [t for trace in validation["data"] for t in trace.get("text") or ()]
+    assert {train, hat} <= set(hovers) and all(NAMED.match(t) for t in hovers), hovers
+    table = _table(at, "Model MAE")
+    assert list(table.columns[:2]) == ["Product", "Name"]
+    names = table.set_index("Product")["Name"]
+    assert names["TOY-229"] == "Wooden Train Set – Starter"
+    assert names["BAG-110"] == "Beanie Hat – Mustard"
+
+    # the promotions: bars "name (id)<br>start", the picker and the weeks chart's title
+    bars = figure(at, "Units per store order")["data"][0]["x"]
+    assert len(bars) == 4 and all(NAMED.match(b.split("<br>")[0]) for b in bars), bars
+    assert "Terracotta Pot – 25 cm (GAR-117)" in {b.split("<br>")[0] for b in bars}
+    weeks_of = at.selectbox(key="pr_pp")
+    assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
+    assert figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
+
+    # the what-if picker: "name (id)" shown, the id kept as its value
+    picker = at.selectbox(key="pr_whatif_product")
+    assert all(NAMED.match(o) for o in picker.options) and train in picker.options
+    picker.set_value("TOY-229").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="pr_whatif_product").value == "TOY-229"
+    assert (
+        at.selectbox(key="pr_whatif_product").options[at.selectbox(key="pr_whatif_product").index]
+        == train
+    )
+    assert figure(at, train + ": demand across the prices it has had")
+    # the promotions the merchant ran are typed in by id: the editor's header says so
+    editor = next(d for d in at.dataframe if d.proto.editing_mode)
+    assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"

@@ -4,15 +4,19 @@ tests/pages/zh_pending.py), the same figures as the English run, every tab and i
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
 import pytest
 
 from tests.pages.conftest import run_page
+from tests.pages.test_pricing_page import NAMED, figure
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+#: a picker's option "陶土花盆 – 25 厘米 (GAR-117)" -> the product id
+NAMED_ID = re.compile(r"^.+ \(([A-Z]{3}-\d{3})\)$")
 #: the table columns holding sentences and words the page writes (not the merchant's data)
 TEXT_CELLS = ("status", "reason", "source", "note", "best_for")
 
@@ -92,7 +96,8 @@ def test_pricing_inputs_in_chinese(zh_dataset, zh_lines):
     data = _names(zh_lines)
     assert not at.exception, at.exception
     product = at.selectbox(key="pr_whatif_product")
-    for pid in product.options[:2]:
+    # the options read "name (id)"; the widget's value is the id
+    for pid in [NAMED_ID.match(o).group(1) for o in product.options[:2]]:
         for change in (30, -10):
             at.selectbox(key="pr_whatif_product").set_value(pid).run()
             at.slider(key="pr_whatif_change").set_value(change).run()
@@ -108,7 +113,32 @@ def test_pricing_inputs_in_chinese(zh_dataset, zh_lines):
     assert any(c.value.startswith("整个品类调价 +30%") for c in at.caption)
     at.slider(key="pr_md_weeks").set_value(20).run()
     promos = at.selectbox(key="pr_pp")
-    at.selectbox(key="pr_pp").set_value(promos.options[-1]).run()
+    at.selectbox(key="pr_pp").set_value(NAMED_ID.match(promos.options[-1]).group(1)).run()
     assert not at.exception, at.exception
     assert english_left_here(at, data_values=data) == []
     assert english_in_cells(at, TEXT_CELLS, data_values=data) == []
+
+
+def test_pricing_in_chinese_names_products_in_chinese(zh_dataset):
+    """The Chinese merchant's products by their Chinese names beside the id, as the other
+    pages show them: the elasticity chart's rows, the validation chart and table (名称 column),
+    the pickers and the weeks chart. Names by hand from ecomdash/demo_zh.py (Wooden Train Set
+    – Starter = 木制火车套装 – 入门套装, Beanie Hat – Mustard = 针织帽 – 芥末黄)."""
+    at = run_page("pricing.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
+    assert not at.exception, at.exception
+    train, hat = "木制火车套装 – 入门套装 (TOY-229)", "针织帽 – 芥末黄 (BAG-110)"
+    ticks = figure(at, "价格弹性：")["data"][0]["y"]
+    assert {train, hat} <= set(ticks) and all(NAMED.match(t) for t in ticks), ticks
+    validation = figure(at, "各商品的留出误差")
+    hovers = [t for trace in validation["data"] for t in trace.get("text") or ()]
+    assert hat in hovers and all(NAMED.match(t) for t in hovers), hovers
+    table = next(d for d in at.dataframe if "model_mae" in d.value.columns)
+    headers = json.loads(table.proto.columns)
+    assert [headers[c]["label"] for c in ("product_id", "product_name")] == ["商品", "名称"]
+    names = table.value.set_index("product_id")["product_name"]
+    assert names["BAG-110"] == "针织帽 – 芥末黄"
+    picker = at.selectbox(key="pr_whatif_product")
+    assert train in picker.options and all(NAMED.match(o) for o in picker.options)
+    weeks_of = at.selectbox(key="pr_pp")
+    assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
+    assert figure(at, weeks_of.options[weeks_of.index] + "：每周件数与价格")

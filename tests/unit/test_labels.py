@@ -143,3 +143,17 @@ def test_an_ingested_export_gives_its_currency_and_date_order(tmp_path, price, d
     path.write_text("Invoice,InvoiceDate,StockCode,Quantity,Price\n" + "\n".join(rows) + "\n")
     res = load_path(path)
     assert L.display_for(res.report.to_dict()) == expected
+
+
+def test_product_label_names_the_product_beside_its_id():
+    """The one "name (id)" builder (charts, pickers, hovers of pricing, basket analysis and
+    recommendations): the id alone when the product has no name of its own."""
+    assert L.product_label("Wooden Train Set – Starter", "TOY-229") == (
+        "Wooden Train Set – Starter (TOY-229)"
+    )
+    assert (
+        L.product_label("木制火车套装 – 入门套装", "TOY-229") == "木制火车套装 – 入门套装 (TOY-229)"
+    )
+    for no_name in (None, float("nan"), pd.NA, "", "  ", "TOY-229"):
+        assert L.product_label(no_name, "TOY-229") == "TOY-229", no_name
+    assert L.product_label("Mug", 17) == "Mug (17)"  # a numeric id is written as text

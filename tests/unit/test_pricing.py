@@ -290,6 +290,17 @@ def test_validation_beats_the_naive_baseline_on_the_demo(demo_res):
     assert s["ratio"] == pytest.approx(s["model_mae"] / s["baseline_mae"])
 
 
+def test_validation_names_each_product_as_the_products_table_does(demo_res):
+    """The held-out table carries the product's name (the page's table and chart hover name
+    it), the one the products table has, from the same weeks (no second look at the lines)."""
+    v = demo_res.validation.set_index("product_id")["product_name"]
+    names = demo_res.products.set_index("product_id")["product_name"]
+    assert (v == names.loc[v.index]).all()
+    # by hand, from the demo's catalogue (ecomdash/demo/catalogue.py)
+    assert v["BAG-110"] == "Beanie Hat – Mustard"
+    assert v["TOY-229"] == "Wooden Train Set – Starter"
+
+
 def test_naive_baseline_is_the_median_of_the_weeks_before_the_cutoff(demo_res):
     v = demo_res.validation.set_index("product_id")
     pid = "TOY-278"
@@ -396,6 +407,8 @@ def test_charts_show_the_result_numbers(demo_res):
         part = v[v["beats"] == beats]
         np.testing.assert_allclose(trace.y, part["model_mae"])
         np.testing.assert_allclose(trace.x, part["baseline_mae"])
-        assert list(trace.text) == list(part["product_id"])
+        # each point's hover names its product as the other pages do: "name (id)"
+        named = zip(part["product_name"], part["product_id"], strict=True)
+        assert list(trace.text) == [f"{n} ({p})" for n, p in named]
     assert len(fig.data[0].y) + len(fig.data[1].y) == len(v)
     assert (np.asarray(fig.data[0].y) <= np.asarray(fig.data[0].x)).all()

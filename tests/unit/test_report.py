@@ -458,3 +458,35 @@ def test_every_chart_of_the_report_has_automargin_on_every_axis(demo_report):
     assert len(figs) == sum(len(s.figures) for s in rep.sections) >= 10
     bad = {i: axes_without_automargin(layout) for i, (_d, layout) in enumerate(figs)}
     assert not {i: b for i, b in bad.items() if b}
+
+
+#: a product as the app names it on a chart: "Wooden Train Set – Starter (TOY-229)"
+NAMED = re.compile(r"^\S.* \([A-Z]{3}-\d{3}\)$")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pricing_section_names_products_as_the_page_does(tmp_path, demo, demo_zh_merchant, lang):
+    """The Pricing section's charts name each product "name (id)" (the elasticity rows and the
+    validation hovers were bare ids) and its table has the name beside the id, in English on
+    the demo and in Chinese on the Chinese demo (names by hand: ecomdash/demo/catalogue.py,
+    ecomdash/demo_zh.py)."""
+    lines, train, hat = (
+        (demo.lines, "Wooden Train Set – Starter", "Beanie Hat – Mustard")
+        if lang == "en"
+        else (demo_zh_merchant.lines, "木制火车套装 – 入门套装", "针织帽 – 芥末黄")
+    )
+    store = Store.open(tmp_path / "home")
+    try:
+        info = store.save_dataset("demo", lines)
+        pricing = tuple(s for s in SECTIONS if s.key == "pricing")
+        (sec,) = build_report(store, info.id, sections=pricing, lang=lang).sections
+    finally:
+        store.close()
+    ticks = list(sec.figures[0].data[0].y)
+    assert {f"{train} (TOY-229)", f"{hat} (BAG-110)"} <= set(ticks)
+    assert all(NAMED.match(t) for t in ticks), ticks
+    hovers = [t for trace in sec.figures[1].data if trace.text is not None for t in trace.text]
+    assert f"{hat} (BAG-110)" in hovers and all(NAMED.match(t) for t in hovers), hovers
+    table = sec.tables[0].frame
+    ids, names = table.columns[:2]  # Product / Name (商品 / 名称)
+    assert table.set_index(ids).loc["TOY-229", names] == train
