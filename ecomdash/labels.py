@@ -387,8 +387,8 @@ def _table(area: str, spec: dict[str, Col]) -> None:
 # fmt: off
 _P = "pricing"
 COLUMNS.update({
-    f"{_P}:product_id": _c(N_("Product")),
-    f"{_P}:product_name": _c(N_("Name")),
+    f"{_P}:product_id": _c(N_("Product id")),
+    f"{_P}:product_name": _c(N_("Product")),  # as on every other page
     f"{_P}:elasticity": _c(N_("Elasticity"), "number", 2, N_("% change in units for a 1 % change in price (below -1: price-sensitive).")),
     f"{_P}:ci_low": _c(N_("90% low"), "number", 2),
     f"{_P}:ci_high": _c(N_("90% high"), "number", 2),

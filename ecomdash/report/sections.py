@@ -642,8 +642,8 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     low, high, el = _("90 % low"), _("90 % high"), _("Elasticity")
     table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]].rename(
         columns={
-            "product_id": _("Product"),
-            "product_name": _("Name"),
+            "product_id": L.label("product_id"),  # "Product id" / "Product", as on every page
+            "product_name": L.label("product_name"),
             "elasticity": el,
             "ci_low": low,
             "ci_high": high,

@@ -58,7 +58,7 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     products = _table(at, "Why no own estimate")
     assert len(products) == len(core.products)
     assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}
-    toy = products.set_index("Product").loc["TOY-278"]
+    toy = products.set_index("Product id").loc["TOY-278"]
     assert toy["Elasticity"] == pytest.approx(core.product("TOY-278")["elasticity"], abs=5e-4)
     promos = _table(at, "Lift (units ×)")
     assert len(promos) == len(core.promotions) == 4
@@ -156,7 +156,7 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
         store.close()
     w = P.what_if(core, category="Toys & Games", change_pct=10).table
     table = _table(at, "Units a week now")
-    assert sorted(table["Product"]) == sorted(w["product_id"])
+    assert sorted(table["Product id"]) == sorted(w["product_id"])
     ok = w["units"].notna()
     total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
     assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
@@ -207,8 +207,8 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     hovers = [t for trace in validation["data"] for t in trace.get("text") or ()]
     assert {train, hat} <= set(hovers) and all(NAMED.match(t) for t in hovers), hovers
     table = _table(at, "Model MAE")
-    assert list(table.columns[:2]) == ["Product", "Name"]
-    names = table.set_index("Product")["Name"]
+    assert list(table.columns[:2]) == ["Product id", "Product"]
+    names = table.set_index("Product id")["Product"]
     assert names["TOY-229"] == "Wooden Train Set – Starter"
     assert names["BAG-110"] == "Beanie Hat – Mustard"
 

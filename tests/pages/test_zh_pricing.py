@@ -121,7 +121,7 @@ def test_pricing_inputs_in_chinese(zh_dataset, zh_lines):
 
 def test_pricing_in_chinese_names_products_in_chinese(zh_dataset):
     """The Chinese merchant's products by their Chinese names beside the id, as the other
-    pages show them: the elasticity chart's rows, the validation chart and table (名称 column),
+    pages show them: the elasticity chart's rows, the validation chart and table (商品 column beside 商品 ID),
     the pickers and the weeks chart. Names by hand from ecomdash/demo_zh.py (Wooden Train Set
     – Starter = 木制火车套装 – 入门套装, Beanie Hat – Mustard = 针织帽 – 芥末黄)."""
     at = run_page("pricing.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
@@ -134,7 +134,7 @@ def test_pricing_in_chinese_names_products_in_chinese(zh_dataset):
     assert hat in hovers and all(NAMED.match(t) for t in hovers), hovers
     table = next(d for d in at.dataframe if "model_mae" in d.value.columns)
     headers = json.loads(table.proto.columns)
-    assert [headers[c]["label"] for c in ("product_id", "product_name")] == ["商品", "名称"]
+    assert [headers[c]["label"] for c in ("product_id", "product_name")] == ["商品 ID", "商品"]
     names = table.value.set_index("product_id")["product_name"]
     assert names["BAG-110"] == "针织帽 – 芥末黄"
     picker = at.selectbox(key="pr_whatif_product")

@@ -153,7 +153,7 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     top = by_key["pricing"].tables[0].frame
     est = core.products[core.products["status"] != "no estimate"]
     expected = est.sort_values("revenue", ascending=False)["product_id"].head(len(top))
-    assert list(top["Product"]) == list(expected)
+    assert list(top["Product id"]) == list(expected)
     al = by_key["alerts"]
     n_high = int((found.alerts["severity"] == "high").sum())
     assert (
@@ -488,5 +488,5 @@ def test_pricing_section_names_products_as_the_page_does(tmp_path, demo, demo_zh
     hovers = [t for trace in sec.figures[1].data if trace.text is not None for t in trace.text]
     assert f"{hat} (BAG-110)" in hovers and all(NAMED.match(t) for t in hovers), hovers
     table = sec.tables[0].frame
-    ids, names = table.columns[:2]  # Product / Name (商品 / 名称)
+    ids, names = table.columns[:2]  # Product id / Product (商品 ID / 商品)
     assert table.set_index(ids).loc["TOY-229", names] == train
