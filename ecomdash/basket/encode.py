@@ -33,14 +33,12 @@ class _Encoded:
 
 
 def _positions_kept(lines: pd.DataFrame, include_non_product: bool) -> np.ndarray:
-    """Row positions of ``schema.sales_lines`` (computed on the flag columns only: fast)."""
-    cols = [
-        c
-        for c in (S.IS_RETURN, S.IS_NON_PRODUCT, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
-        if c in lines.columns
-    ]
+    """Row positions of the kept purchases, ``schema.customer_sales`` (sales lines not
+    cancelled; computed on the flag columns only: fast): a basket is an order with at least
+    one of them, the Overview's order."""
+    cols = [c for c in (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE) if c in lines.columns]
     narrow = pd.DataFrame({c: lines[c].to_numpy() for c in cols}, index=pd.RangeIndex(len(lines)))
-    kept = S.sales_lines(narrow, keep_non_product=include_non_product)
+    kept = S.customer_sales(narrow, keep_non_product=include_non_product)
     return kept.index.to_numpy()
 
 

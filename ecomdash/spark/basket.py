@@ -40,13 +40,14 @@ from ecomdash.i18n.note import note
 
 
 def _basket_sql(store, info, filters, *, basket: str, level: str, include_non_product: bool):
-    """(SQL of the kept sale lines with ``basket`` and ``item`` columns, its parameters)."""
+    """(SQL of the kept sale lines — not cancelled, ``Store.customer_predicate`` — with
+    ``basket`` and ``item`` columns, its parameters)."""
     item = S.PRODUCT_ID if level == "product" else S.CATEGORY
     # the DuckDB store's basket key (a guest's order is its own basket that day)
     key, _no_key = basket_key_sql(basket, info.columns)
     name = S.PRODUCT_NAME if level == "product" and S.PRODUCT_NAME in info.columns else "NULL"
     where, params = store._where(info, filters)
-    sale = store.sales_predicate(info, keep_non_product=include_non_product)
+    sale = store.customer_predicate(info, keep_non_product=include_non_product)  # not cancelled
     sql = (
         f"SELECT {key} AS basket, {item} AS item, {name} AS name "
         f"FROM lines WHERE {where} AND {sale}"
