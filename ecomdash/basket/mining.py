@@ -59,8 +59,9 @@ def mine(
 
     Parameters
     ----------
-    lines : the canonical order-line table (standard cleaning is applied here:
-        returns dropped, non-product lines dropped unless ``include_non_product``), or the
+    lines : the canonical order-line table (the kept purchases are read here,
+        ``schema.customer_sales``: returns and cancelled sale lines dropped, non-product lines
+        dropped unless ``include_non_product``; a basket is the Overview's order), or the
         same lines' :class:`BasketPairs` from ``Store.basket_pairs`` (same result, computed
         in SQL: the lines never reach pandas).
     min_support : share of baskets an itemset must appear in, in (0, 1].

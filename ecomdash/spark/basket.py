@@ -1,8 +1,8 @@
 """Basket mining on the cluster: Spark MLlib FP-Growth on the dataset's baskets.
 
 :func:`mine_on_lake` is ``basket.mine`` for a dataset on a :class:`SparkStore`: the baskets are
-built by Spark SQL from the lake (the distinct items of each basket's sale lines, the same
-cleaning and the same basket keys as ``basket.mine``), FP-Growth finds the frequent itemsets on
+built by Spark SQL from the lake (the distinct items of each basket's kept sale lines — not
+cancelled, ``Store.customer_predicate`` —, the same cleaning and basket keys as ``basket.mine``), FP-Growth finds the frequent itemsets on
 the executors, and only the itemsets (hundreds of rows at support 0.005), a few counts and the
 names of the frequent products come back. The rules, tables, limits and warnings (translatable
 Notes) are then built from those itemsets by the function ``basket.mine`` ends with
