@@ -68,8 +68,8 @@ def frequently_bought_together(
                 note(
                     N_(
                         "Product {product} is not in the {n} baskets analysed (after removing "
-                        "returns and non-product lines, and the global filters). Pick a "
-                        "product from the list."
+                        "returns, cancelled sales and non-product lines, and the global "
+                        "filters). Pick a product from the list."
                     ),
                     product=repr(product_id),
                     n=f"{n:,}",

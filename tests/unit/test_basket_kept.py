@@ -282,3 +282,25 @@ def test_cli_basket_counts_kept_orders(_isolated_home, capsys):
     assert out["n_baskets"] == N_KEPT
     ab = [r for r in out["rules"] if r["antecedents"] == ["A"] and r["consequents"] == ["B"]]
     assert [(r["count"], round(r["lift"], 9)) for r in ab] == [(3, 1.2)]
+
+
+def test_every_order_cancelled_is_nothing_to_analyse_and_says_why(stored):
+    """Only O2 (cancelled in full) and its returns: no basket; the refusal names the
+    cancelled sales among what was removed (pandas and store routes alike)."""
+    from ecomdash.errors import InsufficientDataError
+
+    lines = kept_lines()
+    only = lines[lines["order_id"].isin(["O2", "CO2"])]
+    want = (
+        "Basket analysis found no orders to analyse: 0 sale lines with a product after "
+        "removing returns, cancelled sales and non-product lines. Check the global filters "
+        "and that the file has sale lines."
+    )
+    with pytest.raises(InsufficientDataError) as err:
+        B.mine(only)
+    assert str(err.value) == want
+    store, _ds = stored
+    ds = store.save_dataset("Cancelled", only).id
+    with pytest.raises(InsufficientDataError) as err:
+        B.mine_dataset(store, ds)
+    assert str(err.value) == want
