@@ -496,8 +496,9 @@ def basket_pairs(
 ):
     """The distinct (basket, item) pairs basket mining counts, reduced in SQL.
 
-    Returns the :class:`ecomdash.basket.BasketPairs` of the sales lines
-    (``schema.sales_lines``, non-product lines kept when ``include_non_product``): one basket
+    Returns the :class:`ecomdash.basket.BasketPairs` of the kept purchases
+    (``Store.customer_predicate``: sales lines not cancelled, as ``schema.customer_sales``;
+    non-product lines kept when ``include_non_product``): one basket
     per order, or per customer and calendar day (a guest order is one basket per day); items
     are product ids (or categories) in sorted order. What crosses into Python is two int32
     arrays of about one entry per line, the item ids and their names — never the lines.
@@ -517,7 +518,8 @@ def basket_pairs(
         [c for c in info.columns if c in cols], basket=basket, level=level, func="basket_pairs"
     )
     where, params = store._where(info, filters)
-    where += " AND " + store.sales_predicate(info, keep_non_product=include_non_product)
+    # kept purchases (sales not cancelled): a basket is one of the Overview's orders
+    where += " AND " + store.customer_predicate(info, keep_non_product=include_non_product)
     if cutoff is not None:  # undated lines are not later ones (NULL >= cutoff is not true)
         at = pd.Timestamp(cutoff).to_pydatetime()
         if later:

@@ -222,7 +222,7 @@ CUSTOMER_DEFINITION = N_(
 )
 
 
-def customer_sales(lines: pd.DataFrame) -> pd.DataFrame:
+def customer_sales(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.DataFrame:
     """The purchases a customer is credited with: :func:`sales_lines` less the sale lines
     later cancelled (``is_cancelled``: matched to the return that cancels them).
 
@@ -231,8 +231,13 @@ def customer_sales(lines: pd.DataFrame) -> pd.DataFrame:
     their orders are the orders with at least one kept product line (``kpis``: ``orders``,
     ``customers``). A customer whose every order was cancelled, or who only paid postage or
     fees, is not a customer. The store's SQL twin is ``Store.customer_predicate``.
+
+    Basket analysis builds its baskets from the same kept purchases (guest orders included:
+    a basket needs an order, not a customer), so its baskets are the Overview's orders;
+    ``keep_non_product`` keeps postage and fee lines, as in :func:`sales_lines`, for its
+    "include non-product lines" setting.
     """
-    sales = sales_lines(lines)
+    sales = sales_lines(lines, keep_non_product=keep_non_product)
     if IS_CANCELLED in sales:
         sales = sales.loc[~sales[IS_CANCELLED].astype(bool)]
     return sales

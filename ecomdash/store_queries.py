@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ecomdash.store import DatasetInfo
 
 #: A sale line later cancelled by the return matched to it (``schema.IS_CANCELLED``): not one
-#: of a customer's purchases (``StoreQueries.customer_predicate``)
+#: of a customer's purchases nor in a basket (``StoreQueries.customer_predicate``)
 CANCELLED_SQL = "coalesce(is_cancelled, false)"
 
 #: ``product_week_prices``' columns (``lean``: the ones the pricing models read)
@@ -233,12 +233,15 @@ class StoreQueries:
             conds.append("coalesce(revenue, 0) > 0")
         return " AND ".join(conds)
 
-    def customer_predicate(self, info: DatasetInfo) -> str:
+    def customer_predicate(self, info: DatasetInfo, *, keep_non_product: bool = False) -> str:
         """SQL condition equal to :func:`ecomdash.schema.customer_sales`: the sales lines
         (:meth:`sales_predicate`) that were not cancelled. Every customer aggregate
         (customer history, customer days, cohort cells, interactions) reads its lines
-        through it, so a customer and their orders are the Overview's on every page."""
-        return f"{self.sales_predicate(info)} AND NOT {CANCELLED_SQL}"
+        through it, so a customer and their orders are the Overview's on every page; the
+        basket pairs too (both engines), with ``keep_non_product`` as in
+        :meth:`sales_predicate`."""
+        sale = self.sales_predicate(info, keep_non_product=keep_non_product)
+        return f"{sale} AND NOT {CANCELLED_SQL}"
 
     def load_columns(
         self,

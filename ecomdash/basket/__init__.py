@@ -5,8 +5,10 @@ Exact: the itemsets and rules are the same as mlxtend's ``apriori`` + ``associat
 ``tests/unit/test_basket_mlxtend.py`` proves it. Fast: the miner works on integer codes, never on
 a dense order × catalogue matrix:
 
-1. order lines → (basket, item) integer pairs, de-duplicated; items in fewer than
-   ``min_count`` baskets are dropped first (exact: a superset is never more frequent);
+1. order lines → (basket, item) integer pairs of the kept purchases
+   (``schema.customer_sales``: no returns, no cancelled sale lines; a basket is the Overview's
+   order), de-duplicated; items in fewer than ``min_count`` baskets are dropped first (exact:
+   a superset is never more frequent);
 2. pairs are counted with one sparse product ``XᵀX`` over the surviving items;
 3. larger itemsets are apriori candidates (join siblings, drop candidates with an infrequent
    subset) counted by AND-ing packed bitsets of baskets and a popcount;

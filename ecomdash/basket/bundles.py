@@ -68,8 +68,8 @@ def frequently_bought_together(
                 note(
                     N_(
                         "Product {product} is not in the {n} baskets analysed (after removing "
-                        "returns and non-product lines, and the global filters). Pick a "
-                        "product from the list."
+                        "returns, cancelled sales and non-product lines, and the global "
+                        "filters). Pick a product from the list."
                     ),
                     product=repr(product_id),
                     n=f"{n:,}",
@@ -129,7 +129,7 @@ def bundle_whatif(
     ``lines``: the order lines, or the store's product-level :class:`BasketPairs` (built
     for ``basket`` and ``include_non_product``) with ``item_lines``, the lines of (at least)
     the B products in line order: the baskets come from the pairs, B's prices and units
-    from those lines (every line kept by the standard cleaning is read, as from the whole
+    from those lines (every kept purchase line, not cancelled, is read, as from the whole
     lines), so the answer is the same without every line in memory (at 10 M lines the
     whole lines took the app server past 7.9 GB)."""
     func = "bundle_whatif"

@@ -33,14 +33,12 @@ class _Encoded:
 
 
 def _positions_kept(lines: pd.DataFrame, include_non_product: bool) -> np.ndarray:
-    """Row positions of ``schema.sales_lines`` (computed on the flag columns only: fast)."""
-    cols = [
-        c
-        for c in (S.IS_RETURN, S.IS_NON_PRODUCT, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
-        if c in lines.columns
-    ]
+    """Row positions of the kept purchases, ``schema.customer_sales`` (sales lines not
+    cancelled; computed on the flag columns only: fast): a basket is an order with at least
+    one of them, the Overview's order."""
+    cols = [c for c in (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE) if c in lines.columns]
     narrow = pd.DataFrame({c: lines[c].to_numpy() for c in cols}, index=pd.RangeIndex(len(lines)))
-    kept = S.sales_lines(narrow, keep_non_product=include_non_product)
+    kept = S.customer_sales(narrow, keep_non_product=include_non_product)
     return kept.index.to_numpy()
 
 
@@ -142,9 +140,9 @@ def _check_columns(columns, *, basket: str, level: str, func: str) -> str:
 
 @dataclass(frozen=True)
 class BasketPairs:
-    """The distinct (basket, item) pairs of the sales lines as integer codes, computed by the
-    store in SQL (``Store.basket_pairs``): what :func:`mine` and :func:`count_baskets` build
-    from the lines, without the lines. ``items`` are the item ids in sorted order, ``names``
+    """The distinct (basket, item) pairs of the kept purchases (sales lines not cancelled) as
+    integer codes, computed by the store in SQL (``Store.basket_pairs``): what :func:`mine`
+    and :func:`count_baskets` build from the lines, without the lines. ``items`` are the item ids in sorted order, ``names``
     their readable names (the most common product name; ties: alphabetically first), ``b``
     and ``i`` int32 codes (any basket numbering: counts do not depend on it)."""
 
@@ -346,7 +344,8 @@ def baskets(
     level: str = "product",
     include_non_product: bool = False,
 ) -> Baskets:
-    """The sparse basket matrix of ``lines`` (standard cleaning applied) and its item labels.
+    """The sparse basket matrix of ``lines`` (their kept purchases, ``schema.customer_sales``:
+    no returns, no cancelled sale lines) and its item labels.
 
     ``basket="order"`` makes one basket per order; ``"customer_day"`` one per customer and
     calendar day (guest orders stay one basket each). ``level="category"`` uses the category

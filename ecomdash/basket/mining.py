@@ -59,8 +59,9 @@ def mine(
 
     Parameters
     ----------
-    lines : the canonical order-line table (standard cleaning is applied here:
-        returns dropped, non-product lines dropped unless ``include_non_product``), or the
+    lines : the canonical order-line table (the kept purchases are read here,
+        ``schema.customer_sales``: returns and cancelled sale lines dropped, non-product lines
+        dropped unless ``include_non_product``; a basket is the Overview's order), or the
         same lines' :class:`BasketPairs` from ``Store.basket_pairs`` (same result, computed
         in SQL: the lines never reach pandas).
     min_support : share of baskets an itemset must appear in, in (0, 1].
@@ -225,35 +226,35 @@ def check_baskets(
         none = {
             ("order", "product", False): N_(
                 "Basket analysis found no orders to analyse: 0 sale lines with a product "
-                "after removing returns and non-product lines."
+                "after removing returns, cancelled sales and non-product lines."
             ),
             ("order", "product", True): N_(
                 "Basket analysis found no orders to analyse: 0 sale lines with a product "
-                "after removing returns."
+                "after removing returns and cancelled sales."
             ),
             ("order", "category", False): N_(
                 "Basket analysis found no orders to analyse: 0 sale lines with a category "
-                "after removing returns and non-product lines."
+                "after removing returns, cancelled sales and non-product lines."
             ),
             ("order", "category", True): N_(
                 "Basket analysis found no orders to analyse: 0 sale lines with a category "
-                "after removing returns."
+                "after removing returns and cancelled sales."
             ),
             ("customer_day", "product", False): N_(
                 "Basket analysis found no customer-days to analyse: 0 sale lines with a "
-                "product after removing returns and non-product lines."
+                "product after removing returns, cancelled sales and non-product lines."
             ),
             ("customer_day", "product", True): N_(
                 "Basket analysis found no customer-days to analyse: 0 sale lines with a "
-                "product after removing returns."
+                "product after removing returns and cancelled sales."
             ),
             ("customer_day", "category", False): N_(
                 "Basket analysis found no customer-days to analyse: 0 sale lines with a "
-                "category after removing returns and non-product lines."
+                "category after removing returns, cancelled sales and non-product lines."
             ),
             ("customer_day", "category", True): N_(
                 "Basket analysis found no customer-days to analyse: 0 sale lines with a "
-                "category after removing returns."
+                "category after removing returns and cancelled sales."
             ),
         }
         key = ("order" if by_order else "customer_day", level, bool(include_non_product))

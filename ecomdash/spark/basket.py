@@ -1,8 +1,8 @@
 """Basket mining on the cluster: Spark MLlib FP-Growth on the dataset's baskets.
 
 :func:`mine_on_lake` is ``basket.mine`` for a dataset on a :class:`SparkStore`: the baskets are
-built by Spark SQL from the lake (the distinct items of each basket's sale lines, the same
-cleaning and the same basket keys as ``basket.mine``), FP-Growth finds the frequent itemsets on
+built by Spark SQL from the lake (the distinct items of each basket's kept sale lines — not
+cancelled, ``Store.customer_predicate`` —, the same cleaning and basket keys as ``basket.mine``), FP-Growth finds the frequent itemsets on
 the executors, and only the itemsets (hundreds of rows at support 0.005), a few counts and the
 names of the frequent products come back. The rules, tables, limits and warnings (translatable
 Notes) are then built from those itemsets by the function ``basket.mine`` ends with
@@ -40,13 +40,14 @@ from ecomdash.i18n.note import note
 
 
 def _basket_sql(store, info, filters, *, basket: str, level: str, include_non_product: bool):
-    """(SQL of the kept sale lines with ``basket`` and ``item`` columns, its parameters)."""
+    """(SQL of the kept sale lines — not cancelled, ``Store.customer_predicate`` — with
+    ``basket`` and ``item`` columns, its parameters)."""
     item = S.PRODUCT_ID if level == "product" else S.CATEGORY
     # the DuckDB store's basket key (a guest's order is its own basket that day)
     key, _no_key = basket_key_sql(basket, info.columns)
     name = S.PRODUCT_NAME if level == "product" and S.PRODUCT_NAME in info.columns else "NULL"
     where, params = store._where(info, filters)
-    sale = store.sales_predicate(info, keep_non_product=include_non_product)
+    sale = store.customer_predicate(info, keep_non_product=include_non_product)  # not cancelled
     sql = (
         f"SELECT {key} AS basket, {item} AS item, {name} AS name "
         f"FROM lines WHERE {where} AND {sale}"

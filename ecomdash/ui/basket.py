@@ -379,16 +379,36 @@ def _filter_rules(res: B.BasketResult, item: str | None, side: str, text: str) -
     return r
 
 
+def _basket_help(p: dict) -> str:
+    """What a basket is (the "Baskets" tile's help): a kept purchase, the Overview's order."""
+    if p["basket"] == "order":
+        if p["include_non_product"]:
+            return _(
+                "Orders with at least one line that was not cancelled, postage and fees "
+                "included; an order cancelled in full is not a basket."
+            )
+        return _(
+            "Orders with at least one product line that was not cancelled, as on the "
+            "Overview: an order cancelled in full, or holding only postage or fees, is not a "
+            "basket."
+        )
+    if p["include_non_product"]:
+        return _(
+            "A customer's orders of one day (a guest's order on its own) with at least one "
+            "line that was not cancelled, postage and fees included."
+        )
+    return _(
+        "A customer's orders of one day (a guest's order on its own) with at least one "
+        "product line that was not cancelled; cancelled lines, postage and fees are left out."
+    )
+
+
 def _summary(res: B.BasketResult) -> None:
     p = res.params
     by_order = p["basket"] == "order"
     multi = res.itemsets[res.itemsets["size"] >= 2] if len(res.itemsets) else res.itemsets
     c = st.columns(4)
-    c[0].metric(
-        L.label("baskets"),
-        fmt_int(res.n_baskets),
-        help=_("Orders analysed.") if by_order else _("Customer-days analysed."),
-    )
+    c[0].metric(L.label("baskets"), fmt_int(res.n_baskets), help=_basket_help(p))
     c[1].metric(
         _("With 2+ items"),
         fmt_int(res.n_multi_item_baskets),

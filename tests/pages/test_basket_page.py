@@ -56,6 +56,48 @@ def test_basket_page_greets_with_default_results_matching_core(demo_dataset, _is
     assert len(at.get("plotly_chart")) >= 2  # scatter + network
 
 
+def test_baskets_tile_is_the_overviews_orders_and_says_so(demo_dataset, _isolated_home):
+    """The "Baskets" tile counts the Overview's orders (kept purchases: 50,032 on the demo,
+    not the 50,202 orders with any sale line) and its help says what a basket is."""
+    from ecomdash.kpis import compute_kpis
+
+    store = Store.open(_isolated_home)
+    try:
+        orders = compute_kpis(store, demo_dataset.id)["orders"]
+    finally:
+        store.close()
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    tile = _metric(at, "Baskets")
+    assert tile.value == f"{orders:,}"
+    assert tile.help == (
+        "Orders with at least one product line that was not cancelled, as on the Overview: an "
+        "order cancelled in full, or holding only postage or fees, is not a basket."
+    )
+
+
+def test_baskets_help_for_each_setting_says_cancelled_lines_are_out():
+    """Four settings, four sentences, each in both languages: cancelled lines never count;
+    postage and fees only with the setting on; a guest's order is its own customer-day."""
+    import itertools
+
+    from ecomdash.i18n import catalogue, use_lang
+    from ecomdash.ui.basket import _basket_help
+
+    zh = catalogue("zh")
+    seen = set()
+    for basket_kind, incl in itertools.product(("order", "customer_day"), (False, True)):
+        text = _basket_help({"basket": basket_kind, "include_non_product": incl})
+        assert "not cancelled" in text
+        assert ("postage and fees included" in text) == incl
+        assert ("guest" in text) == (basket_kind == "customer_day")
+        with use_lang("zh"):
+            assert _basket_help({"basket": basket_kind, "include_non_product": incl}) == zh[text]
+        assert "取消" in zh[text]
+        seen.add(text)
+    assert len(seen) == 4
+
+
 def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     at.number_input[0].set_value(0.005)  # minimum support (share)

@@ -180,3 +180,13 @@ def test_trust_sentence_calls_rules_ideas_only_when_some_are_thin():
         assert "每条规则都依据 30 个及以上客户日" in _trust_text(
             {**trust, "thin": "0"}, by_order=False, thin=False
         )
+
+
+def test_baskets_tile_help_in_chinese(zh_dataset):
+    """What a basket is, in Chinese: the Overview's order (not cancelled, not postage alone)."""
+    at = run_page("basket.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    tile = next(m for m in at.metric if m.label == "购物篮数")
+    assert tile.help == (
+        "至少含一个未取消商品行的订单，与概览页相同：整单取消的订单、只有运费或手续费的订单不算购物篮。"
+    )

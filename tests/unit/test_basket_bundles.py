@@ -249,8 +249,8 @@ def test_bundles_name_their_function_in_errors_and_take_ids_of_any_length():
     with pytest.raises(ParameterError) as err:
         basket.frequently_bought_together(lines.assign(is_return=True), "mug-1")
     assert str(err.value) == (
-        "Product 'mug-1' is not in the 0 baskets analysed (after removing returns and "
-        "non-product lines, and the global filters). Pick a product from the list."
+        "Product 'mug-1' is not in the 0 baskets analysed (after removing returns, cancelled "
+        "sales and non-product lines, and the global filters). Pick a product from the list."
     )
 
 

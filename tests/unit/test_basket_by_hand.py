@@ -153,7 +153,11 @@ def test_at_ten_baskets_per_itemset_no_reliability_warning():
 @pytest.mark.parametrize("non_product", [False, True])
 def test_nothing_to_analyse_says_what_was_removed(by, level, non_product):
     noun = "orders" if by == "order" else "customer-days"
-    removed = "returns." if non_product else "returns and non-product lines."
+    removed = (
+        "returns and cancelled sales."
+        if non_product
+        else "returns, cancelled sales and non-product lines."
+    )
     with pytest.raises(InsufficientDataError) as err:
         check_baskets(0, 0, basket=by, level=level, include_non_product=non_product)
     assert str(err.value) == (

@@ -99,5 +99,6 @@ def test_refusals_name_the_function_and_the_option():
         basket.mine(returns, include_non_product=True)
     assert str(err.value) == (
         "Basket analysis found no orders to analyse: 0 sale lines with a product after "
-        "removing returns. Check the global filters and that the file has sale lines."
+        "removing returns and cancelled sales. Check the global filters and that the file has "
+        "sale lines."
     )

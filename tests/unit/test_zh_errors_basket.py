@@ -119,8 +119,8 @@ def test_no_baskets_and_single_item_baskets():
     check_note_error(
         e,
         "Basket analysis found no orders to analyse: 0 sale lines with a product after "
-        "removing returns and non-product lines. Check the global filters and that the file "
-        "has sale lines.",
+        "removing returns, cancelled sales and non-product lines. Check the global filters and "
+        "that the file has sale lines.",
         "0 条",
     )
     single = _lines({f"o{j}": "abc"[j % 3] for j in range(1234)})
@@ -161,8 +161,8 @@ def test_bought_together_and_bundle_whatif():
         basket.frequently_bought_together(PAIRS, "zz")
     check_note_error(
         e,
-        "Product 'zz' is not in the 4 baskets analysed (after removing returns and "
-        "non-product lines, and the global filters). Pick a product from the list.",
+        "Product 'zz' is not in the 4 baskets analysed (after removing returns, cancelled "
+        "sales and non-product lines, and the global filters). Pick a product from the list.",
         "'zz'",
         "4 个购物篮",
     )
