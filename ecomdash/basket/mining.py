@@ -38,7 +38,7 @@ from ecomdash.basket.results import (
 )
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
 
 # --------------------------------------------------------------------------------------------
 # Public API
@@ -421,19 +421,24 @@ def result_from_levels(
             )
         )
     if min_count < FEW_ORDERS_PER_ITEMSET and n_multi_sets:
+        fields = {"support": f"{min_support:g}", "count": f"{min_count}"}
         warnings.append(
-            note(
-                N_(
-                    "A minimum support of {support} lets an itemset in by appearing in only "
-                    "{count} orders; rules resting on so few baskets are unreliable."
-                )
-                if by_order
-                else N_(
-                    "A minimum support of {support} lets an itemset in by appearing in only "
-                    "{count} customer-days; rules resting on so few baskets are unreliable."
-                ),
-                support=f"{min_support:g}",
-                count=f"{min_count}",
+            note_n(
+                "A minimum support of {support} lets an itemset in by appearing in only "
+                "{count} order; rules resting on so few baskets are unreliable.",
+                "A minimum support of {support} lets an itemset in by appearing in only "
+                "{count} orders; rules resting on so few baskets are unreliable.",
+                int(min_count),
+                **fields,
+            )
+            if by_order
+            else note_n(
+                "A minimum support of {support} lets an itemset in by appearing in only "
+                "{count} customer-day; rules resting on so few baskets are unreliable.",
+                "A minimum support of {support} lets an itemset in by appearing in only "
+                "{count} customer-days; rules resting on so few baskets are unreliable.",
+                int(min_count),
+                **fields,
             )
         )
     if n_multi_sets == 0 and (max_len is None or max_len >= 2):

@@ -314,7 +314,9 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
 
 def best_bundle_rule(basket) -> pd.Series | None:
     """The strongest one-to-one rule of a ``basket.BasketResult`` resting on enough baskets
-    (``MIN_BUNDLE_BASKETS``): the highest lift, then confidence."""
+    (``MIN_BUNDLE_BASKETS``): the highest lift, then confidence. A rule and its reverse have
+    the same lift, so lifts are compared rounded (9 decimals): float noise must not pick the
+    direction, the confidence does."""
     r = basket.rules
     if r is None or r.empty:
         return None
@@ -322,7 +324,9 @@ def best_bundle_rule(basket) -> pd.Series | None:
     ok = r[pair & (r["count"] >= MIN_BUNDLE_BASKETS) & (r["lift"] > 1)]
     if ok.empty:
         return None
-    return ok.sort_values(["lift", "confidence"], ascending=False, kind="mergesort").iloc[0]
+    ranked = ok.assign(_lift=ok["lift"].round(9))
+    ranked = ranked.sort_values(["_lift", "confidence"], ascending=False, kind="mergesort")
+    return ok.loc[ranked.index[0]]
 
 
 def bundle_finding(basket, whatif=None) -> Finding | None:

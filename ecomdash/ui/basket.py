@@ -273,7 +273,8 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Include postage, fees and other non-product lines"),
             value=bool(incl0),
             help=_(
-                "Returns are always left out; non-product lines are left out unless this is on."
+                "Returns and cancelled sales are always left out; non-product lines are left "
+                "out unless this is on."
             ),
             key=f"bk_incl_{ctx.dataset_id}_{ctx.version}",
         )
@@ -441,7 +442,7 @@ def _summary(res: B.BasketResult) -> None:
     left_out = (
         _("Non-product lines included.")
         if p["include_non_product"]
-        else _("Postage, fees and returns left out.")
+        else _("Postage, fees, returns and cancelled sales left out.")
     )
     st.caption(fmt.sentences([settings, left_out]))
     # how good: the evidence behind the rules, in plain words

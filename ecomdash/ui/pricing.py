@@ -363,7 +363,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))
     st.caption(
         _(
-            "Best price inside the range this product has had: {price} (maximises {what}). "
+            "Best price inside the range this product has had: {price}, which maximises {what}. "
             "Units come from the elasticity {elasticity} ({source}) around the last 8 weeks' "
             "sales.",
             price=fmt_money(row["best_price"]),

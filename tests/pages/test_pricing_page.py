@@ -55,6 +55,9 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     v = core.validation_summary
     assert _metric(at, "Held-out error vs naive").value == f"{v['ratio']:.2f}×"
     assert any(f"{v['model_mae']:.2f} units a week" in s.value for s in at.success)
+    # the what-if's best price in one sentence, without brackets inside brackets
+    best = [c.value for c in at.caption if c.value.startswith("Best price inside the range")]
+    assert len(best) == 1 and ", which maximises revenue (no margin given). " in best[0], best
     products = _table(at, "Why no own estimate")
     assert len(products) == len(core.products)
     assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}

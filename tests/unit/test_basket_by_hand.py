@@ -74,7 +74,7 @@ def test_five_baskets_tables_by_hand():
     assert res.warnings == (
         "Only 5 orders: rules from so few baskets are mostly chance. Treat them as ideas to "
         "test, not facts.",
-        "A minimum support of 0.2 lets an itemset in by appearing in only 1 orders; rules "
+        "A minimum support of 0.2 lets an itemset in by appearing in only 1 order; rules "
         "resting on so few baskets are unreliable.",
     )
     assert res.timings[0][0] == "build baskets" and res.timings[-1][0] == "rules"
@@ -103,7 +103,7 @@ def test_customer_day_guidance_speaks_of_customer_days():
     assert res.warnings == (
         "Only 5 customer-days: rules from so few baskets are mostly chance. Treat them as "
         "ideas to test, not facts.",
-        "A minimum support of 0.2 lets an itemset in by appearing in only 1 customer-days; "
+        "A minimum support of 0.2 lets an itemset in by appearing in only 1 customer-day; "
         "rules resting on so few baskets are unreliable.",
     )
     # no pair reaches 0.7 (4 of 5): pairs are counted among the items in 2+ baskets (a, b;

@@ -224,6 +224,21 @@ def test_winback_without_repeat_buyers_at_risk_is_no_finding():
 # --- bundles -------------------------------------------------------------------------------------
 
 
+def test_bundle_direction_is_decided_by_confidence_not_float_noise_in_lift():
+    """A rule and its reverse share one lift; computed two ways it can differ in the last bit
+    (2e-15 on the demo) and that picked the direction. Confidence decides now."""
+    noisy = [
+        (("c",), ("d",), 150, 0.3, 5.000000000000002),  # lower confidence, noise-higher lift
+        (("d",), ("c",), 150, 0.4, 5.0),
+    ]
+    rule = FD.best_bundle_rule(_basket(noisy))
+    assert (rule["antecedents"], rule["consequents"]) == (("d",), ("c",))
+    assert rule["lift"] == 5.0  # the rule itself, unrounded
+    # a real difference in lift still wins over confidence
+    real = [(("c",), ("d",), 150, 0.3, 5.01), (("d",), ("c",), 150, 0.4, 5.0)]
+    assert FD.best_bundle_rule(_basket(real))["antecedents"] == ("c",)
+
+
 def test_bundle_is_the_strongest_one_to_one_rule_on_enough_baskets():
     res = _basket(RULES)
     rule = FD.best_bundle_rule(res)
