@@ -97,7 +97,11 @@ def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
     at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
     at.button[0].click().run(timeout=240)
     bundle = demo.truth.bundles[0]
-    at.selectbox(key="rec_product").select(bundle.antecedent).run(timeout=240)
+    picker = at.selectbox(key="rec_product")
+    # named as on every page: "name (id)" (the id alone without a name)
+    name = demo.lines.loc[demo.lines["product_id"] == bundle.antecedent, "product_name"].iloc[0]
+    assert f"{name} ({bundle.antecedent})" in picker.options
+    picker.select(bundle.antecedent).run(timeout=240)
     assert not at.exception
     also = next(df.value for df in at.dataframe if "co_buyers" in df.value.columns)
     assert also["product_id"].iloc[0] == bundle.consequent
