@@ -408,10 +408,10 @@ def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     return _(
         "Tested on your data: {hit} of {n} returning customers bought one of its top {k} "
         "(best sellers: {pop}).",
-        hit=f"{row['hit_rate_at_k']:.0%}",
+        hit=fmt_pct(row["hit_rate_at_k"], 0),
         n=f"{res.n_test_customers:,}",
         k=res.k,
-        pop=f"{pop['hit_rate_at_k']:.0%}",
+        pop=fmt_pct(pop["hit_rate_at_k"], 0),
     )
 
 

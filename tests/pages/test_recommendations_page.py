@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecomdash import recommend as R
@@ -56,8 +58,14 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     )
     assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
     best_row = core_eval.table.iloc[0]
-    note = f"Tested on your data: {best_row['hit_rate_at_k']:.0%} of {core_eval.n_test_customers:,}"
+    hit = best_row["hit_rate_at_k"] * 100
+    note = f"Tested on your data: {hit:.0f} % of {core_eval.n_test_customers:,}"
     assert any(note in c.value for c in at.caption)
+    # every percentage on the page's sentences as the app writes it ("53 %"), never "53%"
+    said = (
+        [c.value for c in at.caption] + [i.value for i in at.info] + [w.value for w in at.warning]
+    )
+    assert not [t for t in said if re.search(r"\d%", t)]
 
 
 def _open_tabs(at) -> list[int]:
