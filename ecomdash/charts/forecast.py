@@ -16,7 +16,7 @@ from ecomdash.inventory import RestockResult
 from ecomdash.labels import label, model_label
 
 #: the axis word of each grain, and of each measure
-FREQ_AXIS = {"D": N_("day"), "W": N_("week"), "M": N_("month")}
+FREQ_AXIS = {"D": N_("Day"), "W": N_("Week"), "M": N_("Month")}
 #: the forecast's metrics as the page's metric select and the charts' value axis name them
 METRIC_LABELS = {"revenue": N_("Revenue"), "orders": N_("Orders"), "units": N_("Units")}
 

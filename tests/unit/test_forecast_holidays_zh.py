@@ -62,3 +62,14 @@ def test_forecast_chart_marks_holidays_in_the_page_language():
     en = marks(charts.forecast_figure(res))
     assert "国庆节" in zh and "National Day" not in zh
     assert "National Day" in en and "国庆节" not in en
+
+
+def test_forecast_chart_axes_are_titled_like_each_other():
+    """Both axes are titled in sentence case ("Day" beside "Revenue"), in the page language."""
+    s = F.build_series(_cn_lines(), future_periods=14)
+    res = F.forecast(s, horizon=14, folds=1, models=("seasonal_naive",))
+    fig = charts.forecast_figure(res)
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("Day", "Revenue")
+    with use_lang("zh"):
+        zh = charts.forecast_figure(res)
+    assert (zh.layout.xaxis.title.text, zh.layout.yaxis.title.text) == ("日", "销售额")
