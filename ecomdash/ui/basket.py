@@ -506,18 +506,9 @@ def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
             "orders is still above 1."
         ),
     )
-    c[1].metric(
-        _("Median confidence earlier"),
-        fmt_pct(None)
-        if hold.median_confidence_train is None
-        else f"{hold.median_confidence_train:.3f}",
-    )
-    c[2].metric(
-        _("Median confidence later"),
-        fmt_pct(None)
-        if hold.median_confidence_test is None
-        else f"{hold.median_confidence_test:.3f}",
-    )
+    # confidence as the rules table writes it (39.3 %), not as a fraction
+    c[1].metric(_("Median confidence earlier"), fmt_pct(hold.median_confidence_train))
+    c[2].metric(_("Median confidence later"), fmt_pct(hold.median_confidence_test))
     st.caption(
         _(
             "Checked on your own data: {n_rules} rules mined on {n_train} baskets before "
