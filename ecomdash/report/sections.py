@@ -603,7 +603,7 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
             Table(
                 N_("Offline evaluation"),
                 table,
-                {c: "{:.3f}" for c in ("hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage")},
+                {},  # shares as % and NDCG to 3 places, as the page's table writes them
                 area="recommend",
             ),
         ),

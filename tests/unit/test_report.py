@@ -490,3 +490,19 @@ def test_pricing_section_names_products_as_the_page_does(tmp_path, demo, demo_zh
     table = sec.tables[0].frame
     ids, names = table.columns[:2]  # Product id / Product (商品 ID / 商品)
     assert table.set_index(ids).loc["TOY-229", names] == train
+
+
+def test_recommendations_table_writes_shares_as_the_page_does(demo_report):
+    """Hit rate, precision and coverage read "52.8 %" as on the page's table (were fractions,
+    0.528, beside the page's percentages); NDCG stays a number to three places."""
+    from ecomdash.report.render import table_html
+
+    rep, _html = demo_report
+    sec = next(s for s in rep.sections if s.key == "recommend")
+    (table,) = sec.tables
+    out = table_html(table)
+    row = table.frame.iloc[0]
+    for col in ("hit_rate_at_k", "precision_at_k", "coverage"):
+        assert f">{row[col] * 100:.1f} %<" in out, col
+        assert f">{row[col]:.3f}<" not in out, col
+    assert f">{row['ndcg_at_k']:.3f}<" in out
