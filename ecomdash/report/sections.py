@@ -26,7 +26,7 @@ from ecomdash.charts import segment as segment_charts
 from ecomdash.charts import value as value_charts
 from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
-from ecomdash.i18n import N_, _, _n, get_lang
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.kpis import KPI_LABELS, new_customers_note
 from ecomdash.report.data import (
@@ -71,10 +71,6 @@ def _grain(g: str) -> str:
     return _(GRAINS[g]) if g in GRAINS else g
 
 
-def _pct_sign() -> str:
-    return "%" if get_lang() == "zh" else " %"
-
-
 # -- sales ---------------------------------------------------------------------------------------
 def kpis(data: ReportData) -> Section:
     res = data.overview()
@@ -116,7 +112,7 @@ def kpis(data: ReportData) -> Section:
 
 
 def _signed_pct(x: float) -> str:
-    return f"{x * 100:+.1f}{_pct_sign()}"
+    return i18n_fmt.pct(x, 1, signed=True)
 
 
 def _no_revenue() -> InsufficientDataError:
@@ -478,7 +474,8 @@ def customer_value(data: ReportData) -> Section:
             predicted=f"{cal.predicted_holdout_purchases:,.0f}",
             end=cal.end.date(),
             actual=f"{cal.actual_holdout_purchases:,}",
-            error=f"{cal.error_pct:+.1f}{_pct_sign()}",
+            # as the page's tile: "+20.0 % vs actual" (a bare "+20.0 %" did not say which way)
+            error=_("{pct} vs actual", pct=i18n_fmt.pct(cal.error_pct / 100, 1, signed=True)),
         )
         tone = "good" if abs(cal.error_pct) <= 20 else "warn"
         figures = (value_charts.calibration_tracking(cal),)
@@ -493,7 +490,8 @@ def customer_value(data: ReportData) -> Section:
                 "{n} customers are expected to bring {value} over the next {months} months "
                 "(scored as of {date}).",
                 n=f"{len(c):,}",
-                value=L.money(c["expected_value"].sum(), data.display),
+                # a 12-month prediction to the penny is false precision: £1.64M
+                value=L.money(c["expected_value"].sum(), data.display, compact=True),
                 months=f"{res.horizon_months:g}",
                 date=res.cutoff.date(),
             ),
