@@ -138,7 +138,7 @@ def run_pricing(args: argparse.Namespace) -> int:
         else {
             "change_pct": whatif.change_pct,
             "products": whatif.table,
-            "warnings": list(whatif.warnings),
+            "warnings": [_whatif_warning(w) for w in whatif.warnings],
         },
         "markdowns": markdowns,
         "warnings": list(res.warnings),
@@ -146,6 +146,18 @@ def run_pricing(args: argparse.Namespace) -> int:
     }
     emit(args, obj, _text(res, products, whatif))
     return 0
+
+
+def _whatif_warning(w: str) -> str:
+    """A what-if warning as the CLI says it: the missing margin names --margin."""
+    from ecomdash.pricing.whatif import NO_MARGIN
+
+    if getattr(w, "msgid", None) == NO_MARGIN:
+        return (
+            "Profit needs a cost: pass --margin (a % of the current price). Until then the "
+            "best price shown maximises revenue."
+        )
+    return str(w)
 
 
 def _f(x, fmt="{:.2f}") -> str:
@@ -197,7 +209,7 @@ def _text(res, products, whatif) -> str:
                 f"{_f(r.profit, '{:,.0f}')}; best price for {r.best_for}: {r.best_price:.2f}"
                 + (f" [{r.note}]" if r.note else "")
             )
-        out += [f"note: {w}" for w in whatif.warnings]
+        out += [f"note: {_whatif_warning(w)}" for w in whatif.warnings]
     out += [f"note: {w}" for w in res.warnings]
     del est
     return "\n".join(out)

@@ -17,7 +17,9 @@ from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
+from ecomdash.i18n.note import Note, tr_note
 from ecomdash.pricing.promotions import promotion_effects
+from ecomdash.pricing.whatif import NO_MARGIN
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -284,6 +286,18 @@ def _linked_whatif(options: list) -> tuple:
     return by_text.get(product, options[0]), pct if -30 <= pct <= 30 else 10
 
 
+def whatif_warning(warn: str) -> str:
+    """A what-if warning as the page says it: the missing margin points at the page's own
+    input (the core's sentence names none; the CLI names --margin)."""
+    if getattr(warn, "msgid", None) == NO_MARGIN:
+        return _(
+            "Profit needs a cost: enter a margin % under “{where}” above. Until then the best "
+            "price shown maximises revenue.",
+            where=_("Margins (for profit)"),
+        )
+    return tr_note(warn) if isinstance(warn, Note) else warn
+
+
 def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
@@ -374,7 +388,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
     )
     for warn in w.warnings:
-        st.caption(inert(warn))
+        st.caption(inert(whatif_warning(warn)))
     show_chart(charts.demand_curve(w, pid), width="stretch")
     table = w.table if wc is None else wc.table
     if wc is not None:

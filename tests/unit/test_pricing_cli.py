@@ -80,3 +80,16 @@ def test_pricing_on_an_export_with_one_price_says_why(_isolated_home, capsys):
     # a what-if on it is refused with the reason, not a traceback
     assert main(["pricing", "--dataset", ds, "--product", "A", "--change", "5"]) == 2
     assert "one price in all 30 weeks" in capsys.readouterr().err
+
+
+def test_pricing_what_if_without_a_margin_names_the_cli_flag(demo_id, capsys):
+    args = ["pricing", "--dataset", demo_id, "--product", "TOY-278", "--change", "-5"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    needs = (
+        "Profit needs a cost: pass --margin (a % of the current price). Until then the best "
+        "price shown maximises revenue."
+    )
+    assert f"note: {needs}" in text.splitlines()
+    assert main([*args, "--json"]) == 0
+    assert needs in json.loads(capsys.readouterr().out)["whatif"]["warnings"]
