@@ -16,6 +16,7 @@ from ecomdash import pricing as P
 from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
 from ecomdash.i18n.note import Note, tr_note
 from ecomdash.pricing.promotions import promotion_effects
@@ -43,7 +44,7 @@ STATUS = {
 }
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
-LINK_TABS = {"what-if": TABS[1], "promotions": TABS[2]}
+LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
 
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
