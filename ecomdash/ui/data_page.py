@@ -446,8 +446,12 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     if report is not None:
         for r in report.rules:
             if r.rows and len(r.sample):
-                label = _(
-                    "Sample: {rule} ({n} rows)", rule=inert(tr_note(r.label)), n=f"{r.rows:,}"
+                label = _n(
+                    "Sample: {rule} ({n} row)",
+                    "Sample: {rule} ({n} rows)",
+                    r.rows,
+                    rule=inert(tr_note(r.label)),
+                    n=f"{r.rows:,}",
                 )
                 with st.expander(label):
                     show_table(r.sample, area="data", hide_index=True)

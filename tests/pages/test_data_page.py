@@ -262,6 +262,12 @@ def test_cleaning_report_lists_the_rules_that_found_rows_and_names_the_others_on
     [(label, names)] = checked
     assert label == "11 rules checked, nothing found" and len(names) == 11
     assert "price is zero" in names and "exact duplicate of an earlier row" not in names
+    # the samples of the rules that found rows, their counts in words ("1 row", "2 rows")
+    samples = [e.label.replace("\\", "") for e in at.expander if e.label.startswith("Sample")]
+    assert samples == [
+        "Sample: exact duplicate of an earlier row (1 row)",
+        "Sample: no customer id (guest orders) (2 rows)",
+    ]
     assert not any(c.value == "No cleaning rule found anything in these rows." for c in at.caption)
     # the saved dataset's report (Datasets tab) says the same as the upload did
     at.button(key="FormSubmitter:save_form-Save").click().run()
