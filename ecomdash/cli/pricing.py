@@ -161,6 +161,11 @@ def _whatif_warning(w: str) -> str:
     return str(w)
 
 
+def _products(n: int) -> str:
+    """``1 product``, ``2 products``."""
+    return f"{n:,} product" if n == 1 else f"{n:,} products"
+
+
 def _cells(text: str) -> int:
     """How many terminal columns ``text`` takes (a Chinese character takes two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -174,15 +179,16 @@ def _text(res, products, whatif) -> str:
     from ecomdash.labels import product_label
 
     est = products[products["status"] != "no estimate"]
+    own = int((products["status"] == "estimated").sum())
     shown = products.head(30)
     # products as the pages name them, "name (id)", never cut (the column is as wide as the
     # longest shown)
     names = [product_label(r.product_name, r.product_id) for r in shown.itertuples()]
     width = max([len("product"), *map(_cells, names)])
     out = [
-        f"Price elasticity: {int((products['status'] == 'estimated').sum())} products from their "
-        f"own price history, {int((products['status'] == 'category').sum())} from their "
-        f"category, {int((products['status'] == 'no estimate').sum())} without an estimate.",
+        f"Price elasticity: {_products(own)} from {'its' if own == 1 else 'their'} own price "
+        f"history, {int((products['status'] == 'category').sum())} from their category, "
+        f"{int((products['status'] == 'no estimate').sum())} without an estimate.",
         "",
         f"{'product':{width}s} {'elasticity':>10s} {'90% interval':>18s} {'levels':>6s} "
         f"{'weeks':>5s}  source / reason",

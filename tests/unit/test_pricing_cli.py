@@ -104,6 +104,11 @@ def test_pricing_text_names_products_as_the_pages_do(demo_id, demo, capsys):
     toy = f"{names['TOY-278']} (TOY-278)"
     assert main(["pricing", "--dataset", demo_id, "--product", "TOY-278", "--change", "-5"]) == 0
     lines = capsys.readouterr().out.splitlines()
+    # one product asked for, estimated from its own prices: counted in the singular
+    assert lines[0] == (
+        "Price elasticity: 1 product from its own price history, 0 from their category, 0 "
+        "without an estimate."
+    )
     header = next(i for i, x in enumerate(lines) if x.startswith("product "))
     row = lines[header + 1]
     end = lines[header].index("elasticity") + len("elasticity")  # right-aligned under it
