@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
+from ecomdash.findings import links
 from ecomdash.findings.core import Finding, pct_text
-from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _
 
 PAGE_RECOMMEND = "pages/recommendations.py"
@@ -69,5 +69,5 @@ def recommend_finding(ev) -> Finding | None:
         page=PAGE_RECOMMEND,
         customers=n,
         link_label=N_("How good is it?"),
-        query=(("tab", LinkTab.HOW_GOOD),),  # opens that tab (ecomdash.ui.recommend)
+        query=(("tab", links.LinkTab.HOW_GOOD),),  # opens that tab (ecomdash.ui.recommend)
     )

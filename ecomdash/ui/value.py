@@ -23,7 +23,6 @@ from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.features import CustomerHistory
 from ecomdash.filters import Filters
-from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, get_lang
 from ecomdash.ui.common import (
     PageContext,
@@ -440,7 +439,7 @@ def render(ctx: PageContext) -> None:
 
     names = [_("Cohorts"), _("Lifetime value"), _("Churn risk"), _("Act: customers at risk")]
     # a home finding's link opens the win-back list (?tab=at-risk)
-    at_risk_first = st.query_params.get("tab") == LinkTab.AT_RISK
+    at_risk_first = st.query_params.get("tab") == findings.LinkTab.AT_RISK
     tabs = st.tabs(names, default=names[3] if at_risk_first else None)
     with tabs[0]:
         _render_cohorts(page["cohorts"], errors.get("cohorts"))
@@ -716,7 +715,7 @@ def _render_at_risk(
             "{share} or more",
             share=fmt_pct(findings.LAPSE_PROBABILITY, 0),
         ),
-        value=st.query_params.get("tab") == LinkTab.AT_RISK,
+        value=st.query_params.get("tab") == findings.LinkTab.AT_RISK,
         key="value_winback_only",
     ):
         risk = findings.winback_customers(risk)
