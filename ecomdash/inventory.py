@@ -34,6 +34,11 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
 
 MAX_STOCK_FILE_BYTES = 5_000_000
+#: the plan's warning when no units on hand are given (the report says it its own way)
+NO_STOCK = N_(
+    "No stock levels given: reorder points are shown, but days of cover, stock-out dates and "
+    "order quantities need your current stock (upload or type it in)."
+)
 _ID_NAMES = ("product_id", "product id", "sku", "stockcode", "stock code", "item", "product", "id")
 _QTY_NAMES = ("on_hand", "on hand", "stock", "in stock", "inventory", "qty", "quantity", "units")
 
@@ -286,15 +291,7 @@ def plan_restock(
     )
     warn = list(many.warnings)
     if stock is None:
-        warn.append(
-            note(
-                N_(
-                    "No stock levels given: reorder points are shown, but days of cover, "
-                    "stock-out dates and order quantities need your current stock (upload or "
-                    "type it in)."
-                )
-            )
-        )
+        warn.append(note(NO_STOCK))
     else:
         missing = int(plan["on_hand"].isna().sum())
         if missing:

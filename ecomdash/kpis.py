@@ -143,6 +143,13 @@ class OverviewResult:
             return None
         return (pd.Timestamp(self.first_day) + pd.DateOffset(months=NEW_LOOKBACK_MONTHS)).date()
 
+    def caveat_end(self) -> date | None:
+        """:data:`NEW_CAVEAT_MONTHS` after the data's first day: a period starting before it
+        may still count a few customers who bought before the data as new (a caveat)."""
+        if self.first_day is None:
+            return None
+        return (pd.Timestamp(self.first_day) + pd.DateOffset(months=NEW_CAVEAT_MONTHS)).date()
+
     def previous_counts_early_customers_as_new(self) -> bool:
         """The previous period starts before :meth:`lookback_end` (see
         :func:`new_customers_note`)."""
@@ -213,7 +220,7 @@ def new_customers_note(res: OverviewResult) -> str | None:
             "shown.",
             date=day,
         )
-    until = (pd.Timestamp(first) + pd.DateOffset(months=NEW_CAVEAT_MONTHS)).date()
+    until = res.caveat_end()
     if start < until:
         return _(
             "New customers are counted from {date}, the first day of your data: until {until}, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import unicodedata
 
 import numpy as np
 
@@ -138,7 +139,7 @@ def run_pricing(args: argparse.Namespace) -> int:
         else {
             "change_pct": whatif.change_pct,
             "products": whatif.table,
-            "warnings": list(whatif.warnings),
+            "warnings": [_whatif_warning(w) for w in whatif.warnings],
         },
         "markdowns": markdowns,
         "warnings": list(res.warnings),
@@ -148,23 +149,53 @@ def run_pricing(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whatif_warning(w: str) -> str:
+    """A what-if warning as the CLI says it: the missing margin names --margin."""
+    from ecomdash.pricing.whatif import NO_MARGIN
+
+    if getattr(w, "msgid", None) == NO_MARGIN:
+        return (
+            "Profit needs a cost: pass --margin (a % of the current price). Until then the "
+            "best price shown maximises revenue."
+        )
+    return str(w)
+
+
+def _products(n: int) -> str:
+    """``1 product``, ``2 products``."""
+    return f"{n:,} product" if n == 1 else f"{n:,} products"
+
+
+def _cells(text: str) -> int:
+    """How many terminal columns ``text`` takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _f(x, fmt="{:.2f}") -> str:
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
 
 
 def _text(res, products, whatif) -> str:
+    from ecomdash.labels import product_label
+
     est = products[products["status"] != "no estimate"]
+    own = int((products["status"] == "estimated").sum())
+    shown = products.head(30)
+    # products as the pages name them, "name (id)", never cut (the column is as wide as the
+    # longest shown)
+    names = [product_label(r.product_name, r.product_id) for r in shown.itertuples()]
+    width = max([len("product"), *map(_cells, names)])
     out = [
-        f"Price elasticity: {int((products['status'] == 'estimated').sum())} products from their "
-        f"own price history, {int((products['status'] == 'category').sum())} from their "
-        f"category, {int((products['status'] == 'no estimate').sum())} without an estimate.",
+        f"Price elasticity: {_products(own)} from {'its' if own == 1 else 'their'} own price "
+        f"history, {int((products['status'] == 'category').sum())} from their category, "
+        f"{int((products['status'] == 'no estimate').sum())} without an estimate.",
         "",
-        f"{'product':12s} {'elasticity':>10s} {'90% interval':>18s} {'levels':>6s} "
+        f"{'product':{width}s} {'elasticity':>10s} {'90% interval':>18s} {'levels':>6s} "
         f"{'weeks':>5s}  source / reason",
     ]
-    for r in products.head(30).itertuples():
+    for name, r in zip(names, shown.itertuples(), strict=True):
         out.append(
-            f"{str(r.product_id)[:12]:12s} {_f(r.elasticity):>10s} "
+            f"{name}{' ' * (width - _cells(name))} {_f(r.elasticity):>10s} "
             f"{_f(r.ci_low) + ' – ' + _f(r.ci_high):>18s} {r.n_price_levels:>6d} {r.weeks:>5d}  "
             f"{r.source or r.reason}"
         )
@@ -183,7 +214,7 @@ def _text(res, products, whatif) -> str:
     out.append(f"Promotions found: {len(res.promotions)}")
     for r in res.promotions.head(20).itertuples():
         out.append(
-            f"  {r.product_id} {r.start.date()}–{r.end.date()} {r.discount:.0%} off: lift "
+            f"  {product_label(r.product_name, r.product_id)} {r.start.date()}–{r.end.date()} {r.discount:.0%} off: lift "
             f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_f(r.dip, '{:+.0%}')}, "
             f"net revenue {r.net_revenue:,.0f}"
         )
@@ -191,13 +222,13 @@ def _text(res, products, whatif) -> str:
         out += ["", f"What-if at {whatif.change_pct:+g} %:"]
         for r in whatif.table.itertuples():
             out.append(
-                f"  {r.product_id}: {r.current_price:.2f} → {r.new_price:.2f}: units/week "
+                f"  {product_label(r.product_name, r.product_id)}: {r.current_price:.2f} → {r.new_price:.2f}: units/week "
                 f"{_f(r.units, '{:.1f}')} ({_f(r.units_low, '{:.1f}')}–"
                 f"{_f(r.units_high, '{:.1f}')}), revenue {_f(r.revenue, '{:,.0f}')}, profit "
                 f"{_f(r.profit, '{:,.0f}')}; best price for {r.best_for}: {r.best_price:.2f}"
                 + (f" [{r.note}]" if r.note else "")
             )
-        out += [f"note: {w}" for w in whatif.warnings]
+        out += [f"note: {_whatif_warning(w)}" for w in whatif.warnings]
     out += [f"note: {w}" for w in res.warnings]
     del est
     return "\n".join(out)

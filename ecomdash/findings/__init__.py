@@ -48,6 +48,7 @@ from ecomdash.findings.core import (
     winback_finding,
 )
 from ecomdash.findings.customers import PAGE_SEGMENTS, lapsing_ids, segments_finding
+from ecomdash.findings.links import LinkTab
 from ecomdash.findings.pricing import (
     PAGE_PRICING,
     PRICE_STEP,
@@ -77,6 +78,7 @@ __all__ = [
     "PRICE_STEP",
     "Finding",
     "GapDriver",
+    "LinkTab",
     "alerts_finding",
     "best_bundle_rule",
     "bundle_finding",

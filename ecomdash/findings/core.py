@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
 
 #: Confidence labels, most sure first.
@@ -169,7 +170,7 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
     )
     unit = "money" if money else "units"
     demand = plan["daily_demand"].clip(lower=0).to_numpy(dtype=float)
-    query = (("tab", "restock"),)
+    query = (("tab", LinkTab.RESTOCK),)
     if plan["on_hand"].notna().any():
         cover = plan["days_of_cover"].to_numpy(dtype=float)
         short = np.clip(lead - np.nan_to_num(cover, nan=lead), 0, lead)
@@ -303,7 +304,7 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
             pct=pct_text(LAPSE_PROBABILITY),
         ),
         page=PAGE_VALUE,
-        query=(("tab", "at-risk"),),
+        query=(("tab", LinkTab.AT_RISK),),
         customers=n,
         link_label=N_("Win-back list"),
     )

@@ -8,6 +8,7 @@ import math
 import pandas as pd
 
 from ecomdash.findings.core import Finding, money_text, pct_text
+from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _
 
 PAGE_PRICING = "pages/pricing.py"
@@ -160,7 +161,7 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
         link_label=N_("Price what-if"),
         # the Pricing page opens its What-if tab on this product at this change
         query=(
-            ("tab", "what-if"),
+            ("tab", LinkTab.WHAT_IF),
             ("product", str(best["product_id"])),
             ("change", f"{round(float(best['change']) * 100):d}"),
         ),
@@ -203,5 +204,5 @@ def promotion_finding(pr) -> Finding | None:
         page=PAGE_PRICING,
         subjects=(str(r["product_name"]),),
         link_label=N_("Promotions"),
-        query=(("tab", "promotions"),),
+        query=(("tab", LinkTab.PROMOTIONS),),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ecomdash.findings import links
 from ecomdash.findings.core import Finding, pct_text
 from ecomdash.i18n import N_, _
 
@@ -68,5 +69,5 @@ def recommend_finding(ev) -> Finding | None:
         page=PAGE_RECOMMEND,
         customers=n,
         link_label=N_("How good is it?"),
-        query=(("tab", "how-good"),),  # opens that tab (ecomdash.ui.recommend)
+        query=(("tab", links.LinkTab.HOW_GOOD),),  # opens that tab (ecomdash.ui.recommend)
     )

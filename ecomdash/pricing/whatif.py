@@ -20,6 +20,13 @@ from ecomdash.i18n.note import note, note_n
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
 
+#: the what-if's warning without a margin (a Note with this msgid): the page and the CLI each
+#: say it with where their margin is entered (ui.pricing, cli.pricing)
+NO_MARGIN = N_(
+    "Profit needs a cost: give a margin % of the current price. Until then the best price "
+    "shown maximises revenue."
+)
+
 RANGE_SLACK = 0.10
 
 WHATIF_COLUMNS = [
@@ -236,12 +243,7 @@ def what_if(
             )
         )
     if margin is None:
-        warns.append(
-            _(
-                "Profit needs a cost: enter a margin % per category (page) or --margin (CLI). "
-                "Until then the best price shown maximises revenue."
-            )
-        )
+        warns.append(note(NO_MARGIN))
     return WhatIfResult(
         table=table,
         curve=pd.concat(curves, ignore_index=True),

@@ -326,6 +326,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
 
 def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> Section:
     from ecomdash.forecast import from_store as FS
+    from ecomdash.inventory import NO_STOCK
 
     # from the store's aggregates (the top products' lines, sales per product and week)
     res = FS.plan_restock(
@@ -365,7 +366,8 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
             days=f"{lead_time_days:g}",
             n=len(plan),
         ),
-        *res.warnings,
+        # the plan's "No stock levels given" would say the missing stock a second time
+        *(w for w in res.warnings if getattr(w, "msgid", None) != NO_STOCK),
     )
     return Section(
         "restock",

@@ -384,7 +384,8 @@ def _allows(mapping: dict[str, str | None]) -> None:
 
 
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
-    """The cleaning report: counts, every rule with its rows and action, samples, rejected rows."""
+    """The cleaning report: counts, the rules that found rows (with their rows and action), the
+    rules that found nothing in one collapsed list, samples, rejected rows."""
     a, b, c, d = st.columns(4)
     a.metric(_("Rows read"), fmt_int(rep.get("rows_read")), border=True)
     b.metric(_("Rows kept"), fmt_int(rep.get("rows_kept")), border=True)
@@ -415,19 +416,29 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         ],
         columns=["label", "rows", "action", "rule"],
     )
+    found, nothing = split_rules(rules)
     if rules.empty:
         st.caption(_("No cleaning rule applied."))
+    elif found.empty:
+        st.caption(_("No cleaning rule found anything in these rows."))
     else:
-        rules = rules.sort_values("rows", ascending=False, kind="stable")
         show_table(
-            rules[["label", "rows", "action"]],
+            found[["label", "rows", "action"]],
             area="data",
             hide_index=True,
-            height=min(38 + 35 * len(rules), 700),
+            height=min(38 + 35 * len(found), 700),
             column_config={
                 "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
             },
         )
+    if len(nothing):
+        # many long labels (with their own commas): a list in a collapsed expander reads
+        # better than one sentence
+        n = len(nothing)
+        with st.expander(
+            _n("{n} rule checked, nothing found", "{n} rules checked, nothing found", n)
+        ):
+            st.markdown("\n".join(f"- {inert(label)}" for label in nothing["label"]))
     notes = rep.get("notes") or []
     msgs = rep.get("notes_msg") or []
     for i, line in enumerate(notes):
@@ -435,8 +446,12 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     if report is not None:
         for r in report.rules:
             if r.rows and len(r.sample):
-                label = _(
-                    "Sample: {rule} ({n} rows)", rule=inert(tr_note(r.label)), n=f"{r.rows:,}"
+                label = _n(
+                    "Sample: {rule} ({n} row)",
+                    "Sample: {rule} ({n} rows)",
+                    r.rows,
+                    rule=inert(tr_note(r.label)),
+                    n=f"{r.rows:,}",
                 )
                 with st.expander(label):
                     show_table(r.sample, area="data", hide_index=True)
@@ -447,6 +462,13 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                 label=_("Download the {n} dropped rows (CSV)", n=f"{len(report.rejected):,}"),
                 key=f"dl_rejected_{key}",
             )
+
+
+def split_rules(rules: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The report's rules (``label``, ``rows``, ``action`` …) split into those that found rows
+    (most rows first) and those that found nothing (in the report's order)."""
+    hit = rules["rows"].fillna(0).astype(int) > 0
+    return rules[hit].sort_values("rows", ascending=False, kind="stable"), rules[~hit]
 
 
 def malformed_shown(malformed: pd.DataFrame) -> pd.DataFrame:

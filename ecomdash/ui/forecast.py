@@ -20,6 +20,7 @@ from ecomdash import schema as S
 from ecomdash.charts import forecast as charts
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
+from ecomdash.findings.links import LinkTab
 from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
@@ -632,7 +633,7 @@ def render(ctx: PageContext) -> None:
     summed = ctx.kind == S.KIND_SUMMED
     names = [_("Every series")] * summed + [_(t) for t in TABS]
     # a home finding's link may name the tab to open (?tab=restock)
-    wanted = {"restock": _("Restock planner"), "forecast": _("Forecast")}.get(
+    wanted = {LinkTab.RESTOCK: _("Restock planner"), "forecast": _("Forecast")}.get(
         str(st.query_params.get("tab", ""))
     )
     tabs = st.tabs(names, default=wanted if wanted in names else None)

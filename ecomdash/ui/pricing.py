@@ -16,8 +16,11 @@ from ecomdash import pricing as P
 from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
+from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
+from ecomdash.i18n.note import Note, tr_note
 from ecomdash.pricing.promotions import promotion_effects
+from ecomdash.pricing.whatif import NO_MARGIN
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -41,7 +44,7 @@ STATUS = {
 }
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
-LINK_TABS = {"what-if": TABS[1], "promotions": TABS[2]}
+LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
 
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -284,6 +287,18 @@ def _linked_whatif(options: list) -> tuple:
     return by_text.get(product, options[0]), pct if -30 <= pct <= 30 else 10
 
 
+def whatif_warning(warn: str) -> str:
+    """A what-if warning as the page says it: the missing margin points at the page's own
+    input (the core's sentence names none; the CLI names --margin)."""
+    if getattr(warn, "msgid", None) == NO_MARGIN:
+        return _(
+            "Profit needs a cost: enter a margin % under “{where}” above. Until then the best "
+            "price shown maximises revenue.",
+            where=_("Margins (for profit)"),
+        )
+    return tr_note(warn) if isinstance(warn, Note) else warn
+
+
 def _whatif_tab(res: P.PricingResult, margin) -> None:
     has = res.products[res.products["status"] != "no estimate"]
     if has.empty:
@@ -374,7 +389,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
     )
     for warn in w.warnings:
-        st.caption(inert(warn))
+        st.caption(inert(whatif_warning(warn)))
     show_chart(charts.demand_curve(w, pid), width="stretch")
     table = w.table if wc is None else wc.table
     if wc is not None:

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ecomdash import findings, schema
 from ecomdash import labels as L
 from ecomdash import recommend as R
-from ecomdash import schema
 from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
@@ -67,7 +67,7 @@ class RecParams:
 
 
 #: the query value that opens the "How good is it?" tab (the home finding's link)
-LINK_TAB_HOW_GOOD = "how-good"
+LINK_TAB_HOW_GOOD = findings.LinkTab.HOW_GOOD
 
 
 @st.cache_data(max_entries=8, ttl=3600, show_spinner=False)

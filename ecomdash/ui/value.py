@@ -439,7 +439,7 @@ def render(ctx: PageContext) -> None:
 
     names = [_("Cohorts"), _("Lifetime value"), _("Churn risk"), _("Act: customers at risk")]
     # a home finding's link opens the win-back list (?tab=at-risk)
-    at_risk_first = st.query_params.get("tab") == "at-risk"
+    at_risk_first = st.query_params.get("tab") == findings.LinkTab.AT_RISK
     tabs = st.tabs(names, default=names[3] if at_risk_first else None)
     with tabs[0]:
         _render_cohorts(page["cohorts"], errors.get("cohorts"))
@@ -715,7 +715,7 @@ def _render_at_risk(
             "{share} or more",
             share=fmt_pct(findings.LAPSE_PROBABILITY, 0),
         ),
-        value=st.query_params.get("tab") == "at-risk",
+        value=st.query_params.get("tab") == findings.LinkTab.AT_RISK,
         key="value_winback_only",
     ):
         risk = findings.winback_customers(risk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.store import Store
@@ -219,3 +221,84 @@ def test_datasets_tab_lists_and_renames(demo_dataset, _isolated_home):
     store = Store.open(_isolated_home)
     assert store.info(demo_dataset.id).name == "My demo shop"
     store.close()
+
+
+SHOP = (
+    b"Name,Created at,Email,Lineitem sku,Lineitem name,Lineitem quantity,Lineitem price\n"
+    b"#1001,2024-03-01 10:00:00 +0000,a@x.com,SKU-1,Blue mug,2,12.50\n"
+    b"#1002,2024-03-02 11:30:00 +0000,b@x.com,SKU-2,Green tea,1,8.00\n"
+)
+
+
+def _report_shown(at: AppTest) -> list[tuple]:
+    """Each cleaning report on the page: its rules table (label, rows, action) or None, and
+    the "checked, nothing found" expander's label and listed rules (or None)."""
+    tables = [
+        d.value[["label", "rows", "action"]].values.tolist()
+        for d in at.dataframe
+        if {"label", "rows", "action"} <= set(d.value.columns)
+    ]
+    checked = [
+        (e.label, [line.removeprefix("- ").replace("\\", "") for line in md.value.split("\n")])
+        for e in at.expander
+        if "nothing found" in e.label
+        for md in e.markdown
+    ]
+    return tables, checked
+
+
+def test_cleaning_report_lists_the_rules_that_found_rows_and_names_the_others_once(
+    _isolated_home,
+):
+    at = _upload(_page(), "orders.csv", CN)
+    tables, checked = _report_shown(at)
+    # by hand from CN: line 4 repeats line 3 (dropped); lines 3 and 4 have no customer (kept)
+    assert tables == [
+        [
+            ["no customer id (guest orders)", 2, "kept"],
+            ["exact duplicate of an earlier row", 1, "dropped"],
+        ]
+    ]
+    [(label, names)] = checked
+    assert label == "11 rules checked, nothing found" and len(names) == 11
+    assert "price is zero" in names and "exact duplicate of an earlier row" not in names
+    # the samples of the rules that found rows, their counts in words ("1 row", "2 rows")
+    samples = [e.label.replace("\\", "") for e in at.expander if e.label.startswith("Sample")]
+    assert samples == [
+        "Sample: exact duplicate of an earlier row (1 row)",
+        "Sample: no customer id (guest orders) (2 rows)",
+    ]
+    assert not any(c.value == "No cleaning rule found anything in these rows." for c in at.caption)
+    # the saved dataset's report (Datasets tab) says the same as the upload did
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert _report_shown(_page()) == (tables, checked)
+
+
+def test_cleaning_report_of_a_clean_file_says_nothing_was_found(_isolated_home):
+    at = _upload(_page(), "shop.csv", SHOP)
+    assert _metric(at, "Rows read") == "2" and _metric(at, "Rows kept") == "2"
+    tables, [(label, names)] = _report_shown(at)
+    assert tables == [] and label == "13 rules checked, nothing found" and len(names) == 13
+    said = "No cleaning rule found anything in these rows."
+    assert [c.value for c in at.caption].count(said) == 1
+    assert not any(c.value == "No cleaning rule applied." for c in at.caption)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    saved = _page()
+    assert _report_shown(saved) == (tables, [(label, names)])
+    assert [c.value for c in saved.caption].count(said) == 1
+
+
+def test_cleaning_report_of_a_clean_file_in_chinese(_isolated_home):
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.query_params["lang"] = "zh"
+    at = _upload(at.run(), "shop.csv", SHOP)
+    assert any(c.value == "清洗规则未在这些行中发现任何问题。" for c in at.caption)
+    [(label, names)] = [
+        (e.label, md.value.split("\n"))
+        for e in at.expander
+        if "未发现问题" in e.label
+        for md in e.markdown
+    ]
+    assert label == "已检查 13 条规则，未发现问题" and len(names) == 13
+    assert not any(re.search("[a-z]{3,}", n) for n in names), names

@@ -58,6 +58,14 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     # the what-if's best price in one sentence, without brackets inside brackets
     best = [c.value for c in at.caption if c.value.startswith("Best price inside the range")]
     assert len(best) == 1 and ", which maximises revenue (no margin given). " in best[0], best
+    # without a margin the what-if says where on this page to enter one, not the CLI's flag
+    shown = [c.value.replace("\\", "") for c in at.caption]
+    needs = [c for c in shown if c.startswith("Profit needs a cost:")]
+    assert needs == [
+        "Profit needs a cost: enter a margin % under “Margins (for profit)” above. Until then "
+        "the best price shown maximises revenue."
+    ]
+    assert any(e.label == "Margins (for profit)" for e in at.expander)
     products = _table(at, "Why no own estimate")
     assert len(products) == len(core.products)
     assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}

@@ -48,6 +48,10 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
     assert english_in_cells(en, TEXT_CELLS)  # the same check finds the English run's
+    # the what-if without a margin points at the page's margin input, by its Chinese name
+    needs = "利润需要成本：请在上方“毛利率（用于计算利润）”中填写毛利率 %。"
+    assert any(c.value.replace("\\", "").startswith(needs) for c in zh.caption)
+    assert any(e.label == "毛利率（用于计算利润）" for e in zh.expander)
 
     # the page in Chinese: tabs, tiles, the held-out verdict with the English run's numbers
     assert [t.label for t in zh.tabs] == ["价格弹性", "假设分析", "促销", "降价清仓", "模型检验"]

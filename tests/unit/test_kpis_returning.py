@@ -241,6 +241,8 @@ def test_new_customers_note_names_the_data_first_day(tmp_path, filters, hand, pr
     finally:
         store.close()
     assert res.first_day == date(2024, 1, 10)
+    # the two ends the note works from: 6 and 12 months after the first day, by hand
+    assert res.lookback_end() == date(2024, 7, 10) and res.caveat_end() == date(2025, 1, 10)
     k = res.kpis
     assert (k["customers"], k["new_customers"], k["returning_customers"]) == hand
     assert res.previous_period == previous

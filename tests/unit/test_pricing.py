@@ -14,6 +14,7 @@ from ecomdash import pricing as P
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.pricing import models as M
 from ecomdash.pricing.features import flag_promotions, price_levels
+from ecomdash.pricing.whatif import NO_MARGIN
 from ecomdash.store import Store
 
 
@@ -343,6 +344,9 @@ def test_what_if_by_hand_and_never_beyond_the_observed_prices(demo_res):
     nom = P.what_if(demo_res, products=["TOY-278"], change_pct=5)
     assert np.isnan(nom.table["profit"].iloc[0]) and "revenue" in nom.table["best_for"].iloc[0]
     assert any("margin" in x for x in nom.warnings)
+    # the core's sentence names no interface: the page and the CLI say where a margin goes
+    [needs] = [x for x in nom.warnings if getattr(x, "msgid", None) == NO_MARGIN]
+    assert "--margin" not in needs and "page" not in needs and "CLI" not in needs
 
 
 def test_what_if_refuses_products_without_elasticity(demo_res):

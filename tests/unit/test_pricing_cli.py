@@ -80,3 +80,42 @@ def test_pricing_on_an_export_with_one_price_says_why(_isolated_home, capsys):
     # a what-if on it is refused with the reason, not a traceback
     assert main(["pricing", "--dataset", ds, "--product", "A", "--change", "5"]) == 2
     assert "one price in all 30 weeks" in capsys.readouterr().err
+
+
+def test_pricing_what_if_without_a_margin_names_the_cli_flag(demo_id, capsys):
+    args = ["pricing", "--dataset", demo_id, "--product", "TOY-278", "--change", "-5"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    needs = (
+        "Profit needs a cost: pass --margin (a % of the current price). Until then the best "
+        "price shown maximises revenue."
+    )
+    assert f"note: {needs}" in text.splitlines()
+    assert main([*args, "--json"]) == 0
+    assert needs in json.loads(capsys.readouterr().out)["whatif"]["warnings"]
+
+
+def test_pricing_text_names_products_as_the_pages_do(demo_id, demo, capsys):
+    """Products in the text output read "name (id)" (labels.product_label), in the elasticity
+    table, the promotions and the what-if; a Chinese name keeps the table's columns aligned."""
+    from ecomdash.cli.pricing import _cells
+
+    names = demo.lines.drop_duplicates("product_id").set_index("product_id")["product_name"]
+    toy = f"{names['TOY-278']} (TOY-278)"
+    assert main(["pricing", "--dataset", demo_id, "--product", "TOY-278", "--change", "-5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    # one product asked for, estimated from its own prices: counted in the singular
+    assert lines[0] == (
+        "Price elasticity: 1 product from its own price history, 0 from their category, 0 "
+        "without an estimate."
+    )
+    header = next(i for i, x in enumerate(lines) if x.startswith("product "))
+    row = lines[header + 1]
+    end = lines[header].index("elasticity") + len("elasticity")  # right-aligned under it
+    assert row.startswith(f"{toy} ") and row[end] == " " and float(row[len(toy) : end]) < 0
+    assert any(x.startswith(f"  {toy}: ") for x in lines)  # the what-if
+    promos = [x for x in lines if " off: lift " in x]
+    assert len(promos) == len(demo.truth.promotions) == 4
+    for pid in demo.truth.promotions["product_id"]:
+        assert sum(x.startswith(f"  {names[pid]} ({pid}) ") for x in promos) == 1, pid
+    assert _cells("陶土花盆 (GAR-117)") == 8 + 10 and _cells("Pot (GAR-117)") == 13

@@ -121,7 +121,7 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
 def test_restock_section_gives_reorder_points_not_an_empty_order_list(demo_report):
     """The report has no units on hand: it lists the top products' reorder points, and says
     so, instead of "0 of 100 products to order" beside an empty order column."""
-    rep, _html = demo_report
+    rep, html = demo_report
     sec = next(s for s in rep.sections if s.key == "restock")
     (table,) = sec.tables
     frame = table.frame
@@ -130,6 +130,13 @@ def test_restock_section_gives_reorder_points_not_an_empty_order_list(demo_repor
     body = " ".join(str(t) for t in sec.text)
     assert "to order" not in body.replace("what to order now", "")
     assert "reorder point of each of the top 100 products by revenue" in body
+    # the missing stock is said once (the report's own sentence: where to enter it), not
+    # again by the planner's "No stock levels given" warning; in the HTML too
+    assert body.count("Units on hand are not in the report") == 1
+    assert "No stock levels given" not in body and "stock level" not in body
+    restock_html = html.split('<section id="restock"', 1)[1].split("</section>", 1)[0]
+    assert restock_html.count("Units on hand are not in the report") == 1
+    assert "No stock levels given" not in restock_html
 
 
 def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo):
