@@ -63,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
             "k": cl.k,
             "chosen_by": cl.k_chosen_by,
             "silhouette": cl.silhouette,
+            "one_time_buyers": cl.n_one_time,  # profile row "cluster" k: not a k-means cluster
             "curve": cl.curve,
             "profile": [
                 {
@@ -79,7 +80,9 @@ def run(args: argparse.Namespace) -> int:
         obj["tree_fidelity"] = ex.fidelity
         text += [
             "",
-            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}",
+            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}, "
+            f"of the customers with at least two orders ({cl.n_one_time:,} one-time buyers "
+            f"are group {cl.one_time_id}, not clustered)",
             *[
                 f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
                 f"{row['revenue_share']:.1%} of revenue"

@@ -431,6 +431,7 @@ def segments(data: ReportData) -> Section:
                 guests=f"{res.n_guest_orders:,}",
             ),
             *res.features.warnings,
+            *(() if cl is None or not cl.n_one_time else (_clusters_of_repeat(cl),)),
         ),
         figures=(segment_charts.segment_treemap(res.rfm),),
         tables=(
@@ -440,6 +441,16 @@ def segments(data: ReportData) -> Section:
                 area="segments",
             ),
         ),
+    )
+
+
+def _clusters_of_repeat(cl) -> str:
+    """What the clusters are of: the repeat customers; the one-time buyers are a group apart."""
+    return _(
+        "The clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+        "buyers are a group of their own, not clustered.",
+        n=f"{int((cl.labels < cl.one_time_id).sum()):,}",
+        one=f"{cl.n_one_time:,}",
     )
 
 

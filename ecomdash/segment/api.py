@@ -54,7 +54,9 @@ class SegmentationResult:
 
 def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None) -> pd.DataFrame:
     """One row per customer: ``customer_id, recency_days, frequency, monetary, r_score,
-    f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports)."""
+    f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports).
+    ``cluster`` is 0..k-1 for a customer with at least two orders and ``k`` (after the
+    clusters) for a one-time buyer, whose ``cluster_name`` is the one-time group's."""
     c = rfm_result.customers
     seg = c["segment"]
     out = pd.DataFrame(
@@ -77,10 +79,9 @@ def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None)
         same = labels.index.equals(c.index) and labels.index.is_unique
         lab = (labels if same else labels.reindex(c.index)).to_numpy()
         out["cluster"] = lab
-        names = _text_at(lab, list(clusters.names))
-        out["cluster_name"] = (
-            np.array(clusters.names, dtype=object)[lab] if names is None else names
-        )
+        group_names = list(clusters.group_names)  # the one-time buyers' name at number k
+        names = _text_at(lab, group_names)
+        out["cluster_name"] = np.array(group_names, dtype=object)[lab] if names is None else names
     return out
 
 

@@ -1,5 +1,10 @@
-"""k-means clusters of customers: log1p-scaled, standardised behaviour features, k by
-silhouette, a profile and a short name per cluster, and a 2-D PCA picture."""
+"""k-means clusters of the customers who came back: log1p-scaled, standardised behaviour
+features of the customers with at least two orders, k by silhouette, a profile and a short
+name per cluster, and a 2-D PCA picture. One-time buyers are one fixed group of their own
+(:data:`ONE_TIME_NAME`), not a k-means cluster: a one-time buyer has no time between orders,
+and with all customers clustered that imputed feature (and one order) made the geometry, so
+the silhouette picked k = 2, "repeat buyers" against "one-time buyers" (63 % of the demo's
+customers), the split the RFM segments already show (bench/bench_cluster_k.py)."""
 
 from __future__ import annotations
 
@@ -24,15 +29,20 @@ from ecomdash.tasks import Tasks
 
 @dataclass(frozen=True)
 class ClusterResult:
-    """k-means clusters of customers.
+    """k-means clusters of the customers with at least two orders; one-time buyers apart.
 
-    ``labels``: Series (index ``customer_id``) of cluster numbers 0..k-1, numbered by revenue
-    (0 = the cluster bringing the most revenue). ``names``: short name per cluster.
-    ``curve``: ``k, silhouette, inertia`` over the swept range. ``profile``: one row per
-    cluster plus an ``All customers`` row: ``cluster, name, customers, customer_share,
-    revenue_share`` and the median of each feature. ``pca``: ``pc1, pc2, cluster`` per
-    customer; ``explained_variance`` of the two components. ``features_used``: the
-    columns clustered (constant ones are dropped).
+    ``labels``: Series (index ``customer_id``, every customer) of cluster numbers 0..k-1 for
+    the repeat customers, numbered by revenue (0 = the cluster bringing the most revenue),
+    and ``k`` (:attr:`one_time_id`, sorting after the clusters) for every one-time buyer.
+    ``names``: short name per cluster (k of them); :attr:`group_names` adds the one-time
+    group's name. ``n_one_time``: how many one-time buyers (0: no such group).
+    ``curve``: ``k, silhouette, inertia`` over the swept range (repeat customers only).
+    ``profile``: one row per cluster, a row ``k`` for the one-time buyers (when there are
+    any) and an ``All customers`` row: ``cluster, name, customers, customer_share,
+    revenue_share`` (shares of all customers) and the median of each feature. ``pca``:
+    ``pc1, pc2, cluster`` per repeat customer (one-time buyers are not in the scatter);
+    ``explained_variance`` of the two components. ``features_used``: the columns clustered
+    (constant ones are dropped).
     """
 
     labels: pd.Series
@@ -48,13 +58,31 @@ class ClusterResult:
     seed: int
     silhouette_sample: int
     warnings: tuple[str, ...] = field(default=())
+    n_one_time: int = 0
+    one_time_name: str = ""
+
+    @property
+    def one_time_id(self) -> int:
+        """The one-time buyers' number in ``labels`` and the profile: ``k``, after the clusters."""
+        return self.k
+
+    @property
+    def group_names(self) -> tuple[str, ...]:
+        """The name of every number in ``labels``: the k clusters, then the one-time buyers."""
+        return (*self.names, self.one_time_name) if self.n_one_time else self.names
+
+
+#: the one-time buyers' group: not a k-means cluster (see the module's docstring)
+ONE_TIME_NAME = N_("One-time buyers")
 
 
 def feature_matrix(table: pd.DataFrame) -> pd.DataFrame:
     """The interpretable (unscaled) features clustered and explained.
 
     A single-order customer's inter-purchase time is unknown; it is set to their tenure
-    (they have gone at least that long without a second order).
+    (they have gone at least that long without a second order). Only the repeat customers'
+    rows are clustered (:func:`cluster_features`); the one-time buyers' rows give their
+    group's medians.
     """
     x = table.loc[:, list(FEATURES)].astype("float64").copy()
     x["interpurchase_days"] = x["interpurchase_days"].fillna(x["tenure_days"])
@@ -177,7 +205,11 @@ def cluster_features(
     silhouette_sample: int = 1500,
     fit_sample: int = FIT_SAMPLE,
 ) -> ClusterResult:
-    """k-means on log1p-scaled, standardised features; k by silhouette unless ``k`` is given.
+    """k-means on log1p-scaled, standardised features of the customers with at least two
+    orders; k by silhouette unless ``k`` is given (``k`` is the number of clusters of repeat
+    customers). One-time buyers (``frequency`` < 2) are one fixed group, number ``k``: in
+    the labels, the profile and the customer list, not in the silhouette, the PCA or the fit.
+    Scaling, silhouette, fit sample and PCA below are all of the repeat customers.
 
     The silhouette is computed on a fixed random sample of ``silhouette_sample`` customers
     (the same sample, and one distance matrix, for every k): the curve's shape is what
@@ -214,9 +246,13 @@ def cluster_features(
                 sample=silhouette_sample,
             )
         )
-    x = feature_matrix(features.table)
+    x_all = feature_matrix(features.table)
+    repeat = x_all["frequency"].to_numpy() >= 2
+    n_one = int((~repeat).sum())
+    # the clustered customers: those who came back (all of them: no copy)
+    x = x_all if n_one == 0 else x_all.loc[repeat]
     n = len(x)
-    if n < MIN_CUSTOMERS_CLUSTER:
+    if len(x_all) < MIN_CUSTOMERS_CLUSTER:
         raise InsufficientDataError(
             note(
                 N_(
@@ -225,7 +261,21 @@ def cluster_features(
                     "ids for clusters."
                 ),
                 need=MIN_CUSTOMERS_CLUSTER,
+                n=len(x_all),
+                date=features.as_of.date(),
+            )
+        )
+    if n < MIN_CUSTOMERS_CLUSTER:
+        raise InsufficientDataError(
+            note(
+                N_(
+                    "Clustering groups the customers who ordered at least twice and needs at "
+                    "least {need} of them. Found {n} on or before {date} (and {one} one-time "
+                    "buyers). The RFM segments above still apply."
+                ),
+                need=MIN_CUSTOMERS_CLUSTER,
                 n=n,
+                one=n_one,
                 date=features.as_of.date(),
             )
         )
@@ -233,8 +283,8 @@ def cluster_features(
         raise ParameterError(
             note(
                 N_(
-                    "The 'k' parameter must be at most {most} for {n} customers (5 per cluster). "
-                    "Got {k} instead."
+                    "The 'k' parameter must be at most {most} for {n} customers who ordered at "
+                    "least twice (5 per cluster). Got {k} instead."
                 ),
                 most=n // 5,
                 n=n,
@@ -269,10 +319,10 @@ def cluster_features(
         )
         warnings.append(
             _(
-                "k-means was fitted on a random sample of {sample} of the {n} customers and "
-                "every customer was assigned to the nearest cluster centre (so the page answers "
-                "in seconds). Tested on a generated shop, this changes the clusters' spread "
-                "(inertia) by under 2 %.",
+                "k-means was fitted on a random sample of {sample} of the {n} customers who "
+                "ordered at least twice and every one of them was assigned to the nearest "
+                "cluster centre (so the page answers in seconds). Tested on a generated shop, "
+                "this changes the clusters' spread (inertia) by under 2 %.",
                 sample=f"{fit_sample:,}",
                 n=f"{n:,}",
             )
@@ -300,7 +350,11 @@ def cluster_features(
     labels = relabel[raw]
     centres = np.vstack([z[labels == c].mean(axis=0) for c in range(k_final)])
     names = _name_clusters(centres, used, x, labels)
-    profile = _profile(x, labels, names)
+    one_name = _(ONE_TIME_NAME)
+    # every customer's group: the cluster of a repeat customer, k for a one-time buyer
+    all_labels = np.full(len(x_all), k_final, dtype=np.int64)
+    all_labels[repeat] = labels
+    profile = _profile(x_all, all_labels, (*names, one_name) if n_one else names)
 
     from sklearn.decomposition import PCA
 
@@ -319,7 +373,7 @@ def cluster_features(
             )
         )
     return ClusterResult(
-        labels=pd.Series(labels, index=x.index, name="cluster"),
+        labels=pd.Series(all_labels, index=x_all.index, name="cluster"),
         names=names,
         k=k_final,
         k_chosen_by=chosen_by,
@@ -335,6 +389,8 @@ def cluster_features(
         seed=seed,
         silhouette_sample=len(sample),
         warnings=tuple(warnings),
+        n_one_time=n_one,
+        one_time_name=one_name,
     )
 
 
@@ -413,6 +469,8 @@ def _name_clusters(
 
 
 def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+    """One row per group ``0..len(names) - 1`` (the clusters, then the one-time buyers when
+    ``names`` has their name) and the ``All customers`` row, over every row of ``x``."""
     k = len(names)
     total = float(x["monetary"].sum())
     med = x.groupby(labels).median().reindex(range(k))

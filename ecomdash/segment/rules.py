@@ -24,8 +24,8 @@ class ExplainResult:
     """A shallow decision tree reproducing the cluster labels.
 
     ``rules``: one row per leaf: ``cluster, name, rule, customers, agreement`` (share of the
-    leaf's customers k-means put in that cluster). ``fidelity``: share of all customers the
-    tree assigns to the same cluster as k-means. ``good_enough``: ``fidelity >= target``.
+    leaf's customers k-means put in that cluster). ``fidelity``: share of the clustered
+    customers (those with at least two orders) the tree assigns to the same cluster as k-means. ``good_enough``: ``fidelity >= target``.
     """
 
     rules: pd.DataFrame
@@ -102,7 +102,9 @@ def explain(
     target: float = 0.85,
     seed: int = 0,
 ) -> ExplainResult:
-    """A decision tree of depth ≤ ``max_depth`` on the unscaled features that mimics the clusters."""
+    """A decision tree of depth ≤ ``max_depth`` on the unscaled features that mimics the
+    clusters, fitted and judged on the clustered (repeat) customers: the one-time buyers are
+    a fixed group, not a cluster to explain."""
     from sklearn.tree import DecisionTreeClassifier
 
     if not 1 <= max_depth <= 5:
@@ -116,6 +118,9 @@ def explain(
         )
     x = feature_matrix(features.table).loc[:, list(clusters.features_used)]
     y = clusters.labels.reindex(x.index).to_numpy()
+    if clusters.n_one_time:  # the tree explains the k-means clusters: repeat customers only
+        keep = y < clusters.one_time_id
+        x, y = x.loc[keep], y[keep]
     n = len(x)
     xa = x.to_numpy()
     fit = slice(None)

@@ -16,7 +16,7 @@ from ecomdash import schema as S
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n.fmt import long_date
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
@@ -273,6 +273,24 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             n=f"{cl.silhouette_sample:,}",
         )
     )
+    st.caption(
+        _n(
+            "Clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+            "buyer is shown as a group of their own (in the profile and the customer list, "
+            "not in the silhouette or the scatter).",
+            "Clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+            "buyers are shown as a group of their own (in the profile and the customer list, "
+            "not in the silhouette or the scatter).",
+            cl.n_one_time,
+            n=f"{repeat_count(cl):,}",
+            one=f"{cl.n_one_time:,}",
+        )
+        if cl.n_one_time
+        else _(
+            "Clusters are of the {n} customers, all of whom ordered at least twice.",
+            n=f"{repeat_count(cl):,}",
+        )
+    )
     for w in cl.warnings:
         st.warning(w)
     left, right = st.columns([3, 2])
@@ -316,11 +334,21 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
 def scatter_counts(cl) -> tuple[int, int]:
     """(customers the PCA scatter draws, customers clustered), from the cluster sizes in the
     profile (the page's result has no per-customer frames): the same sizes
-    :func:`ecomdash.charts.segment.scatter_sample` draws."""
+    :func:`ecomdash.charts.segment.scatter_sample` draws. The one-time buyers (profile row
+    ``k``) are not clustered and not drawn."""
+    counts = _cluster_sizes(cl)
+    return sum(charts.scatter_sizes(counts)), sum(counts)
+
+
+def repeat_count(cl) -> int:
+    """Customers clustered (those with at least two orders), from the profile."""
+    return sum(_cluster_sizes(cl))
+
+
+def _cluster_sizes(cl) -> list[int]:
     prof = cl.profile
     ids = prof["cluster"].astype(str)
-    counts = [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
-    return sum(charts.scatter_sizes(counts)), sum(counts)
+    return [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
 
 
 def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
@@ -416,13 +444,16 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
     options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if s in present]
     names: tuple[str, ...] = ()
     if "cluster_name" in table:
-        names = res.clusters.names
+        # the k clusters, then the one-time buyers (number k, when there are any)
+        names = res.clusters.group_names
         options += [f"cluster:{i}" for i in range(len(names))]
 
     def shown(option: str) -> str:
         kind, _sep, value = option.partition(":")
         if kind == "segment":
             return _(value)
+        if kind == "cluster" and int(value) == res.clusters.one_time_id:
+            return names[int(value)]  # a group, not a k-means cluster: its name alone
         if kind == "cluster":
             return _("Cluster {i}: {name}", i=value, name=names[int(value)])
         return _("All customers")

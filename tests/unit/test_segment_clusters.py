@@ -173,10 +173,12 @@ def test_profile_by_hand():
 
 
 def _groups_table(n_per: int = 10) -> pd.DataFrame:
-    """Two clear groups that differ in every feature: "big" customers spend 10x more."""
+    """Two clear groups of repeat customers that differ in every feature: "big" customers
+    spend 10x more. (The small ones had one order each until one-time buyers became a group
+    of their own, not clustered: now two orders, 25 days apart, so both groups are clustered.)"""
     rng = np.random.default_rng(7)
     rows = []
-    for g, (rec, freq, mon) in enumerate([(5.0, 12.0, 2000.0), (200.0, 1.0, 40.0)]):
+    for g, (rec, freq, mon) in enumerate([(5.0, 12.0, 2000.0), (200.0, 2.0, 40.0)]):
         for i in range(n_per):
             j = rng.uniform(0.9, 1.1, 5)  # each feature jittered on its own: a ball, not a line
             rows.append(
@@ -187,7 +189,7 @@ def _groups_table(n_per: int = 10) -> pd.DataFrame:
                     "monetary": mon * j[1],
                     "avg_order_value": mon * j[2] / freq,
                     "tenure_days": [400.0, 30.0][g] * j[3],
-                    "interpurchase_days": [30.0 * j[4], np.nan][g],
+                    "interpurchase_days": [30.0, 25.0][g] * j[4],
                     "category_breadth": [4.0, 1.0][g],
                     "return_rate": 0.0,
                 }
@@ -261,7 +263,9 @@ def test_parameter_and_data_errors_say_what_was_found():
     with pytest.raises(ParameterError, match=r"Got n_init=3, silhouette_sample=9 instead"):
         C.cluster_features(f, silhouette_sample=9)
     C.cluster_features(f, k=2, silhouette_sample=10, n_init=1)  # the smallest allowed
-    with pytest.raises(ParameterError, match=r"at most 5 for 26 customers.*Got 6 instead"):
+    with pytest.raises(
+        ParameterError, match=r"at most 5 for 26 customers who ordered at least twice.*Got 6 in"
+    ):
         C.cluster_features(f, k=6)
     assert C.cluster_features(f, k=5, n_init=1).k == 5  # 26 // 5 = 5 is allowed
     with pytest.raises(ParameterError, match=r"must be an int >= 2. Got 2.0 instead"):
@@ -277,7 +281,7 @@ def test_parameter_and_data_errors_say_what_was_found():
         4,
     ]
     # only one feature varies: nothing to cluster on, and the message names it
-    flat = table.assign(**{c: 1.0 for c in FEATURES if c != "monetary"})
+    flat = table.assign(**{c: 2.0 for c in FEATURES if c != "monetary"})  # 2 orders each
     with pytest.raises(InsufficientDataError, match=r"only in spend among 26 customers"):
         C.cluster_features(_features(flat))
 
