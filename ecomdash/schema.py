@@ -213,6 +213,10 @@ def sales_lines(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.Da
     return lines.loc[mask]
 
 
+#: What an order is wherever orders are counted (the Overview's Orders tile, the summed-sales
+#: and count-only tiles; the Basket page's baskets are these orders).
+ORDER_DEFINITION = N_("Orders with at least one product line that was not cancelled.")
+
 #: What every page that counts customers says a customer is (:func:`customer_sales`), one
 #: sentence: the Overview's tile help, the Segments, Customer value and Recommendations pages.
 CUSTOMER_DEFINITION = N_(

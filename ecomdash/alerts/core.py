@@ -28,7 +28,7 @@ from ecomdash.alerts.series import (
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import LOCALES, N_, _, _n, fmt, get_lang
-from ecomdash.i18n.fmt import money, use_currency
+from ecomdash.i18n.fmt import money, pct, use_currency
 from ecomdash.i18n.note import note, note_n
 from ecomdash.store import Store
 
@@ -384,7 +384,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 "day": _weekday_date(day),
                 "actual": fmt_value(metric, r.actual),
                 "expected": fmt_value(metric, r.expected),
-                "rel": f"{r.rel:+.0%}",
+                "rel": pct(r.rel, 0, signed=True),
                 "score": f"{r.score:+.1f}",
             }
             reason = (
@@ -447,7 +447,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     week=wk.date(),
                     actual=fmt_value(r.metric, r.actual),
                     expected=fmt_value(r.metric, r.expected),
-                    rel=f"{r.rel:+.0%}",
+                    rel=pct(r.rel, 0, signed=True),
                     score=f"{r.score:+.1f}",
                 ),
                 score=float(r.score),
@@ -662,7 +662,7 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
                 "key": first["key"],
                 "change": signed(first["change"]),
                 "unit": _(_UNITS[metric]),
-                "share": f"{share:.0%}",
+                "share": pct(share, 0),
             }
             if share >= 0.5:
                 text = _(

@@ -6,22 +6,14 @@ Product names are merchant text: they only reach plotly as data (hover text / la
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.basket import BasketResult
+from ecomdash.charts.text import esc as _esc  # merchant text in plotly
 from ecomdash.i18n import _
 from ecomdash.labels import label
-
-
-def _esc(text: object, limit: int | None = None) -> str:
-    s = str(text)
-    if limit is not None and len(s) > limit:
-        s = s[: limit - 1] + "…"
-    return html.escape(s, quote=False)
 
 
 def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure:

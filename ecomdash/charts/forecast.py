@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult, localise_holidays
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.inventory import RestockResult
 from ecomdash.labels import label, model_label
 
@@ -289,7 +289,7 @@ def abc_xyz_figure(res: RestockResult) -> go.Figure:
             _(
                 "{n} products<br>{share} of revenue",
                 n=m.loc[r, c],
-                share=f"{share.loc[r, c]:.0%}",
+                share=fmt.pct(share.loc[r, c], 0),
             )
             for c in m.columns
         ]

@@ -9,24 +9,17 @@ set).
 
 from __future__ import annotations
 
-import html
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
-from ecomdash.labels import product_label
 from ecomdash.pricing import PricingResult, WhatIfResult
 
 _BLUE = "#1f77b4"
 _ORANGE = "#ff7f0e"
 _GREY = "rgba(120,120,120,0.25)"
-
-
-def _name(name, product_id) -> str:
-    """The plotly text naming one product: its "name (id)", entities for ``<>&``."""
-    return html.escape(product_label(name, product_id), quote=False)
 
 
 def _named(frame: pd.DataFrame) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.text import esc, product_text
 from ecomdash.i18n import _
-from ecomdash.labels import product_label
 from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
 
 _BASELINE = "#bdbdbd"
@@ -66,11 +66,11 @@ def recommendations_figure(recs: pd.DataFrame, *, title: str | None = None) -> g
     r = recs.sort_values("rank", ascending=False)
     fig = go.Figure()
     fig.add_bar(
-        y=[product_label(n, p) for n, p in zip(r["product_name"], r["product_id"], strict=True)],
+        y=[product_text(n, p) for n, p in zip(r["product_name"], r["product_id"], strict=True)],
         x=r["score"],
         orientation="h",
         marker_color=_MODEL,
-        customdata=r["reason"],
+        customdata=[esc(t) for t in r["reason"]],  # "because you bought <names>"
         hovertemplate="%{y}<br>" + _("score %{x:.3f}") + "<br>%{customdata}<extra></extra>",
     )
     fig.update_layout(

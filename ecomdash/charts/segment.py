@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from ecomdash.features import LABELS
 from ecomdash.i18n import _
-from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import (
     NOT_YET,
     RFM_GRID,
@@ -265,8 +265,8 @@ def pca_scatter(
     ev1, ev2 = result.explained_variance
     fig.update_layout(
         title=_("Customers in two dimensions (PCA of the clustered features)"),
-        xaxis_title=_("component 1 ({share} of variance)", share=f"{ev1:.0%}"),
-        yaxis_title=_("component 2 ({share} of variance)", share=f"{ev2:.0%}"),
+        xaxis_title=_("component 1 ({share} of variance)", share=pct(ev1, 0)),
+        yaxis_title=_("component 2 ({share} of variance)", share=pct(ev2, 0)),
         height=460,
         margin={"t": 40},
         legend={"orientation": "h", "y": -0.2},

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
-from ecomdash.i18n import _
+from ecomdash.i18n import _, fmt
 
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
@@ -62,7 +62,7 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
     m = result.matrix(kind)
     z = m.to_numpy(dtype=float)
     if kind == "retention":
-        text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:.0%}")(np.nan_to_num(z)))
+        text = np.where(np.isnan(z), "", np.vectorize(lambda v: fmt.pct(v, 0))(np.nan_to_num(z)))
     elif kind == "customers":
         text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
     else:

@@ -16,7 +16,7 @@ from ecomdash.forecast.engine import _auto_choice, _Engine, _fold_mae, _run_engi
 from ecomdash.forecast.models import intermittency
 from ecomdash.forecast.series import SeriesResult
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note, note_n
+from ecomdash.i18n.note import Percent, note, note_n
 
 
 @dataclass(frozen=True)
@@ -152,21 +152,19 @@ def verdict(model: str, mae: float, base_mae: float, *, seasonal: bool = True) -
         )
     msg = {
         (True, True): N_(
-            "{name} is {pct} % better than repeating the last cycle (seasonal naive) in the "
-            "backtest."
+            "{name} is {pct} better than repeating the last cycle (seasonal naive) in the backtest."
         ),
         (True, False): N_(
-            "{name} is {pct} % worse than repeating the last cycle (seasonal naive) in the "
-            "backtest."
+            "{name} is {pct} worse than repeating the last cycle (seasonal naive) in the backtest."
         ),
         (False, True): N_(
-            "{name} is {pct} % better than repeating the last value (naive) in the backtest."
+            "{name} is {pct} better than repeating the last value (naive) in the backtest."
         ),
         (False, False): N_(
-            "{name} is {pct} % worse than repeating the last value (naive) in the backtest."
+            "{name} is {pct} worse than repeating the last value (naive) in the backtest."
         ),
     }[(bool(seasonal), bool(r < 1))]
-    return note(msg, name=name, pct=pct)
+    return note(msg, name=name, pct=Percent(abs(1 - r)))
 
 
 ALL_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "croston", "sarimax", "combo")

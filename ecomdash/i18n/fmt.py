@@ -89,10 +89,21 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
     return f"{sign}{symbol}{a:,.2f}" if money else f"{sign}{int(round(a)):,}"
 
 
-def pct(x: float, digits: int = 1, *, lang: str | None = None) -> str:
-    """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese."""
+def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
+    """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese. ``signed`` writes
+    ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
+    zero has no sign (``0 %``, not ``-0 %``).
+
+    >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
+    ('4.1 %', '4.1%', '-100 %')
+    >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
+    ('+12%', '0 %')
+    """
     lang = lang or get_lang()
-    return f"{x * 100:.{digits}f}{'%' if lang == 'zh' else ' %'}"
+    text = f"{abs(x) * 100:.{digits}f}"
+    nonzero = any(c in "123456789" for c in text)  # NaN/inf keep their own text
+    sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
+    return f"{sign}{text}{'%' if lang == 'zh' else ' %'}"
 
 
 def long_date(value: date | datetime, *, lang: str | None = None) -> str:

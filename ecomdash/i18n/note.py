@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecomdash.i18n import LOCALES, _, _n, get_lang
-from ecomdash.i18n.fmt import join
+from ecomdash.i18n.fmt import join, pct
 
 
 class Note(str):
@@ -126,6 +126,32 @@ class Joined(tuple):
         return self.sep.join(map(str, self))
 
 
+class Percent(str):
+    """A share a :class:`Note` writes as :func:`ecomdash.i18n.fmt.pct` does in the language
+    where it is shown: ``53 %`` in English (its text), ``53%`` in Chinese::
+
+        note(N_("{share} of values are numbers"), share=Percent(0.53))
+    """
+
+    value: float
+    digits: int
+    signed: bool
+
+    def __new__(cls, value: float, digits: int = 0, signed: bool = False):
+        self = super().__new__(cls, pct(float(value), digits, signed=signed, lang="en"))
+        self.value = float(value)
+        self.digits = int(digits)
+        self.signed = bool(signed)
+        return self
+
+    def __reduce__(self):  # noqa: D105
+        return (Percent, (self.value, self.digits, self.signed))
+
+    def shown(self) -> str:
+        """The share in the current language."""
+        return pct(self.value, self.digits, signed=self.signed)
+
+
 class Weekdays(tuple):
     """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
     ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
@@ -143,6 +169,8 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
+    if isinstance(v, Percent):
+        return v.shown()
     if isinstance(v, Joined):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
     if isinstance(v, Weekdays):
@@ -168,6 +196,8 @@ def translated(err: BaseException) -> BaseException:
 
 def to_json(text: Any) -> Any:
     """A JSON-able form of ``text`` keeping a :class:`Note`'s id and fields (else ``text``)."""
+    if isinstance(text, Percent):
+        return {"pct": text.value, "digits": text.digits, "signed": text.signed}
     if not isinstance(text, Note):
         return text
     out = {
@@ -184,6 +214,11 @@ def to_json(text: Any) -> Any:
 def from_json(obj: Any) -> Any:
     """The inverse of :func:`to_json` (plain values come back as they are; a damaged entry as
     its English text)."""
+    if isinstance(obj, dict) and set(obj) == {"pct", "digits", "signed"}:
+        try:
+            return Percent(obj["pct"], obj["digits"], obj["signed"])
+        except (TypeError, ValueError):
+            return str(obj["pct"])
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
             fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Percent, note
 from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.synonyms import _NUMERIC
 from ecomdash.ingest.table import RawTable
@@ -83,14 +83,14 @@ def _content_ok(fld: str, p: _Profile) -> tuple[float, str]:
         if p.number >= 0.95:
             return 1.0, note(N_("values are numbers"))
         if p.number >= 0.6:
-            return 0.8, note(N_("{share} of values are numbers"), share=f"{p.number:.0%}")
-        return 0.2, note(N_("only {share} of values are numbers"), share=f"{p.number:.0%}")
+            return 0.8, note(N_("{share} of values are numbers"), share=Percent(p.number))
+        return 0.2, note(N_("only {share} of values are numbers"), share=Percent(p.number))
     if fld == schema.ORDER_DATE:
         if p.date >= 0.95 or p.date_serial >= 0.95:
             return 1.0, note(N_("values are dates"))
         if p.date >= 0.6:
-            return 0.8, note(N_("{share} of values are dates"), share=f"{p.date:.0%}")
-        return 0.2, note(N_("only {share} of values are dates"), share=f"{p.date:.0%}")
+            return 0.8, note(N_("{share} of values are dates"), share=Percent(p.date))
+        return 0.2, note(N_("only {share} of values are dates"), share=Percent(p.date))
     if fld in (schema.ORDER_ID, schema.CUSTOMER_ID, schema.PRODUCT_ID):
         if p.date >= 0.9:
             return 0.3, note(N_("values look like dates, not ids"))

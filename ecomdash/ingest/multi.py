@@ -34,7 +34,7 @@ import pandas as pd
 
 from ecomdash.errors import EcomdashError, InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Note, note
+from ecomdash.i18n.note import Note, Percent, note
 from ecomdash.ingest.platforms_cn import detect, prepare
 from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_bytes
 
@@ -369,9 +369,9 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
         (same, share), t, left, c = best
         kind = "translate" if _is_translation(tables[t], left) else "describe"
         reason = (
-            note(N_("same column name; {share} of a sample"), share=f"{share:.0%}")
+            note(N_("same column name; {share} of a sample"), share=Percent(share))
             if same
-            else note(N_("values match; {share} of a sample"), share=f"{share:.0%}")
+            else note(N_("values match; {share} of a sample"), share=Percent(share))
         )
         joins.append(Join(t, left, c, kind, _exact_share(have[left], tables[t].data[c]), reason))
         refused.pop(t, None)

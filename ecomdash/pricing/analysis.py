@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import note
 from ecomdash.pricing.features import check_panel, promotion_flags
 from ecomdash.pricing.models import (
@@ -280,7 +280,7 @@ def analyze(
                 "least {levels} levels held 2+ weeks each, {spread} apart, over {weeks}+ weeks "
                 "of sales).",
                 levels=min_levels,
-                spread=f"{min_spread:.0%}",
+                spread=fmt.pct(min_spread, 0),
                 weeks=min_weeks,
             )
         )

@@ -24,7 +24,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ecomdash.i18n import _, _n
+from ecomdash.i18n import _, _n, fmt
 from ecomdash.pricing.features import design, price_levels
 
 HAC_LAGS = 2
@@ -65,8 +65,8 @@ def eligibility(
             levels,
             _(
                 "prices vary by only {spread} (needs {needed})",
-                spread=f"{np.expm1(spread):.1%}",
-                needed=f"{min_spread:.0%}",
+                spread=fmt.pct(np.expm1(spread), 1),
+                needed=fmt.pct(min_spread, 0),
             ),
         )
     return n, levels, ""

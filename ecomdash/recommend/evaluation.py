@@ -15,7 +15,7 @@ import pandas as pd
 from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import note
 from ecomdash.recommend.base import Recommender
 from ecomdash.recommend.data import (
@@ -271,7 +271,7 @@ def evaluate_split(
                 "give, so models closer than that are a tie.",
                 n=f"{len(truth):,}",
                 total=f"{n_returning:,}",
-                moe=f"{moe:.1%}",
+                moe=fmt.pct(moe, 1),
             )
         )
     if rebuy:
@@ -454,17 +454,17 @@ def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
             "On your data the personalised models do no better than showing best sellers "
             "(best sellers: {pop} of {n} returning customers bought one of their top {k}). "
             "Show best sellers, or collect more history first.",
-            pop=f"{pop['hit_rate_at_k']:.0%}",
+            pop=fmt.pct(pop["hit_rate_at_k"], 0),
             n=f"{n:,}",
             k=k,
         )
     ratio = best["hit_rate_at_k"] / pop["hit_rate_at_k"] if pop["hit_rate_at_k"] > 0 else np.inf
     fields = {
         "model": label,
-        "hit": f"{best['hit_rate_at_k']:.0%}",
+        "hit": fmt.pct(best["hit_rate_at_k"], 0),
         "n": f"{n:,}",
         "k": k,
-        "pop": f"{pop['hit_rate_at_k']:.0%}",
+        "pop": fmt.pct(pop["hit_rate_at_k"], 0),
     }
     if not np.isfinite(ratio):
         return _(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from ecomdash.features import (
     CustomerFeatures,
 )
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.fmt import pct
 from ecomdash.i18n.note import note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, feature_matrix
@@ -67,7 +69,7 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
             return f"{word} = {a}" if a == b else f"{word} {a}–{b}"
         return f"{word} ≤ {b}" if b is not None else f"{word} ≥ {a}"
     if feat == "return_rate":
-        fmt = "{:.0%}".format
+        fmt = partial(pct, digits=0)
     elif feat == "interpurchase_days":
         fmt = "{:.0f}".format
     else:

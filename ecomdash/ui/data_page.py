@@ -34,6 +34,7 @@ from ecomdash.ui import data_multi
 from ecomdash.ui.common import (
     download_table,
     fmt_int,
+    fmt_pct,
     get_store,
     inert,
     select_dataset,
@@ -344,7 +345,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
                 help=_(
                     "{what}. Confidence {confidence}.",
                     what=_(FIELD_HELP[f.field]) if f.field in FIELD_HELP else "",
-                    confidence=f"{f.confidence:.0%}",
+                    confidence=fmt_pct(f.confidence, 0),
                 ),
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice

@@ -411,7 +411,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     )
     c3.metric(
         _("80 % band coverage"),
-        f"{row['coverage80']:.0%}",
+        fmt.pct(row["coverage80"], 0),
         help=_("Share of backtest actuals inside the 80 % band (ideal ≈ 80 %)."),
     )
     c4.metric(
@@ -504,7 +504,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
                 "model": L.model_label(plain, short=True),
                 "without": in_metric_unit(bt[plain], metric),
                 "with": in_metric_unit(bt[twin], metric),
-                "change": f"{abs(gain):.0%}",
+                "change": fmt.pct(abs(gain), 0),
             }
             st.text(
                 _(
@@ -595,7 +595,7 @@ def _many_section(ctx: PageContext) -> None:
                 "forecast one product or category in the section above.",
                 n=f"{len(t):,}",
                 total=f"{int(cut['products']):,}",
-                share=f"{share:.0%}",
+                share=fmt.pct(share, 0),
                 rest=f"{int(cut['products']) - len(t):,}",
             )
         )

@@ -261,7 +261,7 @@ _HELP = {
     ),
     "gross_sales": N_("Value of product lines sold in the period, before returns."),
     "returns": N_("Value of returned or cancelled lines in the period."),
-    "orders": N_("Orders with at least one product line that was not cancelled."),
+    "orders": S.ORDER_DEFINITION,
     "aov": N_("Net revenue divided by orders."),
     "customers": S.CUSTOMER_DEFINITION,  # the customer pages' sentence
     "new_customers": N_("Customers whose first order falls in this period."),

@@ -14,7 +14,7 @@ from ecomdash.ui.tables import show_table
 
 #: what each tile means (message ids; the Overview's own where they are the same)
 _HELP = {
-    "orders": N_("Orders with at least one product line that was not cancelled."),
+    "orders": S.ORDER_DEFINITION,
     "units": N_("Units sold less units returned."),
     "items_per_order": N_("Units divided by orders."),
     "customers": S.CUSTOMER_DEFINITION,

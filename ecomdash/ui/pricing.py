@@ -16,7 +16,7 @@ from ecomdash import pricing as P
 from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, get_lang, use_lang
+from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
 from ecomdash.pricing.promotions import promotion_effects
 from ecomdash.ui.common import (
     PageContext,
@@ -343,7 +343,8 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             f"{row['units']:,.1f}",
             f"{row['units'] - row['units_now']:+,.1f}",
             help=_(
-                "90% band {low}–{high}",
+                "{level} band {low}–{high}",
+                level=fmt.pct(0.9, 0),
                 low=f"{row['units_low']:,.1f}",
                 high=f"{row['units_high']:,.1f}",
             ),
@@ -380,7 +381,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         ok = wc.table["units"].notna()
         t = wc.table[ok]
         figures = {
-            "change": f"{change:+d}",
+            "change": fmt.pct(change / 100, 0, signed=True),
             "n": len(t),
             "units_now": f"{t['units_now'].sum():,.1f}",
             "units": f"{t['units'].sum():,.1f}",
@@ -389,7 +390,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         }
         st.caption(
             _(
-                "Whole category at {change} %: {n} products, units a week {units_now} → "
+                "Whole category at {change}: {n} products, units a week {units_now} → "
                 "{units}, revenue a week {revenue_now} → {revenue}; {left} more would leave "
                 "the prices they have had and are left out.",
                 left=int((~ok).sum()),
@@ -397,7 +398,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             )
             if (~ok).any()
             else _(
-                "Whole category at {change} %: {n} products, units a week {units_now} → "
+                "Whole category at {change}: {n} products, units a week {units_now} → "
                 "{units}, revenue a week {revenue_now} → {revenue}.",
                 **figures,
             )

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import recommend as R
 from ecomdash import schema
 from ecomdash.charts import recommend as charts
@@ -407,10 +408,10 @@ def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     return _(
         "Tested on your data: {hit} of {n} returning customers bought one of its top {k} "
         "(best sellers: {pop}).",
-        hit=f"{row['hit_rate_at_k']:.0%}",
+        hit=fmt_pct(row["hit_rate_at_k"], 0),
         n=f"{res.n_test_customers:,}",
         k=res.k,
-        pop=f"{pop['hit_rate_at_k']:.0%}",
+        pop=fmt_pct(pop["hit_rate_at_k"], 0),
     )
 
 
@@ -467,7 +468,7 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
     product = st.selectbox(
         _("Product (type to search; best sellers first)"),
         products["product_id"].tolist(),
-        format_func=lambda pid: f"{pid} — {names.get(pid, '')}",
+        format_func=lambda pid: L.product_label(names.get(pid), pid),  # as every page names it
         key="rec_product",
     )
     if product is None:

@@ -17,7 +17,7 @@ from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, get_lang
-from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
     PageContext,
@@ -178,7 +178,7 @@ def render(ctx: PageContext) -> None:
     c[2].metric(_("Clusters (k)"), "n/a" if res.clusters is None else str(res.clusters.k))
     c[3].metric(
         _("Tree fidelity"),
-        "n/a" if res.explanation is None else f"{res.explanation.fidelity:.0%}",
+        "n/a" if res.explanation is None else pct(res.explanation.fidelity, 0),
     )
     st.caption(
         _sentences(
@@ -361,8 +361,8 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
             _(
                 "These rules put {share} of customers in the same cluster as k-means (target "
                 "{target}), with a tree of depth {depth}.",
-                share=f"{e.fidelity:.0%}",
-                target=f"{e.target:.0%}",
+                share=pct(e.fidelity, 0),
+                target=pct(e.target, 0),
                 depth=e.max_depth,
             )
         )
@@ -372,8 +372,8 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
                 "These rules put only {share} of customers in the same cluster as k-means "
                 "(target {target}): read them as a rough guide, not an exact description. "
                 "Fewer clusters usually give simpler, more faithful rules.",
-                share=f"{e.fidelity:.0%}",
-                target=f"{e.target:.0%}",
+                share=pct(e.fidelity, 0),
+                target=pct(e.target, 0),
             )
         )
     # Rules and cluster names are built from our own words and numbers (no merchant text).
@@ -386,7 +386,7 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
                     "{rule} — {n} customers, {share} of them in this cluster",
                     rule=r.rule,
                     n=f"{r.customers:,}",
-                    share=f"{r.agreement:.0%}",
+                    share=pct(r.agreement, 0),
                 )
                 for r in part.itertuples()
             )
@@ -420,7 +420,7 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
             "in their segment; {n} slipped from Champions or Loyal to At risk.",
             start=fmt_date(m.start),
             end=fmt_date(m.end),
-            share=f"{m.stayed_share:.0%}",
+            share=pct(m.stayed_share, 0),
             n=f"{slipped:,}",
         )
     )

@@ -203,7 +203,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     said = [t.value for t in at.text if "products by revenue are forecast" in t.value]
     assert said == [
         f"Only the top 100 of {n_products:,} products by revenue are forecast here "
-        f"({share:.0%} of sales revenue); the other {n_products - 100:,} are not. Raise "
+        f"({share * 100:.0f} % of sales revenue); the other {n_products - 100:,} are not. Raise "
         "'Top products' (up to 500) or forecast one product or category in the section above."
     ]
 
@@ -359,3 +359,7 @@ def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):
     gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
     assert f"backtest MAE €{bt['ets']:,.2f} without" in gain, gain
     assert f"€{bt['ets_cal']:,.2f} with it" in gain, gain
+    # the change as the app writes a share: "(12 % lower)", never "(12% lower)"
+    gain_pct = (1 - bt["ets_cal"] / bt["ets"]) * 100
+    word = "lower" if gain_pct >= 0 else "higher"
+    assert gain.endswith(f"with it ({abs(gain_pct):.0f} % {word})."), gain

@@ -85,7 +85,9 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     assert any("Best price inside the range this product has had: £" in c.value for c in at.caption)
     at.slider(key="pr_whatif_change").set_value(-10).run()
     assert not any("never extrapolate" in w.value for w in at.warning)
-    assert _metric(at, "Units a week").value != ""
+    units = _metric(at, "Units a week")
+    assert units.value != ""
+    assert units.proto.help.startswith("90 % band "), units.proto.help  # as fmt.pct writes it
 
 
 def test_one_price_export_says_why_without_traceback(_isolated_home):
@@ -163,6 +165,8 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
     ok = w["units"].notna()
     total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
     assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
+    # the change signed as the app writes a share ("+10 %"), not "+10%" / "+10 %" by hand
+    assert any(c.value.startswith("Whole category at +10 %: ") for c in at.caption)
 
 
 def test_home_finding_link_opens_the_what_if_on_its_product(demo_dataset):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ecomdash import recommend as R
@@ -56,8 +58,14 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     )
     assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
     best_row = core_eval.table.iloc[0]
-    note = f"Tested on your data: {best_row['hit_rate_at_k']:.0%} of {core_eval.n_test_customers:,}"
+    hit = best_row["hit_rate_at_k"] * 100
+    note = f"Tested on your data: {hit:.0f} % of {core_eval.n_test_customers:,}"
     assert any(note in c.value for c in at.caption)
+    # every percentage on the page's sentences as the app writes it ("53 %"), never "53%"
+    said = (
+        [c.value for c in at.caption] + [i.value for i in at.info] + [w.value for w in at.warning]
+    )
+    assert not [t for t in said if re.search(r"\d%", t)]
 
 
 def _open_tabs(at) -> list[int]:
@@ -97,7 +105,11 @@ def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
     at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
     at.button[0].click().run(timeout=240)
     bundle = demo.truth.bundles[0]
-    at.selectbox(key="rec_product").select(bundle.antecedent).run(timeout=240)
+    picker = at.selectbox(key="rec_product")
+    # named as on every page: "name (id)" (the id alone without a name)
+    name = demo.lines.loc[demo.lines["product_id"] == bundle.antecedent, "product_name"].iloc[0]
+    assert f"{name} ({bundle.antecedent})" in picker.options
+    picker.select(bundle.antecedent).run(timeout=240)
     assert not at.exception
     also = next(df.value for df in at.dataframe if "co_buyers" in df.value.columns)
     assert also["product_id"].iloc[0] == bundle.consequent

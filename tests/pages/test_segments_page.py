@@ -49,7 +49,7 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     assert _metric(at, "Customers") == f"{core.n_customers:,}"
     assert _metric(at, "Guest orders left out") == f"{core.n_guest_orders:,}"
     assert _metric(at, "Clusters (k)") == str(core.clusters.k)
-    assert _metric(at, "Tree fidelity") == f"{core.explanation.fidelity:.0%}"
+    assert _metric(at, "Tree fidelity") == f"{core.explanation.fidelity * 100:.0f} %"
     seg_tables = _frames_with(at, "action")
     assert seg_tables, "segment table with actions not shown"
     shown = seg_tables[0].set_index("segment")["customers"]

@@ -129,10 +129,11 @@ def test_a_table_header_comes_out_chinese(zh_dataset):
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="zh", timeout=120)
     assert not at.exception, at.exception
     headers = {str(c) for d in at.dataframe for c in displayed_frame(d).columns}
-    assert {"名称", "净销售额", "月份"} <= headers, headers  # the monthly trend's rows
+    # the top products' name column is 商品 beside 商品 ID (was 名称), the trend's rows 月份
+    assert {"商品 ID", "商品", "净销售额", "月份"} <= headers, headers
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="en", timeout=120)
     headers = {str(c) for d in at.dataframe for c in displayed_frame(d).columns}
-    assert {"Name", "Net revenue", "Month"} <= headers, headers
+    assert {"Product id", "Product", "Net revenue", "Month"} <= headers, headers
 
 
 def test_missing_field_message_in_chinese(_isolated_home, zh_lines):

@@ -509,10 +509,23 @@ def test_reasons_write_money_in_the_datasets_currency(demo_alerts, hand):
     assert "in net revenue" in day["driver"] and ": -£" in day["driver"]
     # "mostly" only for half of the day's change or more; 30-50 % is the largest part
     for d in a.loc[a["driver"].str.contains("of the day's change", regex=False), "driver"]:
-        share = int(re.search(r"(\d+)% of the day's change", d).group(1))
+        share = int(re.search(r"(\d+) % of the day's change", d).group(1))
         assert d.startswith("mostly" if share >= 50 else "led by" if share >= 30 else "broad"), d
     assert a["driver"].str.startswith("led by").any()  # the demo's outage: 49 % in the UK
     store, info = hand
     res = find_alerts(store, info.id, rule_params={"price_off": {"min_lines": 10}})
     e1 = res.alerts[res.alerts["kind"] == "price_off"].iloc[0]
     assert e1["reason"].startswith("P1 sold at 1.00 on 1 line, 10.0× below its usual 10.00 (9.00")
+
+
+def test_reasons_write_percentages_as_the_app_does(demo_alerts):
+    """Every percentage in the demo's alert reasons and drivers goes through fmt.pct: "-100 %"
+    / "49 % of the day's change" in English (a space, as the tiles write it), never "49%"."""
+    a = demo_alerts.alerts
+    text = pd.concat([a["reason"], a["driver"].fillna("")])
+    assert text.str.contains(r"\d %", regex=True).any()  # the guard below has something to see
+    bare = text[text.str.contains(r"\d%", regex=True)]
+    assert bare.empty, bare.tolist()[:3]
+    # the week and day reasons sign their change: "(+12 %, score 4.1)" / "(-100 %, score -7.3)"
+    rel = a["reason"].str.extract(r"\(([+-]?\d+) %, score ", expand=False).dropna()
+    assert len(rel) and rel.str.match(r"[+-]\d+$").all(), rel.tolist()[:5]

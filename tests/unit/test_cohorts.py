@@ -189,6 +189,10 @@ def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
     np.testing.assert_allclose(fig.data[0].y, [20.0, 80 / 3, 130 / 3])
     with use_lang("zh"):
         assert cohort_heatmap(res).data[0].y[0] == "2024-01 (n=3) · 含更早的老客户"
+    # retention cells as the app writes a share (January by hand: 3 active, then 1 and 2)
+    assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100 %", "33 %", "67 %"]
+    with use_lang("zh"):
+        assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100%", "33%", "67%"]
     # filtered to a first country without January customers: nothing marked or hidden
     fr = ltv_curves(cohorts(shop, countries=("FR",)))
     assert [t.name for t in fr.data] == ["2024-02", "2024-03"]

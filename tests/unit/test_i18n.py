@@ -85,6 +85,19 @@ def test_compact_figures_in_each_language():
     assert fmt.long_date(date(2026, 11, 11), lang="en") == "11 November 2026"
 
 
+def test_pct_signed_writes_the_sign_as_money_does():
+    # the alerts' "(+12 %, score 4.1)": a plus when asked, a hyphen minus as fmt.money writes it
+    assert fmt.pct(0.12, 0, signed=True, lang="en") == "+12 %"
+    assert fmt.pct(-1.0, 0, signed=True, lang="en") == "-100 %"
+    assert fmt.pct(-1.0, 0, signed=True, lang="zh") == "-100%"
+    assert fmt.money(-5, places=0, symbol="") == "-5"  # the same minus
+    assert fmt.pct(-0.25, 0, lang="en") == "-25 %"  # unsigned keeps the minus
+    # a share that rounds to zero has no sign either way: "0 %", not "-0 %" / "+0 %"
+    assert fmt.pct(-0.001, 0, signed=True, lang="en") == "0 %"
+    assert fmt.pct(0.004, 0, signed=True, lang="zh") == "0%"
+    assert fmt.pct(0.5349, 0, lang="en") == "53 %"
+
+
 def test_table_dates_follow_the_language():
     d = L.Display(currency="GBP", date_style="dmy")
     assert date(2026, 11, 1).strftime(d.strftime) == "01/11/2026"

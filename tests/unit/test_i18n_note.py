@@ -12,7 +12,7 @@ import pytest
 from ecomdash import basket, forecast
 from ecomdash import calendar_cn as CN
 from ecomdash.i18n import N_, catalogue, use_lang
-from ecomdash.i18n.note import Note, from_json, note, note_n, to_json, tr_note
+from ecomdash.i18n.note import Note, Percent, from_json, note, note_n, to_json, tr_note
 
 
 def test_a_note_is_its_english_text_and_survives_pickling():
@@ -207,3 +207,16 @@ def test_a_report_saved_by_the_old_msg_code_still_loads_and_translates():
     with use_lang("zh"):
         assert tr_note(n) == "单价（'单价'）：小数点为逗号（1.234,50）"  # ingest.po, data.po
         assert tr_note(label) == "订单在成交前已取消或关闭（不算销售，已剔除）：交易关闭 (1)"
+
+
+def test_a_percent_field_is_written_in_the_language_where_it_is_shown():
+    """A Note built in a worker (no language) keeps its share as a number: "53 %" in its
+    English text, "53%" where shown in Chinese, after pickling and after JSON too."""
+    n = note(N_("{share} of values are numbers"), share=Percent(0.534))
+    assert n == "53 % of values are numbers"
+    for back in (pickle.loads(pickle.dumps(n)), from_json(json.loads(json.dumps(to_json(n))))):
+        assert back == n
+        with use_lang("zh"):
+            assert tr_note(back) == "53% 的值是数字"
+    assert Percent(-0.125, 1, signed=True) == "-12.5 %"
+    assert from_json({"pct": "x", "digits": 0, "signed": False}) == "x"  # damaged: as text

@@ -408,3 +408,26 @@ def test_total_repeated_on_every_line_is_an_order_total():
     assert "revenue" not in res.mapping.as_dict()
     assert any("same value on every line" in n for n in res.mapping.notes)
     assert res.lines["revenue"].tolist() == [10.0, 15.0, 5.0]
+
+
+def test_content_notes_write_their_share_as_the_app_does():
+    """A quantity column 70 % numbers: its mapping note reads "70 % of values are numbers"
+    in English and "70%" (no space) in Chinese, also after a saved dataset's JSON round trip."""
+    import json
+
+    from ecomdash import schema
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import from_json, to_json, tr_note
+    from ecomdash.ingest.content import _content_ok, _Profile
+
+    p = _Profile(
+        filled=1.0, number=0.7, date=0.0, integer=0.7, distinct=0.5, median=3.0,
+        zero_padded=0.0, email=0.0, alpha=0.3,
+    )  # fmt: skip
+    mult, why = _content_ok(schema.QUANTITY, p)
+    assert mult == 0.8 and why == "70 % of values are numbers"
+    back = from_json(json.loads(json.dumps(to_json(why))))
+    with use_lang("zh"):
+        assert tr_note(why) == tr_note(back) == "70% 的值是数字"
+    _mult, low = _content_ok(schema.QUANTITY, _Profile(**{**p.__dict__, "number": 0.35}))
+    assert low == "only 35 % of values are numbers"

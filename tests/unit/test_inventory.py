@@ -172,3 +172,26 @@ def test_plan_restock_end_to_end_on_demo(demo):
     # products with zero stock and positive demand must be reordered now
     zero = plan[(plan["on_hand"] == 0) & (plan["daily_demand"] > 0)]
     assert (zero["order_qty"] > 0).all() and (zero["days_of_cover"] == 0).all()
+
+
+def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
+    """The heatmap's cell text: "62 % of revenue" in English, "62%" in Chinese (fmt.pct)."""
+    from types import SimpleNamespace
+
+    from ecomdash.charts.forecast import abc_xyz_figure
+    from ecomdash.i18n import use_lang
+
+    cells = pd.DataFrame([[2, 0, 0], [0, 1, 0], [0, 0, 3]], index=list("ABC"), columns=list("XYZ"))
+    share = pd.DataFrame(
+        [[0.625, 0.0, 0.0], [0.0, 0.25, 0.0], [0.0, 0.0, 0.125]],
+        index=list("ABC"),
+        columns=list("XYZ"),
+    )
+    res = SimpleNamespace(matrix=cells, matrix_revenue=share)
+    with use_lang("en"):
+        text = abc_xyz_figure(res).data[0].text
+    assert text[0][0] == "2 products<br>62 % of revenue"  # 0.625 to even, as Python rounds
+    assert text[2][2] == "3 products<br>12 % of revenue"
+    with use_lang("zh"):
+        zh = abc_xyz_figure(res).data[0].text
+    assert zh[1][1] == "1 个商品<br>占销售额 25%"

@@ -287,3 +287,16 @@ def test_an_unsorted_panel_gives_the_same_result(demo_pw, res):
     other = P.analyze(shuffled, max_products=TOP)
     for name in ("products", "categories", "validation", "promotions", "panel"):
         assert_frame_equal(getattr(other, name), getattr(res, name))
+
+
+def test_too_little_spread_says_its_shares_as_the_app_does():
+    """10.00 and 10.20 held ten weeks each: 2.0 % apart, below the 5 % needed. The reason
+    writes both as fmt.pct does ("2.0 %" in English, "2.0%" in Chinese)."""
+    from ecomdash.i18n import use_lang
+
+    weeks = pd.DataFrame({"median_price": [10.0] * 10 + [10.2] * 10, "promo": [False] * 20})
+    got = M.eligibility(weeks, min_weeks=12, min_levels=2, min_spread=0.05)
+    assert got == (20, 2, "prices vary by only 2.0 % (needs 5 %)")
+    with use_lang("zh"):
+        zh = M.eligibility(weeks, min_weeks=12, min_levels=2, min_spread=0.05)[2]
+    assert zh == "价格只相差 2.0%（需要 5%）"

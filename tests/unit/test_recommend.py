@@ -328,6 +328,27 @@ def test_evaluation_chart_marks_the_baselines(demo):
     assert len(recommendations_figure(recs).data[0].x) == len(recs)
 
 
+def test_recommendations_chart_shows_product_names_as_written():
+    """A product name is merchant text: "<b>Mug</b> & Co" is drawn as written, not as bold
+    markup (plotly reads tags in labels); a product without a name is its id."""
+    from ecomdash.charts.recommend import recommendations_figure
+
+    recs = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c1"],
+            "product_id": ["M1", "T2"],
+            "product_name": ["<b>Mug</b> & Co", None],
+            "score": [2.0, 1.0],
+            "rank": [1, 2],
+            "reason": ["because you bought <i>Tea</i>", "popular"],
+        }
+    )
+    bar = recommendations_figure(recs).data[0]
+    # drawn from the last rank up: the best at the top
+    assert list(bar.y) == ["T2", "&lt;b&gt;Mug&lt;/b&gt; &amp; Co (M1)"]
+    assert list(bar.customdata) == ["popular", "because you bought &lt;i&gt;Tea&lt;/i&gt;"]
+
+
 # -- scale: sparse item similarity, models too big for the data ----------------------------
 
 

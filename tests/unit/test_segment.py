@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from ecomdash import segment as seg
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import customer_history
+from ecomdash.i18n import use_lang
 from ecomdash.segment import clusters as seg_clusters
 from ecomdash.segment import rules as seg_rules
 from tests.unit.test_features import AS_OF, six_customers
@@ -201,7 +202,9 @@ def test_rule_conditions_read_like_sentences():
     assert seg_rules._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
     assert seg_rules._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
     assert seg_rules._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
-    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10%"
+    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10 %"
+    with use_lang("zh"):  # no space before % in Chinese
+        assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货 20%–50%"
 
 
 def test_movement_counts_match_the_lines(synth):
