@@ -36,7 +36,7 @@ from ecomdash.ui.tables import fmt_date, head_for_screen, show_cached_table
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
-AUTO_LABEL = N_("Automatic (best silhouette)")
+AUTO_LABEL = N_("Automatic (by silhouette)")
 K_PARAMS = "segment_params"
 #: session key of the open tab (its label in the UI language; another language's label, or
 #: none, opens the first tab)
@@ -144,7 +144,10 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
             # labels made in this run (AppTest formats a chosen value again outside the run)
             format_func=k_labels.get,
             key=f"seg_k_{suffix}",
-            help=_("Automatic picks the k with the best silhouette over 2..10."),
+            help=_(
+                "Automatic picks the fewest clusters whose silhouette is within sampling noise "
+                "of the best over 2..10."
+            ),
         )
         submitted = st.form_submit_button(_("Run"), type="primary")
     if submitted:
@@ -261,7 +264,15 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         if sil >= 0.25
         else _("weakly separated (overlapping groups)")
     )
-    chosen = _("best silhouette over 2..10") if cl.k_chosen_by == "silhouette" else _("your choice")
+    if cl.k_chosen_by != "silhouette":
+        chosen = _("your choice")
+    elif cl.k == cl.k_best:
+        chosen = _("best silhouette over 2..10")
+    else:
+        chosen = _(
+            "the fewest clusters within sampling noise of the best silhouette, k = {best}",
+            best=cl.k_best,
+        )
     st.caption(
         _(
             "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette "
@@ -270,6 +281,17 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             chosen=chosen,
             sil=f"{sil:.2f}",
             quality=quality,
+            n=f"{cl.silhouette_sample:,}",
+        )
+        if cl.silhouette_samples < 2
+        else _(
+            "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette: "
+            "the mean over {m} samples of {n} customers, drawn with fixed seeds.",
+            k=cl.k,
+            chosen=chosen,
+            sil=f"{sil:.2f}",
+            quality=quality,
+            m=cl.silhouette_samples,
             n=f"{cl.silhouette_sample:,}",
         )
     )
