@@ -21,6 +21,7 @@ from ecomdash.features import (
     customer_history,
 )
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.fmt import join
 from ecomdash.i18n.note import note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
@@ -470,7 +471,9 @@ def _name_clusters(
 
     Recency, frequency and spend make the name ("Recent frequent high spenders"); tenure
     adds "new"/"long-standing" and the most distinctive of order size, breadth and returns
-    (beyond ±0.8 sd) adds a short qualifier.
+    (beyond ±0.8 sd) adds a short qualifier. Clusters that would share a name get, in
+    brackets, the feature that tells them apart (:func:`_words_apart`): "Lapsed occasional
+    low spenders buying narrowly (newer customers)".
     """
     col = {c: i for i, c in enumerate(used)}
 
@@ -523,13 +526,66 @@ def _name_clusters(
         for w in words[1:]:
             name = _("{name} {word}", name=name, word=_(w))
         names.append(name)
+    names = [nm[0].upper() + nm[1:] for nm in names]
+    apart = _words_apart(names, centres, used)
+    out = [
+        _("{name} ({apart})", name=nm, apart=join([_(w) for w in words])) if words else nm
+        for nm, words in zip(names, apart, strict=True)
+    ]
+    # the last resort, for clusters whose centres are the same in every feature
     seen: dict[str, int] = {}
-    out = []
-    for nm in names:
-        nm = nm[0].upper() + nm[1:]
+    for i, nm in enumerate(out):
         seen[nm] = seen.get(nm, 0) + 1
-        out.append(nm if seen[nm] == 1 else f"{nm} ({seen[nm]})")
+        if seen[nm] > 1:
+            out[i] = f"{nm} ({seen[nm]})"
     return tuple(out)
+
+
+#: the words that set clusters with the same name apart, by feature: (higher, lower) than the
+#: other clusters of that name
+APART = {
+    "recency_days": (N_("last order longer ago"), N_("last order more recently")),
+    "frequency": (N_("more orders"), N_("fewer orders")),
+    "monetary": (N_("higher spend"), N_("lower spend")),
+    "avg_order_value": (N_("bigger orders"), N_("smaller orders")),
+    "tenure_days": (N_("longer-standing customers"), N_("newer customers")),
+    "interpurchase_days": (N_("longer gaps between orders"), N_("shorter gaps between orders")),
+    "category_breadth": (N_("buying more broadly"), N_("buying more narrowly")),
+    "return_rate": (N_("more returns"), N_("fewer returns")),
+}
+
+
+def _words_apart(names: list[str], centres: np.ndarray, used: tuple[str, ...]) -> list[list[str]]:
+    """For each cluster, the words (message ids of :data:`APART`) that set it apart from the
+    clusters of the same name: while names repeat, the clusters of a repeated name are split
+    at the largest gap of the feature whose centres (standard units) differ most among them,
+    those above the gap taking the feature's "higher" word and those below its "lower" one.
+    Empty for a cluster whose name is its own."""
+    words: list[list[str]] = [[] for _ in names]
+    for _round in range(len(used)):
+        groups: dict[tuple, list[int]] = {}
+        for c, nm in enumerate(names):
+            groups.setdefault((nm, *words[c]), []).append(c)
+        repeated = [g for g in groups.values() if len(g) > 1]
+        if not repeated:
+            break
+        for g in repeated:
+            said = {f for f, pair in APART.items() if set(pair) & set(words[g[0]])}
+            spread = [
+                (float(np.ptp(centres[g, i])), f)
+                for i, f in enumerate(used)
+                if f in APART and f not in said
+            ]
+            width, f = max(spread, default=(0.0, ""))
+            if width <= 1e-9:
+                continue  # the same in every feature left: numbered by the caller
+            v = centres[g, used.index(f)]
+            order = np.sort(v)
+            cut = int(np.argmax(np.diff(order)))
+            threshold = (order[cut] + order[cut + 1]) / 2
+            for c, value in zip(g, v, strict=True):
+                words[c].append(APART[f][0 if value > threshold else 1])
+    return words
 
 
 def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:

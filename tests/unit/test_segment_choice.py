@@ -1,10 +1,14 @@
-"""How many clusters of repeat customers: the fewest within the silhouette's sampling noise
-of the best (hand-built silhouettes checked by hand)."""
+"""Two choices that make the repeat customers' clusters readable: how many clusters (the
+fewest within the silhouette's sampling noise of the best) and a name of its own for each
+cluster (the feature that tells two same-named clusters apart). Hand-built numbers checked by
+hand."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
+from ecomdash.i18n import use_lang
 from ecomdash.segment import clusters as C
 
 
@@ -37,3 +41,57 @@ def test_the_silhouette_samples_are_the_pages_and_nine_more_or_everyone_once():
     assert np.array_equal(many[0], first)
     assert all(len(np.unique(s)) == 1500 for s in many)
     assert len({tuple(s[:20]) for s in many}) == 10
+
+
+USED = ("recency_days", "frequency", "monetary", "tenure_days", "category_breadth")
+
+
+def _names(centres: list[list[float]]) -> tuple[str, ...]:
+    c = np.array(centres, dtype=float)
+    labels = np.repeat(np.arange(len(c)), 3)
+    x = pd.DataFrame({"frequency": np.full(len(labels), 3.0)})  # repeat customers
+    return C._name_clusters(c, USED, x, labels)
+
+
+#: centres in standard units over USED; 0, 1 and 3 are all "Lapsed occasional low spenders"
+#: (lapsed outranks new), set apart by tenure (1: -2.0 against 0.2 and 0.3), then 0 and 3 by
+#: breadth (0.1 against 0.7, under the 0.8 that would name it)
+CENTRES = [
+    [1.0, -1.0, -1.0, 0.2, 0.1],
+    [1.0, -1.0, -1.0, -2.0, 0.0],
+    [-1.0, 1.0, 1.0, 0.0, 0.0],
+    [1.0, -1.0, -1.0, 0.3, 0.7],
+]
+
+
+def test_clusters_with_the_same_name_get_the_feature_that_tells_them_apart():
+    with use_lang("en"):
+        names = _names(CENTRES)
+    assert names == (
+        "Lapsed occasional low spenders (longer-standing customers, buying more narrowly)",
+        "Lapsed occasional low spenders (newer customers)",
+        "Recent frequent high spenders",
+        "Lapsed occasional low spenders (longer-standing customers, buying more broadly)",
+    )
+    with use_lang("zh"):
+        zh = _names(CENTRES)
+    assert zh == (
+        "已流失·偶尔购买·低消费（首单较早、购买范围较窄）",
+        "已流失·偶尔购买·低消费（首单较晚）",
+        "近期购买·高频·高消费",
+        "已流失·偶尔购买·低消费（首单较早、购买范围较广）",
+    )
+    assert len(set(names)) == len(set(zh)) == 4
+
+
+def test_a_name_of_its_own_is_left_alone_and_identical_centres_are_numbered():
+    with use_lang("en"):
+        assert _names(CENTRES[1:3]) == (
+            "Lapsed occasional low spenders",
+            "Recent frequent high spenders",
+        )
+        # nothing tells them apart: numbered, the last resort
+        assert _names([CENTRES[0], CENTRES[0]]) == (
+            "Lapsed occasional low spenders",
+            "Lapsed occasional low spenders (2)",
+        )
