@@ -123,12 +123,13 @@ def segment_customers(
     seed: int = 0,
     n_init: int = 3,
     silhouette_sample: int = 1500,
-    max_depth: int = 3,
+    max_depth: int | None = None,
     history: CustomerHistory | None = None,
 ) -> SegmentationResult:
     """RFM segments, clusters, their explanation and movement, as of ``as_of``.
 
-    ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``).
+    ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``);
+    ``max_depth`` the explaining tree's (default: :func:`ecomdash.segment.rules.tree_depth`).
     Pass ``history`` (from :func:`ecomdash.features.customer_history` of the same lines) to
     skip re-reading the lines. A thin wrapper of :func:`segment_history`.
     """
@@ -170,7 +171,7 @@ def segment_history(
     seed: int = 0,
     n_init: int = 3,
     silhouette_sample: int = 1500,
-    max_depth: int = 3,
+    max_depth: int | None = None,
 ) -> SegmentationResult:
     """:func:`segment_customers` from a per-order history (``features.customer_history`` of
     the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands
