@@ -430,8 +430,9 @@ def cluster_features(
     if np.isfinite(sil) and sil < 0.25:
         warnings.append(
             _(
-                "Weak cluster structure (silhouette {sil} < 0.25): the groups overlap; read "
-                "them as tendencies rather than distinct types.",
+                "Weak cluster structure (silhouette {sil} < 0.25): the clusters of the "
+                "customers who ordered at least twice overlap; read them as tendencies rather "
+                "than distinct types.",
                 sil=f"{sil:.2f}",
             )
         )

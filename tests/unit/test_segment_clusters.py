@@ -12,6 +12,7 @@ from sklearn.metrics import silhouette_score
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import FEATURES, CustomerFeatures
+from ecomdash.i18n import use_lang
 from ecomdash.segment import clusters as C
 
 E1 = math.e - 1  # log1p(E1) = 1
@@ -253,6 +254,15 @@ def test_weak_structure_is_said():
     r = C.cluster_features(_features(table), k=3, n_init=2)
     assert r.silhouette < 0.25
     assert f"Weak cluster structure (silhouette {r.silhouette:.2f} < 0.25)" in r.warnings[0]
+    # what overlaps: the k-means clusters of the customers who came back (the one-time buyers,
+    # here some of the 60, are a group by definition, not by the silhouette)
+    assert r.n_one_time > 0
+    assert "the clusters of the customers who ordered at least twice overlap" in r.warnings[0]
+    with use_lang("zh"):
+        zh = C.cluster_features(_features(table), k=3, n_init=2).warnings[0]
+    assert zh.startswith(
+        f"聚类结构较弱（轮廓系数 {r.silhouette:.2f} < 0.25）：下过至少两单的客户之间"
+    )
 
 
 def test_parameter_and_data_errors_say_what_was_found():
