@@ -399,11 +399,12 @@ def segments(data: ReportData) -> Section:
         verdict = _("RFM segments only; no clusters: {why}", why=res.cluster_error)
         tone = "warn"
     else:
+        sil = round(cl.silhouette, 2)  # judged as shown
         quality = (
             _("clearly separated")
-            if cl.silhouette >= 0.5
+            if sil >= 0.5
             else _("reasonably separated")
-            if cl.silhouette >= 0.25
+            if sil >= 0.25
             else _("weakly separated")
         )
         verdict = _(
@@ -415,7 +416,7 @@ def segments(data: ReportData) -> Section:
             fidelity=pct(ex.fidelity),
             target=pct(ex.target),
         )
-        tone = "good" if cl.silhouette >= 0.25 and ex.good_enough else "warn"
+        tone = "good" if sil >= 0.25 and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
     return Section(
         "segments",

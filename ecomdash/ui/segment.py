@@ -256,7 +256,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         st.info(res.cluster_error or _("Clustering is not available for this data."))
         return
     cl = res.clusters
-    sil = cl.silhouette
+    sil = round(cl.silhouette, 2)  # judged as shown
     quality = (
         _("clearly separated")
         if sil >= 0.5
