@@ -178,10 +178,10 @@ def render(ctx: PageContext) -> None:
     c = st.columns(4)
     c[0].metric(_("Customers"), fmt_int(res.n_customers), help=_(S.CUSTOMER_DEFINITION))
     c[1].metric(_("Guest orders left out"), fmt_int(res.n_guest_orders))
-    c[2].metric(_("Clusters (k)"), "n/a" if res.clusters is None else str(res.clusters.k))
+    c[2].metric(_("Clusters (k)"), _("n/a") if res.clusters is None else str(res.clusters.k))
     c[3].metric(
         _("Tree fidelity"),
-        "n/a" if res.explanation is None else pct(res.explanation.fidelity, 0),
+        _("n/a") if res.explanation is None else pct(res.explanation.fidelity, 0),
     )
     st.caption(
         _sentences(
