@@ -81,13 +81,21 @@ def test_segments_page_in_chinese(zh_dataset):
     said = [c.value for c in at.caption if c.value.startswith("聚类只针对下过至少两单的 ")]
     assert len(said) == 1 and "位只买过一次的客户单独成组" in said[0], said
     assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]
+    # how k was chosen (the Chinese demo: k = 7 is the best, no smaller k within the noise)
+    assert any(
+        c.value.startswith("k = 7（2..10 中轮廓系数最佳）；轮廓系数 ")
+        and c.value.endswith(
+            "轮廓系数为 10 个样本（每个 1,500 位客户，固定随机种子抽取）的平均值。"
+        )
+        for c in at.caption
+    ), [c.value for c in at.caption]
     assert area_english_left(at) == []
     _open_tab(at, "客户迁移")
     assert area_english_left(at) == []
 
     # the form: k = 3, then Run; the download list of one segment and of one cluster
     k = next(s for s in at.selectbox if s.label == "聚类数")
-    assert k.options[0] == "自动（轮廓系数最佳）"
+    assert k.options[0] == "自动（按轮廓系数）"
     k.set_value(3)
     next(b for b in at.button if b.label == "运行").click()
     at.run()
