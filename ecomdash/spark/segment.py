@@ -11,11 +11,11 @@ sweep, the names, the profile and the explanation tree are the core's code.
 
 MLlib has no ``n_init``: the best of ``n_init`` fits (k-means|| starts with seeds ``seed``,
 ``seed + 1`` ...) replaces scikit-learn's best of ``n_init`` k-means++ starts. On the demo merchant's
-repeat customers the best two k are a tie within the silhouette's sampling noise and the two pick
-neighbours (scikit-learn k = 8, MLlib k = 7; adjusted Rand index 0.92 between them, both ≥ 0.89
-with the planted groups: ``tests/unit/test_spark_models.py``); on other data a different local
-optimum can give slightly different clusters (the RFM segments and the one-time buyers' group
-never differ: they do not use k-means).
+repeat customers both pick k = 7, the fewest clusters within the silhouette's sampling noise of
+the best (adjusted Rand index 0.99 between them, both ≥ 0.92 with the planted groups:
+``tests/unit/test_spark_models.py``); on other data a different local optimum can give slightly
+different clusters or a neighbouring k (the RFM segments and the one-time buyers' group never
+differ: they do not use k-means).
 """
 
 from __future__ import annotations
