@@ -381,8 +381,8 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     if e.good_enough:
         st.success(
             _(
-                "These rules put {share} of customers in the same cluster as k-means (target "
-                "{target}), with a tree of depth {depth}.",
+                "These rules put {share} of the customers who ordered at least twice in the "
+                "same cluster as k-means (target {target}), with a tree of depth {depth}.",
                 share=pct(e.fidelity, 0),
                 target=pct(e.target, 0),
                 depth=e.max_depth,
@@ -391,9 +391,9 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     else:
         st.warning(
             _(
-                "These rules put only {share} of customers in the same cluster as k-means "
-                "(target {target}): read them as a rough guide, not an exact description. "
-                "Fewer clusters usually give simpler, more faithful rules.",
+                "These rules put only {share} of the customers who ordered at least twice in "
+                "the same cluster as k-means (target {target}): read them as a rough guide, not "
+                "an exact description. Fewer clusters usually give simpler, more faithful rules.",
                 share=pct(e.fidelity, 0),
                 target=pct(e.target, 0),
             )
