@@ -1,10 +1,11 @@
 """How many customer clusters: the Segments page's rule (best mean silhouette over k = 2..10
 on a fixed 1,500-customer sample) against the usual alternatives, on the demo and real data.
 
-    uv run python bench/bench_cluster_k.py [--data demo,demo-regulars,demo-zh,uci,cdnow]
+    uv run python bench/bench_cluster_k.py [--data demo,demo-regulars,demo-zh,uci,cdnow] [--all]
 
 Per dataset and k, with the page's scaling (``clusters._scale``) and fits (k-means, n_init=3,
-seed 0, on every customer):
+seed 0) on the customers the page clusters: those with at least two orders (``--all``: every
+customer, as the page did before one-time buyers became a group of their own):
 
 - ``sil_page``: the page's silhouette (sample seed 0, as ``cluster_features`` draws it);
 - ``sil_mean``/``sil_sd``: mean and spread of the same fit's silhouette over ``--samples``
@@ -43,8 +44,9 @@ DATA = ROOT.parent / "shared" / "data"
 KS = range(2, 11)
 
 
-def _dataset(name: str):
-    """(scaled features, customer ids, planted group per id or None, new-customer ids)."""
+def _dataset(name: str, *, repeat: bool = True):
+    """(scaled features, customer ids, planted group per id or None, new-customer ids) of the
+    customers with at least two orders (``repeat``) or of every customer."""
     from ecomdash.features import customer_history
     from ecomdash.segment import clusters as C
 
@@ -69,11 +71,13 @@ def _dataset(name: str):
         path = {"uci": "online_retail_ii_2009_2010.csv.gz", "cdnow": "cdnow_master.txt.gz"}[name]
         lines = load_path(DATA / path).lines
     x = C.feature_matrix(customer_history(lines).features().table)
+    if repeat:
+        x = x.loc[x["frequency"] >= 2]
     z, _ = C._scale(x)
     return z, x.index.astype(str).to_numpy(), groups, new
 
 
-def measure(name: str, *, samples: int, boot: int) -> pd.DataFrame:
+def measure(name: str, *, samples: int, boot: int, repeat: bool = True) -> pd.DataFrame:
     from sklearn.cluster import KMeans
     from sklearn.metrics import (
         adjusted_rand_score,
@@ -84,7 +88,7 @@ def measure(name: str, *, samples: int, boot: int) -> pd.DataFrame:
 
     from ecomdash.segment.clusters import _silhouette_precomputed
 
-    z, ids, groups, new = _dataset(name)
+    z, ids, groups, new = _dataset(name, repeat=repeat)
     n = len(z)
     labels = {k: KMeans(n_clusters=k, n_init=3, random_state=0).fit(z).labels_ for k in KS}
     # sample 0 is the page's: cluster_features draws default_rng(seed).choice(n, 1500)
@@ -137,11 +141,12 @@ def main() -> int:
     ap.add_argument("--data", default="demo,demo-regulars,demo-zh,uci,cdnow")
     ap.add_argument("--samples", type=int, default=20, help="extra silhouette samples")
     ap.add_argument("--boot", type=int, default=10, help="bootstrap pairs per k")
+    ap.add_argument("--all", action="store_true", help="cluster every customer, not only repeat")
     args = ap.parse_args()
     pd.set_option("display.width", 200)
     for name in args.data.split(","):
         t0 = time.perf_counter()
-        table = measure(name, samples=args.samples, boot=args.boot)
+        table = measure(name, samples=args.samples, boot=args.boot, repeat=not args.all)
         print(f"\n{name}: {time.perf_counter() - t0:.0f} s")
         print(table.round(4).to_string())
         # within the noise: less than two paired sds below the best mean silhouette

@@ -125,9 +125,11 @@ def silhouette_curve(result: ClusterResult) -> go.Figure:
                 y=sel["silhouette"],
                 mode="markers",
                 marker={"size": 14, "symbol": "star"},
-                name=_("k = {k} (best silhouette)", k=result.k)
-                if result.k_chosen_by == "silhouette"
-                else _("k = {k} (your choice)", k=result.k),
+                name=_("k = {k} (your choice)", k=result.k)
+                if result.k_chosen_by != "silhouette"
+                else _("k = {k} (best silhouette)", k=result.k)
+                if result.k == result.k_best
+                else _("k = {k} (fewest within noise of the best)", k=result.k),
             )
         )
     fig.update_layout(

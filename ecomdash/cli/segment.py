@@ -17,7 +17,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_dataset_arg(p)
     p.add_argument("--as-of", type=parse_date, help="cut-off day (inclusive), YYYY-MM-DD")
-    p.add_argument("--k", type=int, help="number of clusters (default: best silhouette over 2..10)")
+    p.add_argument(
+        "--k",
+        type=int,
+        help="number of clusters (default: the fewest whose silhouette is within sampling "
+        "noise of the best over 2..10)",
+    )
     add_json_arg(p)
     p.set_defaults(func=run)
 
@@ -62,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
         obj["clusters"] = {
             "k": cl.k,
             "chosen_by": cl.k_chosen_by,
+            "k_best": cl.k_best,  # best silhouette; k: the fewest within its sampling noise
             "silhouette": cl.silhouette,
+            "one_time_buyers": cl.n_one_time,  # profile row "cluster" k: not a k-means cluster
             "curve": cl.curve,
             "profile": [
                 {
@@ -79,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         obj["tree_fidelity"] = ex.fidelity
         text += [
             "",
-            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}",
+            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}, "
+            f"of the customers with at least two orders ({cl.n_one_time:,} one-time buyers "
+            f"are group {cl.one_time_id}, not clustered)",
             *[
                 f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
                 f"{row['revenue_share']:.1%} of revenue"

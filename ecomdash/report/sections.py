@@ -397,11 +397,12 @@ def segments(data: ReportData) -> Section:
         verdict = _("RFM segments only; no clusters: {why}", why=res.cluster_error)
         tone = "warn"
     else:
+        sil = round(cl.silhouette, 2)  # judged as shown
         quality = (
             _("clearly separated")
-            if cl.silhouette >= 0.5
+            if sil >= 0.5
             else _("reasonably separated")
-            if cl.silhouette >= 0.25
+            if sil >= 0.25
             else _("weakly separated")
         )
         verdict = _(
@@ -413,7 +414,7 @@ def segments(data: ReportData) -> Section:
             fidelity=pct(ex.fidelity),
             target=pct(ex.target),
         )
-        tone = "good" if cl.silhouette >= 0.25 and ex.good_enough else "warn"
+        tone = "good" if sil >= 0.25 and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
     return Section(
         "segments",
@@ -429,6 +430,7 @@ def segments(data: ReportData) -> Section:
                 guests=f"{res.n_guest_orders:,}",
             ),
             *res.features.warnings,
+            *(() if cl is None or not cl.n_one_time else (_clusters_of_repeat(cl),)),
         ),
         figures=(segment_charts.segment_treemap(res.rfm),),
         tables=(
@@ -438,6 +440,16 @@ def segments(data: ReportData) -> Section:
                 area="segments",
             ),
         ),
+    )
+
+
+def _clusters_of_repeat(cl) -> str:
+    """What the clusters are of: the repeat customers; the one-time buyers are a group apart."""
+    return _(
+        "The clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+        "buyers are a group of their own, not clustered.",
+        n=f"{int((cl.labels < cl.one_time_id).sum()):,}",
+        one=f"{cl.n_one_time:,}",
     )
 
 

@@ -2,9 +2,10 @@
 
 - :func:`rfm` — recency / frequency / monetary as of a date, 1–5 quintile scores and the named
   segments merchants know (:data:`SEGMENTS`), each with a definition and a suggested action.
-- :func:`cluster` — k-means on log1p-scaled, standardised behaviour features
-  (:data:`ecomdash.features.FEATURES`), k by silhouette over a range, a profile and a short
-  name per cluster, and a 2-D PCA picture.
+- :func:`cluster` — k-means of the customers with at least two orders, on log1p-scaled,
+  standardised behaviour features (:data:`ecomdash.features.FEATURES`), k by silhouette over
+  a range, a profile and a short name per cluster, and a 2-D PCA picture; one-time buyers
+  are one fixed group of their own (number k, after the clusters), not a k-means cluster.
 - :func:`explain` — a shallow decision tree reproducing the cluster labels, as readable rules
   with its fidelity.
 - :func:`movement` — segments at two cut-off dates and who moved where.

@@ -54,7 +54,9 @@ class SegmentationResult:
 
 def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None) -> pd.DataFrame:
     """One row per customer: ``customer_id, recency_days, frequency, monetary, r_score,
-    f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports)."""
+    f_score, m_score, rfm, segment, cluster, cluster_name`` (what an email tool imports).
+    ``cluster`` is 0..k-1 for a customer with at least two orders and ``k`` (after the
+    clusters) for a one-time buyer, whose ``cluster_name`` is the one-time group's."""
     c = rfm_result.customers
     seg = c["segment"]
     out = pd.DataFrame(
@@ -77,10 +79,9 @@ def customer_table(rfm_result: RFMResult, clusters: ClusterResult | None = None)
         same = labels.index.equals(c.index) and labels.index.is_unique
         lab = (labels if same else labels.reindex(c.index)).to_numpy()
         out["cluster"] = lab
-        names = _text_at(lab, list(clusters.names))
-        out["cluster_name"] = (
-            np.array(clusters.names, dtype=object)[lab] if names is None else names
-        )
+        group_names = list(clusters.group_names)  # the one-time buyers' name at number k
+        names = _text_at(lab, group_names)
+        out["cluster_name"] = np.array(group_names, dtype=object)[lab] if names is None else names
     return out
 
 
@@ -122,12 +123,13 @@ def segment_customers(
     seed: int = 0,
     n_init: int = 3,
     silhouette_sample: int = 1500,
-    max_depth: int = 3,
+    max_depth: int | None = None,
     history: CustomerHistory | None = None,
 ) -> SegmentationResult:
     """RFM segments, clusters, their explanation and movement, as of ``as_of``.
 
-    ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``).
+    ``compare_to`` is the earlier cut-off for movement (default: 90 days before ``as_of``);
+    ``max_depth`` the explaining tree's (default: :func:`ecomdash.segment.rules.tree_depth`).
     Pass ``history`` (from :func:`ecomdash.features.customer_history` of the same lines) to
     skip re-reading the lines. A thin wrapper of :func:`segment_history`.
     """
@@ -169,7 +171,7 @@ def segment_history(
     seed: int = 0,
     n_init: int = 3,
     silhouette_sample: int = 1500,
-    max_depth: int = 3,
+    max_depth: int | None = None,
 ) -> SegmentationResult:
     """:func:`segment_customers` from a per-order history (``features.customer_history`` of
     the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands

@@ -16,7 +16,7 @@ from ecomdash import schema as S
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.ui.common import (
@@ -36,7 +36,7 @@ from ecomdash.ui.tables import fmt_date, head_for_screen, show_cached_table
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
-AUTO_LABEL = N_("Automatic (best silhouette)")
+AUTO_LABEL = N_("Automatic (by silhouette)")
 K_PARAMS = "segment_params"
 #: session key of the open tab (its label in the UI language; another language's label, or
 #: none, opens the first tab)
@@ -144,7 +144,10 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
             # labels made in this run (AppTest formats a chosen value again outside the run)
             format_func=k_labels.get,
             key=f"seg_k_{suffix}",
-            help=_("Automatic picks the k with the best silhouette over 2..10."),
+            help=_(
+                "Automatic picks the fewest clusters whose silhouette is within sampling noise "
+                "of the best over 2..10."
+            ),
         )
         submitted = st.form_submit_button(_("Run"), type="primary")
     if submitted:
@@ -175,10 +178,10 @@ def render(ctx: PageContext) -> None:
     c = st.columns(4)
     c[0].metric(_("Customers"), fmt_int(res.n_customers), help=_(S.CUSTOMER_DEFINITION))
     c[1].metric(_("Guest orders left out"), fmt_int(res.n_guest_orders))
-    c[2].metric(_("Clusters (k)"), "n/a" if res.clusters is None else str(res.clusters.k))
+    c[2].metric(_("Clusters (k)"), _("n/a") if res.clusters is None else str(res.clusters.k))
     c[3].metric(
         _("Tree fidelity"),
-        "n/a" if res.explanation is None else pct(res.explanation.fidelity, 0),
+        _("n/a") if res.explanation is None else pct(res.explanation.fidelity, 0),
     )
     st.caption(
         _sentences(
@@ -253,7 +256,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         st.info(res.cluster_error or _("Clustering is not available for this data."))
         return
     cl = res.clusters
-    sil = cl.silhouette
+    sil = round(cl.silhouette, 2)  # judged as shown
     quality = (
         _("clearly separated")
         if sil >= 0.5
@@ -261,7 +264,15 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         if sil >= 0.25
         else _("weakly separated (overlapping groups)")
     )
-    chosen = _("best silhouette over 2..10") if cl.k_chosen_by == "silhouette" else _("your choice")
+    if cl.k_chosen_by != "silhouette":
+        chosen = _("your choice")
+    elif cl.k == cl.k_best:
+        chosen = _("best silhouette over 2..10")
+    else:
+        chosen = _(
+            "the fewest clusters within sampling noise of the best silhouette, k = {best}",
+            best=cl.k_best,
+        )
     st.caption(
         _(
             "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette "
@@ -271,6 +282,35 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             sil=f"{sil:.2f}",
             quality=quality,
             n=f"{cl.silhouette_sample:,}",
+        )
+        if cl.silhouette_samples < 2
+        else _(
+            "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette: "
+            "the mean over {m} samples of {n} customers, drawn with fixed seeds.",
+            k=cl.k,
+            chosen=chosen,
+            sil=f"{sil:.2f}",
+            quality=quality,
+            m=cl.silhouette_samples,
+            n=f"{cl.silhouette_sample:,}",
+        )
+    )
+    st.caption(
+        _n(
+            "Clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+            "buyer is shown as a group of their own (in the profile and the customer list, "
+            "not in the silhouette or the scatter).",
+            "Clusters are of the {n} customers who ordered at least twice; the {one} one-time "
+            "buyers are shown as a group of their own (in the profile and the customer list, "
+            "not in the silhouette or the scatter).",
+            cl.n_one_time,
+            n=f"{repeat_count(cl):,}",
+            one=f"{cl.n_one_time:,}",
+        )
+        if cl.n_one_time
+        else _(
+            "Clusters are of the {n} customers, all of whom ordered at least twice.",
+            n=f"{repeat_count(cl):,}",
         )
     )
     for w in cl.warnings:
@@ -316,11 +356,21 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
 def scatter_counts(cl) -> tuple[int, int]:
     """(customers the PCA scatter draws, customers clustered), from the cluster sizes in the
     profile (the page's result has no per-customer frames): the same sizes
-    :func:`ecomdash.charts.segment.scatter_sample` draws."""
+    :func:`ecomdash.charts.segment.scatter_sample` draws. The one-time buyers (profile row
+    ``k``) are not clustered and not drawn."""
+    counts = _cluster_sizes(cl)
+    return sum(charts.scatter_sizes(counts)), sum(counts)
+
+
+def repeat_count(cl) -> int:
+    """Customers clustered (those with at least two orders), from the profile."""
+    return sum(_cluster_sizes(cl))
+
+
+def _cluster_sizes(cl) -> list[int]:
     prof = cl.profile
     ids = prof["cluster"].astype(str)
-    counts = [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
-    return sum(charts.scatter_sizes(counts)), sum(counts)
+    return [int(prof.loc[ids == str(c), "customers"].sum()) for c in range(cl.k)]
 
 
 def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
@@ -331,8 +381,8 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     if e.good_enough:
         st.success(
             _(
-                "These rules put {share} of customers in the same cluster as k-means (target "
-                "{target}), with a tree of depth {depth}.",
+                "These rules put {share} of the customers who ordered at least twice in the "
+                "same cluster as k-means (target {target}), with a tree of depth {depth}.",
                 share=pct(e.fidelity, 0),
                 target=pct(e.target, 0),
                 depth=e.max_depth,
@@ -341,9 +391,9 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     else:
         st.warning(
             _(
-                "These rules put only {share} of customers in the same cluster as k-means "
-                "(target {target}): read them as a rough guide, not an exact description. "
-                "Fewer clusters usually give simpler, more faithful rules.",
+                "These rules put only {share} of the customers who ordered at least twice in "
+                "the same cluster as k-means (target {target}): read them as a rough guide, not "
+                "an exact description. Fewer clusters usually give simpler, more faithful rules.",
                 share=pct(e.fidelity, 0),
                 target=pct(e.target, 0),
             )
@@ -416,13 +466,16 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
     options = ["all"] + [f"segment:{s}" for s in SEGMENT_NAMES if s in present]
     names: tuple[str, ...] = ()
     if "cluster_name" in table:
-        names = res.clusters.names
+        # the k clusters, then the one-time buyers (number k, when there are any)
+        names = res.clusters.group_names
         options += [f"cluster:{i}" for i in range(len(names))]
 
     def shown(option: str) -> str:
         kind, _sep, value = option.partition(":")
         if kind == "segment":
             return _(value)
+        if kind == "cluster" and int(value) == res.clusters.one_time_id:
+            return names[int(value)]  # a group, not a k-means cluster: its name alone
         if kind == "cluster":
             return _("Cluster {i}: {name}", i=value, name=names[int(value)])
         return _("All customers")

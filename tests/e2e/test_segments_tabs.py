@@ -21,6 +21,8 @@ def test_segments_tabs_draw_on_click(page, app_url):
     # silhouette curve, profile heatmap, the customer scatter and its note
     expect(main.get_by_test_id("stPlotlyChart")).to_have_count(3, timeout=60_000)
     expect(main.get_by_text("The chart draws 2,000 of").first).to_be_visible()
+    # what is clustered, in one sentence: the repeat customers; one-time buyers apart
+    expect(main.get_by_text("who ordered at least twice; the ").first).to_be_visible()
     screenshot(page, "segments-clusters-tab")
     main.get_by_role("tab", name="Download", exact=True).click()
     wait_for_app_run(page)

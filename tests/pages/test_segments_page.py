@@ -62,6 +62,12 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     open_tab(at, "Why this cluster?")
     rules = _frames_with(at, "rule")
     assert rules and len(rules[0]) == len(core.explanation.rules)
+    # the fidelity is of the clustered customers, and the tree is depth 4 for the demo's k = 7
+    ex = core.explanation
+    assert [s.value for s in at.success] == [
+        f"These rules put {ex.fidelity * 100:.0f} % of the customers who ordered at least twice "
+        "in the same cluster as k-means (target 85 %), with a tree of depth 4."
+    ]
     assert not _frames_with(at, "action")  # the first tab is not drawn now
     # a cluster's name is headed "Cluster name": "Segment" is the RFM tab's word
     named = [d for d in at.dataframe if "name" in d.value.columns]
@@ -105,6 +111,19 @@ def test_download_choice_survives_a_tab_switch(demo_dataset, core):
     open_tab(at, "Download")
     assert at.selectbox(key=DL_KEY).value == "cluster:1"
     assert any(c.value.startswith(f"{n:,} customers") for c in at.caption)
+    # the one-time buyers: the last choice, by their name (a group, not a k-means cluster)
+    k = core.clusters.k
+    picker = at.selectbox(key=DL_KEY)
+    assert picker.options[-1] == "One-time buyers"
+    assert picker.options[-2].startswith(f"Cluster {k - 1}: ")
+    at.session_state[DL_KEY] = f"cluster:{k}"
+    at.run()
+    assert not at.exception, at.exception
+    n_one = core.clusters.n_one_time
+    assert n_one == int((core.customers["cluster"] == k).sum()) > 0
+    assert any(c.value.startswith(f"{n_one:,} customers") for c in at.caption)
+    shown = _frames_with(at, "customer_id")[0]
+    assert set(shown["cluster"]) == {k} and set(shown["cluster_name"]) == {"One-time buyers"}
 
 
 def test_segments_page_k_override_in_form(demo_dataset):
@@ -118,7 +137,8 @@ def test_segments_page_k_override_in_form(demo_dataset):
     open_tab(at, "Clusters by behaviour")
     assert _metric(at, "Clusters (k)") == "3"  # the tab switch keeps the submitted k
     profiles = _frames_with(at, "revenue_share")
-    assert any(len(p) == 4 for p in profiles)  # 3 clusters + "All customers"
+    # 3 clusters of the repeat customers + the one-time buyers + "All customers"
+    assert any(len(p) == 5 for p in profiles)
 
 
 def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
@@ -149,20 +169,46 @@ def test_segments_charts_are_built_from_every_customer(demo_dataset, core):
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     scatter = [s for s in specs if any(t["type"] == "scattergl" for t in s["data"])]
     assert len(scatter) == 1
+    # one trace per cluster: the one-time buyers (group k) are not clustered, not drawn
     assert len(scatter[0]["data"]) == core.clusters.k
     per_cluster = [len(t["customdata"]) for t in scatter[0]["data"]]
-    assert SCATTER_MAX_POINTS == 2000 and core.n_customers > 2000
+    labels = core.clusters.labels
+    clustered = int((labels < core.clusters.one_time_id).sum())
+    assert clustered + core.clusters.n_one_time == core.n_customers
+    assert SCATTER_MAX_POINTS == 2000 and clustered > 2000
     assert sum(per_cluster) == 2000
-    # each cluster's share of the points is its share of the customers, to within one point
-    sizes = core.clusters.labels.value_counts().sort_index().tolist()
+    # each cluster's share of the points is its share of the clustered customers, to
+    # within one point
+    sizes = labels.value_counts().sort_index().tolist()[: core.clusters.k]
     for drawn, n in zip(per_cluster, sizes, strict=True):
-        assert abs(drawn - n * 2000 / core.n_customers) < 1, (per_cluster, sizes)
+        assert abs(drawn - n * 2000 / clustered) < 1, (per_cluster, sizes)
     # the points are the clusters' own customers
     for c, trace in enumerate(scatter[0]["data"]):
-        members = set(core.clusters.labels.index[core.clusters.labels == c].astype(str))
+        members = set(labels.index[labels == c].astype(str))
         assert set(trace["customdata"]) <= members
-    note = f"The chart draws 2,000 of {core.n_customers:,} customers"
+    note = f"The chart draws 2,000 of {clustered:,} customers"
     assert any(c.value.startswith(note) for c in at.caption), [c.value for c in at.caption]
+    # and the tab says what is clustered, in one sentence
+    said = (
+        f"Clusters are of the {clustered:,} customers who ordered at least twice; the "
+        f"{core.clusters.n_one_time:,} one-time buyers are shown as a group of their own"
+    )
+    assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]
+    # how k was chosen: the demo's k = 7 is the fewest within the silhouette's sampling noise
+    # of the best, k = 8 (test_segment_choice.py), and the silhouette is a mean of 10 samples
+    cl = core.clusters
+    assert (cl.k, cl.k_best) == (7, 8)
+    said = (
+        "k = 7 (the fewest clusters within sampling noise of the best silhouette, k = 8); "
+        f"silhouette {cl.silhouette:.2f}: the clusters are reasonably separated. Silhouette: "
+        "the mean over 10 samples of 1,500 customers, drawn with fixed seeds."
+    )
+    assert said in [c.value for c in at.caption], [c.value for c in at.caption]
+    curve = next(s for s in specs if any(t.get("name") == "silhouette" for t in s["data"]))
+    assert [t["name"] for t in curve["data"]] == [
+        "silhouette",
+        "k = 7 (fewest within noise of the best)",
+    ]
 
 
 def test_customer_list_file_is_translated_when_built_outside_the_run(demo_dataset, core):

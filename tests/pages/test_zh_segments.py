@@ -76,14 +76,26 @@ def test_segments_page_in_chinese(zh_dataset):
     _open_tab(at, "行为聚类")
     profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
     assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
+    # the one-time buyers: their own row, after the clusters, and the tab says what is clustered
+    assert profile["name"].iloc[-2] == "只买过一次的客户"
+    said = [c.value for c in at.caption if c.value.startswith("聚类只针对下过至少两单的 ")]
+    assert len(said) == 1 and "位只买过一次的客户单独成组" in said[0], said
     assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]
+    # how k was chosen (the Chinese demo: k = 7 is the best, no smaller k within the noise)
+    assert any(
+        c.value.startswith("k = 7（2..10 中轮廓系数最佳）；轮廓系数 ")
+        and c.value.endswith(
+            "轮廓系数为 10 个样本（每个 1,500 位客户，固定随机种子抽取）的平均值。"
+        )
+        for c in at.caption
+    ), [c.value for c in at.caption]
     assert area_english_left(at) == []
     _open_tab(at, "客户迁移")
     assert area_english_left(at) == []
 
     # the form: k = 3, then Run; the download list of one segment and of one cluster
     k = next(s for s in at.selectbox if s.label == "聚类数")
-    assert k.options[0] == "自动（轮廓系数最佳）"
+    assert k.options[0] == "自动（按轮廓系数）"
     k.set_value(3)
     next(b for b in at.button if b.label == "运行").click()
     at.run()
@@ -103,6 +115,15 @@ def test_segments_page_in_chinese(zh_dataset):
     who.set_value("cluster:0")
     at.run()
     assert not at.exception, at.exception
+    assert area_english_left(at) == []
+    # the one-time buyers (group 3 with k = 3): the last choice, by their Chinese name
+    who = next(s for s in at.selectbox if s.label == "客户范围")
+    assert who.options[-1] == "只买过一次的客户"
+    who.set_value("cluster:3")
+    at.run()
+    assert not at.exception, at.exception
+    listed = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
+    assert set(listed["cluster_name"]) == {"只买过一次的客户"} and set(listed["cluster"]) == {3}
     assert area_english_left(at) == []
 
 
@@ -142,4 +163,32 @@ def test_too_few_customers_is_said_in_chinese(zh_lines, _isolated_home):
     assert not at.exception, at.exception
     said = [w.value for w in at.warning]
     assert any("RFM 分群至少需要 5 位有客户 ID 的客户" in w for w in said), said
+    assert area_english_left(at) == []
+
+
+def test_too_few_repeat_customers_is_said_in_chinese(zh_lines, _isolated_home):
+    """Enough customers, too few who came back: the clusters tab says so (the RFM tab works)."""
+    orders = zh_lines.dropna(subset=["customer_id"]).groupby("customer_id")["order_id"].nunique()
+    once = orders.index[orders == 1][:30]
+    often = orders.index[orders >= 4][:5]
+    keep = zh_lines["customer_id"].isin(once.append(often))
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("回头客太少", zh_lines[keep])
+    finally:
+        store.close()
+    at = run_page("segments.py", dataset_id=info.id, lang="zh", timeout=180)
+    assert not at.exception, at.exception
+    # no clusters, no tree: the tiles say so in Chinese ("n/a" was left in English)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["聚类数 (k)"] == tiles["决策树吻合度"] == "暂无"
+    assert any("核心客户" in str(v) or "客户" in str(v) for v in _segment_table(at)["segment"])
+    _open_tab(at, "行为聚类")
+    said = [i.value for i in at.info]
+    assert any(
+        w.startswith("聚类只分组下过至少两单的客户，至少需要 20 位。")
+        and "只有 5 位" in w
+        and "另有 30 位只买过一次的客户" in w
+        for w in said
+    ), said
     assert area_english_left(at) == []

@@ -118,6 +118,20 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
         assert by_key[key].figures, key
 
 
+def test_segments_section_says_the_clusters_are_of_repeat_customers(demo_report):
+    """k-means clusters the demo's 3,911 customers with at least two orders; its 5,036
+    one-time buyers (of 8,947) are a group of their own, and the section says so."""
+    rep, html = demo_report
+    sec = next(s for s in rep.sections if s.key == "segments")
+    said = (
+        "The clusters are of the 3,911 customers who ordered at least twice; the 5,036 "
+        "one-time buyers are a group of their own, not clustered."
+    )
+    assert said in [str(t) for t in sec.text]
+    assert "8,947 customers" in str(sec.text[0])
+    assert "3,911 customers who ordered at least twice" in html
+
+
 def test_restock_section_gives_reorder_points_not_an_empty_order_list(demo_report):
     """The report has no units on hand: it lists the top products' reorder points, and says
     so, instead of "0 of 100 products to order" beside an empty order column."""

@@ -56,3 +56,25 @@ def test_segment_bad_input_is_a_clear_error(stored, capsys):
     assert "'k' parameter must be an int >= 2" in capsys.readouterr().err
     assert main(["segment", "--dataset", six.id, "--as-of", "2020-01-01"]) == 2
     assert "Pick a later as-of date" in capsys.readouterr().err
+
+
+def test_segment_one_time_buyers_are_their_own_group(_isolated_home, capsys):
+    """Clusters of the repeat customers; the one-time buyers are profile row k, said so."""
+    from tests.unit.test_segment_repeat import _lines
+
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("repeat and one-time", _lines())
+    finally:
+        store.close()
+    assert main(["segment", "--dataset", info.id, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)["clusters"]
+    assert out["k"] == 3 and out["one_time_buyers"] == 120
+    assert [p["cluster"] for p in out["profile"]] == [0, 1, 2, 3]
+    assert [p["customers"] for p in out["profile"]] == [30, 30, 30, 120]
+    assert out["profile"][3]["name"] == "One-time buyers"
+    assert {r["cluster"] for r in out["rules"]} <= {0, 1, 2}
+    assert main(["segment", "--dataset", info.id]) == 0
+    text = capsys.readouterr().out
+    assert "of the customers with at least two orders (120 one-time buyers are group 3" in text
+    assert "  3: One-time buyers — 120 customers" in text

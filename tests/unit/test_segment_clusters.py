@@ -12,6 +12,7 @@ from sklearn.metrics import silhouette_score
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import FEATURES, CustomerFeatures
+from ecomdash.i18n import use_lang
 from ecomdash.segment import clusters as C
 
 E1 = math.e - 1  # log1p(E1) = 1
@@ -173,10 +174,12 @@ def test_profile_by_hand():
 
 
 def _groups_table(n_per: int = 10) -> pd.DataFrame:
-    """Two clear groups that differ in every feature: "big" customers spend 10x more."""
+    """Two clear groups of repeat customers that differ in every feature: "big" customers
+    spend 10x more. (The small ones had one order each until one-time buyers became a group
+    of their own, not clustered: now two orders, 25 days apart, so both groups are clustered.)"""
     rng = np.random.default_rng(7)
     rows = []
-    for g, (rec, freq, mon) in enumerate([(5.0, 12.0, 2000.0), (200.0, 1.0, 40.0)]):
+    for g, (rec, freq, mon) in enumerate([(5.0, 12.0, 2000.0), (200.0, 2.0, 40.0)]):
         for i in range(n_per):
             j = rng.uniform(0.9, 1.1, 5)  # each feature jittered on its own: a ball, not a line
             rows.append(
@@ -187,7 +190,7 @@ def _groups_table(n_per: int = 10) -> pd.DataFrame:
                     "monetary": mon * j[1],
                     "avg_order_value": mon * j[2] / freq,
                     "tenure_days": [400.0, 30.0][g] * j[3],
-                    "interpurchase_days": [30.0 * j[4], np.nan][g],
+                    "interpurchase_days": [30.0, 25.0][g] * j[4],
                     "category_breadth": [4.0, 1.0][g],
                     "return_rate": 0.0,
                 }
@@ -251,6 +254,15 @@ def test_weak_structure_is_said():
     r = C.cluster_features(_features(table), k=3, n_init=2)
     assert r.silhouette < 0.25
     assert f"Weak cluster structure (silhouette {r.silhouette:.2f} < 0.25)" in r.warnings[0]
+    # what overlaps: the k-means clusters of the customers who came back (the one-time buyers,
+    # here some of the 60, are a group by definition, not by the silhouette)
+    assert r.n_one_time > 0
+    assert "the clusters of the customers who ordered at least twice overlap" in r.warnings[0]
+    with use_lang("zh"):
+        zh = C.cluster_features(_features(table), k=3, n_init=2).warnings[0]
+    assert zh.startswith(
+        f"聚类结构较弱（轮廓系数 {r.silhouette:.2f} < 0.25）：下过至少两单的客户之间"
+    )
 
 
 def test_parameter_and_data_errors_say_what_was_found():
@@ -261,7 +273,9 @@ def test_parameter_and_data_errors_say_what_was_found():
     with pytest.raises(ParameterError, match=r"Got n_init=3, silhouette_sample=9 instead"):
         C.cluster_features(f, silhouette_sample=9)
     C.cluster_features(f, k=2, silhouette_sample=10, n_init=1)  # the smallest allowed
-    with pytest.raises(ParameterError, match=r"at most 5 for 26 customers.*Got 6 instead"):
+    with pytest.raises(
+        ParameterError, match=r"at most 5 for 26 customers who ordered at least twice.*Got 6 in"
+    ):
         C.cluster_features(f, k=6)
     assert C.cluster_features(f, k=5, n_init=1).k == 5  # 26 // 5 = 5 is allowed
     with pytest.raises(ParameterError, match=r"must be an int >= 2. Got 2.0 instead"):
@@ -277,7 +291,7 @@ def test_parameter_and_data_errors_say_what_was_found():
         4,
     ]
     # only one feature varies: nothing to cluster on, and the message names it
-    flat = table.assign(**{c: 1.0 for c in FEATURES if c != "monetary"})
+    flat = table.assign(**{c: 2.0 for c in FEATURES if c != "monetary"})  # 2 orders each
     with pytest.raises(InsufficientDataError, match=r"only in spend among 26 customers"):
         C.cluster_features(_features(flat))
 

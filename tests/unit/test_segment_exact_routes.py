@@ -332,7 +332,9 @@ def _old_customer_table(rfm_result, clusters):
     if clusters is not None:
         lab = clusters.labels.reindex(c.index).to_numpy()
         out["cluster"] = lab
-        out["cluster_name"] = np.array(clusters.names, dtype=object)[lab]
+        # the one-time buyers' group is number k, named after the k clusters (group_names;
+        # before one-time buyers were a group of their own, names alone)
+        out["cluster_name"] = np.array(clusters.group_names, dtype=object)[lab]
     return out
 
 
@@ -352,4 +354,7 @@ def test_customer_table_equals_the_old_one(feats):
     pd.testing.assert_frame_equal(
         customer_table(rfm, shuffled), _old_customer_table(rfm, shuffled), check_exact=True
     )
-    assert customer_table(rfm, cl)["cluster_name"].tolist() == [cl.names[i] for i in cl.labels]
+    assert cl.n_one_time > 0  # the one-time buyers' group is in the table too
+    assert customer_table(rfm, cl)["cluster_name"].tolist() == [
+        cl.group_names[i] for i in cl.labels
+    ]

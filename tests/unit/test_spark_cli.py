@@ -100,19 +100,29 @@ def test_kpis_engine_from_environment(capsys, both, monkeypatch):
 
 
 def test_segment_same_answer(capsys, both):
-    """RFM segments identical; clusters by MLlib KMeans on Spark: the same k chosen by the
-    silhouette sweep. (At a forced k the two libraries may settle in different local optima
+    """RFM segments identical; clusters by MLlib KMeans on Spark: the same or a neighbouring k
+    chosen by the silhouette sweep, the same one-time buyers' group. (At a forced k the two libraries may settle in different local optima
     of k-means, so cluster profiles are compared in test_spark_models.py, not here.)"""
     d, s = _both(capsys, both, ["segment"])
     dc, sc = d.pop("clusters"), s.pop("clusters")
     d.pop("tree_fidelity"), s.pop("tree_fidelity")
     _same(s, d)
-    assert (sc["k"], sc["chosen_by"]) == (dc["k"], dc["chosen_by"]) == (dc["k"], "silhouette")
-    # the partition agrees to within 0.5 % of the customers per cluster (test_spark_models.py:
-    # adjusted Rand index 0.996 on the demo; the libraries' k-means starts differ)
-    n = sum(p["customers"] for p in dc["profile"])
-    sizes = zip(sc["profile"], dc["profile"], strict=True)
-    assert all(abs(a["customers"] - b["customers"]) <= 0.005 * n for a, b in sizes)
+    assert sc["chosen_by"] == dc["chosen_by"] == "silhouette"
+    # the one-time buyers are one fixed group, not k-means': the same on both engines
+    assert sc["one_time_buyers"] == dc["one_time_buyers"] == 5036
+    assert sc["profile"][-1]["customers"] == dc["profile"][-1]["customers"] == 5036
+    assert (sc["profile"][-1]["cluster"], dc["profile"][-1]["cluster"]) == (sc["k"], dc["k"])
+    # the repeat customers' best two k are a tie within the silhouette's sampling noise and the
+    # k rule takes the fewer (both k = 7 on the demo); a different local optimum could move one
+    # to a neighbour: one apart at most, silhouettes within 0.005 (test_spark_models.py
+    # compares the partitions)
+    assert abs(sc["k"] - dc["k"]) <= 1
+    assert abs(sc["silhouette"] - dc["silhouette"]) <= 0.005
+    if sc["k"] == dc["k"]:
+        # the partition agrees to within 0.5 % of the customers per cluster
+        n = sum(p["customers"] for p in dc["profile"])
+        sizes = zip(sc["profile"], dc["profile"], strict=True)
+        assert all(abs(a["customers"] - b["customers"]) <= 0.005 * n for a, b in sizes)
 
 
 def test_basket_same_rules(capsys, both):

@@ -109,11 +109,12 @@ def test_spark_als_hit_rate_close_to_in_process(demo_pair, monkeypatch):
     assert abs(dist - local) <= 0.02
 
 
-def test_segments_on_spark_same_rfm_and_clusters(demo_pair, monkeypatch):
+def test_segments_on_spark_same_rfm_and_clusters(demo_pair, demo, monkeypatch):
     """Segments with ECOMDASH_ENGINE=spark: the per-customer history aggregated by Spark SQL,
     k-means fitted by Spark MLlib. RFM scores and segments equal DuckDB + scikit-learn's; the
-    silhouette sweep picks the same k and the partition agrees (adjusted Rand index, computed
-    by scikit-learn, independent of both fits)."""
+    silhouette sweep picks the same k or its neighbour (a tie within the sampling noise), the
+    one-time buyers are the same group and both partitions recover the demo's planted groups
+    (adjusted Rand index, computed by scikit-learn, independent of both fits)."""
     from sklearn.metrics import adjusted_rand_score
 
     from ecomdash import segment as G
@@ -142,12 +143,26 @@ def test_segments_on_spark_same_rfm_and_clusters(demo_pair, monkeypatch):
         f"k: sklearn {exp.clusters.k} (silhouette {exp.clusters.silhouette:.4f}), "
         f"MLlib {got.clusters.k} (silhouette {got.clusters.silhouette:.4f})"
     )
-    assert got.clusters.k == exp.clusters.k
-    ari = adjusted_rand_score(
-        exp.clusters.labels, got.clusters.labels.loc[exp.clusters.labels.index]
-    )
-    print(f"adjusted Rand index MLlib vs scikit-learn at k={exp.clusters.k}: {ari:.4f}")
-    assert ari >= 0.9
+    # k-means clusters the demo's 3,911 repeat customers; its 5,036 one-time buyers are one
+    # fixed group (number k), the same customers whichever library fits k-means
+    e_lab, g_lab = exp.clusters.labels, got.clusters.labels.loc[exp.clusters.labels.index]
+    assert exp.clusters.n_one_time == got.clusters.n_one_time == 5036
+    assert (e_lab == exp.clusters.k).equals(g_lab == got.clusters.k)
+    # among the repeat customers the best two k are a tie within the silhouette's sampling
+    # noise; the k rule takes the fewer (both pick k = 7: scikit-learn 0.3995, MLlib 0.3988,
+    # ARI 0.991 between them). A different local optimum could still move one library to a
+    # neighbouring k: one apart at most, silhouettes within 0.005
+    assert abs(got.clusters.k - exp.clusters.k) <= 1
+    assert abs(got.clusters.silhouette - exp.clusters.silhouette) <= 0.005
+    rep = e_lab < exp.clusters.k
+    ari = adjusted_rand_score(e_lab[rep], g_lab[rep])
+    print(f"adjusted Rand index MLlib (k={got.clusters.k}) vs scikit-learn: {ari:.4f}")
+    # both recover the planted groups (at k = 7: scikit-learn 0.927, MLlib 0.924)
+    truth = demo.truth.customer_groups
+    for lab in (e_lab, g_lab):
+        planted = adjusted_rand_score(truth, lab.reindex(truth.index))
+        print(f"adjusted Rand index with the planted groups: {planted:.4f}")
+        assert planted >= 0.85
     # k-means has many local optima and the two libraries start differently, so at other k the
     # partitions may differ; every MLlib fit is still a good one: within 5 % of scikit-learn's
     # inertia (best of 3 starts each) at the chosen k and its neighbours, within 15 % at the
