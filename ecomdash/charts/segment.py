@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from ecomdash.features import LABELS
 from ecomdash.i18n import _
-from ecomdash.i18n.fmt import long_date, pct
+from ecomdash.i18n.fmt import MISSING, long_date, pct
 from ecomdash.segment import (
     NOT_YET,
     RFM_GRID,
@@ -142,6 +142,14 @@ def silhouette_curve(result: ClusterResult) -> go.Figure:
     return fig
 
 
+def _median_text(v: float) -> str:
+    """A heatmap cell: whole numbers with thousands from 100 up ("4,010", not "4.01e+03"),
+    three significant digits below ("70.5", "0.114"), "—" where there is no median."""
+    if pd.isna(v):
+        return MISSING
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
 def profile_heatmap(result: ClusterResult) -> go.Figure:
     """Each cluster's median feature relative to all customers (log2 ratio, 0 = typical)."""
     prof = result.profile
@@ -155,7 +163,7 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
         ]
     ).T
     text = [
-        [f"{clusters[f'median_{f}'].iloc[i]:,.3g}" for f in feats] for i in range(len(clusters))
+        [_median_text(clusters[f"median_{f}"].iloc[i]) for f in feats] for i in range(len(clusters))
     ]
     fig = go.Figure(
         go.Heatmap(

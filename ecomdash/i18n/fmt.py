@@ -14,6 +14,11 @@ from datetime import date, datetime
 
 from ecomdash.i18n import LOCALES, get_lang
 
+#: What a missing value reads as in every table and chart cell: "not known", like the tiles'
+#: "—" (Streamlit would write "None", which reads as a value; the CSV download keeps an empty
+#: cell)
+MISSING = "—"
+
 #: The currency sign sentences write money with (the dataset's; none by default): findings,
 #: alert reasons. Set for a block with :func:`use_currency`.
 _SYMBOL: contextvars.ContextVar[str] = contextvars.ContextVar("currency_symbol", default="")

@@ -596,6 +596,10 @@ def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.
     ``names`` has their name) and the ``All customers`` row, over every row of ``x``."""
     k = len(names)
     total = float(x["monetary"].sum())
+    # a one-time buyer has no time between orders: the clustering's fill (their tenure) is
+    # not a median to show, so the one-time group's is missing and the all-customers row's is
+    # the repeat customers'
+    x = x.assign(interpurchase_days=x["interpurchase_days"].where(x["frequency"] >= 2, np.nan))
     med = x.groupby(labels).median().reindex(range(k))
     sizes = np.bincount(labels, minlength=k)
     rev = np.bincount(labels, weights=x["monetary"].to_numpy(), minlength=k)

@@ -20,6 +20,7 @@ import streamlit as st
 
 from ecomdash import labels as L
 from ecomdash.i18n import N_, _
+from ecomdash.i18n.fmt import MISSING
 
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
@@ -30,9 +31,6 @@ EMPTY = N_(
     "or change the settings above."
 )
 
-#: What a missing value reads as in every table: "not known", like the tiles' "—" (Streamlit
-#: would write "None", which reads as a value; the CSV download keeps an empty cell)
-MISSING = "—"
 
 #: Session key of the current dataset's :class:`ecomdash.labels.Display` (set by page_setup).
 K_DISPLAY = "_display"

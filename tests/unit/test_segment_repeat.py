@@ -17,7 +17,7 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from ecomdash import segment as seg
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.exports import to_safe_csv_bytes
-from ecomdash.features import FEATURES, CustomerFeatures
+from ecomdash.features import FEATURES, LABELS, CustomerFeatures
 from ecomdash.i18n import use_lang
 from ecomdash.segment import clusters as C
 
@@ -126,8 +126,16 @@ def test_repeat_groups_are_found_and_one_time_buyers_are_their_own_group():
     assert prof["revenue_share"].iloc[:4].sum() == pytest.approx(1.0)
     assert prof.loc["3", "median_frequency"] == 1.0
     assert prof.loc["3", "median_monetary"] == pytest.approx(one["monetary"].median())
-    # their time between orders is their tenure (feature_matrix), so its median is tenure's
-    assert prof.loc["3", "median_interpurchase_days"] == pytest.approx(one["tenure_days"].median())
+    # they have no time between orders: the clustering's fill (their tenure) is not shown as
+    # their median, and everyone's median is the repeat customers' (the only ones with one)
+    assert pd.isna(prof.loc["3", "median_interpurchase_days"])
+    assert prof.loc["all", "median_interpurchase_days"] == pytest.approx(
+        table.loc[repeat, "interpurchase_days"].median()
+    )
+    assert prof.loc["0", "median_interpurchase_days"] == pytest.approx(
+        table.loc[kind == 0, "interpurchase_days"].median()
+    )
+    assert prof.loc["all", "median_tenure_days"] == pytest.approx(table["tenure_days"].median())
     assert prof.loc["all", "median_monetary"] == pytest.approx(table["monetary"].median())
     # names: of the repeat customers' clusters; "one-time" is the group's word, not a cluster's
     assert not any("one-time" in n.lower() for n in r.names)
@@ -284,3 +292,27 @@ def test_demo_planted_groups_recovered_among_all_customers(demo):
     assert len(t) == r.n_customers == 8947 and t["customer_id"].is_unique
     assert int((t["cluster"] == cl.k).sum()) == 5036
     assert set(FEATURES) <= {c.removeprefix("median_") for c in cl.profile.columns}
+
+
+def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
+    """Medians of 100 and more read with thousands ("4,010", was "4.01e+03"), smaller ones to
+    three significant digits, and the one-time buyers' time between orders "—" (no colour)."""
+    from ecomdash.charts import segment as charts
+
+    table = _shop()
+    table.loc[table.index[:25], "monetary"] *= 1000  # the big spenders: about 4,000,000
+    r = C.cluster_features(_features(table))
+    fig = charts.profile_heatmap(r)
+    (hm,) = fig.data
+    feats = [f for f in LABELS if f"median_{f}" in r.profile.columns]
+    rows = r.profile.loc[r.profile["cluster"] != "all"].reset_index(drop=True)
+    j = feats.index("monetary")
+    big = rows.loc[rows["cluster"] == "0", "median_monetary"].iloc[0]
+    assert hm.text[0][j] == f"{big:,.0f}" and "e+" not in hm.text[0][j]
+    assert "," in hm.text[0][j]
+    gap = feats.index("interpurchase_days")
+    one = rows.index[rows["cluster"] == str(r.one_time_id)][0]
+    assert hm.text[one][gap] == "—" and np.isnan(hm.z[one][gap])
+    assert hm.text[one][feats.index("frequency")] == "1"
+    rate = rows.loc[0, "median_return_rate"]
+    assert hm.text[0][feats.index("return_rate")] == f"{rate:.3g}"
