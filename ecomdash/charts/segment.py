@@ -20,6 +20,7 @@ from ecomdash.segment import (
     MovementResult,
     RFMResult,
 )
+from ecomdash.segment.clusters import ALL_ID, REPEAT_ID, SUMMARY_IDS
 
 #: One colour per segment, good (greens) to gone (greys/reds).
 SEGMENT_COLOURS = dict(
@@ -151,10 +152,13 @@ def _median_text(v: float) -> str:
 
 
 def profile_heatmap(result: ClusterResult) -> go.Figure:
-    """Each cluster's median feature relative to all customers (log2 ratio, 0 = typical)."""
+    """Each group's median feature relative to the customers the clusters are of (log2
+    ratio, 0 = typical): the customers who ordered at least twice when there are one-time
+    buyers (the clusters' names compare with them), else all customers."""
     prof = result.profile
-    clusters = prof.loc[prof["cluster"] != "all"]
-    overall = prof.loc[prof["cluster"] == "all"].iloc[0]
+    clusters = prof.loc[~prof["cluster"].isin(SUMMARY_IDS)]
+    ref_id = REPEAT_ID if (prof["cluster"] == REPEAT_ID).any() else ALL_ID
+    overall = prof.loc[prof["cluster"] == ref_id].iloc[0]
     feats = [f for f in LABELS if f"median_{f}" in prof.columns]
     ratio = np.vstack(
         [
@@ -174,12 +178,17 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
             texttemplate="%{text}",
             colorscale="RdBu_r",  # high = red, as the title says (plotly's RdBu is high = blue)
             zmid=0,
-            colorbar={"title": _("log2 vs all")},
+            colorbar={"title": _("log2 vs all") if ref_id == ALL_ID else _("log2 vs 2+ orders")},
             hovertemplate="%{y}<br>" + _("%{x}: median %{text}") + "<extra></extra>",
         )
     )
     fig.update_layout(
-        title=_("Cluster medians against all customers (red = higher, blue = lower)"),
+        title=_("Cluster medians against all customers (red = higher, blue = lower)")
+        if ref_id == ALL_ID
+        else _(
+            "Cluster medians against the customers who ordered at least twice (red = higher, "
+            "blue = lower)"
+        ),
         height=120 + 50 * len(clusters),
         margin={"t": 40},
         yaxis={"autorange": "reversed"},

@@ -6,6 +6,7 @@ import argparse
 
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
+from ecomdash.segment.clusters import SUMMARY_IDS
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     if res.clusters is not None:
         cl, ex = res.clusters, res.explanation
-        prof = cl.profile.loc[cl.profile["cluster"] != "all"]
+        prof = cl.profile.loc[~cl.profile["cluster"].isin(SUMMARY_IDS)]
         obj["clusters"] = {
             "k": cl.k,
             "chosen_by": cl.k_chosen_by,

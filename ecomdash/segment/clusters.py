@@ -80,6 +80,12 @@ class ClusterResult:
 
 #: the one-time buyers' group: not a k-means cluster (see the module's docstring)
 ONE_TIME_NAME = N_("One-time buyers")
+#: The profile's summary rows (``cluster`` column): every customer, and the customers who
+#: ordered at least twice (present when there are one-time buyers).
+ALL_ID, REPEAT_ID = "all", "repeat"
+REPEAT_NAME = N_("Customers who ordered at least twice")
+#: The profile's rows that are not a group of customers of their own.
+SUMMARY_IDS = (REPEAT_ID, ALL_ID)
 
 
 def feature_matrix(table: pd.DataFrame) -> pd.DataFrame:
@@ -417,7 +423,9 @@ def cluster_features(
     # every customer's group: the cluster of a repeat customer, k for a one-time buyer
     all_labels = np.full(len(x_all), k_final, dtype=np.int64)
     all_labels[repeat] = labels
-    profile = _profile(x_all, all_labels, (*names, one_name) if n_one else names)
+    profile = _profile(
+        x_all, all_labels, (*names, one_name) if n_one else names, one_time=bool(n_one)
+    )
 
     from sklearn.decomposition import PCA
 
@@ -591,9 +599,13 @@ def _words_apart(names: list[str], centres: np.ndarray, used: tuple[str, ...]) -
     return words
 
 
-def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.DataFrame:
+def _profile(
+    x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...], *, one_time: bool = False
+) -> pd.DataFrame:
     """One row per group ``0..len(names) - 1`` (the clusters, then the one-time buyers when
-    ``names`` has their name) and the ``All customers`` row, over every row of ``x``."""
+    ``names`` has their name, ``one_time``), then, when there are one-time buyers, the row of the customers
+    who ordered at least twice (:data:`REPEAT_ID`: what the clusters are of, and what the
+    heatmap compares them with), and the ``All customers`` row (:data:`ALL_ID`)."""
     k = len(names)
     total = float(x["monetary"].sum())
     # a one-time buyer has no time between orders: the clustering's fill (their tenure) is
@@ -614,12 +626,19 @@ def _profile(x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...]) -> pd.
     )
     for f in FEATURES:
         prof[f"median_{f}"] = med[f].to_numpy()
-    overall = {
-        "cluster": "all",
-        "name": _("All customers"),
-        "customers": len(x),
-        "customer_share": 1.0,
-        "revenue_share": 1.0,
-        **{f"median_{f}": float(x[f].median()) for f in FEATURES},
-    }
-    return pd.concat([prof, pd.DataFrame([overall])], ignore_index=True)
+
+    def summary(cluster: str, name: str, rows: pd.DataFrame) -> dict:
+        return {
+            "cluster": cluster,
+            "name": name,
+            "customers": len(rows),
+            "customer_share": len(rows) / len(x),
+            "revenue_share": float(rows["monetary"].sum()) / total if total else 0.0,
+            **{f"median_{f}": float(rows[f].median()) for f in FEATURES},
+        }
+
+    extra = [summary(ALL_ID, _("All customers"), x)]
+    if one_time:  # the clusters' own reference (their names compare with it)
+        repeat = x.loc[x["frequency"].to_numpy() >= 2]
+        extra.insert(0, summary(REPEAT_ID, _(REPEAT_NAME), repeat))
+    return pd.concat([prof, pd.DataFrame(extra)], ignore_index=True)

@@ -19,6 +19,7 @@ from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
+from ecomdash.segment.clusters import ALL_ID, REPEAT_ID
 from ecomdash.ui.common import (
     PageContext,
     cached_date_span,
@@ -327,8 +328,10 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             width="stretch",
         )
     _chart(charts.profile_heatmap, "clusters", fk, width="stretch")
-    # the overall row's cluster id "all" shown in the UI language
-    profile = cl.profile.assign(cluster=cl.profile["cluster"].replace({"all": _("all")}))
+    # the summary rows' cluster ids ("all", "repeat") shown in the UI language
+    profile = cl.profile.assign(
+        cluster=cl.profile["cluster"].replace({ALL_ID: _("all"), REPEAT_ID: _("2+ orders")})
+    )
     show_cached_table(
         lambda: profile, key=fk, name="profile", area="segments", hide_index=True, width="stretch"
     )

@@ -137,8 +137,12 @@ def test_segments_page_k_override_in_form(demo_dataset):
     open_tab(at, "Clusters by behaviour")
     assert _metric(at, "Clusters (k)") == "3"  # the tab switch keeps the submitted k
     profiles = _frames_with(at, "revenue_share")
-    # 3 clusters of the repeat customers + the one-time buyers + "All customers"
-    assert any(len(p) == 5 for p in profiles)
+    # 3 clusters of the repeat customers + the one-time buyers + the customers who ordered
+    # at least twice (the heatmap's reference) + "All customers"
+    assert any(len(p) == 6 for p in profiles)
+    prof = next(p for p in profiles if len(p) == 6)
+    assert prof["cluster"].tolist()[-2:] == ["2+ orders", "all"]
+    assert prof["name"].iloc[-2] == "Customers who ordered at least twice"
 
 
 def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):

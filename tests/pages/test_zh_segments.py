@@ -77,7 +77,12 @@ def test_segments_page_in_chinese(zh_dataset):
     profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
     assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
     # the one-time buyers: their own row, after the clusters, and the tab says what is clustered
-    assert profile["name"].iloc[-2] == "只买过一次的客户"
+    assert profile["name"].iloc[-3] == "只买过一次的客户"
+    # then the customers the clusters are of (the heatmap compares with them)
+    assert (
+        profile["cluster"].iloc[-2] == "至少两单"
+        and profile["name"].iloc[-2] == "下过至少两单的客户"
+    )
     said = [c.value for c in at.caption if c.value.startswith("聚类只针对下过至少两单的 ")]
     assert len(said) == 1 and "位只买过一次的客户单独成组" in said[0], said
     assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]

@@ -115,8 +115,16 @@ def test_repeat_groups_are_found_and_one_time_buyers_are_their_own_group():
     assert set(r.pca["cluster"]) == {0, 1, 2}
     # the profile: the clusters, the one-time buyers' row, then everyone
     prof = r.profile.set_index("cluster")
-    assert prof.index.tolist() == ["0", "1", "2", "3", "all"]
-    assert prof["customers"].tolist() == [25, 25, 25, 150, 225]
+    assert prof.index.tolist() == ["0", "1", "2", "3", "repeat", "all"]
+    assert prof["customers"].tolist() == [25, 25, 25, 150, 75, 225]
+    # the customers who ordered at least twice: what the clusters are of
+    assert prof.loc["repeat", "name"] == "Customers who ordered at least twice"
+    assert prof.loc["repeat", "customer_share"] == pytest.approx(75 / 225)
+    assert prof.loc["repeat", "revenue_share"] == pytest.approx(
+        table.loc[repeat, "monetary"].sum() / table["monetary"].sum()
+    )
+    for f in FEATURES:
+        assert prof.loc["repeat", f"median_{f}"] == pytest.approx(table.loc[repeat, f].median()), f
     assert prof.loc["3", "name"] == "One-time buyers"
     one = table.loc[~repeat]
     assert prof.loc["3", "customer_share"] == pytest.approx(150 / 225)
@@ -305,7 +313,7 @@ def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
     fig = charts.profile_heatmap(r)
     (hm,) = fig.data
     feats = [f for f in LABELS if f"median_{f}" in r.profile.columns]
-    rows = r.profile.loc[r.profile["cluster"] != "all"].reset_index(drop=True)
+    rows = r.profile.loc[~r.profile["cluster"].isin(["repeat", "all"])].reset_index(drop=True)
     j = feats.index("monetary")
     big = rows.loc[rows["cluster"] == "0", "median_monetary"].iloc[0]
     assert hm.text[0][j] == f"{big:,.0f}" and "e+" not in hm.text[0][j]
@@ -316,3 +324,15 @@ def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
     assert hm.text[one][feats.index("frequency")] == "1"
     rate = rows.loc[0, "median_return_rate"]
     assert hm.text[0][feats.index("return_rate")] == f"{rate:.3g}"
+    # colours compare with the customers who ordered at least twice, as the names do: the
+    # big spenders' orders against the repeat customers' median, not everyone's (one order)
+    assert len(hm.y) == r.k + 1  # the clusters and the one-time buyers, no summary row
+    ref = r.profile.set_index("cluster").loc["repeat"]
+    o = feats.index("frequency")
+    assert hm.z[0][o] == pytest.approx(
+        np.log2((rows.loc[0, "median_frequency"] + 1) / (ref["median_frequency"] + 1))
+    )
+    assert "ordered at least twice" in fig.layout.title.text
+    # a shop without one-time buyers compares with all customers, as before
+    plain = charts.profile_heatmap(C.cluster_features(_features(_shop(one_time=0))))
+    assert "against all customers" in plain.layout.title.text
