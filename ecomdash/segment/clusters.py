@@ -16,7 +16,7 @@ from ecomdash.features import (
     customer_history,
 )
 from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
 from ecomdash.tasks import Tasks
@@ -226,7 +226,7 @@ def cluster_features(
                 ),
                 need=MIN_CUSTOMERS_CLUSTER,
                 n=n,
-                date=features.as_of.date(),
+                date=Date(features.as_of),
             )
         )
     if k is not None and k > n // 5:
