@@ -16,6 +16,7 @@ from ecomdash.cli.common import (
     parse_date,
 )
 from ecomdash.errors import ParameterError
+from ecomdash.i18n.fmt import long_date
 
 _PRODUCT_KEYS = (
     "product_id",
@@ -174,7 +175,7 @@ def _text(res, products, whatif) -> str:
     out.append("")
     if v["n_products"]:
         out.append(
-            f"Held-out check from {v['cutoff']}: model MAE {v['model_mae']:.2f} vs naive "
+            f"Held-out check from {long_date(v['cutoff'])}: model MAE {v['model_mae']:.2f} vs naive "
             f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) over "
             f"{v['n_products']} products, {v['n_weeks']} product-weeks."
         )
