@@ -49,7 +49,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     )
     assert "starts on" not in said[counts]
     assert said[counts + 1].startswith(
-        "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
+        "The data shown starts on 1 November 2024, so the 2024-11 cohort holds every customer"
     )
     # the next cohorts are not clean either: said, not marked
     assert (
