@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
@@ -179,7 +178,7 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(_("Details"))
     for r in shown.head(30).itertuples():
-        when = L.format_value(pd.Timestamp(r.date), "period", ctx.display)
+        when = fmt.long_date(r.date)  # a heading above the reason: as its sentence writes it
         with st.expander(f"{when} · {severity(r.severity)} · {rule_label(r.kind)}"):
             st.text(r.reason)
             if r.driver:
