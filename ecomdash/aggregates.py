@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
-from ecomdash.i18n import _
+from ecomdash.i18n import _, fmt
 from ecomdash.store import _from_arrow_lines
 from ecomdash.store_queries import CANCELLED_SQL
 
@@ -453,11 +453,11 @@ def recommend_split(
                     "The cut-off {date} leaves {train} training and {test} test lines (data runs "
                     "{first} to {last}). Pick a cut-off inside that range with purchases on both "
                     "sides.",
-                    date=cut.date(),
+                    date=fmt.long_date(cut),
                     train=f"{n_train:,}",
                     test=f"{n_test:,}",
-                    first=pd.Timestamp(first).date(),
-                    last=last.date(),
+                    first=fmt.long_date(first),
+                    last=fmt.long_date(last),
                 )
             )
         rebuy = list(map(str, rebuy_products))

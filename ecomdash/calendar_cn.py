@@ -36,7 +36,7 @@ import pandas as pd
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note, note_n
+from ecomdash.i18n.note import Date, note, note_n
 
 #: Public holidays: key -> (English label, Chinese name, lunar / solar-term date); the date is
 #: a message id (the Chinese UI shows it in Chinese).
@@ -217,8 +217,8 @@ def calendar_days(start: date, end: date) -> pd.DataFrame:
         raise ParameterError(
             note(
                 N_("The calendar ends ({end}) before it starts ({start})."),
-                end=str(end),
-                start=str(start),
+                end=Date(end),
+                start=Date(start),
             )
         )
     days = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")

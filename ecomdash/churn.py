@@ -48,7 +48,7 @@ from ecomdash.churn_windows import (  # noqa: F401
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
 from ecomdash.i18n import N_, _, fmt
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 from ecomdash.tasks import Tasks as _Tasks
 
 #: Threads churn's independent steps run on (the three windows, the fits, the scores, the
@@ -180,7 +180,7 @@ def _check_windows(train: ChurnWindow, test: ChurnWindow) -> None:
                         "{each} of each outcome. Use a longer history or a shorter window."
                     ),
                     name=note(name),
-                    date=w.cutoff.date(),
+                    date=Date(w.cutoff),
                     n=f"{len(w.y):,}",
                     pos=f"{pos:,}",
                     days=w.window_days,
@@ -373,8 +373,8 @@ def churn(
                 days=window_days,
                 need=need,
                 span=f"{(end - first).days:,}",
-                first=first.date(),
-                end=end.date(),
+                first=Date(first),
+                end=Date(end),
             )
         )
     with threadpool_limits(1, user_api="blas"), threadpool_limits(1, user_api="openmp"):

@@ -14,7 +14,7 @@ from ecomdash import clv
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, to_timestamp
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 
 _DAY = pd.Timedelta(days=1)
 
@@ -182,13 +182,13 @@ def churn_window(
                         "The label window ({date} + {days} days = {end}) runs past the end of the "
                         "data ({last}). Choose a cut-off on or before {latest} or a shorter window."
                     ),
-                    date=cutoff.date(),
+                    date=Date(cutoff),
                     days=window_days,
-                    end=label_end.date(),
-                    last=history.last_date.date(),
-                    latest=(
+                    end=Date(label_end),
+                    last=Date(history.last_date),
+                    latest=Date(
                         history.last_date.normalize() - pd.Timedelta(days=int(window_days))
-                    ).date(),
+                    ),
                 )
             )
         y = _labels(history, cutoff, window_days, codes)

@@ -45,7 +45,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 
 FEATURES = (
     "recency_days",
@@ -202,10 +202,10 @@ class CustomerHistory:
                         "orders by then; the lines run from {first} to {last}. Pick a later as-of "
                         "date, or map the customer id column."
                     ),
-                    date=as_of_ts.date(),
+                    date=Date(as_of_ts),
                     n=f"{len(guests):,}",
-                    first=self.first_date.date(),
-                    last=self.last_date.date(),
+                    first=Date(self.first_date),
+                    last=Date(self.last_date),
                 )
             )
         c, d, r = c[m], d[m], o["r"].to_numpy(dtype="float64")[m]

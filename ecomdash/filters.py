@@ -25,7 +25,7 @@ class Filters:
         if self.start and self.end and self.start > self.end:
             from ecomdash.errors import ParameterError
             from ecomdash.i18n import N_
-            from ecomdash.i18n.note import note
+            from ecomdash.i18n.note import Date, note
 
             raise ParameterError(
                 note(
@@ -33,8 +33,8 @@ class Filters:
                         "The start date {start} is after the end date {end}. Pick a start date "
                         "on or before the end date."
                     ),
-                    start=str(self.start),
-                    end=str(self.end),
+                    start=Date(self.start),
+                    end=Date(self.end),
                 )
             )
         object.__setattr__(self, "countries", tuple(sorted(set(self.countries))))

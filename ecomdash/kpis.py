@@ -35,7 +35,7 @@ from ecomdash import rollup
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt, get_lang
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import note
 from ecomdash.store import Store
 
@@ -88,8 +88,8 @@ PARTIAL_NOTES = {
 
 
 def day_text(d: date | None) -> str:
-    """A date in a sentence: ISO in English (``2011-12-09``), ``2011年12月9日`` in Chinese."""
-    if d is None or get_lang() == "en":
+    """A date in a sentence (``fmt.long_date``): ``9 December 2011`` / ``2011年12月9日``."""
+    if d is None:
         return str(d)
     return fmt.long_date(d)
 

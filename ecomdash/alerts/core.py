@@ -27,7 +27,7 @@ from ecomdash.alerts.series import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import LOCALES, N_, _, _n, fmt, get_lang
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.fmt import money, pct, use_currency
 from ecomdash.i18n.note import note, note_n
 from ecomdash.store import Store
@@ -381,7 +381,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
             said = {
                 "metric": L.label(metric),
                 "where": _where(dim, grp),
-                "day": _weekday_date(day),
+                "day": fmt.long_date(day, weekday=True),
                 "actual": fmt_value(metric, r.actual),
                 "expected": fmt_value(metric, r.expected),
                 "rel": pct(r.rel, 0, signed=True),
@@ -444,7 +444,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     "{metric} of the week of {week}: {actual} against {expected} expected "
                     "({rel}, score {score})",
                     metric=L.label(r.metric),
-                    week=wk.date(),
+                    week=fmt.long_date(wk),
                     actual=fmt_value(r.metric, r.actual),
                     expected=fmt_value(r.metric, r.expected),
                     rel=pct(r.rel, 0, signed=True),
@@ -472,9 +472,7 @@ def _closures(
     if runs:
         name = _("closed: no orders")
         known[closed] = [fmt.join([k, name]) if k else name for k in known[closed]]
-        shown = fmt.join(
-            f"{a.date()}" if a == b else f"{a.date()} – {b.date()}" for a, b in runs[:5]
-        )
+        shown = fmt.join(fmt.date_range(a, b) for a, b in runs[:5])
         notes.append(
             _n(
                 "{days} day without a single order ({runs}) was left out of the unusual days "
@@ -498,13 +496,6 @@ def _where(dim: str, grp) -> str:
     if dim == "country":
         return _("country {name}", name=grp)
     return f"{dim} {grp}"
-
-
-def _weekday_date(day: pd.Timestamp) -> str:
-    """``Mon 2026-11-09`` (English) / ``周一 2026-11-09`` (Chinese): CLDR's short weekday."""
-    from babel.dates import format_date
-
-    return format_date(day.date(), "EEE yyyy-MM-dd", locale=LOCALES.get(get_lang(), "en_GB"))
 
 
 # --------------------------------------------------------------------------------------

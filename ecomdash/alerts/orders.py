@@ -363,7 +363,7 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                     "a week (Poisson p = {p})",
                     n=n,
                     product=pid,
-                    week=pd.Timestamp(week).date(),
+                    week=fmt.long_date(week),
                     ratio=f"{ratio:,.1f}",
                     usual=f"{lam:,.1f}",
                     p=f"{p:.1g}",

@@ -363,8 +363,10 @@ def _holidays_zh(code: str | None, start: date, end: date) -> dict | None:
         )
     except NotImplementedError:
         return None
+    from ecomdash.forecast.events import zh_long_dates
+
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
-    return {pd.Timestamp(d): n for d, n in h.items() if lo <= pd.Timestamp(d) <= hi}
+    return {pd.Timestamp(d): zh_long_dates(n) for d, n in h.items() if lo <= pd.Timestamp(d) <= hi}
 
 
 def fmt_value(metric: str, v: float) -> str:

@@ -14,7 +14,7 @@ from ecomdash.basket.mining import mine
 from ecomdash.basket.results import FEW_BASKETS, _check_range
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _check_later(
                     "Checking rules on later orders needs baskets on both sides of {date}; "
                     "found {n} later baskets. Use a longer period."
                 ),
-                date=str(cutoff.date()),
+                date=Date(cutoff),
                 n=f"{n_test:,}",
             )
         )
@@ -264,7 +264,7 @@ def _check_later(
             note(
                 N_("Only {n} baskets from {date} on: the check itself is rough."),
                 n=f"{n_test:,}",
-                date=str(cutoff.date()),
+                date=Date(cutoff),
             )
         )
     return HoldoutResult(

@@ -15,6 +15,7 @@ from ecomdash.cli.common import (
     open_store,
 )
 from ecomdash.errors import ParameterError
+from ecomdash.i18n.fmt import long_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -274,7 +275,7 @@ def run_restock(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
     }
     text = [
-        f"Restock plan as of {res.as_of.date()} (lead time {args.lead_time_days:g} days, "
+        f"Restock plan as of {long_date(res.as_of)} (lead time {args.lead_time_days:g} days, "
         f"service level {args.service_level:.0%}):",
         plan.drop(columns=["product_name"]).to_string(
             index=False, float_format=lambda x: f"{x:,.1f}"

@@ -17,6 +17,7 @@ from ecomdash.cli.common import (
     parse_date,
 )
 from ecomdash.errors import ParameterError
+from ecomdash.i18n.fmt import date_range, long_date
 
 _PRODUCT_KEYS = (
     "product_id",
@@ -205,7 +206,7 @@ def _text(res, products, whatif) -> str:
     out.append("")
     if v["n_products"]:
         out.append(
-            f"Held-out check from {v['cutoff']}: model MAE {v['model_mae']:.2f} vs naive "
+            f"Held-out check from {long_date(v['cutoff'])}: model MAE {v['model_mae']:.2f} vs naive "
             f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) over "
             f"{v['n_products']} products, {v['n_weeks']} product-weeks."
         )
@@ -214,7 +215,8 @@ def _text(res, products, whatif) -> str:
     out.append(f"Promotions found: {len(res.promotions)}")
     for r in res.promotions.head(20).itertuples():
         out.append(
-            f"  {product_label(r.product_name, r.product_id)} {r.start.date()}–{r.end.date()} {r.discount:.0%} off: lift "
+            f"  {product_label(r.product_name, r.product_id)} {date_range(r.start, r.end)}, "
+            f"{r.discount:.0%} off: lift "
             f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_f(r.dip, '{:+.0%}')}, "
             f"net revenue {r.net_revenue:,.0f}"
         )

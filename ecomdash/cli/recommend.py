@@ -15,6 +15,7 @@ from ecomdash.cli.common import (
     open_store,
     parse_date,
 )
+from ecomdash.i18n.fmt import long_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -118,7 +119,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     }
     show = res.table[["model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]]
     text = (
-        f"Trained before {res.cutoff.date()}; tested on {res.n_test_customers:,} returning "
+        f"Trained before {long_date(res.cutoff)}; tested on {res.n_test_customers:,} returning "
         f"customers (k = {res.k}).\n"
         + show.to_string(index=False, float_format=lambda v: f"{v:.4f}")
         + "\n\n"

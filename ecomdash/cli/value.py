@@ -14,6 +14,7 @@ from ecomdash.cli.common import (
     load_history,
     parse_date,
 )
+from ecomdash.i18n.fmt import long_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -107,7 +108,7 @@ def run_clv(args: argparse.Namespace) -> int:
         ].replace({np.nan: None}),
     }
     text = [
-        f"Method: {res.method}; scored as of {res.cutoff.date()} over {res.horizon_months:g} months.",
+        f"Method: {res.method}; scored as of {long_date(res.cutoff)} over {res.horizon_months:g} months.",
     ]
     if params:
         text.append(
@@ -119,7 +120,7 @@ def run_clv(args: argparse.Namespace) -> int:
         text.append(f"Gamma-Gamma p={g.p:.4g} q={g.q:.4g} v={g.v:.4g}")
     if cal is not None:
         text.append(
-            f"Calibration: fitted to {cal.cutoff.date()}, holdout to {cal.end.date()}: "
+            f"Calibration: fitted to {long_date(cal.cutoff)}, holdout to {long_date(cal.end)}: "
             f"predicted {cal.predicted_holdout_purchases:,.0f} vs actual "
             f"{cal.actual_holdout_purchases:,} purchases ({cal.error_pct:+.1f} %)."
         )
@@ -181,7 +182,8 @@ def run_churn(args: argparse.Namespace) -> int:
         "notices": list(res.notices),
     }
     text = [
-        f"Trained on cut-off {res.train_cutoff.date()}, evaluated on {res.test_cutoff.date()} "
+        f"Trained on cut-off {long_date(res.train_cutoff)}, evaluated on "
+        f"{long_date(res.test_cutoff)} "
         f"(+{res.window_days} days; {res.n_test:,} customers, "
         f"{res.test_positive_rate:.1%} bought again). Best: {res.best_model}.",
         m[["auc", "precision_at_10pct", "recall_at_10pct", "kind"]].to_string(

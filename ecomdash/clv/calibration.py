@@ -23,7 +23,7 @@ from ecomdash.clv.data import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 
 # --------------------------------------------------------------------------------------
 # Calibration / holdout (Fader-Hardie plots)
@@ -112,8 +112,8 @@ def _calibration_coded(
                     "The calibration cut-off {date} must be before the end of the data ({end}); "
                     "choose an earlier cut-off."
                 ),
-                date=cutoff.date(),
-                end=end.date(),
+                date=Date(cutoff),
+                end=Date(end),
             )
         )
     summary = _rfm(days, cutoff=cutoff, time_unit=time_unit)

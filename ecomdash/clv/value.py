@@ -29,7 +29,7 @@ from ecomdash.clv.data import (
 from ecomdash.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma, gamma_gamma_expected_spend
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _, fmt
-from ecomdash.i18n.note import note, translated
+from ecomdash.i18n.note import Date, note, translated
 
 #: Repeat buyers needed before BG/NBD / Gamma-Gamma are fitted at all.
 MIN_REPEAT_BUYERS = 30
@@ -148,8 +148,8 @@ def customer_value_days(
                     N_(
                         "The cut-off {date} is before the first order ({first}); choose a later date."
                     ),
-                    date=cutoff.date(),
-                    first=days["date"].min().date(),
+                    date=Date(cutoff),
+                    first=Date(days["date"].min()),
                 )
             )
         fit_end = min(cutoff, data_end)
@@ -317,7 +317,7 @@ def customer_value_days(
                     "Calibration check skipped: only {n} repeat buyers before {date} (need "
                     "{need}).",
                     n=f"{cal_summary_buyers:,}",
-                    date=cal_cut.date(),
+                    date=fmt.long_date(cal_cut),
                     need=f"{min_repeat_buyers:,}",
                 )
             )

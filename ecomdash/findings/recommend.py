@@ -7,7 +7,7 @@ import math
 
 from ecomdash.findings import links
 from ecomdash.findings.core import Finding, pct_text
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 
 PAGE_RECOMMEND = "pages/recommendations.py"
 #: The best model must hit at least this many times as often as best-sellers to be a finding.
@@ -57,7 +57,7 @@ def recommend_finding(ev) -> Finding | None:
             "tested on {n} customers' purchases after {date}: {hit} bought one of their top "
             "{k}, against {pop} for best-sellers",
             n=f"{n:,}",
-            date=str(ev.cutoff.date()),
+            date=fmt.long_date(ev.cutoff),
             hit=pct_text(hit),
             k=ev.k,
             pop=pct_text(pop),

@@ -11,7 +11,8 @@ import pandas as pd
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.note import Date, note
 
 _COUNTRY_CODES = {
     "united kingdom": "GB",
@@ -72,8 +73,8 @@ class Event:
                         "date on or after the start date."
                     ),
                     name=self.name,
-                    end=str(end),
-                    start=str(self.start),
+                    end=Date(end),
+                    start=Date(self.start),
                 )
             )
         return pd.date_range(pd.Timestamp(self.start), pd.Timestamp(end), freq="D")
@@ -155,9 +156,10 @@ _OWN_HOLIDAYS = {"香港": "HK", "澳门": "MO", "台湾": "TW"}
 def _package_holidays(code: str, years: list[int]) -> dict:
     """{date: name} from the ``holidays`` package, names in English whatever the machine's
     locale (asked as ``en_US`` where the package has it; left to itself it follows LANG, so
-    China's came out in Chinese when LANG is unset), a substituted day off's date written
-    ISO as everywhere else in the app ("Day off (substituted from 2025-09-28)"; the package's
-    en_US writes 09/28/2025, its zh_CN 2025-09-28). Raises NotImplementedError for a country
+    China's came out in Chinese when LANG is unset), a substituted day off's date written as
+    every sentence of the app writes a date, ``fmt.long_date`` ("Day off (substituted from 28
+    September 2025)"; the package's en_US writes 09/28/2025, its zh_CN 2025-09-28, which
+    :func:`holiday_names_zh` writes 2025年9月28日). Raises NotImplementedError for a country
     the package does not know."""
     import holidays as hol
 
@@ -173,13 +175,13 @@ def _package_holidays(code: str, years: list[int]) -> dict:
     for f, rx in (("%d", r"\d{1,2}"), ("%m", r"\d{1,2}"), ("%Y", r"\d{4}")):
         pattern = pattern.replace(re.escape(f), rx)
 
-    def iso(m: re.Match) -> str:
+    def long(m: re.Match) -> str:
         try:
-            return datetime.strptime(m.group(0), fmt).date().isoformat()
+            return long_date(datetime.strptime(m.group(0), fmt), lang="en")
         except ValueError:
             return m.group(0)
 
-    return {d: re.sub(pattern, iso, n) for d, n in h.items()}
+    return {d: re.sub(pattern, long, n) for d, n in h.items()}
 
 
 def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -> dict:
@@ -188,7 +190,7 @@ def holidays_between(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -
 
     >>> h = holidays_between("CN", pd.Timestamp("2025-10-06"), pd.Timestamp("2025-10-07"))
     >>> list(h.values())
-    ['Mid-Autumn Festival', 'Day off (substituted from 2025-09-28)']
+    ['Mid-Autumn Festival', 'Day off (substituted from 28 September 2025)']
     """
     if not code:
         return {}
@@ -232,8 +234,18 @@ def holiday_names_zh(code: str | None, start: pd.Timestamp, end: pd.Timestamp) -
         # the package joins several holidays on one day with "; " (in every language)
         parts, zh_parts = name.split("; "), str(zh.get(d, "")).split("; ")
         if len(parts) == len(zh_parts):
-            out.update((p, z) for p, z in zip(parts, zh_parts, strict=True) if z)
+            out.update((p, zh_long_dates(z)) for p, z in zip(parts, zh_parts, strict=True) if z)
     return out
+
+
+def zh_long_dates(name: str) -> str:
+    """A package's Chinese name with its ISO dates written as a Chinese sentence writes them:
+    ``休息日（由 2025-09-28 调休）`` -> ``休息日（由2025年9月28日调休）``."""
+    return re.sub(
+        r" ?(\d{4}-\d{2}-\d{2}) ?",
+        lambda m: long_date(date.fromisoformat(m.group(1)), lang="zh"),
+        name,
+    )
 
 
 def localise_holidays(

@@ -22,7 +22,7 @@ from ecomdash.forecast.base import (
 )
 from ecomdash.forecast.events import Event, holiday_code, holidays_between
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Weekdays, note
+from ecomdash.i18n.note import Date, Weekdays, note
 
 
 @dataclass(frozen=True)
@@ -369,7 +369,7 @@ def build_series(
                         "The last day ({date}) looks incomplete: its last order is at {time}, "
                         "earlier than on any of the 14 trading days before. It was left out."
                     ),
-                    date=str(last_day.date()),
+                    date=Date(last_day),
                     time=hhmm,
                 )
             )
@@ -390,7 +390,7 @@ def build_series(
                         "It was left out so it does not look like a drop."
                     ),
                 }[freq]
-                warn.append(note(msg, start=str(last_p.date()), end=str(last_day.date())))
+                warn.append(note(msg, start=Date(last_p), end=Date(last_day)))
         if first_day > first_p:
             before = pd.date_range(first_p, first_day - pd.Timedelta(days=1))
             if (~pd.Index(before.day_of_week).isin(closed_wd)).any() and len(frame) > 1:
@@ -405,7 +405,7 @@ def build_series(
                         "{first}. It was left out."
                     ),
                 }[freq]
-                warn.append(note(msg, start=str(first_p.date()), first=str(first_day.date())))
+                warn.append(note(msg, start=Date(first_p), first=Date(first_day)))
         frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         msg = {
@@ -422,9 +422,7 @@ def build_series(
                 "(daily) or upload a longer history."
             ),
         }[freq]
-        raise InsufficientDataError(
-            note(msg, start=str(first_day.date()), end=str(last_day.date()))
-        )
+        raise InsufficientDataError(note(msg, start=Date(first_day), end=Date(last_day)))
     nfut = max(future_periods, 0)
     fut_idx = _next_periods(frame["period"].iloc[-1], nfut, freq)
     fut_cwd = (

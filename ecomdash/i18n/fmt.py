@@ -2,7 +2,7 @@
 
 English keeps the app's compact style (``£3.32M``, ``41.6k``, ``4.1 %``); Chinese uses the
 units Chinese operators read (``¥332.15万``, ``1.23亿``), no space before ``%``, and dates
-written ``2026年11月11日``.
+in sentences written ``11 November 2026`` / ``2026年11月11日`` (:func:`long_date`).
 """
 
 from __future__ import annotations
@@ -111,10 +111,55 @@ def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = N
     return f"{sign}{text}{'%' if lang == 'zh' else ' %'}"
 
 
-def long_date(value: date | datetime, *, lang: str | None = None) -> str:
-    """A date as a sentence writes it: ``11 November 2026`` / ``2026年11月11日``."""
-    from babel.dates import format_date
+def _as_date(value) -> date:
+    """A ``date`` from a date, a datetime (pandas' Timestamp too), an ISO text or anything
+    ``pandas.Timestamp`` reads (a numpy datetime64)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    import pandas as pd
 
+    return pd.Timestamp(value).date()
+
+
+def long_date(value, *, weekday: bool = False, lang: str | None = None) -> str:
+    """A date as a sentence writes it: ``11 November 2026`` / ``2026年11月11日`` (CLDR's long
+    format). ``weekday`` adds the short day name, by CLDR's ``yMMMMEd`` skeleton: ``Wed, 11
+    November 2026`` / ``2026年11月11日周三`` (the same long date, the day where each language
+    puts it). Every date inside a sentence is written this way; tables, axes, pickers and date
+    inputs keep the shop's display format (``labels.Display``), CSV and the CLI's JSON ISO.
+
+    >>> long_date(date(2026, 1, 12), lang="en"), long_date(date(2026, 1, 12), lang="zh")
+    ('12 January 2026', '2026年1月12日')
+    >>> long_date("2026-01-12", weekday=True, lang="en")
+    'Mon, 12 January 2026'
+    >>> long_date(date(2026, 1, 12), weekday=True, lang="zh")
+    '2026年1月12日周一'
+    """
+    from babel.dates import format_date, format_skeleton
+
+    locale = LOCALES.get(lang or get_lang(), LOCALES["en"])
+    d = _as_date(value)
+    if weekday:
+        return format_skeleton("yMMMMEd", d, locale=locale)
+    return format_date(d, format="long", locale=locale)
+
+
+def date_range(start, end, *, lang: str | None = None) -> str:
+    """Two dates in a sentence, each written by :func:`long_date`: ``1 January 2026 – 3
+    January 2026`` / ``2026年1月1日至2026年1月3日``; one date when they are the same day.
+
+    >>> date_range(date(2026, 1, 1), date(2026, 1, 3), lang="en")
+    '1 January 2026 – 3 January 2026'
+    >>> date_range("2026-01-01", "2026-01-03", lang="zh"), date_range("2026-01-01", "2026-01-01")
+    ('2026年1月1日至2026年1月3日', '1 January 2026')
+    """
     lang = lang or get_lang()
-    d = value.date() if isinstance(value, datetime) else value
-    return format_date(d, format="long", locale=LOCALES.get(lang, LOCALES["en"]))
+    a, b = _as_date(start), _as_date(end)
+    if a == b:
+        return long_date(a, lang=lang)
+    sep = "至" if lang == "zh" else " – "
+    return f"{long_date(a, lang=lang)}{sep}{long_date(b, lang=lang)}"

@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecomdash.i18n import LOCALES, _, _n, get_lang
-from ecomdash.i18n.fmt import join, pct
+from ecomdash.i18n.fmt import join, long_date, pct
 
 
 class Note(str):
@@ -152,6 +152,34 @@ class Percent(str):
         return pct(self.value, self.digits, signed=self.signed)
 
 
+class Date(str):
+    """A date a :class:`Note` writes as :func:`ecomdash.i18n.fmt.long_date` does in the language
+    where it is shown: ``12 January 2026`` in English (its text), ``2026年1月12日`` in Chinese;
+    ``weekday=True`` names the day too (``Mon, 12 January 2026`` / ``2026年1月12日周一``)::
+
+        note(N_("Only {n} baskets from {date} on."), n="12", date=Date(cutoff))
+    """
+
+    iso: str
+    weekday: bool
+
+    def __new__(cls, value, weekday: bool = False):
+        from ecomdash.i18n.fmt import _as_date
+
+        d = _as_date(value)
+        self = super().__new__(cls, long_date(d, weekday=weekday, lang="en"))
+        self.iso = d.isoformat()
+        self.weekday = bool(weekday)
+        return self
+
+    def __reduce__(self):  # noqa: D105
+        return (Date, (self.iso, self.weekday))
+
+    def shown(self) -> str:
+        """The date in the current language."""
+        return long_date(self.iso, weekday=self.weekday)
+
+
 class Weekdays(tuple):
     """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
     ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
@@ -169,7 +197,7 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
-    if isinstance(v, Percent):
+    if isinstance(v, Percent | Date):
         return v.shown()
     if isinstance(v, Joined):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
@@ -198,6 +226,8 @@ def to_json(text: Any) -> Any:
     """A JSON-able form of ``text`` keeping a :class:`Note`'s id and fields (else ``text``)."""
     if isinstance(text, Percent):
         return {"pct": text.value, "digits": text.digits, "signed": text.signed}
+    if isinstance(text, Date):
+        return {"date": text.iso, "weekday": text.weekday}
     if not isinstance(text, Note):
         return text
     out = {
@@ -219,6 +249,11 @@ def from_json(obj: Any) -> Any:
             return Percent(obj["pct"], obj["digits"], obj["signed"])
         except (TypeError, ValueError):
             return str(obj["pct"])
+    if isinstance(obj, dict) and set(obj) == {"date", "weekday"}:
+        try:
+            return Date(obj["date"], obj["weekday"])
+        except (TypeError, ValueError):
+            return str(obj["date"])
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
             fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _, _n, fmt
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 from ecomdash.pricing.features import check_panel, promotion_flags
 from ecomdash.pricing.models import (
     eligibility,
@@ -570,9 +570,9 @@ def _validate(
                     "The cutoff {cutoff} must fall inside the data ({first} to {last}). Pick a "
                     "date in that range."
                 ),
-                cutoff=str(cut.date()),
-                first=str(pd.Timestamp(weeks[0]).date()),
-                last=str(pd.Timestamp(weeks[-1]).date()),
+                cutoff=Date(cut),
+                first=Date(weeks[0]),
+                last=Date(weeks[-1]),
             )
         )
     horizon = int(min(13, max(1, (pd.Timestamp(weeks[-1]) - cut).days // 7 + 1)))

@@ -16,7 +16,7 @@ from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _, _n, fmt
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 from ecomdash.recommend.base import Recommender
 from ecomdash.recommend.data import (
     BASELINES,
@@ -107,11 +107,11 @@ def chronological_split(
                     "{first} to {last}). Pick a cut-off inside that range with purchases on both "
                     "sides."
                 ),
-                date=cut.date(),
+                date=Date(cut),
                 train=f"{len(train):,}",
                 test=f"{len(test):,}",
-                first=dates.min().date(),
-                last=last.date(),
+                first=Date(dates.min()),
+                last=Date(last),
             )
         )
     truth = _new_purchases(train, test, rebuy_products=tuple(map(str, rebuy_products)))
@@ -226,7 +226,7 @@ def evaluate_split(
                     "something new; found {n} (need {need}). Move the cut-off earlier or use a "
                     "longer date range."
                 ),
-                date=cutoff.date(),
+                date=Date(cutoff),
                 n=len(truth),
                 need=min_test_customers,
             )

@@ -292,13 +292,13 @@ def _filters_text(report: Report) -> list[tuple[str, str]]:
                 _("Period"),
                 _(
                     "{start} to {end}",
-                    start=start or _("first day"),
-                    end=end or _("last day"),
+                    start=fmt.long_date(start) if start else _("first day"),
+                    end=fmt.long_date(end) if end else _("last day"),
                 ),
             ),
             (_("Countries / regions"), fmt.join(f.countries) if f.countries else _("all")),
             (_("Categories"), fmt.join(f.categories) if f.categories else _("all")),
-            (_("Created"), report.created.strftime("%Y-%m-%d %H:%M")),
+            (_("Created"), f"{fmt.long_date(report.created)} {report.created:%H:%M}"),
         ]
     return rows
 

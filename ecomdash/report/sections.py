@@ -28,7 +28,7 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n import fmt as i18n_fmt
-from ecomdash.kpis import KPI_LABELS, new_customers_note
+from ecomdash.kpis import KPI_LABELS, day_text, new_customers_note
 from ecomdash.report.data import (
     BASKET_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -93,17 +93,17 @@ def kpis(data: ReportData) -> Section:
         verdict = _(
             "{start} to {end}, compared with the previous period of the same length "
             "({prev_start} to {prev_end}). Exact sums of your order lines, no model involved.",
-            start=start,
-            end=end,
-            prev_start=res.previous_period[0],
-            prev_end=res.previous_period[1],
+            start=day_text(start),
+            end=day_text(end),
+            prev_start=day_text(res.previous_period[0]),
+            prev_end=day_text(res.previous_period[1]),
         )
     else:
         verdict = _(
             "{start} to {end}. There is no earlier data of the same length to compare with. "
             "Exact sums of your order lines, no model involved.",
-            start=start,
-            end=end,
+            start=day_text(start),
+            end=day_text(end),
         )
     # the New customers tile counts from the data's first day: said as the app's Overview does
     new_note = new_customers_note(res)
@@ -138,7 +138,7 @@ def trend(data: ReportData) -> Section:
             "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
             int(best["orders"]),
             grain=_grain(res.grain),
-            date=pd.Timestamp(best["period"]).date(),
+            date=i18n_fmt.long_date(best["period"]),
             revenue=L.money(best["revenue"], data.display),
             orders=f"{int(best['orders']):,}",
         ),
@@ -238,7 +238,7 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
                     "Checked on your own data: of {rules} rules mined on orders before {cutoff}, "
                     "{share} still beat chance (lift > 1) on the {later} later orders.",
                     rules=f"{hold.n_rules:,}",
-                    cutoff=hold.cutoff.date(),
+                    cutoff=i18n_fmt.long_date(hold.cutoff),
                     share=pct(hold.share_holding),
                     later=f"{hold.n_test:,}",
                 )
@@ -362,7 +362,7 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
             "each of the top {n} products by revenue (order when its stock falls to that "
             "level). Units on hand are not in the report; enter them on the Forecast & "
             "restock page for what to order now.",
-            date=res.as_of.date(),
+            date=i18n_fmt.long_date(res.as_of),
             days=f"{lead_time_days:g}",
             n=len(plan),
         ),
@@ -425,7 +425,7 @@ def segments(data: ReportData) -> Section:
             _(
                 "As of {date}: {customers} customers; {guests} guest orders (no customer id) "
                 "left out.",
-                date=res.params["as_of"],
+                date=i18n_fmt.long_date(res.params["as_of"]),
                 customers=f"{res.n_customers:,}",
                 guests=f"{res.n_guest_orders:,}",
             ),
@@ -484,9 +484,9 @@ def customer_value(data: ReportData) -> Section:
         verdict = _(
             "Checked on held-out time: fitted up to {cutoff}, the model predicted {predicted} "
             "repeat purchases up to {end}; there were {actual} ({error}).",
-            cutoff=cal.cutoff.date(),
+            cutoff=i18n_fmt.long_date(cal.cutoff),
             predicted=f"{cal.predicted_holdout_purchases:,.0f}",
-            end=cal.end.date(),
+            end=i18n_fmt.long_date(cal.end),
             actual=f"{cal.actual_holdout_purchases:,}",
             # as the page's tile: "+20.0 % vs actual" (a bare "+20.0 %" did not say which way)
             error=_("{pct} vs actual", pct=i18n_fmt.pct(cal.error_pct / 100, 1, signed=True)),
@@ -507,7 +507,7 @@ def customer_value(data: ReportData) -> Section:
                 # a 12-month prediction to the penny is false precision: £1.64M
                 value=L.money(c["expected_value"].sum(), data.display, compact=True),
                 months=f"{res.horizon_months:g}",
-                date=res.cutoff.date(),
+                date=i18n_fmt.long_date(res.cutoff),
             ),
             *res.notices,
         ),
@@ -534,7 +534,7 @@ def churn_risk(data: ReportData) -> Section:
         "with ROC AUC {auc} ({vs} vs recency alone; 0.5 is guessing); precision at the top "
         "10 % risk {precision}.",
         n=f"{res.n_test:,}",
-        cutoff=res.test_cutoff.date(),
+        cutoff=i18n_fmt.long_date(res.test_cutoff),
         model=L.model_label(best),
         auc=f"{auc:.3f}",
         vs=f"{auc - base:+.3f}",
@@ -604,7 +604,7 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
         (
             _(
                 "Trained before {date}, tested on {n} returning customers (top {k}).",
-                date=res.cutoff.date(),
+                date=i18n_fmt.long_date(res.cutoff),
                 n=f"{res.n_test_customers:,}",
                 k=res.k,
             ),

@@ -16,7 +16,7 @@ from ecomdash.features import (
     to_timestamp,
 )
 from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note, translated
+from ecomdash.i18n.note import Date, note, translated
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.clusters import ClusterResult, cluster_features
 from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
@@ -212,8 +212,8 @@ def segment_history(
                             "The comparison date must be before the as-of date {date}. Got "
                             "{start} instead."
                         ),
-                        date=feats.as_of.date(),
-                        start=start.date(),
+                        date=Date(feats.as_of),
+                        start=Date(start),
                     )
                 )
             before, err = later.result() if later is not None else _earlier_rfm(hist, start)

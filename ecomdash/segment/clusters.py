@@ -22,7 +22,7 @@ from ecomdash.features import (
 )
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import join
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Date, note
 from ecomdash.segment._threads import _single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
 from ecomdash.tasks import Tasks
@@ -344,7 +344,7 @@ def cluster_features(
                 need=MIN_CUSTOMERS_CLUSTER,
                 n=n,
                 one=n_one,
-                date=features.as_of.date(),
+                date=Date(features.as_of),
             )
         )
     if k is not None and k > n // 5:

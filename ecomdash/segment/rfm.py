@@ -13,8 +13,8 @@ from ecomdash.features import (
     CustomerFeatures,
     customer_history,
 )
-from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n.note import Date, note
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,7 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
                 ),
                 need=MIN_CUSTOMERS_RFM,
                 n=n,
-                date=features.as_of.date(),
+                date=Date(features.as_of),
                 guests=f"{features.n_guest_orders:,}",
             )
         )
@@ -305,8 +305,8 @@ def movement_between(before: RFMResult, after: RFMResult) -> MovementResult:
                     "The comparison date must be before the as-of date. Got {before} and {after} "
                     "instead."
                 ),
-                before=before.as_of.date(),
-                after=after.as_of.date(),
+                before=Date(before.as_of),
+                after=Date(after.as_of),
             )
         )
     k = len(SEGMENT_NAMES)
@@ -354,8 +354,8 @@ def _movement_by_names(before: RFMResult, after: RFMResult) -> MovementResult:
 def _movement_result(
     before: RFMResult, after: RFMResult, matrix: pd.DataFrame, stayed: float
 ) -> MovementResult:
-    matrix.index.name = _("segment on {date}", date=before.as_of.date())
-    matrix.columns.name = _("segment on {date}", date=after.as_of.date())
+    matrix.index.name = _("segment on {date}", date=fmt.long_date(before.as_of))
+    matrix.columns.name = _("segment on {date}", date=fmt.long_date(after.as_of))
     flows = matrix.stack().rename("customers").reset_index()
     flows.columns = ["source", "target", "customers"]
     flows = flows.loc[flows["customers"] > 0].reset_index(drop=True)

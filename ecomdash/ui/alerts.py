@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
@@ -35,7 +34,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
@@ -117,8 +116,8 @@ def render(ctx: PageContext) -> None:
             "{start} to {end}: {n} alerts — {high} high, {medium} medium, {low} low. "
             "Computed in {seconds} s.",
             len(a),
-            start=start,
-            end=end,
+            start=fmt.long_date(start),
+            end=fmt.long_date(end),
             seconds=f"{time.perf_counter() - t0:.2f}",
             **{s: int((a["severity"] == s).sum()) for s in SEVERITIES},
         )
@@ -179,7 +178,7 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(_("Details"))
     for r in shown.head(30).itertuples():
-        when = L.format_value(pd.Timestamp(r.date), "period", ctx.display)
+        when = fmt.long_date(r.date)  # a heading above the reason: as its sentence writes it
         with st.expander(f"{when} · {severity(r.severity)} · {rule_label(r.kind)}"):
             st.text(r.reason)
             if r.driver:
@@ -315,7 +314,7 @@ def render_strip(ctx: PageContext, *, limit: int = 3) -> None:
             st.text(
                 _(
                     "{when} · {rule}: {reason}",
-                    when=fmt_date(when),
+                    when=fmt.long_date(when),
                     rule=rule_label(kind),
                     reason=reason,
                 )

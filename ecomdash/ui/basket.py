@@ -36,7 +36,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "basket_params"
@@ -515,7 +515,7 @@ def _holdout_summary(hold: B.HoldoutResult | str | None) -> None:
             "{date} and scored on the {n_test} baskets from then on.",
             n_rules=f"{hold.n_rules:,}",
             n_train=f"{hold.n_train:,}",
-            date=fmt_date(hold.cutoff),
+            date=fmt.long_date(hold.cutoff),
             n_test=f"{hold.n_test:,}",
         )
     )

@@ -263,8 +263,8 @@ def _events_from_editor(df: pd.DataFrame) -> tuple:
                 _(
                     "An event ends before it starts ({start} to {end}). Fix its dates in the "
                     "table.",
-                    start=str(start),
-                    end=str(end),
+                    start=fmt.long_date(start),
+                    end=fmt.long_date(end),
                 )
             )
         out.append((name[:80], start, end))

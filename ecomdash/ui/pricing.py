@@ -192,7 +192,7 @@ def _verdict(res: P.PricingResult) -> None:
             _(
                 "Held-out check: no product had enough price history before the cut-off "
                 "({cutoff}) to test the model on the weeks after it.",
-                cutoff=v["cutoff"],
+                cutoff=fmt.long_date(v["cutoff"]),
             )
         )
         return
@@ -202,7 +202,7 @@ def _verdict(res: P.PricingResult) -> None:
         "the weeks just before). The model is given the prices charged and the store's order "
         "count in those weeks.",
         weeks=f"{v['n_weeks']:,}",
-        cutoff=v["cutoff"],
+        cutoff=fmt.long_date(v["cutoff"]),
         n=v["n_products"],
         model=f"{v['model_mae']:.2f}",
         naive=f"{v['baseline_mae']:.2f}",

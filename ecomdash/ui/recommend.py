@@ -21,7 +21,7 @@ from ecomdash import recommend as R
 from ecomdash.charts import recommend as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -34,7 +34,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "rec_params"
@@ -548,8 +548,8 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
             "Trained on purchases before {start}, tested until {end}. Hit rate: share of "
             "customers who bought at least one of their top {k}. Precision: share of the top "
             "{k} they bought. Coverage: share of the catalogue that gets recommended to someone.",
-            start=fmt_date(res.cutoff),
-            end=fmt_date(res.end - pd.Timedelta(microseconds=1)),
+            start=fmt.long_date(res.cutoff),
+            end=fmt.long_date(res.end - pd.Timedelta(microseconds=1)),
             k=res.k,
         )
     )

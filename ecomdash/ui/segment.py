@@ -33,7 +33,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.figcache import lazy_figure
-from ecomdash.ui.tables import fmt_date, head_for_screen, show_cached_table
+from ecomdash.ui.tables import head_for_screen, show_cached_table
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
@@ -443,8 +443,8 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
         _(
             "From {start} to {end}: {share} of the customers who had bought by {start} stayed "
             "in their segment; {n} slipped from Champions or Loyal to At risk.",
-            start=fmt_date(m.start),
-            end=fmt_date(m.end),
+            start=long_date(m.start),
+            end=long_date(m.end),
             share=pct(m.stayed_share, 0),
             n=f"{slipped:,}",
         )

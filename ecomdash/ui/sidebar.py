@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import DEFAULT_LANG, N_, _, _n, get_lang, normalise
+from ecomdash.i18n import DEFAULT_LANG, N_, _, _n, fmt, get_lang, normalise
 from ecomdash.ui import lang
 from ecomdash.ui import report as report_ui
 from ecomdash.ui.auth import auth_configured
@@ -129,7 +129,9 @@ def _filters(store, dataset_id: str) -> Filters:
         elif preset != "All time":
             days = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365}[preset]
             start, end = max(first, last - timedelta(days=days - 1)), last
-        st.caption(_("Data from {first} to {last}", first=str(first), last=str(last)))
+        st.caption(
+            _("Data from {first} to {last}", first=fmt.long_date(first), last=fmt.long_date(last))
+        )
     countries = _multi(countries, dataset_id, "country", _("Countries / regions"))
     categories = _multi(categories, dataset_id, "category", _("Categories"))
     return Filters(

@@ -260,8 +260,3 @@ def download_headers(
     display = current_display()
     kinds = kinds or {}
     return [L.header(c, display, area, kinds.get(str(c))) for c in written_columns(df)]
-
-
-def fmt_date(value) -> str:
-    """A date (or timestamp) in the merchant's format, for captions and labels."""
-    return L.format_value(pd.Timestamp(value), "period", current_display())

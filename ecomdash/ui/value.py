@@ -23,7 +23,7 @@ from ecomdash.charts import value as charts
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.features import CustomerHistory
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.ui.common import (
     PageContext,
     cached_date_span,
@@ -40,7 +40,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import fmt_date, show_table
+from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
@@ -486,7 +486,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                 "a cohort of new customers, and its retention and revenue usually run higher. "
                 "The next few cohorts hold some earlier customers too (those who came back "
                 "later), fewer each month.",
-                date=fmt_date(res.first_day),
+                date=fmt.long_date(res.first_day),
                 cohort=str(first),
             )
         )
@@ -543,7 +543,7 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         _(
             "Method: {method}. Scored as of {date} over the next {months} months.",
             method=_(CLV_METHODS[res.method]),
-            date=fmt_date(res.cutoff),
+            date=fmt.long_date(res.cutoff),
             months=f"{res.horizon_months:g}",
         )
     )
@@ -569,9 +569,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
             _(
                 "Fitted on purchases up to and including {cutoff}; holdout {start} to {end} "
                 "({weeks} weeks).",
-                cutoff=fmt_date(cal.cutoff),
-                start=fmt_date(cal.cutoff + pd.Timedelta(days=1)),
-                end=fmt_date(cal.end),
+                cutoff=fmt.long_date(cal.cutoff),
+                start=fmt.long_date(cal.cutoff + pd.Timedelta(days=1)),
+                end=fmt.long_date(cal.end),
                 weeks=f"{cal.holdout_units:.1f}",
             )
         )
@@ -652,10 +652,10 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
             "Trained on features up to {train} with labels in the next {days} days ({n_train} "
             "customers); evaluated on features up to {test} and what happened in the {days} "
             "days after ({n_test} customers, {share} bought again).",
-            train=fmt_date(res.train_cutoff),
+            train=fmt.long_date(res.train_cutoff),
             days=res.window_days,
             n_train=f"{res.n_train:,}",
-            test=fmt_date(res.test_cutoff),
+            test=fmt.long_date(res.test_cutoff),
             n_test=f"{res.n_test:,}",
             share=fmt_pct(res.test_positive_rate),
         )
@@ -724,7 +724,7 @@ def _render_at_risk(
             "Ranked by value at risk = spend in the last 12 months × churn probability ({model}, "
             "as of {date}; churn = no order in the next {days} days).",
             model=_(churn_mod.MODEL_LABELS[ch.best_model]),
-            date=fmt_date(ch.score_date),
+            date=fmt.long_date(ch.score_date),
             days=ch.window_days,
         )
     )

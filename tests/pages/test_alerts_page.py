@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pandas as pd
 
 from ecomdash.alerts import PERIOD_RULES, RULES, find_alerts
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -46,6 +48,9 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     cheap = ln[ln["unit_price"] < 0.5 * ln["unit_price"].median()]
     assert row["time"] == cheap["order_date"].min().strftime("%H:%M")
     assert len(at.expander) >= 5
+    # each alert's heading writes its date as the reason under it does (never 12/01/2026)
+    heads = [e.label for e in at.expander if " · " in e.label]
+    assert len(heads) >= 5 and all(re.match(r"\d{1,2} [A-Z][a-z]+ \d{4} · ", h) for h in heads)
     assert len(at.get("download_button")) >= 2
 
 
@@ -77,8 +82,8 @@ def test_overview_strip_shows_newest_high_alerts(demo_dataset, _isolated_home):
         at.run()
     texts = _texts(at)
     newest = high.iloc[0]
-    # the demo merchant is a UK shop: dates day first
-    assert texts[0].startswith(f"{pd.Timestamp(newest['date']):%d/%m/%Y}")
+    # a line of the strip is a sentence: its date long, as its reason writes it
+    assert texts[0].startswith(f"{fmt.long_date(newest['date'])} · ")
     assert newest["reason"] in texts[0]
     assert len([t for t in texts if " · " in t]) == min(3, len(high))
     assert any(f"{len(high)} high alert" in m.value for m in at.markdown)

@@ -49,7 +49,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     )
     assert "starts on" not in said[counts]
     assert said[counts + 1].startswith(
-        "The data shown starts on 01/11/2024, so the 2024-11 cohort holds every customer"
+        "The data shown starts on 1 November 2024, so the 2024-11 cohort holds every customer"
     )
     # the next cohorts are not clean either: said, not marked
     assert (
@@ -204,7 +204,7 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
     cohort_tab = next(x for x in _frames(at) if "m0" in x.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
     assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
-    day = f"{co.first_day:%d/%m/%Y}"
+    day = f"{co.first_day.day} {co.first_day:%B %Y}"  # a sentence writes it long, not 15/03/2025
     assert any(
         f"The data shown starts on {day}, so the 2025-03 cohort holds every customer" in c.value
         for c in at.caption

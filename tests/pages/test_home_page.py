@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs
 
 import pytest
@@ -104,6 +105,14 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert not at.exception, at.exception
     headlines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("**")]
     assert len(headlines) >= 7, headlines
+    # dates in the findings' sentences are written long (fmt.long_date): the recommendations'
+    # "after 12 January 2026", never ISO or the table's dd/mm/yyyy
+    # (markdown escapes taken out: inert() writes "2026\-10\-02", "after 2 October 2026\:")
+    said = [
+        e.value.replace("\\", "") for kind in ("markdown", "caption", "text") for e in at.get(kind)
+    ]
+    assert any(re.search(r"after \d{1,2} [A-Z][a-z]+ \d{4}:", t) for t in said), said
+    assert not [t for t in said if re.search(r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}", t)]
 
     # independently: the Pricing page's default result from the store, through the core
     store = Store.open(_isolated_home)

@@ -92,7 +92,7 @@ def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isola
     new = _metric(at, "New customers")
     assert new.value == _metric(at, "Customers").value == f"{per_customer.size:,}"
     said = (
-        "New customers are counted from 2024-11-01, the first day of your data: customers who "
+        "New customers are counted from 1 November 2024, the first day of your data: customers who "
         "bought before then count as new, so every customer of this period is new and none is "
         "returning in it."
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from time import strptime
 
 import pytest
 
@@ -29,9 +30,17 @@ def zh_dataset(zh_store):
     return zh_store("演示商户")
 
 
+#: a date as a sentence writes it (fmt.long_date): "Wed, 11 November 2026" / "2026年11月11日周三"
+EN_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]+) (\d{4})")
+ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:周[一二三四五六日])?")
+
+
 def _numbers(reason: str) -> Counter:
-    """The figures of a reason, the known day's name left out (holiday names differ)."""
+    """The figures of a reason, the known day's name left out (holiday names differ), each
+    date read as one figure (the month is a word in English, a number in Chinese)."""
     head = re.split(r"; a known day \(|；已知的特殊日（", reason)[0]
+    head = EN_DATE.sub(lambda m: f"D{m[3]}{strptime(m[2], '%B').tm_mon:02d}{int(m[1]):02d}", head)
+    head = ZH_DATE.sub(lambda m: f"D{int(m[1]):04d}{int(m[2]):02d}{int(m[3]):02d}", head)
     head = head.replace("的 1/", "的 ")  # "仅为常价 X 的 1/9.3" says "9.3× below" in Chinese
     return Counter(x.lstrip("+") for x in NUMBER.findall(head))  # "(+1 more)" = "（还有 1 个）"
 
@@ -145,4 +154,6 @@ def test_overview_strip_in_chinese(zh_dataset):
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
     # each alert: date · rule：reason, with the full-width colon
     rows = [t.value for t in at.text if " · " in t.value]
-    assert rows and all(re.match(r"^\d{4}年\d{2}月\d{2}日 · [^:：]+：", r) for r in rows), rows
+    assert rows and all(re.match(r"^\d{4}年[1-9]\d?月[1-9]\d?日 · [^:：]+：", r) for r in rows), (
+        rows
+    )

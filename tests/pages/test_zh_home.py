@@ -5,6 +5,7 @@ merchant's product names aside)."""
 from __future__ import annotations
 
 import re
+from time import strptime
 from urllib.parse import parse_qs
 
 import pytest
@@ -34,6 +35,15 @@ def _numbers(text: str) -> list[float]:
     """The values of the numbers in a sentence (markdown escapes removed), sorted: Chinese
     word order differs, so the same figures may come in another order."""
     text = text.replace("\\", "")
+    # a date in a sentence (fmt.long_date) is one figure: its month is a word in English
+    text = re.sub(
+        r"(\d{1,2}) ([A-Z][a-z]+) (\d{4})",
+        lambda m: f"{m[3]}{strptime(m[2], '%B').tm_mon:02d}{int(m[1]):02d}",
+        text,
+    )
+    text = re.sub(
+        r"(\d{4})年(\d{1,2})月(\d{1,2})日", lambda m: f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}", text
+    )
     return sorted(float(n.replace(",", "")) * UNIT[u] for n, u in NUMBER.findall(text))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from time import strptime
 
 import numpy as np
 import pytest
@@ -74,6 +75,12 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     )
     verdict_zh = next(s.value for s in [*zh.success, *zh.warning] if "留出商品周" in s.value)
     nums = re.compile(r"\d[\d,]*\.?\d*")
+    # the cut-off date, as each language writes it in a sentence, is one figure
+    en_date, zh_date = r"(\d{1,2}) ([A-Z][a-z]+) (\d{4})", r"(\d{4})年(\d{1,2})月(\d{1,2})日"
+    verdict_en = re.sub(
+        en_date, lambda m: f"{m[3]}{strptime(m[2], '%B').tm_mon:02d}{int(m[1]):02d}", verdict_en
+    )
+    verdict_zh = re.sub(zh_date, lambda m: f"{m[1]}{int(m[2]):02d}{int(m[3]):02d}", verdict_zh)
     assert sorted(nums.findall(verdict_zh)) == sorted(nums.findall(verdict_en))
 
     # the elasticities are the same numbers, product by product; reasons and statuses Chinese

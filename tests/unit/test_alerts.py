@@ -12,6 +12,7 @@ import pytest
 from ecomdash.alerts import find_alerts
 from ecomdash.alerts.series import robust_scale, score_series
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.store import Store
 
 RANK = {"high": 3, "medium": 2, "low": 1}
@@ -425,7 +426,8 @@ def test_a_closure_is_left_out_and_does_not_blind_the_other_days(_isolated_home)
     weeks = res.alerts[res.alerts["kind"] == "unusual_week"]
     assert not weeks["date"].isin(shut.to_period("W-SUN").start_time).any()
     assert any(
-        "10 days without a single order (2024-02-05 – 2024-02-14)" in w for w in res.warnings
+        "10 days without a single order (5 February 2024 – 14 February 2024)" in w
+        for w in res.warnings
     )
     # the expected range stays near the open days' level (not a hundredfold wide)
     rev = res.series[(res.series["dim"] == "shop") & (res.series["metric"] == "revenue")]
@@ -529,3 +531,37 @@ def test_reasons_write_percentages_as_the_app_does(demo_alerts):
     # the week and day reasons sign their change: "(+12 %, score 4.1)" / "(-100 %, score -7.3)"
     rel = a["reason"].str.extract(r"\(([+-]?\d+) %, score ", expand=False).dropna()
     assert len(rel) and rel.str.match(r"[+-]\d+$").all(), rel.tolist()[:5]
+
+
+#: a date as tables write it, never inside a sentence: ISO or dd/mm/yyyy (mm/dd/yyyy)
+TABLE_DATE = r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}"
+
+
+def test_reasons_write_dates_as_sentences_do(demo, demo_alerts, tmp_path):
+    """Every date in the demo's alert reasons, drivers and notes is written by fmt.long_date,
+    in English and in Chinese: "on Mon, 12 January 2026" / "2026年1月12日周一", never
+    "2026-01-12" or "12/01/2026" (the Date column of the table beside it keeps the shop's
+    format)."""
+    a = demo_alerts.alerts
+    en = pd.concat([a["reason"], a["driver"].fillna(""), pd.Series(demo_alerts.warnings)])
+    # the guard below has something to see: a day reason names its weekday and date
+    said = en.str.extract(r" on ((?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} [A-Z][a-z]+ \d{4}):")
+    assert said[0].notna().any()
+    day = a[a["kind"] == "unusual_day"].iloc[0]
+    assert fmt.long_date(day["date"], weekday=True, lang="en") in day["reason"]
+    bad = en[en.str.contains(TABLE_DATE, regex=True)]
+    assert bad.empty, bad.tolist()[:3]
+    store = Store.open(tmp_path)
+    try:
+        info = store.ensure_demo(demo.lines)
+        with use_lang("zh"):
+            zh = find_alerts(store, info.id)
+    finally:
+        store.close()
+    z = zh.alerts
+    text = pd.concat([z["reason"], z["driver"].fillna(""), pd.Series(zh.warnings)])
+    zday = z[z["kind"] == "unusual_day"].iloc[0]
+    assert fmt.long_date(zday["date"], weekday=True, lang="zh") in zday["reason"]
+    assert text.str.contains(r"\d{4}年\d{1,2}月\d{1,2}日", regex=True).any()
+    bad = text[text.str.contains(TABLE_DATE, regex=True)]
+    assert bad.empty, bad.tolist()[:3]

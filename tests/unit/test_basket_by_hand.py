@@ -325,7 +325,7 @@ def test_holdout_by_hand():
     # train confidences .5 .5 1 1 1 1 1 1; later (NaN left out) 0 0 .5 .5 1 1
     assert h.median_confidence_train == pytest.approx(1.0)
     assert h.median_confidence_test == pytest.approx(0.5)
-    assert h.warnings[-1] == "Only 4 baskets from 2024-01-04 on: the check itself is rough."
+    assert h.warnings[-1] == "Only 4 baskets from 4 January 2024 on: the check itself is rough."
     # the thresholds reach the miner: support 0.5 (2 of 3) keeps {a, b} only; confidence
     # 0.75 drops a => 0 and b => 0 (0.5)
     h = basket.holdout_check(lines, test_share=0.4, min_support=0.5, max_len=2)
@@ -365,7 +365,7 @@ def test_holdout_without_rules_and_on_one_day():
     one_day = _dated([(1, "ab"), (1, "ab")])
     with pytest.raises(InsufficientDataError) as err:
         basket.holdout_check(one_day)
-    assert "both sides of 2024-01-02; found 0 later baskets" in str(err.value)
+    assert "both sides of 2 January 2024; found 0 later baskets" in str(err.value)
     with pytest.raises(ParameterError, match=r"'test_share' parameter of basket.holdout_check"):
         basket.holdout_check(lines, test_share=0.0)
 
@@ -400,7 +400,7 @@ def test_holdout_refusals_by_hand():
     with pytest.raises(InsufficientDataError, match="needs order dates; this dataset has none"):
         basket.holdout_check(dated.assign(order_date=pd.NaT))
     one = dated.assign(order_date=[dated["order_date"].iloc[0]] + [pd.NaT] * 5)
-    with pytest.raises(InsufficientDataError, match="both sides of 2024-01-02; found 0 later"):
+    with pytest.raises(InsufficientDataError, match="both sides of 2 January 2024; found 0 later"):
         basket.holdout_check(one)
     with pytest.raises(ParameterError, match=r"'test_share' .* range \(0, 1\]\. Got 1.5"):
         basket.holdout_check(dated, test_share=1.5)

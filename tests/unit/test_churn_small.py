@@ -97,8 +97,8 @@ def test_window_labels_and_its_end():
     )
     with pytest.raises(
         ParameterError,
-        match=r"^The label window \(2025-01-11 \+ 30 days = 2025-02-10\) runs past the end of the "
-        r"data \(2025-02-09\)\. Choose a cut-off on or before 2025-01-10 or a shorter window\.$",
+        match=r"^The label window \(11 January 2025 \+ 30 days = 10 February 2025\) runs past the end of the "
+        r"data \(9 February 2025\)\. Choose a cut-off on or before 10 January 2025 or a shorter window\.$",
     ):
         churn.churn_window(h, cutoff="2025-01-11", window_days=30)
     scoring = churn.churn_window(h, cutoff="2025-02-09", window_days=30, labelled=False)
@@ -342,7 +342,7 @@ def test_evaluate_needs_fifty_customers_and_ten_of_each_outcome():
         with pytest.raises(InsufficientDataError, match=words):
             churn.evaluate(bad, ok, models=("tree",))
         with pytest.raises(
-            InsufficientDataError, match="^The evaluation window .cut-off 2024-06-30"
+            InsufficientDataError, match="^The evaluation window .cut-off 30 June 2024"
         ):
             churn.evaluate(ok, bad, models=("tree",))
     with pytest.raises(InsufficientDataError, match="at least 50 customers and 10 of each outcome"):
@@ -407,7 +407,7 @@ def test_churn_parameter_checks_say_what_was_given():
     with pytest.raises(InsufficientDataError) as e:
         churn.churn(lines.iloc[:-1])
     assert str(e.value) == (
-        "The training window (cut-off 2024-07-04) has 1 customers, of whom 1 bought again within "
+        "The training window (cut-off 4 July 2024) has 1 customers, of whom 1 bought again within "
         "90 days; churn models need at least 50 customers and 10 of each outcome. Use a longer "
         "history or a shorter window."
     )
@@ -420,13 +420,15 @@ def test_short_history_message_counts_the_days():
     assert str(e.value) == (
         "Out-of-time churn validation with a 90-day window needs at least 210 days of history "
         "(30 days of features + a training window + an evaluation window); the data covers 405 "
-        "days (2024-01-01 to 2025-02-09). Use a shorter window."
+        "days (1 January 2024 to 9 February 2025). Use a shorter window."
     )
     # the training cut-off (cut-off - window) must leave 30 days of features after the first
     # day: 31 Jan is enough (the evaluation then refuses the two customers), 30 Jan is not
     with pytest.raises(InsufficientDataError, match="needs at least 90 days of history"):
         churn.churn(lines, window_days=30, cutoff="2024-02-29")
-    with pytest.raises(InsufficientDataError, match="^The training window .cut-off 2024-01-31"):
+    with pytest.raises(
+        InsufficientDataError, match="^The training window .cut-off 31 January 2024"
+    ):
         churn.churn(lines, window_days=30, cutoff="2024-03-01")
 
 

@@ -299,10 +299,12 @@ def test_calibration_cut_off_must_come_before_the_end():
     with pytest.raises(ParameterError) as e:
         clv.calibration_holdout(_cal_days(), cutoff="2024-02-12", params=PUBLISHED)
     assert str(e.value) == (
-        "The calibration cut-off 2024-02-12 must be before the end of the data (2024-02-12); "
+        "The calibration cut-off 12 February 2024 must be before the end of the data (12 February 2024); "
         "choose an earlier cut-off."
     )
-    with pytest.raises(ParameterError, match=r"cut-off 2024-01-29 must be before .*2024-01-20"):
+    with pytest.raises(
+        ParameterError, match=r"cut-off 29 January 2024 must be before .*20 January 2024"
+    ):
         clv.calibration_holdout(_cal_days(), cutoff="2024-01-29 15:00", end="2024-01-20")
     with pytest.raises(ParameterError, match="'time_unit'"):
         clv.calibration_holdout(_cal_days(), cutoff="2024-01-29", time_unit="M")

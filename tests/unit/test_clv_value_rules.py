@@ -46,7 +46,7 @@ FOUR = [
     ("o", "2024-01-29", 8.0),
 ]
 #: before 5 Jan nobody has bought twice: the calibration check is skipped with this notice
-CAL_SKIPPED = "Calibration check skipped: only 0 repeat buyers before 2024-01-05 (need 4)."
+CAL_SKIPPED = "Calibration check skipped: only 0 repeat buyers before 5 January 2024 (need 4)."
 MEAN_VALUE = {"o": 8.0, "r1": 7.5, "r2": 12.5, "r3": 25 / 3, "r4": 15.0}
 
 
@@ -114,7 +114,7 @@ def test_no_customers_and_an_early_cutoff_say_what_to_do():
     with pytest.raises(ParameterError) as err:
         clv.customer_value(_lines(FOUR), cutoff="2023-12-31")
     assert str(err.value) == (
-        "The cut-off 2023-12-31 is before the first order (2024-01-01); choose a later date."
+        "The cut-off 31 December 2023 is before the first order (1 January 2024); choose a later date."
     )
 
 
@@ -305,7 +305,7 @@ def test_a_cutoff_on_the_last_day_calibrates_on_the_default_cutoff():
     res = clv.customer_value(_lines(TINY), cutoff="2024-01-29")
     assert res.cutoff == pd.Timestamp("2024-01-29")
     assert res.notices[-1] == (
-        "Calibration check skipped: only 1 repeat buyers before 2024-01-20 (need 30)."
+        "Calibration check skipped: only 1 repeat buyers before 20 January 2024 (need 30)."
     )
 
 
@@ -314,12 +314,12 @@ def test_the_default_calibration_cutoff_is_at_least_one_day_back():
     two = [("a", "2024-01-01", 1.0), ("a", "2024-01-02", 1.0), ("b", "2024-01-03", 1.0)]
     res = clv.customer_value(_lines(two))
     assert res.notices[-1] == (
-        "Calibration check skipped: only 1 repeat buyers before 2024-01-02 (need 30)."
+        "Calibration check skipped: only 1 repeat buyers before 2 January 2024 (need 30)."
     )
     one = [("a", "2024-01-01", 1.0), ("a", "2024-01-02", 1.0)]
     res = clv.customer_value(_lines(one))
     assert res.notices[-1] == (
-        "Calibration check skipped: only 0 repeat buyers before 2024-01-01 (need 30)."
+        "Calibration check skipped: only 0 repeat buyers before 1 January 2024 (need 30)."
     )
 
 
@@ -328,8 +328,8 @@ def test_a_calibration_that_cannot_run_says_why():
     res = clv.customer_value(_lines(TINY), calibration_cutoff="2024-01-29", min_repeat_buyers=1)
     assert res.calibration is None
     assert res.notices[-1] == (
-        "Calibration check skipped: The calibration cut-off 2024-01-29 must be before the end of "
-        "the data (2024-01-29); choose an earlier cut-off."
+        "Calibration check skipped: The calibration cut-off 29 January 2024 must be before the end of "
+        "the data (29 January 2024); choose an earlier cut-off."
     )
 
 
@@ -356,7 +356,7 @@ def test_calibration_runs_with_exactly_the_repeat_buyers_it_needs():
     one_more = clv.customer_value(lines, min_repeat_buyers=31, time_unit="D")
     assert one_more.calibration is None
     assert one_more.notices[-1] == (
-        "Calibration check skipped: only 30 repeat buyers before 2024-05-13 (need 31)."
+        "Calibration check skipped: only 30 repeat buyers before 13 May 2024 (need 31)."
     )
 
 

@@ -23,7 +23,7 @@ def test_a_note_is_its_english_text_and_survives_pickling():
     assert isinstance(back, Note) and back == n
     assert back.msgid == n.msgid and back.fields == {"n": "12", "date": "d"}
     with use_lang("zh"):
-        assert tr_note(back) == "d 起只有 12 个购物篮：这次检验本身也比较粗略。"
+        assert tr_note(back) == "d起只有 12 个购物篮：这次检验本身也比较粗略。"
     assert tr_note(back) == n  # English: the text as built
     assert tr_note("plain text") == "plain text"
 

@@ -153,22 +153,22 @@ def year_lines() -> pd.DataFrame:
 # or less than six months later (before 10 Jul) counts customers who bought before the data
 # as new; so does the period it is compared with.
 ALL_NOTE = (
-    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "New customers are counted from 10 January 2024, the first day of your data: customers who "
     "bought before then count as new, so every customer of this period is new and none is "
     "returning in it."
 )
 NEAR_NOTE = (
-    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "New customers are counted from 10 January 2024, the first day of your data: customers who "
     "bought before then count as new, so some of this period's new customers had bought "
     "before then."
 )
 # from six months to a year in (10 Jul 2024 .. 9 Jan 2025): the change shows, with a caveat
 CAVEAT_NOTE = (
-    "New customers are counted from 2024-01-10, the first day of your data: until 2025-01-10, "
+    "New customers are counted from 10 January 2024, the first day of your data: until 10 January 2025, "
     "some customers who bought before then may still count as new when they come back."
 )
 PREVIOUS_NOTE = (
-    "New customers are counted from 2024-01-10, the first day of your data: customers who "
+    "New customers are counted from 10 January 2024, the first day of your data: customers who "
     "bought before then count as new, so the earlier period this one is compared with counts "
     "too many new customers and too few returning ones; their change is not shown."
 )
@@ -272,7 +272,7 @@ def test_new_customers_note_in_chinese_and_without_customers(saved, tmp_path):
     with use_lang("zh"):
         note = new_customers_note(overview(store, info.id, Filters()))
     assert note == (
-        "新客户从 2024年2月1日（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
+        "新客户从2024年2月1日（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
         "因此本期每位客户都是新客户，本期回头客为 0。"
     )
     # no customer id: no New customers tile, no note

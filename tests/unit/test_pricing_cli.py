@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -118,4 +119,7 @@ def test_pricing_text_names_products_as_the_pages_do(demo_id, demo, capsys):
     assert len(promos) == len(demo.truth.promotions) == 4
     for pid in demo.truth.promotions["product_id"]:
         assert sum(x.startswith(f"  {names[pid]} ({pid}) ") for x in promos) == 1, pid
+    # their dates as a sentence writes them: "… (GAR-117) 1 June 2025 – 14 June 2025, 25 % off"
+    date = r"\d{1,2} [A-Z][a-z]+ \d{4}"
+    assert all(re.search(rf"\) {date} – {date}, \d+% off: lift ", x) for x in promos), promos
     assert _cells("陶土花盆 (GAR-117)") == 8 + 10 and _cells("Pot (GAR-117)") == 13

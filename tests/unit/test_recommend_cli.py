@@ -59,7 +59,7 @@ def test_evaluate_json_contract(stored, capsys):
     argv = ["recommend", "--dataset", info.id, "--evaluate", "--cutoff", "2024-04-01", "--k", "2"]
     # only 3 test customers: the core refuses below 5 with an explanation (exit code 2)
     assert main([*argv, "--json"]) == 2
-    assert "customers who bought before 2024-04-01" in capsys.readouterr().err
+    assert "customers who bought before 1 April 2024" in capsys.readouterr().err
 
 
 def test_evaluate_json_on_demo(_isolated_home, demo, capsys):

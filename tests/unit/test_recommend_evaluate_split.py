@@ -117,13 +117,13 @@ def test_five_test_customers_pass_by_default_four_do_not():
     with pytest.raises(InsufficientDataError) as err:
         _split(inter, four, models={})
     assert str(err.value) == (
-        "The offline test needs customers who bought before 2024-03-06 and came back for "
+        "The offline test needs customers who bought before 6 March 2024 and came back for "
         "something new; found 4 (need 5). Move the cut-off earlier or use a longer date range."
     )
     with use_lang("zh"):
         zh = str(translated(err.value))
     assert zh == (
-        "离线测试需要在 2024-03-06 之前买过、之后又回来买了新商品的客户；目前只有 4 位（至少需要 "
+        "离线测试需要在2024年3月6日之前买过、之后又回来买了新商品的客户；目前只有 4 位（至少需要 "
         "5 位）。请把截止日期提前，或使用更长的日期范围。"
     )
 

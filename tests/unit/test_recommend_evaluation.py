@@ -191,7 +191,7 @@ def test_too_few_returning_customers_says_how_many():
             end=pd.Timestamp("2024-04-01"),
             min_test_customers=2,
         )
-    assert "before 2024-03-06" in str(err.value)
+    assert "before 6 March 2024" in str(err.value)
     assert "found 1 (need 2)" in str(err.value)
     # a known customer with nothing new ("2": an empty set) did not come back for something
     # new: not a test customer either
@@ -257,10 +257,10 @@ def test_evaluate_defaults_top_10_and_five_returning_customers():
     assert res.cutoff == pd.Timestamp("2024-03-06")
     assert res.end == pd.Timestamp("2024-03-10") + pd.Timedelta(microseconds=1)
     # a test window ending before the later purchases leaves nobody to test on
-    with pytest.raises(InsufficientDataError, match="cut-off 2024-03-06 leaves"):
+    with pytest.raises(InsufficientDataError, match="cut-off 6 March 2024 leaves"):
         R.evaluate(lines, cutoff="2024-03-06", end="2024-03-09", models=models)
     # the end is exclusive: purchases at 2024-03-10 00:00 are not in a window ending then
-    with pytest.raises(InsufficientDataError, match="cut-off 2024-03-06 leaves"):
+    with pytest.raises(InsufficientDataError, match="cut-off 6 March 2024 leaves"):
         R.chronological_split(lines, cutoff="2024-03-06", end="2024-03-10")
     # ... one ending just after them keeps all five
     res = R.evaluate(lines, cutoff="2024-03-06", end="2024-03-11", models=models)
@@ -324,8 +324,8 @@ def test_split_errors_word_for_word():
         R.chronological_split(lines, cutoff="2024-01-01")
     # nothing sold before 2024-01-01; the 9 lines run from 2024-01-01 to 2024-03-05
     assert str(err.value) == (
-        "The cut-off 2024-01-01 leaves 0 training and 9 test lines (data runs 2024-01-01 to "
-        "2024-03-05). Pick a cut-off inside that range with purchases on both sides."
+        "The cut-off 1 January 2024 leaves 0 training and 9 test lines (data runs 1 January 2024 to "
+        "5 March 2024). Pick a cut-off inside that range with purchases on both sides."
     )
 
 

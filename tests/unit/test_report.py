@@ -202,7 +202,7 @@ def test_headline_figures_match_an_independent_pandas_computation(demo_report, d
     # section says so, as the app's Overview does
     assert tiles["New customers"].value == tiles["Customers"].value == f"{ref['customers']:,}"
     said = (
-        "New customers are counted from 2024-11-01, the first day of your data: customers who "
+        "New customers are counted from 1 November 2024, the first day of your data: customers who "
         "bought before then count as new, so every customer of this period is new and none is "
         "returning in it."
     )
@@ -394,7 +394,7 @@ def test_cli_writes_the_report(demo_id, tmp_path, capsys):
     assert rc == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
-    assert "2026-05-01 to 2026-10-31" in html
+    assert "1 May 2026 to 31 October 2026" in html
     assert f"Wrote {out}" in capsys.readouterr().out
 
 

@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from ecomdash import segment as seg
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import customer_history
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.segment import clusters as seg_clusters
 from ecomdash.segment import rules as seg_rules
 from tests.unit.test_features import AS_OF, six_customers
@@ -424,7 +424,8 @@ def test_movement_from_the_lines_by_hand():
     ends = m.matrix.sum(axis=0)
     want = HAND_SCORES["segment"].value_counts()
     assert ends[ends > 0].sort_index().to_dict() == want.sort_index().to_dict()
-    assert "2024-03-24" in m.matrix.index.name and AS_OF in m.matrix.columns.name
+    assert m.matrix.index.name == "segment on 24 March 2024"
+    assert m.matrix.columns.name == f"segment on {fmt.long_date(AS_OF)}"
     # stayed share: of the five customers already there on 24 March, those in the same segment
     before = seg.rfm(six_customers(), as_of="2024-03-24").customers["segment"].astype(str)
     after = seg.rfm(six_customers(), as_of=AS_OF).customers["segment"].astype(str)
@@ -434,7 +435,9 @@ def test_movement_from_the_lines_by_hand():
 
 def test_movement_needs_an_earlier_comparison_date():
     r = seg.rfm(six_customers(), as_of=AS_OF)
-    with pytest.raises(ParameterError, match=f"Got {AS_OF} and {AS_OF} instead"):
+    with pytest.raises(
+        ParameterError, match=f"Got {fmt.long_date(AS_OF)} and {fmt.long_date(AS_OF)} instead"
+    ):
         seg.movement_between(r, r)
 
 
@@ -481,6 +484,6 @@ def test_too_few_customers_for_rfm_says_how_many():
     # on 15 January only C (10 Jan), D and F (2023) have bought; no guest order yet
     with pytest.raises(
         InsufficientDataError,
-        match=r"at least 5 customers with an id\. Found 3 on or before 2024-01-15 \(and 0 guest",
+        match=r"at least 5 customers with an id\. Found 3 on or before 15 January 2024 \(and 0 guest",
     ):
         seg.rfm(six_customers(), as_of="2024-01-15")

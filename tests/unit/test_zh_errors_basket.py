@@ -207,8 +207,8 @@ def test_holdout_check():
         basket.holdout_check(one_day)
     check_note_error(
         e,
-        "Checking rules on later orders needs baskets on both sides of 2024-03-02; found 0 "
+        "Checking rules on later orders needs baskets on both sides of 2 March 2024; found 0 "
         "later baskets. Use a longer period.",
-        "2024-03-02",
+        "2024年3月2日",
         "0 个购物篮",
     )

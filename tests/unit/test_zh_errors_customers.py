@@ -28,7 +28,7 @@ from ecomdash.demo.profiles import _FIRST_ID
 from ecomdash.errors import EcomdashError, InsufficientDataError, ParameterError
 from ecomdash.features import check_columns, customer_history, to_timestamp
 from ecomdash.filters import Filters
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.i18n.note import Note, translated
 from ecomdash.pricing.features import check_panel
 from ecomdash.pricing.promotions import parse_events
@@ -330,11 +330,11 @@ def test_pricing_parameters_cutoffs_and_products():
         P.analyze(varied, cutoff="2030-01-07")
     _check(
         e,
-        "The cutoff 2030-01-07 must fall inside the data (2024-01-01 to 2024-08-05). Pick a "
+        "The cutoff 7 January 2030 must fall inside the data (1 January 2024 to 5 August 2024). Pick a "
         "date in that range.",
-        "2030-01-07",
-        "2024-01-01",
-        "2024-08-05",
+        "2030年1月7日",
+        "2024年1月1日",
+        "2024年8月5日",
     )
     res = P.analyze(df)
     with pytest.raises(InsufficientDataError) as e:
@@ -411,10 +411,10 @@ def test_overview_filters_and_metrics(saved):
         Filters(start=date(2024, 2, 1), end=date(2024, 1, 1))
     _check(
         e,
-        "The start date 2024-02-01 is after the end date 2024-01-01. Pick a start date on or "
+        "The start date 1 February 2024 is after the end date 1 January 2024. Pick a start date on or "
         "before the end date.",
-        "2024-02-01",
-        "2024-01-01",
+        "2024年2月1日",
+        "2024年1月1日",
     )
     store, info = saved
     with pytest.raises(ParameterError) as e:
@@ -553,7 +553,7 @@ def test_errors_raised_in_a_chinese_run_stay_english_until_shown():
     e = _raised_in_zh(lambda: seg.cluster_features(feats), InsufficientDataError)
     assert str(e.value).startswith(
         f"Clustering needs at least 20 customers with an id. Found {feats.table.shape[0]} on "
-        f"or before {feats.as_of.date()}."
+        f"or before {fmt.long_date(feats.as_of)}."
     )
     with use_lang("zh"):
         assert HAN.search(str(translated(e.value)))
@@ -582,9 +582,10 @@ def test_a_caught_error_inside_a_result_is_in_the_run_language():
         res = seg.segment_history(hist, compare_to=later, k=3, silhouette_sample=60)
     assert res.movement is None
     assert HAN.search(res.movement_error)
-    assert str(later) in res.movement_error and "The comparison date" not in res.movement_error
+    assert fmt.long_date(later, lang="zh") in res.movement_error
+    assert "The comparison date" not in res.movement_error
     res = seg.segment_history(hist, compare_to=later, k=3, silhouette_sample=60)
     assert res.movement_error == (
-        f"No movement view: The comparison date must be before the as-of date {as_of.date()}. "
-        f"Got {later} instead."
+        "No movement view: The comparison date must be before the as-of date "
+        f"{fmt.long_date(as_of)}. Got {fmt.long_date(later)} instead."
     )

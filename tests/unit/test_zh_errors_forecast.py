@@ -112,10 +112,10 @@ def test_build_series_errors_in_chinese():
     # 2024-01-03 (Wed) to 2024-01-05 (Fri): the only Monday-to-Sunday week is partial
     en, zh = _raise(InsufficientDataError, F.build_series, _lines(3, start="2024-01-03"), freq="W")
     assert en == (
-        "No complete week in the data (2024-01-03 to 2024-01-05). "
+        "No complete week in the data (3 January 2024 to 5 January 2024). "
         "Choose a finer grain (daily) or upload a longer history."
     )
-    assert "2024-01-03" in zh and "2024-01-05" in zh and "一周" in zh
+    assert "2024年1月3日" in zh and "2024年1月5日" in zh and "一周" in zh
 
 
 def test_metric_values_errors_in_chinese():
@@ -177,10 +177,10 @@ def test_events_errors_in_chinese():
     ev = F.Event("Spring sale", date(2024, 3, 10), date(2024, 3, 1))
     en, zh = _raise(ParameterError, ev.days)
     assert en == (
-        "Event 'Spring sale' ends (2024-03-01) before it starts (2024-03-10). "
+        "Event 'Spring sale' ends (1 March 2024) before it starts (10 March 2024). "
         "Enter an end date on or after the start date."
     )
-    assert "Spring sale" in zh and "2024-03-01" in zh and "2024-03-10" in zh
+    assert "Spring sale" in zh and "2024年3月1日" in zh and "2024年3月10日" in zh
 
     en, zh = _raise(
         ParameterError,
@@ -346,8 +346,8 @@ def test_calendar_cn_errors_in_chinese():
     assert "'christmas'" in zh and "法定节假日" in zh
 
     en, zh = _raise(ParameterError, CN.calendar_days, date(2024, 2, 1), date(2024, 1, 1))
-    assert en == "The calendar ends (2024-01-01) before it starts (2024-02-01)."
-    assert "2024-01-01" in zh and "2024-02-01" in zh
+    assert en == "The calendar ends (1 January 2024) before it starts (1 February 2024)."
+    assert "2024年1月1日" in zh and "2024年2月1日" in zh
 
     en, zh = _raise(ParameterError, CN.check_features, ["easter"])
     assert en.startswith("Unknown Chinese calendar feature ['easter']. Choose from ")

@@ -143,11 +143,11 @@ def test_offline_evaluation():
         R.chronological_split(_lines(), cutoff="2023-06-01")
     check_note_error(
         e,
-        "The cut-off 2023-06-01 leaves 0 training and 18 test lines (data runs 2024-01-01 to "
-        "2024-01-09). Pick a cut-off inside that range with purchases on both sides.",
-        "2023-06-01",
+        "The cut-off 1 June 2023 leaves 0 training and 18 test lines (data runs 1 January 2024 to "
+        "9 January 2024). Pick a cut-off inside that range with purchases on both sides.",
+        "2023年6月1日",
         "18",
-        "2024-01-09",
+        "2024年1月9日",
     )
     split = R.chronological_split(_lines(), cutoff="2024-01-06")
     inter = R.build_interactions(split.train)
@@ -157,10 +157,10 @@ def test_offline_evaluation():
         )
     english = str(e.value)
     assert english.startswith(
-        "The offline test needs customers who bought before 2024-01-06 and came back for "
+        "The offline test needs customers who bought before 6 January 2024 and came back for "
         "something new; found "
     )
-    check_note_error(e, english, "2024-01-06", "50")
+    check_note_error(e, english, "2024年1月6日", "50")
     with pytest.raises(ParameterError) as e:
         R.evaluate_models(inter, split.truth, {"ease": R.make_model("ease")})
     check_note_error(e, "evaluate_models needs a 'popularity' model as the baseline.", "popularity")

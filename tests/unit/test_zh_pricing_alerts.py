@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecomdash.alerts.core import _group, _weekday_date, _where
+from ecomdash.alerts.core import _group, _where
 from ecomdash.alerts.orders import Signal, signals_from
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.pricing.models import eligibility
 
 
@@ -121,9 +121,9 @@ def test_an_alert_of_several_signals_counts_the_ones_it_does_not_show():
 
 def test_days_and_places_as_sentences_name_them():
     day = pd.Timestamp("2026-11-11")  # a Wednesday
-    assert _weekday_date(day) == "Wed 2026-11-11"
+    assert fmt.long_date(day, weekday=True) == "Wed, 11 November 2026"  # as alert reasons write it
     assert _where("shop", None) == "the shop" and _where("category", "Toys") == "category Toys"
     with use_lang("zh"):
-        assert _weekday_date(day) == "周三 2026-11-11"
+        assert fmt.long_date(day, weekday=True) == "2026年11月11日周三"
         assert _where("shop", None) == "全店"
         assert _where("country", "广东") == "国家/地区 广东"
