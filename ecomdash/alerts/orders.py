@@ -17,6 +17,7 @@ from scipy.stats import poisson
 
 from ecomdash import schema as S
 from ecomdash.i18n import N_, _, _n, fmt
+from ecomdash.labels import product_label
 
 #: rule -> (label, columns it needs, what it looks for)
 RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
@@ -132,6 +133,17 @@ def signals_from(rule: str, df: pd.DataFrame) -> list[Signal]:
     return _RATERS[rule](df.astype(dict.fromkeys(text, object)))
 
 
+def _product(rows: pd.DataFrame | pd.Series, product_id) -> str:
+    """A product as an alert's reason names it: "Wall Print – Botanical (DEC-222)", as the
+    pages do (:func:`ecomdash.labels.product_label`); the id alone without a name. ``rows``:
+    the alert's lines (a group, or one line)."""
+    if isinstance(rows, pd.Series):
+        name = rows.get(S.PRODUCT_NAME)
+    else:
+        name = rows[S.PRODUCT_NAME].iloc[0] if S.PRODUCT_NAME in rows.columns else None
+    return product_label(name, product_id)
+
+
 def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
     out = []
     for oid, g in df.groupby("order_id", sort=False):
@@ -151,7 +163,7 @@ def _huge_quantity(df: pd.DataFrame) -> list[Signal]:
                     "{usual} is already a large line for it ({ratio}×)",
                     len(g),
                     quantity=f"{top['quantity']:,.0f}",
-                    product=top["product_id"],
+                    product=_product(top, top["product_id"]),
                     usual=f"{top['usual']:,.0f}",
                     ratio=f"{ratio:,.0f}",
                 ),
@@ -214,7 +226,7 @@ def _price_off(df: pd.DataFrame) -> list[Signal]:
         if volume:
             sev = "low"
         said = {
-            "product": pid,
+            "product": _product(g, pid),
             "price": _money(g["unit_price"].median()),
             "n": len(g),
             "far": f"{far:,.1f}",
@@ -362,7 +374,7 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                     "{n} returns of {product} in the week of {week}, {ratio}× its usual {usual} "
                     "a week (Poisson p = {p})",
                     n=n,
-                    product=pid,
+                    product=_product(g, pid),
                     week=fmt.long_date(week),
                     ratio=f"{ratio:,.1f}",
                     usual=f"{lam:,.1f}",
@@ -394,7 +406,7 @@ def _day_share(df: pd.DataFrame) -> list[Signal]:
                     "One line of {money} ({product}) adds {share} to the rest of that day's "
                     "sales ({rest})",
                     money=_money(r["revenue"]),
-                    product=r["product_id"],
+                    product=_product(r, r["product_id"]),
                     share=fmt.pct(share, 0),
                     rest=_money(r["day_gross"] - r["revenue"]),
                 ),
@@ -425,7 +437,7 @@ def _negative_margin(df: pd.DataFrame) -> list[Signal]:
                     "{product} sold below its unit cost {cost} on {n} line: {money} lost",
                     "{product} sold below its unit cost {cost} on {n} lines: {money} lost",
                     len(g),
-                    product=pid,
+                    product=_product(g, pid),
                     cost=f"{g['unit_cost'].iloc[0]:,.2f}",
                     money=_money(loss),
                 ),

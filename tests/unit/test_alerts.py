@@ -517,7 +517,21 @@ def test_reasons_write_money_in_the_datasets_currency(demo_alerts, hand):
     store, info = hand
     res = find_alerts(store, info.id, rule_params={"price_off": {"min_lines": 10}})
     e1 = res.alerts[res.alerts["kind"] == "price_off"].iloc[0]
-    assert e1["reason"].startswith("P1 sold at 1.00 on 1 line, 10.0× below its usual 10.00 (9.00")
+    assert e1["reason"].startswith(
+        "Name P1 (P1) sold at 1.00 on 1 line, 10.0× below its usual 10.00 (9.00"
+    )
+
+
+def test_reasons_name_products_as_the_pages_do(demo_alerts, demo):
+    """A product in a reason reads "Wall Print – Botanical (DEC-222)", as on every page
+    (labels.product_label), not the bare id a merchant has to look up."""
+    names = demo.lines.drop_duplicates("product_id").set_index("product_id")["product_name"]
+    a = demo_alerts.alerts
+    kinds = ("price_off", "returns_spike", "huge_quantity", "day_share")
+    named = a[a["kind"].isin(kinds) & a["product_id"].notna()]
+    assert set(named["kind"]) >= {"price_off", "returns_spike"}  # the demo's planted ones
+    for r in named.itertuples():
+        assert f"{names[r.product_id]} ({r.product_id})" in r.reason, r.reason
 
 
 def test_reasons_write_percentages_as_the_app_does(demo_alerts):
