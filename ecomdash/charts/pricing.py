@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
+from ecomdash.i18n.fmt import long_date
 from ecomdash.pricing import PricingResult, WhatIfResult
 
 _BLUE = "#1f77b4"
@@ -154,7 +155,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
     """Lift during each promotion and the dip after it, with 90 % intervals."""
     p = result.promotions
     labels = [
-        f"{name}<br>{pd.Timestamp(start).date()}"
+        f"{name}<br>{long_date(pd.Timestamp(start))}"
         for name, start in zip(_named(p), p["start"], strict=True)
     ]
     fig = go.Figure()

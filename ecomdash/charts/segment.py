@@ -298,8 +298,9 @@ def movement_sankey(result: MovementResult) -> go.Figure:
     flows = result.flows
     left = [*SEGMENT_NAMES, NOT_YET]
     right = list(SEGMENT_NAMES)
-    labels = [f"{_(s)} ({result.start.date()})" for s in left] + [
-        f"{_(s)} ({result.end.date()})" for s in right
+    # dates as a sentence writes them (fmt.long_date), as the tab's caption does
+    labels = [f"{_(s)} ({long_date(result.start)})" for s in left] + [
+        f"{_(s)} ({long_date(result.end)})" for s in right
     ]
     colours = [SEGMENT_COLOURS.get(s, "#dddddd") for s in left] + [
         SEGMENT_COLOURS[s] for s in right

@@ -395,6 +395,9 @@ def test_charts_show_the_result_numbers(demo_res):
 
     fig = charts.promotion_chart(demo_res)
     np.testing.assert_allclose(fig.data[0].y, demo_res.promotions["lift"] - 1)
+    # each bar's start date as a sentence writes it ("1 June 2025"), not ISO
+    start = pd.Timestamp(demo_res.promotions["start"].iloc[0])
+    assert str(fig.data[0].x[0]).endswith(f"<br>{start.day} {start:%B %Y}"), fig.data[0].x[0]
     np.testing.assert_allclose(fig.data[1].y, demo_res.promotions["dip"])
     fig = charts.elasticity_chart(demo_res, top=10)
     est = demo_res.products[demo_res.products["status"] == "estimated"]

@@ -60,6 +60,10 @@ def test_sankey_flows_sum_to_customers(res):
     sk = charts.movement_sankey(res.movement).data[0]
     assert sum(sk.link.value) == res.n_customers
     assert len(sk.node.label) == 2 * len(seg.SEGMENT_NAMES) + 1
+    # the two dates as the tab's caption writes them ("Champions (2 August 2026)"), not ISO
+    start, end = res.movement.start, res.movement.end
+    assert sk.node.label[0].endswith(f" ({start.day} {start:%B %Y})"), sk.node.label[0]
+    assert sk.node.label[-1].endswith(f" ({end.day} {end:%B %Y})"), sk.node.label[-1]
 
 
 def test_bad_comparison_date_only_drops_movement():
