@@ -330,7 +330,7 @@ def cluster_features(
                 ),
                 need=MIN_CUSTOMERS_CLUSTER,
                 n=len(x_all),
-                date=features.as_of.date(),
+                date=Date(features.as_of),
             )
         )
     if n < MIN_CUSTOMERS_CLUSTER:

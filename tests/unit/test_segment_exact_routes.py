@@ -293,6 +293,7 @@ def test_movement_error_with_a_thread_is_the_same_in_the_run_language(monkeypatc
     """A comparison date before the first order (the thread's features raise) or after the
     as-of date (no thread): the same reason, in a Chinese run in Chinese."""
     from ecomdash.i18n import use_lang
+    from ecomdash.i18n.fmt import long_date
     from ecomdash.segment import api
 
     hist = customer_history(_shop(n=300, seed=2))
@@ -306,7 +307,8 @@ def test_movement_error_with_a_thread_is_the_same_in_the_run_language(monkeypatc
     assert plain.movement is None and plain.movement_error
     assert threaded.movement is None and threaded.movement_error == plain.movement_error
     assert "No movement view" not in threaded.movement_error  # translated, not English
-    assert str(when.date()) in threaded.movement_error
+    # the date as a Chinese sentence writes it (fmt.long_date: 2025年5月19日)
+    assert long_date(when, lang="zh") in threaded.movement_error, threaded.movement_error
     assert threaded.clusters is not None and threaded.rfm.n_customers == plain.rfm.n_customers
 
 
