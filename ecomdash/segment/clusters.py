@@ -41,9 +41,11 @@ class ClusterResult:
     silhouette is the mean over ``silhouette_samples`` samples of ``silhouette_sample``
     customers. ``k_best``: the k of the best silhouette (the chosen ``k`` is the fewest
     clusters within the silhouette's sampling noise of it: :func:`choose_k`).
-    ``profile``: one row per cluster, a row ``k`` for the one-time buyers (when there are
-    any) and an ``All customers`` row: ``cluster, name, customers, customer_share,
-    revenue_share`` (shares of all customers) and the median of each feature. ``pca``:
+    ``profile``: one row per cluster, a row ``k`` for the one-time buyers and a row
+    ``"repeat"`` for the customers who ordered at least twice (both when there are one-time
+    buyers), and an ``"all"`` row: ``cluster, name, customers, customer_share,
+    revenue_share`` (shares of all customers) and the median of each feature (a one-time
+    buyer has no days between orders: missing in their row, repeat customers' in "all"). ``pca``:
     ``pc1, pc2, cluster`` per repeat customer (one-time buyers are not in the scatter);
     ``explained_variance`` of the two components. ``features_used``: the columns clustered
     (constant ones are dropped).
@@ -603,7 +605,7 @@ def _profile(
     x: pd.DataFrame, labels: np.ndarray, names: tuple[str, ...], *, one_time: bool = False
 ) -> pd.DataFrame:
     """One row per group ``0..len(names) - 1`` (the clusters, then the one-time buyers when
-    ``names`` has their name, ``one_time``), then, when there are one-time buyers, the row of the customers
+    ``one_time``: ``names`` has their name), then, when ``one_time``, the row of the customers
     who ordered at least twice (:data:`REPEAT_ID`: what the clusters are of, and what the
     heatmap compares them with), and the ``All customers`` row (:data:`ALL_ID`)."""
     k = len(names)
