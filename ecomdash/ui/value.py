@@ -357,10 +357,19 @@ def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return df.assign(**{c: df[c].round(digits) for c in floats})
 
 
+def checklist_table(suff: churn_mod.SufficiencyResult) -> pd.DataFrame:
+    """The checklist as shown: "yes"/"NO", and the reason column only when a check failed
+    (on data that passes every check it was an empty column pushing "used for" off the page)."""
+    table = suff.checks.assign(ok=suff.checks["ok"].map({True: _("yes"), False: _("NO")}))
+    cols = ["check", "ok", "found", "needed", "reason", "affects"]
+    if suff.checks["ok"].all():
+        cols.remove("reason")
+    return table[cols]
+
+
 def _checklist(suff: churn_mod.SufficiencyResult) -> None:
     st.subheader(_("Data sufficiency"))
-    table = suff.checks.assign(ok=suff.checks["ok"].map({True: _("yes"), False: _("NO")}))
-    table = table[["check", "ok", "found", "needed", "reason", "affects"]]
+    table = checklist_table(suff)
     show_table(
         table,
         area="value",

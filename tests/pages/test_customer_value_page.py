@@ -29,6 +29,9 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     first = _frames(at)[0]
     assert list(first["check"]) == list(suff.checks["check"])
     assert list(first["found"]) == list(suff.checks["found"])
+    # every check passes on the demo: no empty "Reason when not OK" column pushing the rest off
+    assert suff.checks["ok"].all()
+    assert list(first.columns) == ["check", "ok", "found", "needed", "affects"]
     assert not any("press Run" in i.value for i in at.info)
     frames = _frames(at)
     cols = [set(f.columns) for f in frames]

@@ -48,7 +48,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
         "流失风险",
         "行动：流失风险客户",
     ]
-    checks = _frame(at, "check", "reason")
+    checks = _frame(at, "check", "needed")
     assert checks["check"].iloc[0] == "带客户 ID 的销售行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
@@ -101,7 +101,7 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
     zh = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
     en = run_page("customer_value.py", dataset_id=zh_dataset.id, lang="en", timeout=300)
     assert not zh.exception and not en.exception
-    zc, ec = _frame(zh, "check", "reason"), _frame(en, "check", "reason")
+    zc, ec = _frame(zh, "check", "needed"), _frame(en, "check", "needed")
     assert zc["found"].iloc[1:].tolist() == ec["found"].iloc[1:].tolist()  # counts as numbers
     assert zc["ok"].map({"是": True, "否": False}).tolist() == ec["ok"].eq("yes").tolist()
     assert ec["check"].iloc[0] == "Sale lines with a customer id"

@@ -567,3 +567,17 @@ def test_sufficiency_labels_and_the_two_month_line():
     # the window is passed on to the checklist
     thirty = churn.sufficiency(_lines([("1", "2024-01-01", "a", 5.0)]), window_days=30)
     assert thirty.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)"
+
+
+def test_checklist_shows_the_reason_column_only_when_a_check_failed():
+    from ecomdash.ui.value import checklist_table
+
+    passed = checklist_table(
+        churn.sufficiency_from_days(_days(50, 30, 210), n_lines=200, n_with_id=80)
+    )
+    assert list(passed.columns) == ["check", "ok", "found", "needed", "affects"]
+    assert passed["ok"].tolist() == ["yes"] * 5
+    low = checklist_table(churn.sufficiency_from_days(_days(49, 29, 209), n_lines=10, n_with_id=10))
+    assert list(low.columns) == ["check", "ok", "found", "needed", "reason", "affects"]
+    assert low["ok"].tolist() == ["yes", "NO", "NO", "yes", "NO"]
+    assert low["reason"].iloc[1] == "Too few identified customers for any model."
