@@ -445,7 +445,8 @@ _table("pricing.markdowns", {
 _table("pricing.validation", {
     "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
     "weeks": _c(N_("Held-out weeks"), "count"),
-    "model_mae": _c(N_("Model MAE"), "number"), "baseline_mae": _c(N_("Naive MAE"), "number"),
+    "model_mae": _c(N_("Model error (MAE)"), "number"),
+    "baseline_mae": _c(N_("Naive error (MAE)"), "number"),
     "beats": _c(N_("Model better"), "flag"),
 })
 # fmt: on

@@ -281,8 +281,8 @@ def validation_chart(result: PricingResult) -> go.Figure:
     )
     fig.update_layout(
         title=_("Held-out error per product (below the line: the model beats the naive forecast)"),
-        xaxis_title=_("naive MAE (units a week)"),
-        yaxis_title=_("model MAE (units a week)"),
+        xaxis_title=_("Naive forecast's error, units a week (MAE)"),
+        yaxis_title=_("Price model's error, units a week (MAE)"),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )

@@ -219,9 +219,15 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert all(NAMED.match(t) for t in ticks), ticks
 
     validation = figure(at, "Held-out error per product")
+    # the axes say whose error and in what, in words first (were "naive MAE (units a week)")
+    axes = [validation["layout"][a]["title"]["text"] for a in ("xaxis", "yaxis")]
+    assert axes == [
+        "Naive forecast's error, units a week (MAE)",
+        "Price model's error, units a week (MAE)",
+    ]
     hovers = [t for trace in validation["data"] for t in trace.get("text") or ()]
     assert {train, hat} <= set(hovers) and all(NAMED.match(t) for t in hovers), hovers
-    table = _table(at, "Model MAE")
+    table = _table(at, "Model error (MAE)")
     assert list(table.columns[:2]) == ["Product id", "Product"]
     names = table.set_index("Product id")["Product"]
     assert names["TOY-229"] == "Wooden Train Set – Starter"
