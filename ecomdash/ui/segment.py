@@ -46,6 +46,8 @@ TAB_KEY = "seg_tab"
 DL_KEY = "seg_dl_choice"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
+#: the cluster profile table's text columns and their widths (:func:`profile_columns`)
+PROFILE_WIDTHS = {"cluster": "medium", "name": "large"}
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -333,7 +335,13 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         cluster=cl.profile["cluster"].replace({ALL_ID: _("all"), REPEAT_ID: _("2+ orders")})
     )
     show_cached_table(
-        lambda: profile, key=fk, name="profile", area="segments", hide_index=True, width="stretch"
+        lambda: profile,
+        key=fk,
+        name="profile",
+        area="segments",
+        hide_index=True,
+        width="stretch",
+        column_config=profile_columns(),
     )
     download_table(
         profile,
@@ -354,6 +362,18 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
                 total=f"{total:,}",
             )
         )
+
+
+def profile_columns() -> dict:
+    """The profile table's text columns with room for what they hold: the summary rows'
+    "2+ orders" (至少两单) in the Cluster column and the long cluster names ("Lapsed
+    occasional low spenders buying narrowly (newer customers)") were cut off at the width
+    Streamlit gives a column by default."""
+    return {
+        col: st.column_config.TextColumn(c.label, help=c.help, width=width)
+        for col, width in PROFILE_WIDTHS.items()
+        for c in [L.column(col, "segments")]
+    }
 
 
 def scatter_counts(cl) -> tuple[int, int]:
