@@ -80,6 +80,21 @@ class ClusterResult:
         return (*self.names, self.one_time_name) if self.n_one_time else self.names
 
 
+def k_choice(result: ClusterResult) -> str:
+    """Why ``result.k`` is the number of clusters, in the run's language: "your choice", "best
+    silhouette over 2..10", or "the fewest clusters within sampling noise of the best
+    silhouette, k = 8" (the best-scoring k it was compared with, ``k_best``). The Segments
+    page's caption and ``ecomdash segment``'s text say it in the same words."""
+    if result.k_chosen_by != "silhouette":
+        return _("your choice")
+    if result.k == result.k_best:
+        return _("best silhouette over 2..10")
+    return _(
+        "the fewest clusters within sampling noise of the best silhouette, k = {best}",
+        best=result.k_best,
+    )
+
+
 #: the one-time buyers' group: not a k-means cluster (see the module's docstring)
 ONE_TIME_NAME = N_("One-time buyers")
 #: The profile's summary rows (``cluster`` column): every customer, and the customers who

@@ -19,7 +19,7 @@ from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
-from ecomdash.segment.clusters import ALL_ID, REPEAT_ID
+from ecomdash.segment.clusters import ALL_ID, REPEAT_ID, k_choice
 from ecomdash.ui.common import (
     PageContext,
     cached_date_span,
@@ -267,15 +267,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         if sil >= 0.25
         else _("weakly separated (overlapping groups)")
     )
-    if cl.k_chosen_by != "silhouette":
-        chosen = _("your choice")
-    elif cl.k == cl.k_best:
-        chosen = _("best silhouette over 2..10")
-    else:
-        chosen = _(
-            "the fewest clusters within sampling noise of the best silhouette, k = {best}",
-            best=cl.k_best,
-        )
+    chosen = k_choice(cl)  # the words `ecomdash segment` prints too
     st.caption(
         _(
             "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette "
