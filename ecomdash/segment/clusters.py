@@ -291,9 +291,10 @@ def cluster_features(
 ) -> ClusterResult:
     """k-means on log1p-scaled, standardised features of the customers with at least two
     orders; k by silhouette (:func:`choose_k`) unless ``k`` is given (``k`` is the number of
-    clusters of repeat customers). One-time buyers (``frequency`` < 2) are one fixed group, number ``k``: in
-    the labels, the profile and the customer list, not in the silhouette, the PCA or the fit.
-    Scaling, silhouette, fit sample and PCA below are all of the repeat customers.
+    clusters of repeat customers). One-time buyers (``frequency`` < 2) are one fixed group,
+    number ``k``: in the labels, the profile and the customer list, not in the silhouette, the
+    PCA or the fit. Scaling, silhouette, fit sample and PCA below are all of the repeat
+    customers.
 
     The silhouette is computed on fixed random samples of ``silhouette_sample`` customers
     (:data:`SILHOUETTE_SAMPLES` of them, the same samples for every k), and averaged: the
@@ -311,7 +312,8 @@ def cluster_features(
         raise ParameterError(
             note(
                 N_(
-                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} instead."
+                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} "
+                    "instead."
                 ),
                 value=repr(k_range),
             )
@@ -382,8 +384,8 @@ def cluster_features(
         raise InsufficientDataError(
             note(
                 N_(
-                    "Clustering needs customers who differ in at least 2 behaviours. Found variation "
-                    "only in {used} among {n} customers. Use the RFM segments."
+                    "Clustering needs customers who differ in at least 2 behaviours. Found "
+                    "variation only in {used} among {n} customers. Use the RFM segments."
                 ),
                 used=tuple(note(LABELS[u]) for u in used) or note(N_("none")),
                 n=n,
