@@ -103,7 +103,9 @@ def _row_label(label: str, before_data: bool) -> str:
 
 
 def ltv_curves(result: CohortResult) -> go.Figure:
-    """Cumulative revenue per customer by month since the first order, one line per cohort.
+    """Cumulative revenue per customer by month since the first order, one line per cohort,
+    named as a sentence names it ("November 2024 cohort", :func:`ecomdash.i18n.fmt.long_month`;
+    the heatmap's axis keeps the month's short form, 2024-11).
 
     The cohort of the data's first month (``result.before_data``) starts hidden (its name in
     the legend shows it): its customers include those already buying before the data starts,
@@ -116,7 +118,8 @@ def ltv_curves(result: CohortResult) -> go.Figure:
                 x=list(m.columns),
                 y=row.to_numpy(),
                 mode="lines",
-                name=_row_label(str(cohort), flagged),
+                # a legend names a cohort as a sentence does: "November 2024 cohort"
+                name=_row_label(_("{month} cohort", month=fmt.long_month(cohort)), flagged),
                 visible="legendonly" if flagged else None,
             )
         )

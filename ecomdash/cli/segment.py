@@ -6,7 +6,8 @@ import argparse
 
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
-from ecomdash.segment.clusters import SUMMARY_IDS
+from ecomdash.i18n import _n
+from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -87,9 +88,19 @@ def run(args: argparse.Namespace) -> int:
         obj["tree_fidelity"] = ex.fidelity
         text += [
             "",
-            f"k-means: k = {cl.k} ({cl.k_chosen_by}), silhouette {cl.silhouette:.2f}, "
-            f"of the customers with at least two orders ({cl.n_one_time:,} one-time buyers "
-            f"are group {cl.one_time_id}, not clustered)",
+            # which k, and the best-scoring k it was compared with: the page's words
+            _n(
+                "k-means: k = {k} ({chosen}), silhouette {sil}, of the customers with at least "
+                "two orders ({one} one-time buyer is group {group}, not clustered)",
+                "k-means: k = {k} ({chosen}), silhouette {sil}, of the customers with at least "
+                "two orders ({one} one-time buyers are group {group}, not clustered)",
+                cl.n_one_time,
+                k=cl.k,
+                chosen=k_choice(cl),
+                sil=f"{cl.silhouette:.2f}",
+                one=f"{cl.n_one_time:,}",
+                group=cl.one_time_id,
+            ),
             *[
                 f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
                 f"{row['revenue_share']:.1%} of revenue"

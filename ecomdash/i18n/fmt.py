@@ -2,7 +2,8 @@
 
 English keeps the app's compact style (``£3.32M``, ``41.6k``, ``4.1 %``); Chinese uses the
 units Chinese operators read (``¥332.15万``, ``1.23亿``), no space before ``%``, and dates
-in sentences written ``11 November 2026`` / ``2026年11月11日`` (:func:`long_date`).
+in sentences written ``11 November 2026`` / ``2026年11月11日`` (:func:`long_date`), months
+``November 2026`` / ``2026年11月`` (:func:`long_month`).
 """
 
 from __future__ import annotations
@@ -146,6 +147,26 @@ def long_date(value, *, weekday: bool = False, lang: str | None = None) -> str:
     if weekday:
         return format_skeleton("yMMMMEd", d, locale=locale)
     return format_date(d, format="long", locale=locale)
+
+
+def long_month(value, *, lang: str | None = None) -> str:
+    """A calendar month as a sentence (or a chart's legend) writes it: ``November 2024`` /
+    ``2024年11月`` (CLDR's ``yMMMM`` skeleton, as :func:`long_date` writes the day): a cohort
+    is "the November 2024 cohort", never "the 2024-11 cohort". ``value``: a month (pandas'
+    ``Period``), any day of it, or ISO text (``2024-11`` or ``2024-11-30``). Tables and axes
+    keep their own format.
+
+    >>> long_month("2024-11", lang="en"), long_month(date(2024, 11, 30), lang="zh")
+    ('November 2024', '2024年11月')
+    """
+    from babel.dates import format_skeleton
+
+    locale = LOCALES.get(lang or get_lang(), LOCALES["en"])
+    if isinstance(value, str) and len(value) == 7:
+        value = f"{value}-01"
+    elif hasattr(value, "start_time"):  # a pandas Period: its first day
+        value = value.start_time
+    return format_skeleton("yMMMM", _as_date(value), locale=locale)
 
 
 def date_range(start, end, *, lang: str | None = None) -> str:

@@ -238,7 +238,9 @@ def segment_history(
             "seed": seed,
             "n_init": n_init,
             "silhouette_sample": silhouette_sample,
-            "max_depth": max_depth,
+            # the depth the explaining tree was grown to (tree_depth(k) unless one was asked
+            # for); with no clusters there is no tree: the depth asked for (None by default)
+            "max_depth": max_depth if explanation is None else explanation.max_depth,
         },
         cluster_error=cluster_error,
         movement_error=movement_error,

@@ -80,6 +80,21 @@ class ClusterResult:
         return (*self.names, self.one_time_name) if self.n_one_time else self.names
 
 
+def k_choice(result: ClusterResult) -> str:
+    """Why ``result.k`` is the number of clusters, in the run's language: "your choice", "best
+    silhouette over 2..10", or "the fewest clusters within sampling noise of the best
+    silhouette, k = 8" (the best-scoring k it was compared with, ``k_best``). The Segments
+    page's caption and ``ecomdash segment``'s text say it in the same words."""
+    if result.k_chosen_by != "silhouette":
+        return _("your choice")
+    if result.k == result.k_best:
+        return _("best silhouette over 2..10")
+    return _(
+        "the fewest clusters within sampling noise of the best silhouette, k = {best}",
+        best=result.k_best,
+    )
+
+
 #: the one-time buyers' group: not a k-means cluster (see the module's docstring)
 ONE_TIME_NAME = N_("One-time buyers")
 #: The profile's summary rows (``cluster`` column): every customer, and the customers who
@@ -276,9 +291,10 @@ def cluster_features(
 ) -> ClusterResult:
     """k-means on log1p-scaled, standardised features of the customers with at least two
     orders; k by silhouette (:func:`choose_k`) unless ``k`` is given (``k`` is the number of
-    clusters of repeat customers). One-time buyers (``frequency`` < 2) are one fixed group, number ``k``: in
-    the labels, the profile and the customer list, not in the silhouette, the PCA or the fit.
-    Scaling, silhouette, fit sample and PCA below are all of the repeat customers.
+    clusters of repeat customers). One-time buyers (``frequency`` < 2) are one fixed group,
+    number ``k``: in the labels, the profile and the customer list, not in the silhouette, the
+    PCA or the fit. Scaling, silhouette, fit sample and PCA below are all of the repeat
+    customers.
 
     The silhouette is computed on fixed random samples of ``silhouette_sample`` customers
     (:data:`SILHOUETTE_SAMPLES` of them, the same samples for every k), and averaged: the
@@ -296,7 +312,8 @@ def cluster_features(
         raise ParameterError(
             note(
                 N_(
-                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} instead."
+                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} "
+                    "instead."
                 ),
                 value=repr(k_range),
             )
@@ -367,8 +384,8 @@ def cluster_features(
         raise InsufficientDataError(
             note(
                 N_(
-                    "Clustering needs customers who differ in at least 2 behaviours. Found variation "
-                    "only in {used} among {n} customers. Use the RFM segments."
+                    "Clustering needs customers who differ in at least 2 behaviours. Found "
+                    "variation only in {used} among {n} customers. Use the RFM segments."
                 ),
                 used=tuple(note(LABELS[u]) for u in used) or note(N_("none")),
                 n=n,

@@ -19,7 +19,7 @@ from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
-from ecomdash.segment.clusters import ALL_ID, REPEAT_ID
+from ecomdash.segment.clusters import ALL_ID, REPEAT_ID, k_choice
 from ecomdash.ui.common import (
     PageContext,
     cached_date_span,
@@ -46,6 +46,8 @@ TAB_KEY = "seg_tab"
 DL_KEY = "seg_dl_choice"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
+#: the cluster profile table's text columns and their widths (:func:`profile_columns`)
+PROFILE_WIDTHS = {"cluster": "medium", "name": "large"}
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -265,15 +267,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         if sil >= 0.25
         else _("weakly separated (overlapping groups)")
     )
-    if cl.k_chosen_by != "silhouette":
-        chosen = _("your choice")
-    elif cl.k == cl.k_best:
-        chosen = _("best silhouette over 2..10")
-    else:
-        chosen = _(
-            "the fewest clusters within sampling noise of the best silhouette, k = {best}",
-            best=cl.k_best,
-        )
+    chosen = k_choice(cl)  # the words `ecomdash segment` prints too
     st.caption(
         _(
             "k = {k} ({chosen}); silhouette {sil}: the clusters are {quality}. Silhouette "
@@ -333,7 +327,13 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         cluster=cl.profile["cluster"].replace({ALL_ID: _("all"), REPEAT_ID: _("2+ orders")})
     )
     show_cached_table(
-        lambda: profile, key=fk, name="profile", area="segments", hide_index=True, width="stretch"
+        lambda: profile,
+        key=fk,
+        name="profile",
+        area="segments",
+        hide_index=True,
+        width="stretch",
+        column_config=profile_columns(),
     )
     download_table(
         profile,
@@ -354,6 +354,18 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
                 total=f"{total:,}",
             )
         )
+
+
+def profile_columns() -> dict:
+    """The profile table's text columns with room for what they hold: the summary rows'
+    "2+ orders" (至少两单) in the Cluster column and the long cluster names ("Lapsed
+    occasional low spenders buying narrowly (newer customers)") were cut off at the width
+    Streamlit gives a column by default."""
+    return {
+        col: st.column_config.TextColumn(c.label, help=c.help, width=width)
+        for col, width in PROFILE_WIDTHS.items()
+        for c in [L.column(col, "segments")]
+    }
 
 
 def scatter_counts(cl) -> tuple[int, int]:

@@ -496,7 +496,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                 "The next few cohorts hold some earlier customers too (those who came back "
                 "later), fewer each month.",
                 date=fmt.long_date(res.first_day),
-                cohort=str(first),
+                cohort=fmt.long_month(first),
             )
         )
         if kind != "retention" and charts.first_cohort_capped(res, kind):
@@ -505,7 +505,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                     "The colours are scaled to the other cohorts so that they can be compared: "
                     "the {cohort} cohort's larger cells show in the darkest colour, with their "
                     "numbers.",
-                    cohort=str(first),
+                    cohort=fmt.long_month(first),
                 )
             )
         if kind == "cumulative_revenue_per_customer":

@@ -52,7 +52,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     )
     assert "starts on" not in said[counts]
     assert said[counts + 1].startswith(
-        "The data shown starts on 1 November 2024, so the 2024-11 cohort holds every customer"
+        "The data shown starts on 1 November 2024, so the November 2024 cohort holds every customer"
     )
     # the next cohorts are not clean either: said, not marked
     assert (
@@ -85,8 +85,8 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     heat = next(c for c in at.get("plotly_chart") if "(n=" in c.proto.spec)
     assert json.loads(heat.proto.spec)["data"][0]["zmax"] == others
     assert any(
-        "The colours are scaled to the other cohorts so that they can be compared: the 2024-11 "
-        "cohort's larger cells show in the darkest colour, with their numbers." in c.value
+        "The colours are scaled to the other cohorts so that they can be compared: the November "
+        "2024 cohort's larger cells show in the darkest colour, with their numbers." in c.value
         for c in at.caption
     )
     # CLV table, churn model comparison and the at-risk list are shown
@@ -130,7 +130,7 @@ def test_cohort_view_toggle_and_first_category_filter(demo_dataset, _isolated_ho
     first = expected.before_data_cohort
     assert first is not None and str(first) == "2024-11"
     hidden = [t["name"] for t in ltv if t.get("visible") == "legendonly"]
-    assert hidden == ["2024-11 · incl. earlier customers"]
+    assert hidden == ["November 2024 cohort · incl. earlier customers"]
 
 
 def test_cdnow_calibration_view_shows_published_actuals(_isolated_home):
@@ -209,6 +209,6 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
     assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
     day = f"{co.first_day.day} {co.first_day:%B %Y}"  # a sentence writes it long, not 15/03/2025
     assert any(
-        f"The data shown starts on {day}, so the 2025-03 cohort holds every customer" in c.value
+        f"The data shown starts on {day}, so the March 2025 cohort holds every customer" in c.value
         for c in at.caption
     ), [c.value for c in at.caption]

@@ -145,6 +145,25 @@ def test_segments_page_k_override_in_form(demo_dataset):
     assert prof["name"].iloc[-2] == "Customers who ordered at least twice"
 
 
+def test_cluster_profile_table_gives_its_text_columns_room(demo_dataset):
+    """The profile's Cluster column holds "2+ orders" (至少两单) and "all", its name column the
+    long cluster names: Streamlit's default width cut them off ("2+ ord…"), so the page sets
+    the widths in the table's column config."""
+    import json
+
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    open_tab(at, "Clusters by behaviour")
+    profile = [d for d in at.dataframe if "revenue_share" in d.value.columns]
+    assert len(profile) == 1
+    assert "2+ orders" in profile[0].value["cluster"].tolist()
+    config = json.loads(profile[0].proto.columns)
+    assert config["cluster"]["width"] == "medium", config["cluster"]
+    assert config["name"]["width"] == "large", config["name"]
+    # the catalogue's headers stay
+    assert displayed_headers(profile[0])[:2] == ["Cluster", "Cluster name"]
+
+
 def test_changing_k_twice_in_a_row_takes_effect(demo_dataset):
     from tests.pages.conftest import run_page as _run
 

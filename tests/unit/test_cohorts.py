@@ -182,8 +182,19 @@ def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
         "2024-02 (n=2)",
         "2024-03 (n=1)",
     )
+    # the LTV legend names each cohort as a sentence does (the heatmap's axis keeps 2024-01)
     fig = ltv_curves(res)
-    assert [t.name for t in fig.data] == ["2024-01 · incl. earlier customers", "2024-02", "2024-03"]
+    assert [t.name for t in fig.data] == [
+        "January 2024 cohort · incl. earlier customers",
+        "February 2024 cohort",
+        "March 2024 cohort",
+    ]
+    with use_lang("zh"):
+        assert [t.name for t in ltv_curves(res).data] == [
+            "2024年1月同期群 · 含更早的老客户",
+            "2024年2月同期群",
+            "2024年3月同期群",
+        ]
     # January's curve (60/3 = 20, then +20/3, +50/3) starts hidden; the others are shown
     assert [t.visible for t in fig.data] == ["legendonly", None, None]
     np.testing.assert_allclose(fig.data[0].y, [20.0, 80 / 3, 130 / 3])
@@ -195,7 +206,7 @@ def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
         assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100%", "33%", "67%"]
     # filtered to a first country without January customers: nothing marked or hidden
     fr = ltv_curves(cohorts(shop, countries=("FR",)))
-    assert [t.name for t in fr.data] == ["2024-02", "2024-03"]
+    assert [t.name for t in fr.data] == ["February 2024 cohort", "March 2024 cohort"]
     assert [t.visible for t in fr.data] == [None, None]
 
 

@@ -106,6 +106,21 @@ def test_table_dates_follow_the_language():
         assert d.date_format == "YYYY年MM月DD日"
 
 
+def test_a_month_in_a_sentence_is_written_long_in_each_language():
+    """A cohort is "the November 2024 cohort" / 2024年11月同期群, never "2024-11"."""
+    import pandas as pd
+
+    month = pd.Period("2024-11", "M")
+    assert fmt.long_month(month, lang="en") == "November 2024"
+    assert fmt.long_month(month, lang="zh") == "2024年11月"
+    assert fmt.long_month("2024-01", lang="en") == "January 2024"
+    assert fmt.long_month(date(2024, 1, 31), lang="zh") == "2024年1月"
+    assert fmt.long_month(pd.Timestamp("2025-03-15 10:00")) == "March 2025"
+    with use_lang("zh"):
+        assert fmt.long_month(month) == "2024年11月"
+        assert _("{month} cohort", month=fmt.long_month(month)) == "2024年11月同期群"
+
+
 def test_every_message_in_the_source_is_translated_with_its_fields():
     """The test that fails when a string shown on a page has no Chinese translation: every
     literal passed to _(), _n() or N_() is in the zh catalogue, with the same {fields}."""

@@ -197,6 +197,17 @@ def test_too_few_customers_for_clusters_is_explained_not_fatal():
         seg.rfm(six_customers(), as_of="2024-01-31")
 
 
+def test_params_name_the_depth_the_tree_was_grown_to(synth):
+    """``params["max_depth"]`` is the explaining tree's depth (an int), also when none was
+    asked for (it read None: the default, ``tree_depth(k)``, was chosen in ``explain``)."""
+    r = seg.segment_customers(synth)
+    assert r.params["max_depth"] == r.explanation.max_depth == seg_rules.tree_depth(r.clusters.k)
+    assert type(r.params["max_depth"]) is int and r.params["max_depth"] == 3
+    assert seg.segment_customers(synth, k=3, max_depth=2).params["max_depth"] == 2
+    # no clusters, no tree: the depth asked for
+    assert seg.segment_customers(six_customers(), as_of=AS_OF).params["max_depth"] is None
+
+
 def test_rule_conditions_read_like_sentences():
     assert seg_rules._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥ 5"
     assert seg_rules._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"

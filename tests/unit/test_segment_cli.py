@@ -78,3 +78,35 @@ def test_segment_one_time_buyers_are_their_own_group(_isolated_home, capsys):
     text = capsys.readouterr().out
     assert "of the customers with at least two orders (120 one-time buyers are group 3" in text
     assert "  3: One-time buyers — 120 customers" in text
+
+
+def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, capsys, monkeypatch):
+    """The text names the best-scoring k the chosen one was compared with, in the Segments
+    page's words (``clusters.k_choice``), through the catalogue: English, and Chinese when the
+    command runs in Chinese."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.segment import clusters as C
+
+    synth, _, _ = stored
+    # the synthetic shop's best silhouette is its fewest clusters (k = 3): its own words first
+    assert main(["segment", "--dataset", synth.id]) == 0
+    assert "k-means: k = 3 (best silhouette over 2..10), silhouette " in capsys.readouterr().out
+    assert main(["segment", "--dataset", synth.id, "--k", "4"]) == 0
+    assert "k-means: k = 4 (your choice), silhouette " in capsys.readouterr().out
+    # fewer clusters than the best within its sampling noise, as the demo's k = 7 against 8
+    monkeypatch.setattr(C, "choose_k", lambda ks, sils: (2, 3))
+    assert main(["segment", "--dataset", synth.id, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)["clusters"]
+    assert (out["k"], out["k_best"], out["chosen_by"]) == (2, 3, "silhouette")
+    assert main(["segment", "--dataset", synth.id]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "k-means: k = 2 (the fewest clusters within sampling noise of the best silhouette, "
+        "k = 3), silhouette "
+    ) in text
+    with use_lang("zh"):
+        assert main(["segment", "--dataset", synth.id]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "k-means：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数 "
+    ) in text
