@@ -6,7 +6,7 @@ import argparse
 
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
-from ecomdash.i18n import _n
+from ecomdash.i18n import _, _n
 from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 
 
@@ -81,30 +81,36 @@ def run(args: argparse.Namespace) -> int:
                     "revenue_share": float(row["revenue_share"]),
                     "medians": {f: float(row[f"median_{f}"]) for f in FEATURES},
                 }
-                for _, row in prof.iterrows()
+                for _i, row in prof.iterrows()
             ],
             "rules": ex.rules,
         }
         obj["tree_fidelity"] = ex.fidelity
+        # which k, and the best-scoring k it was compared with: the page's words
+        how = {"k": cl.k, "chosen": k_choice(cl), "sil": f"{cl.silhouette:.2f}"}
         text += [
             "",
-            # which k, and the best-scoring k it was compared with: the page's words
             _n(
                 "k-means: k = {k} ({chosen}), silhouette {sil}, of the customers with at least "
                 "two orders ({one} one-time buyer is group {group}, not clustered)",
                 "k-means: k = {k} ({chosen}), silhouette {sil}, of the customers with at least "
                 "two orders ({one} one-time buyers are group {group}, not clustered)",
                 cl.n_one_time,
-                k=cl.k,
-                chosen=k_choice(cl),
-                sil=f"{cl.silhouette:.2f}",
+                **how,
                 one=f"{cl.n_one_time:,}",
                 group=cl.one_time_id,
+            )
+            if cl.n_one_time
+            # no one-time buyers: no group k to point at
+            else _(
+                "k-means: k = {k} ({chosen}), silhouette {sil}, of every customer (each "
+                "ordered at least twice)",
+                **how,
             ),
             *[
                 f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
                 f"{row['revenue_share']:.1%} of revenue"
-                for _, row in prof.iterrows()
+                for _i, row in prof.iterrows()
             ],
             f"Decision-tree rules reproduce {ex.fidelity:.1%} of the clusters "
             f"({'meets' if ex.good_enough else 'below'} the {ex.target:.0%} target):",

@@ -90,7 +90,11 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
     synth, _, _ = stored
     # the synthetic shop's best silhouette is its fewest clusters (k = 3): its own words first
     assert main(["segment", "--dataset", synth.id]) == 0
-    assert "k-means: k = 3 (best silhouette over 2..10), silhouette " in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "k-means: k = 3 (best silhouette over 2..10), silhouette " in text
+    # every synthetic customer ordered at least twice: no "0 one-time buyers are group 3"
+    assert ", of every customer (each ordered at least twice)" in text
+    assert "one-time" not in text
     assert main(["segment", "--dataset", synth.id, "--k", "4"]) == 0
     assert "k-means: k = 4 (your choice), silhouette " in capsys.readouterr().out
     # fewer clusters than the best within its sampling noise, as the demo's k = 7 against 8
@@ -110,3 +114,23 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
     assert (
         "k-means：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数 "
     ) in text
+
+
+def test_k_choice_names_the_range_it_swept():
+    """Fewer than 50 repeat customers sweep k only up to a fifth of them: the words say so."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ecomdash.i18n import use_lang
+    from ecomdash.segment.clusters import k_choice
+
+    def result(ks, k=3, best=3, by="silhouette"):
+        return SimpleNamespace(k=k, k_best=best, k_chosen_by=by, curve=pd.DataFrame({"k": ks}))
+
+    assert k_choice(result(range(2, 11))) == "best silhouette over 2..10"
+    assert k_choice(result(range(2, 7))) == "best silhouette over 2..6"
+    assert k_choice(result([2], k=2, best=2)) == "best silhouette over 2..2"
+    assert k_choice(result(range(2, 7), by="override")) == "your choice"
+    with use_lang("zh"):
+        assert k_choice(result(range(2, 7))) == "2..6 中轮廓系数最佳"
