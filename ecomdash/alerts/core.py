@@ -720,6 +720,29 @@ def when_parts(alerts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return when.dt.normalize(), when.dt.strftime("%H:%M").where(~whole, "")
 
 
+def alert_products(res: AlertsResult) -> pd.Series:
+    """Each alert's product as its reason names it, by ``alert_id``: "Wall Print – Botanical
+    (DEC-222)" (:func:`ecomdash.labels.product_label`, the name its flagged lines carry, as
+    :func:`ecomdash.alerts.orders._product` takes it); the id alone for a product without a
+    name, "" for an alert without a product (a day, a customer's burst). Read from the
+    alert's own lines (``res.lines``), never the dataset's: a merchant's search for a
+    product's name matches what the reasons name."""
+    a = res.alerts[["alert_id", "product_id"]].dropna(subset=["product_id"])
+    out = pd.Series("", index=pd.Index(res.alerts["alert_id"], name="alert_id"), dtype=object)
+    if a.empty:
+        return out
+    a = a.astype({"product_id": str})
+    names = pd.DataFrame(columns=["alert_id", "product_id", "product_name"])
+    if len(res.lines) and "product_name" in res.lines.columns:
+        ln = res.lines[["alert_id", "product_id", "product_name"]].dropna(subset=["product_id"])
+        names = ln.astype({"product_id": str}).drop_duplicates(["alert_id", "product_id"])
+    m = a.merge(names.astype({"product_id": str}), on=["alert_id", "product_id"], how="left")
+    out.loc[m["alert_id"].to_numpy()] = [
+        L.product_label(n, p) for n, p in zip(m["product_name"], m["product_id"], strict=True)
+    ]
+    return out
+
+
 def to_records(res: AlertsResult) -> list[dict]:
     """Alerts as plain records (for JSON): date, severity, kind, reason, driver, lines."""
     out = []

@@ -16,6 +16,7 @@ from ecomdash.alerts import (
     RULES,
     SEVERITIES,
     AlertsResult,
+    alert_products,
     find_alerts,
     rule_label,
     when_parts,
@@ -147,8 +148,12 @@ def render(ctx: PageContext) -> None:
         shown = shown[shown["kinds"].apply(lambda k: any(x in k.split(", ") for x in kinds))]
     if text:
         t = text.strip().lower()
+        # the product as its reason names it, "Wall Print – Botanical (DEC-222)": its name
+        # or its id; never the whole reason (it names other orders, customers and products)
+        product = alert_products(res).reindex(shown["alert_id"]).to_numpy()
         hay = (
-            shown[["product_id", "customer_id", "order_id"]]
+            shown[["customer_id", "order_id"]]
+            .assign(product=product)
             .astype("string")
             .fillna("")
             .apply(lambda col: col.str.lower().str.contains(t, regex=False))

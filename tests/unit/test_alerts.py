@@ -579,3 +579,26 @@ def test_reasons_write_dates_as_sentences_do(demo, demo_alerts, tmp_path):
     assert text.str.contains(r"\d{4}年\d{1,2}月\d{1,2}日", regex=True).any()
     bad = text[text.str.contains(TABLE_DATE, regex=True)]
     assert bad.empty, bad.tolist()[:3]
+
+
+def test_alert_products_name_each_alerts_product_as_its_reason_does(demo, demo_alerts):
+    """What the Alerts page's search box matches besides the ids: each alert's product as
+    its reason names it, "Wall Print – Botanical (DEC-222)", from the alert's own lines; ""
+    for an alert without a product; the id alone when the lines carry no name."""
+    from dataclasses import replace
+
+    from ecomdash.alerts import alert_products
+
+    a = demo_alerts.alerts
+    got = alert_products(demo_alerts)
+    assert list(got.index) == list(a["alert_id"])
+    names = demo.lines.groupby("product_id")["product_name"].first()
+    with_product = a[a["product_id"].notna()]
+    assert len(with_product) >= 3
+    for r in with_product.itertuples():
+        assert got[r.alert_id] == f"{names[r.product_id]} ({r.product_id})"
+    spike = a[a["kind"] == "returns_spike"].iloc[0]
+    assert got[spike["alert_id"]] in spike["reason"]
+    assert (got[a["product_id"].isna().to_numpy()] == "").all()
+    nameless = replace(demo_alerts, lines=demo_alerts.lines.assign(product_name=None))
+    assert alert_products(nameless)[spike["alert_id"]] == spike["product_id"]
