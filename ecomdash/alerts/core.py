@@ -385,19 +385,22 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 "actual": fmt_value(metric, r.actual),
                 "expected": fmt_value(metric, r.expected),
                 "rel": pct(r.rel, 0, signed=True),
-                "score": f"{r.score:+.1f}",
+                # the score in words: how many times the series' usual spread around its
+                # expectation (robust sd, see alerts.series) this day's departure is; the
+                # signed score stays in the table's and the JSON's "score"
+                "times": f"{abs(r.score):,.1f}",
             }
             reason = (
                 _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
-                    "score {score}); a known day ({known})",
+                    "{times} times the usual day-to-day swing); a known day ({known})",
                     known=r.known,
                     **said,
                 )
                 if r.known
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
-                    "score {score})",
+                    "{times} times the usual day-to-day swing)",
                     **said,
                 )
             )
@@ -442,13 +445,13 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 kind="unusual_week",
                 reason=_(
                     "{metric} of the week of {week}: {actual} against {expected} expected "
-                    "({rel}, score {score})",
+                    "({rel}, {times} times the usual week-to-week swing)",
                     metric=L.label(r.metric),
                     week=fmt.long_date(wk),
                     actual=fmt_value(r.metric, r.actual),
                     expected=fmt_value(r.metric, r.expected),
                     rel=pct(r.rel, 0, signed=True),
-                    score=f"{r.score:+.1f}",
+                    times=f"{abs(r.score):,.1f}",
                 ),
                 score=float(r.score),
                 metric=str(r.metric),
