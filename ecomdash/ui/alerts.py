@@ -183,8 +183,15 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(_("Details"))
     for r in shown.head(30).itertuples():
-        when = fmt.long_date(r.date)  # a heading above the reason: as its sentence writes it
-        with st.expander(f"{when} · {severity(r.severity)} · {rule_label(r.kind)}"):
+        # one message, so each language orders it ("2025年9月8日 · 退货激增 · 高级别"); the date
+        # as the reason under it writes it
+        heading = _(
+            "{when} · {severity} · {rule}",
+            when=fmt.long_date(r.date),
+            severity=severity(r.severity),
+            rule=rule_label(r.kind),
+        )
+        with st.expander(heading):
             st.text(r.reason)
             if r.driver:
                 st.text(_("Driver: {driver}", driver=r.driver))

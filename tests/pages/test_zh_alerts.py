@@ -126,6 +126,12 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     at = run_page("alerts.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not at.exception, at.exception
     assert at.multiselect(key="al_sev").options == ["高", "中", "低"]
+    # each alert's heading is one message, in Chinese order: date · rule · severity
+    heads = [e.label for e in at.expander if " · " in e.label]
+    assert len(heads) >= 5, heads
+    assert all(
+        re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日 · [^·A-Za-z]+ · [高中]级别", h) for h in heads
+    ), heads
     assert "异常日" in at.multiselect(key="al_kind").options
     before = len(at.dataframe[0].value)
     also = at.dataframe[0].value["kinds"]  # a Chinese list: 、 between the other rules
