@@ -385,19 +385,22 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 "actual": fmt_value(metric, r.actual),
                 "expected": fmt_value(metric, r.expected),
                 "rel": pct(r.rel, 0, signed=True),
-                "score": f"{r.score:+.1f}",
+                # the score in words: how many times the series' usual spread around its
+                # expectation (robust sd, see alerts.series) this day's departure is; the
+                # signed score stays in the table's and the JSON's "score"
+                "times": f"{abs(r.score):,.1f}",
             }
             reason = (
                 _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
-                    "score {score}); a known day ({known})",
+                    "{times} times the usual day-to-day swing); a known day ({known})",
                     known=r.known,
                     **said,
                 )
                 if r.known
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
-                    "score {score})",
+                    "{times} times the usual day-to-day swing)",
                     **said,
                 )
             )
@@ -442,13 +445,13 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 kind="unusual_week",
                 reason=_(
                     "{metric} of the week of {week}: {actual} against {expected} expected "
-                    "({rel}, score {score})",
+                    "({rel}, {times} times the usual week-to-week swing)",
                     metric=L.label(r.metric),
                     week=fmt.long_date(wk),
                     actual=fmt_value(r.metric, r.actual),
                     expected=fmt_value(r.metric, r.expected),
                     rel=pct(r.rel, 0, signed=True),
-                    score=f"{r.score:+.1f}",
+                    times=f"{abs(r.score):,.1f}",
                 ),
                 score=float(r.score),
                 metric=str(r.metric),
@@ -718,6 +721,29 @@ def when_parts(alerts: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     when = pd.to_datetime(alerts["date"])
     whole = alerts["kind"].isin(PERIOD_RULES)
     return when.dt.normalize(), when.dt.strftime("%H:%M").where(~whole, "")
+
+
+def alert_products(res: AlertsResult) -> pd.Series:
+    """Each alert's product as its reason names it, by ``alert_id``: "Wall Print – Botanical
+    (DEC-222)" (:func:`ecomdash.labels.product_label`, the name its flagged lines carry, as
+    :func:`ecomdash.alerts.orders._product` takes it); the id alone for a product without a
+    name, "" for an alert without a product (a day, a customer's burst). Read from the
+    alert's own lines (``res.lines``), never the dataset's: a merchant's search for a
+    product's name matches what the reasons name."""
+    a = res.alerts[["alert_id", "product_id"]].dropna(subset=["product_id"])
+    out = pd.Series("", index=pd.Index(res.alerts["alert_id"], name="alert_id"), dtype=object)
+    if a.empty:
+        return out
+    a = a.astype({"product_id": str})
+    names = pd.DataFrame(columns=["alert_id", "product_id", "product_name"])
+    if len(res.lines) and "product_name" in res.lines.columns:
+        ln = res.lines[["alert_id", "product_id", "product_name"]].dropna(subset=["product_id"])
+        names = ln.astype({"product_id": str}).drop_duplicates(["alert_id", "product_id"])
+    m = a.merge(names.astype({"product_id": str}), on=["alert_id", "product_id"], how="left")
+    out.loc[m["alert_id"].to_numpy()] = [
+        L.product_label(n, p) for n, p in zip(m["product_name"], m["product_id"], strict=True)
+    ]
+    return out
 
 
 def to_records(res: AlertsResult) -> list[dict]:

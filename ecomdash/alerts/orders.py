@@ -69,7 +69,10 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "returns_spike": (
         N_("Returns spike"),
         (S.PRODUCT_ID,),
-        N_("A product-week with 5+ returns, 3× its usual weekly returns (Poisson p < 0.0001)."),
+        N_(
+            "A product-week with 5+ returns, 3× its usual weekly returns, and too many for "
+            "chance (the chance of so many in a usual week is less than 1 in 10,000)."
+        ),
     ),
     "day_share": (
         N_("Line moves the day"),
@@ -352,6 +355,19 @@ def _customer_returns(df: pd.DataFrame) -> list[Signal]:
     return out
 
 
+def chance_text(p: float) -> str:
+    """A probability as a shop operator reads it, in the run's language: "about 1 in
+    150,000" / "约15万分之一" (1/p to two significant digits, :func:`fmt.round_count`); "less
+    than 1 in a billion" below 1e-9 (a returns spike's high severity: a number of a dozen
+    zeros says nothing more).
+
+    A returns spike's ``p`` is the Poisson chance of at least that many returns in one week
+    at the product's usual weekly rate: "chance of so many in a usual week"."""
+    if p < 1e-9:
+        return _("less than 1 in a billion")
+    return _("about 1 in {n}", n=fmt.round_count(1 / p))
+
+
 def _returns_spike(df: pd.DataFrame) -> list[Signal]:
     out = []
     for (pid, week), g in df.groupby(["product_id", "week"], sort=False):
@@ -372,13 +388,13 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                 kind="returns_spike",
                 reason=_(
                     "{n} returns of {product} in the week of {week}, {ratio}× its usual {usual} "
-                    "a week (Poisson p = {p})",
+                    "a week (chance of so many in a usual week: {chance})",
                     n=n,
                     product=_product(g, pid),
                     week=fmt.long_date(week),
                     ratio=f"{ratio:,.1f}",
                     usual=f"{lam:,.1f}",
-                    p=f"{p:.1g}",
+                    chance=chance_text(p),
                 ),
                 score=ratio,
                 product_id=_s(pid),

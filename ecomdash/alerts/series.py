@@ -6,7 +6,9 @@ decomposed by robust STL (statsmodels, weekly period, outlier-resistant iteratio
 known days (sale days, public holidays, the merchant's events) interpolated over so they
 never shape the expectation. The score is the residual divided by a robust scale (1.4826 ×
 the median absolute residual; for counts never below Poisson noise): ``score = -6`` means
-six robust standard deviations below what such a day brings.
+six robust standard deviations below what such a day brings. A reason says it in words,
+"6.0 times the usual day-to-day swing" (``alerts.core``): the robust sd is the series' usual
+spread around its expectation; the signed score stays in the table and the JSON.
 
 Weeks: the week's total against the sum of its days' expectations, scored on the spread of
 the weekly ratios.

@@ -95,6 +95,35 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
     return f"{sign}{symbol}{a:,.2f}" if money else f"{sign}{int(round(a)):,}"
 
 
+def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
+    """A large count in a sentence, rounded to ``digits`` significant digits and said as the
+    language says it: ``15,000`` / ``3.5 million`` in English, ``1.5万`` / ``350万`` /
+    ``8.3亿`` in Chinese (an alert's "about 1 in 3.5 million" / "约350万分之一").
+
+    >>> round_count(14_925, lang="en"), round_count(3_512_000, lang="en")
+    ('15,000', '3.5 million')
+    >>> round_count(14_925, lang="zh"), round_count(3_512_000, lang="zh"), round_count(830, lang="zh")
+    ('1.5万', '350万', '830')
+    """
+    import math
+
+    lang = lang or get_lang()
+    a = abs(float(x))
+    if not math.isfinite(a) or a < 1:
+        return f"{x:,.0f}" if math.isfinite(a) else str(x)
+    r = round(a, digits - 1 - math.floor(math.log10(a)))
+    steps = (
+        ((1e8, "{}亿"), (1e4, "{}万"))
+        if lang == "zh"
+        else ((1e9, "{} billion"), (1e6, "{} million"))
+    )
+    sign = "-" if x < 0 else ""
+    for size, form in steps:
+        if r >= size:
+            return sign + form.format(f"{r / size:g}")
+    return f"{sign}{r:,.0f}"
+
+
 def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
     """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese. ``signed`` writes
     ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to

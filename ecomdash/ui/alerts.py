@@ -16,6 +16,7 @@ from ecomdash.alerts import (
     RULES,
     SEVERITIES,
     AlertsResult,
+    alert_products,
     find_alerts,
     rule_label,
     when_parts,
@@ -147,8 +148,12 @@ def render(ctx: PageContext) -> None:
         shown = shown[shown["kinds"].apply(lambda k: any(x in k.split(", ") for x in kinds))]
     if text:
         t = text.strip().lower()
+        # the product as its reason names it, "Wall Print – Botanical (DEC-222)": its name
+        # or its id; never the whole reason (it names other orders, customers and products)
+        product = alert_products(res).reindex(shown["alert_id"]).to_numpy()
         hay = (
-            shown[["product_id", "customer_id", "order_id"]]
+            shown[["customer_id", "order_id"]]
+            .assign(product=product)
             .astype("string")
             .fillna("")
             .apply(lambda col: col.str.lower().str.contains(t, regex=False))
@@ -178,8 +183,15 @@ def render(ctx: PageContext) -> None:
 
     st.subheader(_("Details"))
     for r in shown.head(30).itertuples():
-        when = fmt.long_date(r.date)  # a heading above the reason: as its sentence writes it
-        with st.expander(f"{when} · {severity(r.severity)} · {rule_label(r.kind)}"):
+        # one message, so each language orders it ("2025年9月8日 · 退货激增 · 高级别"); the date
+        # as the reason under it writes it
+        heading = _(
+            "{when} · {severity} · {rule}",
+            when=fmt.long_date(r.date),
+            severity=severity(r.severity),
+            rule=rule_label(r.kind),
+        )
+        with st.expander(heading):
             st.text(r.reason)
             if r.driver:
                 st.text(_("Driver: {driver}", driver=r.driver))

@@ -65,6 +65,29 @@ def test_alerts_page_text_filter_and_severity(demo_dataset, demo):
     assert set(at.dataframe[0].value["severity"]) <= {"low"}
 
 
+def test_alerts_page_text_filter_finds_a_product_by_its_name(demo_dataset, demo):
+    """The filter box says "Product, customer or order contains": part of a product's name
+    (any case) keeps that product's alerts, as their reasons name it ("15 returns of Wall
+    Print – Botanical (DEC-222)"), and drops the others (it matched the ids only)."""
+    pid = demo.truth.incidents.set_index("incident").loc["returns spike", "product_id"]
+    names = demo.lines.groupby("product_id")["product_name"].first()
+    part = names[pid].split(" – ")[-1].lower()  # "botanical"
+    assert pid.lower() not in part and names.str.lower().str.contains(part).sum() == 1
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    before = at.dataframe[0].value
+    assert (before["product_id"] == pid).any() and (before["product_id"] != pid).any()
+    at.text_input(key="al_text").set_value(part).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == (before["product_id"] == pid).sum(), table[["kind", "product_id"]]
+    assert (table["product_id"] == pid).all()
+    # the details below follow: the returns spike's reason names it
+    assert any(f"{names[pid]} ({pid})" in t for t in _texts(at))
+    # the id still finds it too; a customer id matches no product name
+    at.text_input(key="al_text").set_value(pid.lower()).run()
+    assert len(at.dataframe[0].value) == len(table)
+
+
 def test_overview_strip_shows_newest_high_alerts(demo_dataset, _isolated_home):
     store = Store.open(_isolated_home)
     res = find_alerts(store, demo_dataset.id)

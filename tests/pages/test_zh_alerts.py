@@ -35,6 +35,22 @@ EN_DATE = re.compile(r"(?:[A-Z][a-z]{2}, )?(\d{1,2}) ([A-Z][a-z]+) (\d{4})")
 ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:周[一二三四五六日])?")
 
 
+#: a large count's words in a chance: "3.5 million" / "350万"
+_SCALES = {" million": 1e6, " billion": 1e9, "万": 1e4, "亿": 1e8}
+
+
+def _one_in(m: re.Match) -> str:
+    """The N of a chance "1 in N" / "N分之一" as one plain figure (N3500000)."""
+    text = m[1]
+    if text in ("a billion", "十亿"):
+        return "N1000000000"
+    scale = next((v for k, v in _SCALES.items() if text.endswith(k)), 1.0)
+    value = float(
+        text.removesuffix(next((k for k in _SCALES if text.endswith(k)), "")).replace(",", "")
+    )
+    return f"N{round(value * scale)}"
+
+
 def _numbers(reason: str) -> Counter:
     """The figures of a reason, the known day's name left out (holiday names differ), each
     date read as one figure (the month is a word in English, a number in Chinese)."""
@@ -42,6 +58,9 @@ def _numbers(reason: str) -> Counter:
     head = EN_DATE.sub(lambda m: f"D{m[3]}{strptime(m[2], '%B').tm_mon:02d}{int(m[1]):02d}", head)
     head = ZH_DATE.sub(lambda m: f"D{int(m[1]):04d}{int(m[2]):02d}{int(m[3]):02d}", head)
     head = head.replace("的 1/", "的 ")  # "仅为常价 X 的 1/9.3" says "9.3× below" in Chinese
+    # a chance, "about 1 in 3.5 million" / "约350万分之一": one figure, the count it is 1 in
+    head = re.sub(r"\b1 in (a billion|[\d.,]+(?: million| billion)?)", _one_in, head)
+    head = re.sub(r"(十亿|[\d.,]+[万亿]?)分之一", _one_in, head)
     return Counter(x.lstrip("+") for x in NUMBER.findall(head))  # "(+1 more)" = "（还有 1 个）"
 
 
@@ -107,6 +126,12 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     at = run_page("alerts.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not at.exception, at.exception
     assert at.multiselect(key="al_sev").options == ["高", "中", "低"]
+    # each alert's heading is one message, in Chinese order: date · rule · severity
+    heads = [e.label for e in at.expander if " · " in e.label]
+    assert len(heads) >= 5, heads
+    assert all(
+        re.fullmatch(r"\d{4}年[1-9]\d?月[1-9]\d?日 · [^·A-Za-z]+ · [高中]级别", h) for h in heads
+    ), heads
     assert "异常日" in at.multiselect(key="al_kind").options
     before = len(at.dataframe[0].value)
     also = at.dataframe[0].value["kinds"]  # a Chinese list: 、 between the other rules

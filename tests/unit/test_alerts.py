@@ -542,8 +542,9 @@ def test_reasons_write_percentages_as_the_app_does(demo_alerts):
     assert text.str.contains(r"\d %", regex=True).any()  # the guard below has something to see
     bare = text[text.str.contains(r"\d%", regex=True)]
     assert bare.empty, bare.tolist()[:3]
-    # the week and day reasons sign their change: "(+12 %, score 4.1)" / "(-100 %, score -7.3)"
-    rel = a["reason"].str.extract(r"\(([+-]?\d+) %, score ", expand=False).dropna()
+    # the week and day reasons sign their change: "(+12 %, 4.1 times the usual day-to-day
+    # swing)" / "(-100 %, 7.3 times ...)"
+    rel = a["reason"].str.extract(r"\(([+-]?\d+) %, [\d.,]+ times ", expand=False).dropna()
     assert len(rel) and rel.str.match(r"[+-]\d+$").all(), rel.tolist()[:5]
 
 
@@ -579,3 +580,98 @@ def test_reasons_write_dates_as_sentences_do(demo, demo_alerts, tmp_path):
     assert text.str.contains(r"\d{4}年\d{1,2}月\d{1,2}日", regex=True).any()
     bad = text[text.str.contains(TABLE_DATE, regex=True)]
     assert bad.empty, bad.tolist()[:3]
+
+
+def test_alert_products_name_each_alerts_product_as_its_reason_does(demo, demo_alerts):
+    """What the Alerts page's search box matches besides the ids: each alert's product as
+    its reason names it, "Wall Print – Botanical (DEC-222)", from the alert's own lines; ""
+    for an alert without a product; the id alone when the lines carry no name."""
+    from dataclasses import replace
+
+    from ecomdash.alerts import alert_products
+
+    a = demo_alerts.alerts
+    got = alert_products(demo_alerts)
+    assert list(got.index) == list(a["alert_id"])
+    names = demo.lines.groupby("product_id")["product_name"].first()
+    with_product = a[a["product_id"].notna()]
+    assert len(with_product) >= 3
+    for r in with_product.itertuples():
+        assert got[r.alert_id] == f"{names[r.product_id]} ({r.product_id})"
+    spike = a[a["kind"] == "returns_spike"].iloc[0]
+    assert got[spike["alert_id"]] in spike["reason"]
+    assert (got[a["product_id"].isna().to_numpy()] == "").all()
+    nameless = replace(demo_alerts, lines=demo_alerts.lines.assign(product_name=None))
+    assert alert_products(nameless)[spike["alert_id"]] == spike["product_id"]
+
+
+def _spike_lines(n: int, *, usual: float, weeks: int = 101) -> pd.DataFrame:
+    """The lines ``Store.alert_rule_lines("returns_spike")`` returns for one product-week:
+    ``n`` returns that week, ``usual`` a week in the ``weeks - 1`` other weeks."""
+    week = pd.Timestamp("2025-09-08")
+    return pd.DataFrame(
+        {
+            "line_no": range(n),
+            "order_id": [f"C{i}" for i in range(n)],
+            "order_date": [week + pd.Timedelta(hours=5 * i) for i in range(n)],
+            "customer_id": "C1",
+            "product_id": "DEC-222",
+            "product_name": "Wall Print – Botanical",
+            "quantity": -1.0,
+            "unit_price": 10.0,
+            "revenue": -10.0,
+            "week": week,
+            "week_returns": n,
+            "product_returns": n + usual * (weeks - 1),
+            "weeks": weeks,
+        }
+    )
+
+
+def test_returns_spike_says_its_chance_in_words():
+    """A returns spike says how likely so many returns are in a usual week as a shop
+    operator reads it, "about 1 in 16,000" (was "Poisson p = 6e-05"); below one in a
+    billion it says so. The chance, by hand: 5 returns in a week at 0.4 a week is
+    P(X >= 5) for X ~ Poisson(0.4) = 1 - e^-0.4 (1 + 0.4 + 0.4²/2 + 0.4³/6 + 0.4⁴/24)
+    = 6.12e-05, 1 in 16,300."""
+    from math import exp, factorial
+
+    from ecomdash.alerts.orders import signals_from
+
+    p = 1 - sum(exp(-0.4) * 0.4**k / factorial(k) for k in range(5))
+    assert 16_250 < 1 / p < 16_450
+    (s,) = signals_from("returns_spike", _spike_lines(5, usual=0.4))
+    assert s.reason == (
+        "5 returns of Wall Print – Botanical (DEC-222) in the week of 8 September 2025, 12.5× "
+        "its usual 0.4 a week (chance of so many in a usual week: about 1 in 16,000)"
+    )
+    assert "Poisson" not in s.reason and "p =" not in s.reason
+    with use_lang("zh"):
+        (z,) = signals_from("returns_spike", _spike_lines(5, usual=0.4))
+    assert z.reason.endswith("（平常一周退这么多件的概率：约1.6万分之一）"), z.reason
+    # 10 returns at 0.25 a week: e^-0.25 0.25^10 / 10! = 2e-13, past one in a billion
+    (big,) = signals_from("returns_spike", _spike_lines(10, usual=0.25))
+    assert big.reason.endswith("(chance of so many in a usual week: less than 1 in a billion)")
+    assert big.severity == "high"
+
+
+def test_day_and_week_reasons_say_the_score_in_words(demo_alerts):
+    """An unusual day or week says how far it is from expected in words: "(-100 %, 7.3
+    times the usual day-to-day swing)" (was "score -7.3"): the score is the departure over
+    the series' usual spread around its expectation (robust sd), so |score| = how many
+    times that swing; the signed score stays in the table's "score" column."""
+    a = demo_alerts.alerts
+    text = pd.concat([a["reason"], a["driver"].fillna("")])
+    assert not text.str.contains("score|Poisson", regex=True).any()
+    for kind, unit in (("unusual_day", "day-to-day"), ("unusual_week", "week-to-week")):
+        rows = a[a["kind"] == kind]
+        assert len(rows), kind
+        for r in rows.itertuples():
+            # the alert's own rule speaks first: its score is the table's
+            said = f" times the usual {unit} swing)"
+            head = r.reason.split(". Also: ")[0]
+            assert head.split(said)[0].endswith(f", {abs(r.score):,.1f}"), (r.score, r.reason)
+    # the demo's outage in the United States: -7.3 in the table, "7.3 times" in words
+    us = a[a["reason"].str.contains("country United States on Mon, 12 January 2026")].iloc[0]
+    assert round(us["score"], 1) == -7.3
+    assert "(-100 %, 7.3 times the usual day-to-day swing)" in us["reason"]

@@ -182,3 +182,16 @@ def test_extractor_finds_literals_and_refuses_fstrings(tmp_path):
 def test_catalogue_loads(lang):
     cat = catalogue(lang)
     assert (len(cat) == 0) == (lang == "en")
+
+
+def test_round_count_says_a_large_count_as_each_language_does():
+    # an alert's chance, "about 1 in 16,000" / "约1.6万分之一": two significant digits
+    assert fmt.round_count(16_339, lang="en") == "16,000"
+    assert fmt.round_count(16_339, lang="zh") == "1.6万"
+    assert fmt.round_count(3_512_000, lang="en") == "3.5 million"
+    assert fmt.round_count(3_512_000, lang="zh") == "350万"
+    assert fmt.round_count(660_400_000, lang="zh") == "6.6亿"
+    assert fmt.round_count(999_999_999, lang="en") == "1 billion"
+    assert (
+        fmt.round_count(830, lang="zh") == "830" and fmt.round_count(9_960, lang="en") == "10,000"
+    )
