@@ -52,3 +52,24 @@ def test_the_docstring_examples():
 
     failed, _tried = doctest.testmod(mod)
     assert failed == 0
+
+
+def test_a_note_keeps_its_duration_until_it_is_shown():
+    """The PDF refusal is built in the core before the language is known: its budget is a
+    Duration, English now, Chinese where shown, kept through pickling and JSON."""
+    import pickle
+
+    from ecomdash.i18n import N_
+    from ecomdash.i18n.note import Duration, from_json, note, to_json, tr_note
+
+    msgid = N_(
+        "No PDF was written: Chromium took longer than {took} to print the report. Try "
+        "again, or print the HTML report from a browser."
+    )
+    n = note(msgid, took=Duration(60))
+    assert str(n).startswith("No PDF was written: Chromium took longer than 1 min to print")
+    for kept in (n, pickle.loads(pickle.dumps(n)), from_json(to_json(n))):
+        with use_lang("zh"):
+            assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1 分钟）。"), kept
+        with use_lang("en"):
+            assert tr_note(kept) == str(n)
