@@ -73,3 +73,25 @@ def test_a_note_keeps_its_duration_until_it_is_shown():
             assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1 分钟）。"), kept
         with use_lang("en"):
             assert tr_note(kept) == str(n)
+
+
+def test_no_message_writes_its_own_seconds():
+    """Every duration is one field written by fmt.duration: no msgid says "{secs} s" (it read
+    "Computed in 0.00 s"), no translation "{secs} 秒", no f-string "{x:.2f} s" in the app."""
+    import re
+
+    from ecomdash.i18n import catalogue
+    from ecomdash.i18n import extract as X
+
+    seconds = re.compile(r"\}\s?(s|secs?|seconds?)\b|\}-second")
+    found, _bad = X.messages()
+    assert [m for m in found if seconds.search(m.msgid)] == []
+    assert [t for t in catalogue("zh").values() if re.search(r"\}\s?秒", t)] == []
+    hand = re.compile(r":[,.0-9]*f\}\s?s\b")
+    lines = [
+        f"{p.name}:{i}"
+        for p in X.source_files()  # app.py, pages/, ecomdash/ (the CLI too)
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if hand.search(line)
+    ]
+    assert lines == []
