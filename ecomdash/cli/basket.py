@@ -13,6 +13,7 @@ from ecomdash.cli.common import (
     filters_from,
     open_store,
 )
+from ecomdash.i18n.fmt import duration
 
 
 def register(subparsers) -> None:
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         f"{res.min_count:,} {word}.",
         f"{res.n_itemsets:,} frequent itemsets, {res.n_rules:,} rules "
         f"(confidence >= {args.min_confidence:g}, lift >= {args.min_lift:g}) "
-        f"in {res.elapsed:.2f} s.",
+        f"in {duration(res.elapsed)}.",
     ]
     out += [f"note: {w}" for w in res.warnings]
     if rules:

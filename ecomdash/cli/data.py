@@ -15,6 +15,7 @@ from ecomdash.cli.common import (
     parse_mapping,
 )
 from ecomdash.errors import InputFileError
+from ecomdash.i18n.fmt import duration
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -175,7 +176,7 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
         )
     if route.get("route") == "cluster":
         lines.append("Read, mapped and cleaned on the cluster (the app read only the file's head):")
-        lines += [f"  {s['step']}: {s['seconds']:.1f} s" for s in route["steps"]]
+        lines += [f"  {s['step']}: {duration(s['seconds'])}" for s in route["steps"]]
     emit(args, obj, "\n".join(lines))
 
 

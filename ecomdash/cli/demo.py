@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ecomdash.cli.common import add_json_arg, emit, open_store
 from ecomdash.errors import ParameterError
+from ecomdash.i18n.fmt import duration
 
 
 def parse_lines(text: str) -> int:
@@ -94,7 +95,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
     def progress(done: int) -> None:  # a long run never waits in silence
         if not args.json:
-            print(f"  {done:,} lines ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+            print(
+                f"  {done:,} lines ({duration(time.perf_counter() - t0)} so far)", file=sys.stderr
+            )
 
     if args.csv:
         n = demo_scale.write_csv(demo, args.csv, progress=progress)
@@ -110,7 +113,7 @@ def run_demo(args: argparse.Namespace) -> int:
         what = f"Saved dataset {info.name!r} (id {info.id}) with {info.rows:,} lines"
     seconds = time.perf_counter() - t0
     obj["seconds"] = round(seconds, 2)
-    emit(args, obj, f"{what} in {seconds:.1f} s.")
+    emit(args, obj, f"{what} in {duration(seconds)}.")
     return 0
 
 
@@ -170,5 +173,5 @@ def run_demo_zh(args: argparse.Namespace) -> int:
         )
     seconds = time.perf_counter() - t0
     obj["seconds"] = round(seconds, 2)
-    emit(args, obj, f"{what} in {seconds:.1f} s.")
+    emit(args, obj, f"{what} in {duration(seconds)}.")
     return 0

@@ -15,7 +15,7 @@ from ecomdash.cli.common import (
     open_store,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.fmt import duration, long_date
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -197,7 +197,7 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
     out = [
         f"{bt['series']:,} series of {res.metric} per {F_WORD[res.freq]} by "
         f"{' × '.join(res.by)}, {res.horizon} ahead, {res.n_folds} backtest folds "
-        f"({res.seconds:.1f} s)",
+        f"({duration(res.seconds)})",
         f"backtest MAE summed over the series: auto {_fmt(bt['auto'])}, seasonal naive "
         f"{_fmt(bt['seasonal_naive'])} (ratio {bt['ratio']:.3f})",
         f"total = sum of the series, reconciled by {RECONCILIATIONS[res.reconciliation]}: MAE "

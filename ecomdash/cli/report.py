@@ -11,6 +11,7 @@ from pathlib import Path
 from ecomdash.cli.common import add_dataset_arg, add_date_args, open_store
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n.fmt import duration
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     missing = [s.title for s in rep.sections if s.tone == "missing"]
     print(
         f"Wrote {out} ({len(html.encode('utf-8')) / 1e6:.1f} MB, {len(rep.sections)} sections) "
-        f"in {time.perf_counter() - t0:.1f} s."
+        f"in {duration(time.perf_counter() - t0)}."
     )
     if missing:
         print(f"Not enough data for: {', '.join(missing)} (each says why in the report).")

@@ -12,6 +12,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from ecomdash.i18n import LOCALES, get_lang
 
@@ -213,3 +214,51 @@ def date_range(start, end, *, lang: str | None = None) -> str:
         return long_date(a, lang=lang)
     sep = "至" if lang == "zh" else " – "
     return f"{long_date(a, lang=lang)}{sep}{long_date(b, lang=lang)}"
+
+
+def _half_up(x: float, places: int = 0) -> Decimal:
+    """``x`` rounded half up as a person rounds the figure they read (``9.95`` → ``10.0``,
+    ``59.5`` → ``60``), from its shortest decimal text (a float's binary error does not round
+    ``9.95`` down)."""
+    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def duration(seconds: float, *, lang: str | None = None) -> str:
+    """How long something took, as a person writes it: ``under 0.1 s`` below a tenth of a
+    second, one decimal below ten seconds (``2.4 s``), whole seconds below a minute
+    (``42 s``), then minutes and seconds (``2 min 11 s``), and above an hour hours and whole
+    minutes (``1 h 2 min``); a part that is zero is left out (``1 min``, ``2 h``). Chinese:
+    ``不到 0.1 秒``, ``2.4 秒``, ``2 分 11 秒``, ``1 小时 2 分`` (``1 分钟`` alone). Each step
+    rounds half up first, so ``9.95`` s is ``10 s`` and ``59.6`` s ``1 min``. Every duration
+    a merchant reads (captions, status lines, budgets, the CLI's human lines) is written by
+    it; the CLI's ``--json`` keeps numeric seconds.
+
+    >>> duration(0.04, lang="en"), duration(2.43, lang="en"), duration(131.1, lang="en")
+    ('under 0.1 s', '2.4 s', '2 min 11 s')
+    >>> duration(0.04, lang="zh"), duration(42, lang="zh"), duration(131.1, lang="zh")
+    ('不到 0.1 秒', '42 秒', '2 分 11 秒')
+    >>> duration(60, lang="en"), duration(60, lang="zh"), duration(3700, lang="en")
+    ('1 min', '1 分钟', '1 h 2 min')
+    """
+    zh = (lang or get_lang()) == "zh"
+    x = float(seconds)
+    if x != x:  # NaN: not measured
+        return MISSING
+    x = max(x, 0.0)
+    if x < 0.1:
+        return "不到 0.1 秒" if zh else "under 0.1 s"
+    tenths = _half_up(x, 1)
+    if tenths < 10:
+        return f"{tenths} 秒" if zh else f"{tenths} s"
+    whole = int(_half_up(x))
+    if whole < 60:
+        return f"{whole} 秒" if zh else f"{whole} s"
+    if whole < 3600:
+        big, small = divmod(whole, 60)
+        units = ("分", "秒", "分钟") if zh else ("min", "s", "min")
+    else:
+        big, small = divmod(int(_half_up(x / 60)), 60)
+        units = ("小时", "分", "小时") if zh else ("h", "min", "h")
+    if not small:
+        return f"{big:,} {units[2]}"
+    return f"{big:,} {units[0]} {small} {units[1]}"

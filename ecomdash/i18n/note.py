@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecomdash.i18n import LOCALES, _, _n, get_lang
-from ecomdash.i18n.fmt import join, long_date, pct
+from ecomdash.i18n.fmt import duration, join, long_date, pct
 
 
 class Note(str):
@@ -180,6 +180,29 @@ class Date(str):
         return long_date(self.iso, weekday=self.weekday)
 
 
+class Duration(str):
+    """How long something took (or may take), written as :func:`ecomdash.i18n.fmt.duration`
+    does in the language where it is shown: ``2 min`` in English (its text), ``2 分钟`` in
+    Chinese::
+
+        note(N_("Chromium took longer than {took} to print the report."), took=Duration(60))
+    """
+
+    seconds: float
+
+    def __new__(cls, seconds: float):
+        self = super().__new__(cls, duration(float(seconds), lang="en"))
+        self.seconds = float(seconds)
+        return self
+
+    def __reduce__(self):  # noqa: D105
+        return (Duration, (self.seconds,))
+
+    def shown(self) -> str:
+        """The duration in the current language."""
+        return duration(self.seconds)
+
+
 class Weekdays(tuple):
     """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
     ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
@@ -197,7 +220,7 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
-    if isinstance(v, Percent | Date):
+    if isinstance(v, Percent | Date | Duration):
         return v.shown()
     if isinstance(v, Joined):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
@@ -228,6 +251,8 @@ def to_json(text: Any) -> Any:
         return {"pct": text.value, "digits": text.digits, "signed": text.signed}
     if isinstance(text, Date):
         return {"date": text.iso, "weekday": text.weekday}
+    if isinstance(text, Duration):
+        return {"seconds": text.seconds}
     if not isinstance(text, Note):
         return text
     out = {
@@ -254,6 +279,11 @@ def from_json(obj: Any) -> Any:
             return Date(obj["date"], obj["weekday"])
         except (TypeError, ValueError):
             return str(obj["date"])
+    if isinstance(obj, dict) and set(obj) == {"seconds"}:
+        try:
+            return Duration(obj["seconds"])
+        except (TypeError, ValueError):
+            return str(obj["seconds"])
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
             fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}

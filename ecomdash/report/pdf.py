@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Duration, note
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 
@@ -84,10 +84,10 @@ def print_pdf(html: str, out: str | Path, *, timeout: float = 180, budget_ms: in
             raise PdfError(
                 note(
                     N_(
-                        "No PDF was written: Chromium took longer than {seconds} s to print the "
+                        "No PDF was written: Chromium took longer than {took} to print the "
                         "report. Try again, or print the HTML report from a browser."
                     ),
-                    seconds=f"{timeout:.0f}",
+                    took=Duration(timeout),
                 )
             ) from None
         except OSError as exc:

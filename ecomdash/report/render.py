@@ -336,21 +336,21 @@ def _document_html(report: Report, parts: list[Part]) -> str:
     toc = "".join(f'<li><a href="#{e(p.key)}">{e(p.title)}</a></li>' for p in parts)
     body = "\n".join(p.html for p in parts)
     missing = sum(p.tone == "missing" for p in parts)
-    seconds = f"{report.seconds:.1f}"
+    took = fmt.duration(report.seconds)
     if missing:
         summary = _n(
-            "{n} section, {missing} without enough data; built in {seconds} s.",
-            "{n} sections, {missing} without enough data; built in {seconds} s.",
+            "{n} section, {missing} without enough data; built in {took}.",
+            "{n} sections, {missing} without enough data; built in {took}.",
             len(parts),
             missing=missing,
-            seconds=seconds,
+            took=took,
         )
     else:
         summary = _n(
-            "{n} section; built in {seconds} s.",
-            "{n} sections; built in {seconds} s.",
+            "{n} section; built in {took}.",
+            "{n} sections; built in {took}.",
             len(parts),
-            seconds=seconds,
+            took=took,
         )
     html_lang = {"zh": "zh-CN"}.get(report.lang, report.lang)
     return f"""<!DOCTYPE html>

@@ -35,6 +35,7 @@ import pyarrow as pa
 
 from ecomdash import schema as S
 from ecomdash.errors import InputFileError
+from ecomdash.i18n.fmt import duration
 from ecomdash.ingest import _final_proposal
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport
 from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
@@ -223,7 +224,7 @@ def ingest_path(
         steps.append((what, now - t0))
         t0 = now
         if progress is not None:
-            progress(f"{what} ({steps[-1][1]:.1f} s)")
+            progress(f"{what} ({duration(steps[-1][1])})")
 
     raw, _whole, options, first_line = plan_sample(path, sample_bytes=sample_bytes)
     ship_package(spark)

@@ -113,13 +113,13 @@ def render(ctx: PageContext) -> None:
     st.caption(
         _n(
             "{start} to {end}: {n} alert — {high} high, {medium} medium, {low} low. "
-            "Computed in {seconds} s.",
+            "Computed in {took}.",
             "{start} to {end}: {n} alerts — {high} high, {medium} medium, {low} low. "
-            "Computed in {seconds} s.",
+            "Computed in {took}.",
             len(a),
             start=fmt.long_date(start),
             end=fmt.long_date(end),
-            seconds=f"{time.perf_counter() - t0:.2f}",
+            took=fmt.duration(time.perf_counter() - t0),
             **{s: int((a["severity"] == s).sum()) for s in SEVERITIES},
         )
     )

@@ -542,10 +542,10 @@ def render(ctx: PageContext) -> None:
             pairs = _pairs(ctx.key, params[4], params[5], bool(params[6]))
             status.write(
                 _(
-                    "Baskets built in the database: {n} baskets, {items} items ({secs} s)",
+                    "Baskets built in the database: {n} baskets, {items} items ({took})",
                     n=f"{pairs.n_baskets:,}",
                     items=f"{len(pairs.items):,}",
-                    secs=f"{time.perf_counter() - t0:.2f}",
+                    took=fmt.duration(time.perf_counter() - t0),
                 )
             )
             t1 = time.perf_counter()
@@ -556,16 +556,16 @@ def render(ctx: PageContext) -> None:
                     step_name = _(STEPS[step]) if STEPS[step] else _rules_word()
                 else:
                     step_name = step.capitalize()
-                status.write(f"{step_name}: {secs:.2f} s")
+                status.write(_("{label}: {took}", label=step_name, took=fmt.duration(secs)))
             done = {
                 "itemsets": f"{res.n_itemsets:,}",
                 "rules": f"{res.n_rules:,}",
-                "secs": f"{res.elapsed:.2f}",
+                "took": fmt.duration(res.elapsed),
             }
             status.write(
-                _("{itemsets} itemsets and {rules} rules in {secs} s (from cache)", **done)
+                _("{itemsets} itemsets and {rules} rules in {took} (from cache)", **done)
                 if took < res.elapsed / 2
-                else _("{itemsets} itemsets and {rules} rules in {secs} s", **done)
+                else _("{itemsets} itemsets and {rules} rules in {took}", **done)
             )
             hold: B.HoldoutResult | str | None = None
             if res.n_rules and S.ORDER_DATE in ctx.columns:
@@ -576,8 +576,8 @@ def render(ctx: PageContext) -> None:
                     hold = str(translated(exc))
                 status.write(
                     _(
-                        "Checked on later orders ({secs} s)",
-                        secs=f"{time.perf_counter() - t2:.2f}",
+                        "Checked on later orders ({took})",
+                        took=fmt.duration(time.perf_counter() - t2),
                     )
                 )
     except EcomdashError as exc:

@@ -422,7 +422,7 @@ def timed_status(label: str, *, expanded: bool = False) -> Iterator:
             raise
         status.update(
             label=_(
-                "{label} done in {secs} s", label=label, secs=f"{time.perf_counter() - t0:.1f}"
+                "{label} done in {took}", label=label, took=fmt.duration(time.perf_counter() - t0)
             ),
             state="complete",
         )
@@ -492,11 +492,11 @@ def run_with_budget(
     except FuturesTimeout:
         raise TimeBudgetError(
             _(
-                "{what} took longer than its time budget of {seconds} s, so the page stopped "
+                "{what} took longer than its time budget of {budget}, so the page stopped "
                 "waiting for it. Narrow the period or filters in the sidebar, or choose "
                 "stricter settings, and run it again.",
                 what=what,
-                seconds=f"{seconds:.0f}",
+                budget=fmt.duration(seconds),
             )
         ) from None
     finally:
@@ -519,7 +519,7 @@ QUEUE_POLL_S = 0.25
 
 
 def _say_waited(note, since: float) -> None:
-    note.caption(_("Waited {secs} s for a free worker.", secs=f"{time.monotonic() - since:.1f}"))
+    note.caption(_("Waited {took} for a free worker.", took=fmt.duration(time.monotonic() - since)))
 
 
 def _wait_showing_queue(fut, seconds: float, queue: _QueueNote, *, show: bool):

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import tr_note
 from ecomdash.ingest import MappingProposal, RawTable, propose_mapping
 from ecomdash.ingest.multi import (
@@ -39,9 +39,9 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
                 st.write(_("Read {n} tables; finding the lines and the join keys", n=len(tables)))
                 status.update(
                     label=_(
-                        "Read {n} tables in {seconds} s",
+                        "Read {n} tables in {took}",
                         n=len(tables),
-                        seconds=f"{time.perf_counter() - t0:.1f}",
+                        took=fmt.duration(time.perf_counter() - t0),
                     ),
                     state="complete",
                 )
@@ -109,10 +109,10 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
                 mapping = propose_mapping(combined.raw)
                 status.update(
                     label=_(
-                        "Joined {n} tables into {lines} lines in {seconds} s",
+                        "Joined {n} tables into {lines} lines in {took}",
                         n=len(joins) + 1,
                         lines=f"{len(combined.raw.data):,}",
-                        seconds=f"{time.perf_counter() - t0:.1f}",
+                        took=fmt.duration(time.perf_counter() - t0),
                     ),
                     state="complete",
                 )

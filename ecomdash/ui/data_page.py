@@ -15,7 +15,7 @@ import streamlit as st
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import Note, from_json, note, tr_note
 from ecomdash.ingest import (
     DEFAULT_MAX_BYTES,
@@ -199,9 +199,9 @@ def _upload_section() -> None:
                 proposal = propose_mapping(raw)
                 status.update(
                     label=_(
-                        "Read {n} rows in {seconds} s",
+                        "Read {n} rows in {took}",
                         n=f"{raw.rows_read:,}",
-                        seconds=f"{time.perf_counter() - t0:.1f}",
+                        took=fmt.duration(time.perf_counter() - t0),
                     ),
                     state="complete",
                 )
@@ -241,9 +241,9 @@ def _map_clean_save(
                 lines, report = clean(raw, resolved)
                 status.update(
                     label=_(
-                        "Cleaned {n} rows in {seconds} s",
+                        "Cleaned {n} rows in {took}",
                         n=f"{report.rows_read:,}",
-                        seconds=f"{time.perf_counter() - t0:.1f}",
+                        took=fmt.duration(time.perf_counter() - t0),
                     ),
                     state="complete",
                 )
@@ -577,7 +577,7 @@ def _save_form(filename: str, state: dict) -> None:
                 )
                 msg = note(N_("Saved {n} lines as a new dataset."), n=f"{info.rows:,}")
             status.update(
-                label=_("Saved in {seconds} s", seconds=f"{time.perf_counter() - t0:.1f}"),
+                label=_("Saved in {took}", took=fmt.duration(time.perf_counter() - t0)),
                 state="complete",
             )
     except EcomdashError as exc:

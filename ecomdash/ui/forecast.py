@@ -603,12 +603,12 @@ def _many_section(ctx: PageContext) -> None:
     better = int((t["auto_mae"] < t["baseline_mae"]).sum())
     st.text(
         _(
-            "{n} products forecast in {secs} s. Choosing the model automatically (scored "
+            "{n} products forecast in {took}. Choosing the model automatically (scored "
             "honestly, each fold chosen on earlier folds) beats the baseline for {better} of "
             "them: median MASE {auto} against {base} for the baseline. MASE is the final "
             "model's score on the same folds it was chosen on, so it is optimistic.",
             n=len(t),
-            secs=f"{many.seconds:.1f}",
+            took=fmt.duration(many.seconds),
             better=better,
             auto=f"{t['auto_mase'].median():.2f}",
             base=f"{t['baseline_mase'].median():.2f}",

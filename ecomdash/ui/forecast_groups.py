@@ -12,7 +12,7 @@ from ecomdash import schema as S
 from ecomdash.charts.forecast_groups import series_figure, total_figure
 from ecomdash.filters import Filters
 from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, forecast_groups
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     PageContext,
@@ -132,7 +132,7 @@ def render(ctx: PageContext) -> None:
     kinds = metric_kinds(res.metric)
     a, b, c = st.columns(3)
     a.metric(L.label("series"), f"{bt['series']:,}", border=True)
-    a.caption(_("Forecast with their backtests in {secs} s.", secs=f"{res.seconds:.1f}"))
+    a.caption(_("Forecast with their backtests in {took}.", took=fmt.duration(res.seconds)))
     b.metric(
         _("Backtest error vs seasonal naive"),
         f"{bt['ratio']:.2f}×",

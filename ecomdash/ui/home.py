@@ -27,7 +27,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ecomdash import findings as FD
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, _n, get_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     DEFAULT_BUDGET_S,
@@ -62,11 +62,11 @@ TEXT = {
     "kpis": N_("This period"),
     "kpis_more": N_("All KPIs, trends and top products"),
     "no_money": N_("This dataset has no amounts, so nothing can be sized in money."),
-    "step_done": N_("{label}: {secs} s"),
-    "step_nothing": N_("{label}: nothing to act on ({secs} s)"),
-    "step_failed": N_("{label}: could not run ({secs} s)"),
+    "step_done": N_("{label}: {took}"),
+    "step_nothing": N_("{label}: nothing to act on ({took})"),
+    "step_failed": N_("{label}: could not run ({took})"),
     "step_skipped": N_("{label}: needs {fields}"),
-    "step_background": N_("{label}: still computing in the background ({secs} s so far)"),
+    "step_background": N_("{label}: still computing in the background ({took} so far)"),
     "background": N_(
         "{n} of the analyses are still computing in the background (a large dataset): their "
         "findings appear here when you come back to this page."
@@ -75,7 +75,7 @@ TEXT = {
         "{n} of the analyses are still computing in the background (a large dataset): this "
         "page adds their findings by itself when they are done."
     ),
-    "watching": N_("Still computing: {names} ({secs} s so far)."),
+    "watching": N_("Still computing: {names} ({took} so far)."),
     "stopped": N_("{label} did not finish."),
 }
 
@@ -352,16 +352,16 @@ def compute(
                     got = [x for x in (f if isinstance(f, tuple) else (f,)) if x is not None]
                     found.extend(got)
                     key = "step_done" if got else "step_nothing"
-                    text = f"{secs:.2f}"
+                    text = fmt.duration(secs)
                 except FuturesTimeout:
                     pending[name] = futures[name]
                     key = "step_background"
-                    text = f"{time.perf_counter() - t_start:.0f}"
+                    text = fmt.duration(time.perf_counter() - t_start)
                 except EcomdashError as err:
                     problems.append((label, err))
                     key = "step_failed"
-                    text = f"{time.perf_counter() - t_start:.2f}"
-                status.write(_(TEXT[key], label=label, secs=text))
+                    text = fmt.duration(time.perf_counter() - t_start)
+                status.write(_(TEXT[key], label=label, took=text))
             bar.progress((i + 1) / len(SOURCES))
     return FD.rank(found), problems, pending, t_start
 
@@ -562,7 +562,7 @@ def _pending_fragment() -> None:
                 _(
                     TEXT["watching"],
                     names="; ".join(_(STEPS[n]) for n in names),
-                    secs=f"{time.perf_counter() - t0:.0f}",
+                    took=fmt.duration(time.perf_counter() - t0),
                 )
             )
         )

@@ -117,25 +117,25 @@ def render(ctx: PageContext) -> None:
         return
     elapsed = time.perf_counter() - t0
     start, end = res.period
-    secs = f"{elapsed:.2f}"
+    took = fmt.duration(elapsed)
     if res.previous_period:
         st.caption(
             _(
-                "{start} to {end}, compared with {prev_start} to {prev_end}. Computed in {secs} s.",
+                "{start} to {end}, compared with {prev_start} to {prev_end}. Computed in {took}.",
                 start=day_text(start),
                 end=day_text(end),
                 prev_start=day_text(res.previous_period[0]),
                 prev_end=day_text(res.previous_period[1]),
-                secs=secs,
+                took=took,
             )
         )
     else:
         st.caption(
             _(
-                "{start} to {end}, no earlier period to compare. Computed in {secs} s.",
+                "{start} to {end}, no earlier period to compare. Computed in {took}.",
                 start=day_text(start),
                 end=day_text(end),
-                secs=secs,
+                took=took,
             )
         )
     if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)

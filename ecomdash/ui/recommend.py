@@ -390,7 +390,7 @@ def render(ctx: PageContext) -> None:
         _evaluation_tab(ctx, p)
     with tabs[3]:
         _export_tab(ctx, p)
-    st.caption(_("Page computed in {s} s.", s=f"{time.perf_counter() - t0:.1f}"))
+    st.caption(_("Page computed in {took}.", took=fmt.duration(time.perf_counter() - t0)))
 
 
 def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, get_lang, use_lang
+from ecomdash.i18n import _, fmt, get_lang, use_lang
 from ecomdash.report import SECTIONS, Part, ReportData, build_section, describe, document_html, part
 from ecomdash.report.data import read_lines
 from ecomdash.ui.common import _safe_stem, get_store
@@ -98,7 +98,7 @@ def render(key: tuple, dataset_name: str) -> None:
             bar.progress(1.0, text=_("All sections"))
             took = time.perf_counter() - t0
             status.update(
-                label=_("Report built in {seconds} s", seconds=f"{took:.1f}"),
+                label=_("Report built in {took}", took=fmt.duration(took)),
                 state="complete",
                 expanded=False,
             )
@@ -106,4 +106,4 @@ def render(key: tuple, dataset_name: str) -> None:
     else:
         last = st.session_state.get(K_LAST)
         if last is not None and last[0] == key:
-            st.caption(_("Last report built in {seconds} s.", seconds=f"{last[1]:.1f}"))
+            st.caption(_("Last report built in {took}.", took=fmt.duration(last[1])))

@@ -444,7 +444,7 @@ def render(ctx: PageContext) -> None:
             except EcomdashError as err:
                 page[name] = None
                 errors[name] = err
-            status.write(f"… {time.perf_counter() - t0:.2f} s")
+            status.write(f"… {fmt.duration(time.perf_counter() - t0)}")
 
     names = [_("Cohorts"), _("Lifetime value"), _("Churn risk"), _("Act: customers at risk")]
     # a home finding's link opens the win-back list (?tab=at-risk)

@@ -37,7 +37,7 @@ from multiprocessing import context as mp_context
 from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
 
 from ecomdash.errors import EcomdashError, TimeBudgetError
-from ecomdash.i18n import _, get_lang, use_lang
+from ecomdash.i18n import _, fmt, get_lang, use_lang
 
 #: Budget of a worker run outside any ``run_with_budget`` (seconds); None: no deadline, the
 #: step runs to its end as it did in the page's thread (a page's un-budgeted step, such as the
@@ -174,11 +174,11 @@ def budget_scope(
 def refused(what: str, seconds: float) -> TimeBudgetError:
     return TimeBudgetError(
         _(
-            "{what} took longer than its time budget of {seconds} s, so it was stopped. "
+            "{what} took longer than its time budget of {budget}, so it was stopped. "
             "Narrow the period or filters in the sidebar, or choose stricter settings, and run "
             "it again.",
             what=what,
-            seconds=f"{seconds:.0f}",
+            budget=fmt.duration(seconds),
         )
     )
 

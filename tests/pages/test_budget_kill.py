@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from ecomdash.i18n import fmt
 from ecomdash.ui import common, worker
 from ecomdash.ui import segment as segment_ui
 from tests.pages.conftest import run_page
@@ -92,7 +93,7 @@ def test_refused_segments_run_is_killed_and_the_cpu_is_free(
         assert not at.exception, at.exception
         assert time.monotonic() - t0 < budget + 60  # refused, long before the spinning ends
         errors = [e.value.replace("\\", "") for e in at.error]
-        said = f"Segmenting customers took longer than its time budget of {budget:.0f} s"
+        said = f"Segmenting customers took longer than its time budget of {fmt.duration(budget)}"
         assert any(f"{said}, so it was stopped" in e for e in errors), errors
         if _beat(beat) is not None:
             break
@@ -165,7 +166,7 @@ def test_refused_alerts_page_run_is_killed(demo_dataset, warm_worker, monkeypatc
         assert not at.exception, at.exception
         assert time.monotonic() - t0 < budget + 60  # refused, long before the spinning ends
         errors = [e.value.replace("\\", "") for e in at.error]
-        said = f"Checking for alerts took longer than its time budget of {budget:.0f} s"
+        said = f"Checking for alerts took longer than its time budget of {fmt.duration(budget)}"
         assert any(f"{said}, so it was stopped" in e for e in errors), errors
         if _beat(beat) is not None:
             break

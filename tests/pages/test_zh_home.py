@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from tests.pages.conftest import run_app, run_page
+from tests.pages.test_durations_pages import ZH as DURATION_ZH
 from tests.pages.zh_walk import english_left
 
 #: a number as a sentence writes it, with its compact unit: 18.3k, 1.25M, 1.83万, 1.2亿
@@ -71,7 +72,9 @@ def test_home_in_chinese_with_the_english_numbers(zh_dataset):
     zh = run_page("home.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
     assert not zh.exception, zh.exception
     assert zh.title[0].value == "本周要做的事"
-    assert any(s.label.startswith("正在找出本周要做的事：完成，用时") for s in zh.status)
+    # the frame's status ends with the time fmt.duration writes ("（不到 0.1 秒）", "（2 分 11 秒）")
+    done = re.compile(rf"正在找出本周要做的事：已完成（{DURATION_ZH}）")
+    assert any(done.fullmatch(s.label) for s in zh.status), [s.label for s in zh.status]
     heads = _headlines(zh)
     assert len(heads) >= 3, heads
     assert any("位忠实客户正在流失" in h for h in heads), heads

@@ -160,7 +160,7 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     assert not at.exception, at.exception
     cap = next(c.value for c in at.caption if "对比" in c.value)
     assert cap.startswith(
-        f"{_day(f.start)}至{_day(f.end)}，对比{_day(prev.start)}至{_day(prev.end)}。计算用时 "
+        f"{_day(f.start)}至{_day(f.end)}，对比{_day(prev.start)}至{_day(prev.end)}。计算用时："
     ), cap
     net = _metric(at, "净销售额")
     assert net.value == _wan(k["revenue"], "¥")

@@ -22,7 +22,10 @@ OTHERS = (
     "Singles' Day (11.11)",
 )
 #: what the frame's timed_status writes after our label
-FRAME_PATTERNS = (re.compile(r" done in [0-9.]+ s$"), re.compile(r" stopped$"))
+FRAME_PATTERNS = (
+    re.compile(r" done in (under )?[0-9][0-9.,]* (s|min|h)( [0-9]+ (s|min))?$"),  # fmt.duration
+    re.compile(r" stopped$"),
+)
 
 
 def pending() -> list[str]:

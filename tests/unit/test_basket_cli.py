@@ -79,3 +79,19 @@ def test_basket_bad_threshold_is_a_clear_error(stored, capsys):
     assert main(["basket", "--dataset", info.id, "--min-support", "0"]) == 2
     err = capsys.readouterr().err
     assert "min_support" in err and "Got 0.0 instead" in err
+
+
+def test_basket_human_line_says_how_long_it_took_as_a_person_would(stored, capsys):
+    """The human line writes its time with fmt.duration ("in under 0.1 s.", not "in 0.01
+    s."); --json keeps numeric seconds for scripts."""
+    import re
+
+    info, _lines = stored
+    args = ["basket", "--dataset", info.id, "--min-support", "0.1", "--min-confidence", "0.5"]
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    took = r"(under 0\.1 s|\d\.\d s|[1-5]?\d s|\d+ min( [1-5]?\d s)?)"
+    assert re.search(rf"\(confidence >= 0\.5, lift >= [0-9.]+\) in {took}\.$", text, re.M), text
+    assert main([*args, "--json"]) == 0
+    elapsed = json.loads(capsys.readouterr().out)["elapsed_s"]
+    assert isinstance(elapsed, float) and elapsed >= 0

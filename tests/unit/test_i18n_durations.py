@@ -1,0 +1,97 @@
+"""Durations a merchant reads: one formatter (``fmt.duration``) writes them as a person does,
+in English and Chinese. Expected texts are worked out by hand at each boundary."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from ecomdash.i18n import fmt, use_lang
+
+# seconds → (English, Chinese), each computed by hand:
+CASES = [
+    (0, "under 0.1 s", "不到 0.1 秒"),  # a cached run: not "0.00 s"
+    (0.04, "under 0.1 s", "不到 0.1 秒"),
+    (0.1, "0.1 s", "0.1 秒"),  # the first tenth is written
+    (2.43, "2.4 s", "2.4 秒"),  # one decimal below 10 s
+    (9.94, "9.9 s", "9.9 秒"),
+    (9.95, "10 s", "10 秒"),  # rounds (half up) to 10.0: whole seconds from there
+    (10, "10 s", "10 秒"),
+    (42.4, "42 s", "42 秒"),
+    (59.4, "59 s", "59 秒"),
+    (59.6, "1 min", "1 分钟"),  # rounds to 60 s: one minute, no "0 s"
+    (60, "1 min", "1 分钟"),
+    (61, "1 min 1 s", "1 分 1 秒"),
+    (131.1, "2 min 11 s", "2 分 11 秒"),  # 131 s = 2 × 60 + 11
+    (3599.4, "59 min 59 s", "59 分 59 秒"),
+    (3599.6, "1 h", "1 小时"),  # rounds to 3,600 s
+    (3700, "1 h 2 min", "1 小时 2 分"),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
+    (7200, "2 h", "2 小时"),
+]
+
+
+@pytest.mark.parametrize(("seconds", "en", "zh"), CASES)
+def test_a_duration_is_written_as_a_person_writes_it(seconds, en, zh):
+    assert fmt.duration(seconds, lang="en") == en
+    assert fmt.duration(seconds, lang="zh") == zh
+
+
+def test_the_runs_language_by_default_and_odd_values():
+    with use_lang("zh"):
+        assert fmt.duration(131.1) == "2 分 11 秒"
+    with use_lang("en"):
+        assert fmt.duration(131.1) == "2 min 11 s"
+    assert fmt.duration(-0.5, lang="en") == "under 0.1 s"  # a clock step back: never "-0.5 s"
+    assert fmt.duration(float("nan"), lang="en") == fmt.MISSING
+    assert fmt.duration(2, lang="en") == "2.0 s"  # ints too; one decimal below 10 s
+
+
+def test_the_docstring_examples():
+    from ecomdash.i18n import fmt as mod
+
+    failed, _tried = doctest.testmod(mod)
+    assert failed == 0
+
+
+def test_a_note_keeps_its_duration_until_it_is_shown():
+    """The PDF refusal is built in the core before the language is known: its budget is a
+    Duration, English now, Chinese where shown, kept through pickling and JSON."""
+    import pickle
+
+    from ecomdash.i18n import N_
+    from ecomdash.i18n.note import Duration, from_json, note, to_json, tr_note
+
+    msgid = N_(
+        "No PDF was written: Chromium took longer than {took} to print the report. Try "
+        "again, or print the HTML report from a browser."
+    )
+    n = note(msgid, took=Duration(60))
+    assert str(n).startswith("No PDF was written: Chromium took longer than 1 min to print")
+    for kept in (n, pickle.loads(pickle.dumps(n)), from_json(to_json(n))):
+        with use_lang("zh"):
+            assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1 分钟）。"), kept
+        with use_lang("en"):
+            assert tr_note(kept) == str(n)
+
+
+def test_no_message_writes_its_own_seconds():
+    """Every duration is one field written by fmt.duration: no msgid says "{secs} s" (it read
+    "Computed in 0.00 s"), no translation "{secs} 秒", no f-string "{x:.2f} s" in the app."""
+    import re
+
+    from ecomdash.i18n import catalogue
+    from ecomdash.i18n import extract as X
+
+    seconds = re.compile(r"\}\s?(s|secs?|seconds?)\b|\}-second")
+    found, _bad = X.messages()
+    assert [m for m in found if seconds.search(m.msgid)] == []
+    assert [t for t in catalogue("zh").values() if re.search(r"\}\s?秒", t)] == []
+    hand = re.compile(r":[,.0-9]*f\}\s?s\b")
+    lines = [
+        f"{p.name}:{i}"
+        for p in X.source_files()  # app.py, pages/, ecomdash/ (the CLI too)
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if hand.search(line)
+    ]
+    assert lines == []
