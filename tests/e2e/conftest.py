@@ -197,8 +197,13 @@ def settled_count(locator, timeout: int = 30_000, quiet: int = 1_000) -> int:
     return last
 
 
+#: a page load on a machine busy with the rest of the suite can pass Playwright's 30 s default
+#: (CI of 64fc691: test_auth's goto after signing out, "Timeout 30000ms exceeded")
+GOTO_TIMEOUT = 120_000
+
+
 def open_app(page: Page, url: str, timeout: int = 90_000) -> None:
-    page.goto(url)
+    page.goto(url, timeout=GOTO_TIMEOUT)
     page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached", timeout=60_000)
     wait_for_app_run(page, timeout=timeout)
 

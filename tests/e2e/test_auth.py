@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
+    GOTO_TIMEOUT,
     _free_port,
     open_app,
     screenshot,
@@ -90,7 +91,7 @@ def test_two_merchants_never_see_each_other(browser, auth_app, tmp_path):
     b.keyboard.press("Escape")
     assert options and not any("Alice" in o for o in options), options
     # Alice's dataset id in Bob's URL opens Bob's own data, never Alice's
-    b.goto(url + "/?" + a_url.split("?", 1)[1])
+    b.goto(url + "/?" + a_url.split("?", 1)[1], timeout=GOTO_TIMEOUT)
     wait_for_app_run(b, timeout=120_000)
     expect(b.get_by_text("Alice secret product")).to_have_count(0)
     expect(
@@ -101,7 +102,7 @@ def test_two_merchants_never_see_each_other(browser, auth_app, tmp_path):
     # sign out: the browser then sees nothing of the merchant
     a.get_by_test_id("stSidebar").get_by_role("button", name="Sign out").click()
     a.wait_for_timeout(1000)
-    a.goto(a_url)
+    a.goto(a_url, timeout=GOTO_TIMEOUT)
     wait_for_app_run(a, timeout=60_000)
     expect(a.get_by_text("Sign in to see your shop's data.")).to_be_visible()
     expect(a.get_by_text("Alice private shop")).to_have_count(0)

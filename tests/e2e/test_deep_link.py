@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, start_server, stop_server, wait_for_app_run
+from tests.e2e.conftest import (
+    GOTO_TIMEOUT,
+    screenshot,
+    start_server,
+    stop_server,
+    wait_for_app_run,
+)
 
 LONG = 240_000
 
@@ -22,7 +28,7 @@ def test_first_visit_to_a_page_address_opens_it_in_the_frame(browser, tmp_path_f
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = ctx.new_page()
-        page.goto(url + "/overview")
+        page.goto(url + "/overview", timeout=GOTO_TIMEOUT)
         page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached")
         wait_for_app_run(page, timeout=LONG)
         main = page.get_by_test_id("stMain")

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from ecomdash.ingest import load_bytes
 from ecomdash.report import build_report, render_html
 from ecomdash.store import Store
-from tests.e2e.conftest import OUT, open_app, wait_for_app_run
+from tests.e2e.conftest import GOTO_TIMEOUT, OUT, open_app, wait_for_app_run
 from tests.e2e.test_security import EVIL, evil_csv
 
 #: The headline tiles whose content is wider than their box.
@@ -44,7 +44,7 @@ def _open_offline(browser, path: Path):
     page.on(
         "request", lambda r: None if r.url == url or r.url in requests else requests.append(r.url)
     )
-    page.goto(url)
+    page.goto(url, timeout=GOTO_TIMEOUT)
     page.wait_for_load_state("load")
     return page, requests, dialogs, errors
 
