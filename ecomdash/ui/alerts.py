@@ -247,10 +247,16 @@ def render(ctx: PageContext) -> None:
                 placeholder=_("No rule muted"),
             )
             products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
+            # "Wall Print – Botanical (DEC-222)" as the reasons name it; the id is what is kept
+            # (a muted product with no alert left keeps its bare id)
+            named = dict(
+                zip(a["product_id"], alert_products(res).reindex(a["alert_id"]), strict=True)
+            )
             prods = st.multiselect(
                 _("Mute products"),
                 products,
                 default=list(mute_products),
+                format_func=lambda p: named.get(p) or p,
                 key=K_MUTE_PRODUCTS,
                 placeholder=_("No product muted"),
             )

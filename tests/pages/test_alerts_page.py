@@ -127,6 +127,12 @@ def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
     pid = demo.truth.incidents.set_index("incident").loc["pricing error", "product_id"]
     at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
     assert (at.dataframe[0].value["product_id"] == pid).any()
+    # the products to mute are named as the reasons name them, "name (id)"; the id is kept
+    store = Store.open(_isolated_home)
+    lines = store.load_lines(demo_dataset.id)
+    store.close()
+    name = lines.loc[lines["product_id"] == pid, "product_name"].iloc[0]
+    assert f"{name} ({pid})" in at.multiselect(key="alerts_mute_products").options
     at.multiselect(key="alerts_mute_products").set_value([pid])
     at.multiselect(key="alerts_mute_rules").set_value(["order_burst"])
     at.button[0].click().run()  # the form's "Save muting"
