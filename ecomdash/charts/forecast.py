@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult, localise_holidays
-from ecomdash.i18n import N_, _, fmt, get_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.inventory import RestockResult
 from ecomdash.labels import label, model_label
 
@@ -286,9 +286,10 @@ def abc_xyz_figure(res: RestockResult) -> go.Figure:
     share = res.matrix_revenue
     text = [
         [
-            _(
+            _n(
+                "{n} product<br>{share} of revenue",
                 "{n} products<br>{share} of revenue",
-                n=m.loc[r, c],
+                int(m.loc[r, c]),
                 share=fmt.pct(share.loc[r, c], 0),
             )
             for c in m.columns
