@@ -719,7 +719,8 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     skipped = res.rules[res.rules["status"] != "ran"]
     table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
     day, time_of_day = when_parts(table)
-    table["date"] = (day.dt.strftime("%Y-%m-%d") + " " + time_of_day).str.strip()
+    # the shop's date style, as the Alerts page's table (ISO wrapped mid-date in the report)
+    table["date"] = (day.dt.strftime(data.display.strftime) + " " + time_of_day).str.strip()
     table["kind"] = table["kind"].map(rule_label)
     table["severity"] = table["severity"].map(severity_label)
     table = table.rename(

@@ -184,6 +184,10 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     assert al.tone == "warn"
     shown = al.tables[0].frame
     assert list(shown["Why"]) == list(found.alerts["reason"].head(len(shown)))
+    # "When" in the shop's date style as the Alerts page writes it (the demo's 31/10/2026),
+    # an order's time after it (was ISO, which the report wrapped as "2026-01-" / "12")
+    day = pd.to_datetime(found.alerts["date"].head(len(shown)))
+    assert [w[:10] for w in shown["When"]] == list(day.dt.strftime("%d/%m/%Y"))
     assert "Price far from usual" in set(shown["Rule"])  # the rule's label, not its code
     # the demo has no unit costs: the skipped rule is named in one readable sentence
     assert "The rule “Negative margin” did not run (needs unit costs: none were given)." in al.text

@@ -181,10 +181,10 @@ def test_chinese_alerts_section_names_a_skipped_rule_in_chinese(zh_store):
     # the table's severities and rules in Chinese; a day or week has no time, an order HH:MM
     t = rep.sections[0].tables[0].frame
     assert set(t["严重程度"]) <= {"高", "中"} and "异常日" in set(t["规则"]), t
-    assert t["时间"].str.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?").all(), t["时间"]
+    assert t["时间"].str.fullmatch(r"\d{4}年\d{2}月\d{2}日( \d{2}:\d{2})?").all(), t["时间"]
     whole = t["规则"].isin(["异常日", "异常周", "退货激增"])
-    assert whole.any() and (t.loc[whole, "时间"].str.len() == 10).all()
-    assert (t.loc[~whole, "时间"].str.len() == 16).all()
+    assert whole.any() and (t.loc[whole, "时间"].str.len() == 11).all()
+    assert (t.loc[~whole, "时间"].str.len() == 17).all()
 
 
 def test_report_shares_are_written_as_the_app_writes_them():
