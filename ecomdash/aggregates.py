@@ -17,7 +17,8 @@ import pyarrow.compute as pc
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, fmt
+from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n.note import Field, note
 from ecomdash.store import _from_arrow_lines
 from ecomdash.store_queries import CANCELLED_SQL
 
@@ -411,9 +412,13 @@ def recommend_split(
     R._require_columns(pd.DataFrame(columns=sorted(cols)))
     if S.ORDER_DATE not in cols:
         raise InsufficientDataError(
-            _(
-                "The offline evaluation needs order dates to split past from future purchases. "
-                "Found no order_date column. Map the order date column on the Data page."
+            note(
+                N_(
+                    "The offline evaluation needs order dates to split past from future "
+                    "purchases. Found no {field} column. Map the order date column on the "
+                    "Data page."
+                ),
+                field=Field(S.ORDER_DATE),
             )
         )
     where, params = store._where(info, filters)

@@ -39,7 +39,7 @@ from ecomdash.forecast.engine import _auto_choice, _fold_mae, _run_engine
 from ecomdash.forecast.models import intermittency
 from ecomdash.forecast.single import _check_int, _fit_folds, default_horizon
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Field, note
 from ecomdash.store import Store
 
 #: ``by`` names → canonical group column (merchant words accepted).
@@ -140,8 +140,8 @@ def series_table(
                     "This dataset has no {missing} column to forecast by (it has {columns}). "
                     "Choose another group, or map that column on the Data page."
                 ),
-                missing=tuple(missing),
-                columns=tuple(info.columns),
+                missing=tuple(Field(c) for c in missing),  # the ids in English: --map's keys
+                columns=tuple(Field(c) for c in info.columns),
             )
         )
     if S.ORDER_DATE not in info.columns:

@@ -10,7 +10,7 @@ import re
 
 import pandas as pd
 
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _
 
 ORDER_ID = "order_id"
 ORDER_DATE = "order_date"
@@ -113,6 +113,36 @@ ANALYSIS_LABELS = {
     "recommend": N_("recommendations"),
     "pricing": N_("pricing"),
 }
+
+
+#: How a merchant reads each field a file's columns are mapped to (the Data page's mapping,
+#: its tables, the pages' "no … column" messages, the ingest's reasons and errors). The mapping,
+#: the store and the CLI (``--map order_id=Invoice``) keep the ids; a Note names a field with
+#: ``ecomdash.i18n.note.Field(id)`` (its English text is the id: what ``--map`` takes). Where
+#: the other pages' tables head the same column (``labels.COLUMNS``) the name is that header's
+#: message id ("Order id", translated in labels.po); the others are the Data page's (data.po).
+FIELD_NAMES: dict[str, str] = {
+    ORDER_ID: N_("Order id"),
+    ORDER_DATE: N_("Order date"),
+    CUSTOMER_ID: N_("Customer id"),
+    PRODUCT_ID: N_("Product id / SKU"),
+    PRODUCT_NAME: N_("Product name"),
+    QUANTITY: N_("Quantity"),
+    UNIT_PRICE: N_("Unit price"),
+    REVENUE: N_("Line amount"),
+    COUNTRY: N_("Country / region"),
+    CATEGORY: N_("Category"),
+    CHANNEL: N_("Channel"),
+    LOCATION: N_("Store / location"),
+    "status": N_("Order status"),
+    "event": N_("Event flag"),
+}
+
+
+def field_name(fld: str) -> str:
+    """A canonical field as a merchant reads it, in the current language (an unknown id as
+    it is)."""
+    return _(FIELD_NAMES[fld]) if fld in FIELD_NAMES else fld
 
 
 #: What each field would unlock (page messages when a dataset lacks it).

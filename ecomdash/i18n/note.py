@@ -203,6 +203,27 @@ class Duration(str):
         return duration(self.seconds)
 
 
+class Field(str):
+    """A canonical field (``order_id``) a :class:`Note` names: its id in the English text (the
+    CLI, JSON and logs: what ``--map`` takes), its name (``schema.FIELD_NAMES``: "Order id",
+    订单号) where the sentence is shown::
+
+        note(N_("{field} left unmapped: …"), field=Field("order_date"))
+    """
+
+    def __new__(cls, fld: str):
+        return super().__new__(cls, fld)
+
+    def __reduce__(self):  # noqa: D105
+        return (Field, (str(self),))
+
+    def shown(self) -> str:
+        """The field's name in the current language."""
+        from ecomdash.schema import field_name
+
+        return field_name(str(self))
+
+
 class Weekdays(tuple):
     """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
     ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
@@ -220,7 +241,7 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
-    if isinstance(v, Percent | Date | Duration):
+    if isinstance(v, Percent | Date | Duration | Field):
         return v.shown()
     if isinstance(v, Joined):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
@@ -253,6 +274,8 @@ def to_json(text: Any) -> Any:
         return {"date": text.iso, "weekday": text.weekday}
     if isinstance(text, Duration):
         return {"seconds": text.seconds}
+    if isinstance(text, Field):  # as a Note of its id (what reports saved before Field hold)
+        return {"en": str(text), "id": str(text), "fields": {}}
     if not isinstance(text, Note):
         return text
     out = {
@@ -284,6 +307,8 @@ def from_json(obj: Any) -> Any:
             return Duration(obj["seconds"])
         except (TypeError, ValueError):
             return str(obj["seconds"])
+    if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj) and _is_field(obj):
+        return Field(str(obj["id"]))
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
             fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}
@@ -298,3 +323,11 @@ def from_json(obj: Any) -> Any:
         except (TypeError, ValueError):
             return str(obj.get("en", ""))
     return obj
+
+
+def _is_field(obj: dict) -> bool:
+    """A saved :class:`Field`: the form of a Note of a field id without fields (reports saved
+    before Field named a field so, and keep being read and written the same)."""
+    from ecomdash.schema import FIELD_NAMES
+
+    return not obj["fields"] and obj["id"] == obj["en"] and obj["id"] in FIELD_NAMES

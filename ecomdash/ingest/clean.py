@@ -38,7 +38,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Joined, note, note_n
+from ecomdash.i18n.note import Field, Joined, note, note_n
 from ecomdash.ingest.clean_columns import prepare_columns
 from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
@@ -314,7 +314,7 @@ def clean(
             notes.append(
                 note(
                     N_("{field} ({column}): {note}"),
-                    field=note(fld),  # a field id: its name is in data.po (data_page.FIELD_NAMES)
+                    field=Field(fld),
                     column=repr(mapping[fld]),
                     note=conv.note,
                 )
@@ -329,7 +329,7 @@ def clean(
             notes.append(
                 note(
                     N_("{field} ({column}): {note}"),
-                    field=note(schema.ORDER_DATE),
+                    field=Field(schema.ORDER_DATE),
                     column=repr(mapping[schema.ORDER_DATE]),
                     note=conv.note,
                 )

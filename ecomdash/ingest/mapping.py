@@ -26,7 +26,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Joined, note, note_n
+from ecomdash.i18n.note import Field, Joined, note, note_n
 from ecomdash.ingest.content import (
     _content_candidates,
     _content_ok,
@@ -172,7 +172,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
-            how = note(N_("header {column} matches {field}"), column=repr(c), field=note(fld))
+            how = note(N_("header {column} matches {field}"), column=repr(c), field=Field(fld))
             if strength is None:
                 strength, how = _partial(fld, n, c)
             if strength is None:
@@ -254,7 +254,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     "{field} left unmapped: {column} might be it, but the evidence is weak "
                     "(confidence {score}: {reason}). Map it yourself if that is right."
                 ),
-                field=note(fld),
+                field=Field(fld),
                 column=repr(c),
                 score=f"{score:.2f}",
                 reason=reason,
@@ -273,7 +273,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                 ),
                 column=repr(c),
                 role=note(ROLES[roles[c]][3]),
-                field=note(fld),
+                field=Field(fld),
             )
         )
     notes: list[str] = []
@@ -315,7 +315,7 @@ def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> M
                 N_("{layout}: {column} is its {field}"),
                 layout=note(lay.label),
                 column=repr(mapping[f]),
-                field=note(f),
+                field=Field(f),
             ),
         )
         if f in mapping
@@ -383,8 +383,8 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
     ok = [a for a in schema.REQUIREMENTS if not schema.missing_for(a, have)]
     if ok:
         return
-    # the analyses' names (schema.ANALYSIS_LABELS) and field ids are in the catalogue
-    # (ecomdash/ui/data_page.py marks them): shown in the UI language
+    # the analyses' names (schema.ANALYSIS_LABELS) and fields (schema.FIELD_NAMES, through
+    # Field: the CLI's English keeps the ids --map takes) are shown in the UI language
     needs = Joined(
         (
             note(
@@ -392,7 +392,7 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
                 analysis=note(schema.ANALYSIS_LABELS[a]),
                 fields=Joined(
                     (
-                        Joined((note(f) for f in sorted(alt)), " + ", translate_sep=False)
+                        Joined((Field(f) for f in sorted(alt)), " + ", translate_sep=False)
                         for alt in schema.REQUIREMENTS[a]
                     ),
                     N_(" or "),
@@ -403,7 +403,10 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
         N_("; "),
     )
     found = Joined(
-        (note(N_("{field} ← {column}"), field=note(k), column=repr(v)) for k, v in mapping.items()),
+        (
+            note(N_("{field} ← {column}"), field=Field(k), column=repr(v))
+            for k, v in mapping.items()
+        ),
         N_(", "),
     ) or note(N_("nothing"))
     raise MappingError(

@@ -16,7 +16,7 @@ from ecomdash import metrics as M
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_, _, _n, fmt
-from ecomdash.i18n.note import Date, note
+from ecomdash.i18n.note import Date, Field, note
 from ecomdash.recommend.base import Recommender
 from ecomdash.recommend.data import (
     BASELINES,
@@ -71,9 +71,10 @@ def chronological_split(
             note(
                 N_(
                     "The offline evaluation needs order dates to split past from future "
-                    "purchases. Found no order_date column. Map the order date column on the "
+                    "purchases. Found no {field} column. Map the order date column on the "
                     "Data page."
-                )
+                ),
+                field=Field(S.ORDER_DATE),
             )
         )
     sales = S.customer_sales(lines)

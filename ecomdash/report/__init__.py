@@ -13,11 +13,10 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
+from ecomdash.i18n import N_, _, fmt, use_lang
 from ecomdash.i18n.note import note, tr_note, translated
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
@@ -71,8 +70,8 @@ def build_section(spec: SectionSpec, data: ReportData) -> Section:
     if spec.needs is not None:
         missing = S.missing_for(spec.needs, data.columns)
         if missing:
-            zh = get_lang() == "zh"
-            fields = [L.label(f) if zh else f for f in sorted(missing)]
+            # named as the Data page's mapping names them (the sentence sends the reader there)
+            fields = [S.field_name(f) for f in sorted(missing)]
             return Section(
                 spec.key,
                 title,

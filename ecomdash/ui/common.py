@@ -203,9 +203,9 @@ def _sentences(*parts: str) -> str:
 
 
 def _field_name(field_id: str) -> str:
-    """A canonical field as a sentence names it: the id in English (as the Data page's
-    mapping shows it), its column label in Chinese."""
-    return field_id if get_lang() == "en" else L.label(field_id)
+    """A canonical field as a sentence names it: as the Data page's mapping names it ("Customer
+    id", "Line amount"), in the UI language."""
+    return S.field_name(field_id)
 
 
 def select_dataset(dataset_id: str) -> None:

@@ -48,30 +48,12 @@ K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
 NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
 
-#: how each field is named on the page (English: its id, as the mapping stores it)
-FIELD_NAMES = {
-    S.ORDER_ID: N_("order_id"),
-    S.ORDER_DATE: N_("order_date"),
-    S.CUSTOMER_ID: N_("customer_id"),
-    S.PRODUCT_ID: N_("product_id"),
-    S.PRODUCT_NAME: N_("product_name"),
-    S.QUANTITY: N_("quantity"),
-    S.UNIT_PRICE: N_("unit_price"),
-    S.REVENUE: N_("revenue"),
-    S.COUNTRY: N_("country"),
-    S.CATEGORY: N_("category"),
-    S.CHANNEL: N_("channel"),
-    S.LOCATION: N_("location"),
-    "status": N_("status"),
-    "event": N_("event"),
-}
-
 FIELD_HELP = {
     S.ORDER_ID: N_("Order / invoice number"),
     S.ORDER_DATE: N_("When the order was placed"),
     S.CUSTOMER_ID: N_("Customer id or email (empty for guest orders)"),
     S.PRODUCT_ID: N_("Product code / SKU"),
-    S.PRODUCT_NAME: N_("Product name"),
+    S.PRODUCT_NAME: N_("The product's name or title"),
     S.QUANTITY: N_("Units on the line"),
     S.UNIT_PRICE: N_("Price of one unit"),
     S.REVENUE: N_("Amount of the line (paid)"),
@@ -114,8 +96,9 @@ SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing datas
 
 
 def field_name(fld: str) -> str:
-    """A canonical field as the page names it, in the UI language."""
-    return _(FIELD_NAMES[fld]) if fld in FIELD_NAMES else fld
+    """A canonical field as the page names it ("Order id", 订单号), in the UI language; the
+    mapping keeps the id (``schema.FIELD_NAMES``)."""
+    return S.field_name(fld)
 
 
 def fields_list(fields) -> str:

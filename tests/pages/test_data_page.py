@@ -87,7 +87,50 @@ def test_mapping_says_which_pages_it_allows_by_their_names(_isolated_home):
     allows = next(d.value for d in at.dataframe if "analysis" in d.value.columns)
     blocked = allows.loc[~allows["available"]].set_index("analysis")["missing"]
     assert set(blocked.index) == {"Customer segments", "Customer value", "Recommendations"}
-    assert set(blocked) == {"customer_id"}
+    assert set(blocked) == {"Customer id"}  # the field by its name, not its id
+
+
+#: the fields as a shop operator reads them (the mapping and the CLI keep the ids)
+FIELD_WORDS = {
+    "order_id": "Order id",
+    "order_date": "Order date",
+    "customer_id": "Customer id",
+    "product_id": "Product id / SKU",
+    "product_name": "Product name",
+    "quantity": "Quantity",
+    "unit_price": "Unit price",
+    "revenue": "Line amount",
+    "country": "Country / region",
+    "category": "Category",
+    "channel": "Channel",
+    "location": "Store / location",
+    "status": "Order status",
+    "event": "Event flag",
+}
+
+
+def test_mapping_names_the_fields_in_words_not_ids(_isolated_home):
+    at = _upload(_page(), "orders.csv", CN)
+    labels = {s.key: s.label for s in at.selectbox if str(s.key).startswith("map_")}
+    assert labels == {f"map_{k}": v for k, v in FIELD_WORDS.items()}
+    # "Why these columns": the field column and the reasons name the fields the same way
+    why = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert list(why["field"]) == list(FIELD_WORDS.values())
+    reasons = " ".join(map(str, why["reason"]))
+    assert "matches Order id" in reasons or "matches Line amount" in reasons, reasons
+    assert not any(k in reasons for k in ("order_id", "customer_id", "revenue", "unit_price"))
+    at.selectbox(key="map_revenue").set_value("(not in the file)").run()
+    at.selectbox(key="map_unit_price").set_value("(not in the file)").run()
+    allows = next(d.value for d in at.dataframe if "analysis" in d.value.columns)
+    missing = " ".join(allows["missing"])
+    assert "Line amount" in missing and "revenue" not in missing
+    # the saved dataset's mapping keeps the ids, shown by their names on "Your datasets"
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    [info] = [d for d in store.list_datasets() if not d.is_demo]
+    store.close()
+    assert info.mapping["order_id"] == "订单号" and "revenue" not in info.mapping
 
 
 def test_append_skips_lines_already_saved(_isolated_home):

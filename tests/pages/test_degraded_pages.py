@@ -72,7 +72,9 @@ def test_customer_pages_name_the_missing_field_and_what_it_unlocks(till, page, m
     at = run_page(page, dataset_id=info.id)
     assert not at.exception, at.exception
     [msg] = [i.value for i in at.info]
-    assert f"no {', '.join(missing)} column" in msg
+    # the fields named as the Data page's mapping names them (S.FIELD_NAMES), not by their ids
+    assert f"no {', '.join(S.FIELD_NAMES[f] for f in missing)} column" in msg
+    assert "customer_id" not in msg
     for f in missing:
         assert S.FIELD_UNLOCKS[f] in msg
 
@@ -119,7 +121,7 @@ def test_no_customers_but_prices_overview_has_revenue_and_customer_pages_explain
     assert "Net revenue" in {m.label for m in at.metric}
     at = run_page("segments.py", dataset_id=info.id)
     [msg] = [i.value for i in at.info]
-    assert "no customer_id column" in msg and S.FIELD_UNLOCKS["customer_id"] in msg
+    assert "no Customer id column" in msg and S.FIELD_UNLOCKS["customer_id"] in msg
 
 
 def test_whole_app_renders_on_a_till_log(till):

@@ -111,7 +111,8 @@ def test_data_page_maps_walmart_file_by_names_and_saves_it_as_summed(_isolated_h
     sel = {s.key: s.value for s in at.selectbox}
     assert sel["map_location"] == "Store" and sel["map_category"] == "Dept"
     assert sel["map_event"] == "IsHoliday" and sel["map_quantity"] == "(not in the file)"
-    assert any("'Store'" in w.value and "quantity" in w.value for w in at.warning)
+    # the warning names the field as the mapping's selectbox does ("Quantity", not quantity)
+    assert any("'Store'" in w.value and "Quantity" in w.value for w in at.warning)
     assert any("already summed" in i.value for i in at.info)
     at.text_input[0].set_value("Walmart weekly")
     at.button(key="FormSubmitter:save_form-Save").click().run()

@@ -200,7 +200,8 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
     assert [m.label for m in at.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]
-    assert {"订单号", "下单时间", "客户ID", "商品名称"} <= set(listed["columns"][0].split("，"))
+    # the fields by their names (schema.FIELD_NAMES; 下单日期 and 客户 ID as the tables head them)
+    assert {"订单号", "下单日期", "客户 ID", "商品名称"} <= set(listed["columns"][0].split("，"))
     assert any(c.value == "没有触发任何清洗规则。" for c in at.caption)
     data_values = RADIO_IDS | {info.id, f"演示商户 ({info.id})"}
     assert english_left(at, data_values=data_values, ignore=IGNORE) == []

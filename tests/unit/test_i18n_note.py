@@ -12,7 +12,7 @@ import pytest
 from ecomdash import basket, forecast
 from ecomdash import calendar_cn as CN
 from ecomdash.i18n import N_, catalogue, use_lang
-from ecomdash.i18n.note import Note, Percent, from_json, note, note_n, to_json, tr_note
+from ecomdash.i18n.note import Field, Note, Percent, from_json, note, note_n, to_json, tr_note
 
 
 def test_a_note_is_its_english_text_and_survives_pickling():
@@ -108,12 +108,12 @@ def test_ingest_note_is_its_english_sentence():
 
 
 def test_tr_note_translates_the_message_and_its_message_fields_only():
-    m = note("{field} ({column}): {note}", field=note("revenue"), column="'revenue'", note="x")
+    m = note("{field} ({column}): {note}", field=Field("revenue"), column="'revenue'", note="x")
     with use_lang("zh"):
-        # the field id is translated, the merchant's column (a plain str) is not
+        # the field is named, the merchant's column (a plain str) is not translated
         assert tr_note(m) == "销售额（'revenue'）：x"
         assert tr_note("plain text") == "plain text" and tr_note(None) == ""
-    assert tr_note(m) == "revenue ('revenue'): x"
+    assert tr_note(m) == "Line amount ('revenue'): x"  # English: the field's name too
 
 
 def test_json_and_pickle_keep_id_and_fields_and_capitals():
@@ -205,8 +205,9 @@ def test_a_report_saved_by_the_old_msg_code_still_loads_and_translates():
     assert n == "unit_price ('单价'): decimal comma (1.234,50)"
     assert to_json(n) == SAVED_BEFORE["notes_msg"][0]  # the same JSON is written today
     with use_lang("zh"):
-        assert tr_note(n) == "单价（'单价'）：小数点为逗号（1.234,50）"  # ingest.po, data.po
+        assert tr_note(n) == "单价（'单价'）：小数点为逗号（1.234,50）"  # ingest.po, labels.po
         assert tr_note(label) == "订单在成交前已取消或关闭（不算销售，已剔除）：交易关闭 (1)"
+    assert tr_note(n) == "Unit price ('单价'): decimal comma (1.234,50)"  # the field named
 
 
 def test_a_percent_field_is_written_in_the_language_where_it_is_shown():
@@ -220,3 +221,29 @@ def test_a_percent_field_is_written_in_the_language_where_it_is_shown():
             assert tr_note(back) == "53% 的值是数字"
     assert Percent(-0.125, 1, signed=True) == "-12.5 %"
     assert from_json({"pct": "x", "digits": 0, "signed": False}) == "x"  # damaged: as text
+
+
+def test_a_field_is_its_id_in_the_text_and_its_name_where_shown():
+    """The ingest names a field with Field(id): the English text (CLI, JSON, logs) keeps the id
+    `--map` takes; a page shows the field's name, as the Data page's mapping names it."""
+    n = note(N_("{field} ({column}): {note}"), field=Field("quantity"), column="'Qty'", note="x")
+    assert n == "quantity ('Qty'): x"
+    assert tr_note(n) == "Quantity ('Qty'): x"
+    with use_lang("zh"):
+        assert tr_note(n) == "数量（'Qty'）：x"
+    for back in (pickle.loads(pickle.dumps(n)), from_json(json.loads(json.dumps(to_json(n))))):
+        assert back == n and isinstance(back.fields["field"], Field)
+        assert tr_note(back) == "Quantity ('Qty'): x"
+    # a report saved before Field named the field by a Note of its id: shown by its name too
+    old = {
+        "en": "revenue ('Amt'): x",
+        "id": "{field} ({column}): {note}",
+        "fields": {
+            "field": {"en": "revenue", "id": "revenue", "fields": {}},
+            "column": "'Amt'",
+            "note": "x",
+        },
+    }
+    assert tr_note(from_json(old)) == "Line amount ('Amt'): x"
+    with use_lang("zh"):
+        assert tr_note(from_json(old)).startswith("销售额")

@@ -328,7 +328,7 @@ def test_sections_whose_columns_are_missing_say_which(tmp_path, demo):
     assert tones["kpis"].tone == "info"
     for key in ("segments", "clv", "recommend"):
         assert tones[key].tone == "missing"
-        assert "no customer_id column" in tones[key].verdict
+        assert "no Customer id column" in tones[key].verdict  # as the Data page names it
 
 
 def test_filters_reach_every_section_and_the_header(tmp_path, demo):

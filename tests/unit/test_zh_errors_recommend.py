@@ -12,6 +12,7 @@ import pytest
 
 from ecomdash import recommend as R
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n.note import translated
 from tests.unit.zh_errors_check import check_note_error
 
 
@@ -127,11 +128,14 @@ def test_interaction_matrix():
 def test_offline_evaluation():
     with pytest.raises(InsufficientDataError) as e:
         R.chronological_split(_lines().drop(columns=["order_date"]))
-    check_note_error(
+    zh = check_note_error(
         e,
         "The offline evaluation needs order dates to split past from future purchases. Found "
         "no order_date column. Map the order date column on the Data page.",
     )
+    # shown, the field is named as the Data page's mapping names it (the CLI's text: the id)
+    assert "没有找到下单日期列" in zh and "order_date" not in zh
+    assert "Found no Order date column." in str(translated(e.value))
     with pytest.raises(InsufficientDataError) as e:
         R.chronological_split(_lines().assign(order_date=pd.NaT))
     check_note_error(
