@@ -17,8 +17,7 @@ import pyarrow.compute as pc
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt
-from ecomdash.i18n.note import Field, note
+from ecomdash.i18n import _, fmt
 from ecomdash.store import _from_arrow_lines
 from ecomdash.store_queries import CANCELLED_SQL
 
@@ -411,16 +410,9 @@ def recommend_split(
     cols = set(info.columns)
     R._require_columns(pd.DataFrame(columns=sorted(cols)))
     if S.ORDER_DATE not in cols:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "The offline evaluation needs order dates to split past from future "
-                    "purchases. Found no {field} column. Map the order date column on the "
-                    "Data page."
-                ),
-                field=Field(S.ORDER_DATE),
-            )
-        )
+        from ecomdash.recommend.evaluation import no_order_dates
+
+        raise no_order_dates()
     where, params = store._where(info, filters)
     where += (
         f" AND {store.customer_predicate(info)} AND customer_id IS NOT NULL"

@@ -52,6 +52,20 @@ class ChronologicalSplit:
     end: pd.Timestamp
 
 
+def no_order_dates() -> InsufficientDataError:
+    """The refusal of an offline evaluation without an order date column (lines or store)."""
+    return InsufficientDataError(
+        note(
+            N_(
+                "The offline evaluation needs order dates to split past from future "
+                "purchases. Found no {field} column. Map the order date column on the "
+                "Data page."
+            ),
+            field=Field(S.ORDER_DATE),
+        )
+    )
+
+
 def chronological_split(
     lines: pd.DataFrame,
     *,
@@ -67,16 +81,7 @@ def chronological_split(
     """
     _require_columns(lines)
     if S.ORDER_DATE not in lines:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "The offline evaluation needs order dates to split past from future "
-                    "purchases. Found no {field} column. Map the order date column on the "
-                    "Data page."
-                ),
-                field=Field(S.ORDER_DATE),
-            )
-        )
+        raise no_order_dates()
     sales = S.customer_sales(lines)
     sales = sales.loc[
         sales[S.CUSTOMER_ID].notna() & sales[S.PRODUCT_ID].notna() & sales[S.ORDER_DATE].notna()

@@ -169,6 +169,16 @@ def test_without_order_dates_only_the_interactions(store):
     assert split is None
     assert_same_interactions(full, store.interactions(ds))
     assert full.counts.sum() == 9 - 1  # O7 holds two products; O3's two lines are one order
+    # the split alone refuses as the lines' route does, naming the field
+    from ecomdash.errors import InsufficientDataError
+    from ecomdash.recommend import chronological_split
+
+    with pytest.raises(InsufficientDataError) as store_route:
+        store.recommend_split(ds)
+    with pytest.raises(InsufficientDataError) as lines_route:
+        chronological_split(hand_lines().drop(columns=["order_date"]))
+    assert str(store_route.value) == str(lines_route.value)
+    assert "Found no order_date column" in str(store_route.value)
 
 
 def test_page_asks_the_store_once_for_both(monkeypatch):
