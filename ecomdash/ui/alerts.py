@@ -109,6 +109,9 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     a = res.alerts
+    # each alert's product as its reason names it, "Wall Print – Botanical (DEC-222)" (by
+    # alert_id, in a's order): the search box matches it, the muting picker shows it
+    named = alert_products(res)
     start, end = res.params["period"]
     st.caption(
         _n(
@@ -148,9 +151,9 @@ def render(ctx: PageContext) -> None:
         shown = shown[shown["kinds"].apply(lambda k: any(x in k.split(", ") for x in kinds))]
     if text:
         t = text.strip().lower()
-        # the product as its reason names it, "Wall Print – Botanical (DEC-222)": its name
-        # or its id; never the whole reason (it names other orders, customers and products)
-        product = alert_products(res).reindex(shown["alert_id"]).to_numpy()
+        # the product's name or id; never the whole reason (it names other orders,
+        # customers and products)
+        product = named.reindex(shown["alert_id"]).to_numpy()
         hay = (
             shown[["customer_id", "order_id"]]
             .assign(product=product)
@@ -247,16 +250,14 @@ def render(ctx: PageContext) -> None:
                 placeholder=_("No rule muted"),
             )
             products = sorted({p for p in a["product_id"].dropna()} | set(mute_products))
-            # "Wall Print – Botanical (DEC-222)" as the reasons name it; the id is what is kept
-            # (a muted product with no alert left keeps its bare id)
-            named = dict(
-                zip(a["product_id"], alert_products(res).reindex(a["alert_id"]), strict=True)
-            )
+            # named as the reasons name them; the id is what is kept (a muted product with no
+            # alert left keeps its bare id)
+            names = dict(zip(a["product_id"], named.to_numpy(), strict=True))
             prods = st.multiselect(
                 _("Mute products"),
                 products,
                 default=list(mute_products),
-                format_func=lambda p: named.get(p) or p,
+                format_func=lambda p: names.get(p) or p,
                 key=K_MUTE_PRODUCTS,
                 placeholder=_("No product muted"),
             )
