@@ -202,12 +202,6 @@ def _sentences(*parts: str) -> str:
     return fmt.sentences(parts)
 
 
-def _field_name(field_id: str) -> str:
-    """A canonical field as a sentence names it: as the Data page's mapping names it ("Customer
-    id", "Line amount"), in the UI language."""
-    return S.field_name(field_id)
-
-
 def select_dataset(dataset_id: str) -> None:
     """Make ``dataset_id`` the session's dataset (sidebar included) and rerun."""
     st.session_state[K_PENDING] = dataset_id
@@ -281,7 +275,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
             unlocks = ("；" if get_lang() == "zh" else "; ").join(
                 _(
                     "{field} would unlock {unlocks} (it needs {how})",
-                    field=_field_name(f),
+                    field=S.field_name(f),
                     unlocks=_(S.FIELD_UNLOCKS[f]),
                     how=_(S.FIELD_HOW[f]),
                 )
@@ -292,7 +286,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
                 _sentences(
                     _(
                         "This dataset has no {fields} column, which {analysis} needs.",
-                        fields=fmt.join(_field_name(f) for f in fields),
+                        fields=fmt.join(S.field_name(f) for f in fields),
                         analysis=_(S.ANALYSIS_LABELS.get(needs, needs)),
                     ),
                     (

@@ -95,21 +95,15 @@ FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet":
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
 
 
-def field_name(fld: str) -> str:
-    """A canonical field as the page names it ("Order id", 订单号), in the UI language; the
-    mapping keeps the id (``schema.FIELD_NAMES``)."""
-    return S.field_name(fld)
-
-
 def fields_list(fields) -> str:
     """Several field names, in the UI language."""
-    return _(", ").join(field_name(f) for f in fields)
+    return _(", ").join(S.field_name(f) for f in fields)
 
 
 def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
     """The proposal's table (field, column, confidence, reason) in the UI language."""
     frame = proposal.to_frame()
-    frame["field"] = frame["field"].map(field_name)
+    frame["field"] = frame["field"].map(S.field_name)
     frame["reason"] = [tr_note(f.reason) for f in proposal.fields]
     return frame
 
@@ -320,7 +314,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         default = options.index(f.column) if f.column in options else 0
         with cols[i % 4]:
             choice = st.selectbox(
-                field_name(f.field),
+                S.field_name(f.field),
                 options,
                 index=default,
                 key=f"map_{f.field}",
@@ -634,7 +628,7 @@ def _datasets_section() -> None:
         show_table(
             pd.DataFrame(
                 {
-                    "field": [field_name(f) for f in info.mapping],
+                    "field": [S.field_name(f) for f in info.mapping],
                     "column": list(info.mapping.values()),
                 }
             ),
