@@ -303,6 +303,7 @@ def abc_xyz_figure(res: RestockResult) -> go.Figure:
             y=[_("A (top 80 %)"), _("B (next 15 %)"), _("C (last 5 %)")],
             text=text,
             texttemplate="%{text}",
+            textfont={"size": 14},  # plotly's default (12 px scaled to the cell) was hard to read
             colorscale="Blues",
             showscale=False,
             hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>",

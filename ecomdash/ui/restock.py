@@ -200,27 +200,29 @@ def render(ctx: PageContext) -> None:
                 total=len(plan),
             )
         )
+    # the plan at the page's full width: at 3/5 of it the columns a merchant acts on were cut
+    # ("Order now (uni…") and the ABC × XYZ cells beside it were too small to read
+    shown = F_UI.shown_classes(plan)
+    # what to do first (the point to reorder at, what is on hand, what to order), then why
+    # (demand, classes, the forecast behind it)
+    shown = shown[
+        [
+            *[c for c in FIRST_COLUMNS if c in shown],
+            *shown.columns.difference(FIRST_COLUMNS, sort=False),
+        ]
+    ]
+    show_table(shown, area="forecast", hide_index=True, width="stretch")
+    download_table(shown, "restock-plan", key="dl_restock", area="forecast")
+    st.caption(
+        _(
+            "ABC × XYZ over all {n} products with sales: A = the products making the first "
+            "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
+            "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
+            n=f"{len(res.classes):,}",
+        )
+    )
     left, right = st.columns([3, 2])
     with left:
-        shown = F_UI.shown_classes(plan)
-        # what to do first (the point to reorder at, what is on hand, what to order), then
-        # why (demand, classes, the forecast behind it): the table is wider than its column
-        shown = shown[
-            [
-                *[c for c in FIRST_COLUMNS if c in shown],
-                *shown.columns.difference(FIRST_COLUMNS, sort=False),
-            ]
-        ]
-        show_table(shown, area="forecast", hide_index=True, width="stretch")
-        download_table(shown, "restock-plan", key="dl_restock", area="forecast")
-    with right:
-        st.caption(
-            _(
-                "ABC × XYZ over all {n} products with sales: A = the products making the first "
-                "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
-                "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
-                n=f"{len(res.classes):,}",
-            )
-        )
         show_chart(charts.abc_xyz_figure(res), width="stretch")
+    with right:
         show_table(res.matrix, area="forecast", width="stretch")

@@ -146,6 +146,11 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
         "product_id", "product_name", "reorder_point", "on_hand", "order_qty"
     ]  # fmt: skip
     assert sorted(plan.columns) == sorted(core.plan.columns)
+    # the plan has the page's width (in a 3/5 column its "Order now (units)" header was cut,
+    # CI screenshot); the ABC × XYZ chart and counts sit side by side under it
+    in_columns = [d for col in at.columns for d in col.dataframe]
+    assert not any("reorder_point" in d.value.columns for d in in_columns)
+    assert any(list(d.value.columns) == ["X", "Y", "Z"] for d in in_columns)
     assert _metric(at, "Products planned").value == "100"
     # no units on hand yet: reordering is unknown ("—", with what it needs), not "0 to order"
     for label in ("To reorder now", "Run out within the lead time"):
