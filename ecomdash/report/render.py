@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
@@ -74,6 +75,7 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left;
          vertical-align: top; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.nb { white-space: nowrap; }
 p.note { color: var(--muted); font-size: 13px; margin: 2px 0 10px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 @media print {
@@ -88,6 +90,18 @@ footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 def e(text: object) -> str:
     """Escaped text (quotes too: safe in attributes as well as in element bodies)."""
     return escape("" if text is None else str(text), quote=True)
+
+
+#: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %"): a browser may break a
+#: line after the minus (before the currency sign) or before the " %"; kept whole in text
+_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]* %")
+
+
+def prose(text: object) -> str:
+    """Escaped body text (never an attribute: it may hold ``<span>``s) whose amounts and
+    percentages never break across lines ("-" at one line's end, "£10.53" on the next was
+    seen in an alert reason)."""
+    return _AMOUNT.sub(lambda m: f'<span class="nb">{m.group(0)}</span>', e(text))
 
 
 def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
@@ -156,7 +170,7 @@ def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None 
         tds = []
         for col, v in zip(shown.columns, row, strict=True):
             text, num = _labelled_cell(v, str(col), t, display)
-            tds.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{e(text)}</td>")
+            tds.append(f'<td class="num">{e(text)}</td>' if num else f"<td>{prose(text)}</td>")
         body_rows.append("<tr>" + "".join(tds) + "</tr>")
     num_cols = {
         L.label(c, t.area) for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c].dtype)
@@ -180,7 +194,7 @@ def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None 
     if t.note:
         notes.append(t.note)
     if notes:
-        out.append(f'<p class="note">{e(fmt.sentences(notes))}</p>')
+        out.append(f'<p class="note">{prose(fmt.sentences(notes))}</p>')
     return "".join(out)
 
 
@@ -260,13 +274,13 @@ TONE_WORDS = {
 def section_html(s: Section) -> str:
     parts = [
         f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
-        f'<p class="verdict {e(s.tone)}"><b>{e(_(TONE_WORDS[s.tone]))}</b>{e(s.verdict)}</p>',
+        f'<p class="verdict {e(s.tone)}"><b>{e(_(TONE_WORDS[s.tone]))}</b>{prose(s.verdict)}</p>',
     ]
     if s.metrics:
         parts.append(
             '<div class="metrics">' + "".join(_metric_html(m) for m in s.metrics) + "</div>"
         )
-    parts += [f"<p>{e(t)}</p>" for t in s.text]
+    parts += [f"<p>{prose(x)}</p>" for x in s.text]
     for j, fig in enumerate(s.figures):
         parts.append(figure_html(fig, f"fig-{s.key}-{j}"))
     parts += [table_html(t, display=s.display) for t in s.tables]

@@ -57,7 +57,7 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     # the trend's sentence: the best day is the sofa's
     (best,) = rep.sections[1].text
     assert "net revenue €9,999.99 over 1 order." in best, best
-    assert escape("net revenue €9,999.99") in html
+    assert escape("net revenue ") + '<span class="nb">€9,999.99</span>' in html  # on one line
 
 
 def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
@@ -132,3 +132,35 @@ def test_forecast_backtest_errors_are_in_the_shops_currency(tmp_path, lang):
     table = next(t for t in section.tables if "mae" in t.frame.columns)
     n = len(table.frame)
     assert backtest.split("</table>")[0].count('<td class="num">€') == n  # every model's MAE
+
+
+def test_amounts_in_text_never_break_after_the_minus():
+    """A report line once ended in "-" with "£10.53" on the next (an alert reason): signed
+    amounts and percentages in text, table cells and verdicts are kept on one line, and
+    merchant text around them is still escaped."""
+    from ecomdash.report.model import Section, Table
+    from ecomdash.report.render import CSS, prose, section_html
+
+    reason = "Net revenue of <United States> on Mon: -£10.53 against £3,263.79 expected (-100 %)"
+    assert prose(reason) == (
+        'Net revenue of &lt;United States&gt; on Mon: <span class="nb">-£10.53</span> against '
+        '<span class="nb">£3,263.79</span> expected (<span class="nb">-100 %</span>)'
+    )
+    assert prose("约 +¥1.2万, 12.5 % and 3 times") == (
+        '约 <span class="nb">+¥1.2万</span>, <span class="nb">12.5 %</span> and 3 times'
+    )
+    assert re.search(r"\.nb\s*\{\s*white-space:\s*nowrap", CSS)
+    import pandas as pd
+
+    section = Section(
+        key="alerts",
+        title="Alerts",
+        verdict="Worst day -£10.53.",
+        tone="warn",
+        text=("A fall of -£99.00 on one day.",),
+        tables=(Table(title="Alerts", frame=pd.DataFrame({"reason": [reason]})),),
+    )
+    html = section_html(section)
+    for amount in ("-£10.53", "-£99.00", "-100 %"):
+        assert f'<span class="nb">{amount}</span>' in html, amount
+    assert "&lt;United States&gt;" in html
