@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -230,6 +230,27 @@ def bgnbd_p_alive(params: BGNBDParams, frequency, recency, T) -> np.ndarray:
     return out
 
 
+#: how close to 1 the dropout shape ``a`` may come before the expectations, which divide by
+#: ``a - 1`` (0 / 0 at a = 1: NaN), are taken as the mean of both sides of 1 instead
+_A_NEAR_ONE = 1e-6
+
+
+def _across_a_one(fn):
+    """``fn(params, ...)`` continued through a = 1, where its formula is 0 / 0 but its value
+    (a limit, smooth in a) is finite: the mean of ``fn`` at 1 − δ and 1 + δ."""
+
+    def wrapped(params: BGNBDParams, *args):
+        if abs(params.a - 1.0) >= _A_NEAR_ONE:
+            return fn(params, *args)
+        lo = fn(replace(params, a=1.0 - _A_NEAR_ONE), *args)
+        hi = fn(replace(params, a=1.0 + _A_NEAR_ONE), *args)
+        return (lo + hi) / 2
+
+    wrapped.__doc__, wrapped.__name__ = fn.__doc__, fn.__name__
+    return wrapped
+
+
+@_across_a_one
 def bgnbd_expected_unconditional(params: BGNBDParams, t) -> np.ndarray:
     """E[X(t)]: expected repeat purchases in (0, t] for a customer who just made a first purchase."""
     t = np.maximum(np.asarray(t, dtype=float), 0.0)
@@ -244,6 +265,7 @@ def bgnbd_expected_unconditional(params: BGNBDParams, t) -> np.ndarray:
     return np.where(t > 0, val, 0.0)
 
 
+@_across_a_one
 def bgnbd_expected_purchases(params: BGNBDParams, t: float, frequency, recency, T) -> np.ndarray:
     """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units."""
     x, tx, TT = (np.asarray(v, dtype=float) for v in (frequency, recency, T))

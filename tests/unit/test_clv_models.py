@@ -66,6 +66,27 @@ def test_conditional_expectation_matches_the_papers_example():
     )
 
 
+def test_expectations_are_finite_and_continuous_through_a_equal_one():
+    # both expectations divide by a - 1: at a = 1 exactly the formulas are 0 / 0 (NaN was
+    # returned), while the model's value there is the limit, smooth in a: it lies between
+    # its values just either side, and their mean is it to second order
+    from dataclasses import replace
+
+    at = {a: replace(PUB, a=a) for a in (1.0, 1.0 - 1e-3, 1.0 + 1e-3)}
+    t = np.array([1.0, 32.0, 78.0])
+    x, tx, T = [0.0, 2.0, 7.0], [0.0, 30.43, 35.0], [38.86, 38.86, 38.86]
+    for f in (
+        lambda p: clv.bgnbd_expected_unconditional(p, t),
+        lambda p: clv.bgnbd_expected_purchases(p, 39.0, x, tx, T),
+    ):
+        one, lo, hi = (f(p) for p in at.values())
+        assert np.isfinite(one).all() and (one > 0).all(), one
+        np.testing.assert_allclose(one, (lo + hi) / 2, rtol=1e-5)
+        assert ((np.minimum(lo, hi) <= one) & (one <= np.maximum(lo, hi))).all()
+    # away from 1 nothing changes: the formula itself (the published figures above)
+    assert mb._A_NEAR_ONE <= 1e-6
+
+
 def test_log_likelihood_matches_the_papers_formula_row_by_row():
     x = np.array([0.0, 1.0, 2.0, 5.0, 0.0, 3.0])
     tx = np.array([0.0, 10.0, 30.43, 36.0, 0.0, 5.5])
