@@ -159,6 +159,19 @@ def _for_screen(
     return out
 
 
+#: Streamlit's data grid: each row and the header are 35 px, plus 3 px of border
+_ROW_PX, _BORDER_PX = 35, 3
+
+
+def _fitted(kwargs: dict, n_rows: int) -> dict:
+    """``kwargs`` with a fixed ``height`` no taller than ``n_rows`` rows need: a 420 px table
+    of 10 rules showed an empty band under its last row (CI screenshot, basket rules)."""
+    h = kwargs.get("height")
+    if isinstance(h, int) and not isinstance(h, bool):
+        kwargs = {**kwargs, "height": min(h, (max(n_rows, 1) + 1) * _ROW_PX + _BORDER_PX)}
+    return kwargs
+
+
 def show_table(
     df: pd.DataFrame,
     *,
@@ -180,6 +193,7 @@ def show_table(
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     own = tuple(column_config or ())
     kwargs.setdefault("placeholder", MISSING)
+    kwargs = _fitted(kwargs, len(shown))
     out = st.dataframe(_for_screen(shown, area, kinds, own), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
@@ -239,7 +253,7 @@ def show_cached_table(
     )
     cfg = {**cfg, **(column_config or {})}
     kwargs.setdefault("placeholder", MISSING)
-    out = st.dataframe(table, column_config=cfg, **kwargs)
+    out = st.dataframe(table, column_config=cfg, **_fitted(kwargs, n))
     if n == 0:
         st.caption(_(empty))
     return out
