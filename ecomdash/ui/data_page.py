@@ -56,7 +56,11 @@ FIELD_HELP = {
     S.PRODUCT_NAME: N_("The product's name or title"),
     S.QUANTITY: N_("Units on the line"),
     S.UNIT_PRICE: N_("Price of one unit"),
-    S.REVENUE: N_("Amount of the line (paid)"),
+    # the tables' "Net revenue" is not this column: say how the two meet
+    S.REVENUE: N_(
+        "Amount of the line (paid); the pages' Net revenue is these amounts less returns "
+        "and cancellations"
+    ),
     S.COUNTRY: N_("Country or region"),
     S.CATEGORY: N_("Product category"),
     S.CHANNEL: N_("Sales channel / shop"),

@@ -113,6 +113,10 @@ def test_mapping_names_the_fields_in_words_not_ids(_isolated_home):
     at = _upload(_page(), "orders.csv", CN)
     labels = {s.key: s.label for s in at.selectbox if str(s.key).startswith("map_")}
     assert labels == {f"map_{k}": v for k, v in FIELD_WORDS.items()}
+    # the amount's help says how it meets the tables' "Net revenue" (a different figure)
+    help_ = at.selectbox(key="map_revenue").help
+    assert help_.startswith("Amount of the line (paid); the pages' Net revenue is these ")
+    assert "less returns and cancellations. Confidence " in help_, help_
     # "Why these columns": the field column and the reasons name the fields the same way
     why = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert list(why["field"]) == list(FIELD_WORDS.values())
