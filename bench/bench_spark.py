@@ -36,7 +36,8 @@ def child(engine: str, lines: int, workdir: Path) -> dict:
     from ecomdash import recommend as R
     from ecomdash import schema as S
     from ecomdash.kpis import compute_kpis
-    from ecomdash.store import _ARROW_TYPES, LINE_COLUMNS, Store
+    from ecomdash.store import Store
+    from ecomdash.store_tables import ARROW_TYPES, LINE_COLUMNS
 
     out: dict[str, float] = {}
     demo = demo_scale.generate_scaled(lines)
@@ -50,7 +51,7 @@ def child(engine: str, lines: int, workdir: Path) -> dict:
         spark = get_session(engine)
         out["start session"] = time.perf_counter() - t
         store = SparkStore(spark, str(workdir / f"lake-{engine[6]}"))
-    want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
+    want = pa.schema([(c, ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
 
     def batches():  # the store's columns (newer ones, e.g. location, empty)
         for b in demo.batches():

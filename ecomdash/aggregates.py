@@ -18,8 +18,8 @@ from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
 from ecomdash.i18n import _, fmt
-from ecomdash.store import _from_arrow_lines
 from ecomdash.store_queries import CANCELLED_SQL
+from ecomdash.store_tables import from_arrow_lines
 
 if TYPE_CHECKING:
     from ecomdash.store import Store
@@ -82,7 +82,7 @@ def shop_day_groups(
         )
         .to_arrow_table()
     )
-    out = _from_arrow_lines(df)
+    out = from_arrow_lines(df)
     if order:  # integer codes: distinct counts per period need only equality
         codes, _ = pd.factorize(out[S.ORDER_ID])
         out[S.ORDER_ID] = np.where(codes >= 0, codes, np.nan) if (codes < 0).any() else codes

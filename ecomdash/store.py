@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -38,35 +37,22 @@ from ecomdash.filters import Filters
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
 from ecomdash.store_queries import StoreQueries
+from ecomdash.store_tables import (
+    ADDED_LINE_COLUMNS,
+    LINE_COLUMNS,
+    check_stream_schema,
+    clean_name,
+    from_store_frame,
+    rejected_frame,
+    rejected_table,
+    report_dict,
+    to_store_table,
+)
 
 DB_FILE = "ecomdash.duckdb"
 DEFAULT_WORKSPACE = "local"
 DEMO_SOURCE = "demo"
 _WORKSPACE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
-
-#: Columns of the ``lines`` table after ``workspace`` and ``dataset_id`` (SQL types).
-LINE_COLUMNS: dict[str, str] = {
-    S.ORDER_ID: "VARCHAR",
-    S.ORDER_DATE: "TIMESTAMP",
-    S.CUSTOMER_ID: "VARCHAR",
-    S.PRODUCT_ID: "VARCHAR",
-    S.PRODUCT_NAME: "VARCHAR",
-    S.QUANTITY: "DOUBLE",
-    S.UNIT_PRICE: "DOUBLE",
-    S.REVENUE: "DOUBLE",
-    S.COUNTRY: "VARCHAR",
-    S.CATEGORY: "VARCHAR",
-    S.CHANNEL: "VARCHAR",
-    S.IS_RETURN: "BOOLEAN",
-    S.IS_NON_PRODUCT: "BOOLEAN",
-    S.IS_CANCELLED: "BOOLEAN",
-    S.LINE_NO: "BIGINT",
-    # added after the first release: kept last so stores created before it (ALTER ... ADD
-    # COLUMN appends) have the same column order as new ones
-    S.LOCATION: "VARCHAR",
-}
-#: Columns added to ``lines`` after stores existed: added to older stores when opened.
-_ADDED_LINE_COLUMNS = {S.LOCATION: "VARCHAR"}
 
 #: Columns that identify a duplicate line when appending a newer export.
 DEDUP_COLUMNS = (
@@ -226,7 +212,7 @@ def connect(
                     "SELECT column_name FROM information_schema.columns WHERE table_name = 'lines'"
                 ).fetchall()
             }
-            for col, sqltype in _ADDED_LINE_COLUMNS.items():
+            for col, sqltype in ADDED_LINE_COLUMNS.items():
                 if col not in have:
                     con.execute(f"ALTER TABLE lines ADD COLUMN IF NOT EXISTS {col} {sqltype}")
         except duckdb.Error as exc:
@@ -380,10 +366,10 @@ class Store(StoreQueries):
         ``_fail_after_lines`` is a test hook called inside the transaction after the lines
         are written: raising there must leave the store unchanged.
         """
-        name = _clean_name(name)
-        table = _to_store_table(lines)
+        name = clean_name(name)
+        table = to_store_table(lines)
         columns = tuple(c for c in S.CANONICAL if c in lines.columns)
-        report_dict = _report_dict(report)
+        saved_report = report_dict(report)
         ds_id = secrets.token_hex(6)
         now = datetime.now().replace(microsecond=0)
         with self._lock, self._transaction(N_("save the dataset")) as cur:
@@ -408,7 +394,7 @@ class Store(StoreQueries):
                     table.num_rows,
                     json.dumps(list(columns)),
                     json.dumps(dict(mapping or {})),
-                    json.dumps(report_dict, default=str),
+                    json.dumps(saved_report, default=str),
                     source,
                     now,
                     now,
@@ -431,7 +417,7 @@ class Store(StoreQueries):
         holding all of them: DuckDB pulls one batch at a time. ``columns`` are the canonical
         columns the lines provide; ``report`` gets ``rows_read``/``rows_kept`` = the lines
         saved unless it has them."""
-        name = _clean_name(name)
+        name = clean_name(name)
         got = batches.schema
         check_stream_schema(got)
         ds_id = secrets.token_hex(6)
@@ -488,7 +474,7 @@ class Store(StoreQueries):
         from the new lines; the dataset keeps its column set.
         """
         info = self.info(dataset_id)
-        table = _to_store_table(lines)
+        table = to_store_table(lines)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
         if info.kind == S.KIND_SUMMED:  # a summed row is one date × group: the group is the key
             keys += [c for c in S.GROUP_COLUMNS if c in info.columns and c not in keys]
@@ -537,7 +523,7 @@ class Store(StoreQueries):
                     "rows_offered": before,
                     "added": added,
                     "duplicates": before - added,
-                    "report": _report_dict(report),
+                    "report": report_dict(report),
                 }
             )
             rep["appends"] = appends
@@ -559,7 +545,7 @@ class Store(StoreQueries):
         with self._lock, self._transaction(N_("rename the dataset")) as cur:
             cur.execute(
                 "UPDATE datasets SET name = ?, updated = ? WHERE workspace = ? AND id = ?",
-                [_clean_name(name), datetime.now().replace(microsecond=0), self.workspace, info.id],
+                [clean_name(name), datetime.now().replace(microsecond=0), self.workspace, info.id],
             )
         return self.info(info.id)
 
@@ -629,7 +615,7 @@ class Store(StoreQueries):
             .to_arrow_table()
         )
         # Arrow -> pandas is ~3x faster than DuckDB's .df() for string columns
-        return _from_store_frame(table.to_pandas())
+        return from_store_frame(table.to_pandas())
 
     def date_range(self, dataset_id: str) -> tuple[datetime | None, datetime | None]:
         info = self.info(dataset_id)
@@ -678,7 +664,7 @@ class Store(StoreQueries):
             )
             .df()
         )
-        return _rejected_frame(df)
+        return rejected_frame(df)
 
     # -- aggregates: the engine seam ------------------------------------------------------
     # Pages and commands ask for these instead of every line with every column: DuckDB
@@ -718,7 +704,7 @@ class Store(StoreQueries):
     def _insert_rejected(
         self, cur: duckdb.DuckDBPyConnection, ds_id: str, rejected: pd.DataFrame
     ) -> None:
-        rows = _rejected_table(rejected)
+        rows = rejected_table(rejected)
         cur.register("_rej", rows)
         try:
             cur.execute(
@@ -732,152 +718,6 @@ class Store(StoreQueries):
         "CREATE TABLE IF NOT EXISTS alert_mutes (workspace VARCHAR NOT NULL, "
         "dataset_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL)"
     )
-
-
-def check_stream_schema(got: pa.Schema) -> None:
-    """Streamed lines must carry the store's columns and types, in its order. Columns added to
-    the store after a stream's producer was written (nullable, like ``location``) may be left
-    out: they are saved as NULL."""
-    want = pa.schema(
-        [
-            (c, _ARROW_TYPES[t])
-            for c, t in LINE_COLUMNS.items()
-            if c in got.names or c not in _ADDED_LINE_COLUMNS
-        ]
-    )
-    if not got.equals(want):
-        raise ParameterError(
-            note(
-                N_(
-                    "Streamed lines must have the store's columns and types "
-                    "({want}); got {got}. "
-                    "Build them with the store's schema (see LINE_COLUMNS)."
-                ),
-                want=tuple(want.names),
-                got=tuple(got.names),
-            )
-        )
-
-
-def _rejected_table(rejected: pd.DataFrame) -> pa.Table:
-    """Rejected rows (at most 200,000) as ``line_no``, ``reason``, ``row_json`` (the raw row)."""
-    rej = rejected.head(200_000)
-    line_no = rej["line_no"] if "line_no" in rej else pd.Series([None] * len(rej))
-    reason = rej["reason"] if "reason" in rej else pd.Series([""] * len(rej))
-    payload = rej.drop(columns=[c for c in ("line_no", "reason") if c in rej])
-    return pa.table(
-        {
-            "line_no": pa.array(
-                pd.to_numeric(line_no, errors="coerce").astype("Int64"), type=pa.int64()
-            ),
-            "reason": pa.array(reason.astype(str).tolist(), type=pa.string()),
-            "row_json": pa.array(_json_lines(payload), type=pa.string()),
-        }
-    )
-
-
-def _rejected_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Stored rejected rows back as ``line_no``, ``reason`` and the raw row's columns."""
-    if df.empty:
-        return pd.DataFrame(columns=["line_no", "reason"])
-    raw = pd.json_normalize([json.loads(s) for s in df["row_json"]])
-    return pd.concat([df[["line_no", "reason"]].reset_index(drop=True), raw], axis=1)
-
-
-def _json_lines(df: pd.DataFrame) -> list[str]:
-    """One JSON object per row, every value as text (missing as null), built by pandas in C."""
-    if df.empty:
-        return ["{}"] * len(df)
-    text = df.astype("string").reset_index(drop=True)
-    text.columns = [str(c) for c in text.columns]
-    return text.to_json(orient="records", lines=True, force_ascii=False).splitlines()
-
-
-def _clean_name(name: str) -> str:
-    name = " ".join(str(name or "").split())[:120]
-    if not name:
-        raise ParameterError(note(N_("A dataset needs a name. Type a name for it and save again.")))
-    return name
-
-
-def _report_dict(report: Any) -> dict[str, Any]:
-    if report is None:
-        return {}
-    if hasattr(report, "to_dict"):
-        return report.to_dict()
-    return dict(report)
-
-
-_ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "DOUBLE": pa.float64(),
-    "BIGINT": pa.int64(),
-    "BOOLEAN": pa.bool_(),
-}
-
-
-def _to_store_table(lines: pd.DataFrame) -> pa.Table:
-    """The lines as an Arrow table with every store column, in the store's order and types (missing
-    text/number/date columns null, missing flags false, missing line numbers 1..n; a column as
-    `clean` types it is not cast), in 64k-row batches: DuckDB scans batches in parallel."""
-    n, arrays = len(lines), []
-    for col, sqltype in LINE_COLUMNS.items():
-        if col in lines:
-            s = lines[col]
-            if str(s.dtype) != S.ALL_DTYPES.get(col):  # else as `clean` types it: no cast
-                if sqltype == "BOOLEAN":
-                    s = s.fillna(False).astype(bool)
-                elif sqltype == "DOUBLE":
-                    s = pd.to_numeric(s, errors="coerce").astype("float64")
-                elif sqltype == "TIMESTAMP":
-                    s = pd.to_datetime(s, errors="coerce")
-                elif sqltype == "BIGINT":
-                    s = pd.to_numeric(s, errors="coerce").astype("int64")
-                elif sqltype == "VARCHAR":
-                    s = s.astype("string")
-            arr = pa.array(s, from_pandas=True)  # NaN / NaT / NA become null
-            if arr.type != _ARROW_TYPES[sqltype]:
-                arr = arr.cast(_ARROW_TYPES[sqltype])
-        elif col == S.LINE_NO:
-            arr = pa.array(range(1, n + 1), type=pa.int64())
-        elif sqltype == "BOOLEAN":
-            arr = pa.array(np.zeros(n, dtype=bool))
-        else:
-            arr = pa.nulls(n, _ARROW_TYPES[sqltype])
-        arrays.append(arr)
-    table = pa.Table.from_arrays(arrays, names=list(LINE_COLUMNS))
-    return pa.Table.from_batches(table.to_batches(max_chunksize=65_536), table.schema)
-
-
-def _from_store_frame(df: pd.DataFrame) -> pd.DataFrame:
-    for col in df.columns:
-        want = S.ALL_DTYPES.get(col)
-        if want == "string":
-            df[col] = df[col].astype("string")
-        elif want == "bool":
-            df[col] = df[col].fillna(False).astype(bool)
-        elif want == "datetime64[us]":
-            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
-    return df
-
-
-def _from_arrow_lines(table: pa.Table) -> pd.DataFrame:
-    """Arrow lines to pandas: text as ``string[pyarrow]`` (no Python object per value)."""
-
-    def mapper(t: pa.DataType):
-        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            return pd.StringDtype("pyarrow")
-        return None
-
-    df = table.to_pandas(types_mapper=mapper)
-    for col in df.columns:
-        want = S.DTYPES.get(col)
-        if want == "bool":
-            df[col] = df[col].fillna(False).astype(bool)
-        elif want == "datetime64[us]":
-            df[col] = pd.to_datetime(df[col]).astype("datetime64[us]")
-    return df
 
 
 def _info(row: tuple) -> DatasetInfo:

@@ -18,6 +18,7 @@ from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note
+from ecomdash.store_tables import LINE_COLUMNS, from_arrow_lines
 
 if TYPE_CHECKING:
     from ecomdash.store import DatasetInfo
@@ -266,7 +267,6 @@ class StoreQueries:
         info = self.info(dataset_id)
         always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
         want = set(columns) | set(always)
-        from ecomdash.store import LINE_COLUMNS, _from_arrow_lines  # no cycle at call time
 
         have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
         where, params = self._where(info, filters)
@@ -280,7 +280,7 @@ class StoreQueries:
             )
             .to_arrow_table()
         )
-        return _from_arrow_lines(table)
+        return from_arrow_lines(table)
 
     def date_span(
         self, dataset_id: str, filters: Filters | None = None
@@ -514,7 +514,6 @@ class StoreQueries:
             return self.load_columns(dataset_id, filters, columns).iloc[:0]
         always = (*S.FLAGS, S.QUANTITY, S.UNIT_PRICE, S.REVENUE)
         want = set(columns) | set(always)
-        from ecomdash.store import LINE_COLUMNS, _from_arrow_lines  # no cycle at call time
 
         have = [c for c in LINE_COLUMNS if c in want and (c in info.columns or c in S.FLAGS)]
         where, params = self._where(info, filters)
@@ -527,7 +526,7 @@ class StoreQueries:
             )
             .to_arrow_table()
         )
-        return _from_arrow_lines(table)
+        return from_arrow_lines(table)
 
     def top_product_lines(
         self,

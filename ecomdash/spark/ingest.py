@@ -53,7 +53,7 @@ from ecomdash.ingest.partitioned import (
 )
 from ecomdash.ingest.read import read_bytes
 from ecomdash.ingest.table import DELIMITERS
-from ecomdash.store import _ARROW_TYPES, LINE_COLUMNS, _to_store_table
+from ecomdash.store_tables import ARROW_TYPES, LINE_COLUMNS, to_store_table
 
 #: rows a part is cleaned in at once (Arrow batches are gathered up to this)
 PART_ROWS = 250_000
@@ -174,14 +174,14 @@ def plan_sample(path: str | Path, *, sample_bytes: int = SAMPLE_BYTES):
 
 def _out_schema(extra: dict[str, pa.DataType]) -> pa.Schema:
     fields = [
-        pa.field(c, pa.timestamp("us", tz="UTC") if t == "TIMESTAMP" else _ARROW_TYPES[t])
+        pa.field(c, pa.timestamp("us", tz="UTC") if t == "TIMESTAMP" else ARROW_TYPES[t])
         for c, t in LINE_COLUMNS.items()
     ]
     return pa.schema(fields + [pa.field(k, v) for k, v in extra.items()])
 
 
 def _arrow_lines(lines: pd.DataFrame, extra: dict[str, object], schema: pa.Schema) -> pa.Table:
-    table = _to_store_table(lines)
+    table = to_store_table(lines)
     cols = [
         table.column(c).cast(schema.field(c).type) if c == S.ORDER_DATE else table.column(c)
         for c in LINE_COLUMNS

@@ -42,20 +42,22 @@ from ecomdash.i18n.note import note
 from ecomdash.spark.lake import Lake, _uri, catalogue_for  # noqa: F401 (_uri: ingest)
 from ecomdash.spark.sql import _literal, _spark_errors, _SparkCursor  # noqa: F401 (re-exported)
 from ecomdash.store import (
-    _ARROW_TYPES,
     DEDUP_COLUMNS,
     DEFAULT_WORKSPACE,
-    LINE_COLUMNS,
     AppendResult,
     DatasetInfo,
     Store,
-    _clean_name,
-    _rejected_frame,
-    _rejected_table,
-    _report_dict,
-    _to_store_table,
-    check_stream_schema,
     check_workspace,
+)
+from ecomdash.store_tables import (
+    ARROW_TYPES,
+    LINE_COLUMNS,
+    check_stream_schema,
+    clean_name,
+    rejected_frame,
+    rejected_table,
+    report_dict,
+    to_store_table,
 )
 
 MONTH = "order_month"
@@ -170,7 +172,7 @@ class SparkStore(Store):
         if rejected is None or not len(rejected):
             return
         self._lake.write_parquet(
-            self._lake.join(ds_id, f"rejected-{part}.parquet"), _rejected_table(rejected)
+            self._lake.join(ds_id, f"rejected-{part}.parquet"), rejected_table(rejected)
         )
 
     def save_dataset(
@@ -184,14 +186,14 @@ class SparkStore(Store):
         source: str = "upload",
         _fail_after_lines: Callable[[], None] | None = None,
     ) -> DatasetInfo:
-        name = _clean_name(name)
-        table = _to_store_table(lines)
+        name = clean_name(name)
+        table = to_store_table(lines)
         columns = tuple(c for c in S.CANONICAL if c in lines.columns)
         return self._save(
             name,
             self._writer(self._frame_of(table), table.num_rows),
             columns=columns,
-            report=_report_dict(report),
+            report=report_dict(report),
             mapping=mapping,
             rejected=rejected,
             source=source,
@@ -220,19 +222,19 @@ class SparkStore(Store):
             for table in _chunks(batches, SAVE_CHUNK_ROWS):
                 for c, t in LINE_COLUMNS.items():  # later nullable columns the stream left out
                     if c not in table.column_names:
-                        table = table.append_column(c, pa.nulls(table.num_rows, _ARROW_TYPES[t]))
+                        table = table.append_column(c, pa.nulls(table.num_rows, ARROW_TYPES[t]))
                 mode = "append" if n else "error"
                 self._write_part(self._frame_of(table), path, mode=mode)
                 n += table.num_rows
             if not n:  # an empty stream still makes its (empty) part
-                want = pa.schema([(c, _ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
+                want = pa.schema([(c, ARROW_TYPES[t]) for c, t in LINE_COLUMNS.items()])
                 self._write_part(self._frame_of(want.empty_table()), path)
             rep.setdefault("rows_read", n)
             rep.setdefault("rows_kept", n)
             return n
 
         return self._save(
-            _clean_name(name),
+            clean_name(name),
             write,
             columns=columns,
             report=rep,
@@ -257,10 +259,10 @@ class SparkStore(Store):
         cluster ingest, ``ecomdash/spark/ingest.py``): written by the executors, never
         collected; counted from the written part; then the catalogue switches, as a save."""
         return self._save(
-            _clean_name(name),
+            clean_name(name),
             self._writer(sdf.select(*LINE_COLUMNS), None),
             columns=columns,
-            report=_report_dict(report),
+            report=report_dict(report),
             mapping=mapping,
             rejected=rejected,
             source=source,
@@ -340,7 +342,7 @@ class SparkStore(Store):
                     columns=tuple(DEDUP_COLUMNS),
                 )
             )
-        table = _to_store_table(lines)
+        table = to_store_table(lines)
         return self._append(info, self._frame_of(table), table.num_rows, report, rejected)
 
     def append_frame(
@@ -401,7 +403,7 @@ class SparkStore(Store):
                 "rows_offered": before,
                 "added": added,
                 "duplicates": before - added,
-                "report": json.loads(json.dumps(_report_dict(report), default=str)),
+                "report": json.loads(json.dumps(report_dict(report), default=str)),
             }
 
             def switch(cat: dict) -> None:
@@ -440,7 +442,7 @@ class SparkStore(Store):
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
-        new = _clean_name(name)
+        new = clean_name(name)
         now = datetime.now().replace(microsecond=0).isoformat()
         self._update_catalog(
             N_("rename the dataset"), lambda cat: cat[info.id].update(name=new, updated=now)
@@ -462,7 +464,7 @@ class SparkStore(Store):
         df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         if len(df):
             df = df.sort_values("line_no", kind="stable")
-        return _rejected_frame(df)
+        return rejected_frame(df)
 
     # -- alert mutes: kept in the dataset's catalogue entry -------------------------------
     def alert_mutes(self, dataset_id: str) -> dict[str, tuple[str, ...]]:

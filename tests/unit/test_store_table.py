@@ -1,4 +1,4 @@
-"""The hand-over of cleaned lines to the store (``store._to_store_table``): a column already
+"""The hand-over of cleaned lines to the store (``store_tables.to_store_table``): a column already
 typed as ``clean`` types it (``schema.ALL_DTYPES``) goes to Arrow without a cast, any other
 column is converted as before; both give the same Arrow table. Values checked by hand."""
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ecomdash import schema as S
-from ecomdash.store import LINE_COLUMNS, _to_store_table
+from ecomdash.store_tables import LINE_COLUMNS, to_store_table
 
 T0 = dt.datetime(2024, 3, 1, 10, 0)
 
@@ -46,7 +46,7 @@ def loose() -> pd.DataFrame:
 
 def test_typed_and_loose_lines_give_the_same_store_table_checked_by_hand():
     for frame in (typed(), loose()):
-        t = _to_store_table(frame)
+        t = to_store_table(frame)
         assert t.column_names == list(LINE_COLUMNS)
         assert t[S.ORDER_ID].to_pylist() == ["A1", "A1", None]
         assert t[S.ORDER_ID].type == pa.string()
@@ -59,4 +59,4 @@ def test_typed_and_loose_lines_give_the_same_store_table_checked_by_hand():
         assert t[S.LINE_NO].type == pa.int64()
         # columns the frame lacks: null text/numbers, false flags
         assert t[S.COUNTRY].null_count == 3 and t[S.IS_CANCELLED].to_pylist() == [False] * 3
-    assert _to_store_table(typed()).equals(_to_store_table(loose()))
+    assert to_store_table(typed()).equals(to_store_table(loose()))

@@ -259,7 +259,7 @@ def test_unknown_columns_and_no_date(store):  # Store.load_lines, Store.daily_sa
     )
 
 
-def test_dataset_name_and_rank(store):  # store._clean_name, Store.sales_by
+def test_dataset_name_and_rank(store):  # store_tables.clean_name, Store.sales_by
     err = _raised(lambda: store.save_dataset("  ", pd.DataFrame()), ParameterError)
     _check(err, "A dataset needs a name. Type a name for it and save again.", "数据集需要名称")
     info = _saved(store, b"order,product,qty\n1,A,2\n2,B,1\n")
