@@ -7,7 +7,6 @@ labels (plain text), plotly figures and formula-safe downloads — never in mark
 
 from __future__ import annotations
 
-import math
 import time
 
 import pandas as pd
@@ -27,7 +26,6 @@ from ecomdash.ui.common import (
     cached_columns,
     download_table,
     fmt_int,
-    fmt_money,
     fmt_pct,
     get_store,
     inert,
@@ -762,27 +760,22 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     except EcomdashError as exc:
         show_error(translated(exc))
         return
+    with fmt.use_currency(ctx.display.symbol):
+        # the figures rounded once, as the Home's bundle finding writes them
+        fig = B.whatif_figures(w)
     c = st.columns(4)
     c[0].metric(_("Orders with A"), fmt_int(w.n_with_antecedent))
     c[1].metric(_("…and B already"), fmt_int(w.n_with_both))
     c[2].metric(_("A without B"), fmt_int(w.n_antecedent_only))
     c[3].metric(
         _("Extra revenue"),
-        fmt_money(None if math.isnan(w.extra_revenue) else w.extra_revenue),
+        fig["revenue"] or _("n/a"),
         help=_(
             "If the chosen share of the A-without-B orders also took one unit of each missing "
             "B item at its average selling price."
         ),
     )
-    st.caption(
-        _(
-            "{share} of {n} orders = {extra} extra bundle sales; prices below are B's average "
-            "selling price over the period.",
-            share=fmt_pct(share / 100, 0),
-            n=f"{w.n_antecedent_only:,}",
-            extra=f"{w.extra_orders:,.1f}",
-        )
-    )
+    st.caption(_whatif_text(fig))
     show_table(
         w.prices,
         area="basket",
@@ -790,3 +783,26 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     )
     for note in w.warnings:
         st.warning(inert(tr_note(note)))
+
+
+def _whatif_text(fig: dict[str, str]) -> str:
+    """The what-if in a merchant's words, from :func:`basket.whatif_figures` (whole sales, the
+    revenue rounded as an estimate): B's price named when B is one item with a price."""
+    if not fig["revenue"]:  # a B item without a usable price: the warning below says so
+        return _(
+            "If {share} of the {n} orders with A but not B had also taken B: {sales} of B.",
+            **fig,
+        )
+    if fig["price"]:
+        return _(
+            "If {share} of the {n} orders with A but not B had also taken B: {sales} of B, "
+            "about {revenue} more revenue (B's average selling price over the period, "
+            "{price}).",
+            **fig,
+        )
+    return _(
+        "If {share} of the {n} orders with A but not all of B had also taken the missing B "
+        "items: {sales} of B, about {revenue} more revenue (each missing item at its average "
+        "selling price over the period, in the table below).",
+        **fig,
+    )

@@ -173,3 +173,61 @@ def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset, _isolated
         shown.append(len(rules))
     # each setting gives a different answer on the demo, so a stale run cannot pass
     assert len(set(shown)) == 3, shown
+
+
+def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
+    demo_dataset, _isolated_home
+):
+    """The what-if tab on the demo's first rule: 10 % of the 929 orders with A but not B is
+    92.9 sales, said "about 93"; £1,206.77 is said "about £1,207", on the tile too; the
+    Home's bundle finding says the same figures (one function); Chinese too."""
+    from ecomdash import findings as FD
+    from ecomdash import schema as S
+    from ecomdash.i18n import catalogue, fmt, use_lang
+
+    lines = _lines(_isolated_home, demo_dataset.id)
+    res = basket.mine(lines)
+    rule = res.rules.iloc[0]  # the tab's first bundle
+    (a,), (b,) = rule["antecedents"], rule["consequents"]
+    # by hand: the orders holding A but not B, and B's average selling price
+    sales = S.customer_sales(lines)
+    held = sales.groupby(S.ORDER_ID)[S.PRODUCT_ID].agg(set)
+    n = int(held.map(lambda items: a in items and b not in items).sum())
+    b_lines = sales[sales[S.PRODUCT_ID] == b]
+    price = b_lines[S.REVENUE].sum() / b_lines[S.QUANTITY].sum()
+    exact_sales, exact_revenue = 0.1 * n, 0.1 * n * price
+    about_sales = int(exact_sales + 0.5)
+    assert about_sales != exact_sales  # the demo's count is not whole (929 orders: 92.9)
+    expected = (
+        f"If 10 % of the {n:,} orders with A but not B had also taken B: about "
+        f"{about_sales:,} more sales of B, about £{exact_revenue:,.0f} more revenue (B's "
+        f"average selling price over the period, £{price:,.2f})."
+    )
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption if c.value.startswith("If ")]
+    assert captions == [expected]
+    assert _metric(at, "Extra revenue").value == f"£{exact_revenue:,.0f}"
+    # the Home's bundle finding on the same what-if: the same rounded figures
+    w = basket.bundle_whatif(lines, (a,), (b,), share=FD.BUNDLE_SHARE)
+    with fmt.use_currency("£"):
+        detail = FD.bundle_finding(res, w).detail
+    assert (
+        f"the second: about {about_sales:,} more sales of it, about £{exact_revenue:,.0f} "
+        "more revenue." in detail
+    )
+    # in Chinese: the same figures in the translated sentence
+    with use_lang("zh"):
+        at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
+    assert not at.exception, at.exception
+    zh = catalogue("zh")[
+        "If {share} of the {n} orders with A but not B had also taken B: {sales} of B, about "
+        "{revenue} more revenue (B's average selling price over the period, {price})."
+    ].format(
+        share="10%",
+        n=f"{n:,}",
+        sales=f"约多卖 {about_sales:,} 单",
+        revenue=f"£{exact_revenue:,.0f}",
+        price=f"£{price:,.2f}",
+    )
+    assert zh in [c.value for c in at.caption]
