@@ -268,11 +268,13 @@ def _form(ctx: PageContext) -> tuple | None:
             horizontal=True,
         )
         incl_in = d3.toggle(
-            _("Include postage, fees and other non-product lines"),
+            # short enough for a third of the row at 1400 px; the detail is in its help
+            _("Include postage and fees"),
             value=bool(incl0),
             help=_(
-                "Returns and cancelled sales are always left out; non-product lines are left "
-                "out unless this is on."
+                "On: postage, fees and the other non-product lines (adjustments, vouchers, "
+                "samples …) count as items of the baskets. Off: they are left out. Returns "
+                "and cancelled sales are always left out."
             ),
             key=f"bk_incl_{ctx.dataset_id}_{ctx.version}",
         )
