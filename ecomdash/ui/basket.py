@@ -731,6 +731,7 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     if res.rules.empty:
         st.info(_("No rules to build a bundle from at these thresholds."))
         return
+    by_order = p["basket"] == "order"  # else customer-days: say so, not "orders"
     top = res.rules.head(300)
     idx = st.selectbox(
         _("Bundle (rule A → B)"),
@@ -739,7 +740,9 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         key="basket_whatif_rule",
     )
     share = st.slider(
-        _("Share of the orders with A but not B that would also take B"),
+        _("Share of the orders with A but not B that would also take B")
+        if by_order
+        else _("Share of the customer-days with A but not B that would also take B"),
         0,
         100,
         10,
@@ -766,7 +769,9 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         # the figures rounded once, as the Home's bundle finding writes them
         fig = B.whatif_figures(w)
     c = st.columns(4)
-    c[0].metric(_("Orders with A"), fmt_int(w.n_with_antecedent))
+    c[0].metric(
+        _("Orders with A") if by_order else _("Customer-days with A"), fmt_int(w.n_with_antecedent)
+    )
     c[1].metric(_("…and B already"), fmt_int(w.n_with_both))
     c[2].metric(_("A without B"), fmt_int(w.n_antecedent_only))
     c[3].metric(
@@ -775,9 +780,14 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         help=_(
             "If the chosen share of the A-without-B orders also took one unit of each missing "
             "B item at its average selling price."
+        )
+        if by_order
+        else _(
+            "If the chosen share of the A-without-B customer-days also took one unit of each "
+            "missing B item at its average selling price."
         ),
     )
-    st.caption(_whatif_text(fig))
+    st.caption(_whatif_text(fig) if by_order else _whatif_text_days(fig))
     show_table(
         w.prices,
         area="basket",
@@ -806,5 +816,28 @@ def _whatif_text(fig: dict[str, str]) -> str:
         "If {share} of the {n} orders with A but not all of B had also taken the missing B "
         "items: {sales} of B, about {revenue} more revenue (each missing item at its average "
         "selling price over the period, in the table below).",
+        **fig,
+    )
+
+
+def _whatif_text_days(fig: dict[str, str]) -> str:
+    """:func:`_whatif_text` for customer-day baskets: the counts are customer-days, not
+    orders."""
+    if not fig["revenue"]:
+        return _(
+            "If {share} of the {n} customer-days with A but not B had also taken B: {sales} of B.",
+            **fig,
+        )
+    if fig["price"]:
+        return _(
+            "If {share} of the {n} customer-days with A but not B had also taken B: {sales} of "
+            "B, about {revenue} more revenue (B's average selling price over the period, "
+            "{price}).",
+            **fig,
+        )
+    return _(
+        "If {share} of the {n} customer-days with A but not all of B had also taken the "
+        "missing B items: {sales} of B, about {revenue} more revenue (each missing item at its "
+        "average selling price over the period, in the table below).",
         **fig,
     )

@@ -249,3 +249,34 @@ def test_non_product_toggle_label_is_short_and_its_help_says_the_rest(demo_datas
         (toggle,) = at.toggle
         assert toggle.label == label
         assert all(w in toggle.help for w in words), toggle.help
+
+
+def test_bundle_whatif_by_customer_day_counts_customer_days_not_orders(
+    demo_dataset, _isolated_home
+):
+    """With "A customer's day" as the basket the what-if counts customer-days: its slider,
+    tiles and sentence say so (they said "orders" for the customer-days' counts)."""
+    lines = _lines(_isolated_home, demo_dataset.id)
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    (radio,) = [r for r in at.radio if r.label == "Basket"]
+    radio.set_value("customer_day")
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    res = basket.mine(lines, basket="customer_day")
+    rule = res.rules.iloc[0]
+    w = basket.bundle_whatif(
+        lines, rule["antecedents"], rule["consequents"], share=0.1, basket="customer_day"
+    )
+    assert _metric(at, "Customer-days with A").value == f"{w.n_with_antecedent:,}"
+    assert not [m for m in at.metric if m.label == "Orders with A"]
+    assert any(
+        s.label == "Share of the customer-days with A but not B that would also take B"
+        for s in at.slider
+    )
+    (caption,) = [c.value for c in at.caption if c.value.startswith("If ")]
+    assert caption.startswith(
+        f"If 10 % of the {w.n_antecedent_only:,} customer-days with A but not B had also "
+        "taken B: about "
+    ), caption
+    assert "orders" not in caption
