@@ -19,7 +19,7 @@ from ecomdash.charts import basket as charts
 from ecomdash.engine import on_spark
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -747,7 +747,8 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         100,
         10,
         5,
-        format="%d%%",
+        # the page's percent style (fmt.pct): "10 %" in English, "10%" in Chinese
+        format="%d%%" if get_lang() == "zh" else "%d %%",
         key="basket_whatif_share",
     )
     if idx is None:

@@ -280,3 +280,18 @@ def test_bundle_whatif_by_customer_day_counts_customer_days_not_orders(
         "taken B: about "
     ), caption
     assert "orders" not in caption
+
+
+def test_whatif_share_slider_writes_percent_as_the_page_does(demo_dataset):
+    """The slider wrote "10%" under a caption saying "10 %" (fmt.pct, the page's style in
+    English); in Chinese both are "10%"."""
+    from ecomdash.i18n import fmt, use_lang
+
+    for lang, form in (("en", "%d %%"), ("zh", "%d%%")):
+        with use_lang(lang):
+            at = run_page("basket.py", dataset_id=demo_dataset.id, lang=lang)
+            assert not at.exception, at.exception
+            (slider,) = [s for s in at.slider if s.key == "basket_whatif_share"]
+            assert slider.proto.format == form
+            # the slider's 10 as the caption writes 10 %
+            assert (form % 10) == fmt.pct(0.10, 0)
