@@ -19,7 +19,7 @@ from ecomdash.charts import basket as charts
 from ecomdash.engine import on_spark
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt, get_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -423,24 +423,31 @@ def _summary(res: B.BasketResult) -> None:
         "n": f"{res.n_baskets:,}",
         "confidence": f"{p['min_confidence']:g}",
         "lift": f"{p['min_lift']:g}",
-        "max_len": str(p["max_len"]) if p["max_len"] is not None else _("no limit"),
+        # "itemsets of any size" (was "largest itemset no limit"; zh 项集最大项数 不限)
+        "size": _("itemsets of any size")
+        if p["max_len"] is None
+        else _n(
+            "itemsets of at most {n} item",
+            "itemsets of at most {n} items",
+            p["max_len"],
+            n=f"{p['max_len']:,}",
+        ),
     }
     settings = (
         _(
             "Minimum support {support}: every itemset is in at least {count} of {n} orders. "
-            "Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset {max_len}.",
+            "Confidence ≥ {confidence}, lift ≥ {lift}, {size}.",
             **fields,
         )
         if by_order
         else _(
             "Minimum support {support}: every itemset is in at least {count} of {n} "
-            "customer-days. Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset "
-            "{max_len}.",
+            "customer-days. Confidence ≥ {confidence}, lift ≥ {lift}, {size}.",
             **fields,
         )
     )
     left_out = (
-        _("Non-product lines included.")
+        _("Postage and fees included; returns and cancelled sales left out.")
         if p["include_non_product"]
         else _("Postage, fees, returns and cancelled sales left out.")
     )

@@ -295,3 +295,42 @@ def test_whatif_share_slider_writes_percent_as_the_page_does(demo_dataset):
             assert slider.proto.format == form
             # the slider's 10 as the caption writes 10 %
             assert (form % 10) == fmt.pct(0.10, 0)
+
+
+def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_dataset):
+    """The settings caption said "largest itemset no limit" (zh "项集最大项数 不限", a space
+    before Chinese text) and, with the toggle on, "Non-product lines included." — read as if
+    returns came back too. Now: "itemsets of any size" / "of at most 3 items", and "Postage
+    and fees included; returns and cancelled sales left out."."""
+    from ecomdash.i18n import use_lang
+
+    def settings(at):
+        (c,) = [
+            c.value
+            for c in at.caption
+            if c.value.startswith(("Minimum support", "最小支持度"))
+            and ("every itemset" in c.value or "每个项集" in c.value)
+        ]
+        return c
+
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "Confidence ≥ 0, lift ≥ 1, itemsets of any size. Postage, fees, returns and cancelled "
+        "sales left out."
+    ), settings(at)
+    [s for s in at.selectbox if s.label == "Largest itemset"][0].set_value(3)
+    at.toggle[0].set_value(True)
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "Confidence ≥ 0, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
+        "returns and cancelled sales left out."
+    ), settings(at)
+    with use_lang("zh"):
+        at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "置信度 ≥ 0，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
+    ), settings(at)
