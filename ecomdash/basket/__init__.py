@@ -30,10 +30,11 @@ The package, by concern: ``results`` (work limits, result dataclasses, parameter
 ``encode`` (lines or store pairs → integer codes, item names), ``miner`` (levels of frequent
 itemsets, rule scoring, refusals), ``mining`` (:func:`mine`, :func:`mine_dataset`, the result
 both engines build from their itemsets), ``bundles`` (frequently bought together, the bundle
-what-if), ``holdout`` (rules checked on later orders).
+what-if and :func:`whatif_figures`, its rounded figures), ``holdout`` (rules checked on later
+orders).
 """
 
-from ecomdash.basket.bundles import bundle_whatif, frequently_bought_together
+from ecomdash.basket.bundles import bundle_whatif, frequently_bought_together, whatif_figures
 from ecomdash.basket.encode import (
     BasketPairs,
     _check_columns,  # noqa: F401  (the store's basket_pairs checks columns as mine does)
@@ -92,4 +93,5 @@ __all__ = [
     "mine",
     "mine_dataset",
     "suggest_support",
+    "whatif_figures",
 ]

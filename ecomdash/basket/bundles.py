@@ -12,7 +12,7 @@ from ecomdash import schema as S
 from ecomdash.basket.encode import BasketPairs, _encode_any, _positions_kept
 from ecomdash.basket.results import BasketResult, BundleWhatIf, _check_count, _check_range
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import note
 
 
@@ -213,7 +213,7 @@ def bundle_whatif(
     )
     # each target basket buys the B items it is missing
     missing_value = np.zeros(n)
-    for item, price, _ in prices:
+    for item, price, _units in prices:
         missing_value += np.where(~hold[item], price, 0.0)
     n_target = int(target.sum())
     extra_revenue = share * float(missing_value[target].sum()) if n_target else 0.0
@@ -242,3 +242,41 @@ def bundle_whatif(
         extra_revenue=extra_revenue,
         warnings=tuple(warnings),
     )
+
+
+def whatif_figures(w: BundleWhatIf) -> dict[str, str]:
+    """A bundle what-if's figures as a merchant reads them, in this run's language and the
+    currency of :func:`ecomdash.i18n.fmt.use_currency`: the one rounding the Basket page's
+    what-if and the Home's bundle finding both write (build per run, never cache: it
+    translates). Orders come whole and an estimate is no more precise than it is, so:
+
+    * ``share``: the share assumed to take B ("10 %"); ``n``: the orders with A but not B
+      ("929");
+    * ``sales``: the extra sales of B, ``share`` × ``n`` in whole orders, rounded half up
+      (:func:`fmt.whole`): "about 93 more sales" (92.9), "about 1 more sale", "less than one
+      more sale" (below one half but above none), "no more sales";
+    * ``revenue``: the extra revenue as sentences write an estimate (:func:`fmt.money_about`:
+      "£1,207", "£18.3k"), "" when a B item has no usable price;
+    * ``price``: B's average selling price, exact ("£12.99"), when B is one item with a price;
+      else "".
+
+    The :class:`BundleWhatIf` itself keeps the exact ``extra_orders`` and ``extra_revenue``.
+    """
+    exact = float(w.extra_orders)
+    k = fmt.whole(exact)
+    if k >= 1:
+        sales = _n("about {n} more sale", "about {n} more sales", k, n=f"{k:,}")
+    elif exact > 0:
+        sales = _("less than one more sale")
+    else:
+        sales = _("no more sales")
+    known = math.isfinite(w.extra_revenue)
+    prices = w.prices["avg_price"].tolist() if len(w.prices) else []
+    one_price = len(w.consequent) == 1 and len(prices) == 1 and math.isfinite(prices[0])
+    return {
+        "share": fmt.pct(w.share, 0),
+        "n": f"{w.n_antecedent_only:,}",
+        "sales": sales,
+        "revenue": fmt.money_about(w.extra_revenue) if known else "",
+        "price": fmt.money(float(prices[0])) if one_price else "",
+    }

@@ -22,8 +22,9 @@ def register(subparsers) -> None:
         help="association rules: which products sell together",
         description=(
             "Frequent itemsets and association rules (the same as mlxtend apriori + "
-            "association_rules). Returns and non-product lines are left out unless "
-            "--include-non-product. In JSON, a conviction of infinity (confidence 1) is null."
+            "association_rules). Returns and cancelled sales are always left out; postage, "
+            "fees and other non-product lines too, unless --include-non-product. In JSON, a "
+            "conviction of infinity (confidence 1) is null."
         ),
     )
     add_dataset_arg(p)
@@ -32,8 +33,18 @@ def register(subparsers) -> None:
     p.add_argument("--min-lift", type=float, default=1.0, help="rule lift (1)")
     p.add_argument("--max-len", type=int, default=None, help="largest itemset (no limit)")
     p.add_argument("--level", choices=B.LEVELS, default="product")
-    p.add_argument("--basket", choices=B.BASKETS, default="order", help="order or customer_day")
-    p.add_argument("--include-non-product", action="store_true", help="keep postage/fee lines")
+    p.add_argument(
+        "--basket",
+        choices=B.BASKETS,
+        default="order",
+        help="order (one order, the default) or customer_day (a customer's orders of one day)",
+    )
+    p.add_argument(
+        "--include-non-product",
+        action="store_true",
+        help="count postage, fees and other non-product lines as items (returns and cancelled "
+        "sales stay out)",
+    )
     p.add_argument("--top", type=int, default=20, help="rules to print in text mode (20)")
     add_date_args(p)
     add_json_arg(p)

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.findings.links import LinkTab
-from ecomdash.i18n import N_, _, _n, fmt, get_lang
+from ecomdash.i18n import N_, _, _n, fmt
 
 #: Confidence labels, most sure first.
 CONFIDENCE = ("high", "medium", "low")
@@ -92,24 +92,13 @@ class Finding:
 def money_text(x: float, *, symbol: str | None = None) -> str:
     """Compact money for a sentence: 4,200 / 18.3k / 1.25M, with the currency sign of
     :func:`use_currency` (or ``symbol``) before it (£18.3k); in Chinese 4,200 / 1.83万 /
-    125.40万 / 1.25亿 (¥1.83万).
+    125.40万 / 1.25亿 (¥1.83万): :func:`ecomdash.i18n.fmt.money_about`, the estimate's money
+    the Basket page's bundle what-if writes too.
 
     >>> money_text(18_300.0, symbol="£"), money_text(-950.4, symbol="£"), money_text(4200.0)
     ('£18.3k', '-£950', '4,200')
     """
-    if x is None or not math.isfinite(x):
-        return "n/a"
-    sym = fmt.currency_symbol() if symbol is None else symbol
-    a = abs(x)
-    sign = "-" if x < 0 else ""
-    if get_lang() != "en":
-        # 万 / 亿 as the tiles write them; whole units below ten thousand (no cents in a sentence)
-        return fmt.compact(x, symbol=sym) if a >= 1e4 else f"{sign}{sym}{a:,.0f}"
-    if a >= 1e6:
-        return f"{sign}{sym}{a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}{sym}{a / 1e3:,.1f}k"
-    return f"{sign}{sym}{a:,.0f}"
+    return fmt.money_about(x, symbol=symbol)
 
 
 def pct_text(x: float) -> str:
@@ -345,14 +334,15 @@ def bundle_finding(basket, whatif=None) -> Finding | None:
         pct=pct_text(rule["confidence"]),
     )
     if whatif is not None and math.isfinite(whatif.extra_revenue):
+        from ecomdash.basket.bundles import whatif_figures
+
         extra = float(whatif.extra_revenue)
-        # a second sentence (its leading space is part of the message: none in Chinese)
+        # a second sentence (its leading space is part of the message: none in Chinese), its
+        # figures rounded as the Basket page's what-if rounds them (one function)
         detail += _(
-            " If {pct} of the {n} orders with the first but not the second took both: about "
-            "{value} more revenue.",
-            pct=pct_text(whatif.share),
-            n=f"{whatif.n_antecedent_only:,}",
-            value=money_text(extra),
+            " If {share} of the {n} orders with the first but not the second had also taken "
+            "the second: {sales} of it, about {revenue} more revenue.",
+            **{k: v for k, v in whatif_figures(whatif).items() if k != "price"},
         )
     conf = "high" if count >= 100 else "medium"
     names = dict(zip(basket.items["item"], basket.items["name"], strict=False))

@@ -54,6 +54,47 @@ def money(x: float, *, places: int = 2, symbol: str | None = None, signed: bool 
     return f"{sign}{sym}{abs(x):,.{places}f}"
 
 
+def money_about(x: float, *, symbol: str | None = None, lang: str | None = None) -> str:
+    """An estimated amount in a sentence ("about £1,207 more revenue"), no more precise than
+    an estimate is: whole units below ten thousand (``£1,207``, no cents), then ``£18.3k`` /
+    ``£1.25M`` in English and ``¥1.83万`` / ``¥1.25亿`` in Chinese, with the currency sign of
+    :func:`use_currency` (or ``symbol``) after the minus; ``n/a`` when not known. The Home's
+    findings (``findings.money_text``) and the Basket page's bundle what-if write money this
+    way.
+
+    >>> money_about(1206.77, symbol="£"), money_about(18_300.0, symbol="£"), money_about(-950.4)
+    ('£1,207', '£18.3k', '-950')
+    >>> money_about(18_300.0, symbol="¥", lang="zh"), money_about(4200.0, symbol="¥", lang="zh")
+    ('¥1.83万', '¥4,200')
+    """
+    import math
+
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    lang = lang or get_lang()
+    sym = _SYMBOL.get() if symbol is None else symbol
+    a = abs(x)
+    sign = "-" if x < 0 else ""
+    if lang != "en":
+        # 万 / 亿 as the tiles write them; whole units below ten thousand (no cents in a sentence)
+        return compact(x, symbol=sym, lang=lang) if a >= 1e4 else f"{sign}{sym}{a:,.0f}"
+    if a >= 1e6:
+        return f"{sign}{sym}{a / 1e6:,.2f}M"
+    if a >= 1e4:
+        return f"{sign}{sym}{a / 1e3:,.1f}k"
+    return f"{sign}{sym}{a:,.0f}"
+
+
+def whole(x: float) -> int:
+    """An estimated count in whole units, rounded half up as a person rounds the figure they
+    read (``92.9`` → 93, ``6.5`` → 7, ``0.4`` → 0): orders and sales come whole.
+
+    >>> whole(92.9), whole(6.5), whole(0.4)
+    (93, 7, 0)
+    """
+    return int(_half_up(x))
+
+
 def join(items, *, lang: str | None = None) -> str:
     """Items listed in a sentence or a cell: ``a, b`` in English, ``a、b`` in Chinese.
 

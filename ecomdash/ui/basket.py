@@ -7,7 +7,6 @@ labels (plain text), plotly figures and formula-safe downloads — never in mark
 
 from __future__ import annotations
 
-import math
 import time
 
 import pandas as pd
@@ -20,14 +19,13 @@ from ecomdash.charts import basket as charts
 from ecomdash.engine import on_spark
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
     cached_columns,
     download_table,
     fmt_int,
-    fmt_money,
     fmt_pct,
     get_store,
     inert,
@@ -270,11 +268,13 @@ def _form(ctx: PageContext) -> tuple | None:
             horizontal=True,
         )
         incl_in = d3.toggle(
-            _("Include postage, fees and other non-product lines"),
+            # short enough for a third of the row at 1400 px; the detail is in its help
+            _("Include postage and fees"),
             value=bool(incl0),
             help=_(
-                "Returns and cancelled sales are always left out; non-product lines are left "
-                "out unless this is on."
+                "On: postage, fees and the other non-product lines (adjustments, vouchers, "
+                "samples …) count as items of the baskets. Off: they are left out. Returns "
+                "and cancelled sales are always left out."
             ),
             key=f"bk_incl_{ctx.dataset_id}_{ctx.version}",
         )
@@ -423,24 +423,31 @@ def _summary(res: B.BasketResult) -> None:
         "n": f"{res.n_baskets:,}",
         "confidence": f"{p['min_confidence']:g}",
         "lift": f"{p['min_lift']:g}",
-        "max_len": str(p["max_len"]) if p["max_len"] is not None else _("no limit"),
+        # "itemsets of any size" (was "largest itemset no limit"; zh 项集最大项数 不限)
+        "size": _("itemsets of any size")
+        if p["max_len"] is None
+        else _n(
+            "itemsets of at most {n} item",
+            "itemsets of at most {n} items",
+            p["max_len"],
+            n=f"{p['max_len']:,}",
+        ),
     }
     settings = (
         _(
             "Minimum support {support}: every itemset is in at least {count} of {n} orders. "
-            "Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset {max_len}.",
+            "Confidence ≥ {confidence}, lift ≥ {lift}, {size}.",
             **fields,
         )
         if by_order
         else _(
             "Minimum support {support}: every itemset is in at least {count} of {n} "
-            "customer-days. Confidence ≥ {confidence}, lift ≥ {lift}, largest itemset "
-            "{max_len}.",
+            "customer-days. Confidence ≥ {confidence}, lift ≥ {lift}, {size}.",
             **fields,
         )
     )
     left_out = (
-        _("Non-product lines included.")
+        _("Postage and fees included; returns and cancelled sales left out.")
         if p["include_non_product"]
         else _("Postage, fees, returns and cancelled sales left out.")
     )
@@ -731,6 +738,7 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     if res.rules.empty:
         st.info(_("No rules to build a bundle from at these thresholds."))
         return
+    by_order = p["basket"] == "order"  # else customer-days: say so, not "orders"
     top = res.rules.head(300)
     idx = st.selectbox(
         _("Bundle (rule A → B)"),
@@ -739,12 +747,15 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         key="basket_whatif_rule",
     )
     share = st.slider(
-        _("Share of the orders with A but not B that would also take B"),
+        _("Share of the orders with A but not B that would also take B")
+        if by_order
+        else _("Share of the customer-days with A but not B that would also take B"),
         0,
         100,
         10,
         5,
-        format="%d%%",
+        # the page's percent style (fmt.pct): "10 %" in English, "10%" in Chinese
+        format="%d%%" if get_lang() == "zh" else "%d %%",
         key="basket_whatif_share",
     )
     if idx is None:
@@ -762,27 +773,29 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     except EcomdashError as exc:
         show_error(translated(exc))
         return
+    with fmt.use_currency(ctx.display.symbol):
+        # the figures rounded once, as the Home's bundle finding writes them
+        fig = B.whatif_figures(w)
     c = st.columns(4)
-    c[0].metric(_("Orders with A"), fmt_int(w.n_with_antecedent))
+    c[0].metric(
+        _("Orders with A") if by_order else _("Customer-days with A"), fmt_int(w.n_with_antecedent)
+    )
     c[1].metric(_("…and B already"), fmt_int(w.n_with_both))
     c[2].metric(_("A without B"), fmt_int(w.n_antecedent_only))
     c[3].metric(
         _("Extra revenue"),
-        fmt_money(None if math.isnan(w.extra_revenue) else w.extra_revenue),
+        fig["revenue"] or _("n/a"),
         help=_(
             "If the chosen share of the A-without-B orders also took one unit of each missing "
             "B item at its average selling price."
+        )
+        if by_order
+        else _(
+            "If the chosen share of the A-without-B customer-days also took one unit of each "
+            "missing B item at its average selling price."
         ),
     )
-    st.caption(
-        _(
-            "{share} of {n} orders = {extra} extra bundle sales; prices below are B's average "
-            "selling price over the period.",
-            share=fmt_pct(share / 100, 0),
-            n=f"{w.n_antecedent_only:,}",
-            extra=f"{w.extra_orders:,.1f}",
-        )
-    )
+    st.caption(_whatif_text(fig) if by_order else _whatif_text_days(fig))
     show_table(
         w.prices,
         area="basket",
@@ -790,3 +803,49 @@ def _whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     )
     for note in w.warnings:
         st.warning(inert(tr_note(note)))
+
+
+def _whatif_text(fig: dict[str, str]) -> str:
+    """The what-if in a merchant's words, from :func:`basket.whatif_figures` (whole sales, the
+    revenue rounded as an estimate): B's price named when B is one item with a price."""
+    if not fig["revenue"]:  # a B item without a usable price: the warning below says so
+        return _(
+            "If {share} of the {n} orders with A but not B had also taken B: {sales} of B.",
+            **fig,
+        )
+    if fig["price"]:
+        return _(
+            "If {share} of the {n} orders with A but not B had also taken B: {sales} of B, "
+            "about {revenue} more revenue (B's average selling price over the period, "
+            "{price}).",
+            **fig,
+        )
+    return _(
+        "If {share} of the {n} orders with A but not all of B had also taken the missing B "
+        "items: {sales} of B, about {revenue} more revenue (each missing item at its average "
+        "selling price over the period, in the table below).",
+        **fig,
+    )
+
+
+def _whatif_text_days(fig: dict[str, str]) -> str:
+    """:func:`_whatif_text` for customer-day baskets: the counts are customer-days, not
+    orders."""
+    if not fig["revenue"]:
+        return _(
+            "If {share} of the {n} customer-days with A but not B had also taken B: {sales} of B.",
+            **fig,
+        )
+    if fig["price"]:
+        return _(
+            "If {share} of the {n} customer-days with A but not B had also taken B: {sales} of "
+            "B, about {revenue} more revenue (B's average selling price over the period, "
+            "{price}).",
+            **fig,
+        )
+    return _(
+        "If {share} of the {n} customer-days with A but not all of B had also taken the "
+        "missing B items: {sales} of B, about {revenue} more revenue (each missing item at its "
+        "average selling price over the period, in the table below).",
+        **fig,
+    )

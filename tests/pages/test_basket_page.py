@@ -173,3 +173,164 @@ def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset, _isolated
         shown.append(len(rules))
     # each setting gives a different answer on the demo, so a stale run cannot pass
     assert len(set(shown)) == 3, shown
+
+
+def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
+    demo_dataset, _isolated_home
+):
+    """The what-if tab on the demo's first rule: 10 % of the 929 orders with A but not B is
+    92.9 sales, said "about 93"; £1,206.77 is said "about £1,207", on the tile too; the
+    Home's bundle finding says the same figures (one function); Chinese too."""
+    from ecomdash import findings as FD
+    from ecomdash import schema as S
+    from ecomdash.i18n import catalogue, fmt, use_lang
+
+    lines = _lines(_isolated_home, demo_dataset.id)
+    res = basket.mine(lines)
+    rule = res.rules.iloc[0]  # the tab's first bundle
+    (a,), (b,) = rule["antecedents"], rule["consequents"]
+    # by hand: the orders holding A but not B, and B's average selling price
+    sales = S.customer_sales(lines)
+    held = sales.groupby(S.ORDER_ID)[S.PRODUCT_ID].agg(set)
+    n = int(held.map(lambda items: a in items and b not in items).sum())
+    b_lines = sales[sales[S.PRODUCT_ID] == b]
+    price = b_lines[S.REVENUE].sum() / b_lines[S.QUANTITY].sum()
+    exact_sales, exact_revenue = 0.1 * n, 0.1 * n * price
+    about_sales = int(exact_sales + 0.5)
+    assert about_sales != exact_sales  # the demo's count is not whole (929 orders: 92.9)
+    expected = (
+        f"If 10 % of the {n:,} orders with A but not B had also taken B: about "
+        f"{about_sales:,} more sales of B, about £{exact_revenue:,.0f} more revenue (B's "
+        f"average selling price over the period, £{price:,.2f})."
+    )
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption if c.value.startswith("If ")]
+    assert captions == [expected]
+    assert _metric(at, "Extra revenue").value == f"£{exact_revenue:,.0f}"
+    # the Home's bundle finding on the same what-if: the same rounded figures
+    w = basket.bundle_whatif(lines, (a,), (b,), share=FD.BUNDLE_SHARE)
+    with fmt.use_currency("£"):
+        detail = FD.bundle_finding(res, w).detail
+    assert (
+        f"the second: about {about_sales:,} more sales of it, about £{exact_revenue:,.0f} "
+        "more revenue." in detail
+    )
+    # in Chinese: the same figures in the translated sentence
+    with use_lang("zh"):
+        at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
+    assert not at.exception, at.exception
+    zh = catalogue("zh")[
+        "If {share} of the {n} orders with A but not B had also taken B: {sales} of B, about "
+        "{revenue} more revenue (B's average selling price over the period, {price})."
+    ].format(
+        share="10%",
+        n=f"{n:,}",
+        sales=f"约多卖 {about_sales:,} 单",
+        revenue=f"£{exact_revenue:,.0f}",
+        price=f"£{price:,.2f}",
+    )
+    assert zh in [c.value for c in at.caption]
+
+
+def test_non_product_toggle_label_is_short_and_its_help_says_the_rest(demo_dataset):
+    """The toggle sits in a third of the form's row: its label must fit there at 1400 px
+    (the old "Include postage, fees and other non-product lines" was cut to "…other
+    non-…"); what it covers is in its help. The layout itself is checked on screenshots."""
+    from ecomdash.i18n import use_lang
+
+    for lang, label, words in (
+        ("en", "Include postage and fees", ("non-product lines", "Returns and cancelled")),
+        ("zh", "包含运费和手续费", ("非商品订单行", "退货和已取消")),
+    ):
+        with use_lang(lang):
+            at = run_page("basket.py", dataset_id=demo_dataset.id, lang=lang)
+        assert not at.exception, at.exception
+        (toggle,) = at.toggle
+        assert toggle.label == label
+        assert all(w in toggle.help for w in words), toggle.help
+
+
+def test_bundle_whatif_by_customer_day_counts_customer_days_not_orders(
+    demo_dataset, _isolated_home
+):
+    """With "A customer's day" as the basket the what-if counts customer-days: its slider,
+    tiles and sentence say so (they said "orders" for the customer-days' counts)."""
+    lines = _lines(_isolated_home, demo_dataset.id)
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    (radio,) = [r for r in at.radio if r.label == "Basket"]
+    radio.set_value("customer_day")
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    res = basket.mine(lines, basket="customer_day")
+    rule = res.rules.iloc[0]
+    w = basket.bundle_whatif(
+        lines, rule["antecedents"], rule["consequents"], share=0.1, basket="customer_day"
+    )
+    assert _metric(at, "Customer-days with A").value == f"{w.n_with_antecedent:,}"
+    assert not [m for m in at.metric if m.label == "Orders with A"]
+    assert any(
+        s.label == "Share of the customer-days with A but not B that would also take B"
+        for s in at.slider
+    )
+    (caption,) = [c.value for c in at.caption if c.value.startswith("If ")]
+    assert caption.startswith(
+        f"If 10 % of the {w.n_antecedent_only:,} customer-days with A but not B had also "
+        "taken B: about "
+    ), caption
+    assert "orders" not in caption
+
+
+def test_whatif_share_slider_writes_percent_as_the_page_does(demo_dataset):
+    """The slider wrote "10%" under a caption saying "10 %" (fmt.pct, the page's style in
+    English); in Chinese both are "10%"."""
+    from ecomdash.i18n import fmt, use_lang
+
+    for lang, form in (("en", "%d %%"), ("zh", "%d%%")):
+        with use_lang(lang):
+            at = run_page("basket.py", dataset_id=demo_dataset.id, lang=lang)
+            assert not at.exception, at.exception
+            (slider,) = [s for s in at.slider if s.key == "basket_whatif_share"]
+            assert slider.proto.format == form
+            # the slider's 10 as the caption writes 10 %
+            assert (form % 10) == fmt.pct(0.10, 0)
+
+
+def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_dataset):
+    """The settings caption said "largest itemset no limit" (zh "项集最大项数 不限", a space
+    before Chinese text) and, with the toggle on, "Non-product lines included." — read as if
+    returns came back too. Now: "itemsets of any size" / "of at most 3 items", and "Postage
+    and fees included; returns and cancelled sales left out."."""
+    from ecomdash.i18n import use_lang
+
+    def settings(at):
+        (c,) = [
+            c.value
+            for c in at.caption
+            if c.value.startswith(("Minimum support", "最小支持度"))
+            and ("every itemset" in c.value or "每个项集" in c.value)
+        ]
+        return c
+
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "Confidence ≥ 0, lift ≥ 1, itemsets of any size. Postage, fees, returns and cancelled "
+        "sales left out."
+    ), settings(at)
+    [s for s in at.selectbox if s.label == "Largest itemset"][0].set_value(3)
+    at.toggle[0].set_value(True)
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "Confidence ≥ 0, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
+        "returns and cancelled sales left out."
+    ), settings(at)
+    with use_lang("zh"):
+        at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
+    assert not at.exception, at.exception
+    assert settings(at).endswith(
+        "置信度 ≥ 0，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
+    ), settings(at)

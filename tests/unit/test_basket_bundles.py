@@ -265,3 +265,62 @@ def test_bundle_price_from_revenue_and_units_even_for_one_unit():
     lines.loc[1, ["quantity", "revenue"]] = [0.5, 6.0]
     w = basket.bundle_whatif(lines, ["mug"], ["tea"], share=1.0)
     assert w.prices["avg_price"].tolist() == [12.0] and w.prices["units_sold"].tolist() == [0.5]
+
+
+def test_whatif_figures_say_whole_sales_and_estimated_money_by_hand():
+    """Orders come whole and a what-if is an estimate: share × orders in whole sales rounded
+    half up (6.5 → 7, not Python's 6), the revenue in whole pounds (£84, not £84.44), B's own
+    price exact; the dataclass keeps the exact figures."""
+    from ecomdash.i18n import fmt, use_lang
+
+    # 13 orders with a alone, 2 with a and b; b: 5 units for 64.95 (12.99 each)
+    rows = [(f"x{j}", "a", 1, 10.0) for j in range(13)]
+    rows += [("y1", "a", 1, 10.0), ("y1", "b", 3, 38.97), ("y2", "a", 1, 10.0)]
+    rows += [("y2", "b", 2, 25.98)]
+    lines = _priced(rows)
+    w = basket.bundle_whatif(lines, ["a"], ["b"], share=0.5)
+    # by hand: 0.5 × 13 = 6.5 sales; 6.5 × 12.99 = 84.435
+    assert (w.n_antecedent_only, w.extra_orders) == (13, 6.5)
+    assert w.extra_revenue == pytest.approx(84.435)
+    with fmt.use_currency("£"):
+        assert basket.whatif_figures(w) == {
+            "share": "50 %",
+            "n": "13",
+            "sales": "about 7 more sales",
+            "revenue": "£84",
+            "price": "£12.99",
+        }
+        with use_lang("zh"):
+            zh = basket.whatif_figures(w)
+        assert (zh["share"], zh["sales"], zh["revenue"]) == ("50%", "约多卖 7 单", "£84")
+        # 0.1 × 13 = 1.3: one sale (singular), 16.887 → £17
+        one = basket.whatif_figures(basket.bundle_whatif(lines, ["a"], ["b"], share=0.1))
+        assert (one["sales"], one["revenue"]) == ("about 1 more sale", "£17")
+        # 0.03 × 13 = 0.39: not "about 0", and not "about 1" either
+        few = basket.whatif_figures(basket.bundle_whatif(lines, ["a"], ["b"], share=0.03))
+        assert (few["sales"], few["revenue"]) == ("less than one more sale", "£5")
+        none = basket.whatif_figures(basket.bundle_whatif(lines, ["a"], ["b"], share=0.0))
+        assert (none["sales"], none["revenue"]) == ("no more sales", "£0")
+        # a big estimate as sentences write one: 6.5 × 12,990 = 84,435 → £84.4k, ¥-style 万
+        dear = _priced([(o, p, q, r * 1000 if p == "b" else r) for o, p, q, r in rows])
+        big = basket.bundle_whatif(dear, ["a"], ["b"], share=0.5)
+        assert basket.whatif_figures(big)["revenue"] == "£84.4k"
+        with use_lang("zh"):
+            assert basket.whatif_figures(big)["revenue"] == "£8.44万"
+        # two B items: no single price to name; the sales whole (1.5 → 2), 7.5 → £8
+        two = basket.whatif_figures(
+            basket.bundle_whatif(_priced(BUNDLE), "a", ["b", "c"], share=0.5)
+        )
+        assert two == {
+            "share": "50 %",
+            "n": "3",
+            "sales": "about 2 more sales",
+            "revenue": "£8",
+            "price": "",
+        }
+    # no usable price: no revenue figure (the warning says it is unknown)
+    unpriced = lines.assign(revenue=np.where(lines["product_id"] == "b", np.nan, lines["revenue"]))
+    unpriced = unpriced.drop(columns="unit_price")
+    w = basket.bundle_whatif(unpriced, ["a"], ["b"], share=0.5)
+    assert np.isnan(w.extra_revenue)
+    assert basket.whatif_figures(w)["revenue"] == ""

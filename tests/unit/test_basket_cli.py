@@ -95,3 +95,21 @@ def test_basket_human_line_says_how_long_it_took_as_a_person_would(stored, capsy
     assert main([*args, "--json"]) == 0
     elapsed = json.loads(capsys.readouterr().out)["elapsed_s"]
     assert isinstance(elapsed, float) and elapsed >= 0
+
+
+def test_basket_help_says_returns_stay_out_whatever_the_flag(capsys):
+    """The description said "Returns and non-product lines are left out unless
+    --include-non-product", read as: the flag brings the returns back. It never did."""
+    with pytest.raises(SystemExit):
+        main(["basket", "--help"])
+    text = " ".join(capsys.readouterr().out.split())  # argparse wraps the lines
+    assert "Returns and non-product lines are left out unless" not in text
+    assert (
+        "Returns and cancelled sales are always left out; postage, fees and other non-product "
+        "lines too, unless --include-non-product." in text
+    )
+    assert (
+        "count postage, fees and other non-product lines as items (returns and cancelled sales "
+        "stay out)" in text
+    )
+    assert "customer_day (a customer's orders of one day)" in text
