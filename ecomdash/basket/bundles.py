@@ -221,7 +221,7 @@ def bundle_whatif(
     if n_target < 30:
         warnings.append(
             note(
-                N_("Only {n} baskets have A without B: the estimate rests on very few orders."),
+                N_("Only {n} baskets have A without B: the estimate rests on very few baskets."),
                 n=f"{n_target:,}",
             )
         )

@@ -140,7 +140,7 @@ def test_bundle_whatif_with_two_items_to_add_by_hand():
     assert w.extra_orders == pytest.approx(1.5)
     assert w.extra_revenue == pytest.approx(7.5)
     assert w.warnings == (
-        "Only 3 baskets have A without B: the estimate rests on very few orders.",
+        "Only 3 baskets have A without B: the estimate rests on very few baskets.",
     )
     # the share defaults to 10 %; sequences of ids may hold numbers (compared as text)
     w = basket.bundle_whatif(lines, ("a",), ("c", "b"))
@@ -181,7 +181,7 @@ def test_bundle_whatif_price_fallbacks_and_the_few_orders_warning():
     assert w.prices["units_sold"].tolist() == [0.0]
     assert w.n_antecedent_only == 4
     assert w.warnings == (
-        "Only 4 baskets have A without B: the estimate rests on very few orders.",
+        "Only 4 baskets have A without B: the estimate rests on very few baskets.",
         "Some B items have no usable price; the extra revenue is unknown.",
     )
     # 30 baskets with A without B: no warning; 29: warned
