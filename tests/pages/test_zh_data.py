@@ -132,7 +132,9 @@ def test_english_csv_mapped_by_hand_in_chinese(_isolated_home):
     assert maps["map_customer_id"].value == "Customer"
     assert "（文件中没有）" in maps["map_country"].options
     assert maps["map_country"].value == "(not in the file)"  # the stable id behind it
-    assert maps["map_revenue"].help.startswith("该行金额（实付）。可信度 ")
+    assert maps["map_revenue"].help.startswith(
+        "该行金额（实付）；各页面的“净销售额”即这些金额减去退货与取消。可信度 "
+    )
     assert _metrics(at)[:2] == ["5", "4"]  # one exact duplicate dropped (counted by hand)
     # the merchant's own column names are the options and values of the mapping widgets
     data_values = EN_COLUMNS | RADIO_IDS
