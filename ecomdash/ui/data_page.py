@@ -356,12 +356,11 @@ def _allows(mapping: dict[str, str | None]) -> None:
         }
         for a in S.REQUIREMENTS
     ]
+    table = pd.DataFrame(rows)
+    if table["available"].all():  # an empty "Missing fields" column says nothing
+        table = table.drop(columns="missing")
     st.caption(_("What this mapping allows"))
-    show_table(
-        pd.DataFrame(rows),
-        area="data",
-        hide_index=True,
-    )
+    show_table(table, area="data", hide_index=True)
 
 
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
