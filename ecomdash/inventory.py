@@ -181,6 +181,12 @@ class RestockResult:
     params: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
 
+    @property
+    def stock_notes(self) -> tuple[str, ...]:
+        """The warnings about units on hand (none given, some missing): what the merchant can
+        act on in the planner itself; the others are the forecasts' notes."""
+        return tuple(self.warnings[len(self.forecasts.warnings) :])
+
     def stock_counts(self) -> tuple[int, int, int]:
         """``(with_stock, to_order, run_out)``: the products whose units on hand are known,
         how many of them are at or below their reorder point (an order quantity above 0), and

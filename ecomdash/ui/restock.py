@@ -17,7 +17,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import InputFileError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import _, fmt
+from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
@@ -177,8 +177,22 @@ def render(ctx: PageContext) -> None:
         many=many,
         stock=stock_in if len(stock_in) else None,
     )
-    for w in res.warnings:
+    # what to act on here (units on hand) in view; the forecasts' notes (incomplete weeks,
+    # models used), four or five boxes that pushed the plan below the fold, in one expander
+    for w in res.stock_notes:
         st.info(inert(tr_note(w)), icon="ℹ️")
+    fc_notes = res.forecasts.warnings
+    if fc_notes:
+        with st.expander(
+            _n(
+                "{n} note on the forecasts behind the plan",
+                "{n} notes on the forecasts behind the plan",
+                len(fc_notes),
+                n=len(fc_notes),
+            )
+        ):
+            for w in fc_notes:
+                st.markdown(f"- {inert(tr_note(w))}")
     plan = res.plan
     known, n_order, n_soon = res.stock_counts()
     # without units on hand nothing is known about reordering: "—", not 0 (nothing to do)

@@ -152,6 +152,16 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
     assert not any("reorder_point" in d.value.columns for d in in_columns)
     assert any(list(d.value.columns) == ["X", "Y", "Z"] for d in in_columns)
     assert _metric(at, "Products planned").value == "100"
+    # in view: what to do here (no units on hand yet); the forecasts' notes (incomplete weeks,
+    # models used: four boxes above the plan on the CI screenshot) in one expander
+    [tab] = [t for t in at.tabs if t.label == "Restock planner"]
+    infos = [i.value for i in tab.info]
+    assert any(v.startswith("No stock levels given") for v in infos), infos
+    assert not any("incomplete" in v or "Croston" in v for v in infos), infos
+    [notes] = [e for e in tab.expander if "on the forecasts behind the plan" in e.label]
+    assert notes.label.endswith(" notes on the forecasts behind the plan")
+    inside = " ".join(m.value for m in notes.markdown)
+    assert "incomplete" in inside and int(notes.label.split()[0]) == inside.count("- ")
     # no units on hand yet: reordering is unknown ("—", with what it needs), not "0 to order"
     for label in ("To reorder now", "Run out within the lead time"):
         m = _metric(at, label)
