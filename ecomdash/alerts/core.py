@@ -434,6 +434,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
         )
         if sev is None:
             continue
+        scored_as = sev
         if r.known and not (r.score < 0 and r.known in rise_only):
             sev = "low" if sev != "high" else "medium"
         wk = pd.Timestamp(r.week)
@@ -443,21 +444,56 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 date=wk,
                 severity=sev,
                 kind="unusual_week",
-                reason=_(
-                    "{metric} of the week of {week}: {actual} against {expected} expected "
-                    "({rel}, {times} times the usual week-to-week swing)",
-                    metric=L.label(r.metric),
-                    week=fmt.long_date(wk),
-                    actual=fmt_value(r.metric, r.actual),
-                    expected=fmt_value(r.metric, r.expected),
-                    rel=pct(r.rel, 0, signed=True),
-                    times=f"{abs(r.score):,.1f}",
-                ),
+                reason=_week_reason(r, wk, lowered=sev != scored_as),
                 score=float(r.score),
                 metric=str(r.metric),
             )
         )
     return series, day_signals, week_signals, notes
+
+
+def _week_reason(r, wk: pd.Timestamp, *, lowered: bool) -> str:
+    """An unusual week in words. A week holding known days names them as a day's reason does
+    (the likely cause, for the merchant to judge) and, when the known-day rule lowered its
+    severity, says so: the rule lowers it one level for any known day in the week, whatever
+    the change, so the reason claims no more (never "explained by")."""
+    said = {
+        "metric": L.label(r.metric),
+        "week": fmt.long_date(wk),
+        "actual": fmt_value(r.metric, r.actual),
+        "expected": fmt_value(r.metric, r.expected),
+        "rel": pct(r.rel, 0, signed=True),
+        "times": f"{abs(r.score):,.1f}",
+    }
+    if not r.known:
+        return _(
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing)",
+            **said,
+        )
+    if lowered:
+        return _n(
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing); the week held {n} known day "
+            "({known}), so its severity was lowered one level",
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing); the week held {n} known days "
+            "({known}), so its severity was lowered one level",
+            int(r.known_days),
+            known=r.known,
+            **said,
+        )
+    return _n(
+        "{metric} of the week of {week}: {actual} against {expected} expected "
+        "({rel}, {times} times the usual week-to-week swing); the week held {n} known day "
+        "({known})",
+        "{metric} of the week of {week}: {actual} against {expected} expected "
+        "({rel}, {times} times the usual week-to-week swing); the week held {n} known days "
+        "({known})",
+        int(r.known_days),
+        known=r.known,
+        **said,
+    )
 
 
 def _closures(
