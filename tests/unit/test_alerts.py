@@ -809,3 +809,40 @@ def test_a_week_whose_severity_the_known_day_left_alone_does_not_say_it_was_lowe
     assert revenue.endswith(
         "(+73 %, 4.4 times the usual week-to-week swing); the week held 1 known day (Black Friday)"
     )
+
+
+def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
+    """ "Customer C7 returned 60 % of what they bought (£120.00 over 4 orders)" read as £120
+    bought (and £72 returned), when £120 is what they returned: the reason now says both
+    amounts, in English and in Chinese."""
+    from ecomdash.alerts.orders import signals_from
+
+    n = 3
+    lines = pd.DataFrame(
+        {
+            "line_no": range(n),
+            "order_id": [f"C{i}" for i in range(n)],
+            "order_date": pd.date_range("2025-09-08", periods=n, freq="D"),
+            "customer_id": "C7",
+            "product_id": "P1",
+            "quantity": -1.0,
+            "unit_price": 40.0,
+            "revenue": -40.0,
+            "customer_gross": 200.0,
+            "customer_returned": 120.0,
+            "customer_return_rate": 0.6,
+            "customer_orders": 4,
+        }
+    )
+    with fmt.use_currency("£"):
+        (s,) = signals_from("customer_returns", lines)
+        with use_lang("zh"):
+            (z,) = signals_from("customer_returns", lines)
+    assert s.reason == (
+        "Customer C7 returned £120.00 of the £200.00 they bought over 4 orders (60 %); "
+        "3 return lines in the period"
+    )
+    assert (
+        z.reason
+        == "客户 C7 在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
+    )
