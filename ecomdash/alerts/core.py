@@ -371,12 +371,16 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 continue
             if r.known and not (r.score < 0 and r.known in rise_only):
                 sev = "low"
+            # why a group's day was rated low, for its reason to say (a merchant read
+            # "-100 %, 10.4 times the usual day-to-day swing" marked low, and no why)
+            group_low = None
             if dim != "shop" and sev != "low" and metric in ("revenue",) and shop_gross:
                 # a group's day matters when it moves the shop's usual day by 20 % or more
                 if abs(r.actual - r.expected) < 0.20 * shop_gross:
-                    sev = "low"
+                    sev, group_low = "low", "small"
             if dim != "shop" and metric in ("aov", "return_rate", "orders") and sev != "low":
-                sev = "low" if abs(r.score) < 8 else sev
+                if abs(r.score) < 8:
+                    sev, group_low = "low", "score"
             day = pd.Timestamp(r.day)
             said = {
                 "metric": L.label(metric),
@@ -398,6 +402,22 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     **said,
                 )
                 if r.known
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "{times} times the usual day-to-day swing); rated low: the change, {change}, "
+                    "is under 20 % of the shop's usual day's sales ({usual})",
+                    change=fmt.money(abs(r.actual - r.expected)),
+                    usual=fmt.money(shop_gross),
+                    **said,
+                )
+                if group_low == "small"
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "{times} times the usual day-to-day swing); rated low: the orders of one "
+                    "category or country are rated higher only from 8 times the swing",
+                    **said,
+                )
+                if group_low == "score"
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
                     "{times} times the usual day-to-day swing)",

@@ -846,3 +846,79 @@ def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
         z.reason
         == "客户 C7 在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
     )
+
+
+_GARDEN_DAY = pd.Timestamp("2024-03-06")
+
+
+def _small_category_lines() -> pd.DataFrame:
+    """Kitchen: 40 orders a day of 1-3 units at 10.00 (a usual day of 809.00); Garden: 3-5
+    orders a day at 2.00, and 70 on Wed 6 March 2024: its net revenue +1449 %, 7.8 times its
+    usual swing (medium for the category alone, but 131.90 is not 20 % of the shop's day),
+    its orders 5.9 times (medium alone, under a group's 8)."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for day in pd.date_range("2024-01-08", "2024-03-31", freq="D"):
+        at = day + pd.Timedelta(hours=9)
+        for i in range(40):
+            qty = int(rng.integers(1, 4))
+            rows.append(_line(f"K{day:%m%d}{i}", at, f"K{i}", "PK1", qty, 10.0))
+        for i in range(70 if day == _GARDEN_DAY else int(rng.integers(3, 6))):
+            rows.append(_line(f"G{day:%m%d}{i}", at, f"G{i}", "PG1", 1, 2.0, category="Garden"))
+    lines = pd.DataFrame(rows)
+    lines["line_no"] = np.arange(1, len(lines) + 1)
+    return lines
+
+
+def test_a_category_day_rated_low_says_why(_isolated_home):
+    """A category's or country's day is rated low when its change is under 20 % of the
+    shop's usual day (net revenue), or, for its orders, under 8 times the swing. The reason
+    said "(+598 %, 8.5 times the usual day-to-day swing)" and the alert was low with no why;
+    now each such signal says which, in English and in Chinese."""
+    from datetime import date
+
+    from ecomdash.alerts.core import _series_signals
+    from ecomdash.filters import Filters
+
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("small category", _small_category_lines())
+
+    def day_reasons():
+        _s, days, _w, _n = _series_signals(
+            store,
+            info.id,
+            Filters(),
+            date(2024, 1, 8),
+            date(2024, 3, 31),
+            top_groups=5,
+            events=(),
+            cols=set(info.columns),
+        )
+        return {(s.grp, s.metric): s for s in days if s.date == _GARDEN_DAY}
+
+    try:
+        en = day_reasons()
+        with use_lang("zh"):
+            zh = day_reasons()
+    finally:
+        store.close()
+    rev, orders = en[("Garden", "revenue")], en[("Garden", "orders")]
+    assert rev.severity == "low" and orders.severity == "low"
+    assert rev.reason == (
+        "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
+        "(+1449 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
+        "under 20 % of the shop's usual day's sales (809.00)"
+    )
+    assert orders.reason.endswith(
+        "(+1306 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
+        "are rated higher only from 8 times the swing"
+    )
+    assert zh[("Garden", "revenue")].reason.endswith(
+        "（+1449%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
+    )
+    assert zh[("Garden", "orders")].reason.endswith(
+        "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的 8 倍才评为更高级别"
+    )
+    # the shop's own signals are rated on their own: never "rated low" by these rules
+    shop = [s for (g, _m), s in en.items() if g == ""]
+    assert len(shop) == 3 and not any("rated low" in s.reason for s in shop)
