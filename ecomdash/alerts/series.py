@@ -386,6 +386,8 @@ def fmt_value(metric: str, v: float) -> str:
         return "n/a"
     if metric == "return_rate":
         return pct(v)
+    # an expectation of about nothing is 0, never "-0" ("65 against -0 expected"): what
+    # rounds to zero is zero
     if metric in COUNT_METRICS:
-        return f"{v:,.0f}"
-    return money(v)  # net revenue, AOV: with the dataset's currency sign
+        return f"{0.0 if abs(v) <= 0.5 else v:,.0f}"
+    return money(0.0 if abs(v) < 0.005 else v)  # net revenue, AOV: the dataset's currency

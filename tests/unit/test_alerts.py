@@ -922,3 +922,38 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     # the shop's own signals are rated on their own: never "rated low" by these rules
     shop = [s for (g, _m), s in en.items() if g == ""]
     assert len(shop) == 3 and not any("rated low" in s.reason for s in shop)
+
+
+def test_an_expectation_of_nothing_reads_zero_not_minus_zero(_isolated_home):
+    """A series whose expectation is about nothing (the small-category shop above buys from
+    the same customer ids, so it has almost no new customers) read "65 against -0 expected":
+    what rounds to zero is written 0, for counts and for money."""
+    from datetime import date
+
+    from ecomdash.alerts.core import _series_signals
+    from ecomdash.alerts.series import fmt_value
+    from ecomdash.filters import Filters
+
+    assert [fmt_value("orders", v) for v in (-1e-12, -0.4, -0.5, 0.5, -0.0)] == ["0"] * 5
+    assert fmt_value("new_customers", -0.6) == "-1" and fmt_value("orders", 1234.4) == "1,234"
+    with fmt.use_currency("£"):
+        assert [fmt_value("revenue", v) for v in (-1e-9, -0.004)] == ["£0.00"] * 2
+        assert fmt_value("aov", -80.98) == "-£80.98"
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("small category", _small_category_lines())
+        _s, days, _w, _n = _series_signals(
+            store,
+            info.id,
+            Filters(),
+            date(2024, 1, 8),
+            date(2024, 3, 31),
+            top_groups=5,
+            events=(),
+            cols=set(info.columns),
+        )
+    finally:
+        store.close()
+    (new,) = [s for s in days if s.metric == "new_customers" and s.date == _GARDEN_DAY]
+    assert "New customers of the shop on Wed, 6 March 2024: 65 against 0 expected" in new.reason
+    assert not any(" -0 " in s.reason or "-0.00 " in s.reason for s in days)
