@@ -371,12 +371,16 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 continue
             if r.known and not (r.score < 0 and r.known in rise_only):
                 sev = "low"
+            # why a group's day was rated low, for its reason to say (a merchant read
+            # "-100 %, 10.4 times the usual day-to-day swing" marked low, and no why)
+            group_low = None
             if dim != "shop" and sev != "low" and metric in ("revenue",) and shop_gross:
                 # a group's day matters when it moves the shop's usual day by 20 % or more
                 if abs(r.actual - r.expected) < 0.20 * shop_gross:
-                    sev = "low"
+                    sev, group_low = "low", "small"
             if dim != "shop" and metric in ("aov", "return_rate", "orders") and sev != "low":
-                sev = "low" if abs(r.score) < 8 else sev
+                if abs(r.score) < 8:
+                    sev, group_low = "low", "score"
             day = pd.Timestamp(r.day)
             said = {
                 "metric": L.label(metric),
@@ -398,6 +402,22 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                     **said,
                 )
                 if r.known
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "{times} times the usual day-to-day swing); rated low: the change, {change}, "
+                    "is under 20 % of the shop's usual day's sales ({usual})",
+                    change=fmt.money(abs(r.actual - r.expected)),
+                    usual=fmt.money(shop_gross),
+                    **said,
+                )
+                if group_low == "small"
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "{times} times the usual day-to-day swing); rated low: the orders of one "
+                    "category or country are rated higher only from 8 times the swing",
+                    **said,
+                )
+                if group_low == "score"
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
                     "{times} times the usual day-to-day swing)",
@@ -434,6 +454,7 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
         )
         if sev is None:
             continue
+        scored_as = sev
         if r.known and not (r.score < 0 and r.known in rise_only):
             sev = "low" if sev != "high" else "medium"
         wk = pd.Timestamp(r.week)
@@ -443,21 +464,56 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 date=wk,
                 severity=sev,
                 kind="unusual_week",
-                reason=_(
-                    "{metric} of the week of {week}: {actual} against {expected} expected "
-                    "({rel}, {times} times the usual week-to-week swing)",
-                    metric=L.label(r.metric),
-                    week=fmt.long_date(wk),
-                    actual=fmt_value(r.metric, r.actual),
-                    expected=fmt_value(r.metric, r.expected),
-                    rel=pct(r.rel, 0, signed=True),
-                    times=f"{abs(r.score):,.1f}",
-                ),
+                reason=_week_reason(r, wk, lowered=sev != scored_as),
                 score=float(r.score),
                 metric=str(r.metric),
             )
         )
     return series, day_signals, week_signals, notes
+
+
+def _week_reason(r, wk: pd.Timestamp, *, lowered: bool) -> str:
+    """An unusual week in words. A week holding known days names them as a day's reason does
+    (the likely cause, for the merchant to judge) and, when the known-day rule lowered its
+    severity, says so: the rule lowers it one level for any known day in the week, whatever
+    the change, so the reason claims no more (never "explained by")."""
+    said = {
+        "metric": L.label(r.metric),
+        "week": fmt.long_date(wk),
+        "actual": fmt_value(r.metric, r.actual),
+        "expected": fmt_value(r.metric, r.expected),
+        "rel": pct(r.rel, 0, signed=True),
+        "times": f"{abs(r.score):,.1f}",
+    }
+    if not r.known:
+        return _(
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing)",
+            **said,
+        )
+    if lowered:
+        return _n(
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing); the week held {n} known day "
+            "({known}), so its severity was lowered one level",
+            "{metric} of the week of {week}: {actual} against {expected} expected "
+            "({rel}, {times} times the usual week-to-week swing); the week held {n} known days "
+            "({known}), so its severity was lowered one level",
+            int(r.known_days),
+            known=r.known,
+            **said,
+        )
+    return _n(
+        "{metric} of the week of {week}: {actual} against {expected} expected "
+        "({rel}, {times} times the usual week-to-week swing); the week held {n} known day "
+        "({known})",
+        "{metric} of the week of {week}: {actual} against {expected} expected "
+        "({rel}, {times} times the usual week-to-week swing); the week held {n} known days "
+        "({known})",
+        int(r.known_days),
+        known=r.known,
+        **said,
+    )
 
 
 def _closures(

@@ -335,15 +335,18 @@ def _customer_returns(df: pd.DataFrame) -> list[Signal]:
                 date=pd.Timestamp(g["order_date"].max()),
                 severity=sev,
                 kind="customer_returns",
+                # both amounts said: "returned 52 % of what they bought (£99.44 over 3
+                # orders)" read as £99.44 bought, when it is what they returned
                 reason=_n(
-                    "Customer {customer} returned {rate} of what they bought ({money} over "
-                    "{orders} orders); {n} return line in the period",
-                    "Customer {customer} returned {rate} of what they bought ({money} over "
-                    "{orders} orders); {n} return lines in the period",
+                    "Customer {customer} returned {money} of the {bought} they bought over "
+                    "{orders} orders ({rate}); {n} return line in the period",
+                    "Customer {customer} returned {money} of the {bought} they bought over "
+                    "{orders} orders ({rate}); {n} return lines in the period",
                     len(g),
                     customer=cid,
                     rate=fmt.pct(rate, 0),
                     money=_money(returned),
+                    bought=_money(float(g["customer_gross"].iloc[0])),
                     orders=int(g["customer_orders"].iloc[0]),
                 ),
                 score=rate,

@@ -213,6 +213,9 @@ def score_weeks(
 ) -> pd.DataFrame:
     """Whole weeks (Monday start): total against the sum of the days' expectations.
 
+    ``known``: the names of the week's known days, each once in day order, listed as the run's
+    language lists them; ``known_days``: how many of its days are known days.
+
     Weeks starting on a day in ``skip`` (weeks with a closure) are neither scored nor part
     of the spread the other weeks are scored on; weeks in ``unspread`` (a festival's run-up:
     its days' expectation is an ordinary day's, so such a week is 40-60 % up) are scored but
@@ -229,7 +232,8 @@ def score_weeks(
             actual=("actual", "sum"),
             expected=("expected", "sum"),
             n=("day", "size"),
-            known=("known", lambda k: ", ".join(sorted({x for x in k if x}))),
+            known=("known", _week_known),
+            known_days=("known", lambda k: int((k != "").sum())),
         )
         g = g[(g["n"] == 7) & ~g.index.isin(skip)]
         if len(g) < 8:
@@ -250,14 +254,20 @@ def score_weeks(
                     "score": (r / scale).to_numpy(),
                     "rel": (g["actual"] / g["expected"] - 1).to_numpy(),
                     "known": g["known"].to_numpy(),
+                    "known_days": g["known_days"].to_numpy(),
                 }
             )
         )
     if not rows:
         return pd.DataFrame(
-            columns=["metric", "week", "actual", "expected", "score", "rel", "known"]
+            columns=["metric", "week", "actual", "expected", "score", "rel", "known", "known_days"]
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def _week_known(k: pd.Series) -> str:
+    """A week's known days' names, each once, in the order of its days (``a, b`` / ``a、b``)."""
+    return join(dict.fromkeys(x for x in k if x))
 
 
 def known_days(
@@ -376,6 +386,8 @@ def fmt_value(metric: str, v: float) -> str:
         return "n/a"
     if metric == "return_rate":
         return pct(v)
+    # an expectation of about nothing is 0, never "-0" ("65 against -0 expected"): what
+    # rounds to zero is zero
     if metric in COUNT_METRICS:
-        return f"{v:,.0f}"
-    return money(v)  # net revenue, AOV: with the dataset's currency sign
+        return f"{0.0 if abs(v) <= 0.5 else v:,.0f}"
+    return money(0.0 if abs(v) < 0.005 else v)  # net revenue, AOV: the dataset's currency

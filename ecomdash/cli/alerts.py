@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         default=[],
         metavar="NAME:START[:END]",
-        help="a known day or period of yours (sale, closure), not alerted above low; repeat",
+        help=(
+            "a known day or period of yours (sale, closure): its days are not alerted above "
+            "low, a week holding it is one level lower, and their reasons name it; repeat"
+        ),
     )
     add_json_arg(p)
     p.set_defaults(func=run)

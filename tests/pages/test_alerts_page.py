@@ -166,3 +166,26 @@ def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):
     assert "customer_id" in rules.loc[burst, "note"]
     assert rules.loc[price, "status"] == "skipped"
     assert any("at least 35 days" in i.value for i in at.info)  # 28 days: no unusual days yet
+
+
+def test_alerts_page_says_which_known_day_a_week_held(_isolated_home):
+    """The week of Black Friday planted at 2.5 times its orders: its row, its details and its
+    CSV say the week held Black Friday and that this lowered its severity (high to medium), in
+    English and in Chinese (the reason said neither)."""
+    from ecomdash.exports import to_safe_csv_bytes
+    from tests.unit.test_alerts import black_friday_week_lines
+
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("black friday week", black_friday_week_lines())
+    store.close()
+    for lang, said in (
+        ("en", "the week held 1 known day (Black Friday), so its severity was lowered one level"),
+        ("zh", "这一周有 1 个已知的特殊日（黑色星期五），因此严重程度降低了一级"),
+    ):
+        at = run_page("alerts.py", dataset_id=info.id, lang=lang, timeout=120)
+        assert not at.exception, at.exception
+        table = at.dataframe[0].value
+        (reason,) = table.loc[table["reason"].str.contains("2025", regex=False), "reason"]
+        assert said in reason, (lang, reason)
+        assert any(said in t for t in _texts(at)), lang
+        assert said in to_safe_csv_bytes(table).decode("utf-8-sig"), lang

@@ -3,6 +3,7 @@ SQL checked on hand-built lines, degraded exports, muting and grouping."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -675,3 +676,284 @@ def test_day_and_week_reasons_say_the_score_in_words(demo_alerts):
     us = a[a["reason"].str.contains("country United States on Mon, 12 January 2026")].iloc[0]
     assert round(us["score"], 1) == -7.3
     assert "(-100 %, 7.3 times the usual day-to-day swing)" in us["reason"]
+
+
+# ----------------------------------------------------------------------------------------
+# a week holding a known day says so
+# ----------------------------------------------------------------------------------------
+
+
+def black_friday_week_lines(bump: float = 2.5) -> pd.DataFrame:
+    """A UK shop of about 30 one-line orders a day from August 2025 to January 2026, every
+    day of the week of Black Friday (Mon 24 - Sun 30 November 2025) at ``bump`` times that.
+    At 2.5x the week is +62 %, 8.2 times the usual week-to-week swing: high by itself,
+    medium as a week holding a known day."""
+    rng = np.random.default_rng(7)
+    week = pd.date_range("2025-11-24", "2025-11-30")
+    rows = []
+    for day in pd.date_range("2025-08-04", "2026-01-25", freq="D"):
+        n = int(rng.poisson(30 * (bump if day in week else 1)))
+        for i in range(n):
+            rows.append(
+                _line(f"O{day:%y%m%d}{i}", day + pd.Timedelta(hours=10), f"C{i}", "P1", 1, 10.0)
+            )
+    lines = pd.DataFrame(rows)
+    lines["line_no"] = np.arange(1, len(lines) + 1)
+    return lines
+
+
+@pytest.fixture
+def black_friday_week(_isolated_home):
+    yield from _saved(_isolated_home, "black friday week", black_friday_week_lines())
+
+
+def test_an_unusual_week_names_its_known_days(black_friday_week, capsys):
+    """An unusual week holding a known day names it as an unusual day's reason does, and says
+    the known-day rule lowered its severity (high to medium here); it was "Net revenue of the
+    week of 24 November 2025: ... (+62 %, 8.2 times the usual week-to-week swing)", Black
+    Friday unsaid, the medium unexplained. The rule lowers a week for any known day, so the
+    reason claims no cause. The same words in Chinese, the CLI's text and JSON, and the
+    report's alerts table (all show ``Signal.reason``)."""
+    from ecomdash.cli import main
+    from ecomdash.report import SECTIONS, build_report
+
+    store, info = black_friday_week
+    said = (
+        "(+62 %, 8.2 times the usual week-to-week swing); the week held 1 known day "
+        "(Black Friday), so its severity was lowered one level"
+    )
+    a = find_alerts(store, info.id).alerts
+    (week,) = a[a["kind"] == "unusual_week"].itertuples()
+    assert str(week.date.date()) == "2025-11-24" and week.severity == "medium"
+    assert week.reason.startswith("Net revenue of the week of 24 November 2025: 5,260.00")
+    assert said in week.reason
+    assert "explain" not in week.reason
+    with use_lang("zh"):
+        z = find_alerts(store, info.id).alerts
+    (zweek,) = z[z["kind"] == "unusual_week"].itertuples()
+    assert "（+62%，是每周正常波动幅度的 8.2 倍）；这一周有 1 个已知的特殊日（黑色星期五），" in (
+        zweek.reason
+    )
+    assert "因此严重程度降低了一级" in zweek.reason and "Black Friday" not in zweek.reason
+    alerts = ["alerts", "--dataset", info.id]
+    assert main([*alerts, "--json"]) == 0
+    (js,) = [
+        r for r in json.loads(capsys.readouterr().out)["alerts"] if r["kind"] == "unusual_week"
+    ]
+    assert js["reason"] == week.reason
+    assert main(alerts) == 0
+    assert said in capsys.readouterr().out
+    spec = tuple(s for s in SECTIONS if s.key == "alerts")
+    for lang, want in (("en", week.reason), ("zh", zweek.reason)):
+        (sec,) = build_report(store, info.id, sections=spec, lang=lang).sections
+        assert want in list(sec.tables[0].frame.iloc[:, 3]), lang
+
+
+def test_a_weeks_known_days_in_day_order_each_once():
+    """``score_weeks`` lists a week's known days in the order of its days, each name once,
+    as the run's language lists them, and counts its known days; the reason says how many
+    (Christmas week in a UK shop: four days, three names)."""
+    from types import SimpleNamespace
+
+    from ecomdash.alerts.core import _week_reason
+    from ecomdash.alerts.series import score_weeks
+
+    days = pd.date_range("2025-10-06", periods=84, freq="D")  # 12 weeks from a Monday
+    known = pd.Series("", index=days)
+    known["2025-12-24"] = known["2025-12-27"] = "Christmas to New Year"
+    known["2025-12-25"], known["2025-12-26"] = "Christmas Day", "Boxing Day"
+    scored = pd.DataFrame(
+        {"metric": "orders", "day": days, "actual": 100.0, "expected": 100.0, "known": known}
+    )
+    w = score_weeks(scored, metrics=["orders"]).set_index("week")
+    xmas = w.loc[pd.Timestamp("2025-12-22")]
+    assert xmas["known"] == "Christmas to New Year, Christmas Day, Boxing Day"
+    assert xmas["known_days"] == 4
+    assert (w.drop(index=xmas.name)["known"] == "").all()
+    r = SimpleNamespace(
+        metric="orders",
+        actual=150.0,
+        expected=100.0,
+        rel=0.5,
+        score=6.0,
+        **xmas[["known", "known_days"]],
+    )
+    wk = pd.Timestamp("2025-12-22")
+    assert _week_reason(r, wk, lowered=False).endswith(
+        "; the week held 4 known days (Christmas to New Year, Christmas Day, Boxing Day)"
+    )
+    assert _week_reason(r, wk, lowered=True).endswith(
+        "; the week held 4 known days (Christmas to New Year, Christmas Day, Boxing Day), so "
+        "its severity was lowered one level"
+    )
+    with use_lang("zh"):
+        zw = score_weeks(scored.assign(known=known.replace({"Boxing Day": "节礼日"})))
+        assert zw.set_index("week").loc[wk, "known"].endswith("、节礼日")
+        assert "；这一周有 4 个已知的特殊日（" in _week_reason(r, wk, lowered=False)
+
+
+def test_a_week_whose_severity_the_known_day_left_alone_does_not_say_it_was_lowered(
+    _isolated_home,
+):
+    """At 4 times its orders the Black Friday week's orders are high by themselves (+170 %,
+    12.7 times the swing), lowered to medium; its net revenue (+73 %, 4.4 times) is low by
+    itself and stays low: that signal names Black Friday and claims no lowering."""
+    for store, info in _saved(_isolated_home, "4x", black_friday_week_lines(4.0)):
+        a = find_alerts(store, info.id).alerts
+    (week,) = a.loc[a["key"] == "week:2025-11-24", "reason"]
+    orders, revenue = week.split(". Also: ")
+    assert orders.endswith(
+        "(+170 %, 12.7 times the usual week-to-week swing); the week held 1 known day "
+        "(Black Friday), so its severity was lowered one level"
+    )
+    assert revenue.endswith(
+        "(+73 %, 4.4 times the usual week-to-week swing); the week held 1 known day (Black Friday)"
+    )
+
+
+def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
+    """ "Customer C7 returned 60 % of what they bought (£120.00 over 4 orders)" read as £120
+    bought (and £72 returned), when £120 is what they returned: the reason now says both
+    amounts, in English and in Chinese."""
+    from ecomdash.alerts.orders import signals_from
+
+    n = 3
+    lines = pd.DataFrame(
+        {
+            "line_no": range(n),
+            "order_id": [f"C{i}" for i in range(n)],
+            "order_date": pd.date_range("2025-09-08", periods=n, freq="D"),
+            "customer_id": "C7",
+            "product_id": "P1",
+            "quantity": -1.0,
+            "unit_price": 40.0,
+            "revenue": -40.0,
+            "customer_gross": 200.0,
+            "customer_returned": 120.0,
+            "customer_return_rate": 0.6,
+            "customer_orders": 4,
+        }
+    )
+    with fmt.use_currency("£"):
+        (s,) = signals_from("customer_returns", lines)
+        with use_lang("zh"):
+            (z,) = signals_from("customer_returns", lines)
+    assert s.reason == (
+        "Customer C7 returned £120.00 of the £200.00 they bought over 4 orders (60 %); "
+        "3 return lines in the period"
+    )
+    assert (
+        z.reason
+        == "客户 C7 在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
+    )
+
+
+_GARDEN_DAY = pd.Timestamp("2024-03-06")
+
+
+def _small_category_lines() -> pd.DataFrame:
+    """Kitchen: 40 orders a day of 1-3 units at 10.00 (a usual day of 809.00); Garden: 3-5
+    orders a day at 2.00, and 70 on Wed 6 March 2024: its net revenue +1449 %, 7.8 times its
+    usual swing (medium for the category alone, but 131.90 is not 20 % of the shop's day),
+    its orders 5.9 times (medium alone, under a group's 8)."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for day in pd.date_range("2024-01-08", "2024-03-31", freq="D"):
+        at = day + pd.Timedelta(hours=9)
+        for i in range(40):
+            qty = int(rng.integers(1, 4))
+            rows.append(_line(f"K{day:%m%d}{i}", at, f"K{i}", "PK1", qty, 10.0))
+        for i in range(70 if day == _GARDEN_DAY else int(rng.integers(3, 6))):
+            rows.append(_line(f"G{day:%m%d}{i}", at, f"G{i}", "PG1", 1, 2.0, category="Garden"))
+    lines = pd.DataFrame(rows)
+    lines["line_no"] = np.arange(1, len(lines) + 1)
+    return lines
+
+
+def test_a_category_day_rated_low_says_why(_isolated_home):
+    """A category's or country's day is rated low when its change is under 20 % of the
+    shop's usual day (net revenue), or, for its orders, under 8 times the swing. The reason
+    said "(+598 %, 8.5 times the usual day-to-day swing)" and the alert was low with no why;
+    now each such signal says which, in English and in Chinese."""
+    from datetime import date
+
+    from ecomdash.alerts.core import _series_signals
+    from ecomdash.filters import Filters
+
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("small category", _small_category_lines())
+
+    def day_reasons():
+        _s, days, _w, _n = _series_signals(
+            store,
+            info.id,
+            Filters(),
+            date(2024, 1, 8),
+            date(2024, 3, 31),
+            top_groups=5,
+            events=(),
+            cols=set(info.columns),
+        )
+        return {(s.grp, s.metric): s for s in days if s.date == _GARDEN_DAY}
+
+    try:
+        en = day_reasons()
+        with use_lang("zh"):
+            zh = day_reasons()
+    finally:
+        store.close()
+    rev, orders = en[("Garden", "revenue")], en[("Garden", "orders")]
+    assert rev.severity == "low" and orders.severity == "low"
+    assert rev.reason == (
+        "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
+        "(+1449 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
+        "under 20 % of the shop's usual day's sales (809.00)"
+    )
+    assert orders.reason.endswith(
+        "(+1306 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
+        "are rated higher only from 8 times the swing"
+    )
+    assert zh[("Garden", "revenue")].reason.endswith(
+        "（+1449%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
+    )
+    assert zh[("Garden", "orders")].reason.endswith(
+        "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的 8 倍才评为更高级别"
+    )
+    # the shop's own signals are rated on their own: never "rated low" by these rules
+    shop = [s for (g, _m), s in en.items() if g == ""]
+    assert len(shop) == 3 and not any("rated low" in s.reason for s in shop)
+
+
+def test_an_expectation_of_nothing_reads_zero_not_minus_zero(_isolated_home):
+    """A series whose expectation is about nothing (the small-category shop above buys from
+    the same customer ids, so it has almost no new customers) read "65 against -0 expected":
+    what rounds to zero is written 0, for counts and for money."""
+    from datetime import date
+
+    from ecomdash.alerts.core import _series_signals
+    from ecomdash.alerts.series import fmt_value
+    from ecomdash.filters import Filters
+
+    assert [fmt_value("orders", v) for v in (-1e-12, -0.4, -0.5, 0.5, -0.0)] == ["0"] * 5
+    assert fmt_value("new_customers", -0.6) == "-1" and fmt_value("orders", 1234.4) == "1,234"
+    with fmt.use_currency("£"):
+        assert [fmt_value("revenue", v) for v in (-1e-9, -0.004)] == ["£0.00"] * 2
+        assert fmt_value("aov", -80.98) == "-£80.98"
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset("small category", _small_category_lines())
+        _s, days, _w, _n = _series_signals(
+            store,
+            info.id,
+            Filters(),
+            date(2024, 1, 8),
+            date(2024, 3, 31),
+            top_groups=5,
+            events=(),
+            cols=set(info.columns),
+        )
+    finally:
+        store.close()
+    (new,) = [s for s in days if s.metric == "new_customers" and s.date == _GARDEN_DAY]
+    assert "New customers of the shop on Wed, 6 March 2024: 65 against 0 expected" in new.reason
+    assert not any(" -0 " in s.reason or "-0.00 " in s.reason for s in days)

@@ -88,3 +88,30 @@ def test_alerts_cli_event_makes_a_day_known(demo, _isolated_home, capsys):
     assert "Planned maintenance" in day[0]["reason"]
     assert main([*args, "--event", "oops:2025-13-01"]) == 2
     assert "--event takes NAME:START[:END]" in capsys.readouterr().err
+
+
+def test_alerts_cli_event_is_named_in_the_weeks_reason_and_its_help_says_so(_isolated_home, capsys):
+    """--event's help said its days are "not alerted above low"; a week holding it is one
+    level lower (not low), and the week's reason names it: the help says both now."""
+    import pytest
+
+    from tests.unit.test_alerts import black_friday_week_lines
+
+    with pytest.raises(SystemExit):
+        main(["alerts", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "a week holding it is one level lower, and their reasons name it" in help_text
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("black friday week", black_friday_week_lines())
+    store.close()
+    # on Black Friday itself: the same days are known, so the same scores
+    args = ["alerts", "--dataset", info.id, "--json", "--event", "Store birthday:2025-11-28"]
+    assert main(args) == 0
+    (week,) = [
+        a for a in json.loads(capsys.readouterr().out)["alerts"] if a["kind"] == "unusual_week"
+    ]
+    assert week["severity"] == "medium"
+    assert (
+        "; the week held 1 known day (Black Friday, Store birthday), so its severity"
+        in (week["reason"])
+    )
