@@ -387,8 +387,8 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
                 "where": _where(dim, grp),
                 "day": fmt.long_date(day, weekday=True),
                 "actual": fmt_value(metric, r.actual),
-                "expected": fmt_value(metric, r.expected),
-                "rel": pct(r.rel, 0, signed=True),
+                "expected": fmt_value(metric, r.expected, estimate=True),
+                "rel": pct(shown_change(r.actual, r.expected, r.rel), 0, signed=True),
                 # the score in words: how many times the series' usual spread around its
                 # expectation (robust sd, see alerts.series) this day's departure is; the
                 # signed score stays in the table's and the JSON's "score"
@@ -472,6 +472,17 @@ def _series_signals(store, ds_id, filters, start, end, *, top_groups, events, co
     return series, day_signals, week_signals, notes
 
 
+def shown_change(actual: float, expected: float, rel: float) -> float:
+    """The change a reason writes beside "{actual} against {expected} expected": the plain
+    ``actual / expected - 1`` a merchant checks it with ("3 against 14" is -79 %, where the
+    score's log scale, ``rel``, says -74 %; "-£504.42 against £316.25" is -260 %, not the
+    -100 % the log scale stops at). ``rel`` (what the severity rules use) when nothing was
+    expected."""
+    if expected > 0 and np.isfinite(actual) and np.isfinite(expected):
+        return float(actual / expected - 1)
+    return float(rel)
+
+
 def _week_reason(r, wk: pd.Timestamp, *, lowered: bool) -> str:
     """An unusual week in words. A week holding known days names them as a day's reason does
     (the likely cause, for the merchant to judge) and, when the known-day rule lowered its
@@ -481,7 +492,7 @@ def _week_reason(r, wk: pd.Timestamp, *, lowered: bool) -> str:
         "metric": L.label(r.metric),
         "week": fmt.long_date(wk),
         "actual": fmt_value(r.metric, r.actual),
-        "expected": fmt_value(r.metric, r.expected),
+        "expected": fmt_value(r.metric, r.expected, estimate=True),
         "rel": pct(r.rel, 0, signed=True),
         "times": f"{abs(r.score):,.1f}",
     }

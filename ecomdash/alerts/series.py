@@ -381,7 +381,10 @@ def _holidays_zh(code: str | None, start: date, end: date) -> dict | None:
     return {pd.Timestamp(d): zh_long_dates(n) for d, n in h.items() if lo <= pd.Timestamp(d) <= hi}
 
 
-def fmt_value(metric: str, v: float) -> str:
+def fmt_value(metric: str, v: float, *, estimate: bool = False) -> str:
+    """A series' value in a reason. ``estimate``: an expected count below 10 keeps one
+    decimal ("70 against 4.1 expected (+1628 %)": written "4", the change a merchant works
+    out from the two figures, +1650 %, was not the one beside them)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     if metric == "return_rate":
@@ -389,5 +392,7 @@ def fmt_value(metric: str, v: float) -> str:
     # an expectation of about nothing is 0, never "-0" ("65 against -0 expected"): what
     # rounds to zero is zero
     if metric in COUNT_METRICS:
+        if estimate and 0.05 <= abs(v) < 9.95:
+            return f"{v:,.1f}"
         return f"{0.0 if abs(v) <= 0.5 else v:,.0f}"
     return money(0.0 if abs(v) < 0.005 else v)  # net revenue, AOV: the dataset's currency

@@ -675,7 +675,7 @@ def test_day_and_week_reasons_say_the_score_in_words(demo_alerts):
     # the demo's outage in the United States: -7.3 in the table, "7.3 times" in words
     us = a[a["reason"].str.contains("country United States on Mon, 12 January 2026")].iloc[0]
     assert round(us["score"], 1) == -7.3
-    assert "(-100 %, 7.3 times the usual day-to-day swing)" in us["reason"]
+    assert "(-101 %, 7.3 times the usual day-to-day swing)" in us["reason"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -853,7 +853,7 @@ _GARDEN_DAY = pd.Timestamp("2024-03-06")
 
 def _small_category_lines() -> pd.DataFrame:
     """Kitchen: 40 orders a day of 1-3 units at 10.00 (a usual day of 809.00); Garden: 3-5
-    orders a day at 2.00, and 70 on Wed 6 March 2024: its net revenue +1449 %, 7.8 times its
+    orders a day at 2.00, and 70 on Wed 6 March 2024: its net revenue +1628 %, 7.8 times its
     usual swing (medium for the category alone, but 131.90 is not 20 % of the shop's day),
     its orders 5.9 times (medium alone, under a group's 8)."""
     rng = np.random.default_rng(7)
@@ -906,15 +906,15 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     assert rev.severity == "low" and orders.severity == "low"
     assert rev.reason == (
         "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
-        "(+1449 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
+        "(+1628 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
         "under 20 % of the shop's usual day's sales (809.00)"
     )
     assert orders.reason.endswith(
-        "(+1306 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
+        "(+1628 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
         "are rated higher only from 8 times the swing"
     )
     assert zh[("Garden", "revenue")].reason.endswith(
-        "（+1449%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
+        "（+1628%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
     )
     assert zh[("Garden", "orders")].reason.endswith(
         "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的 8 倍才评为更高级别"
@@ -957,3 +957,43 @@ def test_an_expectation_of_nothing_reads_zero_not_minus_zero(_isolated_home):
     (new,) = [s for s in days if s.metric == "new_customers" and s.date == _GARDEN_DAY]
     assert "New customers of the shop on Wed, 6 March 2024: 65 against 0 expected" in new.reason
     assert not any(" -0 " in s.reason or "-0.00 " in s.reason for s in days)
+
+
+def test_an_expected_count_below_ten_keeps_a_decimal():
+    from ecomdash.alerts.series import fmt_value
+
+    assert fmt_value("orders", 4.4, estimate=True) == "4.4"  # "4" made 70 / 4 = +1650 %
+    assert fmt_value("orders", 4.4) == "4"  # an actual count is whole
+    assert fmt_value("orders", 12.4, estimate=True) == "12"
+    assert fmt_value("orders", 0.01, estimate=True) == "0"  # never "-0" or "0.0"
+    assert fmt_value("revenue", 4.4, estimate=True) == "4.40"
+
+
+def test_a_reasons_change_is_the_plain_ratio_of_its_two_figures(demo_alerts):
+    """A reason's "(-79 %, ...)" is what a merchant gets from its own "3 against 14
+    expected": actual / expected - 1. The score's log scale (what the severity rules use)
+    gave -74 % there, and stopped at -100 % for a day whose returns outweighed its sales."""
+    from ecomdash.alerts.core import shown_change
+
+    assert round(shown_change(3, 14, rel=np.expm1(np.log(4 / 15))) * 100) == -79
+    assert round(shown_change(-504.42, 316.25, rel=-1.0) * 100) == -260
+    assert shown_change(5, 0, rel=4.0) == 4.0  # nothing expected: the scale's own change
+    a = demo_alerts.alerts
+    said = (
+        a.loc[a["kind"] == "unusual_day", "reason"]
+        .str.extract(
+            r": (-?)£?([\d,]+(?:\.\d+)?) against (-?)£?([\d,]+(?:\.\d+)?) expected \(([+-]\d+) %"
+        )
+        .dropna()
+    )
+    assert len(said) >= 5, len(said)
+    checked = 0
+    for sign_a, act, sign_e, exp, pct in said.itertuples(index=False):
+        actual = float(sign_a + act.replace(",", ""))
+        expected = float(sign_e + exp.replace(",", ""))
+        # the figures as written: cents, or whole counts (an expected count below 10 has
+        # one decimal); a large expectation leaves the rounding nothing to move
+        if expected >= 20:
+            assert abs(round((actual / expected - 1) * 100) - int(pct)) <= 1, (act, exp, pct)
+            checked += 1
+    assert checked >= 5
