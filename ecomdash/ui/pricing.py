@@ -162,14 +162,39 @@ def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     v = res.validation_summary
     c = st.columns(4)
     c[0].metric(
-        _("Own elasticity"), fmt_int(n_own), help=_("Products whose own price changes tell")
+        _("Own elasticity"),
+        fmt_int(n_own),
+        help=_(
+            "Products whose own price changes show how their sales answer price (Status "
+            "“{status}” in the table below).",
+            status=_(STATUS["estimated"]),
+        ),
     )
-    c[1].metric(_("From category"), fmt_int(n_cat), help=_("One-price products served by category"))
-    c[2].metric(_("No estimate"), fmt_int(len(p) - n_own - n_cat))
+    c[1].metric(
+        _("From category"),
+        fmt_int(n_cat),
+        help=_(
+            "Products sold at one price: they borrow their category's elasticity (Status "
+            "“{status}”).",
+            status=_(STATUS["category"]),
+        ),
+    )
+    c[2].metric(
+        _("No estimate"),
+        fmt_int(len(p) - n_own - n_cat),
+        help=_(
+            "Products with neither: the column “{why}” of the table below says why.",
+            why=L.label("reason", "pricing.products"),
+        ),
+    )
     c[3].metric(
         _("Held-out error vs naive"),
-        "n/a" if not v["n_products"] else f"{v['ratio']:.2f}×",
-        help=_("Mean absolute error of the price model over the naive forecast (below 1: better)"),
+        _("n/a") if not v["n_products"] else f"{v['ratio']:.2f}×",
+        help=_(
+            "The price model's average miss in units a week on the held-out weeks, divided "
+            "by the naive forecast's (the median of the weeks just before). Below 1× the "
+            "model is better: 0.80× misses by 20 % less; above 1× the naive forecast is better."
+        ),
     )
     _verdict(res)
     for w in res.warnings:

@@ -255,3 +255,23 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
+
+
+def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
+    """Each tile's help says what it counts, by the words the products table uses (its
+    Status values, its "Why no own estimate" column), and how to read the held-out ratio
+    (was: "Products whose own price changes tell", no help on "No estimate", "Mean absolute
+    error of the price model over the naive forecast")."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    products = _table(at, "Why no own estimate")
+    statuses = set(products["Status"])
+    own, cat = _metric(at, "Own elasticity"), _metric(at, "From category")
+    assert "Status “estimated”" in own.proto.help and "estimated" in statuses, own.proto.help
+    assert "one price" in cat.proto.help and "Status “from its category”" in cat.proto.help
+    assert "from its category" in statuses
+    none = _metric(at, "No estimate").proto.help
+    assert "the column “Why no own estimate”" in none, none
+    ratio = _metric(at, "Held-out error vs naive").proto.help
+    assert "average miss in units a week" in ratio and "Below 1× the model is better" in ratio
+    assert "0.80× misses by 20 % less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
