@@ -33,7 +33,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 #: a product's ``status`` (an id the code compares) -> what the merchant reads
@@ -293,10 +293,12 @@ def _product_names(frame: pd.DataFrame):
     return lambda pid: L.product_label(names.get(pid), pid)
 
 
-def _signed_money(x: float) -> str:
-    """A change of money for a tile's delta: ``+£88.50`` / ``-£88.50`` (the sign sets the
-    arrow)."""
-    return ("+" if x >= 0 else "") + fmt_money(x)
+def _about(x: float, *, signed: bool = False) -> str:
+    """An estimated amount as the app writes one (``fmt.money_about``: ``£2,060``, ``£18.3k``,
+    no pence) in the dataset's currency; ``signed`` for a tile's delta: ``+£88`` / ``-£88``
+    (the sign sets the arrow)."""
+    text = fmt.money_about(x, symbol=current_display().symbol)
+    return ("+" if signed and x >= 0 else "") + text
 
 
 def _linked_whatif(options: list) -> tuple:
@@ -383,7 +385,9 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             f"{row['units']:,.1f}",
             f"{row['units'] - row['units_now']:+,.1f}",
             help=_(
-                "{level} band {low}–{high}",
+                "{low}–{high} units a week if the elasticity is anywhere in its {level} "
+                "interval. A single week varies more: this band leaves out the usual ups and "
+                "downs from week to week.",
                 level=fmt.pct(0.9, 0),
                 low=f"{row['units_low']:,.1f}",
                 high=f"{row['units_high']:,.1f}",
@@ -391,14 +395,14 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         m[1].metric(
             L.label("revenue", "pricing.whatif"),
-            fmt_money(row["revenue"]),
-            _signed_money(row["revenue"] - row["revenue_now"]),
+            _about(row["revenue"]),
+            _about(row["revenue"] - row["revenue_now"], signed=True),
         )
         if pd.notna(row["profit"]):
             m[2].metric(
                 L.label("profit", "pricing.whatif"),
-                fmt_money(row["profit"]),
-                _signed_money(row["profit"] - row["profit_now"]),
+                _about(row["profit"]),
+                _about(row["profit"] - row["profit_now"], signed=True),
             )
         else:
             m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))
@@ -425,8 +429,8 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             "n": len(t),
             "units_now": f"{t['units_now'].sum():,.1f}",
             "units": f"{t['units'].sum():,.1f}",
-            "revenue_now": f"{t['revenue_now'].sum():,.2f}",
-            "revenue": f"{t['revenue'].sum():,.2f}",
+            "revenue_now": _about(t["revenue_now"].sum()),
+            "revenue": _about(t["revenue"].sum()),
         }
         st.caption(
             _(

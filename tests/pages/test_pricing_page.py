@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import pricing as P
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import displayed_frame, run_page
 
@@ -95,7 +96,10 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     assert not any("never extrapolate" in w.value for w in at.warning)
     units = _metric(at, "Units a week")
     assert units.value != ""
-    assert units.proto.help.startswith("90 % band "), units.proto.help  # as fmt.pct writes it
+    # the band is the elasticity's interval only: the help says so, and that a week varies more
+    # (it read "90 % band 68.3–70.6", which a merchant takes for the range of a week's sales)
+    assert " units a week if the elasticity is anywhere in its 90 % interval. " in units.proto.help
+    assert "A single week varies more" in units.proto.help, units.proto.help
 
 
 def test_one_price_export_says_why_without_traceback(_isolated_home):
@@ -171,8 +175,21 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
     table = _table(at, "Units a week now")
     assert sorted(table["Product id"]) == sorted(w["product_id"])
     ok = w["units"].notna()
-    total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
-    assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
+    # the revenue in the shop's currency, rounded as an estimate is (fmt.money_about: £12.3k,
+    # no pence); it read "revenue a week 12,345.67 → ...", no unit
+    total = fmt.money_about(w.loc[ok, "revenue"].sum(), symbol="£")
+    now = fmt.money_about(w.loc[ok, "revenue_now"].sum(), symbol="£")
+    assert re.fullmatch(r"£[\d,]+|£[\d,]+\.\dk", total), total
+    # the what-if's tiles too: an estimate in whole pounds (was "£2,060.28", "-£139.41")
+    rev = _metric(at, "Revenue a week")
+    assert re.fullmatch(r"£[\d,]+", rev.value) and re.fullmatch(r"[+-]£[\d,]+", rev.delta), (
+        rev.value,
+        rev.delta,
+    )
+    assert any(
+        f"{ok.sum()} products" in c.value and f"revenue a week {now} → {total}" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
     # the change signed as the app writes a share ("+10 %"), not "+10%" / "+10 %" by hand
     assert any(c.value.startswith("Whole category at +10 %: ") for c in at.caption)
 
