@@ -8,6 +8,7 @@ widgets' option lists, plotly and formula-safe downloads.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -269,9 +270,10 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         show_chart(charts.elasticity_chart(res), width="stretch")
     st.caption(
         _(
-            "Elasticity −1.5 means 10 % higher price → about 15 % fewer units. 'Own data, "
-            "pooled with category' estimates lean towards the category's; 'category estimate' "
-            "rows had one price and borrow the category's value."
+            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
+            "higher price about 13 % fewer. 'Own data, pooled with category' estimates lean "
+            "towards the category's; 'category estimate' rows had one price and borrow the "
+            "category's value."
         )
     )
     if len(res.categories):
@@ -324,6 +326,33 @@ def whatif_warning(warn: str) -> str:
             where=_("Margins (for profit)"),
         )
     return tr_note(warn) if isinstance(warn, Note) else warn
+
+
+def _best_price(row: pd.Series) -> str:
+    """The what-if's best price in a sentence. With one elasticity for every price, revenue
+    (and often profit) only grows towards one end of the allowed range, so a best price at
+    an end says which way to move the price, not a price to set."""
+    figures = {"price": fmt_money(row["best_price"]), "what": row["best_for"]}
+    if np.isclose(row["best_price"], row["allowed_low"]):
+        return _(
+            "Best price inside the range this product has had: {price}, which maximises "
+            "{what}. It is the lowest price the what-if allows (10 % under the lowest it has "
+            "had): one elasticity for every price favours cutting all the way to that edge, so "
+            "read it as the way to move the price, not the price to set.",
+            **figures,
+        )
+    if np.isclose(row["best_price"], row["allowed_high"]):
+        return _(
+            "Best price inside the range this product has had: {price}, which maximises "
+            "{what}. It is the highest price the what-if allows (10 % over the highest it has "
+            "had): one elasticity for every price favours raising it all the way to that edge, "
+            "so read it as the way to move the price, not the price to set.",
+            **figures,
+        )
+    return _(
+        "Best price inside the range this product has had: {price}, which maximises {what}.",
+        **figures,
+    )
 
 
 def _whatif_tab(res: P.PricingResult, margin) -> None:
@@ -406,15 +435,22 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             )
         else:
             m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))
+    st.caption(_best_price(row))
     st.caption(
         _(
-            "Best price inside the range this product has had: {price}, which maximises {what}. "
-            "Units come from the elasticity {elasticity} ({source}) around the last 8 weeks' "
-            "sales.",
-            price=fmt_money(row["best_price"]),
-            what=row["best_for"],
+            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "about {per1} fewer units) around the last 8 weeks' sales.",
             elasticity=f"{row['elasticity']:.2f}",
             source=row["source"],
+            per1=fmt.pct(-row["elasticity"] / 100, 1),
+        )
+        if row["elasticity"] <= 0
+        else _(
+            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "about {per1} more units) around the last 8 weeks' sales.",
+            elasticity=f"{row['elasticity']:.2f}",
+            source=row["source"],
+            per1=fmt.pct(row["elasticity"] / 100, 1),
         )
     )
     for warn in w.warnings:

@@ -292,3 +292,58 @@ def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
     ratio = _metric(at, "Held-out error vs naive").proto.help
     assert "average miss in units a week" in ratio and "Below 1× the model is better" in ratio
     assert "0.80× misses by 20 % less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
+
+
+def test_elasticity_and_best_price_in_plain_words(demo_dataset):
+    """An elasticity is read in plain words: the tab's example is right for the log-log model
+    (1.1 ** -1.5 = 0.867: a 10 % higher price sells about 13 % fewer units, not 15 %), the
+    what-if says what its elasticity means for a 1 % change, and a best price at the end of
+    the allowed range says it is a direction, not a price to set (one elasticity for every
+    price puts revenue's best at an end)."""
+    assert round((1 - 1.1**-1.5) * 100) == 13 and round((1 - 1.01**-1.5) * 100, 1) == 1.5
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith(
+            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
+            "higher price about 13 % fewer."
+        )
+        for c in captions
+    ), captions
+    assert not any("about 15 % fewer" in c for c in captions)
+    # the best seller, TEX-271: elasticity -1.687 (the what-if table), lowest price £26.99
+    assert at.selectbox(key="pr_whatif_product").value == "TEX-271"
+    row = _table(at, "Units a week now").iloc[0]
+    assert round(row["Elasticity"], 2) == -1.69
+    units = next(c for c in captions if c.startswith("Units come from the elasticity -1.69 "))
+    assert "(own data, pooled with category: a 1 % higher price sells about 1.7 % fewer " in units
+    best = next(c for c in captions if c.startswith("Best price inside the range"))
+    # 26.99 × 0.9 = 24.291: the lower end of the allowed range
+    assert best.startswith(
+        "Best price inside the range this product has had: £24.29, which maximises revenue "
+        "(no margin given). It is the lowest price the what-if allows"
+    ), best
+    assert best.endswith("read it as the way to move the price, not the price to set."), best
+    # BAG-110: elasticity -0.985, above -1, so revenue grows towards the highest price:
+    # 26.99 × 1.1 = 29.689
+    at.selectbox(key="pr_whatif_product").set_value("BAG-110").run()
+    assert not at.exception, at.exception
+    best = next(c.value for c in at.caption if c.value.startswith("Best price inside the range"))
+    assert "£29.69, which maximises revenue (no margin given). It is the highest price" in best
+    units = next(c.value for c in at.caption if c.value.startswith("Units come from"))
+    assert "a 1 % higher price sells about 1.0 % fewer units" in units, units
+
+
+def test_best_price_inside_the_range_is_stated_plainly():
+    """With a margin the best profit can sit inside the allowed range: then the sentence is
+    the price alone, no word about an edge (rows by hand)."""
+    from ecomdash.ui.pricing import _best_price
+
+    row = pd.Series(
+        {"best_price": 20.0, "allowed_low": 9.0, "allowed_high": 33.0, "best_for": "profit"}
+    )
+    assert _best_price(row).startswith("Best price inside the range this product has had: ")
+    assert _best_price(row).endswith(", which maximises profit.")
+    assert "edge" in _best_price(row.copy().replace({20.0: 9.0}))
+    assert "highest price" in _best_price(row.copy().replace({20.0: 33.0}))
