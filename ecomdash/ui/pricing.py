@@ -506,15 +506,19 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     st.caption(
         _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
-            "pulled forward). Net revenue adds both against the regular price."
+            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "pulled forward). Net revenue: the revenue during and after the promotion, less "
+            "what the usual rate would have brought at the regular price."
         )
         if margin is not None
         else _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
-            "pulled forward). Net revenue adds both against the regular price. Net profit "
-            "needs a margin (above)."
+            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "pulled forward). Net revenue: the revenue during and after the promotion, less "
+            "what the usual rate would have brought at the regular price. Net profit needs a "
+            "margin (above)."
         )
     )
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)

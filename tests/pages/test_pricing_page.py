@@ -347,3 +347,21 @@ def test_best_price_inside_the_range_is_stated_plainly():
     assert _best_price(row).endswith(", which maximises profit.")
     assert "edge" in _best_price(row.copy().replace({20.0: 9.0}))
     assert "highest price" in _best_price(row.copy().replace({20.0: 33.0}))
+
+
+def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
+    """The dip column is a change in % (−24 %), the lift a ratio (1.37): the caption says the
+    dip is how far the rate moved, with an example in %, and what net revenue takes away (was
+    "Dip: the same in the 2 weeks after", which reads as a ratio like the lift)."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    promos = next(d for d in at.dataframe if "dip" in d.value.columns)
+    config = json.loads(promos.proto.columns)
+    assert config["dip"]["label"] == "Dip after"
+    assert "%" in config["dip"]["type_config"]["format"]  # shown as a change in %
+    caption = next(c.value for c in at.caption if c.value.startswith("Lift: units per store"))
+    assert "Dip after: how far that rate moved in the 2 weeks after, against the same " in caption
+    assert "(−25 % = a quarter fewer units: sales pulled forward)" in caption
+    assert "Net revenue: the revenue during and after the promotion, less what the usual " in (
+        caption
+    )
