@@ -323,8 +323,16 @@ def markdown_candidates(
         if new_price < floor:
             new_price = floor
             d = 1 - floor / r.current_price
-            remark = _(
-                "deepest markdown inside the prices this product has had; it clears more slowly"
+            remark = (
+                _(
+                    "deepest markdown inside the prices this product has had; the stock takes "
+                    "longer than the chosen weeks to clear"
+                )
+                if slow_stock
+                else _(
+                    "deepest markdown inside the prices this product has had; sales get only "
+                    "part of the way back to the earlier rate"
+                )
             )
         units_new = recent * (new_price / r.current_price) ** r.elasticity
         clears = on_hand / units_new if not np.isnan(on_hand) and units_new > 0 else np.nan

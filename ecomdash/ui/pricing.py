@@ -8,6 +8,7 @@ widgets' option lists, plotly and formula-safe downloads.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -33,7 +34,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 #: a product's ``status`` (an id the code compares) -> what the merchant reads
@@ -162,14 +163,39 @@ def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     v = res.validation_summary
     c = st.columns(4)
     c[0].metric(
-        _("Own elasticity"), fmt_int(n_own), help=_("Products whose own price changes tell")
+        _("Own elasticity"),
+        fmt_int(n_own),
+        help=_(
+            "Products whose own price changes show how their sales answer price (Status "
+            "“{status}” in the table below).",
+            status=_(STATUS["estimated"]),
+        ),
     )
-    c[1].metric(_("From category"), fmt_int(n_cat), help=_("One-price products served by category"))
-    c[2].metric(_("No estimate"), fmt_int(len(p) - n_own - n_cat))
+    c[1].metric(
+        _("From category"),
+        fmt_int(n_cat),
+        help=_(
+            "Products sold at one price: they borrow their category's elasticity (Status "
+            "“{status}”).",
+            status=_(STATUS["category"]),
+        ),
+    )
+    c[2].metric(
+        _("No estimate"),
+        fmt_int(len(p) - n_own - n_cat),
+        help=_(
+            "Products with neither: the column “{why}” of the table below says why.",
+            why=L.label("reason", "pricing.products"),
+        ),
+    )
     c[3].metric(
         _("Held-out error vs naive"),
-        "n/a" if not v["n_products"] else f"{v['ratio']:.2f}×",
-        help=_("Mean absolute error of the price model over the naive forecast (below 1: better)"),
+        _("n/a") if not v["n_products"] else f"{v['ratio']:.2f}×",
+        help=_(
+            "The price model's average miss in units a week on the held-out weeks, divided "
+            "by the naive forecast's (the median of the weeks just before). Below 1× the "
+            "model is better: 0.80× misses by 20 % less; above 1× the naive forecast is better."
+        ),
     )
     _verdict(res)
     for w in res.warnings:
@@ -244,9 +270,10 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         show_chart(charts.elasticity_chart(res), width="stretch")
     st.caption(
         _(
-            "Elasticity −1.5 means 10 % higher price → about 15 % fewer units. 'Own data, "
-            "pooled with category' estimates lean towards the category's; 'category estimate' "
-            "rows had one price and borrow the category's value."
+            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
+            "higher price about 13 % fewer. 'Own data, pooled with category' estimates lean "
+            "towards the category's; 'category estimate' rows had one price and borrow the "
+            "category's value."
         )
     )
     if len(res.categories):
@@ -268,10 +295,12 @@ def _product_names(frame: pd.DataFrame):
     return lambda pid: L.product_label(names.get(pid), pid)
 
 
-def _signed_money(x: float) -> str:
-    """A change of money for a tile's delta: ``+£88.50`` / ``-£88.50`` (the sign sets the
-    arrow)."""
-    return ("+" if x >= 0 else "") + fmt_money(x)
+def _about(x: float, *, signed: bool = False) -> str:
+    """An estimated amount as the app writes one (``fmt.money_about``: ``£2,060``, ``£18.3k``,
+    no pence) in the dataset's currency; ``signed`` for a tile's delta: ``+£88`` / ``-£88``
+    (the sign sets the arrow)."""
+    text = fmt.money_about(x, symbol=current_display().symbol)
+    return ("+" if signed and x >= 0 else "") + text
 
 
 def _linked_whatif(options: list) -> tuple:
@@ -297,6 +326,33 @@ def whatif_warning(warn: str) -> str:
             where=_("Margins (for profit)"),
         )
     return tr_note(warn) if isinstance(warn, Note) else warn
+
+
+def _best_price(row: pd.Series) -> str:
+    """The what-if's best price in a sentence. With one elasticity for every price, revenue
+    (and often profit) only grows towards one end of the allowed range, so a best price at
+    an end says which way to move the price, not a price to set."""
+    figures = {"price": fmt_money(row["best_price"]), "what": row["best_for"]}
+    if np.isclose(row["best_price"], row["allowed_low"]):
+        return _(
+            "Best price inside the range this product has had: {price}, which maximises "
+            "{what}. It is the lowest price the what-if allows (10 % under the lowest it has "
+            "had): one elasticity for every price favours cutting all the way to that edge, so "
+            "read it as the way to move the price, not the price to set.",
+            **figures,
+        )
+    if np.isclose(row["best_price"], row["allowed_high"]):
+        return _(
+            "Best price inside the range this product has had: {price}, which maximises "
+            "{what}. It is the highest price the what-if allows (10 % over the highest it has "
+            "had): one elasticity for every price favours raising it all the way to that edge, "
+            "so read it as the way to move the price, not the price to set.",
+            **figures,
+        )
+    return _(
+        "Best price inside the range this product has had: {price}, which maximises {what}.",
+        **figures,
+    )
 
 
 def _whatif_tab(res: P.PricingResult, margin) -> None:
@@ -358,7 +414,9 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             f"{row['units']:,.1f}",
             f"{row['units'] - row['units_now']:+,.1f}",
             help=_(
-                "{level} band {low}–{high}",
+                "{low}–{high} units a week if the elasticity is anywhere in its {level} "
+                "interval. A single week varies more: this band leaves out the usual ups and "
+                "downs from week to week.",
                 level=fmt.pct(0.9, 0),
                 low=f"{row['units_low']:,.1f}",
                 high=f"{row['units_high']:,.1f}",
@@ -366,26 +424,33 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         m[1].metric(
             L.label("revenue", "pricing.whatif"),
-            fmt_money(row["revenue"]),
-            _signed_money(row["revenue"] - row["revenue_now"]),
+            _about(row["revenue"]),
+            _about(row["revenue"] - row["revenue_now"], signed=True),
         )
         if pd.notna(row["profit"]):
             m[2].metric(
                 L.label("profit", "pricing.whatif"),
-                fmt_money(row["profit"]),
-                _signed_money(row["profit"] - row["profit_now"]),
+                _about(row["profit"]),
+                _about(row["profit"] - row["profit_now"], signed=True),
             )
         else:
             m[2].metric(L.label("profit", "pricing.whatif"), _("needs a margin"))
+    st.caption(_best_price(row))
     st.caption(
         _(
-            "Best price inside the range this product has had: {price}, which maximises {what}. "
-            "Units come from the elasticity {elasticity} ({source}) around the last 8 weeks' "
-            "sales.",
-            price=fmt_money(row["best_price"]),
-            what=row["best_for"],
+            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "about {per1} fewer units) around the last 8 weeks' sales.",
             elasticity=f"{row['elasticity']:.2f}",
             source=row["source"],
+            per1=fmt.pct(-row["elasticity"] / 100, 1),
+        )
+        if row["elasticity"] <= 0
+        else _(
+            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "about {per1} more units) around the last 8 weeks' sales.",
+            elasticity=f"{row['elasticity']:.2f}",
+            source=row["source"],
+            per1=fmt.pct(row["elasticity"] / 100, 1),
         )
     )
     for warn in w.warnings:
@@ -400,8 +465,8 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
             "n": len(t),
             "units_now": f"{t['units_now'].sum():,.1f}",
             "units": f"{t['units'].sum():,.1f}",
-            "revenue_now": f"{t['revenue_now'].sum():,.2f}",
-            "revenue": f"{t['revenue'].sum():,.2f}",
+            "revenue_now": _about(t["revenue_now"].sum()),
+            "revenue": _about(t["revenue"].sum()),
         }
         st.caption(
             _(
@@ -441,15 +506,19 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     st.caption(
         _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
-            "pulled forward). Net revenue adds both against the regular price."
+            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "pulled forward). Net revenue: the revenue during and after the promotion, less "
+            "what the usual rate would have brought at the regular price."
         )
         if margin is not None
         else _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip: the same in the 2 weeks after (negative: sales "
-            "pulled forward). Net revenue adds both against the regular price. Net profit "
-            "needs a margin (above)."
+            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "pulled forward). Net revenue: the revenue during and after the promotion, less "
+            "what the usual rate would have brought at the regular price. Net profit needs a "
+            "margin (above)."
         )
     )
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import pricing as P
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import displayed_frame, run_page
 
@@ -95,7 +96,10 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     assert not any("never extrapolate" in w.value for w in at.warning)
     units = _metric(at, "Units a week")
     assert units.value != ""
-    assert units.proto.help.startswith("90 % band "), units.proto.help  # as fmt.pct writes it
+    # the band is the elasticity's interval only: the help says so, and that a week varies more
+    # (it read "90 % band 68.3–70.6", which a merchant takes for the range of a week's sales)
+    assert " units a week if the elasticity is anywhere in its 90 % interval. " in units.proto.help
+    assert "A single week varies more" in units.proto.help, units.proto.help
 
 
 def test_one_price_export_says_why_without_traceback(_isolated_home):
@@ -171,8 +175,21 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
     table = _table(at, "Units a week now")
     assert sorted(table["Product id"]) == sorted(w["product_id"])
     ok = w["units"].notna()
-    total = f"{w.loc[ok, 'revenue'].sum():,.2f}"
-    assert any(f"{ok.sum()} products" in c.value and total in c.value for c in at.caption)
+    # the revenue in the shop's currency, rounded as an estimate is (fmt.money_about: £12.3k,
+    # no pence); it read "revenue a week 12,345.67 → ...", no unit
+    total = fmt.money_about(w.loc[ok, "revenue"].sum(), symbol="£")
+    now = fmt.money_about(w.loc[ok, "revenue_now"].sum(), symbol="£")
+    assert re.fullmatch(r"£[\d,]+|£[\d,]+\.\dk", total), total
+    # the what-if's tiles too: an estimate in whole pounds (was "£2,060.28", "-£139.41")
+    rev = _metric(at, "Revenue a week")
+    assert re.fullmatch(r"£[\d,]+", rev.value) and re.fullmatch(r"[+-]£[\d,]+", rev.delta), (
+        rev.value,
+        rev.delta,
+    )
+    assert any(
+        f"{ok.sum()} products" in c.value and f"revenue a week {now} → {total}" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
     # the change signed as the app writes a share ("+10 %"), not "+10%" / "+10 %" by hand
     assert any(c.value.startswith("Whole category at +10 %: ") for c in at.caption)
 
@@ -255,3 +272,96 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
+
+
+def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
+    """Each tile's help says what it counts, by the words the products table uses (its
+    Status values, its "Why no own estimate" column), and how to read the held-out ratio
+    (was: "Products whose own price changes tell", no help on "No estimate", "Mean absolute
+    error of the price model over the naive forecast")."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    products = _table(at, "Why no own estimate")
+    statuses = set(products["Status"])
+    own, cat = _metric(at, "Own elasticity"), _metric(at, "From category")
+    assert "Status “estimated”" in own.proto.help and "estimated" in statuses, own.proto.help
+    assert "one price" in cat.proto.help and "Status “from its category”" in cat.proto.help
+    assert "from its category" in statuses
+    none = _metric(at, "No estimate").proto.help
+    assert "the column “Why no own estimate”" in none, none
+    ratio = _metric(at, "Held-out error vs naive").proto.help
+    assert "average miss in units a week" in ratio and "Below 1× the model is better" in ratio
+    assert "0.80× misses by 20 % less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
+
+
+def test_elasticity_and_best_price_in_plain_words(demo_dataset):
+    """An elasticity is read in plain words: the tab's example is right for the log-log model
+    (1.1 ** -1.5 = 0.867: a 10 % higher price sells about 13 % fewer units, not 15 %), the
+    what-if says what its elasticity means for a 1 % change, and a best price at the end of
+    the allowed range says it is a direction, not a price to set (one elasticity for every
+    price puts revenue's best at an end)."""
+    assert round((1 - 1.1**-1.5) * 100) == 13 and round((1 - 1.01**-1.5) * 100, 1) == 1.5
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(
+        c.startswith(
+            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
+            "higher price about 13 % fewer."
+        )
+        for c in captions
+    ), captions
+    assert not any("about 15 % fewer" in c for c in captions)
+    # the best seller, TEX-271: elasticity -1.687 (the what-if table), lowest price £26.99
+    assert at.selectbox(key="pr_whatif_product").value == "TEX-271"
+    row = _table(at, "Units a week now").iloc[0]
+    assert round(row["Elasticity"], 2) == -1.69
+    units = next(c for c in captions if c.startswith("Units come from the elasticity -1.69 "))
+    assert "(own data, pooled with category: a 1 % higher price sells about 1.7 % fewer " in units
+    best = next(c for c in captions if c.startswith("Best price inside the range"))
+    # 26.99 × 0.9 = 24.291: the lower end of the allowed range
+    assert best.startswith(
+        "Best price inside the range this product has had: £24.29, which maximises revenue "
+        "(no margin given). It is the lowest price the what-if allows"
+    ), best
+    assert best.endswith("read it as the way to move the price, not the price to set."), best
+    # BAG-110: elasticity -0.985, above -1, so revenue grows towards the highest price:
+    # 26.99 × 1.1 = 29.689
+    at.selectbox(key="pr_whatif_product").set_value("BAG-110").run()
+    assert not at.exception, at.exception
+    best = next(c.value for c in at.caption if c.value.startswith("Best price inside the range"))
+    assert "£29.69, which maximises revenue (no margin given). It is the highest price" in best
+    units = next(c.value for c in at.caption if c.value.startswith("Units come from"))
+    assert "a 1 % higher price sells about 1.0 % fewer units" in units, units
+
+
+def test_best_price_inside_the_range_is_stated_plainly():
+    """With a margin the best profit can sit inside the allowed range: then the sentence is
+    the price alone, no word about an edge (rows by hand)."""
+    from ecomdash.ui.pricing import _best_price
+
+    row = pd.Series(
+        {"best_price": 20.0, "allowed_low": 9.0, "allowed_high": 33.0, "best_for": "profit"}
+    )
+    assert _best_price(row).startswith("Best price inside the range this product has had: ")
+    assert _best_price(row).endswith(", which maximises profit.")
+    assert "edge" in _best_price(row.copy().replace({20.0: 9.0}))
+    assert "highest price" in _best_price(row.copy().replace({20.0: 33.0}))
+
+
+def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
+    """The dip column is a change in % (−24 %), the lift a ratio (1.37): the caption says the
+    dip is how far the rate moved, with an example in %, and what net revenue takes away (was
+    "Dip: the same in the 2 weeks after", which reads as a ratio like the lift)."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    promos = next(d for d in at.dataframe if "dip" in d.value.columns)
+    config = json.loads(promos.proto.columns)
+    assert config["dip"]["label"] == "Dip after"
+    assert "%" in config["dip"]["type_config"]["format"]  # shown as a change in %
+    caption = next(c.value for c in at.caption if c.value.startswith("Lift: units per store"))
+    assert "Dip after: how far that rate moved in the 2 weeks after, against the same " in caption
+    assert "(−25 % = a quarter fewer units: sales pulled forward)" in caption
+    assert "Net revenue: the revenue during and after the promotion, less what the usual " in (
+        caption
+    )

@@ -53,6 +53,14 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     needs = "利润需要成本：请在上方“毛利率（用于计算利润）”中填写毛利率 %。"
     assert any(c.value.replace("\\", "").startswith(needs) for c in zh.caption)
     assert any(e.label == "毛利率（用于计算利润）" for e in zh.expander)
+    captions = [c.value for c in zh.caption]
+    # the floor is a price, not the markdown's depth (read "降价幅度……最低不低于其有过最低价的 90%")
+    assert any("，降价后的价格不低于其有过最低价的 90%。" in c for c in captions), captions
+    # the dip is a change in %, as its column shows it (read "同一比值（为负……）": a negative ratio)
+    assert any("促销后回落：促销后 2 周这一水平比促销前变了多少（−25% = " in c for c in captions)
+    # the tiles say what they count by the table's own words
+    helps = {m.label: m.proto.help for m in zh.metric}
+    assert "状态为“已估计”" in helps["自有弹性"] and "“无自身估计的原因”" in helps["无法估计"]
 
     # the page in Chinese: tabs, tiles, the held-out verdict with the English run's numbers
     assert [t.label for t in zh.tabs] == ["价格弹性", "假设分析", "促销", "降价清仓", "模型检验"]

@@ -371,6 +371,38 @@ def test_markdown_clears_stock_in_the_chosen_weeks(demo_res):
     assert r["clears_in_weeks"] == pytest.approx(8.0)
 
 
+def test_markdown_at_the_floor_says_what_it_falls_short_of(demo_res):
+    """A markdown capped at the floor (10 % under the lowest price the product has had) says
+    what it cannot do: without stock, bring sales back to the earlier rate (there is nothing
+    to clear, so "it clears more slowly" said more than the table shows); with stock, clear
+    it in the chosen weeks. Checked by hand on one row each."""
+    back = "sales get only part of the way back to the earlier rate"
+    slower = "the stock takes longer than the chosen weeks to clear"
+    md = P.markdown_candidates(demo_res, weeks_to_clear=8).set_index("product_id")
+    capped = md[md["note"] != ""]
+    assert len(capped) and (capped["note"].str.endswith("; " + back)).all(), capped["note"]
+    r = capped.iloc[0]
+    p = demo_res.product(capped.index[0])
+    # the floor: 10 % under the lowest price; at it the units stay below the earlier rate
+    assert r["new_price"] == pytest.approx(p["min_price"] * 0.9)
+    at_floor = r["units_recent"] * (r["new_price"] / p["current_price"]) ** r["elasticity"]
+    assert at_floor < r["units_before"]
+    # with 100 weeks of stock a 10 % floor cannot clear it in 8 weeks
+    pid = "TOY-278"
+    row = demo_res.product(pid)
+    g = demo_res.panel[demo_res.panel["product_id"] == pid].set_index("week")["units"]
+    weeks = pd.date_range(end=demo_res.panel["week"].max(), periods=8, freq="7D")
+    recent = g.reindex(weeks, fill_value=0.0).mean()
+    stock = pd.Series({pid: recent * 100})
+    s = P.markdown_candidates(demo_res, weeks_to_clear=8, stock=stock).set_index("product_id")
+    r = s.loc[pid]
+    assert r["new_price"] == pytest.approx(row["min_price"] * 0.9)
+    # units at the floor: recent · (floor / current) ** e; 100 weeks of stock at that rate
+    units = recent * (row["min_price"] * 0.9 / row["current_price"]) ** row["elasticity"]
+    assert r["clears_in_weeks"] == pytest.approx(recent * 100 / units) and r["clears_in_weeks"] > 8
+    assert r["note"].endswith("; " + slower), r["note"]
+
+
 # ----------------------------------------------------------------------------- UCI
 
 
