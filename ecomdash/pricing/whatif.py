@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import note, note_n
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.pricing.promotions import margin_for
@@ -165,9 +165,10 @@ def what_if(
             remark = _(
                 "{price} is outside the prices this product has had ({low}–{high}, ±10 % "
                 "allowed): no estimate, we never extrapolate",
-                price=f"{p1:,.2f}",
-                low=f"{r['min_price']:,.2f}",
-                high=f"{r['max_price']:,.2f}",
+                # in the shop's currency when the caller set it (fmt.use_currency: the page)
+                price=fmt.money(p1),
+                low=fmt.money(float(r["min_price"])),
+                high=fmt.money(float(r["max_price"])),
             )
 
         def units(price, el, u0=u0, p0=p0):

@@ -387,12 +387,13 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         whole = None if whole == "—" else whole
     try:
-        w = P.what_if(res, products=[pid], change_pct=float(change), margin=margin)
-        wc = (
-            P.what_if(res, category=whole, change_pct=float(change), margin=margin)
-            if whole
-            else None
-        )
+        with fmt.use_currency(current_display().symbol):  # its notes name prices in it
+            w = P.what_if(res, products=[pid], change_pct=float(change), margin=margin)
+            wc = (
+                P.what_if(res, category=whole, change_pct=float(change), margin=margin)
+                if whole
+                else None
+            )
     except EcomdashError as exc:
         show_error(exc)
         return

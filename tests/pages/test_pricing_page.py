@@ -365,3 +365,18 @@ def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
     assert "Net revenue: the revenue during and after the promotion, less what the usual " in (
         caption
     )
+
+
+def test_what_if_notes_name_prices_in_the_shops_currency(demo_dataset):
+    """A whole category at +20 %: products taken past the prices they have had get a note,
+    and its prices are in the shop's currency as the rest of the page ("£14.39 is outside ...
+    (£9.49–£12.49, ...)"; they read "14.39 ... (9.49–12.49 ...)")."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    at.selectbox(key="pr_whatif_category").set_value("Garden").run()
+    at.slider(key="pr_whatif_change").set_value(20).run()
+    assert not at.exception, at.exception
+    table = _table(at, "Units a week now")
+    notes = [str(v) for col in table.columns for v in table[col] if "is outside" in str(v)]
+    assert notes, list(table.columns)
+    for n in notes:
+        assert re.match(r"£[\d,]+\.\d\d is outside .* \(£[\d,]+\.\d\d–£[\d,]+\.\d\d, ", n), n
