@@ -437,7 +437,7 @@ _table("pricing.whatif", {
 _table("pricing.markdowns", {
     "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
     "elasticity": COLUMNS[f"{_P}:elasticity"], "units_recent": _c(N_("Units a week (last 8)"), "number", 1),
-    "units_before": _c(N_("Units a week (8 before)"), "number", 1), "trend": _c(N_("Trend"), "number", 2),
+    "units_before": _c(N_("Units a week (8 before)"), "number", 1), "trend": _c(N_("Last 8 weeks vs the 8 before"), "share", 0),
     "on_hand": _c(N_("On hand"), "count"), "weeks_of_cover": _c(N_("Weeks of cover"), "number", 1),
     "markdown": _c(N_("Markdown"), "share", 0), "new_price": _c(N_("Marked-down price"), "money"),
     "clears_in_weeks": _c(N_("Clears in (weeks)"), "number", 1), "note": COLUMNS[f"{_P}:note"],

@@ -380,3 +380,18 @@ def test_what_if_notes_name_prices_in_the_shops_currency(demo_dataset):
     assert notes, list(table.columns)
     for n in notes:
         assert re.match(r"£[\d,]+\.\d\d is outside .* \(£[\d,]+\.\d\d–£[\d,]+\.\d\d, ", n), n
+
+
+def test_markdowns_say_the_slowdown_as_the_caption_does(demo_dataset):
+    """The caption speaks of units over the last 8 weeks "fallen to 75 % or less of the 8
+    weeks before"; the column said "Trend 0.72". It now reads that share, as a percentage."""
+    import json
+
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    element = next(d for d in at.dataframe if "trend" in d.value.columns)
+    config = json.loads(element.proto.columns or "{}")["trend"]
+    assert config["label"] == "Last 8 weeks vs the 8 before"
+    assert config["type_config"]["format"].endswith("%%"), config  # "72 %", was "0.72"
+    trend = element.value["trend"].dropna()  # sent in percent (a share's column: × 100)
+    assert len(trend) and (trend <= 75 + 1e-6).all() and (trend > 1).all(), trend.tolist()
