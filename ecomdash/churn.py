@@ -621,6 +621,20 @@ def sufficiency(
     )
 
 
+#: From this many months of history the checklist writes whole months: the lines it checks
+#: (2 and 3 months) are far below, so a decimal would only look precise.
+WHOLE_MONTHS_FROM = 4
+
+
+def months_found(months: float) -> str:
+    """The checklist's months of history: whole months well above its 2- and 3-month lines
+    (729 days is "24", not "24.0"); near them one decimal, rounded down, so that the figure
+    never reads as reaching a line the check says it misses (59 days is "1.9", not "2.0")."""
+    if months >= WHOLE_MONTHS_FROM:
+        return f"{int(months + 0.5):,}"
+    return f"{np.floor(months * 10 + 1e-9) / 10:.1f}"
+
+
 def sufficiency_from_days(
     days: pd.DataFrame | None, *, n_lines: int, n_with_id: int, window_days: int = 90
 ) -> SufficiencyResult:
@@ -675,7 +689,7 @@ def sufficiency_from_days(
         ),
         (
             _("Months of history"),
-            f"{months:.1f}",
+            months_found(months),
             _("≥ 2 (cohorts); ≥ 3 (calibration check)"),
             months >= 2,
             _("cohorts, calibration"),

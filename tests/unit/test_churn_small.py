@@ -482,7 +482,7 @@ def _days(n_customers: int, n_repeat: int, span: int) -> pd.DataFrame:
 def test_sufficiency_thresholds_by_hand():
     s = churn.sufficiency_from_days(_days(50, 30, 210), n_lines=200, n_with_id=80)
     c = s.checks.set_index("check")
-    assert c["found"].tolist() == ["80 of 200 (40 %)", "50", "30", "6.9", "210"]
+    assert c["found"].tolist() == ["80 of 200 (40 %)", "50", "30", "7", "210"]
     assert c["ok"].tolist() == [True] * 5 and (s.can_cohorts, s.can_clv, s.can_churn) == (True,) * 3
     assert (c["reason"] == "").all()
     assert c.index[-1] == "Days of history for a 90-day churn window"
@@ -511,6 +511,26 @@ def test_sufficiency_thresholds_by_hand():
     assert not (none.can_cohorts or none.can_clv or none.can_churn)
     w = churn.sufficiency_from_days(_days(60, 40, 100), n_lines=60, n_with_id=60, window_days=30)
     assert w.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)" and w.can_churn
+
+
+def test_months_of_history_whole_well_above_the_lines_one_decimal_rounded_down_near_them():
+    # by hand, a month being 365.25 / 12 = 30.4375 days: 729 days = 23.95 months (the demo's
+    # two years) reads "24", not "24.0"; 60 days = 1.97 months misses the two-month line and
+    # must not read "2.0" next to "NO"; 61 days = 2.004 passes it
+    found = {}
+    for span in (0, 40, 60, 61, 121, 122, 210, 729):
+        s = churn.sufficiency_from_days(_days(60, 1, span), n_lines=60, n_with_id=60)
+        found[span] = (s.checks["found"].iloc[3], bool(s.checks["ok"].iloc[3]))
+    assert found == {
+        0: ("0.0", False),
+        40: ("1.3", False),
+        60: ("1.9", False),
+        61: ("2.0", True),
+        121: ("3.9", True),  # 3.975: still one decimal, rounded down
+        122: ("4", True),  # 4.008: whole months from 4
+        210: ("7", True),  # 6.90
+        729: ("24", True),  # 23.95
+    }
 
 
 def test_sufficiency_from_lines_counts_ids_and_days():
