@@ -560,7 +560,12 @@ def at_risk(
     ``revenue_365d`` is the customer's spend in the year before the score date (the value the
     shop stands to lose); ``expected_value`` (e.g. CLV, indexed by customer id) is added as a
     column when given. Columns: ``customer_id, value_at_risk, churn_probability, revenue_365d,
-    recency_days, frequency, monetary`` (+ ``expected_value``).
+    recency_days, interpurchase_days, frequency, monetary`` (+ ``expected_value``).
+
+    ``interpurchase_days`` is the customer's mean days between orders (first to last order
+    over the gaps), NaN with a single order (the models' feature fills it with the tenure):
+    next to ``recency_days`` it shows why a customer who just ordered can be at risk — one
+    who orders every six months is unlikely to order in the next 90 days.
     """
     s = result.scores
     out = pd.DataFrame(
@@ -570,6 +575,7 @@ def at_risk(
             "churn_probability": s["churn_probability"],
             "revenue_365d": s["revenue_365d"],
             "recency_days": s["recency_days"],
+            "interpurchase_days": s["interpurchase_days"].where(s["frequency"] >= 2),
             "frequency": s["frequency"],
             "monetary": s["monetary"],
         }

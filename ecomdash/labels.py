@@ -317,6 +317,16 @@ COLUMNS: dict[str, Col] = {
     "churn_probability": _c(N_("Churn risk"), "share"),
     "value_at_risk": _c(N_("Value at risk"), "money", help=N_("Spend in the last 12 months × churn risk.")),
     "revenue_365d": _c(N_("Spend, last 12 months"), "money"),
+    # the at-risk list: why a customer who just ordered can be at risk
+    "value:interpurchase_days": _c(
+        N_("Usual days between orders"),
+        "number",
+        0,
+        N_(
+            "The customer's days from first to last order divided by the number of gaps "
+            "between their orders; blank with a single order."
+        ),
+    ),
     "auc": _c(N_("ROC AUC"), "number", 3),
     "brier": _c(N_("Brier score"), "number", 3, N_("Mean squared error of the predicted chances (lower is better).")),
     "precision_at_10pct": _c(N_("Precision at top 10 %"), "share"),

@@ -729,12 +729,23 @@ def _render_at_risk(
     ):
         risk = findings.winback_customers(risk)
     st.caption(
-        _(
-            "Ranked by value at risk = spend in the last 12 months × churn probability ({model}, "
-            "as of {date}; churn = no order in the next {days} days).",
-            model=_(churn_mod.MODEL_LABELS[ch.best_model]),
-            date=fmt.long_date(ch.score_date),
-            days=ch.window_days,
+        _sentences(
+            [
+                _(
+                    "Ranked by value at risk = spend in the last 12 months × churn probability "
+                    "({model}, as of {date}; churn = no order in the next {days} days).",
+                    model=_(churn_mod.MODEL_LABELS[ch.best_model]),
+                    date=fmt.long_date(ch.score_date),
+                    days=ch.window_days,
+                ),
+                # why someone who ordered 4 days ago can be 76 % at risk: their usual gap
+                _(
+                    "So a customer who usually waits longer than {days} days between orders "
+                    "({column}) has a high churn risk even just after an order.",
+                    days=ch.window_days,
+                    column=L.label("interpurchase_days", "value"),
+                ),
+            ]
         )
     )
     show_table(_round(risk), area="value", hide_index=True, width="stretch")

@@ -212,3 +212,32 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
         f"The data shown starts on {day}, so the March 2025 cohort holds every customer" in c.value
         for c in at.caption
     ), [c.value for c in at.caption]
+
+
+def test_at_risk_list_says_why_a_customer_who_just_ordered_is_at_risk(demo_dataset):
+    """Customer 12894 of the demo ordered 4 days before the score date yet has a 75.9 % churn
+    risk: right for the model (churn = no order in the next 90 days) because they order about
+    every six months. The list shows their usual gap and the caption says why."""
+    from tests.pages.conftest import displayed_frame
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
+    risk = table.value.set_index("customer_id")
+    row = risk.loc["12894"]
+    assert (row["recency_days"], row["frequency"]) == (4.0, 4.0)
+    assert row["churn_probability"] == pytest.approx(75.9, abs=0.05)  # shown in %
+    # by hand: their order days 13 April 2025, 5 August 2025, 26 January 2026 and 27 October
+    # 2026 are 562 days apart over 3 gaps: 187.3 days, twice the 90-day window
+    assert row["interpurchase_days"] == pytest.approx(562 / 3, abs=0.5)
+    # a one-order customer has no usual gap: blank, not the tenure the models were given
+    assert risk.loc[risk["frequency"] < 2, "interpurchase_days"].isna().all()
+    headers = list(displayed_frame(table).columns)
+    assert headers.index("Usual days between orders") == headers.index("Days since last order") + 1
+    cfg = json.loads(table.proto.columns)["interpurchase_days"]
+    assert cfg["type_config"]["format"] == "%,.0f"  # whole days
+    assert any(
+        "So a customer who usually waits longer than 90 days between orders (Usual days between "
+        "orders) has a high churn risk even just after an order." in c.value
+        for c in at.caption
+    )

@@ -442,6 +442,8 @@ def test_at_risk_ranks_by_value_at_risk_by_hand():
             "revenue_365d": [100.0, 50.0, 200.0, -20.0, 0.0],
             "churn_probability": [0.5, 0.9, 0.25, 0.9, 0.9],
             "recency_days": [1.0, 2.0, 3.0, 4.0, 5.0],
+            # the models' feature: a one-order customer's gap is filled (with the tenure)
+            "interpurchase_days": [366.0, 45.0, 60.0, 10.0, 12.0],
             "frequency": [1.0, 2.0, 3.0, 4.0, 5.0],
             "monetary": [10.0, 20.0, 30.0, 40.0, 50.0],
         }
@@ -459,10 +461,15 @@ def test_at_risk_ranks_by_value_at_risk_by_hand():
         "churn_probability",
         "revenue_365d",
         "recency_days",
+        "interpurchase_days",
         "frequency",
         "monetary",
         "expected_value",
     ]
+    # the mean gap between orders beside the days since the last one; blank with one order
+    # (customer 3), not the tenure the models were given
+    assert out["interpurchase_days"].iloc[[0, 2]].tolist() == [60.0, 45.0]
+    assert math.isnan(out["interpurchase_days"].iloc[1])
     assert out.index.tolist() == [0, 1, 2]
     assert churn.at_risk(res, top=1)["customer_id"].tolist() == ["2"]
     # any value at risk above 0 is listed, however small: 1 x 0.9 = 0.9
