@@ -309,6 +309,15 @@ COLUMNS: dict[str, Col] = {
     "affects": _c(N_("Affects")),
     "value:reason": _c(N_("Reason when not OK")),
     "total_value": _c(N_("Spend so far"), "money"),
+    # the lifetime-value tables: the models' frequency counts repeat days, not orders
+    "value.clv:frequency": _c(
+        N_("Repeat purchase days"),
+        "count",
+        help=N_(
+            "Days with a purchase after the customer's first (the lifetime-value models' "
+            "frequency): a customer who bought on 6 days has 5."
+        ),
+    ),
     "expected_purchases": _c(N_("Expected orders"), "number", 2),
     "expected_spend": _c(N_("Expected spend per order"), "money"),
     "expected_value": _c(N_("Predicted value"), "money"),

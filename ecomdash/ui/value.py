@@ -44,6 +44,9 @@ from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
+#: the lifetime-value tables' catalogue area: their ``frequency`` is the models' repeat
+#: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
+CLV_AREA = "value.clv"
 HORIZONS = (3, 6, 12)
 #: how each lifetime-value method reads (ids from ecomdash.clv)
 CLV_METHODS = {
@@ -601,8 +604,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         show_chart(charts.calibration_by_frequency(cal), width="stretch", where=g1)
         show_chart(charts.calibration_tracking(cal), width="stretch", where=g2)
         with st.expander(_("Calibration tables")):
-            show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
-            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
+            show_table(cal.by_frequency.round(3), area=CLV_AREA, hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area=CLV_AREA)
 
     st.subheader(_("Model parameters"))
     rows = []
@@ -641,8 +644,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         "total_value",
         "last_date",
     ]
-    show_table(_round(c[cols].head(500)), area="value", hide_index=True, width="stretch")
-    download_table(c[cols], "customer-value", key="dl_clv", area="value")
+    show_table(_round(c[cols].head(500)), area=CLV_AREA, hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv", area=CLV_AREA)
     st.caption(
         _(
             "{column}: the day by which the customer has a 50 % chance of having ordered again "

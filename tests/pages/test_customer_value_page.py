@@ -241,3 +241,24 @@ def test_at_risk_list_says_why_a_customer_who_just_ordered_is_at_risk(demo_datas
         "orders) has a high churn risk even just after an order." in c.value
         for c in at.caption
     )
+
+
+def test_lifetime_value_tables_say_repeat_purchase_days_not_orders(demo_dataset):
+    """The lifetime-value models' frequency is a customer's purchase days after the first: the
+    demo's top customer 14143 ordered on 9 days (9 December 2024 to 28 October 2026) and has 8.
+    Headed "Orders" it read as one order fewer than the at-risk list's "Orders" of the same
+    customer."""
+    from tests.pages.conftest import displayed_frame
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    clv = next(d for d in at.dataframe if "p_alive" in d.value.columns)
+    row = clv.value.set_index("customer_id").loc["14143"]
+    assert row["frequency"] == 8.0  # 9 order days by hand, the first not counted
+    shown = displayed_frame(clv)
+    assert "Repeat purchase days" in shown.columns and "Orders" not in shown.columns
+    cal = next(d for d in at.dataframe if "predicted" in d.value.columns)
+    assert list(displayed_frame(cal).columns)[0] == "Repeat purchase days"
+    # the at-risk list counts orders: the same customer has 9 there when listed
+    risk = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
+    assert displayed_frame(risk).columns.tolist().count("Orders") == 1
