@@ -684,12 +684,25 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         delta=_(
             "{diff} vs recency only", diff=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f}"
         ),
+        help=_(
+            "How well the model ranks customers, checked on the later period it was not fitted "
+            "on: the chance that it rates a customer who then placed no order in the {days} "
+            "days as more at risk than one who ordered. 0.5 is guessing, 1 is perfect; "
+            '"recency only" ranks by days since the last order.',
+            days=res.window_days,
+        ),
     )
     pts = (m.loc[best, "precision_at_10pct"] - m.loc["recency", "precision_at_10pct"]) * 100
     b3.metric(
         _("Precision at top 10 % risk"),
         fmt_pct(m.loc[best, "precision_at_10pct"]),
         delta=_("{pts} pts vs recency", pts=f"{pts:+.1f}"),
+        help=_(
+            "Of the 10 % of customers the model rated most at risk, the share who then placed "
+            "no order in the {days} days (percentage points against ranking by days since the "
+            "last order).",
+            days=res.window_days,
+        ),
     )
     table = m.reset_index()[
         [

@@ -262,3 +262,22 @@ def test_lifetime_value_tables_say_repeat_purchase_days_not_orders(demo_dataset)
     # the at-risk list counts orders: the same customer has 9 there when listed
     risk = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
     assert displayed_frame(risk).columns.tolist().count("Orders") == 1
+
+
+def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
+    """ROC AUC and the top-10 % precision in plain words, and the buyers' column says which
+    10 % it counts (the likeliest to buy, not the top 10 % risk the columns before it rank)."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    tiles = {m.label: m.proto.help for m in at.metric}
+    auc = tiles["Holdout ROC AUC"]
+    assert "0.5 is guessing, 1 is perfect" in auc and "no order in the 90 days" in auc
+    assert tiles["Precision at top 10 % risk"].startswith(
+        "Of the 10 % of customers the model rated most at risk, the share who then placed no "
+        "order in the 90 days"
+    )
+    models = next(d for d in at.dataframe if "auc" in d.value.columns)
+    cfg = json.loads(models.proto.columns)
+    assert cfg["buyer_precision_at_10pct"]["label"] == "Buyers among the 10 % likeliest to buy"
+    for col in ("precision_at_10pct", "recall_at_10pct", "buyer_precision_at_10pct", "brier"):
+        assert cfg[col].get("help"), col
