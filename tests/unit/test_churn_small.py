@@ -580,7 +580,7 @@ def test_sufficiency_labels_and_the_two_month_line():
     assert s.checks["affects"].tolist() == [
         "everything on this page",
         "lifetime value, churn",
-        "BG/NBD, Gamma-Gamma",
+        "lifetime-value models (BG/NBD, Gamma-Gamma)",
         "cohorts, calibration",
         "churn models",
     ]
