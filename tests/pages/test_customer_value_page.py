@@ -281,3 +281,37 @@ def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
     assert cfg["buyer_precision_at_10pct"]["label"] == "Buyers among the 10 % likeliest to buy"
     for col in ("precision_at_10pct", "recall_at_10pct", "buyer_precision_at_10pct", "brier"):
         assert cfg[col].get("help"), col
+
+
+def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset):
+    """The demo's BG/NBD dropout parameter a is about 0.000006: at two decimals it read
+    "0.00", and the caption's a / (a + b) could not be followed. Every parameter now keeps its
+    significant digits, and the caption says in words what r, alpha, a and b mean."""
+    from ecomdash.ui.value import parameter_text
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    params = next(d.value for d in at.dataframe if "parameter" in d.value.columns)
+    shown = dict(zip(params["parameter"], params["value"], strict=False))
+    a = shown["a"]
+    assert a.startswith("0.00000") and a != "0.000000" and len(a) == len("0.0000057")
+    assert shown["b"].replace(",", "").lstrip("-").isdigit()  # large: whole, with separators
+    r, alpha = float(shown["r"]), float(shown["alpha"])
+    assert (shown["r"], shown["alpha"]) == ("0.308", "6.94")
+    # by hand: 0.308 / 6.94 purchases a week x 52.18 weeks = 2.3 a year; a / (a + b) ~ 5e-11
+    assert round(r / alpha * 365.25 / 7, 1) == 2.3
+    assert any(
+        "In plain words: while still a customer, a customer buys about 2.3 times a year on "
+        "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
+        "chance of < 0.1 % on average (a / (a + b))." == c.value
+        for c in at.caption
+    )
+    # the rule by hand
+    assert [parameter_text(v) for v in (0.0000057, 0.308024, 6.943735, 121656.27, -118870.4)] == [
+        "0.0000057",
+        "0.308",
+        "6.94",
+        "121,656",
+        "-118,870",
+    ]
+    assert parameter_text(float("nan")) == "—" and parameter_text(0.0) == "0"
