@@ -567,7 +567,15 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         fmt_compact(c["expected_value"].sum(), money=True),
         help=fmt_money(c["expected_value"].sum()),
     )
-    m3.metric(_("Expected purchases"), fmt_int(c["expected_purchases"].sum()))
+    m3.metric(
+        _("Expected purchases, {months} months", months=f"{res.horizon_months:g}"),
+        fmt_int(c["expected_purchases"].sum()),
+        help=_(
+            "Purchases the scored customers are expected to make in the next {months} months, "
+            "summed; the models count a customer's purchases on one day as one.",
+            months=f"{res.horizon_months:g}",
+        ),
+    )
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
 
@@ -649,8 +657,9 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     st.caption(
         _(
             "{column}: the day by which the customer has a 50 % chance of having ordered again "
-            "(blank when P(alive) is 50 % or less).",
+            '(blank when "{alive}" is 50 % or less).',
             column=L.label("next_order_date", "value"),
+            alive=L.label("p_alive", "value"),
         )
     )
 

@@ -315,3 +315,23 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
         "-118,870",
     ]
     assert parameter_text(float("nan")) == "—" and parameter_text(0.0) == "0"
+
+
+def test_lifetime_value_tiles_and_captions_name_their_horizon_and_columns(demo_dataset):
+    """The purchases tile says over how many months (as the value tile beside it does), and
+    the next-order caption names the column a merchant sees, not the model's P(alive)."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    tiles = {m.label: m for m in at.metric}
+    assert "Expected value, 12 months" in tiles and "Expected purchases" not in tiles
+    purchases = tiles["Expected purchases, 12 months"]
+    assert purchases.value == "20,709"  # the same sum as before
+    assert purchases.proto.help.startswith(
+        "Purchases the scored customers are expected to make in the next 12 months, summed"
+    )
+    assert any(
+        c.value.startswith("Next order expected: the day by which")
+        and c.value.endswith('(blank when "Chance still active" is 50 % or less).')
+        for c in at.caption
+    )
+    assert not any("P(alive) is 50 %" in c.value for c in at.caption)

@@ -52,7 +52,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
     assert checks["check"].iloc[0] == "带客户 ID 的销售行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
-    assert {"已评分客户", "预期购买次数", "验证期 ROC AUC"} <= labels
+    assert {"已评分客户", "12 个月预期购买次数", "验证期 ROC AUC"} <= labels
     assert "同期群活跃占比" in _chart_titles(at)
     assert any(t.startswith("影响预测的因素") for t in _chart_titles(at))
     imp = next(
