@@ -348,6 +348,9 @@ COLUMNS: dict[str, Col] = {
     "observed": _c(N_("Observed"), "number", 2),
     "value:label": _c(N_("Model")),
     "value:actual": _c(N_("Actual"), "number", 2),
+    # the lifetime-value calibration table: mean purchases per customer in the holdout
+    "value.clv:actual": _c(N_("Actual purchases per customer (holdout)"), "number", 2),
+    "value.clv:predicted": _c(N_("Predicted purchases per customer (holdout)"), "number", 2),
     # -- recommendations
     "rank": _c(N_("Rank"), "count"),
     "score": _c(N_("Score"), "number", 3),

@@ -259,6 +259,11 @@ def test_lifetime_value_tables_say_repeat_purchase_days_not_orders(demo_dataset)
     assert "Repeat purchase days" in shown.columns and "Orders" not in shown.columns
     cal = next(d for d in at.dataframe if "predicted" in d.value.columns)
     assert list(displayed_frame(cal).columns)[0] == "Repeat purchase days"
+    # its actual and predicted are mean purchases per customer in the holdout: said so
+    assert list(displayed_frame(cal).columns)[2:] == [
+        "Actual purchases per customer (holdout)",
+        "Predicted purchases per customer (holdout)",
+    ]
     # the at-risk list counts orders: the same customer has 9 there when listed
     risk = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
     assert displayed_frame(risk).columns.tolist().count("Orders") == 1
