@@ -347,6 +347,10 @@ COLUMNS: dict[str, Col] = {
     "predicted": _c(N_("Predicted"), "number", 2),
     "observed": _c(N_("Observed"), "number", 2),
     "value:label": _c(N_("Model")),
+    # the churn models' feature importance, a column per model: drops in AUC, at AUC's digits
+    "value.importance:logistic": _c(N_("Logistic regression"), "number", 3),
+    "value.importance:tree": _c(N_("Decision tree"), "number", 3),
+    "value.importance:gbm": _c(N_("Gradient boosting"), "number", 3),
     "value:actual": _c(N_("Actual"), "number", 2),
     # the lifetime-value calibration table: mean purchases per customer in the holdout
     "value.clv:actual": _c(N_("Actual purchases per customer (holdout)"), "number", 2),

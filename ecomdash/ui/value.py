@@ -768,7 +768,14 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     with st.expander(_("Feature importance, all models")):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
         imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
-        show_table(imp.round(4), area="value", width="stretch")
+        show_table(imp.round(4), area="value.importance", width="stretch")
+        st.caption(
+            _(
+                "Each value is how much the holdout ROC AUC drops when that feature's values "
+                "are shuffled between customers: the larger, the more the model relies on it; "
+                "near 0 or below, it does not use it."
+            )
+        )
 
 
 def _render_at_risk(

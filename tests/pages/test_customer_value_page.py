@@ -340,3 +340,27 @@ def test_lifetime_value_tiles_and_captions_name_their_horizon_and_columns(demo_d
         for c in at.caption
     )
     assert not any("P(alive) is 50 %" in c.value for c in at.caption)
+
+
+def test_feature_importance_table_keeps_the_digits_of_an_auc_drop_and_says_what_it_is(
+    demo_dataset,
+):
+    """Drops in AUC of 0.0064 or -0.0006 read "0.01" and "-0.00" at two decimals: three, as
+    AUC is shown, and a caption says what the numbers are."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "gbm" in d.value.columns and "tree" in d.value.columns)
+    cfg = json.loads(table.proto.columns)
+    assert {cfg[m]["type_config"]["format"] for m in ("logistic", "tree", "gbm")} == {"%,.3f"}
+    assert [cfg[m]["label"] for m in ("logistic", "tree", "gbm")] == [
+        "Logistic regression",
+        "Decision tree",
+        "Gradient boosting",
+    ]
+    assert any(
+        c.value.startswith(
+            "Each value is how much the holdout ROC AUC drops when that feature's values are "
+            "shuffled between customers"
+        )
+        for c in at.caption
+    )
