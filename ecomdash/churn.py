@@ -560,7 +560,12 @@ def at_risk(
     ``revenue_365d`` is the customer's spend in the year before the score date (the value the
     shop stands to lose); ``expected_value`` (e.g. CLV, indexed by customer id) is added as a
     column when given. Columns: ``customer_id, value_at_risk, churn_probability, revenue_365d,
-    recency_days, frequency, monetary`` (+ ``expected_value``).
+    recency_days, interpurchase_days, frequency, monetary`` (+ ``expected_value``).
+
+    ``interpurchase_days`` is the customer's mean days between orders (first to last order
+    over the gaps), NaN with a single order (the models' feature fills it with the tenure):
+    next to ``recency_days`` it shows why a customer who just ordered can be at risk — one
+    who orders every six months is unlikely to order in the next 90 days.
     """
     s = result.scores
     out = pd.DataFrame(
@@ -570,6 +575,7 @@ def at_risk(
             "churn_probability": s["churn_probability"],
             "revenue_365d": s["revenue_365d"],
             "recency_days": s["recency_days"],
+            "interpurchase_days": s["interpurchase_days"].where(s["frequency"] >= 2),
             "frequency": s["frequency"],
             "monetary": s["monetary"],
         }
@@ -621,6 +627,20 @@ def sufficiency(
     )
 
 
+#: From this many months of history the checklist writes whole months: the lines it checks
+#: (2 and 3 months) are far below, so a decimal would only look precise.
+WHOLE_MONTHS_FROM = 4
+
+
+def months_found(months: float) -> str:
+    """The checklist's months of history: whole months well above its 2- and 3-month lines
+    (729 days is "24", not "24.0"); near them one decimal, rounded down, so that the figure
+    never reads as reaching a line the check says it misses (59 days is "1.9", not "2.0")."""
+    if months >= WHOLE_MONTHS_FROM:
+        return f"{int(months + 0.5):,}"
+    return f"{np.floor(months * 10 + 1e-9) / 10:.1f}"
+
+
 def sufficiency_from_days(
     days: pd.DataFrame | None, *, n_lines: int, n_with_id: int, window_days: int = 90
 ) -> SufficiencyResult:
@@ -668,14 +688,14 @@ def sufficiency_from_days(
             f"{n_repeat:,}",
             f"≥ {clv.MIN_REPEAT_BUYERS}",
             n_repeat >= clv.MIN_REPEAT_BUYERS,
-            "BG/NBD, Gamma-Gamma",
+            _("lifetime-value models (BG/NBD, Gamma-Gamma)"),
             ""
             if n_repeat >= clv.MIN_REPEAT_BUYERS
             else _("Too few repeat buyers: lifetime value falls back to historical averages."),
         ),
         (
             _("Months of history"),
-            f"{months:.1f}",
+            months_found(months),
             _("≥ 2 (cohorts); ≥ 3 (calibration check)"),
             months >= 2,
             _("cohorts, calibration"),

@@ -309,6 +309,15 @@ COLUMNS: dict[str, Col] = {
     "affects": _c(N_("Affects")),
     "value:reason": _c(N_("Reason when not OK")),
     "total_value": _c(N_("Spend so far"), "money"),
+    # the lifetime-value tables: the models' frequency counts repeat days, not orders
+    "value.clv:frequency": _c(
+        N_("Repeat purchase days"),
+        "count",
+        help=N_(
+            "Days with a purchase after the customer's first (the lifetime-value models' "
+            "frequency): a customer who bought on 6 days has 5."
+        ),
+    ),
     "expected_purchases": _c(N_("Expected orders"), "number", 2),
     "expected_spend": _c(N_("Expected spend per order"), "money"),
     "expected_value": _c(N_("Predicted value"), "money"),
@@ -317,17 +326,35 @@ COLUMNS: dict[str, Col] = {
     "churn_probability": _c(N_("Churn risk"), "share"),
     "value_at_risk": _c(N_("Value at risk"), "money", help=N_("Spend in the last 12 months × churn risk.")),
     "revenue_365d": _c(N_("Spend, last 12 months"), "money"),
+    # the at-risk list: why a customer who just ordered can be at risk
+    "value:interpurchase_days": _c(
+        N_("Usual days between orders"),
+        "number",
+        0,
+        N_(
+            "The customer's days from first to last order divided by the number of gaps "
+            "between their orders; blank with a single order."
+        ),
+    ),
     "auc": _c(N_("ROC AUC"), "number", 3),
     "brier": _c(N_("Brier score"), "number", 3, N_("Mean squared error of the predicted chances (lower is better).")),
-    "precision_at_10pct": _c(N_("Precision at top 10 %"), "share"),
-    "recall_at_10pct": _c(N_("Recall at top 10 %"), "share"),
-    "buyer_precision_at_10pct": _c(N_("Buyers among the top 10 %"), "share"),
-    "buyer_recall_at_10pct": _c(N_("Buyers found in the top 10 %"), "share"),
+    "precision_at_10pct": _c(N_("Precision at top 10 %"), "share", help=N_("Of the 10 % of customers rated most at risk, the share who then placed no order in the window.")),
+    "recall_at_10pct": _c(N_("Recall at top 10 %"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10 % rated most at risk.")),
+    # the other end of the ranking: the customers likeliest to buy, not the top 10 % risk
+    "buyer_precision_at_10pct": _c(N_("Buyers among the 10 % likeliest to buy"), "share", help=N_("Of the 10 % of customers rated most likely to buy again, the share who did in the window.")),
+    "buyer_recall_at_10pct": _c(N_("Buyers found in the 10 % likeliest to buy"), "share"),
     "importance": _c(N_("Importance"), "number", 3),
     "predicted": _c(N_("Predicted"), "number", 2),
     "observed": _c(N_("Observed"), "number", 2),
     "value:label": _c(N_("Model")),
+    # the churn models' feature importance, a column per model: drops in AUC, at AUC's digits
+    "value.importance:logistic": _c(N_("Logistic regression"), "number", 3),
+    "value.importance:tree": _c(N_("Decision tree"), "number", 3),
+    "value.importance:gbm": _c(N_("Gradient boosting"), "number", 3),
     "value:actual": _c(N_("Actual"), "number", 2),
+    # the lifetime-value calibration table: mean purchases per customer in the holdout
+    "value.clv:actual": _c(N_("Actual purchases per customer (holdout)"), "number", 2),
+    "value.clv:predicted": _c(N_("Predicted purchases per customer (holdout)"), "number", 2),
     # -- recommendations
     "rank": _c(N_("Rank"), "count"),
     "score": _c(N_("Score"), "number", 3),

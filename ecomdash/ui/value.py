@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -44,6 +45,9 @@ from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
+#: the lifetime-value tables' catalogue area: their ``frequency`` is the models' repeat
+#: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
+CLV_AREA = "value.clv"
 HORIZONS = (3, 6, 12)
 #: how each lifetime-value method reads (ids from ecomdash.clv)
 CLV_METHODS = {
@@ -563,7 +567,15 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         fmt_compact(c["expected_value"].sum(), money=True),
         help=fmt_money(c["expected_value"].sum()),
     )
-    m3.metric(_("Expected purchases"), fmt_int(c["expected_purchases"].sum()))
+    m3.metric(
+        _("Expected purchases, {months} months", months=f"{res.horizon_months:g}"),
+        fmt_int(c["expected_purchases"].sum()),
+        help=_(
+            "Purchases the scored customers are expected to make in the next {months} months, "
+            "summed; the models count a customer's purchases on one day as one.",
+            months=f"{res.horizon_months:g}",
+        ),
+    )
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
 
@@ -601,8 +613,8 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         show_chart(charts.calibration_by_frequency(cal), width="stretch", where=g1)
         show_chart(charts.calibration_tracking(cal), width="stretch", where=g2)
         with st.expander(_("Calibration tables")):
-            show_table(cal.by_frequency.round(3), area="value", hide_index=True, width="stretch")
-            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area="value")
+            show_table(cal.by_frequency.round(3), area=CLV_AREA, hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area=CLV_AREA)
 
     st.subheader(_("Model parameters"))
     rows = []
@@ -618,15 +630,14 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
     rows.append((_("Check"), _("spend vs frequency correlation"), res.spend_frequency_corr))
     rows.append((_("Check"), _("repeat buyers"), float(res.repeat_buyers)))
     show_table(
-        pd.DataFrame(rows, columns=["model", "parameter", "value"]),
+        parameter_table(rows),
         area="value",
+        kinds={"value": "text"},
         hide_index=True,
         width="stretch",
     )
     if res.params is not None:
-        st.caption(
-            _("alpha is in weeks; the mean dropout probability after a purchase is a / (a + b).")
-        )
+        st.caption(parameters_in_words(res.params))
 
     st.subheader(_("Customers by expected value"))
     cols = [
@@ -641,14 +652,51 @@ def _render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> Non
         "total_value",
         "last_date",
     ]
-    show_table(_round(c[cols].head(500)), area="value", hide_index=True, width="stretch")
-    download_table(c[cols], "customer-value", key="dl_clv", area="value")
+    show_table(_round(c[cols].head(500)), area=CLV_AREA, hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv", area=CLV_AREA)
     st.caption(
         _(
             "{column}: the day by which the customer has a 50 % chance of having ordered again "
-            "(blank when P(alive) is 50 % or less).",
+            '(blank when "{alive}" is 50 % or less).',
             column=L.label("next_order_date", "value"),
+            alive=L.label("p_alive", "value"),
         )
+    )
+
+
+def parameter_text(v: float) -> str:
+    """A model parameter with its digits: whole numbers from 1,000, two decimals from 1, and
+    below 1 enough decimals for two significant digits (at least three), never an exponent:
+    the demo's BG/NBD ``a`` of 0.0000057 read "0.00" at two decimals."""
+    v = float(v)
+    if not np.isfinite(v):
+        return "—"
+    if v == 0 or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:,.2f}"
+    decimals = max(3, 1 - int(np.floor(np.log10(abs(v)))))
+    return f"{v:.{decimals}f}"
+
+
+def parameter_table(rows) -> pd.DataFrame:
+    """The model parameters as shown: each value written by :func:`parameter_text`."""
+    table = pd.DataFrame(rows, columns=["model", "parameter", "value"])
+    return table.assign(value=[parameter_text(v) for v in table["value"]])
+
+
+def parameters_in_words(params) -> str:
+    """What the BG/NBD parameters say in plain words: purchases a year while a customer
+    (r / alpha, alpha in weeks) and the chance to stop after a purchase (a / (a + b); below
+    0.1 % written "< 0.1 %", as the lifetime-value notice does)."""
+    per_year = params.r / params.alpha * (365.25 / 7)
+    dropout = params.a / (params.a + params.b)
+    return _(
+        "In plain words: while still a customer, a customer buys about {rate} times a year on "
+        "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
+        "chance of {share} on average (a / (a + b)).",
+        rate=f"{per_year:.1f}",
+        share=f"< {fmt_pct(1e-3, 1)}" if dropout < 1e-3 else fmt_pct(dropout, 1),
     )
 
 
@@ -681,12 +729,25 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
         delta=_(
             "{diff} vs recency only", diff=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f}"
         ),
+        help=_(
+            "How well the model ranks customers, checked on the later period it was not fitted "
+            "on: the chance that it rates a customer who then placed no order in the {days} "
+            "days as more at risk than one who ordered. 0.5 is guessing, 1 is perfect; "
+            '"recency only" ranks by days since the last order.',
+            days=res.window_days,
+        ),
     )
     pts = (m.loc[best, "precision_at_10pct"] - m.loc["recency", "precision_at_10pct"]) * 100
     b3.metric(
         _("Precision at top 10 % risk"),
         fmt_pct(m.loc[best, "precision_at_10pct"]),
         delta=_("{pts} pts vs recency", pts=f"{pts:+.1f}"),
+        help=_(
+            "Of the 10 % of customers the model rated most at risk, the share who then placed "
+            "no order in the {days} days (percentage points against ranking by days since the "
+            "last order).",
+            days=res.window_days,
+        ),
     )
     table = m.reset_index()[
         [
@@ -707,7 +768,14 @@ def _render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) 
     with st.expander(_("Feature importance, all models")):
         imp = res.importance.pivot(index="feature", columns="model", values="importance")
         imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
-        show_table(imp.round(4), area="value", width="stretch")
+        show_table(imp.round(4), area="value.importance", width="stretch")
+        st.caption(
+            _(
+                "Each value is how much the holdout ROC AUC drops when that feature's values "
+                "are shuffled between customers: the larger, the more the model relies on it; "
+                "near 0 or below, it does not use it."
+            )
+        )
 
 
 def _render_at_risk(
@@ -729,12 +797,23 @@ def _render_at_risk(
     ):
         risk = findings.winback_customers(risk)
     st.caption(
-        _(
-            "Ranked by value at risk = spend in the last 12 months × churn probability ({model}, "
-            "as of {date}; churn = no order in the next {days} days).",
-            model=_(churn_mod.MODEL_LABELS[ch.best_model]),
-            date=fmt.long_date(ch.score_date),
-            days=ch.window_days,
+        _sentences(
+            [
+                _(
+                    "Ranked by value at risk = spend in the last 12 months × churn probability "
+                    "({model}, as of {date}; churn = no order in the next {days} days).",
+                    model=_(churn_mod.MODEL_LABELS[ch.best_model]),
+                    date=fmt.long_date(ch.score_date),
+                    days=ch.window_days,
+                ),
+                # why someone who ordered 4 days ago can be 76 % at risk: their usual gap
+                _(
+                    "So a customer who usually waits longer than {days} days between orders "
+                    "({column}) has a high churn risk even just after an order.",
+                    days=ch.window_days,
+                    column=L.label("interpurchase_days", "value"),
+                ),
+            ]
         )
     )
     show_table(_round(risk), area="value", hide_index=True, width="stretch")

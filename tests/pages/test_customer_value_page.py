@@ -212,3 +212,155 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
         f"The data shown starts on {day}, so the March 2025 cohort holds every customer" in c.value
         for c in at.caption
     ), [c.value for c in at.caption]
+
+
+def test_at_risk_list_says_why_a_customer_who_just_ordered_is_at_risk(demo_dataset):
+    """Customer 12894 of the demo ordered 4 days before the score date yet has a 75.9 % churn
+    risk: right for the model (churn = no order in the next 90 days) because they order about
+    every six months. The list shows their usual gap and the caption says why."""
+    from tests.pages.conftest import displayed_frame
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
+    risk = table.value.set_index("customer_id")
+    row = risk.loc["12894"]
+    assert (row["recency_days"], row["frequency"]) == (4.0, 4.0)
+    assert row["churn_probability"] == pytest.approx(75.9, abs=0.05)  # shown in %
+    # by hand: their order days 13 April 2025, 5 August 2025, 26 January 2026 and 27 October
+    # 2026 are 562 days apart over 3 gaps: 187.3 days, twice the 90-day window
+    assert row["interpurchase_days"] == pytest.approx(562 / 3, abs=0.5)
+    # a one-order customer has no usual gap: blank, not the tenure the models were given
+    assert risk.loc[risk["frequency"] < 2, "interpurchase_days"].isna().all()
+    headers = list(displayed_frame(table).columns)
+    assert headers.index("Usual days between orders") == headers.index("Days since last order") + 1
+    cfg = json.loads(table.proto.columns)["interpurchase_days"]
+    assert cfg["type_config"]["format"] == "%,.0f"  # whole days
+    assert any(
+        "So a customer who usually waits longer than 90 days between orders (Usual days between "
+        "orders) has a high churn risk even just after an order." in c.value
+        for c in at.caption
+    )
+
+
+def test_lifetime_value_tables_say_repeat_purchase_days_not_orders(demo_dataset):
+    """The lifetime-value models' frequency is a customer's purchase days after the first: the
+    demo's top customer 14143 ordered on 9 days (9 December 2024 to 28 October 2026) and has 8.
+    Headed "Orders" it read as one order fewer than the at-risk list's "Orders" of the same
+    customer."""
+    from tests.pages.conftest import displayed_frame
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    clv = next(d for d in at.dataframe if "p_alive" in d.value.columns)
+    row = clv.value.set_index("customer_id").loc["14143"]
+    assert row["frequency"] == 8.0  # 9 order days by hand, the first not counted
+    shown = displayed_frame(clv)
+    assert "Repeat purchase days" in shown.columns and "Orders" not in shown.columns
+    cal = next(d for d in at.dataframe if "predicted" in d.value.columns)
+    assert list(displayed_frame(cal).columns)[0] == "Repeat purchase days"
+    # its actual and predicted are mean purchases per customer in the holdout: said so
+    assert list(displayed_frame(cal).columns)[2:] == [
+        "Actual purchases per customer (holdout)",
+        "Predicted purchases per customer (holdout)",
+    ]
+    # the at-risk list counts orders: the same customer has 9 there when listed
+    risk = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
+    assert displayed_frame(risk).columns.tolist().count("Orders") == 1
+
+
+def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
+    """ROC AUC and the top-10 % precision in plain words, and the buyers' column says which
+    10 % it counts (the likeliest to buy, not the top 10 % risk the columns before it rank)."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    tiles = {m.label: m.proto.help for m in at.metric}
+    auc = tiles["Holdout ROC AUC"]
+    assert "0.5 is guessing, 1 is perfect" in auc and "no order in the 90 days" in auc
+    assert tiles["Precision at top 10 % risk"].startswith(
+        "Of the 10 % of customers the model rated most at risk, the share who then placed no "
+        "order in the 90 days"
+    )
+    models = next(d for d in at.dataframe if "auc" in d.value.columns)
+    cfg = json.loads(models.proto.columns)
+    assert cfg["buyer_precision_at_10pct"]["label"] == "Buyers among the 10 % likeliest to buy"
+    for col in ("precision_at_10pct", "recall_at_10pct", "buyer_precision_at_10pct", "brier"):
+        assert cfg[col].get("help"), col
+
+
+def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset):
+    """The demo's BG/NBD dropout parameter a is about 0.000006: at two decimals it read
+    "0.00", and the caption's a / (a + b) could not be followed. Every parameter now keeps its
+    significant digits, and the caption says in words what r, alpha, a and b mean."""
+    from ecomdash.ui.value import parameter_text
+
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    params = next(d.value for d in at.dataframe if "parameter" in d.value.columns)
+    shown = dict(zip(params["parameter"], params["value"], strict=False))
+    a = shown["a"]
+    assert a.startswith("0.00000") and a != "0.000000" and len(a) == len("0.0000057")
+    assert shown["b"].replace(",", "").lstrip("-").isdigit()  # large: whole, with separators
+    r, alpha = float(shown["r"]), float(shown["alpha"])
+    assert (shown["r"], shown["alpha"]) == ("0.308", "6.94")
+    # by hand: 0.308 / 6.94 purchases a week x 52.18 weeks = 2.3 a year; a / (a + b) ~ 5e-11
+    assert round(r / alpha * 365.25 / 7, 1) == 2.3
+    assert any(
+        "In plain words: while still a customer, a customer buys about 2.3 times a year on "
+        "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
+        "chance of < 0.1 % on average (a / (a + b))." == c.value
+        for c in at.caption
+    )
+    # the rule by hand
+    assert [parameter_text(v) for v in (0.0000057, 0.308024, 6.943735, 121656.27, -118870.4)] == [
+        "0.0000057",
+        "0.308",
+        "6.94",
+        "121,656",
+        "-118,870",
+    ]
+    assert parameter_text(float("nan")) == "—" and parameter_text(0.0) == "0"
+
+
+def test_lifetime_value_tiles_and_captions_name_their_horizon_and_columns(demo_dataset):
+    """The purchases tile says over how many months (as the value tile beside it does), and
+    the next-order caption names the column a merchant sees, not the model's P(alive)."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    tiles = {m.label: m for m in at.metric}
+    assert "Expected value, 12 months" in tiles and "Expected purchases" not in tiles
+    purchases = tiles["Expected purchases, 12 months"]
+    assert purchases.value == "20,709"  # the same sum as before
+    assert purchases.proto.help.startswith(
+        "Purchases the scored customers are expected to make in the next 12 months, summed"
+    )
+    assert any(
+        c.value.startswith("Next order expected: the day by which")
+        and c.value.endswith('(blank when "Chance still active" is 50 % or less).')
+        for c in at.caption
+    )
+    assert not any("P(alive) is 50 %" in c.value for c in at.caption)
+
+
+def test_feature_importance_table_keeps_the_digits_of_an_auc_drop_and_says_what_it_is(
+    demo_dataset,
+):
+    """Drops in AUC of 0.0064 or -0.0006 read "0.01" and "-0.00" at two decimals: three, as
+    AUC is shown, and a caption says what the numbers are."""
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "gbm" in d.value.columns and "tree" in d.value.columns)
+    cfg = json.loads(table.proto.columns)
+    assert {cfg[m]["type_config"]["format"] for m in ("logistic", "tree", "gbm")} == {"%,.3f"}
+    assert [cfg[m]["label"] for m in ("logistic", "tree", "gbm")] == [
+        "Logistic regression",
+        "Decision tree",
+        "Gradient boosting",
+    ]
+    assert any(
+        c.value.startswith(
+            "Each value is how much the holdout ROC AUC drops when that feature's values are "
+            "shuffled between customers"
+        )
+        for c in at.caption
+    )

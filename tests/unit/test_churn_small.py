@@ -442,6 +442,8 @@ def test_at_risk_ranks_by_value_at_risk_by_hand():
             "revenue_365d": [100.0, 50.0, 200.0, -20.0, 0.0],
             "churn_probability": [0.5, 0.9, 0.25, 0.9, 0.9],
             "recency_days": [1.0, 2.0, 3.0, 4.0, 5.0],
+            # the models' feature: a one-order customer's gap is filled (with the tenure)
+            "interpurchase_days": [366.0, 45.0, 60.0, 10.0, 12.0],
             "frequency": [1.0, 2.0, 3.0, 4.0, 5.0],
             "monetary": [10.0, 20.0, 30.0, 40.0, 50.0],
         }
@@ -459,10 +461,15 @@ def test_at_risk_ranks_by_value_at_risk_by_hand():
         "churn_probability",
         "revenue_365d",
         "recency_days",
+        "interpurchase_days",
         "frequency",
         "monetary",
         "expected_value",
     ]
+    # the mean gap between orders beside the days since the last one; blank with one order
+    # (customer 3), not the tenure the models were given
+    assert out["interpurchase_days"].iloc[[0, 2]].tolist() == [60.0, 45.0]
+    assert math.isnan(out["interpurchase_days"].iloc[1])
     assert out.index.tolist() == [0, 1, 2]
     assert churn.at_risk(res, top=1)["customer_id"].tolist() == ["2"]
     # any value at risk above 0 is listed, however small: 1 x 0.9 = 0.9
@@ -482,7 +489,7 @@ def _days(n_customers: int, n_repeat: int, span: int) -> pd.DataFrame:
 def test_sufficiency_thresholds_by_hand():
     s = churn.sufficiency_from_days(_days(50, 30, 210), n_lines=200, n_with_id=80)
     c = s.checks.set_index("check")
-    assert c["found"].tolist() == ["80 of 200 (40 %)", "50", "30", "6.9", "210"]
+    assert c["found"].tolist() == ["80 of 200 (40 %)", "50", "30", "7", "210"]
     assert c["ok"].tolist() == [True] * 5 and (s.can_cohorts, s.can_clv, s.can_churn) == (True,) * 3
     assert (c["reason"] == "").all()
     assert c.index[-1] == "Days of history for a 90-day churn window"
@@ -511,6 +518,26 @@ def test_sufficiency_thresholds_by_hand():
     assert not (none.can_cohorts or none.can_clv or none.can_churn)
     w = churn.sufficiency_from_days(_days(60, 40, 100), n_lines=60, n_with_id=60, window_days=30)
     assert w.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)" and w.can_churn
+
+
+def test_months_of_history_whole_well_above_the_lines_one_decimal_rounded_down_near_them():
+    # by hand, a month being 365.25 / 12 = 30.4375 days: 729 days = 23.95 months (the demo's
+    # two years) reads "24", not "24.0"; 60 days = 1.97 months misses the two-month line and
+    # must not read "2.0" next to "NO"; 61 days = 2.004 passes it
+    found = {}
+    for span in (0, 40, 60, 61, 121, 122, 210, 729):
+        s = churn.sufficiency_from_days(_days(60, 1, span), n_lines=60, n_with_id=60)
+        found[span] = (s.checks["found"].iloc[3], bool(s.checks["ok"].iloc[3]))
+    assert found == {
+        0: ("0.0", False),
+        40: ("1.3", False),
+        60: ("1.9", False),
+        61: ("2.0", True),
+        121: ("3.9", True),  # 3.975: still one decimal, rounded down
+        122: ("4", True),  # 4.008: whole months from 4
+        210: ("7", True),  # 6.90
+        729: ("24", True),  # 23.95
+    }
 
 
 def test_sufficiency_from_lines_counts_ids_and_days():
@@ -553,7 +580,7 @@ def test_sufficiency_labels_and_the_two_month_line():
     assert s.checks["affects"].tolist() == [
         "everything on this page",
         "lifetime value, churn",
-        "BG/NBD, Gamma-Gamma",
+        "lifetime-value models (BG/NBD, Gamma-Gamma)",
         "cohorts, calibration",
         "churn models",
     ]
