@@ -15,6 +15,7 @@ from ecomdash.cli.common import (
     parse_date,
 )
 from ecomdash.i18n.fmt import long_date
+from ecomdash.labels import model_label
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -185,7 +186,9 @@ def run_churn(args: argparse.Namespace) -> int:
         f"Trained on cut-off {long_date(res.train_cutoff)}, evaluated on "
         f"{long_date(res.test_cutoff)} "
         f"(+{res.window_days} days; {res.n_test:,} customers, "
-        f"{res.test_positive_rate:.1%} bought again). Best: {res.best_model}.",
+        f"{res.test_positive_rate:.1%} bought again). "
+        # the model by the page's name, its id (the table's row, --json's best_model) after it
+        f"Best: {model_label(res.best_model)} ({res.best_model}).",
         m[["auc", "precision_at_10pct", "recall_at_10pct", "kind"]].to_string(
             float_format=lambda v: f"{v:.3f}"
         ),

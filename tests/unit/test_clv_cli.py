@@ -49,6 +49,17 @@ def test_churn_json_has_models_and_baselines(demo_id, capsys):
     assert out["window_days"] == 60
 
 
+def test_churn_text_names_the_best_model_as_the_page_does(demo_id, capsys):
+    from ecomdash.labels import model_label
+
+    out = _json(capsys, ["churn", "--dataset", demo_id, "--window-days", "60", "--json"])
+    best = out["best_model"]
+    assert main(["churn", "--dataset", demo_id, "--window-days", "60"]) == 0
+    text = capsys.readouterr().out
+    assert model_label(best) != best  # a name, not the id again ("Best: gbm" before)
+    assert f"Best: {model_label(best)} ({best})." in text, text.splitlines()[0]
+
+
 def test_bad_cutoff_is_a_clear_error(demo_id, capsys):
     assert main(["churn", "--dataset", demo_id, "--cutoff", "2030-01-01"]) == 2
     assert "runs past" in capsys.readouterr().err
