@@ -180,11 +180,27 @@ def render(ctx: PageContext) -> None:
 
     c = st.columns(4)
     c[0].metric(_("Customers"), fmt_int(res.n_customers), help=_(S.CUSTOMER_DEFINITION))
-    c[1].metric(_("Guest orders left out"), fmt_int(res.n_guest_orders))
-    c[2].metric(_("Clusters (k)"), _("n/a") if res.clusters is None else str(res.clusters.k))
+    c[1].metric(
+        _("Guest orders left out"),
+        fmt_int(res.n_guest_orders),
+        help=_(
+            "Orders without a customer id: nobody can be followed from one such order to the "
+            "next, so they are in no segment or cluster."
+        ),
+    )
+    c[2].metric(
+        _("Clusters (k)"),
+        _("n/a") if res.clusters is None else str(res.clusters.k),
+        help=_(
+            "Groups of customers who ordered at least twice, each buying alike (k-means on "
+            "their recency, orders, spend and the like). One-time buyers are a group of their "
+            "own, not counted here."
+        ),
+    )
     c[3].metric(
         _("Tree fidelity"),
         _("n/a") if res.explanation is None else pct(res.explanation.fidelity, 0),
+        help=None if res.explanation is None else fidelity_help(res.explanation.target),
     )
     st.caption(
         _sentences(
@@ -224,6 +240,17 @@ def render(ctx: PageContext) -> None:
         if tab.open:
             with tab:
                 draw(res, fk)
+
+
+def fidelity_help(target: float) -> str:
+    """How to read the Tree fidelity tile: what the share counts, and from which share the
+    rules of the "Why this cluster?" tab can be trusted."""
+    return _(
+        "The share of the customers who ordered at least twice whom the short rules on the "
+        "Why this cluster? tab put in the same cluster as k-means did. From {target} the rules "
+        "describe the clusters well; below it, read them as a rough guide.",
+        target=pct(target, 0),
+    )
 
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:

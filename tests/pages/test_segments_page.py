@@ -254,3 +254,18 @@ def test_customer_list_file_is_translated_when_built_outside_the_run(demo_datase
     assert out["df"].equals(expected)
     assert set(out["df"]["segment"]) == names
     assert "Champions" in set(table["segment"]) and "Champions" not in set(out["df"]["segment"])
+
+
+def test_every_tile_says_how_to_read_it(demo_dataset):
+    """Tree fidelity, Clusters (k) and Guest orders left out had no help: a merchant could not
+    tell what "Tree fidelity 92 %" counts or from which share the rules can be trusted."""
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    helps = {m.label: m.help for m in at.metric}
+    assert all(helps.values()), helps
+    fidelity = helps["Tree fidelity"]
+    assert "customers who ordered at least twice" in fidelity
+    assert "Why this cluster?" in fidelity and "From 85 %" in fidelity
+    assert "rough guide" in fidelity
+    assert "without a customer id" in helps["Guest orders left out"]
+    assert "One-time buyers are a group of their own" in helps["Clusters (k)"]

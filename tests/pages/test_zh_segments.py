@@ -58,6 +58,10 @@ def test_segments_page_in_chinese(zh_dataset):
         "聚类数 (k)",
         "决策树吻合度",
     }
+    # every tile says how to read it, in Chinese (the fidelity's target as pct writes it)
+    helps = {m.label: m.help for m in at.metric}
+    assert all(helps.values()), helps
+    assert "达到 85% 即说明规则能较好地描述各聚类" in helps["决策树吻合度"]
     table = _segment_table(at)
     # segment names, meanings and actions in Chinese (ids stay English in the result)
     for en, zh in ZH.items():
