@@ -143,11 +143,19 @@ def silhouette_curve(result: ClusterResult) -> go.Figure:
     return fig
 
 
-def _median_text(v: float) -> str:
+#: features held as a share (0..1): their heatmap cells read as percentages, as the profile
+#: table's "Median return rate" column does ("11 %", was "0.114")
+_SHARE_FEATURES = {"return_rate"}
+
+
+def _median_text(v: float, feature: str = "") -> str:
     """A heatmap cell: whole numbers with thousands from 100 up ("4,010", not "4.01e+03"),
-    three significant digits below ("70.5", "0.114"), "—" where there is no median."""
+    three significant digits below ("70.5"), a share as a whole percentage ("11 %"), "—"
+    where there is no median."""
     if pd.isna(v):
         return MISSING
+    if feature in _SHARE_FEATURES:
+        return pct(v, 0)
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
@@ -167,7 +175,8 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
         ]
     ).T
     text = [
-        [_median_text(clusters[f"median_{f}"].iloc[i]) for f in feats] for i in range(len(clusters))
+        [_median_text(clusters[f"median_{f}"].iloc[i], f) for f in feats]
+        for i in range(len(clusters))
     ]
     fig = go.Figure(
         go.Heatmap(

@@ -309,6 +309,7 @@ def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
 
     table = _shop()
     table.loc[table.index[:25], "monetary"] *= 1000  # the big spenders: about 4,000,000
+    table.loc[table.index[:25], "return_rate"] = 0.114  # ... who return 11.4 % of it
     r = C.cluster_features(_features(table))
     fig = charts.profile_heatmap(r)
     (hm,) = fig.data
@@ -322,8 +323,11 @@ def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
     one = rows.index[rows["cluster"] == str(r.one_time_id)][0]
     assert hm.text[one][gap] == "—" and np.isnan(hm.z[one][gap])
     assert hm.text[one][feats.index("frequency")] == "1"
-    rate = rows.loc[0, "median_return_rate"]
-    assert hm.text[0][feats.index("return_rate")] == f"{rate:.3g}"
+    # a return rate reads as a percentage, as the profile table shows it ("11 %", was "0.114")
+    rates = rows["median_return_rate"]
+    col = feats.index("return_rate")
+    assert [hm.text[i][col] for i in range(len(rows))] == [f"{v * 100:.0f} %" for v in rates]
+    assert hm.text[0][col] == "11 %"  # the big spenders' median 0.114, by hand
     # colours compare with the customers who ordered at least twice, as the names do: the
     # big spenders' orders against the repeat customers' median, not everyone's (one order)
     assert len(hm.y) == r.k + 1  # the clusters and the one-time buyers, no summary row
