@@ -216,6 +216,13 @@ def test_rule_conditions_read_like_sentences():
     assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10 %"
     with use_lang("zh"):  # no space before % in Chinese
         assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货 20%–50%"
+        # a day bound reads as its other forms do ("首次下单在 433 天以前"), and after "且"
+        # the number is not glued to it ("且432 天内首次下单" read as one word)
+        within = seg_rules._condition("tenure_days", -np.inf, 432.5, "")
+        assert within == "首次下单在 432 天内"
+        assert seg_rules._join_and(["订单数 ≤ 3", within]) == "订单数 ≤ 3，且首次下单在 432 天内"
+        last = seg_rules._condition("recency_days", -np.inf, 110.5, "")
+        assert seg_rules._join_and(["订单数 9–16", last]) == "订单数 9–16，且上次下单在 110 天内"
 
 
 def test_movement_counts_match_the_lines(synth):
