@@ -33,7 +33,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.figcache import lazy_figure
-from ecomdash.ui.tables import head_for_screen, show_cached_table
+from ecomdash.ui.tables import current_display, head_for_screen, show_cached_table
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
@@ -440,6 +440,7 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
                 target=pct(e.target, 0),
             )
         )
+    st.caption(rule_terms(current_display().symbol.strip()))
     # Rules and cluster names are built from our own words and numbers (no merchant text).
     for cluster, part in e.rules.groupby("cluster", sort=True):
         st.markdown(f"**{cluster} · {part['name'].iloc[0]}**")
@@ -468,6 +469,20 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
     )
     download_table(
         e.rules, "cluster-rules", label=_("Download rules"), key="dl_rules", area="segments"
+    )
+
+
+def rule_terms(symbol: str) -> str:
+    """What the rules' words measure, and the currency of their amounts ("spend > 620" said
+    no unit): ``symbol`` is the dataset's currency sign ("£"), empty when it is unknown."""
+    return _sentences(
+        [
+            _("Spend and average order are in {currency}.", currency=symbol) if symbol else "",
+            _(
+                "Spend is all a customer bought up to the As of day, average order their spend "
+                "per order; returns are the value they sent back as a share of what they bought."
+            ),
+        ]
     )
 
 

@@ -269,3 +269,15 @@ def test_every_tile_says_how_to_read_it(demo_dataset):
     assert "rough guide" in fidelity
     assert "without a customer id" in helps["Guest orders left out"]
     assert "One-time buyers are a group of their own" in helps["Clusters (k)"]
+
+
+def test_rules_say_the_currency_of_their_amounts(demo_dataset):
+    """ "spend > 620 and average order > 212" said no unit: the Why this cluster? tab says the
+    amounts are in the shop's currency (the demo is a UK shop) and what each word measures."""
+    at = open_tab(run_page("segments.py", dataset_id=demo_dataset.id, timeout=120), TABS[2])
+    said = [c.value for c in at.caption]
+    assert (
+        "Spend and average order are in £. Spend is all a customer bought up to the As of day, "
+        "average order their spend per order; returns are the value they sent back as a share "
+        "of what they bought."
+    ) in said, said
