@@ -288,7 +288,7 @@ COLUMNS: dict[str, Col] = {
     "median_spend": _c(N_("Median spend"), "money"),
     "agreement": _c(N_("Agreement"), "share"),
     "k": _c(N_("Clusters"), "count"),
-    "inertia": _c(N_("Within-cluster spread"), "number"),
+    "inertia": _c(N_("Within-cluster spread"), "number", 0, N_("How far the customers are from their cluster's centre: squared distances on the features put on one scale, added up (no unit). It falls as k grows, whatever the data, so pick k by the silhouette, not by this.")),
     "silhouette": _c(N_("Silhouette"), "number", 3, N_("How well separated the clusters are (-1 to 1; higher is better).")),
     "segments:name": _c(N_("Cluster name")),  # a cluster's name; "Segment" is RFM's
     "segments:rule": _c(N_("Rule"), help=N_("A short rule that describes the cluster.")),

@@ -281,3 +281,16 @@ def test_rules_say_the_currency_of_their_amounts(demo_dataset):
         "average order their spend per order; returns are the value they sent back as a share "
         "of what they bought."
     ) in said, said
+
+
+def test_within_cluster_spread_reads_whole_and_says_what_it_is(demo_dataset):
+    """The k table's "Within-cluster spread" read "18,133.08" with no help: a sum of squared
+    distances with no unit, to two decimals, that a merchant took for a quality to maximise."""
+    import json
+
+    at = open_tab(run_page("segments.py", dataset_id=demo_dataset.id, timeout=120), TABS[1])
+    curve = next(d for d in at.dataframe if "inertia" in d.value.columns)
+    spread = json.loads(curve.proto.columns)["inertia"]
+    assert spread["label"] == "Within-cluster spread"
+    assert spread["type_config"]["format"] == "%,.0f", spread
+    assert "no unit" in spread["help"] and "pick k by the silhouette" in spread["help"]
