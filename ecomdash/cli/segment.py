@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--k",
         type=int,
         help="number of clusters (default: the fewest whose silhouette is within sampling "
-        "noise of the best over 2..10)",
+        "noise of the best for 2 to 10 clusters)",
     )
     add_json_arg(p)
     p.set_defaults(func=run)

@@ -82,7 +82,7 @@ class ClusterResult:
 
 def k_choice(result: ClusterResult) -> str:
     """Why ``result.k`` is the number of clusters, in the run's language: "your choice", "best
-    silhouette over 2..10" (the range swept: fewer than 50 repeat customers sweep less, at
+    silhouette for 2 to 10 clusters" (the range swept: fewer than 50 repeat customers sweep less, at
     least 5 customers a cluster), or "the fewest clusters within sampling noise of the best
     silhouette, k = 8" (the best-scoring k it was compared with, ``k_best``). The Segments
     page's caption and ``ecomdash segment``'s text say it in the same words."""
@@ -90,11 +90,11 @@ def k_choice(result: ClusterResult) -> str:
         return _("your choice")
     if result.k == result.k_best:
         ks = result.curve["k"]
-        return _(
-            "best silhouette over {low}..{high}",
-            low=int(ks.min()) if len(ks) else result.k,
-            high=int(ks.max()) if len(ks) else result.k,
-        )
+        low = int(ks.min()) if len(ks) else result.k
+        high = int(ks.max()) if len(ks) else result.k
+        if low == high:  # too few repeat customers for more ("for 2 to 2 clusters")
+            return _("the only number of clusters these customers allow")
+        return _("best silhouette for {low} to {high} clusters", low=low, high=high)
     return _(
         "the fewest clusters within sampling noise of the best silhouette, k = {best}",
         best=result.k_best,

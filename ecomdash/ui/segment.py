@@ -149,7 +149,7 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
             key=f"seg_k_{suffix}",
             help=_(
                 "Automatic picks the fewest clusters whose silhouette is within sampling noise "
-                "of the best over 2..10."
+                "of the best for 2 to 10 clusters."
             ),
         )
         submitted = st.form_submit_button(_("Run"), type="primary")
@@ -169,7 +169,12 @@ def render(ctx: PageContext) -> None:
     try:
         with timed_status(_("Segmenting customers")) as status:
             status.write(_("Customer features, RFM scores and segments"))
-            status.write(_("k-means over k = 2..10 with silhouette; decision-tree explanation"))
+            status.write(
+                _(
+                    "Clusters: k-means for 2 to 10 clusters, the number by silhouette; rules "
+                    "that explain them"
+                )
+            )
             status.write(_("Segments at the comparison date, movement"))
             res = run_with_budget(
                 _page_result, ctx.key, params, get_lang(), what=_("Segmenting customers")

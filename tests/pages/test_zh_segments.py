@@ -97,7 +97,7 @@ def test_segments_page_in_chinese(zh_dataset):
     assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]
     # how k was chosen (the Chinese demo: k = 7 is the best, no smaller k within the noise)
     assert any(
-        c.value.startswith("k = 7（2..10 中轮廓系数最佳）；轮廓系数 ")
+        c.value.startswith("k = 7（2 到 10 个聚类中轮廓系数最佳）；轮廓系数 ")
         and c.value.endswith(
             "轮廓系数为 10 个样本（每个 1,500 位客户，固定随机种子抽取）的平均值。"
         )

@@ -91,7 +91,7 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
     # the synthetic shop's best silhouette is its fewest clusters (k = 3): its own words first
     assert main(["segment", "--dataset", synth.id]) == 0
     text = capsys.readouterr().out
-    assert "k-means: k = 3 (best silhouette over 2..10), silhouette " in text
+    assert "k-means: k = 3 (best silhouette for 2 to 10 clusters), silhouette " in text
     # every synthetic customer ordered at least twice: no "0 one-time buyers are group 3"
     assert ", of every customer (each ordered at least twice)" in text
     assert "one-time" not in text
@@ -128,9 +128,10 @@ def test_k_choice_names_the_range_it_swept():
     def result(ks, k=3, best=3, by="silhouette"):
         return SimpleNamespace(k=k, k_best=best, k_chosen_by=by, curve=pd.DataFrame({"k": ks}))
 
-    assert k_choice(result(range(2, 11))) == "best silhouette over 2..10"
-    assert k_choice(result(range(2, 7))) == "best silhouette over 2..6"
-    assert k_choice(result([2], k=2, best=2)) == "best silhouette over 2..2"
+    assert k_choice(result(range(2, 11))) == "best silhouette for 2 to 10 clusters"
+    assert k_choice(result(range(2, 7))) == "best silhouette for 2 to 6 clusters"
+    assert k_choice(result([2], k=2, best=2)) == "the only number of clusters these customers allow"
     assert k_choice(result(range(2, 7), by="override")) == "your choice"
     with use_lang("zh"):
-        assert k_choice(result(range(2, 7))) == "2..6 中轮廓系数最佳"
+        assert k_choice(result(range(2, 7))) == "2 到 6 个聚类中轮廓系数最佳"
+        assert k_choice(result([2], k=2, best=2)) == "这些客户只能分出这一个聚类数"
