@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -149,3 +150,16 @@ def test_advanced_weighting_reaches_the_models(demo_dataset, _isolated_home):
     # shares reach the screen in percent points (ecomdash/ui/tables.py)
     assert row["hit_rate_at_k"] == pytest.approx(100 * core.loc["item_knn", "hit_rate_at_k"])
     assert row["precision_at_k"] == pytest.approx(100 * core.loc["item_knn", "precision_at_k"])
+
+
+def test_evaluation_table_training_times_keep_their_digits(demo_dataset):
+    """Every model trains on the demo in milliseconds (0.004 s to 0.09 s): at one decimal the
+    column read "0.0" on every row, as if training took no time; three decimals show it."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "fit_seconds" in d.value.columns)
+    assert (table.value["fit_seconds"] < 1).all()  # under a second each
+    assert (table.value["fit_seconds"] >= 0.0005).any()
+    cfg = json.loads(table.proto.columns)
+    assert cfg["fit_seconds"]["type_config"]["format"] == "%,.3f"
+    assert cfg["fit_seconds"]["label"] == "Training time (s)"
