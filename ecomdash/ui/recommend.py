@@ -526,7 +526,14 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     best = res.table.iloc[0]
     pop = res.table.set_index("model").loc["popularity"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(_("Customers tested"), fmt_int(res.n_test_customers))
+    c1.metric(
+        _("Customers tested"),
+        fmt_int(res.n_test_customers),
+        help=_(
+            "Customers who bought before the cut-off and bought a product new to them after "
+            "it: the models learn from the purchases before and are checked on the new ones."
+        ),
+    )
     c2.metric(
         _("Best hit rate@{k}", k=res.k),
         fmt_pct(best["hit_rate_at_k"]),
@@ -534,8 +541,23 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
             "{pts} pts vs best sellers",
             pts=f"{(best['hit_rate_at_k'] - pop['hit_rate_at_k']) * 100:+.1f}",
         ),
+        help=_(
+            "Of the customers tested, the share who went on to buy at least one of the {k} "
+            "products the best model recommended to them. The arrow: percentage points above "
+            "(or below) recommending the same {k} best sellers to everyone.",
+            k=res.k,
+        ),
     )
-    c3.metric(_("Best precision@{k}", k=res.k), fmt_pct(best["precision_at_k"]))
+    c3.metric(
+        _("Best precision@{k}", k=res.k),
+        fmt_pct(best["precision_at_k"]),
+        help=_(
+            "Of the {k} products the best model recommended to each customer tested, the share "
+            "they went on to buy, averaged over those customers. A customer buys only a few new "
+            "products, so it stays low even for a good model: compare it between models.",
+            k=res.k,
+        ),
+    )
     st.info(inert(res.verdict))
     for w in res.warnings:
         st.warning(inert(w))

@@ -163,3 +163,26 @@ def test_evaluation_table_training_times_keep_their_digits(demo_dataset):
     cfg = json.loads(table.proto.columns)
     assert cfg["fit_seconds"]["type_config"]["format"] == "%,.3f"
     assert cfg["fit_seconds"]["label"] == "Training time (s)"
+
+
+def test_evaluation_tiles_say_how_to_read_them(demo_dataset):
+    """The three tiles of "How good is it?" (customers tested, best hit rate@10 with its
+    points against best sellers, best precision@10) had no help: each says what it counts."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["Customers tested"].startswith("Customers who bought before the cut-off")
+    assert helps["Best hit rate@10"].startswith(
+        "Of the customers tested, the share who went on to buy at least one of the 10 products"
+    )
+    assert "percentage points above (or below)" in helps["Best hit rate@10"]
+    assert "compare it between models" in helps["Best precision@10"]
+
+
+def test_evaluation_tiles_help_in_chinese(zh_store):
+    at = run_page("recommendations.py", dataset_id=zh_store("演示商户").id, lang="zh", timeout=240)
+    assert not at.exception, at.exception
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["测试客户数"].startswith("截止日期前买过东西")
+    assert "10 个商品之一" in helps["最佳命中率@10"]
+    assert "请在模型之间比较它" in helps["最佳精确率@10"]
