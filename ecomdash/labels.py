@@ -370,6 +370,7 @@ COLUMNS: dict[str, Col] = {
     "fit_seconds": _c(N_("Training time (s)"), "number", 3),
     "recommend:source": _c(N_("Source")),
     "recommend:label": _c(N_("Model")),
+    "recommend:score": _c(N_("Score"), "number", 3, N_("The model's own measure, with no unit: a higher score is listed first. Compare scores within one list only: they are not probabilities, and another model, customer or product scores on another scale.")),
     # -- alerts
     "alert_id": _c(N_("Alert id")),
     "rule_code": _c(N_("Rule")),

@@ -186,3 +186,19 @@ def test_evaluation_tiles_help_in_chinese(zh_store):
     assert helps["测试客户数"].startswith("截止日期前买过东西")
     assert "10 个商品之一" in helps["最佳命中率@10"]
     assert "请在模型之间比较它" in helps["最佳精确率@10"]
+
+
+def test_score_columns_say_the_score_has_no_unit(demo_dataset):
+    """A customer's scores read 13.023, a product's also-bought 0.506, a target's 19.352: the
+    Score header had no help, so nothing said what unit it is in. Its help says there is none
+    and that scores compare within one list only."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    tables = [d for d in at.dataframe if "score" in d.value.columns]
+    assert len(tables) == 3  # for a customer, also bought, who to target
+    for table in tables:
+        cfg = json.loads(table.proto.columns)["score"]
+        assert cfg["label"] == "Score"
+        assert cfg["help"].startswith("The model's own measure, with no unit")
+        assert "Compare scores within one list only" in cfg["help"]
+        assert cfg["type_config"]["format"] == "%,.3f"  # the digits stay as they were
