@@ -302,6 +302,12 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
                 index=HALF_LIFE_CHOICES.index(
                     "off" if "half_life_days" in adv and half is None else half
                 ),
+                help=_(
+                    "How much less a customer's older purchases count: a product last bought "
+                    "this many days before the last date in the data counts half as much as one "
+                    "bought on that date, twice as long before a quarter. Off: every purchase "
+                    "counts the same. Default: 90 days."
+                ),
             )
             nb = adv.get("neighbours", "default")
             neighbours = a3.selectbox(
@@ -309,6 +315,11 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
                 NEIGHBOUR_CHOICES,
                 format_func=_choice_labels(NEIGHBOUR_CHOICES).get,
                 index=NEIGHBOUR_CHOICES.index("all" if "neighbours" in adv and nb is None else nb),
+                help=_(
+                    "Each suggestion is built from this many of the most similar products (item "
+                    "CF) or customers (user CF). Default: 200 products, 50 customers. All: every "
+                    "similar product (user CF keeps its 50 customers)."
+                ),
             )
         run = st.form_submit_button(_("Run"), type="primary")
     if run:

@@ -202,3 +202,16 @@ def test_score_columns_say_the_score_has_no_unit(demo_dataset):
         assert cfg["help"].startswith("The model's own measure, with no unit")
         assert "Compare scores within one list only" in cfg["help"]
         assert cfg["type_config"]["format"] == "%,.3f"  # the digits stay as they were
+
+
+def test_advanced_settings_say_what_half_life_and_neighbours_do(demo_dataset):
+    """The recency half-life and the neighbours had no help (the weighting had one): each
+    says what it changes and its default (90 days; 200 products, 50 customers)."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    helps = {s.label: s.help for s in at.selectbox}
+    half = helps["Recency half-life of a customer's history, days (item CF, EASE)"]
+    assert "counts half as much" in half and "Default: 90 days." in half
+    neighbours = helps["Neighbours (item/user CF)"]
+    assert "most similar products (item CF) or customers (user CF)" in neighbours
+    assert "Default: 200 products, 50 customers." in neighbours
