@@ -367,9 +367,10 @@ COLUMNS: dict[str, Col] = {
     "coverage": _c(N_("Catalogue coverage"), "share", help=N_("Share of the catalogue ever recommended.")),
     "hit_rate_vs_popularity": _c(N_("Hit rate vs best sellers"), "number", 2, N_("Hit rate divided by the best-sellers baseline's: above 1 beats it.")),
     "precision_vs_popularity": _c(N_("Precision vs best sellers"), "number", 2),
-    "fit_seconds": _c(N_("Training time (s)"), "number", 1),
+    "fit_seconds": _c(N_("Training time (s)"), "number", 3),
     "recommend:source": _c(N_("Source")),
     "recommend:label": _c(N_("Model")),
+    "recommend:score": _c(N_("Score"), "number", 3, N_("The model's own measure, with no unit: a higher score is listed first. Compare scores within one list only: they are not probabilities, and another model, customer or product scores on another scale.")),
     # -- alerts
     "alert_id": _c(N_("Alert id")),
     "rule_code": _c(N_("Rule")),

@@ -302,6 +302,12 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
                 index=HALF_LIFE_CHOICES.index(
                     "off" if "half_life_days" in adv and half is None else half
                 ),
+                help=_(
+                    "How much less a customer's older purchases count: a product last bought "
+                    "this many days before the last date in the data counts half as much as one "
+                    "bought on that date, twice as long before a quarter. Off: every purchase "
+                    "counts the same. Default: 90 days."
+                ),
             )
             nb = adv.get("neighbours", "default")
             neighbours = a3.selectbox(
@@ -309,6 +315,11 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
                 NEIGHBOUR_CHOICES,
                 format_func=_choice_labels(NEIGHBOUR_CHOICES).get,
                 index=NEIGHBOUR_CHOICES.index("all" if "neighbours" in adv and nb is None else nb),
+                help=_(
+                    "Each suggestion is built from this many of the most similar products (item "
+                    "CF) or customers (user CF). Default: 200 products, 50 customers. All: every "
+                    "similar product (user CF keeps its 50 customers)."
+                ),
             )
         run = st.form_submit_button(_("Run"), type="primary")
     if run:
@@ -526,7 +537,14 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
     best = res.table.iloc[0]
     pop = res.table.set_index("model").loc["popularity"]
     c1, c2, c3 = st.columns(3)
-    c1.metric(_("Customers tested"), fmt_int(res.n_test_customers))
+    c1.metric(
+        _("Customers tested"),
+        fmt_int(res.n_test_customers),
+        help=_(
+            "Customers who bought before the cut-off and bought a product new to them after "
+            "it: the models learn from the purchases before and are checked on the new ones."
+        ),
+    )
     c2.metric(
         _("Best hit rate@{k}", k=res.k),
         fmt_pct(best["hit_rate_at_k"]),
@@ -534,8 +552,23 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
             "{pts} pts vs best sellers",
             pts=f"{(best['hit_rate_at_k'] - pop['hit_rate_at_k']) * 100:+.1f}",
         ),
+        help=_(
+            "Of the customers tested, the share who went on to buy at least one of the {k} "
+            "products the best model recommended to them. The arrow: percentage points above "
+            "(or below) recommending the same {k} best sellers to everyone.",
+            k=res.k,
+        ),
     )
-    c3.metric(_("Best precision@{k}", k=res.k), fmt_pct(best["precision_at_k"]))
+    c3.metric(
+        _("Best precision@{k}", k=res.k),
+        fmt_pct(best["precision_at_k"]),
+        help=_(
+            "Of the {k} products the best model recommended to each customer tested, the share "
+            "they went on to buy, averaged over those customers. A customer buys only a few new "
+            "products, so it stays low even for a good model: compare it between models.",
+            k=res.k,
+        ),
+    )
     st.info(inert(res.verdict))
     for w in res.warnings:
         st.warning(inert(w))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -149,3 +150,68 @@ def test_advanced_weighting_reaches_the_models(demo_dataset, _isolated_home):
     # shares reach the screen in percent points (ecomdash/ui/tables.py)
     assert row["hit_rate_at_k"] == pytest.approx(100 * core.loc["item_knn", "hit_rate_at_k"])
     assert row["precision_at_k"] == pytest.approx(100 * core.loc["item_knn", "precision_at_k"])
+
+
+def test_evaluation_table_training_times_keep_their_digits(demo_dataset):
+    """Every model trains on the demo in milliseconds (0.004 s to 0.09 s): at one decimal the
+    column read "0.0" on every row, as if training took no time; three decimals show it."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    table = next(d for d in at.dataframe if "fit_seconds" in d.value.columns)
+    assert (table.value["fit_seconds"] < 1).all()  # under a second each
+    assert (table.value["fit_seconds"] >= 0.0005).any()
+    cfg = json.loads(table.proto.columns)
+    assert cfg["fit_seconds"]["type_config"]["format"] == "%,.3f"
+    assert cfg["fit_seconds"]["label"] == "Training time (s)"
+
+
+def test_evaluation_tiles_say_how_to_read_them(demo_dataset):
+    """The three tiles of "How good is it?" (customers tested, best hit rate@10 with its
+    points against best sellers, best precision@10) had no help: each says what it counts."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["Customers tested"].startswith("Customers who bought before the cut-off")
+    assert helps["Best hit rate@10"].startswith(
+        "Of the customers tested, the share who went on to buy at least one of the 10 products"
+    )
+    assert "percentage points above (or below)" in helps["Best hit rate@10"]
+    assert "compare it between models" in helps["Best precision@10"]
+
+
+def test_evaluation_tiles_help_in_chinese(zh_store):
+    at = run_page("recommendations.py", dataset_id=zh_store("演示商户").id, lang="zh", timeout=240)
+    assert not at.exception, at.exception
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert helps["测试客户数"].startswith("截止日期前买过东西")
+    assert "10 个商品之一" in helps["最佳命中率@10"]
+    assert "请在模型之间比较它" in helps["最佳精确率@10"]
+
+
+def test_score_columns_say_the_score_has_no_unit(demo_dataset):
+    """A customer's scores read 13.023, a product's also-bought 0.506, a target's 19.352: the
+    Score header had no help, so nothing said what unit it is in. Its help says there is none
+    and that scores compare within one list only."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    tables = [d for d in at.dataframe if "score" in d.value.columns]
+    assert len(tables) == 3  # for a customer, also bought, who to target
+    for table in tables:
+        cfg = json.loads(table.proto.columns)["score"]
+        assert cfg["label"] == "Score"
+        assert cfg["help"].startswith("The model's own measure, with no unit")
+        assert "Compare scores within one list only" in cfg["help"]
+        assert cfg["type_config"]["format"] == "%,.3f"  # the digits stay as they were
+
+
+def test_advanced_settings_say_what_half_life_and_neighbours_do(demo_dataset):
+    """The recency half-life and the neighbours had no help (the weighting had one): each
+    says what it changes and its default (90 days; 200 products, 50 customers)."""
+    at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
+    assert not at.exception, at.exception
+    helps = {s.label: s.help for s in at.selectbox}
+    half = helps["Recency half-life of a customer's history, days (item CF, EASE)"]
+    assert "counts half as much" in half and "Default: 90 days." in half
+    neighbours = helps["Neighbours (item/user CF)"]
+    assert "most similar products (item CF) or customers (user CF)" in neighbours
+    assert "Default: 200 products, 50 customers." in neighbours

@@ -5,6 +5,7 @@ frame's), reasons in Chinese."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -97,3 +98,15 @@ def test_a_cutoff_with_nothing_before_it_is_said_in_chinese(zh_dataset, zh_lines
     said = [w.value for w in at.warning]
     assert any(w.startswith("截止日期") and "行训练" in w for w in said), said
     assert area_english_left(at, data_texts=_names(zh_lines)) == []
+
+
+def test_model_in_use_caption_reads_as_chinese(zh_dataset):
+    """The caption joined the model and its counts with an English spaced dash
+    ("当前模型：…（相似客户） — 8,958 位客户，300 个商品。"); Chinese lists them after a comma."""
+    at = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
+    assert not at.exception, at.exception
+    caption = next(c.value for c in at.caption if c.value.startswith("当前模型："))
+    assert " — " not in caption, caption
+    # the model's Chinese name, then 共 N 位客户、M 个商品
+    assert re.match(r"^当前模型：[^，]+，共 [\d,]+ 位客户、[\d,]+ 个商品。", caption), caption
+    assert "，共 " in caption and " 位客户、" in caption and " 个商品。" in caption, caption

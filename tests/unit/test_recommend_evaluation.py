@@ -12,6 +12,7 @@ import pytest
 import ecomdash.recommend.models as models_mod
 from ecomdash import recommend as R
 from ecomdash.errors import InsufficientDataError, ParameterError
+from ecomdash.i18n import use_lang
 from ecomdash.recommend import evaluation as E
 
 
@@ -28,6 +29,14 @@ def test_verdict_names_the_best_model_and_how_many_times_better():
         "least one of its top 10 products was something they went on to buy for the first "
         "time, against 20 % with best sellers: 2.5× better than showing best sellers."
     )
+
+
+def test_verdict_in_chinese_says_how_many_times_in_words():
+    # 0.5 / 0.2 = 2.5 times: "2.5 倍", not the English "2.5×" left in a Chinese sentence
+    with use_lang("zh"):
+        v = E._verdict(_table([("item_knn", 0.5), ("ease", 0.3), ("popularity", 0.2)]), 10, 1234)
+    assert v.endswith("只推热销商品时这一比例是 20%：达到只推热销商品时的 2.5 倍。"), v
+    assert "×" not in v
 
 
 def test_verdict_when_best_sellers_hit_nobody():
