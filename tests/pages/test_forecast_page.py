@@ -62,6 +62,17 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     total = core.forecast["mean"].sum()
     assert 10_000 <= total < 1e6
     assert _metric(at, "Next total").value == f"£{total / 1000:,.1f}k"
+    # the tiles' help says how to read them: the horizon in days, not "periods"
+    assert _metric(at, "Next total").help == "Sum of the forecast over the next 14 days."
+    # the baseline's own MASE is below 1 on the demo (its scale is the in-sample error of
+    # repeating the last cycle), so "below 1 beats it" claimed more than the backtest shows:
+    # the help compares with the baseline, as the tile's delta does
+    assert bt.loc["seasonal_naive", "mase"] < 1
+    mase_help = _metric(at, "Backtest MASE").help
+    assert "below 1" not in mase_help and "difference from the baseline's MASE" in mase_help
+    # coverage: higher is not better; the help says what above and below 80 % mean
+    cover_help = _metric(at, "80 % band coverage").help
+    assert "wider than it needs to be" in cover_help and "surer than" in cover_help
     # the chart's value axis is named as the metric select names it, not by its id
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Revenue"

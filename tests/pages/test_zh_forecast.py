@@ -61,6 +61,8 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         cal = next(m for m in at.multiselect if m.label.startswith("中国日历"))
         assert FESTIVALS_ZH <= set(cal.options)  # the festivals by their Chinese names
         assert list(cal.value) == list(CN.FEATURES)
+        total = next(m for m in at.metric if m.label == "预测期合计")
+        assert total.help == "未来 14 天预测值之和。"  # days, not "期" (periods)
         # the calendar section: what it gained, and the days ahead named in Chinese
         assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
         expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
