@@ -73,6 +73,9 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     # coverage: higher is not better; the help says what above and below 80 % mean
     cover_help = _metric(at, "80 % band coverage").help
     assert "wider than it needs to be" in cover_help and "surer than" in cover_help
+    # Many products: the intermittent-demand note says what Croston/SBA and ETS are
+    note = next(i.value for i in at.info if "Intermittent demand" in i.value)
+    assert "method made for occasional sales" in note and "exponential smoothing" in note
     # the chart's value axis is named as the metric select names it, not by its id
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Revenue"
