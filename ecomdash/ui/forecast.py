@@ -617,8 +617,9 @@ def _many_section(ctx: PageContext) -> None:
         _(
             "{n} products forecast in {took}. Choosing the model automatically (scored "
             "honestly, each fold chosen on earlier folds) beats the baseline for {better} of "
-            "them: median MASE {auto} against {base} for the baseline. MASE is the final "
-            "model's score on the same folds it was chosen on, so it is optimistic.",
+            "them: median MASE {auto} against {base} for the baseline. The table's MASE "
+            "column is the final model's score on the same folds it was chosen on, so it is "
+            "optimistic; its Automatic choice MASE is the honest score quoted here.",
             n=len(t),
             took=fmt.duration(many.seconds),
             better=better,

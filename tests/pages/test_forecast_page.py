@@ -76,6 +76,13 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     # Many products: the intermittent-demand note says what Croston/SBA and ETS are
     note = next(i.value for i in at.info if "Intermittent demand" in i.value)
     assert "method made for occasional sales" in note and "exponential smoothing" in note
+    # the summary quotes the honest (automatic choice) MASE: "optimistic" is said of the
+    # table's MASE column only, not of the figure just quoted
+    summary = next(t.value for t in at.text if "products forecast in" in t.value)
+    assert "MASE is the final" not in summary
+    assert "The table's MASE column is the final model's score" in summary
+    many = next(d.value for d in at.dataframe if "auto_mase" in d.columns)
+    assert f"median MASE {many['auto_mase'].median():.2f} against" in summary
     # the chart's value axis is named as the metric select names it, not by its id
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Revenue"
