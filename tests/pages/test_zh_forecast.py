@@ -106,6 +106,9 @@ def test_verdict_carries_the_same_figures_in_both_languages(zh_dataset):
     en_t = [t.value for t in en.text if "in the backtest" in t.value]
     zh_t = [t.value for t in zh.text if t.value.startswith("回测中，")]
     assert len(en_t) == len(zh_t) >= 4
+    # the model's name runs into the Chinese sentence, no space as after a Latin word
+    # ("回测中，季节性均值比重复上一周期", was "季节性均值 比重复")
+    assert not any(" 比重复" in z for z in zh_t + zh_v), zh_t + zh_v
     for e, z in zip(en_t, zh_t, strict=True):
         assert NUM.findall(e)[-1] == NUM.findall(z)[-1], (e, z)
 
