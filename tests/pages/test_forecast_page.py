@@ -73,6 +73,13 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     # coverage: higher is not better; the help says what above and below 80 % mean
     cover_help = _metric(at, "80 % band coverage").help
     assert "wider than it needs to be" in cover_help and "surer than" in cover_help
+    # the backtest table's MASE column: its help makes the same comparison (was "below 1
+    # beats it", while the baseline's own row reads below 1)
+    config = json.loads(
+        next(d for d in at.dataframe if "coverage80" in d.value.columns).proto.columns
+    )
+    assert "below 1" not in config["mase"]["help"]
+    assert "Compare it with the seasonal naive's MASE" in config["mase"]["help"]
     # Many products: the intermittent-demand note says what Croston/SBA and ETS are
     note = next(i.value for i in at.info if "Intermittent demand" in i.value)
     assert "method made for occasional sales" in note and "exponential smoothing" in note
