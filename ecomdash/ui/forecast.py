@@ -338,7 +338,7 @@ def _form(ctx: PageContext) -> tuple | None:
             horizontal=True,
         )
         presets = st.multiselect(
-            _("Sale days to mark (used as regressors by SARIMAX)"),
+            _("Sale days to mark (the Seasonal ARIMA model learns how much they add)"),
             list(F.PRESET_EVENTS),
             format_func=lambda e: _(PRESETS[e]) if e in PRESETS else e,
             placeholder=_("No sale day"),

@@ -71,6 +71,10 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     mase_help = _metric(at, "Backtest MASE").help
     assert "below 1" not in mase_help and "difference from the baseline's MASE" in mase_help
     # coverage: higher is not better; the help says what above and below 80 % mean
+    # the sale-days picker says what the model does with them, without "regressors"
+    labels = [m.label for m in at.multiselect]
+    assert "Sale days to mark (the Seasonal ARIMA model learns how much they add)" in labels
+    assert not any("regressor" in lab for lab in labels)
     cover_help = _metric(at, "80 % band coverage").help
     assert "wider than it needs to be" in cover_help and "surer than" in cover_help
     # the backtest table's MASE column: its help makes the same comparison (was "below 1
