@@ -198,7 +198,7 @@ COLUMNS: dict[str, Col] = {
     "holiday": _c(N_("Holiday")),
     "event": _c(N_("Event")),
     "mae": _c(N_("Backtest error (MAE)"), "number"),
-    "mase": _c(N_("MASE"), "number", help=N_("Error relative to repeating the last cycle; below 1 beats it.")),
+    "mase": _c(N_("MASE"), "number", help=N_("Backtest error divided by the average error of repeating the last cycle over the past data; lower is better. Compare it with the seasonal naive's MASE, not with 1.")),
     "mape": _c(N_("MAPE"), "pct", help=N_("Mean absolute percentage error on periods with sales.")),
     "bias": _c(N_("Bias"), "number", help=N_("Mean of forecast minus actual: above 0 forecasts too high.")),
     "rmse": _c(N_("RMSE"), "number"),

@@ -205,8 +205,10 @@ def forecast_many(
         warn.append(
             note(
                 N_(
-                    "Intermittent demand (mostly zero periods) in {n} of {total} products: "
-                    "Croston/SBA is used for them instead of ETS."
+                    "Intermittent demand (mostly zero periods) in {n} of {total} products: for them, a "
+                    "method made for occasional sales (Croston/SBA: the usual amount sold when "
+                    "there are sales, spread over the usual gap between sales) is used instead of "
+                    "exponential smoothing (ETS)."
                 ),
                 n=n_int,
                 total=n_s,

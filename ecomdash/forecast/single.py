@@ -378,8 +378,10 @@ def forecast(
         warn.append(
             note(
                 N_(
-                    "Most periods have no sales (intermittent demand): Croston/SBA is used "
-                    "instead of ETS."
+                    "Most periods have no sales (intermittent demand): a method made for "
+                    "occasional sales (Croston/SBA: the usual amount sold when there are sales, "
+                    "spread over the usual gap between sales) is used instead of exponential "
+                    "smoothing (ETS)."
                 )
             )
         )

@@ -67,6 +67,12 @@ IN_METRIC_UNIT = (
     "mae", "bias", "rmse", "baseline_mae", "auto_mae", "error_sd",
     "forecast_total", "forecast_per_period",
 )  # fmt: skip
+#: the "Next total" tile's help, the horizon in the grain's own unit
+NEXT_TOTAL_HELP = {
+    "D": N_("Sum of the forecast over the next {n} days."),
+    "W": N_("Sum of the forecast over the next {n} weeks."),
+    "M": N_("Sum of the forecast over the next {n} months."),
+}
 RETURNS = {"net": N_("Subtract returns"), "exclude": N_("Ignore returns")}
 PRESETS = {
     "Black Friday": N_("Black Friday"),
@@ -332,7 +338,7 @@ def _form(ctx: PageContext) -> tuple | None:
             horizontal=True,
         )
         presets = st.multiselect(
-            _("Sale days to mark (used as regressors by SARIMAX)"),
+            _("Sale days to mark (the Seasonal ARIMA model learns how much they add)"),
             list(F.PRESET_EVENTS),
             format_func=lambda e: _(PRESETS[e]) if e in PRESETS else e,
             placeholder=_("No sale day"),
@@ -406,19 +412,25 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         delta=_("{delta} vs baseline", delta=f"{row['mase'] - base['mase']:+.2f}"),
         delta_color="inverse",
         help=_(
-            "MASE: the backtest's mean absolute error (MAE) divided by that of repeating the "
-            "last cycle; below 1 beats it."
+            "MASE: the backtest's mean absolute error (MAE) divided by the average error of "
+            "repeating the last cycle over the past data; lower is better. The figure under "
+            "it is the difference from the baseline's MASE in the same backtest: below zero, "
+            "the model beat repeating the last cycle."
         ),
     )
     c3.metric(
         _("80 % band coverage"),
         fmt.pct(row["coverage80"], 0),
-        help=_("Share of backtest actuals inside the 80 % band (ideal ≈ 80 %)."),
+        help=_(
+            "Share of backtest actuals inside the 80 % band. Near 80 %, the band can be "
+            "trusted; well above, the band is wider than it needs to be; well below, the "
+            "forecast is surer than it should be."
+        ),
     )
     c4.metric(
         _("Next total"),
         fmt_compact(res.forecast["mean"].sum(), money=res.series.metric == "revenue"),
-        help=_("Sum of the forecast over {n} periods.", n=res.horizon),
+        help=_(NEXT_TOTAL_HELP[res.series.freq], n=res.horizon),
     )
     if row["mae"] < base["mae"]:
         st.success(tr_note(res.verdict))
@@ -605,8 +617,9 @@ def _many_section(ctx: PageContext) -> None:
         _(
             "{n} products forecast in {took}. Choosing the model automatically (scored "
             "honestly, each fold chosen on earlier folds) beats the baseline for {better} of "
-            "them: median MASE {auto} against {base} for the baseline. MASE is the final "
-            "model's score on the same folds it was chosen on, so it is optimistic.",
+            "them: median MASE {auto} against {base} for the baseline. The table's MASE "
+            "column is the final model's score on the same folds it was chosen on, so it is "
+            "optimistic; its Automatic choice MASE is the honest score quoted here.",
             n=len(t),
             took=fmt.duration(many.seconds),
             better=better,

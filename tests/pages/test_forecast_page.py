@@ -62,6 +62,38 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     total = core.forecast["mean"].sum()
     assert 10_000 <= total < 1e6
     assert _metric(at, "Next total").value == f"£{total / 1000:,.1f}k"
+    # the tiles' help says how to read them: the horizon in days, not "periods"
+    assert _metric(at, "Next total").help == "Sum of the forecast over the next 14 days."
+    # the baseline's own MASE is below 1 on the demo (its scale is the in-sample error of
+    # repeating the last cycle), so "below 1 beats it" claimed more than the backtest shows:
+    # the help compares with the baseline, as the tile's delta does
+    assert bt.loc["seasonal_naive", "mase"] < 1
+    mase_help = _metric(at, "Backtest MASE").help
+    assert "below 1" not in mase_help and "difference from the baseline's MASE" in mase_help
+    # coverage: higher is not better; the help says what above and below 80 % mean
+    # the sale-days picker says what the model does with them, without "regressors"
+    labels = [m.label for m in at.multiselect]
+    assert "Sale days to mark (the Seasonal ARIMA model learns how much they add)" in labels
+    assert not any("regressor" in lab for lab in labels)
+    cover_help = _metric(at, "80 % band coverage").help
+    assert "wider than it needs to be" in cover_help and "surer than" in cover_help
+    # the backtest table's MASE column: its help makes the same comparison (was "below 1
+    # beats it", while the baseline's own row reads below 1)
+    config = json.loads(
+        next(d for d in at.dataframe if "coverage80" in d.value.columns).proto.columns
+    )
+    assert "below 1" not in config["mase"]["help"]
+    assert "Compare it with the seasonal naive's MASE" in config["mase"]["help"]
+    # Many products: the intermittent-demand note says what Croston/SBA and ETS are
+    note = next(i.value for i in at.info if "Intermittent demand" in i.value)
+    assert "method made for occasional sales" in note and "exponential smoothing" in note
+    # the summary quotes the honest (automatic choice) MASE: "optimistic" is said of the
+    # table's MASE column only, not of the figure just quoted
+    summary = next(t.value for t in at.text if "products forecast in" in t.value)
+    assert "MASE is the final" not in summary
+    assert "The table's MASE column is the final model's score" in summary
+    many = next(d.value for d in at.dataframe if "auto_mase" in d.columns)
+    assert f"median MASE {many['auto_mase'].median():.2f} against" in summary
     # the chart's value axis is named as the metric select names it, not by its id
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["yaxis"]["title"]["text"] == "Revenue"

@@ -61,6 +61,8 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         cal = next(m for m in at.multiselect if m.label.startswith("中国日历"))
         assert FESTIVALS_ZH <= set(cal.options)  # the festivals by their Chinese names
         assert list(cal.value) == list(CN.FEATURES)
+        total = next(m for m in at.metric if m.label == "预测期合计")
+        assert total.help == "未来 14 天预测值之和。"  # days, not "期" (periods)
         # the calendar section: what it gained, and the days ahead named in Chinese
         assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
         expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
@@ -104,6 +106,9 @@ def test_verdict_carries_the_same_figures_in_both_languages(zh_dataset):
     en_t = [t.value for t in en.text if "in the backtest" in t.value]
     zh_t = [t.value for t in zh.text if t.value.startswith("回测中，")]
     assert len(en_t) == len(zh_t) >= 4
+    # the model's name runs into the Chinese sentence, no space as after a Latin word
+    # ("回测中，季节性均值比重复上一周期", was "季节性均值 比重复")
+    assert not any(" 比重复" in z for z in zh_t + zh_v), zh_t + zh_v
     for e, z in zip(en_t, zh_t, strict=True):
         assert NUM.findall(e)[-1] == NUM.findall(z)[-1], (e, z)
 

@@ -412,7 +412,10 @@ def test_warnings_in_order_and_intermittent_demand(monkeypatch):
         "From the series.",
         "Only 4 backtest folds of 2 periods fit in 14 periods of history (5 were asked for).",
         FLAT_NOTE.replace("10 periods", "6 periods"),
-        "Most periods have no sales (intermittent demand): Croston/SBA is used instead of ETS.",
+        # the method named in plain words, not only "Croston/SBA ... instead of ETS"
+        "Most periods have no sales (intermittent demand): a method made for occasional sales "
+        "(Croston/SBA: the usual amount sold when there are sales, spread over the usual gap "
+        "between sales) is used instead of exponential smoothing (ETS).",
     )
     bt = r.backtest.set_index("model")
     assert list(bt.index) == ["seasonal_naive", "seasonal_mean", "croston", "combo", "auto"]
