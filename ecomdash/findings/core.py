@@ -135,7 +135,9 @@ def _mase_confidence(mase: pd.Series) -> tuple[str, str]:
         return "low", _("no backtest score for these products")
     label = "high" if m < 0.8 else "medium" if m < 1.0 else "low"
     return label, _(
-        "median backtest MASE {mase}; below 1 beats the seasonal naive forecast", mase=f"{m:.2f}"
+        "median backtest MASE {mase} (lower is better; 1 = the error repeating the last cycle "
+        "made over the past, not over the backtest)",
+        mase=f"{m:.2f}",
     )
 
 

@@ -285,11 +285,13 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     row, base = bt.loc[res.model], bt.loc["seasonal_naive"]
     tone = "good" if row["mae"] < base["mae"] and res.n_folds >= 3 else "warn"
     verdict = _(
-        "{verdict} Backtest over {folds} folds: MASE {mase} (below 1 beats a naive forecast), "
+        "{verdict} Backtest over {folds} folds: MASE {mase} (lower is better; the naive forecast's "
+        "own is {base}), "
         "{coverage} of actuals inside the 80 % band.",
         verdict=res.verdict,
         folds=res.n_folds,
         mase=f"{row['mase']:.2f}",
+        base=f"{base['mase']:.2f}",
         coverage=pct(row["coverage80"]),
     )
     span = max(180, res.n_folds * res.horizon + 2 * res.series.season_length)

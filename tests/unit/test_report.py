@@ -113,6 +113,12 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
     by_key = {s.key: s for s in rep.sections}
     for key, word in words.items():
         assert word in by_key[key].verdict, (key, by_key[key].verdict)
+    # MASE against the naive forecast's own (it is not 1: "below 1 beats a naive forecast"
+    # claimed more than the backtest shows)
+    fc = by_key["forecast"].verdict
+    assert re.search(r"MASE [\d.]+ \(lower is better; the naive forecast's own is 0\.\d\d\)", fc), (
+        fc
+    )
     # every section with a model has a chart
     for key in ("trend", "top_products", "basket", "forecast", "restock", "segments", "churn"):
         assert by_key[key].figures, key
