@@ -106,6 +106,13 @@ def _line(order, ts, cust, prod, qty, price, **kw):
     }
 
 
+def _numbered(rows: list[dict]) -> pd.DataFrame:
+    """Test lines from ``_line`` rows, numbered 1..n in order (as an export's lines are)."""
+    lines = pd.DataFrame(rows)
+    lines["line_no"] = np.arange(1, len(lines) + 1)
+    return lines
+
+
 def _hand_lines() -> pd.DataFrame:
     rows = []
     # P1: 40 normal lines of 1-2 units at 10.00 over 40 days, customers K0..K9
@@ -128,9 +135,7 @@ def _hand_lines() -> pd.DataFrame:
     # burst: customer B places 9 orders within 2 hours (usually nothing else)
     for j in range(9):
         rows.append(_line(f"B{j}", f"2024-01-20 10:{j * 6:02d}", "B", "P2", 1, 5.0))
-    df = pd.DataFrame(rows)
-    df["line_no"] = np.arange(1, len(df) + 1)
-    return df
+    return _numbered(rows)
 
 
 def _saved(home, name: str, lines: pd.DataFrame):
@@ -347,9 +352,7 @@ def _two_country_lines(refund: int = 2, new_buy: int = 2) -> pd.DataFrame:
             rows.append(
                 _line(f"U{day:%m%d}{i}", at, f"U{i}", f"PU{1 + i % 3}", qty, 14.0, country="US")
             )
-    df = pd.DataFrame(rows)
-    df["line_no"] = np.arange(1, len(df) + 1)
-    return df
+    return _numbered(rows)
 
 
 @pytest.fixture
@@ -415,8 +418,7 @@ def test_a_closure_is_left_out_and_does_not_blind_the_other_days(_isolated_home)
             rows.append(
                 _line(f"O{day:%m%d}{i}", day + pd.Timedelta(hours=10), f"C{i}", "P1", qty, 10.0)
             )
-    lines = pd.DataFrame(rows)
-    lines["line_no"] = np.arange(1, len(lines) + 1)
+    lines = _numbered(rows)
     store = Store.open(_isolated_home)
     info = store.save_dataset("closed ten days", lines)
     res = find_alerts(store, info.id)
@@ -697,9 +699,7 @@ def black_friday_week_lines(bump: float = 2.5) -> pd.DataFrame:
             rows.append(
                 _line(f"O{day:%y%m%d}{i}", day + pd.Timedelta(hours=10), f"C{i}", "P1", 1, 10.0)
             )
-    lines = pd.DataFrame(rows)
-    lines["line_no"] = np.arange(1, len(lines) + 1)
-    return lines
+    return _numbered(rows)
 
 
 @pytest.fixture
@@ -865,9 +865,27 @@ def _small_category_lines() -> pd.DataFrame:
             rows.append(_line(f"K{day:%m%d}{i}", at, f"K{i}", "PK1", qty, 10.0))
         for i in range(70 if day == _GARDEN_DAY else int(rng.integers(3, 6))):
             rows.append(_line(f"G{day:%m%d}{i}", at, f"G{i}", "PG1", 1, 2.0, category="Garden"))
-    lines = pd.DataFrame(rows)
-    lines["line_no"] = np.arange(1, len(lines) + 1)
-    return lines
+    return _numbered(rows)
+
+
+def _small_category_day_signals(store, info) -> list:
+    """The day signals of the small-category shop over its whole span (8 Jan - 31 Mar 2024)."""
+    from datetime import date
+
+    from ecomdash.alerts.core import _series_signals
+    from ecomdash.filters import Filters
+
+    _s, days, _w, _n = _series_signals(
+        store,
+        info.id,
+        Filters(),
+        date(2024, 1, 8),
+        date(2024, 3, 31),
+        top_groups=5,
+        events=(),
+        cols=set(info.columns),
+    )
+    return days
 
 
 def test_a_category_day_rated_low_says_why(_isolated_home):
@@ -875,25 +893,11 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     shop's usual day (net revenue), or, for its orders, under 8 times the swing. The reason
     said "(+598 %, 8.5 times the usual day-to-day swing)" and the alert was low with no why;
     now each such signal says which, in English and in Chinese."""
-    from datetime import date
-
-    from ecomdash.alerts.core import _series_signals
-    from ecomdash.filters import Filters
-
     store = Store.open(_isolated_home)
     info = store.save_dataset("small category", _small_category_lines())
 
     def day_reasons():
-        _s, days, _w, _n = _series_signals(
-            store,
-            info.id,
-            Filters(),
-            date(2024, 1, 8),
-            date(2024, 3, 31),
-            top_groups=5,
-            events=(),
-            cols=set(info.columns),
-        )
+        days = _small_category_day_signals(store, info)
         return {(s.grp, s.metric): s for s in days if s.date == _GARDEN_DAY}
 
     try:
@@ -928,11 +932,7 @@ def test_an_expectation_of_nothing_reads_zero_not_minus_zero(_isolated_home):
     """A series whose expectation is about nothing (the small-category shop above buys from
     the same customer ids, so it has almost no new customers) read "65 against -0 expected":
     what rounds to zero is written 0, for counts and for money."""
-    from datetime import date
-
-    from ecomdash.alerts.core import _series_signals
     from ecomdash.alerts.series import fmt_value
-    from ecomdash.filters import Filters
 
     assert [fmt_value("orders", v) for v in (-1e-12, -0.4, -0.5, 0.5, -0.0)] == ["0"] * 5
     assert fmt_value("new_customers", -0.6) == "-1" and fmt_value("orders", 1234.4) == "1,234"
@@ -942,16 +942,7 @@ def test_an_expectation_of_nothing_reads_zero_not_minus_zero(_isolated_home):
     store = Store.open(_isolated_home)
     try:
         info = store.save_dataset("small category", _small_category_lines())
-        _s, days, _w, _n = _series_signals(
-            store,
-            info.id,
-            Filters(),
-            date(2024, 1, 8),
-            date(2024, 3, 31),
-            top_groups=5,
-            events=(),
-            cols=set(info.columns),
-        )
+        days = _small_category_day_signals(store, info)
     finally:
         store.close()
     (new,) = [s for s in days if s.metric == "new_customers" and s.date == _GARDEN_DAY]
