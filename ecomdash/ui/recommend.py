@@ -377,7 +377,7 @@ def render(ctx: PageContext) -> None:
         show_error(exc)
         return
     st.caption(
-        _sentences(
+        fmt.sentences(
             [
                 _(
                     "Model in use: {model} — {customers} customers, {products} products.",
@@ -612,13 +612,3 @@ def _export_tab(ctx: PageContext, p: RecParams) -> None:
         return
     show_table(table.head(200), area="recommend", hide_index=True)
     download_table(table, "recommendations-all", key="rec_dl_bulk", area="recommend")
-
-
-def _sentences(parts) -> str:
-    """Sentences one after the other as the UI language writes them (a space in English,
-    none after a Chinese full stop): the joining is a message too."""
-    parts = [p for p in parts if p]
-    text = parts[0] if parts else ""
-    for p in parts[1:]:
-        text = _("{text} {sentence}", text=text, sentence=p)
-    return text

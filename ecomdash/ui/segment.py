@@ -16,7 +16,7 @@ from ecomdash import schema as S
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
-from ecomdash.i18n import N_, _, _n, get_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
 from ecomdash.segment.clusters import ALL_ID, REPEAT_ID, k_choice
@@ -208,7 +208,7 @@ def render(ctx: PageContext) -> None:
         help=None if res.explanation is None else fidelity_help(res.explanation.target),
     )
     st.caption(
-        _sentences(
+        fmt.sentences(
             [
                 _(
                     "As of {date}; guest orders (no customer id) are not segmented.",
@@ -480,7 +480,7 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
 def rule_terms(symbol: str) -> str:
     """What the rules' words measure, and the currency of their amounts ("spend > 620" said
     no unit): ``symbol`` is the dataset's currency sign ("£"), empty when it is unknown."""
-    return _sentences(
+    return fmt.sentences(
         [
             _("Spend and average order are in {currency}.", currency=symbol) if symbol else "",
             _(
@@ -592,13 +592,3 @@ def translate_later(table, columns: tuple[str, ...]):
     cols = [c for c in columns if c in table.columns]
     maps = {c: {v: _(v) for v in table[c].astype(str).unique()} for c in cols}
     return lambda df: df.assign(**{c: df[c].astype(str).map(m) for c, m in maps.items()})
-
-
-def _sentences(parts) -> str:
-    """Sentences one after the other as the UI language writes them (a space in English,
-    none after a Chinese full stop): the joining is a message too."""
-    parts = [p for p in parts if p]
-    text = parts[0] if parts else ""
-    for p in parts[1:]:
-        text = _("{text} {sentence}", text=text, sentence=p)
-    return text

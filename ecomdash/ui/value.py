@@ -488,7 +488,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
     # what is counted, then how to read the picture: two short paragraphs, not one of five
-    st.caption(_sentences(sentences))
+    st.caption(fmt.sentences(sentences))
     sentences = []
     first = res.before_data_cohort
     if first is not None:
@@ -528,7 +528,7 @@ def _render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | N
                 )
             )
     if sentences:
-        st.caption(_sentences(sentences))
+        st.caption(fmt.sentences(sentences))
     show_chart(charts.cohort_heatmap(res, kind), width="stretch")
     table = res.matrix(kind).copy()
     table.index = table.index.astype(str)
@@ -689,8 +689,8 @@ def parameters_in_words(params) -> str:
     """What the BG/NBD parameters say in plain words: purchases a year while a customer
     (r / alpha, alpha in weeks) and the chance to stop after a purchase (a / (a + b); below
     0.1 % written "< 0.1 %", as the lifetime-value notice does)."""
-    per_year = params.r / params.alpha * (365.25 / 7)
-    dropout = params.a / (params.a + params.b)
+    per_year = params.purchases_per_year
+    dropout = params.dropout_per_purchase
     return _(
         "In plain words: while still a customer, a customer buys about {rate} times a year on "
         "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
@@ -797,7 +797,7 @@ def _render_at_risk(
     ):
         risk = findings.winback_customers(risk)
     st.caption(
-        _sentences(
+        fmt.sentences(
             [
                 _(
                     "Ranked by value at risk = spend in the last 12 months × churn probability "
@@ -818,13 +818,3 @@ def _render_at_risk(
     )
     show_table(_round(risk), area="value", hide_index=True, width="stretch")
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
-
-
-def _sentences(parts) -> str:
-    """Sentences one after the other as the UI language writes them (a space in English,
-    none after a Chinese full stop): the joining is a message too."""
-    parts = [p for p in parts if p]
-    text = parts[0] if parts else ""
-    for p in parts[1:]:
-        text = _("{text} {sentence}", text=text, sentence=p)
-    return text
