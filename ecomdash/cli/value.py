@@ -112,9 +112,13 @@ def run_clv(args: argparse.Namespace) -> int:
         f"Method: {res.method}; scored as of {long_date(res.cutoff)} over {res.horizon_months:g} months.",
     ]
     if params:
+        p = res.params
+        stop = "< 0.1" if p.dropout_per_purchase < 1e-3 else f"{100 * p.dropout_per_purchase:.1f}"
         text.append(
-            f"BG/NBD r={params['r']:.4g} alpha={params['alpha']:.4g} a={params['a']:.4g} "
-            f"b={params['b']:.4g} (alpha in {params['time_unit']}s)"
+            f"Purchase model (BG/NBD): while still a customer, a customer buys about "
+            f"{p.purchases_per_year:.1f} times a year on average, and after each purchase stops "
+            f"buying with a chance of {stop} % (r={p.r:.4g}, alpha={p.alpha:.4g} "
+            f"{params['time_unit']}s, a={p.a:.4g}, b={p.b:.4g})."
         )
     if res.gamma_gamma is not None:
         g = res.gamma_gamma

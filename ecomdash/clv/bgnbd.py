@@ -39,6 +39,20 @@ class BGNBDParams:
     time_unit: str = "W"
     converged: bool = True
 
+    @property
+    def purchases_per_year(self) -> float:
+        """Purchases a year of the average customer while still a customer: r / alpha per
+        ``time_unit`` (the mean of the gamma-distributed purchase rate), over a year."""
+        from ecomdash.clv.data import _unit_days
+
+        return self.r / self.alpha * (365.25 / _unit_days(self.time_unit))
+
+    @property
+    def dropout_per_purchase(self) -> float:
+        """The average chance to stop buying after a purchase: a / (a + b), the mean of the
+        beta-distributed dropout probability."""
+        return self.a / (self.a + self.b)
+
     def as_dict(self) -> dict:
         return {
             "r": self.r,

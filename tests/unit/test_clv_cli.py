@@ -63,3 +63,16 @@ def test_churn_text_names_the_best_model_as_the_page_does(demo_id, capsys):
 def test_bad_cutoff_is_a_clear_error(demo_id, capsys):
     assert main(["churn", "--dataset", demo_id, "--cutoff", "2030-01-01"]) == 2
     assert "runs past" in capsys.readouterr().err
+
+
+def test_clv_text_says_the_purchase_model_in_plain_words(demo_id, capsys):
+    out = _json(capsys, ["clv", "--dataset", demo_id, "--cutoff", "2026-03-31", "--json"])
+    p = out["params"]
+    assert main(["clv", "--dataset", demo_id, "--cutoff", "2026-03-31"]) == 0
+    text = capsys.readouterr().out
+    # by hand from the JSON's parameters: r / alpha purchases a week, a / (a + b) dropout
+    per_year = p["r"] / p["alpha"] * 365.25 / 7
+    stop = p["a"] / (p["a"] + p["b"])
+    stop_text = "< 0.1" if stop < 1e-3 else f"{100 * stop:.1f}"
+    assert f"buys about {per_year:.1f} times a year" in text, text
+    assert f"stops buying with a chance of {stop_text} %" in text, text

@@ -551,3 +551,17 @@ def test_gamma_gamma_failures_are_said_in_full_without_warnings():
             math.inf,
             2.0 * (10.0 + 7.0) / 2.0,
         ]
+
+
+def test_bgnbd_parameters_read_as_a_yearly_rate_and_a_dropout_chance():
+    from ecomdash.clv.bgnbd import BGNBDParams
+
+    weekly = BGNBDParams(r=2.0, alpha=4.0, a=1.0, b=3.0, log_likelihood=0.0, n_customers=1)
+    # 2 / 4 = 0.5 purchases a week, 52.18 weeks a year; 1 / (1 + 3) = 25 %
+    assert weekly.purchases_per_year == pytest.approx(0.5 * 365.25 / 7)
+    assert weekly.dropout_per_purchase == pytest.approx(0.25)
+    daily = BGNBDParams(
+        r=1.0, alpha=10.0, a=1.0, b=1.0, log_likelihood=0.0, n_customers=1, time_unit="D"
+    )
+    # alpha in days: 0.1 purchases a day, 36.5 a year (not 0.1 a week)
+    assert daily.purchases_per_year == pytest.approx(36.525)
