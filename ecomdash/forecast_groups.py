@@ -392,8 +392,10 @@ def forecast_groups(
         warn.append(
             note(
                 N_(
-                    "Intermittent demand (mostly zero periods) in {n} of {total} series: "
-                    "Croston/SBA is used for them instead of ETS."
+                    "Intermittent demand (mostly zero periods) in {n} of {total} series: for "
+                    "them, a method made for occasional sales (Croston/SBA: the usual amount "
+                    "sold when there are sales, spread over the usual gap between sales) is "
+                    "used instead of exponential smoothing (ETS)."
                 ),
                 n=f"{int(intermittent.sum()):,}",
                 total=f"{n_s:,}",

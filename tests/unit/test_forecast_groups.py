@@ -140,6 +140,9 @@ def test_daily_sku_with_zeros_and_intermittent_demand(_isolated_home):
     assert len(slow) >= 2  # every third SKU sells on a few days only
     assert (slow["model"] != "ets").all()  # intermittent series never use ETS
     assert (fc.forecasts["mean"] >= 0).all()
+    # the note says what Croston/SBA and ETS are, as the Many products note does
+    note = next(w for w in fc.warnings if "Intermittent demand" in w)
+    assert "method made for occasional sales" in note and "exponential smoothing" in note
 
 
 def test_event_flags_mark_their_weeks_and_recur():
