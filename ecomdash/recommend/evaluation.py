@@ -482,7 +482,7 @@ def _verdict(table: pd.DataFrame, k: int, n: int) -> str:
     return _(
         "Best: {model}. For {hit} of {n} returning customers, at least one of its top {k} "
         "products was something they went on to buy for the first time, against {pop} with "
-        "best sellers: {times}× better than showing best sellers.",
+        "best sellers: {times} times as many as with best sellers.",
         times=f"{ratio:.1f}",
         **fields,
     )
