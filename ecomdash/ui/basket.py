@@ -226,6 +226,9 @@ def _form(ctx: PageContext) -> tuple | None:
             1.0,
             float(c0),
             0.05,
+            # shown as 30% (the rules table and tiles write confidence in percent; the
+            # slider read 0.30 beside them)
+            format="percent",
             help=_("Of the baskets with A, the share that also hold B."),
             key=f"bk_conf_{ctx.dataset_id}_{ctx.version}",
         )
@@ -421,7 +424,7 @@ def _summary(res: B.BasketResult) -> None:
         "support": f"{p['min_support']:.4g}",
         "count": f"{res.min_count:,}",
         "n": f"{res.n_baskets:,}",
-        "confidence": f"{p['min_confidence']:g}",
+        "confidence": fmt_pct(p["min_confidence"], 0),
         "lift": f"{p['min_lift']:g}",
         # "itemsets of any size" (was "largest itemset no limit"; zh 项集最大项数 不限)
         "size": _("itemsets of any size")

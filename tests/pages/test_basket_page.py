@@ -316,21 +316,25 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "Confidence ≥ 0, lift ≥ 1, itemsets of any size. Postage, fees, returns and cancelled "
-        "sales left out."
+        "Confidence ≥ 0 %, lift ≥ 1, itemsets of any size. Postage, fees, returns and "
+        "cancelled sales left out."
     ), settings(at)
+    # confidence in percent, as the rules table and the tiles write it (was "≥ 0.3")
+    (conf,) = [s for s in at.slider if s.label == "Minimum confidence"]
+    assert conf.proto.format == "percent"
+    conf.set_value(0.3)
     [s for s in at.selectbox if s.label == "Largest itemset"][0].set_value(3)
     at.toggle[0].set_value(True)
     _run_button(at).click()
     at.run()
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "Confidence ≥ 0, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
+        "Confidence ≥ 30 %, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
         "returns and cancelled sales left out."
     ), settings(at)
     with use_lang("zh"):
         at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "置信度 ≥ 0，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
+        "置信度 ≥ 0%，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
     ), settings(at)
