@@ -304,3 +304,51 @@ def test_warm_start_reaches_the_same_maximum(monkeypatch):
     for k in ("r", "alpha", "a", "b"):
         assert getattr(warm, k) == pytest.approx(getattr(cold, k), rel=1e-4)
     assert warm.log_likelihood == pytest.approx(cold.log_likelihood, abs=1e-3)
+
+
+def test_largest_miss_of_the_calibration_check_by_hand():
+    from ecomdash.clv.bgnbd import BGNBDParams
+    from ecomdash.clv.calibration import CalibrationResult
+
+    def result(predicted, actual):
+        by = pd.DataFrame(
+            {
+                "frequency": ["0", "1", "2+"],
+                "customers": [100, 50, 10],
+                "actual": actual,
+                "predicted": predicted,
+            }
+        )
+        p = BGNBDParams(r=1.0, alpha=1.0, a=1.0, b=1.0, log_likelihood=0.0, n_customers=160)
+        return CalibrationResult(
+            cutoff=pd.Timestamp("2024-01-01"),
+            end=pd.Timestamp("2024-06-30"),
+            holdout_units=26.0,
+            params=p,
+            calibration_repeat_purchases=0,
+            actual_holdout_purchases=int(round((by["actual"] * by["customers"]).sum())),
+            predicted_holdout_purchases=float((by["predicted"] * by["customers"]).sum()),
+            by_frequency=by,
+            tracking=pd.DataFrame(),
+            customers=pd.DataFrame(),
+        )
+
+    # predicted 50 + 50 + 30 = 130 against 10 + 60 + 10 = 80 (+62.5 %): the gaps are +40,
+    # -10 and +20 purchases, so the one-time buyers make 40 / 50 = 80 % of the miss
+    over = result([0.5, 1.0, 3.0], [0.1, 1.2, 1.0])
+    miss = over.largest_miss()
+    assert miss == {
+        "frequency": "0",
+        "customers": 100,
+        "predicted": 0.5,
+        "actual": 0.1,
+        "share": pytest.approx(0.8),
+    }
+    # under-predicted: 10 + 10 + 30 = 50 against 10 + 60 + 40 = 110; the gaps are 0, -50 and
+    # -10, so the "1" group makes 50 / 60 of the shortfall
+    under = result([0.1, 0.2, 3.0], [0.1, 1.2, 4.0])
+    assert under.error_pct == pytest.approx(100 * (50 / 110 - 1))
+    m = under.largest_miss()
+    assert m["frequency"] == "1" and m["share"] == pytest.approx(50 / 60)
+    # a total within 10 % says nothing (130 against 130), however the groups offset
+    assert result([0.5, 1.0, 3.0], [0.1, 1.8, 3.0]).largest_miss() is None
