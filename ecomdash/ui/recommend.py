@@ -269,10 +269,13 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             placeholder=_("No category excluded"),
         )
         ids = products["product_id"].tolist()
+        product_names = dict(zip(ids, products["product_name"], strict=True))
         rebuy = c5.multiselect(
             _("Consumables that may be bought again"),
             ids,
             default=[p for p in current.rebuy_products if p in set(ids)],
+            # named as every picker names a product (the ids alone meant nothing)
+            format_func=lambda pid: L.product_label(product_names.get(pid), pid),
             placeholder=_("No product"),
             help=_("These products can be recommended to customers who already bought them."),
         )

@@ -42,6 +42,16 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     assert recs["product_id"].tolist() == core["product_id"].tolist()
     assert recs["score"].tolist() == pytest.approx(core["score"].tolist(), rel=1e-5)
 
+    # the consumables picker names its products as every picker does: "name (id)", not the
+    # bare ids
+    from ecomdash.labels import product_label
+
+    (rebuy,) = [m for m in at.multiselect if m.label == "Consumables that may be bought again"]
+    names = lines.drop_duplicates("product_id").set_index("product_id")["product_name"]
+    first = rebuy.proto.options[0]
+    pid = first.rsplit("(", 1)[1].rstrip(")")
+    assert first == product_label(names[pid], pid) != pid
+
     also = next(f for f in frames if "co_buyers" in f.columns)
     assert len(also) > 0 and (also["co_buyers"] > 0).all()
     target = next(f for f in frames if "products_bought" in f.columns)
