@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +20,12 @@ T0 = pd.Timestamp("2026-10-31")
 # --- hand-built Results --------------------------------------------------------------------------
 
 
-def _restock(*, on_hand=None, cover=None, order_qty=None) -> RestockResult:
-    """Three products; prices = revenue / units over the history: 10, 3 and 10."""
+def _restock(
+    *, on_hand=None, cover=None, order_qty=None, auto_mase=(0.6, 0.8, 2.5)
+) -> RestockResult:
+    """Three products; prices = revenue / units over the history: 10, 3 and 10. The plan's
+    ``mase`` is the final model's in-sample score; the forecasts' ``auto_mase`` the honest
+    backtest one (``baseline_mase``: the seasonal naive's)."""
     ids = ["p1", "p2", "p3"]
     n = len(ids)
     plan = pd.DataFrame(
@@ -38,7 +44,14 @@ def _restock(*, on_hand=None, cover=None, order_qty=None) -> RestockResult:
     weeks = pd.date_range("2026-10-05", periods=2, freq="W-MON")
     history = pd.DataFrame([[4.0, 6.0], [10.0, 10.0], [5.0, 0.0]], index=ids, columns=weeks)
     many = ManyForecastResult(
-        table=pd.DataFrame(),
+        table=pd.DataFrame(
+            {
+                "product_id": ids,
+                "mase": [0.5, 0.9, 2.0],
+                "auto_mase": list(auto_mase),
+                "baseline_mase": [0.8, 1.0, 1.4],
+            }
+        ),
         forecasts=pd.DataFrame(),
         history=history,
         metric="units",
@@ -173,12 +186,34 @@ def test_restock_without_stock_sizes_best_sellers_sales_over_the_lead_time():
     assert f.subjects == ("Teapot", "Tea Tin")
     assert f.confidence == "high"  # median MASE of p1, p2 = 0.7
     assert f.page == FD.PAGE_FORECAST and dict(f.query) == {"tab": "restock"}
-    # MASE 1 is the naive's error over the past, not its backtest (the demo's own naive
-    # scores 0.83): the note no longer says "below 1 beats the seasonal naive forecast"
-    assert "median backtest MASE 0.70 (lower is better; 1 = the error repeating the last " in (
-        f.confidence_note
-    ), f.confidence_note
-    assert "beats" not in f.confidence_note
+    # the honest backtest MASE (auto_mase) of p1, p2: median (0.6 + 0.8) / 2 = 0.70; the
+    # seasonal naive's: (0.8 + 1.0) / 2 = 0.90; short enough for its narrow column
+    assert f.confidence_note == "median backtest MASE 0.70, naive forecast 0.90"
+
+
+def test_restock_confidence_follows_the_backtest_not_the_in_sample_score():
+    """The plan's mase (0.5, 0.9: median 0.70, "high") is the final model scored on the folds
+    it was chosen on; the honest backtest (auto_mase 0.9, 1.3: median 1.10) says "low"."""
+    f = FD.restock_finding(_restock(auto_mase=(0.9, 1.3, 2.5)))
+    assert f.confidence == "low"
+    assert f.confidence_note == "median backtest MASE 1.10, naive forecast 0.90"
+    lost = FD.restock_finding(
+        _restock(
+            on_hand=[8.0, 20.0, np.nan],
+            cover=[4.0, 20.0, np.nan],
+            order_qty=[30.0, 5.0, np.nan],
+            auto_mase=(0.85, 0.95, 0.1),  # p1, p2 due: median 0.90 -> medium (p3 not due)
+        )
+    )
+    assert lost.confidence == "medium"
+    assert lost.confidence_note.startswith("median backtest MASE 0.90,")
+    # without the forecasts' table: no backtest score, low
+    bare = _restock()
+    bare = dataclasses.replace(
+        bare, forecasts=dataclasses.replace(bare.forecasts, table=pd.DataFrame())
+    )
+    f = FD.restock_finding(bare)
+    assert (f.confidence, f.confidence_note) == ("low", "no backtest score for these products")
 
 
 def test_restock_with_stock_sizes_the_sales_lost_after_the_stock_out():
