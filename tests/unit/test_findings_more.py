@@ -138,6 +138,42 @@ def test_losing_promotion_by_hand():
     assert FD.promotion_finding(_pricing([INELASTIC])) is None
 
 
+def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
+    """A loss resting on a dip whose interval includes zero (-10 % .. +5 %) is not stated as
+    a fact: the headline says "may have lost"; without weeks after it there is no dip to
+    blame and the headline says the promotion's own extra sales did not pay for it."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b"],
+            "product_name": ["Mug", "Jug"],
+            "discount": [0.25, 0.2],
+            "weeks": [2, 3],
+            "lift": [1.2, 1.5],
+            "dip": [-0.1, np.nan],
+            "dip_high": [0.05, np.nan],
+            "net_revenue": [-500.0, -100.0],
+        }
+    )
+    f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
+    assert f.confidence == "low" and f.value == 500.0
+    assert f.headline == (
+        "A 25 % promotion may have lost ~500 of revenue, if the dip after it is real"
+    )
+    assert f.detail == (
+        "Sales rose 1.2× during its 2 weeks, then fell 10 % below usual, a dip that may be "
+        "chance: look again before repeating it as it was."
+    )
+    g = FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[1:]))
+    assert g.confidence == "low"
+    assert g.headline == (
+        "A 20 % promotion lost ~100 of revenue: its extra sales did not pay for the discount"
+    )
+    assert g.detail == (
+        "Sales rose 1.5× during its 3 weeks; no weeks after it yet to measure a dip."
+    )
+    assert "nan" not in (g.detail + g.confidence_note).lower()
+
+
 # --- pricing: the demo's planted elasticities and promotions -----------------------------------
 
 
