@@ -123,8 +123,12 @@ def rank(findings, *, top: int | None = None) -> tuple[Finding, ...]:
 
 
 def _unit_prices(restock) -> pd.Series:
-    """Average selling price per product: revenue ÷ units over the forecast's weeks."""
+    """Average selling price per product: the plan's ``unit_prices`` (revenue ÷ units of the
+    same sales lines); for a result built without them, the plan's revenue ÷ the units of the
+    forecast's weeks (net of returns, complete weeks only: a few % too high)."""
     plan = restock.plan.set_index("product_id")
+    if getattr(restock, "unit_prices", None) is not None:
+        return restock.unit_prices.reindex(plan.index).astype(float).fillna(0.0)
     units = restock.forecasts.history.sum(axis=1).reindex(plan.index).astype(float)
     return (plan["revenue"] / units.where(units > 0)).fillna(0.0)
 

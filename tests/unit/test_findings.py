@@ -12,7 +12,7 @@ from ecomdash import findings as FD
 from ecomdash.basket import BasketResult, BundleWhatIf
 from ecomdash.churn import ChurnResult
 from ecomdash.forecast import ForecastResult, ManyForecastResult, SeriesResult
-from ecomdash.inventory import RestockResult
+from ecomdash.inventory import RestockResult, plan_restock
 
 T0 = pd.Timestamp("2026-10-31")
 
@@ -395,3 +395,43 @@ def test_restock_without_amounts_is_sized_in_units_and_ranked_after_money():
     small = FD.Finding("a", "A", 1.0, "low", FD.PAGE_BASKET)  # money, however small
     unsized = FD.bundle_finding(_basket(RULES))  # value 0: not sized at all
     assert [x.kind for x in FD.rank([unsized, f, small])] == ["a", "restock", "bundle"]
+
+
+def test_restock_prices_the_forecast_at_revenue_over_units_of_the_same_sales():
+    """A shop selling one tea tin at 5.00 a unit: 10 units every Wednesday for 30 weeks, 2 of
+    them returned the next day, and one more sale on Sat 31 Oct. Its price is 50 / 10 = 5.00
+    exactly; the finding used the plan's revenue (every sale: 31 x 50 = 1,550) over the weekly
+    history's units, net of returns (310 - 60 = 250): 6.20, so it sized the sales 24 % too
+    high (the demo's top 100 products: 5 % at the median, up to 18 %)."""
+    weeks = pd.date_range("2026-04-01", periods=30, freq="7D")  # Wednesdays
+    days = [*weeks, pd.Timestamp("2026-10-31")]
+    sale = pd.DataFrame(
+        {
+            "order_date": days,
+            "order_id": [f"o{i}" for i in range(len(days))],
+            "customer_id": [f"c{i % 7}" for i in range(len(days))],
+            "product_id": "tin",
+            "product_name": "Tea Tin",
+            "quantity": 10.0,
+            "unit_price": 5.0,
+            "revenue": 50.0,
+            "is_return": False,
+        }
+    )
+    ret = sale.iloc[:30].assign(
+        order_id=[f"r{i}" for i in range(30)],
+        order_date=weeks + pd.Timedelta(days=1),
+        quantity=-2.0,
+        revenue=-10.0,
+        is_return=True,
+    )
+    lines = pd.concat([sale, ret], ignore_index=True).assign(
+        is_non_product=False, is_cancelled=False
+    )
+    lines["line_no"] = range(len(lines))
+    res = plan_restock(lines, lead_time_days=14, top=5)
+    assert res.unit_prices["tin"] == pytest.approx(5.0)
+    f = FD.restock_finding(res)
+    demand = float(res.plan["daily_demand"].iloc[0])
+    # the best seller's sales over the 14-day lead time at 5.00 a unit
+    assert f.value == pytest.approx(demand * 14 * 5.0)
