@@ -269,6 +269,15 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     # without the churn model: unsized, low confidence
     f = FD.segments_finding(seg, winback_ids=["a"])
     assert f.value == 0 and f.confidence == "low" and "there is no churn model" in f.detail
+    # and no win-back list to point to (a short history: no churn model, no win-back
+    # finding): the detail no longer says "0 more of these segments are on the win-back list
+    # above"
+    f = FD.segments_finding(seg, winback_ids=())
+    assert f.customers == 3
+    assert f.detail == (
+        "Customers who used to buy often and well (RFM) but not lately. Not sized: there is "
+        "no churn model to give their spend in the last year."
+    )
     # with the churn model but no spend in the last year (the 10 M home's lapsed customers):
     # unsized, and the reason is the spend, not a missing model
     seg2, churn2 = _seg_and_churn()
@@ -488,3 +497,4 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
         forecast_total=float(window["mean"].sum()),
     )
     assert d.name == "Germany" and d.share >= FD.DRIVER_SHARE
+
