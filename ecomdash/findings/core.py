@@ -41,6 +41,8 @@ MIN_BUNDLE_BASKETS = 30
 LAPSE_PROBABILITY = 0.5
 #: A forecast gap below this share of the forecast is not reported.
 MIN_FORECAST_GAP = 0.05
+#: How many product names a restock finding shows (the largest by revenue).
+RESTOCK_NAMES = 5
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,19 @@ def _mase_confidence(mase: pd.Series, naive: pd.Series) -> tuple[str, str]:
     )
 
 
+def _named_of(n: int) -> str:
+    """The restock detail's second sentence when only the first ``RESTOCK_NAMES`` of ``n``
+    products are named (its leading space is part of the message: none in Chinese): without
+    it "Keep your 95 best sellers in stock" above five names read as if those were all."""
+    if n <= RESTOCK_NAMES:
+        return ""
+    return _(
+        " The {shown} named are the largest by revenue; the restock planner lists all {n}.",
+        shown=RESTOCK_NAMES,
+        n=f"{n:,}",
+    )
+
+
 def restock_finding(restock, *, money: bool = True) -> Finding | None:
     """From an ``inventory.RestockResult``; ``money=False`` (a dataset without amounts) sizes
     it in units instead of sales.
@@ -222,10 +237,11 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
             detail=_(
                 "They run out within the {days}-day lead time at the forecast demand.",
                 days=f"{lead:g}",
-            ),
+            )
+            + _named_of(n),
             page=PAGE_FORECAST,
             query=query,
-            subjects=tuple(plan.loc[due, "product_name"].astype(str).head(5)),
+            subjects=tuple(plan.loc[due, "product_name"].astype(str).head(RESTOCK_NAMES)),
             link_label=N_("Restock planner"),
         )
     best = (plan["abc"] == "A").to_numpy()
@@ -262,10 +278,11 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
         detail=_(
             "Reorder points are ready; add your stock levels in the restock planner to see "
             "which to order now."
-        ),
+        )
+        + _named_of(n),
         page=PAGE_FORECAST,
         query=query,
-        subjects=tuple(plan.loc[best, "product_name"].astype(str).head(5)),
+        subjects=tuple(plan.loc[best, "product_name"].astype(str).head(RESTOCK_NAMES)),
         link_label=N_("Restock planner"),
     )
 

@@ -435,3 +435,37 @@ def test_restock_prices_the_forecast_at_revenue_over_units_of_the_same_sales():
     demand = float(res.plan["daily_demand"].iloc[0])
     # the best seller's sales over the 14-day lead time at 5.00 a unit
     assert f.value == pytest.approx(demand * 14 * 5.0)
+
+
+def test_restock_says_how_many_of_its_products_it_names():
+    """Five names under "Keep your 7 best sellers in stock" read as if those five were all:
+    the detail says the five are the largest by revenue and the planner lists all 7; with
+    three products (all named) it says nothing more."""
+    base = _restock()
+    ids = [f"p{i}" for i in range(1, 8)]
+    plan = pd.DataFrame(
+        {
+            "product_id": ids,
+            "product_name": [f"Item {i}" for i in range(1, 8)],
+            "revenue": [70.0, 60.0, 50.0, 40.0, 30.0, 20.0, 10.0],
+            "abc": ["A"] * 7,
+            "mase": [0.5] * 7,
+            "daily_demand": [1.0] * 7,
+            "on_hand": [np.nan] * 7,
+            "days_of_cover": [np.nan] * 7,
+            "order_qty": [np.nan] * 7,
+        }
+    )
+    history = pd.DataFrame(1.0, index=ids, columns=base.forecasts.history.columns)
+    many = dataclasses.replace(base.forecasts, history=history, table=pd.DataFrame())
+    f = FD.restock_finding(dataclasses.replace(base, plan=plan, forecasts=many))
+    assert f.headline.startswith("Keep your 7 best sellers in stock")
+    assert f.subjects == ("Item 1", "Item 2", "Item 3", "Item 4", "Item 5")
+    assert f.detail.endswith(
+        " The 5 named are the largest by revenue; the restock planner lists all 7."
+    )
+    small = FD.restock_finding(_restock())
+    assert small.detail == (
+        "Reorder points are ready; add your stock levels in the restock planner to see which "
+        "to order now."
+    )
