@@ -498,3 +498,27 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
     )
     assert d.name == "Germany" and d.share >= FD.DRIVER_SHARE
 
+
+def test_confidence_line_reads_as_chinese():
+    """The home's confidence line in Chinese: "可信度：中。" (was "可信度中：", which reads as
+    "confidence in:"), and the promotion's note without a second colon ("其区间低于零")."""
+    from ecomdash.i18n import _
+    from ecomdash.ui.home import TEXT
+
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a"],
+            "product_name": ["Mug"],
+            "discount": [0.25],
+            "weeks": [2],
+            "lift": [1.2],
+            "dip": [-0.3],
+            "dip_high": [-0.1],
+            "net_revenue": [-500.0],
+        }
+    )
+    with use_lang("zh"):
+        f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
+        label = _(FD.CONFIDENCE_LABELS[f.confidence])
+        line = _(TEXT["confidence"], label=label, note=f.confidence_note)
+    assert line == "可信度：中。促销后的回落已测出（区间整体低于零）。"
