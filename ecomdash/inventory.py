@@ -180,6 +180,9 @@ class RestockResult:
     as_of: pd.Timestamp
     params: dict = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
+    #: average selling price per product (index product_id): revenue ÷ units of the same
+    #: sales lines (every dated or undated sale); ``None`` in results built before it
+    unit_prices: pd.Series | None = None
 
     @property
     def stock_notes(self) -> tuple[str, ...]:
@@ -270,11 +273,14 @@ def plan_restock(
     )
     # ABC and XYZ over every product (not only the top N), on the same complete weeks.
     weeks = pd.DatetimeIndex(many.history.columns)
-    classes = (
-        classify_products(lines, weeks=weeks)
-        if weekly is None
-        else classify_weekly(weekly, weeks=weeks)
-    )
+    if weekly is None:
+        weekly = weekly_sales(lines)
+    classes = classify_weekly(weekly, weeks=weeks)
+    # the price that turns forecast units into sales: revenue over the units of the same
+    # lines (not the plan's revenue over the weekly history's units: those are net of
+    # returns and may leave out partial first and last weeks, so that price came out high)
+    sold = weekly.groupby("product_id")[["units", "revenue"]].sum()
+    prices = (sold["revenue"] / sold["units"].where(sold["units"] > 0)).reindex(t.index)
     plan.insert(0, "product_name", t["product_name"])
     plan.insert(1, "revenue", t["revenue"])
     plan.insert(2, "abc", classes["abc"].reindex(plan.index).fillna("C"))
@@ -315,6 +321,7 @@ def plan_restock(
         matrix_revenue=matrix_rev,
         forecasts=many,
         as_of=as_of,
+        unit_prices=prices,
         params={
             "lead_time_days": lead_time_days,
             "service_level": service_level,
@@ -336,12 +343,18 @@ def classify_products(
     The same as :func:`classify_weekly` of the lines reduced to product-weeks (which the store
     computes in SQL: ``Store.product_weeks``).
     """
+    return classify_weekly(weekly_sales(lines), weeks=weeks)
+
+
+def weekly_sales(lines: pd.DataFrame) -> pd.DataFrame:
+    """Units and revenue of the sales lines per product and week (Monday), as
+    ``Store.product_weeks`` sums them in SQL: ``product_id, week, units, revenue``."""
     cols = [S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE, S.REVENUE, *S.FLAGS]
     sales = S.sales_lines(lines[[c for c in cols if c in lines]])
     sales = sales[sales[S.PRODUCT_ID].notna()]
     rev_col = sales[S.REVENUE] if S.REVENUE in sales else sales[S.QUANTITY]
     wk = sales[S.ORDER_DATE].dt.to_period("W-SUN").dt.start_time
-    weekly = (
+    return (
         pd.DataFrame(
             {
                 "product_id": sales[S.PRODUCT_ID],
@@ -354,7 +367,6 @@ def classify_products(
         .sum()
         .reset_index()
     )
-    return classify_weekly(weekly, weeks=weeks)
 
 
 def classify_weekly(weekly: pd.DataFrame, *, weeks: pd.DatetimeIndex | None = None) -> pd.DataFrame:

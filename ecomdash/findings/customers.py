@@ -76,10 +76,17 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
             _("RFM segments are a rule on recency, frequency and spend, not a prediction"),
         )
     n_listed = int(listed.sum())
-    detail = _(
-        "Customers who used to buy often and well (RFM) but not lately; {listed} more of "
-        "these segments are on the win-back list above and are not counted here.",
-        listed=f"{n_listed:,}",
+    # "N more are on the win-back list" only when some are: with none (no churn model, so
+    # no win-back finding on the page) it read "0 more ... on the win-back list above"; and
+    # not "above": the win-back finding may rank below this one
+    detail = (
+        _(
+            "Customers who used to buy often and well (RFM) but not lately; {listed} more of "
+            "these segments are on the win-back list and are not counted here.",
+            listed=f"{n_listed:,}",
+        )
+        if n_listed
+        else _("Customers who used to buy often and well (RFM) but not lately.")
     )
     if churn is None:
         detail += _(" Not sized: there is no churn model to give their spend in the last year.")

@@ -171,7 +171,9 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
 def promotion_finding(pr) -> Finding | None:
     """The promotion that lost the most revenue (its extra sales during the promotion did
     not make up for the dip after it: ``net_revenue`` < 0), sized by that loss. ``medium``
-    confidence when the dip's interval excludes 0 (the dip is measured), else ``low``."""
+    confidence when the dip's interval excludes 0 (the dip is measured), else ``low``, and
+    the headline then says the promotion "may have" lost it (the dip may be chance); without
+    weeks after it, the loss is the promotion's own and the headline says so."""
     promos = pr.promotions
     if promos is None or promos.empty:
         return None
@@ -179,28 +181,57 @@ def promotion_finding(pr) -> Finding | None:
     if lost.empty:
         return None
     r = lost.iloc[0]
+    dip = float(r["dip"])
     measured = bool(pd.notna(r["dip_high"]) and r["dip_high"] < 0)
+    fields = {"pct": pct_text(float(r["discount"])), "value": money_text(-float(r["net_revenue"]))}
+    lifted = {"lift": f"{float(r['lift']):.1f}", "weeks": int(r["weeks"])}
+    if not math.isfinite(dip):
+        # no weeks after it yet: the loss is the promotion's own (no dip to blame)
+        headline = _(
+            "A {pct} promotion lost ~{value} of revenue: its extra sales did not pay for the "
+            "discount",
+            **fields,
+        )
+        detail = _(
+            "Sales rose {lift}× during its {weeks} weeks; no weeks after it yet to measure a dip.",
+            **lifted,
+        )
+    elif measured:
+        headline = _(
+            "A {pct} promotion lost ~{value} of revenue: the dip after it undid the lift", **fields
+        )
+        detail = _(
+            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual: do not "
+            "repeat it as it was.",
+            dip=pct_text(abs(dip)),
+            **lifted,
+        )
+    else:
+        # the dip's interval includes zero: the loss rests on a dip that may be chance, so the
+        # headline says "may have" (it said the dip "undid the lift" as a fact)
+        headline = _(
+            "A {pct} promotion may have lost ~{value} of revenue, if the dip after it is real",
+            **fields,
+        )
+        detail = _(
+            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual, a dip "
+            "that may be chance: look again before repeating it as it was.",
+            dip=pct_text(abs(dip)),
+            **lifted,
+        )
     return Finding(
         kind="promotion",
-        headline=_(
-            "A {pct} promotion lost ~{value} of revenue: the dip after it undid the lift",
-            pct=pct_text(float(r["discount"])),
-            value=money_text(-float(r["net_revenue"])),
-        ),
+        headline=headline,
         value=-float(r["net_revenue"]),
         confidence="medium" if measured else "low",
         confidence_note=(
             _("the dip after it is measured: its interval is below zero")
             if measured
             else _("the dip after it is not measured precisely: its interval includes zero")
+            if math.isfinite(dip)
+            else _("no weeks after it to measure a dip")
         ),
-        detail=_(
-            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual: do not "
-            "repeat it as it was.",
-            lift=f"{float(r['lift']):.1f}",
-            weeks=int(r["weeks"]),
-            dip=pct_text(abs(float(r["dip"]))),
-        ),
+        detail=detail,
         page=PAGE_PRICING,
         subjects=(str(r["product_name"]),),
         link_label=N_("Promotions"),

@@ -138,6 +138,42 @@ def test_losing_promotion_by_hand():
     assert FD.promotion_finding(_pricing([INELASTIC])) is None
 
 
+def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
+    """A loss resting on a dip whose interval includes zero (-10 % .. +5 %) is not stated as
+    a fact: the headline says "may have lost"; without weeks after it there is no dip to
+    blame and the headline says the promotion's own extra sales did not pay for it."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b"],
+            "product_name": ["Mug", "Jug"],
+            "discount": [0.25, 0.2],
+            "weeks": [2, 3],
+            "lift": [1.2, 1.5],
+            "dip": [-0.1, np.nan],
+            "dip_high": [0.05, np.nan],
+            "net_revenue": [-500.0, -100.0],
+        }
+    )
+    f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
+    assert f.confidence == "low" and f.value == 500.0
+    assert f.headline == (
+        "A 25 % promotion may have lost ~500 of revenue, if the dip after it is real"
+    )
+    assert f.detail == (
+        "Sales rose 1.2× during its 2 weeks, then fell 10 % below usual, a dip that may be "
+        "chance: look again before repeating it as it was."
+    )
+    g = FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[1:]))
+    assert g.confidence == "low"
+    assert g.headline == (
+        "A 20 % promotion lost ~100 of revenue: its extra sales did not pay for the discount"
+    )
+    assert g.detail == (
+        "Sales rose 1.5× during its 3 weeks; no weeks after it yet to measure a dip."
+    )
+    assert "nan" not in (g.detail + g.confidence_note).lower()
+
+
 # --- pricing: the demo's planted elasticities and promotions -----------------------------------
 
 
@@ -233,6 +269,15 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     # without the churn model: unsized, low confidence
     f = FD.segments_finding(seg, winback_ids=["a"])
     assert f.value == 0 and f.confidence == "low" and "there is no churn model" in f.detail
+    # and no win-back list to point to (a short history: no churn model, no win-back
+    # finding): the detail no longer says "0 more of these segments are on the win-back list
+    # above"
+    f = FD.segments_finding(seg, winback_ids=())
+    assert f.customers == 3
+    assert f.detail == (
+        "Customers who used to buy often and well (RFM) but not lately. Not sized: there is "
+        "no churn model to give their spend in the last year."
+    )
     # with the churn model but no spend in the last year (the 10 M home's lapsed customers):
     # unsized, and the reason is the spend, not a missing model
     seg2, churn2 = _seg_and_churn()
@@ -452,3 +497,28 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
         forecast_total=float(window["mean"].sum()),
     )
     assert d.name == "Germany" and d.share >= FD.DRIVER_SHARE
+
+
+def test_confidence_line_reads_as_chinese():
+    """The home's confidence line in Chinese: "可信度：中。" (was "可信度中：", which reads as
+    "confidence in:"), and the promotion's note without a second colon ("其区间低于零")."""
+    from ecomdash.i18n import _
+    from ecomdash.ui.home import TEXT
+
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a"],
+            "product_name": ["Mug"],
+            "discount": [0.25],
+            "weeks": [2],
+            "lift": [1.2],
+            "dip": [-0.3],
+            "dip_high": [-0.1],
+            "net_revenue": [-500.0],
+        }
+    )
+    with use_lang("zh"):
+        f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
+        label = _(FD.CONFIDENCE_LABELS[f.confidence])
+        line = _(TEXT["confidence"], label=label, note=f.confidence_note)
+    assert line == "可信度：中。促销后的回落已测出（区间整体低于零）。"
