@@ -135,7 +135,7 @@ def _unit_prices(restock) -> pd.Series:
     return (plan["revenue"] / units.where(units > 0)).fillna(0.0)
 
 
-def _backtest_mase(restock, products) -> tuple[pd.Series, pd.Series]:
+def backtest_mase(restock, products) -> tuple[pd.Series, pd.Series]:
     """The honest backtest MASE of ``products`` and the seasonal naive's on the same folds:
     the forecasts' ``auto_mase`` (the automatic choice scored on each fold by a model chosen on
     earlier folds, the figure the Forecast page's Many products text quotes) and
@@ -212,7 +212,7 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
         if n == 0:
             return None
         lost = float(np.sum(short * demand * price))
-        conf, note = _mase_confidence(*_backtest_mase(restock, plan.loc[due, "product_id"]))
+        conf, note = _mase_confidence(*backtest_mase(restock, plan.loc[due, "product_id"]))
         if money:
             headline = _n(
                 "Restock {n} product this week, or lose an estimated {value} of sales",
@@ -249,7 +249,7 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
         best = np.ones(len(plan), dtype=bool)
     n = int(best.sum())
     expected = float(np.sum(demand[best] * lead * price[best]))
-    conf, note = _mase_confidence(*_backtest_mase(restock, plan.loc[best, "product_id"]))
+    conf, note = _mase_confidence(*backtest_mase(restock, plan.loc[best, "product_id"]))
     if money:
         headline = _n(
             "Keep your {n} best seller in stock: {value} of sales expected over the next "

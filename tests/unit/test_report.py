@@ -119,6 +119,18 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
     assert re.search(r"MASE [\d.]+ \(lower is better; the naive forecast's own is 0\.\d\d\)", fc), (
         fc
     )
+    # the restock verdict too: the honest backtest (auto_mase) against the naive's on the
+    # same folds, per product; it read "{share} of products beat a naive forecast" from the
+    # plan's optimistic in-sample MASE below 1
+    rs = by_key["restock"].verdict
+    m = re.search(
+        r"median MASE ([\d.]+) against the naive forecast's ([\d.]+) on the same weeks "
+        r"\(lower is better\); (\d+) % of products forecast better than the naive forecast",
+        rs,
+    )
+    assert m, rs
+    assert "beat a naive forecast" not in rs
+    assert (by_key["restock"].tone == "good") == (float(m[1]) < float(m[2]))
     # every section with a model has a chart
     for key in ("trend", "top_products", "basket", "forecast", "restock", "segments", "churn"):
         assert by_key[key].figures, key
