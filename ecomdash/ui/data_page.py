@@ -367,11 +367,42 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     """The cleaning report: counts, the rules that found rows (with their rows and action), the
     rules that found nothing in one collapsed list, samples, rejected rows."""
     a, b, c, d = st.columns(4)
-    a.metric(_("Rows read"), fmt_int(rep.get("rows_read")), border=True)
-    b.metric(_("Rows kept"), fmt_int(rep.get("rows_kept")), border=True)
+    a.metric(
+        _("Rows read"),
+        fmt_int(rep.get("rows_read")),
+        help=_("The file's data rows (its header row not counted)."),
+        border=True,
+    )
+    b.metric(
+        _("Rows kept"),
+        fmt_int(rep.get("rows_kept")),
+        help=_(
+            "The rows saved as order lines, the flagged ones included (a flag marks a return, "
+            "a cancellation or a postage line; it is not dropped)."
+        ),
+        border=True,
+    )
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
-    c.metric(_("Rows dropped"), fmt_int(dropped), border=True)
-    d.metric(_("Cancellations matched"), fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    c.metric(
+        _("Rows dropped"),
+        fmt_int(dropped),
+        help=_(
+            "The rows left out of the dataset: the table below says why, the download lists them."
+        ),
+        border=True,
+    )
+    # was "Cancellations matched": read next to the C orders' cancellation lines, it seemed to
+    # count cancelled orders; it counts the sale lines a later return cancels
+    d.metric(
+        _("Sale lines cancelled later"),
+        fmt_int(rep.get("matched_cancellations", 0)),
+        help=_(
+            "Sale lines matched to a later return that cancels them (same customer and "
+            "product, opposite quantity). They are kept, flagged: customer analyses do not "
+            "count them as purchases."
+        ),
+        border=True,
+    )
     added = rep.get("added_returns") or 0
     if added:
         st.caption(

@@ -350,3 +350,32 @@ def test_cleaning_report_of_a_clean_file_in_chinese(_isolated_home):
     ]
     assert label == "已检查 13 条规则，未发现问题" and len(names) == 13
     assert not any(re.search("[a-z]{3,}", n) for n in names), names
+
+
+RETURNED = (
+    b"Invoice,InvoiceDate,Customer ID,StockCode,Description,Quantity,Price\n"
+    b"1001,2024-03-01 10:00,c1,S1,Mug,2,5\n"
+    b"1002,2024-03-02 10:00,c2,S2,Tea,1,3\n"
+    b"C1003,2024-03-05 10:00,c1,S1,Mug,-2,5\n"
+)
+
+
+def test_report_counts_say_what_they_count(_isolated_home):
+    """The fourth count is the sale lines a later return cancels (one here: 1001's mug), not
+    "Cancellations matched", which read next to the cancellation orders' lines as a count of
+    cancelled orders; each count's help says what it counts and where flagged rows went."""
+    at = _upload(_page(), "orders.csv", RETURNED)
+    shown = {m.label: (m.value, m.help) for m in at.metric}
+    assert list(shown) == ["Rows read", "Rows kept", "Rows dropped", "Sale lines cancelled later"]
+    assert shown["Sale lines cancelled later"][0] == "1"
+    assert "later return that cancels them" in shown["Sale lines cancelled later"][1]
+    assert "the flagged ones included" in shown["Rows kept"][1]
+    assert shown["Rows kept"][0] == "3"  # the return's line is kept (flagged), not dropped
+    assert "header row not counted" in shown["Rows read"][1]
+    assert "the table below says why" in shown["Rows dropped"][1]
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", RETURNED)
+    helps = {m.label: m.help for m in zh.metric}
+    assert list(helps) == ["读取行数", "保留行数", "剔除行数", "后被退货抵消的销售行"]
+    assert all(h and not re.search("[A-Za-z]{3,}", h) for h in helps.values()), helps

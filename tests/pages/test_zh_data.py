@@ -83,12 +83,17 @@ def test_taobao_export_in_chinese_matches_the_english_run_and_saves(_isolated_ho
     )
     assert [s.key for s in zh.selectbox if str(s.key).startswith("map_")] == []
     # the cleaning report: the same counts, its labels and actions in Chinese
-    assert [m.label for m in zh.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
+    assert [m.label for m in zh.metric] == [
+        "读取行数",
+        "保留行数",
+        "剔除行数",
+        "后被退货抵消的销售行",
+    ]
     assert [m.label for m in en.metric] == [
         "Rows read",
         "Rows kept",
         "Rows dropped",
-        "Cancellations matched",
+        "Sale lines cancelled later",
     ]
     assert _metrics(zh) == _metrics(en)
     en_rules, zh_rules = _rules(en), _rules(zh)
@@ -199,7 +204,12 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
     at = _page("zh")
     assert [t.label for t in at.tabs] == ["上传导出文件", "我的数据集"]
     assert any(h.value == "该数据集的清洗报告" for h in at.subheader)
-    assert [m.label for m in at.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
+    assert [m.label for m in at.metric] == [
+        "读取行数",
+        "保留行数",
+        "剔除行数",
+        "后被退货抵消的销售行",
+    ]
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]
     # the fields by their names (schema.FIELD_NAMES; 下单日期 and 客户 ID as the tables head them)
