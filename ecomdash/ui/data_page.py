@@ -303,7 +303,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
             with st.expander(_("Which column is which")):
                 show_table(mapping_frame(proposal), area="data", hide_index=True)
             mapping = {f.field: f.column for f in proposal.fields}
-            _allows(mapping)
+            _allows(mapping, by_hand=False)  # the layout's notes say what else to upload
             return mapping
     st.caption(
         _(
@@ -345,9 +345,21 @@ def _option(column: str) -> str:
     return _(NOT_IN_FILE) if column == NOT_IN_FILE else column
 
 
-def _allows(mapping: dict[str, str | None]) -> None:
-    """Which analyses the mapping allows (a table)."""
+def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
+    """Which analyses the mapping allows (a table); without an order date, a warning that says
+    what to do (the table alone let a file with no date be saved without a word)."""
     avail = available_columns({k: v for k, v in mapping.items() if v})
+    if by_hand and S.ORDER_DATE not in avail:
+        st.warning(
+            _(
+                "No column is mapped to {field}, so the Overview, Forecast and every page that "
+                "follows sales over time cannot use this dataset (the table below lists what it "
+                "allows). If your file has the order date, choose its column under {field} "
+                "above; if not, export your orders again with their date.",
+                field=S.field_name(S.ORDER_DATE),
+            ),
+            icon="⚠️",
+        )
     rows = [
         {
             "analysis": _(ANALYSIS_NAMES[a]) if a in ANALYSIS_NAMES else S.ANALYSIS_LABELS[a],

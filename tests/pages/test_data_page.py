@@ -379,3 +379,25 @@ def test_report_counts_say_what_they_count(_isolated_home):
     helps = {m.label: m.help for m in zh.metric}
     assert list(helps) == ["读取行数", "保留行数", "剔除行数", "后被退货抵消的销售行"]
     assert all(h and not re.search("[A-Za-z]{3,}", h) for h in helps.values()), helps
+
+
+NO_DATE = b"Invoice,StockCode,Quantity,Price\n1,A,2,3.5\n2,B,1,4\n"
+
+
+def test_a_file_with_no_date_column_says_so_and_what_to_do(_isolated_home):
+    """Without an order date only basket analysis can run: the page used to say it only by
+    the "allows" table's ticks, and saved the file without a word."""
+    at = _upload(_page(), "orders.csv", NO_DATE)
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "No column is mapped to Order date" in said, said
+    assert "choose its column under Order date above" in said
+    assert "export your orders again with their date" in said
+    assert not at.exception and not at.error
+    # a file with its date gets no such warning
+    at = _upload(_page(), "orders.csv", CN)
+    assert not any("No column is mapped" in w.value for w in at.warning)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", NO_DATE)
+    said = " ".join(w.value.replace("\\", "") for w in zh.warning)
+    assert "没有列对应到“下单日期”" in said and "重新导出带下单日期的订单" in said, said
