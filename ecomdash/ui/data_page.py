@@ -323,13 +323,11 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
                 index=default,
                 key=f"map_{f.field}",
                 format_func=in_run_lang(_option),
-                help=_(
-                    "{what}. Confidence {confidence}.",
-                    what=_(FIELD_HELP[f.field]) if f.field in FIELD_HELP else "",
-                    confidence=fmt_pct(f.confidence, 0),
-                ),
+                help=_field_help(f),
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
+    for line in derived_fields(mapping):
+        st.caption(line)
     for note in proposal.notes:
         st.caption(inert(tr_note(note)))
     for warning in proposal.warnings:
@@ -338,6 +336,56 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         show_table(mapping_frame(proposal), area="data", hide_index=True)
     _allows(mapping)
     return mapping
+
+
+def _field_help(f) -> str:
+    """A mapping box's help: what the field is, and how sure the match is; a field no column
+    matched says so and what to do ("Confidence 0 %" read as a doubtful match)."""
+    what = _(FIELD_HELP[f.field]) if f.field in FIELD_HELP else ""
+    if not f.column:
+        return _(
+            "{what}. No column of your file was recognised as this field: choose it here if "
+            "your file has one.",
+            what=what,
+        )
+    return _("{what}. Confidence {confidence}.", what=what, confidence=fmt_pct(f.confidence, 0))
+
+
+def derived_fields(mapping: dict[str, str | None]) -> list[str]:
+    """The fields the mapping leaves out but the cleaning works out from others (as
+    ``available_columns`` counts them), each in a sentence: "(not in the file)" under Line
+    amount otherwise reads as if the shop's sales amounts were missing."""
+    have = {k for k, v in mapping.items() if v}
+    name = S.field_name
+    out = []
+    if S.REVENUE not in have and {S.QUANTITY, S.UNIT_PRICE} <= have:
+        out.append(
+            _(
+                "{field} is not in your file: each line's amount is worked out as {quantity} × "
+                "{price}.",
+                field=name(S.REVENUE),
+                quantity=name(S.QUANTITY),
+                price=name(S.UNIT_PRICE),
+            )
+        )
+    if S.UNIT_PRICE not in have and {S.QUANTITY, S.REVENUE} <= have:
+        out.append(
+            _(
+                "{field} is not in your file: it is worked out as {amount} ÷ {quantity}.",
+                field=name(S.UNIT_PRICE),
+                amount=name(S.REVENUE),
+                quantity=name(S.QUANTITY),
+            )
+        )
+    if S.PRODUCT_ID not in have and S.PRODUCT_NAME in have:
+        out.append(
+            _(
+                "{field} is not in your file: products are told apart by their {name}.",
+                field=name(S.PRODUCT_ID),
+                name=name(S.PRODUCT_NAME),
+            )
+        )
+    return out
 
 
 def _option(column: str) -> str:

@@ -401,3 +401,30 @@ def test_a_file_with_no_date_column_says_so_and_what_to_do(_isolated_home):
     zh = _upload(zh.run(), "orders.csv", NO_DATE)
     said = " ".join(w.value.replace("\\", "") for w in zh.warning)
     assert "没有列对应到“下单日期”" in said and "重新导出带下单日期的订单" in said, said
+
+
+def test_a_field_worked_out_from_others_says_so_and_an_unmatched_one_says_what_to_do(
+    _isolated_home,
+):
+    """RETURNED has a quantity and a price but no line amount: "(not in the file)" under Line
+    amount with "Confidence 0 %" read as if the sales amounts were missing."""
+    at = _upload(_page(), "orders.csv", RETURNED)
+    said = [c.value for c in at.caption]
+    assert (
+        "Line amount is not in your file: each line's amount is worked out as Quantity × "
+        "Unit price." in said
+    ), said
+    help_ = at.selectbox(key="map_revenue").help
+    assert "No column of your file was recognised as this field: choose it here" in help_
+    assert "Confidence" not in help_
+    assert "Confidence 95 %" in at.selectbox(key="map_order_id").help  # a match keeps its own
+    # mapped by hand, nothing is worked out
+    at.selectbox(key="map_unit_price").set_value("(not in the file)").run()
+    assert not any("is worked out" in c.value for c in at.caption)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", RETURNED)
+    assert "文件中没有“销售额”：每行金额按“数量”×“单价”计算。" in [c.value for c in zh.caption]
+    assert zh.selectbox(key="map_revenue").help.endswith(
+        "文件中没有识别出对应这个字段的列：如果文件里有，请在这里选择。"
+    )
