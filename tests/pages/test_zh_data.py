@@ -6,6 +6,7 @@ column names and values."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -350,3 +351,32 @@ def test_workbook_with_several_sheets_asks_in_chinese(_isolated_home):
     assert not at.exception, at.exception
     assert _metrics(at)[:2] == ["2", "2"]
     assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
+
+
+#: two Chinese characters with a space between them: how a template filled word by word reads
+#: (Chinese runs its words together; a column name is set off with “” instead)
+SPACED = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+DAY_FIRST = (
+    b"Order ID,Order Date,Customer,SKU,Product,Qty,Price\n"
+    b"1001,13/03/2024,c1,S1,Teapot,1,25.00\n"
+    b"1002,14/03/2024,c2,S2,Cup,2,3.00\n"
+)
+
+
+def test_marketplace_and_date_notes_read_as_chinese(_isolated_home):
+    """The notes under a Taobao report and the date order's note: column names in “” with no
+    spaces around Chinese words, listed with 、 (were "需要 订单报表", "'订单状态', '退款状态'",
+    "日期按 日/月/年 读取")."""
+    data = (FIX / "taobao_items_v2.csv").read_bytes()
+    at = _upload(_page("zh"), [("淘宝宝贝.csv", data)])
+    notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]
+    assert (
+        "每件商品（子订单）一行：销售额 = “买家实付金额”；该报表没有买家，客户相关分析需要同时上传“订单报表”。"
+        in notes
+    ), notes
+    assert any("由 '订单状态'、'退款状态' 合并得到订单状态" in n for n in notes), notes
+    assert not [n for n in notes if SPACED.search(n)], notes
+    at = _upload(_page("zh"), [("orders.csv", DAY_FIRST)])
+    notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]
+    assert any("日期按日/月/年读取" in n for n in notes), notes
+    assert not [n for n in notes if SPACED.search(n)], notes
