@@ -430,7 +430,10 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     a.metric(
         _("Rows read"),
         fmt_int(rep.get("rows_read")),
-        help=_("The file's data rows (its header row not counted)."),
+        help=_(
+            "The data rows read (the header not counted); for several tables, the order lines "
+            "they were joined into."
+        ),
         border=True,
     )
     b.metric(

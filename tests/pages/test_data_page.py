@@ -371,7 +371,7 @@ def test_report_counts_say_what_they_count(_isolated_home):
     assert "later return that cancels them" in shown["Sale lines cancelled later"][1]
     assert "the flagged ones included" in shown["Rows kept"][1]
     assert shown["Rows kept"][0] == "3"  # the return's line is kept (flagged), not dropped
-    assert "header row not counted" in shown["Rows read"][1]
+    assert shown["Rows read"][1].startswith("The data rows read (the header not counted)")
     assert "the table below says why" in shown["Rows dropped"][1]
     zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     zh.query_params["lang"] = "zh"
