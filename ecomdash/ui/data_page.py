@@ -99,9 +99,14 @@ FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet":
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
 
 
+#: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
+SOURCES = {"upload": N_("upload"), "demo": N_("demo"), "generated": N_("generated")}
+
+
 def fields_list(fields) -> str:
-    """Several field names, in the UI language."""
-    return _(", ").join(S.field_name(f) for f in fields)
+    """Several field names, in the UI language, listed as it lists them (``a, b`` / ``甲、乙``:
+    a full-width comma between field names read as two clauses)."""
+    return fmt.join(S.field_name(f) for f in fields)
 
 
 def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
@@ -677,7 +682,7 @@ def _datasets_section() -> None:
                 "lines": d.rows,
                 "version": d.version,
                 "columns": fields_list(d.columns),
-                "source": d.source,
+                "source": _(SOURCES[d.source]) if d.source in SOURCES else d.source,
                 "updated": d.updated,
             }
             for d in datasets

@@ -214,7 +214,10 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]
     # the fields by their names (schema.FIELD_NAMES; 下单日期 and 客户 ID as the tables head them)
-    assert {"订单号", "下单日期", "客户 ID", "商品名称"} <= set(listed["columns"][0].split("，"))
+    # listed with 、 (was the full-width comma: "订单号，下单日期，…" read as clauses)
+    assert {"订单号", "下单日期", "客户 ID", "商品名称"} <= set(listed["columns"][0].split("、"))
+    # where it came from in Chinese too (was the store's id: "upload", "demo")
+    assert listed["source"][0] in {"上传", "演示数据", "生成的数据"}, listed["source"][0]
     assert any(c.value == "没有触发任何清洗规则。" for c in at.caption)
     data_values = RADIO_IDS | {info.id, f"演示商户 ({info.id})"}
     assert english_left(at, data_values=data_values, ignore=IGNORE) == []
