@@ -165,7 +165,8 @@ def test_broken_files_get_a_chinese_message(_isolated_home):
         (
             "表头.csv",
             "订单号,下单时间,实付金额\n".encode(),
-            "文件有列名（订单号, 下单时间, 实付金额）",
+            # listed with 、 (was "订单号, 下单时间, 实付金额"), and what to do
+            "文件有列名（订单号、下单时间、实付金额），但没有数据行。请重新导出一个有订单的时间段。",
         ),
         ("旧表.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 Excel 97-2003"),
         ("订单.csv", b'[{"order": 1}]', "该文件是 JSON，这里无法读取"),
