@@ -399,8 +399,8 @@ def _option(column: str) -> str:
 
 
 def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
-    """Which analyses the mapping allows (a table); without an order date, a warning that says
-    what to do (the table alone let a file with no date be saved without a word)."""
+    """Which analyses the mapping allows (a table); without an order date or a line's amount, a
+    warning that says what to do (the table alone let such a file be saved without a word)."""
     avail = available_columns({k: v for k, v in mapping.items() if v})
     if by_hand and S.ORDER_DATE not in avail:
         st.warning(
@@ -410,6 +410,19 @@ def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
                 "allows). If your file has the order date, choose its column under {field} "
                 "above; if not, export your orders again with their date.",
                 field=S.field_name(S.ORDER_DATE),
+            ),
+            icon="⚠️",
+        )
+    if by_hand and S.REVENUE not in avail:
+        st.warning(
+            _(
+                "No column gives the amount of a line ({amount}, or {quantity} and {price}), so "
+                "the pages can count orders but show no sales amounts, and customer segments, "
+                "customer value and pricing cannot run. If your file has the amounts, choose "
+                "their columns above; if not, export your orders again with them.",
+                amount=S.field_name(S.REVENUE),
+                quantity=S.field_name(S.QUANTITY),
+                price=S.field_name(S.UNIT_PRICE),
             ),
             icon="⚠️",
         )

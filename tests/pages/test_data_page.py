@@ -428,3 +428,27 @@ def test_a_field_worked_out_from_others_says_so_and_an_unmatched_one_says_what_t
     assert zh.selectbox(key="map_revenue").help.endswith(
         "文件中没有识别出对应这个字段的列：如果文件里有，请在这里选择。"
     )
+
+
+NO_AMOUNT = b"Invoice,Date,StockCode,Customer\n1,2024-01-02,A,c1\n2,2024-01-03,B,c2\n"
+
+
+def test_a_file_with_no_amount_says_so_and_what_to_do(_isolated_home):
+    """No line amount and no quantity and price: the page only showed it in the "allows"
+    table's "missing" column, and saved the file without a word."""
+    at = _upload(_page(), "orders.csv", NO_AMOUNT)
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert (
+        "No column gives the amount of a line (Line amount, or Quantity and Unit price)" in said
+    ), said
+    assert "export your orders again with them" in said
+    assert "No column is mapped to Order date" not in said  # the date is there
+    assert not at.exception and not at.error
+    for data in (CN, RETURNED):  # an amount, or a quantity and a price: no warning
+        at = _upload(_page(), "orders.csv", data)
+        assert not any("amount of a line" in w.value for w in at.warning)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", NO_AMOUNT)
+    said = " ".join(w.value.replace("\\", "") for w in zh.warning)
+    assert "没有列给出每行的金额（“销售额”，或“数量”和“单价”）" in said, said
