@@ -524,7 +524,8 @@ def prepare(raw: RawTable) -> RawTable:
             df = df.copy(deep=False) if not changed else df
             df[STATUS_COLUMN] = _series(joined, df)
             changed = True
-            fields = {"column": repr(STATUS_COLUMN), "states": ", ".join(map(repr, stat))}
+            # a tuple: listed "a, b" in English, "a、b" in Chinese (tr_note)
+            fields = {"column": repr(STATUS_COLUMN), "states": tuple(map(repr, stat))}
             notes.append(
                 note(
                     N_(

@@ -166,7 +166,7 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
                         "The file has column names ({columns}) but no data rows. "
                         "Export a period that has orders."
                     ),
-                    columns=", ".join(h for h in header[:12]),
+                    columns=tuple(h for h in header[:12]),  # a, b / 甲、乙
                 )
             )
     else:

@@ -433,7 +433,7 @@ def _read_delimited(
                         "The file has column names ({columns}) but no data rows. "
                         "Export a period that has orders."
                     ),
-                    columns=", ".join(h for h in header[:12] if h),
+                    columns=tuple(h for h in header[:12] if h),  # a, b / 甲、乙
                 )
             )
     else:
@@ -534,7 +534,7 @@ def _from_rows(
                         "The file has column names ({columns}) but no data rows. "
                         "Export a period that has orders."
                     ),
-                    columns=", ".join(h for h in header[:12]),
+                    columns=tuple(h for h in header[:12]),  # a, b / 甲、乙
                 )
             )
     else:

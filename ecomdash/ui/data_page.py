@@ -99,9 +99,14 @@ FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet":
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
 
 
+#: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
+SOURCES = {"upload": N_("upload"), "demo": N_("demo"), "generated": N_("generated")}
+
+
 def fields_list(fields) -> str:
-    """Several field names, in the UI language."""
-    return _(", ").join(S.field_name(f) for f in fields)
+    """Several field names, in the UI language, listed as it lists them (``a, b`` / ``甲、乙``:
+    a full-width comma between field names read as two clauses)."""
+    return fmt.join(S.field_name(f) for f in fields)
 
 
 def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
@@ -303,7 +308,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
             with st.expander(_("Which column is which")):
                 show_table(mapping_frame(proposal), area="data", hide_index=True)
             mapping = {f.field: f.column for f in proposal.fields}
-            _allows(mapping)
+            _allows(mapping, by_hand=False)  # the layout's notes say what else to upload
             return mapping
     st.caption(
         _(
@@ -323,13 +328,11 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
                 index=default,
                 key=f"map_{f.field}",
                 format_func=in_run_lang(_option),
-                help=_(
-                    "{what}. Confidence {confidence}.",
-                    what=_(FIELD_HELP[f.field]) if f.field in FIELD_HELP else "",
-                    confidence=fmt_pct(f.confidence, 0),
-                ),
+                help=_field_help(f),
             )
         mapping[f.field] = None if choice == NOT_IN_FILE else choice
+    for line in derived_fields(mapping):
+        st.caption(line)
     for note in proposal.notes:
         st.caption(inert(tr_note(note)))
     for warning in proposal.warnings:
@@ -340,14 +343,89 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
     return mapping
 
 
+def _field_help(f) -> str:
+    """A mapping box's help: what the field is, and how sure the match is; a field no column
+    matched says so and what to do ("Confidence 0 %" read as a doubtful match)."""
+    what = _(FIELD_HELP[f.field]) if f.field in FIELD_HELP else ""
+    if not f.column:
+        return _(
+            "{what}. No column of your file was recognised as this field: choose it here if "
+            "your file has one.",
+            what=what,
+        )
+    return _("{what}. Confidence {confidence}.", what=what, confidence=fmt_pct(f.confidence, 0))
+
+
+def derived_fields(mapping: dict[str, str | None]) -> list[str]:
+    """The fields the mapping leaves out but the cleaning works out from others (as
+    ``available_columns`` counts them), each in a sentence: "(not in the file)" under Line
+    amount otherwise reads as if the shop's sales amounts were missing."""
+    have = {k for k, v in mapping.items() if v}
+    name = S.field_name
+    out = []
+    if S.REVENUE not in have and {S.QUANTITY, S.UNIT_PRICE} <= have:
+        out.append(
+            _(
+                "{field} is not in your file: each line's amount is worked out as {quantity} × "
+                "{price}.",
+                field=name(S.REVENUE),
+                quantity=name(S.QUANTITY),
+                price=name(S.UNIT_PRICE),
+            )
+        )
+    if S.UNIT_PRICE not in have and {S.QUANTITY, S.REVENUE} <= have:
+        out.append(
+            _(
+                "{field} is not in your file: it is worked out as {amount} ÷ {quantity}.",
+                field=name(S.UNIT_PRICE),
+                amount=name(S.REVENUE),
+                quantity=name(S.QUANTITY),
+            )
+        )
+    if S.PRODUCT_ID not in have and S.PRODUCT_NAME in have:
+        out.append(
+            _(
+                "{field} is not in your file: products are told apart by their {name}.",
+                field=name(S.PRODUCT_ID),
+                name=name(S.PRODUCT_NAME),
+            )
+        )
+    return out
+
+
 def _option(column: str) -> str:
     """A mapping option: the merchant's column as it is, "not in the file" translated."""
     return _(NOT_IN_FILE) if column == NOT_IN_FILE else column
 
 
-def _allows(mapping: dict[str, str | None]) -> None:
-    """Which analyses the mapping allows (a table)."""
+def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
+    """Which analyses the mapping allows (a table); without an order date or a line's amount, a
+    warning that says what to do (the table alone let such a file be saved without a word)."""
     avail = available_columns({k: v for k, v in mapping.items() if v})
+    if by_hand and S.ORDER_DATE not in avail:
+        st.warning(
+            _(
+                "No column is mapped to {field}, so the Overview, Forecast and every page that "
+                "follows sales over time cannot use this dataset (the table below lists what it "
+                "allows). If your file has the order date, choose its column under {field} "
+                "above; if not, export your orders again with their date.",
+                field=S.field_name(S.ORDER_DATE),
+            ),
+            icon="⚠️",
+        )
+    if by_hand and S.REVENUE not in avail:
+        st.warning(
+            _(
+                "No column gives the amount of a line ({amount}, or {quantity} and {price}), so "
+                "the pages can count orders but show no sales amounts, and customer segments, "
+                "customer value and pricing cannot run. If your file has the amounts, choose "
+                "their columns above; if not, export your orders again with them.",
+                amount=S.field_name(S.REVENUE),
+                quantity=S.field_name(S.QUANTITY),
+                price=S.field_name(S.UNIT_PRICE),
+            ),
+            icon="⚠️",
+        )
     rows = [
         {
             "analysis": _(ANALYSIS_NAMES[a]) if a in ANALYSIS_NAMES else S.ANALYSIS_LABELS[a],
@@ -367,11 +445,45 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     """The cleaning report: counts, the rules that found rows (with their rows and action), the
     rules that found nothing in one collapsed list, samples, rejected rows."""
     a, b, c, d = st.columns(4)
-    a.metric(_("Rows read"), fmt_int(rep.get("rows_read")), border=True)
-    b.metric(_("Rows kept"), fmt_int(rep.get("rows_kept")), border=True)
+    a.metric(
+        _("Rows read"),
+        fmt_int(rep.get("rows_read")),
+        help=_(
+            "The data rows read (the header not counted); for several tables, the order lines "
+            "they were joined into."
+        ),
+        border=True,
+    )
+    b.metric(
+        _("Rows kept"),
+        fmt_int(rep.get("rows_kept")),
+        help=_(
+            "The rows saved as order lines, the flagged ones included (a flag marks a return, "
+            "a cancellation or a postage line; it is not dropped)."
+        ),
+        border=True,
+    )
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
-    c.metric(_("Rows dropped"), fmt_int(dropped), border=True)
-    d.metric(_("Cancellations matched"), fmt_int(rep.get("matched_cancellations", 0)), border=True)
+    c.metric(
+        _("Rows dropped"),
+        fmt_int(dropped),
+        help=_(
+            "The rows left out of the dataset: the table below says why, the download lists them."
+        ),
+        border=True,
+    )
+    # was "Cancellations matched": read next to the C orders' cancellation lines, it seemed to
+    # count cancelled orders; it counts the sale lines a later return cancels
+    d.metric(
+        _("Sale lines cancelled later"),
+        fmt_int(rep.get("matched_cancellations", 0)),
+        help=_(
+            "Sale lines matched to a later return that cancels them (same customer and "
+            "product, opposite quantity). They are kept, flagged: customer analyses do not "
+            "count them as purchases."
+        ),
+        border=True,
+    )
     added = rep.get("added_returns") or 0
     if added:
         st.caption(
@@ -583,7 +695,7 @@ def _datasets_section() -> None:
                 "lines": d.rows,
                 "version": d.version,
                 "columns": fields_list(d.columns),
-                "source": d.source,
+                "source": _(SOURCES[d.source]) if d.source in SOURCES else d.source,
                 "updated": d.updated,
             }
             for d in datasets

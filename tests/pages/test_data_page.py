@@ -350,3 +350,105 @@ def test_cleaning_report_of_a_clean_file_in_chinese(_isolated_home):
     ]
     assert label == "已检查 13 条规则，未发现问题" and len(names) == 13
     assert not any(re.search("[a-z]{3,}", n) for n in names), names
+
+
+RETURNED = (
+    b"Invoice,InvoiceDate,Customer ID,StockCode,Description,Quantity,Price\n"
+    b"1001,2024-03-01 10:00,c1,S1,Mug,2,5\n"
+    b"1002,2024-03-02 10:00,c2,S2,Tea,1,3\n"
+    b"C1003,2024-03-05 10:00,c1,S1,Mug,-2,5\n"
+)
+
+
+def test_report_counts_say_what_they_count(_isolated_home):
+    """The fourth count is the sale lines a later return cancels (one here: 1001's mug), not
+    "Cancellations matched", which read next to the cancellation orders' lines as a count of
+    cancelled orders; each count's help says what it counts and where flagged rows went."""
+    at = _upload(_page(), "orders.csv", RETURNED)
+    shown = {m.label: (m.value, m.help) for m in at.metric}
+    assert list(shown) == ["Rows read", "Rows kept", "Rows dropped", "Sale lines cancelled later"]
+    assert shown["Sale lines cancelled later"][0] == "1"
+    assert "later return that cancels them" in shown["Sale lines cancelled later"][1]
+    assert "the flagged ones included" in shown["Rows kept"][1]
+    assert shown["Rows kept"][0] == "3"  # the return's line is kept (flagged), not dropped
+    assert shown["Rows read"][1].startswith("The data rows read (the header not counted)")
+    assert "the table below says why" in shown["Rows dropped"][1]
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", RETURNED)
+    helps = {m.label: m.help for m in zh.metric}
+    assert list(helps) == ["读取行数", "保留行数", "剔除行数", "后被退货抵消的销售行"]
+    assert all(h and not re.search("[A-Za-z]{3,}", h) for h in helps.values()), helps
+
+
+NO_DATE = b"Invoice,StockCode,Quantity,Price\n1,A,2,3.5\n2,B,1,4\n"
+
+
+def test_a_file_with_no_date_column_says_so_and_what_to_do(_isolated_home):
+    """Without an order date only basket analysis can run: the page used to say it only by
+    the "allows" table's ticks, and saved the file without a word."""
+    at = _upload(_page(), "orders.csv", NO_DATE)
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert "No column is mapped to Order date" in said, said
+    assert "choose its column under Order date above" in said
+    assert "export your orders again with their date" in said
+    assert not at.exception and not at.error
+    # a file with its date gets no such warning
+    at = _upload(_page(), "orders.csv", CN)
+    assert not any("No column is mapped" in w.value for w in at.warning)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", NO_DATE)
+    said = " ".join(w.value.replace("\\", "") for w in zh.warning)
+    assert "没有列对应到“下单日期”" in said and "重新导出带下单日期的订单" in said, said
+
+
+def test_a_field_worked_out_from_others_says_so_and_an_unmatched_one_says_what_to_do(
+    _isolated_home,
+):
+    """RETURNED has a quantity and a price but no line amount: "(not in the file)" under Line
+    amount with "Confidence 0 %" read as if the sales amounts were missing."""
+    at = _upload(_page(), "orders.csv", RETURNED)
+    said = [c.value for c in at.caption]
+    assert (
+        "Line amount is not in your file: each line's amount is worked out as Quantity × "
+        "Unit price." in said
+    ), said
+    help_ = at.selectbox(key="map_revenue").help
+    assert "No column of your file was recognised as this field: choose it here" in help_
+    assert "Confidence" not in help_
+    assert "Confidence 95 %" in at.selectbox(key="map_order_id").help  # a match keeps its own
+    # mapped by hand, nothing is worked out
+    at.selectbox(key="map_unit_price").set_value("(not in the file)").run()
+    assert not any("is worked out" in c.value for c in at.caption)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", RETURNED)
+    assert "文件中没有“销售额”：每行金额按“数量”×“单价”计算。" in [c.value for c in zh.caption]
+    assert zh.selectbox(key="map_revenue").help.endswith(
+        "文件中没有识别出对应这个字段的列：如果文件里有，请在这里选择。"
+    )
+
+
+NO_AMOUNT = b"Invoice,Date,StockCode,Customer\n1,2024-01-02,A,c1\n2,2024-01-03,B,c2\n"
+
+
+def test_a_file_with_no_amount_says_so_and_what_to_do(_isolated_home):
+    """No line amount and no quantity and price: the page only showed it in the "allows"
+    table's "missing" column, and saved the file without a word."""
+    at = _upload(_page(), "orders.csv", NO_AMOUNT)
+    said = " ".join(w.value.replace("\\", "") for w in at.warning)
+    assert (
+        "No column gives the amount of a line (Line amount, or Quantity and Unit price)" in said
+    ), said
+    assert "export your orders again with them" in said
+    assert "No column is mapped to Order date" not in said  # the date is there
+    assert not at.exception and not at.error
+    for data in (CN, RETURNED):  # an amount, or a quantity and a price: no warning
+        at = _upload(_page(), "orders.csv", data)
+        assert not any("amount of a line" in w.value for w in at.warning)
+    zh = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    zh.query_params["lang"] = "zh"
+    zh = _upload(zh.run(), "orders.csv", NO_AMOUNT)
+    said = " ".join(w.value.replace("\\", "") for w in zh.warning)
+    assert "没有列给出每行的金额（“销售额”，或“数量”和“单价”）" in said, said

@@ -58,6 +58,9 @@ def test_olist_tables_joined_counted_translated_and_saved(_isolated_home):
     assert list(joins["lines matched"])[:3] == [1.0, 1.0, 1.0]
     warnings = " ".join(w.value for w in at.warning)
     assert "olist\\_order\\_payments\\_dataset" in warnings and "appears 2 times" in warnings
+    # the count of rows read is the joined order lines here, and its help says so
+    read = next(m for m in at.metric if m.label == "Rows read")
+    assert "for several tables, the order lines they were joined into" in read.help
     steps = _steps(at)
     counted = steps[steps["step"] == "units counted"].iloc[0]
     assert (counted["rows before"], counted["rows after"]) == (truth["unit_rows"], truth["lines"])

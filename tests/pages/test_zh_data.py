@@ -6,6 +6,7 @@ column names and values."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -83,12 +84,17 @@ def test_taobao_export_in_chinese_matches_the_english_run_and_saves(_isolated_ho
     )
     assert [s.key for s in zh.selectbox if str(s.key).startswith("map_")] == []
     # the cleaning report: the same counts, its labels and actions in Chinese
-    assert [m.label for m in zh.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
+    assert [m.label for m in zh.metric] == [
+        "读取行数",
+        "保留行数",
+        "剔除行数",
+        "后被退货抵消的销售行",
+    ]
     assert [m.label for m in en.metric] == [
         "Rows read",
         "Rows kept",
         "Rows dropped",
-        "Cancellations matched",
+        "Sale lines cancelled later",
     ]
     assert _metrics(zh) == _metrics(en)
     en_rules, zh_rules = _rules(en), _rules(zh)
@@ -159,7 +165,8 @@ def test_broken_files_get_a_chinese_message(_isolated_home):
         (
             "表头.csv",
             "订单号,下单时间,实付金额\n".encode(),
-            "文件有列名（订单号, 下单时间, 实付金额）",
+            # listed with 、 (was "订单号, 下单时间, 实付金额"), and what to do
+            "文件有列名（订单号、下单时间、实付金额），但没有数据行。请重新导出一个有订单的时间段。",
         ),
         ("旧表.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 Excel 97-2003"),
         ("订单.csv", b'[{"order": 1}]', "该文件是 JSON，这里无法读取"),
@@ -199,11 +206,19 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
     at = _page("zh")
     assert [t.label for t in at.tabs] == ["上传导出文件", "我的数据集"]
     assert any(h.value == "该数据集的清洗报告" for h in at.subheader)
-    assert [m.label for m in at.metric] == ["读取行数", "保留行数", "剔除行数", "已配对的取消"]
+    assert [m.label for m in at.metric] == [
+        "读取行数",
+        "保留行数",
+        "剔除行数",
+        "后被退货抵消的销售行",
+    ]
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]
     # the fields by their names (schema.FIELD_NAMES; 下单日期 and 客户 ID as the tables head them)
-    assert {"订单号", "下单日期", "客户 ID", "商品名称"} <= set(listed["columns"][0].split("，"))
+    # listed with 、 (was the full-width comma: "订单号，下单日期，…" read as clauses)
+    assert {"订单号", "下单日期", "客户 ID", "商品名称"} <= set(listed["columns"][0].split("、"))
+    # where it came from in Chinese too (was the store's id: "upload", "demo")
+    assert listed["source"][0] in {"上传", "演示数据", "生成的数据"}, listed["source"][0]
     assert any(c.value == "没有触发任何清洗规则。" for c in at.caption)
     data_values = RADIO_IDS | {info.id, f"演示商户 ({info.id})"}
     assert english_left(at, data_values=data_values, ignore=IGNORE) == []
@@ -340,3 +355,32 @@ def test_workbook_with_several_sheets_asks_in_chinese(_isolated_home):
     assert not at.exception, at.exception
     assert _metrics(at)[:2] == ["2", "2"]
     assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
+
+
+#: two Chinese characters with a space between them: how a template filled word by word reads
+#: (Chinese runs its words together; a column name is set off with “” instead)
+SPACED = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+DAY_FIRST = (
+    b"Order ID,Order Date,Customer,SKU,Product,Qty,Price\n"
+    b"1001,13/03/2024,c1,S1,Teapot,1,25.00\n"
+    b"1002,14/03/2024,c2,S2,Cup,2,3.00\n"
+)
+
+
+def test_marketplace_and_date_notes_read_as_chinese(_isolated_home):
+    """The notes under a Taobao report and the date order's note: column names in “” with no
+    spaces around Chinese words, listed with 、 (were "需要 订单报表", "'订单状态', '退款状态'",
+    "日期按 日/月/年 读取")."""
+    data = (FIX / "taobao_items_v2.csv").read_bytes()
+    at = _upload(_page("zh"), [("淘宝宝贝.csv", data)])
+    notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]
+    assert (
+        "每件商品（子订单）一行：销售额 = “买家实付金额”；该报表没有买家，客户相关分析需要同时上传“订单报表”。"
+        in notes
+    ), notes
+    assert any("由 '订单状态'、'退款状态' 合并得到订单状态" in n for n in notes), notes
+    assert not [n for n in notes if SPACED.search(n)], notes
+    at = _upload(_page("zh"), [("orders.csv", DAY_FIRST)])
+    notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]
+    assert any("日期按日/月/年读取" in n for n in notes), notes
+    assert not [n for n in notes if SPACED.search(n)], notes
