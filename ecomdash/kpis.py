@@ -136,6 +136,18 @@ class OverviewResult:
             return None
         return (now - before) / abs(before)
 
+    def point_change(self, name: str) -> float | None:
+        """A rate's change against the previous period as a difference of the two shares
+        (0.0288 - 0.0371 = -0.0083: 0.83 percentage points lower), for the tiles whose value is
+        already a percentage (:data:`POINT_CHANGES`): their relative change (-22.5 %) reads as
+        a fall of the rate itself by 22.5 points. None when not comparable."""
+        if not self.previous:
+            return None
+        now, before = self.kpis.get(name), self.previous.get(name)
+        if now is None or before is None or _isnan(before) or _isnan(now):
+            return None
+        return now - before
+
     def lookback_end(self) -> date | None:
         """:data:`NEW_LOOKBACK_MONTHS` after the data's first day: a period starting before it
         counts some customers who bought before the data as new."""
@@ -156,6 +168,10 @@ class OverviewResult:
         end = self.lookback_end()
         return bool(self.previous_period and end is not None and self.previous_period[0] < end)
 
+
+#: The KPIs that are rates (a share shown as a percentage): their change is in percentage
+#: points (:meth:`OverviewResult.point_change`), not relative.
+POINT_CHANGES = frozenset({"return_rate"})
 
 #: The counts that depend on which customers bought before a period (new vs returning).
 CENSORED = frozenset({"new_customers", "returning_customers"})

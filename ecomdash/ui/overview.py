@@ -12,7 +12,14 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
-from ecomdash.kpis import KPI_LABELS, OverviewResult, day_text, new_customers_note, overview
+from ecomdash.kpis import (
+    KPI_LABELS,
+    POINT_CHANGES,
+    OverviewResult,
+    day_text,
+    new_customers_note,
+    overview,
+)
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -76,6 +83,15 @@ def delta_text(ch: float | None) -> str | None:
     if ch is None:
         return None
     return f"{ch * 100:+.1f}" + ("%" if get_lang() == "zh" else " %")
+
+
+def points_text(change: float | None) -> str | None:
+    """A rate tile's change in percentage points (``-0.8 points`` / ``-0.8 个百分点``): the
+    difference of two shares (``change`` = 0.0288 - 0.0371), not its relative change, which
+    would read -22.5 % as if the rate had fallen by 22.5 points."""
+    if change is None:
+        return None
+    return _("{change} points", change=f"{change * 100:+.1f}")
 
 
 def kpi_text(name: str, v) -> str:
@@ -167,14 +183,26 @@ def render(ctx: PageContext) -> None:
         cols = st.columns(width)
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
-            ch = res.change(name)
             helps = [exact_help(name, _exact(name, v), _HELP)]
+            if name in POINT_CHANGES:  # a rate: its change in points (3.7 % → 2.9 %: -0.8)
+                delta = points_text(res.point_change(name))
+                if delta is not None:
+                    helps.append(
+                        _(
+                            "Its change is the difference in percentage points: {before} in the "
+                            "earlier period, {now} in this one.",
+                            before=_exact(name, res.previous.get(name)),
+                            now=_exact(name, v),
+                        )
+                    )
+            else:
+                delta = delta_text(res.change(name))
             if name == "new_customers":
                 helps.append(new_note)
             col.metric(
                 _(KPI_LABELS[name]),
                 kpi_text(name, v),
-                delta=delta_text(ch),
+                delta=delta,
                 delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                 help=fmt.sentences(helps),
                 border=True,
@@ -275,6 +303,6 @@ _HELP = {
         "who, by the end of the period, have placed more than one order (two orders inside the "
         "period count too)."
     ),
-    "return_rate": N_("Returns as a share of gross sales."),
+    "return_rate": N_("Returns and cancellations as a share of gross sales, by value."),
     "units": N_("Units sold less units returned."),
 }

@@ -148,3 +148,38 @@ def test_unknown_dataset_in_state_falls_back(demo_dataset, bad):
     at = run_page("overview.py", dataset_id=bad)
     assert not at.exception, at.exception
     assert _metric(at, "Orders").value != "n/a"
+
+
+def _return_rate_by_hand(lines, start, end) -> float:
+    """Returns and cancellations over gross sales, by value, from the lines (not the core)."""
+    d = lines[(lines["order_date"] >= str(start)) & (lines["order_date"] < str(end))]
+    sale = ~d["is_return"] & ~d["is_non_product"] & (d["revenue"] > 0) & (d["quantity"] > 0)
+    returned = d["is_return"] & ~d["is_non_product"]
+    return d.loc[returned, "revenue"].abs().sum() / d.loc[sale, "revenue"].sum()
+
+
+def test_return_rate_change_is_in_points(demo_dataset, demo):
+    """October 2026 against the 31 days before: the return rate went from 3.71 % to 2.88 %
+    (by hand from the lines). Its tile says -0.8 points, not -22.5 % (a relative change of a
+    percentage, read as the rate falling by 22.5 points), and its help gives both rates."""
+    from datetime import date
+
+    f = Filters(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    now = _return_rate_by_hand(demo.lines, "2026-10-01", "2026-11-01")
+    before = _return_rate_by_hand(demo.lines, "2026-08-31", "2026-10-01")
+    assert (round(before * 100, 2), round(now * 100, 2)) == (3.71, 2.88)
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.session_state["filters"] = f
+    at.run()
+    assert not at.exception, at.exception
+    rate = _metric(at, "Return rate")
+    assert rate.value == "2.9 %"
+    assert rate.delta == f"{(now - before) * 100:+.1f} points" == "-0.8 points"
+    assert rate.help.startswith("Returns and cancellations as a share of gross sales, by value.")
+    assert rate.help.endswith(
+        "Its change is the difference in percentage points: 3.71 % in the earlier period, "
+        "2.88 % in this one."
+    )
+    # the money and count tiles keep their relative change
+    assert _metric(at, "Returns & cancellations").delta.endswith(" %")

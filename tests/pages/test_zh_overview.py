@@ -168,6 +168,14 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     assert net.delta == f"{change:+.1f}%"
     orders = _metric(at, "订单数")
     assert orders.delta == f"{(k['orders'] - before['orders']) / before['orders'] * 100:+.1f}%"
+    # a rate's change in percentage points, not a percentage of the rate
+    rate = _metric(at, "退货率")
+    points = (k["return_rate"] - before["return_rate"]) * 100
+    assert rate.delta == f"{points:+.1f} 个百分点"
+    assert rate.help.endswith(
+        f"变化按百分点计算：上一期为 {before['return_rate'] * 100:.2f}%，"
+        f"本期为 {k['return_rate'] * 100:.2f}%。"
+    )
     assert any(
         i.value
         == f"上一期（{_day(prev.start)}至{_day(prev.end)}）开始于第一笔订单（{_day(lo.date())}）"
