@@ -232,7 +232,13 @@ def render(ctx: PageContext) -> None:
     left, right = st.columns([3, 1])
     with left:
         show_chart(
-            cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric, lang)),
+            cached_figure(
+                trend_figure,
+                res,
+                metric,
+                symbol=current_display().symbol,
+                key=(ctx.key, grain, metric, lang),
+            ),
             width="stretch",
         )
     with right:
@@ -266,7 +272,13 @@ def render(ctx: PageContext) -> None:
                 continue
             a, b = st.columns([3, 2])
             show_chart(
-                cached_figure(breakdown_figure, df, _(title), key=(ctx.key, grain, stem, lang)),
+                cached_figure(
+                    breakdown_figure,
+                    df,
+                    _(title),
+                    symbol=current_display().symbol,
+                    key=(ctx.key, grain, stem, lang),
+                ),
                 width="stretch",
                 where=a,
             )

@@ -183,3 +183,32 @@ def test_return_rate_change_is_in_points(demo_dataset, demo):
     )
     # the money and count tiles keep their relative change
     assert _metric(at, "Returns & cancellations").delta.endswith(" %")
+
+
+def _charts(at) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_money_charts_say_their_currency(demo_dataset):
+    """The revenue trend's axis and the breakdowns' bars are pounds: the axis ticks and every
+    hover say £ (they said bare numbers, 175,166.52), and a return's hover is the amount
+    returned, not the bar's negative height."""
+    at = run_page("overview.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    trend, *breakdowns = _charts(at)
+    assert trend["layout"]["title"]["text"] == "Net revenue by month"
+    assert trend["layout"]["yaxis"]["tickprefix"] == "£"
+    hovers = {tr["name"]: tr["hovertemplate"] for tr in trend["data"]}
+    assert hovers == {
+        "Gross sales": "£%{y:,.2f}",
+        "Returns": "£%{customdata:,.2f}",
+        "Net revenue": "£%{y:,.2f}",
+    }
+    returns = next(tr for tr in trend["data"] if tr["name"] == "Returns")
+    assert returns["customdata"]  # the amounts returned, positive (plotly's typed array)
+    assert len(breakdowns) == 3
+    for fig in breakdowns:
+        assert fig["layout"]["xaxis"]["tickprefix"] == "£"
+        assert fig["data"][0]["hovertemplate"].startswith("%{y}<br>Net revenue £%{x:,.2f}<br>")

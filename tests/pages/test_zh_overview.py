@@ -110,6 +110,15 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
+    # the money charts say yuan: the trend's axis and hovers, the breakdowns' bars
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert specs[0]["layout"]["yaxis"]["tickprefix"] == "¥"
+    assert {tr["hovertemplate"] for tr in specs[0]["data"]} == {
+        "¥%{y:,.2f}",
+        "¥%{customdata:,.2f}",
+    }
+    assert specs[1]["layout"]["xaxis"]["tickprefix"] == "¥"
+    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 ¥%{x:,.2f}<br>")
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
     assert grain.label == "趋势粒度" and list(grain.options) == ["自动", "日", "周", "月"]
