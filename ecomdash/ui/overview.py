@@ -134,16 +134,31 @@ def render(ctx: PageContext) -> None:
     elapsed = time.perf_counter() - t0
     start, end = res.period
     took = fmt.duration(elapsed)
+    against = None  # the tiles' help: what their change compares with
     if res.previous_period:
+        prev_start, prev_end = (day_text(d) for d in res.previous_period)
+        days = (res.previous_period[1] - res.previous_period[0]).days + 1
+        # the earlier period is the same number of days just before (a month is compared
+        # with the 31 days before it, not the calendar month): say so, not only its dates
         st.caption(
-            _(
-                "{start} to {end}, compared with {prev_start} to {prev_end}. Computed in {took}.",
+            _n(
+                "{start} to {end} ({n} day), compared with the day just before it: "
+                "{prev_start} to {prev_end}. Computed in {took}.",
+                "{start} to {end} ({n} days), compared with the {n} days just before them: "
+                "{prev_start} to {prev_end}. Computed in {took}.",
+                days,
+                n=f"{days:,}",
                 start=day_text(start),
                 end=day_text(end),
-                prev_start=day_text(res.previous_period[0]),
-                prev_end=day_text(res.previous_period[1]),
+                prev_start=prev_start,
+                prev_end=prev_end,
                 took=took,
             )
+        )
+        against = _(
+            "The change under the figure is against {prev_start} to {prev_end}.",
+            prev_start=prev_start,
+            prev_end=prev_end,
         )
     else:
         st.caption(
@@ -186,17 +201,19 @@ def render(ctx: PageContext) -> None:
             helps = [exact_help(name, _exact(name, v), _HELP)]
             if name in POINT_CHANGES:  # a rate: its change in points (3.7 % → 2.9 %: -0.8)
                 delta = points_text(res.point_change(name))
-                if delta is not None:
-                    helps.append(
-                        _(
-                            "Its change is the difference in percentage points: {before} in the "
-                            "earlier period, {now} in this one.",
-                            before=_exact(name, res.previous.get(name)),
-                            now=_exact(name, v),
-                        )
-                    )
             else:
                 delta = delta_text(res.change(name))
+            if delta is not None:
+                helps.append(against)
+            if delta is not None and name in POINT_CHANGES:
+                helps.append(
+                    _(
+                        "Its change is the difference in percentage points: {before} in the "
+                        "earlier period, {now} in this one.",
+                        before=_exact(name, res.previous.get(name)),
+                        now=_exact(name, v),
+                    )
+                )
             if name == "new_customers":
                 helps.append(new_note)
             col.metric(

@@ -133,6 +133,21 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     m = _metric(at, "Net revenue")
     assert m.value == "£" + kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
+    # the caption says what it is compared with: the same number of days just before
+    prev = f.previous_period()
+    said = (
+        f"{f.start.day} {f.start:%B %Y} to {end.day} {end:%B %Y} (90 days), compared with the "
+        f"90 days just before them: {prev.start.day} {prev.start:%B %Y} to "
+        f"{prev.end.day} {prev.end:%B %Y}. Computed in "
+    )
+    assert [c.value for c in at.caption if c.value.startswith(said)], [c.value for c in at.caption]
+    # each tile with a change says in its help what the change is against
+    against = (
+        f"The change under the figure is against {prev.start.day} {prev.start:%B %Y} to "
+        f"{prev.end.day} {prev.end:%B %Y}."
+    )
+    assert all(against in x.help for x in at.metric if x.delta), [x.help for x in at.metric]
+    assert against in m.help
     # the last 90 days and the 90 before them are far from the data's first day: no note
     assert not any("first day of your data" in c.value for c in at.caption)
     assert "first day of your data" not in _metric(at, "New customers").help

@@ -168,13 +168,16 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     at.run()
     assert not at.exception, at.exception
     cap = next(c.value for c in at.caption if "对比" in c.value)
+    # the earlier period is named as what it is: the same number of days just before
     assert cap.startswith(
-        f"{_day(f.start)}至{_day(f.end)}，对比{_day(prev.start)}至{_day(prev.end)}。计算用时："
+        f"{_day(f.start)}至{_day(f.end)}（60 天），对比此前的 60 天："
+        f"{_day(prev.start)}至{_day(prev.end)}。计算用时："
     ), cap
     net = _metric(at, "净销售额")
     assert net.value == _wan(k["revenue"], "¥")
     change = (k["revenue"] - before["revenue"]) / before["revenue"] * 100
     assert net.delta == f"{change:+.1f}%"
+    assert f"数字下方的变化：与{_day(prev.start)}至{_day(prev.end)}相比。" in net.help
     orders = _metric(at, "订单数")
     assert orders.delta == f"{(k['orders'] - before['orders']) / before['orders'] * 100:+.1f}%"
     # a rate's change in percentage points, not a percentage of the rate
