@@ -26,7 +26,7 @@ which the tests use as a second, independent computation):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -120,6 +120,9 @@ class OverviewResult:
     busiest: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the data's first order day: new customers are counted from it (see new_customers_note)
     first_day: date | None = None
+    #: the previous period starts before the data's first order: only part of it has data, so
+    #: its totals are too small to compare with (see :meth:`change`)
+    previous_partial: bool = False
 
     def change(self, name: str) -> float | None:
         """Relative change against the previous period (None when not comparable: also new
@@ -135,6 +138,16 @@ class OverviewResult:
         if now is None or before is None or before == 0 or _isnan(before) or _isnan(now):
             return None
         return (now - before) / abs(before)
+
+    def comparable_change(self, name: str) -> float | None:
+        """:meth:`change`, or None for a total (net revenue, orders, customers …) when the
+        previous period is only partly covered by the data (:attr:`previous_partial`): 60
+        days against 60 of which only 30 have data read "+100 %", the missing month, not
+        growth. A per-order figure or a share (:data:`PER_ORDER`) still compares. The
+        Overview's tiles show this one."""
+        if self.previous_partial and name not in PER_ORDER:
+            return None
+        return self.change(name)
 
     def point_change(self, name: str) -> float | None:
         """A rate's change against the previous period as a difference of the two shares
@@ -172,6 +185,10 @@ class OverviewResult:
 #: The KPIs that are rates (a share shown as a percentage): their change is in percentage
 #: points (:meth:`OverviewResult.point_change`), not relative.
 POINT_CHANGES = frozenset({"return_rate"})
+
+#: The KPIs that do not grow with the number of days (a share, a per-order figure): still
+#: compared with a previous period that is only partly covered by the data.
+PER_ORDER = frozenset({"aov", "return_rate", "items_per_order"})
 
 #: The counts that depend on which customers bought before a period (new vs returning).
 CENSORED = frozenset({"new_customers", "returning_customers"})
@@ -428,11 +445,13 @@ def overview(
     notes: list[str] = []
 
     previous = prev_period = None
+    previous_partial = False
     prev_f = period_filters.previous_period()
     if prev_f is not None and lo is not None and prev_f.end >= lo.date():
         previous = compute_kpis(store, info.id, prev_f)
         prev_period = (prev_f.start, prev_f.end)
         if prev_f.start < lo.date():
+            previous_partial = True
             notes.append(
                 _(
                     "The previous period ({start} to {end}) starts before the first order "
@@ -466,17 +485,20 @@ def overview(
     sale = _sale_cond(cols)
     summed = info.kind == S.KIND_SUMMED
     if S.REVENUE not in cols:
-        return _count_overview(
-            store,
-            info,
-            period_filters,
-            kpis,
-            previous,
-            (start, end),
-            prev_period,
-            grain,
-            notes,
-            top_n,
+        return replace(
+            _count_overview(
+                store,
+                info,
+                period_filters,
+                kpis,
+                previous,
+                (start, end),
+                prev_period,
+                grain,
+                notes,
+                top_n,
+            ),
+            previous_partial=previous_partial,
         )
     units_sql = (
         f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
@@ -561,6 +583,7 @@ def overview(
         top_locations=breakdown(S.LOCATION),
         events=info.events,
         first_day=lo.date() if lo is not None else None,
+        previous_partial=previous_partial,
     )
 
 

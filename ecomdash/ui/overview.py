@@ -202,7 +202,7 @@ def render(ctx: PageContext) -> None:
             if name in POINT_CHANGES:  # a rate: its change in points (3.7 % → 2.9 %: -0.8)
                 delta = points_text(res.point_change(name))
             else:
-                delta = delta_text(res.change(name))
+                delta = delta_text(res.comparable_change(name))
             if delta is not None:
                 helps.append(against)
             if delta is not None and name in POINT_CHANGES:
@@ -228,6 +228,14 @@ def render(ctx: PageContext) -> None:
         st.caption(new_note)
     for note in res.notes:
         st.info(note)
+    if res.previous_partial:  # the note above says why; the tiles' changes show which
+        st.caption(
+            _(
+                "Totals such as net revenue, orders and customers are therefore not compared "
+                "with it: their change would read the days without data as growth. Average "
+                "order value and the return rate are."
+            )
+        )
 
     if summed and res.events:
         st.caption(
