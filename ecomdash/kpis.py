@@ -85,6 +85,12 @@ PARTIAL_NOTES = {
     "week": N_("The last week in the trend is partial (data up to {end}); read it with care."),
     "month": N_("The last month in the trend is partial (data up to {end}); read it with care."),
 }
+#: The note on a trend whose first period starts before the period shown (a week from Monday,
+#: a month from the 1st): its first bar counts only the days from {start}, and reads as a dip.
+PARTIAL_FIRST_NOTES = {
+    "week": N_("The first week in the trend is partial (data from {start}); read it with care."),
+    "month": N_("The first month in the trend is partial (data from {start}); read it with care."),
+}
 
 
 def day_text(d: date | None) -> str:
@@ -538,6 +544,10 @@ def overview(
         }[grain]
         if period_end.date() > end + timedelta(days=1):
             notes.append(_(PARTIAL_NOTES[grain], end=day_text(end)))
+    if len(trend) and start is not None and grain in PARTIAL_FIRST_NOTES:
+        # the first bucket (the week's Monday, the month's 1st) begins before the period does
+        if pd.Timestamp(trend["period"].iloc[0]) < pd.Timestamp(start):
+            notes.append(_(PARTIAL_FIRST_NOTES[grain], start=day_text(start)))
 
     def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
         if col not in cols:

@@ -351,6 +351,14 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     assert list(weekly.top_products["key"]) == ["X", "Y"]
     assert weekly.trend["revenue"].sum() == pytest.approx(95.0)
     assert any("The last week in the trend is partial" in n for n in weekly.notes), weekly.notes
+    # ... and the first, from Monday 29 January, holds only 1 to 4 February: said too (its
+    # bar would read as a dip); the daily trend has no such note
+    assert list(weekly.trend["period"].dt.strftime("%m-%d"))[0] == "01-29"
+    assert (
+        "The first week in the trend is partial (data from 1 February 2024); read it with care."
+        in weekly.notes
+    ), weekly.notes
+    assert not any("first" in n and "partial" in n for n in res.notes), res.notes
 
 
 # --- countries, categories, long periods: by hand, over the rollup and over the lines --------
