@@ -26,7 +26,7 @@ which the tests use as a second, independent computation):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -85,6 +85,12 @@ PARTIAL_NOTES = {
     "week": N_("The last week in the trend is partial (data up to {end}); read it with care."),
     "month": N_("The last month in the trend is partial (data up to {end}); read it with care."),
 }
+#: The note on a trend whose first period starts before the period shown (a week from Monday,
+#: a month from the 1st): its first bar counts only the days from {start}, and reads as a dip.
+PARTIAL_FIRST_NOTES = {
+    "week": N_("The first week in the trend is partial (data from {start}); read it with care."),
+    "month": N_("The first month in the trend is partial (data from {start}); read it with care."),
+}
 
 
 def day_text(d: date | None) -> str:
@@ -120,6 +126,9 @@ class OverviewResult:
     busiest: pd.DataFrame = field(default_factory=pd.DataFrame)
     #: the data's first order day: new customers are counted from it (see new_customers_note)
     first_day: date | None = None
+    #: the previous period starts before the data's first order: only part of it has data, so
+    #: its totals are too small to compare with (see :meth:`change`)
+    previous_partial: bool = False
 
     def change(self, name: str) -> float | None:
         """Relative change against the previous period (None when not comparable: also new
@@ -135,6 +144,28 @@ class OverviewResult:
         if now is None or before is None or before == 0 or _isnan(before) or _isnan(now):
             return None
         return (now - before) / abs(before)
+
+    def comparable_change(self, name: str) -> float | None:
+        """:meth:`change`, or None for a total (net revenue, orders, customers …) when the
+        previous period is only partly covered by the data (:attr:`previous_partial`): 60
+        days against 60 of which only 30 have data read "+100 %", the missing month, not
+        growth. A per-order figure or a share (:data:`PER_ORDER`) still compares. The
+        Overview's tiles show this one."""
+        if self.previous_partial and name not in PER_ORDER:
+            return None
+        return self.change(name)
+
+    def point_change(self, name: str) -> float | None:
+        """A rate's change against the previous period as a difference of the two shares
+        (0.0288 - 0.0371 = -0.0083: 0.83 percentage points lower), for the tiles whose value is
+        already a percentage (:data:`POINT_CHANGES`): their relative change (-22.5 %) reads as
+        a fall of the rate itself by 22.5 points. None when not comparable."""
+        if not self.previous:
+            return None
+        now, before = self.kpis.get(name), self.previous.get(name)
+        if now is None or before is None or _isnan(before) or _isnan(now):
+            return None
+        return now - before
 
     def lookback_end(self) -> date | None:
         """:data:`NEW_LOOKBACK_MONTHS` after the data's first day: a period starting before it
@@ -156,6 +187,14 @@ class OverviewResult:
         end = self.lookback_end()
         return bool(self.previous_period and end is not None and self.previous_period[0] < end)
 
+
+#: The KPIs that are rates (a share shown as a percentage): their change is in percentage
+#: points (:meth:`OverviewResult.point_change`), not relative.
+POINT_CHANGES = frozenset({"return_rate"})
+
+#: The KPIs that do not grow with the number of days (a share, a per-order figure): still
+#: compared with a previous period that is only partly covered by the data.
+PER_ORDER = frozenset({"aov", "return_rate", "items_per_order"})
 
 #: The counts that depend on which customers bought before a period (new vs returning).
 CENSORED = frozenset({"new_customers", "returning_customers"})
@@ -412,11 +451,13 @@ def overview(
     notes: list[str] = []
 
     previous = prev_period = None
+    previous_partial = False
     prev_f = period_filters.previous_period()
     if prev_f is not None and lo is not None and prev_f.end >= lo.date():
         previous = compute_kpis(store, info.id, prev_f)
         prev_period = (prev_f.start, prev_f.end)
         if prev_f.start < lo.date():
+            previous_partial = True
             notes.append(
                 _(
                     "The previous period ({start} to {end}) starts before the first order "
@@ -450,17 +491,20 @@ def overview(
     sale = _sale_cond(cols)
     summed = info.kind == S.KIND_SUMMED
     if S.REVENUE not in cols:
-        return _count_overview(
-            store,
-            info,
-            period_filters,
-            kpis,
-            previous,
-            (start, end),
-            prev_period,
-            grain,
-            notes,
-            top_n,
+        return replace(
+            _count_overview(
+                store,
+                info,
+                period_filters,
+                kpis,
+                previous,
+                (start, end),
+                prev_period,
+                grain,
+                notes,
+                top_n,
+            ),
+            previous_partial=previous_partial,
         )
     units_sql = (
         f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
@@ -500,6 +544,10 @@ def overview(
         }[grain]
         if period_end.date() > end + timedelta(days=1):
             notes.append(_(PARTIAL_NOTES[grain], end=day_text(end)))
+    if len(trend) and start is not None and grain in PARTIAL_FIRST_NOTES:
+        # the first bucket (the week's Monday, the month's 1st) begins before the period does
+        if pd.Timestamp(trend["period"].iloc[0]) < pd.Timestamp(start):
+            notes.append(_(PARTIAL_FIRST_NOTES[grain], start=day_text(start)))
 
     def breakdown(col: str, label_col: str | None = None) -> pd.DataFrame:
         if col not in cols:
@@ -545,6 +593,7 @@ def overview(
         top_locations=breakdown(S.LOCATION),
         events=info.events,
         first_day=lo.date() if lo is not None else None,
+        previous_partial=previous_partial,
     )
 
 

@@ -23,23 +23,43 @@ def _metric(metric: str) -> str:
     return _(METRIC_LABELS[metric]) if metric in METRIC_LABELS else metric
 
 
-def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
-    """Net revenue (bars: gross and returns) or orders over time at the result's grain."""
+def _money_hover(symbol: str, value: str = "y") -> str:
+    """A hover's amount with the currency (``£1,234.50``): the figure's axis says no unit."""
+    return symbol + "%{" + value + ":,.2f}"
+
+
+def trend_figure(res: OverviewResult, metric: str = "revenue", *, symbol: str = "") -> go.Figure:
+    """Net revenue (bars: gross and returns) or orders over time at the result's grain.
+    ``symbol``: the dataset's currency sign, on the money axis and in the hover (``£``)."""
     t = res.trend
     fig = go.Figure()
     if metric == "revenue":
         fig.add_bar(
-            x=t["period"], y=t["gross_sales"], name=_("Gross sales"), marker_color="#9ecae1"
+            x=t["period"],
+            y=t["gross_sales"],
+            name=_("Gross sales"),
+            marker_color="#9ecae1",
+            hovertemplate=_money_hover(symbol),
         )
-        fig.add_bar(x=t["period"], y=-t["returns"], name=_("Returns"), marker_color="#fc9272")
+        fig.add_bar(
+            x=t["period"],
+            y=-t["returns"],
+            name=_("Returns"),
+            marker_color="#fc9272",
+            # drawn below zero; the hover says the amount returned (£2,854.29, not -£2,854.29)
+            customdata=t["returns"].to_numpy(),
+            hovertemplate=_money_hover(symbol, "customdata"),
+        )
         fig.add_scatter(
             x=t["period"],
             y=t["revenue"],
             name=_("Net revenue"),
             mode="lines+markers",
             line={"color": "#08519c", "width": 2},
+            hovertemplate=_money_hover(symbol),
         )
         fig.update_layout(barmode="relative")
+        fig.update_yaxes(tickprefix=symbol)
     else:
         fig.add_scatter(x=t["period"], y=t[metric], name=_metric(metric), mode="lines+markers")
     if res.events and len(t):
@@ -69,14 +89,17 @@ def trend_figure(res: OverviewResult, metric: str = "revenue") -> go.Figure:
     return fig
 
 
-def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go.Figure:
-    """Horizontal bars of net revenue, largest on top; labels are plain text (plotly escapes)."""
+def breakdown_figure(
+    df: pd.DataFrame, title: str, label_col: str = "key", *, symbol: str = ""
+) -> go.Figure:
+    """Horizontal bars of net revenue, largest on top; labels are plain text (plotly escapes).
+    ``symbol``: the dataset's currency sign, on the revenue axis and in the hover (``£``)."""
     d = df.iloc[::-1]
     labels = d["name"].fillna(d["key"]) if "name" in d else d[label_col]
     labels = [str(x)[:45] for x in labels]
     # orders for order lines; units (when known) for summed sales, which have no orders
     extra = "orders" if "orders" in d else "units" if "units" in d else None
-    hover = "%{y}<br>" + _("Net revenue") + " %{x:,.2f}"
+    hover = "%{y}<br>" + _("Net revenue") + " " + _money_hover(symbol, "x")
     if extra:
         hover += "<br>" + _metric(extra) + " %{customdata[0]:,}"
     fig = go.Figure(
@@ -92,6 +115,7 @@ def breakdown_figure(df: pd.DataFrame, title: str, label_col: str = "key") -> go
     fig.update_layout(
         title=title, height=max(260, 28 * len(d) + 80), margin={"l": 10, "r": 10, "t": 50, "b": 10}
     )
+    fig.update_xaxes(tickprefix=symbol)
     return fig
 
 

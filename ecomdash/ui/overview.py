@@ -12,7 +12,14 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
-from ecomdash.kpis import KPI_LABELS, OverviewResult, day_text, new_customers_note, overview
+from ecomdash.kpis import (
+    KPI_LABELS,
+    POINT_CHANGES,
+    OverviewResult,
+    day_text,
+    new_customers_note,
+    overview,
+)
 from ecomdash.ui.common import (
     PageContext,
     download_table,
@@ -78,6 +85,15 @@ def delta_text(ch: float | None) -> str | None:
     return f"{ch * 100:+.1f}" + ("%" if get_lang() == "zh" else " %")
 
 
+def points_text(change: float | None) -> str | None:
+    """A rate tile's change in percentage points (``-0.8 points`` / ``-0.8 个百分点``): the
+    difference of two shares (``change`` = 0.0288 - 0.0371), not its relative change, which
+    would read -22.5 % as if the rate had fallen by 22.5 points."""
+    if change is None:
+        return None
+    return _("{change} points", change=f"{change * 100:+.1f}")
+
+
 def kpi_text(name: str, v) -> str:
     """How a KPI tile shows its value (compact: 3.25M, 41.6k, 4.1 %)."""
     if name == "return_rate":
@@ -118,16 +134,31 @@ def render(ctx: PageContext) -> None:
     elapsed = time.perf_counter() - t0
     start, end = res.period
     took = fmt.duration(elapsed)
+    against = None  # the tiles' help: what their change compares with
     if res.previous_period:
+        prev_start, prev_end = (day_text(d) for d in res.previous_period)
+        days = (res.previous_period[1] - res.previous_period[0]).days + 1
+        # the earlier period is the same number of days just before (a month is compared
+        # with the 31 days before it, not the calendar month): say so, not only its dates
         st.caption(
-            _(
-                "{start} to {end}, compared with {prev_start} to {prev_end}. Computed in {took}.",
+            _n(
+                "{start} to {end} ({n} day), compared with the day just before it: "
+                "{prev_start} to {prev_end}. Computed in {took}.",
+                "{start} to {end} ({n} days), compared with the {n} days just before them: "
+                "{prev_start} to {prev_end}. Computed in {took}.",
+                days,
+                n=f"{days:,}",
                 start=day_text(start),
                 end=day_text(end),
-                prev_start=day_text(res.previous_period[0]),
-                prev_end=day_text(res.previous_period[1]),
+                prev_start=prev_start,
+                prev_end=prev_end,
                 took=took,
             )
+        )
+        against = _(
+            "The change under the figure is against {prev_start} to {prev_end}.",
+            prev_start=prev_start,
+            prev_end=prev_end,
         )
     else:
         st.caption(
@@ -167,14 +198,28 @@ def render(ctx: PageContext) -> None:
         cols = st.columns(width)
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
-            ch = res.change(name)
             helps = [exact_help(name, _exact(name, v), _HELP)]
+            if name in POINT_CHANGES:  # a rate: its change in points (3.7 % → 2.9 %: -0.8)
+                delta = points_text(res.point_change(name))
+            else:
+                delta = delta_text(res.comparable_change(name))
+            if delta is not None:
+                helps.append(against)
+            if delta is not None and name in POINT_CHANGES:
+                helps.append(
+                    _(
+                        "Its change is the difference in percentage points: {before} in the "
+                        "earlier period, {now} in this one.",
+                        before=_exact(name, res.previous.get(name)),
+                        now=_exact(name, v),
+                    )
+                )
             if name == "new_customers":
                 helps.append(new_note)
             col.metric(
                 _(KPI_LABELS[name]),
                 kpi_text(name, v),
-                delta=delta_text(ch),
+                delta=delta,
                 delta_color="inverse" if name in LOWER_IS_BETTER else "normal",
                 help=fmt.sentences(helps),
                 border=True,
@@ -183,6 +228,14 @@ def render(ctx: PageContext) -> None:
         st.caption(new_note)
     for note in res.notes:
         st.info(note)
+    if res.previous_partial:  # the note above says why; the tiles' changes show which
+        st.caption(
+            _(
+                "Totals such as net revenue, orders and customers are therefore not compared "
+                "with it: their change would read the days without data as growth. Average "
+                "order value and the return rate are."
+            )
+        )
 
     if summed and res.events:
         st.caption(
@@ -204,7 +257,13 @@ def render(ctx: PageContext) -> None:
     left, right = st.columns([3, 1])
     with left:
         show_chart(
-            cached_figure(trend_figure, res, metric, key=(ctx.key, grain, metric, lang)),
+            cached_figure(
+                trend_figure,
+                res,
+                metric,
+                symbol=current_display().symbol,
+                key=(ctx.key, grain, metric, lang),
+            ),
             width="stretch",
         )
     with right:
@@ -238,7 +297,13 @@ def render(ctx: PageContext) -> None:
                 continue
             a, b = st.columns([3, 2])
             show_chart(
-                cached_figure(breakdown_figure, df, _(title), key=(ctx.key, grain, stem, lang)),
+                cached_figure(
+                    breakdown_figure,
+                    df,
+                    _(title),
+                    symbol=current_display().symbol,
+                    key=(ctx.key, grain, stem, lang),
+                ),
                 width="stretch",
                 where=a,
             )
@@ -275,6 +340,6 @@ _HELP = {
         "who, by the end of the period, have placed more than one order (two orders inside the "
         "period count too)."
     ),
-    "return_rate": N_("Returns as a share of gross sales."),
+    "return_rate": N_("Returns and cancellations as a share of gross sales, by value."),
     "units": N_("Units sold less units returned."),
 }

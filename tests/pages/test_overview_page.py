@@ -133,6 +133,21 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     m = _metric(at, "Net revenue")
     assert m.value == "£" + kpi_text("revenue", k["revenue"])
     assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
+    # the caption says what it is compared with: the same number of days just before
+    prev = f.previous_period()
+    said = (
+        f"{f.start.day} {f.start:%B %Y} to {end.day} {end:%B %Y} (90 days), compared with the "
+        f"90 days just before them: {prev.start.day} {prev.start:%B %Y} to "
+        f"{prev.end.day} {prev.end:%B %Y}. Computed in "
+    )
+    assert [c.value for c in at.caption if c.value.startswith(said)], [c.value for c in at.caption]
+    # each tile with a change says in its help what the change is against
+    against = (
+        f"The change under the figure is against {prev.start.day} {prev.start:%B %Y} to "
+        f"{prev.end.day} {prev.end:%B %Y}."
+    )
+    assert all(against in x.help for x in at.metric if x.delta), [x.help for x in at.metric]
+    assert against in m.help
     # the last 90 days and the 90 before them are far from the data's first day: no note
     assert not any("first day of your data" in c.value for c in at.caption)
     assert "first day of your data" not in _metric(at, "New customers").help
@@ -148,3 +163,67 @@ def test_unknown_dataset_in_state_falls_back(demo_dataset, bad):
     at = run_page("overview.py", dataset_id=bad)
     assert not at.exception, at.exception
     assert _metric(at, "Orders").value != "n/a"
+
+
+def _return_rate_by_hand(lines, start, end) -> float:
+    """Returns and cancellations over gross sales, by value, from the lines (not the core)."""
+    d = lines[(lines["order_date"] >= str(start)) & (lines["order_date"] < str(end))]
+    sale = ~d["is_return"] & ~d["is_non_product"] & (d["revenue"] > 0) & (d["quantity"] > 0)
+    returned = d["is_return"] & ~d["is_non_product"]
+    return d.loc[returned, "revenue"].abs().sum() / d.loc[sale, "revenue"].sum()
+
+
+def test_return_rate_change_is_in_points(demo_dataset, demo):
+    """October 2026 against the 31 days before: the return rate went from 3.71 % to 2.88 %
+    (by hand from the lines). Its tile says -0.8 points, not -22.5 % (a relative change of a
+    percentage, read as the rate falling by 22.5 points), and its help gives both rates."""
+    from datetime import date
+
+    f = Filters(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    now = _return_rate_by_hand(demo.lines, "2026-10-01", "2026-11-01")
+    before = _return_rate_by_hand(demo.lines, "2026-08-31", "2026-10-01")
+    assert (round(before * 100, 2), round(now * 100, 2)) == (3.71, 2.88)
+    at = AppTest.from_file(str(ROOT / "pages" / "overview.py"), default_timeout=60)
+    at.session_state["dataset_id"] = demo_dataset.id
+    at.session_state["filters"] = f
+    at.run()
+    assert not at.exception, at.exception
+    rate = _metric(at, "Return rate")
+    assert rate.value == "2.9 %"
+    assert rate.delta == f"{(now - before) * 100:+.1f} points" == "-0.8 points"
+    assert rate.help.startswith("Returns and cancellations as a share of gross sales, by value.")
+    assert rate.help.endswith(
+        "Its change is the difference in percentage points: 3.71 % in the earlier period, "
+        "2.88 % in this one."
+    )
+    # the money and count tiles keep their relative change
+    assert _metric(at, "Returns & cancellations").delta.endswith(" %")
+
+
+def _charts(at) -> list[dict]:
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_money_charts_say_their_currency(demo_dataset):
+    """The revenue trend's axis and the breakdowns' bars are pounds: the axis ticks and every
+    hover say £ (they said bare numbers, 175,166.52), and a return's hover is the amount
+    returned, not the bar's negative height."""
+    at = run_page("overview.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    trend, *breakdowns = _charts(at)
+    assert trend["layout"]["title"]["text"] == "Net revenue by month"
+    assert trend["layout"]["yaxis"]["tickprefix"] == "£"
+    hovers = {tr["name"]: tr["hovertemplate"] for tr in trend["data"]}
+    assert hovers == {
+        "Gross sales": "£%{y:,.2f}",
+        "Returns": "£%{customdata:,.2f}",
+        "Net revenue": "£%{y:,.2f}",
+    }
+    returns = next(tr for tr in trend["data"] if tr["name"] == "Returns")
+    assert returns["customdata"]  # the amounts returned, positive (plotly's typed array)
+    assert len(breakdowns) == 3
+    for fig in breakdowns:
+        assert fig["layout"]["xaxis"]["tickprefix"] == "£"
+        assert fig["data"][0]["hovertemplate"].startswith("%{y}<br>Net revenue £%{x:,.2f}<br>")

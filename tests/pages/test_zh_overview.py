@@ -110,6 +110,15 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
+    # the money charts say yuan: the trend's axis and hovers, the breakdowns' bars
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert specs[0]["layout"]["yaxis"]["tickprefix"] == "¥"
+    assert {tr["hovertemplate"] for tr in specs[0]["data"]} == {
+        "¥%{y:,.2f}",
+        "¥%{customdata:,.2f}",
+    }
+    assert specs[1]["layout"]["xaxis"]["tickprefix"] == "¥"
+    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 ¥%{x:,.2f}<br>")
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
     assert grain.label == "趋势粒度" and list(grain.options) == ["自动", "日", "周", "月"]
@@ -143,8 +152,10 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
 
 
 def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
-    """A 60-day period starting 30 days after the first order: the tiles' changes against the
-    previous 60 days, said in Chinese, and the note that those start before the first order."""
+    """A 60-day period starting 30 days after the first order: the previous 60 days start
+    before the first order, so only 30 of them have data (said in Chinese); the totals are not
+    compared with them (their change read +100 %-ish: the missing month), the per-order figures
+    and the return rate are."""
     _, (lo, _hi) = _kpis(_isolated_home, zh_dataset.id)
     start = lo.date() + timedelta(days=30)
     f = Filters(start=start, end=start + timedelta(days=59))
@@ -159,15 +170,30 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     at.run()
     assert not at.exception, at.exception
     cap = next(c.value for c in at.caption if "对比" in c.value)
+    # the earlier period is named as what it is: the same number of days just before
     assert cap.startswith(
-        f"{_day(f.start)}至{_day(f.end)}，对比{_day(prev.start)}至{_day(prev.end)}。计算用时："
+        f"{_day(f.start)}至{_day(f.end)}（60 天），对比此前的 60 天："
+        f"{_day(prev.start)}至{_day(prev.end)}。计算用时："
     ), cap
     net = _metric(at, "净销售额")
     assert net.value == _wan(k["revenue"], "¥")
-    change = (k["revenue"] - before["revenue"]) / before["revenue"] * 100
-    assert net.delta == f"{change:+.1f}%"
-    orders = _metric(at, "订单数")
-    assert orders.delta == f"{(k['orders'] - before['orders']) / before['orders'] * 100:+.1f}%"
+    assert k["revenue"] / before["revenue"] > 1.8  # against 30 days of data: "+100 %"
+    assert not net.delta and "数字下方的变化" not in net.help
+    assert not _metric(at, "订单数").delta and not _metric(at, "客户").delta
+    assert any(
+        c.value.startswith("因此净销售额、订单数、客户数等总量不与其对比") for c in at.caption
+    )
+    aov = _metric(at, "客单价")
+    assert aov.delta == f"{(k['aov'] - before['aov']) / before['aov'] * 100:+.1f}%"
+    assert f"数字下方的变化：与{_day(prev.start)}至{_day(prev.end)}相比。" in aov.help
+    # a rate's change in percentage points, not a percentage of the rate
+    rate = _metric(at, "退货率")
+    points = (k["return_rate"] - before["return_rate"]) * 100
+    assert rate.delta == f"{points:+.1f} 个百分点"
+    assert rate.help.endswith(
+        f"变化按百分点计算：上一期为 {before['return_rate'] * 100:.2f}%，"
+        f"本期为 {k['return_rate'] * 100:.2f}%。"
+    )
     assert any(
         i.value
         == f"上一期（{_day(prev.start)}至{_day(prev.end)}）开始于第一笔订单（{_day(lo.date())}）"

@@ -328,6 +328,11 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     assert res.previous_period == (date(2024, 1, 3), date(2024, 1, 31))
     assert res.previous["revenue"] == pytest.approx(10.0) and res.previous["orders"] == 1
     assert res.change("revenue") == pytest.approx((95 - 10) / 10)
+    # ... so the Overview's tiles do not compare totals with it (+850 % is 28 days without
+    # data), only per-order figures and shares
+    assert res.previous_partial
+    assert res.comparable_change("revenue") is None and res.comparable_change("orders") is None
+    assert res.comparable_change("aov") == res.change("aov") is not None
     assert (
         "The previous period (3 January 2024 to 31 January 2024) starts before the first order "
         "(31 January 2024), so it is only partly covered." in res.notes
@@ -346,6 +351,14 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     assert list(weekly.top_products["key"]) == ["X", "Y"]
     assert weekly.trend["revenue"].sum() == pytest.approx(95.0)
     assert any("The last week in the trend is partial" in n for n in weekly.notes), weekly.notes
+    # ... and the first, from Monday 29 January, holds only 1 to 4 February: said too (its
+    # bar would read as a dip); the daily trend has no such note
+    assert list(weekly.trend["period"].dt.strftime("%m-%d"))[0] == "01-29"
+    assert (
+        "The first week in the trend is partial (data from 1 February 2024); read it with care."
+        in weekly.notes
+    ), weekly.notes
+    assert not any("first" in n and "partial" in n for n in res.notes), res.notes
 
 
 # --- countries, categories, long periods: by hand, over the rollup and over the lines --------
