@@ -453,11 +453,12 @@ def _kpi_cards(ctx: PageContext) -> None:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
         for col, name in zip(st.columns(len(row)), row, strict=True):
             v = res.kpis.get(name)
-            ch = res.change(name)
             col.metric(
                 _(KPI_LABELS[name]),
                 tile_text(name, v, ctx.display.symbol),
-                delta=ov.delta_text(ch),
+                # as the Overview: the return rate in points, no total's change against a
+                # previous period the data only partly covers
+                delta=ov.tile_delta(res, name),
                 delta_color="inverse" if name in ov.LOWER_IS_BETTER else "normal",
                 help=ov.exact_help(name, ov._exact(name, v), ov._HELP),
                 border=True,

@@ -94,6 +94,15 @@ def points_text(change: float | None) -> str | None:
     return _("{change} points", change=f"{change * 100:+.1f}")
 
 
+def tile_delta(res, name: str) -> str | None:
+    """A KPI tile's change as the Overview and the Home show it: a rate in percentage points
+    (3.7 % → 2.9 %: -0.8), a total none when the previous period is only partly covered by the
+    data (:meth:`OverviewResult.comparable_change`), anything else relative."""
+    if name in POINT_CHANGES:
+        return points_text(res.point_change(name))
+    return delta_text(res.comparable_change(name))
+
+
 def kpi_text(name: str, v) -> str:
     """How a KPI tile shows its value (compact: 3.25M, 41.6k, 4.1 %)."""
     if name == "return_rate":
@@ -199,10 +208,7 @@ def render(ctx: PageContext) -> None:
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
             helps = [exact_help(name, _exact(name, v), _HELP)]
-            if name in POINT_CHANGES:  # a rate: its change in points (3.7 % → 2.9 %: -0.8)
-                delta = points_text(res.point_change(name))
-            else:
-                delta = delta_text(res.comparable_change(name))
+            delta = tile_delta(res, name)
             if delta is not None:
                 helps.append(against)
             if delta is not None and name in POINT_CHANGES:

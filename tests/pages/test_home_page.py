@@ -407,3 +407,42 @@ def test_home_runs_its_analyses_one_at_a_time_on_big_data(monkeypatch):
         for f in futures.values():
             f.result(timeout=30)
         assert seen[-1] == workers, (lines, seen)
+
+
+def test_home_tiles_change_as_the_overviews(demo_dataset, _isolated_home):
+    """The Home's headline tiles show their change as the Overview's do: the return rate in
+    percentage points (3.7 % → 2.9 % read "-22.5 %"), and no total's change against a
+    previous period the data only partly covers (its missing days read as growth)."""
+    from datetime import timedelta
+
+    from streamlit.testing.v1 import AppTest
+
+    from ecomdash.filters import Filters
+    from ecomdash.kpis import compute_kpis
+    from tests.pages.conftest import ROOT
+
+    store = Store.open(_isolated_home)
+    lo, hi = store.date_range(demo_dataset.id)
+    last90 = Filters(start=hi.date() - timedelta(days=89), end=hi.date())
+    # 60 days from 30 days after the first order: the 60 days before hold 30 with data
+    early = Filters(start=lo.date() + timedelta(days=30), end=lo.date() + timedelta(days=89))
+    now = compute_kpis(store, demo_dataset.id, last90)
+    before = compute_kpis(store, demo_dataset.id, last90.previous_period())
+    store.close()
+
+    def tiles(f):
+        at = AppTest.from_file(str(ROOT / "pages" / "home.py"), default_timeout=240)
+        at.session_state["dataset_id"] = demo_dataset.id
+        at.session_state["filters"] = f
+        at.run()
+        assert not at.exception, at.exception
+        return {m.label: m.delta for m in at.metric if m.label != "At stake"}
+
+    shown = tiles(last90)
+    points = (now["return_rate"] - before["return_rate"]) * 100
+    assert shown["Return rate"] == f"{points:+.1f} points", shown
+    growth = (now["revenue"] - before["revenue"]) / before["revenue"] * 100
+    assert shown["Net revenue"] == f"{growth:+.1f} %", shown
+    shown = tiles(early)
+    assert not shown["Net revenue"] and not shown["Orders"], shown  # no change shown
+    assert shown["Average order value"], shown  # a per-order figure still compares

@@ -553,3 +553,26 @@ def test_recommendations_table_writes_shares_as_the_page_does(demo_report):
         assert f">{row[col] * 100:.1f} %<" in out, col
         assert f">{row[col]:.3f}<" not in out, col
     assert f">{row['ndcg_at_k']:.3f}<" in out
+
+
+def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_path):
+    """The report's headline tiles change as the Overview's do: the return rate in percentage
+    points, and no total against a previous period the data only partly covers (the edge
+    shop's February against 3–31 January, which holds one order: revenue read +850 %)."""
+    from ecomdash.report import SECTIONS as ALL
+    from tests.unit.test_kpis import FEB, _saved, edge_lines
+
+    store, info = _saved(tmp_path, edge_lines())
+    try:
+        rep = build_report(store, info.id, FEB, sections=[s for s in ALL if s.key == "kpis"])
+    finally:
+        store.close()
+    (sec,) = rep.sections
+    deltas = {m.label: m.delta for m in sec.metrics}
+    # by hand: February 95 net over 3 orders, 10 returned of 105 gross; January's part: one
+    # order of 10, nothing returned
+    assert deltas["Net revenue"] is None and deltas["Orders"] is None
+    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", " %") + (
+        " vs previous period"
+    )
+    assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
