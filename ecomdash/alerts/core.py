@@ -564,8 +564,19 @@ def _where(dim: str, grp) -> str:
     if dim == "category":
         return _("category {name}", name=grp)
     if dim == "country":
+        if is_region(grp):
+            return _("region {name}", name=grp)
         return _("country {name}", name=grp)
     return f"{dim} {grp}"
+
+
+def is_region(name) -> bool:
+    """Whether a value of the country column is a region of a country rather than a country:
+    a Chinese province, which Chinese platform exports and the Chinese demo keep there (浙江,
+    广西壮族自治区); a reason calls it a region ("region 浙江" / "浙江地区"), never a country."""
+    from ecomdash.ingest.platforms_cn import PROVINCES
+
+    return any(str(name) in pair for pair in PROVINCES)
 
 
 # --------------------------------------------------------------------------------------
@@ -719,7 +730,13 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
             )
 
             said = {
-                "who": _(_BY[by]) if by in _BY else by.replace("_id", ""),
+                "who": (
+                    _("region")
+                    if by == S.COUNTRY and is_region(first["key"])
+                    else _(_BY[by])
+                    if by in _BY
+                    else by.replace("_id", "")
+                ),
                 "key": first["key"],
                 "change": signed(first["change"]),
                 "unit": _(_UNITS[metric]),
