@@ -681,7 +681,9 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
     """For each day alert: the products, countries and customers that moved it most, inside
     the series the alert is about (a country's day by what moved in that country) and in the
     direction of its change (a fall by what fell)."""
-    empty = pd.DataFrame(columns=["alert_id", "by", "key", "actual", "usual", "change", "text"])
+    empty = pd.DataFrame(
+        columns=["alert_id", "by", "key", "actual", "usual", "change", "text", "metric"]
+    )
     if alerts.empty or not day_signals:
         return empty
     rows = []
@@ -712,7 +714,7 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
                     ds_id, inside, day=r.date, by=by, metric=metric, limit=100000
                 )
                 total_change = float(whole["change"].sum())
-            rows.append(d.assign(alert_id=r.alert_id, by=by))
+            rows.append(d.assign(alert_id=r.alert_id, by=by, metric=metric))
             first = d.iloc[0]
             share = (
                 first["change"] / total_change
