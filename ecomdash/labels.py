@@ -387,6 +387,12 @@ COLUMNS: dict[str, Col] = {
     "alerts:label": _c(N_("Rule")),
     "alerts:actual": _c(N_("Actual"), "number"),
     "usual": _c(N_("Usual"), "number"),
+    "alerts:usual": _c(
+        N_("Usual"), "number", help=N_("The average of the same weekday over the 4 weeks before.")
+    ),
+    "alerts:change": _c(
+        N_("Change"), "number", help=N_("Actual minus usual: this row's part of the day's change.")
+    ),
     "change": _c(N_("Change"), "number"),
     "by": _c(N_("By")),
     "looks_for": _c(N_("Looks for")),

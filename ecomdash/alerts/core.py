@@ -564,8 +564,19 @@ def _where(dim: str, grp) -> str:
     if dim == "category":
         return _("category {name}", name=grp)
     if dim == "country":
+        if is_region(grp):
+            return _("region {name}", name=grp)
         return _("country {name}", name=grp)
     return f"{dim} {grp}"
+
+
+def is_region(name) -> bool:
+    """Whether a value of the country column is a region of a country rather than a country:
+    a Chinese province, which Chinese platform exports and the Chinese demo keep there (浙江,
+    广西壮族自治区); a reason calls it a region ("region 浙江" / "浙江地区"), never a country."""
+    from ecomdash.ingest.platforms_cn import PROVINCES
+
+    return any(str(name) in pair for pair in PROVINCES)
 
 
 # --------------------------------------------------------------------------------------
@@ -670,7 +681,9 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
     """For each day alert: the products, countries and customers that moved it most, inside
     the series the alert is about (a country's day by what moved in that country) and in the
     direction of its change (a fall by what fell)."""
-    empty = pd.DataFrame(columns=["alert_id", "by", "key", "actual", "usual", "change", "text"])
+    empty = pd.DataFrame(
+        columns=["alert_id", "by", "key", "actual", "usual", "change", "text", "metric"]
+    )
     if alerts.empty or not day_signals:
         return empty
     rows = []
@@ -701,7 +714,7 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
                     ds_id, inside, day=r.date, by=by, metric=metric, limit=100000
                 )
                 total_change = float(whole["change"].sum())
-            rows.append(d.assign(alert_id=r.alert_id, by=by))
+            rows.append(d.assign(alert_id=r.alert_id, by=by, metric=metric))
             first = d.iloc[0]
             share = (
                 first["change"] / total_change
@@ -719,7 +732,13 @@ def _drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.Da
             )
 
             said = {
-                "who": _(_BY[by]) if by in _BY else by.replace("_id", ""),
+                "who": (
+                    _("region")
+                    if by == S.COUNTRY and is_region(first["key"])
+                    else _(_BY[by])
+                    if by in _BY
+                    else by.replace("_id", "")
+                ),
                 "key": first["key"],
                 "change": signed(first["change"]),
                 "unit": _(_UNITS[metric]),

@@ -196,11 +196,12 @@ def _quick_cancel(df: pd.DataFrame) -> list[Signal]:
                 severity=sev,
                 kind="quick_cancel",
                 reason=_(
-                    "Order of {value} ({times}× a typical order) returned or cancelled in full "
-                    "{hours} hours after it was placed",
+                    "Order {order} of {value} ({times}× a typical order) returned or cancelled "
+                    "in full {took} after it was placed",
+                    order=oid,
                     value=_money(value),
                     times=f"{times:,.1f}",
-                    hours=f"{hours:,.1f}",
+                    took=fmt.duration(hours * 3600),
                 ),
                 score=times,
                 product_id=_s(g["product_id"].iloc[0]) if len(g) == 1 else None,
@@ -306,11 +307,11 @@ def _order_burst(df: pd.DataFrame) -> list[Signal]:
                 severity=sev,
                 kind="order_burst",
                 reason=_(
-                    "Customer {customer} placed {n} orders in {hours} hours (usually {usual} per "
-                    "day they order), {money} in all",
+                    "Customer {customer} placed {n} orders in {took} (usually {usual} per day "
+                    "they order), {money} in all",
                     customer=cid,
                     n=n,
-                    hours=f"{span:,.1f}",
+                    took=fmt.duration(span * 3600),
                     usual=f"{usual:,.1f}",
                     money=_money(g["revenue"].sum()),
                 ),

@@ -395,4 +395,4 @@ def fmt_value(metric: str, v: float, *, estimate: bool = False) -> str:
         if estimate and 0.05 <= abs(v) < 9.95:
             return f"{v:,.1f}"
         return f"{0.0 if abs(v) <= 0.5 else v:,.0f}"
-    return money(0.0 if abs(v) < 0.005 else v)  # net revenue, AOV: the dataset's currency
+    return money(v)  # net revenue, AOV: the dataset's currency (fmt.money: never "-£0.00")

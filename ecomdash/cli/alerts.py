@@ -72,7 +72,7 @@ def _events(items: list[str]) -> list[tuple]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomdash.alerts import find_alerts, to_records
+    from ecomdash.alerts import PERIOD_RULES, find_alerts, to_records
 
     store = open_store(args)
     try:
@@ -104,7 +104,10 @@ def run(args: argparse.Namespace) -> int:
         f"({res.params['period'][0]} to {res.params['period'][1]})"
     ]
     for r in records:
-        text.append(f"{r['date'][:16]}  {r['severity']:<6}  {r['kind']:<16}  {r['reason']}")
+        # a day or week alert (a returns spike is a week) has a day, not the time of its first
+        # line ("2025-09-08T01:00" read as a spike at 1 am); an order alert has its time
+        when = r["date"][:10] if r["kind"] in PERIOD_RULES else r["date"][:16]
+        text.append(f"{when:<16}  {r['severity']:<6}  {r['kind']:<16}  {r['reason']}")
         if r["driver"]:
             text.append(f"{'':>42}driver: {r['driver']}")
     skipped = res.rules[res.rules["status"] != "ran"]

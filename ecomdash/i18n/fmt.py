@@ -50,8 +50,22 @@ def money(x: float, *, places: int = 2, symbol: str | None = None, signed: bool 
     ('-£950.40', '+¥1,234')
     """
     sym = _SYMBOL.get() if symbol is None else symbol
-    sign = "-" if x < 0 else ("+" if signed else "")
-    return f"{sign}{sym}{abs(x):,.{places}f}"
+    figure = f"{abs(x):,.{places}f}"
+    sign = _sign(x, figure, signed=signed)
+    return f"{sign}{sym}{figure}"
+
+
+def _sign(x: float, figure: str, *, signed: bool = False) -> str:
+    """The sign before ``figure`` (``abs(x)`` as written): ``-`` for a negative amount, ``+``
+    when ``signed``, and none when the written figure is zero (a refund of a tenth of a penny
+    reads ``£0.00``, never ``-£0.00`` / ``+£0.00``: what rounds to zero is zero).
+
+    >>> _sign(-0.004, "0.00"), _sign(-0.4, "0"), _sign(-0.6, "1"), _sign(2.0, "2", signed=True)
+    ('', '', '-', '+')
+    """
+    if not any(c in "123456789" for c in figure):
+        return ""
+    return "-" if x < 0 else ("+" if signed else "")
 
 
 def money_about(x: float, *, symbol: str | None = None, lang: str | None = None) -> str:
@@ -75,14 +89,14 @@ def money_about(x: float, *, symbol: str | None = None, lang: str | None = None)
     sym = _SYMBOL.get() if symbol is None else symbol
     a = abs(x)
     sign = "-" if x < 0 else ""
+    if a < 1e4:  # whole units below ten thousand (no cents in a sentence): -0.4 is "£0"
+        return f"{_sign(x, f'{a:,.0f}')}{sym}{a:,.0f}"
     if lang != "en":
-        # 万 / 亿 as the tiles write them; whole units below ten thousand (no cents in a sentence)
-        return compact(x, symbol=sym, lang=lang) if a >= 1e4 else f"{sign}{sym}{a:,.0f}"
+        # 万 / 亿 as the tiles write them
+        return compact(x, symbol=sym, lang=lang)
     if a >= 1e6:
         return f"{sign}{sym}{a / 1e6:,.2f}M"
-    if a >= 1e4:
-        return f"{sign}{sym}{a / 1e3:,.1f}k"
-    return f"{sign}{sym}{a:,.0f}"
+    return f"{sign}{sym}{a / 1e3:,.1f}k"
 
 
 def whole(x: float) -> int:
@@ -134,7 +148,8 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
             return f"{sign}{symbol}{a / 1e6:,.2f}M"
         if a >= 1e4:
             return f"{sign}{symbol}{a / 1e3:,.1f}k"
-    return f"{sign}{symbol}{a:,.2f}" if money else f"{sign}{int(round(a)):,}"
+    figure = f"{a:,.2f}" if money else f"{int(round(a)):,}"
+    return f"{_sign(x, figure)}{symbol}{figure}"  # what rounds to zero is zero, never "-0"
 
 
 def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:

@@ -209,7 +209,16 @@ def render(ctx: PageContext) -> None:
             elif len(dr):
                 # what each driver row groups by, by the column's name (product, country ...)
                 dr = dr.assign(by=dr["by"].map(L.label))
-                show_table(dr.drop(columns=["alert_id"]), area="alerts", hide_index=True)
+                # net revenue and returns are money, in the dataset's currency ("£151.88",
+                # not "151.8750"); orders stay a count
+                is_money = dr["metric"].iloc[0] in ("net", "returns")
+                kinds = dict.fromkeys(("actual", "usual", "change"), "money") if is_money else None
+                show_table(
+                    dr.drop(columns=["alert_id", "metric"]),
+                    area="alerts",
+                    kinds=kinds,
+                    hide_index=True,
+                )
     if len(shown) > 30:
         st.caption(
             _(

@@ -189,3 +189,22 @@ def test_alerts_page_says_which_known_day_a_week_held(_isolated_home):
         assert said in reason, (lang, reason)
         assert any(said in t for t in _texts(at)), lang
         assert said in to_safe_csv_bytes(table).decode("utf-8-sig"), lang
+
+
+def test_a_days_drivers_say_their_unit_and_what_usual_means(demo_dataset):
+    """The table under a medium or high day alert (what moved the day, by product, country
+    and customer) showed its net revenue as bare numbers ("151.8750" beside "Usual"): it is
+    money in the shop's currency, and "Usual" says it is the same weekday of the 4 weeks
+    before, as the driver sentence above it does."""
+    import json
+
+    at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    tables = [d for d in at.dataframe if "by" in d.value.columns]
+    assert tables, "the demo's medium and high day alerts have drivers"
+    for d in tables:
+        cfg = json.loads(d.proto.columns)
+        for col in ("actual", "usual", "change"):
+            assert cfg[col]["type_config"]["format"] == "£%,.2f", (col, cfg[col])
+        assert "same weekday over the 4 weeks before" in cfg["usual"]["help"]
+        assert "metric" not in d.value.columns

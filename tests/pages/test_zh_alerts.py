@@ -98,6 +98,13 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     assert Counter(t_zh["severity"]) == Counter(
         t_en["severity"].map({"high": "高", "medium": "中", "low": "低"})
     )
+    # a province is a region of China, not a country: "region 浙江" / "浙江地区" (it read
+    # "国家/地区 浙江"), in the reasons and in the drivers
+    said_en = " ".join([*t_en["reason"], *t_en["driver"].dropna()])
+    said_zh = " ".join([*t_zh["reason"], *t_zh["driver"].dropna()])
+    assert "country 浙江" not in said_en and "region 浙江 on " in said_en
+    assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "浙江地区，" in said_zh
+    assert "mostly region 天津: " in said_en and "主要来自地区 天津：" in said_zh
     # every reason in Chinese, with exactly the English reason's figures
     for e, z in zip(t_en["reason"], t_zh["reason"], strict=True):
         assert CJK.search(z), z
@@ -113,8 +120,10 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     quick = core.alerts[core.alerts["kind"] == "quick_cancel"].iloc[0]
     lines = core.lines[core.lines["alert_id"] == quick["alert_id"]]
     value = lines["revenue"].sum()
-    assert quick["reason"].startswith(f"金额 {value:,.2f} 的订单（典型订单的 ")
-    assert "小时后被整单退货或取消" in quick["reason"]
+    order = quick["order_id"]
+    assert quick["reason"].startswith(f"订单 {order}（金额 {value:,.2f}，为典型订单的 ")
+    assert "被整单退货或取消，距下单：" in quick["reason"]
+    assert "hours" not in quick["reason"] and not re.search(r"\d\.\d 小时", quick["reason"])
     assert quick["reason"] in {t.value for t in zh.text}
     # the details: a day's driver sentence in Chinese
     assert any(t.value.startswith("主要原因：") and CJK.search(t.value[5:]) for t in zh.text)

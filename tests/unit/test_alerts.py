@@ -186,6 +186,29 @@ def test_rule_sql_on_hand_lines(hand):
     assert neg["margin"].iloc[0] == pytest.approx(1.0 - 4.0)
 
 
+def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(hand):
+    """A whole-order cancellation names its order (the CLI's text line showed no order id,
+    only its JSON did), and a delay or a burst's span is fmt.duration: Q1 was returned 2
+    hours after it was placed ("2 h", was "2.0 hours"; the demo's read "1.0 hours"), B's 9
+    orders came from 10:00 to 10:48 ("48 min", was "0.8 hours")."""
+    store, info = hand
+    for lang, quick, burst in (
+        ("en", ("Order Q1 of 25.00 (", " in full 2 h after it was placed"), "9 orders in 48 min ("),
+        (
+            "zh",
+            ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2 小时"),
+            "连续下了 9 单（历时：48 分钟；",
+        ),
+    ):
+        with use_lang(lang):
+            a = find_alerts(store, info.id).alerts
+        (q,) = a.loc[a["order_id"] == "Q1", "reason"]
+        assert q.startswith(quick[0]) and quick[1] in q, q
+        (b,) = a.loc[a["kind"] == "order_burst", "reason"]
+        assert burst in b, b
+        assert "hours" not in q + b and "小时内" not in b
+
+
 def test_alerts_group_one_order_and_mute(hand):
     store, info = hand
     res = find_alerts(store, info.id, rule_params={"huge_quantity": {"min_lines": 10}})

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+
 from ecomdash.cli import main
 from ecomdash.store import Store
 
@@ -115,3 +117,30 @@ def test_alerts_cli_event_is_named_in_the_weeks_reason_and_its_help_says_so(_iso
         "; the week held 1 known day (Black Friday, Store birthday), so its severity"
         in (week["reason"])
     )
+
+
+def test_alerts_cli_text_gives_a_day_alert_its_day_and_an_order_alert_its_time(
+    demo, _isolated_home, capsys
+):
+    """The text lines wrote every alert's date to the minute: the demo's returns spike (a
+    week) read "2025-09-08T01:00", the time of its first return, and each unusual day
+    "T00:00". A day or week alert now shows its day, an order alert its time, as the page's
+    Date and Time columns do; the JSON keeps the full timestamp."""
+    store = Store.open(_isolated_home)
+    info = store.ensure_demo(demo.lines)
+    store.close()
+    burst = demo.truth.incidents.set_index("incident").loc["order burst", "date"]
+    since = (burst - pd.Timedelta(days=60)).date().isoformat()
+    assert main(["alerts", "--dataset", info.id, "--since", since, "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)["alerts"]
+    assert main(["alerts", "--dataset", info.id, "--since", since]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    kinds = set()
+    for r in records:
+        if r["kind"] in ("unusual_day", "unusual_week", "returns_spike"):
+            head = f"{r['date'][:10]}        {r['severity']}"
+        else:
+            head = f"{r['date'][:16]}  {r['severity']}"
+        assert any(ln.startswith(head) and ln.endswith(r["reason"]) for ln in lines), (head, r)
+        kinds.add(r["kind"])
+    assert {"returns_spike", "order_burst", "unusual_day"} <= kinds

@@ -390,3 +390,19 @@ def test_holiday_names_write_dates_iso_and_stay_english_whatever_the_locale(monk
     assert localise_holidays([tw[T("2024-02-08")]], "TW", a, b) == ["休息日（由2024年2月17日调休）"]
     gb = holidays_between("GB", T("2025-12-25"), T("2025-12-26"))
     assert list(gb.values()) == ["Christmas Day", "Boxing Day"]
+
+
+def test_a_province_is_named_a_region_not_a_country():
+    """Chinese exports and the Chinese demo keep the buyer's province in the country column:
+    an alert names it a region ("region 浙江" / "浙江地区"; it read "国家/地区 浙江"), a
+    country stays a country."""
+    from ecomdash.alerts.core import _where, is_region
+
+    assert is_region("浙江") and is_region("广西壮族自治区") and is_region("香港")
+    assert not is_region("United Kingdom") and not is_region("中国")
+    with use_lang("en"):
+        assert _where("country", "浙江") == "region 浙江"
+        assert _where("country", "France") == "country France"
+    with use_lang("zh"):
+        assert _where("country", "浙江") == "浙江地区"
+        assert _where("country", "France") == "国家/地区 France"
