@@ -39,7 +39,7 @@ MONEY = {"revenue", "gross_sales", "returns", "aov"}
 LOWER_IS_BETTER = {"returns", "return_rate"}
 
 #: the trend's grains (stable ids) and how the switch shows them (message ids)
-GRAIN_LABELS = {"auto": N_("auto"), "day": N_("day"), "week": N_("week"), "month": N_("month")}
+GRAIN_LABELS = {"auto": N_("automatic"), "day": N_("day"), "week": N_("week"), "month": N_("month")}
 TREND_LABELS = {"revenue": N_("Net revenue"), "orders": N_("Orders"), "units": N_("Units")}
 #: the breakdown tabs: (result attribute, tab label, chart title, download stem)
 PARTS = {
@@ -129,6 +129,11 @@ def render(ctx: PageContext) -> None:
             list(GRAIN_LABELS),
             default="auto",
             format_func=lambda g: _(GRAIN_LABELS[g]),
+            # what "automatic" picks (kpis.overview: by day up to 62 days, by week to 370)
+            help=_(
+                "Automatic: by day for a period of up to two months, by week up to a year, by "
+                "month for longer."
+            ),
             key="ov_grain",
         )
         or "auto"

@@ -37,6 +37,10 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
         "label": "Month",
         "type_config": {"type": "date", "format": "MMM YYYY"},
     }
+    # the trend's grain: "automatic" (was "auto") says in its help what it picks
+    grain = at.button_group(key="ov_grain")
+    assert list(grain.options) == ["automatic", "day", "week", "month"]
+    assert grain.help.startswith("Automatic: by day for a period of up to two months")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

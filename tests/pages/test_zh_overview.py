@@ -121,7 +121,9 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 ¥%{x:,.2f}<br>")
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
-    assert grain.label == "趋势粒度" and list(grain.options) == ["自动", "日", "周", "月"]
+    # "趋势粒度" (granularity) was BI jargon; "趋势按 日 / 周 / 月" reads as "trend by day"
+    assert grain.label == "趋势按" and list(grain.options) == ["自动", "日", "周", "月"]
+    assert grain.help == "自动：两个月以内按日，一年以内按周，更长按月。"
     # the monthly trend table's rows read as months, 2024-12, under 月份
     trend = json.loads(next(d for d in at.dataframe if "period" in d.value.columns).proto.columns)
     assert trend["period"]["label"] == "月份"
