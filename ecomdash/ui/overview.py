@@ -265,7 +265,7 @@ def render(ctx: PageContext) -> None:
         format_func=lambda m: _(TREND_LABELS[m]),
         key="ov_metric",
     )
-    left, right = st.columns([3, 1])
+    left, right = st.columns([3, 2])  # the table's five columns fit (at 1/4 they were cut)
     with left:
         show_chart(
             cached_figure(

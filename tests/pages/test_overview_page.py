@@ -37,6 +37,10 @@ def test_overview_shows_demo_kpis(demo_dataset, _isolated_home):
         "label": "Month",
         "type_config": {"type": "date", "format": "MMM YYYY"},
     }
+    # the trend table beside the chart has room for its five columns (2/5 of the row; at 1/4
+    # "Gross sales", "Returns" and "Orders" were cut off)
+    (beside,) = [c for c in at.columns if any("gross_sales" in d.value for d in c.dataframe)]
+    assert beside.weight == pytest.approx(2 / 5)
     # the trend's grain: "automatic" (was "auto") says in its help what it picks
     grain = at.button_group(key="ov_grain")
     assert list(grain.options) == ["automatic", "day", "week", "month"]
