@@ -292,7 +292,7 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
     """The demo's BG/NBD dropout parameter a is about 0.000006: at two decimals it read
     "0.00", and the caption's a / (a + b) could not be followed. Every parameter now keeps its
     significant digits, and the caption says in words what r, alpha, a and b mean."""
-    from ecomdash.ui.value import parameter_text
+    from ecomdash.ui.value_views import parameter_text
 
     at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception

@@ -169,7 +169,7 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     # comes from (it needs 10 %); the sentence itself in Chinese
     assert not any("占预测与实际之差的" in c.value for c in at.caption)
     from ecomdash.i18n import use_lang
-    from ecomdash.ui.value import largest_miss_text
+    from ecomdash.ui.value_views import largest_miss_text
 
     miss = {"frequency": "0", "customers": 3677, "predicted": 0.573, "actual": 0.097}
     with use_lang("zh"):

@@ -1,0 +1,445 @@
+"""Customer value page, its four result tabs: cohorts, lifetime value (with the calibration
+check and the models' parameters in words), churn risk and the customers at risk. The page's
+parameters, cached adapters and form are in :mod:`ecomdash.ui.value`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from ecomdash import churn as churn_mod
+from ecomdash import clv as clv_mod
+from ecomdash import cohorts as cohorts_mod
+from ecomdash import findings
+from ecomdash import labels as L
+from ecomdash.charts import value as charts
+from ecomdash.errors import EcomdashError
+from ecomdash.i18n import N_, _, fmt
+from ecomdash.ui.common import (
+    download_table,
+    fmt_compact,
+    fmt_int,
+    fmt_money,
+    fmt_pct,
+    inert,
+    show_chart,
+    show_error,
+)
+from ecomdash.ui.tables import show_table
+
+#: the lifetime-value tables' catalogue area: their ``frequency`` is the models' repeat
+#: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
+CLV_AREA = "value.clv"
+#: how each lifetime-value method reads (ids from ecomdash.clv)
+CLV_METHODS = {
+    "bgnbd+gamma_gamma": N_("BG/NBD + Gamma-Gamma"),
+    "bgnbd+historical_spend": N_("BG/NBD + historical spend"),
+    "historical_average": N_("Historical average (models skipped)"),
+}
+
+
+def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
+    ev = None if cv is None else cv.customers.set_index("customer_id")["expected_value"]
+    return churn_mod.at_risk(ch, expected_value=ev, top=500)
+
+
+def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """Round the float columns only (datetimes and text stay as they are)."""
+    floats = df.select_dtypes("float").columns
+    return df.assign(**{c: df[c].round(digits) for c in floats})
+
+
+def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    views = {k: _(title) for k, title in cohorts_mod.VIEWS.items()}  # made in this run
+    kind = st.radio(
+        _("Show"),
+        list(cohorts_mod.VIEWS),
+        format_func=views.get,
+        horizontal=True,
+        key="value_cohort_view",
+    )
+    sentences = [
+        _(
+            "{n} customers in {cohorts} monthly cohorts; {lines} lines without a customer id "
+            "are left out.",
+            n=f"{res.n_customers:,}",
+            cohorts=len(res.sizes),
+            lines=f"{res.lines_without_customer:,}",
+        )
+    ]
+    if res.partial_last_month:
+        sentences.append(_("The last month is incomplete."))
+    # what is counted, then how to read the picture: two short paragraphs, not one of five
+    st.caption(fmt.sentences(sentences))
+    sentences = []
+    first = res.before_data_cohort
+    if first is not None:
+        sentences.append(
+            _(
+                "The data shown starts on {date}, so the {cohort} cohort holds every customer "
+                "who ordered that month, including those already buying before then: it is not "
+                "a cohort of new customers, and its retention and revenue usually run higher. "
+                "The next few cohorts hold some earlier customers too (those who came back "
+                "later), fewer each month.",
+                date=fmt.long_date(res.first_day),
+                cohort=fmt.long_month(first),
+            )
+        )
+        if kind != "retention" and charts.first_cohort_capped(res, kind):
+            sentences.append(
+                _(
+                    "The colours are scaled to the other cohorts so that they can be compared: "
+                    "the {cohort} cohort's larger cells show in the darkest colour, with their "
+                    "numbers.",
+                    cohort=fmt.long_month(first),
+                )
+            )
+        if kind == "cumulative_revenue_per_customer":
+            sentences.append(
+                _("The LTV chart leaves that cohort out; click its name in the legend to show it.")
+            )
+    if kind == "retention":
+        top = charts.colour_range(res, kind)[1]
+        if top < 1:
+            sentences.append(
+                _(
+                    "Month 0 is 100 % by definition: the colours are scaled from 0 to {top}, the "
+                    "most active later month, so that the cohorts can be compared; cells above "
+                    "it show in the darkest colour, with their numbers.",
+                    top=fmt_pct(top),
+                )
+            )
+    if sentences:
+        st.caption(fmt.sentences(sentences))
+    show_chart(charts.cohort_heatmap(res, kind), width="stretch")
+    table = res.matrix(kind).copy()
+    table.index = table.index.astype(str)
+    table.columns = [f"m{c}" for c in table.columns]
+    table.insert(0, "customers", res.sizes.to_numpy())
+    table.insert(1, "before_data", res.before_data.to_numpy())
+    cell = {"retention": "share", "customers": "count"}.get(kind, "money")
+    show_table(
+        table.round(3),
+        area="value",
+        width="stretch",
+        kinds={c: cell for c in table.columns if c not in ("customers", "before_data")},
+    )
+    download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
+    if kind == "cumulative_revenue_per_customer":
+        show_chart(charts.ltv_curves(res), width="stretch")
+
+
+def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    c = res.customers
+    st.caption(
+        _(
+            "Method: {method}. Scored as of {date} over the next {months} months.",
+            method=_(CLV_METHODS[res.method]),
+            date=fmt.long_date(res.cutoff),
+            months=f"{res.horizon_months:g}",
+        )
+    )
+    m1, m2, m3 = st.columns(3)
+    m1.metric(_("Customers scored"), fmt_int(len(c)))
+    m2.metric(
+        _("Expected value, {months} months", months=f"{res.horizon_months:g}"),
+        fmt_compact(c["expected_value"].sum(), money=True),
+        help=fmt_money(c["expected_value"].sum()),
+    )
+    m3.metric(
+        _("Expected purchases, {months} months", months=f"{res.horizon_months:g}"),
+        fmt_int(c["expected_purchases"].sum()),
+        help=_(
+            "Purchases the scored customers are expected to make in the next {months} months, "
+            "summed; the models count a customer's purchases on one day as one.",
+            months=f"{res.horizon_months:g}",
+        ),
+    )
+    for n in res.notices:
+        st.warning(inert(n), icon="⚠️")
+
+    cal = res.calibration
+    st.subheader(_("Calibration check on held-out time"))
+    if cal is None:
+        st.info(_("No calibration check: see the notice above for why."))
+    else:
+        a1, a2, a3 = st.columns(3)
+        a1.metric(_("Repeat purchases before cut-off"), fmt_int(cal.calibration_repeat_purchases))
+        st.caption(
+            _(
+                "Fitted on purchases up to and including {cutoff}; holdout {start} to {end} "
+                "({weeks} weeks).",
+                cutoff=fmt.long_date(cal.cutoff),
+                start=fmt.long_date(cal.cutoff + pd.Timedelta(days=1)),
+                end=fmt.long_date(cal.end),
+                weeks=f"{cal.holdout_units:.1f}",
+            )
+        )
+        a2.metric(
+            _("Holdout purchases (actual)"),
+            fmt_int(cal.actual_holdout_purchases),
+        )
+        a3.metric(
+            _("Holdout purchases (predicted)"),
+            fmt_int(cal.predicted_holdout_purchases),
+            delta=_(
+                "{pct} vs actual",
+                pct=("+" if cal.error_pct >= 0 else "") + fmt_pct(cal.error_pct / 100, 1),
+            ),
+            delta_color="off",
+        )
+        miss = cal.largest_miss()
+        if miss is not None:
+            st.caption(largest_miss_text(miss))
+        g1, g2 = st.columns(2)
+        show_chart(charts.calibration_by_frequency(cal), width="stretch", where=g1)
+        show_chart(charts.calibration_tracking(cal), width="stretch", where=g2)
+        with st.expander(_("Calibration tables")):
+            show_table(cal.by_frequency.round(3), area=CLV_AREA, hide_index=True, width="stretch")
+            download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area=CLV_AREA)
+
+    st.subheader(_("Model parameters"))
+    rows = []
+    if res.params is not None:
+        for k in ("r", "alpha", "a", "b"):
+            rows.append(("BG/NBD", k, getattr(res.params, k)))
+        rows.append(("BG/NBD", _("log-likelihood"), res.params.log_likelihood))
+    if res.gamma_gamma is not None:
+        for k in ("p", "q", "v"):
+            rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
+        rows.append(("Gamma-Gamma", _("log-likelihood"), res.gamma_gamma.log_likelihood))
+        rows.append(("Gamma-Gamma", _("mean spend per order"), res.gamma_gamma.mean_spend))
+    rows.append((_("Check"), _("spend vs frequency correlation"), res.spend_frequency_corr))
+    rows.append((_("Check"), _("repeat buyers"), float(res.repeat_buyers)))
+    show_table(
+        parameter_table(rows),
+        area="value",
+        kinds={"value": "text"},
+        hide_index=True,
+        width="stretch",
+    )
+    if res.params is not None:
+        st.caption(parameters_in_words(res.params))
+
+    st.subheader(_("Customers by expected value"))
+    cols = [
+        "customer_id",
+        "expected_value",
+        "expected_purchases",
+        "p_alive",
+        "p_purchase_in_horizon",
+        "expected_spend",
+        "next_order_date",
+        "frequency",
+        "total_value",
+        "last_date",
+    ]
+    show_table(_round(c[cols].head(500)), area=CLV_AREA, hide_index=True, width="stretch")
+    download_table(c[cols], "customer-value", key="dl_clv", area=CLV_AREA)
+    st.caption(
+        _(
+            "{column}: the day by which the customer has a 50 % chance of having ordered again "
+            '(blank when "{alive}" is 50 % or less).',
+            column=L.label("next_order_date", "value"),
+            alive=L.label("p_alive", "value"),
+        )
+    )
+
+
+def largest_miss_text(miss: dict) -> str:
+    """Where the calibration check's miss comes from (``CalibrationResult.largest_miss``):
+    the demo's +20 % is mostly customers who had not bought again before the cut-off."""
+    who = (
+        _(
+            "customers who had not bought again before the cut-off ({n})",
+            n=fmt_int(miss["customers"]),
+        )
+        if miss["frequency"] == "0"
+        else _(
+            "customers with {frequency} repeat purchase days before the cut-off ({n})",
+            frequency=miss["frequency"],
+            n=fmt_int(miss["customers"]),
+        )
+    )
+    fields = {
+        "who": who,
+        "share": fmt_pct(miss["share"], 0),
+        "predicted": f"{miss['predicted']:.2f}",
+        "actual": f"{miss['actual']:.2f}",
+    }
+    if miss["share"] >= 0.5:
+        return _(
+            "Most of the miss comes from one group: {who} make {share} of the gap between "
+            "predicted and actual. The model expected {predicted} purchase days each in the "
+            "holdout; they bought on {actual}.",
+            **fields,
+        )
+    return _(
+        "The largest part of the miss: {who} make {share} of the gap between predicted and "
+        "actual. The model expected {predicted} purchase days each in the holdout; they "
+        "bought on {actual}.",
+        **fields,
+    )
+
+
+def parameter_text(v: float) -> str:
+    """A model parameter with its digits: whole numbers from 1,000, two decimals from 1, and
+    below 1 enough decimals for two significant digits (at least three), never an exponent:
+    the demo's BG/NBD ``a`` of 0.0000057 read "0.00" at two decimals."""
+    v = float(v)
+    if not np.isfinite(v):
+        return "—"
+    if v == 0 or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:,.2f}"
+    decimals = max(3, 1 - int(np.floor(np.log10(abs(v)))))
+    return f"{v:.{decimals}f}"
+
+
+def parameter_table(rows) -> pd.DataFrame:
+    """The model parameters as shown: each value written by :func:`parameter_text`."""
+    table = pd.DataFrame(rows, columns=["model", "parameter", "value"])
+    return table.assign(value=[parameter_text(v) for v in table["value"]])
+
+
+def parameters_in_words(params) -> str:
+    """What the BG/NBD parameters say in plain words: purchases a year while a customer
+    (r / alpha, alpha in weeks) and the chance to stop after a purchase (a / (a + b); below
+    0.1 % written "< 0.1 %", as the lifetime-value notice does)."""
+    per_year = params.purchases_per_year
+    dropout = params.dropout_per_purchase
+    return _(
+        "In plain words: while still a customer, a customer buys about {rate} times a year on "
+        "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
+        "chance of {share} on average (a / (a + b)).",
+        rate=f"{per_year:.1f}",
+        share=f"< {fmt_pct(1e-3, 1)}" if dropout < 1e-3 else fmt_pct(dropout, 1),
+    )
+
+
+def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -> None:
+    if res is None:
+        show_error(err)
+        return
+    st.caption(
+        _(
+            "Trained on features up to {train} with labels in the next {days} days ({n_train} "
+            "customers); evaluated on features up to {test} and what happened in the {days} "
+            "days after ({n_test} customers, {share} bought again).",
+            train=fmt.long_date(res.train_cutoff),
+            days=res.window_days,
+            n_train=f"{res.n_train:,}",
+            test=fmt.long_date(res.test_cutoff),
+            n_test=f"{res.n_test:,}",
+            share=fmt_pct(res.test_positive_rate),
+        )
+    )
+    for n in res.notices:
+        st.warning(inert(n), icon="⚠️")
+    m = res.metrics
+    best = res.best_model
+    st.caption(_("Best model on the holdout: {model}.", model=_(churn_mod.MODEL_LABELS[best])))
+    b2, b3 = st.columns(2)
+    b2.metric(
+        _("Holdout ROC AUC"),
+        f"{m.loc[best, 'auc']:.3f}",
+        delta=_(
+            "{diff} vs recency only", diff=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f}"
+        ),
+        help=_(
+            "How well the model ranks customers, checked on the later period it was not fitted "
+            "on: the chance that it rates a customer who then placed no order in the {days} "
+            "days as more at risk than one who ordered. 0.5 is guessing, 1 is perfect; "
+            '"recency only" ranks by days since the last order.',
+            days=res.window_days,
+        ),
+    )
+    pts = (m.loc[best, "precision_at_10pct"] - m.loc["recency", "precision_at_10pct"]) * 100
+    b3.metric(
+        _("Precision at top 10 % risk"),
+        fmt_pct(m.loc[best, "precision_at_10pct"]),
+        delta=_("{pts} pts vs recency", pts=f"{pts:+.1f}"),
+        help=_(
+            "Of the 10 % of customers the model rated most at risk, the share who then placed "
+            "no order in the {days} days (percentage points against ranking by days since the "
+            "last order).",
+            days=res.window_days,
+        ),
+    )
+    table = m.reset_index()[
+        [
+            "label",
+            "auc",
+            "precision_at_10pct",
+            "recall_at_10pct",
+            "buyer_precision_at_10pct",
+            "brier",
+        ]
+    ]
+    show_table(table.round(3), area="value", hide_index=True, width="stretch")
+    download_table(table, "churn-models", key="dl_churn_models", area="value")
+    g1, g2 = st.columns(2)
+    show_chart(charts.roc_chart(res), width="stretch", where=g1)
+    show_chart(charts.probability_calibration_chart(res), width="stretch", where=g2)
+    show_chart(charts.importance_chart(res), width="stretch")
+    with st.expander(_("Feature importance, all models")):
+        imp = res.importance.pivot(index="feature", columns="model", values="importance")
+        imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
+        show_table(imp.round(4), area="value.importance", width="stretch")
+        st.caption(
+            _(
+                "Each value is how much the holdout ROC AUC drops when that feature's values "
+                "are shuffled between customers: the larger, the more the model relies on it; "
+                "near 0 or below, it does not use it."
+            )
+        )
+
+
+def render_at_risk(
+    ch: churn_mod.ChurnResult | None, cv: clv_mod.CLVResult | None, err: EcomdashError | None
+) -> None:
+    if ch is None:
+        show_error(err)
+        return
+    risk = run_at_risk(ch, cv)
+    # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
+    if st.toggle(
+        _(
+            "Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
+            "{share} or more",
+            share=fmt_pct(findings.LAPSE_PROBABILITY, 0),
+        ),
+        value=st.query_params.get("tab") == findings.LinkTab.AT_RISK,
+        key="value_winback_only",
+    ):
+        risk = findings.winback_customers(risk)
+    st.caption(
+        fmt.sentences(
+            [
+                _(
+                    "Ranked by value at risk = spend in the last 12 months × churn probability "
+                    "({model}, as of {date}; churn = no order in the next {days} days).",
+                    model=_(churn_mod.MODEL_LABELS[ch.best_model]),
+                    date=fmt.long_date(ch.score_date),
+                    days=ch.window_days,
+                ),
+                # why someone who ordered 4 days ago can be 76 % at risk: their usual gap
+                _(
+                    "So a customer who usually waits longer than {days} days between orders "
+                    "({column}) has a high churn risk even just after an order.",
+                    days=ch.window_days,
+                    column=L.label("interpurchase_days", "value"),
+                ),
+            ]
+        )
+    )
+    show_table(_round(risk), area="value", hide_index=True, width="stretch")
+    download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
