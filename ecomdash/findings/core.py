@@ -62,6 +62,10 @@ class Finding:
       that select it there (e.g. the bundle's product).
     * ``subjects``: merchant text the finding is about (product names): plain text only.
     * ``customers``: how many customers it concerns, when it concerns customers.
+    * ``watch``: a signal to watch, not an action (a forecast gap within the model's usual
+      error, or revenue above forecast): ranked after every finding that asks for action.
+    * ``value_label``: what ``value`` is, the Home's tile label (a message id): ``At stake``,
+      or what else it measures (the forecast gap: ``Below forecast`` / ``Above forecast``).
     """
 
     kind: str
@@ -76,6 +80,8 @@ class Finding:
     customers: int | None = None
     link_label: str = N_("Show me")
     unit: str = "money"
+    watch: bool = False
+    value_label: str = N_("At stake")
 
     def __post_init__(self) -> None:
         if self.confidence not in CONFIDENCE:
@@ -111,11 +117,20 @@ def pct_text(x: float) -> str:
 def rank(findings, *, top: int | None = None) -> tuple[Finding, ...]:
     """Findings ordered by money at stake (largest first; ties: surest first, then kind);
     findings sized in units (no amounts in the data) after those sized in money, and unsized
-    ones (value 0) last; ``None`` entries (analyses that found nothing) are dropped."""
+    ones (value 0) after them; findings to watch (``watch``: a forecast gap within the model's
+    usual error, or above forecast) after every finding that asks for action, in the same
+    order among themselves; ``None`` entries (analyses that found nothing) are dropped."""
     kept = [f for f in findings if f is not None]
 
     def key(f: Finding) -> tuple:
-        return (f.value <= 0, f.unit != "money", -f.value, CONFIDENCE.index(f.confidence), f.kind)
+        return (
+            f.watch,
+            f.value <= 0,
+            f.unit != "money",
+            -f.value,
+            CONFIDENCE.index(f.confidence),
+            f.kind,
+        )
 
     kept.sort(key=key)
     return tuple(kept if top is None else kept[:top])
@@ -517,6 +532,9 @@ def forecast_finding(
     what the chosen model forecast for them before they happened (its last backtest fold).
     Reported when the gap is at least 5 %; ``high`` confidence when the actual total falls
     outside the summed 80 % band (wider than the band of the sum, so a conservative test).
+    Its value is the gap (``Below forecast`` / ``Above forecast``, not money at stake); a gap
+    within the band ("watch, do not act yet") or above forecast is one to ``watch``, ranked
+    after the findings that ask for action.
 
     ``groups`` (a daily series: the store's daily revenue per ``by``, ``day, grp, revenue``)
     names the driver (:func:`gap_driver`) when one group explains at least half the gap.
@@ -578,6 +596,11 @@ def forecast_finding(
         headline=headline,
         subjects=subjects,
         value=abs(actual - mean),
+        # revenue above forecast is not money at risk, and a gap within the usual error says
+        # "watch": neither outranks a finding that asks for action (both ranked first on a
+        # small shop, the tile reading "At stake" over revenue above forecast)
+        value_label=N_("Below forecast") if gap < 0 else N_("Above forecast"),
+        watch=gap > 0 or not outside,
         confidence="high" if outside else "low",
         confidence_note=(
             _("outside the model's 80 % band")

@@ -364,7 +364,38 @@ def test_rank_of_the_real_builders():
         FD.bundle_finding(_basket(RULES)),  # 0 (not sized)
         FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7)),  # 70
     ]
-    assert [f.kind for f in FD.rank(found)] == ["winback", "restock", "forecast", "bundle"]
+    # the forecast gap (70, within the band: "watch, do not act yet") ranks after the unsized
+    # bundle, which asks for action
+    assert [f.kind for f in FD.rank(found)] == ["winback", "restock", "bundle", "forecast"]
+
+
+def test_a_forecast_gap_to_watch_never_outranks_an_action_and_is_not_at_stake():
+    """A small shop: the forecast gap (revenue 10 % over forecast, within the band: "watch, do
+    not act yet") is the largest figure, 700 against a 322 restock and a 300 shortfall outside
+    the band; it ranks after both, and its tile says what it is ("Above forecast"), not
+    "At stake". A shortfall outside the band asks for action: ranked by its size."""
+    over = FD.forecast_finding(_forecast([1100.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7))
+    assert over.value == pytest.approx(700.0) and over.confidence == "low"
+    assert over.watch and over.value_label == "Above forecast"
+    under = FD.forecast_finding(
+        _forecast([100.0] * 7, [1000.0 / 7] * 7, [120.0] * 7, [9e9] * 7)
+    )  # 700 against 1000: 300 below, outside the band (840)
+    assert under.value == pytest.approx(300.0) and under.confidence == "high"
+    assert not under.watch and under.value_label == "Below forecast"
+    restock = FD.restock_finding(_restock())  # 322, "At stake"
+    assert restock.value_label == "At stake" and not restock.watch
+    assert [f.kind for f in FD.rank([over, restock])] == ["restock", "forecast"]
+    assert [f.value for f in FD.rank([over, restock, under])] == pytest.approx(
+        [restock.value, 300.0, 700.0]
+    )
+    # a low-confidence shortfall says "watch" too; an above-forecast gap outside the band is
+    # no money at stake either
+    low_under = FD.forecast_finding(_forecast([900.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7))
+    assert low_under.watch and low_under.value_label == "Below forecast"
+    high_over = FD.forecast_finding(
+        _forecast([1600.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7)
+    )
+    assert high_over.watch and high_over.confidence == "high"
 
 
 def test_confidence_label_is_checked():
