@@ -109,22 +109,23 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
     beats = math.isfinite(ratio) and ratio < 1
     firm = best["gain_low"] >= 0.5 * best["gain"]
     conf = "high" if beats and firm else "medium"
-    interval = _(
-        "elasticity {e} ({level} interval {lo} to {hi})",
-        e=f"{best['elasticity']:.2f}",
-        level=pct_text(level),
-        lo=f"{best['ci_low']:.2f}",
-        hi=f"{best['ci_high']:.2f}",
-    )
+    # short: the note sits in a narrow column under the stake (it was five lines there), as
+    # the restock's (core._mase_confidence)
+    interval = {
+        "e": f"{best['elasticity']:.2f}",
+        "level": pct_text(level),
+        "lo": f"{best['ci_low']:.2f}",
+        "hi": f"{best['ci_high']:.2f}",
+    }
     if math.isfinite(ratio):
         note = _(
-            "{interval}; the price model's held-out error is {ratio}× the naive forecast's",
-            interval=interval,
+            "elasticity {e} ({level}: {lo} to {hi}), held-out error {ratio}× naive",
             ratio=f"{ratio:.2f}",
+            **interval,
         )
     else:
         note = _(
-            "{interval}; the price model could not be checked on held-out weeks", interval=interval
+            "elasticity {e} ({level}: {lo} to {hi}), not checked on held-out weeks", **interval
         )
     fields = {
         "pct": pct_text(abs(best["change"])),

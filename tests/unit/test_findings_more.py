@@ -4,6 +4,7 @@ planted truths (elasticities, promotions, alert incidents, a planted gap)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date
 from types import SimpleNamespace
@@ -88,7 +89,11 @@ def test_price_change_sized_by_hand():
     assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
     # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
     assert f.confidence == "medium"
-    assert "-2.00 (90 % interval -2.50 to -1.50)" in f.confidence_note
+    # the note is one or two short lines in its narrow column (it was five): the figures,
+    # no sentence around them
+    assert (
+        f.confidence_note == "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive"
+    )
     # the inelastic product alone: its low end 99.4 is under half of 256.8 too; a narrower
     # interval (-0.6 .. -0.4: low end 10,400 × (1.05 ** 0.4 - 1) = 204.4) with a model that
     # beats the naive forecast is high
@@ -96,6 +101,25 @@ def test_price_change_sized_by_hand():
     f = FD.pricing_finding(_pricing([narrow]))
     assert f.confidence == "high" and f.headline.startswith("Raising one product's price 5 %")
     assert FD.pricing_finding(_pricing([narrow], ratio=1.2)).confidence == "medium"
+
+
+def test_pricing_confidence_note_is_short_in_both_languages():
+    """The pricing note sits in the Home's narrow column under the stake: at most about two
+    lines there (the restock's is 46 characters), the same figures in Chinese; without a
+    held-out check it says so as briefly."""
+    res = _pricing([INELASTIC, ELASTIC])
+    unchecked = dataclasses.replace(res, validation_summary={})
+    with use_lang("en"):
+        notes = [FD.pricing_finding(res).confidence_note]
+        notes.append(FD.pricing_finding(unchecked).confidence_note)
+    with use_lang("zh"):
+        zh = [FD.pricing_finding(r).confidence_note for r in (res, unchecked)]
+    assert notes[1] == "elasticity -2.00 (90 %: -2.50 to -1.50), not checked on held-out weeks"
+    assert all(len(n) <= 72 for n in notes), [len(n) for n in notes]
+    assert zh == [
+        "价格弹性 -2.00（90%：-2.50 至 -1.50），留出误差为朴素预测的 0.80 倍",
+        "价格弹性 -2.00（90%：-2.50 至 -1.50），未在留出周上检验",
+    ]
 
 
 @pytest.mark.parametrize(
