@@ -198,6 +198,49 @@ def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
     assert "nan" not in (g.detail + g.confidence_note).lower()
 
 
+def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
+    """A lift of 0.9 is sales that fell 10 % during the promotion: the detail said "Sales rose
+    0.9×" and the headline blamed the dip for undoing a lift there was not. A lift within 5 %
+    of 1 "hardly changed"; one week is "1 week"; Chinese alike."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b", "c"],
+            "product_name": ["Mug", "Jug", "Cup"],
+            "discount": [0.25, 0.2, 0.1],
+            "weeks": [2, 1, 3],
+            "lift": [0.9, 1.03, 0.8],
+            "dip": [-0.3, np.nan, -0.1],
+            "dip_high": [-0.1, np.nan, 0.05],
+            "net_revenue": [-500.0, -100.0, -50.0],
+        }
+    )
+
+    def one(i, lang="en"):
+        with use_lang(lang):
+            return FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[i:]))
+
+    f = one(0)
+    assert f.headline == (
+        "A 25 % promotion lost ~500 of revenue: sales did not rise during it and dipped after it"
+    )
+    assert f.detail == (
+        "Sales fell 10 % during its 2 weeks, then fell 30 % below usual: do not repeat it as "
+        "it was."
+    )
+    g = one(1)
+    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
+    assert (
+        g.detail
+        == "Sales hardly changed during its 1 week; no weeks after it yet to measure a dip."
+    )
+    h = one(2)
+    assert h.detail.startswith("Sales fell 20 % during its 3 weeks, then fell 10 % below usual,")
+    assert "rose" not in f.detail + g.detail + h.detail
+    zf = one(0, "zh")
+    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：促销期间销量没有上升，之后还出现回落"
+    assert zf.detail == "促销的 2 周内销量反而下降了 10%，之后比平时低 30%：不要原样再做一次。"
+
+
 # --- pricing: the demo's planted elasticities and promotions -----------------------------------
 
 
