@@ -9,7 +9,7 @@ import pandas as pd
 
 from ecomdash.findings.core import Finding, money_text, pct_text
 from ecomdash.findings.links import LinkTab
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 
 PAGE_PRICING = "pages/pricing.py"
 #: The price change the finding tries (a share of the current price), up and down.
@@ -109,22 +109,23 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
     beats = math.isfinite(ratio) and ratio < 1
     firm = best["gain_low"] >= 0.5 * best["gain"]
     conf = "high" if beats and firm else "medium"
-    interval = _(
-        "elasticity {e} ({level} interval {lo} to {hi})",
-        e=f"{best['elasticity']:.2f}",
-        level=pct_text(level),
-        lo=f"{best['ci_low']:.2f}",
-        hi=f"{best['ci_high']:.2f}",
-    )
+    # short: the note sits in a narrow column under the stake (it was five lines there), as
+    # the restock's (core._mase_confidence)
+    interval = {
+        "e": f"{best['elasticity']:.2f}",
+        "level": pct_text(level),
+        "lo": f"{best['ci_low']:.2f}",
+        "hi": f"{best['ci_high']:.2f}",
+    }
     if math.isfinite(ratio):
         note = _(
-            "{interval}; the price model's held-out error is {ratio}× the naive forecast's",
-            interval=interval,
+            "elasticity {e} ({level}: {lo} to {hi}), held-out error {ratio}× naive",
             ratio=f"{ratio:.2f}",
+            **interval,
         )
     else:
         note = _(
-            "{interval}; the price model could not be checked on held-out weeks", interval=interval
+            "elasticity {e} ({level}: {lo} to {hi}), not checked on held-out weeks", **interval
         )
     fields = {
         "pct": pct_text(abs(best["change"])),
@@ -168,6 +169,44 @@ def pricing_finding(pr, *, step: float = PRICE_STEP) -> Finding | None:
     )
 
 
+#: A promotion's lift within this share of 1 reads "hardly changed" (1.04× is no rise).
+FLAT_LIFT = 0.05
+
+
+def _during(lift: float, weeks: int) -> str:
+    """The promotion detail's first clause: how its sales moved during its ``weeks``: "rose
+    1.5×", "fell 10 %" (a lift of 0.9: it read "rose 0.9×"), or "hardly changed" (within
+    ``FLAT_LIFT`` of 1).
+
+    >>> _during(1.5, 2), _during(0.9, 2)
+    ('Sales rose 1.5× during its 2 weeks', 'Sales fell 10 % during its 2 weeks')
+    >>> _during(1.02, 1)
+    'Sales hardly changed during its 1 week'
+    """
+    if lift >= 1 + FLAT_LIFT:
+        return _n(
+            "Sales rose {lift}× during its {weeks} week",
+            "Sales rose {lift}× during its {weeks} weeks",
+            weeks,
+            weeks=weeks,
+            lift=f"{lift:.1f}",
+        )
+    if lift <= 1 - FLAT_LIFT:
+        return _n(
+            "Sales fell {pct} during its {weeks} week",
+            "Sales fell {pct} during its {weeks} weeks",
+            weeks,
+            weeks=weeks,
+            pct=pct_text(1 - lift),
+        )
+    return _n(
+        "Sales hardly changed during its {weeks} week",
+        "Sales hardly changed during its {weeks} weeks",
+        weeks,
+        weeks=weeks,
+    )
+
+
 def promotion_finding(pr) -> Finding | None:
     """The promotion that lost the most revenue (its extra sales during the promotion did
     not make up for the dip after it: ``net_revenue`` < 0), sized by that loss. ``medium``
@@ -184,27 +223,40 @@ def promotion_finding(pr) -> Finding | None:
     dip = float(r["dip"])
     measured = bool(pd.notna(r["dip_high"]) and r["dip_high"] < 0)
     fields = {"pct": pct_text(float(r["discount"])), "value": money_text(-float(r["net_revenue"]))}
-    lifted = {"lift": f"{float(r['lift']):.1f}", "weeks": int(r["weeks"])}
+    during = _during(float(r["lift"]), int(r["weeks"]))
+    # a lift under 1 is sales that fell during the promotion ("Sales rose 0.9×" read as a rise)
+    rose = float(r["lift"]) >= 1 + FLAT_LIFT
     if not math.isfinite(dip):
         # no weeks after it yet: the loss is the promotion's own (no dip to blame)
-        headline = _(
-            "A {pct} promotion lost ~{value} of revenue: its extra sales did not pay for the "
-            "discount",
-            **fields,
+        headline = (
+            _(
+                "A {pct} promotion lost ~{value} of revenue: its extra sales did not pay for "
+                "the discount",
+                **fields,
+            )
+            if rose
+            else _(
+                "A {pct} promotion lost ~{value} of revenue: sales did not rise during it", **fields
+            )
         )
-        detail = _(
-            "Sales rose {lift}× during its {weeks} weeks; no weeks after it yet to measure a dip.",
-            **lifted,
-        )
+        detail = _("{during}; no weeks after it yet to measure a dip.", during=during)
     elif measured:
-        headline = _(
-            "A {pct} promotion lost ~{value} of revenue: the dip after it undid the lift", **fields
+        headline = (
+            _(
+                "A {pct} promotion lost ~{value} of revenue: the dip after it undid the lift",
+                **fields,
+            )
+            if rose
+            else _(
+                "A {pct} promotion lost ~{value} of revenue: sales did not rise during it and "
+                "dipped after it",
+                **fields,
+            )
         )
         detail = _(
-            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual: do not "
-            "repeat it as it was.",
+            "{during}, then fell {dip} below usual: do not repeat it as it was.",
+            during=during,
             dip=pct_text(abs(dip)),
-            **lifted,
         )
     else:
         # the dip's interval includes zero: the loss rests on a dip that may be chance, so the
@@ -214,10 +266,10 @@ def promotion_finding(pr) -> Finding | None:
             **fields,
         )
         detail = _(
-            "Sales rose {lift}× during its {weeks} weeks, then fell {dip} below usual, a dip "
-            "that may be chance: look again before repeating it as it was.",
+            "{during}, then fell {dip} below usual, a dip that may be chance: look again "
+            "before repeating it as it was.",
+            during=during,
             dip=pct_text(abs(dip)),
-            **lifted,
         )
     return Finding(
         kind="promotion",

@@ -44,8 +44,8 @@ from ecomdash.ui.common import (
 TEXT = {
     "intro": N_(
         "What to do this week, from every analysis run on your data with its default "
-        "settings, largest first. Each one says how much is at stake and how sure the model is; "
-        "open it for the detail and to change the settings."
+        "settings, largest first, what is only to watch last. Each one says how much is at "
+        "stake and how sure the model is; open it for the detail and to change the settings."
     ),
     "status": N_("Finding what to do this week"),
     "title": N_("What to do this week"),
@@ -55,7 +55,6 @@ TEXT = {
         "have every detail."
     ),
     "not_checked": N_("What could not be checked"),
-    "stake": N_("At stake"),
     "not_sized": N_("not sized"),
     "confidence": N_("Confidence {label}: {note}."),
     "open_in_sidebar": N_("Open {title} in the sidebar."),
@@ -404,9 +403,11 @@ def _finding(ctx: PageContext, i: int, f: FD.Finding) -> None:
             # 0: not sized. With amounts in the data every finding keeps its tile ("not
             # sized": no amount can be defended, the detail says why), so the list reads
             # alike; without amounts only the findings sized in units have one
+            # the tile says what the value is: "At stake", or the forecast gap's "Below
+            # forecast" / "Above forecast" (revenue above forecast is no money at risk)
             if f.value > 0 or _has_money(ctx):
                 st.metric(
-                    _(TEXT["stake"]),
+                    _(f.value_label),
                     f.value_text if f.value > 0 else _(TEXT["not_sized"]),
                     help=customers,
                 )

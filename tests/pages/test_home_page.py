@@ -31,6 +31,10 @@ def _lines(home, dataset_id):
         store.close()
 
 
+#: The findings' tile labels: money at stake, or the forecast gap's side of the forecast.
+VALUE_LABELS = {"At stake", "Below forecast", "Above forecast"}
+
+
 def _links(at):
     out = []
     for link in at.get("page_link"):
@@ -76,9 +80,14 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     assert not any(bundle.subjects[0] in m.value for m in at.markdown)
     # the win-back finding counts the same customers as the core
     assert any(f"{winback.customers:,} loyal customers" in h for h in headlines)
-    # ranked by money at stake: the tiles read largest first
-    stakes = [m.value for m in at.metric if m.label == "At stake"]
-    assert len(stakes) == len(headlines)
+    # ranked by money at stake: the tiles read largest first; a forecast gap's tile says it
+    # is one ("Below forecast" / "Above forecast": revenue above forecast is not at stake),
+    # and a gap to watch comes after every finding that asks for action
+    tiles = [m for m in at.metric if m.label in VALUE_LABELS]
+    assert len(tiles) == len(headlines)
+    gaps = [i for i, m in enumerate(tiles) if m.label != "At stake"]
+    assert all(" forecast over " in headlines[i] for i in gaps)
+    assert all(" forecast over " not in h for i, h in enumerate(headlines) if i not in gaps)
 
     # each finding links to its page with the dataset and what to select there
     links = _links(at)
@@ -129,7 +138,7 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert any("customers in At risk / Can't lose them spent £" in h for h in headlines)
     assert any("Personal recommendations hit" in h for h in headlines)
     # money in the dataset's currency, in the sentences and the tiles
-    stakes = [m.value for m in at.metric if m.label == "At stake"]
+    stakes = [m.value for m in at.metric if m.label in VALUE_LABELS]
     assert len(stakes) == len(headlines)
     assert all(v.startswith("£") for v in stakes[:-1]), stakes
     # the unsized recommendations finding says so and is ranked last

@@ -100,8 +100,11 @@ def test_home_in_chinese_with_the_english_numbers(zh_dataset):
     assert len(zc) == len(ec) >= 3
     for a, b in zip(zc, ec, strict=True):
         _same_numbers(a, b)
-    stake_zh = [m.value for m in zh.metric if m.label == "涉及金额"]
-    stake_en = [m.value for m in en.metric if m.label == "At stake"]
+    # the tiles' labels: at stake, or the forecast gap's side (低于预测 / 高于预测)
+    stake_zh = [m.value for m in zh.metric if m.label in {"涉及金额", "低于预测", "高于预测"}]
+    stake_en = [
+        m.value for m in en.metric if m.label in {"At stake", "Below forecast", "Above forecast"}
+    ]
     assert len(stake_zh) == len(stake_en) == len(heads)
     for a, b in zip(stake_zh, stake_en, strict=True):
         _same_numbers(a, b)

@@ -21,7 +21,12 @@ T0 = pd.Timestamp("2026-10-31")
 
 
 def _restock(
-    *, on_hand=None, cover=None, order_qty=None, auto_mase=(0.6, 0.8, 2.5)
+    *,
+    on_hand=None,
+    cover=None,
+    order_qty=None,
+    auto_mase=(0.6, 0.8, 2.5),
+    baseline_mase=(0.8, 1.0, 1.4),
 ) -> RestockResult:
     """Three products; prices = revenue / units over the history: 10, 3 and 10. The plan's
     ``mase`` is the final model's in-sample score; the forecasts' ``auto_mase`` the honest
@@ -49,7 +54,7 @@ def _restock(
                 "product_id": ids,
                 "mase": [0.5, 0.9, 2.0],
                 "auto_mase": list(auto_mase),
-                "baseline_mase": [0.8, 1.0, 1.4],
+                "baseline_mase": list(baseline_mase),
             }
         ),
         forecasts=pd.DataFrame(),
@@ -202,10 +207,12 @@ def test_restock_confidence_follows_the_backtest_not_the_in_sample_score():
             on_hand=[8.0, 20.0, np.nan],
             cover=[4.0, 20.0, np.nan],
             order_qty=[30.0, 5.0, np.nan],
-            auto_mase=(0.85, 0.95, 0.1),  # p1, p2 due: median 0.90 -> medium (p3 not due)
+            auto_mase=(0.85, 0.95, 0.1),  # p1, p2 due: median 0.90 (p3 not due) ...
         )
     )
-    assert lost.confidence == "medium"
+    # ... no better than the seasonal naive's 0.90 on the same folds: low (0.8 / 1.0 fixed
+    # thresholds rated it medium)
+    assert lost.confidence == "low"
     assert lost.confidence_note.startswith("median backtest MASE 0.90,")
     # without the forecasts' table: no backtest score, low
     bare = _restock()
@@ -214,6 +221,24 @@ def test_restock_confidence_follows_the_backtest_not_the_in_sample_score():
     )
     f = FD.restock_finding(bare)
     assert (f.confidence, f.confidence_note) == ("low", "no backtest score for these products")
+
+
+@pytest.mark.parametrize(
+    ("auto", "naive", "label"),
+    [
+        # the model's median backtest MASE against the seasonal naive's on the same folds
+        ((0.6, 0.8), (0.5, 0.7), "low"),  # 0.70 against 0.60: worse than the naive (was high)
+        ((1.0, 1.2), (1.4, 1.6), "high"),  # 1.10 against 1.50: 0.73× the naive's (was low)
+        ((0.8, 1.0), (0.9, 1.1), "medium"),  # 0.90 against 1.00: better, not by a fifth
+        ((0.7, 0.9), (0.9, 1.1), "medium"),  # 0.80 against 1.00: exactly 0.8×, not under it
+    ],
+)
+def test_restock_confidence_rates_the_model_against_the_naive_on_the_same_folds(auto, naive, label):
+    """The note compares the model's backtest MASE with the seasonal naive's on the same folds;
+    the label does too: high under 0.8 × the naive's, medium under it, low otherwise (it was
+    fixed thresholds 0.8 / 1.0, so a model worse than the naive could read "high")."""
+    f = FD.restock_finding(_restock(auto_mase=(*auto, 9.0), baseline_mase=(*naive, 9.0)))
+    assert f.confidence == label, f.confidence_note
 
 
 def test_restock_with_stock_sizes_the_sales_lost_after_the_stock_out():
@@ -364,7 +389,38 @@ def test_rank_of_the_real_builders():
         FD.bundle_finding(_basket(RULES)),  # 0 (not sized)
         FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7)),  # 70
     ]
-    assert [f.kind for f in FD.rank(found)] == ["winback", "restock", "forecast", "bundle"]
+    # the forecast gap (70, within the band: "watch, do not act yet") ranks after the unsized
+    # bundle, which asks for action
+    assert [f.kind for f in FD.rank(found)] == ["winback", "restock", "bundle", "forecast"]
+
+
+def test_a_forecast_gap_to_watch_never_outranks_an_action_and_is_not_at_stake():
+    """A small shop: the forecast gap (revenue 10 % over forecast, within the band: "watch, do
+    not act yet") is the largest figure, 700 against a 322 restock and a 300 shortfall outside
+    the band; it ranks after both, and its tile says what it is ("Above forecast"), not
+    "At stake". A shortfall outside the band asks for action: ranked by its size."""
+    over = FD.forecast_finding(_forecast([1100.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7))
+    assert over.value == pytest.approx(700.0) and over.confidence == "low"
+    assert over.watch and over.value_label == "Above forecast"
+    under = FD.forecast_finding(
+        _forecast([100.0] * 7, [1000.0 / 7] * 7, [120.0] * 7, [9e9] * 7)
+    )  # 700 against 1000: 300 below, outside the band (840)
+    assert under.value == pytest.approx(300.0) and under.confidence == "high"
+    assert not under.watch and under.value_label == "Below forecast"
+    restock = FD.restock_finding(_restock())  # 322, "At stake"
+    assert restock.value_label == "At stake" and not restock.watch
+    assert [f.kind for f in FD.rank([over, restock])] == ["restock", "forecast"]
+    assert [f.value for f in FD.rank([over, restock, under])] == pytest.approx(
+        [restock.value, 300.0, 700.0]
+    )
+    # a low-confidence shortfall says "watch" too; an above-forecast gap outside the band is
+    # no money at stake either
+    low_under = FD.forecast_finding(_forecast([900.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7))
+    assert low_under.watch and low_under.value_label == "Below forecast"
+    high_over = FD.forecast_finding(
+        _forecast([1600.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7)
+    )
+    assert high_over.watch and high_over.confidence == "high"
 
 
 def test_confidence_label_is_checked():

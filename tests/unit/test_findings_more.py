@@ -4,6 +4,7 @@ planted truths (elasticities, promotions, alert incidents, a planted gap)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date
 from types import SimpleNamespace
@@ -88,7 +89,11 @@ def test_price_change_sized_by_hand():
     assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
     # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
     assert f.confidence == "medium"
-    assert "-2.00 (90 % interval -2.50 to -1.50)" in f.confidence_note
+    # the note is one or two short lines in its narrow column (it was five): the figures,
+    # no sentence around them
+    assert (
+        f.confidence_note == "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive"
+    )
     # the inelastic product alone: its low end 99.4 is under half of 256.8 too; a narrower
     # interval (-0.6 .. -0.4: low end 10,400 × (1.05 ** 0.4 - 1) = 204.4) with a model that
     # beats the naive forecast is high
@@ -96,6 +101,25 @@ def test_price_change_sized_by_hand():
     f = FD.pricing_finding(_pricing([narrow]))
     assert f.confidence == "high" and f.headline.startswith("Raising one product's price 5 %")
     assert FD.pricing_finding(_pricing([narrow], ratio=1.2)).confidence == "medium"
+
+
+def test_pricing_confidence_note_is_short_in_both_languages():
+    """The pricing note sits in the Home's narrow column under the stake: at most about two
+    lines there (the restock's is 46 characters), the same figures in Chinese; without a
+    held-out check it says so as briefly."""
+    res = _pricing([INELASTIC, ELASTIC])
+    unchecked = dataclasses.replace(res, validation_summary={})
+    with use_lang("en"):
+        notes = [FD.pricing_finding(res).confidence_note]
+        notes.append(FD.pricing_finding(unchecked).confidence_note)
+    with use_lang("zh"):
+        zh = [FD.pricing_finding(r).confidence_note for r in (res, unchecked)]
+    assert notes[1] == "elasticity -2.00 (90 %: -2.50 to -1.50), not checked on held-out weeks"
+    assert all(len(n) <= 72 for n in notes), [len(n) for n in notes]
+    assert zh == [
+        "价格弹性 -2.00（90%：-2.50 至 -1.50），留出误差为朴素预测的 0.80 倍",
+        "价格弹性 -2.00（90%：-2.50 至 -1.50），未在留出周上检验",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -172,6 +196,49 @@ def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
         "Sales rose 1.5× during its 3 weeks; no weeks after it yet to measure a dip."
     )
     assert "nan" not in (g.detail + g.confidence_note).lower()
+
+
+def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
+    """A lift of 0.9 is sales that fell 10 % during the promotion: the detail said "Sales rose
+    0.9×" and the headline blamed the dip for undoing a lift there was not. A lift within 5 %
+    of 1 "hardly changed"; one week is "1 week"; Chinese alike."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b", "c"],
+            "product_name": ["Mug", "Jug", "Cup"],
+            "discount": [0.25, 0.2, 0.1],
+            "weeks": [2, 1, 3],
+            "lift": [0.9, 1.03, 0.8],
+            "dip": [-0.3, np.nan, -0.1],
+            "dip_high": [-0.1, np.nan, 0.05],
+            "net_revenue": [-500.0, -100.0, -50.0],
+        }
+    )
+
+    def one(i, lang="en"):
+        with use_lang(lang):
+            return FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[i:]))
+
+    f = one(0)
+    assert f.headline == (
+        "A 25 % promotion lost ~500 of revenue: sales did not rise during it and dipped after it"
+    )
+    assert f.detail == (
+        "Sales fell 10 % during its 2 weeks, then fell 30 % below usual: do not repeat it as "
+        "it was."
+    )
+    g = one(1)
+    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
+    assert (
+        g.detail
+        == "Sales hardly changed during its 1 week; no weeks after it yet to measure a dip."
+    )
+    h = one(2)
+    assert h.detail.startswith("Sales fell 20 % during its 3 weeks, then fell 10 % below usual,")
+    assert "rose" not in f.detail + g.detail + h.detail
+    zf = one(0, "zh")
+    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：促销期间销量没有上升，之后还出现回落"
+    assert zf.detail == "促销的 2 周内销量反而下降了 10%，之后比平时低 30%：不要原样再做一次。"
 
 
 # --- pricing: the demo's planted elasticities and promotions -----------------------------------
