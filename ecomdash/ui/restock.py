@@ -111,9 +111,22 @@ def render(ctx: PageContext) -> None:
             0.005,
             help=_("Chance of not running out during a lead time."),
         )
-        lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
+        lead = c2.number_input(
+            _("Lead time (days)"),
+            min_value=1,
+            max_value=365,
+            value=14,
+            help=_("Days from placing an order with your supplier until its units can be sold."),
+        )
         review = c3.number_input(
-            _("Days between restock orders"), min_value=0, max_value=365, value=7
+            _("Days between restock orders"),
+            min_value=0,
+            max_value=365,
+            value=7,
+            help=_(
+                "How often you order (7: once a week; 0: any day). An order also covers these "
+                "days, so it lasts until the next one."
+            ),
         )
         top = c4.number_input(
             _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
