@@ -484,6 +484,8 @@ def read_stock(data: bytes) -> pd.Series:
                 columns=tuple(map(str, df.columns)),
             )
         )
+    # the planner's own download has a second header row of raw column ids: not a product
+    df = df[~((df[id_col].str.strip() == "product_id") & (df[qty_col].str.strip() == "on_hand"))]
     ids = df[id_col].str.strip()
     raw = df[qty_col].str.strip()
     qty = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
@@ -503,7 +505,7 @@ def read_stock(data: bytes) -> pd.Series:
     # line 1), not dropped in silence (that product then read "no stock level entered")
     wrong = (qty.isna() & ~raw.str.lower().isin(_BLANKS)) | (qty < 0)
     if wrong.any():
-        where = [str(i + 2) for i in np.flatnonzero(wrong.to_numpy())]
+        where = [str(int(i) + 2) for i in wrong.index[wrong]]
         raise InputFileError(
             note_n(
                 "Line {lines} of the stock file has text or a negative number in column "

@@ -200,6 +200,26 @@ def test_read_stock_chinese_headers_encodings_and_the_planners_own_table():
     )
 
 
+def test_read_stock_takes_the_planners_download_back():
+    # the plan's CSV (merchant headers, then the raw ids row "product_id, ..., on_hand"),
+    # units filled in and uploaded again: the ids row is no product, and a wrong cell's line
+    # is the file's line (was "Line 2 has text": the ids row read as a stock of "on_hand")
+    from ecomdash.exports import to_safe_csv_bytes
+
+    plan = pd.DataFrame(
+        {"product_id": ["GAR-117", "TEX-271"], "product_name": ["Pot", "Rug"], "on_hand": [10, 0]}
+    )
+    for headers in (
+        ["Product id", "Product", "Units on hand"],
+        ["商品 ID", "商品", "现有库存（件）"],
+    ):
+        data = to_safe_csv_bytes(plan, headers=headers)
+        assert I.read_stock(data).to_dict() == {"GAR-117": 10.0, "TEX-271": 0.0}
+    bad = to_safe_csv_bytes(plan.assign(on_hand=["10", "lots"]), headers=headers)
+    with pytest.raises(InputFileError, match="^Line 4 of the stock file"):
+        I.read_stock(bad)
+
+
 def test_plan_restock_end_to_end_on_demo(demo):
     stock = pd.Series({pid: 0.0 for pid in demo.lines["product_id"].dropna().unique()[:5]})
     res = I.plan_restock(demo.lines, lead_time_days=14, service_level=0.95, stock=stock, top=30)
