@@ -239,7 +239,19 @@ def render(ctx: PageContext) -> None:
         ]
     ]
     show_table(shown, area="forecast", hide_index=True, width="stretch")
-    download_table(shown, "restock-plan", key="dl_restock", area="forecast")
+    # the CSV's figures as the table shows them: whole units of stock, not "211.186798"
+    places = {
+        c: L.column(c, "forecast").places
+        for c in shown.columns
+        if L.column(c, "forecast").kind in ("number", "money")
+    }
+    download_table(
+        shown,
+        "restock-plan",
+        key="dl_restock",
+        area="forecast",
+        prepare=lambda df: df.round(places),
+    )
     st.caption(
         _(
             "ABC × XYZ over all {n} products with sales: A = the products making the first "

@@ -263,6 +263,26 @@ def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_datas
     assert "once a week" in review.help and "until the next one" in review.help
 
 
+def test_restock_download_has_the_tables_decimals(demo_dataset, _isolated_home, monkeypatch):
+    # the plan's CSV had "211.18679812..." units for a reorder point; now what the table shows
+    from ecomdash.ui import restock
+
+    sent = {}
+
+    def spy(df, stem, **kw):
+        sent[stem] = kw["prepare"](df) if kw.get("prepare") else df
+
+    monkeypatch.setattr(restock, "download_table", spy)
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    row = sent["restock-plan"].iloc[0]
+    assert row["product_id"] == "TEX-271"
+    # by hand (see the test above): 186 + 25.19 = 211.19 -> 211; 25.19 -> 25; 13.2857 -> 13.29
+    assert (row["reorder_point"], row["safety_stock"], row["demand_lead_time"]) == (211, 25, 186)
+    assert row["daily_demand"] == 13.29 and row["error_sd_daily"] == 4.09
+    assert row["revenue"] == 179675.55
+
+
 def test_many_products_section(demo_dataset, _isolated_home):
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]
