@@ -17,7 +17,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import InputFileError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import _, _n, fmt
+from ecomdash.i18n import _, _n, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
@@ -103,14 +103,18 @@ def render(ctx: PageContext) -> None:
         return
     with st.form("restock_form"):
         c1, c2, c3, c4 = st.columns(4)
-        service = c1.slider(
+        # a percentage, as the column help and the report say it ("95 %", was "0.95")
+        service_pct = c1.slider(
             _("Service level"),
-            0.80,
-            0.995,
-            0.95,
-            0.005,
+            80.0,
+            99.5,
+            95.0,
+            0.5,
+            format="%.1f%%" if get_lang() == "zh" else "%.1f %%",
             help=_("Chance of not running out during a lead time."),
+            key="restock_service",
         )
+        service = round(service_pct / 100, 4)
         lead = c2.number_input(
             _("Lead time (days)"),
             min_value=1,

@@ -283,6 +283,22 @@ def test_restock_download_has_the_tables_decimals(demo_dataset, _isolated_home, 
     assert row["revenue"] == 179675.55
 
 
+def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
+    # the slider read "0.95"; the help and the report say "95 %"
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    slider = at.slider(key="restock_service")
+    assert slider.value == 95.0 and slider.proto.format == "%.1f %%"
+    # 99 %: z = 2.3263; the first product's reorder point by hand: 186 units over the lead
+    # time + 2.3263 x 4.0924 x sqrt(14) = 35.62 safety stock = 221.62
+    slider.set_value(99.0)
+    _button(at, "Plan").click().run()
+    assert not at.exception, at.exception
+    row = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns).iloc[0]
+    assert row["product_id"] == "TEX-271"
+    assert row["safety_stock"] == pytest.approx(35.62, abs=0.01)
+    assert row["reorder_point"] == pytest.approx(221.62, abs=0.01)
+
+
 def test_many_products_section(demo_dataset, _isolated_home):
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]
