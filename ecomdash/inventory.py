@@ -19,6 +19,7 @@ are forecast with Croston/SBA, see :func:`ecomdash.forecast.intermittency`).
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 from dataclasses import dataclass, field
@@ -31,7 +32,8 @@ from ecomdash import schema as S
 from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.forecast import ManyForecastResult, forecast_many
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, note_n
+from ecomdash.ingest.read_text import _decode_sample
 
 MAX_STOCK_FILE_BYTES = 5_000_000
 #: the plan's warning when no units on hand are given (the report says it its own way)
@@ -39,8 +41,49 @@ NO_STOCK = N_(
     "No stock levels given: reorder points are shown, but days of cover, stock-out dates and "
     "order quantities need your current stock (upload or type it in)."
 )
-_ID_NAMES = ("product_id", "product id", "sku", "stockcode", "stock code", "item", "product", "id")
-_QTY_NAMES = ("on_hand", "on hand", "stock", "in stock", "inventory", "qty", "quantity", "units")
+#: a stock file's column names, matched after strip/lower: English, the Chinese an export from
+#: a Chinese shop or ERP uses, and the planner's own table headers in both languages (its
+#: download, filled in and uploaded again)
+_ID_NAMES = (
+    "product_id",
+    "product id",
+    "sku",
+    "stockcode",
+    "stock code",
+    "item",
+    "product",
+    "id",
+    "商品 id",
+    "商品id",
+    "商品编码",
+    "商品编号",
+    "商家编码",
+    "货号",
+    "sku编码",
+    "编码",
+)
+_QTY_NAMES = (
+    "on_hand",
+    "on hand",
+    "units on hand",
+    "stock",
+    "in stock",
+    "inventory",
+    "qty",
+    "quantity",
+    "units",
+    "现有库存（件）",
+    "现有库存(件)",
+    "现有库存",
+    "库存",
+    "库存数量",
+    "可用库存",
+    "库存数",
+    "数量",
+    "件数",
+)
+#: cells a stock file leaves for "not known": the product has no stock level (not an error)
+_BLANKS = frozenset({"", "n/a", "na", "-", "—", "none", "null", "nan"})
 
 
 def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.Series:
@@ -411,13 +454,24 @@ def read_stock(data: bytes) -> pd.Series:
         raise InputFileError(
             note(N_("The stock file is empty. Upload a CSV with product id and stock."))
         )
+    # Excel's "Unicode text" is UTF-16 with tabs; a Chinese Excel saves its CSV in GBK: decoded
+    # as the data files are (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found)
+    text = _decode_sample(data)[1]
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    sep = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-    df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    cols = {c.strip().lower(): c for c in df.columns}
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputFileError(
+            note(
+                N_(
+                    "The stock file could not be read as a CSV table (a quote left open, or a "
+                    "line with more columns than the header). Save it as CSV with a header row: "
+                    "product id, units on hand."
+                )
+            )
+        ) from exc
+    cols = {str(c).strip().lower(): c for c in df.columns}
     id_col = next((cols[n] for n in _ID_NAMES if n in cols), None)
     qty_col = next((cols[n] for n in _QTY_NAMES if n in cols), None)
     if id_col is None or qty_col is None:
@@ -430,18 +484,39 @@ def read_stock(data: bytes) -> pd.Series:
                 columns=tuple(map(str, df.columns)),
             )
         )
+    # the planner's own download has a second header row of raw column ids: not a product
+    df = df[~((df[id_col].str.strip() == "product_id") & (df[qty_col].str.strip() == "on_hand"))]
     ids = df[id_col].str.strip()
-    qty = pd.to_numeric(df[qty_col].str.strip().str.replace(",", "", regex=False), errors="coerce")
+    raw = df[qty_col].str.strip()
+    qty = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
     bad = int(qty.isna().sum())
     if bad == len(df):
         raise InputFileError(
-            note(
-                N_(
-                    "No stock value in column '{column}' is a number ({n} rows). Enter whole "
-                    "units, e.g. 12."
-                ),
+            note_n(
+                "No stock value in column '{column}' is a number ({n} row). Enter whole "
+                "units, e.g. 12.",
+                "No stock value in column '{column}' is a number ({n} rows). Enter whole "
+                "units, e.g. 12.",
+                bad,
                 column=str(qty_col),
-                n=bad,
+            )
+        )
+    # text or a negative count in a row: said with the file's line numbers (the header is
+    # line 1), not dropped in silence (that product then read "no stock level entered")
+    wrong = (qty.isna() & ~raw.str.lower().isin(_BLANKS)) | (qty < 0)
+    if wrong.any():
+        where = [str(int(i) + 2) for i in wrong.index[wrong]]
+        raise InputFileError(
+            note_n(
+                "Line {lines} of the stock file has text or a negative number in column "
+                "'{column}'. Enter units on hand as 0 or more (e.g. 12), or leave the cell "
+                "empty for a product whose stock you do not know, and upload the file again.",
+                "Lines {lines} of the stock file have text or a negative number in column "
+                "'{column}'. Enter units on hand as 0 or more (e.g. 12), or leave the cell "
+                "empty for a product whose stock you do not know, and upload the file again.",
+                len(where),
+                lines=tuple(where[:5]) + (("…",) if len(where) > 5 else ()),
+                column=str(qty_col),
             )
         )
     ok = qty.notna() & (ids != "")

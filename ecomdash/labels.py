@@ -224,16 +224,18 @@ COLUMNS: dict[str, Col] = {
     # -- restock
     "abc": _c(N_("ABC class"), help=N_("A: the products that make 80 % of revenue, B the next 15 %, C the rest.")),
     "xyz": _c(N_("XYZ class"), help=N_("X: steady demand, Y: variable, Z: erratic.")),
-    "cv": _c(N_("Demand variability (CV)"), "number"),
-    "daily_demand": _c(N_("Units per day"), "number"),
-    "error_sd_daily": _c(N_("Daily error spread (SD)"), "number"),
-    "demand_lead_time": _c(N_("Demand over the lead time"), "number", 1),
-    "safety_stock": _c(N_("Safety stock"), "number", 0),
-    "reorder_point": _c(N_("Reorder point"), "number", 0),
+    # each figure of the plan says its unit and how it is worked out (the planner's table
+    # showed "Safety stock 25", "Reorder point 211" with no unit and no way to follow them)
+    "cv": _c(N_("Demand variability (CV)"), "number", help=N_("Standard deviation ÷ mean of the units sold per week: X up to 0.5, Y up to 1, Z above 1.")),
+    "daily_demand": _c(N_("Units per day"), "number", help=N_("Forecast units sold per day: the average weekly forecast of the next 8 weeks ÷ 7.")),
+    "error_sd_daily": _c(N_("Daily forecast error (units)"), "number", help=N_("How far the weekly forecasts missed in the backtest (root mean square error), per day: ÷ √7.")),
+    "demand_lead_time": _c(N_("Units sold over the lead time"), "number", 0, N_("Units per day × lead time (days).")),
+    "safety_stock": _c(N_("Safety stock (units)"), "number", 0, N_("Extra units for selling more than forecast during the lead time: z × daily forecast error × √lead time (days); z is 1.64 at a 95 % service level, 2.33 at 99 %.")),
+    "reorder_point": _c(N_("Reorder point (units)"), "number", 0, N_("Order when units on hand fall to this or below: units sold over the lead time + safety stock.")),
     "on_hand": _c(N_("Units on hand"), "count"),
-    "days_of_cover": _c(N_("Days of cover"), "number", 1),
-    "stockout_date": _c(N_("Runs out on"), "date"),
-    "order_qty": _c(N_("Order now (units)"), "count"),
+    "days_of_cover": _c(N_("Days of cover"), "number", 1, N_("Units on hand ÷ units per day.")),
+    "stockout_date": _c(N_("Runs out on"), "date", help=N_("The last order date in the data + days of cover (counted from the end of the data, not from today).")),
+    "order_qty": _c(N_("Order now (units)"), "count", help=N_("At or below the reorder point: reorder point + units per day × days between restock orders − units on hand, rounded up; otherwise 0.")),
     # -- basket
     "rule": _c(N_("Rule (if → then)")),
     "itemset": _c(N_("Itemset")),

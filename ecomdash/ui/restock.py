@@ -17,7 +17,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import InputFileError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import _, _n, fmt
+from ecomdash.i18n import _, _n, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
@@ -103,17 +103,34 @@ def render(ctx: PageContext) -> None:
         return
     with st.form("restock_form"):
         c1, c2, c3, c4 = st.columns(4)
-        service = c1.slider(
+        # a percentage, as the column help and the report say it ("95 %", was "0.95")
+        service_pct = c1.slider(
             _("Service level"),
-            0.80,
-            0.995,
-            0.95,
-            0.005,
+            80.0,
+            99.5,
+            95.0,
+            0.5,
+            format="%.1f%%" if get_lang() == "zh" else "%.1f %%",
             help=_("Chance of not running out during a lead time."),
+            key="restock_service",
         )
-        lead = c2.number_input(_("Lead time (days)"), min_value=1, max_value=365, value=14)
+        service = round(service_pct / 100, 4)
+        lead = c2.number_input(
+            _("Lead time (days)"),
+            min_value=1,
+            max_value=365,
+            value=14,
+            help=_("Days from placing an order with your supplier until its units can be sold."),
+        )
         review = c3.number_input(
-            _("Days between restock orders"), min_value=0, max_value=365, value=7
+            _("Days between restock orders"),
+            min_value=0,
+            max_value=365,
+            value=7,
+            help=_(
+                "How often you order (7: once a week; 0: any day). An order also covers these "
+                "days, so it lasts until the next one."
+            ),
         )
         top = c4.number_input(
             _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
@@ -226,7 +243,19 @@ def render(ctx: PageContext) -> None:
         ]
     ]
     show_table(shown, area="forecast", hide_index=True, width="stretch")
-    download_table(shown, "restock-plan", key="dl_restock", area="forecast")
+    # the CSV's figures as the table shows them: whole units of stock, not "211.186798"
+    places = {
+        c: L.column(c, "forecast").places
+        for c in shown.columns
+        if L.column(c, "forecast").kind in ("number", "money")
+    }
+    download_table(
+        shown,
+        "restock-plan",
+        key="dl_restock",
+        area="forecast",
+        prepare=lambda df: df.round(places),
+    )
     st.caption(
         _(
             "ABC × XYZ over all {n} products with sales: A = the products making the first "

@@ -224,6 +224,81 @@ def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
     assert plan["daily_demand"].iloc[0] > 0
 
 
+def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):
+    # "Safety stock 25", "Reorder point 211": no unit, no help; a merchant could not follow them
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    element = next(d for d in at.dataframe if "reorder_point" in d.value.columns)
+    config = json.loads(element.proto.columns)
+    labels = {c: config[c]["label"] for c in config if c != "_index"}
+    assert labels["reorder_point"] == "Reorder point (units)"
+    assert labels["safety_stock"] == "Safety stock (units)"
+    assert labels["demand_lead_time"] == "Units sold over the lead time"
+    assert labels["error_sd_daily"] == "Daily forecast error (units)"
+    helps = {c: config[c].get("help", "") for c in labels}
+    assert helps["reorder_point"] == (
+        "Order when units on hand fall to this or below: units sold over the lead time + "
+        "safety stock."
+    )
+    assert "z × daily forecast error × √lead time (days)" in helps["safety_stock"]
+    assert "not from today" in helps["stockout_date"]
+    for c in ("demand_lead_time", "daily_demand", "error_sd_daily", "days_of_cover", "order_qty"):
+        assert helps[c], c
+    # units of stock without a decimal (was "329.3" units over the lead time)
+    assert config["demand_lead_time"]["type_config"]["format"] == "%,.0f"
+    # the first product's reorder point by hand, as the help says: 93 units a week forecast
+    # = 13.29 a day x 14 days = 186 units over the lead time; safety stock 1.6449 (95 %)
+    # x 4.0924 (daily forecast error) x sqrt(14) = 25.19; reorder point 186 + 25.19 = 211.19
+    row = element.value.iloc[0]
+    assert row["product_id"] == "TEX-271"
+    assert row["daily_demand"] * 7 == pytest.approx(93.0)
+    assert row["demand_lead_time"] == pytest.approx(186.0)
+    assert row["error_sd_daily"] == pytest.approx(4.0924, abs=1e-4)
+    assert row["safety_stock"] == pytest.approx(1.6449 * 4.0924 * 14**0.5, abs=0.01)
+    assert row["reorder_point"] == pytest.approx(211.19, abs=0.01)
+    # the settings say what they mean
+    lead = next(n for n in at.number_input if n.label == "Lead time (days)")
+    assert lead.help == "Days from placing an order with your supplier until its units can be sold."
+    review = next(n for n in at.number_input if n.label == "Days between restock orders")
+    assert "once a week" in review.help and "until the next one" in review.help
+
+
+def test_restock_download_has_the_tables_decimals(demo_dataset, _isolated_home, monkeypatch):
+    # the plan's CSV had "211.18679812..." units for a reorder point; now what the table shows
+    from ecomdash.ui import restock
+
+    sent = {}
+
+    def spy(df, stem, **kw):
+        sent[stem] = kw["prepare"](df) if kw.get("prepare") else df
+
+    monkeypatch.setattr(restock, "download_table", spy)
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    row = sent["restock-plan"].iloc[0]
+    assert row["product_id"] == "TEX-271"
+    # by hand (see the test above): 186 + 25.19 = 211.19 -> 211; 25.19 -> 25; 13.2857 -> 13.29
+    assert (row["reorder_point"], row["safety_stock"], row["demand_lead_time"]) == (211, 25, 186)
+    assert row["daily_demand"] == 13.29 and row["error_sd_daily"] == 4.09
+    assert row["revenue"] == 179675.55
+
+
+def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
+    # the slider read "0.95"; the help and the report say "95 %"
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    slider = at.slider(key="restock_service")
+    assert slider.value == 95.0 and slider.proto.format == "%.1f %%"
+    # 99 %: z = 2.3263; the first product's reorder point by hand: 186 units over the lead
+    # time + 2.3263 x 4.0924 x sqrt(14) = 35.62 safety stock = 221.62
+    slider.set_value(99.0)
+    _button(at, "Plan").click().run()
+    assert not at.exception, at.exception
+    row = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns).iloc[0]
+    assert row["product_id"] == "TEX-271"
+    assert row["safety_stock"] == pytest.approx(35.62, abs=0.01)
+    assert row["reorder_point"] == pytest.approx(221.62, abs=0.01)
+
+
 def test_many_products_section(demo_dataset, _isolated_home):
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]

@@ -5,6 +5,7 @@ and the summed-sales "every series" tab in Chinese."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -90,6 +91,18 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert next(m for m in at.metric if m.label == "已计划的商品").value == "30"
         assert any("未提供库存" in i.value for i in at.info)
         assert english_left_here(at, data_values=data) == []
+        # the plan's figures say their unit (件) and how they are worked out, in Chinese
+        element = next(d for d in at.dataframe if "reorder_point" in d.value.columns)
+        config = json.loads(element.proto.columns)
+        assert config["reorder_point"]["label"] == "再订货点（件）"
+        assert config["safety_stock"]["label"] == "安全库存（件）"
+        assert config["error_sd_daily"]["label"] == "每日预测误差（件）"  # was 每日误差离散度
+        assert config["reorder_point"]["help"] == (
+            "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存。"
+        )
+        assert "服务水平 95% 时 z 为 1.64" in config["safety_stock"]["help"]
+        lead = next(n for n in at.number_input if n.label == "交货周期（天）")
+        assert lead.help == "从向供应商下单到这批货可以销售所需的天数。"
 
 
 def test_verdict_carries_the_same_figures_in_both_languages(zh_dataset):

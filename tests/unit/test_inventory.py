@@ -149,6 +149,77 @@ def test_read_stock_variants_and_errors():
         I.read_stock(b"  ")
 
 
+def test_read_stock_says_which_lines_are_wrong():
+    # text or a negative count in some rows was dropped in silence: the product then read
+    # "no stock level entered"; now the file's lines are named (header = line 1)
+    with pytest.raises(InputFileError) as err:
+        I.read_stock(b"sku,stock\nA,ten\nB,3\nC,n/a\nD,-5\n")
+    assert str(err.value) == (
+        "Lines 2, 5 of the stock file have text or a negative number in column 'stock'. "
+        "Enter units on hand as 0 or more (e.g. 12), or leave the cell empty for a product "
+        "whose stock you do not know, and upload the file again."
+    )
+    with pytest.raises(InputFileError, match="^Line 3 of the stock file has text"):
+        I.read_stock(b"sku,stock\nA,1\nB,-1\n")
+    # an empty or "n/a" cell is a stock not known, not an error
+    assert I.read_stock(b"sku,stock\nA,\nB,2\nC,n/a\n").to_dict() == {"B": 2.0}
+    # a broken file is a message, not a pandas traceback
+    with pytest.raises(InputFileError, match="could not be read as a CSV table"):
+        I.read_stock(b'sku,stock\n"A,1\n')
+    with pytest.raises(InputFileError, match=r"is a number \(1 row\)\."):
+        I.read_stock(b"sku,stock\nA,many\n")
+
+
+def test_read_stock_chinese_headers_encodings_and_the_planners_own_table():
+    want = {"GAR-117": 10.0, "TEX-271": 0.0}
+    body = "GAR-117,10\nTEX-271,0\n"
+    for header in (
+        "商品编码,库存",
+        "商品编号,现有库存",
+        "货号,库存数量",
+        "SKU,数量",
+        "商家编码,可用库存",
+    ):
+        assert I.read_stock(f"{header}\n{body}".encode()).to_dict() == want, header
+    # a Chinese Excel's CSV is GBK (was read as latin-1: columns "ÉÌÆ·±àÂë, ¿â´æ")
+    assert I.read_stock(f"商品编码,库存\n{body}".encode("gbk")).to_dict() == want
+    # Excel's "Unicode text": UTF-16, tab-separated
+    assert I.read_stock(f"SKU\tStock\n{body}".replace(",", "\t").encode("utf-16")).to_dict() == want
+    # the planner's download, units filled in and uploaded again, in either language
+    assert (
+        I.read_stock(
+            b"Product id,Product,Units on hand\nGAR-117,Pot,10\nTEX-271,Blanket,0\n"
+        ).to_dict()
+        == want
+    )
+    assert (
+        I.read_stock(
+            "商品 ID,商品,现有库存（件）\nGAR-117,花盆,10\nTEX-271,盖毯,0\n".encode()
+        ).to_dict()
+        == want
+    )
+
+
+def test_read_stock_takes_the_planners_download_back():
+    # the plan's CSV (merchant headers, then the raw ids row "product_id, ..., on_hand"),
+    # units filled in and uploaded again: the ids row is no product, and a wrong cell's line
+    # is the file's line (was "Line 2 has text": the ids row read as a stock of "on_hand")
+    from ecomdash.exports import to_safe_csv_bytes
+
+    plan = pd.DataFrame(
+        {"product_id": ["GAR-117", "TEX-271"], "product_name": ["Pot", "Rug"], "on_hand": [10, 0]}
+    )
+    for headers in (
+        ["Product id", "Product", "Units on hand"],
+        ["商品 ID", "商品", "现有库存（件）"],
+    ):
+        data = to_safe_csv_bytes(plan, headers=headers)
+        assert I.read_stock(data).to_dict() == {"GAR-117": 10.0, "TEX-271": 0.0}
+    bad = to_safe_csv_bytes(plan.assign(on_hand=["10", "lots"]), headers=headers)
+    with pytest.raises(InputFileError, match="^Line 4 of the stock file"):
+        I.read_stock(bad)
+
+
 def test_plan_restock_end_to_end_on_demo(demo):
     stock = pd.Series({pid: 0.0 for pid in demo.lines["product_id"].dropna().unique()[:5]})
     res = I.plan_restock(demo.lines, lead_time_days=14, service_level=0.95, stock=stock, top=30)

@@ -342,6 +342,18 @@ def test_read_stock_errors_in_chinese():
     )
     assert "“stock”" in zh and "2 行" in zh
 
+    en, zh = _raise(InputFileError, INV.read_stock, b"sku,stock\nA,ten\nB,3\nC,-1\n")
+    assert en.startswith("Lines 2, 4 of the stock file have text or a negative number")
+    assert zh == (
+        "库存文件第 2、4 行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
+        "不清楚库存的商品请留空，然后重新上传。"
+    )
+    en, zh = _raise(InputFileError, INV.read_stock, b'sku,stock\n"A,1\n')
+    assert "CSV" in zh and "引号" in zh and "quote" not in zh
+    # the Chinese message names the Chinese headers it reads
+    en, zh = _raise(InputFileError, INV.read_stock, "名称,颜色\nA,红\n".encode())
+    assert "商品编码" in zh and "库存" in zh and "名称、颜色" in zh
+
 
 # ---------------------------------------------------------------- Chinese calendar
 
