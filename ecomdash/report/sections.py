@@ -71,6 +71,16 @@ def _grain(g: str) -> str:
     return _(GRAINS[g]) if g in GRAINS else g
 
 
+def _period_text(start, grain: str) -> str:
+    """A trend's period in a sentence, by the day it starts: a month is ``December 2025``
+    (``1 December 2025`` read as one day), a week ``the week of 8 September 2025``."""
+    if grain == "month":
+        return i18n_fmt.long_month(start)
+    if grain == "week":
+        return _("the week of {date}", date=i18n_fmt.long_date(start))
+    return i18n_fmt.long_date(start)
+
+
 # -- sales ---------------------------------------------------------------------------------------
 def kpis(data: ReportData) -> Section:
     res = data.overview()
@@ -140,7 +150,7 @@ def trend(data: ReportData) -> Section:
             "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
             int(best["orders"]),
             grain=_grain(res.grain),
-            date=i18n_fmt.long_date(best["period"]),
+            date=_period_text(best["period"], res.grain),
             revenue=L.money(best["revenue"], data.display),
             orders=f"{int(best['orders']):,}",
         ),

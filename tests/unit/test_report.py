@@ -576,3 +576,30 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
         " vs previous period"
     )
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
+
+
+def test_trend_names_its_best_month_as_a_month(demo_report):
+    """By month the best period is "December 2025", not "1 December 2025": a day's date read
+    as one day's revenue (reportread)."""
+    rep, html = demo_report
+    trend = next(s for s in rep.sections if s.key == "trend")
+    (net,) = [t for t in trend.figures[0].data if t.name == "Net revenue"]
+    best = pd.Timestamp(net.x[int(pd.Series(net.y).idxmax())])
+    month = best.strftime("%B %Y")  # the chart's best month, as the page draws it
+    (text,) = trend.text
+    assert text.startswith(f"Best month: {month} with net revenue £"), text
+    assert month == "December 2025"  # the demo's peak season
+    assert f"<p>Best month: {month} with" in html
+
+
+def test_trend_periods_in_a_sentence_by_grain():
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.sections import _period_text
+
+    start = pd.Timestamp("2025-09-01")  # a Monday: a week's and a month's first day
+    assert _period_text(start, "day") == "1 September 2025"
+    assert _period_text(start, "week") == "the week of 1 September 2025"
+    assert _period_text(start, "month") == "September 2025"
+    with use_lang("zh"):
+        assert _period_text(start, "week") == "2025年9月1日这一周"
+        assert _period_text(start, "month") == "2025年9月"

@@ -197,3 +197,28 @@ def test_report_shares_are_written_as_the_app_writes_them():
         assert _cell(1234.5, "{:,.0f}") == ("1,234", True)  # not a share: unchanged
     with use_lang("zh"):
         assert _cell(0.5, "{:.0%}") == ("50%", True)
+
+
+# -- no English left in the Chinese sections' verdicts and tables (reportread) ------------------
+READ = tuple(s for s in SECTIONS if s.key in ("trend",))
+
+
+@pytest.fixture(scope="module")
+def zh_read(zh_store):
+    store, info = zh_store
+    rep = build_report(store, info.id, sections=READ, lang="zh")
+    return {s.key: s for s in rep.sections}, render_html(rep)
+
+
+def test_chinese_trend_names_its_best_month_not_its_first_day(zh_read, zh_store):
+    from ecomdash.report.data import ReportData
+
+    secs, _html = zh_read
+    store, info = zh_store
+    res = ReportData.open(store, info.id).overview()
+    assert res.grain == "month"  # two years of data: by month
+    best = res.trend.loc[res.trend["revenue"].idxmax(), "period"]
+    (text,) = secs["trend"].text
+    # "最佳月：2026年11月" — not "2026年11月1日", which reads as one day's revenue
+    assert text.startswith(f"最佳月：{best.year}年{best.month}月，"), text
+    assert "日" not in text.split("，")[0], text
