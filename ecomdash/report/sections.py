@@ -28,6 +28,7 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n import fmt as i18n_fmt
+from ecomdash.i18n.note import tr_note
 from ecomdash.kpis import KPI_LABELS, POINT_CHANGES, day_text, new_customers_note
 from ecomdash.report.data import (
     BASKET_COLUMNS,
@@ -300,7 +301,8 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
         "{verdict} Backtest over {folds} folds: MASE {mase} (lower is better; the naive forecast's "
         "own is {base}), "
         "{coverage} of actuals inside the 80 % band.",
-        verdict=res.verdict,
+        # the core's verdict is a Note (English as a str): in the report's language
+        verdict=tr_note(res.verdict),
         folds=res.n_folds,
         mase=f"{row['mase']:.2f}",
         base=f"{base['mase']:.2f}",

@@ -200,7 +200,7 @@ def test_report_shares_are_written_as_the_app_writes_them():
 
 
 # -- no English left in the Chinese sections' verdicts and tables (reportread) ------------------
-READ = tuple(s for s in SECTIONS if s.key in ("trend",))
+READ = tuple(s for s in SECTIONS if s.key in ("trend", "forecast"))
 
 
 @pytest.fixture(scope="module")
@@ -222,3 +222,12 @@ def test_chinese_trend_names_its_best_month_not_its_first_day(zh_read, zh_store)
     # "最佳月：2026年11月" — not "2026年11月1日", which reads as one day's revenue
     assert text.startswith(f"最佳月：{best.year}年{best.month}月，"), text
     assert "日" not in text.split("，")[0], text
+
+
+def test_chinese_forecast_verdict_has_no_english(zh_read):
+    secs, _html = zh_read
+    v = secs["forecast"].verdict
+    # the core's verdict (a Note) in Chinese: "回测中，… 比重复上一周期（季节性朴素法）好 31%。"
+    assert "better than" not in v and "backtest" not in v, v
+    assert v.startswith("回测中，"), v
+    assert "。回测 8 折：MASE" in v, v  # no space after the full stop
