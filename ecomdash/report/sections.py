@@ -440,6 +440,9 @@ def segments(data: ReportData) -> Section:
         )
         tone = "good" if sil >= 0.25 and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
+    # names and actions in the report's language, as the Customer segments page shows them
+    # (the result keeps the English ids)
+    table = table.assign(**{c: table[c].astype(str).map(_) for c in ("segment", "action")})
     return Section(
         "segments",
         "Customer segments",
@@ -619,7 +622,9 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
     t = res.table.set_index("model")
     ratio = t.loc[res.best_model, "hit_rate_vs_popularity"] if res.best_model in t.index else None
     tone = "good" if ratio is not None and not _isnan(ratio) and ratio > 1 else "warn"
-    table = res.table[["label", "hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage"]]
+    # the model's id, named by the catalogue in the report's language as on the page (the
+    # result's "label" is the English name)
+    table = res.table[["model", "hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage"]]
     return Section(
         "recommend",
         "Recommendations",

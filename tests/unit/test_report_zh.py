@@ -200,7 +200,7 @@ def test_report_shares_are_written_as_the_app_writes_them():
 
 
 # -- no English left in the Chinese sections' verdicts and tables (reportread) ------------------
-READ = tuple(s for s in SECTIONS if s.key in ("trend", "forecast"))
+READ = tuple(s for s in SECTIONS if s.key in ("trend", "forecast", "segments", "recommend"))
 
 
 @pytest.fixture(scope="module")
@@ -231,3 +231,18 @@ def test_chinese_forecast_verdict_has_no_english(zh_read):
     assert "better than" not in v and "backtest" not in v, v
     assert v.startswith("回测中，"), v
     assert "。回测 8 折：MASE" in v, v  # no space after the full stop
+
+
+def test_chinese_segment_table_has_no_english(zh_read):
+    secs, html = zh_read
+    seg = secs["segments"].tables[0].frame
+    assert "核心客户" in set(seg["segment"]) and "Champions" not in set(seg["segment"])
+    assert not seg["action"].str.contains(r"[A-Za-z]{3,}").any(), seg["action"].tolist()
+    assert "<td>核心客户</td>" in html and "Champions" not in html
+
+
+def test_chinese_recommend_table_names_its_models_in_chinese(zh_read):
+    secs, html = zh_read
+    # the recommend table's models named in Chinese by the catalogue, as on the page
+    assert "<td>基于用户的协同过滤（相似客户）</td>" in html, html.count("CF")
+    assert "User-based CF" not in html and "Popularity (best sellers)" not in html
