@@ -200,7 +200,9 @@ def test_report_shares_are_written_as_the_app_writes_them():
 
 
 # -- no English left in the Chinese sections' verdicts and tables (reportread) ------------------
-READ = tuple(s for s in SECTIONS if s.key in ("trend", "forecast", "segments", "recommend"))
+READ = tuple(
+    s for s in SECTIONS if s.key in ("trend", "forecast", "segments", "recommend", "clv", "churn")
+)
 
 
 @pytest.fixture(scope="module")
@@ -246,3 +248,14 @@ def test_chinese_recommend_table_names_its_models_in_chinese(zh_read):
     # the recommend table's models named in Chinese by the catalogue, as on the page
     assert "<td>基于用户的协同过滤（相似客户）</td>" in html, html.count("CF")
     assert "User-based CF" not in html and "Popularity (best sellers)" not in html
+
+
+def test_chinese_value_and_churn_sentences_read_as_chinese(zh_read):
+    secs, html = zh_read
+    v = secs["clv"].verdict
+    # "实际为 13,762 次，预测偏差 -3.6%（较实际）。", not "（-3.6%（较实际））", a bracket in a bracket
+    assert re.search(r"实际为 [\d,]+ 次，预测偏差 [+-]\d+\.\d%（较实际）。$", v), v
+    assert "））" not in v
+    # the churn table's note says what value at risk is, not "sorted by value at risk = ..."
+    note = secs["churn"].tables[1].note
+    assert note == "按风险价值排序（风险价值 = 最近 12 个月消费 × 流失概率）。", note
