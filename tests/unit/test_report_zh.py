@@ -259,3 +259,10 @@ def test_chinese_value_and_churn_sentences_read_as_chinese(zh_read):
     # the churn table's note says what value at risk is, not "sorted by value at risk = ..."
     note = secs["churn"].tables[1].note
     assert note == "按风险价值排序（风险价值 = 最近 12 个月消费 × 流失概率）。", note
+
+
+def test_chinese_footer_has_no_space_after_a_full_stop(zh_report):
+    _rep, html = zh_report
+    footer = re.search(r"<footer>(.*?)</footer>", html, flags=re.S).group(1)
+    assert re.search(r"秒。每节的结论", footer), footer  # was "秒。 每节"
+    assert "。 " not in footer, footer
