@@ -367,6 +367,8 @@ def _document_html(report: Report, parts: list[Part]) -> str:
             took=took,
         )
     html_lang = {"zh": "zh-CN"}.get(report.lang, report.lang)
+    # two sentences: a space after "." in English, none after "。" in Chinese
+    gap = "" if summary.endswith("。") else " "
     return f"""<!DOCTYPE html>
 <html lang="{e(html_lang)}">
 <head>
@@ -387,7 +389,7 @@ def _document_html(report: Report, parts: list[Part]) -> str:
 </header>
 <nav class="toc"><b>{e(_("Contents"))}</b><ol>{toc}</ol></nav>
 {body}
-<footer>{e(summary)} {e(_("Each section's verdict says how its model did on this dataset's own history, or why it could not run."))}</footer>
+<footer>{e(summary)}{gap}{e(_("Each section's verdict says how its model did on this dataset's own history, or why it could not run."))}</footer>
 </main>
 </body>
 </html>

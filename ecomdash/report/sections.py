@@ -28,6 +28,7 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n import fmt as i18n_fmt
+from ecomdash.i18n.note import tr_note
 from ecomdash.kpis import KPI_LABELS, POINT_CHANGES, day_text, new_customers_note
 from ecomdash.report.data import (
     BASKET_COLUMNS,
@@ -69,6 +70,16 @@ def pct(x) -> str:
 
 def _grain(g: str) -> str:
     return _(GRAINS[g]) if g in GRAINS else g
+
+
+def _period_text(start, grain: str) -> str:
+    """A trend's period in a sentence, by the day it starts: a month is ``December 2025``
+    (``1 December 2025`` read as one day), a week ``the week of 8 September 2025``."""
+    if grain == "month":
+        return i18n_fmt.long_month(start)
+    if grain == "week":
+        return _("the week of {date}", date=i18n_fmt.long_date(start))
+    return i18n_fmt.long_date(start)
 
 
 # -- sales ---------------------------------------------------------------------------------------
@@ -140,7 +151,7 @@ def trend(data: ReportData) -> Section:
             "Best {grain}: {date} with net revenue {revenue} over {orders} orders.",
             int(best["orders"]),
             grain=_grain(res.grain),
-            date=i18n_fmt.long_date(best["period"]),
+            date=_period_text(best["period"], res.grain),
             revenue=L.money(best["revenue"], data.display),
             orders=f"{int(best['orders']):,}",
         ),
@@ -290,7 +301,8 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
         "{verdict} Backtest over {folds} folds: MASE {mase} (lower is better; the naive forecast's "
         "own is {base}), "
         "{coverage} of actuals inside the 80 % band.",
-        verdict=res.verdict,
+        # the core's verdict is a Note (English as a str): in the report's language
+        verdict=tr_note(res.verdict),
         folds=res.n_folds,
         mase=f"{row['mase']:.2f}",
         base=f"{base['mase']:.2f}",
@@ -428,6 +440,9 @@ def segments(data: ReportData) -> Section:
         )
         tone = "good" if sil >= 0.25 and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
+    # names and actions in the report's language, as the Customer segments page shows them
+    # (the result keeps the English ids)
+    table = table.assign(**{c: table[c].astype(str).map(_) for c in ("segment", "action")})
     return Section(
         "segments",
         "Customer segments",
@@ -541,16 +556,21 @@ def churn_risk(data: ReportData) -> Section:
     m = res.metrics
     best = res.best_model
     auc, base = m.loc[best, "auc"], m.loc["recency", "auc"]
+    # the top 10 %'s precision beside the share of every customer evaluated who churned: a
+    # bare "precision 97 %" read as the model's doing where 68 % churn anyway
     verdict = _(
         "Evaluated on held-out time ({n} customers after {cutoff}): {model} ranks churners "
-        "with ROC AUC {auc} ({vs} vs recency alone; 0.5 is guessing); precision at the top "
-        "10 % risk {precision}.",
+        "with ROC AUC {auc} ({vs} vs recency alone; 0.5 is guessing). Of the 10 % of "
+        "customers it rated most at risk, {precision} placed no order in the next {days} "
+        "days, against {base} of all the customers evaluated.",
         n=f"{res.n_test:,}",
         cutoff=i18n_fmt.long_date(res.test_cutoff),
         model=L.model_label(best),
         auc=f"{auc:.3f}",
         vs=f"{auc - base:+.3f}",
         precision=pct(m.loc[best, "precision_at_10pct"]),
+        days=res.window_days,
+        base=pct(1 - res.test_positive_rate),
     )
     tone = "good" if auc >= 0.7 and auc > base else "warn"
     try:
@@ -607,7 +627,9 @@ def recommendations(data: ReportData, *, k: int = 10) -> Section:
     t = res.table.set_index("model")
     ratio = t.loc[res.best_model, "hit_rate_vs_popularity"] if res.best_model in t.index else None
     tone = "good" if ratio is not None and not _isnan(ratio) and ratio > 1 else "warn"
-    table = res.table[["label", "hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage"]]
+    # the model's id, named by the catalogue in the report's language as on the page (the
+    # result's "label" is the English name)
+    table = res.table[["model", "hit_rate_at_k", "precision_at_k", "ndcg_at_k", "coverage"]]
     return Section(
         "recommend",
         "Recommendations",

@@ -576,3 +576,52 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
         " vs previous period"
     )
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
+
+
+def test_trend_names_its_best_month_as_a_month(demo_report):
+    """By month the best period is "December 2025", not "1 December 2025": a day's date read
+    as one day's revenue (reportread)."""
+    rep, html = demo_report
+    trend = next(s for s in rep.sections if s.key == "trend")
+    (net,) = [t for t in trend.figures[0].data if t.name == "Net revenue"]
+    best = pd.Timestamp(net.x[int(pd.Series(net.y).idxmax())])
+    month = best.strftime("%B %Y")  # the chart's best month, as the page draws it
+    (text,) = trend.text
+    assert text.startswith(f"Best month: {month} with net revenue £"), text
+    assert month == "December 2025"  # the demo's peak season
+    assert f"<p>Best month: {month} with" in html
+
+
+def test_trend_periods_in_a_sentence_by_grain():
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.sections import _period_text
+
+    start = pd.Timestamp("2025-09-01")  # a Monday: a week's and a month's first day
+    assert _period_text(start, "day") == "1 September 2025"
+    assert _period_text(start, "week") == "the week of 1 September 2025"
+    assert _period_text(start, "month") == "September 2025"
+    with use_lang("zh"):
+        assert _period_text(start, "week") == "2025年9月1日这一周"
+        assert _period_text(start, "month") == "2025年9月"
+
+
+def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_report, demo):
+    """'precision at the top 10 % risk 97 %' read as the model's doing; 68 % of the customers
+    evaluated placed no order anyway: the verdict says both, in plain words (reportread)."""
+    from ecomdash.churn import churn
+    from ecomdash.report.data import CUSTOMER_COLUMNS
+
+    rep, html = demo_report
+    sec = next(s for s in rep.sections if s.key == "churn")
+    cols = [c for c in (*CUSTOMER_COLUMNS, *S.FLAGS) if c in demo.lines]
+    res = churn(demo.lines[cols], window_days=90)  # the core, on the demo's own lines
+    assert res.n_test == 8230
+    churned = 1 - res.test_positive_rate  # the customers evaluated who did not order again
+    top = res.metrics.loc[res.best_model, "precision_at_10pct"]
+    assert (round(churned * 100), round(top * 100)) == (68, 97)
+    said = (
+        "Of the 10 % of customers it rated most at risk, 97 % placed no order in the next 90 "
+        "days, against 68 % of all the customers evaluated."
+    )
+    assert said in sec.verdict, sec.verdict
+    assert "precision at the top" not in sec.verdict

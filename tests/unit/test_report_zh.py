@@ -197,3 +197,72 @@ def test_report_shares_are_written_as_the_app_writes_them():
         assert _cell(1234.5, "{:,.0f}") == ("1,234", True)  # not a share: unchanged
     with use_lang("zh"):
         assert _cell(0.5, "{:.0%}") == ("50%", True)
+
+
+# -- no English left in the Chinese sections' verdicts and tables (reportread) ------------------
+READ = tuple(
+    s for s in SECTIONS if s.key in ("trend", "forecast", "segments", "recommend", "clv", "churn")
+)
+
+
+@pytest.fixture(scope="module")
+def zh_read(zh_store):
+    store, info = zh_store
+    rep = build_report(store, info.id, sections=READ, lang="zh")
+    return {s.key: s for s in rep.sections}, render_html(rep)
+
+
+def test_chinese_trend_names_its_best_month_not_its_first_day(zh_read, zh_store):
+    from ecomdash.report.data import ReportData
+
+    secs, _html = zh_read
+    store, info = zh_store
+    res = ReportData.open(store, info.id).overview()
+    assert res.grain == "month"  # two years of data: by month
+    best = res.trend.loc[res.trend["revenue"].idxmax(), "period"]
+    (text,) = secs["trend"].text
+    # "最佳月：2026年11月" — not "2026年11月1日", which reads as one day's revenue
+    assert text.startswith(f"最佳月：{best.year}年{best.month}月，"), text
+    assert "日" not in text.split("，")[0], text
+
+
+def test_chinese_forecast_verdict_has_no_english(zh_read):
+    secs, _html = zh_read
+    v = secs["forecast"].verdict
+    # the core's verdict (a Note) in Chinese: "回测中，… 比重复上一周期（季节性朴素法）好 31%。"
+    assert "better than" not in v and "backtest" not in v, v
+    assert v.startswith("回测中，"), v
+    assert "。回测 8 折：MASE" in v, v  # no space after the full stop
+
+
+def test_chinese_segment_table_has_no_english(zh_read):
+    secs, html = zh_read
+    seg = secs["segments"].tables[0].frame
+    assert "核心客户" in set(seg["segment"]) and "Champions" not in set(seg["segment"])
+    assert not seg["action"].str.contains(r"[A-Za-z]{3,}").any(), seg["action"].tolist()
+    assert "<td>核心客户</td>" in html and "Champions" not in html
+
+
+def test_chinese_recommend_table_names_its_models_in_chinese(zh_read):
+    secs, html = zh_read
+    # the recommend table's models named in Chinese by the catalogue, as on the page
+    assert "<td>基于用户的协同过滤（相似客户）</td>" in html, html.count("CF")
+    assert "User-based CF" not in html and "Popularity (best sellers)" not in html
+
+
+def test_chinese_value_and_churn_sentences_read_as_chinese(zh_read):
+    secs, html = zh_read
+    v = secs["clv"].verdict
+    # "实际为 13,762 次，预测偏差 -3.6%（较实际）。", not "（-3.6%（较实际））", a bracket in a bracket
+    assert re.search(r"实际为 [\d,]+ 次，预测偏差 [+-]\d+\.\d%（较实际）。$", v), v
+    assert "））" not in v
+    # the churn table's note says what value at risk is, not "sorted by value at risk = ..."
+    note = secs["churn"].tables[1].note
+    assert note == "按风险价值排序（风险价值 = 最近 12 个月消费 × 流失概率）。", note
+
+
+def test_chinese_footer_has_no_space_after_a_full_stop(zh_report):
+    _rep, html = zh_report
+    footer = re.search(r"<footer>(.*?)</footer>", html, flags=re.S).group(1)
+    assert re.search(r"秒。每节的结论", footer), footer  # was "秒。 每节"
+    assert "。 " not in footer, footer
