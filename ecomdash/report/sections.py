@@ -668,21 +668,31 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     if ratio is None or _isnan(ratio):
         verdict = _("Too few held-out weeks to check the price model against the naive forecast.")
         tone = "warn"
-    elif ratio < 1:
-        verdict = _(
-            "On held-out weeks the price model's error is {ratio}× the naive forecast's "
-            "({n} products): it predicts units better than 'same as before'.",
-            ratio=f"{ratio:.2f}",
-            n=f"{v.get('n_products', 0):,}",
-        )
-        tone = "good"
     else:
-        verdict = _(
-            "On held-out weeks the price model's error is {ratio}× the naive forecast's: it "
-            "does not beat 'same as before' on this data; read the elasticities as rough.",
-            ratio=f"{ratio:.2f}",
-        )
-        tone = "warn"
+        # how many products the check covers, of those with an elasticity (the text below
+        # counts those: 25 checked read as if the check were of all 218)
+        fields = {
+            "ratio": f"{ratio:.2f}",
+            "n": f"{v.get('n_products', 0):,}",
+            "total": f"{int((res.products['status'] != 'no estimate').sum()):,}",
+        }
+        if ratio < 1:
+            verdict = _(
+                "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
+                "on the {n} of {total} products with an elasticity that had enough weeks to "
+                "check: it predicts units better than 'same as before'.",
+                **fields,
+            )
+            tone = "good"
+        else:
+            verdict = _(
+                "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
+                "on the {n} of {total} products with an elasticity that had enough weeks to "
+                "check: it does not beat 'same as before' on this data; read the elasticities "
+                "as rough.",
+                **fields,
+            )
+            tone = "warn"
     est = res.products[res.products["status"] != "no estimate"]
     est = est.sort_values("revenue", ascending=False).head(top)
     low, high, el = _("90 % low"), _("90 % high"), _("Elasticity")

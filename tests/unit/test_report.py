@@ -189,6 +189,14 @@ def test_pricing_and_alerts_sections_agree_with_their_pages_core(tmp_path, demo)
     ratio = core.validation_summary["ratio"]
     assert f"{ratio:.2f}×" in by_key["pricing"].verdict
     assert (by_key["pricing"].tone == "good") == (ratio < 1)
+    # how many products the check covers, of those with an elasticity (the demo: far fewer)
+    n_est = int((core.products["status"] != "no estimate").sum())
+    n_checked = core.validation_summary["n_products"]
+    assert n_checked < n_est
+    assert (
+        f"on the {n_checked:,} of {n_est:,} products with an elasticity that had enough weeks "
+        "to check" in by_key["pricing"].verdict
+    ), by_key["pricing"].verdict
     top = by_key["pricing"].tables[0].frame
     est = core.products[core.products["status"] != "no estimate"]
     expected = est.sort_values("revenue", ascending=False)["product_id"].head(len(top))
