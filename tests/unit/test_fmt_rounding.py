@@ -72,3 +72,14 @@ def test_tiles_are_three_significant_figures_from_ten_thousand(x, kw, lang, want
 )
 def test_large_percentages_have_thousands(x, lang, want):
     assert fmt.pct(x, 0, signed=True, lang=lang) == want
+
+
+@pytest.mark.parametrize(("lang", "want"), [("en", "+1,065.0 %"), ("zh", "+1,065.0%")])
+def test_a_tiles_large_change_has_thousands(lang, want):
+    """The Overview's and the Home's tiles (ui.overview.delta_text): "+1065.0 %" before."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui.overview import delta_text
+
+    with use_lang(lang):
+        assert delta_text(10.65) == want
+        assert delta_text(-0.032) == ("-3.2%" if lang == "zh" else "-3.2 %")
