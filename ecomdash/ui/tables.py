@@ -133,11 +133,12 @@ def _for_screen(
 ) -> pd.DataFrame:
     """``df`` as the browser gets it: model ids as model labels, share columns (0.628) in
     percent points (62.8) for ``table_config(..., scaled=True)``'s format, except the
-    columns in ``own`` (the caller configures them: a progress bar from 0 to 1), and every
-    column written with fixed decimals (money, numbers, percentages) rounded to them with
-    no negative zero: the browser's printf format writes -0.001 as "£-0.00" (a refund of a
-    tenth of a penny), where :func:`ecomdash.i18n.fmt.money` writes "£0.00". The frame
-    itself (and its download) keeps its values."""
+    columns in ``own`` (the caller configures them: a progress bar from 0 to 1), and in
+    every column written with fixed decimals (money, numbers, percentages) a value that
+    rounds to zero at them sent as 0.0: the browser's printf format writes -0.001 as
+    "£-0.00" (a refund of a tenth of a penny), where :func:`ecomdash.i18n.fmt.money` writes
+    "£0.00". Other values go as they are (tests and sorting read them); the frame itself
+    (and its download) keeps its values."""
 
     def col(c) -> L.Col:
         return _column(c, area, kinds)
@@ -167,7 +168,7 @@ def _for_screen(
         out[c] = df[c].map(lambda v: v if pd.isna(v) else L.model_label(str(v))).astype(object)
     for c in decimals:
         v = df[c] * 100 if c in shares else df[c]
-        out[c] = v.round(col(c).places) + 0.0  # + 0.0: -0.0 becomes 0.0
+        out[c] = v.mask(v.round(col(c).places) == 0, 0.0)  # what rounds to zero is 0.0
     for c in shares:
         if c not in decimals:  # an integer share column (0 or 1)
             out[c] = df[c] * 100

@@ -148,7 +148,8 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     # the same page in English is unchanged (the language is per run, the cache per language)
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="en", timeout=240)
     assert not at.exception, at.exception
-    assert _metric(at, "Net revenue").value.endswith(f"{k['revenue'] / 1e6:,.2f}M")
+    # three significant figures (34,496,946.60 → 34.5M; it read 34.50M)
+    assert _metric(at, "Net revenue").value.endswith(f"{k['revenue'] / 1e6:,.3g}M")
     assert any(
         f"{lo.day} {lo:%B %Y} to {hi.day} {hi:%B %Y}, no earlier period" in c.value
         for c in at.caption

