@@ -692,7 +692,7 @@ def money(value, display: Display | None = None, *, places: int = 2, compact: bo
     """An amount in the dataset's currency: the one way the app (``fmt_money``), the tables
     (:func:`format_value` of a money column) and the report write money. Exact with thousands
     (``£1,234.50``, ``-£950.00``), or ``compact`` as a metric tile shows it (``£3.73M``,
-    ``£41.6k``; ``¥373.14万`` in Chinese; exact below ten thousand). No sign when the currency
+    ``£41.6k``; ``¥373万`` in Chinese; below ten thousand whole from a thousand, ``£6,168``). No sign when the currency
     is unknown; "n/a" when the value is missing.
 
     >>> money(-1234.5, Display(currency="GBP")), money(3_731_389.17, Display("GBP"), compact=True)

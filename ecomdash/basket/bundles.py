@@ -256,7 +256,7 @@ def whatif_figures(w: BundleWhatIf) -> dict[str, str]:
       (:func:`fmt.whole`): "about 93 more sales" (92.9), "about 1 more sale", "less than one
       more sale" (below one half but above none), "no more sales";
     * ``revenue``: the extra revenue as sentences write an estimate (:func:`fmt.money_about`:
-      "£1,207", "£18.3k"), "" when a B item has no usable price;
+      "£1,200", "£18.3k"), "" when a B item has no usable price;
     * ``price``: B's average selling price, exact ("£12.99"), when B is one item with a price;
       else "".
 

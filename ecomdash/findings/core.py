@@ -101,9 +101,10 @@ class Finding:
 
 
 def money_text(x: float, *, symbol: str | None = None) -> str:
-    """Compact money for a sentence: 4,200 / 18.3k / 1.25M, with the currency sign of
+    """Compact money for a sentence: 4,200 / 18.3k / 1.25M (an estimate: two significant
+    figures below ten thousand, three above), with the currency sign of
     :func:`use_currency` (or ``symbol``) before it (£18.3k); in Chinese 4,200 / 1.83万 /
-    125.40万 / 1.25亿 (¥1.83万): :func:`ecomdash.i18n.fmt.money_about`, the estimate's money
+    125万 / 1.25亿 (¥1.83万): :func:`ecomdash.i18n.fmt.money_about`, the estimate's money
     the Basket page's bundle what-if writes too.
 
     >>> money_text(18_300.0, symbol="£"), money_text(-950.4, symbol="£"), money_text(4200.0)

@@ -1,7 +1,7 @@
 """Numbers and dates in the merchant's language (CLDR data through Babel).
 
 English keeps the app's compact style (``£3.32M``, ``41.6k``, ``4.1 %``); Chinese uses the
-units Chinese operators read (``¥332.15万``, ``1.23亿``), no space before ``%``, and dates
+units Chinese operators read (``¥332万``, ``1.23亿``), no space before ``%``, and dates
 in sentences written ``11 November 2026`` / ``2026年11月11日`` (:func:`long_date`), months
 ``November 2026`` / ``2026年11月`` (:func:`long_month`).
 """
@@ -69,16 +69,20 @@ def _sign(x: float, figure: str, *, signed: bool = False) -> str:
 
 
 def money_about(x: float, *, symbol: str | None = None, lang: str | None = None) -> str:
-    """An estimated amount in a sentence ("about £1,207 more revenue"), no more precise than
-    an estimate is: whole units below ten thousand (``£1,207``, no cents), then ``£18.3k`` /
-    ``£1.25M`` in English and ``¥1.83万`` / ``¥1.25亿`` in Chinese, with the currency sign of
-    :func:`use_currency` (or ``symbol``) after the minus; ``n/a`` when not known. The Home's
-    findings (``findings.money_text``) and the Basket page's bundle what-if write money this
-    way.
+    """An estimated amount in a sentence ("about £1,200 more revenue"), no more precise than
+    an estimate is. The rule: two significant figures below ten thousand (``£93``,
+    ``£1,200`` for 1,207, ``£4,600`` for 4,602; whole units below ten: ``£7``), then the
+    three significant figures of a tile (:func:`compact`: ``£18.3k``, ``£183k``, ``£1.25M``
+    in English; ``¥1.83万``, ``¥18.3万``, ``¥1.25亿`` in Chinese); each rounding half up.
+    The currency sign is :func:`use_currency`'s (or ``symbol``), after the minus; ``n/a``
+    when not known. The Home's findings (``findings.money_text``), the Pricing page's
+    what-if and the Basket page's bundle what-if write money this way.
 
     >>> money_about(1206.77, symbol="£"), money_about(18_300.0, symbol="£"), money_about(-950.4)
-    ('£1,207', '£18.3k', '-950')
-    >>> money_about(18_300.0, symbol="¥", lang="zh"), money_about(4200.0, symbol="¥", lang="zh")
+    ('£1,200', '£18.3k', '-950')
+    >>> money_about(4602.0, symbol="£"), money_about(93.4, symbol="£"), money_about(9960.0)
+    ('£4,600', '£93', '10.0k')
+    >>> money_about(18_340.0, symbol="¥", lang="zh"), money_about(4249.0, symbol="¥", lang="zh")
     ('¥1.83万', '¥4,200')
     """
     import math
@@ -88,15 +92,22 @@ def money_about(x: float, *, symbol: str | None = None, lang: str | None = None)
     lang = lang or get_lang()
     sym = _SYMBOL.get() if symbol is None else symbol
     a = abs(x)
-    sign = "-" if x < 0 else ""
-    if a < 1e4:  # whole units below ten thousand (no cents in a sentence): -0.4 is "£0"
-        return f"{_sign(x, f'{a:,.0f}')}{sym}{a:,.0f}"
-    if lang != "en":
-        # 万 / 亿 as the tiles write them
-        return compact(x, symbol=sym, lang=lang)
-    if a >= 1e6:
-        return f"{sign}{sym}{a / 1e6:,.2f}M"
-    return f"{sign}{sym}{a / 1e3:,.1f}k"
+    r = _significant(a, 2) if a >= 10 else _half_up(a)
+    if r < 10_000:  # no cents in a sentence: -0.4 is "£0"
+        figure = f"{r:,.0f}"
+        return f"{_sign(x, figure)}{sym}{figure}"
+    # from ten thousand as a tile writes it (9,960 rounds up to 10.0k, not back to 9,960)
+    return compact(math.copysign(max(a, 10_000.0), x), symbol=sym, lang=lang)
+
+
+def _significant(a: float, digits: int) -> Decimal:
+    """``a`` (not negative) rounded half up to ``digits`` significant figures, from its
+    shortest decimal text: ``_significant(1207, 2)`` is 1200, ``_significant(252_049, 3)``
+    252000, ``_significant(0.0, 3)`` 0."""
+    d = Decimal(repr(float(a)))
+    if not d:
+        return d
+    return d.quantize(Decimal(1).scaleb(d.adjusted() - digits + 1), rounding=ROUND_HALF_UP)
 
 
 def whole(x: float) -> int:
@@ -128,27 +139,44 @@ def sentences(parts, *, lang: str | None = None) -> str:
     return ("" if (lang or get_lang()) == "zh" else " ").join(str(p) for p in parts if p)
 
 
+#: A tile's units from ten thousand on: (from, divided by, written), largest first
+_UNITS = {
+    "en": ((1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "k")),
+    "zh": ((1e8, 1e8, "亿"), (1e4, 1e4, "万")),
+}
+
+
 def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:
-    """A short figure for a metric tile: exact below ten thousand (money to the cent, with
-    ``symbol`` before it when the currency is known; counts as integers), then k / M / B in
-    English and 万 / 亿 in Chinese."""
+    """A short figure for a metric tile, every tile by one rule: from ten thousand, three
+    significant figures (half up) with k / M / B in English and 万 / 亿 in Chinese (``25.2k``,
+    ``252k``, ``£3.73M``; ``2.52万``, ``252万``, ``1,830万``, ``¥3.73亿``); below ten thousand
+    the figure itself (the same in both languages, Chinese has no unit below 万): a count as
+    a whole number (``2,520``), money with ``symbol`` before it when the currency is known,
+    whole from a thousand (``£6,168``, beside ``£208k``) and to the cent below (``£93.40``,
+    an average order). What rounds to zero has no sign.
+
+    >>> compact(252_049, lang="en"), compact(25_249, lang="en"), compact(2_520, lang="en")
+    ('252k', '25.2k', '2,520')
+    >>> compact(3_731_389.17, symbol="£", lang="en"), compact(6_168.18, symbol="£", lang="en")
+    ('£3.73M', '£6,168')
+    >>> compact(93.4, money=True, lang="en"), compact(3_321_500, symbol="¥", lang="zh")
+    ('93.40', '¥332万')
+    """
     lang = lang or get_lang()
     money = money or bool(symbol)
     a = abs(float(x))
     sign = "-" if x < 0 else ""
-    if lang == "zh":
-        if a >= 1e8:
-            return f"{sign}{symbol}{a / 1e8:,.2f}亿"
-        if a >= 1e4:
-            return f"{sign}{symbol}{a / 1e4:,.2f}万"
+    if a >= 1e4 and a != float("inf"):
+        r = _significant(a, 3)
+        for start, size, unit in _UNITS["zh" if lang == "zh" else "en"]:
+            if r >= start:
+                v = r / Decimal(repr(size))
+                places = max(0, 2 - v.adjusted())  # 3.73 / 25.2 / 252 / 1,830
+                return f"{sign}{symbol}{v:,.{places}f}{unit}"
+    if money:
+        figure = f"{_half_up(a):,.0f}" if a >= 999.995 else f"{a:,.2f}"
     else:
-        if a >= 1e9:
-            return f"{sign}{symbol}{a / 1e9:,.2f}B"
-        if a >= 1e6:
-            return f"{sign}{symbol}{a / 1e6:,.2f}M"
-        if a >= 1e4:
-            return f"{sign}{symbol}{a / 1e3:,.1f}k"
-    figure = f"{a:,.2f}" if money else f"{int(round(a)):,}"
+        figure = f"{int(round(a)):,}"
     return f"{_sign(x, figure)}{symbol}{figure}"  # what rounds to zero is zero, never "-0"
 
 
@@ -184,15 +212,17 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
 def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
     """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese. ``signed`` writes
     ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
-    zero has no sign (``0 %``, not ``-0 %``).
+    zero has no sign (``0 %``, not ``-0 %``); thousands are separated (``+1,065 %``).
 
     >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
     ('4.1 %', '4.1%', '-100 %')
     >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
     ('+12%', '0 %')
+    >>> pct(10.65, 0, signed=True, lang="en"), pct(10.65, 0, signed=True, lang="zh")
+    ('+1,065 %', '+1,065%')
     """
     lang = lang or get_lang()
-    text = f"{abs(x) * 100:.{digits}f}"
+    text = f"{abs(x) * 100:,.{digits}f}"  # +1,065 %
     nonzero = any(c in "123456789" for c in text)  # NaN/inf keep their own text
     sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
     return f"{sign}{text}{'%' if lang == 'zh' else ' %'}"

@@ -54,7 +54,7 @@ GRAINS = {"day": N_("day"), "week": N_("week"), "month": N_("month")}
 
 def fmt_kpi(name: str, v, display: L.Display) -> tuple[str, str | None]:
     """A headline tile's (value, exact figure): money compact in the dataset's currency as the
-    app's Overview shows it (``£3.73M``, ``¥373.14万``), with the exact amount for its tooltip."""
+    app's Overview shows it (``£3.73M``, ``¥373万``), with the exact amount for its tooltip."""
     if _isnan(v):
         return _("n/a"), None
     if name == "return_rate":

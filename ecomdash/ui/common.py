@@ -593,8 +593,8 @@ def fmt_money(x: float | None) -> str:
 
 
 def fmt_compact(x: float | None, *, money: bool = False) -> str:
-    """Short figures for metric tiles: 3.25M, 338.6k (332.15万 in Chinese); exact below ten
-    thousand."""
+    """Short figures for metric tiles (:func:`ecomdash.i18n.fmt.compact`): 3.25M, 339k (332万
+    in Chinese); below ten thousand counts exact, money whole from a thousand."""
     if x is None or pd.isna(x):
         return _("n/a")
     return compact(float(x), money=money, symbol=current_display().symbol if money else "")

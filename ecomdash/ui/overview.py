@@ -79,10 +79,11 @@ def _overview(key: tuple, grain: str, lang: str = "en") -> OverviewResult:
 
 
 def delta_text(ch: float | None) -> str | None:
-    """A tile's change against the previous period: ``+3.2 %`` (``+3.2%`` in Chinese)."""
+    """A tile's change against the previous period: ``+3.2 %`` (``+3.2%`` in Chinese), with
+    thousands: ``+1,065.0 %``."""
     if ch is None:
         return None
-    return f"{ch * 100:+.1f}" + ("%" if get_lang() == "zh" else " %")
+    return f"{ch * 100:+,.1f}" + ("%" if get_lang() == "zh" else " %")
 
 
 def points_text(change: float | None) -> str | None:

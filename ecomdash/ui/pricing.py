@@ -296,7 +296,7 @@ def _product_names(frame: pd.DataFrame):
 
 
 def _about(x: float, *, signed: bool = False) -> str:
-    """An estimated amount as the app writes one (``fmt.money_about``: ``£2,060``, ``£18.3k``,
+    """An estimated amount as the app writes one (``fmt.money_about``: ``£2,100``, ``£18.3k``,
     no pence) in the dataset's currency; ``signed`` for a tile's delta: ``+£88`` / ``-£88``
     (the sign sets the arrow)."""
     text = fmt.money_about(x, symbol=current_display().symbol)

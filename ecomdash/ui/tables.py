@@ -121,6 +121,10 @@ def _column(col, area: str | None, kinds: Mapping[str, str] | None) -> L.Col:
     return c
 
 
+#: Kinds the browser writes with a fixed number of decimals (``labels.number_format``)
+_DECIMAL_KINDS = ("money", "number", "pct", "share")
+
+
 def _for_screen(
     df: pd.DataFrame,
     area: str | None,
@@ -129,33 +133,45 @@ def _for_screen(
 ) -> pd.DataFrame:
     """``df`` as the browser gets it: model ids as model labels, share columns (0.628) in
     percent points (62.8) for ``table_config(..., scaled=True)``'s format, except the
-    columns in ``own`` (the caller configures them: a progress bar from 0 to 1). The frame
-    itself (and its download) keeps the shares."""
+    columns in ``own`` (the caller configures them: a progress bar from 0 to 1), and in
+    every column written with fixed decimals (money, numbers, percentages) a value that
+    rounds to zero at them sent as 0.0: the browser's printf format writes -0.001 as
+    "£-0.00" (a refund of a tenth of a penny), where :func:`ecomdash.i18n.fmt.money` writes
+    "£0.00". Other values go as they are (tests and sorting read them); the frame itself
+    (and its download) keeps its values."""
 
-    def kind(c) -> str:
-        return _column(c, area, kinds).kind
+    def col(c) -> L.Col:
+        return _column(c, area, kinds)
+
+    def numeric(c) -> bool:
+        return pd.api.types.is_numeric_dtype(df[c].dtype) and df[c].dtype != bool
 
     models = [
         c
         for c in df.columns
-        if kind(c) == "model"
+        if col(c).kind == "model"
         and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype))
     ]
-    shares = [
+    shares = [c for c in df.columns if col(c).kind == "share" and c not in own and numeric(c)]
+    decimals = [
         c
         for c in df.columns
-        if kind(c) == "share"
+        if col(c).kind in _DECIMAL_KINDS
         and c not in own
-        and pd.api.types.is_numeric_dtype(df[c].dtype)
-        and df[c].dtype != bool
+        and numeric(c)
+        and pd.api.types.is_float_dtype(df[c].dtype)
     ]
-    if not models and not shares:
+    if not models and not decimals:
         return df
     out = df.copy()
     for c in models:
         out[c] = df[c].map(lambda v: v if pd.isna(v) else L.model_label(str(v))).astype(object)
+    for c in decimals:
+        v = df[c] * 100 if c in shares else df[c]
+        out[c] = v.mask(v.round(col(c).places) == 0, 0.0)  # what rounds to zero is 0.0
     for c in shares:
-        out[c] = df[c] * 100
+        if c not in decimals:  # an integer share column (0 or 1)
+            out[c] = df[c] * 100
     return out
 
 

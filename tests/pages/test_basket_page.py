@@ -179,7 +179,8 @@ def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
     demo_dataset, _isolated_home
 ):
     """The what-if tab on the demo's first rule: 10 % of the 929 orders with A but not B is
-    92.9 sales, said "about 93"; £1,206.77 is said "about £1,207", on the tile too; the
+    92.9 sales, said "about 93"; £1,206.77 is said "about £1,200" (an estimate's two
+    significant figures: fmt.money_about; it read "about £1,207"), on the tile too; the
     Home's bundle finding says the same figures (one function); Chinese too."""
     from ecomdash import findings as FD
     from ecomdash import schema as S
@@ -197,23 +198,25 @@ def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
     price = b_lines[S.REVENUE].sum() / b_lines[S.QUANTITY].sum()
     exact_sales, exact_revenue = 0.1 * n, 0.1 * n * price
     about_sales = int(exact_sales + 0.5)
+    assert 100 <= exact_revenue < 10_000  # two significant figures by hand: 1,206.77 → 1,200
+    about_revenue = f"£{round(exact_revenue, 2 - len(str(int(exact_revenue)))):,.0f}"
     assert about_sales != exact_sales  # the demo's count is not whole (929 orders: 92.9)
     expected = (
         f"If 10 % of the {n:,} orders with A but not B had also taken B: about "
-        f"{about_sales:,} more sales of B, about £{exact_revenue:,.0f} more revenue (B's "
+        f"{about_sales:,} more sales of B, about {about_revenue} more revenue (B's "
         f"average selling price over the period, £{price:,.2f})."
     )
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption if c.value.startswith("If ")]
     assert captions == [expected]
-    assert _metric(at, "Extra revenue").value == f"£{exact_revenue:,.0f}"
+    assert _metric(at, "Extra revenue").value == about_revenue
     # the Home's bundle finding on the same what-if: the same rounded figures
     w = basket.bundle_whatif(lines, (a,), (b,), share=FD.BUNDLE_SHARE)
     with fmt.use_currency("£"):
         detail = FD.bundle_finding(res, w).detail
     assert (
-        f"the second: about {about_sales:,} more sales of it, about £{exact_revenue:,.0f} "
+        f"the second: about {about_sales:,} more sales of it, about {about_revenue} "
         "more revenue." in detail
     )
     # in Chinese: the same figures in the translated sentence
@@ -227,7 +230,7 @@ def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
         share="10%",
         n=f"{n:,}",
         sales=f"约多卖 {about_sales:,} 单",
-        revenue=f"£{exact_revenue:,.0f}",
+        revenue=about_revenue,
         price=f"£{price:,.2f}",
     )
     assert zh in [c.value for c in at.caption]

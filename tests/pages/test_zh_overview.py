@@ -53,8 +53,13 @@ def _metric(at, label):
 
 
 def _wan(x: float, symbol: str = "") -> str:
-    """万 by hand (not through ecomdash.i18n.fmt): 31,019,007.3 → ¥3,101.90万."""
-    return f"{symbol}{x / 10_000:,.2f}万"
+    """万 by hand (not through ecomdash.i18n.fmt), to a tile's three significant figures:
+    31,019,007.3 → ¥3,100万 (was ¥3,101.90万), 208,214 → 20.8万."""
+    import math
+
+    w = x / 10_000
+    places = 2 - math.floor(math.log10(abs(w)))  # -1 for 3,101.9: tens of 万
+    return f"{symbol}{round(w, places):,.{max(places, 0)}f}万"
 
 
 def _day(d: date) -> str:
@@ -145,7 +150,8 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     # the same page in English is unchanged (the language is per run, the cache per language)
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="en", timeout=240)
     assert not at.exception, at.exception
-    assert _metric(at, "Net revenue").value.endswith(f"{k['revenue'] / 1e6:,.2f}M")
+    # three significant figures (34,496,946.60 → 34.5M; it read 34.50M)
+    assert _metric(at, "Net revenue").value.endswith(f"{k['revenue'] / 1e6:,.3g}M")
     assert any(
         f"{lo.day} {lo:%B %Y} to {hi.day} {hi:%B %Y}, no earlier period" in c.value
         for c in at.caption

@@ -73,10 +73,10 @@ def test_language_is_per_thread_of_work():
 def test_compact_figures_in_each_language():
     assert fmt.compact(3_321_456.7, symbol="£", lang="en") == "£3.32M"
     assert fmt.compact(41_600, lang="en") == "41.6k"
-    assert fmt.compact(3_321_456.7, symbol="¥", lang="zh") == "¥332.15万"
+    assert fmt.compact(3_321_456.7, symbol="¥", lang="zh") == "¥332万"  # 3 significant figures
     assert fmt.compact(123_456_789, lang="zh") == "1.23亿"
     assert fmt.compact(-12_345, lang="zh") == "-1.23万"
-    assert fmt.compact(9_876.5, symbol="¥", lang="zh") == "¥9,876.50"
+    assert fmt.compact(9_876.5, symbol="¥", lang="zh") == "¥9,877"  # whole from 1,000
     # money in an unknown currency keeps its cents; a count is whole
     assert fmt.compact(85.5, money=True, lang="en") == "85.50"
     assert fmt.compact(85.5, lang="en") == "86"

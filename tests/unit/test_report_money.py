@@ -42,7 +42,7 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     rep = build_report(store, info.id, sections=FAST)
     tiles = _tiles(rep)
     assert tiles["Net revenue"] == ("€13.0k", "€13,000.49")
-    assert tiles["Average order value"] == ("€4,333.50", "€4,333.50")  # exact below 10,000
+    assert tiles["Average order value"] == ("€4,333", "€4,333.50")  # whole from 1,000 on a tile
     assert tiles["Orders"] == ("3", None)
     html = render_html(rep)
     # the tile shows the compact figure with the exact one on hover and, for print (paper
@@ -51,8 +51,12 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
         '<div class="value" title="€13,000.49">€13.0k</div><div class="exact">€13,000.49</div>'
         in html
     )
-    assert '<div class="value">€4,333.50</div></div>' in html  # already exact: no second line
-    assert html.count('<div class="exact">') == 1
+    assert (
+        '<div class="value" title="€4,333.50">€4,333</div><div class="exact">€4,333.50</div>'
+        in html
+    )
+    assert '<div class="value">3</div></div>' in html  # a count is exact: no second line
+    assert html.count('<div class="exact">') == 2
     assert not re.search(r"(?<![€\d,.])13,000\.49", html)
     # the trend's sentence: the best day is the sofa's
     (best,) = rep.sections[1].text
@@ -70,7 +74,7 @@ def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
         '<div class="value" title="€13,000.49">€1.30万</div><div class="exact">€13,000.49</div>'
         in html
     )
-    assert tiles["客单价"] == ("€4,333.50", "€4,333.50")
+    assert tiles["客单价"] == ("€4,333", "€4,333.50")
     assert "€9,999.99" in rep.sections[1].text[0]
 
 

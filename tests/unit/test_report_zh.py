@@ -9,6 +9,7 @@ from html import escape
 import pytest
 
 from ecomdash.cli import main
+from ecomdash.i18n import fmt
 from ecomdash.kpis import compute_kpis
 from ecomdash.report import SECTIONS, build_report, render_html
 from ecomdash.store import Store
@@ -60,7 +61,8 @@ def test_chinese_headings_verdicts_and_kpi_names(zh_report, zh_store):
     k = compute_kpis(store, info.id)
     assert kpis.metrics[1].value == f"{k['orders']:,}"
     # money in the dataset's currency (CNY), in 万 as the Chinese app's tiles, exact on hover
-    assert kpis.metrics[0].value == f"¥{k['revenue'] / 1e4:,.2f}万"
+    assert kpis.metrics[0].value == fmt.compact(k["revenue"], symbol="¥", lang="zh")
+    assert kpis.metrics[0].value.endswith("万")  # three significant figures: ¥3,450万
     assert kpis.metrics[0].exact == f"¥{k['revenue']:,.2f}"
     assert kpis.metrics[4].value == f"{k['return_rate'] * 100:.1f}%"
     # table headers from the label catalogue

@@ -1,0 +1,85 @@
+"""Figures no more precise than they are, one rule per kind (branch fmtread): an estimate's
+money to two significant figures below ten thousand ("about £1,200", never "about £1,207"),
+tiles to three from ten thousand ("252k", never "252.0k"; "£6,168" beside "£208k", never
+"£6,168.18"), percentages with thousands ("+1,065 %"), and no "£-0.00" in an on-screen table
+(its printf format is applied in the browser: the frame sent is what decides)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash.findings.core import money_text
+from ecomdash.i18n import fmt
+
+
+@pytest.mark.parametrize(
+    ("x", "lang", "want"),
+    [
+        (1206.77, "en", "£1,200"),
+        (4602.0, "en", "£4,600"),
+        (93.4, "en", "£93"),
+        (7.4, "en", "£7"),
+        (955.0, "en", "£960"),  # half up
+        (-1207.0, "en", "-£1,200"),
+        (9960.0, "en", "£10.0k"),  # rounds up into the next unit, never back to £9,960
+        (18_349.0, "en", "£18.3k"),
+        (183_449.0, "en", "£183k"),
+        (1_254_000.0, "en", "£1.25M"),
+        (4602.0, "zh", "¥4,600"),
+        (18_349.0, "zh", "¥1.83万"),
+        (1_834_900.0, "zh", "¥183万"),
+        (125_400_000.0, "zh", "¥1.25亿"),
+    ],
+)
+def test_an_estimate_is_written_to_two_or_three_significant_figures(x, lang, want):
+    sym = "¥" if lang == "zh" else "£"
+    assert fmt.money_about(x, symbol=sym, lang=lang) == want
+
+
+def test_the_homes_estimates_are_rounded_too():
+    """The Home's findings (pricing's "~£4,602 of revenue a year") write money_text."""
+    with fmt.use_currency("£"):
+        assert money_text(4602.0) == "£4,600"
+        assert money_text(1206.77) == "£1,200"
+
+
+@pytest.mark.parametrize(
+    ("x", "kw", "lang", "want"),
+    [
+        (252_049, {}, "en", "252k"),
+        (25_249, {}, "en", "25.2k"),
+        (2_520, {}, "en", "2,520"),  # a count below ten thousand stays exact
+        (3_731_389.17, {"symbol": "£"}, "en", "£3.73M"),
+        (208_214.5, {"symbol": "£"}, "en", "£208k"),
+        (6_168.18, {"symbol": "£"}, "en", "£6,168"),  # beside £208k: no pennies
+        (23.456, {"symbol": "£"}, "en", "£23.46"),  # an average order keeps its pence
+        (-0.001, {"symbol": "£"}, "en", "£0.00"),
+        (1_250_000_000, {}, "en", "1.25B"),
+        (252_049, {}, "zh", "25.2万"),
+        (3_321_500, {"symbol": "¥"}, "zh", "¥332万"),
+        (18_304_000, {"symbol": "¥"}, "zh", "¥1,830万"),
+        (373_140_000, {"symbol": "¥"}, "zh", "¥3.73亿"),
+        (6_168.18, {"symbol": "¥"}, "zh", "¥6,168"),
+    ],
+)
+def test_tiles_are_three_significant_figures_from_ten_thousand(x, kw, lang, want):
+    assert fmt.compact(x, lang=lang, **kw) == want
+
+
+@pytest.mark.parametrize(
+    ("x", "lang", "want"),
+    [(10.65, "en", "+1,065 %"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234 %")],
+)
+def test_large_percentages_have_thousands(x, lang, want):
+    assert fmt.pct(x, 0, signed=True, lang=lang) == want
+
+
+@pytest.mark.parametrize(("lang", "want"), [("en", "+1,065.0 %"), ("zh", "+1,065.0%")])
+def test_a_tiles_large_change_has_thousands(lang, want):
+    """The Overview's and the Home's tiles (ui.overview.delta_text): "+1065.0 %" before."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui.overview import delta_text
+
+    with use_lang(lang):
+        assert delta_text(10.65) == want
+        assert delta_text(-0.032) == ("-3.2%" if lang == "zh" else "-3.2 %")
