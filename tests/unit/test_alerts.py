@@ -933,15 +933,15 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     assert rev.severity == "low" and orders.severity == "low"
     assert rev.reason == (
         "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
-        "(+1628 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
+        "(+1,628 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
         "under 20 % of the shop's usual day's sales (809.00)"
     )
     assert orders.reason.endswith(
-        "(+1628 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
+        "(+1,628 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
         "are rated higher only from 8 times the swing"
     )
     assert zh[("Garden", "revenue")].reason.endswith(
-        "（+1628%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
+        "（+1,628%，是平日正常波动幅度的 7.8 倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
     )
     assert zh[("Garden", "orders")].reason.endswith(
         "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的 8 倍才评为更高级别"

@@ -84,7 +84,8 @@ def test_price_change_sized_by_hand():
     with use_lang("en"), FD.use_currency("£"):
         f = FD.pricing_finding(_pricing([INELASTIC, ELASTIC]))
     assert f.kind == "pricing" and f.value == pytest.approx(547.37, abs=0.01)
-    assert f.headline == "Lowering one product's price 5 % would add ~£547 of revenue a year"
+    # an estimate, to two significant figures (fmt.money_about): 547.37 -> ~£550
+    assert f.headline == "Lowering one product's price 5 % would add ~£550 of revenue a year"
     assert f.subjects == ("Tea Tin",)  # merchant text only in subjects
     assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
     # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
@@ -448,7 +449,8 @@ def test_alerts_finding_by_hand():
         f = FD.alerts_finding(res)
     assert f.value == 2140.0 and f.confidence == "high"
     assert f.headline == (
-        "2 high alerts in the last 7 days on orders worth £2,140: check them before shipping"
+        # 2,000 + 140, written to two significant figures as every finding's money
+        "2 high alerts in the last 7 days on orders worth £2,100: check them before shipping"
     )
     assert "Huge quantity" in f.confidence_note and "Unusual day" in f.confidence_note
     assert f.page == FD.PAGE_ALERTS
