@@ -72,13 +72,17 @@ LATER_DTYPES: dict[str, str] = {LOCATION: "string"}
 #: Every canonical column's dtype.
 ALL_DTYPES: dict[str, str] = {**DTYPES, **LATER_DTYPES}
 
-#: Stock codes that are not products (postage, fees, adjustments, vouchers, samples, tests).
-#: Matched case-insensitively against the whole product id.
+#: Stock codes that are not products (postage, fees, adjustments, vouchers, tests), whatever
+#: the line's name. Matched case-insensitively against the whole product id.
 NON_PRODUCT_CODE = re.compile(
-    r"^(POST|DOT|M|C2|C3|D|S|B|PADS|CRUK|GIFT|FEE|AMAZONFEE|BANK CHARGES|ADJUST\d*|TEST\d*"
-    r"|gift_.*|DCGS.*)$",
+    r"^(POST|DOT|PADS|CRUK|GIFT|FEE|AMAZONFEE|BANK CHARGES|ADJUST\d*|TEST\d*|gift_.*|DCGS.*)$",
     re.IGNORECASE,
 )
+#: Short codes that are UCI Online Retail's non-product lines (M = Manual, D = Discount,
+#: S = Samples, B = bad debt, C2/C3 = carriage) but can be a real shop's SKU (a size "M" or
+#: "S"): a line with one of them is a non-product line only when its name says so
+#: (:data:`NON_PRODUCT_NAME`) or it has no name.
+SHORT_NON_PRODUCT_CODE = re.compile(r"^(M|C2|C3|D|S|B)$", re.IGNORECASE)
 #: Product names that are not products (used when ids are opaque).
 NON_PRODUCT_NAME = re.compile(
     r"^\s*(postage|carriage|shipping( fee)?|delivery( charge)?|manual|discount|bank charges?"

@@ -17,7 +17,9 @@ identical rows may be two purchases, so they are kept and counted (``identical_r
   customer and product, opposite quantity, sale not after the return; the latest such sale,
   each sale matched once) → that sale gets ``is_cancelled``;
 - non-product lines (``is_non_product``): ``schema.NON_PRODUCT_CODE`` on the product id;
-  ``schema.NON_PRODUCT_NAME`` on the name only when the file has no product id column;
+  ``schema.SHORT_NON_PRODUCT_CODE`` (M, D, S, B, C2, C3: real SKUs in some shops) only when
+  the line's name is missing or matches ``schema.NON_PRODUCT_NAME``; the name alone when the
+  line has no product id (or the file no product id column);
 - zero / negative prices, missing product / name / customer (guest orders) are counted.
 
 Text: ids and names are trimmed of surrounding spaces but **not** upper-cased (stock codes
@@ -504,8 +506,12 @@ def clean(
     if pid is not None:
         if schema.PRODUCT_ID in mapping:
             non_product = pid.matches(schema.NON_PRODUCT_CODE)
+            short_code = pid.matches(schema.SHORT_NON_PRODUCT_CODE)
             if pname is not None:
-                non_product |= pid.missing & pname.matches(schema.NON_PRODUCT_NAME)
+                named = pname.matches(schema.NON_PRODUCT_NAME)
+                non_product |= (pid.missing & named) | (short_code & (named | pname.missing))
+            else:
+                non_product |= short_code
         else:
             non_product = pname.matches(schema.NON_PRODUCT_NAME)
         add(

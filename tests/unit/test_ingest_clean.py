@@ -379,3 +379,32 @@ def test_rows_differing_in_any_one_column_are_not_duplicates():
     assert res.report.counts()["duplicate"] == 1
     assert res.report.rejected["line_no"].tolist() == [3]
     assert len(res.lines) == 9
+
+
+def test_short_uci_codes_are_non_product_only_when_the_name_says_so():
+    # M, S, D, B, C2, C3 are UCI's Manual, Samples, Discount, bad debt, carriage lines, but a
+    # size or a SKU in other shops: a line named like a product stays a product
+    text = """Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID
+1,M,T-shirt size M,1,2024-01-01,12,9
+2,S,T-shirt size S,1,2024-01-01,12,9
+3,M,Manual,1,2024-01-02,5,9
+4,D,Discount,-1,2024-01-02,2,9
+5,S,,1,2024-01-03,1,9
+6,POST,Blue mug,1,2024-01-03,3,9
+7,,Postage,1,2024-01-03,3,9
+8,B,Adjust bad debt,1,2024-01-04,3,9
+"""
+    res = load_bytes(text.encode(), "x.csv")
+    flagged = res.lines.set_index("line_no")["is_non_product"]
+    assert not flagged[[2, 3]].any()
+    assert flagged[[4, 5, 6, 7, 8, 9]].all()
+    assert res.report.rule("non_product").rows == 6
+
+
+def test_short_codes_without_a_name_column_are_non_product():
+    text = """Invoice,StockCode,Quantity,InvoiceDate,Price,Customer ID
+1,M,1,2024-01-01,12,9
+2,P1,1,2024-01-01,12,9
+"""
+    res = load_bytes(text.encode(), "x.csv")
+    assert res.lines.set_index("line_no")["is_non_product"].to_dict() == {2: True, 3: False}
