@@ -35,7 +35,7 @@ from ecomdash import schema as S
 from ecomdash.errors import ParameterError, StoreError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note, note_n
+from ecomdash.i18n.note import Quoted, note, note_n
 from ecomdash.store_queries import StoreQueries
 from ecomdash.store_tables import (
     ADDED_LINE_COLUMNS,
@@ -152,7 +152,7 @@ def check_workspace(workspace: str) -> str:
                     "The workspace name {workspace} is not valid. Use 1-64 letters, digits, "
                     "'.', '_', '-' or '@', starting with a letter or digit."
                 ),
-                workspace=repr(workspace),
+                workspace=Quoted(workspace),
             )
         )
     return workspace
@@ -334,7 +334,7 @@ class Store(StoreQueries):
                         "No dataset with id {dataset_id} in this workspace. "
                         "Run `ecomdash datasets` (or open the Data page) to see the saved datasets."
                     ),
-                    dataset_id=repr(dataset_id),
+                    dataset_id=Quoted(dataset_id),
                 )
             )
         return _info(row)

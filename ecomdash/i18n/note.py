@@ -224,6 +224,34 @@ class Field(str):
         return field_name(str(self))
 
 
+class Quoted(str):
+    """A value from the merchant's file (a column header, a cell) a :class:`Note` quotes:
+    ``'Order No'`` in English (its text, as ``repr`` writes it: the CLI, JSON and logs),
+    ``“Order No”`` in Chinese, where the ASCII quote reads as a stray mark::
+
+        note(N_("header {column} matches {field}"), column=Quoted("Invoice"), field=...)
+    """
+
+    value: str
+
+    def __new__(cls, value):
+        self = super().__new__(cls, repr(str(value)))
+        self.value = str(value)
+        return self
+
+    def __reduce__(self):  # noqa: D105
+        return (Quoted, (self.value,))
+
+    def shown(self) -> str:
+        """The value in the current language's quotation marks."""
+        return f"\u201c{self.value}\u201d" if get_lang() == "zh" else str(self)
+
+
+def quoted(values) -> tuple[Quoted, ...]:
+    """Several file values to list in a :class:`Note` (``'a', 'b'`` / ``“a”、“b”``)."""
+    return tuple(Quoted(v) for v in values)
+
+
 class Weekdays(tuple):
     """Weekday numbers (0 = Monday) a :class:`Note` names: ``Monday, Sunday`` in English,
     ``星期一、星期日`` in Chinese (CLDR's names, through Babel)."""
@@ -241,7 +269,7 @@ def _day_name(d: int, lang: str) -> str:
 def _field(v):
     if isinstance(v, Note):
         return tr_note(v)
-    if isinstance(v, Percent | Date | Duration | Field):
+    if isinstance(v, Percent | Date | Duration | Field | Quoted):
         return v.shown()
     if isinstance(v, Joined):
         return (_(v.sep) if v.translate_sep else v.sep).join(str(_field(x)) for x in v)
@@ -274,6 +302,10 @@ def to_json(text: Any) -> Any:
         return {"date": text.iso, "weekday": text.weekday}
     if isinstance(text, Duration):
         return {"seconds": text.seconds}
+    if isinstance(text, Quoted):
+        return {"quoted": text.value}
+    if isinstance(text, tuple) and not isinstance(text, Joined | Weekdays):
+        return [to_json(v) for v in text]
     if isinstance(text, Field):  # as a Note of its id (what reports saved before Field hold)
         return {"en": str(text), "id": str(text), "fields": {}}
     if not isinstance(text, Note):
@@ -307,11 +339,17 @@ def from_json(obj: Any) -> Any:
             return Duration(obj["seconds"])
         except (TypeError, ValueError):
             return str(obj["seconds"])
+    if isinstance(obj, dict) and set(obj) == {"quoted"}:
+        return Quoted(obj["quoted"])
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj) and _is_field(obj):
         return Field(str(obj["id"]))
     if isinstance(obj, dict) and {"en", "id", "fields"} <= set(obj):
         try:
-            fields = {k: from_json(v) for k, v in dict(obj["fields"]).items()}
+            # a list is a tuple field (JSON has no tuples): listed with the sentence's separator
+            fields = {
+                k: tuple(map(from_json, v)) if isinstance(v, list) else from_json(v)
+                for k, v in dict(obj["fields"]).items()
+            }
             plural = obj.get("plural")
             return Note(
                 str(obj["id"]),

@@ -40,7 +40,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Field, Joined, note, note_n
+from ecomdash.i18n.note import Field, Joined, Quoted, note, note_n, quoted
 from ecomdash.ingest.clean_columns import prepare_columns
 from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
@@ -189,7 +189,7 @@ def clean(
                     "unknown field {names}",
                     "unknown fields {names}",
                     len(unknown),
-                    names=", ".join(map(repr, unknown)),
+                    names=quoted(unknown),
                 )
             )
         if missing:
@@ -198,7 +198,7 @@ def clean(
                     "column {names} not in the file",
                     "columns {names} not in the file",
                     len(missing),
-                    names=", ".join(map(repr, missing)),
+                    names=quoted(missing),
                 )
             )
         raise MappingError(
@@ -208,7 +208,7 @@ def clean(
                     "{columns}. Choose again."
                 ),
                 problems=Joined(problems, N_("; ")),
-                columns=", ".join(map(repr, raw.columns)),
+                columns=quoted(raw.columns),
             )
         )
     check_enough(mapping, raw.columns)
@@ -317,7 +317,7 @@ def clean(
                 note(
                     N_("{field} ({column}): {note}"),
                     field=Field(fld),
-                    column=repr(mapping[fld]),
+                    column=Quoted(mapping[fld]),
                     note=conv.note,
                 )
             )
@@ -332,7 +332,7 @@ def clean(
                 note(
                     N_("{field} ({column}): {note}"),
                     field=Field(schema.ORDER_DATE),
-                    column=repr(mapping[schema.ORDER_DATE]),
+                    column=Quoted(mapping[schema.ORDER_DATE]),
                     note=conv.note,
                 )
             )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ecomdash import schema
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Percent, note
+from ecomdash.i18n.note import Percent, Quoted, note
 from ecomdash.ingest.convert import date_rate, number_rate
 from ecomdash.ingest.synonyms import _NUMERIC
 from ecomdash.ingest.table import RawTable
@@ -156,7 +156,7 @@ def _partial(fld: str, n: str, c: str) -> tuple[float | None, str]:
     for token in _PARTIAL.get(fld, ()):
         if token in n:
             return 0.6, note(
-                N_("header {column} contains {token}"), column=repr(c), token=repr(token)
+                N_("header {column} contains {token}"), column=Quoted(c), token=Quoted(token)
             )
     return None, ""
 
@@ -197,7 +197,7 @@ def _content_candidates(
                 -1,
                 schema.ORDER_DATE,
                 date_col,
-                note(N_("{column} holds dates"), column=date_col),
+                note(N_("{column} holds dates"), column=Quoted(date_col)),
             )
         )
     dates = raw.data[date_col] if date_col else None
@@ -254,25 +254,39 @@ def _content_candidates(
                 -2,
                 schema.CUSTOMER_ID,
                 c,
-                note(N_("{column} holds an id that repeats on different dates"), column=c),
+                note(N_("{column} holds an id that repeats on different dates"), column=Quoted(c)),
             )
         )
     for c in orders:
         why = (
-            note(N_("{column} holds an id in row order"), column=c)
+            note(N_("{column} holds an id in row order"), column=Quoted(c))
             if _in_row_order(profiles[c].values)
-            else note(N_("{column} holds an id"), column=c)
+            else note(N_("{column} holds an id"), column=Quoted(c))
         )
         out.append((0.6, -2, schema.ORDER_ID, c, why))
     for c in qty_like[:1]:
         out.append(
-            (0.5, -3, schema.QUANTITY, c, note(N_("{column} holds small whole numbers"), column=c))
+            (
+                0.5,
+                -3,
+                schema.QUANTITY,
+                c,
+                note(N_("{column} holds small whole numbers"), column=Quoted(c)),
+            )
         )
     for c in amount_like[:1]:
         out.append(
-            (0.6, -4, schema.REVENUE, c, note(N_("{column} holds decimal amounts"), column=c))
+            (
+                0.6,
+                -4,
+                schema.REVENUE,
+                c,
+                note(N_("{column} holds decimal amounts"), column=Quoted(c)),
+            )
         )
     text_cols = [c for c in cols if profiles[c].alpha > 0.9 and profiles[c].date < 0.5]
     for c in text_cols[:1]:
-        out.append((0.4, -5, schema.PRODUCT_NAME, c, note(N_("{column} holds text"), column=c)))
+        out.append(
+            (0.4, -5, schema.PRODUCT_NAME, c, note(N_("{column} holds text"), column=Quoted(c)))
+        )
     return out

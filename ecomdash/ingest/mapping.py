@@ -26,7 +26,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.errors import MappingError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Field, Joined, note, note_n
+from ecomdash.i18n.note import Field, Joined, Quoted, note, note_n, quoted
 from ecomdash.ingest.content import (
     _content_candidates,
     _content_ok,
@@ -172,7 +172,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
         matched = False
         for fld, names in SYNONYMS.items():
             strength = names.get(n)
-            how = note(N_("header {column} matches {field}"), column=repr(c), field=Field(fld))
+            how = note(N_("header {column} matches {field}"), column=Quoted(c), field=Field(fld))
             if strength is None:
                 strength, how = _partial(fld, n, c)
             if strength is None:
@@ -198,7 +198,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     c,
                     note(
                         N_("header {column} names {role}"),
-                        column=repr(c),
+                        column=Quoted(c),
                         role=note(ROLES[role][3]),
                     ),
                 )
@@ -255,7 +255,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     "(confidence {score}: {reason}). Map it yourself if that is right."
                 ),
                 field=Field(fld),
-                column=repr(c),
+                column=Quoted(c),
                 score=f"{score:.2f}",
                 reason=reason,
             )
@@ -271,7 +271,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                     "{column} is named like {role}, so it is not used as {field} "
                     "even though its values could fit."
                 ),
-                column=repr(c),
+                column=Quoted(c),
                 role=note(ROLES[roles[c]][3]),
                 field=Field(fld),
             )
@@ -294,7 +294,7 @@ def propose_mapping(raw: RawTable) -> MappingProposal:
                         "{column} is an order total ({why}); revenue per line is computed as "
                         "quantity × unit price instead (map it to revenue yourself if you prefer)."
                     ),
-                    column=repr(rev.column),
+                    column=Quoted(rev.column),
                     why=why,
                 )
             )
@@ -314,7 +314,7 @@ def _layout_proposal(cols: list[str], lay: Layout, mapping: dict[str, str]) -> M
             note(
                 N_("{layout}: {column} is its {field}"),
                 layout=note(lay.label),
-                column=repr(mapping[f]),
+                column=Quoted(mapping[f]),
                 field=Field(f),
             ),
         )
@@ -352,7 +352,7 @@ def resolve_mapping(
                     "Unknown field in the mapping: {unknown}. Fields are: {fields}.",
                     "Unknown fields in the mapping: {unknown}. Fields are: {fields}.",
                     len(unknown),
-                    unknown=", ".join(map(repr, unknown)),
+                    unknown=quoted(unknown),
                     fields=", ".join(FIELDS),
                 )
             )
@@ -366,8 +366,8 @@ def resolve_mapping(
                     "The mapping names columns not in the file: {missing}. The file's "
                     "columns are: {columns}.",
                     len(missing),
-                    missing=", ".join(map(repr, missing)),
-                    columns=", ".join(map(repr, raw.data.columns)),
+                    missing=quoted(missing),
+                    columns=quoted(raw.data.columns),
                 )
             )
         taken = {v for v in override.values() if v}
@@ -404,7 +404,7 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
     )
     found = Joined(
         (
-            note(N_("{field} ← {column}"), field=Field(k), column=repr(v))
+            note(N_("{field} ← {column}"), field=Field(k), column=Quoted(v))
             for k, v in mapping.items()
         ),
         N_(", "),
@@ -418,7 +418,7 @@ def check_enough(mapping: dict[str, str], columns: tuple[str, ...] | list[str]) 
                 "columns by hand, or export more columns."
             ),
             found=found,
-            columns=", ".join(map(repr, columns)),
+            columns=quoted(columns),
             needs=needs,
         )
     )

@@ -34,7 +34,7 @@ import pandas as pd
 
 from ecomdash.errors import EcomdashError, InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Note, Percent, note
+from ecomdash.i18n.note import Note, Percent, Quoted, note, quoted
 from ecomdash.ingest.platforms_cn import detect, prepare
 from ecomdash.ingest.read import DEFAULT_MAX_BYTES, RawTable, _open_zip, read_bytes
 
@@ -331,7 +331,7 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
         raise JoinError(
             note(
                 N_("There is no table named {table}. Tables: {tables}. Pick one of them."),
-                table=repr(fact),
+                table=Quoted(fact),
                 tables=", ".join(tables),
             )
         )
@@ -394,7 +394,7 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
                         "Table {table} shares no key with the lines (no column with the same "
                         "name or matching values): it is left out."
                     ),
-                    table=repr(t),
+                    table=Quoted(t),
                 )
             )
     return JoinProposal(fact, tuple(joins), tuple(refused.values()), unused, tuple(notes))
@@ -407,9 +407,9 @@ def _multiply_message(table: str, col: str, example: str, n: int) -> Note:
             "({example} appears {n} times), so joining would repeat each matching line "
             "{n} times and multiply revenue. Sum that table per {column} first, or leave it out."
         ),
-        table=repr(table),
-        column=repr(col),
-        example=repr(example),
+        table=Quoted(table),
+        column=Quoted(col),
+        example=Quoted(example),
         n=f"{n:,}",
     )
 
@@ -517,7 +517,7 @@ def combine(
                             "one row per unit: {rows} rows counted into {lines} lines with a "
                             "quantity (position column {column} dropped)"
                         ),
-                        column=repr(seq),
+                        column=Quoted(seq),
                         **counts,
                     )
                     if seq
@@ -557,21 +557,23 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         raise JoinError(
             note(
                 N_("There is no table named {table}. Tables: {tables}."),
-                table=repr(j.table),
+                table=Quoted(j.table),
                 tables=", ".join(tables),
             )
         )
     if j.table == fact:
         raise JoinError(
-            note(N_("{table} holds the lines; it cannot also describe them."), table=repr(j.table))
+            note(
+                N_("{table} holds the lines; it cannot also describe them."), table=Quoted(j.table)
+            )
         )
     right = tables[j.table].data
     if j.left_column not in df.columns:
         raise JoinError(
             note(
                 N_("The lines have no column {column} to join {table} on. Columns: {columns}."),
-                column=repr(j.left_column),
-                table=repr(j.table),
+                column=Quoted(j.left_column),
+                table=Quoted(j.table),
                 columns=", ".join(c for c in df.columns if c != "__line_no"),
             )
         )
@@ -579,8 +581,8 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         raise JoinError(
             note(
                 N_("Table {table} has no column {column}. Its columns: {columns}."),
-                table=repr(j.table),
-                column=repr(j.table_column),
+                table=Quoted(j.table),
+                column=Quoted(j.table_column),
                 columns=", ".join(right.columns),
             )
         )
@@ -604,8 +606,8 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         distinct = _nonempty(df[j.left_column]).unique()
         missing = sorted(set(distinct) - set(right[j.table_column]))
         fields = {
-            "column": repr(j.left_column),
-            "table": repr(j.table),
+            "column": Quoted(j.left_column),
+            "table": Quoted(j.table),
             "n": f"{len(distinct) - len(missing):,}",
             "total": f"{len(distinct):,}",
         }
@@ -615,7 +617,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
                     "{column} translated through {table}: {n} of {total} values; "
                     "kept as they were: {kept}"
                 ),
-                kept=", ".join(map(repr, missing[:5])),
+                kept=quoted(missing[:5]),
                 **fields,
             )
             if missing
@@ -635,9 +637,9 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         out = con.execute(f"SELECT {sel} FROM l LEFT JOIN r ON {on} ORDER BY l.__line_no").df()
         detail = note(
             N_("on {column} = {table}.{table_column}"),
-            column=repr(j.left_column),
-            table=repr(j.table),
-            table_column=repr(j.table_column),
+            column=Quoted(j.left_column),
+            table=Quoted(j.table),
+            table_column=Quoted(j.table_column),
         )
         if matched < before:
             notes.append(
@@ -648,8 +650,8 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
                     ),
                     n=f"{before - matched:,}",
                     total=f"{before:,}",
-                    table=repr(j.table),
-                    column=repr(j.left_column),
+                    table=Quoted(j.table),
+                    column=Quoted(j.left_column),
                     table_name=j.table,
                 )
             )
@@ -659,7 +661,7 @@ def _apply_join(con, df, tables, j: Join, steps, notes, fact) -> pd.DataFrame:
         raise JoinError(
             note(
                 N_("Joining {table} changed the line count from {before} to {after}."),
-                table=repr(j.table),
+                table=Quoted(j.table),
                 before=str(before),
                 after=str(len(out)),
             )
@@ -696,7 +698,7 @@ def joins_from_choices(
                         "There is no table named {table}. Tables: {tables}. "
                         "Use the name of the file without its extension."
                     ),
-                    table=repr(table),
+                    table=Quoted(table),
                     tables=", ".join(tables),
                 )
             )

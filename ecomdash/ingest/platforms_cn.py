@@ -38,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Quoted, note, quoted
 
 if TYPE_CHECKING:
     from ecomdash.ingest.read import RawTable
@@ -495,8 +495,8 @@ def prepare(raw: RawTable) -> RawTable:
         found = pc.not_equal(prov, "")
         missed = pc.sum(pc.and_(pc.not_equal(_arrow(df[src]), ""), pc.invert(found))).as_py()
         fields = {
-            "column": repr(PROVINCE_COLUMN),
-            "source": repr(src),
+            "column": Quoted(PROVINCE_COLUMN),
+            "source": Quoted(src),
             "n": f"{pc.sum(found).as_py() or 0:,}",
         }
         notes.append(
@@ -525,15 +525,15 @@ def prepare(raw: RawTable) -> RawTable:
             df[STATUS_COLUMN] = _series(joined, df)
             changed = True
             # a tuple: listed "a, b" in English, "a、b" in Chinese (tr_note)
-            fields = {"column": repr(STATUS_COLUMN), "states": tuple(map(repr, stat))}
+            fields = {"column": Quoted(STATUS_COLUMN), "states": quoted(stat)}
             notes.append(
                 note(
                     N_(
                         "{column}: the order state from {states} together, with {paid_state} "
                         "where {paid} is filled."
                     ),
-                    paid_state=repr(PAID),
-                    paid=repr(paid),
+                    paid_state=Quoted(PAID),
+                    paid=Quoted(paid),
                     **fields,
                 )
                 if paid

@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
 
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Quoted, note
 from ecomdash.ingest.read_sheets import _read_parquet, _read_xlsx
 from ecomdash.ingest.read_stream import read_gzip_text
 from ecomdash.ingest.read_text import _read_text
@@ -207,7 +207,7 @@ def _read_any(
         return _with(
             result,
             compression="zip",
-            notes=(note(N_("Read {name} from the zip."), name=repr(inner_name)),),
+            notes=(note(N_("Read {name} from the zip."), name=Quoted(inner_name)),),
         )
     if data[:4] == b"PAR1":
         return _read_parquet(data, compression=compression)
@@ -369,7 +369,7 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
                         "The archive member {name} unpacks {ratio} times larger than it is stored "
                         "({size}); this looks like a compression bomb and was not read."
                     ),
-                    name=repr(PurePath(i.filename).name),
+                    name=Quoted(PurePath(i.filename).name),
                     ratio=f"{i.file_size / max(i.compress_size, 1):,.0f}",
                     size=_mb(i.file_size),
                 )

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note, note_n
+from ecomdash.i18n.note import Quoted, note, note_n, quoted
 from ecomdash.ingest.table import (
     STRING_DTYPE,
     RawTable,
@@ -88,7 +88,7 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
         raise InputFileError(
             note(
                 N_("The sheet {sheet} is empty. Choose the sheet with the orders."),
-                sheet=repr(chosen),
+                sheet=Quoted(chosen),
             )
         )
     # title rows above the table ("Orders report 2024"): far fewer cells than the table
@@ -194,8 +194,8 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
                         "The workbook has no sheet named {sheet}. Its sheets are: {sheets}. "
                         "Choose one of these."
                     ),
-                    sheet=repr(sheet),
-                    sheets=", ".join(repr(n) for n in names),
+                    sheet=Quoted(sheet),
+                    sheets=quoted(names),
                 ),
                 names,
             )
@@ -208,7 +208,7 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
                     "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
                     "the orders."
                 ),
-                sheets=", ".join(repr(n) for n in names),
+                sheets=quoted(names),
             )
         )
     if len(with_data) > 1:
@@ -219,7 +219,7 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
                     "the order lines."
                 ),
                 n=len(with_data),
-                sheets=", ".join(repr(n) for n in with_data),
+                sheets=quoted(with_data),
             ),
             tuple(with_data),
         )

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import Joined, note
+from ecomdash.i18n.note import Joined, Quoted, note
 
 #: Largest upload accepted, in bytes. Must match ``server.maxUploadSize = 200`` (MB) in
 #: ``.streamlit/config.toml``.
@@ -211,7 +211,7 @@ def _check_header(header: list[str]) -> list[str]:
             (
                 note(
                     N_("{name} in columns {positions}"),
-                    name=repr(name),
+                    name=Quoted(name),
                     positions=", ".join(map(str, pos)),
                 )
                 for name, pos in dups.items()

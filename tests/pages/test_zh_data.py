@@ -369,7 +369,7 @@ DAY_FIRST = (
 
 def test_marketplace_and_date_notes_read_as_chinese(_isolated_home):
     """The notes under a Taobao report and the date order's note: column names in “” with no
-    spaces around Chinese words, listed with 、 (were "需要 订单报表", "'订单状态', '退款状态'",
+    spaces around them, listed with 、 (were "需要 订单报表", "由 '订单状态'、'退款状态' 合并",
     "日期按 日/月/年 读取")."""
     data = (FIX / "taobao_items_v2.csv").read_bytes()
     at = _upload(_page("zh"), [("淘宝宝贝.csv", data)])
@@ -378,7 +378,7 @@ def test_marketplace_and_date_notes_read_as_chinese(_isolated_home):
         "每件商品（子订单）一行：销售额 = “买家实付金额”；该报表没有买家，客户相关分析需要同时上传“订单报表”。"
         in notes
     ), notes
-    assert any("由 '订单状态'、'退款状态' 合并得到订单状态" in n for n in notes), notes
+    assert any("由“订单状态”、“退款状态”合并得到订单状态" in n for n in notes), notes
     assert not [n for n in notes if SPACED.search(n)], notes
     at = _upload(_page("zh"), [("orders.csv", DAY_FIRST)])
     notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]

@@ -12,7 +12,18 @@ import pytest
 from ecomdash import basket, forecast
 from ecomdash import calendar_cn as CN
 from ecomdash.i18n import N_, catalogue, use_lang
-from ecomdash.i18n.note import Field, Note, Percent, from_json, note, note_n, to_json, tr_note
+from ecomdash.i18n.note import (
+    Field,
+    Note,
+    Percent,
+    Quoted,
+    from_json,
+    note,
+    note_n,
+    quoted,
+    to_json,
+    tr_note,
+)
 
 
 def test_a_note_is_its_english_text_and_survives_pickling():
@@ -247,3 +258,40 @@ def test_a_field_is_its_id_in_the_text_and_its_name_where_shown():
     assert tr_note(from_json(old)) == "Line amount ('Amt'): x"
     with use_lang("zh"):
         assert tr_note(from_json(old)).startswith("销售额")
+
+
+def test_a_quoted_file_value_reads_with_the_languages_quotation_marks():
+    """Headers and cells from the merchant's file: 'Qty' in the English text (CLI, JSON), “Qty”
+    in Chinese (an ASCII quote reads as a stray mark there), lists joined with 、; the same
+    after pickling and after the JSON a saved cleaning report keeps."""
+    n = note(
+        N_("{field} ({column}): {note}"), field=Field("quantity"), column=Quoted("Qty"), note="x"
+    )
+    many = note(N_("header {column} matches {field}"), column=quoted(["A b", "数量"]), field="f")
+    assert n == "quantity ('Qty'): x" and many == "header 'A b', '数量' matches f"
+    for m in (n, many):
+        for back in (
+            m,
+            pickle.loads(pickle.dumps(m)),
+            from_json(json.loads(json.dumps(to_json(m)))),
+        ):
+            assert back == m
+            assert tr_note(back) == tr_note(m)
+            with use_lang("zh"):
+                shown = tr_note(back)
+            assert "'" not in shown
+    with use_lang("zh"):
+        assert tr_note(n) == "数量（“Qty”）：x"
+        assert tr_note(many) == "列名“A b”、“数量”对应 f"
+
+
+def test_the_data_pages_mapping_reasons_quote_headers_in_chinese():
+    from ecomdash.ingest import inspect_bytes, propose_mapping
+
+    raw = inspect_bytes(
+        b"Invoice,StockCode,Quantity,InvoiceDate,Price\n1,A,1,2024-01-01,2\n", "x.csv"
+    )
+    reasons = [r.reason for r in propose_mapping(raw).fields if r.column == "Invoice"]
+    assert reasons and "'Invoice'" in reasons[0]
+    with use_lang("zh"):
+        assert "“Invoice”" in tr_note(reasons[0]) and "'" not in tr_note(reasons[0])

@@ -498,8 +498,8 @@ def test_mapping_errors_name_the_fields_the_columns_and_the_files_columns():
     )
     with use_lang("zh"):
         assert tr_note(e.value.args[0]) == (
-            "字段映射与该文件不符：未知字段 'sku'；文件中没有列 'Nope'；文件的列为 'Order', "
-            "'Amt'。请重新选择。"
+            "字段映射与该文件不符：未知字段“sku”；文件中没有列“Nope”；文件的列为“Order”、"
+            "“Amt”。请重新选择。"
         )
     with pytest.raises(MappingError) as e:
         clean(raw, {"sku": "Order", "amount2": "Amt"})
