@@ -33,7 +33,7 @@ from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.forecast import ManyForecastResult, forecast_many
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
-from ecomdash.ingest.read_text import _decode_sample
+from ecomdash.ingest.read_text import decode_sample
 
 MAX_STOCK_FILE_BYTES = 5_000_000
 #: the plan's warning when no units on hand are given (the report says it its own way)
@@ -456,7 +456,7 @@ def read_stock(data: bytes) -> pd.Series:
         )
     # Excel's "Unicode text" is UTF-16 with tabs; a Chinese Excel saves its CSV in GBK: decoded
     # as the data files are (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found)
-    text = _decode_sample(data)[1]
+    text = decode_sample(data)[1]
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count)
     try:

@@ -270,3 +270,16 @@ def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
     with use_lang("zh"):
         zh = abc_xyz_figure(res).data[0].text
     assert zh[1][1] == "1 个商品<br>占销售额 25%"
+
+
+def test_the_stock_file_is_decoded_by_the_ingests_public_decoder():
+    # inventory imported the private read_text._decode_sample: now a documented public name
+    import doctest
+
+    from ecomdash.ingest import read_text
+
+    assert I.decode_sample is read_text.decode_sample
+    assert not hasattr(read_text, "_decode_sample")
+    assert read_text.decode_sample.__doc__
+    [test] = doctest.DocTestFinder().find(read_text.decode_sample, globs=vars(read_text))
+    assert test.examples and doctest.DocTestRunner().run(test).failed == 0
