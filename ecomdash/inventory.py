@@ -5,8 +5,9 @@ Per product (``plan_restock``):
 * demand rate ``d`` (units per calendar day) = mean of the weekly forecast / 7;
 * forecast error ``σ_d`` per day = RMSE of the chosen model's one-week-ahead backtest
   errors / √7 (weekly errors spread over independent days);
-* safety stock ``SS = z · σ_d · √L`` with ``z`` the normal quantile of the service level and
-  ``L`` the lead time in days; reorder point ``ROP = d · L + SS``;
+* safety stock ``SS = ⌈z · σ_d · √L⌉`` with ``z`` the normal quantile of the service level
+  and ``L`` the lead time in days; reorder point ``ROP = ⌈d · L⌉ + SS`` (whole units, each
+  rounded up: the numbers the table shows are the ones compared with the stock);
 * with stock on hand ``S``: days of cover ``S / d``, stock-out date = last data day + cover,
   suggested order = ``ceil(ROP + d · R − S)`` when ``S ≤ ROP`` (else 0), ``R`` the review
   period in days (order enough to last until the next review).
@@ -144,6 +145,16 @@ def service_z(service_level: float) -> float:
     return float(norm.ppf(service_level))
 
 
+def whole_units_up(units: pd.Series) -> pd.Series:
+    """Units rounded up to a whole unit, past float noise (14 × 13.285714… = 186.00000000000003
+    is 186, not 187).
+
+    >>> whole_units_up(pd.Series([211.4, 211.6, 186.00000000000003, 0.0])).tolist()
+    [212.0, 212.0, 186.0, 0.0]
+    """
+    return np.ceil(units.astype(float).round(6))
+
+
 def restock_table(
     demand: pd.DataFrame,
     *,
@@ -155,6 +166,10 @@ def restock_table(
 ) -> pd.DataFrame:
     """The restock arithmetic on ``demand`` (index product_id; columns ``daily_demand``,
     ``error_sd_daily``). ``stock``: units on hand by product_id (missing → not computed).
+
+    Units over the lead time and safety stock are whole units, each rounded up
+    (:func:`whole_units_up`), and the reorder point is their sum: a merchant compares the
+    numbers shown (stock at or below the reorder point shown → order).
 
     Adds ``demand_lead_time, safety_stock, reorder_point, on_hand, days_of_cover,
     stockout_date, order_qty``.
@@ -177,8 +192,11 @@ def restock_table(
     out = demand.copy()
     d = out["daily_demand"].clip(lower=0).astype(float)
     sd = out["error_sd_daily"].fillna(0).clip(lower=0).astype(float)
-    out["demand_lead_time"] = d * lead_time_days
-    out["safety_stock"] = z * sd * math.sqrt(lead_time_days)
+    # whole units, each rounded up, and the reorder point their sum: the figures the table
+    # shows are the ones compared (a reorder point of 211.4 showed "211" and stock 211 said
+    # "order" beside it; 211.6 showed "212" beside stock 212)
+    out["demand_lead_time"] = whole_units_up(d * lead_time_days)
+    out["safety_stock"] = whole_units_up(z * sd * math.sqrt(lead_time_days))
     out["reorder_point"] = out["demand_lead_time"] + out["safety_stock"]
     on_hand = (
         stock.reindex(out.index).astype(float)

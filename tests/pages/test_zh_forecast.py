@@ -98,8 +98,10 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert config["safety_stock"]["label"] == "安全库存（件）"
         assert config["error_sd_daily"]["label"] == "每日预测误差（件）"  # was 每日误差离散度
         assert config["reorder_point"]["help"] == (
-            "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存。"
+            "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存，两者都向上取整"
+            "到整件（表中的数字正好相加，比较的也就是这些数字）。"
         )
+        assert "向上取整到整件" in config["safety_stock"]["help"]
         assert "服务水平 95% 时 z 为 1.64" in config["safety_stock"]["help"]
         lead = next(n for n in at.number_input if n.label == "交货周期（天）")
         assert lead.help == "从向供应商下单到这批货可以销售所需的天数。"

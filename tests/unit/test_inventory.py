@@ -28,19 +28,49 @@ def test_safety_stock_reorder_point_cover_and_order_by_hand():
     )
     z = 1.6448536269514722  # Φ⁻¹(0.95)
     p1 = out.loc["P1"]
-    assert p1["demand_lead_time"] == pytest.approx(90.0)
-    assert p1["safety_stock"] == pytest.approx(z * 4 * 3)  # z·σ·√9 = 19.74
-    assert p1["reorder_point"] == pytest.approx(90 + z * 12)
+    # whole units, each rounded up, and the reorder point their sum
+    assert p1["demand_lead_time"] == 90
+    assert p1["safety_stock"] == math.ceil(z * 4 * 3) == 20  # z·σ·√9 = 19.74
+    assert p1["reorder_point"] == 110
     assert p1["days_of_cover"] == pytest.approx(5.0)
     assert p1["stockout_date"] == pd.Timestamp("2025-03-06")
-    assert p1["order_qty"] == math.ceil(90 + z * 12 + 70 - 50)  # = 130
-    p2 = out.loc["P2"]  # 100 on hand, ROP = 18 + 4.93: no order needed
-    assert p2["reorder_point"] == pytest.approx(18 + z * 3)
+    assert p1["order_qty"] == 110 + 70 - 50  # = 130
+    p2 = out.loc["P2"]  # 100 on hand, ROP = 18 + ⌈4.93⌉ = 23: no order needed
+    assert p2["reorder_point"] == 23
     assert p2["days_of_cover"] == pytest.approx(50.0)
     assert p2["order_qty"] == 0
     p3 = out.loc["P3"]  # no stock entered
     assert np.isnan(p3["on_hand"]) and np.isnan(p3["order_qty"])
-    assert p3["safety_stock"] == pytest.approx(z * 0.5 * 3)
+    assert p3["safety_stock"] == math.ceil(z * 0.5 * 3) == 3
+
+
+@pytest.mark.parametrize(
+    ("daily", "shown"),
+    [(15.1, 212), (15.114285714285714, 212)],  # 14 days: 211.4 and 211.6 units, both 212
+)
+def test_the_reorder_point_compared_is_the_whole_number_shown(daily, shown):
+    # a reorder point of 211.4 was shown "211" (0 decimals) and compared unrounded: stock 211
+    # said "order" beside an equal-looking 211; 211.6 showed "212" and stock 212 said "order"
+    # too. Now the point is rounded up to a whole unit, and that number is shown and compared.
+    demand = pd.DataFrame(
+        {"daily_demand": [daily] * 3, "error_sd_daily": [0.0] * 3},
+        index=pd.Index(["at", "above", "below"], name="product_id"),
+    )
+    stock = pd.Series({"at": float(shown), "above": shown + 1.0, "below": shown - 1.0})
+    out = I.restock_table(
+        demand,
+        lead_time_days=14,
+        service_level=0.95,
+        review_days=7,
+        stock=stock,
+        as_of=pd.Timestamp("2025-03-01"),
+    )
+    assert (out["reorder_point"] == shown).all()
+    assert (out["demand_lead_time"] == shown).all() and (out["safety_stock"] == 0).all()
+    # at the number shown or below it: order (the point + 7 days' units − stock); above: not
+    assert out.loc["at", "order_qty"] == math.ceil(7 * daily)
+    assert out.loc["below", "order_qty"] == math.ceil(7 * daily) + 1
+    assert out.loc["above", "order_qty"] == 0
 
 
 def test_stock_counts_count_only_products_with_units_on_hand():
@@ -234,12 +264,14 @@ def test_plan_restock_end_to_end_on_demo(demo):
     assert (res.classes["abc"] == "A").sum() < len(res.classes)
     # the arithmetic holds on every row
     z = I.service_z(0.95)
-    assert plan["safety_stock"].to_numpy() == pytest.approx(
-        z * plan["error_sd_daily"].to_numpy() * math.sqrt(14)
-    )
+    raw_ss = z * plan["error_sd_daily"].to_numpy() * math.sqrt(14)
+    assert plan["safety_stock"].to_numpy() == pytest.approx(np.ceil(raw_ss - 1e-6))
+    lead_units = np.ceil(14 * plan["daily_demand"].to_numpy() - 1e-6)
+    assert plan["demand_lead_time"].to_numpy() == pytest.approx(lead_units)
     assert plan["reorder_point"].to_numpy() == pytest.approx(
-        14 * plan["daily_demand"].to_numpy() + plan["safety_stock"].to_numpy()
+        lead_units + plan["safety_stock"].to_numpy()
     )
+    assert (plan["reorder_point"] % 1 == 0).all()
     # products with zero stock and positive demand must be reordered now
     zero = plan[(plan["on_hand"] == 0) & (plan["daily_demand"] > 0)]
     assert (zero["order_qty"] > 0).all() and (zero["days_of_cover"] == 0).all()
