@@ -85,6 +85,9 @@ _QTY_NAMES = (
 )
 #: cells a stock file leaves for "not known": the product has no stock level (not an error)
 _BLANKS = frozenset({"", "n/a", "na", "-", "—", "none", "null", "nan"})
+#: thousands grouped with dots ("1.234", "12.345,0": a European Excel) or commas ("1,234")
+_GROUPED_DOTS = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"
+_GROUPED_COMMAS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
 
 def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.Series:
@@ -506,7 +509,7 @@ def read_stock(data: bytes) -> pd.Series:
     df = df[~((df[id_col].str.strip() == "product_id") & (df[qty_col].str.strip() == "on_hand"))]
     ids = df[id_col].str.strip()
     raw = df[qty_col].str.strip()
-    qty = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
+    qty = stock_numbers(raw, sep=sep)
     bad = int(qty.isna().sum())
     if bad == len(df):
         raise InputFileError(
@@ -537,5 +540,53 @@ def read_stock(data: bytes) -> pd.Series:
                 column=str(qty_col),
             )
         )
+    # stock is counted in whole units: "1,5" (a decimal comma) is one and a half, never 15
+    # (it was read as 15), and a fraction is said with its line, not rounded away
+    part = qty.notna() & ((qty % 1).abs() > 1e-9)
+    if part.any():
+        where = [str(int(i) + 2) for i in part.index[part]]
+        raise InputFileError(
+            note_n(
+                "Line {lines} of the stock file has a number of units that is not whole in "
+                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
+                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
+                "and a half), and upload the file again.",
+                "Lines {lines} of the stock file have numbers of units that are not whole in "
+                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
+                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
+                "and a half), and upload the file again.",
+                len(where),
+                lines=tuple(where[:5]) + (("…",) if len(where) > 5 else ()),
+                values=tuple(raw[part].head(5)) + (("…",) if len(where) > 5 else ()),
+                column=str(qty_col),
+            )
+        )
     ok = qty.notna() & (ids != "")
     return qty[ok].groupby(ids[ok]).sum().astype(float).rename("on_hand")
+
+
+def stock_numbers(raw: pd.Series, *, sep: str = ",") -> pd.Series:
+    """A stock file's cells as numbers (NaN where a cell is not one), read as the file's
+    spreadsheet wrote them.
+
+    A file separated by semicolons is a European Excel's CSV: its decimal mark is the comma
+    and dots group thousands (``1,5`` is 1.5, ``1.234`` is 1234). Otherwise commas group
+    thousands (``1,200`` is 1200) and a comma that groups nothing is a decimal comma
+    (``1,5`` is 1.5, never 15). Spaces and apostrophes group thousands in both.
+
+    >>> stock_numbers(pd.Series(["1,5", "1.234", "12,00", "7"]), sep=";").tolist()
+    [1.5, 1234.0, 12.0, 7.0]
+    >>> stock_numbers(pd.Series(["1,200", "1,5", "3.0", "1 200"]), sep=",").tolist()
+    [1200.0, 1.5, 3.0, 1200.0]
+    """
+    s = raw.astype(str).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    if sep == ";":
+        grouped = s.str.match(_GROUPED_DOTS)
+        s = s.where(~grouped, s.str.replace(".", "", regex=False))
+    else:
+        grouped = s.str.match(_GROUPED_COMMAS)
+        s = s.where(~grouped, s.str.replace(",", "", regex=False))
+    # a comma left is a decimal mark (one only, and no dot beside it)
+    decimal = s.str.fullmatch(r"[+-]?\d*,\d+")
+    s = s.where(~decimal, s.str.replace(",", ".", regex=False))
+    return pd.to_numeric(s, errors="coerce")

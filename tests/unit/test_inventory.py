@@ -171,12 +171,38 @@ def test_classify_products_by_hand():
 
 
 def test_read_stock_variants_and_errors():
-    s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1,200\nC3;n/a\n")
+    # semicolons: a European Excel's thousands dot ("1,200" there is 1.2: see the next test)
+    s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1.200\nC3;n/a\n")
     assert s.to_dict() == {"A1": 7.0, "B2": 1200.0}
+    assert I.read_stock(b'sku,stock\nB2,"1,200"\n').to_dict() == {"B2": 1200.0}
     with pytest.raises(InputFileError, match="product id column"):
         I.read_stock(b"name,colour\nx,red\n")
     with pytest.raises(InputFileError, match="empty"):
         I.read_stock(b"  ")
+
+
+def test_a_european_excels_stock_file_reads_its_decimal_commas():
+    # "SKU;Stock\nA;1,5" read "1,5" as 15 (the comma dropped as a thousands separator). A
+    # semicolon file is a European Excel's CSV: the comma is its decimal mark, dots group
+    # thousands; stock is whole units, so 1,5 is refused with its line, whole ones are read
+    s = I.read_stock(b"SKU;Stock\nA;12\nB;1.200\nC;7,00\nD;2.500,0\nE;0\n")
+    assert s.to_dict() == {"A": 12.0, "B": 1200.0, "C": 7.0, "D": 2500.0, "E": 0.0}
+    with pytest.raises(InputFileError) as err:
+        I.read_stock(b"SKU;Stock\nA;12\nB;1,5\n")
+    assert str(err.value) == (
+        "Line 3 of the stock file has a number of units that is not whole in column 'Stock' "
+        "(1,5). Stock is counted in whole units: enter e.g. 12 (in a file separated by "
+        "semicolons a comma is the decimal mark, so 1,5 is one and a half), and upload the "
+        "file again."
+    )
+    with pytest.raises(InputFileError, match=r"^Lines 2, 4 of .*'qty' \(0,5, 3\.25\)"):
+        I.read_stock(b"sku;qty\nA;0,5\nB;4\nC;3.25\n")
+    # comma files: commas still group thousands, and a decimal comma is no longer 15
+    assert I.read_stock(b'sku,stock\nA,"12,000"\nB,3\n').to_dict() == {"A": 12000.0, "B": 3.0}
+    with pytest.raises(InputFileError, match=r"^Line 2 of .*\(1,5\)"):
+        I.read_stock(b'sku,stock\nA,"1,5"\n')
+    # Excel's "Unicode text" (tabs) from a European Excel: decimal commas too
+    assert I.read_stock("SKU\tStock\nA\t2,0\n".encode("utf-16")).to_dict() == {"A": 2.0}
 
 
 def test_read_stock_says_which_lines_are_wrong():
