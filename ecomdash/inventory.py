@@ -272,6 +272,65 @@ class RestockResult:
         )
 
 
+#: how many of a stock file's ids a note names (the rest are counted)
+NAMED_IDS = 3
+
+
+def _named(ids: list[str]) -> tuple[str, ...]:
+    return tuple(ids[:NAMED_IDS]) + (("…",) if len(ids) > NAMED_IDS else ())
+
+
+def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...]:
+    """Notes on the ids of a stock file the plan has no row for (they were ignored in
+    silence): those without sales in the data planned (most often an id written differently
+    from the sales data's product codes) and those that sell but are not among the top
+    products planned. Each names the first :data:`NAMED_IDS`, in the file's order.
+
+    >>> plan = pd.DataFrame({"product_id": ["A"]})
+    >>> res = RestockResult(plan, pd.DataFrame(index=["A", "B"]), None, None, None, None)
+    >>> [str(n) for n in stock_not_planned(pd.Series({"A": 1.0, "B": 2.0, "a-1": 3.0}), res)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["1 product in your stock file has no sales in the data planned (its period and filters):
+    a-1 — if it sells, check that the ids match the sales data's product codes.",
+     '1 product in your stock file sells but is not among the top 1 products planned here: B —
+    raise “Top products by revenue” to plan it.']
+    """
+    planned = set(result.plan["product_id"].astype(str))
+    selling = set(map(str, result.classes.index))
+    ids = [str(i) for i in stock.index if str(i) not in planned]
+    unknown = [i for i in ids if i not in selling]
+    outside = [i for i in ids if i in selling]
+    notes = []
+    if unknown:
+        notes.append(
+            note_n(
+                "{n} product in your stock file has no sales in the data planned (its period "
+                "and filters): {ids} — if it sells, check that the ids match the sales data's "
+                "product codes.",
+                "{n} products in your stock file have no sales in the data planned (its "
+                "period and filters): {ids} — if they sell, check that the ids match the sales "
+                "data's product codes.",
+                len(unknown),
+                n=f"{len(unknown):,}",
+                ids=_named(unknown),
+            )
+        )
+    if outside:
+        notes.append(
+            note_n(
+                "{n} product in your stock file sells but is not among the top {top} products "
+                "planned here: {ids} — raise “Top products by revenue” to plan it.",
+                "{n} products in your stock file sell but are not among the top {top} products "
+                "planned here: {ids} — raise “Top products by revenue” to plan them.",
+                len(outside),
+                n=f"{len(outside):,}",
+                top=f"{len(result.plan):,}",
+                ids=_named(outside),
+            )
+        )
+    return tuple(notes)
+
+
 def plan_restock(
     lines: pd.DataFrame | None = None,
     *,

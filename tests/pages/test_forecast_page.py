@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import pytest
 
@@ -223,6 +224,34 @@ def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
         for c in at.caption
     ), [c.value for c in at.caption]
     assert plan["daily_demand"].iloc[0] > 0
+
+
+def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isolated_home):
+    # a stock file's ids without a plan row were ignored in silence
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    ids = list(
+        next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)["product_id"]
+    )
+    # the count input reads as a count in Chinese too (was "Top products": 热销商品)
+    at.number_input(key="restock_top").set_value(5)
+    _button(at, "Plan").click().run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="restock_top").label == "Top products by revenue"
+    rows = [f"{ids[0]},3", f"{ids[10]},4", "tex-271,5", "NOPE-1,1", "NOPE-2,2"]
+    data = ("SKU,Stock\n" + "\n".join(rows) + "\n").encode()
+    at.file_uploader(key="stock_file").set_value(("stock.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    # inert: markdown escaped (a product id is the merchant's text)
+    said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
+    assert said == [
+        "3 products in your stock file have no sales in the data planned (its period and "
+        "filters): NOPE-1, NOPE-2, tex-271 — if they sell, check that the ids match the sales "
+        "data's product codes.",
+        f"1 product in your stock file sells but is not among the top 5 products planned here: "
+        f"{ids[10]} — raise “Top products by revenue” to plan it.",
+    ]
+    editor = next(d.value for d in at.dataframe if list(d.value.columns)[-1] == "on_hand")
+    assert editor.set_index("product_id")["on_hand"].get(ids[0]) == 3
 
 
 def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):

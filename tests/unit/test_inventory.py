@@ -341,3 +341,39 @@ def test_the_stock_file_is_decoded_by_the_ingests_public_decoder():
     assert read_text.decode_sample.__doc__
     [test] = doctest.DocTestFinder().find(read_text.decode_sample, globs=vars(read_text))
     assert test.examples and doctest.DocTestRunner().run(test).failed == 0
+
+
+def test_stock_file_ids_the_plan_has_no_row_for_are_counted_and_named():
+    # they were ignored in silence: a stock file written with other ids planned nothing
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+
+    plan = pd.DataFrame({"product_id": ["P1", "P2"]})
+    classes = pd.DataFrame(index=pd.Index(["P1", "P2", "P3", "P4"], name="product_id"))
+    res = I.RestockResult(plan, classes, None, None, None, pd.Timestamp("2025-03-01"))
+    stock = I.read_stock(b"sku,stock\nP1,5\np1,4\nP3,2\nX-9,1\nX-10,0\nP2,8\n")
+    unknown, outside = I.stock_not_planned(stock, res)
+    assert unknown == (
+        "3 products in your stock file have no sales in the data planned (its period and "
+        "filters): X-10, X-9, p1 — if they sell, check that the ids match the sales data's "
+        "product codes."
+    )
+    assert outside == (
+        "1 product in your stock file sells but is not among the top 2 products planned here: "
+        "P3 — raise “Top products by revenue” to plan it."
+    )
+    with use_lang("zh"):
+        assert tr_note(unknown) == (
+            "库存文件中有 3 个商品在所规划的数据（其期间和筛选条件）中没有销售：X-10、X-9、p1——"
+            "如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
+        )
+        assert tr_note(outside).startswith("库存文件中有 1 个商品有销售，但不在这里规划的前 2 个")
+    # more than three: the first three named, the rest counted
+    many = pd.Series(1.0, index=["A1", "A2", "A3", "A4", "A5"])
+    [only] = I.stock_not_planned(many, res)
+    assert (
+        only.startswith("5 products in your stock file")
+        and ": A1, A2, A3, … — if they sell" in only
+    )
+    # every id planned: nothing said
+    assert I.stock_not_planned(pd.Series({"P1": 1.0, "P2": 0.0}), res) == ()
