@@ -284,7 +284,8 @@ def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...
     """Notes on the ids of a stock file the plan has no row for (they were ignored in
     silence): those without sales in the data planned (most often an id written differently
     from the sales data's product codes) and those that sell but are not among the top
-    products planned. Each names the first :data:`NAMED_IDS`, in the file's order.
+    products planned. Each names the first :data:`NAMED_IDS` in ``stock``'s order
+    (:func:`read_stock` sorts its ids).
 
     >>> plan = pd.DataFrame({"product_id": ["A"]})
     >>> res = RestockResult(plan, pd.DataFrame(index=["A", "B"]), None, None, None, None)
