@@ -5,8 +5,9 @@ Per product (``plan_restock``):
 * demand rate ``d`` (units per calendar day) = mean of the weekly forecast / 7;
 * forecast error ``σ_d`` per day = RMSE of the chosen model's one-week-ahead backtest
   errors / √7 (weekly errors spread over independent days);
-* safety stock ``SS = z · σ_d · √L`` with ``z`` the normal quantile of the service level and
-  ``L`` the lead time in days; reorder point ``ROP = d · L + SS``;
+* safety stock ``SS = ⌈z · σ_d · √L⌉`` with ``z`` the normal quantile of the service level
+  and ``L`` the lead time in days; reorder point ``ROP = ⌈d · L⌉ + SS`` (whole units, each
+  rounded up: the numbers the table shows are the ones compared with the stock);
 * with stock on hand ``S``: days of cover ``S / d``, stock-out date = last data day + cover,
   suggested order = ``ceil(ROP + d · R − S)`` when ``S ≤ ROP`` (else 0), ``R`` the review
   period in days (order enough to last until the next review).
@@ -33,7 +34,7 @@ from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.forecast import ManyForecastResult, forecast_many
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
-from ecomdash.ingest.read_text import _decode_sample
+from ecomdash.ingest.read_text import decode_sample
 
 MAX_STOCK_FILE_BYTES = 5_000_000
 #: the plan's warning when no units on hand are given (the report says it its own way)
@@ -84,6 +85,9 @@ _QTY_NAMES = (
 )
 #: cells a stock file leaves for "not known": the product has no stock level (not an error)
 _BLANKS = frozenset({"", "n/a", "na", "-", "—", "none", "null", "nan"})
+#: thousands grouped with dots ("1.234", "12.345,0": a European Excel) or commas ("1,234")
+_GROUPED_DOTS = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"
+_GROUPED_COMMAS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
 
 def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.Series:
@@ -144,6 +148,16 @@ def service_z(service_level: float) -> float:
     return float(norm.ppf(service_level))
 
 
+def whole_units_up(units: pd.Series) -> pd.Series:
+    """Units rounded up to a whole unit, past float noise (14 × 13.285714… = 186.00000000000003
+    is 186, not 187).
+
+    >>> whole_units_up(pd.Series([211.4, 211.6, 186.00000000000003, 0.0])).tolist()
+    [212.0, 212.0, 186.0, 0.0]
+    """
+    return np.ceil(units.astype(float).round(6))
+
+
 def restock_table(
     demand: pd.DataFrame,
     *,
@@ -155,6 +169,10 @@ def restock_table(
 ) -> pd.DataFrame:
     """The restock arithmetic on ``demand`` (index product_id; columns ``daily_demand``,
     ``error_sd_daily``). ``stock``: units on hand by product_id (missing → not computed).
+
+    Units over the lead time and safety stock are whole units, each rounded up
+    (:func:`whole_units_up`), and the reorder point is their sum: a merchant compares the
+    numbers shown (stock at or below the reorder point shown → order).
 
     Adds ``demand_lead_time, safety_stock, reorder_point, on_hand, days_of_cover,
     stockout_date, order_qty``.
@@ -177,8 +195,11 @@ def restock_table(
     out = demand.copy()
     d = out["daily_demand"].clip(lower=0).astype(float)
     sd = out["error_sd_daily"].fillna(0).clip(lower=0).astype(float)
-    out["demand_lead_time"] = d * lead_time_days
-    out["safety_stock"] = z * sd * math.sqrt(lead_time_days)
+    # whole units, each rounded up, and the reorder point their sum: the figures the table
+    # shows are the ones compared (a reorder point of 211.4 showed "211" and stock 211 said
+    # "order" beside it; 211.6 showed "212" beside stock 212)
+    out["demand_lead_time"] = whole_units_up(d * lead_time_days)
+    out["safety_stock"] = whole_units_up(z * sd * math.sqrt(lead_time_days))
     out["reorder_point"] = out["demand_lead_time"] + out["safety_stock"]
     on_hand = (
         stock.reindex(out.index).astype(float)
@@ -249,6 +270,66 @@ class RestockResult:
             int((known & (plan["order_qty"] > 0)).sum()),
             int((known & soon).sum()),
         )
+
+
+#: how many of a stock file's ids a note names (the rest are counted)
+NAMED_IDS = 3
+
+
+def _named(ids: list[str]) -> tuple[str, ...]:
+    return tuple(ids[:NAMED_IDS]) + (("…",) if len(ids) > NAMED_IDS else ())
+
+
+def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...]:
+    """Notes on the ids of a stock file the plan has no row for (they were ignored in
+    silence): those without sales in the data planned (most often an id written differently
+    from the sales data's product codes) and those that sell but are not among the top
+    products planned. Each names the first :data:`NAMED_IDS` in ``stock``'s order
+    (:func:`read_stock` sorts its ids).
+
+    >>> plan = pd.DataFrame({"product_id": ["A"]})
+    >>> res = RestockResult(plan, pd.DataFrame(index=["A", "B"]), None, None, None, None)
+    >>> [str(n) for n in stock_not_planned(pd.Series({"A": 1.0, "B": 2.0, "a-1": 3.0}), res)]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["1 product in your stock file has no sales in the data planned (its period and filters):
+    a-1 — if it sells, check that the ids match the sales data's product codes.",
+     '1 product in your stock file sells but is not among the top 1 products planned here: B —
+    raise “Top products by revenue” to plan it.']
+    """
+    planned = set(result.plan["product_id"].astype(str))
+    selling = set(map(str, result.classes.index))
+    ids = [str(i) for i in stock.index if str(i) not in planned]
+    unknown = [i for i in ids if i not in selling]
+    outside = [i for i in ids if i in selling]
+    notes = []
+    if unknown:
+        notes.append(
+            note_n(
+                "{n} product in your stock file has no sales in the data planned (its period "
+                "and filters): {ids} — if it sells, check that the ids match the sales data's "
+                "product codes.",
+                "{n} products in your stock file have no sales in the data planned (its "
+                "period and filters): {ids} — if they sell, check that the ids match the sales "
+                "data's product codes.",
+                len(unknown),
+                n=f"{len(unknown):,}",
+                ids=_named(unknown),
+            )
+        )
+    if outside:
+        notes.append(
+            note_n(
+                "{n} product in your stock file sells but is not among the top {top} products "
+                "planned here: {ids} — raise “Top products by revenue” to plan it.",
+                "{n} products in your stock file sell but are not among the top {top} products "
+                "planned here: {ids} — raise “Top products by revenue” to plan them.",
+                len(outside),
+                n=f"{len(outside):,}",
+                top=f"{len(result.plan):,}",
+                ids=_named(outside),
+            )
+        )
+    return tuple(notes)
 
 
 def plan_restock(
@@ -456,7 +537,7 @@ def read_stock(data: bytes) -> pd.Series:
         )
     # Excel's "Unicode text" is UTF-16 with tabs; a Chinese Excel saves its CSV in GBK: decoded
     # as the data files are (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found)
-    text = _decode_sample(data)[1]
+    text = decode_sample(data)[1]
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count)
     try:
@@ -488,7 +569,7 @@ def read_stock(data: bytes) -> pd.Series:
     df = df[~((df[id_col].str.strip() == "product_id") & (df[qty_col].str.strip() == "on_hand"))]
     ids = df[id_col].str.strip()
     raw = df[qty_col].str.strip()
-    qty = pd.to_numeric(raw.str.replace(",", "", regex=False), errors="coerce")
+    qty = stock_numbers(raw, sep=sep)
     bad = int(qty.isna().sum())
     if bad == len(df):
         raise InputFileError(
@@ -519,5 +600,53 @@ def read_stock(data: bytes) -> pd.Series:
                 column=str(qty_col),
             )
         )
+    # stock is counted in whole units: "1,5" (a decimal comma) is one and a half, never 15
+    # (it was read as 15), and a fraction is said with its line, not rounded away
+    part = qty.notna() & ((qty % 1).abs() > 1e-9)
+    if part.any():
+        where = [str(int(i) + 2) for i in part.index[part]]
+        raise InputFileError(
+            note_n(
+                "Line {lines} of the stock file has a number of units that is not whole in "
+                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
+                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
+                "and a half), and upload the file again.",
+                "Lines {lines} of the stock file have numbers of units that are not whole in "
+                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
+                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
+                "and a half), and upload the file again.",
+                len(where),
+                lines=tuple(where[:5]) + (("…",) if len(where) > 5 else ()),
+                values=tuple(raw[part].head(5)) + (("…",) if len(where) > 5 else ()),
+                column=str(qty_col),
+            )
+        )
     ok = qty.notna() & (ids != "")
     return qty[ok].groupby(ids[ok]).sum().astype(float).rename("on_hand")
+
+
+def stock_numbers(raw: pd.Series, *, sep: str = ",") -> pd.Series:
+    """A stock file's cells as numbers (NaN where a cell is not one), read as the file's
+    spreadsheet wrote them.
+
+    A file separated by semicolons is a European Excel's CSV: its decimal mark is the comma
+    and dots group thousands (``1,5`` is 1.5, ``1.234`` is 1234). Otherwise commas group
+    thousands (``1,200`` is 1200) and a comma that groups nothing is a decimal comma
+    (``1,5`` is 1.5, never 15). Spaces and apostrophes group thousands in both.
+
+    >>> stock_numbers(pd.Series(["1,5", "1.234", "12,00", "7"]), sep=";").tolist()
+    [1.5, 1234.0, 12.0, 7.0]
+    >>> stock_numbers(pd.Series(["1,200", "1,5", "3.0", "1 200"]), sep=",").tolist()
+    [1200.0, 1.5, 3.0, 1200.0]
+    """
+    s = raw.astype(str).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    if sep == ";":
+        grouped = s.str.match(_GROUPED_DOTS)
+        s = s.where(~grouped, s.str.replace(".", "", regex=False))
+    else:
+        grouped = s.str.match(_GROUPED_COMMAS)
+        s = s.where(~grouped, s.str.replace(",", "", regex=False))
+    # a comma left is a decimal mark (one only, and no dot beside it)
+    decimal = s.str.fullmatch(r"[+-]?\d*,\d+")
+    s = s.where(~decimal, s.str.replace(",", ".", regex=False))
+    return pd.to_numeric(s, errors="coerce")

@@ -161,7 +161,14 @@ def run_demo_zh(args: argparse.Namespace) -> int:
             info = store.save_dataset(
                 args.name,
                 lines,
-                report={"rows_read": len(lines), "rows_kept": len(lines), "rules": []},
+                # its currency, as the app's Chinese demo records it: without it every table
+                # of this dataset showed prices in yuan with no ¥ (the restock plan's revenue)
+                report={
+                    "rows_read": len(lines),
+                    "rows_kept": len(lines),
+                    "rules": [],
+                    "currency": t.currency,
+                },
                 mapping={c: c for c in S.CANONICAL if c in lines.columns},
                 source="generated",
             )

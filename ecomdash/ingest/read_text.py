@@ -48,8 +48,22 @@ class _Fallback(Exception):
 # text
 
 
-def _decode_sample(data: bytes) -> tuple[str, str]:
-    """Return (encoding, decoded text) for a whole byte string; detection is deterministic."""
+def decode_sample(data: bytes) -> tuple[str, str]:
+    """``(encoding, text)`` of ``data``: a whole file's bytes or the first part of them.
+
+    The same bytes always give the same answer (no statistical detector): a UTF-8 byte-order
+    mark → ``utf-8-sig``; a UTF-16 one (Excel's "Unicode text") → ``utf-16``; valid UTF-8 →
+    ``utf-8``; high bytes that come in pairs (a Chinese Excel's GBK CSV) → ``gb18030``; else
+    ``cp1252``, then ``latin-1`` (which decodes any byte). A character cut at the end of a
+    sample (the last 4 bytes) is dropped, not an error. The data readers and the restock
+    planner's stock file (:func:`ecomdash.inventory.read_stock`) decode with it, so a file
+    reads the same wherever it is uploaded.
+
+    >>> decode_sample("商品编码,库存".encode("gbk"))
+    ('gb18030', '商品编码,库存')
+    >>> decode_sample(b"\\xef\\xbb\\xbfSKU,Stock")
+    ('utf-8-sig', 'SKU,Stock')
+    """
     if data[:3] == b"\xef\xbb\xbf":
         return "utf-8-sig", data[3:].decode("utf-8", errors="replace")
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -132,7 +146,7 @@ def _read_text(
     the body is parsed from ``stream``, and any route but plain UTF-8 delimited text raises
     :class:`_Fallback`."""
     sample_bytes = data[:_SAMPLE_BYTES]
-    encoding, sample = _decode_sample(sample_bytes)
+    encoding, sample = decode_sample(sample_bytes)
     if _looks_binary(sample):
         raise InputFileError(
             note(
@@ -149,7 +163,7 @@ def _read_text(
     if encoding not in ("utf-8", "utf-8-sig") or len(sample_bytes) < len(data):
         # decide on the whole file when it is not (so far) plain UTF-8
         if encoding not in ("utf-8", "utf-8-sig"):
-            encoding, full_text = _decode_sample(data)
+            encoding, full_text = decode_sample(data)
     lines = [ln for ln in _split_lines(sample, 400) if ln.strip()]
     if len(sample_bytes) < len(data) and len(lines) > 1:
         lines = lines[:-1]  # the last sample line may be cut
@@ -234,7 +248,7 @@ def _read_text(
                     )
                 )
             ) from None
-        encoding, full_text = _decode_sample(data)
+        encoding, full_text = decode_sample(data)
         if _looks_binary(full_text):
             raise InputFileError(
                 note(

@@ -132,8 +132,9 @@ def render(ctx: PageContext) -> None:
                 "days, so it lasts until the next one."
             ),
         )
+        # a count ("Top products" is 热销商品 in Chinese, best sellers, not how many)
         top = c4.number_input(
-            _("Top products"), min_value=1, max_value=500, value=100, key="restock_top"
+            _("Top products by revenue"), min_value=1, max_value=500, value=100, key="restock_top"
         )
         run = st.form_submit_button(_("Plan"), type="primary")
     if run:
@@ -165,6 +166,10 @@ def render(ctx: PageContext) -> None:
             stock = inv.read_stock(up.getvalue())
         except InputFileError as err:
             show_error(translated(err))
+        else:
+            # ids the plan has no row for were ignored in silence: counted and named
+            for w in inv.stock_not_planned(stock, base):
+                st.warning(inert(tr_note(w)), icon="⚠️")
     st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()
     editor["on_hand"] = (

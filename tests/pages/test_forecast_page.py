@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import pytest
 
@@ -224,6 +226,34 @@ def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
     assert plan["daily_demand"].iloc[0] > 0
 
 
+def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isolated_home):
+    # a stock file's ids without a plan row were ignored in silence
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
+    ids = list(
+        next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)["product_id"]
+    )
+    # the count input reads as a count in Chinese too (was "Top products": 热销商品)
+    at.number_input(key="restock_top").set_value(5)
+    _button(at, "Plan").click().run()
+    assert not at.exception, at.exception
+    assert at.number_input(key="restock_top").label == "Top products by revenue"
+    rows = [f"{ids[0]},3", f"{ids[10]},4", "tex-271,5", "NOPE-1,1", "NOPE-2,2"]
+    data = ("SKU,Stock\n" + "\n".join(rows) + "\n").encode()
+    at.file_uploader(key="stock_file").set_value(("stock.csv", data, "text/csv")).run()
+    assert not at.exception, at.exception
+    # inert: markdown escaped (a product id is the merchant's text)
+    said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
+    assert said == [
+        "3 products in your stock file have no sales in the data planned (its period and "
+        "filters): NOPE-1, NOPE-2, tex-271 — if they sell, check that the ids match the sales "
+        "data's product codes.",
+        f"1 product in your stock file sells but is not among the top 5 products planned here: "
+        f"{ids[10]} — raise “Top products by revenue” to plan it.",
+    ]
+    editor = next(d.value for d in at.dataframe if list(d.value.columns)[-1] == "on_hand")
+    assert editor.set_index("product_id")["on_hand"].get(ids[0]) == 3
+
+
 def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):
     # "Safety stock 25", "Reorder point 211": no unit, no help; a merchant could not follow them
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
@@ -237,10 +267,12 @@ def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_datas
     assert labels["error_sd_daily"] == "Daily forecast error (units)"
     helps = {c: config[c].get("help", "") for c in labels}
     assert helps["reorder_point"] == (
-        "Order when units on hand fall to this or below: units sold over the lead time + "
-        "safety stock."
+        "Order when units on hand fall to this number or below: units sold over the lead time "
+        "+ safety stock, each rounded up to a whole unit (the numbers shown add up and are the "
+        "ones compared)."
     )
-    assert "z × daily forecast error × √lead time (days)" in helps["safety_stock"]
+    assert "z × daily forecast error × √lead time (days), rounded up" in helps["safety_stock"]
+    assert helps["demand_lead_time"].endswith("rounded up to a whole unit.")
     assert "not from today" in helps["stockout_date"]
     for c in ("demand_lead_time", "daily_demand", "error_sd_daily", "days_of_cover", "order_qty"):
         assert helps[c], c
@@ -248,14 +280,15 @@ def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_datas
     assert config["demand_lead_time"]["type_config"]["format"] == "%,.0f"
     # the first product's reorder point by hand, as the help says: 93 units a week forecast
     # = 13.29 a day x 14 days = 186 units over the lead time; safety stock 1.6449 (95 %)
-    # x 4.0924 (daily forecast error) x sqrt(14) = 25.19; reorder point 186 + 25.19 = 211.19
+    # x 4.0924 (daily forecast error) x sqrt(14) = 25.19, rounded up 26; reorder point
+    # 186 + 26 = 212 (was 211.19, shown "211": a stock of 211 beside it said "order")
     row = element.value.iloc[0]
     assert row["product_id"] == "TEX-271"
     assert row["daily_demand"] * 7 == pytest.approx(93.0)
     assert row["demand_lead_time"] == pytest.approx(186.0)
     assert row["error_sd_daily"] == pytest.approx(4.0924, abs=1e-4)
-    assert row["safety_stock"] == pytest.approx(1.6449 * 4.0924 * 14**0.5, abs=0.01)
-    assert row["reorder_point"] == pytest.approx(211.19, abs=0.01)
+    assert row["safety_stock"] == 26 == math.ceil(1.6449 * 4.0924 * 14**0.5)
+    assert row["reorder_point"] == 212
     # the settings say what they mean
     lead = next(n for n in at.number_input if n.label == "Lead time (days)")
     assert lead.help == "Days from placing an order with your supplier until its units can be sold."
@@ -277,8 +310,8 @@ def test_restock_download_has_the_tables_decimals(demo_dataset, _isolated_home, 
     assert not at.exception, at.exception
     row = sent["restock-plan"].iloc[0]
     assert row["product_id"] == "TEX-271"
-    # by hand (see the test above): 186 + 25.19 = 211.19 -> 211; 25.19 -> 25; 13.2857 -> 13.29
-    assert (row["reorder_point"], row["safety_stock"], row["demand_lead_time"]) == (211, 25, 186)
+    # by hand (see the test above): 186 + ⌈25.19⌉ = 212; 13.2857 -> 13.29
+    assert (row["reorder_point"], row["safety_stock"], row["demand_lead_time"]) == (212, 26, 186)
     assert row["daily_demand"] == 13.29 and row["error_sd_daily"] == 4.09
     assert row["revenue"] == 179675.55
 
@@ -289,14 +322,14 @@ def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
     slider = at.slider(key="restock_service")
     assert slider.value == 95.0 and slider.proto.format == "%.1f %%"
     # 99 %: z = 2.3263; the first product's reorder point by hand: 186 units over the lead
-    # time + 2.3263 x 4.0924 x sqrt(14) = 35.62 safety stock = 221.62
+    # time + 2.3263 x 4.0924 x sqrt(14) = 35.62 safety stock, rounded up 36: 222
     slider.set_value(99.0)
     _button(at, "Plan").click().run()
     assert not at.exception, at.exception
     row = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns).iloc[0]
     assert row["product_id"] == "TEX-271"
-    assert row["safety_stock"] == pytest.approx(35.62, abs=0.01)
-    assert row["reorder_point"] == pytest.approx(221.62, abs=0.01)
+    assert row["safety_stock"] == 36
+    assert row["reorder_point"] == 222
 
 
 def test_many_products_section(demo_dataset, _isolated_home):

@@ -85,6 +85,8 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         at.selectbox(key="many_metric").set_value("revenue")
         _buttons(at, "运行")[1].click().run()
         assert not at.exception, at.exception
+        # a count, not 热销商品 ("Top products": best sellers)
+        assert at.number_input(key="restock_top").label == "按销售额排名的前 N 个商品"
         at.number_input(key="restock_top").set_value(30)
         _buttons(at, "生成计划")[0].click().run()
         assert not at.exception, at.exception
@@ -98,11 +100,22 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert config["safety_stock"]["label"] == "安全库存（件）"
         assert config["error_sd_daily"]["label"] == "每日预测误差（件）"  # was 每日误差离散度
         assert config["reorder_point"]["help"] == (
-            "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存。"
+            "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存，两者都向上取整"
+            "到整件（表中的数字正好相加，比较的也就是这些数字）。"
         )
+        assert "向上取整到整件" in config["safety_stock"]["help"]
         assert "服务水平 95% 时 z 为 1.64" in config["safety_stock"]["help"]
         lead = next(n for n in at.number_input if n.label == "交货周期（天）")
         assert lead.help == "从向供应商下单到这批货可以销售所需的天数。"
+        # a stock file's id the plan has no row for is counted and named, in Chinese
+        data = "商品编码,库存\nNOPE-1,1\n".encode("gbk")
+        at.file_uploader(key="stock_file").set_value(("库存.csv", data, "text/csv")).run()
+        assert not at.exception, at.exception
+        said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "库存文件" in w.value]
+        assert said == [
+            "库存文件中有 1 个商品在所规划的数据（其期间和筛选条件）中没有销售：NOPE-1——如果它有"
+            "销售，请检查编码是否与销售数据的商品编码一致。"
+        ]
 
 
 def test_verdict_carries_the_same_figures_in_both_languages(zh_dataset):

@@ -133,6 +133,12 @@ def test_cli_demo_locale_zh(capsys, tmp_path):
     finally:
         store.close()
     assert lines[S.COUNTRY].value_counts().index[0] == "广东"
+    # its prices are yuan, and its tables say so (the restock plan's net revenue had no ¥)
+    from ecomdash import labels as L
+
+    display = L.display_for(info.report, is_demo=info.is_demo)
+    assert display.currency == "CNY"
+    assert L.number_format(L.column("revenue", "forecast"), display) == "¥%,.2f"
     # the forecast command with the Chinese calendar on it
     capsys.readouterr()
     assert (

@@ -28,19 +28,49 @@ def test_safety_stock_reorder_point_cover_and_order_by_hand():
     )
     z = 1.6448536269514722  # Φ⁻¹(0.95)
     p1 = out.loc["P1"]
-    assert p1["demand_lead_time"] == pytest.approx(90.0)
-    assert p1["safety_stock"] == pytest.approx(z * 4 * 3)  # z·σ·√9 = 19.74
-    assert p1["reorder_point"] == pytest.approx(90 + z * 12)
+    # whole units, each rounded up, and the reorder point their sum
+    assert p1["demand_lead_time"] == 90
+    assert p1["safety_stock"] == math.ceil(z * 4 * 3) == 20  # z·σ·√9 = 19.74
+    assert p1["reorder_point"] == 110
     assert p1["days_of_cover"] == pytest.approx(5.0)
     assert p1["stockout_date"] == pd.Timestamp("2025-03-06")
-    assert p1["order_qty"] == math.ceil(90 + z * 12 + 70 - 50)  # = 130
-    p2 = out.loc["P2"]  # 100 on hand, ROP = 18 + 4.93: no order needed
-    assert p2["reorder_point"] == pytest.approx(18 + z * 3)
+    assert p1["order_qty"] == 110 + 70 - 50  # = 130
+    p2 = out.loc["P2"]  # 100 on hand, ROP = 18 + ⌈4.93⌉ = 23: no order needed
+    assert p2["reorder_point"] == 23
     assert p2["days_of_cover"] == pytest.approx(50.0)
     assert p2["order_qty"] == 0
     p3 = out.loc["P3"]  # no stock entered
     assert np.isnan(p3["on_hand"]) and np.isnan(p3["order_qty"])
-    assert p3["safety_stock"] == pytest.approx(z * 0.5 * 3)
+    assert p3["safety_stock"] == math.ceil(z * 0.5 * 3) == 3
+
+
+@pytest.mark.parametrize(
+    ("daily", "shown"),
+    [(15.1, 212), (15.114285714285714, 212)],  # 14 days: 211.4 and 211.6 units, both 212
+)
+def test_the_reorder_point_compared_is_the_whole_number_shown(daily, shown):
+    # a reorder point of 211.4 was shown "211" (0 decimals) and compared unrounded: stock 211
+    # said "order" beside an equal-looking 211; 211.6 showed "212" and stock 212 said "order"
+    # too. Now the point is rounded up to a whole unit, and that number is shown and compared.
+    demand = pd.DataFrame(
+        {"daily_demand": [daily] * 3, "error_sd_daily": [0.0] * 3},
+        index=pd.Index(["at", "above", "below"], name="product_id"),
+    )
+    stock = pd.Series({"at": float(shown), "above": shown + 1.0, "below": shown - 1.0})
+    out = I.restock_table(
+        demand,
+        lead_time_days=14,
+        service_level=0.95,
+        review_days=7,
+        stock=stock,
+        as_of=pd.Timestamp("2025-03-01"),
+    )
+    assert (out["reorder_point"] == shown).all()
+    assert (out["demand_lead_time"] == shown).all() and (out["safety_stock"] == 0).all()
+    # at the number shown or below it: order (the point + 7 days' units − stock); above: not
+    assert out.loc["at", "order_qty"] == math.ceil(7 * daily)
+    assert out.loc["below", "order_qty"] == math.ceil(7 * daily) + 1
+    assert out.loc["above", "order_qty"] == 0
 
 
 def test_stock_counts_count_only_products_with_units_on_hand():
@@ -141,12 +171,38 @@ def test_classify_products_by_hand():
 
 
 def test_read_stock_variants_and_errors():
-    s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1,200\nC3;n/a\n")
+    # semicolons: a European Excel's thousands dot ("1,200" there is 1.2: see the next test)
+    s = I.read_stock(b"Stock Code;On Hand\nA1;5\nA1;2\nB2;1.200\nC3;n/a\n")
     assert s.to_dict() == {"A1": 7.0, "B2": 1200.0}
+    assert I.read_stock(b'sku,stock\nB2,"1,200"\n').to_dict() == {"B2": 1200.0}
     with pytest.raises(InputFileError, match="product id column"):
         I.read_stock(b"name,colour\nx,red\n")
     with pytest.raises(InputFileError, match="empty"):
         I.read_stock(b"  ")
+
+
+def test_a_european_excels_stock_file_reads_its_decimal_commas():
+    # "SKU;Stock\nA;1,5" read "1,5" as 15 (the comma dropped as a thousands separator). A
+    # semicolon file is a European Excel's CSV: the comma is its decimal mark, dots group
+    # thousands; stock is whole units, so 1,5 is refused with its line, whole ones are read
+    s = I.read_stock(b"SKU;Stock\nA;12\nB;1.200\nC;7,00\nD;2.500,0\nE;0\n")
+    assert s.to_dict() == {"A": 12.0, "B": 1200.0, "C": 7.0, "D": 2500.0, "E": 0.0}
+    with pytest.raises(InputFileError) as err:
+        I.read_stock(b"SKU;Stock\nA;12\nB;1,5\n")
+    assert str(err.value) == (
+        "Line 3 of the stock file has a number of units that is not whole in column 'Stock' "
+        "(1,5). Stock is counted in whole units: enter e.g. 12 (in a file separated by "
+        "semicolons a comma is the decimal mark, so 1,5 is one and a half), and upload the "
+        "file again."
+    )
+    with pytest.raises(InputFileError, match=r"^Lines 2, 4 of .*'qty' \(0,5, 3\.25\)"):
+        I.read_stock(b"sku;qty\nA;0,5\nB;4\nC;3.25\n")
+    # comma files: commas still group thousands, and a decimal comma is no longer 15
+    assert I.read_stock(b'sku,stock\nA,"12,000"\nB,3\n').to_dict() == {"A": 12000.0, "B": 3.0}
+    with pytest.raises(InputFileError, match=r"^Line 2 of .*\(1,5\)"):
+        I.read_stock(b'sku,stock\nA,"1,5"\n')
+    # Excel's "Unicode text" (tabs) from a European Excel: decimal commas too
+    assert I.read_stock("SKU\tStock\nA\t2,0\n".encode("utf-16")).to_dict() == {"A": 2.0}
 
 
 def test_read_stock_says_which_lines_are_wrong():
@@ -234,12 +290,14 @@ def test_plan_restock_end_to_end_on_demo(demo):
     assert (res.classes["abc"] == "A").sum() < len(res.classes)
     # the arithmetic holds on every row
     z = I.service_z(0.95)
-    assert plan["safety_stock"].to_numpy() == pytest.approx(
-        z * plan["error_sd_daily"].to_numpy() * math.sqrt(14)
-    )
+    raw_ss = z * plan["error_sd_daily"].to_numpy() * math.sqrt(14)
+    assert plan["safety_stock"].to_numpy() == pytest.approx(np.ceil(raw_ss - 1e-6))
+    lead_units = np.ceil(14 * plan["daily_demand"].to_numpy() - 1e-6)
+    assert plan["demand_lead_time"].to_numpy() == pytest.approx(lead_units)
     assert plan["reorder_point"].to_numpy() == pytest.approx(
-        14 * plan["daily_demand"].to_numpy() + plan["safety_stock"].to_numpy()
+        lead_units + plan["safety_stock"].to_numpy()
     )
+    assert (plan["reorder_point"] % 1 == 0).all()
     # products with zero stock and positive demand must be reordered now
     zero = plan[(plan["on_hand"] == 0) & (plan["daily_demand"] > 0)]
     assert (zero["order_qty"] > 0).all() and (zero["days_of_cover"] == 0).all()
@@ -270,3 +328,52 @@ def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
     with use_lang("zh"):
         zh = abc_xyz_figure(res).data[0].text
     assert zh[1][1] == "1 个商品<br>占销售额 25%"
+
+
+def test_the_stock_file_is_decoded_by_the_ingests_public_decoder():
+    # inventory imported the private read_text._decode_sample: now a documented public name
+    import doctest
+
+    from ecomdash.ingest import read_text
+
+    assert I.decode_sample is read_text.decode_sample
+    assert not hasattr(read_text, "_decode_sample")
+    assert read_text.decode_sample.__doc__
+    [test] = doctest.DocTestFinder().find(read_text.decode_sample, globs=vars(read_text))
+    assert test.examples and doctest.DocTestRunner().run(test).failed == 0
+
+
+def test_stock_file_ids_the_plan_has_no_row_for_are_counted_and_named():
+    # they were ignored in silence: a stock file written with other ids planned nothing
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+
+    plan = pd.DataFrame({"product_id": ["P1", "P2"]})
+    classes = pd.DataFrame(index=pd.Index(["P1", "P2", "P3", "P4"], name="product_id"))
+    res = I.RestockResult(plan, classes, None, None, None, pd.Timestamp("2025-03-01"))
+    stock = I.read_stock(b"sku,stock\nP1,5\np1,4\nP3,2\nX-9,1\nX-10,0\nP2,8\n")
+    unknown, outside = I.stock_not_planned(stock, res)
+    assert unknown == (
+        "3 products in your stock file have no sales in the data planned (its period and "
+        "filters): X-10, X-9, p1 — if they sell, check that the ids match the sales data's "
+        "product codes."
+    )
+    assert outside == (
+        "1 product in your stock file sells but is not among the top 2 products planned here: "
+        "P3 — raise “Top products by revenue” to plan it."
+    )
+    with use_lang("zh"):
+        assert tr_note(unknown) == (
+            "库存文件中有 3 个商品在所规划的数据（其期间和筛选条件）中没有销售：X-10、X-9、p1——"
+            "如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
+        )
+        assert tr_note(outside).startswith("库存文件中有 1 个商品有销售，但不在这里规划的前 2 个")
+    # more than three: the first three named, the rest counted
+    many = pd.Series(1.0, index=["A1", "A2", "A3", "A4", "A5"])
+    [only] = I.stock_not_planned(many, res)
+    assert (
+        only.startswith("5 products in your stock file")
+        and ": A1, A2, A3, … — if they sell" in only
+    )
+    # every id planned: nothing said
+    assert I.stock_not_planned(pd.Series({"P1": 1.0, "P2": 0.0}), res) == ()

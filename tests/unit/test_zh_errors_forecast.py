@@ -348,6 +348,13 @@ def test_read_stock_errors_in_chinese():
         "库存文件第 2、4 行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
         "不清楚库存的商品请留空，然后重新上传。"
     )
+    # a European Excel's decimal comma: not whole units, said with the line (was read as 15)
+    en, zh = _raise(InputFileError, INV.read_stock, b"SKU;Stock\nA;12\nB;1,5\n")
+    assert en.startswith("Line 3 of the stock file has a number of units that is not whole")
+    assert zh == (
+        "库存文件第 3 行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如 12"
+        "（用分号分隔的文件里逗号是小数点，1,5 就是一件半），然后重新上传。"
+    )
     en, zh = _raise(InputFileError, INV.read_stock, b'sku,stock\n"A,1\n')
     assert "CSV" in zh and "引号" in zh and "quote" not in zh
     # the Chinese message names the Chinese headers it reads
