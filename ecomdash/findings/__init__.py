@@ -8,7 +8,7 @@ with their default settings.
 One module per analysis: :mod:`~ecomdash.findings.core` (Finding, rank, money in sentences,
 restock, win-back, bundle, forecast gap and its driver), :mod:`~ecomdash.findings.customers`
 (RFM segments), :mod:`~ecomdash.findings.pricing` (price change, losing promotion),
-:mod:`~ecomdash.findings.recommend` (recommendations vs best-sellers),
+:mod:`~ecomdash.findings.recommend` (recommendations vs best sellers),
 :mod:`~ecomdash.findings.alerts` (this week's high alerts).
 
 Merchant text (product names, ids) is kept apart from our wording: ``headline`` and ``detail``

@@ -400,10 +400,44 @@ def _evaluation(hits: dict[str, float], n: int, best: str | None = None) -> Eval
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "same"),
+    [
+        ("en", "1.5 times as many"),
+        ("zh", "达到只推热销商品时的 1.5 倍"),
+    ],
+)
+def test_recommend_finding_says_what_the_recommendations_page_says(lang, same):
+    """The Home's recommendations finding names the figure the Recommendations page's verdict
+    measures, in its words: returning customers who went on to buy one of their top k for the
+    first time, "1.5 times as many as with best sellers" (it read "hit 1.5× more often than
+    best-sellers", a rate and a word the page does not use)."""
+    from ecomdash.recommend.evaluation import _verdict
+
+    ev = _evaluation({"ease": 0.30, "popularity": 0.20}, 1000)
+    with use_lang(lang):
+        f = FD.recommend_finding(ev)
+        verdict = _verdict(ev.table, ev.k, ev.n_test_customers)
+    assert same in verdict and same in f.headline, (verdict, f.headline)
+    # the test's figures as the page writes them: 30 % of 1,000 returning customers, 20 %
+    note = f.confidence_note
+    if lang == "en":
+        assert "as with best sellers" in verdict and "as with best sellers" in f.headline
+        assert "best-sellers" not in f.headline + note
+        assert "went on to buy for the first time, against 20 % with best sellers" in note
+        assert note.startswith("tested on 1,000 returning customers after 1 October 2026: for 30 %")
+    else:
+        assert "只推热销商品时这一比例是 20%" in verdict and "只推热销商品时这一比例是 20%" in note
+        assert "1,000 位回头客" in note and "2026年10月1日" in note
+
+
 def test_recommend_finding_by_hand():
     # 0.30 vs 0.20 on 1,000: ratio 1.5; z = 0.1 / sqrt(0.25 × 0.75 × 2 / 1000) = 5.16
     f = FD.recommend_finding(_evaluation({"ease": 0.30, "popularity": 0.20}, 1000))
-    assert f.headline.startswith("Personal recommendations hit 1.5× more often than best-sellers")
+    assert f.headline == (
+        "With personal recommendations, 1.5 times as many returning customers as with best "
+        "sellers went on to buy one: send them to your returning customers"
+    )
     assert f.value == 0 and f.confidence == "high" and f.customers == 1000
     assert "Not sized in money" in f.detail
     assert FD.rank([f, FD.Finding("x", "y", 1.0, "low", "p")])[-1] is f  # unsized: last
