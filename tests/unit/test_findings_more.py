@@ -358,6 +358,19 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     assert FD.segments_finding(seg, churn=churn, winback_ids=["a", "b", "c"]) is None
 
 
+@pytest.mark.parametrize(("lang", "sign"), [("en", "£"), ("zh", "¥")])
+def test_segments_finding_writes_their_spend_exactly(lang, sign):
+    """What the lapsing customers spent in the last year is a sum of their orders: "spent
+    £2,140", not the estimate's "£2,100"; the tile writes it as a KPI tile does."""
+    seg, churn = _seg_and_churn()
+    churn.scores["revenue_365d"] = [120.0, 2000.0, 140.0, 999.0, 999.0]  # b + c = 2,140
+    with use_lang(lang), FD.use_currency(sign):
+        f = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
+        assert f.value == 2140.0 and f.exact
+        assert f"{sign}2,140" in f.headline and "2,100" not in f.headline, f.headline
+        assert f.value_text == f"{sign}2,140"
+
+
 def test_segments_finding_on_the_demo(demo_store):
     from ecomdash import churn as CH
     from ecomdash import clv
@@ -483,15 +496,48 @@ def test_alerts_finding_by_hand():
         f = FD.alerts_finding(res)
     assert f.value == 2140.0 and f.confidence == "high"
     assert f.headline == (
-        # 2,000 + 140, written to two significant figures as every finding's money
-        "2 high alerts in the last 7 days on orders worth £2,100: check them before shipping"
+        # the order's 2,000 exactly; the unusual day's 140 from what was expected is no
+        # order's worth (it is in the tile's stake, an estimate: £2,100)
+        "2 high alerts in the last 7 days on orders worth £2,000: check them before shipping"
     )
+    with use_lang("en"), FD.use_currency("£"):
+        assert not f.exact and f.value_text == "£2,100"
     assert "Huge quantity" in f.confidence_note and "Unusual day" in f.confidence_note
     assert f.page == FD.PAGE_ALERTS
     days_only = _alerts([("2026-10-30", "high", "unusual_day", "unusual_day", 300.0)], end)
     with use_lang("en"):
         assert FD.alerts_finding(days_only).headline.startswith("1 unusual day in the last 7")
     assert FD.alerts_finding(_alerts(res.alerts.iloc[2:].values.tolist(), end)) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "sign", "words"),
+    [("en", "£", "on orders worth £2,140"), ("zh", "¥", "¥2,140")],
+)
+def test_alerts_finding_writes_the_orders_worth_exactly(lang, sign, words):
+    """Orders flagged this week are worth what their lines add up to, counted, not estimated:
+    2,000 + 140 reads "£2,140" in the headline and on the tile, not the estimate's "£2,100"
+    (money_text: two significant figures, what the other findings' estimates keep)."""
+    end = date(2026, 10, 31)
+    res = _alerts(
+        [
+            ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel", 2000.0),
+            ("2026-10-29 09:00", "high", "huge_quantity", "huge_quantity", 140.0),
+        ],
+        end,
+    )
+    with use_lang(lang), FD.use_currency(sign):
+        f = FD.alerts_finding(res)
+        assert f.exact and f.value == 2140.0
+        assert words in f.headline and "2,100" not in f.headline, f.headline
+        assert f.value_text == f"{sign}2,140"
+        # an estimate keeps its two significant figures
+        assert FD.money_text(2140.0) == f"{sign}2,100"
+        assert FD.money_exact(2140.0) == f"{sign}2,140"
+        # from ten thousand the tile writes a KPI tile's three figures, the sentence every one
+        big = dataclasses.replace(f, value=40_712.4)
+        assert big.value_text == (f"{sign}40.7k" if lang == "en" else f"{sign}4.07万")
+        assert FD.money_exact(40_712.4) == f"{sign}40,712"
 
 
 def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):
