@@ -641,7 +641,12 @@ def forecast_finding(
         watch=gap > 0 or not outside,
         confidence="high" if outside else "low",
         confidence_note=(
-            _("outside the model's 80 % band")
+            # above forecast and outside the band: sure, but listed after the actions (no
+            # money at risk); the note says why ("high: outside the band" ranked last read
+            # as a slip)
+            _("outside the model's 80 % band, above forecast: nothing at risk, watch it")
+            if outside and gap > 0
+            else _("outside the model's 80 % band")
             if outside
             else _("within the model's usual error: watch, do not act yet")
         ),

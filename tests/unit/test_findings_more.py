@@ -199,6 +199,53 @@ def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
     assert "nan" not in (g.detail + g.confidence_note).lower()
 
 
+@pytest.mark.parametrize("dip", [0.12, 0.0, -0.004])
+def test_a_promotion_with_no_dip_after_it_does_not_blame_one(dip):
+    """An unmeasured dip whose estimate is positive (sales 12 % above usual after it; its
+    interval includes zero) or rounds to 0 %: the detail said "then fell 12 % below usual"
+    and the headline "may have lost ..., if the dip after it is real". There is no dip: the
+    loss is the promotion's own, said as for a promotion without weeks after it."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b"],
+            "product_name": ["Mug", "Jug"],
+            "discount": [0.25, 0.2],
+            "weeks": [2, 2],
+            "lift": [1.2, 0.9],
+            "dip": [dip, dip],
+            "dip_high": [0.3, 0.3],
+            "net_revenue": [-500.0, -100.0],
+        }
+    )
+
+    def one(i, lang="en"):
+        with use_lang(lang):
+            return FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[i:]))
+
+    f = one(0)
+    assert f.value == 500.0 and f.confidence == "low"
+    assert f.headline == (
+        "A 25 % promotion lost ~500 of revenue: its extra sales did not pay for the discount"
+    )
+    assert f.detail == (
+        "Sales rose 1.2× during its 2 weeks; sales after it did not fall below usual: the "
+        "loss is the discount's own."
+    )
+    assert f.confidence_note == (
+        "no dip after it: the loss is measured against the weeks before it alone"
+    )
+    g = one(1)
+    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
+    assert g.detail.startswith("Sales fell 10 % during its 2 weeks; sales after it did not fall")
+    for x in (f, g):
+        assert "fell 12 %" not in x.detail and "below usual, a dip" not in x.detail
+        assert "may have" not in x.headline and "dip after it is real" not in x.headline
+    zf = one(0, "zh")
+    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：多卖的部分抵不上折扣"
+    assert zf.detail == "促销的 2 周内销量升至 1.2 倍；促销后销量没有低于平时：损失来自折扣本身。"
+    assert "回落" in zf.confidence_note and "比平时低" not in zf.detail
+
+
 def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
     """A lift of 0.9 is sales that fell 10 % during the promotion: the detail said "Sales rose
     0.9×" and the headline blamed the dip for undoing a lift there was not. A lift within 5 %
