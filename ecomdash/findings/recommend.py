@@ -8,6 +8,7 @@ import math
 from ecomdash.findings import links
 from ecomdash.findings.core import Finding, pct_text
 from ecomdash.i18n import N_, _, fmt
+from ecomdash.recommend.data import BASELINES
 
 PAGE_RECOMMEND = "pages/recommendations.py"
 #: The best model's hit rate must be at least this many times the best sellers' to be a finding.
@@ -26,8 +27,13 @@ def recommend_finding(ev) -> Finding | None:
     the best sellers' and the difference is beyond chance (two-proportion z ≥ 2; ``high``
     confidence from z ≥ 3 on 500+ customers, ``medium`` otherwise). Not sized in money
     (value 0, ranked last): the offline test counts customers who bought a recommended
-    product, not the extra sales an email would bring, so no amount could be defended."""
-    if ev is None or ev.n_test_customers <= 0 or ev.best_model == "popularity":
+    product, not the extra sales an email would bring, so no amount could be defended.
+    ``None`` when a baseline (best sellers, trending) is the best model: the page's verdict
+    then says "no better than showing best sellers"."""
+    # a baseline on top (best sellers, or trending: the recent best sellers) is what the
+    # page's verdict calls "no better than showing best sellers": no personal recommendation
+    # to send (trending on top read "With personal recommendations, 1.5 times as many ...")
+    if ev is None or ev.n_test_customers <= 0 or ev.best_model in BASELINES:
         return None
     t = ev.table.set_index("model")
     if "popularity" not in t.index or ev.best_model not in t.index:

@@ -507,6 +507,14 @@ def test_recommend_finding_by_hand():
     )
     # 100 customers: z = 1.63, chance: nothing to act on
     assert FD.recommend_finding(_evaluation({"ease": 0.3, "popularity": 0.2}, 100)) is None
+    # trending (the recent best sellers) on top is no personal recommendation: the page's
+    # verdict says "no better than showing best sellers", so the Home says nothing either
+    trending = _evaluation({"trending": 0.30, "ease": 0.25, "popularity": 0.20}, 1000)
+    with use_lang("en"):
+        from ecomdash.recommend.evaluation import _verdict
+
+        assert "do no better than showing best sellers" in _verdict(trending.table, 10, 1000)
+    assert FD.recommend_finding(trending) is None
     # best-sellers best, or only 1.1× better
     assert FD.recommend_finding(_evaluation({"ease": 0.1, "popularity": 0.2}, 1000)) is None
     assert FD.recommend_finding(_evaluation({"ease": 0.22, "popularity": 0.2}, 5000)) is None
