@@ -8,7 +8,7 @@ with their default settings.
 One module per analysis: :mod:`~ecomdash.findings.core` (Finding, rank, money in sentences,
 restock, win-back, bundle, forecast gap and its driver), :mod:`~ecomdash.findings.customers`
 (RFM segments), :mod:`~ecomdash.findings.pricing` (price change, losing promotion),
-:mod:`~ecomdash.findings.recommend` (recommendations vs best-sellers),
+:mod:`~ecomdash.findings.recommend` (recommendations vs best sellers),
 :mod:`~ecomdash.findings.alerts` (this week's high alerts).
 
 Merchant text (product names, ids) is kept apart from our wording: ``headline`` and ``detail``
@@ -40,6 +40,7 @@ from ecomdash.findings.core import (
     forecast_finding,
     forecast_window,
     gap_driver,
+    money_exact,
     money_text,
     pct_text,
     rank,
@@ -86,6 +87,7 @@ __all__ = [
     "forecast_window",
     "gap_driver",
     "lapsing_ids",
+    "money_exact",
     "money_text",
     "pct_text",
     "price_change_candidates",

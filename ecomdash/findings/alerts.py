@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ecomdash.alerts import RULES
-from ecomdash.findings.core import Finding, money_text
+from ecomdash.findings.core import Finding, money_exact, money_text
 from ecomdash.i18n import N_, _, _n
 
 PAGE_ALERTS = "pages/alerts.py"
@@ -30,15 +30,22 @@ def week_alerts(res, *, days: int = WEEK_DAYS, severity: str = "high") -> pd.Dat
 def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     """The high-severity alerts of the last ``days`` days of the period (the data's last
     week), sized by the money they involve (each alert's ``impact``: an order's value, the
-    revenue lost against the usual price, a day's distance from its expected revenue).
+    revenue lost against the usual price, a day's distance from its expected revenue). The
+    headline's "orders worth" is the order alerts' impacts alone, written exactly
+    (:func:`~ecomdash.findings.core.money_exact`); a day's distance is an estimate.
     ``high`` confidence: the rules flag high only far beyond their thresholds. ``None`` when
     the week has no high alert."""
     week = week_alerts(res, days=days)
     if week is None or week.empty:
         return None
     n = len(week)
-    value = float(pd.to_numeric(week["impact"], errors="coerce").fillna(0.0).clip(lower=0).sum())
+    impact = pd.to_numeric(week["impact"], errors="coerce").fillna(0.0).clip(lower=0)
+    value = float(impact.sum())
     on_orders = ~week["kind"].isin(DAY_RULES)
+    # what the flagged orders are worth is counted from their lines, not estimated: written
+    # exactly ("orders worth £2,140", it read "£2,100"); a day's distance from what was
+    # expected is an estimate (money_text) and is no order's worth
+    worth = float(impact[on_orders].sum())
     kinds = sorted({k for ks in week["kinds"].astype(str) for k in ks.split(", ") if k in RULES})
     rules = ", ".join(_(RULES[k][0]) for k in kinds)
     if on_orders.any():
@@ -50,7 +57,7 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
             n,
             n=f"{n:,}",
             days=days,
-            value=money_text(value),
+            value=money_exact(worth),
         )
     else:
         headline = _n(
@@ -67,6 +74,8 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
         kind="alerts",
         headline=headline,
         value=value,
+        # the tile writes the sum exactly when it is the orders' worth alone
+        exact=bool(on_orders.all()),
         confidence="high",
         confidence_note=_("high severity: far beyond the rules' thresholds ({rules})", rules=rules),
         detail=_(

@@ -1,4 +1,5 @@
-"""The findings' core: :class:`Finding`, :func:`rank`, money in sentences, and the first four
+"""The findings' core: :class:`Finding`, :func:`rank`, money in sentences (an estimate:
+:func:`money_text`; a sum of real orders: :func:`money_exact`), and the first four
 analyses' findings (restock, win-back, bundle, forecast gap).
 
 Pure core (no streamlit): each ``*_finding`` function takes one analysis Result and returns a
@@ -69,6 +70,9 @@ class Finding:
       error, or revenue above forecast): ranked after every finding that asks for action.
     * ``value_label``: what ``value`` is, the Home's tile label (a message id): ``At stake``,
       or what else it measures (the forecast gap: ``Below forecast`` / ``Above forecast``).
+    * ``exact``: ``value`` is a sum of real orders (the alerts' orders, a segment's spend),
+      not an estimate: its tile writes it as the KPI tiles do (:func:`ecomdash.i18n.fmt.compact`:
+      £2,140, not the estimate's £2,100), its sentence with :func:`money_exact`.
     """
 
     kind: str
@@ -85,6 +89,7 @@ class Finding:
     unit: str = "money"
     watch: bool = False
     value_label: str = N_("At stake")
+    exact: bool = False
 
     def __post_init__(self) -> None:
         if self.confidence not in CONFIDENCE:
@@ -94,10 +99,16 @@ class Finding:
 
     @property
     def value_text(self) -> str:
-        """The value as the page shows it: 18.3k, or 246 units (1.83万, 246 件 in Chinese)."""
+        """The value as the page shows it: 18.3k, or 246 units (1.83万, 246 件 in Chinese); an
+        ``exact`` sum as a KPI tile writes it (£2,140 whole below ten thousand, £40.7k above),
+        an estimate to two significant figures below ten thousand (£2,100)."""
+        if self.exact:
+            text = fmt.compact(self.value, symbol=fmt.currency_symbol(), money=True)
+        else:
+            text = money_text(self.value)
         if self.unit == "units":
-            return _("{value} units", value=money_text(self.value))
-        return money_text(self.value)
+            return _("{value} units", value=text)
+        return text
 
 
 def money_text(x: float, *, symbol: str | None = None) -> str:
@@ -111,6 +122,21 @@ def money_text(x: float, *, symbol: str | None = None) -> str:
     ('£18.3k', '-£950', '4,200')
     """
     return fmt.money_about(x, symbol=symbol)
+
+
+def money_exact(x: float, *, symbol: str | None = None) -> str:
+    """An exact sum of real orders in a sentence ("on orders worth £2,140", "spent £40,712 in
+    the last year"): whole units with thousands and the currency sign of :func:`use_currency`
+    (or ``symbol``), :func:`ecomdash.i18n.fmt.money` with no cents; ``n/a`` when not known.
+    Not :func:`money_text`: that writes an estimate (£2,100 for 2,140), and these are
+    counted, not estimated.
+
+    >>> money_exact(2140.0, symbol="£"), money_exact(40_712.4, symbol="¥"), money_exact(-950.6)
+    ('£2,140', '¥40,712', '-951')
+    """
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    return fmt.money(x, places=0, symbol=symbol)
 
 
 def pct_text(x: float) -> str:
@@ -597,7 +623,7 @@ def forecast_finding(
                 "{name}: {actual} against {expected} expected from its share of the {weeks} "
                 "weeks before ({share} of the gap)",
                 name=driver.name,
-                actual=money_text(driver.actual),
+                actual=money_exact(driver.actual),  # counted; the expected is an estimate
                 expected=money_text(driver.expected),
                 weeks=DRIVER_WEEKS,
                 share=pct_text(driver.share),
@@ -615,13 +641,18 @@ def forecast_finding(
         watch=gap > 0 or not outside,
         confidence="high" if outside else "low",
         confidence_note=(
-            _("outside the model's 80 % band")
+            # above forecast and outside the band: sure, but listed after the actions (no
+            # money at risk); the note says why ("high: outside the band" ranked last read
+            # as a slip)
+            _("outside the model's 80 % band, above forecast: nothing at risk, watch it")
+            if outside and gap > 0
+            else _("outside the model's 80 % band")
             if outside
             else _("within the model's usual error: watch, do not act yet")
         ),
         detail=_(
             "Actual {actual} against {forecast} forecast before those days happened.",
-            actual=money_text(actual),
+            actual=money_exact(actual),  # the days' revenue as counted; the forecast estimated
             forecast=money_text(mean),
         ),
         page=PAGE_FORECAST,

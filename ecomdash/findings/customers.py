@@ -8,7 +8,7 @@ import math
 import pandas as pd
 
 from ecomdash import schema
-from ecomdash.findings.core import LAPSE_PROBABILITY, Finding, money_text, pct_text
+from ecomdash.findings.core import LAPSE_PROBABILITY, Finding, money_exact, pct_text
 from ecomdash.i18n import N_, _, _n
 
 PAGE_SEGMENTS = "pages/segments.py"
@@ -20,8 +20,8 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
     """Customers of the RFM segments "At risk" and "Can't lose them" who are not on the
     win-back list (``winback_ids``: the win-back finding's customers, so no customer is
     counted twice), sized by their spend in the year before the churn model's score date
-    (``churn.scores.revenue_365d``; without a churn result: 0, unsized, as their lifetime
-    spend is not a year's value at stake). Confidence from the churn model: ``medium`` when
+    (``churn.scores.revenue_365d``, a sum of their orders: written exactly; without a churn
+    result: 0, unsized, as their lifetime spend is not a year's value at stake). Confidence from the churn model: ``medium`` when
     their median churn probability is at least ``LAPSE_PROBABILITY``, ``low`` otherwise or
     without it (RFM is a rule on recency, frequency and spend, not a prediction).
     ``None`` when no such customer is left."""
@@ -51,7 +51,8 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
             "{n} customers in At risk / Can't lose them spent {value} in the last year and "
             "have not bought for a median {days} days: send the win-back offer",
             n,
-            value=money_text(value),
+            # their spend is counted from their orders, not estimated: written exactly
+            value=money_exact(value),
             **fields,
         )
     else:
@@ -96,6 +97,7 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
         kind="segments",
         headline=headline,
         value=value,
+        exact=True,
         confidence=conf,
         confidence_note=note,
         detail=detail,

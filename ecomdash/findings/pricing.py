@@ -212,7 +212,8 @@ def promotion_finding(pr) -> Finding | None:
     not make up for the dip after it: ``net_revenue`` < 0), sized by that loss. ``medium``
     confidence when the dip's interval excludes 0 (the dip is measured), else ``low``, and
     the headline then says the promotion "may have" lost it (the dip may be chance); without
-    weeks after it, the loss is the promotion's own and the headline says so."""
+    weeks after it, or when sales after it did not fall below usual (an unmeasured dip whose
+    estimate is not negative), the loss is the promotion's own and the headline says so."""
     promos = pr.promotions
     if promos is None or promos.empty:
         return None
@@ -226,8 +227,12 @@ def promotion_finding(pr) -> Finding | None:
     during = _during(float(r["lift"]), int(r["weeks"]))
     # a lift under 1 is sales that fell during the promotion ("Sales rose 0.9×" read as a rise)
     rose = float(r["lift"]) >= 1 + FLAT_LIFT
-    if not math.isfinite(dip):
-        # no weeks after it yet: the loss is the promotion's own (no dip to blame)
+    # sales after it at or above usual (an unmeasured dip whose estimate is positive, or one
+    # that rounds to 0 %): no dip to blame, the loss is the promotion's own (it read "then
+    # fell 12 % below usual" for sales 12 % above, and "if the dip after it is real")
+    no_dip = math.isfinite(dip) and not measured and dip > -0.005
+    if not math.isfinite(dip) or no_dip:
+        # no weeks after it yet, or no dip after it: the loss is the promotion's own
         headline = (
             _(
                 "A {pct} promotion lost ~{value} of revenue: its extra sales did not pay for "
@@ -239,7 +244,15 @@ def promotion_finding(pr) -> Finding | None:
                 "A {pct} promotion lost ~{value} of revenue: sales did not rise during it", **fields
             )
         )
-        detail = _("{during}; no weeks after it yet to measure a dip.", during=during)
+        detail = (
+            _(
+                "{during}; sales after it did not fall below usual: the loss is the "
+                "discount's own.",
+                during=during,
+            )
+            if no_dip
+            else _("{during}; no weeks after it yet to measure a dip.", during=during)
+        )
     elif measured:
         headline = (
             _(
@@ -279,6 +292,8 @@ def promotion_finding(pr) -> Finding | None:
         confidence_note=(
             _("the dip after it is measured: its interval is below zero")
             if measured
+            else _("no dip after it: the loss is measured against the weeks before it alone")
+            if no_dip
             else _("the dip after it is not measured precisely: its interval includes zero")
             if math.isfinite(dip)
             else _("no weeks after it to measure a dip")

@@ -109,7 +109,7 @@ STEPS = {
     "forecast": N_("Revenue against its forecast (backtest of every model)"),
     "segments": N_("Customer segments (RFM, clusters)"),
     "pricing": N_("Prices and promotions (elasticities, held-out check)"),
-    "recommend": N_("Recommendations against best-sellers (offline test of every model)"),
+    "recommend": N_("Recommendations against best sellers (offline test of every model)"),
     "alerts": N_("This week's alerts (unusual days, risky orders)"),
 }
 

@@ -136,13 +136,16 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     texts = [t.value for t in at.text]
     assert price.subjects[0] in texts and promo.subjects[0] in texts
     assert any("customers in At risk / Can't lose them spent £" in h for h in headlines)
-    assert any("Personal recommendations hit" in h for h in headlines)
+    assert any("times as many returning customers as with best sellers" in h for h in headlines)
     # money in the dataset's currency, in the sentences and the tiles
     stakes = [m.value for m in at.metric if m.label in VALUE_LABELS]
     assert len(stakes) == len(headlines)
     assert all(v.startswith("£") for v in stakes[:-1]), stakes
     # the unsized recommendations finding says so and is ranked last
-    assert "Personal recommendations hit" in headlines[-1] and stakes[-1] == "not sized"
+    assert (
+        "times as many returning customers as with best sellers" in headlines[-1]
+        and stakes[-1] == "not sized"
+    )
     # each links to its page with the dataset
     links = dict(_links(at))
     for label in ("RFM segments", "Price what-if", "Promotions", "How good is it?"):

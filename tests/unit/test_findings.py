@@ -12,6 +12,7 @@ from ecomdash import findings as FD
 from ecomdash.basket import BasketResult, BundleWhatIf
 from ecomdash.churn import ChurnResult
 from ecomdash.forecast import ForecastResult, ManyForecastResult, SeriesResult
+from ecomdash.i18n import use_lang
 from ecomdash.inventory import RestockResult, plan_restock
 
 T0 = pd.Timestamp("2026-10-31")
@@ -422,6 +423,30 @@ def test_a_forecast_gap_to_watch_never_outranks_an_action_and_is_not_at_stake():
         _forecast([1600.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7)
     )
     assert high_over.watch and high_over.confidence == "high"
+
+
+@pytest.mark.parametrize(
+    ("lang", "note"),
+    [
+        ("en", "outside the model's 80 % band, above forecast: nothing at risk, watch it"),
+        ("zh", "超出模型的 80% 区间，但高于预测：没有金额风险，观察即可"),
+    ],
+)
+def test_an_above_forecast_gap_outside_the_band_says_why_it_is_listed_last(lang, note):
+    """Revenue 60 % over forecast, outside the band: the model is sure (high), yet no money is
+    at risk, so it ranks after the actions, with the watches. Its note said only "outside the
+    model's 80 % band": a high-confidence finding listed last with no reason. It now says
+    why; a shortfall outside the band keeps the plain note (it asks for action)."""
+    with use_lang(lang):
+        over = FD.forecast_finding(_forecast([1600.0] * 7, [1000.0] * 7, [500.0] * 7, [1500.0] * 7))
+        under = FD.forecast_finding(
+            _forecast([100.0] * 7, [1000.0 / 7] * 7, [120.0] * 7, [9e9] * 7)
+        )
+    assert over.watch and over.confidence == "high" and over.confidence_note == note
+    assert not under.watch and under.confidence_note != note
+    restock = FD.restock_finding(_restock())
+    assert [f.kind for f in FD.rank([over, restock, under])] == ["restock", "forecast", "forecast"]
+    assert FD.rank([over, restock, under])[-1] is over
 
 
 def test_confidence_label_is_checked():

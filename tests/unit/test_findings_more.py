@@ -199,6 +199,53 @@ def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
     assert "nan" not in (g.detail + g.confidence_note).lower()
 
 
+@pytest.mark.parametrize("dip", [0.12, 0.0, -0.004])
+def test_a_promotion_with_no_dip_after_it_does_not_blame_one(dip):
+    """An unmeasured dip whose estimate is positive (sales 12 % above usual after it; its
+    interval includes zero) or rounds to 0 %: the detail said "then fell 12 % below usual"
+    and the headline "may have lost ..., if the dip after it is real". There is no dip: the
+    loss is the promotion's own, said as for a promotion without weeks after it."""
+    promos = pd.DataFrame(
+        {
+            "product_id": ["a", "b"],
+            "product_name": ["Mug", "Jug"],
+            "discount": [0.25, 0.2],
+            "weeks": [2, 2],
+            "lift": [1.2, 0.9],
+            "dip": [dip, dip],
+            "dip_high": [0.3, 0.3],
+            "net_revenue": [-500.0, -100.0],
+        }
+    )
+
+    def one(i, lang="en"):
+        with use_lang(lang):
+            return FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[i:]))
+
+    f = one(0)
+    assert f.value == 500.0 and f.confidence == "low"
+    assert f.headline == (
+        "A 25 % promotion lost ~500 of revenue: its extra sales did not pay for the discount"
+    )
+    assert f.detail == (
+        "Sales rose 1.2× during its 2 weeks; sales after it did not fall below usual: the "
+        "loss is the discount's own."
+    )
+    assert f.confidence_note == (
+        "no dip after it: the loss is measured against the weeks before it alone"
+    )
+    g = one(1)
+    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
+    assert g.detail.startswith("Sales fell 10 % during its 2 weeks; sales after it did not fall")
+    for x in (f, g):
+        assert "fell 12 %" not in x.detail and "below usual, a dip" not in x.detail
+        assert "may have" not in x.headline and "dip after it is real" not in x.headline
+    zf = one(0, "zh")
+    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：多卖的部分抵不上折扣"
+    assert zf.detail == "促销的 2 周内销量升至 1.2 倍；促销后销量没有低于平时：损失来自折扣本身。"
+    assert "回落" in zf.confidence_note and "比平时低" not in zf.detail
+
+
 def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
     """A lift of 0.9 is sales that fell 10 % during the promotion: the detail said "Sales rose
     0.9×" and the headline blamed the dip for undoing a lift there was not. A lift within 5 %
@@ -358,6 +405,19 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     assert FD.segments_finding(seg, churn=churn, winback_ids=["a", "b", "c"]) is None
 
 
+@pytest.mark.parametrize(("lang", "sign"), [("en", "£"), ("zh", "¥")])
+def test_segments_finding_writes_their_spend_exactly(lang, sign):
+    """What the lapsing customers spent in the last year is a sum of their orders: "spent
+    £2,140", not the estimate's "£2,100"; the tile writes it as a KPI tile does."""
+    seg, churn = _seg_and_churn()
+    churn.scores["revenue_365d"] = [120.0, 2000.0, 140.0, 999.0, 999.0]  # b + c = 2,140
+    with use_lang(lang), FD.use_currency(sign):
+        f = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
+        assert f.value == 2140.0 and f.exact
+        assert f"{sign}2,140" in f.headline and "2,100" not in f.headline, f.headline
+        assert f.value_text == f"{sign}2,140"
+
+
 def test_segments_finding_on_the_demo(demo_store):
     from ecomdash import churn as CH
     from ecomdash import clv
@@ -400,10 +460,44 @@ def _evaluation(hits: dict[str, float], n: int, best: str | None = None) -> Eval
     )
 
 
+@pytest.mark.parametrize(
+    ("lang", "same"),
+    [
+        ("en", "1.5 times as many"),
+        ("zh", "达到只推热销商品时的 1.5 倍"),
+    ],
+)
+def test_recommend_finding_says_what_the_recommendations_page_says(lang, same):
+    """The Home's recommendations finding names the figure the Recommendations page's verdict
+    measures, in its words: returning customers who went on to buy one of their top k for the
+    first time, "1.5 times as many as with best sellers" (it read "hit 1.5× more often than
+    best-sellers", a rate and a word the page does not use)."""
+    from ecomdash.recommend.evaluation import _verdict
+
+    ev = _evaluation({"ease": 0.30, "popularity": 0.20}, 1000)
+    with use_lang(lang):
+        f = FD.recommend_finding(ev)
+        verdict = _verdict(ev.table, ev.k, ev.n_test_customers)
+    assert same in verdict and same in f.headline, (verdict, f.headline)
+    # the test's figures as the page writes them: 30 % of 1,000 returning customers, 20 %
+    note = f.confidence_note
+    if lang == "en":
+        assert "as with best sellers" in verdict and "as with best sellers" in f.headline
+        assert "best-sellers" not in f.headline + note
+        assert "went on to buy for the first time, against 20 % with best sellers" in note
+        assert note.startswith("tested on 1,000 returning customers after 1 October 2026: for 30 %")
+    else:
+        assert "只推热销商品时这一比例是 20%" in verdict and "只推热销商品时这一比例是 20%" in note
+        assert "1,000 位回头客" in note and "2026年10月1日" in note
+
+
 def test_recommend_finding_by_hand():
     # 0.30 vs 0.20 on 1,000: ratio 1.5; z = 0.1 / sqrt(0.25 × 0.75 × 2 / 1000) = 5.16
     f = FD.recommend_finding(_evaluation({"ease": 0.30, "popularity": 0.20}, 1000))
-    assert f.headline.startswith("Personal recommendations hit 1.5× more often than best-sellers")
+    assert f.headline == (
+        "With personal recommendations, 1.5 times as many returning customers as with best "
+        "sellers went on to buy one: send them to your returning customers"
+    )
     assert f.value == 0 and f.confidence == "high" and f.customers == 1000
     assert "Not sized in money" in f.detail
     assert FD.rank([f, FD.Finding("x", "y", 1.0, "low", "p")])[-1] is f  # unsized: last
@@ -413,6 +507,14 @@ def test_recommend_finding_by_hand():
     )
     # 100 customers: z = 1.63, chance: nothing to act on
     assert FD.recommend_finding(_evaluation({"ease": 0.3, "popularity": 0.2}, 100)) is None
+    # trending (the recent best sellers) on top is no personal recommendation: the page's
+    # verdict says "no better than showing best sellers", so the Home says nothing either
+    trending = _evaluation({"trending": 0.30, "ease": 0.25, "popularity": 0.20}, 1000)
+    with use_lang("en"):
+        from ecomdash.recommend.evaluation import _verdict
+
+        assert "do no better than showing best sellers" in _verdict(trending.table, 10, 1000)
+    assert FD.recommend_finding(trending) is None
     # best-sellers best, or only 1.1× better
     assert FD.recommend_finding(_evaluation({"ease": 0.1, "popularity": 0.2}, 1000)) is None
     assert FD.recommend_finding(_evaluation({"ease": 0.22, "popularity": 0.2}, 5000)) is None
@@ -449,15 +551,48 @@ def test_alerts_finding_by_hand():
         f = FD.alerts_finding(res)
     assert f.value == 2140.0 and f.confidence == "high"
     assert f.headline == (
-        # 2,000 + 140, written to two significant figures as every finding's money
-        "2 high alerts in the last 7 days on orders worth £2,100: check them before shipping"
+        # the order's 2,000 exactly; the unusual day's 140 from what was expected is no
+        # order's worth (it is in the tile's stake, an estimate: £2,100)
+        "2 high alerts in the last 7 days on orders worth £2,000: check them before shipping"
     )
+    with use_lang("en"), FD.use_currency("£"):
+        assert not f.exact and f.value_text == "£2,100"
     assert "Huge quantity" in f.confidence_note and "Unusual day" in f.confidence_note
     assert f.page == FD.PAGE_ALERTS
     days_only = _alerts([("2026-10-30", "high", "unusual_day", "unusual_day", 300.0)], end)
     with use_lang("en"):
         assert FD.alerts_finding(days_only).headline.startswith("1 unusual day in the last 7")
     assert FD.alerts_finding(_alerts(res.alerts.iloc[2:].values.tolist(), end)) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "sign", "words"),
+    [("en", "£", "on orders worth £2,140"), ("zh", "¥", "¥2,140")],
+)
+def test_alerts_finding_writes_the_orders_worth_exactly(lang, sign, words):
+    """Orders flagged this week are worth what their lines add up to, counted, not estimated:
+    2,000 + 140 reads "£2,140" in the headline and on the tile, not the estimate's "£2,100"
+    (money_text: two significant figures, what the other findings' estimates keep)."""
+    end = date(2026, 10, 31)
+    res = _alerts(
+        [
+            ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel", 2000.0),
+            ("2026-10-29 09:00", "high", "huge_quantity", "huge_quantity", 140.0),
+        ],
+        end,
+    )
+    with use_lang(lang), FD.use_currency(sign):
+        f = FD.alerts_finding(res)
+        assert f.exact and f.value == 2140.0
+        assert words in f.headline and "2,100" not in f.headline, f.headline
+        assert f.value_text == f"{sign}2,140"
+        # an estimate keeps its two significant figures
+        assert FD.money_text(2140.0) == f"{sign}2,100"
+        assert FD.money_exact(2140.0) == f"{sign}2,140"
+        # from ten thousand the tile writes a KPI tile's three figures, the sentence every one
+        big = dataclasses.replace(f, value=40_712.4)
+        assert big.value_text == (f"{sign}40.7k" if lang == "en" else f"{sign}4.07万")
+        assert FD.money_exact(40_712.4) == f"{sign}40,712"
 
 
 def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):
