@@ -155,6 +155,7 @@ def customer_value(data: ReportData) -> Section:
                 N_("Customers by expected value"),
                 top,
                 {"expected_purchases": "{:.2f}", "p_alive": "{:.0%}"},
+                area="report.value",  # money in whole units
             ),
         ),
     )
@@ -226,6 +227,7 @@ def churn_risk(data: ReportData) -> Section:
                     "recency_days": "{:,.0f}",
                 },
                 _("Ranked by value at risk = spend in the last 12 months × churn probability."),
+                area="report.value",  # money in whole units
             ),
         ),
     )

@@ -7,7 +7,13 @@ from ecomdash.charts.overview import breakdown_figure, trend_figure
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n import fmt as i18n_fmt
-from ecomdash.kpis import KPI_LABELS, POINT_CHANGES, day_text, new_customers_note
+from ecomdash.kpis import (
+    KPI_LABELS,
+    NO_EARLIER_DATA,
+    POINT_CHANGES,
+    day_text,
+    new_customers_note,
+)
 from ecomdash.report.data import (
     ReportData,
 )
@@ -60,7 +66,11 @@ def kpis(data: ReportData) -> Section:
         )
     # the New customers tile counts from the data's first day: said as the app's Overview does
     new_note = new_customers_note(res)
-    text = (*res.notes, new_note) if new_note else res.notes
+    # the Overview's "no data before this period" note sends the reader to the app's sidebar,
+    # which a report reader does not have; the verdict above already says there is nothing
+    # earlier to compare with
+    notes = tuple(n for n in res.notes if n != _(NO_EARLIER_DATA))
+    text = (*notes, new_note) if new_note else notes
     return Section("kpis", "Headline figures", verdict, "info", text, tuple(metrics))
 
 
@@ -105,7 +115,8 @@ def trend(data: ReportData) -> Section:
         ),
         "info",
         text,
-        figures=(trend_figure(res, "revenue"),),
+        # the currency on the money axis and in every hover, as on the Overview
+        figures=(trend_figure(res, "revenue", symbol=data.display.symbol),),
     )
 
 
@@ -132,6 +143,8 @@ def top_products(data: ReportData) -> Section:
             share=pct(share),
         ),
         "info",
-        figures=(breakdown_figure(df, _("Top products by net revenue")),),
+        figures=(
+            breakdown_figure(df, _("Top products by net revenue"), symbol=data.display.symbol),
+        ),
         tables=(Table(N_("Top products"), table, area="report.products"),),
     )

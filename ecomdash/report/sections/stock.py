@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
+
 from ecomdash import labels as L
 from ecomdash.charts import forecast as forecast_charts
 from ecomdash.i18n import N_, _
@@ -18,6 +20,13 @@ from ecomdash.report.sections.common import (
 
 
 # -- forecast & restock ------------------------------------------------------------------------------
+def _titled(fig: go.Figure, title: str) -> go.Figure:
+    """``fig`` with a title (the page has a heading above these charts; a report reader sees
+    the chart alone) and the room above it for one."""
+    fig.update_layout(title=title, margin={"t": 50})
+    return fig
+
+
 def forecast(data: ReportData, *, folds: int = 8) -> Section:
     from ecomdash import forecast as F
 
@@ -61,7 +70,18 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
             ),
             *res.warnings,
         ),
-        figures=(forecast_charts.forecast_figure(res, history_periods=span),),
+        figures=(
+            _titled(
+                # net revenue: the currency on the value axis and in the hovers
+                forecast_charts.forecast_figure(
+                    res, history_periods=span, symbol=data.display.symbol
+                ),
+                _(
+                    "Net revenue per day and the forecast for the next {days} days",
+                    days=res.horizon,
+                ),
+            ),
+        ),
         tables=(
             Table(N_("Forecast"), fc[["period", "mean", "lo80", "hi80"]], area="report.forecast"),
             Table(
@@ -135,7 +155,12 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
         verdict,
         tone,
         text,
-        figures=(forecast_charts.abc_xyz_figure(res),),
+        figures=(
+            _titled(
+                forecast_charts.abc_xyz_figure(res),
+                _("Products by ABC class (share of revenue) and XYZ class (how steady demand is)"),
+            ),
+        ),
         tables=(
             Table(
                 N_("Products planned"),
