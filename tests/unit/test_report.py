@@ -728,3 +728,41 @@ def test_alert_severities_start_with_a_capital_in_the_report(demo_report):
     sev = sec.tables[0].frame["Severity"]
     assert len(sev) and set(sev) <= {"High", "Medium"}, set(sev)
     assert "<td>high</td>" not in html and "<td>medium</td>" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "No alerts at medium or high severity in this period"),
+        ("zh", "本期没有中、高严重程度的异常提醒"),
+    ],
+)
+def test_a_period_without_alerts_says_so_without_an_empty_table(
+    tmp_path, demo, monkeypatch, lang, says
+):
+    """A shop with no medium or high alert read "0 alerts … (0 high), 0.0 a month" above an
+    empty chart and an empty "Newest 0 alerts" table: now one sentence, no chart, no table."""
+    import dataclasses
+
+    import ecomdash.alerts as alerts_mod
+
+    real = alerts_mod.find_alerts
+
+    def quiet(*args, **kwargs):
+        res = real(*args, **kwargs)
+        return dataclasses.replace(res, alerts=res.alerts.iloc[:0])
+
+    monkeypatch.setattr(alerts_mod, "find_alerts", quiet)
+    store = Store.open(tmp_path)
+    try:
+        info = store.ensure_demo(demo.lines)
+        rep = build_report(
+            store, info.id, sections=[s for s in SECTIONS if s.key == "alerts"], lang=lang
+        )
+    finally:
+        store.close()
+    (sec,) = rep.sections
+    assert sec.tone == "info" and says in sec.verdict, sec.verdict
+    assert sec.tables == () and sec.figures == ()
+    html = render_html(rep)
+    assert "0.0" not in sec.verdict and "<caption>" not in html

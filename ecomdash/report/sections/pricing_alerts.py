@@ -115,13 +115,20 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     a = res.alerts
     n_high = int((a["severity"] == "high").sum())
     months = max(1, len(res.per_month()))
-    verdict = _(
-        "{n} alerts at medium or high severity ({high} high), {per_month} a month. Each is a "
-        "lead to check, not a verdict: the Alerts page lists the lines behind it.",
-        n=f"{len(a):,}",
-        high=f"{n_high:,}",
-        per_month=f"{len(a) / months:.1f}",
-    )
+    if len(a):
+        verdict = _(
+            "{n} alerts at medium or high severity ({high} high), {per_month} a month. Each is "
+            "a lead to check, not a verdict: the Alerts page lists the lines behind it.",
+            n=f"{len(a):,}",
+            high=f"{n_high:,}",
+            per_month=f"{len(a) / months:.1f}",
+        )
+    else:
+        # not "0 alerts …, 0.0 a month" above an empty chart and an empty "Newest 0 alerts"
+        verdict = _(
+            "No alerts at medium or high severity in this period: the rules that ran found "
+            "nothing unusual enough to check."
+        )
     skipped = res.rules[res.rules["status"] != "ran"]
     table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
     day, time_of_day = when_parts(table)
@@ -152,6 +159,6 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
             ],
             *res.warnings,
         ),
-        figures=(alert_charts.severity_figure(res),),
-        tables=(Table(_("Newest {n} alerts", n=len(table)), table),),
+        figures=(alert_charts.severity_figure(res),) if len(a) else (),
+        tables=(Table(_("Newest {n} alerts", n=len(table)), table),) if len(a) else (),
     )
