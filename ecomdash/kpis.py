@@ -428,6 +428,14 @@ def _busiest(store: Store, info, filters: Filters) -> pd.DataFrame:
     )
 
 
+#: The Overview's note when the data starts with the period (it sends the merchant to the
+#: sidebar; the report, which has none, leaves it out: its verdict says the same)
+NO_EARLIER_DATA = N_(
+    "There is no data before this period, so no comparison is shown. Narrow the date range in "
+    "the sidebar to compare with an earlier period."
+)
+
+
 def overview(
     store: Store,
     dataset_id: str,
@@ -468,12 +476,7 @@ def overview(
                 )
             )
     elif prev_f is not None:
-        notes.append(
-            _(
-                "There is no data before this period, so no comparison is shown. Narrow the "
-                "date range in the sidebar to compare with an earlier period."
-            )
-        )
+        notes.append(_(NO_EARLIER_DATA))
 
     if grain == "auto":
         days = period_filters.days or 0

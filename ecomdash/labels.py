@@ -258,6 +258,10 @@ COLUMNS: dict[str, Col] = {
     "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
     "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
     "report.forecast:mae": _c(N_("Backtest error (MAE)"), "money", 0),  # of net revenue
+    # predictions a year ahead and a risk score times spend: whole currency units, as the
+    # Overview's tiles (pennies are false precision to a report reader)
+    "report.value:expected_value": _c(N_("Predicted value"), "money", 0),
+    "report.value:value_at_risk": _c(N_("Value at risk"), "money", 0, help=N_("Spend in the last 12 months × churn risk.")),
     "basket:share": _c(N_("Share of its baskets"), "share"),
     "if (ids)": _c(N_("If (product ids)")),
     "then (ids)": _c(N_("Then (product ids)")),

@@ -33,10 +33,16 @@ BACKTEST = "#ff7f0e"
 
 
 def forecast_figure(
-    res: ForecastResult, *, backtest: bool = True, history_periods: int | None = None
+    res: ForecastResult,
+    *,
+    backtest: bool = True,
+    history_periods: int | None = None,
+    symbol: str = "",
 ) -> go.Figure:
     """History, the automatic choice's backtest forecasts against actuals, the forecast with
-    its 80 % / 95 % bands (never below zero), and marked holidays / events."""
+    its 80 % / 95 % bands (never below zero), and marked holidays / events.
+    ``symbol``: a money series' currency sign (``£``), on the value axis and in every hover
+    (the report passes it for its revenue forecast; without it the figure is as before)."""
     fr = res.series.frame
     if history_periods is not None:
         fr = fr.iloc[-history_periods:]
@@ -63,6 +69,7 @@ def forecast_figure(
             mode="lines",
             name=label("alerts:actual"),
             line={"color": HIST},
+            **_money_hover(symbol),
         )
     )
     if backtest:
@@ -78,10 +85,13 @@ def forecast_figure(
                     legendgroup="backtest",
                     showlegend=i == 0,
                     customdata=np.column_stack([g["chosen"], g["actual"]]),
-                    hovertemplate=_(
-                        "fold {fold}: %{{customdata[0]}}<br>forecast %{{y:,.0f}}"
-                        "<br>actual %{{customdata[1]:,.0f}}<extra></extra>",
-                        fold=fold,
+                    hovertemplate=_money(
+                        _(
+                            "fold {fold}: %{{customdata[0]}}<br>forecast %{{y:,.0f}}"
+                            "<br>actual %{{customdata[1]:,.0f}}<extra></extra>",
+                            fold=fold,
+                        ),
+                        symbol,
                     ),
                 )
             )
@@ -93,6 +103,7 @@ def forecast_figure(
             name=_("Forecast ({model})", model=model_label(res.model, short=True)),
             line={"color": LINE, "width": 2},
             marker={"size": 4},
+            **_money_hover(symbol),
         )
     )
     # Events and holidays (history shown + future).
@@ -136,7 +147,24 @@ def forecast_figure(
         xaxis={"title": word},
         hovermode="x unified",
     )
+    if symbol:
+        fig.update_yaxes(tickprefix=symbol)
     return fig
+
+
+def _money(template: str, symbol: str) -> str:
+    """``template`` with ``symbol`` before each of its amounts (``%{y:…}``, the actual in
+    ``%{customdata[1]:…}``): the same placeholders in every language's translation."""
+    if not symbol:
+        return template
+    for amount in ("%{y:", "%{customdata[1]:"):
+        template = template.replace(amount, symbol + amount)
+    return template
+
+
+def _money_hover(symbol: str) -> dict:
+    """A line's hover with the currency (``£10,414``); plotly's own (no sign) without one."""
+    return {"hovertemplate": symbol + "%{y:,.0f}"} if symbol else {}
 
 
 #: shading of the Chinese calendar's days: holiday breaks grey, shopping festivals orange

@@ -72,7 +72,7 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
     )
     fig.update_layout(
         title=_("Price elasticity: % change in units for a 1 % higher price"),
-        xaxis_title=_("elasticity"),
+        xaxis_title=_("Elasticity"),  # an axis title starts with a capital
         height=max(320, 22 * len(p) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
         legend={"orientation": "h", "y": -0.15},

@@ -83,8 +83,9 @@ def render(key: tuple, dataset_name: str) -> None:
         icon=":material/summarize:",
         help=_(
             "One HTML file for stakeholders: KPIs, trend, top products, basket rules, forecast, "
-            "restock, segments, customer value, churn and recommendations for the dataset, "
-            "period and filters chosen here, each with how good its model is. Opens offline."
+            "restock, segments, customer value, churn, recommendations, pricing and alerts for "
+            "the dataset, period and filters chosen here, each with how good its model is. "
+            "Opens offline."
         ),
         width="stretch",
     )

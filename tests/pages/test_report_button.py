@@ -50,3 +50,13 @@ def test_click_builds_with_a_status_and_the_time(demo_dataset):
         assert f'<section id="{spec.key}"' in html
     assert "Demo merchant" in html
     assert report_ui.K_CLICKED not in at.session_state  # one click, one status
+
+
+def test_the_buttons_help_names_every_part_of_the_report(demo_dataset):
+    """The help listed ten parts and stopped at recommendations: the report also has pricing
+    and alerts (SECTIONS' last two)."""
+    at = run_app(dataset_id=demo_dataset.id)
+    (button,) = at.sidebar.get("download_button")
+    helptext = button.proto.help
+    assert [s.key for s in SECTIONS][-2:] == ["pricing", "alerts"]
+    assert "recommendations, pricing and alerts for the dataset" in helptext, helptext

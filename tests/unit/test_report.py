@@ -633,3 +633,136 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     )
     assert said in sec.verdict, sec.verdict
     assert "precision at the top" not in sec.verdict
+
+
+def _money_figure(fig, axis: str, symbol: str) -> list[str]:
+    """What a money chart misses: its ``axis`` without the currency before its ticks, hovers
+    without it before the amount (a hover template of a drawn trace: those plotly makes
+    itself for lines without one show the axis's ticks' prefix)."""
+    bad = []
+    if fig.layout[axis].tickprefix != symbol:
+        bad.append(f"{axis}.tickprefix={fig.layout[axis].tickprefix!r}")
+    for tr in fig.data:
+        h = tr.hovertemplate or ""
+        amounts = re.findall(r"(.?)%\{(y|x|customdata(?:\[1\])?):,\.[02]f\}", h)
+        bad += [f"{tr.name}: {h}" for before, _v in amounts if before != symbol]
+    return bad
+
+
+def test_the_reports_money_charts_say_their_currency(demo_report):
+    """The trend, the top products and the forecast chart draw money: the demo's £ on the
+    money axis and in every hover with an amount, as on the Overview (they had no unit)."""
+    rep, _html = demo_report
+    secs = {s.key: s for s in rep.sections}
+    assert not _money_figure(secs["trend"].figures[0], "yaxis", "£")
+    assert not _money_figure(secs["top_products"].figures[0], "xaxis", "£")
+    fc = secs["forecast"].figures[0]
+    assert not _money_figure(fc, "yaxis", "£")
+    hovers = [tr.hovertemplate for tr in fc.data if tr.hovertemplate]
+    # the backtest folds' forecast and actual, the history and the forecast line
+    assert any("forecast £%{y:,.0f}<br>actual £%{customdata[1]:,.0f}" in h for h in hovers)
+    assert hovers.count("£%{y:,.0f}") == 2, hovers
+
+
+def test_the_reports_charts_have_titles_and_capitalised_axes(demo_report):
+    """A report reader sees a chart without the page's heading above it: the forecast and the
+    ABC/XYZ heatmap say what they show; the pricing chart's axis reads "Elasticity"."""
+    rep, _html = demo_report
+    secs = {s.key: s for s in rep.sections}
+    fc = secs["forecast"].figures[0]
+    assert fc.layout.title.text == "Net revenue per day and the forecast for the next 14 days"
+    assert fc.layout.margin.t == 50 and fc.layout.margin.l == 10  # room for it, the rest kept
+    heat = secs["restock"].figures[0]
+    assert heat.layout.title.text == (
+        "Products by ABC class (share of revenue) and XYZ class (how steady demand is)"
+    )
+    assert secs["pricing"].figures[0].layout.xaxis.title.text == "Elasticity"
+
+
+def test_headline_notes_send_no_report_reader_to_a_sidebar(tmp_path, demo):
+    """The demo's data starts with the period: the Overview says to narrow the dates in the
+    sidebar, which a report has not; the report's verdict says there is nothing earlier."""
+    from ecomdash.kpis import overview
+
+    store = Store.open(tmp_path)
+    try:
+        info = store.ensure_demo(demo.lines)
+        app_notes = overview(store, info.id, Filters()).notes
+        rep = build_report(store, info.id, sections=[s for s in SECTIONS if s.key == "kpis"])
+    finally:
+        store.close()
+    # the app keeps its own sentence
+    assert any("Narrow the date range in the sidebar" in n for n in app_notes), app_notes
+    (sec,) = rep.sections
+    assert not [t for t in sec.text if "sidebar" in t], sec.text
+    assert "There is no earlier data of the same length to compare with." in sec.verdict
+    assert sec.text  # the other notes (partial periods, new customers) stay
+
+
+def _table_rows(html: str, caption: str) -> list[list[str]]:
+    """The cells of the report table captioned ``caption``, as text."""
+    m = re.search(
+        r"<caption>" + re.escape(escape(caption)) + r"</caption>.*?<tbody>(.*?)</tbody>", html
+    )
+    assert m, caption
+    return [
+        [unescape(re.sub(r"<[^>]+>", "", c)) for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", m.group(1))
+    ]
+
+
+def test_customer_value_and_value_at_risk_are_whole_pounds(demo_report):
+    """A year's predicted value and a value at risk to the penny is false precision: whole
+    currency units, as the Overview's tiles (£8,445, was £8,445.27)."""
+    _rep, html = demo_report
+    for caption, col in (("Customers by expected value", 1), ("Customers most worth keeping", 1)):
+        rows = _table_rows(html, caption)
+        assert len(rows) == 10
+        cells = [r[col] for r in rows]
+        assert all(re.fullmatch(r"£\d{1,3}(,\d{3})*", c) for c in cells), (caption, cells)
+
+
+def test_alert_severities_start_with_a_capital_in_the_report(demo_report):
+    rep, html = demo_report
+    (sec,) = [s for s in rep.sections if s.key == "alerts"]
+    sev = sec.tables[0].frame["Severity"]
+    assert len(sev) and set(sev) <= {"High", "Medium"}, set(sev)
+    assert "<td>high</td>" not in html and "<td>medium</td>" not in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "says"),
+    [
+        ("en", "No alerts at medium or high severity in this period"),
+        ("zh", "本期没有中、高严重程度的异常提醒"),
+    ],
+)
+def test_a_period_without_alerts_says_so_without_an_empty_table(
+    tmp_path, demo, monkeypatch, lang, says
+):
+    """A shop with no medium or high alert read "0 alerts … (0 high), 0.0 a month" above an
+    empty chart and an empty "Newest 0 alerts" table: now one sentence, no chart, no table."""
+    import dataclasses
+
+    import ecomdash.alerts as alerts_mod
+
+    real = alerts_mod.find_alerts
+
+    def quiet(*args, **kwargs):
+        res = real(*args, **kwargs)
+        return dataclasses.replace(res, alerts=res.alerts.iloc[:0])
+
+    monkeypatch.setattr(alerts_mod, "find_alerts", quiet)
+    store = Store.open(tmp_path)
+    try:
+        info = store.ensure_demo(demo.lines)
+        rep = build_report(
+            store, info.id, sections=[s for s in SECTIONS if s.key == "alerts"], lang=lang
+        )
+    finally:
+        store.close()
+    (sec,) = rep.sections
+    assert sec.tone == "info" and says in sec.verdict, sec.verdict
+    assert sec.tables == () and sec.figures == ()
+    html = render_html(rep)
+    assert "0.0" not in sec.verdict and "<caption>" not in html

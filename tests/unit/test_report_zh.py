@@ -268,3 +268,29 @@ def test_chinese_footer_has_no_space_after_a_full_stop(zh_report):
     footer = re.search(r"<footer>(.*?)</footer>", html, flags=re.S).group(1)
     assert re.search(r"秒。每节的结论", footer), footer  # was "秒。 每节"
     assert "。 " not in footer, footer
+
+
+def test_chinese_money_charts_say_yuan_and_the_forecast_has_a_title(zh_read, zh_report):
+    """The Chinese report's money charts carry ¥ on the axis and in the hovers, the forecast
+    chart a Chinese title; the headline sends no reader to a sidebar."""
+    from tests.unit.test_report import _money_figure
+
+    secs, _html = zh_read
+    assert not _money_figure(secs["trend"].figures[0], "yaxis", "¥")
+    fc = secs["forecast"].figures[0]
+    assert not _money_figure(fc, "yaxis", "¥")
+    assert fc.layout.title.text == "每日净销售额及未来 14 天的预测"
+    assert any("预测 ¥%{y:,.0f}" in (tr.hovertemplate or "") for tr in fc.data)
+    rep, _html = zh_report
+    (kpis,) = [s for s in rep.sections if s.key == "kpis"]
+    assert not [t for t in kpis.text if "侧边栏" in t], kpis.text
+    assert "没有等长的更早数据可供对比" in kpis.verdict
+
+
+def test_chinese_customer_value_tables_are_whole_yuan(zh_read):
+    from tests.unit.test_report import _table_rows
+
+    _secs, html = zh_read
+    for caption in ("按预测价值排名的客户", "最值得挽留的客户"):
+        cells = [r[1] for r in _table_rows(html, caption)]
+        assert cells and all(re.fullmatch(r"¥\d{1,3}(,\d{3})*", c) for c in cells), cells

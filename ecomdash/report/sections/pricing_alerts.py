@@ -1,0 +1,164 @@
+"""Pricing and alerts sections (the Pricing and Alerts pages)."""
+
+from __future__ import annotations
+
+from ecomdash import labels as L
+from ecomdash.i18n import _
+from ecomdash.report.data import (
+    ReportData,
+)
+from ecomdash.report.model import Section, Table
+from ecomdash.report.sections.common import (
+    _isnan,
+)
+
+
+def pricing(data: ReportData, *, top: int = 15) -> Section:
+    """Price elasticities with the held-out check against the naive forecast (Pricing page)."""
+    from ecomdash import pricing as P
+    from ecomdash.charts import pricing as pricing_charts
+
+    pw = data.store.product_week_prices(data.info.id, data.filters, lean=True)  # as the page
+    res = P.analyze(pw)
+    v = res.validation_summary or {}
+    ratio = v.get("ratio")
+    if ratio is None or _isnan(ratio):
+        verdict = _("Too few held-out weeks to check the price model against the naive forecast.")
+        tone = "warn"
+    else:
+        # how many products the check covers, of those with an elasticity (the text below
+        # counts those: 25 checked read as if the check were of all 218)
+        fields = {
+            "ratio": f"{ratio:.2f}",
+            "n": f"{v.get('n_products', 0):,}",
+            "total": f"{int((res.products['status'] != 'no estimate').sum()):,}",
+        }
+        if ratio < 1:
+            verdict = _(
+                "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
+                "on the {n} of {total} products with an elasticity that had enough weeks to "
+                "check: it predicts units better than 'same as before'.",
+                **fields,
+            )
+            tone = "good"
+        else:
+            verdict = _(
+                "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
+                "on the {n} of {total} products with an elasticity that had enough weeks to "
+                "check: it does not beat 'same as before' on this data; read the elasticities "
+                "as rough.",
+                **fields,
+            )
+            tone = "warn"
+    est = res.products[res.products["status"] != "no estimate"]
+    est = est.sort_values("revenue", ascending=False).head(top)
+    low, high, el = _("90 % low"), _("90 % high"), _("Elasticity")
+    table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]].rename(
+        columns={
+            "product_id": L.label("product_id"),  # "Product id" / "Product", as on every page
+            "product_name": L.label("product_name"),
+            "elasticity": el,
+            "ci_low": low,
+            "ci_high": high,
+            "source": _("Based on"),
+        }
+    )
+    figures = [pricing_charts.elasticity_chart(res)]
+    if len(res.validation):
+        figures.append(pricing_charts.validation_chart(res))
+    n_none = int((res.products["status"] == "no estimate").sum())
+    return Section(
+        "pricing",
+        "Pricing and promotions",
+        verdict,
+        tone,
+        (
+            _(
+                "{n} products have an elasticity, {none} have too little price variation; "
+                "{promos} promotions were found in the prices.",
+                n=f"{len(res.products) - n_none:,}",
+                none=f"{n_none:,}",
+                promos=f"{len(res.promotions):,}",
+            ),
+            *res.warnings,
+        ),
+        figures=tuple(figures),
+        tables=(
+            Table(
+                _("Elasticity of the top {n} products by revenue (90 % interval)", n=len(table)),
+                table,
+                {c: "{:.2f}" for c in (el, low, high)},
+            ),
+        ),
+    )
+
+
+def _capitalised(text: str) -> str:
+    """``text`` with its first letter upper case ("high" → "High"; Chinese unchanged)."""
+    return text[:1].upper() + text[1:]
+
+
+def alerts(data: ReportData, *, top: int = 20) -> Section:
+    """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
+    from ecomdash.alerts import find_alerts, rule_label, severity_label, when_parts
+    from ecomdash.charts import alerts as alert_charts
+
+    saved = data.store.alert_mutes(data.info.id)
+    res = find_alerts(
+        data.store,
+        data.info.id,
+        data.filters,
+        min_severity="medium",
+        mute_rules=saved["rules"],
+        mute_products=saved["products"],
+    )
+    a = res.alerts
+    n_high = int((a["severity"] == "high").sum())
+    months = max(1, len(res.per_month()))
+    if len(a):
+        verdict = _(
+            "{n} alerts at medium or high severity ({high} high), {per_month} a month. Each is "
+            "a lead to check, not a verdict: the Alerts page lists the lines behind it.",
+            n=f"{len(a):,}",
+            high=f"{n_high:,}",
+            per_month=f"{len(a) / months:.1f}",
+        )
+    else:
+        # not "0 alerts …, 0.0 a month" above an empty chart and an empty "Newest 0 alerts"
+        verdict = _(
+            "No alerts at medium or high severity in this period: the rules that ran found "
+            "nothing unusual enough to check."
+        )
+    skipped = res.rules[res.rules["status"] != "ran"]
+    table = a.head(top)[["date", "severity", "kind", "reason", "driver"]].copy()
+    day, time_of_day = when_parts(table)
+    # the shop's date style, as the Alerts page's table (ISO wrapped mid-date in the report)
+    table["date"] = (day.dt.strftime(data.display.strftime) + " " + time_of_day).str.strip()
+    table["kind"] = table["kind"].map(rule_label)
+    # "High", not "high": a table cell starts with a capital (the Alerts page keeps its own)
+    table["severity"] = table["severity"].map(lambda s: _capitalised(severity_label(s)))
+    table = table.rename(
+        columns={
+            "date": _("When"),
+            "severity": _("Severity"),
+            "kind": _("Rule"),
+            "reason": _("Why"),
+            "driver": _("Likely driver"),
+        }
+    )
+    return Section(
+        "alerts",
+        "Alerts",
+        verdict,
+        "warn" if n_high else "info",
+        (
+            *[
+                # the note is a phrase with its own colon ("needs unit costs: none were given")
+                _("The rule “{rule}” did not run ({why}).", rule=_(r.label), why=r.note)
+                for r in skipped.itertuples()
+            ],
+            *res.warnings,
+        ),
+        figures=(alert_charts.severity_figure(res),) if len(a) else (),
+        tables=(Table(_("Newest {n} alerts", n=len(table)), table),) if len(a) else (),
+    )
