@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
-from ecomdash.alerts.core import (
+from ecomdash.alerts.core import find_alerts
+from ecomdash.alerts.orders import RULES
+from ecomdash.alerts.result import (
     ALERT_COLUMNS,
     PERIOD_RULES,
     SEVERITIES,
@@ -14,13 +16,11 @@ from ecomdash.alerts.core import (
     AlertsResult,
     alert_products,
     alerts_per_month,
-    find_alerts,
     rule_label,
     severity_label,
     to_records,
     when_parts,
 )
-from ecomdash.alerts.orders import RULES
 
 __all__ = [
     "ALERT_COLUMNS",

@@ -396,7 +396,7 @@ def test_a_province_is_named_a_region_not_a_country():
     """Chinese exports and the Chinese demo keep the buyer's province in the country column:
     an alert names it a region ("region 浙江" / "浙江地区"; it read "国家/地区 浙江"), a
     country stays a country."""
-    from ecomdash.alerts.core import _where, is_region
+    from ecomdash.alerts.days import _where, is_region
 
     assert is_region("浙江") and is_region("广西壮族自治区") and is_region("香港")
     assert not is_region("United Kingdom") and not is_region("中国")
