@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from ecomdash.alerts.core import find_alerts
+from ecomdash.alerts.drivers import driver_dimension
 from ecomdash.alerts.orders import RULES
 from ecomdash.alerts.result import (
     ALERT_COLUMNS,
@@ -31,6 +32,7 @@ __all__ = [
     "AlertsResult",
     "alert_products",
     "alerts_per_month",
+    "driver_dimension",
     "find_alerts",
     "rule_label",
     "severity_label",

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.alerts.days import is_region
 from ecomdash.filters import Filters
@@ -115,6 +116,15 @@ def find_drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> p
     # the summary row first, so the alert table's "driver" takes it
     out["_o"] = (out["by"] != "summary").astype(int)
     return out.sort_values(["alert_id", "_o"]).drop(columns="_o").reset_index(drop=True)
+
+
+def driver_dimension(by: str, key) -> str:
+    """What a driver row groups by, as the drivers' "By" column names it: the column's name
+    (Product, Country, Customer), "Region" for a Chinese province in the country column, as the
+    driver's sentence calls it ("mostly region 天津")."""
+    if by == S.COUNTRY and is_region(key):
+        return _("Region")
+    return L.label(by)
 
 
 def _inside(filters: Filters, dim: str, grp: str) -> Filters:
