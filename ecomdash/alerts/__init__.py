@@ -6,7 +6,10 @@
 
 from __future__ import annotations
 
-from ecomdash.alerts.core import (
+from ecomdash.alerts.core import find_alerts
+from ecomdash.alerts.drivers import driver_dimension
+from ecomdash.alerts.orders import RULES
+from ecomdash.alerts.result import (
     ALERT_COLUMNS,
     PERIOD_RULES,
     SEVERITIES,
@@ -14,13 +17,11 @@ from ecomdash.alerts.core import (
     AlertsResult,
     alert_products,
     alerts_per_month,
-    find_alerts,
     rule_label,
     severity_label,
     to_records,
     when_parts,
 )
-from ecomdash.alerts.orders import RULES
 
 __all__ = [
     "ALERT_COLUMNS",
@@ -31,6 +32,7 @@ __all__ = [
     "AlertsResult",
     "alert_products",
     "alerts_per_month",
+    "driver_dimension",
     "find_alerts",
     "rule_label",
     "severity_label",

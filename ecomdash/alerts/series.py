@@ -7,7 +7,7 @@ known days (sale days, public holidays, the merchant's events) interpolated over
 never shape the expectation. The score is the residual divided by a robust scale (1.4826 ×
 the median absolute residual; for counts never below Poisson noise): ``score = -6`` means
 six robust standard deviations below what such a day brings. A reason says it in words,
-"6.0 times the usual day-to-day swing" (``alerts.core``): the robust sd is the series' usual
+"6.0 times the usual day-to-day swing" (``alerts.days``): the robust sd is the series' usual
 spread around its expectation; the signed score stays in the table and the JSON.
 
 Weeks: the week's total against the sum of its days' expectations, scored on the spread of
@@ -42,7 +42,7 @@ COUNT_METRICS = {"orders", "new_customers"}
 #: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
 #: June, Double 11 31 October-10 November, Double 12 10-11 December) and the New-Year goods
 #: festival 年货节 (the 16 days from 25 to 10 days before the Spring Festival) are known days
-#: too; they explain a rise only (``alerts.core``: a drop on them, or in their weeks, is not
+#: too; they explain a rise only (``alerts.days``: a drop on them, or in their weeks, is not
 #: capped).
 RUN_UPS = {
     "618": N_("618 run-up"),

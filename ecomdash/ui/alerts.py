@@ -17,6 +17,7 @@ from ecomdash.alerts import (
     SEVERITIES,
     AlertsResult,
     alert_products,
+    driver_dimension,
     find_alerts,
     rule_label,
     when_parts,
@@ -207,8 +208,11 @@ def render(ctx: PageContext) -> None:
                     ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}", area="alerts"
                 )
             elif len(dr):
-                # what each driver row groups by, by the column's name (product, country ...)
-                dr = dr.assign(by=dr["by"].map(L.label))
+                # what each driver row groups by, by the column's name (product, country ...;
+                # a Chinese province's is "Region", as the driver's sentence calls it)
+                dr = dr.assign(
+                    by=[driver_dimension(b, k) for b, k in zip(dr["by"], dr["key"], strict=True)]
+                )
                 # net revenue and returns are money, in the dataset's currency ("£151.88",
                 # not "151.8750"); orders stay a count
                 is_money = dr["metric"].iloc[0] in ("net", "returns")

@@ -146,14 +146,14 @@ def _winback(ctx: PageContext) -> FD.Finding | None:
 
 
 def _bundle(ctx: PageContext) -> FD.Finding | None:
-    from ecomdash.ui import basket as basket_ui
+    from ecomdash.ui import basket_data
 
-    res = basket_ui.default_result(ctx.key)
+    res = basket_data.default_result(ctx.key)
     rule = FD.best_bundle_rule(res)
     whatif = None
     if rule is not None and res.params["level"] == "product":
         try:
-            whatif = basket_ui.default_whatif(
+            whatif = basket_data.default_whatif(
                 ctx.key, tuple(rule["antecedents"]), tuple(rule["consequents"]), FD.BUNDLE_SHARE
             )
         except EcomdashError:  # e.g. no prices: the bundle stands, unsized

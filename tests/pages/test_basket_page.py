@@ -88,7 +88,7 @@ def test_baskets_help_for_each_setting_says_cancelled_lines_are_out():
     import itertools
 
     from ecomdash.i18n import catalogue, use_lang
-    from ecomdash.ui.basket import _basket_help
+    from ecomdash.ui.basket_views import _basket_help
 
     zh = catalogue("zh")
     seen = set()

@@ -168,7 +168,7 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
 def test_home_and_pages_compute_each_default_once(demo_dataset, monkeypatch):
     calls = {"mine": 0, "forecast": 0}
     real_mine, real_forecast = basket.mine, F.forecast
-    from ecomdash.ui import basket as basket_ui
+    from ecomdash.ui import basket_data
     from ecomdash.ui import forecast as fc_ui
     from ecomdash.ui.worker import run_in_worker
 
@@ -181,7 +181,7 @@ def test_home_and_pages_compute_each_default_once(demo_dataset, monkeypatch):
             calls["forecast"] += 1
         return run_in_worker(fn, *a, **k)
 
-    monkeypatch.setattr(basket_ui, "run_in_worker", counted)
+    monkeypatch.setattr(basket_data, "run_in_worker", counted)
     monkeypatch.setattr(fc_ui, "run_in_worker", counted)
     at = run_app(dataset_id=demo_dataset.id, timeout=240)
     assert not at.exception, at.exception

@@ -13,6 +13,7 @@ from time import strptime
 import pytest
 
 from ecomdash.alerts import find_alerts
+from ecomdash.alerts.days import is_region
 from ecomdash.i18n import use_lang
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
@@ -128,6 +129,16 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     # the details: a day's driver sentence in Chinese
     assert any(t.value.startswith("主要原因：") and CJK.search(t.value[5:]) for t in zh.text)
     assert any(t.value.startswith("Driver: ") for t in en.text)
+    # the drivers' tables under them: a province's dimension is "Region" / "地区", as the
+    # sentence above calls it (the "By" column read "Country" / "国家/地区" for 天津)
+    for at, region in ((en, "Region"), (zh, "地区")):
+        by = [
+            (b, k)
+            for d in at.dataframe
+            if "by" in d.value.columns
+            for b, k in zip(d.value["by"], d.value["key"], strict=True)
+        ]
+        assert {b for b, k in by if is_region(k)} == {region}, by
 
 
 def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):

@@ -167,7 +167,7 @@ def test_switching_language_reuses_the_cached_result_and_shows_it_in_chinese(zh_
 
 def test_trust_sentence_calls_rules_ideas_only_when_some_are_thin():
     from ecomdash.i18n import use_lang
-    from ecomdash.ui.basket import _trust_text
+    from ecomdash.ui.basket_views import _trust_text
 
     trust = {"strong": "3", "n": "5", "thin": "2", "share": "40.0 %"}
     for by_order, unit in ((True, "orders"), (False, "customer-days")):

@@ -778,7 +778,7 @@ def test_a_weeks_known_days_in_day_order_each_once():
     (Christmas week in a UK shop: four days, three names)."""
     from types import SimpleNamespace
 
-    from ecomdash.alerts.core import _week_reason
+    from ecomdash.alerts.days import _week_reason
     from ecomdash.alerts.series import score_weeks
 
     days = pd.date_range("2025-10-06", periods=84, freq="D")  # 12 weeks from a Monday
@@ -895,10 +895,10 @@ def _small_category_day_signals(store, info) -> list:
     """The day signals of the small-category shop over its whole span (8 Jan - 31 Mar 2024)."""
     from datetime import date
 
-    from ecomdash.alerts.core import _series_signals
+    from ecomdash.alerts.days import series_signals
     from ecomdash.filters import Filters
 
-    _s, days, _w, _n = _series_signals(
+    _s, days, _w, _n = series_signals(
         store,
         info.id,
         Filters(),
@@ -987,7 +987,7 @@ def test_a_reasons_change_is_the_plain_ratio_of_its_two_figures(demo_alerts):
     """A reason's "(-79 %, ...)" is what a merchant gets from its own "3 against 14
     expected": actual / expected - 1. The score's log scale (what the severity rules use)
     gave -74 % there, and stopped at -100 % for a day whose returns outweighed its sales."""
-    from ecomdash.alerts.core import shown_change
+    from ecomdash.alerts.days import shown_change
 
     assert round(shown_change(3, 14, rel=np.expm1(np.log(4 / 15))) * 100) == -79
     assert round(shown_change(-504.42, 316.25, rel=-1.0) * 100) == -260

@@ -396,7 +396,7 @@ def test_a_province_is_named_a_region_not_a_country():
     """Chinese exports and the Chinese demo keep the buyer's province in the country column:
     an alert names it a region ("region 浙江" / "浙江地区"; it read "国家/地区 浙江"), a
     country stays a country."""
-    from ecomdash.alerts.core import _where, is_region
+    from ecomdash.alerts.days import _where, is_region
 
     assert is_region("浙江") and is_region("广西壮族自治区") and is_region("香港")
     assert not is_region("United Kingdom") and not is_region("中国")
@@ -406,3 +406,18 @@ def test_a_province_is_named_a_region_not_a_country():
     with use_lang("zh"):
         assert _where("country", "浙江") == "浙江地区"
         assert _where("country", "France") == "国家/地区 France"
+
+
+def test_a_drivers_dimension_is_a_region_for_a_province():
+    """The "By" column of a day alert's drivers names a province's dimension "Region" (zh
+    地区), as the driver's sentence does ("mostly region 天津"); it read "Country"."""
+    from ecomdash import labels as L
+    from ecomdash.alerts import driver_dimension
+
+    with use_lang("en"):
+        assert driver_dimension("country", "天津") == "Region"
+        assert driver_dimension("country", "France") == "Country"
+        assert driver_dimension("product_id", "DEC-222") == L.label("product_id")
+    with use_lang("zh"):
+        assert driver_dimension("country", "广西壮族自治区") == "地区"
+        assert driver_dimension("country", "France") == "国家/地区"

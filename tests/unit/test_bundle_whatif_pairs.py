@@ -120,11 +120,10 @@ def test_the_basket_pages_whatif_and_lookup_never_read_every_line(store, fixture
     """The regression that held the 10 M server at 7.9–8.9 GB: the what-if (the home's bundle
     finding) and the lookup read every line (``load_columns`` through ``cached_columns``).
     Now they read the cached pairs and B's lines only, and give the lines' answers."""
-    from ecomdash.ui import basket as basket_ui
-    from ecomdash.ui import common
+    from ecomdash.ui import basket_data, common
 
     full = store.load_lines(fixture_id)
-    monkeypatch.setattr(basket_ui, "get_store", lambda workspace: store)
+    monkeypatch.setattr(basket_data, "get_store", lambda workspace: store)
     monkeypatch.setattr(common, "get_store", lambda workspace: store)
 
     def every_line(*a, **k):
@@ -135,7 +134,7 @@ def test_the_basket_pages_whatif_and_lookup_never_read_every_line(store, fixture
     key = ("local", fixture_id, 1, Filters().as_key())
     ids = [str(x) for x in store.basket_pairs(fixture_id).items]
     a, b = ids[0], ids[1]
-    got = basket_ui._whatif.__wrapped__(key, "order", False, (a,), (b,), 0.5)
+    got = basket_data.whatif.__wrapped__(key, "order", False, (a,), (b,), 0.5)
     _same(got, B.bundle_whatif(full, (a,), (b,), share=0.5))
-    got = basket_ui._fbt.__wrapped__(key, "order", "product", False, a, 3)
+    got = basket_data.fbt.__wrapped__(key, "order", "product", False, a, 3)
     pd.testing.assert_frame_equal(got, B.frequently_bought_together(full, a, k=3))

@@ -15,7 +15,7 @@ from ecomdash.engine import on_spark
 from ecomdash.filters import Filters
 from ecomdash.spark.store import SparkStore
 from ecomdash.store import Store
-from ecomdash.ui import basket as basket_ui
+from ecomdash.ui import basket_data
 
 KEY = ("local", "ds1", 1, Filters().as_key())
 
@@ -44,21 +44,21 @@ def test_a_store_answers_for_its_own_engine(monkeypatch, spark_store, duck_store
 def _route(monkeypatch, store) -> list[str]:
     """Which branch each basket page step took for ``store`` (the steps recorded, not run)."""
     took: list[str] = []
-    monkeypatch.setattr(basket_ui, "get_store", lambda workspace: store)
+    monkeypatch.setattr(basket_data, "get_store", lambda workspace: store)
     monkeypatch.setattr(B, "mine_dataset", lambda *a, **k: took.append("spark mine"))
-    monkeypatch.setattr(basket_ui, "run_in_worker", lambda *a, **k: took.append("duckdb mine"))
-    monkeypatch.setattr(basket_ui, "_lines", lambda *a: "lines")
-    monkeypatch.setattr(basket_ui, "_pairs", lambda *a: "pairs")
+    monkeypatch.setattr(basket_data, "run_in_worker", lambda *a, **k: took.append("duckdb mine"))
+    monkeypatch.setattr(basket_data, "basket_lines", lambda *a: "lines")
+    monkeypatch.setattr(basket_data, "basket_pairs", lambda *a: "pairs")
     monkeypatch.setattr(store, "product_lines", lambda *a, **k: None, raising=False)
     monkeypatch.setattr(B, "frequently_bought_together", lambda data, *a, **k: took.append(data))
     monkeypatch.setattr(B, "bundle_whatif", lambda data, *a, **k: took.append(data))
     monkeypatch.setattr(store, "load_columns", lambda *a, **k: "lines", raising=False)
     monkeypatch.setattr(B, "holdout_check", lambda lines, **k: took.append(f"holdout {lines}"))
     monkeypatch.setattr(B, "holdout_check_dataset", lambda *a, **k: took.append("holdout sql"))
-    basket_ui._mine.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
-    basket_ui._fbt.__wrapped__(KEY, "order", "product", False, "A", 3)
-    basket_ui._whatif.__wrapped__(KEY, "order", False, ("A",), ("B",), 0.5)
-    basket_ui._holdout.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
+    basket_data.mine.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
+    basket_data.fbt.__wrapped__(KEY, "order", "product", False, "A", 3)
+    basket_data.whatif.__wrapped__(KEY, "order", False, ("A",), ("B",), 0.5)
+    basket_data.holdout.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
     return took
 
 

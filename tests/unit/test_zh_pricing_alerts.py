@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ecomdash.alerts.core import _group, _where
+from ecomdash.alerts.core import _group
+from ecomdash.alerts.days import _where
 from ecomdash.alerts.orders import Signal, signals_from
 from ecomdash.i18n import fmt, use_lang
 from ecomdash.pricing.models import eligibility
