@@ -54,12 +54,15 @@ def _metric(at, label):
 
 def _wan(x: float, symbol: str = "") -> str:
     """万 by hand (not through ecomdash.i18n.fmt), to a tile's three significant figures:
-    31,019,007.3 → ¥3,100万 (was ¥3,101.90万), 208,214 → 20.8万."""
+    31,019,007.3 → ¥3,100万 (was ¥3,101.90万), 208,214 → 20.8万, 200,049 → 20万."""
     import math
 
     w = x / 10_000
     places = 2 - math.floor(math.log10(abs(w)))  # -1 for 3,101.9: tens of 万
-    return f"{symbol}{round(w, places):,.{max(places, 0)}f}万"
+    figure = f"{round(w, places):,.{max(places, 0)}f}"
+    if "." in figure:  # no zeros after the point: 20.0万 is 20万, 1.50万 1.5万
+        figure = figure.rstrip("0").rstrip(".")
+    return f"{symbol}{figure}万"
 
 
 def _day(d: date) -> str:
