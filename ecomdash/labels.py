@@ -644,7 +644,9 @@ def number_format(c: Col, display: Display | None = None) -> str | None:
     if c.kind == "number":
         return f"%,.{p}f"
     if c.kind in ("pct", "share"):  # a share sent in percent points (ui.tables)
-        return f"%.{p}f" + ("%%" if get_lang() == "zh" else " %%")  # 12.3% / 12.3 %
+        # 12.3% / 12.3 %, with thousands as fmt.pct writes them: 1,065.0 % (was 1065.0 %);
+        # Streamlit's sprintf takes the "," flag (tests/unit/test_table_config.py runs it)
+        return f"%,.{p}f" + ("%%" if get_lang() == "zh" else " %%")
     return None
 
 

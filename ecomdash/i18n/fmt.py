@@ -68,7 +68,9 @@ def _sign(x: float, figure: str, *, signed: bool = False) -> str:
     return "-" if x < 0 else ("+" if signed else "")
 
 
-def money_about(x: float, *, symbol: str | None = None, lang: str | None = None) -> str:
+def money_about(
+    x: float, *, symbol: str | None = None, lang: str | None = None, signed: bool = False
+) -> str:
     """An estimated amount in a sentence ("about £1,200 more revenue"), no more precise than
     an estimate is. The rule: two significant figures below ten thousand (``£93``,
     ``£1,200`` for 1,207, ``£4,600`` for 4,602; whole units below ten: ``£7``), then the
@@ -76,14 +78,20 @@ def money_about(x: float, *, symbol: str | None = None, lang: str | None = None)
     in English; ``¥1.83万``, ``¥18.3万``, ``¥1.25亿`` in Chinese); each rounding half up.
     The currency sign is :func:`use_currency`'s (or ``symbol``), after the minus; ``n/a``
     when not known. The Home's findings (``findings.money_text``), the Pricing page's
-    what-if and the Basket page's bundle what-if write money this way.
+    what-if and the Basket page's bundle what-if write money this way. ``signed`` writes a
+    change: ``+£88`` / ``-£88``, and a change that rounds to zero without a sign (``£0``,
+    never ``+£0``: what rounds to zero is zero, as in :func:`money`).
 
     >>> money_about(1206.77, symbol="£"), money_about(18_300.0, symbol="£"), money_about(-950.4)
     ('£1,200', '£18.3k', '-950')
     >>> money_about(4602.0, symbol="£"), money_about(93.4, symbol="£"), money_about(9960.0)
-    ('£4,600', '£93', '10.0k')
+    ('£4,600', '£93', '10k')
     >>> money_about(18_340.0, symbol="¥", lang="zh"), money_about(4249.0, symbol="¥", lang="zh")
     ('¥1.83万', '¥4,200')
+    >>> money_about(88.0, symbol="£", signed=True), money_about(0.3, symbol="£", signed=True)
+    ('+£88', '£0')
+    >>> money_about(18_340.0, symbol="£", signed=True), money_about(-0.4, symbol="£", signed=True)
+    ('+£18.3k', '£0')
     """
     import math
 
@@ -95,9 +103,10 @@ def money_about(x: float, *, symbol: str | None = None, lang: str | None = None)
     r = _significant(a, 2) if a >= 10 else _half_up(a)
     if r < 10_000:  # no cents in a sentence: -0.4 is "£0"
         figure = f"{r:,.0f}"
-        return f"{_sign(x, figure)}{sym}{figure}"
-    # from ten thousand as a tile writes it (9,960 rounds up to 10.0k, not back to 9,960)
-    return compact(math.copysign(max(a, 10_000.0), x), symbol=sym, lang=lang)
+        return f"{_sign(x, figure, signed=signed)}{sym}{figure}"
+    # from ten thousand as a tile writes it (9,960 rounds up to 10k, not back to 9,960)
+    text = compact(math.copysign(max(a, 10_000.0), x), symbol=sym, lang=lang)
+    return f"+{text}" if signed and x > 0 else text
 
 
 def _significant(a: float, digits: int) -> Decimal:
@@ -149,7 +158,10 @@ _UNITS = {
 def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None = None) -> str:
     """A short figure for a metric tile, every tile by one rule: from ten thousand, three
     significant figures (half up) with k / M / B in English and 万 / 亿 in Chinese (``25.2k``,
-    ``252k``, ``£3.73M``; ``2.52万``, ``252万``, ``1,830万``, ``¥3.73亿``); below ten thousand
+    ``252k``, ``£3.73M``; ``2.52万``, ``252万``, ``1,830万``, ``¥3.73亿``), without the zeros
+    that end the figure after its point, as a dashboard writes them (``50k`` for 50,049, not
+    ``50.0k``; ``£1M``, ``£1.5M``; ``1万``, ``1.3万``; ``25.2k`` and ``£3.73M`` keep every
+    digit); below ten thousand
     the figure itself (the same in both languages, Chinese has no unit below 万): a count as
     a whole number (``2,520``), money with ``symbol`` before it when the currency is known,
     whole from a thousand (``£6,168``, beside ``£208k``) and to the cent below (``£93.40``,
@@ -161,6 +173,8 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
     ('£3.73M', '£6,168')
     >>> compact(93.4, money=True, lang="en"), compact(3_321_500, symbol="¥", lang="zh")
     ('93.40', '¥332万')
+    >>> compact(50_049, lang="en"), compact(1_000_400, symbol="£", lang="en"), compact(13_000, lang="zh")
+    ('50k', '£1M', '1.3万')
     """
     lang = lang or get_lang()
     money = money or bool(symbol)
@@ -172,7 +186,10 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
             if r >= start:
                 v = r / Decimal(repr(size))
                 places = max(0, 2 - v.adjusted())  # 3.73 / 25.2 / 252 / 1,830
-                return f"{sign}{symbol}{v:,.{places}f}{unit}"
+                figure = f"{v:,.{places}f}"
+                if "." in figure:  # 50.0k is 50k, 1.50M 1.5M: no zeros after the point
+                    figure = figure.rstrip("0").rstrip(".")
+                return f"{sign}{symbol}{figure}{unit}"
     if money:
         figure = f"{_half_up(a):,.0f}" if a >= 999.995 else f"{a:,.2f}"
     else:

@@ -138,7 +138,7 @@ def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path)
 
 
 def test_printed_tiles_show_the_exact_amount(browser, tmp_path):
-    """On screen a tile reads €13.0k (exact on hover); printed, where nothing hovers, the
+    """On screen a tile reads €13k (exact on hover); printed, where nothing hovers, the
     exact amount is a line under it: 2 × 1,000.25 + 9,999.99 + 4 × 250.00 = €13,000.49."""
     from ecomdash.report import SECTIONS
     from tests.unit.test_report_money import EURO_CSV
@@ -153,7 +153,7 @@ def test_printed_tiles_show_the_exact_amount(browser, tmp_path):
         }
     finally:
         store.close()
-    for lang, value in (("en", "€13.0k"), ("zh", "€1.30万")):
+    for lang, value in (("en", "€13k"), ("zh", "€1.3万")):
         path = tmp_path / f"euro-{lang}.html"
         path.write_text(render_html(reports[lang]), encoding="utf-8")
         page, requests, dialogs, errors = _open_offline(browser, path)

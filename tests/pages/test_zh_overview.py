@@ -16,6 +16,7 @@ from ecomdash.i18n import use_lang
 from ecomdash.kpis import compute_kpis
 from ecomdash.store import Store
 from tests.pages.conftest import ROOT, run_page
+from tests.pages.test_overview_page import assert_tables_full_width
 from tests.pages.zh_walk import english_left
 
 #: the alerts strip's lines: the date, then the rule's name and the reason, which the
@@ -54,12 +55,15 @@ def _metric(at, label):
 
 def _wan(x: float, symbol: str = "") -> str:
     """万 by hand (not through ecomdash.i18n.fmt), to a tile's three significant figures:
-    31,019,007.3 → ¥3,100万 (was ¥3,101.90万), 208,214 → 20.8万."""
+    31,019,007.3 → ¥3,100万 (was ¥3,101.90万), 208,214 → 20.8万, 200,049 → 20万."""
     import math
 
     w = x / 10_000
     places = 2 - math.floor(math.log10(abs(w)))  # -1 for 3,101.9: tens of 万
-    return f"{symbol}{round(w, places):,.{max(places, 0)}f}万"
+    figure = f"{round(w, places):,.{max(places, 0)}f}"
+    if "." in figure:  # no zeros after the point: 20.0万 is 20万, 1.50万 1.5万
+        figure = figure.rstrip("0").rstrip(".")
+    return f"{symbol}{figure}万"
 
 
 def _day(d: date) -> str:
@@ -84,6 +88,9 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     at = run_page("overview.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not at.exception, at.exception
     assert at.title[0].value == "概览"
+    # the trend table (¥1,208,973.60 a month) at the page's width under its chart: beside it
+    # its fifth column, 订单数, was cut in Chromium
+    assert_tables_full_width(at)
     k, (lo, hi) = _kpis(_isolated_home, zh_dataset.id)
 
     # the tiles in 万 / exact, against the core's KPIs formatted by hand

@@ -1,7 +1,7 @@
 """Figures no more precise than they are, one rule per kind (branch fmtread): an estimate's
 money to two significant figures below ten thousand ("about £1,200", never "about £1,207"),
 tiles to three from ten thousand ("252k", never "252.0k"; "£6,168" beside "£208k", never
-"£6,168.18"), percentages with thousands ("+1,065 %"), and no "£-0.00" in an on-screen table
+"£6,168.18"; no zeros after the point: "50k", "£1M", not "50.0k", "£1.00M"), percentages with thousands ("+1,065 %"), and no "£-0.00" in an on-screen table
 (its printf format is applied in the browser: the frame sent is what decides)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ecomdash.i18n import fmt
         (7.4, "en", "£7"),
         (955.0, "en", "£960"),  # half up
         (-1207.0, "en", "-£1,200"),
-        (9960.0, "en", "£10.0k"),  # rounds up into the next unit, never back to £9,960
+        (9960.0, "en", "£10k"),  # rounds up into the next unit, never back to £9,960
         (18_349.0, "en", "£18.3k"),
         (183_449.0, "en", "£183k"),
         (1_254_000.0, "en", "£1.25M"),
@@ -64,6 +64,56 @@ def test_the_homes_estimates_are_rounded_too():
 )
 def test_tiles_are_three_significant_figures_from_ten_thousand(x, kw, lang, want):
     assert fmt.compact(x, lang=lang, **kw) == want
+
+
+@pytest.mark.parametrize(
+    ("x", "kw", "lang", "want"),
+    [
+        (50_049, {}, "en", "50k"),  # "Orders 50.0k" before
+        (10_000, {}, "en", "10k"),
+        (1_000_400, {"symbol": "£"}, "en", "£1M"),  # "£1.00M" before
+        (1_504_000, {"symbol": "£"}, "en", "£1.5M"),  # "£1.50M" before
+        (-2_000_000_000, {}, "en", "-2B"),
+        (25_249, {}, "en", "25.2k"),  # three figures without a trailing zero stay
+        (3_731_389.17, {"symbol": "£"}, "en", "£3.73M"),
+        (252_049, {}, "en", "252k"),
+        (10_000, {}, "zh", "1万"),  # "1.00万" before
+        (13_000.49, {"symbol": "€"}, "zh", "€1.3万"),  # "€1.30万" before
+        (200_049, {}, "zh", "20万"),  # "20.0万" before
+        (100_000_000, {"symbol": "¥"}, "zh", "¥1亿"),  # "¥1.00亿" before
+        (150_000_000, {"symbol": "¥"}, "zh", "¥1.5亿"),
+        (25_249, {}, "zh", "2.52万"),
+        (18_304_000, {"symbol": "¥"}, "zh", "¥1,830万"),  # whole 万: the zero is a figure
+    ],
+)
+def test_tiles_write_no_zeros_after_the_point(x, kw, lang, want):
+    """A dashboard writes 50k and £1M, not 50.0k and £1.00M (branch fmtfix)."""
+    assert fmt.compact(x, lang=lang, **kw) == want
+
+
+@pytest.mark.parametrize(
+    ("x", "lang", "want"),
+    [
+        (88.0, "en", "+£88"),
+        (-88.0, "en", "-£88"),
+        (0.3, "en", "£0"),  # a tiny rise: "+£0" before
+        (-0.4, "en", "£0"),
+        (0.0, "en", "£0"),
+        (18_340.0, "en", "+£18.3k"),
+        (-18_340.0, "en", "-£18.3k"),
+        (50_049.0, "en", "+£50k"),
+        (0.2, "zh", "¥0"),
+        (4249.0, "zh", "+¥4,200"),
+        (18_340.0, "zh", "+¥1.83万"),
+        (-10_000.0, "zh", "-¥1万"),
+    ],
+)
+def test_a_signed_estimate_has_no_sign_when_it_rounds_to_zero(x, lang, want):
+    """The Pricing what-if's change read "+£0" for a tiny change: money_about(signed=True)
+    writes "+" only before a figure that is not zero."""
+    sym = "¥" if lang == "zh" else "£"
+    assert fmt.money_about(x, symbol=sym, lang=lang, signed=True) == want
+    assert fmt.money_about(x, symbol=sym, lang=lang) == want.lstrip("+")
 
 
 @pytest.mark.parametrize(

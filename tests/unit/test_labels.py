@@ -59,7 +59,7 @@ def test_number_formats_for_the_table_columns():
     assert L.number_format(L.column("revenue"), L.Display()) == "%,.2f"
     assert L.number_format(L.column("orders"), GBP) == "%,d"
     assert L.number_format(L.column("lift"), GBP) == "%,.2f"
-    assert L.number_format(L.column("improvement_pct"), GBP) == "%.0f %%"
+    assert L.number_format(L.column("improvement_pct"), GBP) == "%,.0f %%"
     assert L.number_format(L.column("product_name"), GBP) is None
 
 

@@ -41,14 +41,14 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     store, info = euro_shop
     rep = build_report(store, info.id, sections=FAST)
     tiles = _tiles(rep)
-    assert tiles["Net revenue"] == ("€13.0k", "€13,000.49")
+    assert tiles["Net revenue"] == ("€13k", "€13,000.49")
     assert tiles["Average order value"] == ("€4,333", "€4,333.50")  # whole from 1,000 on a tile
     assert tiles["Orders"] == ("3", None)
     html = render_html(rep)
     # the tile shows the compact figure with the exact one on hover and, for print (paper
     # and PDF have no hover), in a line under it; no bare amount anywhere
     assert (
-        '<div class="value" title="€13,000.49">€13.0k</div><div class="exact">€13,000.49</div>'
+        '<div class="value" title="€13,000.49">€13k</div><div class="exact">€13,000.49</div>'
         in html
     )
     assert (
@@ -68,10 +68,10 @@ def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
     store, info = euro_shop
     rep = build_report(store, info.id, sections=FAST, lang="zh")
     tiles = _tiles(rep)
-    assert tiles["净销售额"] == ("€1.30万", "€13,000.49")
+    assert tiles["净销售额"] == ("€1.3万", "€13,000.49")
     html = render_html(rep)
     assert (
-        '<div class="value" title="€13,000.49">€1.30万</div><div class="exact">€13,000.49</div>'
+        '<div class="value" title="€13,000.49">€1.3万</div><div class="exact">€13,000.49</div>'
         in html
     )
     assert tiles["客单价"] == ("€4,333", "€4,333.50")
@@ -87,7 +87,7 @@ def test_no_currency_known_means_no_sign_but_still_compact(tmp_path):
         rep = build_report(store, info.id, sections=FAST[:1])
     finally:
         store.close()
-    assert _tiles(rep)["Net revenue"] == ("13.0k", "13,000.49")
+    assert _tiles(rep)["Net revenue"] == ("13k", "13,000.49")
 
 
 def test_the_exact_line_shows_in_print_only():

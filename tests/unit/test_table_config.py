@@ -3,8 +3,16 @@ left as numbers (sorting works), model ids shown as labels, download headers wit
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import pytest
+import streamlit
 
 from ecomdash import labels as L
 from ecomdash.i18n import use_lang
@@ -70,8 +78,8 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     df = pd.DataFrame({"return_rate": [0.89, 0.628], "support": [0.01234, 0.5]})
     before = df.copy()
     cfg = T.table_config(df, display=GBP, scaled=True)
-    assert cfg["return_rate"]["type_config"]["format"] == "%.1f %%"  # share: 1 decimal
-    assert cfg["support"]["type_config"]["format"] == "%.2f %%"  # support: 2 (labels.py)
+    assert cfg["return_rate"]["type_config"]["format"] == "%,.1f %%"  # share: 1 decimal
+    assert cfg["support"]["type_config"]["format"] == "%,.2f %%"  # support: 2 (labels.py)
     shown = T._for_screen(df, None)
     assert shown["return_rate"].tolist() == pytest.approx([89.0, 62.8])
     assert shown["support"].tolist() == pytest.approx([1.234, 50.0])
@@ -83,7 +91,57 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     with use_lang("zh"):
         assert (
             T.table_config(df, display=GBP, scaled=True)["return_rate"]["type_config"]["format"]
-            == "%.1f%%"
+            == "%,.1f%%"
         )
     # an unscaled frame (data_editor) keeps Streamlit's own percent format
     assert T.table_config(df, display=GBP)["return_rate"]["type_config"]["format"] == "percent"
+
+
+def _streamlit_sprintf(pairs: list[tuple[str, float]]) -> list[str]:
+    """What the browser writes: each (format, value) through Streamlit's own bundled sprintf
+    (a NumberColumn's printf format is applied in the browser, not in Python), run by node."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: Streamlit's sprintf runs in JavaScript")
+    js = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    found = sorted(js.glob("sprintfjs.*.js"))
+    if not found:
+        pytest.skip(f"no sprintfjs bundle in {js}")
+    entry = found[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        (out / "package.json").write_text('{"type": "module"}')
+        todo, done = [entry.name], set()
+        while todo:  # the bundle and the chunks it imports
+            name = todo.pop()
+            if name not in done:
+                done.add(name)
+                text = (js / name).read_text(encoding="utf-8")
+                (out / name).write_text(text, encoding="utf-8")
+                todo += re.findall(r'(?:from|import)\s*"\./([^"]+\.js)"', text)
+        (out / "run.js").write_text(
+            "globalThis.window = {};\n"  # a chunk reads window.__streamlit
+            f'const {{ t: sprintf }} = await import("./{entry.name}");\n'
+            f"const pairs = {json.dumps(pairs)};\n"
+            "console.log(JSON.stringify(pairs.map(([f, v]) => sprintf(f, v))));\n",
+            encoding="utf-8",
+        )
+        run = subprocess.run(
+            [node, "run.js"], cwd=out, capture_output=True, text=True, timeout=60, check=True
+        )
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"),
+    [("en", ["1,065.0 %", "62.8 %", "-1,234.5 %", "0.0 %"]), ("zh", ["1,065.0%", "62.8%"])],
+)
+def test_large_percentages_in_a_table_have_thousands(lang, want):
+    """A percent column read "1065.0 %" in the browser (printf "%.1f %%"); fmt.pct's text
+    writes "1,065.0 %" since fmtread: the column's format has the thousands flag now."""
+    df = pd.DataFrame({"return_rate": [10.65, 0.628, -12.345, -0.0001]})
+    with use_lang(lang):
+        fmt_ = T.table_config(df, display=GBP, scaled=True)["return_rate"]["type_config"]["format"]
+    shown = T._for_screen(df, None)["return_rate"].tolist()
+    got = _streamlit_sprintf([(fmt_, v) for v in shown[: len(want)]])
+    assert got == want
