@@ -728,7 +728,9 @@ def save(demo: ScaledDemo, store, name: str, *, progress: Callable[[int], None] 
         name,
         demo.reader(progress),
         columns=CSV_COLUMNS,
-        report={"generated": _plan_dict(demo)},
+        # the demo shop's currency, as the app's demo shows it: without it every money column,
+        # chart and the report of a generated merchant had no £
+        report={"generated": _plan_dict(demo), "currency": "GBP"},
         mapping=columns,
         source="generated",
     )

@@ -20,6 +20,7 @@ from ecomdash import demo_scale
 from ecomdash import schema as S
 from ecomdash.demo_scale import ONE_TIME_SHARE, generate_scaled, plan
 from ecomdash.errors import ParameterError, StoreError
+from ecomdash.labels import display_for
 from ecomdash.schema import sales_lines
 from ecomdash.store import Store
 
@@ -340,6 +341,8 @@ def test_store_save_streams_the_same_lines(tmp_path):
     want = small.to_pandas()
     assert info.rows == len(want) and info.source == "generated"
     assert info.report["rows_kept"] == len(want)
+    # a pound shop like the demo: its tables, charts and report write £
+    assert display_for(info.report).currency == "GBP"
     pd.testing.assert_frame_equal(
         back.sort_values("line_no").reset_index(drop=True)[list(want.columns)], want
     )
