@@ -173,3 +173,20 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
     assert mae_format() == "%,.2f"
     mae = f"MAE {bt['auto']:,.1f} against {bt['seasonal_naive']:,.1f}."
     assert mae in [c.value for c in at.caption]
+
+
+def test_every_series_names_demand_patterns_in_the_page_language(_isolated_home):
+    """The Every series table's demand pattern reads 平稳 in the Chinese UI and "smooth" in
+    English: the core's class ids were shown as they are ("smooth" left in the Chinese page)."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.ui.forecast import DEMAND_CLASSES
+
+    info, _k = _seed(_isolated_home, walmart_like(stores=2, depts=3, weeks=80, seed=4), "walmart")
+    with use_lang("zh"):  # AppTest formats the widgets' values again outside the run
+        at = run_page("forecast.py", dataset_id=info.id, timeout=180, lang="zh")
+        at.button(key="fg_run").click().run()
+        shown = {_(m) for m in DEMAND_CLASSES.values()}
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    assert set(table["demand_class"]) <= shown, set(table["demand_class"])
+    assert not set(table["demand_class"]) & set(DEMAND_CLASSES)  # no English id left
