@@ -215,7 +215,10 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
         for k in ("p", "q", "v"):
             rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
         rows.append(("Gamma-Gamma", _("log-likelihood"), res.gamma_gamma.log_likelihood))
-        rows.append(("Gamma-Gamma", _("mean spend per order"), res.gamma_gamma.mean_spend))
+        # money: with the dataset's currency, as every amount on the page
+        rows.append(
+            ("Gamma-Gamma", _("mean spend per order"), fmt_money(res.gamma_gamma.mean_spend))
+        )
     rows.append((_("Check"), _("spend vs frequency correlation"), res.spend_frequency_corr))
     rows.append((_("Check"), _("repeat buyers"), float(res.repeat_buyers)))
     show_table(
@@ -305,9 +308,12 @@ def parameter_text(v: float) -> str:
 
 
 def parameter_table(rows) -> pd.DataFrame:
-    """The model parameters as shown: each value written by :func:`parameter_text`."""
+    """The model parameters as shown: each number written by :func:`parameter_text`; a value
+    already written (an amount of money, ``£90.26``) is kept as it is."""
     table = pd.DataFrame(rows, columns=["model", "parameter", "value"])
-    return table.assign(value=[parameter_text(v) for v in table["value"]])
+    return table.assign(
+        value=[v if isinstance(v, str) else parameter_text(v) for v in table["value"]]
+    )
 
 
 def parameters_in_words(params) -> str:

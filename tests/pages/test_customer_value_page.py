@@ -311,6 +311,12 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
         "chance of < 0.1 % on average (a / (a + b))." == c.value
         for c in at.caption
     )
+    # the Gamma-Gamma mean spend is money: with the shop's £ (it read a bare 90.26), and by
+    # hand it is the model's mean, p x v / (q - 1)
+    spend = shown["mean spend per order"]
+    assert spend.startswith("£"), spend
+    p, q, v = (float(shown[k]) for k in ("p", "q", "v"))
+    assert abs(float(spend.lstrip("£").replace(",", "")) - p * v / (q - 1)) < 0.5
     # where the calibration check's +20 % comes from: the one-time buyers (the core's
     # largest_miss by hand in tests/unit/test_clv.py); the page says it in words
     miss = next(c.value for c in at.caption if "of the gap between predicted and actual" in c.value)
