@@ -56,6 +56,11 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     v = core.validation_summary
     assert _metric(at, "Held-out error vs naive").value == f"{v['ratio']:.2f}×"
     assert any(f"{v['model_mae']:.2f} units a week" in s.value for s in at.success)
+    # the check's products counted against those with an elasticity, as the report says it
+    # (it read "(25 products)" under the tiles counting 25 own and 193 borrowed elasticities)
+    total = int((core.products["status"] != "no estimate").sum())
+    checked = f"on the {v['n_products']} of {total} products with an elasticity that had enough"
+    assert any(checked in s.value for s in at.success), [s.value for s in at.success]
     # the what-if's best price in one sentence, without brackets inside brackets
     best = [c.value for c in at.caption if c.value.startswith("Best price inside the range")]
     assert len(best) == 1 and ", which maximises revenue (no margin given). " in best[0], best
