@@ -285,6 +285,12 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         show_table(
             _show(res.categories, "pricing.categories"), area="pricing.categories", hide_index=True
         )
+        download_table(
+            res.categories,
+            "pricing-categories",
+            key="dl_pr_categories",
+            area="pricing.categories",
+        )
     st.subheader(_("Per product"))
     show_table(_show(res.products, "pricing.products"), area="pricing.products", hide_index=True)
     download_table(

@@ -85,6 +85,10 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     assert len(at.get("plotly_chart")) >= 4
     assert any("done in" in s.label for s in at.status)
     assert len(at.get("download_button")) >= 3
+    # every table has its download beside it: the per-category elasticities had none
+    ids = [b.proto.id for b in at.get("download_button")]
+    for key in ("dl_pr_categories", "dl_pr_products", "dl_pr_whatif", "dl_pr_promos"):
+        assert any(key in i for i in ids), (key, ids)
 
 
 def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
