@@ -466,7 +466,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     )
     for warn in w.warnings:
         st.caption(inert(whatif_warning(warn)))
-    show_chart(charts.demand_curve(w, pid), width="stretch")
+    show_chart(charts.demand_curve(w, pid, symbol=current_display().symbol), width="stretch")
     table = w.table if wc is None else wc.table
     if wc is not None:
         ok = wc.table["units"].notna()
@@ -540,7 +540,9 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         format_func=_product_names(promos),
         key="pr_pp",
     )
-    show_chart(charts.price_units_timeline(res, pid), width="stretch")
+    show_chart(
+        charts.price_units_timeline(res, pid, symbol=current_display().symbol), width="stretch"
+    )
 
 
 def _markdown_tab(res: P.PricingResult) -> None:

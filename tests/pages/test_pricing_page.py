@@ -265,7 +265,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert "Terracotta Pot – 25 cm (GAR-117)" in {b.split("<br>")[0] for b in bars}
     weeks_of = at.selectbox(key="pr_pp")
     assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
-    assert figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
+    weeks = figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
+    # money axes carry the shop's currency (the demo's £): prices and revenue read bare
+    assert weeks["layout"]["yaxis2"].get("tickprefix") == "£"
 
     # the what-if picker: "name (id)" shown, the id kept as its value
     picker = at.selectbox(key="pr_whatif_product")
@@ -277,7 +279,10 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
         at.selectbox(key="pr_whatif_product").options[at.selectbox(key="pr_whatif_product").index]
         == train
     )
-    assert figure(at, train + ": demand across the prices it has had")
+    curve = figure(at, train + ": demand across the prices it has had")
+    assert curve["layout"]["xaxis"].get("tickprefix") == "£"  # the price
+    assert curve["layout"]["yaxis2"].get("tickprefix") == "£"  # revenue a week
+    assert not curve["layout"]["yaxis"].get("tickprefix")  # units stay units
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
