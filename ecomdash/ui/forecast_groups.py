@@ -40,13 +40,15 @@ GRAINS = {"W": N_("week"), "D": N_("day"), "M": N_("month")}
 #: the help of the total's tile, per reconciliation (forecast_groups.RECONCILIATIONS)
 TOTAL_HELP = {
     "mint_diag": N_(
-        "The total forecast is the sum of the series forecasts, reconciled with a direct "
-        "forecast of the total by MinT-diagonal (WLS by in-sample error variance), so the "
-        "parts always add up."
+        "The total forecast is the sum of the series forecasts after each is adjusted "
+        "towards a direct forecast of the total, trusting a forecast more the better it "
+        "fitted the past (MinT-diagonal reconciliation), so the parts always add up to the "
+        "total."
     ),
     "bottom_up": N_(
-        "The total forecast is the sum of the series forecasts, reconciled with a direct "
-        "forecast of the total by bottom-up, so the parts always add up."
+        "The total forecast is the sum of the series forecasts as they are (bottom-up), so "
+        "the parts always add up; the direct forecast of the total is shown beside it for "
+        "comparison only."
     ),
 }
 _BY = {S.LOCATION: "location", S.CATEGORY: "category", S.PRODUCT_ID: "product"}
@@ -145,7 +147,8 @@ def render(ctx: PageContext) -> None:
     )
     b.caption(
         _(
-            "MAE {auto} against {base}.",
+            "Average miss (MAE), summed over every series: {auto} with the chosen models, "
+            "{base} with the seasonal naive.",
             auto=amount(bt["auto"]),
             base=amount(bt["seasonal_naive"]),
         )
