@@ -20,7 +20,7 @@ AXIS = {
 }
 #: how the total is reconciled (RECONCILIATIONS' keys), as the legend says it
 RECONCILED = {
-    "mint_diag": N_("Sum of the series (MinT-diagonal (WLS by in-sample error variance))"),
+    "mint_diag": N_("Sum of the series, adjusted towards the direct forecast of the total"),
     "bottom_up": N_("Sum of the series (bottom-up)"),
 }
 
@@ -36,6 +36,7 @@ def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
         fill="toself",
         fillcolor="rgba(49,130,189,0.18)",
         line={"width": 0},
+        mode="lines",  # plotly marks the points of a short trace: the band's edges read as data
         name=_("{level} % band", level=80),
         hoverinfo="skip",
     )

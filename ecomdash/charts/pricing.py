@@ -80,9 +80,10 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
     return fig
 
 
-def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
+def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> go.Figure:
     """Expected units a week across the allowed price range with the interval band, and
-    revenue/profit on a second axis; markers at the current, new and best price."""
+    revenue/profit on a second axis; markers at the current, new and best price. ``symbol``:
+    the dataset's currency sign, before the prices and the money axis's ticks."""
     c = whatif.curve[whatif.curve["product_id"] == product_id]
     row = whatif.table[whatif.table["product_id"] == product_id].iloc[0]
     fig = go.Figure()
@@ -143,8 +144,9 @@ def demand_curve(whatif: WhatIfResult, product_id: str) -> go.Figure:
             product=_name(row["product_name"], product_id),
         ),
         xaxis_title=_("price"),
+        xaxis_tickprefix=symbol,
         yaxis_title=_("units a week"),
-        yaxis2=_right_axis(label),
+        yaxis2=_right_axis(label, symbol),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
@@ -199,8 +201,9 @@ def promotion_chart(result: PricingResult) -> go.Figure:
     return fig
 
 
-def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
-    """Weekly units and price of one product; promotion weeks shaded."""
+def price_units_timeline(result: PricingResult, product_id: str, *, symbol: str = "") -> go.Figure:
+    """Weekly units and price of one product; promotion weeks shaded. ``symbol``: the
+    dataset's currency sign, before the price axis's ticks."""
     g = result.panel[result.panel["product_id"] == product_id].sort_values("week")
     fig = go.Figure()
     fig.add_trace(go.Bar(x=g["week"], y=g["units"], name=_("units"), marker_color=_BLUE))
@@ -223,19 +226,20 @@ def price_units_timeline(result: PricingResult, product_id: str) -> go.Figure:
             product=_name(g["product_name"].iloc[-1] if len(g) else None, product_id),
         ),
         yaxis_title=_("units"),
-        yaxis2=_right_axis(_("price")),
+        yaxis2=_right_axis(_("price"), symbol),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
     return fig
 
 
-def _right_axis(title: str) -> dict:
+def _right_axis(title: str, symbol: str = "") -> dict:
     """A second y axis on the right with its own round ticks and no grid of its own: the
     dashboard's chart theme lines its ticks up with the left axis's grid ("sync"), which put
-    prices such as 6.68, 7.62, 8.55 on it."""
+    prices such as 6.68, 7.62, 8.55 on it. ``symbol``: a money axis's currency sign."""
     return {
         "title": title,
+        "tickprefix": symbol,
         "overlaying": "y",
         "side": "right",
         "tickmode": "auto",

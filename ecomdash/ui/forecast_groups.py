@@ -23,7 +23,7 @@ from ecomdash.ui.common import (
     show_chart,
     timed_status,
 )
-from ecomdash.ui.forecast import in_metric_unit, metric_kinds
+from ecomdash.ui.forecast import in_metric_unit, metric_kinds, shown_classes
 from ecomdash.ui.tables import show_table
 from ecomdash.ui.worker import run_in_worker
 
@@ -40,13 +40,15 @@ GRAINS = {"W": N_("week"), "D": N_("day"), "M": N_("month")}
 #: the help of the total's tile, per reconciliation (forecast_groups.RECONCILIATIONS)
 TOTAL_HELP = {
     "mint_diag": N_(
-        "The total forecast is the sum of the series forecasts, reconciled with a direct "
-        "forecast of the total by MinT-diagonal (WLS by in-sample error variance), so the "
-        "parts always add up."
+        "The total forecast is the sum of the series forecasts after each is adjusted "
+        "towards a direct forecast of the total, trusting a forecast more the better it "
+        "fitted the past (MinT-diagonal reconciliation), so the parts always add up to the "
+        "total."
     ),
     "bottom_up": N_(
-        "The total forecast is the sum of the series forecasts, reconciled with a direct "
-        "forecast of the total by bottom-up, so the parts always add up."
+        "The total forecast is the sum of the series forecasts as they are (bottom-up), so "
+        "the parts always add up; the direct forecast of the total is shown beside it for "
+        "comparison only."
     ),
 }
 _BY = {S.LOCATION: "location", S.CATEGORY: "category", S.PRODUCT_ID: "product"}
@@ -145,7 +147,8 @@ def render(ctx: PageContext) -> None:
     )
     b.caption(
         _(
-            "MAE {auto} against {base}.",
+            "Average miss (MAE), summed over every series: {auto} with the chosen models, "
+            "{base} with the seasonal naive.",
             auto=amount(bt["auto"]),
             base=amount(bt["seasonal_naive"]),
         )
@@ -172,7 +175,7 @@ def render(ctx: PageContext) -> None:
     )
     show_chart(total_figure(res), width="stretch")
     st.subheader(_("Series, worst forecast first"))
-    table = res.table
+    table = shown_classes(res.table)  # demand patterns in the merchant's language, not ids
     show_table(table, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:

@@ -222,14 +222,18 @@ def _verdict(res: P.PricingResult) -> None:
             )
         )
         return
+    # how many products the check covers of those with an elasticity (the tiles above count
+    # those: "(25 products)" read as if the check were of them all), as the report says it
     text = _(
-        "On {weeks} held-out product-weeks from {cutoff} ({n} products), the price model's "
-        "error is {model} units a week against {naive} for the naive forecast (the median of "
-        "the weeks just before). The model is given the prices charged and the store's order "
-        "count in those weeks.",
+        "On {weeks} held-out product-weeks from {cutoff}, the price model's error is {model} "
+        "units a week against {naive} for the naive forecast (the median of the weeks just "
+        "before), on the {n} of {total} products with an elasticity that had enough weeks to "
+        "check. The model is given the prices charged and the store's order count in those "
+        "weeks.",
         weeks=f"{v['n_weeks']:,}",
         cutoff=fmt.long_date(v["cutoff"]),
-        n=v["n_products"],
+        n=f"{v['n_products']:,}",
+        total=f"{int((res.products['status'] != 'no estimate').sum()):,}",
         model=f"{v['model_mae']:.2f}",
         naive=f"{v['baseline_mae']:.2f}",
     )
@@ -280,6 +284,12 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         st.subheader(_("Per category"))
         show_table(
             _show(res.categories, "pricing.categories"), area="pricing.categories", hide_index=True
+        )
+        download_table(
+            res.categories,
+            "pricing-categories",
+            key="dl_pr_categories",
+            area="pricing.categories",
         )
     st.subheader(_("Per product"))
     show_table(_show(res.products, "pricing.products"), area="pricing.products", hide_index=True)
@@ -456,7 +466,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     )
     for warn in w.warnings:
         st.caption(inert(whatif_warning(warn)))
-    show_chart(charts.demand_curve(w, pid), width="stretch")
+    show_chart(charts.demand_curve(w, pid, symbol=current_display().symbol), width="stretch")
     table = w.table if wc is None else wc.table
     if wc is not None:
         ok = wc.table["units"].notna()
@@ -530,7 +540,9 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         format_func=_product_names(promos),
         key="pr_pp",
     )
-    show_chart(charts.price_units_timeline(res, pid), width="stretch")
+    show_chart(
+        charts.price_units_timeline(res, pid, symbol=current_display().symbol), width="stretch"
+    )
 
 
 def _markdown_tab(res: P.PricingResult) -> None:

@@ -201,6 +201,17 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
         g1, g2 = st.columns(2)
         show_chart(charts.calibration_by_frequency(cal), width="stretch", where=g1)
         show_chart(charts.calibration_tracking(cal), width="stretch", where=g2)
+        # the right chart's lines part before the cut-off (the model's fit to the past): read
+        # alone, the demo's actual line above the model's said "under-predicts", the tiles +20 %
+        g2.caption(
+            _(
+                "The lines already part before the cut-off: that is how the model fits the "
+                "past. The check is how much each climbs after it: the model's line by "
+                "{predicted}, the actual by {actual}, as in the tiles above.",
+                predicted=fmt_int(cal.predicted_holdout_purchases),
+                actual=fmt_int(cal.actual_holdout_purchases),
+            )
+        )
         with st.expander(_("Calibration tables")):
             show_table(cal.by_frequency.round(3), area=CLV_AREA, hide_index=True, width="stretch")
             download_table(cal.by_frequency, "clv-calibration", key="dl_cal", area=CLV_AREA)
@@ -215,7 +226,10 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
         for k in ("p", "q", "v"):
             rows.append(("Gamma-Gamma", k, getattr(res.gamma_gamma, k)))
         rows.append(("Gamma-Gamma", _("log-likelihood"), res.gamma_gamma.log_likelihood))
-        rows.append(("Gamma-Gamma", _("mean spend per order"), res.gamma_gamma.mean_spend))
+        # money: with the dataset's currency, as every amount on the page
+        rows.append(
+            ("Gamma-Gamma", _("mean spend per order"), fmt_money(res.gamma_gamma.mean_spend))
+        )
     rows.append((_("Check"), _("spend vs frequency correlation"), res.spend_frequency_corr))
     rows.append((_("Check"), _("repeat buyers"), float(res.repeat_buyers)))
     show_table(
@@ -305,9 +319,12 @@ def parameter_text(v: float) -> str:
 
 
 def parameter_table(rows) -> pd.DataFrame:
-    """The model parameters as shown: each value written by :func:`parameter_text`."""
+    """The model parameters as shown: each number written by :func:`parameter_text`; a value
+    already written (an amount of money, ``£90.26``) is kept as it is."""
     table = pd.DataFrame(rows, columns=["model", "parameter", "value"])
-    return table.assign(value=[parameter_text(v) for v in table["value"]])
+    return table.assign(
+        value=[v if isinstance(v, str) else parameter_text(v) for v in table["value"]]
+    )
 
 
 def parameters_in_words(params) -> str:

@@ -56,6 +56,11 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     v = core.validation_summary
     assert _metric(at, "Held-out error vs naive").value == f"{v['ratio']:.2f}×"
     assert any(f"{v['model_mae']:.2f} units a week" in s.value for s in at.success)
+    # the check's products counted against those with an elasticity, as the report says it
+    # (it read "(25 products)" under the tiles counting 25 own and 193 borrowed elasticities)
+    total = int((core.products["status"] != "no estimate").sum())
+    checked = f"on the {v['n_products']} of {total} products with an elasticity that had enough"
+    assert any(checked in s.value for s in at.success), [s.value for s in at.success]
     # the what-if's best price in one sentence, without brackets inside brackets
     best = [c.value for c in at.caption if c.value.startswith("Best price inside the range")]
     assert len(best) == 1 and ", which maximises revenue (no margin given). " in best[0], best
@@ -80,6 +85,10 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     assert len(at.get("plotly_chart")) >= 4
     assert any("done in" in s.label for s in at.status)
     assert len(at.get("download_button")) >= 3
+    # every table has its download beside it: the per-category elasticities had none
+    ids = [b.proto.id for b in at.get("download_button")]
+    for key in ("dl_pr_categories", "dl_pr_products", "dl_pr_whatif", "dl_pr_promos"):
+        assert any(key in i for i in ids), (key, ids)
 
 
 def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
@@ -256,7 +265,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert "Terracotta Pot – 25 cm (GAR-117)" in {b.split("<br>")[0] for b in bars}
     weeks_of = at.selectbox(key="pr_pp")
     assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
-    assert figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
+    weeks = figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
+    # money axes carry the shop's currency (the demo's £): prices and revenue read bare
+    assert weeks["layout"]["yaxis2"].get("tickprefix") == "£"
 
     # the what-if picker: "name (id)" shown, the id kept as its value
     picker = at.selectbox(key="pr_whatif_product")
@@ -268,7 +279,10 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
         at.selectbox(key="pr_whatif_product").options[at.selectbox(key="pr_whatif_product").index]
         == train
     )
-    assert figure(at, train + ": demand across the prices it has had")
+    curve = figure(at, train + ": demand across the prices it has had")
+    assert curve["layout"]["xaxis"].get("tickprefix") == "£"  # the price
+    assert curve["layout"]["yaxis2"].get("tickprefix") == "£"  # revenue a week
+    assert not curve["layout"]["yaxis"].get("tickprefix")  # units stay units
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"

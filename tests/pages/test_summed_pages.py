@@ -96,6 +96,22 @@ def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
         for c in at.get("plotly_chart")
     ]
     assert any(t.startswith(f"{table['series'].iloc[-1]}:") for t in titles), titles
+    # the series' 80 % band is an area: plotly marked its edges' points on a short trace
+    # (eight dots above and below the forecast, read as data)
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    series_fig = next(
+        f for f in figs if f["layout"]["title"]["text"].startswith(table["series"].iloc[-1])
+    )
+    assert series_fig["data"][0]["name"] == "80 % band"
+    assert series_fig["data"][0]["mode"] == "lines"
+    # the total's legend and tile help say in words how the sum is made (was "MinT-diagonal
+    # (WLS by in-sample error variance)" with no plain meaning)
+    total = next(f for f in figs if f["layout"]["title"]["text"] == "Total")
+    names = [t["name"] for t in total["data"]]
+    assert "Sum of the series, adjusted towards the direct forecast of the total" in names, names
+    assert not any("WLS" in n for n in names), names
+    tile = next(m for m in at.metric if m.label == "Total: backtest error")
+    assert "trusting a forecast more the better it fitted the past" in tile.help
 
 
 def test_data_page_maps_walmart_file_by_names_and_saves_it_as_summed(_isolated_home):
@@ -162,7 +178,9 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
         return json.loads(element.proto.columns)["mae"]["type_config"]["format"]
 
     assert tile().startswith("€") and mae_format() == "€%,.2f"
-    assert any(c.value.startswith("MAE €") for c in at.caption)
+    assert any(
+        c.value.startswith("Average miss (MAE), summed over every series: €") for c in at.caption
+    )
     at.selectbox(key="fg_by").set_value("product")
     at.selectbox(key="fg_metric").set_value("units")
     at.selectbox(key="fg_freq").set_value("W")
@@ -171,5 +189,25 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
     bt = core.backtest
     assert tile() == f"{bt['total_mae']:,.1f}"  # units: no currency sign
     assert mae_format() == "%,.2f"
-    mae = f"MAE {bt['auto']:,.1f} against {bt['seasonal_naive']:,.1f}."
+    mae = (
+        f"Average miss (MAE), summed over every series: {bt['auto']:,.1f} with the chosen "
+        f"models, {bt['seasonal_naive']:,.1f} with the seasonal naive."
+    )
     assert mae in [c.value for c in at.caption]
+
+
+def test_every_series_names_demand_patterns_in_the_page_language(_isolated_home):
+    """The Every series table's demand pattern reads 平稳 in the Chinese UI and "smooth" in
+    English: the core's class ids were shown as they are ("smooth" left in the Chinese page)."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.ui.forecast import DEMAND_CLASSES
+
+    info, _k = _seed(_isolated_home, walmart_like(stores=2, depts=3, weeks=80, seed=4), "walmart")
+    with use_lang("zh"):  # AppTest formats the widgets' values again outside the run
+        at = run_page("forecast.py", dataset_id=info.id, timeout=180, lang="zh")
+        at.button(key="fg_run").click().run()
+        shown = {_(m) for m in DEMAND_CLASSES.values()}
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    assert set(table["demand_class"]) <= shown, set(table["demand_class"])
+    assert not set(table["demand_class"]) & set(DEMAND_CLASSES)  # no English id left
