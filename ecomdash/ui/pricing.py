@@ -305,12 +305,13 @@ def _product_names(frame: pd.DataFrame):
     return lambda pid: L.product_label(names.get(pid), pid)
 
 
-def _about(x: float, *, signed: bool = False) -> str:
+def _about(x: float, *, signed: bool = False) -> str | None:
     """An estimated amount as the app writes one (``fmt.money_about``: ``£2,100``, ``£18.3k``,
     no pence) in the dataset's currency; ``signed`` for a tile's delta: ``+£88`` / ``-£88``
-    (the sign sets the arrow)."""
-    text = fmt.money_about(x, symbol=current_display().symbol)
-    return ("+" if signed and x >= 0 else "") + text
+    (the sign sets the arrow), and None (no delta: "+£0" read as a gain) when the change
+    rounds to zero."""
+    text = fmt.money_about(x, symbol=current_display().symbol, signed=signed)
+    return None if signed and text[:1] not in "+-" else text
 
 
 def _linked_whatif(options: list) -> tuple:

@@ -409,3 +409,14 @@ def test_markdowns_say_the_slowdown_as_the_caption_does(demo_dataset):
     assert config["type_config"]["format"].endswith("%%"), config  # "72 %", was "0.72"
     trend = element.value["trend"].dropna()  # sent in percent (a share's column: × 100)
     assert len(trend) and (trend <= 75 + 1e-6).all() and (trend > 1).all(), trend.tolist()
+
+
+def test_a_what_if_change_that_rounds_to_zero_shows_no_delta():
+    """The what-if tiles' revenue and profit changes: "+£88" / "-£88", and no delta at all
+    for a change that rounds to nothing (it read "+£0" under a green arrow)."""
+    from ecomdash.ui.pricing import _about
+
+    # outside a page the display has no currency sign
+    assert _about(88.0, signed=True) == "+88" and _about(-88.0, signed=True) == "-88"
+    assert _about(0.3, signed=True) is None and _about(-0.4, signed=True) is None
+    assert _about(0.3) == "0"
