@@ -71,6 +71,15 @@ class Display:
         return DATE_STYLES[self._style][1]
 
     @property
+    def picker_format(self) -> str:
+        """The ``format`` of ``st.date_input``, which takes only YYYY/MM/DD, DD/MM/YYYY and
+        MM/DD/YYYY (separators / - .): the shop's order, ``YYYY-MM-DD`` for ISO, and
+        ``YYYY/MM/DD`` in the Chinese UI (2026/11/11; 年月日 are not allowed there)."""
+        if self._style == "zh":
+            return "YYYY/MM/DD"
+        return DATE_STYLES[self._style][0]
+
+    @property
     def _style(self) -> str:
         if get_lang() == "zh":
             return "zh"

@@ -34,7 +34,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "rec_params"
@@ -282,6 +282,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
         cutoff = c6.date_input(
             _("Evaluation cut-off (empty = 30 days before the last date)"),
             value=date.fromisoformat(current.cutoff) if current.cutoff else None,
+            format=current_display().picker_format,
         )
         adv = dict(current.advanced)
         with st.expander(_("Advanced model settings")):

@@ -128,6 +128,7 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
             min_value=first,
             max_value=last,
             key=f"seg_as_of_{suffix}",
+            format=current_display().picker_format,
             help=_("Recency, frequency and spend count the orders on or before this day."),
         )
         cmp_in = c2.date_input(
@@ -136,6 +137,7 @@ def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, i
             min_value=first,
             max_value=last,
             key=f"seg_cmp_{suffix}",
+            format=current_display().picker_format,
             help=_("An earlier cut-off: the Movement tab shows who moved between segments since."),
         )
         k_options = [AUTO, *range(2, 11)]

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.i18n import DEFAULT_LANG, N_, _, _n, fmt, get_lang, normalise
@@ -121,6 +122,7 @@ def _filters(store, dataset_id: str) -> Filters:
                 min_value=first,
                 max_value=last,
                 key=f"range_{dataset_id}",
+                format=L.display_for(info.report, is_demo=info.is_demo).picker_format,
             )
             if isinstance(picked, tuple | list) and len(picked) == 2:
                 start, end = picked

@@ -33,7 +33,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
@@ -279,6 +279,7 @@ def _form(ctx: PageContext) -> ValueParams | None:
         cutoff = c3.date_input(
             _("Validation cut-off (blank = automatic)"),
             key="value_cutoff",
+            format=current_display().picker_format,
             value=date.fromisoformat(p0.cutoff) if p0.cutoff else None,
             min_value=first_day,
             max_value=last_day,

@@ -58,6 +58,8 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     assert charts == 2  # treemap and R x FM grid: the other tabs' content is not sent
     assert not _frames_with(at, "rule") and not _frames_with(at, "customer_id")
     assert any(s.label.startswith("Segmenting customers done in") for s in at.status)
+    # the demo is a UK shop: its date pickers read day first, as its tables do (were ISO)
+    assert [d.proto.format for d in at.date_input] == ["DD/MM/YYYY", "DD/MM/YYYY"]
 
     open_tab(at, "Why this cluster?")
     rules = _frames_with(at, "rule")

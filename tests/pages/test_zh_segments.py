@@ -45,6 +45,8 @@ def test_segments_page_in_chinese(zh_dataset):
     at = run_page("segments.py", dataset_id=zh_dataset.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     assert at.title[0].value == "客户分群"
+    # the Chinese UI's date order (the picker takes no 年月日)
+    assert {d.proto.format for d in at.date_input} == {"YYYY/MM/DD"}
     assert [t.label for t in at.tabs] == [
         "RFM 分群",
         "行为聚类",

@@ -157,3 +157,15 @@ def test_product_label_names_the_product_beside_its_id():
     for no_name in (None, float("nan"), pd.NA, "", "  ", "TOY-229"):
         assert L.product_label(no_name, "TOY-229") == "TOY-229", no_name
     assert L.product_label("Mug", 17) == "Mug (17)"  # a numeric id is written as text
+
+
+def test_date_pickers_take_the_shops_date_order():
+    """st.date_input accepts only YYYY/MM/DD, DD/MM/YYYY, MM/DD/YYYY (with / - .)."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.labels import Display
+
+    assert Display(date_style="dmy").picker_format == "DD/MM/YYYY"
+    assert Display(date_style="mdy").picker_format == "MM/DD/YYYY"
+    assert Display().picker_format == "YYYY-MM-DD"
+    with use_lang("zh"):
+        assert Display(date_style="dmy").picker_format == "YYYY/MM/DD"
