@@ -333,7 +333,15 @@ COLUMNS: dict[str, Col] = {
             "frequency): a customer who bought on 6 days has 5."
         ),
     ),
-    "expected_purchases": _c(N_("Expected orders"), "number", 2),
+    "expected_purchases": _c(
+        N_("Expected purchases"),
+        "number",
+        2,
+        help=N_(
+            "Days with a purchase the customer is expected to make in the period (the models "
+            "count purchases on one day as one), as the tile above sums them."
+        ),
+    ),
     "expected_spend": _c(N_("Expected spend per order"), "money"),
     "expected_value": _c(N_("Predicted value"), "money"),
     "p_alive": _c(N_("Chance still active"), "share"),

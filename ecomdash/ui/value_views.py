@@ -292,13 +292,13 @@ def largest_miss_text(miss: dict) -> str:
         return _(
             "Most of the miss comes from one group: {who} make {share} of the gap between "
             "predicted and actual. The model expected {predicted} purchase days each in the "
-            "holdout; they bought on {actual}.",
+            "holdout; they bought on {actual} days each.",
             **fields,
         )
     return _(
         "The largest part of the miss: {who} make {share} of the gap between predicted and "
         "actual. The model expected {predicted} purchase days each in the holdout; they "
-        "bought on {actual}.",
+        "bought on {actual} days each.",
         **fields,
     )
 

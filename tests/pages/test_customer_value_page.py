@@ -325,7 +325,7 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
         "Most of the miss comes from one group: customers who had not bought again before the "
         "cut-off ("
     ), miss
-    assert "The model expected 0.57 purchase days each in the holdout; they bought on 0.10." in (
+    assert "The model expected 0.57 purchase days each in the holdout; they bought on 0.10 days each." in (
         miss
     )
     # the rule by hand

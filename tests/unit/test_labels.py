@@ -169,3 +169,16 @@ def test_date_pickers_take_the_shops_date_order():
     assert Display().picker_format == "YYYY-MM-DD"
     with use_lang("zh"):
         assert Display(date_style="dmy").picker_format == "YYYY/MM/DD"
+
+
+def test_the_expected_purchases_column_says_what_its_tile_says():
+    """Customer value: the table's column and the tile summing it name the same thing
+    (the column read "Expected orders" under a tile "Expected purchases, 12 months")."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.labels import label
+
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            tile = _("Expected purchases, {months} months", months="12")
+            column = label("expected_purchases")
+            assert column in tile, (column, tile)
