@@ -98,8 +98,16 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             hoverinfo="skip",
         )
     )
+    # hovers name the price and the money in the dataset's currency, as the axes do
+    at_price = _("price") + f" {symbol}%{{x:,.2f}}<br>"
     fig.add_trace(
-        go.Scatter(x=c["price"], y=c["units"], name=_("units a week"), line={"color": _BLUE})
+        go.Scatter(
+            x=c["price"],
+            y=c["units"],
+            name=_("units a week"),
+            line={"color": _BLUE},
+            hovertemplate=at_price + _("units a week") + " %{y:,.1f}<extra></extra>",
+        )
     )
     money = c["profit"] if c["profit"].notna().any() else c["revenue"]
     by_profit = bool(c["profit"].notna().any())
@@ -111,6 +119,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             name=label,
             yaxis="y2",
             line={"color": _ORANGE, "dash": "dash"},
+            hovertemplate=at_price + label + f" {symbol}%{{y:,.0f}}<extra></extra>",
         )
     )
     for x, name, colour in (
@@ -240,6 +249,7 @@ def _right_axis(title: str, symbol: str = "") -> dict:
     return {
         "title": title,
         "tickprefix": symbol,
+        "tickformat": ",",  # £2,400, not £2400 (d3's "," keeps the default precision)
         "overlaying": "y",
         "side": "right",
         "tickmode": "auto",

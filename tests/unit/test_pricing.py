@@ -438,6 +438,11 @@ def test_charts_show_the_result_numbers(demo_res):
     w = P.what_if(demo_res, products=["TOY-278"], change_pct=-5)
     fig = charts.demand_curve(w, "TOY-278")
     np.testing.assert_allclose(fig.data[1].y, w.curve["units"])
+    # the money is in the dataset's currency in the hovers too, its axis with thousands
+    curved = charts.demand_curve(w, "TOY-278", symbol="£")
+    assert "price £%{x:,.2f}" in curved.data[1].hovertemplate
+    assert " £%{y:,.0f}" in curved.data[2].hovertemplate
+    assert curved.layout.yaxis2.tickprefix == "£" and curved.layout.yaxis2.tickformat == ","
     assert fig.data[-1].x[0] == pytest.approx(w.table["new_price"].iloc[0])
     fig = charts.validation_chart(demo_res)
     v = demo_res.validation
