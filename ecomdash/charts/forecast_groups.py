@@ -25,8 +25,21 @@ RECONCILED = {
 }
 
 
-def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
-    """History of one series, its forecast and 80 % band (labels are plain text)."""
+def _axis(res: GroupForecastResult, symbol: str) -> dict:
+    """The y axis: the measure per grain; revenue in the dataset's currency (its ticks and
+    the unified hover both write the sign), with thousands."""
+    title = (
+        _(AXIS[(res.metric, res.freq)])
+        if (res.metric, res.freq) in AXIS
+        else f"{res.metric} per {FREQ_WORD[res.freq]}"
+    )
+    money = {"tickprefix": symbol, "hoverformat": ",.0f"} if res.metric == "revenue" else {}
+    return {"title": title, **money}
+
+
+def series_figure(res: GroupForecastResult, series: str, *, symbol: str = "") -> go.Figure:
+    """History of one series, its forecast and 80 % band (labels are plain text). ``symbol``:
+    the dataset's currency sign for a revenue forecast."""
     hist = res.history.loc[series]
     fc = res.forecasts[res.forecasts["series"] == series]
     fig = go.Figure()
@@ -57,17 +70,14 @@ def series_figure(res: GroupForecastResult, series: str) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
-        yaxis_title=(
-            _(AXIS[(res.metric, res.freq)])
-            if (res.metric, res.freq) in AXIS
-            else f"{res.metric} per {FREQ_WORD[res.freq]}"
-        ),
+        yaxis=_axis(res, symbol),
     )
     return fig
 
 
-def total_figure(res: GroupForecastResult) -> go.Figure:
-    """The total: history, the sum of the series forecasts (bottom-up) and the direct one."""
+def total_figure(res: GroupForecastResult, *, symbol: str = "") -> go.Figure:
+    """The total: history, the sum of the series forecasts (bottom-up) and the direct one, on
+    the series' axis (``symbol`` as in :func:`series_figure`)."""
     t = res.total
     hist, fut = t[t["actual"].notna()], t[t["actual"].isna()]
     fig = go.Figure()
@@ -99,5 +109,6 @@ def total_figure(res: GroupForecastResult) -> go.Figure:
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
+        yaxis=_axis(res, symbol),
     )
     return fig

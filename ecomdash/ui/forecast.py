@@ -38,7 +38,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
@@ -441,7 +441,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     span = {"D": 180, "W": 104, "M": None}[res.series.freq]
     if span is not None:
         span = max(span, res.n_folds * res.horizon + 2 * res.series.season_length)
-    show_chart(charts.forecast_figure(res, history_periods=span), width="stretch")
+    # revenue in the dataset's currency on the value axis and in the hovers, as the report's
+    symbol = current_display().symbol if res.series.metric == "revenue" else ""
+    show_chart(charts.forecast_figure(res, history_periods=span, symbol=symbol), width="stretch")
     tab_fc, tab_bt, tab_hist = st.tabs(
         [_("Forecast table"), _("Backtest per model"), L.label("series")]
     )

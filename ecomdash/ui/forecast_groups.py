@@ -24,7 +24,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.forecast import in_metric_unit, metric_kinds, shown_classes
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "fg_params"
@@ -173,7 +173,7 @@ def render(ctx: PageContext) -> None:
             naive=amount(bt["total_seasonal_naive_mae"]),
         )
     )
-    show_chart(total_figure(res), width="stretch")
+    show_chart(total_figure(res, symbol=current_display().symbol), width="stretch")
     st.subheader(_("Series, worst forecast first"))
     table = shown_classes(res.table)  # demand patterns in the merchant's language, not ids
     show_table(table, area="forecast", kinds=kinds, hide_index=True, width="stretch")
@@ -198,4 +198,4 @@ def render(ctx: PageContext) -> None:
         )
     pick = st.selectbox(_("Show one series"), list(table["series"]), key="fg_pick")
     if pick is not None:
-        show_chart(series_figure(res, pick), width="stretch")
+        show_chart(series_figure(res, pick, symbol=current_display().symbol), width="stretch")

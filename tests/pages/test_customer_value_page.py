@@ -325,8 +325,9 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
         "Most of the miss comes from one group: customers who had not bought again before the "
         "cut-off ("
     ), miss
-    assert "The model expected 0.57 purchase days each in the holdout; they bought on 0.10 days each." in (
-        miss
+    assert (
+        "The model expected 0.57 purchase days each in the holdout; they bought on 0.10 days each."
+        in (miss)
     )
     # the rule by hand
     assert [parameter_text(v) for v in (0.0000057, 0.308024, 6.943735, 121656.27, -118870.4)] == [

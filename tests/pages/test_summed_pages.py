@@ -177,7 +177,19 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
         element = next(d for d in at.dataframe if "baseline_mae" in d.value.columns)
         return json.loads(element.proto.columns)["mae"]["type_config"]["format"]
 
+    def y_axes():
+        figs = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+        return [
+            (f["yaxis"].get("tickprefix", ""), f["yaxis"].get("title", {}).get("text"))
+            for f in figs
+        ]
+
     assert tile().startswith("€") and mae_format() == "€%,.2f"
+    # the total's and the series' charts: revenue in euros on a titled axis (had no sign,
+    # and the total no axis title)
+    assert y_axes()[:2] == [("€", "revenue per week")] * 2, y_axes()
+    # the whole-shop forecast's revenue chart too (the units one has none)
+    assert ("€", "Revenue") in y_axes() and ("", "Units") in y_axes(), y_axes()
     assert any(
         c.value.startswith("Average miss (MAE), summed over every series: €") for c in at.caption
     )
@@ -188,6 +200,7 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
     assert not at.exception, at.exception
     bt = core.backtest
     assert tile() == f"{bt['total_mae']:,.1f}"  # units: no currency sign
+    assert y_axes()[:2] == [("", "units per week")] * 2, y_axes()
     assert mae_format() == "%,.2f"
     mae = (
         f"Average miss (MAE), summed over every series: {bt['auto']:,.1f} with the chosen "
