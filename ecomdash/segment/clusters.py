@@ -75,6 +75,14 @@ class ClusterResult:
         return self.k
 
     @property
+    def separation(self) -> str:
+        """How well the clusters are separated, as the Segments page and the report judge the
+        silhouette shown (two decimals): "clear" from 0.5, "reasonable" from 0.25, else
+        "weak"."""
+        sil = round(self.silhouette, 2)
+        return "clear" if sil >= 0.5 else "reasonable" if sil >= 0.25 else "weak"
+
+    @property
     def group_names(self) -> tuple[str, ...]:
         """The name of every number in ``labels``: the k clusters, then the one-time buyers."""
         return (*self.names, self.one_time_name) if self.n_one_time else self.names

@@ -293,14 +293,11 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         st.info(res.cluster_error or _("Clustering is not available for this data."))
         return
     cl = res.clusters
-    sil = round(cl.silhouette, 2)  # judged as shown
-    quality = (
-        _("clearly separated")
-        if sil >= 0.5
-        else _("reasonably separated")
-        if sil >= 0.25
-        else _("weakly separated (overlapping groups)")
-    )
+    quality = {
+        "clear": _("clearly separated"),
+        "reasonable": _("reasonably separated"),
+        "weak": _("weakly separated (overlapping groups)"),
+    }[cl.separation]
     chosen = k_choice(cl)  # the words `ecomdash segment` prints too
     st.caption(
         _(
@@ -308,7 +305,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             "measured on {n} customers sampled with a fixed seed.",
             k=cl.k,
             chosen=chosen,
-            sil=f"{sil:.2f}",
+            sil=f"{cl.silhouette:.2f}",
             quality=quality,
             n=f"{cl.silhouette_sample:,}",
         )
@@ -318,7 +315,7 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
             "the mean over {m} samples of {n} customers, drawn with fixed seeds.",
             k=cl.k,
             chosen=chosen,
-            sil=f"{sil:.2f}",
+            sil=f"{cl.silhouette:.2f}",
             quality=quality,
             m=cl.silhouette_samples,
             n=f"{cl.silhouette_sample:,}",

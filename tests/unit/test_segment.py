@@ -505,3 +505,23 @@ def test_too_few_customers_for_rfm_says_how_many():
         match=r"at least 5 customers with an id\. Found 3 on or before 15 January 2024 \(and 0 guest",
     ):
         seg.rfm(six_customers(), as_of="2024-01-15")
+
+
+@pytest.mark.parametrize(
+    ("silhouette", "level"),
+    [
+        (0.5, "clear"),
+        (0.4951, "clear"),
+        (0.4949, "reasonable"),
+        (0.25, "reasonable"),
+        (0.244, "weak"),
+    ],
+)
+def test_cluster_separation_is_judged_on_the_silhouette_as_shown(silhouette, level):
+    """The Segments page and the report call clusters clearly / reasonably / weakly separated
+    from the silhouette they print (two decimals): 0.4951 shows as 0.50, so it is clear."""
+    from types import SimpleNamespace
+
+    from ecomdash.segment.clusters import ClusterResult
+
+    assert ClusterResult.separation.fget(SimpleNamespace(silhouette=silhouette)) == level

@@ -32,14 +32,11 @@ def segments(data: ReportData) -> Section:
         verdict = _("RFM segments only; no clusters: {why}", why=res.cluster_error)
         tone = "warn"
     else:
-        sil = round(cl.silhouette, 2)  # judged as shown
-        quality = (
-            _("clearly separated")
-            if sil >= 0.5
-            else _("reasonably separated")
-            if sil >= 0.25
-            else _("weakly separated")
-        )
+        quality = {
+            "clear": _("clearly separated"),
+            "reasonable": _("reasonably separated"),
+            "weak": _("weakly separated"),
+        }[cl.separation]
         verdict = _(
             "{k} k-means clusters, silhouette {silhouette} ({quality}); readable rules "
             "reproduce {fidelity} of them (target {target}).",
@@ -49,7 +46,7 @@ def segments(data: ReportData) -> Section:
             fidelity=pct(ex.fidelity),
             target=pct(ex.target),
         )
-        tone = "good" if sil >= 0.25 and ex.good_enough else "warn"
+        tone = "good" if cl.separation != "weak" and ex.good_enough else "warn"
     table = seg[["segment", "customers", "customer_share", "revenue_share", "action"]]
     # names and actions in the report's language, as the Customer segments page shows them
     # (the result keeps the English ids)
