@@ -36,7 +36,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
@@ -239,7 +239,7 @@ def render(ctx: PageContext) -> None:
             format_func=L.label,
             key="al_metric",
         )
-        show_chart(series_figure(res, metric), width="stretch")
+        show_chart(series_figure(res, metric, symbol=current_display().symbol), width="stretch")
     with right:
         show_chart(severity_figure(res), width="stretch")
 
