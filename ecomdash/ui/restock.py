@@ -17,7 +17,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import InputFileError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import _, _n, fmt, get_lang
+from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
@@ -30,7 +30,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table, table_config
+from ecomdash.ui.tables import percent_format, show_table, table_config
 
 K_RESTOCK = "forecast_restock_params"
 #: The plan's columns a merchant acts on, first in its table and CSV (the rest keep their order).
@@ -110,7 +110,7 @@ def render(ctx: PageContext) -> None:
             99.5,
             95.0,
             0.5,
-            format="%.1f%%" if get_lang() == "zh" else "%.1f %%",
+            format=percent_format(1),
             help=_("Chance of not running out during a lead time."),
             key="restock_service",
         )
