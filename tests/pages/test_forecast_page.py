@@ -356,11 +356,22 @@ def test_many_products_section(demo_dataset, _isolated_home):
     n_products = sales["product_id"].nunique()
     share = core.table["revenue"].sum() / sales["revenue"].sum()
     said = [t.value for t in at.text if "products by revenue are forecast" in t.value]
+    # the box it says to raise is named as the box reads, with its own largest value (it
+    # said "Raise 'Top products'", a box the page does not have)
+    box = next(b for b in at.number_input if b.value == 100 and b.max == 500 and not b.key)
+    assert box.label == "Top products by revenue"
     assert said == [
         f"Only the top 100 of {n_products:,} products by revenue are forecast here "
         f"({share * 100:.0f} % of sales revenue); the other {n_products - 100:,} are not. Raise "
-        "'Top products' (up to 500) or forecast one product or category in the section above."
+        "“Top products by revenue” (up to 500) or forecast one product or category in the "
+        "section above."
     ]
+    # in Chinese too: the box's Chinese label, in Chinese quotes
+    zh = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120, lang="zh")
+    assert not zh.exception, zh.exception
+    box = next(b for b in zh.number_input if b.value == 100 and b.max == 500 and not b.key)
+    said = [t.value for t in zh.text if "个未预测" in t.value]
+    assert len(said) == 1 and f"可调高“{box.label}”（最多 500）" in said[0], said
 
 
 def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
