@@ -867,7 +867,7 @@ def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
     )
     assert (
         z.reason
-        == "客户 C7 在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
+        == "客户“C7”在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
     )
 
 
