@@ -237,21 +237,40 @@ def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isol
     _button(at, "Plan").click().run()
     assert not at.exception, at.exception
     assert at.number_input(key="restock_top").label == "Top products by revenue"
-    rows = [f"{ids[0]},3", f"{ids[10]},4", "tex-271,5", "NOPE-1,1", "NOPE-2,2"]
+    assert ids[0] == "TEX-271"
+    # ids written in another case match the sales data's when that is unambiguous: "dec-…" is
+    # the second product's stock (it was "no sales in the data planned"); "tex-271" is a
+    # second row for TEX-271, which the file has: left out and said
+    rows = [
+        f"{ids[0]},3",
+        f"{ids[10]},4",
+        "tex-271,5",
+        f" {ids[1].lower()} ,6",
+        "NOPE-1,1",
+        "NOPE-2,2",
+    ]
     data = ("SKU,Stock\n" + "\n".join(rows) + "\n").encode()
     at.file_uploader(key="stock_file").set_value(("stock.csv", data, "text/csv")).run()
     assert not at.exception, at.exception
     # inert: markdown escaped (a product id is the merchant's text)
     said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
     assert said == [
-        "3 products in your stock file have no sales in the data planned (its period and "
-        "filters): NOPE-1, NOPE-2, tex-271 — if they sell, check that the ids match the sales "
+        "1 id in your stock file differs only in case from another row of the file for the "
+        "same product: tex-271 (TEX-271) — it was left out; keep one row per product.",
+        "2 products in your stock file have no sales in the data planned (its period and "
+        "filters): NOPE-1, NOPE-2 — if they sell, check that the ids match the sales "
         "data's product codes.",
         f"1 product in your stock file sells but is not among the top 5 products planned here: "
         f"{ids[10]} — raise “Top products by revenue” to plan it.",
     ]
+    told = [re.sub(r"\\(.)", r"\1", i.value) for i in at.info if "stock file" in i.value]
+    assert told == [
+        "1 id in your stock file is written differently from the sales data's product code "
+        f"(case or spaces) and was matched to it: {ids[1].lower()} → {ids[1]}."
+    ]
     editor = next(d.value for d in at.dataframe if list(d.value.columns)[-1] == "on_hand")
-    assert editor.set_index("product_id")["on_hand"].get(ids[0]) == 3
+    on_hand = editor.set_index("product_id")["on_hand"]
+    assert on_hand.get(ids[0]) == 3 and on_hand.get(ids[1]) == 6
 
 
 def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):
