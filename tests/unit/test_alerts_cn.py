@@ -488,3 +488,37 @@ def test_chinese_reasons_quote_the_product_and_customer():
         (b,) = signals_from("order_burst", burst)
     assert s.reason.startswith("15 returns of 装饰画 (DEC-222) in the week of 8 September 2025")
     assert b.reason.startswith("Customer 张三 placed 2 orders in ")
+
+
+def test_a_column_mixing_countries_and_provinces_labels_each_row_rightly():
+    """A region column that mixes countries and provinces (a cross-border shop's ship-to
+    column: France, 中国, 浙江省, "Zhejiang", "GUANGDONG PROVINCE") gets each drivers' row and
+    each reason right: a province is a region whatever way it is written — short or full
+    Chinese name, after the country ("中国 浙江省"), full-width spaces, pinyin in any case,
+    with "Province" / "Autonomous Region" — (it was decided by the exact Chinese name only,
+    so "Zhejiang" read "Country Zhejiang" beside "Region 浙江"); a country stays a country,
+    Hong Kong written in English too (the UCI shop's country)."""
+    from ecomdash.alerts import driver_dimension
+    from ecomdash.alerts.days import _where
+
+    regions = [
+        "浙江",
+        "浙江省",
+        " 中国 浙江省 ",
+        "中国浙江",
+        "浙江\u3000",
+        "Zhejiang",
+        "GUANGDONG PROVINCE",
+        "China, Zhejiang",
+        "Inner Mongolia",
+        "Guangxi Zhuang Autonomous Region",
+        "Shanghai Shi",
+    ]
+    countries = ["France", "中国", "China", "United Kingdom", "Hong Kong", "Georgia"]
+    for lang, region, country in (("en", "Region", "Country"), ("zh", "地区", "国家/地区")):
+        with use_lang(lang):
+            assert [driver_dimension("country", k) for k in regions] == [region] * len(regions)
+            assert [driver_dimension("country", k) for k in countries] == [country] * len(countries)
+    with use_lang("en"):
+        assert _where("country", "Zhejiang") == "region Zhejiang"
+        assert _where("country", "Hong Kong") == "country Hong Kong"
