@@ -167,8 +167,15 @@ def render(ctx: PageContext) -> None:
         except InputFileError as err:
             show_error(translated(err))
         else:
+            # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock; it
+            # was "not planned"), and those left out because which product is meant is not
+            # known
+            matched = inv.match_stock(stock, base.classes.index)
+            stock = matched.stock
+            for w in matched.notes:
+                st.info(inert(tr_note(w)), icon="ℹ️")
             # ids the plan has no row for were ignored in silence: counted and named
-            for w in inv.stock_not_planned(stock, base):
+            for w in (*matched.warnings, *inv.stock_not_planned(stock, base)):
                 st.warning(inert(tr_note(w)), icon="⚠️")
     st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()
