@@ -177,11 +177,19 @@ def render(ctx: PageContext) -> None:
     ]
     table["kind"] = table["kind"].map(rule_label)
     table["severity"] = table["severity"].map(severity)
+    # what a merchant reads first: when, how bad, which rule and why; the reason was the
+    # sixth column, cut off at the page's edge behind the alert id (now last, with the ids)
+    front = ["date", "time", "severity", "kind", "reason"]
+    table = table[front + [c for c in table.columns if c not in front and c != "alert_id"]]
+    table["alert_id"] = shown["alert_id"].to_numpy()
     show_table(
         table,
         area="alerts",
         hide_index=True,
         key="al_table",
+        column_config={
+            "reason": st.column_config.TextColumn(L.label("reason", "alerts"), width="large")
+        },
     )
     download_table(table, "alerts", key="dl_alerts", area="alerts")
 
