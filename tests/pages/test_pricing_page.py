@@ -75,6 +75,17 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     products = _table(at, "Why no own estimate")
     assert len(products) == len(core.products)
     assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}
+    # units a week count the kept sales of whole weeks, and the page says so (TEX-271 read
+    # 81.5 with its cancelled sales and the demo's 6-day last week)
+    tex = products.set_index("Product id").loc["TEX-271"]
+    assert tex["Units a week (last 8 wks)"] == pytest.approx(80.0)
+    units_are = [c.value for c in at.caption if c.value.startswith("Units are the units sold")]
+    assert units_are == [
+        "Units are the units sold per product and week (Monday to Sunday), not counting sales "
+        "later cancelled by a return (not demand at that price). The first and last weeks of "
+        "the data are left out when it covers only part of them: a part week would read as a "
+        "slow one."
+    ]
     toy = products.set_index("Product id").loc["TOY-278"]
     assert toy["Elasticity"] == pytest.approx(core.product("TOY-278")["elasticity"], abs=5e-4)
     promos = _table(at, "Lift (units ×)")
