@@ -461,7 +461,7 @@ _table("pricing.products", {
     "status": _c(N_("Status")), "reason": _c(N_("Why no own estimate")), "source": _c(N_("Estimate from")),
     "own_elasticity": _c(N_("Own-data elasticity"), "number", 2),
     "current_price": COLUMNS[f"{_P}:current_price"], "min_price": _c(N_("Lowest price"), "money"),
-    "max_price": _c(N_("Highest price"), "money"), "units_per_week": _c(N_("Units a week (last 8 wks)"), "number", 1),
+    "max_price": _c(N_("Highest price"), "money"), "units_per_week": _c(N_("Units a week (last 8 wks)"), "number", 1, N_("Mean units a week over the product's last 8 weeks with sales (whole weeks only), not counting sales later cancelled by a return.")),
     "revenue": _c(N_("Revenue"), "money"),
 })
 _table("pricing.categories", {

@@ -147,7 +147,12 @@ def render(ctx: PageContext) -> None:
 def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     try:
         with timed_status(_("Measuring how demand answers price")) as status:
-            status.write(_("Units and prices per product and week (in the database)"))
+            status.write(
+                _(
+                    "Units and prices per product and whole week, without cancelled sales "
+                    "(in the database)"
+                )
+            )
             status.write(_("Promotion weeks; one log-log demand model per product"))
             status.write(_("Category models and partial pooling; held-out check; promotions"))
             res = run_with_budget(
@@ -269,6 +274,16 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
     return got or None
 
 
+def _units_are() -> str:
+    """What the page's units are (the panel ``Store.product_week_prices`` builds)."""
+    return _(
+        "Units are the units sold per product and week (Monday to Sunday), not counting sales "
+        "later cancelled by a return (not demand at that price). The first and last weeks of "
+        "the data are left out when it covers only part of them: a part week would read as a "
+        "slow one."
+    )
+
+
 def _elasticity_tab(res: P.PricingResult) -> None:
     if (res.products["status"] == "estimated").any():
         show_chart(charts.elasticity_chart(res), width="stretch")
@@ -280,6 +295,7 @@ def _elasticity_tab(res: P.PricingResult) -> None:
             "category's value."
         )
     )
+    st.caption(_units_are())
     if len(res.categories):
         st.subheader(_("Per category"))
         show_table(
