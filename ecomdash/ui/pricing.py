@@ -570,12 +570,21 @@ def _markdown_tab(res: P.PricingResult) -> None:
     )
     stock = None
     if up is not None:
-        from ecomdash.inventory import read_stock
+        from ecomdash.inventory import match_stock, read_stock
 
         try:
             stock = read_stock(up.getvalue())
         except EcomdashError as exc:
             show_error(exc)
+        else:
+            # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock), as
+            # the restock planner reads the same file
+            matched = match_stock(stock, res.products["product_id"])
+            stock = matched.stock
+            for w in matched.notes:
+                st.info(inert(tr_note(w)), icon="ℹ️")
+            for w in matched.warnings:
+                st.warning(inert(tr_note(w)), icon="⚠️")
     md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
         _(

@@ -433,3 +433,19 @@ def test_a_what_if_change_that_rounds_to_zero_shows_no_delta():
     assert _about(88.0, signed=True) == "+88" and _about(-88.0, signed=True) == "-88"
     assert _about(0.3, signed=True) is None and _about(-0.4, signed=True) is None
     assert _about(0.3) == "0"
+
+
+def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_dataset):
+    """The markdowns tab's stock upload matches 'toy-278' to TOY-278 (ignoring case and
+    spaces, inventory.match_stock) and says so; it matched exactly, so the restock planner's
+    file gave a product stock there and none here."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    at.file_uploader(key="pr_md_stock").set_value(
+        ("stock.csv", b"product_id,units\ntoy-278,5000\n", "text/csv")
+    )
+    at.run(timeout=180)
+    assert not at.exception, at.exception
+    assert any("toy-278 → TOY-278" in i.value.replace("\\", "") for i in at.info)
+    md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
+    assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000
