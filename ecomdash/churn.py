@@ -688,7 +688,7 @@ def sufficiency_from_days(
             f"{n_repeat:,}",
             f"≥ {clv.MIN_REPEAT_BUYERS}",
             n_repeat >= clv.MIN_REPEAT_BUYERS,
-            _("lifetime-value models (BG/NBD, Gamma-Gamma)"),
+            _("lifetime-value models"),
             ""
             if n_repeat >= clv.MIN_REPEAT_BUYERS
             else _("Too few repeat buyers: lifetime value falls back to historical averages."),
