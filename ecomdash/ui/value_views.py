@@ -162,7 +162,9 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
             months=f"{res.horizon_months:g}",
         ),
     )
-    for n in res.notices:
+    # what went wrong, in what it means for the figures; the models' own account (their
+    # parameters and limits) is under "Model parameters", with the rest of the internals
+    for n in res.plain_notices:
         st.warning(inert(n), icon="⚠️")
 
     cal = res.calibration
@@ -241,6 +243,10 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
     )
     if res.params is not None:
         st.caption(parameters_in_words(res.params))
+    if res.notices:
+        with st.expander(_("Technical details of the warnings above")):
+            for n in res.notices:
+                st.caption(inert(n))
 
     st.subheader(_("Customers by expected value"))
     cols = [

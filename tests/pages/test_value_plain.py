@@ -36,3 +36,36 @@ def test_the_checklist_wraps_its_text_in_columns_that_fit(demo_dataset, lang):
         for text in [cfg[col]["label"], *map(str, table.value[col])]:
             assert math.ceil(V.text_px(text) / widths[col]) <= V.CHECKLIST_LINES, (col, text)
 
+
+@pytest.mark.parametrize(
+    ("lang", "plain", "details"),
+    [
+        (
+            "en",
+            "The lifetime-value model sees almost no customer stop buying, so it gives every "
+            "customer a chance still active of about 100 %; to see who has stopped buying, use "
+            "the churn risk.",
+            "Technical details of the warnings above",
+        ),
+        (
+            "zh",
+            "客户生命周期价值模型几乎看不到客户停止购买，因此给每位客户的“仍活跃的概率”都约为 "
+            "100%；要看谁已经不再购买，请看流失风险。",
+            "上述提示的技术细节",
+        ),
+    ],
+)
+def test_lifetime_value_warns_in_plain_words_with_the_internals_in_details(
+    demo_dataset, lang, plain, details
+):
+    """The demo's lifetime-value warning read "… (BG/NBD mean dropout probability < 0.1 %) …
+    P(alive) is about 1 for everyone": it now says what that means for the figures, and the
+    models' own account sits in the technical details under the model parameters."""
+    at = _page(demo_dataset, lang)
+    warnings = [w.value for w in at.warning]
+    assert plain.replace("\\", "") in [w.replace("\\", "") for w in warnings], warnings
+    # the models' own account is no warning: "BG/NBD mean dropout probability" / 平均流失概率
+    assert not any("mean dropout" in w or "平均流失概率" in w for w in warnings), warnings
+    box = next(e for e in at.expander if e.label == details)
+    inside = " ".join(c.value for c in box.caption).replace("\\", "")
+    assert "BG/NBD" in inside and "< 0.1" in inside, inside

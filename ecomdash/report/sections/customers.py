@@ -144,7 +144,9 @@ def customer_value(data: ReportData) -> Section:
                 months=f"{res.horizon_months:g}",
                 date=i18n_fmt.long_date(res.cutoff),
             ),
-            *res.notices,
+            # what a notice means for the figures; the models' internals (their parameters,
+            # "p = 1.63e+05") stay in the page's technical details
+            *res.plain_notices,
         ),
         figures=figures,
         tables=(

@@ -1,0 +1,54 @@
+"""The report's customer sections read by a stakeholder who knows no statistics: what a model
+notice means for the figures (not the models' parameters), in English and Chinese."""
+
+from __future__ import annotations
+
+import pytest
+
+import ecomdash.clv.value as value_mod
+from ecomdash.clv.gamma_gamma import GammaGammaParams
+from ecomdash.report import SECTIONS, build_report
+from ecomdash.store import Store
+
+CLV = tuple(s for s in SECTIONS if s.key == "clv")
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory, demo):
+    store = Store.open(tmp_path_factory.mktemp("report_customers"))
+    info = store.ensure_demo(demo.lines)
+    yield store, info
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "plain"),
+    [
+        (
+            "en",
+            "The spend model did not settle: each customer's average spend per order is used "
+            "instead.",
+        ),
+        ("zh", "消费模型没有收敛：改用每位客户的平均每单消费。"),
+    ],
+)
+def test_customer_value_notes_say_what_a_notice_means_for_the_figures(
+    demo_store, monkeypatch, lang, plain
+):
+    """A Gamma-Gamma fit that ran to a limit printed "The Gamma-Gamma fit ran to a limit (p =
+    1.63e+05, …)" in the report: now the note says what it means for the figures; the
+    parameters stay on the page's technical details."""
+    limit = GammaGammaParams(
+        p=163_000.0, q=3.25, v=40.0, log_likelihood=-1.0, n_customers=10, converged=False
+    )
+    monkeypatch.setattr(value_mod, "fit_gamma_gamma", lambda *a, **k: limit)
+    store, info = demo_store
+    rep = build_report(store, info.id, sections=CLV, lang=lang)
+    (section,) = rep.sections
+    assert section.tone != "missing", section.verdict
+    assert plain in section.text
+    said = " ".join(section.text)
+    for internal in ("1.63e+05", "Gamma-Gamma", "BG/NBD", "P(alive)", "p = "):
+        assert internal not in said, said
+    # the demo's own notice too: almost no dropout, in words (not "BG/NBD mean dropout")
+    assert any("100" in t and ("churn risk" in t or "流失风险" in t) for t in section.text)
