@@ -593,6 +593,22 @@ def at_risk(
     return out.reset_index(drop=True)
 
 
+def risk_and_alive_sentence(window_days: int) -> str:
+    """Why one customer can have a 38.9 % churn risk and a 100 % chance still active (the
+    demo's 14560): the two figures answer different questions. Said where both are shown (the
+    Customer value page's lifetime-value and at-risk tabs, the report's churn section)."""
+    return _(
+        '"{churn}" and "{alive}" answer different questions: the churn model\'s risk is the '
+        "chance of no order in the next {days} days, judged from the customer's recent orders; "
+        "the lifetime-value model's chance still active is the chance that they are still a "
+        "customer at all, so someone who orders twice a year can be 100 % still active and "
+        "still at high churn risk.",
+        churn=L.label("churn_probability", "value"),
+        alive=L.label("p_alive", "value"),
+        days=int(window_days),
+    )
+
+
 @dataclass(frozen=True)
 class SufficiencyResult:
     """The data-sufficiency checklist: ``checks`` has ``check, found, needed, ok, affects, reason``."""

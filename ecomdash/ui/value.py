@@ -465,7 +465,7 @@ def render(ctx: PageContext) -> None:
     with tabs[0]:
         views.render_cohorts(page["cohorts"], errors.get("cohorts"))
     with tabs[1]:
-        views.render_clv(page["clv"], errors.get("clv"))
+        views.render_clv(page["clv"], errors.get("clv"), window_days=p.window_days)
     with tabs[2]:
         views.render_churn(page["churn"], errors.get("churn"))
     with tabs[3]:

@@ -133,7 +133,11 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
         show_chart(charts.ltv_curves(res), width="stretch")
 
 
-def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None:
+def render_clv(
+    res: clv_mod.CLVResult | None, err: EcomdashError | None, *, window_days: int = 90
+) -> None:
+    """The lifetime-value tab; ``window_days``: the churn window the page's churn risk uses
+    (the caption that tells the two figures apart names it)."""
     if res is None:
         show_error(err)
         return
@@ -271,6 +275,8 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
             alive=L.label("p_alive", "value"),
         )
     )
+    # the same customer's churn risk (next tab) can be 38.9 % beside a 100 % chance here
+    st.caption(churn_mod.risk_and_alive_sentence(window_days))
 
 
 def largest_miss_text(miss: dict) -> str:
@@ -461,6 +467,7 @@ def render_at_risk(
                     days=ch.window_days,
                     column=L.label("interpurchase_days", "value"),
                 ),
+                churn_mod.risk_and_alive_sentence(ch.window_days),
             ]
         )
     )

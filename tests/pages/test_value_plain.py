@@ -69,3 +69,38 @@ def test_lifetime_value_warns_in_plain_words_with_the_internals_in_details(
     box = next(e for e in at.expander if e.label == details)
     inside = " ".join(c.value for c in box.caption).replace("\\", "")
     assert "BG/NBD" in inside and "< 0.1" in inside, inside
+
+
+@pytest.mark.parametrize(
+    ("lang", "tabs", "said"),
+    [
+        (
+            "en",
+            ("Lifetime value", "Act: customers at risk"),
+            '"Churn risk" and "Chance still active" answer different questions: the churn '
+            "model's risk is the chance of no order in the next 90 days",
+        ),
+        (
+            "zh",
+            ("生命周期价值", "行动：流失风险客户"),
+            "“流失风险”和“仍活跃的概率”回答的是不同的问题：流失模型的风险是未来 90 天内不下单的概率",
+        ),
+    ],
+)
+def test_churn_risk_and_chance_still_active_are_told_apart_where_both_show(
+    demo_dataset, lang, tabs, said
+):
+    """The demo's customer 14560 has a 38.9 % churn risk on the at-risk list and a 100 %
+    chance still active on the lifetime-value tab, and nothing said why. Both tabs now say
+    what each figure measures."""
+    at = _page(demo_dataset, lang)
+    risk = next(d.value for d in at.dataframe if "value_at_risk" in d.value.columns)
+    alive = next(d.value for d in at.dataframe if "p_alive" in d.value.columns)
+    assert risk.set_index("customer_id").loc["14560", "churn_probability"] == pytest.approx(
+        38.9, abs=0.05
+    )
+    assert alive.set_index("customer_id").loc["14560", "p_alive"] == pytest.approx(100, abs=0.05)
+    by_label = {t.label: t for t in at.tabs}
+    for name in tabs:
+        captions = [c.value.replace("\\", "") for c in by_label[name].caption]
+        assert any(said in c for c in captions), (name, captions)

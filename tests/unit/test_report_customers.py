@@ -52,3 +52,30 @@ def test_customer_value_notes_say_what_a_notice_means_for_the_figures(
         assert internal not in said, said
     # the demo's own notice too: almost no dropout, in words (not "BG/NBD mean dropout")
     assert any("100" in t and ("churn risk" in t or "流失风险" in t) for t in section.text)
+
+
+CHURN = tuple(s for s in SECTIONS if s.key == "churn")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            '"Churn risk" and "Chance still active" answer different questions: the churn '
+            "model's risk is the chance of no order in the next 90 days",
+        ),
+        (
+            "zh",
+            "“流失风险”和“仍活跃的概率”回答的是不同的问题：流失模型的风险是未来 90 天内不下单的概率",
+        ),
+    ],
+)
+def test_churn_section_tells_churn_risk_from_chance_still_active(demo_store, lang, said):
+    """The report shows "Chance still active" (customer value) and "Churn risk" (churn) of the
+    same customers: the churn section says what each measures."""
+    store, info = demo_store
+    rep = build_report(store, info.id, sections=CHURN, lang=lang)
+    (section,) = rep.sections
+    assert section.tone != "missing", section.verdict
+    assert any(t.startswith(said) for t in section.text), section.text

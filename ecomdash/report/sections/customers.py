@@ -208,6 +208,8 @@ def churn_risk(data: ReportData) -> Section:
                 days=res.window_days,
                 share=pct(res.test_positive_rate),
             ),
+            # the customer-value section's "Chance still active" is another question
+            churn_mod.risk_and_alive_sentence(res.window_days),
             *res.notices,
         ),
         figures=(value_charts.roc_chart(res),),
