@@ -444,11 +444,12 @@ def _churn_steps(
     if float(model_rows.loc[best, "auc"]) <= base_auc:
         notices.append(
             _(
-                "No model beats the recency-only baseline on the holdout (best {model} AUC "
-                "{auc} vs recency {base}): recency alone ranks customers as well here.",
+                "No model ranks customers better than days since the last order alone on the "
+                "later period it was checked on (the best, {model}, ranks who left above who "
+                "stayed {auc} of the time; days since the last order, {base}): use that here.",
                 model=_(MODEL_LABELS[best]),
-                auc=f"{model_rows.loc[best, 'auc']:.3f}",
-                base=f"{base_auc:.3f}",
+                auc=fmt.pct(float(model_rows.loc[best, "auc"])),
+                base=fmt.pct(base_auc),
             )
         )
     if "p_alive" not in ev.metrics.index:
@@ -456,9 +457,10 @@ def _churn_steps(
     elif float(ev.metrics.loc["p_alive", "auc"]) < 0.5:
         notices.append(
             _(
-                "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time "
-                "buyer 'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) "
-                "corrects for this."
+                "The lifetime-value model's chance still active ranks customers worse than "
+                "guessing here: it gives every customer who bought once a 100 % chance, yet most "
+                "of them never come back. Its chance to buy in the window does not have this "
+                "problem."
             )
         )
     metrics = ev.metrics.assign(label=[_(MODEL_LABELS[m]) for m in ev.metrics.index])

@@ -104,3 +104,70 @@ def test_churn_risk_and_chance_still_active_are_told_apart_where_both_show(
     for name in tabs:
         captions = [c.value.replace("\\", "") for c in by_label[name].caption]
         assert any(said in c for c in captions), (name, captions)
+
+
+#: the analyst's words a merchant no longer meets first on the churn tab
+JARGON = ("ROC", "AUC", "Brier", "P(alive)", "P(buy", "positive rate", "decile", "probability")
+
+
+@pytest.mark.parametrize(
+    ("lang", "lead", "tile", "roc_title"),
+    [
+        (
+            "en",
+            "Gradient boosting, the best of the models, ranks customers who left above those who "
+            "stayed 94.4 % of the time (guessing does it 50 % of the time; ranking by days since "
+            "the last order alone, 81.6 %).",
+            "Ranks who left above who stayed",
+            "How well each model finds who left (held-out time)",
+        ),
+        (
+            "zh",
+            "最好的模型梯度提升把流失客户排在留存客户之前的比例为 94.4%（随机猜测为 50%；只看距上次"
+            "下单天数为 81.6%）。",
+            "把流失客户排在留存客户之前的比例",
+            "各模型找出流失客户的效果（留出时段）",
+        ),
+    ],
+)
+def test_the_churn_tab_leads_with_plain_words_and_percent_axes(
+    demo_dataset, lang, lead, tile, roc_title
+):
+    """The churn tab led with "Holdout ROC AUC 0.944", a Brier score, "BG/NBD P(alive)" and
+    charts on 0-1 axes. It now says what the model gets right in words and percentages; the
+    technical names are in the helps (the demo's best model: 0.944, days since the last
+    order alone 0.816)."""
+    from tests.pages.conftest import displayed_frame
+
+    at = _page(demo_dataset, lang)
+    tab = next(t for t in at.tabs if t.label in ("Churn risk", "流失风险"))
+    said = [m.value.replace("\\", "") for m in tab.markdown]
+    assert any(s.startswith(lead) for s in said), said
+    tiles = {m.label: m for m in tab.metric}
+    assert tiles[tile].value == ("94.4 %" if lang == "en" else "94.4%")
+    assert "ROC AUC" in tiles[tile].proto.help and "0.944" in tiles[tile].proto.help
+    # what a merchant reads first: the lead, the tiles, the warnings, the table's headers
+    models = next(d for d in tab.dataframe if "auc" in d.value.columns)
+    shown = [
+        *said,
+        *tiles,
+        *(w.value.replace("\\", "") for w in tab.warning),
+        *displayed_frame(models).columns,
+        *models.value["label"],
+    ]
+    for text in shown:
+        assert not any(j in text for j in JARGON), text
+    # the analyst's names are kept in the helps of the table's columns
+    cfg = json.loads(models.proto.columns)
+    assert "ROC AUC" in cfg["auc"]["help"] and "Brier" in cfg["brier"]["help"]
+    assert cfg["auc"]["type_config"]["format"] == "percent" or "%" in str(cfg["auc"])
+    # both charts in percent, their titles and axes in words
+    charts = [json.loads(c.proto.spec) for c in tab.get("plotly_chart")]
+    roc = next(c for c in charts if c["layout"]["title"]["text"] == roc_title)
+    cal = charts[charts.index(roc) + 1]
+    for fig in (roc, cal):
+        for axis in ("xaxis", "yaxis"):
+            assert fig["layout"][axis]["tickformat"] == ".0%", (axis, fig["layout"][axis])
+            assert not any(j in fig["layout"][axis]["title"]["text"] for j in JARGON)
+        assert not any(j in fig["layout"]["title"]["text"] for j in JARGON)
+    assert all("AUC" not in t["name"] for t in roc["data"])
