@@ -368,7 +368,12 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         auc = float("nan")
     if math.isfinite(auc):
         conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
-        note = _("churn model AUC {auc} on held-out time; 0.5 is guessing", auc=f"{auc:.2f}")
+        # the churn tab's plain words (its ROC AUC, as a share of pairs ranked right)
+        note = _(
+            "the churn model, checked on later orders it had not seen, ranks customers who "
+            "left above those who stayed {auc} of the time (guessing: 50 %)",
+            auc=fmt.pct(auc, 0),
+        )
     else:
         conf, note = "low", _("the churn model could not be checked on held-out time")
     return Finding(

@@ -274,7 +274,12 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     assert f.value == pytest.approx(900.0)
     assert "2 loyal customers" in f.headline and "median 150 days" in f.headline
     assert f.confidence == "medium"  # AUC 0.75 of the best model, not the baseline's 0.55
-    assert "0.75" in f.confidence_note
+    # in the churn tab's plain words, not "AUC 0.75; 0.5 is guessing"
+    assert "ranks customers who left above those who stayed 75 % of the time" in f.confidence_note
+    assert "AUC" not in f.confidence_note and "0.75" not in f.confidence_note
+    with use_lang("zh"):
+        zh = FD.winback_finding(AT_RISK, _churn(0.75)).confidence_note
+    assert "把流失客户排在留存客户之前的比例为 75%" in zh and "AUC" not in zh
     assert f.page == FD.PAGE_VALUE
 
 
