@@ -31,6 +31,7 @@ from ecomdash.report.pdf import find_chromium, print_pdf
 from ecomdash.report.render import table_html
 from ecomdash.store import Store
 from tests.e2e.test_security import EVIL, evil_csv
+from tests.tiles import tile_figure
 
 
 class _Tags(HTMLParser):
@@ -224,10 +225,11 @@ def test_headline_figures_match_an_independent_pandas_computation(demo_report, d
     ref = kpis_from_lines(demo.lines)
     tiles = {m.label: m for m in rep.sections[0].metrics}
     # in the demo's pounds, compact as the app's Overview tile (£3.73M), exact on hover
-    assert tiles["Net revenue"].value == f"£{ref['revenue'] / 1e6:,.2f}M"
+    # (the compact figure by the documented rule, tests/tiles.py: a round revenue is £3.7M)
+    assert tiles["Net revenue"].value == tile_figure(ref["revenue"], "£")
     assert tiles["Net revenue"].exact == f"£{ref['revenue']:,.2f}"
     assert tiles["Orders"].value == f"{ref['orders']:,}"
-    assert f'title="£{ref["revenue"]:,.2f}">£{ref["revenue"] / 1e6:,.2f}M<' in html
+    assert f'title="£{ref["revenue"]:,.2f}">{tile_figure(ref["revenue"], "£")}<' in html
     # all time: New customers = Customers (everyone is new from the data's first day), and the
     # section says so, as the app's Overview does
     assert tiles["New customers"].value == tiles["Customers"].value == f"{ref['customers']:,}"
