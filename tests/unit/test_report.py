@@ -4,6 +4,7 @@ merchant text, a failing section that degrades, the CLI's files and exit codes, 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -246,7 +247,8 @@ def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report)
     rep, html = demo_report
     text = {s.key: " ".join(s.text) for s in rep.sections}
     amount = r"£\d{1,3}(?:,\d{3})*"
-    assert re.search(rf"with net revenue {amount}\.\d\d over", text["trend"]), text["trend"]
+    # a sum of real orders in a sentence is whole units, as the report's other sentences
+    assert re.search(rf"with net revenue {amount} over", text["trend"]), text["trend"]
     assert re.search(rf"Next 14 days: {amount} net revenue expected", text["forecast"])
     # a year's predicted value is compact (£1.64M), not to the penny
     assert re.search(r"expected to bring £\d\.\d\dM over the next 12", text["clv"]), text["clv"]
@@ -598,6 +600,10 @@ def test_trend_names_its_best_month_as_a_month(demo_report):
     month = best.strftime("%B %Y")  # the chart's best month, as the page draws it
     (text,) = trend.text
     assert text.startswith(f"Best month: {month} with net revenue £"), text
+    # its revenue in whole pounds (half up), as the report's other sums of real orders
+    # ("orders worth £2,140"), never to the penny
+    pounds = Decimal(repr(float(max(net.y)))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert f"with net revenue £{pounds:,} over " in text, text
     assert month == "December 2025"  # the demo's peak season
     assert f"<p>Best month: {month} with" in html
 
