@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ecomdash.charts.percent import data_range, pct_ticks
 from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
@@ -83,7 +84,8 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
             texttemplate="%{text}",
             colorscale="Blues",
             hoverongaps=False,
-            colorbar={"tickformat": ".0%"} if kind == "retention" else None,
+            # the colour bar's shares as the cells write them (12 %; 12% in Chinese)
+            colorbar=pct_ticks(*(rng or data_range(z))) if kind == "retention" else None,
         )
     )
     fig.update_layout(
