@@ -352,6 +352,45 @@ class UserKNNRecommender(Recommender):
     def _generic_reason(self) -> str:
         return _("bought by customers with similar purchases")
 
+    def _reasons(
+        self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray, *, target: bool = False
+    ) -> np.ndarray:
+        """ "5 customers who buy like you bought it": how many of the customer's neighbours
+        (the ``neighbours`` most similar customers, whose purchases the score sums) bought
+        the product (``target``: "… who buy like them", said of a customer to target). Not
+        "because you bought X": that explains an item-based model, and this one never
+        compares products."""
+        out = np.empty(top.shape, dtype=object)
+        # the sentences in the UI language, looked up once (a bulk export makes millions)
+        if target:
+            one = _("{n} customer who buys like them bought it")
+            many = _("{n} customers who buy like them bought it")
+        else:
+            one = _("{n} customer who buys like you bought it")
+            many = _("{n} customers who buy like you bought it")
+        generic = self._generic_reason()
+        for start in range(0, len(rows), 1024):
+            part = np.arange(start, min(start + 1024, len(rows)))
+            near = self._neighbour_weights(rows[part])
+            near.data = (near.data > 0).astype(np.float32)  # a neighbour, or not
+            near.eliminate_zeros()
+            bought = (near @ self.items_).tocsr()  # neighbours who bought each product
+            counts = np.asarray(
+                bought[np.repeat(np.arange(len(part)), top.shape[1]), top[part].ravel()]
+            ).reshape(len(part), top.shape[1])
+            for i, n in enumerate(part):
+                for c in range(top.shape[1]):
+                    if not np.isfinite(vals[n, c]):
+                        out[n, c] = ""
+                    elif vals[n, c] <= 0:
+                        out[n, c] = self._filler_reason(top[n, c])
+                    elif counts[i, c] >= 1:
+                        m = int(round(counts[i, c]))
+                        out[n, c] = (one if m == 1 else many).format(n=f"{m:,}")
+                    else:
+                        out[n, c] = generic
+        return out
+
 
 class ALSRecommender(Recommender):
     """Implicit-feedback matrix factorisation (Hu, Koren & Volinsky 2008), numpy only.

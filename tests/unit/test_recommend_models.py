@@ -237,6 +237,48 @@ def test_user_knn_sums_the_two_closest_customers_purchases():
     assert R.UserKNNRecommender().weighting == "tfidf"
 
 
+def test_user_knn_reasons_count_the_similar_customers_who_bought_it():
+    """A user-based model's reason is about similar customers ("2 customers who buy like you
+    bought it"), the neighbours its score sums, never "because you bought X" (an item-based
+    explanation); an item-based model keeps "because you bought" (branch fmtfix)."""
+    from ecomdash.i18n import use_lang
+
+    model = R.UserKNNRecommender(neighbours=2, weighting="count").fit_interactions(_inter())
+    P = COUNTS / np.sqrt((COUNTS**2).sum(axis=1))[:, None]
+    sims = P @ P.T
+    np.fill_diagonal(sims, 0.0)
+    top2 = np.argsort(-sims, axis=1)[:, :2]  # u0 -> u1, u3; u2 -> u1, u0 ...
+    recs = model.recommend(["u0", "u2"], k=2)
+    assert len(recs) > 0
+    for row in recs.itertuples():
+        u, i = int(row.customer_id[1:]), int(row.product_id[1:])
+        n = int((COUNTS[top2[u], i] > 0).sum())
+        if n == 0:  # no neighbour bought it: a filler, said as such
+            assert row.reason.startswith("no closer match; best seller"), row.reason
+            continue
+        want = (
+            f"{n} customer who buys like you bought it"
+            if n == 1
+            else f"{n} customers who buy like you bought it"
+        )
+        assert row.reason == want, (row.customer_id, row.product_id)
+        assert "because you bought" not in row.reason
+    # u0's neighbours u1 and u3 both bought P2: two of them
+    assert recs.set_index(["customer_id", "product_id"]).loc[("u0", "P2"), "reason"] == (
+        "2 customers who buy like you bought it"
+    )
+    with use_lang("zh"):
+        zh = model.recommend(["u0"], k=2).set_index("product_id")
+        targets = model.target_customers("P2", k=5)
+    assert zh.loc["P2", "reason"] == "购买记录和您相似的 2 位客户买过"
+    # said of a customer to target: "… who buy like them", in the run's language
+    assert set(targets["reason"]) <= {f"购买记录和其相似的 {n} 位客户买过" for n in (1, 2)}
+    assert len(targets) > 0
+    # the item-based model keeps its own reason
+    item = R.ItemKNNRecommender(neighbours=None, shrinkage=0.0).fit_interactions(_inter())
+    assert any(r.startswith("because you bought") for r in item.recommend(["u0"], k=2)["reason"])
+
+
 def test_user_knn_neighbours_of_some_customers_and_in_batches():
     model = R.UserKNNRecommender(neighbours=1, weighting="count").fit_interactions(_inter())
     P = COUNTS / np.sqrt((COUNTS**2).sum(axis=1))[:, None]
