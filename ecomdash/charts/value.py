@@ -84,6 +84,11 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
             texttemplate="%{text}",
             colorscale="Blues",
             hoverongaps=False,
+            # the cell's own text (a share as fmt.pct writes it: "33 %" / "33%"), not the
+            # raw value plotly shows by default (0.3333333)
+            hovertemplate="%{y}<br>"
+            + _("month %{x} since first order: %{text}")
+            + "<extra></extra>",
             # the colour bar's shares as the cells write them (12 %; 12% in Chinese)
             colorbar=pct_ticks(*(rng or data_range(z))) if kind == "retention" else None,
         )
