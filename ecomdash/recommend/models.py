@@ -88,14 +88,17 @@ class PopularityRecommender(Recommender):
     ) -> np.ndarray:
         out = np.empty(top.shape, dtype=object)
         pop = self.popularity_
-        # looked up once, filled per row (no fields given: _() returns the template)
-        text = (
-            _("best seller: bought by {n} customers")
-            if self.window_days is None
-            else _("best seller: bought by {n} customers in the last {days} days")
-        )
+        # looked up once, filled per row (no fields given: _() returns the template); one
+        # buyer is "1 customer", never "1 customers"
+        if self.window_days is None:
+            one = _("best seller: bought by {n} customer")
+            many = _("best seller: bought by {n} customers")
+        else:
+            one = _("best seller: bought by {n} customer in the last {days} days")
+            many = _("best seller: bought by {n} customers in the last {days} days")
         for idx in np.ndindex(top.shape):
-            out[idx] = text.format(n=f"{int(pop[top[idx]]):,}", days=self.window_days)
+            buyers = int(pop[top[idx]])
+            out[idx] = (one if buyers == 1 else many).format(n=f"{buyers:,}", days=self.window_days)
         return out
 
 

@@ -103,7 +103,7 @@ def test_trending_counts_buyers_within_the_window_edge_included():
     # equal counts: more buyers overall first (P0 3, P1 2, P3 1)
     assert model.top_items(np.array([4, 3]), 3).tolist() == [[0, 1, 3], [0, 3, -1]]
     recs = model.recommend(["u3"], k=1)
-    assert recs["reason"].tolist() == ["best seller: bought by 1 customers in the last 10 days"]
+    assert recs["reason"].tolist() == ["best seller: bought by 1 customer in the last 10 days"]
     trending = R.TrendingRecommender().fit_interactions(_inter())
     assert trending.name == "trending" and trending.window_days == 30
     # within 30 days: all but u2's P0 (30 is the edge: in) -> P0 3, P1 2, P2 3, P3 1
@@ -263,6 +263,13 @@ def test_user_knn_reasons_count_the_similar_customers_who_bought_it():
         )
         assert row.reason == want, (row.customer_id, row.product_id)
         assert "because you bought" not in row.reason
+    # a filler names its one buyer as one customer, never "1 customers"
+    assert recs.set_index(["customer_id", "product_id"]).loc[("u0", "P3"), "reason"] == (
+        "no closer match; best seller: bought by 1 customer"
+    )
+    cold = model.recommend(["nobody"], k=4).set_index("product_id")["reason"]  # no history
+    assert cold["P3"] == "best seller: bought by 1 customer (no purchase history)"
+    assert cold["P0"] == "best seller: bought by 3 customers (no purchase history)"
     # u0's neighbours u1 and u3 both bought P2: two of them
     assert recs.set_index(["customer_id", "product_id"]).loc[("u0", "P2"), "reason"] == (
         "2 customers who buy like you bought it"
