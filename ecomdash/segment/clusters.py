@@ -541,7 +541,11 @@ def _name_clusters(
         if rec > 0:
             # "lapsed" only when its customers' last orders are a long time ago in days: on a
             # few months of data the least recent cluster bought weeks ago
-            days = np.median(x["recency_days"].to_numpy()[labels == c])
+            days = (
+                np.median(x["recency_days"].to_numpy()[labels == c])
+                if "recency_days" in x
+                else np.inf  # days not given (hand-built centres): the standard-unit word
+            )
             words.append(N_("lapsed") if days >= LONG_AGO_DAYS else N_("less recent"))
         elif ten < 0:
             words.append(N_("new"))
