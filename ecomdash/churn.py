@@ -444,11 +444,12 @@ def _churn_steps(
     if float(model_rows.loc[best, "auc"]) <= base_auc:
         notices.append(
             _(
-                "No model beats the recency-only baseline on the holdout (best {model} AUC "
-                "{auc} vs recency {base}): recency alone ranks customers as well here.",
+                "No model ranks customers better than days since the last order alone on the "
+                "later period it was checked on (the best, {model}, ranks who left above who "
+                "stayed {auc} of the time; days since the last order, {base}): use that here.",
                 model=_(MODEL_LABELS[best]),
-                auc=f"{model_rows.loc[best, 'auc']:.3f}",
-                base=f"{base_auc:.3f}",
+                auc=fmt.pct(float(model_rows.loc[best, "auc"])),
+                base=fmt.pct(base_auc),
             )
         )
     if "p_alive" not in ev.metrics.index:
@@ -456,9 +457,10 @@ def _churn_steps(
     elif float(ev.metrics.loc["p_alive", "auc"]) < 0.5:
         notices.append(
             _(
-                "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time "
-                "buyer 'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) "
-                "corrects for this."
+                "The lifetime-value model's chance still active ranks customers worse than "
+                "guessing here: it gives every customer who bought once a 100 % chance, yet most "
+                "of them never come back. Its chance to buy in the window does not have this "
+                "problem."
             )
         )
     metrics = ev.metrics.assign(label=[_(MODEL_LABELS[m]) for m in ev.metrics.index])
@@ -593,6 +595,22 @@ def at_risk(
     return out.reset_index(drop=True)
 
 
+def risk_and_alive_sentence(window_days: int) -> str:
+    """Why one customer can have a 38.9 % churn risk and a 100 % chance still active (the
+    demo's 14560): the two figures answer different questions. Said where both are shown (the
+    Customer value page's lifetime-value and at-risk tabs, the report's churn section)."""
+    return _(
+        '"{churn}" and "{alive}" answer different questions: the churn model\'s risk is the '
+        "chance of no order in the next {days} days, judged from the customer's recent orders; "
+        "the lifetime-value model's chance still active is the chance that they are still a "
+        "customer at all, so someone who orders twice a year can be 100 % still active and "
+        "still at high churn risk.",
+        churn=L.label("churn_probability", "value"),
+        alive=L.label("p_alive", "value"),
+        days=int(window_days),
+    )
+
+
 @dataclass(frozen=True)
 class SufficiencyResult:
     """The data-sufficiency checklist: ``checks`` has ``check, found, needed, ok, affects, reason``."""
@@ -688,7 +706,7 @@ def sufficiency_from_days(
             f"{n_repeat:,}",
             f"≥ {clv.MIN_REPEAT_BUYERS}",
             n_repeat >= clv.MIN_REPEAT_BUYERS,
-            _("lifetime-value models (BG/NBD, Gamma-Gamma)"),
+            _("lifetime-value models"),
             ""
             if n_repeat >= clv.MIN_REPEAT_BUYERS
             else _("Too few repeat buyers: lifetime value falls back to historical averages."),

@@ -280,12 +280,127 @@ def _named(ids: list[str]) -> tuple[str, ...]:
     return tuple(ids[:NAMED_IDS]) + (("…",) if len(ids) > NAMED_IDS else ())
 
 
+@dataclass(frozen=True)
+class StockMatch:
+    """A stock file's units on hand keyed by the sales data's product ids
+    (:func:`match_stock`): ``stock``; ``notes``: the ids matched only when case and
+    surrounding spaces are ignored (good to know); ``warnings``: the ids left out because
+    which product they mean is not known."""
+
+    stock: pd.Series
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _key(x) -> str:
+    return str(x).strip().casefold()
+
+
+def match_stock(stock: pd.Series, product_ids) -> StockMatch:
+    """Key a stock file's units on hand (``stock``, by the file's ids) by the sales data's
+    product ids (``product_ids``: every product with sales, ``RestockResult.classes.index``).
+
+    An id the sales data has is kept. Another is matched to the product id it equals when
+    case and surrounding spaces are ignored (``tex-271`` → ``TEX-271``: a stock file typed
+    by hand or exported from another system) when that is unambiguous, and the match is said
+    (``notes``). It is left out, and said (``warnings``), when it equals two or more product
+    ids that differ only in case (``Mug-1`` and ``MUG-1`` sell as two products: which one is
+    meant is not known), or when the file already has a row for that product (``TEX-271``
+    and ``tex-271`` both in the file: its own id wins; two rows without it: neither is
+    chosen). Ids that match nothing stay as they are (:func:`stock_not_planned` names them).
+
+    >>> m = match_stock(pd.Series({"tex-271": 5.0, "B": 1.0}), ["TEX-271", "A"])
+    >>> m.stock.to_dict()
+    {'TEX-271': 5.0, 'B': 1.0}
+    >>> print(*m.notes)  # doctest: +NORMALIZE_WHITESPACE
+    1 id in your stock file is written differently from the sales data's product code (case
+    or spaces) and was matched to it: tex-271 → TEX-271.
+    """
+    ids = [str(i) for i in stock.index]
+    known = {str(p) for p in product_ids}
+    by_key: dict[str, list[str]] = {}
+    for p in sorted(known):
+        by_key.setdefault(_key(p), []).append(p)
+    # the file's rows per product they would match ignoring case: its own id counts first
+    claims: dict[str, list[str]] = {}
+    for i in ids:
+        if i in known:
+            claims.setdefault(i, []).append(i)
+        elif len(by_key.get(_key(i), ())) == 1:
+            claims.setdefault(by_key[_key(i)][0], []).append(i)
+    target: dict[str, str] = {}
+    matched, several, twice = [], [], []
+    for i in ids:
+        if i in known:
+            target[i] = i
+            continue
+        cands = by_key.get(_key(i), [])
+        if not cands:
+            target[i] = i  # no product of that name: stock_not_planned says so
+        elif len(cands) > 1:
+            several.append(f"{i} ({' / '.join(cands)})")
+        elif len(claims[cands[0]]) > 1:
+            others = [o for o in claims[cands[0]] if o != i]
+            twice.append(f"{i} ({' / '.join(others)})")
+        else:
+            target[i] = cands[0]
+            matched.append(f"{i} → {cands[0]}")
+    kept = [i for i in ids if i in target]
+    out = pd.Series(
+        stock.to_numpy()[[ids.index(i) for i in kept]],
+        index=pd.Index([target[i] for i in kept], name=stock.index.name),
+        name=stock.name,
+        dtype=float,
+    )
+    notes, warnings = [], []
+    if matched:
+        notes.append(
+            note_n(
+                "{n} id in your stock file is written differently from the sales data's "
+                "product code (case or spaces) and was matched to it: {ids}.",
+                "{n} ids in your stock file are written differently from the sales data's "
+                "product codes (case or spaces) and were matched to them: {ids}.",
+                len(matched),
+                n=f"{len(matched):,}",
+                ids=_named(matched),
+            )
+        )
+    if several:
+        warnings.append(
+            note_n(
+                "{n} id in your stock file matches several product codes of the sales data "
+                "that differ only in case: {ids} — it was left out; write it exactly as the "
+                "sales data does.",
+                "{n} ids in your stock file match several product codes of the sales data "
+                "that differ only in case: {ids} — they were left out; write each exactly as "
+                "the sales data does.",
+                len(several),
+                n=f"{len(several):,}",
+                ids=_named(several),
+            )
+        )
+    if twice:
+        warnings.append(
+            note_n(
+                "{n} id in your stock file differs only in case from another row of the file "
+                "for the same product: {ids} — it was left out; keep one row per product.",
+                "{n} ids in your stock file differ only in case from other rows of the file "
+                "for the same product: {ids} — they were left out; keep one row per product.",
+                len(twice),
+                n=f"{len(twice):,}",
+                ids=_named(twice),
+            )
+        )
+    return StockMatch(out, tuple(notes), tuple(warnings))
+
+
 def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...]:
     """Notes on the ids of a stock file the plan has no row for (they were ignored in
     silence): those without sales in the data planned (most often an id written differently
     from the sales data's product codes) and those that sell but are not among the top
     products planned. Each names the first :data:`NAMED_IDS` in ``stock``'s order
-    (:func:`read_stock` sorts its ids).
+    (:func:`read_stock` sorts its ids). Give it :func:`match_stock`'s stock: ids are compared
+    exactly here.
 
     >>> plan = pd.DataFrame({"product_id": ["A"]})
     >>> res = RestockResult(plan, pd.DataFrame(index=["A", "B"]), None, None, None, None)
@@ -387,6 +502,15 @@ def plan_restock(
         }
     )
     as_of = pd.Timestamp(lines[S.ORDER_DATE].max() if lines is not None else as_of).normalize()
+    # ABC and XYZ over every product (not only the top N), on the same complete weeks.
+    weeks = pd.DatetimeIndex(many.history.columns)
+    if weekly is None:
+        weekly = weekly_sales(lines)
+    classes = classify_weekly(weekly, weeks=weeks)
+    # the stock's ids as the sales data writes them ("tex-271" is TEX-271's stock)
+    matched = match_stock(stock, classes.index) if stock is not None else None
+    if matched is not None:
+        stock = matched.stock
     plan = restock_table(
         demand,
         lead_time_days=lead_time_days,
@@ -395,11 +519,6 @@ def plan_restock(
         stock=stock,
         as_of=as_of,
     )
-    # ABC and XYZ over every product (not only the top N), on the same complete weeks.
-    weeks = pd.DatetimeIndex(many.history.columns)
-    if weekly is None:
-        weekly = weekly_sales(lines)
-    classes = classify_weekly(weekly, weeks=weeks)
     # the price that turns forecast units into sales: revenue over the units of the same
     # lines (not the plan's revenue over the weekly history's units: those are net of
     # returns and may leave out partial first and last weeks, so that price came out high)
@@ -429,6 +548,7 @@ def plan_restock(
     if stock is None:
         warn.append(note(NO_STOCK))
     else:
+        warn += [*matched.notes, *matched.warnings]
         missing = int(plan["on_hand"].isna().sum())
         if missing:
             warn.append(

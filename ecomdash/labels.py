@@ -359,12 +359,13 @@ COLUMNS: dict[str, Col] = {
             "between their orders; blank with a single order."
         ),
     ),
-    "auc": _c(N_("ROC AUC"), "number", 3),
-    "brier": _c(N_("Brier score"), "number", 3, N_("Mean squared error of the predicted chances (lower is better).")),
-    "precision_at_10pct": _c(N_("Precision at top 10 %"), "share", help=N_("Of the 10 % of customers rated most at risk, the share who then placed no order in the window.")),
-    "recall_at_10pct": _c(N_("Recall at top 10 %"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10 % rated most at risk.")),
+    # plain words first, the analyst's name in the help (a share: 0.944 reads 94.4 %)
+    "auc": _c(N_("Ranks who left first"), "share", 1, N_("How often the model rates a customer who then placed no order in the window as more at risk than one who ordered, over every such pair: 50 % is guessing, 100 % perfect. Analysts call it the ROC AUC (0.5 to 1).")),
+    "brier": _c(N_("Error of the chances"), "number", 3, N_("How far the predicted chances to buy again are from what happened (0 is perfect, lower is better). Analysts call it the Brier score: the mean squared error of the chances.")),
+    "precision_at_10pct": _c(N_("Left, top 10 % risk"), "share", help=N_("Of the 10 % of customers rated most at risk, the share who then placed no order in the window (the precision at the top 10 %).")),
+    "recall_at_10pct": _c(N_("Left found, top 10 % risk"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10 % rated most at risk (the recall at the top 10 %).")),
     # the other end of the ranking: the customers likeliest to buy, not the top 10 % risk
-    "buyer_precision_at_10pct": _c(N_("Buyers among the 10 % likeliest to buy"), "share", help=N_("Of the 10 % of customers rated most likely to buy again, the share who did in the window.")),
+    "buyer_precision_at_10pct": _c(N_("Bought, top 10 % to buy"), "share", help=N_("Of the 10 % of customers rated most likely to buy again, the share who did in the window.")),
     "buyer_recall_at_10pct": _c(N_("Buyers found in the 10 % likeliest to buy"), "share"),
     "importance": _c(N_("Importance"), "number", 3),
     "predicted": _c(N_("Predicted"), "number", 2),
@@ -461,7 +462,7 @@ _table("pricing.products", {
     "status": _c(N_("Status")), "reason": _c(N_("Why no own estimate")), "source": _c(N_("Estimate from")),
     "own_elasticity": _c(N_("Own-data elasticity"), "number", 2),
     "current_price": COLUMNS[f"{_P}:current_price"], "min_price": _c(N_("Lowest price"), "money"),
-    "max_price": _c(N_("Highest price"), "money"), "units_per_week": _c(N_("Units a week (last 8 wks)"), "number", 1),
+    "max_price": _c(N_("Highest price"), "money"), "units_per_week": _c(N_("Units a week (last 8 wks)"), "number", 1, N_("Mean units a week over the product's last 8 weeks with sales (whole weeks only), not counting sales later cancelled by a return.")),
     "revenue": _c(N_("Revenue"), "money"),
 })
 _table("pricing.categories", {
@@ -534,8 +535,8 @@ MODEL_LABELS: dict[str, str] = {
     "tree": N_("Decision tree"),
     "gbm": N_("Gradient boosting"),
     "recency": N_("Baseline: recency only"),
-    "p_alive": N_("Baseline: BG/NBD P(alive)"),
-    "bgnbd": N_("Baseline: BG/NBD P(buy in window)"),
+    "p_alive": N_("Baseline: chance still active (BG/NBD)"),
+    "bgnbd": N_("Baseline: chance to buy (BG/NBD)"),
 }
 #: Short model names for sentences and chart legends ("SARIMAX is 12 % better than ...").
 MODEL_SHORT: dict[str, str] = {

@@ -571,6 +571,8 @@ class Store(StoreQueries):
         for d in self.list_datasets():
             if d.is_demo:
                 return d
+        from ecomdash.ingest.cleaning_report import generated_report
+
         if lines is None:
             from ecomdash.demo import generate
 
@@ -578,7 +580,7 @@ class Store(StoreQueries):
         return self.save_dataset(
             "Demo merchant",
             lines,
-            report={"rows_read": len(lines), "rows_kept": len(lines), "rules": []},
+            report=generated_report(lines),
             mapping={c: c for c in S.CANONICAL if c in lines.columns},
             source=DEMO_SOURCE,
         )

@@ -7,7 +7,7 @@ these with Spark SQL.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -43,6 +43,27 @@ PW_COLUMNS = [
     "lines",
     "store_orders",
 ]
+
+
+def full_weeks(first: date, last: date) -> tuple[date, date] | None:
+    """The first and last Monday of the weeks (Monday to Sunday) that the days ``first`` to
+    ``last`` cover whole; None when they cover no week whole.
+
+    The weekly pricing panel keeps only these weeks: data starting on a Friday or ending on
+    a Wednesday would otherwise count a few days' sales as a week's, a slow week at whatever
+    price was charged then.
+
+    >>> full_weeks(date(2024, 11, 1), date(2026, 10, 31))  # a Friday to a Saturday
+    (datetime.date(2024, 11, 4), datetime.date(2026, 10, 19))
+    >>> full_weeks(date(2024, 1, 1), date(2024, 1, 14))  # a Monday to a Sunday
+    (datetime.date(2024, 1, 1), datetime.date(2024, 1, 8))
+    >>> full_weeks(date(2024, 1, 2), date(2024, 1, 8)) is None  # 7 days, no whole week
+    True
+    """
+    lo = first + timedelta(days=(7 - first.weekday()) % 7)  # Monday on or after ``first``
+    hi = last - timedelta(days=last.weekday() + 1) if last.weekday() < 6 else last
+    hi = hi - timedelta(days=6)  # the Monday of the last week ending by ``last``
+    return (lo, hi) if lo <= hi else None
 
 
 class StoreQueries:
@@ -87,8 +108,13 @@ class StoreQueries:
     ) -> pd.DataFrame:
         """Units, revenue and prices per product and week (weeks start on Monday), in SQL.
 
-        Sales lines only (no returns, non-product lines, or lines with quantity/price <= 0);
-        the unit price is ``unit_price``, else ``revenue / quantity``. Columns:
+        Kept sales lines only: no returns, non-product lines, lines with quantity/price <= 0,
+        nor sale lines later cancelled (``is_cancelled``, matched to the return that cancels
+        them, as :meth:`customer_predicate` leaves them out: a cancelled sale is not demand at
+        its price); the unit price is ``unit_price``, else ``revenue / quantity``. Only the
+        weeks the data covers whole (:meth:`pricing_weeks`): the first and last weeks of the
+        dataset (after the sidebar's dates) are left out when it covers them for fewer than 7
+        days, so a part week never counts as a slow one. Columns:
         ``product_id, product_name, category, week, units, revenue, mean_price`` (units-
         weighted), ``median_price`` (median of the lines' prices), ``min_price, max_price,
         orders`` (distinct orders with the product), ``lines``, ``store_orders`` (distinct
@@ -113,6 +139,9 @@ class StoreQueries:
                     columns=tuple(info.columns),
                 )
             )
+        weeks = self.pricing_weeks(dataset_id, filters)
+        if weeks is None:  # no whole week: the panel is empty (the analysis says so)
+            weeks = (date(2000, 1, 3), date(2000, 1, 3) - timedelta(days=7))
         price = "unit_price" if S.UNIT_PRICE in cols else "revenue / quantity"
         if S.UNIT_PRICE in cols and S.REVENUE in cols:
             price = "coalesce(unit_price, revenue / quantity)"
@@ -126,21 +155,23 @@ class StoreQueries:
                        count(DISTINCT oid) AS orders, count(*) AS lines"""
             more_out = "pw.mean_price, pw.min_price, pw.max_price, pw.orders, pw.lines,"
         # every product here has a week of sales: the weeks are counted only for a higher bar
-        n_weeks, keep, params = "", "", []
+        params: list = [datetime.combine(w, datetime.min.time()) for w in weeks]
+        n_weeks, keep = "", ""
         if min_weeks > 1:
             n_weeks, keep = (
                 ", count(*) OVER (PARTITION BY product_id) AS n_weeks",
                 "WHERE pw.n_weeks >= ?",
             )
-            params = [int(min_weeks)]
+            params.append(int(min_weeks))
         sql = f"""
             , s AS (
                 SELECT product_id, {name} AS product_name, {cat} AS category, order_date,
                        CAST(date_trunc('week', order_date) AS TIMESTAMP) AS week,
                        quantity, {price} AS price, {oid} AS oid
                 FROM l
-                WHERE NOT is_return AND NOT is_non_product AND product_id IS NOT NULL
-                  AND order_date IS NOT NULL AND quantity > 0 AND ({price}) > 0
+                WHERE NOT is_return AND NOT is_non_product AND NOT {CANCELLED_SQL}
+                  AND product_id IS NOT NULL AND order_date IS NOT NULL AND quantity > 0
+                  AND ({price}) > 0
             ),
             names AS (
                 SELECT product_id, arg_max(product_name, order_date) AS product_name,
@@ -151,7 +182,7 @@ class StoreQueries:
             pw AS (
                 SELECT product_id, week, sum(quantity) AS units, sum(quantity * price) AS revenue,
                        median(price) AS median_price {more} {n_weeks}
-                FROM s GROUP BY product_id, week
+                FROM s WHERE week >= ? AND week <= ? GROUP BY product_id, week
             )
             SELECT pw.product_id, names.product_name, names.category, pw.week, pw.units,
                    pw.revenue, pw.median_price, {more_out} store.store_orders
@@ -171,6 +202,26 @@ class StoreQueries:
         if not lean:  # the documented column order
             df = df[PW_COLUMNS]
         return df
+
+    def pricing_weeks(
+        self, dataset_id: str, filters: Filters | None = None
+    ) -> tuple[date, date] | None:
+        """The first and last Monday of the weeks :meth:`product_week_prices` keeps: those
+        the data covers whole (:func:`full_weeks`). The days covered run from the dataset's
+        first to its last day with a line (any line, whatever the countries or categories
+        filtered: a shop open that day), within the filters' start and end dates (a date the
+        sidebar picks inside the data is covered even with no sale on it). None when no week
+        is covered whole (or the lines are undated)."""
+        first, last = self.date_span(dataset_id)
+        if first is None or last is None:
+            return None
+        lo, hi = first.date(), last.date()
+        f = filters or Filters()
+        if f.start is not None:
+            lo = max(lo, f.start)
+        if f.end is not None:
+            hi = min(hi, f.end)
+        return full_weeks(lo, hi) if lo <= hi else None
 
     def product_weeks(self, dataset_id: str, filters: Filters | None = None) -> pd.DataFrame:
         """Units and revenue of the sales lines per product and week (weeks start on Monday),

@@ -5,6 +5,9 @@ low, a week with known days lowered one level."""
 
 from __future__ import annotations
 
+import functools
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -286,10 +289,85 @@ def _where(dim: str, grp) -> str:
     return f"{dim} {grp}"
 
 
+#: the mainland provinces' names in pinyin / English, as an export in English writes them
+#: in a region column ("Zhejiang", "Guangdong Province", "Inner Mongolia"); not Hong Kong,
+#: Macau or Taiwan: in an English list of countries they are entries of their own (ISO
+#: 3166; the UCI shop's "Hong Kong")
+_PINYIN = frozenset(
+    {
+        "beijing",
+        "tianjin",
+        "shanghai",
+        "chongqing",
+        "hebei",
+        "shanxi",
+        "liaoning",
+        "jilin",
+        "heilongjiang",
+        "jiangsu",
+        "zhejiang",
+        "anhui",
+        "fujian",
+        "jiangxi",
+        "shandong",
+        "henan",
+        "hubei",
+        "hunan",
+        "guangdong",
+        "hainan",
+        "sichuan",
+        "guizhou",
+        "yunnan",
+        "shaanxi",
+        "gansu",
+        "qinghai",
+        "inner mongolia",
+        "nei mongol",
+        "neimenggu",
+        "guangxi",
+        "guangxi zhuang",
+        "tibet",
+        "xizang",
+        "ningxia",
+        "ningxia hui",
+        "xinjiang",
+        "xinjiang uyghur",
+        "xinjiang uygur",
+    }
+)
+_PINYIN_SUFFIX = re.compile(r"\s+(province|sheng|shi|city|municipality|autonomous region|zizhiqu)$")
+_CHINA_PREFIX = re.compile(r"^(people's republic of china|pr china|china)[\s,]+")
+_ZH_CHINA_PREFIX = re.compile(r"^(中华人民共和国|中国大陆|中国)[\s,，]*")
+
+
 def is_region(name) -> bool:
     """Whether a value of the country column is a region of a country rather than a country:
     a Chinese province, which Chinese platform exports and the Chinese demo keep there (浙江,
-    广西壮族自治区); a reason calls it a region ("region 浙江" / "浙江地区"), never a country."""
-    from ecomdash.ingest.platforms_cn import PROVINCES
+    广西壮族自治区); a reason calls it a region ("region 浙江" / "浙江地区"), never a country.
 
-    return any(str(name) in pair for pair in PROVINCES)
+    Decided per value, so a column that mixes countries and provinces labels each row
+    rightly (the drivers' "By" column: "Country" France, "Region" 浙江): a province by its
+    short or full Chinese name (浙江, 浙江省), after the country ("中国浙江", "中国 浙江省")
+    and with full-width or surrounding spaces, or by its pinyin / English name in any case,
+    with or without "Province", "Shi", "Autonomous Region" ("Zhejiang", "GUANGDONG
+    PROVINCE", "China, Zhejiang"). Countries stay countries (中国, China, France), and so do
+    Hong Kong, Macau and Taiwan written in English (see :data:`_PINYIN`).
+
+    >>> [is_region(x) for x in ("浙江", " 中国 浙江省 ", "Zhejiang", "Inner Mongolia")]
+    [True, True, True, True]
+    >>> [is_region(x) for x in ("中国", "China", "France", "Hong Kong", None)]
+    [False, False, False, False, False]
+    """
+    return _is_region(str(name)) if name is not None else False
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_region(name: str) -> bool:
+    from ecomdash.ingest.platforms_cn import PROVINCES, halfwidth_text
+
+    t = _ZH_CHINA_PREFIX.sub("", halfwidth_text(name).strip()).strip()
+    if t and any(t in pair for pair in PROVINCES):
+        return True
+    e = " ".join(t.casefold().replace(",", " ").split())
+    e = _CHINA_PREFIX.sub("", e)
+    return _PINYIN_SUFFIX.sub("", e) in _PINYIN

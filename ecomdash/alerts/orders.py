@@ -458,7 +458,8 @@ def _negative_margin(df: pd.DataFrame) -> list[Signal]:
                     "{product} sold below its unit cost {cost} on {n} lines: {money} lost",
                     len(g),
                     product=_product(g, pid),
-                    cost=f"{g['unit_cost'].iloc[0]:,.2f}",
+                    # money, as the loss beside it (it read "unit cost 4.50 …: £3.00 lost")
+                    cost=_money(g["unit_cost"].iloc[0]),
                     money=_money(loss),
                 ),
                 score=loss,

@@ -20,9 +20,15 @@ _DAY_MARKERS = {
 }
 
 
-def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
+#: the daily metrics in money, and each one's hover figure
+_MONEY_METRICS = {"revenue": ",.0f", "aov": ",.2f"}
+
+
+def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "") -> go.Figure:
     """The shop's daily ``metric``, its expected value and band (±3 robust sd), and the days
-    with an unusual-day alert marked by severity."""
+    with an unusual-day alert marked by severity. ``symbol``: the dataset's currency sign
+    (``£``), on the value axis and in the hovers of the money metrics (net revenue, average
+    order value); the return rate's axis and hovers are percentages."""
     fig = go.Figure()
     s = res.series
     if s.empty:
@@ -54,6 +60,17 @@ def series_figure(res: AlertsResult, metric: str = "revenue") -> go.Figure:
                 marker={"color": colour, "size": 10, "symbol": "diamond"},
                 name=_(_DAY_MARKERS[sev]),
             )
+    if metric in _MONEY_METRICS:
+        hover = f"{symbol}%{{y:{_MONEY_METRICS[metric]}}}"
+        fig.update_yaxes(tickprefix=symbol)  # plotly's own "10k" ticks
+    elif metric == "return_rate":
+        hover = "%{y:.1%}"
+        fig.update_yaxes(tickformat=".0%")
+    else:
+        hover = "%{y:,.0f}"
+    for trace in fig.data:  # every drawn line and marker (the band's edges skip the hover)
+        if trace.hoverinfo != "skip":
+            trace.hovertemplate = hover
     fig.update_layout(
         title=_("{metric} per day against its expectation", metric=label),
         height=360,

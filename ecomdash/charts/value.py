@@ -183,35 +183,41 @@ def calibration_tracking(cal: CalibrationResult) -> go.Figure:
 
 
 def roc_chart(result: ChurnResult) -> go.Figure:
-    """ROC curves on the evaluation window (propensity to buy again)."""
+    """How well each model finds the customers who left, on the evaluation window: the ROC
+    curve read from the at-risk end (flag customers from the most at risk down: across, the
+    share of those who stayed flagged; up, the share of those who left), in percent. The
+    curve of the propensity's ROC (fpr, tpr of buying again) turned half a circle: its area,
+    the ROC AUC, is the legend's share."""
     fig = go.Figure()
     for name, g in result.roc.groupby("model", sort=False):
         auc = result.metrics.loc[name, "auc"]
         fig.add_trace(
             go.Scatter(
-                x=g["fpr"],
-                y=g["tpr"],
+                x=1 - g["tpr"],
+                y=1 - g["fpr"],
                 mode="lines",
-                name=_(
-                    "{model} (AUC {auc})", model=_(MODEL_LABELS.get(name, name)), auc=f"{auc:.3f}"
-                ),
+                name=_("{model} ({auc})", model=_(MODEL_LABELS.get(name, name)), auc=fmt.pct(auc)),
                 line={"dash": "dot"} if result.metrics.loc[name, "kind"] == "baseline" else {},
             )
         )
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Chance"), line={"color": "lightgrey"})
+        go.Scatter(
+            x=[0, 1], y=[0, 1], mode="lines", name=_("Guessing"), line={"color": "lightgrey"}
+        )
     )
     fig.update_layout(
-        title=_("ROC on held-out time"),
-        xaxis_title=_("False positive rate"),
-        yaxis_title=_("True positive rate"),
+        title=_("How well each model finds who left (held-out time)"),
+        xaxis_title=_("Customers who stayed, flagged as at risk"),
+        yaxis_title=_("Customers who left, flagged as at risk"),
+        xaxis_tickformat=".0%",
+        yaxis_tickformat=".0%",
         **_LAYOUT,
     )
     return fig
 
 
 def probability_calibration_chart(result: ChurnResult) -> go.Figure:
-    """Predicted vs observed share buying again, by decile of predicted probability."""
+    """Predicted vs observed share buying again, by tenth of predicted chance, in percent."""
     fig = go.Figure()
     for name, g in result.calibration.groupby("model", sort=False):
         fig.add_trace(
@@ -226,28 +232,31 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
         go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Perfect"), line={"color": "lightgrey"})
     )
     fig.update_layout(
-        title=_("Calibration of P(buy again)"),
-        xaxis_title=_("Predicted probability (decile mean)"),
-        yaxis_title=_("Observed share who bought"),
+        title=_("Predicted chance to buy again against what happened"),
+        xaxis_title=_("Predicted chance to buy again (each tenth of customers)"),
+        yaxis_title=_("Share who bought again"),
+        xaxis_tickformat=".0%",
+        yaxis_tickformat=".0%",
         **_LAYOUT,
     )
     return fig
 
 
 def importance_chart(result: ChurnResult, model: str | None = None) -> go.Figure:
-    """Permutation importance (drop in holdout AUC) of each feature for one model."""
+    """Permutation importance of each feature for one model: how many percentage points the
+    ranking (the ROC AUC, in percent) loses when the feature's values are shuffled."""
     model = model or result.best_model
     g = result.importance[result.importance["model"] == model].sort_values("importance")
     fig = go.Figure(
         go.Bar(
-            x=g["importance"],
+            x=g["importance"] * 100,
             y=[_(FEATURE_LABELS.get(f, f)) for f in g["feature"]],
             orientation="h",
         )
     )
     fig.update_layout(
         title=_("What drives the prediction ({model})", model=_(MODEL_LABELS[model])),
-        xaxis_title=_("Drop in holdout AUC"),
+        xaxis_title=_("How much worse the ranking gets without it (percentage points)"),
         height=max(320, 24 * len(g) + 120),
         **_LAYOUT,
     )

@@ -125,6 +125,7 @@ def run_demo_zh(args: argparse.Namespace) -> int:
     """The Chinese demo merchant (``ecomdash.demo_zh``), into the store or a CSV file."""
     from ecomdash import demo_zh
     from ecomdash import schema as S
+    from ecomdash.ingest.cleaning_report import generated_report
 
     t0 = time.perf_counter()
     n_customers = 3000
@@ -163,12 +164,7 @@ def run_demo_zh(args: argparse.Namespace) -> int:
                 lines,
                 # its currency, as the app's Chinese demo records it: without it every table
                 # of this dataset showed prices in yuan with no ¥ (the restock plan's revenue)
-                report={
-                    "rows_read": len(lines),
-                    "rows_kept": len(lines),
-                    "rules": [],
-                    "currency": t.currency,
-                },
+                report=generated_report(lines, currency=t.currency),
                 mapping={c: c for c in S.CANONICAL if c in lines.columns},
                 source="generated",
             )

@@ -127,6 +127,14 @@ def run_pricing(args: argparse.Namespace) -> int:
             change_pct=args.change if args.change is not None else 0.0,
             margin=margin,
         )
+    stock_notes: list[str] = []
+    if stock is not None:
+        from ecomdash.inventory import match_stock
+
+        # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock), as the
+        # restock planner reads the same file
+        matched = match_stock(stock, res.products["product_id"])
+        stock, stock_notes = matched.stock, [*matched.notes, *matched.warnings]
     markdowns = P.markdown_candidates(res, weeks_to_clear=args.clear_weeks, stock=stock)
     v = res.validation_summary
     obj = {
@@ -143,10 +151,10 @@ def run_pricing(args: argparse.Namespace) -> int:
             "warnings": [_whatif_warning(w) for w in whatif.warnings],
         },
         "markdowns": markdowns,
-        "warnings": list(res.warnings),
+        "warnings": [*res.warnings, *stock_notes],
         "seconds": res.seconds,
     }
-    emit(args, obj, _text(res, products, whatif))
+    emit(args, obj, _text(res, products, whatif, stock_notes))
     return 0
 
 
@@ -176,7 +184,7 @@ def _f(x, fmt="{:.2f}") -> str:
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
 
 
-def _text(res, products, whatif) -> str:
+def _text(res, products, whatif, stock_notes=()) -> str:
     from ecomdash.labels import product_label
 
     est = products[products["status"] != "no estimate"]
@@ -231,6 +239,6 @@ def _text(res, products, whatif) -> str:
                 + (f" [{r.note}]" if r.note else "")
             )
         out += [f"note: {_whatif_warning(w)}" for w in whatif.warnings]
-    out += [f"note: {w}" for w in res.warnings]
+    out += [f"note: {w}" for w in (*res.warnings, *stock_notes)]
     del est
     return "\n".join(out)

@@ -42,6 +42,21 @@ MAX_SPEND_FREQUENCY_CORR = 0.3
 # --------------------------------------------------------------------------------------
 
 
+def _plain_historical() -> str:
+    """A model that could not be fitted, in plain words (``plain_notices``)."""
+    return _(
+        "The purchase model could not be fitted, so each customer's value is their average "
+        "order value times the shop's average rate of buying again."
+    )
+
+
+def _plain_spend() -> str:
+    """A spend model that did not settle, in plain words (``plain_notices``)."""
+    return _(
+        "The spend model did not settle: each customer's average spend per order is used instead."
+    )
+
+
 @dataclass(frozen=True)
 class CLVResult:
     """Per-customer lifetime value over a horizon, with the models' fit and calibration.
@@ -62,7 +77,13 @@ class CLVResult:
     time_unit: str
     repeat_buyers: int
     spend_frequency_corr: float
+    #: the models' own account of what went wrong (parameters, limits, correlations): the
+    #: page's technical details and the CLI
     notices: tuple[str, ...] = field(default_factory=tuple)
+    #: what each of ``notices`` means for the figures, in plain words (the page's warnings and
+    #: the report): "the spend model did not settle: each customer's average spend per order
+    #: is used instead", not "p = 1.63e+05"
+    plain_notices: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _historical_rate(summary: pd.DataFrame) -> float:
@@ -140,6 +161,7 @@ def customer_value_days(
         )
     data_end = days["date"].max()
     notices: list[str] = []
+    plain: list[str] = []
     if cutoff is not None:
         cutoff = pd.Timestamp(cutoff).normalize()
         if cutoff < days["date"].min():
@@ -184,6 +206,15 @@ def customer_value_days(
                 need=f"{min_repeat_buyers:,}",
             )
         )
+        plain.append(
+            _(
+                "Only {n} customers bought on more than one day (the models need {need}), so "
+                "each customer's value is their average order value times the shop's average "
+                "rate of buying again, not a model's prediction.",
+                n=f"{n_repeat:,}",
+                need=f"{min_repeat_buyers:,}",
+            )
+        )
     else:
         try:
             params = fit_bgnbd(
@@ -202,11 +233,25 @@ def customer_value_days(
                         p=f"< {fmt.pct(1e-3, 1)}",
                     )
                 )
+                plain.append(
+                    _(
+                        "The lifetime-value model sees almost no customer stop buying, so it "
+                        "gives every customer a chance still active of about 100 %; to see who "
+                        "has stopped buying, use the churn risk."
+                    )
+                )
             elif not params.converged:
                 notices.append(
                     _(
                         "The BG/NBD fit did not converge cleanly (a parameter ran to its bound); "
                         "treat predictions with caution and check the calibration plot."
+                    )
+                )
+                plain.append(
+                    _(
+                        "The purchase model did not settle: treat the expected purchases and "
+                        "values with caution, and see how they compared with later purchases on "
+                        "the Customer value page."
                     )
                 )
         except InsufficientDataError as err:
@@ -216,6 +261,7 @@ def customer_value_days(
                     reason=translated(err),
                 )
             )
+            plain.append(_plain_historical())
             params = None
 
     p_alive = np.full(len(summary), np.nan)
@@ -231,6 +277,7 @@ def customer_value_days(
             notices.append(
                 _("BG/NBD gave non-finite expectations; values are historical averages.")
             )
+            plain.append(_plain_historical())
             params = None
     if params is None:
         exp_purch = _historical_rate(summary) * horizon_units * np.ones(len(summary))
@@ -248,6 +295,13 @@ def customer_value_days(
                         limit=f"{max_spend_frequency_corr:.2f}",
                     )
                 )
+                plain.append(
+                    _(
+                        "Customers who buy more often spend differently per order, so the spend "
+                        "model does not apply: each customer's average spend per order is used "
+                        "instead."
+                    )
+                )
             else:
                 try:
                     gg = fit_gamma_gamma(summary["frequency"], summary["monetary_value"])
@@ -260,6 +314,7 @@ def customer_value_days(
                                 q=f"{gg.q:.3g}",
                             )
                         )
+                        plain.append(_plain_spend())
                         gg = None
                     elif not gg.converged:
                         notices.append(
@@ -273,11 +328,13 @@ def customer_value_days(
                                 v=f"{gg.v:.3g}",
                             )
                         )
+                        plain.append(_plain_spend())
                         gg = None
                     else:
                         method = "bgnbd+gamma_gamma"
                 except InsufficientDataError as err:
                     notices.append(_("Gamma-Gamma skipped: {reason}", reason=translated(err)))
+                    plain.append(_plain_spend())
     if gg is not None:
         spend = gamma_gamma_expected_spend(gg, summary["frequency"], summary["monetary_value"])
     else:
@@ -321,6 +378,15 @@ def customer_value_days(
                     need=f"{min_repeat_buyers:,}",
                 )
             )
+            plain.append(
+                _(
+                    "The predictions were not checked against later purchases: only {n} "
+                    "customers had bought on more than one day by {date} (need {need}).",
+                    n=f"{cal_summary_buyers:,}",
+                    date=fmt.long_date(cal_cut),
+                    need=f"{min_repeat_buyers:,}",
+                )
+            )
         else:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -336,6 +402,7 @@ def customer_value_days(
                 calibration = with_ids(calibration, ids)
     except (InsufficientDataError, ParameterError) as err:
         notices.append(_("Calibration check skipped: {reason}", reason=translated(err)))
+        plain.append(_("The predictions were not checked against later purchases."))
     return CLVResult(
         customers=customers,
         method=method,
@@ -348,4 +415,5 @@ def customer_value_days(
         repeat_buyers=n_repeat,
         spend_frequency_corr=corr,
         notices=tuple(notices),
+        plain_notices=tuple(plain),
     )

@@ -6,11 +6,9 @@ import pandas as pd
 
 from ecomdash.alerts import RULES
 from ecomdash.findings.core import Finding, money_exact, money_text
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _, _n, fmt
 
 PAGE_ALERTS = "pages/alerts.py"
-#: The rules that flag a whole day or week (the others flag orders, lines or products).
-DAY_RULES = ("unusual_day", "unusual_week")
 #: How many days, up to the data's last day, count as "this week".
 WEEK_DAYS = 7
 
@@ -27,12 +25,29 @@ def week_alerts(res, *, days: int = WEEK_DAYS, severity: str = "high") -> pd.Dat
     return a[keep]
 
 
+#: What each order rule's ``impact`` is (:mod:`ecomdash.alerts.orders`): the flagged orders'
+#: or lines' worth ("orders worth £2,140") for these; money lost against the usual price or
+#: below cost, and the value of returned lines, for the others — none of which is what an
+#: order is worth, so each is said in its own words (:data:`OTHER_MONEY`).
+ORDER_WORTH = ("huge_quantity", "quick_cancel", "order_burst", "day_share", "customer_returns")
+#: rule -> how the headline says that rule's money (``{value}``), after the orders' worth
+OTHER_MONEY = {
+    "price_off": N_("{value} away from the usual prices"),
+    "negative_margin": N_("{value} lost selling below cost"),
+    "returns_spike": N_("returns worth {value}"),
+}
+
+
 def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     """The high-severity alerts of the last ``days`` days of the period (the data's last
     week), sized by the money they involve (each alert's ``impact``: an order's value, the
-    revenue lost against the usual price, a day's distance from its expected revenue). The
-    headline's "orders worth" is the order alerts' impacts alone, written exactly
-    (:func:`~ecomdash.findings.core.money_exact`); a day's distance is an estimate.
+    revenue lost against the usual price or below cost, a returns spike's returned value, a
+    day's distance from its expected revenue). The headline's "orders worth" adds up the
+    impacts of the rules that flag orders (:data:`ORDER_WORTH`) alone, written exactly
+    (:func:`~ecomdash.findings.core.money_exact`); a price far from usual, a sale below cost
+    and a returns spike are each said in their own words (:data:`OTHER_MONEY`: "£999 away
+    from the usual prices"), never added to an order's worth; a day's distance is an
+    estimate. The tile's value is the sum of them all (the money at stake, for ranking).
     ``high`` confidence: the rules flag high only far beyond their thresholds. ``None`` when
     the week has no high alert."""
     week = week_alerts(res, days=days)
@@ -41,14 +56,33 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     n = len(week)
     impact = pd.to_numeric(week["impact"], errors="coerce").fillna(0.0).clip(lower=0)
     value = float(impact.sum())
-    on_orders = ~week["kind"].isin(DAY_RULES)
+    on_orders = week["kind"].isin(ORDER_WORTH)
     # what the flagged orders are worth is counted from their lines, not estimated: written
     # exactly ("orders worth £2,140", it read "£2,100"); a day's distance from what was
-    # expected is an estimate (money_text) and is no order's worth
+    # expected is an estimate (money_text) and is no order's worth; nor is the money lost to
+    # a wrong price or below cost, or a returns spike's returned value (they were added to
+    # the orders' worth): each is said in its own words
     worth = float(impact[on_orders].sum())
+    others = fmt.join(
+        _(OTHER_MONEY[k], value=_other_money(k, float(impact[week["kind"] == k].sum())))
+        for k in OTHER_MONEY
+        if (week["kind"] == k).any()
+    )
     kinds = sorted({k for ks in week["kinds"].astype(str) for k in ks.split(", ") if k in RULES})
     rules = ", ".join(_(RULES[k][0]) for k in kinds)
-    if on_orders.any():
+    if on_orders.any() and others:
+        headline = _n(
+            "{n} high alert in the last {days} days on orders worth {value}, and {others}: "
+            "check it before shipping",
+            "{n} high alerts in the last {days} days on orders worth {value}, and {others}: "
+            "check them before shipping",
+            n,
+            n=f"{n:,}",
+            days=days,
+            value=money_exact(worth),
+            others=others,
+        )
+    elif on_orders.any():
         headline = _n(
             "{n} high alert in the last {days} days on orders worth {value}: check it before "
             "shipping",
@@ -58,6 +92,15 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
             n=f"{n:,}",
             days=days,
             value=money_exact(worth),
+        )
+    elif others:
+        headline = _n(
+            "{n} high alert in the last {days} days ({others}): find out why",
+            "{n} high alerts in the last {days} days ({others}): find out why",
+            n,
+            n=f"{n:,}",
+            days=days,
+            others=others,
         )
     else:
         headline = _n(
@@ -85,3 +128,10 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
         page=PAGE_ALERTS,
         link_label=N_("Alerts"),
     )
+
+
+def _other_money(kind: str, x: float) -> str:
+    """A rule's money in the headline: a returns spike's returned lines and a sale below cost
+    are counted from the lines (exact); the distance from the usual price is measured against
+    a median price (an estimate)."""
+    return money_text(x) if kind == "price_off" else money_exact(x)

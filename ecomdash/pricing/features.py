@@ -2,7 +2,10 @@
 
 Input is :meth:`ecomdash.store.Store.product_week_prices` (one row per product and week with
 sales). A week's price is the median of its lines' unit prices (robust to quantity-tier
-discounts and odd lines); units are the week's summed quantity.
+discounts and odd lines); units are the week's summed quantity of the kept sales (a sale later
+cancelled by its matched return is left out: it was not demand at that price). Only weeks the
+data covers whole are in it (``store_queries.full_weeks``): a dataset starting on a Friday or
+ending on a Wednesday would otherwise count part of a week as a slow week.
 """
 
 from __future__ import annotations
@@ -36,9 +39,10 @@ def check_panel(pw: pd.DataFrame) -> None:
         raise InsufficientDataError(
             note(
                 N_(
-                    "Pricing needs weeks of product sales with a quantity and a price; found none. "
-                    "Check that the quantity and unit price (or revenue) columns are mapped and that "
-                    "the sidebar filters leave some sales."
+                    "Pricing needs whole weeks (Monday to Sunday) of product sales with a "
+                    "quantity and a price; found none. Check that the quantity and unit price "
+                    "(or revenue) columns are mapped and that the sidebar's filters leave sales "
+                    "in at least one whole week."
                 )
             )
         )

@@ -36,7 +36,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
@@ -177,11 +177,19 @@ def render(ctx: PageContext) -> None:
     ]
     table["kind"] = table["kind"].map(rule_label)
     table["severity"] = table["severity"].map(severity)
+    # what a merchant reads first: when, how bad, which rule and why; the reason was the
+    # sixth column, cut off at the page's edge behind the alert id (now last, with the ids)
+    front = ["date", "time", "severity", "kind", "reason"]
+    table = table[front + [c for c in table.columns if c not in front and c != "alert_id"]]
+    table["alert_id"] = shown["alert_id"].to_numpy()
     show_table(
         table,
         area="alerts",
         hide_index=True,
         key="al_table",
+        column_config={
+            "reason": st.column_config.TextColumn(L.label("reason", "alerts"), width="large")
+        },
     )
     download_table(table, "alerts", key="dl_alerts", area="alerts")
 
@@ -239,7 +247,7 @@ def render(ctx: PageContext) -> None:
             format_func=L.label,
             key="al_metric",
         )
-        show_chart(series_figure(res, metric), width="stretch")
+        show_chart(series_figure(res, metric, symbol=current_display().symbol), width="stretch")
     with right:
         show_chart(severity_figure(res), width="stretch")
 

@@ -23,6 +23,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.tables import percent_format
 
 K_PARAMS = "basket_params"
 K_UNIT = "basket_support_unit"
@@ -92,13 +93,13 @@ def _form(ctx: PageContext) -> tuple | None:
             count_in = None
         conf_in = c2.slider(
             _("Minimum confidence"),
-            0.0,
-            1.0,
-            float(c0),
-            0.05,
-            # shown as 30% (the rules table and tiles write confidence in percent; the
-            # slider read 0.30 beside them)
-            format="percent",
+            0,
+            100,
+            int(round(float(c0) * 100)),
+            5,
+            # in percent, as the rules table and the tiles write confidence (it read 0.30
+            # beside them), in their style: "30 %" ("percent" wrote "30%" in English)
+            format=percent_format(),
             help=_("Of the baskets with A, the share that also hold B."),
             key=f"bk_conf_{ctx.dataset_id}_{ctx.version}",
         )
@@ -170,7 +171,7 @@ def _form(ctx: PageContext) -> tuple | None:
             support = float(support_in)
         params = (
             support,
-            float(conf_in),
+            int(conf_in) / 100,
             float(lift_in),
             None if len_in == NO_LIMIT else int(len_in),
             basket_in,

@@ -16,7 +16,7 @@ from ecomdash import basket as B
 from ecomdash import labels as L
 from ecomdash.charts import basket as charts
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, _n, fmt, get_lang
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import basket_data as data
 from ecomdash.ui.common import (
@@ -28,7 +28,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.tables import percent_format, show_table
 
 SIDES = {"either": N_("Either"), "if": N_("If (A)"), "then": N_("Then (B)")}
 
@@ -386,8 +386,7 @@ def whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
         100,
         10,
         5,
-        # the page's percent style (fmt.pct): "10 %" in English, "10%" in Chinese
-        format="%d%%" if get_lang() == "zh" else "%d %%",
+        format=percent_format(),
         key="basket_whatif_share",
     )
     if idx is None:

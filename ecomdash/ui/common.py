@@ -180,18 +180,14 @@ def ensure_demo_for_language(store: Store) -> DatasetInfo:
     if get_lang() != "zh" or any(d.is_demo for d in store.list_datasets()):
         return store.ensure_demo()
     from ecomdash import demo_zh
+    from ecomdash.ingest.cleaning_report import generated_report
     from ecomdash.store import DEMO_SOURCE
 
     lines = demo_zh.generate(7).lines
     return store.save_dataset(
         DEMO_NAME_ZH,
         lines,
-        report={
-            "rows_read": len(lines),
-            "rows_kept": len(lines),
-            "rules": [],
-            "currency": DEMO_CURRENCY_ZH,
-        },
+        report=generated_report(lines, currency=DEMO_CURRENCY_ZH),
         mapping={c: c for c in S.CANONICAL if c in lines.columns},
         source=DEMO_SOURCE,
     )

@@ -690,13 +690,15 @@ def _datasets_section() -> None:
     table = pd.DataFrame(
         [
             {
+                # what tells the datasets apart first; the long list of columns last, where
+                # it used to push the last change off the table's right edge
                 "name": d.name,
-                "id": d.id,
                 "lines": d.rows,
-                "version": d.version,
-                "columns": fields_list(d.columns),
-                "source": _(SOURCES[d.source]) if d.source in SOURCES else d.source,
                 "updated": d.updated,
+                "source": _(SOURCES[d.source]) if d.source in SOURCES else d.source,
+                "version": d.version,
+                "id": d.id,
+                "columns": fields_list(d.columns),
             }
             for d in datasets
         ]
@@ -711,11 +713,10 @@ def _datasets_section() -> None:
         key="manage_pick",
     )
     info = by_id[pick]
-    c1, c2, c3 = st.columns(3)
-    with c1:
+    # the three actions side by side, not spread over the page's width
+    with st.container(horizontal=True):
         if st.button(_("Open in the dashboard"), key="open_ds"):
             select_dataset(info.id)
-    with c2:
         with st.popover(_("Rename")):
             new = st.text_input(_("New name"), value=info.name, key=f"rename_{info.id}")
             if st.button(_("Rename"), key=f"do_rename_{info.id}"):
@@ -725,7 +726,6 @@ def _datasets_section() -> None:
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
-    with c3:
         with st.popover(_("Delete")):
             st.write(_("This removes the dataset and its lines from the store for good."))
             sure = st.checkbox(_("Yes, delete it"), key=f"sure_{info.id}")

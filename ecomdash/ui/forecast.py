@@ -573,6 +573,10 @@ def _calendar_gain(res: F.ForecastResult) -> None:
 
 # --- section 2: many products ------------------------------------------------------------------
 
+#: the many-products form's count box, and its largest value (the cut's text names both)
+TOP_BOX = N_("Top products by revenue")
+TOP_MAX = 500
+
 
 def _many_section(ctx: PageContext) -> None:
     if S.PRODUCT_ID not in ctx.columns:
@@ -581,7 +585,7 @@ def _many_section(ctx: PageContext) -> None:
     metrics = [m for m in ("units", "revenue", "orders") if m in _metrics_for(ctx)]
     with st.form("forecast_many_form"):
         c1, c2, c3 = st.columns(3)
-        top = c1.number_input(_("Top products by revenue"), min_value=1, max_value=500, value=100)
+        top = c1.number_input(_(TOP_BOX), min_value=1, max_value=TOP_MAX, value=100)
         metric = c2.selectbox(
             _("Measure"),
             metrics,
@@ -606,8 +610,11 @@ def _many_section(ctx: PageContext) -> None:
         st.text(
             _(
                 "Only the top {n} of {total} products by revenue are forecast here ({share} of "
-                "sales revenue); the other {rest} are not. Raise 'Top products' (up to 500) or "
+                "sales revenue); the other {rest} are not. Raise “{box}” (up to {most}) or "
                 "forecast one product or category in the section above.",
+                # the box as it reads (it said 'Top products', a box the page does not have)
+                box=_(TOP_BOX),
+                most=f"{TOP_MAX:,}",
                 n=f"{len(t):,}",
                 total=f"{int(cut['products']):,}",
                 share=fmt.pct(share, 0),

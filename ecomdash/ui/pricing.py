@@ -147,7 +147,12 @@ def render(ctx: PageContext) -> None:
 def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
     try:
         with timed_status(_("Measuring how demand answers price")) as status:
-            status.write(_("Units and prices per product and week (in the database)"))
+            status.write(
+                _(
+                    "Units and prices per product and whole week, without cancelled sales "
+                    "(in the database)"
+                )
+            )
             status.write(_("Promotion weeks; one log-log demand model per product"))
             status.write(_("Category models and partial pooling; held-out check; promotions"))
             res = run_with_budget(
@@ -269,6 +274,16 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
     return got or None
 
 
+def _units_are() -> str:
+    """What the page's units are (the panel ``Store.product_week_prices`` builds)."""
+    return _(
+        "Units are the units sold per product and week (Monday to Sunday), not counting sales "
+        "later cancelled by a return (not demand at that price). The first and last weeks of "
+        "the data are left out when it covers only part of them: a part week would read as a "
+        "slow one."
+    )
+
+
 def _elasticity_tab(res: P.PricingResult) -> None:
     if (res.products["status"] == "estimated").any():
         show_chart(charts.elasticity_chart(res), width="stretch")
@@ -280,6 +295,7 @@ def _elasticity_tab(res: P.PricingResult) -> None:
             "category's value."
         )
     )
+    st.caption(_units_are())
     if len(res.categories):
         st.subheader(_("Per category"))
         show_table(
@@ -554,12 +570,21 @@ def _markdown_tab(res: P.PricingResult) -> None:
     )
     stock = None
     if up is not None:
-        from ecomdash.inventory import read_stock
+        from ecomdash.inventory import match_stock, read_stock
 
         try:
             stock = read_stock(up.getvalue())
         except EcomdashError as exc:
             show_error(exc)
+        else:
+            # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock), as
+            # the restock planner reads the same file
+            matched = match_stock(stock, res.products["product_id"])
+            stock = matched.stock
+            for w in matched.notes:
+                st.info(inert(tr_note(w)), icon="ℹ️")
+            for w in matched.warnings:
+                st.warning(inert(tr_note(w)), icon="⚠️")
     md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
         _(

@@ -17,7 +17,7 @@ from ecomdash.charts import forecast as charts
 from ecomdash.errors import InputFileError
 from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import _, _n, fmt, get_lang
+from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
@@ -30,7 +30,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import show_table, table_config
+from ecomdash.ui.tables import percent_format, show_table, table_config
 
 K_RESTOCK = "forecast_restock_params"
 #: The plan's columns a merchant acts on, first in its table and CSV (the rest keep their order).
@@ -110,7 +110,7 @@ def render(ctx: PageContext) -> None:
             99.5,
             95.0,
             0.5,
-            format="%.1f%%" if get_lang() == "zh" else "%.1f %%",
+            format=percent_format(1),
             help=_("Chance of not running out during a lead time."),
             key="restock_service",
         )
@@ -167,8 +167,15 @@ def render(ctx: PageContext) -> None:
         except InputFileError as err:
             show_error(translated(err))
         else:
+            # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock; it
+            # was "not planned"), and those left out because which product is meant is not
+            # known
+            matched = inv.match_stock(stock, base.classes.index)
+            stock = matched.stock
+            for w in matched.notes:
+                st.info(inert(tr_note(w)), icon="ℹ️")
             # ids the plan has no row for were ignored in silence: counted and named
-            for w in inv.stock_not_planned(stock, base):
+            for w in (*matched.warnings, *inv.stock_not_planned(stock, base)):
                 st.warning(inert(tr_note(w)), icon="⚠️")
     st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()

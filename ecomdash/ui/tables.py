@@ -19,7 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, get_lang
 from ecomdash.i18n.fmt import MISSING
 
 #: Rows of a long table shown on screen; the download always holds every row.
@@ -40,6 +40,13 @@ def current_display() -> L.Display:
     """The Display of the dataset the page works on (defaults when no page set one)."""
     d = st.session_state.get(K_DISPLAY)
     return d if isinstance(d, L.Display) else L.Display()
+
+
+def percent_format(places: int = 0) -> str:
+    """The printf format of a widget (slider) that holds a percentage 0–100, in the page's
+    percent style (``fmt.pct``): "30 %" in English, "30%" in Chinese."""
+    number = f"%.{places}f" if places else "%d"
+    return number + ("%%" if get_lang() == "zh" else " %%")
 
 
 def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[pd.DataFrame, str]:

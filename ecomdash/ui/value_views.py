@@ -133,7 +133,11 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
         show_chart(charts.ltv_curves(res), width="stretch")
 
 
-def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None:
+def render_clv(
+    res: clv_mod.CLVResult | None, err: EcomdashError | None, *, window_days: int = 90
+) -> None:
+    """The lifetime-value tab; ``window_days``: the churn window the page's churn risk uses
+    (the caption that tells the two figures apart names it)."""
     if res is None:
         show_error(err)
         return
@@ -162,7 +166,9 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
             months=f"{res.horizon_months:g}",
         ),
     )
-    for n in res.notices:
+    # what went wrong, in what it means for the figures; the models' own account (their
+    # parameters and limits) is under "Model parameters", with the rest of the internals
+    for n in res.plain_notices:
         st.warning(inert(n), icon="⚠️")
 
     cal = res.calibration
@@ -241,6 +247,10 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
     )
     if res.params is not None:
         st.caption(parameters_in_words(res.params))
+    if res.notices:
+        with st.expander(_("Technical details of the warnings above")):
+            for n in res.notices:
+                st.caption(inert(n))
 
     st.subheader(_("Customers by expected value"))
     cols = [
@@ -265,6 +275,8 @@ def render_clv(res: clv_mod.CLVResult | None, err: EcomdashError | None) -> None
             alive=L.label("p_alive", "value"),
         )
     )
+    # the same customer's churn risk (next tab) can be 38.9 % beside a 100 % chance here
+    st.caption(churn_mod.risk_and_alive_sentence(window_days))
 
 
 def largest_miss_text(miss: dict) -> str:
@@ -346,11 +358,35 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     if res is None:
         show_error(err)
         return
+    m = res.metrics
+    best = res.best_model
+    auc, base = m.loc[best, "auc"], m.loc["recency", "auc"]
+    top, top_base = m.loc[best, "precision_at_10pct"], m.loc["recency", "precision_at_10pct"]
+    # plain words first: what the best model gets right, against guessing and recency alone
+    # (the analyst's ROC AUC and precision are named in the tiles' helps and the table's)
+    st.markdown(
+        inert(
+            _(
+                "{model}, the best of the models, ranks customers who left above those who "
+                "stayed {auc} of the time (guessing does it 50 % of the time; ranking by days "
+                "since the last order alone, {base}). Of the 10 % of customers it rates most at "
+                "risk, {top} placed no order in the next {days} days, against {all} of all "
+                "customers.",
+                model=_(churn_mod.MODEL_LABELS[best]),
+                auc=fmt_pct(auc),
+                base=fmt_pct(base),
+                top=fmt_pct(top),
+                days=res.window_days,
+                all=fmt_pct(1 - res.test_positive_rate),
+            )
+        )
+    )
     st.caption(
         _(
-            "Trained on features up to {train} with labels in the next {days} days ({n_train} "
-            "customers); evaluated on features up to {test} and what happened in the {days} "
-            "days after ({n_test} customers, {share} bought again).",
+            "Learned from each customer's orders up to {train} and whether they ordered in the "
+            "{days} days after ({n_train} customers); checked on orders up to {test} and the "
+            "{days} days after, which it had not seen ({n_test} customers, {share} bought "
+            "again).",
             train=fmt.long_date(res.train_cutoff),
             days=res.window_days,
             n_train=f"{res.n_train:,}",
@@ -361,33 +397,28 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     )
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
-    m = res.metrics
-    best = res.best_model
-    st.caption(_("Best model on the holdout: {model}.", model=_(churn_mod.MODEL_LABELS[best])))
     b2, b3 = st.columns(2)
     b2.metric(
-        _("Holdout ROC AUC"),
-        f"{m.loc[best, 'auc']:.3f}",
-        delta=_(
-            "{diff} vs recency only", diff=f"{m.loc[best, 'auc'] - m.loc['recency', 'auc']:+.3f}"
-        ),
+        _("Ranks who left above who stayed"),
+        fmt_pct(auc),
+        delta=_("{pts} pts vs days since last order", pts=f"{(auc - base) * 100:+.1f}"),
         help=_(
-            "How well the model ranks customers, checked on the later period it was not fitted "
-            "on: the chance that it rates a customer who then placed no order in the {days} "
-            "days as more at risk than one who ordered. 0.5 is guessing, 1 is perfect; "
-            '"recency only" ranks by days since the last order.',
+            "Checked on the later period the model was not fitted on: the chance that it rates "
+            "a customer who then placed no order in the {days} days as more at risk than one "
+            "who ordered. 50 % is guessing, 100 % is perfect; against ranking by days since "
+            "the last order alone. Analysts call it the holdout ROC AUC: {auc}.",
             days=res.window_days,
+            auc=f"{auc:.3f}",
         ),
     )
-    pts = (m.loc[best, "precision_at_10pct"] - m.loc["recency", "precision_at_10pct"]) * 100
     b3.metric(
-        _("Precision at top 10 % risk"),
-        fmt_pct(m.loc[best, "precision_at_10pct"]),
-        delta=_("{pts} pts vs recency", pts=f"{pts:+.1f}"),
+        _("Left, among the 10 % most at risk"),
+        fmt_pct(top),
+        delta=_("{pts} pts vs days since last order", pts=f"{(top - top_base) * 100:+.1f}"),
         help=_(
             "Of the 10 % of customers the model rated most at risk, the share who then placed "
             "no order in the {days} days (percentage points against ranking by days since the "
-            "last order).",
+            "last order). Analysts call it the precision at the top 10 %.",
             days=res.window_days,
         ),
     )
@@ -455,6 +486,7 @@ def render_at_risk(
                     days=ch.window_days,
                     column=L.label("interpurchase_days", "value"),
                 ),
+                churn_mod.risk_and_alive_sentence(ch.window_days),
             ]
         )
     )

@@ -22,6 +22,14 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     assert not at.exception, at.exception
     table = at.dataframe[0].value
     assert set(table["severity"]) <= {"high", "medium"}  # default filter
+    # when, how bad, which rule and why lead; the reason (cut off at the page's edge when it
+    # came sixth, behind the alert id) is wide; the alert id is last
+    assert list(table.columns[:5]) == ["date", "time", "severity", "kind", "reason"]
+    assert table.columns[-1] == "alert_id" and table["alert_id"].str.startswith("A").all()
+    import json
+
+    cfg = json.loads(at.dataframe[0].proto.columns)
+    assert cfg["reason"]["width"] == "large"
     inc = demo.truth.incidents
     pid = inc.set_index("incident").loc["pricing error", "product_id"]
     assert (table["product_id"] == pid).any()

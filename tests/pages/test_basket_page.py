@@ -107,7 +107,7 @@ def test_baskets_help_for_each_setting_says_cancelled_lines_are_out():
 def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     at.number_input[0].set_value(0.005)  # minimum support (share)
-    at.slider[0].set_value(0.2)  # minimum confidence
+    at.slider[0].set_value(20)  # minimum confidence, in percent
     _run_button(at).click()
     at.run()
     assert not at.exception, at.exception
@@ -160,7 +160,7 @@ def test_changing_thresholds_twice_in_a_row_takes_effect(demo_dataset, _isolated
     lines = _lines(_isolated_home, demo_dataset.id)
     shown = []
     for conf in (0.3, 0.25, 0.35):  # 4, 8 and 1 rules on the demo
-        [s for s in at.slider if s.label == "Minimum confidence"][0].set_value(conf)
+        [s for s in at.slider if s.label == "Minimum confidence"][0].set_value(round(conf * 100))
         _run_button(at).click()
         at.run()
         assert not at.exception, at.exception
@@ -324,8 +324,9 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
     ), settings(at)
     # confidence in percent, as the rules table and the tiles write it (was "≥ 0.3")
     (conf,) = [s for s in at.slider if s.label == "Minimum confidence"]
-    assert conf.proto.format == "percent"
-    conf.set_value(0.3)
+    # in fmt.pct's style: "30 %" in English (plotly's "percent" wrote "30%")
+    assert conf.proto.format == "%d %%" and conf.value == 0
+    conf.set_value(30)
     [s for s in at.selectbox if s.label == "Largest itemset"][0].set_value(3)
     at.toggle[0].set_value(True)
     _run_button(at).click()

@@ -99,7 +99,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     risk = next(f for f in frames if "value_at_risk" in f.columns)
     assert risk["value_at_risk"].is_monotonic_decreasing
     labels = [m.label for m in at.metric]
-    assert "Holdout ROC AUC" in labels and "Customers scored" in labels
+    assert "Ranks who left above who stayed" in labels and "Customers scored" in labels
     assert any("done in" in s.label for s in at.status)
     # every table has its formula-safe download (cohorts, calibration, CLV, models, at-risk)
     assert len(at.get("download_button")) >= 5
@@ -276,15 +276,15 @@ def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
     at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
     tiles = {m.label: m.proto.help for m in at.metric}
-    auc = tiles["Holdout ROC AUC"]
-    assert "0.5 is guessing, 1 is perfect" in auc and "no order in the 90 days" in auc
-    assert tiles["Precision at top 10 % risk"].startswith(
+    auc = tiles["Ranks who left above who stayed"]
+    assert "50 % is guessing, 100 % is perfect" in auc and "no order in the 90 days" in auc
+    assert tiles["Left, among the 10 % most at risk"].startswith(
         "Of the 10 % of customers the model rated most at risk, the share who then placed no "
         "order in the 90 days"
     )
     models = next(d for d in at.dataframe if "auc" in d.value.columns)
     cfg = json.loads(models.proto.columns)
-    assert cfg["buyer_precision_at_10pct"]["label"] == "Buyers among the 10 % likeliest to buy"
+    assert cfg["buyer_precision_at_10pct"]["label"] == "Bought, top 10 % to buy"
     for col in ("precision_at_10pct", "recall_at_10pct", "buyer_precision_at_10pct", "brier"):
         assert cfg[col].get("help"), col
 

@@ -239,21 +239,40 @@ def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isol
     _button(at, "Plan").click().run()
     assert not at.exception, at.exception
     assert at.number_input(key="restock_top").label == "Top products by revenue"
-    rows = [f"{ids[0]},3", f"{ids[10]},4", "tex-271,5", "NOPE-1,1", "NOPE-2,2"]
+    assert ids[0] == "TEX-271"
+    # ids written in another case match the sales data's when that is unambiguous: "dec-…" is
+    # the second product's stock (it was "no sales in the data planned"); "tex-271" is a
+    # second row for TEX-271, which the file has: left out and said
+    rows = [
+        f"{ids[0]},3",
+        f"{ids[10]},4",
+        "tex-271,5",
+        f" {ids[1].lower()} ,6",
+        "NOPE-1,1",
+        "NOPE-2,2",
+    ]
     data = ("SKU,Stock\n" + "\n".join(rows) + "\n").encode()
     at.file_uploader(key="stock_file").set_value(("stock.csv", data, "text/csv")).run()
     assert not at.exception, at.exception
     # inert: markdown escaped (a product id is the merchant's text)
     said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
     assert said == [
-        "3 products in your stock file have no sales in the data planned (its period and "
-        "filters): NOPE-1, NOPE-2, tex-271 — if they sell, check that the ids match the sales "
+        "1 id in your stock file differs only in case from another row of the file for the "
+        "same product: tex-271 (TEX-271) — it was left out; keep one row per product.",
+        "2 products in your stock file have no sales in the data planned (its period and "
+        "filters): NOPE-1, NOPE-2 — if they sell, check that the ids match the sales "
         "data's product codes.",
         f"1 product in your stock file sells but is not among the top 5 products planned here: "
         f"{ids[10]} — raise “Top products by revenue” to plan it.",
     ]
+    told = [re.sub(r"\\(.)", r"\1", i.value) for i in at.info if "stock file" in i.value]
+    assert told == [
+        "1 id in your stock file is written differently from the sales data's product code "
+        f"(case or spaces) and was matched to it: {ids[1].lower()} → {ids[1]}."
+    ]
     editor = next(d.value for d in at.dataframe if list(d.value.columns)[-1] == "on_hand")
-    assert editor.set_index("product_id")["on_hand"].get(ids[0]) == 3
+    on_hand = editor.set_index("product_id")["on_hand"]
+    assert on_hand.get(ids[0]) == 3 and on_hand.get(ids[1]) == 6
 
 
 def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):
@@ -358,11 +377,22 @@ def test_many_products_section(demo_dataset, _isolated_home):
     n_products = sales["product_id"].nunique()
     share = core.table["revenue"].sum() / sales["revenue"].sum()
     said = [t.value for t in at.text if "products by revenue are forecast" in t.value]
+    # the box it says to raise is named as the box reads, with its own largest value (it
+    # said "Raise 'Top products'", a box the page does not have)
+    box = next(b for b in at.number_input if b.value == 100 and b.max == 500 and not b.key)
+    assert box.label == "Top products by revenue"
     assert said == [
         f"Only the top 100 of {n_products:,} products by revenue are forecast here "
         f"({share * 100:.0f} % of sales revenue); the other {n_products - 100:,} are not. Raise "
-        "'Top products' (up to 500) or forecast one product or category in the section above."
+        "“Top products by revenue” (up to 500) or forecast one product or category in the "
+        "section above."
     ]
+    # in Chinese too: the box's Chinese label, in Chinese quotes
+    zh = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120, lang="zh")
+    assert not zh.exception, zh.exception
+    box = next(b for b in zh.number_input if b.value == 100 and b.max == 500 and not b.key)
+    said = [t.value for t in zh.text if "个未预测" in t.value]
+    assert len(said) == 1 and f"可调高“{box.label}”（最多 500）" in said[0], said
 
 
 def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):

@@ -70,6 +70,9 @@ def _walk_basket_in_chinese(zh_dataset, data):
     at.radio(key="basket_rule_side").set_value("if").run()
     at.slider(key="basket_whatif_share").set_value(30).run()
     assert not at.exception, at.exception
+    # both percent sliders in the Chinese style, "30%", as fmt.pct writes it on the page
+    assert at.slider(key="basket_whatif_share").proto.format == "%d%%"
+    assert [s.proto.format for s in at.slider if s.label == "最小置信度"] == ["%d%%"]
     assert any("提升度" in c.value for c in at.caption)
     assert english_left_here(at, data_values=data) == []
     # a threshold no pair reaches: the warning and the suggestion button, in Chinese

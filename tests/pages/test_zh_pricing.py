@@ -58,6 +58,11 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     assert any("，降价后的价格不低于其有过最低价的 90%。" in c for c in captions), captions
     # the dip is a change in %, as its column shows it (read "同一比值（为负……）": a negative ratio)
     assert any("促销后回落：促销后 2 周这一水平比促销前变了多少（−25% = " in c for c in captions)
+    # what units are: kept sales of whole weeks
+    assert any(
+        c.startswith("件数是每个商品每周（周一至周日）卖出的件数，不含之后被退货取消的销售")
+        for c in captions
+    )
     # the tiles say what they count by the table's own words
     helps = {m.label: m.proto.help for m in zh.metric}
     assert "状态为“已估计”" in helps["自有弹性"] and "“无自身估计的原因”" in helps["无法估计"]

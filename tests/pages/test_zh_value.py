@@ -52,7 +52,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
     assert checks["check"].iloc[0] == "带客户 ID 的销售行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
-    assert {"已评分客户", "12 个月预期购买次数", "验证期 ROC AUC"} <= labels
+    assert {"已评分客户", "12 个月预期购买次数", "把流失客户排在留存客户之前的比例"} <= labels
     assert "同期群活跃占比" in _chart_titles(at)
     assert any(t.startswith("影响预测的因素") for t in _chart_titles(at))
     imp = next(
@@ -148,14 +148,14 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     table = next(d for d in at.dataframe if "needed" in d.value.columns)
     checks = displayed_frame(table)
     assert list(checks.columns) == ["检查项", "通过", "实际", "要求", "影响"]
-    assert checks["影响"].iloc[2] == "客户生命周期价值模型（BG/NBD、Gamma-Gamma）"
+    assert checks["影响"].iloc[2] == "客户生命周期价值模型"
     assert checks["实际"].iloc[3] == "24"  # 729 days: whole months
     tiles = {m.label: m.proto.help for m in at.metric}
-    assert "0.5 等于随机猜测，1 为完全准确" in tiles["验证期 ROC AUC"]
-    assert tiles["风险最高 10% 客户的精确率"].startswith("在模型评为流失风险最高的 10% 客户中")
+    assert "50% 相当于随机猜测，100% 为完美" in tiles["把流失客户排在留存客户之前的比例"]
+    assert tiles["风险最高的 10% 中流失的比例"].startswith("在模型评为流失风险最高的 10% 客户中")
     models = displayed_frame(next(d for d in at.dataframe if "auc" in d.value.columns))
     assert "购买可能性最高 10% 中的购买者比例" in models.columns
-    assert "风险最高 10% 的精确率" in models.columns
+    assert "风险前 10% 中流失的比例" in models.columns
     clv = displayed_frame(next(d for d in at.dataframe if "p_alive" in d.value.columns))
     assert "复购天数" in clv.columns and "订单数" not in clv.columns
     risk = displayed_frame(next(d for d in at.dataframe if "value_at_risk" in d.value.columns))

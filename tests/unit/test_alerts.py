@@ -867,7 +867,7 @@ def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
     )
     assert (
         z.reason
-        == "客户 C7 在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
+        == "客户“C7”在 4 笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3 个退货行"
     )
 
 
@@ -1011,3 +1011,27 @@ def test_a_reasons_change_is_the_plain_ratio_of_its_two_figures(demo_alerts):
             assert abs(round((actual / expected - 1) * 100) - int(pct)) <= 1, (act, exp, pct)
             checked += 1
     assert checked >= 5
+
+
+def test_a_sale_below_cost_writes_the_unit_cost_as_money():
+    """The negative-margin reason wrote the unit cost as a bare number beside amounts with
+    the currency sign ("sold below its unit cost 4.50 on 2 lines: £3.00 lost"); both are
+    money in the dataset's currency now, in English and Chinese."""
+    from ecomdash.alerts.orders import signals_from
+
+    df = pd.DataFrame(
+        {
+            "product_id": ["P1", "P1"],
+            "product_name": ["Mug", "Mug"],
+            "order_date": pd.to_datetime(["2026-03-02 10:00", "2026-03-02 12:00"]),
+            "unit_cost": [4.5, 4.5],
+            "margin": [-1.0, -2.0],
+            "line_no": [1, 2],
+        }
+    )
+    with fmt.use_currency("£"):
+        (s,) = signals_from("negative_margin", df)
+        with use_lang("zh"):
+            (z,) = signals_from("negative_margin", df)
+    assert s.reason == "Mug (P1) sold below its unit cost £4.50 on 2 lines: £3.00 lost"
+    assert z.reason == "“Mug (P1)”在 2 个订单行以低于单位成本 £4.50 的价格售出：亏损 £3.00"

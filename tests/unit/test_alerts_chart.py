@@ -51,3 +51,27 @@ def test_alerts_per_month_ticks_whole_numbers(high, medium, low, dtick):
 def test_the_demos_alerts_per_month_tick_whole_numbers(demo_alerts):
     y = severity_figure(demo_alerts).layout.yaxis
     assert y.dtick >= 1 and float(y.dtick).is_integer() and y.tick0 == 0
+
+
+@pytest.mark.parametrize(
+    ("metric", "prefix", "hover"),
+    [
+        ("revenue", "£", "£%{y:,.0f}"),
+        ("aov", "£", "£%{y:,.2f}"),
+        ("orders", None, "%{y:,.0f}"),
+        ("return_rate", None, "%{y:.1%}"),
+    ],
+)
+def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, prefix, hover):
+    """The Alerts page's daily chart read '0, 10k, 20k' for net revenue with no currency and
+    '0.05' for a return rate: money metrics carry the dataset's sign on the axis and in every
+    hover of a drawn line or marker, the return rate is a percentage, counts are whole."""
+    from ecomdash.charts.alerts import series_figure
+
+    fig = series_figure(demo_alerts, metric, symbol="£")
+    assert fig.layout.yaxis.tickprefix == prefix
+    assert fig.layout.yaxis.tickformat == (".0%" if metric == "return_rate" else None)
+    shown = [t for t in fig.data if t.hoverinfo != "skip"]
+    assert len(shown) >= 3  # expected, actual and at least one severity's markers
+    assert {t.hovertemplate for t in shown} == {hover}
+    assert series_figure(demo_alerts, metric).layout.yaxis.tickprefix in (None, "")

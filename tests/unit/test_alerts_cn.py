@@ -405,7 +405,7 @@ def test_a_province_is_named_a_region_not_a_country():
         assert _where("country", "France") == "country France"
     with use_lang("zh"):
         assert _where("country", "浙江") == "浙江地区"
-        assert _where("country", "France") == "国家/地区 France"
+        assert _where("country", "France") == "国家/地区“France”"
 
 
 def test_a_drivers_dimension_is_a_region_for_a_province():
@@ -421,3 +421,104 @@ def test_a_drivers_dimension_is_a_region_for_a_province():
     with use_lang("zh"):
         assert driver_dimension("country", "广西壮族自治区") == "地区"
         assert driver_dimension("country", "France") == "国家/地区"
+
+
+#: placeholders of the alerts' Chinese sentences that carry the merchant's own text (a
+#: product, a customer's member name, a category or country, a driver's key): no space
+#: beside Chinese text ("这一周 装饰画 退货"); a number, an amount, a date, an order number or
+#: a raw column id keeps the catalogue's space beside a Chinese word ("{n} 件")
+_TEXT_FIELDS = r"\{(product|customer|name|key)\}"
+_CJK = r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+
+
+def test_no_space_between_chinese_and_merchant_text_in_the_alerts_catalogue():
+    """Every Chinese alert sentence that names a product, customer, category, country or a
+    driver quotes it ““装饰画 (DEC-222)””, as the ingest quotes a file's values, with no space
+    beside Chinese text (it read "2025年9月8日这一周 装饰画 退货 15 件")."""
+    import re
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    po = Path(__file__).parents[2] / "ecomdash/i18n/locales/zh/alerts.po"
+    with po.open("rb") as f:
+        cat = read_po(f)
+    spaced = re.compile(rf"{_CJK} {_TEXT_FIELDS}|{_TEXT_FIELDS} {_CJK}")
+    bad = [m.string for m in cat if m.id and isinstance(m.string, str) and spaced.search(m.string)]
+    assert bad == [], bad
+
+
+def test_chinese_reasons_quote_the_product_and_customer():
+    """A returns spike of a Chinese-named product and an order burst of a customer known by a
+    Chinese member name (买家会员名): quoted, no space inside the Chinese sentence; the English
+    reasons name them as before."""
+    from ecomdash.alerts.orders import signals_from
+
+    spike = pd.DataFrame(
+        {
+            "product_id": ["DEC-222"],
+            "product_name": ["装饰画"],
+            "week": [T("2025-09-08")],
+            "week_returns": [15],
+            "product_returns": [20.0],
+            "weeks": [52.0],
+            "order_date": [T("2025-09-09 10:00")],
+            "line_no": [1],
+            "revenue": [-120.0],
+        }
+    )
+    burst = pd.DataFrame(
+        {
+            "customer_id": ["张三"] * 2,
+            "order_id": ["1", "2"],
+            "order_date": [T("2025-09-09 10:00"), T("2025-09-09 11:00")],
+            "burst_orders": [25, 25],
+            "usual_per_day": [1.0, 1.0],
+            "line_no": [1, 2],
+            "revenue": [10.0, 20.0],
+        }
+    )
+    with use_lang("zh"):
+        (s,) = signals_from("returns_spike", spike)
+        (b,) = signals_from("order_burst", burst)
+    assert s.reason.startswith("2025年9月8日这一周“装饰画 (DEC-222)”退货 15 件，"), s.reason
+    assert b.reason.startswith("客户“张三”连续下了 2 单"), b.reason
+    with use_lang("en"):
+        (s,) = signals_from("returns_spike", spike)
+        (b,) = signals_from("order_burst", burst)
+    assert s.reason.startswith("15 returns of 装饰画 (DEC-222) in the week of 8 September 2025")
+    assert b.reason.startswith("Customer 张三 placed 2 orders in ")
+
+
+def test_a_column_mixing_countries_and_provinces_labels_each_row_rightly():
+    """A region column that mixes countries and provinces (a cross-border shop's ship-to
+    column: France, 中国, 浙江省, "Zhejiang", "GUANGDONG PROVINCE") gets each drivers' row and
+    each reason right: a province is a region whatever way it is written — short or full
+    Chinese name, after the country ("中国 浙江省"), full-width spaces, pinyin in any case,
+    with "Province" / "Autonomous Region" — (it was decided by the exact Chinese name only,
+    so "Zhejiang" read "Country Zhejiang" beside "Region 浙江"); a country stays a country,
+    Hong Kong written in English too (the UCI shop's country)."""
+    from ecomdash.alerts import driver_dimension
+    from ecomdash.alerts.days import _where
+
+    regions = [
+        "浙江",
+        "浙江省",
+        " 中国 浙江省 ",
+        "中国浙江",
+        "浙江\u3000",
+        "Zhejiang",
+        "GUANGDONG PROVINCE",
+        "China, Zhejiang",
+        "Inner Mongolia",
+        "Guangxi Zhuang Autonomous Region",
+        "Shanghai Shi",
+    ]
+    countries = ["France", "中国", "China", "United Kingdom", "Hong Kong", "Georgia"]
+    for lang, region, country in (("en", "Region", "Country"), ("zh", "地区", "国家/地区")):
+        with use_lang(lang):
+            assert [driver_dimension("country", k) for k in regions] == [region] * len(regions)
+            assert [driver_dimension("country", k) for k in countries] == [country] * len(countries)
+    with use_lang("en"):
+        assert _where("country", "Zhejiang") == "region Zhejiang"
+        assert _where("country", "Hong Kong") == "country Hong Kong"

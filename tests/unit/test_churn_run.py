@@ -77,13 +77,13 @@ def test_windows_counts_metrics_and_notices_by_hand():
         "Decision tree",
         "Gradient boosting",
         "Baseline: recency only",
-        "Baseline: BG/NBD P(alive)",
-        "Baseline: BG/NBD P(buy in window)",
+        "Baseline: chance still active (BG/NBD)",
+        "Baseline: chance to buy (BG/NBD)",
     ]
     assert res.notices == (
-        "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time buyer "
-        "'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) corrects for "
-        "this.",
+        "The lifetime-value model's chance still active ranks customers worse than guessing "
+        "here: it gives every customer who bought once a 100 % chance, yet most of them never "
+        "come back. Its chance to buy in the window does not have this problem.",
     )
     # the metrics are the evaluation's at those cut-offs, nothing else
     _h, _train, test, ev = _reference(lines)
@@ -147,9 +147,9 @@ def test_sampled_fit_and_importance_say_so(monkeypatch):
         "result repeats); every one of the 100 evaluation customers and every current customer "
         "is scored. The holdout figures below are those of the sampled fit, so they show what "
         "sampling costs.",
-        "BG/NBD P(alive) ranks worse than chance here: the model calls every one-time buyer "
-        "'alive' (P = 1), yet most of them never return. BG/NBD's P(buy in window) corrects for "
-        "this.",
+        "The lifetime-value model's chance still active ranks customers worse than guessing "
+        "here: it gives every customer who bought once a 100 % chance, yet most of them never "
+        "come back. Its chance to buy in the window does not have this problem.",
         "Feature importance was measured on a random sample of 60 of the 100 evaluation customers.",
     )
     h, _train, test, ev = _reference(lines, models=("logistic",), train_sample=50)
@@ -182,8 +182,9 @@ def test_recency_as_good_as_any_model_and_too_few_repeat_buyers_are_said():
     assert roc_auc_score(test.y, -test.X["recency_days"]) == 1.0
     assert res.best_model == "gbm"
     assert res.notices == (
-        "No model beats the recency-only baseline on the holdout (best Gradient boosting AUC "
-        "1.000 vs recency 1.000): recency alone ranks customers as well here.",
+        "No model ranks customers better than days since the last order alone on the later "
+        "period it was checked on (the best, Gradient boosting, ranks who left above who stayed "
+        "100.0 % of the time; days since the last order, 100.0 %): use that here.",
         "BG/NBD baselines skipped: too few repeat buyers before the cut-off.",
     )
     assert res.roc["model"].unique().tolist() == ["gbm", "tree", "recency"]
@@ -266,6 +267,7 @@ def test_no_p_alive_notice_when_it_ranks_better_than_chance():
     assert (res.n_train, res.n_test, res.test_positive_rate) == (70, 70, 40 / 70)
     assert res.metrics.loc["p_alive", "auc"] == 1.0
     assert res.notices == (
-        "No model beats the recency-only baseline on the holdout (best Decision tree AUC 1.000 "
-        "vs recency 1.000): recency alone ranks customers as well here.",
+        "No model ranks customers better than days since the last order alone on the later "
+        "period it was checked on (the best, Decision tree, ranks who left above who stayed "
+        "100.0 % of the time; days since the last order, 100.0 %): use that here.",
     )

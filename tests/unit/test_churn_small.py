@@ -580,7 +580,7 @@ def test_sufficiency_labels_and_the_two_month_line():
     assert s.checks["affects"].tolist() == [
         "everything on this page",
         "lifetime value, churn",
-        "lifetime-value models (BG/NBD, Gamma-Gamma)",
+        "lifetime-value models",
         "cohorts, calibration",
         "churn models",
     ]
@@ -608,3 +608,35 @@ def test_checklist_shows_the_reason_column_only_when_a_check_failed():
     assert list(low.columns) == ["check", "ok", "found", "needed", "reason", "affects"]
     assert low["ok"].tolist() == ["yes", "NO", "NO", "yes", "NO"]
     assert low["reason"].iloc[1] == "Too few identified customers for any model."
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("failing", [False, True])
+def test_checklist_columns_fit_the_page_and_wrap_rather_than_cut_off(lang, failing):
+    """Left to Streamlit each checklist column took its one-line width and the table ran off
+    the page: "lifetime-value models (BG/NBD, Gam" was cut off under "Affects". The columns
+    now share the width budget by what their text needs, and no cell needs more lines than a
+    row shows (English and Chinese, with and without the reason column of a failed check)."""
+    from ecomdash import labels as L
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui import value as V
+
+    with use_lang(lang):
+        suff = (
+            churn.sufficiency_from_days(_days(49, 29, 209), n_lines=10, n_with_id=10)
+            if failing
+            else churn.sufficiency_from_days(_days(50, 30, 729), n_lines=126_319, n_with_id=113_766)
+        )
+        table = V.checklist_table(suff)
+        headers = {c: L.label(c, "value") for c in table.columns}
+        widths, row_height = V.checklist_layout(table, headers)
+    assert set(widths) == set(table.columns)
+    assert sum(widths.values()) <= V.CHECKLIST_PX + V._MIN_COLUMN_PX
+    lines = 1 if row_height is None else V.CHECKLIST_LINES
+    if row_height is not None:
+        assert row_height > 64  # Streamlit wraps a cell only in rows taller than 4 rem
+    for col in table.columns:
+        for text in [headers[col], *map(str, table[col])]:
+            assert math.ceil(V.text_px(text) / widths[col]) <= lines, (col, text, widths[col])
+    # "Affects" says what it affects in plain words, without the models' names
+    assert not table["affects"].str.contains("BG/NBD").any()

@@ -370,3 +370,80 @@ def test_calibration_never_reuses_a_model_fitted_on_its_holdout():
     assert res.calibration.cutoff == pd.Timestamp("2024-05-13")
     assert res.calibration.params == own.params
     assert res.calibration.params.r != pytest.approx(res.params.r, rel=1e-3)
+
+
+# --- the notices in plain words (the report's and the page's warnings) -----------------------
+
+#: the calibration check skipped on FOUR, in what it means for the figures
+CAL_PLAIN = (
+    "The predictions were not checked against later purchases: only 0 customers had bought on "
+    "more than one day by 5 January 2024 (need 4)."
+)
+SPEND_PLAIN = (
+    "The spend model did not settle: each customer's average spend per order is used instead."
+)
+#: what a report reader cannot act on: the models' names, parameters and symbols
+INTERNALS = ("Gamma-Gamma", "BG/NBD", "P(alive)", " = ", "e+", "q ", "r = ")
+
+
+@pytest.mark.parametrize(
+    ("case", "plain"),
+    [
+        ({"gg": _gg(p=163_000.0, q=3.25, v=40.0, converged=False)}, (SPEND_PLAIN, CAL_PLAIN)),
+        ({"gg": _gg(q=1.0)}, (SPEND_PLAIN, CAL_PLAIN)),
+        ({"gg": InsufficientDataError("Too few repeat buyers.")}, (SPEND_PLAIN, CAL_PLAIN)),
+        (
+            {"bg": _bg(a=0.0019, b=2.0)},
+            (
+                "The lifetime-value model sees almost no customer stop buying, so it gives every "
+                "customer a chance still active of about 100 %; to see who has stopped buying, "
+                "use the churn risk.",
+                CAL_PLAIN,
+            ),
+        ),
+        (
+            {"bg": _bg(converged=False)},
+            (
+                "The purchase model did not settle: treat the expected purchases and values with "
+                "caution, and see how they compared with later purchases on the Customer value "
+                "page.",
+                CAL_PLAIN,
+            ),
+        ),
+        (
+            {"bg": InsufficientDataError("No repeat buyers.")},
+            (
+                "The purchase model could not be fitted, so each customer's value is their "
+                "average order value times the shop's average rate of buying again.",
+                CAL_PLAIN,
+            ),
+        ),
+        (
+            {"max_spend_frequency_corr": -0.5},  # FOUR's r of 0 is above a limit below 0
+            (
+                "Customers who buy more often spend differently per order, so the spend model "
+                "does not apply: each customer's average spend per order is used instead.",
+                CAL_PLAIN,
+            ),
+        ),
+        (
+            {"min_repeat_buyers": 5},
+            (
+                "Only 4 customers bought on more than one day (the models need 5), so each "
+                "customer's value is their average order value times the shop's average rate of "
+                "buying again, not a model's prediction.",
+                "The predictions were not checked against later purchases: only 0 customers had "
+                "bought on more than one day by 5 January 2024 (need 5).",
+            ),
+        ),
+    ],
+)
+def test_each_notice_says_what_it_means_for_the_figures(monkeypatch, case, plain):
+    """The report printed the models' internals ("Gamma-Gamma fit ran to a limit (p = 1.63e+05
+    ..."): a reader needs what that means for the figures. Every notice has its plain sentence,
+    without the models' names or parameters; the technical one stays for the page's details."""
+    res = _four(monkeypatch, **case)
+    assert len(res.notices) == len(res.plain_notices) == 2
+    assert res.plain_notices == plain
+    for text in res.plain_notices:
+        assert not any(word in text for word in INTERNALS), text

@@ -595,6 +595,58 @@ def test_alerts_finding_writes_the_orders_worth_exactly(lang, sign, words):
         assert FD.money_exact(40_712.4) == f"{sign}40,712"
 
 
+@pytest.mark.parametrize(
+    ("lang", "sign", "mixed", "alone"),
+    [
+        (
+            "en",
+            "£",
+            "3 high alerts in the last 7 days on orders worth £2,000, and £1,000 away from the "
+            "usual prices, £600 lost selling below cost: check them before shipping",
+            "2 high alerts in the last 7 days (£1,000 away from the usual prices, returns worth "
+            "£317): find out why",
+        ),
+        (
+            "zh",
+            "¥",
+            "近 7 天有 3 条高严重程度提醒，涉及订单金额 ¥2,000，另有按常价计相差 ¥1,000、"
+            "低于成本销售亏损 ¥600：发货前请核查",
+            "近 7 天有 2 条高严重程度提醒（按常价计相差 ¥1,000、退货金额 ¥317）：查明原因",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_alerts_finding_says_money_lost_in_its_own_words(lang, sign, mixed, alone):
+    """A price far from usual and a sale below cost carry the money lost as their impact, a
+    returns spike the value returned: none is what an order is worth. The headline's "orders
+    worth" adds up the order rules' alerts alone (it read "orders worth £3,599", the 999 lost
+    to a wrong price and the 600 below cost added to the £2,000 order) and says the others in
+    their own words; a week with no order alert says no order's worth at all (it read "1
+    high alert … on orders worth £999: check it before shipping" for a wrong price)."""
+    end = date(2026, 10, 31)
+    res = _alerts(
+        [
+            ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel", 2000.0),
+            ("2026-10-30 09:00", "high", "price_off", "price_off", 999.0),
+            ("2026-10-29 09:00", "high", "negative_margin", "negative_margin", 600.0),
+        ],
+        end,
+    )
+    with use_lang(lang), FD.use_currency(sign):
+        f = FD.alerts_finding(res)
+        assert f.headline == mixed
+        # the tile: the money at stake of all three, an estimate (not the orders' worth)
+        assert f.value == 3599.0 and not f.exact
+        no_orders = _alerts(
+            [
+                ("2026-10-30 09:00", "high", "price_off", "price_off", 999.0),
+                ("2026-10-28 09:00", "high", "returns_spike", "returns_spike", 317.0),
+            ],
+            end,
+        )
+        assert FD.alerts_finding(no_orders).headline == alone
+
+
 def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):
     from ecomdash.alerts import find_alerts
 

@@ -377,3 +377,64 @@ def test_stock_file_ids_the_plan_has_no_row_for_are_counted_and_named():
     )
     # every id planned: nothing said
     assert I.stock_not_planned(pd.Series({"P1": 1.0, "P2": 0.0}), res) == ()
+
+
+def test_stock_file_ids_match_the_sales_ids_ignoring_case_when_unambiguous():
+    """A stock file's "tex-271" is TEX-271's stock (it was reported as "no sales in the data
+    planned", its units never reached the plan); an id that could be two products whose codes
+    differ only in case, or a second row for a product the file already has, is left out and
+    said, never guessed."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+
+    sales = ["TEX-271", "Mug-1", "MUG-1", "DEC-222", "P1"]
+    stock = I.read_stock(
+        b"sku,stock\n tex-271 ,5\nmug-1,2\nDEC-222,7\ndec-222,1\nMUG-1,4\nX-9,3\np1,6\n"
+    )
+    m = I.match_stock(stock, sales)
+    assert m.stock.to_dict() == {
+        "DEC-222": 7.0,
+        "MUG-1": 4.0,
+        "P1": 6.0,
+        "TEX-271": 5.0,
+        "X-9": 3.0,
+    }
+    assert m.notes == (
+        "2 ids in your stock file are written differently from the sales data's product codes "
+        "(case or spaces) and were matched to them: p1 → P1, tex-271 → TEX-271.",
+    )
+    several, twice = m.warnings
+    assert several == (
+        "1 id in your stock file matches several product codes of the sales data that differ "
+        "only in case: mug-1 (MUG-1 / Mug-1) — it was left out; write it exactly as the sales "
+        "data does."
+    )
+    assert twice == (
+        "1 id in your stock file differs only in case from another row of the file for the "
+        "same product: dec-222 (DEC-222) — it was left out; keep one row per product."
+    )
+    with use_lang("zh"):
+        assert tr_note(m.notes[0]) == (
+            "库存文件中有 2 个编码与销售数据的商品编码写法不同（大小写或空格），已按商品编码匹配："
+            "p1 → P1、tex-271 → TEX-271。"
+        )
+        assert tr_note(several).startswith("库存文件中有 1 个编码对应销售数据中多个仅大小写不同")
+        assert "mug-1 (MUG-1 / Mug-1)" in tr_note(several)
+        assert tr_note(twice).startswith("库存文件中有 1 个编码与文件中同一商品的另一行仅大小写")
+    # ids the sales data writes exactly: nothing to say
+    exact = I.match_stock(pd.Series({"TEX-271": 1.0, "Mug-1": 2.0}), sales)
+    assert exact.stock.to_dict() == {"TEX-271": 1.0, "Mug-1": 2.0}
+    assert exact.notes == exact.warnings == ()
+
+
+def test_plan_restock_takes_a_stock_files_ids_written_in_another_case(demo):
+    """The plan itself (the CLI's route: ``ecomdash forecast restock --stock``) keys the stock
+    by the sales data's ids: "tex-271" gives TEX-271 its units on hand, and says so."""
+    lines = demo.lines
+    many = I.forecast_many(lines, top=3, metric="units", freq="W", horizon=8, folds=4)
+    top = list(many.table["product_id"])
+    stock = pd.Series({top[0].lower(): 40.0, top[1]: 10.0})
+    res = I.plan_restock(lines, many=many, stock=stock, top=3)
+    on_hand = res.plan.set_index("product_id")["on_hand"]
+    assert on_hand[top[0]] == 40.0 and on_hand[top[1]] == 10.0
+    assert any(f"{top[0].lower()} → {top[0]}" in w for w in res.stock_notes), res.stock_notes

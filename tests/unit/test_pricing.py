@@ -45,6 +45,7 @@ def test_product_week_prices_matches_hand_computation(tmp_path):
             ("3", "2024-01-03 09:00", "POST", 1, 3.0),  # non-product: ignored
             ("C3", "2024-01-04 09:00", "A", -4, 9.0),  # return: ignored
             ("4", "2024-01-08 12:00", "A", 3, 7.0),  # next Monday: next week
+            ("5", "2024-01-14 18:00", "C", 1, 4.0),  # its Sunday: the data covers it whole
         ]
     )
     store = Store.open(tmp_path)
@@ -57,11 +58,100 @@ def test_product_week_prices_matches_hand_computation(tmp_path):
     assert a["median_price"].tolist() == [9.0, 7.0]  # median of 10, 8, 9
     assert a["mean_price"].iloc[0] == pytest.approx(64 / 7)
     assert a["orders"].tolist() == [3, 1]
-    # orders 1, 2, 3 have products in week 1 (POST-only lines are not products)
-    assert a["store_orders"].tolist() == [3, 1]
+    # orders 1, 2, 3 have products in week 1 (POST-only lines are not products); 4, 5 in week 2
+    assert a["store_orders"].tolist() == [3, 2]
     assert pw["product_id"].tolist().count("B") == 1
     # min_weeks drops B (one week)
     assert set(store.product_week_prices(info.id, min_weeks=2)["product_id"]) == {"A"}
+
+
+def test_product_week_prices_leave_out_cancelled_sales(tmp_path):
+    """A sale later cancelled by its matched return (``is_cancelled``) is not demand at its
+    price: not in the week's units, revenue or price, nor an order of the store that week
+    (the demo's TEX-271 sold 81.5 units a week over its last 8 weeks with them, 79.9
+    without)."""
+    lines = _lines(
+        [
+            ("1", "2024-01-01 10:00", "A", 2, 10.0),
+            ("2", "2024-01-02 10:00", "A", 5, 6.0),  # cancelled below
+            ("2", "2024-01-02 10:00", "B", 1, 5.0),  # kept: order 2 still counts
+            ("3", "2024-01-03 10:00", "A", 4, 4.0),  # cancelled: order 3 had nothing else
+            ("C2", "2024-01-04 10:00", "A", -5, 6.0),
+            ("C3", "2024-01-04 10:00", "A", -4, 4.0),
+            ("4", "2024-01-07 10:00", "A", 1, 9.0),
+        ]
+    )
+    lines.loc[[1, 3], "is_cancelled"] = True
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", lines)
+    pw = store.product_week_prices(info.id)
+    a = pw[pw["product_id"] == "A"].iloc[0]
+    assert a["units"] == 3.0 and a["revenue"] == 2 * 10.0 + 9.0
+    assert a["median_price"] == 9.5 and a["orders"] == 2 and a["lines"] == 2
+    assert a["store_orders"] == 3  # orders 1, 2 and 4
+    lean = store.product_week_prices(info.id, lean=True)
+    assert lean["units"].tolist() == [3.0, 1.0] and lean["store_orders"].tolist() == [3, 3]
+
+
+def _week_lines(first: str, last: str) -> pd.DataFrame:
+    """One sale of A a day from ``first`` to ``last``, a country each: UK, then FR."""
+    days = pd.date_range(first, last, freq="D")
+    lines = _lines(
+        [(str(i), f"{d.date()} 12:00", "A", 1, 10.0) for i, d in enumerate(days, start=1)]
+    )
+    lines["country"] = ["UK", "FR"] * (len(lines) // 2) + ["UK"] * (len(lines) % 2)
+    return lines
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "weeks"),
+    [
+        # Monday 1 January to Sunday 21 January 2024: three whole weeks, all kept
+        ("2024-01-01", "2024-01-21", ["2024-01-01", "2024-01-08", "2024-01-15"]),
+        # from the Tuesday: the first week has 6 days of data and is left out
+        ("2024-01-02", "2024-01-21", ["2024-01-08", "2024-01-15"]),
+        # to the Saturday: the last week has 6 days of data and is left out
+        ("2024-01-01", "2024-01-20", ["2024-01-01", "2024-01-08"]),
+        # a Friday to a Wednesday (the demo starts on a Friday): only the middle week
+        ("2024-01-05", "2024-01-17", ["2024-01-08"]),
+    ],
+)
+def test_product_week_prices_keep_only_the_weeks_the_data_covers_whole(
+    tmp_path, first, last, weeks
+):
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", _week_lines(first, last))
+    for lean in (False, True):
+        pw = store.product_week_prices(info.id, lean=lean)
+        assert pw["week"].tolist() == [pd.Timestamp(w) for w in weeks]
+        assert (pw["units"] == 7.0).all() and (pw["store_orders"] == 7).all()
+
+
+def test_product_week_prices_whole_weeks_follow_the_sidebar_dates(tmp_path):
+    """The days covered are the dataset's (any line, whatever the countries picked) within
+    the sidebar's dates: a picked end on a Sunday keeps its week even with no sale that day;
+    a country's lines that start on a Tuesday do not cut its first week."""
+    from datetime import date
+
+    from ecomdash.filters import Filters
+
+    lines = _week_lines("2024-01-01", "2024-01-28")
+    lines = lines[lines["order_date"] != pd.Timestamp("2024-01-21 12:00")]  # no sale that Sunday
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", lines)
+    weeks = lambda f: store.product_week_prices(info.id, f)["week"].dt.strftime("%d").tolist()  # noqa: E731
+    assert weeks(None) == ["01", "08", "15", "22"]
+    assert weeks(Filters(start=date(2024, 1, 8), end=date(2024, 1, 21))) == ["08", "15"]
+    assert weeks(Filters(start=date(2024, 1, 9), end=date(2024, 1, 21))) == ["15"]
+    assert weeks(Filters(start=date(2024, 1, 8), end=date(2024, 1, 20))) == ["08"]
+    # FR's lines run from Tuesday 2 January (UK's every other day): its first week is whole
+    fr = store.product_week_prices(info.id, Filters(countries=("FR",)))
+    assert fr["week"].dt.strftime("%d").tolist() == ["01", "08", "15", "22"]
+    # a period shorter than a whole week: no week at all, and the analysis says why
+    short = Filters(start=date(2024, 1, 9), end=date(2024, 1, 15))
+    assert store.product_week_prices(info.id, short).empty
+    with pytest.raises(InsufficientDataError, match="whole weeks"):
+        P.analyze(store.product_week_prices(info.id, short))
 
 
 def test_product_week_prices_types_names_and_missing_categories(tmp_path):
@@ -73,10 +163,11 @@ def test_product_week_prices_types_names_and_missing_categories(tmp_path):
             ("1", "2024-01-01 10:00", "A", 2, 10.0),
             ("2", "2024-01-09 10:00", "A", 1, 9.0),
             ("2", "2024-01-09 10:00", "B", 1, 5.0),
+            ("3", "2024-01-14 10:00", "A", 1, 9.0),  # a Sunday: the second week is whole
         ]
     )
     lines.loc[0, "product_name"] = "Old name"
-    lines.loc[1, "product_name"] = "New name"
+    lines.loc[[1, 3], "product_name"] = "New name"
     lines.loc[2, "category"] = None
     store = Store.open(tmp_path)
     info = store.save_dataset("t", lines)
@@ -91,7 +182,7 @@ def test_product_week_prices_types_names_and_missing_categories(tmp_path):
         assert pw["product_name"].tolist() == ["New name", "New name", "Name B"]
         assert pw["category"].iloc[:2].tolist() == ["Cat", "Cat"]
         assert pw["category"].iloc[2] is pd.NA
-        assert pw["store_orders"].tolist() == [1, 1, 1]
+        assert pw["store_orders"].tolist() == [1, 2, 2]
         if not lean:
             assert pw["orders"].dtype == "int64" and pw["lines"].dtype == "int64"
 
@@ -227,6 +318,33 @@ def demo_pw(demo, tmp_path_factory):
 @pytest.fixture(scope="module")
 def demo_res(demo_pw):
     return P.analyze(demo_pw)
+
+
+def test_units_a_week_count_kept_sales_in_whole_weeks(demo, demo_res):
+    """A product's units a week (last 8 weeks with sales) by hand from the demo's lines: the
+    kept sales (not cancelled), in the weeks the data covers whole. The demo runs from Friday
+    1 November 2024 to Saturday 31 October 2026, so its first and last weeks are part weeks.
+    TEX-271 read 81.5 with its cancelled sales and the 6-day last week (56 units), 79.9
+    without the cancelled sales: 80.0 with both rules."""
+    lines = demo.lines
+    first, last = lines["order_date"].min(), lines["order_date"].max()
+    assert (first.day_name(), last.day_name()) == ("Friday", "Saturday")
+    sale = lines[
+        (lines["product_id"] == "TEX-271")
+        & ~lines["is_return"]
+        & ~lines["is_non_product"]
+        & ~lines["is_cancelled"]
+        & (lines["quantity"] > 0)
+    ]
+    week = sale["order_date"].dt.to_period("W-SUN").dt.start_time
+    whole = (week >= first.normalize()) & (week + pd.Timedelta(days=6) <= last.normalize())
+    units = sale[whole].groupby(week[whole])["quantity"].sum()
+    assert units.index.min() == pd.Timestamp("2024-11-04")
+    assert units.index.max() == pd.Timestamp("2026-10-19")
+    row = demo_res.products.set_index("product_id").loc["TEX-271"]
+    assert row["units_per_week"] == pytest.approx(units.tail(8).mean()) == pytest.approx(80.0)
+    assert demo_res.panel["week"].min() == pd.Timestamp("2024-11-04")
+    assert demo_res.last_week == pd.Timestamp("2026-10-19")
 
 
 def test_planted_elasticities_are_recovered_within_intervals(demo, demo_res):

@@ -190,6 +190,24 @@ def test_chinese_alerts_section_names_a_skipped_rule_in_chinese(zh_store):
     assert (t.loc[~whole, "时间"].str.len() == 17).all()
 
 
+def test_chinese_pricing_section_splits_own_and_category_elasticities(zh_store):
+    """The count of products with an elasticity says how many are their own and how many
+    their category's (it counted both as one), in Chinese."""
+    from ecomdash import pricing as P
+
+    store, info = zh_store
+    pricing = tuple(s for s in SECTIONS if s.key == "pricing")
+    rep = build_report(store, info.id, sections=pricing, lang="zh")
+    status = P.analyze(store.product_week_prices(info.id, lean=True)).products["status"]
+    n_own, n_cat = int((status == "estimated").sum()), int((status == "category").sum())
+    assert n_own > 0 and n_cat > 0
+    line = (
+        f"{n_own + n_cat:,} 个商品有价格弹性：{n_own:,} 个是自身的，来自其价格变化；"
+        f"{n_cat:,} 个借用所属品类的，因为只以一个价格卖过；"
+    )
+    assert rep.sections[0].text[0].startswith(line), rep.sections[0].text
+
+
 def test_report_shares_are_written_as_the_app_writes_them():
     from ecomdash.i18n import use_lang
     from ecomdash.report.render import _cell

@@ -81,7 +81,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
     )
     assert (
         zh.reason
-        == "SKU-1 在 3 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 54.00）"
+        == "“SKU-1”在 3 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 54.00）"
     )
     assert (
         (en.severity, en.kind, en.key)
@@ -101,7 +101,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
         (one,) = signals_from("price_off", df.iloc[:1])
     assert (
         one.reason
-        == "SKU-1 在 1 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 18.00）"
+        == "“SKU-1”在 1 个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 18.00）"
     )
 
 
@@ -128,4 +128,4 @@ def test_days_and_places_as_sentences_name_them():
         assert fmt.long_date(day, weekday=True) == "2026年11月11日周三"
         assert _where("shop", None) == "全店"
         assert _where("country", "广东") == "广东地区"  # a province is a region, not a country
-        assert _where("country", "法国") == "国家/地区 法国"
+        assert _where("country", "法国") == "国家/地区“法国”"

@@ -144,7 +144,9 @@ def customer_value(data: ReportData) -> Section:
                 months=f"{res.horizon_months:g}",
                 date=i18n_fmt.long_date(res.cutoff),
             ),
-            *res.notices,
+            # what a notice means for the figures; the models' internals (their parameters,
+            # "p = 1.63e+05") stay in the page's technical details
+            *res.plain_notices,
         ),
         figures=figures,
         tables=(
@@ -167,16 +169,19 @@ def churn_risk(data: ReportData) -> Section:
     auc, base = m.loc[best, "auc"], m.loc["recency", "auc"]
     # the top 10 %'s precision beside the share of every customer evaluated who churned: a
     # bare "precision 97 %" read as the model's doing where 68 % churn anyway
+    # plain words first, as the page's churn tab: the analyst's ROC AUC in brackets
     verdict = _(
-        "Evaluated on held-out time ({n} customers after {cutoff}): {model} ranks churners "
-        "with ROC AUC {auc} ({vs} vs recency alone; 0.5 is guessing). Of the 10 % of "
-        "customers it rated most at risk, {precision} placed no order in the next {days} "
-        "days, against {base} of all the customers evaluated.",
+        "Checked on held-out time ({n} customers after {cutoff}): {model} ranks customers who "
+        "left above those who stayed {share} of the time (guessing does it 50 % of the time; "
+        "days since the last order alone, {recency}; ROC AUC {auc}). Of the 10 % of customers "
+        "it rated most at risk, {precision} placed no order in the next {days} days, against "
+        "{base} of all the customers evaluated.",
         n=f"{res.n_test:,}",
         cutoff=i18n_fmt.long_date(res.test_cutoff),
         model=L.model_label(best),
+        share=pct(auc),
+        recency=pct(base),
         auc=f"{auc:.3f}",
-        vs=f"{auc - base:+.3f}",
         precision=pct(m.loc[best, "precision_at_10pct"]),
         days=res.window_days,
         base=pct(1 - res.test_positive_rate),
@@ -206,6 +211,8 @@ def churn_risk(data: ReportData) -> Section:
                 days=res.window_days,
                 share=pct(res.test_positive_rate),
             ),
+            # the customer-value section's "Chance still active" is another question
+            churn_mod.risk_and_alive_sentence(res.window_days),
             *res.notices,
         ),
         figures=(value_charts.roc_chart(res),),
@@ -213,7 +220,7 @@ def churn_risk(data: ReportData) -> Section:
             Table(
                 N_("Models against baselines (holdout)"),
                 table,
-                {"auc": "{:.3f}", "precision_at_10pct": "{:.1%}", "brier": "{:.3f}"},
+                {"auc": "{:.1%}", "precision_at_10pct": "{:.1%}", "brier": "{:.3f}"},
                 area="value",
             ),
             Table(

@@ -66,18 +66,25 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     figures = [pricing_charts.elasticity_chart(res)]
     if len(res.validation):
         figures.append(pricing_charts.validation_chart(res))
-    n_none = int((res.products["status"] == "no estimate").sum())
+    status = res.products["status"]
+    n_own, n_cat = int((status == "estimated").sum()), int((status == "category").sum())
     return Section(
         "pricing",
         "Pricing and promotions",
         verdict,
         tone,
         (
+            # how many estimates are the product's own and how many its category's (the
+            # page's tiles "Own elasticity" and "From category"): "927 products have an
+            # elasticity" read as 927 measured when most borrowed their category's
             _(
-                "{n} products have an elasticity, {none} have too little price variation; "
-                "{promos} promotions were found in the prices.",
-                n=f"{len(res.products) - n_none:,}",
-                none=f"{n_none:,}",
+                "{n} products have an elasticity: {own} their own, from their price changes, "
+                "and {borrowed} their category's, being sold at one price; {none} have too "
+                "little price variation; {promos} promotions were found in the prices.",
+                n=f"{n_own + n_cat:,}",
+                own=f"{n_own:,}",
+                borrowed=f"{n_cat:,}",
+                none=f"{int((status == 'no estimate').sum()):,}",
                 promos=f"{len(res.promotions):,}",
             ),
             *res.warnings,
