@@ -209,8 +209,8 @@ def roc_chart(result: ChurnResult) -> go.Figure:
         title=_("How well each model finds who left (held-out time)"),
         xaxis_title=_("Customers who stayed, flagged as at risk"),
         yaxis_title=_("Customers who left, flagged as at risk"),
-        xaxis_tickformat=".0%",
-        yaxis_tickformat=".0%",
+        xaxis=pct_ticks(0.0, 1.0),
+        yaxis=pct_ticks(0.0, 1.0),
         **_LAYOUT,
     )
     return fig
@@ -235,8 +235,8 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
         title=_("Predicted chance to buy again against what happened"),
         xaxis_title=_("Predicted chance to buy again (each tenth of customers)"),
         yaxis_title=_("Share who bought again"),
-        xaxis_tickformat=".0%",
-        yaxis_tickformat=".0%",
+        xaxis=pct_ticks(0.0, 1.0),
+        yaxis=pct_ticks(0.0, 1.0),
         **_LAYOUT,
     )
     return fig

@@ -173,3 +173,47 @@ def test_segment_treemap_text_and_hover(lang):
         [f"40.0{sp}%", f"16.6{sp}%", f"17{sp}%"],
     ]
     assert "%}" not in tm.texttemplate and "%}" not in tm.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_alerts_return_rate_axis_and_hover(lang):
+    from ecomdash.charts.alerts import series_figure
+
+    days = pd.date_range("2025-01-01", periods=3)
+    series = pd.DataFrame(
+        {
+            "dim": "shop",
+            "metric": "return_rate",
+            "day": days,
+            "lo": [0.01, 0.01, 0.02],
+            "hi": [0.08, 0.09, 0.1],
+            "expected": [0.04, 0.05, 0.06],
+            "actual": [0.041, 0.12, 0.05],
+        }
+    )
+    alerts = pd.DataFrame({"kind": ["unusual_day"], "severity": ["high"], "date": [days[1]]})
+    with use_lang(lang):
+        fig = series_figure(SimpleNamespace(series=series, alerts=alerts), "return_rate")
+    ticks = _tick_texts(fig.layout.yaxis)
+    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    sp = "" if lang == "zh" else " "
+    actual = next(t for t in fig.data if list(t.y) == [0.041, 0.12, 0.05])
+    assert list(actual.customdata) == [f"4.1{sp}%", f"12.0{sp}%", f"5.0{sp}%"]
+    assert actual.hovertemplate == "%{customdata}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_churn_charts_axes(lang):
+    from ecomdash.charts.value import probability_calibration_chart, roc_chart
+
+    roc = pd.DataFrame({"model": "logistic", "tpr": [0.0, 0.6, 1.0], "fpr": [0.0, 0.2, 1.0]})
+    metrics = pd.DataFrame({"auc": [0.8], "kind": ["model"]}, index=["logistic"])
+    cal = pd.DataFrame({"model": "logistic", "predicted": [0.1, 0.5], "observed": [0.12, 0.4]})
+    result = SimpleNamespace(roc=roc, metrics=metrics, calibration=cal)
+    sp = "" if lang == "zh" else " "
+    with use_lang(lang):
+        figs = [roc_chart(result), probability_calibration_chart(result)]
+    for fig in figs:
+        for axis in (fig.layout.xaxis, fig.layout.yaxis):
+            assert _tick_texts(axis)[0] == f"0{sp}%" and _tick_texts(axis)[-1] == f"100{sp}%"
+        assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
