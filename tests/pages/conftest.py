@@ -102,11 +102,13 @@ def _zh_store_templates(tmp_path_factory, demo_zh_merchant):
 
 def zh_demo_report(merchant) -> dict:
     """The cleaning report the Chinese demo ``merchant`` (``demo_zh.generate``) is saved with
-    by ``ecomdash demo --locale zh`` (``cli/demo.py``: its truth's currency, CNY) and by the
-    app's first start in Chinese (``ui.common.ensure_demo_for_language``): every line kept,
-    prices in CNY. Without the currency the Chinese page tests never saw ¥."""
-    rows = len(merchant.lines)
-    return {"rows_read": rows, "rows_kept": rows, "rules": [], "currency": merchant.truth.currency}
+    by ``ecomdash demo --locale zh`` (``cli/demo.py``) and by the app's first start in Chinese
+    (``ui.common.ensure_demo_for_language``): ``ingest.cleaning_report.generated_report`` of its
+    lines with its truth's currency, CNY. Without the currency the Chinese page tests never
+    saw ¥."""
+    from ecomdash.ingest.cleaning_report import generated_report
+
+    return generated_report(merchant.lines, currency=merchant.truth.currency)
 
 
 @pytest.fixture
