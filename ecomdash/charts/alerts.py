@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from ecomdash import labels as L
 from ecomdash.alerts import AlertsResult
 from ecomdash.alerts.series import METRIC_LABELS
+from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.i18n import N_, _
 
 _COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#bcbd22"}
@@ -64,13 +65,16 @@ def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "
         hover = f"{symbol}%{{y:{_MONEY_METRICS[metric]}}}"
         fig.update_yaxes(tickprefix=symbol)  # plotly's own "10k" ticks
     elif metric == "return_rate":
-        hover = "%{y:.1%}"
-        fig.update_yaxes(tickformat=".0%")
+        # a share as the tables write it (4.1 %; 4.1% in Chinese): the hover's text per point
+        hover = "%{customdata}"
+        fig.update_yaxes(**pct_ticks(*data_range(s["lo"], s["hi"], s["actual"], [0])))
     else:
         hover = "%{y:,.0f}"
     for trace in fig.data:  # every drawn line and marker (the band's edges skip the hover)
         if trace.hoverinfo != "skip":
             trace.hovertemplate = hover
+            if metric == "return_rate":
+                trace.customdata = pct_text(trace.y, 1)
     fig.update_layout(
         title=_("{metric} per day against its expectation", metric=label),
         height=360,

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.basket import BasketResult
+from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.charts.text import esc as _esc  # merchant text in plotly
 from ecomdash.i18n import _
 from ecomdash.labels import label
@@ -210,10 +211,14 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             textfont={"size": 11},
             marker={"size": size, "color": "#fdae6b", "line": {"width": 1, "color": "#e6550d"}},
             customdata=np.column_stack(
-                [[_esc(names.get(it, it), 120) for it in items], [_esc(it) for it in items], sup]
+                [
+                    [_esc(names.get(it, it), 120) for it in items],
+                    [_esc(it) for it in items],
+                    pct_text(sup, 2),
+                ]
             ),
             hovertemplate=_(
-                "%{customdata[0]}<br>id %{customdata[1]}<br>In %{customdata[2]:.2%} of baskets"
+                "%{customdata[0]}<br>id %{customdata[1]}<br>In %{customdata[2]} of baskets"
                 "<extra></extra>"
             ),
             showlegend=False,
@@ -241,16 +246,16 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
             y=[_esc(n, 40) for n in d["name"]],
             orientation="h",
             marker_color="#31a354",
-            customdata=np.column_stack([d["together"], d["lift"]]),
+            customdata=np.column_stack([d["together"], d["lift"], pct_text(d["share"], 1)]),
             hovertemplate=_(
-                "%{y}<br>In %{x:.1%} of its baskets (%{customdata[0]} baskets)"
+                "%{y}<br>In %{customdata[2]} of its baskets (%{customdata[0]} baskets)"
                 "<br>Lift %{customdata[1]:.2f}<extra></extra>"
             ),
         )
     )
     fig.update_layout(
         title=_("Bought together with {product}", product=_esc(product_name, 50)),
-        xaxis_tickformat=".0%",
+        xaxis=pct_ticks(*data_range(d["share"], [0])),
         height=max(220, 50 * len(d) + 90),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
 from ecomdash.i18n.fmt import long_date
@@ -175,6 +176,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
             x=labels,
             y=p["lift"] - 1,
             name=_("lift during"),
+            customdata=pct_text(p["lift"] - 1, 0, signed=True),
             marker_color=_BLUE,
             error_y={
                 "type": "data",
@@ -182,7 +184,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
                 "array": p["lift_high"] - p["lift"],
                 "arrayminus": p["lift"] - p["lift_low"],
             },
-            hovertemplate="%{x}<br>" + _("units %{y:+.0%} vs before") + "<extra></extra>",
+            hovertemplate="%{x}<br>" + _("units %{customdata} vs before") + "<extra></extra>",
         )
     )
     fig.add_trace(
@@ -190,6 +192,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
             x=labels,
             y=p["dip"],
             name=_("dip after"),
+            customdata=pct_text(p["dip"], 0, signed=True),
             marker_color=_ORANGE,
             error_y={
                 "type": "data",
@@ -197,12 +200,16 @@ def promotion_chart(result: PricingResult) -> go.Figure:
                 "array": p["dip_high"] - p["dip"],
                 "arrayminus": p["dip"] - p["dip_low"],
             },
-            hovertemplate="%{x}<br>" + _("units %{y:+.0%} vs before") + "<extra></extra>",
+            hovertemplate="%{x}<br>" + _("units %{customdata} vs before") + "<extra></extra>",
         )
     )
     fig.update_layout(
         title=_("Units per store order vs the weeks before: during and after each promotion"),
-        yaxis_tickformat="+.0%",
+        # written as the tables write a change (+100 %; 100% in Chinese), not plotly's "+100%"
+        yaxis=pct_ticks(
+            *data_range(p["lift_low"] - 1, p["lift_high"] - 1, p["dip_low"], p["dip_high"], [0]),
+            signed=True,
+        ),
         barmode="group",
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.percent import pct_text, pct_ticks
 from ecomdash.charts.text import esc, product_text
 from ecomdash.i18n import _
 from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
@@ -36,7 +37,8 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
         ],
         textposition="outside",
         cliponaxis=False,
-        hovertemplate="%{y}<br>" + _("hit rate %{x:.1%}") + "<extra></extra>",
+        customdata=pct_text(t["hit_rate_at_k"], 1),
+        hovertemplate="%{y}<br>" + _("hit rate %{customdata}") + "<extra></extra>",
     )
     fig.add_bar(
         y=labels,
@@ -44,16 +46,18 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
         orientation="h",
         name=_("Precision@{k}", k=res.k),
         marker_color=[_BASELINE if b else _PRECISION for b in is_base],
-        hovertemplate="%{y}<br>" + _("precision %{x:.1%}") + "<extra></extra>",
+        customdata=pct_text(t["precision_at_k"], 1),
+        hovertemplate="%{y}<br>" + _("precision %{customdata}") + "<extra></extra>",
     )
+    top = float(max(t["hit_rate_at_k"].max(), 0.01)) * 1.15
     fig.update_layout(
         title=_("Hit rate@{k} (× best sellers) and precision@{k}", k=res.k),
         barmode="group",
         height=120 + 70 * len(t),
         margin={"l": 10, "r": 50, "t": 50, "b": 10},
         xaxis={
-            "tickformat": ".0%",
-            "range": [0, float(max(t["hit_rate_at_k"].max(), 0.01)) * 1.15],
+            **pct_ticks(0.0, top),
+            "range": [0, top],
         },
         legend={"orientation": "h", "y": -0.12},
     )

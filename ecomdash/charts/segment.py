@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.percent import pct_text
 from ecomdash.features import LABELS
 from ecomdash.i18n import _
 from ecomdash.i18n.fmt import MISSING, long_date, pct
@@ -63,17 +64,19 @@ def segment_treemap(result: RFMResult) -> go.Figure:
             marker={"colors": [SEGMENT_COLOURS[s] for s in t["segment"]]},
             customdata=np.column_stack(
                 [
-                    t["customer_share"],
-                    t["revenue_share"],
+                    # the shares as the tables write them (12.5 %; 12.5% in Chinese)
+                    pct_text(t["customer_share"], 1),
+                    pct_text(t["revenue_share"], 1),
+                    pct_text(t["revenue_share"], 0),
                     [_(d) for d in t["definition"]],
                     [_(a) for a in t["action"]],
                 ]
             ),
             texttemplate="<b>%{label}</b><br>"
-            + _("%{value:,} customers<br>%{customdata[1]:.0%} of revenue"),
+            + _("%{value:,} customers<br>%{customdata[2]} of revenue"),
             hovertemplate="<b>%{label}</b><br>"
-            + _("%{value:,} customers (%{customdata[0]:.1%})<br>%{customdata[1]:.1%} of revenue")
-            + "<br>%{customdata[2]}<br><i>%{customdata[3]}</i><extra></extra>",
+            + _("%{value:,} customers (%{customdata[0]})<br>%{customdata[1]} of revenue")
+            + "<br>%{customdata[3]}<br><i>%{customdata[4]}</i><extra></extra>",
         )
     )
     fig.update_layout(margin={"l": 0, "r": 0, "t": 30, "b": 0}, height=420)

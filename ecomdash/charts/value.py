@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from ecomdash.charts.percent import data_range, pct_ticks
 from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
@@ -83,7 +84,13 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
             texttemplate="%{text}",
             colorscale="Blues",
             hoverongaps=False,
-            colorbar={"tickformat": ".0%"} if kind == "retention" else None,
+            # the cell's own text (a share as fmt.pct writes it: "33 %" / "33%"), not the
+            # raw value plotly shows by default (0.3333333)
+            hovertemplate="%{y}<br>"
+            + _("month %{x} since first order: %{text}")
+            + "<extra></extra>",
+            # the colour bar's shares as the cells write them (12 %; 12% in Chinese)
+            colorbar=pct_ticks(*(rng or data_range(z))) if kind == "retention" else None,
         )
     )
     fig.update_layout(
@@ -202,8 +209,8 @@ def roc_chart(result: ChurnResult) -> go.Figure:
         title=_("How well each model finds who left (held-out time)"),
         xaxis_title=_("Customers who stayed, flagged as at risk"),
         yaxis_title=_("Customers who left, flagged as at risk"),
-        xaxis_tickformat=".0%",
-        yaxis_tickformat=".0%",
+        xaxis=pct_ticks(0.0, 1.0),
+        yaxis=pct_ticks(0.0, 1.0),
         **_LAYOUT,
     )
     return fig
@@ -228,8 +235,8 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
         title=_("Predicted chance to buy again against what happened"),
         xaxis_title=_("Predicted chance to buy again (each tenth of customers)"),
         yaxis_title=_("Share who bought again"),
-        xaxis_tickformat=".0%",
-        yaxis_tickformat=".0%",
+        xaxis=pct_ticks(0.0, 1.0),
+        yaxis=pct_ticks(0.0, 1.0),
         **_LAYOUT,
     )
     return fig

@@ -4,7 +4,9 @@ Models are scikit-learn-style estimators: ``__init__`` stores parameters, ``fit(
 returns ``self``, learned attributes end in ``_``. Every model answers
 
 - ``recommend(customer_ids, k=10, exclude_bought=True)`` → one row per (customer, product)
-  with ``rank``, ``score`` and a plain-words ``reason`` ("because you bought X and Y");
+  with ``rank``, ``score`` and a plain-words ``reason`` that fits the model behind the row
+  ("because you bought X and Y" from a model that compares products; "5 customers who buy
+  like you bought it" from user-based CF, which compares customers; "best seller: …");
   customers with no history (cold start) get the popularity baseline, marked in ``source``;
 - ``similar_products(product_id, k)`` → "customers who bought this also bought";
 - ``target_customers(product_id, k)`` → the customers most likely to buy it next (not

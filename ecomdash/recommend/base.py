@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.note import note, note_n
 from ecomdash.recommend.data import (
     RESULT_COLUMNS,
@@ -339,8 +339,10 @@ class Recommender:
         top = top[np.isfinite(scores[top])]
         reason = np.array(
             [
-                _(
+                _n(
+                    "best seller: bought by {n} customer (no purchase history)",
                     "best seller: bought by {n} customers (no purchase history)",
+                    int(self.buyers_[i]),
                     n=f"{int(self.buyers_[i]):,}",
                 )
                 for i in top
@@ -402,8 +404,10 @@ class Recommender:
         return _("popular with customers like you")
 
     def _filler_reason(self, item: int) -> str:
-        return _(
+        return _n(
+            "no closer match; best seller: bought by {n} customer",
             "no closer match; best seller: bought by {n} customers",
+            int(self.buyers_[item]),
             n=f"{int(self.buyers_[item]):,}",
         )
 

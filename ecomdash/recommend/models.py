@@ -88,14 +88,17 @@ class PopularityRecommender(Recommender):
     ) -> np.ndarray:
         out = np.empty(top.shape, dtype=object)
         pop = self.popularity_
-        # looked up once, filled per row (no fields given: _() returns the template)
-        text = (
-            _("best seller: bought by {n} customers")
-            if self.window_days is None
-            else _("best seller: bought by {n} customers in the last {days} days")
-        )
+        # looked up once, filled per row (no fields given: _() returns the template); one
+        # buyer is "1 customer", never "1 customers"
+        if self.window_days is None:
+            one = _("best seller: bought by {n} customer")
+            many = _("best seller: bought by {n} customers")
+        else:
+            one = _("best seller: bought by {n} customer in the last {days} days")
+            many = _("best seller: bought by {n} customers in the last {days} days")
         for idx in np.ndindex(top.shape):
-            out[idx] = text.format(n=f"{int(pop[top[idx]]):,}", days=self.window_days)
+            buyers = int(pop[top[idx]])
+            out[idx] = (one if buyers == 1 else many).format(n=f"{buyers:,}", days=self.window_days)
         return out
 
 
@@ -351,6 +354,45 @@ class UserKNNRecommender(Recommender):
 
     def _generic_reason(self) -> str:
         return _("bought by customers with similar purchases")
+
+    def _reasons(
+        self, rows: np.ndarray, top: np.ndarray, vals: np.ndarray, *, target: bool = False
+    ) -> np.ndarray:
+        """ "5 customers who buy like you bought it": how many of the customer's neighbours
+        (the ``neighbours`` most similar customers, whose purchases the score sums) bought
+        the product (``target``: "… who buy like them", said of a customer to target). Not
+        "because you bought X": that explains an item-based model, and this one never
+        compares products."""
+        out = np.empty(top.shape, dtype=object)
+        # the sentences in the UI language, looked up once (a bulk export makes millions)
+        if target:
+            one = _("{n} customer who buys like them bought it")
+            many = _("{n} customers who buy like them bought it")
+        else:
+            one = _("{n} customer who buys like you bought it")
+            many = _("{n} customers who buy like you bought it")
+        generic = self._generic_reason()
+        for start in range(0, len(rows), 1024):
+            part = np.arange(start, min(start + 1024, len(rows)))
+            near = self._neighbour_weights(rows[part])
+            near.data = (near.data > 0).astype(np.float32)  # a neighbour, or not
+            near.eliminate_zeros()
+            bought = (near @ self.items_).tocsr()  # neighbours who bought each product
+            counts = np.asarray(
+                bought[np.repeat(np.arange(len(part)), top.shape[1]), top[part].ravel()]
+            ).reshape(len(part), top.shape[1])
+            for i, n in enumerate(part):
+                for c in range(top.shape[1]):
+                    if not np.isfinite(vals[n, c]):
+                        out[n, c] = ""
+                    elif vals[n, c] <= 0:
+                        out[n, c] = self._filler_reason(top[n, c])
+                    elif counts[i, c] >= 1:
+                        m = int(round(counts[i, c]))
+                        out[n, c] = (one if m == 1 else many).format(n=f"{m:,}")
+                    else:
+                        out[n, c] = generic
+        return out
 
 
 class ALSRecommender(Recommender):

@@ -24,7 +24,7 @@ from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import join
 from ecomdash.i18n.note import Date, note
 from ecomdash.segment._threads import _single_threaded
-from ecomdash.segment.rfm import FIT_SAMPLE, MIN_CUSTOMERS_CLUSTER
+from ecomdash.segment.rfm import FIT_SAMPLE, LONG_AGO_DAYS, MIN_CUSTOMERS_CLUSTER
 from ecomdash.tasks import Tasks
 
 
@@ -539,7 +539,14 @@ def _name_clusters(
         rec = level(c, "recency_days")
         ten = level(c, "tenure_days")
         if rec > 0:
-            words.append(N_("lapsed"))
+            # "lapsed" only when its customers' last orders are a long time ago in days: on a
+            # few months of data the least recent cluster bought weeks ago
+            days = (
+                np.median(x["recency_days"].to_numpy()[labels == c])
+                if "recency_days" in x
+                else np.inf  # days not given (hand-built centres): the standard-unit word
+            )
+            words.append(N_("lapsed") if days >= LONG_AGO_DAYS else N_("less recent"))
         elif ten < 0:
             words.append(N_("new"))
         elif rec < 0:

@@ -14,7 +14,7 @@ from ecomdash.features import (
     customer_history,
 )
 from ecomdash.i18n import N_, _, fmt
-from ecomdash.i18n.note import Date, note
+from ecomdash.i18n.note import Date, Note, note, note_n
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,13 @@ RFM_GRID: tuple[tuple[str, ...], ...] = (
     ("Hibernating", "Hibernating", "At risk", "At risk", "Can't lose them"),  # R = 2
     ("Lost", "Lost", "At risk", "At risk", "Can't lose them"),  # R = 1
 )
+#: A last order at least this many days before the as-of date is "a long time" ago in a
+#: sentence. R scores are ranks among the customers, not days: on a short history the
+#: segments that say "have not bought for a long time" (R 1 and 2) hold customers who
+#: bought weeks ago, and :func:`recency_note` says so.
+LONG_AGO_DAYS = 90
+#: The segments whose words say the customer has not bought for a long time (R 1 and 2)
+LONG_AGO_SEGMENTS: tuple[str, ...] = ("At risk", "Can't lose them", "Hibernating", "Lost")
 NOT_YET = N_("Not yet a customer")
 MIN_CUSTOMERS_RFM = 5
 MIN_CUSTOMERS_CLUSTER = 20
@@ -242,8 +249,34 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
         as_of=features.as_of,
         n_customers=n,
         n_guest_orders=features.n_guest_orders,
-        warnings=features.warnings,
+        # the features' own warnings, then whether the recency words hold on this history
+        warnings=(*features.warnings, *filter(None, [recency_note(customers)])),
         codes=features.codes,
+    )
+
+
+def recency_note(customers: pd.DataFrame) -> Note | None:
+    """A warning when the segments whose words say "not for a long time" (R 1 and 2:
+    :data:`LONG_AGO_SEGMENTS`) hold a customer who last ordered fewer than
+    :data:`LONG_AGO_DAYS` days before the as-of date, as on a few months of data, where
+    recency quintiles are weeks apart; None when their words are true."""
+    long_ago = customers["r_score"].to_numpy() <= 2
+    if not long_ago.any():
+        return None
+    days = int(np.nanmin(customers["recency_days"].to_numpy()[long_ago]))
+    if days >= LONG_AGO_DAYS:
+        return None
+    return note_n(
+        "Recency scores rank customers against each other, and this data covers a short "
+        "time: the segments for customers who have not bought for a long time "
+        "({segments}) include some whose last order was only {n} day before the as-of "
+        "date.",
+        "Recency scores rank customers against each other, and this data covers a short "
+        "time: the segments for customers who have not bought for a long time "
+        "({segments}) include some whose last order was only {n} days before the as-of "
+        "date.",
+        days,
+        segments=tuple(note(s) for s in LONG_AGO_SEGMENTS),
     )
 
 

@@ -100,12 +100,27 @@ def _zh_store_templates(tmp_path_factory, demo_zh_merchant):
     return template
 
 
+def zh_demo_report(merchant) -> dict:
+    """The cleaning report the Chinese demo ``merchant`` (``demo_zh.generate``) is saved with
+    by ``ecomdash demo --locale zh`` (``cli/demo.py``) and by the app's first start in Chinese
+    (``ui.common.ensure_demo_for_language``): ``ingest.cleaning_report.generated_report`` of its
+    lines with its truth's currency, CNY. Without the currency the Chinese page tests never
+    saw ¥."""
+    from ecomdash.ingest.cleaning_report import generated_report
+
+    return generated_report(merchant.lines, currency=merchant.truth.currency)
+
+
 @pytest.fixture
-def zh_store(_isolated_home, _zh_store_templates):
+def zh_store(_isolated_home, _zh_store_templates, demo_zh_merchant):
     """``zh_store(name, report=None)`` puts the Chinese demo, saved as ``name`` with ``report``,
-    in this test's store (a copy of a per-worker template) and returns its DatasetInfo."""
+    in this test's store (a copy of a per-worker template) and returns its DatasetInfo. The
+    default report is the one ``ecomdash demo --locale zh`` records (:func:`zh_demo_report`):
+    prices in CNY, so the pages show ¥ as a merchant's Chinese demo does."""
 
     def put(name: str = "演示商户", report: dict | None = None):
+        if report is None:  # as `ecomdash demo --locale zh` and the app's Chinese demo save it
+            report = zh_demo_report(demo_zh_merchant)
         template, info = _zh_store_templates(name, report)
         _copy_store(template, _isolated_home)
         return info

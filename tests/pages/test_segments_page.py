@@ -296,3 +296,27 @@ def test_within_cluster_spread_reads_whole_and_says_what_it_is(demo_dataset):
     assert spread["label"] == "Within-cluster spread"
     assert spread["type_config"]["format"] == "%,.0f", spread
     assert "no unit" in spread["help"] and "pick k by the silhouette" in spread["help"]
+
+
+def test_a_short_history_says_the_recency_words_are_relative(demo_dataset):
+    """As of three months after the demo's first day, R scores are still quintiles: the
+    segments that say "have not bought for a long time" hold customers who bought weeks
+    ago, and the RFM tab says so (branch fmtfix); on the whole history it says nothing."""
+    from datetime import date
+
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
+    assert not at.exception, at.exception
+    assert not [i for i in at.info if "Recency scores" in i.value]
+    at.date_input[0].set_value(date(2025, 1, 31))  # the demo starts on 1 November 2024
+    at.date_input[1].set_value(date(2024, 12, 31))
+    at.button[0].click()
+    at.run()
+    assert not at.exception, at.exception
+    (said,) = [i.value for i in at.info if "Recency scores" in i.value]
+    assert said.startswith(
+        "Recency scores rank customers against each other, and this data covers a short time: "
+        "the segments for customers who have not bought for a long time (At risk, Can't lose "
+        "them, Hibernating, Lost) include some whose last order was only "
+    ), said
+    days = int(said.split("was only ")[1].split(" day")[0])
+    assert days < 90

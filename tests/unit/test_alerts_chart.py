@@ -59,7 +59,7 @@ def test_the_demos_alerts_per_month_tick_whole_numbers(demo_alerts):
         ("revenue", "£", "£%{y:,.0f}"),
         ("aov", "£", "£%{y:,.2f}"),
         ("orders", None, "%{y:,.0f}"),
-        ("return_rate", None, "%{y:.1%}"),
+        ("return_rate", None, "%{customdata}"),  # fmt.pct's text per point (charts.percent)
     ],
 )
 def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, prefix, hover):
@@ -70,7 +70,10 @@ def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, pre
 
     fig = series_figure(demo_alerts, metric, symbol="£")
     assert fig.layout.yaxis.tickprefix == prefix
-    assert fig.layout.yaxis.tickformat == (".0%" if metric == "return_rate" else None)
+    assert fig.layout.yaxis.tickformat is None
+    if metric == "return_rate":  # ticks and hovers as the tables write a share: "5 %"
+        assert all(t.endswith(" %") for t in fig.layout.yaxis.ticktext)
+        assert all(c.endswith(" %") for t in fig.data if t.customdata for c in t.customdata)
     shown = [t for t in fig.data if t.hoverinfo != "skip"]
     assert len(shown) >= 3  # expected, actual and at least one severity's markers
     assert {t.hovertemplate for t in shown} == {hover}

@@ -246,3 +246,26 @@ def test_heatmap_colours_come_from_the_cohorts_after_the_first(shop):
     assert jan.before_data.tolist() == [True]
     assert colour_range(jan, "revenue") is None
     assert cohort_heatmap(jan, "revenue").data[0].zmax is None
+
+
+def test_retention_colour_bar_writes_shares_as_the_cells_do(shop):
+    """The colour bar's ticks follow fmt.pct per language, as the cells: "50 %" / "50%"
+    (plotly's ".0%" tickformat wrote "50%" in English too)."""
+    from ecomdash.charts.value import cohort_heatmap
+    from ecomdash.i18n import use_lang
+
+    res = cohorts(shop)
+    bar = cohort_heatmap(res).data[0].colorbar
+    assert bar.tickmode == "array" and not bar.tickformat
+    assert "50 %" in bar.ticktext and all(t.endswith(" %") for t in bar.ticktext)
+    with use_lang("zh"):
+        zh = cohort_heatmap(res).data[0].colorbar
+    assert "50%" in zh.ticktext and not any(" " in t for t in zh.ticktext)
+    # the hover reads the cell's text (fmt.pct), not the raw share plotly would show
+    heat = cohort_heatmap(res).data[0]
+    assert heat.hovertemplate == ("%{y}<br>month %{x} since first order: %{text}<extra></extra>")
+    assert heat.text[0][1] == "33 %"
+    with use_lang("zh"):
+        assert "首单后第 %{x} 个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
+    # the ticks cover the colour range (0 to the largest later month)
+    assert zh.tickvals[0] <= 0 and zh.tickvals[-1] >= cohort_heatmap(res).data[0].zmax

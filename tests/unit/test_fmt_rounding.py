@@ -133,3 +133,32 @@ def test_a_tiles_large_change_has_thousands(lang, want):
     with use_lang(lang):
         assert delta_text(10.65) == want
         assert delta_text(-0.032) == ("-3.2%" if lang == "zh" else "-3.2 %")
+
+
+@pytest.mark.parametrize(
+    "x",
+    [
+        3_731_389.17,
+        3_700_000.0,
+        3_695_000.0,
+        52_000.0,
+        51_960.0,
+        50_049.0,
+        1_000_400.0,
+        999_500.0,
+        10_000.0,
+        9_999.6,
+        6_168.18,
+        252_049.0,
+        1_234_567_890.0,
+        -25_249.0,
+    ],
+)
+def test_the_tests_own_tile_rule_agrees_with_compact(x):
+    """tests/tiles.py writes a tile by the documented rule without fmt: page and report tests
+    compare their own computed figure with a tile through it, so a round value (£3.7M, £52k)
+    is expected as the tile writes it, not as ``f"{x / 1e6:,.2f}M"`` would (£3.70M)."""
+    from tests.tiles import tile_figure
+
+    assert tile_figure(x, "£") == fmt.compact(x, symbol="£", lang="en")
+    assert tile_figure(x) == fmt.compact(x, lang="en")

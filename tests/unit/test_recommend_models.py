@@ -103,7 +103,7 @@ def test_trending_counts_buyers_within_the_window_edge_included():
     # equal counts: more buyers overall first (P0 3, P1 2, P3 1)
     assert model.top_items(np.array([4, 3]), 3).tolist() == [[0, 1, 3], [0, 3, -1]]
     recs = model.recommend(["u3"], k=1)
-    assert recs["reason"].tolist() == ["best seller: bought by 1 customers in the last 10 days"]
+    assert recs["reason"].tolist() == ["best seller: bought by 1 customer in the last 10 days"]
     trending = R.TrendingRecommender().fit_interactions(_inter())
     assert trending.name == "trending" and trending.window_days == 30
     # within 30 days: all but u2's P0 (30 is the edge: in) -> P0 3, P1 2, P2 3, P3 1
@@ -235,6 +235,55 @@ def test_user_knn_sums_the_two_closest_customers_purchases():
     np.testing.assert_allclose(wide._scores(ALL), sims @ bought, rtol=1e-5)
     assert model._generic_reason() == "bought by customers with similar purchases"
     assert R.UserKNNRecommender().weighting == "tfidf"
+
+
+def test_user_knn_reasons_count_the_similar_customers_who_bought_it():
+    """A user-based model's reason is about similar customers ("2 customers who buy like you
+    bought it"), the neighbours its score sums, never "because you bought X" (an item-based
+    explanation); an item-based model keeps "because you bought" (branch fmtfix)."""
+    from ecomdash.i18n import use_lang
+
+    model = R.UserKNNRecommender(neighbours=2, weighting="count").fit_interactions(_inter())
+    P = COUNTS / np.sqrt((COUNTS**2).sum(axis=1))[:, None]
+    sims = P @ P.T
+    np.fill_diagonal(sims, 0.0)
+    top2 = np.argsort(-sims, axis=1)[:, :2]  # u0 -> u1, u3; u2 -> u1, u0 ...
+    recs = model.recommend(["u0", "u2"], k=2)
+    assert len(recs) > 0
+    for row in recs.itertuples():
+        u, i = int(row.customer_id[1:]), int(row.product_id[1:])
+        n = int((COUNTS[top2[u], i] > 0).sum())
+        if n == 0:  # no neighbour bought it: a filler, said as such
+            assert row.reason.startswith("no closer match; best seller"), row.reason
+            continue
+        want = (
+            f"{n} customer who buys like you bought it"
+            if n == 1
+            else f"{n} customers who buy like you bought it"
+        )
+        assert row.reason == want, (row.customer_id, row.product_id)
+        assert "because you bought" not in row.reason
+    # a filler names its one buyer as one customer, never "1 customers"
+    assert recs.set_index(["customer_id", "product_id"]).loc[("u0", "P3"), "reason"] == (
+        "no closer match; best seller: bought by 1 customer"
+    )
+    cold = model.recommend(["nobody"], k=4).set_index("product_id")["reason"]  # no history
+    assert cold["P3"] == "best seller: bought by 1 customer (no purchase history)"
+    assert cold["P0"] == "best seller: bought by 3 customers (no purchase history)"
+    # u0's neighbours u1 and u3 both bought P2: two of them
+    assert recs.set_index(["customer_id", "product_id"]).loc[("u0", "P2"), "reason"] == (
+        "2 customers who buy like you bought it"
+    )
+    with use_lang("zh"):
+        zh = model.recommend(["u0"], k=2).set_index("product_id")
+        targets = model.target_customers("P2", k=5)
+    assert zh.loc["P2", "reason"] == "购买记录和您相似的 2 位客户买过"
+    # said of a customer to target: "… who buy like them", in the run's language
+    assert set(targets["reason"]) <= {f"购买记录和其相似的 {n} 位客户买过" for n in (1, 2)}
+    assert len(targets) > 0
+    # the item-based model keeps its own reason
+    item = R.ItemKNNRecommender(neighbours=None, shrinkage=0.0).fit_interactions(_inter())
+    assert any(r.startswith("because you bought") for r in item.recommend(["u0"], k=2)["reason"])
 
 
 def test_user_knn_neighbours_of_some_customers_and_in_batches():

@@ -4,6 +4,7 @@ merchant text, a failing section that degrades, the CLI's files and exit codes, 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape, unescape
 from html.parser import HTMLParser
 
@@ -31,6 +32,7 @@ from ecomdash.report.pdf import find_chromium, print_pdf
 from ecomdash.report.render import table_html
 from ecomdash.store import Store
 from tests.e2e.test_security import EVIL, evil_csv
+from tests.tiles import tile_figure
 
 
 class _Tags(HTMLParser):
@@ -234,10 +236,11 @@ def test_headline_figures_match_an_independent_pandas_computation(demo_report, d
     ref = kpis_from_lines(demo.lines)
     tiles = {m.label: m for m in rep.sections[0].metrics}
     # in the demo's pounds, compact as the app's Overview tile (£3.73M), exact on hover
-    assert tiles["Net revenue"].value == f"£{ref['revenue'] / 1e6:,.2f}M"
+    # (the compact figure by the documented rule, tests/tiles.py: a round revenue is £3.7M)
+    assert tiles["Net revenue"].value == tile_figure(ref["revenue"], "£")
     assert tiles["Net revenue"].exact == f"£{ref['revenue']:,.2f}"
     assert tiles["Orders"].value == f"{ref['orders']:,}"
-    assert f'title="£{ref["revenue"]:,.2f}">£{ref["revenue"] / 1e6:,.2f}M<' in html
+    assert f'title="£{ref["revenue"]:,.2f}">{tile_figure(ref["revenue"], "£")}<' in html
     # all time: New customers = Customers (everyone is new from the data's first day), and the
     # section says so, as the app's Overview does
     assert tiles["New customers"].value == tiles["Customers"].value == f"{ref['customers']:,}"
@@ -254,7 +257,8 @@ def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report)
     rep, html = demo_report
     text = {s.key: " ".join(s.text) for s in rep.sections}
     amount = r"£\d{1,3}(?:,\d{3})*"
-    assert re.search(rf"with net revenue {amount}\.\d\d over", text["trend"]), text["trend"]
+    # a sum of real orders in a sentence is whole units, as the report's other sentences
+    assert re.search(rf"with net revenue {amount} over", text["trend"]), text["trend"]
     assert re.search(rf"Next 14 days: {amount} net revenue expected", text["forecast"])
     # a year's predicted value is compact (£1.64M), not to the penny
     assert re.search(r"expected to bring £\d\.\d\dM over the next 12", text["clv"]), text["clv"]
@@ -606,6 +610,10 @@ def test_trend_names_its_best_month_as_a_month(demo_report):
     month = best.strftime("%B %Y")  # the chart's best month, as the page draws it
     (text,) = trend.text
     assert text.startswith(f"Best month: {month} with net revenue £"), text
+    # its revenue in whole pounds (half up), as the report's other sums of real orders
+    # ("orders worth £2,140"), never to the penny
+    pounds = Decimal(repr(float(max(net.y)))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert f"with net revenue £{pounds:,} over " in text, text
     assert month == "December 2025"  # the demo's peak season
     assert f"<p>Best month: {month} with" in html
 

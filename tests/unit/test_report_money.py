@@ -58,10 +58,11 @@ def test_headline_money_has_the_currency_compact_with_the_exact_figure(euro_shop
     assert '<div class="value">3</div></div>' in html  # a count is exact: no second line
     assert html.count('<div class="exact">') == 2
     assert not re.search(r"(?<![€\d,.])13,000\.49", html)
-    # the trend's sentence: the best day is the sofa's
+    # the trend's sentence: the best day is the sofa's, a sum of real orders in whole units
+    # (half up: €9,999.99 is €10,000), as the report's other sentences write one
     (best,) = rep.sections[1].text
-    assert "net revenue €9,999.99 over 1 order." in best, best
-    assert escape("net revenue ") + '<span class="nb">€9,999.99</span>' in html  # on one line
+    assert "net revenue €10,000 over 1 order." in best, best
+    assert escape("net revenue ") + '<span class="nb">€10,000</span>' in html  # on one line
 
 
 def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
@@ -75,7 +76,7 @@ def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
         in html
     )
     assert tiles["客单价"] == ("€4,333", "€4,333.50")
-    assert "€9,999.99" in rep.sections[1].text[0]
+    assert "净销售额 €10,000，" in rep.sections[1].text[0]  # whole euros, as in English
 
 
 def test_no_currency_known_means_no_sign_but_still_compact(tmp_path):

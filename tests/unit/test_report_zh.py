@@ -4,6 +4,7 @@ table headers from the catalogue, <html lang="zh-CN">, still self-contained and 
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 import pytest
@@ -244,6 +245,10 @@ def test_chinese_trend_names_its_best_month_not_its_first_day(zh_read, zh_store)
     # "最佳月：2026年11月" — not "2026年11月1日", which reads as one day's revenue
     assert text.startswith(f"最佳月：{best.year}年{best.month}月，"), text
     assert "日" not in text.split("，")[0], text
+    # its revenue in whole yuan (half up), never to the fen: "净销售额 ¥1,234,567，"
+    best_revenue = res.trend["revenue"].max()
+    yuan = Decimal(repr(float(best_revenue))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert f"净销售额 ¥{yuan:,}，" in text, text
 
 
 def test_chinese_forecast_verdict_has_no_english(zh_read):

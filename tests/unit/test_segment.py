@@ -15,6 +15,7 @@ from ecomdash.features import customer_history
 from ecomdash.i18n import fmt, use_lang
 from ecomdash.segment import clusters as seg_clusters
 from ecomdash.segment import rules as seg_rules
+from ecomdash.segment.rfm import LONG_AGO_DAYS, LONG_AGO_SEGMENTS
 from tests.unit.test_features import AS_OF, six_customers
 
 # Hand computation (see tests/unit/test_features.py for R/F/M):
@@ -109,6 +110,49 @@ def synthetic_lines(n_customers: int = 240, seed: int = 3) -> pd.DataFrame:
     df["is_non_product"] = False
     df["is_cancelled"] = False
     return df
+
+
+def test_recency_words_on_a_short_history_come_with_a_warning():
+    """R scores are quintiles: on three months of data the segments that say "have not
+    bought for a long time" (At risk, Can't lose them, Hibernating, Lost) hold customers who
+    bought a few weeks ago. The result says so, in the run's language (branch fmtfix)."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.i18n.note import tr_note
+
+    rows = []
+    end = pd.Timestamp("2024-03-31")
+    for c in range(50):  # last orders spread over the last 45 days, first orders before
+        last = end - pd.Timedelta(days=c * 45 // 50)
+        for j in range(1 + c % 3):
+            rows.append((f"O{c}-{j}", last - pd.Timedelta(days=20 * j), f"C{c:03d}", 10.0 + c))
+    lines = pd.DataFrame(rows, columns=["order_id", "order_date", "customer_id", "revenue"])
+    lines["order_date"] = lines["order_date"].astype("datetime64[us]")
+    for col in ("order_id", "customer_id"):
+        lines[col] = lines[col].astype("string")
+    r = seg.rfm(lines)
+    c = r.customers
+    long_ago = c["segment"].astype(str).isin(LONG_AGO_SEGMENTS)
+    days = int(c.loc[long_ago, "recency_days"].min())
+    assert (c.loc[long_ago, "r_score"] <= 2).all() and days < 45  # weeks, not "a long time"
+    (w,) = [w for w in r.warnings if "Recency scores" in w]
+    assert w == (
+        "Recency scores rank customers against each other, and this data covers a short "
+        "time: the segments for customers who have not bought for a long time (At risk, "
+        f"Can't lose them, Hibernating, Lost) include some whose last order was only {days} "
+        "days before the as-of date."
+    )
+    with use_lang("zh"):
+        zh = tr_note(w)
+        names = "、".join(_(s) for s in LONG_AGO_SEGMENTS)  # the segment names in Chinese
+    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅 {days} 天。" in zh
+    assert f"（{names}）" in zh and "At risk" not in zh, zh
+
+
+def test_recency_words_on_a_long_history_need_no_warning(synth):
+    r = seg.rfm(synth)  # a year of orders: R 1 and 2 last ordered 200+ days ago
+    long_ago = r.customers["r_score"] <= 2
+    assert r.customers.loc[long_ago, "recency_days"].min() >= LONG_AGO_DAYS
+    assert not any("Recency scores" in w for w in r.warnings)
 
 
 @pytest.fixture(scope="module")
@@ -462,7 +506,12 @@ def test_movement_needs_an_earlier_comparison_date():
 def test_rfm_result_columns_categories_and_warnings():
     r = seg.rfm(six_customers(), as_of=AS_OF)
     assert list(r.customers["segment"].cat.categories) == list(seg.SEGMENT_NAMES)
-    assert r.warnings == ()
+    # six customers over a few weeks: the "long time" segments hold a customer who bought
+    # 45 days before the as-of date, and the result says so (its only warning)
+    assert [w.split(": ")[0] for w in r.warnings] == [
+        "Recency scores rank customers against each other, and this data covers a short time"
+    ]
+    assert "only 45 days before the as-of date." in r.warnings[0]
     table = r.segments.set_index("segment")
     for s in seg.SEGMENTS:
         assert table.loc[s.name, "definition"] == s.definition

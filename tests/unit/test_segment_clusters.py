@@ -103,6 +103,7 @@ def _names_case():
     freq = [9, 9, 1, 1, 3, 3, 2, 2, 2, 2, 2, 2]
     x = pd.DataFrame({f: 1.0 for f in FEATURES}, index=range(12))
     x["frequency"] = np.array(freq, dtype=float)
+    x["recency_days"] = 200.0  # a long history: the least recent last ordered months ago
     return centres, used, x, labels
 
 
@@ -116,6 +117,25 @@ def test_cluster_names_by_hand():
         "Mid spenders buying narrowly",
         "Mid spenders buying narrowly (2)",
     )
+
+
+def test_a_cluster_is_lapsed_only_when_its_last_orders_are_long_ago_in_days():
+    """On a few months of data the least recent cluster bought weeks ago: "Less recent", not
+    "Lapsed" (已流失), whose word says the customers are gone (branch fmtfix)."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.segment.rfm import LONG_AGO_DAYS
+
+    centres, used, x, labels = _names_case()
+    x["recency_days"] = 20.0  # cluster 1's customers last ordered 20 days ago
+    names = C._name_clusters(centres, used, x, labels)
+    assert names[1] == "Less recent one-time low spenders with high returns"
+    with use_lang("zh"):
+        assert C._name_clusters(centres, used, x, labels)[1].startswith("上次购买较早")
+    # from LONG_AGO_DAYS (90) on their median last order, lapsed
+    x["recency_days"] = float(LONG_AGO_DAYS)
+    assert C._name_clusters(centres, used, x, labels)[1].startswith("Lapsed ")
+    x.loc[labels == 1, "recency_days"] = [LONG_AGO_DAYS - 1.0, LONG_AGO_DAYS - 1.0]
+    assert C._name_clusters(centres, used, x, labels)[1].startswith("Less recent ")
 
 
 def test_cluster_names_without_some_features_read_them_as_average():

@@ -102,7 +102,9 @@ def trend(data: ReportData) -> Section:
             int(best["orders"]),
             grain=_grain(res.grain),
             date=_period_text(best["period"], res.grain),
-            revenue=L.money(best["revenue"], data.display),
+            # whole units, as the report's other sentences write a sum of real orders
+            # (findings' money_exact: "orders worth £2,140"), never to the penny
+            revenue=L.money(best["revenue"], data.display, places=0),
             orders=f"{int(best['orders']):,}",
         ),
     )

@@ -1,0 +1,219 @@
+"""Percentages on charts follow fmt.pct's rule per language (branch fmtfix): ``30 %`` and
+``+100 %`` in English, ``30%`` and ``+100%`` in Chinese, on every percent axis, colour bar and
+hover, as the table beside the chart writes them (plotly's own ``.0%`` wrote ``30%`` in both).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ecomdash.charts.percent import pct_text, pct_ticks
+from ecomdash.i18n import fmt, use_lang
+
+CHARTS = Path(__file__).resolve().parents[2] / "ecomdash" / "charts"
+
+
+def _tick_texts(axis) -> list[str]:
+    assert axis.tickmode == "array", "a percent axis writes its own ticks"
+    return list(axis.ticktext)
+
+
+def _spaced(lang: str) -> str:
+    """The regex a percentage must match in ``lang``: "30 %" / "30%"."""
+    return r"^[+-]?[\d,]+(\.\d+)? %$" if lang == "en" else r"^[+-]?[\d,]+(\.\d+)?%$"
+
+
+def test_no_chart_uses_plotlys_own_percent_format():
+    """Every percent of ecomdash/charts goes through charts.percent: no ``.0%`` tickformat and
+    no ``%{x:.1%}`` in a hover or text template (plotly writes 30% in every language)."""
+    found = []
+    for path in CHARTS.glob("*.py"):
+        if path.name == "percent.py":  # the helper, whose docstring names them
+            continue
+        text = path.read_text(encoding="utf-8")
+        for m in re.finditer(r"%\{[^}]*:[^}]*%\}|tickformat[\"']?\s*[:=]\s*[\"'][^\"']*%", text):
+            found.append(f"{path.name}: {m.group(0)}")
+    assert not found, found
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi", "signed", "lang", "want"),
+    [
+        (0.0, 0.31, False, "en", ["0 %", "10 %", "20 %", "30 %", "40 %"]),
+        (0.0, 0.31, False, "zh", ["0%", "10%", "20%", "30%", "40%"]),
+        (-0.4, 1.0, True, "en", ["-50 %", "0 %", "+50 %", "+100 %"]),
+        (-0.4, 1.0, True, "zh", ["-50%", "0%", "+50%", "+100%"]),
+        (0.0, 0.012, False, "en", ["0.0 %", "0.5 %", "1.0 %", "1.5 %"]),
+        (0.0, 0.05, False, "en", ["0 %", "1 %", "2 %", "3 %", "4 %", "5 %"]),
+        (0.0, 12.0, True, "en", ["0 %", "+500 %", "+1,000 %", "+1,500 %"]),
+    ],
+)
+def test_ticks_are_round_and_written_as_fmt_pct(lo, hi, signed, lang, want):
+    ticks = pct_ticks(lo, hi, signed=signed, lang=lang)
+    assert ticks["ticktext"] == want
+    assert len(ticks["tickvals"]) == len(want)
+    assert ticks["tickvals"][0] <= lo and ticks["tickvals"][-1] >= hi
+
+
+def test_hover_texts_are_fmt_pct():
+    assert pct_text([0.334, 0.0412], lang="en") == ["33.4 %", "4.1 %"]
+    assert pct_text([0.334, np.nan], lang="zh") == ["33.4%", fmt.MISSING]
+    assert pct_text([1.0, -0.25, -0.001], 0, signed=True, lang="en") == ["+100 %", "-25 %", "0 %"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_promotion_chart_axis_and_hover(lang):
+    from ecomdash.charts.pricing import promotion_chart
+
+    promos = pd.DataFrame(
+        {
+            "product_name": ["Mug", "Tea"],
+            "product_id": ["a", "b"],
+            "start": pd.to_datetime(["2025-03-03", "2025-06-02"]),
+            "lift": [2.0, 1.3],
+            "lift_low": [1.6, 1.1],
+            "lift_high": [2.4, 1.5],
+            "dip": [-0.2, 0.05],
+            "dip_low": [-0.35, -0.1],
+            "dip_high": [-0.05, 0.2],
+        }
+    )
+    with use_lang(lang):
+        fig = promotion_chart(SimpleNamespace(promotions=promos))
+    ticks = _tick_texts(fig.layout.yaxis)
+    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    sp = "" if lang == "zh" else " "
+    assert f"+100{sp}%" in ticks and f"0{sp}%" in ticks and f"+0{sp}%" not in ticks
+    lift, dip = fig.data
+    assert list(lift.customdata) == [f"+100{sp}%", f"+30{sp}%"]
+    assert list(dip.customdata) == [f"-20{sp}%", f"+5{sp}%"]
+    assert "%{customdata}" in lift.hovertemplate and ":.0%" not in lift.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_bought_together_axis_and_hover(lang):
+    from ecomdash.charts.basket import fbt_figure
+
+    fbt = pd.DataFrame(
+        {"name": ["Tea", "Spoon"], "share": [0.334, 0.12], "together": [40, 14], "lift": [2.1, 1.2]}
+    )
+    with use_lang(lang):
+        fig = fbt_figure(fbt, "Mug")
+    ticks = _tick_texts(fig.layout.xaxis)
+    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    bar = fig.data[0]
+    sp = "" if lang == "zh" else " "
+    # the frame is drawn bottom-up (best at the top): Spoon first
+    assert [row[2] for row in bar.customdata] == [f"12.0{sp}%", f"33.4{sp}%"]
+    assert "%{customdata[2]}" in bar.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rules_network_hover(lang):
+    from ecomdash.charts.basket import network_figure
+    from tests.unit.test_basket_charts import _result
+
+    res = _result()
+    with use_lang(lang):
+        fig = network_figure(res, top=4)
+    nodes = next(tr for tr in fig.data if tr.mode == "markers+text")
+    shares = [row[2] for row in nodes.customdata]
+    assert shares and all(re.match(_spaced(lang), s) for s in shares), shares
+    assert "%{customdata[2]}" in nodes.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_recommender_evaluation_axis_and_hover(lang):
+    from ecomdash.charts.recommend import evaluation_figure
+
+    table = pd.DataFrame(
+        {
+            "model": ["popularity", "ease"],
+            "hit_rate_at_k": [0.1, 0.334],
+            "precision_at_k": [0.012, 0.04],
+            "hit_rate_vs_popularity": [1.0, 3.3],
+        }
+    )
+    with use_lang(lang):
+        fig = evaluation_figure(SimpleNamespace(table=table, k=10))
+    ticks = _tick_texts(fig.layout.xaxis)
+    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    hit, precision = fig.data
+    sp = "" if lang == "zh" else " "
+    assert list(hit.customdata) == [f"33.4{sp}%", f"10.0{sp}%"]  # best at the top
+    assert list(precision.customdata) == [f"4.0{sp}%", f"1.2{sp}%"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_segment_treemap_text_and_hover(lang):
+    from ecomdash.charts.segment import segment_treemap
+
+    segments = pd.DataFrame(
+        {
+            "segment": ["Champions", "At risk"],
+            "customers": [120, 80],
+            "customer_share": [0.6, 0.4],
+            "revenue_share": [0.834, 0.166],
+            "definition": ["d1", "d2"],
+            "action": ["a1", "a2"],
+        }
+    )
+    with use_lang(lang):
+        fig = segment_treemap(SimpleNamespace(segments=segments, as_of=pd.Timestamp("2025-12-31")))
+    tm = fig.data[0]
+    sp = "" if lang == "zh" else " "
+    assert [list(r[:3]) for r in tm.customdata] == [
+        [f"60.0{sp}%", f"83.4{sp}%", f"83{sp}%"],
+        [f"40.0{sp}%", f"16.6{sp}%", f"17{sp}%"],
+    ]
+    assert "%}" not in tm.texttemplate and "%}" not in tm.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_alerts_return_rate_axis_and_hover(lang):
+    from ecomdash.charts.alerts import series_figure
+
+    days = pd.date_range("2025-01-01", periods=3)
+    series = pd.DataFrame(
+        {
+            "dim": "shop",
+            "metric": "return_rate",
+            "day": days,
+            "lo": [0.01, 0.01, 0.02],
+            "hi": [0.08, 0.09, 0.1],
+            "expected": [0.04, 0.05, 0.06],
+            "actual": [0.041, 0.12, 0.05],
+        }
+    )
+    alerts = pd.DataFrame({"kind": ["unusual_day"], "severity": ["high"], "date": [days[1]]})
+    with use_lang(lang):
+        fig = series_figure(SimpleNamespace(series=series, alerts=alerts), "return_rate")
+    ticks = _tick_texts(fig.layout.yaxis)
+    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    sp = "" if lang == "zh" else " "
+    actual = next(t for t in fig.data if list(t.y) == [0.041, 0.12, 0.05])
+    assert list(actual.customdata) == [f"4.1{sp}%", f"12.0{sp}%", f"5.0{sp}%"]
+    assert actual.hovertemplate == "%{customdata}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_churn_charts_axes(lang):
+    from ecomdash.charts.value import probability_calibration_chart, roc_chart
+
+    roc = pd.DataFrame({"model": "logistic", "tpr": [0.0, 0.6, 1.0], "fpr": [0.0, 0.2, 1.0]})
+    metrics = pd.DataFrame({"auc": [0.8], "kind": ["model"]}, index=["logistic"])
+    cal = pd.DataFrame({"model": "logistic", "predicted": [0.1, 0.5], "observed": [0.12, 0.4]})
+    result = SimpleNamespace(roc=roc, metrics=metrics, calibration=cal)
+    sp = "" if lang == "zh" else " "
+    with use_lang(lang):
+        figs = [roc_chart(result), probability_calibration_chart(result)]
+    for fig in figs:
+        for axis in (fig.layout.xaxis, fig.layout.yaxis):
+            assert _tick_texts(axis)[0] == f"0{sp}%" and _tick_texts(axis)[-1] == f"100{sp}%"
+        assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
