@@ -736,4 +736,4 @@ def test_generated_report_says_what_an_upload_of_the_same_lines_would(demo):
 
     with use_lang("zh"):
         shown = tr_note(from_json(ours["notes_msg"][0]))
-    assert shown.startswith("由 ecomdash 生成，不是从文件读取")
+    assert shown.startswith("由本应用生成，不是从文件读取")
