@@ -25,6 +25,10 @@ from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import Date, note
 
+#: The calibration check's groups of customers by repeat purchases before the cut-off: 0, 1, …
+#: 6 and "7+" (the page and the report show the group that misses most).
+FREQUENCY_GROUPS = 7
+
 # --------------------------------------------------------------------------------------
 # Calibration / holdout (Fader-Hardie plots)
 # --------------------------------------------------------------------------------------
@@ -95,7 +99,7 @@ def calibration_holdout(
     cutoff: str | pd.Timestamp,
     end: str | pd.Timestamp | None = None,
     time_unit: str = "W",
-    max_group: int = 7,
+    max_group: int = FREQUENCY_GROUPS,
     params: BGNBDParams | None = None,
 ) -> CalibrationResult:
     """Fit BG/NBD on purchases up to ``cutoff`` and compare its predictions with the holdout.
@@ -125,8 +129,8 @@ def _calibration_coded(
     *,
     cutoff: str | pd.Timestamp,
     end: str | pd.Timestamp,
-    time_unit: str = "W",
-    max_group: int = 7,
+    time_unit: str,
+    max_group: int = FREQUENCY_GROUPS,
     params: BGNBDParams | None = None,
 ) -> CalibrationResult:
     """:func:`calibration_holdout` of :func:`~ecomdash.clv.data.coded_days` (``customer_id``

@@ -352,3 +352,15 @@ def test_largest_miss_of_the_calibration_check_by_hand():
     assert m["frequency"] == "1" and m["share"] == pytest.approx(50 / 60)
     # a total within 10 % says nothing (130 against 130), however the groups offset
     assert result([0.5, 1.0, 3.0], [0.1, 1.8, 3.0]).largest_miss() is None
+    # a group can miss by more than the total when another group offsets it: gaps +40, -10
+    # and 0 make a total of +30, and the one-time buyers' share is said as all of it, not 133 %
+    offset = result([0.5, 1.0, 3.0], [0.1, 1.2, 3.0])
+    assert offset.error_pct == pytest.approx(30.0)
+    assert offset.largest_miss()["share"] == 1.0
+    # the default threshold is 10 % and a miss of exactly the threshold is said: 110.5
+    # predicted against 100 (+10.5 %) is said by default, and not at 11 %
+    near = result([0.205, 1.2, 3.0], [0.1, 1.2, 3.0])
+    assert near.error_pct == pytest.approx(10.5)
+    assert near.largest_miss()["frequency"] == "0"
+    assert near.largest_miss(min_error_pct=11.0) is None
+    assert near.largest_miss(min_error_pct=near.error_pct) is not None
