@@ -107,6 +107,14 @@ def _c(label: str, kind: str = "text", decimals: int | None = None, help: str | 
     return Col(label, kind, decimals, help)
 
 
+#: The help of each column of the churn tab's "What drives the prediction, all models" table
+IMPORTANCE_HELP = N_(
+    "How many percentage points the model loses in how often it ranks customers who left "
+    "above those who stayed, when this feature's values are shuffled between customers. "
+    "Analysts call it the permutation importance: the drop in the holdout ROC AUC, × 100."
+)
+
+
 # fmt: off
 #: Raw column id -> how it is shown. A key ``"area:id"`` overrides ``id`` in one area (the
 #: same id means different things on different pages: ``rule`` is an if → then rule in
@@ -371,10 +379,12 @@ COLUMNS: dict[str, Col] = {
     "predicted": _c(N_("Predicted"), "number", 2),
     "observed": _c(N_("Observed"), "number", 2),
     "value:label": _c(N_("Model")),
-    # the churn models' feature importance, a column per model: drops in AUC, at AUC's digits
-    "value.importance:logistic": _c(N_("Logistic regression"), "number", 3),
-    "value.importance:tree": _c(N_("Decision tree"), "number", 3),
-    "value.importance:gbm": _c(N_("Gradient boosting"), "number", 3),
+    # the churn models' feature importance, a column per model: drops in AUC in percentage
+    # points, at the digits of the tab's percentages (94.4 %), as its chart
+    "value.importance:feature": _c(N_("Customer measure")),
+    "value.importance:logistic": _c(N_("Logistic regression"), "number", 1, IMPORTANCE_HELP),
+    "value.importance:tree": _c(N_("Decision tree"), "number", 1, IMPORTANCE_HELP),
+    "value.importance:gbm": _c(N_("Gradient boosting"), "number", 1, IMPORTANCE_HELP),
     "value:actual": _c(N_("Actual"), "number", 2),
     # the lifetime-value calibration table: mean purchases per customer in the holdout
     "value.clv:actual": _c(N_("Actual purchases per customer (holdout)"), "number", 2),

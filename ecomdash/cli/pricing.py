@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import unicodedata
 
 import numpy as np
 
@@ -18,6 +17,7 @@ from ecomdash.cli.common import (
 )
 from ecomdash.errors import ParameterError
 from ecomdash.i18n.fmt import date_range, long_date
+from ecomdash.text_width import text_width
 
 _PRODUCT_KEYS = (
     "product_id",
@@ -177,7 +177,7 @@ def _products(n: int) -> str:
 
 def _cells(text: str) -> int:
     """How many terminal columns ``text`` takes (a Chinese character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return int(text_width(text))
 
 
 def _f(x, fmt="{:.2f}") -> str:

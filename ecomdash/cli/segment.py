@@ -7,6 +7,7 @@ import argparse
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
 from ecomdash.i18n import _, _n
+from ecomdash.i18n.fmt import long_date
 from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 
 
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomdash.segment import segment_history
+    from ecomdash.segment import segment_history, short_history_note
 
     res = segment_history(load_history(args), as_of=args.as_of, k=args.k)
     segs = res.rfm.segments
@@ -51,10 +52,13 @@ def run(args: argparse.Namespace) -> int:
         ],
         "clusters": None,
         "tree_fidelity": None,
-        "warnings": list(res.features.warnings),
+        # the features' warnings, then, on a short history, that the "not for a long time"
+        # segments hold recent buyers (the Segments page and the report say it too)
+        "warnings": [*res.features.warnings, *filter(None, [short_history_note(res.rfm)])],
     }
     text = [
-        f"As of {res.params['as_of']}: {res.n_customers:,} customers "
+        # a date in a sentence, as every human line writes it (the JSON keeps ISO)
+        f"As of {long_date(res.params['as_of'])}: {res.n_customers:,} customers "
         f"({res.n_guest_orders:,} guest orders left out).",
         "",
         f"{'segment':<20}{'customers':>10}{'revenue':>9}",
@@ -118,5 +122,6 @@ def run(args: argparse.Namespace) -> int:
         ]
     else:
         text += ["", f"No clusters: {res.cluster_error}"]
+    text += ["", *(f"note: {w}" for w in obj["warnings"])] if obj["warnings"] else []
     emit(args, obj, "\n".join(text))
     return 0

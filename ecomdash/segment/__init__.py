@@ -9,6 +9,8 @@
 - :func:`explain` — a shallow decision tree reproducing the cluster labels, as readable rules
   with its fidelity.
 - :func:`movement` — segments at two cut-off dates and who moved where.
+- :func:`short_history_note` — the note that, on a short history, the segments for customers
+  who have not bought for a long time hold some who bought weeks ago (page, report, CLI).
 - :func:`segment_customers` — all of the above in one :class:`SegmentationResult` (the page,
   the CLI and the benchmark use it).
 
@@ -42,9 +44,11 @@ from ecomdash.segment.rfm import (
     SegmentDef,
     movement,
     movement_between,
+    recency_note,
     rfm,
     rfm_from_features,
     segment_for,
+    short_history_note,
 )
 from ecomdash.segment.rules import ExplainResult, explain
 
@@ -66,6 +70,8 @@ __all__ = [
     "segment_for",
     "rfm",
     "rfm_from_features",
+    "recency_note",
+    "short_history_note",
     "cluster",
     "cluster_features",
     "feature_matrix",

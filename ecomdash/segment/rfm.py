@@ -143,6 +143,9 @@ class RFMResult:
     warnings: tuple[str, ...] = field(default=())
     #: each row's customer code in the history the features came from (None: not from one)
     codes: np.ndarray | None = field(default=None, repr=False)
+    #: :func:`recency_note` of the customers, made with the segments (a slim copy without
+    #: customers keeps it); read it with :func:`short_history_note`
+    recency_warning: Note | None = None
 
 
 def _scores_of(order: np.ndarray) -> np.ndarray:
@@ -243,6 +246,7 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
         },
         index=t.index,
     )
+    recency = recency_note(customers)
     return RFMResult(
         customers=customers,
         segments=_segment_table(customers),
@@ -250,9 +254,19 @@ def rfm_from_features(features: CustomerFeatures) -> RFMResult:
         n_customers=n,
         n_guest_orders=features.n_guest_orders,
         # the features' own warnings, then whether the recency words hold on this history
-        warnings=(*features.warnings, *filter(None, [recency_note(customers)])),
+        warnings=(*features.warnings, *filter(None, [recency])),
         codes=features.codes,
+        recency_warning=recency,
     )
+
+
+def short_history_note(result: RFMResult) -> Note | None:
+    """The note that the segments for customers who have not bought for a long time hold
+    some who bought within :data:`LONG_AGO_DAYS` days (:func:`recency_note`: R scores are
+    ranks, on a short history weeks apart), or None when their words are true. The one
+    place every reader of the RFM segments takes it from: the Segments page's RFM tab, the
+    report's segments section, ``ecomdash segment`` and the Home's segment finding."""
+    return result.recency_warning
 
 
 def recency_note(customers: pd.DataFrame) -> Note | None:

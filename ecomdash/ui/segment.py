@@ -19,7 +19,12 @@ from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.i18n.note import tr_note
-from ecomdash.segment import SEGMENT_NAMES, SegmentationResult, segment_history
+from ecomdash.segment import (
+    SEGMENT_NAMES,
+    SegmentationResult,
+    segment_history,
+    short_history_note,
+)
 from ecomdash.segment.clusters import ALL_ID, REPEAT_ID, k_choice
 from ecomdash.ui.common import (
     PageContext,
@@ -263,11 +268,10 @@ def fidelity_help(target: float) -> str:
 
 def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     r = res.rfm
-    # the RFM result's own warnings (the features' are in the caption above): on a short
-    # history, that "not for a long time" segments hold customers who bought weeks ago
-    for w in r.warnings:
-        if w not in res.features.warnings:
-            st.info(tr_note(w))
+    # on a short history, that "not for a long time" segments hold customers who bought
+    # weeks ago (the report's segments section and `ecomdash segment` say it too)
+    if (recent := short_history_note(r)) is not None:
+        st.info(tr_note(recent))
     _chart(charts.segment_treemap, "rfm", fk, width="stretch")
     table = translated(r.segments)
     show_cached_table(

@@ -13,6 +13,9 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import math
+import numbers
 from collections.abc import Callable, Collection, Mapping
 
 import pandas as pd
@@ -21,6 +24,7 @@ import streamlit as st
 from ecomdash import labels as L
 from ecomdash.i18n import N_, _, get_lang
 from ecomdash.i18n.fmt import MISSING
+from ecomdash.text_width import is_wide, text_width
 
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
@@ -195,6 +199,107 @@ def _fitted(kwargs: dict, n_rows: int) -> dict:
     return kwargs
 
 
+#: A table's width budget in px: what the main column of a 1280 px wide window holds beside
+#: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
+PAGE_PX = 820
+#: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
+#: wraps a cell's text only in rows taller than 4 rem)
+WRAP_LINES, WRAP_ROW_PX = 3, 72
+#: A fitted column is never narrower than this (a "yes" column)
+MIN_COLUMN_PX = 56
+
+
+def text_px(text: str) -> int:
+    """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
+    table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
+    return int(text_width(text, narrow=7.5, wide=14)) + 18
+
+
+def column_layout(
+    cells: Mapping[str, Collection[str]], headers: Mapping[str, str], *, budget: int = PAGE_PX
+) -> tuple[dict[str, int], int | None]:
+    """Pixel widths of a table's columns within ``budget`` and its row height, from the text
+    of each column's ``cells`` and its header (headers: one line, as Streamlit draws them).
+
+    When every column fits its longest text on one line, each gets that (rows of one line:
+    None, Streamlit's own height). Else each column first gets a third of its longest
+    cell's width (the cell wraps to at most :data:`WRAP_LINES` lines of a taller row) and,
+    where the budget allows, its longest word (the browser wraps only at spaces), then
+    what is left of the budget goes to the columns by what they still lack — first to
+    headers narrower than their text, then to cells that could take fewer lines; a header
+    is cut short only when the cells and the headers together cannot fit. Left to
+    Streamlit, each column took its one-line width and the table ran off the page:
+    "lifetime-value models (BG/NBD, Gam" was cut off under "Affects" (the checklist), the
+    churn models' table was wider than the page in Chinese."""
+    head = {c: text_px(headers.get(c, c)) for c in cells}
+    cell = {c: max(map(text_px, texts), default=0) for c, texts in cells.items()}
+    need = {c: max(MIN_COLUMN_PX, head[c], cell[c]) for c in cells}
+    if sum(need.values()) <= budget:
+        return need, None
+    widths = {c: max(MIN_COLUMN_PX, math.ceil(cell[c] / WRAP_LINES)) for c in cells}
+    whole = {c: max(widths[c], _longest_word_px(texts)) for c, texts in cells.items()}
+    if sum(whole.values()) <= budget:  # no word cut (a Chinese phrase is one)
+        widths = whole
+    total = sum(widths.values())
+    if total > budget:
+        return {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}, (
+            WRAP_ROW_PX
+        )
+    for want in (head, need):  # headers whole first, then cells on fewer lines
+        lack = {c: max(0, want[c] - widths[c]) for c in cells}
+        spare, short = budget - sum(widths.values()), sum(lack.values())
+        if spare <= 0 or not short:
+            continue
+        share = min(1.0, spare / short)
+        widths = {c: widths[c] + int(lack[c] * share) for c in cells}
+    # taller rows only when a cell wraps: rows of one line at Streamlit's own height
+    return widths, WRAP_ROW_PX if any(cell[c] > widths[c] for c in cells) else None
+
+
+def _longest_word_px(texts: Collection[str]) -> int:
+    """The width of the longest run of ``texts`` that the browser's table cannot wrap: it
+    wraps a cell at spaces and between Chinese characters, never inside a Latin word or a
+    number ("(BG/NBD)", "126,044")."""
+    return max(
+        (
+            text_px("".join(run))
+            for t in texts
+            for breaks, run in itertools.groupby(t, lambda ch: ch.isspace() or is_wide(ch))
+            if not breaks
+        ),
+        default=0,
+    )
+
+
+def _cell_text(value, c: L.Col) -> str:
+    """About what a cell of catalogue column ``c`` shows for ``value`` (of the frame
+    :func:`_for_screen` sends), for :func:`column_layout`."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return str(value)
+    text = f"{value:,.{c.places if c.kind in _DECIMAL_KINDS else 0}f}"
+    return text + (" %" if c.kind in ("share", "pct") else "")
+
+
+def fitted_columns(
+    df: pd.DataFrame,
+    *,
+    area: str | None = None,
+    kinds: Mapping[str, str] | None = None,
+    budget: int = PAGE_PX,
+) -> tuple[dict[str, int], int | None]:
+    """:func:`column_layout` of ``df`` as :func:`show_table` shows it: the catalogue's
+    headers, the cells as the browser writes them (model labels, shares in percent)."""
+    shown = _for_screen(df, area, kinds)
+    cols = {c: _column(c, area, kinds) for c in df.columns}
+    return column_layout(
+        {c: [_cell_text(v, cols[c]) for v in shown[c]] for c in df.columns},
+        {c: cols[c].label for c in df.columns},
+        budget=budget,
+    )
+
+
 def show_table(
     df: pd.DataFrame,
     *,
@@ -203,17 +308,24 @@ def show_table(
     column_config: Mapping | None = None,
     max_rows: int | None = None,
     empty: str = EMPTY,
+    fit: bool = False,
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
 
     ``column_config`` entries given here win (widths, progress bars); model ids are shown as
     model labels; with ``max_rows`` at most that many rows go to the browser, with a caption.
-    An empty table keeps its headers and says what to do next (``empty``).
+    An empty table keeps its headers and says what to do next (``empty``). ``fit``: the
+    columns share the page's width (:func:`fitted_columns`; long text wraps in taller rows)
+    instead of running off the page — for a short table of words whose index is hidden.
     """
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
-    cfg.update(column_config or {})
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
+    if fit:
+        widths, row_height = fitted_columns(shown, area=area, kinds=kinds)
+        cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
+        kwargs.setdefault("row_height", row_height)
+    cfg.update(column_config or {})
     own = tuple(column_config or ())
     kwargs.setdefault("placeholder", MISSING)
     kwargs = _fitted(kwargs, len(shown))

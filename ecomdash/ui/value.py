@@ -8,7 +8,6 @@ sits behind the form's Run button and shows ``st.status`` steps with the elapsed
 from __future__ import annotations
 
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +32,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import current_display, show_table, table_config
+from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "value_params"
@@ -344,54 +343,10 @@ def checklist_table(suff: churn_mod.SufficiencyResult) -> pd.DataFrame:
     return table[cols]
 
 
-#: the checklist's width budget in px: what the main column of a 1280 px wide window holds
-#: beside the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
-CHECKLIST_PX = 820
-#: lines a checklist cell may wrap to, and the row height that shows them (Streamlit wraps a
-#: cell's text only in rows taller than 4 rem)
-CHECKLIST_LINES, CHECKLIST_ROW_PX = 3, 72
-#: a column is never narrower than this (the "OK" column's "yes")
-_MIN_COLUMN_PX = 56
-
-
-def text_px(text: str) -> int:
-    """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
-    table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
-    return int(sum(14 if unicodedata.east_asian_width(c) in "WF" else 7.5 for c in text)) + 18
-
-
-def checklist_layout(table: pd.DataFrame, headers: dict[str, str]) -> tuple[dict, int | None]:
-    """Pixel widths of the checklist's columns within :data:`CHECKLIST_PX`, and the row height:
-    each column gets what its longest cell (or header) needs on one line when everything fits
-    (rows of one line: None, Streamlit's own height), else a share of the budget by that need,
-    so that no text needs more than :data:`CHECKLIST_LINES` lines of a taller row. Left to
-    Streamlit, each column took its one-line width and the table ran off the page:
-    "lifetime-value models (BG/NBD, Gam" was cut off under "Affects"."""
-    need = {
-        c: max([text_px(headers.get(c, c)), *(text_px(str(v)) for v in table[c])])
-        for c in table.columns
-    }
-    total = sum(need.values())
-    if total <= CHECKLIST_PX:
-        return need, None
-    scale = CHECKLIST_PX / total
-    return {c: max(_MIN_COLUMN_PX, int(n * scale)) for c, n in need.items()}, CHECKLIST_ROW_PX
-
-
 def _checklist(suff: churn_mod.SufficiencyResult) -> None:
     st.subheader(_("Data sufficiency"))
-    table = checklist_table(suff)
-    cfg = table_config(table, area="value", hide_index=True)
-    widths, row_height = checklist_layout(table, {c: cfg[c]["label"] for c in table.columns})
-    show_table(
-        table,
-        area="value",
-        hide_index=True,
-        width="stretch",
-        # wrapped, not cut off: a long cell takes two or three lines of a taller row
-        row_height=row_height,
-        column_config={c: {**cfg[c], "width": widths[c]} for c in table.columns},
-    )
+    # wrapped, not cut off: a long cell takes two or three lines of a taller row
+    show_table(checklist_table(suff), area="value", hide_index=True, width="stretch", fit=True)
     st.caption(_(schema.CUSTOMER_DEFINITION))
 
 

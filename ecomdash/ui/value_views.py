@@ -432,19 +432,29 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
             "brier",
         ]
     ]
-    show_table(table.round(3), area="value", hide_index=True, width="stretch")
+    # within the page's width (it ran off the page in Chinese): the share of all leavers
+    # among the 10 % most at risk (about the same for every model, at most 10 % ÷ the share
+    # who left) is in the download only
+    shown = table.drop(columns="recall_at_10pct")
+    show_table(shown.round(3), area="value", hide_index=True, width="stretch", fit=True)
     download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
     show_chart(charts.roc_chart(res), width="stretch", where=g1)
     show_chart(charts.probability_calibration_chart(res), width="stretch", where=g2)
     show_chart(charts.importance_chart(res), width="stretch")
-    with st.expander(_("Feature importance, all models")):
-        imp = res.importance.pivot(index="feature", columns="model", values="importance")
+    # plain words as the rest of the tab, the analyst's name (permutation importance, drop in
+    # the holdout ROC AUC) in the columns' help; percentage points, as the chart above
+    with st.expander(_("What drives the prediction, all models")):
+        imp = res.importance.pivot(index="feature", columns="model", values="importance") * 100
         imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
-        show_table(imp.round(4), area="value.importance", width="stretch")
+        imp = imp.rename_axis("feature").reset_index()  # a header; and wide enough to read
+        show_table(
+            imp.round(2), area="value.importance", hide_index=True, width="stretch", fit=True
+        )
         st.caption(
             _(
-                "Each value is how much the holdout ROC AUC drops when that feature's values "
+                "Each value is how many percentage points the model loses in how often it "
+                "ranks customers who left above those who stayed, when that feature's values "
                 "are shuffled between customers: the larger, the more the model relies on it; "
                 "near 0 or below, it does not use it."
             )

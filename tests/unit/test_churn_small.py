@@ -619,6 +619,7 @@ def test_checklist_columns_fit_the_page_and_wrap_rather_than_cut_off(lang, faili
     row shows (English and Chinese, with and without the reason column of a failed check)."""
     from ecomdash import labels as L
     from ecomdash.i18n import use_lang
+    from ecomdash.ui import tables as T
     from ecomdash.ui import value as V
 
     with use_lang(lang):
@@ -629,14 +630,16 @@ def test_checklist_columns_fit_the_page_and_wrap_rather_than_cut_off(lang, faili
         )
         table = V.checklist_table(suff)
         headers = {c: L.label(c, "value") for c in table.columns}
-        widths, row_height = V.checklist_layout(table, headers)
+        widths, row_height = T.fitted_columns(table, area="value")
     assert set(widths) == set(table.columns)
-    assert sum(widths.values()) <= V.CHECKLIST_PX + V._MIN_COLUMN_PX
-    lines = 1 if row_height is None else V.CHECKLIST_LINES
+    assert sum(widths.values()) <= T.PAGE_PX
+    lines = 1 if row_height is None else T.WRAP_LINES
     if row_height is not None:
         assert row_height > 64  # Streamlit wraps a cell only in rows taller than 4 rem
     for col in table.columns:
         for text in [headers[col], *map(str, table[col])]:
-            assert math.ceil(V.text_px(text) / widths[col]) <= lines, (col, text, widths[col])
+            assert math.ceil(T.text_px(text) / widths[col]) <= lines, (col, text, widths[col])
+        # headers on one line: Streamlit draws no second
+        assert T.text_px(headers[col]) <= widths[col], (col, headers[col], widths[col])
     # "Affects" says what it affects in plain words, without the models' names
     assert not table["affects"].str.contains("BG/NBD").any()

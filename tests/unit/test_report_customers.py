@@ -110,3 +110,40 @@ def test_churn_verdict_leads_with_plain_words(demo_store, lang, plain, header):
     (section,) = rep.sections
     assert plain in section.verdict, section.verdict
     assert header in render_html(rep)
+
+
+SEGMENTS = tuple(s for s in SECTIONS if s.key == "segments")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "Recency scores rank customers against each other, and this data covers a short "
+            "time: the segments for customers who have not bought for a long time (At risk, "
+            "Can't lose them, Hibernating, Lost) include some whose last order was only ",
+        ),
+        ("zh", "近度评分是客户之间的相对排名"),
+    ],
+)
+def test_segments_section_says_when_the_long_ago_segments_hold_recent_buyers(
+    tmp_path, demo_store, lang, said
+):
+    """The Segments page's RFM tab says, on a short history, that "At risk" … "Lost" hold
+    customers who bought weeks ago; the report's segments section showed the same segments
+    without it. Now it says it in the report's language (the core's one note), and on the
+    demo's two years it does not."""
+    from tests.unit.test_segment import short_history_lines
+
+    store = Store.open(tmp_path)
+    try:
+        info = store.save_dataset("short", short_history_lines())
+        (section,) = build_report(store, info.id, sections=SEGMENTS, lang=lang).sections
+    finally:
+        store.close()
+    assert section.tone != "missing", section.verdict
+    assert any(said in t for t in section.text), section.text
+    demo, demo_info = demo_store
+    (whole,) = build_report(demo, demo_info.id, sections=SEGMENTS, lang=lang).sections
+    assert not any(said in t for t in whole.text), whole.text

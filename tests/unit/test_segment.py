@@ -112,13 +112,9 @@ def synthetic_lines(n_customers: int = 240, seed: int = 3) -> pd.DataFrame:
     return df
 
 
-def test_recency_words_on_a_short_history_come_with_a_warning():
-    """R scores are quintiles: on three months of data the segments that say "have not
-    bought for a long time" (At risk, Can't lose them, Hibernating, Lost) hold customers who
-    bought a few weeks ago. The result says so, in the run's language (branch fmtfix)."""
-    from ecomdash.i18n import _, use_lang
-    from ecomdash.i18n.note import tr_note
-
+def short_history_lines() -> pd.DataFrame:
+    """50 customers whose last orders spread over the 45 days before 31 March 2024 (first
+    orders up to 40 days before): every R score, none of them "a long time" ago."""
     rows = []
     end = pd.Timestamp("2024-03-31")
     for c in range(50):  # last orders spread over the last 45 days, first orders before
@@ -129,7 +125,17 @@ def test_recency_words_on_a_short_history_come_with_a_warning():
     lines["order_date"] = lines["order_date"].astype("datetime64[us]")
     for col in ("order_id", "customer_id"):
         lines[col] = lines[col].astype("string")
-    r = seg.rfm(lines)
+    return lines
+
+
+def test_recency_words_on_a_short_history_come_with_a_warning():
+    """R scores are quintiles: on three months of data the segments that say "have not
+    bought for a long time" (At risk, Can't lose them, Hibernating, Lost) hold customers who
+    bought a few weeks ago. The result says so, in the run's language (branch fmtfix)."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.i18n.note import tr_note
+
+    r = seg.rfm(short_history_lines())
     c = r.customers
     long_ago = c["segment"].astype(str).isin(LONG_AGO_SEGMENTS)
     days = int(c.loc[long_ago, "recency_days"].min())
@@ -153,6 +159,21 @@ def test_recency_words_on_a_long_history_need_no_warning(synth):
     long_ago = r.customers["r_score"] <= 2
     assert r.customers.loc[long_ago, "recency_days"].min() >= LONG_AGO_DAYS
     assert not any("Recency scores" in w for w in r.warnings)
+    assert seg.short_history_note(r) is None
+
+
+def test_short_history_note_is_the_one_the_rfm_result_carries_even_slimmed():
+    """The page, the report's segments section and `ecomdash segment` (and the Home's
+    segment finding, later) take the short-history note from one core function, on the
+    whole result or on the slim copy the Segments page caches (no customers rows)."""
+    from dataclasses import replace
+
+    r = seg.rfm(short_history_lines())
+    said = seg.short_history_note(r)
+    assert said is not None and said == seg.recency_note(r.customers)
+    assert said in r.warnings and said.startswith("Recency scores rank customers")
+    assert seg.short_history_note(replace(r, customers=r.customers.iloc[:0])) == said
+    assert seg.short_history_note(seg.segment_customers(short_history_lines()).rfm) == said
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,8 @@ def test_segment_k_and_as_of_options(stored, capsys):
     assert main(["segment", "--dataset", six.id, "--as-of", AS_OF]) == 0
     text = capsys.readouterr().out
     assert "6 customers (2 guest orders left out)" in text
+    # the date as a sentence writes it, not ISO (the JSON keeps ISO)
+    assert text.startswith("As of 31 March 2024: 6 customers"), text.splitlines()[0]
     assert "No clusters: Clustering needs at least 20 customers" in text
 
 
@@ -135,3 +137,34 @@ def test_k_choice_names_the_range_it_swept():
     with use_lang("zh"):
         assert k_choice(result(range(2, 7))) == "2 到 6 个聚类中轮廓系数最佳"
         assert k_choice(result([2], k=2, best=2)) == "这些客户只能分出这一个聚类数"
+
+
+@pytest.mark.parametrize("json_out", [False, True])
+def test_segment_says_when_the_long_ago_segments_hold_recent_buyers(
+    _isolated_home, capsys, json_out
+):
+    """On a short history the Segments page's RFM tab says that the segments for customers
+    who have not bought for a long time hold some who bought weeks ago; `ecomdash segment`
+    printed the same segments without it. Now its text and its JSON say it too (the core's
+    one note), and on a long history they do not."""
+    from ecomdash.segment import rfm, short_history_note
+    from tests.unit.test_segment import short_history_lines
+
+    lines = short_history_lines()
+    said = short_history_note(rfm(lines))
+    assert said is not None
+    store = Store.open(_isolated_home)
+    try:
+        short = store.save_dataset("short", lines)
+        long = store.save_dataset("long", synthetic_lines())
+    finally:
+        store.close()
+    for info, expected in ((short, True), (long, False)):
+        assert main(["segment", "--dataset", info.id, *(["--json"] if json_out else [])]) == 0
+        out = capsys.readouterr().out
+        if json_out:
+            warnings = json.loads(out)["warnings"]
+            assert (said in warnings) is expected, warnings
+        else:
+            assert (f"note: {said}" in out.splitlines()) is expected, out
+            assert ("Recency scores" in out) is expected

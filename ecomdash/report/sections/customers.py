@@ -23,7 +23,7 @@ from ecomdash.report.sections.common import (
 
 # -- customers ------------------------------------------------------------------------------------------
 def segments(data: ReportData) -> Section:
-    from ecomdash.segment import segment_customers
+    from ecomdash.segment import segment_customers, short_history_note
 
     res = segment_customers(data.lines(CUSTOMER_COLUMNS))
     seg = res.rfm.segments
@@ -65,6 +65,8 @@ def segments(data: ReportData) -> Section:
                 guests=f"{res.n_guest_orders:,}",
             ),
             *res.features.warnings,
+            # on a short history, as the Segments page's RFM tab says it
+            *filter(None, [short_history_note(res.rfm)]),
             *(() if cl is None or not cl.n_one_time else (_clusters_of_repeat(cl),)),
         ),
         figures=(segment_charts.segment_treemap(res.rfm),),
