@@ -135,7 +135,9 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert any(promo.headline in h for h in headlines), (promo.headline, headlines)
     texts = [t.value for t in at.text]
     assert price.subjects[0] in texts and promo.subjects[0] in texts
-    assert any("customers in At risk / Can't lose them spent £" in h for h in headlines)
+    assert any(
+        "customers in the segments “At risk” and “Can't lose them” spent £" in h for h in headlines
+    )
     assert any("times as many returning customers as with best sellers" in h for h in headlines)
     # money in the dataset's currency, in the sentences and the tiles
     stakes = [m.value for m in at.metric if m.label in VALUE_LABELS]

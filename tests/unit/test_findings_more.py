@@ -376,7 +376,17 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
         f = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
     # b and c (a is on the win-back list; d and e are other segments): 80 + 40
     assert f.customers == 2 and f.value == 120.0
-    assert f.headline.startswith("2 customers in At risk / Can't lose them spent 120 in the last")
+    # the segments named as the Segments page names them ("in At risk / Can't lose them"
+    # read as one path-like name)
+    assert f.headline.startswith(
+        "2 customers in the segments “At risk” and “Can't lose them” spent 120 in the last"
+    )
+    with use_lang("zh"):
+        zf = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
+    assert zf.headline.startswith(
+        "「流失预警客户」和「不能失去的客户」分群中的 2 位客户过去一年消费"
+    )
+    assert "/" not in f.headline + zf.headline
     assert "median 350 days" in f.headline  # median of 300 and 400
     # median churn probability of b and c: 0.5 → medium
     assert f.confidence == "medium" and "50 %" in f.confidence_note
