@@ -95,17 +95,17 @@ class PopularityRecommender(Recommender):
             many = _("best seller: bought by {n} customers")
         else:
             # the window's days choose the form once ("in the last 1 days" for a one-day
-            # window), the buyers per row: {n} is kept for them
+            # window; both forms keep the same fields), the buyers per row: {n} is kept for them
             days = int(self.window_days)
             one = _n(
-                "best seller: bought by {n} customer in the last day",
+                "best seller: bought by {n} customer in the last {days} day",
                 "best seller: bought by {n} customer in the last {days} days",
                 days,
                 n="{n}",
                 days=f"{days:,}",
             )
             many = _n(
-                "best seller: bought by {n} customers in the last day",
+                "best seller: bought by {n} customers in the last {days} day",
                 "best seller: bought by {n} customers in the last {days} days",
                 days,
                 n="{n}",

@@ -122,7 +122,7 @@ def test_trending_window_counts_recent_buyers_only():
 
 def test_trending_reason_says_a_one_day_window_in_the_singular():
     """The trending reason's days take the plural machinery as its buyers do: a one-day window
-    reads "in the last day" (it read "in the last 1 days"), in both languages."""
+    reads "in the last 1 day" (it read "in the last 1 days"), in both languages."""
     from ecomdash.i18n import use_lang
 
     # the last calendar day (2024-03-05): B, bought by customer 4 alone
@@ -130,14 +130,14 @@ def test_trending_reason_says_a_one_day_window_in_the_singular():
     two_days = R.PopularityRecommender(window_days=2).fit(shop())
     with use_lang("en"):
         assert one_day.recommend(["5"], k=1)["reason"].iloc[0] == (
-            "best seller: bought by 1 customer in the last day"
+            "best seller: bought by 1 customer in the last 1 day"
         )
         assert two_days.recommend(["5"], k=1)["reason"].iloc[0] == (
             "best seller: bought by 1 customer in the last 2 days"
         )
     with use_lang("zh"):
         assert one_day.recommend(["5"], k=1)["reason"].iloc[0] == (
-            "热销商品：最近一天有 1 位客户买过"
+            "热销商品：最近 1 天有 1 位客户买过"
         )
 
 
