@@ -533,12 +533,13 @@ MODEL_LABELS: dict[str, str] = {
     "ets_cal": N_("Exponential smoothing + Chinese calendar (holidays, 调休, shopping festivals)"),
     "sarimax_cal": N_("Seasonal ARIMA + Chinese calendar"),
     "auto": N_("Automatic choice"),
-    # recommendations
-    "ease": N_("EASE (linear item model)"),
-    "item_knn": N_("Item-based CF (item-item cosine)"),
-    "als": N_("Matrix factorisation (implicit ALS)"),
-    "user_knn": N_("User-based CF (similar customers)"),
-    "trending": N_("Trending (best sellers of the last 30 days)"),
+    # recommendations: plain names ("User-based CF" was jargon), short enough for the
+    # Recommendations page's Model box (a third of the form's width: tests/unit/test_labels_zh.py)
+    "ease": N_("Purchase patterns (EASE)"),
+    "item_knn": N_("Similar products (same buyers)"),
+    "als": N_("Taste profiles (ALS)"),
+    "user_knn": N_("Similar customers' purchases"),
+    "trending": N_("Trending (last 30 days' best sellers)"),
     "popularity": N_("Popularity (best sellers)"),
     # churn
     "logistic": N_("Logistic regression"),

@@ -215,8 +215,8 @@ def _text(res, products, whatif, stock_notes=()) -> str:
     if v["n_products"]:
         out.append(
             f"Held-out check from {long_date(v['cutoff'])}: model MAE {v['model_mae']:.2f} vs naive "
-            f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) over "
-            f"{v['n_products']} products, {v['n_weeks']} product-weeks."
+            f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) on "
+            f"{res.checked_products()}, {v['n_weeks']} product-weeks."
         )
     else:
         out.append("Held-out check: no product had enough price history before the cutoff.")

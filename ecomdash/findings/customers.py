@@ -43,12 +43,19 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
         s = s[~s.index.duplicated()]
         value = float(s["revenue_365d"].reindex(rest_ids).clip(lower=0).fillna(0.0).sum())
         prob = float(s["churn_probability"].reindex(rest_ids).median())
-    fields = {"n": f"{n:,}", "days": f"{float(rest['recency_days'].median()):.0f}"}
+    # the segments as the Segments page names them, in quotes ("in At risk / Can't lose
+    # them" read as a path, not two segments)
+    fields = {
+        "n": f"{n:,}",
+        "days": f"{float(rest['recency_days'].median()):.0f}",
+        "a": _(LAPSING_SEGMENTS[0]),
+        "b": _(LAPSING_SEGMENTS[1]),
+    }
     if value > 0:
         headline = _n(
-            "{n} customer in At risk / Can't lose them spent {value} in the last year and has "
-            "not bought for {days} days: send the win-back offer",
-            "{n} customers in At risk / Can't lose them spent {value} in the last year and "
+            "{n} customer in the segments “{a}” and “{b}” spent {value} in the last year and "
+            "has not bought for {days} days: send the win-back offer",
+            "{n} customers in the segments “{a}” and “{b}” spent {value} in the last year and "
             "have not bought for a median {days} days: send the win-back offer",
             n,
             # their spend is counted from their orders, not estimated: written exactly
@@ -57,10 +64,10 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
         )
     else:
         headline = _n(
-            "{n} customer in At risk / Can't lose them has not bought for {days} days: send "
-            "the win-back offer",
-            "{n} customers in At risk / Can't lose them have not bought for a median {days} "
-            "days: send the win-back offer",
+            "{n} customer in the segments “{a}” and “{b}” has not bought for {days} days: "
+            "send the win-back offer",
+            "{n} customers in the segments “{a}” and “{b}” have not bought for a median "
+            "{days} days: send the win-back offer",
             n,
             **fields,
         )

@@ -113,6 +113,34 @@ class PricingResult:
             )
         return rows.iloc[0]
 
+    def checked_of_own(self) -> tuple[int, int]:
+        """How many products the held-out check covers and of how many with their own
+        elasticity (status "estimated", the page's "Own elasticity" tile): only those can be
+        checked — a product that borrows its category's estimate has one price, nothing to
+        check it on (the sentence said "25 of 218 products with an elasticity", counting 193
+        that never could be)."""
+        n = int((self.validation_summary or {}).get("n_products") or 0)
+        own = int((self.products["status"] == "estimated").sum())
+        return n, max(n, own)
+
+    def checked_products(self) -> str:
+        """The products the held-out check covers, as the page's, the report's and the
+        CLI's sentence say it: "all 25 products with their own elasticity", or "the 25 of 40
+        products with their own elasticity that had enough weeks to check"."""
+        n, own = self.checked_of_own()
+        if n == own:
+            return _n(
+                "the {n} product with its own elasticity",
+                "all {n} products with their own elasticity",
+                n,
+                n=f"{n:,}",
+            )
+        return _(
+            "the {n} of {total} products with their own elasticity that had enough weeks to check",
+            n=f"{n:,}",
+            total=f"{own:,}",
+        )
+
 
 def analyze(
     pw: pd.DataFrame,

@@ -10,7 +10,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from ecomdash.errors import InsufficientDataError
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.note import note
 from ecomdash.recommend.base import (
     Recommender,
@@ -94,11 +94,26 @@ class PopularityRecommender(Recommender):
             one = _("best seller: bought by {n} customer")
             many = _("best seller: bought by {n} customers")
         else:
-            one = _("best seller: bought by {n} customer in the last {days} days")
-            many = _("best seller: bought by {n} customers in the last {days} days")
+            # the window's days choose the form once ("in the last 1 days" for a one-day
+            # window; both forms keep the same fields), the buyers per row: {n} is kept for them
+            days = int(self.window_days)
+            one = _n(
+                "best seller: bought by {n} customer in the last {days} day",
+                "best seller: bought by {n} customer in the last {days} days",
+                days,
+                n="{n}",
+                days=f"{days:,}",
+            )
+            many = _n(
+                "best seller: bought by {n} customers in the last {days} day",
+                "best seller: bought by {n} customers in the last {days} days",
+                days,
+                n="{n}",
+                days=f"{days:,}",
+            )
         for idx in np.ndindex(top.shape):
             buyers = int(pop[top[idx]])
-            out[idx] = (one if buyers == 1 else many).format(n=f"{buyers:,}", days=self.window_days)
+            out[idx] = (one if buyers == 1 else many).format(n=f"{buyers:,}")
         return out
 
 
@@ -249,7 +264,7 @@ class EASERecommender(Recommender):
         if n > self.max_products:
             return _(
                 "EASE needs a products × products matrix; the data has {n} products (limit "
-                "{limit}). Use item-based CF or ALS, or filter to fewer categories.",
+                "{limit}). Use the similar products model or ALS, or filter to fewer categories.",
                 n=f"{n:,}",
                 limit=f"{self.max_products:,}",
             )
@@ -311,9 +326,10 @@ class UserKNNRecommender(Recommender):
         n = inter.shape[0]
         if n > self.max_customers:
             return _(
-                "User-based CF compares every customer with every other; the data has {n} "
-                "customers (limit {limit}: about 9 s per 1,000 customers scored at "
-                "100,000). Use item-based CF or ALS, or filter to fewer customers.",
+                "The similar customers model compares every customer with every other; the "
+                "data has {n} customers (limit {limit}: about 9 s per 1,000 customers scored "
+                "at 100,000). Use the similar products model or ALS, or filter to fewer "
+                "customers.",
                 n=f"{n:,}",
                 limit=f"{self.max_customers:,}",
             )

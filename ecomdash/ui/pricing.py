@@ -227,18 +227,17 @@ def _verdict(res: P.PricingResult) -> None:
             )
         )
         return
-    # how many products the check covers of those with an elasticity (the tiles above count
-    # those: "(25 products)" read as if the check were of them all), as the report says it
+    # how many products the check covers of those with their own elasticity (the "Own
+    # elasticity" tile): those borrowing their category's have one price, nothing to check
+    # (it read "25 of 218 products with an elasticity"), as the report says it
     text = _(
         "On {weeks} held-out product-weeks from {cutoff}, the price model's error is {model} "
         "units a week against {naive} for the naive forecast (the median of the weeks just "
-        "before), on the {n} of {total} products with an elasticity that had enough weeks to "
-        "check. The model is given the prices charged and the store's order count in those "
-        "weeks.",
+        "before), on {products}. The model is given the prices charged and the store's order "
+        "count in those weeks.",
         weeks=f"{v['n_weeks']:,}",
         cutoff=fmt.long_date(v["cutoff"]),
-        n=f"{v['n_products']:,}",
-        total=f"{int((res.products['status'] != 'no estimate').sum()):,}",
+        products=res.checked_products(),
         model=f"{v['model_mae']:.2f}",
         naive=f"{v['baseline_mae']:.2f}",
     )

@@ -116,7 +116,8 @@ CHOICE_LABELS = {
     "tfidf": N_("TF-IDF (damps best sellers)"),
     "bm25": N_("BM25 (damps best sellers and big baskets)"),
 }
-AUTO_LABEL = N_("Automatic (the model that tests best on your data)")
+#: short enough for the Model box (it read "Automatic (the model that tests best on yo…")
+AUTO_LABEL = N_("Automatic (best on your data)")
 
 
 def _choice_labels(options) -> dict:
@@ -288,7 +289,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
         with st.expander(_("Advanced model settings")):
             a1, a2, a3 = st.columns(3)
             weighting = a1.selectbox(
-                _("Purchase weighting (item/user CF, EASE, ALS)"),
+                _("Purchase weighting (all but the best sellers)"),
                 WEIGHTING_CHOICES,
                 index=WEIGHTING_CHOICES.index(adv.get("weighting", "default")),
                 format_func=_choice_labels(WEIGHTING_CHOICES).get,
@@ -300,7 +301,7 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             )
             half = adv.get("half_life_days", "default")
             half_life = a2.selectbox(
-                _("Recency half-life of a customer's history, days (item CF, EASE)"),
+                _("Recency half-life of a customer's history, days (similar products, EASE)"),
                 HALF_LIFE_CHOICES,
                 format_func=_choice_labels(HALF_LIFE_CHOICES).get,
                 index=HALF_LIFE_CHOICES.index(
@@ -315,14 +316,15 @@ def _settings(ctx: PageContext, cats: tuple[str, ...], products: pd.DataFrame) -
             )
             nb = adv.get("neighbours", "default")
             neighbours = a3.selectbox(
-                _("Neighbours (item/user CF)"),
+                _("Neighbours (similar products or customers)"),
                 NEIGHBOUR_CHOICES,
                 format_func=_choice_labels(NEIGHBOUR_CHOICES).get,
                 index=NEIGHBOUR_CHOICES.index("all" if "neighbours" in adv and nb is None else nb),
                 help=_(
-                    "Each suggestion is built from this many of the most similar products (item "
-                    "CF) or customers (user CF). Default: 200 products, 50 customers. All: every "
-                    "similar product (user CF keeps its 50 customers)."
+                    "Each suggestion is built from this many of the most similar products "
+                    "(the similar products model) or customers (the similar customers model). "
+                    "Default: 200 products, 50 customers. All: every similar product (the "
+                    "similar customers model keeps its 50 customers)."
                 ),
             )
         run = st.form_submit_button(_("Run"), type="primary")

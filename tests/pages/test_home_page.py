@@ -135,7 +135,9 @@ def test_home_shows_the_other_analyses_findings_with_their_links(
     assert any(promo.headline in h for h in headlines), (promo.headline, headlines)
     texts = [t.value for t in at.text]
     assert price.subjects[0] in texts and promo.subjects[0] in texts
-    assert any("customers in At risk / Can't lose them spent £" in h for h in headlines)
+    assert any(
+        "customers in the segments “At risk” and “Can't lose them” spent £" in h for h in headlines
+    )
     assert any("times as many returning customers as with best sellers" in h for h in headlines)
     # money in the dataset's currency, in the sentences and the tiles
     stakes = [m.value for m in at.metric if m.label in VALUE_LABELS]
@@ -458,3 +460,64 @@ def test_home_tiles_change_as_the_overviews(demo_dataset, _isolated_home):
     shown = tiles(early)
     assert not shown["Net revenue"] and not shown["Orders"], shown  # no change shown
     assert shown["Average order value"], shown  # a per-order figure still compares
+
+
+def _one_finding(lang: str) -> None:
+    """An AppTest script: the Home's card of one restock finding, in ``lang``."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ecomdash import findings as FD
+    from ecomdash.findings.core import _mase_confidence
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui import home
+
+    with use_lang(lang):
+        label, note, figures = _mase_confidence(pd.Series([0.80]), pd.Series([0.86]))
+        f = FD.Finding(
+            kind="restock",
+            headline="Keep your 97 best sellers in stock",
+            value=67_700.0,
+            confidence=label,
+            confidence_note=note,
+            confidence_detail=figures,
+            detail="Reorder points are ready.",
+            page=FD.PAGE_FORECAST,
+        )
+        home._finding(SimpleNamespace(dataset_id="d", columns=("revenue",)), 1, f)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label", "why"),
+    [
+        (
+            "en",
+            "Confidence: medium",
+            "Why: checked on past weeks, the forecasts of these products missed by 7 % less "
+            "than repeating last year's weeks.",
+        ),
+        ("zh", "可信度：中", "依据：在过去几周上检验，这些商品预测的误差比照搬去年同期各周少 7%。"),
+    ],
+)
+def test_confidence_label_in_the_stake_column_its_reason_under_the_body(lang, label, why):
+    """The stake's column is narrow (2 of 10): it holds the confidence label alone, one short
+    line, the technical figures in its tooltip; the plain reason is a sentence under the
+    finding's body, where it has room (the column held "Confidence medium: median backtest
+    MASE 0.80, naive forecast 0.86.", kept to about two lines there, so in jargon)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_one_finding, args=(lang,)).run()
+    assert not at.exception, at.exception
+    body, stake = at.columns[0], at.columns[1]
+    shown = [c.value.replace("\\", "") for c in stake.caption]
+    assert shown == [label] and len(label) <= 18  # one line in the column, in each language
+    help_ = stake.caption[0].proto.help.replace("\\", "")
+    assert help_ == (
+        "median backtest MASE 0.80, naive forecast 0.86"
+        if lang == "en"
+        else "回测 MASE 中位数 0.80，朴素预测 0.86"
+    )
+    said = [c.value.replace("\\", "") for c in body.caption]
+    assert said == ["Reorder points are ready.", why], said
+    assert "MASE" not in " ".join(said)

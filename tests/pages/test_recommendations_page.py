@@ -218,8 +218,11 @@ def test_advanced_settings_say_what_half_life_and_neighbours_do(demo_dataset):
     at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
     assert not at.exception, at.exception
     helps = {s.label: s.help for s in at.selectbox}
-    half = helps["Recency half-life of a customer's history, days (item CF, EASE)"]
+    half = helps["Recency half-life of a customer's history, days (similar products, EASE)"]
     assert "counts half as much" in half and "Default: 90 days." in half
-    neighbours = helps["Neighbours (item/user CF)"]
-    assert "most similar products (item CF) or customers (user CF)" in neighbours
+    neighbours = helps["Neighbours (similar products or customers)"]
+    assert (
+        "most similar products (the similar products model) or customers (the similar "
+        "customers model)" in neighbours
+    )
     assert "Default: 200 products, 50 customers." in neighbours

@@ -14,7 +14,7 @@ from tests.pages.zh_walk import english_left
 
 #: an English headline's phrase → the Chinese the same finding reads
 PHRASES = {
-    "customers in At risk / Can't lose them": "「流失预警客户」/「不能失去的客户」",
+    "customers in the segments “At risk” and “Can't lose them”": "「流失预警客户」和「不能失去的客户」分群中的",
     "Raising one product's price": "把一个商品提价",
     "Lowering one product's price": "把一个商品降价",
     "promotion lost": "的促销约损失了",

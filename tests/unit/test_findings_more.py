@@ -90,10 +90,15 @@ def test_price_change_sized_by_hand():
     assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
     # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
     assert f.confidence == "medium"
-    # the note is one or two short lines in its narrow column (it was five): the figures,
-    # no sentence around them
+    # the figures are the confidence label's tooltip (the hyphen-minus the Pricing page's
+    # table and what-if write: "-2.00"), the note says them in plain words (it was the figures)
     assert (
-        f.confidence_note == "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive"
+        f.confidence_detail == "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive"
+    )
+    assert f.confidence_note == (
+        "a 1 % higher price sells about 2.0 % fewer units (between 1.5 % and 2.5 %, 90 % "
+        "sure); checked on later weeks it had not seen, the price model missed by 20 % less "
+        "than the median of the weeks just before"
     )
     # the inelastic product alone: its low end 99.4 is under half of 256.8 too; a narrower
     # interval (-0.6 .. -0.4: low end 10,400 × (1.05 ** 0.4 - 1) = 204.4) with a model that
@@ -104,22 +109,44 @@ def test_price_change_sized_by_hand():
     assert FD.pricing_finding(_pricing([narrow], ratio=1.2)).confidence == "medium"
 
 
-def test_pricing_confidence_note_is_short_in_both_languages():
-    """The pricing note sits in the Home's narrow column under the stake: at most about two
-    lines there (the restock's is 46 characters), the same figures in Chinese; without a
-    held-out check it says so as briefly."""
+def test_pricing_confidence_in_plain_words_in_both_languages():
+    """The price finding's confidence in plain words, as the Pricing page's what-if says an
+    elasticity ("a 1 % higher price sells about 2.0 % fewer units"), the interval as a range,
+    the held-out check as a share missed less or more than the naive forecast; the figures
+    (elasticity, interval, held-out ratio) in the label's tooltip, the same in Chinese. It
+    read "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive" (kept short for
+    the narrow column; the plain sentence now sits under the finding's body)."""
     res = _pricing([INELASTIC, ELASTIC])
     unchecked = dataclasses.replace(res, validation_summary={})
+    worse = dataclasses.replace(res, validation_summary={"ratio": 1.25, "n_products": 3})
     with use_lang("en"):
-        notes = [FD.pricing_finding(res).confidence_note]
-        notes.append(FD.pricing_finding(unchecked).confidence_note)
+        found = [FD.pricing_finding(r) for r in (res, unchecked, worse)]
     with use_lang("zh"):
-        zh = [FD.pricing_finding(r).confidence_note for r in (res, unchecked)]
-    assert notes[1] == "elasticity -2.00 (90 %: -2.50 to -1.50), not checked on held-out weeks"
-    assert all(len(n) <= 72 for n in notes), [len(n) for n in notes]
-    assert zh == [
+        zh = [FD.pricing_finding(r) for r in (res, unchecked)]
+    assert [f.confidence_detail for f in found[:2]] == [
+        "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive",
+        "elasticity -2.00 (90 %: -2.50 to -1.50), not checked on held-out weeks",
+    ]
+    assert found[1].confidence_note == (
+        "a 1 % higher price sells about 2.0 % fewer units (between 1.5 % and 2.5 %, 90 % "
+        "sure); not checked on later weeks yet"
+    )
+    assert found[2].confidence_note.endswith(
+        "the price model missed by 25 % more than the median of the weeks just before"
+    )
+    for f in found:
+        assert not {"elasticity", "naive", "×", "held-out"} & set(
+            f.confidence_note.replace(",", " ").split()
+        ), f.confidence_note
+    assert [f.confidence_detail for f in zh] == [
         "价格弹性 -2.00（90%：-2.50 至 -1.50），留出误差为朴素预测的 0.80 倍",
         "价格弹性 -2.00（90%：-2.50 至 -1.50），未在留出周上检验",
+    ]
+    assert [f.confidence_note for f in zh] == [
+        "价格每提高 1%，件数约减少 2.0%（有 90% 的把握在 1.5% 至 2.5% 之间）；在模型未见过的之后"
+        "几周上检验，价格模型的误差比此前几周的中位数少 20%",
+        "价格每提高 1%，件数约减少 2.0%（有 90% 的把握在 1.5% 至 2.5% 之间）；尚未在之后的几周上"
+        "检验",
     ]
 
 
@@ -376,7 +403,17 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
         f = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
     # b and c (a is on the win-back list; d and e are other segments): 80 + 40
     assert f.customers == 2 and f.value == 120.0
-    assert f.headline.startswith("2 customers in At risk / Can't lose them spent 120 in the last")
+    # the segments named as the Segments page names them ("in At risk / Can't lose them"
+    # read as one path-like name)
+    assert f.headline.startswith(
+        "2 customers in the segments “At risk” and “Can't lose them” spent 120 in the last"
+    )
+    with use_lang("zh"):
+        zf = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
+    assert zf.headline.startswith(
+        "「流失预警客户」和「不能失去的客户」分群中的 2 位客户过去一年消费"
+    )
+    assert "/" not in f.headline + zf.headline
     assert "median 350 days" in f.headline  # median of 300 and 400
     # median churn probability of b and c: 0.5 → medium
     assert f.confidence == "medium" and "50 %" in f.confidence_note
@@ -756,8 +793,9 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
 
 
 def test_confidence_line_reads_as_chinese():
-    """The home's confidence line in Chinese: "可信度：中。" (was "可信度中：", which reads as
-    "confidence in:"), and the promotion's note without a second colon ("其区间低于零")."""
+    """The home's confidence label in Chinese: "可信度：中" (was "可信度中：", which reads as
+    "confidence in:"), and the promotion's note under the finding's body without a second
+    colon ("其区间低于零")."""
     from ecomdash.i18n import _
     from ecomdash.ui.home import TEXT
 
@@ -776,5 +814,7 @@ def test_confidence_line_reads_as_chinese():
     with use_lang("zh"):
         f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
         label = _(FD.CONFIDENCE_LABELS[f.confidence])
-        line = _(TEXT["confidence"], label=label, note=f.confidence_note)
-    assert line == "可信度：中。促销后的回落已测出（区间整体低于零）。"
+        line = _(TEXT["confidence"], label=label)
+        why = _(TEXT["confidence_why"], note=f.confidence_note)
+    assert line == "可信度：中"
+    assert why == "依据：促销后的回落已测出（区间整体低于零）。"

@@ -38,15 +38,16 @@ def test_plural_in_chinese_is_the_translation_of_the_form_english_uses():
     """Chinese has one form, but a plural may say more than its singular: for several
     customers the days are a median, in both languages."""
     one, many = (
-        "{n} customer in At risk / Can't lose them has not bought for {days} days: send the "
-        "win-back offer",
-        "{n} customers in At risk / Can't lose them have not bought for a median {days} days: "
+        "{n} customer in the segments “{a}” and “{b}” has not bought for {days} days: "
         "send the win-back offer",
+        "{n} customers in the segments “{a}” and “{b}” have not bought for a median "
+        "{days} days: send the win-back offer",
     )
-    assert "a median 40 days" in _n(one, many, 3, days=40)
+    seg = {"a": "A", "b": "B"}
+    assert "a median 40 days" in _n(one, many, 3, days=40, **seg)
     with use_lang("zh"):
-        assert _n(one, many, 1, days=40).endswith("已 40 天未下单：发送挽回优惠")
-        assert _n(one, many, 3, days=40).endswith("未下单天数中位数为 40 天：发送挽回优惠")
+        assert _n(one, many, 1, days=40, **seg).endswith("已 40 天未下单：发送挽回优惠")
+        assert _n(one, many, 3, days=40, **seg).endswith("未下单天数中位数为 40 天：发送挽回优惠")
         # a plural without a translation of its own: the singular's
         assert _n("{n} customer", "{n} customers (none)", 3) == "3 位客户"
 

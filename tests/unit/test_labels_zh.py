@@ -104,3 +104,35 @@ def test_a_header_takes_the_kind_a_run_gives_its_column():
         assert mae != "Backtest error (MAE)"
         assert L.header("mae", CNY, "forecast", kind="money") == f"{mae}（¥）"
     assert L.COLUMNS["mae"].kind == "number"  # the catalogue itself is not changed
+
+
+def _cells(text: str) -> int:
+    """Display width: a CJK character is about two Latin ones in the app's font."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+#: The Recommendations page's Model box (a third of the form at 1400 px) showed 42 cells
+#: before its ellipsis: "Automatic (the model that tests best on yo…"; a few cells spare.
+MODEL_BOX_CELLS = 38
+
+
+def test_recommendation_model_names_are_plain_and_fit_the_model_box():
+    """The model names a merchant reads on the Recommendations page ("Model in use: …", the
+    Model box, the test's table) say what each does in plain words, no "CF" (collaborative
+    filtering), and fit the Model box whole in both languages (the automatic choice read
+    "Automatic (the model that tests best on yo…")."""
+    from ecomdash.recommend.data import MODEL_LABELS
+    from ecomdash.ui.recommend import AUTO_LABEL
+
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            shown = [_(AUTO_LABEL), *(_(m) for m in MODEL_LABELS.values())]
+        too_wide = [s for s in shown if _cells(s) > MODEL_BOX_CELLS]
+        assert not too_wide, (lang, too_wide)
+        assert not [s for s in shown if re.search(r"\bCF\b|协同过滤", s)], (lang, shown)
+    with use_lang("zh"):
+        assert L.model_label("user_knn") == "相似客户的购买"
+    assert L.model_label("user_knn") == "Similar customers' purchases"
+    assert L.model_label("item_knn") == "Similar products (same buyers)"

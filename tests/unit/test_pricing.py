@@ -409,6 +409,40 @@ def test_validation_beats_the_naive_baseline_on_the_demo(demo_res):
     assert s["ratio"] == pytest.approx(s["model_mae"] / s["baseline_mae"])
 
 
+def _checked(statuses: list[str], n_checked: int) -> P.PricingResult:
+    return P.PricingResult(
+        products=pd.DataFrame({"status": statuses}),
+        categories=pd.DataFrame(),
+        validation=pd.DataFrame(),
+        validation_summary={"ratio": 0.8, "n_products": n_checked},
+        promotions=pd.DataFrame(),
+        panel=pd.DataFrame(),
+        params={},
+    )
+
+
+def test_the_check_is_counted_against_the_products_with_their_own_elasticity():
+    """A product that borrows its category's elasticity sold at one price: the held-out check
+    can never cover it, so the sentence counts the check's products against those with their
+    own elasticity (the demo read "on the 25 of 218 products with an elasticity": 193 of the
+    218 borrowed theirs), in both languages, and says "all" when it covers every one."""
+    from ecomdash.i18n import use_lang
+
+    some = _checked(["estimated"] * 3 + ["category"] * 5 + ["no estimate"], 2)
+    every = _checked(["estimated"] * 3 + ["category"] * 5, 3)
+    one = _checked(["estimated", "category"], 1)
+    assert some.checked_of_own() == (2, 3) and every.checked_of_own() == (3, 3)
+    with use_lang("en"):
+        assert some.checked_products() == (
+            "the 2 of 3 products with their own elasticity that had enough weeks to check"
+        )
+        assert every.checked_products() == "all 3 products with their own elasticity"
+        assert one.checked_products() == "the 1 product with its own elasticity"
+    with use_lang("zh"):
+        assert some.checked_products() == "有自身价格弹性的 3 个商品中有足够周数可检验的 2 个"
+        assert every.checked_products() == "全部 3 个有自身价格弹性的商品"
+
+
 def test_validation_names_each_product_as_the_products_table_does(demo_res):
     """The held-out table carries the product's name (the page's table and chart hover name
     it), the one the products table has, from the same weeks (no second look at the lines)."""

@@ -55,6 +55,18 @@ def test_pricing_json_contract(demo_id, demo, capsys):
     assert w["profit"] is not None
 
 
+def test_pricing_text_counts_the_check_against_the_products_with_their_own_elasticity(
+    demo_id, capsys
+):
+    """The human lines say which products the held-out check covers as the page and the
+    report do: of those with their own elasticity (it said "over 25 products", which read as
+    every product with an elasticity, 218 on the demo)."""
+    assert main(["pricing", "--dataset", demo_id]) == 0
+    out = capsys.readouterr().out
+    held = [line for line in out.splitlines() if line.startswith("Held-out check")]
+    assert len(held) == 1 and " on all 25 products with their own elasticity, " in held[0], held
+
+
 def test_pricing_on_an_export_with_one_price_says_why(_isolated_home, capsys):
     weeks = pd.date_range("2024-01-01", periods=30, freq="7D")
     lines = pd.DataFrame(

@@ -120,6 +120,27 @@ def test_trending_window_counts_recent_buyers_only():
     assert trending.recommend(["5"], k=1)["reason"].iloc[0].endswith("in the last 30 days")
 
 
+def test_trending_reason_says_a_one_day_window_in_the_singular():
+    """The trending reason's days take the plural machinery as its buyers do: a one-day window
+    reads "in the last 1 day" (it read "in the last 1 days"), in both languages."""
+    from ecomdash.i18n import use_lang
+
+    # the last calendar day (2024-03-05): B, bought by customer 4 alone
+    one_day = R.PopularityRecommender(window_days=1).fit(shop())
+    two_days = R.PopularityRecommender(window_days=2).fit(shop())
+    with use_lang("en"):
+        assert one_day.recommend(["5"], k=1)["reason"].iloc[0] == (
+            "best seller: bought by 1 customer in the last 1 day"
+        )
+        assert two_days.recommend(["5"], k=1)["reason"].iloc[0] == (
+            "best seller: bought by 1 customer in the last 2 days"
+        )
+    with use_lang("zh"):
+        assert one_day.recommend(["5"], k=1)["reason"].iloc[0] == (
+            "热销商品：最近 1 天有 1 位客户买过"
+        )
+
+
 def test_ease_matches_the_closed_form():
     lines = shop()
     X = np.array([[1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 1]], float)
@@ -404,7 +425,7 @@ def test_models_too_big_for_the_data_are_left_out_of_the_test_with_the_reason():
     res = R.evaluate(lines, cutoff="2024-03-10", models=models, min_test_customers=1)
     assert set(res.table["model"]) == {"item_knn", "popularity"}
     assert any("EASE" in w and "limit 2" in w for w in res.warnings)
-    assert any("User-based CF" in w and "5 customers (limit 3" in w for w in res.warnings)
+    assert any("similar customers model" in w and "5 customers (limit 3" in w for w in res.warnings)
     with pytest.raises(InsufficientDataError, match="limit 3"):
         R.UserKNNRecommender(max_customers=3).fit(lines)
 

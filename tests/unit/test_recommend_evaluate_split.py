@@ -191,13 +191,13 @@ def test_consumables_note_in_full():
 # -- models left out: refused, too slow to test, kept -------------------------------------
 
 ALS_OUT = (
-    "Matrix factorisation (implicit ALS) was left out of the test. ALS is the slowest model to "
+    "Taste profiles (ALS) was left out of the test. ALS is the slowest model to "
     "fit (about 40 s of computing at 7 million purchases); the data has 12 purchases (customer "
     "× product pairs; the test includes ALS up to 10). Choose ALS under Model to test it anyway."
 )
 MINE_OUT = (
     "mine was left out of the test. EASE needs a products × products matrix; the data has 4 "
-    "products (limit 3). Use item-based CF or ALS, or filter to fewer categories."
+    "products (limit 3). Use the similar products model or ALS, or filter to fewer categories."
 )
 
 
@@ -219,11 +219,11 @@ def test_refused_and_slow_models_are_left_out_with_their_reason(monkeypatch):
     with use_lang("zh"):
         zh = _split(_seasonal(), SEASONAL_TRUTH, models=_left_out_models())
     assert zh.warnings == (
-        "矩阵分解（隐式 ALS）未参加测试。ALS 是拟合最慢的模型（700 万次购买时约需 40 秒计算）；"
+        "口味画像（ALS）未参加测试。ALS 是拟合最慢的模型（700 万次购买时约需 40 秒计算）；"
         "数据有 12 次购买（客户 × 商品组合；测试只在不超过 10 时包含 ALS）。如仍要测试它，请在"
         "“模型”中选择 ALS。",
-        "mine未参加测试。EASE 需要一个商品 × 商品矩阵；数据有 4 个商品（上限 3）。请改用基于商品的"
-        "协同过滤或 ALS，或筛选到更少的品类。",
+        "mine未参加测试。EASE 需要一个商品 × 商品矩阵；数据有 4 个商品（上限 3）。请改用相似商品"
+        "模型或 ALS，或筛选到更少的品类。",
         ONLY_5_ZH,
     )
 

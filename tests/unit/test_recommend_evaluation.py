@@ -25,7 +25,7 @@ def test_verdict_names_the_best_model_and_how_many_times_better():
     # 0.5 / 0.2 = 2.5 times the best sellers' hit rate
     v = E._verdict(_table([("item_knn", 0.5), ("ease", 0.3), ("popularity", 0.2)]), 10, 1234)
     assert v == (
-        "Best: Item-based CF (item-item cosine). For 50 % of 1,234 returning customers, at "
+        "Best: Similar products (same buyers). For 50 % of 1,234 returning customers, at "
         "least one of its top 10 products was something they went on to buy for the first "
         "time, against 20 % with best sellers: 2.5 times as many as with best sellers."
     )
@@ -42,7 +42,7 @@ def test_verdict_in_chinese_says_how_many_times_in_words():
 def test_verdict_when_best_sellers_hit_nobody():
     v = E._verdict(_table([("ease", 0.25), ("popularity", 0.0)]), 5, 40)
     assert v == (
-        "Best: EASE (linear item model). For 25 % of 40 returning customers, at least one of "
+        "Best: Purchase patterns (EASE). For 25 % of 40 returning customers, at least one of "
         "its top 5 products was something they went on to buy for the first time, against 0 % "
         "with best sellers: far better than showing best sellers."
     )
@@ -61,7 +61,7 @@ def test_verdict_no_better_than_best_sellers_at_ten_percent_or_less():
     assert E._verdict(_table([("popularity", 0.5), ("ease", 0.1)]), 3, 80) == no_better
     # just above 1.1 times: a win, 0.56 / 0.5 = 1.12 -> "1.1 times"
     win = E._verdict(_table([("als", 0.56), ("popularity", 0.5)]), 3, 80)
-    assert win.startswith("Best: Matrix factorisation (implicit ALS). For 56 % of 80 ")
+    assert win.startswith("Best: Taste profiles (ALS). For 56 % of 80 ")
     assert win.endswith("against 50 % with best sellers: 1.1 times as many as with best sellers.")
 
 
@@ -402,7 +402,7 @@ def test_evaluate_passes_keep_on(monkeypatch):
     res = R.evaluate(lines, cutoff="2024-03-06", models=models())
     assert list(res.table["model"]) == ["popularity"]
     assert res.warnings[0] == (
-        "Matrix factorisation (implicit ALS) was left out of the test. ALS is the slowest "
+        "Taste profiles (ALS) was left out of the test. ALS is the slowest "
         "model to fit (about 40 s of computing at 7 million purchases); the data has 9 "
         "purchases (customer × product pairs; the test includes ALS up to 8). Choose ALS "
         "under Model to test it anyway."

@@ -200,7 +200,7 @@ def test_ease_refuses_catalogues_above_its_limit():
     msg = R.EASERecommender(min_buyers=2, max_products=2).refusal(inter)
     assert msg == (
         "EASE needs a products × products matrix; the data has 3 products (limit 2). Use "
-        "item-based CF or ALS, or filter to fewer categories."
+        "the similar products model or ALS, or filter to fewer categories."
     )
     # fewer than two common products: the whole catalogue counts
     msg = R.EASERecommender(min_buyers=4, max_products=3).refusal(inter)
@@ -339,9 +339,9 @@ def test_user_knn_refuses_too_many_customers():
     assert R.UserKNNRecommender(max_customers=5).refusal(inter) is None
     msg = R.UserKNNRecommender(max_customers=4).refusal(inter)
     assert msg == (
-        "User-based CF compares every customer with every other; the data has 5 customers "
-        "(limit 4: about 9 s per 1,000 customers scored at 100,000). Use item-based CF or "
-        "ALS, or filter to fewer customers."
+        "The similar customers model compares every customer with every other; the data has "
+        "5 customers (limit 4: about 9 s per 1,000 customers scored at 100,000). Use the "
+        "similar products model or ALS, or filter to fewer customers."
     )
     with pytest.raises(InsufficientDataError, match="has 5 customers"):
         R.UserKNNRecommender(max_customers=4).fit_interactions(inter)

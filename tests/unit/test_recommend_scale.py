@@ -128,7 +128,7 @@ def test_als_left_out_of_the_test_above_its_purchase_limit_unless_chosen(monkeyp
     out = _evaluate(inter, truth)
     assert sorted(out.table["model"]) == ["item_knn", "popularity"]
     assert out.warnings[0] == (
-        "Matrix factorisation (implicit ALS) was left out of the test. ALS is the slowest "
+        "Taste profiles (ALS) was left out of the test. ALS is the slowest "
         f"model to fit (about 40 s of computing at 7 million purchases); the data has {nnz} "
         f"purchases (customer × product pairs; the test includes ALS up to {nnz - 1}). "
         "Choose ALS under Model to test it anyway."

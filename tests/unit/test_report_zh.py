@@ -271,8 +271,8 @@ def test_chinese_segment_table_has_no_english(zh_read):
 def test_chinese_recommend_table_names_its_models_in_chinese(zh_read):
     secs, html = zh_read
     # the recommend table's models named in Chinese by the catalogue, as on the page
-    assert "<td>基于用户的协同过滤（相似客户）</td>" in html, html.count("CF")
-    assert "User-based CF" not in html and "Popularity (best sellers)" not in html
+    assert "<td>相似客户的购买</td>" in html, html.count("Similar")
+    assert "Similar customers' purchases" not in html and "Popularity (best sellers)" not in html
 
 
 def test_chinese_value_and_churn_sentences_read_as_chinese(zh_read):

@@ -26,27 +26,22 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
         verdict = _("Too few held-out weeks to check the price model against the naive forecast.")
         tone = "warn"
     else:
-        # how many products the check covers, of those with an elasticity (the text below
-        # counts those: 25 checked read as if the check were of all 218)
-        fields = {
-            "ratio": f"{ratio:.2f}",
-            "n": f"{v.get('n_products', 0):,}",
-            "total": f"{int((res.products['status'] != 'no estimate').sum()):,}",
-        }
+        # how many products the check covers, of those with their own elasticity (the ones
+        # borrowing their category's have one price: nothing to check; "25 of 218 products
+        # with an elasticity" counted them), as the page says it
+        fields = {"ratio": f"{ratio:.2f}", "products": res.checked_products()}
         if ratio < 1:
             verdict = _(
                 "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
-                "on the {n} of {total} products with an elasticity that had enough weeks to "
-                "check: it predicts units better than 'same as before'.",
+                "on {products}: it predicts units better than 'same as before'.",
                 **fields,
             )
             tone = "good"
         else:
             verdict = _(
                 "On held-out weeks the price model's error is {ratio}× the naive forecast's, "
-                "on the {n} of {total} products with an elasticity that had enough weeks to "
-                "check: it does not beat 'same as before' on this data; read the elasticities "
-                "as rough.",
+                "on {products}: it does not beat 'same as before' on this data; read the "
+                "elasticities as rough.",
                 **fields,
             )
             tone = "warn"
