@@ -145,8 +145,9 @@ def test_one_price_export_says_why_without_traceback(_isolated_home):
     assert _metric(at, "Own elasticity").value == "0"
     assert any("cannot be measured" in i.value for i in at.info)
     table = _table(at, "Why no own estimate")
-    # 29: the last week has one day of data (a Monday), a part week left out
-    assert set(table["Why no own estimate"]) == {"one price in all 29 weeks"}
+    # 30: every line is on a Monday (no other weekday ever has one: closing days), so the
+    # last week's Monday is all of that week (it was left out as a part week: 29)
+    assert set(table["Why no own estimate"]) == {"one price in all 30 weeks"}
 
 
 def test_dataset_without_prices_is_told_what_to_map(_isolated_home):
