@@ -45,9 +45,14 @@ PW_COLUMNS = [
 ]
 
 
-def full_weeks(first: date, last: date) -> tuple[date, date] | None:
+def full_weeks(
+    first: date, last: date, closed: frozenset[int] | set[int] = frozenset()
+) -> tuple[date, date] | None:
     """The first and last Monday of the weeks (Monday to Sunday) that the days ``first`` to
-    ``last`` cover whole; None when they cover no week whole.
+    ``last`` cover whole; None when they cover no week whole. ``closed``: the weekdays the
+    shop never opens (0 = Monday; :meth:`StoreQueries.pricing_weeks` finds them): an edge
+    week whose only missing days are such weekdays is covered whole (a shop closed on
+    Sundays whose data ends on a Saturday keeps its last week).
 
     The weekly pricing panel keeps only these weeks: data starting on a Friday or ending on
     a Wednesday would otherwise count a few days' sales as a week's, a slow week at whatever
@@ -59,11 +64,39 @@ def full_weeks(first: date, last: date) -> tuple[date, date] | None:
     (datetime.date(2024, 1, 1), datetime.date(2024, 1, 8))
     >>> full_weeks(date(2024, 1, 2), date(2024, 1, 8)) is None  # 7 days, no whole week
     True
+    >>> full_weeks(date(2024, 1, 1), date(2024, 1, 13), {6})  # to a Saturday, Sundays closed
+    (datetime.date(2024, 1, 1), datetime.date(2024, 1, 8))
     """
-    lo = first + timedelta(days=(7 - first.weekday()) % 7)  # Monday on or after ``first``
-    hi = last - timedelta(days=last.weekday() + 1) if last.weekday() < 6 else last
-    hi = hi - timedelta(days=6)  # the Monday of the last week ending by ``last``
+    lo = first - timedelta(days=first.weekday())  # the Monday of ``first``'s week
+    if any(d not in closed for d in range(first.weekday())):  # a day before it, open
+        lo += timedelta(days=7)
+    hi = last - timedelta(days=last.weekday())  # the Monday of ``last``'s week
+    if any(d not in closed for d in range(last.weekday() + 1, 7)):  # a day after it, open
+        hi -= timedelta(days=7)
     return (lo, hi) if lo <= hi else None
+
+
+#: How many of a weekday the data's span must hold, none with a line, for the shop to count
+#: as closed that weekday (:meth:`StoreQueries.pricing_weeks`): a few days of data say nothing
+CLOSED_WEEKDAY_MIN = 4
+
+
+def closed_weekdays(first: date, last: date, open_days) -> frozenset[int]:
+    """The weekdays (0 = Monday) without a line (``open_days``: the weekdays with one) that
+    the days ``first`` to ``last`` hold at least :data:`CLOSED_WEEKDAY_MIN` times.
+
+    >>> sorted(closed_weekdays(date(2024, 1, 1), date(2024, 2, 3), range(6)))  # 4 Sundays
+    [6]
+    >>> sorted(closed_weekdays(date(2024, 1, 1), date(2024, 1, 20), range(6)))  # 2 Sundays
+    []
+    """
+    span = (last - first).days
+    out = set()
+    for d in set(range(7)) - set(open_days):
+        offset = (d - first.weekday()) % 7  # days to the first such weekday
+        if offset <= span and (span - offset) // 7 + 1 >= CLOSED_WEEKDAY_MIN:
+            out.add(d)
+    return frozenset(out)
 
 
 class StoreQueries:
@@ -114,7 +147,8 @@ class StoreQueries:
         its price); the unit price is ``unit_price``, else ``revenue / quantity``. Only the
         weeks the data covers whole (:meth:`pricing_weeks`): the first and last weeks of the
         dataset (after the sidebar's dates) are left out when it covers them for fewer than 7
-        days, so a part week never counts as a slow one. Columns:
+        days, not counting a weekday the shop never opens, so a part week never counts as a
+        slow one. Columns:
         ``product_id, product_name, category, week, units, revenue, mean_price`` (units-
         weighted), ``median_price`` (median of the lines' prices), ``min_price, max_price,
         orders`` (distinct orders with the product), ``lines``, ``store_orders`` (distinct
@@ -210,18 +244,41 @@ class StoreQueries:
         the data covers whole (:func:`full_weeks`). The days covered run from the dataset's
         first to its last day with a line (any line, whatever the countries or categories
         filtered: a shop open that day), within the filters' start and end dates (a date the
-        sidebar picks inside the data is covered even with no sale on it). None when no week
-        is covered whole (or the lines are undated)."""
-        first, last = self.date_span(dataset_id)
-        if first is None or last is None:
+        sidebar picks inside the data is covered even with no sale on it); a weekday on which
+        the dataset has no line at all (at least :data:`CLOSED_WEEKDAY_MIN` of them in its
+        span: a weekly closing day) counts as covered, so a shop closed on Sundays whose data
+        ends on a Saturday keeps its last week. One SQL for both engines (the Spark store
+        runs it as Spark SQL). None when no week is covered whole (or the lines are
+        undated)."""
+        info = self.info(dataset_id)
+        if S.ORDER_DATE not in info.columns:
             return None
-        lo, hi = first.date(), last.date()
+        where, params = self._where(info, None)
+        # per weekday (0 = Monday: 1 January 1900 was one) its first and last line
+        rows = (
+            self._cur()
+            .execute(
+                f"""SELECT wd, min(order_date) AS lo, max(order_date) AS hi FROM (
+                        SELECT date_diff('day', CAST(DATE '1900-01-01' AS DATE),
+                                         CAST(order_date AS DATE)) % 7 AS wd, order_date
+                        FROM lines WHERE {where} AND order_date IS NOT NULL
+                    ) days GROUP BY wd""",
+                params,
+            )
+            .fetchall()
+        )
+        if not rows:
+            return None
+        first = min(pd.Timestamp(r[1]) for r in rows).date()
+        last = max(pd.Timestamp(r[2]) for r in rows).date()
+        closed = closed_weekdays(first, last, {int(r[0]) for r in rows})
+        lo, hi = first, last
         f = filters or Filters()
         if f.start is not None:
             lo = max(lo, f.start)
         if f.end is not None:
             hi = min(hi, f.end)
-        return full_weeks(lo, hi) if lo <= hi else None
+        return full_weeks(lo, hi, closed) if lo <= hi else None
 
     def product_weeks(self, dataset_id: str, filters: Filters | None = None) -> pd.DataFrame:
         """Units and revenue of the sales lines per product and week (weeks start on Monday),

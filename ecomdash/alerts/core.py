@@ -33,7 +33,7 @@ from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.fmt import use_currency
-from ecomdash.i18n.note import note, note_n
+from ecomdash.i18n.note import Field, note, note_n
 from ecomdash.store import Store
 
 
@@ -191,6 +191,9 @@ def _find(
         alerts = alerts.drop(columns="driver_text")
     counts = alerts.groupby("kind").size() if len(alerts) else pd.Series(dtype=int)
     rules = pd.DataFrame(rules_rows)
+    # kept as objects: a skipped rule's note is a Note (pandas' string dtype would keep only
+    # its English text), shown in the page's language
+    rules["note"] = pd.Series([r["note"] for r in rules_rows], dtype=object)
     rules["alerts"] = rules["rule"].map(counts).fillna(0).astype(int)
 
     keep = alerts["severity"].map(RANK) >= RANK[min_severity]
@@ -222,13 +225,23 @@ def _rule_row(rule: str, cols: set[str], *, muted: bool) -> dict:
     label, needs, what = RULES[rule]
     missing = [c for c in needs if c not in cols]
     if muted:
-        status, note = "muted", _("muted by the merchant")
+        status, why = "muted", _("muted by the merchant")
     elif missing:
+        # the fields as the Data page's mapping names them ("Customer id", 客户 ID; the CLI's
+        # English text keeps the id --map takes), and what to do: it read "needs customer_id:
+        # this dataset has no such column"
         status = "skipped"
-        note = _("needs {columns}: this dataset has no such column", columns=", ".join(missing))
+        why = note_n(
+            "needs {columns}: no column of this dataset is mapped to it. Re-upload the export "
+            "on the Data page and map a column to it",
+            "needs {columns}: no column of this dataset is mapped to them. Re-upload the export "
+            "on the Data page and map columns to them",
+            len(missing),
+            columns=tuple(Field(c) for c in missing),
+        )
     else:
-        status, note = "ran", ""
-    return {"rule": rule, "label": label, "looks_for": what, "status": status, "note": note}
+        status, why = "ran", ""
+    return {"rule": rule, "label": label, "looks_for": what, "status": status, "note": why}
 
 
 # --------------------------------------------------------------------------------------

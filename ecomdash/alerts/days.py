@@ -343,7 +343,8 @@ _ZH_CHINA_PREFIX = re.compile(r"^(中华人民共和国|中国大陆|中国)[\s,
 def is_region(name) -> bool:
     """Whether a value of the country column is a region of a country rather than a country:
     a Chinese province, which Chinese platform exports and the Chinese demo keep there (浙江,
-    广西壮族自治区); a reason calls it a region ("region 浙江" / "浙江地区"), never a country.
+    广西壮族自治区); a reason calls it a region ("region 浙江" / 地区“浙江”, quoted as a
+    category or a country is: "Guangdong Province地区" read wrong), never a country.
 
     Decided per value, so a column that mixes countries and provinces labels each row
     rightly (the drivers' "By" column: "Country" France, "Region" 浙江): a province by its

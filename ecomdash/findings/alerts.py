@@ -36,6 +36,18 @@ OTHER_MONEY = {
     "negative_margin": N_("{value} lost selling below cost"),
     "returns_spike": N_("returns worth {value}"),
 }
+#: the tile's label for each kind of money the headline says (``"orders"``: the order rules'
+#: worth; ``"days"``: the unusual days' distance from what was expected) — the tile shows one
+#: kind, never a sum of kinds
+MONEY_LABELS = {
+    "orders": N_("Orders worth"),
+    "price_off": N_("Away from usual prices"),
+    "negative_margin": N_("Lost below cost"),
+    "returns_spike": N_("Returns worth"),
+    "days": N_("From expected"),
+}
+#: the kinds whose money is counted from the lines (written exactly); the others are estimates
+EXACT_MONEY = ("orders", "negative_margin", "returns_spike")
 
 
 def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
@@ -47,15 +59,17 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     (:func:`~ecomdash.findings.core.money_exact`); a price far from usual, a sale below cost
     and a returns spike are each said in their own words (:data:`OTHER_MONEY`: "£999 away
     from the usual prices"), never added to an order's worth; a day's distance is an
-    estimate. The tile's value is the sum of them all (the money at stake, for ranking).
-    ``high`` confidence: the rules flag high only far beyond their thresholds. ``None`` when
-    the week has no high alert."""
+    estimate, said only when the week has no other alert. The tile (and the ranking) takes
+    the largest of the kinds of money the headline says, labelled with its kind
+    (:data:`MONEY_LABELS`: "Orders worth", "Lost below cost" …): money of different kinds is
+    never added into one figure (it was: an order's worth + a price's distance + a loss below
+    cost + a day's distance, as "At stake"). ``high`` confidence: the rules flag high only
+    far beyond their thresholds. ``None`` when the week has no high alert."""
     week = week_alerts(res, days=days)
     if week is None or week.empty:
         return None
     n = len(week)
     impact = pd.to_numeric(week["impact"], errors="coerce").fillna(0.0).clip(lower=0)
-    value = float(impact.sum())
     on_orders = week["kind"].isin(ORDER_WORTH)
     # what the flagged orders are worth is counted from their lines, not estimated: written
     # exactly ("orders worth £2,140", it read "£2,100"); a day's distance from what was
@@ -63,6 +77,16 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     # a wrong price or below cost, or a returns spike's returned value (they were added to
     # the orders' worth): each is said in its own words
     worth = float(impact[on_orders].sum())
+    # each kind of money the headline says, by itself: the tile shows the largest
+    money = {
+        k: float(impact[week["kind"] == k].sum()) for k in OTHER_MONEY if (week["kind"] == k).any()
+    }
+    if on_orders.any():
+        money = {"orders": worth, **money}
+    if not money:  # unusual days (or weeks) alone: their distance from what was expected
+        money = {"days": float(impact.sum())}
+    kind = max(money, key=lambda k: money[k])  # a tie: the first said
+    value = money[kind]
     others = fmt.join(
         _(OTHER_MONEY[k], value=_other_money(k, float(impact[week["kind"] == k].sum())))
         for k in OTHER_MONEY
@@ -117,8 +141,9 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
         kind="alerts",
         headline=headline,
         value=value,
-        # the tile writes the sum exactly when it is the orders' worth alone
-        exact=bool(on_orders.all()),
+        value_label=MONEY_LABELS[kind],
+        # a sum counted from the lines is written exactly; a distance is an estimate
+        exact=kind in EXACT_MONEY,
         confidence="high",
         confidence_note=_("high severity: far beyond the rules' thresholds ({rules})", rules=rules),
         detail=_(

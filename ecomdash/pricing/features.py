@@ -5,7 +5,8 @@ sales). A week's price is the median of its lines' unit prices (robust to quanti
 discounts and odd lines); units are the week's summed quantity of the kept sales (a sale later
 cancelled by its matched return is left out: it was not demand at that price). Only weeks the
 data covers whole are in it (``store_queries.full_weeks``): a dataset starting on a Friday or
-ending on a Wednesday would otherwise count part of a week as a slow week.
+ending on a Wednesday would otherwise count part of a week as a slow week (a weekday the shop
+never opens, such as a closed Sunday, does not make a week part).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
+from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     DEFAULT_BUDGET_S,
     PageContext,
@@ -260,6 +261,8 @@ def render(ctx: PageContext) -> None:
         rules_table["status"] = rules_table["status"].map(
             lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else s
         )
+        # why a rule did not run: a Note naming the missing fields as the Data page does
+        rules_table["note"] = rules_table["note"].map(tr_note)
         show_table(rules_table.drop(columns=["rule"]), area="alerts", hide_index=True)
         with st.form("al_mute_form"):
             rules = st.multiselect(

@@ -570,6 +570,7 @@ def _markdown_tab(res: P.PricingResult) -> None:
     stock = None
     if up is not None:
         from ecomdash.inventory import match_stock, read_stock
+        from ecomdash.ui.stock import show_stock_match
 
         try:
             stock = read_stock(up.getvalue())
@@ -580,10 +581,7 @@ def _markdown_tab(res: P.PricingResult) -> None:
             # the restock planner reads the same file
             matched = match_stock(stock, res.products["product_id"])
             stock = matched.stock
-            for w in matched.notes:
-                st.info(inert(tr_note(w)), icon="ℹ️")
-            for w in matched.warnings:
-                st.warning(inert(tr_note(w)), icon="⚠️")
+            show_stock_match(matched)
     md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
         _(

@@ -30,6 +30,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.stock import show_stock_match
 from ecomdash.ui.tables import percent_format, show_table, table_config
 
 K_RESTOCK = "forecast_restock_params"
@@ -172,11 +173,8 @@ def render(ctx: PageContext) -> None:
             # known
             matched = inv.match_stock(stock, base.classes.index)
             stock = matched.stock
-            for w in matched.notes:
-                st.info(inert(tr_note(w)), icon="ℹ️")
             # ids the plan has no row for were ignored in silence: counted and named
-            for w in (*matched.warnings, *inv.stock_not_planned(stock, base)):
-                st.warning(inert(tr_note(w)), icon="⚠️")
+            show_stock_match(matched, also=inv.stock_not_planned(stock, base))
     st.caption(_("Type or correct units on hand in the table (stock-out dates and orders update)."))
     editor = base.plan[["product_id", "product_name"]].copy()
     editor["on_hand"] = (

@@ -171,9 +171,23 @@ def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):
     rules = next(f for f in frames if "status" in f.columns).set_index("label")
     burst, price = RULES["order_burst"][0], RULES["price_off"][0]
     assert rules.loc[burst, "status"] == "skipped"
-    assert "customer_id" in rules.loc[burst, "note"]
+    # the missing field as the Data page names it, and what to do (it read "needs
+    # customer_id: this dataset has no such column")
+    assert rules.loc[burst, "note"] == (
+        "needs Customer id: no column of this dataset is mapped to it. Re-upload the export "
+        "on the Data page and map a column to it"
+    )
     assert rules.loc[price, "status"] == "skipped"
     assert any("at least 35 days" in i.value for i in at.info)  # 28 days: no unusual days yet
+    # in Chinese, the field's Chinese name
+    zh = run_page("alerts.py", dataset_id=info.id, lang="zh")
+    assert not zh.exception, zh.exception
+    notes = next(d.value for d in zh.dataframe if "status" in d.value.columns)["note"]
+    assert (
+        "此数据集没有列映射到所需字段：客户 ID。请在“数据”页重新上传导出文件，并为其映射对应的列"
+        in set(notes)
+    )
+    assert not any("customer_id" in str(n) for n in notes)
 
 
 def test_alerts_page_says_which_known_day_a_week_held(_isolated_home):

@@ -146,8 +146,9 @@ def test_one_price_export_says_why_without_traceback(_isolated_home):
     assert _metric(at, "Own elasticity").value == "0"
     assert any("cannot be measured" in i.value for i in at.info)
     table = _table(at, "Why no own estimate")
-    # 29: the last week has one day of data (a Monday), a part week left out
-    assert set(table["Why no own estimate"]) == {"one price in all 29 weeks"}
+    # 30: every line is on a Monday (no other weekday ever has one: closing days), so the
+    # last week's Monday is all of that week (it was left out as a part week: 29)
+    assert set(table["Why no own estimate"]) == {"one price in all 30 weeks"}
 
 
 def test_dataset_without_prices_is_told_what_to_map(_isolated_home):
@@ -448,5 +449,36 @@ def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_datas
     at.run(timeout=180)
     assert not at.exception, at.exception
     assert any("toy-278 → TOY-278" in i.value.replace("\\", "") for i in at.info)
+    md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
+    assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000
+
+
+def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_does(demo_dataset):
+    """One stock file read on the markdowns tab: an id in another case is matched and said
+    (an info), a second row for a product the file already has is left out and said (a
+    warning), in the same words as the restock planner (both pages show a match with
+    ecomdash.ui.stock.show_stock_match; tests/pages/test_forecast_page.py checks the
+    planner's)."""
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
+    assert not at.exception, at.exception
+    other = next(
+        p
+        for p in next(d.value for d in at.dataframe if "on_hand" in d.value.columns)["product_id"]
+        if p != "TOY-278"
+    )
+    data = f"product_id,units\nTOY-278,5000\ntoy-278,7\n {other.lower()} ,3\n".encode()
+    at.file_uploader(key="pr_md_stock").set_value(("stock.csv", data, "text/csv"))
+    at.run(timeout=180)
+    assert not at.exception, at.exception
+    told = [re.sub(r"\\(.)", r"\1", i.value) for i in at.info if "stock file" in i.value]
+    assert told == [
+        "1 id in your stock file is written differently from the sales data's product code "
+        f"(case or spaces) and was matched to it: {other.lower()} → {other}."
+    ]
+    said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
+    assert said == [
+        "1 id in your stock file differs only in case from another row of the file for the "
+        "same product: toy-278 (TOY-278) — it was left out; keep one row per product."
+    ]
     md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
     assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000

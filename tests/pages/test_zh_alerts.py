@@ -99,12 +99,12 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     assert Counter(t_zh["severity"]) == Counter(
         t_en["severity"].map({"high": "高", "medium": "中", "low": "低"})
     )
-    # a province is a region of China, not a country: "region 浙江" / "浙江地区" (it read
+    # a province is a region of China, not a country: "region 浙江" / 地区“浙江” (it read
     # "国家/地区 浙江"), in the reasons and in the drivers
     said_en = " ".join([*t_en["reason"], *t_en["driver"].dropna()])
     said_zh = " ".join([*t_zh["reason"], *t_zh["driver"].dropna()])
     assert "country 浙江" not in said_en and "region 浙江 on " in said_en
-    assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "浙江地区，" in said_zh
+    assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "地区“浙江”，" in said_zh
     assert "mostly region 天津: " in said_en and "主要来自地区“天津”：" in said_zh
     # every reason in Chinese, with exactly the English reason's figures
     for e, z in zip(t_en["reason"], t_zh["reason"], strict=True):

@@ -246,6 +246,37 @@ def test_degraded_exports_say_which_rules_cannot_run(_isolated_home):
     store.close()
 
 
+def test_a_rule_that_cannot_run_names_the_field_as_the_data_page_does(_isolated_home):
+    """The rules table's note names a missing field as the Data page's mapping names it
+    ("Customer id", 客户 ID) and says what to do, in both languages; it read "needs
+    customer_id: this dataset has no such column". The CLI's English keeps the id (what --map
+    takes)."""
+    from ecomdash.i18n.note import tr_note
+
+    lines = _hand_lines().drop(columns=["customer_id", "unit_price", "revenue"])
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("no prices, no customers", lines)
+    notes = find_alerts(store, info.id).rules.set_index("rule")["note"]
+    store.close()
+    assert notes["order_burst"].startswith("needs customer_id: ")  # the CLI's line
+    with use_lang("en"):
+        assert tr_note(notes["order_burst"]) == (
+            "needs Customer id: no column of this dataset is mapped to it. Re-upload the "
+            "export on the Data page and map a column to it"
+        )
+        assert tr_note(notes["customer_returns"]) == (
+            "needs Customer id, Line amount: no column of this dataset is mapped to them. "
+            "Re-upload the export on the Data page and map columns to them"
+        )
+        assert tr_note(notes["price_off"]).startswith("needs Unit price: ")
+    with use_lang("zh"):
+        assert tr_note(notes["order_burst"]) == (
+            "此数据集没有列映射到所需字段：客户 ID。请在“数据”页重新上传导出文件，并为其映射对应的列"
+        )
+        assert "客户 ID、" in tr_note(notes["customer_returns"])
+        assert "customer_id" not in tr_note(notes["customer_returns"])
+
+
 # ----------------------------------------------------------------------------------------
 # series scoring
 # ----------------------------------------------------------------------------------------

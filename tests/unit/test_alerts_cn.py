@@ -394,7 +394,7 @@ def test_holiday_names_write_dates_iso_and_stay_english_whatever_the_locale(monk
 
 def test_a_province_is_named_a_region_not_a_country():
     """Chinese exports and the Chinese demo keep the buyer's province in the country column:
-    an alert names it a region ("region 浙江" / "浙江地区"; it read "国家/地区 浙江"), a
+    an alert names it a region ("region 浙江" / 地区“浙江”; it read "国家/地区 浙江"), a
     country stays a country."""
     from ecomdash.alerts.days import _where, is_region
 
@@ -404,8 +404,33 @@ def test_a_province_is_named_a_region_not_a_country():
         assert _where("country", "浙江") == "region 浙江"
         assert _where("country", "France") == "country France"
     with use_lang("zh"):
-        assert _where("country", "浙江") == "浙江地区"
+        assert _where("country", "浙江") == "地区“浙江”"
         assert _where("country", "France") == "国家/地区“France”"
+
+
+@pytest.mark.parametrize(
+    ("name", "zh"),
+    [
+        ("Guangdong Province", "地区“Guangdong Province”"),
+        ("Zhejiang", "地区“Zhejiang”"),
+        ("Inner Mongolia", "地区“Inner Mongolia”"),
+        ("浙江", "地区“浙江”"),
+        ("广东省", "地区“广东省”"),
+        ("广西壮族自治区", "地区“广西壮族自治区”"),
+        ("上海市", "地区“上海市”"),
+    ],
+)
+def test_a_region_reads_right_in_chinese_whatever_script_its_name(name, zh):
+    """A province written in pinyin or English in a Chinese reason read "Guangdong
+    Province地区" ("{name}地区"), and a full Chinese name "广东省地区": the region is named
+    as a category or a country is, quoted after its kind (地区“…”), which reads right for a
+    Latin name, a short Chinese name and a full one alike; English keeps "region …"."""
+    from ecomdash.alerts.days import _where
+
+    with use_lang("zh"):
+        assert _where("country", name) == zh
+    with use_lang("en"):
+        assert _where("country", name) == f"region {name}"
 
 
 def test_a_drivers_dimension_is_a_region_for_a_province():

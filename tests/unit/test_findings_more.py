@@ -17,7 +17,7 @@ from ecomdash import findings as FD
 from ecomdash import schema
 from ecomdash.alerts import AlertsResult
 from ecomdash.filters import Filters
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import _, use_lang
 from ecomdash.pricing.analysis import PricingResult
 from ecomdash.recommend import EvaluationResult
 from ecomdash.store import Store
@@ -586,19 +586,23 @@ def test_alerts_finding_by_hand():
     )
     with use_lang("en"), FD.use_currency("£"):
         f = FD.alerts_finding(res)
-    assert f.value == 2140.0 and f.confidence == "high"
+    # the tile is the orders' worth the headline says, not it plus the unusual day's 140
+    # from what was expected (it read "At stake £2,100": 2,000 + 140, an estimate)
+    assert f.value == 2000.0 and f.confidence == "high"
     assert f.headline == (
         # the order's 2,000 exactly; the unusual day's 140 from what was expected is no
-        # order's worth (it is in the tile's stake, an estimate: £2,100)
+        # order's worth
         "2 high alerts in the last 7 days on orders worth £2,000: check them before shipping"
     )
     with use_lang("en"), FD.use_currency("£"):
-        assert not f.exact and f.value_text == "£2,100"
+        assert f.exact and f.value_text == "£2,000" and f.value_label == "Orders worth"
     assert "Huge quantity" in f.confidence_note and "Unusual day" in f.confidence_note
     assert f.page == FD.PAGE_ALERTS
     days_only = _alerts([("2026-10-30", "high", "unusual_day", "unusual_day", 300.0)], end)
     with use_lang("en"):
-        assert FD.alerts_finding(days_only).headline.startswith("1 unusual day in the last 7")
+        f = FD.alerts_finding(days_only)
+        assert f.headline.startswith("1 unusual day in the last 7")
+        assert f.value == 300.0 and not f.exact and f.value_label == "From expected"
     assert FD.alerts_finding(_alerts(res.alerts.iloc[2:].values.tolist(), end)) is None
 
 
@@ -672,8 +676,9 @@ def test_alerts_finding_says_money_lost_in_its_own_words(lang, sign, mixed, alon
     with use_lang(lang), FD.use_currency(sign):
         f = FD.alerts_finding(res)
         assert f.headline == mixed
-        # the tile: the money at stake of all three, an estimate (not the orders' worth)
-        assert f.value == 3599.0 and not f.exact
+        # the tile: the orders' worth, the largest kind of money said, labelled as such (it
+        # read "At stake £3,600": 2,000 + 999 + 600, three kinds of money added)
+        assert f.value == 2000.0 and f.exact and f.value_label == "Orders worth"
         no_orders = _alerts(
             [
                 ("2026-10-30 09:00", "high", "price_off", "price_off", 999.0),
@@ -682,6 +687,38 @@ def test_alerts_finding_says_money_lost_in_its_own_words(lang, sign, mixed, alon
             end,
         )
         assert FD.alerts_finding(no_orders).headline == alone
+
+
+@pytest.mark.parametrize(
+    ("lang", "tiles"),
+    [
+        ("en", ["Lost below cost", "Away from usual prices", "Orders worth", "Returns worth"]),
+        ("zh", ["低于成本亏损", "按常价计相差", "涉及订单金额", "退货金额"]),
+    ],
+)
+def test_alerts_finding_ranks_by_one_kind_of_money_and_says_which(lang, tiles):
+    """The Home's alerts tile and its rank are the largest kind of money the headline says —
+    the orders' worth, a price's distance from usual, a loss below cost, a returns spike's
+    returned value — labelled with that kind, never their sum as "At stake" (it added all
+    four: 100 + 900 + 5,000 + 50 = 6,050 "At stake", and ranked the finding by it)."""
+    end = date(2026, 10, 31)
+    rows = [
+        ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel", 100.0),
+        ("2026-10-30 09:00", "high", "price_off", "price_off", 900.0),
+        ("2026-10-29 09:00", "high", "negative_margin", "negative_margin", 5000.0),
+        ("2026-10-28 09:00", "high", "returns_spike", "returns_spike", 50.0),
+    ]
+    # drop the largest kind each time: the tile is the next one's money, labelled as it
+    expected = [(5000.0, True), (900.0, False), (100.0, True), (50.0, True)]
+    with use_lang(lang), FD.use_currency("£"):
+        for i, (label, (value, exact)) in enumerate(zip(tiles, expected, strict=True)):
+            dropped = ("negative_margin", "price_off", "quick_cancel")[:i]
+            f = FD.alerts_finding(_alerts([r for r in rows if r[2] not in dropped], end))
+            assert (f.value, f.exact, _(f.value_label)) == (value, exact, label)
+        # ranked by that one kind: below a £5,500 finding, not above it as £6,050 at stake
+        f = FD.alerts_finding(_alerts(rows, end))
+        other = FD.Finding("restock", "x", 5500.0, "high", "p")
+        assert FD.rank([f, other])[0] is other
 
 
 def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):

@@ -154,6 +154,44 @@ def test_product_week_prices_whole_weeks_follow_the_sidebar_dates(tmp_path):
         P.analyze(store.product_week_prices(info.id, short))
 
 
+def _closed_on(lines: pd.DataFrame, weekday: int) -> pd.DataFrame:
+    """``lines`` without any line on ``weekday`` (0 = Monday): a shop closed that day."""
+    return lines[lines["order_date"].dt.weekday != weekday].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "closed", "weeks"),
+    [
+        # closed on Sundays, data Monday 1 January to Saturday 3 February 2024: the last
+        # week has every day the shop opens and is kept (it was left out: "6 days of data")
+        ("2024-01-01", "2024-02-03", 6, ["01", "08", "15", "22", "29"]),
+        # closed on Mondays, data from Tuesday 2 January: the first week is whole too
+        ("2024-01-02", "2024-02-04", 0, ["01", "08", "15", "22", "29"]),
+        # closed on Sundays, data to a Friday: the Saturday is missing, the week is not whole
+        ("2024-01-01", "2024-02-02", 6, ["01", "08", "15", "22"]),
+        # three Sundays are too few to say the shop closes on Sundays: the part week is out
+        ("2024-01-01", "2024-01-20", 6, ["01", "08"]),
+    ],
+)
+def test_product_week_prices_keep_a_closed_weekday_shops_edge_weeks(
+    tmp_path, first, last, closed, weeks
+):
+    """A week counts as covered when its only days outside the data are a weekday on which
+    the shop never has a line (a weekly closing day, seen at least 4 times in the data): a
+    shop closed on Sundays whose data ends on a Saturday lost its whole last week."""
+    store = Store.open(tmp_path)
+    info = store.save_dataset("t", _closed_on(_week_lines(first, last), closed))
+    for lean in (False, True):
+        pw = store.product_week_prices(info.id, lean=lean)
+        assert pw["week"].dt.strftime("%d").tolist() == weeks
+        assert (pw["units"] == 6.0).all()  # six open days each
+    # a shop open on Sundays with data ending on a Saturday still loses the part week
+    open_info = store.save_dataset("open", _week_lines("2024-01-01", "2024-02-03"))
+    pw = store.product_week_prices(open_info.id)
+    assert pw["week"].dt.strftime("%d").tolist() == ["01", "08", "15", "22"]
+    store.close()
+
+
 def test_product_week_prices_types_names_and_missing_categories(tmp_path):
     """The frame's types whatever route fetches it (price9: Arrow, not DuckDB's .df()):
     ids, names and categories as pandas' "string" (missing: pd.NA), weeks as datetime64[us],

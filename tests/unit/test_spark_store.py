@@ -409,6 +409,24 @@ def test_product_week_prices_equal(stores):
         _frames_equal(a, b)
 
 
+def test_pricing_weeks_of_a_sunday_closed_shop_equal(spark_session, tmp_path):
+    """The covered weeks come from one SQL both engines run: a shop closed on Sundays whose
+    data ends on a Saturday keeps its last week on Spark too (tests/unit/test_pricing.py
+    checks DuckDB by hand)."""
+    from ecomdash.spark.store import SparkStore
+    from tests.unit.test_pricing import _closed_on, _week_lines
+
+    lines = _closed_on(_week_lines("2024-01-01", "2024-02-03"), 6)
+    duck = Store.open(tmp_path / "home")
+    sp = SparkStore(spark_session, str(tmp_path / "lake"))
+    d_id = duck.save_dataset("closed on Sundays", lines).id
+    s_id = sp.save_dataset("closed on Sundays", lines).id
+    last = (date(2024, 1, 1), date(2024, 1, 29))
+    assert sp.pricing_weeks(s_id) == duck.pricing_weeks(d_id) == last
+    _frames_equal(sp.product_week_prices(s_id), duck.product_week_prices(d_id))
+    duck.close()
+
+
 def test_alert_series_and_drivers_equal(stores):
     duck, d_id, sp, s_id = _pair(stores, "demo")
     keys = ["dim", "grp", "day"]

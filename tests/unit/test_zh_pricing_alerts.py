@@ -127,5 +127,5 @@ def test_days_and_places_as_sentences_name_them():
     with use_lang("zh"):
         assert fmt.long_date(day, weekday=True) == "2026年11月11日周三"
         assert _where("shop", None) == "全店"
-        assert _where("country", "广东") == "广东地区"  # a province is a region, not a country
+        assert _where("country", "广东") == "地区“广东”"  # a province is a region, not a country
         assert _where("country", "法国") == "国家/地区“法国”"
