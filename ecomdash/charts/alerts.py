@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from ecomdash import labels as L
 from ecomdash.alerts import AlertsResult
 from ecomdash.alerts.series import METRIC_LABELS
+from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.i18n import N_, _
 
@@ -21,8 +22,8 @@ _DAY_MARKERS = {
 }
 
 
-#: the daily metrics in money, and each one's hover figure
-_MONEY_METRICS = {"revenue": ",.0f", "aov": ",.2f"}
+#: the daily metrics in money, and each one's decimals in a hover
+_MONEY_METRICS = {"revenue": 0, "aov": 2}
 
 
 def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "") -> go.Figure:
@@ -62,8 +63,10 @@ def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "
                 name=_(_DAY_MARKERS[sev]),
             )
     if metric in _MONEY_METRICS:
-        hover = f"{symbol}%{{y:{_MONEY_METRICS[metric]}}}"
-        fig.update_yaxes(tickprefix=symbol)  # plotly's own "10k" ticks
+        # -£5,000 below the expected band's zero, never £-5,000 (charts.money)
+        hover = money_hover("y", _MONEY_METRICS[metric], symbol=symbol)
+        fig.update_yaxes(**money_axis(symbol))
+        with_currency(fig, symbol)
     elif metric == "return_rate":
         # a share as the tables write it (4.1 %; 4.1% in Chinese): the hover's text per point
         hover = "%{customdata}"

@@ -279,7 +279,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
     weeks = figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
     # money axes carry the shop's currency (the demo's £): prices and revenue read bare
-    assert weeks["layout"]["yaxis2"].get("tickprefix") == "£"
+    from tests.pages.chart_money import money_axis, spec_currency
+
+    assert money_axis(weeks["layout"]["yaxis2"]) and spec_currency(weeks) == "£"
 
     # the what-if picker: "name (id)" shown, the id kept as its value
     picker = at.selectbox(key="pr_whatif_product")
@@ -292,9 +294,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
         == train
     )
     curve = figure(at, train + ": demand across the prices it has had")
-    assert curve["layout"]["xaxis"].get("tickprefix") == "£"  # the price
-    assert curve["layout"]["yaxis2"].get("tickprefix") == "£"  # revenue a week
-    assert not curve["layout"]["yaxis"].get("tickprefix")  # units stay units
+    assert money_axis(curve["layout"]["xaxis"]) and spec_currency(curve) == "£"  # the price
+    assert money_axis(curve["layout"]["yaxis2"])  # revenue a week
+    assert not money_axis(curve["layout"]["yaxis"])  # units stay units
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"

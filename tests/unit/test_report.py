@@ -654,16 +654,21 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
 
 
 def _money_figure(fig, axis: str, symbol: str) -> list[str]:
-    """What a money chart misses: its ``axis`` without the currency before its ticks, hovers
-    without it before the amount (a hover template of a drawn trace: those plotly makes
-    itself for lines without one show the axis's ticks' prefix)."""
+    """What a money chart misses: its ``axis`` without the currency in its ticks, hovers
+    without it in the amount (a hover template of a drawn trace: those plotly makes itself
+    for lines without one show the axis's hover format), the figure without its currency
+    (charts.money: d3's ``$``, after the sign, is the figure's currency in the config)."""
+    from ecomdash.charts.money import TICK_FORMAT, figure_currency
+
     bad = []
-    if fig.layout[axis].tickprefix != symbol:
-        bad.append(f"{axis}.tickprefix={fig.layout[axis].tickprefix!r}")
+    if fig.layout[axis].tickformat != TICK_FORMAT or fig.layout[axis].tickprefix:
+        bad.append(f"{axis}: {fig.layout[axis].tickformat!r} {fig.layout[axis].tickprefix!r}")
+    if figure_currency(fig) != symbol:
+        bad.append(f"currency {figure_currency(fig)!r}")
     for tr in fig.data:
         h = tr.hovertemplate or ""
-        amounts = re.findall(r"(.?)%\{(y|x|customdata(?:\[1\])?):,\.[02]f\}", h)
-        bad += [f"{tr.name}: {h}" for before, _v in amounts if before != symbol]
+        amounts = re.findall(r"(.?)%\{(y|x|customdata(?:\[1\])?):(\$?),\.[02]f\}", h)
+        bad += [f"{tr.name}: {h}" for before, _v, cur in amounts if before == symbol or cur != "$"]
     return bad
 
 
@@ -678,8 +683,8 @@ def test_the_reports_money_charts_say_their_currency(demo_report):
     assert not _money_figure(fc, "yaxis", "£")
     hovers = [tr.hovertemplate for tr in fc.data if tr.hovertemplate]
     # the backtest folds' forecast and actual, the history and the forecast line
-    assert any("forecast £%{y:,.0f}<br>actual £%{customdata[1]:,.0f}" in h for h in hovers)
-    assert hovers.count("£%{y:,.0f}") == 2, hovers
+    assert any("forecast %{y:$,.0f}<br>actual %{customdata[1]:$,.0f}" in h for h in hovers)
+    assert hovers.count("%{y:$,.0f}") == 2, hovers
 
 
 def test_the_reports_charts_have_titles_and_capitalised_axes(demo_report):
