@@ -249,7 +249,17 @@ def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = N
     text = f"{abs(x) * 100:,.{digits}f}"  # +1,065 %
     nonzero = any(c in "123456789" for c in text)  # NaN/inf keep their own text
     sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
-    return f"{sign}{text}{'%' if lang == 'zh' else ' %'}"
+    return f"{sign}{text}{pct_sign(lang)}"
+
+
+def pct_sign(lang: str | None = None) -> str:
+    """What :func:`pct` writes after the figure: `` %`` in English, ``%`` in Chinese (a chart's
+    percent axis takes it as its ``ticksuffix``: ``ecomdash.charts.percent.pct_axis``).
+
+    >>> pct_sign("en"), pct_sign("zh")
+    (' %', '%')
+    """
+    return "%" if (lang or get_lang()) == "zh" else " %"
 
 
 def _as_date(value) -> date:

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ecomdash.charts.alerts import severity_figure
+from ecomdash.i18n import fmt
 
 
 class _PerMonth:
@@ -74,7 +75,7 @@ def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, mon
     assert fig.layout.yaxis.tickformat == (TICK_FORMAT if money else None)
     assert figure_currency(fig) == ("£" if money else None)
     if metric == "return_rate":  # ticks and hovers as the tables write a share: "5 %"
-        assert all(t.endswith(" %") for t in fig.layout.yaxis.ticktext)
+        assert fig.layout.yaxis.ticksuffix == fmt.pct_sign("en")  # plotly's ticks (pct_axis)
         assert all(c.endswith(" %") for t in fig.data if t.customdata for c in t.customdata)
     shown = [t for t in fig.data if t.hoverinfo != "skip"]
     assert len(shown) >= 3  # expected, actual and at least one severity's markers

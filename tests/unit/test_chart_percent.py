@@ -1,6 +1,10 @@
 """Percentages on charts follow fmt.pct's rule per language (branch fmtfix): ``30 %`` and
 ``+100 %`` in English, ``30%`` and ``+100%`` in Chinese, on every percent axis, colour bar and
 hover, as the table beside the chart writes them (plotly's own ``.0%`` wrote ``30%`` in both).
+
+An axis of shares never below zero (branch axisfix) draws percentage points with plotly's own
+ticks and fmt.pct's sign as their suffix (``charts.percent.pct_axis``), so a zoomed axis gets
+new ticks; a change's axis (``+50 %``) and a colour bar keep ticks written by fmt.pct.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomdash.charts.percent import pct_text, pct_ticks
+from ecomdash.charts.percent import pct_axis, pct_text, pct_ticks
 from ecomdash.i18n import fmt, use_lang
 
 CHARTS = Path(__file__).resolve().parents[2] / "ecomdash" / "charts"
@@ -22,6 +26,20 @@ CHARTS = Path(__file__).resolve().parents[2] / "ecomdash" / "charts"
 def _tick_texts(axis) -> list[str]:
     assert axis.tickmode == "array", "a percent axis writes its own ticks"
     return list(axis.ticktext)
+
+
+def _points_axis(axis, lang: str) -> None:
+    """``axis`` is a percent axis plotly ticks itself: fmt.pct's sign after its ticks (" %"
+    / "%"), whole numbers with thousands (no "1.2k %"), no fixed list of ticks (a zoomed
+    axis keeps plotly's round ticks)."""
+    assert axis.ticksuffix == fmt.pct_sign(lang) and axis.tickformat is None
+    assert axis.exponentformat == "none" and axis.separatethousands
+    assert axis.tickvals is None and axis.ticktext is None and axis.tickmode in (None, "auto")
+
+
+def test_a_percent_axis_of_points_writes_fmt_pcts_sign():
+    assert pct_axis(lang="en")["ticksuffix"] == fmt.pct(0.3, 0, lang="en").removeprefix("30")
+    assert pct_axis(lang="zh")["ticksuffix"] == "%"
 
 
 def _spaced(lang: str) -> str:
@@ -105,9 +123,9 @@ def test_bought_together_axis_and_hover(lang):
     )
     with use_lang(lang):
         fig = fbt_figure(fbt, "Mug")
-    ticks = _tick_texts(fig.layout.xaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    _points_axis(fig.layout.xaxis, lang)
     bar = fig.data[0]
+    assert list(bar.x) == pytest.approx([12.0, 33.4])  # percentage points
     sp = "" if lang == "zh" else " "
     # the frame is drawn bottom-up (best at the top): Spoon first
     assert [row[2] for row in bar.customdata] == [f"12.0{sp}%", f"33.4{sp}%"]
@@ -142,9 +160,10 @@ def test_recommender_evaluation_axis_and_hover(lang):
     )
     with use_lang(lang):
         fig = evaluation_figure(SimpleNamespace(table=table, k=10))
-    ticks = _tick_texts(fig.layout.xaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    _points_axis(fig.layout.xaxis, lang)
     hit, precision = fig.data
+    assert list(hit.x) == pytest.approx([33.4, 10.0])
+    assert fig.layout.xaxis.range[1] == pytest.approx(33.4 * 1.15)
     sp = "" if lang == "zh" else " "
     assert list(hit.customdata) == [f"33.4{sp}%", f"10.0{sp}%"]  # best at the top
     assert list(precision.customdata) == [f"4.0{sp}%", f"1.2{sp}%"]
@@ -185,7 +204,7 @@ def test_alerts_return_rate_axis_and_hover(lang):
             "dim": "shop",
             "metric": "return_rate",
             "day": days,
-            "lo": [0.01, 0.01, 0.02],
+            "lo": [-0.01, 0.01, 0.02],
             "hi": [0.08, 0.09, 0.1],
             "expected": [0.04, 0.05, 0.06],
             "actual": [0.041, 0.12, 0.05],
@@ -194,12 +213,13 @@ def test_alerts_return_rate_axis_and_hover(lang):
     alerts = pd.DataFrame({"kind": ["unusual_day"], "severity": ["high"], "date": [days[1]]})
     with use_lang(lang):
         fig = series_figure(SimpleNamespace(series=series, alerts=alerts), "return_rate")
-    ticks = _tick_texts(fig.layout.yaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
-    sp = "" if lang == "zh" else " "
-    actual = next(t for t in fig.data if list(t.y) == [0.041, 0.12, 0.05])
+    _points_axis(fig.layout.yaxis, lang)
+    sp = fmt.pct_sign(lang)[:-1]
+    actual = next(t for t in fig.data if list(t.y) == pytest.approx([4.1, 12.0, 5.0]))
     assert list(actual.customdata) == [f"4.1{sp}%", f"12.0{sp}%", f"5.0{sp}%"]
     assert actual.hovertemplate == "%{customdata}"
+    # the band's lower edge: a share is never below zero (the robust band's -1 %)
+    assert list(fig.data[1].y) == pytest.approx([0.0, 1.0, 2.0])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -210,10 +230,28 @@ def test_churn_charts_axes(lang):
     metrics = pd.DataFrame({"auc": [0.8], "kind": ["model"]}, index=["logistic"])
     cal = pd.DataFrame({"model": "logistic", "predicted": [0.1, 0.5], "observed": [0.12, 0.4]})
     result = SimpleNamespace(roc=roc, metrics=metrics, calibration=cal)
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     with use_lang(lang):
         figs = [roc_chart(result), probability_calibration_chart(result)]
     for fig in figs:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
-            assert _tick_texts(axis)[0] == f"0{sp}%" and _tick_texts(axis)[-1] == f"100{sp}%"
+            _points_axis(axis, lang)
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+        reference = fig.data[-1]  # guessing / perfect: no data to hover
+        assert list(reference.x) == [0, 100] and reference.hoverinfo == "skip"
+    roc, cal = (fig.data[0] for fig in figs)
+    # the hovers in percent as the axes (they read 0.8 and 0.4321): stayed 1 - tpr, left 1 - fpr
+    assert list(roc.x) == pytest.approx([100.0, 40.0, 0.0])
+    assert [list(r) for r in roc.customdata] == [
+        [f"100.0{sp}%", f"100.0{sp}%"],
+        [f"40.0{sp}%", f"80.0{sp}%"],
+        [f"0.0{sp}%", f"0.0{sp}%"],
+    ]
+    assert [list(r) for r in cal.customdata] == [
+        [f"10.0{sp}%", f"12.0{sp}%"],
+        [f"50.0{sp}%", f"40.0{sp}%"],
+    ]
+    for trace in (roc, cal):
+        assert "%{customdata[0]}" in trace.hovertemplate
+        assert "%{customdata[1]}" in trace.hovertemplate
+        assert "%{x" not in trace.hovertemplate and "%{y" not in trace.hovertemplate
