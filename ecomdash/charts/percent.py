@@ -40,7 +40,7 @@ def pct_text(values: Iterable[float], digits: int = 1, *, signed: bool = False, 
     ``+12 %``), ``fmt.MISSING`` for a missing one: a hover's ``customdata``.
 
     >>> pct_text([0.334, float("nan")], lang="en"), pct_text([0.12], 0, signed=True, lang="zh")
-    (['33.4 %', '—'], ['+12%'])
+    (['33.4\\xa0%', '—'], ['+12%'])
     """
     lang = lang or get_lang()
     out = []
@@ -93,7 +93,7 @@ def pct_ticks(
     ``0 %``, ``+50 %``): the dict to update an axis (or a ``colorbar``) with.
 
     >>> t = pct_ticks(0.0, 0.31, lang="en")
-    >>> t["ticktext"]
+    >>> [text.replace(fmt.NBSP, " ") for text in t["ticktext"]]  # a no-break space
     ['0 %', '10 %', '20 %', '30 %', '40 %']
     >>> pct_ticks(-0.4, 1.0, signed=True, lang="zh")["ticktext"]
     ['-50%', '0%', '+50%', '+100%']

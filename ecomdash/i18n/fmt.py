@@ -234,16 +234,17 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
 
 
 def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
-    """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese. ``signed`` writes
+    """A share as a percentage: ``4.1 %`` in English (a no-break space before the ``%``:
+    :func:`pct_sign`), ``4.1%`` in Chinese. ``signed`` writes
     ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
     zero has no sign (``0 %``, not ``-0 %``); thousands are separated (``+1,065 %``).
 
     >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
-    ('4.1 %', '4.1%', '-100 %')
+    ('4.1\\xa0%', '4.1%', '-100\\xa0%')
     >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
-    ('+12%', '0 %')
+    ('+12%', '0\\xa0%')
     >>> pct(10.65, 0, signed=True, lang="en"), pct(10.65, 0, signed=True, lang="zh")
-    ('+1,065 %', '+1,065%')
+    ('+1,065\\xa0%', '+1,065%')
     """
     lang = lang or get_lang()
     text = f"{abs(x) * 100:,.{digits}f}"  # +1,065 %
@@ -252,14 +253,20 @@ def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = N
     return f"{sign}{text}{pct_sign(lang)}"
 
 
+#: the space between a figure and its "%" in English: a no-break space, so "53 %" never
+#: wraps "53" and "%" onto two lines (the Home card's confidence note did, in Chromium)
+NBSP = "\u00a0"
+
+
 def pct_sign(lang: str | None = None) -> str:
-    """What :func:`pct` writes after the figure: `` %`` in English, ``%`` in Chinese (a chart's
-    percent axis takes it as its ``ticksuffix``: ``ecomdash.charts.percent.pct_axis``).
+    """What :func:`pct` writes after the figure: ``%`` after a no-break space in English
+    (:data:`NBSP`), ``%`` alone in Chinese (a chart's percent axis takes it as its
+    ``ticksuffix``: ``ecomdash.charts.percent.pct_axis``).
 
     >>> pct_sign("en"), pct_sign("zh")
-    (' %', '%')
+    ('\\xa0%', '%')
     """
-    return "%" if (lang or get_lang()) == "zh" else " %"
+    return "%" if (lang or get_lang()) == "zh" else f"{NBSP}%"
 
 
 def _as_date(value) -> date:

@@ -92,9 +92,10 @@ def e(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
 
 
-#: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %"): a browser may break a
-#: line after the minus (before the currency sign) or before the " %"; kept whole in text
-_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]* %")
+#: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %", fmt.pct's no-break space
+#: or a space): a browser may break a line after the minus (before the currency sign) or
+#: before the " %"; kept whole in text
+_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]*[ \u00a0]%")
 
 
 def prose(text: object) -> str:

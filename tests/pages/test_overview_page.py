@@ -207,12 +207,12 @@ def test_return_rate_change_is_in_points(demo_dataset, demo):
     at.run()
     assert not at.exception, at.exception
     rate = _metric(at, "Return rate")
-    assert rate.value == "2.9 %"
+    assert rate.value == "2.9\u00a0%"
     assert rate.delta == f"{(now - before) * 100:+.1f} points" == "-0.8 points"
     assert rate.help.startswith("Returns and cancellations as a share of gross sales, by value.")
     assert rate.help.endswith(
-        "Its change is the difference in percentage points: 3.71 % in the earlier period, "
-        "2.88 % in this one."
+        "Its change is the difference in percentage points: 3.71\u00a0% in the earlier period, "
+        "2.88\u00a0% in this one."
     )
     # the money and count tiles keep their relative change
     assert _metric(at, "Returns & cancellations").delta.endswith(" %")

@@ -118,7 +118,10 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     assert units.value != ""
     # the band is the elasticity's interval only: the help says so, and that a week varies more
     # (it read "90 % band 68.3–70.6", which a merchant takes for the range of a week's sales)
-    assert " units a week if the elasticity is anywhere in its 90 % interval. " in units.proto.help
+    assert (
+        " units a week if the elasticity is anywhere in its 90\u00a0% interval. "
+        in units.proto.help
+    )
     assert "A single week varies more" in units.proto.help, units.proto.help
 
 
@@ -212,7 +215,7 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
         for c in at.caption
     ), [c.value for c in at.caption]
     # the change signed as the app writes a share ("+10 %"), not "+10%" / "+10 %" by hand
-    assert any(c.value.startswith("Whole category at +10 %: ") for c in at.caption)
+    assert any(c.value.startswith("Whole category at +10\u00a0%: ") for c in at.caption)
 
 
 def test_home_finding_link_opens_the_what_if_on_its_product(demo_dataset):
@@ -346,7 +349,9 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     row = _table(at, "Units a week now").iloc[0]
     assert round(row["Elasticity"], 2) == -1.72
     units = next(c for c in captions if c.startswith("Units come from the elasticity -1.72 "))
-    assert "(own data, pooled with category: a 1 % higher price sells about 1.7 % fewer " in units
+    assert (
+        "(own data, pooled with category: a 1 % higher price sells about 1.7\u00a0% fewer " in units
+    )
     best = next(c for c in captions if c.startswith("Best price inside the range"))
     # 26.99 × 0.9 = 24.291: the lower end of the allowed range
     assert best.startswith(
@@ -361,7 +366,7 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     best = next(c.value for c in at.caption if c.value.startswith("Best price inside the range"))
     assert "£29.69, which maximises revenue (no margin given). It is the highest price" in best
     units = next(c.value for c in at.caption if c.value.startswith("Units come from"))
-    assert "a 1 % higher price sells about 1.0 % fewer units" in units, units
+    assert "a 1 % higher price sells about 1.0\u00a0% fewer units" in units, units
 
 
 def test_best_price_inside_the_range_is_stated_plainly():

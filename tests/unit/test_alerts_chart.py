@@ -76,7 +76,7 @@ def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, mon
     assert figure_currency(fig) == ("£" if money else None)
     if metric == "return_rate":  # ticks and hovers as the tables write a share: "5 %"
         assert fig.layout.yaxis.ticksuffix == fmt.pct_sign("en")  # plotly's ticks (pct_axis)
-        assert all(c.endswith(" %") for t in fig.data if t.customdata for c in t.customdata)
+        assert all(c.endswith("\u00a0%") for t in fig.data if t.customdata for c in t.customdata)
     shown = [t for t in fig.data if t.hoverinfo != "skip"]
     assert len(shown) >= 3  # expected, actual and at least one severity's markers
     assert {t.hovertemplate for t in shown} == {hover}

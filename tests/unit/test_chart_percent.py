@@ -44,7 +44,7 @@ def test_a_percent_axis_of_points_writes_fmt_pcts_sign():
 
 def _spaced(lang: str) -> str:
     """The regex a percentage must match in ``lang``: "30 %" / "30%"."""
-    return r"^[+-]?[\d,]+(\.\d+)? %$" if lang == "en" else r"^[+-]?[\d,]+(\.\d+)?%$"
+    return r"^[+-]?[\d,]+(\.\d+)?\u00a0%$" if lang == "en" else r"^[+-]?[\d,]+(\.\d+)?%$"
 
 
 def test_no_chart_uses_plotlys_own_percent_format():
@@ -63,13 +63,19 @@ def test_no_chart_uses_plotlys_own_percent_format():
 @pytest.mark.parametrize(
     ("lo", "hi", "signed", "lang", "want"),
     [
-        (0.0, 0.31, False, "en", ["0 %", "10 %", "20 %", "30 %", "40 %"]),
+        (0.0, 0.31, False, "en", ["0\u00a0%", "10\u00a0%", "20\u00a0%", "30\u00a0%", "40\u00a0%"]),
         (0.0, 0.31, False, "zh", ["0%", "10%", "20%", "30%", "40%"]),
-        (-0.4, 1.0, True, "en", ["-50 %", "0 %", "+50 %", "+100 %"]),
+        (-0.4, 1.0, True, "en", ["-50\u00a0%", "0\u00a0%", "+50\u00a0%", "+100\u00a0%"]),
         (-0.4, 1.0, True, "zh", ["-50%", "0%", "+50%", "+100%"]),
-        (0.0, 0.012, False, "en", ["0.0 %", "0.5 %", "1.0 %", "1.5 %"]),
-        (0.0, 0.05, False, "en", ["0 %", "1 %", "2 %", "3 %", "4 %", "5 %"]),
-        (0.0, 12.0, True, "en", ["0 %", "+500 %", "+1,000 %", "+1,500 %"]),
+        (0.0, 0.012, False, "en", ["0.0\u00a0%", "0.5\u00a0%", "1.0\u00a0%", "1.5\u00a0%"]),
+        (
+            0.0,
+            0.05,
+            False,
+            "en",
+            ["0\u00a0%", "1\u00a0%", "2\u00a0%", "3\u00a0%", "4\u00a0%", "5\u00a0%"],
+        ),
+        (0.0, 12.0, True, "en", ["0\u00a0%", "+500\u00a0%", "+1,000\u00a0%", "+1,500\u00a0%"]),
     ],
 )
 def test_ticks_are_round_and_written_as_fmt_pct(lo, hi, signed, lang, want):
@@ -80,9 +86,13 @@ def test_ticks_are_round_and_written_as_fmt_pct(lo, hi, signed, lang, want):
 
 
 def test_hover_texts_are_fmt_pct():
-    assert pct_text([0.334, 0.0412], lang="en") == ["33.4 %", "4.1 %"]
+    assert pct_text([0.334, 0.0412], lang="en") == ["33.4\u00a0%", "4.1\u00a0%"]
     assert pct_text([0.334, np.nan], lang="zh") == ["33.4%", fmt.MISSING]
-    assert pct_text([1.0, -0.25, -0.001], 0, signed=True, lang="en") == ["+100 %", "-25 %", "0 %"]
+    assert pct_text([1.0, -0.25, -0.001], 0, signed=True, lang="en") == [
+        "+100\u00a0%",
+        "-25\u00a0%",
+        "0\u00a0%",
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -106,7 +116,7 @@ def test_promotion_chart_axis_and_hover(lang):
         fig = promotion_chart(SimpleNamespace(promotions=promos))
     ticks = _tick_texts(fig.layout.yaxis)
     assert all(re.match(_spaced(lang), t) for t in ticks), ticks
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     assert f"+100{sp}%" in ticks and f"0{sp}%" in ticks and f"+0{sp}%" not in ticks
     lift, dip = fig.data
     assert list(lift.customdata) == [f"+100{sp}%", f"+30{sp}%"]
@@ -126,7 +136,7 @@ def test_bought_together_axis_and_hover(lang):
     _points_axis(fig.layout.xaxis, lang)
     bar = fig.data[0]
     assert list(bar.x) == pytest.approx([12.0, 33.4])  # percentage points
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     # the frame is drawn bottom-up (best at the top): Spoon first
     assert [row[2] for row in bar.customdata] == [f"12.0{sp}%", f"33.4{sp}%"]
     assert "%{customdata[2]}" in bar.hovertemplate
@@ -164,7 +174,7 @@ def test_recommender_evaluation_axis_and_hover(lang):
     hit, precision = fig.data
     assert list(hit.x) == pytest.approx([33.4, 10.0])
     assert fig.layout.xaxis.range[1] == pytest.approx(33.4 * 1.15)
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     assert list(hit.customdata) == [f"33.4{sp}%", f"10.0{sp}%"]  # best at the top
     assert list(precision.customdata) == [f"4.0{sp}%", f"1.2{sp}%"]
 
@@ -186,7 +196,7 @@ def test_segment_treemap_text_and_hover(lang):
     with use_lang(lang):
         fig = segment_treemap(SimpleNamespace(segments=segments, as_of=pd.Timestamp("2025-12-31")))
     tm = fig.data[0]
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     assert [list(r[:3]) for r in tm.customdata] == [
         [f"60.0{sp}%", f"83.4{sp}%", f"83{sp}%"],
         [f"40.0{sp}%", f"16.6{sp}%", f"17{sp}%"],

@@ -118,7 +118,7 @@ def test_a_signed_estimate_has_no_sign_when_it_rounds_to_zero(x, lang, want):
 
 @pytest.mark.parametrize(
     ("x", "lang", "want"),
-    [(10.65, "en", "+1,065 %"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234 %")],
+    [(10.65, "en", "+1,065\u00a0%"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234\u00a0%")],
 )
 def test_large_percentages_have_thousands(x, lang, want):
     assert fmt.pct(x, 0, signed=True, lang=lang) == want

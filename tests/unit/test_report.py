@@ -127,7 +127,7 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
     rs = by_key["restock"].verdict
     m = re.search(
         r"median MASE ([\d.]+) against the naive forecast's ([\d.]+) on the same weeks "
-        r"\(lower is better\); (\d+) % of products forecast better than the naive forecast",
+        r"\(lower is better\); (\d+)\u00a0% of products forecast better than the naive forecast",
         rs,
     )
     assert m, rs
@@ -264,7 +264,9 @@ def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report)
     assert re.search(r"expected to bring £\d\.\d\dM over the next 12", text["clv"]), text["clv"]
     # the held-out check says which way the model erred, as the page's tile
     clv = next(s for s in rep.sections if s.key == "clv")
-    assert re.search(r"there were [\d,]+ \([+-]\d+\.\d % vs actual\)\.", clv.verdict), clv.verdict
+    assert re.search(r"there were [\d,]+ \([+-]\d+\.\d\u00a0% vs actual\)\.", clv.verdict), (
+        clv.verdict
+    )
     # the revenue forecast's table too, to the whole pound as before
     fc = {s.key: s for s in rep.sections}["forecast"].tables[0].frame
     row = fc.iloc[0]
@@ -594,7 +596,7 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
     # by hand: February 95 net over 3 orders, 10 returned of 105 gross; January's part: one
     # order of 10, nothing returned
     assert deltas["Net revenue"] is None and deltas["Orders"] is None
-    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", " %") + (
+    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", "\u00a0%") + (
         " vs previous period"
     )
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
@@ -646,8 +648,8 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     top = res.metrics.loc[res.best_model, "precision_at_10pct"]
     assert (round(churned * 100), round(top * 100)) == (68, 97)
     said = (
-        "Of the 10 % of customers it rated most at risk, 97 % placed no order in the next 90 "
-        "days, against 68 % of all the customers evaluated."
+        "Of the 10 % of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
+        "days, against 68\u00a0% of all the customers evaluated."
     )
     assert said in sec.verdict, sec.verdict
     assert "precision at the top" not in sec.verdict
