@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 
 from ecomdash import labels as L
 from ecomdash.alerts import AlertsResult
 from ecomdash.alerts.series import METRIC_LABELS
-from ecomdash.charts.percent import data_range, pct_text, pct_ticks
+from ecomdash.charts.money import money_axis, money_hover, with_currency
+from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.i18n import N_, _
 
 _COLOURS = {"high": "#d62728", "medium": "#ff7f0e", "low": "#bcbd22"}
@@ -21,8 +23,8 @@ _DAY_MARKERS = {
 }
 
 
-#: the daily metrics in money, and each one's hover figure
-_MONEY_METRICS = {"revenue": ",.0f", "aov": ",.2f"}
+#: the daily metrics in money, and each one's decimals in a hover
+_MONEY_METRICS = {"revenue": 0, "aov": 2}
 
 
 def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "") -> go.Figure:
@@ -37,18 +39,29 @@ def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "
         return fig
     s = s[(s["dim"] == "shop") & (s["metric"] == metric)]
     label = L.label(metric) if metric in METRIC_LABELS else metric
-    fig.add_scatter(x=s["day"], y=s["hi"], line={"width": 0}, showlegend=False, hoverinfo="skip")
+    # a return rate is drawn in percentage points on a percent axis (charts.percent), its
+    # expected band from zero up (a share is never below zero: the robust band's -1.2 %)
+    scale = points if metric == "return_rate" else np.asarray
+    if metric == "return_rate":
+        s = s.assign(lo=s["lo"].clip(lower=0.0))
+    fig.add_scatter(
+        x=s["day"], y=scale(s["hi"]), line={"width": 0}, showlegend=False, hoverinfo="skip"
+    )
     fig.add_scatter(
         x=s["day"],
-        y=s["lo"],
+        y=scale(s["lo"]),
         fill="tonexty",
         line={"width": 0},
         fillcolor="rgba(49,130,189,0.15)",
         name=_("Expected range"),
         hoverinfo="skip",
     )
-    fig.add_scatter(x=s["day"], y=s["expected"], name=_("Expected"), line={"color": "#6baed6"})
-    fig.add_scatter(x=s["day"], y=s["actual"], name=label, line={"color": "#08519c", "width": 1})
+    fig.add_scatter(
+        x=s["day"], y=scale(s["expected"]), name=_("Expected"), line={"color": "#6baed6"}
+    )
+    fig.add_scatter(
+        x=s["day"], y=scale(s["actual"]), name=label, line={"color": "#08519c", "width": 1}
+    )
     days = res.alerts[res.alerts["kind"] == "unusual_day"]
     for sev, colour in _COLOURS.items():
         d = days[days["severity"] == sev]
@@ -56,25 +69,27 @@ def series_figure(res: AlertsResult, metric: str = "revenue", *, symbol: str = "
         if len(pts):
             fig.add_scatter(
                 x=pts["day"],
-                y=pts["actual"],
+                y=scale(pts["actual"]),
                 mode="markers",
                 marker={"color": colour, "size": 10, "symbol": "diamond"},
                 name=_(_DAY_MARKERS[sev]),
             )
     if metric in _MONEY_METRICS:
-        hover = f"{symbol}%{{y:{_MONEY_METRICS[metric]}}}"
-        fig.update_yaxes(tickprefix=symbol)  # plotly's own "10k" ticks
+        # -£5,000 below the expected band's zero, never £-5,000 (charts.money)
+        hover = money_hover("y", _MONEY_METRICS[metric], symbol=symbol)
+        fig.update_yaxes(**money_axis(symbol))
+        with_currency(fig, symbol)
     elif metric == "return_rate":
         # a share as the tables write it (4.1 %; 4.1% in Chinese): the hover's text per point
         hover = "%{customdata}"
-        fig.update_yaxes(**pct_ticks(*data_range(s["lo"], s["hi"], s["actual"], [0])))
+        fig.update_yaxes(**pct_axis(), rangemode="tozero")  # plotly's own ticks: 5 % / 5%
     else:
         hover = "%{y:,.0f}"
     for trace in fig.data:  # every drawn line and marker (the band's edges skip the hover)
         if trace.hoverinfo != "skip":
             trace.hovertemplate = hover
             if metric == "return_rate":
-                trace.customdata = pct_text(trace.y, 1)
+                trace.customdata = pct_text(np.asarray(trace.y, dtype=float) / 100, 1)
     fig.update_layout(
         title=_("{metric} per day against its expectation", metric=label),
         height=360,

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.basket import BasketResult
-from ecomdash.charts.percent import data_range, pct_text, pct_ticks
+from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.charts.text import esc as _esc  # merchant text in plotly
 from ecomdash.i18n import _
 from ecomdash.labels import label
@@ -242,7 +242,7 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
     d = fbt.iloc[::-1]
     fig = go.Figure(
         go.Bar(
-            x=d["share"],
+            x=points(d["share"]),  # percentage points on a percent axis (charts.percent)
             y=[_esc(n, 40) for n in d["name"]],
             orientation="h",
             marker_color="#31a354",
@@ -255,7 +255,7 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
     )
     fig.update_layout(
         title=_("Bought together with {product}", product=_esc(product_name, 50)),
-        xaxis=pct_ticks(*data_range(d["share"], [0])),
+        xaxis={**pct_axis(), "rangemode": "tozero"},
         height=max(220, 50 * len(d) + 90),
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
     )

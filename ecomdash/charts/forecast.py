@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.forecast import MODEL_LABELS, ForecastResult, ManyForecastResult, localise_holidays
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.inventory import RestockResult
@@ -148,23 +149,25 @@ def forecast_figure(
         hovermode="x unified",
     )
     if symbol:
-        fig.update_yaxes(tickprefix=symbol)
-    return fig
+        fig.update_yaxes(**money_axis(symbol))  # -£5,000 below zero (charts.money)
+    return with_currency(fig, symbol)
 
 
 def _money(template: str, symbol: str) -> str:
-    """``template`` with ``symbol`` before each of its amounts (``%{y:…}``, the actual in
-    ``%{customdata[1]:…}``): the same placeholders in every language's translation."""
+    """``template`` with each of its amounts (``%{y:…}``, the actual in ``%{customdata[1]:…}``)
+    in the currency, written after the sign (``-£120``, charts.money): the same
+    placeholders in every language's translation."""
     if not symbol:
         return template
     for amount in ("%{y:", "%{customdata[1]:"):
-        template = template.replace(amount, symbol + amount)
+        template = template.replace(amount, amount + "$")
     return template
 
 
 def _money_hover(symbol: str) -> dict:
-    """A line's hover with the currency (``£10,414``); plotly's own (no sign) without one."""
-    return {"hovertemplate": symbol + "%{y:,.0f}"} if symbol else {}
+    """A line's hover with the currency after the sign (``£10,414``, ``-£120``); plotly's own
+    (no sign) without one."""
+    return {"hovertemplate": money_hover("y", 0, symbol=symbol)} if symbol else {}
 
 
 #: shading of the Chinese calendar's days: holiday breaks grey, shopping festivals orange

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from ecomdash.charts.money import money_axis, with_currency
 from ecomdash.forecast import FREQ_WORD
 from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
 from ecomdash.i18n import N_, _
@@ -33,7 +34,7 @@ def _axis(res: GroupForecastResult, symbol: str) -> dict:
         if (res.metric, res.freq) in AXIS
         else f"{res.metric} per {FREQ_WORD[res.freq]}"
     )
-    money = {"tickprefix": symbol, "hoverformat": ",.0f"} if res.metric == "revenue" else {}
+    money = money_axis(symbol) if res.metric == "revenue" else {}  # -£5,000 (charts.money)
     return {"title": title, **money}
 
 
@@ -72,7 +73,7 @@ def series_figure(res: GroupForecastResult, series: str, *, symbol: str = "") ->
         hovermode="x unified",
         yaxis=_axis(res, symbol),
     )
-    return fig
+    return with_currency(fig, symbol if res.metric == "revenue" else "")
 
 
 def total_figure(res: GroupForecastResult, *, symbol: str = "") -> go.Figure:
@@ -111,4 +112,4 @@ def total_figure(res: GroupForecastResult, *, symbol: str = "") -> go.Figure:
         hovermode="x unified",
         yaxis=_axis(res, symbol),
     )
-    return fig
+    return with_currency(fig, symbol if res.metric == "revenue" else "")

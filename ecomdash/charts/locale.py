@@ -177,11 +177,23 @@ ZH_PLOTLY_LOCALE = {
 }
 
 
-def plotly_config(lang: str | None = None, config: dict | None = None) -> dict:
+def plotly_config(
+    lang: str | None = None, config: dict | None = None, *, currency: str | None = None
+) -> dict:
     """``config`` (a plotly config dict, default empty) with plotly.js's own texts in ``lang``
-    (the current language by default): the toolbar's tooltips and its date names."""
+    (the current language by default): the toolbar's tooltips and its date names; with
+    ``currency`` (a figure's, :func:`ecomdash.charts.money.figure_currency`) the locale's
+    currency sign, which d3's ``$`` in the figure's money formats writes after the minus
+    (``-£5,000``; plotly falls back to its own locale for every other format key)."""
     out = dict(config or {})
-    if (lang or get_lang()) == "zh":
+    zh = (lang or get_lang()) == "zh"
+    if zh:
         out.setdefault("locale", "zh-CN")
         out["locales"] = {**out.get("locales", {}), "zh-CN": ZH_PLOTLY_LOCALE}
+    if currency:
+        name = out.setdefault("locale", "en-US")
+        locales = dict(out.get("locales", {}))
+        base = locales.get(name, {})
+        locales[name] = {**base, "format": {**base.get("format", {}), "currency": [currency, ""]}}
+        out["locales"] = locales
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.i18n import N_, _
 from ecomdash.kpis import OverviewResult
 
@@ -24,8 +25,9 @@ def _metric(metric: str) -> str:
 
 
 def _money_hover(symbol: str, value: str = "y") -> str:
-    """A hover's amount with the currency (``£1,234.50``): the figure's axis says no unit."""
-    return symbol + "%{" + value + ":,.2f}"
+    """A hover's amount with the currency after the sign (``£1,234.50``, ``-£73.30``): the
+    figure's axis says no unit."""
+    return money_hover(value, 2, symbol=symbol)
 
 
 def trend_figure(res: OverviewResult, metric: str = "revenue", *, symbol: str = "") -> go.Figure:
@@ -59,7 +61,9 @@ def trend_figure(res: OverviewResult, metric: str = "revenue", *, symbol: str = 
             hovertemplate=_money_hover(symbol),
         )
         fig.update_layout(barmode="relative")
-        fig.update_yaxes(tickprefix=symbol)
+        # the returns drawn below zero read -£5,000, not £-5,000 (charts.money)
+        fig.update_yaxes(**money_axis(symbol))
+        with_currency(fig, symbol)
     else:
         fig.add_scatter(x=t["period"], y=t[metric], name=_metric(metric), mode="lines+markers")
     if res.events and len(t):
@@ -115,8 +119,8 @@ def breakdown_figure(
     fig.update_layout(
         title=title, height=max(260, 28 * len(d) + 80), margin={"l": 10, "r": 10, "t": 50, "b": 10}
     )
-    fig.update_xaxes(tickprefix=symbol)
-    return fig
+    fig.update_xaxes(**money_axis(symbol))  # a country's net refunds read -£120
+    return with_currency(fig, symbol)
 
 
 #: weekday names, Monday first (message ids)

@@ -5,13 +5,21 @@ language, where the merchant's language writes ``30 %`` (English) or ``30%`` (Ch
 table cell or a sentence. Every percent axis, colour bar and hover of ``ecomdash.charts``
 goes through this module instead, so a chart and the table beside it agree:
 
+* :func:`pct_axis` with :func:`points` — an axis of shares that are never below zero: the
+  values drawn in percentage points (×100) and plotly's own ticks with ``fmt.pct``'s sign
+  as their suffix (``30 %`` / ``30%``), so a zoomed axis gets new round ticks (``0.5 %``,
+  ``1 %``, ``1.5 %``; plotly leaves out the zeros ending a tick, where ``pct_ticks`` writes
+  every tick with the step's decimals);
 * :func:`pct_ticks` — an axis's or a colour bar's ticks (``tickvals`` / ``ticktext``) at a
-  round step over the range the data covers, each written by ``fmt.pct``;
+  round step over the range the data covers, each written by ``fmt.pct``: a colour bar,
+  and a change's axis (``signed``: ``-50 %``, ``0 %``, ``+50 %``), which plotly cannot write
+  as ``fmt.pct`` does (its ``+`` format writes ``+0`` and its minus is U+2212). These ticks
+  are fixed values: a zoomed axis keeps the ticks of the whole range;
 * :func:`pct_text` — the same text per value, for a hover's ``customdata`` (the message
   then reads ``%{customdata}`` where it read ``%{x:.1%}``).
 
-The ticks are fixed values: a zoomed axis keeps the ticks of the whole range (plotly cannot
-write ``30 %`` with a space by itself; d3's percent format has no locale for it).
+plotly cannot write ``30 %`` with a space by its ``%`` format (d3's percent format has no
+locale for it): no chart uses it.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ def pct_text(values: Iterable[float], digits: int = 1, *, signed: bool = False, 
     ``+12 %``), ``fmt.MISSING`` for a missing one: a hover's ``customdata``.
 
     >>> pct_text([0.334, float("nan")], lang="en"), pct_text([0.12], 0, signed=True, lang="zh")
-    (['33.4 %', '—'], ['+12%'])
+    (['33.4\\xa0%', '—'], ['+12%'])
     """
     lang = lang or get_lang()
     out = []
@@ -42,6 +50,27 @@ def pct_text(values: Iterable[float], digits: int = 1, *, signed: bool = False, 
             fmt.MISSING if not math.isfinite(v) else fmt.pct(v, digits, signed=signed, lang=lang)
         )
     return out
+
+
+def points(values) -> np.ndarray:
+    """Shares (0.3) as the percentage points a :func:`pct_axis` draws (30.0)."""
+    return np.asarray(values, dtype=float) * 100
+
+
+def pct_axis(*, lang: str | None = None) -> dict:
+    """The settings of an axis of percentage points (:func:`points`) never below zero: plotly's
+    own round ticks, recomputed on zoom, with ``fmt.pct``'s sign after them (``30 %`` in
+    English, ``30%`` in Chinese), whole numbers with thousands (``1,200 %``, not ``1.2k %``).
+
+    >>> pct_axis(lang="zh")
+    {'ticksuffix': '%', 'exponentformat': 'none', 'separatethousands': True, 'tickmode': 'auto'}
+    """
+    return {
+        "ticksuffix": fmt.pct_sign(lang),
+        "exponentformat": "none",
+        "separatethousands": True,
+        "tickmode": "auto",
+    }
 
 
 def _step(span: float, count: int) -> float:
@@ -64,7 +93,7 @@ def pct_ticks(
     ``0 %``, ``+50 %``): the dict to update an axis (or a ``colorbar``) with.
 
     >>> t = pct_ticks(0.0, 0.31, lang="en")
-    >>> t["ticktext"]
+    >>> [text.replace(fmt.NBSP, " ") for text in t["ticktext"]]  # a no-break space
     ['0 %', '10 %', '20 %', '30 %', '40 %']
     >>> pct_ticks(-0.4, 1.0, signed=True, lang="zh")["ticktext"]
     ['-50%', '0%', '+50%', '+100%']

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
@@ -100,7 +101,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
         )
     )
     # hovers name the price and the money in the dataset's currency, as the axes do
-    at_price = _("price") + f" {symbol}%{{x:,.2f}}<br>"
+    at_price = _("price") + " " + money_hover("x", 2, symbol=symbol) + "<br>"
     fig.add_trace(
         go.Scatter(
             x=c["price"],
@@ -120,7 +121,8 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             name=label,
             yaxis="y2",
             line={"color": _ORANGE, "dash": "dash"},
-            hovertemplate=at_price + label + f" {symbol}%{{y:,.0f}}<extra></extra>",
+            # a loss reads -£120 a week, never £-120 (charts.money)
+            hovertemplate=at_price + label + " " + money_hover(symbol=symbol) + "<extra></extra>",
         )
     )
     for x, name, colour in (
@@ -154,13 +156,13 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             product=_name(row["product_name"], product_id),
         ),
         xaxis_title=_("price"),
-        xaxis_tickprefix=symbol,
+        xaxis=money_axis(symbol),
         yaxis_title=_("units a week"),
         yaxis2=_right_axis(label, symbol),
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
-    return fig
+    return with_currency(fig, symbol)
 
 
 def promotion_chart(result: PricingResult) -> go.Figure:
@@ -246,17 +248,18 @@ def price_units_timeline(result: PricingResult, product_id: str, *, symbol: str 
         legend={"orientation": "h", "y": -0.2},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
     )
-    return fig
+    return with_currency(fig, symbol)
 
 
 def _right_axis(title: str, symbol: str = "") -> dict:
     """A second y axis on the right with its own round ticks and no grid of its own: the
     dashboard's chart theme lines its ticks up with the left axis's grid ("sync"), which put
-    prices such as 6.68, 7.62, 8.55 on it. ``symbol``: a money axis's currency sign."""
+    prices such as 6.68, 7.62, 8.55 on it. ``symbol``: a money axis's currency sign (ticks
+    ``£2,400``, a loss ``-£120``: charts.money)."""
     return {
         "title": title,
-        "tickprefix": symbol,
-        "tickformat": ",",  # £2,400, not £2400 (d3's "," keeps the default precision)
+        "tickformat": ",",  # 2,400, not 2400 (d3's "," keeps the default precision)
+        **money_axis(symbol),
         "overlaying": "y",
         "side": "right",
         "tickmode": "auto",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecomdash.charts.percent import pct_text, pct_ticks
+from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.charts.text import esc, product_text
 from ecomdash.i18n import _
 from ecomdash.recommend import BASELINES, MODEL_LABELS, EvaluationResult
@@ -27,7 +27,7 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(
         y=labels,
-        x=t["hit_rate_at_k"],
+        x=points(t["hit_rate_at_k"]),  # percentage points on a percent axis (charts.percent)
         orientation="h",
         name=_("Hit rate@{k}", k=res.k),
         marker_color=[_BASELINE if b else _MODEL for b in is_base],
@@ -42,21 +42,21 @@ def evaluation_figure(res: EvaluationResult) -> go.Figure:
     )
     fig.add_bar(
         y=labels,
-        x=t["precision_at_k"],
+        x=points(t["precision_at_k"]),
         orientation="h",
         name=_("Precision@{k}", k=res.k),
         marker_color=[_BASELINE if b else _PRECISION for b in is_base],
         customdata=pct_text(t["precision_at_k"], 1),
         hovertemplate="%{y}<br>" + _("precision %{customdata}") + "<extra></extra>",
     )
-    top = float(max(t["hit_rate_at_k"].max(), 0.01)) * 1.15
+    top = float(max(t["hit_rate_at_k"].max(), 0.01)) * 1.15 * 100
     fig.update_layout(
         title=_("Hit rate@{k} (× best sellers) and precision@{k}", k=res.k),
         barmode="group",
         height=120 + 70 * len(t),
         margin={"l": 10, "r": 50, "t": 50, "b": 10},
         xaxis={
-            **pct_ticks(0.0, top),
+            **pct_axis(),
             "range": [0, top],
         },
         legend={"orientation": "h", "y": -0.12},

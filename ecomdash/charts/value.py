@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from ecomdash.charts.percent import data_range, pct_ticks
+from ecomdash.charts.percent import data_range, pct_axis, pct_text, pct_ticks, points
 from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
@@ -189,28 +189,42 @@ def roc_chart(result: ChurnResult) -> go.Figure:
     curve of the propensity's ROC (fpr, tpr of buying again) turned half a circle: its area,
     the ROC AUC, is the legend's share."""
     fig = go.Figure()
+    # in percentage points on percent axes, the hovers in percent as the axes (charts.percent;
+    # they read 0.4321)
+    hover = _(
+        "Customers who stayed, flagged: %{customdata[0]}<br>"
+        "Customers who left, flagged: %{customdata[1]}"
+    )
     for name, g in result.roc.groupby("model", sort=False):
         auc = result.metrics.loc[name, "auc"]
+        stayed, left = 1 - g["tpr"], 1 - g["fpr"]
         fig.add_trace(
             go.Scatter(
-                x=1 - g["tpr"],
-                y=1 - g["fpr"],
+                x=points(stayed),
+                y=points(left),
                 mode="lines",
                 name=_("{model} ({auc})", model=_(MODEL_LABELS.get(name, name)), auc=fmt.pct(auc)),
                 line={"dash": "dot"} if result.metrics.loc[name, "kind"] == "baseline" else {},
+                customdata=np.column_stack([pct_text(stayed, 1), pct_text(left, 1)]),
+                hovertemplate=hover,
             )
         )
     fig.add_trace(
         go.Scatter(
-            x=[0, 1], y=[0, 1], mode="lines", name=_("Guessing"), line={"color": "lightgrey"}
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            name=_("Guessing"),
+            line={"color": "lightgrey"},
+            hoverinfo="skip",
         )
     )
     fig.update_layout(
         title=_("How well each model finds who left (held-out time)"),
         xaxis_title=_("Customers who stayed, flagged as at risk"),
         yaxis_title=_("Customers who left, flagged as at risk"),
-        xaxis=pct_ticks(0.0, 1.0),
-        yaxis=pct_ticks(0.0, 1.0),
+        xaxis=pct_axis(),
+        yaxis=pct_axis(),
         **_LAYOUT,
     )
     return fig
@@ -219,24 +233,36 @@ def roc_chart(result: ChurnResult) -> go.Figure:
 def probability_calibration_chart(result: ChurnResult) -> go.Figure:
     """Predicted vs observed share buying again, by tenth of predicted chance, in percent."""
     fig = go.Figure()
+    hover = _("Predicted chance: %{customdata[0]}<br>Bought again: %{customdata[1]}")
     for name, g in result.calibration.groupby("model", sort=False):
         fig.add_trace(
             go.Scatter(
-                x=g["predicted"],
-                y=g["observed"],
+                x=points(g["predicted"]),  # percentage points, hovers in percent (0.4321)
+                y=points(g["observed"]),
                 mode="lines+markers",
                 name=_(MODEL_LABELS[name]),
+                customdata=np.column_stack(
+                    [pct_text(g["predicted"], 1), pct_text(g["observed"], 1)]
+                ),
+                hovertemplate=hover,
             )
         )
     fig.add_trace(
-        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name=_("Perfect"), line={"color": "lightgrey"})
+        go.Scatter(
+            x=[0, 100],
+            y=[0, 100],
+            mode="lines",
+            name=_("Perfect"),
+            line={"color": "lightgrey"},
+            hoverinfo="skip",
+        )
     )
     fig.update_layout(
         title=_("Predicted chance to buy again against what happened"),
         xaxis_title=_("Predicted chance to buy again (each tenth of customers)"),
         yaxis_title=_("Share who bought again"),
-        xaxis=pct_ticks(0.0, 1.0),
-        yaxis=pct_ticks(0.0, 1.0),
+        xaxis=pct_axis(),
+        yaxis=pct_axis(),
         **_LAYOUT,
     )
     return fig

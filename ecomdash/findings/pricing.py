@@ -101,7 +101,7 @@ def plain_price_note(elasticity: float, lo: float, hi: float, level: float, rati
     ``elasticity``, ``lo``, ``hi`` are negative (a candidate's interval is below zero).
 
     >>> plain_price_note(-2.33, -2.72, -1.93, 0.9, 0.76)
-    'a 1 % higher price sells about 2.3 % fewer units (between 1.9 % and 2.7 %, 90 % sure); checked on later weeks it had not seen, the price model missed by 24 % less than the median of the weeks just before'
+    'a 1 % higher price sells about 2.3\\xa0% fewer units (between 1.9\\xa0% and 2.7\\xa0%, 90\\xa0% sure); checked on later weeks it had not seen, the price model missed by 24\\xa0% less than the median of the weeks just before'
     """
     fields = {
         "per1": fmt.pct(-elasticity / 100, 1),
@@ -233,7 +233,7 @@ def _during(lift: float, weeks: int) -> str:
     ``FLAT_LIFT`` of 1).
 
     >>> _during(1.5, 2), _during(0.9, 2)
-    ('Sales rose 1.5× during its 2 weeks', 'Sales fell 10 % during its 2 weeks')
+    ('Sales rose 1.5× during its 2 weeks', 'Sales fell 10\\xa0% during its 2 weeks')
     >>> _during(1.02, 1)
     'Sales hardly changed during its 1 week'
     """

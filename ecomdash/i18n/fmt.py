@@ -165,7 +165,8 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
     the figure itself (the same in both languages, Chinese has no unit below 万): a count as
     a whole number (``2,520``), money with ``symbol`` before it when the currency is known,
     whole from a thousand (``£6,168``, beside ``£208k``) and to the cent below (``£93.40``,
-    an average order). What rounds to zero has no sign.
+    an average order), each rounded half up from the figure's decimal text (``2.5`` orders
+    is ``3``, ``£2.675`` is ``£2.68``). What rounds to zero has no sign.
 
     >>> compact(252_049, lang="en"), compact(25_249, lang="en"), compact(2_520, lang="en")
     ('252k', '25.2k', '2,520')
@@ -175,6 +176,8 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
     ('93.40', '¥332万')
     >>> compact(50_049, lang="en"), compact(1_000_400, symbol="£", lang="en"), compact(13_000, lang="zh")
     ('50k', '£1M', '1.3万')
+    >>> compact(2.5, lang="en"), compact(2_344.5, lang="en"), compact(0.125, symbol="£", lang="en")
+    ('3', '2,345', '£0.13')
     """
     lang = lang or get_lang()
     money = money or bool(symbol)
@@ -190,10 +193,14 @@ def compact(x: float, *, money: bool = False, symbol: str = "", lang: str | None
                 if "." in figure:  # 50.0k is 50k, 1.50M 1.5M: no zeros after the point
                     figure = figure.rstrip("0").rstrip(".")
                 return f"{sign}{symbol}{figure}{unit}"
+    # below ten thousand each figure is rounded half up from its decimal text, as a person
+    # rounds what they read (2.5 orders is 3, £0.125 is £0.13; Python's round() and "%.2f"
+    # round a float half to even or by its binary value: 2, £0.12, and £2.675 to £2.67)
+    cents = _half_up(a, 2)
     if money:
-        figure = f"{_half_up(a):,.0f}" if a >= 999.995 else f"{a:,.2f}"
+        figure = f"{_half_up(a):,.0f}" if cents >= 1000 else f"{cents:,.2f}"
     else:
-        figure = f"{int(round(a)):,}"
+        figure = f"{_half_up(a):,.0f}"
     return f"{_sign(x, figure)}{symbol}{figure}"  # what rounds to zero is zero, never "-0"
 
 
@@ -227,22 +234,39 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
 
 
 def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
-    """A share as a percentage: ``4.1 %`` in English, ``4.1%`` in Chinese. ``signed`` writes
+    """A share as a percentage: ``4.1 %`` in English (a no-break space before the ``%``:
+    :func:`pct_sign`), ``4.1%`` in Chinese. ``signed`` writes
     ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
     zero has no sign (``0 %``, not ``-0 %``); thousands are separated (``+1,065 %``).
 
     >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
-    ('4.1 %', '4.1%', '-100 %')
+    ('4.1\\xa0%', '4.1%', '-100\\xa0%')
     >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
-    ('+12%', '0 %')
+    ('+12%', '0\\xa0%')
     >>> pct(10.65, 0, signed=True, lang="en"), pct(10.65, 0, signed=True, lang="zh")
-    ('+1,065 %', '+1,065%')
+    ('+1,065\\xa0%', '+1,065%')
     """
     lang = lang or get_lang()
     text = f"{abs(x) * 100:,.{digits}f}"  # +1,065 %
     nonzero = any(c in "123456789" for c in text)  # NaN/inf keep their own text
     sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
-    return f"{sign}{text}{'%' if lang == 'zh' else ' %'}"
+    return f"{sign}{text}{pct_sign(lang)}"
+
+
+#: the space between a figure and its "%" in English: a no-break space, so "53 %" never
+#: wraps "53" and "%" onto two lines (the Home card's confidence note did, in Chromium)
+NBSP = "\u00a0"
+
+
+def pct_sign(lang: str | None = None) -> str:
+    """What :func:`pct` writes after the figure: ``%`` after a no-break space in English
+    (:data:`NBSP`), ``%`` alone in Chinese (a chart's percent axis takes it as its
+    ``ticksuffix``: ``ecomdash.charts.percent.pct_axis``).
+
+    >>> pct_sign("en"), pct_sign("zh")
+    ('\\xa0%', '%')
+    """
+    return "%" if (lang or get_lang()) == "zh" else f"{NBSP}%"
 
 
 def _as_date(value) -> date:

@@ -92,9 +92,10 @@ def e(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
 
 
-#: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %"): a browser may break a
-#: line after the minus (before the currency sign) or before the " %"; kept whole in text
-_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]* %")
+#: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %", fmt.pct's no-break space
+#: or a space): a browser may break a line after the minus (before the currency sign) or
+#: before the " %"; kept whole in text
+_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]*[ \u00a0]%")
 
 
 def prose(text: object) -> str:
@@ -235,11 +236,13 @@ def report_figure(fig: go.Figure) -> go.Figure:
 
 def figure_html(fig: go.Figure, div_id: str) -> str:
     from ecomdash.charts.locale import localise, plotly_config
+    from ecomdash.charts.money import figure_currency
 
     spec = localise(report_figure(fig)).to_plotly_json()  # axes in the report's language
     data = script_json(spec.get("data", []))
     layout = script_json(spec.get("layout", {}))
-    config = script_json(plotly_config(config=PLOT_CONFIG))  # the toolbar's tooltips too
+    # the toolbar's tooltips too, and the currency of the figure's money formats
+    config = script_json(plotly_config(config=PLOT_CONFIG, currency=figure_currency(spec)))
     return (
         f'<div class="figure" id="{e(div_id)}"></div>'
         f'<script>Plotly.newPlot("{e(div_id)}", {data}, {layout}, {config});</script>'

@@ -575,9 +575,11 @@ def show_chart(fig, *, where=None, **kwargs) -> None:
     :func:`~ecomdash.charts.locale.plotly_config`). Every chart goes through here
     (tests/unit/test_chart_locale.py checks that no page calls ``plotly_chart`` itself)."""
     from ecomdash.charts.locale import localise, plotly_config
+    from ecomdash.charts.money import figure_currency
     from ecomdash.ui.figcache import PreparedFigure
 
-    kwargs["config"] = plotly_config(config=kwargs.get("config"))
+    # the figure's money formats write the dataset's currency sign (charts.money)
+    kwargs["config"] = plotly_config(config=kwargs.get("config"), currency=figure_currency(fig))
     if not isinstance(fig, PreparedFigure):  # a cached figure was localised when built
         fig = localise(fig)
     (where or st).plotly_chart(fig, **kwargs)

@@ -50,14 +50,14 @@ def test_basket_page_greets_with_default_results_matching_core(demo_dataset, _is
     hold = basket.holdout_check(_lines(_isolated_home, demo_dataset.id))
     assert (
         _metric(at, "Rules that still beat chance later").value
-        == f"{hold.share_holding * 100:.1f} %"
+        == f"{hold.share_holding * 100:.1f}\u00a0%"
     )
     # confidence is a percentage on the tiles as in the rules table (28.8 %, not 0.288)
     for label, value in (
         ("Median confidence earlier", hold.median_confidence_train),
         ("Median confidence later", hold.median_confidence_test),
     ):
-        assert _metric(at, label).value == f"{value * 100:.1f} %"
+        assert _metric(at, label).value == f"{value * 100:.1f}\u00a0%"
     assert len(at.tabs) == 5
     assert len(at.get("plotly_chart")) >= 2  # scatter + network
 

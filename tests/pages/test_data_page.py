@@ -417,7 +417,7 @@ def test_a_field_worked_out_from_others_says_so_and_an_unmatched_one_says_what_t
     help_ = at.selectbox(key="map_revenue").help
     assert "No column of your file was recognised as this field: choose it here" in help_
     assert "Confidence" not in help_
-    assert "Confidence 95 %" in at.selectbox(key="map_order_id").help  # a match keeps its own
+    assert "Confidence 95\u00a0%" in at.selectbox(key="map_order_id").help  # a match keeps its own
     # mapped by hand, nothing is worked out
     at.selectbox(key="map_unit_price").set_value("(not in the file)").run()
     assert not any("is worked out" in c.value for c in at.caption)

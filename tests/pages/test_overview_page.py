@@ -207,12 +207,12 @@ def test_return_rate_change_is_in_points(demo_dataset, demo):
     at.run()
     assert not at.exception, at.exception
     rate = _metric(at, "Return rate")
-    assert rate.value == "2.9 %"
+    assert rate.value == "2.9\u00a0%"
     assert rate.delta == f"{(now - before) * 100:+.1f} points" == "-0.8 points"
     assert rate.help.startswith("Returns and cancellations as a share of gross sales, by value.")
     assert rate.help.endswith(
-        "Its change is the difference in percentage points: 3.71 % in the earlier period, "
-        "2.88 % in this one."
+        "Its change is the difference in percentage points: 3.71\u00a0% in the earlier period, "
+        "2.88\u00a0% in this one."
     )
     # the money and count tiles keep their relative change
     assert _metric(at, "Returns & cancellations").delta.endswith(" %")
@@ -227,21 +227,26 @@ def _charts(at) -> list[dict]:
 def test_money_charts_say_their_currency(demo_dataset):
     """The revenue trend's axis and the breakdowns' bars are pounds: the axis ticks and every
     hover say £ (they said bare numbers, 175,166.52), and a return's hover is the amount
-    returned, not the bar's negative height."""
+    returned, not the bar's negative height. The £ is d3's currency, written after the sign
+    (the returns below zero read -£5,000, were £-5,000: charts.money), sent in the chart's
+    config."""
+    from tests.pages.chart_money import money_axis, sent_currency, spec_currency
+
     at = run_page("overview.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
     trend, *breakdowns = _charts(at)
     assert trend["layout"]["title"]["text"] == "Net revenue by month"
-    assert trend["layout"]["yaxis"]["tickprefix"] == "£"
+    assert money_axis(trend["layout"]["yaxis"]) and spec_currency(trend) == "£"
+    assert [sent_currency(c) for c in at.get("plotly_chart")] == ["£"] * 4
     hovers = {tr["name"]: tr["hovertemplate"] for tr in trend["data"]}
     assert hovers == {
-        "Gross sales": "£%{y:,.2f}",
-        "Returns": "£%{customdata:,.2f}",
-        "Net revenue": "£%{y:,.2f}",
+        "Gross sales": "%{y:$,.2f}",
+        "Returns": "%{customdata:$,.2f}",
+        "Net revenue": "%{y:$,.2f}",
     }
     returns = next(tr for tr in trend["data"] if tr["name"] == "Returns")
     assert returns["customdata"]  # the amounts returned, positive (plotly's typed array)
     assert len(breakdowns) == 3
     for fig in breakdowns:
-        assert fig["layout"]["xaxis"]["tickprefix"] == "£"
-        assert fig["data"][0]["hovertemplate"].startswith("%{y}<br>Net revenue £%{x:,.2f}<br>")
+        assert money_axis(fig["layout"]["xaxis"]) and spec_currency(fig) == "£"
+        assert fig["data"][0]["hovertemplate"].startswith("%{y}<br>Net revenue %{x:$,.2f}<br>")

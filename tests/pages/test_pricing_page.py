@@ -119,7 +119,10 @@ def test_what_if_outside_the_observed_range_is_refused(demo_dataset):
     assert units.value != ""
     # the band is the elasticity's interval only: the help says so, and that a week varies more
     # (it read "90 % band 68.3–70.6", which a merchant takes for the range of a week's sales)
-    assert " units a week if the elasticity is anywhere in its 90 % interval. " in units.proto.help
+    assert (
+        " units a week if the elasticity is anywhere in its 90\u00a0% interval. "
+        in units.proto.help
+    )
     assert "A single week varies more" in units.proto.help, units.proto.help
 
 
@@ -214,7 +217,7 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
         for c in at.caption
     ), [c.value for c in at.caption]
     # the change signed as the app writes a share ("+10 %"), not "+10%" / "+10 %" by hand
-    assert any(c.value.startswith("Whole category at +10 %: ") for c in at.caption)
+    assert any(c.value.startswith("Whole category at +10\u00a0%: ") for c in at.caption)
 
 
 def test_home_finding_link_opens_the_what_if_on_its_product(demo_dataset):
@@ -281,7 +284,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert all(NAMED.match(o) for o in weeks_of.options), weeks_of.options
     weeks = figure(at, weeks_of.options[weeks_of.index] + ": units and price per week")
     # money axes carry the shop's currency (the demo's £): prices and revenue read bare
-    assert weeks["layout"]["yaxis2"].get("tickprefix") == "£"
+    from tests.pages.chart_money import money_axis, spec_currency
+
+    assert money_axis(weeks["layout"]["yaxis2"]) and spec_currency(weeks) == "£"
 
     # the what-if picker: "name (id)" shown, the id kept as its value
     picker = at.selectbox(key="pr_whatif_product")
@@ -294,9 +299,9 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
         == train
     )
     curve = figure(at, train + ": demand across the prices it has had")
-    assert curve["layout"]["xaxis"].get("tickprefix") == "£"  # the price
-    assert curve["layout"]["yaxis2"].get("tickprefix") == "£"  # revenue a week
-    assert not curve["layout"]["yaxis"].get("tickprefix")  # units stay units
+    assert money_axis(curve["layout"]["xaxis"]) and spec_currency(curve) == "£"  # the price
+    assert money_axis(curve["layout"]["yaxis2"])  # revenue a week
+    assert not money_axis(curve["layout"]["yaxis"])  # units stay units
     # the promotions the merchant ran are typed in by id: the editor's header says so
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
     assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
@@ -346,7 +351,9 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     row = _table(at, "Units a week now").iloc[0]
     assert round(row["Elasticity"], 2) == -1.72
     units = next(c for c in captions if c.startswith("Units come from the elasticity -1.72 "))
-    assert "(own data, pooled with category: a 1 % higher price sells about 1.7 % fewer " in units
+    assert (
+        "(own data, pooled with category: a 1 % higher price sells about 1.7\u00a0% fewer " in units
+    )
     best = next(c for c in captions if c.startswith("Best price inside the range"))
     # 26.99 × 0.9 = 24.291: the lower end of the allowed range
     assert best.startswith(
@@ -361,7 +368,7 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     best = next(c.value for c in at.caption if c.value.startswith("Best price inside the range"))
     assert "£29.69, which maximises revenue (no margin given). It is the highest price" in best
     units = next(c.value for c in at.caption if c.value.startswith("Units come from"))
-    assert "a 1 % higher price sells about 1.0 % fewer units" in units, units
+    assert "a 1 % higher price sells about 1.0\u00a0% fewer units" in units, units
 
 
 def test_best_price_inside_the_range_is_stated_plainly():

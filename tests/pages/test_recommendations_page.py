@@ -68,7 +68,7 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
     best_row = core_eval.table.iloc[0]
     hit = best_row["hit_rate_at_k"] * 100
-    note = f"Tested on your data: {hit:.0f} % of {core_eval.n_test_customers:,}"
+    note = f"Tested on your data: {hit:.0f}\u00a0% of {core_eval.n_test_customers:,}"
     assert any(note in c.value for c in at.caption)
     # every percentage on the page's sentences as the app writes it ("53 %"), never "53%"
     said = (

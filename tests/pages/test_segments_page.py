@@ -267,7 +267,7 @@ def test_every_tile_says_how_to_read_it(demo_dataset):
     assert all(helps.values()), helps
     fidelity = helps["Tree fidelity"]
     assert "customers who ordered at least twice" in fidelity
-    assert "Why this cluster?" in fidelity and "From 85 %" in fidelity
+    assert "Why this cluster?" in fidelity and "From 85\u00a0%" in fidelity
     assert "rough guide" in fidelity
     assert "without a customer id" in helps["Guest orders left out"]
     assert "One-time buyers are a group of their own" in helps["Clusters (k)"]

@@ -178,10 +178,17 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
         return json.loads(element.proto.columns)["mae"]["type_config"]["format"]
 
     def y_axes():
-        figs = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+        from tests.pages.chart_money import money_axis, sent_currency
+
+        # a money axis (charts.money: d3's currency, after the sign) in the chart's currency
+        charts = list(at.get("plotly_chart"))
+        figs = [json.loads(c.proto.spec)["layout"] for c in charts]
         return [
-            (f["yaxis"].get("tickprefix", ""), f["yaxis"].get("title", {}).get("text"))
-            for f in figs
+            (
+                sent_currency(c) if money_axis(f["yaxis"]) else "",
+                f["yaxis"].get("title", {}).get("text"),
+            )
+            for c, f in zip(charts, figs, strict=True)
         ]
 
     assert tile().startswith("€") and mae_format() == "€%,.2f"

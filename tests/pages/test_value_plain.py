@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from ecomdash.i18n import fmt
 from tests.pages.conftest import run_page
 
 
@@ -139,8 +140,8 @@ JARGON = ("ROC", "AUC", "Brier", "P(alive)", "P(buy", "positive rate", "decile",
         (
             "en",
             "Gradient boosting, the best of the models, ranks customers who left above those who "
-            "stayed 94.4 % of the time (guessing does it 50 % of the time; ranking by days since "
-            "the last order alone, 81.6 %).",
+            "stayed 94.4\u00a0% of the time (guessing does it 50 % of the time; ranking by days "
+            "since the last order alone, 81.6\u00a0%).",
             "Ranks who left above who stayed",
             "How well each model finds who left (held-out time)",
         ),
@@ -168,7 +169,7 @@ def test_the_churn_tab_leads_with_plain_words_and_percent_axes(
     said = [m.value.replace("\\", "") for m in tab.markdown]
     assert any(s.startswith(lead) for s in said), said
     tiles = {m.label: m for m in tab.metric}
-    assert tiles[tile].value == ("94.4 %" if lang == "en" else "94.4%")
+    assert tiles[tile].value == ("94.4\u00a0%" if lang == "en" else "94.4%")
     assert "ROC AUC" in tiles[tile].proto.help and "0.944" in tiles[tile].proto.help
     # what a merchant reads first: the lead, the tiles, the warnings, the table's headers
     models = next(d for d in tab.dataframe if "auc" in d.value.columns)
@@ -191,10 +192,9 @@ def test_the_churn_tab_leads_with_plain_words_and_percent_axes(
     cal = charts[charts.index(roc) + 1]
     for fig in (roc, cal):
         for axis in ("xaxis", "yaxis"):
-            # percent ticks as the page writes them (charts.percent: "50 %" / "50%")
-            ticks = fig["layout"][axis]["ticktext"]
-            assert ticks and all(t.endswith("%") for t in ticks), (axis, fig["layout"][axis])
-            assert all((" %" in t) == (lang == "en") for t in ticks), ticks
+            # percent ticks as the page writes them (charts.percent.pct_axis: plotly's ticks
+            # with fmt.pct's sign, "50 %" / "50%")
+            assert fig["layout"][axis]["ticksuffix"] == fmt.pct_sign(lang), fig["layout"][axis]
             assert not any(j in fig["layout"][axis]["title"]["text"] for j in JARGON)
         assert not any(j in fig["layout"]["title"]["text"] for j in JARGON)
     assert all("AUC" not in t["name"] for t in roc["data"])

@@ -123,14 +123,18 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
     # the money charts say yuan: the trend's axis and hovers, the breakdowns' bars
+    # (d3's currency after the sign, -¥5,000: charts.money; ¥ in the chart's config)
+    from tests.pages.chart_money import money_axis, sent_currency
+
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    assert specs[0]["layout"]["yaxis"]["tickprefix"] == "¥"
+    assert money_axis(specs[0]["layout"]["yaxis"])
+    assert {sent_currency(c) for c in at.get("plotly_chart")} == {"¥"}
     assert {tr["hovertemplate"] for tr in specs[0]["data"]} == {
-        "¥%{y:,.2f}",
-        "¥%{customdata:,.2f}",
+        "%{y:$,.2f}",
+        "%{customdata:$,.2f}",
     }
-    assert specs[1]["layout"]["xaxis"]["tickprefix"] == "¥"
-    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 ¥%{x:,.2f}<br>")
+    assert money_axis(specs[1]["layout"]["xaxis"])
+    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 %{x:$,.2f}<br>")
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
     # "趋势粒度" (granularity) was BI jargon; "趋势按 日 / 周 / 月" reads as "trend by day"

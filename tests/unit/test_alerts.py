@@ -568,7 +568,7 @@ def test_reasons_write_money_in_the_datasets_currency(demo_alerts, hand):
     assert "in net revenue" in day["driver"] and ": -£" in day["driver"]
     # "mostly" only for half of the day's change or more; 30-50 % is the largest part
     for d in a.loc[a["driver"].str.contains("of the day's change", regex=False), "driver"]:
-        share = int(re.search(r"(\d+) % of the day's change", d).group(1))
+        share = int(re.search(r"(\d+)\u00a0% of the day's change", d).group(1))
         assert d.startswith("mostly" if share >= 50 else "led by" if share >= 30 else "broad"), d
     assert a["driver"].str.startswith("led by").any()  # the demo's outage: 49 % in the UK
     store, info = hand
@@ -596,12 +596,12 @@ def test_reasons_write_percentages_as_the_app_does(demo_alerts):
     / "49 % of the day's change" in English (a space, as the tiles write it), never "49%"."""
     a = demo_alerts.alerts
     text = pd.concat([a["reason"], a["driver"].fillna("")])
-    assert text.str.contains(r"\d %", regex=True).any()  # the guard below has something to see
+    assert text.str.contains(r"\d\u00a0%", regex=True).any()  # the guard below has something to see
     bare = text[text.str.contains(r"\d%", regex=True)]
     assert bare.empty, bare.tolist()[:3]
     # the week and day reasons sign their change: "(+12 %, 4.1 times the usual day-to-day
     # swing)" / "(-100 %, 7.3 times ...)"
-    rel = a["reason"].str.extract(r"\(([+-]?\d+) %, [\d.,]+ times ", expand=False).dropna()
+    rel = a["reason"].str.extract(r"\(([+-]?\d+)\u00a0%, [\d.,]+ times ", expand=False).dropna()
     assert len(rel) and rel.str.match(r"[+-]\d+$").all(), rel.tolist()[:5]
 
 
@@ -731,7 +731,7 @@ def test_day_and_week_reasons_say_the_score_in_words(demo_alerts):
     # the demo's outage in the United States: -7.3 in the table, "7.3 times" in words
     us = a[a["reason"].str.contains("country United States on Mon, 12 January 2026")].iloc[0]
     assert round(us["score"], 1) == -7.3
-    assert "(-101 %, 7.3 times the usual day-to-day swing)" in us["reason"]
+    assert "(-101\u00a0%, 7.3 times the usual day-to-day swing)" in us["reason"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -773,7 +773,7 @@ def test_an_unusual_week_names_its_known_days(black_friday_week, capsys):
 
     store, info = black_friday_week
     said = (
-        "(+62 %, 8.2 times the usual week-to-week swing); the week held 1 known day "
+        "(+62\u00a0%, 8.2 times the usual week-to-week swing); the week held 1 known day "
         "(Black Friday), so its severity was lowered one level"
     )
     a = find_alerts(store, info.id).alerts
@@ -857,11 +857,11 @@ def test_a_week_whose_severity_the_known_day_left_alone_does_not_say_it_was_lowe
     (week,) = a.loc[a["key"] == "week:2025-11-24", "reason"]
     orders, revenue = week.split(". Also: ")
     assert orders.endswith(
-        "(+170 %, 12.7 times the usual week-to-week swing); the week held 1 known day "
+        "(+170\u00a0%, 12.7 times the usual week-to-week swing); the week held 1 known day "
         "(Black Friday), so its severity was lowered one level"
     )
     assert revenue.endswith(
-        "(+73 %, 4.4 times the usual week-to-week swing); the week held 1 known day (Black Friday)"
+        "(+73\u00a0%, 4.4 times the usual week-to-week swing); the week held 1 known day (Black Friday)"
     )
 
 
@@ -893,7 +893,7 @@ def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
         with use_lang("zh"):
             (z,) = signals_from("customer_returns", lines)
     assert s.reason == (
-        "Customer C7 returned £120.00 of the £200.00 they bought over 4 orders (60 %); "
+        "Customer C7 returned £120.00 of the £200.00 they bought over 4 orders (60\u00a0%); "
         "3 return lines in the period"
     )
     assert (
@@ -964,11 +964,11 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     assert rev.severity == "low" and orders.severity == "low"
     assert rev.reason == (
         "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
-        "(+1,628 %, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
+        "(+1,628\u00a0%, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
         "under 20 % of the shop's usual day's sales (809.00)"
     )
     assert orders.reason.endswith(
-        "(+1,628 %, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
+        "(+1,628\u00a0%, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "
         "are rated higher only from 8 times the swing"
     )
     assert zh[("Garden", "revenue")].reason.endswith(
@@ -1027,7 +1027,7 @@ def test_a_reasons_change_is_the_plain_ratio_of_its_two_figures(demo_alerts):
     said = (
         a.loc[a["kind"] == "unusual_day", "reason"]
         .str.extract(
-            r": (-?)£?([\d,]+(?:\.\d+)?) against (-?)£?([\d,]+(?:\.\d+)?) expected \(([+-]\d+) %"
+            r": (-?)£?([\d,]+(?:\.\d+)?) against (-?)£?([\d,]+(?:\.\d+)?) expected \(([+-]\d+)\u00a0%"
         )
         .dropna()
     )

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from ecomdash.charts.alerts import severity_figure
+from ecomdash.i18n import fmt
 
 
 class _PerMonth:
@@ -54,27 +55,29 @@ def test_the_demos_alerts_per_month_tick_whole_numbers(demo_alerts):
 
 
 @pytest.mark.parametrize(
-    ("metric", "prefix", "hover"),
+    ("metric", "money", "hover"),
     [
-        ("revenue", "£", "£%{y:,.0f}"),
-        ("aov", "£", "£%{y:,.2f}"),
-        ("orders", None, "%{y:,.0f}"),
-        ("return_rate", None, "%{customdata}"),  # fmt.pct's text per point (charts.percent)
+        ("revenue", True, "%{y:$,.0f}"),  # d3's currency, after the sign (charts.money)
+        ("aov", True, "%{y:$,.2f}"),
+        ("orders", False, "%{y:,.0f}"),
+        ("return_rate", False, "%{customdata}"),  # fmt.pct's text per point (charts.percent)
     ],
 )
-def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, prefix, hover):
+def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, money, hover):
     """The Alerts page's daily chart read '0, 10k, 20k' for net revenue with no currency and
     '0.05' for a return rate: money metrics carry the dataset's sign on the axis and in every
     hover of a drawn line or marker, the return rate is a percentage, counts are whole."""
     from ecomdash.charts.alerts import series_figure
+    from ecomdash.charts.money import TICK_FORMAT, figure_currency
 
     fig = series_figure(demo_alerts, metric, symbol="£")
-    assert fig.layout.yaxis.tickprefix == prefix
-    assert fig.layout.yaxis.tickformat is None
+    assert fig.layout.yaxis.tickprefix is None  # it wrote £-5,000
+    assert fig.layout.yaxis.tickformat == (TICK_FORMAT if money else None)
+    assert figure_currency(fig) == ("£" if money else None)
     if metric == "return_rate":  # ticks and hovers as the tables write a share: "5 %"
-        assert all(t.endswith(" %") for t in fig.layout.yaxis.ticktext)
-        assert all(c.endswith(" %") for t in fig.data if t.customdata for c in t.customdata)
+        assert fig.layout.yaxis.ticksuffix == fmt.pct_sign("en")  # plotly's ticks (pct_axis)
+        assert all(c.endswith("\u00a0%") for t in fig.data if t.customdata for c in t.customdata)
     shown = [t for t in fig.data if t.hoverinfo != "skip"]
     assert len(shown) >= 3  # expected, actual and at least one severity's markers
     assert {t.hovertemplate for t in shown} == {hover}
-    assert series_figure(demo_alerts, metric).layout.yaxis.tickprefix in (None, "")
+    assert series_figure(demo_alerts, metric).layout.yaxis.tickformat is None  # no currency

@@ -284,7 +284,7 @@ def test_whatif_figures_say_whole_sales_and_estimated_money_by_hand():
     assert w.extra_revenue == pytest.approx(84.435)
     with fmt.use_currency("£"):
         assert basket.whatif_figures(w) == {
-            "share": "50 %",
+            "share": "50\u00a0%",
             "n": "13",
             "sales": "about 7 more sales",
             "revenue": "£84",
@@ -312,7 +312,7 @@ def test_whatif_figures_say_whole_sales_and_estimated_money_by_hand():
             basket.bundle_whatif(_priced(BUNDLE), "a", ["b", "c"], share=0.5)
         )
         assert two == {
-            "share": "50 %",
+            "share": "50\u00a0%",
             "n": "3",
             "sales": "about 2 more sales",
             "revenue": "£8",

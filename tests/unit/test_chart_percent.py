@@ -1,6 +1,10 @@
 """Percentages on charts follow fmt.pct's rule per language (branch fmtfix): ``30 %`` and
 ``+100 %`` in English, ``30%`` and ``+100%`` in Chinese, on every percent axis, colour bar and
 hover, as the table beside the chart writes them (plotly's own ``.0%`` wrote ``30%`` in both).
+
+An axis of shares never below zero (branch axisfix) draws percentage points with plotly's own
+ticks and fmt.pct's sign as their suffix (``charts.percent.pct_axis``), so a zoomed axis gets
+new ticks; a change's axis (``+50 %``) and a colour bar keep ticks written by fmt.pct.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecomdash.charts.percent import pct_text, pct_ticks
+from ecomdash.charts.percent import pct_axis, pct_text, pct_ticks
 from ecomdash.i18n import fmt, use_lang
 
 CHARTS = Path(__file__).resolve().parents[2] / "ecomdash" / "charts"
@@ -24,9 +28,23 @@ def _tick_texts(axis) -> list[str]:
     return list(axis.ticktext)
 
 
+def _points_axis(axis, lang: str) -> None:
+    """``axis`` is a percent axis plotly ticks itself: fmt.pct's sign after its ticks (" %"
+    / "%"), whole numbers with thousands (no "1.2k %"), no fixed list of ticks (a zoomed
+    axis keeps plotly's round ticks)."""
+    assert axis.ticksuffix == fmt.pct_sign(lang) and axis.tickformat is None
+    assert axis.exponentformat == "none" and axis.separatethousands
+    assert axis.tickvals is None and axis.ticktext is None and axis.tickmode in (None, "auto")
+
+
+def test_a_percent_axis_of_points_writes_fmt_pcts_sign():
+    assert pct_axis(lang="en")["ticksuffix"] == fmt.pct(0.3, 0, lang="en").removeprefix("30")
+    assert pct_axis(lang="zh")["ticksuffix"] == "%"
+
+
 def _spaced(lang: str) -> str:
     """The regex a percentage must match in ``lang``: "30 %" / "30%"."""
-    return r"^[+-]?[\d,]+(\.\d+)? %$" if lang == "en" else r"^[+-]?[\d,]+(\.\d+)?%$"
+    return r"^[+-]?[\d,]+(\.\d+)?\u00a0%$" if lang == "en" else r"^[+-]?[\d,]+(\.\d+)?%$"
 
 
 def test_no_chart_uses_plotlys_own_percent_format():
@@ -45,13 +63,19 @@ def test_no_chart_uses_plotlys_own_percent_format():
 @pytest.mark.parametrize(
     ("lo", "hi", "signed", "lang", "want"),
     [
-        (0.0, 0.31, False, "en", ["0 %", "10 %", "20 %", "30 %", "40 %"]),
+        (0.0, 0.31, False, "en", ["0\u00a0%", "10\u00a0%", "20\u00a0%", "30\u00a0%", "40\u00a0%"]),
         (0.0, 0.31, False, "zh", ["0%", "10%", "20%", "30%", "40%"]),
-        (-0.4, 1.0, True, "en", ["-50 %", "0 %", "+50 %", "+100 %"]),
+        (-0.4, 1.0, True, "en", ["-50\u00a0%", "0\u00a0%", "+50\u00a0%", "+100\u00a0%"]),
         (-0.4, 1.0, True, "zh", ["-50%", "0%", "+50%", "+100%"]),
-        (0.0, 0.012, False, "en", ["0.0 %", "0.5 %", "1.0 %", "1.5 %"]),
-        (0.0, 0.05, False, "en", ["0 %", "1 %", "2 %", "3 %", "4 %", "5 %"]),
-        (0.0, 12.0, True, "en", ["0 %", "+500 %", "+1,000 %", "+1,500 %"]),
+        (0.0, 0.012, False, "en", ["0.0\u00a0%", "0.5\u00a0%", "1.0\u00a0%", "1.5\u00a0%"]),
+        (
+            0.0,
+            0.05,
+            False,
+            "en",
+            ["0\u00a0%", "1\u00a0%", "2\u00a0%", "3\u00a0%", "4\u00a0%", "5\u00a0%"],
+        ),
+        (0.0, 12.0, True, "en", ["0\u00a0%", "+500\u00a0%", "+1,000\u00a0%", "+1,500\u00a0%"]),
     ],
 )
 def test_ticks_are_round_and_written_as_fmt_pct(lo, hi, signed, lang, want):
@@ -62,9 +86,13 @@ def test_ticks_are_round_and_written_as_fmt_pct(lo, hi, signed, lang, want):
 
 
 def test_hover_texts_are_fmt_pct():
-    assert pct_text([0.334, 0.0412], lang="en") == ["33.4 %", "4.1 %"]
+    assert pct_text([0.334, 0.0412], lang="en") == ["33.4\u00a0%", "4.1\u00a0%"]
     assert pct_text([0.334, np.nan], lang="zh") == ["33.4%", fmt.MISSING]
-    assert pct_text([1.0, -0.25, -0.001], 0, signed=True, lang="en") == ["+100 %", "-25 %", "0 %"]
+    assert pct_text([1.0, -0.25, -0.001], 0, signed=True, lang="en") == [
+        "+100\u00a0%",
+        "-25\u00a0%",
+        "0\u00a0%",
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -88,7 +116,7 @@ def test_promotion_chart_axis_and_hover(lang):
         fig = promotion_chart(SimpleNamespace(promotions=promos))
     ticks = _tick_texts(fig.layout.yaxis)
     assert all(re.match(_spaced(lang), t) for t in ticks), ticks
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     assert f"+100{sp}%" in ticks and f"0{sp}%" in ticks and f"+0{sp}%" not in ticks
     lift, dip = fig.data
     assert list(lift.customdata) == [f"+100{sp}%", f"+30{sp}%"]
@@ -105,10 +133,10 @@ def test_bought_together_axis_and_hover(lang):
     )
     with use_lang(lang):
         fig = fbt_figure(fbt, "Mug")
-    ticks = _tick_texts(fig.layout.xaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    _points_axis(fig.layout.xaxis, lang)
     bar = fig.data[0]
-    sp = "" if lang == "zh" else " "
+    assert list(bar.x) == pytest.approx([12.0, 33.4])  # percentage points
+    sp = fmt.pct_sign(lang)[:-1]
     # the frame is drawn bottom-up (best at the top): Spoon first
     assert [row[2] for row in bar.customdata] == [f"12.0{sp}%", f"33.4{sp}%"]
     assert "%{customdata[2]}" in bar.hovertemplate
@@ -142,10 +170,11 @@ def test_recommender_evaluation_axis_and_hover(lang):
     )
     with use_lang(lang):
         fig = evaluation_figure(SimpleNamespace(table=table, k=10))
-    ticks = _tick_texts(fig.layout.xaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
+    _points_axis(fig.layout.xaxis, lang)
     hit, precision = fig.data
-    sp = "" if lang == "zh" else " "
+    assert list(hit.x) == pytest.approx([33.4, 10.0])
+    assert fig.layout.xaxis.range[1] == pytest.approx(33.4 * 1.15)
+    sp = fmt.pct_sign(lang)[:-1]
     assert list(hit.customdata) == [f"33.4{sp}%", f"10.0{sp}%"]  # best at the top
     assert list(precision.customdata) == [f"4.0{sp}%", f"1.2{sp}%"]
 
@@ -167,7 +196,7 @@ def test_segment_treemap_text_and_hover(lang):
     with use_lang(lang):
         fig = segment_treemap(SimpleNamespace(segments=segments, as_of=pd.Timestamp("2025-12-31")))
     tm = fig.data[0]
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     assert [list(r[:3]) for r in tm.customdata] == [
         [f"60.0{sp}%", f"83.4{sp}%", f"83{sp}%"],
         [f"40.0{sp}%", f"16.6{sp}%", f"17{sp}%"],
@@ -185,7 +214,7 @@ def test_alerts_return_rate_axis_and_hover(lang):
             "dim": "shop",
             "metric": "return_rate",
             "day": days,
-            "lo": [0.01, 0.01, 0.02],
+            "lo": [-0.01, 0.01, 0.02],
             "hi": [0.08, 0.09, 0.1],
             "expected": [0.04, 0.05, 0.06],
             "actual": [0.041, 0.12, 0.05],
@@ -194,12 +223,13 @@ def test_alerts_return_rate_axis_and_hover(lang):
     alerts = pd.DataFrame({"kind": ["unusual_day"], "severity": ["high"], "date": [days[1]]})
     with use_lang(lang):
         fig = series_figure(SimpleNamespace(series=series, alerts=alerts), "return_rate")
-    ticks = _tick_texts(fig.layout.yaxis)
-    assert all(re.match(_spaced(lang), t) for t in ticks), ticks
-    sp = "" if lang == "zh" else " "
-    actual = next(t for t in fig.data if list(t.y) == [0.041, 0.12, 0.05])
+    _points_axis(fig.layout.yaxis, lang)
+    sp = fmt.pct_sign(lang)[:-1]
+    actual = next(t for t in fig.data if list(t.y) == pytest.approx([4.1, 12.0, 5.0]))
     assert list(actual.customdata) == [f"4.1{sp}%", f"12.0{sp}%", f"5.0{sp}%"]
     assert actual.hovertemplate == "%{customdata}"
+    # the band's lower edge: a share is never below zero (the robust band's -1 %)
+    assert list(fig.data[1].y) == pytest.approx([0.0, 1.0, 2.0])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -210,10 +240,28 @@ def test_churn_charts_axes(lang):
     metrics = pd.DataFrame({"auc": [0.8], "kind": ["model"]}, index=["logistic"])
     cal = pd.DataFrame({"model": "logistic", "predicted": [0.1, 0.5], "observed": [0.12, 0.4]})
     result = SimpleNamespace(roc=roc, metrics=metrics, calibration=cal)
-    sp = "" if lang == "zh" else " "
+    sp = fmt.pct_sign(lang)[:-1]
     with use_lang(lang):
         figs = [roc_chart(result), probability_calibration_chart(result)]
     for fig in figs:
         for axis in (fig.layout.xaxis, fig.layout.yaxis):
-            assert _tick_texts(axis)[0] == f"0{sp}%" and _tick_texts(axis)[-1] == f"100{sp}%"
+            _points_axis(axis, lang)
         assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+        reference = fig.data[-1]  # guessing / perfect: no data to hover
+        assert list(reference.x) == [0, 100] and reference.hoverinfo == "skip"
+    roc, cal = (fig.data[0] for fig in figs)
+    # the hovers in percent as the axes (they read 0.8 and 0.4321): stayed 1 - tpr, left 1 - fpr
+    assert list(roc.x) == pytest.approx([100.0, 40.0, 0.0])
+    assert [list(r) for r in roc.customdata] == [
+        [f"100.0{sp}%", f"100.0{sp}%"],
+        [f"40.0{sp}%", f"80.0{sp}%"],
+        [f"0.0{sp}%", f"0.0{sp}%"],
+    ]
+    assert [list(r) for r in cal.customdata] == [
+        [f"10.0{sp}%", f"12.0{sp}%"],
+        [f"50.0{sp}%", f"40.0{sp}%"],
+    ]
+    for trace in (roc, cal):
+        assert "%{customdata[0]}" in trace.hovertemplate
+        assert "%{customdata[1]}" in trace.hovertemplate
+        assert "%{x" not in trace.hovertemplate and "%{y" not in trace.hovertemplate

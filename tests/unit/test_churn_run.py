@@ -184,7 +184,7 @@ def test_recency_as_good_as_any_model_and_too_few_repeat_buyers_are_said():
     assert res.notices == (
         "No model ranks customers better than days since the last order alone on the later "
         "period it was checked on (the best, Gradient boosting, ranks who left above who stayed "
-        "100.0 % of the time; days since the last order, 100.0 %): use that here.",
+        "100.0\u00a0% of the time; days since the last order, 100.0\u00a0%): use that here.",
         "BG/NBD baselines skipped: too few repeat buyers before the cut-off.",
     )
     assert res.roc["model"].unique().tolist() == ["gbm", "tree", "recency"]
@@ -269,5 +269,5 @@ def test_no_p_alive_notice_when_it_ranks_better_than_chance():
     assert res.notices == (
         "No model ranks customers better than days since the last order alone on the later "
         "period it was checked on (the best, Decision tree, ranks who left above who stayed "
-        "100.0 % of the time; days since the last order, 100.0 %): use that here.",
+        "100.0\u00a0% of the time; days since the last order, 100.0\u00a0%): use that here.",
     )

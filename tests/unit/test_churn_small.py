@@ -489,7 +489,7 @@ def _days(n_customers: int, n_repeat: int, span: int) -> pd.DataFrame:
 def test_sufficiency_thresholds_by_hand():
     s = churn.sufficiency_from_days(_days(50, 30, 210), n_lines=200, n_with_id=80)
     c = s.checks.set_index("check")
-    assert c["found"].tolist() == ["80 of 200 (40 %)", "50", "30", "7", "210"]
+    assert c["found"].tolist() == ["80 of 200 (40\u00a0%)", "50", "30", "7", "210"]
     assert c["ok"].tolist() == [True] * 5 and (s.can_cohorts, s.can_clv, s.can_churn) == (True,) * 3
     assert (c["reason"] == "").all()
     assert c.index[-1] == "Days of history for a 90-day churn window"
@@ -513,7 +513,7 @@ def test_sufficiency_thresholds_by_hand():
     tiny = churn.sufficiency_from_days(_days(60, 1, 20), n_lines=60, n_with_id=60)
     assert not tiny.can_cohorts
     none = churn.sufficiency_from_days(None, n_lines=0, n_with_id=0)
-    assert none.checks["found"].tolist()[:3] == ["0 of 0 (0 %)", "0", "0"]
+    assert none.checks["found"].tolist()[:3] == ["0 of 0 (0\u00a0%)", "0", "0"]
     assert none.checks["reason"].iloc[0].startswith("No customer ids")
     assert not (none.can_cohorts or none.can_clv or none.can_churn)
     w = churn.sufficiency_from_days(_days(60, 40, 100), n_lines=60, n_with_id=60, window_days=30)
@@ -551,7 +551,7 @@ def test_sufficiency_from_lines_counts_ids_and_days():
         ]
     )
     s = churn.sufficiency(lines)
-    assert s.checks["found"].tolist()[:3] == ["3 of 5 (60 %)", "1", "1"]
+    assert s.checks["found"].tolist()[:3] == ["3 of 5 (60\u00a0%)", "1", "1"]
     assert s.checks["found"].iloc[4] == "60"
     assert s.checks["needed"].iloc[4] == "≥ 210 (2 × window + 30)"  # the 90-day default
     # an id without a date (or a date without an id) cannot be followed: nothing counted
@@ -564,7 +564,7 @@ def test_sufficiency_when_every_id_is_blank():
     # the columns are there, but customer-days come out empty: nothing found, not one customer
     lines = _lines([("1", "2024-01-01", " ", 5.0), ("2", "2024-03-01", "", 5.0)])
     s = churn.sufficiency(lines)
-    assert s.checks["found"].tolist() == ["0 of 2 (0 %)", "0", "0", "0.0", "0"]
+    assert s.checks["found"].tolist() == ["0 of 2 (0\u00a0%)", "0", "0", "0.0", "0"]
     assert not (s.can_cohorts or s.can_clv or s.can_churn)
 
 

@@ -201,7 +201,7 @@ def test_charts_mark_the_first_month_and_the_ltv_chart_leaves_it_out(shop):
     with use_lang("zh"):
         assert cohort_heatmap(res).data[0].y[0] == "2024-01 (n=3) · 含更早的老客户"
     # retention cells as the app writes a share (January by hand: 3 active, then 1 and 2)
-    assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100 %", "33 %", "67 %"]
+    assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100\u00a0%", "33\u00a0%", "67\u00a0%"]
     with use_lang("zh"):
         assert list(cohort_heatmap(res).data[0].text[0][:3]) == ["100%", "33%", "67%"]
     # filtered to a first country without January customers: nothing marked or hidden
@@ -257,14 +257,14 @@ def test_retention_colour_bar_writes_shares_as_the_cells_do(shop):
     res = cohorts(shop)
     bar = cohort_heatmap(res).data[0].colorbar
     assert bar.tickmode == "array" and not bar.tickformat
-    assert "50 %" in bar.ticktext and all(t.endswith(" %") for t in bar.ticktext)
+    assert "50\u00a0%" in bar.ticktext and all(t.endswith("\u00a0%") for t in bar.ticktext)
     with use_lang("zh"):
         zh = cohort_heatmap(res).data[0].colorbar
     assert "50%" in zh.ticktext and not any(" " in t for t in zh.ticktext)
     # the hover reads the cell's text (fmt.pct), not the raw share plotly would show
     heat = cohort_heatmap(res).data[0]
     assert heat.hovertemplate == ("%{y}<br>month %{x} since first order: %{text}<extra></extra>")
-    assert heat.text[0][1] == "33 %"
+    assert heat.text[0][1] == "33\u00a0%"
     with use_lang("zh"):
         assert "首单后第 %{x} 个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
     # the ticks cover the colour range (0 to the largest later month)

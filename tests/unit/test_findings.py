@@ -299,7 +299,9 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     assert "2 loyal customers" in f.headline and "median 150 days" in f.headline
     assert f.confidence == "medium"  # AUC 0.75 of the best model, not the baseline's 0.55
     # in the churn tab's plain words, not "AUC 0.75; 0.5 is guessing"
-    assert "ranks customers who left above those who stayed 75 % of the time" in f.confidence_note
+    assert (
+        "ranks customers who left above those who stayed 75\u00a0% of the time" in f.confidence_note
+    )
     assert "AUC" not in f.confidence_note and "0.75" not in f.confidence_note
     with use_lang("zh"):
         zh = FD.winback_finding(AT_RISK, _churn(0.75)).confidence_note
@@ -362,7 +364,7 @@ def test_bundle_is_the_strongest_one_to_one_rule_on_enough_baskets():
     # 22.5 sales, about 23 (half up, orders come whole), 123.4 about 120 (two
     # significant figures: an estimate, fmt.money_about)
     assert f.detail == (
-        "Together in 150 baskets; 40 % of the first product's baskets hold the second. If 10 % "
+        "Together in 150 baskets; 40\u00a0% of the first product's baskets hold the second. If 10\u00a0% "
         "of the 225 orders with the first but not the second had also taken the second: about "
         "23 more sales of it, about 120 more revenue."
     )
@@ -388,14 +390,14 @@ def test_forecast_gap_over_the_last_seven_days():
     lo = [0.0] + [120.0] * 7  # summed: 840 > 700, so outside the 80 % band
     hi = [9e9] * 8
     f = FD.forecast_finding(_forecast(actual, mean, lo, hi))
-    assert f.headline == "Revenue is 30 % under forecast over the last 7 days"
+    assert f.headline == "Revenue is 30\u00a0% under forecast over the last 7 days"
     assert f.value == pytest.approx(300.0)
     assert f.confidence == "high"
 
 
 def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
     f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
-    assert f.headline == "Revenue is 10 % over forecast over the last 7 days"
+    assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7 days"
     assert f.value == pytest.approx(70.0)
     assert f.confidence == "low"
     assert FD.forecast_finding(_forecast([103.0] * 7, [100.0] * 7, [0.0] * 7, [200.0] * 7)) is None

@@ -85,7 +85,7 @@ def test_price_change_sized_by_hand():
         f = FD.pricing_finding(_pricing([INELASTIC, ELASTIC]))
     assert f.kind == "pricing" and f.value == pytest.approx(547.37, abs=0.01)
     # an estimate, to two significant figures (fmt.money_about): 547.37 -> ~£550
-    assert f.headline == "Lowering one product's price 5 % would add ~£550 of revenue a year"
+    assert f.headline == "Lowering one product's price 5\u00a0% would add ~£550 of revenue a year"
     assert f.subjects == ("Tea Tin",)  # merchant text only in subjects
     assert "Tea Tin" not in f.headline + f.detail + f.confidence_note
     # the less favourable end (270.17) is under half the estimate (273.68): medium, not high
@@ -93,11 +93,12 @@ def test_price_change_sized_by_hand():
     # the figures are the confidence label's tooltip (the hyphen-minus the Pricing page's
     # table and what-if write: "-2.00"), the note says them in plain words (it was the figures)
     assert (
-        f.confidence_detail == "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive"
+        f.confidence_detail
+        == "elasticity -2.00 (90\u00a0%: -2.50 to -1.50), held-out error 0.80× naive"
     )
     assert f.confidence_note == (
-        "a 1 % higher price sells about 2.0 % fewer units (between 1.5 % and 2.5 %, 90 % "
-        "sure); checked on later weeks it had not seen, the price model missed by 20 % less "
+        "a 1 % higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
+        "sure); checked on later weeks it had not seen, the price model missed by 20\u00a0% less "
         "than the median of the weeks just before"
     )
     # the inelastic product alone: its low end 99.4 is under half of 256.8 too; a narrower
@@ -105,7 +106,7 @@ def test_price_change_sized_by_hand():
     # beats the naive forecast is high
     narrow = {**INELASTIC, "ci_low": -0.6, "ci_high": -0.4}
     f = FD.pricing_finding(_pricing([narrow]))
-    assert f.confidence == "high" and f.headline.startswith("Raising one product's price 5 %")
+    assert f.confidence == "high" and f.headline.startswith("Raising one product's price 5\u00a0%")
     assert FD.pricing_finding(_pricing([narrow], ratio=1.2)).confidence == "medium"
 
 
@@ -124,15 +125,15 @@ def test_pricing_confidence_in_plain_words_in_both_languages():
     with use_lang("zh"):
         zh = [FD.pricing_finding(r) for r in (res, unchecked)]
     assert [f.confidence_detail for f in found[:2]] == [
-        "elasticity -2.00 (90 %: -2.50 to -1.50), held-out error 0.80× naive",
-        "elasticity -2.00 (90 %: -2.50 to -1.50), not checked on held-out weeks",
+        "elasticity -2.00 (90\u00a0%: -2.50 to -1.50), held-out error 0.80× naive",
+        "elasticity -2.00 (90\u00a0%: -2.50 to -1.50), not checked on held-out weeks",
     ]
     assert found[1].confidence_note == (
-        "a 1 % higher price sells about 2.0 % fewer units (between 1.5 % and 2.5 %, 90 % "
+        "a 1 % higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
         "sure); not checked on later weeks yet"
     )
     assert found[2].confidence_note.endswith(
-        "the price model missed by 25 % more than the median of the weeks just before"
+        "the price model missed by 25\u00a0% more than the median of the weeks just before"
     )
     for f in found:
         assert not {"elasticity", "naive", "×", "held-out"} & set(
@@ -185,7 +186,9 @@ def test_losing_promotion_by_hand():
     f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
     assert f.value == 500.0 and f.subjects == ("Mug",)
     assert f.confidence == "medium"  # the dip's interval is below 0
-    assert f.headline == "A 25 % promotion lost ~500 of revenue: the dip after it undid the lift"
+    assert (
+        f.headline == "A 25\u00a0% promotion lost ~500 of revenue: the dip after it undid the lift"
+    )
     assert FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[2:])) is None
     assert FD.promotion_finding(_pricing([INELASTIC])) is None
 
@@ -209,16 +212,16 @@ def test_losing_promotion_with_an_unmeasured_dip_says_may_have():
     f = FD.promotion_finding(_pricing([INELASTIC], promos=promos))
     assert f.confidence == "low" and f.value == 500.0
     assert f.headline == (
-        "A 25 % promotion may have lost ~500 of revenue, if the dip after it is real"
+        "A 25\u00a0% promotion may have lost ~500 of revenue, if the dip after it is real"
     )
     assert f.detail == (
-        "Sales rose 1.2× during its 2 weeks, then fell 10 % below usual, a dip that may be "
+        "Sales rose 1.2× during its 2 weeks, then fell 10\u00a0% below usual, a dip that may be "
         "chance: look again before repeating it as it was."
     )
     g = FD.promotion_finding(_pricing([INELASTIC], promos=promos.iloc[1:]))
     assert g.confidence == "low"
     assert g.headline == (
-        "A 20 % promotion lost ~100 of revenue: its extra sales did not pay for the discount"
+        "A 20\u00a0% promotion lost ~100 of revenue: its extra sales did not pay for the discount"
     )
     assert g.detail == (
         "Sales rose 1.5× during its 3 weeks; no weeks after it yet to measure a dip."
@@ -252,7 +255,7 @@ def test_a_promotion_with_no_dip_after_it_does_not_blame_one(dip):
     f = one(0)
     assert f.value == 500.0 and f.confidence == "low"
     assert f.headline == (
-        "A 25 % promotion lost ~500 of revenue: its extra sales did not pay for the discount"
+        "A 25\u00a0% promotion lost ~500 of revenue: its extra sales did not pay for the discount"
     )
     assert f.detail == (
         "Sales rose 1.2× during its 2 weeks; sales after it did not fall below usual: the "
@@ -262,10 +265,12 @@ def test_a_promotion_with_no_dip_after_it_does_not_blame_one(dip):
         "no dip after it: the loss is measured against the weeks before it alone"
     )
     g = one(1)
-    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
-    assert g.detail.startswith("Sales fell 10 % during its 2 weeks; sales after it did not fall")
+    assert g.headline == "A 20\u00a0% promotion lost ~100 of revenue: sales did not rise during it"
+    assert g.detail.startswith(
+        "Sales fell 10\u00a0% during its 2 weeks; sales after it did not fall"
+    )
     for x in (f, g):
-        assert "fell 12 %" not in x.detail and "below usual, a dip" not in x.detail
+        assert "fell 12\u00a0%" not in x.detail and "below usual, a dip" not in x.detail
         assert "may have" not in x.headline and "dip after it is real" not in x.headline
     zf = one(0, "zh")
     assert zf.headline == "一次 25% 的促销约损失了 500 销售额：多卖的部分抵不上折扣"
@@ -296,20 +301,22 @@ def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
 
     f = one(0)
     assert f.headline == (
-        "A 25 % promotion lost ~500 of revenue: sales did not rise during it and dipped after it"
+        "A 25\u00a0% promotion lost ~500 of revenue: sales did not rise during it and dipped after it"
     )
     assert f.detail == (
-        "Sales fell 10 % during its 2 weeks, then fell 30 % below usual: do not repeat it as "
+        "Sales fell 10\u00a0% during its 2 weeks, then fell 30\u00a0% below usual: do not repeat it as "
         "it was."
     )
     g = one(1)
-    assert g.headline == "A 20 % promotion lost ~100 of revenue: sales did not rise during it"
+    assert g.headline == "A 20\u00a0% promotion lost ~100 of revenue: sales did not rise during it"
     assert (
         g.detail
         == "Sales hardly changed during its 1 week; no weeks after it yet to measure a dip."
     )
     h = one(2)
-    assert h.detail.startswith("Sales fell 20 % during its 3 weeks, then fell 10 % below usual,")
+    assert h.detail.startswith(
+        "Sales fell 20\u00a0% during its 3 weeks, then fell 10\u00a0% below usual,"
+    )
     assert "rose" not in f.detail + g.detail + h.detail
     zf = one(0, "zh")
     assert zf.headline == "一次 25% 的促销约损失了 500 销售额：促销期间销量没有上升，之后还出现回落"
@@ -416,7 +423,7 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     assert "/" not in f.headline + zf.headline
     assert "median 350 days" in f.headline  # median of 300 and 400
     # median churn probability of b and c: 0.5 → medium
-    assert f.confidence == "medium" and "50 %" in f.confidence_note
+    assert f.confidence == "medium" and "50\u00a0%" in f.confidence_note
     assert "1 more of these segments" in f.detail
     # without the churn model: unsized, low confidence
     f = FD.segments_finding(seg, winback_ids=["a"])
@@ -437,7 +444,7 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     with use_lang("en"):
         f = FD.segments_finding(seg2, churn=churn2, winback_ids=["a"])
     assert f.value == 0 and "they spent nothing in the last year" in f.detail
-    assert "no churn model" not in f.detail and "50 %" in f.confidence_note
+    assert "no churn model" not in f.detail and "50\u00a0%" in f.confidence_note
     # every lapsing customer already on the list: nothing new to act on
     assert FD.segments_finding(seg, churn=churn, winback_ids=["a", "b", "c"]) is None
 
@@ -521,8 +528,10 @@ def test_recommend_finding_says_what_the_recommendations_page_says(lang, same):
     if lang == "en":
         assert "as with best sellers" in verdict and "as with best sellers" in f.headline
         assert "best-sellers" not in f.headline + note
-        assert "went on to buy for the first time, against 20 % with best sellers" in note
-        assert note.startswith("tested on 1,000 returning customers after 1 October 2026: for 30 %")
+        assert "went on to buy for the first time, against 20\u00a0% with best sellers" in note
+        assert note.startswith(
+            "tested on 1,000 returning customers after 1 October 2026: for 30\u00a0%"
+        )
     else:
         assert "只推热销商品时这一比例是 20%" in verdict and "只推热销商品时这一比例是 20%" in note
         assert "1,000 位回头客" in note and "2026年10月1日" in note

@@ -118,7 +118,7 @@ def test_a_signed_estimate_has_no_sign_when_it_rounds_to_zero(x, lang, want):
 
 @pytest.mark.parametrize(
     ("x", "lang", "want"),
-    [(10.65, "en", "+1,065 %"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234 %")],
+    [(10.65, "en", "+1,065\u00a0%"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234\u00a0%")],
 )
 def test_large_percentages_have_thousands(x, lang, want):
     assert fmt.pct(x, 0, signed=True, lang=lang) == want
@@ -162,3 +162,29 @@ def test_the_tests_own_tile_rule_agrees_with_compact(x):
 
     assert tile_figure(x, "£") == fmt.compact(x, symbol="£", lang="en")
     assert tile_figure(x) == fmt.compact(x, lang="en")
+
+
+@pytest.mark.parametrize(
+    ("x", "kw", "want"),
+    [
+        (2.5, {}, "3"),  # round() made it 2 (half to even)
+        (0.5, {}, "1"),  # was 0
+        (1_250.5, {}, "1,251"),  # was 1,250
+        (2_344.5, {}, "2,345"),  # was 2,344
+        (0.125, {"symbol": "£"}, "£0.13"),  # "%.2f" made it £0.12 (half to even)
+        (2.675, {"symbol": "£"}, "£2.68"),  # was £2.67 (the float is 2.67499…)
+        (1.005, {"symbol": "£"}, "£1.01"),  # was £1.00
+        (-0.125, {"symbol": "£"}, "-£0.13"),
+        (999.995, {"symbol": "£"}, "£1,000"),  # rounds into the whole amounts
+        (999.994, {"symbol": "£"}, "£999.99"),
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_tile_below_ten_thousand_rounds_half_up(x, kw, want, lang):
+    """A tile's figure below ten thousand is rounded half up from its decimal text, as a
+    merchant rounds the figure they read, in both languages (the same figure: Chinese has no
+    unit below 万): a count of 2.5 read "2" and £0.125 "£0.12" (Python's round and "%.2f")."""
+    if lang == "zh" and "symbol" in kw:
+        kw = {"symbol": "¥"}
+        want = want.replace("£", "¥")
+    assert fmt.compact(x, lang=lang, **kw) == want

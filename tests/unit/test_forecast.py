@@ -171,7 +171,9 @@ def test_parameter_errors():
 
 
 def test_verdict_in_plain_words():
-    assert F.verdict("ets", 77.0, 100.0).startswith("Exponential smoothing (ETS) is 23 % better")
+    assert F.verdict("ets", 77.0, 100.0).startswith(
+        "Exponential smoothing (ETS) is 23\u00a0% better"
+    )
     assert "worse" in F.verdict("sarimax", 110.0, 100.0)
 
 

@@ -102,7 +102,7 @@ def test_backtest_rows_auto_choice_and_verdict_by_hand():
     assert r.auto_choices == ("seasonal_naive", "seasonal_mean")
     assert r.model == "seasonal_mean"
     assert r.verdict == (
-        "Seasonal mean is 46 % better than repeating the last value (naive) in the backtest."
+        "Seasonal mean is 46\u00a0% better than repeating the last value (naive) in the backtest."
     )
     assert r.warnings == (FLAT_NOTE,)
     assert (r.horizon, r.n_folds, r.seasonal) == (2, 2, False)
@@ -187,7 +187,7 @@ def test_a_final_model_no_better_than_the_baseline_says_so():
     assert r.model == "seasonal_mean"
     np.testing.assert_allclose(r.backtest["mae"].iloc[:2], [4.25, 55 / 12])
     assert r.verdict == (
-        "Seasonal mean is 8 % worse than repeating the last value (naive) in the backtest. The "
+        "Seasonal mean is 8\u00a0% worse than repeating the last value (naive) in the backtest. The "
         "baseline is as good: treat this forecast with care."
     )
 
@@ -302,18 +302,18 @@ def test_parameter_checks_say_what_was_given():
 def test_verdict_in_every_branch():
     v = S.verdict
     assert v("ets", 77.0, 100.0) == (
-        "Exponential smoothing (ETS) is 23 % better than repeating the last cycle (seasonal "
+        "Exponential smoothing (ETS) is 23\u00a0% better than repeating the last cycle (seasonal "
         "naive) in the backtest."
     )
     assert v("ets", 123.0, 100.0) == (
-        "Exponential smoothing (ETS) is 23 % worse than repeating the last cycle (seasonal "
+        "Exponential smoothing (ETS) is 23\u00a0% worse than repeating the last cycle (seasonal "
         "naive) in the backtest."
     )
     assert v("croston", 50.0, 80.0, seasonal=False) == (
-        "Croston/SBA is 38 % better than repeating the last value (naive) in the backtest."
+        "Croston/SBA is 38\u00a0% better than repeating the last value (naive) in the backtest."
     )
     assert v("my_model", 110.0, 100.0, seasonal=False) == (
-        "My model is 10 % worse than repeating the last value (naive) in the backtest."
+        "My model is 10\u00a0% worse than repeating the last value (naive) in the backtest."
     )
     # under half a percent rounds to 0: about as good
     assert v("sarimax", 100.4, 100.0) == (
@@ -335,7 +335,7 @@ def test_verdict_in_every_branch():
     assert v("seasonal_mean", 1.0, np.inf) == flat
     assert v("seasonal_mean", np.nan, 1.0) == flat
     assert v("seasonal_mean", np.inf, 1.0) == flat
-    assert v("seasonal_mean", 0.0, 1e-9).startswith("Seasonal mean is 100 % better")
+    assert v("seasonal_mean", 0.0, 1e-9).startswith("Seasonal mean is 100\u00a0% better")
 
 
 def _spy(monkeypatch):

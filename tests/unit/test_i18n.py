@@ -81,22 +81,22 @@ def test_compact_figures_in_each_language():
     # money in an unknown currency keeps its cents; a count is whole
     assert fmt.compact(85.5, money=True, lang="en") == "85.50"
     assert fmt.compact(85.5, lang="en") == "86"
-    assert fmt.pct(0.0412, lang="en") == "4.1 %" and fmt.pct(0.0412, lang="zh") == "4.1%"
+    assert fmt.pct(0.0412, lang="en") == "4.1\u00a0%" and fmt.pct(0.0412, lang="zh") == "4.1%"
     assert fmt.long_date(date(2026, 11, 11), lang="zh") == "2026年11月11日"
     assert fmt.long_date(date(2026, 11, 11), lang="en") == "11 November 2026"
 
 
 def test_pct_signed_writes_the_sign_as_money_does():
     # the alerts' "(+12 %, score 4.1)": a plus when asked, a hyphen minus as fmt.money writes it
-    assert fmt.pct(0.12, 0, signed=True, lang="en") == "+12 %"
-    assert fmt.pct(-1.0, 0, signed=True, lang="en") == "-100 %"
+    assert fmt.pct(0.12, 0, signed=True, lang="en") == "+12\u00a0%"
+    assert fmt.pct(-1.0, 0, signed=True, lang="en") == "-100\u00a0%"
     assert fmt.pct(-1.0, 0, signed=True, lang="zh") == "-100%"
     assert fmt.money(-5, places=0, symbol="") == "-5"  # the same minus
-    assert fmt.pct(-0.25, 0, lang="en") == "-25 %"  # unsigned keeps the minus
+    assert fmt.pct(-0.25, 0, lang="en") == "-25\u00a0%"  # unsigned keeps the minus
     # a share that rounds to zero has no sign either way: "0 %", not "-0 %" / "+0 %"
-    assert fmt.pct(-0.001, 0, signed=True, lang="en") == "0 %"
+    assert fmt.pct(-0.001, 0, signed=True, lang="en") == "0\u00a0%"
     assert fmt.pct(0.004, 0, signed=True, lang="zh") == "0%"
-    assert fmt.pct(0.5349, 0, lang="en") == "53 %"
+    assert fmt.pct(0.5349, 0, lang="en") == "53\u00a0%"
 
 
 def test_table_dates_follow_the_language():
@@ -196,3 +196,16 @@ def test_round_count_says_a_large_count_as_each_language_does():
     assert (
         fmt.round_count(830, lang="zh") == "830" and fmt.round_count(9_960, lang="en") == "10,000"
     )
+
+
+def test_pct_keeps_its_figure_and_sign_on_one_line():
+    """English writes a no-break space between a figure and its "%": the Home card's confidence
+    note wrapped "53" and "%" onto two lines in Chromium (a normal space is a break
+    opportunity); a chart's percent ticks take the same sign. Chinese has no space."""
+    from ecomdash.charts.percent import pct_axis, pct_text, pct_ticks
+
+    assert fmt.pct(0.5349, 0, lang="en") == "53\u00a0%" and " " not in fmt.pct(0.5349, lang="en")
+    assert fmt.pct(0.5349, 0, lang="zh") == "53%"
+    assert fmt.pct_sign("en") == "\u00a0%" and pct_axis(lang="en")["ticksuffix"] == "\u00a0%"
+    assert pct_ticks(0.0, 0.31, lang="en")["ticktext"][1] == "10\u00a0%"
+    assert pct_text([0.334], lang="en") == ["33.4\u00a0%"]

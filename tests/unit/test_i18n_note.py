@@ -77,7 +77,7 @@ def test_core_warning_in_chinese_keeps_the_core_numbers():
 def test_verdict_numbers_and_words():
     v = forecast.verdict("ets", 77.0, 100.0)
     assert v == (
-        "Exponential smoothing (ETS) is 23 % better than repeating the last cycle "
+        "Exponential smoothing (ETS) is 23\u00a0% better than repeating the last cycle "
         "(seasonal naive) in the backtest."
     )
     with use_lang("zh"):
@@ -225,12 +225,12 @@ def test_a_percent_field_is_written_in_the_language_where_it_is_shown():
     """A Note built in a worker (no language) keeps its share as a number: "53 %" in its
     English text, "53%" where shown in Chinese, after pickling and after JSON too."""
     n = note(N_("{share} of values are numbers"), share=Percent(0.534))
-    assert n == "53 % of values are numbers"
+    assert n == "53\u00a0% of values are numbers"
     for back in (pickle.loads(pickle.dumps(n)), from_json(json.loads(json.dumps(to_json(n))))):
         assert back == n
         with use_lang("zh"):
             assert tr_note(back) == "53% 的值是数字"
-    assert Percent(-0.125, 1, signed=True) == "-12.5 %"
+    assert Percent(-0.125, 1, signed=True) == "-12.5\u00a0%"
     assert from_json({"pct": "x", "digits": 0, "signed": False}) == "x"  # damaged: as text
 
 

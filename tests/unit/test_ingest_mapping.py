@@ -425,9 +425,9 @@ def test_content_notes_write_their_share_as_the_app_does():
         zero_padded=0.0, email=0.0, alpha=0.3,
     )  # fmt: skip
     mult, why = _content_ok(schema.QUANTITY, p)
-    assert mult == 0.8 and why == "70 % of values are numbers"
+    assert mult == 0.8 and why == "70\u00a0% of values are numbers"
     back = from_json(json.loads(json.dumps(to_json(why))))
     with use_lang("zh"):
         assert tr_note(why) == tr_note(back) == "70% 的值是数字"
     _mult, low = _content_ok(schema.QUANTITY, _Profile(**{**p.__dict__, "number": 0.35}))
-    assert low == "only 35 % of values are numbers"
+    assert low == "only 35\u00a0% of values are numbers"

@@ -48,7 +48,7 @@ def test_olist_layout_fact_joins_and_refused_payments():
     assert [j.match_share for j in p.joins[:3]] == [1.0, 1.0, 1.0]
     # each join's reason writes its sample share as fmt.pct does ("100 %"; Chinese "100%":
     # tests/pages/test_zh_data.py)
-    assert all(j.reason.endswith(" 100 % of a sample") for j in p.joins[:3]), p.joins[0].reason
+    assert all(j.reason.endswith(" 100\u00a0% of a sample") for j in p.joins[:3]), p.joins[0].reason
     # payments: 2 rows for every 5th order → would double those lines
     [ref] = p.refused
     assert ref.table == "olist_order_payments_dataset" and ref.column == "order_id"

@@ -319,9 +319,9 @@ def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
     res = SimpleNamespace(matrix=cells, matrix_revenue=share)
     with use_lang("en"):
         text = abc_xyz_figure(res).data[0].text
-    assert text[0][0] == "2 products<br>62 % of revenue"  # 0.625 to even, as Python rounds
-    assert text[2][2] == "3 products<br>12 % of revenue"
-    assert text[1][1] == "1 product<br>25 % of revenue"  # was "1 products" (CI screenshot)
+    assert text[0][0] == "2 products<br>62\u00a0% of revenue"  # 0.625 to even, as Python rounds
+    assert text[2][2] == "3 products<br>12\u00a0% of revenue"
+    assert text[1][1] == "1 product<br>25\u00a0% of revenue"  # was "1 products" (CI screenshot)
     # readable cells: plotly's default cell text was too small to read on the CI screenshot
     with use_lang("en"):
         assert abc_xyz_figure(res).data[0].textfont.size >= 13

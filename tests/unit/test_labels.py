@@ -100,7 +100,9 @@ def test_model_labels_everywhere_come_from_the_catalogue():
     assert forecast.MODEL_LABELS["sarimax"] == "Seasonal ARIMA (SARIMAX)"
     assert recommend.MODEL_LABELS["ease"] == L.MODEL_LABELS["ease"]
     assert churn.MODEL_LABELS["gbm"] == "Gradient boosting"
-    assert forecast.verdict("sarimax", 88.0, 100.0).startswith("Seasonal ARIMA (SARIMAX) is 12 %")
+    assert forecast.verdict("sarimax", 88.0, 100.0).startswith(
+        "Seasonal ARIMA (SARIMAX) is 12\u00a0%"
+    )
 
 
 def test_display_of_a_dataset_from_its_ingest_report():

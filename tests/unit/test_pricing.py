@@ -630,9 +630,13 @@ def test_charts_show_the_result_numbers(demo_res):
     np.testing.assert_allclose(fig.data[1].y, w.curve["units"])
     # the money is in the dataset's currency in the hovers too, its axis with thousands
     curved = charts.demand_curve(w, "TOY-278", symbol="£")
-    assert "price £%{x:,.2f}" in curved.data[1].hovertemplate
-    assert " £%{y:,.0f}" in curved.data[2].hovertemplate
-    assert curved.layout.yaxis2.tickprefix == "£" and curved.layout.yaxis2.tickformat == ","
+    # d3's currency after the sign (a loss: -£120; charts.money), the figure's currency £
+    from ecomdash.charts.money import TICK_FORMAT, figure_currency
+
+    assert "price %{x:$,.2f}" in curved.data[1].hovertemplate
+    assert " %{y:$,.0f}" in curved.data[2].hovertemplate
+    assert curved.layout.yaxis2.tickformat == TICK_FORMAT and figure_currency(curved) == "£"
+    assert curved.layout.xaxis.tickformat == TICK_FORMAT and not curved.layout.yaxis2.tickprefix
     assert fig.data[-1].x[0] == pytest.approx(w.table["new_price"].iloc[0])
     fig = charts.validation_chart(demo_res)
     v = demo_res.validation

@@ -296,7 +296,7 @@ def test_too_little_spread_says_its_shares_as_the_app_does():
 
     weeks = pd.DataFrame({"median_price": [10.0] * 10 + [10.2] * 10, "promo": [False] * 20})
     got = M.eligibility(weeks, min_weeks=12, min_levels=2, min_spread=0.05)
-    assert got == (20, 2, "prices vary by only 2.0 % (needs 5 %)")
+    assert got == (20, 2, "prices vary by only 2.0\u00a0% (needs 5\u00a0%)")
     with use_lang("zh"):
         zh = M.eligibility(weeks, min_weeks=12, min_levels=2, min_spread=0.05)[2]
     assert zh == "价格只相差 2.0%（需要 5%）"

@@ -340,7 +340,8 @@ def test_evaluation_chart_marks_the_baselines(demo):
     pop = labels.index(R.MODEL_LABELS["popularity"])
     assert hit.text[pop] == "baseline"
     t = res.table.set_index("label")
-    assert list(hit.x) == pytest.approx([t.loc[lab, "hit_rate_at_k"] for lab in labels])
+    # percentage points on a percent axis (charts.percent.pct_axis)
+    assert list(hit.x) == pytest.approx([100 * t.loc[lab, "hit_rate_at_k"] for lab in labels])
     recs = (
         R.make_model("ease")
         .fit(demo.lines)

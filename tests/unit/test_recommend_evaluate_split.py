@@ -89,7 +89,7 @@ def test_default_top_list_is_exactly_ten_products():
     assert res.best_model == "popularity"
     assert res.verdict == (
         "On your data the personalised models do no better than showing best sellers (best "
-        "sellers: 20 % of 5 returning customers bought one of their top 10). Show best "
+        "sellers: 20\u00a0% of 5 returning customers bought one of their top 10). Show best "
         "sellers, or collect more history first."
     )
     assert res.warnings == (ONLY_5,)
@@ -146,7 +146,7 @@ def test_business_rules_reach_every_default_model():
     assert (ruled.table["coverage"] <= 3 / 4).all()
     assert ruled.verdict == (
         "On your data the personalised models do no better than showing best sellers (best "
-        "sellers: 0 % of 5 returning customers bought one of their top 10). Show best sellers, "
+        "sellers: 0\u00a0% of 5 returning customers bought one of their top 10). Show best sellers, "
         "or collect more history first."
     )
     assert ruled.warnings == (ONLY_5,)
@@ -288,7 +288,7 @@ def test_sample_at_the_cap_and_one_under_it():
     assert res.table["hit_rate_at_k"].tolist() == [1.0]
     assert res.warnings == (
         "Measured on a random sample of 99 of the 100 returning customers (to keep the test "
-        "fast): hit rates are within about ±0.0 % of what all of them would give, so models "
+        "fast): hit rates are within about ±0.0\u00a0% of what all of them would give, so models "
         "closer than that are a tie.",
         "Only 99 customers to test on: differences of a few points between models are noise.",
     )

@@ -25,9 +25,9 @@ def test_verdict_names_the_best_model_and_how_many_times_better():
     # 0.5 / 0.2 = 2.5 times the best sellers' hit rate
     v = E._verdict(_table([("item_knn", 0.5), ("ease", 0.3), ("popularity", 0.2)]), 10, 1234)
     assert v == (
-        "Best: Similar products (same buyers). For 50 % of 1,234 returning customers, at "
+        "Best: Similar products (same buyers). For 50\u00a0% of 1,234 returning customers, at "
         "least one of its top 10 products was something they went on to buy for the first "
-        "time, against 20 % with best sellers: 2.5 times as many as with best sellers."
+        "time, against 20\u00a0% with best sellers: 2.5 times as many as with best sellers."
     )
 
 
@@ -42,8 +42,8 @@ def test_verdict_in_chinese_says_how_many_times_in_words():
 def test_verdict_when_best_sellers_hit_nobody():
     v = E._verdict(_table([("ease", 0.25), ("popularity", 0.0)]), 5, 40)
     assert v == (
-        "Best: Purchase patterns (EASE). For 25 % of 40 returning customers, at least one of "
-        "its top 5 products was something they went on to buy for the first time, against 0 % "
+        "Best: Purchase patterns (EASE). For 25\u00a0% of 40 returning customers, at least one of "
+        "its top 5 products was something they went on to buy for the first time, against 0\u00a0% "
         "with best sellers: far better than showing best sellers."
     )
 
@@ -51,7 +51,7 @@ def test_verdict_when_best_sellers_hit_nobody():
 def test_verdict_no_better_than_best_sellers_at_ten_percent_or_less():
     no_better = (
         "On your data the personalised models do no better than showing best sellers "
-        "(best sellers: 50 % of 80 returning customers bought one of their top 3). "
+        "(best sellers: 50\u00a0% of 80 returning customers bought one of their top 3). "
         "Show best sellers, or collect more history first."
     )
     # exactly 1.1 times (0.55 = 0.5 * 1.1 in binary too): still no better
@@ -61,8 +61,10 @@ def test_verdict_no_better_than_best_sellers_at_ten_percent_or_less():
     assert E._verdict(_table([("popularity", 0.5), ("ease", 0.1)]), 3, 80) == no_better
     # just above 1.1 times: a win, 0.56 / 0.5 = 1.12 -> "1.1 times"
     win = E._verdict(_table([("als", 0.56), ("popularity", 0.5)]), 3, 80)
-    assert win.startswith("Best: Taste profiles (ALS). For 56 % of 80 ")
-    assert win.endswith("against 50 % with best sellers: 1.1 times as many as with best sellers.")
+    assert win.startswith("Best: Taste profiles (ALS). For 56\u00a0% of 80 ")
+    assert win.endswith(
+        "against 50\u00a0% with best sellers: 1.1 times as many as with best sellers."
+    )
 
 
 def test_ratio_to_best_sellers_by_hand():
@@ -147,8 +149,8 @@ def test_models_compared_on_new_purchases_by_hand():
     # "recent" is not a baseline: 100 % against 33 % is a win, 3.0 times; a model key outside
     # the catalogue is named by its key
     assert res.verdict == (
-        "Best: recent. For 100 % of 3 returning customers, at least one of its top 1 products "
-        "was something they went on to buy for the first time, against 33 % with best sellers: "
+        "Best: recent. For 100\u00a0% of 3 returning customers, at least one of its top 1 products "
+        "was something they went on to buy for the first time, against 33\u00a0% with best sellers: "
         "3.0 times as many as with best sellers."
     )
     # the table's columns, exactly (no stray index or re-typed copy)
@@ -234,10 +236,10 @@ def test_sampled_customers_margin_of_error_by_hand():
     moe = 1.96 * math.sqrt((2 / 9) / 3)  # 53.3 %
     assert res.warnings[0] == (
         "Measured on a random sample of 3 of the 4 returning customers (to keep the test "
-        f"fast): hit rates are within about ±{moe * 100:.1f} % of what all of them would give, so "
+        f"fast): hit rates are within about ±{moe * 100:.1f}\u00a0% of what all of them would give, so "
         "models closer than that are a tie."
     )
-    assert "±53.3 %" in res.warnings[0]
+    assert "±53.3\u00a0%" in res.warnings[0]
     # at the cap exactly: everybody, no sample
     whole = R.evaluate_split(
         inter,

@@ -127,7 +127,7 @@ def test_every_section_is_there_in_order_with_a_verdict(demo_report):
     rs = by_key["restock"].verdict
     m = re.search(
         r"median MASE ([\d.]+) against the naive forecast's ([\d.]+) on the same weeks "
-        r"\(lower is better\); (\d+) % of products forecast better than the naive forecast",
+        r"\(lower is better\); (\d+)\u00a0% of products forecast better than the naive forecast",
         rs,
     )
     assert m, rs
@@ -264,7 +264,9 @@ def test_money_in_the_reports_sentences_is_in_the_datasets_currency(demo_report)
     assert re.search(r"expected to bring £\d\.\d\dM over the next 12", text["clv"]), text["clv"]
     # the held-out check says which way the model erred, as the page's tile
     clv = next(s for s in rep.sections if s.key == "clv")
-    assert re.search(r"there were [\d,]+ \([+-]\d+\.\d % vs actual\)\.", clv.verdict), clv.verdict
+    assert re.search(r"there were [\d,]+ \([+-]\d+\.\d\u00a0% vs actual\)\.", clv.verdict), (
+        clv.verdict
+    )
     # the revenue forecast's table too, to the whole pound as before
     fc = {s.key: s for s in rep.sections}["forecast"].tables[0].frame
     row = fc.iloc[0]
@@ -594,7 +596,7 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
     # by hand: February 95 net over 3 orders, 10 returned of 105 gross; January's part: one
     # order of 10, nothing returned
     assert deltas["Net revenue"] is None and deltas["Orders"] is None
-    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", " %") + (
+    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", "\u00a0%") + (
         " vs previous period"
     )
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
@@ -646,24 +648,29 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     top = res.metrics.loc[res.best_model, "precision_at_10pct"]
     assert (round(churned * 100), round(top * 100)) == (68, 97)
     said = (
-        "Of the 10 % of customers it rated most at risk, 97 % placed no order in the next 90 "
-        "days, against 68 % of all the customers evaluated."
+        "Of the 10 % of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
+        "days, against 68\u00a0% of all the customers evaluated."
     )
     assert said in sec.verdict, sec.verdict
     assert "precision at the top" not in sec.verdict
 
 
 def _money_figure(fig, axis: str, symbol: str) -> list[str]:
-    """What a money chart misses: its ``axis`` without the currency before its ticks, hovers
-    without it before the amount (a hover template of a drawn trace: those plotly makes
-    itself for lines without one show the axis's ticks' prefix)."""
+    """What a money chart misses: its ``axis`` without the currency in its ticks, hovers
+    without it in the amount (a hover template of a drawn trace: those plotly makes itself
+    for lines without one show the axis's hover format), the figure without its currency
+    (charts.money: d3's ``$``, after the sign, is the figure's currency in the config)."""
+    from ecomdash.charts.money import TICK_FORMAT, figure_currency
+
     bad = []
-    if fig.layout[axis].tickprefix != symbol:
-        bad.append(f"{axis}.tickprefix={fig.layout[axis].tickprefix!r}")
+    if fig.layout[axis].tickformat != TICK_FORMAT or fig.layout[axis].tickprefix:
+        bad.append(f"{axis}: {fig.layout[axis].tickformat!r} {fig.layout[axis].tickprefix!r}")
+    if figure_currency(fig) != symbol:
+        bad.append(f"currency {figure_currency(fig)!r}")
     for tr in fig.data:
         h = tr.hovertemplate or ""
-        amounts = re.findall(r"(.?)%\{(y|x|customdata(?:\[1\])?):,\.[02]f\}", h)
-        bad += [f"{tr.name}: {h}" for before, _v in amounts if before != symbol]
+        amounts = re.findall(r"(.?)%\{(y|x|customdata(?:\[1\])?):(\$?),\.[02]f\}", h)
+        bad += [f"{tr.name}: {h}" for before, _v, cur in amounts if before == symbol or cur != "$"]
     return bad
 
 
@@ -678,8 +685,8 @@ def test_the_reports_money_charts_say_their_currency(demo_report):
     assert not _money_figure(fc, "yaxis", "£")
     hovers = [tr.hovertemplate for tr in fc.data if tr.hovertemplate]
     # the backtest folds' forecast and actual, the history and the forecast line
-    assert any("forecast £%{y:,.0f}<br>actual £%{customdata[1]:,.0f}" in h for h in hovers)
-    assert hovers.count("£%{y:,.0f}") == 2, hovers
+    assert any("forecast %{y:$,.0f}<br>actual %{customdata[1]:$,.0f}" in h for h in hovers)
+    assert hovers.count("%{y:$,.0f}") == 2, hovers
 
 
 def test_the_reports_charts_have_titles_and_capitalised_axes(demo_report):

@@ -154,6 +154,8 @@ def test_amounts_in_text_never_break_after_the_minus():
     assert prose("约 +¥1.2万, 12.5 % and 3 times") == (
         '约 <span class="nb">+¥1.2万</span>, <span class="nb">12.5 %</span> and 3 times'
     )
+    # fmt.pct's no-break space (branch axisfix) is a percentage too: "-12.5 %" kept whole
+    assert prose("fell -12.5\u00a0% today") == 'fell <span class="nb">-12.5\u00a0%</span> today'
     assert re.search(r"\.nb\s*\{\s*white-space:\s*nowrap", CSS)
     import pandas as pd
 

@@ -303,7 +303,8 @@ def test_chinese_money_charts_say_yuan_and_the_forecast_has_a_title(zh_read, zh_
     fc = secs["forecast"].figures[0]
     assert not _money_figure(fc, "yaxis", "¥")
     assert fc.layout.title.text == "每日净销售额及未来 14 天的预测"
-    assert any("预测 ¥%{y:,.0f}" in (tr.hovertemplate or "") for tr in fc.data)
+    # d3's currency, after the sign (charts.money: -¥5,000)
+    assert any("预测 %{y:$,.0f}" in (tr.hovertemplate or "") for tr in fc.data)
     rep, _html = zh_report
     (kpis,) = [s for s in rep.sections if s.key == "kpis"]
     assert not [t for t in kpis.text if "侧边栏" in t], kpis.text

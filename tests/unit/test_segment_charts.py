@@ -36,7 +36,7 @@ def test_cluster_figures(res):
     assert [t.name.split(": ", 1)[1] for t in pca.data] == list(cl.names)
     # the axes say each component's share of variance as fmt.pct does ("41 %", not "41%")
     ev1 = cl.explained_variance[0] * 100
-    assert pca.layout.xaxis.title.text == f"component 1 ({ev1:.0f} % of variance)"
+    assert pca.layout.xaxis.title.text == f"component 1 ({ev1:.0f}\u00a0% of variance)"
 
 
 def test_profile_heatmap_is_red_where_a_cluster_is_higher(res):

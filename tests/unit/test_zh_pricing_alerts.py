@@ -38,7 +38,7 @@ def test_eligibility_reasons_in_both_languages():
     )
     # 10.2 / 10.0 - 1 = 2.0 % apart, 5 % needed
     assert eligibility(narrow, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
-        "prices vary by only 2.0 % (needs 5 %)"
+        "prices vary by only 2.0\u00a0% (needs 5\u00a0%)"
     )
     with use_lang("zh"):
         assert eligibility(few, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
