@@ -494,7 +494,7 @@ def _one_finding(lang: str) -> None:
         (
             "en",
             "Confidence: medium",
-            "Why: checked on past weeks, the forecasts of these products missed by 7 % less "
+            "Why: checked on past weeks, the forecasts of these products missed by 7\u00a0% less "
             "than repeating last year's weeks.",
         ),
         ("zh", "可信度：中", "依据：在过去几周上检验，这些商品预测的误差比照搬去年同期各周少 7%。"),

@@ -198,7 +198,7 @@ def test_restock_without_stock_sizes_best_sellers_sales_over_the_lead_time():
     # ... the note says them in plain words: 0.70 / 0.90 = 0.78, 22 % less (it read "median
     # backtest MASE 0.70, naive forecast 0.90" on the Home)
     assert f.confidence_note == (
-        "checked on past weeks, the forecasts of these products missed by 22 % less than "
+        "checked on past weeks, the forecasts of these products missed by 22\u00a0% less than "
         "repeating last year's weeks"
     )
     with use_lang("zh"):
@@ -216,7 +216,7 @@ def test_restock_confidence_follows_the_backtest_not_the_in_sample_score():
     assert f.confidence_detail == "median backtest MASE 1.10, naive forecast 0.90"
     # 1.10 / 0.90 = 1.22: worse than repeating last year's weeks, said so
     assert f.confidence_note == (
-        "checked on past weeks, the forecasts of these products missed by 22 % more than "
+        "checked on past weeks, the forecasts of these products missed by 22\u00a0% more than "
         "repeating last year's weeks"
     )
     lost = FD.restock_finding(
