@@ -240,7 +240,7 @@ def _plain_mase(ratio: float) -> str:
     "… 10 % more …" (1.10), "about as much as" when it rounds to the same whole percent.
 
     >>> _plain_mase(0.80 / 0.86)
-    "checked on past weeks, the forecasts of these products missed by 7 % less than repeating last year's weeks"
+    "checked on past weeks, the forecasts of these products missed by 7\xa0% less than repeating last year's weeks"
     """
     share = 1.0 - ratio
     pct = fmt.pct(abs(share), 0)

@@ -48,9 +48,10 @@ def current_display() -> L.Display:
 
 def percent_format(places: int = 0) -> str:
     """The printf format of a widget (slider) that holds a percentage 0–100, in the page's
-    percent style (``fmt.pct``): "30 %" in English, "30%" in Chinese."""
+    percent style (``fmt.pct``): "30 %" in English (a no-break space before "%"), "30%" in
+    Chinese."""
     number = f"%.{places}f" if places else "%d"
-    return number + ("%%" if get_lang() == "zh" else " %%")
+    return number + ("%%" if get_lang() == "zh" else "\u00a0%%")
 
 
 def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[pd.DataFrame, str]:

@@ -202,7 +202,7 @@ def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
     about_revenue = f"£{round(exact_revenue, 2 - len(str(int(exact_revenue)))):,.0f}"
     assert about_sales != exact_sales  # the demo's count is not whole (929 orders: 92.9)
     expected = (
-        f"If 10 % of the {n:,} orders with A but not B had also taken B: about "
+        f"If 10\u00a0% of the {n:,} orders with A but not B had also taken B: about "
         f"{about_sales:,} more sales of B, about {about_revenue} more revenue (B's "
         f"average selling price over the period, £{price:,.2f})."
     )
@@ -279,7 +279,7 @@ def test_bundle_whatif_by_customer_day_counts_customer_days_not_orders(
     )
     (caption,) = [c.value for c in at.caption if c.value.startswith("If ")]
     assert caption.startswith(
-        f"If 10 % of the {w.n_antecedent_only:,} customer-days with A but not B had also "
+        f"If 10\u00a0% of the {w.n_antecedent_only:,} customer-days with A but not B had also "
         "taken B: about "
     ), caption
     assert "orders" not in caption
@@ -290,7 +290,7 @@ def test_whatif_share_slider_writes_percent_as_the_page_does(demo_dataset):
     English); in Chinese both are "10%"."""
     from ecomdash.i18n import fmt, use_lang
 
-    for lang, form in (("en", "%d %%"), ("zh", "%d%%")):
+    for lang, form in (("en", "%d\u00a0%%"), ("zh", "%d%%")):
         with use_lang(lang):
             at = run_page("basket.py", dataset_id=demo_dataset.id, lang=lang)
             assert not at.exception, at.exception
@@ -319,13 +319,13 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "Confidence ≥ 0 %, lift ≥ 1, itemsets of any size. Postage, fees, returns and "
+        "Confidence ≥ 0\u00a0%, lift ≥ 1, itemsets of any size. Postage, fees, returns and "
         "cancelled sales left out."
     ), settings(at)
     # confidence in percent, as the rules table and the tiles write it (was "≥ 0.3")
     (conf,) = [s for s in at.slider if s.label == "Minimum confidence"]
     # in fmt.pct's style: "30 %" in English (plotly's "percent" wrote "30%")
-    assert conf.proto.format == "%d %%" and conf.value == 0
+    assert conf.proto.format == "%d\u00a0%%" and conf.value == 0
     conf.set_value(30)
     [s for s in at.selectbox if s.label == "Largest itemset"][0].set_value(3)
     at.toggle[0].set_value(True)
@@ -333,7 +333,7 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
     at.run()
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "Confidence ≥ 30 %, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
+        "Confidence ≥ 30\u00a0%, lift ≥ 1, itemsets of at most 3 items. Postage and fees included; "
         "returns and cancelled sales left out."
     ), settings(at)
     with use_lang("zh"):

@@ -71,7 +71,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     assert 0.2 < top < 0.5
     assert json.loads(heat.proto.spec)["data"][0]["zmax"] == pytest.approx(top)
     assert any(
-        f"Month 0 is 100 % by definition: the colours are scaled from 0 to {top * 100:.1f} %"
+        f"Month 0 is 100 % by definition: the colours are scaled from 0 to {top * 100:.1f}\u00a0%"
         in c.value
         for c in at.caption
     )
@@ -311,7 +311,7 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
     assert any(
         "In plain words: while still a customer, a customer buys about 2.3 times a year on "
         "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
-        "chance of < 0.1 % on average (a / (a + b))." == c.value
+        "chance of < 0.1\u00a0% on average (a / (a + b))." == c.value
         for c in at.caption
     )
     # the Gamma-Gamma mean spend is money: with the shop's £ (it read a bare 90.26), and by

@@ -341,7 +341,7 @@ def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
     # the slider read "0.95"; the help and the report say "95 %"
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     slider = at.slider(key="restock_service")
-    assert slider.value == 95.0 and slider.proto.format == "%.1f %%"
+    assert slider.value == 95.0 and slider.proto.format == "%.1f\u00a0%%"
     # 99 %: z = 2.3263; the first product's reorder point by hand: 186 units over the lead
     # time + 2.3263 x 4.0924 x sqrt(14) = 35.62 safety stock, rounded up 36: 222
     slider.set_value(99.0)
@@ -383,7 +383,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     assert box.label == "Top products by revenue"
     assert said == [
         f"Only the top 100 of {n_products:,} products by revenue are forecast here "
-        f"({share * 100:.0f} % of sales revenue); the other {n_products - 100:,} are not. Raise "
+        f"({share * 100:.0f}\u00a0% of sales revenue); the other {n_products - 100:,} are not. Raise "
         "“Top products by revenue” (up to 500) or forecast one product or category in the "
         "section above."
     ]
@@ -549,4 +549,4 @@ def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):
     # the change as the app writes a share: "(12 % lower)", never "(12% lower)"
     gain_pct = (1 - bt["ets_cal"] / bt["ets"]) * 100
     word = "lower" if gain_pct >= 0 else "higher"
-    assert gain.endswith(f"with it ({abs(gain_pct):.0f} % {word})."), gain
+    assert gain.endswith(f"with it ({abs(gain_pct):.0f}\u00a0% {word})."), gain
