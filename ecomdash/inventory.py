@@ -447,6 +447,34 @@ def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...
     return tuple(notes)
 
 
+def stock_not_priced(stock: pd.Series, priced) -> tuple[str, ...]:
+    """A note on a stock file's ids that Pricing's markdowns have no product for (``priced``:
+    the weekly price panel's products), ignored in silence before; as :func:`stock_not_planned`.
+
+    >>> [str(n) for n in stock_not_priced(pd.Series({"A": 1.0, "a-1": 3.0}), ["A", "B"])]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    ["1 product in your stock file has no sales in the weeks priced here (the period and
+    filters): a-1 — if it sells, check that the ids match the sales data's product codes."]
+    """
+    known = set(map(str, priced))
+    unknown = [str(i) for i in stock.index if str(i) not in known]
+    if not unknown:
+        return ()
+    return (
+        note_n(
+            "{n} product in your stock file has no sales in the weeks priced here (the period "
+            "and filters): {ids} — if it sells, check that the ids match the sales data's "
+            "product codes.",
+            "{n} products in your stock file have no sales in the weeks priced here (the "
+            "period and filters): {ids} — if they sell, check that the ids match the sales "
+            "data's product codes.",
+            len(unknown),
+            n=f"{len(unknown):,}",
+            ids=_named(unknown),
+        ),
+    )
+
+
 def plan_restock(
     lines: pd.DataFrame | None = None,
     *,

@@ -129,12 +129,14 @@ def run_pricing(args: argparse.Namespace) -> int:
         )
     stock_notes: list[str] = []
     if stock is not None:
-        from ecomdash.inventory import match_stock
+        from ecomdash.inventory import match_stock, stock_not_priced
 
         # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock), as the
         # restock planner reads the same file
         matched = match_stock(stock, res.products["product_id"])
-        stock, stock_notes = matched.stock, [*matched.notes, *matched.warnings]
+        stock = matched.stock
+        unknown = stock_not_priced(stock, res.products["product_id"])
+        stock_notes = [*matched.notes, *matched.warnings, *unknown]
     markdowns = P.markdown_candidates(res, weeks_to_clear=args.clear_weeks, stock=stock)
     v = res.validation_summary
     obj = {

@@ -569,7 +569,7 @@ def _markdown_tab(res: P.PricingResult) -> None:
     )
     stock = None
     if up is not None:
-        from ecomdash.inventory import match_stock, read_stock
+        from ecomdash.inventory import match_stock, read_stock, stock_not_priced
         from ecomdash.ui.stock import show_stock_match
 
         try:
@@ -581,7 +581,8 @@ def _markdown_tab(res: P.PricingResult) -> None:
             # the restock planner reads the same file
             matched = match_stock(stock, res.products["product_id"])
             stock = matched.stock
-            show_stock_match(matched)
+            # ids the price panel has no product for were ignored in silence: named
+            show_stock_match(matched, also=stock_not_priced(stock, res.products["product_id"]))
     md = P.markdown_candidates(res, weeks_to_clear=weeks, stock=stock)
     st.caption(
         _(

@@ -473,7 +473,7 @@ def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_doe
         for p in next(d.value for d in at.dataframe if "on_hand" in d.value.columns)["product_id"]
         if p != "TOY-278"
     )
-    data = f"product_id,units\nTOY-278,5000\ntoy-278,7\n {other.lower()} ,3\n".encode()
+    data = f"product_id,units\nTOY-278,5000\ntoy-278,7\n {other.lower()} ,3\nNOPE-1,4\n".encode()
     at.file_uploader(key="pr_md_stock").set_value(("stock.csv", data, "text/csv"))
     at.run(timeout=180)
     assert not at.exception, at.exception
@@ -485,7 +485,11 @@ def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_doe
     said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "stock file" in w.value]
     assert said == [
         "1 id in your stock file differs only in case from another row of the file for the "
-        "same product: toy-278 (TOY-278) — it was left out; keep one row per product."
+        "same product: toy-278 (TOY-278) — it was left out; keep one row per product.",
+        # an id the price panel has no product for was ignored in silence (the planner said it)
+        "1 product in your stock file has no sales in the weeks priced here (the period and "
+        "filters): NOPE-1 — if it sells, check that the ids match the sales data's product "
+        "codes.",
     ]
     md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
     assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000

@@ -438,3 +438,27 @@ def test_plan_restock_takes_a_stock_files_ids_written_in_another_case(demo):
     on_hand = res.plan.set_index("product_id")["on_hand"]
     assert on_hand[top[0]] == 40.0 and on_hand[top[1]] == 10.0
     assert any(f"{top[0].lower()} → {top[0]}" in w for w in res.stock_notes), res.stock_notes
+
+
+def test_stock_ids_the_price_panel_has_no_product_for_are_named_in_both_languages():
+    """Pricing's markdowns ignored a stock file's ids with no product in the weekly price
+    panel in silence (the restock planner names its own): one note names them, first three
+    in the file's order, in English and Chinese; none when every id is priced."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.inventory import stock_not_priced
+
+    stock = pd.Series({"A": 1.0, "X-9": 2.0, "p1": 3.0, "X-10": 4.0, "Z": 5.0})
+    (n,) = stock_not_priced(stock, ["A", "B"])
+    with use_lang("en"):
+        assert tr_note(n) == (
+            "4 products in your stock file have no sales in the weeks priced here (the period "
+            "and filters): X-9, p1, X-10, … — if they sell, check that the ids match the sales "
+            "data's product codes."
+        )
+    with use_lang("zh"):
+        assert tr_note(n) == (
+            "库存文件中有 4 个商品在此处定价所用的各周（期间和筛选条件内）中没有销售："
+            "X-9、p1、X-10、…——如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
+        )
+    assert stock_not_priced(stock[["A"]], ["A", "B"]) == ()

@@ -157,3 +157,11 @@ def test_pricing_reads_a_stock_files_ids_as_the_restock_planner_does(demo_id, tm
     assert typed["markdowns"] == exact["markdowns"]
     said = [w for w in typed["warnings"] if "toy-278 → TOY-278" in w]
     assert len(said) == 1 and not any("→" in w for w in exact["warnings"])
+    # an id the price panel has no product for is named, as the page and the planner do
+    unknown = run("NOPE-1")
+    assert [w for w in unknown["warnings"] if "stock file" in w] == [
+        "1 product in your stock file has no sales in the weeks priced here (the period and "
+        "filters): NOPE-1 — if it sells, check that the ids match the sales data's product "
+        "codes."
+    ]
+    assert not any("weeks priced here" in w for w in exact["warnings"])
