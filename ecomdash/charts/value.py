@@ -209,16 +209,7 @@ def roc_chart(result: ChurnResult) -> go.Figure:
                 hovertemplate=hover,
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 100],
-            y=[0, 100],
-            mode="lines",
-            name=_("Guessing"),
-            line={"color": "lightgrey"},
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_diagonal(_("Guessing")))
     fig.update_layout(
         title=_("How well each model finds who left (held-out time)"),
         xaxis_title=_("Customers who stayed, flagged as at risk"),
@@ -228,6 +219,18 @@ def roc_chart(result: ChurnResult) -> go.Figure:
         **_LAYOUT,
     )
     return fig
+
+
+def _diagonal(name: str) -> go.Scatter:
+    """The 0–100 % diagonal a chance chart is read against (guessing, perfect calibration)."""
+    return go.Scatter(
+        x=[0, 100],
+        y=[0, 100],
+        mode="lines",
+        name=name,
+        line={"color": "lightgrey"},
+        hoverinfo="skip",
+    )
 
 
 def probability_calibration_chart(result: ChurnResult) -> go.Figure:
@@ -247,16 +250,7 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
                 hovertemplate=hover,
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[0, 100],
-            y=[0, 100],
-            mode="lines",
-            name=_("Perfect"),
-            line={"color": "lightgrey"},
-            hoverinfo="skip",
-        )
-    )
+    fig.add_trace(_diagonal(_("Perfect")))
     fig.update_layout(
         title=_("Predicted chance to buy again against what happened"),
         xaxis_title=_("Predicted chance to buy again (each tenth of customers)"),
