@@ -20,8 +20,6 @@ are forecast with Croston/SBA, see :func:`ecomdash.forecast.intermittency`).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 
@@ -30,64 +28,17 @@ import pandas as pd
 from scipy.stats import norm
 
 from ecomdash import schema as S
-from ecomdash.errors import InputFileError, ParameterError
+from ecomdash.errors import ParameterError
 from ecomdash.forecast import ManyForecastResult, forecast_many
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
-from ecomdash.ingest.read_text import decode_sample
+from ecomdash.stock_file import match_stock, named_ids
 
-MAX_STOCK_FILE_BYTES = 5_000_000
 #: the plan's warning when no units on hand are given (the report says it its own way)
 NO_STOCK = N_(
     "No stock levels given: reorder points are shown, but days of cover, stock-out dates and "
     "order quantities need your current stock (upload or type it in)."
 )
-#: a stock file's column names, matched after strip/lower: English, the Chinese an export from
-#: a Chinese shop or ERP uses, and the planner's own table headers in both languages (its
-#: download, filled in and uploaded again)
-_ID_NAMES = (
-    "product_id",
-    "product id",
-    "sku",
-    "stockcode",
-    "stock code",
-    "item",
-    "product",
-    "id",
-    "商品 id",
-    "商品id",
-    "商品编码",
-    "商品编号",
-    "商家编码",
-    "货号",
-    "sku编码",
-    "编码",
-)
-_QTY_NAMES = (
-    "on_hand",
-    "on hand",
-    "units on hand",
-    "stock",
-    "in stock",
-    "inventory",
-    "qty",
-    "quantity",
-    "units",
-    "现有库存（件）",
-    "现有库存(件)",
-    "现有库存",
-    "库存",
-    "库存数量",
-    "可用库存",
-    "库存数",
-    "数量",
-    "件数",
-)
-#: cells a stock file leaves for "not known": the product has no stock level (not an error)
-_BLANKS = frozenset({"", "n/a", "na", "-", "—", "none", "null", "nan"})
-#: thousands grouped with dots ("1.234", "12.345,0": a European Excel) or commas ("1,234")
-_GROUPED_DOTS = r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?$"
-_GROUPED_COMMAS = r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$"
 
 
 def abc_classes(revenue: pd.Series, *, a: float = 0.80, b: float = 0.95) -> pd.Series:
@@ -272,134 +223,13 @@ class RestockResult:
         )
 
 
-#: how many of a stock file's ids a note names (the rest are counted)
-NAMED_IDS = 3
-
-
-def _named(ids: list[str]) -> tuple[str, ...]:
-    return tuple(ids[:NAMED_IDS]) + (("…",) if len(ids) > NAMED_IDS else ())
-
-
-@dataclass(frozen=True)
-class StockMatch:
-    """A stock file's units on hand keyed by the sales data's product ids
-    (:func:`match_stock`): ``stock``; ``notes``: the ids matched only when case and
-    surrounding spaces are ignored (good to know); ``warnings``: the ids left out because
-    which product they mean is not known."""
-
-    stock: pd.Series
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-
-def _key(x) -> str:
-    return str(x).strip().casefold()
-
-
-def match_stock(stock: pd.Series, product_ids) -> StockMatch:
-    """Key a stock file's units on hand (``stock``, by the file's ids) by the sales data's
-    product ids (``product_ids``: every product with sales, ``RestockResult.classes.index``).
-
-    An id the sales data has is kept. Another is matched to the product id it equals when
-    case and surrounding spaces are ignored (``tex-271`` → ``TEX-271``: a stock file typed
-    by hand or exported from another system) when that is unambiguous, and the match is said
-    (``notes``). It is left out, and said (``warnings``), when it equals two or more product
-    ids that differ only in case (``Mug-1`` and ``MUG-1`` sell as two products: which one is
-    meant is not known), or when the file already has a row for that product (``TEX-271``
-    and ``tex-271`` both in the file: its own id wins; two rows without it: neither is
-    chosen). Ids that match nothing stay as they are (:func:`stock_not_planned` names them).
-
-    >>> m = match_stock(pd.Series({"tex-271": 5.0, "B": 1.0}), ["TEX-271", "A"])
-    >>> m.stock.to_dict()
-    {'TEX-271': 5.0, 'B': 1.0}
-    >>> print(*m.notes)  # doctest: +NORMALIZE_WHITESPACE
-    1 id in your stock file is written differently from the sales data's product code (case
-    or spaces) and was matched to it: tex-271 → TEX-271.
-    """
-    ids = [str(i) for i in stock.index]
-    known = {str(p) for p in product_ids}
-    by_key: dict[str, list[str]] = {}
-    for p in sorted(known):
-        by_key.setdefault(_key(p), []).append(p)
-    # the file's rows per product they would match ignoring case: its own id counts first
-    claims: dict[str, list[str]] = {}
-    for i in ids:
-        if i in known:
-            claims.setdefault(i, []).append(i)
-        elif len(by_key.get(_key(i), ())) == 1:
-            claims.setdefault(by_key[_key(i)][0], []).append(i)
-    target: dict[str, str] = {}
-    matched, several, twice = [], [], []
-    for i in ids:
-        if i in known:
-            target[i] = i
-            continue
-        cands = by_key.get(_key(i), [])
-        if not cands:
-            target[i] = i  # no product of that name: stock_not_planned says so
-        elif len(cands) > 1:
-            several.append(f"{i} ({' / '.join(cands)})")
-        elif len(claims[cands[0]]) > 1:
-            others = [o for o in claims[cands[0]] if o != i]
-            twice.append(f"{i} ({' / '.join(others)})")
-        else:
-            target[i] = cands[0]
-            matched.append(f"{i} → {cands[0]}")
-    kept = [i for i in ids if i in target]
-    out = pd.Series(
-        stock.to_numpy()[[ids.index(i) for i in kept]],
-        index=pd.Index([target[i] for i in kept], name=stock.index.name),
-        name=stock.name,
-        dtype=float,
-    )
-    notes, warnings = [], []
-    if matched:
-        notes.append(
-            note_n(
-                "{n} id in your stock file is written differently from the sales data's "
-                "product code (case or spaces) and was matched to it: {ids}.",
-                "{n} ids in your stock file are written differently from the sales data's "
-                "product codes (case or spaces) and were matched to them: {ids}.",
-                len(matched),
-                n=f"{len(matched):,}",
-                ids=_named(matched),
-            )
-        )
-    if several:
-        warnings.append(
-            note_n(
-                "{n} id in your stock file matches several product codes of the sales data "
-                "that differ only in case: {ids} — it was left out; write it exactly as the "
-                "sales data does.",
-                "{n} ids in your stock file match several product codes of the sales data "
-                "that differ only in case: {ids} — they were left out; write each exactly as "
-                "the sales data does.",
-                len(several),
-                n=f"{len(several):,}",
-                ids=_named(several),
-            )
-        )
-    if twice:
-        warnings.append(
-            note_n(
-                "{n} id in your stock file differs only in case from another row of the file "
-                "for the same product: {ids} — it was left out; keep one row per product.",
-                "{n} ids in your stock file differ only in case from other rows of the file "
-                "for the same product: {ids} — they were left out; keep one row per product.",
-                len(twice),
-                n=f"{len(twice):,}",
-                ids=_named(twice),
-            )
-        )
-    return StockMatch(out, tuple(notes), tuple(warnings))
-
-
 def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...]:
     """Notes on the ids of a stock file the plan has no row for (they were ignored in
     silence): those without sales in the data planned (most often an id written differently
     from the sales data's product codes) and those that sell but are not among the top
-    products planned. Each names the first :data:`NAMED_IDS` in ``stock``'s order
-    (:func:`read_stock` sorts its ids). Give it :func:`match_stock`'s stock: ids are compared
+    products planned. Each names the first :data:`ecomdash.stock_file.NAMED_IDS` in ``stock``'s order
+    (:func:`~ecomdash.stock_file.read_stock` sorts its ids). Give it
+    :func:`~ecomdash.stock_file.match_stock`'s stock: ids are compared
     exactly here.
 
     >>> plan = pd.DataFrame({"product_id": ["A"]})
@@ -428,7 +258,7 @@ def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...
                 "data's product codes.",
                 len(unknown),
                 n=f"{len(unknown):,}",
-                ids=_named(unknown),
+                ids=named_ids(unknown),
             )
         )
     if outside:
@@ -441,38 +271,10 @@ def stock_not_planned(stock: pd.Series, result: RestockResult) -> tuple[str, ...
                 len(outside),
                 n=f"{len(outside):,}",
                 top=f"{len(result.plan):,}",
-                ids=_named(outside),
+                ids=named_ids(outside),
             )
         )
     return tuple(notes)
-
-
-def stock_not_priced(stock: pd.Series, priced) -> tuple[str, ...]:
-    """A note on a stock file's ids that Pricing's markdowns have no product for (``priced``:
-    the weekly price panel's products), ignored in silence before; as :func:`stock_not_planned`.
-
-    >>> [str(n) for n in stock_not_priced(pd.Series({"A": 1.0, "a-1": 3.0}), ["A", "B"])]
-    ... # doctest: +NORMALIZE_WHITESPACE
-    ["1 product in your stock file has no sales in the weeks priced here (the period and
-    filters): a-1 — if it sells, check that the ids match the sales data's product codes."]
-    """
-    known = set(map(str, priced))
-    unknown = [str(i) for i in stock.index if str(i) not in known]
-    if not unknown:
-        return ()
-    return (
-        note_n(
-            "{n} product in your stock file has no sales in the weeks priced here (the period "
-            "and filters): {ids} — if it sells, check that the ids match the sales data's "
-            "product codes.",
-            "{n} products in your stock file have no sales in the weeks priced here (the "
-            "period and filters): {ids} — if they sell, check that the ids match the sales "
-            "data's product codes.",
-            len(unknown),
-            n=f"{len(unknown):,}",
-            ids=_named(unknown),
-        ),
-    )
 
 
 def plan_restock(
@@ -657,144 +459,3 @@ def classify_weekly(weekly: pd.DataFrame, *, weeks: pd.DatetimeIndex | None = No
     return pd.DataFrame(
         {"revenue": revenue, "abc": abc_classes(revenue), "cv": xyz["cv"], "xyz": xyz["xyz"]}
     )
-
-
-def read_stock(data: bytes) -> pd.Series:
-    """Stock levels from a CSV file: a product id column and a units-on-hand column.
-
-    Column names are matched loosely (``sku``, ``stock code``, ``product_id`` / ``stock``,
-    ``on_hand``, ``qty`` ...). Returns units on hand indexed by product_id (duplicates summed).
-
-    >>> read_stock(b"SKU,Stock\\nA1,5\\nB2,7\\n").to_dict()
-    {'A1': 5.0, 'B2': 7.0}
-    """
-    if len(data) > MAX_STOCK_FILE_BYTES:
-        raise InputFileError(
-            note(
-                N_(
-                    "The stock file is {size} bytes; the limit is {limit}. Upload only the "
-                    "product id and stock columns."
-                ),
-                size=f"{len(data):,}",
-                limit=f"{MAX_STOCK_FILE_BYTES:,}",
-            )
-        )
-    if not data.strip():
-        raise InputFileError(
-            note(N_("The stock file is empty. Upload a CSV with product id and stock."))
-        )
-    # Excel's "Unicode text" is UTF-16 with tabs; a Chinese Excel saves its CSV in GBK: decoded
-    # as the data files are (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found)
-    text = decode_sample(data)[1]
-    first = text.split("\n", 1)[0]
-    sep = max((",", ";", "\t"), key=first.count)
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise InputFileError(
-            note(
-                N_(
-                    "The stock file could not be read as a CSV table (a quote left open, or a "
-                    "line with more columns than the header). Save it as CSV with a header row: "
-                    "product id, units on hand."
-                )
-            )
-        ) from exc
-    cols = {str(c).strip().lower(): c for c in df.columns}
-    id_col = next((cols[n] for n in _ID_NAMES if n in cols), None)
-    qty_col = next((cols[n] for n in _QTY_NAMES if n in cols), None)
-    if id_col is None or qty_col is None:
-        raise InputFileError(
-            note(
-                N_(
-                    "The stock file needs a product id column (product_id, SKU, stock code) and "
-                    "a stock column (on_hand, stock, qty). Found columns: {columns}."
-                ),
-                columns=tuple(map(str, df.columns)),
-            )
-        )
-    # the planner's own download has a second header row of raw column ids: not a product
-    df = df[~((df[id_col].str.strip() == "product_id") & (df[qty_col].str.strip() == "on_hand"))]
-    ids = df[id_col].str.strip()
-    raw = df[qty_col].str.strip()
-    qty = stock_numbers(raw, sep=sep)
-    bad = int(qty.isna().sum())
-    if bad == len(df):
-        raise InputFileError(
-            note_n(
-                "No stock value in column '{column}' is a number ({n} row). Enter whole "
-                "units, e.g. 12.",
-                "No stock value in column '{column}' is a number ({n} rows). Enter whole "
-                "units, e.g. 12.",
-                bad,
-                column=str(qty_col),
-            )
-        )
-    # text or a negative count in a row: said with the file's line numbers (the header is
-    # line 1), not dropped in silence (that product then read "no stock level entered")
-    wrong = (qty.isna() & ~raw.str.lower().isin(_BLANKS)) | (qty < 0)
-    if wrong.any():
-        where = [str(int(i) + 2) for i in wrong.index[wrong]]
-        raise InputFileError(
-            note_n(
-                "Line {lines} of the stock file has text or a negative number in column "
-                "'{column}'. Enter units on hand as 0 or more (e.g. 12), or leave the cell "
-                "empty for a product whose stock you do not know, and upload the file again.",
-                "Lines {lines} of the stock file have text or a negative number in column "
-                "'{column}'. Enter units on hand as 0 or more (e.g. 12), or leave the cell "
-                "empty for a product whose stock you do not know, and upload the file again.",
-                len(where),
-                lines=tuple(where[:5]) + (("…",) if len(where) > 5 else ()),
-                column=str(qty_col),
-            )
-        )
-    # stock is counted in whole units: "1,5" (a decimal comma) is one and a half, never 15
-    # (it was read as 15), and a fraction is said with its line, not rounded away
-    part = qty.notna() & ((qty % 1).abs() > 1e-9)
-    if part.any():
-        where = [str(int(i) + 2) for i in part.index[part]]
-        raise InputFileError(
-            note_n(
-                "Line {lines} of the stock file has a number of units that is not whole in "
-                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
-                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
-                "and a half), and upload the file again.",
-                "Lines {lines} of the stock file have numbers of units that are not whole in "
-                "column '{column}' ({values}). Stock is counted in whole units: enter e.g. 12 "
-                "(in a file separated by semicolons a comma is the decimal mark, so 1,5 is one "
-                "and a half), and upload the file again.",
-                len(where),
-                lines=tuple(where[:5]) + (("…",) if len(where) > 5 else ()),
-                values=tuple(raw[part].head(5)) + (("…",) if len(where) > 5 else ()),
-                column=str(qty_col),
-            )
-        )
-    ok = qty.notna() & (ids != "")
-    return qty[ok].groupby(ids[ok]).sum().astype(float).rename("on_hand")
-
-
-def stock_numbers(raw: pd.Series, *, sep: str = ",") -> pd.Series:
-    """A stock file's cells as numbers (NaN where a cell is not one), read as the file's
-    spreadsheet wrote them.
-
-    A file separated by semicolons is a European Excel's CSV: its decimal mark is the comma
-    and dots group thousands (``1,5`` is 1.5, ``1.234`` is 1234). Otherwise commas group
-    thousands (``1,200`` is 1200) and a comma that groups nothing is a decimal comma
-    (``1,5`` is 1.5, never 15). Spaces and apostrophes group thousands in both.
-
-    >>> stock_numbers(pd.Series(["1,5", "1.234", "12,00", "7"]), sep=";").tolist()
-    [1.5, 1234.0, 12.0, 7.0]
-    >>> stock_numbers(pd.Series(["1,200", "1,5", "3.0", "1 200"]), sep=",").tolist()
-    [1200.0, 1.5, 3.0, 1200.0]
-    """
-    s = raw.astype(str).str.replace(r"[\s\u00a0\u202f']", "", regex=True)
-    if sep == ";":
-        grouped = s.str.match(_GROUPED_DOTS)
-        s = s.where(~grouped, s.str.replace(".", "", regex=False))
-    else:
-        grouped = s.str.match(_GROUPED_COMMAS)
-        s = s.where(~grouped, s.str.replace(",", "", regex=False))
-    # a comma left is a decimal mark (one only, and no dot beside it)
-    decimal = s.str.fullmatch(r"[+-]?\d*,\d+")
-    s = s.where(~decimal, s.str.replace(",", ".", regex=False))
-    return pd.to_numeric(s, errors="coerce")

@@ -224,7 +224,7 @@ F_WORD = {"D": "day", "W": "week", "M": "month"}
 def run_restock(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ecomdash import inventory as inv
+    from ecomdash.stock_file import read_stock
 
     if not 1 <= args.top <= 500:
         raise ParameterError(f"--top must be between 1 and 500; got {args.top}.")
@@ -233,7 +233,7 @@ def run_restock(args: argparse.Namespace) -> int:
         path = Path(args.stock)
         if not path.is_file():
             raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
-        stock = inv.read_stock(path.read_bytes())
+        stock = read_stock(path.read_bytes())
     from ecomdash.forecast import from_store as FS
 
     # from the store's aggregates: the top products' lines, sales per product and week

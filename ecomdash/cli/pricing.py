@@ -73,7 +73,7 @@ def run_pricing(args: argparse.Namespace) -> int:
     if args.stock:
         from pathlib import Path
 
-        from ecomdash.inventory import read_stock
+        from ecomdash.stock_file import read_stock
 
         path = Path(args.stock)
         if not path.is_file():
@@ -129,7 +129,7 @@ def run_pricing(args: argparse.Namespace) -> int:
         )
     stock_notes: list[str] = []
     if stock is not None:
-        from ecomdash.inventory import match_stock, stock_not_priced
+        from ecomdash.stock_file import match_stock, stock_not_priced
 
         # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock), as the
         # restock planner reads the same file

@@ -56,7 +56,7 @@ def decode_sample(data: bytes) -> tuple[str, str]:
     ``utf-8``; high bytes that come in pairs (a Chinese Excel's GBK CSV) → ``gb18030``; else
     ``cp1252``, then ``latin-1`` (which decodes any byte). A character cut at the end of a
     sample (the last 4 bytes) is dropped, not an error. The data readers and the restock
-    planner's stock file (:func:`ecomdash.inventory.read_stock`) decode with it, so a file
+    planner's stock file (:func:`ecomdash.stock_file.read_stock`) decode with it, so a file
     reads the same wherever it is uploaded.
 
     >>> decode_sample("商品编码,库存".encode("gbk"))

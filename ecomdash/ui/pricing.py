@@ -569,7 +569,7 @@ def _markdown_tab(res: P.PricingResult) -> None:
     )
     stock = None
     if up is not None:
-        from ecomdash.inventory import match_stock, read_stock, stock_not_priced
+        from ecomdash.stock_file import match_stock, read_stock, stock_not_priced
         from ecomdash.ui.stock import show_stock_match
 
         try:

@@ -19,6 +19,7 @@ from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
+from ecomdash.stock_file import match_stock, read_stock
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
     PageContext,
@@ -164,14 +165,14 @@ def render(ctx: PageContext) -> None:
     stock = None
     if up is not None:
         try:
-            stock = inv.read_stock(up.getvalue())
+            stock = read_stock(up.getvalue())
         except InputFileError as err:
             show_error(translated(err))
         else:
             # the file's ids as the sales data writes them ("tex-271" is TEX-271's stock; it
             # was "not planned"), and those left out because which product is meant is not
             # known
-            matched = inv.match_stock(stock, base.classes.index)
+            matched = match_stock(stock, base.classes.index)
             stock = matched.stock
             # ids the plan has no row for were ignored in silence: counted and named
             show_stock_match(matched, also=inv.stock_not_planned(stock, base))

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 import streamlit as st
 
 from ecomdash.i18n.note import tr_note
-from ecomdash.inventory import StockMatch
+from ecomdash.stock_file import StockMatch
 from ecomdash.ui.common import inert
 
 
 def show_stock_match(matched: StockMatch, also: Iterable[str] = ()) -> None:
-    """Say how a stock file's ids were read (:func:`ecomdash.inventory.match_stock`), in the
+    """Say how a stock file's ids were read (:func:`ecomdash.stock_file.match_stock`), in the
     page's language: each note (ids matched ignoring case and spaces) as an info, each warning
     (ids left out: which product they mean is not known) and the page's own ``also`` (the
     restock planner's ids it has no row for) as a warning. Ids are the merchant's text:

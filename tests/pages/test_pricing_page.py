@@ -446,7 +446,7 @@ def test_a_what_if_change_that_rounds_to_zero_shows_no_delta():
 
 def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_dataset):
     """The markdowns tab's stock upload matches 'toy-278' to TOY-278 (ignoring case and
-    spaces, inventory.match_stock) and says so; it matched exactly, so the restock planner's
+    spaces, stock_file.match_stock) and says so; it matched exactly, so the restock planner's
     file gave a product stock there and none here."""
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception

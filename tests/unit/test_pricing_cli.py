@@ -142,7 +142,7 @@ def test_pricing_text_names_products_as_the_pages_do(demo_id, demo, capsys):
 
 def test_pricing_reads_a_stock_files_ids_as_the_restock_planner_does(demo_id, tmp_path, capsys):
     """A stock file written 'toy-278' is TOY-278's stock for the markdowns, as the restock
-    planner matches it (inventory.match_stock), and the match is said; the ids used to be
+    planner matches it (stock_file.match_stock), and the match is said; the ids used to be
     matched exactly, so the same file gave TOY-278 no stock here and stock in the planner."""
 
     def run(product_id: str) -> dict:

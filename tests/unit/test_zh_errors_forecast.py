@@ -19,6 +19,7 @@ from ecomdash import calendar_cn as CN
 from ecomdash import forecast as F
 from ecomdash import inventory as INV
 from ecomdash import schema as S
+from ecomdash import stock_file as SF
 from ecomdash.errors import InputFileError, InsufficientDataError, ParameterError
 from ecomdash.forecast_groups import forecast_groups, group_columns
 from ecomdash.i18n import use_lang
@@ -317,48 +318,48 @@ def test_inventory_errors_in_chinese():
 
 
 def test_read_stock_errors_in_chinese():
-    en, zh = _raise(InputFileError, INV.read_stock, b"  \n")
+    en, zh = _raise(InputFileError, SF.read_stock, b"  \n")
     assert en == "The stock file is empty. Upload a CSV with product id and stock."
     assert "库存文件" in zh
 
-    big = b"x" * (INV.MAX_STOCK_FILE_BYTES + 1)
-    en, zh = _raise(InputFileError, INV.read_stock, big)
+    big = b"x" * (SF.MAX_STOCK_FILE_BYTES + 1)
+    en, zh = _raise(InputFileError, SF.read_stock, big)
     assert en == (
         "The stock file is 5,000,001 bytes; the limit is 5,000,000. "
         "Upload only the product id and stock columns."
     )
     assert "5,000,001" in zh and "5,000,000" in zh
 
-    en, zh = _raise(InputFileError, INV.read_stock, b"name,colour\nA,red\n")
+    en, zh = _raise(InputFileError, SF.read_stock, b"name,colour\nA,red\n")
     assert en == (
         "The stock file needs a product id column (product_id, SKU, stock code) and a stock "
         "column (on_hand, stock, qty). Found columns: name, colour."
     )
     assert "name、colour" in zh
 
-    en, zh = _raise(InputFileError, INV.read_stock, b"sku,stock\nA,many\nB,lots\n")
+    en, zh = _raise(InputFileError, SF.read_stock, b"sku,stock\nA,many\nB,lots\n")
     assert (
         en == "No stock value in column 'stock' is a number (2 rows). Enter whole units, e.g. 12."
     )
     assert "“stock”" in zh and "2 行" in zh
 
-    en, zh = _raise(InputFileError, INV.read_stock, b"sku,stock\nA,ten\nB,3\nC,-1\n")
+    en, zh = _raise(InputFileError, SF.read_stock, b"sku,stock\nA,ten\nB,3\nC,-1\n")
     assert en.startswith("Lines 2, 4 of the stock file have text or a negative number")
     assert zh == (
         "库存文件第 2、4 行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
         "不清楚库存的商品请留空，然后重新上传。"
     )
     # a European Excel's decimal comma: not whole units, said with the line (was read as 15)
-    en, zh = _raise(InputFileError, INV.read_stock, b"SKU;Stock\nA;12\nB;1,5\n")
+    en, zh = _raise(InputFileError, SF.read_stock, b"SKU;Stock\nA;12\nB;1,5\n")
     assert en.startswith("Line 3 of the stock file has a number of units that is not whole")
     assert zh == (
         "库存文件第 3 行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如 12"
         "（用分号分隔的文件里逗号是小数点，1,5 就是一件半），然后重新上传。"
     )
-    en, zh = _raise(InputFileError, INV.read_stock, b'sku,stock\n"A,1\n')
+    en, zh = _raise(InputFileError, SF.read_stock, b'sku,stock\n"A,1\n')
     assert "CSV" in zh and "引号" in zh and "quote" not in zh
     # the Chinese message names the Chinese headers it reads
-    en, zh = _raise(InputFileError, INV.read_stock, "名称,颜色\nA,红\n".encode())
+    en, zh = _raise(InputFileError, SF.read_stock, "名称,颜色\nA,红\n".encode())
     assert "商品编码" in zh and "库存" in zh and "名称、颜色" in zh
 
 
