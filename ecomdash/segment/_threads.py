@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
-def _single_threaded(func):
-    """Run ``func`` with BLAS/OpenMP limited to one thread.
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """BLAS/OpenMP limited to one thread inside the ``with`` block (the segment fits'
+    bodies; a context manager, not a decorator, so mutation testing reaches them: mutmut 3
+    leaves decorated functions unmutated, docs/MUTATION.md).
 
     These problems are small (thousands of rows); on a busy 2-core machine OpenMP threads
     in k-means spin against each other and a 0.1 s fit took 10+ s.
@@ -19,12 +23,8 @@ def _single_threaded(func):
     inertia a few units in the last place away from the one-thread fit the page gets.
     """
 
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        import sklearn.cluster  # noqa: F401  (loads OpenMP and SciPy's BLAS: see above)
-        from threadpoolctl import threadpool_limits
+    import sklearn.cluster  # noqa: F401  (loads OpenMP and SciPy's BLAS: see above)
+    from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1):
-            return func(*args, **kwargs)
-
-    return wrapper
+    with threadpool_limits(limits=1):
+        yield

@@ -17,7 +17,7 @@ from ecomdash.features import (
 )
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import Date, note, translated
-from ecomdash.segment._threads import _single_threaded
+from ecomdash.segment._threads import single_threaded
 from ecomdash.segment.clusters import ClusterResult, cluster_features
 from ecomdash.segment.rfm import MovementResult, RFMResult, movement_between, rfm_from_features
 from ecomdash.segment.rules import ExplainResult, explain
@@ -112,7 +112,6 @@ def _text_at(codes: np.ndarray, names: list[str]):
     return pd.array(decoded, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
-@_single_threaded
 def segment_customers(
     lines: pd.DataFrame,
     *,
@@ -133,17 +132,18 @@ def segment_customers(
     Pass ``history`` (from :func:`ecomdash.features.customer_history` of the same lines) to
     skip re-reading the lines. A thin wrapper of :func:`segment_history`.
     """
-    return segment_history(
-        history if history is not None else customer_history(lines),
-        as_of=as_of,
-        compare_to=compare_to,
-        k=k,
-        k_range=k_range,
-        seed=seed,
-        n_init=n_init,
-        silhouette_sample=silhouette_sample,
-        max_depth=max_depth,
-    )
+    with single_threaded():
+        return segment_history(
+            history if history is not None else customer_history(lines),
+            as_of=as_of,
+            compare_to=compare_to,
+            k=k,
+            k_range=k_range,
+            seed=seed,
+            n_init=n_init,
+            silhouette_sample=silhouette_sample,
+            max_depth=max_depth,
+        )
 
 
 #: from this many orders, the RFM at the comparison date is built in a thread
@@ -160,7 +160,6 @@ def _earlier_rfm(
         return None, err
 
 
-@_single_threaded
 def segment_history(
     hist: CustomerHistory,
     *,
@@ -176,72 +175,75 @@ def segment_history(
     """:func:`segment_customers` from a per-order history (``features.customer_history`` of
     the lines, or the store's SQL aggregate ``Store.customer_history``): pages and commands
     use this, so they never hold the lines."""
-    as_of_ts = to_timestamp(hist.last_date if as_of is None else as_of)  # as features() reads it
-    start = (
-        as_of_ts - pd.Timedelta(days=90)
-        if compare_to is None
-        else to_timestamp(compare_to, name="compare_to")
-    )
-    # the RFM at the earlier date reads only the history: with many customers it is built
-    # in a thread beside everything else, in this run's context (its language)
-    beside = start < as_of_ts and hist.orders.shape[0] >= MOVEMENT_THREAD_ORDERS
-    with Tasks(2 if beside else 1, name="movement") as tasks:
-        later = tasks.submit(_earlier_rfm, hist, start) if beside else None
-        feats = hist.features(as_of=as_of)
-        rfm_now = rfm_from_features(feats)
-        clusters = explanation = None
-        cluster_error = movement_error = None
-        try:
-            clusters = cluster_features(
-                feats,
-                k=k,
-                k_range=k_range,
-                seed=seed,
-                n_init=n_init,
-                silhouette_sample=silhouette_sample,
-            )
-            explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
-        except InsufficientDataError as err:
-            cluster_error = str(translated(err))  # a Note-built error in this run's language
-        move = None
-        try:
-            if start >= feats.as_of:
-                raise ParameterError(
-                    note(
-                        N_(
-                            "The comparison date must be before the as-of date {date}. Got "
-                            "{start} instead."
-                        ),
-                        date=Date(feats.as_of),
-                        start=Date(start),
-                    )
+    with single_threaded():
+        as_of_ts = to_timestamp(
+            hist.last_date if as_of is None else as_of
+        )  # as features() reads it
+        start = (
+            as_of_ts - pd.Timedelta(days=90)
+            if compare_to is None
+            else to_timestamp(compare_to, name="compare_to")
+        )
+        # the RFM at the earlier date reads only the history: with many customers it is built
+        # in a thread beside everything else, in this run's context (its language)
+        beside = start < as_of_ts and hist.orders.shape[0] >= MOVEMENT_THREAD_ORDERS
+        with Tasks(2 if beside else 1, name="movement") as tasks:
+            later = tasks.submit(_earlier_rfm, hist, start) if beside else None
+            feats = hist.features(as_of=as_of)
+            rfm_now = rfm_from_features(feats)
+            clusters = explanation = None
+            cluster_error = movement_error = None
+            try:
+                clusters = cluster_features(
+                    feats,
+                    k=k,
+                    k_range=k_range,
+                    seed=seed,
+                    n_init=n_init,
+                    silhouette_sample=silhouette_sample,
                 )
-            before, err = later.result() if later is not None else _earlier_rfm(hist, start)
-            if err is not None:
-                raise err
-            move = movement_between(before, rfm_now)
-        except (InsufficientDataError, ParameterError) as err:
-            # Movement is one part of the page: the segments and clusters still stand.
-            movement_error = _("No movement view: {reason}", reason=translated(err))
-    return SegmentationResult(
-        features=feats,
-        rfm=rfm_now,
-        clusters=clusters,
-        explanation=explanation,
-        movement=move,
-        customers=customer_table(rfm_now, clusters),
-        params={
-            "as_of": feats.as_of.date().isoformat(),
-            "compare_to": start.date().isoformat(),
-            "k": k,
-            "k_range": k_range,
-            "seed": seed,
-            "n_init": n_init,
-            "silhouette_sample": silhouette_sample,
-            # the depth the explaining tree was grown to (tree_depth(k) unless one was asked
-            # for); with no clusters there is no tree: the depth asked for (None by default)
-            "max_depth": max_depth if explanation is None else explanation.max_depth,
-        },
-        cluster_error=cluster_error,
-        movement_error=movement_error,
-    )
+                explanation = explain(feats, clusters, max_depth=max_depth, seed=seed)
+            except InsufficientDataError as err:
+                cluster_error = str(translated(err))  # a Note-built error in this run's language
+            move = None
+            try:
+                if start >= feats.as_of:
+                    raise ParameterError(
+                        note(
+                            N_(
+                                "The comparison date must be before the as-of date {date}. Got "
+                                "{start} instead."
+                            ),
+                            date=Date(feats.as_of),
+                            start=Date(start),
+                        )
+                    )
+                before, err = later.result() if later is not None else _earlier_rfm(hist, start)
+                if err is not None:
+                    raise err
+                move = movement_between(before, rfm_now)
+            except (InsufficientDataError, ParameterError) as err:
+                # Movement is one part of the page: the segments and clusters still stand.
+                movement_error = _("No movement view: {reason}", reason=translated(err))
+        return SegmentationResult(
+            features=feats,
+            rfm=rfm_now,
+            clusters=clusters,
+            explanation=explanation,
+            movement=move,
+            customers=customer_table(rfm_now, clusters),
+            params={
+                "as_of": feats.as_of.date().isoformat(),
+                "compare_to": start.date().isoformat(),
+                "k": k,
+                "k_range": k_range,
+                "seed": seed,
+                "n_init": n_init,
+                "silhouette_sample": silhouette_sample,
+                # the depth the explaining tree was grown to (tree_depth(k) unless one was asked
+                # for); with no clusters there is no tree: the depth asked for (None by default)
+                "max_depth": max_depth if explanation is None else explanation.max_depth,
+            },
+            cluster_error=cluster_error,
+            movement_error=movement_error,
+        )

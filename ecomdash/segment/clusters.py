@@ -23,7 +23,7 @@ from ecomdash.features import (
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import join
 from ecomdash.i18n.note import Date, note
-from ecomdash.segment._threads import _single_threaded
+from ecomdash.segment._threads import single_threaded
 from ecomdash.segment.rfm import FIT_SAMPLE, LONG_AGO_DAYS, MIN_CUSTOMERS_CLUSTER
 from ecomdash.tasks import Tasks
 
@@ -292,7 +292,6 @@ def choose_k(ks: list[int], sils: np.ndarray) -> tuple[int, int]:
     return ks[int(np.argmax(within))], ks[best]
 
 
-@_single_threaded
 def cluster_features(
     features: CustomerFeatures,
     *,
@@ -321,186 +320,193 @@ def cluster_features(
     98,400-customer shop this moved k-means inertia by under 2 % — no more than k-means' own
     restarts differ (bench/bench_pages_scale.py).
     """
-    lo, hi = k_range
-    if not (isinstance(lo, int) and isinstance(hi, int) and 2 <= lo <= hi):
-        raise ParameterError(
-            note(
-                N_(
-                    "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} "
-                    "instead."
-                ),
-                value=repr(k_range),
+    with single_threaded():
+        lo, hi = k_range
+        if not (isinstance(lo, int) and isinstance(hi, int) and 2 <= lo <= hi):
+            raise ParameterError(
+                note(
+                    N_(
+                        "The 'k_range' parameter must be two integers 2 <= low <= high. Got {value} "
+                        "instead."
+                    ),
+                    value=repr(k_range),
+                )
             )
-        )
-    if k is not None and (not isinstance(k, int | np.integer) or k < 2):
-        raise ParameterError(
-            note(N_("The 'k' parameter must be an int >= 2. Got {value} instead."), value=repr(k))
-        )
-    if n_init < 1 or silhouette_sample < 10:
-        raise ParameterError(
-            note(
-                N_(
-                    "The 'n_init' parameter must be >= 1 and 'silhouette_sample' >= 10. Got "
-                    "n_init={n_init}, silhouette_sample={sample} instead."
-                ),
-                n_init=n_init,
-                sample=silhouette_sample,
+        if k is not None and (not isinstance(k, int | np.integer) or k < 2):
+            raise ParameterError(
+                note(
+                    N_("The 'k' parameter must be an int >= 2. Got {value} instead."), value=repr(k)
+                )
             )
-        )
-    x_all = feature_matrix(features.table)
-    repeat = x_all["frequency"].to_numpy() >= 2
-    n_one = int((~repeat).sum())
-    # the clustered customers: those who came back (all of them: no copy)
-    x = x_all if n_one == 0 else x_all.loc[repeat]
-    n = len(x)
-    if len(x_all) < MIN_CUSTOMERS_CLUSTER:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "Clustering needs at least {need} customers with an id. Found {n} on or before "
-                    "{date}. The RFM segments above still apply; upload more orders with customer "
-                    "ids for clusters."
-                ),
-                need=MIN_CUSTOMERS_CLUSTER,
-                n=len(x_all),
-                date=Date(features.as_of),
+        if n_init < 1 or silhouette_sample < 10:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The 'n_init' parameter must be >= 1 and 'silhouette_sample' >= 10. Got "
+                        "n_init={n_init}, silhouette_sample={sample} instead."
+                    ),
+                    n_init=n_init,
+                    sample=silhouette_sample,
+                )
             )
-        )
-    if n < MIN_CUSTOMERS_CLUSTER:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "Clustering groups the customers who ordered at least twice and needs at "
-                    "least {need} of them. Found {n} on or before {date} (and {one} one-time "
-                    "buyers). The RFM segments above still apply."
-                ),
-                need=MIN_CUSTOMERS_CLUSTER,
-                n=n,
-                one=n_one,
-                date=Date(features.as_of),
+        x_all = feature_matrix(features.table)
+        repeat = x_all["frequency"].to_numpy() >= 2
+        n_one = int((~repeat).sum())
+        # the clustered customers: those who came back (all of them: no copy)
+        x = x_all if n_one == 0 else x_all.loc[repeat]
+        n = len(x)
+        if len(x_all) < MIN_CUSTOMERS_CLUSTER:
+            raise InsufficientDataError(
+                note(
+                    N_(
+                        "Clustering needs at least {need} customers with an id. Found {n} on or before "
+                        "{date}. The RFM segments above still apply; upload more orders with customer "
+                        "ids for clusters."
+                    ),
+                    need=MIN_CUSTOMERS_CLUSTER,
+                    n=len(x_all),
+                    date=Date(features.as_of),
+                )
             )
-        )
-    if k is not None and k > n // 5:
-        raise ParameterError(
-            note(
-                N_(
-                    "The 'k' parameter must be at most {most} for {n} customers who ordered at "
-                    "least twice (5 per cluster). Got {k} instead."
-                ),
-                most=n // 5,
-                n=n,
-                k=k,
+        if n < MIN_CUSTOMERS_CLUSTER:
+            raise InsufficientDataError(
+                note(
+                    N_(
+                        "Clustering groups the customers who ordered at least twice and needs at "
+                        "least {need} of them. Found {n} on or before {date} (and {one} one-time "
+                        "buyers). The RFM segments above still apply."
+                    ),
+                    need=MIN_CUSTOMERS_CLUSTER,
+                    n=n,
+                    one=n_one,
+                    date=Date(features.as_of),
+                )
             )
-        )
-    z, used = _scale(x)
-    warnings: list[str] = []
-    if len(used) < 2:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "Clustering needs customers who differ in at least 2 behaviours. Found "
-                    "variation only in {used} among {n} customers. Use the RFM segments."
-                ),
-                used=tuple(note(LABELS[u]) for u in used) or note(N_("none")),
-                n=n,
+        if k is not None and k > n // 5:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The 'k' parameter must be at most {most} for {n} customers who ordered at "
+                        "least twice (5 per cluster). Got {k} instead."
+                    ),
+                    most=n // 5,
+                    n=n,
+                    k=k,
+                )
             )
+        z, used = _scale(x)
+        warnings: list[str] = []
+        if len(used) < 2:
+            raise InsufficientDataError(
+                note(
+                    N_(
+                        "Clustering needs customers who differ in at least 2 behaviours. Found "
+                        "variation only in {used} among {n} customers. Use the RFM segments."
+                    ),
+                    used=tuple(note(LABELS[u]) for u in used) or note(N_("none")),
+                    n=n,
+                )
+            )
+
+        samples = _silhouette_samples(n, silhouette_sample, seed)
+        hi = min(hi, max(lo, n // 5))
+        fit_rows = None
+        if n > fit_sample:
+            fit_rows = np.sort(
+                np.random.default_rng([seed, 1_000_003]).choice(n, size=fit_sample, replace=False)
+            )
+            warnings.append(
+                _(
+                    "k-means was fitted on a random sample of {sample} of the {n} customers who "
+                    "ordered at least twice and every one of them was assigned to the nearest "
+                    "cluster centre (so the page answers in seconds). Tested on a generated shop, "
+                    "this changes the clusters' spread (inertia) by under 2 %.",
+                    sample=f"{fit_sample:,}",
+                    n=f"{n:,}",
+                )
+            )
+        ks = list(range(lo, hi + 1))
+        fits = _sweep(z, ks, seed=seed, n_init=n_init, rows=fit_rows)
+        if k is not None and k not in fits:
+            fits[k] = _kmeans_fit(z, k, seed=seed, n_init=n_init, rows=fit_rows)
+        swept = sorted(fits)  # the range, and an override outside it
+        sils = _silhouettes(z, samples, [fits[kk].labels_ for kk in swept])
+        in_range = [i for i, kk in enumerate(swept) if kk in ks]
+        k_chosen, k_best = choose_k(ks, sils[:, in_range])
+        mean = sils.mean(axis=0)
+        curve = pd.DataFrame(
+            [
+                (kk, float(mean[i]), float(fits[kk].inertia_))
+                for i, kk in enumerate(swept)
+                if kk in ks
+            ],
+            columns=["k", "silhouette", "inertia"],
+        )
+        if k is None:
+            k_final, chosen_by = k_chosen, "silhouette"
+        else:
+            k_final, chosen_by = int(k), "override"
+        km = fits[k_final]
+        sil = float(mean[swept.index(k_final)])
+        raw = km.labels_
+
+        # Number clusters by revenue (0 = most revenue), then name them from their profile.
+        rev = np.bincount(raw, weights=x["monetary"].to_numpy(), minlength=k_final)
+        order = np.lexsort((np.arange(k_final), -rev))
+        relabel = np.empty(k_final, dtype=np.int64)
+        relabel[order] = np.arange(k_final)
+        labels = relabel[raw]
+        centres = np.vstack([z[labels == c].mean(axis=0) for c in range(k_final)])
+        names = _name_clusters(centres, used, x, labels)
+        one_name = _(ONE_TIME_NAME)
+        # every customer's group: the cluster of a repeat customer, k for a one-time buyer
+        all_labels = np.full(len(x_all), k_final, dtype=np.int64)
+        all_labels[repeat] = labels
+        profile = _profile(
+            x_all, all_labels, (*names, one_name) if n_one else names, one_time=bool(n_one)
         )
 
-    samples = _silhouette_samples(n, silhouette_sample, seed)
-    hi = min(hi, max(lo, n // 5))
-    fit_rows = None
-    if n > fit_sample:
-        fit_rows = np.sort(
-            np.random.default_rng([seed, 1_000_003]).choice(n, size=fit_sample, replace=False)
+        from sklearn.decomposition import PCA
+
+        pca = PCA(n_components=2, random_state=seed).fit(z)
+        xy = pca.transform(z)
+        pca_df = pd.DataFrame(
+            {"pc1": xy[:, 0], "pc2": xy[:, 1], "cluster": labels, "name": np.array(names)[labels]},
+            index=x.index,
         )
-        warnings.append(
-            _(
-                "k-means was fitted on a random sample of {sample} of the {n} customers who "
-                "ordered at least twice and every one of them was assigned to the nearest "
-                "cluster centre (so the page answers in seconds). Tested on a generated shop, "
-                "this changes the clusters' spread (inertia) by under 2 %.",
-                sample=f"{fit_sample:,}",
-                n=f"{n:,}",
+        # judged as shown (two digits): 0.2499 is "0.25", not "0.25 < 0.25"; the difference is far
+        # under the silhouette's sampling noise (sd about 0.005 between samples of 1,500)
+        if np.isfinite(sil) and round(sil, 2) < 0.25:
+            warnings.append(
+                _(
+                    "Weak cluster structure (silhouette {sil} < 0.25): the clusters of the "
+                    "customers who ordered at least twice overlap; read them as tendencies rather "
+                    "than distinct types.",
+                    sil=f"{sil:.2f}",
+                )
             )
+        return ClusterResult(
+            labels=pd.Series(all_labels, index=x_all.index, name="cluster"),
+            names=names,
+            k=k_final,
+            k_chosen_by=chosen_by,
+            silhouette=sil,
+            curve=curve,
+            profile=profile,
+            pca=pca_df,
+            explained_variance=(
+                float(pca.explained_variance_ratio_[0]),
+                float(pca.explained_variance_ratio_[1]),
+            ),
+            features_used=used,
+            seed=seed,
+            silhouette_sample=len(samples[0]),
+            warnings=tuple(warnings),
+            n_one_time=n_one,
+            one_time_name=one_name,
+            silhouette_samples=len(samples),
+            k_best=k_best,
         )
-    ks = list(range(lo, hi + 1))
-    fits = _sweep(z, ks, seed=seed, n_init=n_init, rows=fit_rows)
-    if k is not None and k not in fits:
-        fits[k] = _kmeans_fit(z, k, seed=seed, n_init=n_init, rows=fit_rows)
-    swept = sorted(fits)  # the range, and an override outside it
-    sils = _silhouettes(z, samples, [fits[kk].labels_ for kk in swept])
-    in_range = [i for i, kk in enumerate(swept) if kk in ks]
-    k_chosen, k_best = choose_k(ks, sils[:, in_range])
-    mean = sils.mean(axis=0)
-    curve = pd.DataFrame(
-        [(kk, float(mean[i]), float(fits[kk].inertia_)) for i, kk in enumerate(swept) if kk in ks],
-        columns=["k", "silhouette", "inertia"],
-    )
-    if k is None:
-        k_final, chosen_by = k_chosen, "silhouette"
-    else:
-        k_final, chosen_by = int(k), "override"
-    km = fits[k_final]
-    sil = float(mean[swept.index(k_final)])
-    raw = km.labels_
-
-    # Number clusters by revenue (0 = most revenue), then name them from their profile.
-    rev = np.bincount(raw, weights=x["monetary"].to_numpy(), minlength=k_final)
-    order = np.lexsort((np.arange(k_final), -rev))
-    relabel = np.empty(k_final, dtype=np.int64)
-    relabel[order] = np.arange(k_final)
-    labels = relabel[raw]
-    centres = np.vstack([z[labels == c].mean(axis=0) for c in range(k_final)])
-    names = _name_clusters(centres, used, x, labels)
-    one_name = _(ONE_TIME_NAME)
-    # every customer's group: the cluster of a repeat customer, k for a one-time buyer
-    all_labels = np.full(len(x_all), k_final, dtype=np.int64)
-    all_labels[repeat] = labels
-    profile = _profile(
-        x_all, all_labels, (*names, one_name) if n_one else names, one_time=bool(n_one)
-    )
-
-    from sklearn.decomposition import PCA
-
-    pca = PCA(n_components=2, random_state=seed).fit(z)
-    xy = pca.transform(z)
-    pca_df = pd.DataFrame(
-        {"pc1": xy[:, 0], "pc2": xy[:, 1], "cluster": labels, "name": np.array(names)[labels]},
-        index=x.index,
-    )
-    # judged as shown (two digits): 0.2499 is "0.25", not "0.25 < 0.25"; the difference is far
-    # under the silhouette's sampling noise (sd about 0.005 between samples of 1,500)
-    if np.isfinite(sil) and round(sil, 2) < 0.25:
-        warnings.append(
-            _(
-                "Weak cluster structure (silhouette {sil} < 0.25): the clusters of the "
-                "customers who ordered at least twice overlap; read them as tendencies rather "
-                "than distinct types.",
-                sil=f"{sil:.2f}",
-            )
-        )
-    return ClusterResult(
-        labels=pd.Series(all_labels, index=x_all.index, name="cluster"),
-        names=names,
-        k=k_final,
-        k_chosen_by=chosen_by,
-        silhouette=sil,
-        curve=curve,
-        profile=profile,
-        pca=pca_df,
-        explained_variance=(
-            float(pca.explained_variance_ratio_[0]),
-            float(pca.explained_variance_ratio_[1]),
-        ),
-        features_used=used,
-        seed=seed,
-        silhouette_sample=len(samples[0]),
-        warnings=tuple(warnings),
-        n_one_time=n_one,
-        one_time_name=one_name,
-        silhouette_samples=len(samples),
-        k_best=k_best,
-    )
 
 
 def cluster(lines: pd.DataFrame, *, as_of: object = None, **params) -> ClusterResult:

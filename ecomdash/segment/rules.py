@@ -16,7 +16,7 @@ from ecomdash.features import (
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import pct
 from ecomdash.i18n.note import note
-from ecomdash.segment._threads import _single_threaded
+from ecomdash.segment._threads import single_threaded
 from ecomdash.segment.clusters import ClusterResult, feature_matrix
 from ecomdash.segment.rfm import EXPLAIN_SAMPLE
 
@@ -106,7 +106,6 @@ def tree_depth(k: int) -> int:
     return min(4, max(3, math.ceil(math.log2(2 * max(k, 1)))))
 
 
-@_single_threaded
 def explain(
     features: CustomerFeatures,
     clusters: ClusterResult,
@@ -119,87 +118,90 @@ def explain(
     clusters' k) on the unscaled features that mimics the clusters, fitted and judged on the
     clustered (repeat) customers: the one-time buyers are a fixed group, not a cluster to
     explain."""
-    from sklearn.tree import DecisionTreeClassifier
+    with single_threaded():
+        from sklearn.tree import DecisionTreeClassifier
 
-    if max_depth is None:
-        max_depth = tree_depth(clusters.k)
-    if not 1 <= max_depth <= 5:
-        raise ParameterError(
-            note(
-                N_(
-                    "The 'max_depth' parameter must be an int in 1..5 (readable rules). Got {value}."
-                ),
-                value=max_depth,
+        if max_depth is None:
+            max_depth = tree_depth(clusters.k)
+        if not 1 <= max_depth <= 5:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The 'max_depth' parameter must be an int in 1..5 (readable rules). Got {value}."
+                    ),
+                    value=max_depth,
+                )
             )
+        x = feature_matrix(features.table).loc[:, list(clusters.features_used)]
+        y = clusters.labels.reindex(x.index).to_numpy()
+        if clusters.n_one_time:  # the tree explains the k-means clusters: repeat customers only
+            keep = y < clusters.one_time_id
+            x, y = x.loc[keep], y[keep]
+        n = len(x)
+        xa = x.to_numpy()
+        fit = slice(None)
+        if n > EXPLAIN_SAMPLE:
+            # a depth-3 tree's thresholds settle long before a million customers: fit on a
+            # seeded sample, judge (fidelity, rules' counts) on everyone
+            fit = np.sort(np.random.default_rng([seed, 2_000_003]).choice(n, EXPLAIN_SAMPLE, False))
+        n_fit = len(xa[fit])
+        tree = DecisionTreeClassifier(
+            max_depth=max_depth, min_samples_leaf=max(1, n_fit // 200), random_state=seed
+        ).fit(xa[fit], y[fit])
+        pred = tree.predict(x.to_numpy())
+        fidelity = float(np.mean(pred == y))
+        breadth_label = (
+            N_("products bought")
+            if features.breadth_basis == "product"
+            else N_("categories bought")
         )
-    x = feature_matrix(features.table).loc[:, list(clusters.features_used)]
-    y = clusters.labels.reindex(x.index).to_numpy()
-    if clusters.n_one_time:  # the tree explains the k-means clusters: repeat customers only
-        keep = y < clusters.one_time_id
-        x, y = x.loc[keep], y[keep]
-    n = len(x)
-    xa = x.to_numpy()
-    fit = slice(None)
-    if n > EXPLAIN_SAMPLE:
-        # a depth-3 tree's thresholds settle long before a million customers: fit on a
-        # seeded sample, judge (fidelity, rules' counts) on everyone
-        fit = np.sort(np.random.default_rng([seed, 2_000_003]).choice(n, EXPLAIN_SAMPLE, False))
-    n_fit = len(xa[fit])
-    tree = DecisionTreeClassifier(
-        max_depth=max_depth, min_samples_leaf=max(1, n_fit // 200), random_state=seed
-    ).fit(xa[fit], y[fit])
-    pred = tree.predict(x.to_numpy())
-    fidelity = float(np.mean(pred == y))
-    breadth_label = (
-        N_("products bought") if features.breadth_basis == "product" else N_("categories bought")
-    )
-    t = tree.tree_
-    cols = list(x.columns)
-    rows = []
-    paths = tree.decision_path(x.to_numpy()).tocsc()
+        t = tree.tree_
+        cols = list(x.columns)
+        rows = []
+        paths = tree.decision_path(x.to_numpy()).tocsc()
 
-    def leaf_class(node: int) -> int | None:
-        """The class every leaf under ``node`` predicts, or None if they differ."""
-        if t.children_left[node] == -1:
-            return int(tree.classes_[int(np.argmax(t.value[node][0]))])
-        a, b = leaf_class(t.children_left[node]), leaf_class(t.children_right[node])
-        return a if a is not None and a == b else None
+        def leaf_class(node: int) -> int | None:
+            """The class every leaf under ``node`` predicts, or None if they differ."""
+            if t.children_left[node] == -1:
+                return int(tree.classes_[int(np.argmax(t.value[node][0]))])
+            a, b = leaf_class(t.children_left[node]), leaf_class(t.children_right[node])
+            return a if a is not None and a == b else None
 
-    def walk(node: int, bounds: dict[str, tuple[float, float]]) -> None:
-        cls = leaf_class(node)
-        if cls is not None:  # a leaf, or a split whose sides predict the same cluster
-            members = paths[:, node].toarray().ravel().astype(bool)
-            conds = [
-                _condition(f, lo, hi, breadth_label)
-                for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: cols.index(kv[0]))
-            ]
-            rows.append(
-                {
-                    "cluster": cls,
-                    "name": clusters.names[cls],
-                    "rule": _join_and(conds) if conds else _("everyone"),
-                    "customers": int(members.sum()),
-                    "agreement": float(np.mean(y[members] == cls)) if members.any() else 0.0,
-                }
-            )
-            return
-        f = cols[t.feature[node]]
-        thr = float(t.threshold[node])
-        lo, hi = bounds.get(f, (-np.inf, np.inf))
-        walk(t.children_left[node], {**bounds, f: (lo, min(hi, thr))})
-        walk(t.children_right[node], {**bounds, f: (max(lo, thr), hi)})
+        def walk(node: int, bounds: dict[str, tuple[float, float]]) -> None:
+            cls = leaf_class(node)
+            if cls is not None:  # a leaf, or a split whose sides predict the same cluster
+                members = paths[:, node].toarray().ravel().astype(bool)
+                conds = [
+                    _condition(f, lo, hi, breadth_label)
+                    for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: cols.index(kv[0]))
+                ]
+                rows.append(
+                    {
+                        "cluster": cls,
+                        "name": clusters.names[cls],
+                        "rule": _join_and(conds) if conds else _("everyone"),
+                        "customers": int(members.sum()),
+                        "agreement": float(np.mean(y[members] == cls)) if members.any() else 0.0,
+                    }
+                )
+                return
+            f = cols[t.feature[node]]
+            thr = float(t.threshold[node])
+            lo, hi = bounds.get(f, (-np.inf, np.inf))
+            walk(t.children_left[node], {**bounds, f: (lo, min(hi, thr))})
+            walk(t.children_right[node], {**bounds, f: (max(lo, thr), hi)})
 
-    walk(0, {})
-    rules = (
-        pd.DataFrame(rows, columns=["cluster", "name", "rule", "customers", "agreement"])
-        .sort_values(["cluster", "customers"], ascending=[True, False], kind="stable")
-        .reset_index(drop=True)
-    )
-    return ExplainResult(
-        rules=rules,
-        fidelity=fidelity,
-        target=target,
-        good_enough=fidelity >= target,
-        max_depth=max_depth,
-        predicted=pd.Series(pred, index=x.index, name="tree_cluster"),
-    )
+        walk(0, {})
+        rules = (
+            pd.DataFrame(rows, columns=["cluster", "name", "rule", "customers", "agreement"])
+            .sort_values(["cluster", "customers"], ascending=[True, False], kind="stable")
+            .reset_index(drop=True)
+        )
+        return ExplainResult(
+            rules=rules,
+            fidelity=fidelity,
+            target=target,
+            good_enough=fidelity >= target,
+            max_depth=max_depth,
+            predicted=pd.Series(pred, index=x.index, name="tree_cluster"),
+        )

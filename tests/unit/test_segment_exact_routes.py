@@ -125,10 +125,10 @@ def test_single_threaded_limits_openmp_in_a_fresh_process():
         pytest.skip("one core: every library already runs one thread")
     code = (
         "import json, sys\n"
-        "from ecomdash.segment._threads import _single_threaded\n"
+        "from ecomdash.segment._threads import single_threaded\n"
         "assert 'sklearn' not in sys.modules\n"
-        "@_single_threaded\n"
         "def f():\n"
+        "  with single_threaded():\n"
         "    from threadpoolctl import threadpool_info\n"
         "    from sklearn.utils._openmp_helpers import _openmp_effective_n_threads\n"
         "    return [[i['internal_api'], i['num_threads']] for i in threadpool_info()], "
