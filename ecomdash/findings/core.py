@@ -222,24 +222,24 @@ def _mase_confidence(mase: pd.Series, naive: pd.Series) -> tuple[str, str, str]:
     b = float(np.nanmedian(naive.to_numpy(dtype=float))) if naive.notna().any() else float("nan")
     if not (math.isfinite(b) and b > 0):
         label = "high" if m < 0.8 else "medium" if m < 1.0 else "low"
-        return label, _plain_mase(round(m, 2)), _("median backtest MASE {mase}", mase=f"{m:.2f}")
+        return label, plain_mase(round(m, 2)), _("median backtest MASE {mase}", mase=f"{m:.2f}")
     # rated on the figures the detail shows (2 decimals): 0.85 and 0.95's median 0.8999…
     # against a naive at 0.90 is no better than it
     mr, br = round(m, 2), round(b, 2)
     label = "high" if mr < BEAT_NAIVE * br - 1e-9 else "medium" if mr < br else "low"
     return (
         label,
-        _plain_mase(mr / br),
+        plain_mase(mr / br),
         _("median backtest MASE {mase}, naive forecast {naive}", mase=f"{m:.2f}", naive=f"{b:.2f}"),
     )
 
 
-def _plain_mase(ratio: float) -> str:
+def plain_mase(ratio: float) -> str:
     """The restock's confidence in plain words from the model's error as a share of the
     seasonal naive's (``ratio``): "missed by 7 % less than repeating last year's weeks" (0.93),
     "… 10 % more …" (1.10), "about as much as" when it rounds to the same whole percent.
 
-    >>> _plain_mase(0.80 / 0.86)
+    >>> plain_mase(0.80 / 0.86)
     "checked on past weeks, the forecasts of these products missed by 7\xa0% less than repeating last year's weeks"
     """
     share = 1.0 - ratio

@@ -318,3 +318,19 @@ def test_chinese_customer_value_tables_are_whole_yuan(zh_read):
     for caption in ("按预测价值排名的客户", "最值得挽留的客户"):
         cells = [r[1] for r in _table_rows(html, caption)]
         assert cells and all(re.fullmatch(r"¥\d{1,3}(,\d{3})*", c) for c in cells), cells
+
+
+def test_chinese_restock_verdict_leads_with_the_homes_plain_words(zh_store):
+    """The restock verdict opens with what the Home says in plain words (the share by which
+    the forecasts missed less than repeating last year's weeks), then the MASE figures; in
+    Chinese, with no English left."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.data import ReportData
+    from ecomdash.report.sections.stock import restock
+
+    store, info = zh_store
+    with use_lang("zh"):
+        v = str(restock(ReportData.open(store, info.id), top=5).verdict)
+    assert v.startswith("在过去几周上检验，这些商品预测的误差比照搬去年同期各周"), v
+    assert "（5 个商品的每周件数预测已回测：MASE 中位数 " in v, v
+    assert not re.search(r"[A-Za-z]{4,}", v.replace("MASE", "")), v

@@ -10,6 +10,7 @@ from ecomdash.report.data import (
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     _isnan,
+    capitalised,
 )
 
 
@@ -95,11 +96,6 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     )
 
 
-def _capitalised(text: str) -> str:
-    """``text`` with its first letter upper case ("high" → "High"; Chinese unchanged)."""
-    return text[:1].upper() + text[1:]
-
-
 def alerts(data: ReportData, *, top: int = 20) -> Section:
     """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
     from ecomdash.alerts import find_alerts, rule_label, severity_label, when_parts
@@ -138,7 +134,7 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     table["date"] = (day.dt.strftime(data.display.strftime) + " " + time_of_day).str.strip()
     table["kind"] = table["kind"].map(rule_label)
     # "High", not "high": a table cell starts with a capital (the Alerts page keeps its own)
-    table["severity"] = table["severity"].map(lambda s: _capitalised(severity_label(s)))
+    table["severity"] = table["severity"].map(lambda s: capitalised(severity_label(s)))
     table = table.rename(
         columns={
             "date": _("When"),

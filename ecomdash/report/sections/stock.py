@@ -15,6 +15,7 @@ from ecomdash.report.data import (
 )
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
+    capitalised,
     pct,
 )
 
@@ -97,7 +98,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
 
 
 def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> Section:
-    from ecomdash.findings.core import backtest_mase
+    from ecomdash.findings.core import backtest_mase, plain_mase
     from ecomdash.forecast import from_store as FS
     from ecomdash.inventory import NO_STOCK
 
@@ -120,16 +121,19 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
     both = auto.notna() & naive.notna()
     if both.any():
         beat = float((auto[both] < naive[both]).mean())
+        med, nav = round(float(auto[both].median()), 2), round(float(naive[both].median()), 2)
+        # the Home's plain words first (what "MASE 0.80 against 0.86" means), then the figures
         verdict = _(
-            "Weekly unit forecasts of {n} products, backtested: median MASE {mase} against "
-            "the naive forecast's {naive} on the same weeks (lower is better); {share} of "
-            "products forecast better than the naive forecast.",
+            "{plain} (weekly unit forecasts of {n} products, backtested: median MASE {mase} "
+            "against the naive forecast's {naive} on the same weeks, lower is better); {share} "
+            "of products forecast better than the naive forecast.",
+            plain=capitalised(plain_mase(med / nav if nav > 0 else med)),
             n=len(plan),
-            mase=f"{auto[both].median():.2f}",
-            naive=f"{naive[both].median():.2f}",
+            mase=f"{med:.2f}",
+            naive=f"{nav:.2f}",
             share=pct(beat),
         )
-        tone = "good" if auto[both].median() < naive[both].median() else "warn"
+        tone = "good" if med < nav else "warn"
     else:
         verdict, tone = _("The per-product forecasts could not be backtested."), "warn"
     # the report has no units on hand: it lists reorder points, not order quantities (the
