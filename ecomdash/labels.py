@@ -28,6 +28,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.fmt import pct, pct_sign
 
 #: Kinds of column. ``share`` holds 0..1 and shows as a percentage; ``pct`` already holds
 #: percentage points (12.5 means 12.5 %); ``model`` holds model ids, shown as their labels.
@@ -673,9 +674,10 @@ def number_format(c: Col, display: Display | None = None) -> str | None:
     if c.kind == "number":
         return f"%,.{p}f"
     if c.kind in ("pct", "share"):  # a share sent in percent points (ui.tables)
-        # 12.3% / 12.3 %, with thousands as fmt.pct writes them: 1,065.0 % (was 1065.0 %);
-        # Streamlit's sprintf takes the "," flag (tests/unit/test_table_config.py runs it)
-        return f"%,.{p}f" + ("%%" if get_lang() == "zh" else " %%")
+        # 12.3% / 12.3 % (fmt.pct_sign: a no-break space in English), with thousands as
+        # fmt.pct writes them: 1,065.0 % (was 1065.0 %); Streamlit's sprintf takes the ","
+        # flag (tests/unit/test_table_config.py runs it)
+        return f"%,.{p}f" + pct_sign().replace("%", "%%")
     return None
 
 
@@ -708,11 +710,8 @@ def format_value(value, col_id, display: Display | None = None, area: str | None
             return str(v)
         if c.kind == "money":
             return money(v, display, places=p)
-        pct_sign = "%" if get_lang() == "zh" else " %"  # 12.3% in Chinese, 12.3 % in English
-        if c.kind == "share":
-            return f"{v * 100:,.{p}f}{pct_sign}"
-        if c.kind == "pct":
-            return f"{v:,.{p}f}{pct_sign}"
+        if c.kind in ("share", "pct"):  # as fmt.pct writes it: 12.3% in Chinese, 12.3 % in English
+            return pct(v, p, points=c.kind == "pct")
         if c.kind == "count":
             return f"{v:,.0f}"
         if c.kind == "number":

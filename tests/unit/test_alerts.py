@@ -193,7 +193,11 @@ def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(han
     orders came from 10:00 to 10:48 ("48 min", was "0.8 hours")."""
     store, info = hand
     for lang, quick, burst in (
-        ("en", ("Order Q1 of 25.00 (", " in full 2 h after it was placed"), "9 orders in 48 min ("),
+        (
+            "en",
+            ("Order Q1 of 25.00 (", " in full 2\u00a0h after it was placed"),
+            "9 orders in 48\u00a0min (",
+        ),
         (
             "zh",
             ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2 小时"),

@@ -574,7 +574,7 @@ def test_recommendations_table_writes_shares_as_the_page_does(demo_report):
     out = table_html(table)
     row = table.frame.iloc[0]
     for col in ("hit_rate_at_k", "precision_at_k", "coverage"):
-        assert f">{row[col] * 100:.1f} %<" in out, col
+        assert f">{row[col] * 100:.1f}\u00a0%<" in out, col  # fmt.pct's no-break space
         assert f">{row[col]:.3f}<" not in out, col
     assert f">{row['ndcg_at_k']:.3f}<" in out
 
@@ -791,3 +791,17 @@ def test_a_period_without_alerts_says_so_without_an_empty_table(
     assert sec.tables == () and sec.figures == ()
     html = render_html(rep)
     assert "0.0" not in sec.verdict and "<caption>" not in html
+
+
+@pytest.mark.parametrize(("lang", "want"), [("en", "50.0\u00a0%"), ("zh", "50.0%")])
+def test_a_cell_with_its_own_percent_format_writes_fmt_pcts_space(lang, want):
+    """A table that gives its own ``formats`` (``"{:.1%}"``) wrote "50.0 %" with a plain
+    space, where every other percentage of the report has fmt.pct_sign's no-break space."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.render import _cell
+
+    with use_lang(lang):
+        assert _cell(0.5, "{:.1%}") == (want, True)
+        # rounded half up as fmt.pct rounds ("{:.0%}" wrote 12 % for 0.125: half to even)
+        assert _cell(0.125, "{:.0%}") == (want.replace("50.0", "13"), True)
+        assert _cell(0.5, "{:+.0%}") == (want.replace("50.0", "+50"), True)
