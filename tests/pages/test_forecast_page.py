@@ -79,7 +79,7 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     labels = [m.label for m in at.multiselect]
     assert "Sale days to mark (the Seasonal ARIMA model learns how much they add)" in labels
     assert not any("regressor" in lab for lab in labels)
-    cover_help = _metric(at, "80 % band coverage").help
+    cover_help = _metric(at, "80\u00a0% band coverage").help
     assert "wider than it needs to be" in cover_help and "surer than" in cover_help
     # the backtest table's MASE column: its help makes the same comparison (was "below 1
     # beats it", while the baseline's own row reads below 1)

@@ -969,7 +969,7 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     assert rev.reason == (
         "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
         "(+1,628\u00a0%, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
-        "under 20 % of the shop's usual day's sales (809.00)"
+        "under 20\u00a0% of the shop's usual day's sales (809.00)"
     )
     assert orders.reason.endswith(
         "(+1,628\u00a0%, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "

@@ -69,7 +69,7 @@ def test_number_formats_for_the_table_columns():
 
 def test_headers_of_the_issue_examples_are_words():
     assert L.label("gross_sale") == "Gross sale"
-    assert L.label("lo80") == "Low (80 % range)"
+    assert L.label("lo80") == "Low (80\u00a0% range)"
     assert L.label("mean") == "Forecast"
     assert L.label("rule_code") == "Rule"
     # one id, different meaning per page

@@ -648,7 +648,7 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     top = res.metrics.loc[res.best_model, "precision_at_10pct"]
     assert (round(churned * 100), round(top * 100)) == (68, 97)
     said = (
-        "Of the 10 % of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
+        "Of the 10\u00a0% of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
         "days, against 68\u00a0% of all the customers evaluated."
     )
     assert said in sec.verdict, sec.verdict
