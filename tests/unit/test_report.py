@@ -15,6 +15,7 @@ from ecomdash import schema as S
 from ecomdash.cli import main
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
+from ecomdash.i18n import fmt
 from ecomdash.ingest import load_bytes
 from ecomdash.kpis import kpis_from_lines
 from ecomdash.report import (
@@ -596,9 +597,9 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
     # by hand: February 95 net over 3 orders, 10 returned of 105 gross; January's part: one
     # order of 10, nothing returned
     assert deltas["Net revenue"] is None and deltas["Orders"] is None
-    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", "\u00a0%") + (
-        " vs previous period"
-    )
+    assert deltas["Average order value"] == fmt.pct(
+        (95 / 3 - 10) / 10, 1, signed=True, lang="en"
+    ) + (" vs previous period")
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
 
 
