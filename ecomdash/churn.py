@@ -458,7 +458,7 @@ def _churn_steps(
         notices.append(
             _(
                 "The lifetime-value model's chance still active ranks customers worse than "
-                "guessing here: it gives every customer who bought once a 100 % chance, yet most "
+                "guessing here: it gives every customer who bought once a 100\u00a0% chance, yet most "
                 "of them never come back. Its chance to buy in the window does not have this "
                 "problem."
             )
@@ -603,7 +603,7 @@ def risk_and_alive_sentence(window_days: int) -> str:
         '"{churn}" and "{alive}" answer different questions: the churn model\'s risk is the '
         "chance of no order in the next {days} days, judged from the customer's recent orders; "
         "the lifetime-value model's chance still active is the chance that they are still a "
-        "customer at all, so someone who orders twice a year can be 100 % still active and "
+        "customer at all, so someone who orders twice a year can be 100\u00a0% still active and "
         "still at high churn risk.",
         churn=L.label("churn_probability", "value"),
         alive=L.label("p_alive", "value"),

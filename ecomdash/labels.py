@@ -10,11 +10,11 @@ numbers, so sorting still works); the report and the downloads use :func:`format
 and :func:`header`.
 
 >>> label("gross_sales"), label("lo80")
-('Gross sales', 'Low (80 % range)')
+('Gross sales', 'Low (80\\xa0% range)')
 >>> format_value(145939.64, "revenue", Display(currency="GBP"))
 '£145,939.64'
 >>> format_value(0.1234, "return_rate"), format_value(1234567, "orders")
-('12.3 %', '1,234,567')
+('12.3\\xa0%', '1,234,567')
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.fmt import pct, pct_sign
 
 #: Kinds of column. ``share`` holds 0..1 and shows as a percentage; ``pct`` already holds
 #: percentage points (12.5 means 12.5 %); ``model`` holds model ids, shown as their labels.
@@ -206,10 +207,10 @@ COLUMNS: dict[str, Col] = {
     "forecast": _c(N_("Forecast"), "number"),
     "actual": _c(N_("Actual"), "number"),
     "y": _c(N_("Actual"), "number"),
-    "lo80": _c(N_("Low (80 % range)"), "number"),
-    "hi80": _c(N_("High (80 % range)"), "number"),
-    "lo95": _c(N_("Low (95 % range)"), "number"),
-    "hi95": _c(N_("High (95 % range)"), "number"),
+    "lo80": _c(N_("Low (80\u00a0% range)"), "number"),
+    "hi80": _c(N_("High (80\u00a0% range)"), "number"),
+    "lo95": _c(N_("Low (95\u00a0% range)"), "number"),
+    "hi95": _c(N_("High (95\u00a0% range)"), "number"),
     "closed": _c(N_("Closed"), "flag"),
     "closed_weekday": _c(N_("Closed weekday"), "flag"),
     "holiday": _c(N_("Holiday")),
@@ -219,9 +220,9 @@ COLUMNS: dict[str, Col] = {
     "mape": _c(N_("MAPE"), "pct", help=N_("Mean absolute percentage error on periods with sales.")),
     "bias": _c(N_("Bias"), "number", help=N_("Mean of forecast minus actual: above 0 forecasts too high.")),
     "rmse": _c(N_("RMSE"), "number"),
-    "coverage80": _c(N_("Inside the 80 % range"), "share", 0),
-    "coverage95": _c(N_("Inside the 95 % range"), "share", 0),
-    "vs_baseline": _c(N_("Error vs seasonal naive"), "share", 0, N_("Backtest error as a share of the baseline's: below 100 % beats it.")),
+    "coverage80": _c(N_("Inside the 80\u00a0% range"), "share", 0),
+    "coverage95": _c(N_("Inside the 95\u00a0% range"), "share", 0),
+    "vs_baseline": _c(N_("Error vs seasonal naive"), "share", 0, N_("Backtest error as a share of the baseline's: below 100\u00a0% beats it.")),
     "baseline_mae": _c(N_("Seasonal naive error (MAE)"), "number"),
     "baseline_mase": _c(N_("Seasonal naive MASE"), "number"),
     "auto_mae": _c(N_("Automatic choice error (MAE)"), "number"),
@@ -239,7 +240,7 @@ COLUMNS: dict[str, Col] = {
     "horizon": _c(N_("Periods ahead"), "count"),
     "is_event": _c(N_("Event day"), "flag"),
     # -- restock
-    "abc": _c(N_("ABC class"), help=N_("A: the products that make 80 % of revenue, B the next 15 %, C the rest.")),
+    "abc": _c(N_("ABC class"), help=N_("A: the products that make 80\u00a0% of revenue, B the next 15\u00a0%, C the rest.")),
     "xyz": _c(N_("XYZ class"), help=N_("X: steady demand, Y: variable, Z: erratic.")),
     # each figure of the plan says its unit and how it is worked out (the planner's table
     # showed "Safety stock 25", "Reorder point 211" with no unit and no way to follow them)
@@ -247,7 +248,7 @@ COLUMNS: dict[str, Col] = {
     "daily_demand": _c(N_("Units per day"), "number", help=N_("Forecast units sold per day: the average weekly forecast of the next 8 weeks ÷ 7.")),
     "error_sd_daily": _c(N_("Daily forecast error (units)"), "number", help=N_("How far the weekly forecasts missed in the backtest (root mean square error), per day: ÷ √7.")),
     "demand_lead_time": _c(N_("Units sold over the lead time"), "number", 0, N_("Units per day × lead time (days), rounded up to a whole unit.")),
-    "safety_stock": _c(N_("Safety stock (units)"), "number", 0, N_("Extra units for selling more than forecast during the lead time: z × daily forecast error × √lead time (days), rounded up to a whole unit; z is 1.64 at a 95 % service level, 2.33 at 99 %.")),
+    "safety_stock": _c(N_("Safety stock (units)"), "number", 0, N_("Extra units for selling more than forecast during the lead time: z × daily forecast error × √lead time (days), rounded up to a whole unit; z is 1.64 at a 95\u00a0% service level, 2.33 at 99\u00a0%.")),
     "reorder_point": _c(N_("Reorder point (units)"), "number", 0, N_("Order when units on hand fall to this number or below: units sold over the lead time + safety stock, each rounded up to a whole unit (the numbers shown add up and are the ones compared).")),
     "on_hand": _c(N_("Units on hand"), "count"),
     "days_of_cover": _c(N_("Days of cover"), "number", 1, N_("Units on hand ÷ units per day.")),
@@ -272,8 +273,8 @@ COLUMNS: dict[str, Col] = {
     "report.products:name": _c(N_("Product")),
     # the report forecasts net revenue: its forecast table is money, to the whole unit
     "report.forecast:mean": _c(N_("Forecast"), "money", 0),
-    "report.forecast:lo80": _c(N_("Low (80 % range)"), "money", 0),
-    "report.forecast:hi80": _c(N_("High (80 % range)"), "money", 0),
+    "report.forecast:lo80": _c(N_("Low (80\u00a0% range)"), "money", 0),
+    "report.forecast:hi80": _c(N_("High (80\u00a0% range)"), "money", 0),
     "report.forecast:mae": _c(N_("Backtest error (MAE)"), "money", 0),  # of net revenue
     # predictions a year ahead and a risk score times spend: whole currency units, as the
     # Overview's tiles (pennies are false precision to a report reader)
@@ -368,13 +369,13 @@ COLUMNS: dict[str, Col] = {
         ),
     ),
     # plain words first, the analyst's name in the help (a share: 0.944 reads 94.4 %)
-    "auc": _c(N_("Ranks who left first"), "share", 1, N_("How often the model rates a customer who then placed no order in the window as more at risk than one who ordered, over every such pair: 50 % is guessing, 100 % perfect. Analysts call it the ROC AUC (0.5 to 1).")),
+    "auc": _c(N_("Ranks who left first"), "share", 1, N_("How often the model rates a customer who then placed no order in the window as more at risk than one who ordered, over every such pair: 50\u00a0% is guessing, 100\u00a0% perfect. Analysts call it the ROC AUC (0.5 to 1).")),
     "brier": _c(N_("Error of the chances"), "number", 3, N_("How far the predicted chances to buy again are from what happened (0 is perfect, lower is better). Analysts call it the Brier score: the mean squared error of the chances.")),
-    "precision_at_10pct": _c(N_("Left, top 10 % risk"), "share", help=N_("Of the 10 % of customers rated most at risk, the share who then placed no order in the window (the precision at the top 10 %).")),
-    "recall_at_10pct": _c(N_("Left found, top 10 % risk"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10 % rated most at risk (the recall at the top 10 %).")),
+    "precision_at_10pct": _c(N_("Left, top 10\u00a0% risk"), "share", help=N_("Of the 10\u00a0% of customers rated most at risk, the share who then placed no order in the window (the precision at the top 10\u00a0%).")),
+    "recall_at_10pct": _c(N_("Left found, top 10\u00a0% risk"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10\u00a0% rated most at risk (the recall at the top 10\u00a0%).")),
     # the other end of the ranking: the customers likeliest to buy, not the top 10 % risk
-    "buyer_precision_at_10pct": _c(N_("Bought, top 10 % to buy"), "share", help=N_("Of the 10 % of customers rated most likely to buy again, the share who did in the window.")),
-    "buyer_recall_at_10pct": _c(N_("Buyers found in the 10 % likeliest to buy"), "share"),
+    "buyer_precision_at_10pct": _c(N_("Bought, top 10\u00a0% to buy"), "share", help=N_("Of the 10\u00a0% of customers rated most likely to buy again, the share who did in the window.")),
+    "buyer_recall_at_10pct": _c(N_("Buyers found in the 10\u00a0% likeliest to buy"), "share"),
     "importance": _c(N_("Importance"), "number", 3),
     "predicted": _c(N_("Predicted"), "number", 2),
     "observed": _c(N_("Observed"), "number", 2),
@@ -457,7 +458,7 @@ _P = "pricing"
 COLUMNS.update({
     f"{_P}:product_id": _c(N_("Product id")),
     f"{_P}:product_name": _c(N_("Product")),  # as on every other page
-    f"{_P}:elasticity": _c(N_("Elasticity"), "number", 2, N_("% change in units for a 1 % change in price (below -1: price-sensitive).")),
+    f"{_P}:elasticity": _c(N_("Elasticity"), "number", 2, N_("% change in units for a 1\u00a0% change in price (below -1: price-sensitive).")),
     f"{_P}:ci_low": _c(N_("90% low"), "number", 2),
     f"{_P}:ci_high": _c(N_("90% high"), "number", 2),
     f"{_P}:current_price": _c(N_("Current price"), "money"),
@@ -673,9 +674,10 @@ def number_format(c: Col, display: Display | None = None) -> str | None:
     if c.kind == "number":
         return f"%,.{p}f"
     if c.kind in ("pct", "share"):  # a share sent in percent points (ui.tables)
-        # 12.3% / 12.3 %, with thousands as fmt.pct writes them: 1,065.0 % (was 1065.0 %);
-        # Streamlit's sprintf takes the "," flag (tests/unit/test_table_config.py runs it)
-        return f"%,.{p}f" + ("%%" if get_lang() == "zh" else " %%")
+        # 12.3% / 12.3 % (fmt.pct_sign: a no-break space in English), with thousands as
+        # fmt.pct writes them: 1,065.0 % (was 1065.0 %); Streamlit's sprintf takes the ","
+        # flag (tests/unit/test_table_config.py runs it)
+        return f"%,.{p}f" + pct_sign().replace("%", "%%")
     return None
 
 
@@ -708,11 +710,8 @@ def format_value(value, col_id, display: Display | None = None, area: str | None
             return str(v)
         if c.kind == "money":
             return money(v, display, places=p)
-        pct_sign = "%" if get_lang() == "zh" else " %"  # 12.3% in Chinese, 12.3 % in English
-        if c.kind == "share":
-            return f"{v * 100:,.{p}f}{pct_sign}"
-        if c.kind == "pct":
-            return f"{v:,.{p}f}{pct_sign}"
+        if c.kind in ("share", "pct"):  # as fmt.pct writes it: 12.3% in Chinese, 12.3 % in English
+            return pct(v, p, points=c.kind == "pct")
         if c.kind == "count":
             return f"{v:,.0f}"
         if c.kind == "number":

@@ -124,7 +124,7 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
                     "{times} times the usual day-to-day swing); rated low: the change, {change}, "
-                    "is under 20 % of the shop's usual day's sales ({usual})",
+                    "is under 20\u00a0% of the shop's usual day's sales ({usual})",
                     change=fmt.money(abs(r.actual - r.expected)),
                     usual=fmt.money(shop_gross),
                     **said,

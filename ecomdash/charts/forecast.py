@@ -59,7 +59,7 @@ def forecast_figure(
                 fill="toself",
                 fillcolor=color,
                 line={"width": 0},
-                name=_("{level} % band", level=level),
+                name=_("{level}\u00a0% band", level=level),
                 hoverinfo="skip",
             )
         )
@@ -291,7 +291,7 @@ def product_figure(many: ManyForecastResult, product_id: str) -> go.Figure:
             fill="toself",
             fillcolor=BAND95,
             line={"width": 0},
-            name=_("{level} % band", level=95),
+            name=_("{level}\u00a0% band", level=95),
             hoverinfo="skip",
         )
     )
@@ -331,7 +331,7 @@ def abc_xyz_figure(res: RestockResult) -> go.Figure:
         go.Heatmap(
             z=m.to_numpy(),
             x=[_("X (steady)"), _("Y (variable)"), _("Z (erratic)")],
-            y=[_("A (top 80 %)"), _("B (next 15 %)"), _("C (last 5 %)")],
+            y=[_("A (top 80\u00a0%)"), _("B (next 15\u00a0%)"), _("C (last 5\u00a0%)")],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 14},  # plotly's default (12 px scaled to the cell) was hard to read

@@ -51,7 +51,7 @@ def series_figure(res: GroupForecastResult, series: str, *, symbol: str = "") ->
         fillcolor="rgba(49,130,189,0.18)",
         line={"width": 0},
         mode="lines",  # plotly marks the points of a short trace: the band's edges read as data
-        name=_("{level} % band", level=80),
+        name=_("{level}\u00a0% band", level=80),
         hoverinfo="skip",
     )
     fig.add_scatter(x=hist.index, y=hist.to_numpy(), name=_("History"), line={"color": "#636363"})

@@ -43,7 +43,7 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
             x=p["elasticity"],
             y=names,
             mode="markers",
-            name=_("product (90 % interval)"),
+            name=_("product (90\u00a0% interval)"),
             marker={"color": _BLUE, "size": 9},
             error_x={
                 "type": "data",
@@ -73,7 +73,7 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
         x=-1, line_dash="dot", line_color="grey", annotation_text=_("-1: revenue-neutral")
     )
     fig.update_layout(
-        title=_("Price elasticity: % change in units for a 1 % higher price"),
+        title=_("Price elasticity:\u00a0% change in units for a 1\u00a0% higher price"),
         xaxis_title=_("Elasticity"),  # an axis title starts with a capital
         height=max(320, 22 * len(p) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
@@ -96,7 +96,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             fill="toself",
             fillcolor=_GREY,
             line={"width": 0},
-            name=_("units, 90 % band"),
+            name=_("units, 90\u00a0% band"),
             hoverinfo="skip",
         )
     )
@@ -152,7 +152,7 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
         )
     fig.update_layout(
         title=_(
-            "{product}: demand across the prices it has had (±10 %)",
+            "{product}: demand across the prices it has had (±10\u00a0%)",
             product=_name(row["product_name"], product_id),
         ),
         xaxis_title=_("price"),

@@ -236,7 +236,7 @@ def customer_value_days(
                 plain.append(
                     _(
                         "The lifetime-value model sees almost no customer stop buying, so it "
-                        "gives every customer a chance still active of about 100 %; to see who "
+                        "gives every customer a chance still active of about 100\u00a0%; to see who "
                         "has stopped buying, use the churn risk."
                     )
                 )

@@ -412,7 +412,7 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         # the churn tab's plain words (its ROC AUC, as a share of pairs ranked right)
         note = _(
             "the churn model, checked on later orders it had not seen, ranks customers who "
-            "left above those who stayed {auc} of the time (guessing: 50 %)",
+            "left above those who stayed {auc} of the time (guessing: 50\u00a0%)",
             auc=fmt.pct(auc, 0),
         )
     else:
@@ -690,9 +690,9 @@ def forecast_finding(
             # above forecast and outside the band: sure, but listed after the actions (no
             # money at risk); the note says why ("high: outside the band" ranked last read
             # as a slip)
-            _("outside the model's 80 % band, above forecast: nothing at risk, watch it")
+            _("outside the model's 80\u00a0% band, above forecast: nothing at risk, watch it")
             if outside and gap > 0
-            else _("outside the model's 80 % band")
+            else _("outside the model's 80\u00a0% band")
             if outside
             else _("within the model's usual error: watch, do not act yet")
         ),

@@ -101,7 +101,7 @@ def plain_price_note(elasticity: float, lo: float, hi: float, level: float, rati
     ``elasticity``, ``lo``, ``hi`` are negative (a candidate's interval is below zero).
 
     >>> plain_price_note(-2.33, -2.72, -1.93, 0.9, 0.76)
-    'a 1 % higher price sells about 2.3\\xa0% fewer units (between 1.9\\xa0% and 2.7\\xa0%, 90\\xa0% sure); checked on later weeks it had not seen, the price model missed by 24\\xa0% less than the median of the weeks just before'
+    'a 1\\xa0% higher price sells about 2.3\\xa0% fewer units (between 1.9\\xa0% and 2.7\\xa0%, 90\\xa0% sure); checked on later weeks it had not seen, the price model missed by 24\\xa0% less than the median of the weeks just before'
     """
     fields = {
         "per1": fmt.pct(-elasticity / 100, 1),
@@ -112,14 +112,14 @@ def plain_price_note(elasticity: float, lo: float, hi: float, level: float, rati
     }
     if not math.isfinite(ratio):
         return _(
-            "a 1 % higher price sells about {per1} fewer units (between {lo} and {hi}, "
+            "a 1\u00a0% higher price sells about {per1} fewer units (between {lo} and {hi}, "
             "{level} sure); not checked on later weeks yet",
             **fields,
         )
     share = 1.0 - ratio
     if share > 0 and round(share * 100) >= 1:
         return _(
-            "a 1 % higher price sells about {per1} fewer units (between {lo} and {hi}, "
+            "a 1\u00a0% higher price sells about {per1} fewer units (between {lo} and {hi}, "
             "{level} sure); checked on later weeks it had not seen, the price model missed "
             "by {pct} less than the median of the weeks just before",
             pct=pct_text(share),
@@ -127,14 +127,14 @@ def plain_price_note(elasticity: float, lo: float, hi: float, level: float, rati
         )
     if share < 0 and round(-share * 100) >= 1:
         return _(
-            "a 1 % higher price sells about {per1} fewer units (between {lo} and {hi}, "
+            "a 1\u00a0% higher price sells about {per1} fewer units (between {lo} and {hi}, "
             "{level} sure); checked on later weeks it had not seen, the price model missed "
             "by {pct} more than the median of the weeks just before",
             pct=pct_text(-share),
             **fields,
         )
     return _(
-        "a 1 % higher price sells about {per1} fewer units (between {lo} and {hi}, {level} "
+        "a 1\u00a0% higher price sells about {per1} fewer units (between {lo} and {hi}, {level} "
         "sure); checked on later weeks it had not seen, the price model missed about as "
         "much as the median of the weeks just before",
         **fields,

@@ -46,11 +46,20 @@ def money(x: float, *, places: int = 2, symbol: str | None = None, signed: bool 
     """An exact amount with thousands and the currency sign (of :func:`use_currency` unless
     ``symbol`` is given) after the minus: ``-£950.40``; ``signed`` writes ``+`` too.
 
+    Rounded half up from the amount's decimal text, as :func:`compact` rounds (``£2.675`` is
+    ``£2.68``, ``£0.125`` ``£0.13``: Python's ``"%.2f"`` wrote ``£2.67`` and ``£0.12``).
+
     >>> money(-950.4, symbol="£"), money(1234.5, places=0, symbol="¥", signed=True)
-    ('-£950.40', '+¥1,234')
+    ('-£950.40', '+¥1,235')
+    >>> money(2.675, symbol="£"), money(0.125, symbol="£"), money(-0.004, symbol="£")
+    ('£2.68', '£0.13', '£0.00')
     """
     sym = _SYMBOL.get() if symbol is None else symbol
-    figure = f"{abs(x):,.{places}f}"
+    a = abs(float(x))
+    if a != a or a == float("inf"):  # NaN/inf keep their own text
+        figure = f"{a:,.{places}f}"
+    else:  # half up from the decimal text, as compact(): £2.675 is £2.68, £0.125 £0.13
+        figure = f"{_half_up(a, places):,.{places}f}"
     sign = _sign(x, figure, signed=signed)
     return f"{sign}{sym}{figure}"
 
@@ -233,29 +242,28 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
     return f"{sign}{r:,.0f}"
 
 
-def pct(x: float, digits: int = 1, *, signed: bool = False, lang: str | None = None) -> str:
-    """A share as a percentage: ``4.1 %`` in English (a no-break space before the ``%``:
-    :func:`pct_sign`), ``4.1%`` in Chinese. ``signed`` writes
-    ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
-    zero has no sign (``0 %``, not ``-0 %``); thousands are separated (``+1,065 %``).
-
-    >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
-    ('4.1\\xa0%', '4.1%', '-100\\xa0%')
-    >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
-    ('+12%', '0\\xa0%')
-    >>> pct(10.65, 0, signed=True, lang="en"), pct(10.65, 0, signed=True, lang="zh")
-    ('+1,065\\xa0%', '+1,065%')
-    """
-    lang = lang or get_lang()
-    text = f"{abs(x) * 100:,.{digits}f}"  # +1,065 %
-    nonzero = any(c in "123456789" for c in text)  # NaN/inf keep their own text
-    sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
-    return f"{sign}{text}{pct_sign(lang)}"
-
-
-#: the space between a figure and its "%" in English: a no-break space, so "53 %" never
-#: wraps "53" and "%" onto two lines (the Home card's confidence note did, in Chromium)
+#: The space between a figure and its unit in English ("53 %", "42 s", "2 min 11 s"): a
+#: no-break space (U+00A0), so a line never ends with the figure and starts with its unit
+#: (the Home card's confidence note wrapped "53" and "%" in Chromium). The one place the
+#: rule is written: :func:`pct_sign`, :func:`unit`, :func:`duration`, the tables' percent
+#: formats (``labels.number_format``, ``ui.tables.percent_format``), the Overview's deltas
+#: and the message ids that write a figure before "%" (``tests/unit/test_i18n_units.py``).
+#: Chinese writes ``53%`` with no space and keeps its durations' own ``42 秒``.
 NBSP = "\u00a0"
+
+
+def unit(figure: str, name: str, *, lang: str | None = None) -> str:
+    """``figure`` followed by its unit ``name``, as the language joins them: a no-break space
+    in English (:data:`NBSP`: ``42 s``, ``12.5 %``), ``%`` right after the figure in Chinese
+    (``12.5%``; any other Chinese unit after a space, as :func:`duration` writes ``42 秒``).
+
+    >>> unit("42", "s", lang="en"), unit("12.5", "%", lang="en"), unit("12.5", "%", lang="zh")
+    ('42\\xa0s', '12.5\\xa0%', '12.5%')
+    """
+    zh = (lang or get_lang()) == "zh"
+    if zh:
+        return f"{figure}{name}" if name == "%" else f"{figure} {name}"
+    return f"{figure}{NBSP}{name}"
 
 
 def pct_sign(lang: str | None = None) -> str:
@@ -266,7 +274,44 @@ def pct_sign(lang: str | None = None) -> str:
     >>> pct_sign("en"), pct_sign("zh")
     ('\\xa0%', '%')
     """
-    return "%" if (lang or get_lang()) == "zh" else f"{NBSP}%"
+    return unit("", "%", lang=lang)
+
+
+def pct(
+    x: float,
+    digits: int = 1,
+    *,
+    signed: bool = False,
+    lang: str | None = None,
+    points: bool = False,
+) -> str:
+    """A share as a percentage: ``4.1 %`` in English (a no-break space before the ``%``:
+    :func:`pct_sign`), ``4.1%`` in Chinese. ``signed`` writes
+    ``+`` too, and the minus is a hyphen, as :func:`money` writes it; a share that rounds to
+    zero has no sign (``0 %``, not ``-0 %``); thousands are separated (``+1,065 %``).
+    Rounded half up from the share's decimal text, as :func:`compact` rounds (``0.125`` is
+    ``13 %``, ``0.0125`` ``1.3 %``: Python's ``"%.0f"`` wrote ``12 %`` and ``1.2 %``).
+    ``points``: ``x`` is already in percentage points (``12.5`` → ``12.5 %``), the tables'
+    ``pct`` columns.
+
+    >>> pct(0.0412, lang="en"), pct(0.0412, lang="zh"), pct(-1, 0, signed=True, lang="en")
+    ('4.1\\xa0%', '4.1%', '-100\\xa0%')
+    >>> pct(0.12, 0, signed=True, lang="zh"), pct(-0.001, 0, signed=True, lang="en")
+    ('+12%', '0\\xa0%')
+    >>> pct(10.65, 0, signed=True, lang="en"), pct(10.65, 0, signed=True, lang="zh")
+    ('+1,065\\xa0%', '+1,065%')
+    >>> pct(0.125, 0, lang="zh"), pct(0.0125, lang="zh"), pct(12.5, 0, lang="zh", points=True)
+    ('13%', '1.3%', '13%')
+    """
+    lang = lang or get_lang()
+    a = abs(float(x))
+    if a != a or a == float("inf"):  # NaN/inf keep their own text
+        text = f"{a:,.{digits}f}"
+    else:  # half up from the share's decimal text: 0.125 is 13 %, 0.285 29 % (never 12, 28)
+        text = f"{_half_up(a, digits, shift=0 if points else 2):,.{digits}f}"  # +1,065 %
+    nonzero = any(c in "123456789" for c in text)
+    sign = ("-" if x < 0 else ("+" if signed else "")) if nonzero else ""
+    return f"{sign}{text}{pct_sign(lang)}"
 
 
 def _as_date(value) -> date:
@@ -343,11 +388,15 @@ def date_range(start, end, *, lang: str | None = None) -> str:
     return f"{long_date(a, lang=lang)}{sep}{long_date(b, lang=lang)}"
 
 
-def _half_up(x: float, places: int = 0) -> Decimal:
+def _half_up(x: float, places: int = 0, *, shift: int = 0) -> Decimal:
     """``x`` rounded half up as a person rounds the figure they read (``9.95`` → ``10.0``,
     ``59.5`` → ``60``), from its shortest decimal text (a float's binary error does not round
-    ``9.95`` down)."""
-    return Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    ``9.95`` down); ``shift`` moves the point first, exactly (``shift=2``: a share in
+    percent, ``0.285`` → 28.5 → 29, where ``0.285 * 100`` is 28.499…). The one rounding of
+    every figure written here: :func:`compact`, :func:`money`, :func:`pct`, :func:`whole`,
+    :func:`duration`."""
+    d = Decimal(repr(float(x))).scaleb(shift)
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def duration(seconds: float, *, lang: str | None = None) -> str:
@@ -360,26 +409,31 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
     a merchant reads (captions, status lines, budgets, the CLI's human lines) is written by
     it; the CLI's ``--json`` keeps numeric seconds.
 
-    >>> duration(0.04, lang="en"), duration(2.43, lang="en"), duration(131.1, lang="en")
-    ('under 0.1 s', '2.4 s', '2 min 11 s')
+    English joins a figure and its unit with a no-break space (:func:`unit`: ``42 s`` never
+    wraps between ``42`` and ``s``); the parts are separated by a plain space, where a line
+    may break (``2 min`` / ``11 s``). Chinese keeps its plain spaces.
+
+    >>> [t.replace(NBSP, "~") for t in (duration(0.04), duration(2.43), duration(131.1))]
+    ['under 0.1~s', '2.4~s', '2~min 11~s']
     >>> duration(0.04, lang="zh"), duration(42, lang="zh"), duration(131.1, lang="zh")
     ('不到 0.1 秒', '42 秒', '2 分 11 秒')
     >>> duration(60, lang="en"), duration(60, lang="zh"), duration(3700, lang="en")
-    ('1 min', '1 分钟', '1 h 2 min')
+    ('1\\xa0min', '1 分钟', '1\\xa0h 2\\xa0min')
     """
     zh = (lang or get_lang()) == "zh"
     x = float(seconds)
     if x != x:  # NaN: not measured
         return MISSING
     x = max(x, 0.0)
+    lang = "zh" if zh else "en"
     if x < 0.1:
-        return "不到 0.1 秒" if zh else "under 0.1 s"
+        return "不到 0.1 秒" if zh else f"under {unit('0.1', 's', lang=lang)}"
     tenths = _half_up(x, 1)
     if tenths < 10:
-        return f"{tenths} 秒" if zh else f"{tenths} s"
+        return unit(str(tenths), "秒" if zh else "s", lang=lang)
     whole = int(_half_up(x))
     if whole < 60:
-        return f"{whole} 秒" if zh else f"{whole} s"
+        return unit(str(whole), "秒" if zh else "s", lang=lang)
     if whole < 3600:
         big, small = divmod(whole, 60)
         units = ("分", "秒", "分钟") if zh else ("min", "s", "min")
@@ -387,5 +441,5 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
         big, small = divmod(int(_half_up(x / 60)), 60)
         units = ("小时", "分", "小时") if zh else ("h", "min", "h")
     if not small:
-        return f"{big:,} {units[2]}"
-    return f"{big:,} {units[0]} {small} {units[1]}"
+        return unit(f"{big:,}", units[2], lang=lang)
+    return f"{unit(f'{big:,}', units[0], lang=lang)} {unit(str(small), units[1], lang=lang)}"

@@ -23,7 +23,7 @@ from ecomdash.pricing.promotions import margin_for
 #: the what-if's warning without a margin (a Note with this msgid): the page and the CLI each
 #: say it with where their margin is entered (ui.pricing, cli.pricing)
 NO_MARGIN = N_(
-    "Profit needs a cost: give a margin % of the current price. Until then the best price "
+    "Profit needs a cost: give a margin\u00a0% of the current price. Until then the best price "
     "shown maximises revenue."
 )
 
@@ -93,7 +93,9 @@ def what_if(
     if not -90 <= change_pct <= 200:
         raise ParameterError(
             note(
-                N_("The price change must be between -90 % and +200 %; got {change} %."),
+                N_(
+                    "The price change must be between -90\u00a0% and +200\u00a0%; got {change}\u00a0%."
+                ),
                 change=f"{change_pct:g}",
             )
         )
@@ -163,7 +165,7 @@ def what_if(
         remark = ""
         if not inside:
             remark = _(
-                "{price} is outside the prices this product has had ({low}–{high}, ±10 % "
+                "{price} is outside the prices this product has had ({low}–{high}, ±10\u00a0% "
                 "allowed): no estimate, we never extrapolate",
                 # in the shop's currency when the caller set it (fmt.use_currency: the page)
                 price=fmt.money(p1),
@@ -236,9 +238,9 @@ def what_if(
     if table["note"].ne("").any():
         warns.append(
             _n(
-                "{n} product would leave the range of prices it has had (±10 %): it gets no "
+                "{n} product would leave the range of prices it has had (±10\u00a0%): it gets no "
                 "estimate rather than an extrapolation.",
-                "{n} products would leave the range of prices they have had (±10 %): they get "
+                "{n} products would leave the range of prices they have had (±10\u00a0%): they get "
                 "no estimate rather than an extrapolation.",
                 int(table["note"].ne("").sum()),
             )

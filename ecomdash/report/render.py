@@ -24,7 +24,8 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
+from ecomdash.i18n import N_, _, _n, fmt, use_lang
+from ecomdash.i18n.fmt import pct, pct_sign
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -119,15 +120,18 @@ def _cell(v: object, fmt: str | None) -> tuple[str, bool]:
     if isinstance(v, bool | np.bool_):
         return (_("yes") if v else _("no")), False
     if isinstance(v, int | float | np.integer | np.floating):
+        share = re.fullmatch(r"\{:\.(\d)%\}", fmt or "")
+        if share:  # a share as the app writes it (i18n.fmt.pct): "50.0 %" (a no-break
+            # space) in English, "50.0%" in Chinese, rounded half up as fmt.pct rounds
+            return pct(float(v), int(share.group(1))), True
         if fmt:
             try:
                 text = fmt.format(v)
             except (ValueError, TypeError):
                 pass
             else:
-                # a share as the app writes it: "50 %" in English, "50%" in Chinese
-                if fmt.endswith("%}") and get_lang() != "zh":
-                    text = f"{text[:-1]} %"
+                if fmt.endswith("%}"):  # any other share format: fmt.pct_sign's "%"
+                    text = f"{text[:-1]}{pct_sign()}"
                 return text, True
         if isinstance(v, int | np.integer):
             return f"{int(v):,}", True

@@ -420,7 +420,7 @@ def cluster_features(
                     "k-means was fitted on a random sample of {sample} of the {n} customers who "
                     "ordered at least twice and every one of them was assigned to the nearest "
                     "cluster centre (so the page answers in seconds). Tested on a generated shop, "
-                    "this changes the clusters' spread (inertia) by under 2 %.",
+                    "this changes the clusters' spread (inertia) by under 2\u00a0%.",
                     sample=f"{fit_sample:,}",
                     n=f"{n:,}",
                 )

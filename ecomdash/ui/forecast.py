@@ -419,10 +419,10 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         ),
     )
     c3.metric(
-        _("80 % band coverage"),
+        _("80\u00a0% band coverage"),
         fmt.pct(row["coverage80"], 0),
         help=_(
-            "Share of backtest actuals inside the 80 % band. Near 80 %, the band can be "
+            "Share of backtest actuals inside the 80\u00a0% band. Near 80\u00a0%, the band can be "
             "trusted; well above, the band is wider than it needs to be; well below, the "
             "forecast is surer than it should be."
         ),

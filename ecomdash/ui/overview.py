@@ -79,11 +79,12 @@ def _overview(key: tuple, grain: str, lang: str = "en") -> OverviewResult:
 
 
 def delta_text(ch: float | None) -> str | None:
-    """A tile's change against the previous period: ``+3.2 %`` (``+3.2%`` in Chinese), with
-    thousands: ``+1,065.0 %``."""
+    """A tile's change against the previous period, as :func:`fmt.pct` writes it: ``+3.2 %``
+    (a no-break space before ``%``; ``+3.2%`` in Chinese), with thousands: ``+1,065.0 %``,
+    rounded half up; a change that rounds to zero has no sign (``0.0 %``)."""
     if ch is None:
         return None
-    return f"{ch * 100:+,.1f}" + ("%" if get_lang() == "zh" else " %")
+    return fmt.pct(ch, 1, signed=True)
 
 
 def points_text(change: float | None) -> str | None:

@@ -199,7 +199,7 @@ def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
         help=_(
             "The price model's average miss in units a week on the held-out weeks, divided "
             "by the naive forecast's (the median of the weeks just before). Below 1× the "
-            "model is better: 0.80× misses by 20 % less; above 1× the naive forecast is better."
+            "model is better: 0.80× misses by 20\u00a0% less; above 1× the naive forecast is better."
         ),
     )
     _verdict(res)
@@ -249,12 +249,14 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
     with st.expander(_("Margins (for profit)"), expanded=False):
         st.caption(
             _(
-                "Profit needs a cost. Enter the margin as % of the current price; leave 0 when "
+                "Profit needs a cost. Enter the margin as\u00a0% of the current price; leave 0 when "
                 "unknown (profit views then say what they need)."
             )
         )
         if not cats:
-            m = st.number_input(_("Margin % for every product"), 0.0, 95.0, 0.0, 5.0, key="pr_m")
+            m = st.number_input(
+                _("Margin\u00a0% for every product"), 0.0, 95.0, 0.0, 5.0, key="pr_m"
+            )
             return m / 100 if m > 0 else None
         default = pd.DataFrame({"Category": cats, "Margin %": [0.0] * len(cats)})
         edited = st.data_editor(
@@ -265,7 +267,7 @@ def _margin_inputs(res: P.PricingResult) -> float | dict[str, float] | None:
             column_config={
                 "Category": st.column_config.TextColumn(L.label("category")),
                 "Margin %": st.column_config.NumberColumn(
-                    _("Margin %"), min_value=0.0, max_value=95.0, step=5.0
+                    _("Margin\u00a0%"), min_value=0.0, max_value=95.0, step=5.0
                 ),
             },
         )
@@ -288,8 +290,8 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         show_chart(charts.elasticity_chart(res), width="stretch")
     st.caption(
         _(
-            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
-            "higher price about 13 % fewer. 'Own data, pooled with category' estimates lean "
+            "Elasticity −1.5: a 1\u00a0% higher price sells about 1.5\u00a0% fewer units, a 10\u00a0% "
+            "higher price about 13\u00a0% fewer. 'Own data, pooled with category' estimates lean "
             "towards the category's; 'category estimate' rows had one price and borrow the "
             "category's value."
         )
@@ -347,7 +349,7 @@ def whatif_warning(warn: str) -> str:
     input (the core's sentence names none; the CLI names --margin)."""
     if getattr(warn, "msgid", None) == NO_MARGIN:
         return _(
-            "Profit needs a cost: enter a margin % under “{where}” above. Until then the best "
+            "Profit needs a cost: enter a margin\u00a0% under “{where}” above. Until then the best "
             "price shown maximises revenue.",
             where=_("Margins (for profit)"),
         )
@@ -362,7 +364,7 @@ def _best_price(row: pd.Series) -> str:
     if np.isclose(row["best_price"], row["allowed_low"]):
         return _(
             "Best price inside the range this product has had: {price}, which maximises "
-            "{what}. It is the lowest price the what-if allows (10 % under the lowest it has "
+            "{what}. It is the lowest price the what-if allows (10\u00a0% under the lowest it has "
             "had): one elasticity for every price favours cutting all the way to that edge, so "
             "read it as the way to move the price, not the price to set.",
             **figures,
@@ -370,7 +372,7 @@ def _best_price(row: pd.Series) -> str:
     if np.isclose(row["best_price"], row["allowed_high"]):
         return _(
             "Best price inside the range this product has had: {price}, which maximises "
-            "{what}. It is the highest price the what-if allows (10 % over the highest it has "
+            "{what}. It is the highest price the what-if allows (10\u00a0% over the highest it has "
             "had): one elasticity for every price favours raising it all the way to that edge, "
             "so read it as the way to move the price, not the price to set.",
             **figures,
@@ -402,7 +404,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         format_func=_product_names(has),
         key="pr_whatif_product",
     )
-    change = c2.slider(_("Price change %"), -30, 30, pct, 1, key="pr_whatif_change")
+    change = c2.slider(_("Price change\u00a0%"), -30, 30, pct, 1, key="pr_whatif_change")
     cats = sorted(has["category"].dropna().unique().tolist())
     whole = None
     if cats:
@@ -428,7 +430,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         st.warning(
             _(
                 "{price} is outside the prices this product has had ({low}–{high} with the "
-                "±10 % allowed): no estimate — we never extrapolate beyond them.",
+                "±10\u00a0% allowed): no estimate — we never extrapolate beyond them.",
                 price=fmt_money(row["new_price"]),
                 low=fmt_money(row["allowed_low"]),
                 high=fmt_money(row["allowed_high"]),
@@ -465,7 +467,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
     st.caption(_best_price(row))
     st.caption(
         _(
-            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "Units come from the elasticity {elasticity} ({source}: a 1\u00a0% higher price sells "
             "about {per1} fewer units) around the last 8 weeks' sales.",
             elasticity=f"{row['elasticity']:.2f}",
             source=row["source"],
@@ -473,7 +475,7 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
         )
         if row["elasticity"] <= 0
         else _(
-            "Units come from the elasticity {elasticity} ({source}: a 1 % higher price sells "
+            "Units come from the elasticity {elasticity} ({source}: a 1\u00a0% higher price sells "
             "about {per1} more units) around the last 8 weeks' sales.",
             elasticity=f"{row['elasticity']:.2f}",
             source=row["source"],
@@ -524,7 +526,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     if promos.empty:
         st.info(
             _(
-                "No promotion found: no product sold for up to 6 weeks at 5 %+ below its usual "
+                "No promotion found: no product sold for up to 6 weeks at 5\u00a0%+ below its usual "
                 "price and then went back to it."
             )
         )
@@ -534,7 +536,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
             "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
-            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "after, against the same weeks before (−25\u00a0% = a quarter fewer units: sales "
             "pulled forward). Net revenue: the revenue during and after the promotion, less "
             "what the usual rate would have brought at the regular price."
         )
@@ -542,7 +544,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         else _(
             "Lift: units per store order during the promotion over the 8 regular weeks before "
             "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
-            "after, against the same weeks before (−25 % = a quarter fewer units: sales "
+            "after, against the same weeks before (−25\u00a0% = a quarter fewer units: sales "
             "pulled forward). Net revenue: the revenue during and after the promotion, less "
             "what the usual rate would have brought at the regular price. Net profit needs a "
             "margin (above)."
@@ -587,8 +589,8 @@ def _markdown_tab(res: P.PricingResult) -> None:
     st.caption(
         _(
             "Slow movers: products with an elasticity whose units over the last 8 weeks fell "
-            "to 75 % or less of the 8 weeks before. The markdown is what the elasticity says "
-            "brings them back to the earlier rate, never below 10 % under the lowest price "
+            "to 75\u00a0% or less of the 8 weeks before. The markdown is what the elasticity says "
+            "brings them back to the earlier rate, never below 10\u00a0% under the lowest price "
             "they have had. With stock on hand (the restock planner's file) a product whose "
             "stock lasts longer than the chosen weeks is a candidate too, and the markdown is "
             "what clears it in time."

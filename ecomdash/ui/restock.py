@@ -270,7 +270,7 @@ def render(ctx: PageContext) -> None:
     st.caption(
         _(
             "ABC × XYZ over all {n} products with sales: A = the products making the first "
-            "80 % of revenue, B = the next 15 %, C = the last 5 %; X = steady weekly demand "
+            "80\u00a0% of revenue, B = the next 15\u00a0%, C = the last 5\u00a0%; X = steady weekly demand "
             "(CV ≤ 0.5), Y = CV ≤ 1, Z = erratic (CV > 1).",
             n=f"{len(res.classes):,}",
         )

@@ -22,8 +22,8 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, get_lang
-from ecomdash.i18n.fmt import MISSING
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.fmt import MISSING, pct_sign
 from ecomdash.text_width import is_wide, text_width
 
 #: Rows of a long table shown on screen; the download always holds every row.
@@ -51,7 +51,7 @@ def percent_format(places: int = 0) -> str:
     percent style (``fmt.pct``): "30 %" in English (a no-break space before "%"), "30%" in
     Chinese."""
     number = f"%.{places}f" if places else "%d"
-    return number + ("%%" if get_lang() == "zh" else "\u00a0%%")
+    return number + pct_sign().replace("%", "%%")
 
 
 def head_for_screen(df: pd.DataFrame, max_rows: int = MAX_ROWS_SHOWN) -> tuple[pd.DataFrame, str]:

@@ -107,7 +107,7 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
         if top < 1:
             sentences.append(
                 _(
-                    "Month 0 is 100 % by definition: the colours are scaled from 0 to {top}, the "
+                    "Month 0 is 100\u00a0% by definition: the colours are scaled from 0 to {top}, the "
                     "most active later month, so that the cohorts can be compared; cells above "
                     "it show in the darkest colour, with their numbers.",
                     top=fmt_pct(top),
@@ -269,8 +269,8 @@ def render_clv(
     download_table(c[cols], "customer-value", key="dl_clv", area=CLV_AREA)
     st.caption(
         _(
-            "{column}: the day by which the customer has a 50 % chance of having ordered again "
-            '(blank when "{alive}" is 50 % or less).',
+            "{column}: the day by which the customer has a 50\u00a0% chance of having ordered again "
+            '(blank when "{alive}" is 50\u00a0% or less).',
             column=L.label("next_order_date", "value"),
             alive=L.label("p_alive", "value"),
         )
@@ -368,8 +368,8 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
         inert(
             _(
                 "{model}, the best of the models, ranks customers who left above those who "
-                "stayed {auc} of the time (guessing does it 50 % of the time; ranking by days "
-                "since the last order alone, {base}). Of the 10 % of customers it rates most at "
+                "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
+                "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
                 "risk, {top} placed no order in the next {days} days, against {all} of all "
                 "customers.",
                 model=_(churn_mod.MODEL_LABELS[best]),
@@ -405,20 +405,20 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
         help=_(
             "Checked on the later period the model was not fitted on: the chance that it rates "
             "a customer who then placed no order in the {days} days as more at risk than one "
-            "who ordered. 50 % is guessing, 100 % is perfect; against ranking by days since "
+            "who ordered. 50\u00a0% is guessing, 100\u00a0% is perfect; against ranking by days since "
             "the last order alone. Analysts call it the holdout ROC AUC: {auc}.",
             days=res.window_days,
             auc=f"{auc:.3f}",
         ),
     )
     b3.metric(
-        _("Left, among the 10 % most at risk"),
+        _("Left, among the 10\u00a0% most at risk"),
         fmt_pct(top),
         delta=_("{pts} pts vs days since last order", pts=f"{(top - top_base) * 100:+.1f}"),
         help=_(
-            "Of the 10 % of customers the model rated most at risk, the share who then placed "
+            "Of the 10\u00a0% of customers the model rated most at risk, the share who then placed "
             "no order in the {days} days (percentage points against ranking by days since the "
-            "last order). Analysts call it the precision at the top 10 %.",
+            "last order). Analysts call it the precision at the top 10\u00a0%.",
             days=res.window_days,
         ),
     )

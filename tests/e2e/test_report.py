@@ -197,7 +197,10 @@ def test_sidebar_button_downloads_the_report(browser, app_url, tmp_path):
         wait_for_app_run(page, timeout=300_000)
         expect(
             side.get_by_text(
-                re.compile(r"Report built in (under 0\.1 s|\d\.\d s|\d+ s|\d+ min( \d+ s)?)$")
+                re.compile(
+                    r"Report built in "
+                    r"(under 0\.1\u00a0s|\d\.\d\u00a0s|\d+\u00a0s|\d+\u00a0min( \d+\u00a0s)?)$"
+                )
             )
         ).to_be_visible(timeout=300_000)
         OUT.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     assert 0.2 < top < 0.5
     assert json.loads(heat.proto.spec)["data"][0]["zmax"] == pytest.approx(top)
     assert any(
-        f"Month 0 is 100 % by definition: the colours are scaled from 0 to {top * 100:.1f}\u00a0%"
+        f"Month 0 is 100\u00a0% by definition: the colours are scaled from 0 to {top * 100:.1f}\u00a0%"
         in c.value
         for c in at.caption
     )
@@ -277,14 +277,16 @@ def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
     assert not at.exception, at.exception
     tiles = {m.label: m.proto.help for m in at.metric}
     auc = tiles["Ranks who left above who stayed"]
-    assert "50 % is guessing, 100 % is perfect" in auc and "no order in the 90 days" in auc
-    assert tiles["Left, among the 10 % most at risk"].startswith(
-        "Of the 10 % of customers the model rated most at risk, the share who then placed no "
+    assert (
+        "50\u00a0% is guessing, 100\u00a0% is perfect" in auc and "no order in the 90 days" in auc
+    )
+    assert tiles["Left, among the 10\u00a0% most at risk"].startswith(
+        "Of the 10\u00a0% of customers the model rated most at risk, the share who then placed no "
         "order in the 90 days"
     )
     models = next(d for d in at.dataframe if "auc" in d.value.columns)
     cfg = json.loads(models.proto.columns)
-    assert cfg["buyer_precision_at_10pct"]["label"] == "Bought, top 10 % to buy"
+    assert cfg["buyer_precision_at_10pct"]["label"] == "Bought, top 10\u00a0% to buy"
     # the share of all leavers among the 10 % most at risk is in the download only (the
     # table fits the page: test_value_plain.py)
     for col in ("precision_at_10pct", "buyer_precision_at_10pct", "brier"):
@@ -356,10 +358,10 @@ def test_lifetime_value_tiles_and_captions_name_their_horizon_and_columns(demo_d
     )
     assert any(
         c.value.startswith("Next order expected: the day by which")
-        and c.value.endswith('(blank when "Chance still active" is 50 % or less).')
+        and c.value.endswith('(blank when "Chance still active" is 50\u00a0% or less).')
         for c in at.caption
     )
-    assert not any("P(alive) is 50 %" in c.value for c in at.caption)
+    assert not any("P(alive) is 50" in c.value for c in at.caption)
 
 
 def test_calibration_chart_says_the_check_is_the_climb_after_the_cut_off(demo_dataset):

@@ -11,9 +11,10 @@ from ecomdash.i18n import use_lang
 from tests.pages.conftest import run_page
 
 #: every form fmt.duration writes, whole text (tests/unit/test_i18n_durations.py checks which)
-EN = r"(under 0\.1 s|\d\.\d s|[1-5]?\d s|[0-9,]+ (min|h)( [1-5]?\d (s|min))?)"
+#: (English joins a figure and its unit with fmt.NBSP, its parts with a plain space)
+EN = r"(under 0\.1\u00a0s|\d\.\d\u00a0s|[1-5]?\d\u00a0s|[0-9,]+\u00a0(min|h)( [1-5]?\d\u00a0(s|min))?)"
 ZH = r"(不到 0\.1 秒|\d\.\d 秒|[1-5]?\d 秒|[0-9,]+ (分钟|分|小时)( [1-5]?\d (秒|分))?)"
-TWO_DECIMALS = re.compile(r"\d\.\d\d s|\d\.\d\d 秒")
+TWO_DECIMALS = re.compile(r"\d\.\d\d[ \u00a0]s|\d\.\d\d 秒")
 
 
 def _caption(at, word: str) -> str:

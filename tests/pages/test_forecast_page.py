@@ -12,6 +12,7 @@ from ecomdash import forecast as F
 from ecomdash import inventory
 from ecomdash import labels as L
 from ecomdash import schema as S
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.tiles import tile_figure
@@ -79,7 +80,7 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     labels = [m.label for m in at.multiselect]
     assert "Sale days to mark (the Seasonal ARIMA model learns how much they add)" in labels
     assert not any("regressor" in lab for lab in labels)
-    cover_help = _metric(at, "80 % band coverage").help
+    cover_help = _metric(at, "80\u00a0% band coverage").help
     assert "wider than it needs to be" in cover_help and "surer than" in cover_help
     # the backtest table's MASE column: its help makes the same comparison (was "below 1
     # beats it", while the baseline's own row reads below 1)
@@ -383,7 +384,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     assert box.label == "Top products by revenue"
     assert said == [
         f"Only the top 100 of {n_products:,} products by revenue are forecast here "
-        f"({share * 100:.0f}\u00a0% of sales revenue); the other {n_products - 100:,} are not. Raise "
+        f"({fmt.pct(share, 0, lang='en')} of sales revenue); the other {n_products - 100:,} are not. Raise "
         "“Top products by revenue” (up to 500) or forecast one product or category in the "
         "section above."
     ]
@@ -547,6 +548,6 @@ def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):
     assert f"backtest MAE €{bt['ets']:,.2f} without" in gain, gain
     assert f"€{bt['ets_cal']:,.2f} with it" in gain, gain
     # the change as the app writes a share: "(12 % lower)", never "(12% lower)"
-    gain_pct = (1 - bt["ets_cal"] / bt["ets"]) * 100
-    word = "lower" if gain_pct >= 0 else "higher"
-    assert gain.endswith(f"with it ({abs(gain_pct):.0f}\u00a0% {word})."), gain
+    gain_share = 1 - bt["ets_cal"] / bt["ets"]
+    word = "lower" if gain_share >= 0 else "higher"
+    assert gain.endswith(f"with it ({fmt.pct(abs(gain_share), 0, lang='en')} {word})."), gain

@@ -10,6 +10,7 @@ import pytest
 from ecomdash import basket, churn, clv, schema
 from ecomdash import findings as FD
 from ecomdash import forecast as F
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import run_app, run_page
 
@@ -455,8 +456,8 @@ def test_home_tiles_change_as_the_overviews(demo_dataset, _isolated_home):
     shown = tiles(last90)
     points = (now["return_rate"] - before["return_rate"]) * 100
     assert shown["Return rate"] == f"{points:+.1f} points", shown
-    growth = (now["revenue"] - before["revenue"]) / before["revenue"] * 100
-    assert shown["Net revenue"] == f"{growth:+.1f} %", shown
+    growth = (now["revenue"] - before["revenue"]) / before["revenue"]
+    assert shown["Net revenue"] == fmt.pct(growth, 1, signed=True, lang="en"), shown
     shown = tiles(early)
     assert not shown["Net revenue"] and not shown["Orders"], shown  # no change shown
     assert shown["Average order value"], shown  # a per-order figure still compares

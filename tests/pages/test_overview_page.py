@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.filters import Filters
+from ecomdash.i18n import fmt
 from ecomdash.kpis import compute_kpis
 from ecomdash.store import Store
 from ecomdash.ui.overview import kpi_text
@@ -150,7 +151,9 @@ def test_period_filter_compares_with_previous_period(demo_dataset, _isolated_hom
     assert not at.exception, at.exception
     m = _metric(at, "Net revenue")
     assert m.value == "£" + kpi_text("revenue", k["revenue"])
-    assert m.delta == f"{(k['revenue'] - before['revenue']) / before['revenue'] * 100:+.1f} %"
+    assert m.delta == fmt.pct(
+        (k["revenue"] - before["revenue"]) / before["revenue"], 1, signed=True
+    )
     # the caption says what it is compared with: the same number of days just before
     prev = f.previous_period()
     said = (
@@ -215,7 +218,7 @@ def test_return_rate_change_is_in_points(demo_dataset, demo):
         "2.88\u00a0% in this one."
     )
     # the money and count tiles keep their relative change
-    assert _metric(at, "Returns & cancellations").delta.endswith(" %")
+    assert _metric(at, "Returns & cancellations").delta.endswith(fmt.pct_sign("en"))
 
 
 def _charts(at) -> list[dict]:

@@ -69,7 +69,7 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     shown = [c.value.replace("\\", "") for c in at.caption]
     needs = [c for c in shown if c.startswith("Profit needs a cost:")]
     assert needs == [
-        "Profit needs a cost: enter a margin % under “Margins (for profit)” above. Until then "
+        "Profit needs a cost: enter a margin\u00a0% under “Margins (for profit)” above. Until then "
         "the best price shown maximises revenue."
     ]
     assert any(e.label == "Margins (for profit)" for e in at.expander)
@@ -324,7 +324,7 @@ def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
     assert "the column “Why no own estimate”" in none, none
     ratio = _metric(at, "Held-out error vs naive").proto.help
     assert "average miss in units a week" in ratio and "Below 1× the model is better" in ratio
-    assert "0.80× misses by 20 % less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
+    assert "0.80× misses by 20\u00a0% less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
 
 
 def test_elasticity_and_best_price_in_plain_words(demo_dataset):
@@ -339,12 +339,12 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     captions = [c.value for c in at.caption]
     assert any(
         c.startswith(
-            "Elasticity −1.5: a 1 % higher price sells about 1.5 % fewer units, a 10 % "
-            "higher price about 13 % fewer."
+            "Elasticity −1.5: a 1\u00a0% higher price sells about 1.5\u00a0% fewer units, a 10\u00a0% "
+            "higher price about 13\u00a0% fewer."
         )
         for c in captions
     ), captions
-    assert not any("about 15 % fewer" in c for c in captions)
+    assert not any("about 15\u00a0% fewer" in c for c in captions)
     # the best seller, TEX-271: elasticity -1.721 (the what-if table; -1.687 before the panel
     # left out cancelled sales and part weeks), lowest price £26.99
     assert at.selectbox(key="pr_whatif_product").value == "TEX-271"
@@ -352,7 +352,8 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     assert round(row["Elasticity"], 2) == -1.72
     units = next(c for c in captions if c.startswith("Units come from the elasticity -1.72 "))
     assert (
-        "(own data, pooled with category: a 1 % higher price sells about 1.7\u00a0% fewer " in units
+        "(own data, pooled with category: a 1\u00a0% higher price sells about 1.7\u00a0% fewer "
+        in units
     )
     best = next(c for c in captions if c.startswith("Best price inside the range"))
     # 26.99 × 0.9 = 24.291: the lower end of the allowed range
@@ -368,7 +369,7 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     best = next(c.value for c in at.caption if c.value.startswith("Best price inside the range"))
     assert "£29.69, which maximises revenue (no margin given). It is the highest price" in best
     units = next(c.value for c in at.caption if c.value.startswith("Units come from"))
-    assert "a 1 % higher price sells about 1.0\u00a0% fewer units" in units, units
+    assert "a 1\u00a0% higher price sells about 1.0\u00a0% fewer units" in units, units
 
 
 def test_best_price_inside_the_range_is_stated_plainly():
@@ -397,7 +398,7 @@ def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
     assert "%" in config["dip"]["type_config"]["format"]  # shown as a change in %
     caption = next(c.value for c in at.caption if c.value.startswith("Lift: units per store"))
     assert "Dip after: how far that rate moved in the 2 weeks after, against the same " in caption
-    assert "(−25 % = a quarter fewer units: sales pulled forward)" in caption
+    assert "(−25\u00a0% = a quarter fewer units: sales pulled forward)" in caption
     assert "Net revenue: the revenue during and after the promotion, less what the usual " in (
         caption
     )

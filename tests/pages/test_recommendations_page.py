@@ -8,6 +8,7 @@ import re
 import pytest
 
 from ecomdash import recommend as R
+from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 
@@ -67,8 +68,8 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
     assert any("as many as with best sellers" in i.value or "no better" in i.value for i in at.info)
     assert at.metric[0].value == f"{core_eval.n_test_customers:,}"
     best_row = core_eval.table.iloc[0]
-    hit = best_row["hit_rate_at_k"] * 100
-    note = f"Tested on your data: {hit:.0f}\u00a0% of {core_eval.n_test_customers:,}"
+    hit = fmt.pct(best_row["hit_rate_at_k"], 0, lang="en")
+    note = f"Tested on your data: {hit} of {core_eval.n_test_customers:,}"
     assert any(note in c.value for c in at.caption)
     # every percentage on the page's sentences as the app writes it ("53 %"), never "53%"
     said = (

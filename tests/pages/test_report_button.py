@@ -41,7 +41,10 @@ def test_click_builds_with_a_status_and_the_time(demo_dataset):
     assert not at.exception, at.exception
     labels = [c.label for c in at.sidebar.children.values() if type(c).__name__ == "Status"]
     assert any(
-        re.fullmatch(r"Report built in (under 0\.1 s|\d\.\d s|\d+ s|\d+ min( \d+ s)?)", lbl)
+        re.fullmatch(
+            r"Report built in (under 0\.1\u00a0s|\d\.\d\u00a0s|\d+\u00a0s|\d+\u00a0min( \d+\u00a0s)?)",
+            lbl,
+        )
         for lbl in labels
     ), labels
     # the rerun filled the cache: the download is the whole report of this dataset

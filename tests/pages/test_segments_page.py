@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ecomdash.i18n import fmt
 from ecomdash.segment import segment_customers
 from ecomdash.store import Store
 from ecomdash.ui.segment import DL_KEY, TAB_KEY
@@ -49,7 +50,7 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     assert _metric(at, "Customers") == f"{core.n_customers:,}"
     assert _metric(at, "Guest orders left out") == f"{core.n_guest_orders:,}"
     assert _metric(at, "Clusters (k)") == str(core.clusters.k)
-    assert _metric(at, "Tree fidelity") == f"{core.explanation.fidelity * 100:.0f}\u00a0%"
+    assert _metric(at, "Tree fidelity") == fmt.pct(core.explanation.fidelity, 0, lang="en")
     seg_tables = _frames_with(at, "action")
     assert seg_tables, "segment table with actions not shown"
     shown = seg_tables[0].set_index("segment")["customers"]
@@ -67,7 +68,7 @@ def test_segments_page_shows_core_results(demo_dataset, core):
     # the fidelity is of the clustered customers, and the tree is depth 4 for the demo's k = 7
     ex = core.explanation
     assert [s.value for s in at.success] == [
-        f"These rules put {ex.fidelity * 100:.0f}\u00a0% of the customers who ordered at least twice "
+        f"These rules put {fmt.pct(ex.fidelity, 0, lang='en')} of the customers who ordered at least twice "
         "in the same cluster as k-means (target 85\u00a0%), with a tree of depth 4."
     ]
     assert not _frames_with(at, "action")  # the first tab is not drawn now

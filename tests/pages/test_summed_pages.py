@@ -102,7 +102,7 @@ def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
     series_fig = next(
         f for f in figs if f["layout"]["title"]["text"].startswith(table["series"].iloc[-1])
     )
-    assert series_fig["data"][0]["name"] == "80 % band"
+    assert series_fig["data"][0]["name"] == "80\u00a0% band"
     assert series_fig["data"][0]["mode"] == "lines"
     # the total's legend and tile help say in words how the sum is made (was "MinT-diagonal
     # (WLS by in-sample error variance)" with no plain meaning)

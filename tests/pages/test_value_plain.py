@@ -67,7 +67,7 @@ def test_the_churn_models_table_fits_the_page(demo_dataset, lang):
         (
             "en",
             "The lifetime-value model sees almost no customer stop buying, so it gives every "
-            "customer a chance still active of about 100 %; to see who has stopped buying, use "
+            "customer a chance still active of about 100\u00a0%; to see who has stopped buying, use "
             "the churn risk.",
             "Technical details of the warnings above",
         ),
@@ -140,7 +140,7 @@ JARGON = ("ROC", "AUC", "Brier", "P(alive)", "P(buy", "positive rate", "decile",
         (
             "en",
             "Gradient boosting, the best of the models, ranks customers who left above those who "
-            "stayed 94.4\u00a0% of the time (guessing does it 50 % of the time; ranking by days "
+            "stayed 94.4\u00a0% of the time (guessing does it 50\u00a0% of the time; ranking by days "
             "since the last order alone, 81.6\u00a0%).",
             "Ranks who left above who stayed",
             "How well each model finds who left (held-out time)",

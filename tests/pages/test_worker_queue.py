@@ -44,6 +44,6 @@ def test_a_step_queued_for_a_worker_says_it_waited(monkeypatch):
     assert len(waited) == 1 and waited[0].startswith("Waited "), [c.value for c in at.caption]
     # fmt.duration's seconds ("2.4 s", "14 s"): a wait of a minute or more ("1 min 2 s")
     # or under a tenth ("under 0.1 s") is outside the range and fails here, not in a parse
-    m = re.match(r"Waited (\d+(?:\.\d)?) s ", waited[0])
+    m = re.match(r"Waited (\d+(?:\.\d)?)\u00a0s ", waited[0])
     assert m and 0.5 <= float(m.group(1)) <= 30, waited  # it waited for the 15 s run
     assert worker.worker_load() == (0, 0)

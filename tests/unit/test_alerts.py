@@ -193,7 +193,11 @@ def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(han
     orders came from 10:00 to 10:48 ("48 min", was "0.8 hours")."""
     store, info = hand
     for lang, quick, burst in (
-        ("en", ("Order Q1 of 25.00 (", " in full 2 h after it was placed"), "9 orders in 48 min ("),
+        (
+            "en",
+            ("Order Q1 of 25.00 (", " in full 2\u00a0h after it was placed"),
+            "9 orders in 48\u00a0min (",
+        ),
         (
             "zh",
             ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2 小时"),
@@ -965,7 +969,7 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
     assert rev.reason == (
         "Net revenue of category Garden on Wed, 6 March 2024: 140.00 against 8.10 expected "
         "(+1,628\u00a0%, 7.8 times the usual day-to-day swing); rated low: the change, 131.90, is "
-        "under 20 % of the shop's usual day's sales (809.00)"
+        "under 20\u00a0% of the shop's usual day's sales (809.00)"
     )
     assert orders.reason.endswith(
         "(+1,628\u00a0%, 5.9 times the usual day-to-day swing); rated low: the orders of one category or country "

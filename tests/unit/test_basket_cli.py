@@ -90,7 +90,7 @@ def test_basket_human_line_says_how_long_it_took_as_a_person_would(stored, capsy
     args = ["basket", "--dataset", info.id, "--min-support", "0.1", "--min-confidence", "0.5"]
     assert main(args) == 0
     text = capsys.readouterr().out
-    took = r"(under 0\.1 s|\d\.\d s|[1-5]?\d s|\d+ min( [1-5]?\d s)?)"
+    took = r"(under 0\.1\u00a0s|\d\.\d\u00a0s|[1-5]?\d\u00a0s|\d+\u00a0min( [1-5]?\d\u00a0s)?)"
     assert re.search(rf"\(confidence >= 0\.5, lift >= [0-9.]+\) in {took}\.$", text, re.M), text
     assert main([*args, "--json"]) == 0
     elapsed = json.loads(capsys.readouterr().out)["elapsed_s"]

@@ -82,7 +82,7 @@ def test_windows_counts_metrics_and_notices_by_hand():
     ]
     assert res.notices == (
         "The lifetime-value model's chance still active ranks customers worse than guessing "
-        "here: it gives every customer who bought once a 100 % chance, yet most of them never "
+        "here: it gives every customer who bought once a 100\u00a0% chance, yet most of them never "
         "come back. Its chance to buy in the window does not have this problem.",
     )
     # the metrics are the evaluation's at those cut-offs, nothing else
@@ -148,7 +148,7 @@ def test_sampled_fit_and_importance_say_so(monkeypatch):
         "is scored. The holdout figures below are those of the sampled fit, so they show what "
         "sampling costs.",
         "The lifetime-value model's chance still active ranks customers worse than guessing "
-        "here: it gives every customer who bought once a 100 % chance, yet most of them never "
+        "here: it gives every customer who bought once a 100\u00a0% chance, yet most of them never "
         "come back. Its chance to buy in the window does not have this problem.",
         "Feature importance was measured on a random sample of 60 of the 100 evaluation customers.",
     )

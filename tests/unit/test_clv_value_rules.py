@@ -396,7 +396,7 @@ INTERNALS = ("Gamma-Gamma", "BG/NBD", "P(alive)", " = ", "e+", "q ", "r = ")
             {"bg": _bg(a=0.0019, b=2.0)},
             (
                 "The lifetime-value model sees almost no customer stop buying, so it gives every "
-                "customer a chance still active of about 100 %; to see who has stopped buying, "
+                "customer a chance still active of about 100\u00a0%; to see who has stopped buying, "
                 "use the churn risk.",
                 CAL_PLAIN,
             ),

@@ -459,7 +459,7 @@ def test_a_forecast_gap_to_watch_never_outranks_an_action_and_is_not_at_stake():
 @pytest.mark.parametrize(
     ("lang", "note"),
     [
-        ("en", "outside the model's 80 % band, above forecast: nothing at risk, watch it"),
+        ("en", "outside the model's 80\u00a0% band, above forecast: nothing at risk, watch it"),
         ("zh", "超出模型的 80% 区间，但高于预测：没有金额风险，观察即可"),
     ],
 )

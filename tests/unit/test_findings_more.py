@@ -97,7 +97,7 @@ def test_price_change_sized_by_hand():
         == "elasticity -2.00 (90\u00a0%: -2.50 to -1.50), held-out error 0.80× naive"
     )
     assert f.confidence_note == (
-        "a 1 % higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
+        "a 1\u00a0% higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
         "sure); checked on later weeks it had not seen, the price model missed by 20\u00a0% less "
         "than the median of the weeks just before"
     )
@@ -129,7 +129,7 @@ def test_pricing_confidence_in_plain_words_in_both_languages():
         "elasticity -2.00 (90\u00a0%: -2.50 to -1.50), not checked on held-out weeks",
     ]
     assert found[1].confidence_note == (
-        "a 1 % higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
+        "a 1\u00a0% higher price sells about 2.0\u00a0% fewer units (between 1.5\u00a0% and 2.5\u00a0%, 90\u00a0% "
         "sure); not checked on later weeks yet"
     )
     assert found[2].confidence_note.endswith(

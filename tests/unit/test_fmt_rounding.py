@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ecomdash.findings.core import money_text
-from ecomdash.i18n import fmt
+from ecomdash.i18n import fmt, use_lang
 
 
 @pytest.mark.parametrize(
@@ -118,21 +118,26 @@ def test_a_signed_estimate_has_no_sign_when_it_rounds_to_zero(x, lang, want):
 
 @pytest.mark.parametrize(
     ("x", "lang", "want"),
-    [(10.65, "en", "+1,065\u00a0%"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,234\u00a0%")],
+    [(10.65, "en", "+1,065\u00a0%"), (10.65, "zh", "+1,065%"), (-12.345, "en", "-1,235\u00a0%")],
 )
 def test_large_percentages_have_thousands(x, lang, want):
     assert fmt.pct(x, 0, signed=True, lang=lang) == want
 
 
-@pytest.mark.parametrize(("lang", "want"), [("en", "+1,065.0 %"), ("zh", "+1,065.0%")])
+@pytest.mark.parametrize(("lang", "want"), [("en", "+1,065.0\u00a0%"), ("zh", "+1,065.0%")])
 def test_a_tiles_large_change_has_thousands(lang, want):
-    """The Overview's and the Home's tiles (ui.overview.delta_text): "+1065.0 %" before."""
+    """The Overview's and the Home's tiles (ui.overview.delta_text): "+1065.0 %" before; the
+    figure and its "%" joined by fmt.pct's no-break space in English (a plain space before)."""
     from ecomdash.i18n import use_lang
     from ecomdash.ui.overview import delta_text
 
     with use_lang(lang):
         assert delta_text(10.65) == want
-        assert delta_text(-0.032) == ("-3.2%" if lang == "zh" else "-3.2 %")
+        assert delta_text(-0.032) == ("-3.2%" if lang == "zh" else "-3.2\u00a0%")
+        # half up from the decimal text, as fmt.pct: 1.25 was "+1.2 %" (half to even)
+        assert delta_text(0.0125) == fmt.pct(0.013, 1, signed=True) == f"+1.3{fmt.pct_sign()}"
+        # a change that rounds to zero has no sign ("-0.0 %" before), as fmt.pct writes it
+        assert delta_text(-0.0001) == f"0.0{fmt.pct_sign()}"
 
 
 @pytest.mark.parametrize(
@@ -188,3 +193,63 @@ def test_a_tile_below_ten_thousand_rounds_half_up(x, kw, want, lang):
         kw = {"symbol": "¥"}
         want = want.replace("£", "¥")
     assert fmt.compact(x, lang=lang, **kw) == want
+
+
+@pytest.mark.parametrize(
+    ("x", "places", "want"),
+    [
+        (2.675, 2, "£2.68"),  # "%.2f" wrote £2.67 (the float is 2.67499…)
+        (0.125, 2, "£0.13"),  # was £0.12 (half to even)
+        (1.005, 2, "£1.01"),  # was £1.00
+        (-0.125, 2, "-£0.13"),
+        (1_234.5, 0, "£1,235"),  # was £1,234
+        (2.5, 0, "£3"),  # was £2
+        (999.995, 2, "£1,000.00"),
+        (-0.004, 2, "£0.00"),  # what rounds to zero has no sign, as before
+        (950.4, 2, "£950.40"),  # no tie: as before
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_money_rounds_half_up_as_a_tile_does(x, places, want, lang):
+    """fmt.money rounded by the float ("%.2f"): £2.675 read £2.67 in a sentence beside a tile
+    that writes £2.68 (fmt.compact); both round half up from the decimal text now, through
+    one helper (fmt._half_up)."""
+    sym = "¥" if lang == "zh" else "£"
+    with use_lang(lang):
+        assert fmt.money(x, places=places, symbol=sym) == want.replace("£", sym)
+    if "," not in want and places == 2 and want != "£0.00":  # compact: whole from £1,000
+        assert fmt.money(x, symbol="£") == fmt.compact(x, symbol="£", lang="en")
+
+
+@pytest.mark.parametrize(
+    ("x", "digits", "signed", "figure"),
+    [
+        (0.125, 0, False, "13"),  # "%.0f" of 12.5 wrote 12 (half to even)
+        (0.0125, 1, False, "1.3"),  # 1.25: was 1.2
+        (0.285, 0, False, "29"),  # 0.285 * 100 is 28.499…: was 28
+        (0.00125, 2, False, "0.13"),  # was 0.12
+        (0.005, 0, False, "1"),  # was 0
+        (-0.125, 0, True, "-13"),
+        (0.125, 0, True, "+13"),
+        (-0.004, 0, True, "0"),  # rounds to zero: no sign, as before
+        (0.0412, 1, False, "4.1"),  # no tie: as before
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_percentage_rounds_half_up_from_its_decimal_text(x, digits, signed, figure, lang):
+    want = figure + ("%" if lang == "zh" else "\u00a0%")
+    assert fmt.pct(x, digits, signed=signed, lang=lang) == want
+
+
+@pytest.mark.parametrize(
+    ("points", "digits", "figure"), [(12.5, 0, "13"), (28.5, 0, "29"), (1.25, 1, "1.3")]
+)
+def test_percentage_points_round_half_up_too(points, digits, figure):
+    """A table's ``pct`` column (already in points: labels.format_value, the report) read
+    12.5 as "12 %" (half to even)."""
+    from ecomdash import labels as L
+
+    assert fmt.pct(points, digits, points=True, lang="en") == f"{figure}\u00a0%"
+    assert fmt.pct(points, digits, points=True, lang="zh") == f"{figure}%"
+    if digits == 0:
+        assert L.format_value(points, "improvement_pct") == f"{figure}\u00a0%"

@@ -9,25 +9,27 @@ import pytest
 
 from ecomdash.i18n import fmt, use_lang
 
-# seconds → (English, Chinese), each computed by hand:
+# seconds → (English, Chinese), each computed by hand; English joins a figure and its unit
+# with a no-break space (fmt.NBSP: "42 s" never wraps between "42" and "s"), the parts with a
+# plain space (a line may break between "2 min" and "11 s"); Chinese keeps its plain spaces:
 CASES = [
-    (0, "under 0.1 s", "不到 0.1 秒"),  # a cached run: not "0.00 s"
-    (0.04, "under 0.1 s", "不到 0.1 秒"),
-    (0.1, "0.1 s", "0.1 秒"),  # the first tenth is written
-    (2.43, "2.4 s", "2.4 秒"),  # one decimal below 10 s
-    (9.94, "9.9 s", "9.9 秒"),
-    (9.95, "10 s", "10 秒"),  # rounds (half up) to 10.0: whole seconds from there
-    (10, "10 s", "10 秒"),
-    (42.4, "42 s", "42 秒"),
-    (59.4, "59 s", "59 秒"),
-    (59.6, "1 min", "1 分钟"),  # rounds to 60 s: one minute, no "0 s"
-    (60, "1 min", "1 分钟"),
-    (61, "1 min 1 s", "1 分 1 秒"),
-    (131.1, "2 min 11 s", "2 分 11 秒"),  # 131 s = 2 × 60 + 11
-    (3599.4, "59 min 59 s", "59 分 59 秒"),
-    (3599.6, "1 h", "1 小时"),  # rounds to 3,600 s
-    (3700, "1 h 2 min", "1 小时 2 分"),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
-    (7200, "2 h", "2 小时"),
+    (0, "under 0.1\u00a0s", "不到 0.1 秒"),  # a cached run: not "0.00 s"
+    (0.04, "under 0.1\u00a0s", "不到 0.1 秒"),
+    (0.1, "0.1\u00a0s", "0.1 秒"),  # the first tenth is written
+    (2.43, "2.4\u00a0s", "2.4 秒"),  # one decimal below 10 s
+    (9.94, "9.9\u00a0s", "9.9 秒"),
+    (9.95, "10\u00a0s", "10 秒"),  # rounds (half up) to 10.0: whole seconds from there
+    (10, "10\u00a0s", "10 秒"),
+    (42.4, "42\u00a0s", "42 秒"),
+    (59.4, "59\u00a0s", "59 秒"),
+    (59.6, "1\u00a0min", "1 分钟"),  # rounds to 60 s: one minute, no "0 s"
+    (60, "1\u00a0min", "1 分钟"),
+    (61, "1\u00a0min 1\u00a0s", "1 分 1 秒"),
+    (131.1, "2\u00a0min 11\u00a0s", "2 分 11 秒"),  # 131 s = 2 × 60 + 11
+    (3599.4, "59\u00a0min 59\u00a0s", "59 分 59 秒"),
+    (3599.6, "1\u00a0h", "1 小时"),  # rounds to 3,600 s
+    (3700, "1\u00a0h 2\u00a0min", "1 小时 2 分"),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
+    (7200, "2\u00a0h", "2 小时"),
 ]
 
 
@@ -41,10 +43,10 @@ def test_the_runs_language_by_default_and_odd_values():
     with use_lang("zh"):
         assert fmt.duration(131.1) == "2 分 11 秒"
     with use_lang("en"):
-        assert fmt.duration(131.1) == "2 min 11 s"
-    assert fmt.duration(-0.5, lang="en") == "under 0.1 s"  # a clock step back: never "-0.5 s"
+        assert fmt.duration(131.1) == "2\u00a0min 11\u00a0s"
+    assert fmt.duration(-0.5, lang="en") == "under 0.1\u00a0s"  # a clock step back: never "-0.5 s"
     assert fmt.duration(float("nan"), lang="en") == fmt.MISSING
-    assert fmt.duration(2, lang="en") == "2.0 s"  # ints too; one decimal below 10 s
+    assert fmt.duration(2, lang="en") == "2.0\u00a0s"  # ints too; one decimal below 10 s
 
 
 def test_the_docstring_examples():
@@ -67,7 +69,7 @@ def test_a_note_keeps_its_duration_until_it_is_shown():
         "again, or print the HTML report from a browser."
     )
     n = note(msgid, took=Duration(60))
-    assert str(n).startswith("No PDF was written: Chromium took longer than 1 min to print")
+    assert str(n).startswith("No PDF was written: Chromium took longer than 1\u00a0min to print")
     for kept in (n, pickle.loads(pickle.dumps(n)), from_json(to_json(n))):
         with use_lang("zh"):
             assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1 分钟）。"), kept

@@ -24,10 +24,14 @@ GBP = L.Display(currency="GBP")
         (-1234.5, "returns", L.Display(currency="USD"), "-$1,234.50"),
         (99.999, "aov", L.Display(currency="CHF"), "CHF 100.00"),
         (12.0, "revenue", L.Display(), "12.00"),  # unknown currency: no sign invented
-        (0.1234, "return_rate", GBP, "12.3 %"),
-        (0.5, "customer_share", GBP, "50.0 %"),
-        (1, "coverage80", GBP, "100 %"),
-        (42.0, "improvement_pct", GBP, "42 %"),  # already in percentage points
+        (0.1234, "return_rate", GBP, "12.3\u00a0%"),
+        (0.5, "customer_share", GBP, "50.0\u00a0%"),
+        (1, "coverage80", GBP, "100\u00a0%"),
+        (42.0, "improvement_pct", GBP, "42\u00a0%"),  # already in percentage points
+        (12.5, "improvement_pct", GBP, "13\u00a0%"),  # half up (was 12 %: half to even)
+        (0.285, "return_rate", GBP, "28.5\u00a0%"),
+        (0.0125, "customer_share", GBP, "1.3\u00a0%"),  # was 1.2 % (0.0125 * 100 = 1.25)
+        (-0.0001, "return_rate", GBP, "0.0\u00a0%"),  # what rounds to zero: no "-0.0 %"
         (1234567, "orders", GBP, "1,234,567"),
         (np.int64(2500), "units", GBP, "2,500"),
         (3.14159, "lift", GBP, "3.14"),
@@ -59,13 +63,13 @@ def test_number_formats_for_the_table_columns():
     assert L.number_format(L.column("revenue"), L.Display()) == "%,.2f"
     assert L.number_format(L.column("orders"), GBP) == "%,d"
     assert L.number_format(L.column("lift"), GBP) == "%,.2f"
-    assert L.number_format(L.column("improvement_pct"), GBP) == "%,.0f %%"
+    assert L.number_format(L.column("improvement_pct"), GBP) == "%,.0f\u00a0%%"
     assert L.number_format(L.column("product_name"), GBP) is None
 
 
 def test_headers_of_the_issue_examples_are_words():
     assert L.label("gross_sale") == "Gross sale"
-    assert L.label("lo80") == "Low (80 % range)"
+    assert L.label("lo80") == "Low (80\u00a0% range)"
     assert L.label("mean") == "Forecast"
     assert L.label("rule_code") == "Rule"
     # one id, different meaning per page

@@ -53,10 +53,10 @@ def test_model_names_in_chinese():
 def test_cells_in_chinese():
     with use_lang("zh"):
         assert L.format_value(0.1234, "return_rate") == "12.3%"
-        assert L.format_value(12.5, "improvement_pct") == "12%"  # pct, 0 decimals (banker's)
+        assert L.format_value(12.5, "improvement_pct") == "13%"  # pct, 0 decimals, half up
         assert L.format_value(-1234.5, "revenue", CNY) == "-¥1,234.50"
         assert L.format_value(pd.Timestamp("2026-11-11"), "period") == "2026年11月11日"
-    assert L.format_value(0.1234, "return_rate") == "12.3 %"
+    assert L.format_value(0.1234, "return_rate") == "12.3\u00a0%"
 
 
 def test_every_label_help_and_model_name_has_a_chinese_translation():

@@ -12,7 +12,7 @@ import pytest
 import ecomdash.recommend.models as models_mod
 from ecomdash import recommend as R
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.recommend import evaluation as E
 
 
@@ -236,7 +236,7 @@ def test_sampled_customers_margin_of_error_by_hand():
     moe = 1.96 * math.sqrt((2 / 9) / 3)  # 53.3 %
     assert res.warnings[0] == (
         "Measured on a random sample of 3 of the 4 returning customers (to keep the test "
-        f"fast): hit rates are within about ±{moe * 100:.1f}\u00a0% of what all of them would give, so "
+        f"fast): hit rates are within about ±{fmt.pct(moe, 1, lang='en')} of what all of them would give, so "
         "models closer than that are a tie."
     )
     assert "±53.3\u00a0%" in res.warnings[0]

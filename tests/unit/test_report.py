@@ -15,6 +15,7 @@ from ecomdash import schema as S
 from ecomdash.cli import main
 from ecomdash.errors import InsufficientDataError
 from ecomdash.filters import Filters
+from ecomdash.i18n import fmt
 from ecomdash.ingest import load_bytes
 from ecomdash.kpis import kpis_from_lines
 from ecomdash.report import (
@@ -581,7 +582,7 @@ def test_recommendations_table_writes_shares_as_the_page_does(demo_report):
     out = table_html(table)
     row = table.frame.iloc[0]
     for col in ("hit_rate_at_k", "precision_at_k", "coverage"):
-        assert f">{row[col] * 100:.1f} %<" in out, col
+        assert f">{row[col] * 100:.1f}\u00a0%<" in out, col  # fmt.pct's no-break space
         assert f">{row[col]:.3f}<" not in out, col
     assert f">{row['ndcg_at_k']:.3f}<" in out
 
@@ -603,9 +604,9 @@ def test_headline_changes_are_the_overviews_points_and_comparable_totals(tmp_pat
     # by hand: February 95 net over 3 orders, 10 returned of 105 gross; January's part: one
     # order of 10, nothing returned
     assert deltas["Net revenue"] is None and deltas["Orders"] is None
-    assert deltas["Average order value"] == f"+{(95 / 3 - 10) / 10:.1%}".replace("%", "\u00a0%") + (
-        " vs previous period"
-    )
+    assert deltas["Average order value"] == fmt.pct(
+        (95 / 3 - 10) / 10, 1, signed=True, lang="en"
+    ) + (" vs previous period")
     assert deltas["Return rate"] == "+9.5 points vs previous period"  # 10 / 105 - 0
 
 
@@ -655,7 +656,7 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     top = res.metrics.loc[res.best_model, "precision_at_10pct"]
     assert (round(churned * 100), round(top * 100)) == (68, 97)
     said = (
-        "Of the 10 % of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
+        "Of the 10\u00a0% of customers it rated most at risk, 97\u00a0% placed no order in the next 90 "
         "days, against 68\u00a0% of all the customers evaluated."
     )
     assert said in sec.verdict, sec.verdict
@@ -798,3 +799,17 @@ def test_a_period_without_alerts_says_so_without_an_empty_table(
     assert sec.tables == () and sec.figures == ()
     html = render_html(rep)
     assert "0.0" not in sec.verdict and "<caption>" not in html
+
+
+@pytest.mark.parametrize(("lang", "want"), [("en", "50.0\u00a0%"), ("zh", "50.0%")])
+def test_a_cell_with_its_own_percent_format_writes_fmt_pcts_space(lang, want):
+    """A table that gives its own ``formats`` (``"{:.1%}"``) wrote "50.0 %" with a plain
+    space, where every other percentage of the report has fmt.pct_sign's no-break space."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.render import _cell
+
+    with use_lang(lang):
+        assert _cell(0.5, "{:.1%}") == (want, True)
+        # rounded half up as fmt.pct rounds ("{:.0%}" wrote 12 % for 0.125: half to even)
+        assert _cell(0.125, "{:.0%}") == (want.replace("50.0", "13"), True)
+        assert _cell(0.5, "{:+.0%}") == (want.replace("50.0", "+50"), True)

@@ -87,7 +87,7 @@ def test_churn_section_tells_churn_risk_from_chance_still_active(demo_store, lan
         (
             "en",
             "Gradient boosting ranks customers who left above those who stayed 94\u00a0% of the time "
-            "(guessing does it 50 % of the time; days since the last order alone, 82\u00a0%; ROC AUC "
+            "(guessing does it 50\u00a0% of the time; days since the last order alone, 82\u00a0%; ROC AUC "
             "0.944)",
             "Ranks who left first",
         ),

@@ -213,8 +213,8 @@ def test_report_shares_are_written_as_the_app_writes_them():
     from ecomdash.report.render import _cell
 
     with use_lang("en"):
-        assert _cell(0.5, "{:.0%}") == ("50 %", True)
-        assert _cell(0.1234, "{:.1%}") == ("12.3 %", True)
+        assert _cell(0.5, "{:.0%}") == ("50\u00a0%", True)
+        assert _cell(0.1234, "{:.1%}") == ("12.3\u00a0%", True)
         assert _cell(1234.5, "{:,.0f}") == ("1,234", True)  # not a share: unchanged
     with use_lang("zh"):
         assert _cell(0.5, "{:.0%}") == ("50%", True)

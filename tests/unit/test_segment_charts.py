@@ -7,6 +7,7 @@ import pytest
 
 from ecomdash import segment as seg
 from ecomdash.charts import segment as charts
+from ecomdash.i18n import fmt
 from tests.unit.test_segment import synthetic_lines
 
 
@@ -35,8 +36,8 @@ def test_cluster_figures(res):
     assert sum(len(t.x) for t in pca.data) == res.n_customers  # 240: all of them drawn
     assert [t.name.split(": ", 1)[1] for t in pca.data] == list(cl.names)
     # the axes say each component's share of variance as fmt.pct does ("41 %", not "41%")
-    ev1 = cl.explained_variance[0] * 100
-    assert pca.layout.xaxis.title.text == f"component 1 ({ev1:.0f}\u00a0% of variance)"
+    ev1 = fmt.pct(cl.explained_variance[0], 0, lang="en")
+    assert pca.layout.xaxis.title.text == f"component 1 ({ev1} of variance)"
 
 
 def test_profile_heatmap_is_red_where_a_cluster_is_higher(res):

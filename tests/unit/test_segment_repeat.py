@@ -18,7 +18,7 @@ from ecomdash import segment as seg
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.exports import to_safe_csv_bytes
 from ecomdash.features import FEATURES, LABELS, CustomerFeatures
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import fmt, use_lang
 from ecomdash.segment import clusters as C
 
 AS_OF = pd.Timestamp("2024-06-30")
@@ -326,7 +326,7 @@ def test_profile_heatmap_cells_read_as_numbers_and_a_missing_median_as_a_dash():
     # a return rate reads as a percentage, as the profile table shows it ("11 %", was "0.114")
     rates = rows["median_return_rate"]
     col = feats.index("return_rate")
-    assert [hm.text[i][col] for i in range(len(rows))] == [f"{v * 100:.0f}\u00a0%" for v in rates]
+    assert [hm.text[i][col] for i in range(len(rows))] == [fmt.pct(v, 0, lang="en") for v in rates]
     assert hm.text[0][col] == "11\u00a0%"  # the big spenders' median 0.114, by hand
     # colours compare with the customers who ordered at least twice, as the names do: the
     # big spenders' orders against the repeat customers' median, not everyone's (one order)

@@ -78,8 +78,8 @@ def test_shares_go_to_the_screen_in_percent_points_with_the_column_decimals():
     df = pd.DataFrame({"return_rate": [0.89, 0.628], "support": [0.01234, 0.5]})
     before = df.copy()
     cfg = T.table_config(df, display=GBP, scaled=True)
-    assert cfg["return_rate"]["type_config"]["format"] == "%,.1f %%"  # share: 1 decimal
-    assert cfg["support"]["type_config"]["format"] == "%,.2f %%"  # support: 2 (labels.py)
+    assert cfg["return_rate"]["type_config"]["format"] == "%,.1f\u00a0%%"  # share: 1 decimal
+    assert cfg["support"]["type_config"]["format"] == "%,.2f\u00a0%%"  # support: 2 (labels.py)
     shown = T._for_screen(df, None)
     assert shown["return_rate"].tolist() == pytest.approx([89.0, 62.8])
     assert shown["support"].tolist() == pytest.approx([1.234, 50.0])
@@ -134,7 +134,10 @@ def _streamlit_sprintf(pairs: list[tuple[str, float]]) -> list[str]:
 
 @pytest.mark.parametrize(
     ("lang", "want"),
-    [("en", ["1,065.0 %", "62.8 %", "-1,234.5 %", "0.0 %"]), ("zh", ["1,065.0%", "62.8%"])],
+    [
+        ("en", ["1,065.0\u00a0%", "62.8\u00a0%", "-1,234.5\u00a0%", "0.0\u00a0%"]),
+        ("zh", ["1,065.0%", "62.8%"]),
+    ],
 )
 def test_large_percentages_in_a_table_have_thousands(lang, want):
     """A percent column read "1065.0 %" in the browser (printf "%.1f %%"); fmt.pct's text
@@ -145,3 +148,18 @@ def test_large_percentages_in_a_table_have_thousands(lang, want):
     shown = T._for_screen(df, None)["return_rate"].tolist()
     got = _streamlit_sprintf([(fmt_, v) for v in shown[: len(want)]])
     assert got == want
+
+
+@pytest.mark.parametrize(
+    ("lang", "whole", "one"), [("en", "%d\u00a0%%", "%.1f\u00a0%%"), ("zh", "%d%%", "%.1f%%")]
+)
+def test_a_sliders_percent_is_written_as_fmt_pct_writes_it(lang, whole, one):
+    """A slider's percentage (ui.tables.percent_format: the basket what-if, the restock
+    service level) takes fmt.pct_sign: "10 %" with a no-break space in English, "10%" in
+    Chinese; Streamlit's sprintf writes the figure (tests/unit/test_table_config.py)."""
+    from ecomdash.i18n import fmt
+
+    with use_lang(lang):
+        assert T.percent_format() == whole
+        assert T.percent_format(1) == one
+        assert T.percent_format().replace("%d", "10").replace("%%", "%") == fmt.pct(0.1, 0)

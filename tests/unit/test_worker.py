@@ -168,5 +168,5 @@ def test_the_wait_for_a_worker_counts_against_the_budget(monkeypatch, tmp_path):
     first, second = _together(2, run)
     assert isinstance(first, tuple), first
     assert isinstance(second, TimeBudgetError), second
-    assert "The queued model took longer than its time budget of 2.0 s" in str(second)
+    assert "The queued model took longer than its time budget of 2.0\u00a0s" in str(second)
     assert not mark.exists(), "the refused run's step started anyway"

@@ -569,7 +569,7 @@ def test_errors_raised_in_a_chinese_run_stay_english_until_shown():
         str(n),
     )
     e = _raised_in_zh(lambda: P.what_if(None, change_pct=500), ParameterError)
-    _check(e, "The price change must be between -90 % and +200 %; got 500 %.", "500")
+    _check(e, "The price change must be between -90\u00a0% and +200\u00a0%; got 500\u00a0%.", "500")
 
 
 def test_a_caught_error_inside_a_result_is_in_the_run_language():

@@ -174,8 +174,8 @@ def churn_risk(data: ReportData) -> Section:
     # plain words first, as the page's churn tab: the analyst's ROC AUC in brackets
     verdict = _(
         "Checked on held-out time ({n} customers after {cutoff}): {model} ranks customers who "
-        "left above those who stayed {share} of the time (guessing does it 50 % of the time; "
-        "days since the last order alone, {recency}; ROC AUC {auc}). Of the 10 % of customers "
+        "left above those who stayed {share} of the time (guessing does it 50\u00a0% of the time; "
+        "days since the last order alone, {recency}; ROC AUC {auc}). Of the 10\u00a0% of customers "
         "it rated most at risk, {precision} placed no order in the next {days} days, against "
         "{base} of all the customers evaluated.",
         n=f"{res.n_test:,}",

@@ -48,7 +48,7 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
             tone = "warn"
     est = res.products[res.products["status"] != "no estimate"]
     est = est.sort_values("revenue", ascending=False).head(top)
-    low, high, el = _("90 % low"), _("90 % high"), _("Elasticity")
+    low, high, el = _("90\u00a0% low"), _("90\u00a0% high"), _("Elasticity")
     table = est[["product_id", "product_name", "elasticity", "ci_low", "ci_high", "source"]].rename(
         columns={
             "product_id": L.label("product_id"),  # "Product id" / "Product", as on every page
@@ -88,7 +88,10 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
         figures=tuple(figures),
         tables=(
             Table(
-                _("Elasticity of the top {n} products by revenue (90 % interval)", n=len(table)),
+                _(
+                    "Elasticity of the top {n} products by revenue (90\u00a0% interval)",
+                    n=len(table),
+                ),
                 table,
                 {c: "{:.2f}" for c in (el, low, high)},
             ),

@@ -46,7 +46,7 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     verdict = _(
         "{verdict} Backtest over {folds} folds: MASE {mase} (lower is better; the naive forecast's "
         "own is {base}), "
-        "{coverage} of actuals inside the 80 % band.",
+        "{coverage} of actuals inside the 80\u00a0% band.",
         # the core's verdict is a Note (English as a str): in the report's language
         verdict=tr_note(res.verdict),
         folds=res.n_folds,
@@ -142,7 +142,7 @@ def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> 
     cols = ["product_id", "product_name", "abc", "xyz", "daily_demand", "reorder_point"]
     text = (
         _(
-            "As of {date}, lead time {days} days, 95 % service level: the reorder point of "
+            "As of {date}, lead time {days} days, 95\u00a0% service level: the reorder point of "
             "each of the top {n} products by revenue (order when its stock falls to that "
             "level). Units on hand are not in the report; enter them on the Forecast & "
             "restock page for what to order now.",
