@@ -17,23 +17,39 @@ from ecomdash.i18n import _
 from ecomdash.labels import label
 
 
+def _counts(values) -> list[str]:
+    """Whole counts with thousands (``1,234``), as the rules table writes them: a hover's
+    ``customdata`` (plotly writes a number there as it is, ``1234``)."""
+    return [f"{int(v):,}" for v in values]
+
+
+def _decimals(values, places: int) -> list[str]:
+    """Numbers with ``places`` decimals (lift ``2.35``, leverage ``0.0123``, as the rules
+    table writes them): a hover's ``customdata``."""
+    return [f"{float(v):,.{places}f}" for v in values]
+
+
 def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure:
     """Support × confidence of every rule (the ``max_points`` strongest by lift), coloured by
-    lift; hover shows the rule and its metrics."""
+    lift, on percent axes (``charts.percent``: percentage points, ``fmt.pct``'s sign); the hover
+    shows the rule and its metrics, support and confidence in percent as the axes and the
+    rules table write them (they read ``Support 0.0123``, ``Confidence 0.456``)."""
     r = result.rules.head(max_points)
     fig = go.Figure()
     if len(r):
         custom = np.column_stack(
             [
                 [_esc(n, 120) for n in r["names"]],
-                r["count"].to_numpy(),
-                r["lift"].to_numpy(),
-                r["leverage"].to_numpy(),
+                pct_text(r["support"], 2),
+                _counts(r["count"]),
+                pct_text(r["confidence"], 1),
+                _decimals(r["lift"], 2),
+                _decimals(r["leverage"], 4),
             ]
         )
         fig.add_scatter(
-            x=r["support"],
-            y=r["confidence"],
+            x=points(r["support"]),
+            y=points(r["confidence"]),
             mode="markers",
             marker={
                 "color": r["lift"],
@@ -45,9 +61,9 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
             },
             customdata=custom,
             hovertemplate=_(
-                "%{customdata[0]}<br>Support %{x:.4f} (%{customdata[1]} baskets)"
-                "<br>Confidence %{y:.3f}<br>Lift %{customdata[2]:.2f}"
-                "<br>Leverage %{customdata[3]:.4f}<extra></extra>"
+                "%{customdata[0]}<br>Support %{customdata[1]} (%{customdata[2]} baskets)"
+                "<br>Confidence %{customdata[3]}<br>Lift %{customdata[4]}"
+                "<br>Leverage %{customdata[5]}<extra></extra>"
             ),
         )
     title = (
@@ -59,15 +75,17 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
         if len(result.rules) > len(r)
         else _("Rules: support × confidence, coloured by lift")
     )
+    log = bool(len(r)) and r["support"].max() / r["support"].min() > 20
     fig.update_layout(
         title=title,
         xaxis_title=_("Support (share of baskets with all items)"),
         yaxis_title=label("confidence"),
+        # a log axis labels only its powers of ten (0.1 %, 1 %, 10 %): plotly's digits
+        # between them (2, 5) carry no suffix
+        xaxis={**pct_axis(), "type": "log" if log else "linear", **({"dtick": 1} if log else {})},
+        yaxis=pct_axis(),
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
-    fig.update_xaxes(
-        type="log" if len(r) and r["support"].max() / r["support"].min() > 20 else "linear"
     )
     return fig
 
@@ -185,15 +203,17 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             customdata=np.column_stack(
                 [
                     [_esc(n, 120) for n in rows["names"]],
-                    rows["support"],
-                    rows["confidence"],
-                    rows["lift"],
-                    rows["count"],
+                    # support and confidence in percent, as the rules table writes them
+                    # (they read 0.0123 and 0.456)
+                    pct_text(rows["support"], 2),
+                    _counts(rows["count"]),
+                    pct_text(rows["confidence"], 1),
+                    _decimals(rows["lift"], 2),
                 ]
             ),
             hovertemplate=_(
-                "%{customdata[0]}<br>Support %{customdata[1]:.4f} (%{customdata[4]} baskets)"
-                "<br>Confidence %{customdata[2]:.3f}<br>Lift %{customdata[3]:.2f}<extra></extra>"
+                "%{customdata[0]}<br>Support %{customdata[1]} (%{customdata[2]} baskets)"
+                "<br>Confidence %{customdata[3]}<br>Lift %{customdata[4]}<extra></extra>"
             ),
             showlegend=False,
         )
@@ -246,10 +266,12 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
             y=[_esc(n, 40) for n in d["name"]],
             orientation="h",
             marker_color="#31a354",
-            customdata=np.column_stack([d["together"], d["lift"], pct_text(d["share"], 1)]),
+            customdata=np.column_stack(
+                [_counts(d["together"]), _decimals(d["lift"], 2), pct_text(d["share"], 1)]
+            ),
             hovertemplate=_(
                 "%{y}<br>In %{customdata[2]} of its baskets (%{customdata[0]} baskets)"
-                "<br>Lift %{customdata[1]:.2f}<extra></extra>"
+                "<br>Lift %{customdata[1]}<extra></extra>"
             ),
         )
     )
