@@ -185,6 +185,9 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
                 kind="unusual_week",
                 reason=_week_reason(r, wk, lowered=sev != scored_as),
                 score=float(r.score),
+                # the week's distance from its expected revenue, as a day's (the Home's
+                # headline says it: "1 unusual week £900 from what was expected")
+                impact=float(abs(r.actual - r.expected)) if r.metric == "revenue" else 0.0,
                 metric=str(r.metric),
             )
         )
