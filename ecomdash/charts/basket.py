@@ -6,6 +6,8 @@ Product names are merchant text: they only reach plotly as data (hover text / la
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +15,7 @@ import plotly.graph_objects as go
 from ecomdash.basket import BasketResult
 from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.charts.text import esc as _esc  # merchant text in plotly
-from ecomdash.i18n import _
+from ecomdash.i18n import _, fmt
 from ecomdash.labels import label
 
 
@@ -27,6 +29,25 @@ def _decimals(values, places: int) -> list[str]:
     """Numbers with ``places`` decimals (lift ``2.35``, leverage ``0.0123``, as the rules
     table writes them): a hover's ``customdata``."""
     return [f"{float(v):,.{places}f}" for v in values]
+
+
+def _log_pct_axis(lo: float, hi: float) -> dict:
+    """A log axis of percentage points from the share ``lo`` to ``hi``: ticks at 1, 2 and 5
+    times a power of ten, each written by ``fmt.pct`` (``0.2 %``, ``0.5 %``, ``1 %``, ``2 %``).
+    plotly's own log ticks write ``1 %`` at a power of ten and a bare ``2``, ``3`` … ``9``
+    between, without the sign."""
+    ticks = []
+    for power in range(math.floor(math.log10(lo * 100)), math.ceil(math.log10(hi * 100)) + 1):
+        for step in (1, 2, 5):
+            v = step * 10.0**power  # percentage points
+            if lo * 100 / 1.5 <= v <= hi * 100 * 1.5:
+                ticks.append((v, max(0, -power)))
+    return {
+        "type": "log",
+        "tickmode": "array",
+        "tickvals": [v for v, _d in ticks],
+        "ticktext": [fmt.pct(v / 100, d) for v, d in ticks],
+    }
 
 
 def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure:
@@ -80,9 +101,7 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
         title=title,
         xaxis_title=_("Support (share of baskets with all items)"),
         yaxis_title=label("confidence"),
-        # a log axis labels only its powers of ten (0.1 %, 1 %, 10 %): plotly's digits
-        # between them (2, 5) carry no suffix
-        xaxis={**pct_axis(), "type": "log" if log else "linear", **({"dtick": 1} if log else {})},
+        xaxis=_log_pct_axis(r["support"].min(), r["support"].max()) if log else pct_axis(),
         yaxis=pct_axis(),
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

@@ -95,3 +95,29 @@ def test_bought_together_hover_counts_with_thousands():
     with use_lang("en"):
         fig = charts.fbt_figure(fbt, "Mug")
     assert list(fig.data[0].customdata[0][:2]) == ["12,345", "2.35"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rules_scatter_log_support_axis_writes_every_tick_in_percent(lang):
+    """Support spread over more than 20 times is drawn on a log axis: its ticks at 1, 2 and 5
+    times a power of ten, each written by fmt.pct ("0.2 %", "0.5 %", "1 %"); plotly's own log
+    ticks wrote "1 %" and a bare "2", "3" … "9" between."""
+    from types import SimpleNamespace
+
+    rules = pd.DataFrame(
+        {
+            "names": ["a → b", "c → d", "e → f"],
+            "support": [0.002, 0.01, 0.055],
+            "confidence": [0.2, 0.3, 0.4],
+            "count": [20, 100, 550],
+            "lift": [1.5, 2.0, 3.0],
+            "leverage": [0.001, 0.002, 0.003],
+        }
+    )
+    with use_lang(lang):
+        fig = charts.scatter_figure(SimpleNamespace(rules=rules))
+        want = [fmt.pct(v, d) for v, d in ((0.002, 1), (0.005, 1), (0.01, 0), (0.02, 0), (0.05, 0))]
+    axis = fig.layout.xaxis
+    assert axis.type == "log"
+    assert list(axis.tickvals) == pytest.approx([0.2, 0.5, 1, 2, 5])
+    assert list(axis.ticktext) == want
