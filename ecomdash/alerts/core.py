@@ -34,7 +34,7 @@ from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.fmt import use_currency
 from ecomdash.i18n.note import Field, note, note_n
-from ecomdash.store import Store
+from ecomdash.store import DatasetInfo, Store
 
 
 def _check(min_severity: str) -> None:
@@ -104,19 +104,23 @@ def find_alerts(
 
 
 def _find(
-    store,
-    info,
-    filters,
+    store: Store,
+    info: DatasetInfo,
+    filters: Filters,
     *,
-    since,
-    min_severity,
-    mute_rules,
-    mute_products,
-    events,
-    unit_costs,
-    top_groups,
-    rule_params,
+    since: date | None,
+    min_severity: str,
+    mute_rules: tuple[str, ...],
+    mute_products: tuple[str, ...],
+    events: Iterable[tuple[str, date, date | None]],
+    unit_costs: pd.DataFrame | None,
+    top_groups: int,
+    rule_params: Mapping[str, Mapping[str, float]] | None,
 ) -> AlertsResult:
+    """:func:`find_alerts` once its arguments are checked: ``mute_rules`` and
+    ``mute_products`` sorted tuples, ``info`` the dataset's, the money in its currency. In
+    a worker process ``store`` is the parent's store behind a proxy (``serve=store``): the
+    same methods, run by the parent."""
     cols = set(info.columns)
     lo, hi = store.date_range(info.id)
     if lo is None:

@@ -74,7 +74,10 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
         ms = metrics if dim == "shop" else [m for m in metrics if m in ("revenue", "orders")]
         s = score_series(g.set_index("day"), calendar=cal, known=known, metrics=ms)
         if dim == "shop":
-            shop_gross = float(g["gross"].median())
+            # to a millionth: the median of an even count is the mean of two daily sums,
+            # whose last bits depend on the order each engine added the lines in (DuckDB
+            # wrote "£4,934.88", Spark "£4,934.89" in a reason: 4934.885 ± 1e-12)
+            shop_gross = round(float(g["gross"].median()), 6)
         scored.append(s.assign(dim=dim, grp=grp))
     series = pd.concat(scored, ignore_index=True) if scored else pd.DataFrame()
     day_signals, week_signals = [], []
@@ -185,6 +188,9 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
                 kind="unusual_week",
                 reason=_week_reason(r, wk, lowered=sev != scored_as),
                 score=float(r.score),
+                # the week's distance from its expected revenue, as a day's (the Home's
+                # headline says it: "1 unusual week £900 from what was expected")
+                impact=float(abs(r.actual - r.expected)) if r.metric == "revenue" else 0.0,
                 metric=str(r.metric),
             )
         )

@@ -6,6 +6,8 @@ Product names are merchant text: they only reach plotly as data (hover text / la
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,27 +15,62 @@ import plotly.graph_objects as go
 from ecomdash.basket import BasketResult
 from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.charts.text import esc as _esc  # merchant text in plotly
-from ecomdash.i18n import _
+from ecomdash.i18n import _, fmt
 from ecomdash.labels import label
+
+
+def _counts(values) -> list[str]:
+    """Whole counts with thousands (``1,234``), as the rules table writes them: a hover's
+    ``customdata`` (plotly writes a number there as it is, ``1234``)."""
+    return [f"{int(v):,}" for v in values]
+
+
+def _decimals(values, places: int) -> list[str]:
+    """Numbers with ``places`` decimals (lift ``2.35``, leverage ``0.0123``, as the rules
+    table writes them): a hover's ``customdata``."""
+    return [f"{float(v):,.{places}f}" for v in values]
+
+
+def _log_pct_axis(lo: float, hi: float) -> dict:
+    """A log axis of percentage points from the share ``lo`` to ``hi``: ticks at 1, 2 and 5
+    times a power of ten, each written by ``fmt.pct`` (``0.2 %``, ``0.5 %``, ``1 %``, ``2 %``).
+    plotly's own log ticks write ``1 %`` at a power of ten and a bare ``2``, ``3`` … ``9``
+    between, without the sign."""
+    ticks = []
+    for power in range(math.floor(math.log10(lo * 100)), math.ceil(math.log10(hi * 100)) + 1):
+        for step in (1, 2, 5):
+            v = step * 10.0**power  # percentage points
+            if lo * 100 / 1.5 <= v <= hi * 100 * 1.5:
+                ticks.append((v, max(0, -power)))
+    return {
+        "type": "log",
+        "tickmode": "array",
+        "tickvals": [v for v, _d in ticks],
+        "ticktext": [fmt.pct(v / 100, d) for v, d in ticks],
+    }
 
 
 def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure:
     """Support × confidence of every rule (the ``max_points`` strongest by lift), coloured by
-    lift; hover shows the rule and its metrics."""
+    lift, on percent axes (``charts.percent``: percentage points, ``fmt.pct``'s sign); the hover
+    shows the rule and its metrics, support and confidence in percent as the axes and the
+    rules table write them (they read ``Support 0.0123``, ``Confidence 0.456``)."""
     r = result.rules.head(max_points)
     fig = go.Figure()
     if len(r):
         custom = np.column_stack(
             [
                 [_esc(n, 120) for n in r["names"]],
-                r["count"].to_numpy(),
-                r["lift"].to_numpy(),
-                r["leverage"].to_numpy(),
+                pct_text(r["support"], 2),
+                _counts(r["count"]),
+                pct_text(r["confidence"], 1),
+                _decimals(r["lift"], 2),
+                _decimals(r["leverage"], 4),
             ]
         )
         fig.add_scatter(
-            x=r["support"],
-            y=r["confidence"],
+            x=points(r["support"]),
+            y=points(r["confidence"]),
             mode="markers",
             marker={
                 "color": r["lift"],
@@ -45,9 +82,9 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
             },
             customdata=custom,
             hovertemplate=_(
-                "%{customdata[0]}<br>Support %{x:.4f} (%{customdata[1]} baskets)"
-                "<br>Confidence %{y:.3f}<br>Lift %{customdata[2]:.2f}"
-                "<br>Leverage %{customdata[3]:.4f}<extra></extra>"
+                "%{customdata[0]}<br>Support %{customdata[1]} (%{customdata[2]} baskets)"
+                "<br>Confidence %{customdata[3]}<br>Lift %{customdata[4]}"
+                "<br>Leverage %{customdata[5]}<extra></extra>"
             ),
         )
     title = (
@@ -59,15 +96,15 @@ def scatter_figure(result: BasketResult, *, max_points: int = 3000) -> go.Figure
         if len(result.rules) > len(r)
         else _("Rules: support × confidence, coloured by lift")
     )
+    log = bool(len(r)) and r["support"].max() / r["support"].min() > 20
     fig.update_layout(
         title=title,
         xaxis_title=_("Support (share of baskets with all items)"),
         yaxis_title=label("confidence"),
+        xaxis=_log_pct_axis(r["support"].min(), r["support"].max()) if log else pct_axis(),
+        yaxis=pct_axis(),
         height=460,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
-    fig.update_xaxes(
-        type="log" if len(r) and r["support"].max() / r["support"].min() > 20 else "linear"
     )
     return fig
 
@@ -185,15 +222,17 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             customdata=np.column_stack(
                 [
                     [_esc(n, 120) for n in rows["names"]],
-                    rows["support"],
-                    rows["confidence"],
-                    rows["lift"],
-                    rows["count"],
+                    # support and confidence in percent, as the rules table writes them
+                    # (they read 0.0123 and 0.456)
+                    pct_text(rows["support"], 2),
+                    _counts(rows["count"]),
+                    pct_text(rows["confidence"], 1),
+                    _decimals(rows["lift"], 2),
                 ]
             ),
             hovertemplate=_(
-                "%{customdata[0]}<br>Support %{customdata[1]:.4f} (%{customdata[4]} baskets)"
-                "<br>Confidence %{customdata[2]:.3f}<br>Lift %{customdata[3]:.2f}<extra></extra>"
+                "%{customdata[0]}<br>Support %{customdata[1]} (%{customdata[2]} baskets)"
+                "<br>Confidence %{customdata[3]}<br>Lift %{customdata[4]}<extra></extra>"
             ),
             showlegend=False,
         )
@@ -246,10 +285,12 @@ def fbt_figure(fbt: pd.DataFrame, product_name: str) -> go.Figure:
             y=[_esc(n, 40) for n in d["name"]],
             orientation="h",
             marker_color="#31a354",
-            customdata=np.column_stack([d["together"], d["lift"], pct_text(d["share"], 1)]),
+            customdata=np.column_stack(
+                [_counts(d["together"]), _decimals(d["lift"], 2), pct_text(d["share"], 1)]
+            ),
             hovertemplate=_(
                 "%{y}<br>In %{customdata[2]} of its baskets (%{customdata[0]} baskets)"
-                "<br>Lift %{customdata[1]:.2f}<extra></extra>"
+                "<br>Lift %{customdata[1]}<extra></extra>"
             ),
         )
     )

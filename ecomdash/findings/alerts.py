@@ -36,35 +36,107 @@ OTHER_MONEY = {
     "negative_margin": N_("{value} lost selling below cost"),
     "returns_spike": N_("returns worth {value}"),
 }
+#: the period rules: an unusual day's or week's money is its distance from what was expected
+#: (revenue only; an unusual count of orders has none), an estimate, each kind said by itself:
+#: a week's distance holds its days', so the two are never added either
+PERIOD_MONEY = {"unusual_day": "days", "unusual_week": "weeks"}
 #: the tile's label for each kind of money the headline says (``"orders"``: the order rules'
-#: worth; ``"days"``: the unusual days' distance from what was expected) — the tile shows one
-#: kind, never a sum of kinds
+#: worth; ``"days"`` / ``"weeks"``: the unusual days' or weeks' distance from what was
+#: expected) — the tile shows one kind, never a sum of kinds
 MONEY_LABELS = {
     "orders": N_("Orders worth"),
     "price_off": N_("Away from usual prices"),
     "negative_margin": N_("Lost below cost"),
     "returns_spike": N_("Returns worth"),
     "days": N_("From expected"),
+    "weeks": N_("From expected"),
 }
 #: the kinds whose money is counted from the lines (written exactly); the others are estimates
 EXACT_MONEY = ("orders", "negative_margin", "returns_spike")
+
+
+def _period_part(kind: str, n: int, value: float) -> str:
+    """The headline's words for ``n`` unusual days or weeks ``value`` from what was
+    expected ("1 unusual day £140 from what was expected"); no money when they are unusual
+    counts of orders (no distance in money)."""
+    if kind == "unusual_week":
+        if value > 0:
+            return _n(
+                "{n} unusual week {value} from what was expected",
+                "{n} unusual weeks {value} from what was expected",
+                n,
+                n=f"{n:,}",
+                value=money_text(value),
+            )
+        return _n("{n} unusual week", "{n} unusual weeks", n, n=f"{n:,}")
+    if value > 0:
+        return _n(
+            "{n} unusual day {value} from what was expected",
+            "{n} unusual days {value} from what was expected",
+            n,
+            n=f"{n:,}",
+            value=money_text(value),
+        )
+    return _n("{n} unusual day", "{n} unusual days", n, n=f"{n:,}")
+
+
+def _period_alone(kind: str, n: int, days: int, value: float) -> str:
+    """The headline of a week whose high alerts are all unusual days, or all unusual weeks."""
+    if kind == "unusual_week":
+        if value > 0:
+            return _n(
+                "{n} unusual week in the last {days} days ({value} from what was expected): "
+                "find out why",
+                "{n} unusual weeks in the last {days} days ({value} from what was expected): "
+                "find out why",
+                n,
+                n=f"{n:,}",
+                days=days,
+                value=money_text(value),
+            )
+        return _n(
+            "{n} unusual week in the last {days} days: find out why",
+            "{n} unusual weeks in the last {days} days: find out why",
+            n,
+            n=f"{n:,}",
+            days=days,
+        )
+    if value > 0:
+        return _n(
+            "{n} unusual day in the last {days} days ({value} from what was expected): find "
+            "out why",
+            "{n} unusual days in the last {days} days ({value} from what was expected): find "
+            "out why",
+            n,
+            n=f"{n:,}",
+            days=days,
+            value=money_text(value),
+        )
+    return _n(
+        "{n} unusual day in the last {days} days: find out why",
+        "{n} unusual days in the last {days} days: find out why",
+        n,
+        n=f"{n:,}",
+        days=days,
+    )
 
 
 def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     """The high-severity alerts of the last ``days`` days of the period (the data's last
     week), sized by the money they involve (each alert's ``impact``: an order's value, the
     revenue lost against the usual price or below cost, a returns spike's returned value, a
-    day's distance from its expected revenue). The headline's "orders worth" adds up the
-    impacts of the rules that flag orders (:data:`ORDER_WORTH`) alone, written exactly
-    (:func:`~ecomdash.findings.core.money_exact`); a price far from usual, a sale below cost
-    and a returns spike are each said in their own words (:data:`OTHER_MONEY`: "£999 away
-    from the usual prices"), never added to an order's worth; a day's distance is an
-    estimate, said only when the week has no other alert. The tile (and the ranking) takes
-    the largest of the kinds of money the headline says, labelled with its kind
-    (:data:`MONEY_LABELS`: "Orders worth", "Lost below cost" …): money of different kinds is
-    never added into one figure (it was: an order's worth + a price's distance + a loss below
-    cost + a day's distance, as "At stake"). ``high`` confidence: the rules flag high only
-    far beyond their thresholds. ``None`` when the week has no high alert."""
+    day's or week's distance from its expected revenue). The headline says each kind of
+    money by itself: "orders worth" adds up the impacts of the rules that flag orders
+    (:data:`ORDER_WORTH`) alone, written exactly (:func:`~ecomdash.findings.core.money_exact`);
+    a price far from usual, a sale below cost and a returns spike each in their own words
+    (:data:`OTHER_MONEY`: "£999 away from the usual prices"); the unusual days and the
+    unusual weeks each with their count and their distance from what was expected, an
+    estimate ("1 unusual day £140 from what was expected"; they were counted in the alerts
+    without their money beside order alerts, and a week of unusual weeks read "unusual
+    days"). The tile (and the ranking) takes the largest of the kinds of money the headline
+    says, labelled with its kind (:data:`MONEY_LABELS`: "Orders worth", "Lost below cost" …):
+    money of different kinds is never added into one figure. ``high`` confidence: the rules
+    flag high only far beyond their thresholds. ``None`` when the week has no high alert."""
     week = week_alerts(res, days=days)
     if week is None or week.empty:
         return None
@@ -72,26 +144,30 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     impact = pd.to_numeric(week["impact"], errors="coerce").fillna(0.0).clip(lower=0)
     on_orders = week["kind"].isin(ORDER_WORTH)
     # what the flagged orders are worth is counted from their lines, not estimated: written
-    # exactly ("orders worth £2,140", it read "£2,100"); a day's distance from what was
-    # expected is an estimate (money_text) and is no order's worth; nor is the money lost to
-    # a wrong price or below cost, or a returns spike's returned value (they were added to
-    # the orders' worth): each is said in its own words
+    # exactly ("orders worth £2,140", it read "£2,100"); the money lost to a wrong price or
+    # below cost, a returns spike's returned value and a day's or week's distance from what
+    # was expected are no order's worth: each is said in its own words
     worth = float(impact[on_orders].sum())
+
+    def total(kind: str) -> float:
+        return float(impact[week["kind"] == kind].sum())
+
+    present = [k for k in (*OTHER_MONEY, *PERIOD_MONEY) if (week["kind"] == k).any()]
     # each kind of money the headline says, by itself: the tile shows the largest
-    money = {
-        k: float(impact[week["kind"] == k].sum()) for k in OTHER_MONEY if (week["kind"] == k).any()
-    }
+    money = {(k if k in OTHER_MONEY else PERIOD_MONEY[k]): total(k) for k in present}
     if on_orders.any():
         money = {"orders": worth, **money}
-    if not money:  # unusual days (or weeks) alone: their distance from what was expected
+    if not money:  # a rule this finding does not know: its alerts' money, as a day's
         money = {"days": float(impact.sum())}
     kind = max(money, key=lambda k: money[k])  # a tie: the first said
     value = money[kind]
-    others = fmt.join(
-        _(OTHER_MONEY[k], value=_other_money(k, float(impact[week["kind"] == k].sum())))
-        for k in OTHER_MONEY
-        if (week["kind"] == k).any()
-    )
+    parts = [
+        _(OTHER_MONEY[k], value=_other_money(k, total(k)))
+        if k in OTHER_MONEY
+        else _period_part(k, int((week["kind"] == k).sum()), total(k))
+        for k in present
+    ]
+    others = fmt.join(parts)
     kinds = sorted({k for ks in week["kinds"].astype(str) for k in ks.split(", ") if k in RULES})
     rules = ", ".join(_(RULES[k][0]) for k in kinds)
     if on_orders.any() and others:
@@ -117,7 +193,9 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
             days=days,
             value=money_exact(worth),
         )
-    elif others:
+    elif len(present) <= 1 and all(k in PERIOD_MONEY for k in present):
+        headline = _period_alone(present[0] if present else "unusual_day", n, days, value)
+    else:
         headline = _n(
             "{n} high alert in the last {days} days ({others}): find out why",
             "{n} high alerts in the last {days} days ({others}): find out why",
@@ -125,17 +203,6 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
             n=f"{n:,}",
             days=days,
             others=others,
-        )
-    else:
-        headline = _n(
-            "{n} unusual day in the last {days} days ({value} from what was expected): find "
-            "out why",
-            "{n} unusual days in the last {days} days ({value} from what was expected): find "
-            "out why",
-            n,
-            n=f"{n:,}",
-            days=days,
-            value=money_text(value),
         )
     return Finding(
         kind="alerts",

@@ -158,7 +158,7 @@ def _form(ctx: PageContext) -> tuple | None:
         _(
             "Minimum support {support} = in at least {count} of {n} baskets "
             "(the results below use these settings; change them and run again).",
-            support=f"{s_applied:.4g}",
+            support=views.support_text(s_applied),
             count=f"{B.min_count_for(s_applied, max(n_now, 1)):,}",
             n=f"{n_now:,}",
         )

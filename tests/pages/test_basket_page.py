@@ -342,3 +342,21 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
     assert settings(at).endswith(
         "置信度 ≥ 0%，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
     ), settings(at)
+
+
+def test_support_captions_write_the_minimum_support_in_percent(demo_dataset):
+    """Both captions under the form write the minimum support as a percentage, as the rules
+    table writes support ("Minimum support 1 % = in at least 501 of 50,032 baskets"); they
+    read "Minimum support 0.01" beside a confidence of "0 %"."""
+    from ecomdash.i18n import fmt, use_lang
+
+    for lang, start in (("en", "Minimum support "), ("zh", "最小支持度")):
+        at = run_page("basket.py", dataset_id=demo_dataset.id, lang=lang)
+        assert not at.exception, at.exception
+        said = [c.value for c in at.caption if c.value.startswith(start)]
+        assert len(said) == 2, [c.value for c in at.caption]
+        with use_lang(lang):
+            one = fmt.pct(0.01, 0)  # the demo's default support
+        for text in said:
+            head = text.split("=")[0].split(":")[0].split("：")[0]
+            assert one in head and "0.01" not in text, text

@@ -1070,3 +1070,15 @@ def test_a_sale_below_cost_writes_the_unit_cost_as_money():
             (z,) = signals_from("negative_margin", df)
     assert s.reason == "Mug (P1) sold below its unit cost £4.50 on 2 lines: £3.00 lost"
     assert z.reason == "“Mug (P1)”在 2 个订单行以低于单位成本 £4.50 的价格售出：亏损 £3.00"
+
+
+def test_an_unusual_weeks_money_is_its_distance_from_expected(black_friday_week):
+    """An unusual week of revenue carries its distance from the expected revenue as its
+    money (``impact``), as an unusual day does: the Home's headline says "1 unusual week £1,900
+    from what was expected" (a week's impact was 0: the headline said "£0")."""
+    store, info = black_friday_week
+    a = find_alerts(store, info.id).alerts
+    (week,) = a[a["kind"] == "unusual_week"].itertuples()
+    said = re.search(r": ([\d,.]+) against ([\d,.]+) expected", week.reason)
+    actual, expected = (float(x.replace(",", "")) for x in said.groups())
+    assert week.impact == pytest.approx(actual - expected, rel=0.01), week.reason

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import pytest
 
 from ecomdash import basket
 from ecomdash.charts import basket as charts
+from ecomdash.charts.percent import pct_axis
+from ecomdash.i18n import fmt, use_lang
 
 
 def _result():
@@ -37,6 +42,82 @@ def test_network_has_one_node_per_item_of_the_top_rules_and_escapes_names():
 def test_scatter_has_every_rule_coloured_by_lift():
     res = _result()
     fig = charts.scatter_figure(res)
-    assert list(fig.data[0].x) == res.rules["support"].tolist()
+    assert list(fig.data[0].x) == pytest.approx((res.rules["support"] * 100).tolist())
     assert list(fig.data[0].marker.color) == res.rules["lift"].tolist()
     assert all("&lt;" in c[0] or "<" not in c[0] for c in fig.data[0].customdata)
+
+
+def _pct(share: float, digits: int, lang: str) -> str:
+    return fmt.pct(share, digits, lang=lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rules_scatter_in_percent_on_its_axes_and_hover(lang):
+    """The rules scatter's support and confidence in percent, on its axes (percentage points,
+    fmt.pct's sign) and in its hover as the rules table writes them (support 2 decimals,
+    confidence 1): the hover read "Support 0.0123", "Confidence 0.456"."""
+    res = _result()
+    with use_lang(lang):
+        fig = charts.scatter_figure(res)
+    trace = fig.data[0]
+    assert list(trace.y) == pytest.approx((res.rules["confidence"] * 100).tolist())
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert axis.ticksuffix == pct_axis(lang=lang)["ticksuffix"]
+    first = res.rules.iloc[0]
+    row = list(trace.customdata[0])
+    assert row[1] == _pct(first["support"], 2, lang)
+    assert row[3] == _pct(first["confidence"], 1, lang)
+    assert row[2] == f"{int(first['count']):,}" and row[4] == f"{first['lift']:.2f}"
+    # no number format left for plotly to write a fraction with
+    assert not re.search(r"%\{[xy]", trace.hovertemplate)
+    assert not re.search(r":\.\d+f\}", trace.hovertemplate), trace.hovertemplate
+    assert "%{customdata[1]}" in trace.hovertemplate and "%{customdata[3]}" in trace.hovertemplate
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rules_network_rule_hover_in_percent(lang):
+    """The network's rule hover (the arrows' midpoints): support and confidence in percent,
+    as the scatter and the rules table (it read "Support 0.0123", "Confidence 0.456")."""
+    res = _result()
+    with use_lang(lang):
+        fig = charts.network_figure(res, top=4)
+    mids = next(tr for tr in fig.data if tr.mode == "markers")
+    top = res.rules.head(4)
+    supports = {_pct(v, 2, lang) for v in top["support"]}
+    confidences = {_pct(v, 1, lang) for v in top["confidence"]}
+    assert {row[1] for row in mids.customdata} <= supports
+    assert {row[3] for row in mids.customdata} <= confidences
+    assert not re.search(r":\.\d+f\}", mids.hovertemplate), mids.hovertemplate
+
+
+def test_bought_together_hover_counts_with_thousands():
+    fbt = pd.DataFrame({"name": ["Tea"], "share": [0.5], "together": [12345], "lift": [2.345]})
+    with use_lang("en"):
+        fig = charts.fbt_figure(fbt, "Mug")
+    assert list(fig.data[0].customdata[0][:2]) == ["12,345", "2.35"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_rules_scatter_log_support_axis_writes_every_tick_in_percent(lang):
+    """Support spread over more than 20 times is drawn on a log axis: its ticks at 1, 2 and 5
+    times a power of ten, each written by fmt.pct ("0.2 %", "0.5 %", "1 %"); plotly's own log
+    ticks wrote "1 %" and a bare "2", "3" … "9" between."""
+    from types import SimpleNamespace
+
+    rules = pd.DataFrame(
+        {
+            "names": ["a → b", "c → d", "e → f"],
+            "support": [0.002, 0.01, 0.055],
+            "confidence": [0.2, 0.3, 0.4],
+            "count": [20, 100, 550],
+            "lift": [1.5, 2.0, 3.0],
+            "leverage": [0.001, 0.002, 0.003],
+        }
+    )
+    with use_lang(lang):
+        fig = charts.scatter_figure(SimpleNamespace(rules=rules))
+        want = [fmt.pct(v, d) for v, d in ((0.002, 1), (0.005, 1), (0.01, 0), (0.02, 0), (0.05, 0))]
+    axis = fig.layout.xaxis
+    assert axis.type == "log"
+    assert list(axis.tickvals) == pytest.approx([0.2, 0.5, 1, 2, 5])
+    assert list(axis.ticktext) == want

@@ -600,8 +600,9 @@ def test_alerts_finding_by_hand():
     assert f.value == 2000.0 and f.confidence == "high"
     assert f.headline == (
         # the order's 2,000 exactly; the unusual day's 140 from what was expected is no
-        # order's worth
-        "2 high alerts in the last 7 days on orders worth £2,000: check them before shipping"
+        # order's worth: said by itself
+        "2 high alerts in the last 7 days on orders worth £2,000, and 1 unusual day £140 from "
+        "what was expected: check them before shipping"
     )
     with use_lang("en"), FD.use_currency("£"):
         assert f.exact and f.value_text == "£2,000" and f.value_label == "Orders worth"
@@ -613,6 +614,65 @@ def test_alerts_finding_by_hand():
         assert f.headline.startswith("1 unusual day in the last 7")
         assert f.value == 300.0 and not f.exact and f.value_label == "From expected"
     assert FD.alerts_finding(_alerts(res.alerts.iloc[2:].values.tolist(), end)) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "mixed", "weeks", "both"),
+    [
+        (
+            "en",
+            "4 high alerts in the last 7 days on orders worth £2,000, and £1,000 away from the "
+            "usual prices, 2 unusual days £1,500 from what was expected: check them before "
+            "shipping",
+            "1 unusual week in the last 7 days (£4,200 from what was expected): find out why",
+            "3 high alerts in the last 7 days (2 unusual days £1,500 from what was expected, "
+            "1 unusual week £4,200 from what was expected): find out why",
+        ),
+        (
+            "zh",
+            "近 7 天有 4 条高严重程度提醒，涉及订单金额 £2,000，另有按常价计相差 £1,000、"
+            "2 个异常日与预期相差 £1,500：发货前请核查",
+            "近 7 天有 1 个异常周（与预期相差 £4,200）：查明原因",
+            "近 7 天有 3 条高严重程度提醒（2 个异常日与预期相差 £1,500、1 个异常周与预期相差 "
+            "£4,200）：查明原因",
+        ),
+    ],
+    ids=["en", "zh"],
+)
+def test_alerts_finding_says_each_kind_of_alert_with_its_money(lang, mixed, weeks, both):
+    """A week mixing order alerts and unusual days says the days with their distance from
+    what was expected, by itself (it counted them in "4 high alerts" without their money);
+    a week of unusual weeks says "unusual week", with the week's distance (it read "1
+    unusual day … (£0 from what was expected)"); days and weeks each by themselves, never
+    added (a week's distance holds its days'). The tile: the largest kind, labelled."""
+    end = date(2026, 10, 31)
+    days = [
+        ("2026-10-30 00:00", "high", "unusual_day", "unusual_day", 1000.0),
+        ("2026-10-28 00:00", "high", "unusual_day", "unusual_day, order_burst", 500.0),
+    ]
+    week = [("2026-10-26 00:00", "high", "unusual_week", "unusual_week", 4200.0)]
+    orders = [
+        ("2026-10-31 10:00", "high", "quick_cancel", "quick_cancel", 2000.0),
+        ("2026-10-29 09:00", "high", "price_off", "price_off", 999.0),
+    ]
+    with use_lang(lang), FD.use_currency("£"):
+        f = FD.alerts_finding(_alerts(orders + days, end))
+        assert f.headline == mixed
+        assert (f.value, f.exact, _(f.value_label)) == (2000.0, True, _("Orders worth"))
+        f = FD.alerts_finding(_alerts(week, end))
+        assert f.headline == weeks
+        assert (f.value, f.exact, _(f.value_label)) == (4200.0, False, _("From expected"))
+        f = FD.alerts_finding(_alerts(days + week, end))
+        assert f.headline == both
+        # the week's 4,200, not 4,200 + 1,500 of the days inside it
+        assert f.value == 4200.0
+        # an unusual count of orders has no money: no "£0 from what was expected"
+        counts = _alerts([("2026-10-30 00:00", "high", "unusual_week", "unusual_week", 0.0)], end)
+        assert FD.alerts_finding(counts).headline == (
+            "1 unusual week in the last 7 days: find out why"
+            if lang == "en"
+            else "近 7 天有 1 个异常周：查明原因"
+        )
 
 
 @pytest.mark.parametrize(
