@@ -169,6 +169,21 @@ def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> np.nd
     return pos / span
 
 
+def _label_sides(pos: np.ndarray, edges: list[tuple[int, int, float]]) -> list[str]:
+    """Each node's label above it when it sits at or above its neighbours' mean height,
+    below it otherwise: a pair's labels go to opposite sides, away from the next pair's.
+    (Alternating by node order put the right node of one pair and the left node of the next,
+    side by side on the grid, at the same height: their names overlapped in the report.)"""
+    heights: list[list[float]] = [[] for _ in range(len(pos))]
+    for a, c, _w in edges:
+        heights[a].append(pos[c, 1])
+        heights[c].append(pos[a, 1])
+    return [
+        "top center" if not h or pos[v, 1] >= np.mean(h) else "bottom center"
+        for v, h in enumerate(heights)
+    ]
+
+
 def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
     """The ``top`` strongest rules (by lift) as a network: items are nodes (size = support),
     each rule an arrow from its antecedent items to its consequent items; hover shows metrics."""
@@ -244,9 +259,7 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             y=pos[:, 1],
             mode="markers+text",
             text=[_esc(names.get(it, it), 28) for it in items],
-            textposition=[
-                "top center" if j % 2 == 0 else "bottom center" for j in range(len(items))
-            ],
+            textposition=_label_sides(pos, edges),
             textfont={"size": 11},
             marker={"size": size, "color": "#fdae6b", "line": {"width": 1, "color": "#e6550d"}},
             customdata=np.column_stack(

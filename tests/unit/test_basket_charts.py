@@ -121,3 +121,38 @@ def test_rules_scatter_log_support_axis_writes_every_tick_in_percent(lang):
     assert axis.type == "log"
     assert list(axis.tickvals) == pytest.approx([0.2, 0.5, 1, 2, 5])
     assert list(axis.ticktext) == want
+
+
+def test_network_labels_of_side_by_side_pairs_do_not_meet():
+    """Three products pairs bought only with each other: three two-node groups side by side.
+    Each pair's upper node is labelled above and its lower node below, so the right node of one
+    pair and the left node of the next (the same height, close on the grid) never both write
+    their names at that height: the report's network read "Loose Leaf Tea Tin – Earl G" over
+    "Ink Cartridges – Black"."""
+    rows = []
+    for o in range(60):
+        a, b = [("A", "B"), ("C", "D"), ("E", "F")][o % 3]
+        rows += [(str(o), a, f"Product {a}"), (str(o), b, f"Product {b}")]
+    lines = pd.DataFrame(rows, columns=["order_id", "product_id", "product_name"])
+    res = basket.mine(lines, min_support=0.1, min_lift=0.0)
+    fig = charts.network_figure(res, top=6)
+    nodes = next(tr for tr in fig.data if tr.mode == "markers+text")
+    at = {
+        t: (x, y, side)
+        for t, x, y, side in zip(nodes.text, nodes.x, nodes.y, nodes.textposition, strict=True)
+    }
+    assert len(at) == 6
+    for a, b in (("A", "B"), ("C", "D"), ("E", "F")):
+        (_xa, ya, sa), (_xb, yb, sb) = at[f"Product {a}"], at[f"Product {b}"]
+        assert ya != yb
+        upper, lower = (sa, sb) if ya > yb else (sb, sa)
+        assert (upper, lower) == ("top center", "bottom center"), (a, b, at)
+    # any two nodes labelled on the same side at the same height are far apart (different
+    # rows of the grid, or further than a pair's width)
+    same = [
+        (p, q)
+        for p in at.values()
+        for q in at.values()
+        if p is not q and p[2] == q[2] and abs(p[1] - q[1]) < 0.1 and abs(p[0] - q[0]) < 0.5
+    ]
+    assert not same, same
