@@ -62,6 +62,7 @@ from ecomdash.basket.results import (
     Baskets,
     BundleWhatIf,
     line_columns,
+    support_share,
 )
 
 __all__ = [
@@ -93,5 +94,6 @@ __all__ = [
     "mine",
     "mine_dataset",
     "suggest_support",
+    "support_share",
     "whatif_figures",
 ]

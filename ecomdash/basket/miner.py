@@ -3,7 +3,6 @@ from the levels; the refusals when thresholds would explode."""
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -17,6 +16,7 @@ from ecomdash.basket.results import (
     MAX_ITEMSETS,
     MAX_PAIR_WORK,
     RULE_COLUMNS,
+    support_share,
 )
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
@@ -75,7 +75,7 @@ def _refuse(
                 "Raise the minimum support to at least {support} (items in at least {count} of "
                 "{n} baskets)."
             ),
-            support=f"{math.ceil(suggest_count / n * 1e4) / 1e4:g}",
+            support=support_share(suggest_count / n, towards="up"),
             count=f"{suggest_count:,}",
             n=f"{n:,}",
             **({"k": k - 1} if k > 2 else {}),
@@ -92,7 +92,7 @@ def _refuse(
         what=what,
         found=f"{found:,}",
         limit=f"{limit:,}",
-        support=f"{min_support:g}",
+        support=support_share(min_support),
     )
     return ParameterError(note(N_("{problem} {fix}"), problem=problem, fix=fix))
 

@@ -35,6 +35,7 @@ from ecomdash.basket.results import (
     _check_max_len,
     _check_range,
     _min_count,
+    support_share,
 )
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.i18n import N_
@@ -421,7 +422,7 @@ def result_from_levels(
             )
         )
     if min_count < FEW_ORDERS_PER_ITEMSET and n_multi_sets:
-        fields = {"support": f"{min_support:g}", "count": f"{min_count}"}
+        fields = {"support": support_share(min_support), "count": f"{min_count}"}
         warnings.append(
             note_n(
                 "A minimum support of {support} lets an itemset in by appearing in only "
@@ -465,24 +466,34 @@ def result_from_levels(
             warnings.append(note(never[(level, by_order)]))
         else:
             c = round(suggested * n)
+            fields = {
+                "support": support_share(min_support),
+                "count": f"{min_count:,}",
+                "n": f"{n:,}",
+                "suggested": support_share(suggested, towards="down"),
+                "c": f"{c:,}",
+            }
             warnings.append(
-                note(
-                    N_(
-                        "No set of two or more items reaches a support of {support} (in "
-                        "{count} of {n} orders). Lower the minimum support to {suggested} "
-                        "(appears in {c} orders) to see at least 10 pairs."
-                    )
-                    if by_order
-                    else N_(
-                        "No set of two or more items reaches a support of {support} (in "
-                        "{count} of {n} customer-days). Lower the minimum support to "
-                        "{suggested} (appears in {c} customer-days) to see at least 10 pairs."
-                    ),
-                    support=f"{min_support:g}",
-                    count=f"{min_count:,}",
-                    n=f"{n:,}",
-                    suggested=f"{suggested:.4g}",
-                    c=f"{c:,}",
+                note_n(
+                    "No set of two or more items reaches a support of {support} (in {count} of "
+                    "{n} orders). Lower the minimum support to {suggested} (appears in {c} "
+                    "order) to see at least 10 pairs.",
+                    "No set of two or more items reaches a support of {support} (in {count} of "
+                    "{n} orders). Lower the minimum support to {suggested} (appears in {c} "
+                    "orders) to see at least 10 pairs.",
+                    c,
+                    **fields,
+                )
+                if by_order
+                else note_n(
+                    "No set of two or more items reaches a support of {support} (in {count} of "
+                    "{n} customer-days). Lower the minimum support to {suggested} (appears in "
+                    "{c} customer-day) to see at least 10 pairs.",
+                    "No set of two or more items reaches a support of {support} (in {count} of "
+                    "{n} customer-days). Lower the minimum support to {suggested} (appears in "
+                    "{c} customer-days) to see at least 10 pairs.",
+                    c,
+                    **fields,
                 )
             )
     elif n_multi_sets and len(rules) == 0:
@@ -497,9 +508,9 @@ def result_from_levels(
                         "values to see rules."
                     ),
                     n=f"{n_multi_sets:,}",
-                    confidence=f"{min_confidence:g}",
+                    confidence=support_share(min_confidence),
                     lift=f"{min_lift:g}",
-                    best_confidence=f"{best[0]:.3f}",
+                    best_confidence=support_share(best[0], towards="down"),
                     best_lift=f"{best[1]:.3f}",
                 )
             )

@@ -14,7 +14,49 @@ from scipy import sparse
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Percent, note
+
+
+def support_share(share: float, *, towards: str | None = None) -> Percent:
+    """A support (or a confidence) as a sentence writes it: a percentage with the decimals its
+    three significant figures need (``1 %``, ``0.5 %``, ``0.0123 %``), as the rules table
+    writes support, in the language where it is shown (a :class:`~ecomdash.i18n.note.Percent`
+    a Note keeps; ``str()`` of it is the English). The page's support box takes a percentage
+    too; the warnings wrote ``0.2`` beside it.
+
+    ``towards="down"`` / ``"up"``: a value to type in, cut down (a "lower it to" suggestion:
+    3 of 7 baskets, 42.857 %, reads 42.8 %, which still lets them in; 42.9 % would not) or
+    up (a "raise it to at least" one).
+
+    >>> from ecomdash.i18n import use_lang
+    >>> [str(support_share(x)) for x in (0.01, 0.005, 0.000123, 0.25, 0.15349, 0.6)]
+    ['1\xa0%', '0.5\xa0%', '0.0123\xa0%', '25\xa0%', '15.3\xa0%', '60\xa0%']
+    >>> str(support_share(3 / 7, towards="down")), str(support_share(7 / 300, towards="up"))
+    ('42.8\xa0%', '2.34\xa0%')
+    >>> str(support_share(0.6, towards="down")), str(support_share(0.04999, towards="down"))
+    ('60\xa0%', '4.99\xa0%')
+    >>> str(support_share(0.6, towards="up")), str(support_share(0.9999, towards="up"))
+    ('60\xa0%', '100\xa0%')
+    >>> with use_lang("zh"):
+    ...     support_share(0.005).shown()
+    '0.5%'
+    """
+    if towards is None:
+        points = f"{share * 100:.3g}"
+        digits = 6 if "e" in points else len(points.split(".")[1]) if "." in points else 0
+        return Percent(share, digits)
+    # three significant figures of the value itself (4.999 % → 4.99 %, not "5" cut to 4 %),
+    # on that grid (rounded first so 0.6 — 60.000000000000014 — stays 60), trailing zeros off
+    points = share * 100
+    digits = min(8, max(0, 2 - math.floor(math.log10(points)))) if points > 0 else 0
+    scaled = round(points * 10**digits, 6)
+    steps = math.floor(scaled) if towards == "down" else math.ceil(scaled)
+    while digits > 0 and steps % 10 == 0:
+        steps //= 10
+        digits -= 1
+    share = steps / 10**digits / 100
+    return Percent(share, digits)
+
 
 BASKETS = ("order", "customer_day")
 LEVELS = ("product", "category")

@@ -104,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
         f"in {duration(res.elapsed)}.",
     ]
     out += [f"note: {w}" for w in res.warnings]
+    if res.suggested_min_support is not None:  # the note writes it in percent
+        out.append(f"to see them: --min-support {res.suggested_min_support:.4g}")
     if rules:
         out.append("")
         out.append(f"{'support':>8} {'conf':>6} {'lift':>7}  rule")

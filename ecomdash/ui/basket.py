@@ -80,15 +80,18 @@ def _form(ctx: PageContext) -> tuple | None:
             )
             support_in = None
         else:
+            # in percent, as the captions, warnings and the rules table write support (it
+            # took a fraction, "0.0100", beside "Minimum support 1 %")
+            points = float(s0) * 100
             support_in = c1.number_input(
-                _("Minimum support (share of orders)"),
-                min_value=min(0.0001, float(s0)),
-                max_value=1.0,
-                value=float(s0),
-                step=0.001,
-                format="%.4f" if s0 >= 0.0001 else "%.6f",
+                _("Minimum support (% of orders)"),
+                min_value=min(0.01, points),
+                max_value=100.0,
+                value=points,
+                step=0.1,
+                format="%.2f" if points >= 0.01 else "%.4f",
                 help=_("An itemset must appear in at least this share of baskets."),
-                key=f"bk_support_{ctx.dataset_id}_{ctx.version}",
+                key=f"bk_support_pct_{ctx.dataset_id}_{ctx.version}",
             )
             count_in = None
         conf_in = c2.slider(
@@ -158,7 +161,7 @@ def _form(ctx: PageContext) -> tuple | None:
         _(
             "Minimum support {support} = in at least {count} of {n} baskets "
             "(the results below use these settings; change them and run again).",
-            support=views.support_text(s_applied),
+            support=B.support_share(s_applied).shown(),
             count=f"{B.min_count_for(s_applied, max(n_now, 1)):,}",
             n=f"{n_now:,}",
         )
@@ -168,7 +171,7 @@ def _form(ctx: PageContext) -> tuple | None:
             n = data.n_baskets(ctx.key, basket_in, level_in, bool(incl_in))
             support = min(1.0, int(count_in) / max(n, 1))
         else:
-            support = float(support_in)
+            support = round(float(support_in) / 100, 10)  # 0.7 % is 0.007, not 0.00699…
         params = (
             support,
             int(conf_in) / 100,
@@ -248,8 +251,11 @@ def render(ctx: PageContext) -> None:
         return
     views.render_summary(res)
     if res.suggested_min_support is not None:
-        sug = res.suggested_min_support
-        again = _("Run again with minimum support {support}", support=f"{sug:.4g}")
+        # the value the warning writes (cut down to its shown figures: it still lets the
+        # pairs in), so the button, the caption after it and the support box say one number
+        shown = B.support_share(res.suggested_min_support, towards="down")
+        sug = shown.value
+        again = _("Run again with minimum support {support}", support=shown.shown())
         if st.button(again, key="basket_use_suggested"):
             st.session_state[K_PARAMS] = (ctx.key, (sug, *params[1:]))
             st.rerun()

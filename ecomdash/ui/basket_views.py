@@ -33,24 +33,6 @@ from ecomdash.ui.tables import percent_format, show_table
 SIDES = {"either": N_("Either"), "if": N_("If (A)"), "then": N_("Then (B)")}
 
 
-def support_text(share: float) -> str:
-    """A minimum support as a sentence writes it: a percentage (``fmt.pct``) with the
-    decimals its three significant figures need (``1 %``, ``0.5 %``, ``0.0123 %``), as the
-    rules table writes support (the captions read ``Minimum support 0.01``).
-
-    >>> from ecomdash.i18n import use_lang
-    >>> with use_lang("zh"):
-    ...     [support_text(x) for x in (0.01, 0.005, 0.000123, 0.25)]
-    ['1%', '0.5%', '0.0123%', '25%']
-    """
-    points = f"{share * 100:.3g}"
-    if "e" in points:
-        digits = 6
-    else:
-        digits = len(points.split(".")[1]) if "." in points else 0
-    return fmt.pct(share, digits)
-
-
 def rules_word() -> str:
     """ "Rules" as the column catalogue names them (one translation, the frame's labels.po)."""
     return L.label("kinds")
@@ -151,7 +133,7 @@ def render_summary(res: B.BasketResult) -> None:
     c[2].metric(_("Itemsets of 2+ items"), fmt_int(len(multi)))
     c[3].metric(rules_word(), fmt_int(res.n_rules))
     fields = {
-        "support": support_text(p["min_support"]),
+        "support": B.support_share(p["min_support"]).shown(),
         "count": f"{res.min_count:,}",
         "n": f"{res.n_baskets:,}",
         "confidence": fmt_pct(p["min_confidence"], 0),

@@ -106,7 +106,7 @@ def test_baskets_help_for_each_setting_says_cancelled_lines_are_out():
 
 def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
     at = run_page("basket.py", dataset_id=demo_dataset.id)
-    at.number_input[0].set_value(0.005)  # minimum support (share)
+    at.number_input[0].set_value(0.5)  # minimum support, in percent (0.5 % = 0.005)
     at.slider[0].set_value(20)  # minimum confidence, in percent
     _run_button(at).click()
     at.run()
@@ -136,7 +136,7 @@ def test_basket_page_refuses_explosive_thresholds(demo_dataset):
 
 def test_basket_page_proposes_a_support_when_nothing_is_frequent(demo_dataset, _isolated_home):
     at = run_page("basket.py", dataset_id=demo_dataset.id)
-    at.number_input[0].set_value(0.5)
+    at.number_input[0].set_value(50)  # percent: no pair is in half the orders
     _run_button(at).click()
     at.run()
     assert not at.exception, at.exception
@@ -144,11 +144,18 @@ def test_basket_page_proposes_a_support_when_nothing_is_frequent(demo_dataset, _
     lines = _lines(_isolated_home, demo_dataset.id)
     suggested = basket.suggest_support(lines)
     button = at.button(key="basket_use_suggested")
-    assert f"{suggested:.4g}" in button.label
+    # in percent, cut down to the figures written, in the warning and on the button alike
+    shown = basket.support_share(suggested, towards="down")
+    assert shown.value <= suggested
+    assert str(shown) in button.label
+    # (the warning is markdown: its "." and "(" come escaped)
+    warned = [w.value.replace("\\", "") for w in at.warning]
+    assert any(f"Lower the minimum support to {shown} " in w for w in warned), warned
     button.click()
     at.run()
     assert not at.exception, at.exception
-    res = basket.mine(lines, min_support=suggested)
+    # the run uses the support as written, which still finds the 10 pairs
+    res = basket.mine(lines, min_support=shown.value)
     assert (res.itemsets["size"] >= 2).sum() >= 10
     assert _metric(at, "Itemsets of 2+ items").value == f"{(res.itemsets['size'] >= 2).sum():,}"
 

@@ -77,8 +77,8 @@ def _walk_basket_in_chinese(zh_dataset, data):
     assert english_left_here(at, data_values=data) == []
     # a threshold no pair reaches: the warning and the suggestion button, in Chinese
     at.segmented_control(key="basket_support_unit").set_value("share of orders").run()
-    sup = next(n for n in at.number_input if n.label == "最小支持度（订单占比）")
-    sup.set_value(0.5)
+    sup = next(n for n in at.number_input if n.label == "最小支持度（占订单的百分比）")
+    sup.set_value(50)
     _button(at, "运行").click().run()
     assert not at.exception, at.exception
     [warning] = [w.value for w in at.warning if "降到" in w.value]
@@ -155,7 +155,7 @@ def test_switching_language_reuses_the_cached_result_and_shows_it_in_chinese(zh_
     """The mining result is cached without the language (it holds Notes, not sentences):
     the same session switched to Chinese gets the cached result's warning in Chinese."""
     at = run_page("basket.py", dataset_id=zh_dataset.id, lang="en", timeout=180)
-    at.number_input[0].set_value(0.5)
+    at.number_input[0].set_value(50)  # percent
     _button(at, "Run").click().run()
     [en] = [w.value for w in at.warning if "Lower the minimum support" in w.value]
     # (AppTest formats the shown widgets' values in the test's thread: they are English here)

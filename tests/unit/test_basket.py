@@ -247,7 +247,7 @@ def test_no_itemsets_proposes_a_computed_support():
     assert res.rules.empty
     # 10th most frequent pair does not exist: the last (3rd) pair's support, 1/10
     assert res.suggested_min_support == pytest.approx(0.1)
-    assert any("Lower the minimum support to 0.1" in w for w in res.warnings)
+    assert any("Lower the minimum support to 10\u00a0%" in w for w in res.warnings)
     assert basket.suggest_support(lines, target=1) == pytest.approx(0.3)
     assert basket.suggest_support(lines, target=2) == pytest.approx(0.2)
     # at the suggested support, there are indeed pairs
@@ -264,7 +264,7 @@ def test_itemsets_but_no_rules_says_which_threshold():
     res = basket.mine(lines, min_support=0.2, min_confidence=0.9, min_lift=0.0)
     assert len(res.itemsets) == 4
     assert res.rules.empty
-    assert any("confidence 0.500" in w and "lift is 0.875" in w for w in res.warnings)
+    assert any("confidence 50\u00a0%" in w and "lift is 0.875" in w for w in res.warnings)
 
 
 def test_explosion_refused_before_counting_with_a_threshold_to_raise():
@@ -286,7 +286,9 @@ def test_explosion_message_proposes_a_computed_support():
         k = int(rng.integers(60, 120))
         rows += [(str(o), f"p{i:03d}") for i in range(k)]
     lines = pd.DataFrame(rows, columns=["order_id", "product_id"])
-    with pytest.raises(ParameterError, match=r"Raise the minimum support to at least 0\.\d+"):
+    with pytest.raises(
+        ParameterError, match="Raise the minimum support to at least [\\d.]+\u00a0%"
+    ):
         basket.mine(lines, min_support=0.05)
 
 
@@ -410,3 +412,24 @@ def test_customer_day_lines_without_a_date_are_left_out_with_a_note():
     res = basket.mine(lines, basket="customer_day", min_support=0.5, min_lift=0.0)
     assert res.n_baskets == 1
     assert any("2 sale lines without" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("n", [7, 66, 300, 4_999, 50_032, 1_000_003])
+def test_a_written_support_to_type_in_still_does_what_it_says(n):
+    """Supports are written in percent with three significant figures. A "lower it to"
+    value is cut down, so typed back in (as the page's box and its button do) it still lets
+    the suggested count in; a "raise it to at least" value is rounded up, so it still keeps
+    the smaller counts out. Neither moves more than 1 % of the value (4.999 % is 4.99 %,
+    not 4 %)."""
+    from ecomdash.basket.encode import min_count_for
+
+    for c in sorted({1, 2, 3, n // 7, n // 3, n // 2, n - 1, n} - {0}):
+        exact = c / n
+        down = basket.support_share(exact, towards="down")
+        up = basket.support_share(exact, towards="up")
+        assert exact * 0.99 <= down.value <= exact, (c, n, str(down))
+        assert exact <= up.value <= exact * 1.01, (c, n, str(up))
+        assert min_count_for(down.value, n) <= c <= min_count_for(up.value, n), (c, n)
+        # what the text says is the value used (no hidden decimals)
+        assert float(str(down).replace("\u00a0%", "")) / 100 == pytest.approx(down.value, abs=1e-12)
+        assert float(str(up).replace("\u00a0%", "")) / 100 == pytest.approx(up.value, abs=1e-12)

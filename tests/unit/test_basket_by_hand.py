@@ -74,7 +74,7 @@ def test_five_baskets_tables_by_hand():
     assert res.warnings == (
         "Only 5 orders: rules from so few baskets are mostly chance. Treat them as ideas to "
         "test, not facts.",
-        "A minimum support of 0.2 lets an itemset in by appearing in only 1 order; rules "
+        "A minimum support of 20\u00a0% lets an itemset in by appearing in only 1 order; rules "
         "resting on so few baskets are unreliable.",
     )
     assert res.timings[0][0] == "build baskets" and res.timings[-1][0] == "rules"
@@ -103,7 +103,7 @@ def test_customer_day_guidance_speaks_of_customer_days():
     assert res.warnings == (
         "Only 5 customer-days: rules from so few baskets are mostly chance. Treat them as "
         "ideas to test, not facts.",
-        "A minimum support of 0.2 lets an itemset in by appearing in only 1 customer-day; "
+        "A minimum support of 20\u00a0% lets an itemset in by appearing in only 1 customer-day; "
         "rules resting on so few baskets are unreliable.",
     )
     # no pair reaches 0.7 (4 of 5): pairs are counted among the items in 2+ baskets (a, b;
@@ -111,16 +111,17 @@ def test_customer_day_guidance_speaks_of_customer_days():
     res = basket.mine(_by_day(FIVE), basket="customer_day", min_support=0.7)
     assert res.suggested_min_support == pytest.approx(0.6)
     assert res.warnings[-1] == (
-        "No set of two or more items reaches a support of 0.7 (in 4 of 5 customer-days). "
-        "Lower the minimum support to 0.6 (appears in 3 customer-days) to see at least 10 pairs."
+        "No set of two or more items reaches a support of 70\u00a0% (in 4 of 5 customer-days). "
+        "Lower the minimum support to 60\u00a0% (appears in 3 customer-days) to see at least 10 "
+        "pairs."
     )
 
 
 def test_no_pair_frequent_by_order_says_how_many_orders():
     res = basket.mine(_lines(FIVE), min_support=0.7)
     assert res.warnings[-1] == (
-        "No set of two or more items reaches a support of 0.7 (in 4 of 5 orders). "
-        "Lower the minimum support to 0.6 (appears in 3 orders) to see at least 10 pairs."
+        "No set of two or more items reaches a support of 70\u00a0% (in 4 of 5 orders). "
+        "Lower the minimum support to 60\u00a0% (appears in 3 orders) to see at least 10 pairs."
     )
     assert list(res.itemsets["itemset"]) == [("a",), ("b",)]
 
@@ -131,8 +132,8 @@ def test_strongest_rule_is_proposed_when_thresholds_leave_none():
     res = basket.mine(_lines(FIVE), min_support=0.2, min_confidence=1.0, min_lift=1.3)
     assert res.rules.empty
     assert res.warnings[-1] == (
-        "2 itemsets were found but no rule reaches confidence 1 and lift 1.3. The strongest "
-        "rule has confidence 1.000 and the highest lift is 1.250: lower the thresholds to "
+        "2 itemsets were found but no rule reaches confidence 100\u00a0% and lift 1.3. The "
+        "strongest rule has confidence 100\u00a0% and the highest lift is 1.250: lower the thresholds to "
         "those values to see rules."
     )
 

@@ -113,3 +113,15 @@ def test_basket_help_says_returns_stay_out_whatever_the_flag(capsys):
         "stay out)" in text
     )
     assert "customer_day (a customer's orders of one day)" in text
+
+
+def test_basket_text_gives_the_suggested_support_as_the_option_takes_it(stored, capsys):
+    """The note writes the suggested support in percent, as the page does; the command's
+    option takes a share, so the line after it gives the option as typed (no pair is in half
+    the 40 orders; fewer than 10 pairs exist, so the rarest, in 1 order, is proposed: the
+    stored export's POST lines count as a product here). "1 order", not "1 orders"."""
+    info, _ = stored
+    assert main(["basket", "--dataset", info.id, "--min-support", "0.5"]) == 0
+    text = capsys.readouterr().out
+    assert "Lower the minimum support to 2.5\u00a0% (appears in 1 order) to see" in text
+    assert "to see them: --min-support 0.025\n" in text + "\n"

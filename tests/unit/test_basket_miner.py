@@ -138,8 +138,8 @@ def test_too_many_pairs_to_count_is_refused_with_the_support_that_fits(monkeypat
         basket.mine(five, min_support=0.2)
     assert str(err.value) == (
         "These thresholds would give too many itemsets to compute and read: the baskets hold "
-        "this many pairs of frequent products to count: 4 (limit 3) at minimum support 0.2. "
-        "Raise the minimum support to at least 0.4 (items in at least 2 of 5 baskets)."
+        "this many pairs of frequent products to count: 4 (limit 3) at minimum support 20\u00a0%. "
+        "Raise the minimum support to at least 40\u00a0% (items in at least 2 of 5 baskets)."
     )
     monkeypatch.setattr(miner, "MAX_PAIR_WORK", 4)
     assert len(basket.mine(five, min_support=0.2).itemsets) == 5
@@ -153,8 +153,8 @@ def test_too_many_candidates_is_refused_with_the_support_that_fits(monkeypatch):
         basket.mine(_abcd(), min_support=0.5)
     assert str(err.value) == (
         "These thresholds would give too many itemsets to compute and read: 3-item candidate "
-        "sets to count: 4 (limit 3) at minimum support 0.5. Raise the minimum support to at "
-        "least 0.75 (items in at least 3 of 4 baskets), or set the maximum itemset size to 2."
+        "sets to count: 4 (limit 3) at minimum support 50\u00a0%. Raise the minimum support to at "
+        "least 75\u00a0% (items in at least 3 of 4 baskets), or set the maximum itemset size to 2."
     )
     monkeypatch.setattr(miner, "MAX_CANDIDATES", 4)
     res = basket.mine(_abcd(), min_support=0.5)
@@ -173,8 +173,8 @@ def test_too_much_bit_work_is_refused_after_the_subset_prune(monkeypatch):
         basket.mine(lines, min_support=0.5)
     assert str(err.value) == (
         "These thresholds would give too many itemsets to compute and read: 3-item candidate "
-        "sets to count: 2 (limit 1) at minimum support 0.5. Raise the minimum support to at "
-        "least 0.75 (items in at least 3 of 4 baskets), or set the maximum itemset size to 2."
+        "sets to count: 2 (limit 1) at minimum support 50\u00a0%. Raise the minimum support to at "
+        "least 75\u00a0% (items in at least 3 of 4 baskets), or set the maximum itemset size to 2."
     )
     monkeypatch.setattr(miner, "MAX_BIT_WORK", 2)
     res = basket.mine(lines, min_support=0.5)
@@ -192,8 +192,8 @@ def test_too_many_itemsets_is_refused_with_the_support_that_fits(monkeypatch):
         basket.mine(_abcd(), min_support=0.5)
     assert str(err.value) == (
         "These thresholds would give too many itemsets to compute and read: frequent "
-        "itemsets found so far: 14 (limit 13) at minimum support 0.5. Raise the minimum "
-        "support to at least 0.75 (items in at least 3 of 4 baskets), or set the maximum "
+        "itemsets found so far: 14 (limit 13) at minimum support 50\u00a0%. Raise the minimum "
+        "support to at least 75\u00a0% (items in at least 3 of 4 baskets), or set the maximum "
         "itemset size to 2."
     )
     # a limit of 9: the count at index 9 // 2 = 4 is 2 again, so 3 is proposed (the count at
@@ -203,8 +203,8 @@ def test_too_many_itemsets_is_refused_with_the_support_that_fits(monkeypatch):
         basket.mine(_abcd(), min_support=0.5)
     assert str(err.value) == (
         "These thresholds would give too many itemsets to compute and read: frequent "
-        "itemsets found so far: 14 (limit 9) at minimum support 0.5. Raise the minimum "
-        "support to at least 0.75 (items in at least 3 of 4 baskets), or set the maximum "
+        "itemsets found so far: 14 (limit 9) at minimum support 50\u00a0%. Raise the minimum "
+        "support to at least 75\u00a0% (items in at least 3 of 4 baskets), or set the maximum "
         "itemset size to 2."
     )
     monkeypatch.setattr(miner, "MAX_ITEMSETS", 14)
@@ -259,7 +259,7 @@ def test_too_many_rules_to_score_names_the_size_or_the_support(monkeypatch):
             basket.mine(_abcd(), min_support=0.5, max_len=max_len)
         assert str(err.value) == (
             "These thresholds would give too many itemsets to compute and read: rules to "
-            f"score: {counts} at minimum support 0.5. {fix}"
+            f"score: {counts} at minimum support 50\u00a0%. {fix}"
         )
         monkeypatch.setattr(mining, "MAX_RULE_CANDIDATES", limit + 1)
         assert len(basket.mine(_abcd(), min_support=0.5, max_len=max_len).itemsets) > 4
@@ -272,7 +272,7 @@ def test_a_support_of_every_basket_is_still_proposed(monkeypatch):
     with pytest.raises(ParameterError) as err:
         basket.mine(_lines([list("abcd")] * 4), min_support=0.5)
     assert str(err.value).endswith(
-        "Raise the minimum support to at least 1 (items in at least 4 of 4 baskets), or set "
+        "Raise the minimum support to at least 100\u00a0% (items in at least 4 of 4 baskets), or set "
         "the maximum itemset size to 2."
     )
 
@@ -290,8 +290,8 @@ def test_triples_in_more_baskets_than_one_word_holds(monkeypatch):
     with pytest.raises(ParameterError) as err:
         basket.mine(_lines([list("abc")] * 65 + [["a"]]), min_support=0.5)
     assert str(err.value).endswith(
-        "3-item candidate sets to count: 1 (limit 0) at minimum support 0.5. Raise the "
-        "minimum support to at least 0.9849 (items in at least 65 of 66 baskets), or set the "
+        "3-item candidate sets to count: 1 (limit 0) at minimum support 50\u00a0%. Raise the "
+        "minimum support to at least 98.5\u00a0% (items in at least 65 of 66 baskets), or set the "
         "maximum itemset size to 2."
     )
 
@@ -303,8 +303,8 @@ def test_strongest_rule_over_every_rule_and_no_rules_keeps_its_columns():
     res = basket.mine(_lines(baskets), min_support=0.05, min_confidence=0.9, min_lift=0.0)
     assert res.rules.empty and list(res.rules.columns) == list(miner.RULE_COLUMNS)
     assert res.warnings[-1] == (
-        "4 itemsets were found but no rule reaches confidence 0.9 and lift 0. The strongest "
-        "rule has confidence 0.800 and the highest lift is 3.000: lower the thresholds to "
+        "4 itemsets were found but no rule reaches confidence 90\u00a0% and lift 0. The strongest "
+        "rule has confidence 80\u00a0% and the highest lift is 3.000: lower the thresholds to "
         "those values to see rules."
     )
     # with a frequent triple (abc in 3 of 4, a and b in all 4): every rule has lift 1, and
@@ -312,8 +312,8 @@ def test_strongest_rule_over_every_rule_and_no_rules_keeps_its_columns():
     res = basket.mine(_lines([list("abc")] * 3 + [list("ab")]), min_support=0.5, min_lift=2.0)
     assert res.rules.empty
     assert res.warnings[-1] == (
-        "4 itemsets were found but no rule reaches confidence 0 and lift 2. The strongest "
-        "rule has confidence 1.000 and the highest lift is 1.000: lower the thresholds to "
+        "4 itemsets were found but no rule reaches confidence 0\u00a0% and lift 2. The strongest "
+        "rule has confidence 100\u00a0% and the highest lift is 1.000: lower the thresholds to "
         "those values to see rules."
     )
 

@@ -85,7 +85,7 @@ def test_pairs_are_suggested_under_a_maximum_size_of_two():
     # in 2+ orders, so the suggestion is 0.5
     res = basket.mine(_lines(), min_support=0.75, max_len=2)
     assert res.suggested_min_support == 0.5
-    assert res.warnings[-1].startswith("No set of two or more items reaches a support of 0.75")
+    assert res.warnings[-1].startswith("No set of two or more items reaches a support of 75\u00a0%")
     # single items only: nothing to suggest
     assert basket.mine(_lines(), min_support=0.75, max_len=1).suggested_min_support is None
 

@@ -67,10 +67,10 @@ def test_core_warning_in_chinese_keeps_the_core_numbers():
     res = basket.mine(lines, min_support=0.5)
     assert res.suggested_min_support == 0.2  # {a, b} is in 2 of the 10 orders
     [w] = [w for w in res.warnings if "Lower the minimum support" in w]
-    assert "Lower the minimum support to 0.2 (appears in 2 orders)" in w
+    assert "Lower the minimum support to 20\u00a0% (appears in 2 orders)" in w
     with use_lang("zh"):
         zh = tr_note(w)
-    assert "把最小支持度降到 0.2（出现在 2 个订单中）" in zh
+    assert "把最小支持度降到 20%（出现在 2 个订单中）" in zh  # fmt.pct's Chinese: no space
     assert "（即 10 个订单中的 5 个）" in zh  # support 0.5 of 10 orders = 5 (count by hand)
 
 

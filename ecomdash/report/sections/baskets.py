@@ -26,15 +26,17 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
     res = B.mine(lines, min_support=min_support)
     text: list[str] = []
     if res.n_rules == 0 and res.suggested_min_support is not None:
+        # the suggestion as written (cut down to its shown figures), and used as written
+        suggested = B.support_share(res.suggested_min_support, towards="down")
         text.append(
             _(
                 "No rule reached the default minimum support of {default}; the report uses the "
                 "suggested {suggested} instead.",
-                default=f"{min_support:g}",
-                suggested=f"{res.suggested_min_support:.4g}",
+                default=B.support_share(min_support).shown(),
+                suggested=suggested.shown(),
             )
         )
-        min_support = res.suggested_min_support
+        min_support = suggested.value
         res = B.mine(lines, min_support=min_support)
     if res.n_rules == 0:
         raise InsufficientDataError(
@@ -43,7 +45,7 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
                 "rule (minimum support {support}). Lower the minimum support on the Basket "
                 "analysis page.",
                 orders=f"{res.n_baskets:,}",
-                support=f"{min_support:.4g}",
+                support=B.support_share(min_support).shown(),
             )
         )
     rules = res.rules.sort_values(["lift", "confidence"], ascending=False).head(top)
