@@ -61,7 +61,13 @@ MODULES: dict[str, list[str]] = {
     ],
     "churn": ["tests/unit/test_churn_small.py", "tests/unit/test_churn_run.py"],
     "segment/rfm": ["tests/unit/test_segment.py"],
-    "segment/clusters": ["tests/unit/test_segment_clusters.py"],
+    # the hand-computed unit file, then the choice of k / names / tree and the sample fit
+    # (the functions added since the 2026-12-03 row: k_choice, choose_k, _sweep, _words_apart)
+    "segment/clusters": [
+        "tests/unit/test_segment_clusters.py",
+        "tests/unit/test_segment_choice.py",
+        "tests/unit/test_segment_sample.py",
+    ],
     "clv/bgnbd": _CLV_MODELS,
     "clv/gamma_gamma": _CLV_MODELS,
     #: the fits' convergence rule: its own case-by-case file, then the fits that use it
