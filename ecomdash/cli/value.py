@@ -33,6 +33,11 @@ def _add_lang_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _text_lang(args: argparse.Namespace) -> str:
+    """The language the models' notices are built in: ``--lang``'s, English with --json."""
+    return "en" if getattr(args, "json", False) else args.lang
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "clv",
@@ -89,7 +94,8 @@ def run_clv(args: argparse.Namespace) -> int:
         load_columns(args, (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE), sales_only=True)
     )
     # in the language asked for: the notices are built in the run's language, as the page's
-    with use_lang(args.lang):
+    # (--json keeps English notices whatever --lang says)
+    with use_lang(_text_lang(args)):
         res = customer_value(
             sales,
             cutoff=args.cutoff.isoformat() if args.cutoff else None,
@@ -151,7 +157,7 @@ def run_churn(args: argparse.Namespace) -> int:
     # in the language asked for: the notices and model labels are built in the run's
     # language, as the page's
     history = load_history(args)
-    with use_lang(args.lang):
+    with use_lang(_text_lang(args)):
         res = churn(
             pd.DataFrame(),
             cutoff=args.cutoff.isoformat() if args.cutoff else None,

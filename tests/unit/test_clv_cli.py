@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -148,3 +149,11 @@ def test_clv_text_says_what_the_lifetime_value_tab_says(demo_id, capsys, lang):
         assert any(line.startswith(want) for line in lines), (want, text)
     for word in ("bgnbd+", "expected_value", "p_alive", "Notice:"):
         assert word not in text, word
+
+
+def test_json_is_the_same_whatever_the_language(demo_id, capsys):
+    """--lang writes the text output; --json stays English for scripts (the notices too)."""
+    argv = ["clv", "--dataset", demo_id, "--cutoff", "2026-03-31", "--json"]
+    en, zh = _json(capsys, argv), _json(capsys, [*argv, "--lang", "zh"])
+    assert en["notices"] and zh["notices"] == en["notices"]
+    assert not any(re.search("[\u4e00-\u9fff]", n) for n in zh["notices"]), zh["notices"]
