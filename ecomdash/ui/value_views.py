@@ -20,7 +20,7 @@ from ecomdash.clv.words import (  # noqa: F401  (parameter_text: the page tests 
     method_sentence,
     parameter_text,
     parameters_in_words,
-    versus_actual,
+    signed_error,
 )
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import _, fmt
@@ -181,7 +181,7 @@ def render_clv(
         a3.metric(
             _("Holdout purchases (predicted)"),
             fmt_int(cal.predicted_holdout_purchases),
-            delta=versus_actual(cal),
+            delta=_("{pct} vs actual", pct=signed_error(cal)),
             delta_color="off",
         )
         miss = cal.largest_miss()
