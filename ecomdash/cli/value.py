@@ -6,22 +6,46 @@ import argparse
 
 import numpy as np
 
+from ecomdash import labels as L
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
     emit,
     load_columns,
     load_history,
+    open_store,
     parse_date,
 )
-from ecomdash.i18n.fmt import long_date
-from ecomdash.labels import model_label
+from ecomdash.i18n import _, use_lang
+from ecomdash.text_width import text_width
+
+#: the languages the human output is written in (--json is the same in both)
+LANGS = ("en", "zh")
+
+
+def _add_lang_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of the text output: en (English, default) or zh (简体中文), the "
+        "Customer value page's words in either; --json is the same in both",
+    )
+
+
+def _text_lang(args: argparse.Namespace) -> str:
+    """The language the models' notices are built in: ``--lang``'s, English with --json."""
+    return "en" if getattr(args, "json", False) else args.lang
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "clv",
         help="lifetime value per customer (BG/NBD + Gamma-Gamma) with a holdout calibration check",
+        description="Lifetime value per customer, in the words of the Customer value page's "
+        "lifetime-value tab: the method, the expected value and purchases, the calibration "
+        "check on held-out time and the purchase model in plain words (the BG/NBD and "
+        "Gamma-Gamma parameters after them).",
     )
     add_dataset_arg(p)
     p.add_argument(
@@ -33,12 +57,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--horizon-months", type=float, default=12, help="value horizon in months (default 12)"
     )
     p.add_argument("--top", type=int, default=20, help="customers listed in the text output")
+    _add_lang_arg(p)
     add_json_arg(p)
     p.set_defaults(func=run_clv)
 
     p = sub.add_parser(
         "churn",
         help="churn risk / propensity models evaluated on held-out time against baselines",
+        description="The churn models in the words of the Customer value page's churn tab: "
+        "how often the best model ranks customers who left above those who stayed (its "
+        "holdout ROC AUC), against guessing and days since the last order alone, the table "
+        "of models and what drives the prediction (permutation importance: the drop in the "
+        "holdout ROC AUC, in percentage points).",
     )
     add_dataset_arg(p)
     p.add_argument(
@@ -49,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--window-days", type=int, default=90, help="buy-again window N in days (default 90)"
     )
+    _add_lang_arg(p)
     add_json_arg(p)
     p.set_defaults(func=run_churn)
 
@@ -62,11 +93,14 @@ def run_clv(args: argparse.Namespace) -> int:
     sales = schema.customer_sales(
         load_columns(args, (schema.CUSTOMER_ID, schema.ORDER_DATE, schema.REVENUE), sales_only=True)
     )
-    res = customer_value(
-        sales,
-        cutoff=args.cutoff.isoformat() if args.cutoff else None,
-        horizon_months=args.horizon_months,
-    )
+    # in the language asked for: the notices are built in the run's language, as the page's
+    # (--json keeps English notices whatever --lang says)
+    with use_lang(_text_lang(args)):
+        res = customer_value(
+            sales,
+            cutoff=args.cutoff.isoformat() if args.cutoff else None,
+            horizon_months=args.horizon_months,
+        )
     c = res.customers
     cal = res.calibration
     params = None
@@ -108,36 +142,8 @@ def run_clv(args: argparse.Namespace) -> int:
             ]
         ].replace({np.nan: None}),
     }
-    text = [
-        f"Method: {res.method}; scored as of {long_date(res.cutoff)} over {res.horizon_months:g} months.",
-    ]
-    if params:
-        p = res.params
-        stop = "< 0.1" if p.dropout_per_purchase < 1e-3 else f"{100 * p.dropout_per_purchase:.1f}"
-        text.append(
-            f"Purchase model (BG/NBD): while still a customer, a customer buys about "
-            f"{p.purchases_per_year:.1f} times a year on average, and after each purchase stops "
-            f"buying with a chance of {stop} % (r={p.r:.4g}, alpha={p.alpha:.4g} "
-            f"{params['time_unit']}s, a={p.a:.4g}, b={p.b:.4g})."
-        )
-    if res.gamma_gamma is not None:
-        g = res.gamma_gamma
-        text.append(f"Gamma-Gamma p={g.p:.4g} q={g.q:.4g} v={g.v:.4g}")
-    if cal is not None:
-        text.append(
-            f"Calibration: fitted to {long_date(cal.cutoff)}, holdout to {long_date(cal.end)}: "
-            f"predicted {cal.predicted_holdout_purchases:,.0f} vs actual "
-            f"{cal.actual_holdout_purchases:,} purchases ({cal.error_pct:+.1f} %)."
-        )
-    text += [f"Notice: {n}" for n in res.notices]
-    text.append(
-        f"Total expected value: {c['expected_value'].sum():,.2f} over {len(c):,} customers."
-    )
-    text.append(
-        c[["customer_id", "expected_value", "expected_purchases", "p_alive"]]
-        .head(args.top)
-        .to_string(index=False, float_format=lambda v: f"{v:,.3f}")
-    )
+    with use_lang(args.lang):
+        text = clv_text(res, _display(args), top=args.top)
     emit(args, obj, "\n".join(text))
     return 0
 
@@ -148,12 +154,16 @@ def run_churn(args: argparse.Namespace) -> int:
     from ecomdash.churn import churn
 
     # the per-order customer history, aggregated in SQL (churn reads nothing else)
-    res = churn(
-        pd.DataFrame(),
-        cutoff=args.cutoff.isoformat() if args.cutoff else None,
-        window_days=args.window_days,
-        history=load_history(args),
-    )
+    # in the language asked for: the notices and model labels are built in the run's
+    # language, as the page's
+    history = load_history(args)
+    with use_lang(_text_lang(args)):
+        res = churn(
+            pd.DataFrame(),
+            cutoff=args.cutoff.isoformat() if args.cutoff else None,
+            window_days=args.window_days,
+            history=history,
+        )
     m = res.metrics
     keys = [
         "auc",
@@ -186,17 +196,131 @@ def run_churn(args: argparse.Namespace) -> int:
         **{name: v for name, v in baselines.items()},
         "notices": list(res.notices),
     }
-    text = [
-        f"Trained on cut-off {long_date(res.train_cutoff)}, evaluated on "
-        f"{long_date(res.test_cutoff)} "
-        f"(+{res.window_days} days; {res.n_test:,} customers, "
-        f"{res.test_positive_rate:.1%} bought again). "
-        # the model by the page's name, its id (the table's row, --json's best_model) after it
-        f"Best: {model_label(res.best_model)} ({res.best_model}).",
-        m[["auc", "precision_at_10pct", "recall_at_10pct", "kind"]].to_string(
-            float_format=lambda v: f"{v:.3f}"
-        ),
-    ]
-    text += [f"Notice: {n}" for n in res.notices]
+    with use_lang(args.lang):
+        text = churn_text(res, _display(args))
     emit(args, obj, "\n".join(text))
     return 0
+
+
+def _display(args: argparse.Namespace) -> L.Display:
+    """The chosen dataset's currency and date order (``labels.display_for``), as the page's."""
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return L.display_for(info.report, is_demo=info.is_demo)
+    finally:
+        store.close()
+
+
+def _line(label: str, value: str) -> str:
+    return _("{label}: {value}", label=label, value=value)
+
+
+def text_table(df, area: str, display: L.Display) -> str:
+    """``df`` as a text table with the page's headers and cells (``labels.label`` /
+    ``labels.format_value`` of ``area``): text left, figures right, lined up by
+    :func:`ecomdash.text_width.text_width` (a Chinese character is two columns)."""
+    # a figure that rounds to zero is 0, never -0.0 (the page's tables write none either)
+    df = df.apply(lambda s: s + 0.0 if s.dtype.kind == "f" else s)
+    heads = [L.label(c, area) for c in df.columns]
+    cells = [[L.format_value(v, c, display, area) for v in df[c]] for c in df.columns]
+    left = [L.column(c, area).kind in ("text", "model") for c in df.columns]
+    widths = [
+        max([text_width(h), *(text_width(v) for v in col)])
+        for h, col in zip(heads, cells, strict=True)
+    ]
+
+    def row(values) -> str:
+        out = []
+        for v, w, is_left in zip(values, widths, left, strict=True):
+            pad = " " * int(w - text_width(v))
+            out.append(v + pad if is_left else pad + v)
+        return "  ".join(out).rstrip()
+
+    return "\n".join([row(heads), *(row(r) for r in zip(*cells, strict=True))])
+
+
+def clv_text(res, display: L.Display, *, top: int = 20) -> list[str]:
+    """The lifetime-value result as the page's lifetime-value tab says it, in the current
+    language: method, tiles, plain warnings, calibration check, parameters (in plain words
+    after the figures), the technical notices, and the top customers."""
+    from ecomdash.clv import words as W
+
+    c = res.customers
+    months = f"{res.horizon_months:g}"
+    text = [
+        W.method_sentence(res),
+        _line(_("Customers scored"), W.whole(len(c))),
+        _line(
+            _("Expected value, {months} months", months=months),
+            L.money(c["expected_value"].sum(), display),
+        ),
+        _line(
+            _("Expected purchases, {months} months", months=months),
+            W.whole(c["expected_purchases"].sum()),
+        ),
+        *res.plain_notices,
+        "",
+        _("Calibration check on held-out time"),
+    ]
+    cal = res.calibration
+    if cal is None:
+        text.append(_("No calibration check: see the notice above for why."))
+    else:
+        text += [
+            W.holdout_sentence(cal),
+            _line(_("Repeat purchases before cut-off"), W.whole(cal.calibration_repeat_purchases)),
+            _line(_("Holdout purchases (actual)"), W.whole(cal.actual_holdout_purchases)),
+            _(
+                "{label}: {value}, {delta}",
+                label=_("Holdout purchases (predicted)"),
+                value=W.whole(cal.predicted_holdout_purchases),
+                delta=W.versus_actual(cal),
+            ),
+        ]
+        miss = cal.largest_miss()
+        if miss is not None:
+            text.append(W.largest_miss_text(miss))
+    text += ["", _("Model parameters")]
+    if res.params is not None:
+        p = res.params
+        figures = ", ".join(
+            f"{k}={W.parameter_text(getattr(p, k))}" for k in ("r", "alpha", "a", "b")
+        )
+        text += [f"BG/NBD: {figures}", W.parameters_in_words(p)]
+    if res.gamma_gamma is not None:
+        g = res.gamma_gamma
+        figures = ", ".join(f"{k}={W.parameter_text(getattr(g, k))}" for k in ("p", "q", "v"))
+        text.append(f"Gamma-Gamma: {figures}")
+    if res.notices:
+        text += ["", _("Technical details of the warnings above"), *res.notices]
+    cols = ["customer_id", "expected_value", "expected_purchases", "p_alive"]
+    text += [
+        "",
+        _("Customers by expected value"),
+        text_table(c[cols].head(top), "value.clv", display),
+    ]
+    return text
+
+
+def churn_text(res, display: L.Display) -> list[str]:
+    """The churn result as the page's churn tab says it, in the current language: plain
+    words first (the best model against guessing and days since the last order alone), what
+    it was checked on, its notices, the table of models and what drives the prediction."""
+    from ecomdash import churn as churn_mod
+
+    text = [
+        churn_mod.verdict_sentence(res),
+        churn_mod.checked_sentence(res),
+        *res.notices,
+        "",
+        text_table(churn_mod.models_table(res).round(3), "value", display),
+    ]
+    if res.importance is not None and len(res.importance):
+        text += [
+            "",
+            _("What drives the prediction, all models"),
+            text_table(churn_mod.drivers_table(res).round(2), "value.importance", display),
+            _(churn_mod.DRIVERS_CAPTION),
+        ]
+    return text

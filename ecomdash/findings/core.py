@@ -23,6 +23,7 @@ import pandas as pd
 
 from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, _n, fmt
+from ecomdash.labels import model_label
 
 #: Confidence labels, most sure first.
 CONFIDENCE = ("high", "medium", "low")
@@ -391,6 +392,32 @@ def winback_customers(at_risk: pd.DataFrame) -> pd.DataFrame:
     return at_risk[keep]
 
 
+def _churn_auc(churn) -> tuple[float, str]:
+    """The churn model's held-out ROC AUC (NaN when the result has none) and the technical
+    figures behind the win-back's confidence, its label's tooltip as the restock's MASE and
+    the price's elasticity are theirs: the model by its page name, its holdout ROC AUC and
+    that of ranking by days since the last order alone, as the churn tab's help names them."""
+    try:
+        auc = float(churn.metrics.loc[churn.best_model, "auc"])
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return float("nan"), ""
+    if not math.isfinite(auc):
+        return auc, ""
+    model = model_label(churn.best_model)
+    try:
+        base = float(churn.metrics.loc["recency", "auc"])
+    except (KeyError, TypeError, ValueError):
+        base = float("nan")
+    if not math.isfinite(base):
+        return auc, _("{model}: holdout ROC AUC {auc}", model=model, auc=f"{auc:.2f}")
+    return auc, _(
+        "{model}: holdout ROC AUC {auc}; days since the last order alone {base}",
+        model=model,
+        auc=f"{auc:.2f}",
+        base=f"{base:.2f}",
+    )
+
+
 def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
     """From ``churn.at_risk(...)`` and its ``churn.ChurnResult``: repeat customers (2+ orders)
     likely to lapse (churn probability ≥ 0.5), sized by their expected lost spend in a year
@@ -403,10 +430,7 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
     n = len(loyal)
     value = float(loyal["value_at_risk"].sum())
     days = float(loyal["recency_days"].median())
-    try:
-        auc = float(churn.metrics.loc[churn.best_model, "auc"])
-    except (KeyError, AttributeError, TypeError, ValueError):
-        auc = float("nan")
+    auc, figures = _churn_auc(churn)
     if math.isfinite(auc):
         conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
         # the churn tab's plain words (its ROC AUC, as a share of pairs ranked right)
@@ -432,6 +456,7 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         value=value,
         confidence=conf,
         confidence_note=note,
+        confidence_detail=figures,
         detail=_(
             "Repeat buyers (2+ orders) with a churn probability of {pct} or more; at risk = "
             "last year's spend × that probability.",

@@ -10,7 +10,7 @@ import scipy.linalg as sla
 import scipy.sparse as sp
 
 from ecomdash.errors import InsufficientDataError
-from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note
 from ecomdash.recommend.base import (
     Recommender,
@@ -93,23 +93,19 @@ class PopularityRecommender(Recommender):
         if self.window_days is None:
             one = _("best seller: bought by {n} customer")
             many = _("best seller: bought by {n} customers")
+        elif int(self.window_days) == 1:
+            # a one-day window is "the last day", never "the last 1 day" (a plural rule
+            # gives both forms the same fields, so the singular kept the figure)
+            one = _("best seller: bought by {n} customer in the last day")
+            many = _("best seller: bought by {n} customers in the last day")
         else:
-            # the window's days choose the form once ("in the last 1 days" for a one-day
-            # window; both forms keep the same fields), the buyers per row: {n} is kept for them
-            days = int(self.window_days)
-            one = _n(
-                "best seller: bought by {n} customer in the last {days} day",
-                "best seller: bought by {n} customer in the last {days} days",
-                days,
-                n="{n}",
-                days=f"{days:,}",
+            # the window's days are filled once, the buyers per row: {n} is kept for them
+            days = f"{int(self.window_days):,}"
+            one = _(
+                "best seller: bought by {n} customer in the last {days} days", n="{n}", days=days
             )
-            many = _n(
-                "best seller: bought by {n} customers in the last {days} day",
-                "best seller: bought by {n} customers in the last {days} days",
-                days,
-                n="{n}",
-                days=f"{days:,}",
+            many = _(
+                "best seller: bought by {n} customers in the last {days} days", n="{n}", days=days
             )
         for idx in np.ndindex(top.shape):
             buyers = int(pop[top[idx]])

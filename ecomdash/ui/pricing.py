@@ -285,17 +285,58 @@ def _units_are() -> str:
     )
 
 
+#: The elasticity the Elasticities tab's caption reads as an example
+EXAMPLE_ELASTICITY = -1.5
+
+
+def elasticity_caption() -> str:
+    """The Elasticities tab's caption: what :data:`EXAMPLE_ELASTICITY` means, its changes
+    from the log-log model (1.1 ** -1.5 = 0.867: a 10 % higher price, 13 % fewer units). Every
+    figure is written as the tables and findings write it: the minus a hyphen, as ``fmt``
+    writes one (``-1.5``; it read "−1.5", U+2212, beside "-1.50" in the table), and the
+    percentages by ``fmt.pct``."""
+    e = EXAMPLE_ELASTICITY
+    return _(
+        "Elasticity {elasticity}: a {one} higher price sells about {one_fewer} fewer units, a "
+        "{ten} higher price about {ten_fewer} fewer. 'Own data, pooled with category' "
+        "estimates lean towards the category's; 'category estimate' rows had one price and "
+        "borrow the category's value.",
+        elasticity=f"{e:.1f}",  # Python's minus is fmt's: a hyphen
+        one=fmt.pct(0.01, 0),
+        one_fewer=fmt.pct(1 - 1.01**e, 1),
+        ten=fmt.pct(0.10, 0),
+        ten_fewer=fmt.pct(1 - 1.1**e, 0),
+    )
+
+
+def promotion_caption(with_margin: bool) -> str:
+    """The Promotions tab's caption; its example dip is written by ``fmt.pct`` (``-25 %``,
+    the minus a hyphen as in the table, where it read "−25 %")."""
+    dip = fmt.pct(-0.25, 0, signed=True)
+    if with_margin:
+        return _(
+            "Lift: units per store order during the promotion over the 8 regular weeks before "
+            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+            "after, against the same weeks before ({dip} = a quarter fewer units: sales "
+            "pulled forward). Net revenue: the revenue during and after the promotion, less "
+            "what the usual rate would have brought at the regular price.",
+            dip=dip,
+        )
+    return _(
+        "Lift: units per store order during the promotion over the 8 regular weeks before "
+        "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
+        "after, against the same weeks before ({dip} = a quarter fewer units: sales "
+        "pulled forward). Net revenue: the revenue during and after the promotion, less "
+        "what the usual rate would have brought at the regular price. Net profit needs a "
+        "margin (above).",
+        dip=dip,
+    )
+
+
 def _elasticity_tab(res: P.PricingResult) -> None:
     if (res.products["status"] == "estimated").any():
         show_chart(charts.elasticity_chart(res), width="stretch")
-    st.caption(
-        _(
-            "Elasticity −1.5: a 1\u00a0% higher price sells about 1.5\u00a0% fewer units, a 10\u00a0% "
-            "higher price about 13\u00a0% fewer. 'Own data, pooled with category' estimates lean "
-            "towards the category's; 'category estimate' rows had one price and borrow the "
-            "category's value."
-        )
-    )
+    st.caption(elasticity_caption())
     st.caption(_units_are())
     if len(res.categories):
         st.subheader(_("Per category"))
@@ -532,24 +573,7 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         )
         return
     show_chart(charts.promotion_chart(res), width="stretch")
-    st.caption(
-        _(
-            "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
-            "after, against the same weeks before (−25\u00a0% = a quarter fewer units: sales "
-            "pulled forward). Net revenue: the revenue during and after the promotion, less "
-            "what the usual rate would have brought at the regular price."
-        )
-        if margin is not None
-        else _(
-            "Lift: units per store order during the promotion over the 8 regular weeks before "
-            "(1.5 = half as many again). Dip after: how far that rate moved in the 2 weeks "
-            "after, against the same weeks before (−25\u00a0% = a quarter fewer units: sales "
-            "pulled forward). Net revenue: the revenue during and after the promotion, less "
-            "what the usual rate would have brought at the regular price. Net profit needs a "
-            "margin (above)."
-        )
-    )
+    st.caption(promotion_caption(margin is not None))
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
     pid = st.selectbox(

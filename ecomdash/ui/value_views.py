@@ -4,7 +4,6 @@ parameters, cached adapters and form are in :mod:`ecomdash.ui.value`."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -14,8 +13,17 @@ from ecomdash import cohorts as cohorts_mod
 from ecomdash import findings
 from ecomdash import labels as L
 from ecomdash.charts import value as charts
+from ecomdash.clv.words import (  # noqa: F401  (parameter_text: the page tests read it here)
+    CLV_METHODS,
+    holdout_sentence,
+    largest_miss_text,
+    method_sentence,
+    parameter_text,
+    parameters_in_words,
+    signed_error,
+)
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import _, fmt
 from ecomdash.ui.common import (
     download_table,
     fmt_compact,
@@ -31,12 +39,6 @@ from ecomdash.ui.tables import show_table
 #: the lifetime-value tables' catalogue area: their ``frequency`` is the models' repeat
 #: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
 CLV_AREA = "value.clv"
-#: how each lifetime-value method reads (ids from ecomdash.clv)
-CLV_METHODS = {
-    "bgnbd+gamma_gamma": N_("BG/NBD + Gamma-Gamma"),
-    "bgnbd+historical_spend": N_("BG/NBD + historical spend"),
-    "historical_average": N_("Historical average (models skipped)"),
-}
 
 
 def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
@@ -142,14 +144,7 @@ def render_clv(
         show_error(err)
         return
     c = res.customers
-    st.caption(
-        _(
-            "Method: {method}. Scored as of {date} over the next {months} months.",
-            method=_(CLV_METHODS[res.method]),
-            date=fmt.long_date(res.cutoff),
-            months=f"{res.horizon_months:g}",
-        )
-    )
+    st.caption(method_sentence(res))
     m1, m2, m3 = st.columns(3)
     m1.metric(_("Customers scored"), fmt_int(len(c)))
     m2.metric(
@@ -178,16 +173,7 @@ def render_clv(
     else:
         a1, a2, a3 = st.columns(3)
         a1.metric(_("Repeat purchases before cut-off"), fmt_int(cal.calibration_repeat_purchases))
-        st.caption(
-            _(
-                "Fitted on purchases up to and including {cutoff}; holdout {start} to {end} "
-                "({weeks} weeks).",
-                cutoff=fmt.long_date(cal.cutoff),
-                start=fmt.long_date(cal.cutoff + pd.Timedelta(days=1)),
-                end=fmt.long_date(cal.end),
-                weeks=f"{cal.holdout_units:.1f}",
-            )
-        )
+        st.caption(holdout_sentence(cal))
         a2.metric(
             _("Holdout purchases (actual)"),
             fmt_int(cal.actual_holdout_purchases),
@@ -195,10 +181,7 @@ def render_clv(
         a3.metric(
             _("Holdout purchases (predicted)"),
             fmt_int(cal.predicted_holdout_purchases),
-            delta=_(
-                "{pct} vs actual",
-                pct=("+" if cal.error_pct >= 0 else "") + fmt_pct(cal.error_pct / 100, 1),
-            ),
+            delta=_("{pct} vs actual", pct=signed_error(cal)),
             delta_color="off",
         )
         miss = cal.largest_miss()
@@ -279,78 +262,12 @@ def render_clv(
     st.caption(churn_mod.risk_and_alive_sentence(window_days))
 
 
-def largest_miss_text(miss: dict) -> str:
-    """Where the calibration check's miss comes from (``CalibrationResult.largest_miss``):
-    the demo's +20 % is mostly customers who had not bought again before the cut-off."""
-    who = (
-        _(
-            "customers who had not bought again before the cut-off ({n})",
-            n=fmt_int(miss["customers"]),
-        )
-        if miss["frequency"] == "0"
-        else _(
-            "customers with {frequency} repeat purchase days before the cut-off ({n})",
-            frequency=miss["frequency"],
-            n=fmt_int(miss["customers"]),
-        )
-    )
-    fields = {
-        "who": who,
-        "share": fmt_pct(miss["share"], 0),
-        "predicted": f"{miss['predicted']:.2f}",
-        "actual": f"{miss['actual']:.2f}",
-    }
-    if miss["share"] >= 0.5:
-        return _(
-            "Most of the miss comes from one group: {who} make {share} of the gap between "
-            "predicted and actual. The model expected {predicted} purchase days each in the "
-            "holdout; they bought on {actual} days each.",
-            **fields,
-        )
-    return _(
-        "The largest part of the miss: {who} make {share} of the gap between predicted and "
-        "actual. The model expected {predicted} purchase days each in the holdout; they "
-        "bought on {actual} days each.",
-        **fields,
-    )
-
-
-def parameter_text(v: float) -> str:
-    """A model parameter with its digits: whole numbers from 1,000, two decimals from 1, and
-    below 1 enough decimals for two significant digits (at least three), never an exponent:
-    the demo's BG/NBD ``a`` of 0.0000057 read "0.00" at two decimals."""
-    v = float(v)
-    if not np.isfinite(v):
-        return "—"
-    if v == 0 or abs(v) >= 1000:
-        return f"{v:,.0f}"
-    if abs(v) >= 1:
-        return f"{v:,.2f}"
-    decimals = max(3, 1 - int(np.floor(np.log10(abs(v)))))
-    return f"{v:.{decimals}f}"
-
-
 def parameter_table(rows) -> pd.DataFrame:
     """The model parameters as shown: each number written by :func:`parameter_text`; a value
     already written (an amount of money, ``£90.26``) is kept as it is."""
     table = pd.DataFrame(rows, columns=["model", "parameter", "value"])
     return table.assign(
         value=[v if isinstance(v, str) else parameter_text(v) for v in table["value"]]
-    )
-
-
-def parameters_in_words(params) -> str:
-    """What the BG/NBD parameters say in plain words: purchases a year while a customer
-    (r / alpha, alpha in weeks) and the chance to stop after a purchase (a / (a + b); below
-    0.1 % written "< 0.1 %", as the lifetime-value notice does)."""
-    per_year = params.purchases_per_year
-    dropout = params.dropout_per_purchase
-    return _(
-        "In plain words: while still a customer, a customer buys about {rate} times a year on "
-        "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
-        "chance of {share} on average (a / (a + b)).",
-        rate=f"{per_year:.1f}",
-        share=f"< {fmt_pct(1e-3, 1)}" if dropout < 1e-3 else fmt_pct(dropout, 1),
     )
 
 
@@ -364,37 +281,8 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     top, top_base = m.loc[best, "precision_at_10pct"], m.loc["recency", "precision_at_10pct"]
     # plain words first: what the best model gets right, against guessing and recency alone
     # (the analyst's ROC AUC and precision are named in the tiles' helps and the table's)
-    st.markdown(
-        inert(
-            _(
-                "{model}, the best of the models, ranks customers who left above those who "
-                "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
-                "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
-                "risk, {top} placed no order in the next {days} days, against {all} of all "
-                "customers.",
-                model=_(churn_mod.MODEL_LABELS[best]),
-                auc=fmt_pct(auc),
-                base=fmt_pct(base),
-                top=fmt_pct(top),
-                days=res.window_days,
-                all=fmt_pct(1 - res.test_positive_rate),
-            )
-        )
-    )
-    st.caption(
-        _(
-            "Learned from each customer's orders up to {train} and whether they ordered in the "
-            "{days} days after ({n_train} customers); checked on orders up to {test} and the "
-            "{days} days after, which it had not seen ({n_test} customers, {share} bought "
-            "again).",
-            train=fmt.long_date(res.train_cutoff),
-            days=res.window_days,
-            n_train=f"{res.n_train:,}",
-            test=fmt.long_date(res.test_cutoff),
-            n_test=f"{res.n_test:,}",
-            share=fmt_pct(res.test_positive_rate),
-        )
-    )
+    st.markdown(inert(churn_mod.verdict_sentence(res)))
+    st.caption(churn_mod.checked_sentence(res))
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
     b2, b3 = st.columns(2)
@@ -422,20 +310,8 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
             days=res.window_days,
         ),
     )
-    table = m.reset_index()[
-        [
-            "label",
-            "auc",
-            "precision_at_10pct",
-            "recall_at_10pct",
-            "buyer_precision_at_10pct",
-            "brier",
-        ]
-    ]
-    # within the page's width (it ran off the page in Chinese): the share of all leavers
-    # among the 10 % most at risk (about the same for every model, at most 10 % ÷ the share
-    # who left) is in the download only
-    shown = table.drop(columns="recall_at_10pct")
+    table = churn_mod.models_table(res, download=True)
+    shown = churn_mod.models_table(res)
     show_table(shown.round(3), area="value", hide_index=True, width="stretch", fit=True)
     download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
@@ -445,20 +321,11 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     # plain words as the rest of the tab, the analyst's name (permutation importance, drop in
     # the holdout ROC AUC) in the columns' help; percentage points, as the chart above
     with st.expander(_("What drives the prediction, all models")):
-        imp = res.importance.pivot(index="feature", columns="model", values="importance") * 100
-        imp.index = [_(churn_mod.FEATURE_LABELS.get(f, f)) for f in imp.index]
-        imp = imp.rename_axis("feature").reset_index()  # a header; and wide enough to read
+        imp = churn_mod.drivers_table(res)
         show_table(
             imp.round(2), area="value.importance", hide_index=True, width="stretch", fit=True
         )
-        st.caption(
-            _(
-                "Each value is how many percentage points the model loses in how often it "
-                "ranks customers who left above those who stayed, when that feature's values "
-                "are shuffled between customers: the larger, the more the model relies on it; "
-                "near 0 or below, it does not use it."
-            )
-        )
+        st.caption(_(churn_mod.DRIVERS_CAPTION))
 
 
 def render_at_risk(

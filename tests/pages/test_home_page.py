@@ -81,6 +81,12 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     assert not any(bundle.subjects[0] in m.value for m in at.markdown)
     # the win-back finding counts the same customers as the core
     assert any(f"{winback.customers:,} loyal customers" in h for h in headlines)
+    # its confidence label's tooltip gives the churn model's held-out figures (it had none)
+    from ecomdash.labels import model_label
+
+    assert winback.confidence_detail.startswith(f"{model_label(ch.best_model)}: holdout ROC AUC ")
+    helps = [c.proto.help.replace("\\", "") for c in at.caption if c.proto.help]
+    assert winback.confidence_detail in helps, helps
     # ranked by money at stake: the tiles read largest first; a forecast gap's tile says it
     # is one ("Below forecast" / "Above forecast": revenue above forecast is not at stake),
     # and a gap to watch comes after every finding that asks for action

@@ -339,8 +339,9 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     captions = [c.value for c in at.caption]
     assert any(
         c.startswith(
-            "Elasticity −1.5: a 1\u00a0% higher price sells about 1.5\u00a0% fewer units, a 10\u00a0% "
-            "higher price about 13\u00a0% fewer."
+            f"Elasticity -1.5: a {fmt.pct(0.01, 0)} higher price sells about "
+            f"{fmt.pct(0.015)} fewer units, a {fmt.pct(0.1, 0)} higher price about "
+            f"{fmt.pct(0.13, 0)} fewer."
         )
         for c in captions
     ), captions
@@ -398,7 +399,9 @@ def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
     assert "%" in config["dip"]["type_config"]["format"]  # shown as a change in %
     caption = next(c.value for c in at.caption if c.value.startswith("Lift: units per store"))
     assert "Dip after: how far that rate moved in the 2 weeks after, against the same " in caption
-    assert "(−25\u00a0% = a quarter fewer units: sales pulled forward)" in caption
+    # the minus a hyphen, as the table and fmt write it (it read "−25 %", U+2212)
+    dip = fmt.pct(-0.25, 0, signed=True)
+    assert f"({dip} = a quarter fewer units: sales pulled forward)" in caption
     assert "Net revenue: the revenue during and after the promotion, less what the usual " in (
         caption
     )

@@ -11,6 +11,7 @@ from time import strptime
 import numpy as np
 import pytest
 
+from ecomdash.i18n import fmt
 from tests.pages.conftest import run_page
 from tests.pages.test_pricing_page import NAMED, figure
 from tests.pages.zh_pending import english_in_cells, english_left_here
@@ -57,7 +58,9 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
     # the floor is a price, not the markdown's depth (read "降价幅度……最低不低于其有过最低价的 90%")
     assert any("，降价后的价格不低于其有过最低价的 90%。" in c for c in captions), captions
     # the dip is a change in %, as its column shows it (read "同一比值（为负……）": a negative ratio)
-    assert any("促销后回落：促销后 2 周这一水平比促销前变了多少（−25% = " in c for c in captions)
+    # the minus a hyphen, as the table and fmt write it (it read "−25%", U+2212)
+    dip = fmt.pct(-0.25, 0, signed=True, lang="zh")
+    assert any(f"促销后回落：促销后 2 周这一水平比促销前变了多少（{dip} = " in c for c in captions)
     # what units are: kept sales of whole weeks
     assert any(
         c.startswith("件数是每个商品每周（周一至周日）卖出的件数，不含之后被退货取消的销售")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -49,15 +50,53 @@ def test_churn_json_has_models_and_baselines(demo_id, capsys):
     assert out["window_days"] == 60
 
 
-def test_churn_text_names_the_best_model_as_the_page_does(demo_id, capsys):
-    from ecomdash.labels import model_label
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_churn_text_says_what_the_churn_tab_says(demo_id, capsys, lang):
+    """``ecomdash churn`` printed "Best: Gradient boosting (gbm)." over a table of raw ids and
+    AUCs in English whatever the language; it now says what the page's churn tab says, in
+    the language asked for: its plain verdict first (the holdout ROC AUC as a share of
+    customers ranked right, guessing and days since the last order alone beside it), the
+    models by their page names under the page's headers, and what drives the prediction."""
+    from ecomdash.i18n import fmt, use_lang
+    from ecomdash.labels import label, model_label
 
     out = _json(capsys, ["churn", "--dataset", demo_id, "--window-days", "60", "--json"])
-    best = out["best_model"]
-    assert main(["churn", "--dataset", demo_id, "--window-days", "60"]) == 0
+    best, scores = out["best_model"], {**out["models"], **out["baselines"]}
+    assert main(["churn", "--dataset", demo_id, "--window-days", "60", "--lang", lang]) == 0
     text = capsys.readouterr().out
-    assert model_label(best) != best  # a name, not the id again ("Best: gbm" before)
-    assert f"Best: {model_label(best)} ({best})." in text, text.splitlines()[0]
+    lines = text.splitlines()
+    with use_lang(lang):
+        auc, base = fmt.pct(scores[best]["auc"]), fmt.pct(scores["recency"]["auc"])
+        verdict = {
+            "en": f"{model_label(best)}, the best of the models, ranks customers who left above "
+            f"those who stayed {auc} of the time (guessing does it {fmt.pct(0.5, 0)} of the time; ranking "
+            f"by days since the last order alone, {base}).",
+            "zh": f"各模型中{model_label(best)}最好：它把流失客户排在留存客户之前的比例为 {auc}"
+            f"（随机猜测为 50%；只看距上次下单天数为 {base}）。",
+        }[lang]
+        assert lines[0].startswith(verdict), lines[0]
+        drivers = {
+            "en": "What drives the prediction, all models",
+            "zh": "影响预测的因素（全部模型）",
+        }
+        assert drivers[lang] in lines, text
+        # the table of models: the page's headers, each model by its page name
+        assert label("auc", "value") in text and label("brier", "value") in text
+        for name in scores:
+            assert model_label(name) in text, name
+    with use_lang("en"):
+        english = [model_label(m) for m in scores]
+    for word in ("ROC", "AUC", "Best:", "gbm", "p_alive", "precision_at_10pct", "kind"):
+        assert word not in text, word  # the analyst's names are in --help only
+    if lang == "zh":
+        assert not [m for m in english if m in text], text  # no English model names
+        assert "The lifetime-value model" not in text  # its notice is in Chinese too
+
+
+def test_churn_help_names_the_holdout_roc_auc(capsys):
+    with pytest.raises(SystemExit):
+        main(["churn", "--help"])
+    assert "holdout ROC AUC" in " ".join(capsys.readouterr().out.split())
 
 
 def test_bad_cutoff_is_a_clear_error(demo_id, capsys):
@@ -65,14 +104,56 @@ def test_bad_cutoff_is_a_clear_error(demo_id, capsys):
     assert "runs past" in capsys.readouterr().err
 
 
-def test_clv_text_says_the_purchase_model_in_plain_words(demo_id, capsys):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_clv_text_says_what_the_lifetime_value_tab_says(demo_id, capsys, lang):
+    """``ecomdash clv`` printed "Method: bgnbd+historical_spend" and its own English
+    sentences; it now says what the page's lifetime-value tab says, in the language asked
+    for: the method by its page name, the tiles, the calibration check and the purchase
+    model in plain words (figures by hand from --json's parameters)."""
+    from ecomdash.i18n import fmt, use_lang
+
     out = _json(capsys, ["clv", "--dataset", demo_id, "--cutoff", "2026-03-31", "--json"])
-    p = out["params"]
-    assert main(["clv", "--dataset", demo_id, "--cutoff", "2026-03-31"]) == 0
+    p, cal = out["params"], out["calibration"]
+    assert main(["clv", "--dataset", demo_id, "--cutoff", "2026-03-31", "--lang", lang]) == 0
     text = capsys.readouterr().out
+    lines = text.splitlines()
     # by hand from the JSON's parameters: r / alpha purchases a week, a / (a + b) dropout
     per_year = p["r"] / p["alpha"] * 365.25 / 7
     stop = p["a"] / (p["a"] + p["b"])
-    stop_text = "< 0.1" if stop < 1e-3 else f"{100 * stop:.1f}"
-    assert f"buys about {per_year:.1f} times a year" in text, text
-    assert f"stops buying with a chance of {stop_text} %" in text, text
+    with use_lang(lang):
+        stop_text = f"< {fmt.pct(1e-3, 1)}" if stop < 1e-3 else fmt.pct(stop, 1)
+        predicted = f"{round(cal['predicted_holdout_purchases']):,}"
+    expected = {
+        "en": (
+            "Method: BG/NBD + ",
+            "Scored as of 31 March 2026 over the next 12 months.",
+            f"In plain words: while still a customer, a customer buys about {per_year:.1f} "
+            f"times a year on average (r / alpha; alpha is in weeks), and after each purchase "
+            f"stops buying with a chance of {stop_text} on average (a / (a + b)).",
+            f"Holdout purchases (actual): {cal['actual_holdout_purchases']:,}",
+            f"Holdout purchases (predicted): {predicted}, ",
+            "Customers by expected value",
+        ),
+        "zh": (
+            "方法：BG/NBD + ",
+            "以2026年3月31日为基准，预测未来 12 个月。",
+            f"通俗地说：客户在流失之前平均每年购买约 {per_year:.1f} 次（r / alpha；alpha 的单位是"
+            f"周），每次购买后不再购买的平均概率为 {stop_text}（a / (a + b)）。",
+            f"验证期购买次数（实际）：{cal['actual_holdout_purchases']:,}",
+            f"验证期购买次数（预测）：{predicted}，",
+            "按预测价值排名的客户",
+        ),
+    }[lang]
+    assert lines[0].startswith(expected[0]) and lines[0].endswith(expected[1]), lines[0]
+    for want in expected[2:]:
+        assert any(line.startswith(want) for line in lines), (want, text)
+    for word in ("bgnbd+", "expected_value", "p_alive", "Notice:"):
+        assert word not in text, word
+
+
+def test_json_is_the_same_whatever_the_language(demo_id, capsys):
+    """--lang writes the text output; --json stays English for scripts (the notices too)."""
+    argv = ["clv", "--dataset", demo_id, "--cutoff", "2026-03-31", "--json"]
+    en, zh = _json(capsys, argv), _json(capsys, [*argv, "--lang", "zh"])
+    assert en["notices"] and zh["notices"] == en["notices"]
+    assert not any(re.search("[\u4e00-\u9fff]", n) for n in zh["notices"]), zh["notices"]

@@ -309,6 +309,33 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     assert f.page == FD.PAGE_VALUE
 
 
+@pytest.mark.parametrize(
+    ("lang", "detail"),
+    [
+        ("en", "{model}: holdout ROC AUC 0.75; days since the last order alone 0.55"),
+        ("zh", "{model}：留出期 ROC AUC 0.75；只看距上次下单天数为 0.55"),
+    ],
+)
+def test_winback_confidence_tooltip_gives_the_models_held_out_figures(lang, detail):
+    """The win-back's confidence label had no tooltip (the restock's gives its backtest MASE,
+    the price's its elasticity): it gives the churn model's figures now, by the churn tab's
+    names — the model, its holdout ROC AUC and that of days since the last order alone —
+    while the note under the finding keeps them in plain words."""
+    from ecomdash.labels import model_label
+
+    with use_lang(lang):
+        f = FD.winback_finding(AT_RISK, _churn(0.75))
+        assert f.confidence_detail == detail.format(model=model_label("tree"))
+        no_base = _churn(0.75)
+        no_base = dataclasses.replace(no_base, metrics=no_base.metrics.drop(index="recency"))
+        assert FD.winback_finding(AT_RISK, no_base).confidence_detail == (
+            detail.split("; ")[0].split("；")[0].format(model=model_label("tree"))
+        )
+    assert "AUC" not in f.confidence_note  # the note stays plain
+    nan = _churn(float("nan"))
+    assert FD.winback_finding(AT_RISK, nan).confidence_detail == ""
+
+
 @pytest.mark.parametrize("auc,label", [(0.93, "high"), (0.8, "high"), (0.69, "low")])
 def test_winback_confidence_follows_the_models_auc(auc, label):
     assert FD.winback_finding(AT_RISK, _churn(auc)).confidence == label
