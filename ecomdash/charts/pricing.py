@@ -165,6 +165,18 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
     return with_currency(fig, symbol)
 
 
+def _promotion_axis(p: pd.DataFrame) -> dict:
+    """The promotion chart's percent axis: the bars and their intervals, but an interval end
+    further out than the largest bar (from zero) is cut at the axis edge. A promotion with a few
+    orders has an interval to +10,000,000,000,000 % (UCI's), and plotly's own range, which
+    takes in the whiskers, flattened every bar to nothing."""
+    lo_bar, hi_bar = data_range(p["lift"] - 1, p["dip"], [0])
+    reach = max(abs(lo_bar), abs(hi_bar), 0.1)
+    lo, hi = data_range(p["lift_low"] - 1, p["lift_high"] - 1, p["dip_low"], p["dip_high"], [0])
+    axis = pct_ticks(max(lo, lo_bar - reach), min(hi, hi_bar + reach), signed=True)
+    return {**axis, "range": [axis["tickvals"][0], axis["tickvals"][-1]]}
+
+
 def promotion_chart(result: PricingResult) -> go.Figure:
     """Lift during each promotion and the dip after it, with 90 % intervals."""
     p = result.promotions
@@ -208,10 +220,7 @@ def promotion_chart(result: PricingResult) -> go.Figure:
     fig.update_layout(
         title=_("Units per store order vs the weeks before: during and after each promotion"),
         # written as the tables write a change (+100 %; 100% in Chinese), not plotly's "+100%"
-        yaxis=pct_ticks(
-            *data_range(p["lift_low"] - 1, p["lift_high"] - 1, p["dip_low"], p["dip_high"], [0]),
-            signed=True,
-        ),
+        yaxis=_promotion_axis(p),
         barmode="group",
         legend={"orientation": "h", "y": -0.25},
         margin={"l": 10, "r": 10, "t": 50, "b": 40},

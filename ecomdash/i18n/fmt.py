@@ -12,7 +12,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from ecomdash.i18n import LOCALES, get_lang
 
@@ -396,7 +396,11 @@ def _half_up(x: float, places: int = 0, *, shift: int = 0) -> Decimal:
     every figure written here: :func:`compact`, :func:`money`, :func:`pct`, :func:`whole`,
     :func:`duration`."""
     d = Decimal(repr(float(x))).scaleb(shift)
-    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if not d.is_finite():  # inf / nan: written as they are, never an error on a page
+        return d
+    with localcontext() as ctx:  # every digit of a large figure (1e63 %: a wild interval's end)
+        ctx.prec = max(ctx.prec, d.adjusted() + places + 2)
+        return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def duration(seconds: float, *, lang: str | None = None) -> str:

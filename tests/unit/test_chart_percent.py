@@ -265,3 +265,30 @@ def test_churn_charts_axes(lang):
         assert "%{customdata[0]}" in trace.hovertemplate
         assert "%{customdata[1]}" in trace.hovertemplate
         assert "%{x" not in trace.hovertemplate and "%{y" not in trace.hovertemplate
+
+
+def test_promotion_chart_cuts_a_wild_interval_at_the_axis_edge():
+    """UCI has promotions of a few orders whose interval runs to 10^61 times the units (the
+    page crashed writing the tick, and before that the bars were flattened by an axis to
+    10^63 %): the axis spans the bars, with an interval end cut at twice the largest bar."""
+    from ecomdash.charts.pricing import promotion_chart
+
+    promos = pd.DataFrame(
+        {
+            "product_name": ["Mug", "Tea"],
+            "product_id": ["a", "b"],
+            "start": pd.to_datetime(["2025-03-03", "2025-06-02"]),
+            "lift": [2.0, 1.3],
+            "lift_low": [1e-13, 1.1],
+            "lift_high": [5e15, 1.5],
+            "dip": [-0.2, 0.05],
+            "dip_low": [-1.0, -0.1],
+            "dip_high": [3e63, 0.2],
+        }
+    )
+    fig = promotion_chart(SimpleNamespace(promotions=promos))
+    lo, hi = fig.layout.yaxis.range
+    assert lo <= -0.2 and 1.0 <= hi <= 2.5, (lo, hi)  # the +100 % bar and room for its whisker
+    assert fig.layout.yaxis.tickvals[-1] == hi
+    # and the figures themselves can be written, however large
+    assert fmt.pct(3e63).startswith("300,000,000,000")
