@@ -375,3 +375,44 @@ def test_fit_on_a_sample_labels_everyone_and_is_seeded():
     pd.testing.assert_frame_equal(full_a.curve, full_b.curve)
     inertias = {seed: a.curve["inertia"].iloc[0] for seed, (a, _) in runs.items()}
     assert len(set(inertias.values())) > 1  # the start does matter here
+
+
+@pytest.mark.parametrize("big_first", [True, False])
+def test_cluster_0_is_the_most_revenue_even_when_it_is_the_fewest_customers(big_first):
+    """8 big spenders and 18 small customers, listed either way round: cluster 0 is the big
+    spenders (most revenue), not the larger group and not whatever k-means numbered first."""
+    big, small = _groups_table(18).iloc[:8], _groups_table(18).iloc[18:]
+    table = pd.concat([big, small] if big_first else [small, big])
+    r = C.cluster_features(_features(table), k=2, n_init=2)
+    assert (r.labels[r.labels.index.str.startswith("B")] == 0).all()
+    assert (r.labels[r.labels.index.str.startswith("S")] == 1).all()
+    assert r.profile["customers"].tolist()[:2] == [8, 18]
+
+
+def test_a_k_outside_the_swept_range_is_fitted_on_the_same_rows():
+    """k = 4 asked with a sweep of 2 to 3: it is fitted (four clusters, said as your choice),
+    with a fit sample too. (Whether that fit used the sample's rows is not visible in the
+    result: the sample route is checked on the swept ks, test_fit_on_a_sample_…)"""
+    table = _groups_table(13)
+    f = _features(table)
+    r = C.cluster_features(f, k=4, k_range=(2, 3), n_init=2)
+    assert r.k == 4 and r.k_chosen_by == "override"
+    assert sorted(r.labels.unique()) == [0, 1, 2, 3]
+    assert r.curve["k"].tolist() == [2, 3]  # the sweep as asked; k = 4 fitted beside it
+    part = C.cluster_features(f, k=4, k_range=(2, 3), n_init=2, fit_sample=14)
+    assert any("14 of the 26 customers" in w for w in part.warnings)
+    assert sorted(part.labels.unique()) == [0, 1, 2, 3]
+
+
+def test_the_map_is_the_first_two_principal_components_of_the_scaled_features():
+    from sklearn.decomposition import PCA
+
+    table = _groups_table(13)
+    r = C.cluster_features(_features(table), k=2, n_init=2, seed=5)
+    z, _ = C._scale(C.feature_matrix(table))
+    xy = PCA(n_components=2, random_state=5).fit_transform(z)
+    assert list(r.pca.columns[:2]) == ["pc1", "pc2"]
+    # a component's sign is arbitrary: compare up to it
+    for j, col in enumerate(("pc1", "pc2")):
+        got = r.pca[col].to_numpy()
+        assert np.allclose(np.abs(got), np.abs(xy[:, j])), col
