@@ -214,8 +214,9 @@ def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
     res = SimpleNamespace(matrix=cells, matrix_revenue=share)
     with use_lang("en"):
         text = abc_xyz_figure(res).data[0].text
-    assert text[0][0] == "2 products<br>62\u00a0% of revenue"  # 0.625 to even, as Python rounds
-    assert text[2][2] == "3 products<br>12\u00a0% of revenue"
+    # 62.5 % and 12.5 % round half up, as fmt writes every figure (Python's "%.0f" wrote 62, 12)
+    assert text[0][0] == "2 products<br>63\u00a0% of revenue"
+    assert text[2][2] == "3 products<br>13\u00a0% of revenue"
     assert text[1][1] == "1 product<br>25\u00a0% of revenue"  # was "1 products" (CI screenshot)
     # readable cells: plotly's default cell text was too small to read on the CI screenshot
     with use_lang("en"):

@@ -278,7 +278,8 @@ def test_rule_conditions_read_like_sentences():
     assert seg_rules._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
     assert seg_rules._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
     assert seg_rules._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
-    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 10\u00a0%"
+    # 10.5 % rounds half up, as fmt writes every figure (it read "10 %": Python rounds to even)
+    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 11\u00a0%"
     with use_lang("zh"):  # no space before % in Chinese
         assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货 20%–50%"
         # a day bound reads as its other forms do ("首次下单在 433 天以前"), and after "且"
