@@ -33,7 +33,7 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
         N_("Unusual week"),
         (S.ORDER_DATE,),
         N_(
-            "A week whose net revenue or orders total is far from the sum of its days' expectations."
+            "A week whose net revenue or orders total is far from the level of the weeks around it."
         ),
     ),
     "huge_quantity": (

@@ -10,8 +10,8 @@ six robust standard deviations below what such a day brings. A reason says it in
 "6.0 times the usual day-to-day swing" (``alerts.days``): the robust sd is the series' usual
 spread around its expectation; the signed score stays in the table and the JSON.
 
-Weeks: the week's total against the sum of its days' expectations, scored on the spread of
-the weekly ratios.
+Weeks: the week's total against the level of the weeks around it (a robust local line through
+the weekly totals), scored on the spread of the weekly ratios.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ METRIC_LABELS = {
     "new_customers": "New customers",
 }
 COUNT_METRICS = {"orders", "new_customers"}
+#: how many weeks the level an unusual week is measured against spans (:func:`_week_level`)
+WEEK_SPAN = 9
 
 #: A shop in China: its shopping festivals' run-up days (``ecomdash.calendar_cn``: 618 1-17
 #: June, Double 11 31 October-10 November, Double 12 10-11 December) and the New-Year goods
@@ -211,7 +213,8 @@ def score_weeks(
     skip: Iterable[pd.Timestamp] = (),
     unspread: Iterable[pd.Timestamp] = (),
 ) -> pd.DataFrame:
-    """Whole weeks (Monday start): total against the sum of the days' expectations.
+    """Whole weeks (Monday start): each week's total against the level of the weeks around
+    it (:func:`_week_level`).
 
     ``known``: the names of the week's known days, each once in day order, listed as the run's
     language lists them; ``known_days``: how many of its days are known days.
@@ -230,7 +233,6 @@ def score_weeks(
         wk = s["day"].dt.to_period("W-SUN").dt.start_time
         g = s.groupby(wk).agg(
             actual=("actual", "sum"),
-            expected=("expected", "sum"),
             n=("day", "size"),
             known=("known", _week_known),
             known_days=("known", lambda k: int((k != "").sum())),
@@ -238,6 +240,7 @@ def score_weeks(
         g = g[(g["n"] == 7) & ~g.index.isin(skip)]
         if len(g) < 8:
             continue
+        g["expected"] = _week_level(g, unspread)
         r = np.log((g["actual"].clip(lower=0) + 1) / (g["expected"].clip(lower=0) + 1))
         usual = r[~g.index.isin(unspread)]
         scale = robust_scale((usual if len(usual) >= 8 else r).to_numpy(), tail=0.9)
@@ -263,6 +266,27 @@ def score_weeks(
             columns=["metric", "week", "actual", "expected", "score", "rel", "known", "known_days"]
         )
     return pd.concat(rows, ignore_index=True)
+
+
+def _week_level(g: pd.DataFrame, unspread: pd.DatetimeIndex) -> np.ndarray:
+    """Each whole week's expected total: the level of the weeks around it.
+
+    A robust local line (LOWESS over about :data:`WEEK_SPAN` weeks, three robustness passes)
+    through the weeks' log totals, the run-up weeks left out (up by what the run-up brings).
+    At the weekly scale a week raised or lowered as a whole stands far out and is weighed out
+    of its own level, where the sum of the days' expectations (a trend of about two weeks)
+    carried two thirds of it along: a week at +60 % read +20 % and raised no alert. A season
+    of a month or more moves the level with it. A week holding known days is measured
+    against the weeks around it, as its days are measured against ordinary days."""
+    from statsmodels.nonparametric.smoothers_lowess import lowess
+
+    x = np.asarray((g.index - g.index[0]).days // 7, dtype=float)
+    y = np.log(g["actual"].clip(lower=0).to_numpy(dtype=float) + 1)
+    fit = ~g.index.isin(unspread)
+    if fit.sum() < 8:  # a short history mostly in run-ups: every week
+        fit = np.ones(len(g), dtype=bool)
+    level = lowess(y[fit], x[fit], frac=min(1.0, WEEK_SPAN / fit.sum()), it=3, xvals=x)
+    return np.expm1(level)
 
 
 def _week_known(k: pd.Series) -> str:
