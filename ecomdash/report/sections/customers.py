@@ -164,6 +164,7 @@ def customer_value(data: ReportData) -> Section:
 
 def churn_risk(data: ReportData) -> Section:
     from ecomdash import churn as churn_mod
+    from ecomdash import churn_words
 
     res = _churn(data)
     m = res.metrics
@@ -214,7 +215,7 @@ def churn_risk(data: ReportData) -> Section:
                 share=pct(res.test_positive_rate),
             ),
             # the customer-value section's "Chance still active" is another question
-            churn_mod.risk_and_alive_sentence(res.window_days),
+            churn_words.risk_and_alive_sentence(res.window_days),
             *res.notices,
         ),
         figures=(value_charts.roc_chart(res),),
