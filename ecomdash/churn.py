@@ -595,47 +595,6 @@ def at_risk(
     return out.reset_index(drop=True)
 
 
-def _pct(x) -> str:
-    return _("n/a") if x is None or pd.isna(x) else fmt.pct(x)
-
-
-def verdict_sentence(res: ChurnResult) -> str:
-    """The churn result in plain words, first on the Customer value page's churn tab and in
-    ``ecomdash churn``: what the best model gets right against guessing and days since the
-    last order alone (the analyst's ROC AUC and precision are named in helps only)."""
-    m = res.metrics
-    best = res.best_model
-    return _(
-        "{model}, the best of the models, ranks customers who left above those who "
-        "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
-        "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
-        "risk, {top} placed no order in the next {days} days, against {all} of all "
-        "customers.",
-        model=_(MODEL_LABELS[best]),
-        auc=_pct(m.loc[best, "auc"]),
-        base=_pct(m.loc["recency", "auc"]),
-        top=_pct(m.loc[best, "precision_at_10pct"]),
-        days=res.window_days,
-        all=_pct(1 - res.test_positive_rate),
-    )
-
-
-def checked_sentence(res: ChurnResult) -> str:
-    """What the churn models learned from and were checked on, in plain words."""
-    return _(
-        "Learned from each customer's orders up to {train} and whether they ordered in the "
-        "{days} days after ({n_train} customers); checked on orders up to {test} and the "
-        "{days} days after, which it had not seen ({n_test} customers, {share} bought "
-        "again).",
-        train=fmt.long_date(res.train_cutoff),
-        days=res.window_days,
-        n_train=f"{res.n_train:,}",
-        test=fmt.long_date(res.test_cutoff),
-        n_test=f"{res.n_test:,}",
-        share=_pct(res.test_positive_rate),
-    )
-
-
 #: the churn models' table's columns (model by its label, then its held-out figures) as the
 #: page shows them; the download adds ``recall_at_10pct``, the share of all leavers among the
 #: 10 % most at risk (about the same for every model): within the page's width it ran off
@@ -661,31 +620,6 @@ def drivers_table(res: ChurnResult) -> pd.DataFrame:
     imp.index = [_(FEATURE_LABELS.get(f, f)) for f in imp.index]
     imp.columns.name = None
     return imp.rename_axis("feature").reset_index()
-
-
-#: the caption under :func:`drivers_table`, on the page and in ``ecomdash churn``
-DRIVERS_CAPTION = N_(
-    "Each value is how many percentage points the model loses in how often it "
-    "ranks customers who left above those who stayed, when that feature's values "
-    "are shuffled between customers: the larger, the more the model relies on it; "
-    "near 0 or below, it does not use it."
-)
-
-
-def risk_and_alive_sentence(window_days: int) -> str:
-    """Why one customer can have a 38.9 % churn risk and a 100 % chance still active (the
-    demo's 14560): the two figures answer different questions. Said where both are shown (the
-    Customer value page's lifetime-value and at-risk tabs, the report's churn section)."""
-    return _(
-        '"{churn}" and "{alive}" answer different questions: the churn model\'s risk is the '
-        "chance of no order in the next {days} days, judged from the customer's recent orders; "
-        "the lifetime-value model's chance still active is the chance that they are still a "
-        "customer at all, so someone who orders twice a year can be 100\u00a0% still active and "
-        "still at high churn risk.",
-        churn=L.label("churn_probability", "value"),
-        alive=L.label("p_alive", "value"),
-        days=int(window_days),
-    )
 
 
 @dataclass(frozen=True)

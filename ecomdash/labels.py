@@ -28,6 +28,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.case import capitalised
 from ecomdash.i18n.fmt import pct, pct_sign
 
 #: Kinds of column. ``share`` holds 0..1 and shows as a percentage; ``pct`` already holds
@@ -585,8 +586,8 @@ def humanise(col_id: str) -> str:
         return s
     s = re.sub(r"(?<=[A-Za-z])(?=\d)", " ", s.replace("_", " "))
     words = [_UNIT_WORDS.get(w, w) for w in s.split()]
-    s = " ".join(words)
-    return s[:1].upper() + s[1:]
+    # the id's words are English in every language: capitalised as English
+    return capitalised(" ".join(words), lang="en")
 
 
 _MONTH_N = re.compile(r"^m(\d+)$")

@@ -125,6 +125,26 @@ def to_jsonable(obj: Any) -> Any:
     return obj
 
 
+def as_pct(x: float, *, points: bool = False, signed: bool = False, most: int = 2) -> str:
+    """A percentage the merchant typed or chose (``--change -10``, ``--service-level
+    0.975``) as the pages write percentages (:func:`ecomdash.i18n.fmt.pct`: ``-10 %``,
+    ``97.5 %`` in English, ``-10%`` in Chinese), with the decimals the figure has (at most
+    ``most``): ``+2.5 %``, never ``+2.500 %`` or ``+3 %``. ``points``: ``x`` is already in
+    percentage points; ``signed`` writes ``+`` too.
+
+    >>> as_pct(-10, points=True, signed=True), as_pct(2.5, points=True, signed=True)
+    ('-10\\xa0%', '+2.5\\xa0%')
+    >>> as_pct(0.975), as_pct(0.95)
+    ('97.5\\xa0%', '95\\xa0%')
+    """
+    from ecomdash.i18n.fmt import pct
+
+    figure = float(x) if points else float(x) * 100
+    text = f"{round(figure, most):.{most}f}".rstrip("0")
+    digits = len(text.split(".")[1]) if "." in text else 0
+    return pct(x, digits, signed=signed, points=points)
+
+
 def emit(args: argparse.Namespace, obj: dict, text: str) -> None:
     """Print ``obj`` as JSON with --json, else the human ``text``."""
     if getattr(args, "json", False):

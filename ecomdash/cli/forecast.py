@@ -9,13 +9,14 @@ import pandas as pd
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
+    as_pct,
     emit,
     filters_from,
     load_columns,
     open_store,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n.fmt import duration, long_date
+from ecomdash.i18n.fmt import duration, long_date, pct_sign
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -136,7 +137,11 @@ def run_forecast(args: argparse.Namespace) -> int:
             f"{m:18s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
             f"{_fmt(r['coverage80']):>6s} {_fmt(r['coverage95']):>6s}"
         )
-    lines_out += ["", f"{'period':10s} {'mean':>12s} {'80% band':>27s} {'95% band':>27s}"]
+    band = "{}" + pct_sign() + " band"
+    lines_out += [
+        "",
+        f"{'period':10s} {'mean':>12s} {band.format(80):>27s} {band.format(95):>27s}",
+    ]
     for r in res.forecast.itertuples():
         lines_out.append(
             f"{r.period.date()!s:10s} {_fmt(r.mean):>12s} "
@@ -276,7 +281,7 @@ def run_restock(args: argparse.Namespace) -> int:
     }
     text = [
         f"Restock plan as of {long_date(res.as_of)} (lead time {args.lead_time_days:g} days, "
-        f"service level {args.service_level:.0%}):",
+        f"service level {as_pct(args.service_level)}):",
         plan.drop(columns=["product_name"]).to_string(
             index=False, float_format=lambda x: f"{x:,.1f}"
         ),

@@ -10,13 +10,14 @@ from ecomdash.cli.common import (
     add_dataset_arg,
     add_date_args,
     add_json_arg,
+    as_pct,
     emit,
     filters_from,
     open_store,
     parse_date,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n.fmt import date_range, long_date
+from ecomdash.i18n.fmt import date_range, long_date, pct, pct_sign
 from ecomdash.text_width import text_width
 
 _PRODUCT_KEYS = (
@@ -186,6 +187,12 @@ def _f(x, fmt="{:.2f}") -> str:
     return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
 
 
+def _pct(x) -> str:
+    """A change in a promotion line as the Pricing page writes it: ``-12 %`` / ``+3 %``
+    (:func:`ecomdash.i18n.fmt.pct`, signed; "-" when not known)."""
+    return "-" if x is None or (isinstance(x, float) and np.isnan(x)) else pct(x, 0, signed=True)
+
+
 def _text(res, products, whatif, stock_notes=()) -> str:
     from ecomdash.labels import product_label
 
@@ -201,8 +208,8 @@ def _text(res, products, whatif, stock_notes=()) -> str:
         f"history, {int((products['status'] == 'category').sum())} from their category, "
         f"{int((products['status'] == 'no estimate').sum())} without an estimate.",
         "",
-        f"{'product':{width}s} {'elasticity':>10s} {'90% interval':>18s} {'levels':>6s} "
-        f"{'weeks':>5s}  source / reason",
+        f"{'product':{width}s} {'elasticity':>10s} {'90' + pct_sign() + ' interval':>18s} "
+        f"{'levels':>6s} {'weeks':>5s}  source / reason",
     ]
     for name, r in zip(names, shown.itertuples(), strict=True):
         out.append(
@@ -226,12 +233,12 @@ def _text(res, products, whatif, stock_notes=()) -> str:
     for r in res.promotions.head(20).itertuples():
         out.append(
             f"  {product_label(r.product_name, r.product_id)} {date_range(r.start, r.end)}, "
-            f"{r.discount:.0%} off: lift "
-            f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_f(r.dip, '{:+.0%}')}, "
+            f"{pct(r.discount, 0)} off: lift "
+            f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_pct(r.dip)}, "
             f"net revenue {r.net_revenue:,.0f}"
         )
     if whatif is not None:
-        out += ["", f"What-if at {whatif.change_pct:+g} %:"]
+        out += ["", f"What-if at {as_pct(whatif.change_pct, points=True, signed=True)}:"]
         for r in whatif.table.itertuples():
             out.append(
                 f"  {product_label(r.product_name, r.product_id)}: {r.current_price:.2f} → {r.new_price:.2f}: units/week "

@@ -7,7 +7,7 @@ import argparse
 from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
 from ecomdash.features import FEATURES
 from ecomdash.i18n import _, _n
-from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 
 
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         "",
         f"{'segment':<20}{'customers':>10}{'revenue':>9}",
         *[
-            f"{row.segment:<20}{row.customers:>10,}{row.revenue_share:>9.1%}"
+            f"{row.segment:<20}{row.customers:>10,}{pct(row.revenue_share, 1):>9}"
             for row in segs.itertuples()
         ],
     ]
@@ -113,11 +113,11 @@ def run(args: argparse.Namespace) -> int:
             ),
             *[
                 f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
-                f"{row['revenue_share']:.1%} of revenue"
+                f"{pct(row['revenue_share'], 1)} of revenue"
                 for _i, row in prof.iterrows()
             ],
-            f"Decision-tree rules reproduce {ex.fidelity:.1%} of the clusters "
-            f"({'meets' if ex.good_enough else 'below'} the {ex.target:.0%} target):",
+            f"Decision-tree rules reproduce {pct(ex.fidelity, 1)} of the clusters "
+            f"({'meets' if ex.good_enough else 'below'} the {pct(ex.target, 0)} target):",
             *[f"  {r.cluster} <- {r.rule}  ({r.customers:,})" for r in ex.rules.itertuples()],
         ]
     else:

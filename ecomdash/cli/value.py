@@ -308,10 +308,11 @@ def churn_text(res, display: L.Display) -> list[str]:
     words first (the best model against guessing and days since the last order alone), what
     it was checked on, its notices, the table of models and what drives the prediction."""
     from ecomdash import churn as churn_mod
+    from ecomdash import churn_words
 
     text = [
-        churn_mod.verdict_sentence(res),
-        churn_mod.checked_sentence(res),
+        churn_words.verdict_sentence(res),
+        churn_words.checked_sentence(res),
         *res.notices,
         "",
         text_table(churn_mod.models_table(res).round(3), "value", display),
@@ -321,6 +322,6 @@ def churn_text(res, display: L.Display) -> list[str]:
             "",
             _("What drives the prediction, all models"),
             text_table(churn_mod.drivers_table(res).round(2), "value.importance", display),
-            _(churn_mod.DRIVERS_CAPTION),
+            _(churn_words.DRIVERS_CAPTION),
         ]
     return text

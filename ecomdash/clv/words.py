@@ -52,8 +52,11 @@ def holdout_sentence(cal) -> str:
 
 
 def signed_error(cal) -> str:
-    """How far the predicted holdout purchases are from the actual ones: "+11.9 %"."""
-    return ("+" if cal.error_pct >= 0 else "") + share(cal.error_pct / 100, 1)
+    """How far the predicted holdout purchases are from the actual ones: "+11.9 %" /
+    "-3.2 %" (:func:`ecomdash.i18n.fmt.pct`, signed, as the Overview's deltas: a miss that
+    rounds to zero reads "0.0 %", never "+0.0 %"; "n/a" when missing)."""
+    x = cal.error_pct
+    return _("n/a") if x is None or pd.isna(x) else fmt.pct(x / 100, 1, signed=True)
 
 
 def versus_actual(cal) -> str:

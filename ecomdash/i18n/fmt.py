@@ -248,21 +248,26 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
 #: rule is written: :func:`pct_sign`, :func:`unit`, :func:`duration`, the tables' percent
 #: formats (``labels.number_format``, ``ui.tables.percent_format``), the Overview's deltas
 #: and the message ids that write a figure before "%" (``tests/unit/test_i18n_units.py``).
-#: Chinese writes ``53%`` with no space and keeps its durations' own ``42 秒``.
+#: Chinese writes ``53%`` with no space, and its other units after the same no-break space
+#: (``42 秒``, ``2 分 11 秒``): the catalogue writes a space between a figure and a Chinese
+#: unit (``90 天``, ``12 个月``), and a plain one let a line end with ``42`` and start with
+#: ``秒`` (a figure and an ideograph may break apart without any space at all, so ``42秒``
+#: would not keep them together either).
 NBSP = "\u00a0"
 
 
 def unit(figure: str, name: str, *, lang: str | None = None) -> str:
     """``figure`` followed by its unit ``name``, as the language joins them: a no-break space
-    in English (:data:`NBSP`: ``42 s``, ``12.5 %``), ``%`` right after the figure in Chinese
-    (``12.5%``; any other Chinese unit after a space, as :func:`duration` writes ``42 秒``).
+    (:data:`NBSP`: ``42 s``, ``12.5 %``, ``42 秒``), except ``%`` in Chinese, right after
+    the figure (``12.5%``).
 
     >>> unit("42", "s", lang="en"), unit("12.5", "%", lang="en"), unit("12.5", "%", lang="zh")
     ('42\\xa0s', '12.5\\xa0%', '12.5%')
+    >>> unit("42", "秒", lang="zh")
+    '42\\xa0秒'
     """
-    zh = (lang or get_lang()) == "zh"
-    if zh:
-        return f"{figure}{name}" if name == "%" else f"{figure} {name}"
+    if name == "%" and (lang or get_lang()) == "zh":
+        return f"{figure}{name}"
     return f"{figure}{NBSP}{name}"
 
 
@@ -413,16 +418,17 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
     a merchant reads (captions, status lines, budgets, the CLI's human lines) is written by
     it; the CLI's ``--json`` keeps numeric seconds.
 
-    English joins a figure and its unit with a no-break space (:func:`unit`: ``42 s`` never
-    wraps between ``42`` and ``s``); the parts are separated by a plain space, where a line
-    may break (``2 min`` / ``11 s``). Chinese keeps its plain spaces.
+    Both languages join a figure and its unit with a no-break space (:func:`unit`: ``42 s``
+    / ``42 秒`` never wraps between ``42`` and its unit); the parts are separated by a plain
+    space, where a line may break (``2 min`` / ``11 s``, ``2 分`` / ``11 秒``), as is the
+    space after ``under`` / ``不到``.
 
     >>> [t.replace(NBSP, "~") for t in (duration(0.04), duration(2.43), duration(131.1))]
     ['under 0.1~s', '2.4~s', '2~min 11~s']
-    >>> duration(0.04, lang="zh"), duration(42, lang="zh"), duration(131.1, lang="zh")
-    ('不到 0.1 秒', '42 秒', '2 分 11 秒')
+    >>> [duration(x, lang="zh").replace(NBSP, "~") for x in (0.04, 42, 131.1)]
+    ['不到 0.1~秒', '42~秒', '2~分 11~秒']
     >>> duration(60, lang="en"), duration(60, lang="zh"), duration(3700, lang="en")
-    ('1\\xa0min', '1 分钟', '1\\xa0h 2\\xa0min')
+    ('1\\xa0min', '1\\xa0分钟', '1\\xa0h 2\\xa0min')
     """
     zh = (lang or get_lang()) == "zh"
     x = float(seconds)
@@ -431,7 +437,7 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
     x = max(x, 0.0)
     lang = "zh" if zh else "en"
     if x < 0.1:
-        return "不到 0.1 秒" if zh else f"under {unit('0.1', 's', lang=lang)}"
+        return f"{'不到' if zh else 'under'} {unit('0.1', '秒' if zh else 's', lang=lang)}"
     tenths = _half_up(x, 1)
     if tenths < 10:
         return unit(str(tenths), "秒" if zh else "s", lang=lang)

@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from ecomdash.i18n import LOCALES, _, _n, get_lang
+from ecomdash.i18n.case import capitalised
 from ecomdash.i18n.fmt import duration, join, long_date, pct
 
 
@@ -41,6 +42,9 @@ class Note(str):
     fields: dict
     plural: str | None
     count: int | float | None
+    #: the message starts a sentence: its first letter upper case where shown too
+    #: (:meth:`capitalised`, :func:`tr_note`)
+    capital: bool
 
     def __new__(
         cls,
@@ -49,6 +53,7 @@ class Note(str):
         text: str | None = None,
         plural: str | None = None,
         count: int | float | None = None,
+        capital: bool = False,
     ):
         if text is None:
             form = msgid if plural is None or count == 1 else plural
@@ -59,16 +64,20 @@ class Note(str):
         self.fields = dict(fields)
         self.plural = plural
         self.count = count
+        self.capital = bool(capital)
         return self
 
     def capitalised(self) -> Note:
-        """The same message with its English first letter upper-case (a sentence start)."""
-        text = str(self)
-        return Note(self.msgid, self.fields, text[:1].upper() + text[1:], self.plural, self.count)
+        """The same message starting a sentence: its English text by
+        :func:`ecomdash.i18n.case.capitalised` now, and the text :func:`tr_note` shows in any
+        language (``{note}.`` filled with a lower-case note reads "Units counted." on an
+        English page too; Chinese has no case)."""
+        text = capitalised(str(self), lang="en")
+        return Note(self.msgid, self.fields, text, self.plural, self.count, capital=True)
 
     def __reduce__(self):  # noqa: D105
         # the English text too: a capitalised Note stays capitalised
-        return (Note, (self.msgid, self.fields, str(self), self.plural, self.count))
+        return (Note, (self.msgid, self.fields, str(self), self.plural, self.count, self.capital))
 
 
 def _english(v):
@@ -101,8 +110,10 @@ def tr_note(text: Any) -> str:
         return "" if text is None else str(text)
     fields = {k: _field(v) for k, v in text.fields.items()}
     if text.plural is not None:
-        return _n(text.msgid, text.plural, text.count, **fields)
-    return _(text.msgid, **fields)
+        out = _n(text.msgid, text.plural, text.count, **fields)
+    else:
+        out = _(text.msgid, **fields)
+    return capitalised(out) if text.capital else out
 
 
 class Joined(tuple):
@@ -318,6 +329,8 @@ def to_json(text: Any) -> Any:
     if text.plural is not None:  # a count: both forms and the count (older JSON has neither)
         out["plural"] = text.plural
         out["count"] = text.count
+    if text.capital:  # starts a sentence (older JSON: see from_json)
+        out["capital"] = True
     return out
 
 
@@ -351,12 +364,17 @@ def from_json(obj: Any) -> Any:
                 for k, v in dict(obj["fields"]).items()
             }
             plural = obj.get("plural")
+            en, msgid = str(obj["en"]), str(obj["id"])
+            # a report saved before "capital" was kept: a message that opens with a field and
+            # whose English starts upper case was capitalised (for any other, a no-op)
+            capital = bool(obj.get("capital")) or (msgid.startswith("{") and en[:1].isupper())
             return Note(
-                str(obj["id"]),
+                msgid,
                 fields,
-                str(obj["en"]),
+                en,
                 None if plural is None else str(plural),
                 obj.get("count"),
+                capital=capital,
             )
         except (TypeError, ValueError):
             return str(obj.get("en", ""))

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import churn as churn_mod
+from ecomdash import churn_words, findings
 from ecomdash import clv as clv_mod
 from ecomdash import cohorts as cohorts_mod
-from ecomdash import findings
 from ecomdash import labels as L
 from ecomdash.charts import value as charts
 from ecomdash.clv.words import (  # noqa: F401  (parameter_text: the page tests read it here)
@@ -259,7 +259,7 @@ def render_clv(
         )
     )
     # the same customer's churn risk (next tab) can be 38.9 % beside a 100 % chance here
-    st.caption(churn_mod.risk_and_alive_sentence(window_days))
+    st.caption(churn_words.risk_and_alive_sentence(window_days))
 
 
 def parameter_table(rows) -> pd.DataFrame:
@@ -281,8 +281,8 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     top, top_base = m.loc[best, "precision_at_10pct"], m.loc["recency", "precision_at_10pct"]
     # plain words first: what the best model gets right, against guessing and recency alone
     # (the analyst's ROC AUC and precision are named in the tiles' helps and the table's)
-    st.markdown(inert(churn_mod.verdict_sentence(res)))
-    st.caption(churn_mod.checked_sentence(res))
+    st.markdown(inert(churn_words.verdict_sentence(res)))
+    st.caption(churn_words.checked_sentence(res))
     for n in res.notices:
         st.warning(inert(n), icon="⚠️")
     b2, b3 = st.columns(2)
@@ -325,7 +325,7 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
         show_table(
             imp.round(2), area="value.importance", hide_index=True, width="stretch", fit=True
         )
-        st.caption(_(churn_mod.DRIVERS_CAPTION))
+        st.caption(_(churn_words.DRIVERS_CAPTION))
 
 
 def render_at_risk(
@@ -363,7 +363,7 @@ def render_at_risk(
                     days=ch.window_days,
                     column=L.label("interpurchase_days", "value"),
                 ),
-                churn_mod.risk_and_alive_sentence(ch.window_days),
+                churn_words.risk_and_alive_sentence(ch.window_days),
             ]
         )
     )

@@ -125,7 +125,7 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     # in the Chinese demo's currency, as `ecomdash demo --locale zh` records it
     assert quick["reason"].startswith(f"订单 {order}（金额 ¥{value:,.2f}，为典型订单的 ")
     assert "被整单退货或取消，距下单：" in quick["reason"]
-    assert "hours" not in quick["reason"] and not re.search(r"\d\.\d 小时", quick["reason"])
+    assert "hours" not in quick["reason"] and not re.search(r"\d\.\d[ \u00a0]小时", quick["reason"])
     assert quick["reason"] in {t.value for t in zh.text}
     # the details: a day's driver sentence in Chinese
     assert any(t.value.startswith("主要原因：") and CJK.search(t.value[5:]) for t in zh.text)

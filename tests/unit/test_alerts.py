@@ -200,8 +200,8 @@ def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(han
         ),
         (
             "zh",
-            ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2 小时"),
-            "连续下了 9 单（历时：48 分钟；",
+            ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2\u00a0小时"),
+            "连续下了 9 单（历时：48\u00a0分钟；",
         ),
     ):
         with use_lang(lang):

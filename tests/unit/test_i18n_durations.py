@@ -9,27 +9,32 @@ import pytest
 
 from ecomdash.i18n import fmt, use_lang
 
-# seconds → (English, Chinese), each computed by hand; English joins a figure and its unit
-# with a no-break space (fmt.NBSP: "42 s" never wraps between "42" and "s"), the parts with a
-# plain space (a line may break between "2 min" and "11 s"); Chinese keeps its plain spaces:
+# seconds → (English, Chinese), each computed by hand; both languages join a figure and its
+# unit with a no-break space (fmt.NBSP: "42 s" / "42 秒" never wraps between "42" and its
+# unit), the parts with a plain space (a line may break between "2 min" and "11 s", "2 分"
+# and "11 秒"); Chinese had plain spaces, which let "42" end a line and "秒" start the next:
 CASES = [
-    (0, "under 0.1\u00a0s", "不到 0.1 秒"),  # a cached run: not "0.00 s"
-    (0.04, "under 0.1\u00a0s", "不到 0.1 秒"),
-    (0.1, "0.1\u00a0s", "0.1 秒"),  # the first tenth is written
-    (2.43, "2.4\u00a0s", "2.4 秒"),  # one decimal below 10 s
-    (9.94, "9.9\u00a0s", "9.9 秒"),
-    (9.95, "10\u00a0s", "10 秒"),  # rounds (half up) to 10.0: whole seconds from there
-    (10, "10\u00a0s", "10 秒"),
-    (42.4, "42\u00a0s", "42 秒"),
-    (59.4, "59\u00a0s", "59 秒"),
-    (59.6, "1\u00a0min", "1 分钟"),  # rounds to 60 s: one minute, no "0 s"
-    (60, "1\u00a0min", "1 分钟"),
-    (61, "1\u00a0min 1\u00a0s", "1 分 1 秒"),
-    (131.1, "2\u00a0min 11\u00a0s", "2 分 11 秒"),  # 131 s = 2 × 60 + 11
-    (3599.4, "59\u00a0min 59\u00a0s", "59 分 59 秒"),
-    (3599.6, "1\u00a0h", "1 小时"),  # rounds to 3,600 s
-    (3700, "1\u00a0h 2\u00a0min", "1 小时 2 分"),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
-    (7200, "2\u00a0h", "2 小时"),
+    (0, "under 0.1\u00a0s", "不到 0.1\u00a0秒"),  # a cached run: not "0.00 s"
+    (0.04, "under 0.1\u00a0s", "不到 0.1\u00a0秒"),
+    (0.1, "0.1\u00a0s", "0.1\u00a0秒"),  # the first tenth is written
+    (2.43, "2.4\u00a0s", "2.4\u00a0秒"),  # one decimal below 10 s
+    (9.94, "9.9\u00a0s", "9.9\u00a0秒"),
+    (9.95, "10\u00a0s", "10\u00a0秒"),  # rounds (half up) to 10.0: whole seconds from there
+    (10, "10\u00a0s", "10\u00a0秒"),
+    (42.4, "42\u00a0s", "42\u00a0秒"),
+    (59.4, "59\u00a0s", "59\u00a0秒"),
+    (59.6, "1\u00a0min", "1\u00a0分钟"),  # rounds to 60 s: one minute, no "0 s"
+    (60, "1\u00a0min", "1\u00a0分钟"),
+    (61, "1\u00a0min 1\u00a0s", "1\u00a0分 1\u00a0秒"),
+    (131.1, "2\u00a0min 11\u00a0s", "2\u00a0分 11\u00a0秒"),  # 131 s = 2 × 60 + 11
+    (3599.4, "59\u00a0min 59\u00a0s", "59\u00a0分 59\u00a0秒"),
+    (3599.6, "1\u00a0h", "1\u00a0小时"),  # rounds to 3,600 s
+    (
+        3700,
+        "1\u00a0h 2\u00a0min",
+        "1\u00a0小时 2\u00a0分",
+    ),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
+    (7200, "2\u00a0h", "2\u00a0小时"),
 ]
 
 
@@ -41,7 +46,7 @@ def test_a_duration_is_written_as_a_person_writes_it(seconds, en, zh):
 
 def test_the_runs_language_by_default_and_odd_values():
     with use_lang("zh"):
-        assert fmt.duration(131.1) == "2 分 11 秒"
+        assert fmt.duration(131.1) == "2\u00a0分 11\u00a0秒"
     with use_lang("en"):
         assert fmt.duration(131.1) == "2\u00a0min 11\u00a0s"
     assert fmt.duration(-0.5, lang="en") == "under 0.1\u00a0s"  # a clock step back: never "-0.5 s"
@@ -72,7 +77,9 @@ def test_a_note_keeps_its_duration_until_it_is_shown():
     assert str(n).startswith("No PDF was written: Chromium took longer than 1\u00a0min to print")
     for kept in (n, pickle.loads(pickle.dumps(n)), from_json(to_json(n))):
         with use_lang("zh"):
-            assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1 分钟）。"), kept
+            assert tr_note(kept).startswith("未生成 PDF：Chromium 打印报告超时（1\u00a0分钟）。"), (
+                kept
+            )
         with use_lang("en"):
             assert tr_note(kept) == str(n)
 
@@ -97,3 +104,16 @@ def test_no_message_writes_its_own_seconds():
         if hand.search(line)
     ]
     assert lines == []
+
+
+def test_a_chinese_figure_never_parts_from_its_unit():
+    """ "42 秒" with a plain space could end a line with "42" and start the next with "秒" (a
+    space is a break opportunity; "42秒" would break too: a figure and an ideograph may part).
+    Every figure is joined to its unit with fmt.NBSP, in Chinese as in English; the only plain
+    spaces are between the parts and after 不到 / under, where a line may break."""
+    import re
+
+    for _seconds, en, zh in CASES:
+        for text in (en, zh):
+            assert not re.search(r"\d (秒|分|小时|s|min|h)\b|\d (秒|分|小时)", text), text
+    assert fmt.duration(131.1, lang="zh").split(" ") == ["2\u00a0分", "11\u00a0秒"]

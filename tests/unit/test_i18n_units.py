@@ -76,4 +76,5 @@ def test_the_rule_is_written_once():
     assert fmt.pct(0.53, 0, lang="en") == f"53{fmt.NBSP}%"
     assert fmt.duration(42, lang="en") == f"42{fmt.NBSP}s"
     assert fmt.duration(131, lang="en") == f"2{fmt.NBSP}min 11{fmt.NBSP}s"
-    assert (fmt.pct(0.53, 0, lang="zh"), fmt.duration(42, lang="zh")) == ("53%", "42 秒")
+    # Chinese: "%" right after the figure, any other unit after the same no-break space
+    assert (fmt.pct(0.53, 0, lang="zh"), fmt.duration(42, lang="zh")) == ("53%", "42\u00a0秒")

@@ -160,6 +160,31 @@ def test_segments_section_says_the_clusters_are_of_repeat_customers(demo_report)
     assert "3,911 customers who ordered at least twice" in html
 
 
+def test_segments_verdict_leads_with_plain_words_then_the_figures(demo_report):
+    """The segments box opened with jargon ("7 k-means clusters, silhouette 0.40 (reasonably
+    separated)"); it now leads with what the clusters mean for the shop, as the restock box
+    leads with the Home's words, and keeps the technical figures after it in brackets."""
+    from ecomdash.report.render import prose
+    from ecomdash.report.sections.customers import plain_clusters
+
+    rep, html = demo_report
+    v = next(s for s in rep.sections if s.key == "segments").verdict
+    m = re.fullmatch(
+        r"Customers who ordered at least twice fall into (\d+) [a-z ]+ groups?[a-z ]*, and a "
+        r"few readable rules put ([\d.]+)\u00a0% of them in their group \((\d+) k-means "
+        r"clusters, silhouette (\d\.\d\d): (clearly|reasonably|weakly) separated; the rules' "
+        r"target is (\d+)\u00a0%\)\.",
+        v,
+    )
+    assert m, v
+    assert m[1] == m[3]  # the same k in words and in brackets
+    sil = float(m[4])
+    level = "clear" if sil >= 0.5 else "reasonable" if sil >= 0.25 else "weak"
+    assert v.startswith(plain_clusters(level, int(m[1])).capitalize()), v
+    assert "k-means" not in v.split("(")[0] and "silhouette" not in v.split("(")[0], v
+    assert prose(v) in html  # as the renderer writes body text (escaped, figures kept whole)
+
+
 def test_restock_section_gives_reorder_points_not_an_empty_order_list(demo_report):
     """The report has no units on hand: it lists the top products' reorder points, and says
     so, instead of "0 of 100 products to order" beside an empty order column."""

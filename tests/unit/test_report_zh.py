@@ -268,6 +268,18 @@ def test_chinese_segment_table_has_no_english(zh_read):
     assert "<td>核心客户</td>" in html and "Champions" not in html
 
 
+def test_chinese_segments_verdict_leads_with_plain_words(zh_read):
+    """The segments box in Chinese: what the clusters mean first, the k-means figures after
+    it in brackets (it opened with "7 个 K 均值聚类，轮廓系数 0.40")."""
+    v = str(zh_read[0]["segments"].verdict)
+    assert re.fullmatch(
+        r"下过至少两单的客户可分为 \d+ 个(界限分明|大体分明|相互重叠较多)的群组，几条易读的规则能把"
+        r"其中 [\d.]+% 的客户归入各自的群组（\d+ 个 K 均值聚类，轮廓系数 \d\.\d\d：区分"
+        r"(明显|尚可|较弱)；规则的目标为 \d+%）。",
+        v,
+    ), v
+
+
 def test_chinese_recommend_table_names_its_models_in_chinese(zh_read):
     secs, html = zh_read
     # the recommend table's models named in Chinese by the catalogue, as on the page

@@ -38,11 +38,6 @@ def pct(x) -> str:
     return _("n/a") if _isnan(x) else i18n_fmt.pct(x, 0)
 
 
-def capitalised(text: str) -> str:
-    """``text`` with its first letter upper case ("high" → "High"; Chinese unchanged)."""
-    return text[:1].upper() + text[1:]
-
-
 def _grain(g: str) -> str:
     return _(GRAINS[g]) if g in GRAINS else g
 

@@ -10,6 +10,7 @@ from ecomdash.charts import value as value_charts
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n import fmt as i18n_fmt
+from ecomdash.i18n.case import capitalised
 from ecomdash.report.data import (
     CUSTOMER_COLUMNS,
     ReportData,
@@ -32,18 +33,17 @@ def segments(data: ReportData) -> Section:
         verdict = _("RFM segments only; no clusters: {why}", why=res.cluster_error)
         tone = "warn"
     else:
-        quality = {
-            "clear": _("clearly separated"),
-            "reasonable": _("reasonably separated"),
-            "weak": _("weakly separated"),
-        }[cl.separation]
+        # plain words first, as the restock verdict leads with the Home's (a stakeholder reads
+        # "fall into 7 fairly distinct groups", not "silhouette 0.40"), the figures after
         verdict = _(
-            "{k} k-means clusters, silhouette {silhouette} ({quality}); readable rules "
-            "reproduce {fidelity} of them (target {target}).",
+            "{plain}, and a few readable rules put {fidelity} of them in their group ({k} "
+            "k-means clusters, silhouette {silhouette}: {quality}; the rules' target is "
+            "{target}).",
+            plain=capitalised(plain_clusters(cl.separation, cl.k)),
+            fidelity=pct(ex.fidelity),
             k=cl.k,
             silhouette=f"{cl.silhouette:.2f}",
-            quality=quality,
-            fidelity=pct(ex.fidelity),
+            quality=_(SEPARATION[cl.separation]),
             target=pct(ex.target),
         )
         tone = "good" if cl.separation != "weak" and ex.good_enough else "warn"
@@ -78,6 +78,26 @@ def segments(data: ReportData) -> Section:
             ),
         ),
     )
+
+
+#: the silhouette's judgement (``ClusterResult.separation``) in the technical brackets
+SEPARATION = {
+    "clear": N_("clearly separated"),
+    "reasonable": N_("reasonably separated"),
+    "weak": N_("weakly separated"),
+}
+
+
+def plain_clusters(separation: str, k: int) -> str:
+    """The segments' clusters in plain words, from how well they are separated (``clear`` /
+    ``reasonable`` / ``weak``: the silhouette from 0.5, from 0.25, below): "customers who
+    ordered at least twice fall into 7 fairly distinct groups". Lower case: the verdict
+    capitalises it where it starts the sentence."""
+    if separation == "clear":
+        return _("customers who ordered at least twice fall into {k} clearly distinct groups", k=k)
+    if separation == "reasonable":
+        return _("customers who ordered at least twice fall into {k} fairly distinct groups", k=k)
+    return _("customers who ordered at least twice fall into {k} groups that overlap a lot", k=k)
 
 
 def _clusters_of_repeat(cl) -> str:
@@ -164,6 +184,7 @@ def customer_value(data: ReportData) -> Section:
 
 def churn_risk(data: ReportData) -> Section:
     from ecomdash import churn as churn_mod
+    from ecomdash import churn_words
 
     res = _churn(data)
     m = res.metrics
@@ -214,7 +235,7 @@ def churn_risk(data: ReportData) -> Section:
                 share=pct(res.test_positive_rate),
             ),
             # the customer-value section's "Chance still active" is another question
-            churn_mod.risk_and_alive_sentence(res.window_days),
+            churn_words.risk_and_alive_sentence(res.window_days),
             *res.notices,
         ),
         figures=(value_charts.roc_chart(res),),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from ecomdash import labels as L
 from ecomdash.i18n import _
+from ecomdash.i18n.case import capitalised
 from ecomdash.report.data import (
     ReportData,
 )
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     _isnan,
-    capitalised,
 )
 
 

@@ -8,6 +8,7 @@ from ecomdash import labels as L
 from ecomdash.charts import forecast as forecast_charts
 from ecomdash.i18n import N_, _
 from ecomdash.i18n import fmt as i18n_fmt
+from ecomdash.i18n.case import capitalised
 from ecomdash.i18n.note import tr_note
 from ecomdash.report.data import (
     PRODUCT_COLUMNS,
@@ -15,7 +16,6 @@ from ecomdash.report.data import (
 )
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
-    capitalised,
     pct,
 )
 
