@@ -165,10 +165,30 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
     return with_currency(fig, symbol)
 
 
+#: The promotion chart draws at most this many promotions (two bars each, named under them):
+#: twenty pairs still read side by side on a page's width; UCI has 347, which left a bar a
+#: pixel or two wide and no name readable. The table beside it and its download keep all.
+PROMOTION_CHART_TOP = 20
+
 #: An interval end of a lift beyond this many times the units before (a dip's beyond this
 #: share above them) reads "more than 100×" ("more than +10,000 %"): a promotion of a few
 #: orders has an interval to 10^15 times, a figure that means "not measured".
 _MOST = 100.0
+
+
+def chart_promotions(promotions: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The promotions the chart draws: the ``top`` with the most revenue at stake — their
+    net revenue, gained or lost (``|net_revenue|``: the money the promotion moved, the same
+    figure the Home's promotion finding sizes a loss by) — in the table's order, so a bar's
+    row is found in the table beside it. Ranked by money, not by lift: the largest lifts are
+    the promotions of a few orders, whose intervals run to 10^15. ``top``: by default
+    :data:`PROMOTION_CHART_TOP`."""
+    top = PROMOTION_CHART_TOP if top is None else top
+    if len(promotions) <= top:
+        return promotions
+    stake = promotions["net_revenue"].abs().fillna(0.0).to_numpy()
+    keep = np.sort(np.argsort(-stake, kind="stable")[:top])
+    return promotions.iloc[keep]
 
 
 def _promotion_axis(p: pd.DataFrame) -> dict:
@@ -244,11 +264,12 @@ def _cut_marks(
     )
 
 
-def promotion_chart(result: PricingResult) -> go.Figure:
-    """Lift during each promotion and the dip after it, with 90 % intervals. An interval cut
-    at the axis edge is marked there with a triangle; every hover gives the interval
-    (``fmt.times`` / ``fmt.pct_upto``)."""
-    p = result.promotions
+def promotion_chart(result: PricingResult, *, top: int | None = None) -> go.Figure:
+    """Lift during each promotion and the dip after it, with 90 % intervals: the ``top``
+    promotions with the most revenue at stake (:func:`chart_promotions`; the page says the
+    cut under the chart). An interval cut at the axis edge is marked there with a triangle;
+    every hover gives the interval (``fmt.times`` / ``fmt.pct_upto``)."""
+    p = chart_promotions(result.promotions, top)
     labels = [
         f"{name}<br>{long_date(pd.Timestamp(start))}"
         for name, start in zip(_named(p), p["start"], strict=True)

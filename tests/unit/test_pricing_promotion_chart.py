@@ -1,5 +1,6 @@
-"""The Pricing page's promotion chart: an interval cut at the axis edge marked there, the
-interval in every hover (fmt.times / fmt.pct_upto), in English and Chinese."""
+"""The Pricing page's promotion chart: the promotions it draws on a big shop (the top by
+revenue at stake), an interval cut at the axis edge marked there, the interval in every hover
+(fmt.times / fmt.pct_upto), in English and Chinese."""
 
 from __future__ import annotations
 
@@ -39,6 +40,33 @@ def _promos(n: int, *, seed: int = 3) -> pd.DataFrame:
 def _chart(promos, lang="en", **kw):
     with use_lang(lang):
         return charts.promotion_chart(SimpleNamespace(promotions=promos), **kw)
+
+
+def test_a_big_shop_draws_the_promotions_with_the_most_revenue_at_stake():
+    """UCI has 347 promotions: one bar pair each on one chart left every bar a pixel wide. The
+    chart draws the 20 with the most revenue at stake (net revenue gained or lost), in the
+    table's order; a promotion of a few orders with a wild lift and little money is left out,
+    the biggest loss kept."""
+    promos = _promos(40)
+    promos.loc[5, ["lift", "lift_low", "lift_high", "net_revenue"]] = [900.0, 0.5, 1e15, 12.0]
+    promos.loc[31, "net_revenue"] = -9_000.0  # the biggest loss
+    fig = _chart(promos)
+    assert charts.PROMOTION_CHART_TOP == 20
+    lift, dip = fig.data[:2]
+    assert len(lift.x) == len(dip.x) == 20
+    stake = promos["net_revenue"].abs()
+    want = promos[stake >= stake.sort_values(ascending=False).iloc[19]]
+    shown = [x.split("<br>")[0] for x in lift.x]
+    assert shown == [
+        f"{n} ({p})" for n, p in zip(want["product_name"], want["product_id"], strict=True)
+    ]
+    assert "Product 31 (P031)" in shown and "Product 5 (P005)" not in shown
+    np.testing.assert_allclose(lift.y, want["lift"] - 1)
+    np.testing.assert_allclose(dip.y, want["dip"])
+    # a shop with fewer draws them all, in the table's order
+    few = _promos(4)
+    assert len(_chart(few).data[0].x) == 4
+    assert len(charts.chart_promotions(few, 2)) == 2
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
