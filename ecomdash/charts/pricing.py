@@ -336,6 +336,9 @@ def promotion_chart(result: PricingResult, *, top: int | None = None) -> go.Figu
         # plotly turns on their side when there are many (twenty on a page's width)
         legend={"orientation": "h", "x": 0, "y": 1.04, "yanchor": "bottom"},
         height=520 if len(p) > 6 else 450,
+        # many promotions: their names upright, one under each pair (plotly's own angle for
+        # 15 on a 1,100 px page was 30°, where each name ran over the next two)
+        xaxis={"tickangle": 90} if len(p) > 6 else {},
         margin={"l": 10, "r": 10, "t": 80, "b": 40},
     )
     return fig

@@ -63,9 +63,11 @@ def test_a_big_shop_draws_the_promotions_with_the_most_revenue_at_stake():
     assert "Product 31 (P031)" in shown and "Product 5 (P005)" not in shown
     np.testing.assert_allclose(lift.y, want["lift"] - 1)
     np.testing.assert_allclose(dip.y, want["dip"])
-    # a shop with fewer draws them all, in the table's order
+    # their names upright: plotly slanted 15 at 30° on a 1,100 px page, each over the next
+    assert fig.layout.xaxis.tickangle == 90
+    # a shop with fewer draws them all, in the table's order, names as plotly lays them out
     few = _promos(4)
-    assert len(_chart(few).data[0].x) == 4
+    assert len(_chart(few).data[0].x) == 4 and _chart(few).layout.xaxis.tickangle is None
     assert len(charts.chart_promotions(few, 2)) == 2
 
 
