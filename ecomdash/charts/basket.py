@@ -134,11 +134,30 @@ def _spring(n: int, src: np.ndarray, dst: np.ndarray, rng: np.random.Generator) 
     return pos / (np.abs(pos).max() or 1.0)
 
 
-def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> np.ndarray:
+#: The network's rows in pixels: the room above and below a group's nodes for a node's
+#: marker (up to 44 px across) and its name (one line of 11 px text), the plot's width the
+#: layout assumes to draw a group as high as it is wide (the page's and the report's charts
+#: are about this wide), and the most a single group's nodes spread above or below its middle
+_ROW_PAD = 46
+_PLOT_WIDTH = 900
+_MAX_REACH = 200
+#: the x axis's range (the layout's x runs from -1 to 1) and the figure's margins, in pixels
+_X_RANGE = 1.3
+_TOP, _BOTTOM = 50, 10
+#: the plot's height without a rule to draw
+_MIN_PLOT = 120
+
+
+def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> tuple[np.ndarray, float]:
     """Deterministic layout: each connected component laid out on its own, components on a
-    grid (largest first), so small bundles do not collapse next to a big cluster."""
+    grid (largest first), so small bundles do not collapse next to a big cluster. x runs from
+    -1 to 1 (the grid's columns); y is in pixels from the top of the plot (negative down), each
+    grid row as high as its tallest group plus room for the names, so the rows sit one under
+    the other whatever their number (stretched to a fixed figure height, two rows of pairs
+    stood far apart with an empty band between them). Returns the positions and the plot's
+    height in pixels."""
     if n == 0:
-        return np.zeros((0, 2))
+        return np.zeros((0, 2)), 0.0
     parent = list(range(n))
 
     def root(x: int) -> int:
@@ -155,18 +174,31 @@ def _layout(n: int, edges: list[tuple[int, int, float]], seed: int = 7) -> np.nd
     groups = sorted(comps.values(), key=lambda g: (-len(g), g[0]))
     rng = np.random.default_rng(seed)
     cols = int(np.ceil(np.sqrt(len(groups))))
-    pos = np.zeros((n, 2))
-    for j, g in enumerate(groups):
+    local_pos = []
+    for g in groups:
         local = {v: t for t, v in enumerate(g)}
         src = np.array([local[a] for a, c, _ in edges if a in local], dtype=int)
         dst = np.array([local[c] for a, c, _ in edges if a in local], dtype=int)
-        p = _spring(len(g), src, dst, rng)
-        cx, cy = j % cols, -(j // cols)
-        pos[g] = p * 0.3 + np.array([cx, cy])
-    pos -= (pos.max(axis=0) + pos.min(axis=0)) / 2
-    span = np.abs(pos).max(axis=0)
-    span[span == 0] = 1.0
-    return pos / span
+        local_pos.append(_spring(len(g), src, dst, rng))
+    pos = np.zeros((n, 2))
+    for j, (g, p) in enumerate(zip(groups, local_pos, strict=True)):
+        pos[g, 0] = p[:, 0] * 0.3 + j % cols
+    lo, hi = pos[:, 0].min(), pos[:, 0].max()
+    half = (hi - lo) / 2 or 1.0
+    pos[:, 0] = (pos[:, 0] - (hi + lo) / 2) / half
+    # a group as high as it is wide on a plot of _PLOT_WIDTH (pixels per unit of the spring
+    # layout), a lone group at most _MAX_REACH above and below its middle
+    reach = min(0.3 / half * _PLOT_WIDTH / (2 * _X_RANGE), _MAX_REACH)
+    top = 0.0
+    for start in range(0, len(groups), cols):
+        row = range(start, min(start + cols, len(groups)))
+        heights = [np.ptp(local_pos[j][:, 1]) * reach for j in row]
+        middle = top - _ROW_PAD - max(heights) / 2
+        for j in row:
+            y = local_pos[j][:, 1]
+            pos[groups[j], 1] = middle + (y - (y.max() + y.min()) / 2) * reach
+        top = middle - max(heights) / 2 - _ROW_PAD
+    return pos, -top
 
 
 def _label_sides(pos: np.ndarray, edges: list[tuple[int, int, float]]) -> list[str]:
@@ -203,7 +235,7 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
             for c in cons:
                 edges.append((index[a], index[c], float(r["lift"].iloc[j])))
                 edge_rows.append(j)
-    pos = _layout(len(items), edges)
+    pos, plot_height = _layout(len(items), edges)
     fig = go.Figure()
     if edges:
         lifts = np.array([e[2] for e in edges])
@@ -279,10 +311,11 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
         title=_(
             "The {n} strongest rules (arrow: if the basket holds A, it often holds B)", n=len(r)
         ),
-        height=560,
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
-        xaxis={"visible": False, "range": [-1.3, 1.3]},
-        yaxis={"visible": False, "range": [-1.25, 1.3]},
+        # the rows of groups at their own height (pixels, _layout): the figure follows them
+        height=max(plot_height, _MIN_PLOT) + _TOP + _BOTTOM,
+        margin={"l": 10, "r": 10, "t": _TOP, "b": _BOTTOM},
+        xaxis={"visible": False, "range": [-_X_RANGE, _X_RANGE]},
+        yaxis={"visible": False, "range": [-max(plot_height, _MIN_PLOT), 0]},
         plot_bgcolor="white",
         showlegend=False,
     )

@@ -17,7 +17,7 @@ from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import data_range, pct_text, pct_ticks
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
-from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.fmt import long_date, pct_upto, times
 from ecomdash.pricing import PricingResult, WhatIfResult
 
 _BLUE = "#1f77b4"
@@ -165,11 +165,38 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
     return with_currency(fig, symbol)
 
 
+#: The promotion chart draws at most this many promotions (two bars each, named under them):
+#: twenty pairs still read side by side on a page's width; UCI has 347, which left a bar a
+#: pixel or two wide and no name readable. The table beside it and its download keep all.
+PROMOTION_CHART_TOP = 20
+
+#: An interval end of a lift beyond this many times the units before (a dip's beyond this
+#: share above them) reads "more than 100×" ("more than +10,000 %"): a promotion of a few
+#: orders has an interval to 10^15 times, a figure that means "not measured".
+_MOST = 100.0
+
+
+def chart_promotions(promotions: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+    """The promotions the chart draws: the ``top`` with the most revenue at stake — their
+    net revenue, gained or lost (``|net_revenue|``: the money the promotion moved, the same
+    figure the Home's promotion finding sizes a loss by) — in the table's order, so a bar's
+    row is found in the table beside it. Ranked by money, not by lift: the largest lifts are
+    the promotions of a few orders, whose intervals run to 10^15. ``top``: by default
+    :data:`PROMOTION_CHART_TOP`."""
+    top = PROMOTION_CHART_TOP if top is None else top
+    if len(promotions) <= top:
+        return promotions
+    stake = promotions["net_revenue"].abs().fillna(0.0).to_numpy()
+    keep = np.sort(np.argsort(-stake, kind="stable")[:top])
+    return promotions.iloc[keep]
+
+
 def _promotion_axis(p: pd.DataFrame) -> dict:
     """The promotion chart's percent axis: the bars and their intervals, but an interval end
-    further out than the largest bar (from zero) is cut at the axis edge. A promotion with a few
-    orders has an interval to +10,000,000,000,000 % (UCI's), and plotly's own range, which
-    takes in the whiskers, flattened every bar to nothing."""
+    further out than the largest bar (from zero) is cut at the axis edge (and marked there:
+    :func:`_cut_marks`). A promotion with a few orders has an interval to
+    +10,000,000,000,000 % (UCI's), and plotly's own range, which takes in the whiskers,
+    flattened every bar to nothing."""
     lo_bar, hi_bar = data_range(p["lift"] - 1, p["dip"], [0])
     reach = max(abs(lo_bar), abs(hi_bar), 0.1)
     lo, hi = data_range(p["lift_low"] - 1, p["lift_high"] - 1, p["dip_low"], p["dip_high"], [0])
@@ -177,13 +204,78 @@ def _promotion_axis(p: pd.DataFrame) -> dict:
     return {**axis, "range": [axis["tickvals"][0], axis["tickvals"][-1]]}
 
 
-def promotion_chart(result: PricingResult) -> go.Figure:
-    """Lift during each promotion and the dip after it, with 90 % intervals."""
-    p = result.promotions
+def _lift_ranges(p: pd.DataFrame) -> list[str]:
+    """Each promotion's lift and its interval, in the hover: "Lift 1.8× (90 % range 1.1× to
+    3.4×)", an end beyond 100× as "more than 100×" (``fmt.times``)."""
+    return [
+        _(
+            "Lift {lift} (90\u00a0% range {low} to {high})",
+            lift=times(v, most=_MOST),
+            low=times(lo, most=_MOST),
+            high=times(hi, most=_MOST),
+        )
+        for v, lo, hi in zip(p["lift"], p["lift_low"], p["lift_high"], strict=True)
+    ]
+
+
+def _dip_ranges(p: pd.DataFrame) -> list[str]:
+    """Each promotion's dip after it and its interval, in the hover: "Dip after -30 % (90 %
+    range -60 % to +10 %)"; without weeks after it, that there are none yet."""
+    return [
+        _(
+            "Dip after {dip} (90\u00a0% range {low} to {high})",
+            dip=pct_upto(v, most=_MOST),
+            low=pct_upto(lo, most=_MOST),
+            high=pct_upto(hi, most=_MOST),
+        )
+        if np.isfinite(v)
+        else _("No weeks after it yet")
+        for v, lo, hi in zip(p["dip"], p["dip_low"], p["dip_high"], strict=True)
+    ]
+
+
+def _cut_marks(
+    labels: list[str], low, high, ranges: list[str], axis: dict, group: str, legend: bool
+) -> go.Scatter | None:
+    """Triangles at the axis edge where a bar's interval goes on past it (its whisker stops at
+    the edge: nothing else says it was cut), over that bar (``group``: its offset group), with
+    the interval in the hover; None when no interval is cut."""
+    lo, hi = axis["range"]
+    x, y, symbol, text = [], [], [], []
+    for label, a, b, words in zip(labels, low, high, ranges, strict=True):
+        if np.isfinite(b) and b > hi:
+            x.append(label), y.append(hi), symbol.append("triangle-up"), text.append(words)
+        if np.isfinite(a) and a < lo:
+            x.append(label), y.append(lo), symbol.append("triangle-down"), text.append(words)
+    if not x:
+        return None
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        marker={"symbol": symbol, "size": 11, "color": "#444"},
+        offsetgroup=group,
+        cliponaxis=False,
+        name=_("interval goes on past the edge"),
+        legendgroup="cut",
+        showlegend=legend,
+        hovertext=text,
+        hovertemplate="%{x}<br>%{hovertext}<extra></extra>",
+    )
+
+
+def promotion_chart(result: PricingResult, *, top: int | None = None) -> go.Figure:
+    """Lift during each promotion and the dip after it, with 90 % intervals: the ``top``
+    promotions with the most revenue at stake (:func:`chart_promotions`; the page says the
+    cut under the chart). An interval cut at the axis edge is marked there with a triangle;
+    every hover gives the interval (``fmt.times`` / ``fmt.pct_upto``)."""
+    p = chart_promotions(result.promotions, top)
     labels = [
         f"{name}<br>{long_date(pd.Timestamp(start))}"
         for name, start in zip(_named(p), p["start"], strict=True)
     ]
+    axis = _promotion_axis(p)
+    lift_ranges, dip_ranges = _lift_ranges(p), _dip_ranges(p)
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
@@ -191,14 +283,18 @@ def promotion_chart(result: PricingResult) -> go.Figure:
             y=p["lift"] - 1,
             name=_("lift during"),
             customdata=pct_text(p["lift"] - 1, 0, signed=True),
+            hovertext=lift_ranges,
             marker_color=_BLUE,
+            offsetgroup="lift",
             error_y={
                 "type": "data",
                 "symmetric": False,
                 "array": p["lift_high"] - p["lift"],
                 "arrayminus": p["lift"] - p["lift_low"],
             },
-            hovertemplate="%{x}<br>" + _("units %{customdata} vs before") + "<extra></extra>",
+            hovertemplate="%{x}<br>"
+            + _("units %{customdata} vs before")
+            + "<br>%{hovertext}<extra></extra>",
         )
     )
     fig.add_trace(
@@ -207,23 +303,43 @@ def promotion_chart(result: PricingResult) -> go.Figure:
             y=p["dip"],
             name=_("dip after"),
             customdata=pct_text(p["dip"], 0, signed=True),
+            hovertext=dip_ranges,
             marker_color=_ORANGE,
+            offsetgroup="dip",
             error_y={
                 "type": "data",
                 "symmetric": False,
                 "array": p["dip_high"] - p["dip"],
                 "arrayminus": p["dip"] - p["dip_low"],
             },
-            hovertemplate="%{x}<br>" + _("units %{customdata} vs before") + "<extra></extra>",
+            hovertemplate="%{x}<br>"
+            + _("units %{customdata} vs before")
+            + "<br>%{hovertext}<extra></extra>",
         )
     )
+    legend = True
+    for group, low, high, ranges in (
+        ("lift", p["lift_low"] - 1, p["lift_high"] - 1, lift_ranges),
+        ("dip", p["dip_low"], p["dip_high"], dip_ranges),
+    ):
+        marks = _cut_marks(labels, low, high, ranges, axis, group, legend)
+        if marks is not None:
+            fig.add_trace(marks)
+            legend = False  # one legend entry says what a triangle means
     fig.update_layout(
         title=_("Units per store order vs the weeks before: during and after each promotion"),
         # written as the tables write a change (+100 %; 100% in Chinese), not plotly's "+100%"
-        yaxis=_promotion_axis(p),
+        yaxis=axis,
         barmode="group",
-        legend={"orientation": "h", "y": -0.25},
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        scattermode="group",  # a triangle over its own bar of the pair
+        # the legend above the bars: below them it sat on the promotions' names, which
+        # plotly turns on their side when there are many (twenty on a page's width)
+        legend={"orientation": "h", "x": 0, "y": 1.04, "yanchor": "bottom"},
+        height=520 if len(p) > 6 else 450,
+        # many promotions: their names upright, one under each pair (plotly's own angle for
+        # 15 on a 1,100 px page was 30°, where each name ran over the next two)
+        xaxis={"tickangle": 90} if len(p) > 6 else {},
+        margin={"l": 10, "r": 10, "t": 80, "b": 40},
     )
     return fig
 

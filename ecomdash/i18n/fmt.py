@@ -319,6 +319,56 @@ def pct(
     return f"{sign}{text}{pct_sign(lang)}"
 
 
+def times(x: float, *, most: float = 100.0, lang: str | None = None) -> str:
+    """A ratio as a multiple, as a merchant reads a lift: ``1.8×`` in English, ``1.8倍`` in
+    Chinese; whole from ten (``38×``), one decimal from one (``1.8×``), two below (``0.32×``),
+    rounded half up. Beyond ``most`` it reads ``more than 100×`` / ``超过100倍`` (an interval's
+    end of a promotion of a few orders runs to 10^15 times: a figure nobody reads), and what
+    would round to zero ``less than 0.01×`` / ``不到0.01倍`` (exactly zero: ``0×``).
+
+    >>> times(1.8, lang="en"), times(0.3162, lang="en"), times(38.72, lang="zh")
+    ('1.8×', '0.32×', '39倍')
+    >>> times(1.2e15, lang="en"), times(1.2e15, lang="zh"), times(1e-13, lang="en")
+    ('more than 100×', '超过100倍', 'less than 0.01×')
+    """
+    zh = (lang or get_lang()) == "zh"
+    x = float(x)
+    if x != x:  # NaN: not known
+        return MISSING
+
+    def written(v: float) -> str:
+        places = 0 if v >= 10 else (1 if v >= 1 else 2)
+        figure = f"{_half_up(v, places):,.{places}f}"
+        return f"{figure}倍" if zh else f"{figure}×"
+
+    if x > most:
+        return f"超过{written(most)}" if zh else f"more than {written(most)}"
+    if 0 < x < 0.005:
+        return f"不到{written(0.01)}" if zh else f"less than {written(0.01)}"
+    if x <= 0:
+        return "0倍" if zh else "0×"
+    return written(x)
+
+
+def pct_upto(
+    x: float, digits: int = 0, *, most: float = 100.0, signed: bool = True, lang: str | None = None
+) -> str:
+    """:func:`pct` of a change, but one beyond ``most`` (a share: 100 is ``+10,000 %``) reads
+    ``more than +10,000 %`` / ``超过+10,000%``: the end of a promotion's dip interval when the
+    weeks after it sold a few units against none (it read ``+383,722,577,373 %``).
+
+    >>> pct_upto(-0.3, lang="zh"), pct_upto(3e63, lang="zh")
+    ('-30%', '超过+10,000%')
+    >>> pct_upto(3e63, lang="en").replace(NBSP, "~")
+    'more than +10,000~%'
+    """
+    zh = (lang or get_lang()) == "zh"
+    if float(x) > most:
+        cap = pct(most, digits, signed=signed, lang=lang)
+        return f"超过{cap}" if zh else f"more than {cap}"
+    return pct(x, digits, signed=signed, lang=lang)
+
+
 def _as_date(value) -> date:
     """A ``date`` from a date, a datetime (pandas' Timestamp too), an ISO text or anything
     ``pandas.Timestamp`` reads (a numpy datetime64)."""

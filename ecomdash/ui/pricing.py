@@ -309,6 +309,22 @@ def elasticity_caption() -> str:
     )
 
 
+def promotion_chart_note(total: int, shown: int | None = None) -> str | None:
+    """Under the promotion chart when it draws fewer promotions than were found
+    (``charts.pricing.chart_promotions``: the ``shown`` with the most revenue at stake, by
+    default ``charts.pricing.PROMOTION_CHART_TOP``), which it draws and where the rest are;
+    None when it draws them all."""
+    shown = charts.PROMOTION_CHART_TOP if shown is None else shown
+    if total <= shown:
+        return None
+    return _(
+        "The chart shows the {shown} promotions with the most revenue at stake (net revenue "
+        "gained or lost) of {n}; the table and its download have all of them.",
+        shown=shown,
+        n=f"{total:,}",
+    )
+
+
 def promotion_caption(with_margin: bool) -> str:
     """The Promotions tab's caption; its example dip is written by ``fmt.pct`` (``-25 %``,
     the minus a hyphen as in the table, where it read "−25 %")."""
@@ -573,6 +589,9 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
         )
         return
     show_chart(charts.promotion_chart(res), width="stretch")
+    cut = promotion_chart_note(len(promos))
+    if cut:
+        st.caption(cut)
     st.caption(promotion_caption(margin is not None))
     show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -147,12 +148,59 @@ def test_network_labels_of_side_by_side_pairs_do_not_meet():
         assert ya != yb
         upper, lower = (sa, sb) if ya > yb else (sb, sa)
         assert (upper, lower) == ("top center", "bottom center"), (a, b, at)
-    # any two nodes labelled on the same side at the same height are far apart (different
-    # rows of the grid, or further than a pair's width)
+    # any two nodes labelled on the same side at the same height (within a name's line: y
+    # is in pixels) are far apart (different rows of the grid, or further than a pair's width)
     same = [
         (p, q)
         for p in at.values()
         for q in at.values()
-        if p is not q and p[2] == q[2] and abs(p[1] - q[1]) < 0.1 and abs(p[0] - q[0]) < 0.5
+        if p is not q and p[2] == q[2] and abs(p[1] - q[1]) < 20 and abs(p[0] - q[0]) < 0.5
     ]
     assert not same, same
+
+
+def _pairs(n: int):
+    """A shop of ``n`` product pairs, each bought only with its partner: ``n`` two-node groups
+    in the network."""
+    rows = []
+    for o in range(20 * n):
+        k = o % n
+        rows += [(str(o), f"A{k}", f"Product A{k}"), (str(o), f"B{k}", f"Product B{k}")]
+    lines = pd.DataFrame(rows, columns=["order_id", "product_id", "product_name"])
+    return basket.mine(lines, min_support=0.01, min_lift=0.0)
+
+
+def _node_rows(fig) -> list[float]:
+    """The network's grid rows as the merchant sees them: each row's middle in pixels from
+    the top of the plot (a pair's two nodes sit at two heights around it)."""
+    nodes = next(tr for tr in fig.data if tr.mode == "markers+text")
+    lo, hi = fig.layout.yaxis.range
+    plot = fig.layout.height - fig.layout.margin.t - fig.layout.margin.b
+    px = sorted((hi - y) / (hi - lo) * plot for y in nodes.y)
+    # a pair's nodes are a few tens of pixels apart; rows much further
+    rows, current = [], [px[0]]
+    for y in px[1:]:
+        if y - current[-1] > 70:
+            rows.append(current)
+            current = []
+        current.append(y)
+    rows.append(current)
+    return [(min(r) + max(r)) / 2 for r in rows]
+
+
+def test_network_rows_sit_at_a_fixed_spacing_and_the_height_follows_them():
+    """Groups of the network on a grid: each row was stretched to the figure's fixed 560 px,
+    so two rows of pairs (the demo's five) stood some 360 px apart with an empty band between
+    them. Rows now sit one under the other at a fixed spacing, and the figure is as high as
+    its rows: a third row adds one row's height."""
+    two = charts.network_figure(_pairs(5), top=10)  # 3 columns, 2 rows
+    three = charts.network_figure(_pairs(7), top=14)  # 3 columns, 3 rows
+    rows2, rows3 = _node_rows(two), _node_rows(three)
+    assert len(rows2) == 2 and len(rows3) == 3, (rows2, rows3)
+    pitch = rows2[1] - rows2[0]
+    # a row of pairs: the pair's tilt, a marker and a name above and below, no more
+    assert 100 <= pitch <= 160, rows2
+    assert np.diff(rows3) == pytest.approx([pitch, pitch], abs=0.5)
+    assert three.layout.height - two.layout.height == pytest.approx(pitch, abs=0.5)
+    # the first row starts under the title, the last ends at the bottom: no empty band
+    assert rows2[0] <= pitch and two.layout.height <= 2 * pitch + 100
