@@ -541,7 +541,11 @@ def generate(
     is_ret = lines[S.ORDER_ID].astype(str).str.startswith("C").to_numpy()
     order_ts = ts[~is_ret].groupby(lines.loc[~is_ret, S.ORDER_ID]).min().sort_values()
     t_ns = order_ts.to_numpy().astype("datetime64[ns]").astype(np.int64)
-    u_orders = (np.arange(len(t_ns)) + 0.5) / len(t_ns)
+    # each order's place on the cumulative intensity: sorted uniform draws, not an even
+    # grid, so a day's order count varies as a real shop's does (about Poisson around its
+    # intensity); the grid gave every day exactly its share (433 orders every week), noise a
+    # forecast or an alert never meets (its own stream: the draws below stay as they were)
+    u_orders = np.sort(np.random.default_rng([seed, _STREAM, 1]).uniform(size=len(t_ns)))
     x_ns = ts.to_numpy().astype("datetime64[ns]").astype(np.int64)
     u = np.interp(x_ns, t_ns, u_orders)
     cum = np.cumsum(inten) / inten.sum()

@@ -4,6 +4,7 @@ the calendar itself and on the Chinese demo merchant (``demo_zh.generate(7)``)."
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import numpy as np
@@ -72,6 +73,22 @@ def _stock_out(lines: pd.DataFrame, day: str, share: float = 0.85) -> pd.DataFra
     return lines[~lines["order_id"].astype(str).str.removeprefix("C").isin(gone)]
 
 
+def _orders(lines: pd.DataFrame, *days: str) -> list[int]:
+    """The number of sales orders placed on each of ``days`` (counted from the lines)."""
+    sales = lines[~lines["order_id"].astype(str).str.startswith("C")]
+    per = sales.groupby(sales["order_date"].dt.normalize())["order_id"].nunique()
+    return [int(per.get(T(d), 0)) for d in days]
+
+
+def _left(n: int, share: float = 0.85) -> int:
+    """Orders left of ``n`` after :func:`_stock_out` removed ``share`` of them."""
+    return n - int(share * n)
+
+
+def _expected(reason: str) -> int:
+    return int(reason.split(" against ")[1].split(" expected")[0].replace(",", ""))
+
+
 def _tripled(lines: pd.DataFrame, day: str) -> pd.DataFrame:
     """``lines`` with every sales order placed on ``day`` three times (same customers)."""
     on_day = lines["order_date"].dt.normalize() == T(day)
@@ -112,34 +129,45 @@ def zh_alerts(demo_zh_merchant, tmp_path_factory):
         store.close()
 
 
-def test_a_stock_out_between_christmas_and_new_year_is_a_high_alert_in_china(zh_alerts):
-    """56 of the 66 sales orders of Sat 2025-12-27 removed: 10 left, where the other Saturdays
-    of December had 65, 66 and 66 (counted by hand). A Chinese shop has no Christmas: a high
-    alert, not a 'known day' capped at low (as it was)."""
+def test_a_stock_out_between_christmas_and_new_year_is_a_high_alert_in_china(
+    zh_alerts, demo_zh_merchant
+):
+    """85 % of the sales orders of Sat 2025-12-27 removed (78: 12 left), expected about as many
+    as the other Saturdays of December had (65, 56 and 60 in the demo of seed 7; counted here
+    from the lines). A Chinese shop has no Christmas: a high alert, not a 'known day' capped
+    at low (as it was)."""
+    n, *saturdays = _orders(
+        demo_zh_merchant.lines, "2025-12-27", "2025-12-06", "2025-12-13", "2025-12-20"
+    )
     a = zh_alerts["stock_out"].alerts
     day = a[(a["kind"] == "unusual_day") & (a["date"] == T("2025-12-27"))]
     assert len(day) == 1 and day["severity"].iloc[0] == "high"
     reason = day["reason"].iloc[0]
-    assert reason.startswith("Orders of the shop on Sat, 27 December 2025: 10 against ")
-    expected = int(reason.split(" against ")[1].split(" expected")[0])
-    assert 62 <= expected <= 70, reason
+    assert reason.startswith(f"Orders of the shop on Sat, 27 December 2025: {_left(n)} against ")
+    usual = float(np.median(saturdays))
+    assert 0.8 * usual <= _expected(reason) <= 1.2 * usual, (reason, saturdays)
     assert "known day" not in reason and "Christmas" not in reason
     # nothing of it in the demo as it is
     b = zh_alerts["demo"].alerts
     assert not (b["date"] == T("2025-12-27")).any()
 
 
-def test_a_run_up_explains_a_rise_not_a_stock_out(zh_alerts):
-    """A run-up is a known day for a rise only: 72 of the 85 orders of Tue 2025-06-10 removed is
-    a high alert against an ordinary day (it was capped at low as a known day), three times
-    the orders of Wed 2026-06-10 stays low, named as the run-up."""
+def test_a_run_up_explains_a_rise_not_a_stock_out(zh_alerts, demo_zh_merchant):
+    """A run-up is a known day for a rise only: 85 % of the orders of Tue 2025-06-10 removed
+    (92 in the demo of seed 7: 14 left) is a high alert against an ordinary day (it was capped
+    at low as a known day), three times the orders of Wed 2026-06-10 stays low, named as the
+    run-up."""
+    n, *may = _orders(
+        demo_zh_merchant.lines, "2025-06-10", "2025-05-06", "2025-05-13", "2025-05-20", "2025-05-27"
+    )
     a = zh_alerts["stock_out"].alerts
     days = a[a["kind"] == "unusual_day"].set_index("date")
     out, up = days.loc[T("2025-06-10")], days.loc[T("2026-06-10")]
     assert out["severity"] == "high" and "a known day (618 run-up)" in out["reason"]
-    # 85 orders that day, 72 removed: 13 against an ordinary Tuesday's ~58 (not the run-up's 1.4x)
+    # against an ordinary Tuesday (May's), not the run-up day's own level (planted at 1.4x)
     shop = out["reason"].split("Orders of the shop on Tue, 10 June 2025: ")[1]
-    assert shop.startswith("13 against ") and 54 <= int(shop[11:13]) <= 62, shop
+    assert shop.startswith(f"{_left(n)} against "), shop
+    assert 0.8 * np.median(may) <= _expected(shop) <= n / 1.25, (shop, may, n)
     assert up["severity"] == "low" and "a known day (618 run-up)" in up["reason"]
     assert "Orders of the shop on Wed, 10 June 2026: " in up["reason"]
 
@@ -148,22 +176,26 @@ def test_run_ups_are_known_and_measured_against_an_ordinary_day(zh_alerts, demo_
     """The demo plants 618's run-up at 1.4x and Double 11's at 1.5x the orders of an ordinary
     day. Known days are interpolated over, so the run-ups no longer lift the expectation
     (before: ~1.05x, the expectation followed them, and the days before each festival looked
-    15-19 % short); and no run-up day is alerted above low."""
+    15-19 % short); and no run-up day is alerted above low. Since the demo's daily orders vary
+    as a real shop's (about Poisson), the run-ups measure 1.28x and 1.74x in the demo of seed 7
+    (1.4x and 1.5x planted), so each is checked within 20 % of what was planted, still far from
+    the 1.05x of an expectation that follows them; the ordinary weeks before them within 12 %
+    (about two Poisson sd of their 250-300 orders)."""
     s = zh_alerts["demo"].series
     shop = s[(s["dim"] == "shop") & (s["metric"] == "orders")].set_index("day")
     planted = {f.name: f for f in demo_zh_merchant.truth.festivals if "run-up" in f.name}
     for name, lo, hi in (
-        ("618 run-up 2025", 1.3, 1.55),
-        ("双十一 Double 11 run-up 2025", 1.4, 1.65),
+        ("618 run-up 2025", 1.4 * 0.8, 1.4 * 1.2),
+        ("双十一 Double 11 run-up 2025", 1.5 * 0.8, 1.5 * 1.2),
     ):
         days = pd.DatetimeIndex(planted[name].dates)
         ratio = shop.loc[days, "actual"].sum() / shop.loc[days, "expected"].sum()
         assert lo < ratio < hi, (name, ratio)
         assert shop.loc[days, "known"].str.contains("run-up").all()
-    # the week before 618 and Double 11: ordinary days, expected as they are (within 5 %)
+    # the week before 618 and Double 11: ordinary days, expected as they are
     for a, b in (("2025-05-26", "2025-05-30"), ("2025-10-27", "2025-10-30")):
         w = shop.loc[a:b]
-        assert abs(w["actual"].sum() / w["expected"].sum() - 1) < 0.05, (a, b)
+        assert abs(w["actual"].sum() / w["expected"].sum() - 1) < 0.12, (a, b)
     al = zh_alerts["demo"].alerts
     cn = known_days(date(2024, 12, 1), date(2026, 11, 30), country="China")
     run_up_days = cn.index[cn.str.contains("run-up")]
@@ -174,23 +206,24 @@ def test_run_ups_are_known_and_measured_against_an_ordinary_day(zh_alerts, demo_
 def test_the_chinese_demos_planted_incidents_are_still_found(zh_alerts, demo_zh_merchant):
     """The English demo's order-level incidents survive the time warp (its outage day does
     not): the pricing error, the huge order cancelled a day later and its refund day, the
-    order burst and the returns spike. 42 alerts: 4 high, 1 medium, 37 low (38 before China
+    order burst and the returns spike. 43 alerts: 4 high, 1 medium, 38 low (38 before China
     lost Christmas and gained its run-ups, then 32: 4 high, 3 medium, 25 low; 年货节 known
     added 6 low alerts on its days, named, and 2 country days went from medium to low; the
     breaks' weekends known, 5 low: the two National Day weeks, the weeks of the huge order
     and of its refund, new customers on 1 October: measured, see the branch's commits; the
     huge order's week left (+47 %, 3.5 times the swing, under 4) when a week's expectation
-    became the level of the weeks around it: its refund's week, next to it, is still low)."""
+    became the level of the weeks around it; then, when the demo's daily orders began to vary
+    as a real shop's: 36 unusual days, no unusual week, the huge order placed on Sat 26 July
+    2025 and refunded on Sun 27 July, the order burst high and the returns spike medium)."""
     a = zh_alerts["demo"].alerts
     assert a["kind"].value_counts().to_dict() == {
-        "unusual_day": 32,
-        "unusual_week": 3,
+        "unusual_day": 36,
         "quick_cancel": 4,
         "price_off": 1,
         "returns_spike": 1,
         "order_burst": 1,
     }
-    assert a["severity"].value_counts().to_dict() == {"low": 37, "high": 4, "medium": 1}
+    assert a["severity"].value_counts().to_dict() == {"low": 38, "high": 4, "medium": 1}
     inc = demo_zh_merchant.truth.base.incidents.set_index("incident")
     high = a[a["severity"] == "high"]
     assert set(high.loc[high["kind"] == "price_off", "product_id"]) == {
@@ -199,27 +232,49 @@ def test_the_chinese_demos_planted_incidents_are_still_found(zh_alerts, demo_zh_
     assert set(high.loc[high["kind"] == "quick_cancel", "order_id"]) == {
         inc.loc["huge order cancelled", "order_id"]
     }
-    assert set(high.loc[high["kind"] == "returns_spike", "product_id"]) == {
-        inc.loc["returns spike", "product_id"]
-    }
+    # 14 returns in a week: medium since the warp spreads them over two of its calendar weeks
+    spike = a[a["kind"] == "returns_spike"]
+    assert set(spike["product_id"]) == {inc.loc["returns spike", "product_id"]}
+    assert set(spike["severity"]) <= {"high", "medium"}
     burst = a[a["kind"] == "order_burst"]
     assert burst["customer_id"].tolist() == [inc.loc["order burst", "customer_id"]]
-    # the refund of the huge order (placed 2025-07-27, returned a day later): net revenue
-    refund = high[(high["kind"] == "unusual_day") & (high["date"] == T("2025-07-28"))]
-    assert len(refund) == 1 and refund["reason"].iloc[0].startswith(
-        "Net revenue of the shop on Mon, 28 July 2025: -73,733.30 against "
+    # the refund of the huge order (returned a day after it was placed): net revenue
+    lines = demo_zh_merchant.lines
+    huge = str(inc.loc["huge order cancelled", "order_id"])
+    placed, refunded = (
+        lines.loc[lines["order_id"].astype(str) == o, "order_date"].dt.normalize().min()
+        for o in (huge, f"C{huge}")
     )
+    assert refunded == placed + pd.Timedelta(days=1)
+    refund = high[(high["kind"] == "unusual_day") & (high["date"] == refunded)]
+    assert len(refund) == 1, high
+    assert refund["reason"].iloc[0].startswith("Net revenue of the shop on "), refund
+    assert refund["reason"].iloc[0].split(": ")[1].startswith("-")  # the day's net is negative
 
 
-def test_a_weak_week_in_a_run_up_is_found_and_its_rise_is_not_an_alert(zh_alerts):
+def test_a_weak_week_in_a_run_up_is_found_and_its_rise_is_not_an_alert(zh_alerts, demo_zh_merchant):
     """60 % of the orders of each day of the week of Mon 2025-06-09 (all in 618's run-up)
-    removed: 239 orders against 426 expected (the weeks around it; 596 the demo has), a high week
-    alert, not capped as a known week. The run-up weeks themselves (up 30-80 %) are no alert,
-    and not part of the spread the other weeks are scored on."""
+    removed (the demo of seed 7: 249 left against 428 expected, the level of the weeks around
+    it), a high week alert, not capped as a known week; its expectation is an ordinary week's
+    (the weeks of 12, 19 and 26 May, within 15 %). The run-up weeks themselves (up 30-80 %) are
+    no alert, and not part of the spread the other weeks are scored on."""
+    lines = demo_zh_merchant.lines
+    week = sum(_orders(lines, *pd.date_range("2025-06-09", periods=7)))
+    may = [
+        sum(_orders(lines, *pd.date_range(d, periods=7)))
+        for d in ("2025-05-12", "2025-05-19", "2025-05-26")
+    ]
     a = zh_alerts["week_out"].alerts
     wk = a[(a["kind"] == "unusual_week") & (a["date"] == T("2025-06-09"))]
     assert len(wk) == 1 and wk["severity"].iloc[0] == "high"
-    assert wk["reason"].iloc[0].startswith("Orders of the week of 9 June 2025: 239 against 426 ")
+    reason = wk["reason"].iloc[0]
+    s = zh_alerts["week_out"].series
+    shop = s[(s["dim"] == "shop") & (s["metric"] == "orders")].set_index("day")
+    left = int(shop.loc["2025-06-09":"2025-06-15", "actual"].sum())
+    assert abs(left / week - 0.4) < 0.02, (left, week)  # 60 % of each day's orders removed
+    assert reason.startswith(f"Orders of the week of 9 June 2025: {left} against "), reason
+    usual = float(np.median(may))
+    assert 0.85 * usual <= _expected(reason) <= 1.15 * usual, (reason, may)
     al = zh_alerts["demo"].alerts
     cn = known_days(date(2024, 12, 1), date(2026, 11, 30), country="China")
     run_up_weeks = cn.index[cn.str.contains("run-up")].to_period("W-SUN").start_time
@@ -286,18 +341,22 @@ def test_the_new_year_goods_festival_no_longer_lifts_the_days_before_the_closure
     assert len(on) and (on["severity"] == "low").all()
 
 
-def test_a_stock_out_in_the_new_year_goods_festival_is_high(zh_alerts):
-    """90 of the 107 sales orders of Tue 2026-01-27 (年货节) removed: 17 left, against an
-    ordinary Tuesday's (the Tuesdays of 6, 13 and 20 January and 10 February had 65, 66, 66
-    and 67, counted from the series): a high alert, not capped by the festival."""
+def test_a_stock_out_in_the_new_year_goods_festival_is_high(zh_alerts, demo_zh_merchant):
+    """85 % of the sales orders of Tue 2026-01-27 (年货节; 99 in the demo of seed 7: 15 left)
+    removed, against an ordinary Tuesday's (the Tuesdays of 6, 13 and 20 January and 10
+    February: 61, 78, 53 and 77, counted here from the lines): a high alert, not capped by the
+    festival."""
+    n, *tuesdays = _orders(
+        demo_zh_merchant.lines, "2026-01-27", "2026-01-06", "2026-01-13", "2026-01-20", "2026-02-10"
+    )
     a = zh_alerts["breaks"].alerts
     day = a[(a["kind"] == "unusual_day") & (a["date"] == T("2026-01-27"))]
     assert len(day) == 1 and day["severity"].iloc[0] == "high"
     reason = day["reason"].iloc[0]
-    assert reason.startswith("Orders of the shop on Tue, 27 January 2026: 17 against ")
+    assert reason.startswith(f"Orders of the shop on Tue, 27 January 2026: {_left(n)} against ")
     assert "a known day (New-Year goods festival)" in reason
-    expected = int(reason.split(" against ")[1].split(" expected")[0])
-    assert 62 <= expected <= 74, reason
+    usual = float(np.median(tuesdays))
+    assert 0.8 * usual <= _expected(reason) <= 1.2 * usual, (reason, tuesdays)
 
 
 def test_a_break_is_known_whole_and_make_up_working_days_are_ordinary():
@@ -321,42 +380,62 @@ def test_a_break_is_known_whole_and_make_up_working_days_are_ordinary():
     assert uk[T("2025-10-04")] == uk[T("2025-09-28")] == ""
 
 
-def test_the_national_day_weekend_is_measured_against_ordinary_days(zh_alerts):
+def test_the_national_day_weekend_is_measured_against_ordinary_days(zh_alerts, demo_zh_merchant):
     """The demo plants the National Day break at 0.7x. Its weekend Sat-Sun 4-5 October 2025
-    were no known days: they shaped the expectation (94 orders against 122 expected, 0.77x);
-    known, they are expected as ordinary days (a Saturday had 63-64 orders in Sept-Oct, a
-    Sunday 70): 94 against 134, 0.70x. The days around the break are ordinary (within 5 %)."""
+    were no known days: they shaped the expectation (0.77x of it on the demo of before);
+    known, they are expected as an ordinary weekend (the demo of seed 7: 114 orders against
+    133 expected, where the weekends of 20-21 September and 18-19 October had 137 and 125).
+    The days around the break are ordinary (within 12 %, about two Poisson sd)."""
+    lines = demo_zh_merchant.lines
+    usual = sum(_orders(lines, "2025-09-20", "2025-09-21", "2025-10-18", "2025-10-19")) / 2
     s = zh_alerts["demo"].series
     shop = s[(s["dim"] == "shop") & (s["metric"] == "orders")].set_index("day")
     w = shop.loc["2025-10-04":"2025-10-05"]
-    assert w["actual"].sum() == 94 and (w["known"] == "National Day").all()
-    assert 0.65 < w["actual"].sum() / w["expected"].sum() < 0.74
+    assert w["actual"].sum() == sum(_orders(lines, "2025-10-04", "2025-10-05"))
+    assert (w["known"] == "National Day").all()
+    assert 0.88 * usual < w["expected"].sum() < 1.12 * usual, (w, usual)
     for a, b in (("2025-09-26", "2025-09-30"), ("2025-10-09", "2025-10-12")):
         x = shop.loc[a:b]
-        assert abs(x["actual"].sum() / x["expected"].sum() - 1) < 0.05, (a, b)
+        assert abs(x["actual"].sum() / x["expected"].sum() - 1) < 0.12, (a, b)
 
 
-def test_stock_outs_on_a_break_weekend_and_a_make_up_working_day(zh_alerts):
-    """Sat 2025-10-04, inside the National Day break: 38 of its 45 orders removed, 7 left
-    against an ordinary Saturday's ~64: a known day, so capped at low like any day of the
-    break (it was high while the weekend was unknown). Sun 2025-09-28, a make-up working day:
-    59 of its 70 orders removed, 11 left against an ordinary Sunday's ~70: high."""
+def test_stock_outs_on_a_break_weekend_and_a_make_up_working_day(zh_alerts, demo_zh_merchant):
+    """Sat 2025-10-04, inside the National Day break: 85 % of its orders removed (58 in the
+    demo of seed 7: 9 left) against an ordinary Saturday's: a known day, so capped at low like
+    any day of the break (it was high while the weekend was unknown). Sun 2025-09-28, a
+    make-up working day: 85 % of its 69 orders removed, 11 left against an ordinary Sunday's:
+    high. The ordinary days: the Saturdays and Sundays of 20-21 September and 18-19 October."""
+    sat, sun, *usual = _orders(
+        demo_zh_merchant.lines,
+        "2025-10-04",
+        "2025-09-28",
+        "2025-09-20",
+        "2025-10-18",
+        "2025-09-21",
+        "2025-10-19",
+    )
     a = zh_alerts["breaks"].alerts
     days = a[a["kind"] == "unusual_day"].set_index("date")
     brk, work = days.loc[T("2025-10-04")], days.loc[T("2025-09-28")]
     assert brk["severity"] == "low"
-    assert brk["reason"].startswith("Orders of the shop on Sat, 4 October 2025: 7 against ")
+    assert brk["reason"].startswith(
+        f"Orders of the shop on Sat, 4 October 2025: {_left(sat)} against "
+    )
     assert "a known day (National Day)" in brk["reason"]
-    assert 58 <= int(brk["reason"].split(" against ")[1].split(" expected")[0]) <= 70
+    sats, suns = np.mean(usual[:2]), np.mean(usual[2:])
+    assert 0.8 * sats <= _expected(brk["reason"]) <= 1.2 * sats, (brk["reason"], usual)
     assert work["severity"] == "high" and "known day" not in work["reason"]
-    assert work["reason"].startswith("Orders of the shop on Sun, 28 September 2025: 11 against ")
-    assert 60 <= int(work["reason"].split(" against ")[1].split(" expected")[0]) <= 74
+    assert work["reason"].startswith(
+        f"Orders of the shop on Sun, 28 September 2025: {_left(sun)} against "
+    )
+    assert 0.8 * suns <= _expected(work["reason"]) <= 1.2 * suns, (work["reason"], usual)
 
 
 def test_make_up_working_days_are_ordinary_days_in_the_demo(zh_alerts):
     """The evidence for leaving 调休 days unknown: the demo's nine open make-up working days
     (two more fall in the Spring Festival closure) score within 1.5 of their expectation on
-    orders and net revenue."""
+    orders and net revenue (well under the 4 of the lowest alert; 1.8 at most in the demo of
+    seed 7, whose daily orders vary about as Poisson counts do)."""
     from ecomdash.calendar_cn import calendar_days
 
     cal = calendar_days(date(2024, 12, 1), date(2026, 11, 30))
@@ -365,7 +444,45 @@ def test_make_up_working_days_are_ordinary_days_in_the_demo(zh_alerts):
     shop = s[(s["dim"] == "shop") & s["day"].isin(mk) & s["metric"].isin(["orders", "revenue"])]
     open_days = shop[shop["known"] == ""]
     assert open_days["day"].nunique() == 9 and len(mk) == 11
-    assert open_days["score"].abs().max() < 1.5
+    assert open_days["score"].abs().max() < 2.5
+
+
+def test_a_day_driven_by_one_province_names_it_a_region_in_both_languages(
+    demo_zh_merchant, tmp_path
+):
+    """Wed 17 September 2025 with each of 山东's 4 orders that day placed 30 more times (new
+    customers, so no one customer explains it): the shop's unusual day is led by that
+    province, which its driver's sentence names a region, "led by region 山东" /
+    "变化最大的是地区“山东”", never a country (the page test used to see this on the demo as it
+    was, whose orders now vary too much for a province to lead any day)."""
+    lines = demo_zh_merchant.lines
+    day = lines["order_date"].dt.normalize() == T("2025-09-17")
+    sales = ~lines["order_id"].astype(str).str.startswith("C")
+    tj = lines[day & sales & (lines["country"] == "山东")]
+    assert tj["order_id"].nunique() >= 1
+    copies = [
+        tj.assign(
+            order_id=tj["order_id"].astype(str) + f"-t{i}",
+            customer_id=tj["customer_id"].astype(str) + f"-t{i}",
+        )
+        for i in range(30)
+    ]
+    out = pd.concat([lines, *copies], ignore_index=True).sort_values("order_date", kind="stable")
+    out = out.assign(line_no=np.arange(1, len(out) + 1)).reset_index(drop=True)
+    store = Store.open(tmp_path)
+    try:
+        info = store.save_dataset("tianjin", out, source="generated")
+        said = {}
+        for lang in ("en", "zh"):
+            with use_lang(lang):
+                a = find_alerts(store, info.id).alerts
+            on = a[(a["kind"] == "unusual_day") & (a["date"] == T("2025-09-17"))]
+            said[lang] = " ".join(on["driver"].dropna())
+    finally:
+        store.close()
+    assert re.search(r"(mostly|led by) region 山东: \+120 orders", said["en"]), said
+    assert "地区“山东”：订单数" in said["zh"], said
+    assert "country 山东" not in said["en"] and "国家/地区" not in said["zh"]
 
 
 def test_holiday_names_write_dates_iso_and_stay_english_whatever_the_locale(monkeypatch):

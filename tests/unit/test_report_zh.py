@@ -343,6 +343,11 @@ def test_chinese_restock_verdict_leads_with_the_homes_plain_words(zh_store):
     store, info = zh_store
     with use_lang("zh"):
         v = str(restock(ReportData.open(store, info.id), top=5).verdict)
-    assert v.startswith("在过去几周上检验，这些商品预测的误差比照搬去年同期各周"), v
+    # more, less or about as much as the naive forecast: the Home's words, whichever they are
+    # on this demo (its daily orders vary as a real shop's, and the forecasts do about as well)
+    assert re.match(
+        r"在过去几周上检验，这些商品预测的误差(比照搬去年同期各周[少多]|与照搬去年同期各周大致相同)",
+        v,
+    ), v
     assert "（5 个商品的每周件数预测已回测：MASE 中位数 " in v, v
     assert not re.search(r"[A-Za-z]{4,}", v.replace("MASE", "")), v
