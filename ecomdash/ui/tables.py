@@ -13,9 +13,10 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import numbers
+import re
+import unicodedata
 from collections.abc import Callable, Collection, Mapping
 
 import pandas as pd
@@ -213,7 +214,7 @@ MIN_COLUMN_PX = 56
 def text_px(text: str) -> int:
     """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
     table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
-    return int(text_width(text, narrow=7.5, wide=14)) + 18
+    return math.ceil(text_width(text, narrow=7.5, wide=14)) + 18
 
 
 def column_layout(
@@ -225,7 +226,8 @@ def column_layout(
     When every column fits its longest text on one line, each gets that (rows of one line:
     None, Streamlit's own height). Else each column first gets a third of its longest
     cell's width (the cell wraps to at most :data:`WRAP_LINES` lines of a taller row) and,
-    where the budget allows, its longest word (the browser wraps only at spaces), then
+    where the budget allows, its widest piece that must stay on one line (a word, or a
+    Chinese label through its Latin run: :func:`unbreakable_parts`), then
     what is left of the budget goes to the columns by what they still lack — first to
     headers narrower than their text, then to cells that could take fewer lines; a header
     is cut short only when the cells and the headers together cannot fit. Left to
@@ -258,18 +260,50 @@ def column_layout(
 
 
 def _longest_word_px(texts: Collection[str]) -> int:
-    """The width of the longest run of ``texts`` that the browser's table cannot wrap: it
-    wraps a cell at spaces and between Chinese characters, never inside a Latin word or a
-    number ("(BG/NBD)", "126,044")."""
-    return max(
-        (
-            text_px("".join(run))
-            for t in texts
-            for breaks, run in itertools.groupby(t, lambda ch: ch.isspace() or is_wide(ch))
-            if not breaks
-        ),
-        default=0,
-    )
+    """The width of the widest piece of ``texts`` that a column must hold on one line so
+    that no Latin word, number or model name is cut (:func:`unbreakable_parts`)."""
+    return max((text_px(p) for t in texts for p in unbreakable_parts(t)), default=0)
+
+
+#: Where Streamlit's canvas table may break a line of a cell: at a plain space only (a
+#: no-break space keeps "53 %" together, as it is meant to)
+_SPACES = re.compile("[ \t\n]+")
+
+
+def unbreakable_parts(text: str) -> list[str]:
+    """The pieces of ``text`` a column must hold whole on one line so that no Latin run
+    ("BG/NBD", "126,044", "90%") is cut.
+
+    Streamlit's table draws a cell on a canvas (glide-data-grid's canvas-hypertxt): a line
+    that overflows breaks at its last space and, where it has none, at the character that
+    overflows — inside a Latin run as readily as between two Chinese characters. A piece
+    between spaces without a Chinese character is a word, held whole in any column as wide
+    as it. In a piece with Chinese characters, "预测（BG/NBD）", the line breaks wherever it
+    overflows: a Latin run in it stays whole only when the piece's line holds it from its
+    start (a line breaks at the space before the piece) through its last Latin run and the
+    punctuation after it ("预测（BG/NBD）", all of it). A Chinese piece without a Latin run
+    may break anywhere: its widest character.
+
+    >>> unbreakable_parts("基线 BG/NBD：仍活跃的概率")
+    ['基', 'BG/NBD：']
+    >>> unbreakable_parts("预测（BG/NBD）模型")
+    ['预测（BG/NBD）']
+    """
+    parts = []
+    for piece in _SPACES.split(text):
+        if not piece:
+            continue
+        if not any(map(is_wide, piece)):
+            parts.append(piece)
+            continue
+        end = max((i + 1 for i, ch in enumerate(piece) if not is_wide(ch)), default=0)
+        if not end:
+            parts.append(max(piece, key=lambda ch: text_px(ch)))
+            continue
+        while end < len(piece) and unicodedata.category(piece[end])[0] == "P":
+            end += 1  # the closing bracket or the colon after the run stays on its line
+        parts.append(piece[:end])
+    return parts
 
 
 def _cell_text(value, c: L.Col) -> str:
