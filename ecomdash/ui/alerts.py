@@ -43,7 +43,13 @@ from ecomdash.ui.worker import run_in_worker
 K_MUTE_RULES = "alerts_mute_rules"
 K_MUTE_PRODUCTS = "alerts_mute_products"
 
-#: severity id -> what the merchant reads
+#: The alerts table's columns on screen: when, how bad, which rule, why and the money at
+#: stake. "Also fired", the driver, the score, the lines' count and the product, customer,
+#: order and alert ids go to the CSV download only (the reason names the product, customer
+#: or order; the details below show the driver and the lines): with all 14 columns the
+#: table ran past the page's right edge in both languages.
+SCREEN_COLUMNS = ("date", "time", "severity", "kind", "reason", "impact")
+
 #: a rule's status id -> what the merchant reads
 STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
 
@@ -183,16 +189,11 @@ def render(ctx: PageContext) -> None:
     front = ["date", "time", "severity", "kind", "reason"]
     table = table[front + [c for c in table.columns if c not in front and c != "alert_id"]]
     table["alert_id"] = shown["alert_id"].to_numpy()
-    show_table(
-        table,
-        area="alerts",
-        hide_index=True,
-        key="al_table",
-        column_config={
-            "reason": st.column_config.TextColumn(L.label("reason", "alerts"), width="large")
-        },
-    )
-    download_table(table, "alerts", key="dl_alerts", area="alerts")
+    # on screen what a merchant acts on; the rest (also fired, driver, score, lines, ids) in
+    # the CSV beside it and, for the first 30, in the details below
+    show_table(table, area="alerts", hide_index=True, key="al_table", on_screen=SCREEN_COLUMNS)
+    # the filtered rows' positions are no column of the file (it had an "Index" column)
+    download_table(table.reset_index(drop=True), "alerts", key="dl_alerts", area="alerts")
 
     st.subheader(_("Details"))
     for r in shown.head(30).itertuples():

@@ -43,6 +43,12 @@ STATUS = {
     "category": N_("from its category"),
     "no estimate": N_("no estimate"),
 }
+#: The per-product table's columns on screen: which product, how price-sensitive, whether
+#: that is its own estimate and why not, and its price now; the rest (id, category, the 90 %
+#: range, price levels, weeks, own-data elasticity, lowest and highest price, units a week,
+#: revenue) in the CSV beside it. With all 17 the table ran past the page's edge, "Why no own
+#: estimate" and "Estimate from" cut in Chinese.
+PRODUCT_SCREEN = ("product_name", "elasticity", "status", "reason", "current_price")
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
 LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
@@ -366,7 +372,12 @@ def _elasticity_tab(res: P.PricingResult) -> None:
             area="pricing.categories",
         )
     st.subheader(_("Per product"))
-    show_table(_show(res.products, "pricing.products"), area="pricing.products", hide_index=True)
+    show_table(
+        _show(res.products, "pricing.products"),
+        area="pricing.products",
+        hide_index=True,
+        on_screen=PRODUCT_SCREEN,
+    )
     download_table(
         res.products, "pricing-elasticities", key="dl_pr_products", area="pricing.products"
     )

@@ -13,16 +13,17 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import numbers
-from collections.abc import Callable, Collection, Mapping
+import re
+import unicodedata
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.fmt import MISSING, pct_sign
 from ecomdash.text_width import is_wide, text_width
 
@@ -213,7 +214,7 @@ MIN_COLUMN_PX = 56
 def text_px(text: str) -> int:
     """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
     table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
-    return int(text_width(text, narrow=7.5, wide=14)) + 18
+    return math.ceil(text_width(text, narrow=7.5, wide=14)) + 18
 
 
 def column_layout(
@@ -225,7 +226,8 @@ def column_layout(
     When every column fits its longest text on one line, each gets that (rows of one line:
     None, Streamlit's own height). Else each column first gets a third of its longest
     cell's width (the cell wraps to at most :data:`WRAP_LINES` lines of a taller row) and,
-    where the budget allows, its longest word (the browser wraps only at spaces), then
+    where the budget allows, its widest piece that must stay on one line (a word, or a
+    Chinese label through its Latin run: :func:`unbreakable_parts`), then
     what is left of the budget goes to the columns by what they still lack — first to
     headers narrower than their text, then to cells that could take fewer lines; a header
     is cut short only when the cells and the headers together cannot fit. Left to
@@ -258,28 +260,66 @@ def column_layout(
 
 
 def _longest_word_px(texts: Collection[str]) -> int:
-    """The width of the longest run of ``texts`` that the browser's table cannot wrap: it
-    wraps a cell at spaces and between Chinese characters, never inside a Latin word or a
-    number ("(BG/NBD)", "126,044")."""
-    return max(
-        (
-            text_px("".join(run))
-            for t in texts
-            for breaks, run in itertools.groupby(t, lambda ch: ch.isspace() or is_wide(ch))
-            if not breaks
-        ),
-        default=0,
-    )
+    """The width of the widest piece of ``texts`` that a column must hold on one line so
+    that no Latin word, number or model name is cut (:func:`unbreakable_parts`)."""
+    return max((text_px(p) for t in texts for p in unbreakable_parts(t)), default=0)
 
 
-def _cell_text(value, c: L.Col) -> str:
+#: Where Streamlit's canvas table may break a line of a cell: at a plain space only (a
+#: no-break space keeps "53 %" together, as it is meant to)
+_SPACES = re.compile("[ \t\n]+")
+
+
+def unbreakable_parts(text: str) -> list[str]:
+    """The pieces of ``text`` a column must hold whole on one line so that no Latin run
+    ("BG/NBD", "126,044", "90%") is cut.
+
+    Streamlit's table draws a cell on a canvas (glide-data-grid's canvas-hypertxt): a line
+    that overflows breaks at its last space and, where it has none, at the character that
+    overflows — inside a Latin run as readily as between two Chinese characters. A piece
+    between spaces without a Chinese character is a word, held whole in any column as wide
+    as it. In a piece with Chinese characters, "预测（BG/NBD）", the line breaks wherever it
+    overflows: a Latin run in it stays whole only when the piece's line holds it from its
+    start (a line breaks at the space before the piece) through its last Latin run and the
+    punctuation after it ("预测（BG/NBD）", all of it). A Chinese piece without a Latin run
+    may break anywhere: its widest character.
+
+    >>> unbreakable_parts("基线 BG/NBD：仍活跃的概率")
+    ['基', 'BG/NBD：']
+    >>> unbreakable_parts("预测（BG/NBD）模型")
+    ['预测（BG/NBD）']
+    """
+    parts = []
+    for piece in _SPACES.split(text):
+        if not piece:
+            continue
+        if not any(map(is_wide, piece)):
+            parts.append(piece)
+            continue
+        end = max((i + 1 for i, ch in enumerate(piece) if not is_wide(ch)), default=0)
+        if not end:
+            parts.append(max(piece, key=lambda ch: text_px(ch)))
+            continue
+        while end < len(piece) and unicodedata.category(piece[end])[0] == "P":
+            end += 1  # the closing bracket or the colon after the run stays on its line
+        parts.append(piece[:end])
+    return parts
+
+
+def _cell_text(value, c: L.Col, display: L.Display) -> str:
     """About what a cell of catalogue column ``c`` shows for ``value`` (of the frame
-    :func:`_for_screen` sends), for :func:`column_layout`."""
+    :func:`_for_screen` sends), for :func:`column_layout`: a date in the shop's display
+    format (``2026年07月21日``, not ``2026-07-21 00:00:00``), money with its currency."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return MISSING
+    if isinstance(value, dt.date) and c.kind in ("date", "datetime"):
+        day = value.strftime(display.strftime)
+        return day + (" 00:00" if c.kind == "datetime" and isinstance(value, dt.datetime) else "")
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return str(value)
     text = f"{value:,.{c.places if c.kind in _DECIMAL_KINDS else 0}f}"
+    if c.kind == "money":
+        text = display.symbol + text
     return text + (" %" if c.kind in ("share", "pct") else "")
 
 
@@ -292,12 +332,66 @@ def fitted_columns(
 ) -> tuple[dict[str, int], int | None]:
     """:func:`column_layout` of ``df`` as :func:`show_table` shows it: the catalogue's
     headers, the cells as the browser writes them (model labels, shares in percent)."""
+    return column_layout(*_layout_input(df, area, kinds), budget=budget)
+
+
+#: The columns' room inside a table of the page's width: the grid draws a 1 px border on
+#: each side (Chromium, 1280 px: a table 820 px wide has 818 px for its columns)
+INNER_PX = PAGE_PX - 2
+
+
+def one_line_widths(
+    cells: Mapping[str, Collection[str]], headers: Mapping[str, str], *, budget: int = INNER_PX
+) -> dict[str, int]:
+    """Pixel widths of a table's columns whose rows stay one line high, within ``budget``:
+    each column its longest text (header or cell) when they all fit; else the widest columns
+    are cut down to one common width, never below their header, so the short columns
+    (dates, severities, figures) stay whole and only the longest texts end in "…" (their
+    whole text is in the download and, on the Alerts page, in the details). When even the
+    headers do not fit, each column gets its header (the table scrolls sideways)."""
+    head = {c: max(MIN_COLUMN_PX, text_px(headers.get(c, c))) for c in cells}
+    need = {c: max(head[c], max(map(text_px, texts), default=0)) for c, texts in cells.items()}
+    if sum(need.values()) <= budget or sum(head.values()) >= budget:
+        return need if sum(need.values()) <= budget else head
+
+    def widths(cap: int) -> dict[str, int]:
+        return {c: max(head[c], min(need[c], cap)) for c in cells}
+
+    lo, hi = 0, max(need.values())  # the widest cap that fits: widths(lo) always does
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if sum(widths(mid).values()) <= budget else (lo, mid - 1)
+    return widths(lo)
+
+
+def _layout_input(
+    df: pd.DataFrame, area: str | None, kinds: Mapping[str, str] | None
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The cells' text as the browser writes them and the headers, of ``df`` shown."""
     shown = _for_screen(df, area, kinds)
     cols = {c: _column(c, area, kinds) for c in df.columns}
-    return column_layout(
-        {c: [_cell_text(v, cols[c]) for v in shown[c]] for c in df.columns},
+    display = current_display()
+    return (
+        {c: [_cell_text(v, cols[c], display) for v in shown[c]] for c in df.columns},
         {c: cols[c].label for c in df.columns},
-        budget=budget,
+    )
+
+
+def screen_columns(df: pd.DataFrame, on_screen: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """``df``'s columns named in ``on_screen`` (in that order; a name ``df`` lacks is left
+    out) and the names of the others, which only the download holds."""
+    shown = [c for c in on_screen if c in df.columns]
+    return df[shown], [c for c in df.columns if c not in shown]
+
+
+def download_note(
+    columns: Collection[str], *, area: str | None = None, kinds: Mapping[str, str] | None = None
+) -> str:
+    """The caption under a table whose ``columns`` are in its CSV download only: which they
+    are, by the headers the download gives them, so a figure left off the screen can be found."""
+    return _(
+        "The CSV download also has: {columns}.",
+        columns=fmt.join(_column(c, area, kinds).label for c in columns),
     )
 
 
@@ -310,6 +404,7 @@ def show_table(
     max_rows: int | None = None,
     empty: str = EMPTY,
     fit: bool = False,
+    on_screen: Sequence[str] | None = None,
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
@@ -319,13 +414,28 @@ def show_table(
     An empty table keeps its headers and says what to do next (``empty``). ``fit``: the
     columns share the page's width (:func:`fitted_columns`; long text wraps in taller rows)
     instead of running off the page — for a short table of words whose index is hidden.
+
+    ``on_screen``: a wide table's columns that stay on screen, in that order, the ones a
+    merchant acts on; the others go only to the CSV download the page puts beside the table
+    (``download_table`` of the whole ``df``), and a caption under the table names them
+    (:func:`download_note`). Their widths keep every row one line high within the page
+    (:func:`one_line_widths`: the longest texts are cut at the end), unless ``fit`` wraps
+    them. A table of 14 columns (the Alerts page) ran past the page's right edge, its
+    "Also fired" and "Driver" cut, in both languages; ``fit`` made its rows very tall.
     """
+    off: list[str] = []
+    if on_screen is not None:
+        df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
+    widths: dict = {}
     if fit:
         widths, row_height = fitted_columns(shown, area=area, kinds=kinds)
-        cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
         kwargs.setdefault("row_height", row_height)
+    elif on_screen is not None:
+        widths = one_line_widths(*_layout_input(shown, area, kinds))
+    if widths:
+        cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     cfg.update(column_config or {})
     own = tuple(column_config or ())
     kwargs.setdefault("placeholder", MISSING)
@@ -333,6 +443,8 @@ def show_table(
     out = st.dataframe(_for_screen(shown, area, kinds, own), column_config=cfg, **kwargs)
     if note:
         st.caption(note)
+    if off:
+        st.caption(download_note(off, area=area, kinds=kinds))
     if len(df) == 0:
         st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
     return out

@@ -310,9 +310,18 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
             days=res.window_days,
         ),
     )
+    # the share of all leavers found among the 10 % most at risk (about the same for every
+    # model) is in the download only, its header as long as it must be; the caption under
+    # the table names it, so the figure can be found
     table = churn_mod.models_table(res, download=True)
-    shown = churn_mod.models_table(res)
-    show_table(shown.round(3), area="value", hide_index=True, width="stretch", fit=True)
+    show_table(
+        table.round(3),
+        area="value",
+        hide_index=True,
+        width="stretch",
+        fit=True,
+        on_screen=churn_mod.MODEL_TABLE,
+    )
     download_table(table, "churn-models", key="dl_churn_models", area="value")
     g1, g2 = st.columns(2)
     show_chart(charts.roc_chart(res), width="stretch", where=g1)

@@ -10,26 +10,46 @@ import pandas as pd
 from ecomdash.alerts import PERIOD_RULES, RULES, find_alerts
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
+from ecomdash.ui import tables as T
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
+
+#: the alerts table's columns on screen (what a merchant acts on) and in its CSV (all)
+SCREEN = ["date", "time", "severity", "kind", "reason", "impact"]
+ALL = [*SCREEN[:5], "kinds", "driver", "score", "n_lines", "product_id", "customer_id"]
+ALL += ["order_id", "impact", "alert_id"]
 
 
 def _texts(at) -> list[str]:
     return [t.value for t in at.text]
 
 
-def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
+def test_alerts_page_lists_planted_incidents(demo_dataset, demo, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
-    assert set(table["severity"]) <= {"high", "medium"}  # default filter
-    # when, how bad, which rule and why lead; the reason (cut off at the page's edge when it
-    # came sixth, behind the alert id) is wide; the alert id is last
-    assert list(table.columns[:5]) == ["date", "time", "severity", "kind", "reason"]
-    assert table.columns[-1] == "alert_id" and table["alert_id"].str.startswith("A").all()
+    screen = at.dataframe[0].value
+    assert set(screen["severity"]) <= {"high", "medium"}  # default filter
+    # when, how bad, which rule, why and the money at stake on screen; the CSV beside it
+    # has every column, the alert id last, and the caption under the table names the others
+    assert list(screen.columns) == SCREEN
+    table = downloads.frame("alerts")
+    assert list(table.columns) == ALL
+    assert len(table) == len(screen) and list(table["reason"]) == list(screen["reason"])
+    assert table["alert_id"].str.startswith("A").all()
+    assert (
+        "The CSV download also has: Also fired, Driver, Score, Lines, Product id, Customer id, "
+        "Order id, Alert id."
+    ) in [c.value for c in at.caption]
+    table["n_lines"] = table["n_lines"].astype(int)
     import json
 
+    # every column one line high within the page: the reason takes what is left
     cfg = json.loads(at.dataframe[0].proto.columns)
-    assert cfg["reason"]["width"] == "large"
+    widths = [cfg[c]["width"] for c in SCREEN]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= T.PAGE_PX, cfg
+    assert cfg["reason"]["width"] == max(widths) >= 300
+    assert at.dataframe[0].proto.row_height in (0, None)
     inc = demo.truth.incidents
     pid = inc.set_index("incident").loc["pricing error", "product_id"]
     assert (table["product_id"] == pid).any()
@@ -62,18 +82,20 @@ def test_alerts_page_lists_planted_incidents(demo_dataset, demo):
     assert len(at.get("download_button")) >= 2
 
 
-def test_alerts_page_text_filter_and_severity(demo_dataset, demo):
+def test_alerts_page_text_filter_and_severity(demo_dataset, demo, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
     burst = demo.truth.incidents.set_index("incident").loc["order burst", "customer_id"]
     at.text_input(key="al_text").set_value(burst).run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = downloads.frame("alerts")  # the download follows the filters
+    assert len(table) == len(at.dataframe[0].value)
     assert len(table) >= 1 and (table["customer_id"] == burst).all()
     at.multiselect(key="al_sev").set_value(["low"]).run()
     assert set(at.dataframe[0].value["severity"]) <= {"low"}
 
 
-def test_alerts_page_text_filter_finds_a_product_by_its_name(demo_dataset, demo):
+def test_alerts_page_text_filter_finds_a_product_by_its_name(demo_dataset, demo, monkeypatch):
     """The filter box says "Product, customer or order contains": part of a product's name
     (any case) keeps that product's alerts, as their reasons name it ("15 returns of Wall
     Print – Botanical (DEC-222)"), and drops the others (it matched the ids only)."""
@@ -81,12 +103,14 @@ def test_alerts_page_text_filter_finds_a_product_by_its_name(demo_dataset, demo)
     names = demo.lines.groupby("product_id")["product_name"].first()
     part = names[pid].split(" – ")[-1].lower()  # "botanical"
     assert pid.lower() not in part and names.str.lower().str.contains(part).sum() == 1
+    downloads = record_downloads(monkeypatch)
     at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
-    before = at.dataframe[0].value
+    before = downloads.frame("alerts")
     assert (before["product_id"] == pid).any() and (before["product_id"] != pid).any()
     at.text_input(key="al_text").set_value(part).run()
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = downloads.frame("alerts")
+    assert len(table) == len(at.dataframe[0].value)
     assert len(table) == (before["product_id"] == pid).sum(), table[["kind", "product_id"]]
     assert (table["product_id"] == pid).all()
     # the details below follow: the returns spike's reason names it
@@ -131,10 +155,11 @@ def test_overview_strip_absent_without_high_alerts(_isolated_home):
     assert not any("high alert" in m.value for m in at.markdown)
 
 
-def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
+def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     pid = demo.truth.incidents.set_index("incident").loc["pricing error", "product_id"]
     at = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
-    assert (at.dataframe[0].value["product_id"] == pid).any()
+    assert (downloads.frame("alerts")["product_id"] == pid).any()
     # the products to mute are named as the reasons name them, "name (id)"; the id is kept
     store = Store.open(_isolated_home)
     lines = store.load_lines(demo_dataset.id)
@@ -145,7 +170,7 @@ def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
     at.multiselect(key="alerts_mute_rules").set_value(["order_burst"])
     at.button[0].click().run()  # the form's "Save muting"
     assert not at.exception, at.exception
-    table = at.dataframe[0].value
+    table = downloads.frame("alerts")
     assert not (table["product_id"] == pid).any()
     assert RULES["order_burst"][0] not in ",".join(table["kinds"])
     assert RULES["order_burst"][0] not in set(table["kind"])
@@ -154,7 +179,8 @@ def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home):
     store.close()
     # a new session (fresh run) still has them
     again = run_page("alerts.py", dataset_id=demo_dataset.id, timeout=180)
-    assert not (again.dataframe[0].value["product_id"] == pid).any()
+    assert not again.exception, again.exception
+    assert not (downloads.frame("alerts")["product_id"] == pid).any()
 
 
 def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):

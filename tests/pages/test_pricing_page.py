@@ -12,6 +12,15 @@ from ecomdash import pricing as P
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from tests.pages.conftest import displayed_frame, run_page
+from tests.pages.downloads import record_downloads
+
+#: the per-product table's columns on screen (their headers) and in its CSV (raw ids: every
+#: column of the result)
+PRODUCT_SCREEN = ["Product", "Elasticity", "Status", "Why no own estimate", "Current price"]
+PRODUCT_CSV = ["product_id", "product_name", "category", "elasticity", "ci_low", "ci_high"]
+PRODUCT_CSV += ["n_price_levels", "weeks", "status", "reason", "source", "own_elasticity"]
+PRODUCT_CSV += ["own_ci_low", "own_ci_high", "min_price", "max_price", "current_price"]
+PRODUCT_CSV += ["units_per_week", "revenue"]
 
 
 def _metric(at, label):
@@ -43,7 +52,8 @@ def _table(at, header):
     return next(t for t in tables if header in t.columns)
 
 
-def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
+def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
     store = Store.open(_isolated_home)
@@ -75,11 +85,25 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
     assert any(e.label == "Margins (for profit)" for e in at.expander)
     products = _table(at, "Why no own estimate")
     assert len(products) == len(core.products)
-    assert set(products.columns) >= {"Product", "Elasticity", "90% low", "Price levels"}
+    # on screen the columns a merchant acts on, every one within the page; the CSV beside
+    # the table has them all, and the caption under it names the others
+    assert list(products.columns) == PRODUCT_SCREEN
+    element = next(d for d in at.dataframe if "reason" in d.value.columns)
+    cfg = json.loads(element.proto.columns)
+    widths = [cfg[c]["width"] for c in element.value.columns]
+    assert sum(widths) <= 820, widths
+    csv = downloads.frame("pricing-elasticities")
+    assert list(csv.columns) == PRODUCT_CSV and len(csv) == len(products)
+    assert downloads.headers("pricing-elasticities")[:3] == ["Product id", "Product", "Category"]
+    assert (
+        "The CSV download also has: Product id, Category, 90% low, 90% high, Price levels, "
+        "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "
+        "Units a week (last 8 wks), Revenue."
+    ) in [c.value for c in at.caption]
     # units a week count the kept sales of whole weeks, and the page says so (TEX-271 read
     # 81.5 with its cancelled sales and the demo's 6-day last week)
-    tex = products.set_index("Product id").loc["TEX-271"]
-    assert tex["Units a week (last 8 wks)"] == pytest.approx(80.0)
+    tex = csv.set_index("product_id").loc["TEX-271"]
+    assert float(tex["units_per_week"]) == pytest.approx(80.0)
     units_are = [c.value for c in at.caption if c.value.startswith("Units are the units sold")]
     assert units_are == [
         "Units are the units sold per product and week (Monday to Sunday), not counting sales "
@@ -87,7 +111,7 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home):
         "the data are left out when it covers only part of them: a part week would read as a "
         "slow one."
     ]
-    toy = products.set_index("Product id").loc["TOY-278"]
+    toy = products.assign(id=csv["product_id"]).set_index("id").loc["TOY-278"]
     assert toy["Elasticity"] == pytest.approx(core.product("TOY-278")["elasticity"], abs=5e-4)
     promos = _table(at, "Lift (units ×)")
     assert len(promos) == len(core.promotions) == 4

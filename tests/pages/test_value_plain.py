@@ -9,8 +9,11 @@ import math
 
 import pytest
 
-from ecomdash.i18n import fmt
+from ecomdash import churn
+from ecomdash import labels as L
+from ecomdash.i18n import fmt, use_lang
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
 
 
 def _page(demo_dataset, lang):
@@ -47,17 +50,33 @@ def _fits_the_page(table) -> None:
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_churn_models_table_fits_the_page(demo_dataset, lang):
+def test_the_churn_models_table_fits_the_page(demo_dataset, lang, monkeypatch):
     """The churn tab's table of models was wider than the page in Chinese (Chromium): each
     column took its one-line width ("基线：窗口期内购买的概率（BG/NBD）" beside headers of
     fifteen characters). Its columns now share the page's width as the checklist's do, and
     the share of all leavers found among the 10 % most at risk (about the same for every
     model) is left to the download. The table of what drives the prediction fits too (its
-    measures had no header and were cut off: "距上次下单天数 ÷ 平")."""
+    measures had no header and were cut off: "距上次下单天数 ÷ 平"). The caption under the
+    table says the download has that share, by its header, so it can be found; the CSV has
+    it beside every column shown."""
+    downloads = record_downloads(monkeypatch)
     at = _page(demo_dataset, lang)
     models = next(d for d in at.dataframe if "brier" in d.value.columns)
-    assert "recall_at_10pct" not in models.value.columns
+    assert list(models.value.columns) == list(churn.MODEL_TABLE)
     _fits_the_page(models)
+    said = {
+        "en": "The CSV download also has: Left found, top 10\u00a0% risk.",
+        "zh": "下载的 CSV 文件还包含这些列：流失客户落在风险前 10% 的比例。",
+    }[lang]
+    assert said in [c.value for c in at.caption]
+    csv = downloads.frame("churn-models")
+    assert list(csv.columns) == [*churn.MODEL_TABLE[:3], "recall_at_10pct", *churn.MODEL_TABLE[3:]]
+    assert (
+        len(csv) == len(models.value) and csv["recall_at_10pct"].astype(float).between(0, 1).all()
+    )
+    with use_lang(lang):
+        label = L.label("recall_at_10pct", "value")
+    assert label in said and downloads.headers("churn-models")[3].startswith(label)
     _fits_the_page(next(d for d in at.dataframe if "feature" in d.value.columns))
 
 

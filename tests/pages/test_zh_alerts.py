@@ -17,6 +17,8 @@ from ecomdash.alerts.days import is_region
 from ecomdash.i18n import use_lang
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
+from tests.pages.test_alerts_page import ALL, SCREEN
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -70,20 +72,41 @@ def _names(lines) -> frozenset[str]:
     return frozenset(str(v) for c in cols if c in lines for v in lines[c].dropna().unique())
 
 
-def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolated_home):
+def test_alerts_in_chinese_are_the_english_alerts(
+    zh_dataset, zh_lines, _isolated_home, monkeypatch
+):
+    downloads = record_downloads(monkeypatch)
     en = run_page("alerts.py", dataset_id=zh_dataset.id, lang="en", timeout=240)
     zh = run_page("alerts.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not en.exception and not zh.exception, (en.exception, zh.exception)
     # AppTest formats a chosen option with the widget's format_func in the test's thread:
     # the language of the run must be set there too, or "unusual_day" is sent as "Unusual day"
+    csv = {}
     for at, lang in ((en, "en"), (zh, "zh")):
         with use_lang(lang):
             at.multiselect(key="al_sev").set_value(["high", "medium", "low"]).run()
+        csv[lang] = downloads.frame("alerts")  # this run's CSV: every column
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
     assert english_in_cells(en, TEXT_CELLS)  # the same check finds the English run's
+    # the table on screen: the columns a merchant acts on, in both languages; the CSV has
+    # every column, and the caption under the table names the others in Chinese
+    for at in (en, zh):
+        assert list(at.dataframe[0].value.columns) == SCREEN
+    for lang in ("en", "zh"):
+        assert list(csv[lang].columns) == ALL, lang
+        assert len(csv[lang]) == len(en.dataframe[0].value)
+    assert (
+        "下载的 CSV 文件还包含这些列：同时触发、主要原因、得分、订单行、商品 ID、客户 ID、订单号、提醒 ID。"
+        in [c.value for c in zh.caption]
+    )
+    assert downloads.headers("alerts")[5:7] == ["同时触发", "主要原因"]
+    # the CSV's sentences and rule names are Chinese too ("driver", "kinds" left the screen)
+    assert all(CJK.search(d) for d in csv["zh"]["driver"] if d)
+    assert all(CJK.search(k) for k in csv["zh"]["kinds"] if k)
+    assert any(csv["zh"]["driver"]) and any(csv["zh"]["kinds"])
 
-    t_en, t_zh = en.dataframe[0].value, zh.dataframe[0].value
+    t_en, t_zh = csv["en"], csv["zh"]
     assert "low" in set(t_en["severity"]) and "低" in set(t_zh["severity"])
     assert list(t_zh["alert_id"]) == list(t_en["alert_id"]) and len(t_en) >= 10
     # the summary line: the same counts, by severity, in Chinese
@@ -101,8 +124,8 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
     )
     # a province is a region of China, not a country: "region 浙江" / 地区“浙江” (it read
     # "国家/地区 浙江"), in the reasons and in the drivers
-    said_en = " ".join([*t_en["reason"], *t_en["driver"].dropna()])
-    said_zh = " ".join([*t_zh["reason"], *t_zh["driver"].dropna()])
+    said_en = " ".join([*t_en["reason"], *t_en["driver"]])
+    said_zh = " ".join([*t_zh["reason"], *t_zh["driver"]])
     assert "country 浙江" not in said_en and "region 浙江 on " in said_en
     assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "地区“浙江”，" in said_zh
     # a driver that is a province reads "region" in both languages (seen on a planted day in
@@ -146,7 +169,8 @@ def test_alerts_in_chinese_are_the_english_alerts(zh_dataset, zh_lines, _isolate
         assert {b for b, k in by if is_region(k)} == {region}, by
 
 
-def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
+def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     data = _names(zh_lines)
     at = run_page("alerts.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not at.exception, at.exception
@@ -159,11 +183,12 @@ def test_alerts_filters_and_muting_in_chinese(zh_dataset, zh_lines):
     ), heads
     assert "异常日" in at.multiselect(key="al_kind").options
     before = len(at.dataframe[0].value)
-    also = at.dataframe[0].value["kinds"]  # a Chinese list: 、 between the other rules
+    also = downloads.frame("alerts")["kinds"]  # a Chinese list: 、 between the other rules
     assert also.str.contains("、").any() and not also.str.contains(",").any(), also.tolist()
     with use_lang("zh"):  # see the first test
         at.multiselect(key="al_kind").set_value(["unusual_day"]).run()
-    t = at.dataframe[0].value  # the rule filtered on is the alert's rule or also fired
+    t = downloads.frame("alerts")  # the rule filtered on is the alert's rule or also fired
+    assert len(t) == len(at.dataframe[0].value)
     fired = [{main, *also.split("、")} for main, also in zip(t["kind"], t["kinds"], strict=True)]
     assert len(t) and all("异常日" in f for f in fired)
     with use_lang("zh"):

@@ -13,7 +13,8 @@ import pytest
 
 from ecomdash.i18n import fmt
 from tests.pages.conftest import run_page
-from tests.pages.test_pricing_page import NAMED, figure
+from tests.pages.downloads import record_downloads
+from tests.pages.test_pricing_page import NAMED, PRODUCT_CSV, figure
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,10 +44,18 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
+def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     en = run_page("pricing.py", dataset_id=zh_dataset.id, lang="en", timeout=240)
+    csv_en = downloads.frame("pricing-elasticities")
     zh = run_page("pricing.py", dataset_id=zh_dataset.id, lang="zh", timeout=240)
     assert not en.exception and not zh.exception, (en.exception, zh.exception)
+    # the per-product CSV has every column in both languages, its headers in Chinese
+    csv_zh = downloads.frame("pricing-elasticities")
+    assert list(csv_zh.columns) == list(csv_en.columns) == PRODUCT_CSV
+    same = [c for c in PRODUCT_CSV if c not in ("reason", "source")]  # sentences: translated
+    assert csv_zh[same].equals(csv_en[same])
+    assert downloads.headers("pricing-elasticities")[:3] == ["商品 ID", "商品", "品类"]
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
     assert english_in_cells(en, TEXT_CELLS)  # the same check finds the English run's
@@ -103,7 +112,25 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines):
 
     # the elasticities are the same numbers, product by product; reasons and statuses Chinese
     p_en, p_zh = _raw(en, "reason"), _raw(zh, "reason")
-    assert list(p_zh["product_id"]) == list(p_en["product_id"])
+    assert list(p_zh["product_name"]) == list(p_en["product_name"])
+    # the table on screen: the same columns a merchant acts on in both languages, within the
+    # page (with all 17 it ran past the page's edge, "估计来源" cut in Chinese); the caption
+    # names the others, which the CSV holds
+    for at in (en, zh):
+        assert list(_raw(at, "reason").columns) == [
+            "product_name",
+            "elasticity",
+            "status",
+            "reason",
+            "current_price",
+        ]
+        element = next(d for d in at.dataframe if "reason" in d.value.columns)
+        cfg = json.loads(element.proto.columns)
+        assert sum(cfg[c]["width"] for c in element.value.columns) <= 820, cfg
+    assert (
+        "下载的 CSV 文件还包含这些列：商品 ID、品类、90% 下限、90% 上限、价格档位数、有销售的周数、"
+        "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近 8 周）、销售额。"
+    ) in [c.value for c in zh.caption]
     np.testing.assert_allclose(p_zh["elasticity"], p_en["elasticity"], equal_nan=True)
     assert (p_en["status"] == "estimated").sum() >= 3  # the demo's planted price changes
     assert set(p_zh["status"]) <= {"已估计", "按品类估计", "无估计"}

@@ -1,0 +1,106 @@
+"""A Latin run inside a Chinese label ("预测（BG/NBD）", value.po) stays whole in a fitted
+table's column. Streamlit's table draws its cells on a canvas that breaks a line without a
+space wherever it overflows, inside "BG/NBD" too ("预测（BG/N" / "BD）"): the width
+computation (``ui.tables.column_layout`` / ``fitted_columns``) gives such a column at least
+the label from its start through the run, not just the run's width. The line breaking is
+simulated at every width, as ``test_churn_label_wrap.py`` does for the churn baselines."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from ecomdash.i18n import _, use_lang
+from ecomdash.text_width import is_wide
+from ecomdash.ui import tables as T
+from tests.unit.test_churn_label_wrap import canvas_lines
+
+#: Chinese labels with a Latin run and no space before it: the value page's chart legend,
+#: and made-up ones with Chinese text after the run and two runs in one piece
+LABELS = (
+    "预测（BG/NBD）",
+    "基线：窗口期内购买的概率（BG/NBD）模型",
+    "购买可能性最高10%中的购买者比例",
+    "模型 ETS（指数平滑）与SARIMAX的误差",
+)
+
+
+def latin_runs(text: str) -> list[str]:
+    """The runs of Latin letters and digits a reader expects whole ("BG/NBD", "10%")."""
+    return [r for r in re.split(r"[ \t\n]+|[^\x00-\x7f]+", text) if r]
+
+
+def whole(lines: list[str], runs: list[str]) -> bool:
+    return all(any(r in line for line in lines) for r in runs)
+
+
+@pytest.mark.parametrize("label", [*LABELS, "Predicted (BG/NBD)"])
+def test_a_latin_run_stays_whole_at_every_width_the_layout_may_give(label):
+    assert any(map(is_wide, label)) or label.isascii()
+    narrowest = T._longest_word_px([label])
+    assert narrowest <= T.text_px(label)
+    for px in range(narrowest, T.text_px(label) + 1):
+        lines = canvas_lines(label, px)
+        assert whole(lines, latin_runs(label)), (label, px, lines)
+
+
+def test_the_value_pages_chinese_legend_is_held_from_its_start():
+    with use_lang("zh"):
+        label = _("Predicted (BG/NBD)")
+    assert label == "预测（BG/NBD）"
+    assert T.unbreakable_parts(label) == [label]
+    assert T._longest_word_px([label]) == T.text_px(label)
+
+
+def test_pieces_between_spaces_and_no_break_spaces():
+    """A word of Latin letters is its own piece; a no-break space ("53 %") does not break;
+    a Chinese piece without a Latin run may break anywhere (its widest character)."""
+    assert T.unbreakable_parts("Baseline: chance still active (BG/NBD)") == [
+        "Baseline:",
+        "chance",
+        "still",
+        "active",
+        "(BG/NBD)",
+    ]
+    assert T.unbreakable_parts("流失 53\u00a0%") == ["流", "53\u00a0%"]
+    assert T.unbreakable_parts("126,044 行中的 113,509 行（90%）") == [
+        "126,044",
+        "行",
+        "113,509",
+        "行（90%）",
+    ]
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_column_layout_keeps_the_run_whole_at_narrow_budgets(label):
+    """Every budget from the narrowest that holds each column's unbreakable piece up to one
+    line for all: the label column's lines keep every Latin run whole and at most
+    ``WRAP_LINES`` long; the table stays within the budget."""
+    cells = {"label": [label], "note": ["a long note that wraps " * 4], "auc": ["94.4\u00a0%"]}
+    headers = {"label": "模型", "note": "说明", "auc": "排序"}
+    low = sum(
+        max(T.MIN_COLUMN_PX, -(-T.text_px(v[0]) // T.WRAP_LINES), T._longest_word_px(v))
+        for v in cells.values()
+    )
+    high = sum(max(T.text_px(headers[c]), T.text_px(v[0])) for c, v in cells.items())
+    assert low < high
+    for budget in range(low, high + 1, 3):
+        widths, _rows = T.column_layout(cells, headers, budget=budget)
+        assert sum(widths.values()) <= budget, (budget, widths)
+        lines = canvas_lines(label, widths["label"])
+        assert whole(lines, latin_runs(label)), (label, budget, widths, lines)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_fitted_columns_of_a_narrow_table_keep_the_model_name_whole(lang):
+    """The value page's legend as a table's cell, in a budget too narrow for one line."""
+    with use_lang(lang):
+        label = _("Predicted (BG/NBD)")
+        table = pd.DataFrame({"label": [label, label], "auc": [0.914, 0.5]})
+        full = sum(T.fitted_columns(table, area="value")[0].values())
+        for budget in range(full - 40, full + 1, 2):
+            widths, _rows = T.fitted_columns(table, area="value", budget=budget)
+            lines = canvas_lines(label, widths["label"])
+            assert whole(lines, ["BG/NBD"]), (lang, budget, widths, lines)

@@ -1,0 +1,85 @@
+"""ecomdash.ui.tables: a wide table's columns on screen (``show_table(on_screen=...)``), the
+others in its CSV download only, named in a caption; the on-screen columns' widths keep every
+row one line high within the page (``one_line_widths``). The Alerts page's 14 columns ran past
+the page's right edge ("Also fired" and "Driver" cut) in both languages at 1280 px."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ecomdash import labels as L
+from ecomdash.i18n import use_lang
+from ecomdash.ui import tables as T
+
+
+def test_columns_that_fit_get_their_longest_text():
+    cells = {"date": ["21/07/2026"], "reason": ["short"]}
+    widths = T.one_line_widths(cells, {"date": "Date", "reason": "Reason"})
+    assert widths == {"date": T.text_px("21/07/2026"), "reason": T.text_px("Reason")}
+
+
+def test_the_longest_column_is_cut_and_the_short_ones_stay_whole():
+    long = "Net revenue of category Garden on Tue, 21 July 2026: -£80.98 against £407.67 " * 3
+    cells = {
+        "date": ["21/07/2026"],
+        "severity": ["medium"],
+        "kind": ["Customer returns"],
+        "reason": [long],
+        "driver": [long[:120]],
+        "impact": ["£1,389.88"],
+    }
+    headers = {c: c.title() for c in cells}
+    widths = T.one_line_widths(cells, headers, budget=820)
+    assert sum(widths.values()) <= 820 and sum(widths.values()) >= 820 - len(cells)
+    for c in ("date", "severity", "kind", "impact"):
+        assert widths[c] == max(T.text_px(cells[c][0]), T.text_px(headers[c]), T.MIN_COLUMN_PX)
+    # the two long columns share what is left at one width
+    assert widths["reason"] == widths["driver"] < T.text_px(long[:120])
+
+
+def test_headers_stay_whole_when_nothing_else_fits():
+    cells = {c: ["x" * 200] for c in "abcdefghij"}
+    headers = {c: "A header of some length" for c in cells}
+    widths = T.one_line_widths(cells, headers, budget=820)
+    assert set(widths.values()) == {T.text_px("A header of some length")}
+
+
+def test_a_date_is_measured_as_the_page_writes_it():
+    """``2026年07月21日`` in Chinese (the layout measured ``2026-07-21 00:00:00``)."""
+    day = dt.date(2026, 7, 21)
+    table = pd.DataFrame({"date": [day], "impact": [1389.88]})
+    for lang, text in (("en", "21/07/2026"), ("zh", "2026年07月21日")):
+        with use_lang(lang):
+            cells, _headers = T._layout_input(table, "alerts", None)
+            display = L.Display(currency="GBP", date_style="dmy")
+            shown = T._cell_text(day, L.column("date", "alerts"), display)
+        assert shown == text, (lang, shown)
+        assert cells["impact"] == ["1,389.88"]  # no currency known outside a page
+    money = T._cell_text(1389.88, L.column("impact", "alerts"), L.Display(currency="GBP"))
+    assert money == "£1,389.88"
+
+
+def test_screen_columns_and_the_caption_naming_the_others():
+    df = pd.DataFrame(columns=["date", "kinds", "reason", "driver", "alert_id"])
+    shown, off = T.screen_columns(df, ["reason", "date", "not there"])
+    assert list(shown.columns) == ["reason", "date"]
+    assert off == ["kinds", "driver", "alert_id"]
+    with use_lang("en"):
+        assert T.download_note(off, area="alerts") == (
+            "The CSV download also has: Also fired, Driver, Alert id."
+        )
+    with use_lang("zh"):
+        assert (
+            T.download_note(off, area="alerts")
+            == "下载的 CSV 文件还包含这些列：同时触发、主要原因、提醒 ID。"
+        )
+
+
+def test_the_columns_fit_inside_the_tables_border():
+    """Chromium at 1280 px: the Alerts table is 820 px wide with 818 px inside its border;
+    columns summing to 820 px scrolled sideways by 2 px."""
+    cells = {"a": ["x" * 200], "b": ["y" * 200]}
+    widths = T.one_line_widths(cells, {"a": "A", "b": "B"})
+    assert sum(widths.values()) <= T.PAGE_PX - 2 == T.INNER_PX
