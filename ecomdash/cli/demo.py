@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         choices=("en", "zh"),
         default="en",
         help="zh: the Chinese demo merchant (Chinese names, CNY, provinces, 618 / Double 11 / "
-        "Double 12 / 年货节 peaks and the Spring Festival shipping pause); about 115k lines "
+        "Double 12 / 年货节 peaks and the Spring Festival shipping pause); about 137k lines "
         "unless --lines is given",
     )
     p.add_argument("--name", help="dataset name (required unless --csv)")
