@@ -11,6 +11,7 @@ import pytest
 from ecomdash import pricing as P
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
+from ecomdash.ui import tables as T
 from tests.pages.conftest import displayed_frame, run_page
 from tests.pages.downloads import record_downloads
 
@@ -21,6 +22,25 @@ PRODUCT_CSV = ["product_id", "product_name", "category", "elasticity", "ci_low",
 PRODUCT_CSV += ["n_price_levels", "weeks", "status", "reason", "source", "own_elasticity"]
 PRODUCT_CSV += ["own_ci_low", "own_ci_high", "min_price", "max_price", "current_price"]
 PRODUCT_CSV += ["units_per_week", "revenue"]
+#: the per-category table's columns on screen (raw ids) and what its caption names
+CATEGORY_SCREEN = ["category", "elasticity", "trustworthy", "note"]
+CATEGORY_CSV_ALSO = {
+    "en": "The CSV download also has: 90% low, 90% high, Products with price changes, "
+    "Product-weeks.",
+    "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、有调价的商品数、商品周数。",
+}
+
+
+def categories_fit_the_page(at, lang: str) -> None:
+    """The per-category table shows the columns a merchant acts on within the table's border
+    (tables.INNER_PX), and its caption names the others, which its CSV holds."""
+    element = next(d for d in at.dataframe if "trustworthy" in d.value.columns)
+    assert list(element.value.columns) == CATEGORY_SCREEN
+    cfg = json.loads(element.proto.columns)
+    assert sum(cfg[c]["width"] for c in CATEGORY_SCREEN) <= T.INNER_PX, cfg
+    for c in CATEGORY_SCREEN:  # no header cut, no figure cut
+        assert T.text_px(cfg[c]["label"]) <= cfg[c]["width"], (c, cfg[c])
+    assert CATEGORY_CSV_ALSO[lang] in [c.value for c in at.caption]
 
 
 def _metric(at, label):
@@ -95,6 +115,11 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     csv = downloads.frame("pricing-elasticities")
     assert list(csv.columns) == PRODUCT_CSV and len(csv) == len(products)
     assert downloads.headers("pricing-elasticities")[:3] == ["Product id", "Product", "Category"]
+    # the per-category table within the page (its 8 columns ran past the edge), the rest in
+    # its CSV
+    categories_fit_the_page(at, "en")
+    cat_csv = downloads.frame("pricing-categories")
+    assert {"ci_low", "ci_high", "n_products", "weeks", *CATEGORY_SCREEN} <= set(cat_csv.columns)
     assert (
         "The CSV download also has: Product id, Category, 90% low, 90% high, Price levels, "
         "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "

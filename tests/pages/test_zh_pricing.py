@@ -14,7 +14,12 @@ import pytest
 from ecomdash.i18n import fmt
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
-from tests.pages.test_pricing_page import NAMED, PRODUCT_CSV, figure
+from tests.pages.test_pricing_page import (
+    NAMED,
+    PRODUCT_CSV,
+    categories_fit_the_page,
+    figure,
+)
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -127,6 +132,9 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
         element = next(d for d in at.dataframe if "reason" in d.value.columns)
         cfg = json.loads(element.proto.columns)
         assert sum(cfg[c]["width"] for c in element.value.columns) <= 820, cfg
+    # the per-category table too (856 px of content in an 818 px table in Chinese)
+    categories_fit_the_page(en, "en")
+    categories_fit_the_page(zh, "zh")
     assert (
         "下载的 CSV 文件还包含这些列：商品 ID、品类、90% 下限、90% 上限、价格档位数、有销售的周数、"
         "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近 8 周）、销售额。"
