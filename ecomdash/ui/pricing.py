@@ -60,6 +60,15 @@ TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_
 LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
 
 
+def _statuses(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``status`` ids as the merchant reads them, in the run's language
+    ("from its category", 按品类估计); the same frame when it has none."""
+    if "status" not in frame:
+        return frame
+    words = {s: _(label) for s, label in STATUS.items()}
+    return frame.assign(status=frame["status"].map(lambda s: words.get(s, s)))
+
+
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
     """The columns of pricing table ``table`` (ecomdash.labels.TABLES) in order, floats rounded;
     raw ids stay as column names, show_table(area=table) gives the headers; the status ids are
@@ -68,9 +77,20 @@ def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
     out = df[cols].copy()
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(3)
-    if "status" in out:
-        out["status"] = out["status"].map(lambda s: _(STATUS[s]) if s in STATUS else s)
-    return out
+    return _statuses(out)
+
+
+def _csv_words(lang: str):
+    """A download's ``prepare``: the frame with the words a merchant reads (the status) in
+    ``lang``, as its headers are and as the other pages' downloads write theirs (the Alerts
+    page's severities and rules, the Segments page's names); its numbers stay raw. The file
+    is built outside the script run, which has no language of its own."""
+
+    def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+        with use_lang(lang):
+            return _statuses(frame)
+
+    return prepare
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -388,7 +408,11 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         on_screen=PRODUCT_SCREEN,
     )
     download_table(
-        res.products, "pricing-elasticities", key="dl_pr_products", area="pricing.products"
+        res.products,
+        "pricing-elasticities",
+        key="dl_pr_products",
+        area="pricing.products",
+        prepare=_csv_words(get_lang()),
     )
 
 

@@ -29,6 +29,11 @@ CATEGORY_CSV_ALSO = {
     "Product-weeks.",
     "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、有调价的商品数、商品周数。",
 }
+#: a product's status as the merchant reads it, on screen and in the CSV, by language
+STATUS_WORDS = {
+    "en": {"estimated", "from its category", "no estimate"},
+    "zh": {"已估计", "按品类估计", "无估计"},
+}
 
 
 def categories_fit_the_page(at, lang: str) -> None:
@@ -115,6 +120,10 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     csv = downloads.frame("pricing-elasticities")
     assert list(csv.columns) == PRODUCT_CSV and len(csv) == len(products)
     assert downloads.headers("pricing-elasticities")[:3] == ["Product id", "Product", "Category"]
+    # the status in words, as on screen and as the other pages' CSVs write theirs (it wrote
+    # the id "category" for "from its category")
+    assert set(csv["status"]) <= STATUS_WORDS["en"] and "from its category" in set(csv["status"])
+    assert csv["status"].tolist() == products["Status"].tolist()
     # the per-category table within the page (its 8 columns ran past the edge), the rest in
     # its CSV
     categories_fit_the_page(at, "en")

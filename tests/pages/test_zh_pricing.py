@@ -17,6 +17,7 @@ from tests.pages.downloads import record_downloads
 from tests.pages.test_pricing_page import (
     NAMED,
     PRODUCT_CSV,
+    STATUS_WORDS,
     categories_fit_the_page,
     figure,
 )
@@ -58,8 +59,15 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     # the per-product CSV has every column in both languages, its headers in Chinese
     csv_zh = downloads.frame("pricing-elasticities")
     assert list(csv_zh.columns) == list(csv_en.columns) == PRODUCT_CSV
-    same = [c for c in PRODUCT_CSV if c not in ("reason", "source")]  # sentences: translated
+    # sentences and the status in words: translated; every figure and id the same
+    same = [c for c in PRODUCT_CSV if c not in ("reason", "source", "status")]
     assert csv_zh[same].equals(csv_en[same])
+    # the status as the table on screen writes it, in each run's language (the Chinese CSV
+    # wrote "estimated", "category", "no estimate")
+    to_zh = {"estimated": "已估计", "from its category": "按品类估计", "no estimate": "无估计"}
+    assert set(csv_en["status"]) <= STATUS_WORDS["en"]
+    assert csv_zh["status"].tolist() == csv_en["status"].map(to_zh).tolist()
+    assert csv_zh["status"].tolist() == _raw(zh, "reason")["status"].tolist()
     assert downloads.headers("pricing-elasticities")[:3] == ["商品 ID", "商品", "品类"]
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
