@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ecomdash import pricing as P
+from ecomdash.charts import pricing as charts
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from ecomdash.ui import tables as T
@@ -244,6 +245,22 @@ def test_pricing_page_on_uci(uci_lines, _isolated_home):
     assert len(products) > 4000
     no_est = products[products["Status"] == "no estimate"]
     assert (no_est["Why no own estimate"] != "").all()
+    # every chart's title fits on one line (plotly cuts it at the chart's edge): the weeks
+    # chart of "SET OF 3 COLOURED  FLYING DUCKS (35004C)" (UCI's two spaces) ran past it with
+    # its colour key, now the line under the title
+    picker = next(s for s in at.selectbox if s.key == "pr_pp")
+    ducks = "SET OF 3 COLOURED  FLYING DUCKS (35004C)"
+    assert ducks in picker.options, [o for o in picker.options if "DUCK" in o]
+    at = picker.set_value("35004C").run()
+    assert not at.exception, at.exception
+    weeks = figure(at, ducks)
+    assert weeks["layout"]["title"]["text"] == ducks + ": units and price per week"
+    assert weeks["layout"]["title"]["subtitle"]["text"] == (
+        "Green: promotion weeks; red: the weeks after"
+    )
+    titles = list(figures(at))
+    assert len(titles) >= 4, titles
+    assert all(charts.title_px(t) <= charts.TITLE_PX for t in titles), titles
 
 
 def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
