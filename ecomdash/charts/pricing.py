@@ -111,7 +111,9 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
         x=-1, line_dash="dot", line_color="grey", annotation_text=_("-1: revenue-neutral")
     )
     fig.update_layout(
-        title=_("Price elasticity:\u00a0% change in units for a 1\u00a0% higher price"),
+        # a plain space after the colon: "% change" there read as a figure's unit to the
+        # catalogue's percent rule, which asked for a no-break space
+        title=_("Price elasticity: percentage change in units for a 1\u00a0% higher price"),
         xaxis_title=_("Elasticity"),  # an axis title starts with a capital
         height=max(320, 22 * len(p) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},

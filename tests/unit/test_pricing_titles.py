@@ -1,6 +1,7 @@
 """The Pricing page's chart titles fit on one line (plotly never wraps a title and cuts it at
 the chart's right edge): a long product name is cut short with "…" (its id stays whole), the
-weeks chart's colour key is a line of its own under the title, in English and Chinese."""
+weeks chart's colour key is a line of its own under the title, in English and Chinese; the
+elasticity chart's title has a plain space after its colon."""
 
 from __future__ import annotations
 
@@ -128,3 +129,31 @@ def test_a_name_that_fits_stays_whole_and_is_measured_before_it_is_escaped():
     assert title == "Tea &amp; Biscuits &lt;Gift&gt; Tin " + "x" * 22 + " (KIT-1)" + WEEKS["en"]
     # a product without a name of its own: its id, whole
     assert _weeks_chart("", "KIT-1", "en")["title"]["text"] == "KIT-1" + WEEKS["en"]
+
+
+def test_the_elasticity_title_has_a_plain_space_after_its_colon():
+    """It had a no-break space there, a leftover of the no-break space before "%" (the
+    catalogue's rule read "% change" as a figure's unit); "percentage change" needs none."""
+    products = pd.DataFrame(
+        {
+            "product_id": ["A"],
+            "product_name": ["Mug"],
+            "category": ["Kitchen"],
+            "status": ["estimated"],
+            "revenue": [10.0],
+            "elasticity": [-1.2],
+            "ci_low": [-1.5],
+            "ci_high": [-0.9],
+            "source": ["own data"],
+        }
+    )
+    res = SimpleNamespace(products=products, categories=pd.DataFrame())
+    titles = {}
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            titles[lang] = charts.elasticity_chart(res).layout.title.text
+    assert titles == {
+        "en": "Price elasticity: percentage change in units for a 1\u00a0% higher price",
+        "zh": "价格弹性：价格提高 1% 时件数变化的百分比",
+    }
+    assert all(charts.title_px(t) <= charts.TITLE_PX for t in titles.values())
