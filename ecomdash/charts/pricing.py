@@ -15,14 +15,52 @@ import plotly.graph_objects as go
 
 from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import data_range, pct_text, pct_ticks
+from ecomdash.charts.text import esc
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
 from ecomdash.i18n.fmt import long_date, pct_upto, times
+from ecomdash.labels import product_label
 from ecomdash.pricing import PricingResult, WhatIfResult
+from ecomdash.text_width import text_width
 
 _BLUE = "#1f77b4"
 _ORANGE = "#ff7f0e"
 _GREY = "rgba(120,120,120,0.25)"
+
+
+#: The room a chart's title has on one line, px: plotly never wraps a title and cuts it at the
+#: chart's right edge (UCI's "SET OF 3 COLOURED FLYING DUCKS (35004C): units and price per
+#: week (green: promotion, red: the weeks after)" was cut in a chart 700 px wide); the title
+#: starts at the chart's left edge
+TITLE_PX = 680
+
+
+def title_px(text: str) -> float:
+    """About how wide ``text`` is drawn in a chart's title, px, a little wider than it is: the
+    dashboard's theme writes titles in Source Sans at 16 px, where Chromium's canvas measures
+    a lower-case Latin letter 7.5 px on average, a capital 9.1 (UCI's names are in capitals),
+    a digit 8, a space 3.4 and a Chinese character 16. Counted here (``text_width``) as 7.5 px
+    a narrow character, 2 more for a capital, 16 a wide one: "SET OF 3 COLOURED FLYING DUCKS
+    (35004C): units and price per week (green: " is 521 px in the browser and 605 here,
+    "Wooden Train Set – Starter (TOY-229): demand across the prices it has had (±10 %)" 542
+    and 622, the alphabet in lower case 196 and 195."""
+    return text_width(text, narrow=7.5, wide=16) + 2 * sum(ch.isupper() for ch in text)
+
+
+def product_title(title, name, product_id, *, budget: float = TITLE_PX) -> str:
+    """A chart's title naming a product, ``title(product)`` (a message filled in the page's
+    language), within ``budget`` px (:func:`title_px`): the product as "name (id)"
+    (``labels.product_label``), its name cut short with "…" when the whole title would run
+    past the chart's edge — the id stays whole, and the picker above the chart shows the whole
+    name. ``<``, ``>`` and ``&`` of the name become entities after it is measured."""
+    full = product_label(name, product_id)
+    label = full
+    text = full[: -len(f" ({product_id})")] if full != str(product_id) else ""
+    cut = len(text)
+    while text and cut > 1 and title_px(title(label)) > budget:
+        cut -= 1
+        label = product_label(text[:cut].rstrip() + "…", product_id)
+    return title(esc(label))
 
 
 def _named(frame: pd.DataFrame) -> list[str]:
@@ -73,7 +111,9 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
         x=-1, line_dash="dot", line_color="grey", annotation_text=_("-1: revenue-neutral")
     )
     fig.update_layout(
-        title=_("Price elasticity:\u00a0% change in units for a 1\u00a0% higher price"),
+        # a plain space after the colon: "% change" there read as a figure's unit to the
+        # catalogue's percent rule, which asked for a no-break space
+        title=_("Price elasticity: percentage change in units for a 1\u00a0% higher price"),
         xaxis_title=_("Elasticity"),  # an axis title starts with a capital
         height=max(320, 22 * len(p) + 120),
         margin={"l": 10, "r": 10, "t": 50, "b": 40},
@@ -151,9 +191,10 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             )
         )
     fig.update_layout(
-        title=_(
-            "{product}: demand across the prices it has had (±10\u00a0%)",
-            product=_name(row["product_name"], product_id),
+        title=product_title(
+            lambda p: _("{product}: demand across the prices it has had (±10\u00a0%)", product=p),
+            row["product_name"],
+            product_id,
         ),
         xaxis_title=_("price"),
         xaxis=money_axis(symbol),
@@ -364,14 +405,20 @@ def price_units_timeline(result: PricingResult, product_id: str, *, symbol: str 
     for w in g.loc[g["post"], "week"]:
         fig.add_vrect(x0=w, x1=w + pd.Timedelta(days=7), fillcolor="red", opacity=0.08)
     fig.update_layout(
-        title=_(
-            "{product}: units and price per week (green: promotion, red: the weeks after)",
-            product=_name(g["product_name"].iloc[-1] if len(g) else None, product_id),
-        ),
+        # the colours' key on a line of its own under the title: after a long product name
+        # it was cut at the chart's edge (plotly never wraps a title)
+        title={
+            "text": product_title(
+                lambda p: _("{product}: units and price per week", product=p),
+                g["product_name"].iloc[-1] if len(g) else None,
+                product_id,
+            ),
+            "subtitle": {"text": _("Green: promotion weeks; red: the weeks after")},
+        },
         yaxis_title=_("units"),
         yaxis2=_right_axis(_("price"), symbol),
         legend={"orientation": "h", "y": -0.2},
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        margin={"l": 10, "r": 10, "t": 70, "b": 40},  # the title and its key under it
     )
     return with_currency(fig, symbol)
 

@@ -49,9 +49,24 @@ STATUS = {
 #: revenue) in the CSV beside it. With all 17 the table ran past the page's edge, "Why no own
 #: estimate" and "Estimate from" cut in Chinese.
 PRODUCT_SCREEN = ("product_name", "elasticity", "status", "reason", "current_price")
+#: The per-category table's columns on screen: which category, its elasticity, whether it is
+#: lent to the products sold at one price (the what-if and markdowns then use it for them)
+#: and the note saying from how many products, or why not; the 90 % range, the products and
+#: the product-weeks it comes from in the CSV beside it. With all 8 the table ran past the
+#: page's edge (1,050 px of content in an 818 px table in English, 856 in Chinese).
+CATEGORY_SCREEN = ("category", "elasticity", "trustworthy", "note")
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
 LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
+
+
+def _statuses(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its ``status`` ids as the merchant reads them, in the run's language
+    ("from its category", 按品类估计); the same frame when it has none."""
+    if "status" not in frame:
+        return frame
+    words = {s: _(label) for s, label in STATUS.items()}
+    return frame.assign(status=frame["status"].map(lambda s: words.get(s, s)))
 
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -62,9 +77,20 @@ def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
     out = df[cols].copy()
     num = out.select_dtypes("float").columns
     out[num] = out[num].round(3)
-    if "status" in out:
-        out["status"] = out["status"].map(lambda s: _(STATUS[s]) if s in STATUS else s)
-    return out
+    return _statuses(out)
+
+
+def _csv_words(lang: str):
+    """A download's ``prepare``: the frame with the words a merchant reads (the status) in
+    ``lang``, as its headers are and as the other pages' downloads write theirs (the Alerts
+    page's severities and rules, the Segments page's names); its numbers stay raw. The file
+    is built outside the script run, which has no language of its own."""
+
+    def prepare(frame: pd.DataFrame) -> pd.DataFrame:
+        with use_lang(lang):
+            return _statuses(frame)
+
+    return prepare
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -363,7 +389,10 @@ def _elasticity_tab(res: P.PricingResult) -> None:
     if len(res.categories):
         st.subheader(_("Per category"))
         show_table(
-            _show(res.categories, "pricing.categories"), area="pricing.categories", hide_index=True
+            _show(res.categories, "pricing.categories"),
+            area="pricing.categories",
+            hide_index=True,
+            on_screen=CATEGORY_SCREEN,
         )
         download_table(
             res.categories,
@@ -379,7 +408,11 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         on_screen=PRODUCT_SCREEN,
     )
     download_table(
-        res.products, "pricing-elasticities", key="dl_pr_products", area="pricing.products"
+        res.products,
+        "pricing-elasticities",
+        key="dl_pr_products",
+        area="pricing.products",
+        prepare=_csv_words(get_lang()),
     )
 
 

@@ -9,8 +9,10 @@ import pandas as pd
 import pytest
 
 from ecomdash import pricing as P
+from ecomdash.charts import pricing as charts
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
+from ecomdash.ui import tables as T
 from tests.pages.conftest import displayed_frame, run_page
 from tests.pages.downloads import record_downloads
 
@@ -21,6 +23,30 @@ PRODUCT_CSV = ["product_id", "product_name", "category", "elasticity", "ci_low",
 PRODUCT_CSV += ["n_price_levels", "weeks", "status", "reason", "source", "own_elasticity"]
 PRODUCT_CSV += ["own_ci_low", "own_ci_high", "min_price", "max_price", "current_price"]
 PRODUCT_CSV += ["units_per_week", "revenue"]
+#: the per-category table's columns on screen (raw ids) and what its caption names
+CATEGORY_SCREEN = ["category", "elasticity", "trustworthy", "note"]
+CATEGORY_CSV_ALSO = {
+    "en": "The CSV download also has: 90% low, 90% high, Products with price changes, "
+    "Product-weeks.",
+    "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、有调价的商品数、商品周数。",
+}
+#: a product's status as the merchant reads it, on screen and in the CSV, by language
+STATUS_WORDS = {
+    "en": {"estimated", "from its category", "no estimate"},
+    "zh": {"已估计", "按品类估计", "无估计"},
+}
+
+
+def categories_fit_the_page(at, lang: str) -> None:
+    """The per-category table shows the columns a merchant acts on within the table's border
+    (tables.INNER_PX), and its caption names the others, which its CSV holds."""
+    element = next(d for d in at.dataframe if "trustworthy" in d.value.columns)
+    assert list(element.value.columns) == CATEGORY_SCREEN
+    cfg = json.loads(element.proto.columns)
+    assert sum(cfg[c]["width"] for c in CATEGORY_SCREEN) <= T.INNER_PX, cfg
+    for c in CATEGORY_SCREEN:  # no header cut, no figure cut
+        assert T.text_px(cfg[c]["label"]) <= cfg[c]["width"], (c, cfg[c])
+    assert CATEGORY_CSV_ALSO[lang] in [c.value for c in at.caption]
 
 
 def _metric(at, label):
@@ -95,6 +121,15 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     csv = downloads.frame("pricing-elasticities")
     assert list(csv.columns) == PRODUCT_CSV and len(csv) == len(products)
     assert downloads.headers("pricing-elasticities")[:3] == ["Product id", "Product", "Category"]
+    # the status in words, as on screen and as the other pages' CSVs write theirs (it wrote
+    # the id "category" for "from its category")
+    assert set(csv["status"]) <= STATUS_WORDS["en"] and "from its category" in set(csv["status"])
+    assert csv["status"].tolist() == products["Status"].tolist()
+    # the per-category table within the page (its 8 columns ran past the edge), the rest in
+    # its CSV
+    categories_fit_the_page(at, "en")
+    cat_csv = downloads.frame("pricing-categories")
+    assert {"ci_low", "ci_high", "n_products", "weeks", *CATEGORY_SCREEN} <= set(cat_csv.columns)
     assert (
         "The CSV download also has: Product id, Category, 90% low, 90% high, Price levels, "
         "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "
@@ -210,6 +245,22 @@ def test_pricing_page_on_uci(uci_lines, _isolated_home):
     assert len(products) > 4000
     no_est = products[products["Status"] == "no estimate"]
     assert (no_est["Why no own estimate"] != "").all()
+    # every chart's title fits on one line (plotly cuts it at the chart's edge): the weeks
+    # chart of "SET OF 3 COLOURED  FLYING DUCKS (35004C)" (UCI's two spaces) ran past it with
+    # its colour key, now the line under the title
+    picker = next(s for s in at.selectbox if s.key == "pr_pp")
+    ducks = "SET OF 3 COLOURED  FLYING DUCKS (35004C)"
+    assert ducks in picker.options, [o for o in picker.options if "DUCK" in o]
+    at = picker.set_value("35004C").run()
+    assert not at.exception, at.exception
+    weeks = figure(at, ducks)
+    assert weeks["layout"]["title"]["text"] == ducks + ": units and price per week"
+    assert weeks["layout"]["title"]["subtitle"]["text"] == (
+        "Green: promotion weeks; red: the weeks after"
+    )
+    titles = list(figures(at))
+    assert len(titles) >= 4, titles
+    assert all(charts.title_px(t) <= charts.TITLE_PX for t in titles), titles
 
 
 def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):

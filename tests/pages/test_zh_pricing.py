@@ -14,7 +14,13 @@ import pytest
 from ecomdash.i18n import fmt
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
-from tests.pages.test_pricing_page import NAMED, PRODUCT_CSV, figure
+from tests.pages.test_pricing_page import (
+    NAMED,
+    PRODUCT_CSV,
+    STATUS_WORDS,
+    categories_fit_the_page,
+    figure,
+)
 from tests.pages.zh_pending import english_in_cells, english_left_here
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -53,8 +59,15 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     # the per-product CSV has every column in both languages, its headers in Chinese
     csv_zh = downloads.frame("pricing-elasticities")
     assert list(csv_zh.columns) == list(csv_en.columns) == PRODUCT_CSV
-    same = [c for c in PRODUCT_CSV if c not in ("reason", "source")]  # sentences: translated
+    # sentences and the status in words: translated; every figure and id the same
+    same = [c for c in PRODUCT_CSV if c not in ("reason", "source", "status")]
     assert csv_zh[same].equals(csv_en[same])
+    # the status as the table on screen writes it, in each run's language (the Chinese CSV
+    # wrote "estimated", "category", "no estimate")
+    to_zh = {"estimated": "已估计", "from its category": "按品类估计", "no estimate": "无估计"}
+    assert set(csv_en["status"]) <= STATUS_WORDS["en"]
+    assert csv_zh["status"].tolist() == csv_en["status"].map(to_zh).tolist()
+    assert csv_zh["status"].tolist() == _raw(zh, "reason")["status"].tolist()
     assert downloads.headers("pricing-elasticities")[:3] == ["商品 ID", "商品", "品类"]
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
@@ -127,6 +140,9 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
         element = next(d for d in at.dataframe if "reason" in d.value.columns)
         cfg = json.loads(element.proto.columns)
         assert sum(cfg[c]["width"] for c in element.value.columns) <= 820, cfg
+    # the per-category table too (856 px of content in an 818 px table in Chinese)
+    categories_fit_the_page(en, "en")
+    categories_fit_the_page(zh, "zh")
     assert (
         "下载的 CSV 文件还包含这些列：商品 ID、品类、90% 下限、90% 上限、价格档位数、有销售的周数、"
         "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近 8 周）、销售额。"
