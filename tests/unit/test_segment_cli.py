@@ -135,7 +135,7 @@ def test_k_choice_names_the_range_it_swept():
     assert k_choice(result([2], k=2, best=2)) == "the only number of clusters these customers allow"
     assert k_choice(result(range(2, 7), by="override")) == "your choice"
     with use_lang("zh"):
-        assert k_choice(result(range(2, 7))) == "2 到 6 个聚类中轮廓系数最佳"
+        assert k_choice(result(range(2, 7))) == "2 到 6\u00a0个聚类中轮廓系数最佳"
         assert k_choice(result([2], k=2, best=2)) == "这些客户只能分出这一个聚类数"
 
 
