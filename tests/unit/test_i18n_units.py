@@ -29,8 +29,8 @@ PLAIN_PCT = re.compile(r" %(?![{(%])")
 ZH_SPACED_PCT = re.compile(r"[\d}][ \u00a0]%(?![{(%])")
 
 #: the measure words and units a Chinese figure is followed by ("分" a score, "1–5 分"; not
-#: "分到", "is divided into")
-ZH_UNIT = r"(?:个|位|天|条|行|周|倍|次|件|期|列|单|项|折|节|笔|种|组|人|类|字节|小时|分钟|秒|百分位|分(?!到))"
+#: the verbs and nouns it starts: "分到", "is divided into", "分组", "grouped", "分群" …)
+ZH_UNIT = r"(?:个|位|天|条|行|周|倍|次|件|期|列|单|项|折|节|笔|种|组|人|类|字节|小时|分钟|秒|百分位|分(?!到|组|群|别|析|成|为|布|类))"
 #: a figure or field, a plain space (or several), then a unit: "{n} 个" where Chinese writes
 #: "{n}\u00a0个"; a column's name before "列" is a name, not a figure ("需要 category 列": the
 #: space between a Latin word and Chinese text stays, as the alerts' text fields keep theirs)
@@ -115,6 +115,7 @@ def _zh_unit_problems(text: str) -> list[str]:
         ("{n}\u00a0列", False),
         ("约{n}分之一", False),  # no space: a fraction
         ("这些规则把 {share} 分到与 K 均值聚类相同的组", False),
+        ("按 {by} 分组", False),  # "grouped by", not a score
         ("{func} 的参数", False),
         ("618 预热期", False),  # a festival's name
         ("1–5\u00a0分", False),
