@@ -25,6 +25,28 @@ def add_json_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
+#: the languages a command's human lines are written in (--json is the same in both)
+LANGS = ("en", "zh")
+
+
+def add_lang_arg(p: argparse.ArgumentParser, *, page: str) -> None:
+    """``--lang en|zh``: the language of the command's human lines, the words of ``page``
+    (the app page that says the same) in either; ``--json`` stays English and raw."""
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help=f"language of the text output: en (English, default) or zh (简体中文), the "
+        f"{page}'s words in either; --json is the same in both",
+    )
+
+
+def text_lang(args: argparse.Namespace) -> str:
+    """The language a command builds its sentences (notices, warnings) in: ``--lang``'s,
+    English with ``--json`` (scripts read the JSON whatever ``--lang`` says)."""
+    return "en" if getattr(args, "json", False) else getattr(args, "lang", "en")
+
+
 def add_date_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", type=parse_date, help="first day (inclusive), YYYY-MM-DD")
     p.add_argument("--end", type=parse_date, help="last day (inclusive), YYYY-MM-DD")
@@ -143,6 +165,64 @@ def as_pct(x: float, *, points: bool = False, signed: bool = False, most: int = 
     text = f"{round(figure, most):.{most}f}".rstrip("0")
     digits = len(text.split(".")[1]) if "." in text else 0
     return pct(x, digits, signed=signed, points=points)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (a Chinese character takes
+    two: :func:`ecomdash.text_width.text_width`), on the right (``"<"``) or the left
+    (``">"``), as ``f"{text:<20}"`` does for ASCII; never cut."""
+    from ecomdash.text_width import text_width
+
+    fill = " " * max(0, width - int(text_width(text)))
+    return text + fill if align == "<" else fill + text
+
+
+def note_lines(notes) -> list[str]:
+    """Each warning or note as a human line, ``note: …`` / ``注：…``, in the current language
+    (a :class:`ecomdash.i18n.note.Note` translated, other text as it is)."""
+    from ecomdash.i18n import _
+    from ecomdash.i18n.note import tr_note
+
+    return [_("note: {note}", note=tr_note(w)) for w in notes]
+
+
+def display_of(args: argparse.Namespace):
+    """The chosen dataset's currency and date order (``labels.display_for``), as the page's."""
+    from ecomdash import labels as L
+
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        return L.display_for(info.report, is_demo=info.is_demo)
+    finally:
+        store.close()
+
+
+def text_table(df, area: str, display) -> str:
+    """``df`` as a text table with the page's headers and cells (``labels.label`` /
+    ``labels.format_value`` of ``area``): text left, figures right, lined up by
+    :func:`ecomdash.text_width.text_width` (a Chinese character is two columns)."""
+    from ecomdash import labels as L
+    from ecomdash.text_width import text_width
+
+    # a figure that rounds to zero is 0, never -0.0 (the page's tables write none either)
+    df = df.apply(lambda s: s + 0.0 if s.dtype.kind == "f" else s)
+    heads = [L.label(c, area) for c in df.columns]
+    cells = [[L.format_value(v, c, display, area) for v in df[c]] for c in df.columns]
+    left = [L.column(c, area).kind in ("text", "model") for c in df.columns]
+    widths = [
+        max([text_width(h), *(text_width(v) for v in col)])
+        for h, col in zip(heads, cells, strict=True)
+    ]
+
+    def row(values) -> str:
+        out = []
+        for v, w, is_left in zip(values, widths, left, strict=True):
+            pad = " " * int(w - text_width(v))
+            out.append(v + pad if is_left else pad + v)
+        return "  ".join(out).rstrip()
+
+    return "\n".join([row(heads), *(row(r) for r in zip(*cells, strict=True))])
 
 
 def emit(args: argparse.Namespace, obj: dict, text: str) -> None:

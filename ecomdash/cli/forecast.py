@@ -9,14 +9,23 @@ import pandas as pd
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
+    add_lang_arg,
     as_pct,
+    display_of,
     emit,
     filters_from,
     load_columns,
+    note_lines,
     open_store,
+    pad,
+    text_lang,
+    text_table,
 )
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration, long_date, pct_sign
+from ecomdash.i18n.note import tr_note
+from ecomdash.text_width import text_width
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="mint_diag",
         help="with --by: how the series are made to add up to the total (default mint_diag)",
     )
+    add_lang_arg(p, page="Forecast & restock page")
     add_json_arg(p)
     p.set_defaults(func=run_forecast)
 
@@ -66,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--review-days", type=float, default=7, help="days between orders")
     p.add_argument("--top", type=int, default=100, help="products by revenue (max 500)")
     p.add_argument("--stock", help="CSV of current stock: product id and units on hand")
+    add_lang_arg(p, page="Forecast & restock page")
     add_json_arg(p)
     p.set_defaults(func=run_restock)
 
@@ -74,6 +85,27 @@ def _fmt(x: float) -> str:
     return "-" if pd.isna(x) else f"{x:,.2f}"
 
 
+def _in_lang(run):
+    """``run(args)`` in the language of ``--lang`` (English with ``--json``): the verdicts,
+    warnings and notes are built in the run's language, as the page's."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        with use_lang(text_lang(args)):
+            return run(args)
+
+    wrapped.__doc__ = run.__doc__
+    return wrapped
+
+
+def _cov(level: int) -> str:
+    return _("cov{level}", level=level)
+
+
+def _band(level: int) -> str:
+    return _("{level} band", level=f"{level}{pct_sign()}")
+
+
+@_in_lang
 def run_forecast(args: argparse.Namespace) -> int:
     from ecomdash import forecast as F
 
@@ -124,30 +156,38 @@ def run_forecast(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
         "seconds": res.seconds,
     }
+    # the coverage columns as wide as their header ("cov80", "覆盖率80")
+    cov = max(6, int(text_width(_cov(80))))
     lines_out = [
-        f"Forecast of {args.metric} per {F.FREQ_WORD[args.freq]}, {horizon} ahead; "
-        f"model: {res.model}",
-        res.verdict,
+        _(
+            "Forecast of {metric} per {freq}, {horizon} ahead; model: {model}",
+            metric=_(args.metric),
+            freq=_(F.FREQ_WORD[args.freq]),
+            horizon=horizon,
+            model=res.model,
+        ),
+        tr_note(res.verdict),
         "",
-        f"{'model':18s} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} {'cov80':>6s} {'cov95':>6s}",
+        f"{pad(_('model'), 18)} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} "
+        f"{pad(_cov(80), cov, '>')} {pad(_cov(95), cov, '>')}",
     ]
     for m in bt.index:
         r = bt.loc[m]
         lines_out.append(
             f"{m:18s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
-            f"{_fmt(r['coverage80']):>6s} {_fmt(r['coverage95']):>6s}"
+            f"{pad(_fmt(r['coverage80']), cov, '>')} {pad(_fmt(r['coverage95']), cov, '>')}"
         )
-    band = "{}" + pct_sign() + " band"
     lines_out += [
         "",
-        f"{'period':10s} {'mean':>12s} {band.format(80):>27s} {band.format(95):>27s}",
+        f"{pad(_('period'), 10)} {pad(_('mean'), 12, '>')} {pad(_band(80), 27, '>')} "
+        f"{pad(_band(95), 27, '>')}",
     ]
     for r in res.forecast.itertuples():
         lines_out.append(
             f"{r.period.date()!s:10s} {_fmt(r.mean):>12s} "
             f"{_fmt(r.lo80):>12s} – {_fmt(r.hi80):>12s} {_fmt(r.lo95):>12s} – {_fmt(r.hi95):>12s}"
         )
-    lines_out += [f"note: {w}" for w in res.warnings]
+    lines_out += note_lines(res.warnings)
     emit(args, obj, "\n".join(lines_out))
     return 0
 
@@ -199,33 +239,63 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
         "seconds": res.seconds,
     }
     bt = res.backtest
+    naive = max(12, int(text_width(_("naive MAE"))))  # as wide as its header
     out = [
-        f"{bt['series']:,} series of {res.metric} per {F_WORD[res.freq]} by "
-        f"{' × '.join(res.by)}, {res.horizon} ahead, {res.n_folds} backtest folds "
-        f"({duration(res.seconds)})",
-        f"backtest MAE summed over the series: auto {_fmt(bt['auto'])}, seasonal naive "
-        f"{_fmt(bt['seasonal_naive'])} (ratio {bt['ratio']:.3f})",
-        f"total = sum of the series, reconciled by {RECONCILIATIONS[res.reconciliation]}: MAE "
-        f"{_fmt(bt['total_mae'])}; sum as forecast {_fmt(bt['total_bottom_up_mae'])}; direct "
-        f"forecast of the total ({res.direct_model}) {_fmt(bt['total_direct_mae'])}",
+        _(
+            "{n} series of {metric} per {freq} by {by}, {horizon} ahead, {folds} backtest folds "
+            "({took})",
+            n=f"{bt['series']:,}",
+            metric=_(res.metric),
+            freq=_(F_WORD[res.freq]),
+            by=" × ".join(res.by),
+            horizon=res.horizon,
+            folds=res.n_folds,
+            took=duration(res.seconds),
+        ),
+        _(
+            "backtest MAE summed over the series: auto {auto}, seasonal naive {naive} (ratio "
+            "{ratio})",
+            auto=_fmt(bt["auto"]),
+            naive=_fmt(bt["seasonal_naive"]),
+            ratio=f"{bt['ratio']:.3f}",
+        ),
+        _(
+            "total = sum of the series, reconciled by {how}: MAE {mae}; sum as forecast "
+            "{bottom_up}; direct forecast of the total ({model}) {direct}",
+            how=_(RECONCILIATIONS[res.reconciliation]),
+            mae=_fmt(bt["total_mae"]),
+            bottom_up=_fmt(bt["total_bottom_up_mae"]),
+            model=res.direct_model,
+            direct=_fmt(bt["total_direct_mae"]),
+        ),
         "",
-        f"{'series':30s} {'model':15s} {'MAE':>12s} {'naive MAE':>12s} {'forecast':>14s}",
+        f"{pad(_('series'), 30)} {pad(_('model'), 15)} {'MAE':>12s} "
+        f"{pad(_('naive MAE'), naive, '>')} {pad(_('forecast'), 14, '>')}",
     ]
     for r in res.table.head(50).itertuples():
         out.append(
             f"{str(r.series)[:30]:30s} {r.model:15s} {_fmt(r.mae):>12s} "
-            f"{_fmt(r.baseline_mae):>12s} {_fmt(r.forecast_total):>14s}"
+            f"{pad(_fmt(r.baseline_mae), naive, '>')} {_fmt(r.forecast_total):>14s}"
         )
     if len(res.table) > 50:
-        out.append(f"... {len(res.table) - 50:,} more series (worst first; --json for all)")
-    out += [f"note: {w}" for w in res.warnings]
+        out.append(
+            _(
+                "... {n} more series (worst first; --json for all)",
+                n=f"{len(res.table) - 50:,}",
+            )
+        )
+    out += note_lines(res.warnings)
     emit(args, obj, "\n".join(out))
     return 0
 
 
 F_WORD = {"D": "day", "W": "week", "M": "month"}
+#: the names of forecast_groups.RECONCILIATIONS, as the catalogue knows them (translated where
+#: shown: the --by line in --lang zh)
+_RECONCILIATION_NAMES = (N_("MinT-diagonal (WLS by in-sample error variance)"), N_("bottom-up"))
 
 
+@_in_lang
 def run_restock(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -280,15 +350,18 @@ def run_restock(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
     }
     text = [
-        f"Restock plan as of {long_date(res.as_of)} (lead time {args.lead_time_days:g} days, "
-        f"service level {as_pct(args.service_level)}):",
-        plan.drop(columns=["product_name"]).to_string(
-            index=False, float_format=lambda x: f"{x:,.1f}"
+        _(
+            "Restock plan as of {date} (lead time {days} days, service level {level}):",
+            date=long_date(res.as_of),
+            days=f"{args.lead_time_days:g}",
+            level=as_pct(args.service_level),
         ),
+        # the page's headers and cells (the JSON keeps the raw ids)
+        text_table(plan.drop(columns=["product_name"]), "forecast", display_of(args)),
         "",
-        "ABC × XYZ (products):",
+        _("ABC × XYZ (products):"),
         res.matrix.to_string(),
     ]
-    text += [f"note: {w}" for w in res.warnings]
+    text += note_lines(res.warnings)
     emit(args, obj, "\n".join(text))
     return 0

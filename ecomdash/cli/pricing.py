@@ -10,14 +10,20 @@ from ecomdash.cli.common import (
     add_dataset_arg,
     add_date_args,
     add_json_arg,
+    add_lang_arg,
     as_pct,
     emit,
     filters_from,
+    note_lines,
     open_store,
+    pad,
     parse_date,
+    text_lang,
 )
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import _, _n, use_lang
 from ecomdash.i18n.fmt import date_range, long_date, pct, pct_sign
+from ecomdash.i18n.note import tr_note
 from ecomdash.text_width import text_width
 
 _PRODUCT_KEYS = (
@@ -58,11 +64,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--min-weeks", type=int, default=12, help="weeks of sales a model needs")
     p.add_argument("--top", type=int, default=500, help="products by revenue that get a model")
+    add_lang_arg(p, page="Pricing page")
     add_json_arg(p)
     p.set_defaults(func=run_pricing)
 
 
 def run_pricing(args: argparse.Namespace) -> int:
+    # the reasons, sources and warnings are built in the run's language, as the page's
+    # (--json keeps them English whatever --lang says)
+    with use_lang(text_lang(args)):
+        return _run_pricing(args)
+
+
+def _run_pricing(args: argparse.Namespace) -> int:
     from ecomdash import pricing as P
 
     margin = None
@@ -166,16 +180,12 @@ def _whatif_warning(w: str) -> str:
     from ecomdash.pricing.whatif import NO_MARGIN
 
     if getattr(w, "msgid", None) == NO_MARGIN:
-        return (
-            "Profit needs a cost: pass --margin (a % of the current price). Until then the "
-            "best price shown maximises revenue."
+        return _(
+            "Profit needs a cost: pass --margin (a {sign} of the current price). Until then the "
+            "best price shown maximises revenue.",
+            sign="%",
         )
-    return str(w)
-
-
-def _products(n: int) -> str:
-    """``1 product``, ``2 products``."""
-    return f"{n:,} product" if n == 1 else f"{n:,} products"
+    return tr_note(w)
 
 
 def _cells(text: str) -> int:
@@ -194,60 +204,98 @@ def _pct(x) -> str:
 
 
 def _text(res, products, whatif, stock_notes=()) -> str:
+    """The human lines, in the current language (the Pricing page's words)."""
     from ecomdash.labels import product_label
 
-    est = products[products["status"] != "no estimate"]
     own = int((products["status"] == "estimated").sum())
     shown = products.head(30)
     # products as the pages name them, "name (id)", never cut (the column is as wide as the
     # longest shown)
     names = [product_label(r.product_name, r.product_id) for r in shown.itertuples()]
-    width = max([len("product"), *map(_cells, names)])
+    head_product = _("product")
+    width = max([_cells(head_product), *map(_cells, names)])
     out = [
-        f"Price elasticity: {_products(own)} from {'its' if own == 1 else 'their'} own price "
-        f"history, {int((products['status'] == 'category').sum())} from their category, "
-        f"{int((products['status'] == 'no estimate').sum())} without an estimate.",
+        _n(
+            "Price elasticity: {n} product from its own price history, {category} from their "
+            "category, {none} without an estimate.",
+            "Price elasticity: {n} products from their own price history, {category} from "
+            "their category, {none} without an estimate.",
+            own,
+            n=f"{own:,}",
+            category=f"{int((products['status'] == 'category').sum()):,}",
+            none=f"{int((products['status'] == 'no estimate').sum()):,}",
+        ),
         "",
-        f"{'product':{width}s} {'elasticity':>10s} {'90' + pct_sign() + ' interval':>18s} "
-        f"{'levels':>6s} {'weeks':>5s}  source / reason",
+        f"{pad(head_product, width)} {pad(_('elasticity'), 10, '>')} "
+        f"{pad(_('{level} interval', level='90' + pct_sign()), 18, '>')} "
+        f"{pad(_('levels'), 6, '>')} {pad(_('weeks'), 5, '>')}  {_('source / reason')}",
     ]
     for name, r in zip(names, shown.itertuples(), strict=True):
         out.append(
-            f"{name}{' ' * (width - _cells(name))} {_f(r.elasticity):>10s} "
+            f"{pad(name, width)} {_f(r.elasticity):>10s} "
             f"{_f(r.ci_low) + ' – ' + _f(r.ci_high):>18s} {r.n_price_levels:>6d} {r.weeks:>5d}  "
-            f"{r.source or r.reason}"
+            f"{tr_note(r.source or r.reason)}"
         )
     if len(products) > 30:
-        out.append(f"... {len(products) - 30} more (use --json for all)")
+        out.append(_("... {n} more (use --json for all)", n=f"{len(products) - 30:,}"))
     v = res.validation_summary
     out.append("")
     if v["n_products"]:
         out.append(
-            f"Held-out check from {long_date(v['cutoff'])}: model MAE {v['model_mae']:.2f} vs naive "
-            f"{v['baseline_mae']:.2f} units a week (ratio {v['ratio']:.2f}) on "
-            f"{res.checked_products()}, {v['n_weeks']} product-weeks."
+            _(
+                "Held-out check from {date}: model MAE {model} vs naive {naive} units a week "
+                "(ratio {ratio}) on {products}, {weeks} product-weeks.",
+                date=long_date(v["cutoff"]),
+                model=f"{v['model_mae']:.2f}",
+                naive=f"{v['baseline_mae']:.2f}",
+                ratio=f"{v['ratio']:.2f}",
+                products=res.checked_products(),
+                weeks=v["n_weeks"],
+            )
         )
     else:
-        out.append("Held-out check: no product had enough price history before the cutoff.")
-    out.append(f"Promotions found: {len(res.promotions)}")
+        out.append(_("Held-out check: no product had enough price history before the cutoff."))
+    out.append(_("Promotions found: {n}", n=f"{len(res.promotions):,}"))
     for r in res.promotions.head(20).itertuples():
         out.append(
-            f"  {product_label(r.product_name, r.product_id)} {date_range(r.start, r.end)}, "
-            f"{pct(r.discount, 0)} off: lift "
-            f"{r.lift:.2f} ({r.lift_low:.2f}–{r.lift_high:.2f}), dip {_pct(r.dip)}, "
-            f"net revenue {r.net_revenue:,.0f}"
+            "  "
+            + _(
+                "{product} {dates}, {discount} off: lift {lift} ({low}–{high}), dip {dip}, "
+                "net revenue {net}",
+                product=product_label(r.product_name, r.product_id),
+                dates=date_range(r.start, r.end),
+                discount=pct(r.discount, 0),
+                lift=f"{r.lift:.2f}",
+                low=f"{r.lift_low:.2f}",
+                high=f"{r.lift_high:.2f}",
+                dip=_pct(r.dip),
+                net=f"{r.net_revenue:,.0f}",
+            )
         )
     if whatif is not None:
-        out += ["", f"What-if at {as_pct(whatif.change_pct, points=True, signed=True)}:"]
+        out += [
+            "",
+            _("What-if at {change}:", change=as_pct(whatif.change_pct, points=True, signed=True)),
+        ]
         for r in whatif.table.itertuples():
             out.append(
-                f"  {product_label(r.product_name, r.product_id)}: {r.current_price:.2f} → {r.new_price:.2f}: units/week "
-                f"{_f(r.units, '{:.1f}')} ({_f(r.units_low, '{:.1f}')}–"
-                f"{_f(r.units_high, '{:.1f}')}), revenue {_f(r.revenue, '{:,.0f}')}, profit "
-                f"{_f(r.profit, '{:,.0f}')}; best price for {r.best_for}: {r.best_price:.2f}"
-                + (f" [{r.note}]" if r.note else "")
+                "  "
+                + _(
+                    "{product}: {price} → {new_price}: units/week {units} ({low}–{high}), "
+                    "revenue {revenue}, profit {profit}; best price for {best_for}: {best}",
+                    product=product_label(r.product_name, r.product_id),
+                    price=f"{r.current_price:.2f}",
+                    new_price=f"{r.new_price:.2f}",
+                    units=_f(r.units, "{:.1f}"),
+                    low=_f(r.units_low, "{:.1f}"),
+                    high=_f(r.units_high, "{:.1f}"),
+                    revenue=_f(r.revenue, "{:,.0f}"),
+                    profit=_f(r.profit, "{:,.0f}"),
+                    best_for=r.best_for,
+                    best=f"{r.best_price:.2f}",
+                )
+                + (f" [{tr_note(r.note)}]" if r.note else "")
             )
-        out += [f"note: {_whatif_warning(w)}" for w in whatif.warnings]
-    out += [f"note: {w}" for w in (*res.warnings, *stock_notes)]
-    del est
+        out += note_lines(_whatif_warning(w) for w in whatif.warnings)
+    out += note_lines([*res.warnings, *stock_notes])
     return "\n".join(out)

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, load_history, parse_date
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_json_arg,
+    add_lang_arg,
+    emit,
+    load_history,
+    note_lines,
+    pad,
+    parse_date,
+    text_lang,
+)
 from ecomdash.features import FEATURES
-from ecomdash.i18n import _, _n
+from ecomdash.i18n import _, _n, use_lang
 from ecomdash.i18n.fmt import long_date, pct
+from ecomdash.i18n.note import tr_note
 from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 
 
@@ -26,6 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="number of clusters (default: the fewest whose silhouette is within sampling "
         "noise of the best for 2 to 10 clusters)",
     )
+    add_lang_arg(p, page="Segments page")
     add_json_arg(p)
     p.set_defaults(func=run)
 
@@ -33,7 +45,19 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ecomdash.segment import segment_history, short_history_note
 
-    res = segment_history(load_history(args), as_of=args.as_of, k=args.k)
+    history = load_history(args)
+    # cluster names, rules and warnings are built in the run's language, as the page's
+    # (--json keeps them English whatever --lang says)
+    with use_lang(text_lang(args)):
+        res = segment_history(history, as_of=args.as_of, k=args.k)
+        text = _text(res, short_history_note(res.rfm))
+    obj = _json(args, res, short_history_note)
+    emit(args, obj, "\n".join(text))
+    return 0
+
+
+def _json(args: argparse.Namespace, res, short_history_note) -> dict:
+    """What ``--json`` prints (raw ids and figures; its sentences English)."""
     segs = res.rfm.segments
     obj: dict = {
         "dataset": args.dataset,
@@ -56,17 +80,6 @@ def run(args: argparse.Namespace) -> int:
         # segments hold recent buyers (the Segments page and the report say it too)
         "warnings": [*res.features.warnings, *filter(None, [short_history_note(res.rfm)])],
     }
-    text = [
-        # a date in a sentence, as every human line writes it (the JSON keeps ISO)
-        f"As of {long_date(res.params['as_of'])}: {res.n_customers:,} customers "
-        f"({res.n_guest_orders:,} guest orders left out).",
-        "",
-        f"{'segment':<20}{'customers':>10}{'revenue':>9}",
-        *[
-            f"{row.segment:<20}{row.customers:>10,}{pct(row.revenue_share, 1):>9}"
-            for row in segs.itertuples()
-        ],
-    ]
     if res.clusters is not None:
         cl, ex = res.clusters, res.explanation
         prof = cl.profile.loc[~cl.profile["cluster"].isin(SUMMARY_IDS)]
@@ -90,6 +103,33 @@ def run(args: argparse.Namespace) -> int:
             "rules": ex.rules,
         }
         obj["tree_fidelity"] = ex.fidelity
+    return obj
+
+
+def _text(res, short_note) -> list[str]:
+    """The human lines, in the current language (the Segments page's words)."""
+    segs = res.rfm.segments
+    text = [
+        # a date in a sentence, as every human line writes it (the JSON keeps ISO)
+        _(
+            "As of {date}: {n} customers ({guests} guest orders left out).",
+            date=long_date(res.params["as_of"]),
+            n=f"{res.n_customers:,}",
+            guests=f"{res.n_guest_orders:,}",
+        ),
+        "",
+        pad(_("segment"), 20) + pad(_("customers"), 10, ">") + pad(_("revenue"), 9, ">"),
+        *[
+            # an RFM segment's name is an id the data keeps, translated where shown
+            pad(_(row.segment), 20)
+            + pad(f"{row.customers:,}", 10, ">")
+            + pad(pct(row.revenue_share, 1), 9, ">")
+            for row in segs.itertuples()
+        ],
+    ]
+    if res.clusters is not None:
+        cl, ex = res.clusters, res.explanation
+        prof = cl.profile.loc[~cl.profile["cluster"].isin(SUMMARY_IDS)]
         # which k, and the best-scoring k it was compared with: the page's words
         how = {"k": cl.k, "chosen": k_choice(cl), "sil": f"{cl.silhouette:.2f}"}
         text += [
@@ -112,16 +152,35 @@ def run(args: argparse.Namespace) -> int:
                 **how,
             ),
             *[
-                f"  {row['cluster']}: {row['name']} — {int(row['customers']):,} customers, "
-                f"{pct(row['revenue_share'], 1)} of revenue"
+                "  "
+                + _(
+                    "{cluster}: {name} — {n} customers, {share} of revenue",
+                    cluster=row["cluster"],
+                    name=row["name"],
+                    n=f"{int(row['customers']):,}",
+                    share=pct(row["revenue_share"], 1),
+                )
                 for _i, row in prof.iterrows()
             ],
-            f"Decision-tree rules reproduce {pct(ex.fidelity, 1)} of the clusters "
-            f"({'meets' if ex.good_enough else 'below'} the {pct(ex.target, 0)} target):",
+            (
+                _(
+                    "Decision-tree rules reproduce {share} of the clusters (meets the {target} "
+                    "target):",
+                    share=pct(ex.fidelity, 1),
+                    target=pct(ex.target, 0),
+                )
+                if ex.good_enough
+                else _(
+                    "Decision-tree rules reproduce {share} of the clusters (below the {target} "
+                    "target):",
+                    share=pct(ex.fidelity, 1),
+                    target=pct(ex.target, 0),
+                )
+            ),
             *[f"  {r.cluster} <- {r.rule}  ({r.customers:,})" for r in ex.rules.itertuples()],
         ]
     else:
-        text += ["", f"No clusters: {res.cluster_error}"]
-    text += ["", *(f"note: {w}" for w in obj["warnings"])] if obj["warnings"] else []
-    emit(args, obj, "\n".join(text))
-    return 0
+        text += ["", _("No clusters: {reason}", reason=tr_note(res.cluster_error))]
+    warnings = [*res.features.warnings, *filter(None, [short_note])]
+    text += ["", *note_lines(warnings)] if warnings else []
+    return text

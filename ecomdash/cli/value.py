@@ -10,32 +10,16 @@ from ecomdash import labels as L
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
+    add_lang_arg,
+    display_of,
     emit,
     load_columns,
     load_history,
-    open_store,
     parse_date,
+    text_lang,
+    text_table,
 )
 from ecomdash.i18n import _, use_lang
-from ecomdash.text_width import text_width
-
-#: the languages the human output is written in (--json is the same in both)
-LANGS = ("en", "zh")
-
-
-def _add_lang_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--lang",
-        choices=LANGS,
-        default="en",
-        help="language of the text output: en (English, default) or zh (简体中文), the "
-        "Customer value page's words in either; --json is the same in both",
-    )
-
-
-def _text_lang(args: argparse.Namespace) -> str:
-    """The language the models' notices are built in: ``--lang``'s, English with --json."""
-    return "en" if getattr(args, "json", False) else args.lang
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--horizon-months", type=float, default=12, help="value horizon in months (default 12)"
     )
     p.add_argument("--top", type=int, default=20, help="customers listed in the text output")
-    _add_lang_arg(p)
+    add_lang_arg(p, page="Customer value page")
     add_json_arg(p)
     p.set_defaults(func=run_clv)
 
@@ -79,7 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--window-days", type=int, default=90, help="buy-again window N in days (default 90)"
     )
-    _add_lang_arg(p)
+    add_lang_arg(p, page="Customer value page")
     add_json_arg(p)
     p.set_defaults(func=run_churn)
 
@@ -95,7 +79,7 @@ def run_clv(args: argparse.Namespace) -> int:
     )
     # in the language asked for: the notices are built in the run's language, as the page's
     # (--json keeps English notices whatever --lang says)
-    with use_lang(_text_lang(args)):
+    with use_lang(text_lang(args)):
         res = customer_value(
             sales,
             cutoff=args.cutoff.isoformat() if args.cutoff else None,
@@ -143,7 +127,7 @@ def run_clv(args: argparse.Namespace) -> int:
         ].replace({np.nan: None}),
     }
     with use_lang(args.lang):
-        text = clv_text(res, _display(args), top=args.top)
+        text = clv_text(res, display_of(args), top=args.top)
     emit(args, obj, "\n".join(text))
     return 0
 
@@ -157,7 +141,7 @@ def run_churn(args: argparse.Namespace) -> int:
     # in the language asked for: the notices and model labels are built in the run's
     # language, as the page's
     history = load_history(args)
-    with use_lang(_text_lang(args)):
+    with use_lang(text_lang(args)):
         res = churn(
             pd.DataFrame(),
             cutoff=args.cutoff.isoformat() if args.cutoff else None,
@@ -197,47 +181,13 @@ def run_churn(args: argparse.Namespace) -> int:
         "notices": list(res.notices),
     }
     with use_lang(args.lang):
-        text = churn_text(res, _display(args))
+        text = churn_text(res, display_of(args))
     emit(args, obj, "\n".join(text))
     return 0
 
 
-def _display(args: argparse.Namespace) -> L.Display:
-    """The chosen dataset's currency and date order (``labels.display_for``), as the page's."""
-    store = open_store(args)
-    try:
-        info = store.resolve(args.dataset)
-        return L.display_for(info.report, is_demo=info.is_demo)
-    finally:
-        store.close()
-
-
 def _line(label: str, value: str) -> str:
     return _("{label}: {value}", label=label, value=value)
-
-
-def text_table(df, area: str, display: L.Display) -> str:
-    """``df`` as a text table with the page's headers and cells (``labels.label`` /
-    ``labels.format_value`` of ``area``): text left, figures right, lined up by
-    :func:`ecomdash.text_width.text_width` (a Chinese character is two columns)."""
-    # a figure that rounds to zero is 0, never -0.0 (the page's tables write none either)
-    df = df.apply(lambda s: s + 0.0 if s.dtype.kind == "f" else s)
-    heads = [L.label(c, area) for c in df.columns]
-    cells = [[L.format_value(v, c, display, area) for v in df[c]] for c in df.columns]
-    left = [L.column(c, area).kind in ("text", "model") for c in df.columns]
-    widths = [
-        max([text_width(h), *(text_width(v) for v in col)])
-        for h, col in zip(heads, cells, strict=True)
-    ]
-
-    def row(values) -> str:
-        out = []
-        for v, w, is_left in zip(values, widths, left, strict=True):
-            pad = " " * int(w - text_width(v))
-            out.append(v + pad if is_left else pad + v)
-        return "  ".join(out).rstrip()
-
-    return "\n".join([row(heads), *(row(r) for r in zip(*cells, strict=True))])
 
 
 def clv_text(res, display: L.Display, *, top: int = 20) -> list[str]:

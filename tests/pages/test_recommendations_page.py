@@ -193,7 +193,7 @@ def test_evaluation_tiles_help_in_chinese(zh_store):
     assert not at.exception, at.exception
     helps = {m.label: m.proto.help for m in at.metric}
     assert helps["测试客户数"].startswith("截止日期前买过东西")
-    assert "10 个商品之一" in helps["最佳命中率@10"]
+    assert "10\u00a0个商品之一" in helps["最佳命中率@10"]
     assert "请在模型之间比较它" in helps["最佳精确率@10"]
 
 

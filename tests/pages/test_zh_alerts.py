@@ -116,8 +116,9 @@ def test_alerts_in_chinese_are_the_english_alerts(
     assert f"{len(t_en)} alerts — {n['high']} high, {n['medium']} medium, {n['low']} low" in (
         cap_en
     )
-    assert f"{len(t_zh)} 条异常提醒——高 {n['high']} 条，中 {n['medium']} 条，低 {n['low']} 条" in (
-        cap_zh
+    assert (
+        f"{len(t_zh)}\u00a0条异常提醒——高 {n['high']}\u00a0条，中 {n['medium']}\u00a0条，低 {n['low']}\u00a0条"
+        in (cap_zh)
     )
     assert Counter(t_zh["severity"]) == Counter(
         t_en["severity"].map({"high": "高", "medium": "中", "low": "低"})
@@ -225,7 +226,7 @@ def test_overview_strip_in_chinese(zh_dataset):
             at.run()
     assert not at.exception, at.exception
     strip = next(m.value for m in at.markdown if "条高级别提醒" in m.value)
-    assert re.search(r"\d+ 条高级别提醒", strip)
+    assert re.search(r"\d+\u00a0条高级别提醒", strip)
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
     # each alert: date · rule：reason, with the full-width colon
     rows = [t.value for t in at.text if " · " in t.value]

@@ -109,7 +109,7 @@ def test_taobao_export_in_chinese_matches_the_english_run_and_saves(_isolated_ho
     assert cancelled["rows"].tolist() == [1] and cancelled["action"].tolist() == ["已剔除"]
     assert set(zh_rules["action"]) <= {"已剔除", "已标记", "已保留"}
     assert not zh_rules["label"].str.contains("[a-z]{3,}", regex=True).any(), zh_rules["label"]
-    assert any("新增了 1 条退货行" in c.value for c in zh.caption)
+    assert any("新增了 1\u00a0条退货行" in c.value for c in zh.caption)
     assert any(c.value.startswith("读取结果：CSV，") for c in zh.caption)
     assert english_left(zh, data_values=RADIO_IDS, ignore=IGNORE) == []
     # saved, and the saved dataset's report is shown in Chinese too (from the store)
@@ -288,11 +288,11 @@ def test_unreadable_rows_are_listed_in_chinese(_isolated_home):
         "订单号,下单时间,买家ID,商品编码,商品名称,数量,单价,实付金额\n" + "\n".join(rows)
     ).encode()
     at = _upload(_page("zh"), [("订单.csv", data)])
-    assert any(w.value.startswith("有 1 行无法读取") for w in at.warning)
+    assert any(w.value.startswith("有 1\u00a0行无法读取") for w in at.warning)
     bad = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     # by hand: line 7 (header + 5 rows before it) has 9 fields, the header 8
     assert bad["line_no"].tolist() == [7]
-    assert bad["reason"].tolist() == ["有 9 个字段，表头有 8 个"]
+    assert bad["reason"].tolist() == ["有 9\u00a0个字段，表头有 8\u00a0个"]
     assert english_left(at, data_values=RADIO_IDS, ignore=IGNORE) == []
 
 
@@ -312,13 +312,17 @@ def test_append_and_delete_in_chinese(_isolated_home):
         [info] = [d for d in store.list_datasets() if not d.is_demo]
     finally:
         store.close()
-    assert target.options == ["订单（4 行）"]
+    assert target.options == ["订单（4\u00a0行）"]
     target.set_value(info.id)
     _save_button(at).click().run()
     assert not at.exception, at.exception
     # by hand: the same 4 lines again, all already in the dataset
-    assert [s.value for s in at.success] == ["已向数据集追加 0 个订单行；跳过了已有的 4 个。"]
-    assert any(c.value == "后续追加：新增 0 个订单行，跳过 4 个重复行。" for c in at.caption)
+    assert [s.value for s in at.success] == [
+        "已向数据集追加 0\u00a0个订单行；跳过了已有的 4\u00a0个。"
+    ]
+    assert any(
+        c.value == "后续追加：新增 0\u00a0个订单行，跳过 4\u00a0个重复行。" for c in at.caption
+    )
     at.checkbox(key=f"sure_{info.id}").check().run()
     at.button(key=f"del_{info.id}").click().run()
     assert not at.exception, at.exception

@@ -63,7 +63,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert FESTIVALS_ZH <= set(cal.options)  # the festivals by their Chinese names
         assert list(cal.value) == list(CN.FEATURES)
         total = next(m for m in at.metric if m.label == "预测期合计")
-        assert total.help == "未来 14 天预测值之和。"  # days, not "期" (periods)
+        assert total.help == "未来 14\u00a0天预测值之和。"  # days, not "期" (periods)
         # the calendar section: what it gained, and the days ahead named in Chinese
         assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
         expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
@@ -113,7 +113,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert not at.exception, at.exception
         said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "库存文件" in w.value]
         assert said == [
-            "库存文件中有 1 个商品在所规划的数据（其期间和筛选条件）中没有销售：NOPE-1——如果它有"
+            "库存文件中有 1\u00a0个商品在所规划的数据（其期间和筛选条件）中没有销售：NOPE-1——如果它有"
             "销售，请检查编码是否与销售数据的商品编码一致。"
         ]
 

@@ -64,10 +64,16 @@ def test_sidebar_in_chinese_has_no_english_left(zh_dataset):
     assert set(shown) == {"数据集", "期间"}
     period = at.sidebar.selectbox(key=f"period_{zh_dataset.id}")
     # the options are shown translated, the value stays the stable English id
-    assert period.options == ["全部时间", "最近 30 天", "最近 90 天", "最近 12 个月", "自定义"]
+    assert period.options == [
+        "全部时间",
+        "最近 30\u00a0天",
+        "最近 90\u00a0天",
+        "最近 12\u00a0个月",
+        "自定义",
+    ]
     assert period.value == "All time"
     dataset = at.sidebar.selectbox(key="sidebar_dataset")
-    assert dataset.options == [f"示例商家（{zh_dataset.rows:,} 行）"]
+    assert dataset.options == [f"示例商家（{zh_dataset.rows:,}\u00a0行）"]
     labels = {m.label for m in at.sidebar.multiselect}
     assert labels == {"国家/地区", "品类"}
     assert [m.placeholder for m in at.sidebar.multiselect] == ["全部", "全部"]

@@ -118,7 +118,7 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     assert [c.value for c in at.caption if c.value == said] == [said]
     assert _metric(at, "新客户").help.endswith(said)
     # the alerts strip's own sentences
-    assert any(re.search(r"\d+ 条高级别提醒", m.value) for m in at.markdown)
+    assert any(re.search(r"\d+\u00a0条高级别提醒", m.value) for m in at.markdown)
     assert any("打开“异常提醒”页" in c.value for c in at.caption)
     assert [t.label for t in at.tabs] == ["热销商品", "热销品类", "热门国家/地区"]
     assert "热销商品（按净销售额）" in _chart_titles(at)
@@ -191,7 +191,7 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     cap = next(c.value for c in at.caption if "对比" in c.value)
     # the earlier period is named as what it is: the same number of days just before
     assert cap.startswith(
-        f"{_day(f.start)}至{_day(f.end)}（60 天），对比此前的 60 天："
+        f"{_day(f.start)}至{_day(f.end)}（60\u00a0天），对比此前的 60\u00a0天："
         f"{_day(prev.start)}至{_day(prev.end)}。计算用时："
     ), cap
     net = _metric(at, "净销售额")
@@ -208,7 +208,7 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     # a rate's change in percentage points, not a percentage of the rate
     rate = _metric(at, "退货率")
     points = (k["return_rate"] - before["return_rate"]) * 100
-    assert rate.delta == f"{points:+.1f} 个百分点"
+    assert rate.delta == f"{points:+.1f}\u00a0个百分点"
     assert rate.help.endswith(
         f"变化按百分点计算：上一期为 {before['return_rate'] * 100:.2f}%，"
         f"本期为 {k['return_rate'] * 100:.2f}%。"
@@ -270,7 +270,7 @@ def test_overview_on_summed_sales_in_chinese(_isolated_home):
     assert [t.label for t in at.tabs] == ["热门门店/地点", "热销品类"]
     assert any(c.value.startswith("汇总销售数据") for c in at.caption)
     assert any(
-        re.fullmatch(r"文件的标记列中有 \d+ 个事件日期（节假日、促销）。", c.value)
+        re.fullmatch(r"文件的标记列中有 \d+\u00a0个事件日期（节假日、促销）。", c.value)
         for c in at.caption
     )
     assert "事件（文件标记）" in [

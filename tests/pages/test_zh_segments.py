@@ -102,9 +102,9 @@ def test_segments_page_in_chinese(zh_dataset):
     k_shown = len(profile) - 3  # the clusters, then the one-time buyers, 至少两单 and all
     assert 2 <= k_shown <= 10, profile
     assert any(
-        c.value.startswith(f"k = {k_shown}（2 到 10 个聚类中轮廓系数最佳）；轮廓系数 ")
+        c.value.startswith(f"k = {k_shown}（2 到 10\u00a0个聚类中轮廓系数最佳）；轮廓系数 ")
         and c.value.endswith(
-            "轮廓系数为 10 个样本（每个 1,500 位客户，固定随机种子抽取）的平均值。"
+            "轮廓系数为 10\u00a0个样本（每个 1,500\u00a0位客户，固定随机种子抽取）的平均值。"
         )
         for c in at.caption
     ), [c.value for c in at.caption]
@@ -181,7 +181,7 @@ def test_too_few_customers_is_said_in_chinese(zh_lines, _isolated_home):
     at = run_page("segments.py", dataset_id=info.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     said = [w.value for w in at.warning]
-    assert any("RFM 分群至少需要 5 位有客户 ID 的客户" in w for w in said), said
+    assert any("RFM 分群至少需要 5\u00a0位有客户 ID 的客户" in w for w in said), said
     assert area_english_left(at) == []
 
 
@@ -205,9 +205,9 @@ def test_too_few_repeat_customers_is_said_in_chinese(zh_lines, _isolated_home):
     _open_tab(at, "行为聚类")
     said = [i.value for i in at.info]
     assert any(
-        w.startswith("聚类只分组下过至少两单的客户，至少需要 20 位。")
-        and "只有 5 位" in w
-        and "另有 30 位只买过一次的客户" in w
+        w.startswith("聚类只分组下过至少两单的客户，至少需要 20\u00a0位。")
+        and "只有 5\u00a0位" in w
+        and "另有 30\u00a0位只买过一次的客户" in w
         for w in said
     ), said
     assert area_english_left(at) == []

@@ -52,7 +52,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
     assert checks["check"].iloc[0] == "带客户 ID 的销售行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
-    assert {"已评分客户", "12 个月预期购买次数", "把流失客户排在留存客户之前的比例"} <= labels
+    assert {"已评分客户", "12\u00a0个月预期购买次数", "把流失客户排在留存客户之前的比例"} <= labels
     assert "同期群活跃占比" in _chart_titles(at)
     assert any(t.startswith("影响预测的因素") for t in _chart_titles(at))
     imp = next(
@@ -85,8 +85,8 @@ def test_customer_value_page_in_chinese(zh_dataset):
     next(b for b in at.button if b.label == "运行").click()
     at.run(timeout=300)
     assert not at.exception, at.exception
-    assert "6 个月预期价值" in {m.label for m in at.metric}
-    assert any(c.value.startswith("用截至") and "60 天" in c.value for c in at.caption)
+    assert "6\u00a0个月预期价值" in {m.label for m in at.metric}
+    assert any(c.value.startswith("用截至") and "60\u00a0天" in c.value for c in at.caption)
     assert _left(at) == []
 
     # the win-back toggle on: only the repeat buyers likely to lapse
@@ -161,7 +161,7 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     risk = displayed_frame(next(d for d in at.dataframe if "value_at_risk" in d.value.columns))
     assert "通常下单间隔天数" in risk.columns
     assert any(
-        "因此，平时下单间隔超过 90 天的客户（通常下单间隔天数）即使刚下过单，流失风险也会很高。"
+        "因此，平时下单间隔超过 90\u00a0天的客户（通常下单间隔天数）即使刚下过单，流失风险也会很高。"
         in c.value
         for c in at.caption
     )
@@ -174,10 +174,10 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     miss = {"frequency": "0", "customers": 3677, "predicted": 0.573, "actual": 0.097}
     with use_lang("zh"):
         assert largest_miss_text({**miss, "share": 0.733}) == (
-            "偏差主要来自一组客户：截止日期前没有再次购买的客户（3,677 位）占预测与实际之差的 73%。"
-            "模型预计他们在验证期内平均各有 0.57 个购买日，实际为 0.10 个。"
+            "偏差主要来自一组客户：截止日期前没有再次购买的客户（3,677\u00a0位）占预测与实际之差的 73%。"
+            "模型预计他们在验证期内平均各有 0.57\u00a0个购买日，实际为 0.10\u00a0个。"
         )
         assert largest_miss_text({**miss, "frequency": "7+", "share": 0.3}).startswith(
-            "偏差中最大的一块：截止日期前复购天数为 7+ 的客户（3,677 位）占预测与实际之差的 30%。"
+            "偏差中最大的一块：截止日期前复购天数为 7+ 的客户（3,677\u00a0位）占预测与实际之差的 30%。"
         )
     assert _left(at) == []

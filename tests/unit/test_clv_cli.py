@@ -136,8 +136,8 @@ def test_clv_text_says_what_the_lifetime_value_tab_says(demo_id, capsys, lang):
         ),
         "zh": (
             "方法：BG/NBD + ",
-            "以2026年3月31日为基准，预测未来 12 个月。",
-            f"通俗地说：客户在流失之前平均每年购买约 {per_year:.1f} 次（r / alpha；alpha 的单位是"
+            "以2026年3月31日为基准，预测未来 12\u00a0个月。",
+            f"通俗地说：客户在流失之前平均每年购买约 {per_year:.1f}\u00a0次（r / alpha；alpha 的单位是"
             f"周），每次购买后不再购买的平均概率为 {stop_text}（a / (a + b)）。",
             f"验证期购买次数（实际）：{cal['actual_holdout_purchases']:,}",
             f"验证期购买次数（预测）：{predicted}，",

@@ -2,7 +2,14 @@
 (``fmt.NBSP``: ``53 %``, ``42 s``), written in one place (``fmt.unit`` / ``fmt.pct_sign``),
 and a message id that writes its own percent sign ("a 1 % higher price", "the 80 % band")
 writes it the same way, so one sentence never mixes a plain and a no-break space. Chinese
-writes ``53%`` (no space after a figure) and keeps its own rule."""
+writes ``53%`` (no space after a figure) and keeps its own rule.
+
+Chinese joins a figure (digits or a ``{field}``) and the measure word or unit after it
+(``{n} 个``, ``{days} 天``, ``12 个月``) with the same no-break space, as ``fmt.unit`` writes
+``42 秒``: a plain space let a line end with ``42`` and the next start with ``个``, and no
+space would not help (a browser may break between a figure and an ideograph). What belongs to
+the figure follows it directly, as fmt writes it: ``53%``, ``1.3万`` (``fmt.compact``), a
+calendar date ``5月1日`` (``fmt.long_date``)."""
 
 from __future__ import annotations
 
@@ -20,6 +27,20 @@ from ecomdash.i18n.extract import ROOT, messages
 PLAIN_PCT = re.compile(r" %(?![{(%])")
 #: a Chinese figure or field with any space before its "%" ("80 %" where Chinese writes "80%")
 ZH_SPACED_PCT = re.compile(r"[\d}][ \u00a0]%(?![{(%])")
+
+#: the measure words and units a Chinese figure is followed by ("分" a score, "1–5 分"; not
+#: the verbs and nouns it starts: "分到", "is divided into", "分组", "grouped", "分群" …)
+ZH_UNIT = r"(?:个|位|天|条|行|周|倍|次|件|期|列|单|项|折|节|笔|种|组|人|类|字节|小时|分钟|秒|百分位|分(?!到|组|群|别|析|成|为|布|类))"
+#: a figure or field, a plain space (or several), then a unit: "{n} 个" where Chinese writes
+#: "{n}\u00a0个"; a column's name before "列" is a name, not a figure ("需要 category 列": the
+#: space between a Latin word and Chinese text stays, as the alerts' text fields keep theirs)
+ZH_PLAIN_UNIT = re.compile(
+    r"(?<!\{what)(?<!\{column)(?<!\{missing)(?<!\{metric)(?<!\{table_name)"
+    rf"(?:\d|\}})[ \t\u3000]+{ZH_UNIT}"
+)
+#: what is part of the figure, written right after it: 万 (fmt.compact's "1.3万") and a
+#: calendar date's 月 and 日 ("5月1日", as fmt.long_date writes it)
+ZH_SPACED_FIGURE = re.compile(r"\d[ \u00a0]+(?:万|月|日)")
 
 CATALOGUES = sorted((ROOT / "ecomdash" / "i18n" / "locales" / "zh").glob("*.po"))
 
@@ -68,6 +89,64 @@ def test_no_catalogue_entry_does_either(po: Path):
         spaced += [s[:80] for s in strings if s and ZH_SPACED_PCT.search(s)]
     assert not plain, plain
     assert not spaced, spaced
+
+
+def _zh_unit_problems(text: str) -> list[str]:
+    return [m.group(0) for m in (*ZH_PLAIN_UNIT.finditer(text), *ZH_SPACED_FIGURE.finditer(text))]
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("{n} 个订单", True),
+        ("最近 30 天", True),
+        ("{n_test} 位客户", True),
+        ("是常价的 {times}\u3000倍", True),  # an ideographic space breaks too
+        ("%{value:,} 位客户", True),  # plotly's field
+        ("多卖 2 单", True),
+        ("700 万次购买", True),
+        ("公历 5 月 1 日", True),
+        ("5\u00a0月", True),
+        ("{n}\u00a0个订单", False),
+        ("最近 30\u00a0天", False),
+        ("700万次购买", False),
+        ("公历5月1日", False),
+        ("需要 {what} 列", False),  # a column's name, not a count of columns
+        ("{n}\u00a0列", False),
+        ("约{n}分之一", False),  # no space: a fraction
+        ("这些规则把 {share} 分到与 K 均值聚类相同的组", False),
+        ("按 {by} 分组", False),  # "grouped by", not a score
+        ("{func} 的参数", False),
+        ("618 预热期", False),  # a festival's name
+        ("1–5\u00a0分", False),
+    ],
+)
+def test_the_chinese_unit_rule_tells_a_unit_from_other_words(text, bad):
+    assert bool(_zh_unit_problems(text)) is bad
+
+
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.name)
+def test_no_chinese_figure_parts_from_its_unit(po: Path):
+    """Every Chinese translation joins a figure or field and its unit with a no-break space
+    ("{n}\u00a0个", "{days}\u00a0天"), never a plain one where a line may break."""
+    with po.open("rb") as f:
+        catalogue = read_po(f)
+    bad = []
+    for msg in catalogue:
+        strings = msg.string if isinstance(msg.string, tuple | list) else (msg.string,)
+        bad += [
+            f"{s[:80]!r}: {_zh_unit_problems(s)}" for s in strings if s and _zh_unit_problems(s)
+        ]
+    assert not bad, "write \\u00a0 (fmt.NBSP) between a figure and its unit:\n" + "\n".join(bad)
+
+
+def test_a_chinese_sentence_keeps_its_figure_and_unit_on_one_line():
+    """What a merchant reads: the catalogue's translation filled in, as a page shows it."""
+    from ecomdash.i18n import _, use_lang
+
+    with use_lang("zh"):
+        text = _("{n} high alerts", n="12")
+    assert text == f"12{fmt.NBSP}条高级别提醒"
 
 
 def test_the_rule_is_written_once():

@@ -618,19 +618,19 @@ def test_xml_entities_are_never_expanded(engine, monkeypatch):
 @pytest.mark.parametrize(
     ("head", "kind", "en", "zh"),
     [
-        ([["Orders report 2024"]], "xlsx", "Skipped 1 title row above the table.", "1 行标题"),
+        ([["Orders report 2024"]], "xlsx", "Skipped 1 title row above the table.", "1\u00a0行标题"),
         (
             [["Orders report 2024"], ["Shop 42"]],
             "xlsx",
             "Skipped 2 title rows above the table.",
-            "2 行标题",
+            "2\u00a0行标题",
         ),
-        ("#Alipay statement\n", "csv", "Skipped 1 title line above the table.", "1 行标题"),
+        ("#Alipay statement\n", "csv", "Skipped 1 title line above the table.", "1\u00a0行标题"),
         (
             "#Alipay statement\nAccount: 123\n\n",
             "csv",
             "Skipped 3 title lines above the table.",
-            "3 行标题",
+            "3\u00a0行标题",
         ),
     ],
 )

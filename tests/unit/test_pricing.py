@@ -477,8 +477,11 @@ def test_the_check_is_counted_against_the_products_with_their_own_elasticity():
         assert every.checked_products() == "all 3 products with their own elasticity"
         assert one.checked_products() == "the 1 product with its own elasticity"
     with use_lang("zh"):
-        assert some.checked_products() == "有自身价格弹性的 3 个商品中有足够周数可检验的 2 个"
-        assert every.checked_products() == "全部 3 个有自身价格弹性的商品"
+        assert (
+            some.checked_products()
+            == "有自身价格弹性的 3\u00a0个商品中有足够周数可检验的 2\u00a0个"
+        )
+        assert every.checked_products() == "全部 3\u00a0个有自身价格弹性的商品"
 
 
 def test_validation_names_each_product_as_the_products_table_does(demo_res):

@@ -128,7 +128,11 @@ def test_trending_window_counts_recent_buyers_only():
             "best seller: bought by 1 customer in the last day",
             "best seller: bought by 3 customers in the last 30 days",
         ),
-        ("zh", "热销商品：最近一天有 1 位客户买过", "热销商品：最近 30 天有 3 位客户买过"),
+        (
+            "zh",
+            "热销商品：最近一天有 1\u00a0位客户买过",
+            "热销商品：最近 30\u00a0天有 3\u00a0位客户买过",
+        ),
     ],
 )
 def test_trending_reason_says_a_one_day_window_as_the_last_day(lang, one_day, thirty_days):

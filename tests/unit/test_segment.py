@@ -150,7 +150,7 @@ def test_recency_words_on_a_short_history_come_with_a_warning():
     with use_lang("zh"):
         zh = tr_note(w)
         names = "、".join(_(s) for s in LONG_AGO_SEGMENTS)  # the segment names in Chinese
-    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅 {days} 天。" in zh
+    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅 {days}\u00a0天。" in zh
     assert f"（{names}）" in zh and "At risk" not in zh, zh
 
 
@@ -285,10 +285,14 @@ def test_rule_conditions_read_like_sentences():
         # a day bound reads as its other forms do ("首次下单在 433 天以前"), and after "且"
         # the number is not glued to it ("且432 天内首次下单" read as one word)
         within = seg_rules._condition("tenure_days", -np.inf, 432.5, "")
-        assert within == "首次下单在 432 天内"
-        assert seg_rules._join_and(["订单数 ≤ 3", within]) == "订单数 ≤ 3，且首次下单在 432 天内"
+        assert within == "首次下单在 432\u00a0天内"
+        assert (
+            seg_rules._join_and(["订单数 ≤ 3", within]) == "订单数 ≤ 3，且首次下单在 432\u00a0天内"
+        )
         last = seg_rules._condition("recency_days", -np.inf, 110.5, "")
-        assert seg_rules._join_and(["订单数 9–16", last]) == "订单数 9–16，且上次下单在 110 天内"
+        assert (
+            seg_rules._join_and(["订单数 9–16", last]) == "订单数 9–16，且上次下单在 110\u00a0天内"
+        )
 
 
 def test_movement_counts_match_the_lines(synth):

@@ -84,9 +84,8 @@ def test_segment_one_time_buyers_are_their_own_group(_isolated_home, capsys):
 
 def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, capsys, monkeypatch):
     """The text names the best-scoring k the chosen one was compared with, in the Segments
-    page's words (``clusters.k_choice``), through the catalogue: English, and Chinese when the
-    command runs in Chinese."""
-    from ecomdash.i18n import use_lang
+    page's words (``clusters.k_choice``), through the catalogue: English, and Chinese with
+    ``--lang zh``."""
     from ecomdash.segment import clusters as C
 
     synth, _, _ = stored
@@ -110,8 +109,8 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
         "k-means: k = 2 (the fewest clusters within sampling noise of the best silhouette, "
         "k = 3), silhouette "
     ) in text
-    with use_lang("zh"):
-        assert main(["segment", "--dataset", synth.id]) == 0
+    # in Chinese with --lang zh (the command's own option, as clv / churn have it)
+    assert main(["segment", "--dataset", synth.id, "--lang", "zh"]) == 0
     text = capsys.readouterr().out
     assert (
         "k-means：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数 "
@@ -135,7 +134,7 @@ def test_k_choice_names_the_range_it_swept():
     assert k_choice(result([2], k=2, best=2)) == "the only number of clusters these customers allow"
     assert k_choice(result(range(2, 7), by="override")) == "your choice"
     with use_lang("zh"):
-        assert k_choice(result(range(2, 7))) == "2 到 6 个聚类中轮廓系数最佳"
+        assert k_choice(result(range(2, 7))) == "2 到 6\u00a0个聚类中轮廓系数最佳"
         assert k_choice(result([2], k=2, best=2)) == "这些客户只能分出这一个聚类数"
 
 

@@ -190,7 +190,11 @@ def test_too_few_repeat_customers_is_said_plainly():
 
     with use_lang("zh"):
         text = str(translated(err.value))
-    assert "至少需要 20 位" in text and "只有 19 位" in text and "150 位只买过一次的客户" in text
+    assert (
+        "至少需要 20\u00a0位" in text
+        and "只有 19\u00a0位" in text
+        and "150\u00a0位只买过一次的客户" in text
+    )
     # twenty are enough
     table = _shop().loc[lambda t: ~t.index.str.startswith("K") | t.index.isin(_first(20))]
     assert C.cluster_features(_features(table), n_init=1).n_one_time == 150

@@ -121,7 +121,7 @@ def test_no_baskets_and_single_item_baskets():
         "Basket analysis found no orders to analyse: 0 sale lines with a product after "
         "removing returns, cancelled sales and non-product lines. Check the global filters and "
         "that the file has sale lines.",
-        "0 条",
+        "0\u00a0条",
     )
     single = _lines({f"o{j}": "abc"[j % 3] for j in range(1234)})
     with pytest.raises(InsufficientDataError) as e:
@@ -145,7 +145,7 @@ def test_too_many_rules(monkeypatch):
     english = str(e.value)
     assert english.startswith("These thresholds give 4 rules (limit 2): too many to compute")
     assert "(either leaves at most 2), or raise the minimum support." in english
-    check_note_error(e, english, "4 条规则", "上限 2")
+    check_note_error(e, english, "4\u00a0条规则", "上限 2")
 
 
 def test_bought_together_and_bundle_whatif():
@@ -164,7 +164,7 @@ def test_bought_together_and_bundle_whatif():
         "Product 'zz' is not in the 4 baskets analysed (after removing returns, cancelled "
         "sales and non-product lines, and the global filters). Pick a product from the list.",
         "'zz'",
-        "4 个购物篮",
+        "4\u00a0个购物篮",
     )
     priced = PAIRS.assign(unit_price=2.0, quantity=1.0)
     with pytest.raises(ParameterError) as e:
@@ -210,5 +210,5 @@ def test_holdout_check():
         "Checking rules on later orders needs baskets on both sides of 2 March 2024; found 0 "
         "later baskets. Use a longer period.",
         "2024年3月2日",
-        "0 个购物篮",
+        "0\u00a0个购物篮",
     )

@@ -157,7 +157,7 @@ def test_clv_models_and_inputs():
         e,
         "1 customers have an impossible (frequency, recency, T): need 0 <= recency <= T and "
         "recency = 0 when frequency = 0. Recompute them with rfm_summary().",
-        "有 1 位客户",
+        "有 1\u00a0位客户",
         "rfm_summary()",
     )
     with pytest.raises(InsufficientDataError) as e:
@@ -399,7 +399,7 @@ def test_pricing_panel_and_events():
         _check(
             e,
             f"{en} Give dates as YYYY-MM-DD with the end on or after the start.",
-            f"{en[0]} 条促销记录缺少日期或结束早于开始。",
+            f"{en[0]}\u00a0条促销记录缺少日期或结束早于开始。",
         )
 
 

@@ -99,7 +99,7 @@ def test_build_series_errors_in_chinese():
         "Forecasting needs sales lines; found none among 1,200 lines. "
         "Check the date range and filters, and that quantities/prices are positive."
     )
-    assert "1,200 条订单行" in zh
+    assert "1,200\u00a0条订单行" in zh
 
     en, zh = _raise(ParameterError, F.build_series, _lines(), category="Toys")
     assert (
@@ -231,7 +231,7 @@ def test_forecast_errors_in_chinese():
         "A backtest of 2 folds × 7 periods needs more history: the series has 28 periods. "
         "Use fewer folds, a shorter horizon, or a coarser grain."
     )
-    assert "2 折 × 7 期" in zh and "28 期" in zh
+    assert "2\u00a0折 × 7\u00a0期" in zh and "28\u00a0期" in zh
 
 
 def test_forecast_many_error_in_chinese():
@@ -341,19 +341,19 @@ def test_read_stock_errors_in_chinese():
     assert (
         en == "No stock value in column 'stock' is a number (2 rows). Enter whole units, e.g. 12."
     )
-    assert "“stock”" in zh and "2 行" in zh
+    assert "“stock”" in zh and "2\u00a0行" in zh
 
     en, zh = _raise(InputFileError, SF.read_stock, b"sku,stock\nA,ten\nB,3\nC,-1\n")
     assert en.startswith("Lines 2, 4 of the stock file have text or a negative number")
     assert zh == (
-        "库存文件第 2、4 行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
+        "库存文件第 2、4\u00a0行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
         "不清楚库存的商品请留空，然后重新上传。"
     )
     # a European Excel's decimal comma: not whole units, said with the line (was read as 15)
     en, zh = _raise(InputFileError, SF.read_stock, b"SKU;Stock\nA;12\nB;1,5\n")
     assert en.startswith("Line 3 of the stock file has a number of units that is not whole")
     assert zh == (
-        "库存文件第 3 行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如 12"
+        "库存文件第 3\u00a0行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如 12"
         "（用分号分隔的文件里逗号是小数点，1,5 就是一件半），然后重新上传。"
     )
     en, zh = _raise(InputFileError, SF.read_stock, b'sku,stock\n"A,1\n')
