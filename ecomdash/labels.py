@@ -460,8 +460,8 @@ COLUMNS.update({
     f"{_P}:product_id": _c(N_("Product id")),
     f"{_P}:product_name": _c(N_("Product")),  # as on every other page
     f"{_P}:elasticity": _c(N_("Elasticity"), "number", 2, N_("% change in units for a 1\u00a0% change in price (below -1: price-sensitive).")),
-    f"{_P}:ci_low": _c(N_("90% low"), "number", 2),
-    f"{_P}:ci_high": _c(N_("90% high"), "number", 2),
+    f"{_P}:ci_low": _c(N_("90\u00a0% low"), "number", 2),
+    f"{_P}:ci_high": _c(N_("90\u00a0% high"), "number", 2),
     f"{_P}:current_price": _c(N_("Current price"), "money"),
     f"{_P}:new_price": _c(N_("New price"), "money"),
     f"{_P}:note": _c(N_("Note")),
@@ -488,9 +488,9 @@ _table("pricing.promos", {
     "start": _c(N_("From"), "date"), "end": _c(N_("To"), "date"),
     "regular_price": _c(N_("Regular price"), "money"), "promo_price": _c(N_("Promotion price"), "money"),
     "discount": _c(N_("Discount"), "share", 0), "lift": _c(N_("Lift (units ×)"), "number", 2),
-    "lift_low": _c(N_("Lift 90% low"), "number", 2), "lift_high": _c(N_("Lift 90% high"), "number", 2),
-    "dip": _c(N_("Dip after"), "share", 0), "dip_low": _c(N_("Dip 90% low"), "share", 0),
-    "dip_high": _c(N_("Dip 90% high"), "share", 0), "extra_units": _c(N_("Extra units"), "number", 0),
+    "lift_low": _c(N_("Lift 90\u00a0% low"), "number", 2), "lift_high": _c(N_("Lift 90\u00a0% high"), "number", 2),
+    "dip": _c(N_("Dip after"), "share", 0), "dip_low": _c(N_("Dip 90\u00a0% low"), "share", 0),
+    "dip_high": _c(N_("Dip 90\u00a0% high"), "share", 0), "extra_units": _c(N_("Extra units"), "number", 0),
     "extra_revenue": _c(N_("Extra revenue during"), "money"), "dip_revenue": _c(N_("Revenue lost after"), "money"),
     "net_revenue": _c(N_("Net revenue"), "money"), "net_profit": _c(N_("Net profit"), "money"),
 })
@@ -498,10 +498,10 @@ _table("pricing.whatif", {
     "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
     "elasticity": COLUMNS[f"{_P}:elasticity"], "current_price": COLUMNS[f"{_P}:current_price"],
     "new_price": COLUMNS[f"{_P}:new_price"], "units_now": _c(N_("Units a week now"), "number", 1),
-    "units": _c(N_("Units a week"), "number", 1), "units_low": _c(N_("Units 90% low"), "number", 1),
-    "units_high": _c(N_("Units 90% high"), "number", 1), "revenue": _c(N_("Revenue a week"), "money"),
-    "profit": _c(N_("Profit a week"), "money"), "profit_low": _c(N_("Profit 90% low"), "money"),
-    "profit_high": _c(N_("Profit 90% high"), "money"), "best_price": _c(N_("Best price"), "money"),
+    "units": _c(N_("Units a week"), "number", 1), "units_low": _c(N_("Units 90\u00a0% low"), "number", 1),
+    "units_high": _c(N_("Units 90\u00a0% high"), "number", 1), "revenue": _c(N_("Revenue a week"), "money"),
+    "profit": _c(N_("Profit a week"), "money"), "profit_low": _c(N_("Profit 90\u00a0% low"), "money"),
+    "profit_high": _c(N_("Profit 90\u00a0% high"), "money"), "best_price": _c(N_("Best price"), "money"),
     "best_for": _c(N_("Best for")), "note": COLUMNS[f"{_P}:note"],
 })
 _table("pricing.markdowns", {

@@ -26,7 +26,7 @@ PRODUCT_CSV += ["units_per_week", "revenue"]
 #: the per-category table's columns on screen (raw ids) and what its caption names
 CATEGORY_SCREEN = ["category", "elasticity", "trustworthy", "note"]
 CATEGORY_CSV_ALSO = {
-    "en": "The CSV download also has: 90% low, 90% high, Products with price changes, "
+    "en": "The CSV download also has: 90\u00a0% low, 90\u00a0% high, Products with price changes, "
     "Product-weeks.",
     "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、有调价的商品数、商品周数。",
 }
@@ -131,7 +131,7 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     cat_csv = downloads.frame("pricing-categories")
     assert {"ci_low", "ci_high", "n_products", "weeks", *CATEGORY_SCREEN} <= set(cat_csv.columns)
     assert (
-        "The CSV download also has: Product id, Category, 90% low, 90% high, Price levels, "
+        "The CSV download also has: Product id, Category, 90\u00a0% low, 90\u00a0% high, Price levels, "
         "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "
         "Units a week (last 8 wks), Revenue."
     ) in [c.value for c in at.caption]

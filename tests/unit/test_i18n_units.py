@@ -22,9 +22,10 @@ from babel.messages.pofile import read_po
 from ecomdash.i18n import fmt
 from ecomdash.i18n.extract import ROOT, messages
 
-#: a percent sign after a plain space; "%{x}" (a plotly field), "%(name)s" (a printf field)
-#: and "%%" (a printf format's escaped sign: ui.tables.percent_format) are not percent signs
-PLAIN_PCT = re.compile(r" %(?![{(%])")
+#: a percent sign after a plain space, or glued to its figure ("90% low"); "%{x}" (a plotly
+#: field), "%(name)s" (a printf field), "%%" (a printf format's escaped sign:
+#: ui.tables.percent_format) and "{x:.0%}" (a format spec) are not percent signs
+PLAIN_PCT = re.compile(r"(?: |(?<=[\d}]))%(?![{(%}])")
 #: a Chinese figure or field with any space before its "%" ("80 %" where Chinese writes "80%")
 ZH_SPACED_PCT = re.compile(r"[\d}][ \u00a0]%(?![{(%])")
 
@@ -61,6 +62,9 @@ def _plain(text: str) -> bool:
         ("%(name)s and %(n)d", False),
         ("%d %%", False),  # a printf format's "%"
         ("% change in units", False),  # nothing before it
+        ("Lift 90% low", True),  # glued: "90\u00a0%" as fmt.pct writes it
+        ("{share}% of orders", True),
+        ("{x:.0%}", False),  # a format spec
     ],
 )
 def test_the_rule_tells_a_percent_sign_from_a_placeholder(text, plain):
@@ -72,7 +76,7 @@ def test_no_english_message_writes_a_plain_space_before_a_percent_sign():
     plain space beside fmt.pct's "81 %" (a no-break space) in the same sentence."""
     found, _bad = messages()
     plain = sorted({f"{m.path}:{m.line}: {m.msgid[:80]!r}" for m in found if _plain(m.msgid)})
-    assert not plain, "write \\u00a0% (fmt.NBSP), not ' %':\n" + "\n".join(plain)
+    assert not plain, "write \\u00a0% (fmt.NBSP), not ' %' or '90%':\n" + "\n".join(plain)
 
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.name)

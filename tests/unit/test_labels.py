@@ -75,7 +75,7 @@ def test_headers_of_the_issue_examples_are_words():
     # one id, different meaning per page
     assert L.label("rule", "basket") == "Rule (if → then)"
     assert L.label("lift", "pricing.promos") == "Lift (units ×)"
-    assert L.label("ci_low", "pricing.whatif") == "90% low"  # falls back to "pricing:"
+    assert L.label("ci_low", "pricing.whatif") == "90\u00a0% low"  # falls back to "pricing:"
     assert L.label("product_id", "pricing.whatif") == L.label("product_id") == "Product id"
 
 
