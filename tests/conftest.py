@@ -80,6 +80,19 @@ def demo():
     return generate()
 
 
+@pytest.fixture
+def demo_id(_isolated_home, demo) -> str:
+    """The demo merchant saved in the test's own store directory (where the CLI and the report
+    find it), its dataset id; a module with its own ``store`` fixture defines its own."""
+    from ecomdash.store import Store
+
+    store = Store.open(_isolated_home)
+    try:
+        return store.ensure_demo(demo.lines).id
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def demo_alerts(demo, tmp_path_factory):
     """The demo merchant's alerts (find_alerts with its defaults), once per test module."""

@@ -20,15 +20,6 @@ from tests.unit.test_segment import synthetic_lines
 NB = "\u00a0"
 
 
-@pytest.fixture
-def demo_id(_isolated_home, demo):
-    store = Store.open(_isolated_home)
-    try:
-        return store.ensure_demo(demo.lines).id
-    finally:
-        store.close()
-
-
 def _run(capsys, argv) -> str:
     assert main(argv) == 0
     return capsys.readouterr().out

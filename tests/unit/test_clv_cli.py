@@ -9,16 +9,6 @@ import pytest
 
 from ecomdash import churn, clv, schema
 from ecomdash.cli import main
-from ecomdash.store import Store
-
-
-@pytest.fixture
-def demo_id(_isolated_home, demo):
-    store = Store.open(_isolated_home)
-    try:
-        return store.ensure_demo(demo.lines).id
-    finally:
-        store.close()
 
 
 def _json(capsys, argv) -> dict:

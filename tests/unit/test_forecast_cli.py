@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from ecomdash.cli import main
-from ecomdash.store import Store
-
-
-@pytest.fixture
-def demo_id(_isolated_home, demo):
-    store = Store.open(_isolated_home)
-    try:
-        return store.ensure_demo(demo.lines).id
-    finally:
-        store.close()
 
 
 def test_forecast_json_contract(demo_id, capsys):

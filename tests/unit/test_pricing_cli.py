@@ -12,15 +12,6 @@ from ecomdash.cli import main
 from ecomdash.store import Store
 
 
-@pytest.fixture
-def demo_id(_isolated_home, demo):
-    store = Store.open(_isolated_home)
-    try:
-        return store.ensure_demo(demo.lines).id
-    finally:
-        store.close()
-
-
 def test_pricing_json_contract(demo_id, demo, capsys):
     rc = main(
         [

@@ -458,15 +458,6 @@ def test_lang():
         check_lang("fr")
 
 
-@pytest.fixture
-def demo_id(_isolated_home, demo):
-    store = Store.open(_isolated_home)
-    try:
-        return store.ensure_demo(demo.lines).id
-    finally:
-        store.close()
-
-
 def test_cli_writes_the_report(demo_id, tmp_path, capsys):
     out = tmp_path / "r.html"
     rc = main(["report", "--dataset", "Demo merchant", "--start", "2026-05-01", "--out", str(out)])
