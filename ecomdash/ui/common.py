@@ -380,7 +380,8 @@ def download_table(
     """A formula-safe CSV download; the random token keeps each export's /media id unique.
     ``label``: the button's text, already translated (default: "Download CSV" translated).
     ``prepare``: applied to ``df`` when the file is built (work a rerun should not pay for;
-    it runs outside the script run, so it must not depend on the run's language).
+    it runs outside the script run, where no language is set: a ``prepare`` that writes
+    words takes the language in when it is made, as the Pricing page's ``_csv_words(lang)``).
     ``kinds``: a column's kind for its header, as in ``show_table`` (numbers stay numbers).
 
     Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
