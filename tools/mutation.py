@@ -99,7 +99,11 @@ MODULES: dict[str, list[str]] = {
     "forecast/models": ["tests/unit/test_forecast_models.py"],
     "forecast/single": ["tests/unit/test_forecast_single.py"],
     "forecast/engine": ["tests/unit/test_forecast_engine.py", "tests/unit/test_forecast_models.py"],
-    "alerts/series": ["tests/unit/test_alerts.py", "tests/unit/test_alerts_cn.py"],
+    "alerts/series": [
+        "tests/unit/test_alerts_weeks.py",
+        "tests/unit/test_alerts.py",
+        "tests/unit/test_alerts_cn.py",
+    ],
 }
 
 

@@ -184,7 +184,7 @@ def test_muting_is_saved_in_the_store(demo_dataset, demo, _isolated_home, monkey
 
 
 def test_alerts_page_on_an_export_without_prices_or_customers(_isolated_home):
-    from tests.unit.test_alerts import _hand_lines
+    from tests.unit.alerts_lines import _hand_lines
 
     lines = _hand_lines().drop(columns=["customer_id", "unit_price", "revenue"])
     store = Store.open(_isolated_home)
@@ -221,7 +221,7 @@ def test_alerts_page_says_which_known_day_a_week_held(_isolated_home):
     CSV say the week held Black Friday and that this lowered its severity (high to medium), in
     English and in Chinese (the reason said neither)."""
     from ecomdash.exports import to_safe_csv_bytes
-    from tests.unit.test_alerts import black_friday_week_lines
+    from tests.unit.alerts_lines import black_friday_week_lines
 
     store = Store.open(_isolated_home)
     info = store.save_dataset("black friday week", black_friday_week_lines())

@@ -97,7 +97,7 @@ def test_alerts_cli_event_is_named_in_the_weeks_reason_and_its_help_says_so(_iso
     level lower (not low), and the week's reason names it: the help says both now."""
     import pytest
 
-    from tests.unit.test_alerts import black_friday_week_lines
+    from tests.unit.alerts_lines import black_friday_week_lines
 
     with pytest.raises(SystemExit):
         main(["alerts", "--help"])
