@@ -19,11 +19,87 @@ from tests.unit.alerts_lines import _line, _numbered, _saved, black_friday_week_
 
 
 def test_robust_scale_by_hand():
-    r = np.array([0.0, 1.0, -1.0, 2.0, -2.0, 0.5, np.nan])
-    dev = np.abs(r[:6] - 0.0)  # median of the six values is 0.25
-    dev = np.abs(r[:6] - np.median(r[:6]))
-    want = max(1.4826 * np.median(dev), np.quantile(dev, 0.99) / 2.576)
-    assert robust_scale(r) == pytest.approx(want)
+    """The larger of 1.4826 x the median absolute deviation and the tail quantile of the
+    deviations over its normal value, NaN left out; 0 below five values.
+
+    Five values 1, 3, 4, 8, 20 (and a NaN): median 4, deviations 3, 1, 0, 4, 16, their
+    median 3 (MAD term 4.4478); their 99th percentile 4 + 0.96 x 12 = 15.52 (numpy's linear
+    rule, position 0.99 x 4), over z = 2.5758 (99 % two-sided): 6.0253, the larger.
+    Seven values 0 ... 6: median 3, deviations 3, 2, 1, 0, 1, 2, 3 with median 2 (MAD term
+    2.9652); 99th percentile 3, over 2.5758: 1.1647, so the MAD term. At tail 0.9 the first
+    case's 90th percentile is 4 + 0.6 x 12 = 11.2, over z = 1.6449: 6.8091."""
+    z99, z90 = 2.5758293035489, 1.6448536269514715
+    five = np.array([1.0, 3.0, 4.0, 8.0, 20.0, np.nan])
+    assert robust_scale(five) == pytest.approx(15.52 / z99, rel=1e-9)  # 6.0253
+    assert robust_scale(five, tail=0.9) == pytest.approx(11.2 / z90, rel=1e-9)  # 6.8091
+    assert robust_scale(np.arange(7.0)) == pytest.approx(1.4826 * 2, rel=1e-9)  # 2.9652
+    assert robust_scale(np.array([1.0, 2.0, 3.0, 4.0, np.nan])) == 0.0  # four values
+    assert robust_scale(np.array([np.nan] * 6)) == 0.0
+
+
+def _weeks_frame(metric: str, weekly: list[float], start: str = "2024-01-01") -> pd.DataFrame:
+    """Days of whole weeks from a Monday, each week's total spread evenly over its days."""
+    days = pd.date_range(start, periods=7 * len(weekly), freq="D")
+    actual = np.repeat(np.asarray(weekly, dtype=float) / 7, 7)
+    return pd.DataFrame(
+        {"metric": metric, "day": days, "actual": actual, "expected": actual, "known": ""}
+    )
+
+
+def test_score_weeks_by_hand():
+    """Each week's score is log((actual + 1) / (level + 1)) over the spread of the ordinary
+    weeks' residuals (:func:`robust_scale`, tail 0.9); orders never below Poisson noise,
+    1 / sqrt(level + 1); a week whose net revenue is negative (returns above sales) counts
+    as 0; a metric with fewer than 8 whole weeks is left out and the others still scored;
+    run-up weeks (``unspread``) are scored but not in the spread."""
+    from ecomdash.alerts.series import score_weeks
+
+    rng = np.random.default_rng(4)
+    base = list(700 + rng.normal(0, 3, 12).round())  # 12 weeks of about 700
+    weeks_rev = base.copy()
+    weeks_rev[5] = -50.0  # returns above sales
+    weeks_rev[9] = 1050.0  # a run-up week, +50 %
+    frame = pd.concat(
+        [
+            _weeks_frame("revenue", weeks_rev),
+            _weeks_frame("orders", base),
+            _weeks_frame("aov", [50.0] * 7),  # 7 whole weeks: too few, left out
+        ]
+    )
+    monday = pd.Timestamp("2024-01-01")
+    run_up = [monday + pd.Timedelta(weeks=9)]
+    w = score_weeks(frame, metrics=["aov", "revenue", "orders"], unspread=run_up)
+    assert sorted(set(w["metric"])) == ["orders", "revenue"] and len(w) == 24
+    for metric, g in w.groupby("metric"):
+        g = g.set_index("week")
+        r = np.log((g["actual"].clip(lower=0) + 1) / (g["expected"] + 1))
+        spread = robust_scale(r.drop(index=run_up).to_numpy(), tail=0.9)
+        if metric == "orders":  # 3 orders' noise on 700: the Poisson floor holds
+            floor = 1 / np.sqrt(g["expected"] + 1)
+            assert (floor > spread).all()
+            spread = floor
+        assert np.allclose(g["score"], r / spread), metric
+    rev = w[w["metric"] == "revenue"].set_index("week")
+    assert rev.loc[monday + pd.Timedelta(weeks=5), "score"] < -20  # counted as 0, not NaN
+    assert rev.loc[run_up[0], "score"] > 5  # far out: the +50 % week is not in the spread
+    assert (w["expected"] > 600).all()  # the level holds; neither extreme week drags it
+
+
+def test_eight_whole_weeks_are_enough_to_score():
+    from ecomdash.alerts.series import score_weeks
+
+    eight = score_weeks(_weeks_frame("orders", [700, 690, 710, 705, 695, 700, 702, 698]))
+    assert len(eight) == 8 and eight["score"].notna().all()
+    assert score_weeks(_weeks_frame("orders", [700, 690, 710, 705, 695, 700, 702])).empty
+    # eight ordinary weeks beside a run-up week are enough for the spread: it leaves the
+    # run-up out (with it in, the +50 % week widens the spread of the others)
+    revenue = [7000, 6900, 7100, 7050, 6950, 7000, 10500, 7020, 6980]
+    run_up = [pd.Timestamp("2024-02-12")]  # the seventh week
+    w = score_weeks(_weeks_frame("revenue", revenue), unspread=run_up).set_index("week")
+    r = np.log((w["actual"] + 1) / (w["expected"] + 1))
+    spread = robust_scale(r.drop(index=run_up).to_numpy(), tail=0.9)
+    assert np.allclose(w["score"], r / spread)
+    assert spread < robust_scale(r.to_numpy(), tail=0.9) / 2
 
 
 def test_outage_day_in_a_weekly_series_scores_far_below():
