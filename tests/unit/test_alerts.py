@@ -200,8 +200,8 @@ def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(han
         ),
         (
             "zh",
-            ("订单 Q1（金额 25.00，", "被整单退货或取消，距下单：2\u00a0小时"),
-            "连续下了 9\u00a0单（历时：48\u00a0分钟；",
+            ("订单 Q1（金额\u00a025.00，", "被整单退货或取消，距下单：2\u00a0小时"),
+            "连续下了\u00a09\u00a0单（历时：48\u00a0分钟；",
         ),
     ):
         with use_lang(lang):
@@ -791,7 +791,7 @@ def test_an_unusual_week_names_its_known_days(black_friday_week, capsys):
         z = find_alerts(store, info.id).alerts
     (zweek,) = z[z["kind"] == "unusual_week"].itertuples()
     assert (
-        "（+154%，是每周正常波动幅度的 13.4\u00a0倍）；这一周有 1\u00a0个已知的特殊日（黑色星期五），"
+        "（+154%，是每周正常波动幅度的\u00a013.4\u00a0倍）；这一周有\u00a01\u00a0个已知的特殊日（黑色星期五），"
         in (zweek.reason)
     )
     assert "因此严重程度降低了一级" in zweek.reason and "Black Friday" not in zweek.reason
@@ -849,7 +849,7 @@ def test_a_weeks_known_days_in_day_order_each_once():
     with use_lang("zh"):
         zw = score_weeks(scored.assign(known=known.replace({"Boxing Day": "节礼日"})))
         assert zw.set_index("week").loc[wk, "known"].endswith("、节礼日")
-        assert "；这一周有 4\u00a0个已知的特殊日（" in _week_reason(r, wk, lowered=False)
+        assert "；这一周有\u00a04\u00a0个已知的特殊日（" in _week_reason(r, wk, lowered=False)
 
 
 def test_a_week_whose_severity_the_known_day_left_alone_does_not_say_it_was_lowered(
@@ -930,7 +930,7 @@ def test_a_high_return_customer_says_what_they_returned_and_what_they_bought():
     )
     assert (
         z.reason
-        == "客户“C7”在 4\u00a0笔订单中共购买 £200.00，退回了 £120.00（60%）；本期间有 3\u00a0个退货行"
+        == "客户“C7”在\u00a04\u00a0笔订单中共购买\u00a0£200.00，退回了\u00a0£120.00（60%）；本期间有\u00a03\u00a0个退货行"
     )
 
 
@@ -1004,10 +1004,10 @@ def test_a_category_day_rated_low_says_why(_isolated_home):
         "are rated higher only from 8 times the swing"
     )
     assert zh[("Garden", "revenue")].reason.endswith(
-        "（+1,628%，是平日正常波动幅度的 7.8\u00a0倍）；评为低：变动 131.90 不到全店日常销售额（809.00）的 20%"
+        "（+1,628%，是平日正常波动幅度的\u00a07.8\u00a0倍）；评为低：变动\u00a0131.90 不到全店日常销售额（809.00）的\u00a020%"
     )
     assert zh[("Garden", "orders")].reason.endswith(
-        "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的 8\u00a0倍才评为更高级别"
+        "；评为低：单个品类或国家/地区的订单数达到正常波动幅度的\u00a08\u00a0倍才评为更高级别"
     )
     # the shop's own signals are rated on their own: never "rated low" by these rules
     shop = [s for (g, _m), s in en.items() if g == ""]
@@ -1097,7 +1097,10 @@ def test_a_sale_below_cost_writes_the_unit_cost_as_money():
         with use_lang("zh"):
             (z,) = signals_from("negative_margin", df)
     assert s.reason == "Mug (P1) sold below its unit cost £4.50 on 2 lines: £3.00 lost"
-    assert z.reason == "“Mug (P1)”在 2\u00a0个订单行以低于单位成本 £4.50 的价格售出：亏损 £3.00"
+    assert (
+        z.reason
+        == "“Mug (P1)”在\u00a02\u00a0个订单行以低于单位成本\u00a0£4.50 的价格售出：亏损\u00a0£3.00"
+    )
 
 
 def test_an_unusual_weeks_money_is_its_distance_from_expected(black_friday_week):
