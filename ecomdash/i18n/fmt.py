@@ -252,7 +252,9 @@ def round_count(x: float, *, digits: int = 2, lang: str | None = None) -> str:
 #: (``42 秒``, ``2 分 11 秒``): the catalogue writes a space between a figure and a Chinese
 #: unit (``90 天``, ``12 个月``), and a plain one let a line end with ``42`` and start with
 #: ``秒`` (a figure and an ideograph may break apart without any space at all, so ``42秒``
-#: would not keep them together either).
+#: would not keep them together either). The space between a Chinese word and the figure
+#: after it is the same no-break space (``不到 0.1 秒``, ``2 分 11 秒``; the catalogue's
+#: ``共 {n} 个``, ``最近 30 天``): no line ends with ``不到`` and starts the next with ``0.1``.
 NBSP = "\u00a0"
 
 
@@ -320,16 +322,21 @@ def pct(
 
 
 def times(x: float, *, most: float = 100.0, lang: str | None = None) -> str:
-    """A ratio as a multiple, as a merchant reads a lift: ``1.8×`` in English, ``1.8倍`` in
-    Chinese; whole from ten (``38×``), one decimal from one (``1.8×``), two below (``0.32×``),
-    rounded half up. Beyond ``most`` it reads ``more than 100×`` / ``超过100倍`` (an interval's
-    end of a promotion of a few orders runs to 10^15 times: a figure nobody reads), and what
-    would round to zero ``less than 0.01×`` / ``不到0.01倍`` (exactly zero: ``0×``).
+    """A ratio as a multiple, as a merchant reads a lift: ``1.8×`` in English, ``1.8 倍`` in
+    Chinese (the catalogue's ``{lift} 倍``: :func:`unit`'s no-break space); whole from ten
+    (``38×``), one decimal from one (``1.8×``), two below (``0.32×``), rounded half up. Beyond
+    ``most`` it reads ``more than 100×`` / ``超过 100 倍`` (an interval's end of a promotion of
+    a few orders runs to 10^15 times: a figure nobody reads), and what would round to zero
+    ``less than 0.01×`` / ``不到 0.01 倍`` (exactly zero: ``0×``); Chinese joins ``超过`` /
+    ``不到`` and the figure with the no-break space too, as the catalogue joins a word and the
+    figure after it.
 
     >>> times(1.8, lang="en"), times(0.3162, lang="en"), times(38.72, lang="zh")
-    ('1.8×', '0.32×', '39倍')
-    >>> times(1.2e15, lang="en"), times(1.2e15, lang="zh"), times(1e-13, lang="en")
-    ('more than 100×', '超过100倍', 'less than 0.01×')
+    ('1.8×', '0.32×', '39\xa0倍')
+    >>> times(1.2e15, lang="en"), times(1.2e15, lang="zh").replace(NBSP, "~")
+    ('more than 100×', '超过~100~倍')
+    >>> times(1e-13, lang="en"), times(0.0, lang="zh")
+    ('less than 0.01×', '0\xa0倍')
     """
     zh = (lang or get_lang()) == "zh"
     x = float(x)
@@ -339,14 +346,14 @@ def times(x: float, *, most: float = 100.0, lang: str | None = None) -> str:
     def written(v: float) -> str:
         places = 0 if v >= 10 else (1 if v >= 1 else 2)
         figure = f"{_half_up(v, places):,.{places}f}"
-        return f"{figure}倍" if zh else f"{figure}×"
+        return unit(figure, "倍", lang="zh") if zh else f"{figure}×"
 
     if x > most:
-        return f"超过{written(most)}" if zh else f"more than {written(most)}"
+        return f"超过{NBSP}{written(most)}" if zh else f"more than {written(most)}"
     if 0 < x < 0.005:
-        return f"不到{written(0.01)}" if zh else f"less than {written(0.01)}"
+        return f"不到{NBSP}{written(0.01)}" if zh else f"less than {written(0.01)}"
     if x <= 0:
-        return "0倍" if zh else "0×"
+        return unit("0", "倍", lang="zh") if zh else "0×"
     return written(x)
 
 
@@ -354,18 +361,19 @@ def pct_upto(
     x: float, digits: int = 0, *, most: float = 100.0, signed: bool = True, lang: str | None = None
 ) -> str:
     """:func:`pct` of a change, but one beyond ``most`` (a share: 100 is ``+10,000 %``) reads
-    ``more than +10,000 %`` / ``超过+10,000%``: the end of a promotion's dip interval when the
-    weeks after it sold a few units against none (it read ``+383,722,577,373 %``).
+    ``more than +10,000 %`` / ``超过 +10,000%`` (the no-break space after ``超过``, as in
+    :func:`times`): the end of a promotion's dip interval when the weeks after it sold a few
+    units against none (it read ``+383,722,577,373 %``).
 
     >>> pct_upto(-0.3, lang="zh"), pct_upto(3e63, lang="zh")
-    ('-30%', '超过+10,000%')
+    ('-30%', '超过\xa0+10,000%')
     >>> pct_upto(3e63, lang="en").replace(NBSP, "~")
     'more than +10,000~%'
     """
     zh = (lang or get_lang()) == "zh"
     if float(x) > most:
         cap = pct(most, digits, signed=signed, lang=lang)
-        return f"超过{cap}" if zh else f"more than {cap}"
+        return f"超过{NBSP}{cap}" if zh else f"more than {cap}"
     return pct(x, digits, signed=signed, lang=lang)
 
 
@@ -469,14 +477,15 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
     it; the CLI's ``--json`` keeps numeric seconds.
 
     Both languages join a figure and its unit with a no-break space (:func:`unit`: ``42 s``
-    / ``42 秒`` never wraps between ``42`` and its unit); the parts are separated by a plain
-    space, where a line may break (``2 min`` / ``11 s``, ``2 分`` / ``11 秒``), as is the
-    space after ``under`` / ``不到``.
+    / ``42 秒`` never wraps between ``42`` and its unit). English separates the parts by a
+    plain space, where a line may break (``2 min`` / ``11 s``), as is the space after
+    ``under``; Chinese joins a word and the figure after it with the no-break space too, as
+    the catalogue does (``共 {n} 个``): ``不到 0.1 秒`` and ``2 分 11 秒`` stay whole.
 
     >>> [t.replace(NBSP, "~") for t in (duration(0.04), duration(2.43), duration(131.1))]
     ['under 0.1~s', '2.4~s', '2~min 11~s']
     >>> [duration(x, lang="zh").replace(NBSP, "~") for x in (0.04, 42, 131.1)]
-    ['不到 0.1~秒', '42~秒', '2~分 11~秒']
+    ['不到~0.1~秒', '42~秒', '2~分~11~秒']
     >>> duration(60, lang="en"), duration(60, lang="zh"), duration(3700, lang="en")
     ('1\\xa0min', '1\\xa0分钟', '1\\xa0h 2\\xa0min')
     """
@@ -486,8 +495,11 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
         return MISSING
     x = max(x, 0.0)
     lang = "zh" if zh else "en"
+    # between a Chinese word and the figure after it: the no-break space (fmt.NBSP), as the
+    # catalogue joins them ("共 {n} 个"); English keeps a plain space between its words
+    gap = NBSP if zh else " "
     if x < 0.1:
-        return f"{'不到' if zh else 'under'} {unit('0.1', '秒' if zh else 's', lang=lang)}"
+        return f"{'不到' if zh else 'under'}{gap}{unit('0.1', '秒' if zh else 's', lang=lang)}"
     tenths = _half_up(x, 1)
     if tenths < 10:
         return unit(str(tenths), "秒" if zh else "s", lang=lang)
@@ -502,4 +514,4 @@ def duration(seconds: float, *, lang: str | None = None) -> str:
         units = ("小时", "分", "小时") if zh else ("h", "min", "h")
     if not small:
         return unit(f"{big:,}", units[2], lang=lang)
-    return f"{unit(f'{big:,}', units[0], lang=lang)} {unit(str(small), units[1], lang=lang)}"
+    return f"{unit(f'{big:,}', units[0], lang=lang)}{gap}{unit(str(small), units[1], lang=lang)}"

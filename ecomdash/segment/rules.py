@@ -13,8 +13,8 @@ from ecomdash.errors import ParameterError
 from ecomdash.features import (
     CustomerFeatures,
 )
-from ecomdash.i18n import N_, _
-from ecomdash.i18n.fmt import pct
+from ecomdash.i18n import N_, _, get_lang
+from ecomdash.i18n.fmt import NBSP, pct
 from ecomdash.i18n.note import note
 from ecomdash.segment._threads import single_threaded
 from ecomdash.segment.clusters import ClusterResult, feature_matrix
@@ -48,7 +48,10 @@ def _fmt_money(v: float) -> str:
 
 
 def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
-    """Readable text for ``lo < feat <= hi`` (either bound may be infinite)."""
+    """Readable text for ``lo < feat <= hi`` (either bound may be infinite). In Chinese the
+    word and the range after it are joined by a no-break space (``订单数 9–16``, ``退货
+    20%–50%``), as the catalogue joins a Chinese word and the figure after it."""
+    gap = NBSP if get_lang() == "zh" else " "
     if feat in _INTEGER:
         a = math.floor(lo) + 1 if np.isfinite(lo) else None  # value >= a
         b = math.floor(hi) if np.isfinite(hi) else None  # value <= b
@@ -66,7 +69,7 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
             return _("first order {a}+ days ago", a=f"{a:,}")
         word = _("orders") if feat == "frequency" else _(breadth_label)
         if a is not None and b is not None:
-            return f"{word} = {a}" if a == b else f"{word} {a}–{b}"
+            return f"{word} = {a}" if a == b else f"{word}{gap}{a}–{b}"
         return f"{word} ≤ {b}" if b is not None else f"{word} ≥ {a}"
     if feat == "return_rate":
         fmt = partial(pct, digits=0)
@@ -83,7 +86,7 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
         }[feat]
     )
     if np.isfinite(lo) and np.isfinite(hi):
-        return f"{word} {fmt(lo)}–{fmt(hi)}"
+        return f"{word}{gap}{fmt(lo)}–{fmt(hi)}"
     return f"{word} ≤ {fmt(hi)}" if np.isfinite(hi) else f"{word} > {fmt(lo)}"
 
 

@@ -228,7 +228,7 @@ def test_alerts_page_says_which_known_day_a_week_held(_isolated_home):
     store.close()
     for lang, said in (
         ("en", "the week held 1 known day (Black Friday), so its severity was lowered one level"),
-        ("zh", "这一周有 1\u00a0个已知的特殊日（黑色星期五），因此严重程度降低了一级"),
+        ("zh", "这一周有\u00a01\u00a0个已知的特殊日（黑色星期五），因此严重程度降低了一级"),
     ):
         at = run_page("alerts.py", dataset_id=info.id, lang=lang, timeout=120)
         assert not at.exception, at.exception

@@ -236,7 +236,7 @@ def test_bundle_whatif_says_whole_sales_and_rounded_revenue_as_the_home_finding(
     ].format(
         share="10%",
         n=f"{n:,}",
-        sales=f"约多卖 {about_sales:,}\u00a0单",
+        sales=f"约多卖\u00a0{about_sales:,}\u00a0单",
         revenue=about_revenue,
         price=f"£{price:,.2f}",
     )

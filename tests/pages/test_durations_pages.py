@@ -13,10 +13,11 @@ from tests.pages.conftest import run_page
 #: every form fmt.duration writes, whole text (tests/unit/test_i18n_durations.py checks which)
 #: (English joins a figure and its unit with fmt.NBSP, its parts with a plain space)
 EN = r"(under 0\.1\u00a0s|\d\.\d\u00a0s|[1-5]?\d\u00a0s|[0-9,]+\u00a0(min|h)( [1-5]?\d\u00a0(s|min))?)"
-#: (Chinese too: "42 秒", "2 分 11 秒", with fmt.NBSP before each unit)
+#: (Chinese too: "42 秒", "2 分 11 秒", with fmt.NBSP before each unit and before the figure
+#: after a Chinese word: "不到 0.1 秒", "2 分 11 秒")
 ZH = (
-    r"(不到 0\.1\u00a0秒|\d\.\d\u00a0秒|[1-5]?\d\u00a0秒"
-    r"|[0-9,]+\u00a0(分钟|分|小时)( [1-5]?\d\u00a0(秒|分))?)"
+    r"(不到\u00a00\.1\u00a0秒|\d\.\d\u00a0秒|[1-5]?\d\u00a0秒"
+    r"|[0-9,]+\u00a0(分钟|分|小时)(\u00a0[1-5]?\d\u00a0(秒|分))?)"
 )
 TWO_DECIMALS = re.compile(r"\d\.\d\d[ \u00a0]s|\d\.\d\d[ \u00a0]秒")
 

@@ -393,7 +393,7 @@ def test_many_products_section(demo_dataset, _isolated_home):
     assert not zh.exception, zh.exception
     box = next(b for b in zh.number_input if b.value == 100 and b.max == 500 and not b.key)
     said = [t.value for t in zh.text if "个未预测" in t.value]
-    assert len(said) == 1 and f"可调高“{box.label}”（最多 500）" in said[0], said
+    assert len(said) == 1 and f"可调高“{box.label}”（最多\u00a0500）" in said[0], said
 
 
 def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):

@@ -504,7 +504,11 @@ def _one_finding(lang: str) -> None:
             "Why: checked on past weeks, the forecasts of these products missed by 7\u00a0% less "
             "than repeating last year's weeks.",
         ),
-        ("zh", "可信度：中", "依据：在过去几周上检验，这些商品预测的误差比照搬去年同期各周少 7%。"),
+        (
+            "zh",
+            "可信度：中",
+            "依据：在过去几周上检验，这些商品预测的误差比照搬去年同期各周少\u00a07%。",
+        ),
     ],
 )
 def test_confidence_label_in_the_stake_column_its_reason_under_the_body(lang, label, why):
@@ -523,7 +527,7 @@ def test_confidence_label_in_the_stake_column_its_reason_under_the_body(lang, la
     assert help_ == (
         "median backtest MASE 0.80, naive forecast 0.86"
         if lang == "en"
-        else "回测 MASE 中位数 0.80，朴素预测 0.86"
+        else "回测 MASE 中位数\u00a00.80，朴素预测\u00a00.86"
     )
     said = [c.value.replace("\\", "") for c in body.caption]
     assert said == ["Reorder points are ready.", why], said

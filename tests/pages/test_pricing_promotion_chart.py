@@ -68,7 +68,7 @@ def test_the_chart_says_its_cut_in_chinese(zh_store, monkeypatch):
     assert n > 1
     captions = [c.value for c in at.caption]
     assert (
-        f"图中显示涉及金额最多（净收入增减最多）的 1\u00a0次促销，共 {n}\u00a0次；表格及其下载包含全部促销。"
+        f"图中显示涉及金额最多（净收入增减最多）的\u00a01\u00a0次促销，共\u00a0{n}\u00a0次；表格及其下载包含全部促销。"
         in captions
     ), captions
     chart = next(
@@ -77,9 +77,9 @@ def test_the_chart_says_its_cut_in_chinese(zh_store, monkeypatch):
         if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("每张全店订单的件数")
     )
     lift, dip = chart["data"][:2]
-    assert len(lift["x"]) == 1 and lift["hovertext"][0].startswith("提升 ")
-    assert "（90% 区间 " in lift["hovertext"][0]
-    assert dip["hovertext"][0].startswith(("促销后回落 ", "促销之后尚无完整的周"))
+    assert len(lift["x"]) == 1 and lift["hovertext"][0].startswith("提升\u00a0")
+    assert "（90% 区间\u00a0" in lift["hovertext"][0]
+    assert dip["hovertext"][0].startswith(("促销后回落\u00a0", "促销之后尚无完整的周"))
 
 
 @pytest.mark.slow

@@ -66,7 +66,7 @@ def test_the_churn_models_table_fits_the_page(demo_dataset, lang, monkeypatch):
     _fits_the_page(models)
     said = {
         "en": "The CSV download also has: Left found, top 10\u00a0% risk.",
-        "zh": "下载的 CSV 文件还包含这些列：流失客户落在风险前 10% 的比例。",
+        "zh": "下载的 CSV 文件还包含这些列：流失客户落在风险前\u00a010% 的比例。",
     }[lang]
     assert said in [c.value for c in at.caption]
     csv = downloads.frame("churn-models")
@@ -92,7 +92,7 @@ def test_the_churn_models_table_fits_the_page(demo_dataset, lang, monkeypatch):
         ),
         (
             "zh",
-            "客户生命周期价值模型几乎看不到客户停止购买，因此给每位客户的“仍活跃的概率”都约为 "
+            "客户生命周期价值模型几乎看不到客户停止购买，因此给每位客户的“仍活跃的概率”都约为\u00a0"
             "100%；要看谁已经不再购买，请看流失风险。",
             "上述提示的技术细节",
         ),
@@ -126,7 +126,7 @@ def test_lifetime_value_warns_in_plain_words_with_the_internals_in_details(
         (
             "zh",
             ("生命周期价值", "行动：流失风险客户"),
-            "“流失风险”和“仍活跃的概率”回答的是不同的问题：流失模型的风险是未来 90\u00a0天内不下单的概率",
+            "“流失风险”和“仍活跃的概率”回答的是不同的问题：流失模型的风险是未来\u00a090\u00a0天内不下单的概率",
         ),
     ],
 )
@@ -167,8 +167,8 @@ JARGON = ("ROC", "AUC", "Brier", "P(alive)", "P(buy", "positive rate", "decile",
         (
             "zh",
             # "最好的模型梯度提升把…" ran the model's name into "the best model"
-            "各模型中梯度提升最好：它把流失客户排在留存客户之前的比例为 94.4%（随机猜测为 50%；只看"
-            "距上次下单天数为 81.6%）。",
+            "各模型中梯度提升最好：它把流失客户排在留存客户之前的比例为\u00a094.4%（随机猜测为\u00a050%；只看"
+            "距上次下单天数为\u00a081.6%）。",
             "把流失客户排在留存客户之前的比例",
             "各模型找出流失客户的效果（留出时段）",
         ),

@@ -60,7 +60,7 @@ def _numbers(reason: str) -> Counter:
     head = re.split(r"; a known day \(|；已知的特殊日（", reason)[0]
     head = EN_DATE.sub(lambda m: f"D{m[3]}{strptime(m[2], '%B').tm_mon:02d}{int(m[1]):02d}", head)
     head = ZH_DATE.sub(lambda m: f"D{int(m[1]):04d}{int(m[2]):02d}{int(m[3]):02d}", head)
-    head = head.replace("的 1/", "的 ")  # "仅为常价 X 的 1/9.3" says "9.3× below" in Chinese
+    head = head.replace("的\u00a01/", "的 ")  # "仅为常价 X 的 1/9.3" says "9.3× below" in Chinese
     # a chance, "about 1 in 3.5 million" / "约350万分之一": one figure, the count it is 1 in
     head = re.sub(r"\b1 in (a billion|[\d.,]+(?: million| billion)?)", _one_in, head)
     head = re.sub(r"(十亿|[\d.,]+[万亿]?)分之一", _one_in, head)
@@ -117,7 +117,7 @@ def test_alerts_in_chinese_are_the_english_alerts(
         cap_en
     )
     assert (
-        f"{len(t_zh)}\u00a0条异常提醒——高 {n['high']}\u00a0条，中 {n['medium']}\u00a0条，低 {n['low']}\u00a0条"
+        f"{len(t_zh)}\u00a0条异常提醒——高\u00a0{n['high']}\u00a0条，中\u00a0{n['medium']}\u00a0条，低\u00a0{n['low']}\u00a0条"
         in (cap_zh)
     )
     assert Counter(t_zh["severity"]) == Counter(
@@ -151,7 +151,7 @@ def test_alerts_in_chinese_are_the_english_alerts(
     value = lines["revenue"].sum()
     order = quick["order_id"]
     # in the Chinese demo's currency, as `ecomdash demo --locale zh` records it
-    assert quick["reason"].startswith(f"订单 {order}（金额 ¥{value:,.2f}，为典型订单的 ")
+    assert quick["reason"].startswith(f"订单 {order}（金额\u00a0¥{value:,.2f}，为典型订单的\u00a0")
     assert "被整单退货或取消，距下单：" in quick["reason"]
     assert "hours" not in quick["reason"] and not re.search(r"\d\.\d[ \u00a0]小时", quick["reason"])
     assert quick["reason"] in {t.value for t in zh.text}

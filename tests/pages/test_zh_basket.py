@@ -52,7 +52,7 @@ def _walk_basket_in_chinese(zh_dataset, data):
     ]
     assert {m.label for m in at.metric} >= {
         L.label("baskets"),
-        "含 2\u00a0件及以上",
+        "含\u00a02\u00a0件及以上",
         "后期仍优于随机的规则",
     }
     assert english_left_here(at, data_values=data) == []
@@ -112,11 +112,14 @@ def test_rule_sentences_carry_the_same_numbers_in_both_languages(
     share = res.n_multi_item_baskets / res.n_baskets * 100
     trust = _caption(zh, "这些规则有多可信")
     assert trust.startswith(
-        f"这些规则有多可信：{res.n_rules:,}\u00a0条中有 {strong:,}\u00a0条提升度 ≥ 2"
+        f"这些规则有多可信：{res.n_rules:,}\u00a0条中有\u00a0{strong:,}\u00a0条提升度 ≥ 2"
     )
     assert f"{share:.1f}% 的订单含两件及以上商品" in trust
     settings = _caption(zh, "提升度 ≥")
-    assert f"在 {res.n_baskets:,}\u00a0个订单中至少出现 {res.min_count:,}\u00a0次" in settings
+    assert (
+        f"在\u00a0{res.n_baskets:,}\u00a0个订单中至少出现\u00a0{res.min_count:,}\u00a0次"
+        in settings
+    )
     # the English page is unchanged
     assert _caption(en, "How much to trust").startswith(
         f"How much to trust these rules: {strong:,} of {res.n_rules:,} have lift ≥ 2"
@@ -125,7 +128,7 @@ def test_rule_sentences_carry_the_same_numbers_in_both_languages(
     # fewer than 30 orders — treat those as ideas to test" before)
     assert int((res.rules["count"] < 30).sum()) == 0
     assert "every rule rests on 30 orders or more." in _caption(en, "How much to trust")
-    assert "每条规则都依据 30\u00a0个及以上订单。" in trust and "待验证" not in trust
+    assert "每条规则都依据\u00a030\u00a0个及以上订单。" in trust and "待验证" not in trust
 
 
 def test_basket_catalogue_is_used():
@@ -181,10 +184,10 @@ def test_trust_sentence_calls_rules_ideas_only_when_some_are_thin():
         none = _trust_text({**trust, "thin": "0"}, by_order=by_order, thin=False)
         assert f"every rule rests on 30 {unit} or more" in none and "ideas" not in none
     with use_lang("zh"):
-        assert "2\u00a0条依据的客户日不到 30\u00a0个" in _trust_text(
+        assert "2\u00a0条依据的客户日不到\u00a030\u00a0个" in _trust_text(
             trust, by_order=False, thin=True
         )
-        assert "每条规则都依据 30\u00a0个及以上客户日" in _trust_text(
+        assert "每条规则都依据\u00a030\u00a0个及以上客户日" in _trust_text(
             {**trust, "thin": "0"}, by_order=False, thin=False
         )
 

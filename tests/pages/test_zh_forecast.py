@@ -63,7 +63,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert FESTIVALS_ZH <= set(cal.options)  # the festivals by their Chinese names
         assert list(cal.value) == list(CN.FEATURES)
         total = next(m for m in at.metric if m.label == "预测期合计")
-        assert total.help == "未来 14\u00a0天预测值之和。"  # days, not "期" (periods)
+        assert total.help == "未来\u00a014\u00a0天预测值之和。"  # days, not "期" (periods)
         # the calendar section: what it gained, and the days ahead named in Chinese
         assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
         expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
@@ -104,7 +104,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
             "到整件（表中的数字正好相加，比较的也就是这些数字）。"
         )
         assert "向上取整到整件" in config["safety_stock"]["help"]
-        assert "服务水平 95% 时 z 为 1.64" in config["safety_stock"]["help"]
+        assert "服务水平\u00a095% 时 z 为\u00a01.64" in config["safety_stock"]["help"]
         lead = next(n for n in at.number_input if n.label == "交货周期（天）")
         assert lead.help == "从向供应商下单到这批货可以销售所需的天数。"
         # a stock file's id the plan has no row for is counted and named, in Chinese
@@ -113,7 +113,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         assert not at.exception, at.exception
         said = [re.sub(r"\\(.)", r"\1", w.value) for w in at.warning if "库存文件" in w.value]
         assert said == [
-            "库存文件中有 1\u00a0个商品在所规划的数据（其期间和筛选条件）中没有销售：NOPE-1——如果它有"
+            "库存文件中有\u00a01\u00a0个商品在所规划的数据（其期间和筛选条件）中没有销售：NOPE-1——如果它有"
             "销售，请检查编码是否与销售数据的商品编码一致。"
         ]
 

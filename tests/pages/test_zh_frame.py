@@ -66,9 +66,9 @@ def test_sidebar_in_chinese_has_no_english_left(zh_dataset):
     # the options are shown translated, the value stays the stable English id
     assert period.options == [
         "全部时间",
-        "最近 30\u00a0天",
-        "最近 90\u00a0天",
-        "最近 12\u00a0个月",
+        "最近\u00a030\u00a0天",
+        "最近\u00a090\u00a0天",
+        "最近\u00a012\u00a0个月",
         "自定义",
     ]
     assert period.value == "All time"

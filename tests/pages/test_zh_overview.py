@@ -113,7 +113,7 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
     # all time starts on the data's first day: every customer counts as new, said in Chinese
     said = (
         f"新客户从{_day(lo.date())}（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
-        "因此本期每位客户都是新客户，本期回头客为 0。"
+        "因此本期每位客户都是新客户，本期回头客为\u00a00。"
     )
     assert [c.value for c in at.caption if c.value == said] == [said]
     assert _metric(at, "新客户").help.endswith(said)
@@ -191,7 +191,7 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     cap = next(c.value for c in at.caption if "对比" in c.value)
     # the earlier period is named as what it is: the same number of days just before
     assert cap.startswith(
-        f"{_day(f.start)}至{_day(f.end)}（60\u00a0天），对比此前的 60\u00a0天："
+        f"{_day(f.start)}至{_day(f.end)}（60\u00a0天），对比此前的\u00a060\u00a0天："
         f"{_day(prev.start)}至{_day(prev.end)}。计算用时："
     ), cap
     net = _metric(at, "净销售额")
@@ -210,8 +210,8 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     points = (k["return_rate"] - before["return_rate"]) * 100
     assert rate.delta == f"{points:+.1f}\u00a0个百分点"
     assert rate.help.endswith(
-        f"变化按百分点计算：上一期为 {before['return_rate'] * 100:.2f}%，"
-        f"本期为 {k['return_rate'] * 100:.2f}%。"
+        f"变化按百分点计算：上一期为\u00a0{before['return_rate'] * 100:.2f}%，"
+        f"本期为\u00a0{k['return_rate'] * 100:.2f}%。"
     )
     assert any(
         i.value
@@ -270,7 +270,7 @@ def test_overview_on_summed_sales_in_chinese(_isolated_home):
     assert [t.label for t in at.tabs] == ["热门门店/地点", "热销品类"]
     assert any(c.value.startswith("汇总销售数据") for c in at.caption)
     assert any(
-        re.fullmatch(r"文件的标记列中有 \d+\u00a0个事件日期（节假日、促销）。", c.value)
+        re.fullmatch(r"文件的标记列中有\u00a0\d+\u00a0个事件日期（节假日、促销）。", c.value)
         for c in at.caption
     )
     assert "事件（文件标记）" in [

@@ -78,12 +78,13 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     assert any(e.label == "毛利率（用于计算利润）" for e in zh.expander)
     captions = [c.value for c in zh.caption]
     # the floor is a price, not the markdown's depth (read "降价幅度……最低不低于其有过最低价的 90%")
-    assert any("，降价后的价格不低于其有过最低价的 90%。" in c for c in captions), captions
+    assert any("，降价后的价格不低于其有过最低价的\u00a090%。" in c for c in captions), captions
     # the dip is a change in %, as its column shows it (read "同一比值（为负……）": a negative ratio)
     # the minus a hyphen, as the table and fmt write it (it read "−25%", U+2212)
     dip = fmt.pct(-0.25, 0, signed=True, lang="zh")
     assert any(
-        f"促销后回落：促销后 2\u00a0周这一水平比促销前变了多少（{dip} = " in c for c in captions
+        f"促销后回落：促销后\u00a02\u00a0周这一水平比促销前变了多少（{dip} = " in c
+        for c in captions
     )
     # what units are: kept sales of whole weeks
     assert any(
@@ -147,7 +148,7 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     categories_fit_the_page(zh, "zh")
     assert (
         "下载的 CSV 文件还包含这些列：商品 ID、品类、90% 下限、90% 上限、价格档位数、有销售的周数、"
-        "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近 8\u00a0周）、销售额。"
+        "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近\u00a08\u00a0周）、销售额。"
     ) in [c.value for c in zh.caption]
     np.testing.assert_allclose(p_zh["elasticity"], p_en["elasticity"], equal_nan=True)
     assert (p_en["status"] == "estimated").sum() >= 3  # the demo's planted price changes
@@ -160,7 +161,7 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     # "one price in all 104 weeks" -> "全部 104 周都是同一个价格", the same number of weeks
     for e, z in zip(p_en.loc[one_price, "reason"], p_zh.loc[one_price, "reason"], strict=True):
         own, _sep, cat = e.partition("; its category's estimate is ")
-        assert z.split("；")[0] == f"全部 {own.split()[4]}\u00a0周都是同一个价格"
+        assert z.split("；")[0] == f"全部\u00a0{own.split()[4]}\u00a0周都是同一个价格"
         assert ("；所属品类的估计：" in z) == bool(cat)
     assert (_raw(zh, "lift")["lift"].to_numpy() == _raw(en, "lift")["lift"].to_numpy()).all()
 
@@ -184,7 +185,7 @@ def test_pricing_inputs_in_chinese(zh_dataset, zh_lines):
     whole = at.selectbox(key="pr_whatif_category")
     at.selectbox(key="pr_whatif_category").set_value(whole.options[1]).run()
     assert not at.exception, at.exception
-    assert any(c.value.startswith("整个品类调价 +30%") for c in at.caption)
+    assert any(c.value.startswith("整个品类调价\u00a0+30%") for c in at.caption)
     at.slider(key="pr_md_weeks").set_value(20).run()
     promos = at.selectbox(key="pr_pp")
     at.selectbox(key="pr_pp").set_value(NAMED_ID.match(promos.options[-1]).group(1)).run()

@@ -42,12 +42,12 @@ def test_recommendations_page_in_chinese(zh_dataset, zh_lines):
     assert (
         recs["reason"]
         .str.match(
-            "^(因为您买过|购买记录和您相似的 \\d+\u00a0位客户买过|没有更贴近的推荐|和您相似的客户|热销商品)"
+            "^(因为您买过|购买记录和您相似的\u00a0\\d+\u00a0位客户买过|没有更贴近的推荐|和您相似的客户|热销商品)"
         )
         .all()
     ), list(recs["reason"])
     because = recs.loc[recs["reason"].str.startswith("因为您买过"), "reason"]
-    similar = recs["reason"].str.fullmatch("购买记录和您相似的 \\d+\u00a0位客户买过")
+    similar = recs["reason"].str.fullmatch("购买记录和您相似的\u00a0\\d+\u00a0位客户买过")
     assert len(because) > 0 or similar.any()
     if len(because):
         assert any(name in because.iloc[0] for name in _names(zh_lines))
@@ -126,9 +126,9 @@ def test_model_in_use_caption_reads_as_chinese(zh_dataset):
     caption = next(c.value for c in at.caption if c.value.startswith("当前模型："))
     assert " — " not in caption, caption
     # the model's Chinese name, then 共 N 位客户、M 个商品
-    assert re.match(r"^当前模型：[^，]+，共 [\d,]+\u00a0位客户、[\d,]+\u00a0个商品。", caption), (
-        caption
-    )
-    assert "，共 " in caption and "\u00a0位客户、" in caption and "\u00a0个商品。" in caption, (
-        caption
-    )
+    assert re.match(
+        r"^当前模型：[^，]+，共\u00a0[\d,]+\u00a0位客户、[\d,]+\u00a0个商品。", caption
+    ), caption
+    assert (
+        "，共\u00a0" in caption and "\u00a0位客户、" in caption and "\u00a0个商品。" in caption
+    ), caption

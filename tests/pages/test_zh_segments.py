@@ -63,7 +63,7 @@ def test_segments_page_in_chinese(zh_dataset):
     # every tile says how to read it, in Chinese (the fidelity's target as pct writes it)
     helps = {m.label: m.help for m in at.metric}
     assert all(helps.values()), helps
-    assert "达到 85% 即说明规则能较好地描述各聚类" in helps["决策树吻合度"]
+    assert "达到\u00a085% 即说明规则能较好地描述各聚类" in helps["决策树吻合度"]
     table = _segment_table(at)
     # segment names, meanings and actions in Chinese (ids stay English in the result)
     for en, zh in ZH.items():
@@ -77,7 +77,7 @@ def test_segments_page_in_chinese(zh_dataset):
     _open_tab(at, "为什么属于这个聚类？")
     # what the rules' words measure, with their unit: the Chinese demo's prices are in ¥
     assert (
-        "消费金额和平均每单的单位为 ¥。消费金额是客户到“截止日期”为止的全部购买额，平均每单是其每笔订单的平均消费；退货是退回金额占购买金额的比例。"
+        "消费金额和平均每单的单位为\u00a0¥。消费金额是客户到“截止日期”为止的全部购买额，平均每单是其每笔订单的平均消费；退货是退回金额占购买金额的比例。"
         in [c.value for c in at.caption]
     )
     rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)
@@ -94,17 +94,21 @@ def test_segments_page_in_chinese(zh_dataset):
         profile["cluster"].iloc[-2] == "至少两单"
         and profile["name"].iloc[-2] == "下过至少两单的客户"
     )
-    said = [c.value for c in at.caption if c.value.startswith("聚类只针对下过至少两单的 ")]
+    said = [c.value for c in at.caption if c.value.startswith("聚类只针对下过至少两单的\u00a0")]
     assert len(said) == 1 and "位只买过一次的客户单独成组" in said[0], said
-    assert any(c.value.startswith("图中画出 ") for c in at.caption), [c.value for c in at.caption]
+    assert any(c.value.startswith("图中画出\u00a0") for c in at.caption), [
+        c.value for c in at.caption
+    ]
     # how k was chosen: the k of the profile's clusters (the Chinese demo of seed 7: 8 since
     # its daily orders vary; 7 before), the best of 2 to 10 by silhouette
     k_shown = len(profile) - 3  # the clusters, then the one-time buyers, 至少两单 and all
     assert 2 <= k_shown <= 10, profile
     assert any(
-        c.value.startswith(f"k = {k_shown}（2 到 10\u00a0个聚类中轮廓系数最佳）；轮廓系数 ")
+        c.value.startswith(
+            f"k = {k_shown}（2 到\u00a010\u00a0个聚类中轮廓系数最佳）；轮廓系数\u00a0"
+        )
         and c.value.endswith(
-            "轮廓系数为 10\u00a0个样本（每个 1,500\u00a0位客户，固定随机种子抽取）的平均值。"
+            "轮廓系数为\u00a010\u00a0个样本（每个\u00a01,500\u00a0位客户，固定随机种子抽取）的平均值。"
         )
         for c in at.caption
     ), [c.value for c in at.caption]
@@ -181,7 +185,7 @@ def test_too_few_customers_is_said_in_chinese(zh_lines, _isolated_home):
     at = run_page("segments.py", dataset_id=info.id, lang="zh", timeout=180)
     assert not at.exception, at.exception
     said = [w.value for w in at.warning]
-    assert any("RFM 分群至少需要 5\u00a0位有客户 ID 的客户" in w for w in said), said
+    assert any("RFM 分群至少需要\u00a05\u00a0位有客户 ID 的客户" in w for w in said), said
     assert area_english_left(at) == []
 
 
@@ -205,9 +209,9 @@ def test_too_few_repeat_customers_is_said_in_chinese(zh_lines, _isolated_home):
     _open_tab(at, "行为聚类")
     said = [i.value for i in at.info]
     assert any(
-        w.startswith("聚类只分组下过至少两单的客户，至少需要 20\u00a0位。")
-        and "只有 5\u00a0位" in w
-        and "另有 30\u00a0位只买过一次的客户" in w
+        w.startswith("聚类只分组下过至少两单的客户，至少需要\u00a020\u00a0位。")
+        and "只有\u00a05\u00a0位" in w
+        and "另有\u00a030\u00a0位只买过一次的客户" in w
         for w in said
     ), said
     assert area_english_left(at) == []

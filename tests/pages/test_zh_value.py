@@ -131,7 +131,7 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
     # the share view's colours: from 0 to the most active later month, said in Chinese
     top = co.retention.iloc[1:, 1:].max().max()
     assert any(
-        f"颜色按 0 到 {top * 100:.1f}%（之后各月中最高的活跃占比）着色" in c.value
+        f"颜色按\u00a00 到\u00a0{top * 100:.1f}%（之后各月中最高的活跃占比）着色" in c.value
         for c in zh.caption
     )
     assert en.title[0].value == "Customer value"
@@ -152,16 +152,18 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     assert checks["实际"].iloc[3] == "24"  # 729 days: whole months
     tiles = {m.label: m.proto.help for m in at.metric}
     assert "50% 相当于随机猜测，100% 为完美" in tiles["把流失客户排在留存客户之前的比例"]
-    assert tiles["风险最高的 10% 中流失的比例"].startswith("在模型评为流失风险最高的 10% 客户中")
+    assert tiles["风险最高的\u00a010% 中流失的比例"].startswith(
+        "在模型评为流失风险最高的\u00a010% 客户中"
+    )
     models = displayed_frame(next(d for d in at.dataframe if "auc" in d.value.columns))
-    assert "购买可能性最高 10% 中的购买者比例" in models.columns
-    assert "风险前 10% 中流失的比例" in models.columns
+    assert "购买可能性最高\u00a010% 中的购买者比例" in models.columns
+    assert "风险前\u00a010% 中流失的比例" in models.columns
     clv = displayed_frame(next(d for d in at.dataframe if "p_alive" in d.value.columns))
     assert "复购天数" in clv.columns and "订单数" not in clv.columns
     risk = displayed_frame(next(d for d in at.dataframe if "value_at_risk" in d.value.columns))
     assert "通常下单间隔天数" in risk.columns
     assert any(
-        "因此，平时下单间隔超过 90\u00a0天的客户（通常下单间隔天数）即使刚下过单，流失风险也会很高。"
+        "因此，平时下单间隔超过\u00a090\u00a0天的客户（通常下单间隔天数）即使刚下过单，流失风险也会很高。"
         in c.value
         for c in at.caption
     )
@@ -174,10 +176,10 @@ def test_the_value_pages_words_read_as_chinese(zh_dataset):
     miss = {"frequency": "0", "customers": 3677, "predicted": 0.573, "actual": 0.097}
     with use_lang("zh"):
         assert largest_miss_text({**miss, "share": 0.733}) == (
-            "偏差主要来自一组客户：截止日期前没有再次购买的客户（3,677\u00a0位）占预测与实际之差的 73%。"
-            "模型预计他们在验证期内平均各有 0.57\u00a0个购买日，实际为 0.10\u00a0个。"
+            "偏差主要来自一组客户：截止日期前没有再次购买的客户（3,677\u00a0位）占预测与实际之差的\u00a073%。"
+            "模型预计他们在验证期内平均各有\u00a00.57\u00a0个购买日，实际为\u00a00.10\u00a0个。"
         )
         assert largest_miss_text({**miss, "frequency": "7+", "share": 0.3}).startswith(
-            "偏差中最大的一块：截止日期前复购天数为 7+ 的客户（3,677\u00a0位）占预测与实际之差的 30%。"
+            "偏差中最大的一块：截止日期前复购天数为\u00a07+ 的客户（3,677\u00a0位）占预测与实际之差的\u00a030%。"
         )
     assert _left(at) == []

@@ -625,8 +625,10 @@ def test_chinese_reasons_quote_the_product_and_customer():
     with use_lang("zh"):
         (s,) = signals_from("returns_spike", spike)
         (b,) = signals_from("order_burst", burst)
-    assert s.reason.startswith("2025年9月8日这一周“装饰画 (DEC-222)”退货 15\u00a0件，"), s.reason
-    assert b.reason.startswith("客户“张三”连续下了 2\u00a0单"), b.reason
+    assert s.reason.startswith("2025年9月8日这一周“装饰画 (DEC-222)”退货\u00a015\u00a0件，"), (
+        s.reason
+    )
+    assert b.reason.startswith("客户“张三”连续下了\u00a02\u00a0单"), b.reason
     with use_lang("en"):
         (s,) = signals_from("returns_spike", spike)
         (b,) = signals_from("order_burst", burst)

@@ -255,7 +255,7 @@ def test_an_unusual_week_names_its_known_days(black_friday_week, capsys):
         z = find_alerts(store, info.id).alerts
     (zweek,) = z[z["kind"] == "unusual_week"].itertuples()
     assert (
-        "（+154%，是每周正常波动幅度的 13.4\u00a0倍）；这一周有 1\u00a0个已知的特殊日（黑色星期五），"
+        "（+154%，是每周正常波动幅度的\u00a013.4\u00a0倍）；这一周有\u00a01\u00a0个已知的特殊日（黑色星期五），"
         in (zweek.reason)
     )
     assert "因此严重程度降低了一级" in zweek.reason and "Black Friday" not in zweek.reason
@@ -313,7 +313,7 @@ def test_a_weeks_known_days_in_day_order_each_once():
     with use_lang("zh"):
         zw = score_weeks(scored.assign(known=known.replace({"Boxing Day": "节礼日"})))
         assert zw.set_index("week").loc[wk, "known"].endswith("、节礼日")
-        assert "；这一周有 4\u00a0个已知的特殊日（" in _week_reason(r, wk, lowered=False)
+        assert "；这一周有\u00a04\u00a0个已知的特殊日（" in _week_reason(r, wk, lowered=False)
 
 
 def test_a_week_whose_severity_the_known_day_left_alone_does_not_say_it_was_lowered(

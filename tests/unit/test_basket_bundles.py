@@ -292,7 +292,7 @@ def test_whatif_figures_say_whole_sales_and_estimated_money_by_hand():
         }
         with use_lang("zh"):
             zh = basket.whatif_figures(w)
-        assert (zh["share"], zh["sales"], zh["revenue"]) == ("50%", "约多卖 7\u00a0单", "£84")
+        assert (zh["share"], zh["sales"], zh["revenue"]) == ("50%", "约多卖\u00a07\u00a0单", "£84")
         # 0.1 × 13 = 1.3: one sale (singular), 16.887 → £17
         one = basket.whatif_figures(basket.bundle_whatif(lines, ["a"], ["b"], share=0.1))
         assert (one["sales"], one["revenue"]) == ("about 1 more sale", "£17")

@@ -74,8 +74,8 @@ def test_segment_speaks_chinese(home, capsys):
     head = next(i for i, x in enumerate(lines) if x.startswith("分群"))
     assert lines[head + 1].startswith("核心客户")  # the RFM segment's name, translated
     assert any(x.startswith("k-means：k = ") for x in lines)
-    assert any(x.startswith("决策树规则与聚类一致的比例为 ") for x in lines)
-    assert any(f"{NB}位客户，占销售额 " in x for x in lines)
+    assert any(x.startswith("决策树规则与聚类一致的比例为\u00a0") for x in lines)
+    assert any(f"{NB}位客户，占销售额{NB}" in x for x in lines)
     assert _english_left(zh) == []
     _json_is_the_same(capsys, argv)
 
@@ -92,9 +92,9 @@ def test_pricing_speaks_chinese(home, capsys):
     assert f"90{fmt.pct_sign('zh')} 区间" in head and head.endswith("来源 / 原因")
     assert any(x.startswith("自") and "起的留出检验" in x for x in lines)
     assert any(x.startswith("发现的促销：") and x.endswith(f"{NB}次") for x in lines)
-    assert "调价 -5% 的假设分析：" in lines
+    assert "调价\u00a0-5% 的假设分析：" in lines
     what_if = next(x for x in lines if x.startswith("  Throw Blanket – Herringbone (TEX-10381)："))
-    assert "每周件数 " in what_if and "的最佳价格：" in what_if
+    assert "每周件数\u00a0" in what_if and "的最佳价格：" in what_if
     assert any(x.startswith("注：计算利润需要成本：请用 --margin") for x in lines)
     # the product's own name is merchant text: the rest reads Chinese
     assert _english_left(zh.replace("Throw Blanket – Herringbone", "")) == []
@@ -107,7 +107,7 @@ def test_forecast_speaks_chinese(home, capsys):
     assert en.startswith("Forecast of revenue per day, 14 ahead; model: ")
     zh = _run(capsys, [*argv, "--lang", "zh"])
     lines = zh.splitlines()
-    assert lines[0].startswith(f"按日预测销售额，向前 14{NB}期；模型："), lines[0]
+    assert lines[0].startswith(f"按日预测销售额，向前\u00a014{NB}期；模型："), lines[0]
     assert lines[1].startswith("回测中，")  # the verdict, as the page says it
     head = next(x for x in lines if x.startswith("模型 "))
     assert "MASE" in head and head.endswith("覆盖率95")
@@ -126,7 +126,10 @@ def test_restock_speaks_chinese(home, capsys):
     assert en.startswith("Restock plan as of ")
     zh = _run(capsys, [*argv, "--lang", "zh"])
     lines = zh.splitlines()
-    assert lines[0].startswith("截至") and f"（交货周期 14{NB}天，服务水平 95%）：" in lines[0]
+    assert (
+        lines[0].startswith("截至")
+        and f"（交货周期\u00a014{NB}天，服务水平\u00a095%）：" in lines[0]
+    )
     assert lines[1].startswith("商品 ID") and "再订货点（件）" in lines[1]  # the page's headers
     assert "ABC × XYZ（商品数）：" in lines
     assert any(x.startswith("注：未提供库存") for x in lines)

@@ -61,8 +61,8 @@ def test_churn_text_says_what_the_churn_tab_says(demo_id, capsys, lang):
             "en": f"{model_label(best)}, the best of the models, ranks customers who left above "
             f"those who stayed {auc} of the time (guessing does it {fmt.pct(0.5, 0)} of the time; ranking "
             f"by days since the last order alone, {base}).",
-            "zh": f"各模型中{model_label(best)}最好：它把流失客户排在留存客户之前的比例为 {auc}"
-            f"（随机猜测为 50%；只看距上次下单天数为 {base}）。",
+            "zh": f"各模型中{model_label(best)}最好：它把流失客户排在留存客户之前的比例为\u00a0{auc}"
+            f"（随机猜测为\u00a050%；只看距上次下单天数为\u00a0{base}）。",
         }[lang]
         assert lines[0].startswith(verdict), lines[0]
         drivers = {
@@ -126,9 +126,9 @@ def test_clv_text_says_what_the_lifetime_value_tab_says(demo_id, capsys, lang):
         ),
         "zh": (
             "方法：BG/NBD + ",
-            "以2026年3月31日为基准，预测未来 12\u00a0个月。",
-            f"通俗地说：客户在流失之前平均每年购买约 {per_year:.1f}\u00a0次（r / alpha；alpha 的单位是"
-            f"周），每次购买后不再购买的平均概率为 {stop_text}（a / (a + b)）。",
+            "以2026年3月31日为基准，预测未来\u00a012\u00a0个月。",
+            f"通俗地说：客户在流失之前平均每年购买约\u00a0{per_year:.1f}\u00a0次（r / alpha；alpha 的单位是"
+            f"周），每次购买后不再购买的平均概率为\u00a0{stop_text}（a / (a + b)）。",
             f"验证期购买次数（实际）：{cal['actual_holdout_purchases']:,}",
             f"验证期购买次数（预测）：{predicted}，",
             "按预测价值排名的客户",

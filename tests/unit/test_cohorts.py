@@ -266,6 +266,6 @@ def test_retention_colour_bar_writes_shares_as_the_cells_do(shop):
     assert heat.hovertemplate == ("%{y}<br>month %{x} since first order: %{text}<extra></extra>")
     assert heat.text[0][1] == "33\u00a0%"
     with use_lang("zh"):
-        assert "首单后第 %{x}\u00a0个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
+        assert "首单后第\u00a0%{x}\u00a0个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
     # the ticks cover the colour range (0 to the largest later month)
     assert zh.tickvals[0] <= 0 and zh.tickvals[-1] >= cohort_heatmap(res).data[0].zmax

@@ -203,8 +203,8 @@ def test_restock_without_stock_sizes_best_sellers_sales_over_the_lead_time():
     )
     with use_lang("zh"):
         z = FD.restock_finding(_restock())
-    assert z.confidence_note == "在过去几周上检验，这些商品预测的误差比照搬去年同期各周少 22%"
-    assert z.confidence_detail == "回测 MASE 中位数 0.70，朴素预测 0.90"
+    assert z.confidence_note == "在过去几周上检验，这些商品预测的误差比照搬去年同期各周少\u00a022%"
+    assert z.confidence_detail == "回测 MASE 中位数\u00a00.70，朴素预测\u00a00.90"
     assert "MASE" not in f.confidence_note + z.confidence_note
 
 
@@ -305,7 +305,7 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     assert "AUC" not in f.confidence_note and "0.75" not in f.confidence_note
     with use_lang("zh"):
         zh = FD.winback_finding(AT_RISK, _churn(0.75)).confidence_note
-    assert "把流失客户排在留存客户之前的比例为 75%" in zh and "AUC" not in zh
+    assert "把流失客户排在留存客户之前的比例为\u00a075%" in zh and "AUC" not in zh
     assert f.page == FD.PAGE_VALUE
 
 
@@ -313,7 +313,7 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     ("lang", "detail"),
     [
         ("en", "{model}: holdout ROC AUC 0.75; days since the last order alone 0.55"),
-        ("zh", "{model}：留出期 ROC AUC 0.75；只看距上次下单天数为 0.55"),
+        ("zh", "{model}：留出期 ROC AUC 0.75；只看距上次下单天数为\u00a00.55"),
     ],
 )
 def test_winback_confidence_tooltip_gives_the_models_held_out_figures(lang, detail):
@@ -487,7 +487,7 @@ def test_a_forecast_gap_to_watch_never_outranks_an_action_and_is_not_at_stake():
     ("lang", "note"),
     [
         ("en", "outside the model's 80\u00a0% band, above forecast: nothing at risk, watch it"),
-        ("zh", "超出模型的 80% 区间，但高于预测：没有金额风险，观察即可"),
+        ("zh", "超出模型的\u00a080% 区间，但高于预测：没有金额风险，观察即可"),
     ],
 )
 def test_an_above_forecast_gap_outside_the_band_says_why_it_is_listed_last(lang, note):

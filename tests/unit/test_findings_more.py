@@ -140,13 +140,13 @@ def test_pricing_confidence_in_plain_words_in_both_languages():
             f.confidence_note.replace(",", " ").split()
         ), f.confidence_note
     assert [f.confidence_detail for f in zh] == [
-        "价格弹性 -2.00（90%：-2.50 至 -1.50），留出误差为朴素预测的 0.80\u00a0倍",
-        "价格弹性 -2.00（90%：-2.50 至 -1.50），未在留出周上检验",
+        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），留出误差为朴素预测的\u00a00.80\u00a0倍",
+        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），未在留出周上检验",
     ]
     assert [f.confidence_note for f in zh] == [
-        "价格每提高 1%，件数约减少 2.0%（有 90% 的把握在 1.5% 至 2.5% 之间）；在模型未见过的之后"
-        "几周上检验，价格模型的误差比此前几周的中位数少 20%",
-        "价格每提高 1%，件数约减少 2.0%（有 90% 的把握在 1.5% 至 2.5% 之间）；尚未在之后的几周上"
+        "价格每提高\u00a01%，件数约减少\u00a02.0%（有\u00a090% 的把握在\u00a01.5% 至\u00a02.5% 之间）；在模型未见过的之后"
+        "几周上检验，价格模型的误差比此前几周的中位数少\u00a020%",
+        "价格每提高\u00a01%，件数约减少\u00a02.0%（有\u00a090% 的把握在\u00a01.5% 至\u00a02.5% 之间）；尚未在之后的几周上"
         "检验",
     ]
 
@@ -273,10 +273,10 @@ def test_a_promotion_with_no_dip_after_it_does_not_blame_one(dip):
         assert "fell 12\u00a0%" not in x.detail and "below usual, a dip" not in x.detail
         assert "may have" not in x.headline and "dip after it is real" not in x.headline
     zf = one(0, "zh")
-    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：多卖的部分抵不上折扣"
+    assert zf.headline == "一次\u00a025% 的促销约损失了\u00a0500 销售额：多卖的部分抵不上折扣"
     assert (
         zf.detail
-        == "促销的 2\u00a0周内销量升至 1.2\u00a0倍；促销后销量没有低于平时：损失来自折扣本身。"
+        == "促销的\u00a02\u00a0周内销量升至\u00a01.2\u00a0倍；促销后销量没有低于平时：损失来自折扣本身。"
     )
     assert "回落" in zf.confidence_note and "比平时低" not in zf.detail
 
@@ -322,8 +322,14 @@ def test_a_promotion_whose_sales_fell_does_not_say_they_rose():
     )
     assert "rose" not in f.detail + g.detail + h.detail
     zf = one(0, "zh")
-    assert zf.headline == "一次 25% 的促销约损失了 500 销售额：促销期间销量没有上升，之后还出现回落"
-    assert zf.detail == "促销的 2\u00a0周内销量反而下降了 10%，之后比平时低 30%：不要原样再做一次。"
+    assert (
+        zf.headline
+        == "一次\u00a025% 的促销约损失了\u00a0500 销售额：促销期间销量没有上升，之后还出现回落"
+    )
+    assert (
+        zf.detail
+        == "促销的\u00a02\u00a0周内销量反而下降了\u00a010%，之后比平时低\u00a030%：不要原样再做一次。"
+    )
 
 
 # --- pricing: the demo's planted elasticities and promotions -----------------------------------
@@ -421,7 +427,7 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     with use_lang("zh"):
         zf = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
     assert zf.headline.startswith(
-        "「流失预警客户」和「不能失去的客户」分群中的 2\u00a0位客户过去一年消费"
+        "「流失预警客户」和「不能失去的客户」分群中的\u00a02\u00a0位客户过去一年消费"
     )
     assert "/" not in f.headline + zf.headline
     assert "median 350 days" in f.headline  # median of 300 and 400
@@ -511,7 +517,7 @@ def _evaluation(hits: dict[str, float], n: int, best: str | None = None) -> Eval
     ("lang", "same"),
     [
         ("en", "1.5 times as many"),
-        ("zh", "达到只推热销商品时的 1.5\u00a0倍"),
+        ("zh", "达到只推热销商品时的\u00a01.5\u00a0倍"),
     ],
 )
 def test_recommend_finding_says_what_the_recommendations_page_says(lang, same):
@@ -536,7 +542,10 @@ def test_recommend_finding_says_what_the_recommendations_page_says(lang, same):
             "tested on 1,000 returning customers after 1 October 2026: for 30\u00a0%"
         )
     else:
-        assert "只推热销商品时这一比例是 20%" in verdict and "只推热销商品时这一比例是 20%" in note
+        assert (
+            "只推热销商品时这一比例是\u00a020%" in verdict
+            and "只推热销商品时这一比例是\u00a020%" in note
+        )
         assert "1,000\u00a0位回头客" in note and "2026年10月1日" in note
 
 
@@ -633,10 +642,10 @@ def test_alerts_finding_by_hand():
         ),
         (
             "zh",
-            "近 7\u00a0天有 4\u00a0条高严重程度提醒，涉及订单金额 £2,000，另有按常价计相差 £1,000、"
-            "2\u00a0个异常日与预期相差 £1,500：发货前请核查",
-            "近 7\u00a0天有 1\u00a0个异常周（与预期相差 £4,200）：查明原因",
-            "近 7\u00a0天有 3\u00a0条高严重程度提醒（2\u00a0个异常日与预期相差 £1,500、1\u00a0个异常周与预期相差 "
+            "近\u00a07\u00a0天有\u00a04\u00a0条高严重程度提醒，涉及订单金额\u00a0£2,000，另有按常价计相差\u00a0£1,000、"
+            "2\u00a0个异常日与预期相差\u00a0£1,500：发货前请核查",
+            "近\u00a07\u00a0天有\u00a01\u00a0个异常周（与预期相差\u00a0£4,200）：查明原因",
+            "近\u00a07\u00a0天有\u00a03\u00a0条高严重程度提醒（2\u00a0个异常日与预期相差\u00a0£1,500、1\u00a0个异常周与预期相差\u00a0"
             "£4,200）：查明原因",
         ),
     ],
@@ -674,7 +683,7 @@ def test_alerts_finding_says_each_kind_of_alert_with_its_money(lang, mixed, week
         assert FD.alerts_finding(counts).headline == (
             "1 unusual week in the last 7 days: find out why"
             if lang == "en"
-            else "近 7\u00a0天有 1\u00a0个异常周：查明原因"
+            else "近\u00a07\u00a0天有\u00a01\u00a0个异常周：查明原因"
         )
 
 
@@ -722,9 +731,9 @@ def test_alerts_finding_writes_the_orders_worth_exactly(lang, sign, words):
         (
             "zh",
             "¥",
-            "近 7\u00a0天有 3\u00a0条高严重程度提醒，涉及订单金额 ¥2,000，另有按常价计相差 ¥1,000、"
-            "低于成本销售亏损 ¥600：发货前请核查",
-            "近 7\u00a0天有 2\u00a0条高严重程度提醒（按常价计相差 ¥1,000、退货金额 ¥317）：查明原因",
+            "近\u00a07\u00a0天有\u00a03\u00a0条高严重程度提醒，涉及订单金额\u00a0¥2,000，另有按常价计相差\u00a0¥1,000、"
+            "低于成本销售亏损\u00a0¥600：发货前请核查",
+            "近\u00a07\u00a0天有\u00a02\u00a0条高严重程度提醒（按常价计相差\u00a0¥1,000、退货金额\u00a0¥317）：查明原因",
         ),
     ],
     ids=["en", "zh"],

@@ -46,9 +46,9 @@ def test_plural_in_chinese_is_the_translation_of_the_form_english_uses():
     seg = {"a": "A", "b": "B"}
     assert "a median 40 days" in _n(one, many, 3, days=40, **seg)
     with use_lang("zh"):
-        assert _n(one, many, 1, days=40, **seg).endswith("已 40\u00a0天未下单：发送挽回优惠")
+        assert _n(one, many, 1, days=40, **seg).endswith("已\u00a040\u00a0天未下单：发送挽回优惠")
         assert _n(one, many, 3, days=40, **seg).endswith(
-            "未下单天数中位数为 40\u00a0天：发送挽回优惠"
+            "未下单天数中位数为\u00a040\u00a0天：发送挽回优惠"
         )
         # a plural without a translation of its own: the singular's
         assert _n("{n} customer", "{n} customers (none)", 3) == "3\u00a0位客户"

@@ -61,7 +61,10 @@ def test_a_date_field_is_written_in_the_language_where_it_is_shown():
         assert isinstance(back.fields["date"], Date) and back.fields["date"].iso == "2026-01-12"
         assert tr_note(back) == n
         with use_lang("zh"):
-            assert tr_note(back) == "2026年1月12日起只有 3\u00a0个购物篮：这次检验本身也比较粗略。"
+            assert (
+                tr_note(back)
+                == "2026年1月12日起只有\u00a03\u00a0个购物篮：这次检验本身也比较粗略。"
+            )
     wd = Date("2026-01-12", weekday=True)
     assert wd == "Mon, 12 January 2026" and pickle.loads(pickle.dumps(wd)).weekday
     assert to_json(wd) == {"date": "2026-01-12", "weekday": True}

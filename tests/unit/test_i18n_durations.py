@@ -11,11 +11,13 @@ from ecomdash.i18n import fmt, use_lang
 
 # seconds → (English, Chinese), each computed by hand; both languages join a figure and its
 # unit with a no-break space (fmt.NBSP: "42 s" / "42 秒" never wraps between "42" and its
-# unit), the parts with a plain space (a line may break between "2 min" and "11 s", "2 分"
-# and "11 秒"); Chinese had plain spaces, which let "42" end a line and "秒" start the next:
+# unit); English separates the parts with a plain space (a line may break between "2 min"
+# and "11 s"), Chinese joins them and "不到" with the no-break space too (a Chinese word and
+# the figure after it, as the catalogue's "共 {n} 个"); Chinese had plain spaces, which let
+# "42" end a line and "秒" start the next, and "不到" end one and "0.1 秒" start the next:
 CASES = [
-    (0, "under 0.1\u00a0s", "不到 0.1\u00a0秒"),  # a cached run: not "0.00 s"
-    (0.04, "under 0.1\u00a0s", "不到 0.1\u00a0秒"),
+    (0, "under 0.1\u00a0s", "不到\u00a00.1\u00a0秒"),  # a cached run: not "0.00 s"
+    (0.04, "under 0.1\u00a0s", "不到\u00a00.1\u00a0秒"),
     (0.1, "0.1\u00a0s", "0.1\u00a0秒"),  # the first tenth is written
     (2.43, "2.4\u00a0s", "2.4\u00a0秒"),  # one decimal below 10 s
     (9.94, "9.9\u00a0s", "9.9\u00a0秒"),
@@ -25,14 +27,14 @@ CASES = [
     (59.4, "59\u00a0s", "59\u00a0秒"),
     (59.6, "1\u00a0min", "1\u00a0分钟"),  # rounds to 60 s: one minute, no "0 s"
     (60, "1\u00a0min", "1\u00a0分钟"),
-    (61, "1\u00a0min 1\u00a0s", "1\u00a0分 1\u00a0秒"),
-    (131.1, "2\u00a0min 11\u00a0s", "2\u00a0分 11\u00a0秒"),  # 131 s = 2 × 60 + 11
-    (3599.4, "59\u00a0min 59\u00a0s", "59\u00a0分 59\u00a0秒"),
+    (61, "1\u00a0min 1\u00a0s", "1\u00a0分\u00a01\u00a0秒"),
+    (131.1, "2\u00a0min 11\u00a0s", "2\u00a0分\u00a011\u00a0秒"),  # 131 s = 2 × 60 + 11
+    (3599.4, "59\u00a0min 59\u00a0s", "59\u00a0分\u00a059\u00a0秒"),
     (3599.6, "1\u00a0h", "1\u00a0小时"),  # rounds to 3,600 s
     (
         3700,
         "1\u00a0h 2\u00a0min",
-        "1\u00a0小时 2\u00a0分",
+        "1\u00a0小时\u00a02\u00a0分",
     ),  # 3,700 s = 61.67 min → 62 min = 1 h 2 min
     (7200, "2\u00a0h", "2\u00a0小时"),
 ]
@@ -46,7 +48,7 @@ def test_a_duration_is_written_as_a_person_writes_it(seconds, en, zh):
 
 def test_the_runs_language_by_default_and_odd_values():
     with use_lang("zh"):
-        assert fmt.duration(131.1) == "2\u00a0分 11\u00a0秒"
+        assert fmt.duration(131.1) == "2\u00a0分\u00a011\u00a0秒"
     with use_lang("en"):
         assert fmt.duration(131.1) == "2\u00a0min 11\u00a0s"
     assert fmt.duration(-0.5, lang="en") == "under 0.1\u00a0s"  # a clock step back: never "-0.5 s"
@@ -109,11 +111,13 @@ def test_no_message_writes_its_own_seconds():
 def test_a_chinese_figure_never_parts_from_its_unit():
     """ "42 秒" with a plain space could end a line with "42" and start the next with "秒" (a
     space is a break opportunity; "42秒" would break too: a figure and an ideograph may part).
-    Every figure is joined to its unit with fmt.NBSP, in Chinese as in English; the only plain
-    spaces are between the parts and after 不到 / under, where a line may break."""
+    Every figure is joined to its unit with fmt.NBSP, in Chinese as in English; English's only
+    plain spaces are between the parts and after "under", where a line may break. Chinese has
+    none: "不到" and "2 分" keep the figure after them on their line (the catalogue's rule)."""
     import re
 
     for _seconds, en, zh in CASES:
         for text in (en, zh):
             assert not re.search(r"\d (秒|分|小时|s|min|h)\b|\d (秒|分|小时)", text), text
-    assert fmt.duration(131.1, lang="zh").split(" ") == ["2\u00a0分", "11\u00a0秒"]
+    assert fmt.duration(131.1, lang="en").split(" ") == ["2\u00a0min", "11\u00a0s"]
+    assert not [zh for _seconds, _en, zh in CASES if " " in zh]

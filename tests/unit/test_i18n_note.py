@@ -34,7 +34,7 @@ def test_a_note_is_its_english_text_and_survives_pickling():
     assert isinstance(back, Note) and back == n
     assert back.msgid == n.msgid and back.fields == {"n": "12", "date": "d"}
     with use_lang("zh"):
-        assert tr_note(back) == "d起只有 12\u00a0个购物篮：这次检验本身也比较粗略。"
+        assert tr_note(back) == "d起只有\u00a012\u00a0个购物篮：这次检验本身也比较粗略。"
     assert tr_note(back) == n  # English: the text as built
     assert tr_note("plain text") == "plain text"
 
@@ -70,9 +70,11 @@ def test_core_warning_in_chinese_keeps_the_core_numbers():
     assert "Lower the minimum support to 20\u00a0% (appears in 2 orders)" in w
     with use_lang("zh"):
         zh = tr_note(w)
-    assert "把最小支持度降到 20%（出现在 2\u00a0个订单中）" in zh  # fmt.pct's Chinese: no space
     assert (
-        "（即 10\u00a0个订单中的 5\u00a0个）" in zh
+        "把最小支持度降到\u00a020%（出现在\u00a02\u00a0个订单中）" in zh
+    )  # fmt.pct's Chinese: no space
+    assert (
+        "（即\u00a010\u00a0个订单中的\u00a05\u00a0个）" in zh
     )  # support 0.5 of 10 orders = 5 (count by hand)
 
 
@@ -84,9 +86,11 @@ def test_verdict_numbers_and_words():
     )
     with use_lang("zh"):
         zh = tr_note(v)
-    assert zh.startswith("回测中，") and zh.endswith("好 23%。")
+    assert zh.startswith("回测中，") and zh.endswith("好\u00a023%。")
     with use_lang("zh"):
-        assert tr_note(forecast.verdict("ets", 110.0, 100.0, seasonal=False)).endswith("差 10%。")
+        assert tr_note(forecast.verdict("ets", 110.0, 100.0, seasonal=False)).endswith(
+            "差\u00a010%。"
+        )
 
 
 def test_every_festival_has_its_chinese_name_in_the_catalogue():
@@ -108,9 +112,9 @@ def test_an_error_whose_message_is_a_note_is_shown_translated():
     with use_lang("zh"):
         zh = translated(err)
     assert type(zh) is InsufficientDataError and zh.__cause__ is err
-    assert str(zh).startswith("回测需要更长的历史：现有 10\u00a0期") and "共需 12\u00a0期" in str(
-        zh
-    )
+    assert str(zh).startswith(
+        "回测需要更长的历史：现有\u00a010\u00a0期"
+    ) and "共需\u00a012\u00a0期" in str(zh)
     plain = ParameterError("plain")
     assert translated(plain) is plain
 
@@ -176,7 +180,9 @@ def test_a_counted_note_reads_its_form_for_n_now_and_where_shown():
             assert (back.msgid, back.plural, back.count) == (one, many, n)
             assert tr_note(back) == m  # English: the form for n
             with use_lang("zh"):
-                assert tr_note(back) == f"跳过了表格上方的 {n}\u00a0行标题。"  # one Chinese form
+                assert (
+                    tr_note(back) == f"跳过了表格上方的\u00a0{n}\u00a0行标题。"
+                )  # one Chinese form
     assert set(to_json(note(N_("units counted")))) == {"en", "id", "fields"}  # as before
 
 

@@ -9,7 +9,14 @@ Chinese joins a figure (digits or a ``{field}``) and the measure word or unit af
 ``42 秒``: a plain space let a line end with ``42`` and the next start with ``个``, and no
 space would not help (a browser may break between a figure and an ideograph). What belongs to
 the figure follows it directly, as fmt writes it: ``53%``, ``1.3万`` (``fmt.compact``), a
-calendar date ``5月1日`` (``fmt.long_date``)."""
+calendar date ``5月1日`` (``fmt.long_date``).
+
+The other side too: a Chinese word and the figure or field after it (``共 {n} 个``, ``上涨
+{pct}``, ``最近 30 天``) are joined by the same no-break space, so a narrow column never ends a
+line with ``共`` and starts the next with its figure; the spacing looks as before. A field that
+holds a name, a list of names or a Latin identifier (``商品 {product}``, ``需要 {what} 列``,
+``数据湖 {lake}``: :data:`ZH_WORD_FIELDS`) keeps its plain space, where a line may break as
+between two words."""
 
 from __future__ import annotations
 
@@ -42,6 +49,23 @@ ZH_PLAIN_UNIT = re.compile(
 #: what is part of the figure, written right after it: 万 (fmt.compact's "1.3万") and a
 #: calendar date's 月 and 日 ("5月1日", as fmt.long_date writes it)
 ZH_SPACED_FIGURE = re.compile(r"\d[ \u00a0]+(?:万|月|日)")
+
+#: the fields that hold a word, not a figure: a product's or column's name, a list of names or
+#: ids, a Latin identifier, a path (what fills them: the msgid's call in the source). A plain
+#: space before one stays, as between two words; every other field holds a figure (a count, a
+#: share or money written by fmt, a date, a range) and is joined to the word before it
+ZH_WORD_FIELDS = (
+    "name|product|ids|order|category|antecedent|column|columns|what|field|fields|table|table_name|"
+    "by|unknown|metric|models|choices|options|allowed|views|features|type|kind|got|path|home|"
+    "folder|lake|remote|ext|encoding|engine|known|lang|freq|key|rule"
+)
+#: a Chinese character (or CJK punctuation), a plain space (or several, or an ideographic
+#: one), then a figure ("共 12", "在 -90%", "售价 ¥12") or a field that is not a word ("共 {n}",
+#: "上涨 {pct}", plotly's "件数 %{customdata}"): where Chinese writes "共\u00a0{n}"
+ZH_PLAIN_BEFORE = re.compile(
+    r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][ \t\u3000]+"
+    rf"(?:[-+]?[¥£$€]?\d|%?\{{(?!(?:{ZH_WORD_FIELDS})[}}:!\[])|%\{{)"
+)
 
 CATALOGUES = sorted((ROOT / "ecomdash" / "i18n" / "locales" / "zh").glob("*.po"))
 
@@ -96,7 +120,11 @@ def test_no_catalogue_entry_does_either(po: Path):
 
 
 def _zh_unit_problems(text: str) -> list[str]:
-    return [m.group(0) for m in (*ZH_PLAIN_UNIT.finditer(text), *ZH_SPACED_FIGURE.finditer(text))]
+    return [
+        m.group(0)
+        for rule in (ZH_PLAIN_UNIT, ZH_SPACED_FIGURE, ZH_PLAIN_BEFORE)
+        for m in rule.finditer(text)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -112,17 +140,34 @@ def _zh_unit_problems(text: str) -> list[str]:
         ("公历 5 月 1 日", True),
         ("5\u00a0月", True),
         ("{n}\u00a0个订单", False),
-        ("最近 30\u00a0天", False),
+        ("最近\u00a030\u00a0天", False),
         ("700万次购买", False),
         ("公历5月1日", False),
         ("需要 {what} 列", False),  # a column's name, not a count of columns
         ("{n}\u00a0列", False),
         ("约{n}分之一", False),  # no space: a fraction
-        ("这些规则把 {share} 分到与 K 均值聚类相同的组", False),
+        ("这些规则把\u00a0{share} 分到与 K 均值聚类相同的组", False),
         ("按 {by} 分组", False),  # "grouped by", not a score
         ("{func} 的参数", False),
         ("618 预热期", False),  # a festival's name
         ("1–5\u00a0分", False),
+        # a figure or field after a Chinese word: joined by the no-break space too
+        ("共 {n}\u00a0个", True),
+        ("上涨 {pct}", True),
+        ("最近 30\u00a0天", True),
+        ("调价幅度必须在 -90% 到\u00a0+200%", True),
+        ("售价 ¥12", True),
+        ("件数较促销前 %{customdata}", True),
+        ("预测 %{{y:,.0f}}", True),  # a plotly field in a str.format template
+        ("销量\u3000{n}", True),
+        ("共\u00a0{n}\u00a0个", False),
+        ("调价幅度必须在\u00a0-90% 到\u00a0+200%", False),
+        ("上涨\u00a0{pct}", False),
+        ("{pct} 的促销", False),  # after the figure: a word follows, not its unit
+        ("商品 {product} 不在", False),  # a name: the space between words stays
+        ("需要 {what} 列", False),
+        ("未知的模型 {models}。", False),
+        ("回测 MAE {mae}", False),  # after a Latin word, not a Chinese one
     ],
 )
 def test_the_chinese_unit_rule_tells_a_unit_from_other_words(text, bad):
@@ -132,7 +177,8 @@ def test_the_chinese_unit_rule_tells_a_unit_from_other_words(text, bad):
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.name)
 def test_no_chinese_figure_parts_from_its_unit(po: Path):
     """Every Chinese translation joins a figure or field and its unit with a no-break space
-    ("{n}\u00a0个", "{days}\u00a0天"), never a plain one where a line may break."""
+    ("{n}\u00a0个", "{days}\u00a0天"), and a Chinese word and the figure after it ("共\u00a0{n}",
+    "最近\u00a030\u00a0天"), never a plain one where a line may break."""
     with po.open("rb") as f:
         catalogue = read_po(f)
     bad = []
@@ -151,6 +197,26 @@ def test_a_chinese_sentence_keeps_its_figure_and_unit_on_one_line():
     with use_lang("zh"):
         text = _("{n} high alerts", n="12")
     assert text == f"12{fmt.NBSP}条高级别提醒"
+
+
+def test_a_chinese_word_keeps_the_figure_after_it_on_its_line():
+    """A literal figure and one fmt writes into a field read the same: "最近\u00a030\u00a0天"
+    as the catalogue writes it, "上一期为\u00a04.1%" as fmt.pct fills it, and a product's name
+    after its plain space."""
+    from ecomdash.i18n import _, use_lang
+
+    with use_lang("zh"):
+        last30 = _("Last 30 days")
+        points = _(
+            "Its change is the difference in percentage points: {before} in the earlier period, "
+            "{now} in this one.",
+            before=fmt.pct(0.041),
+            now=fmt.pct(0.029),
+        )
+        product = _("Bought together with {product}", product="Mug")
+    assert last30 == f"最近{fmt.NBSP}30{fmt.NBSP}天"
+    assert points == f"变化按百分点计算：上一期为{fmt.NBSP}4.1%，本期为{fmt.NBSP}2.9%。"
+    assert product == "与 Mug 一起购买"
 
 
 def test_the_rule_is_written_once():

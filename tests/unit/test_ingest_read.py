@@ -643,7 +643,7 @@ def test_the_title_note_counts_in_english_and_chinese(head, kind, en, zh):
     [n] = res.raw_info["notes"]
     assert n == en
     with use_lang("zh"):
-        assert tr_note(n) == f"跳过了表格上方的 {zh}。"
+        assert tr_note(n) == f"跳过了表格上方的\u00a0{zh}。"
 
 
 def test_title_lines_above_a_csv_table_are_skipped():

@@ -223,7 +223,7 @@ def test_abc_xyz_cells_write_their_revenue_share_as_the_app_does():
         assert abc_xyz_figure(res).data[0].textfont.size >= 13
     with use_lang("zh"):
         zh = abc_xyz_figure(res).data[0].text
-    assert zh[1][1] == "1\u00a0个商品<br>占销售额 25%"
+    assert zh[1][1] == "1\u00a0个商品<br>占销售额\u00a025%"
 
 
 def test_stock_file_ids_the_plan_has_no_row_for_are_counted_and_named():
@@ -247,11 +247,11 @@ def test_stock_file_ids_the_plan_has_no_row_for_are_counted_and_named():
     )
     with use_lang("zh"):
         assert tr_note(unknown) == (
-            "库存文件中有 3\u00a0个商品在所规划的数据（其期间和筛选条件）中没有销售：X-10、X-9、p1——"
+            "库存文件中有\u00a03\u00a0个商品在所规划的数据（其期间和筛选条件）中没有销售：X-10、X-9、p1——"
             "如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
         )
         assert tr_note(outside).startswith(
-            "库存文件中有 1\u00a0个商品有销售，但不在这里规划的前 2\u00a0个"
+            "库存文件中有\u00a01\u00a0个商品有销售，但不在这里规划的前\u00a02\u00a0个"
         )
     # more than three: the first three named, the rest counted
     many = pd.Series(1.0, index=["A1", "A2", "A3", "A4", "A5"])

@@ -273,7 +273,7 @@ def test_new_customers_note_in_chinese_and_without_customers(saved, tmp_path):
         note = new_customers_note(overview(store, info.id, Filters()))
     assert note == (
         "新客户从2024年2月1日（数据的第一天）起计算：在此之前已购买过的客户也算作新客户，"
-        "因此本期每位客户都是新客户，本期回头客为 0。"
+        "因此本期每位客户都是新客户，本期回头客为\u00a00。"
     )
     # no customer id: no New customers tile, no note
     other = Store.open(tmp_path / "n")

@@ -22,7 +22,7 @@ def test_headers_and_help_in_chinese():
         assert L.label("rule", "basket") == "规则（如果 → 那么）"
         assert L.label("lift", "pricing.promos") == "促销提升（销量倍数）"  # area override
         assert L.column("support").help == "包含这些商品的购物篮占全部购物篮的比例。"
-        assert L.label("m3") == "第 3\u00a0个月"
+        assert L.label("m3") == "第\u00a03\u00a0个月"
         assert L.label("gross_sales", None) != L.COLUMNS["gross_sales"].label
     # English unchanged, and the catalogue entry itself was not changed by the Chinese run
     assert L.label("gross_sales") == "Gross sales" == L.COLUMNS["gross_sales"].label

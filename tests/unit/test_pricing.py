@@ -479,9 +479,9 @@ def test_the_check_is_counted_against_the_products_with_their_own_elasticity():
     with use_lang("zh"):
         assert (
             some.checked_products()
-            == "有自身价格弹性的 3\u00a0个商品中有足够周数可检验的 2\u00a0个"
+            == "有自身价格弹性的\u00a03\u00a0个商品中有足够周数可检验的\u00a02\u00a0个"
         )
-        assert every.checked_products() == "全部 3\u00a0个有自身价格弹性的商品"
+        assert every.checked_products() == "全部\u00a03\u00a0个有自身价格弹性的商品"
 
 
 def test_validation_names_each_product_as_the_products_table_does(demo_res):

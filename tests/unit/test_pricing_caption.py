@@ -21,9 +21,9 @@ from ecomdash.ui import pricing as ui
         ),
         (
             "zh",
-            "价格弹性 -1.5：价格提高 {one}，件数约减少 {one_fewer}；价格提高 {ten}，件数约减少 "
+            "价格弹性\u00a0-1.5：价格提高\u00a0{one}，件数约减少\u00a0{one_fewer}；价格提高\u00a0{ten}，件数约减少\u00a0"
             "{ten_fewer}。",
-            "促销后 2\u00a0周这一水平比促销前变了多少（{dip} = 件数少了四分之一",
+            "促销后\u00a02\u00a0周这一水平比促销前变了多少（{dip} = 件数少了四分之一",
         ),
     ],
 )

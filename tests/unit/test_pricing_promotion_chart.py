@@ -104,10 +104,12 @@ def test_every_hover_gives_the_interval(lang):
         ]
     else:
         assert list(lift.hovertext) == [
-            "提升 2.0倍（90% 区间 1.6倍 至 2.4倍）",
-            "提升 0.32倍（90% 区间 0.01倍 至 1.5倍）",
+            "提升\u00a02.0\u00a0倍（90% 区间\u00a01.6\u00a0倍 至\u00a02.4\u00a0倍）",
+            "提升\u00a00.32\u00a0倍（90% 区间\u00a00.01\u00a0倍 至\u00a01.5\u00a0倍）",
         ]
-        assert dip.hovertext[0] == f"促销后回落 -20{sp}（90% 区间 -35{sp} 至 -5{sp}）"
+        assert (
+            dip.hovertext[0] == f"促销后回落\u00a0-20{sp}（90% 区间\u00a0-35{sp} 至\u00a0-5{sp}）"
+        )
         assert dip.hovertext[1] == "促销之后尚无完整的周"
     for trace in (lift, dip):
         assert "%{hovertext}" in trace.hovertemplate and "%{customdata}" in trace.hovertemplate
@@ -160,8 +162,12 @@ def test_an_interval_cut_at_the_axis_edge_is_marked_there(lang):
         )
     else:
         assert up_lift.name == "区间超出图的边缘"
-        assert up_lift.hovertext[0] == "提升 2.0倍（90% 区间 不到0.01倍 至 超过100倍）"
-        assert up_dip.hovertext[0] == f"促销后回落 -20{sp}（90% 区间 -100{sp} 至 超过+10,000{sp}）"
+        assert up_lift.hovertext[0] == (
+            "提升\u00a02.0\u00a0倍（90% 区间\u00a0不到\u00a00.01\u00a0倍 至\u00a0超过\u00a0100\u00a0倍）"
+        )
+        assert up_dip.hovertext[0] == (
+            f"促销后回落\u00a0-20{sp}（90% 区间\u00a0-100{sp} 至\u00a0超过\u00a0+10,000{sp}）"
+        )
     assert up_lift.hovertext[0] == lift.hovertext[0]  # the bar's hover says it too
 
     # small bars: an interval far below them is cut at the bottom, marked pointing down
@@ -176,12 +182,18 @@ def test_an_interval_cut_at_the_axis_edge_is_marked_there(lang):
 
 
 def test_times_and_capped_percent():
-    assert fmt.times(1.84, lang="en") == "1.8×" and fmt.times(1.84, lang="zh") == "1.8倍"
+    # Chinese: the catalogue's "{lift}\u00a0倍", and 超过 / 不到 joined to the figure after them
+    assert fmt.times(1.84, lang="en") == "1.8×" and fmt.times(1.84, lang="zh") == "1.8\u00a0倍"
     assert fmt.times(38.5, lang="en") == "39×"  # half up, whole from ten
     assert fmt.times(0.125, lang="en") == "0.13×"
     assert fmt.times(1.2e15, lang="en") == "more than 100×"
-    assert fmt.times(float("inf"), lang="zh") == "超过100倍"
-    assert fmt.times(0.0, lang="en") == "0×" and fmt.times(1e-13, lang="zh") == "不到0.01倍"
+    assert fmt.times(float("inf"), lang="zh") == "超过\u00a0100\u00a0倍"
+    assert (
+        fmt.times(0.0, lang="en") == "0×"
+        and fmt.times(1e-13, lang="zh") == "不到\u00a00.01\u00a0倍"
+    )
+    assert fmt.times(0.0, lang="zh") == "0\u00a0倍"
+    assert fmt.pct_upto(3e63, lang="zh") == "超过\u00a0+10,000%"
     assert fmt.times(float("nan"), lang="en") == fmt.MISSING
     assert fmt.pct_upto(0.25, lang="en") == "+25\u00a0%"
     assert fmt.pct_upto(3e63, lang="en") == "more than +10,000\u00a0%"

@@ -299,4 +299,4 @@ def test_too_little_spread_says_its_shares_as_the_app_does():
     assert got == (20, 2, "prices vary by only 2.0\u00a0% (needs 5\u00a0%)")
     with use_lang("zh"):
         zh = M.eligibility(weeks, min_weeks=12, min_levels=2, min_spread=0.05)[2]
-    assert zh == "价格只相差 2.0%（需要 5%）"
+    assert zh == "价格只相差\u00a02.0%（需要\u00a05%）"

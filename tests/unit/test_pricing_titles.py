@@ -154,6 +154,6 @@ def test_the_elasticity_title_has_a_plain_space_after_its_colon():
             titles[lang] = charts.elasticity_chart(res).layout.title.text
     assert titles == {
         "en": "Price elasticity: percentage change in units for a 1\u00a0% higher price",
-        "zh": "价格弹性：价格提高 1% 时件数变化的百分比",
+        "zh": "价格弹性：价格提高\u00a01% 时件数变化的百分比",
     }
     assert all(charts.title_px(t) <= charts.TITLE_PX for t in titles.values())

@@ -63,7 +63,7 @@ SEASONAL_TRUTH = {f"c{n}": {"X"} for n in range(1, 6)}
 NO_SEASONAL = R.BusinessRules(exclude_categories=("seasonal",))
 
 ONLY_5 = "Only 5 customers to test on: differences of a few points between models are noise."
-ONLY_5_ZH = "只有 5\u00a0位客户可供测试：模型之间几个百分点的差距只是随机波动。"
+ONLY_5_ZH = "只有\u00a05\u00a0位客户可供测试：模型之间几个百分点的差距只是随机波动。"
 
 
 def _split(inter, truth, **kw) -> R.EvaluationResult:
@@ -103,8 +103,8 @@ def test_verdict_in_chinese_names_the_top_ten():
     with use_lang("zh"):
         res = _split(_ladder(), LADDER_TRUTH, models={})
     assert res.verdict == (
-        "在您的数据上，个性化模型并不比直接推热销商品更好（热销商品：5\u00a0位回头客中有 20% "
-        "买了前 10\u00a0个中的一个）。建议先推热销商品，或积累更多购买记录后再试。"
+        "在您的数据上，个性化模型并不比直接推热销商品更好（热销商品：5\u00a0位回头客中有\u00a020% "
+        "买了前\u00a010\u00a0个中的一个）。建议先推热销商品，或积累更多购买记录后再试。"
     )
     assert res.warnings == (ONLY_5_ZH,)
 
@@ -123,7 +123,7 @@ def test_five_test_customers_pass_by_default_four_do_not():
     with use_lang("zh"):
         zh = str(translated(err.value))
     assert zh == (
-        "离线测试需要在2024年3月6日之前买过、之后又回来买了新商品的客户；目前只有 4\u00a0位（至少需要 "
+        "离线测试需要在2024年3月6日之前买过、之后又回来买了新商品的客户；目前只有\u00a04\u00a0位（至少需要\u00a0"
         "5\u00a0位）。请把截止日期提前，或使用更长的日期范围。"
     )
 
@@ -183,7 +183,7 @@ def test_consumables_note_in_full():
     with use_lang("zh"):
         zh = _split(_seasonal(), SEASONAL_TRUTH, models={}, rules=rebuy)
     assert zh.warnings == (
-        "被标为消耗品的 1,001\u00a0个商品的复购也算命中，所以这些数字不能和不设消耗品时的结果直接比较。",
+        "被标为消耗品的\u00a01,001\u00a0个商品的复购也算命中，所以这些数字不能和不设消耗品时的结果直接比较。",
         ONLY_5_ZH,
     )
 
@@ -219,10 +219,10 @@ def test_refused_and_slow_models_are_left_out_with_their_reason(monkeypatch):
     with use_lang("zh"):
         zh = _split(_seasonal(), SEASONAL_TRUTH, models=_left_out_models())
     assert zh.warnings == (
-        "口味画像（ALS）未参加测试。ALS 是拟合最慢的模型（700万次购买时约需 40\u00a0秒计算）；"
-        "数据有 12\u00a0次购买（客户 × 商品组合；测试只在不超过 10 时包含 ALS）。如仍要测试它，请在"
+        "口味画像（ALS）未参加测试。ALS 是拟合最慢的模型（700万次购买时约需\u00a040\u00a0秒计算）；"
+        "数据有\u00a012\u00a0次购买（客户 × 商品组合；测试只在不超过\u00a010 时包含 ALS）。如仍要测试它，请在"
         "“模型”中选择 ALS。",
-        "mine未参加测试。EASE 需要一个商品 × 商品矩阵；数据有 4\u00a0个商品（上限 3）。请改用相似商品"
+        "mine未参加测试。EASE 需要一个商品 × 商品矩阵；数据有\u00a04\u00a0个商品（上限\u00a03）。请改用相似商品"
         "模型或 ALS，或筛选到更少的品类。",
         ONLY_5_ZH,
     )
@@ -295,9 +295,9 @@ def test_sample_at_the_cap_and_one_under_it():
     with use_lang("zh"):
         zh = _split(inter, truth, models={}, max_test_customers=99)
     assert zh.warnings == (
-        "为了加快测试，从 100\u00a0位回头客中随机抽取 99\u00a0位计算：命中率与全部客户的结果相差约 ±0.0% "
+        "为了加快测试，从\u00a0100\u00a0位回头客中随机抽取\u00a099\u00a0位计算：命中率与全部客户的结果相差约 ±0.0% "
         "以内，差距小于这个幅度的模型可视为持平。",
-        "只有 99\u00a0位客户可供测试：模型之间几个百分点的差距只是随机波动。",
+        "只有\u00a099\u00a0位客户可供测试：模型之间几个百分点的差距只是随机波动。",
     )
 
 

@@ -35,7 +35,9 @@ def test_verdict_in_chinese_says_how_many_times_in_words():
     # 0.5 / 0.2 = 2.5 times: "2.5 倍", not the English "2.5×" left in a Chinese sentence
     with use_lang("zh"):
         v = E._verdict(_table([("item_knn", 0.5), ("ease", 0.3), ("popularity", 0.2)]), 10, 1234)
-    assert v.endswith("只推热销商品时这一比例是 20%：达到只推热销商品时的 2.5\u00a0倍。"), v
+    assert v.endswith(
+        "只推热销商品时这一比例是\u00a020%：达到只推热销商品时的\u00a02.5\u00a0倍。"
+    ), v
     assert "×" not in v
 
 

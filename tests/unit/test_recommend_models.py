@@ -277,9 +277,11 @@ def test_user_knn_reasons_count_the_similar_customers_who_bought_it():
     with use_lang("zh"):
         zh = model.recommend(["u0"], k=2).set_index("product_id")
         targets = model.target_customers("P2", k=5)
-    assert zh.loc["P2", "reason"] == "购买记录和您相似的 2\u00a0位客户买过"
+    assert zh.loc["P2", "reason"] == "购买记录和您相似的\u00a02\u00a0位客户买过"
     # said of a customer to target: "… who buy like them", in the run's language
-    assert set(targets["reason"]) <= {f"购买记录和其相似的 {n}\u00a0位客户买过" for n in (1, 2)}
+    assert set(targets["reason"]) <= {
+        f"购买记录和其相似的\u00a0{n}\u00a0位客户买过" for n in (1, 2)
+    }
     assert len(targets) > 0
     # the item-based model keeps its own reason
     item = R.ItemKNNRecommender(neighbours=None, shrinkage=0.0).fit_interactions(_inter())

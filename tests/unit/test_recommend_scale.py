@@ -159,8 +159,8 @@ def test_als_left_out_warning_in_chinese(monkeypatch):
         res = _evaluate(inter, truth)
     n = inter.counts.nnz
     assert res.warnings[0].endswith(
-        f"ALS 是拟合最慢的模型（700万次购买时约需 40\u00a0秒计算）；数据有 {n}\u00a0次购买（客户 × 商品组合；"
-        "测试只在不超过 100 时包含 ALS）。如仍要测试它，请在“模型”中选择 ALS。"
+        f"ALS 是拟合最慢的模型（700万次购买时约需\u00a040\u00a0秒计算）；数据有\u00a0{n}\u00a0次购买（客户 × 商品组合；"
+        "测试只在不超过\u00a0100 时包含 ALS）。如仍要测试它，请在“模型”中选择 ALS。"
     )
 
 

@@ -76,7 +76,7 @@ def test_chinese_report_writes_the_same_money_in_wan(euro_shop):
         in html
     )
     assert tiles["客单价"] == ("€4,333", "€4,333.50")
-    assert "净销售额 €10,000，" in rep.sections[1].text[0]  # whole euros, as in English
+    assert "净销售额\u00a0€10,000，" in rep.sections[1].text[0]  # whole euros, as in English
 
 
 def test_no_currency_known_means_no_sign_but_still_compact(tmp_path):

@@ -119,7 +119,10 @@ def test_a_cut_tables_note_is_in_the_reports_language():
     with use_lang("zh"):
         zh = table_html(t, max_rows=20)
     assert "First 20 of 1,234 rows; the app has the full list. Sorted by revenue." in en
-    assert "仅显示 1,234\u00a0行中的前 20\u00a0行；完整列表请在应用中查看。Sorted by revenue." in zh
+    assert (
+        "仅显示\u00a01,234\u00a0行中的前\u00a020\u00a0行；完整列表请在应用中查看。Sorted by revenue."
+        in zh
+    )
 
 
 def test_cli_report_lang_zh(zh_lines, _isolated_home, tmp_path):
@@ -245,10 +248,10 @@ def test_chinese_trend_names_its_best_month_not_its_first_day(zh_read, zh_store)
     # "最佳月：2026年11月" — not "2026年11月1日", which reads as one day's revenue
     assert text.startswith(f"最佳月：{best.year}年{best.month}月，"), text
     assert "日" not in text.split("，")[0], text
-    # its revenue in whole yuan (half up), never to the fen: "净销售额 ¥1,234,567，"
+    # its revenue in whole yuan (half up), never to the fen: "净销售额\u00a0¥1,234,567，"
     best_revenue = res.trend["revenue"].max()
     yuan = Decimal(repr(float(best_revenue))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    assert f"净销售额 ¥{yuan:,}，" in text, text
+    assert f"净销售额\u00a0¥{yuan:,}，" in text, text
 
 
 def test_chinese_forecast_verdict_has_no_english(zh_read):
@@ -257,7 +260,7 @@ def test_chinese_forecast_verdict_has_no_english(zh_read):
     # the core's verdict (a Note) in Chinese: "回测中，… 比重复上一周期（季节性朴素法）好 31%。"
     assert "better than" not in v and "backtest" not in v, v
     assert v.startswith("回测中，"), v
-    assert "。回测 8\u00a0折：MASE" in v, v  # no space after the full stop
+    assert "。回测\u00a08\u00a0折：MASE" in v, v  # no space after the full stop
 
 
 def test_chinese_segment_table_has_no_english(zh_read):
@@ -273,9 +276,9 @@ def test_chinese_segments_verdict_leads_with_plain_words(zh_read):
     it in brackets (it opened with "7 个 K 均值聚类，轮廓系数 0.40")."""
     v = str(zh_read[0]["segments"].verdict)
     assert re.fullmatch(
-        r"下过至少两单的客户可分为 \d+\u00a0个(界限分明|大体分明|相互重叠较多)的群组，几条易读的规则能把"
-        r"其中 [\d.]+% 的客户归入各自的群组（\d+\u00a0个 K 均值聚类，轮廓系数 \d\.\d\d：区分"
-        r"(明显|尚可|较弱)；规则的目标为 \d+%）。",
+        r"下过至少两单的客户可分为\u00a0\d+\u00a0个(界限分明|大体分明|相互重叠较多)的群组，几条易读的规则能把"
+        r"其中\u00a0[\d.]+% 的客户归入各自的群组（\d+\u00a0个 K 均值聚类，轮廓系数\u00a0\d\.\d\d：区分"
+        r"(明显|尚可|较弱)；规则的目标为\u00a0\d+%）。",
         v,
     ), v
 
@@ -291,11 +294,11 @@ def test_chinese_value_and_churn_sentences_read_as_chinese(zh_read):
     secs, html = zh_read
     v = secs["clv"].verdict
     # "实际为 13,762 次，预测偏差 -3.6%（较实际）。", not "（-3.6%（较实际））", a bracket in a bracket
-    assert re.search(r"实际为 [\d,]+\u00a0次，预测偏差 [+-]\d+\.\d%（较实际）。$", v), v
+    assert re.search(r"实际为\u00a0[\d,]+\u00a0次，预测偏差\u00a0[+-]\d+\.\d%（较实际）。$", v), v
     assert "））" not in v
     # the churn table's note says what value at risk is, not "sorted by value at risk = ..."
     note = secs["churn"].tables[1].note
-    assert note == "按风险价值排序（风险价值 = 最近 12\u00a0个月消费 × 流失概率）。", note
+    assert note == "按风险价值排序（风险价值 = 最近\u00a012\u00a0个月消费 × 流失概率）。", note
 
 
 def test_chinese_footer_has_no_space_after_a_full_stop(zh_report):
@@ -314,9 +317,9 @@ def test_chinese_money_charts_say_yuan_and_the_forecast_has_a_title(zh_read, zh_
     assert not _money_figure(secs["trend"].figures[0], "yaxis", "¥")
     fc = secs["forecast"].figures[0]
     assert not _money_figure(fc, "yaxis", "¥")
-    assert fc.layout.title.text == "每日净销售额及未来 14\u00a0天的预测"
+    assert fc.layout.title.text == "每日净销售额及未来\u00a014\u00a0天的预测"
     # d3's currency, after the sign (charts.money: -¥5,000)
-    assert any("预测 %{y:$,.0f}" in (tr.hovertemplate or "") for tr in fc.data)
+    assert any("预测\u00a0%{y:$,.0f}" in (tr.hovertemplate or "") for tr in fc.data)
     rep, _html = zh_report
     (kpis,) = [s for s in rep.sections if s.key == "kpis"]
     assert not [t for t in kpis.text if "侧边栏" in t], kpis.text
@@ -349,5 +352,5 @@ def test_chinese_restock_verdict_leads_with_the_homes_plain_words(zh_store):
         r"在过去几周上检验，这些商品预测的误差(比照搬去年同期各周[少多]|与照搬去年同期各周大致相同)",
         v,
     ), v
-    assert "（5\u00a0个商品的每周件数预测已回测：MASE 中位数 " in v, v
+    assert "（5\u00a0个商品的每周件数预测已回测：MASE 中位数\u00a0" in v, v
     assert not re.search(r"[A-Za-z]{4,}", v.replace("MASE", "")), v

@@ -150,7 +150,7 @@ def test_recency_words_on_a_short_history_come_with_a_warning():
     with use_lang("zh"):
         zh = tr_note(w)
         names = "、".join(_(s) for s in LONG_AGO_SEGMENTS)  # the segment names in Chinese
-    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅 {days}\u00a0天。" in zh
+    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅\u00a0{days}\u00a0天。" in zh
     assert f"（{names}）" in zh and "At risk" not in zh, zh
 
 
@@ -281,17 +281,23 @@ def test_rule_conditions_read_like_sentences():
     # 10.5 % rounds half up, as fmt writes every figure (it read "10 %": Python rounds to even)
     assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 11\u00a0%"
     with use_lang("zh"):  # no space before % in Chinese
-        assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货 20%–50%"
+        assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货\u00a020%–50%"
+        assert seg_rules._condition("frequency", 8.5, 16.5, "") == "订单数\u00a09–16"
+    with use_lang("en"):  # English keeps its plain space between words
+        assert seg_rules._condition("frequency", 8.5, 16.5, "") == "orders 9–16"
+    with use_lang("zh"):
         # a day bound reads as its other forms do ("首次下单在 433 天以前"), and after "且"
         # the number is not glued to it ("且432 天内首次下单" read as one word)
         within = seg_rules._condition("tenure_days", -np.inf, 432.5, "")
-        assert within == "首次下单在 432\u00a0天内"
+        assert within == "首次下单在\u00a0432\u00a0天内"
         assert (
-            seg_rules._join_and(["订单数 ≤ 3", within]) == "订单数 ≤ 3，且首次下单在 432\u00a0天内"
+            seg_rules._join_and(["订单数 ≤ 3", within])
+            == "订单数 ≤ 3，且首次下单在\u00a0432\u00a0天内"
         )
         last = seg_rules._condition("recency_days", -np.inf, 110.5, "")
         assert (
-            seg_rules._join_and(["订单数 9–16", last]) == "订单数 9–16，且上次下单在 110\u00a0天内"
+            seg_rules._join_and(["订单数\u00a09–16", last])
+            == "订单数\u00a09–16，且上次下单在\u00a0110\u00a0天内"
         )
 
 

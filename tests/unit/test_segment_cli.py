@@ -113,7 +113,7 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
     assert main(["segment", "--dataset", synth.id, "--lang", "zh"]) == 0
     text = capsys.readouterr().out
     assert (
-        "k-means：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数 "
+        "k-means：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数\u00a0"
     ) in text
 
 
@@ -134,7 +134,7 @@ def test_k_choice_names_the_range_it_swept():
     assert k_choice(result([2], k=2, best=2)) == "the only number of clusters these customers allow"
     assert k_choice(result(range(2, 7), by="override")) == "your choice"
     with use_lang("zh"):
-        assert k_choice(result(range(2, 7))) == "2 到 6\u00a0个聚类中轮廓系数最佳"
+        assert k_choice(result(range(2, 7))) == "2 到\u00a06\u00a0个聚类中轮廓系数最佳"
         assert k_choice(result([2], k=2, best=2)) == "这些客户只能分出这一个聚类数"
 
 

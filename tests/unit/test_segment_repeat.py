@@ -191,8 +191,8 @@ def test_too_few_repeat_customers_is_said_plainly():
     with use_lang("zh"):
         text = str(translated(err.value))
     assert (
-        "至少需要 20\u00a0位" in text
-        and "只有 19\u00a0位" in text
+        "至少需要\u00a020\u00a0位" in text
+        and "只有\u00a019\u00a0位" in text
         and "150\u00a0位只买过一次的客户" in text
     )
     # twenty are enough

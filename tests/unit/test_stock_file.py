@@ -167,15 +167,15 @@ def test_stock_file_ids_match_the_sales_ids_ignoring_case_when_unambiguous():
     )
     with use_lang("zh"):
         assert tr_note(m.notes[0]) == (
-            "库存文件中有 2\u00a0个编码与销售数据的商品编码写法不同（大小写或空格），已按商品编码匹配："
+            "库存文件中有\u00a02\u00a0个编码与销售数据的商品编码写法不同（大小写或空格），已按商品编码匹配："
             "p1 → P1、tex-271 → TEX-271。"
         )
         assert tr_note(several).startswith(
-            "库存文件中有 1\u00a0个编码对应销售数据中多个仅大小写不同"
+            "库存文件中有\u00a01\u00a0个编码对应销售数据中多个仅大小写不同"
         )
         assert "mug-1 (MUG-1 / Mug-1)" in tr_note(several)
         assert tr_note(twice).startswith(
-            "库存文件中有 1\u00a0个编码与文件中同一商品的另一行仅大小写"
+            "库存文件中有\u00a01\u00a0个编码与文件中同一商品的另一行仅大小写"
         )
     # ids the sales data writes exactly: nothing to say
     exact = SF.match_stock(pd.Series({"TEX-271": 1.0, "Mug-1": 2.0}), sales)
@@ -201,7 +201,7 @@ def test_stock_ids_the_price_panel_has_no_product_for_are_named_in_both_language
         )
     with use_lang("zh"):
         assert tr_note(n) == (
-            "库存文件中有 4\u00a0个商品在此处定价所用的各周（期间和筛选条件内）中没有销售："
+            "库存文件中有\u00a04\u00a0个商品在此处定价所用的各周（期间和筛选条件内）中没有销售："
             "X-9、p1、X-10、…——如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
         )
     assert stock_not_priced(stock[["A"]], ["A", "B"]) == ()

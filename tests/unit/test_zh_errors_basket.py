@@ -145,7 +145,7 @@ def test_too_many_rules(monkeypatch):
     english = str(e.value)
     assert english.startswith("These thresholds give 4 rules (limit 2): too many to compute")
     assert "(either leaves at most 2), or raise the minimum support." in english
-    check_note_error(e, english, "4\u00a0条规则", "上限 2")
+    check_note_error(e, english, "4\u00a0条规则", "上限\u00a02")
 
 
 def test_bought_together_and_bundle_whatif():

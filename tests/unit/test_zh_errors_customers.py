@@ -157,7 +157,7 @@ def test_clv_models_and_inputs():
         e,
         "1 customers have an impossible (frequency, recency, T): need 0 <= recency <= T and "
         "recency = 0 when frequency = 0. Recompute them with rfm_summary().",
-        "有 1\u00a0位客户",
+        "有\u00a01\u00a0位客户",
         "rfm_summary()",
     )
     with pytest.raises(InsufficientDataError) as e:

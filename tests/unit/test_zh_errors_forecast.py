@@ -346,14 +346,14 @@ def test_read_stock_errors_in_chinese():
     en, zh = _raise(InputFileError, SF.read_stock, b"sku,stock\nA,ten\nB,3\nC,-1\n")
     assert en.startswith("Lines 2, 4 of the stock file have text or a negative number")
     assert zh == (
-        "库存文件第 2、4\u00a0行的“stock”列是文字或负数。请填写 0 或以上的现有件数（例如 12），"
+        "库存文件第\u00a02、4\u00a0行的“stock”列是文字或负数。请填写\u00a00 或以上的现有件数（例如\u00a012），"
         "不清楚库存的商品请留空，然后重新上传。"
     )
     # a European Excel's decimal comma: not whole units, said with the line (was read as 15)
     en, zh = _raise(InputFileError, SF.read_stock, b"SKU;Stock\nA;12\nB;1,5\n")
     assert en.startswith("Line 3 of the stock file has a number of units that is not whole")
     assert zh == (
-        "库存文件第 3\u00a0行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如 12"
+        "库存文件第\u00a03\u00a0行的“Stock”列不是整数件数（1,5）。库存按整件计算：请填写整数，例如\u00a012"
         "（用分号分隔的文件里逗号是小数点，1,5 就是一件半），然后重新上传。"
     )
     en, zh = _raise(InputFileError, SF.read_stock, b'sku,stock\n"A,1\n')

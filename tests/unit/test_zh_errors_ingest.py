@@ -76,7 +76,7 @@ def test_duplicate_column_names():  # table._check_header: a list of Notes joine
         err,
         "Some column names appear more than once: 'id' in columns 1, 4; 'Qty' in columns 2, 3. "
         "Rename them so every column has its own name, then upload again.",
-        "“id”在第 1, 4\u00a0列；“Qty”在第 2, 3\u00a0列",  # the separator and the quotes are translated
+        "“id”在第\u00a01, 4\u00a0列；“Qty”在第\u00a02, 3\u00a0列",  # the separator and the quotes are translated
     )
 
 

@@ -92,7 +92,7 @@ def test_model_refusals():
         "1",
         "3",
     )
-    assert "目前只有 1\u00a0位客户和 3\u00a0个商品。" in zh
+    assert "目前只有\u00a01\u00a0位客户和\u00a03\u00a0个商品。" in zh
     model = R.make_model("item_knn").fit(_lines())
     with pytest.raises(ParameterError) as e:
         model.similar_products("zz")

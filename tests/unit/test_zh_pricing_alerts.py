@@ -42,13 +42,13 @@ def test_eligibility_reasons_in_both_languages():
     )
     with use_lang("zh"):
         assert eligibility(few, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
-            "只有 3\u00a0周销售（需要 12\u00a0周）"
+            "只有\u00a03\u00a0周销售（需要\u00a012\u00a0周）"
         )
         assert eligibility(one, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
-            "全部 20\u00a0周都是同一个价格"
+            "全部\u00a020\u00a0周都是同一个价格"
         )
         assert eligibility(narrow, min_weeks=12, min_levels=2, min_spread=0.05)[2] == (
-            "价格只相差 2.0%（需要 5%）"
+            "价格只相差\u00a02.0%（需要\u00a05%）"
         )
 
 
@@ -81,7 +81,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
     )
     assert (
         zh.reason
-        == "“SKU-1”在 3\u00a0个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 54.00）"
+        == "“SKU-1”在\u00a03\u00a0个订单行以\u00a01.00 售出，仅为常价\u00a010.00 的\u00a01/10.0（按常价计少收\u00a054.00）"
     )
     assert (
         (en.severity, en.kind, en.key)
@@ -101,7 +101,7 @@ def test_price_error_reason_in_chinese_has_the_figures():
         (one,) = signals_from("price_off", df.iloc[:1])
     assert (
         one.reason
-        == "“SKU-1”在 1\u00a0个订单行以 1.00 售出，仅为常价 10.00 的 1/10.0（按常价计少收 18.00）"
+        == "“SKU-1”在\u00a01\u00a0个订单行以\u00a01.00 售出，仅为常价\u00a010.00 的\u00a01/10.0（按常价计少收\u00a018.00）"
     )
 
 
@@ -111,8 +111,8 @@ def test_an_alert_of_several_signals_counts_the_ones_it_does_not_show():
         return Signal("order:o1", day, "high", "huge_quantity", f"r{i}", 10.0 - i)
 
     for n, en, zh in [
-        (1, "r0. Also: r1 (+1 more signal)", "r0。另外：r1（还有 1\u00a0个信号）"),
-        (2, "r0. Also: r1 (+2 more signals)", "r0。另外：r1（还有 2\u00a0个信号）"),
+        (1, "r0. Also: r1 (+1 more signal)", "r0。另外：r1（还有\u00a01\u00a0个信号）"),
+        (2, "r0. Also: r1 (+2 more signals)", "r0。另外：r1（还有\u00a02\u00a0个信号）"),
     ]:
         group = [signal(i) for i in range(n + 2)]
         assert _group(group)[0]["reason"].tolist() == [en]
