@@ -15,9 +15,9 @@ from ecomdash.cli.common import (
     text_lang,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _, _n, use_lang
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import long_date
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import Quoted, note, tr_note
 from ecomdash.text_width import text_width
 
 EXIT_HIGH = 3
@@ -79,8 +79,13 @@ def _events(items: list[str]) -> list[tuple]:
                 out.append((name, parse_date(start), None))
         except (ValueError, argparse.ArgumentTypeError):
             raise ParameterError(
-                f"--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
-                f"--event 'Summer sale:2025-07-01:2025-07-07'. Got {item!r}."
+                note(
+                    N_(
+                        "--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
+                        "--event 'Summer sale:2025-07-01:2025-07-07'. Got {item}."
+                    ),
+                    item=Quoted(item),
+                )
             ) from None
     return out
 

@@ -17,8 +17,9 @@ from ecomdash.cli.common import (
     text_lang,
 )
 from ecomdash.errors import InputFileError
-from ecomdash.i18n import _, _n, use_lang
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
+from ecomdash.i18n.note import note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -91,7 +92,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.path]
     for path in paths:
         if not path.is_file():
-            raise InputFileError(f"There is no file at {path}. Check the path and try again.")
+            raise InputFileError(
+                note(N_("There is no file at {path}. Check the path and try again."), path=path)
+            )
     path = paths[0]
     tables = None
     if len(paths) == 1:

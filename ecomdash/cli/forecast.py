@@ -23,9 +23,9 @@ from ecomdash.cli.common import (
     text_table,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _, use_lang
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration, long_date, pct_sign
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import note, tr_note
 from ecomdash.text_width import text_width
 
 
@@ -203,7 +203,9 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
     from ecomdash.forecast_groups import forecast_groups
 
     if args.metric == "orders":
-        raise ParameterError("--by forecasts revenue or units; choose --metric revenue or units.")
+        raise ParameterError(
+            note(N_("--by forecasts revenue or units; choose --metric revenue or units."))
+        )
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
@@ -314,12 +316,14 @@ def run_restock(args: argparse.Namespace) -> int:
     from ecomdash.stock_file import read_stock
 
     if not 1 <= args.top <= 500:
-        raise ParameterError(f"--top must be between 1 and 500; got {args.top}.")
+        raise ParameterError(note(N_("--top must be between 1 and 500; got {top}."), top=args.top))
     stock = None
     if args.stock:
         path = Path(args.stock)
         if not path.is_file():
-            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+            raise ParameterError(
+                note(N_("There is no stock file at {path}. Check the path."), path=args.stock)
+            )
         stock = read_stock(path.read_bytes())
     from ecomdash.forecast import from_store as FS
 

@@ -445,3 +445,15 @@ def test_a_refusal_the_app_translates_is_in_the_commands_language(home, capsys):
     assert main(["basket", "--dataset", "x", "--min-support", "0", "--lang", "zh"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ecomdash：") and "min_support" in err and "必须是" in err
+    # the command line's own refusals too (English without --lang: tests/unit/test_cli_data.py)
+    assert main(["restock", "--dataset", "x", "--top", "0", "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "ecomdash：--top 必须在 1 到 500 之间；实际为 0。\n"
+    assert main(["restock", "--dataset", "x", "--top", "0"]) == 2
+    assert capsys.readouterr().err == "ecomdash: --top must be between 1 and 500; got 0.\n"
+    assert main(["alerts", "--dataset", "x", "--event", "sale", "--lang", "zh"]) == 2
+    assert capsys.readouterr().err.endswith("。实际为“sale”。\n")
+    assert main(["ingest", str(home / "no-such.csv"), "--lang", "zh"]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"ecomdash：{home / 'no-such.csv'} 处没有文件。请检查路径后重试。\n"
+    )
