@@ -575,6 +575,28 @@ def model_label(name: str, *, short: bool = False) -> str:
     return _(known) if known else humanise(name)
 
 
+#: forecast.intermittency's demand classes (Syntetos-Boylan), as a table shows them
+DEMAND_CLASSES = {
+    "smooth": N_("smooth"),
+    "erratic": N_("erratic"),
+    "intermittent": N_("intermittent"),
+    "lumpy": N_("lumpy"),
+    "no demand": N_("no demand"),
+}
+
+
+def shown_classes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its demand classes in the merchant's language (a copy; ids stay in core):
+    the Forecast page's tables and ``ecomdash restock``'s."""
+    if "demand_class" not in df.columns:
+        return df
+    return df.assign(
+        demand_class=df["demand_class"].map(
+            lambda c: _(DEMAND_CLASSES[c]) if c in DEMAND_CLASSES else c
+        )
+    )
+
+
 _UNIT_WORDS = {"id": "id", "ids": "ids", "pct": "%", "qty": "quantity", "avg": "average"}
 
 

@@ -92,6 +92,8 @@ def alerts_per_month(
 
 #: each severity as a merchant reads it (a message id)
 SEVERITY_LABELS = {"high": N_("high"), "medium": N_("medium"), "low": N_("low")}
+#: a rule's status id -> what the merchant reads (the Alerts page's rules table, the CLI)
+STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
 
 
 def severity_label(s: str) -> str:

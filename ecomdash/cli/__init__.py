@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _engine_environment(args):
             return int(args.func(args) or 0)
     except EcomdashError as exc:
-        print(f"ecomdash: {exc}", file=sys.stderr)
+        print(_error_line(exc, getattr(args, "lang", None)), file=sys.stderr)
         return 2
     except BrokenPipeError:  # `ecomdash ... | head`: the reader went away; not an error
         import os
@@ -116,5 +116,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
-        print("ecomdash: interrupted; nothing was saved.", file=sys.stderr)
+        from ecomdash.i18n import _, use_lang
+
+        with use_lang(getattr(args, "lang", None)):
+            print(_("ecomdash: interrupted; nothing was saved."), file=sys.stderr)
         return 130
+
+
+def _error_line(exc: EcomdashError, lang: str | None) -> str:
+    """The refusal as stderr says it, in ``--lang``'s language (stderr is read by a person,
+    with ``--json`` too) when its message is one the app translates (a :class:`Note`: an unknown
+    dataset, a bad parameter, too little data …); a message built in English only stays
+    English. argparse's own usage errors come earlier and are English."""
+    from ecomdash.i18n import _, use_lang
+    from ecomdash.i18n.note import translated
+
+    with use_lang(lang):
+        return _("ecomdash: {message}", message=translated(exc))

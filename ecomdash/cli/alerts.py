@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from ecomdash.cli.common import add_dataset_arg, add_json_arg, emit, open_store, parse_date
+from ecomdash.cli.common import (
+    add_dataset_arg,
+    add_json_arg,
+    add_lang_arg,
+    emit,
+    open_store,
+    pad,
+    parse_date,
+    text_lang,
+)
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_, _, _n, use_lang
+from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.note import Quoted, note, tr_note
+from ecomdash.text_width import text_width
 
 EXIT_HIGH = 3
 
@@ -49,6 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "low, a week holding it is one level lower, and their reasons name it; repeat"
         ),
     )
+    add_lang_arg(p, page="Alerts page")
     add_json_arg(p)
     p.set_defaults(func=run)
 
@@ -65,28 +79,37 @@ def _events(items: list[str]) -> list[tuple]:
                 out.append((name, parse_date(start), None))
         except (ValueError, argparse.ArgumentTypeError):
             raise ParameterError(
-                f"--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
-                f"--event 'Summer sale:2025-07-01:2025-07-07'. Got {item!r}."
+                note(
+                    N_(
+                        "--event takes NAME:START[:END] with dates as YYYY-MM-DD, e.g. "
+                        "--event 'Summer sale:2025-07-01:2025-07-07'. Got {item}."
+                    ),
+                    item=Quoted(item),
+                )
             ) from None
     return out
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecomdash.alerts import PERIOD_RULES, find_alerts, to_records
+    from ecomdash.alerts import find_alerts, to_records
 
+    # the reasons, drivers and notes are sentences built in the run's language, as the
+    # Alerts page's (English with --json: the JSON is the same whatever --lang says)
+    lang = text_lang(args)
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
         saved = store.alert_mutes(info.id)  # what the merchant muted on the Alerts page
-        res = find_alerts(
-            store,
-            info.id,
-            since=args.since,
-            min_severity=args.min_severity,
-            mute_rules=(*saved["rules"], *args.mute_rule),
-            mute_products=(*saved["products"], *args.mute_product),
-            events=_events(args.event),
-        )
+        with use_lang(lang):
+            res = find_alerts(
+                store,
+                info.id,
+                since=args.since,
+                min_severity=args.min_severity,
+                mute_rules=(*saved["rules"], *args.mute_rule),
+                mute_products=(*saved["products"], *args.mute_product),
+                events=_events(args.event),
+            )
     finally:
         store.close()
     records = to_records(res)
@@ -99,24 +122,56 @@ def run(args: argparse.Namespace) -> int:
         "rules": res.rules.to_dict("records"),
         "warnings": list(res.warnings),
     }
-    text = [
-        f"{len(records)} alert{'' if len(records) == 1 else 's'} for {info.name} "
-        f"({res.params['period'][0]} to {res.params['period'][1]})"
-    ]
-    for r in records:
-        # a day or week alert (a returns spike is a week) has a day, not the time of its first
-        # line ("2025-09-08T01:00" read as a spike at 1 am); an order alert has its time
-        when = r["date"][:10] if r["kind"] in PERIOD_RULES else r["date"][:16]
-        text.append(f"{when:<16}  {r['severity']:<6}  {r['kind']:<16}  {r['reason']}")
-        if r["driver"]:
-            text.append(f"{'':>42}driver: {r['driver']}")
-    skipped = res.rules[res.rules["status"] != "ran"]
-    for row in skipped.itertuples():
-        text.append(f"rule {row.rule} {row.status}: {row.note}")
-    text += list(res.warnings)
+    with use_lang(lang):
+        text = _text(res, records, info.name)
     emit(args, obj, "\n".join(text))
     if args.fail_on:
         rank = {"low": 1, "medium": 2, "high": 3}
         if any(rank[r["severity"]] >= rank[args.fail_on] for r in records):
             return EXIT_HIGH
     return 0
+
+
+def _text(res, records: list[dict], name: str) -> list[str]:
+    """The human lines in the current language, as the Alerts page writes them: its severity
+    and rule names, the reasons and drivers in its words, a skipped rule's status and note."""
+    from ecomdash.alerts import PERIOD_RULES, STATUS_LABELS, rule_label, severity_label
+
+    start, end = res.params["period"]
+    text = [
+        _n(
+            "{n} alert for {name} ({start} to {end})",
+            "{n} alerts for {name} ({start} to {end})",
+            len(records),
+            n=f"{len(records):,}",
+            name=name,
+            start=long_date(start),
+            end=long_date(end),
+        )
+    ]
+    sev = max([6, *(int(text_width(severity_label(r["severity"]))) for r in records)])
+    kind = max([16, *(int(text_width(rule_label(r["kind"]))) for r in records)])
+    for r in records:
+        # a day or week alert (a returns spike is a week) has a day, not the time of its first
+        # line ("2025-09-08T01:00" read as a spike at 1 am); an order alert has its time
+        when = r["date"][:10] if r["kind"] in PERIOD_RULES else r["date"][:16]
+        text.append(
+            f"{when:<16}  {pad(severity_label(r['severity']), sev)}  "
+            f"{pad(rule_label(r['kind']), kind)}  {r['reason']}"
+        )
+        if r["driver"]:
+            text.append(
+                " " * (16 + 2 + sev + 2 + kind + 2) + _("Driver: {driver}", driver=r["driver"])
+            )
+    skipped = res.rules[res.rules["status"] != "ran"]
+    for row in skipped.itertuples():
+        text.append(
+            _(
+                "rule {rule} {status}: {note}",
+                rule=rule_label(row.rule),
+                status=_(STATUS_LABELS[row.status]) if row.status in STATUS_LABELS else row.status,
+                note=tr_note(row.note),
+            )
+        )
+    text += [tr_note(w) for w in res.warnings]
+    return text

@@ -9,11 +9,17 @@ from ecomdash.cli.common import (
     add_dataset_arg,
     add_date_args,
     add_json_arg,
+    add_lang_arg,
     emit,
     filters_from,
+    note_lines,
     open_store,
+    pad,
+    text_lang,
 )
+from ecomdash.i18n import _, use_lang
 from ecomdash.i18n.fmt import duration
+from ecomdash.text_width import text_width
 
 
 def register(subparsers) -> None:
@@ -47,6 +53,7 @@ def register(subparsers) -> None:
     )
     p.add_argument("--top", type=int, default=20, help="rules to print in text mode (20)")
     add_date_args(p)
+    add_lang_arg(p, page="Basket analysis page")
     add_json_arg(p)
     p.set_defaults(func=run)
 
@@ -95,21 +102,58 @@ def run(args: argparse.Namespace) -> int:
         "elapsed_s": round(res.elapsed, 4),
         "rules": rules,
     }
-    word = "orders" if args.basket == "order" else "customer-days"
-    out = [
-        f"{res.n_baskets:,} {word}; min support {args.min_support:g} = in at least "
-        f"{res.min_count:,} {word}.",
-        f"{res.n_itemsets:,} frequent itemsets, {res.n_rules:,} rules "
-        f"(confidence >= {args.min_confidence:g}, lift >= {args.min_lift:g}) "
-        f"in {duration(res.elapsed)}.",
-    ]
-    out += [f"note: {w}" for w in res.warnings]
-    if res.suggested_min_support is not None:  # the note writes it in percent
-        out.append(f"to see them: --min-support {res.suggested_min_support:.4g}")
-    if rules:
-        out.append("")
-        out.append(f"{'support':>8} {'conf':>6} {'lift':>7}  rule")
-        for r in res.rules.head(max(0, args.top)).itertuples(index=False):
-            out.append(f"{r.support:8.4f} {r.confidence:6.3f} {r.lift:7.2f}  {r.names}")
+    with use_lang(text_lang(args)):
+        out = _text(args, res, bool(rules))
     emit(args, obj, "\n".join(out))
     return 0
+
+
+def _text(args: argparse.Namespace, res, any_rules: bool) -> list[str]:
+    """The human lines in the current language: the Basket analysis page's words (its
+    column names, its notes); the figures as they are in both languages."""
+    from ecomdash import labels as L
+
+    fields = {
+        "n": f"{res.n_baskets:,}",
+        "support": f"{args.min_support:g}",
+        "count": f"{res.min_count:,}",
+    }
+    out = [
+        _("{n} orders; min support {support} = in at least {count} orders.", **fields)
+        if args.basket == "order"
+        else _(
+            "{n} customer-days; min support {support} = in at least {count} customer-days.",
+            **fields,
+        ),
+        _(
+            "{itemsets} frequent itemsets, {rules} rules (confidence >= {confidence}, lift >= "
+            "{lift}) in {took}.",
+            itemsets=f"{res.n_itemsets:,}",
+            rules=f"{res.n_rules:,}",
+            confidence=f"{args.min_confidence:g}",
+            lift=f"{args.min_lift:g}",
+            took=duration(res.elapsed),
+        ),
+    ]
+    out += note_lines(res.warnings)
+    if res.suggested_min_support is not None:  # the note writes it in percent
+        out.append(
+            _(
+                "to see them: --min-support {support}",
+                support=f"{res.suggested_min_support:.4g}",
+            )
+        )
+    if any_rules:
+        # the rules table's column names on the page
+        heads = [L.label(c) for c in ("support", "confidence", "lift", "rule")]
+        wide = [max(w, int(text_width(h))) for w, h in zip((8, 6, 7), heads, strict=False)]
+        out.append("")
+        out.append(
+            " ".join(pad(h, w, ">") for h, w in zip(heads, wide, strict=False)) + "  " + heads[3]
+        )
+        for r in res.rules.head(max(0, args.top)).itertuples(index=False):
+            cells = (f"{r.support:.4f}", f"{r.confidence:.3f}", f"{r.lift:.2f}")
+            out.append(
+                " ".join(pad(c, w, ">") for c, w in zip(cells, wide, strict=True)) + f"  {r.names}"
+            )
+    return out

@@ -29,15 +29,19 @@ def add_json_arg(p: argparse.ArgumentParser) -> None:
 LANGS = ("en", "zh")
 
 
-def add_lang_arg(p: argparse.ArgumentParser, *, page: str) -> None:
-    """``--lang en|zh``: the language of the command's human lines, the words of ``page``
-    (the app page that says the same) in either; ``--json`` stays English and raw."""
+def add_lang_arg(
+    p: argparse.ArgumentParser, *, page: str, what: str = "the text output", json: bool = True
+) -> None:
+    """``--lang en|zh``: the language of the command's human lines (``what``: also the file
+    a command writes, as ``ecomdash report``'s), the words of ``page`` (the app page that
+    says the same) in either; ``--json`` (``json``: the command has it) stays English and raw.
+    Its refusals too are in that language where the app translates them (``cli.main``)."""
     p.add_argument(
         "--lang",
         choices=LANGS,
         default="en",
-        help=f"language of the text output: en (English, default) or zh (简体中文), the "
-        f"{page}'s words in either; --json is the same in both",
+        help=f"language of {what}: en (English, default) or zh (简体中文), the {page}'s words "
+        f"in either" + ("; --json is the same in both" if json else ""),
     )
 
 

@@ -9,13 +9,17 @@ from ecomdash.cli.common import (
     add_dataset_arg,
     add_date_args,
     add_json_arg,
+    add_lang_arg,
     emit,
     filters_from,
     open_store,
     parse_mapping,
+    text_lang,
 )
 from ecomdash.errors import InputFileError
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
+from ecomdash.i18n.note import note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "one zip holding them) are the related tables of one export, joined into one dataset",
     )
     p.add_argument("--name", help="dataset name (default: the file name)")
+    add_lang_arg(p, page="Data page")
     p.add_argument(
         "--map",
         nargs="*",
@@ -69,12 +74,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_ingest)
 
     p = sub.add_parser("datasets", help="list the saved datasets")
+    add_lang_arg(p, page="Data page")
     add_json_arg(p)
     p.set_defaults(func=run_datasets)
 
     p = sub.add_parser("kpis", help="overview KPIs of a dataset for a period")
     add_dataset_arg(p)
     add_date_args(p)
+    add_lang_arg(p, page="Overview page")
     add_json_arg(p)
     p.set_defaults(func=run_kpis)
 
@@ -85,7 +92,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.path]
     for path in paths:
         if not path.is_file():
-            raise InputFileError(f"There is no file at {path}. Check the path and try again.")
+            raise InputFileError(
+                note(N_("There is no file at {path}. Check the path and try again."), path=path)
+            )
     path = paths[0]
     tables = None
     if len(paths) == 1:
@@ -144,40 +153,81 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
         **(tables or {}),
         **route,
     }
+    with use_lang(text_lang(args)):  # the Data page's words (the JSON stays English)
+        lines = _ingest_text(info, rep, mapping, extra, tables, route)
+    emit(args, obj, "\n".join(lines))
+
+
+def _ingest_text(info, rep: dict, mapping, extra: dict, tables, route: dict) -> list[str]:
+    """An ingest's human lines in the current language: the cleaning rules and what they did
+    as the Data page names them, the mapping's notes translated; the field ids of the
+    mapping and the file's own column names as they are (``--map`` takes them)."""
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.ingest.cleaning_report import action_label, rule_label
+
+    added = rep.get("added_returns", 0)
     lines = [
-        f"Saved dataset {info.name!r} (id {info.id}, version {info.version}).",
-        f"Rows read: {rep['rows_read']:,}; rows kept: {rep['rows_kept']:,}."
-        + (
-            f" Return lines added for refunded lines: {obj['added_returns']:,}."
-            if obj["added_returns"]
-            else ""
+        _(
+            "Saved dataset '{name}' (id {id}, version {version}).",
+            name=info.name,
+            id=info.id,
+            version=info.version,
         ),
-        *([f"Recognised as a {obj['layout']}: mapped automatically."] if obj["layout"] else []),
-        "Column mapping: " + ", ".join(f"{k} <- {v}" for k, v in obj["mapping"].items()),
-        *[f"Check: {w}" for w in obj["warnings"]],
+        _(
+            "Rows read: {read}; rows kept: {kept}.",
+            read=f"{rep['rows_read']:,}",
+            kept=f"{rep['rows_kept']:,}",
+        )
+        + (_(" Return lines added for refunded lines: {n}.", n=f"{added:,}") if added else ""),
+        *(
+            [_("Recognised as a {layout}: mapped automatically.", layout=tr_note(mapping.layout))]
+            if mapping.layout
+            else []
+        ),
+        _(
+            "Column mapping: {pairs}",
+            pairs=", ".join(f"{k} <- {v}" for k, v in mapping.as_dict().items()),
+        ),
+        *[_("Check: {warning}", warning=tr_note(w)) for w in mapping.warnings],
         *(
             [
-                "Kind: summed sales (no order lines): basket, segments, customer value and "
-                "recommendations need an order-line export."
+                _(
+                    "Kind: summed sales (no order lines): basket, segments, customer value and "
+                    "recommendations need an order-line export."
+                )
             ]
-            if obj["kind"] == "summed"
+            if rep.get("kind", "lines") == "summed"
             else []
         ),
         *(_tables_text(tables) if tables else []),
-        "Cleaning rules:",
+        _("Cleaning rules:"),
         *[
-            f"  {r.get('label', r['rule'])}: {r['rows']:,} rows ({r.get('action', '')})"
+            "  "
+            + _n(
+                "{rule}: {n} row ({action})",
+                "{rule}: {n} rows ({action})",
+                r["rows"],
+                rule=rule_label(r),
+                n=f"{r['rows']:,}",
+                action=action_label(r),
+            )
             for r in rep["rules"]
         ],
     ]
     if extra:
         lines.append(
-            f"Appended {extra['added']:,} lines; skipped {extra['duplicates_skipped']:,} duplicates."
+            _(
+                "Appended {added} lines; skipped {duplicates} duplicates.",
+                added=f"{extra['added']:,}",
+                duplicates=f"{extra['duplicates_skipped']:,}",
+            )
         )
     if route.get("route") == "cluster":
-        lines.append("Read, mapped and cleaned on the cluster (the app read only the file's head):")
+        lines.append(
+            _("Read, mapped and cleaned on the cluster (the app read only the file's head):")
+        )
         lines += [f"  {s['step']}: {duration(s['seconds'])}" for s in route["steps"]]
-    emit(args, obj, "\n".join(lines))
+    return lines
 
 
 def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
@@ -311,14 +361,32 @@ def _load_tables(paths: list[Path], args: argparse.Namespace):
 
 
 def _tables_text(info: dict) -> list[str]:
-    out = [f"Lines: table {info['lines_table']!r}."]
+    """What several tables became, in the current language (the Data page's words for the
+    join's steps; the tables' and columns' names as they are)."""
+    from ecomdash.i18n.note import tr_note
+
+    out = [_("Lines: table '{table}'.", table=info["lines_table"])]
     for s in info["steps"]:
-        m = "" if s["matched"] is None else f", {s['matched']:,} lines matched"
+        fields = {
+            "step": tr_note(s["step"]),
+            "before": f"{s['rows_before']:,}",
+            "after": f"{s['rows_after']:,}",
+            "detail": tr_note(s["detail"]),
+        }
         out.append(
-            f"  {s['step']}: {s['rows_before']:,} -> {s['rows_after']:,} rows{m} ({s['detail']})"
+            "  "
+            + (
+                _("{step}: {before} -> {after} rows ({detail})", **fields)
+                if s["matched"] is None
+                else _(
+                    "{step}: {before} -> {after} rows, {matched} lines matched ({detail})",
+                    matched=f"{s['matched']:,}",
+                    **fields,
+                )
+            )
         )
-    out += [f"Left out: {t}" for t in info["left_out"]]
-    out += [f"Refused: {m}" for m in info["refused"]]
+    out += [_("Left out: {table}", table=t) for t in info["left_out"]]
+    out += [_("Refused: {reason}", reason=tr_note(m)) for m in info["refused"]]
     return out
 
 
@@ -343,10 +411,17 @@ def run_datasets(args: argparse.Namespace) -> int:
             for d in infos
         ]
     }
-    text = (
-        "\n".join(f"{d.id}  {d.name}  ({d.rows:,} lines, v{d.version})" for d in infos)
-        or "No datasets yet. Save one with `ecomdash ingest FILE`."
-    )
+    with use_lang(text_lang(args)):
+        text = "\n".join(
+            _(
+                "{id}  {name}  ({rows} lines, v{version})",
+                id=d.id,
+                name=d.name,
+                rows=f"{d.rows:,}",
+                version=d.version,
+            )
+            for d in infos
+        ) or _("No datasets yet. Save one with `ecomdash ingest FILE`.")
     emit(args, obj, text)
     return 0
 
@@ -361,9 +436,14 @@ def run_kpis(args: argparse.Namespace) -> int:
     finally:
         store.close()
     obj = {"dataset_id": info.id, "start": args.start, "end": args.end, **k}
-    text = "\n".join(
-        f"{KPI_LABELS[n]}: {'n/a' if v is None else f'{v:,.2f}' if isinstance(v, float) else f'{v:,}'}"
-        for n, v in k.items()
-    )
+    with use_lang(text_lang(args)):  # the Overview's names of the KPIs; the same figures
+        text = "\n".join(
+            _(
+                "{label}: {value}",
+                label=_(KPI_LABELS[n]),
+                value=_("n/a") if v is None else f"{v:,.2f}" if isinstance(v, float) else f"{v:,}",
+            )
+            for n, v in k.items()
+        )
     emit(args, obj, text)
     return 0

@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from ecomdash import labels as L
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
@@ -24,7 +25,7 @@ from ecomdash.cli.common import (
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration, long_date, pct_sign
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import note, tr_note
 from ecomdash.text_width import text_width
 
 
@@ -156,25 +157,28 @@ def run_forecast(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
         "seconds": res.seconds,
     }
-    # the coverage columns as wide as their header ("cov80", "覆盖率80")
+    # the coverage columns as wide as their header ("cov80", "覆盖率80"); the models by the
+    # names the page shows (the JSON keeps the ids)
     cov = max(6, int(text_width(_cov(80))))
+    names = {m: L.model_label(m, short=True) for m in bt.index}
+    wide = max(18, *(int(text_width(x)) for x in (_("model"), *names.values())))
     lines_out = [
         _(
             "Forecast of {metric} per {freq}, {horizon} ahead; model: {model}",
             metric=_(args.metric),
             freq=_(F.FREQ_WORD[args.freq]),
             horizon=horizon,
-            model=res.model,
+            model=L.model_label(res.model, short=True),  # the page's name, not the id
         ),
         tr_note(res.verdict),
         "",
-        f"{pad(_('model'), 18)} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} "
+        f"{pad(_('model'), wide)} {'MAE':>12s} {'MASE':>7s} {'MAPE%':>7s} "
         f"{pad(_cov(80), cov, '>')} {pad(_cov(95), cov, '>')}",
     ]
     for m in bt.index:
         r = bt.loc[m]
         lines_out.append(
-            f"{m:18s} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
+            f"{pad(names[m], wide)} {_fmt(r['mae']):>12s} {_fmt(r['mase']):>7s} {_fmt(r['mape']):>7s} "
             f"{pad(_fmt(r['coverage80']), cov, '>')} {pad(_fmt(r['coverage95']), cov, '>')}"
         )
     lines_out += [
@@ -194,11 +198,14 @@ def run_forecast(args: argparse.Namespace) -> int:
 
 def run_forecast_groups(args: argparse.Namespace) -> int:
     """``forecast --by GROUP``: every series of the group, backtest per series and total."""
+    from ecomdash.charts.forecast_groups import RECONCILED
     from ecomdash.cli.common import filters_from, open_store
-    from ecomdash.forecast_groups import RECONCILIATIONS, forecast_groups
+    from ecomdash.forecast_groups import forecast_groups
 
     if args.metric == "orders":
-        raise ParameterError("--by forecasts revenue or units; choose --metric revenue or units.")
+        raise ParameterError(
+            note(N_("--by forecasts revenue or units; choose --metric revenue or units."))
+        )
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
@@ -240,6 +247,8 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
     }
     bt = res.backtest
     naive = max(12, int(text_width(_("naive MAE"))))  # as wide as its header
+    names = {m: L.model_label(m, short=True) for m in res.table["model"].head(50).unique()}
+    wide = max(15, *(int(text_width(x)) for x in (_("model"), *names.values())))
     out = [
         _(
             "{n} series of {metric} per {freq} by {by}, {horizon} ahead, {folds} backtest folds "
@@ -247,7 +256,8 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
             n=f"{bt['series']:,}",
             metric=_(res.metric),
             freq=_(F_WORD[res.freq]),
-            by=" × ".join(res.by),
+            # the groups by the page's column names, in a sentence ("by category × product ID")
+            by=" × ".join(_in_sentence(L.label(c)) for c in res.by),
             horizon=res.horizon,
             folds=res.n_folds,
             took=duration(res.seconds),
@@ -260,21 +270,22 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
             ratio=f"{bt['ratio']:.3f}",
         ),
         _(
-            "total = sum of the series, reconciled by {how}: MAE {mae}; sum as forecast "
-            "{bottom_up}; direct forecast of the total ({model}) {direct}",
-            how=_(RECONCILIATIONS[res.reconciliation]),
+            "total: {how}, MAE {mae}; sum as forecast {bottom_up}; direct forecast of the "
+            "total ({model}) {direct}",
+            # the reconciliation as the page's legend names it
+            how=_(RECONCILED[res.reconciliation]),
             mae=_fmt(bt["total_mae"]),
             bottom_up=_fmt(bt["total_bottom_up_mae"]),
-            model=res.direct_model,
+            model=L.model_label(res.direct_model, short=True),
             direct=_fmt(bt["total_direct_mae"]),
         ),
         "",
-        f"{pad(_('series'), 30)} {pad(_('model'), 15)} {'MAE':>12s} "
+        f"{pad(_('series'), 30)} {pad(_('model'), wide)} {'MAE':>12s} "
         f"{pad(_('naive MAE'), naive, '>')} {pad(_('forecast'), 14, '>')}",
     ]
     for r in res.table.head(50).itertuples():
         out.append(
-            f"{str(r.series)[:30]:30s} {r.model:15s} {_fmt(r.mae):>12s} "
+            f"{str(r.series)[:30]:30s} {pad(names[r.model], wide)} {_fmt(r.mae):>12s} "
             f"{pad(_fmt(r.baseline_mae), naive, '>')} {_fmt(r.forecast_total):>14s}"
         )
     if len(res.table) > 50:
@@ -290,9 +301,12 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
 
 
 F_WORD = {"D": "day", "W": "week", "M": "month"}
-#: the names of forecast_groups.RECONCILIATIONS, as the catalogue knows them (translated where
-#: shown: the --by line in --lang zh)
-_RECONCILIATION_NAMES = (N_("MinT-diagonal (WLS by in-sample error variance)"), N_("bottom-up"))
+
+
+def _in_sentence(label: str) -> str:
+    """A column's label inside a sentence: ``Category`` → ``category``, an acronym kept
+    (``SKU``), Chinese as it is."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
 @_in_lang
@@ -302,12 +316,14 @@ def run_restock(args: argparse.Namespace) -> int:
     from ecomdash.stock_file import read_stock
 
     if not 1 <= args.top <= 500:
-        raise ParameterError(f"--top must be between 1 and 500; got {args.top}.")
+        raise ParameterError(note(N_("--top must be between 1 and 500; got {top}."), top=args.top))
     stock = None
     if args.stock:
         path = Path(args.stock)
         if not path.is_file():
-            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+            raise ParameterError(
+                note(N_("There is no stock file at {path}. Check the path."), path=args.stock)
+            )
         stock = read_stock(path.read_bytes())
     from ecomdash.forecast import from_store as FS
 
@@ -357,7 +373,10 @@ def run_restock(args: argparse.Namespace) -> int:
             level=as_pct(args.service_level),
         ),
         # the page's headers and cells (the JSON keeps the raw ids)
-        text_table(plan.drop(columns=["product_name"]), "forecast", display_of(args)),
+        # demand patterns in the page's words too (L.shown_classes)
+        text_table(
+            L.shown_classes(plan.drop(columns=["product_name"])), "forecast", display_of(args)
+        ),
         "",
         _("ABC × XYZ (products):"),
         res.matrix.to_string(),

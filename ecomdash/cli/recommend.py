@@ -9,13 +9,20 @@ from ecomdash import recommend as R
 from ecomdash.cli.common import (
     add_dataset_arg,
     add_json_arg,
+    add_lang_arg,
+    display_of,
     emit,
     filters_from,
     load_interactions,
+    note_lines,
     open_store,
     parse_date,
+    text_lang,
+    text_table,
 )
+from ecomdash.i18n import _, use_lang
 from ecomdash.i18n.fmt import long_date
+from ecomdash.i18n.note import tr_note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,11 +53,25 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=parse_date,
         help="evaluation cut-off YYYY-MM-DD (default: 30 days before the last date)",
     )
+    add_lang_arg(p, page="Recommendations page")
     add_json_arg(p)
     p.set_defaults(func=run)
 
 
+def _table(df, args: argparse.Namespace) -> str:
+    """A result table as the Recommendations page shows it: its headers and cells, the
+    sources in words (the JSON keeps the ids)."""
+    return text_table(R.shown_sources(df), "recommend", display_of(args))
+
+
 def run(args: argparse.Namespace) -> int:
+    # the reasons, verdicts and notes are built in the run's language, as the page's (English
+    # with --json: the JSON is the same whatever --lang says)
+    with use_lang(text_lang(args)):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.evaluate:
         return _evaluate(args)
     inter = load_interactions(args)  # customer x product counts aggregated in SQL
@@ -60,8 +81,13 @@ def run(args: argparse.Namespace) -> int:
         recs = model.recommend([args.customer], k=args.k)
         cols = ["rank", "product_id", "product_name", "score", "reason", "source"]
         obj = {"customer_id": args.customer, "model": name, "recommendations": recs[cols]}
-        text = f"Top {args.k} for customer {args.customer} ({R.MODEL_LABELS[name]}):\n"
-        text += recs[cols].to_string(index=False) if len(recs) else "(nothing to recommend)"
+        text = _(
+            "Top {k} for customer {customer} ({model}):",
+            k=args.k,
+            customer=args.customer,
+            model=_(R.MODEL_LABELS[name]),
+        )
+        text += "\n" + (_table(recs[cols], args) if len(recs) else _("(nothing to recommend)"))
         emit(args, obj, text)
         return 0
     also = model.similar_products(args.product, k=args.k)
@@ -73,10 +99,17 @@ def run(args: argparse.Namespace) -> int:
         "target_customers": target,
     }
     text = (
-        f"Customers who bought {args.product} also bought ({R.MODEL_LABELS[name]}):\n"
-        + (also.to_string(index=False) if len(also) else "(no co-purchases)")
-        + f"\n\nWho to target for {args.product} (not buyers yet):\n"
-        + (target.to_string(index=False) if len(target) else "(no likely buyers found)")
+        _(
+            "Customers who bought {product} also bought ({model}):",
+            product=args.product,
+            model=_(R.MODEL_LABELS[name]),
+        )
+        + "\n"
+        + (_table(also, args) if len(also) else _("(no co-purchases)"))
+        + "\n\n"
+        + _("Who to target for {product} (not buyers yet):", product=args.product)
+        + "\n"
+        + (_table(target, args) if len(target) else _("(no likely buyers found)"))
     )
     emit(args, obj, text)
     return 0
@@ -118,13 +151,19 @@ def _evaluate(args: argparse.Namespace) -> int:
         "warnings": list(res.warnings),
     }
     show = res.table[["model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]]
-    text = (
-        f"Trained before {long_date(res.cutoff)}; tested on {res.n_test_customers:,} returning "
-        f"customers (k = {res.k}).\n"
-        + show.to_string(index=False, float_format=lambda v: f"{v:.4f}")
-        + "\n\n"
-        + res.verdict
-        + "".join(f"\nNote: {w}" for w in res.warnings)
+    text = "\n".join(
+        [
+            _(
+                "Trained before {date}; tested on {n} returning customers (k = {k}).",
+                date=long_date(res.cutoff),
+                n=f"{res.n_test_customers:,}",
+                k=res.k,
+            ),
+            _table(show, args),  # the page's table: its model names, headers and percentages
+            "",
+            tr_note(res.verdict),
+            *note_lines(res.warnings),
+        ]
     )
     emit(args, obj, text)
     return 0

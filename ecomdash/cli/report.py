@@ -8,9 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-from ecomdash.cli.common import add_dataset_arg, add_date_args, open_store
+from ecomdash.cli.common import add_dataset_arg, add_date_args, add_lang_arg, open_store
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import _, use_lang
 from ecomdash.i18n.fmt import duration
 
 
@@ -27,9 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_date_args(p)
     p.add_argument("--country", action="append", help="only this country (repeatable)")
     p.add_argument("--category", action="append", help="only this category (repeatable)")
-    p.add_argument(
-        "--lang", default="en", help="report language: en (English, default) or zh (简体中文)"
-    )
+    add_lang_arg(p, page="app", what="the report and the command's lines", json=False)
     p.add_argument("--out", required=True, help="HTML file to write, e.g. report.html")
     p.add_argument("--pdf", help="also print the report to this PDF file (needs Chromium)")
     p.set_defaults(func=run)
@@ -59,8 +58,9 @@ def run(args: argparse.Namespace) -> int:
             args.dataset,
             filters,
             lang=args.lang,
+            # called in the report's language: the section's title as the report writes it
             progress=lambda i, n, spec: print(
-                f"[{i + 1}/{n}] {spec.title}…", file=sys.stderr, flush=True
+                f"[{i + 1}/{n}] {_(spec.title)}…", file=sys.stderr, flush=True
             ),
         )
     finally:
@@ -72,14 +72,25 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(
             f"Could not write {args.out} ({exc.strerror}). Check the folder exists and is writable."
         ) from None
-    missing = [s.title for s in rep.sections if s.tone == "missing"]
-    print(
-        f"Wrote {out} ({len(html.encode('utf-8')) / 1e6:.1f} MB, {len(rep.sections)} sections) "
-        f"in {duration(time.perf_counter() - t0)}."
-    )
-    if missing:
-        print(f"Not enough data for: {', '.join(missing)} (each says why in the report).")
-    if args.pdf:
-        pdf = print_pdf(html, args.pdf)
-        print(f"Wrote {pdf} ({pdf.stat().st_size / 1e6:.1f} MB).")
+    missing = [s.title for s in rep.sections if s.tone == "missing"]  # in the report's language
+    with use_lang(args.lang):
+        print(
+            _(
+                "Wrote {path} ({size} MB, {n} sections) in {took}.",
+                path=out,
+                size=f"{len(html.encode('utf-8')) / 1e6:.1f}",
+                n=len(rep.sections),
+                took=duration(time.perf_counter() - t0),
+            )
+        )
+        if missing:
+            print(
+                _(
+                    "Not enough data for: {sections} (each says why in the report).",
+                    sections=_(", ").join(missing),
+                )
+            )
+        if args.pdf:
+            pdf = print_pdf(html, args.pdf)
+            print(_("Wrote {path} ({size} MB).", path=pdf, size=f"{pdf.stat().st_size / 1e6:.1f}"))
     return 0

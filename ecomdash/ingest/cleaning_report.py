@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ecomdash import schema
-from ecomdash.i18n import N_
-from ecomdash.i18n.note import note, to_json
+from ecomdash.i18n import N_, _
+from ecomdash.i18n.note import Note, from_json, note, to_json, tr_note
 
 SAMPLE_ROWS = 5
 
@@ -157,3 +157,22 @@ def generated_report(lines: pd.DataFrame, *, currency: str | None = None) -> dic
     if currency:
         report["currency"] = currency
     return report
+
+
+#: what a cleaning rule did with its rows (the report keeps the English ids)
+ACTIONS = {"dropped": N_("dropped"), "flagged": N_("flagged"), "kept": N_("kept")}
+
+
+def rule_label(rule: dict) -> str:
+    """A cleaning rule's label (a report's ``rules`` entry) in the current language (the Data
+    page's, ``ecomdash ingest``'s); reports saved before labels kept their message id show as
+    saved."""
+    msg = from_json(rule.get("label_msg"))
+    return tr_note(msg) if isinstance(msg, Note) else str(rule.get("label", rule.get("rule", "")))
+
+
+def action_label(rule: dict) -> str:
+    """What a cleaning rule did with its rows (a report's ``rules`` entry), in the current
+    language."""
+    action = rule.get("action")
+    return _(ACTIONS[action]) if action in ACTIONS else str(action or "")

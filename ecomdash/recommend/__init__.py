@@ -47,12 +47,14 @@ from ecomdash.recommend.data import (
     RESULT_COLUMNS,
     SOURCE_COLD,
     SOURCE_MODEL,
+    SOURCES_SHOWN,
     WEIGHTINGS,
     BusinessRules,
     Interactions,
     _check_choice,  # noqa: F401  (ecomdash/spark/recommend.py)
     _require_columns,  # noqa: F401  (ecomdash/aggregates.py)
     build_interactions,
+    shown_sources,
     weight_matrix,
 )
 from ecomdash.recommend.evaluation import (
@@ -97,6 +99,7 @@ __all__ = [
     "Recommender",
     "SOURCE_COLD",
     "SOURCE_MODEL",
+    "SOURCES_SHOWN",
     "TOP_ITEMS_CELLS",
     "TrendingRecommender",
     "UserKNNRecommender",
@@ -109,5 +112,6 @@ __all__ = [
     "evaluate_split",
     "make_model",
     "model_parameters",
+    "shown_sources",
     "weight_matrix",
 ]

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.errors import InsufficientDataError, ParameterError
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note, note_n
 
 WEIGHTINGS = ("binary", "count", "log", "tfidf", "bm25")
@@ -34,6 +34,19 @@ MODEL_LABELS = {
 #: (ids kept in the data; the page shows them translated)
 SOURCE_MODEL = N_("model")
 SOURCE_COLD = N_("popularity (no history)")
+#: how a recommendation's source reads on the page, in its CSV and in ``ecomdash recommend``
+#: ("model" alone says little)
+SOURCES_SHOWN = {SOURCE_MODEL: N_("learnt from purchases")}
+
+
+def shown_sources(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its ``source`` ids in the current language (a copy)."""
+    if "source" not in table.columns:
+        return table
+    return table.assign(
+        source=table["source"].astype(str).map(lambda s: _(SOURCES_SHOWN.get(s, s)))
+    )
+
 
 RESULT_COLUMNS = (
     "customer_id",

@@ -15,6 +15,7 @@ from ecomdash import labels as L
 from ecomdash.alerts import (
     RULES,
     SEVERITIES,
+    STATUS_LABELS,
     AlertsResult,
     alert_products,
     driver_dimension,
@@ -26,7 +27,7 @@ from ecomdash.alerts import severity_label as severity  # the page's short name
 from ecomdash.charts.alerts import series_figure, severity_figure
 from ecomdash.errors import EcomdashError, InsufficientDataError, TimeBudgetError
 from ecomdash.filters import Filters
-from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
+from ecomdash.i18n import _, _n, fmt, get_lang, use_lang
 from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
     DEFAULT_BUDGET_S,
@@ -49,9 +50,6 @@ K_MUTE_PRODUCTS = "alerts_mute_products"
 #: or order; the details below show the driver and the lines): with all 14 columns the
 #: table ran past the page's right edge in both languages.
 SCREEN_COLUMNS = ("date", "time", "severity", "kind", "reason", "impact")
-
-#: a rule's status id -> what the merchant reads
-STATUS_LABELS = {"ran": N_("ran"), "skipped": N_("skipped"), "muted": N_("muted")}
 
 
 def _alerts(key: tuple, mute_rules: tuple, mute_products: tuple, lang: str) -> AlertsResult:

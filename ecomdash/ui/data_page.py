@@ -27,6 +27,7 @@ from ecomdash.ingest import (
     inspect_bytes,
     propose_mapping,
 )
+from ecomdash.ingest.cleaning_report import action_label, rule_label
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
 from ecomdash.ingest.multi import is_multi_table_zip
 from ecomdash.ingest.read import MALFORMED_REASONS
@@ -85,8 +86,6 @@ ANALYSIS_NAMES = {
     "pricing": N_("Pricing & promotions"),
 }
 
-#: what a cleaning rule did with its rows (the report keeps the English ids)
-ACTIONS = {"dropped": N_("dropped"), "flagged": N_("flagged"), "kept": N_("kept")}
 
 DELIMITERS = {
     "comma": N_("comma"),
@@ -499,9 +498,7 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
             {
                 "label": rule_label(r),
                 "rows": r.get("rows"),
-                "action": _(ACTIONS[r["action"]])
-                if r.get("action") in ACTIONS
-                else r.get("action"),
+                "action": action_label(r),
                 "rule": r.get("rule"),
             }
             for r in rep.get("rules") or []
@@ -599,13 +596,6 @@ def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:
     out = rejected.copy()
     out["reason"] = out["reason"].map(lambda x: shown_as.get(str(x), x))
     return out
-
-
-def rule_label(rule: dict) -> str:
-    """A cleaning rule's label (a report's ``rules`` entry) in the UI language; reports saved
-    before labels kept their message id show as saved."""
-    msg = from_json(rule.get("label_msg"))
-    return tr_note(msg) if isinstance(msg, Note) else str(rule.get("label", rule.get("rule", "")))
 
 
 def _save_form(filename: str, state: dict) -> None:

@@ -80,25 +80,6 @@ PRESETS = {
     "Singles' Day (11.11)": N_("Singles' Day (11.11)"),
 }
 TABS = (N_("Forecast"), N_("Many products"), N_("Restock planner"))
-#: forecast.intermittency's demand classes (Syntetos-Boylan), as a table shows them
-DEMAND_CLASSES = {
-    "smooth": N_("smooth"),
-    "erratic": N_("erratic"),
-    "intermittent": N_("intermittent"),
-    "lumpy": N_("lumpy"),
-    "no demand": N_("no demand"),
-}
-
-
-def shown_classes(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with its demand classes in the merchant's language (a copy; ids stay in core)."""
-    if "demand_class" not in df.columns:
-        return df
-    return df.assign(
-        demand_class=df["demand_class"].map(
-            lambda c: _(DEMAND_CLASSES[c]) if c in DEMAND_CLASSES else c
-        )
-    )
 
 
 def metric_kinds(metric: str) -> dict[str, str] | None:
@@ -636,7 +617,7 @@ def _many_section(ctx: PageContext) -> None:
             base=f"{t['baseline_mase'].median():.2f}",
         )
     )
-    shown = shown_classes(t)
+    shown = L.shown_classes(t)
     kinds = metric_kinds(params[1])  # a revenue forecast's errors and totals are money
     show_table(shown, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     download_table(shown, "forecast-products", key="dl_many", area="forecast", kinds=kinds)

@@ -23,7 +23,7 @@ from ecomdash.ui.common import (
     show_chart,
     timed_status,
 )
-from ecomdash.ui.forecast import in_metric_unit, metric_kinds, shown_classes
+from ecomdash.ui.forecast import in_metric_unit, metric_kinds
 from ecomdash.ui.tables import current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
@@ -175,7 +175,7 @@ def render(ctx: PageContext) -> None:
     )
     show_chart(total_figure(res, symbol=current_display().symbol), width="stretch")
     st.subheader(_("Series, worst forecast first"))
-    table = shown_classes(res.table)  # demand patterns in the merchant's language, not ids
+    table = L.shown_classes(res.table)  # demand patterns in the merchant's language, not ids
     show_table(table, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:

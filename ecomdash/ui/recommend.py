@@ -432,19 +432,6 @@ def _quality_note(ctx: PageContext, p: RecParams, name: str) -> str:
     )
 
 
-#: how a recommendation's source reads on the page and in its CSV ("model" alone says little)
-SOURCES_SHOWN = {R.SOURCE_MODEL: N_("learnt from purchases")}
-
-
-def _sources(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with its ``source`` ids shown in the UI language (a copy)."""
-    if "source" not in table.columns:
-        return table
-    return table.assign(
-        source=table["source"].astype(str).map(lambda s: _(SOURCES_SHOWN.get(s, s)))
-    )
-
-
 def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) -> None:
     customer = st.selectbox(
         _("Customer (type to search by id; most active first)"),
@@ -467,7 +454,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
             )
         )
         return
-    recs = _sources(recs)
+    recs = R.shown_sources(recs)
     show_table(
         recs.drop(columns=["customer_id"]),
         area="recommend",
@@ -601,7 +588,7 @@ def _export_tab(ctx: PageContext, p: RecParams) -> None:
     try:
         with timed_status(_("Recommending for every customer")) as status:
             # a page budget: over it the worker is killed and the page says so
-            table = _sources(
+            table = R.shown_sources(
                 run_with_budget(
                     _bulk, ctx.key, p, get_lang(), what=_("Recommending for every customer")
                 )

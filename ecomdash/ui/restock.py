@@ -244,7 +244,7 @@ def render(ctx: PageContext) -> None:
         )
     # the plan at the page's full width: at 3/5 of it the columns a merchant acts on were cut
     # ("Order now (uni…") and the ABC × XYZ cells beside it were too small to read
-    shown = F_UI.shown_classes(plan)
+    shown = L.shown_classes(plan)
     # what to do first (the point to reorder at, what is on hand, what to order), then why
     # (demand, classes, the forecast behind it)
     shown = shown[

@@ -220,7 +220,7 @@ def test_every_series_names_demand_patterns_in_the_page_language(_isolated_home)
     """The Every series table's demand pattern reads 平稳 in the Chinese UI and "smooth" in
     English: the core's class ids were shown as they are ("smooth" left in the Chinese page)."""
     from ecomdash.i18n import _, use_lang
-    from ecomdash.ui.forecast import DEMAND_CLASSES
+    from ecomdash.labels import DEMAND_CLASSES
 
     info, _k = _seed(_isolated_home, walmart_like(stores=2, depts=3, weeks=80, seed=4), "walmart")
     with use_lang("zh"):  # AppTest formats the widgets' values again outside the run

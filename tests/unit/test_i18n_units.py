@@ -55,7 +55,7 @@ ZH_SPACED_FIGURE = re.compile(r"\d[ \u00a0]+(?:万|月|日)")
 #: space before one stays, as between two words; every other field holds a figure (a count, a
 #: share or money written by fmt, a date, a range) and is joined to the word before it
 ZH_WORD_FIELDS = (
-    "name|product|ids|order|category|antecedent|column|columns|what|field|fields|table|table_name|"
+    "name|product|ids|order|customer|category|antecedent|column|columns|what|field|fields|table|table_name|"
     "by|unknown|metric|models|choices|options|allowed|views|features|type|kind|got|path|home|"
     "folder|lake|remote|ext|encoding|engine|known|lang|freq|key|rule"
 )
