@@ -68,6 +68,33 @@ KPI_LABELS = {
     "return_rate": N_("Return rate"),
     "items_per_order": N_("Items per order"),
 }
+#: The KPIs that are amounts of money (written in the dataset's currency).
+MONEY_KPIS = frozenset({"revenue", "gross_sales", "returns", "aov"})
+
+
+def kpi_exact(name: str, value, display=None) -> str:
+    """A KPI's exact value as the Overview's tile help and ``ecomdash kpis`` write it: money in
+    the dataset's currency (``labels.money`` with ``display``), the return rate a percentage
+    with two decimals, items per order with two decimals, counts whole with thousands.
+
+    >>> from ecomdash.labels import Display
+    >>> [kpi_exact(n, v, Display(currency="GBP")) for n, v in
+    ...  [("revenue", 1234.5), ("return_rate", 0.03125), ("items_per_order", 2.4285), ("orders", 1234)]]
+    ['£1,234.50', '3.13\u00a0%', '2.43', '1,234']
+    """
+    from ecomdash import labels as L
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return _("n/a")
+    if name == "return_rate":
+        return fmt.pct(value, 2)
+    if name in MONEY_KPIS:
+        return L.money(value, display)
+    if name == "items_per_order":
+        return f"{value:,.2f}"
+    return f"{int(round(value)):,}"
+
+
 #: Shown when a dataset has no price or amount column (a till log of baskets, a marketplace
 #: export without prices): what the overview shows instead, and what a price would unlock.
 NO_REVENUE_NOTE = N_(

@@ -427,7 +427,8 @@ def run_datasets(args: argparse.Namespace) -> int:
 
 
 def run_kpis(args: argparse.Namespace) -> int:
-    from ecomdash.kpis import KPI_LABELS, compute_kpis
+    from ecomdash import labels as L
+    from ecomdash.kpis import KPI_LABELS, compute_kpis, kpi_exact
 
     store = open_store(args)
     try:
@@ -436,13 +437,10 @@ def run_kpis(args: argparse.Namespace) -> int:
     finally:
         store.close()
     obj = {"dataset_id": info.id, "start": args.start, "end": args.end, **k}
-    with use_lang(text_lang(args)):  # the Overview's names of the KPIs; the same figures
+    display = L.display_for(info.report, is_demo=info.is_demo)
+    with use_lang(text_lang(args)):  # the Overview's names and exact figures of the KPIs
         text = "\n".join(
-            _(
-                "{label}: {value}",
-                label=_(KPI_LABELS[n]),
-                value=_("n/a") if v is None else f"{v:,.2f}" if isinstance(v, float) else f"{v:,}",
-            )
+            _("{label}: {value}", label=_(KPI_LABELS[n]), value=kpi_exact(n, v, display))
             for n, v in k.items()
         )
     emit(args, obj, text)

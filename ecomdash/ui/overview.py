@@ -14,9 +14,11 @@ from ecomdash.filters import Filters
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
 from ecomdash.kpis import (
     KPI_LABELS,
+    MONEY_KPIS,
     POINT_CHANGES,
     OverviewResult,
     day_text,
+    kpi_exact,
     new_customers_note,
     overview,
 )
@@ -24,8 +26,6 @@ from ecomdash.ui.common import (
     PageContext,
     download_table,
     fmt_compact,
-    fmt_int,
-    fmt_money,
     fmt_pct,
     get_store,
     show_chart,
@@ -35,7 +35,7 @@ from ecomdash.ui.figcache import cached_figure
 from ecomdash.ui.overview_counts import render_counts
 from ecomdash.ui.tables import current_display, show_cached_table
 
-MONEY = {"revenue", "gross_sales", "returns", "aov"}
+MONEY = MONEY_KPIS
 LOWER_IS_BETTER = {"returns", "return_rate"}
 
 #: the trend's grains (stable ids) and how the switch shows them (message ids)
@@ -118,9 +118,7 @@ def exact_help(name: str, v, helps: dict[str, str]) -> str:
 
 
 def _exact(name: str, v) -> str:
-    if name == "return_rate":
-        return fmt_pct(v, 2)
-    return fmt_money(v) if name in MONEY else fmt_int(v)
+    return kpi_exact(name, v, current_display())
 
 
 def render(ctx: PageContext) -> None:

@@ -8,8 +8,8 @@ import streamlit as st
 from ecomdash import schema as S
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
 from ecomdash.i18n import N_, _
-from ecomdash.kpis import KPI_LABELS, OverviewResult
-from ecomdash.ui.common import download_table, fmt_compact, fmt_int, show_chart
+from ecomdash.kpis import KPI_LABELS, OverviewResult, kpi_exact
+from ecomdash.ui.common import download_table, fmt_compact, show_chart
 from ecomdash.ui.tables import show_table
 
 #: what each tile means (message ids; the Overview's own where they are the same)
@@ -66,7 +66,7 @@ def render_counts(res: OverviewResult) -> None:
         v = res.kpis[name]
         ch = res.change(name)
         text = f"{v:,.2f}" if name == "items_per_order" else fmt_compact(v)
-        exact = f"{v:,.2f}" if name == "items_per_order" else fmt_int(v)
+        exact = kpi_exact(name, v)
         col.metric(
             _(KPI_LABELS[name]),
             text,

@@ -365,6 +365,23 @@ def test_recommend_evaluation_speaks_chinese(home, capsys):
     ]
 
 
+def test_kpis_write_their_figures_as_the_overview_does(home, capsys):
+    """Money in the dataset's currency (the demo's is GBP), the return rate a percentage,
+    counts whole with thousands: the Overview tiles' exact values. It printed the raw JSON
+    figures with two decimals (a return rate of 0.03, revenue without its currency)."""
+    k = json.loads(_run(capsys, ["kpis", "--dataset", "x", "--json"]))
+    lines = dict(x.split(": ", 1) for x in _run(capsys, ["kpis", "--dataset", "x"]).splitlines())
+    assert lines["Net revenue"] == f"£{k['revenue']:,.2f}"
+    assert lines["Average order value"] == f"£{k['aov']:,.2f}"
+    assert lines["Return rate"] == f"{k['return_rate'] * 100:.2f}\u00a0%"
+    assert lines["Orders"] == f"{k['orders']:,}" and "," in lines["Orders"]
+    zh = dict(
+        x.split("：", 1)
+        for x in _run(capsys, ["kpis", "--dataset", "x", "--lang", "zh"]).splitlines()
+    )
+    assert zh["净销售额"] == lines["Net revenue"]
+
+
 def test_kpis_and_datasets_speak_chinese(home, capsys):
     """The Overview's names of the KPIs with the same figures; the datasets' list."""
     from ecomdash.kpis import KPI_LABELS
@@ -374,7 +391,8 @@ def test_kpis_and_datasets_speak_chinese(home, capsys):
     with use_lang("zh"):
         names = [_(label) for label in KPI_LABELS.values()]
     assert [x.split("：")[0] for x in zh] == names[: len(zh)] and "净销售额" in names
-    assert [x.split("：")[1] for x in zh] == [x.split(": ")[1] for x in en]
+    # the same figures, each written as its language writes it ("3.21 %" / "3.21%")
+    assert [_decimals(x.split("：")[1]) for x in zh] == [_decimals(x.split(": ")[1]) for x in en]
     _json_is_the_same(capsys, ["kpis", "--dataset", "x"])
     en = _run(capsys, ["datasets"])
     zh = _run(capsys, ["datasets", "--lang", "zh"])
