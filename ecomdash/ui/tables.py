@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.fmt import MISSING, pct_sign
 from ecomdash.text_width import is_wide, text_width
 
@@ -388,11 +388,15 @@ def download_note(
     columns: Collection[str], *, area: str | None = None, kinds: Mapping[str, str] | None = None
 ) -> str:
     """The caption under a table whose ``columns`` are in its CSV download only: which they
-    are, by the headers the download gives them, so a figure left off the screen can be found."""
-    return _(
-        "The CSV download also has: {columns}.",
-        columns=fmt.join(_column(c, area, kinds).label for c in columns),
-    )
+    are, by the headers the download gives them, so a figure left off the screen can be found.
+    Headers with a comma of their own are listed with semicolons in English: "Spend, last 12
+    months, Spend" read as three columns (the at-risk list's)."""
+    labels = [_column(c, area, kinds).label for c in columns]
+    if get_lang() != "zh" and any("," in label for label in labels):
+        listed = "; ".join(labels)
+    else:
+        listed = fmt.join(labels)
+    return _("The CSV download also has: {columns}.", columns=listed)
 
 
 def show_table(

@@ -40,6 +40,20 @@ from ecomdash.ui.tables import show_table
 #: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
 CLV_AREA = "value.clv"
 
+#: The at-risk list's columns on screen: who, what is at stake (spend in the last 12 months ×
+#: churn risk, the list's order) and why they are at risk (their risk, days since their last
+#: order beside their usual days between orders, and their orders: a one-order customer has
+#: no usual gap); their spend in the last 12 months and all time and their predicted value are
+#: in the CSV beside it. With all 9 the table ran past the page's right edge in English.
+AT_RISK_SCREEN = (
+    "customer_id",
+    "value_at_risk",
+    "churn_probability",
+    "recency_days",
+    "interpurchase_days",
+    "frequency",
+)
+
 
 def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
     ev = None if cv is None else cv.customers.set_index("customer_id")["expected_value"]
@@ -376,5 +390,7 @@ def render_at_risk(
             ]
         )
     )
-    show_table(_round(risk), area="value", hide_index=True, width="stretch")
+    show_table(
+        _round(risk), area="value", hide_index=True, width="stretch", on_screen=AT_RISK_SCREEN
+    )
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
