@@ -464,15 +464,29 @@ def _prepared_table(
     hide_index: bool | None,
     own: tuple,
     _build: Callable[[], pd.DataFrame],
+    on_screen: tuple | None = None,
+    fit: bool = False,
 ):
     """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
-    converts a frame), its column config and its row count, built once per key."""
+    converts a frame), its column config, its row count, the columns left to the download
+    and the row height (``on_screen`` and ``fit`` as :func:`show_table` does them), built
+    once per key."""
     from streamlit import dataframe_util
 
     df = _build()
+    off: list[str] = []
+    if on_screen is not None:
+        df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
+    widths: dict = {}
+    row_height = None
+    if fit:
+        widths, row_height = fitted_columns(df, area=area, kinds=dict(kinds))
+    elif on_screen is not None:
+        widths = one_line_widths(*_layout_input(df, area, dict(kinds)))
+    cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
-    return table, cfg, len(df)
+    return table, cfg, len(df), tuple(off), row_height
 
 
 def show_cached_table(
@@ -484,16 +498,20 @@ def show_cached_table(
     kinds: Mapping[str, str] | None = None,
     column_config: Mapping | None = None,
     empty: str = EMPTY,
+    on_screen: Sequence[str] | None = None,
+    fit: bool = False,
     **kwargs,
 ):
     """:func:`show_table` of ``build()``, converted to Arrow once per ``(name, key)`` and the
     run's language: ``key`` must name everything the frame depends on (``(ctx.key, params)``),
     never a frame. A cached page run converted every table again (pandas to Arrow, headers and
     formats): a sixth of its CPU (py-spy under bench/bench_load.py). ``build`` runs on a miss
-    only, so it may do the work a table needs first (translating names)."""
+    only, so it may do the work a table needs first (translating names). ``on_screen`` and
+    ``fit`` as in :func:`show_table`: the other columns only in the download, named in a
+    caption; the columns within the page's width."""
     from ecomdash.i18n import get_lang
 
-    table, cfg, n = _prepared_table(
+    table, cfg, n, off, row_height = _prepared_table(
         name,
         key,
         get_lang(),
@@ -502,10 +520,16 @@ def show_cached_table(
         kwargs.get("hide_index"),
         tuple(column_config or ()),
         build,
+        None if on_screen is None else tuple(on_screen),
+        fit,
     )
     cfg = {**cfg, **(column_config or {})}
+    if fit:
+        kwargs.setdefault("row_height", row_height)
     kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(table, column_config=cfg, **_fitted(kwargs, n))
+    if off:
+        st.caption(download_note(off, area=area, kinds=kinds))
     if n == 0:
         st.caption(_(empty))
     return out
