@@ -204,6 +204,8 @@ def _fitted(kwargs: dict, n_rows: int) -> dict:
 #: A table's width budget in px: what the main column of a 1280 px wide window holds beside
 #: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
 PAGE_PX = 820
+#: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
+HALF_PX = (PAGE_PX - 16) // 2
 #: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
 #: wraps a cell's text only in rows taller than 4 rem)
 WRAP_LINES, WRAP_ROW_PX = 3, 72
@@ -409,6 +411,7 @@ def show_table(
     empty: str = EMPTY,
     fit: bool = False,
     on_screen: Sequence[str] | None = None,
+    budget: int = PAGE_PX,
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
@@ -426,6 +429,7 @@ def show_table(
     (:func:`one_line_widths`: the longest texts are cut at the end), unless ``fit`` wraps
     them. A table of 14 columns (the Alerts page) ran past the page's right edge, its
     "Also fired" and "Driver" cut, in both languages; ``fit`` made its rows very tall.
+    ``budget``: the width the table has, px (:data:`HALF_PX` in one of two columns).
     """
     off: list[str] = []
     if on_screen is not None:
@@ -434,10 +438,10 @@ def show_table(
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     widths: dict = {}
     if fit:
-        widths, row_height = fitted_columns(shown, area=area, kinds=kinds)
+        widths, row_height = fitted_columns(shown, area=area, kinds=kinds, budget=budget)
         kwargs.setdefault("row_height", row_height)
     elif on_screen is not None:
-        widths = one_line_widths(*_layout_input(shown, area, kinds))
+        widths = one_line_widths(*_layout_input(shown, area, kinds), budget=budget - 2)
     if widths:
         cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     cfg.update(column_config or {})
