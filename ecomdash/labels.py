@@ -480,7 +480,9 @@ _table("pricing.products", {
 _table("pricing.categories", {
     "category": _c(N_("Category")), "elasticity": COLUMNS[f"{_P}:elasticity"],
     "ci_low": COLUMNS[f"{_P}:ci_low"], "ci_high": COLUMNS[f"{_P}:ci_high"],
+    "se": _c(N_("Standard error"), "number", 3, N_("How far the category's elasticity may be off: the 90\u00a0% range is worked out from it.")),
     "n_products": _c(N_("Products with price changes"), "count"), "weeks": _c(N_("Product-weeks"), "count"),
+    "tau": _c(N_("Spread between its products"), "number", 2, N_("How much the elasticities of the category's products differ from one another (a standard deviation, at least 0.25): the larger it is, the less a product's own estimate is drawn towards the category's.")),
     "trustworthy": _c(N_("Lent to one-price products"), "flag"), "note": COLUMNS[f"{_P}:note"],
 })
 _table("pricing.promos", {

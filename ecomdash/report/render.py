@@ -247,8 +247,12 @@ def figure_html(fig: go.Figure, div_id: str) -> str:
     layout = script_json(spec.get("layout", {}))
     # the toolbar's tooltips too, and the currency of the figure's money formats
     config = script_json(plotly_config(config=PLOT_CONFIG, currency=figure_currency(spec)))
+    # a figure of its own height gets a box of that height: the basket rules' network, 340 px
+    # high, sat in the class's 360 px box with 20 px of white under it
+    height = spec.get("layout", {}).get("height")
+    style = f' style="min-height: {int(height)}px"' if isinstance(height, int | float) else ""
     return (
-        f'<div class="figure" id="{e(div_id)}"></div>'
+        f'<div class="figure" id="{e(div_id)}"{style}></div>'
         f'<script>Plotly.newPlot("{e(div_id)}", {data}, {layout}, {config});</script>'
     )
 

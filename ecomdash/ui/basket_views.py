@@ -42,6 +42,12 @@ def _ids(t: tuple) -> str:
     return ", ".join(map(str, t))
 
 
+#: The rules tables' columns on screen: the rule, its products' ids, how many baskets hold it,
+#: its confidence and lift; support, leverage and conviction in the CSV. With all 9 the table
+#: ran past the page's right edge in English (Chromium, the Rules and Product lookup tabs).
+RULES_SCREEN = ("rule", "if (ids)", "then (ids)", "baskets", "confidence", "lift")
+
+
 def _rules_view(rules: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -276,6 +282,7 @@ def rules_tab(res: B.BasketResult, label) -> None:
         hide_index=True,
         width="stretch",
         height=420,
+        on_screen=RULES_SCREEN,
     )
     st.caption(
         _(
@@ -359,7 +366,9 @@ def lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
             show_chart(charts.fbt_figure(fbt, label(item)), width="stretch")
     st.text(_("Rules with this item"))
     r = _filter_rules(res, item, "either", "")
-    show_table(_rules_view(r), area="basket", hide_index=True, width="stretch")
+    show_table(
+        _rules_view(r), area="basket", hide_index=True, width="stretch", on_screen=RULES_SCREEN
+    )
 
 
 def whatif_tab(ctx: PageContext, res: B.BasketResult, label) -> None:

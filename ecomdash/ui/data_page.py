@@ -693,7 +693,11 @@ def _datasets_section() -> None:
             for d in datasets
         ]
     )
-    show_table(table, area="data", hide_index=True)
+    # within the page, one line a dataset: the list of columns, last, ends in "…" where the
+    # page ends (the column mapping below lists the chosen dataset's fields one a line); it
+    # ran past the page's right edge, cut at "Quant" (Chromium, both languages), and
+    # wrapped to three lines it still did not fit
+    show_table(table, area="data", hide_index=True, width="stretch", on_screen=list(table.columns))
     ids = [d.id for d in datasets]
     by_id = {d.id: d for d in datasets}
     pick = st.selectbox(

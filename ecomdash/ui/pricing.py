@@ -55,6 +55,20 @@ PRODUCT_SCREEN = ("product_name", "elasticity", "status", "reason", "current_pri
 #: the product-weeks it comes from in the CSV beside it. With all 8 the table ran past the
 #: page's edge (1,050 px of content in an 818 px table in English, 856 in Chinese).
 CATEGORY_SCREEN = ("category", "elasticity", "trustworthy", "note")
+#: The promotions' columns on screen: which product, when, how deep, its lift and the dip
+#: after, and what it brought in all; the prices, the 90 % ranges and the parts of the net
+#: (extra units, revenue during, revenue lost after) in the CSV. With all 18 the table ran
+#: past the page's edge from "Lift 90 % high" on.
+PROMO_SCREEN = (
+    "product_name",
+    "start",
+    "end",
+    "discount",
+    "lift",
+    "dip",
+    "net_revenue",
+    "net_profit",
+)
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
 LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
@@ -637,7 +651,12 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
     if cut:
         st.caption(cut)
     st.caption(promotion_caption(margin is not None))
-    show_table(_show(promos, "pricing.promos"), area="pricing.promos", hide_index=True)
+    show_table(
+        _show(promos, "pricing.promos"),
+        area="pricing.promos",
+        hide_index=True,
+        on_screen=PROMO_SCREEN,
+    )
     download_table(promos, "pricing-promotions", key="dl_pr_promos", area="pricing.promos")
     pid = st.selectbox(
         _("Show weeks of"),

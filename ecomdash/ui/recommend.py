@@ -34,7 +34,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import current_display, show_table
+from ecomdash.ui.tables import HALF_PX, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "rec_params"
@@ -467,6 +467,15 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
     )
 
 
+#: The product tab's two tables side by side, each in half of the page: the products bought
+#: with it (product, score, customers who bought both; the rank, product id and reason in the
+#: CSV) and
+#: who to target (rank, customer, score, reason; the products they bought in the CSV). With
+#: every column each ran past its half, the reasons cut in Chinese (Chromium).
+ALSO_SCREEN = ("product_name", "score", "co_buyers")
+TARGET_SCREEN = ("rank", "customer_id", "score", "reason")
+
+
 def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None:
     names = dict(zip(products["product_id"], products["product_name"], strict=True))
     product = st.selectbox(
@@ -493,7 +502,16 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
                 )
             )
         else:
-            show_table(also, area="recommend", hide_index=True)
+            # within its half of the page, long names wrapping (it ran past its edge)
+            show_table(
+                also,
+                area="recommend",
+                hide_index=True,
+                width="stretch",
+                fit=True,
+                budget=HALF_PX,
+                on_screen=ALSO_SCREEN,
+            )
             download_table(also, "also-bought", key="rec_dl_also", area="recommend")
     with right:
         st.subheader(_("Who to target"))
@@ -505,7 +523,16 @@ def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None
                 )
             )
         else:
-            show_table(target, area="recommend", hide_index=True)
+            # within its half of the page, the reasons wrapping (cut at its edge in Chinese)
+            show_table(
+                target,
+                area="recommend",
+                hide_index=True,
+                width="stretch",
+                fit=True,
+                budget=HALF_PX,
+                on_screen=TARGET_SCREEN,
+            )
             download_table(target, "who-to-target", key="rec_dl_target", area="recommend")
 
 

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
@@ -52,8 +51,28 @@ TAB_KEY = "seg_tab"
 DL_KEY = "seg_dl_choice"
 #: what the segment table shows in the UI language (ids stay English in the data)
 _SEGMENT_TEXT = ("segment", "definition", "action")
-#: the cluster profile table's text columns and their widths (:func:`profile_columns`)
-PROFILE_WIDTHS = {"cluster": "medium", "name": "large"}
+#: The RFM segments' columns on screen: the segment, what to do, how many customers and their
+#: share of customers and of revenue; the definition, the revenue and the medians in the CSV.
+#: With all 10 the table ran past the page's right edge, "What to do" cut mid-sentence
+#: (Chromium, both languages): now its text wraps in taller rows within the page.
+RFM_SCREEN = ("segment", "action", "customers", "customer_share", "revenue_share")
+#: The cluster profiles' columns on screen: the cluster, its name, how many customers and
+#: their share of customers and of revenue; the medians the heatmap above shows are in the
+#: CSV. With all 13 the table ran some 1,100 px past the page's right edge; the long names
+#: ("Lapsed occasional low spenders buying narrowly (newer customers)") wrap within the page.
+PROFILE_SCREEN = ("cluster", "name", "customers", "customer_share", "revenue_share")
+#: The customer list's columns on screen: who, days since their last order, orders, spend,
+#: segment and cluster; the R, F and M scores and the RFM score in the CSV. With all 11 the
+#: table ran past the page's right edge.
+CUSTOMER_SCREEN = (
+    "customer_id",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "segment",
+    "cluster",
+    "cluster_name",
+)
 
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
@@ -275,7 +294,14 @@ def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
     _chart(charts.segment_treemap, "rfm", fk, width="stretch")
     table = translated(r.segments)
     show_cached_table(
-        lambda: table, key=fk, name="segments", area="segments", hide_index=True, width="stretch"
+        lambda: table,
+        key=fk,
+        name="segments",
+        area="segments",
+        hide_index=True,
+        width="stretch",
+        on_screen=RFM_SCREEN,
+        fit=True,
     )
     download_table(
         table, "rfm-segments", label=_("Download segment table"), key="dl_seg", area="segments"
@@ -374,7 +400,8 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
         area="segments",
         hide_index=True,
         width="stretch",
-        column_config=profile_columns(),
+        on_screen=PROFILE_SCREEN,
+        fit=True,
     )
     download_table(
         profile,
@@ -395,18 +422,6 @@ def _cluster_tab(res: SegmentationResult, fk: tuple) -> None:
                 total=f"{total:,}",
             )
         )
-
-
-def profile_columns() -> dict:
-    """The profile table's text columns with room for what they hold: the summary rows'
-    "2+ orders" (至少两单) in the Cluster column and the long cluster names ("Lapsed
-    occasional low spenders buying narrowly (newer customers)") were cut off at the width
-    Streamlit gives a column by default."""
-    return {
-        col: st.column_config.TextColumn(c.label, help=c.help, width=width)
-        for col, width in PROFILE_WIDTHS.items()
-        for c in [L.column(col, "segments")]
-    }
 
 
 def scatter_counts(cl) -> tuple[int, int]:
@@ -477,9 +492,9 @@ def _explain_tab(res: SegmentationResult, fk: tuple) -> None:
         area="segments",
         hide_index=True,
         width="stretch",
-        column_config={
-            "rule": st.column_config.TextColumn(L.label("rule", "segments"), width="large")
-        },
+        # the names and the rules wrap within the page's width (the rule column was "large":
+        # the table ran past the page's right edge in English)
+        fit=True,
     )
     download_table(
         e.rules, "cluster-rules", label=_("Download rules"), key="dl_rules", area="segments"
@@ -581,6 +596,7 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
         hide_index=True,
         width="stretch",
         height=300,
+        on_screen=CUSTOMER_SCREEN,
     )
     if note:
         st.caption(note)

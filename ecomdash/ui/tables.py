@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from ecomdash import labels as L
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.fmt import MISSING, pct_sign
 from ecomdash.text_width import is_wide, text_width
 
@@ -204,6 +204,8 @@ def _fitted(kwargs: dict, n_rows: int) -> dict:
 #: A table's width budget in px: what the main column of a 1280 px wide window holds beside
 #: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
 PAGE_PX = 820
+#: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
+HALF_PX = (PAGE_PX - 16) // 2
 #: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
 #: wraps a cell's text only in rows taller than 4 rem)
 WRAP_LINES, WRAP_ROW_PX = 3, 72
@@ -388,11 +390,15 @@ def download_note(
     columns: Collection[str], *, area: str | None = None, kinds: Mapping[str, str] | None = None
 ) -> str:
     """The caption under a table whose ``columns`` are in its CSV download only: which they
-    are, by the headers the download gives them, so a figure left off the screen can be found."""
-    return _(
-        "The CSV download also has: {columns}.",
-        columns=fmt.join(_column(c, area, kinds).label for c in columns),
-    )
+    are, by the headers the download gives them, so a figure left off the screen can be found.
+    Headers with a comma of their own are listed with semicolons in English: "Spend, last 12
+    months, Spend" read as three columns (the at-risk list's)."""
+    labels = [_column(c, area, kinds).label for c in columns]
+    if get_lang() != "zh" and any("," in label for label in labels):
+        listed = "; ".join(labels)
+    else:
+        listed = fmt.join(labels)
+    return _("The CSV download also has: {columns}.", columns=listed)
 
 
 def show_table(
@@ -405,6 +411,7 @@ def show_table(
     empty: str = EMPTY,
     fit: bool = False,
     on_screen: Sequence[str] | None = None,
+    budget: int = PAGE_PX,
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
@@ -422,6 +429,7 @@ def show_table(
     (:func:`one_line_widths`: the longest texts are cut at the end), unless ``fit`` wraps
     them. A table of 14 columns (the Alerts page) ran past the page's right edge, its
     "Also fired" and "Driver" cut, in both languages; ``fit`` made its rows very tall.
+    ``budget``: the width the table has, px (:data:`HALF_PX` in one of two columns).
     """
     off: list[str] = []
     if on_screen is not None:
@@ -430,10 +438,10 @@ def show_table(
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     widths: dict = {}
     if fit:
-        widths, row_height = fitted_columns(shown, area=area, kinds=kinds)
+        widths, row_height = fitted_columns(shown, area=area, kinds=kinds, budget=budget)
         kwargs.setdefault("row_height", row_height)
     elif on_screen is not None:
-        widths = one_line_widths(*_layout_input(shown, area, kinds))
+        widths = one_line_widths(*_layout_input(shown, area, kinds), budget=budget - 2)
     if widths:
         cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     cfg.update(column_config or {})
@@ -460,15 +468,29 @@ def _prepared_table(
     hide_index: bool | None,
     own: tuple,
     _build: Callable[[], pd.DataFrame],
+    on_screen: tuple | None = None,
+    fit: bool = False,
 ):
     """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
-    converts a frame), its column config and its row count, built once per key."""
+    converts a frame), its column config, its row count, the columns left to the download
+    and the row height (``on_screen`` and ``fit`` as :func:`show_table` does them), built
+    once per key."""
     from streamlit import dataframe_util
 
     df = _build()
+    off: list[str] = []
+    if on_screen is not None:
+        df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
+    widths: dict = {}
+    row_height = None
+    if fit:
+        widths, row_height = fitted_columns(df, area=area, kinds=dict(kinds))
+    elif on_screen is not None:
+        widths = one_line_widths(*_layout_input(df, area, dict(kinds)))
+    cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
-    return table, cfg, len(df)
+    return table, cfg, len(df), tuple(off), row_height
 
 
 def show_cached_table(
@@ -480,16 +502,20 @@ def show_cached_table(
     kinds: Mapping[str, str] | None = None,
     column_config: Mapping | None = None,
     empty: str = EMPTY,
+    on_screen: Sequence[str] | None = None,
+    fit: bool = False,
     **kwargs,
 ):
     """:func:`show_table` of ``build()``, converted to Arrow once per ``(name, key)`` and the
     run's language: ``key`` must name everything the frame depends on (``(ctx.key, params)``),
     never a frame. A cached page run converted every table again (pandas to Arrow, headers and
     formats): a sixth of its CPU (py-spy under bench/bench_load.py). ``build`` runs on a miss
-    only, so it may do the work a table needs first (translating names)."""
+    only, so it may do the work a table needs first (translating names). ``on_screen`` and
+    ``fit`` as in :func:`show_table`: the other columns only in the download, named in a
+    caption; the columns within the page's width."""
     from ecomdash.i18n import get_lang
 
-    table, cfg, n = _prepared_table(
+    table, cfg, n, off, row_height = _prepared_table(
         name,
         key,
         get_lang(),
@@ -498,10 +524,16 @@ def show_cached_table(
         kwargs.get("hide_index"),
         tuple(column_config or ()),
         build,
+        None if on_screen is None else tuple(on_screen),
+        fit,
     )
     cfg = {**cfg, **(column_config or {})}
+    if fit:
+        kwargs.setdefault("row_height", row_height)
     kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(table, column_config=cfg, **_fitted(kwargs, n))
+    if off:
+        st.caption(download_note(off, area=area, kinds=kinds))
     if n == 0:
         st.caption(_(empty))
     return out

@@ -40,6 +40,34 @@ from ecomdash.ui.tables import show_table
 #: purchase days (labels.py's ``value.clv:frequency``), not the orders the at-risk list counts
 CLV_AREA = "value.clv"
 
+#: The lifetime-value customers' columns on screen: who, their predicted value, the chance
+#: they are still active and the day their next order is expected (the caption under the
+#: table reads these two), their repeat purchase days and last order; expected purchases,
+#: the chance to buy in the period, spend per order and spend so far in the CSV. With all 10
+#: the table ran past the page's right edge in English.
+CLV_SCREEN = (
+    "customer_id",
+    "expected_value",
+    "p_alive",
+    "next_order_date",
+    "frequency",
+    "last_date",
+)
+
+#: The at-risk list's columns on screen: who, what is at stake (spend in the last 12 months ×
+#: churn risk, the list's order) and why they are at risk (their risk, days since their last
+#: order beside their usual days between orders, and their orders: a one-order customer has
+#: no usual gap); their spend in the last 12 months and all time and their predicted value are
+#: in the CSV beside it. With all 9 the table ran past the page's right edge in English.
+AT_RISK_SCREEN = (
+    "customer_id",
+    "value_at_risk",
+    "churn_probability",
+    "recency_days",
+    "interpurchase_days",
+    "frequency",
+)
+
 
 def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
     ev = None if cv is None else cv.customers.set_index("customer_id")["expected_value"]
@@ -248,7 +276,13 @@ def render_clv(
         "total_value",
         "last_date",
     ]
-    show_table(_round(c[cols].head(500)), area=CLV_AREA, hide_index=True, width="stretch")
+    show_table(
+        _round(c[cols].head(500)),
+        area=CLV_AREA,
+        hide_index=True,
+        width="stretch",
+        on_screen=CLV_SCREEN,
+    )
     download_table(c[cols], "customer-value", key="dl_clv", area=CLV_AREA)
     st.caption(
         _(
@@ -376,5 +410,7 @@ def render_at_risk(
             ]
         )
     )
-    show_table(_round(risk), area="value", hide_index=True, width="stretch")
+    show_table(
+        _round(risk), area="value", hide_index=True, width="stretch", on_screen=AT_RISK_SCREEN
+    )
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")

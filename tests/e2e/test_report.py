@@ -19,6 +19,11 @@ from tests.e2e.test_security import EVIL, evil_csv
 SPILL = """() => [...document.querySelectorAll('.metric')]
     .filter(m => m.scrollWidth > m.clientWidth)
     .map(m => m.innerText)"""
+#: The charts whose box is taller than the chart drawn in it (its id and both heights, px).
+LOOSE = """() => [...document.querySelectorAll('.figure')].map(f => [f.id,
+    Math.round(f.getBoundingClientRect().height),
+    Math.round(f.querySelector('.main-svg').getBoundingClientRect().height)])
+    .filter(([id, box, chart]) => box > chart)"""
 
 
 def _open_offline(browser, path: Path):
@@ -118,6 +123,9 @@ def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path)
         # every headline tile holds its figure (3,731,389.17 once ran out of its box)
         spill = page.evaluate(SPILL)
         assert spill == [], spill
+        # every chart fills its box: the basket rules' network (340 px) sat in a 360 px box
+        assert page.locator("#fig-basket-0 .main-svg").count() >= 1
+        assert page.evaluate(LOOSE) == []
         _shot(page, "report-demo")
         # printed on A4 (about 794 px wide), each money tile shows its exact amount under the
         # compact figure, and still no tile runs out of its box

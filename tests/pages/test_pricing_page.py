@@ -26,10 +26,18 @@ PRODUCT_CSV += ["units_per_week", "revenue"]
 #: the per-category table's columns on screen (raw ids) and what its caption names
 CATEGORY_SCREEN = ["category", "elasticity", "trustworthy", "note"]
 CATEGORY_CSV_ALSO = {
-    "en": "The CSV download also has: 90\u00a0% low, 90\u00a0% high, Products with price changes, "
-    "Product-weeks.",
-    "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、有调价的商品数、商品周数。",
+    "en": "The CSV download also has: 90\u00a0% low, 90\u00a0% high, Standard error, Products "
+    "with price changes, Product-weeks, Spread between its products.",
+    "zh": "下载的 CSV 文件还包含这些列：90% 下限、90% 上限、标准误、有调价的商品数、商品周数、"
+    "品类内商品间的弹性差异。",
 }
+#: the per-category CSV's columns (raw ids, under the merchant's headers): the model's
+#: standard error and the spread of its products' elasticities were headed "se" and "tau"
+CATEGORY_CSV = ["category", "elasticity", "ci_low", "ci_high", "se", "n_products", "weeks"]
+CATEGORY_CSV += ["tau", "trustworthy", "note"]
+CATEGORY_HEADERS = ["Category", "Elasticity", "90\u00a0% low", "90\u00a0% high", "Standard error"]
+CATEGORY_HEADERS += ["Products with price changes", "Product-weeks", "Spread between its products"]
+CATEGORY_HEADERS += ["Lent to one-price products", "Note"]
 #: a product's status as the merchant reads it, on screen and in the CSV, by language
 STATUS_WORDS = {
     "en": {"estimated", "from its category", "no estimate"},
@@ -129,7 +137,8 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     # its CSV
     categories_fit_the_page(at, "en")
     cat_csv = downloads.frame("pricing-categories")
-    assert {"ci_low", "ci_high", "n_products", "weeks", *CATEGORY_SCREEN} <= set(cat_csv.columns)
+    assert list(cat_csv.columns) == CATEGORY_CSV
+    assert downloads.headers("pricing-categories") == CATEGORY_HEADERS
     assert (
         "The CSV download also has: Product id, Category, 90\u00a0% low, 90\u00a0% high, Price levels, "
         "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "

@@ -55,7 +55,7 @@ def test_page_greets_with_everything_at_default_settings(demo_dataset, _isolated
 
     also = next(f for f in frames if "co_buyers" in f.columns)
     assert len(also) > 0 and (also["co_buyers"] > 0).all()
-    target = next(f for f in frames if "products_bought" in f.columns)
+    target = next(f for f in frames if {"customer_id", "reason"} <= set(f.columns))
     assert len(target) > 0
 
     evaluation = next(f for f in frames if "hit_rate_vs_popularity" in f.columns)
@@ -122,7 +122,8 @@ def test_product_picker_shows_planted_bundle_partner(demo_dataset, demo):
     picker.select(bundle.antecedent).run(timeout=240)
     assert not at.exception
     also = next(df.value for df in at.dataframe if "co_buyers" in df.value.columns)
-    assert also["product_id"].iloc[0] == bundle.consequent
+    partner = demo.lines.loc[demo.lines["product_id"] == bundle.consequent, "product_name"]
+    assert also["product_name"].iloc[0] == partner.iloc[0]  # its id is in the CSV
 
 
 def test_bulk_export_lists_every_customer(demo_dataset, _isolated_home):

@@ -151,8 +151,11 @@ def test_segments_page_k_override_in_form(demo_dataset):
 def test_cluster_profile_table_gives_its_text_columns_room(demo_dataset):
     """The profile's Cluster column holds "2+ orders" (至少两单) and "all", its name column the
     long cluster names: Streamlit's default width cut them off ("2+ ord…"), so the page sets
-    the widths in the table's column config."""
+    the widths in the table's column config: the cluster whole on one line, the names
+    wrapping within the page (``show_cached_table(fit=True)``; tests/pages/test_tables_fit.py)."""
     import json
+
+    from ecomdash.ui import tables as T
 
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
@@ -161,8 +164,11 @@ def test_cluster_profile_table_gives_its_text_columns_room(demo_dataset):
     assert len(profile) == 1
     assert "2+ orders" in profile[0].value["cluster"].tolist()
     config = json.loads(profile[0].proto.columns)
-    assert config["cluster"]["width"] == "medium", config["cluster"]
-    assert config["name"]["width"] == "large", config["name"]
+    for word in ("2+", "orders"):  # "2+ orders" wraps at its space, no word cut
+        assert config["cluster"]["width"] >= T.text_px(word), config["cluster"]
+    longest = max(profile[0].value["name"], key=T.text_px)
+    assert T.text_px(longest) <= T.WRAP_LINES * config["name"]["width"], config["name"]
+    assert profile[0].proto.row_height == T.WRAP_ROW_PX
     # the catalogue's headers stay
     assert displayed_headers(profile[0])[:2] == ["Cluster", "Cluster name"]
 

@@ -80,6 +80,31 @@ def test_the_churn_models_table_fits_the_page(demo_dataset, lang, monkeypatch):
     _fits_the_page(next(d for d in at.dataframe if "feature" in d.value.columns))
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_at_risk_list_fits_the_page(demo_dataset, lang, monkeypatch):
+    """The "Act: customers at risk" table's 9 columns ran past the page's right edge
+    (Chromium, 1400 px). It shows who, what is at stake and why (risk, days since the last
+    order beside the usual gap, orders), each row one line high within the table's border,
+    no header cut; the caption names the other columns, which its CSV holds."""
+    from ecomdash.ui import tables as T
+    from ecomdash.ui.value_views import AT_RISK_SCREEN
+
+    downloads = record_downloads(monkeypatch)
+    at = _page(demo_dataset, lang)
+    table = next(d for d in at.dataframe if "value_at_risk" in d.value.columns)
+    assert list(table.value.columns) == list(AT_RISK_SCREEN)
+    cfg = json.loads(table.proto.columns)
+    assert sum(cfg[c]["width"] for c in AT_RISK_SCREEN) <= T.INNER_PX, cfg
+    for c in AT_RISK_SCREEN:  # no header cut
+        assert T.text_px(cfg[c]["label"]) <= cfg[c]["width"], (c, cfg[c])
+    csv = downloads.frame("customers-at-risk")
+    off = ["revenue_365d", "monetary", "expected_value"]
+    assert list(csv.columns) == [*AT_RISK_SCREEN[:3], off[0], *AT_RISK_SCREEN[3:], *off[1:]]
+    with use_lang(lang):
+        said = T.download_note(off, area="value")
+    assert said in [c.value for c in at.caption]
+
+
 @pytest.mark.parametrize(
     ("lang", "plain", "details"),
     [

@@ -30,7 +30,10 @@ def _names(zh_lines) -> set[str]:
     return set(zh_lines["product_name"].astype(str))
 
 
-def test_recommendations_page_in_chinese(zh_dataset, zh_lines):
+def test_recommendations_page_in_chinese(zh_dataset, zh_lines, monkeypatch):
+    from tests.pages.downloads import record_downloads
+
+    downloads = record_downloads(monkeypatch)
     at = run_page("recommendations.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
     assert not at.exception, at.exception
     assert at.title[0].value == "商品推荐"
@@ -52,9 +55,10 @@ def test_recommendations_page_in_chinese(zh_dataset, zh_lines):
     if len(because):
         assert any(name in because.iloc[0] for name in _names(zh_lines))
     assert set(recs["source"]) <= {"根据购买记录推荐", "热销商品（无购买记录）"}
-    also = _frame(at, "co_buyers")
+    also = downloads.frame("also-bought")  # its reason (the count on screen) is in the CSV
+    assert len(_frame(at, "co_buyers")) == len(also) > 0
     assert also["reason"].str.endswith("位客户两样都买过").all()
-    target = _frame(at, "products_bought")
+    target = _frame(at, "customer_id", "reason")
     assert target["reason"].str.contains(HAN).all()
     assert not target["reason"].str.contains("因为您").any()  # said of the customer, not to them
     verdict = [i.value for i in at.info if "热销商品" in i.value]

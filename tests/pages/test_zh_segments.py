@@ -85,7 +85,7 @@ def test_segments_page_in_chinese(zh_dataset):
     assert not rules["rule"].str.contains("order|spend|and ", regex=True).any()
     assert area_english_left(at) == []
     _open_tab(at, "行为聚类")
-    profile = next(d.value for d in at.dataframe if {"cluster", "median_frequency"} <= set(d.value))
+    profile = next(d.value for d in at.dataframe if {"cluster", "revenue_share"} <= set(d.value))
     assert profile["cluster"].iloc[-1] == "全部" and profile["name"].iloc[-1] == "全部客户"
     # the one-time buyers: their own row, after the clusters, and the tab says what is clustered
     assert profile["name"].iloc[-3] == "只买过一次的客户"

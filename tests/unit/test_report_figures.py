@@ -103,3 +103,13 @@ def test_the_report_figures_are_the_same_from_the_cli_and_from_the_app(monkeypat
     assert cli == app
     want = go.Figure(layout={"template": REPORT_TEMPLATE}).to_plotly_json()["layout"]["template"]
     assert cli[0][0][1]["template"] == json.loads(json.dumps(want, default=list))
+
+
+def test_a_figure_of_its_own_height_gets_a_box_of_that_height():
+    """The basket rules' network (340 px) sat in the class's 360 px box: 20 px of white under
+    it (tests/e2e/test_report.py measures every box in Chromium). A figure without a height
+    keeps the class's box."""
+    tall = go.Figure(go.Bar(x=["a"], y=[1])).update_layout(height=340)
+    assert '<div class="figure" id="f1" style="min-height: 340px"></div>' in figure_html(tall, "f1")
+    free = go.Figure(go.Bar(x=["a"], y=[1]))
+    assert '<div class="figure" id="f2"></div>' in figure_html(free, "f2")

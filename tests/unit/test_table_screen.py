@@ -83,3 +83,22 @@ def test_the_columns_fit_inside_the_tables_border():
     cells = {"a": ["x" * 200], "b": ["y" * 200]}
     widths = T.one_line_widths(cells, {"a": "A", "b": "B"})
     assert sum(widths.values()) <= T.PAGE_PX - 2 == T.INNER_PX
+
+
+def test_headers_with_a_comma_are_listed_with_semicolons():
+    """The at-risk list's CSV-only columns: "Spend, last 12 months, Spend, Predicted value"
+    read as four columns where there are three. Chinese lists with 、, which no header holds."""
+    off = ["revenue_365d", "monetary", "expected_value"]
+    with use_lang("en"):
+        assert T.download_note(off, area="value") == (
+            "The CSV download also has: Spend, last 12 months; Spend; Predicted value."
+        )
+        # headers without a comma keep the commas (the Alerts page's)
+        assert T.download_note(["kinds", "driver"], area="alerts") == (
+            "The CSV download also has: Also fired, Driver."
+        )
+    with use_lang("zh"):
+        labels = [L.label(c, "value") for c in off]
+        assert T.download_note(off, area="value") == (
+            "下载的 CSV 文件还包含这些列：" + "、".join(labels) + "。"
+        )
