@@ -61,7 +61,7 @@ def _walk_basket_in_chinese(zh_dataset, data):
     assert not at.exception, at.exception
     assert any(n.label == "最小支持度：至少出现在 N 个订单中" for n in at.number_input)
     basket_radio = next(r for r in at.radio if r.label == "购物篮")
-    assert basket_radio.options == ["单个订单", "客户单日"]
+    assert basket_radio.options == ["单个订单", "客户日"]
     basket_radio.set_value("customer_day")
     _button(at, "运行").click().run()
     assert not at.exception, at.exception
