@@ -56,10 +56,14 @@ GROUPS = {
 }
 SERIES_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "croston", "combo")
 TOTAL_MODELS = ("seasonal_naive", "seasonal_mean", "ets", "sarimax", "combo")
-#: How forecasts are made to add up (see the module doc).
+#: How forecasts are made to add up (see the module doc), each named as the Forecast page's
+#: legend and the command line say it (a message id: ``_()`` it where it is shown). A new key
+#: needs its Chinese in zh/forecast.po, which the catalogue tests check, and may add the
+#: total's help (``ui.forecast_groups.TOTAL_HELP``): without one the help is this name.
 RECONCILIATIONS = {
-    "mint_diag": "MinT-diagonal (WLS by in-sample error variance)",
-    "bottom_up": "bottom-up",
+    # MinT-diagonal: WLS by in-sample error variance
+    "mint_diag": N_("Sum of the series, adjusted towards the direct forecast of the total"),
+    "bottom_up": N_("Sum of the series (bottom-up)"),
 }
 MAX_SERIES = 20_000
 BATCH = 400  # series per engine run: bounds the ETS state (series × grid × season)

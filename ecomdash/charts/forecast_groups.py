@@ -19,11 +19,9 @@ AXIS = {
     ("units", "W"): N_("units per week"),
     ("units", "M"): N_("units per month"),
 }
-#: how the total is reconciled (RECONCILIATIONS' keys), as the legend says it
-RECONCILED = {
-    "mint_diag": N_("Sum of the series, adjusted towards the direct forecast of the total"),
-    "bottom_up": N_("Sum of the series (bottom-up)"),
-}
+#: how the total is reconciled, as the legend says it (message ids, one per
+#: RECONCILIATIONS' key: it is that catalogue)
+RECONCILED = RECONCILIATIONS
 
 
 def _axis(res: GroupForecastResult, symbol: str) -> dict:
@@ -88,11 +86,7 @@ def total_figure(res: GroupForecastResult, *, symbol: str = "") -> go.Figure:
     fig.add_scatter(
         x=fut["period"],
         y=fut["forecast"],
-        name=(
-            _(RECONCILED[res.reconciliation])
-            if res.reconciliation in RECONCILED
-            else f"Sum of the series ({RECONCILIATIONS[res.reconciliation]})"
-        ),
+        name=_(RECONCILED[res.reconciliation]),
         line={"color": "#08519c", "width": 3},
     )
     fig.add_scatter(

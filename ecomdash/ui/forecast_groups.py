@@ -51,6 +51,14 @@ TOTAL_HELP = {
         "comparison only."
     ),
 }
+
+
+def total_help(reconciliation: str) -> str:
+    """The total tile's help in the UI language: what the reconciliation does, or, for one
+    without a help of its own, its name as the chart's legend says it (never the raw text)."""
+    return _(TOTAL_HELP.get(reconciliation, RECONCILIATIONS[reconciliation]))
+
+
 _BY = {S.LOCATION: "location", S.CATEGORY: "category", S.PRODUCT_ID: "product"}
 _BY.update({S.CHANNEL: "channel", S.COUNTRY: "country"})
 
@@ -156,11 +164,7 @@ def render(ctx: PageContext) -> None:
     c.metric(
         _("Total: backtest error"),
         amount(bt["total_mae"]),
-        help=(
-            _(TOTAL_HELP[res.reconciliation])
-            if res.reconciliation in TOTAL_HELP
-            else RECONCILIATIONS[res.reconciliation]
-        ),
+        help=total_help(res.reconciliation),
         border=True,
     )
     c.caption(
