@@ -16,6 +16,11 @@ from ecomdash.ui.forecast_groups import TOTAL_HELP, total_help
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+#: the Chinese of the two names, as written in zh/forecast.po (the legend's words)
+CHINESE = {
+    "mint_diag": "各序列之和（已向总量的直接预测调整）",
+    "bottom_up": "各序列之和（自下而上）",
+}
 
 
 @pytest.mark.parametrize("key", sorted(RECONCILIATIONS))
@@ -23,11 +28,7 @@ def test_a_reconciliation_reads_chinese_in_chinese(key):
     assert RECONCILED[key] == RECONCILIATIONS[key]  # the legend and the CLI say the same
     with use_lang("zh"):
         name, help_ = _(RECONCILIATIONS[key]), total_help(key)
-    # the Chinese of the two names, as written in zh/forecast.po (the legend's words)
-    assert name == {
-        "mint_diag": "各序列之和（已向总量的直接预测调整）",
-        "bottom_up": "各序列之和（自下而上）",
-    }[key]
+    assert name == CHINESE[key]
     assert CJK.search(help_) and help_ != TOTAL_HELP[key]
     with use_lang("en"):
         assert total_help(key) == TOTAL_HELP[key]
