@@ -226,7 +226,10 @@ def _ingest_text(info, rep: dict, mapping, extra: dict, tables, route: dict) -> 
         lines.append(
             _("Read, mapped and cleaned on the cluster (the app read only the file's head):")
         )
-        lines += [f"  {s['step']}: {duration(s['seconds'])}" for s in route["steps"]]
+        lines += [
+            "  " + _("{step}: {took}", step=tr_note(s["step"]), took=duration(s["seconds"]))
+            for s in route["steps"]
+        ]
     return lines
 
 
@@ -262,14 +265,15 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
     store = open_store(args)
     try:
         try:
-            res = ingest_path(
-                store,
-                path,
-                name=args.name,
-                mapping=parse_mapping(args.map),
-                append_to=args.append_to,
-                progress=None if getattr(args, "json", False) else _stderr,
-            )
+            with use_lang(text_lang(args)):  # its steps on stderr in --lang's words
+                res = ingest_path(
+                    store,
+                    path,
+                    name=args.name,
+                    mapping=parse_mapping(args.map),
+                    append_to=args.append_to,
+                    progress=None if getattr(args, "json", False) else _stderr,
+                )
         except NotForCluster as exc:
             print(f"Read in the app: {exc}", file=sys.stderr)
             return None

@@ -1,4 +1,8 @@
-"""``ecomdash demo``: a generated merchant of about N lines, into the store or a CSV export."""
+"""``ecomdash demo``: a generated merchant of about N lines, into the store or a CSV export.
+
+Its human lines (stdout, and the progress on stderr) and its refusals are in ``--lang``'s
+language; ``--json`` is the same in both. ``--locale`` chooses the
+merchant (the UK shop or the Chinese one), ``--lang`` the language it is told in."""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
-from ecomdash.cli.common import add_json_arg, emit, open_store
+from ecomdash.cli.common import add_json_arg, add_lang_arg, emit, open_store, text_lang
 from ecomdash.errors import ParameterError
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration
+from ecomdash.i18n.note import note
 
 
 def parse_lines(text: str) -> int:
@@ -50,37 +56,66 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="write an order export (.csv or .csv.gz) instead of saving a dataset",
     )
+    add_lang_arg(p, page="app", what="the lines it prints (the merchant's own: --locale)")
     add_json_arg(p)
     p.set_defaults(func=run_demo)
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    with use_lang(text_lang(args)):  # the lines it prints; the JSON stays English
+        return _run_demo(args)
+
+
+def _run_demo(args: argparse.Namespace) -> int:
     from ecomdash import demo_scale
 
     if not args.csv and not args.name:
         raise ParameterError(
-            "Give the generated merchant a name with --name NAME (or write a file with --csv)."
+            note(
+                N_(
+                    "Give the generated merchant a name with --name NAME (or write a file "
+                    "with --csv)."
+                )
+            )
         )
     if args.csv and not Path(args.csv).parent.is_dir():
         raise ParameterError(
-            f"There is no folder {Path(args.csv).parent} to write {args.csv} into. "
-            "Create it or choose another path."
+            note(
+                N_(
+                    "There is no folder {folder} to write {path} into. Create it or choose "
+                    "another path."
+                ),
+                folder=Path(args.csv).parent,
+                path=args.csv,
+            )
         )
     if getattr(args, "locale", "en") == "zh":
         return run_demo_zh(args)
     if args.lines is None:
         raise ParameterError(
-            "Say about how many lines to generate with --lines N (e.g. --lines 1e6), or ask "
-            "for the Chinese demo merchant with --locale zh."
+            note(
+                N_(
+                    "Say about how many lines to generate with --lines N (e.g. --lines 1e6), "
+                    "or ask for the Chinese demo merchant with --locale zh."
+                )
+            )
         )
     t0 = time.perf_counter()
     demo = demo_scale.generate_scaled(args.lines, seed=args.seed)
     p = demo.plan
     if not args.json:
         print(
-            f"Generating about {p.lines:,} lines: {p.customers:,} customers "
-            f"({p.one_time_customers:,} one-time buyers), {p.products:,} products, "
-            f"{p.categories} categories, {p.start} to {demo.truth.end} ...",
+            _(
+                "Generating about {lines} lines: {customers} customers ({one_time} one-time "
+                "buyers), {products} products, {categories} categories, {start} to {end} ...",
+                lines=f"{p.lines:,}",
+                customers=f"{p.customers:,}",
+                one_time=f"{p.one_time_customers:,}",
+                products=f"{p.products:,}",
+                categories=p.categories,
+                start=p.start,
+                end=demo.truth.end,
+            ),
             file=sys.stderr,
         )
     obj = {
@@ -95,14 +130,16 @@ def run_demo(args: argparse.Namespace) -> int:
 
     def progress(done: int) -> None:  # a long run never waits in silence
         if not args.json:
+            so_far = duration(time.perf_counter() - t0)
             print(
-                f"  {done:,} lines ({duration(time.perf_counter() - t0)} so far)", file=sys.stderr
+                "  " + _("{n} lines ({took} so far)", n=f"{done:,}", took=so_far), file=sys.stderr
             )
 
     if args.csv:
         n = demo_scale.write_csv(demo, args.csv, progress=progress)
         obj = {"path": str(args.csv), "lines": n, **obj}
-        what = f"Wrote {n:,} lines to {args.csv}"
+        what = N_("Wrote {n} lines to {path} in {took}.")
+        fields = {"n": f"{n:,}", "path": args.csv}
     else:
         store = open_store(args)
         try:
@@ -110,10 +147,11 @@ def run_demo(args: argparse.Namespace) -> int:
         finally:
             store.close()
         obj = {"dataset_id": info.id, "name": info.name, "lines": info.rows, **obj}
-        what = f"Saved dataset {info.name!r} (id {info.id}) with {info.rows:,} lines"
+        what = N_("Saved dataset '{name}' (id {id}) with {n} lines in {took}.")
+        fields = {"name": info.name, "id": info.id, "n": f"{info.rows:,}"}
     seconds = time.perf_counter() - t0
     obj["seconds"] = round(seconds, 2)
-    emit(args, obj, f"{what} in {duration(seconds)}.")
+    emit(args, obj, _(what, took=duration(seconds), **fields))
     return 0
 
 
@@ -133,12 +171,18 @@ def run_demo_zh(args: argparse.Namespace) -> int:
         n_customers = max(100, round(args.lines / _LINES_PER_CUSTOMER))
         if n_customers > 60_000:
             raise ParameterError(
-                f"The Chinese demo is generated in memory: at most about 2.3 M lines "
-                f"(--lines {args.lines:,} asked). Ask for fewer lines."
+                note(
+                    N_(
+                        "The Chinese demo is generated in memory: at most about 2.3 M lines "
+                        "(--lines {lines} asked). Ask for fewer lines."
+                    ),
+                    lines=f"{args.lines:,}",
+                )
             )
     if not args.json:
         print(
-            f"Generating the Chinese demo merchant ({n_customers:,} customers) ...", file=sys.stderr
+            _("Generating the Chinese demo merchant ({n} customers) ...", n=f"{n_customers:,}"),
+            file=sys.stderr,
         )
     demo = demo_zh.generate(args.seed, n_customers=n_customers)
     lines, t = demo.lines, demo.truth
@@ -155,7 +199,8 @@ def run_demo_zh(args: argparse.Namespace) -> int:
         cols = [c for c in S.CANONICAL if c in lines]
         lines[cols].to_csv(args.csv, index=False, encoding="utf-8-sig")
         obj = {"path": str(args.csv), "lines": len(lines), **obj}
-        what = f"Wrote {len(lines):,} lines (prices in CNY ¥) to {args.csv}"
+        what = N_("Wrote {n} lines (prices in CNY ¥) to {path} in {took}.")
+        fields = {"n": f"{len(lines):,}", "path": args.csv}
     else:
         store = open_store(args)
         try:
@@ -171,10 +216,9 @@ def run_demo_zh(args: argparse.Namespace) -> int:
         finally:
             store.close()
         obj = {"dataset_id": info.id, "name": info.name, "lines": info.rows, **obj}
-        what = (
-            f"Saved dataset {info.name!r} (id {info.id}) with {info.rows:,} lines (prices in CNY ¥)"
-        )
+        what = N_("Saved dataset '{name}' (id {id}) with {n} lines (prices in CNY ¥) in {took}.")
+        fields = {"name": info.name, "id": info.id, "n": f"{info.rows:,}"}
     seconds = time.perf_counter() - t0
     obj["seconds"] = round(seconds, 2)
-    emit(args, obj, f"{what} in {duration(seconds)}.")
+    emit(args, obj, _(what, took=duration(seconds), **fields))
     return 0

@@ -35,7 +35,9 @@ import pyarrow as pa
 
 from ecomdash import schema as S
 from ecomdash.errors import InputFileError
+from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import duration
+from ecomdash.i18n.note import Note, note, note_n, tr_note
 from ecomdash.ingest import _final_proposal
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport
 from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
@@ -88,6 +90,7 @@ class ClusterIngest:
     mapping: MappingProposal
     raw_info: dict
     appended: dict = field(default_factory=dict)
+    #: (what was done, as a Note: its English text in the JSON, tr_note on screen; seconds)
     steps: tuple[tuple[str, float], ...] = ()
 
 
@@ -215,16 +218,16 @@ def ingest_path(
 
     spark = store.spark
     path = Path(path)
-    steps: list[tuple[str, float]] = []
+    steps: list[tuple[Note, float]] = []  # each step's words: English in the JSON, translated
     t0 = time.perf_counter()
 
-    def step(what: str) -> None:
+    def step(what: Note) -> None:
         nonlocal t0
         now = time.perf_counter()
         steps.append((what, now - t0))
         t0 = now
-        if progress is not None:
-            progress(f"{what} ({duration(steps[-1][1])})")
+        if progress is not None:  # in the current language (the command's --lang)
+            progress(_("{step} ({took})", step=tr_note(what), took=duration(steps[-1][1])))
 
     raw, _whole, options, first_line = plan_sample(path, sample_bytes=sample_bytes)
     ship_package(spark)
@@ -233,7 +236,7 @@ def ingest_path(
     formats = infer_formats(raw, resolved)
     columns = tuple(raw.columns)
     pos = {c: f"c{i}" for i, c in enumerate(columns)}
-    step("sample read, mapping and formats decided in the app")
+    step(note(N_("sample read, mapping and formats decided in the app")))
 
     reader = spark.read.schema(
         StructType([StructField(pos[c], StringType()) for c in columns])
@@ -262,7 +265,14 @@ def ingest_path(
         .sortWithinPartitions("_line_no")
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    step(f"{total:,} rows read and numbered on the cluster")
+    step(
+        note_n(
+            "{n} row read and numbered on the cluster",
+            "{n} rows read and numbered on the cluster",
+            total,
+            n=f"{total:,}",
+        )
+    )
 
     persisted = [parts]
     try:
@@ -295,7 +305,7 @@ def ingest_path(
             n, c = int(agg["n"] or 0), int(agg["c"] or 0)
             cancel = bool(c and c / max(n, 1) < 0.5)
             invoices = int(agg["ids"]) if cancel else None
-            step("duplicates found, cancellation order ids counted, on the cluster")
+            step(note(N_("duplicates found, cancellation order ids counted, on the cluster")))
 
         out_schema = _out_schema({RETURNED_COL: pa.bool_(), "_payload": pa.binary()})
         names = [pos[c] for c in columns]
@@ -351,7 +361,13 @@ def ingest_path(
         metas.sort(key=lambda m: m[0])
         reports = [m[2] for m in metas]
         kept_cols = metas[0][1] if metas else ()
-        step(f"cleaned on the executors in {len(metas)} parts")
+        step(
+            note_n(
+                "cleaned on the executors in {n} part",
+                "cleaned on the executors in {n} parts",
+                len(metas),
+            )
+        )
 
         lines = cleaned.where(F.col("_payload").isNull()).drop("_payload")
         fin_schema = _out_schema({"_matched": pa.bool_(), "_added": pa.bool_()})
@@ -402,7 +418,7 @@ def ingest_path(
             matched_sample=sample,
             added=added,
         )
-        step("returns matched to their sales on the executors")
+        step(note(N_("returns matched to their sales on the executors")))
 
         final = _final_proposal(proposal, resolved)
         info = raw.info()
@@ -423,7 +439,7 @@ def ingest_path(
                 mapping=final.as_dict(),
                 rejected=report.rejected,
             )
-        step("lines written to the lake")
+        step(note(N_("lines written to the lake")))
         return ClusterIngest(saved, report, final, info, appended, tuple(steps))
     finally:
         for p in persisted:

@@ -240,6 +240,7 @@ COMMANDS = {
     "datasets": ["datasets"],
     "ingest": ["ingest", "orders.csv"],
     "report": ["report", "--dataset", "x", "--out", "r.html"],
+    "demo": ["demo", "--lines", "5e3", "--name", "x"],
 }
 
 
@@ -480,4 +481,45 @@ def test_a_refusal_the_app_translates_is_in_the_commands_language(home, capsys):
     assert (
         capsys.readouterr().err
         == f"ecomdash：{home / 'no-such.csv'} 处没有文件。请检查路径后重试。\n"
+    )
+
+
+def test_demo_speaks_chinese(tmp_path, monkeypatch, capsys):
+    """``ecomdash demo --lang zh``: what it is generating (stderr), its progress and what it
+    wrote or saved, in Chinese, with the same counts as in English (it spoke English only);
+    ``--json`` the same in both; a refusal in Chinese."""
+    monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path / "home"))
+
+    def run(argv: list[str]) -> tuple[str, str]:
+        assert main(argv) == 0, capsys.readouterr().err
+        got = capsys.readouterr()
+        return got.out, got.err
+
+    argv = ["demo", "--lines", "5e3"]
+    obj = json.loads(run([*argv, "--name", "j", "--json", "--lang", "zh"])[0])
+    n, customers = f"{obj['lines']:,}", f"{obj['customers']:,}"
+    one_time, products = f"{obj['one_time_customers']:,}", f"{obj['products']:,}"
+    en_out, en_err = run([*argv, "--name", "Shop"])
+    zh_out, zh_err = run([*argv, "--name", "示例", "--lang", "zh"])
+    assert en_out.startswith("Saved dataset 'Shop' (id ") and f" with {n} lines in " in en_out
+    assert en_err.startswith(f"Generating about 5,000 lines: {customers} customers (")
+    assert zh_out.startswith("已保存数据集“示例”（ID ") and f"，共{NB}{n}{NB}行，用时{NB}" in zh_out
+    assert zh_err.splitlines()[0] == (
+        f"正在生成约{NB}5,000{NB}行：{customers}{NB}位客户（其中{NB}{one_time}{NB}位只买过一次），"
+        f"{products}{NB}个商品，{obj['categories']}{NB}个品类，"
+        f"{obj['start']}{NB}至{NB}{obj['end']}……"
+    )
+    assert zh_err.splitlines()[-1].startswith(f"  已生成{NB}{n}{NB}行（已用时{NB}")
+    assert _english_left(zh_out + zh_err) == []
+    csv_out, _err = run([*argv, "--csv", str(tmp_path / "d.csv"), "--lang", "zh"])
+    assert csv_out.startswith(f"已把{NB}{n}{NB}行写入 {tmp_path / 'd.csv'}，用时{NB}")
+    zh_cn, _err = run(["demo", "--locale", "zh", "--lines", "4e3", "--name", "中", "--lang", "zh"])
+    assert "（价格以人民币 ¥ 计），用时" in zh_cn
+    en = json.loads(run([*argv, "--name", "j", "--json"])[0])
+    for measured in (en, obj):
+        measured.pop("seconds"), measured.pop("dataset_id")
+    assert en == obj  # --json: the same object whatever --lang says
+    assert main(["demo", "--lines", "5e3", "--lang", "zh"]) == 2  # no --name, no --csv
+    assert capsys.readouterr().err == (
+        "ecomdash：请用 --name 名称 给生成的商家起个名字（或用 --csv 写入文件）。\n"
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -301,3 +302,36 @@ def test_the_package_zip_is_importable_on_its_own(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().startswith(str(z))
+
+
+def test_cluster_ingest_steps_speak_the_command_language(
+    capsys, spark_session, tmp_path, monkeypatch
+):
+    """The cluster's steps, on stdout and as they happen on stderr, in --lang's words (they were
+    English ids of what was done, "… rows read and numbered on the cluster", under a Chinese
+    heading); the JSON's steps stay English."""
+    monkeypatch.setenv("ECOMDASH_LAKE", str(tmp_path / "lake"))
+    path = tmp_path / "planted.csv.gz"
+    path.write_bytes(gzip.compress(_planted_csv()))
+    cluster = _run(capsys, ["ingest", str(path), "--on-cluster", *SPARK, "--json"])
+    steps = [s["step"] for s in cluster["steps"]]
+    rows = f"{cluster['rows_read']:,}"
+    assert steps[1] == f"{rows} rows read and numbered on the cluster"
+    assert steps[-1] == "lines written to the lake"
+    assert main(["ingest", str(path), "--on-cluster", *SPARK, "--lang", "zh"]) == 0
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    head = lines.index("已在集群上读取、映射并清洗（应用只读取了文件开头）：")
+    shown = lines[head + 1 : head + 1 + len(steps)]
+    names = [s.split("：")[0] for s in shown]
+    assert names == [
+        "  已在应用中读取样本，并确定列映射和格式",
+        f"  已在集群上读取\u00a0{rows}\u00a0行并编号",
+        *names[2:-2],  # duplicates and cancellations, the cleaning in parts
+        "  已在执行器上把退货与其销售配对",
+        "  订单行已写入数据湖",
+    ]
+    assert all(re.fullmatch(r"  [\u4e00-\u9fff][^A-Za-z]*：[\d.]+\u00a0秒", s) for s in shown)
+    progress = out.err.splitlines()
+    assert f"已在集群上读取\u00a0{rows}\u00a0行并编号（" in "\n".join(progress)
+    assert not [s for s in progress if re.search(r"cluster|executors|lake|rows", s)]
