@@ -109,7 +109,7 @@ def test_segment_speaks_chinese(home, capsys):
     lines = zh.splitlines()
     head = next(i for i, x in enumerate(lines) if x.startswith("分群"))
     assert lines[head + 1].startswith("核心客户")  # the RFM segment's name, translated
-    assert any(x.startswith("k-means：k = ") for x in lines)
+    assert any(x.startswith("K 均值聚类：k = ") for x in lines)
     assert any(x.startswith("决策树规则与聚类一致的比例为\u00a0") for x in lines)
     assert any(f"{NB}位客户，占销售额{NB}" in x for x in lines)
     assert _english_left(zh) == []

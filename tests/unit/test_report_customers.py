@@ -124,7 +124,7 @@ SEGMENTS = tuple(s for s in SECTIONS if s.key == "segments")
             "time: the segments for customers who have not bought for a long time (At risk, "
             "Can't lose them, Hibernating, Lost) include some whose last order was only ",
         ),
-        ("zh", "近度评分是客户之间的相对排名"),
+        ("zh", "最近购买评分（R 分）是客户之间的相对排名"),
     ],
 )
 def test_segments_section_says_when_the_long_ago_segments_hold_recent_buyers(

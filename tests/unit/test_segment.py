@@ -150,7 +150,10 @@ def test_recency_words_on_a_short_history_come_with_a_warning():
     with use_lang("zh"):
         zh = tr_note(w)
         names = "、".join(_(s) for s in LONG_AGO_SEGMENTS)  # the segment names in Chinese
-    assert zh.startswith("近度评分是客户之间的相对排名") and f"仅\u00a0{days}\u00a0天。" in zh
+    assert (
+        zh.startswith("最近购买评分（R 分）是客户之间的相对排名")
+        and f"仅\u00a0{days}\u00a0天。" in zh
+    )
     assert f"（{names}）" in zh and "At risk" not in zh, zh
 
 
