@@ -128,12 +128,17 @@ def _run_demo(args: argparse.Namespace) -> int:
         "end": demo.truth.end,
     }
 
+    lang = text_lang(args)
+
     def progress(done: int) -> None:  # a long run never waits in silence
-        if not args.json:
+        if args.json:
+            return
+        # in the command's language, set here again: DuckDB pulls the save's batches (and so
+        # calls this) from its own threads, which do not inherit the run's language
+        with use_lang(lang):
             so_far = duration(time.perf_counter() - t0)
-            print(
-                "  " + _("{n} lines ({took} so far)", n=f"{done:,}", took=so_far), file=sys.stderr
-            )
+            line = _("{n} lines ({took} so far)", n=f"{done:,}", took=so_far)
+        print("  " + line, file=sys.stderr)
 
     if args.csv:
         n = demo_scale.write_csv(demo, args.csv, progress=progress)
