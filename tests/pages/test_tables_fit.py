@@ -1,5 +1,5 @@
-"""AppTest: the wide tables of the Pricing, Customer value, Segments, Basket and Data pages within
-the page, in English and Chinese. Each ran past the page's right edge in Chromium at the e2e
+"""AppTest: the wide tables of the Pricing, Customer value, Segments, Basket, Forecast and Data
+pages within the page, in English and Chinese. Each ran past the page's right edge in Chromium at the e2e
 viewport; each now shows the columns a merchant acts on — one line high within the table's
 border (``show_table(on_screen=...)``), or wrapping long text in taller rows within the page
 (``fit``) — and a caption names the columns only its CSV download has."""
@@ -175,3 +175,41 @@ def test_a_products_also_bought_and_who_to_target_fit_their_half(demo_dataset, l
         [table] = [d for d in at.dataframe if list(d.value.columns) == list(screen)]
         wrapped_within_the_page(table, screen, budget=T.HALF_PX)
         names_the_others(at, lang, off, "recommend")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pricing_what_if_and_markdowns_fit_the_page(demo_dataset, lang, monkeypatch):
+    """The what-if (16 columns) and the markdowns (12) ran past the page's edge: 1,629 and
+    1,758 px of content in a 938 px table in English, 1,425 and 1,575 in Chinese (Chromium at
+    1400 px)."""
+    downloads = record_downloads(monkeypatch)
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for column, screen, area, stem in (
+        ("best_price", P_UI.WHATIF_SCREEN, "pricing.whatif", "pricing-whatif"),
+        ("clears_in_weeks", P_UI.MARKDOWN_SCREEN, "pricing.markdowns", "pricing-markdowns"),
+    ):
+        csv = downloads.frame(stem)
+        present = [c for c in L.TABLES[area] if c in csv.columns]
+        one_line_within_the_page(_table(at, column), screen)
+        names_the_others(at, lang, [c for c in present if c not in screen], area)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_forecast_many_products_and_restock_plan_fit_the_page(demo_dataset, lang, monkeypatch):
+    """The many-products table (14 columns) and the restock plan (18) ran past the page's
+    edge: 1,948 and 2,187 px of content in a 938 px table in English, 1,701 and 2,018 in
+    Chinese (Chromium at 1400 px)."""
+    from ecomdash.ui.forecast import MANY_SCREEN
+    from ecomdash.ui.restock import PLAN_SCREEN
+
+    downloads = record_downloads(monkeypatch)
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for column, screen, stem in (
+        ("forecast_total", MANY_SCREEN, "forecast-products"),
+        ("reorder_point", PLAN_SCREEN, "restock-plan"),
+    ):
+        one_line_within_the_page(_table(at, column), screen)
+        off = [c for c in downloads.frame(stem).columns if c not in screen]
+        names_the_others(at, lang, off, "forecast")
