@@ -213,3 +213,50 @@ def test_forecast_many_products_and_restock_plan_fit_the_page(demo_dataset, lang
         one_line_within_the_page(_table(at, column), screen)
         off = [c for c in downloads.frame(stem).columns if c not in screen]
         names_the_others(at, lang, off, "forecast")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_basket_side_tables_fit_their_two_fifths(demo_dataset, lang, monkeypatch):
+    """The Charts tab's top rules and Product lookup's "Frequently bought together" sit in
+    two fifths of the page and ran 973 and 558 px wide in their 368 px columns (887 and 547
+    in Chinese; Chromium at 1400 px): each keeps within its column (tables.TWO_FIFTHS_PX),
+    the rule's words wrapping, and names what only its CSV has."""
+    from ecomdash.ui.basket_views import FBT_SCREEN, TOP_RULES_SCREEN
+
+    downloads = record_downloads(monkeypatch)
+    at = run_page("basket.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for screen, stem in (
+        (TOP_RULES_SCREEN, "basket-top-rules"),
+        (FBT_SCREEN, "frequently-bought-together"),
+    ):
+        found = [d for d in at.dataframe if list(d.value.columns) == list(screen)]
+        assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+        wrapped_within_the_page(found[0], screen, budget=T.TWO_FIFTHS_PX)
+        off = [c for c in downloads.frame(stem).columns if c not in screen]
+        names_the_others(at, lang, off, "basket")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rules_side_radio_keeps_its_options_on_one_line(demo_dataset, lang):
+    """The Rules tab's "Side" radio sat in a fifth of the page: in Chinese "结果（B）" wrapped
+    under the other two and "条件（A）" ended 4 px from its column's edge (Chromium, 1400 px;
+    all three stacked at 1280 px). Its column now holds the three options side by side at
+    1280 px, in both languages. The options as measured there: each its text (14 px a Chinese
+    character, "条件（A）" 64 px) and 26 px for the circle, 16 px between them."""
+    from ecomdash.text_width import text_width
+
+    at = run_page("basket.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    options = at.radio(key="basket_rule_side").options
+    need = sum(text_width(o, narrow=7.5, wide=14) + 26 for o in options) + 16 * (len(options) - 1)
+    keys = ("basket_rule_item", "basket_rule_side", "basket_rule_search")
+    cols = [
+        c
+        for c in at.columns
+        if any(getattr(w, "key", None) in keys for w in (*c.selectbox, *c.radio, *c.text_input))
+    ]
+    assert len(cols) == 3
+    [side] = [c for c in cols if any(r.key == "basket_rule_side" for r in c.radio)]
+    room = (T.PAGE_PX - 2 * 16) * side.weight / sum(c.weight for c in cols)
+    assert need <= room, (need, room, [c.weight for c in cols])
