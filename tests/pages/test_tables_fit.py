@@ -260,3 +260,31 @@ def test_the_rules_side_radio_keeps_its_options_on_one_line(demo_dataset, lang):
     [side] = [c for c in cols if any(r.key == "basket_rule_side" for r in c.radio)]
     room = (T.PAGE_PX - 2 * 16) * side.weight / sum(c.weight for c in cols)
     assert need <= room, (need, room, [c.weight for c in cols])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rfm_segments_show_every_row(demo_dataset, lang, monkeypatch):
+    """The RFM segments wrap their text to three lines a row in English, and at Streamlit's
+    own height (400 px) the table showed 5 of its 11 segments before it scrolled: its height
+    is now its content's, every segment in view."""
+    import streamlit as st
+
+    heights = {}
+    real = st.dataframe
+
+    def spy(data, *args, **kwargs):
+        heights[tuple(str(c) for c in (kwargs.get("column_config") or {}))] = kwargs.get(
+            "height", "auto"
+        )
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "dataframe", spy)
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    table = _table(at, "action")
+    # 11 rows: three lines tall in English; one line in Chinese, where Streamlit's own height
+    # (ten rows) left the last one below the fold
+    assert len(table.value) == 11
+    assert table.proto.row_height > 64 or lang == "zh"
+    [height] = [h for cols, h in heights.items() if "action" in cols]
+    assert height == "content"
