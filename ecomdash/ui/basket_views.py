@@ -28,7 +28,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import percent_format, show_table
+from ecomdash.ui.tables import TWO_FIFTHS_PX, percent_format, show_table
 
 SIDES = {"either": N_("Either"), "if": N_("If (A)"), "then": N_("Then (B)")}
 
@@ -46,6 +46,14 @@ def _ids(t: tuple) -> str:
 #: its confidence and lift; support, leverage and conviction in the CSV. With all 9 the table
 #: ran past the page's right edge in English (Chromium, the Rules and Product lookup tabs).
 RULES_SCREEN = ("rule", "if (ids)", "then (ids)", "baskets", "confidence", "lift")
+#: The Charts tab's top rules beside the scatter (two fifths of the page): the rule, its
+#: confidence and lift, the rule's words wrapping; ids, support and baskets in the CSV. With
+#: all 7 the table ran 973 px wide in its 368 px column (Chromium at 1400 px; 887 in Chinese).
+TOP_RULES_SCREEN = ("rule", "confidence", "lift")
+#: Product lookup's "Frequently bought together" beside its chart (two fifths of the page):
+#: the product and the share of the item's baskets that hold it; the id, the baskets and the
+#: lift in the CSV. With all 5 it ran 558 px wide in its 368 px column (547 in Chinese).
+FBT_SCREEN = ("name", "share")
 
 
 def _rules_view(rules: pd.DataFrame) -> pd.DataFrame:
@@ -252,11 +260,18 @@ def render_holdout(hold: B.HoldoutResult | str | None) -> None:
             st.caption(inert(tr_note(w)))
 
 
+#: The Rules tab's filters: the item, the side (a horizontal radio of three options, 281 px
+#: in Chinese in Chromium) and the search box
+RULE_FILTER_COLUMNS = (5, 5, 3)
+
+
 def rules_tab(res: B.BasketResult, label) -> None:
     if res.rules.empty:
         st.info(_("No rules at these thresholds (see the note above)."))
         return
-    c1, c2, c3 = st.columns([2, 1, 2])
+    # the side radio's three options on one line, in Chinese too: in a fifth of the page
+    # "结果（B）" wrapped under the others and "条件（A）" ran to the column's edge
+    c1, c2, c3 = st.columns(RULE_FILTER_COLUMNS)
     wanted = st.query_params.get("item")
     if wanted and "basket_rule_item" not in st.session_state and wanted in set(res.items["item"]):
         st.session_state["basket_rule_item"] = wanted  # a home finding's link: show its rules
@@ -332,7 +347,15 @@ def charts_tab(res: B.BasketResult) -> None:
         show_chart(charts.scatter_figure(res), width="stretch")
     with right:
         top = _rules_view(res.rules.head(200))
-        show_table(top, area="basket", hide_index=True, height=440)
+        show_table(
+            top,
+            area="basket",
+            hide_index=True,
+            height=440,
+            on_screen=TOP_RULES_SCREEN,
+            fit=True,
+            budget=TWO_FIFTHS_PX,
+        )
         download_table(top, "basket-top-rules", key="dl_basket_top")
     n = st.slider(_("Rules in the network"), 5, 60, 25, 5, key="basket_net_n")
     show_chart(charts.network_figure(res, top=n), width="stretch")
@@ -359,7 +382,14 @@ def lookup_tab(ctx: PageContext, res: B.BasketResult, label) -> None:
     left, right = st.columns([2, 3])
     with left:
         st.text(_("Frequently bought together (top 3)"))
-        show_table(fbt, area="basket", hide_index=True)
+        show_table(
+            fbt,
+            area="basket",
+            hide_index=True,
+            on_screen=FBT_SCREEN,
+            fit=True,
+            budget=TWO_FIFTHS_PX,
+        )
         download_table(fbt, "frequently-bought-together", key="dl_basket_fbt", area="basket")
     with right:
         if len(fbt):

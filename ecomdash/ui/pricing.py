@@ -69,6 +69,25 @@ PROMO_SCREEN = (
     "net_revenue",
     "net_profit",
 )
+#: The what-if's columns on screen: which product, the new price against today's, the units,
+#: revenue and profit a week it would bring, and the best price within the prices it has had;
+#: units now, the 90 % ranges, what the best price is best for, the id and the note in the CSV.
+#: With all 16 the table ran past the page's edge (1,629 px of content in a 938 px table in
+#: English, 1,425 in Chinese; Chromium at 1400 px).
+WHATIF_SCREEN = (
+    "product_name",
+    "current_price",
+    "new_price",
+    "units",
+    "revenue",
+    "profit",
+    "best_price",
+)
+#: The markdowns' columns on screen: which slow mover, how far its units fell, the markdown,
+#: the price it gives and how soon it clears; the id, elasticity, units a week, stock on hand,
+#: weeks of cover and the note in the CSV. With all 12 the table ran past the page's edge
+#: (1,758 px in English, 1,575 in Chinese).
+MARKDOWN_SCREEN = ("product_name", "trend", "markdown", "new_price", "clears_in_weeks")
 TABS = (N_("Elasticities"), N_("What-if"), N_("Promotions"), N_("Markdowns"), N_("Validation"))
 #: the tabs a link may open with ?tab=
 LINK_TABS = {LinkTab.WHAT_IF: TABS[1], LinkTab.PROMOTIONS: TABS[2]}
@@ -627,7 +646,12 @@ def _whatif_tab(res: P.PricingResult, margin) -> None:
                 **figures,
             )
         )
-    show_table(_show(table, "pricing.whatif"), area="pricing.whatif", hide_index=True)
+    show_table(
+        _show(table, "pricing.whatif"),
+        area="pricing.whatif",
+        hide_index=True,
+        on_screen=WHATIF_SCREEN,
+    )
     download_table(table, "pricing-whatif", key="dl_pr_whatif", area="pricing.whatif")
 
 
@@ -711,7 +735,12 @@ def _markdown_tab(res: P.PricingResult) -> None:
             )
         )
         return
-    show_table(_show(md, "pricing.markdowns"), area="pricing.markdowns", hide_index=True)
+    show_table(
+        _show(md, "pricing.markdowns"),
+        area="pricing.markdowns",
+        hide_index=True,
+        on_screen=MARKDOWN_SCREEN,
+    )
     download_table(md, "pricing-markdowns", key="dl_pr_md", area="pricing.markdowns")
 
 

@@ -47,6 +47,11 @@ FIRST_COLUMNS = (
     "daily_demand",
     "safety_stock",
 )
+#: The plan's columns on screen: which product, the stock level to reorder at, the units on
+#: hand, what to order now and when it runs out; the id, days of cover, demand, safety stock,
+#: classes and the forecast behind it in the CSV. With all 18 the table ran past the page's
+#: edge (2,187 px of content in a 938 px table in English, 2,018 in Chinese; Chromium, 1400 px).
+PLAN_SCREEN = ("product_name", "reorder_point", "on_hand", "order_qty", "stockout_date")
 
 # --- cached adapters (keyed by ctx.key + small tuples, never by a frame) ---------------------
 
@@ -253,7 +258,7 @@ def render(ctx: PageContext) -> None:
             *shown.columns.difference(FIRST_COLUMNS, sort=False),
         ]
     ]
-    show_table(shown, area="forecast", hide_index=True, width="stretch")
+    show_table(shown, area="forecast", hide_index=True, width="stretch", on_screen=PLAN_SCREEN)
     # the CSV's figures as the table shows them: whole units of stock, not "211.186798"
     places = {
         c: L.column(c, "forecast").places

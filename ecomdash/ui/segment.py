@@ -300,6 +300,9 @@ def _rfm_tab(res: SegmentationResult, fk: tuple) -> None:
         area="segments",
         hide_index=True,
         width="stretch",
+        # every segment in view: its rows wrap to three lines, and at Streamlit's own height
+        # 5 of 11 showed before the table scrolled
+        height="content",
         on_screen=RFM_SCREEN,
         fit=True,
     )

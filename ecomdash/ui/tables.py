@@ -206,6 +206,9 @@ def _fitted(kwargs: dict, n_rows: int) -> dict:
 PAGE_PX = 820
 #: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
 HALF_PX = (PAGE_PX - 16) // 2
+#: The width budget of a table in the narrower of two ``st.columns([3, 2])`` (or ``[2, 3]``):
+#: the Basket page's side tables
+TWO_FIFTHS_PX = (PAGE_PX - 16) * 2 // 5
 #: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
 #: wraps a cell's text only in rows taller than 4 rem)
 WRAP_LINES, WRAP_ROW_PX = 3, 72

@@ -36,6 +36,11 @@ class Downloads:
             encoding="utf-8-sig",
         )
 
+    def table(self, stem: str) -> pd.DataFrame:
+        """The download ``stem-….csv`` of the latest run as a script reads it
+        (``pd.read_csv(path, skiprows=[0])``): numbers as numbers, the raw column ids."""
+        return pd.read_csv(io.BytesIO(self._bytes(stem)), skiprows=[0], encoding="utf-8-sig")
+
     def headers(self, stem: str) -> list[str]:
         """The merchant's header row of that download."""
         return list(pd.read_csv(io.BytesIO(self._bytes(stem)), nrows=0, encoding="utf-8-sig"))

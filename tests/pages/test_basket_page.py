@@ -5,6 +5,7 @@ from __future__ import annotations
 from ecomdash import basket
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
 
 
 def _metric(at, label):
@@ -104,7 +105,8 @@ def test_baskets_help_for_each_setting_says_cancelled_lines_are_out():
     assert len(seen) == 4
 
 
-def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
+def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("basket.py", dataset_id=demo_dataset.id)
     at.number_input[0].set_value(0.5)  # minimum support, in percent (0.5 % = 0.005)
     at.slider[0].set_value(20)  # minimum confidence, in percent
@@ -118,9 +120,10 @@ def test_basket_page_thresholds_and_lookup(demo_dataset, _isolated_home, demo):
     at.selectbox(key="basket_lookup_item").set_value(b.antecedent)
     at.run()
     assert not at.exception, at.exception
-    fbt_tables = [d.value for d in at.dataframe if "together" in d.value.columns]
+    # the table shows the product and its share; its id is in the CSV beside it
+    fbt_tables = [d.value for d in at.dataframe if "share" in d.value.columns]
     assert fbt_tables, "no frequently-bought-together table"
-    assert fbt_tables[0]["item"].iloc[0] == b.consequent
+    assert downloads.table("frequently-bought-together")["item"].iloc[0] == b.consequent
 
 
 def test_basket_page_refuses_explosive_thresholds(demo_dataset):

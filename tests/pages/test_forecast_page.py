@@ -14,7 +14,9 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
+from ecomdash.ui import restock
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
 from tests.tiles import tile_figure
 
 
@@ -38,8 +40,11 @@ def _core(home, dataset_id):
     return F.forecast(s, horizon=14, folds=8)
 
 
-def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, _isolated_home):
+def test_forecast_page_greets_with_default_forecast_matching_core(
+    demo_dataset, _isolated_home, monkeypatch
+):
     # no Run pressed: the whole shop's daily revenue forecast is there on arrival
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
     assert not any("press" in i.value for i in at.info)
@@ -97,7 +102,7 @@ def test_forecast_page_greets_with_default_forecast_matching_core(demo_dataset, 
     summary = next(t.value for t in at.text if "products forecast in" in t.value)
     assert "MASE is the final" not in summary
     assert "The table's MASE column is the final model's score" in summary
-    many = next(d.value for d in at.dataframe if "auto_mase" in d.columns)
+    many = downloads.table("forecast-products")  # the MASEs are in the table's CSV
     assert f"median MASE {many['auto_mase'].median():.2f} against" in summary
     # the chart's value axis is named as the metric select names it, not by its id
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -161,12 +166,14 @@ def test_whole_shop_series_is_built_in_a_worker_from_the_day_groups(
         store.close()
 
 
-def test_restock_planner_section(demo_dataset, _isolated_home):
+def test_restock_planner_section(demo_dataset, _isolated_home, monkeypatch):
     # no Plan pressed: the plan at the default service level and lead time is there
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
-    plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
-    assert len(plan) == 100
+    screen = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
+    plan = downloads.table("restock-plan")  # every column, the ids too
+    assert len(plan) == len(screen) == 100
     store = Store.open(_isolated_home)
     try:
         lines = store.load_lines(demo_dataset.id)
@@ -174,14 +181,17 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
         store.close()
     core = inventory.plan_restock(lines, lead_time_days=14, service_level=0.95, review_days=7)
     assert list(plan["product_id"]) == list(core.plan["product_id"])
-    assert plan["reorder_point"].to_numpy() == pytest.approx(
+    assert list(screen["product_name"]) == list(core.plan["product_name"])
+    assert screen["reorder_point"].to_numpy() == pytest.approx(
         core.plan["reorder_point"].to_numpy(), rel=1e-6
     )
     assert {"abc", "xyz", "safety_stock", "order_qty"} <= set(plan.columns)
-    # what a merchant acts on comes first (the table is wider than its column); nothing lost
+    # what a merchant acts on comes first, in the CSV too; on screen only that (the table
+    # ran past the page's edge); nothing lost
     assert list(plan.columns[:5]) == [
         "product_id", "product_name", "reorder_point", "on_hand", "order_qty"
     ]  # fmt: skip
+    assert list(screen.columns) == list(restock.PLAN_SCREEN)
     assert sorted(plan.columns) == sorted(core.plan.columns)
     # the plan has the page's width (in a 3/5 column its "Order now (units)" header was cut,
     # CI screenshot); the ABC × XYZ chart and counts sit side by side under it
@@ -208,9 +218,10 @@ def test_restock_planner_section(demo_dataset, _isolated_home):
     assert editor.proto.placeholder == "" and editor.proto.HasField("placeholder")
 
 
-def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
+def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
-    plan = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)
+    plan = downloads.table("restock-plan")
     # the first product typed in at 0 units (it sells: order now, runs out now), the second
     # far above its reorder point (neither)
     at.session_state["stock_editor_none"] = {
@@ -229,12 +240,13 @@ def test_restock_counts_follow_units_typed_in(demo_dataset, _isolated_home):
     assert plan["daily_demand"].iloc[0] > 0
 
 
-def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isolated_home):
+def test_restock_says_which_stock_file_ids_it_could_not_plan(
+    demo_dataset, _isolated_home, monkeypatch
+):
     # a stock file's ids without a plan row were ignored in silence
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
-    ids = list(
-        next(d.value for d in at.dataframe if "reorder_point" in d.value.columns)["product_id"]
-    )
+    ids = list(downloads.table("restock-plan")["product_id"])
     # the count input reads as a count in Chinese too (was "Top products": 热销商品)
     at.number_input(key="restock_top").set_value(5)
     _button(at, "Plan").click().run()
@@ -276,18 +288,26 @@ def test_restock_says_which_stock_file_ids_it_could_not_plan(demo_dataset, _isol
     assert on_hand.get(ids[0]) == 3 and on_hand.get(ids[1]) == 6
 
 
-def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_dataset, _isolated_home):
+def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(
+    demo_dataset, _isolated_home, monkeypatch
+):
     # "Safety stock 25", "Reorder point 211": no unit, no help; a merchant could not follow them
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     assert not at.exception, at.exception
     element = next(d for d in at.dataframe if "reorder_point" in d.value.columns)
     config = json.loads(element.proto.columns)
-    labels = {c: config[c]["label"] for c in config if c != "_index"}
+    # the columns on screen say their unit and help there; the others (in the CSV only) in
+    # the CSV's header and the catalogue's help, which is theirs wherever they are shown
+    csv = downloads.table("restock-plan")
+    labels = dict(zip(csv.columns, downloads.headers("restock-plan"), strict=True))
+    helps = {c: L.column(c, "forecast").help for c in csv.columns}
+    for c in restock.PLAN_SCREEN:
+        labels[c], helps[c] = config[c]["label"], config[c].get("help", "")
     assert labels["reorder_point"] == "Reorder point (units)"
     assert labels["safety_stock"] == "Safety stock (units)"
     assert labels["demand_lead_time"] == "Units sold over the lead time"
     assert labels["error_sd_daily"] == "Daily forecast error (units)"
-    helps = {c: config[c].get("help", "") for c in labels}
     assert helps["reorder_point"] == (
         "Order when units on hand fall to this number or below: units sold over the lead time "
         "+ safety stock, each rounded up to a whole unit (the numbers shown add up and are the "
@@ -299,16 +319,17 @@ def test_restock_plan_says_each_figures_unit_and_how_it_is_worked_out(demo_datas
     for c in ("demand_lead_time", "daily_demand", "error_sd_daily", "days_of_cover", "order_qty"):
         assert helps[c], c
     # units of stock without a decimal (was "329.3" units over the lead time)
-    assert config["demand_lead_time"]["type_config"]["format"] == "%,.0f"
+    assert L.number_format(L.column("demand_lead_time", "forecast"), L.Display()) == "%,.0f"
     # the first product's reorder point by hand, as the help says: 93 units a week forecast
     # = 13.29 a day x 14 days = 186 units over the lead time; safety stock 1.6449 (95 %)
     # x 4.0924 (daily forecast error) x sqrt(14) = 25.19, rounded up 26; reorder point
     # 186 + 26 = 212 (was 211.19, shown "211": a stock of 211 beside it said "order")
-    row = element.value.iloc[0]
+    # (the CSV's figures have the table's decimals: 13.29 units a day, an error of 4.09)
+    row = csv.iloc[0]
     assert row["product_id"] == "TEX-271"
-    assert row["daily_demand"] * 7 == pytest.approx(93.0)
+    assert row["daily_demand"] == round(93.0 / 7, 2)
     assert row["demand_lead_time"] == pytest.approx(186.0)
-    assert row["error_sd_daily"] == pytest.approx(4.0924, abs=1e-4)
+    assert row["error_sd_daily"] == round(4.0924, 2)
     assert row["safety_stock"] == 26 == math.ceil(1.6449 * 4.0924 * 14**0.5)
     assert row["reorder_point"] == 212
     # the settings say what they mean
@@ -338,8 +359,9 @@ def test_restock_download_has_the_tables_decimals(demo_dataset, _isolated_home, 
     assert row["revenue"] == 179675.55
 
 
-def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
+def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home, monkeypatch):
     # the slider read "0.95"; the help and the report say "95 %"
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     slider = at.slider(key="restock_service")
     assert slider.value == 95.0 and slider.proto.format == "%.1f\u00a0%%"
@@ -348,31 +370,35 @@ def test_restock_service_level_is_a_percentage(demo_dataset, _isolated_home):
     slider.set_value(99.0)
     _button(at, "Plan").click().run()
     assert not at.exception, at.exception
-    row = next(d.value for d in at.dataframe if "reorder_point" in d.value.columns).iloc[0]
+    row = downloads.table("restock-plan").iloc[0]
     assert row["product_id"] == "TEX-271"
     assert row["safety_stock"] == 36
     assert row["reorder_point"] == 222
 
 
-def test_many_products_section(demo_dataset, _isolated_home):
+def test_many_products_section(demo_dataset, _isolated_home, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=120)
     runs = [b for b in at.button if b.label == "Run"]
     assert len(runs) == 2  # the single-series form and the many-products form
     # no Run pressed: the top 100 products' weekly unit forecasts are there on arrival
     assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if "auto_mase" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "forecast_total" in d.value.columns)
+    csv = downloads.table("forecast-products")  # the ids, MASEs and errors are in its CSV
     store = Store.open(_isolated_home)
     try:
         lines = store.load_lines(demo_dataset.id)
     finally:
         store.close()
     core = F.forecast_many(lines, top=100, metric="units", freq="W", horizon=8, folds=4)
-    assert list(table["product_id"]) == list(core.table["product_id"])
+    assert list(csv["product_id"]) == list(core.table["product_id"])
     assert list(table["model"]) == [L.model_label(m) for m in core.table["model"]]
     # units: the errors and totals are plain numbers, the products' revenue is pounds
-    fmts = _formats(at, "auto_mase")
-    assert fmts["auto_mae"] == fmts["baseline_mae"] == fmts["forecast_total"] == "%,.2f"
-    assert fmts["revenue"] == "£%,.2f"
+    assert _formats(at, "forecast_total")["forecast_total"] == "%,.2f"
+    headers = dict(zip(csv.columns, downloads.headers("forecast-products"), strict=True))
+    assert headers["auto_mae"] == "Automatic choice error (MAE)"
+    assert headers["baseline_mae"] == "Seasonal naive error (MAE)"
+    assert headers["revenue"] == "Net revenue (£)"
     # the cut is said: top 100 of all products with sales, and their share of revenue
     sales = S.sales_lines(lines)
     n_products = sales["product_id"].nunique()
@@ -511,17 +537,18 @@ def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
     folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
     assert "Actual" in folds and not any("€" in h for h in folds)
     # many products: units by default (plain numbers); a revenue run's errors are euros
-    fmts = _formats(at, "auto_mase")
-    assert fmts["auto_mae"] == fmts["baseline_mae"] == "%,.2f"
+    many = next(h for cols, h in headers_sent.items() if "auto_mae" in cols)
+    assert {"Automatic choice error (MAE)", "Seasonal naive error (MAE)", "Forecast total"} <= set(
+        many
+    )
     at.selectbox(key="many_metric").set_value("revenue")
     [b for b in at.button if b.label == "Run"][1].click()
     at.run()
     assert not at.exception, at.exception
-    fmts = _formats(at, "auto_mase")
-    assert fmts["auto_mae"] == fmts["baseline_mae"] == fmts["forecast_total"] == "€%,.2f"
-    assert fmts["auto_mase"] == "%,.2f"
+    assert _formats(at, "forecast_total")["forecast_total"] == "€%,.2f"
     many = next(h for cols, h in headers_sent.items() if "auto_mae" in cols)
     assert "Automatic choice error (MAE) (€)" in many
+    assert "Seasonal naive error (MAE) (€)" in many and "Automatic choice MASE" in many
 
 
 def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):

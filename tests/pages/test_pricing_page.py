@@ -272,7 +272,8 @@ def test_pricing_page_on_uci(uci_lines, _isolated_home):
     assert all(charts.title_px(t) <= charts.TITLE_PX for t in titles), titles
 
 
-def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
+def test_what_if_for_a_whole_category(demo_dataset, _isolated_home, monkeypatch):
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     at.selectbox(key="pr_whatif_category").set_value("Toys & Games").run()
     assert not at.exception, at.exception
@@ -282,8 +283,9 @@ def test_what_if_for_a_whole_category(demo_dataset, _isolated_home):
     finally:
         store.close()
     w = P.what_if(core, category="Toys & Games", change_pct=10).table
-    table = _table(at, "Units a week now")
-    assert sorted(table["Product id"]) == sorted(w["product_id"])
+    # every product of the category in the what-if's CSV (the ids are in it, off the screen)
+    table = downloads.table("pricing-whatif")
+    assert sorted(table["product_id"]) == sorted(w["product_id"])
     ok = w["units"].notna()
     # the revenue in the shop's currency, rounded as an estimate is (fmt.money_about: £12.3k,
     # no pence); it read "revenue a week 12,345.67 → ...", no unit
@@ -411,13 +413,14 @@ def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
     assert "0.80× misses by 20\u00a0% less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand
 
 
-def test_elasticity_and_best_price_in_plain_words(demo_dataset):
+def test_elasticity_and_best_price_in_plain_words(demo_dataset, monkeypatch):
     """An elasticity is read in plain words: the tab's example is right for the log-log model
     (1.1 ** -1.5 = 0.867: a 10 % higher price sells about 13 % fewer units, not 15 %), the
     what-if says what its elasticity means for a 1 % change, and a best price at the end of
     the allowed range says it is a direction, not a price to set (one elasticity for every
     price puts revenue's best at an end)."""
     assert round((1 - 1.1**-1.5) * 100) == 13 and round((1 - 1.01**-1.5) * 100, 1) == 1.5
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
@@ -433,8 +436,8 @@ def test_elasticity_and_best_price_in_plain_words(demo_dataset):
     # the best seller, TEX-271: elasticity -1.721 (the what-if table; -1.687 before the panel
     # left out cancelled sales and part weeks), lowest price £26.99
     assert at.selectbox(key="pr_whatif_product").value == "TEX-271"
-    row = _table(at, "Units a week now").iloc[0]
-    assert round(row["Elasticity"], 2) == -1.72
+    row = downloads.table("pricing-whatif").iloc[0]  # the what-if's CSV holds its elasticity
+    assert row["product_id"] == "TEX-271" and round(row["elasticity"], 2) == -1.72
     units = next(c for c in captions if c.startswith("Units come from the elasticity -1.72 "))
     assert (
         "(own data, pooled with category: a 1\u00a0% higher price sells about 1.7\u00a0% fewer "
@@ -491,15 +494,17 @@ def test_promotion_caption_reads_the_dip_as_the_table_shows_it(demo_dataset):
     )
 
 
-def test_what_if_notes_name_prices_in_the_shops_currency(demo_dataset):
+def test_what_if_notes_name_prices_in_the_shops_currency(demo_dataset, monkeypatch):
     """A whole category at +20 %: products taken past the prices they have had get a note,
     and its prices are in the shop's currency as the rest of the page ("£14.39 is outside ...
-    (£9.49–£12.49, ...)"; they read "14.39 ... (9.49–12.49 ...)")."""
+    (£9.49–£12.49, ...)"; they read "14.39 ... (9.49–12.49 ...)"). The notes are in the
+    what-if's CSV (the table shows the figures)."""
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     at.selectbox(key="pr_whatif_category").set_value("Garden").run()
     at.slider(key="pr_whatif_change").set_value(20).run()
     assert not at.exception, at.exception
-    table = _table(at, "Units a week now")
+    table = downloads.frame("pricing-whatif")
     notes = [str(v) for col in table.columns for v in table[col] if "is outside" in str(v)]
     assert notes, list(table.columns)
     for n in notes:
@@ -532,10 +537,11 @@ def test_a_what_if_change_that_rounds_to_zero_shows_no_delta():
     assert _about(0.3) == "0"
 
 
-def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_dataset):
+def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_dataset, monkeypatch):
     """The markdowns tab's stock upload matches 'toy-278' to TOY-278 (ignoring case and
     spaces, stock_file.match_stock) and says so; it matched exactly, so the restock planner's
-    file gave a product stock there and none here."""
+    file gave a product stock there and none here. The stock on hand is in the markdowns' CSV."""
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
     at.file_uploader(key="pr_md_stock").set_value(
@@ -544,23 +550,22 @@ def test_markdowns_read_a_stock_files_ids_as_the_restock_planner_does(demo_datas
     at.run(timeout=180)
     assert not at.exception, at.exception
     assert any("toy-278 → TOY-278" in i.value.replace("\\", "") for i in at.info)
-    md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
+    md = downloads.table("pricing-markdowns")
     assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000
 
 
-def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_does(demo_dataset):
+def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_does(
+    demo_dataset, monkeypatch
+):
     """One stock file read on the markdowns tab: an id in another case is matched and said
     (an info), a second row for a product the file already has is left out and said (a
     warning), in the same words as the restock planner (both pages show a match with
     ecomdash.ui.stock.show_stock_match; tests/pages/test_forecast_page.py checks the
     planner's)."""
+    downloads = record_downloads(monkeypatch)
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
-    other = next(
-        p
-        for p in next(d.value for d in at.dataframe if "on_hand" in d.value.columns)["product_id"]
-        if p != "TOY-278"
-    )
+    other = next(p for p in downloads.table("pricing-markdowns")["product_id"] if p != "TOY-278")
     data = f"product_id,units\nTOY-278,5000\ntoy-278,7\n {other.lower()} ,3\nNOPE-1,4\n".encode()
     at.file_uploader(key="pr_md_stock").set_value(("stock.csv", data, "text/csv"))
     at.run(timeout=180)
@@ -579,5 +584,5 @@ def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_doe
         "filters): NOPE-1 — if it sells, check that the ids match the sales data's product "
         "codes.",
     ]
-    md = next(d.value for d in at.dataframe if "on_hand" in d.value.columns)
+    md = downloads.table("pricing-markdowns")
     assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000

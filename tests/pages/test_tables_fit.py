@@ -1,5 +1,5 @@
-"""AppTest: the wide tables of the Pricing, Customer value, Segments, Basket and Data pages within
-the page, in English and Chinese. Each ran past the page's right edge in Chromium at the e2e
+"""AppTest: the wide tables of the Pricing, Customer value, Segments, Basket, Forecast and Data
+pages within the page, in English and Chinese. Each ran past the page's right edge in Chromium at the e2e
 viewport; each now shows the columns a merchant acts on — one line high within the table's
 border (``show_table(on_screen=...)``), or wrapping long text in taller rows within the page
 (``fit``) — and a caption names the columns only its CSV download has."""
@@ -175,3 +175,116 @@ def test_a_products_also_bought_and_who_to_target_fit_their_half(demo_dataset, l
         [table] = [d for d in at.dataframe if list(d.value.columns) == list(screen)]
         wrapped_within_the_page(table, screen, budget=T.HALF_PX)
         names_the_others(at, lang, off, "recommend")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pricing_what_if_and_markdowns_fit_the_page(demo_dataset, lang, monkeypatch):
+    """The what-if (16 columns) and the markdowns (12) ran past the page's edge: 1,629 and
+    1,758 px of content in a 938 px table in English, 1,425 and 1,575 in Chinese (Chromium at
+    1400 px)."""
+    downloads = record_downloads(monkeypatch)
+    at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for column, screen, area, stem in (
+        ("best_price", P_UI.WHATIF_SCREEN, "pricing.whatif", "pricing-whatif"),
+        ("clears_in_weeks", P_UI.MARKDOWN_SCREEN, "pricing.markdowns", "pricing-markdowns"),
+    ):
+        csv = downloads.frame(stem)
+        present = [c for c in L.TABLES[area] if c in csv.columns]
+        one_line_within_the_page(_table(at, column), screen)
+        names_the_others(at, lang, [c for c in present if c not in screen], area)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_forecast_many_products_and_restock_plan_fit_the_page(demo_dataset, lang, monkeypatch):
+    """The many-products table (14 columns) and the restock plan (18) ran past the page's
+    edge: 1,948 and 2,187 px of content in a 938 px table in English, 1,701 and 2,018 in
+    Chinese (Chromium at 1400 px)."""
+    from ecomdash.ui.forecast import MANY_SCREEN
+    from ecomdash.ui.restock import PLAN_SCREEN
+
+    downloads = record_downloads(monkeypatch)
+    at = run_page("forecast.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for column, screen, stem in (
+        ("forecast_total", MANY_SCREEN, "forecast-products"),
+        ("reorder_point", PLAN_SCREEN, "restock-plan"),
+    ):
+        one_line_within_the_page(_table(at, column), screen)
+        off = [c for c in downloads.frame(stem).columns if c not in screen]
+        names_the_others(at, lang, off, "forecast")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_basket_side_tables_fit_their_two_fifths(demo_dataset, lang, monkeypatch):
+    """The Charts tab's top rules and Product lookup's "Frequently bought together" sit in
+    two fifths of the page and ran 973 and 558 px wide in their 368 px columns (887 and 547
+    in Chinese; Chromium at 1400 px): each keeps within its column (tables.TWO_FIFTHS_PX),
+    the rule's words wrapping, and names what only its CSV has."""
+    from ecomdash.ui.basket_views import FBT_SCREEN, TOP_RULES_SCREEN
+
+    downloads = record_downloads(monkeypatch)
+    at = run_page("basket.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for screen, stem in (
+        (TOP_RULES_SCREEN, "basket-top-rules"),
+        (FBT_SCREEN, "frequently-bought-together"),
+    ):
+        found = [d for d in at.dataframe if list(d.value.columns) == list(screen)]
+        assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+        wrapped_within_the_page(found[0], screen, budget=T.TWO_FIFTHS_PX)
+        off = [c for c in downloads.frame(stem).columns if c not in screen]
+        names_the_others(at, lang, off, "basket")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rules_side_radio_keeps_its_options_on_one_line(demo_dataset, lang):
+    """The Rules tab's "Side" radio sat in a fifth of the page: in Chinese "结果（B）" wrapped
+    under the other two and "条件（A）" ended 4 px from its column's edge (Chromium, 1400 px;
+    all three stacked at 1280 px). Its column now holds the three options side by side at
+    1280 px, in both languages. The options as measured there: each its text (14 px a Chinese
+    character, "条件（A）" 64 px) and 26 px for the circle, 16 px between them."""
+    from ecomdash.text_width import text_width
+
+    at = run_page("basket.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    options = at.radio(key="basket_rule_side").options
+    need = sum(text_width(o, narrow=7.5, wide=14) + 26 for o in options) + 16 * (len(options) - 1)
+    keys = ("basket_rule_item", "basket_rule_side", "basket_rule_search")
+    cols = [
+        c
+        for c in at.columns
+        if any(getattr(w, "key", None) in keys for w in (*c.selectbox, *c.radio, *c.text_input))
+    ]
+    assert len(cols) == 3
+    [side] = [c for c in cols if any(r.key == "basket_rule_side" for r in c.radio)]
+    room = (T.PAGE_PX - 2 * 16) * side.weight / sum(c.weight for c in cols)
+    assert need <= room, (need, room, [c.weight for c in cols])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_rfm_segments_show_every_row(demo_dataset, lang, monkeypatch):
+    """The RFM segments wrap their text to three lines a row in English, and at Streamlit's
+    own height (400 px) the table showed 5 of its 11 segments before it scrolled: its height
+    is now its content's, every segment in view."""
+    import streamlit as st
+
+    heights = {}
+    real = st.dataframe
+
+    def spy(data, *args, **kwargs):
+        heights[tuple(str(c) for c in (kwargs.get("column_config") or {}))] = kwargs.get(
+            "height", "auto"
+        )
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(st, "dataframe", spy)
+    at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    table = _table(at, "action")
+    # 11 rows: three lines tall in English; one line in Chinese, where Streamlit's own height
+    # (ten rows) left the last one below the fold
+    assert len(table.value) == 11
+    assert table.proto.row_height > 64 or lang == "zh"
+    [height] = [h for cols, h in heights.items() if "action" in cols]
+    assert height == "content"

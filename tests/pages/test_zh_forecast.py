@@ -16,6 +16,7 @@ from ecomdash.i18n import use_lang
 from ecomdash.ingest import load_bytes
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
 from tests.pages.zh_areas import english_left_here
 from tests.summed_fixtures import to_csv_bytes, walmart_like
 
@@ -49,8 +50,9 @@ def _buttons(at, label):
     return [b for b in at.button if b.label == label]
 
 
-def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
+def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines, monkeypatch):
     data = _data_values(zh_lines)
+    downloads = record_downloads(monkeypatch)
     # AppTest formats a widget's value with its format_func in the test's thread: Chinese
     with use_lang("zh"):
         at = run_page("forecast.py", dataset_id=zh_dataset.id, lang="zh", timeout=300)
@@ -97,14 +99,18 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines):
         element = next(d for d in at.dataframe if "reorder_point" in d.value.columns)
         config = json.loads(element.proto.columns)
         assert config["reorder_point"]["label"] == "再订货点（件）"
-        assert config["safety_stock"]["label"] == "安全库存（件）"
-        assert config["error_sd_daily"]["label"] == "每日预测误差（件）"  # was 每日误差离散度
+        # safety stock and the forecast error are in the plan's CSV (named under the table)
+        csv = downloads.table("restock-plan")
+        headers = dict(zip(csv.columns, downloads.headers("restock-plan"), strict=True))
+        assert headers["safety_stock"] == "安全库存（件）"
+        assert headers["error_sd_daily"] == "每日预测误差（件）"  # was 每日误差离散度
         assert config["reorder_point"]["help"] == (
             "现有库存降到这个数或更低时就该补货：交货周期内预计销量 + 安全库存，两者都向上取整"
             "到整件（表中的数字正好相加，比较的也就是这些数字）。"
         )
-        assert "向上取整到整件" in config["safety_stock"]["help"]
-        assert "服务水平\u00a095% 时 z 为\u00a01.64" in config["safety_stock"]["help"]
+        safety_help = L.column("safety_stock", "forecast").help  # the column's help, in Chinese
+        assert "向上取整到整件" in safety_help
+        assert "服务水平\u00a095% 时 z 为\u00a01.64" in safety_help
         lead = next(n for n in at.number_input if n.label == "交货周期（天）")
         assert lead.help == "从向供应商下单到这批货可以销售所需的天数。"
         # a stock file's id the plan has no row for is counted and named, in Chinese
