@@ -21,6 +21,7 @@ from ecomdash.cli import main
 from ecomdash.i18n import _, fmt, use_lang
 from ecomdash.labels import DEMAND_CLASSES
 from ecomdash.text_width import text_width
+from tests.unit.test_cli_data import CSV  # five UCI lines, one a duplicate
 
 NB = fmt.NBSP
 
@@ -406,16 +407,6 @@ def test_kpis_and_datasets_speak_chinese(home, capsys):
 def test_datasets_on_an_empty_store_in_chinese(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path))
     assert _run(capsys, ["datasets", "--lang", "zh"]).startswith("还没有数据集。")
-
-
-CSV = (
-    "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
-    "489434,85048,LIGHT,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom\n"
-    "489434,79323P,PINK CHERRY LIGHTS,12,2009-12-01 07:45:00,6.75,13085.0,United Kingdom\n"
-    "489435,22350,CAT BOWL,12,2009-12-02 07:46:00,2.55,,United Kingdom\n"
-    "C489449,22087,PAPER BUNTING,-12,2009-12-03 10:33:00,2.95,16321.0,Australia\n"
-    "489434,85048,LIGHT,12,2009-12-01 07:45:00,6.95,13085.0,United Kingdom\n"
-)
 
 
 def test_ingest_speaks_chinese(tmp_path, monkeypatch, capsys):
