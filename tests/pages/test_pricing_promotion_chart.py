@@ -25,8 +25,9 @@ def _promotions(home, dataset_id):
 
 
 def _promo_table(at):
-    """The promotions table (raw ids as its columns)."""
-    return next(d.value for d in at.dataframe if "dip_high" in d.value.columns)
+    """The promotions table (raw ids as its columns: the ones it shows on screen; the
+    interval ends are in its CSV only)."""
+    return next(d.value for d in at.dataframe if {"discount", "lift", "dip"} <= set(d.value))
 
 
 def _top(promos, n):
