@@ -173,7 +173,7 @@ def test_clv_columns_time_unit_and_horizon():
         "Customer value needs the 'customer_id' column; the dataset has buyer, amount. Map a "
         "column to 'customer_id' on the Data page.",
         "buyer、amount",
-        "'customer_id'",
+        "“customer_id”",  # quoted as Chinese quotes a name (zhwords: it was 'customer_id')
     )
     with pytest.raises(InsufficientDataError) as e:
         clv.customer_days(pd.DataFrame())
