@@ -439,14 +439,11 @@ def show_table(
         df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
-    widths: dict = {}
+    cfg, row_height = _screen_widths(
+        shown, cfg, area, kinds, fit=fit, one_line=on_screen is not None, budget=budget
+    )
     if fit:
-        widths, row_height = fitted_columns(shown, area=area, kinds=kinds, budget=budget)
         kwargs.setdefault("row_height", row_height)
-    elif on_screen is not None:
-        widths = one_line_widths(*_layout_input(shown, area, kinds), budget=budget - 2)
-    if widths:
-        cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     cfg.update(column_config or {})
     own = tuple(column_config or ())
     kwargs.setdefault("placeholder", MISSING)
@@ -459,6 +456,29 @@ def show_table(
     if len(df) == 0:
         st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
     return out
+
+
+def _screen_widths(
+    df: pd.DataFrame,
+    cfg: dict,
+    area: str | None,
+    kinds: Mapping[str, str] | None,
+    *,
+    fit: bool,
+    one_line: bool,
+    budget: int = PAGE_PX,
+) -> tuple[dict, int | None]:
+    """``cfg`` with the columns' widths within ``budget`` px, and the row height: wrapped
+    in taller rows (``fit``), or one line high each (``one_line``: an ``on_screen`` table;
+    the grid's two border pixels left out); ``cfg`` as it is otherwise."""
+    widths: dict = {}
+    row_height = None
+    if fit:
+        widths, row_height = fitted_columns(df, area=area, kinds=kinds, budget=budget)
+    elif one_line:
+        widths = one_line_widths(*_layout_input(df, area, kinds), budget=budget - 2)
+    cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
+    return cfg, row_height
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
@@ -485,13 +505,9 @@ def _prepared_table(
     if on_screen is not None:
         df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
-    widths: dict = {}
-    row_height = None
-    if fit:
-        widths, row_height = fitted_columns(df, area=area, kinds=dict(kinds))
-    elif on_screen is not None:
-        widths = one_line_widths(*_layout_input(df, area, dict(kinds)))
-    cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
+    cfg, row_height = _screen_widths(
+        df, cfg, area, dict(kinds), fit=fit, one_line=on_screen is not None
+    )
     table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
     return table, cfg, len(df), tuple(off), row_height
 
