@@ -44,7 +44,10 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     "quick_cancel": (
         N_("Cancelled soon after"),
         (S.ORDER_ID, S.PRODUCT_ID, S.QUANTITY, S.REVENUE),
-        N_("An order returned or cancelled in full within 24 hours of being placed."),
+        N_(
+            "An order worth at least a typical order, returned or cancelled in full within "
+            "24 hours of being placed."
+        ),
     ),
     "price_off": (
         N_("Price far from usual"),

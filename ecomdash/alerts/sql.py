@@ -246,9 +246,11 @@ def alert_rule_lines(
     * ``price_off`` (ratio, min_lines, max_days): sale lines priced <= 1/ratio or >= ratio x
       the product's median unit price, at a price charged on at most ``max_days`` days
       (a price level used on more days is a real price point: a pack, a trade price).
-    * ``quick_cancel`` (hours): orders whose every product line was returned or cancelled
-      within ``hours`` of the order (matched by product, quantity and customer or ``C`` +
-      order id). Adds ``delay_hours``, ``order_value``, ``typical_order_value``.
+    * ``quick_cancel`` (hours, min_times): orders worth >= min_times x a typical order (the
+      median order value; default 1: a small order changed or cancelled soon after is
+      routine, not a risk) whose every product line was returned or cancelled within
+      ``hours`` of the order (matched by product, quantity and customer or ``C`` + order
+      id). Adds ``delay_hours``, ``order_value``, ``typical_order_value``.
     * ``order_burst`` (orders, hours, ratio): a customer's orders when they placed >= orders
       orders within ``hours`` and >= ratio x their usual orders per active day (measured
       on their other days, so the burst does not raise its own bar; 1 without other days).
@@ -337,9 +339,9 @@ def alert_rule_lines(
               date_diff('second', o.placed, ok.back_at) / 3600.0 AS delay_hours
             FROM s JOIN o ON o.order_id = s.order_id JOIN ok ON ok.order_id = s.order_id,
               ov
-            WHERE ok.matched = o.n_lines
+            WHERE ok.matched = o.n_lines AND o.order_value >= ? * ov.typical
             ORDER BY s.line_no"""
-        args += [int(p.get("hours", 24))]
+        args += [int(p.get("hours", 24)), float(p.get("min_times", 1.0))]
     elif rule == "order_burst":
         hours = float(p.get("hours", 24))
         sql = f"""WITH {view}, {allv},

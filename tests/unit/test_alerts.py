@@ -125,6 +125,37 @@ def test_rule_sql_on_hand_lines(hand):
     assert neg["margin"].iloc[0] == pytest.approx(1.0 - 4.0)
 
 
+def test_a_small_order_cancelled_soon_after_is_not_an_alert(_isolated_home):
+    """A customer who cancels a small order an hour later changed their mind; the rule looks
+    for orders worth at least a typical one (UCI 2009-2010: 41 of its 61 quick cancellations
+    were under one typical order, 0.3x at the median, each a low alert). By hand: 20 orders
+    of 10.00, T (2.00) and L (15.00) -> 22 order values, the median (11th and 12th of
+    2, 10 x 20, 15) is 10.00; T is 0.2x, L 1.5x; both cancelled in full an hour later."""
+    rows = [_line(f"N{i}", f"2024-02-{1 + i:02d} 10:00", f"K{i}", "P1", 1, 10.0) for i in range(20)]
+    for order, qty, cust in (("T", 1, "KT"), ("L", 3, "KL")):
+        price = 2.0 if order == "T" else 5.0
+        rows.append(_line(order, "2024-02-25 09:00", cust, "P2", qty, price, cancelled=True))
+        rows.append(_line("C" + order, "2024-02-25 10:00", cust, "P2", -qty, price, ret=True))
+    gen = _saved(_isolated_home, "small cancel", _numbered(rows))
+    store, info = next(gen)
+    try:
+        quick = store.alert_rule_lines(info.id, None, "quick_cancel")
+        assert list(quick["order_id"]) == ["L"]
+        assert quick["typical_order_value"].iloc[0] == pytest.approx(10.0)
+        # the bar is a parameter: at 0 every quick cancellation counts, as before
+        every = store.alert_rule_lines(info.id, None, "quick_cancel", params={"min_times": 0})
+        assert list(every["order_id"]) == ["T", "L"]
+        # and it compares with the typical order: at 1.6x, L (1.5x) is under it
+        above = store.alert_rule_lines(info.id, None, "quick_cancel", params={"min_times": 1.6})
+        assert quick["order_value"].iloc[0] == pytest.approx(15.0) and above.empty
+        res = find_alerts(store, info.id)
+        quick_alerts = res.alerts[res.alerts["kinds"].str.contains("quick_cancel")]
+        assert list(quick_alerts["order_id"]) == ["L"]
+        assert list(quick_alerts["severity"]) == ["low"]
+    finally:
+        next(gen, None)
+
+
 def test_order_reasons_name_the_order_and_say_durations_as_people_write_them(hand):
     """A whole-order cancellation names its order (the CLI's text line showed no order id,
     only its JSON did), and a delay or a burst's span is fmt.duration: Q1 was returned 2
