@@ -57,11 +57,16 @@ def add_date_args(p: argparse.ArgumentParser) -> None:
 
 
 def parse_date(text: str) -> date:
+    """A day typed on the command line; refused in the current language (``cli.main`` parses
+    in ``--lang``'s)."""
+    from ecomdash.i18n import _
+    from ecomdash.i18n.note import Quoted
+
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD"
+            _("{value} is not a date; write it as YYYY-MM-DD", value=Quoted(text).shown())
         ) from None
 
 
