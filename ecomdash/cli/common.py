@@ -244,13 +244,21 @@ def emit(args: argparse.Namespace, obj: dict, text: str) -> None:
 
 def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
     """``canonical=source`` pairs from ``--map``."""
+    from ecomdash.i18n import N_
+    from ecomdash.i18n.note import Quoted, note
+
     if not pairs:
         return None
     out: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
             raise ParameterError(
-                f"--map takes canonical=source pairs, e.g. --map order_id=Invoice. Got {pair!r}."
+                note(
+                    N_(
+                        "--map takes canonical=source pairs, e.g. --map order_id=Invoice. Got {pair}."
+                    ),
+                    pair=Quoted(pair),
+                )
             )
         k, v = pair.split("=", 1)
         out[k.strip()] = v.strip()

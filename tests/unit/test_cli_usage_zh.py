@@ -1,9 +1,9 @@
 """The command line all in Chinese with ``--lang zh``: argparse's own usage errors (a missing
 required argument, an invalid choice, an unknown option, a value of the wrong type), ``--help``'s
-usage line and section titles (``ecomdash/cli/usage.py``), and the refusals of the command
-line's own value types (a date, ``demo --lines``), all English before. Exit codes as before
-(argparse's 2); English without ``--lang zh``, word for word as before; ``--lang``'s default
-stays English whatever the environment's locale says."""
+usage line and section titles (``ecomdash/cli/usage.py``), and the command line's refusals of
+``--map``, ``--join``, ``--on-cluster``, ``report --out`` and ``demo --lines``, all English
+before. Exit codes as before (argparse's 2); English without ``--lang zh``, word for word as
+before; ``--lang``'s default stays English whatever the environment's locale says."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import pytest
 from ecomdash.cli import main
 from ecomdash.cli.usage import MESSAGES, argv_lang
 from ecomdash.i18n import catalogue
+from tests.multi_fixtures import erp_like
+from tests.unit.test_cli_data import CSV  # five UCI lines
 
 NB = "\u00a0"
 
@@ -156,3 +158,77 @@ def test_demo_lines_refused_in_chinese(capsys):
             2,
             f"ecomdash demo：错误：参数 --lines：{zh}",
         )
+
+
+def _err(capsys, argv: list[str]) -> str:
+    assert main(argv) == 2
+    said = capsys.readouterr()
+    assert said.out == ""
+    return said.err
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path / "home"))
+    return tmp_path
+
+
+def test_ingest_map_join_and_on_cluster_refused_in_chinese(home, capsys):
+    orders = home / "orders.csv"
+    orders.write_text(CSV)
+    argv = ["ingest", str(orders), "--map", "order_id"]
+    assert _err(capsys, argv) == (
+        "ecomdash: --map takes canonical=source pairs, e.g. --map order_id=Invoice. "
+        "Got 'order_id'.\n"
+    )
+    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+        "ecomdash：--map 的格式为 字段=文件中的列名，例如 --map order_id=Invoice。"
+        "实际为“order_id”。\n"
+    )
+    files, _truth = erp_like()
+    paths = []
+    for name, data in files.items():
+        (home / name).write_bytes(data)
+        paths.append(str(home / name))
+    argv = ["ingest", *paths, "--join", "customers"]
+    assert _err(capsys, argv) == (
+        "ecomdash: --join 'customers': write TABLE=COLUMN[:TABLE_COLUMN].\n"
+    )
+    assert _err(capsys, [*argv, "--lang", "zh", "--json"]) == (
+        "ecomdash：--join “customers”：请写成 表名=订单行表中的列[:该表中的列]。\n"
+    )
+    argv = ["ingest", str(orders), "--on-cluster", "--engine", "duckdb"]
+    assert _err(capsys, argv).startswith("ecomdash: --on-cluster needs the Spark engine: add ")
+    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+        "ecomdash：--on-cluster 需要 Spark 引擎：请加上 --engine spark（以及 --spark-remote，"
+        "或设置 ECOMDASH_ENGINE=spark 和 ECOMDASH_SPARK_REMOTE），或去掉 --on-cluster。\n"
+    )
+
+
+def test_report_out_refused_in_chinese(home, capsys, monkeypatch):
+    """A folder as --out (refused before any work), and a file that cannot be written (the
+    report built by a stand-in: what is checked is the refusal)."""
+    import ecomdash.report as report
+
+    argv = ["report", "--dataset", "x", "--out", str(home)]
+    assert _err(capsys, argv) == (
+        f"ecomdash: --out {home} is a directory; give a file name such as report.html.\n"
+    )
+    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+        f"ecomdash：--out {home} 是一个文件夹；请给出文件名，例如 report.html。\n"
+    )
+
+    class Built:
+        sections = ()
+
+    monkeypatch.setattr(report, "build_report", lambda *a, **k: Built())
+    monkeypatch.setattr(report, "render_html", lambda rep: "<!DOCTYPE html>")
+    out = home / "no-such-folder" / "r.html"
+    argv = ["report", "--dataset", "x", "--out", str(out)]
+    assert _err(capsys, argv) == (
+        f"ecomdash: Could not write {out} (No such file or directory). Check the folder "
+        "exists and is writable.\n"
+    )
+    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+        f"ecomdash：无法写入 {out}（No such file or directory）。请检查该文件夹是否存在且可写。\n"
+    )
