@@ -98,11 +98,18 @@ def _with_workspace(add_parser):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 1
+    from ecomdash.cli.usage import argparse_in, argv_lang
+    from ecomdash.i18n import use_lang
+
+    # argparse's usage errors and --help in --lang's language, and so the refusals of our own
+    # option types (a date, --lines): argparse may refuse before it reaches --lang
+    lang = argv_lang(sys.argv[1:] if argv is None else argv)
+    with use_lang(lang), argparse_in(lang):
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 1
     try:
         with _engine_environment(args):
             return int(args.func(args) or 0)
@@ -127,7 +134,8 @@ def _error_line(exc: EcomdashError, lang: str | None) -> str:
     """The refusal as stderr says it, in ``--lang``'s language (stderr is read by a person,
     with ``--json`` too) when its message is one the app translates (a :class:`Note`: an unknown
     dataset, a bad parameter, too little data …); a message built in English only stays
-    English. argparse's own usage errors come earlier and are English."""
+    English. argparse's own usage errors come earlier (``main``: in ``--lang``'s language
+    too, ``ecomdash.cli.usage``)."""
     from ecomdash.i18n import _, use_lang
     from ecomdash.i18n.note import translated
 

@@ -57,11 +57,16 @@ def add_date_args(p: argparse.ArgumentParser) -> None:
 
 
 def parse_date(text: str) -> date:
+    """A day typed on the command line; refused in the current language (``cli.main`` parses
+    in ``--lang``'s)."""
+    from ecomdash.i18n import _
+    from ecomdash.i18n.note import Quoted
+
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; write it as YYYY-MM-DD"
+            _("{value} is not a date; write it as YYYY-MM-DD", value=Quoted(text).shown())
         ) from None
 
 
@@ -239,13 +244,21 @@ def emit(args: argparse.Namespace, obj: dict, text: str) -> None:
 
 def parse_mapping(pairs: list[str] | None) -> dict[str, str] | None:
     """``canonical=source`` pairs from ``--map``."""
+    from ecomdash.i18n import N_
+    from ecomdash.i18n.note import Quoted, note
+
     if not pairs:
         return None
     out: dict[str, str] = {}
     for pair in pairs:
         if "=" not in pair:
             raise ParameterError(
-                f"--map takes canonical=source pairs, e.g. --map order_id=Invoice. Got {pair!r}."
+                note(
+                    N_(
+                        "--map takes canonical=source pairs, e.g. --map order_id=Invoice. Got {pair}."
+                    ),
+                    pair=Quoted(pair),
+                )
             )
         k, v = pair.split("=", 1)
         out[k.strip()] = v.strip()

@@ -19,7 +19,7 @@ from ecomdash.cli.common import (
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Quoted, note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -248,8 +248,13 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
     big = path.stat().st_size > args.cluster_above_mb * 1024 * 1024
     if args.on_cluster and not spark:
         raise ParameterError(
-            "--on-cluster needs the Spark engine: add --engine spark (and --spark-remote, or "
-            "set ECOMDASH_ENGINE=spark and ECOMDASH_SPARK_REMOTE), or leave --on-cluster out."
+            note(
+                N_(
+                    "--on-cluster needs the Spark engine: add --engine spark (and "
+                    "--spark-remote, or set ECOMDASH_ENGINE=spark and ECOMDASH_SPARK_REMOTE), "
+                    "or leave --on-cluster out."
+                )
+            )
         )
     if not spark or not (args.on_cluster or big):
         return None
@@ -321,7 +326,9 @@ def _load_tables(paths: list[Path], args: argparse.Namespace):
     for item in args.join or []:
         table, sep, spec = item.partition("=")
         if not sep:
-            raise InputFileError(f"--join {item!r}: write TABLE=COLUMN[:TABLE_COLUMN].")
+            raise InputFileError(
+                note(N_("--join {item}: write TABLE=COLUMN[:TABLE_COLUMN]."), item=Quoted(item))
+            )
         choices[table.strip()] = spec.strip() or None
     joins = joins_from_choices(tables, proposal, choices) if choices else None
     combined = combine(tables, proposal, joins=joins)

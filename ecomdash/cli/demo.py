@@ -15,19 +15,22 @@ from ecomdash.cli.common import add_json_arg, add_lang_arg, emit, open_store, te
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import Quoted, note
 
 
 def parse_lines(text: str) -> int:
     """``20000``, ``20_000``, ``1e6`` or ``1.5e6`` lines."""
+    shown = Quoted(text).shown()  # refused in --lang's language (cli.main parses in it)
     try:
         value = float(text.replace("_", "").replace(",", ""))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of lines; write it like 20000 or 1e6"
+            _("{value} is not a number of lines; write it like 20000 or 1e6", value=shown)
         ) from None
     if not value.is_integer() or value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole, positive number of lines")
+        raise argparse.ArgumentTypeError(
+            _("{value} is not a whole, positive number of lines", value=shown)
+        )
     return int(value)
 
 

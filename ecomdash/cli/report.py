@@ -11,8 +11,9 @@ from pathlib import Path
 from ecomdash.cli.common import add_dataset_arg, add_date_args, add_lang_arg, open_store
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
-from ecomdash.i18n import _, use_lang
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration
+from ecomdash.i18n.note import note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.is_dir():
         raise ParameterError(
-            f"--out {args.out} is a directory; give a file name such as report.html."
+            note(
+                N_("--out {path} is a directory; give a file name such as report.html."),
+                path=args.out,
+            )
         )
     filters = Filters(
         start=args.start,
@@ -70,7 +74,11 @@ def run(args: argparse.Namespace) -> int:
         out.write_text(html, encoding="utf-8")
     except OSError as exc:
         raise ParameterError(
-            f"Could not write {args.out} ({exc.strerror}). Check the folder exists and is writable."
+            note(
+                N_("Could not write {path} ({reason}). Check the folder exists and is writable."),
+                path=args.out,
+                reason=exc.strerror,
+            )
         ) from None
     missing = [s.title for s in rep.sections if s.tone == "missing"]  # in the report's language
     with use_lang(args.lang):

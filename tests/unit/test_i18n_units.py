@@ -30,9 +30,10 @@ from ecomdash.i18n import fmt
 from ecomdash.i18n.extract import ROOT, messages
 
 #: a percent sign after a plain space, or glued to its figure ("90% low"); "%{x}" (a plotly
-#: field), "%(name)s" (a printf field), "%%" (a printf format's escaped sign:
-#: ui.tables.percent_format) and "{x:.0%}" (a format spec) are not percent signs
-PLAIN_PCT = re.compile(r"(?: |(?<=[\d}]))%(?![{(%}])")
+#: field), "%(name)s" and "%s" / "%r" (printf fields: argparse's messages, cli/usage.py), "%%"
+#: (a printf format's escaped sign: ui.tables.percent_format) and "{x:.0%}" (a format spec)
+#: are not percent signs
+PLAIN_PCT = re.compile(r"(?: |(?<=[\d}]))%(?![{(%}]|[sr]\b)")
 #: a Chinese figure or field with any space before its "%" ("80 %" where Chinese writes "80%")
 ZH_SPACED_PCT = re.compile(r"[\d}][ \u00a0]%(?![{(%])")
 
@@ -84,6 +85,11 @@ def _plain(text: str) -> bool:
         ("{level}\u00a0% band", False),
         ("Share: %{customdata}", False),  # plotly's field
         ("%(name)s and %(n)d", False),
+        ("the following arguments are required: %s", False),  # argparse's
+        ("ignored explicit argument %r", False),
+        ("expected %s arguments", False),
+        ("a 5 %s", False),  # a printf field, whatever comes before it
+        ("5 % sure", True),
         ("%d %%", False),  # a printf format's "%"
         ("% change in units", False),  # nothing before it
         ("Lift 90% low", True),  # glued: "90\u00a0%" as fmt.pct writes it
