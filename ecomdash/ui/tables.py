@@ -404,6 +404,28 @@ def download_note(
     return _("The CSV download also has: {columns}.", columns=listed)
 
 
+def download_help(
+    columns: Collection[str], *, area: str | None = None, kinds: Mapping[str, str] | None = None
+) -> str:
+    """The help of :func:`download_note`'s caption: each of ``columns`` by its header, with
+    what it means (the catalogue's help, in the page's language), one a line (markdown, the
+    catalogue's text escaped). The columns left off the screen took their header's help with
+    them: how a restock plan's safety stock is worked out was said nowhere on the page. Empty when none of them has a help (the caption names them all)."""
+    from ecomdash.ui.common import inert  # common imports this module
+
+    cols = [_column(c, area, kinds) for c in columns]
+    if not any(col.help for col in cols):
+        return ""  # the caption's list of headers says it all
+    lines = []
+    for col in cols:
+        name = f"**{inert(col.label)}**"
+        meaning = inert(col.help) if col.help else ""
+        lines.append(
+            "- " + (_("{column}: {meaning}", column=name, meaning=meaning) if meaning else name)
+        )
+    return "\n".join(lines)
+
+
 def show_table(
     df: pd.DataFrame,
     *,
@@ -452,7 +474,10 @@ def show_table(
     if note:
         st.caption(note)
     if off:
-        st.caption(download_note(off, area=area, kinds=kinds))
+        st.caption(
+            download_note(off, area=area, kinds=kinds),
+            help=download_help(off, area=area, kinds=kinds) or None,
+        )
     if len(df) == 0:
         st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
     return out
@@ -552,7 +577,10 @@ def show_cached_table(
     kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(table, column_config=cfg, **_fitted(kwargs, n))
     if off:
-        st.caption(download_note(off, area=area, kinds=kinds))
+        st.caption(
+            download_note(off, area=area, kinds=kinds),
+            help=download_help(off, area=area, kinds=kinds) or None,
+        )
     if n == 0:
         st.caption(_(empty))
     return out

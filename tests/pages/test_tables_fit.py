@@ -17,6 +17,7 @@ from ecomdash.ui import pricing as P_UI
 from ecomdash.ui import segment as S_UI
 from ecomdash.ui import tables as T
 from ecomdash.ui import value_views as V_UI
+from ecomdash.ui.common import inert
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
 
@@ -56,13 +57,18 @@ def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
             assert math.ceil(T.text_px(text) / widths[c]) <= lines, (c, text)
 
 
-def names_the_others(at, lang: str, off, area: str) -> None:
-    """A caption under the table names the columns ``off`` its CSV holds, by their headers."""
+def names_the_others(at, lang: str, off, area: str) -> str:
+    """A caption under the table names the columns ``off`` its CSV holds, by their headers;
+    its help says what each means (the catalogue's help), when one of them has a help."""
     assert off, "nothing left to the CSV"
     with use_lang(lang):
         said = T.download_note(off, area=area)
+        meant = T.download_help(off, area=area)
     captions = [c.value for c in at.caption]
     assert said in captions, (said, [c for c in captions if "CSV" in c])
+    helps = {c.proto.help for c in at.caption if c.value == said}
+    assert helps == {meant}, (said, helps)
+    return meant
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -212,7 +218,12 @@ def test_forecast_many_products_and_restock_plan_fit_the_page(demo_dataset, lang
     ):
         one_line_within_the_page(_table(at, column), screen)
         off = [c for c in downloads.frame(stem).columns if c not in screen]
-        names_the_others(at, lang, off, "forecast")
+        meant = names_the_others(at, lang, off, "forecast")
+        if stem == "restock-plan":  # how the safety stock is worked out, under the table
+            with use_lang(lang):
+                safety = L.column("safety_stock", "forecast")
+            assert "safety_stock" in off and safety.help
+            assert f"**{inert(safety.label)}**" in meant and inert(safety.help) in meant
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
