@@ -369,6 +369,57 @@ def one_line_widths(
     return widths(lo)
 
 
+#: How wide the tables' font (Source Sans, 400, 14 px) draws a character, px, rounded up to
+#: half a pixel: measured in Chromium (canvas ``measureText``; Streamlit serves the font
+#: itself, so every browser draws the same). "Potential loyalist" is 97 px drawn, 104 here.
+_DRAWN_PX = {
+    ch: px
+    for chars, px in (
+        (" \xa0", 3.0),
+        ("ij',.:;|·’", 3.5),
+        ("lI", 4.0),
+        ("f!()-[]{}", 4.5),
+        ("rt/\\", 5.0),
+        ('sz"*?', 6.0),
+        ("cx", 6.5),
+        ("0123456789ekvyFJLY#$+<=>^_~£€¥₹–×÷", 7.0),
+        ("agESVX", 7.5),
+        ("bdhnopquACPRTZ`√", 8.0),
+        ("BK", 8.5),
+        ("DG&↓→", 9.0),
+        ("HNOQU", 9.5),
+        ("wM", 10.5),
+        ("W—", 11.5),
+        ("m%@", 12.0),
+        ("…", 13.5),
+    )
+    for ch in chars
+}
+
+
+def drawn_px(text: str) -> int:
+    """How wide a table cell (or header) draws ``text``, px: each character as the font draws
+    it (:data:`_DRAWN_PX`; a Chinese one 14 px, any other not measured 7.5), with the cell's
+    8 px padding on each side and 2 px to spare. A matrix's many narrow columns are sized with
+    it: :func:`text_px`'s 7.5 px a Latin character (a safe average for the long texts of
+    other tables) gave "Potential loyalist" 153 px, where it takes 113."""
+    wide = 14.0
+    return math.ceil(sum(_DRAWN_PX.get(ch, wide if is_wide(ch) else 7.5) for ch in text)) + 18
+
+
+def matrix_widths(
+    cells: Mapping[str, Collection[str]], headers: Mapping[str, str]
+) -> dict[str, int]:
+    """Each column of a matrix (rows of one line) as wide as the font draws its longest text,
+    header or cell (:func:`drawn_px`), never narrower than :data:`MIN_COLUMN_PX`: as narrow
+    as its figures allow with nothing cut, however wide the whole (the matrix scrolls
+    sideways, its labels pinned)."""
+    return {
+        c: max(MIN_COLUMN_PX, drawn_px(headers.get(c, c)), *map(drawn_px, texts))
+        for c, texts in cells.items()
+    }
+
+
 def _layout_input(
     df: pd.DataFrame, area: str | None, kinds: Mapping[str, str] | None
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -437,6 +488,7 @@ def show_table(
     fit: bool = False,
     on_screen: Sequence[str] | None = None,
     budget: int = PAGE_PX,
+    pinned: Sequence[str] = (),
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
@@ -455,6 +507,12 @@ def show_table(
     them. A table of 14 columns (the Alerts page) ran past the page's right edge, its
     "Also fired" and "Driver" cut, in both languages; ``fit`` made its rows very tall.
     ``budget``: the width the table has, px (:data:`HALF_PX` in one of two columns).
+
+    ``pinned``: a matrix's row label columns (a cohort's first order month and its
+    customers), which stay in view while the merchant scrolls its columns sideways; every
+    column then gets the width of its longest text, header or cell (:func:`matrix_widths`):
+    a matrix keeps all its columns, and none is wider than its text. The cohort table's 24
+    months ran to 2,002 px and the row it was on scrolled out of view with its label.
     """
     off: list[str] = []
     if on_screen is not None:
@@ -462,7 +520,14 @@ def show_table(
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     cfg, row_height = _screen_widths(
-        shown, cfg, area, kinds, fit=fit, one_line=on_screen is not None, budget=budget
+        shown,
+        cfg,
+        area,
+        kinds,
+        fit=fit,
+        one_line=on_screen is not None,
+        budget=budget,
+        pinned=pinned,
     )
     if fit:
         kwargs.setdefault("row_height", row_height)
@@ -492,13 +557,19 @@ def _screen_widths(
     fit: bool,
     one_line: bool,
     budget: int = PAGE_PX,
+    pinned: Sequence[str] = (),
 ) -> tuple[dict, int | None]:
     """``cfg`` with the columns' widths within ``budget`` px, and the row height: wrapped
     in taller rows (``fit``), or one line high each (``one_line``: an ``on_screen`` table;
-    the grid's two border pixels left out); ``cfg`` as it is otherwise."""
+    the grid's two border pixels left out); a matrix with ``pinned`` row labels: each column
+    its text's width (:func:`matrix_widths`), the ``pinned`` ones pinned; ``cfg`` as it is
+    otherwise."""
     widths: dict = {}
     row_height = None
-    if fit:
+    if pinned:
+        widths = matrix_widths(*_layout_input(df, area, kinds))
+        cfg = {c: {**cfg[c], "pinned": True} if c in pinned else cfg[c] for c in cfg}
+    elif fit:
         widths, row_height = fitted_columns(df, area=area, kinds=kinds, budget=budget)
     elif one_line:
         widths = one_line_widths(*_layout_input(df, area, kinds), budget=budget - 2)
@@ -518,6 +589,7 @@ def _prepared_table(
     _build: Callable[[], pd.DataFrame],
     on_screen: tuple | None = None,
     fit: bool = False,
+    pinned: tuple = (),
 ):
     """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
     converts a frame), its column config, its row count, the columns left to the download
@@ -531,7 +603,7 @@ def _prepared_table(
         df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
     cfg, row_height = _screen_widths(
-        df, cfg, area, dict(kinds), fit=fit, one_line=on_screen is not None
+        df, cfg, area, dict(kinds), fit=fit, one_line=on_screen is not None, pinned=pinned
     )
     table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
     return table, cfg, len(df), tuple(off), row_height
@@ -548,6 +620,7 @@ def show_cached_table(
     empty: str = EMPTY,
     on_screen: Sequence[str] | None = None,
     fit: bool = False,
+    pinned: Sequence[str] = (),
     **kwargs,
 ):
     """:func:`show_table` of ``build()``, converted to Arrow once per ``(name, key)`` and the
@@ -556,7 +629,8 @@ def show_cached_table(
     formats): a sixth of its CPU (py-spy under bench/bench_load.py). ``build`` runs on a miss
     only, so it may do the work a table needs first (translating names). ``on_screen`` and
     ``fit`` as in :func:`show_table`: the other columns only in the download, named in a
-    caption; the columns within the page's width."""
+    caption; the columns within the page's width. ``pinned``: a matrix's row labels, as in
+    :func:`show_table` (``"_index"`` pins the index)."""
     from ecomdash.i18n import get_lang
 
     table, cfg, n, off, row_height = _prepared_table(
@@ -570,6 +644,7 @@ def show_cached_table(
         build,
         None if on_screen is None else tuple(on_screen),
         fit,
+        tuple(pinned),
     )
     cfg = {**cfg, **(column_config or {})}
     if fit:

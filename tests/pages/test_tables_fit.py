@@ -299,3 +299,59 @@ def test_the_rfm_segments_show_every_row(demo_dataset, lang, monkeypatch):
     assert table.proto.row_height > 64 or lang == "zh"
     [height] = [h for cols, h in heights.items() if "action" in cols]
     assert height == "content"
+
+
+def _cohort_cell(value, view: str) -> str:
+    """A cohort cell as the browser writes it (the demo's money is in £), worked out here."""
+    if value != value:  # NaN: a month the cohort has not reached
+        return "—"
+    if view == "retention":
+        return f"{value * 100:,.1f} %"
+    if view == "customers":
+        return f"{value:,.0f}"
+    return f"£{value:,.2f}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cohort_matrix_keeps_its_row_label_in_view(demo_dataset, lang, monkeypatch):
+    """The cohort table (first order month, customers, an "Includes earlier customers"
+    checkbox column, Month 0 … Month 23) ran to 2,002 px in a 938 px table (Chromium, 1400
+    px): scrolling right, the merchant lost which row was which. Its row label — the month,
+    the data's first one marked "incl. earlier customers" as on the heatmap, and the
+    cohort's customers — is pinned; the mark has no column of its own (the CSV keeps it);
+    every column is as wide as the font draws its longest text, header or figure; all 24
+    months stay. In each of the four views."""
+    downloads = record_downloads(monkeypatch)
+    at = run_page("customer_value.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
+    assert not at.exception, at.exception
+    for view in ("retention", "customers", "revenue", "cumulative_revenue_per_customer"):
+        if view != "retention":
+            at.radio(key="value_cohort_view").set_value(view).run(timeout=240)
+            assert not at.exception, at.exception
+        table = _table(at, "m0")
+        csv = downloads.table("cohorts")
+        months = [c for c in csv.columns if c.startswith("m") and c[1:].isdigit()]
+        assert len(months) == 24, csv.columns
+        assert list(table.value.columns) == ["cohort", "customers", *months]
+        marks = csv["before_data"].astype(str).tolist()
+        assert marks == ["True"] + ["False"] * (len(csv) - 1)
+        first = str(csv["cohort"].iloc[0])
+        with use_lang(lang):
+            marked = _("{label} · incl. earlier customers", label=first)
+        assert marked != first
+        assert table.value["cohort"].tolist() == [marked] + list(map(str, csv["cohort"][1:]))
+        assert table.value["customers"].tolist() == csv["customers"].tolist()
+        cfg = json.loads(table.proto.columns)
+        assert [c for c in cfg if cfg[c].get("pinned")] == ["cohort", "customers"], cfg
+        for c in ("cohort", "customers", *months):
+            cells = (
+                list(table.value[c])
+                if c == "cohort"
+                else [f"{v:,}" for v in table.value[c]]
+                if c == "customers"
+                else [_cohort_cell(v, view) for v in csv[c]]
+            )
+            widest = max([T.drawn_px(cfg[c]["label"]), *map(T.drawn_px, cells)])
+            assert cfg[c]["width"] == max(T.MIN_COLUMN_PX, widest), (view, c, cfg[c], cells)
+        # the label stays within half the page: the months keep the other half to scroll in
+        assert cfg["cohort"]["width"] + cfg["customers"]["width"] <= T.PAGE_PX // 2, cfg
