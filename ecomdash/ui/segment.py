@@ -16,7 +16,8 @@ from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
-from ecomdash.i18n.fmt import long_date, pct
+from ecomdash.i18n.case import capitalised
+from ecomdash.i18n.fmt import NBSP, long_date, pct
 from ecomdash.i18n.note import tr_note
 from ecomdash.segment import (
     SEGMENT_NAMES,
@@ -38,7 +39,12 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.figcache import lazy_figure
-from ecomdash.ui.tables import current_display, head_for_screen, show_cached_table
+from ecomdash.ui.tables import (
+    current_display,
+    head_for_screen,
+    show_cached_table,
+    show_count_matrix,
+)
 from ecomdash.ui.worker import run_in_worker
 
 AUTO = "auto"  # the k selectbox's option for "pick k by silhouette" (a stable id)
@@ -537,7 +543,10 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     )
     _chart(charts.movement_sankey, "movement", fk, width="stretch")
     shown = mat.rename(index=_, columns=_)  # segment names in the UI language
-    show_cached_table(lambda: shown, key=fk, name="movement", area="segments", width="stretch")
+    # within the page: the from-segments pinned, each header on two lines; the corner is the
+    # index's name with its date kept whole (no-break spaces)
+    corner = _("segment on {date}", date=long_date(m.start).replace(" ", NBSP))
+    show_count_matrix(shown, corner=capitalised(corner), width="stretch")
     download_table(
         shown.reset_index(),
         "segment-movement",

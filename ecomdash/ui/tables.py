@@ -24,7 +24,7 @@ import streamlit as st
 
 from ecomdash import labels as L
 from ecomdash.i18n import N_, _, fmt, get_lang
-from ecomdash.i18n.fmt import MISSING, pct_sign
+from ecomdash.i18n.fmt import MISSING, NBSP, pct_sign
 from ecomdash.text_width import is_wide, text_width
 
 #: Rows of a long table shown on screen; the download always holds every row.
@@ -369,6 +369,57 @@ def one_line_widths(
     return widths(lo)
 
 
+#: How wide the tables' font (Source Sans, 400, 14 px) draws a character, px, rounded up to
+#: half a pixel: measured in Chromium (canvas ``measureText``; Streamlit serves the font
+#: itself, so every browser draws the same). "Potential loyalist" is 97 px drawn, 104 here.
+_DRAWN_PX = {
+    ch: px
+    for chars, px in (
+        (" \xa0", 3.0),
+        ("ij',.:;|·’", 3.5),
+        ("lI", 4.0),
+        ("f!()-[]{}", 4.5),
+        ("rt/\\", 5.0),
+        ('sz"*?', 6.0),
+        ("cx", 6.5),
+        ("0123456789ekvyFJLY#$+<=>^_~£€¥₹–×÷", 7.0),
+        ("agESVX", 7.5),
+        ("bdhnopquACPRTZ`√", 8.0),
+        ("BK", 8.5),
+        ("DG&↓→", 9.0),
+        ("HNOQU", 9.5),
+        ("wM", 10.5),
+        ("W—", 11.5),
+        ("m%@", 12.0),
+        ("…", 13.5),
+    )
+    for ch in chars
+}
+
+
+def drawn_px(text: str) -> int:
+    """How wide a table cell (or header) draws ``text``, px: each character as the font draws
+    it (:data:`_DRAWN_PX`; a Chinese one 14 px, any other not measured 7.5), with the cell's
+    8 px padding on each side and 2 px to spare. A matrix's many narrow columns are sized with
+    it: :func:`text_px`'s 7.5 px a Latin character (a safe average for the long texts of
+    other tables) gave "Potential loyalist" 153 px, where it takes 113."""
+    wide = 14.0
+    return math.ceil(sum(_DRAWN_PX.get(ch, wide if is_wide(ch) else 7.5) for ch in text)) + 18
+
+
+def matrix_widths(
+    cells: Mapping[str, Collection[str]], headers: Mapping[str, str]
+) -> dict[str, int]:
+    """Each column of a matrix (rows of one line) as wide as the font draws its longest text,
+    header or cell (:func:`drawn_px`), never narrower than :data:`MIN_COLUMN_PX`: as narrow
+    as its figures allow with nothing cut, however wide the whole (the matrix scrolls
+    sideways, its labels pinned)."""
+    return {
+        c: max(MIN_COLUMN_PX, drawn_px(headers.get(c, c)), *map(drawn_px, texts))
+        for c, texts in cells.items()
+    }
+
+
 def _layout_input(
     df: pd.DataFrame, area: str | None, kinds: Mapping[str, str] | None
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -404,6 +455,28 @@ def download_note(
     return _("The CSV download also has: {columns}.", columns=listed)
 
 
+def download_help(
+    columns: Collection[str], *, area: str | None = None, kinds: Mapping[str, str] | None = None
+) -> str:
+    """The help of :func:`download_note`'s caption: each of ``columns`` by its header, with
+    what it means (the catalogue's help, in the page's language), one a line (markdown, the
+    catalogue's text escaped). The columns left off the screen took their header's help with
+    them: how a restock plan's safety stock is worked out was said nowhere on the page. Empty when none of them has a help (the caption names them all)."""
+    from ecomdash.ui.common import inert  # common imports this module
+
+    cols = [_column(c, area, kinds) for c in columns]
+    if not any(col.help for col in cols):
+        return ""  # the caption's list of headers says it all
+    lines = []
+    for col in cols:
+        name = f"**{inert(col.label)}**"
+        meaning = inert(col.help) if col.help else ""
+        lines.append(
+            "- " + (_("{column}: {meaning}", column=name, meaning=meaning) if meaning else name)
+        )
+    return "\n".join(lines)
+
+
 def show_table(
     df: pd.DataFrame,
     *,
@@ -415,6 +488,7 @@ def show_table(
     fit: bool = False,
     on_screen: Sequence[str] | None = None,
     budget: int = PAGE_PX,
+    pinned: Sequence[str] = (),
     **kwargs,
 ):
     """``st.dataframe`` of ``df`` with the catalogue's headers and formats.
@@ -433,6 +507,12 @@ def show_table(
     them. A table of 14 columns (the Alerts page) ran past the page's right edge, its
     "Also fired" and "Driver" cut, in both languages; ``fit`` made its rows very tall.
     ``budget``: the width the table has, px (:data:`HALF_PX` in one of two columns).
+
+    ``pinned``: a matrix's row label columns (a cohort's first order month and its
+    customers), which stay in view while the merchant scrolls its columns sideways; every
+    column then gets the width of its longest text, header or cell (:func:`matrix_widths`):
+    a matrix keeps all its columns, and none is wider than its text. The cohort table's 24
+    months ran to 2,002 px and the row it was on scrolled out of view with its label.
     """
     off: list[str] = []
     if on_screen is not None:
@@ -440,7 +520,14 @@ def show_table(
     cfg = table_config(df, area=area, kinds=kinds, hide_index=kwargs.get("hide_index"), scaled=True)
     shown, note = head_for_screen(df, max_rows) if max_rows else (df, "")
     cfg, row_height = _screen_widths(
-        shown, cfg, area, kinds, fit=fit, one_line=on_screen is not None, budget=budget
+        shown,
+        cfg,
+        area,
+        kinds,
+        fit=fit,
+        one_line=on_screen is not None,
+        budget=budget,
+        pinned=pinned,
     )
     if fit:
         kwargs.setdefault("row_height", row_height)
@@ -452,7 +539,10 @@ def show_table(
     if note:
         st.caption(note)
     if off:
-        st.caption(download_note(off, area=area, kinds=kinds))
+        st.caption(
+            download_note(off, area=area, kinds=kinds),
+            help=download_help(off, area=area, kinds=kinds) or None,
+        )
     if len(df) == 0:
         st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
     return out
@@ -467,18 +557,83 @@ def _screen_widths(
     fit: bool,
     one_line: bool,
     budget: int = PAGE_PX,
+    pinned: Sequence[str] = (),
 ) -> tuple[dict, int | None]:
     """``cfg`` with the columns' widths within ``budget`` px, and the row height: wrapped
     in taller rows (``fit``), or one line high each (``one_line``: an ``on_screen`` table;
-    the grid's two border pixels left out); ``cfg`` as it is otherwise."""
+    the grid's two border pixels left out); a matrix with ``pinned`` row labels: each column
+    its text's width (:func:`matrix_widths`), the ``pinned`` ones pinned; ``cfg`` as it is
+    otherwise."""
     widths: dict = {}
     row_height = None
-    if fit:
+    if pinned:
+        widths = matrix_widths(*_layout_input(df, area, kinds))
+        cfg = {c: {**cfg[c], "pinned": True} if c in pinned else cfg[c] for c in cfg}
+    elif fit:
         widths, row_height = fitted_columns(df, area=area, kinds=kinds, budget=budget)
     elif one_line:
         widths = one_line_widths(*_layout_input(df, area, kinds), budget=budget - 2)
     cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}
     return cfg, row_height
+
+
+def two_line_header(name: str) -> tuple[str, str]:
+    """``name`` as a column header of two lines, ``(top, bottom)``, as narrow as it can be:
+    cut at the space that makes its longer line shortest ("Needs" / "attention"); a Chinese
+    name without a space before its last two characters, its noun (需关注 / 客户), when two or
+    more stay above; one word stays whole, on the bottom line.
+
+    >>> two_line_header("Can't lose them"), two_line_header("即将沉睡客户"), two_line_header("Lost")
+    (("Can't", 'lose them'), ('即将沉睡', '客户'), ('', 'Lost'))
+    """
+    words = name.split(" ")
+    if len(words) > 1:
+        cut = min(
+            range(1, len(words)),
+            key=lambda i: max(drawn_px(" ".join(words[:i])), drawn_px(" ".join(words[i:]))),
+        )
+        return " ".join(words[:cut]), " ".join(words[cut:])
+    if len(name) >= 4 and all(map(is_wide, name)):
+        return name[:-2], name[-2:]
+    return "", name
+
+
+def show_count_matrix(matrix: pd.DataFrame, *, corner: str, **kwargs):
+    """``st.dataframe`` of a matrix of counts whose rows and columns are named in the
+    merchant's words (the segment movement: from a segment, to a segment): the rows' names
+    pinned while the columns scroll, headed ``corner``; each header on two lines
+    (:func:`two_line_header`; a no-break space in ``corner`` keeps a date whole) and each
+    column as narrow as its header's longer line and its cells allow (:func:`drawn_px`);
+    every row in view.
+
+    Streamlit draws a header on one line; columns of two levels it draws as two header rows,
+    which is how a header wraps here (the rows' names are a column, pinned, to take a header
+    of two lines: an index has one). Its browser reads a column of two levels by its Python
+    repr with ``'`` taken for ``"``: an apostrophe is written ’ ("Can’t"), a no-break space
+    a plain one (its repr, ``\\xa0``, was shown as the whole header). The movement
+    matrix's 11 one-line headers took 1,051 px in a 938 px table (Chromium, 1400 px) and the
+    rows' names scrolled out of view."""
+    heads = [two_line_header(corner), *(two_line_header(str(c)) for c in matrix.columns)]
+    shown = matrix.reset_index(drop=True)
+    shown.insert(0, "rows", [str(v) for v in matrix.index])
+    # its browser reads the repr: no escape (a no-break space is "\\xa0" there) and no '
+    shown.columns = pd.MultiIndex.from_tuples(
+        [tuple(line.replace(NBSP, " ").replace("'", "’") for line in head) for head in heads]
+    )
+    cells = [list(shown.iloc[:, 0])] + [[f"{v:,}" for v in matrix[c]] for c in matrix.columns]
+    cfg: dict = {}
+    for i, (head, texts) in enumerate(zip(heads, cells, strict=True)):
+        width = max(MIN_COLUMN_PX, *map(drawn_px, head), *map(drawn_px, texts))
+        # by position: the (hidden) index is 0
+        cfg[f"_pos:{i + 1}"] = (
+            st.column_config.TextColumn(width=width, pinned=True)
+            if i == 0
+            else st.column_config.NumberColumn(width=width, format="%,d")
+        )
+    kwargs.setdefault("placeholder", MISSING)
+    # every row in view: Streamlit's own height showed 10 of the 12 under two header rows
+    kwargs.setdefault("height", (len(shown) + 2) * _ROW_PX + _BORDER_PX)
+    return st.dataframe(shown, hide_index=True, column_config=cfg, **kwargs)
 
 
 @st.cache_resource(max_entries=256, ttl=3600, show_spinner=False)
@@ -493,6 +648,7 @@ def _prepared_table(
     _build: Callable[[], pd.DataFrame],
     on_screen: tuple | None = None,
     fit: bool = False,
+    pinned: tuple = (),
 ):
     """What :func:`show_table` sends for ``_build()``: its Arrow table (as ``st.dataframe``
     converts a frame), its column config, its row count, the columns left to the download
@@ -506,7 +662,7 @@ def _prepared_table(
         df, off = screen_columns(df, on_screen)
     cfg = table_config(df, area=area, kinds=dict(kinds), hide_index=hide_index, scaled=True)
     cfg, row_height = _screen_widths(
-        df, cfg, area, dict(kinds), fit=fit, one_line=on_screen is not None
+        df, cfg, area, dict(kinds), fit=fit, one_line=on_screen is not None, pinned=pinned
     )
     table = dataframe_util.convert_pandas_df_to_arrow_table(_for_screen(df, area, dict(kinds), own))
     return table, cfg, len(df), tuple(off), row_height
@@ -523,6 +679,7 @@ def show_cached_table(
     empty: str = EMPTY,
     on_screen: Sequence[str] | None = None,
     fit: bool = False,
+    pinned: Sequence[str] = (),
     **kwargs,
 ):
     """:func:`show_table` of ``build()``, converted to Arrow once per ``(name, key)`` and the
@@ -531,7 +688,8 @@ def show_cached_table(
     formats): a sixth of its CPU (py-spy under bench/bench_load.py). ``build`` runs on a miss
     only, so it may do the work a table needs first (translating names). ``on_screen`` and
     ``fit`` as in :func:`show_table`: the other columns only in the download, named in a
-    caption; the columns within the page's width."""
+    caption; the columns within the page's width. ``pinned``: a matrix's row labels, as in
+    :func:`show_table` (``"_index"`` pins the index)."""
     from ecomdash.i18n import get_lang
 
     table, cfg, n, off, row_height = _prepared_table(
@@ -545,6 +703,7 @@ def show_cached_table(
         build,
         None if on_screen is None else tuple(on_screen),
         fit,
+        tuple(pinned),
     )
     cfg = {**cfg, **(column_config or {})}
     if fit:
@@ -552,7 +711,10 @@ def show_cached_table(
     kwargs.setdefault("placeholder", MISSING)
     out = st.dataframe(table, column_config=cfg, **_fitted(kwargs, n))
     if off:
-        st.caption(download_note(off, area=area, kinds=kinds))
+        st.caption(
+            download_note(off, area=area, kinds=kinds),
+            help=download_help(off, area=area, kinds=kinds) or None,
+        )
     if n == 0:
         st.caption(_(empty))
     return out

@@ -80,6 +80,25 @@ def _round(df: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
     return df.assign(**{c: df[c].round(digits) for c in floats})
 
 
+#: The cohort table's row label, pinned while its 24 months scroll sideways: the first order
+#: month (the data's first month saying "incl. earlier customers", as the heatmap's row
+#: does) and the cohort's customers
+COHORT_LABELS = ("cohort", "customers")
+
+
+def cohort_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The cohort table as the page shows it: the first order month as its first column, the
+    data's first month marked in it as on the heatmap ("2024-11 · incl. earlier customers"),
+    no column of its own for that one mark (the CSV keeps ``before_data``)."""
+    months = [
+        _("{label} · incl. earlier customers", label=m) if first else m
+        for m, first in zip(table.index, table["before_data"], strict=True)
+    ]
+    out = table.drop(columns="before_data").reset_index(drop=True)
+    out.insert(0, "cohort", months)
+    return out
+
+
 def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | None) -> None:
     if res is None:
         show_error(err)
@@ -153,10 +172,12 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
     table.insert(1, "before_data", res.before_data.to_numpy())
     cell = {"retention": "share", "customers": "count"}.get(kind, "money")
     show_table(
-        table.round(3),
+        cohort_rows(table).round(3),
         area="value",
         width="stretch",
+        hide_index=True,
         kinds={c: cell for c in table.columns if c not in ("customers", "before_data")},
+        pinned=COHORT_LABELS,
     )
     download_table(table.reset_index(), "cohorts", key="dl_cohorts", area="value")
     if kind == "cumulative_revenue_per_customer":

@@ -40,10 +40,12 @@ def test_checklist_first_then_default_results_on_arrival(demo_dataset, _isolated
     co = cohorts(schema.customer_sales(lines))
     cohort_tab = next(f for f in frames if "m0" in f.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
-    # the demo starts on 1 Nov 2024: its first cohort is marked in the table (and its CSV),
-    # the heatmap's row label and a caption that names the day
+    # the demo starts on 1 Nov 2024: its first cohort is marked in the table's row label (and
+    # its CSV's before_data), the heatmap's row label and a caption that names the day
     assert str(co.sizes.index[0]) == "2024-11"
-    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    assert cohort_tab["cohort"].tolist() == ["2024-11 · incl. earlier customers"] + [
+        str(m) for m in co.sizes.index[1:]
+    ]
     # two paragraphs: what is counted, then the first cohort (not one caption of five)
     said = [c.value for c in at.caption]
     counts = next(
@@ -207,7 +209,9 @@ def test_a_period_from_mid_march_marks_march_and_names_its_first_day(demo_datase
     assert not at.exception, at.exception
     cohort_tab = next(x for x in _frames(at) if "m0" in x.columns)
     assert cohort_tab["customers"].tolist() == co.sizes.tolist()
-    assert cohort_tab["before_data"].tolist() == [True] + [False] * (len(co.sizes) - 1)
+    assert cohort_tab["cohort"].tolist() == ["2025-03 · incl. earlier customers"] + [
+        str(m) for m in co.sizes.index[1:]
+    ]
     day = f"{co.first_day.day} {co.first_day:%B %Y}"  # a sentence writes it long, not 15/03/2025
     assert any(
         f"The data shown starts on {day}, so the March 2025 cohort holds every customer" in c.value

@@ -102,3 +102,32 @@ def test_headers_with_a_comma_are_listed_with_semicolons():
         assert T.download_note(off, area="value") == (
             "下载的 CSV 文件还包含这些列：" + "、".join(labels) + "。"
         )
+
+
+def test_the_download_notes_help_says_what_each_column_means():
+    """A column left to the CSV took its header's help with it: the restock plan's safety
+    stock (how it is worked out) was explained nowhere on the page. The caption's help lists
+    each CSV-only column by its header with the catalogue's help, in the page's language; a
+    column without a help is listed by its header alone; when none has one, there is no help
+    (the caption lists the headers already)."""
+    from ecomdash.ui.common import inert
+
+    off = ["safety_stock", "product_id"]
+    assert L.column("product_id", "forecast").help is None  # listed by its header alone
+    with use_lang("en"):
+        said = T.download_help(off, area="forecast")
+        assert said == (
+            "- **Safety stock \\(units\\)**: Extra units for selling more than forecast during "
+            "the lead time\\: z × daily forecast error × √lead time \\(days\\), rounded up to a "
+            "whole unit; z is 1\\.64 at a 95\u00a0% service level, 2\\.33 at 99\u00a0%\\.\n"
+            "- **Product id**"
+        )
+    with use_lang("zh"):
+        safety = L.column("safety_stock", "forecast")
+        assert safety.label == "安全库存（件）" and safety.help.startswith("为交货周期内")
+        assert T.download_help(off, area="forecast") == (
+            f"- **{inert(safety.label)}**：{inert(safety.help)}\n"
+            f"- **{inert(L.label('product_id', 'forecast'))}**"
+        )
+    with use_lang("en"):
+        assert T.download_help(["product_id", "product_name"], area="forecast") == ""
