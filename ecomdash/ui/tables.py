@@ -253,15 +253,110 @@ def column_layout(
         return {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}, (
             WRAP_ROW_PX
         )
-    for want in (head, need):  # headers whole first, then cells on fewer lines
-        lack = {c: max(0, want[c] - widths[c]) for c in cells}
-        spare, short = budget - sum(widths.values()), sum(lack.values())
-        if spare <= 0 or not short:
-            continue
+    lack = {c: max(0, head[c] - widths[c]) for c in cells}  # headers whole first
+    spare, short = budget - sum(widths.values()), sum(lack.values())
+    if spare > 0 and short:
         share = min(1.0, spare / short)
         widths = {c: widths[c] + int(lack[c] * share) for c in cells}
+    widths = _fewer_lines(cells, widths, head, budget)
+    # what is left goes to the columns on one line: a wrapping column given part of a line
+    # more keeps its lines and ends them shorter ("≥ 210（2 × 窗口 +" over "30）")
+    one_line = [c for c in cells if cell[c] <= widths[c]] or list(cells)
+    spare, room = budget - sum(widths.values()), sum(widths[c] for c in one_line)
+    if spare > 0 and room:
+        widths = {
+            c: widths[c] + (int(spare * widths[c] / room) if c in one_line else 0) for c in cells
+        }
     # taller rows only when a cell wraps: rows of one line at Streamlit's own height
     return widths, WRAP_ROW_PX if any(cell[c] > widths[c] for c in cells) else None
+
+
+def cell_lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes in a cell ``width`` px wide (its padding included), as
+    Streamlit's canvas table breaks it (:func:`unbreakable_parts`): a line that overflows
+    breaks at its last plain space, else at the character that overflows.
+
+    >>> cell_lines("复购客户（2 个及以上购买日）", 215), cell_lines("复购客户（2 个及以上购买日）", 200)
+    (1, 2)
+    >>> cell_lines("Days of history for a 90-day churn window", 180)
+    2
+    """
+    room = max(width - text_px(""), 1)
+    lines, rest = 0, text.strip(" ")
+    while rest:
+        lines += 1
+        used, fit = 0.0, 0
+        for ch in rest:
+            used += text_width(ch, narrow=7.5, wide=14)
+            if used > room + 1e-9:
+                break
+            fit += 1
+        if fit >= len(rest):
+            break
+        fit = max(fit, 1)
+        cut = rest.rfind(" ", 0, fit + 1)
+        rest = (rest[cut:] if cut > 0 else rest[fit:]).lstrip(" ")
+    return max(lines, 1)
+
+
+#: The texts per column whose wrapping decides a column's lines (the widest ones)
+_WRAP_SAMPLE = 8
+
+
+def _fewer_lines(
+    cells: Mapping[str, Collection[str]],
+    widths: dict[str, int],
+    head: Mapping[str, int],
+    budget: int,
+) -> dict[str, int]:
+    """``widths`` with the budget's room spent on taking lines off the columns that wrap,
+    the cheapest line first. Shared out by what each column lacked, every column gained a
+    little and kept its lines, often with one character alone on the last (the Chinese
+    checklist in Chromium: "复购客户（2 个及以上购买日" over "）", "客户生命周期价值、流"
+    over "失"). A wrapping column first gives back what its lines do not need (a header
+    that was whole, or a Latin run that was, stays whole: :func:`unbreakable_parts`)."""
+    texts = {c: sorted(set(t), key=text_px, reverse=True)[:_WRAP_SAMPLE] for c, t in cells.items()}
+
+    def lines(c: str, w: int) -> int:
+        return max((cell_lines(t, w) for t in texts[c]), default=1)
+
+    def width_for(c: str, k: int, hi: int) -> int:
+        lo = MIN_COLUMN_PX  # the narrowest width <= hi at which the column takes <= k lines
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if lines(c, mid) <= k:
+                hi = mid
+            else:
+                lo = mid + 1
+        return hi
+
+    widths = dict(widths)
+    k = {c: lines(c, widths[c]) for c in cells}
+    for c in cells:  # no room kept that the column's lines do not use
+        if k[c] > 1:
+            # a header that was whole stays whole, and so does a Latin run that was
+            keep = min(widths[c], max(head[c], _longest_word_px(cells[c])))
+            widths[c] = max(keep, width_for(c, k[c], widths[c]))
+    spare = budget - sum(widths.values())
+    while True:
+        cost = {}
+        for c in cells:
+            if k[c] > 1:
+                one_less = width_for(c, k[c] - 1, max(widths[c], text_px(texts[c][0])))
+                if one_less - widths[c] <= spare:
+                    cost[c] = one_less - widths[c]
+        if not cost:
+            # a column whose last lines a row still cuts off takes what is left: its
+            # shorter texts may then keep within the row
+            over = [c for c in cells if k[c] > WRAP_LINES]
+            for c in over:
+                widths[c] += max(0, spare) // len(over)
+            return widths
+        # first the columns whose last lines a row cuts off, then the cheapest line
+        c = min(cost, key=lambda c: (k[c] <= WRAP_LINES, cost[c], list(cells).index(c)))
+        widths[c] += cost[c]
+        spare -= cost[c]
+        k[c] = lines(c, widths[c])
 
 
 def _longest_word_px(texts: Collection[str]) -> int:

@@ -7,7 +7,6 @@ border (``show_table(on_screen=...)``), or wrapping long text in taller rows wit
 from __future__ import annotations
 
 import json
-import math
 import re
 
 import pytest
@@ -55,7 +54,7 @@ def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
         if table.value[c].dtype.kind in "biuf":
             continue  # figures: the browser writes them rounded, within the column's header
         for text in map(str, table.value[c]):
-            assert math.ceil(T.text_px(text) / widths[c]) <= lines, (c, text)
+            assert T.cell_lines(text, widths[c]) <= lines, (c, text)
 
 
 def names_the_others(at, lang: str, off, area: str) -> str:

@@ -5,7 +5,6 @@ plain words first on the churn tab (the technical names in the helps)."""
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 
@@ -46,7 +45,7 @@ def _fits_the_page(table) -> None:
     for col in table.value.columns:
         assert T.text_px(cfg[col]["label"]) <= widths[col], (col, cfg[col]["label"])
         for text in map(str, table.value[col]):
-            assert math.ceil(T.text_px(text) / widths[col]) <= lines, (col, text)
+            assert T.cell_lines(text, widths[col]) <= lines, (col, text)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -638,7 +638,7 @@ def test_checklist_columns_fit_the_page_and_wrap_rather_than_cut_off(lang, faili
         assert row_height > 64  # Streamlit wraps a cell only in rows taller than 4 rem
     for col in table.columns:
         for text in [headers[col], *map(str, table[col])]:
-            assert math.ceil(T.text_px(text) / widths[col]) <= lines, (col, text, widths[col])
+            assert T.cell_lines(text, widths[col]) <= lines, (col, text, widths[col])
         # headers on one line: Streamlit draws no second
         assert T.text_px(headers[col]) <= widths[col], (col, headers[col], widths[col])
     # "Affects" says what it affects in plain words, without the models' names

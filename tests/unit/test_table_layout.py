@@ -4,8 +4,6 @@ checklist and its churn models' table (Chinese, Chromium: wider than the page)."
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from ecomdash.i18n import use_lang
@@ -32,7 +30,7 @@ def test_headers_stay_whole_and_cells_wrap_when_the_table_is_too_wide():
     assert sum(widths.values()) <= 600 and row_height == T.WRAP_ROW_PX
     for c in cells:
         assert T.text_px(headers[c]) <= widths[c], (c, widths)
-        assert math.ceil(T.text_px(cells[c][0]) / widths[c]) <= T.WRAP_LINES, (c, widths)
+        assert T.cell_lines(cells[c][0], widths[c]) <= T.WRAP_LINES, (c, widths)
 
 
 def test_a_latin_word_is_not_cut_where_the_budget_allows():
@@ -54,3 +52,68 @@ def test_fitted_columns_read_the_cells_as_the_browser_shows_them():
         assert row_height is None  # fits on one line
         assert widths["auc"] == T.text_px(header)
         assert widths["label"] == T.text_px("Baseline: chance still active (BG/NBD)")
+
+
+#: The Chinese checklist of the Customer value page (demo merchant), as the browser shows it
+ZH_CHECKLIST = {
+    "check": [
+        "带客户 ID 的销售行",
+        "有客户 ID 的客户",
+        "复购客户（2\u00a0个及以上购买日）",
+        "历史数据月数",
+        "90\u00a0天流失窗口所需的历史天数",
+    ],
+    "ok": ["是"] * 5,
+    "found": ["130,731\u00a0行中的\u00a0117,871\u00a0行（90%）", "8,987", "3,918", "24", "729"],
+    "needed": [
+        "至少一些",
+        "≥ 50",
+        "≥ 30",
+        "≥ 2（同期群）；≥ 3（校准检验）",
+        "≥ 210（2 × 窗口 + 30）",
+    ],
+    "affects": [
+        "本页全部内容",
+        "客户生命周期价值、流失",
+        "客户生命周期价值模型",
+        "同期群、校准检验",
+        "流失模型",
+    ],
+}
+ZH_HEADERS = {"check": "检查项", "ok": "通过", "found": "实际", "needed": "要求", "affects": "影响"}
+
+
+def test_cell_lines_breaks_as_the_canvas_does():
+    """By hand, at 7.5 px a Latin character and 14 px a Chinese one, 18 px of padding:
+    "复购客户（2 个及以上购买日）" is 13 × 14 + 2 × 7.5 = 197 px of text, one line from 215 px;
+    at 100 px (82 of text: 5 Chinese characters a line, 70 px, plus "2" and the no-break
+    space) it takes 3 lines; "Days of history for a 90-day churn window" (41 characters,
+    307.5 px) breaks at its spaces: 2 lines in 180 px (162 of text, 21 characters:
+    "Days of history for a" / "90-day churn window"), 3 in 120 px (13 characters a line:
+    "Days of" / "history for a" / "90-day churn" / "window" is 4)."""
+    zh = "复购客户（2\u00a0个及以上购买日）"
+    assert [T.cell_lines(zh, w) for w in (215, 214, 100)] == [1, 2, 3]
+    en = "Days of history for a 90-day churn window"
+    assert T.cell_lines(en, 180) == 2
+    assert T.cell_lines(en, 120) == 4
+    assert T.cell_lines("", 100) == 1
+
+
+def test_room_goes_to_taking_whole_lines_off_a_column():
+    """The Chinese checklist needs 926 px on one line and has 820. Shared out by what each
+    column lacked, the check, needed and affects columns each gained a little and all kept a
+    second line, two of them with one character on it ("…购买日" over "）", "…流" over
+    "失"). Now the room takes whole lines off: at most two columns wrap, and no column's
+    last line holds a lone character."""
+    widths, row_height = T.column_layout(ZH_CHECKLIST, ZH_HEADERS)
+    assert sum(widths.values()) <= T.PAGE_PX and row_height == T.WRAP_ROW_PX
+    wrapped = [
+        c for c, texts in ZH_CHECKLIST.items() if any(T.text_px(t) > widths[c] for t in texts)
+    ]
+    assert len(wrapped) <= 2, (widths, wrapped)
+    for c, texts in ZH_CHECKLIST.items():
+        for t in texts:
+            k = T.cell_lines(t, widths[c])
+            assert k <= T.WRAP_LINES
+            if k > 1:  # its last line holds more than one character
+                assert T.cell_lines(t, widths[c] + 14) == k, (c, t, widths[c])
