@@ -274,20 +274,21 @@ def column_layout(
 def cell_lines(text: str, width: int) -> int:
     """How many lines ``text`` takes in a cell ``width`` px wide (its padding included), as
     Streamlit's canvas table breaks it (:func:`unbreakable_parts`): a line that overflows
-    breaks at its last plain space, else at the character that overflows.
+    breaks at its last plain space, else at the character that overflows; each character as
+    wide as the font draws it (:func:`drawn_px`).
 
     >>> cell_lines("复购客户（2 个及以上购买日）", 215), cell_lines("复购客户（2 个及以上购买日）", 200)
     (1, 2)
     >>> cell_lines("Days of history for a 90-day churn window", 180)
     2
     """
-    room = max(width - text_px(""), 1)
+    room = max(width - drawn_px(""), 1)
     lines, rest = 0, text.strip(" ")
     while rest:
         lines += 1
         used, fit = 0.0, 0
         for ch in rest:
-            used += text_width(ch, narrow=7.5, wide=14)
+            used += _char_px(ch)
             if used > room + 1e-9:
                 break
             fit += 1
@@ -342,8 +343,10 @@ def _fewer_lines(
         cost = {}
         for c in cells:
             if k[c] > 1:
-                one_less = width_for(c, k[c] - 1, max(widths[c], text_px(texts[c][0])))
-                if one_less - widths[c] <= spare:
+                # one line at the widest text's drawn width: the search's upper end
+                hi = max(widths[c], max(map(drawn_px, texts[c])))
+                one_less = width_for(c, k[c] - 1, hi)
+                if one_less - widths[c] <= spare and lines(c, one_less) < k[c]:
                     cost[c] = one_less - widths[c]
         if not cost:
             # a column whose last lines a row still cuts off takes what is left: its
@@ -498,8 +501,13 @@ def drawn_px(text: str) -> int:
     8 px padding on each side and 2 px to spare. A matrix's many narrow columns are sized with
     it: :func:`text_px`'s 7.5 px a Latin character (a safe average for the long texts of
     other tables) gave "Potential loyalist" 153 px, where it takes 113."""
-    wide = 14.0
-    return math.ceil(sum(_DRAWN_PX.get(ch, wide if is_wide(ch) else 7.5) for ch in text)) + 18
+    return math.ceil(sum(map(_char_px, text))) + 18
+
+
+def _char_px(ch: str) -> float:
+    """How wide the table's font draws ``ch``, px (:data:`_DRAWN_PX`; a Chinese character
+    14, any other not measured 7.5)."""
+    return _DRAWN_PX.get(ch, 14.0 if is_wide(ch) else 7.5)
 
 
 def matrix_widths(

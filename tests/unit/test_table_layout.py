@@ -84,18 +84,18 @@ ZH_HEADERS = {"check": "检查项", "ok": "通过", "found": "实际", "needed":
 
 
 def test_cell_lines_breaks_as_the_canvas_does():
-    """By hand, at 7.5 px a Latin character and 14 px a Chinese one, 18 px of padding:
-    "复购客户（2 个及以上购买日）" is 13 × 14 + 2 × 7.5 = 197 px of text, one line from 215 px;
-    at 100 px (82 of text: 5 Chinese characters a line, 70 px, plus "2" and the no-break
-    space) it takes 3 lines; "Days of history for a 90-day churn window" (41 characters,
-    307.5 px) breaks at its spaces: 2 lines in 180 px (162 of text, 21 characters:
-    "Days of history for a" / "90-day churn window"), 3 in 120 px (13 characters a line:
-    "Days of" / "history for a" / "90-day churn" / "window" is 4)."""
+    """By hand, with the font's widths (tables._DRAWN_PX: a Chinese character 14 px, "2"
+    7, a no-break space 3) and 18 px of padding: "复购客户（2 个及以上购买日）" is
+    13 × 14 + 7 + 3 = 192 px of text, one line from 210 px; at 100 px (82 of text: "复购客户（2 "
+    is 80, then "个及以上购" 70, then "买日）") 3 lines. "Days of history for a 90-day churn
+    window" breaks at its spaces: in 180 px (162 of text) "Days of history for a" (121.5 px;
+    with " 90-day", 165.5) over "90-day churn window" (131); in 120 px (102) "Days of
+    history" (90.5) / "for a 90-day" (72) / "churn window"."""
     zh = "复购客户（2\u00a0个及以上购买日）"
-    assert [T.cell_lines(zh, w) for w in (215, 214, 100)] == [1, 2, 3]
+    assert [T.cell_lines(zh, w) for w in (210, 209, 100)] == [1, 2, 3]
     en = "Days of history for a 90-day churn window"
     assert T.cell_lines(en, 180) == 2
-    assert T.cell_lines(en, 120) == 4
+    assert T.cell_lines(en, 120) == 3
     assert T.cell_lines("", 100) == 1
 
 
