@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.charts.money import money_axis, money_hover, with_currency
+from ecomdash.charts.text import word_figure
 from ecomdash.i18n import N_, _
 from ecomdash.kpis import OverviewResult
 
@@ -103,9 +104,9 @@ def breakdown_figure(
     labels = [str(x)[:45] for x in labels]
     # orders for order lines; units (when known) for summed sales, which have no orders
     extra = "orders" if "orders" in d else "units" if "units" in d else None
-    hover = "%{y}<br>" + _("Net revenue") + " " + _money_hover(symbol, "x")
+    hover = "%{y}<br>" + word_figure(_("Net revenue"), _money_hover(symbol, "x"))
     if extra:
-        hover += "<br>" + _metric(extra) + " %{customdata[0]:,}"
+        hover += "<br>" + word_figure(_metric(extra), "%{customdata[0]:,}")
     fig = go.Figure(
         go.Bar(
             x=d["revenue"],
@@ -141,7 +142,11 @@ def busiest_figure(busiest: pd.DataFrame) -> go.Figure:
             x=[f"{h:02d}:00" for h in range(24)],
             y=[_(d) for d in WEEKDAYS],
             colorscale="Blues",
-            hovertemplate="%{y} %{x}<br>" + _("Orders") + " %{z:,}<extra></extra>",
+            # a weekday and its hour ("周一\u00a009:00"), then the count
+            hovertemplate=word_figure("%{y}", "%{x}")
+            + "<br>"
+            + word_figure(_("Orders"), "%{z:,}")
+            + "<extra></extra>",
         )
         fig.update_yaxes(autorange="reversed")
         title = _("Busiest days and hours (orders)")
@@ -163,7 +168,7 @@ def count_breakdown_figure(df: pd.DataFrame, title: str, value: str) -> go.Figur
             y=[str(x)[:45] for x in labels],
             orientation="h",
             marker_color="#3182bd",
-            hovertemplate="%{y}<br>" + _metric(value) + " %{x:,}<extra></extra>",
+            hovertemplate="%{y}<br>" + word_figure(_metric(value), "%{x:,}") + "<extra></extra>",
         )
     )
     fig.update_layout(

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import data_range, pct_text, pct_ticks
-from ecomdash.charts.text import esc
+from ecomdash.charts.text import esc, word_figure
 from ecomdash.charts.text import product_text as _name  # "name (id)", <>& as entities
 from ecomdash.i18n import _
 from ecomdash.i18n.fmt import long_date, pct_upto, times
@@ -91,8 +91,8 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
             },
             customdata=p["source"],
             hovertemplate="%{y}<br>"
-            + _("elasticity")
-            + " %{x:.2f}<br>%{customdata}<extra></extra>",
+            + word_figure(_("elasticity"), "%{x:.2f}")
+            + "<br>%{customdata}<extra></extra>",
         )
     )
     cat_vals = [cats.get(c, np.nan) if hasattr(cats, "get") else np.nan for c in p["category"]]
@@ -103,7 +103,7 @@ def elasticity_chart(result: PricingResult, *, top: int = 30) -> go.Figure:
             mode="markers",
             name=_("its category"),
             marker={"color": _ORANGE, "size": 9, "symbol": "circle-open"},
-            hovertemplate=_("category estimate") + " %{x:.2f}<extra></extra>",
+            hovertemplate=word_figure(_("category estimate"), "%{x:.2f}") + "<extra></extra>",
         )
     )
     fig.add_vline(x=0, line_dash="dot", line_color="grey")
@@ -141,14 +141,16 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
         )
     )
     # hovers name the price and the money in the dataset's currency, as the axes do
-    at_price = _("price") + " " + money_hover("x", 2, symbol=symbol) + "<br>"
+    at_price = word_figure(_("price"), money_hover("x", 2, symbol=symbol)) + "<br>"
     fig.add_trace(
         go.Scatter(
             x=c["price"],
             y=c["units"],
             name=_("units a week"),
             line={"color": _BLUE},
-            hovertemplate=at_price + _("units a week") + " %{y:,.1f}<extra></extra>",
+            hovertemplate=at_price
+            + word_figure(_("units a week"), "%{y:,.1f}")
+            + "<extra></extra>",
         )
     )
     money = c["profit"] if c["profit"].notna().any() else c["revenue"]
@@ -162,7 +164,9 @@ def demand_curve(whatif: WhatIfResult, product_id: str, *, symbol: str = "") -> 
             yaxis="y2",
             line={"color": _ORANGE, "dash": "dash"},
             # a loss reads -£120 a week, never £-120 (charts.money)
-            hovertemplate=at_price + label + " " + money_hover(symbol=symbol) + "<extra></extra>",
+            hovertemplate=at_price
+            + word_figure(label, money_hover(symbol=symbol))
+            + "<extra></extra>",
         )
     )
     for x, name, colour in (
@@ -459,10 +463,10 @@ def validation_chart(result: PricingResult) -> go.Figure:
                 text=_named(part),
                 marker={"color": colour, "size": 9},
                 hovertemplate="%{text}<br>"
-                + _("naive")
-                + " %{x:.1f}<br>"
-                + _("model")
-                + " %{y:.1f}<extra></extra>",
+                + word_figure(_("naive"), "%{x:.1f}")
+                + "<br>"
+                + word_figure(_("model"), "%{y:.1f}")
+                + "<extra></extra>",
                 name=name,
             )
         )

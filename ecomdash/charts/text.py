@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 
+from ecomdash.i18n import get_lang
+from ecomdash.i18n.fmt import NBSP
 from ecomdash.labels import product_label
 
 
@@ -24,3 +26,16 @@ def esc(text: object, limit: int | None = None) -> str:
 def product_text(name, product_id) -> str:
     """A product as a plotly label names it: :func:`ecomdash.labels.product_label`, escaped."""
     return esc(product_label(name, product_id))
+
+
+def word_figure(word: str, figure: str, *, lang: str | None = None) -> str:
+    """A hover's ``word`` and the figure after it (a plotly field such as ``%{z:,}``), joined
+    as the catalogue joins them: a plain space in English (``Orders %{z:,}``), the no-break
+    space in Chinese (``订单数\\u00a0%{z:,}``, :data:`ecomdash.i18n.fmt.NBSP`), as every zh
+    message writes a Chinese word and the figure after it (``共\\u00a0{n}``; the
+    ``ZH_PLAIN_BEFORE`` rule of tests/unit/test_i18n_units.py).
+
+    >>> word_figure("Orders", "%{z:,}", lang="en"), word_figure("订单数", "%{z:,}", lang="zh")
+    ('Orders %{z:,}', '订单数\\xa0%{z:,}')
+    """
+    return word + (NBSP if (lang or get_lang()) == "zh" else " ") + figure

@@ -69,7 +69,7 @@ def test_the_chart_says_its_cut_in_chinese(zh_store, monkeypatch):
     assert n > 1
     captions = [c.value for c in at.caption]
     assert (
-        f"图中显示涉及金额最多（净收入增减最多）的\u00a01\u00a0次促销，共\u00a0{n}\u00a0次；表格及其下载包含全部促销。"
+        f"图中显示涉及金额最多（净销售额增减最多）的\u00a01\u00a0次促销，共\u00a0{n}\u00a0次；表格及其下载包含全部促销。"
         in captions
     ), captions
     chart = next(

@@ -14,7 +14,7 @@ from tests.pages.zh_walk import english_left
 
 #: an English headline's phrase → the Chinese the same finding reads
 PHRASES = {
-    "customers in the segments “At risk” and “Can't lose them”": "「流失预警客户」和「不能失去的客户」分群中的",
+    "customers in the segments “At risk” and “Can't lose them”": "「流失预警客户」和「不能流失的客户」分群中的",
     "Raising one product's price": "把一个商品提价",
     "Lowering one product's price": "把一个商品降价",
     "promotion lost": "的促销约损失了",
@@ -67,7 +67,7 @@ def test_new_findings_in_chinese_with_yuan(zh_dataset):
         assert any(PHRASES[en_phrase] in h for h in zh_heads), (en_phrase, zh_heads)
     # the steps of the new analyses, in Chinese
     steps = " ".join(m.value for m in zh.markdown)
-    for label in ("客户分群（RFM、聚类）", "价格与促销（价格弹性、留出检验）", "本周异常提醒"):
+    for label in ("客户分群（RFM、聚类）", "价格与促销（价格弹性、验证期检验）", "本周异常提醒"):
         assert label in steps, label
     # money in the dataset's currency: ¥ on every stake tile, in Chinese units
     stakes = [m.value for m in zh.metric if m.label == "涉及金额"]

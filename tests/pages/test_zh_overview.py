@@ -134,7 +134,7 @@ def test_overview_in_chinese_on_the_chinese_demo(zh_dataset, _isolated_home):
         "%{customdata:$,.2f}",
     }
     assert money_axis(specs[1]["layout"]["xaxis"])
-    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额 %{x:$,.2f}<br>")
+    assert specs[1]["data"][0]["hovertemplate"].startswith("%{y}<br>净销售额\u00a0%{x:$,.2f}<br>")
     assert [b.label for b in at.get("download_button")][0] == "下载 CSV"
     grain = at.button_group(key="ov_grain")
     # "趋势粒度" (granularity) was BI jargon; "趋势按 日 / 周 / 月" reads as "trend by day"

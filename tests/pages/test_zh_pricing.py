@@ -108,13 +108,13 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
         ("Own elasticity", "自有弹性"),
         ("From category", "借用品类"),
         ("No estimate", "无法估计"),
-        ("Held-out error vs naive", "留出误差 / 朴素预测"),
+        ("Held-out error vs naive", "验证期误差 / 朴素预测"),
     ):
         assert _metric(zh, zh_label) == _metric(en, en_label)
     verdict_en = next(
         s.value for s in [*en.success, *en.warning] if "held-out product-weeks" in s.value
     )
-    verdict_zh = next(s.value for s in [*zh.success, *zh.warning] if "留出商品周" in s.value)
+    verdict_zh = next(s.value for s in [*zh.success, *zh.warning] if "起验证期的" in s.value)
     nums = re.compile(r"\d[\d,]*\.?\d*")
     # the cut-off date, as each language writes it in a sentence, is one figure
     en_date, zh_date = r"(\d{1,2}) ([A-Z][a-z]+) (\d{4})", r"(\d{4})年(\d{1,2})月(\d{1,2})日"
@@ -204,7 +204,7 @@ def test_pricing_in_chinese_names_products_in_chinese(zh_dataset):
     train, hat = "木制火车套装 – 入门套装 (TOY-229)", "针织帽 – 芥末黄 (BAG-110)"
     ticks = figure(at, "价格弹性：")["data"][0]["y"]
     assert {train, hat} <= set(ticks) and all(NAMED.match(t) for t in ticks), ticks
-    validation = figure(at, "各商品的留出误差")
+    validation = figure(at, "各商品的验证期误差")
     hovers = [t for trace in validation["data"] for t in trace.get("text") or ()]
     assert hat in hovers and all(NAMED.match(t) for t in hovers), hovers
     table = next(d for d in at.dataframe if "model_mae" in d.value.columns)

@@ -77,7 +77,7 @@ def test_segments_page_in_chinese(zh_dataset):
     _open_tab(at, "为什么属于这个聚类？")
     # what the rules' words measure, with their unit: the Chinese demo's prices are in ¥
     assert (
-        "消费金额和平均每单的单位为\u00a0¥。消费金额是客户到“截止日期”为止的全部购买额，平均每单是其每笔订单的平均消费；退货是退回金额占购买金额的比例。"
+        "消费金额和客单价的单位为\u00a0¥。消费金额是客户到“截止日期”为止的全部购买额，客单价是其每笔订单的平均消费；退货是退回金额占购买金额的比例。"
         in [c.value for c in at.caption]
     )
     rules = next(d.value for d in at.dataframe if "rule" in d.value.columns)

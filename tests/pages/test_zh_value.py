@@ -44,7 +44,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
     assert at.title[0].value == "客户价值"
     assert [t.label for t in at.tabs] == [
         "同期群",
-        "生命周期价值",
+        "客户生命周期价值",
         "流失风险",
         "行动：流失风险客户",
     ]

@@ -127,7 +127,7 @@ def test_pricing_speaks_chinese(home, capsys):
     assert lines[0].startswith(f"价格弹性：1{NB}个商品来自自身的价格历史，"), lines[0]
     head = next(x for x in lines if x.startswith("商品 "))
     assert f"90{fmt.pct_sign('zh')} 区间" in head and head.endswith("来源 / 原因")
-    assert any(x.startswith("自") and "起的留出检验" in x for x in lines)
+    assert any(x.startswith("自") and "起的验证期检验" in x for x in lines)
     assert any(x.startswith("发现的促销：") and x.endswith(f"{NB}次") for x in lines)
     assert "调价\u00a0-5% 的假设分析：" in lines
     what_if = next(x for x in lines if x.startswith("  Throw Blanket – Herringbone (TEX-10381)："))

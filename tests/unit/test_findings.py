@@ -313,7 +313,7 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     ("lang", "detail"),
     [
         ("en", "{model}: holdout ROC AUC 0.75; days since the last order alone 0.55"),
-        ("zh", "{model}：留出期 ROC AUC 0.75；只看距上次下单天数为\u00a00.55"),
+        ("zh", "{model}：验证期 ROC AUC 0.75；只看距上次下单天数为\u00a00.55"),
     ],
 )
 def test_winback_confidence_tooltip_gives_the_models_held_out_figures(lang, detail):

@@ -140,8 +140,8 @@ def test_pricing_confidence_in_plain_words_in_both_languages():
             f.confidence_note.replace(",", " ").split()
         ), f.confidence_note
     assert [f.confidence_detail for f in zh] == [
-        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），留出误差为朴素预测的\u00a00.80\u00a0倍",
-        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），未在留出周上检验",
+        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），验证期误差为朴素预测的\u00a00.80\u00a0倍",
+        "价格弹性\u00a0-2.00（90%：-2.50 至\u00a0-1.50），未在验证期检验",
     ]
     assert [f.confidence_note for f in zh] == [
         "价格每提高\u00a01%，件数约减少\u00a02.0%（有\u00a090% 的把握在\u00a01.5% 至\u00a02.5% 之间）；在模型未见过的之后"
@@ -427,7 +427,7 @@ def test_segments_finding_by_hand_leaves_out_the_winback_list():
     with use_lang("zh"):
         zf = FD.segments_finding(seg, churn=churn, winback_ids=["a"])
     assert zf.headline.startswith(
-        "「流失预警客户」和「不能失去的客户」分群中的\u00a02\u00a0位客户过去一年消费"
+        "「流失预警客户」和「不能流失的客户」分群中的\u00a02\u00a0位客户过去一年消费"
     )
     assert "/" not in f.headline + zf.headline
     assert "median 350 days" in f.headline  # median of 300 and 400

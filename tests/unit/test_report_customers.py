@@ -29,7 +29,7 @@ def demo_store(tmp_path_factory, demo):
             "The spend model did not settle: each customer's average spend per order is used "
             "instead.",
         ),
-        ("zh", "消费模型没有收敛：改用每位客户的平均每单消费。"),
+        ("zh", "消费模型没有收敛：改用每位客户的历史客单价。"),
     ],
 )
 def test_customer_value_notes_say_what_a_notice_means_for_the_figures(

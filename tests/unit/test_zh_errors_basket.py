@@ -75,7 +75,7 @@ def test_missing_columns_and_wrong_input():
         "columns order_id, sku. Map the order id and product id columns when uploading.",
         "order_id、sku",  # the columns listed the Chinese way
     )
-    assert "请在上传时映射订单号和商品编号列" in zh
+    assert "请在上传时映射订单号和商品编码列" in zh
     with pytest.raises(ParameterError) as e:
         basket.mine(PAIRS, level="category")
     check_note_error(

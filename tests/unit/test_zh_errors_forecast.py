@@ -90,7 +90,7 @@ def test_build_series_errors_in_chinese():
 
     en, zh = _raise(ParameterError, F.build_series, _lines(order_id=True), metric="orders")
     assert en.startswith("Forecasting orders needs an order id column;")
-    assert "订单编号" in zh
+    assert "订单号" in zh
 
     returns = _lines(1_200)
     returns["is_return"] = True
@@ -240,7 +240,7 @@ def test_forecast_many_error_in_chinese():
         "Forecasting products needs a product id column; this dataset has none. "
         "Map the product id on the Data page."
     )
-    assert "商品编号" in zh
+    assert "商品编码" in zh
 
 
 # ---------------------------------------------------------------- forecast by group
