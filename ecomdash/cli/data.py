@@ -258,12 +258,18 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
         )
     if not spark or not (args.on_cluster or big):
         return None
+    # why the file is read in the app, on stderr in --lang's language (read by a person, with
+    # --json too, as a refusal is)
     if not is_text_export(path):
-        print(
-            f"Read in the app: the cluster reads CSV/TSV exports (.csv, .tsv, .txt, maybe .gz); "
-            f"{path.name} is not one.",
-            file=sys.stderr,
-        )
+        with use_lang(getattr(args, "lang", None)):
+            print(
+                _(
+                    "Read in the app: the cluster reads CSV/TSV exports (.csv, .tsv, .txt, "
+                    "maybe .gz); {name} is not one.",
+                    name=path.name,
+                ),
+                file=sys.stderr,
+            )
         return None
     from ecomdash.spark.ingest import NotForCluster, ingest_path
 
@@ -280,7 +286,11 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
                     progress=None if getattr(args, "json", False) else _stderr,
                 )
         except NotForCluster as exc:
-            print(f"Read in the app: {exc}", file=sys.stderr)
+            from ecomdash.i18n.note import translated
+
+            with use_lang(getattr(args, "lang", None)):
+                # the cluster's reason as its Note says it where it is one (English otherwise)
+                print(_("Read in the app: {reason}", reason=translated(exc)), file=sys.stderr)
             return None
     finally:
         store.close()

@@ -21,9 +21,9 @@ from ecomdash.cli.common import (
     text_lang,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _, _n, use_lang
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import date_range, long_date, pct, pct_sign
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import note, note_n, tr_note
 from ecomdash.text_width import text_width
 
 _PRODUCT_KEYS = (
@@ -82,7 +82,12 @@ def _run_pricing(args: argparse.Namespace) -> int:
     margin = None
     if args.margin is not None:
         if not 0 < args.margin < 100:
-            raise ParameterError(f"--margin is a percentage in (0, 100); got {args.margin:g}.")
+            raise ParameterError(
+                note(
+                    N_("--margin is a percentage in (0, 100); got {margin}."),
+                    margin=f"{args.margin:g}",
+                )
+            )
         margin = args.margin / 100
     stock = None
     if args.stock:
@@ -92,7 +97,9 @@ def _run_pricing(args: argparse.Namespace) -> int:
 
         path = Path(args.stock)
         if not path.is_file():
-            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+            raise ParameterError(
+                note(N_("There is no stock file at {path}. Check the path."), path=args.stock)
+            )
         stock = read_stock(path.read_bytes())
     events = None
     if args.events:
@@ -103,7 +110,10 @@ def _run_pricing(args: argparse.Namespace) -> int:
         path = Path(args.events)
         if not path.is_file() or path.stat().st_size > 5_000_000:
             raise ParameterError(
-                f"There is no events file under 5 MB at {args.events}. Check the path."
+                note(
+                    N_("There is no events file under 5 MB at {path}. Check the path."),
+                    path=args.events,
+                )
             )
         events = pd.read_csv(path, dtype=str, keep_default_na=False)
     store = open_store(args)
@@ -127,8 +137,12 @@ def _run_pricing(args: argparse.Namespace) -> int:
         unknown = wanted - set(products["product_id"])
         if unknown:
             raise ParameterError(
-                f"{'Product' if len(unknown) == 1 else 'Products'} {', '.join(sorted(unknown))} "
-                f"{'has' if len(unknown) == 1 else 'have'} no sales in this dataset."
+                note_n(
+                    "Product {ids} has no sales in this dataset.",
+                    "Products {ids} have no sales in this dataset.",
+                    len(unknown),
+                    ids=tuple(sorted(unknown)),
+                )
             )
         products = products[products["product_id"].isin(wanted)]
     elif args.category:
