@@ -14,17 +14,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ecomdash.errors import EcomdashError
+from ecomdash.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecomdash",
-        description="Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME).",
+        description=_(
+            "Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME)."
+        ),
     )
     parser.add_argument(
         "--workspace",
         default="local",
-        help="merchant workspace to act in (default: local, the single-merchant workspace)",
+        help=_("merchant workspace to act in (default: local, the single-merchant workspace)"),
     )
     _engine_args(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,14 +47,16 @@ def _engine_args(p: argparse.ArgumentParser, default) -> None:
         "--engine",
         choices=("duckdb", "spark"),
         default=default,
-        help="engine that runs the queries (default: $ECOMDASH_ENGINE, else duckdb)",
+        help=_("engine that runs the queries (default: $ECOMDASH_ENGINE, else duckdb)"),
     )
     p.add_argument(
         "--spark-remote",
         metavar="URL",
         default=default,
-        help="with --engine spark: sc://host:15002 (Spark Connect) or local[*] "
-        "(default: $ECOMDASH_SPARK_REMOTE, else local[*])",
+        help=_(
+            "with --engine spark: sc://host:15002 (Spark Connect) or local[*] "
+            "(default: $ECOMDASH_SPARK_REMOTE, else local[*])"
+        ),
     )
 
 
@@ -89,7 +94,7 @@ def _with_workspace(add_parser):
         p.add_argument(
             "--workspace",
             default=argparse.SUPPRESS,
-            help="merchant workspace to act in (default: local)",
+            help=_("merchant workspace to act in (default: local)"),
         )
         _engine_args(p, default=argparse.SUPPRESS)
         return p

@@ -44,27 +44,27 @@ _PRODUCT_KEYS = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "pricing",
-        help="price elasticity per product/category, promotions, held-out check, what-if",
+        help=_("price elasticity per product/category, promotions, held-out check, what-if"),
     )
     add_dataset_arg(p)
     add_date_args(p)
-    p.add_argument("--product", action="append", help="product id for the what-if (repeatable)")
-    p.add_argument("--category", help="what-if for every product of this category")
+    p.add_argument("--product", action="append", help=_("product id for the what-if (repeatable)"))
+    p.add_argument("--category", help=_("what-if for every product of this category"))
     p.add_argument(
-        "--change", type=float, default=None, help="price change in %% for the what-if, e.g. -10"
+        "--change", type=float, default=None, help=_("price change in %% for the what-if, e.g. -10")
     )
-    p.add_argument("--cutoff", type=parse_date, help="first held-out week (YYYY-MM-DD)")
+    p.add_argument("--cutoff", type=parse_date, help=_("first held-out week (YYYY-MM-DD)"))
     p.add_argument(
-        "--margin", type=float, help="profit margin in %% of the current price (for profit)"
+        "--margin", type=float, help=_("profit margin in %% of the current price (for profit)")
     )
-    p.add_argument("--events", help="CSV of promotions you ran: product_id, start, end")
-    p.add_argument("--stock", help="CSV of units on hand (product id, units) for markdowns")
+    p.add_argument("--events", help=_("CSV of promotions you ran: product_id, start, end"))
+    p.add_argument("--stock", help=_("CSV of units on hand (product id, units) for markdowns"))
     p.add_argument(
-        "--clear-weeks", type=int, default=8, help="markdowns clear stock within these weeks"
+        "--clear-weeks", type=int, default=8, help=_("markdowns clear stock within these weeks")
     )
-    p.add_argument("--min-weeks", type=int, default=12, help="weeks of sales a model needs")
-    p.add_argument("--top", type=int, default=500, help="products by revenue that get a model")
-    add_lang_arg(p, page="Pricing page")
+    p.add_argument("--min-weeks", type=int, default=12, help=_("weeks of sales a model needs"))
+    p.add_argument("--top", type=int, default=500, help=_("products by revenue that get a model"))
+    add_lang_arg(p, page=N_("Pricing page"))
     add_json_arg(p)
     p.set_defaults(func=run_pricing)
 
