@@ -18,8 +18,11 @@ from ecomdash.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, its helps in the current language (``cli.main`` builds it
+    in ``--lang``'s), wrapped by terminal columns in Chinese (``usage.help_formatter``)."""
     parser = argparse.ArgumentParser(
         prog="ecomdash",
+        formatter_class=_formatter(),
         description=_(
             "Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME)."
         ),
@@ -40,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         if register is not None:
             register(sub)
     return parser
+
+
+def _formatter() -> type[argparse.HelpFormatter]:
+    from ecomdash.cli.usage import help_formatter
+    from ecomdash.i18n import get_lang
+
+    return help_formatter(get_lang())
 
 
 def _engine_args(p: argparse.ArgumentParser, default) -> None:
@@ -90,6 +100,7 @@ def _with_workspace(add_parser):
     (ecomdash kpis --workspace X --engine spark)."""
 
     def add(*args, **kwargs):
+        kwargs.setdefault("formatter_class", _formatter())
         p = add_parser(*args, **kwargs)
         p.add_argument(
             "--workspace",

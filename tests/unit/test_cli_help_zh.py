@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from ecomdash.cli import build_parser, main
+from ecomdash.cli.usage import wrap_columns
 from ecomdash.i18n import use_lang
+from ecomdash.text_width import text_width
 
 HELP_EN = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "cli_help_en.json").read_text(encoding="utf-8")
@@ -47,11 +49,50 @@ def test_chinese_help_has_no_english_sentence_left(command, capsys, monkeypatch)
     zh = _help(capsys, monkeypatch, argv, "zh")
     assert zh.startswith("用法：ecomdash")
     assert ENGLISH.findall(zh) == [], ENGLISH.findall(zh)
+    # wrapped by terminal columns (a Chinese character takes two), as the English by characters:
+    # argparse's own wrapping counted each as one, lines of up to 150 columns (the usage
+    # lines aside: argparse counts its "用法：" as three columns)
+    body = zh.split("\n\n", 1)[1]
+    assert max(text_width(line) for line in body.splitlines()) <= 98
+
+
+def _unwrapped(text: str) -> str:
+    """``text``'s wrapped lines joined again: directly beside a Chinese character, else by a
+    space."""
+    out = ""
+    for line in (line.strip() for line in text.splitlines()):
+        glue = "" if not out or text_width(out[-1] + line[:1]) > 2 else " "
+        out += glue + line
+    return out
+
+
+def test_chinese_help_wraps_between_words_never_inside_a_value(capsys, monkeypatch):
+    """``textwrap`` broke ``double_11`` into ``doub`` / ``le_11``; a line breaks between
+    Chinese characters or at a space, never inside a value, after an opening bracket, before a
+    closing mark or at a no-break space."""
+    zh = _help(capsys, monkeypatch, ["forecast"], "zh")
+    calendar = zh.split("  --calendar CALENDAR")[1].split("  --reconciliation")[0]
+    assert "（spring_festival,double_11）" in calendar, calendar
+    assert wrap_columns("配合 --by 使用：如何让各序列之和等于总量（默认 mint_diag）", 24) == [
+        "配合 --by 使用：如何让各",
+        "序列之和等于总量（默认",
+        "mint_diag）",
+    ]
+    # the line would end with the opening bracket: it starts the next one
+    assert wrap_columns("向前预测的期数（例如\u00a014\u00a0天）", 16) == [
+        "向前预测的期数",
+        "（例如\u00a014\u00a0天）",
+    ]
+    # 如 stays with its figure (the no-break space), 例 may end the line
+    assert wrap_columns("向前预测的期数（例如\u00a014\u00a0天）", 20) == [
+        "向前预测的期数（例",
+        "如\u00a014\u00a0天）",
+    ]
 
 
 def test_forecast_help_reads_chinese(capsys, monkeypatch):
     """Options and values as typed, figures joined to their units by a no-break space."""
-    zh = _help(capsys, monkeypatch, ["forecast"], "zh")
+    zh = _unwrapped(_help(capsys, monkeypatch, ["forecast"], "zh"))
     assert "向前预测的期数（默认：两个季节周期，例如\u00a014\u00a0天）" in zh
     assert "配合 --by 使用：如何让各序列之和等于总量（默认 mint_diag）" in zh
     assert "两种语言都用预测与补货页面的措辞；--json 的输出在两种语言下相同" in zh
