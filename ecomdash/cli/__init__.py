@@ -14,17 +14,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ecomdash.errors import EcomdashError
+from ecomdash.i18n import _
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line's parser, its helps in the current language (``cli.main`` builds it
+    in ``--lang``'s), wrapped by terminal columns in Chinese (``usage.help_formatter``)."""
     parser = argparse.ArgumentParser(
         prog="ecomdash",
-        description="Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME).",
+        formatter_class=_formatter(),
+        description=_(
+            "Analytics for e-commerce order exports (datasets are kept in $ECOMDASH_HOME)."
+        ),
     )
     parser.add_argument(
         "--workspace",
         default="local",
-        help="merchant workspace to act in (default: local, the single-merchant workspace)",
+        help=_("merchant workspace to act in (default: local, the single-merchant workspace)"),
     )
     _engine_args(parser, default=None)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -39,19 +45,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _formatter() -> type[argparse.HelpFormatter]:
+    from ecomdash.cli.usage import help_formatter
+    from ecomdash.i18n import get_lang
+
+    return help_formatter(get_lang())
+
+
 def _engine_args(p: argparse.ArgumentParser, default) -> None:
     p.add_argument(
         "--engine",
         choices=("duckdb", "spark"),
         default=default,
-        help="engine that runs the queries (default: $ECOMDASH_ENGINE, else duckdb)",
+        help=_("engine that runs the queries (default: $ECOMDASH_ENGINE, else duckdb)"),
     )
     p.add_argument(
         "--spark-remote",
         metavar="URL",
         default=default,
-        help="with --engine spark: sc://host:15002 (Spark Connect) or local[*] "
-        "(default: $ECOMDASH_SPARK_REMOTE, else local[*])",
+        help=_(
+            "with --engine spark: sc://host:15002 (Spark Connect) or local[*] "
+            "(default: $ECOMDASH_SPARK_REMOTE, else local[*])"
+        ),
     )
 
 
@@ -85,11 +100,12 @@ def _with_workspace(add_parser):
     (ecomdash kpis --workspace X --engine spark)."""
 
     def add(*args, **kwargs):
+        kwargs.setdefault("formatter_class", _formatter())
         p = add_parser(*args, **kwargs)
         p.add_argument(
             "--workspace",
             default=argparse.SUPPRESS,
-            help="merchant workspace to act in (default: local)",
+            help=_("merchant workspace to act in (default: local)"),
         )
         _engine_args(p, default=argparse.SUPPRESS)
         return p

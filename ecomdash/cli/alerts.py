@@ -26,31 +26,33 @@ EXIT_HIGH = 3
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "alerts",
-        help="unusual days/weeks and order lines that need a second look",
-        description="Alerts of a dataset, newest first: unusual days and weeks against a robust "
-        "seasonal expectation, and order-level risk flags (huge quantities, quick "
-        "cancellations, prices far from usual, order bursts, high-return customers, returns "
-        "spikes, lines that move a day). With --fail-on high the command exits with code 3 "
-        "when a high alert exists (for cron jobs that notify).",
+        help=_("unusual days/weeks and order lines that need a second look"),
+        description=_(
+            "Alerts of a dataset, newest first: unusual days and weeks against a robust "
+            "seasonal expectation, and order-level risk flags (huge quantities, quick "
+            "cancellations, prices far from usual, order bursts, high-return customers, returns "
+            "spikes, lines that move a day). With --fail-on high the command exits with code 3 "
+            "when a high alert exists (for cron jobs that notify)."
+        ),
     )
     add_dataset_arg(p)
-    p.add_argument("--since", type=parse_date, help="report alerts from this day on, YYYY-MM-DD")
+    p.add_argument("--since", type=parse_date, help=_("report alerts from this day on, YYYY-MM-DD"))
     p.add_argument(
-        "--min-severity", choices=("low", "medium", "high"), default="low", help="default: low"
+        "--min-severity", choices=("low", "medium", "high"), default="low", help=_("default: low")
     )
     p.add_argument(
         "--mute-rule",
         action="append",
         default=[],
-        help="rule to leave out (repeat); rules muted on the Alerts page are left out too",
+        help=_("rule to leave out (repeat); rules muted on the Alerts page are left out too"),
     )
     p.add_argument(
-        "--mute-product", action="append", default=[], help="product id to leave out (repeat)"
+        "--mute-product", action="append", default=[], help=_("product id to leave out (repeat)")
     )
     p.add_argument(
         "--fail-on",
         choices=("high", "medium", "low"),
-        help="exit with code 3 when an alert of this severity (or higher) is reported",
+        help=_("exit with code 3 when an alert of this severity (or higher) is reported"),
     )
     p.add_argument(
         "--event",
@@ -58,11 +60,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         metavar="NAME:START[:END]",
         help=(
-            "a known day or period of yours (sale, closure): its days are not alerted above "
-            "low, a week holding it is one level lower, and their reasons name it; repeat"
+            _(
+                "a known day or period of yours (sale, closure): its days are not alerted above "
+                "low, a week holding it is one level lower, and their reasons name it; repeat"
+            )
         ),
     )
-    add_lang_arg(p, page="Alerts page")
+    add_lang_arg(p, page=N_("Alerts page"))
     add_json_arg(p)
     p.set_defaults(func=run)
 

@@ -17,7 +17,7 @@ from ecomdash.cli.common import (
     pad,
     text_lang,
 )
-from ecomdash.i18n import _, use_lang
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import duration
 from ecomdash.text_width import text_width
 
@@ -25,35 +25,39 @@ from ecomdash.text_width import text_width
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "basket",
-        help="association rules: which products sell together",
+        help=_("association rules: which products sell together"),
         description=(
-            "Frequent itemsets and association rules (the same as mlxtend apriori + "
-            "association_rules). Returns and cancelled sales are always left out; postage, "
-            "fees and other non-product lines too, unless --include-non-product. In JSON, a "
-            "conviction of infinity (confidence 1) is null."
+            _(
+                "Frequent itemsets and association rules (the same as mlxtend apriori + "
+                "association_rules). Returns and cancelled sales are always left out; postage, "
+                "fees and other non-product lines too, unless --include-non-product. In JSON, a "
+                "conviction of infinity (confidence 1) is null."
+            )
         ),
     )
     add_dataset_arg(p)
-    p.add_argument("--min-support", type=float, default=0.01, help="share of baskets (0.01)")
-    p.add_argument("--min-confidence", type=float, default=0.0, help="rule confidence (0)")
-    p.add_argument("--min-lift", type=float, default=1.0, help="rule lift (1)")
-    p.add_argument("--max-len", type=int, default=None, help="largest itemset (no limit)")
+    p.add_argument("--min-support", type=float, default=0.01, help=_("share of baskets (0.01)"))
+    p.add_argument("--min-confidence", type=float, default=0.0, help=_("rule confidence (0)"))
+    p.add_argument("--min-lift", type=float, default=1.0, help=_("rule lift (1)"))
+    p.add_argument("--max-len", type=int, default=None, help=_("largest itemset (no limit)"))
     p.add_argument("--level", choices=B.LEVELS, default="product")
     p.add_argument(
         "--basket",
         choices=B.BASKETS,
         default="order",
-        help="order (one order, the default) or customer_day (a customer's orders of one day)",
+        help=_("order (one order, the default) or customer_day (a customer's orders of one day)"),
     )
     p.add_argument(
         "--include-non-product",
         action="store_true",
-        help="count postage, fees and other non-product lines as items (returns and cancelled "
-        "sales stay out)",
+        help=_(
+            "count postage, fees and other non-product lines as items (returns and cancelled "
+            "sales stay out)"
+        ),
     )
-    p.add_argument("--top", type=int, default=20, help="rules to print in text mode (20)")
+    p.add_argument("--top", type=int, default=20, help=_("rules to print in text mode (20)"))
     add_date_args(p)
-    add_lang_arg(p, page="Basket analysis page")
+    add_lang_arg(p, page=N_("Basket analysis page"))
     add_json_arg(p)
     p.set_defaults(func=run)
 

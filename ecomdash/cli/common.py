@@ -14,15 +14,16 @@ import pandas as pd
 from ecomdash import schema as S
 from ecomdash.errors import ParameterError
 from ecomdash.filters import Filters
+from ecomdash.i18n import N_, _
 from ecomdash.store import Store
 
 
 def add_dataset_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", required=True, help="dataset id (or its exact name)")
+    p.add_argument("--dataset", required=True, help=_("dataset id (or its exact name)"))
 
 
 def add_json_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--json", action="store_true", help=_("print one JSON object"))
 
 
 #: the languages a command's human lines are written in (--json is the same in both)
@@ -30,18 +31,34 @@ LANGS = ("en", "zh")
 
 
 def add_lang_arg(
-    p: argparse.ArgumentParser, *, page: str, what: str = "the text output", json: bool = True
+    p: argparse.ArgumentParser,
+    *,
+    page: str,
+    what: str = N_("the text output"),
+    json: bool = True,
 ) -> None:
     """``--lang en|zh``: the language of the command's human lines (``what``: also the file
     a command writes, as ``ecomdash report``'s), the words of ``page`` (the app page that
     says the same) in either; ``--json`` (``json``: the command has it) stays English and raw.
-    Its refusals too are in that language where the app translates them (``cli.main``)."""
+    Its refusals too are in that language where the app translates them (``cli.main``).
+    ``page`` and ``what`` are message ids (``N_``): its help is in the language of the
+    command line's ``--lang`` (``cli.main`` builds the parser in it)."""
+    words = {"what": _(what), "page": _(page)}
     p.add_argument(
         "--lang",
         choices=LANGS,
         default="en",
-        help=f"language of {what}: en (English, default) or zh (简体中文), the {page}'s words "
-        f"in either" + ("; --json is the same in both" if json else ""),
+        help=_(
+            "language of {what}: en (English, default) or zh (简体中文), the {page}'s words in "
+            "either; --json is the same in both",
+            **words,
+        )
+        if json
+        else _(
+            "language of {what}: en (English, default) or zh (简体中文), the {page}'s words in "
+            "either",
+            **words,
+        ),
     )
 
 
@@ -52,8 +69,8 @@ def text_lang(args: argparse.Namespace) -> str:
 
 
 def add_date_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--start", type=parse_date, help="first day (inclusive), YYYY-MM-DD")
-    p.add_argument("--end", type=parse_date, help="last day (inclusive), YYYY-MM-DD")
+    p.add_argument("--start", type=parse_date, help=_("first day (inclusive), YYYY-MM-DD"))
+    p.add_argument("--end", type=parse_date, help=_("last day (inclusive), YYYY-MM-DD"))
 
 
 def parse_date(text: str) -> date:

@@ -23,65 +23,75 @@ from ecomdash.i18n.note import Quoted, note
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ingest", help="read an order export, clean it and save it as a dataset")
+    p = sub.add_parser("ingest", help=_("read an order export, clean it and save it as a dataset"))
     p.add_argument(
         "path",
         nargs="+",
-        help="CSV/TSV/TXT, Excel .xlsx or Parquet file (may be .gz or .zip); several files (or "
-        "one zip holding them) are the related tables of one export, joined into one dataset",
+        help=_(
+            "CSV/TSV/TXT, Excel .xlsx or Parquet file (may be .gz or .zip); several files (or "
+            "one zip holding them) are the related tables of one export, joined into one dataset"
+        ),
     )
-    p.add_argument("--name", help="dataset name (default: the file name)")
-    add_lang_arg(p, page="Data page")
+    p.add_argument("--name", help=_("dataset name (default: the file name)"))
+    add_lang_arg(p, page=N_("Data page"))
     p.add_argument(
         "--map",
         nargs="*",
         metavar="CANONICAL=SOURCE",
-        help="override the automatic column mapping, e.g. --map order_id=Invoice",
+        help=_("override the automatic column mapping, e.g. --map order_id=Invoice"),
     )
-    p.add_argument("--sheet", help="Excel sheet to read when the workbook has several")
-    p.add_argument("--append-to", metavar="DATASET", help="append to this dataset instead")
+    p.add_argument("--sheet", help=_("Excel sheet to read when the workbook has several"))
+    p.add_argument("--append-to", metavar="DATASET", help=_("append to this dataset instead"))
     p.add_argument(
-        "--lines", metavar="TABLE", help="several tables: the one holding the order lines"
+        "--lines", metavar="TABLE", help=_("several tables: the one holding the order lines")
     )
     p.add_argument(
         "--join",
         nargs="*",
         metavar="TABLE=COLUMN[:TABLE_COLUMN]",
-        help="several tables: join TABLE on this lines column (and its own column), "
-        "e.g. --join customers=CustomerNo; TABLE= leaves it out",
+        help=_(
+            "several tables: join TABLE on this lines column (and its own column), "
+            "e.g. --join customers=CustomerNo; TABLE= leaves it out"
+        ),
     )
     p.add_argument(
         "--max-mb",
         type=float,
         default=2048,
-        help="largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
-        "the web upload keeps its own 200 MB limit)",
+        help=_(
+            "largest file to read, in MB (default 2048: a 10 M-line .csv.gz is ~300 MB; "
+            "the web upload keeps its own 200 MB limit)"
+        ),
     )
     p.add_argument(
         "--on-cluster",
         action="store_true",
-        help="with the Spark engine: read, map and clean the file on the cluster (a CSV/TSV "
-        "export, maybe .gz, at a path the cluster can read); the app reads only its head",
+        help=_(
+            "with the Spark engine: read, map and clean the file on the cluster (a CSV/TSV "
+            "export, maybe .gz, at a path the cluster can read); the app reads only its head"
+        ),
     )
     p.add_argument(
         "--cluster-above-mb",
         type=float,
         default=256,
-        help="with the Spark engine, a CSV export larger than this (MB on disk) is read on the "
-        "cluster without --on-cluster (default 256)",
+        help=_(
+            "with the Spark engine, a CSV export larger than this (MB on disk) is read on the "
+            "cluster without --on-cluster (default 256)"
+        ),
     )
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
-    p = sub.add_parser("datasets", help="list the saved datasets")
-    add_lang_arg(p, page="Data page")
+    p = sub.add_parser("datasets", help=_("list the saved datasets"))
+    add_lang_arg(p, page=N_("Data page"))
     add_json_arg(p)
     p.set_defaults(func=run_datasets)
 
-    p = sub.add_parser("kpis", help="overview KPIs of a dataset for a period")
+    p = sub.add_parser("kpis", help=_("overview KPIs of a dataset for a period"))
     add_dataset_arg(p)
     add_date_args(p)
-    add_lang_arg(p, page="Overview page")
+    add_lang_arg(p, page=N_("Overview page"))
     add_json_arg(p)
     p.set_defaults(func=run_kpis)
 
@@ -258,12 +268,18 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
         )
     if not spark or not (args.on_cluster or big):
         return None
+    # why the file is read in the app, on stderr in --lang's language (read by a person, with
+    # --json too, as a refusal is)
     if not is_text_export(path):
-        print(
-            f"Read in the app: the cluster reads CSV/TSV exports (.csv, .tsv, .txt, maybe .gz); "
-            f"{path.name} is not one.",
-            file=sys.stderr,
-        )
+        with use_lang(getattr(args, "lang", None)):
+            print(
+                _(
+                    "Read in the app: the cluster reads CSV/TSV exports (.csv, .tsv, .txt, "
+                    "maybe .gz); {name} is not one.",
+                    name=path.name,
+                ),
+                file=sys.stderr,
+            )
         return None
     from ecomdash.spark.ingest import NotForCluster, ingest_path
 
@@ -280,7 +296,11 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
                     progress=None if getattr(args, "json", False) else _stderr,
                 )
         except NotForCluster as exc:
-            print(f"Read in the app: {exc}", file=sys.stderr)
+            from ecomdash.i18n.note import translated
+
+            with use_lang(getattr(args, "lang", None)):
+                # the cluster's reason as its Note says it where it is one (English otherwise)
+                print(_("Read in the app: {reason}", reason=translated(exc)), file=sys.stderr)
             return None
     finally:
         store.close()

@@ -37,29 +37,31 @@ def parse_lines(text: str) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "demo",
-        help="generate a realistic merchant of about N lines (into the store, or --csv FILE)",
+        help=_("generate a realistic merchant of about N lines (into the store, or --csv FILE)"),
     )
     p.add_argument(
         "--lines",
         type=parse_lines,
-        help="about how many order lines (e.g. 1e6); required unless --locale zh",
+        help=_("about how many order lines (e.g. 1e6); required unless --locale zh"),
     )
     p.add_argument(
         "--locale",
         choices=("en", "zh"),
         default="en",
-        help="zh: the Chinese demo merchant (Chinese names, CNY, provinces, 618 / Double 11 / "
-        "Double 12 / 年货节 peaks and the Spring Festival shipping pause); about 137k lines "
-        "unless --lines is given",
+        help=_(
+            "zh: the Chinese demo merchant (Chinese names, CNY, provinces, 618 / Double 11 / "
+            "Double 12 / 年货节 peaks and the Spring Festival shipping pause); about 137k lines "
+            "unless --lines is given"
+        ),
     )
-    p.add_argument("--name", help="dataset name (required unless --csv)")
-    p.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    p.add_argument("--name", help=_("dataset name (required unless --csv)"))
+    p.add_argument("--seed", type=int, default=7, help=_("random seed (default 7)"))
     p.add_argument(
         "--csv",
         metavar="PATH",
-        help="write an order export (.csv or .csv.gz) instead of saving a dataset",
+        help=_("write an order export (.csv or .csv.gz) instead of saving a dataset"),
     )
-    add_lang_arg(p, page="app", what="the lines it prints (the merchant's own: --locale)")
+    add_lang_arg(p, page=N_("app"), what=N_("the lines it prints (the merchant's own: --locale)"))
     add_json_arg(p)
     p.set_defaults(func=run_demo)
 

@@ -32,52 +32,58 @@ from ecomdash.text_width import text_width
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "forecast",
-        help="forecast revenue/orders/units with a rolling-origin backtest of every model",
+        help=_("forecast revenue/orders/units with a rolling-origin backtest of every model"),
     )
     add_dataset_arg(p)
     p.add_argument("--metric", choices=("revenue", "orders", "units"), default="revenue")
-    p.add_argument("--freq", choices=("D", "W", "M"), default="D", help="day, week or month")
+    p.add_argument("--freq", choices=("D", "W", "M"), default="D", help=_("day, week or month"))
     p.add_argument(
-        "--horizon", type=int, help="periods ahead (default: two seasonal cycles, e.g. 14 days)"
+        "--horizon", type=int, help=_("periods ahead (default: two seasonal cycles, e.g. 14 days)")
     )
     p.add_argument(
-        "--folds", type=int, help="backtest origins (default 8; 4 with --by, to keep a season)"
+        "--folds", type=int, help=_("backtest origins (default 8; 4 with --by, to keep a season)")
     )
     p.add_argument(
         "--by",
-        help="forecast every series of a group: location (store), category (department), "
-        "product (sku), channel, country, or several joined by commas (location,category)",
+        help=_(
+            "forecast every series of a group: location (store), category (department), "
+            "product (sku), channel, country, or several joined by commas (location,category)"
+        ),
     )
-    p.add_argument("--product", help="forecast one product id only")
-    p.add_argument("--category", help="forecast one category only")
-    p.add_argument("--country", help="forecast one country only")
+    p.add_argument("--product", help=_("forecast one product id only"))
+    p.add_argument("--category", help=_("forecast one category only"))
+    p.add_argument("--country", help=_("forecast one country only"))
     p.add_argument(
-        "--returns", choices=("net", "exclude"), default="net", help="subtract returns (net)"
+        "--returns", choices=("net", "exclude"), default="net", help=_("subtract returns (net)")
     )
     p.add_argument(
         "--calendar",
-        help="Chinese calendar regressors: 'cn' for all (holidays, 调休, 618, Double 11, Double "
-        "12, 年货节) or feature keys joined by commas (spring_festival,double_11); the backtest "
-        "compares every model with and without them",
+        help=_(
+            "Chinese calendar regressors: 'cn' for all (holidays, 调休, 618, Double 11, Double "
+            "12, 年货节) or feature keys joined by commas (spring_festival,double_11); the backtest "
+            "compares every model with and without them"
+        ),
     )
     p.add_argument(
         "--reconciliation",
         choices=("mint_diag", "bottom_up"),
         default="mint_diag",
-        help="with --by: how the series are made to add up to the total (default mint_diag)",
+        help=_("with --by: how the series are made to add up to the total (default mint_diag)"),
     )
-    add_lang_arg(p, page="Forecast & restock page")
+    add_lang_arg(p, page=N_("Forecast & restock page"))
     add_json_arg(p)
     p.set_defaults(func=run_forecast)
 
-    p = sub.add_parser("restock", help="reorder points and order quantities for the top products")
+    p = sub.add_parser(
+        "restock", help=_("reorder points and order quantities for the top products")
+    )
     add_dataset_arg(p)
-    p.add_argument("--lead-time-days", type=float, default=14, help="supplier lead time (days)")
-    p.add_argument("--service-level", type=float, default=0.95, help="e.g. 0.95")
-    p.add_argument("--review-days", type=float, default=7, help="days between orders")
-    p.add_argument("--top", type=int, default=100, help="products by revenue (max 500)")
-    p.add_argument("--stock", help="CSV of current stock: product id and units on hand")
-    add_lang_arg(p, page="Forecast & restock page")
+    p.add_argument("--lead-time-days", type=float, default=14, help=_("supplier lead time (days)"))
+    p.add_argument("--service-level", type=float, default=0.95, help=_("e.g. 0.95"))
+    p.add_argument("--review-days", type=float, default=7, help=_("days between orders"))
+    p.add_argument("--top", type=int, default=100, help=_("products by revenue (max 500)"))
+    p.add_argument("--stock", help=_("CSV of current stock: product id and units on hand"))
+    add_lang_arg(p, page=N_("Forecast & restock page"))
     add_json_arg(p)
     p.set_defaults(func=run_restock)
 

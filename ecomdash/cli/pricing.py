@@ -21,9 +21,9 @@ from ecomdash.cli.common import (
     text_lang,
 )
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import _, _n, use_lang
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import date_range, long_date, pct, pct_sign
-from ecomdash.i18n.note import tr_note
+from ecomdash.i18n.note import note, note_n, tr_note
 from ecomdash.text_width import text_width
 
 _PRODUCT_KEYS = (
@@ -44,27 +44,27 @@ _PRODUCT_KEYS = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "pricing",
-        help="price elasticity per product/category, promotions, held-out check, what-if",
+        help=_("price elasticity per product/category, promotions, held-out check, what-if"),
     )
     add_dataset_arg(p)
     add_date_args(p)
-    p.add_argument("--product", action="append", help="product id for the what-if (repeatable)")
-    p.add_argument("--category", help="what-if for every product of this category")
+    p.add_argument("--product", action="append", help=_("product id for the what-if (repeatable)"))
+    p.add_argument("--category", help=_("what-if for every product of this category"))
     p.add_argument(
-        "--change", type=float, default=None, help="price change in %% for the what-if, e.g. -10"
+        "--change", type=float, default=None, help=_("price change in %% for the what-if, e.g. -10")
     )
-    p.add_argument("--cutoff", type=parse_date, help="first held-out week (YYYY-MM-DD)")
+    p.add_argument("--cutoff", type=parse_date, help=_("first held-out week (YYYY-MM-DD)"))
     p.add_argument(
-        "--margin", type=float, help="profit margin in %% of the current price (for profit)"
+        "--margin", type=float, help=_("profit margin in %% of the current price (for profit)")
     )
-    p.add_argument("--events", help="CSV of promotions you ran: product_id, start, end")
-    p.add_argument("--stock", help="CSV of units on hand (product id, units) for markdowns")
+    p.add_argument("--events", help=_("CSV of promotions you ran: product_id, start, end"))
+    p.add_argument("--stock", help=_("CSV of units on hand (product id, units) for markdowns"))
     p.add_argument(
-        "--clear-weeks", type=int, default=8, help="markdowns clear stock within these weeks"
+        "--clear-weeks", type=int, default=8, help=_("markdowns clear stock within these weeks")
     )
-    p.add_argument("--min-weeks", type=int, default=12, help="weeks of sales a model needs")
-    p.add_argument("--top", type=int, default=500, help="products by revenue that get a model")
-    add_lang_arg(p, page="Pricing page")
+    p.add_argument("--min-weeks", type=int, default=12, help=_("weeks of sales a model needs"))
+    p.add_argument("--top", type=int, default=500, help=_("products by revenue that get a model"))
+    add_lang_arg(p, page=N_("Pricing page"))
     add_json_arg(p)
     p.set_defaults(func=run_pricing)
 
@@ -82,7 +82,12 @@ def _run_pricing(args: argparse.Namespace) -> int:
     margin = None
     if args.margin is not None:
         if not 0 < args.margin < 100:
-            raise ParameterError(f"--margin is a percentage in (0, 100); got {args.margin:g}.")
+            raise ParameterError(
+                note(
+                    N_("--margin is a percentage in (0, 100); got {margin}."),
+                    margin=f"{args.margin:g}",
+                )
+            )
         margin = args.margin / 100
     stock = None
     if args.stock:
@@ -92,7 +97,9 @@ def _run_pricing(args: argparse.Namespace) -> int:
 
         path = Path(args.stock)
         if not path.is_file():
-            raise ParameterError(f"There is no stock file at {args.stock}. Check the path.")
+            raise ParameterError(
+                note(N_("There is no stock file at {path}. Check the path."), path=args.stock)
+            )
         stock = read_stock(path.read_bytes())
     events = None
     if args.events:
@@ -103,7 +110,10 @@ def _run_pricing(args: argparse.Namespace) -> int:
         path = Path(args.events)
         if not path.is_file() or path.stat().st_size > 5_000_000:
             raise ParameterError(
-                f"There is no events file under 5 MB at {args.events}. Check the path."
+                note(
+                    N_("There is no events file under 5 MB at {path}. Check the path."),
+                    path=args.events,
+                )
             )
         events = pd.read_csv(path, dtype=str, keep_default_na=False)
     store = open_store(args)
@@ -127,8 +137,12 @@ def _run_pricing(args: argparse.Namespace) -> int:
         unknown = wanted - set(products["product_id"])
         if unknown:
             raise ParameterError(
-                f"{'Product' if len(unknown) == 1 else 'Products'} {', '.join(sorted(unknown))} "
-                f"{'has' if len(unknown) == 1 else 'have'} no sales in this dataset."
+                note_n(
+                    "Product {ids} has no sales in this dataset.",
+                    "Products {ids} have no sales in this dataset.",
+                    len(unknown),
+                    ids=tuple(sorted(unknown)),
+                )
             )
         products = products[products["product_id"].isin(wanted)]
     elif args.category:

@@ -20,7 +20,7 @@ from ecomdash.cli.common import (
     text_lang,
     text_table,
 )
-from ecomdash.i18n import _, use_lang
+from ecomdash.i18n import N_, _, use_lang
 from ecomdash.i18n.fmt import long_date
 from ecomdash.i18n.note import tr_note
 
@@ -28,32 +28,34 @@ from ecomdash.i18n.note import tr_note
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "recommend",
-        help="product recommendations: for a customer, for a product, or --evaluate the models",
+        help=_("product recommendations: for a customer, for a product, or --evaluate the models"),
     )
     add_dataset_arg(p)
     what = p.add_mutually_exclusive_group(required=True)
-    what.add_argument("--customer", help="customer id: their top products with reasons")
+    what.add_argument("--customer", help=_("customer id: their top products with reasons"))
     what.add_argument(
-        "--product", help="product id: customers who bought it also bought / who to target"
+        "--product", help=_("product id: customers who bought it also bought / who to target")
     )
     what.add_argument(
         "--evaluate",
         action="store_true",
-        help="train before --cutoff, test on the rest; every model vs popularity",
+        help=_("train before --cutoff, test on the rest; every model vs popularity"),
     )
-    p.add_argument("--k", type=int, default=10, help="how many products/customers (default 10)")
+    p.add_argument("--k", type=int, default=10, help=_("how many products/customers (default 10)"))
     p.add_argument(
         "--model",
         choices=R.MODEL_NAMES,
-        help="model (default: ease, or item_knn for catalogues too large for ease); "
-        "with --evaluate, compare only this model with popularity",
+        help=_(
+            "model (default: ease, or item_knn for catalogues too large for ease); "
+            "with --evaluate, compare only this model with popularity"
+        ),
     )
     p.add_argument(
         "--cutoff",
         type=parse_date,
-        help="evaluation cut-off YYYY-MM-DD (default: 30 days before the last date)",
+        help=_("evaluation cut-off YYYY-MM-DD (default: 30 days before the last date)"),
     )
-    add_lang_arg(p, page="Recommendations page")
+    add_lang_arg(p, page=N_("Recommendations page"))
     add_json_arg(p)
     p.set_defaults(func=run)
 

@@ -19,19 +19,23 @@ from ecomdash.i18n.note import note
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "report",
-        help="one self-contained HTML report (KPIs, trend, rules, forecast, restock, segments, "
-        "value, churn, recommendations), optionally also a PDF",
-        description="Write the stakeholder report of a dataset for a period and filters: one "
-        "HTML file with interactive charts that opens offline, each section saying how good "
-        "its model is. --pdf also prints it with headless Chromium.",
+        help=_(
+            "one self-contained HTML report (KPIs, trend, rules, forecast, restock, segments, "
+            "value, churn, recommendations), optionally also a PDF"
+        ),
+        description=_(
+            "Write the stakeholder report of a dataset for a period and filters: one "
+            "HTML file with interactive charts that opens offline, each section saying how good "
+            "its model is. --pdf also prints it with headless Chromium."
+        ),
     )
     add_dataset_arg(p)
     add_date_args(p)
-    p.add_argument("--country", action="append", help="only this country (repeatable)")
-    p.add_argument("--category", action="append", help="only this category (repeatable)")
-    add_lang_arg(p, page="app", what="the report and the command's lines", json=False)
-    p.add_argument("--out", required=True, help="HTML file to write, e.g. report.html")
-    p.add_argument("--pdf", help="also print the report to this PDF file (needs Chromium)")
+    p.add_argument("--country", action="append", help=_("only this country (repeatable)"))
+    p.add_argument("--category", action="append", help=_("only this category (repeatable)"))
+    add_lang_arg(p, page=N_("app"), what=N_("the report and the command's lines"), json=False)
+    p.add_argument("--out", required=True, help=_("HTML file to write, e.g. report.html"))
+    p.add_argument("--pdf", help=_("also print the report to this PDF file (needs Chromium)"))
     p.set_defaults(func=run)
 
 

@@ -16,7 +16,7 @@ from ecomdash.cli.common import (
     text_lang,
 )
 from ecomdash.features import FEATURES
-from ecomdash.i18n import _, _n, use_lang
+from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import long_date, pct
 from ecomdash.i18n.note import tr_note
 from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
@@ -25,19 +25,23 @@ from ecomdash.segment.clusters import SUMMARY_IDS, k_choice
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "segment",
-        help="RFM segments and k-means clusters of a dataset's customers",
-        description="RFM segments (Champions ... Lost) and k-means clusters with readable "
-        "rules, as of a date. Guest orders (no customer id) are left out and counted.",
+        help=_("RFM segments and k-means clusters of a dataset's customers"),
+        description=_(
+            "RFM segments (Champions ... Lost) and k-means clusters with readable "
+            "rules, as of a date. Guest orders (no customer id) are left out and counted."
+        ),
     )
     add_dataset_arg(p)
-    p.add_argument("--as-of", type=parse_date, help="cut-off day (inclusive), YYYY-MM-DD")
+    p.add_argument("--as-of", type=parse_date, help=_("cut-off day (inclusive), YYYY-MM-DD"))
     p.add_argument(
         "--k",
         type=int,
-        help="number of clusters (default: the fewest whose silhouette is within sampling "
-        "noise of the best for 2 to 10 clusters)",
+        help=_(
+            "number of clusters (default: the fewest whose silhouette is within sampling "
+            "noise of the best for 2 to 10 clusters)"
+        ),
     )
-    add_lang_arg(p, page="Segments page")
+    add_lang_arg(p, page=N_("Segments page"))
     add_json_arg(p)
     p.set_defaults(func=run)
 

@@ -88,3 +88,87 @@ def argparse_in(lang: str) -> Iterator[None]:
         yield
     finally:
         argparse._, argparse.ngettext = saved
+
+
+#: punctuation a line never starts with (it closes what is before it) or ends with (it opens
+#: what follows)
+_CLOSERS = frozenset("，。、；：！？）》」』】”’,.;:!?)]%")
+_OPENERS = frozenset("（《「『【“‘([")
+_NBSP = "\u00a0"
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """``text`` as ``(token, space before it)``: a Chinese character (or full-width mark) is a
+    token of its own, a run of other characters is one (an option, a value, a figure with
+    its no-break spaces); the plain spaces between them are where a line may break."""
+    from ecomdash.text_width import is_wide
+
+    out: list[tuple[str, bool]] = []
+    space = False
+    for ch in text:
+        if ch == " ":
+            space = True
+        elif is_wide(ch) or not out or space or is_wide(out[-1][0][-1]):
+            out.append((ch, space))
+            space = False
+        else:
+            out[-1] = (out[-1][0] + ch, out[-1][1])
+    return out
+
+
+def _may_break(before: tuple[str, bool], after: tuple[str, bool]) -> bool:
+    """May a line end between these two tokens? At a space; between Chinese characters (or a
+    Chinese character and a Latin word) unless a no-break space glues them (``例如 14 天``), a
+    closing mark would start the line or an opening one end it."""
+    from ecomdash.text_width import is_wide
+
+    a, b = before[0], after[0]
+    if a.endswith(_NBSP) or b.startswith(_NBSP) or b[0] in _CLOSERS or a[-1] in _OPENERS:
+        return False
+    return after[1] or is_wide(a[-1]) or is_wide(b[0])
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (a Chinese character takes two:
+    :func:`ecomdash.text_width.text_width`), broken where :func:`_may_break` allows — never
+    inside an option or a value (``spring_festival,double_11``) as ``textwrap`` by characters
+    did; a token wider than the line stays whole."""
+    from ecomdash.text_width import text_width
+
+    def shown(tokens) -> str:
+        return "".join((" " if space and i else "") + t for i, (t, space) in enumerate(tokens))
+
+    lines: list[str] = []
+    line: list[tuple[str, bool]] = []
+    for tok in _tokens(text):
+        if line and text_width(shown([*line, tok])) > width:
+            cut = next(
+                (i for i in range(len(line), 0, -1) if _may_break(line[i - 1], [*line, tok][i])),
+                None,
+            )
+            if cut is not None:
+                lines.append(shown(line[:cut]))
+                line = line[cut:]
+        line.append(tok)
+    if line:
+        lines.append(shown(line))
+    return lines
+
+
+class ColumnsHelpFormatter(argparse.HelpFormatter):
+    """argparse's help formatter wrapping the helps and descriptions by terminal columns
+    (:func:`wrap_columns`), for Chinese: ``textwrap`` counts a Chinese character as one column
+    and breaks inside words (``doub`` / ``le_11``)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap_columns(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return "\n".join(indent + line for line in wrap_columns(text, width - len(indent)))
+
+
+def help_formatter(lang: str) -> type[argparse.HelpFormatter]:
+    """The help formatter of ``lang``: argparse's own in English (its ``--help`` unchanged),
+    :class:`ColumnsHelpFormatter` in Chinese."""
+    return argparse.HelpFormatter if lang == DEFAULT_LANG else ColumnsHelpFormatter

@@ -19,51 +19,59 @@ from ecomdash.cli.common import (
     text_lang,
     text_table,
 )
-from ecomdash.i18n import _, use_lang
+from ecomdash.i18n import N_, _, use_lang
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "clv",
-        help="lifetime value per customer (BG/NBD + Gamma-Gamma) with a holdout calibration check",
-        description="Lifetime value per customer, in the words of the Customer value page's "
-        "lifetime-value tab: the method, the expected value and purchases, the calibration "
-        "check on held-out time and the purchase model in plain words (the BG/NBD and "
-        "Gamma-Gamma parameters after them).",
+        help=_(
+            "lifetime value per customer (BG/NBD + Gamma-Gamma) with a holdout calibration check"
+        ),
+        description=_(
+            "Lifetime value per customer, in the words of the Customer value page's "
+            "lifetime-value tab: the method, the expected value and purchases, the calibration "
+            "check on held-out time and the purchase model in plain words (the BG/NBD and "
+            "Gamma-Gamma parameters after them)."
+        ),
     )
     add_dataset_arg(p)
     p.add_argument(
         "--cutoff",
         type=parse_date,
-        help="fit on purchases up to and including this day (YYYY-MM-DD); the holdout is after it",
+        help=_(
+            "fit on purchases up to and including this day (YYYY-MM-DD); the holdout is after it"
+        ),
     )
     p.add_argument(
-        "--horizon-months", type=float, default=12, help="value horizon in months (default 12)"
+        "--horizon-months", type=float, default=12, help=_("value horizon in months (default 12)")
     )
-    p.add_argument("--top", type=int, default=20, help="customers listed in the text output")
-    add_lang_arg(p, page="Customer value page")
+    p.add_argument("--top", type=int, default=20, help=_("customers listed in the text output"))
+    add_lang_arg(p, page=N_("Customer value page"))
     add_json_arg(p)
     p.set_defaults(func=run_clv)
 
     p = sub.add_parser(
         "churn",
-        help="churn risk / propensity models evaluated on held-out time against baselines",
-        description="The churn models in the words of the Customer value page's churn tab: "
-        "how often the best model ranks customers who left above those who stayed (its "
-        "holdout ROC AUC), against guessing and days since the last order alone, the table "
-        "of models and what drives the prediction (permutation importance: the drop in the "
-        "holdout ROC AUC, in percentage points).",
+        help=_("churn risk / propensity models evaluated on held-out time against baselines"),
+        description=_(
+            "The churn models in the words of the Customer value page's churn tab: "
+            "how often the best model ranks customers who left above those who stayed (its "
+            "holdout ROC AUC), against guessing and days since the last order alone, the table "
+            "of models and what drives the prediction (permutation importance: the drop in the "
+            "holdout ROC AUC, in percentage points)."
+        ),
     )
     add_dataset_arg(p)
     p.add_argument(
         "--cutoff",
         type=parse_date,
-        help="evaluation cut-off (default: the end of the data minus the window)",
+        help=_("evaluation cut-off (default: the end of the data minus the window)"),
     )
     p.add_argument(
-        "--window-days", type=int, default=90, help="buy-again window N in days (default 90)"
+        "--window-days", type=int, default=90, help=_("buy-again window N in days (default 90)")
     )
-    add_lang_arg(p, page="Customer value page")
+    add_lang_arg(p, page=N_("Customer value page"))
     add_json_arg(p)
     p.set_defaults(func=run_churn)
 

@@ -93,7 +93,7 @@ def test_argparse_refuses_in_the_language_asked_for(kind, capsys):
 
 def test_help_names_its_sections_in_chinese(capsys):
     """``--help --lang zh``: the usage line, the section title and -h's own help in Chinese
-    (the options' helps stay English: none is in the catalogue); exit code 0 as before."""
+    (the options' helps too: ``test_cli_help_zh.py``); exit code 0 as before."""
     with pytest.raises(SystemExit) as exc:
         main(["kpis", "--help", "--lang", "zh"])
     zh = capsys.readouterr().out
@@ -104,7 +104,8 @@ def test_help_names_its_sections_in_chinese(capsys):
     assert zh.startswith("用法：ecomdash kpis [-h]") and en.startswith("usage: ecomdash kpis [-h]")
     assert "\n选项:\n  -h, --help            显示本帮助并退出\n" in zh
     assert "\noptions:\n  -h, --help            show this help message and exit\n" in en
-    assert "  --dataset DATASET     dataset id (or its exact name)\n" in zh
+    assert "  --dataset DATASET     数据集编号（或其完整名称）\n" in zh
+    assert "  --dataset DATASET     dataset id (or its exact name)\n" in en
 
 
 def test_argparse_speaks_english_again_after_a_chinese_command(capsys):

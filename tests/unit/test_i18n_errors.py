@@ -1,10 +1,14 @@
-"""Every error the core raises for a merchant can be shown in their language.
+"""Every error the core and the command line raise for a merchant can be shown in their
+language.
 
-An ``EcomdashError`` reaches a page through ``ecomdash.ui.common.show_error``, which translates
-a message built with ``ecomdash.i18n.note.note`` (a ``Note``: the English text, plus its message
-id and fields). A raise site that passes a literal or an f-string instead shows English in the
-Chinese UI; this test finds such sites by reading the source (the command line, whose output
-is English by design, is left out).
+An ``EcomdashError`` reaches a page through ``ecomdash.ui.common.show_error``, and the command
+line's stderr through ``ecomdash.cli._error_line``; both translate a message built with
+``ecomdash.i18n.note.note`` (a ``Note``: the English text, plus its message id and fields). A
+raise site that passes a literal or an f-string instead shows English in the Chinese UI or
+after ``--lang zh``; this test finds such sites by reading the source, ``ecomdash/cli`` included.
+The command line also refuses through argparse (``ArgumentTypeError``, ``SystemExit``) and
+writes notes on stderr (``print(..., file=sys.stderr)``, "Read in the app: …"): a literal or
+an f-string with words in it there is English-only too (its words must pass through ``_()``).
 """
 
 from __future__ import annotations
@@ -45,19 +49,87 @@ def _untranslated(path: Path) -> list[str]:
     return out
 
 
+#: what the command line refuses or notes with besides a merchant error: argparse's refusal of
+#: a value (``type=``), an exit with a message, a line on stderr
+CLI_REFUSALS = {"ArgumentTypeError", "ArgumentError", "SystemExit", "exit", "error"}
+
+
+def _english_words(node: ast.AST) -> bool:
+    """``node`` is text written in the source with a word in it: a literal, an f-string's or a
+    concatenation's literal parts (``"  " + line`` or ``f"[{i}/{n}] {title}…"`` hold none)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(c.isascii() and c.isalpha() for c in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_english_words(v) for v in node.values if isinstance(v, ast.Constant))
+    if isinstance(node, ast.BinOp):
+        return _english_words(node.left) or _english_words(node.right)
+    return False
+
+
+def _cli_untranslated(path: Path) -> list[str]:
+    """``file:line`` of the command line's other English-only refusals and notes: an argparse
+    refusal, ``SystemExit`` / ``sys.exit`` / ``parser.error`` with a message, and
+    ``print(..., file=sys.stderr)``, whose text is a literal or an f-string with words."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        to_stderr = name == "print" and any(
+            k.arg == "file" and ast.unparse(k.value) == "sys.stderr" for k in node.keywords
+        )
+        if (name in CLI_REFUSALS or to_stderr) and _english_words(node.args[0]):
+            out.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return out
+
+
 def _core_files() -> list[Path]:
-    return sorted(
-        p
-        for p in CORE.rglob("*.py")
-        if "cli" not in p.relative_to(CORE).parts and str(p.relative_to(ROOT)) not in PENDING
-    )
+    """Every module of the package, the command line's included."""
+    return sorted(p for p in CORE.rglob("*.py") if str(p.relative_to(ROOT)) not in PENDING)
 
 
 def test_every_merchant_error_is_translatable():
     files = _core_files()
     assert len(files) > 60 and len(MERCHANT_ERRORS) >= 6
+    assert CORE / "cli" / "pricing.py" in files
     found = [site for p in files for site in _untranslated(p)]
     assert found == [], f"{len(found)} raise sites with English-only messages: {found}"
+
+
+def test_every_command_line_refusal_and_note_is_translatable():
+    """The command line's argparse refusals, exits and stderr notes pass through ``_()``."""
+    files = sorted((CORE / "cli").glob("*.py"))
+    assert len(files) >= 12
+    found = [site for p in files for site in _cli_untranslated(p)]
+    assert found == [], f"{len(found)} English-only refusals or stderr notes: {found}"
+
+
+def test_the_cli_check_finds_english_on_stderr(tmp_path):
+    """The reader of the command line's other refusals: literals and f-strings with words on
+    stderr, in an argparse refusal or an exit are found; text through ``_()``, stdout and
+    text without words are not."""
+    src = tmp_path / "x.py"
+    src.write_text(
+        "def f(n, exc, line):\n"
+        "    print(f'Read in the app: {exc}', file=sys.stderr)\n"
+        "    raise argparse.ArgumentTypeError('not a date')\n"
+        "    raise SystemExit(f'{n} is too many')\n"
+        "    print('Wrote ' + str(n), file=sys.stderr)\n"
+        "    print(_('Read in the app: {reason}', reason=exc), file=sys.stderr)\n"
+        "    print('  ' + line, file=sys.stderr)\n"
+        "    print(f'[{n}/9] {line}…', file=sys.stderr)\n"
+        "    print(f'Saved {n} lines')\n"
+        "    raise SystemExit(2)\n",
+        encoding="utf-8",
+    )
+    global ROOT
+    saved, ROOT = ROOT, tmp_path
+    try:
+        sites = [s.rsplit(":", 1)[1] for s in _cli_untranslated(src)]
+    finally:
+        ROOT = saved
+    assert sites == ["2", "3", "4", "5"], sites
 
 
 def test_the_check_finds_a_literal_message(tmp_path):
