@@ -27,6 +27,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutmut"
 
@@ -99,7 +101,9 @@ MODULES: dict[str, list[str]] = {
     "forecast/models": ["tests/unit/test_forecast_models.py"],
     "forecast/single": ["tests/unit/test_forecast_single.py"],
     "forecast/engine": ["tests/unit/test_forecast_engine.py", "tests/unit/test_forecast_models.py"],
+    # its hand-computed small frames (a second a test) beside the files that build a merchant
     "alerts/series": [
+        "tests/unit/test_alerts_series_hand.py",
         "tests/unit/test_alerts_weeks.py",
         "tests/unit/test_alerts.py",
         "tests/unit/test_alerts_cn.py",
@@ -110,8 +114,50 @@ MODULES: dict[str, list[str]] = {
 # pytest options for every mutant run: no slow shared-data tests, fixed order, stop at the
 # first failure (one failing test is enough to kill a mutant), in one process ("-n 0" undoes
 # the project's xdist addopts: mutmut maps tests to mutants from inside the pytest process,
-# so with xdist workers it finds no test for any mutant and checks nothing)
-PYTEST_ARGS = ["-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"]
+# so with xdist workers it finds no test for any mutant and checks nothing); "-p mutation"
+# loads this file's fixture hooks below (tools/ is put on PYTHONPATH for it)
+PYTEST_ARGS = [
+    *("-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"),
+    *("-p", "mutation"),
+]
+
+#: pytest's stash key: (fixture name, where it is defined) -> the mutated functions its setup ran
+_FIXTURE_HITS = pytest.StashKey[dict[tuple[str, str], set[str]]]()
+
+
+# mutmut maps a test to the functions its trampolines saw run from the test's start to its
+# teardown. A module- or session-scoped fixture (tests/conftest.py's demo_alerts: the demo
+# merchant's alerts, once per test module) runs them while setting up the first test that asks
+# for it, so only that test was mapped, and the module's other tests that read the same result
+# were never run against a mutant (alerts/series, 2026-12-06: 16 of its 71 tests mapped to
+# score_series). These two hooks remember which functions each fixture's setup ran and credit
+# them to every test that uses the fixture. Outside mutmut's stats run nothing is recorded.
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    from mutmut.state import state
+
+    hits = state()._stats
+    before = set(hits)
+    hits.clear()
+    try:
+        return (yield)
+    finally:
+        if hits:
+            table = request.config.stash.setdefault(_FIXTURE_HITS, {})
+            table.setdefault((fixturedef.argname, fixturedef.baseid), set()).update(hits)
+        hits.update(before)
+
+
+@pytest.hookimpl(tryfirst=True)  # before mutmut's own teardown hook reads the hits
+def pytest_runtest_teardown(item):
+    table = item.config.stash.get(_FIXTURE_HITS, {})
+    if not table:
+        return
+    from mutmut.state import state
+
+    for name in item.fixturenames:
+        for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
+            state()._stats.update(table.get((fixturedef.argname, fixturedef.baseid), ()))
 
 
 def _config(module: str, tests: list[str]) -> str:
@@ -153,7 +199,18 @@ def _sync(module: str, tests: list[str]) -> Path:
 
 def _mutmut(work: Path, *args: str, timeout: float | None = None) -> int:
     exe = Path(sys.executable).with_name("mutmut")
-    env = {**os.environ, "PYTHONPATH": str(work / "mutants")}
+    # mutants/ must exist before mutmut starts. A PYTHONPATH entry that is not a directory
+    # when Python starts is cached as "nothing to import here" (sys.path_importer_cache holds
+    # None for it) and never looked at again, even once mutmut has filled it and put it first
+    # on sys.path; so in the run that first generated the mutants, ``ecomdash`` and ``tests``
+    # were imported from the editable install, i.e. the unmutated worktree (mutmut sets
+    # PY_IGNORE_IMPORTMISMATCH, so pytest does not object), no trampoline ran, and mutmut
+    # stopped with "could not find any test case for any mutant" (alerts/series, 2026-12-06)
+    (work / "mutants").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(work / "mutants"), str(ROOT / "tools")]),
+    }
     # one thread per native pool: mutmut forks a child per mutant from a parent whose OpenMP /
     # BLAS pools already started (the stats run), and a forked child that then fits a threaded
     # model (sklearn's HistGradientBoosting) can hang until mutmut kills it, which it counts as
@@ -247,11 +304,6 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"module": a.module, **_score(work, a.module)}))
             return 0
     rc = _mutmut(work, "run", "--max-children", str(a.jobs), *targets, timeout=a.timeout)
-    score = _score(work, a.module)
-    if rc != 124 and score and score.get("not checked") == score["total"]:
-        # mutmut 3.8 finds no test for any mutant in the run that first generates them;
-        # the next run (mutants already on disk) maps them: run once more
-        rc = _mutmut(work, "run", "--max-children", str(a.jobs), pattern, timeout=a.timeout)
     print(json.dumps({"module": a.module, **_score(work, a.module)}))
     return rc
 
