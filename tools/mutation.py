@@ -3,6 +3,7 @@
     uv run python tools/mutation.py exports            # run (or resume) and print the score
     uv run python tools/mutation.py exports --survivors  # list the surviving mutants' diffs
     uv run python tools/mutation.py --list             # the modules and their tests
+    uv run python tools/mutation.py alerts/series --in-process  # fixture-free tests, in-process
 
 Each module gets its own scratch copy of the project under ``.mutmut/<module>/`` (git-ignored,
 never collected by pytest) holding a pyproject.toml whose ``[tool.mutmut]`` mutates that one
@@ -254,6 +255,75 @@ def _undecided(work: Path, module: str) -> list[str]:
     return [k for k, c in codes.items() if status_by_exit_code[c] in keep]
 
 
+def _in_process(module: str, tests: list[str]) -> int:
+    """Each mutant switched on in turn (``MUTANT_UNDER_TEST``, as mutmut's children do) and
+    the selection's test functions that take no fixture and carry no mark called one after
+    the other in this process, the first failure (or 60 s) a kill. Runs in the scratch's
+    ``mutants/`` (``--in-process``); writes ``in_process.json`` beside it, never mutmut's
+    verdicts. Minutes where mutmut's children, each building the fixtures again, take hours;
+    a mutant it leaves alive may still be killed by a test that needs a fixture."""
+    import importlib
+    import inspect
+    import signal
+    import tempfile
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)  # mutants' overflows and logs of 0
+    os.environ["ECOMDASH_HOME"] = tempfile.mkdtemp(prefix="mutation-home-")
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    funcs = []
+    for t in tests:
+        mod = importlib.import_module(t.removesuffix(".py").replace("/", "."))
+        funcs += [
+            (f"{Path(t).name}::{n}", f)
+            for n, f in vars(mod).items()
+            if n.startswith("test_")
+            and inspect.isfunction(f)
+            and f.__module__ == mod.__name__
+            and not inspect.signature(f).parameters
+            and not getattr(f, "pytestmark", None)
+        ]
+
+    def _alarm(*_):
+        raise TimeoutError("60 s")
+
+    signal.signal(signal.SIGALRM, _alarm)
+    for _name, f in funcs:
+        f()  # green without a mutant, or stop here
+    meta = json.loads((Path("ecomdash") / f"{module}.py.meta").read_text())
+    out: dict[str, str | None] = {}
+    for name in meta["exit_code_by_key"]:
+        os.environ["MUTANT_UNDER_TEST"] = name
+        out[name] = None
+        for test, f in funcs:
+            signal.alarm(60)
+            try:
+                f()
+            except pytest.skip.Exception:
+                pass
+            except (Exception, pytest.fail.Exception) as e:
+                out[name] = f"{test}: {type(e).__name__}"
+            finally:
+                signal.alarm(0)
+            if out[name]:
+                break
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    Path("../in_process.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
+    alive = [k for k, v in out.items() if v is None]
+    print(
+        json.dumps(
+            {
+                "module": module,
+                "tests": len(funcs),
+                "total": len(out),
+                "killed": len(out) - len(alive),
+                "alive": len(alive),
+            }
+        )
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("module", nargs="?", help="module under ecomdash/, e.g. exports or ingest/clean")
@@ -274,7 +344,16 @@ def main(argv: list[str] | None = None) -> int:
         help="re-run only the survivors, the mutants without tests and those not run yet\n"
         "(after adding tests: mutmut keeps a verdict until the mutated function changes)",
     )
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="check every mutant in-process against the selection's tests that take no\n"
+        "fixture (after a mutmut run generated the mutants); writes in_process.json",
+    )
+    p.add_argument("--in-process-child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.in_process_child:
+        return _in_process(a.module, a.tests or MODULES[a.module])
     if a.list or not a.module:
         for m, tests in MODULES.items():
             print(f"{m:14} {' '.join(tests)}")
@@ -295,6 +374,16 @@ def main(argv: list[str] | None = None) -> int:
             if name.startswith("ecomdash.") and status in ("survived", "no tests"):
                 _mutmut(work, "show", name)
         return 0
+    if a.in_process:
+        mutants = work / "mutants"
+        if not (mutants / "ecomdash" / f"{a.module}.py.meta").exists():
+            p.error(f"no mutants of {a.module} yet: run it with mutmut first")
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(ROOT / "tests", mutants / "tests", dirs_exist_ok=True, ignore=ignore)
+        child = [sys.executable, __file__, a.module, "--in-process-child"]
+        child += ["--tests", *(a.tests or MODULES[a.module])]
+        env = {**os.environ, "PYTHONPATH": str(mutants)}
+        return subprocess.run(child, cwd=mutants, env=env).returncode
     work = _sync(a.module, a.tests or MODULES[a.module])
     pattern = "ecomdash." + a.module.replace("/", ".") + ".*"
     targets = [pattern]
