@@ -3,6 +3,7 @@
     uv run python tools/mutation.py exports            # run (or resume) and print the score
     uv run python tools/mutation.py exports --survivors  # list the surviving mutants' diffs
     uv run python tools/mutation.py --list             # the modules and their tests
+    uv run python tools/mutation.py alerts/series --in-process  # fixture-free tests, in-process
 
 Each module gets its own scratch copy of the project under ``.mutmut/<module>/`` (git-ignored,
 never collected by pytest) holding a pyproject.toml whose ``[tool.mutmut]`` mutates that one
@@ -26,6 +27,8 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRATCH = ROOT / ".mutmut"
@@ -99,7 +102,9 @@ MODULES: dict[str, list[str]] = {
     "forecast/models": ["tests/unit/test_forecast_models.py"],
     "forecast/single": ["tests/unit/test_forecast_single.py"],
     "forecast/engine": ["tests/unit/test_forecast_engine.py", "tests/unit/test_forecast_models.py"],
+    # its hand-computed small frames (a second a test) beside the files that build a merchant
     "alerts/series": [
+        "tests/unit/test_alerts_series_hand.py",
         "tests/unit/test_alerts_weeks.py",
         "tests/unit/test_alerts.py",
         "tests/unit/test_alerts_cn.py",
@@ -110,8 +115,50 @@ MODULES: dict[str, list[str]] = {
 # pytest options for every mutant run: no slow shared-data tests, fixed order, stop at the
 # first failure (one failing test is enough to kill a mutant), in one process ("-n 0" undoes
 # the project's xdist addopts: mutmut maps tests to mutants from inside the pytest process,
-# so with xdist workers it finds no test for any mutant and checks nothing)
-PYTEST_ARGS = ["-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"]
+# so with xdist workers it finds no test for any mutant and checks nothing); "-p mutation"
+# loads this file's fixture hooks below (tools/ is put on PYTHONPATH for it)
+PYTEST_ARGS = [
+    *("-p", "no:randomly", "-n", "0", "-x", "-q", "-m", "not slow and not e2e"),
+    *("-p", "mutation"),
+]
+
+#: pytest's stash key: (fixture name, where it is defined) -> the mutated functions its setup ran
+_FIXTURE_HITS = pytest.StashKey[dict[tuple[str, str], set[str]]]()
+
+
+# mutmut maps a test to the functions its trampolines saw run from the test's start to its
+# teardown. A module- or session-scoped fixture (tests/conftest.py's demo_alerts: the demo
+# merchant's alerts, once per test module) runs them while setting up the first test that asks
+# for it, so only that test was mapped, and the module's other tests that read the same result
+# were never run against a mutant (alerts/series, 2026-12-06: 16 of its 71 tests mapped to
+# score_series). These two hooks remember which functions each fixture's setup ran and credit
+# them to every test that uses the fixture. Outside mutmut's stats run nothing is recorded.
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    from mutmut.state import state
+
+    hits = state()._stats
+    before = set(hits)
+    hits.clear()
+    try:
+        return (yield)
+    finally:
+        if hits:
+            table = request.config.stash.setdefault(_FIXTURE_HITS, {})
+            table.setdefault((fixturedef.argname, fixturedef.baseid), set()).update(hits)
+        hits.update(before)
+
+
+@pytest.hookimpl(tryfirst=True)  # before mutmut's own teardown hook reads the hits
+def pytest_runtest_teardown(item):
+    table = item.config.stash.get(_FIXTURE_HITS, {})
+    if not table:
+        return
+    from mutmut.state import state
+
+    for name in item.fixturenames:
+        for fixturedef in item._fixtureinfo.name2fixturedefs.get(name, ()):
+            state()._stats.update(table.get((fixturedef.argname, fixturedef.baseid), ()))
 
 
 def _config(module: str, tests: list[str]) -> str:
@@ -153,7 +200,18 @@ def _sync(module: str, tests: list[str]) -> Path:
 
 def _mutmut(work: Path, *args: str, timeout: float | None = None) -> int:
     exe = Path(sys.executable).with_name("mutmut")
-    env = {**os.environ, "PYTHONPATH": str(work / "mutants")}
+    # mutants/ must exist before mutmut starts. A PYTHONPATH entry that is not a directory
+    # when Python starts is cached as "nothing to import here" (sys.path_importer_cache holds
+    # None for it) and never looked at again, even once mutmut has filled it and put it first
+    # on sys.path; so in the run that first generated the mutants, ``ecomdash`` and ``tests``
+    # were imported from the editable install, i.e. the unmutated worktree (mutmut sets
+    # PY_IGNORE_IMPORTMISMATCH, so pytest does not object), no trampoline ran, and mutmut
+    # stopped with "could not find any test case for any mutant" (alerts/series, 2026-12-06)
+    (work / "mutants").mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(work / "mutants"), str(ROOT / "tools")]),
+    }
     # one thread per native pool: mutmut forks a child per mutant from a parent whose OpenMP /
     # BLAS pools already started (the stats run), and a forked child that then fits a threaded
     # model (sklearn's HistGradientBoosting) can hang until mutmut kills it, which it counts as
@@ -197,6 +255,75 @@ def _undecided(work: Path, module: str) -> list[str]:
     return [k for k, c in codes.items() if status_by_exit_code[c] in keep]
 
 
+def _in_process(module: str, tests: list[str]) -> int:
+    """Each mutant switched on in turn (``MUTANT_UNDER_TEST``, as mutmut's children do) and
+    the selection's test functions that take no fixture and carry no mark called one after
+    the other in this process, the first failure (or 60 s) a kill. Runs in the scratch's
+    ``mutants/`` (``--in-process``); writes ``in_process.json`` beside it, never mutmut's
+    verdicts. Minutes where mutmut's children, each building the fixtures again, take hours;
+    a mutant it leaves alive may still be killed by a test that needs a fixture."""
+    import importlib
+    import inspect
+    import signal
+    import tempfile
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)  # mutants' overflows and logs of 0
+    os.environ["ECOMDASH_HOME"] = tempfile.mkdtemp(prefix="mutation-home-")
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    funcs = []
+    for t in tests:
+        mod = importlib.import_module(t.removesuffix(".py").replace("/", "."))
+        funcs += [
+            (f"{Path(t).name}::{n}", f)
+            for n, f in vars(mod).items()
+            if n.startswith("test_")
+            and inspect.isfunction(f)
+            and f.__module__ == mod.__name__
+            and not inspect.signature(f).parameters
+            and not getattr(f, "pytestmark", None)
+        ]
+
+    def _alarm(*_):
+        raise TimeoutError("60 s")
+
+    signal.signal(signal.SIGALRM, _alarm)
+    for _name, f in funcs:
+        f()  # green without a mutant, or stop here
+    meta = json.loads((Path("ecomdash") / f"{module}.py.meta").read_text())
+    out: dict[str, str | None] = {}
+    for name in meta["exit_code_by_key"]:
+        os.environ["MUTANT_UNDER_TEST"] = name
+        out[name] = None
+        for test, f in funcs:
+            signal.alarm(60)
+            try:
+                f()
+            except pytest.skip.Exception:
+                pass
+            except (Exception, pytest.fail.Exception) as e:
+                out[name] = f"{test}: {type(e).__name__}"
+            finally:
+                signal.alarm(0)
+            if out[name]:
+                break
+    os.environ["MUTANT_UNDER_TEST"] = ""
+    Path("../in_process.json").write_text(json.dumps(out, indent=1), encoding="utf-8")
+    alive = [k for k, v in out.items() if v is None]
+    print(
+        json.dumps(
+            {
+                "module": module,
+                "tests": len(funcs),
+                "total": len(out),
+                "killed": len(out) - len(alive),
+                "alive": len(alive),
+            }
+        )
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("module", nargs="?", help="module under ecomdash/, e.g. exports or ingest/clean")
@@ -217,7 +344,16 @@ def main(argv: list[str] | None = None) -> int:
         help="re-run only the survivors, the mutants without tests and those not run yet\n"
         "(after adding tests: mutmut keeps a verdict until the mutated function changes)",
     )
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="check every mutant in-process against the selection's tests that take no\n"
+        "fixture (after a mutmut run generated the mutants); writes in_process.json",
+    )
+    p.add_argument("--in-process-child", action="store_true", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
+    if a.in_process_child:
+        return _in_process(a.module, a.tests or MODULES[a.module])
     if a.list or not a.module:
         for m, tests in MODULES.items():
             print(f"{m:14} {' '.join(tests)}")
@@ -238,6 +374,16 @@ def main(argv: list[str] | None = None) -> int:
             if name.startswith("ecomdash.") and status in ("survived", "no tests"):
                 _mutmut(work, "show", name)
         return 0
+    if a.in_process:
+        mutants = work / "mutants"
+        if not (mutants / "ecomdash" / f"{a.module}.py.meta").exists():
+            p.error(f"no mutants of {a.module} yet: run it with mutmut first")
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        shutil.copytree(ROOT / "tests", mutants / "tests", dirs_exist_ok=True, ignore=ignore)
+        child = [sys.executable, __file__, a.module, "--in-process-child"]
+        child += ["--tests", *(a.tests or MODULES[a.module])]
+        env = {**os.environ, "PYTHONPATH": str(mutants)}
+        return subprocess.run(child, cwd=mutants, env=env).returncode
     work = _sync(a.module, a.tests or MODULES[a.module])
     pattern = "ecomdash." + a.module.replace("/", ".") + ".*"
     targets = [pattern]
@@ -247,11 +393,6 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps({"module": a.module, **_score(work, a.module)}))
             return 0
     rc = _mutmut(work, "run", "--max-children", str(a.jobs), *targets, timeout=a.timeout)
-    score = _score(work, a.module)
-    if rc != 124 and score and score.get("not checked") == score["total"]:
-        # mutmut 3.8 finds no test for any mutant in the run that first generates them;
-        # the next run (mutants already on disk) maps them: run once more
-        rc = _mutmut(work, "run", "--max-children", str(a.jobs), pattern, timeout=a.timeout)
     print(json.dumps({"module": a.module, **_score(work, a.module)}))
     return rc
 
