@@ -13,10 +13,7 @@ Segments page; the merchant reads the first rows on screen and takes the whole l
 from __future__ import annotations
 
 import datetime as dt
-import math
 import numbers
-import re
-import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 import pandas as pd
@@ -25,7 +22,26 @@ import streamlit as st
 from ecomdash import labels as L
 from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.fmt import MISSING, NBSP, pct_sign
-from ecomdash.text_width import is_wide, text_width
+from ecomdash.text_width import is_wide
+
+# the layout (no Streamlit), re-exported: the pages and tests read it here
+from ecomdash.ui.table_layout import (  # noqa: F401
+    HALF_PX,
+    INNER_PX,
+    MIN_COLUMN_PX,
+    PAGE_PX,
+    TWO_FIFTHS_PX,
+    WRAP_LINES,
+    WRAP_ROW_PX,
+    _longest_word_px,
+    cell_lines,
+    column_layout,
+    drawn_px,
+    matrix_widths,
+    one_line_widths,
+    text_px,
+    unbreakable_parts,
+)
 
 #: Rows of a long table shown on screen; the download always holds every row.
 MAX_ROWS_SHOWN = 200
@@ -201,214 +217,6 @@ def _fitted(kwargs: dict, n_rows: int) -> dict:
     return kwargs
 
 
-#: A table's width budget in px: what the main column of a 1280 px wide window holds beside
-#: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
-PAGE_PX = 820
-#: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
-HALF_PX = (PAGE_PX - 16) // 2
-#: The width budget of a table in the narrower of two ``st.columns([3, 2])`` (or ``[2, 3]``):
-#: the Basket page's side tables
-TWO_FIFTHS_PX = (PAGE_PX - 16) * 2 // 5
-#: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
-#: wraps a cell's text only in rows taller than 4 rem)
-WRAP_LINES, WRAP_ROW_PX = 3, 72
-#: A fitted column is never narrower than this (a "yes" column)
-MIN_COLUMN_PX = 56
-
-
-def text_px(text: str) -> int:
-    """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
-    table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
-    return math.ceil(text_width(text, narrow=7.5, wide=14)) + 18
-
-
-def column_layout(
-    cells: Mapping[str, Collection[str]], headers: Mapping[str, str], *, budget: int = PAGE_PX
-) -> tuple[dict[str, int], int | None]:
-    """Pixel widths of a table's columns within ``budget`` and its row height, from the text
-    of each column's ``cells`` and its header (headers: one line, as Streamlit draws them).
-
-    When every column fits its longest text on one line, each gets that (rows of one line:
-    None, Streamlit's own height). Else each column first gets a third of its longest
-    cell's width (the cell wraps to at most :data:`WRAP_LINES` lines of a taller row) and,
-    where the budget allows, its widest piece that must stay on one line (a word, or a
-    Chinese label through its Latin run: :func:`unbreakable_parts`), then
-    what is left of the budget goes to the columns by what they still lack — first to
-    headers narrower than their text, then to cells that could take fewer lines; a header
-    is cut short only when the cells and the headers together cannot fit. Left to
-    Streamlit, each column took its one-line width and the table ran off the page:
-    "lifetime-value models (BG/NBD, Gam" was cut off under "Affects" (the checklist), the
-    churn models' table was wider than the page in Chinese."""
-    head = {c: text_px(headers.get(c, c)) for c in cells}
-    cell = {c: max(map(text_px, texts), default=0) for c, texts in cells.items()}
-    need = {c: max(MIN_COLUMN_PX, head[c], cell[c]) for c in cells}
-    if sum(need.values()) <= budget:
-        return need, None
-    widths = {c: max(MIN_COLUMN_PX, math.ceil(cell[c] / WRAP_LINES)) for c in cells}
-    whole = {c: max(widths[c], _longest_word_px(texts)) for c, texts in cells.items()}
-    if sum(whole.values()) <= budget:  # no word cut (a Chinese phrase is one)
-        widths = whole
-    total = sum(widths.values())
-    if total > budget:
-        return {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}, (
-            WRAP_ROW_PX
-        )
-    lack = {c: max(0, head[c] - widths[c]) for c in cells}  # headers whole first
-    spare, short = budget - sum(widths.values()), sum(lack.values())
-    if spare > 0 and short:
-        share = min(1.0, spare / short)
-        widths = {c: widths[c] + int(lack[c] * share) for c in cells}
-    widths = _fewer_lines(cells, widths, head, budget)
-    # what is left goes to the columns on one line: a wrapping column given part of a line
-    # more keeps its lines and ends them shorter ("≥ 210（2 × 窗口 +" over "30）")
-    one_line = [c for c in cells if cell[c] <= widths[c]] or list(cells)
-    spare, room = budget - sum(widths.values()), sum(widths[c] for c in one_line)
-    if spare > 0 and room:
-        widths = {
-            c: widths[c] + (int(spare * widths[c] / room) if c in one_line else 0) for c in cells
-        }
-    # taller rows only when a cell wraps: rows of one line at Streamlit's own height
-    return widths, WRAP_ROW_PX if any(cell[c] > widths[c] for c in cells) else None
-
-
-def cell_lines(text: str, width: int) -> int:
-    """How many lines ``text`` takes in a cell ``width`` px wide (its padding included), as
-    Streamlit's canvas table breaks it (:func:`unbreakable_parts`): a line that overflows
-    breaks at its last plain space, else at the character that overflows; each character as
-    wide as the font draws it (:func:`drawn_px`).
-
-    >>> cell_lines("复购客户（2 个及以上购买日）", 215), cell_lines("复购客户（2 个及以上购买日）", 200)
-    (1, 2)
-    >>> cell_lines("Days of history for a 90-day churn window", 180)
-    2
-    """
-    room = max(width - drawn_px(""), 1)
-    lines, rest = 0, text.strip(" ")
-    while rest:
-        lines += 1
-        used, fit = 0.0, 0
-        for ch in rest:
-            used += _char_px(ch)
-            if used > room + 1e-9:
-                break
-            fit += 1
-        if fit >= len(rest):
-            break
-        fit = max(fit, 1)
-        cut = rest.rfind(" ", 0, fit + 1)
-        rest = (rest[cut:] if cut > 0 else rest[fit:]).lstrip(" ")
-    return max(lines, 1)
-
-
-#: The texts per column whose wrapping decides a column's lines (the widest ones)
-_WRAP_SAMPLE = 8
-
-
-def _fewer_lines(
-    cells: Mapping[str, Collection[str]],
-    widths: dict[str, int],
-    head: Mapping[str, int],
-    budget: int,
-) -> dict[str, int]:
-    """``widths`` with the budget's room spent on taking lines off the columns that wrap,
-    the cheapest line first. Shared out by what each column lacked, every column gained a
-    little and kept its lines, often with one character alone on the last (the Chinese
-    checklist in Chromium: "复购客户（2 个及以上购买日" over "）", "客户生命周期价值、流"
-    over "失"). A wrapping column first gives back what its lines do not need (a header
-    that was whole, or a Latin run that was, stays whole: :func:`unbreakable_parts`)."""
-    texts = {c: sorted(set(t), key=text_px, reverse=True)[:_WRAP_SAMPLE] for c, t in cells.items()}
-
-    def lines(c: str, w: int) -> int:
-        return max((cell_lines(t, w) for t in texts[c]), default=1)
-
-    def width_for(c: str, k: int, hi: int) -> int:
-        lo = MIN_COLUMN_PX  # the narrowest width <= hi at which the column takes <= k lines
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if lines(c, mid) <= k:
-                hi = mid
-            else:
-                lo = mid + 1
-        return hi
-
-    widths = dict(widths)
-    k = {c: lines(c, widths[c]) for c in cells}
-    for c in cells:  # no room kept that the column's lines do not use
-        if k[c] > 1:
-            # a header that was whole stays whole, and so does a Latin run that was
-            keep = min(widths[c], max(head[c], _longest_word_px(cells[c])))
-            widths[c] = max(keep, width_for(c, k[c], widths[c]))
-    spare = budget - sum(widths.values())
-    while True:
-        cost = {}
-        for c in cells:
-            if k[c] > 1:
-                # one line at the widest text's drawn width: the search's upper end
-                hi = max(widths[c], max(map(drawn_px, texts[c])))
-                one_less = width_for(c, k[c] - 1, hi)
-                if one_less - widths[c] <= spare and lines(c, one_less) < k[c]:
-                    cost[c] = one_less - widths[c]
-        if not cost:
-            # a column whose last lines a row still cuts off takes what is left: its
-            # shorter texts may then keep within the row
-            over = [c for c in cells if k[c] > WRAP_LINES]
-            for c in over:
-                widths[c] += max(0, spare) // len(over)
-            return widths
-        # first the columns whose last lines a row cuts off, then the cheapest line
-        c = min(cost, key=lambda c: (k[c] <= WRAP_LINES, cost[c], list(cells).index(c)))
-        widths[c] += cost[c]
-        spare -= cost[c]
-        k[c] = lines(c, widths[c])
-
-
-def _longest_word_px(texts: Collection[str]) -> int:
-    """The width of the widest piece of ``texts`` that a column must hold on one line so
-    that no Latin word, number or model name is cut (:func:`unbreakable_parts`)."""
-    return max((text_px(p) for t in texts for p in unbreakable_parts(t)), default=0)
-
-
-#: Where Streamlit's canvas table may break a line of a cell: at a plain space only (a
-#: no-break space keeps "53 %" together, as it is meant to)
-_SPACES = re.compile("[ \t\n]+")
-
-
-def unbreakable_parts(text: str) -> list[str]:
-    """The pieces of ``text`` a column must hold whole on one line so that no Latin run
-    ("BG/NBD", "126,044", "90%") is cut.
-
-    Streamlit's table draws a cell on a canvas (glide-data-grid's canvas-hypertxt): a line
-    that overflows breaks at its last space and, where it has none, at the character that
-    overflows — inside a Latin run as readily as between two Chinese characters. A piece
-    between spaces without a Chinese character is a word, held whole in any column as wide
-    as it. In a piece with Chinese characters, "预测（BG/NBD）", the line breaks wherever it
-    overflows: a Latin run in it stays whole only when the piece's line holds it from its
-    start (a line breaks at the space before the piece) through its last Latin run and the
-    punctuation after it ("预测（BG/NBD）", all of it). A Chinese piece without a Latin run
-    may break anywhere: its widest character.
-
-    >>> unbreakable_parts("基线 BG/NBD：仍活跃的概率")
-    ['基', 'BG/NBD：']
-    >>> unbreakable_parts("预测（BG/NBD）模型")
-    ['预测（BG/NBD）']
-    """
-    parts = []
-    for piece in _SPACES.split(text):
-        if not piece:
-            continue
-        if not any(map(is_wide, piece)):
-            parts.append(piece)
-            continue
-        end = max((i + 1 for i, ch in enumerate(piece) if not is_wide(ch)), default=0)
-        if not end:
-            parts.append(max(piece, key=lambda ch: text_px(ch)))
-            continue
-        while end < len(piece) and unicodedata.category(piece[end])[0] == "P":
-            end += 1  # the closing bracket or the colon after the run stays on its line
-        parts.append(piece[:end])
-    return parts
-
-
 def _cell_text(value, c: L.Col, display: L.Display) -> str:
     """About what a cell of catalogue column ``c`` shows for ``value`` (of the frame
     :func:`_for_screen` sends), for :func:`column_layout`: a date in the shop's display
@@ -436,91 +244,6 @@ def fitted_columns(
     """:func:`column_layout` of ``df`` as :func:`show_table` shows it: the catalogue's
     headers, the cells as the browser writes them (model labels, shares in percent)."""
     return column_layout(*_layout_input(df, area, kinds), budget=budget)
-
-
-#: The columns' room inside a table of the page's width: the grid draws a 1 px border on
-#: each side (Chromium, 1280 px: a table 820 px wide has 818 px for its columns)
-INNER_PX = PAGE_PX - 2
-
-
-def one_line_widths(
-    cells: Mapping[str, Collection[str]], headers: Mapping[str, str], *, budget: int = INNER_PX
-) -> dict[str, int]:
-    """Pixel widths of a table's columns whose rows stay one line high, within ``budget``:
-    each column its longest text (header or cell) when they all fit; else the widest columns
-    are cut down to one common width, never below their header, so the short columns
-    (dates, severities, figures) stay whole and only the longest texts end in "…" (their
-    whole text is in the download and, on the Alerts page, in the details). When even the
-    headers do not fit, each column gets its header (the table scrolls sideways)."""
-    head = {c: max(MIN_COLUMN_PX, text_px(headers.get(c, c))) for c in cells}
-    need = {c: max(head[c], max(map(text_px, texts), default=0)) for c, texts in cells.items()}
-    if sum(need.values()) <= budget or sum(head.values()) >= budget:
-        return need if sum(need.values()) <= budget else head
-
-    def widths(cap: int) -> dict[str, int]:
-        return {c: max(head[c], min(need[c], cap)) for c in cells}
-
-    lo, hi = 0, max(need.values())  # the widest cap that fits: widths(lo) always does
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if sum(widths(mid).values()) <= budget else (lo, mid - 1)
-    return widths(lo)
-
-
-#: How wide the tables' font (Source Sans, 400, 14 px) draws a character, px, rounded up to
-#: half a pixel: measured in Chromium (canvas ``measureText``; Streamlit serves the font
-#: itself, so every browser draws the same). "Potential loyalist" is 97 px drawn, 104 here.
-_DRAWN_PX = {
-    ch: px
-    for chars, px in (
-        (" \xa0", 3.0),
-        ("ij',.:;|·’", 3.5),
-        ("lI", 4.0),
-        ("f!()-[]{}", 4.5),
-        ("rt/\\", 5.0),
-        ('sz"*?', 6.0),
-        ("cx", 6.5),
-        ("0123456789ekvyFJLY#$+<=>^_~£€¥₹–×÷", 7.0),
-        ("agESVX", 7.5),
-        ("bdhnopquACPRTZ`√", 8.0),
-        ("BK", 8.5),
-        ("DG&↓→", 9.0),
-        ("HNOQU", 9.5),
-        ("wM", 10.5),
-        ("W—", 11.5),
-        ("m%@", 12.0),
-        ("…", 13.5),
-    )
-    for ch in chars
-}
-
-
-def drawn_px(text: str) -> int:
-    """How wide a table cell (or header) draws ``text``, px: each character as the font draws
-    it (:data:`_DRAWN_PX`; a Chinese one 14 px, any other not measured 7.5), with the cell's
-    8 px padding on each side and 2 px to spare. A matrix's many narrow columns are sized with
-    it: :func:`text_px`'s 7.5 px a Latin character (a safe average for the long texts of
-    other tables) gave "Potential loyalist" 153 px, where it takes 113."""
-    return math.ceil(sum(map(_char_px, text))) + 18
-
-
-def _char_px(ch: str) -> float:
-    """How wide the table's font draws ``ch``, px (:data:`_DRAWN_PX`; a Chinese character
-    14, any other not measured 7.5)."""
-    return _DRAWN_PX.get(ch, 14.0 if is_wide(ch) else 7.5)
-
-
-def matrix_widths(
-    cells: Mapping[str, Collection[str]], headers: Mapping[str, str]
-) -> dict[str, int]:
-    """Each column of a matrix (rows of one line) as wide as the font draws its longest text,
-    header or cell (:func:`drawn_px`), never narrower than :data:`MIN_COLUMN_PX`: as narrow
-    as its figures allow with nothing cut, however wide the whole (the matrix scrolls
-    sideways, its labels pinned)."""
-    return {
-        c: max(MIN_COLUMN_PX, drawn_px(headers.get(c, c)), *map(drawn_px, texts))
-        for c, texts in cells.items()
-    }
 
 
 def _layout_input(

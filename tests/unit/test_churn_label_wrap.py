@@ -13,20 +13,16 @@ import pytest
 
 from ecomdash import churn
 from ecomdash.i18n import _, use_lang
-from ecomdash.text_width import text_width
 from ecomdash.ui import tables as T
-
-#: a cell's padding, px, in ``tables.text_px``
-PADDING = T.text_px("")
 
 
 def canvas_lines(text: str, px: int) -> list[str]:
     """``text`` wrapped as Streamlit's canvas table wraps a cell ``px`` wide (its text
-    measured as ``tables.text_px`` measures it): the longest head that fits, cut back to its
-    last space after the first character when it has one."""
+    measured as the font draws it, ``tables.drawn_px``, padding included): the longest head
+    that fits, cut back to its last space after the first character when it has one."""
 
     def fits(s: str) -> bool:
-        return text_width(s, narrow=7.5, wide=14) <= px - PADDING
+        return T.drawn_px(s) <= px
 
     lines = []
     while not fits(text):
