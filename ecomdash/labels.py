@@ -353,7 +353,7 @@ COLUMNS: dict[str, Col] = {
         ),
     ),
     "expected_spend": _c(N_("Expected spend per order"), "money"),
-    "expected_value": _c(N_("Predicted value"), "money"),
+    "expected_value": _c(N_("Predicted value"), "money", help=N_("What the lifetime-value model expects the customer to spend over the value horizon set above: expected purchase days × expected spend per order.")),
     "p_alive": _c(N_("Chance still active"), "share"),
     "p_purchase_in_horizon": _c(N_("Chance to buy in the period"), "share"),
     "churn_probability": _c(N_("Churn risk"), "share"),
@@ -485,25 +485,31 @@ _table("pricing.categories", {
     "tau": _c(N_("Spread between its products"), "number", 2, N_("How much the elasticities of the category's products differ from one another (a standard deviation, at least 0.25): the larger it is, the less a product's own estimate is drawn towards the category's.")),
     "trustworthy": _c(N_("Lent to one-price products"), "flag"), "note": COLUMNS[f"{_P}:note"],
 })
+#: The help of a column that is one end of a 90 % range (promotions, What-if): shown where
+#: the column is, in the CSV-only columns' caption help when the table keeps it off screen
+RANGE_END_HELP = N_(
+    "The low or high end of the 90\u00a0% range: 9 times in 10, the true value lies between "
+    "the two ends."
+)
 _table("pricing.promos", {
     "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
     "start": _c(N_("From"), "date"), "end": _c(N_("To"), "date"),
     "regular_price": _c(N_("Regular price"), "money"), "promo_price": _c(N_("Promotion price"), "money"),
     "discount": _c(N_("Discount"), "share", 0), "lift": _c(N_("Lift (units ×)"), "number", 2),
-    "lift_low": _c(N_("Lift 90\u00a0% low"), "number", 2), "lift_high": _c(N_("Lift 90\u00a0% high"), "number", 2),
-    "dip": _c(N_("Dip after"), "share", 0), "dip_low": _c(N_("Dip 90\u00a0% low"), "share", 0),
-    "dip_high": _c(N_("Dip 90\u00a0% high"), "share", 0), "extra_units": _c(N_("Extra units"), "number", 0),
-    "extra_revenue": _c(N_("Extra revenue during"), "money"), "dip_revenue": _c(N_("Revenue lost after"), "money"),
+    "lift_low": _c(N_("Lift 90\u00a0% low"), "number", 2, RANGE_END_HELP), "lift_high": _c(N_("Lift 90\u00a0% high"), "number", 2, RANGE_END_HELP),
+    "dip": _c(N_("Dip after"), "share", 0), "dip_low": _c(N_("Dip 90\u00a0% low"), "share", 0, RANGE_END_HELP),
+    "dip_high": _c(N_("Dip 90\u00a0% high"), "share", 0, RANGE_END_HELP), "extra_units": _c(N_("Extra units"), "number", 0, N_("Units sold during the promotion beyond the usual: the weeks before it, at their units per store order, times the store orders of the promotion's weeks.")),
+    "extra_revenue": _c(N_("Extra revenue during"), "money"), "dip_revenue": _c(N_("Revenue lost after"), "money", help=N_("Revenue of the weeks after the promotion against the usual at the regular price (the weeks before it, at their units per store order): below zero when buyers stocked up during the promotion.")),
     "net_revenue": _c(N_("Net revenue"), "money"), "net_profit": _c(N_("Net profit"), "money"),
 })
 _table("pricing.whatif", {
     "product_id": COLUMNS[f"{_P}:product_id"], "product_name": COLUMNS[f"{_P}:product_name"],
     "elasticity": COLUMNS[f"{_P}:elasticity"], "current_price": COLUMNS[f"{_P}:current_price"],
     "new_price": COLUMNS[f"{_P}:new_price"], "units_now": _c(N_("Units a week now"), "number", 1),
-    "units": _c(N_("Units a week"), "number", 1), "units_low": _c(N_("Units 90\u00a0% low"), "number", 1),
-    "units_high": _c(N_("Units 90\u00a0% high"), "number", 1), "revenue": _c(N_("Revenue a week"), "money"),
-    "profit": _c(N_("Profit a week"), "money"), "profit_low": _c(N_("Profit 90\u00a0% low"), "money"),
-    "profit_high": _c(N_("Profit 90\u00a0% high"), "money"), "best_price": _c(N_("Best price"), "money"),
+    "units": _c(N_("Units a week"), "number", 1), "units_low": _c(N_("Units 90\u00a0% low"), "number", 1, RANGE_END_HELP),
+    "units_high": _c(N_("Units 90\u00a0% high"), "number", 1, RANGE_END_HELP), "revenue": _c(N_("Revenue a week"), "money"),
+    "profit": _c(N_("Profit a week"), "money"), "profit_low": _c(N_("Profit 90\u00a0% low"), "money", help=RANGE_END_HELP),
+    "profit_high": _c(N_("Profit 90\u00a0% high"), "money", help=RANGE_END_HELP), "best_price": _c(N_("Best price"), "money"),
     "best_for": _c(N_("Best for")), "note": COLUMNS[f"{_P}:note"],
 })
 _table("pricing.markdowns", {

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from ecomdash import labels as L
 from ecomdash.i18n import use_lang
@@ -131,3 +132,38 @@ def test_the_download_notes_help_says_what_each_column_means():
         )
     with use_lang("en"):
         assert T.download_help(["product_id", "product_name"], area="forecast") == ""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_csv_only_columns_of_promotions_what_if_and_value_say_what_they_mean(lang):
+    """Columns the pages keep for the CSV had no help, so the caption's help listed them by
+    their headers alone: the promotions' and What-if's interval ends, the extra units, the
+    revenue lost after a promotion, a customer's predicted value. Each now says what it means,
+    the interval ends with one shared sentence about the 90 % range."""
+    from ecomdash.ui.pricing import PROMO_SCREEN, WHATIF_SCREEN
+    from ecomdash.ui.value_views import AT_RISK_SCREEN, CLV_SCREEN
+
+    cases = (
+        ("pricing.promos", PROMO_SCREEN, ("lift_low", "lift_high", "dip_low", "dip_high")),
+        ("pricing.promos", PROMO_SCREEN, ("extra_units", "dip_revenue")),
+        ("pricing.whatif", WHATIF_SCREEN, ("units_low", "units_high", "profit_low", "profit_high")),
+        ("value", AT_RISK_SCREEN, ("expected_value",)),
+    )
+    with use_lang(lang):
+        ends = L.column("lift_low", "pricing.promos").help
+        assert ends and "90" in ends
+        for area, screen, cols in cases:
+            assert not set(cols) & set(screen), cols  # they are the CSV's only
+            said = T.download_help(cols, area=area)
+            for c in cols:
+                col = L.column(c, area)
+                assert col.help, (area, c)
+                if c.endswith(("_low", "_high")):
+                    assert col.help == ends
+            assert said.count("\n") == len(cols) - 1
+            assert all(
+                line.count("**") == 2 and len(line.split("**")[2]) > 10
+                for line in said.splitlines()
+            )
+        # the customers by expected value show it on screen with its help as the header's
+        assert "expected_value" in CLV_SCREEN
