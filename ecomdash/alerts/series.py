@@ -286,7 +286,10 @@ def _week_level(g: pd.DataFrame, unspread: pd.DatetimeIndex) -> np.ndarray:
     if fit.sum() < 8:  # a short history mostly in run-ups: every week
         fit = np.ones(len(g), dtype=bool)
     level = lowess(y[fit], x[fit], frac=min(1.0, WEEK_SPAN / fit.sum()), it=3, xvals=x)
-    return np.expm1(level)
+    # Weeks that are exactly flat leave no spread: the robustness passes then weigh out every
+    # week off the line, and the weeks at a step between two flat runs have no level (NaN).
+    # Neither side of a lasting step is unusual: such a week is its own level.
+    return np.expm1(np.where(np.isnan(level), y, level))
 
 
 def _week_known(k: pd.Series) -> str:

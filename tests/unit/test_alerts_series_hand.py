@@ -303,6 +303,26 @@ def test_week_level_by_hand():
     assert np.abs(level / season - 1).max() < 0.1  # 7.5 %
 
 
+def test_weeks_at_a_step_between_exactly_flat_runs_have_a_level():
+    """Ten weeks of exactly 700 then ten of exactly 1400: the line's residuals are 0 but at the
+    step, so their median is 0 and the robustness passes weigh out every week off the line;
+    the two weeks at the step (9 and 10) had no level (NaN) and no score. Neither side of a
+    lasting step is unusual: each is its own level, 700 and 1400, change 0, and no week of
+    the twenty is scored as unusual."""
+    from ecomdash.alerts.series import score_weeks
+
+    level = _week_level(_weeks([700.0] * 10 + [1400.0] * 10), pd.DatetimeIndex([]))
+    assert level == pytest.approx([700.0] * 10 + [1400.0] * 10)
+    days = pd.date_range("2024-01-01", periods=7 * 20, freq="D")
+    actual = np.r_[np.full(70, 100.0), np.full(70, 200.0)]
+    scored = pd.DataFrame(
+        {"metric": "revenue", "day": days, "actual": actual, "expected": actual, "known": ""}
+    )
+    w = score_weeks(scored, metrics=["revenue"])
+    assert len(w) == 20 and w["expected"].notna().all()
+    assert w["rel"].abs().max() < 1e-9 and w["score"].abs().max() < 1e-3
+
+
 def test_a_weeks_change_is_its_total_over_its_level():
     """``rel`` (the severity's change and the reason's "-50 %"): 12 weeks of 700 and one of
     350 (week 6) among them: the robust level stays 700 (the low week weighed out), so the
