@@ -16,7 +16,6 @@ from ecomdash.charts import segment as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.features import CustomerHistory
 from ecomdash.i18n import N_, _, _n, fmt, get_lang
-from ecomdash.i18n.case import capitalised
 from ecomdash.i18n.fmt import NBSP, long_date, pct
 from ecomdash.i18n.note import tr_note
 from ecomdash.segment import (
@@ -543,12 +542,17 @@ def _movement_tab(res: SegmentationResult, fk: tuple) -> None:
     )
     _chart(charts.movement_sankey, "movement", fk, width="stretch")
     shown = mat.rename(index=_, columns=_)  # segment names in the UI language
-    # within the page: the from-segments pinned, each header on two lines; the corner is the
-    # index's name with its date kept whole (no-break spaces)
-    corner = _("segment on {date}", date=long_date(m.start).replace(" ", NBSP))
-    show_count_matrix(shown, corner=capitalised(corner), width="stretch")
+    # both dates named in the table: the rows' (down) over the columns' (across), each kept
+    # whole; its help and the file's first column say which is which in words
+    sides = _(
+        "Rows: {rows}; columns: {columns}",
+        rows=_("segment on {date}", date=long_date(m.start)),
+        columns=_("segment on {date}", date=long_date(m.end)),
+    )
+    corner = (f"{long_date(m.start)}{NBSP}↓", f"{long_date(m.end)}{NBSP}→")
+    show_count_matrix(shown, corner=corner, corner_help=sides, width="stretch")
     download_table(
-        shown.reset_index(),
+        shown.rename_axis(index=sides, columns=None).reset_index(),
         "segment-movement",
         label=_("Download matrix"),
         key="dl_mov",

@@ -424,10 +424,17 @@ def two_line_header(name: str) -> tuple[str, str]:
     return "", name
 
 
-def show_count_matrix(matrix: pd.DataFrame, *, corner: str, **kwargs):
+def show_count_matrix(
+    matrix: pd.DataFrame,
+    *,
+    corner: str | tuple[str, str],
+    corner_help: str | None = None,
+    **kwargs,
+):
     """``st.dataframe`` of a matrix of counts whose rows and columns are named in the
     merchant's words (the segment movement: from a segment, to a segment): the rows' names
-    pinned while the columns scroll, headed ``corner``; each header on two lines
+    pinned while the columns scroll, headed ``corner`` (its two lines, or a name cut in two),
+    with ``corner_help`` as its tooltip; each header on two lines
     (:func:`two_line_header`; a no-break space in ``corner`` keeps a date whole) and each
     column as narrow as its header's longer line and its cells allow (:func:`drawn_px`);
     every row in view.
@@ -435,16 +442,20 @@ def show_count_matrix(matrix: pd.DataFrame, *, corner: str, **kwargs):
     Streamlit draws a header on one line; columns of two levels it draws as two header rows,
     which is how a header wraps here (the rows' names are a column, pinned, to take a header
     of two lines: an index has one). Its browser reads a column of two levels by its Python
-    repr with ``'`` taken for ``"``: an apostrophe is written ’ ("Can’t"), a no-break space
+    repr with ``'`` taken for ``"``: an apostrophe is written ’ ("Can’t"), a quote ”, a no-break space
     a plain one (its repr, ``\\xa0``, was shown as the whole header). The movement
     matrix's 11 one-line headers took 1,051 px in a 938 px table (Chromium, 1400 px) and the
     rows' names scrolled out of view."""
-    heads = [two_line_header(corner), *(two_line_header(str(c)) for c in matrix.columns)]
+    corner = two_line_header(corner) if isinstance(corner, str) else corner
+    heads = [corner, *(two_line_header(str(c)) for c in matrix.columns)]
     shown = matrix.reset_index(drop=True)
     shown.insert(0, "rows", [str(v) for v in matrix.index])
     # its browser reads the repr: no escape (a no-break space is "\\xa0" there) and no '
     shown.columns = pd.MultiIndex.from_tuples(
-        [tuple(line.replace(NBSP, " ").replace("'", "’") for line in head) for head in heads]
+        [
+            tuple(line.replace(NBSP, " ").replace("'", "’").replace('"', "”") for line in head)
+            for head in heads
+        ]
     )
     cells = [list(shown.iloc[:, 0])] + [[f"{v:,}" for v in matrix[c]] for c in matrix.columns]
     cfg: dict = {}
@@ -452,7 +463,7 @@ def show_count_matrix(matrix: pd.DataFrame, *, corner: str, **kwargs):
         width = max(MIN_COLUMN_PX, *map(drawn_px, head), *map(drawn_px, texts))
         # by position: the (hidden) index is 0
         cfg[f"_pos:{i + 1}"] = (
-            st.column_config.TextColumn(width=width, pinned=True)
+            st.column_config.TextColumn(width=width, pinned=True, help=corner_help)
             if i == 0
             else st.column_config.NumberColumn(width=width, format="%,d")
         )

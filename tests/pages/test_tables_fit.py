@@ -7,12 +7,12 @@ border (``show_table(on_screen=...)``), or wrapping long text in taller rows wit
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from ecomdash import labels as L
 from ecomdash.i18n import _, use_lang
+from ecomdash.i18n.fmt import long_date
 from ecomdash.ui import pricing as P_UI
 from ecomdash.ui import segment as S_UI
 from ecomdash.ui import tables as T
@@ -377,6 +377,7 @@ def test_the_segment_movement_matrix_fits_the_page(demo_dataset, lang, monkeypat
         return real(data, *args, **kwargs)
 
     monkeypatch.setattr(st, "dataframe", spy)
+    downloads = record_downloads(monkeypatch)
     at = run_page("segments.py", dataset_id=demo_dataset.id, timeout=240, lang=lang)
     assert not at.exception, at.exception
     with use_lang(lang):
@@ -391,12 +392,29 @@ def test_the_segment_movement_matrix_fits_the_page(demo_dataset, lang, monkeypat
     # the headers, read over their two lines, are the segments (an apostrophe written ’)
     assert [glue.join(p for p in h if p).replace("’", "'") for h in heads[1:]] == names
     assert all(h[0] for h in heads[1:] if " " in glue.join(h).strip())  # two words: two lines
-    corner = {"en": r"Segment on \d+ [A-Z][a-z]+ \d{4}", "zh": r"\d{4}年\d+月\d+日的分群"}[lang]
-    assert re.fullmatch(corner, glue.join(p for p in heads[0] if p)), heads[0]
+    with use_lang(lang):
+        [start, end] = [
+            long_date(d.value)
+            for label in ("Compare with", "As of")
+            for d in at.date_input
+            if d.label == _(label)
+        ]
+        sides = _(
+            "Rows: {rows}; columns: {columns}",
+            rows=_("segment on {date}", date=start),
+            columns=_("segment on {date}", date=end),
+        )
+    # both dates in the table: the rows' (down) over the columns' (across), the help in words
+    assert heads[0] == (f"{start} ↓", f"{end} →"), heads[0]
     assert table.value.iloc[:, 0].tolist() == rows
     assert heights[-1] == (len(rows) + 2) * 35 + 3  # every row, under two header rows
     cfg = json.loads(table.proto.columns)
     assert cfg["_pos:1"].get("pinned") is True
+    assert cfg["_pos:1"].get("help") == sides, cfg["_pos:1"]
+    # the file names both dates in its first column's header, its rows the same segments
+    with use_lang(lang):
+        assert downloads.headers("segment-movement")[0] == sides
+        assert downloads.frame("segment-movement").iloc[:, 0].tolist() == rows
     assert not any(cfg[f"_pos:{i}"].get("pinned") for i in range(2, len(heads) + 1))
     widths = []
     for i, head in enumerate(heads, start=1):
