@@ -305,41 +305,81 @@ def pca_scatter(
     return fig
 
 
+#: The Sankey's plot height (px) and the room between two of its nodes (px).
+_SANKEY_PX, _SANKEY_PAD = 480, 12
+
+
+def _column_y(values: list[int]) -> list[float]:
+    """Each node's centre (0 top, 1 bottom) in a column of nodes stacked in order, heights in
+    proportion to ``values``, :data:`_SANKEY_PAD` px between two."""
+    gap = _SANKEY_PAD / _SANKEY_PX
+    room = 1 - gap * (len(values) - 1)
+    total = sum(values)
+    out, top = [], 0.0
+    for v in values:
+        h = room * v / total
+        out.append(min(max(top + h / 2, 0.001), 0.999))  # plotly ignores 0 and 1
+        top += h + gap
+    return out
+
+
 def movement_sankey(result: MovementResult) -> go.Figure:
-    """Sankey of customers from their segment at ``start`` to their segment at ``end``."""
+    """Sankey of customers from their segment at ``start`` (left) to their segment at ``end``
+    (right), both columns in the segments' order (best at the top, as the matrix's rows), a
+    date over each column.
+
+    Plotly placed the nodes by its own relaxation, so the two columns came in different
+    orders (New fourth on the right, eighth on the left), and every label repeated its date
+    ("Champions (2 August 2026)"), which crowded the small nodes' labels into each other."""
     flows = result.flows
-    left = [*SEGMENT_NAMES, NOT_YET]
-    right = list(SEGMENT_NAMES)
-    # dates as a sentence writes them (fmt.long_date), as the tab's caption does
-    labels = [f"{_(s)} ({long_date(result.start)})" for s in left] + [
-        f"{_(s)} ({long_date(result.end)})" for s in right
-    ]
-    colours = [SEGMENT_COLOURS.get(s, "#dddddd") for s in left] + [
-        SEGMENT_COLOURS[s] for s in right
-    ]
+    out = flows.groupby("source")["customers"].sum()
+    into = flows.groupby("target")["customers"].sum()
+    left = [s for s in [*SEGMENT_NAMES, NOT_YET] if out.get(s, 0) > 0]
+    right = [s for s in SEGMENT_NAMES if into.get(s, 0) > 0]
+    start, end = long_date(result.start), long_date(result.end)
     src = [left.index(s) for s in flows["source"]]
-    link_colours = [_rgba(SEGMENT_COLOURS.get(s, "#bbbbbb"), 0.35) for s in flows["source"]]
     dst = [len(left) + right.index(s) for s in flows["target"]]
     fig = go.Figure(
         go.Sankey(
-            node={"label": labels, "color": colours, "pad": 12, "thickness": 14},
+            arrangement="fixed",
+            node={
+                "label": [_(s) for s in left + right],
+                "color": [SEGMENT_COLOURS.get(s, "#dddddd") for s in left + right],
+                "x": [0.001] * len(left) + [0.999] * len(right),
+                "y": _column_y([int(out[s]) for s in left])
+                + _column_y([int(into[s]) for s in right]),
+                "customdata": [start] * len(left) + [end] * len(right),
+                "hovertemplate": _("%{label}, %{customdata}: %{value:,} customers")
+                + "<extra></extra>",
+                "pad": _SANKEY_PAD,
+                "thickness": 14,
+            },
             link={
                 "source": src,
                 "target": dst,
                 "value": flows["customers"].tolist(),
-                "color": link_colours,
+                "color": [_rgba(SEGMENT_COLOURS.get(s, "#bbbbbb"), 0.35) for s in flows["source"]],
                 "hovertemplate": _("%{source.label} → %{target.label}: %{value:,} customers")
                 + "<extra></extra>",
             },
+            # the page's text colour: plotly's own grey on the pale links was hard to read
+            textfont={"size": 12, "color": "#31333f"},
         )
     )
+    for x, anchor, day in ((0, "left", start), (1, "right", end)):
+        fig.add_annotation(
+            text=f"<b>{day}</b>",
+            x=x,
+            y=1,
+            xref="paper",
+            yref="paper",
+            xanchor=anchor,
+            yanchor="bottom",
+            showarrow=False,
+        )
     fig.update_layout(
-        title=_(
-            "Who moved where: {start} → {end}",
-            start=long_date(result.start),
-            end=long_date(result.end),
-        ),
-        height=560,
-        margin={"t": 40},
+        title=_("Who moved where: {start} → {end}", start=start, end=end),
+        height=_SANKEY_PX + 70,
+        margin={"t": 70, "b": 0},
     )
     return fig

@@ -24,6 +24,13 @@ def test_segments_tabs_draw_on_click(page, app_url):
     # what is clustered, in one sentence: the repeat customers; one-time buyers apart
     expect(main.get_by_text("who ordered at least twice; the ").first).to_be_visible()
     screenshot(page, "segments-clusters-tab")
+    # who moved where: the flow chart, then the matrix headed by both dates, its file beside
+    main.get_by_role("tab", name="Movement", exact=True).click()
+    wait_for_app_run(page)
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1, timeout=60_000)
+    expect(main.get_by_role("button", name="Download matrix")).to_be_visible()
+    main.get_by_role("button", name="Download matrix").scroll_into_view_if_needed()
+    screenshot(page, "segments-movement-tab")
     main.get_by_role("tab", name="Download", exact=True).click()
     wait_for_app_run(page)
     expect(main.get_by_role("button", name="Download customer list")).to_be_visible()

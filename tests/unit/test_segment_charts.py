@@ -58,13 +58,35 @@ def test_profile_heatmap_is_red_where_a_cluster_is_higher(res):
 
 
 def test_sankey_flows_sum_to_customers(res):
-    sk = charts.movement_sankey(res.movement).data[0]
+    fig = charts.movement_sankey(res.movement)
+    sk = fig.data[0]
     assert sum(sk.link.value) == res.n_customers
-    assert len(sk.node.label) == 2 * len(seg.SEGMENT_NAMES) + 1
-    # the two dates as the tab's caption writes them ("Champions (2 August 2026)"), not ISO
+    flows = res.movement.flows
+    left = [s for s in [*seg.SEGMENT_NAMES, seg.NOT_YET] if s in set(flows["source"])]
+    right = [s for s in seg.SEGMENT_NAMES if s in set(flows["target"])]
+    # one node per segment with customers on its side, named by the segment alone, both
+    # columns in the segments' order (the matrix's rows), top to bottom
+    assert list(sk.node.label) == left + right and sk.arrangement == "fixed"  # plotly keeps it
+    ys = list(sk.node.y)
+    assert ys[: len(left)] == sorted(ys[: len(left)]) and ys[len(left) :] == sorted(ys[len(left) :])
+    assert set(sk.node.x[: len(left)]) == {0.001} and set(sk.node.x[len(left) :]) == {0.999}
+    # each column's date over it, as the tab's caption writes them ("2 August 2026"), not ISO
     start, end = res.movement.start, res.movement.end
-    assert sk.node.label[0].endswith(f" ({start.day} {start:%B %Y})"), sk.node.label[0]
-    assert sk.node.label[-1].endswith(f" ({end.day} {end:%B %Y})"), sk.node.label[-1]
+    heads = [(a.x, a.text) for a in fig.layout.annotations]
+    assert heads == [(0, f"<b>{start.day} {start:%B %Y}</b>"), (1, f"<b>{end.day} {end:%B %Y}</b>")]
+    assert list(sk.node.customdata) == [f"{start.day} {start:%B %Y}"] * len(left) + [
+        f"{end.day} {end:%B %Y}"
+    ] * len(right)
+
+
+def test_sankey_column_y_by_hand():
+    """Three nodes of 1, 2 and 1 customers in a 480 px plot, 12 px apart: the gaps take
+    24/480 = 0.05, the nodes 0.95 in the ratio 1:2:1 (0.2375, 0.475, 0.2375), so the
+    centres are 0.11875, 0.2375 + 0.025 + 0.2375 = 0.5, and 1 - 0.11875 = 0.88125."""
+    from ecomdash.charts.segment import _column_y
+
+    assert _column_y([1, 2, 1]) == pytest.approx([0.11875, 0.5, 0.88125])
+    assert _column_y([5]) == pytest.approx([0.5])
 
 
 def test_bad_comparison_date_only_drops_movement():
