@@ -36,7 +36,7 @@ def one_line_within_the_page(table, screen) -> None:
     assert all(isinstance(w, int) for w in widths.values()), widths
     assert sum(widths.values()) <= T.INNER_PX, widths
     for c in screen:
-        assert T.text_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
+        assert T.drawn_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
 
 
 def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
@@ -50,7 +50,7 @@ def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
     assert sum(widths.values()) <= budget, widths
     lines = T.WRAP_LINES if table.proto.row_height > 64 else 1
     for c in screen:
-        assert T.text_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
+        assert T.drawn_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
         if table.value[c].dtype.kind in "biuf":
             continue  # figures: the browser writes them rounded, within the column's header
         for text in map(str, table.value[c]):
