@@ -20,6 +20,7 @@ from ecomdash.ui import value_views as V_UI
 from ecomdash.ui.common import inert
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
+from tests.unit.test_table_latin_runs import broken_pieces
 
 
 def _table(at, column: str):
@@ -42,7 +43,8 @@ def one_line_within_the_page(table, screen) -> None:
 def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
     """``table`` shows the columns ``screen`` within the page's width (``budget``), its
     headers on one line and each text cell on at most ``WRAP_LINES`` lines of rows tall
-    enough to show them."""
+    enough to show them, no piece the layout keeps whole (a word, "预测（BG/NBD）") broken
+    where the canvas breaks the cell's lines."""
     assert list(table.value.columns) == list(screen)
     cfg = json.loads(table.proto.columns)
     widths = {c: cfg[c]["width"] for c in screen}
@@ -55,6 +57,7 @@ def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
             continue  # figures: the browser writes them rounded, within the column's header
         for text in map(str, table.value[c]):
             assert T.cell_lines(text, widths[c]) <= lines, (c, text)
+            assert broken_pieces(text, widths[c]) == [], (c, text, T.cell_wrap(text, widths[c]))
 
 
 def names_the_others(at, lang: str, off, area: str) -> str:

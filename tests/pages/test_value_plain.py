@@ -13,6 +13,7 @@ from ecomdash import labels as L
 from ecomdash.i18n import fmt, use_lang
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
+from tests.unit.test_table_latin_runs import broken_pieces
 
 
 def _page(demo_dataset, lang):
@@ -48,6 +49,8 @@ def _fits_the_page(table) -> None:
             continue  # figures: the browser writes them rounded ("14.9 %"), not "14.8999…"
         for text in map(str, table.value[col]):
             assert T.cell_lines(text, widths[col]) <= lines, (col, text)
+            # no piece the layout keeps whole ("BG/NBD", "90%") broken by the canvas
+            assert broken_pieces(text, widths[col]) == [], (col, text, widths[col])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
