@@ -1,8 +1,9 @@
 """How wide a text is drawn: a Chinese character (Unicode East Asian Wide or Fullwidth) takes
 the room of about two Latin ones, in a terminal (two columns against one) as in a table cell
-of the app (14 px against about 7.5 px). One count for both: the CLI lines up its tables with
-it (``ecomdash pricing``'s product column) and the pages size their tables' columns with it
-(:func:`ecomdash.ui.tables.text_px`). No Streamlit here."""
+of the app (14 px against about 7.5 px). The CLI lines up its tables with it (``ecomdash
+pricing``'s product column); the pages' tables tell a Chinese character by :func:`is_wide`
+and measure the rest as the font draws it (:func:`ecomdash.ui.tables.drawn_px`). No
+Streamlit here."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 
-from ecomdash.text_width import is_wide, text_width
+from ecomdash.text_width import is_wide
 
 #: A table's width budget in px: what the main column of a 1280 px wide window holds beside
 #: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
@@ -28,17 +28,12 @@ WRAP_LINES, WRAP_ROW_PX = 3, 72
 MIN_COLUMN_PX = 56
 
 
-def text_px(text: str) -> int:
-    """About how wide ``text`` is in a table cell, px: a Latin character ~7.5 px at the
-    table's 14 px font, a Chinese one a full 14 px, with the cell's padding."""
-    return math.ceil(text_width(text, narrow=7.5, wide=14)) + 18
-
-
 def column_layout(
     cells: Mapping[str, Collection[str]], headers: Mapping[str, str], *, budget: int = PAGE_PX
 ) -> tuple[dict[str, int], int | None]:
     """Pixel widths of a table's columns within ``budget`` and its row height, from the text
-    of each column's ``cells`` and its header (headers: one line, as Streamlit draws them).
+    of each column's ``cells`` and its header (headers: one line, as Streamlit draws them),
+    each measured as the font draws it (:func:`drawn_px`), as :func:`cell_lines` breaks it.
 
     When every column fits its longest text on one line, each gets that (rows of one line:
     None, Streamlit's own height). Else each column first gets a third of its longest
@@ -51,8 +46,8 @@ def column_layout(
     Streamlit, each column took its one-line width and the table ran off the page:
     "lifetime-value models (BG/NBD, Gam" was cut off under "Affects" (the checklist), the
     churn models' table was wider than the page in Chinese."""
-    head = {c: text_px(headers.get(c, c)) for c in cells}
-    cell = {c: max(map(text_px, texts), default=0) for c, texts in cells.items()}
+    head = {c: drawn_px(headers.get(c, c)) for c in cells}
+    cell = {c: max(map(drawn_px, texts), default=0) for c, texts in cells.items()}
     need = {c: max(MIN_COLUMN_PX, head[c], cell[c]) for c in cells}
     if sum(need.values()) <= budget:
         return need, None
@@ -85,19 +80,28 @@ def column_layout(
 
 def cell_lines(text: str, width: int) -> int:
     """How many lines ``text`` takes in a cell ``width`` px wide (its padding included), as
-    Streamlit's canvas table breaks it (:func:`unbreakable_parts`): a line that overflows
-    breaks at its last plain space, else at the character that overflows; each character as
-    wide as the font draws it (:func:`drawn_px`).
+    Streamlit's canvas table breaks it (:func:`cell_wrap`).
 
     >>> cell_lines("复购客户（2 个及以上购买日）", 215), cell_lines("复购客户（2 个及以上购买日）", 200)
     (1, 2)
     >>> cell_lines("Days of history for a 90-day churn window", 180)
     2
     """
+    return len(cell_wrap(text, width))
+
+
+def cell_wrap(text: str, width: int) -> list[str]:
+    """The lines of ``text`` in a cell ``width`` px wide (its padding included), as
+    Streamlit's canvas table breaks it (:func:`unbreakable_parts`): a line that overflows
+    breaks at its last plain space, else at the character that overflows; each character as
+    wide as the font draws it (:func:`drawn_px`).
+
+    >>> cell_wrap("Days of history for a 90-day churn window", 180)
+    ['Days of history for a', '90-day churn window']
+    """
     room = max(width - drawn_px(""), 1)
-    lines, rest = 0, text.strip(" ")
+    lines, rest = [], text.strip(" ")
     while rest:
-        lines += 1
         used, fit = 0.0, 0
         for ch in rest:
             used += _char_px(ch)
@@ -105,11 +109,13 @@ def cell_lines(text: str, width: int) -> int:
                 break
             fit += 1
         if fit >= len(rest):
+            lines.append(rest)
             break
         fit = max(fit, 1)
         cut = rest.rfind(" ", 0, fit + 1)
+        lines.append((rest[:cut] if cut > 0 else rest[:fit]).rstrip(" "))
         rest = (rest[cut:] if cut > 0 else rest[fit:]).lstrip(" ")
-    return max(lines, 1)
+    return lines or [""]
 
 
 #: The texts per column whose wrapping decides a column's lines (the widest ones)
@@ -128,7 +134,7 @@ def _fewer_lines(
     checklist in Chromium: "复购客户（2 个及以上购买日" over "）", "客户生命周期价值、流"
     over "失"). A wrapping column first gives back what its lines do not need (a header
     that was whole, or a Latin run that was, stays whole: :func:`unbreakable_parts`)."""
-    texts = {c: sorted(set(t), key=text_px, reverse=True)[:_WRAP_SAMPLE] for c, t in cells.items()}
+    texts = {c: sorted(set(t), key=drawn_px, reverse=True)[:_WRAP_SAMPLE] for c, t in cells.items()}
 
     def lines(c: str, w: int) -> int:
         return max((cell_lines(t, w) for t in texts[c]), default=1)
@@ -177,7 +183,7 @@ def _fewer_lines(
 def _longest_word_px(texts: Collection[str]) -> int:
     """The width of the widest piece of ``texts`` that a column must hold on one line so
     that no Latin word, number or model name is cut (:func:`unbreakable_parts`)."""
-    return max((text_px(p) for t in texts for p in unbreakable_parts(t)), default=0)
+    return max((drawn_px(p) for t in texts for p in unbreakable_parts(t)), default=0)
 
 
 #: Where Streamlit's canvas table may break a line of a cell: at a plain space only (a
@@ -213,7 +219,7 @@ def unbreakable_parts(text: str) -> list[str]:
             continue
         end = max((i + 1 for i, ch in enumerate(piece) if not is_wide(ch)), default=0)
         if not end:
-            parts.append(max(piece, key=lambda ch: text_px(ch)))
+            parts.append(max(piece, key=_char_px))
             continue
         while end < len(piece) and unicodedata.category(piece[end])[0] == "P":
             end += 1  # the closing bracket or the colon after the run stays on its line
@@ -235,8 +241,8 @@ def one_line_widths(
     (dates, severities, figures) stay whole and only the longest texts end in "…" (their
     whole text is in the download and, on the Alerts page, in the details). When even the
     headers do not fit, each column gets its header (the table scrolls sideways)."""
-    head = {c: max(MIN_COLUMN_PX, text_px(headers.get(c, c))) for c in cells}
-    need = {c: max(head[c], max(map(text_px, texts), default=0)) for c, texts in cells.items()}
+    head = {c: max(MIN_COLUMN_PX, drawn_px(headers.get(c, c))) for c in cells}
+    need = {c: max(head[c], max(map(drawn_px, texts), default=0)) for c, texts in cells.items()}
     if sum(need.values()) <= budget or sum(head.values()) >= budget:
         return need if sum(need.values()) <= budget else head
 
@@ -281,9 +287,11 @@ _DRAWN_PX = {
 def drawn_px(text: str) -> int:
     """How wide a table cell (or header) draws ``text``, px: each character as the font draws
     it (:data:`_DRAWN_PX`; a Chinese one 14 px, any other not measured 7.5), with the cell's
-    8 px padding on each side and 2 px to spare. A matrix's many narrow columns are sized with
-    it: :func:`text_px`'s 7.5 px a Latin character (a safe average for the long texts of
-    other tables) gave "Potential loyalist" 153 px, where it takes 113."""
+    8 px padding on each side and 2 px to spare. Every layout here measures with it, as
+    :func:`cell_lines` breaks a cell's lines. A flat 7.5 px a Latin character gave "Potential
+    loyalist" 153 px, where it takes 113 (English tables wider than they needed, their other
+    columns wrapping for it), and "预测（BG/NBD）" 119 px where it draws 124: a piece the layout
+    meant to keep whole ("购买可能性最高10%", "SARIMAX") broke where the canvas drew it."""
     return math.ceil(sum(map(_char_px, text))) + 18
 
 

@@ -35,11 +35,11 @@ from ecomdash.ui.table_layout import (  # noqa: F401
     WRAP_ROW_PX,
     _longest_word_px,
     cell_lines,
+    cell_wrap,
     column_layout,
     drawn_px,
     matrix_widths,
     one_line_widths,
-    text_px,
     unbreakable_parts,
 )
 

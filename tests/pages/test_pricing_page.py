@@ -53,7 +53,7 @@ def categories_fit_the_page(at, lang: str) -> None:
     cfg = json.loads(element.proto.columns)
     assert sum(cfg[c]["width"] for c in CATEGORY_SCREEN) <= T.INNER_PX, cfg
     for c in CATEGORY_SCREEN:  # no header cut, no figure cut
-        assert T.text_px(cfg[c]["label"]) <= cfg[c]["width"], (c, cfg[c])
+        assert T.drawn_px(cfg[c]["label"]) <= cfg[c]["width"], (c, cfg[c])
     assert CATEGORY_CSV_ALSO[lang] in [c.value for c in at.caption]
 
 

@@ -164,10 +164,12 @@ def test_cluster_profile_table_gives_its_text_columns_room(demo_dataset):
     assert len(profile) == 1
     assert "2+ orders" in profile[0].value["cluster"].tolist()
     config = json.loads(profile[0].proto.columns)
-    for word in ("2+", "orders"):  # "2+ orders" wraps at its space, no word cut
-        assert config["cluster"]["width"] >= T.text_px(word), config["cluster"]
-    longest = max(profile[0].value["name"], key=T.text_px)
-    assert T.text_px(longest) <= T.WRAP_LINES * config["name"]["width"], config["name"]
+    # "2+ orders" wraps at its space, no word cut: "orders" is drawn 8 + 5 + 8 + 7 + 5 + 6 =
+    # 39 px, 57 with the cell's padding (tables._DRAWN_PX)
+    assert config["cluster"]["width"] >= 57 == T.drawn_px("orders"), config["cluster"]
+    assert "orders" in T.cell_wrap("2+ orders", config["cluster"]["width"])[-1]
+    for name in profile[0].value["name"]:
+        assert T.cell_lines(name, config["name"]["width"]) <= T.WRAP_LINES, (name, config["name"])
     assert profile[0].proto.row_height == T.WRAP_ROW_PX
     # the catalogue's headers stay
     assert displayed_headers(profile[0])[:2] == ["Cluster", "Cluster name"]

@@ -20,6 +20,7 @@ from ecomdash.ui import value_views as V_UI
 from ecomdash.ui.common import inert
 from tests.pages.conftest import run_page
 from tests.pages.downloads import record_downloads
+from tests.unit.test_table_latin_runs import broken_pieces
 
 
 def _table(at, column: str):
@@ -36,13 +37,14 @@ def one_line_within_the_page(table, screen) -> None:
     assert all(isinstance(w, int) for w in widths.values()), widths
     assert sum(widths.values()) <= T.INNER_PX, widths
     for c in screen:
-        assert T.text_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
+        assert T.drawn_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
 
 
 def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
     """``table`` shows the columns ``screen`` within the page's width (``budget``), its
     headers on one line and each text cell on at most ``WRAP_LINES`` lines of rows tall
-    enough to show them."""
+    enough to show them, no piece the layout keeps whole (a word, "预测（BG/NBD）") broken
+    where the canvas breaks the cell's lines."""
     assert list(table.value.columns) == list(screen)
     cfg = json.loads(table.proto.columns)
     widths = {c: cfg[c]["width"] for c in screen}
@@ -50,11 +52,12 @@ def wrapped_within_the_page(table, screen, budget: int = T.PAGE_PX) -> None:
     assert sum(widths.values()) <= budget, widths
     lines = T.WRAP_LINES if table.proto.row_height > 64 else 1
     for c in screen:
-        assert T.text_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
+        assert T.drawn_px(cfg[c]["label"]) <= widths[c], (c, cfg[c])
         if table.value[c].dtype.kind in "biuf":
             continue  # figures: the browser writes them rounded, within the column's header
         for text in map(str, table.value[c]):
             assert T.cell_lines(text, widths[c]) <= lines, (c, text)
+            assert broken_pieces(text, widths[c]) == [], (c, text, T.cell_wrap(text, widths[c]))
 
 
 def names_the_others(at, lang: str, off, area: str) -> str:

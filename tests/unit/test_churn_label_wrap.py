@@ -13,20 +13,17 @@ import pytest
 
 from ecomdash import churn
 from ecomdash.i18n import _, use_lang
-from ecomdash.text_width import text_width
 from ecomdash.ui import tables as T
-
-#: a cell's padding, px, in ``tables.text_px``
-PADDING = T.text_px("")
 
 
 def canvas_lines(text: str, px: int) -> list[str]:
     """``text`` wrapped as Streamlit's canvas table wraps a cell ``px`` wide (its text
-    measured as ``tables.text_px`` measures it): the longest head that fits, cut back to its
-    last space after the first character when it has one."""
+    measured as the font draws it, ``tables.drawn_px``, padding included: the layout's one
+    measure): the longest head that fits, cut back to its last space after the first
+    character when it has one."""
 
     def fits(s: str) -> bool:
-        return text_width(s, narrow=7.5, wide=14) <= px - PADDING
+        return T.drawn_px(s) <= px
 
     lines = []
     while not fits(text):
@@ -51,7 +48,7 @@ def test_the_model_name_stays_whole_in_any_column_as_wide_as_its_longest_word(la
     for label in labels:
         assert "BG/NBD" in label, label
         narrowest = T._longest_word_px([label])  # what the layout gives it where it can
-        for px in range(narrowest, T.text_px(label) + 1):
+        for px in range(narrowest, T.drawn_px(label) + 1):
             lines = canvas_lines(label, px)
             assert any("BG/NBD" in line for line in lines), (label, px, lines)
 
@@ -75,8 +72,6 @@ def test_the_churn_models_table_fits_with_the_model_names_whole(lang):
     assert sum(widths.values()) <= T.PAGE_PX, widths
     for label in table["label"]:
         lines = canvas_lines(label, widths["label"])
-        # lines as the font draws them (tables.cell_lines); the 7.5 px a Latin character of
-        # canvas_lines (the layout's measure of a piece kept whole) overcounts English
         assert T.cell_lines(label, widths["label"]) <= T.WRAP_LINES, (label, lines)
         if "BG/NBD" in label:
             assert any("BG/NBD" in line for line in lines), (label, widths["label"], lines)

@@ -640,6 +640,6 @@ def test_checklist_columns_fit_the_page_and_wrap_rather_than_cut_off(lang, faili
         for text in [headers[col], *map(str, table[col])]:
             assert T.cell_lines(text, widths[col]) <= lines, (col, text, widths[col])
         # headers on one line: Streamlit draws no second
-        assert T.text_px(headers[col]) <= widths[col], (col, headers[col], widths[col])
+        assert T.drawn_px(headers[col]) <= widths[col], (col, headers[col], widths[col])
     # "Affects" says what it affects in plain words, without the models' names
     assert not table["affects"].str.contains("BG/NBD").any()

@@ -3,7 +3,10 @@ table's column. Streamlit's table draws its cells on a canvas that breaks a line
 space wherever it overflows, inside "BG/NBD" too ("预测（BG/N" / "BD）"): the width
 computation (``ui.tables.column_layout`` / ``fitted_columns``) gives such a column at least
 the label from its start through the run, not just the run's width. The line breaking is
-simulated at every width, as ``test_churn_label_wrap.py`` does for the churn baselines."""
+simulated at every width, as ``test_churn_label_wrap.py`` does for the churn baselines.
+
+The layout measures a piece it keeps whole as the canvas draws it (``tables.drawn_px``): by
+7.5 px a Latin character it gave "购买可能性最高10%" 139 px, where its line broke before "%"."""
 
 from __future__ import annotations
 
@@ -36,14 +39,59 @@ def whole(lines: list[str], runs: list[str]) -> bool:
     return all(any(r in line for line in lines) for r in runs)
 
 
+def broken_pieces(text: str, width: int) -> list[str]:
+    """The pieces of ``text`` the layout keeps whole (``tables.unbreakable_parts``: a word, a
+    Chinese label through its Latin run) that ``tables.cell_wrap`` breaks in a cell
+    ``width`` px wide: each piece's span, from where it starts, set against the lines'."""
+    spans, at = [], 0
+    for line in T.cell_wrap(text, width):
+        at = text.index(line, at)
+        spans.append((at, at + len(line)))
+        at += len(line)
+    broken = []
+    for word in re.finditer(r"[^ \t\n]+", text):
+        [piece] = T.unbreakable_parts(word.group())
+        if not word.group().startswith(piece):
+            continue  # a Chinese piece without a Latin run: its widest character, any one
+        start, end = word.start(), word.start() + len(piece)
+        if not any(a <= start and end <= b for a, b in spans):
+            broken.append(piece)
+    return broken
+
+
 @pytest.mark.parametrize("label", [*LABELS, "Predicted (BG/NBD)"])
 def test_a_latin_run_stays_whole_at_every_width_the_layout_may_give(label):
     assert any(map(is_wide, label)) or label.isascii()
     narrowest = T._longest_word_px([label])
-    assert narrowest <= T.text_px(label)
-    for px in range(narrowest, T.text_px(label) + 1):
+    assert narrowest <= T.drawn_px(label)
+    for px in range(narrowest, T.drawn_px(label) + 1):
         lines = canvas_lines(label, px)
         assert whole(lines, latin_runs(label)), (label, px, lines)
+        assert broken_pieces(label, px) == [], (label, px, T.cell_wrap(label, px))
+
+
+#: Pieces a column keeps whole, a label holding each, and the piece's width as the canvas
+#: draws it (tables._DRAWN_PX), added by hand with the cell's 18 px (8 px of padding a side,
+#: 2 to spare); the flat 7.5 px a Latin character gave each less ("10%" 41, "SARIMAX" 71,
+#: "预测（BG/NBD）" 119, "购买可能性最高10%" 139) and the canvas broke it there
+DRAWN_BY_HAND = (
+    ("10%", "流失 10%", 44),  # 1 7, 0 7, % 12: 26 + 18
+    ("SARIMAX", "模型 ETS（指数平滑）与 SARIMAX", 72),  # 7.5+8+8+4+10.5+8+7.5 = 53.5 -> 54 + 18
+    ("预测（BG/NBD）", "预测（BG/NBD）模型", 124),  # 3×14 + 8.5+9+5+9.5+8.5+9 + 14 = 105.5
+    ("购买可能性最高10%", "购买可能性最高10%中的购买者比例", 142),  # 7×14 + 7+7+12 = 124 + 18
+)
+
+
+@pytest.mark.parametrize(("piece", "label", "px"), DRAWN_BY_HAND)
+def test_a_piece_kept_whole_is_measured_as_the_canvas_draws_it(piece, label, px):
+    """The layout's width for the piece is its drawn width: one line there, broken a pixel
+    narrower (where the flat measure left it); in a longer label it stays whole at every
+    width from there to the label's one line."""
+    assert T._longest_word_px([piece]) == T._longest_word_px([label]) == px
+    assert T.cell_wrap(piece, px) == [piece]
+    assert len(T.cell_wrap(piece, px - 1)) == 2
+    for width in range(px, T.drawn_px(label) + 1):
+        assert broken_pieces(label, width) == [], (label, width, T.cell_wrap(label, width))
 
 
 def test_the_value_pages_chinese_legend_is_held_from_its_start():
@@ -51,7 +99,8 @@ def test_the_value_pages_chinese_legend_is_held_from_its_start():
         label = _("Predicted (BG/NBD)")
     assert label == "预测（BG/NBD）"
     assert T.unbreakable_parts(label) == [label]
-    assert T._longest_word_px([label]) == T.text_px(label)
+    # 预测（ 3 × 14, B 8.5, G 9, / 5, N 9.5, B 8.5, D 9, ） 14: 105.5 px, 124 with the padding
+    assert T._longest_word_px([label]) == T.drawn_px(label) == 124
 
 
 def test_pieces_between_spaces_and_no_break_spaces():
@@ -81,16 +130,18 @@ def test_column_layout_keeps_the_run_whole_at_narrow_budgets(label):
     cells = {"label": [label], "note": ["a long note that wraps " * 4], "auc": ["94.4\u00a0%"]}
     headers = {"label": "模型", "note": "说明", "auc": "排序"}
     low = sum(
-        max(T.MIN_COLUMN_PX, -(-T.text_px(v[0]) // T.WRAP_LINES), T._longest_word_px(v))
+        max(T.MIN_COLUMN_PX, -(-T.drawn_px(v[0]) // T.WRAP_LINES), T._longest_word_px(v))
         for v in cells.values()
     )
-    high = sum(max(T.text_px(headers[c]), T.text_px(v[0])) for c, v in cells.items())
+    high = sum(max(T.drawn_px(headers[c]), T.drawn_px(v[0])) for c, v in cells.items())
     assert low < high
     for budget in range(low, high + 1, 3):
         widths, _rows = T.column_layout(cells, headers, budget=budget)
         assert sum(widths.values()) <= budget, (budget, widths)
         lines = canvas_lines(label, widths["label"])
         assert whole(lines, latin_runs(label)), (label, budget, widths, lines)
+        for c, texts in cells.items():
+            assert broken_pieces(texts[0], widths[c]) == [], (c, budget, widths)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

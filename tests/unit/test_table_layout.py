@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ecomdash import labels as L
 from ecomdash.i18n import use_lang
 from ecomdash.ui import tables as T
 
@@ -29,29 +30,40 @@ def test_headers_stay_whole_and_cells_wrap_when_the_table_is_too_wide():
     widths, row_height = T.column_layout(cells, headers, budget=600)
     assert sum(widths.values()) <= 600 and row_height == T.WRAP_ROW_PX
     for c in cells:
-        assert T.text_px(headers[c]) <= widths[c], (c, widths)
+        assert T.drawn_px(headers[c]) <= widths[c], (c, widths)
         assert T.cell_lines(cells[c][0], widths[c]) <= T.WRAP_LINES, (c, widths)
 
 
 def test_a_latin_word_is_not_cut_where_the_budget_allows():
     """The browser wraps at spaces and between Chinese characters, never inside "126,044":
-    the column is at least its longest such run when the budget allows."""
-    cells = {"found": ["126,044,000,000,000,000 行中的 113,509 行（90%）"], "x": ["a " * 60]}
+    the column is at least its longest such run when the budget allows, as the font draws it
+    (18 digits × 7 px and 5 commas × 3.5: 143.5 px, 162 with the cell's 18)."""
+    found = "126,044,000,000,000,000 行中的 113,509 行（90%）"
+    cells = {"found": [found], "x": ["a " * 60]}
     widths, _ = T.column_layout(cells, {"found": "实际", "x": "x"}, budget=500)
-    assert widths["found"] >= T.text_px("126,044,000,000,000,000")
+    assert widths["found"] >= 162 == T.drawn_px("126,044,000,000,000,000")
+    assert T.cell_wrap(found, widths["found"])[0].split(" ")[0] == "126,044,000,000,000,000"
 
 
 def test_fitted_columns_read_the_cells_as_the_browser_shows_them():
-    """Shares as percentages ("91.4 %"), headers from the catalogue in the page's language."""
+    """Shares as percentages ("91.4 %"), headers from the catalogue in the page's language;
+    each column as wide as the font draws its longest text, added by hand (tables._DRAWN_PX,
+    18 px of padding): "Ranks who left first" 36.5 + 3 + 26.5 + 3 + 20.5 + 3 + 24 = 116.5 ->
+    135 (the 7.5 px a character measure: 168), "流失客户排前的比例" 9 × 14 + 18 = 144, "Baseline:
+    chance still active (BG/NBD)" 55 + 3 + 43.5 + 3 + 22.5 + 3 + 36.5 + 3 + 58.5 = 228 ->
+    246 (the flat measure: 303)."""
     table = pd.DataFrame(
         {"label": ["Baseline: chance still active (BG/NBD)"] * 2, "auc": [0.914, 0.5]}
     )
-    for lang, header in (("en", "Ranks who left first"), ("zh", "流失客户排前的比例")):
+    for lang, header, px in (
+        ("en", "Ranks who left first", 135),
+        ("zh", "流失客户排前的比例", 144),
+    ):
         with use_lang(lang):
             widths, row_height = T.fitted_columns(table, area="value")
+            assert L.label("auc", "value") == header
         assert row_height is None  # fits on one line
-        assert widths["auc"] == T.text_px(header)
-        assert widths["label"] == T.text_px("Baseline: chance still active (BG/NBD)")
+        assert widths == {"label": 246, "auc": px}
 
 
 #: The Chinese checklist of the Customer value page (demo merchant), as the browser shows it
@@ -100,7 +112,9 @@ def test_cell_lines_breaks_as_the_canvas_does():
 
 
 def test_room_goes_to_taking_whole_lines_off_a_column():
-    """The Chinese checklist needs 926 px on one line and has 820. Shared out by what each
+    """The Chinese checklist needs 887 px on one line as the font draws it (check 210, ok 56,
+    found 228, needed 221, affects 172: "≥ 2（同期群）；≥ 3（校准检验）" is 12 × 14 + 2 × 7.5
+    for "≥" + 2 × 7 + 2 × 3 = 203 px, 221 with the padding) and has 820. Shared out by what each
     column lacked, the check, needed and affects columns each gained a little and all kept a
     second line, two of them with one character on it ("…购买日" over "）", "…流" over
     "失"). Now the room takes whole lines off: at most two columns wrap, and no column's
@@ -108,7 +122,7 @@ def test_room_goes_to_taking_whole_lines_off_a_column():
     widths, row_height = T.column_layout(ZH_CHECKLIST, ZH_HEADERS)
     assert sum(widths.values()) <= T.PAGE_PX and row_height == T.WRAP_ROW_PX
     wrapped = [
-        c for c, texts in ZH_CHECKLIST.items() if any(T.text_px(t) > widths[c] for t in texts)
+        c for c, texts in ZH_CHECKLIST.items() if any(T.cell_lines(t, widths[c]) > 1 for t in texts)
     ]
     assert len(wrapped) <= 2, (widths, wrapped)
     for c, texts in ZH_CHECKLIST.items():

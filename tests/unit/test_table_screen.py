@@ -16,9 +16,13 @@ from ecomdash.ui import tables as T
 
 
 def test_columns_that_fit_get_their_longest_text():
+    """As wide as the font draws the text (tables._DRAWN_PX) with the cell's 18 px, added by
+    hand: "21/07/2026" 8 digits × 7 + 2 × 5 for "/" = 66 -> 84; "Reason" 8 + 7 + 7.5 + 6 +
+    8 + 8 = 44.5 -> 63, wider than "short" (6 + 8 + 8 + 5 + 5 = 32 -> 50). The flat 7.5 px a
+    character gave 93 and 63."""
     cells = {"date": ["21/07/2026"], "reason": ["short"]}
     widths = T.one_line_widths(cells, {"date": "Date", "reason": "Reason"})
-    assert widths == {"date": T.text_px("21/07/2026"), "reason": T.text_px("Reason")}
+    assert widths == {"date": 84, "reason": 63}
 
 
 def test_the_longest_column_is_cut_and_the_short_ones_stay_whole():
@@ -35,16 +39,18 @@ def test_the_longest_column_is_cut_and_the_short_ones_stay_whole():
     widths = T.one_line_widths(cells, headers, budget=820)
     assert sum(widths.values()) <= 820 and sum(widths.values()) >= 820 - len(cells)
     for c in ("date", "severity", "kind", "impact"):
-        assert widths[c] == max(T.text_px(cells[c][0]), T.text_px(headers[c]), T.MIN_COLUMN_PX)
+        assert widths[c] == max(T.drawn_px(cells[c][0]), T.drawn_px(headers[c]), T.MIN_COLUMN_PX)
     # the two long columns share what is left at one width
-    assert widths["reason"] == widths["driver"] < T.text_px(long[:120])
+    assert widths["reason"] == widths["driver"] < T.drawn_px(long[:120])
 
 
 def test_headers_stay_whole_when_nothing_else_fits():
+    """Ten headers of 166 px (by hand: "A" 8, "header" 42.5, "of" 12.5, "some" 33, "length"
+    39.5 and four spaces of 3: 147.5 -> 148 + 18) do not fit 820 px: each gets its own."""
     cells = {c: ["x" * 200] for c in "abcdefghij"}
     headers = {c: "A header of some length" for c in cells}
     widths = T.one_line_widths(cells, headers, budget=820)
-    assert set(widths.values()) == {T.text_px("A header of some length")}
+    assert set(widths.values()) == {166}
 
 
 def test_a_date_is_measured_as_the_page_writes_it():

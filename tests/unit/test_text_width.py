@@ -1,5 +1,6 @@
 """One count of how wide a text is drawn (ecomdash/text_width.py): the CLI's terminal columns
-and the pages' table widths both come from it, a Chinese character twice a Latin one."""
+come from it, a Chinese character twice a Latin one, and the pages' tables tell a Chinese
+character by it (their other characters as the font draws them, ``tables.drawn_px``)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,15 @@ def test_the_cli_and_the_pages_count_with_it():
     """`ecomdash pricing` lined up its product column with its own east_asian_width count and
     the Customer value page sized its checklist with another: one count now, in the core."""
     from ecomdash.cli.pricing import _cells
-    from ecomdash.ui.tables import text_px
+    from ecomdash.ui.tables import drawn_px
 
     for text in ("Gift box (TOY-278)", "儿童积木 (TOY-278)", "基线：仅看最近购买"):
         assert _cells(text) == text_width(text)
-        assert text_px(text) == int(text_width(text, narrow=7.5, wide=14)) + 18
+    # the tables tell a wide character by is_wide (14 px) and draw the rest as the font does:
+    # 9 wide ones and the cell's 18 px; "儿童积木 (TOY-278)" 4 × 14 + 3 + 4.5 + 8 + 9.5 + 7 +
+    # 4.5 + 3 × 7 + 4.5 = 118 px, 136 with the padding
+    assert drawn_px("基线：仅看最近购买") == 9 * 14 + 18
+    assert drawn_px("儿童积木 (TOY-278)") == 136
     uses = [
         p.relative_to(ROOT).as_posix()
         for p in (ROOT / "ecomdash").rglob("*.py")
