@@ -424,7 +424,7 @@ def test_ingest_speaks_chinese(tmp_path, monkeypatch, capsys):
     assert zh[2].startswith("字段映射：order_id <- Invoice, ")  # --map's ids and the file's names
     assert zh[3] == "清洗规则："
     assert f"  与前面某行完全重复：1{NB}行（已剔除）" in zh
-    assert f"  没有客户ID（游客订单）：1{NB}行（已保留）" in zh
+    assert f"  没有客户 ID（游客订单）：1{NB}行（已保留）" in zh
     assert len(zh) == len(en)
     assert _english_left("\n".join(zh[1:2] + zh[3:])) == []  # the file's name is the merchant's
     a = json.loads(_run(capsys, ["ingest", str(f), "--json"]))
