@@ -705,7 +705,7 @@ def sufficiency_from_days(
         (
             _("Customers with ids"),
             f"{n_customers:,}",
-            f"≥ {MIN_CUSTOMERS}",
+            f"≥{fmt.NBSP}{MIN_CUSTOMERS}",
             n_customers >= MIN_CUSTOMERS,
             _("lifetime value, churn"),
             ""
@@ -715,7 +715,7 @@ def sufficiency_from_days(
         (
             _("Repeat buyers (2+ purchase days)"),
             f"{n_repeat:,}",
-            f"≥ {clv.MIN_REPEAT_BUYERS}",
+            f"≥{fmt.NBSP}{clv.MIN_REPEAT_BUYERS}",
             n_repeat >= clv.MIN_REPEAT_BUYERS,
             _("lifetime-value models"),
             ""
@@ -725,7 +725,7 @@ def sufficiency_from_days(
         (
             _("Months of history"),
             months_found(months),
-            _("≥ 2 (cohorts); ≥ 3 (calibration check)"),
+            _("≥\u00a02 (cohorts); ≥\u00a03 (calibration check)"),
             months >= 2,
             _("cohorts, calibration"),
             "" if months >= 2 else _("Less than two months: no retention to show yet."),
@@ -733,7 +733,7 @@ def sufficiency_from_days(
         (
             _("Days of history for a {days}-day churn window", days=window_days),
             f"{span_days:,}",
-            _("≥ {need} (2 × window + 30)", need=need_churn_days),
+            _("≥\u00a0{need} (2 × window +\u00a030)", need=need_churn_days),
             span_days >= need_churn_days,
             _("churn models"),
             ""

@@ -413,7 +413,7 @@ def fmt_value(metric: str, v: float, *, estimate: bool = False) -> str:
     decimal ("70 against 4.1 expected (+1628 %)": written "4", the change a merchant works
     out from the two figures, +1650 %, was not the one beside them)."""
     if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "n/a"
+        return _("n/a")  # "暂无" in Chinese, as the tiles write a missing figure
     if metric == "return_rate":
         return pct(v)
     # an expectation of about nothing is 0, never "-0" ("65 against -0 expected"): what

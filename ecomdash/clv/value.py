@@ -230,7 +230,7 @@ def customer_value_days(
                         "purchases are still checked below; to see who has stopped buying, use "
                         "the churn models.",
                         # "< 0.1 %", not "9.0e-11": the gate is the point, not the digits
-                        p=f"< {fmt.pct(1e-3, 1)}",
+                        p=f"<{fmt.NBSP}{fmt.pct(1e-3, 1)}",
                     )
                 )
                 plain.append(

@@ -120,7 +120,8 @@ def parameter_text(v: float) -> str:
 def parameters_in_words(params) -> str:
     """What the BG/NBD parameters say in plain words: purchases a year while a customer
     (r / alpha, alpha in weeks) and the chance to stop after a purchase (a / (a + b); below
-    0.1 % written "< 0.1 %", as the lifetime-value notice does)."""
+    0.1 % written "< 0.1 %" with a no-break space after "<", as the lifetime-value notice
+    does)."""
     per_year = params.purchases_per_year
     dropout = params.dropout_per_purchase
     return _(
@@ -128,5 +129,5 @@ def parameters_in_words(params) -> str:
         "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
         "chance of {share} on average (a / (a + b)).",
         rate=f"{per_year:.1f}",
-        share=f"< {share(1e-3, 1)}" if dropout < 1e-3 else share(dropout, 1),
+        share=f"<{fmt.NBSP}{share(1e-3, 1)}" if dropout < 1e-3 else share(dropout, 1),
     )

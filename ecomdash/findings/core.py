@@ -141,7 +141,7 @@ def money_exact(x: float, *, symbol: str | None = None) -> str:
     ('£2,140', '¥40,712', '-951')
     """
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return _("n/a")  # "暂无" in Chinese
     return fmt.money(x, places=0, symbol=symbol)
 
 

@@ -50,7 +50,9 @@ def _fmt_money(v: float) -> str:
 def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
     """Readable text for ``lo < feat <= hi`` (either bound may be infinite). In Chinese the
     word and the range after it are joined by a no-break space (``订单数 9–16``, ``退货
-    20%–50%``), as the catalogue joins a Chinese word and the figure after it."""
+    20%–50%``), as the catalogue joins a Chinese word and the figure after it; a sign and
+    its figure (``orders ≥ 5``) likewise, in both languages: the rules' table breaks a line at
+    a plain space only."""
     gap = NBSP if get_lang() == "zh" else " "
     if feat in _INTEGER:
         a = math.floor(lo) + 1 if np.isfinite(lo) else None  # value >= a
@@ -69,8 +71,8 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
             return _("first order {a}+ days ago", a=f"{a:,}")
         word = _("orders") if feat == "frequency" else _(breadth_label)
         if a is not None and b is not None:
-            return f"{word} = {a}" if a == b else f"{word}{gap}{a}–{b}"
-        return f"{word} ≤ {b}" if b is not None else f"{word} ≥ {a}"
+            return f"{word} ={NBSP}{a}" if a == b else f"{word}{gap}{a}–{b}"
+        return f"{word} ≤{NBSP}{b}" if b is not None else f"{word} ≥{NBSP}{a}"
     if feat == "return_rate":
         fmt = partial(pct, digits=0)
     elif feat == "interpurchase_days":
@@ -87,7 +89,7 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
     )
     if np.isfinite(lo) and np.isfinite(hi):
         return f"{word}{gap}{fmt(lo)}–{fmt(hi)}"
-    return f"{word} ≤ {fmt(hi)}" if np.isfinite(hi) else f"{word} > {fmt(lo)}"
+    return f"{word} ≤{NBSP}{fmt(hi)}" if np.isfinite(hi) else f"{word} >{NBSP}{fmt(lo)}"
 
 
 def _join_and(conds: list[str]) -> str:

@@ -211,7 +211,10 @@ def render(ctx: PageContext) -> None:
             dr = res.drivers[res.drivers["alert_id"] == r.alert_id]
             dr = dr[dr["by"] != "summary"]
             if len(ln):
-                show_table(ln.drop(columns=["alert_id"]), area="alerts", hide_index=True)
+                # each line's rule by its name, as the table above writes it ("quick_cancel"
+                # read as a code, in English in the Chinese page too); the CSV keeps the ids
+                shown_ln = ln.drop(columns=["alert_id"]).assign(rule=ln["rule"].map(rule_label))
+                show_table(shown_ln, area="alerts", hide_index=True)
                 download_table(
                     ln, f"alert-{r.alert_id}-lines", key=f"dl_{r.alert_id}", area="alerts"
                 )

@@ -9,6 +9,7 @@ of ours that may quote it goes through ``inert``.
 from __future__ import annotations
 
 import functools
+import re
 
 import pandas as pd
 import streamlit as st
@@ -481,7 +482,17 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
             res.folds, "forecast-backtest", key="dl_backtest", area="forecast", kinds=kinds
         )
     with tab_hist:
-        show_table(series.frame, area="forecast", kinds=kinds, hide_index=True, width="stretch")
+        hist = series.frame
+        if get_lang() == "zh" and "holiday" in hist.columns:  # as the forecast table above
+            hist = hist.assign(
+                holiday=F.localise_holidays(
+                    hist["holiday"].tolist(),
+                    res.series.holiday_country,
+                    pd.Timestamp(hist["period"].min()),
+                    pd.Timestamp(hist["period"].max()) + pd.Timedelta(days=31),
+                )
+            )
+        show_table(hist, area="forecast", kinds=kinds, hide_index=True, width="stretch")
         download_table(
             series.frame, "forecast-series", key="dl_series", area="forecast", kinds=kinds
         )
@@ -543,6 +554,12 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         if get_lang() == "zh":  # "name" says which holiday: its Chinese name in Chinese
             hol["name"] = hol["name_zh"]
             hol = hol.drop(columns=["name_zh"])
+            # a make-up working day as the app writes a date with its weekday
+            # ("2026年2月14日周六", not "2026-02-14 (Sat)"), joined as Chinese lists are
+            hol["makeup_workdays"] = [
+                fmt.join(fmt.long_date(d, weekday=True) for d in _ISO_DAY.findall(str(v)))
+                for v in hol["makeup_workdays"]
+            ]
         hol["lunar_date"] = hol["lunar_date"].map(_)
         show_table(
             hol.drop(columns=["holiday"]),
@@ -557,6 +574,10 @@ def _calendar_gain(res: F.ForecastResult) -> None:
 #: the many-products form's count box, and its largest value (the cut's text names both)
 TOP_BOX = N_("Top products by revenue")
 TOP_MAX = 500
+
+
+#: an ISO date in calendar_cn.holiday_table's make-up working days ("2026-02-14 (Sat), …")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 #: The many-products table's columns on screen: which product, how much it is forecast to

@@ -317,7 +317,7 @@ def test_model_parameters_keep_their_digits_and_say_what_they_mean(demo_dataset)
     assert any(
         "In plain words: while still a customer, a customer buys about 2.3 times a year on "
         "average (r / alpha; alpha is in weeks), and after each purchase stops buying with a "
-        "chance of < 0.1\u00a0% on average (a / (a + b))." == c.value
+        "chance of <\u00a00.1\u00a0% on average (a / (a + b))." == c.value
         for c in at.caption
     )
     # the Gamma-Gamma mean spend is money: with the shop's £ (it read a bare 90.26), and by

@@ -140,7 +140,7 @@ def test_lifetime_value_warns_in_plain_words_with_the_internals_in_details(
     assert not any("mean dropout" in w or "平均流失概率" in w for w in warnings), warnings
     box = next(e for e in at.expander if e.label == details)
     inside = " ".join(c.value for c in box.caption).replace("\\", "")
-    assert "BG/NBD" in inside and "< 0.1" in inside, inside
+    assert "BG/NBD" in inside and "<\u00a00.1" in inside, inside
 
 
 @pytest.mark.parametrize(

@@ -112,7 +112,7 @@ def test_rule_sentences_carry_the_same_numbers_in_both_languages(
     share = res.n_multi_item_baskets / res.n_baskets * 100
     trust = _caption(zh, "这些规则有多可信")
     assert trust.startswith(
-        f"这些规则有多可信：{res.n_rules:,}\u00a0条中有\u00a0{strong:,}\u00a0条提升度 ≥ 2"
+        f"这些规则有多可信：{res.n_rules:,}\u00a0条中有\u00a0{strong:,}\u00a0条提升度 ≥\u00a02"
     )
     assert f"{share:.1f}% 的订单含两件及以上商品" in trust
     settings = _caption(zh, "提升度 ≥")

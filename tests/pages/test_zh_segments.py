@@ -105,7 +105,7 @@ def test_segments_page_in_chinese(zh_dataset):
     assert 2 <= k_shown <= 10, profile
     assert any(
         c.value.startswith(
-            f"k = {k_shown}（2 到\u00a010\u00a0个聚类中轮廓系数最佳）；轮廓系数\u00a0"
+            f"k =\u00a0{k_shown}（2 到\u00a010\u00a0个聚类中轮廓系数最佳）；轮廓系数\u00a0"
         )
         and c.value.endswith(
             "轮廓系数为\u00a010\u00a0个样本（每个\u00a01,500\u00a0位客户，固定随机种子抽取）的平均值。"

@@ -494,10 +494,10 @@ def test_sufficiency_thresholds_by_hand():
     assert (c["reason"] == "").all()
     assert c.index[-1] == "Days of history for a 90-day churn window"
     assert c["needed"].tolist()[1:] == [
-        "≥ 50",
-        "≥ 30",
-        "≥ 2 (cohorts); ≥ 3 (calibration check)",
-        "≥ 210 (2 × window + 30)",
+        "≥\u00a050",
+        "≥\u00a030",
+        "≥\u00a02 (cohorts); ≥\u00a03 (calibration check)",
+        "≥\u00a0210 (2 × window +\u00a030)",
     ]
     low = churn.sufficiency_from_days(_days(49, 29, 209), n_lines=10, n_with_id=10)
     assert low.checks["ok"].tolist() == [True, False, False, True, False]
@@ -517,7 +517,7 @@ def test_sufficiency_thresholds_by_hand():
     assert none.checks["reason"].iloc[0].startswith("No customer ids")
     assert not (none.can_cohorts or none.can_clv or none.can_churn)
     w = churn.sufficiency_from_days(_days(60, 40, 100), n_lines=60, n_with_id=60, window_days=30)
-    assert w.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)" and w.can_churn
+    assert w.checks["needed"].iloc[4] == "≥\u00a090 (2 × window +\u00a030)" and w.can_churn
 
 
 def test_months_of_history_whole_well_above_the_lines_one_decimal_rounded_down_near_them():
@@ -553,7 +553,7 @@ def test_sufficiency_from_lines_counts_ids_and_days():
     s = churn.sufficiency(lines)
     assert s.checks["found"].tolist()[:3] == ["3 of 5 (60\u00a0%)", "1", "1"]
     assert s.checks["found"].iloc[4] == "60"
-    assert s.checks["needed"].iloc[4] == "≥ 210 (2 × window + 30)"  # the 90-day default
+    assert s.checks["needed"].iloc[4] == "≥\u00a0210 (2 × window +\u00a030)"  # the 90-day default
     # an id without a date (or a date without an id) cannot be followed: nothing counted
     for col in ("order_date", "customer_id"):
         s = churn.sufficiency(lines.drop(columns=[col]))
@@ -593,7 +593,7 @@ def test_sufficiency_labels_and_the_two_month_line():
     )
     # the window is passed on to the checklist
     thirty = churn.sufficiency(_lines([("1", "2024-01-01", "a", 5.0)]), window_days=30)
-    assert thirty.checks["needed"].iloc[4] == "≥ 90 (2 × window + 30)"
+    assert thirty.checks["needed"].iloc[4] == "≥\u00a090 (2 × window +\u00a030)"
 
 
 def test_checklist_shows_the_reason_column_only_when_a_check_failed():

@@ -110,7 +110,7 @@ def test_segment_speaks_chinese(home, capsys):
     lines = zh.splitlines()
     head = next(i for i, x in enumerate(lines) if x.startswith("分群"))
     assert lines[head + 1].startswith("核心客户")  # the RFM segment's name, translated
-    assert any(x.startswith("K 均值聚类：k = ") for x in lines)
+    assert any(x.startswith("K 均值聚类：k =\u00a0") for x in lines)
     assert any(x.startswith("决策树规则与聚类一致的比例为\u00a0") for x in lines)
     assert any(f"{NB}位客户，占销售额{NB}" in x for x in lines)
     assert _english_left(zh) == []
@@ -353,7 +353,7 @@ def test_recommend_evaluation_speaks_chinese(home, capsys):
     n = out["n_test_customers"]
     assert en.startswith(f"Trained before 2 October 2026; tested on {n} returning customers")
     lines = zh.splitlines()
-    assert lines[0] == f"用2026年10月2日之前的购买训练；在{NB}{n}{NB}位回头客上测试（k = 10）。"
+    assert lines[0] == f"用2026年10月2日之前的购买训练；在{NB}{n}{NB}位回头客上测试（k ={NB}10）。"
     assert lines[1].startswith("模型 ") and "命中率" in lines[1]
     with use_lang("zh"):
         best = L.model_label(out["best_model"])
@@ -424,7 +424,7 @@ def test_ingest_speaks_chinese(tmp_path, monkeypatch, capsys):
     assert zh[2].startswith("字段映射：order_id <- Invoice, ")  # --map's ids and the file's names
     assert zh[3] == "清洗规则："
     assert f"  与前面某行完全重复：1{NB}行（已剔除）" in zh
-    assert f"  没有客户ID（游客订单）：1{NB}行（已保留）" in zh
+    assert f"  没有客户 ID（游客订单）：1{NB}行（已保留）" in zh
     assert len(zh) == len(en)
     assert _english_left("\n".join(zh[1:2] + zh[3:])) == []  # the file's name is the merchant's
     a = json.loads(_run(capsys, ["ingest", str(f), "--json"]))

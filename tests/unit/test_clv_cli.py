@@ -111,7 +111,7 @@ def test_clv_text_says_what_the_lifetime_value_tab_says(demo_id, capsys, lang):
     per_year = p["r"] / p["alpha"] * 365.25 / 7
     stop = p["a"] / (p["a"] + p["b"])
     with use_lang(lang):
-        stop_text = f"< {fmt.pct(1e-3, 1)}" if stop < 1e-3 else fmt.pct(stop, 1)
+        stop_text = f"<{fmt.NBSP}{fmt.pct(1e-3, 1)}" if stop < 1e-3 else fmt.pct(stop, 1)
         predicted = f"{round(cal['predicted_holdout_purchases']):,}"
     expected = {
         "en": (

@@ -247,7 +247,7 @@ def test_no_dropout_is_said_plainly():
     assert dropout < 1e-3
     assert any(
         n.startswith("The data shows almost no customer dropout after a purchase (BG/NBD mean ")
-        and "probability < 0.1\u00a0%)" in n  # not 9.0e-11: a merchant reads no exponent
+        and "probability <\u00a00.1\u00a0%)" in n  # not 9.0e-11: a merchant reads no exponent
         for n in res.notices
     )
     assert (res.customers["p_alive"] > 0.99).all()

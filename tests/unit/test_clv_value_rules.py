@@ -128,7 +128,7 @@ def test_dropout_exactly_1e_3_is_not_flagged_just_below_it_is(monkeypatch):
     below = _four(monkeypatch, bg=_bg(a=0.0001, b=1.9999))
     assert below.notices == (
         "The data shows almost no customer dropout after a purchase (BG/NBD mean dropout "
-        "probability < 0.1\u00a0%): the model reduces to a plain purchase-rate model and P(alive) is "
+        "probability <\u00a00.1\u00a0%): the model reduces to a plain purchase-rate model and P(alive) is "
         "about 1 for everyone. Expected purchases are still checked below; to see who has "
         "stopped buying, use the churn models.",
         CAL_SKIPPED,

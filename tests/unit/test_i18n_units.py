@@ -16,7 +16,9 @@ The other side too: a Chinese word and the figure or field after it (``共 {n} �
 line with ``共`` and starts the next with its figure; the spacing looks as before. A field that
 holds a name, a list of names or a Latin identifier (``商品 {product}``, ``需要 {what} 列``,
 ``数据湖 {lake}``: :data:`ZH_WORD_FIELDS`) keeps its plain space, where a line may break as
-between two words."""
+between two words. A sign and the figure after it (``≥ 3``, ``< 0.25``, ``k = {k}``) are
+joined the same way: the Customer value checklist's "≥ 2（同期群）；≥ 3（校准检验）" wrapped
+between "≥" and "3"."""
 
 from __future__ import annotations
 
@@ -65,6 +67,15 @@ ZH_WORD_FIELDS = (
 #: "上涨 {pct}", plotly's "件数 %{customdata}"): where Chinese writes "共\u00a0{n}"
 ZH_PLAIN_BEFORE = re.compile(
     r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef][ \t\u3000]+"
+    rf"(?:[-+]?[¥£$€]?\d|%?\{{(?!(?:{ZH_WORD_FIELDS})[}}:!\[])|%\{{)"
+)
+
+#: a sign — a comparison (≥ ≤ < > ≠), an approximation (≈ ~ ±) or an operator (× ÷ + − =) —
+#: a plain space, then a figure or a field that is not a word ("≥ 2", "≥ {need}", "< 0.25",
+#: "k = {k}"): the Customer value checklist's cell "≥ 2（同期群）；≥ 3（校准检验）" wrapped
+#: between "≥" and "3". Chinese writes "≥\u00a03"; "->" is an arrow, not a sign
+ZH_SIGN_BEFORE = re.compile(
+    r"(?<!-)[≥≤≦≧<>＜＞≠≈~～±×÷+−=][ \t\u3000]+"
     rf"(?:[-+]?[¥£$€]?\d|%?\{{(?!(?:{ZH_WORD_FIELDS})[}}:!\[])|%\{{)"
 )
 
@@ -128,7 +139,7 @@ def test_no_catalogue_entry_does_either(po: Path):
 def _zh_unit_problems(text: str) -> list[str]:
     return [
         m.group(0)
-        for rule in (ZH_PLAIN_UNIT, ZH_SPACED_FIGURE, ZH_PLAIN_BEFORE)
+        for rule in (ZH_PLAIN_UNIT, ZH_SPACED_FIGURE, ZH_PLAIN_BEFORE, ZH_SIGN_BEFORE)
         for m in rule.finditer(text)
     ]
 
@@ -174,6 +185,22 @@ def _zh_unit_problems(text: str) -> list[str]:
         ("需要 {what} 列", False),
         ("未知的模型 {models}。", False),
         ("回测 MAE {mae}", False),  # after a Latin word, not a Chinese one
+        # a sign and the figure or field after it: joined by the no-break space too
+        ("≥ 2（同期群）；≥ 3（校准检验）", True),
+        ("≥ {need}（2 × 窗口 + 30）", True),
+        ("轮廓系数\u00a0{sil} < 0.25", True),
+        ("k = {k}（轮廓系数最佳）", True),
+        ("{folds}\u00a0折 × {horizon}\u00a0期", True),
+        ("平均值 ÷ 7", True),
+        ("必须 >= 1", True),
+        ("（CV ≈ 0.5）", True),
+        ("≥\u00a02（同期群）；≥\u00a03（校准检验）", False),
+        ("≥\u00a0{need}（2 × 窗口 +\u00a030）", False),
+        ("ABC × XYZ 分类", False),  # letters, not figures
+        ("0 < a < b", False),
+        ("按{column} = {table}.{table_column}", False),  # a table's name, a word
+        ("{before} -> {after}", False),  # an arrow
+        ("上限 ±{limit}", False),  # the sign is part of the figure, written right before it
     ],
 )
 def test_the_chinese_unit_rule_tells_a_unit_from_other_words(text, bad):
@@ -183,8 +210,9 @@ def test_the_chinese_unit_rule_tells_a_unit_from_other_words(text, bad):
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.name)
 def test_no_chinese_figure_parts_from_its_unit(po: Path):
     """Every Chinese translation joins a figure or field and its unit with a no-break space
-    ("{n}\u00a0个", "{days}\u00a0天"), and a Chinese word and the figure after it ("共\u00a0{n}",
-    "最近\u00a030\u00a0天"), never a plain one where a line may break."""
+    ("{n}\u00a0个", "{days}\u00a0天"), a Chinese word and the figure after it ("共\u00a0{n}",
+    "最近\u00a030\u00a0天"), and a sign and the figure after it ("≥\u00a03", "k =\u00a0{k}"),
+    never a plain one where a line may break."""
     with po.open("rb") as f:
         catalogue = read_po(f)
     bad = []

@@ -12,15 +12,15 @@ from ecomdash.report.sections.customers import SEPARATION, plain_clusters
 WORDS = {
     "clear": (
         "customers who ordered at least twice fall into 7 clearly distinct groups",
-        "下过至少两单的客户可分为\u00a07\u00a0个界限分明的群组",
+        "下过至少两单的客户可分为\u00a07\u00a0个界限分明的聚类",
     ),
     "reasonable": (
         "customers who ordered at least twice fall into 7 fairly distinct groups",
-        "下过至少两单的客户可分为\u00a07\u00a0个大体分明的群组",
+        "下过至少两单的客户可分为\u00a07\u00a0个大体分明的聚类",
     ),
     "weak": (
         "customers who ordered at least twice fall into 7 groups that overlap a lot",
-        "下过至少两单的客户可分为\u00a07\u00a0个相互重叠较多的群组",
+        "下过至少两单的客户可分为\u00a07\u00a0个相互重叠较多的聚类",
     ),
 }
 

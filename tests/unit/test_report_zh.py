@@ -276,8 +276,8 @@ def test_chinese_segments_verdict_leads_with_plain_words(zh_read):
     it in brackets (it opened with "7 个 K 均值聚类，轮廓系数 0.40")."""
     v = str(zh_read[0]["segments"].verdict)
     assert re.fullmatch(
-        r"下过至少两单的客户可分为\u00a0\d+\u00a0个(界限分明|大体分明|相互重叠较多)的群组，几条易读的规则能把"
-        r"其中\u00a0[\d.]+% 的客户归入各自的群组（\d+\u00a0个 K 均值聚类，轮廓系数\u00a0\d\.\d\d：区分"
+        r"下过至少两单的客户可分为\u00a0\d+\u00a0个(界限分明|大体分明|相互重叠较多)的聚类，几条易读的规则能把"
+        r"其中\u00a0[\d.]+% 的客户归入各自的聚类（\d+\u00a0个 K 均值聚类，轮廓系数\u00a0\d\.\d\d：区分"
         r"(明显|尚可|较弱)；规则的目标为\u00a0\d+%）。",
         v,
     ), v

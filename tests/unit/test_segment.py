@@ -277,15 +277,18 @@ def test_params_name_the_depth_the_tree_was_grown_to(synth):
 
 
 def test_rule_conditions_read_like_sentences():
-    assert seg_rules._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥ 5"
+    assert seg_rules._condition("frequency", 4.5, np.inf, "categories bought") == "orders ≥\u00a05"
     assert seg_rules._condition("recency_days", -np.inf, 30.5, "") == "last order within 30 days"
     assert seg_rules._condition("recency_days", 30.5, 90.5, "") == "last order 31–90 days ago"
-    assert seg_rules._condition("monetary", 1234.4, np.inf, "") == "spend > 1,234"
+    assert seg_rules._condition("monetary", 1234.4, np.inf, "") == "spend >\u00a01,234"
     # 10.5 % rounds half up, as fmt writes every figure (it read "10 %": Python rounds to even)
-    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤ 11\u00a0%"
+    assert seg_rules._condition("return_rate", -np.inf, 0.105, "") == "returns ≤\u00a011\u00a0%"
     with use_lang("zh"):  # no space before % in Chinese
         assert seg_rules._condition("return_rate", 0.2, 0.5, "") == "退货\u00a020%–50%"
         assert seg_rules._condition("frequency", 8.5, 16.5, "") == "订单数\u00a09–16"
+        # a sign and its figure stay on one line of the rules' table (it broke after "≤")
+        assert seg_rules._condition("frequency", -np.inf, 3.5, "") == "订单数 ≤\u00a03"
+        assert seg_rules._condition("frequency", 2.5, 3.5, "") == "订单数 =\u00a03"
     with use_lang("en"):  # English keeps its plain space between words
         assert seg_rules._condition("frequency", 8.5, 16.5, "") == "orders 9–16"
     with use_lang("zh"):
@@ -294,8 +297,8 @@ def test_rule_conditions_read_like_sentences():
         within = seg_rules._condition("tenure_days", -np.inf, 432.5, "")
         assert within == "首次下单在\u00a0432\u00a0天内"
         assert (
-            seg_rules._join_and(["订单数 ≤ 3", within])
-            == "订单数 ≤ 3，且首次下单在\u00a0432\u00a0天内"
+            seg_rules._join_and(["订单数 ≤\u00a03", within])
+            == "订单数 ≤\u00a03，且首次下单在\u00a0432\u00a0天内"
         )
         last = seg_rules._condition("recency_days", -np.inf, 110.5, "")
         assert (

@@ -281,7 +281,7 @@ def test_weak_structure_is_said():
     with use_lang("zh"):
         zh = C.cluster_features(_features(table), k=3, n_init=2).warnings[0]
     assert zh.startswith(
-        f"聚类结构较弱（轮廓系数\u00a0{r.silhouette:.2f} < 0.25）：下过至少两单的客户之间"
+        f"聚类结构较弱（轮廓系数\u00a0{r.silhouette:.2f} <\u00a00.25）：下过至少两单的客户之间"
     )
 
 

@@ -10,7 +10,11 @@ a merchant never meets two words for it (session 50, zhterms).
 - the ids are named as the Data page's fields a merchant maps: 商品编码, 客户 ID, 订单号
   (messages asked to map a 商品编号 / 客户编号 / 订单编号 the page does not show);
 - average order value is 客单价 (the cluster rules said 平均每单 beside the tables' 客单价);
-- the pricing check's naive forecast is 朴素预测, its table column too (朴素法误差).
+- the pricing check's naive forecast is 朴素预测, its table column too (朴素法误差);
+- a k-means cluster is 聚类, as the Segments page names it (the report's segments box said
+  群组: session 51, zhpolish);
+- the customer id is 客户 ID with its space, as the Data page's field reads (the cleaning
+  rules said 客户ID; a buyer id, 买家 ID, likewise).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ OLD_WORDS = [
     ("order-id", r"(?<![主子])订单编号", "订单号"),
     ("average-order", r"平均每单", "客单价"),
     ("naive-error", r"(?<!季节性)朴素法误差", "朴素预测误差"),
+    ("cluster", r"群组", "聚类"),
+    ("customer-id-space", r"(?:客户|买家)ID", "客户 ID"),
     # a Basket page option as its radio shows it (“购物篮” / “客户日”), not the raw id
     ("raw-option-id", r"customer-day|(?:basket|level)\s*=\s*'", "“购物篮”选“客户日”"),
 ]
