@@ -79,10 +79,10 @@ ZH_CHECKLIST = {
     "found": ["130,731\u00a0行中的\u00a0117,871\u00a0行（90%）", "8,987", "3,918", "24", "729"],
     "needed": [
         "至少一些",
-        "≥ 50",
-        "≥ 30",
-        "≥ 2（同期群）；≥ 3（校准检验）",
-        "≥ 210（2 × 窗口 + 30）",
+        "≥\u00a050",
+        "≥\u00a030",
+        "≥\u00a02（同期群）；≥\u00a03（校准检验）",
+        "≥\u00a0210（2 × 窗口 +\u00a030）",
     ],
     "affects": [
         "本页全部内容",
@@ -118,7 +118,8 @@ def test_room_goes_to_taking_whole_lines_off_a_column():
     column lacked, the check, needed and affects columns each gained a little and all kept a
     second line, two of them with one character on it ("…购买日" over "）", "…流" over
     "失"). Now the room takes whole lines off: at most two columns wrap, and no column's
-    last line holds a lone character."""
+    last line holds a lone character. (The cells as the page writes them since the sign and
+    its figure are joined: "≥ 3" with a no-break space; one column wraps, at its spaces.)"""
     widths, row_height = T.column_layout(ZH_CHECKLIST, ZH_HEADERS)
     assert sum(widths.values()) <= T.PAGE_PX and row_height == T.WRAP_ROW_PX
     wrapped = [
@@ -130,4 +131,4 @@ def test_room_goes_to_taking_whole_lines_off_a_column():
             k = T.cell_lines(t, widths[c])
             assert k <= T.WRAP_LINES
             if k > 1:  # its last line holds more than one character
-                assert T.cell_lines(t, widths[c] + 14) == k, (c, t, widths[c])
+                assert len(T.cell_wrap(t, widths[c])[-1].strip()) > 1, (c, t, widths[c])
