@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from ecomdash.cli.common import LANGS
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import _
 
@@ -42,7 +43,34 @@ def build_parser() -> argparse.ArgumentParser:
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    # --lang before the command too (ecomdash --lang zh forecast …, ecomdash --lang zh --help);
+    # not in `ecomdash --help`: each command's own --lang is the one documented
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default=argparse.SUPPRESS,
+        action=_LangBeforeCommand,
+        commands=sub,
+        help=argparse.SUPPRESS,
+    )
     return parser
+
+
+class _LangBeforeCommand(argparse.Action):
+    """``--lang`` before the command: it becomes the default of the command's own ``--lang``,
+    so one given after the command wins, as the last ``--lang`` does (``usage.argv_lang``,
+    which chose the language the parser was built in). argparse parses the command's options
+    into a namespace of their own, defaults included, so setting ``lang`` here alone would
+    be overwritten by the command's default ``en``."""
+
+    def __init__(self, option_strings, dest, *, commands, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.commands = commands
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        for command in self.commands.choices.values():
+            command.set_defaults(lang=values)
 
 
 def _formatter() -> type[argparse.HelpFormatter]:

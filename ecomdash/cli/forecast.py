@@ -291,7 +291,7 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
     ]
     for r in res.table.head(50).itertuples():
         out.append(
-            f"{str(r.series)[:30]:30s} {pad(names[r.model], wide)} {_fmt(r.mae):>12s} "
+            f"{_series_cell(r.series)} {pad(names[r.model], wide)} {_fmt(r.mae):>12s} "
             f"{pad(_fmt(r.baseline_mae), naive, '>')} {_fmt(r.forecast_total):>14s}"
         )
     if len(res.table) > 50:
@@ -307,6 +307,21 @@ def run_forecast_groups(args: argparse.Namespace) -> int:
 
 
 F_WORD = {"D": "day", "W": "week", "M": "month"}
+
+
+def _series_cell(series, width: int = 30) -> str:
+    """A series' name in the ``forecast --by`` table: its first ``width`` terminal columns,
+    padded to them (a Chinese category takes two a character: cut and lined up by
+    :func:`ecomdash.text_width.text_width`, where ``[:30]`` and ``:30s`` counted one), a group
+    without a value (``forecast_groups``' ``(none)``) in the current language."""
+    parts = str(series).split(" × ")
+    text = " × ".join(_("(none)") if p == "(none)" else p for p in parts)
+    cut = ""
+    for ch in text:
+        if text_width(cut + ch) > width:
+            break
+        cut += ch
+    return pad(cut, width)
 
 
 def _in_sentence(label: str) -> str:
@@ -385,8 +400,18 @@ def run_restock(args: argparse.Namespace) -> int:
         ),
         "",
         _("ABC × XYZ (products):"),
-        res.matrix.to_string(),
+        _abc_xyz(res.matrix),
     ]
     text += note_lines(res.warnings)
     emit(args, obj, "\n".join(text))
     return 0
+
+
+def _abc_xyz(matrix) -> str:
+    """The ABC × XYZ count of products as text: its axes named in the current language (the
+    classes' ids ``abc`` / ``xyz`` in English, as before), lined up by terminal columns (a
+    Chinese name takes two a character: pandas' ``east_asian_width``)."""
+    # TRANSLATORS: the name of the ABC × XYZ table's rows / columns: the ABC / XYZ class
+    named = matrix.rename_axis(index=_("abc"), columns=_("xyz"))
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return named.to_string()

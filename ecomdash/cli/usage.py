@@ -156,9 +156,34 @@ def wrap_columns(text: str, width: int) -> list[str]:
 
 
 class ColumnsHelpFormatter(argparse.HelpFormatter):
-    """argparse's help formatter wrapping the helps and descriptions by terminal columns
-    (:func:`wrap_columns`), for Chinese: ``textwrap`` counts a Chinese character as one column
-    and breaks inside words (``doub`` / ``le_11``)."""
+    """argparse's help formatter for Chinese: the helps and descriptions wrapped by terminal
+    columns (:func:`wrap_columns`; ``textwrap`` counts a Chinese character as one column and
+    breaks inside words: ``doub`` / ``le_11``), the usage line too (:meth:`_format_usage`),
+    and the section titles closed by a full-width colon as the usage's ``用法：`` is
+    (``选项：``, ``位置参数：``; argparse writes ``选项:``)."""
+
+    class _Section(argparse.HelpFormatter._Section):
+        def format_help(self) -> str:
+            out = super().format_help()
+            if self.heading is None or self.heading is argparse.SUPPRESS:
+                return out
+            # argparse writes the heading first, as "{heading}:\n"
+            return out.replace(f"{self.heading}:\n", f"{self.heading}：\n", 1)
+
+    def _format_usage(self, usage, actions, groups, prefix) -> str:
+        """The usage line wrapped by terminal columns: argparse lays it out by ``len()``,
+        which counts ``用法：`` as three columns where a terminal shows six, so its lines ran
+        three columns past the width and the continuation lines stood three columns left of
+        the first one's options. argparse lays it out here with an ASCII stand-in as wide as
+        the prefix is on a terminal, which is then put back; the rest of the line (the
+        command, option names, metavars, choices) is ASCII, one column a character."""
+        from ecomdash.text_width import text_width
+
+        if prefix is None:
+            prefix = argparse._("usage: ")  # the catalogue's while parsing (argparse_in)
+        stand_in = "\0" * int(text_width(prefix))
+        laid_out = super()._format_usage(usage, actions, groups, stand_in)
+        return laid_out.replace(stand_in, prefix, 1)
 
     def _split_lines(self, text: str, width: int) -> list[str]:
         return wrap_columns(self._whitespace_matcher.sub(" ", text).strip(), width)

@@ -142,24 +142,39 @@ def plan_sample(path: str | Path, *, sample_bytes: int = SAMPLE_BYTES):
     head, whole = read_head(path, max_bytes=sample_bytes)
     raw = read_bytes(head, _inner_name(path))
 
-    def refuse(why: str):
-        raise NotForCluster(f"{why}; it is read in the app instead.")
+    def refuse(why: Note):
+        # said on stderr in --lang's language after "Read in the app: " (cli.data)
+        raise NotForCluster(note(N_("{why}; it is read in the app instead."), why=why))
 
     if raw.format not in ("csv", "text") or raw.compression not in (None, "gzip"):
         refuse(
-            f"The cluster reads delimited text (.csv/.tsv, maybe .gz); this file is {raw.format}"
+            note(
+                N_("The cluster reads delimited text (.csv/.tsv, maybe .gz); this file is {type}"),
+                type=raw.format,
+            )
         )
     if raw.layout != "table" or raw.delimiter not in DELIMITERS:
-        refuse("The file is not a plain delimited table (a basket list or a whitespace table)")
+        refuse(
+            note(
+                N_("The file is not a plain delimited table (a basket list or a whitespace table)")
+            )
+        )
     if raw.encoding not in _CHARSETS:
-        refuse(f"The file's encoding ({raw.encoding}) is not one the cluster reader is given")
+        refuse(
+            note(
+                N_("The file's encoding ({encoding}) is not one the cluster reader is given"),
+                encoding=raw.encoding,
+            )
+        )
     first = 2 if raw.has_header else 1
     if len(raw.line_no) and int(raw.line_no[0]) != first:
-        refuse("The file has title lines above the table")
+        refuse(note(N_("The file has title lines above the table")))
     if detect(raw.columns) is not None:
-        refuse("The file is a marketplace export whose derived columns are made in the app")
+        refuse(
+            note(N_("The file is a marketplace export whose derived columns are made in the app"))
+        )
     if len(raw.malformed):
-        refuse("The file has lines with the wrong number of fields")
+        refuse(note(N_("The file has lines with the wrong number of fields")))
     multiline = any(
         raw.data[c].str.contains("\n|\r", regex=True).fillna(False).any() for c in raw.columns
     )

@@ -50,10 +50,14 @@ def test_chinese_help_has_no_english_sentence_left(command, capsys, monkeypatch)
     assert zh.startswith("用法：ecomdash")
     assert ENGLISH.findall(zh) == [], ENGLISH.findall(zh)
     # wrapped by terminal columns (a Chinese character takes two), as the English by characters:
-    # argparse's own wrapping counted each as one, lines of up to 150 columns (the usage
-    # lines aside: argparse counts its "用法：" as three columns)
-    body = zh.split("\n\n", 1)[1]
-    assert max(text_width(line) for line in body.splitlines()) <= 98
+    # argparse's own wrapping counted each as one, lines of up to 150 columns; the usage lines
+    # too (argparse counted its "用法：" as three columns: up to 101)
+    assert max(text_width(line) for line in zh.splitlines()) <= 98
+    # the usage's lines after the first stand under its first option, as in English
+    usage = zh.split("\n\n", 1)[0].splitlines()
+    first = usage[0].index("[-h]")
+    under = text_width(usage[0][:first])
+    assert {len(line) - len(line.lstrip(" ")) for line in usage[1:]} <= {under}, usage
 
 
 def _unwrapped(text: str) -> str:

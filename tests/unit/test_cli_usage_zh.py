@@ -102,10 +102,74 @@ def test_help_names_its_sections_in_chinese(capsys):
     en = capsys.readouterr().out
     assert exc.value.code == exc_en.value.code == 0
     assert zh.startswith("用法：ecomdash kpis [-h]") and en.startswith("usage: ecomdash kpis [-h]")
-    assert "\n选项:\n  -h, --help            显示本帮助并退出\n" in zh
+    # the section titles end with a full-width colon, as 用法： does (argparse writes "选项:")
+    assert "\n选项：\n  -h, --help            显示本帮助并退出\n" in zh
     assert "\noptions:\n  -h, --help            show this help message and exit\n" in en
     assert "  --dataset DATASET     数据集编号（或其完整名称）\n" in zh
     assert "  --dataset DATASET     dataset id (or its exact name)\n" in en
+
+
+def test_every_section_title_ends_with_a_full_width_colon(capsys, monkeypatch):
+    """``位置参数：`` and ``选项：`` in every command's help (and ``ecomdash --help``'s), as
+    ``用法：``; English keeps argparse's ``options:``."""
+    monkeypatch.setenv("COLUMNS", "100")
+    for argv in ([], ["ingest"], ["forecast"]):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help", "--lang", "zh"])
+        zh = capsys.readouterr().out
+        titles = [line for line in zh.splitlines() if line and not line.startswith(" ")]
+        assert [t for t in titles if t.endswith(":")] == [], titles
+        assert "选项：" in titles
+        if argv != ["forecast"]:
+            assert "位置参数：" in titles
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        assert "\noptions:\n" in capsys.readouterr().out
+
+
+def _said(capsys, argv: list[str]) -> tuple[int, str, str]:
+    """``ecomdash ARGV``: its exit code (argparse's too), stdout and stderr."""
+    try:
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    said = capsys.readouterr()
+    return code, said.out, said.err
+
+
+def test_lang_may_come_before_the_command(capsys, demo_id, monkeypatch):
+    """``ecomdash --lang zh --help`` was refused (``--lang`` is each command's option): now it
+    says what ``ecomdash --help --lang zh`` says, and ``ecomdash --lang zh kpis …`` what
+    ``ecomdash kpis … --lang zh`` says — output, refusals, exit codes; one given after the
+    command wins, as the last ``--lang`` does. English is as without ``--lang``."""
+    monkeypatch.setenv("COLUMNS", "100")
+    top = _said(capsys, ["--help", "--lang", "zh"])
+    assert top[0] == 0 and top[1].startswith("用法：ecomdash [-h]")
+    assert _said(capsys, ["--lang", "zh", "--help"]) == top
+    assert _said(capsys, ["--lang=zh", "--help"]) == top
+    assert _said(capsys, ["--lang", "en", "--help"]) == _said(capsys, ["--help"])
+    cases = (
+        ["kpis", "--dataset", demo_id],
+        ["kpis", "--dataset", demo_id, "--json"],
+        ["forecast", "--dataset", demo_id, "--horizon", "abc"],  # argparse's refusal, 2
+        ["kpis", "--dataset", "no-such-dataset"],  # the command's refusal, 2
+        ["forecast", "--help"],
+        [],  # no command: the help, exit code 1
+    )
+    for argv in cases:
+        after = _said(capsys, [*argv, "--lang", "zh"])
+        assert _said(capsys, ["--lang", "zh", *argv]) == after, argv
+        english = _said(capsys, argv)
+        assert _said(capsys, ["--lang", "en", *argv]) == english, argv
+        assert _said(capsys, ["--lang", "en", *argv, "--lang", "zh"]) == after, argv
+        if argv and argv[0] == "kpis" and "--json" not in argv:
+            # the command's own --lang, after it, wins
+            assert _said(capsys, ["--lang", "zh", *argv, "--lang", "en"]) == english
+    code, out, _err = _said(capsys, ["--lang", "zh", "kpis", "--dataset", demo_id])
+    assert code == 0 and out.startswith("净销售额：")
+    assert _said(capsys, ["--lang", "zh", "kpis", "--dataset", "no-such-dataset"])[2].startswith(
+        "ecomdash：此工作区中没有"
+    )
 
 
 def test_argparse_speaks_english_again_after_a_chinese_command(capsys):
@@ -161,62 +225,49 @@ def test_demo_lines_refused_in_chinese(capsys):
         )
 
 
-def _err(capsys, argv: list[str]) -> str:
-    assert main(argv) == 2
-    said = capsys.readouterr()
-    assert said.out == ""
-    return said.err
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path / "home"))
-    return tmp_path
-
-
-def test_ingest_map_join_and_on_cluster_refused_in_chinese(home, capsys):
-    orders = home / "orders.csv"
+def test_ingest_map_join_and_on_cluster_refused_in_chinese(cli_home, cli_refusal):
+    orders = cli_home / "orders.csv"
     orders.write_text(CSV)
     argv = ["ingest", str(orders), "--map", "order_id"]
-    assert _err(capsys, argv) == (
+    assert cli_refusal(argv) == (
         "ecomdash: --map takes canonical=source pairs, e.g. --map order_id=Invoice. "
         "Got 'order_id'.\n"
     )
-    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+    assert cli_refusal([*argv, "--lang", "zh"]) == (
         "ecomdash：--map 的格式为 字段=文件中的列名，例如 --map order_id=Invoice。"
         "实际为“order_id”。\n"
     )
     files, _truth = erp_like()
     paths = []
     for name, data in files.items():
-        (home / name).write_bytes(data)
-        paths.append(str(home / name))
+        (cli_home / name).write_bytes(data)
+        paths.append(str(cli_home / name))
     argv = ["ingest", *paths, "--join", "customers"]
-    assert _err(capsys, argv) == (
+    assert cli_refusal(argv) == (
         "ecomdash: --join 'customers': write TABLE=COLUMN[:TABLE_COLUMN].\n"
     )
-    assert _err(capsys, [*argv, "--lang", "zh", "--json"]) == (
+    assert cli_refusal([*argv, "--lang", "zh", "--json"]) == (
         "ecomdash：--join “customers”：请写成 表名=订单行表中的列[:该表中的列]。\n"
     )
     argv = ["ingest", str(orders), "--on-cluster", "--engine", "duckdb"]
-    assert _err(capsys, argv).startswith("ecomdash: --on-cluster needs the Spark engine: add ")
-    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+    assert cli_refusal(argv).startswith("ecomdash: --on-cluster needs the Spark engine: add ")
+    assert cli_refusal([*argv, "--lang", "zh"]) == (
         "ecomdash：--on-cluster 需要 Spark 引擎：请加上 --engine spark（以及 --spark-remote，"
         "或设置 ECOMDASH_ENGINE=spark 和 ECOMDASH_SPARK_REMOTE），或去掉 --on-cluster。\n"
     )
 
 
-def test_report_out_refused_in_chinese(home, capsys, monkeypatch):
+def test_report_out_refused_in_chinese(cli_home, monkeypatch, cli_refusal):
     """A folder as --out (refused before any work), and a file that cannot be written (the
     report built by a stand-in: what is checked is the refusal)."""
     import ecomdash.report as report
 
-    argv = ["report", "--dataset", "x", "--out", str(home)]
-    assert _err(capsys, argv) == (
-        f"ecomdash: --out {home} is a directory; give a file name such as report.html.\n"
+    argv = ["report", "--dataset", "x", "--out", str(cli_home)]
+    assert cli_refusal(argv) == (
+        f"ecomdash: --out {cli_home} is a directory; give a file name such as report.html.\n"
     )
-    assert _err(capsys, [*argv, "--lang", "zh"]) == (
-        f"ecomdash：--out {home} 是一个文件夹；请给出文件名，例如 report.html。\n"
+    assert cli_refusal([*argv, "--lang", "zh"]) == (
+        f"ecomdash：--out {cli_home} 是一个文件夹；请给出文件名，例如 report.html。\n"
     )
 
     class Built:
@@ -224,12 +275,12 @@ def test_report_out_refused_in_chinese(home, capsys, monkeypatch):
 
     monkeypatch.setattr(report, "build_report", lambda *a, **k: Built())
     monkeypatch.setattr(report, "render_html", lambda rep: "<!DOCTYPE html>")
-    out = home / "no-such-folder" / "r.html"
+    out = cli_home / "no-such-folder" / "r.html"
     argv = ["report", "--dataset", "x", "--out", str(out)]
-    assert _err(capsys, argv) == (
+    assert cli_refusal(argv) == (
         f"ecomdash: Could not write {out} (No such file or directory). Check the folder "
         "exists and is writable.\n"
     )
-    assert _err(capsys, [*argv, "--lang", "zh"]) == (
+    assert cli_refusal([*argv, "--lang", "zh"]) == (
         f"ecomdash：无法写入 {out}（No such file or directory）。请检查该文件夹是否存在且可写。\n"
     )

@@ -14,6 +14,7 @@ an f-string with words in it there is English-only too (its words must pass thro
 from __future__ import annotations
 
 import ast
+import builtins
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,42 @@ from ecomdash import errors
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "ecomdash"
-#: error classes a merchant can see (every EcomdashError subclass)
-MERCHANT_ERRORS = {
+#: Python's own exception classes: a class deriving from one of them is an exception class
+BUILTIN_EXCEPTIONS = frozenset(
     name
-    for name, obj in vars(errors).items()
-    if isinstance(obj, type) and issubclass(obj, errors.EcomdashError)
-}
+    for name, obj in vars(builtins).items()
+    if isinstance(obj, type) and issubclass(obj, BaseException)
+)
+
+
+def exception_classes(files: list[Path]) -> set[str]:
+    """The names of the exception classes defined in ``files``, read from the source: a class
+    whose base is one of Python's exceptions or, transitively, another class found here
+    (``NotForCluster(InputFileError)`` in ``spark/ingest.py``, ``JoinError(EcomdashError)``
+    in ``ingest/multi.py``), wherever it is defined; Python's own are not in the set."""
+    bases: dict[str, set[str]] = {}
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                names = {
+                    b.attr if isinstance(b, ast.Attribute) else getattr(b, "id", "")
+                    for b in node.bases
+                }
+                bases.setdefault(node.name, set()).update(names)
+    found: set[str] = set()
+    while True:
+        more = {
+            name
+            for name, of in bases.items()
+            if name not in found and of & (BUILTIN_EXCEPTIONS | found)
+        }
+        if not more:
+            return found
+        found |= more
+
+
+#: error classes a merchant can see: every exception class the package defines, anywhere in it
+MERCHANT_ERRORS = exception_classes(sorted(CORE.rglob("*.py")))
 #: modules whose errors are not yet translated (shrinks to nothing; say why for each)
 PENDING: set[str] = set()
 
@@ -148,6 +179,58 @@ def test_the_check_finds_a_literal_message(tmp_path):
     )
     sites = [s.rsplit(":", 1)[1] for s in _untranslated_at(src)]
     assert sites == ["2", "3", "4"], sites
+
+
+def test_every_exception_class_of_the_package_is_checked():
+    """Not only ``errors.py``'s: the classes defined beside their code (``NotForCluster``, whose
+    English f-strings the check missed) and every ``EcomdashError`` subclass."""
+    assert {
+        "NotForCluster",
+        "JoinError",
+        "SheetChoiceError",
+        "PdfError",
+        "WorkerCrashError",
+    } <= MERCHANT_ERRORS
+    assert {
+        name
+        for name, obj in vars(errors).items()
+        if isinstance(obj, type) and issubclass(obj, errors.EcomdashError)
+    } <= MERCHANT_ERRORS
+    assert not MERCHANT_ERRORS & {"ValueError", "Exception", "Note"}
+
+
+def test_the_check_finds_exception_classes_defined_anywhere(tmp_path):
+    """Deriving from one of Python's exceptions or, transitively, from a class found in
+    another file (``b.py``'s ``Deeper`` from ``a.py``'s ``Refused``); a class deriving from
+    anything else is not one, and a raise of a class found is checked wherever it is."""
+    (tmp_path / "a.py").write_text(
+        "class Refused(errors.InputFileError): ...\n"
+        "class Mine(ValueError): ...\n"
+        "class Plain: ...\n"
+        "class Text(str): ...\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.py").write_text(
+        "from a import Refused, Mine\n"
+        "class Deeper(Refused): ...\n"
+        "class Base(Exception): ...\n"
+        "class InputFileError(Base): ...\n"
+        "def f(why):\n"
+        "    raise Deeper(f'{why}; read in the app')\n"
+        "    raise Mine('plain')\n"
+        "    raise Deeper(note(N_('{why}; read in the app'), why=why))\n",
+        encoding="utf-8",
+    )
+    files = [tmp_path / "a.py", tmp_path / "b.py"]
+    found = exception_classes(files)
+    assert found == {"Refused", "Mine", "Deeper", "Base", "InputFileError"}, found
+    global MERCHANT_ERRORS
+    saved, MERCHANT_ERRORS = MERCHANT_ERRORS, found
+    try:
+        sites = [s.rsplit(":", 1)[1] for s in _untranslated_at(tmp_path / "b.py")]
+    finally:
+        MERCHANT_ERRORS = saved
+    assert sites == ["6", "7"], sites
 
 
 def _untranslated_at(path: Path) -> list[str]:
