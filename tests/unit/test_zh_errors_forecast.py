@@ -231,7 +231,7 @@ def test_forecast_errors_in_chinese():
         "A backtest of 2 folds × 7 periods needs more history: the series has 28 periods. "
         "Use fewer folds, a shorter horizon, or a coarser grain."
     )
-    assert "2\u00a0折 × 7\u00a0期" in zh and "28\u00a0期" in zh
+    assert "2\u00a0折 ×\u00a07\u00a0期" in zh and "28\u00a0期" in zh
 
 
 def test_forecast_many_error_in_chinese():
