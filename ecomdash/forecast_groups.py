@@ -38,7 +38,7 @@ from ecomdash.forecast.base import SEASON, _calendar, _next_periods
 from ecomdash.forecast.engine import _auto_choice, _fold_mae, _run_engine
 from ecomdash.forecast.models import intermittency
 from ecomdash.forecast.single import _check_int, _fit_folds, default_horizon
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import Field, note
 from ecomdash.store import Store
 
@@ -67,6 +67,21 @@ RECONCILIATIONS = {
 }
 MAX_SERIES = 20_000
 BATCH = 400  # series per engine run: bounds the ETS state (series × grid × season)
+
+
+#: A series' group value where the lines have none (no category, store …), as the SQL names
+#: it; shown in the merchant's language by :func:`series_name`.
+NONE = N_("(none)")
+
+
+def series_name(label: object) -> str:
+    """A series' name as a merchant reads it: its group values joined by " × ", a group
+    without a value (:data:`NONE`) in the current language ("（无）" in Chinese).
+
+    >>> series_name("Kitchen × (none)")
+    'Kitchen × (none)'
+    """
+    return " × ".join(_(NONE) if p == NONE else p for p in str(label).split(" × "))
 
 
 @dataclass(frozen=True)
@@ -162,8 +177,8 @@ def series_table(
             )
         )
     unit = {"D": "day", "W": "week", "M": "month"}[freq]
-    keys = ", ".join(f"coalesce({c}, '(none)') AS {c}" for c in by)
-    label = "concat_ws(' × ', " + ", ".join(f"coalesce({c}, '(none)')" for c in by) + ")"
+    keys = ", ".join(f"coalesce({c}, '{NONE}') AS {c}" for c in by)
+    label = "concat_ws(' × ', " + ", ".join(f"coalesce({c}, '{NONE}')" for c in by) + ")"
     # net: sales less returns (summed tables: negative rows are net returns)
     value = f"sum(CASE WHEN is_return THEN -abs({col}) ELSE {col} END) FILTER (WHERE NOT is_non_product)"
     df = store.query(

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 
 from ecomdash.charts.money import money_axis, with_currency
 from ecomdash.forecast import FREQ_WORD
-from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult
+from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, series_name
 from ecomdash.i18n import N_, _
 from ecomdash.labels import model_label
 
@@ -60,7 +60,7 @@ def series_figure(res: GroupForecastResult, series: str, *, symbol: str = "") ->
     fig.update_layout(
         title=_(
             "{series}: {model} (backtest MAE {mae}, seasonal naive {base})",
-            series=str(series)[:60],
+            series=series_name(series)[:60],
             model=model_label(row["model"], short=True),
             mae=f"{row['mae']:,.0f}",
             base=f"{row['baseline_mae']:,.0f}",

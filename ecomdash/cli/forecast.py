@@ -314,8 +314,9 @@ def _series_cell(series, width: int = 30) -> str:
     padded to them (a Chinese category takes two a character: cut and lined up by
     :func:`ecomdash.text_width.text_width`, where ``[:30]`` and ``:30s`` counted one), a group
     without a value (``forecast_groups``' ``(none)``) in the current language."""
-    parts = str(series).split(" × ")
-    text = " × ".join(_("(none)") if p == "(none)" else p for p in parts)
+    from ecomdash.forecast_groups import series_name
+
+    text = series_name(series)
     cut = ""
     for ch in text:
         if text_width(cut + ch) > width:

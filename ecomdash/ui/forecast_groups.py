@@ -11,7 +11,12 @@ from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts.forecast_groups import series_figure, total_figure
 from ecomdash.filters import Filters
-from ecomdash.forecast_groups import RECONCILIATIONS, GroupForecastResult, forecast_groups
+from ecomdash.forecast_groups import (
+    RECONCILIATIONS,
+    GroupForecastResult,
+    forecast_groups,
+    series_name,
+)
 from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import tr_note
 from ecomdash.ui.common import (
@@ -179,7 +184,10 @@ def render(ctx: PageContext) -> None:
     )
     show_chart(total_figure(res, symbol=current_display().symbol), width="stretch")
     st.subheader(_("Series, worst forecast first"))
-    table = L.shown_classes(res.table)  # demand patterns in the merchant's language, not ids
+    # demand patterns in the merchant's language, not ids; a group without a value too
+    table = L.shown_classes(res.table)
+    named = [c for c in ("series", *res.by) if c in table.columns]
+    table = table.assign(**{c: table[c].map(series_name) for c in named})
     show_table(table, area="forecast", kinds=kinds, hide_index=True, width="stretch")
     d1, d2 = st.columns(2)
     with d1:
@@ -200,6 +208,8 @@ def render(ctx: PageContext) -> None:
             area="forecast",
             kinds=kinds,
         )
-    pick = st.selectbox(_("Show one series"), list(table["series"]), key="fg_pick")
+    pick = st.selectbox(
+        _("Show one series"), list(res.table["series"]), format_func=series_name, key="fg_pick"
+    )
     if pick is not None:
         show_chart(series_figure(res, pick, symbol=current_display().symbol), width="stretch")

@@ -231,3 +231,37 @@ def test_every_series_names_demand_patterns_in_the_page_language(_isolated_home)
     table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
     assert set(table["demand_class"]) <= shown, set(table["demand_class"])
     assert not set(table["demand_class"]) & set(DEMAND_CLASSES)  # no English id left
+
+
+def test_every_series_names_a_group_without_a_value_in_the_page_language(_isolated_home):
+    """Lines without a department form a series of their own, which the store's SQL names
+    "(none)": the Chinese page showed "3 × (none)" in the table, the series picker and the
+    chart's title. Now （无）, as the command line's ``forecast --by`` writes it."""
+    from ecomdash.forecast_groups import NONE
+    from ecomdash.i18n import _, use_lang
+
+    df = walmart_like(stores=2, depts=3, weeks=80, seed=4)
+    df["Dept"] = df["Dept"].astype(object)
+    df.loc[df["Dept"] == df["Dept"].iloc[0], "Dept"] = None  # one department's rows
+    info, _k = _seed(_isolated_home, df, "walmart")
+    with use_lang("zh"):  # AppTest formats the widgets' values again outside the run
+        at = run_page("forecast.py", dataset_id=info.id, timeout=180, lang="zh")
+        at.button(key="fg_run").click().run()
+        none = _(NONE)
+        assert not at.exception, at.exception
+        table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+        named = [s for s in table["series"] if none in s]
+        assert none == "（无）" and len(named) == 2, list(table["series"])  # one a store
+        assert not any(NONE in s for s in table["series"]) and NONE not in set(table["category"])
+        pick = at.selectbox(key="fg_pick")
+        assert (
+            all(NONE not in o for o in pick.options) and sum(none in o for o in pick.options) == 2
+        )
+        shown = named[0]
+        pick.set_value(shown.replace(none, NONE)).run()  # the picker holds the store's label
+        assert not at.exception, at.exception
+    titles = [
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+        for c in at.get("plotly_chart")
+    ]
+    assert any(t.startswith(f"{shown}：") or t.startswith(f"{shown}:") for t in titles), titles
