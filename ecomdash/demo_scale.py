@@ -132,7 +132,8 @@ def plan(lines: int, *, seed: int = 7) -> ScalePlan:
             note(
                 N_(
                     "A generated merchant needs between {low} and {high} lines; got {n}. Ask for "
-                    "a size in that range (the small demo is `generate()`)."
+                    "a size in that range; for a smaller shop, use the demo merchant the app "
+                    "makes when it first starts on an empty store."
                 ),
                 low=f"{MIN_LINES:,}",
                 high=f"{MAX_LINES:,}",

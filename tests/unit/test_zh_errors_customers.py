@@ -281,7 +281,7 @@ def test_segment_scores_clusters_and_rules():
     )
     with pytest.raises(ParameterError) as e:
         seg.cluster_features(feats, k=1)
-    _check(e, "The 'k' parameter must be an int >= 2. Got 1 instead.", ">= 2", "1")
+    _check(e, "The 'k' parameter must be an int >= 2. Got 1 instead.", ">=\u00a02", "1")
     with pytest.raises(ParameterError) as e:
         seg.cluster_features(feats, n_init=0, silhouette_sample=5)
     _check(
@@ -516,7 +516,8 @@ def test_demo_sizes():
     _check(
         e,
         "A generated merchant needs between 5,000 and 100,000,000 lines; got 10. Ask for a "
-        "size in that range (the small demo is `generate()`).",
+        "size in that range; for a smaller shop, use the demo merchant the app makes when it "
+        "first starts on an empty store.",
         "5,000",
         "100,000,000",
     )
