@@ -40,7 +40,12 @@ def register(subparsers) -> None:
     p.add_argument("--min-confidence", type=float, default=0.0, help=_("rule confidence (0)"))
     p.add_argument("--min-lift", type=float, default=1.0, help=_("rule lift (1)"))
     p.add_argument("--max-len", type=int, default=None, help=_("largest itemset (no limit)"))
-    p.add_argument("--level", choices=B.LEVELS, default="product")
+    p.add_argument(
+        "--level",
+        choices=B.LEVELS,
+        default="product",
+        help=_("product (each product an item, the default) or category (its category)"),
+    )
     p.add_argument(
         "--basket",
         choices=B.BASKETS,

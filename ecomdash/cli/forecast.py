@@ -35,7 +35,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=_("forecast revenue/orders/units with a rolling-origin backtest of every model"),
     )
     add_dataset_arg(p)
-    p.add_argument("--metric", choices=("revenue", "orders", "units"), default="revenue")
+    p.add_argument(
+        "--metric",
+        choices=("revenue", "orders", "units"),
+        default="revenue",
+        help=_("revenue (net of returns, the default), orders or units"),
+    )
     p.add_argument("--freq", choices=("D", "W", "M"), default="D", help=_("day, week or month"))
     p.add_argument(
         "--horizon", type=int, help=_("periods ahead (default: two seasonal cycles, e.g. 14 days)")
