@@ -139,3 +139,17 @@ def test_every_help_is_in_the_catalogue():
     assert en.keys() == zh.keys() and len(en) > 110
     same = sorted(k for k in en if en[k] == zh[k] or not CJK.search(zh[k]))
     assert same == [], f"{len(same)} helps in English only: {same}"
+
+
+def test_every_option_has_a_help():
+    """An option without a help shows only its name in ``--help`` in either language
+    (``basket --level`` and ``forecast --metric`` had none)."""
+    parser = build_parser()
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    bare = [
+        f"{name} {'/'.join(a.option_strings) or a.dest}"
+        for name, p in sub.choices.items()
+        for a in p._actions
+        if not a.help and not isinstance(a, argparse._HelpAction)
+    ]
+    assert bare == []
