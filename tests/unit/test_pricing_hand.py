@@ -452,7 +452,8 @@ def test_eligibility_at_each_rule_s_edge():
     """12 weeks needed, 2 price levels (each held 2+ regular weeks), prices 10 % apart
     (log 1.1). 12 weeks at 10 and 11: eligible, exactly 10 % apart; 11 weeks: too few. A price
     that moves only in promotion weeks: one price. 10 ×10, then 9 and 8 once each: three
-    prices, one level. 10 and 10.5 (5 % apart): too narrow."""
+    prices, one level; 10 ×11 and 11 once: the price differed in one week only. 10 and 10.5
+    (5 % apart): too narrow."""
     kw = {"min_weeks": 12, "min_levels": 2, "min_spread": float(np.log(1.1))}
     assert M.eligibility(_elig([10.0, 11.0] * 6), **kw) == (12, 2, "")
     assert M.eligibility(_elig([10.0, 11.0] * 5 + [10.0]), **kw) == (
@@ -462,6 +463,11 @@ def test_eligibility_at_each_rule_s_edge():
     )
     promo_only = _elig([10.0] * 10 + [8.0, 8.0], promo=[False] * 10 + [True, True])
     assert M.eligibility(promo_only, **kw) == (12, 1, "one price in all 12 weeks")
+    assert M.eligibility(_elig([10.0] * 11 + [11.0]), **kw) == (
+        12,
+        1,
+        "the price differed in only one week",
+    )
     assert M.eligibility(_elig([10.0] * 10 + [9.0, 8.0]), **kw) == (
         12,
         1,
@@ -681,3 +687,60 @@ def test_markdowns_read_the_weeks_up_to_the_data_s_last_week():
     r = markdown_candidates(_result(rows, panel, LAST + pd.Timedelta(weeks=4))).iloc[0]
     assert (r["units_before"], r["units_recent"]) == (15.0, 5.0)
     assert r["trend"] == pytest.approx(1 / 3)
+
+
+def test_partial_pooling_by_hand():
+    """Own -2.0 (se 0.4), category -0.5 (variance 0.5): precision weights 1 / 0.16 = 6.25 and
+    1 / 0.5 = 2; mean (6.25 · -2 + 2 · -0.5) / 8.25 = -13.5 / 8.25 = -1.636364, se
+    sqrt(1 / 8.25) = 0.348155; at the default 90 %: ± 1.644854 · 0.348155 = ± 0.572664."""
+    m, se, lo, hi = M.shrink(-2.0, 0.4, -0.5, 0.5)
+    assert m == pytest.approx(-1.636364, rel=1e-6)
+    assert se == pytest.approx(0.348155, rel=1e-5)
+    assert (lo, hi) == pytest.approx((-1.636364 - 0.572664, -1.636364 + 0.572664), rel=1e-5)
+
+
+def test_between_product_variance_of_imprecise_estimates():
+    """Estimates -1 and -9 with se 2 (weights 0.25): mean -5, Q = 0.25 · (16 + 16) = 8,
+    denominator 0.5 − 0.125 / 0.5 = 0.25, tau² = (8 − 1) / 0.25 = 28."""
+    assert M.tau_squared(np.array([-1.0, -9.0]), np.array([2.0, 2.0])) == pytest.approx(28.0)
+
+
+def test_a_week_s_expected_units_are_the_median_times_the_smearing_factor():
+    """predict_units: exp(a + e · log price) · store orders is the median week; the expected
+    (mean) week multiplies it by the smearing factor, the mean of exp(residual)."""
+    prices = [10.0, 12.0, 10.0, 8.0, 12.0]
+    units = [20.0, 15.0, 22.0, 30.0, 13.0]
+    wk = _fit_weeks(prices, units)
+    t0 = wk["week"].min()
+    fit = M.fit_product(wk, t0=t0)
+    x, y = np.log(prices), np.log(np.array(units) / 100)
+    slope = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)
+    fitted = y.mean() + slope * (x - x.mean())
+    smear = np.mean(np.exp(y - fitted))
+    assert M.predict_units(fit, wk, t0=t0, median=True) == pytest.approx(np.exp(fitted) * 100)
+    assert M.predict_units(fit, wk, t0=t0) == pytest.approx(np.exp(fitted) * 100 * smear)
+    assert smear != pytest.approx(1.0)
+
+
+def test_a_category_fit_equals_a_direct_statsmodels_ols():
+    """Two products with noise and store orders that vary: the same design written out (one
+    intercept per product, log price; log(units / store orders)), HC1 errors, a Student-t 90 %
+    interval."""
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(7)
+    pa = np.array([10.0, 12.0, 8.0, 10.0, 11.0, 9.0])
+    pb = np.array([5.0, 6.0, 5.0, 4.0, 4.5, 5.5])
+    orders = rng.integers(200, 400, 6)
+    a = _fit_weeks(pa, rng.poisson(0.2 * orders * (pa / 10) ** -1.5) + 1.0, orders)
+    b = _fit_weeks(pb, rng.poisson(0.1 * orders * (pb / 5) ** -1.5) + 1.0, orders)
+    panel = pd.concat([a.assign(product_id="A"), b.assign(product_id="B")], ignore_index=True)
+    fit = M.fit_category(panel, t0=panel["week"].min())
+    X = np.column_stack(
+        [np.r_[np.ones(6), np.zeros(6)], np.r_[np.zeros(6), np.ones(6)], np.log(np.r_[pa, pb])]
+    )
+    y = np.log(panel["units"].to_numpy() / panel["store_orders"].to_numpy())
+    ref = sm.OLS(y, X).fit(cov_type="HC1", use_t=True)
+    assert fit["elasticity"] == pytest.approx(ref.params[2], rel=1e-9)
+    assert fit["se"] == pytest.approx(ref.bse[2], rel=1e-9)
+    assert (fit["ci_low"], fit["ci_high"]) == pytest.approx(tuple(ref.conf_int(0.10)[2]), rel=1e-9)
