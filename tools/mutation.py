@@ -54,6 +54,7 @@ _RECOMMEND = ["tests/unit/test_recommend.py", "tests/unit/test_recommend_evaluat
 #: the fast hand-computed files each measured score in docs/MUTATION.md was taken with (the
 #: slower end-to-end files also cover these modules, but make a full run take hours)
 _BASKET_FAST = ["tests/unit/test_basket_by_hand.py", "tests/unit/test_zh_errors_basket.py"]
+_PRICING = ["tests/unit/test_pricing_hand.py", "tests/unit/test_pricing.py"]
 MODULES: dict[str, list[str]] = {
     "exports": ["tests/unit/test_exports.py"],
     "kpis": ["tests/unit/test_kpis.py"],
@@ -109,6 +110,12 @@ MODULES: dict[str, list[str]] = {
         "tests/unit/test_alerts.py",
         "tests/unit/test_alerts_cn.py",
     ],
+    # pricing (2026-12-06): the by-hand file of small frames first, then test_pricing.py (its
+    # small panels, and the demo merchant's planted truths through a module fixture);
+    # test_pricing_routes.py (the demo again, route against route) left out to bound the runs
+    "pricing/whatif": _PRICING,
+    "pricing/models": [*_PRICING, "tests/unit/test_zh_pricing_alerts.py"],
+    "pricing/promotions": _PRICING,
 }
 
 
