@@ -57,7 +57,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--margin", type=float, help=_("profit margin in %% of the current price (for profit)")
     )
-    p.add_argument("--events", help=_("CSV of promotions you ran: product_id, start, end"))
+    p.add_argument(
+        "--events",
+        help=_(
+            "CSV of promotions you ran: product_id, start, end (SKU, from, to and their "
+            "Chinese names are read too)"
+        ),
+    )
     p.add_argument("--stock", help=_("CSV of units on hand (product id, units) for markdowns"))
     p.add_argument(
         "--clear-weeks", type=int, default=8, help=_("markdowns clear stock within these weeks")

@@ -17,6 +17,8 @@ Per promotion (a run of ``promo`` weeks of one product, see
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -151,24 +153,39 @@ def promotion_effects(
     return pd.DataFrame(rows, columns=PROMO_COLUMNS)
 
 
+#: The names a promotion-events file's columns go by, English and Chinese (a merchant's own
+#: sheet: "Product ID / Start date / End date", 商品编码 / 开始日期 / 结束日期 …).
+EVENT_COLUMNS = {
+    # ids before names: a sheet with both "Product" (its name) and "SKU" gives the SKU
+    "product_id": (
+        "product_id", "sku", "product code", "商品编码", "商品id", "商品编号", "货号",
+        "sku编码", "product", "商品",
+    ),
+    "start": ("start", "from", "start date", "开始", "开始日期", "开始时间", "活动开始"),
+    "end": ("end", "to", "end date", "结束", "结束日期", "结束时间", "活动结束"),
+}  # fmt: skip
+
+
+def _column_key(name: object) -> str:
+    """A column's name as :data:`EVENT_COLUMNS` is matched: lower case, ``_`` and ``-`` as
+    spaces, no space at all (so "Product ID", "product_id" and "商品 ID" match)."""
+    return re.sub(r"[\s_\-]+", "", str(name).strip().lower())
+
+
 def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
 
-    Accepts the columns ``product_id``/``product``, ``start``/``from``, ``end``/``to``
-    (case-insensitive); blank rows are dropped.
+    Accepts the columns by the names in :data:`EVENT_COLUMNS` (case, spaces, ``_`` and ``-``
+    aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); blank rows are dropped.
 
     >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
       product_id      start        end
     0          A 2024-05-06 2024-05-19
     """
-    cols = {str(c).strip().lower(): c for c in events.columns}
+    cols = {_column_key(c): c for c in events.columns}
     pick = {}
-    for want, names in (
-        ("product_id", ("product_id", "product", "product id", "sku")),
-        ("start", ("start", "from", "start date")),
-        ("end", ("end", "to", "end date")),
-    ):
-        found = next((cols[n] for n in names if n in cols), None)
+    for want, names in EVENT_COLUMNS.items():
+        found = next((cols[_column_key(n)] for n in names if _column_key(n) in cols), None)
         if found is None:
             if len(events.columns):
                 raise ParameterError(
