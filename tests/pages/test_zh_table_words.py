@@ -17,20 +17,11 @@ import pandas as pd
 import pytest
 
 from tests.pages.conftest import displayed_frame, run_page
+from tests.pages.test_table_headers import PAGES as EVERY_PAGE
 from tests.pages.zh_walk import _english_words
 
 #: the pages with tables (the Home has none)
-PAGES = (
-    "overview.py",
-    "data.py",
-    "basket.py",
-    "forecast.py",
-    "segments.py",
-    "customer_value.py",
-    "recommendations.py",
-    "pricing.py",
-    "alerts.py",
-)
+PAGES = tuple(p for p in EVERY_PAGE if p != "home.py")
 
 
 def _texts(lines: pd.DataFrame) -> set[str]:
