@@ -350,7 +350,7 @@ def test_settings_caption_says_itemset_size_and_what_the_toggle_keeps(demo_datas
         at = run_page("basket.py", dataset_id=demo_dataset.id, lang="zh")
     assert not at.exception, at.exception
     assert settings(at).endswith(
-        "置信度 ≥ 0%，提升度 ≥ 1，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
+        "置信度 ≥\u00a00%，提升度 ≥\u00a01，项集大小不限。已排除运费、手续费、退货和已取消的销售。"
     ), settings(at)
 
 

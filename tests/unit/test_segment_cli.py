@@ -113,7 +113,7 @@ def test_segment_text_says_why_k_and_the_best_k_it_was_compared_with(stored, cap
     assert main(["segment", "--dataset", synth.id, "--lang", "zh"]) == 0
     text = capsys.readouterr().out
     assert (
-        "K 均值聚类：k = 2（轮廓系数与最佳值（k = 3）相差在抽样误差之内的最少聚类数），轮廓系数\u00a0"
+        "K 均值聚类：k =\u00a02（轮廓系数与最佳值（k =\u00a03）相差在抽样误差之内的最少聚类数），轮廓系数\u00a0"
     ) in text
 
 
