@@ -264,7 +264,8 @@ def calendar_days(start: date, end: date) -> pd.DataFrame:
 def holiday_table(first_year: int, last_year: int) -> pd.DataFrame:
     """The public holidays per year: ``year, holiday, name, name_zh, lunar_date, day,
     break_start, break_end, days_off, makeup_workdays, official`` (official: the State
-    Council schedule; else an estimate without make-up days)."""
+    Council schedule; else an estimate without make-up days). ``makeup_workdays`` is a tuple
+    of dates, in order (empty for an estimate); the page writes them as its tables do."""
     rows = []
     for y in range(first_year, last_year + 1):
         yr = _year(y)
@@ -282,7 +283,7 @@ def holiday_table(first_year: int, last_year: int) -> pd.DataFrame:
                     "break_start": off[0] if off else None,
                     "break_end": off[-1] if off else None,
                     "days_off": len(off),
-                    "makeup_workdays": ", ".join(f"{d} ({d:%a})" for d in mk),
+                    "makeup_workdays": tuple(mk),
                     "official": yr.official,
                 }
             )

@@ -9,7 +9,6 @@ of ours that may quote it goes through ``inert``.
 from __future__ import annotations
 
 import functools
-import re
 
 import pandas as pd
 import streamlit as st
@@ -23,7 +22,7 @@ from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.findings.links import LinkTab
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import N_, _, fmt, get_lang
+from ecomdash.i18n import LOCALES, N_, _, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -431,13 +430,7 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     )
     with tab_fc:
         out = res.forecast.assign(period=res.forecast["period"].dt.date).round(2)
-        if get_lang() == "zh":  # the holidays package's own Chinese names, where it has them
-            out["holiday"] = F.localise_holidays(
-                out["holiday"].tolist(),
-                res.series.holiday_country,
-                res.forecast["period"].min(),
-                res.forecast["period"].max() + pd.Timedelta(days=31),
-            )
+        out["holiday"] = _holiday_names(out["holiday"], res.series.holiday_country, out["period"])
         kinds = metric_kinds(sparams[0])
         show_table(out, area="forecast", kinds=kinds, hide_index=True, width="stretch")
         download_table(out, "forecast", key="dl_forecast", area="forecast", kinds=kinds)
@@ -483,14 +476,9 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         )
     with tab_hist:
         hist = series.frame
-        if get_lang() == "zh" and "holiday" in hist.columns:  # as the forecast table above
+        if "holiday" in hist.columns:
             hist = hist.assign(
-                holiday=F.localise_holidays(
-                    hist["holiday"].tolist(),
-                    res.series.holiday_country,
-                    pd.Timestamp(hist["period"].min()),
-                    pd.Timestamp(hist["period"].max()) + pd.Timedelta(days=31),
-                )
+                holiday=_holiday_names(hist["holiday"], res.series.holiday_country, hist["period"])
             )
         show_table(hist, area="forecast", kinds=kinds, hide_index=True, width="stretch")
         download_table(
@@ -554,12 +542,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         if get_lang() == "zh":  # "name" says which holiday: its Chinese name in Chinese
             hol["name"] = hol["name_zh"]
             hol = hol.drop(columns=["name_zh"])
-            # a make-up working day as the app writes a date with its weekday
-            # ("2026年2月14日周六", not "2026-02-14 (Sat)"), joined as Chinese lists are
-            hol["makeup_workdays"] = [
-                fmt.join(fmt.long_date(d, weekday=True) for d in _ISO_DAY.findall(str(v)))
-                for v in hol["makeup_workdays"]
-            ]
+        hol["makeup_workdays"] = hol["makeup_workdays"].map(_days_with_weekday)
         hol["lunar_date"] = hol["lunar_date"].map(_)
         show_table(
             hol.drop(columns=["holiday"]),
@@ -569,15 +552,41 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         )
 
 
+def _holiday_names(names: pd.Series, country: str | None, periods: pd.Series) -> list[str]:
+    """A forecast or history table's ``holiday`` column as the page shows it: in Chinese,
+    every name the ``holidays`` package has in Simplified Chinese (the others as they are),
+    looked up over the table's periods and the month after the last (a monthly or weekly
+    period's holidays fall after its first day); in English the package's names."""
+    if get_lang() != "zh":
+        return names.tolist()
+    days = pd.to_datetime(periods)
+    return F.localise_holidays(
+        names.tolist(), country, days.min(), days.max() + pd.Timedelta(days=31)
+    )
+
+
+def _days_with_weekday(days) -> str:
+    """Days listed in one table cell as the table's date columns write a date, each with its
+    short weekday (a make-up working day is a weekend day worked): "2026-02-14 (Sat),
+    2026-02-28 (Sat)" in the shop's date format, "2026年02月14日周六、2026年02月28日周六" in
+    Chinese."""
+    from babel.dates import format_date
+
+    lang = get_lang()
+    disp = current_display()
+    out = []
+    for d in days:
+        weekday = format_date(d, "EEE", locale=LOCALES.get(lang, LOCALES["en"]))
+        written = d.strftime(disp.strftime)
+        out.append(f"{written}{weekday}" if lang == "zh" else f"{written} ({weekday})")
+    return fmt.join(out)
+
+
 # --- section 2: many products ------------------------------------------------------------------
 
 #: the many-products form's count box, and its largest value (the cut's text names both)
 TOP_BOX = N_("Top products by revenue")
 TOP_MAX = 500
-
-
-#: an ISO date in calendar_cn.holiday_table's make-up working days ("2026-02-14 (Sat), …")
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 #: The many-products table's columns on screen: which product, how much it is forecast to

@@ -455,6 +455,11 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
         d.value for d in at.dataframe if "official" in d.value.columns and "days" in d.value.columns
     )
     assert any("Double 12" in v for v in ahead["days"])
+    # the year's holidays: 2026's Spring Festival was worked back on Saturdays 14 and 28
+    # February (State Council schedule), each day as the table's date columns write it
+    hol = next(d.value for d in at.dataframe if "makeup_workdays" in d.value.columns)
+    spring = hol[(hol["name"] == "Spring Festival") & (hol["year"] == 2026)]
+    assert spring["makeup_workdays"].tolist() == ["2026-02-14 (Sat), 2026-02-28 (Sat)"]
 
 
 # --- backtest errors in the metric's unit (money for revenue) -------------------------------

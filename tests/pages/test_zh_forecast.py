@@ -74,6 +74,11 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines, monkey
         assert {"元旦", "春节", "国庆节"} <= names
         assert not any("Spring Festival" in n or "National Day" in n for n in names)
         assert "农历正月初一" in names and not any("lunar month" in n for n in names)
+        # 2026's Spring Festival make-up working days, Saturdays 14 and 28 February (State
+        # Council schedule), written as the table's date columns write a date, with 周六
+        hol = next(t for t in tables if "makeup_workdays" in t.columns)
+        spring = hol[(hol["name"] == "春节") & (hol["year"] == 2026)]
+        assert spring["makeup_workdays"].tolist() == ["2026年02月14日周六、2026年02月28日周六"]
         assert english_left_here(at, data_values=data) == []
         # weekly, ignoring returns, only Double 11: Run; then the other two forms
         at.selectbox(key="fc_metric").set_value("orders")
