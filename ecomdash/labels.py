@@ -694,13 +694,18 @@ def header(
     if kind:
         c = Col(c.label, kind, c.decimals, c.help)
     display = display or Display()
-    # Chinese headers put the unit in full-width brackets: 净销售额（¥）
-    left, right = ("（", "）") if get_lang() == "zh" else (" (", ")")
     if c.kind == "money" and display.currency:
-        return f"{c.label}{left}{display.symbol.strip()}{right}"
+        return with_unit(c.label, display.symbol.strip())
     if c.kind in ("share", "pct"):
-        return f"{c.label}{left}%{right}"
+        return with_unit(c.label, "%")
     return c.label
+
+
+def with_unit(label: str, unit: str) -> str:
+    """A header naming its unit: ``Net revenue (£)``; a Chinese header puts it in full-width
+    brackets, ``净销售额（¥）``."""
+    left, right = ("（", "）") if get_lang() == "zh" else (" (", ")")
+    return f"{label}{left}{unit}{right}"
 
 
 def number_format(c: Col, display: Display | None = None) -> str | None:

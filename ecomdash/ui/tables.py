@@ -94,7 +94,26 @@ def _is_dates(s: pd.Series) -> bool:
     return False
 
 
+def _shown(c: L.Col, s: pd.Series | None, display: L.Display) -> L.Col:
+    """Catalogue column ``c`` as a table shows ``s``, its values: a money column with an
+    amount below zero names its currency in the header and writes the amounts without it,
+    "Net revenue (£)" over "-739.32": the browser's printf format put the minus after the
+    sign, "£-739.32" (its "dollar" and "euro" formats, which write "-$739.32", cover two
+    currencies: streamlit/streamlit#10419). Amounts that round to zero do not count
+    (:func:`_for_screen` sends them as 0.0)."""
+    symbol = display.symbol.strip()
+    if c.kind != "money" or not symbol or s is None:
+        return c
+    if not pd.api.types.is_numeric_dtype(s.dtype) or s.dtype == bool:
+        return c
+    if not (s.round(c.places) < 0).any():
+        return c
+    # the download's header too (labels.header)
+    return L.Col(L.with_unit(c.label, symbol), "number", c.places, c.help)
+
+
 def _config(c: L.Col, s: pd.Series | None, display: L.Display, scaled: bool = False):
+    c = _shown(c, s, display)
     help_ = c.help
     numeric = s is not None and pd.api.types.is_numeric_dtype(s.dtype) and s.dtype != bool
     if c.kind == "share" and numeric:
@@ -251,8 +270,8 @@ def _layout_input(
 ) -> tuple[dict[str, list[str]], dict[str, str]]:
     """The cells' text as the browser writes them and the headers, of ``df`` shown."""
     shown = _for_screen(df, area, kinds)
-    cols = {c: _column(c, area, kinds) for c in df.columns}
     display = current_display()
+    cols = {c: _shown(_column(c, area, kinds), df[c], display) for c in df.columns}
     return (
         {c: [_cell_text(v, cols[c], display) for v in shown[c]] for c in df.columns},
         {c: cols[c].label for c in df.columns},

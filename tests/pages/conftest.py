@@ -165,6 +165,22 @@ def displayed_frame(element):
     return df.rename(columns={c: config.get(str(c), {}).get("label") or c for c in df.columns})
 
 
+def money_shown(element, column: str) -> tuple[str, str]:
+    """Where a table's money column shows its currency: ``("cells", "£")`` (format
+    ``£%,.2f``), or ``("header", "£")`` for a column holding an amount below zero ("Bias
+    (£)" over "-105.00", as ``ui.tables._shown`` writes it; printf wrote "£-105.00")."""
+    cfg = json.loads(element.proto.columns or "{}")[column]
+    number, label = cfg["type_config"]["format"], cfg["label"]
+    below = bool((pd.to_numeric(element.value[column]).round(2) < 0).any())
+    if below:
+        assert number.startswith("%"), (column, cfg)
+        left, right = ("（", "）") if label.endswith("）") else (" (", ")")
+        assert label.endswith(right) and left in label, (column, cfg)
+        return "header", label[label.rindex(left) + len(left) : -len(right)]
+    assert number.endswith("%,.2f"), (column, cfg)
+    return "cells", number[: -len("%,.2f")]
+
+
 @pytest.fixture(scope="session")
 def _spark_demo_lake_template(tmp_path_factory, spark_session, demo):
     """The demo merchant written once per worker into a template Spark lake that no test opens;

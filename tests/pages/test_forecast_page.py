@@ -15,7 +15,7 @@ from ecomdash import schema as S
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from ecomdash.ui import restock
-from tests.pages.conftest import run_page
+from tests.pages.conftest import money_shown, run_page
 from tests.pages.downloads import record_downloads
 from tests.tiles import tile_figure
 
@@ -64,7 +64,9 @@ def test_forecast_page_greets_with_default_forecast_matching_core(
     assert {"Seasonal naive (repeat the last cycle)", "Automatic choice"} <= set(backtest["model"])
     # a revenue forecast's backtest errors are the demo's pounds
     fmts = _formats(at, "coverage80")
-    assert fmts["mae"] == fmts["bias"] == "£%,.2f" and fmts["mase"] == "%,.2f"
+    errors = next(d for d in at.dataframe if "coverage80" in d.value.columns)
+    assert money_shown(errors, "mae") == ("cells", "£") and money_shown(errors, "bias")[1] == "£"
+    assert fmts["mase"] == "%,.2f"
     assert len(at.get("plotly_chart")) >= 2
     assert any("done in" in s.label for s in at.status)
     # the forecast total is money (the demo's pounds), compact as the Overview's tiles
@@ -523,10 +525,14 @@ def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
     naive = backtest.set_index("model").loc[L.model_label("seasonal_naive")]
     assert naive["mae"] == pytest.approx(105.0) and naive["bias"] == pytest.approx(-105.0)
     fmts = _formats(at, "coverage80")
-    assert fmts["mae"] == fmts["bias"] == "€%,.2f"
+    bt = next(d for d in at.dataframe if "coverage80" in d.value.columns)
+    # the bias, -€105, names its euros in the header ("€-105.00" in a cell)
+    assert money_shown(bt, "mae") == ("cells", "€") and money_shown(bt, "bias") == ("header", "€")
+    assert json.loads(bt.proto.columns)["bias"]["label"] == "Bias (€)"
     assert fmts["mase"] == "%,.2f" and not fmts["mape"].startswith("€")
     # the forecast table and the downloads say euros in their headers; numbers stay numbers
-    assert _formats(at, "hi95")["mean"] == "€%,.2f"
+    fc = next(d for d in at.dataframe if "hi95" in d.value.columns)
+    assert money_shown(fc, "mean")[1] == "€"
     folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
     assert "Actual (€)" in folds and "Forecast (€)" in folds
     # the units forecast of the same shop: plain numbers, no currency anywhere in the table
@@ -550,7 +556,8 @@ def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
     [b for b in at.button if b.label == "Run"][1].click()
     at.run()
     assert not at.exception, at.exception
-    assert _formats(at, "forecast_total")["forecast_total"] == "€%,.2f"
+    many_el = next(d for d in at.dataframe if "forecast_total" in d.value.columns)
+    assert money_shown(many_el, "forecast_total")[1] == "€"
     many = next(h for cols, h in headers_sent.items() if "auto_mae" in cols)
     assert "Automatic choice error (MAE) (€)" in many
     assert "Seasonal naive error (MAE) (€)" in many and "Automatic choice MASE" in many

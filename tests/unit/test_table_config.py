@@ -163,3 +163,45 @@ def test_a_sliders_percent_is_written_as_fmt_pct_writes_it(lang, whole, one):
         assert T.percent_format() == whole
         assert T.percent_format(1) == one
         assert T.percent_format().replace("%d", "10").replace("%%", "%") == fmt.pct(0.1, 0)
+
+
+CNY = L.Display(currency="CNY")
+
+
+@pytest.mark.parametrize(
+    ("lang", "display", "header"),
+    [("en", GBP, "Net revenue (£)"), ("zh", CNY, "净销售额（¥）")],
+)
+def test_a_money_column_with_a_refund_names_its_currency_in_the_header(lang, display, header):
+    """The browser's printf wrote a refund "£-739.32" (the sign after the currency). A money
+    column holding an amount below zero now names its currency in the header, as its download
+    does, and writes "-739.32"; one with none keeps the sign in its cells, and an amount
+    that rounds to zero (-0.001, sent as 0.0) is not a refund."""
+    df = pd.DataFrame(
+        {"revenue": [1200.5, -739.32], "unit_price": [5.0, -0.001], "mean": [-3.0, 2.0]}
+    )
+    with use_lang(lang):
+        cfg = T.table_config(df, display=display, hide_index=True)
+        download = L.header("revenue", display)
+        mean = L.column("mean").label
+    assert cfg["revenue"]["label"] == header == download
+    assert cfg["revenue"]["type_config"]["format"] == "%,.2f"
+    sign = display.symbol
+    assert cfg["unit_price"]["type_config"]["format"] == f"{sign}%,.2f"  # no refund: as before
+    assert cfg["mean"]["type_config"]["format"] == "%,.2f"  # not money: no currency anywhere
+    assert cfg["mean"]["label"] == mean
+    shown = T._for_screen(df, None)
+    got = _streamlit_sprintf(
+        [(cfg[c]["type_config"]["format"], v) for c in ("revenue", "unit_price") for v in shown[c]]
+    )
+    assert got == ["1,200.50", "-739.32", f"{sign}5.00", f"{sign}0.00"]
+
+
+def test_the_layout_measures_the_header_and_cells_a_refund_column_shows(monkeypatch):
+    """The widths are worked out on what is drawn: the header with its currency, the cells
+    without (else the column is cut or too wide)."""
+    monkeypatch.setattr(T, "current_display", lambda: GBP)
+    df = pd.DataFrame({"revenue": [1200.5, -739.32], "unit_price": [5.0, 1.0]})
+    cells, headers = T._layout_input(df, None, None)
+    assert headers == {"revenue": "Net revenue (£)", "unit_price": L.column("unit_price").label}
+    assert cells == {"revenue": ["1,200.50", "-739.32"], "unit_price": ["£5.00", "£1.00"]}
