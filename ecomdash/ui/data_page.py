@@ -43,6 +43,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
+from ecomdash.ui.uploader import file_uploader
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
@@ -137,13 +138,15 @@ def _upload_section() -> None:
             mb=DEFAULT_MAX_BYTES // 2**20,
         )
     )
-    ups = st.file_uploader(
+    ups = file_uploader(
         _(
             "Order export: one file, or the related tables of one export (orders, order items, "
             "customers, products …) or a zip holding them"
         ),
-        type=FILE_TYPES,
+        types=FILE_TYPES,
         key="uploader",
+        mb=DEFAULT_MAX_BYTES // 2**20,
+        in_all=True,  # the total of one upload is checked below
         accept_multiple_files=True,
     )
     if not ups:

@@ -35,6 +35,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.tables import current_display, show_table
+from ecomdash.ui.uploader import file_uploader
 from ecomdash.ui.worker import run_in_worker
 
 #: a product's ``status`` (an id the code compares) -> what the merchant reads
@@ -694,10 +695,16 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
 
 
 def _markdown_tab(res: P.PricingResult) -> None:
+    from ecomdash.stock_file import MAX_STOCK_FILE_BYTES
+
     c1, c2 = st.columns([1, 2])
     weeks = c1.slider(_("Clear within (weeks)"), 2, 26, 8, key="pr_md_weeks")
-    up = c2.file_uploader(
-        _("Stock on hand (optional CSV: product id, units)"), type=["csv"], key="pr_md_stock"
+    up = file_uploader(
+        _("Stock on hand (optional CSV: product id, units)"),
+        types=["csv"],
+        key="pr_md_stock",
+        mb=MAX_STOCK_FILE_BYTES / 1e6,
+        where=c2,
     )
     stock = None
     if up is not None:

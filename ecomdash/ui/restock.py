@@ -19,7 +19,7 @@ from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
-from ecomdash.stock_file import match_stock, read_stock
+from ecomdash.stock_file import MAX_STOCK_FILE_BYTES, match_stock, read_stock
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
     PageContext,
@@ -33,6 +33,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.stock import show_stock_match
 from ecomdash.ui.tables import percent_format, show_table, table_config
+from ecomdash.ui.uploader import file_uploader
 
 K_RESTOCK = "forecast_restock_params"
 #: The plan's columns a merchant acts on, first in its table and CSV (the rest keep their order).
@@ -162,10 +163,11 @@ def render(ctx: PageContext) -> None:
         )
         status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
         base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
-    up = st.file_uploader(
+    up = file_uploader(
         _("Current stock (CSV: product id and units on hand)"),
-        type=["csv", "txt"],
+        types=["csv", "txt"],
         key="stock_file",
+        mb=MAX_STOCK_FILE_BYTES / 1e6,
     )
     stock = None
     if up is not None:
