@@ -68,6 +68,12 @@ def _data_page(page, url: str, lang: str, nav: str):
     wait_for_app_run(page, timeout=240_000)
     box = page.locator(".st-key-uploader")
     expect(box, "the Data page's uploader (key 'uploader') is not drawn").to_have_count(1)
+    # drawn in full (the run can end before the browser has drawn the widget's insides)
+    expect(
+        box.locator("[data-testid='stFileUploaderDropzone']"),
+        "no [data-testid=stFileUploaderDropzone] in the uploader: ecomdash/ui/uploader.py's "
+        "style sheet finds Streamlit's text by it; find the new id and update it",
+    ).to_have_count(1, timeout=30_000)
     return box
 
 
@@ -90,8 +96,17 @@ TEXT_WIDTH = (
 )
 
 
-def _after(el) -> str:
-    return el.evaluate("e => getComputedStyle(e, '::after').content")
+def _after(el, *, wait_ms: int = 10_000) -> str:
+    """``el``'s ``::after`` content, waited for up to ``wait_ms``: the style-only element is
+    drawn in the same run as the uploader, but the browser can report the uploader first
+    (seen under load: ``none`` at once, the text a moment later)."""
+    content = el.evaluate("e => getComputedStyle(e, '::after').content")
+    for _ in range(wait_ms // 250):
+        if content not in ("none", "normal"):
+            break
+        el.page.wait_for_timeout(250)
+        content = el.evaluate("e => getComputedStyle(e, '::after').content")
+    return content
 
 
 def _drag_over(page):
@@ -169,7 +184,8 @@ def test_data_page_uploader_in_english_is_streamlits_own(own_page, own_url):
     zone = _one(box, "stFileUploaderDropzone")
     label = _one(zone, "stMarkdownContainer", "[data-testid='stBaseButton-secondary']")
     note = _one(zone, "stFileUploaderDropzoneInstructions")
-    assert _after(label) == "none" and _after(note) == "none"  # no style sheet in English
+    # no style sheet in English
+    assert _after(label, wait_ms=0) == "none" and _after(note, wait_ms=0) == "none"
     expect(label.locator("p")).to_have_text("Upload")
     expect(label.locator("p")).to_be_visible()
     expect(note).to_have_text(EN_LIMIT)
