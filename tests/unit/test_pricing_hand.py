@@ -744,3 +744,79 @@ def test_a_category_fit_equals_a_direct_statsmodels_ols():
     assert fit["elasticity"] == pytest.approx(ref.params[2], rel=1e-9)
     assert fit["se"] == pytest.approx(ref.bse[2], rel=1e-9)
     assert (fit["ci_low"], fit["ci_high"]) == pytest.approx(tuple(ref.conf_int(0.10)[2]), rel=1e-9)
+
+
+# ------------------------------------------------------ survivors a merchant's result rests on
+
+
+def test_a_category_with_one_priced_product_keeps_its_row():
+    """A category whose price changed for one product only still gets its pooled row (its
+    one-price products borrow it): one intercept and the slope, which for one product is the
+    least-squares slope cov(x, y) / var(x) of x = log price, y = log(units / orders). Eight
+    weeks, the fewest a category fit takes."""
+    prices = [10.0, 12.0, 10.0, 8.0, 12.0, 8.0, 10.0, 12.0]
+    units = [20.0, 15.0, 22.0, 30.0, 13.0, 27.0, 19.0, 16.0]
+    panel = _fit_weeks(prices, units).assign(product_id="A")
+    fit = M.fit_category(panel, t0=panel["week"].min())
+    x, y = np.log(prices), np.log(np.array(units) / 100)
+    slope = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)
+    assert fit is not None
+    assert fit["elasticity"] == pytest.approx(slope, rel=1e-9)
+    assert (fit["n_products"], fit["weeks"]) == (1, 8)
+
+
+#: a fitted product model written by hand: units = 0.2 · store orders · price^-1.5, twice that
+#: in a promotion week, 0.4 times it in a week after one; smearing factor 1.1
+_PROMO_FIT = {
+    "seasonal": False,
+    "smear": 1.1,
+    "params": {"const": math.log(0.2), "log_price": -1.5, "promo": math.log(2.0)}
+    | {"post": math.log(0.4)},
+}
+
+
+def test_a_forecast_counts_a_promotion_only_in_its_weeks():
+    """predict_units at price 4 and 100 store orders: 0.2 · 100 · 4^-1.5 = 20 / 8 = 2.5 units
+    (the median week; 2.75 with the smearing factor 1.1) in a regular week, 5 in a promotion
+    week, 1 in a week after one. Weeks without promotions (no flag columns, or flags all
+    false, which the design leaves out) get no promotion term (filling the terms with 1.0
+    gave 2.5 · 2 · 0.4 = 2, NaN no forecast). Weeks that are all promotion weeks — a
+    held-out check's last week in a sale — get it: the design leaves out a flag every week
+    has (beside the intercept it cannot be fitted), and the forecast filled it with 0: 2.5
+    instead of 5."""
+    weeks = _fit_weeks([4.0, 4.0, 4.0], [1.0, 1.0, 1.0])  # the units are not read
+    t0 = weeks["week"].min()
+
+    def units(**flags):
+        wk = weeks.assign(**flags) if flags else weeks.drop(columns=["promo", "post"])
+        return M.predict_units(_PROMO_FIT, wk, t0=t0, median=True).tolist()
+
+    assert units() == pytest.approx([2.5, 2.5, 2.5])
+    assert units(promo=False, post=False) == pytest.approx([2.5, 2.5, 2.5])
+    assert M.predict_units(_PROMO_FIT, weeks, t0=t0) == pytest.approx([2.75] * 3)
+    assert units(promo=[True, False, False], post=[False, False, True]) == pytest.approx(
+        [5.0, 2.5, 1.0]
+    )
+    assert units(promo=True, post=False) == pytest.approx([5.0, 5.0, 5.0])
+    assert units(promo=False, post=True) == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_a_one_week_promotion_by_hand():
+    """A promotion of one week (week 8, 30 units at 4 over 200 store orders) after the eight
+    regular weeks of 80 units over 800 orders: r_b = 0.1, lift 0.15 / 0.1 = 1.5, 20 units
+    expected, 10 extra; revenue 30 · 4 = 120 against 20 · 5 = 100: +20. The two weeks after:
+    12 units over 200 orders, dip 0.06 / 0.1 − 1 = -0.4, revenue 60 against 100: -40; net
+    -20. Margin 40 % for Toys (unit cost 3): (120 − 30 · 3) − 20 · 2 = -10 during, (60 −
+    12 · 3) − 20 · 2 = -16 after, -26. From Monday 26 February to Sunday 3 March. Its name,
+    category and regular price are read off its one week."""
+    units = [5, 15] * 4 + [30, 6, 6, 10]
+    prices = [5.0] * 8 + [4.0] + [5.0] * 3
+    orders = [100] * 8 + [200] + [100] * 3
+    flagged, store = _promo_weeks(units, prices, orders, promo_weeks=(8,), post_weeks=(9, 10))
+    r = promotion_effects(flagged, store, margin={"Toys": 0.4}).iloc[0]
+    assert (r["product_name"], r["category"], r["regular_price"]) == ("Name P", "Toys", 5.0)
+    assert r["start"] == pd.Timestamp("2024-02-26") and r["end"] == pd.Timestamp("2024-03-03")
+    assert (r["weeks"], r["promo_price"]) == (1, 4.0)
+    assert r["lift"] == pytest.approx(1.5) and r["extra_units"] == pytest.approx(10.0)
+    assert r["extra_revenue"] == pytest.approx(20.0) and r["dip"] == pytest.approx(-0.4)
+    assert r["net_revenue"] == pytest.approx(-20.0) and r["net_profit"] == pytest.approx(-26.0)
