@@ -22,7 +22,12 @@ from ecomdash.pricing.models import (
     tau_squared,
     too_few_weeks,
 )
-from ecomdash.pricing.promotions import PROMO_COLUMNS, parse_events, promotion_effects
+from ecomdash.pricing.promotions import (
+    PROMO_COLUMNS,
+    match_events,
+    parse_events,
+    promotion_effects,
+)
 
 #: where a product's elasticity comes from (message ids: the result carries them translated
 #: into the language of the run that computed it)
@@ -212,16 +217,17 @@ def analyze(
         )
 
     if events is not None and len(events):
-        unknown = sorted(set(events["product_id"]) - set(revenue.index))
-        if unknown:
-            warns.append(
-                _n(
-                    "Promotion events name {n} product without sales here ({ids}); ignored.",
-                    "Promotion events name {n} products without sales here ({ids}); ignored.",
-                    len(unknown),
-                    ids=f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}",
-                )
-            )
+        # ids, else names when the sheet gives names; rows that match nothing, fall outside
+        # the data's weeks or name a product without a model are said, never dropped unsaid
+        names = pw.drop_duplicates("product_id").set_index("product_id")["product_name"]
+        events, notes = match_events(
+            events,
+            names,
+            pd.Timestamp(t0),
+            pd.Timestamp(all_weeks[-1]) + pd.Timedelta(days=6),
+            modelled=modelled,
+        )
+        warns.extend(notes)
     say("Finding promotions", 0.1)
     is_top = _rows_of(codes, ids, modelled)
     top = _plain_strings(pw[is_top].reset_index(drop=True))

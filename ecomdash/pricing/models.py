@@ -130,6 +130,11 @@ def predict_units(
     """Units of a fitted product model at ``weeks``' prices: the mean (Duan smearing), or
     with ``median`` the median ``exp(X·b)``."""
     X = design(weeks, t0=t0, seasonal=fit["seasonal"])
+    for c in ("promo", "post"):
+        # the design leaves out a flag every week has (beside the intercept it cannot be
+        # fitted), but a forecast of weeks that are all promotion weeks needs it
+        if c in weeks and c not in X:
+            X[c] = weeks[c].astype(float).to_numpy()
     off = X["log_orders"].to_numpy() if "log_orders" in X else 0.0
     params = pd.Series(fit["params"])
     X = X.reindex(columns=params.index, fill_value=0.0)

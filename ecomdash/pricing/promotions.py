@@ -24,7 +24,8 @@ import pandas as pd
 from scipy import stats
 
 from ecomdash.errors import ParameterError
-from ecomdash.i18n import N_
+from ecomdash.i18n import N_, _, _n
+from ecomdash.i18n.fmt import date_range, join
 from ecomdash.i18n.note import note, note_n
 
 PROMO_COLUMNS = [
@@ -223,6 +224,103 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
             )
         )
     return out.reset_index(drop=True)
+
+
+def _name_key(text: object) -> str:
+    """A product's name as an events row is matched to it: case and runs of spaces aside."""
+    return " ".join(str(text).split()).casefold()
+
+
+def _rows_named(events: pd.DataFrame, *, limit: int = 3) -> str:
+    """Events rows as a note names them: "Blue Mug (11 March 2024 – 24 March 2024)", the
+    first ``limit`` of them, then "…"."""
+    rows = [
+        _("{event} ({dates})", event=r.given, dates=date_range(r.start, r.end))
+        for r in events.head(limit).itertuples()
+    ]
+    return join(rows) + (" …" if len(events) > limit else "")
+
+
+def match_events(
+    events: pd.DataFrame,
+    names: pd.Series,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    *,
+    modelled: set | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The merchant's promotions (:func:`parse_events`' frame) matched to the products that
+    sold, and what a merchant is told about the rows that were not.
+
+    ``names``: each product's name, indexed by its id; ``first`` / ``last``: the data's first
+    and last day; ``modelled``: the ids that get a model (the others' promotions are not
+    measured). A row is matched by its product's id; the rows that match no id are matched
+    by the product's name (case and spaces aside, a name only one product has) when most of
+    them do — a sheet that gives names (商品, "Product") instead of ids — and a note says so.
+    Rows that match no product, that fall wholly outside ``first`` – ``last``, or whose
+    product gets no model are left out, each kind named in a note with what to do.
+    """
+    notes: list[str] = []
+    given = events["product_id"].astype(str).reset_index(drop=True)
+    events = events.reset_index(drop=True).assign(given=given)  # as the merchant wrote it
+    by_id = given.isin(names.index)
+    keys = names.dropna().map(_name_key)
+    once = keys[~keys.duplicated(keep=False)]
+    by_name = pd.Series(dict(zip(once.to_numpy(), once.index, strict=True)), dtype=object)
+    named = given[~by_id].map(_name_key).map(by_name)
+    if named.notna().sum() * 2 > len(named):  # most of the rows that match no id
+        notes.append(
+            _n(
+                "{n} promotion event gives its product's name, not its id; matched by name "
+                "({pairs}).",
+                "{n} promotion events give their products' names, not their ids; matched by "
+                "name ({pairs}).",
+                int(named.notna().sum()),
+                pairs=join(f"{given[i]} → {pid}" for i, pid in named.dropna().head(3).items())
+                + (" …" if named.notna().sum() > 3 else ""),
+            )
+        )
+        events.loc[named.dropna().index, "product_id"] = named.dropna()
+        by_id = by_id | named.notna()
+    if not by_id.all():
+        notes.append(
+            _n(
+                "{n} promotion event matches no product in this data ({rows}); ignored. Give "
+                "the product's id (SKU) as your orders give it.",
+                "{n} promotion events match no product in this data ({rows}); ignored. Give "
+                "each product's id (SKU) as your orders give it.",
+                int((~by_id).sum()),
+                rows=_rows_named(events[~by_id]),
+            )
+        )
+    events = events[by_id]
+    outside = (events["end"] < first) | (events["start"] > last)
+    if outside.any():
+        notes.append(
+            _n(
+                "{n} promotion event falls outside the data's period ({period}): {rows}; ignored.",
+                "{n} promotion events fall outside the data's period ({period}): {rows}; ignored.",
+                int(outside.sum()),
+                period=date_range(first, last),
+                rows=_rows_named(events[outside]),
+            )
+        )
+    events = events[~outside]
+    if modelled is not None:
+        left = ~events["product_id"].isin(modelled)
+        if left.any():
+            notes.append(
+                _n(
+                    "{n} promotion event names a product without a model (not among the "
+                    "products with the most revenue): {rows}; not measured.",
+                    "{n} promotion events name products without a model (not among the "
+                    "products with the most revenue): {rows}; not measured.",
+                    int(left.sum()),
+                    rows=_rows_named(events[left]),
+                )
+            )
+            events = events[~left]
+    return events.drop(columns="given").reset_index(drop=True), notes
 
 
 def _dispersion(prod: pd.DataFrame, store_weeks: pd.Series) -> float:

@@ -586,3 +586,75 @@ def test_markdowns_say_a_stock_files_note_and_warning_as_the_restock_planner_doe
     ]
     md = downloads.table("pricing-markdowns")
     assert md.set_index("product_id").loc["TOY-278", "on_hand"] == 5000
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        (
+            "en",
+            [
+                "2 promotion events give their products' names, not their ids; matched by "
+                "name (Blue Mug → A, Red Bowl → B).",
+                "1 promotion event matches no product in this data (Green Jug (1 April 2024 – "
+                "7 April 2024)); ignored. Give the product's id (SKU) as your orders give it.",
+                "1 promotion event falls outside the data's period (1 January 2024 – 16 June "
+                "2024): Red Bowl (1 April 2030 – 7 April 2030); ignored.",
+            ],
+        ),
+        (
+            "zh",
+            [
+                "2\u00a0条促销记录填的是商品名称而不是商品编码，已按名称匹配（Blue Mug → A、"
+                "Red Bowl → B）。",
+                "1\u00a0条促销记录在此数据中找不到对应的商品（Green Jug（2024年4月1日至2024年4月7日）），"
+                "已忽略。请填写订单里的商品编码（SKU）。",
+                "1\u00a0条促销记录不在数据的时间范围内（2024年1月1日至2024年6月16日）："
+                "Red Bowl（2030年4月1日至2030年4月7日），已忽略。",
+            ],
+        ),
+    ],
+)
+def test_promotions_typed_by_name_are_matched_and_the_rest_said(_isolated_home, lang, said):
+    """Promotions typed in by the product's name (the column reads "Product ID", a merchant
+    types "Blue Mug") matched no id: nothing measured and "name 3 products without sales
+    here", which do sell. Now most rows name a product, so they are matched by name and
+    said so; the row naming no product and the one outside the data's weeks are said with
+    what to do. Blue Mug's promotion (lift 2 by hand: 10 units / 2 orders before, 20 / 2
+    during) is in the promotions table."""
+    weeks = pd.date_range("2024-01-01", periods=24, freq="7D")
+    units = [10.0] * 10 + [20.0, 20.0] + [7.0, 7.0] + [10.0] * 10
+    lines = pd.DataFrame(
+        {
+            "order_id": [f"a{i}" for i in range(24)] + [f"b{i}" for i in range(24)],
+            "order_date": list(weeks) * 2,
+            "product_id": ["A"] * 24 + ["B"] * 24,
+            "product_name": ["Blue Mug"] * 24 + ["Red Bowl"] * 24,
+            "quantity": units + [4.0] * 24,
+            "unit_price": [5.0] * 24 + [9.0] * 24,
+            "revenue": [u * 5.0 for u in units] + [36.0] * 24,
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("mugs", lines).id
+    store.close()
+    at = run_page("pricing.py", dataset_id=ds, timeout=120, lang=lang)
+    at.session_state["pr_events"] = {
+        "edited_rows": {},
+        "added_rows": [
+            {"Product": "Blue Mug", "From": "2024-03-11", "To": "2024-03-24"},
+            {"Product": "Red Bowl", "From": "2030-04-01", "To": "2030-04-07"},
+            {"Product": "Green Jug", "From": "2024-04-01", "To": "2024-04-07"},
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    warnings = [w.value.replace("\\", "") for w in at.warning]  # inert()'s escapes
+    for s in said:
+        assert s in warnings, (s, warnings)
+    promos = next(d for d in at.dataframe if "lift" in d.value.columns).value
+    assert promos["product_name"].tolist() == ["Blue Mug"] and promos["lift"].tolist() == [2.0]

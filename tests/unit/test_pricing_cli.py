@@ -157,3 +157,77 @@ def test_pricing_reads_a_stock_files_ids_as_the_restock_planner_does(demo_id, tm
         "codes."
     ]
     assert not any("weeks priced here" in w for w in exact["warnings"])
+
+
+def _two_mugs_lines() -> pd.DataFrame:
+    """24 Mondays of sales: "Blue Mug" (A) 10 a week at 5, 20 in the weeks of 11 and 18
+    March 2024 (a promotion the prices do not show), 7 in the two after; "Red Bowl" (B) 4 a
+    week at 9; each line its own order (2 store orders a week)."""
+    weeks = pd.date_range("2024-01-01", periods=24, freq="7D")
+    units = [10.0] * 10 + [20.0, 20.0] + [7.0, 7.0] + [10.0] * 10
+    return pd.DataFrame(
+        {
+            "order_id": [f"a{i}" for i in range(24)] + [f"b{i}" for i in range(24)],
+            "order_date": list(weeks) * 2,
+            "product_id": ["A"] * 24 + ["B"] * 24,
+            "product_name": ["Blue Mug"] * 24 + ["Red Bowl"] * 24,
+            "quantity": units + [4.0] * 24,
+            "unit_price": [5.0] * 24 + [9.0] * 24,
+            "revenue": [u * 5.0 for u in units] + [36.0] * 24,
+            "is_return": False,
+            "is_non_product": False,
+            "is_cancelled": False,
+        }
+    )
+
+
+#: a Chinese merchant's sheet with only a name column (商品): two products by name, one of
+#: them in 2030, and a name no product has
+NAMES_SHEET = (
+    "商品,开始日期,结束日期\n"
+    "Blue Mug,2024-03-11,2024-03-24\n"
+    "Red Bowl,2030-04-01,2030-04-07\n"
+    "Green Jug,2024-04-01,2024-04-07\n"
+)
+
+
+def test_pricing_events_sheet_of_names_is_matched_and_what_is_not_is_said(
+    _isolated_home, tmp_path, capsys
+):
+    """The sheet's 商品 column was read as ids: no promotion measured and one note, "name 3
+    products without sales here" (which do sell). Now the names are matched (most rows name
+    a product), said so, and the row naming nothing and the row outside the data's weeks are
+    named with what to do, in English and in Chinese.
+
+    By hand (Blue Mug): 8 weeks before at 10 units / 2 orders, so 5 a store order; 20 units /
+    2 orders in each promotion week: lift 10 / 5 = 2; 7 / 2 after: dip 3.5 / 5 - 1 = -30 %;
+    net revenue (40 - 5 · 4) · 5 + (14 - 5 · 4) · 5 = 100 - 30 = 70."""
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("mugs", _two_mugs_lines()).id
+    store.close()
+    sheet = tmp_path / "促销.csv"
+    sheet.write_text(NAMES_SHEET, encoding="utf-8")
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (promo,) = out["promotions"]
+    assert promo["product_id"] == "A" and promo["start"].startswith("2024-03-11")
+    assert promo["lift"] == pytest.approx(2.0) and promo["dip"] == pytest.approx(-0.3)
+    assert promo["net_revenue"] == pytest.approx(70.0)
+    assert [w for w in out["warnings"] if "promotion event" in w] == [
+        "2 promotion events give their products' names, not their ids; matched by name "
+        "(Blue Mug → A, Red Bowl → B).",
+        "1 promotion event matches no product in this data (Green Jug (1 April 2024 – 7 April "
+        "2024)); ignored. Give the product's id (SKU) as your orders give it.",
+        "1 promotion event falls outside the data's period (1 January 2024 – 16 June 2024): "
+        "Red Bowl (1 April 2030 – 7 April 2030); ignored.",
+    ]
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    for said in (
+        "注：2\u00a0条促销记录填的是商品名称而不是商品编码，已按名称匹配（Blue Mug → A、Red Bowl → B）。",
+        "注：1\u00a0条促销记录在此数据中找不到对应的商品（Green Jug（2024年4月1日至2024年4月7日）），"
+        "已忽略。请填写订单里的商品编码（SKU）。",
+        "注：1\u00a0条促销记录不在数据的时间范围内（2024年1月1日至2024年6月16日）："
+        "Red Bowl（2030年4月1日至2030年4月7日），已忽略。",
+    ):
+        assert said in lines, (said, lines)

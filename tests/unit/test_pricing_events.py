@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecomdash.errors import ParameterError
-from ecomdash.pricing.promotions import parse_events
+from ecomdash.pricing.promotions import match_events, parse_events
 
 EXPECTED = pd.DataFrame(
     {
@@ -28,6 +28,10 @@ EXPECTED = pd.DataFrame(
         ("商品编码", "开始日期", "结束日期"),  # a Chinese merchant's sheet
         ("商品 ID", "开始时间", "结束时间"),
         ("货号", "活动开始", "活动结束"),
+        ("Product Code", "开始", "结束"),
+        ("商品编号", "START", "END"),
+        ("SKU编码", "from", "to"),
+        ("product", "Start-Date", "End Date"),
     ],
 )
 def test_columns_by_the_names_a_merchant_gives_them(names):
@@ -76,3 +80,159 @@ def test_blank_rows_are_dropped_and_other_columns_ignored():
 def test_a_column_not_found_names_the_columns_there_are():
     with pytest.raises(ParameterError, match=r"found 商品编码, 日期\."):
         parse_events(pd.DataFrame({"商品编码": ["A"], "日期": ["2024-05-06"]}))
+
+
+def _events(rows) -> pd.DataFrame:
+    return parse_events(pd.DataFrame(rows, columns=["product_id", "start", "end"]))
+
+
+#: the products that sold (id → name; two share a name) and the data's first and last day
+NAMES = pd.Series(
+    {"A-1": "Blue Mug", "B-2": "Red  Bowl", "C-3": "Vase", "D-4": "Vase"}, name="product_name"
+)
+FIRST, LAST = pd.Timestamp("2024-01-01"), pd.Timestamp("2024-06-30")
+
+
+def test_a_sheet_of_names_is_matched_by_name_and_said_so():
+    """A sheet whose product column holds names (商品 / "Product": Blue Mug) matched no id,
+    so every promotion was dropped with "name 3 products without sales here"; most of its
+    rows name one product each, so they are matched by name (case and spaces aside) and a
+    note says which; the row naming no product is named with what to do."""
+    ev = _events(
+        [
+            ["blue mug", "2024-05-06", "2024-05-19"],
+            ["Red Bowl", "2024-06-03", "2024-06-09"],
+            ["Green Jug", "2024-06-03", "2024-06-09"],
+        ]
+    )
+    out, notes = match_events(ev, NAMES, FIRST, LAST)
+    assert list(out.columns) == ["product_id", "start", "end"]
+    assert out["product_id"].tolist() == ["A-1", "B-2"]
+    assert out["start"].tolist() == [pd.Timestamp("2024-05-06"), pd.Timestamp("2024-06-03")]
+    assert notes == [
+        "2 promotion events give their products' names, not their ids; matched by name "
+        "(blue mug → A-1, Red Bowl → B-2).",
+        "1 promotion event matches no product in this data (Green Jug (3 June 2024 – 9 June "
+        "2024)); ignored. Give the product's id (SKU) as your orders give it.",
+    ]
+
+
+def test_names_are_not_matched_when_most_rows_name_nothing_or_several_products():
+    """Ids match first; of the five rows matching no id two name one product each (Vase is
+    two products' name), not most, so none is matched by name: all five are said, ids asked
+    for."""
+    ev = _events(
+        [
+            ["A-1", "2024-05-06", "2024-05-19"],
+            ["Blue Mug", "2024-05-06", "2024-05-19"],
+            ["Red Bowl", "2024-05-06", "2024-05-19"],
+            ["Vase", "2024-05-06", "2024-05-19"],
+            ["X-9", "2024-05-06", "2024-05-19"],
+            ["Y-8", "2024-05-06", "2024-05-19"],
+        ]
+    )
+    out, notes = match_events(ev, NAMES, FIRST, LAST)
+    assert out["product_id"].tolist() == ["A-1"]
+    may = "(6 May 2024 – 19 May 2024)"
+    assert notes == [
+        f"5 promotion events match no product in this data (Blue Mug {may}, Red Bowl {may}, "
+        f"Vase {may} …); ignored. Give each product's id (SKU) as your orders give it."
+    ]
+
+
+def test_rows_outside_the_data_s_period_and_products_without_a_model_are_said():
+    """A promotion that ends before the data's first day or starts after its last was
+    measured as nothing, unsaid; one overlapping the period by a day is kept. A product
+    outside the modelled ones is named too."""
+    ev = _events(
+        [
+            ["A-1", "2023-12-01", "2023-12-31"],  # ends the day before the first
+            ["A-1", "2023-12-01", "2024-01-01"],  # overlaps by the first day: kept
+            ["B-2", "2024-06-30", "2024-07-06"],  # starts on the last day: kept
+            ["B-2", "2024-07-01", "2024-07-06"],  # starts the day after the last
+            ["C-3", "2024-03-04", "2024-03-10"],  # sold, but without a model
+        ]
+    )
+    out, notes = match_events(ev, NAMES, FIRST, LAST, modelled={"A-1", "B-2"})
+    assert out["product_id"].tolist() == ["A-1", "B-2"]
+    assert out["end"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-06")]
+    assert notes == [
+        "2 promotion events fall outside the data's period (1 January 2024 – 30 June 2024): "
+        "A-1 (1 December 2023 – 31 December 2023), B-2 (1 July 2024 – 6 July 2024); ignored.",
+        "1 promotion event names a product without a model (not among the products with the "
+        "most revenue): C-3 (4 March 2024 – 10 March 2024); not measured.",
+    ]
+
+
+def test_refusals_word_for_word():
+    """A sheet without one of the columns names the ones it has (or none); a row whose date
+    is missing or not a date, or that ends before it starts, is counted."""
+    with pytest.raises(ParameterError) as e:
+        parse_events(pd.DataFrame({"sku": ["a"], "from": ["2024-01-01"]}))
+    assert str(e.value) == (
+        "Promotion events need columns product_id, start and end (dates); found sku, from."
+    )
+    with pytest.raises(ParameterError) as e:
+        parse_events(pd.DataFrame())
+    assert str(e.value) == (
+        "Promotion events need columns product_id, start and end (dates); found none."
+    )
+    rows = {"product_id": ["A", "B", "C"], "start": ["2024-01-01"] * 3}
+    with pytest.raises(ParameterError) as e:  # C's end is not a date
+        parse_events(pd.DataFrame({**rows, "end": ["2024-01-09", "2024-01-09", "soon"]}))
+    assert str(e.value) == (
+        "1 promotion event has a missing date or ends before it starts. Give dates as "
+        "YYYY-MM-DD with the end on or after the start."
+    )
+    with pytest.raises(ParameterError) as e:  # B ends before it starts, C has no end
+        parse_events(pd.DataFrame({**rows, "end": ["2024-01-09", "2023-12-01", None]}))
+    assert str(e.value) == (
+        "2 promotion events have a missing date or end before they start. Give dates as "
+        "YYYY-MM-DD with the end on or after the start."
+    )
+
+
+def test_a_row_missing_one_date_is_refused_and_a_one_day_promotion_kept():
+    """Either date missing is a bad row (not only both); a promotion that ends the day it
+    starts is one day long, not a bad row."""
+    for start, end in [(None, "2024-01-09"), ("2024-01-01", None)]:
+        with pytest.raises(ParameterError, match="^1 promotion event has a missing date"):
+            parse_events(pd.DataFrame({"product_id": ["A"], "start": [start], "end": [end]}))
+    one = parse_events(
+        pd.DataFrame({"product_id": ["A"], "start": ["2024-01-05"], "end": ["2024-01-05"]})
+    )
+    assert one["start"].tolist() == one["end"].tolist() == [pd.Timestamp("2024-01-05")]
+
+
+def test_each_note_counts_its_rows_and_names_three():
+    """One row by name, one outside the period, three without a model: each note in its own
+    count's words, three rows named without "…". Four names matched: three pairs named, then
+    "…"; three: no "…"."""
+    ev = _events(
+        [
+            ["Blue Mug", "2024-03-04", "2024-03-10"],
+            ["B-2", "2024-03-04", "2024-03-10"],
+            ["C-3", "2024-03-04", "2024-03-10"],
+            ["D-4", "2024-03-04", "2024-03-10"],
+            ["A-1", "2030-01-01", "2030-01-07"],
+        ]
+    )
+    out, notes = match_events(ev, NAMES, FIRST, LAST, modelled={"A-1"})
+    assert out["product_id"].tolist() == ["A-1"]
+    march = "(4 March 2024 – 10 March 2024)"
+    assert notes == [
+        "1 promotion event gives its product's name, not its id; matched by name (Blue Mug → A-1).",
+        "1 promotion event falls outside the data's period (1 January 2024 – 30 June 2024): "
+        "A-1 (1 January 2030 – 7 January 2030); ignored.",
+        "3 promotion events name products without a model (not among the products with the "
+        f"most revenue): B-2 {march}, C-3 {march}, D-4 {march}; not measured.",
+    ]
+    names = pd.Series({"A": "Mug", "B": "Bowl", "C": "Jug", "D": "Cup"})
+    rows = [[n, "2024-03-04", "2024-03-10"] for n in ["Mug", "Bowl", "Jug", "Cup"]]
+    _out, (four,) = match_events(_events(rows), names, FIRST, LAST)
+    assert four == (
+        "4 promotion events give their products' names, not their ids; matched by name "
+        "(Mug → A, Bowl → B, Jug → C …)."
+    )
+    _out, (three,) = match_events(_events(rows[:3]), names, FIRST, LAST)
+    assert three.endswith("(Mug → A, Bowl → B, Jug → C).")

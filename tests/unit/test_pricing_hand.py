@@ -416,7 +416,8 @@ def test_a_promotion_s_baseline_and_dip_windows_by_hand():
     three = promotion_effects(flagged, orders, baseline_weeks=3).iloc[0]
     assert three["baseline_weeks"] == 3
     assert three["lift"] == pytest.approx(9 / 7)
-    assert promotion_effects(flagged, orders, baseline_weeks=2).empty
+    none_measured = promotion_effects(flagged, orders, baseline_weeks=2)
+    assert none_measured.empty and list(none_measured.columns) == PROMO_COLUMNS
     none = promotion_effects(flagged, orders, dip_weeks=0, margin=0.4).iloc[0]
     assert np.isnan(none["dip"]) and np.isnan(none["dip_low"]) and np.isnan(none["dip_revenue"])
     assert none["net_revenue"] == pytest.approx(40.0)
@@ -744,3 +745,174 @@ def test_a_category_fit_equals_a_direct_statsmodels_ols():
     assert fit["elasticity"] == pytest.approx(ref.params[2], rel=1e-9)
     assert fit["se"] == pytest.approx(ref.bse[2], rel=1e-9)
     assert (fit["ci_low"], fit["ci_high"]) == pytest.approx(tuple(ref.conf_int(0.10)[2]), rel=1e-9)
+
+
+# ------------------------------------------------------ survivors a merchant's result rests on
+
+
+def test_a_category_with_one_priced_product_keeps_its_row():
+    """A category whose price changed for one product only still gets its pooled row (its
+    one-price products borrow it): one intercept and the slope, which for one product is the
+    least-squares slope cov(x, y) / var(x) of x = log price, y = log(units / orders). Eight
+    weeks, the fewest a category fit takes."""
+    prices = [10.0, 12.0, 10.0, 8.0, 12.0, 8.0, 10.0, 12.0]
+    units = [20.0, 15.0, 22.0, 30.0, 13.0, 27.0, 19.0, 16.0]
+    panel = _fit_weeks(prices, units).assign(product_id="A")
+    fit = M.fit_category(panel, t0=panel["week"].min())
+    x, y = np.log(prices), np.log(np.array(units) / 100)
+    slope = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)
+    assert fit is not None
+    assert fit["elasticity"] == pytest.approx(slope, rel=1e-9)
+    assert (fit["n_products"], fit["weeks"]) == (1, 8)
+
+
+#: a fitted product model written by hand: units = 0.2 · store orders · price^-1.5, twice that
+#: in a promotion week, 0.4 times it in a week after one; smearing factor 1.1
+_PROMO_FIT = {
+    "seasonal": False,
+    "smear": 1.1,
+    "params": {"const": math.log(0.2), "log_price": -1.5, "promo": math.log(2.0)}
+    | {"post": math.log(0.4)},
+}
+
+
+def test_a_forecast_counts_a_promotion_only_in_its_weeks():
+    """predict_units at price 4 and 100 store orders: 0.2 · 100 · 4^-1.5 = 20 / 8 = 2.5 units
+    (the median week; 2.75 with the smearing factor 1.1) in a regular week, 5 in a promotion
+    week, 1 in a week after one. Weeks without promotions (no flag columns, or flags all
+    false, which the design leaves out) get no promotion term (filling the terms with 1.0
+    gave 2.5 · 2 · 0.4 = 2, NaN no forecast). Weeks that are all promotion weeks — a
+    held-out check's last week in a sale — get it: the design leaves out a flag every week
+    has (beside the intercept it cannot be fitted), and the forecast filled it with 0: 2.5
+    instead of 5."""
+    weeks = _fit_weeks([4.0, 4.0, 4.0], [1.0, 1.0, 1.0])  # the units are not read
+    t0 = weeks["week"].min()
+
+    def units(**flags):
+        wk = weeks.assign(**flags) if flags else weeks.drop(columns=["promo", "post"])
+        return M.predict_units(_PROMO_FIT, wk, t0=t0, median=True).tolist()
+
+    assert units() == pytest.approx([2.5, 2.5, 2.5])
+    assert units(promo=False, post=False) == pytest.approx([2.5, 2.5, 2.5])
+    assert M.predict_units(_PROMO_FIT, weeks, t0=t0) == pytest.approx([2.75] * 3)
+    assert units(promo=[True, False, False], post=[False, False, True]) == pytest.approx(
+        [5.0, 2.5, 1.0]
+    )
+    assert units(promo=True, post=False) == pytest.approx([5.0, 5.0, 5.0])
+    assert units(promo=False, post=True) == pytest.approx([1.0, 1.0, 1.0])
+
+
+def test_a_one_week_promotion_by_hand():
+    """A promotion of one week (week 8, 30 units at 4 over 200 store orders) after the eight
+    regular weeks of 80 units over 800 orders: r_b = 0.1, lift 0.15 / 0.1 = 1.5, 20 units
+    expected, 10 extra; revenue 30 · 4 = 120 against 20 · 5 = 100: +20. The two weeks after:
+    12 units over 200 orders, dip 0.06 / 0.1 − 1 = -0.4, revenue 60 against 100: -40; net
+    -20. Margin 40 % for Toys (unit cost 3): (120 − 30 · 3) − 20 · 2 = -10 during, (60 −
+    12 · 3) − 20 · 2 = -16 after, -26. From Monday 26 February to Sunday 3 March. Its name,
+    category and regular price are read off its one week."""
+    units = [5, 15] * 4 + [30, 6, 6, 10]
+    prices = [5.0] * 8 + [4.0] + [5.0] * 3
+    orders = [100] * 8 + [200] + [100] * 3
+    flagged, store = _promo_weeks(units, prices, orders, promo_weeks=(8,), post_weeks=(9, 10))
+    r = promotion_effects(flagged, store, margin={"Toys": 0.4}).iloc[0]
+    assert (r["product_name"], r["category"], r["regular_price"]) == ("Name P", "Toys", 5.0)
+    assert r["start"] == pd.Timestamp("2024-02-26") and r["end"] == pd.Timestamp("2024-03-03")
+    assert (r["weeks"], r["promo_price"]) == (1, 4.0)
+    assert r["lift"] == pytest.approx(1.5) and r["extra_units"] == pytest.approx(10.0)
+    assert r["extra_revenue"] == pytest.approx(20.0) and r["dip"] == pytest.approx(-0.4)
+    assert r["net_revenue"] == pytest.approx(-20.0) and r["net_profit"] == pytest.approx(-26.0)
+
+
+def test_a_promotion_s_baseline_is_the_eight_weeks_before_and_a_week_without_sales_is_0():
+    """Two older regular weeks of 100 units come before the eight of the usual example: the
+    baseline is the eight weeks just before (80 units over 800 orders, lift 1.5 as there), not
+    nine (180 / 900). A dip week without sales (week 12 here, the first after) counts 0
+    units and 0 revenue: 6 units over 200 orders, dip 0.03 / 0.1 − 1 = -0.7, dip revenue
+    30 − 0.1 · 200 · 5 = -70."""
+    units = [100, 100] + _UNITS
+    flagged, store = _promo_weeks(
+        units, [5.0] * 2 + _PRICES, [100] * 2 + _ORDERS, promo_weeks=(10, 11), post_weeks=(12, 13)
+    )
+    r = promotion_effects(flagged, store).iloc[0]
+    assert r["baseline_weeks"] == 8 and r["lift"] == pytest.approx(1.5)
+    gap = promotion_effects(flagged.drop(index=12), store).iloc[0]
+    assert gap["dip"] == pytest.approx(-0.7)
+    assert gap["dip_revenue"] == pytest.approx(-70.0)
+
+
+def test_a_promotion_without_a_baseline_does_not_stop_the_next_one():
+    """Promotion 1 (week 1) has one regular week before it: no row. Promotion 2 (week 12,
+    after eight regular weeks 4–11 of 5 and 15 units over 100 orders each: r_b 0.1) is
+    measured: 30 units over 200 orders, lift 1.5."""
+    units = [5, 30, 6, 6] + [5, 15] * 4 + [30, 6, 6]
+    prices = [5.0, 4.0, 5.0, 5.0] + [5.0] * 8 + [4.0, 5.0, 5.0]
+    orders = [100, 200, 100, 100] + [100] * 8 + [200, 100, 100]
+    flagged, store = _promo_weeks(units, prices, orders, promo_weeks=(1, 12), post_weeks=())
+    flagged["promo_id"] = [0, 1] + [0] * 10 + [2, 0, 0]
+    flagged["post"] = [i in (2, 3, 13, 14) for i in range(15)]
+    out = promotion_effects(flagged, store)
+    assert out["start"].tolist() == [pd.Timestamp("2024-03-25")]  # week 12
+    assert out["lift"].tolist() == pytest.approx([1.5])
+
+
+def _regular(prices, units, orders=None):
+    n = len(prices)
+    weeks = pd.date_range("2024-01-01", periods=n, freq="7D")
+    prod = pd.DataFrame(
+        {
+            "median_price": np.asarray(prices, dtype=float),
+            "units": np.asarray(units, dtype=float),
+            "promo": False,
+            "post": False,
+        },
+        index=weeks,
+    )
+    return prod, pd.Series(np.asarray(orders or [100] * n, dtype=float), index=weeks)
+
+
+def test_over_dispersion_by_hand():
+    """Pearson chi² / df of the regular weeks around each price level's rate (floored at 1):
+    at 5, units 5, 15, 5, 15 (10 expected each): chi² 4 · 25 / 10 = 10; at 4, units 20, 30,
+    20, 30 (25 expected): 4 · 25 / 25 = 4; df 8 − 2 levels: 14 / 6 = 7/3. Four weeks at one
+    price: 10 / 3. Four weeks at three prices (5, 5, 4, 3; units 5, 15, 7, 7): chi² 5 over
+    one df: 5. Units 9, 11, 9, 11: 0.4 / 3, floored at 1. Three regular weeks: 1."""
+    from ecomdash.pricing.promotions import _dispersion
+
+    two = _regular([5.0] * 4 + [4.0] * 4, [5, 15, 5, 15, 20, 30, 20, 30])
+    assert _dispersion(*two) == pytest.approx(7 / 3)
+    assert _dispersion(*_regular([5.0] * 4, [5, 15, 5, 15])) == pytest.approx(10 / 3)
+    assert _dispersion(*_regular([5.0, 5.0, 4.0, 3.0], [5, 15, 7, 7])) == pytest.approx(5.0)
+    assert _dispersion(*_regular([5.0] * 4, [9, 11, 9, 11])) == 1.0
+    assert _dispersion(*_regular([5.0] * 3, [5, 15, 5])) == 1.0
+
+
+def test_a_margin_for_a_category_is_that_category_s_else_the_default():
+    """A dict of margins: the product's category's, else "*"'s, else none (no profit); a
+    missing category reads "*"; a NaN margin is none."""
+    from ecomdash.pricing.promotions import margin_for
+
+    assert margin_for({"Toys": 0.4, "*": 0.2}, "Toys") == 0.4
+    assert margin_for({"Toys": 0.4, "*": 0.2}, "Garden") == 0.2
+    assert margin_for({"Toys": 0.4, "*": 0.2}, None) == 0.2
+    assert margin_for({"Toys": 0.4, "*": 0.2}, float("nan")) == 0.2
+    assert margin_for({"Toys": 0.4}, "Garden") is None
+    assert margin_for({"Toys": float("nan")}, "Toys") is None
+    assert margin_for(0.3, "Toys") == 0.3 and margin_for(None, "Toys") is None
+    flagged, store = _promo_weeks(_UNITS, _PRICES, _ORDERS)
+    assert np.isnan(promotion_effects(flagged, store, margin={"Garden": 0.4})["net_profit"][0])
+
+
+def test_a_promotion_after_weeks_without_sales_has_no_baseline_and_the_next_one_is_measured():
+    """The product starts selling in promotion 1 (week 0), sells nothing in weeks 1–4 (no
+    rows: 0 units), then promotion 2 (week 5): its baseline weeks 1–4 hold 0 units, so no
+    rate to compare with, no row (not an infinite lift). Promotion 3 (week 14) after eight
+    regular weeks 6–13 of 5 and 15 units over 100 orders each (r_b 0.1), 30 units over 200
+    orders: lift 1.5."""
+    units = [30] + [0] * 4 + [30] + [5, 15] * 4 + [30]
+    prices = [4.0] + [5.0] * 4 + [4.0] + [5.0] * 8 + [4.0]
+    orders = [200] + [100] * 4 + [200] + [100] * 8 + [200]
+    flagged, store = _promo_weeks(units, prices, orders, promo_weeks=(0, 5, 14), post_weeks=())
+    flagged["promo_id"] = [1] + [0] * 4 + [2] + [0] * 8 + [3]
+    out = promotion_effects(flagged.drop(index=[1, 2, 3, 4]), store)
+    assert out["start"].tolist() == [pd.Timestamp("2024-04-08")]  # week 14
+    assert out["lift"].tolist() == pytest.approx([1.5])
