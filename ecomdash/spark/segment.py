@@ -13,7 +13,7 @@ MLlib has no ``n_init``: the best of ``n_init`` fits (k-means|| starts with seed
 ``seed + 1`` ...) replaces scikit-learn's best of ``n_init`` k-means++ starts. On the demo merchant's
 repeat customers both pick k = 7, the fewest clusters within the silhouette's sampling noise of
 the best (adjusted Rand index 0.99 between them, both ≥ 0.92 with the planted groups:
-``tests/unit/test_spark_models.py``); on other data a different local optimum can give slightly
+``tests/unit/test_spark_cli.py``, test_segment_same_answer); on other data a different local optimum can give slightly
 different clusters or a neighbouring k (the RFM segments and the one-time buyers' group never
 differ: they do not use k-means).
 """

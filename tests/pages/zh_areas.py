@@ -24,13 +24,13 @@ def pending() -> list[str]:
 
 def english_left_here(at, *, data_values: set[str] = frozenset()) -> list[str]:
     """Shown strings (table headers aside) with English words left, less :func:`pending`."""
-    todo = pending()
     data = frozenset(d for d in data_values if d)
+    taken_out = zh_pending._taken_out(pending(), data)
     bad = []
     for where, text in shown_text(at):
         if where == "table header" or text in data:
             continue
-        words = zh_pending._left(text, todo, data)
+        words = zh_pending._left(text, taken_out)
         if words:
             bad.append(f"{where}: {text[:120]!r} ({', '.join(words[:5])})")
     return bad
