@@ -4,6 +4,7 @@ Playwright is missing; `.ci/run` installs both, so CI always runs these tests.""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -159,13 +160,23 @@ class Watch:
         )
 
 
-@pytest.fixture
-def page(browser, app_url):
+@contextlib.contextmanager
+def browser_page(browser, url: str):
+    """A fresh browser session (1400 × 1000) watching the server at ``url`` (requests
+    elsewhere are external)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
-    pg.watch = Watch(pg, app_url)
-    yield pg
-    ctx.close()
+    pg.watch = Watch(pg, url)
+    try:
+        yield pg
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    with browser_page(browser, app_url) as pg:
+        yield pg
 
 
 def wait_for_app_run(page: Page, timeout: int = 90_000) -> None:

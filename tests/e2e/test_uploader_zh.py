@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
-    Watch,
+    browser_page,
     open_app,
     screenshot,
     start_server,
@@ -54,11 +54,8 @@ def own_url(tmp_path_factory):
 
 @pytest.fixture
 def own_page(browser, own_url):
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.watch = Watch(pg, own_url)
-    yield pg
-    ctx.close()
+    with browser_page(browser, own_url) as pg:
+        yield pg
 
 
 def _data_page(page, url: str, lang: str, nav: str):

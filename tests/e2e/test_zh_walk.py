@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.conftest import (
     OUT,
     ROOT,
-    Watch,
+    browser_page,
     open_app,
     screenshot,
     start_server,
@@ -119,11 +119,8 @@ def zh_url(tmp_path_factory):
 def zh_page(browser, zh_url):
     """A fresh browser session watching this test's own server (requests elsewhere are
     external)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = ctx.new_page()
-    pg.watch = Watch(pg, zh_url)
-    yield pg
-    ctx.close()
+    with browser_page(browser, zh_url) as pg:
+        yield pg
 
 
 def _nav(page, name: str) -> None:

@@ -15,6 +15,7 @@ from ecomdash.store import Store
 from ecomdash.ui import tables as T
 from tests.pages.conftest import displayed_frame, run_page
 from tests.pages.downloads import record_downloads
+from tests.unit.test_pricing_cli import _two_mugs_lines
 
 #: the per-product table's columns on screen (their headers) and in its CSV (raw ids: every
 #: column of the result)
@@ -622,22 +623,7 @@ def test_promotions_typed_by_name_are_matched_and_the_rest_said(_isolated_home, 
     said so; the row naming no product and the one outside the data's weeks are said with
     what to do. Blue Mug's promotion (lift 2 by hand: 10 units / 2 orders before, 20 / 2
     during) is in the promotions table."""
-    weeks = pd.date_range("2024-01-01", periods=24, freq="7D")
-    units = [10.0] * 10 + [20.0, 20.0] + [7.0, 7.0] + [10.0] * 10
-    lines = pd.DataFrame(
-        {
-            "order_id": [f"a{i}" for i in range(24)] + [f"b{i}" for i in range(24)],
-            "order_date": list(weeks) * 2,
-            "product_id": ["A"] * 24 + ["B"] * 24,
-            "product_name": ["Blue Mug"] * 24 + ["Red Bowl"] * 24,
-            "quantity": units + [4.0] * 24,
-            "unit_price": [5.0] * 24 + [9.0] * 24,
-            "revenue": [u * 5.0 for u in units] + [36.0] * 24,
-            "is_return": False,
-            "is_non_product": False,
-            "is_cancelled": False,
-        }
-    )
+    lines = _two_mugs_lines()  # the command line test's shop (tests/unit/test_pricing_cli.py)
     store = Store.open(_isolated_home)
     ds = store.save_dataset("mugs", lines).id
     store.close()
