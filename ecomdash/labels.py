@@ -29,7 +29,7 @@ import pandas as pd
 
 from ecomdash.i18n import N_, _, get_lang
 from ecomdash.i18n.case import capitalised
-from ecomdash.i18n.fmt import pct, pct_sign
+from ecomdash.i18n.fmt import pct, pct_sign, table_date
 
 #: Kinds of column. ``share`` holds 0..1 and shows as a percentage; ``pct`` already holds
 #: percentage points (12.5 means 12.5 %); ``model`` holds model ids, shown as their labels.
@@ -71,6 +71,12 @@ class Display:
     @property
     def strftime(self) -> str:
         return DATE_STYLES[self._style][1]
+
+    def day(self, value, *, weekday: bool = False) -> str:
+        """``value`` written as this shop's date columns write it (:attr:`strftime`), with its
+        short weekday when ``weekday``: "14/02/2026 (Sat)" for a day-first shop,
+        "2026年02月14日周六" in Chinese (:func:`ecomdash.i18n.fmt.table_date`)."""
+        return table_date(value, self.strftime, weekday=weekday)
 
     @property
     def picker_format(self) -> str:

@@ -414,6 +414,29 @@ def long_date(value, *, weekday: bool = False, lang: str | None = None) -> str:
     return format_date(d, format="long", locale=locale)
 
 
+def table_date(value, strftime: str, *, weekday: bool = False, lang: str | None = None) -> str:
+    """A date as a table cell writes it, in the table's own format ``strftime`` (the shop's,
+    :attr:`ecomdash.labels.Display.strftime`); ``weekday`` adds the short day name (CLDR's
+    ``EEE``) where each language puts it: after the date in brackets in English, straight
+    after it in Chinese. For a cell that lists days a date column cannot hold (a holiday's
+    make-up working days).
+
+    >>> table_date(date(2026, 2, 14), "%d/%m/%Y", weekday=True, lang="en")
+    '14/02/2026 (Sat)'
+    >>> table_date("2026-02-14", "%Y年%m月%d日", weekday=True, lang="zh")
+    '2026年02月14日周六'
+    """
+    from babel.dates import format_date
+
+    lang = lang or get_lang()
+    d = _as_date(value)
+    written = d.strftime(strftime)
+    if not weekday:
+        return written
+    day = format_date(d, "EEE", locale=LOCALES.get(lang, LOCALES["en"]))
+    return f"{written}{day}" if lang == "zh" else f"{written} ({day})"
+
+
 def long_month(value, *, lang: str | None = None) -> str:
     """A calendar month as a sentence (or a chart's legend) writes it: ``November 2024`` /
     ``2024年11月`` (CLDR's ``yMMMM`` skeleton, as :func:`long_date` writes the day): a cohort

@@ -22,7 +22,7 @@ from ecomdash.errors import EcomdashError, ParameterError
 from ecomdash.filters import Filters
 from ecomdash.findings.links import LinkTab
 from ecomdash.forecast import from_store as FS
-from ecomdash.i18n import LOCALES, N_, _, fmt, get_lang
+from ecomdash.i18n import N_, _, fmt, get_lang
 from ecomdash.i18n.note import tr_note, translated
 from ecomdash.ui.common import (
     PageContext,
@@ -570,16 +570,8 @@ def _days_with_weekday(days) -> str:
     short weekday (a make-up working day is a weekend day worked): "2026-02-14 (Sat),
     2026-02-28 (Sat)" in the shop's date format, "2026年02月14日周六、2026年02月28日周六" in
     Chinese."""
-    from babel.dates import format_date
-
-    lang = get_lang()
     disp = current_display()
-    out = []
-    for d in days:
-        weekday = format_date(d, "EEE", locale=LOCALES.get(lang, LOCALES["en"]))
-        written = d.strftime(disp.strftime)
-        out.append(f"{written}{weekday}" if lang == "zh" else f"{written} ({weekday})")
-    return fmt.join(out)
+    return fmt.join(disp.day(d, weekday=True) for d in days)
 
 
 # --- section 2: many products ------------------------------------------------------------------

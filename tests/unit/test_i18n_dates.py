@@ -31,6 +31,28 @@ def test_long_date_in_both_languages_from_every_kind_of_date():
     assert fmt.long_date(date(2011, 12, 9), lang="en") == "9 December 2011"  # no leading 0
 
 
+def test_a_table_cell_writes_a_day_in_the_shops_format_with_the_weekday_where_each_language_puts_it():
+    from ecomdash.labels import Display
+
+    # 2026-02-14 is a Saturday (2026-01-12 is a Monday: +33 days = 4 weeks and 5 days)
+    sat = date(2026, 2, 14)
+    cells = {
+        style: Display(date_style=style).day(sat, weekday=True)
+        for style in ("iso", "dmy", "mdy", "unknown")
+    }
+    assert cells == {
+        "iso": "2026-02-14 (Sat)",
+        "dmy": "14/02/2026 (Sat)",
+        "mdy": "02/14/2026 (Sat)",
+        "unknown": "2026-02-14 (Sat)",  # a style the store does not know reads ISO
+    }
+    assert Display(date_style="dmy").day(pd.Timestamp("2026-02-14")) == "14/02/2026"
+    with use_lang("zh"):  # the Chinese UI writes 年月日 whatever the shop's order
+        assert Display(date_style="dmy").day(sat, weekday=True) == "2026年02月14日周六"
+        assert Display(date_style="mdy").day("2026-02-15", weekday=True) == "2026年02月15日周日"
+    assert fmt.table_date(sat, "%d.%m.%Y", weekday=True, lang="zh") == "14.02.2026周六"
+
+
 def test_the_weekday_form_is_the_long_date_with_cldrs_short_day_name():
     assert fmt.long_date(D, weekday=True, lang="en") == "Mon, 12 January 2026"
     assert fmt.long_date(D, weekday=True, lang="zh") == "2026年1月12日周一"
