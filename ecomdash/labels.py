@@ -247,12 +247,12 @@ COLUMNS: dict[str, Col] = {
     # the Chinese calendar's tables (ui.forecast: the days ahead, calendar_cn.holiday_table);
     # their English is the words the ids gave before, their Chinese the page's (调休补班日)
     "forecast:days": _c(N_("Days")),
-    "forecast:official": _c(N_("Official")),
+    "forecast:official": _c(N_("Official"), "flag"),
     "forecast:year": _c(N_("Year")),
     "forecast:lunar_date": _c(N_("Lunar date")),
-    "forecast:break_start": _c(N_("Break start")),
-    "forecast:break_end": _c(N_("Break end")),
-    "forecast:days_off": _c(N_("Days off")),
+    "forecast:break_start": _c(N_("Break start"), "date"),
+    "forecast:break_end": _c(N_("Break end"), "date"),
+    "forecast:days_off": _c(N_("Days off"), "count"),
     "forecast:makeup_workdays": _c(N_("Makeup workdays")),
     "horizon": _c(N_("Periods ahead"), "count"),
     "is_event": _c(N_("Event day"), "flag"),

@@ -542,6 +542,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         if get_lang() == "zh":  # "name" says which holiday: its Chinese name in Chinese
             hol["name"] = hol["name_zh"]
             hol = hol.drop(columns=["name_zh"])
+        hol["year"] = hol["year"].astype(str)  # a year, not a count: "2026", never "2,026"
         hol["makeup_workdays"] = hol["makeup_workdays"].map(_days_with_weekday)
         hol["lunar_date"] = hol["lunar_date"].map(_)
         show_table(

@@ -125,13 +125,15 @@ def _config(c: L.Col, s: pd.Series | None, display: L.Display, scaled: bool = Fa
         return st.column_config.NumberColumn(
             c.label, help=help_, format=L.number_format(c, display)
         )
-    if c.kind in ("date", "datetime") and s is not None and _is_dates(s):
+    # dates and yes/no values the catalogue calls text are still shown as such: a date sent
+    # as text reads as milliseconds since 1970 in the browser, a bool as "true" / "false"
+    if c.kind in ("date", "datetime", "text") and s is not None and _is_dates(s):
         if c.kind == "datetime" and pd.api.types.is_datetime64_any_dtype(s.dtype):
             return st.column_config.DatetimeColumn(
                 c.label, help=help_, format=f"{display.date_format} HH:mm"
             )
         return st.column_config.DateColumn(c.label, help=help_, format=display.date_format)
-    if c.kind == "flag" and s is not None and s.dtype == bool:
+    if c.kind in ("flag", "text") and s is not None and s.dtype == bool:
         return st.column_config.CheckboxColumn(c.label, help=help_)
     if numeric:
         return st.column_config.NumberColumn(c.label, help=help_, format="localized")

@@ -165,6 +165,16 @@ def displayed_frame(element):
     return df.rename(columns={c: config.get(str(c), {}).get("label") or c for c in df.columns})
 
 
+def column_types(element) -> dict[str, str | None]:
+    """An AppTest dataframe element's column types as the browser draws them ("date",
+    "checkbox", "number", "text"; None for a column sent without a config)."""
+    cfg = json.loads(element.proto.columns or "{}")
+    return {
+        str(c): (cfg.get(str(c), {}).get("type_config") or {}).get("type")
+        for c in element.value.columns
+    }
+
+
 def money_shown(element, column: str) -> tuple[str, str]:
     """Where a table's money column shows its currency: ``("cells", "£")`` (format
     ``£%,.2f``), or ``("header", "£")`` for a column holding an amount below zero ("Bias

@@ -15,7 +15,7 @@ from ecomdash import schema as S
 from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from ecomdash.ui import restock
-from tests.pages.conftest import money_shown, run_page
+from tests.pages.conftest import column_types, money_shown, run_page
 from tests.pages.downloads import record_downloads
 from tests.tiles import tile_figure
 
@@ -459,9 +459,19 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home):
     assert any("Double 12" in v for v in ahead["days"])
     # the year's holidays: 2026's Spring Festival was worked back on Saturdays 14 and 28
     # February (State Council schedule), each day as the table's date columns write it
-    hol = next(d.value for d in at.dataframe if "makeup_workdays" in d.value.columns)
-    spring = hol[(hol["name"] == "Spring Festival") & (hol["year"] == 2026)]
+    hol_table = next(d for d in at.dataframe if "makeup_workdays" in d.value.columns)
+    hol = hol_table.value
+    spring = hol[(hol["name"] == "Spring Festival") & (hol["year"] == "2026")]
     assert spring["makeup_workdays"].tolist() == ["2026-02-14 (Sat), 2026-02-28 (Sat)"]
+    # drawn as what they are: dates as dates (not milliseconds since 1970), "official" as a
+    # tick box (not "true"), the year as text (not "2,026")
+    types = column_types(hol_table)
+    assert {types[c] for c in ("day", "break_start", "break_end")} == {"date"}, types
+    assert (types["official"], types["year"], types["days_off"]) == ("checkbox", "text", "number")
+    ahead_types = column_types(
+        next(d for d in at.dataframe if {"official", "days"} <= set(d.value.columns))
+    )
+    assert (ahead_types["date"], ahead_types["official"]) == ("date", "checkbox"), ahead_types
 
 
 # --- backtest errors in the metric's unit (money for revenue) -------------------------------

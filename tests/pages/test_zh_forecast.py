@@ -77,7 +77,7 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines, monkey
         # 2026's Spring Festival make-up working days, Saturdays 14 and 28 February (State
         # Council schedule), written as the table's date columns write a date, with 周六
         hol = next(t for t in tables if "makeup_workdays" in t.columns)
-        spring = hol[(hol["name"] == "春节") & (hol["year"] == 2026)]
+        spring = hol[(hol["name"] == "春节") & (hol["year"] == "2026")]
         assert spring["makeup_workdays"].tolist() == ["2026年02月14日周六、2026年02月28日周六"]
         assert english_left_here(at, data_values=data) == []
         # weekly, ignoring returns, only Double 11: Run; then the other two forms

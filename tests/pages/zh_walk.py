@@ -87,6 +87,19 @@ def _chart_text(spec: str) -> list[str]:
     return out
 
 
+def _bool_cells(node) -> list[tuple[str, str]]:
+    """The cells of a table's yes/no columns that the browser writes as words: a bool column
+    without a tick-box config reads "true" / "false", English in every language."""
+    from tests.pages.conftest import column_types
+
+    types = column_types(node)
+    return [
+        ("table cell", f"{c}: true / false")
+        for c in node.value.columns
+        if node.value[c].dtype == bool and types.get(str(c)) != "checkbox"
+    ]
+
+
 def shown_text(at) -> list[tuple[str, str]]:
     """``[(where, text)]`` of everything the run shows (main area and sidebar)."""
     out: list[tuple[str, str]] = []
@@ -98,6 +111,7 @@ def shown_text(at) -> list[tuple[str, str]]:
         elif kind in ("dataframe", "arrow_data_frame"):
             try:
                 out.extend(("table header", str(c)) for c in displayed_frame(node).columns)
+                out.extend(_bool_cells(node))
             except Exception:
                 pass
         elif kind not in SKIP_TYPES:

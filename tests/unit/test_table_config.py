@@ -205,3 +205,23 @@ def test_the_layout_measures_the_header_and_cells_a_refund_column_shows(monkeypa
     cells, headers = T._layout_input(df, None, None)
     assert headers == {"revenue": "Net revenue (£)", "unit_price": L.column("unit_price").label}
     assert cells == {"revenue": ["1,200.50", "-739.32"], "unit_price": ["£5.00", "£1.00"]}
+
+
+def test_dates_and_yes_no_values_the_catalogue_calls_text_are_drawn_as_dates_and_tick_boxes():
+    # an id the catalogue does not know is kind "text": its dates would read as milliseconds
+    # since 1970 in the browser and its bools as "true" / "false" (English in every language)
+    df = pd.DataFrame(
+        {
+            "first_day_off": [pd.Timestamp("2026-02-15").date(), None],
+            "shipped_on": pd.to_datetime(["2026-02-15", "2026-02-16"]),
+            "was_official": [True, False],
+            "note": ["a", "b"],
+        }
+    )
+    assert L.column("first_day_off").kind == "text"  # the case this test is about
+    cfg = T.table_config(df, display=GBP, hide_index=True)
+    for col in ("first_day_off", "shipped_on"):
+        tc = cfg[col]["type_config"]
+        assert (tc["type"], tc["format"]) == ("date", "DD/MM/YYYY"), col
+    assert cfg["was_official"]["type_config"]["type"] == "checkbox"
+    assert cfg["note"]["type_config"]["type"] == "text"
