@@ -22,7 +22,9 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
 from ecomdash.ingest.read_text import decode_sample
 
-MAX_STOCK_FILE_BYTES = 5_000_000
+#: 5 MB of 2**20 bytes, the MB the uploaders' line and Streamlit's upload limit count in
+#: (``ecomdash.ui.uploader.limit_mb``)
+MAX_STOCK_FILE_BYTES = 5 * 2**20
 
 #: a stock file's column names, matched after strip/lower: English, the Chinese an export from
 #: a Chinese shop or ERP uses, and the planner's own table headers in both languages (its

@@ -145,7 +145,7 @@ def _upload_section() -> None:
         ),
         types=FILE_TYPES,
         key="uploader",
-        mb=DEFAULT_MAX_BYTES // 2**20,
+        max_bytes=DEFAULT_MAX_BYTES,
         in_all=True,  # the total of one upload is checked below
         accept_multiple_files=True,
     )

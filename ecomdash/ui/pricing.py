@@ -703,7 +703,7 @@ def _markdown_tab(res: P.PricingResult) -> None:
         _("Stock on hand (optional CSV: product id, units)"),
         types=["csv"],
         key="pr_md_stock",
-        mb=MAX_STOCK_FILE_BYTES / 1e6,
+        max_bytes=MAX_STOCK_FILE_BYTES,
         where=c2,
     )
     stock = None

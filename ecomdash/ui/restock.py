@@ -167,7 +167,7 @@ def render(ctx: PageContext) -> None:
         _("Current stock (CSV: product id and units on hand)"),
         types=["csv", "txt"],
         key="stock_file",
-        mb=MAX_STOCK_FILE_BYTES / 1e6,
+        max_bytes=MAX_STOCK_FILE_BYTES,
     )
     stock = None
     if up is not None:

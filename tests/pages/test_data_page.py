@@ -483,3 +483,41 @@ def test_datasets_table_leads_with_what_tells_datasets_apart(demo_dataset):
     [table] = [d.value for d in at.dataframe if "columns" in d.value.columns]
     assert list(table.columns) == ["name", "lines", "updated", "source", "version", "id", "columns"]
     assert table.loc[0, "lines"] == demo_dataset.rows
+
+
+def test_the_uploaders_line_and_the_browsers_limit_are_the_limit_the_page_checks(
+    _isolated_home, monkeypatch
+):
+    """One constant: the line beside the button says it, the widget's ``max_upload_size`` is
+    it (the browser refuses a bigger file), and the page checks the whole upload against it —
+    an upload of exactly that many bytes is read, one byte more is refused with a message.
+    The constant is made 1 MB (2**20 bytes) here so the files stay small."""
+    from ecomdash.ui import data_page
+    from ecomdash.ui.uploader import css_string
+
+    monkeypatch.setattr(data_page, "DEFAULT_MAX_BYTES", 2**20)
+    at = _page()
+    line = "CSV, TSV, TXT, XLSX, PARQUET, GZ, ZIP · up to 1 MB in all"
+    assert any(css_string(line) in h.proto.body for h in at.get("html"))
+    assert at.file_uploader(key="uploader").proto.max_upload_size_mb == 1
+
+    head = (
+        b"Name,Created at,Email,Lineitem sku,Lineitem quantity,Lineitem price\n"
+        b"#1,2024-03-01 10:00:00,a@x.com,S1,2,12.50\n"
+        b"#2,2024-03-02 11:00:00,b@x.com,S2,1,8.00\n"
+    )
+    at_limit = head + b"\n" * (2**20 - len(head))  # blank lines: no rows
+    over = "over the 1 MB limit"
+    _upload(at, "orders.csv", at_limit)
+    assert not any(over in e.value for e in at.error), [e.value for e in at.error]
+    assert _metric(at, "Rows read") == "2"
+    # two files, each under the limit, one byte over it together
+    at.file_uploader(key="uploader").set_value(
+        [("a.csv", at_limit[: 2**19], "text/csv"), ("b.csv", at_limit[2**19 :] + b"\n", "text/csv")]
+    )
+    at.run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error if over in e.value] == [
+        "The upload is 1 MB, over the 1 MB limit. Export a shorter period, or compress it as "
+        ".gz or .zip, and upload again."
+    ]

@@ -325,10 +325,10 @@ def test_read_stock_errors_in_chinese():
     big = b"x" * (SF.MAX_STOCK_FILE_BYTES + 1)
     en, zh = _raise(InputFileError, SF.read_stock, big)
     assert en == (
-        "The stock file is 5,000,001 bytes; the limit is 5,000,000. "
+        "The stock file is 5,242,881 bytes; the limit is 5,242,880. "
         "Upload only the product id and stock columns."
     )
-    assert "5,000,001" in zh and "5,000,000" in zh
+    assert "5,242,881" in zh and "5,242,880" in zh  # 5 * 2**20 = 5 * 1,048,576
 
     en, zh = _raise(InputFileError, SF.read_stock, b"name,colour\nA,red\n")
     assert en == (
