@@ -94,7 +94,11 @@ class StockMatch:
     warnings: tuple[str, ...] = ()
 
 
-def _key(x) -> str:
+def id_key(x) -> str:
+    """A product id as a merchant's own file is matched to the sales data's ids: surrounding
+    spaces and case aside (" tex-271 " is TEX-271). One rule for every file a merchant brings:
+    the stock file here and Pricing's promotion events
+    (:func:`ecomdash.pricing.promotions.match_events`)."""
     return str(x).strip().casefold()
 
 
@@ -122,21 +126,21 @@ def match_stock(stock: pd.Series, product_ids) -> StockMatch:
     known = {str(p) for p in product_ids}
     by_key: dict[str, list[str]] = {}
     for p in sorted(known):
-        by_key.setdefault(_key(p), []).append(p)
+        by_key.setdefault(id_key(p), []).append(p)
     # the file's rows per product they would match ignoring case: its own id counts first
     claims: dict[str, list[str]] = {}
     for i in ids:
         if i in known:
             claims.setdefault(i, []).append(i)
-        elif len(by_key.get(_key(i), ())) == 1:
-            claims.setdefault(by_key[_key(i)][0], []).append(i)
+        elif len(by_key.get(id_key(i), ())) == 1:
+            claims.setdefault(by_key[id_key(i)][0], []).append(i)
     target: dict[str, str] = {}
     matched, several, twice = [], [], []
     for i in ids:
         if i in known:
             target[i] = i
             continue
-        cands = by_key.get(_key(i), [])
+        cands = by_key.get(id_key(i), [])
         if not cands:
             target[i] = i  # no product of that name: stock_not_planned says so
         elif len(cands) > 1:

@@ -276,6 +276,17 @@ def _text(res, products, whatif, stock_notes=()) -> str:
     else:
         out.append(_("Held-out check: no product had enough price history before the cutoff."))
     out.append(_("Promotions found: {n}", n=f"{len(res.promotions):,}"))
+    entered = int(res.params.get("events") or 0)
+    if entered and res.promotions.empty:  # the notes below say why, row by row
+        out.append(
+            "  "
+            + _n(
+                "The {n} promotion you entered could not be measured; the notes below say why.",
+                "None of the {n} promotions you entered could be measured; the notes below say "
+                "why for each.",
+                entered,
+            )
+        )
     for r in res.promotions.head(20).itertuples():
         out.append(
             "  "

@@ -27,6 +27,7 @@ from ecomdash.pricing.promotions import (
     match_events,
     parse_events,
     promotion_effects,
+    unmeasured_events,
 )
 
 #: where a product's elasticity comes from (message ids: the result carries them translated
@@ -172,6 +173,7 @@ def analyze(
     t_start = time.perf_counter()
     if events is not None:
         events = parse_events(events)
+    n_events = 0 if events is None else len(events)
     _check_params(min_weeks, min_levels, min_spread, level, holdout, max_products)
     check_panel(pw)
     say = progress or (lambda *_: None)
@@ -305,6 +307,8 @@ def analyze(
     say("Measuring promotions", 0.85)
     if store_weeks is not None:
         promos = promotion_effects(flagged, store_weeks, margin=margin, level=level)
+        # the merchant's rows whose product has a model but that cannot be measured: said
+        warns.extend(unmeasured_events(events, flagged, store_weeks))
     else:
         promos = pd.DataFrame(columns=PROMO_COLUMNS)
     if products["status"].eq("estimated").sum() == 0:
@@ -327,6 +331,7 @@ def analyze(
         "holdout": holdout,
         "max_products": max_products,
         "margin": margin,
+        "events": n_events,  # the merchant's rows (the promotions tab says when none measured)
     }
     return PricingResult(
         products=products[PRODUCT_COLUMNS]

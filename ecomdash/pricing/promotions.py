@@ -27,6 +27,7 @@ from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.fmt import date_range, join
 from ecomdash.i18n.note import note, note_n
+from ecomdash.stock_file import id_key
 
 PROMO_COLUMNS = [
     "product_id",
@@ -76,25 +77,16 @@ def promotion_effects(
     ):
         g = prod[prod["promo_id"] > 0]
         prod = prod.set_index("week").sort_index()
-        # calendar weeks from the first to the last sale, missing weeks = 0 units
-        span = all_weeks.loc[prod.index.min() : prod.index.max()]
-        units = prod["units"].reindex(span.index, fill_value=0.0)
-        revenue = prod["revenue"].reindex(span.index, fill_value=0.0)
-        promo = prod["promo"].reindex(span.index, fill_value=False).astype(bool)
-        post = prod["post"].reindex(span.index, fill_value=False).astype(bool)
+        span, units, revenue, promo, post = _calendar(prod, all_weeks)
         for k, run in g.groupby("promo_id"):
             w0, w1 = run["week"].min(), run["week"].max()
-            in_p = (span.index >= w0) & (span.index <= w1)
-            before = np.flatnonzero((span.index < w0) & ~promo.to_numpy() & ~post.to_numpy())
-            before = before[-baseline_weeks:]
+            in_p, before = _windows(span, promo, post, w0, w1, baseline_weeks)
             after = np.flatnonzero(span.index > w1)[:dip_weeks]
             after = after[~promo.to_numpy()[after]]
-            if len(before) < 3:
+            if _not_measured(span, units, in_p, before):
                 continue
             u0, o0 = units.iloc[before].sum(), span.iloc[before].sum()
             u1, o1 = units[in_p].sum(), span[in_p].sum()
-            if u0 <= 0 or o0 <= 0 or o1 <= 0:
-                continue
             r0 = u0 / o0
             phi = _dispersion(prod, all_weeks)
             ref = float(run["ref_price"].iloc[0])
@@ -152,6 +144,131 @@ def promotion_effects(
             )
             del k
     return pd.DataFrame(rows, columns=PROMO_COLUMNS)
+
+
+def _calendar(prod: pd.DataFrame, all_weeks: pd.Series) -> tuple:
+    """One product's weeks (``prod``: its flagged rows by week) on the store's calendar from
+    its first to its last sale, a week without a sale as 0 units: ``span`` (the store's
+    orders in those weeks), ``units``, ``revenue``, ``promo``, ``post``."""
+    span = all_weeks.loc[prod.index.min() : prod.index.max()]
+    units = prod["units"].reindex(span.index, fill_value=0.0)
+    revenue = prod["revenue"].reindex(span.index, fill_value=0.0)
+    promo = prod["promo"].reindex(span.index, fill_value=False).astype(bool)
+    post = prod["post"].reindex(span.index, fill_value=False).astype(bool)
+    return span, units, revenue, promo, post
+
+
+def _windows(span, promo, post, w0, w1, baseline_weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """A promotion's weeks ``w0`` – ``w1`` (a mask of ``span``) and the regular weeks before
+    it its lift is measured against (positions: the last ``baseline_weeks`` weeks before
+    ``w0`` that are neither a promotion's nor in the weeks just after one)."""
+    in_p = (span.index >= w0) & (span.index <= w1)
+    before = np.flatnonzero((span.index < w0) & ~promo.to_numpy() & ~post.to_numpy())
+    return in_p, before[-baseline_weeks:]
+
+
+#: why a promotion is not measured (:func:`_not_measured`)
+FEW_WEEKS, NO_UNITS_BEFORE, NO_SALES = "few regular weeks", "no units before", "no sales"
+#: the regular weeks before a promotion that its lift needs
+MIN_BASELINE_WEEKS = 3
+
+
+def _not_measured(span, units, in_p, before) -> str | None:
+    """Why a promotion (:func:`_windows`) cannot be measured, None when it can: fewer than
+    :data:`MIN_BASELINE_WEEKS` regular weeks before it, no unit sold (or no store order) in
+    them, no store order during it."""
+    if len(before) < MIN_BASELINE_WEEKS:
+        return FEW_WEEKS
+    if units.iloc[before].sum() <= 0 or span.iloc[before].sum() <= 0:
+        return NO_UNITS_BEFORE
+    if span[in_p].sum() <= 0:
+        return NO_SALES
+    return None
+
+
+def unmeasured_events(
+    events: pd.DataFrame,
+    flagged: pd.DataFrame,
+    store_weeks: pd.Series,
+    *,
+    baseline_weeks: int = 8,
+) -> list[str]:
+    """What a merchant is told about the promotions they entered (:func:`match_events`' frame)
+    that :func:`promotion_effects` cannot measure, though their product has a model: one note
+    per reason, naming the rows, with what would help.
+
+    A row is measured when one of the promotions its weeks are part of (with a promotion the
+    prices show that it overlaps or touches, one promotion) is. It is not when its product
+    sold nothing in the whole weeks it covers (they are not flagged), when fewer than
+    :data:`MIN_BASELINE_WEEKS` regular weeks of the product's sales come before it (the
+    product's first weeks, or promotions and the weeks after them just before), or when the
+    product sold nothing in those weeks.
+    """
+    if events is None or not len(events) or flagged.empty:
+        return []
+    all_weeks = store_weeks.sort_index()
+    why: dict[str, list[int]] = {}
+    for pid, evs in events.groupby("product_id", sort=False):
+        prod = flagged[flagged["product_id"] == pid].set_index("week").sort_index()
+        if prod.empty:
+            continue  # not modelled: match_events said so
+        span, units, _revenue, promo, post = _calendar(prod, all_weeks)
+        for i, e in evs.iterrows():
+            first = pd.Timestamp(e["start"]).to_period("W-SUN").start_time  # as flagged
+            hit = prod[(prod.index >= first) & (prod.index <= pd.Timestamp(e["end"]))]
+            runs = hit.loc[hit["promo_id"] > 0, "promo_id"].unique()
+            reasons = []
+            for k in runs:
+                run = prod.index[prod["promo_id"] == k]
+                in_p, before = _windows(span, promo, post, run.min(), run.max(), baseline_weeks)
+                reasons.append(_not_measured(span, units, in_p, before))
+            if not len(runs):
+                why.setdefault(NO_SALES, []).append(i)
+            elif None not in reasons:
+                why.setdefault(reasons[0], []).append(i)
+    notes = []
+    for reason in (NO_SALES, FEW_WEEKS, NO_UNITS_BEFORE):
+        if reason not in why:
+            continue
+        rows = events.loc[sorted(why[reason])].assign(given=lambda d: d["product_id"])  # as entered
+        n = len(rows)
+        named = _rows_named(rows)
+        if reason == NO_SALES:
+            text = _n(
+                "{n} promotion event could not be measured, as its product sold nothing in "
+                "the weeks it covers: {rows}. Check its dates and product id (SKU).",
+                "{n} promotion events could not be measured, as their products sold nothing "
+                "in the weeks they cover: {rows}. Check their dates and product ids (SKU).",
+                n,
+                rows=named,
+            )
+        elif reason == FEW_WEEKS:
+            text = _n(
+                "{n} promotion event could not be measured, as its product has fewer than "
+                "{weeks} weeks at its usual price just before it to measure the lift against "
+                "(it started selling, or had another promotion, just before): {rows}. A "
+                "period that starts earlier may give them.",
+                "{n} promotion events could not be measured, as their products have fewer "
+                "than {weeks} weeks at their usual price just before them to measure the lift "
+                "against (they started selling, or had another promotion, just before): "
+                "{rows}. A period that starts earlier may give them.",
+                n,
+                weeks=MIN_BASELINE_WEEKS,
+                rows=named,
+            )
+        else:
+            text = _n(
+                "{n} promotion event could not be measured, as its product sold nothing in "
+                "the weeks at its usual price just before it, which the lift is measured "
+                "against: {rows}. Check its dates and product id (SKU).",
+                "{n} promotion events could not be measured, as their products sold nothing "
+                "in the weeks at their usual price just before them, which the lift is "
+                "measured against: {rows}. Check their dates and product ids (SKU).",
+                n,
+                rows=named,
+            )
+        notes.append(text)
+    return notes
 
 
 #: The names a promotion-events file's columns go by, English and Chinese (a merchant's own
@@ -254,7 +371,10 @@ def match_events(
 
     ``names``: each product's name, indexed by its id; ``first`` / ``last``: the data's first
     and last day; ``modelled``: the ids that get a model (the others' promotions are not
-    measured). A row is matched by its product's id; the rows that match no id are matched
+    measured). A row is matched by its product's id, case and surrounding spaces aside as a
+    stock file's ids are (:func:`ecomdash.stock_file.id_key`: "tex-271" is TEX-271, and the
+    row carries the store's id; an id two products share in that way matches neither, and is
+    said); the rows that match no id are matched
     by the product's name (case and spaces aside, a name only one product has) when most of
     them do — a sheet that gives names (商品, "Product") instead of ids — and a note says so.
     Rows that match no product, that fall wholly outside ``first`` – ``last``, or whose
@@ -263,11 +383,21 @@ def match_events(
     notes: list[str] = []
     given = events["product_id"].astype(str).reset_index(drop=True)
     events = events.reset_index(drop=True).assign(given=given)  # as the merchant wrote it
-    by_id = given.isin(names.index)
+    # the id as the store writes it: the same id, or the one id equal to it case and
+    # surrounding spaces aside (" tex-271 " is TEX-271), as a stock file's ids are matched
+    ids = [str(p) for p in names.index]
+    by_key: dict[str, list[str]] = {}
+    for p in ids:
+        by_key.setdefault(id_key(p), []).append(p)
+    known = set(ids)
+    cands = given.map(lambda g: [g] if g in known else by_key.get(id_key(g), []))
+    by_id = cands.map(len) == 1
+    several = cands.map(len) > 1  # Mug-1 and MUG-1 sell as two products: which one is not known
+    events.loc[by_id, "product_id"] = cands[by_id].map(lambda c: c[0])
     keys = names.dropna().map(_name_key)
     once = keys[~keys.duplicated(keep=False)]
     by_name = pd.Series(dict(zip(once.to_numpy(), once.index, strict=True)), dtype=object)
-    named = given[~by_id].map(_name_key).map(by_name)
+    named = given[~by_id & ~several].map(_name_key).map(by_name)
     if named.notna().sum() * 2 > len(named):  # most of the rows that match no id
         notes.append(
             _n(
@@ -282,15 +412,26 @@ def match_events(
         )
         events.loc[named.dropna().index, "product_id"] = named.dropna()
         by_id = by_id | named.notna()
-    if not by_id.all():
+    if several.any():
+        notes.append(
+            _n(
+                "{n} promotion event gives an id that two or more products have, differing "
+                "only in case ({rows}); ignored. Write the id exactly as your orders do.",
+                "{n} promotion events give ids that two or more products have, differing "
+                "only in case ({rows}); ignored. Write each id exactly as your orders do.",
+                int(several.sum()),
+                rows=_rows_named(events[several]),
+            )
+        )
+    if not (by_id | several).all():
         notes.append(
             _n(
                 "{n} promotion event matches no product in this data ({rows}); ignored. Give "
                 "the product's id (SKU) as your orders give it.",
                 "{n} promotion events match no product in this data ({rows}); ignored. Give "
                 "each product's id (SKU) as your orders give it.",
-                int((~by_id).sum()),
-                rows=_rows_named(events[~by_id]),
+                int((~by_id & ~several).sum()),
+                rows=_rows_named(events[~by_id & ~several]),
             )
         )
     events = events[by_id]

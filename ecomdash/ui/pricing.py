@@ -18,7 +18,7 @@ from ecomdash.charts import pricing as charts
 from ecomdash.errors import EcomdashError
 from ecomdash.filters import Filters
 from ecomdash.findings.links import LinkTab
-from ecomdash.i18n import N_, _, fmt, get_lang, use_lang
+from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
 from ecomdash.i18n.note import Note, tr_note
 from ecomdash.pricing.promotions import promotion_effects
 from ecomdash.pricing.whatif import NO_MARGIN
@@ -146,7 +146,8 @@ def _events_input() -> tuple:
         st.caption(
             _(
                 "Promotions are found where a product sold below its usual price. Add ones the "
-                "prices do not show (free delivery, bundles): product id, first and last day."
+                "prices do not show (free delivery, bundles): product id (SKU), first and last "
+                "day."
             )
         )
         empty = pd.DataFrame(
@@ -163,7 +164,8 @@ def _events_input() -> tuple:
             hide_index=True,
             placeholder="",  # a new row's cells are empty to type in, not "None"
             column_config={
-                "Product": st.column_config.TextColumn(L.label("product_id")),
+                # the id a merchant knows (SKU, 商品编码), as the notes and the CLI name it
+                "Product": st.column_config.TextColumn(_("Product id (SKU)")),
                 "From": st.column_config.DateColumn(L.label("start", "pricing.promos")),
                 "To": st.column_config.DateColumn(L.label("end", "pricing.promos")),
             },
@@ -664,8 +666,20 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
             weeks = res.panel.groupby("week")["store_orders"].first()
         promos = promotion_effects(res.panel, weeks, margin=margin)
     if promos.empty:
+        entered = int(res.params.get("events") or 0)
         st.info(
-            _(
+            _n(
+                "No promotion measured: the {n} promotion you entered could not be measured "
+                "(the notes at the top of the page say why), and no product sold for up to 6 "
+                "weeks at 5\u00a0%+ below its usual price and then went back to it.",
+                "No promotion measured: none of the {n} promotions you entered could be "
+                "measured (the notes at the top of the page say why for each), and no product "
+                "sold for up to 6 weeks at 5\u00a0%+ below its usual price and then went back "
+                "to it.",
+                entered,
+            )
+            if entered
+            else _(
                 "No promotion found: no product sold for up to 6 weeks at 5\u00a0%+ below its usual "
                 "price and then went back to it."
             )

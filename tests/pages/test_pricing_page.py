@@ -389,9 +389,10 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
     assert money_axis(curve["layout"]["xaxis"]) and spec_currency(curve) == "£"  # the price
     assert money_axis(curve["layout"]["yaxis2"])  # revenue a week
     assert not money_axis(curve["layout"]["yaxis"])  # units stay units
-    # the promotions the merchant ran are typed in by id: the editor's header says so
+    # the promotions the merchant ran are typed in by id: the editor's header says so, in the
+    # words a merchant knows it by (the SKU, as the notes and the command line say)
     editor = next(d for d in at.dataframe if d.proto.editing_mode)
-    assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id"
+    assert json.loads(editor.proto.columns)["Product"]["label"] == "Product id (SKU)"
 
 
 def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
@@ -644,3 +645,98 @@ def test_promotions_typed_by_name_are_matched_and_the_rest_said(_isolated_home, 
         assert s in warnings, (s, warnings)
     promos = next(d for d in at.dataframe if "lift" in d.value.columns).value
     assert promos["product_name"].tolist() == ["Blue Mug"] and promos["lift"].tolist() == [2.0]
+
+
+def _mugs_page(home, lang: str, rows: list[dict]):
+    """The Pricing page on the command line test's shop of two mugs, in ``lang``, with
+    ``rows`` typed into the "Promotions you ran" editor (none: the editor left empty)."""
+    store = Store.open(home)
+    ds = store.save_dataset("mugs", _two_mugs_lines()).id
+    store.close()
+    at = run_page("pricing.py", dataset_id=ds, timeout=120, lang=lang)
+    if rows:
+        at.session_state["pr_events"] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+#: what the page says of an entered promotion that cannot be measured (B's week of 8
+#: January: only the week of 1 January before it) and the words of the events editor
+UNMEASURED = {
+    "en": {
+        "note": "1 promotion event could not be measured, as its product has fewer than 3 weeks "
+        "at its usual price just before it to measure the lift against (it started selling, or "
+        "had another promotion, just before): B (8 January 2024 – 14 January 2024). A period "
+        "that starts earlier may give them.",
+        "header": "Product id (SKU)",
+        "caption": "Promotions are found where a product sold below its usual price. Add ones "
+        "the prices do not show (free delivery, bundles): product id (SKU), first and last day.",
+        "none": "No promotion found: no product sold for up to 6 weeks at 5\u00a0%+ below its "
+        "usual price and then went back to it.",
+        "none_measured": "No promotion measured: the 1 promotion you entered could not be "
+        "measured (the notes at the top of the page say why), and no product sold for up to 6 "
+        "weeks at 5\u00a0%+ below its usual price and then went back to it.",
+    },
+    "zh": {
+        "note": "1\u00a0条促销记录无法测算效果，因为活动前以常规价格销售的周数不足\u00a03\u00a0周，"
+        "提升没有比较的基准（商品刚开始销售，或刚做过另一次促销）：B（2024年1月8日至2024年1月14日）。"
+        "从更早开始的时间范围也许能补足这些周。",
+        "header": "商品编码（SKU）",
+        "caption": "商品以低于常规价格销售的时段会被识别为促销。价格上看不出来的促销（包邮、组合套装）"
+        "请在这里补充：商品编码（SKU）、开始日和结束日。",
+        "none": "没有发现促销：没有商品以低于常规价格\u00a05% 以上的价格销售最多\u00a06\u00a0周后"
+        "又恢复原价。",
+        "none_measured": "没有测算出促销效果：您填写的\u00a01\u00a0条促销记录无法测算（原因见页面"
+        "顶部的提示），也没有商品以低于常规价格\u00a05% 以上的价格销售最多\u00a06\u00a0周后又恢复"
+        "原价。",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_entered_promotions_by_sku_in_any_case_and_the_unmeasured_ones_said(_isolated_home, lang):
+    """Typed "a" (Blue Mug is A) the row matched no product; typed " b ", B's promotion in
+    the data's second week matched and then vanished (1 regular week before it, 3 needed).
+    Now "a" is A's promotion, measured (lift 2 by hand: 10 units / 2 orders before, 20 / 2
+    during), and B's row is said with why and what would help. The editor asks for the
+    product id by the name a merchant knows it by (SKU, 商品编码), in both languages."""
+    words = UNMEASURED[lang]
+    at = _mugs_page(
+        _isolated_home,
+        lang,
+        [
+            {"Product": "a", "From": "2024-03-11", "To": "2024-03-24"},
+            {"Product": " b ", "From": "2024-01-08", "To": "2024-01-14"},
+        ],
+    )
+    warnings = [w.value.replace("\\", "") for w in at.warning]  # inert()'s escapes
+    assert words["note"] in warnings, warnings
+    assert not any("matches no product" in w or "找不到" in w for w in warnings), warnings
+    promos = next(d for d in at.dataframe if "lift" in d.value.columns).value
+    assert promos["product_name"].tolist() == ["Blue Mug"] and promos["lift"].tolist() == [2.0]
+    editor = next(d for d in at.dataframe if d.proto.editing_mode)
+    assert json.loads(editor.proto.columns)["Product"]["label"] == words["header"]
+    assert words["caption"] in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_promotion_says_the_entered_ones_could_not_be_measured(_isolated_home, lang):
+    """With no promotion entered, the promotions tab says none is in the prices (the mugs'
+    prices never move). With one entered that cannot be measured it said the same, which
+    speaks only of the price history and reads as if the row was not seen; now it says the
+    row could not be measured and points at the note saying why."""
+    words = UNMEASURED[lang]
+    at = _mugs_page(_isolated_home, lang, [])
+    infos = [i.value for i in at.info]
+    assert words["none"] in infos and words["none_measured"] not in infos, infos
+    at.session_state["pr_events"] = {
+        "edited_rows": {},
+        "added_rows": [{"Product": "B", "From": "2024-01-08", "To": "2024-01-14"}],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception, at.exception
+    infos = [i.value for i in at.info]
+    assert words["none_measured"] in infos and words["none"] not in infos, infos
+    assert words["note"] in [w.value.replace("\\", "") for w in at.warning]

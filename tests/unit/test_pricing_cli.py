@@ -231,3 +231,65 @@ def test_pricing_events_sheet_of_names_is_matched_and_what_is_not_is_said(
         "Red Bowl（2030年4月1日至2030年4月7日），已忽略。",
     ):
         assert said in lines, (said, lines)
+
+
+def test_pricing_events_in_any_case_and_the_unmeasured_ones_said(_isolated_home, tmp_path, capsys):
+    """An events file typing " a " for A and two rows for B in the data's first weeks.
+    Before, " a " matched no product (ids were compared exactly; a stock file's are matched
+    case and spaces aside) and B's rows, matched but not measurable, vanished unsaid. Now A's
+    promotion is measured under the store's id (lift 2 by hand, as above) and B's rows are
+    said, with why and what would help, in English (--json) and in Chinese.
+
+    By hand: the week of 1 January is the data's first, with no week before it; before the
+    week of 22 January come that first promotion's week and the 2 weeks after it, which are
+    not regular weeks either: both have fewer than 3."""
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("mugs", _two_mugs_lines()).id
+    store.close()
+    sheet = tmp_path / "events.csv"
+    sheet.write_text(
+        "SKU,From,To\n a ,2024-03-11,2024-03-24\nB,2024-01-01,2024-01-07\nB,2024-01-22,2024-01-28\n"
+    )
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (promo,) = out["promotions"]
+    assert promo["product_id"] == "A" and promo["lift"] == pytest.approx(2.0)
+    assert [w for w in out["warnings"] if "promotion event" in w] == [
+        "2 promotion events could not be measured, as their products have fewer than 3 weeks "
+        "at their usual price just before them to measure the lift against (they started "
+        "selling, or had another promotion, just before): B (1 January 2024 – 7 January 2024), "
+        "B (22 January 2024 – 28 January 2024). A period that starts earlier may give them."
+    ]
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--lang", "zh"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    said = (
+        "注：2\u00a0条促销记录无法测算效果，因为活动前以常规价格销售的周数不足\u00a03\u00a0周，"
+        "提升没有比较的基准（商品刚开始销售，或刚做过另一次促销）：B（2024年1月1日至2024年1月7日）、"
+        "B（2024年1月22日至2024年1月28日）。从更早开始的时间范围也许能补足这些周。"
+    )
+    assert said in lines, lines
+
+
+@pytest.mark.parametrize(
+    "lang, said",
+    [
+        ("en", "  The 1 promotion you entered could not be measured; the notes below say why."),
+        ("zh", "  您填写的\u00a01\u00a0条促销记录无法测算效果，原因见下方的提示。"),
+    ],
+)
+def test_pricing_says_when_no_entered_promotion_could_be_measured(
+    _isolated_home, tmp_path, capsys, lang, said
+):
+    """ "Promotions found: 0" and nothing else read as if the events file was not read; when
+    rows were entered and none measured, a line says so and points at the notes."""
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("mugs", _two_mugs_lines()).id
+    store.close()
+    sheet = tmp_path / "events.csv"
+    sheet.write_text("product_id,start,end\nB,2024-01-08,2024-01-14\n")
+    assert main(["pricing", "--dataset", ds, "--lang", lang]) == 0
+    assert said not in capsys.readouterr().out.splitlines()
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--lang", lang]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    found = next(i for i, x in enumerate(lines) if x.startswith(("Promotions found", "发现的促销")))
+    assert lines[found + 1] == said, lines

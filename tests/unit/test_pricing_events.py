@@ -236,3 +236,79 @@ def test_each_note_counts_its_rows_and_names_three():
     )
     _out, (three,) = match_events(_events(rows[:3]), names, FIRST, LAST)
     assert three.endswith("(Mug → A, Bowl → B, Jug → C).")
+
+
+def test_ids_are_matched_case_and_spaces_aside_as_a_stock_files_are():
+    """ "tex-10808" or " TEX-10808 " matched no product (ids were compared exactly, unlike the
+    stock file's: stock_file.id_key) and the row was "ignored"; now it is TEX-10808's, under
+    the store's id. An id two products share that way (Mug-1, MUG-1) matches neither and is
+    said; written exactly, it matches its own product."""
+    names = pd.Series({"TEX-10808": "Towel", "Mug-1": "Mug", "MUG-1": "Big Mug"})
+    ev = pd.DataFrame(
+        {
+            "product_id": ["tex-10808", " TEX-10808 ", "Mug-1", "mug-1"],
+            "start": pd.Timestamp("2024-03-04"),
+            "end": pd.Timestamp("2024-03-10"),
+        }
+    )
+    out, notes = match_events(ev, names, FIRST, LAST)
+    assert out["product_id"].tolist() == ["TEX-10808", "TEX-10808", "Mug-1"]
+    assert notes == [
+        "1 promotion event gives an id that two or more products have, differing only in "
+        "case (mug-1 (4 March 2024 – 10 March 2024)); ignored. Write the id exactly as your "
+        "orders do."
+    ]
+
+
+def _panel() -> pd.DataFrame:
+    """24 weeks from Monday 1 January 2024, 4 store orders a week. Blue Mug (A): 10 units a
+    week at 5, 20 in the weeks of 11 and 18 March. Vase (C): 2 units at 8 in the first week,
+    none until the week of 25 March, then 3 a week."""
+    weeks = pd.date_range("2024-01-01", periods=24, freq="7D")
+    a_units = [10.0] * 10 + [20.0, 20.0] + [10.0] * 12
+    a = pd.DataFrame({"product_id": "A", "product_name": "Blue Mug", "week": weeks})
+    a = a.assign(units=a_units, median_price=5.0)
+    c = pd.DataFrame(
+        {"product_id": "C", "product_name": "Vase", "week": weeks[[0, *range(12, 24)]]}
+    )
+    c = c.assign(units=[2.0] + [3.0] * 12, median_price=8.0)
+    pw = pd.concat([a, c], ignore_index=True)
+    return pw.assign(revenue=pw["units"] * pw["median_price"], store_orders=4)
+
+
+def test_entered_promotions_that_cannot_be_measured_are_each_said_with_why():
+    """Rows matching a modelled product but not measurable vanished: no promotion, no note.
+    By hand on _panel():
+
+    * A 11–24 March: measured, lift (20 / 4) / (10 / 4) = 2 against the regular weeks before
+      (the week of 15 January is a promotion and the 2 after it are left out);
+    * A 15–21 January: only the 2 weeks of 1 and 8 January before it, fewer than 3;
+    * C 5–11 February: C sold nothing that week, so nothing flags it;
+    * C 25–31 March: the 8 regular weeks before it (5 February – 24 March) sold nothing."""
+    from ecomdash import pricing as P
+
+    ev = pd.DataFrame(
+        [
+            ["A", "2024-03-11", "2024-03-24"],
+            ["A", "2024-01-15", "2024-01-21"],
+            ["C", "2024-02-05", "2024-02-11"],
+            ["C", "2024-03-25", "2024-03-31"],
+        ],
+        columns=["product_id", "start", "end"],
+    )
+    res = P.analyze(_panel(), events=ev)
+    (promo,) = res.promotions.itertuples()
+    assert (promo.product_id, promo.start, promo.lift) == ("A", pd.Timestamp("2024-03-11"), 2.0)
+    assert [w for w in res.warnings if "promotion event" in w] == [
+        "1 promotion event could not be measured, as its product sold nothing in the weeks it "
+        "covers: C (5 February 2024 – 11 February 2024). Check its dates and product id (SKU).",
+        "1 promotion event could not be measured, as its product has fewer than 3 weeks at its "
+        "usual price just before it to measure the lift against (it started selling, or had "
+        "another promotion, just before): A (15 January 2024 – 21 January 2024). A period that "
+        "starts earlier may give them.",
+        "1 promotion event could not be measured, as its product sold nothing in the weeks at "
+        "its usual price just before it, which the lift is measured against: C (25 March 2024 – "
+        "31 March 2024). Check its dates and product id (SKU).",
+    ]
+    assert res.params["events"] == 4
+    assert P.analyze(_panel()).params["events"] == 0  # none entered
