@@ -249,7 +249,8 @@ COLUMNS: dict[str, Col] = {
     "forecast:days": _c(N_("Days")),
     "forecast:official": _c(N_("Official"), "flag"),
     "forecast:year": _c(N_("Year")),
-    "forecast:lunar_date": _c(N_("Lunar date")),
+    "forecast:day": _c(N_("Holiday date"), "date"),
+    "forecast:lunar_date": _c(N_("Falls on")),  # 正月初一 (lunar) or 1 January (solar)
     "forecast:break_start": _c(N_("Break start"), "date"),
     "forecast:break_end": _c(N_("Break end"), "date"),
     "forecast:days_off": _c(N_("Days off"), "count"),

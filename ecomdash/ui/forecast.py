@@ -38,7 +38,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import current_display, show_table
+from ecomdash.ui.tables import PAGE_PX, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
@@ -545,12 +545,32 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         hol["year"] = hol["year"].astype(str)  # a year, not a count: "2026", never "2,026"
         hol["makeup_workdays"] = hol["makeup_workdays"].map(_days_with_weekday)
         hol["lunar_date"] = hol["lunar_date"].map(_)
+        hol = hol.drop(columns=["holiday"])
         show_table(
-            hol.drop(columns=["holiday"]),
+            hol,
             area="forecast",
             hide_index=True,
             width="stretch",
+            on_screen=HOLIDAYS_SCREEN,
+            budget=PAGE_PX - 34,  # inside an expander: its border and padding
         )
+        download_table(hol, "chinese-holidays", key="dl_cn_holidays", area="forecast")
+
+
+#: The year's holidays on screen: which, when the break starts and ends, how many days off,
+#: the weekend days worked in exchange (what a merchant plans staff and shipping around) and
+#: whether the dates are the State Council's. The year (in every date already), the festival's
+#: own day (inside its break) and the rule it follows (农历正月初一) are in the CSV. With all
+#: nine the table ran past the expander's edge at 1280 px in Chinese, the make-up days cut
+#: off; with the festival's day as well they were still cut after the first.
+HOLIDAYS_SCREEN = (
+    "name",
+    "break_start",
+    "break_end",
+    "days_off",
+    "makeup_workdays",
+    "official",
+)
 
 
 def _holiday_names(names: pd.Series, country: str | None, periods: pd.Series) -> list[str]:
