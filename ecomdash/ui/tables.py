@@ -26,6 +26,7 @@ from ecomdash.text_width import is_wide
 
 # the layout (no Streamlit), re-exported: the pages and tests read it here
 from ecomdash.ui.table_layout import (  # noqa: F401
+    GRID_MIN_PX,
     HALF_PX,
     INNER_PX,
     MIN_COLUMN_PX,
@@ -37,7 +38,9 @@ from ecomdash.ui.table_layout import (  # noqa: F401
     cell_lines,
     cell_wrap,
     column_layout,
+    count_matrix_layout,
     drawn_px,
+    hyphenated,
     matrix_widths,
     one_line_widths,
     unbreakable_parts,
@@ -457,8 +460,9 @@ def show_count_matrix(
     pinned while the columns scroll, headed ``corner`` (its two lines, or a name cut in two),
     with ``corner_help`` as its tooltip; each header on two lines
     (:func:`two_line_header`; a no-break space in ``corner`` keeps a date whole) and each
-    column as narrow as its header's longer line and its cells allow (:func:`drawn_px`);
-    every row in view.
+    column as narrow as its header's longer line and its cells allow (:func:`drawn_px`),
+    within the page (:func:`count_matrix_layout`: where the matrix is wider, a header of one
+    word is cut with a hyphen, "Hiber-" over "nating"); every row in view.
 
     Streamlit draws a header on one line; columns of two levels it draws as two header rows,
     which is how a header wraps here (the rows' names are a column, pinned, to take a header
@@ -468,9 +472,12 @@ def show_count_matrix(
     matrix's 11 one-line headers took 1,051 px in a 938 px table (Chromium, 1400 px) and the
     rows' names scrolled out of view."""
     corner = two_line_header(corner) if isinstance(corner, str) else corner
-    heads = [corner, *(two_line_header(str(c)) for c in matrix.columns)]
     shown = matrix.reset_index(drop=True)
     shown.insert(0, "rows", [str(v) for v in matrix.index])
+    cells = [list(shown.iloc[:, 0])] + [[f"{v:,}" for v in matrix[c]] for c in matrix.columns]
+    heads, widths = count_matrix_layout(
+        [corner, *(two_line_header(str(c)) for c in matrix.columns)], cells
+    )
     # its browser reads the repr: no escape (a no-break space is "\\xa0" there) and no '
     shown.columns = pd.MultiIndex.from_tuples(
         [
@@ -478,10 +485,8 @@ def show_count_matrix(
             for head in heads
         ]
     )
-    cells = [list(shown.iloc[:, 0])] + [[f"{v:,}" for v in matrix[c]] for c in matrix.columns]
     cfg: dict = {}
-    for i, (head, texts) in enumerate(zip(heads, cells, strict=True)):
-        width = max(MIN_COLUMN_PX, *map(drawn_px, head), *map(drawn_px, texts))
+    for i, width in enumerate(widths):
         # by position: the (hidden) index is 0
         cfg[f"_pos:{i + 1}"] = (
             st.column_config.TextColumn(width=width, pinned=True, help=corner_help)

@@ -244,3 +244,41 @@ def screenshot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+#: Each table's (``st.dataframe``) content width and its visible width, px, of the tables
+#: drawn (not in a hidden tab): its grid's scroller, which scrolls sideways when the columns
+#: are wider than the table
+TABLE_WIDTHS = """(root) => [...root.querySelectorAll('[data-testid=stDataFrame]')]
+    .filter(t => t.getClientRects().length)
+    .map(t => t.querySelector('.dvn-scroller')).filter(s => s)
+    .map(s => [s.scrollWidth, s.clientWidth])"""
+
+
+def table_widths(page: Page, width: int = 1280, shot: str = "") -> list[tuple[int, int]]:
+    """Every drawn table's (content, visible) width on the page in a window ``width`` px wide
+    (the window set back after): a table whose content is wider scrolls sideways. ``shot``:
+    the name of a screenshot of each drawn table at that width (``OUT/{shot}-{i}.png``)."""
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": width, "height": size["height"]})
+    try:
+        main = page.get_by_test_id("stMain")
+        drawn = main.get_by_test_id("stDataFrame").filter(visible=True)
+        for i in range(drawn.count()):  # its grid, once the browser has drawn it
+            drawn.nth(i).locator(".dvn-scroller").wait_for(state="attached", timeout=30_000)
+        page.wait_for_timeout(800)  # the grid lays its columns out again
+        if shot:
+            OUT.mkdir(parents=True, exist_ok=True)
+            tables = main.get_by_test_id("stDataFrame").filter(visible=True)
+            for i in range(tables.count()):
+                tables.nth(i).scroll_into_view_if_needed(timeout=10_000)
+                tables.nth(i).screenshot(path=str(OUT / f"{shot}-{i}.png"), timeout=10_000)
+        return [tuple(w) for w in page.evaluate(TABLE_WIDTHS, main.element_handle())]
+    finally:
+        page.set_viewport_size(size)
+
+
+def assert_fits(widths: list[tuple[int, int]]) -> None:
+    """Each table's content (``table_widths``) is within its visible width (2 px to spare)."""
+    assert widths, "no table drawn"
+    assert all(content <= shown + 2 for content, shown in widths), widths

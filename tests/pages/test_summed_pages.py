@@ -8,13 +8,21 @@ import json
 
 import pytest
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.ingest import load_bytes
 from ecomdash.kpis import compute_kpis
 from ecomdash.store import Store
+from ecomdash.ui import tables as T
+from ecomdash.ui.forecast_groups import SERIES_SCREEN
 from ecomdash.ui.overview import kpi_text
 from tests.pages.conftest import run_page
+from tests.pages.downloads import record_downloads
+from tests.pages.test_tables_fit import names_the_others, one_line_within_the_page
 from tests.summed_fixtures import sku_daily, to_csv_bytes, walmart_like
+
+#: The Every series table's columns only its CSV holds (store × department series)
+EVERY_SERIES_CSV_ONLY = ("location", "category", "history", "baseline_mae")
 
 
 def _seed(home, df, name):
@@ -74,9 +82,10 @@ def test_pages_that_need_order_lines_say_what_unlocks_them(walmart, page, needs)
     assert S.NEEDS_LINES[needs] in msg
 
 
-def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
+def test_forecast_every_series_worst_first_and_pick_one(_isolated_home, monkeypatch):
     df = walmart_like(stores=3, depts=4, weeks=143, seed=6)
     info, _ = _seed(_isolated_home, df, "walmart")
+    downloads = record_downloads(monkeypatch)
     at = run_page("forecast.py", dataset_id=info.id, timeout=180)
     assert not at.exception, at.exception
     assert at.tabs[0].label == "Every series"
@@ -85,8 +94,19 @@ def test_forecast_every_series_worst_first_and_pick_one(_isolated_home):
     assert not at.exception, at.exception
     n = df.groupby(["Store", "Dept"]).ngroups
     assert next(m for m in at.metric if m.label == "Series").value == f"{n:,}"
-    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    element = next(d for d in at.dataframe if "series" in d.value.columns)
+    table = element.value
     assert len(table) == n and table["mae"].is_monotonic_decreasing
+    # within the page at 1280 px, one line a row; the store, department, history total and
+    # seasonal naive error are named under it, in its CSV (ten columns ran past the edge)
+    one_line_within_the_page(element, SERIES_SCREEN)
+    names_the_others(at, "en", EVERY_SERIES_CSV_ONLY, "forecast")
+    # the models by their short names, none cut ("Seasonal mean (average of the last 3
+    # cycles)" took 286 px); the file keeps the ids
+    width = json.loads(element.proto.columns)["model"]["width"]
+    assert set(table["model"]) <= {L.model_label(m, short=True) for m in L.MODEL_LABELS}
+    assert all(T.drawn_px(m) <= width for m in table["model"]), (width, set(table["model"]))
+    assert set(downloads.frame("forecast-series-table")["model"]) <= set(L.MODEL_LABELS)
     pick = at.selectbox(key="fg_pick")
     assert pick.value == table["series"].iloc[0]  # the worst series is shown first
     pick.set_value(table["series"].iloc[-1]).run()
@@ -174,7 +194,7 @@ def test_every_series_errors_are_money_for_revenue_and_plain_for_units(_isolated
         return next(m for m in at.metric if m.label == "Total: backtest error").value
 
     def mae_format():
-        element = next(d for d in at.dataframe if "baseline_mae" in d.value.columns)
+        element = next(d for d in at.dataframe if "series" in d.value.columns)
         return json.loads(element.proto.columns)["mae"]["type_config"]["format"]
 
     def y_axes():
@@ -228,12 +248,14 @@ def test_every_series_names_demand_patterns_in_the_page_language(_isolated_home)
         at.button(key="fg_run").click().run()
         shown = {_(m) for m in DEMAND_CLASSES.values()}
     assert not at.exception, at.exception
-    table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "series" in d.value.columns)
     assert set(table["demand_class"]) <= shown, set(table["demand_class"])
     assert not set(table["demand_class"]) & set(DEMAND_CLASSES)  # no English id left
 
 
-def test_every_series_names_a_group_without_a_value_in_the_page_language(_isolated_home):
+def test_every_series_names_a_group_without_a_value_in_the_page_language(
+    _isolated_home, monkeypatch
+):
     """Lines without a department form a series of their own, which the store's SQL names
     "(none)": the Chinese page showed "3 × (none)" in the table, the series picker and the
     chart's title. Now （无）, as the command line's ``forecast --by`` writes it."""
@@ -244,15 +266,22 @@ def test_every_series_names_a_group_without_a_value_in_the_page_language(_isolat
     df["Dept"] = df["Dept"].astype(object)
     df.loc[df["Dept"] == df["Dept"].iloc[0], "Dept"] = None  # one department's rows
     info, _k = _seed(_isolated_home, df, "walmart")
+    downloads = record_downloads(monkeypatch)
     with use_lang("zh"):  # AppTest formats the widgets' values again outside the run
         at = run_page("forecast.py", dataset_id=info.id, timeout=180, lang="zh")
         at.button(key="fg_run").click().run()
         none = _(NONE)
         assert not at.exception, at.exception
-        table = next(d.value for d in at.dataframe if "baseline_mae" in d.value.columns)
+        element = next(d for d in at.dataframe if "series" in d.value.columns)
+        table = element.value
         named = [s for s in table["series"] if none in s]
         assert none == "（无）" and len(named) == 2, list(table["series"])  # one a store
-        assert not any(NONE in s for s in table["series"]) and NONE not in set(table["category"])
+        assert not any(NONE in s for s in table["series"])
+        # within the page at 1280 px in Chinese too (it ran past the edge), the others named
+        one_line_within_the_page(element, SERIES_SCREEN)
+        names_the_others(at, "zh", EVERY_SERIES_CSV_ONLY, "forecast")
+        # the department (in the CSV) is named in Chinese there too
+        assert NONE not in set(downloads.frame("forecast-series-table")["category"])
         pick = at.selectbox(key="fg_pick")
         assert (
             all(NONE not in o for o in pick.options) and sum(none in o for o in pick.options) == 2

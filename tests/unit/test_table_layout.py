@@ -132,3 +132,68 @@ def test_room_goes_to_taking_whole_lines_off_a_column():
             assert k <= T.WRAP_LINES
             if k > 1:  # its last line holds more than one character
                 assert len(T.cell_wrap(t, widths[c])[-1].strip()) > 1, (c, t, widths[c])
+
+
+def test_a_long_word_is_hyphenated_where_its_longer_line_is_shortest():
+    """By the font's widths: "Hiber-" 9.5+3.5+8+7+5 + 4.5 = 37.5 px over "nating"
+    8+7.5+5+3.5+8+7.5 = 39.5 (one letter earlier, "rnating" is 44.5; one later, "Hibern-"
+    45.5); a word under six letters, or with an apostrophe, stays whole; a Chinese word is
+    cut before its noun, without a hyphen."""
+    assert T.hyphenated("Hibernating") == ("Hiber-", "nating")
+    assert T.drawn_px("Hiber-") == 56 and T.drawn_px("nating") == 58
+    assert T.hyphenated("Loyal") == ("", "Loyal")
+    assert T.hyphenated("Can't") == ("", "Can't")
+    assert T.hyphenated("新客户") == ("新", "客户")
+
+
+#: The Segments page's movement matrix in English (demo: counts up to 1,288)
+_CORNER = ("2 August 2026\xa0↓", "31 October 2026\xa0→")
+_SEGMENTS = [
+    "Champions", "Loyal", "Potential loyalist", "New", "Promising", "Needs attention",
+    "About to sleep", "At risk", "Can't lose them", "Hibernating", "Lost",
+]  # fmt: skip
+
+
+def _movement(counts: str = "1,288"):
+    heads = [_CORNER, *(T.two_line_header(s) for s in _SEGMENTS)]
+    cells = [[*_SEGMENTS, "Not yet a customer"]] + [[counts, "0"]] * len(_SEGMENTS)
+    return heads, cells
+
+
+def test_a_count_matrix_that_fits_keeps_its_headers():
+    heads, cells = _movement()
+    got, widths = T.count_matrix_layout(heads, cells, budget=2000)
+    assert got == heads
+    for head, texts, w in zip(heads, cells, widths, strict=True):
+        assert w == max(T.GRID_MIN_PX, *map(T.drawn_px, [*head, *texts])), (head, w)
+    assert widths[4] == T.GRID_MIN_PX  # "New" (45 px drawn): the grid draws 50 at least
+
+
+def test_a_count_matrix_cuts_one_word_headers_until_it_fits_the_page():
+    """909 px in the 818 a 1280 px window gives it (Chromium): the one-word headers are cut,
+    the one giving back the most first ("Hibernating" 91 -> 58 px, then "Champions" 87 -> 58,
+    then "Promising" 80 -> 56), only as many as it takes."""
+    heads, cells = _movement()
+    whole = sum(T.count_matrix_layout(heads, cells, budget=2000)[1])
+    got, widths = T.count_matrix_layout(heads, cells, budget=T.INNER_PX)
+    assert whole > T.INNER_PX >= sum(widths), (whole, widths)
+    cut = [h for h, g in zip(heads, got, strict=True) if h != g]
+    assert cut == [("", "Champions"), ("", "Promising"), ("", "Hibernating")], cut
+    assert [g for g in got if g[0].endswith("-")] == [
+        ("Cham-", "pions"),
+        ("Prom-", "ising"),
+        ("Hiber-", "nating"),
+    ]
+    for head, texts, w in zip(got, cells, widths, strict=True):
+        assert w >= max(map(T.drawn_px, [*head, *texts])), (head, w)
+    # one cut is enough under a budget 33 px below the whole: only "Hibernating" is cut
+    got, widths = T.count_matrix_layout(heads, cells, budget=whole - 33)
+    assert [g for g in got if g[0].endswith("-")] == [("Hiber-", "nating")]
+    assert sum(widths) == whole - 33
+
+
+def test_a_count_matrix_wider_than_any_cut_still_scrolls():
+    heads, cells = _movement("1,234,567")
+    got, widths = T.count_matrix_layout(heads, cells, budget=T.INNER_PX)
+    assert sum(widths) > T.INNER_PX  # the figures alone are wider: nothing else to cut
+    assert all(w >= T.drawn_px("1,234,567") for w in widths[1:])
