@@ -6,6 +6,7 @@ checks them (recomputable; nothing durable). Saving goes to the store, atomicall
 
 from __future__ import annotations
 
+import math
 import re
 import time
 
@@ -43,7 +44,7 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
-from ecomdash.ui.uploader import file_uploader
+from ecomdash.ui.uploader import file_uploader, limit_mb
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
@@ -135,7 +136,7 @@ def _upload_section() -> None:
             "CSV, TSV or text (any delimiter), Excel .xlsx or Parquet, also .gz or .zip "
             "compressed; exports from Shopify, WooCommerce, marketplaces or your own system, in "
             "English or Chinese. Up to {mb} MB.",
-            mb=DEFAULT_MAX_BYTES // 2**20,
+            mb=limit_mb(DEFAULT_MAX_BYTES),
         )
     )
     ups = file_uploader(
@@ -158,8 +159,9 @@ def _upload_section() -> None:
             _(
                 "The upload is {size} MB, over the {limit} MB limit. Export a shorter period, "
                 "or compress it as .gz or .zip, and upload again.",
-                size=f"{total / 2**20:,.0f}",
-                limit=f"{DEFAULT_MAX_BYTES / 2**20:,.0f}",
+                # rounded up to a tenth: an upload a byte over reads "200.1 MB", never "200"
+                size=f"{math.ceil(total * 10 / 2**20) / 10:,.1f}",
+                limit=limit_mb(DEFAULT_MAX_BYTES),
             )
         )
         return

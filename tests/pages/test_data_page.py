@@ -518,6 +518,6 @@ def test_the_uploaders_line_and_the_browsers_limit_are_the_limit_the_page_checks
     at.run()
     assert not at.exception, at.exception
     assert [e.value for e in at.error if over in e.value] == [
-        "The upload is 1 MB, over the 1 MB limit. Export a shorter period, or compress it as "
+        "The upload is 1.1 MB, over the 1 MB limit. Export a shorter period, or compress it as "
         ".gz or .zip, and upload again."
     ]
