@@ -27,7 +27,8 @@ def test_summed_sales_upload_and_every_series_in_chinese(zh_page, zh_url, tmp_pa
     _nav(page, "数据")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
     wait_for_app_run(page, timeout=240_000)
-    expect(page.get_by_text("清洗报告").first).to_be_visible()
+    # the report's heading, not "该数据集的清洗报告" in the hidden datasets tab (matched first)
+    expect(page.get_by_text("清洗报告", exact=True).first).to_be_visible(timeout=60_000)
     page.get_by_test_id("stTextInput").filter(has_text="新数据集名称").locator("input").fill(
         "门店周销售"
     )
