@@ -369,14 +369,15 @@ def match_events(
     """The merchant's promotions (:func:`parse_events`' frame) matched to the products that
     sold, and what a merchant is told about the rows that were not.
 
-    ``names``: each product's name, indexed by its id; ``first`` / ``last``: the data's first
-    and last day; ``modelled``: the ids that get a model (the others' promotions are not
-    measured). A row is matched by its product's id, case and surrounding spaces aside as a
-    stock file's ids are (:func:`ecomdash.stock_file.id_key`: "tex-271" is TEX-271, and the
-    row carries the store's id; an id two products share in that way matches neither, and is
-    said); the rows that match no id are matched
-    by the product's name (case and spaces aside, a name only one product has) when most of
-    them do — a sheet that gives names (商品, "Product") instead of ids — and a note says so.
+    ``names``: each product's name, indexed by its id; ``first`` / ``last``: the first and
+    last day of the weeks the prices cover (the first week's Monday, the last one's Sunday);
+    ``modelled``: the ids that get a model (the others' promotions are not measured). A row
+    is matched by its product's id, case and surrounding spaces aside as a stock file's ids
+    are (:func:`ecomdash.stock_file.id_key`: "tex-271" is TEX-271, and the row carries the
+    store's id; an id two products share in that way matches neither, and is said); the
+    rows that match no id are matched by the product's name (case and spaces aside, a name
+    only one product has) when most of them do — a sheet that gives names (商品, "Product")
+    instead of ids — and a note says so.
     Rows that match no product, that fall wholly outside ``first`` – ``last``, or whose
     product gets no model are left out, each kind named in a note with what to do.
     """
@@ -439,8 +440,10 @@ def match_events(
     if outside.any():
         notes.append(
             _n(
-                "{n} promotion event falls outside the data's period ({period}): {rows}; ignored.",
-                "{n} promotion events fall outside the data's period ({period}): {rows}; ignored.",
+                "{n} promotion event falls outside the weeks the prices cover ({period}, whole "
+                "weeks from Monday): {rows}; ignored.",
+                "{n} promotion events fall outside the weeks the prices cover ({period}, whole "
+                "weeks from Monday): {rows}; ignored.",
                 int(outside.sum()),
                 period=date_range(first, last),
                 rows=_rows_named(events[outside]),

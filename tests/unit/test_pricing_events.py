@@ -157,7 +157,8 @@ def test_rows_outside_the_data_s_period_and_products_without_a_model_are_said():
     assert out["product_id"].tolist() == ["A-1", "B-2"]
     assert out["end"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-06")]
     assert notes == [
-        "2 promotion events fall outside the data's period (1 January 2024 – 30 June 2024): "
+        "2 promotion events fall outside the weeks the prices cover (1 January 2024 – 30 June "
+        "2024, whole weeks from Monday): "
         "A-1 (1 December 2023 – 31 December 2023), B-2 (1 July 2024 – 6 July 2024); ignored.",
         "1 promotion event names a product without a model (not among the products with the "
         "most revenue): C-3 (4 March 2024 – 10 March 2024); not measured.",
@@ -222,7 +223,8 @@ def test_each_note_counts_its_rows_and_names_three():
     march = "(4 March 2024 – 10 March 2024)"
     assert notes == [
         "1 promotion event gives its product's name, not its id; matched by name (Blue Mug → A-1).",
-        "1 promotion event falls outside the data's period (1 January 2024 – 30 June 2024): "
+        "1 promotion event falls outside the weeks the prices cover (1 January 2024 – 30 June "
+        "2024, whole weeks from Monday): "
         "A-1 (1 January 2030 – 7 January 2030); ignored.",
         "3 promotion events name products without a model (not among the products with the "
         f"most revenue): B-2 {march}, C-3 {march}, D-4 {march}; not measured.",
