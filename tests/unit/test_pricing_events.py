@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecomdash.errors import ParameterError
-from ecomdash.pricing.promotions import match_events, parse_events
+from ecomdash.pricing.promotions import match_events, parse_events, usable_events
 
 EXPECTED = pd.DataFrame(
     {
@@ -314,3 +314,31 @@ def test_entered_promotions_that_cannot_be_measured_are_each_said_with_why():
     ]
     assert res.params["events"] == 4
     assert P.analyze(_panel()).params["events"] == 0  # none entered
+
+
+def test_rows_with_a_product_and_a_missing_or_backward_day_are_left_out_and_named():
+    """The page's editor: a row with a product but no first day, no last day, neither, or a
+    last day before the first was dropped unsaid (the command line refuses such a file by
+    the same rule). Now each is left out and named with what is missing; the good row is
+    kept; the grid's spare empty row is no mistake and unsaid."""
+    ev = pd.DataFrame(
+        {
+            "Product": ["A", "B", "C", "D", "E", None],
+            "From": ["2024-01-01", None, None, "2024-01-09", "2024-01-01", None],
+            "To": [None, "2024-01-09", None, "2024-01-01", "2024-01-07", None],
+        }
+    )
+    out, notes = usable_events(ev)
+    assert out["product_id"].tolist() == ["E"]
+    assert out["start"].tolist() == [pd.Timestamp("2024-01-01")]
+    assert out["end"].tolist() == [pd.Timestamp("2024-01-07")]
+    assert notes == [
+        "4 promotion rows were left out: A (no last day), B (no first day), C (no first or "
+        "last day) …; fill in their first and last days, the last on or after the first."
+    ]
+    _out, notes = usable_events(ev.iloc[[3, 4, 5]])
+    assert notes == [
+        "1 promotion row was left out: D (last day 1 January 2024 before the first, 9 January "
+        "2024); fill in its first and last day, the last on or after the first."
+    ]
+    assert usable_events(ev.iloc[[4, 5]])[1] == []  # a good row and the spare row: unsaid
