@@ -25,7 +25,7 @@ from scipy import stats
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, _n
-from ecomdash.i18n.fmt import date_range, join
+from ecomdash.i18n.fmt import date_range, join, long_date
 from ecomdash.i18n.note import note, note_n
 from ecomdash.stock_file import id_key
 
@@ -290,16 +290,9 @@ def _column_key(name: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(name).strip().lower())
 
 
-def parse_events(events: pd.DataFrame) -> pd.DataFrame:
-    """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
-
-    Accepts the columns by the names in :data:`EVENT_COLUMNS` (case, spaces, ``_`` and ``-``
-    aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); blank rows are dropped.
-
-    >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
-      product_id      start        end
-    0          A 2024-05-06 2024-05-19
-    """
+def _event_rows(events: pd.DataFrame) -> pd.DataFrame:
+    """``events``' rows that name a product as ``product_id, start, end``, the dates read
+    (NaT when missing or not a date); columns as :func:`parse_events` accepts them."""
     cols = {_column_key(c): c for c in events.columns}
     pick = {}
     for want, names in EVENT_COLUMNS.items():
@@ -329,7 +322,82 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     out["product_id"] = out["product_id"].astype(str).str.strip()
     for c in ("start", "end"):
         out[c] = pd.to_datetime(out[c], errors="coerce")
-    bad = out["start"].isna() | out["end"].isna() | (out["end"] < out["start"])
+    return out
+
+
+#: why an events row cannot be used (:func:`_date_problems`)
+NO_DATES, NO_START, NO_END, ENDS_FIRST = "no dates", "no start", "no end", "ends first"
+
+
+def _date_problems(out: pd.DataFrame) -> pd.Series:
+    """Why each row of :func:`_event_rows`' frame cannot be used, None when it can: its first
+    day missing or not a date (``NO_START``), its last day (``NO_END``), both
+    (``NO_DATES``), or the last day before the first (``ENDS_FIRST``). The one rule the
+    command line (:func:`parse_events` refuses such a file) and the page (:func:`usable_events`
+    leaves the rows out and says so) apply."""
+    s, e = out["start"].isna(), out["end"].isna()
+    why = np.select(
+        [s & e, s, e, out["end"] < out["start"]],
+        [NO_DATES, NO_START, NO_END, ENDS_FIRST],
+        default="",
+    )
+    return pd.Series(why, index=out.index).replace("", None)
+
+
+def usable_events(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``events`` (as :func:`parse_events` reads them) that can be used, as its
+    frame, and what a merchant is told about those left out: a product with a missing first
+    or last day, or a last day before the first, named with what is missing. A row without a
+    product (the editor's spare row) is no mistake: left out unsaid."""
+    out = _event_rows(events)
+    why = _date_problems(out)
+    bad = out[why.notna()]
+    notes = []
+    if len(bad):
+        words = {
+            NO_DATES: _("no first or last day"),
+            NO_START: _("no first day"),
+            NO_END: _("no last day"),
+        }
+        named = [
+            _(
+                "{product} ({why})",
+                product=r.product_id,
+                why=words.get(w)
+                or _(
+                    "last day {end} before the first, {start}",
+                    end=long_date(r.end),
+                    start=long_date(r.start),
+                ),
+            )
+            for r, w in zip(bad.head(3).itertuples(), why[why.notna()].head(3), strict=True)
+        ]
+        notes.append(
+            _n(
+                "{n} promotion row was left out: {rows}; fill in its first and last day, "
+                "the last on or after the first.",
+                "{n} promotion rows were left out: {rows}; fill in their first and last days, "
+                "the last on or after the first.",
+                len(bad),
+                rows=join(named) + (" …" if len(bad) > 3 else ""),
+            )
+        )
+    return out[why.isna()].reset_index(drop=True), notes
+
+
+def parse_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
+
+    Accepts the columns by the names in :data:`EVENT_COLUMNS` (case, spaces, ``_`` and ``-``
+    aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); blank rows are dropped; a
+    row with a missing or unreadable date, or ending before it starts, is refused.
+
+    >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
+      product_id      start        end
+    0          A 2024-05-06 2024-05-19
+    """
+    out = _event_rows(events)
+    bad = _date_problems(out).notna()
     if bad.any():
         raise ParameterError(
             note_n(
@@ -369,14 +437,15 @@ def match_events(
     """The merchant's promotions (:func:`parse_events`' frame) matched to the products that
     sold, and what a merchant is told about the rows that were not.
 
-    ``names``: each product's name, indexed by its id; ``first`` / ``last``: the data's first
-    and last day; ``modelled``: the ids that get a model (the others' promotions are not
-    measured). A row is matched by its product's id, case and surrounding spaces aside as a
-    stock file's ids are (:func:`ecomdash.stock_file.id_key`: "tex-271" is TEX-271, and the
-    row carries the store's id; an id two products share in that way matches neither, and is
-    said); the rows that match no id are matched
-    by the product's name (case and spaces aside, a name only one product has) when most of
-    them do — a sheet that gives names (商品, "Product") instead of ids — and a note says so.
+    ``names``: each product's name, indexed by its id; ``first`` / ``last``: the first and
+    last day of the weeks the prices cover (the first week's Monday, the last one's Sunday);
+    ``modelled``: the ids that get a model (the others' promotions are not measured). A row
+    is matched by its product's id, case and surrounding spaces aside as a stock file's ids
+    are (:func:`ecomdash.stock_file.id_key`: "tex-271" is TEX-271, and the row carries the
+    store's id; an id two products share in that way matches neither, and is said); the
+    rows that match no id are matched by the product's name (case and spaces aside, a name
+    only one product has) when most of them do — a sheet that gives names (商品, "Product")
+    instead of ids — and a note says so.
     Rows that match no product, that fall wholly outside ``first`` – ``last``, or whose
     product gets no model are left out, each kind named in a note with what to do.
     """
@@ -439,8 +508,10 @@ def match_events(
     if outside.any():
         notes.append(
             _n(
-                "{n} promotion event falls outside the data's period ({period}): {rows}; ignored.",
-                "{n} promotion events fall outside the data's period ({period}): {rows}; ignored.",
+                "{n} promotion event falls outside the weeks the prices cover ({period}, whole "
+                "weeks from Monday): {rows}; ignored.",
+                "{n} promotion events fall outside the weeks the prices cover ({period}, whole "
+                "weeks from Monday): {rows}; ignored.",
                 int(outside.sum()),
                 period=date_range(first, last),
                 rows=_rows_named(events[outside]),

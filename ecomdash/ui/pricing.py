@@ -20,7 +20,7 @@ from ecomdash.filters import Filters
 from ecomdash.findings.links import LinkTab
 from ecomdash.i18n import N_, _, _n, fmt, get_lang, use_lang
 from ecomdash.i18n.note import Note, tr_note
-from ecomdash.pricing.promotions import promotion_effects
+from ecomdash.pricing.promotions import promotion_effects, usable_events
 from ecomdash.pricing.whatif import NO_MARGIN
 from ecomdash.ui.common import (
     PageContext,
@@ -140,8 +140,9 @@ def _result(key: tuple, params: tuple, lang: str) -> P.PricingResult:
         return run_in_worker(P.analyze, pw, cutoff=cutoff, events=ev, what=_("The pricing models"))
 
 
-def _events_input() -> tuple:
-    """Promotions the merchant ran (product id, from, to), as a small hashable tuple."""
+def _events_input() -> tuple[tuple, list[str]]:
+    """Promotions the merchant ran (product id, from, to), as a small hashable tuple, and
+    what the merchant is told of the rows left out."""
     with st.expander(_("Promotions you ran (optional)"), expanded=False):
         st.caption(
             _(
@@ -170,18 +171,11 @@ def _events_input() -> tuple:
                 "To": st.column_config.DateColumn(L.label("end", "pricing.promos")),
             },
         )
-    rows = []
-    for _i, r in edited.iterrows():
-        if pd.isna(r["Product"]) or pd.isna(r["From"]) or pd.isna(r["To"]):
-            continue
-        rows.append(
-            (
-                str(r["Product"]).strip(),
-                str(pd.Timestamp(r["From"]).date()),
-                str(pd.Timestamp(r["To"]).date()),
-            )
-        )
-    return tuple(sorted(rows))
+    # the one rule the command line refuses a file by: a row with a product and a missing
+    # day, or a last day before the first, is left out and said; the spare empty row is not
+    events, notes = usable_events(edited)
+    rows = [(r.product_id, str(r.start.date()), str(r.end.date())) for r in events.itertuples()]
+    return tuple(sorted(rows)), notes
 
 
 def render(ctx: PageContext) -> None:
@@ -189,8 +183,10 @@ def render(ctx: PageContext) -> None:
     # read first (they are part of the cached call's parameters)
     head, inputs = st.container(), st.container()
     with inputs:
-        events = _events_input()
+        events, left_out = _events_input()
     with head:
+        for n in left_out:
+            st.warning(inert(n))
         res = _head(ctx, (None, events))
     if res is None:
         return

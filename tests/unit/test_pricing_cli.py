@@ -218,7 +218,8 @@ def test_pricing_events_sheet_of_names_is_matched_and_what_is_not_is_said(
         "(Blue Mug → A, Red Bowl → B).",
         "1 promotion event matches no product in this data (Green Jug (1 April 2024 – 7 April "
         "2024)); ignored. Give the product's id (SKU) as your orders give it.",
-        "1 promotion event falls outside the data's period (1 January 2024 – 16 June 2024): "
+        "1 promotion event falls outside the weeks the prices cover (1 January 2024 – 16 June "
+        "2024, whole weeks from Monday): "
         "Red Bowl (1 April 2030 – 7 April 2030); ignored.",
     ]
     assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--lang", "zh"]) == 0
@@ -227,7 +228,7 @@ def test_pricing_events_sheet_of_names_is_matched_and_what_is_not_is_said(
         "注：2\u00a0条促销记录填的是商品名称而不是商品编码，已按名称匹配（Blue Mug → A、Red Bowl → B）。",
         "注：1\u00a0条促销记录在此数据中找不到对应的商品（Green Jug（2024年4月1日至2024年4月7日）），"
         "已忽略。请填写订单里的商品编码（SKU）。",
-        "注：1\u00a0条促销记录不在数据的时间范围内（2024年1月1日至2024年6月16日）："
+        "注：1\u00a0条促销记录不在价格数据覆盖的周内（2024年1月1日至2024年6月16日，按周一开始的整周计）："
         "Red Bowl（2030年4月1日至2030年4月7日），已忽略。",
     ):
         assert said in lines, (said, lines)

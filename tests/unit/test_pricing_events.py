@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ecomdash.errors import ParameterError
-from ecomdash.pricing.promotions import match_events, parse_events
+from ecomdash.pricing.promotions import match_events, parse_events, usable_events
 
 EXPECTED = pd.DataFrame(
     {
@@ -157,7 +157,8 @@ def test_rows_outside_the_data_s_period_and_products_without_a_model_are_said():
     assert out["product_id"].tolist() == ["A-1", "B-2"]
     assert out["end"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-07-06")]
     assert notes == [
-        "2 promotion events fall outside the data's period (1 January 2024 – 30 June 2024): "
+        "2 promotion events fall outside the weeks the prices cover (1 January 2024 – 30 June "
+        "2024, whole weeks from Monday): "
         "A-1 (1 December 2023 – 31 December 2023), B-2 (1 July 2024 – 6 July 2024); ignored.",
         "1 promotion event names a product without a model (not among the products with the "
         "most revenue): C-3 (4 March 2024 – 10 March 2024); not measured.",
@@ -222,7 +223,8 @@ def test_each_note_counts_its_rows_and_names_three():
     march = "(4 March 2024 – 10 March 2024)"
     assert notes == [
         "1 promotion event gives its product's name, not its id; matched by name (Blue Mug → A-1).",
-        "1 promotion event falls outside the data's period (1 January 2024 – 30 June 2024): "
+        "1 promotion event falls outside the weeks the prices cover (1 January 2024 – 30 June "
+        "2024, whole weeks from Monday): "
         "A-1 (1 January 2030 – 7 January 2030); ignored.",
         "3 promotion events name products without a model (not among the products with the "
         f"most revenue): B-2 {march}, C-3 {march}, D-4 {march}; not measured.",
@@ -312,3 +314,31 @@ def test_entered_promotions_that_cannot_be_measured_are_each_said_with_why():
     ]
     assert res.params["events"] == 4
     assert P.analyze(_panel()).params["events"] == 0  # none entered
+
+
+def test_rows_with_a_product_and_a_missing_or_backward_day_are_left_out_and_named():
+    """The page's editor: a row with a product but no first day, no last day, neither, or a
+    last day before the first was dropped unsaid (the command line refuses such a file by
+    the same rule). Now each is left out and named with what is missing; the good row is
+    kept; the grid's spare empty row is no mistake and unsaid."""
+    ev = pd.DataFrame(
+        {
+            "Product": ["A", "B", "C", "D", "E", None],
+            "From": ["2024-01-01", None, None, "2024-01-09", "2024-01-01", None],
+            "To": [None, "2024-01-09", None, "2024-01-01", "2024-01-07", None],
+        }
+    )
+    out, notes = usable_events(ev)
+    assert out["product_id"].tolist() == ["E"]
+    assert out["start"].tolist() == [pd.Timestamp("2024-01-01")]
+    assert out["end"].tolist() == [pd.Timestamp("2024-01-07")]
+    assert notes == [
+        "4 promotion rows were left out: A (no last day), B (no first day), C (no first or "
+        "last day) …; fill in their first and last days, the last on or after the first."
+    ]
+    _out, notes = usable_events(ev.iloc[[3, 4, 5]])
+    assert notes == [
+        "1 promotion row was left out: D (last day 1 January 2024 before the first, 9 January "
+        "2024); fill in its first and last day, the last on or after the first."
+    ]
+    assert usable_events(ev.iloc[[4, 5]])[1] == []  # a good row and the spare row: unsaid
