@@ -250,6 +250,7 @@ COLUMNS: dict[str, Col] = {
     "forecast:official": _c(N_("Official"), "flag"),
     "forecast:year": _c(N_("Year")),
     "forecast:day": _c(N_("Holiday date"), "date"),
+    "forecast:name_zh": _c(N_("Chinese name")),  # the holiday's, beside its English name
     "forecast:lunar_date": _c(N_("Falls on")),  # 正月初一 (lunar) or 1 January (solar)
     "forecast:break_start": _c(N_("Break start"), "date"),
     "forecast:break_end": _c(N_("Break end"), "date"),

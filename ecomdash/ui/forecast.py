@@ -533,8 +533,8 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         st.caption(
             _(
                 "Public holidays and 调休 follow the State Council's published schedules; a "
-                "year not yet published is an estimate from the lunar calendar (official = "
-                "False)."
+                "year not yet published is an estimate from the lunar calendar, its Official "
+                "box not ticked."
             )
         )
         years = sorted({fut.min().year, fut.max().year})

@@ -474,6 +474,11 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home, monkey
     # nine columns ran past the expander's edge), the year as "2026", never "2,026"
     assert list(hol.columns) == list(F_UI.HOLIDAYS_SCREEN)
     csv = downloads.frame("chinese-holidays")
+    # every CSV header in words (the humanised "Name zh" was named under the table)
+    assert {"Year", "Chinese name", "Falls on", "Holiday date"} <= set(
+        downloads.headers("chinese-holidays")
+    )
+    assert not any("official = " in c.value for c in at.caption)  # a tick box, not a flag
     assert {"year", "day", "lunar_date", "makeup_workdays"} <= set(csv.columns)
     row = csv[(csv["name"] == "Spring Festival") & (csv["year"] == "2026")]
     assert row["makeup_workdays"].tolist() == ["2026-02-14 (Sat), 2026-02-28 (Sat)"]
