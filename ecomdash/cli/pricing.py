@@ -111,17 +111,14 @@ def _run_pricing(args: argparse.Namespace) -> int:
     if args.events:
         from pathlib import Path
 
-        import pandas as pd
-
         path = Path(args.events)
-        if not path.is_file() or path.stat().st_size > 5_000_000:
+        if not path.is_file():
             raise ParameterError(
-                note(
-                    N_("There is no events file under 5 MB at {path}. Check the path."),
-                    path=args.events,
-                )
+                note(N_("There is no events file at {path}. Check the path."), path=args.events)
             )
-        events = pd.read_csv(path, dtype=str, keep_default_na=False)
+        from ecomdash.pricing import promotions as PR
+
+        events = PR.read_events(path.read_bytes())
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)

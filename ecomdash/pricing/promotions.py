@@ -17,16 +17,19 @@ Per promotion (a run of ``promo`` weeks of one product, see
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ecomdash.errors import ParameterError
+from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.fmt import date_range, join, long_date
 from ecomdash.i18n.note import note, note_n
+from ecomdash.ingest.read_text import decode_sample
 from ecomdash.stock_file import id_key
 
 PROMO_COLUMNS = [
@@ -383,6 +386,51 @@ def usable_events(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
             )
         )
     return out[why.isna()].reset_index(drop=True), notes
+
+
+#: The largest events file read (a promotions calendar is a few hundred rows)
+MAX_EVENTS_FILE_BYTES = 5 * 2**20
+
+
+def read_events(data: bytes) -> pd.DataFrame:
+    """A promotions file as text columns, decoded as the order files are: a Chinese Excel
+    saves its CSV in GBK, Excel's "Unicode text" is UTF-16 with tabs (UTF-8 alone raised a
+    traceback on 商品编码 in GBK); the separator is the header's commonest of , ; tab. The
+    rows go to :func:`parse_events`.
+
+    >>> read_events("商品编码,开始,结束\\nA,2024-05-06,2024-05-19\\n".encode("gbk")).columns.tolist()
+    ['商品编码', '开始', '结束']
+    """
+    if len(data) > MAX_EVENTS_FILE_BYTES:
+        raise InputFileError(
+            note(
+                N_(
+                    "The events file is {size} bytes; the limit is {limit}. Keep only the "
+                    "product id, first and last day columns."
+                ),
+                size=f"{len(data):,}",
+                limit=f"{MAX_EVENTS_FILE_BYTES:,}",
+            )
+        )
+    if not data.strip():
+        raise InputFileError(
+            note(N_("The events file is empty. Give a CSV with product id, first and last day."))
+        )
+    text = decode_sample(data)[1]
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputFileError(
+            note(
+                N_(
+                    "The events file could not be read as a CSV table (a quote left open, or a "
+                    "line with more columns than the header). Save it as CSV with a header row: "
+                    "product id, first day, last day."
+                )
+            )
+        ) from exc
 
 
 def parse_events(events: pd.DataFrame) -> pd.DataFrame:

@@ -294,3 +294,50 @@ def test_pricing_says_when_no_entered_promotion_could_be_measured(
     lines = capsys.readouterr().out.splitlines()
     found = next(i for i, x in enumerate(lines) if x.startswith(("Promotions found", "发现的促销")))
     assert lines[found + 1] == said, lines
+
+
+@pytest.mark.parametrize(
+    ("encoding", "sep"),
+    [("gbk", ","), ("utf-16", "\t"), ("utf-8-sig", ";")],
+    ids=["gbk-excel-csv", "excel-unicode-text", "utf8-bom-semicolons"],
+)
+def test_pricing_events_file_saved_by_a_chinese_excel_is_read(
+    encoding, sep, _isolated_home, tmp_path, capsys
+):
+    """A Chinese Excel saves its CSV in GBK, its "Unicode text" in UTF-16 with tabs: the
+    events file was read as UTF-8 only, and 商品编码 in GBK ended the command with a
+    UnicodeDecodeError traceback. Read as the order files are, the promotion of Blue Mug (A)
+    is measured: lift 2, by hand as in the test of the names sheet above."""
+    store = Store.open(_isolated_home)
+    ds = store.save_dataset("mugs", _two_mugs_lines()).id
+    store.close()
+    sheet = tmp_path / "促销.csv"
+    text = "\n".join(
+        sep.join(row)
+        for row in (["商品编码", "开始日期", "结束日期"], ["A", "2024-03-11", "2024-03-24"])
+    )
+    sheet.write_bytes((text + "\n").encode(encoding))
+    assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--json"]) == 0
+    (promo,) = json.loads(capsys.readouterr().out)["promotions"]
+    assert promo["product_id"] == "A" and promo["lift"] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"  \n", "The events file is empty. Give a CSV with product id, first and last day."),
+        (
+            b'SKU,From,To\nA,"2024-03-11,2024-03-24\n',
+            "The events file could not be read as a CSV table (a quote left open, or a line "
+            "with more columns than the header). Save it as CSV with a header row: product "
+            "id, first day, last day.",
+        ),
+    ],
+    ids=["empty", "quote-left-open"],
+)
+def test_pricing_events_file_that_cannot_be_read_is_said(content, said, tmp_path, cli_refusal):
+    sheet = tmp_path / "events.csv"
+    sheet.write_bytes(content)
+    assert cli_refusal(["pricing", "--dataset", "x", "--events", str(sheet)]) == (
+        f"ecomdash: {said}\n"
+    )
