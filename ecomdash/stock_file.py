@@ -228,6 +228,29 @@ def stock_not_priced(stock: pd.Series, priced) -> tuple[str, ...]:
     )
 
 
+def read_small_csv(
+    data: bytes, *, max_bytes: int, too_big: str, empty: str, unreadable: str
+) -> tuple[pd.DataFrame, str]:
+    """A small CSV a merchant gives beside the orders (stock levels, promotions run) as text
+    columns, and its separator (the header's commonest of , ; tab). Decoded as the order
+    files are: Excel's "Unicode text" is UTF-16 with tabs, a Chinese Excel saves its CSV in
+    GBK (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found; UTF-8 alone raised).
+    Refused, with the message ids given: over ``max_bytes`` (``too_big``, its ``{size}`` and
+    ``{limit}`` in bytes), blank (``empty``), not a CSV table (``unreadable``)."""
+    if len(data) > max_bytes:
+        raise InputFileError(note(too_big, size=f"{len(data):,}", limit=f"{max_bytes:,}"))
+    if not data.strip():
+        raise InputFileError(note(empty))
+    text = decode_sample(data)[1]
+    first = text.split("\n", 1)[0]
+    sep = max((",", ";", "\t"), key=first.count)
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputFileError(note(unreadable)) from exc
+    return df, sep
+
+
 def read_stock(data: bytes) -> pd.Series:
     """Stock levels from a CSV file: a product id column and a units-on-hand column.
 
@@ -237,38 +260,20 @@ def read_stock(data: bytes) -> pd.Series:
     >>> read_stock(b"SKU,Stock\\nA1,5\\nB2,7\\n").to_dict()
     {'A1': 5.0, 'B2': 7.0}
     """
-    if len(data) > MAX_STOCK_FILE_BYTES:
-        raise InputFileError(
-            note(
-                N_(
-                    "The stock file is {size} bytes; the limit is {limit}. Upload only the "
-                    "product id and stock columns."
-                ),
-                size=f"{len(data):,}",
-                limit=f"{MAX_STOCK_FILE_BYTES:,}",
-            )
-        )
-    if not data.strip():
-        raise InputFileError(
-            note(N_("The stock file is empty. Upload a CSV with product id and stock."))
-        )
-    # Excel's "Unicode text" is UTF-16 with tabs; a Chinese Excel saves its CSV in GBK: decoded
-    # as the data files are (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found)
-    text = decode_sample(data)[1]
-    first = text.split("\n", 1)[0]
-    sep = max((",", ";", "\t"), key=first.count)
-    try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise InputFileError(
-            note(
-                N_(
-                    "The stock file could not be read as a CSV table (a quote left open, or a "
-                    "line with more columns than the header). Save it as CSV with a header row: "
-                    "product id, units on hand."
-                )
-            )
-        ) from exc
+    df, sep = read_small_csv(
+        data,
+        max_bytes=MAX_STOCK_FILE_BYTES,
+        too_big=N_(
+            "The stock file is {size} bytes; the limit is {limit}. Upload only the "
+            "product id and stock columns."
+        ),
+        empty=N_("The stock file is empty. Upload a CSV with product id and stock."),
+        unreadable=N_(
+            "The stock file could not be read as a CSV table (a quote left open, or a "
+            "line with more columns than the header). Save it as CSV with a header row: "
+            "product id, units on hand."
+        ),
+    )
     cols = {str(c).strip().lower(): c for c in df.columns}
     id_col = next((cols[n] for n in _ID_NAMES if n in cols), None)
     qty_col = next((cols[n] for n in _QTY_NAMES if n in cols), None)

@@ -17,20 +17,17 @@ Per promotion (a run of ``promo`` weeks of one product, see
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ecomdash.errors import InputFileError, ParameterError
+from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, _n
 from ecomdash.i18n.fmt import date_range, join, long_date
 from ecomdash.i18n.note import note, note_n
-from ecomdash.ingest.read_text import decode_sample
-from ecomdash.stock_file import id_key
+from ecomdash.stock_file import id_key, read_small_csv
 
 PROMO_COLUMNS = [
     "product_id",
@@ -401,36 +398,20 @@ def read_events(data: bytes) -> pd.DataFrame:
     >>> read_events("商品编码,开始,结束\\nA,2024-05-06,2024-05-19\\n".encode("gbk")).columns.tolist()
     ['商品编码', '开始', '结束']
     """
-    if len(data) > MAX_EVENTS_FILE_BYTES:
-        raise InputFileError(
-            note(
-                N_(
-                    "The events file is {size} bytes; the limit is {limit}. Keep only the "
-                    "product id, first and last day columns."
-                ),
-                size=f"{len(data):,}",
-                limit=f"{MAX_EVENTS_FILE_BYTES:,}",
-            )
-        )
-    if not data.strip():
-        raise InputFileError(
-            note(N_("The events file is empty. Give a CSV with product id, first and last day."))
-        )
-    text = decode_sample(data)[1]
-    first = text.split("\n", 1)[0]
-    sep = max((",", ";", "\t"), key=first.count)
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, csv.Error, ValueError) as exc:
-        raise InputFileError(
-            note(
-                N_(
-                    "The events file could not be read as a CSV table (a quote left open, or a "
-                    "line with more columns than the header). Save it as CSV with a header row: "
-                    "product id, first day, last day."
-                )
-            )
-        ) from exc
+    return read_small_csv(
+        data,
+        max_bytes=MAX_EVENTS_FILE_BYTES,
+        too_big=N_(
+            "The events file is {size} bytes; the limit is {limit}. Keep only the "
+            "product id, first and last day columns."
+        ),
+        empty=N_("The events file is empty. Give a CSV with product id, first and last day."),
+        unreadable=N_(
+            "The events file could not be read as a CSV table (a quote left open, or a "
+            "line with more columns than the header). Save it as CSV with a header row: "
+            "product id, first day, last day."
+        ),
+    )[0]
 
 
 def parse_events(events: pd.DataFrame) -> pd.DataFrame:
