@@ -182,8 +182,9 @@ def test_every_uploader_of_the_app_goes_through_the_wrapper():
 
 def test_every_uploader_passes_the_byte_limit_its_page_checks():
     """``max_bytes=`` is the very constant the page compares the upload with (the Data page's
-    ``total > DEFAULT_MAX_BYTES``, ``read_stock``'s ``len(data) > MAX_STOCK_FILE_BYTES``), not
-    a figure worked out from it: the wrapper writes the line and the browser's limit from it."""
+    ``total > DEFAULT_MAX_BYTES``; ``read_stock`` hands ``MAX_STOCK_FILE_BYTES`` to
+    ``read_small_csv``, which checks ``len(data) > max_bytes``), not a figure worked out from
+    it: the wrapper writes the line and the browser's limit from it."""
     checks = {
         # constant: (the file that compares with it, what it compares)
         "DEFAULT_MAX_BYTES": ("ecomdash/ui/data_page.py", "total"),
@@ -218,8 +219,22 @@ def test_every_uploader_passes_the_byte_limit_its_page_checks():
         "ecomdash/ui/pricing.py": "MAX_STOCK_FILE_BYTES",
         "ecomdash/ui/restock.py": "MAX_STOCK_FILE_BYTES",
     }
-    for name, (rel, what) in checks.items():
-        assert what in compared(rel, name), f"{rel} no longer checks {what} > {name}"
+    assert "total" in compared("ecomdash/ui/data_page.py", "DEFAULT_MAX_BYTES")
+    stock = ast.parse((ROOT / "ecomdash/stock_file.py").read_text(encoding="utf-8"))
+    read_stock = next(
+        n for n in stock.body if isinstance(n, ast.FunctionDef) and n.name == "read_stock"
+    )
+    given = [
+        ast.unparse(k.value)
+        for n in ast.walk(read_stock)
+        if isinstance(n, ast.Call) and ast.unparse(n.func) == "read_small_csv"
+        for k in n.keywords
+        if k.arg == "max_bytes"
+    ]
+    assert given == ["MAX_STOCK_FILE_BYTES"], f"read_stock checks max_bytes={given}"
+    assert "len(data)" in compared("ecomdash/stock_file.py", "max_bytes"), (
+        "read_small_csv no longer checks len(data) > max_bytes"
+    )
     # the stock pages check their file by reading it with read_stock
     for rel in ("ecomdash/ui/pricing.py", "ecomdash/ui/restock.py"):
         assert "read_stock(up.getvalue())" in (ROOT / rel).read_text(encoding="utf-8")
