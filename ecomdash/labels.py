@@ -247,7 +247,7 @@ COLUMNS: dict[str, Col] = {
     # the Chinese calendar's tables (ui.forecast: the days ahead, calendar_cn.holiday_table);
     # their English is the words the ids gave before, their Chinese the page's (调休补班日)
     "forecast:days": _c(N_("Days")),
-    "forecast:official": _c(N_("Official"), "flag"),
+    "forecast:official": _c(N_("Schedule published"), "flag", help=N_("Ticked: the year's public holidays and make-up working days are the State Council's published schedule. Not ticked: the year's schedule is not published yet, and its holidays are estimated from the lunar calendar.")),
     "forecast:year": _c(N_("Year")),
     "forecast:day": _c(N_("Holiday date"), "date"),
     "forecast:name_zh": _c(N_("Chinese name")),  # the holiday's, beside its English name

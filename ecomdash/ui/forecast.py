@@ -515,7 +515,8 @@ def _calendar_gain(res: F.ForecastResult) -> None:
                 )
             )
     fut = res.forecast["period"]
-    days = CN.calendar_days(fut.min().date(), (fut.max() + pd.Timedelta(days=31)).date())
+    last = fut.max() + pd.Timedelta(days=31)  # the month after the horizon too
+    days = CN.calendar_days(fut.min().date(), last.date())
     feats = [f for f in res.params["calendar"] if f in days]
     marked = days[days[feats].any(axis=1)] if feats else days.iloc[:0]
     with st.expander(_("Chinese calendar days ahead ({n})", n=len(marked))):
@@ -533,16 +534,17 @@ def _calendar_gain(res: F.ForecastResult) -> None:
         st.caption(
             _(
                 "Public holidays and 调休 follow the State Council's published schedules; a "
-                "year not yet published is an estimate from the lunar calendar, its Official "
-                "box not ticked."
+                "year not yet published is an estimate from the lunar calendar, its Schedule "
+                "published box not ticked."
             )
         )
-        years = sorted({fut.min().year, fut.max().year})
+        # the years of the days above: 元旦 listed ahead has its year's row (estimated or not)
+        years = sorted({fut.min().year, last.year})
         hol = CN.holiday_table(years[0], years[-1])
         if get_lang() == "zh":  # "name" says which holiday: its Chinese name in Chinese
             hol["name"] = hol["name_zh"]
             hol = hol.drop(columns=["name_zh"])
-        hol["year"] = hol["year"].astype(str)  # a year, not a count: "2026", never "2,026"
+        hol["year"] = hol["year"].astype(str)  # the CSV's year: "2026", never "2,026"
         hol["makeup_workdays"] = hol["makeup_workdays"].map(_days_with_weekday)
         hol["lunar_date"] = hol["lunar_date"].map(_)
         hol = hol.drop(columns=["holiday"])

@@ -6,6 +6,7 @@ import json
 import math
 import re
 
+import pandas as pd
 import pytest
 
 from ecomdash import forecast as F
@@ -440,7 +441,7 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home, monkey
     assert not at.exception, at.exception
     cal = next(m for m in at.multiselect if m.label.startswith("Chinese calendar"))
     assert list(cal.value) == list(CN.FEATURES)  # on by default: the shop sells in China
-    cal.set_value(["double_11", "double_12", "spring_festival"])
+    cal.set_value(["double_11", "double_12", "spring_festival", "new_year"])
     _button(at, "Run").click()
     at.run()
     assert not at.exception, at.exception
@@ -487,6 +488,17 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home, monkey
         next(d for d in at.dataframe if {"official", "days"} <= set(d.value.columns))
     )
     assert (ahead_types["date"], ahead_types["official"]) == ("date", "checkbox"), ahead_types
+    # every year of the days ahead has its holidays listed below them: 元旦 2027 is in the
+    # month after the horizon (14 days to 14 December 2026), its year's row was missing
+    ahead_years = {d.year for d in ahead["date"]}
+    assert ahead_years == {2026, 2027}, ahead_years
+    assert ahead_years <= set(pd.to_datetime(hol["break_start"]).dt.year), ahead_years
+    # the tick box says what it means ("Official" ticked beside Double 12 puzzled: a shopping
+    # day is no official holiday): whether the year's holiday schedule is published
+    official = json.loads(hol_table.proto.columns)["official"]
+    assert official["label"] == "Schedule published", official
+    assert official["help"].startswith("Ticked: the year's public holidays"), official
+    assert any("its Schedule published box not ticked" in c.value for c in at.caption)
 
 
 # --- backtest errors in the metric's unit (money for revenue) -------------------------------

@@ -70,6 +70,12 @@ def test_forecast_page_in_chinese_through_every_tab(zh_dataset, zh_lines, monkey
         assert any("中国日历" in t.value and "回测 MAE" in t.value for t in at.text)
         expander = next(e for e in at.expander if e.label.startswith("未来的中国日历特殊日"))
         tables = [d.value for d in expander.dataframe]
+        official = {
+            json.loads(d.proto.columns)["official"]["label"]
+            for d in expander.dataframe
+            if "official" in d.value.columns
+        }
+        assert official == {"放假安排已公布"}  # both tables; not 官方安排 beside 双十二
         names = {str(v) for t in tables for c in t.columns for v in t[c] if isinstance(v, str)}
         assert {"元旦", "春节", "国庆节"} <= names
         assert not any("Spring Festival" in n or "National Day" in n for n in names)
