@@ -193,6 +193,32 @@ def ensure_demo_for_language(store: Store) -> DatasetInfo:
     )
 
 
+def create_demo_on_first_start(store: Store) -> None:
+    """On a workspace with no dataset (the app's first start), create the demo merchant
+    under a status in the main area. Generating and saving it takes seconds (about five on
+    this machine with other work beside it), and the page stayed blank meanwhile: the frame
+    calls this before it draws the sidebar, whose dataset picker needs a dataset. A failure
+    is left to :func:`resolve_dataset`, which says what to do."""
+    if dataset_list(store):
+        return
+    t0 = time.perf_counter()
+    with st.status(_("Creating a demo merchant to explore (first start only)…")) as status:
+        try:
+            ensure_demo_for_language(store)
+        except EcomdashError:
+            status.update(label=_("The demo merchant could not be created."), state="error")
+            return
+        _forget_catalogue()  # the demo was just saved: the next read sees it
+        status.update(
+            label=_(
+                "Demo merchant created in {took} (first start only): generated orders to "
+                "explore. Upload your own on the Data page.",
+                took=fmt.duration(time.perf_counter() - t0),
+            ),
+            state="complete",
+        )
+
+
 def _sentences(*parts: str) -> str:
     """Translated sentences one after another (a space between them in English only)."""
     return fmt.sentences(parts)

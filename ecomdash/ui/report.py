@@ -13,30 +13,45 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
 from ecomdash.filters import Filters
 from ecomdash.i18n import _, fmt, get_lang, use_lang
-from ecomdash.report import SECTIONS, Part, ReportData, build_section, describe, document_html, part
-from ecomdash.report.data import read_lines
 from ecomdash.ui.common import _safe_stem, get_store
+
+if TYPE_CHECKING:
+    from ecomdash.report import Part, ReportData
 
 K_CLICKED = "report_clicked"
 K_LAST = "report_last"
-_SPECS = {s.key: s for s in SECTIONS}
+
+
+def _sections():
+    """The report's sections. Imported when a report is built, not with the sidebar that
+    draws its button: the sections import every analysis (scikit-learn, statsmodels ...),
+    8.6 s of a first start's 14.6 s before the sidebar showed (a loaded machine), the page
+    blank meanwhile."""
+    from ecomdash.report import SECTIONS
+
+    return SECTIONS
 
 
 @st.cache_data(max_entries=3, ttl=600, show_spinner=False)
 def _lines(key: tuple, columns: tuple[str, ...]) -> pd.DataFrame:
     """Lines of one column set (three sets per report); once the sections are cached these
     are not needed again, hence the small size and short life."""
+    from ecomdash.report.data import read_lines
+
     workspace, dataset_id, _version, fkey = key
     return read_lines(get_store(workspace), dataset_id, Filters.from_key(fkey), columns)
 
 
 def _data(key: tuple) -> ReportData:
+    from ecomdash.report import ReportData
+
     workspace, dataset_id, _version, fkey = key
     return ReportData.open(
         get_store(workspace),
@@ -49,17 +64,22 @@ def _data(key: tuple) -> ReportData:
 @st.cache_data(max_entries=128, ttl=3600, show_spinner=False)
 def _part(key: tuple, section: str, lang: str) -> Part:
     """One rendered section in ``lang`` (HTML text, not figures: small to cache and to copy)."""
+    from ecomdash.report import build_section, part
+
+    [spec] = [s for s in _sections() if s.key == section]
     with use_lang(lang):
-        return part(build_section(_SPECS[section], _data(key)))
+        return part(build_section(spec, _data(key)))
 
 
 def report_bytes(key: tuple, lang: str = "en") -> bytes:
     """The whole report file of ``key`` in ``lang`` (cached sections, assembled on each
     download). The download is built on Streamlit's own thread, outside the script run's
     language context: the language is passed in and set here."""
+    from ecomdash.report import describe, document_html
+
     with use_lang(lang):
         t0 = time.perf_counter()
-        parts = [_part(key, spec.key, lang) for spec in SECTIONS]
+        parts = [_part(key, spec.key, lang) for spec in _sections()]
         rep = describe(_data(key), lang=lang, seconds=time.perf_counter() - t0)
         return document_html(rep, parts).encode("utf-8")
 
@@ -93,8 +113,9 @@ def render(key: tuple, dataset_name: str) -> None:
         t0 = time.perf_counter()
         with st.status(_("Building the report"), expanded=True) as status:
             bar = st.progress(0.0)
-            for i, spec in enumerate(SECTIONS):
-                bar.progress(i / len(SECTIONS), text=_(spec.title))
+            sections = _sections()
+            for i, spec in enumerate(sections):
+                bar.progress(i / len(sections), text=_(spec.title))
                 _part(key, spec.key, lang)
             bar.progress(1.0, text=_("All sections"))
             took = time.perf_counter() - t0

@@ -17,6 +17,7 @@ from ecomdash.ui.common import (
     K_DATASET,
     K_FILTERS,
     K_PENDING,
+    create_demo_on_first_start,
     dataset_info,
     dataset_list,
     get_store,
@@ -38,6 +39,7 @@ PRESETS = (
 def render() -> None:
     """Draw the sidebar and store the choice in session_state (dataset id, Filters)."""
     store = get_store()
+    create_demo_on_first_start(store)  # in the main area, not under the sidebar's picker
     with st.sidebar:
         lang.picker()
         _keep_lang_in_url()
