@@ -115,7 +115,19 @@ MODULES: dict[str, list[str]] = {
     # test_pricing_routes.py (the demo again, route against route) left out to bound the runs
     "pricing/whatif": _PRICING,
     "pricing/models": [*_PRICING, "tests/unit/test_zh_pricing_alerts.py"],
-    "pricing/promotions": _PRICING,
+    # 2026-12-07 (session 54): the events' reading, matching and unmeasured rows by hand
+    # first, then the lift's frames; test_pricing.py left out (its demo fixture)
+    "pricing/promotions": [
+        "tests/unit/test_promotions_mutants.py",
+        "tests/unit/test_pricing_events.py",
+        "tests/unit/test_pricing_hand.py",
+    ],
+    # the stock file's reading and id matching: the by-hand files, then its Chinese refusals
+    "stock_file": [
+        "tests/unit/test_stock_file_mutants.py",
+        "tests/unit/test_stock_file.py",
+        "tests/unit/test_zh_errors_forecast.py",
+    ],
 }
 
 
