@@ -39,6 +39,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
+from ecomdash.ui.table_layout import tile_weights
 
 # --- every string the page shows: message ids, translated with _() where shown (home.po) ------
 TEXT = {
@@ -462,11 +463,15 @@ def _kpi_cards(ctx: PageContext) -> None:
         render_counts(res)
     else:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
-        for col, name in zip(st.columns(len(row)), row, strict=True):
+        labels = [_(KPI_LABELS[name]) for name in row]
+        texts = [tile_text(name, res.kpis.get(name), ctx.display.symbol) for name in row]
+        # each tile as wide as its label or value needs ("Average order value" was cut)
+        cols = st.columns(tile_weights(labels, texts))
+        for col, name, label, text in zip(cols, row, labels, texts, strict=True):
             v = res.kpis.get(name)
             col.metric(
-                _(KPI_LABELS[name]),
-                tile_text(name, v, ctx.display.symbol),
+                label,
+                text,
                 # as the Overview: the return rate in points, no total's change against a
                 # previous period the data only partly covers
                 delta=ov.tile_delta(res, name),

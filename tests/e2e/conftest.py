@@ -285,3 +285,22 @@ def assert_fits(widths: list[tuple[int, int]]) -> None:
     """Each table's content (``table_widths``) is within its visible width (2 px to spare)."""
     assert widths, "no table drawn"
     assert all(content <= shown + 2 for content, shown in widths), widths
+
+
+#: Each drawn metric tile's label that its tile cuts with an ellipsis ("Average order …"):
+#: its text box is wider than the room it is shown in
+CUT_LABELS = """(root) => [...root.querySelectorAll('[data-testid=stMetricLabel]')]
+    .filter(e => e.getClientRects().length)
+    .map(e => e.querySelector('.stMarkdownEllipsis') || e)
+    .filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)"""
+
+
+def cut_metric_labels(page: Page, width: int = 1280) -> list[str]:
+    """The metric labels cut short in a window ``width`` px wide (the window set back after)."""
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": width, "height": size["height"]})
+    try:
+        page.wait_for_timeout(800)  # the columns lay out again
+        return page.evaluate(CUT_LABELS, page.get_by_test_id("stMain").element_handle())
+    finally:
+        page.set_viewport_size(size)

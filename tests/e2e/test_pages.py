@@ -7,7 +7,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_app, screenshot, settled_count, wait_for_app_run
+from tests.e2e.conftest import (
+    cut_metric_labels,
+    open_app,
+    screenshot,
+    settled_count,
+    wait_for_app_run,
+)
 
 PAGES = [
     "Home",
@@ -91,6 +97,8 @@ def test_home_renders_demo(page, app_url):
     assert "dataset=" in page.url  # the dataset is in the URL
     shot = screenshot(page, "home")
     assert shot.stat().st_size > 20_000
+    # no tile's label cut at a laptop's width ("Average order …" in equal columns)
+    assert cut_metric_labels(page, 1280) == []
     assert_clean(page)
 
 

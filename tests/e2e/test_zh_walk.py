@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     OUT,
     ROOT,
     browser_page,
+    cut_metric_labels,
     open_app,
     screenshot,
     start_server,
@@ -145,6 +146,7 @@ def test_every_page_in_chinese(zh_page, zh_url, merchant_values):
     shot = screenshot(page, "home-zh")
     docs = ROOT / "docs" / "screenshots" / "home-zh.png"
     shutil.copyfile(shot, docs)
+    assert cut_metric_labels(page, 1280) == []  # the Home's tiles, none cut short
 
     found: dict[str, dict[str, list[str]]] = {}
     toolbar: dict[str, list[str]] = {}  # plotly's own toolbar tooltips, per page
