@@ -1,7 +1,7 @@
 """A merchant's stock file: reading it and matching its ids to the sales data's products.
 
 The restock planner (:func:`ecomdash.inventory.plan_restock`) and Pricing's markdowns read
-units on hand from a CSV a shop or ERP exports (or the planner's own download, filled in):
+units on hand from a CSV or Excel workbook a shop or ERP exports (or the planner's own download, filled in):
 :func:`read_stock` finds the id and units columns whatever their names (English or Chinese),
 delimiter, encoding and number style, and says which lines are wrong; :func:`match_stock`
 keys the units by the sales data's product ids and says which ids it matched loosely or left
@@ -22,9 +22,10 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import note, note_n
 from ecomdash.ingest.read_text import decode_sample
 
-#: 5 MB of 2**20 bytes, the MB the uploaders' line and Streamlit's upload limit count in
-#: (``ecomdash.ui.uploader.limit_mb``)
-MAX_STOCK_FILE_BYTES = 5 * 2**20
+#: The largest small file a merchant gives beside the orders (a stock file, a promotions
+#: calendar: :func:`read_small_csv`), CSV or Excel: 5 MB of 2**20 bytes, the MB the uploaders'
+#: line and Streamlit's upload limit count in (``ecomdash.ui.uploader.limit_mb``)
+MAX_SMALL_FILE_BYTES = 5 * 2**20
 
 #: a stock file's column names, matched after strip/lower: English, the Chinese an export from
 #: a Chinese shop or ERP uses, and the planner's own table headers in both languages (its
@@ -228,19 +229,44 @@ def stock_not_priced(stock: pd.Series, priced) -> tuple[str, ...]:
     )
 
 
+#: the first bytes of a zip (an .xlsx workbook is one) and of an old Excel 97-2003 (.xls) or
+#: password-protected workbook (an OLE file), as the order upload detects them
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def read_small_csv(
-    data: bytes, *, max_bytes: int, too_big: str, empty: str, unreadable: str
+    data: bytes,
+    *,
+    max_bytes: int,
+    too_big: str,
+    empty: str,
+    unreadable: str,
+    old_workbook: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
-    """A small CSV a merchant gives beside the orders (stock levels, promotions run) as text
-    columns, and its separator (the header's commonest of , ; tab). Decoded as the order
-    files are: Excel's "Unicode text" is UTF-16 with tabs, a Chinese Excel saves its CSV in
-    GBK (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never found; UTF-8 alone raised).
+    """A small file a merchant gives beside the orders (stock levels, promotions run) as text
+    columns, and its separator (the header's commonest of , ; tab; ``","`` for a workbook).
+
+    A CSV is decoded as the order files are: Excel's "Unicode text" is UTF-16 with tabs, a
+    Chinese Excel saves its CSV in GBK (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never
+    found; UTF-8 alone raised). An Excel workbook (.xlsx: a zip, known by its bytes, whatever
+    the file's name) is read from its first sheet with data by the order upload's sheet reader
+    (:func:`_read_workbook`), its first row the header as a CSV's.
     Refused, with the message ids given: over ``max_bytes`` (``too_big``, its ``{size}`` and
-    ``{limit}`` in bytes), blank (``empty``), not a CSV table (``unreadable``)."""
+    ``{limit}`` in bytes), blank or a workbook without data (``empty``), not a CSV table
+    (``unreadable``), an old Excel 97-2003 (.xls) or password-protected workbook
+    (``old_workbook``, else ``unreadable``); a damaged workbook with the sheet reader's message (save it again as
+    .xlsx, or export a CSV)."""
     if len(data) > max_bytes:
         raise InputFileError(note(too_big, size=f"{len(data):,}", limit=f"{max_bytes:,}"))
     if not data.strip():
         raise InputFileError(note(empty))
+    if data.startswith(_ZIP_MAGIC):
+        sheet = _read_workbook(data, max_bytes, empty=empty)
+        if sheet is not None:  # else a zip of something else: not a CSV table either
+            return sheet, ","
+    if data.startswith(_OLE_MAGIC):
+        raise InputFileError(note(old_workbook or unreadable))
     text = decode_sample(data)[1]
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count)
@@ -251,8 +277,61 @@ def read_small_csv(
     return df, sep
 
 
+def _read_workbook(data: bytes, max_bytes: int, *, empty: str) -> pd.DataFrame | None:
+    """An .xlsx workbook's first sheet with data as text columns, its first row with data the
+    header (as :func:`read_small_csv` reads a CSV's; a blank or repeated name as pandas names
+    a CSV's: ``Unnamed: 2``, ``Stock.1``), read by the order upload's sheet reader
+    (``ecomdash.ingest.read_sheets``: calamine, cells written as the cleaner reads them, "12"
+    for a whole number, ISO dates) after its check of the zip's directory for a compression
+    bomb; its rows indexed as a CSV's lines (the sheet's row number less 2), so a line named
+    in a message is the sheet's row. None for a zip that is not a workbook. A damaged
+    workbook gets the reader's message (open it in Excel, save it again as .xlsx, or export
+    a CSV); one without data ``empty``."""
+    from ecomdash.ingest.read import _open_zip
+    from ecomdash.ingest.read_sheets import _xlsx_calamine
+    from ecomdash.ingest.table import SheetChoiceError
+
+    with _open_zip(data, max_bytes) as zf:  # damaged, or a bomb: refused with its message
+        names = zf.namelist()
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        return None
+    try:
+        _sheets, _chosen, rows, close = _xlsx_calamine(data, None)
+    except SheetChoiceError as several:  # more than one sheet with data: the first of them
+        _sheets, _chosen, rows, close = _xlsx_calamine(data, several.sheets[0])
+    except InputFileError as exc:
+        if getattr(exc.args[0], "msgid", "").startswith(_NO_SHEET_WITH_DATA):
+            raise InputFileError(note(empty)) from None
+        raise
+    try:
+        numbered = list(rows)  # (the sheet's row number, its cells), rows with data only
+    finally:
+        close()
+    header, body = numbered[0][1], [r for _n, r in numbered[1:]]
+    width = max(len(r) for _n, r in numbered)
+    header = header + [""] * (width - len(header))
+    body = [r + [""] * (width - len(r)) for r in body]
+    while width > 1 and not header[width - 1].strip() and not any(r[width - 1] for r in body):
+        width -= 1  # formatting beyond the table
+    columns, seen = [], {}
+    for k, h in enumerate(header[:width]):
+        h = h.strip() or f"Unnamed: {k}"
+        seen[h] = seen.get(h, -1) + 1
+        columns.append(f"{h}.{seen[h]}" if seen[h] else h)
+    # indexed as a CSV's rows are (its line number less 2: the header is line 1) from the
+    # sheet's row numbers, so "Line 4 of the stock file …" is the sheet's row 4
+    index = [n - 2 for n, _r in numbered[1:]]
+    return pd.DataFrame([r[:width] for r in body], columns=columns, index=index, dtype=str)
+
+
+#: the start of the sheet reader's refusal of a workbook without data in any sheet
+#: (``ecomdash.ingest.read_sheets._choose_sheet``): said as the file's own ``empty`` here
+_NO_SHEET_WITH_DATA = "The Excel workbook has no data in any sheet"
+
+
 def read_stock(data: bytes) -> pd.Series:
-    """Stock levels from a CSV file: a product id column and a units-on-hand column.
+    """Stock levels from a CSV file or an Excel workbook (.xlsx, its first sheet with data): a
+    product id column and a units-on-hand column.
 
     Column names are matched loosely (``sku``, ``stock code``, ``product_id`` / ``stock``,
     ``on_hand``, ``qty`` ...). Returns units on hand indexed by product_id (duplicates summed).
@@ -262,7 +341,7 @@ def read_stock(data: bytes) -> pd.Series:
     """
     df, sep = read_small_csv(
         data,
-        max_bytes=MAX_STOCK_FILE_BYTES,
+        max_bytes=MAX_SMALL_FILE_BYTES,
         too_big=N_(
             "The stock file is {size} bytes; the limit is {limit}. Upload only the "
             "product id and stock columns."
@@ -272,6 +351,11 @@ def read_stock(data: bytes) -> pd.Series:
             "The stock file could not be read as a CSV table (a quote left open, or a "
             "line with more columns than the header). Save it as CSV with a header row: "
             "product id, units on hand."
+        ),
+        old_workbook=N_(
+            "The stock file is an old Excel 97-2003 (.xls) workbook or a password-protected "
+            "one, which cannot be read here. Open it in Excel and save it (without a "
+            "password) as .xlsx or CSV, then upload that."
         ),
     )
     cols = {str(c).strip().lower(): c for c in df.columns}

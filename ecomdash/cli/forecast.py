@@ -87,7 +87,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service-level", type=float, default=0.95, help=_("e.g. 0.95"))
     p.add_argument("--review-days", type=float, default=7, help=_("days between orders"))
     p.add_argument("--top", type=int, default=100, help=_("products by revenue (max 500)"))
-    p.add_argument("--stock", help=_("CSV of current stock: product id and units on hand"))
+    p.add_argument(
+        "--stock",
+        help=_("CSV or Excel (.xlsx) file of current stock: product id and units on hand"),
+    )
     add_lang_arg(p, page=N_("Forecast & restock page"))
     add_json_arg(p)
     p.set_defaults(func=run_restock)

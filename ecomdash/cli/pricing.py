@@ -60,11 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--events",
         help=_(
-            "CSV of promotions you ran: product_id, start, end (SKU, from, to and their "
-            "Chinese names are read too)"
+            "CSV or Excel (.xlsx) file of promotions you ran: product_id, start, end (SKU, "
+            "from, to and their Chinese names are read too)"
         ),
     )
-    p.add_argument("--stock", help=_("CSV of units on hand (product id, units) for markdowns"))
+    p.add_argument(
+        "--stock",
+        help=_("CSV or Excel (.xlsx) file of units on hand (product id, units) for markdowns"),
+    )
     p.add_argument(
         "--clear-weeks", type=int, default=8, help=_("markdowns clear stock within these weeks")
     )

@@ -25,9 +25,9 @@ from scipy import stats
 
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import N_, _, _n
-from ecomdash.i18n.fmt import date_range, join, long_date
-from ecomdash.i18n.note import note, note_n
-from ecomdash.stock_file import id_key, read_small_csv
+from ecomdash.i18n.fmt import date_range, join
+from ecomdash.i18n.note import Date, Joined, Note, Quoted, note, note_n, tr_note
+from ecomdash.stock_file import MAX_SMALL_FILE_BYTES, id_key, read_small_csv
 
 PROMO_COLUMNS = [
     "product_id",
@@ -290,9 +290,17 @@ def _column_key(name: object) -> str:
     return re.sub(r"[\s_\-]+", "", str(name).strip().lower())
 
 
-def _event_rows(events: pd.DataFrame) -> pd.DataFrame:
-    """``events``' rows that name a product as ``product_id, start, end``, the dates read
-    (NaT when missing or not a date); columns as :func:`parse_events` accepts them."""
+def _blank(cells: pd.Series) -> pd.Series:
+    """Which ``cells`` hold nothing: missing, or empty or spaces only."""
+    return cells.isna() | (cells.astype(str).str.strip() == "")
+
+
+def _event_rows(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``events``' rows with anything in their product, first or last day, as ``product_id,
+    start, end`` (the id trimmed, ``""`` when missing; the dates read, NaT when missing or not
+    a date), and the same rows' three cells as given (to name a row whose days are not
+    dates). A row with nothing in those three (a sheet's blank line, the editor's spare row)
+    is left out; columns as :func:`parse_events` accepts them."""
     cols = {_column_key(c): c for c in events.columns}
     pick = {}
     for want, names in EVENT_COLUMNS.items():
@@ -317,90 +325,193 @@ def _event_rows(events: pd.DataFrame) -> pd.DataFrame:
                 )
             )
         pick[want] = found
-    out = pd.DataFrame({k: events[v] for k, v in pick.items()})
-    out = out[out["product_id"].notna() & (out["product_id"].astype(str).str.strip() != "")]
-    out["product_id"] = out["product_id"].astype(str).str.strip()
+    given = pd.DataFrame({k: events[v] for k, v in pick.items()})
+    blank = pd.Series(True, index=given.index)
+    for c in given.columns:
+        blank &= _blank(given[c])
+    given = given[~blank]
+    out = given.copy()
+    pid = out["product_id"]
+    out["product_id"] = pid.where(~_blank(pid), "").astype(str).str.strip()
     for c in ("start", "end"):
         out[c] = pd.to_datetime(out[c], errors="coerce")
-    return out
+    return out, given
 
 
-#: why an events row cannot be used (:func:`_date_problems`)
+#: why an events row cannot be used (:func:`_row_problems`)
+NO_PRODUCT = "no product"
 NO_DATES, NO_START, NO_END, ENDS_FIRST = "no dates", "no start", "no end", "ends first"
 
 
-def _date_problems(out: pd.DataFrame) -> pd.Series:
-    """Why each row of :func:`_event_rows`' frame cannot be used, None when it can: its first
-    day missing or not a date (``NO_START``), its last day (``NO_END``), both
-    (``NO_DATES``), or the last day before the first (``ENDS_FIRST``). The one rule the
-    command line (:func:`parse_events` refuses such a file) and the page (:func:`usable_events`
-    leaves the rows out and says so) apply."""
+def _row_problems(out: pd.DataFrame) -> pd.Series:
+    """Why each row of :func:`_event_rows`' frame cannot be used, None when it can: no
+    product id (``NO_PRODUCT``: days but no product), its first day missing or not a date
+    (``NO_START``), its last day (``NO_END``), both (``NO_DATES``), or the last day before
+    the first (``ENDS_FIRST``). The one rule the command line (:func:`parse_events` refuses
+    such a file) and the page (:func:`usable_events` leaves the rows out) apply, and
+    :func:`_bad_rows_said` names the rows by in both."""
     s, e = out["start"].isna(), out["end"].isna()
     why = np.select(
-        [s & e, s, e, out["end"] < out["start"]],
-        [NO_DATES, NO_START, NO_END, ENDS_FIRST],
+        [out["product_id"] == "", s & e, s, e, out["end"] < out["start"]],
+        [NO_PRODUCT, NO_DATES, NO_START, NO_END, ENDS_FIRST],
         default="",
     )
     return pd.Series(why, index=out.index).replace("", None)
 
 
-def usable_events(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """The rows of ``events`` (as :func:`parse_events` reads them) that can be used, as its
-    frame, and what a merchant is told about those left out: a product with a missing first
-    or last day, or a last day before the first, named with what is missing. A row without a
-    product (the editor's spare row) is no mistake: left out unsaid."""
-    out = _event_rows(events)
-    why = _date_problems(out)
-    bad = out[why.notna()]
+#: how many bad rows a note names (the rest are counted, then "…")
+NAMED_ROWS = 3
+
+
+def _named(items: list, total: int) -> tuple:
+    """Rows a note lists: the first :data:`NAMED_ROWS` (``items``, built for those only),
+    then " …" after the last one named when there are more of the ``total`` (``a, b, c …``
+    / ``a、b、c …``)."""
+    shown = list(items[:NAMED_ROWS])
+    if total > NAMED_ROWS:
+        shown[-1] = Joined((shown[-1], "…"), " ", translate_sep=False)
+    return tuple(shown)
+
+
+def _days_named(start, end, given: pd.Series):
+    """A row without a product named by its days: "11 March 2024 – 24 March 2024", "from
+    11 March 2024", "until 24 March 2024" (in the language it is shown in); a day that is
+    not a date quoted as it was typed."""
+    days = [
+        Date(d)
+        if pd.notna(d)
+        else (None if _blank(pd.Series([g])).iloc[0] else Quoted(str(g).strip()))
+        for d, g in ((start, given["start"]), (end, given["end"]))
+    ]
+    if days[0] is not None and days[1] is not None:
+        if pd.notna(start) and start == end:
+            return days[0]
+        return note(N_("{start} – {end}"), start=days[0], end=days[1])
+    if days[0] is not None:
+        return note(N_("from {day}"), day=days[0])
+    return note(N_("until {day}"), day=days[1])
+
+
+def _bad_rows_said(out: pd.DataFrame, given: pd.DataFrame, *, refused: bool) -> list[Note]:
+    """What a merchant is told of :func:`_event_rows`' rows that cannot be used
+    (:func:`_row_problems`), as Notes (shown in the language of the page or ``--lang``):
+    rows without a product named by their days, rows with a missing or backward day by their
+    product and what is wrong, the first :data:`NAMED_ROWS` of each then "…", with what to do.
+    ``refused``: the command line refuses the file (fix it and run again); else the page
+    leaves the rows out."""
+    why = _row_problems(out)
     notes = []
+    lost = out[why == NO_PRODUCT]
+    if len(lost):
+        rows = _named(
+            [
+                _days_named(r.start, r.end, given.loc[i])
+                for i, r in lost.head(NAMED_ROWS).iterrows()
+            ],
+            len(lost),
+        )
+        if refused:
+            notes.append(
+                note_n(
+                    "{n} promotion row in the events file has no product id: {rows}. Fill in "
+                    "the product id, or delete the row, and run the command again.",
+                    "{n} promotion rows in the events file have no product id: {rows}. Fill "
+                    "in their product ids, or delete the rows, and run the command again.",
+                    len(lost),
+                    rows=rows,
+                )
+            )
+        else:
+            notes.append(
+                note_n(
+                    "{n} promotion row has no product id and was left out: {rows}; fill in "
+                    "the product id, or delete the row.",
+                    "{n} promotion rows have no product id and were left out: {rows}; fill "
+                    "in their product ids, or delete the rows.",
+                    len(lost),
+                    rows=rows,
+                )
+            )
+    dated = why.notna() & (why != NO_PRODUCT)
+    bad = out[dated]
     if len(bad):
         words = {
-            NO_DATES: _("no first or last day"),
-            NO_START: _("no first day"),
-            NO_END: _("no last day"),
+            NO_DATES: N_("no first or last day"),
+            NO_START: N_("no first day"),
+            NO_END: N_("no last day"),
         }
-        named = [
-            _(
-                "{product} ({why})",
-                product=r.product_id,
-                why=words.get(w)
-                or _(
-                    "last day {end} before the first, {start}",
-                    end=long_date(r.end),
-                    start=long_date(r.start),
-                ),
-            )
-            for r, w in zip(bad.head(3).itertuples(), why[why.notna()].head(3), strict=True)
-        ]
-        notes.append(
-            _n(
-                "{n} promotion row was left out: {rows}; fill in its first and last day, "
-                "the last on or after the first.",
-                "{n} promotion rows were left out: {rows}; fill in their first and last days, "
-                "the last on or after the first.",
-                len(bad),
-                rows=join(named) + (" …" if len(bad) > 3 else ""),
-            )
+        rows = _named(
+            [
+                note(
+                    N_("{product} ({why})"),
+                    product=r.product_id,
+                    why=note(words[w])
+                    if w in words
+                    else note(
+                        N_("last day {end} before the first, {start}"),
+                        end=Date(r.end),
+                        start=Date(r.start),
+                    ),
+                )
+                for r, w in zip(
+                    bad.head(NAMED_ROWS).itertuples(), why[dated].head(NAMED_ROWS), strict=True
+                )
+            ],
+            len(bad),
         )
-    return out[why.isna()].reset_index(drop=True), notes
+        if refused:
+            notes.append(
+                note_n(
+                    "{n} promotion row in the events file cannot be used: {rows}. Fill in its "
+                    "first and last day as YYYY-MM-DD, the last on or after the first, and run "
+                    "the command again.",
+                    "{n} promotion rows in the events file cannot be used: {rows}. Fill in "
+                    "their first and last days as YYYY-MM-DD, the last on or after the first, "
+                    "and run the command again.",
+                    len(bad),
+                    rows=rows,
+                )
+            )
+        else:
+            notes.append(
+                note_n(
+                    "{n} promotion row was left out: {rows}; fill in its first and last day, "
+                    "the last on or after the first.",
+                    "{n} promotion rows were left out: {rows}; fill in their first and last "
+                    "days, the last on or after the first.",
+                    len(bad),
+                    rows=rows,
+                )
+            )
+    return notes
 
 
-#: The largest events file read (a promotions calendar is a few hundred rows)
-MAX_EVENTS_FILE_BYTES = 5 * 2**20
+def usable_events(events: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of ``events`` (as :func:`parse_events` reads them) that can be used, as its
+    frame, and what a merchant is told about those left out, in the current language
+    (:func:`_bad_rows_said`): a row with days but no product, named by its days; a product
+    with a missing first or last day, or a last day before the first, named with what is
+    missing. A row with nothing in it (the editor's spare row) is no mistake: left out
+    unsaid."""
+    out, given = _event_rows(events)
+    ok = _row_problems(out).isna()
+    said = [tr_note(n) for n in _bad_rows_said(out, given, refused=False)]
+    return out[ok].reset_index(drop=True), said
 
 
 def read_events(data: bytes) -> pd.DataFrame:
     """A promotions file as text columns, decoded as the order files are: a Chinese Excel
     saves its CSV in GBK, Excel's "Unicode text" is UTF-16 with tabs (UTF-8 alone raised a
-    traceback on 商品编码 in GBK); the separator is the header's commonest of , ; tab. The
-    rows go to :func:`parse_events`.
+    traceback on 商品编码 in GBK); the separator is the header's commonest of , ; tab; an
+    Excel workbook (.xlsx) is read from its first sheet with data
+    (:func:`ecomdash.stock_file.read_small_csv`). The rows go to :func:`parse_events`.
 
     >>> read_events("商品编码,开始,结束\\nA,2024-05-06,2024-05-19\\n".encode("gbk")).columns.tolist()
     ['商品编码', '开始', '结束']
     """
     return read_small_csv(
         data,
-        max_bytes=MAX_EVENTS_FILE_BYTES,
+        max_bytes=MAX_SMALL_FILE_BYTES,
         too_big=N_(
             "The events file is {size} bytes; the limit is {limit}. Keep only the "
             "product id, first and last day columns."
@@ -411,6 +522,11 @@ def read_events(data: bytes) -> pd.DataFrame:
             "line with more columns than the header). Save it as CSV with a header row: "
             "product id, first day, last day."
         ),
+        old_workbook=N_(
+            "The events file is an old Excel 97-2003 (.xls) workbook or a password-protected "
+            "one, which cannot be read here. Open it in Excel and save it (without a "
+            "password) as .xlsx or CSV, then give that file."
+        ),
     )[0]
 
 
@@ -418,25 +534,21 @@ def parse_events(events: pd.DataFrame) -> pd.DataFrame:
     """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
 
     Accepts the columns by the names in :data:`EVENT_COLUMNS` (case, spaces, ``_`` and ``-``
-    aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); blank rows are dropped; a
-    row with a missing or unreadable date, or ending before it starts, is refused.
+    aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); rows with nothing in those
+    columns are dropped; a file with a row that has days but no product, a missing or
+    unreadable date, or that ends before it starts, is refused, naming those rows as the
+    page does (:func:`_bad_rows_said`).
 
     >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
       product_id      start        end
     0          A 2024-05-06 2024-05-19
     """
-    out = _event_rows(events)
-    bad = _date_problems(out).notna()
-    if bad.any():
-        raise ParameterError(
-            note_n(
-                "{n} promotion event has a missing date or ends before it starts. Give dates as "
-                "YYYY-MM-DD with the end on or after the start.",
-                "{n} promotion events have a missing date or end before they start. Give dates as "
-                "YYYY-MM-DD with the end on or after the start.",
-                int(bad.sum()),
-            )
-        )
+    out, given = _event_rows(events)
+    said = _bad_rows_said(out, given, refused=True)
+    if len(said) == 2:  # rows without a product, and rows with a missing or backward day
+        raise ParameterError(note(N_("{problem} {fix}"), problem=said[0], fix=said[1]))
+    if said:
+        raise ParameterError(said[0])
     return out.reset_index(drop=True)
 
 

@@ -705,15 +705,15 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
 
 
 def _markdown_tab(res: P.PricingResult) -> None:
-    from ecomdash.stock_file import MAX_STOCK_FILE_BYTES
+    from ecomdash.stock_file import MAX_SMALL_FILE_BYTES
 
     c1, c2 = st.columns([1, 2])
     weeks = c1.slider(_("Clear within (weeks)"), 2, 26, 8, key="pr_md_weeks")
     up = file_uploader(
-        _("Stock on hand (optional CSV: product id, units)"),
-        types=["csv"],
+        _("Stock on hand (optional CSV or Excel: product id, units)"),
+        types=["csv", "xlsx"],
         key="pr_md_stock",
-        max_bytes=MAX_STOCK_FILE_BYTES,
+        max_bytes=MAX_SMALL_FILE_BYTES,
         where=c2,
     )
     stock = None

@@ -19,7 +19,7 @@ from ecomdash.filters import Filters
 from ecomdash.forecast import from_store as FS
 from ecomdash.i18n import _, _n, fmt
 from ecomdash.i18n.note import tr_note, translated
-from ecomdash.stock_file import MAX_STOCK_FILE_BYTES, match_stock, read_stock
+from ecomdash.stock_file import MAX_SMALL_FILE_BYTES, match_stock, read_stock
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui.common import (
     PageContext,
@@ -164,10 +164,10 @@ def render(ctx: PageContext) -> None:
         status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
         base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
     up = file_uploader(
-        _("Current stock (CSV: product id and units on hand)"),
-        types=["csv", "txt"],
+        _("Current stock (CSV or Excel: product id and units on hand)"),
+        types=["csv", "txt", "xlsx"],
         key="stock_file",
-        max_bytes=MAX_STOCK_FILE_BYTES,
+        max_bytes=MAX_SMALL_FILE_BYTES,
     )
     stock = None
     if up is not None:

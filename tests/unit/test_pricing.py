@@ -316,7 +316,7 @@ def test_merchant_events_mark_promotions_the_prices_do_not_show():
     assert promo.lift == pytest.approx(2.0) and promo.dip == pytest.approx(-0.3)
     assert promo.extra_revenue == pytest.approx(2 * 10 * 5.0)
     assert promo.net_revenue == pytest.approx(100.0 - 2 * 3 * 5.0)
-    with pytest.raises(ParameterError, match="ends before it starts"):
+    with pytest.raises(ParameterError, match=r"P \(last day 1 March 2024 before the first, 11"):
         P.analyze(df, events=events.assign(to="2024-03-01"))
     # unknown products are named in a warning, not silently dropped
     res = P.analyze(df, events=events.assign(product="ZZZ"))

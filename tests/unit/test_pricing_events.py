@@ -167,7 +167,8 @@ def test_rows_outside_the_data_s_period_and_products_without_a_model_are_said():
 
 def test_refusals_word_for_word():
     """A sheet without one of the columns names the ones it has (or none); a row whose date
-    is missing or not a date, or that ends before it starts, is counted."""
+    is missing or not a date, or that ends before it starts, is named with what is wrong (it
+    was only counted: "2 promotion events have a missing date or end before they start")."""
     with pytest.raises(ParameterError) as e:
         parse_events(pd.DataFrame({"sku": ["a"], "from": ["2024-01-01"]}))
     assert str(e.value) == (
@@ -182,14 +183,16 @@ def test_refusals_word_for_word():
     with pytest.raises(ParameterError) as e:  # C's end is not a date
         parse_events(pd.DataFrame({**rows, "end": ["2024-01-09", "2024-01-09", "soon"]}))
     assert str(e.value) == (
-        "1 promotion event has a missing date or ends before it starts. Give dates as "
-        "YYYY-MM-DD with the end on or after the start."
+        "1 promotion row in the events file cannot be used: C (no last day). Fill in its "
+        "first and last day as YYYY-MM-DD, the last on or after the first, and run the "
+        "command again."
     )
     with pytest.raises(ParameterError) as e:  # B ends before it starts, C has no end
         parse_events(pd.DataFrame({**rows, "end": ["2024-01-09", "2023-12-01", None]}))
     assert str(e.value) == (
-        "2 promotion events have a missing date or end before they start. Give dates as "
-        "YYYY-MM-DD with the end on or after the start."
+        "2 promotion rows in the events file cannot be used: B (last day 1 December 2023 "
+        "before the first, 1 January 2024), C (no last day). Fill in their first and last "
+        "days as YYYY-MM-DD, the last on or after the first, and run the command again."
     )
 
 
@@ -197,7 +200,7 @@ def test_a_row_missing_one_date_is_refused_and_a_one_day_promotion_kept():
     """Either date missing is a bad row (not only both); a promotion that ends the day it
     starts is one day long, not a bad row."""
     for start, end in [(None, "2024-01-09"), ("2024-01-01", None)]:
-        with pytest.raises(ParameterError, match="^1 promotion event has a missing date"):
+        with pytest.raises(ParameterError, match="^1 promotion row in the events file cannot"):
             parse_events(pd.DataFrame({"product_id": ["A"], "start": [start], "end": [end]}))
     one = parse_events(
         pd.DataFrame({"product_id": ["A"], "start": ["2024-01-05"], "end": ["2024-01-05"]})

@@ -83,15 +83,15 @@ def test_the_stock_uploaders_line_is_the_limit_read_stock_enforces():
     """The figure the line says, times 2**20, is the stock file check's constant: a file of
     that many bytes is read, one byte more is refused with a message."""
     from ecomdash.errors import InputFileError
-    from ecomdash.stock_file import MAX_STOCK_FILE_BYTES, read_stock
+    from ecomdash.stock_file import MAX_SMALL_FILE_BYTES, read_stock
 
     with use_lang("en"):
-        line = limit_line(["csv"], MAX_STOCK_FILE_BYTES)
+        line = limit_line(["csv"], MAX_SMALL_FILE_BYTES)
     assert line == "CSV · up to 5 MB"
-    assert 5 * MIB == MAX_STOCK_FILE_BYTES == 5_242_880
+    assert 5 * MIB == MAX_SMALL_FILE_BYTES == 5_242_880
     head = b"SKU,Stock\nA1,5\n"
-    at_limit = head + b"\n" * (MAX_STOCK_FILE_BYTES - len(head))  # blank lines: no rows
-    assert len(at_limit) == MAX_STOCK_FILE_BYTES
+    at_limit = head + b"\n" * (MAX_SMALL_FILE_BYTES - len(head))  # blank lines: no rows
+    assert len(at_limit) == MAX_SMALL_FILE_BYTES
     assert read_stock(at_limit).to_dict() == {"A1": 5.0}
     with pytest.raises(InputFileError, match="5,242,881 bytes; the limit is 5,242,880"):
         read_stock(at_limit + b"\n")
@@ -182,13 +182,13 @@ def test_every_uploader_of_the_app_goes_through_the_wrapper():
 
 def test_every_uploader_passes_the_byte_limit_its_page_checks():
     """``max_bytes=`` is the very constant the page compares the upload with (the Data page's
-    ``total > DEFAULT_MAX_BYTES``; ``read_stock`` hands ``MAX_STOCK_FILE_BYTES`` to
+    ``total > DEFAULT_MAX_BYTES``; ``read_stock`` hands ``MAX_SMALL_FILE_BYTES`` to
     ``read_small_csv``, which checks ``len(data) > max_bytes``), not a figure worked out from
     it: the wrapper writes the line and the browser's limit from it."""
     checks = {
         # constant: (the file that compares with it, what it compares)
         "DEFAULT_MAX_BYTES": ("ecomdash/ui/data_page.py", "total"),
-        "MAX_STOCK_FILE_BYTES": ("ecomdash/stock_file.py", "len(data)"),
+        "MAX_SMALL_FILE_BYTES": ("ecomdash/stock_file.py", "len(data)"),
     }
 
     def compared(rel: str, name: str) -> set[str]:
@@ -216,22 +216,25 @@ def test_every_uploader_passes_the_byte_limit_its_page_checks():
         passed[rel] = value.id
     assert passed == {
         "ecomdash/ui/data_page.py": "DEFAULT_MAX_BYTES",
-        "ecomdash/ui/pricing.py": "MAX_STOCK_FILE_BYTES",
-        "ecomdash/ui/restock.py": "MAX_STOCK_FILE_BYTES",
+        "ecomdash/ui/pricing.py": "MAX_SMALL_FILE_BYTES",
+        "ecomdash/ui/restock.py": "MAX_SMALL_FILE_BYTES",
     }
     assert "total" in compared("ecomdash/ui/data_page.py", "DEFAULT_MAX_BYTES")
-    stock = ast.parse((ROOT / "ecomdash/stock_file.py").read_text(encoding="utf-8"))
-    read_stock = next(
-        n for n in stock.body if isinstance(n, ast.FunctionDef) and n.name == "read_stock"
-    )
-    given = [
-        ast.unparse(k.value)
-        for n in ast.walk(read_stock)
-        if isinstance(n, ast.Call) and ast.unparse(n.func) == "read_small_csv"
-        for k in n.keywords
-        if k.arg == "max_bytes"
-    ]
-    assert given == ["MAX_STOCK_FILE_BYTES"], f"read_stock checks max_bytes={given}"
+    # one limit for the small files: the stock file and the promotions file (pricing --events)
+    for rel, name in (
+        ("ecomdash/stock_file.py", "read_stock"),
+        ("ecomdash/pricing/promotions.py", "read_events"),
+    ):
+        tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
+        reader = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+        given = [
+            ast.unparse(k.value)
+            for n in ast.walk(reader)
+            if isinstance(n, ast.Call) and ast.unparse(n.func) == "read_small_csv"
+            for k in n.keywords
+            if k.arg == "max_bytes"
+        ]
+        assert given == ["MAX_SMALL_FILE_BYTES"], f"{name} checks max_bytes={given}"
     assert "len(data)" in compared("ecomdash/stock_file.py", "max_bytes"), (
         "read_small_csv no longer checks len(data) > max_bytes"
     )

@@ -384,22 +384,29 @@ def test_pricing_panel_and_events():
         "一列都没有",
     )
     ends = ["2024-01-09", "2023-12-01", "2024-01-09"]  # the second ends before it starts
-    for bad, en in [
+    for bad, en, zh in [
         (
             ["2024-01-01", "2024-01-01", "2024-01-01"],
-            "1 promotion event has a missing date or ends before it starts.",
+            "1 promotion row in the events file cannot be used: b (last day 1 December 2023 "
+            "before the first, 1 January 2024). Fill in its first and last day",
+            "促销活动文件中有\u00a01\u00a0条促销记录无法使用：b（结束日2023年12月1日早于开始日"
+            "2024年1月1日）。",
         ),
         (
             ["2024-01-01", "2024-01-01", "soon"],
-            "2 promotion events have a missing date or end before they start.",
+            "2 promotion rows in the events file cannot be used: b (last day 1 December 2023 "
+            "before the first, 1 January 2024), c (no first day). Fill in their first and last "
+            "days",
+            "促销活动文件中有\u00a02\u00a0条促销记录无法使用：b（结束日2023年12月1日早于开始日"
+            "2024年1月1日）、c（缺少开始日）。",
         ),
     ]:
         with pytest.raises(ParameterError) as e:
             parse_events(pd.DataFrame({"product_id": ["a", "b", "c"], "start": bad, "end": ends}))
         _check(
             e,
-            f"{en} Give dates as YYYY-MM-DD with the end on or after the start.",
-            f"{en[0]}\u00a0条促销记录缺少日期或结束早于开始。",
+            f"{en} as YYYY-MM-DD, the last on or after the first, and run the command again.",
+            zh,
         )
 
 

@@ -322,7 +322,7 @@ def test_read_stock_errors_in_chinese():
     assert en == "The stock file is empty. Upload a CSV with product id and stock."
     assert "库存文件" in zh
 
-    big = b"x" * (SF.MAX_STOCK_FILE_BYTES + 1)
+    big = b"x" * (SF.MAX_SMALL_FILE_BYTES + 1)
     en, zh = _raise(InputFileError, SF.read_stock, big)
     assert en == (
         "The stock file is 5,242,881 bytes; the limit is 5,242,880. "
