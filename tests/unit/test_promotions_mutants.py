@@ -15,11 +15,11 @@ from ecomdash.errors import InputFileError
 from ecomdash.i18n import use_lang
 from ecomdash.i18n.note import translated
 from ecomdash.pricing.promotions import (
-    MAX_EVENTS_FILE_BYTES,
     match_events,
     read_events,
     usable_events,
 )
+from ecomdash.stock_file import MAX_SMALL_FILE_BYTES
 
 NB = "\u00a0"  # Chinese figures and units are joined by a no-break space
 WEEKS = pd.date_range("2024-01-01", periods=24, freq="7D")  # Mondays: week 9 is 4 March
@@ -172,7 +172,7 @@ def test_an_events_file_refused_word_for_word_in_both_languages():
 def test_an_events_file_of_exactly_5_mib_is_read_and_one_byte_more_is_refused():
     """5 × 2**20 = 5,242,880 bytes: a header and blank lines up to it read as no rows."""
     head = b"product_id,start,end\n"
-    at_limit = head + b"\n" * (MAX_EVENTS_FILE_BYTES - len(head))
+    at_limit = head + b"\n" * (MAX_SMALL_FILE_BYTES - len(head))
     assert read_events(at_limit).columns.tolist() == ["product_id", "start", "end"]
     assert _refused(at_limit + b"\n") == (
         "The events file is 5,242,881 bytes; the limit is 5,242,880. Keep only the product "
