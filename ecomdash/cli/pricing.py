@@ -129,6 +129,12 @@ def _run_pricing(args: argparse.Namespace) -> int:
         pw = store.product_week_prices(info.id, filters_from(args), lean=True)
     finally:
         store.close()
+    if events is not None:
+        from ecomdash.labels import display_for
+
+        # a date typed 11/03/2024 is read in the order the shop's orders proved
+        style = display_for(info.report, is_demo=info.is_demo).date_style
+        events = PR.parse_events(events, dayfirst={"dmy": True, "mdy": False}.get(style))
     res = P.analyze(
         pw,
         cutoff=args.cutoff,

@@ -295,12 +295,62 @@ def _blank(cells: pd.Series) -> pd.Series:
     return cells.isna() | (cells.astype(str).str.strip() == "")
 
 
-def _event_rows(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+#: a day written d/m/y or m/d/y (which one, only a part above 12 or the shop's orders say)
+_DAY_MONTH = re.compile(r"^\s*(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})\b")
+
+
+def _read_days(given: pd.DataFrame, dayfirst: bool | None) -> pd.DataFrame:
+    """The first and last days of ``given``'s rows as dates (NaT when missing or not a
+    date). Dates typed as text are read as the order files' dates are (ISO, 2024年3月11日,
+    11 March 2024, Excel's serial days ...), d/m/y or m/d/y by ``dayfirst`` (the order the
+    shop's orders proved) or by a day above 12 in the file; pandas read "11/03/2024" as 3
+    November whatever the shop's order. When neither says, the file is refused: 11/03 could
+    be either. Dates given as dates (the page's editor, a workbook's date cells) are kept."""
+    from ecomdash.ingest.convert import to_datetime
+
+    out = given[["start", "end"]].copy()
+    cells = pd.concat([given["start"], given["end"]], ignore_index=True)
+    text = pd.Series(
+        [isinstance(v, str) and v.strip() != "" for v in cells], index=cells.index, dtype=bool
+    )
+    read = pd.to_datetime(cells.where(~text), errors="coerce")
+    if text.any():
+        typed = cells[text].astype(str).str.strip()
+        parts = typed.str.extract(_DAY_MONTH)[[0, 1]].dropna().astype(int)
+        proven = bool((parts > 12).any().any())
+        if len(parts) and dayfirst is None and not proven:
+            raise ParameterError(
+                note(
+                    N_(
+                        "The promotion dates, such as {example}, could be day/month or "
+                        "month/day: no day in them is above 12 and the shop's orders do not "
+                        "say which order they use. Write the dates as YYYY-MM-DD, such as "
+                        "2024-03-11."
+                    ),
+                    example=Quoted(typed[parts.index[0]]),
+                )
+            )
+        order = None
+        if dayfirst is not None and len(parts):
+            order = (dayfirst, note(N_("the order the shop's orders use")))
+        read[text] = to_datetime(typed, dayfirst=order).values
+    n = len(given)
+    # one unit (microseconds, as pandas reads a date string), whichever way they were read
+    read = read.astype("datetime64[us]")
+    out["start"] = read.iloc[:n].to_numpy()
+    out["end"] = read.iloc[n:].to_numpy()
+    return out
+
+
+def _event_rows(
+    events: pd.DataFrame, dayfirst: bool | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``events``' rows with anything in their product, first or last day, as ``product_id,
     start, end`` (the id trimmed, ``""`` when missing; the dates read, NaT when missing or not
-    a date), and the same rows' three cells as given (to name a row whose days are not
-    dates). A row with nothing in those three (a sheet's blank line, the editor's spare row)
-    is left out; columns as :func:`parse_events` accepts them."""
+    a date: :func:`_read_days` with ``dayfirst``), and the same rows' three cells as given (to
+    name a row whose days are not dates). A row with nothing in those three (a sheet's blank
+    line, the editor's spare row) is left out; columns as :func:`parse_events` accepts
+    them."""
     cols = {_column_key(c): c for c in events.columns}
     pick = {}
     for want, names in EVENT_COLUMNS.items():
@@ -333,8 +383,8 @@ def _event_rows(events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     out = given.copy()
     pid = out["product_id"]
     out["product_id"] = pid.where(~_blank(pid), "").astype(str).str.strip()
-    for c in ("start", "end"):
-        out[c] = pd.to_datetime(out[c], errors="coerce")
+    days = _read_days(given, dayfirst)
+    out["start"], out["end"] = days["start"], days["end"]
     return out, given
 
 
@@ -530,20 +580,22 @@ def read_events(data: bytes) -> pd.DataFrame:
     )[0]
 
 
-def parse_events(events: pd.DataFrame) -> pd.DataFrame:
+def parse_events(events: pd.DataFrame, *, dayfirst: bool | None = None) -> pd.DataFrame:
     """Merchant-entered promotions as ``product_id, start, end`` (dates), checked.
 
     Accepts the columns by the names in :data:`EVENT_COLUMNS` (case, spaces, ``_`` and ``-``
     aside: ``Product ID``, ``start_date``, 商品编码, 开始日期 …); rows with nothing in those
     columns are dropped; a file with a row that has days but no product, a missing or
     unreadable date, or that ends before it starts, is refused, naming those rows as the
-    page does (:func:`_bad_rows_said`).
+    page does (:func:`_bad_rows_said`). ``dayfirst``: whether the shop's orders wrote their
+    dates day first (True), month first (False) or neither proved (None): how a date typed
+    "11/03/2024" is read (:func:`_read_days`).
 
     >>> parse_events(pd.DataFrame({"Product": ["A"], "From": ["2024-05-06"], "To": ["2024-05-19"]}))
       product_id      start        end
     0          A 2024-05-06 2024-05-19
     """
-    out, given = _event_rows(events)
+    out, given = _event_rows(events, dayfirst)
     said = _bad_rows_said(out, given, refused=True)
     if len(said) == 2:  # rows without a product, and rows with a missing or backward day
         raise ParameterError(note(N_("{problem} {fix}"), problem=said[0], fix=said[1]))
