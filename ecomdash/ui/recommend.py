@@ -474,6 +474,13 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
 #: every column each ran past its half, the reasons cut in Chinese (Chromium).
 ALSO_SCREEN = ("product_name", "score", "co_buyers")
 TARGET_SCREEN = ("rank", "customer_id", "score", "reason")
+#: The evaluation's columns on screen: each model's scores and its hit rate against the best
+#: sellers; its training time in the CSV. With it the table ran 20 px past the page's edge in
+#: English (838 px of content in its 818, Chromium at 1280 px).
+EVAL_SCREEN = ("model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity")
+#: The export's first rows on screen: who, which product by its name, why and from where; the
+#: product id in the CSV. With it the table ran 30 px past the page's edge in English.
+EXPORT_SCREEN = ("customer_id", "rank", "product_name", "score", "reason", "source")
 
 
 def _product_tab(ctx: PageContext, p: RecParams, products: pd.DataFrame) -> None:
@@ -594,7 +601,7 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
         st.warning(inert(w))
     show_chart(charts.evaluation_figure(res), key="rec_chart_eval")
     table = res.table[["model", *R.METRIC_COLUMNS, "hit_rate_vs_popularity", "fit_seconds"]]
-    show_table(table, area="recommend", hide_index=True)
+    show_table(table, area="recommend", hide_index=True, on_screen=EVAL_SCREEN)
     download_table(res.table, "recommendation-evaluation", key="rec_dl_eval", area="recommend")
     st.caption(
         _(
@@ -630,5 +637,5 @@ def _export_tab(ctx: PageContext, p: RecParams) -> None:
     except EcomdashError as exc:
         show_error(exc)
         return
-    show_table(table.head(200), area="recommend", hide_index=True)
+    show_table(table.head(200), area="recommend", hide_index=True, on_screen=EXPORT_SCREEN)
     download_table(table, "recommendations-all", key="rec_dl_bulk", area="recommend")

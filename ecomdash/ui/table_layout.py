@@ -19,8 +19,9 @@ PAGE_PX = 820
 #: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
 HALF_PX = (PAGE_PX - 16) // 2
 #: The width budget of a table in the narrower of two ``st.columns([3, 2])`` (or ``[2, 3]``):
-#: the Basket page's side tables
-TWO_FIFTHS_PX = (PAGE_PX - 16) * 2 // 5
+#: the Basket page's side tables, as Chromium draws them at 1280 px (320 px, its grid 318
+#: inside the border; two fifths of the 804 px beside the gap would be 321)
+TWO_FIFTHS_PX = 320
 #: Lines a cell of a fitted table may wrap to, and the row height that shows them (Streamlit
 #: wraps a cell's text only in rows taller than 4 rem)
 WRAP_LINES, WRAP_ROW_PX = 3, 72

@@ -410,17 +410,19 @@ def _screen_widths(
     pinned: Sequence[str] = (),
 ) -> tuple[dict, int | None]:
     """``cfg`` with the columns' widths within ``budget`` px, and the row height: wrapped
-    in taller rows (``fit``), or one line high each (``one_line``: an ``on_screen`` table;
-    the grid's two border pixels left out); a matrix with ``pinned`` row labels: each column
-    its text's width (:func:`matrix_widths`), the ``pinned`` ones pinned; ``cfg`` as it is
-    otherwise."""
+    in taller rows (``fit``), or one line high each (``one_line``: an ``on_screen`` table),
+    the grid's two border pixels left out of ``budget``; a matrix with ``pinned`` row labels:
+    each column its text's width (:func:`matrix_widths`), the ``pinned`` ones pinned; ``cfg``
+    as it is otherwise."""
     widths: dict = {}
     row_height = None
     if pinned:
         widths = matrix_widths(*_layout_input(df, area, kinds))
         cfg = {c: {**cfg[c], "pinned": True} if c in pinned else cfg[c] for c in cfg}
     elif fit:
-        widths, row_height = fitted_columns(df, area=area, kinds=kinds, budget=budget)
+        # within the grid's border, as a table of one-line rows: a fitted table given the
+        # whole of its column's width ran 1 to 3 px past it (Chromium at 1280 px)
+        widths, row_height = fitted_columns(df, area=area, kinds=kinds, budget=budget - 2)
     elif one_line:
         widths = one_line_widths(*_layout_input(df, area, kinds), budget=budget - 2)
     cfg = {c: {**cfg[c], "width": widths[c]} if c in widths else cfg[c] for c in cfg}

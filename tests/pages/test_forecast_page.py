@@ -58,7 +58,7 @@ def test_forecast_page_greets_with_default_forecast_matching_core(
         core.verdict == w.value for w in at.warning
     )
     tables = [d.value for d in at.dataframe]
-    fc = next(t for t in tables if {"mean", "lo80", "hi95"} <= set(t.columns))
+    fc = next(t for t in tables if {"mean", "lo80", "hi80"} <= set(t.columns))
     assert len(fc) == 14
     assert fc["mean"].to_numpy() == pytest.approx(core.forecast["mean"].to_numpy(), abs=0.006)
     backtest = next(t for t in tables if "coverage80" in t.columns)
@@ -568,7 +568,7 @@ def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
     assert json.loads(bt.proto.columns)["bias"]["label"] == "Bias (€)"
     assert fmts["mase"] == "%,.2f" and not fmts["mape"].startswith("€")
     # the forecast table and the downloads say euros in their headers; numbers stay numbers
-    fc = next(d for d in at.dataframe if "hi95" in d.value.columns)
+    fc = next(d for d in at.dataframe if "hi80" in d.value.columns)
     assert money_shown(fc, "mean")[1] == "€"
     folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
     assert "Actual (€)" in folds and "Forecast (€)" in folds
@@ -581,7 +581,7 @@ def test_backtest_errors_of_a_revenue_forecast_are_money_in_the_shops_currency(
     fmts = _formats(at, "coverage80")
     assert fmts["mae"] == fmts["bias"] == "%,.2f"
     assert not any("€" in (f or "") for f in fmts.values())
-    assert _formats(at, "hi95")["mean"] == "%,.2f"
+    assert _formats(at, "hi80")["mean"] == "%,.2f"
     folds = next(h for cols, h in headers_sent.items() if "fold" in cols)
     assert "Actual" in folds and not any("€" in h for h in folds)
     # many products: units by default (plain numbers); a revenue run's errors are euros

@@ -134,7 +134,7 @@ def test_bulk_export_lists_every_customer(demo_dataset, _isolated_home):
     preview = next(
         df.value
         for df in at.dataframe
-        if {"customer_id", "product_id", "reason", "source"} <= set(df.value.columns)
+        if {"customer_id", "product_name", "reason", "source"} <= set(df.value.columns)
     )
     assert len(preview) == 200  # preview of the first 200 rows
     assert (preview.groupby("customer_id").size() <= 10).all()
@@ -162,17 +162,25 @@ def test_advanced_weighting_reaches_the_models(demo_dataset, _isolated_home):
     assert row["precision_at_k"] == pytest.approx(100 * core.loc["item_knn", "precision_at_k"])
 
 
-def test_evaluation_table_training_times_keep_their_digits(demo_dataset):
+def test_evaluation_table_training_times_keep_their_digits(demo_dataset, monkeypatch):
     """Every model trains on the demo in milliseconds (0.004 s to 0.09 s): at one decimal the
-    column read "0.0" on every row, as if training took no time; three decimals show it."""
+    column read "0.0" on every row, as if training took no time. The training time is in the
+    evaluation's CSV (the table ran past the page's edge with it), with its digits, and a
+    caption under the table names it."""
+    from tests.pages.downloads import record_downloads
+
+    downloads = record_downloads(monkeypatch)
     at = run_page("recommendations.py", dataset_id=demo_dataset.id, timeout=240)
     assert not at.exception, at.exception
-    table = next(d for d in at.dataframe if "fit_seconds" in d.value.columns)
-    assert (table.value["fit_seconds"] < 1).all()  # under a second each
-    assert (table.value["fit_seconds"] >= 0.0005).any()
-    cfg = json.loads(table.proto.columns)
-    assert cfg["fit_seconds"]["type_config"]["format"] == "%,.3f"
-    assert cfg["fit_seconds"]["label"] == "Training time (s)"
+    table = next(d for d in at.dataframe if "hit_rate_vs_popularity" in d.value.columns)
+    assert "fit_seconds" not in table.value.columns
+    seconds = downloads.table("recommendation-evaluation")["fit_seconds"]
+    # models that train in under a second keep their digits (not rounded to a tenth); a
+    # busy machine took 2 s for one of them once
+    quick = seconds[seconds < 1]
+    assert len(quick) >= 1 and (quick >= 0.0005).any()
+    assert (quick.round(1) != quick).any()
+    assert "The CSV download also has: Training time (s)." in [c.value for c in at.caption]
 
 
 def test_evaluation_tiles_say_how_to_read_them(demo_dataset):
