@@ -4,16 +4,15 @@ days but no product is named, and a stock file kept in Excel (.xlsx) is read."""
 
 from __future__ import annotations
 
-import io
 import re
 
-import openpyxl
 import pytest
 
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
 from tests.pages.test_pricing_page import _mugs_page
 from tests.unit.test_pricing_cli import _two_mugs_lines
+from tests.unit.test_small_files_xlsx import xlsx_bytes
 
 NB = "\u00a0"
 
@@ -48,15 +47,6 @@ def test_a_promotion_row_without_a_product_is_named_by_its_days(_isolated_home, 
     assert promos["product_name"].tolist() == ["Blue Mug"] and promos["lift"].tolist() == [2.0]
 
 
-def _stock_xlsx(rows: list[list]) -> bytes:
-    wb = openpyxl.Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,7 +57,7 @@ def test_the_markdowns_tab_reads_a_stock_workbook(_isolated_home):
     at = _mugs_page(_isolated_home, "en", [])
     up = at.file_uploader(key="pr_md_stock")
     assert list(up.proto.type) == [".csv", ".xlsx"]
-    data = _stock_xlsx([["商品编码", "库存"], ["a", 5]])
+    data = xlsx_bytes(("Sheet", [["商品编码", "库存"], ["a", 5]]))
     up.set_value(("库存.xlsx", data, XLSX_MIME))
     at.run()
     assert not at.exception, at.exception
@@ -94,7 +84,9 @@ def test_the_restock_planner_reads_a_stock_workbook(_isolated_home):
         assert not at.exception, at.exception
     up = at.file_uploader(key="stock_file")
     assert list(up.proto.type) == [".csv", ".txt", ".xlsx"]
-    up.set_value(("stock.xlsx", _stock_xlsx([["SKU", "Stock"], ["A", 5], ["B", 7.0]]), XLSX_MIME))
+    up.set_value(
+        ("stock.xlsx", xlsx_bytes(("Sheet", [["SKU", "Stock"], ["A", 5], ["B", 7.0]])), XLSX_MIME)
+    )
     at.run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

@@ -4,15 +4,14 @@ rows that cannot be used named (not only counted) in the refusal, in English and
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
-import openpyxl
 import pytest
 
 from ecomdash.cli import main
 from ecomdash.store import Store
 from tests.unit.test_pricing_cli import _two_mugs_lines
+from tests.unit.test_small_files_xlsx import xlsx_bytes
 
 NB = "\u00a0"
 
@@ -22,15 +21,6 @@ def _mugs(home) -> str:
     ds = store.save_dataset("mugs", _two_mugs_lines()).id
     store.close()
     return ds
-
-
-def _workbook(rows: list[list]) -> bytes:
-    wb = openpyxl.Workbook()
-    for r in rows:
-        wb.active.append(r)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 @pytest.mark.parametrize("name", ["促销.xlsx", "promotions.csv"], ids=["xlsx", "named-csv"])
@@ -44,11 +34,14 @@ def test_pricing_events_from_an_excel_workbook_are_measured(name, _isolated_home
     ds = _mugs(_isolated_home)
     sheet = tmp_path / name
     sheet.write_bytes(
-        _workbook(
-            [
-                ["商品编码", "开始日期", "结束日期"],
-                ["A", dt.date(2024, 3, 11), dt.date(2024, 3, 24)],
-            ]
+        xlsx_bytes(
+            (
+                "Sheet",
+                [
+                    ["商品编码", "开始日期", "结束日期"],
+                    ["A", dt.date(2024, 3, 11), dt.date(2024, 3, 24)],
+                ],
+            )
         )
     )
     assert main(["pricing", "--dataset", ds, "--events", str(sheet), "--json"]) == 0

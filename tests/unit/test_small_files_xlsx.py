@@ -21,7 +21,7 @@ from ecomdash.i18n.note import translated
 from ecomdash.pricing.promotions import parse_events, read_events
 
 
-def _xlsx(*sheets: tuple[str, list[list]]) -> bytes:
+def xlsx_bytes(*sheets: tuple[str, list[list]]) -> bytes:
     """A workbook with ``sheets`` (name, rows), as openpyxl saves it."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -38,7 +38,7 @@ def test_a_chinese_stock_workbook_is_read_with_its_numbers_as_numbers():
     """商品编码 / 库存 headers, numbers stored as numbers (5, 7.0 — Excel keeps every number
     as a float) and as text ("12"), an id with spaces, a blank row and a column of notes:
     by hand A1 5, B2 7, C3 12 (spaces aside), D4 2 + 3 (two rows summed)."""
-    data = _xlsx(
+    data = xlsx_bytes(
         (
             "库存",
             [
@@ -59,7 +59,7 @@ def test_a_chinese_stock_workbook_is_read_with_its_numbers_as_numbers():
 def test_a_stock_workbooks_wrong_cell_is_named_by_its_row_in_the_sheet():
     """A negative count in the sheet's row 5 (row 4 is blank) is "Line 5", as Excel numbers
     it, not the 4th row read."""
-    data = _xlsx(("Sheet1", [["SKU", "Stock"], ["A", 1], ["B", 2], [None, None], ["C", -1]]))
+    data = xlsx_bytes(("Sheet1", [["SKU", "Stock"], ["A", 1], ["B", 2], [None, None], ["C", -1]]))
     with pytest.raises(InputFileError) as err:
         SF.read_stock(data)
     assert str(err.value).startswith("Line 5 of the stock file has text or a negative number")
@@ -68,16 +68,18 @@ def test_a_stock_workbooks_wrong_cell_is_named_by_its_row_in_the_sheet():
 def test_the_first_sheet_with_data_is_read():
     """An empty first sheet is passed over; of two sheets with data the first is read (the
     order upload asks which one; a stock file or a promotions calendar is one list)."""
-    empty_first = _xlsx(("说明", []), ("库存", [["sku", "qty"], ["A", 3]]))
+    empty_first = xlsx_bytes(("说明", []), ("库存", [["sku", "qty"], ["A", 3]]))
     assert SF.read_stock(empty_first).to_dict() == {"A": 3.0}
-    two = _xlsx(("Now", [["sku", "qty"], ["A", 3]]), ("Last month", [["sku", "qty"], ["A", 9]]))
+    two = xlsx_bytes(
+        ("Now", [["sku", "qty"], ["A", 3]]), ("Last month", [["sku", "qty"], ["A", 9]])
+    )
     assert SF.read_stock(two).to_dict() == {"A": 3.0}
 
 
 def test_an_events_workbook_with_date_cells_gives_the_promotions():
     """Dates as Excel date cells (a date, a date and time) and as text, under a Chinese
     sheet's headers: the same rows as the CSV gives."""
-    data = _xlsx(
+    data = xlsx_bytes(
         (
             "促销",
             [
@@ -101,7 +103,7 @@ def test_an_events_workbook_with_date_cells_gives_the_promotions():
 def test_an_events_workbooks_row_without_a_product_is_named_by_its_days():
     """The workbook's rows go through the same rule as the CSV's: a row with days but no
     product refuses the file, named by its days."""
-    data = _xlsx(
+    data = xlsx_bytes(
         (
             "Sheet1",
             [["SKU", "From", "To"], ["A", "2024-03-11", "2024-03-24"], [None, "2024-04-01", None]],
@@ -126,7 +128,7 @@ def _said(read, data: bytes) -> tuple[str, str]:
 def test_a_damaged_workbook_is_refused_with_what_to_do():
     """Cut short (the zip's directory is at its end) or with a sheet that is not XML: a
     message saying to save it again as .xlsx or export a CSV, never a traceback."""
-    good = _xlsx(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
+    good = xlsx_bytes(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
     cut = good[: len(good) // 2]
     en, zh = _said(SF.read_stock, cut)
     assert en.startswith("The file looks like a zip / .xlsx archive but is damaged (")
@@ -176,11 +178,11 @@ def test_an_old_xls_workbook_is_refused_with_what_to_do(read, en, zh):
 def test_a_workbook_without_data_or_over_the_limit_is_refused_as_a_csv_is():
     """No sheet with data: the file's own "empty"; over the one small-file limit: refused
     before it is opened, as a CSV of that size."""
-    en, _zh = _said(SF.read_stock, _xlsx(("Sheet1", [])))
+    en, _zh = _said(SF.read_stock, xlsx_bytes(("Sheet1", [])))
     assert en == "The stock file is empty. Upload a CSV with product id and stock."
-    en, _zh = _said(read_events, _xlsx(("Sheet1", [])))
+    en, _zh = _said(read_events, xlsx_bytes(("Sheet1", [])))
     assert en == "The events file is empty. Give a CSV with product id, first and last day."
-    big = _xlsx(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
+    big = xlsx_bytes(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
     big += b"\0" * (SF.MAX_SMALL_FILE_BYTES + 1 - len(big))
     en, _zh = _said(SF.read_stock, big)
     assert en.startswith("The stock file is 5,242,881 bytes; the limit is 5,242,880.")
