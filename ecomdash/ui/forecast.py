@@ -484,12 +484,23 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
             width="stretch",
             on_screen=BACKTEST_SCREEN,
         )
+        # two downloads in the tab, each saying which it is (both read "Download CSV")
         download_table(
-            show, "forecast-backtest-models", key="dl_backtest_models", area="forecast", kinds=kinds
+            show,
+            "forecast-backtest-models",
+            label=_("Download the table"),
+            key="dl_backtest_models",
+            area="forecast",
+            kinds=kinds,
         )
         show_chart(charts.backtest_figure(res), width="stretch")
         download_table(
-            res.folds, "forecast-backtest", key="dl_backtest", area="forecast", kinds=kinds
+            res.folds,
+            "forecast-backtest",
+            label=_("Download every fold's forecasts and actuals"),
+            key="dl_backtest",
+            area="forecast",
+            kinds=kinds,
         )
     with tab_hist:
         hist = series.frame

@@ -259,6 +259,13 @@ def test_the_forecast_and_backtest_tables_fit_the_page(demo_dataset, lang, monke
     off = [c for c in csv.columns if c not in BACKTEST_SCREEN]
     assert off == ["coverage95", "vs_baseline", "seconds"]
     names_the_others(at, lang, off, "forecast")
+    # the tab's two downloads say which is which (both read "Download CSV")
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {
+        "en": {"Download the table", "Download every fold's forecasts and actuals"},
+        "zh": {"下载表格", "下载各折的预测值与实际值"},
+    }[lang] <= labels, labels
+    assert {"actual", "fold"} <= set(downloads.frame("forecast-backtest").columns)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
