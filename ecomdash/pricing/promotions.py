@@ -442,6 +442,24 @@ def _days_named(start, end, given: pd.Series):
     return note(N_("until {day}"), day=days[1])
 
 
+def _day_problem(why: str, given: pd.Series) -> Note:
+    """What is wrong with a row's days (``NO_START``, ``NO_END`` or ``NO_DATES``): a day left
+    empty ("no last day"), or one typed that is not a date, quoted as typed ("last day 'next
+    week' is not a date"; it read "no last day" though the merchant had typed one)."""
+    if why == NO_DATES and _blank(given[["start", "end"]]).all():
+        return note(N_("no first or last day"))
+    parts = []
+    for col, code, empty, typed in (
+        ("start", NO_START, N_("no first day"), N_("first day {day} is not a date")),
+        ("end", NO_END, N_("no last day"), N_("last day {day} is not a date")),
+    ):
+        if why in (code, NO_DATES):
+            cell = given[col]
+            blank = _blank(pd.Series([cell])).iloc[0]
+            parts.append(note(empty) if blank else note(typed, day=Quoted(str(cell).strip())))
+    return parts[0] if len(parts) == 1 else note(N_("{a}; {b}"), a=parts[0], b=parts[1])
+
+
 def _bad_rows_said(out: pd.DataFrame, given: pd.DataFrame, *, refused: bool) -> list[Note]:
     """What a merchant is told of :func:`_event_rows`' rows that cannot be used
     (:func:`_row_problems`), as Notes (shown in the language of the page or ``--lang``):
@@ -485,26 +503,21 @@ def _bad_rows_said(out: pd.DataFrame, given: pd.DataFrame, *, refused: bool) -> 
     dated = why.notna() & (why != NO_PRODUCT)
     bad = out[dated]
     if len(bad):
-        words = {
-            NO_DATES: N_("no first or last day"),
-            NO_START: N_("no first day"),
-            NO_END: N_("no last day"),
-        }
         rows = _named(
             [
                 note(
                     N_("{product} ({why})"),
                     product=r.product_id,
-                    why=note(words[w])
-                    if w in words
+                    why=_day_problem(w, given.loc[i])
+                    if w != ENDS_FIRST
                     else note(
                         N_("last day {end} before the first, {start}"),
                         end=Date(r.end),
                         start=Date(r.start),
                     ),
                 )
-                for r, w in zip(
-                    bad.head(NAMED_ROWS).itertuples(), why[dated].head(NAMED_ROWS), strict=True
+                for (i, r), w in zip(
+                    bad.head(NAMED_ROWS).iterrows(), why[dated].head(NAMED_ROWS), strict=True
                 )
             ],
             len(bad),

@@ -102,3 +102,27 @@ def test_the_command_refuses_dates_nothing_orders(_isolated_home, tmp_path, caps
     events.write_text("SKU,From,To\nA,11/03/2024,2024-03-24\n", encoding="utf-8")
     assert main(["pricing", "--dataset", ds, "--events", str(events)]) == 2
     assert "could be day/month or month/day" in capsys.readouterr().err
+
+
+def test_a_day_typed_that_is_not_a_date_is_quoted_not_called_missing():
+    """A last day typed "next week" was named "no last day": the merchant typed one."""
+    rows = pd.DataFrame(
+        {
+            "product_id": ["A", "B", "C"],
+            "start": ["2024-03-11", "soon", ""],
+            "end": ["next week", "2024-03-24", "later"],
+        }
+    )
+    with pytest.raises(ParameterError) as err:
+        parse_events(rows)
+    said = str(err.value)
+    assert "A (last day 'next week' is not a date), B (first day 'soon' is not a date), " in said
+    assert "C (no first day; last day 'later' is not a date)" in said, said
+    with use_lang("zh"):
+        zh = str(translated(err.value))
+    assert (
+        "A（结束日“next week”不是日期）" in zh and "C（缺少开始日；结束日“later”不是日期）" in zh
+    ), zh
+    # a day left empty is still said missing
+    with pytest.raises(ParameterError, match=r"A \(no last day\)"):
+        parse_events(_rows("2024-03-11", ""))

@@ -183,7 +183,8 @@ def test_refusals_word_for_word():
     with pytest.raises(ParameterError) as e:  # C's end is not a date
         parse_events(pd.DataFrame({**rows, "end": ["2024-01-09", "2024-01-09", "soon"]}))
     assert str(e.value) == (
-        "1 promotion row in the events file cannot be used: C (no last day). Fill in its "
+        "1 promotion row in the events file cannot be used: C (last day 'soon' is not a "
+        "date). Fill in its "
         "first and last day as YYYY-MM-DD, the last on or after the first, and run the "
         "command again."
     )

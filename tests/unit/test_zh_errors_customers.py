@@ -395,10 +395,10 @@ def test_pricing_panel_and_events():
         (
             ["2024-01-01", "2024-01-01", "soon"],
             "2 promotion rows in the events file cannot be used: b (last day 1 December 2023 "
-            "before the first, 1 January 2024), c (no first day). Fill in their first and last "
-            "days",
+            "before the first, 1 January 2024), c (first day 'soon' is not a date). Fill in "
+            "their first and last days",
             "促销活动文件中有\u00a02\u00a0条促销记录无法使用：b（结束日2023年12月1日早于开始日"
-            "2024年1月1日）、c（缺少开始日）。",
+            "2024年1月1日）、c（开始日“soon”不是日期）。",
         ),
     ]:
         with pytest.raises(ParameterError) as e:
