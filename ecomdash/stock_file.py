@@ -346,7 +346,7 @@ def read_stock(data: bytes) -> pd.Series:
             "The stock file is {size} bytes; the limit is {limit}. Upload only the "
             "product id and stock columns."
         ),
-        empty=N_("The stock file is empty. Upload a CSV with product id and stock."),
+        empty=N_("The stock file is empty. Upload a CSV or Excel file with product id and stock."),
         unreadable=N_(
             "The stock file could not be read as a CSV table (a quote left open, or a "
             "line with more columns than the header). Save it as CSV with a header row: "

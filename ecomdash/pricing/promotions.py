@@ -579,7 +579,9 @@ def read_events(data: bytes) -> pd.DataFrame:
             "The events file is {size} bytes; the limit is {limit}. Keep only the "
             "product id, first and last day columns."
         ),
-        empty=N_("The events file is empty. Give a CSV with product id, first and last day."),
+        empty=N_(
+            "The events file is empty. Give a CSV or Excel file with product id, first and last day."
+        ),
         unreadable=N_(
             "The events file could not be read as a CSV table (a quote left open, or a "
             "line with more columns than the header). Save it as CSV with a header row: "

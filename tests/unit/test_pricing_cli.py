@@ -325,7 +325,10 @@ def test_pricing_events_file_saved_by_a_chinese_excel_is_read(
 @pytest.mark.parametrize(
     ("content", "said"),
     [
-        (b"  \n", "The events file is empty. Give a CSV with product id, first and last day."),
+        (
+            b"  \n",
+            "The events file is empty. Give a CSV or Excel file with product id, first and last day.",
+        ),
         (
             b'SKU,From,To\nA,"2024-03-11,2024-03-24\n',
             "The events file could not be read as a CSV table (a quote left open, or a line "

@@ -157,8 +157,8 @@ def _refused(data: bytes) -> tuple[str, str]:
 
 def test_an_events_file_refused_word_for_word_in_both_languages():
     assert _refused(b" \n\n") == (
-        "The events file is empty. Give a CSV with product id, first and last day.",
-        "促销活动文件是空的。请提供包含商品编码、开始日和结束日的 CSV 文件。",
+        "The events file is empty. Give a CSV or Excel file with product id, first and last day.",
+        "促销活动文件是空的。请提供包含商品编码、开始日和结束日的 CSV 或 Excel 文件。",
     )
     assert _refused(b'product_id,start,end\n"A,2024-01-01\n') == (
         "The events file could not be read as a CSV table (a quote left open, or a line with "

@@ -179,9 +179,12 @@ def test_a_workbook_without_data_or_over_the_limit_is_refused_as_a_csv_is():
     """No sheet with data: the file's own "empty"; over the one small-file limit: refused
     before it is opened, as a CSV of that size."""
     en, _zh = _said(SF.read_stock, xlsx_bytes(("Sheet1", [])))
-    assert en == "The stock file is empty. Upload a CSV with product id and stock."
+    assert en == "The stock file is empty. Upload a CSV or Excel file with product id and stock."
     en, _zh = _said(read_events, xlsx_bytes(("Sheet1", [])))
-    assert en == "The events file is empty. Give a CSV with product id, first and last day."
+    assert (
+        en
+        == "The events file is empty. Give a CSV or Excel file with product id, first and last day."
+    )
     big = xlsx_bytes(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
     big += b"\0" * (SF.MAX_SMALL_FILE_BYTES + 1 - len(big))
     en, _zh = _said(SF.read_stock, big)

@@ -319,7 +319,7 @@ def test_inventory_errors_in_chinese():
 
 def test_read_stock_errors_in_chinese():
     en, zh = _raise(InputFileError, SF.read_stock, b"  \n")
-    assert en == "The stock file is empty. Upload a CSV with product id and stock."
+    assert en == "The stock file is empty. Upload a CSV or Excel file with product id and stock."
     assert "库存文件" in zh
 
     big = b"x" * (SF.MAX_SMALL_FILE_BYTES + 1)
