@@ -80,7 +80,8 @@ def test_recommendations_page_in_chinese(zh_dataset, zh_lines, monkeypatch):
     assert area_english_left(at, data_texts=_names(zh_lines)) == []
     at.button(key="rec_bulk").click().run(timeout=300)
     assert not at.exception, at.exception
-    preview = _frame(at, "customer_id", "product_id", "reason", "source")
+    # the product by its name on screen; its id is in the CSV (the table fits 1280 px)
+    preview = _frame(at, "customer_id", "product_name", "reason", "source")
     assert preview["reason"].str.contains(HAN).all()
     assert any(m.value.endswith("行") and "位客户" in m.value for m in at.markdown)
     assert area_english_left(at, data_texts=_names(zh_lines)) == []
