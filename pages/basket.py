@@ -1,5 +1,4 @@
-from ecomdash.ui import basket as ui
-from ecomdash.ui.common import page_setup
+from ecomdash.ui.common import page_module, page_setup
 
 ctx = page_setup("Basket analysis", needs="basket")
-ui.render(ctx)
+page_module("basket").render(ctx)

@@ -1,5 +1,4 @@
-from ecomdash.ui import forecast as ui
-from ecomdash.ui.common import page_setup
+from ecomdash.ui.common import page_module, page_setup
 
 ctx = page_setup("Forecast & restock", needs="forecast")
-ui.render(ctx)
+page_module("forecast").render(ctx)

@@ -1,5 +1,5 @@
-from ecomdash.ui import home as ui
-from ecomdash.ui.common import page_setup
+from ecomdash.i18n import N_
+from ecomdash.ui.common import page_module, page_setup
 
-ctx = page_setup(ui.TEXT["title"], needs="overview")
-ui.render(ctx)
+ctx = page_setup(N_("What to do this week"), needs="overview")
+page_module("home").render(ctx)

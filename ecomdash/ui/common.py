@@ -7,8 +7,10 @@ and are keyed by ``(workspace, dataset_id, version, filters)``, never by a file 
 from __future__ import annotations
 
 import contextvars
+import importlib
 import re
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -245,6 +247,22 @@ def into_the_frame() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def page_module(name: str):
+    """The page's own module ``ecomdash.ui.<name>``, imported after :func:`page_setup` has
+    drawn the title (a page script calls that first). A first visit to a page since the server
+    started waits for the imports of its analyses (scikit-learn, statsmodels: 1–6 s here): the
+    merchant sees the page's title and a spinner saying so, where the page stayed blank (the
+    last page greyed) until the import had finished. Later visits find it imported."""
+    full = f"ecomdash.ui.{name}"
+    module = sys.modules.get(full)
+    if module is not None:
+        return module
+    with st.spinner(
+        _("Opening the page: its first visit since the app started takes a few seconds…")
+    ):
+        return importlib.import_module(full)
 
 
 def page_setup(title: str, *, needs: str | None = None, caption: str | None = None) -> PageContext:

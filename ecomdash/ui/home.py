@@ -49,7 +49,6 @@ TEXT = {
         "stake and how sure the model is; open it for the detail and to change the settings."
     ),
     "status": N_("Finding what to do this week"),
-    "title": N_("What to do this week"),
     "none": N_(
         "Nothing stands out this week: no restock, win-back, bundle, forecast gap, segment, "
         "price, recommendation or alert large enough to act on. The pages in the sidebar "

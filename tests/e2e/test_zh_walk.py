@@ -48,7 +48,7 @@ NAV = [
 #: translation; the frame is checked on every page regardless).
 ZH_PAGES: tuple[str, ...] = tuple(NAV)
 #: Pages whose title the page sets itself, not page_setup's translated title: the Home's is
-#: ``ecomdash.ui.home.TEXT["title"]``, the Data page's ``st.title("Data")`` in pages/data.py
+#: pages/home.py's ``N_("What to do this week")``, the Data page's ``st.title("Data")`` in pages/data.py
 #: (their translators' files). Remove a page from here once its title is translated.
 OWN_TITLES: tuple[str, ...] = ()
 
