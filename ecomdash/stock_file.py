@@ -153,8 +153,11 @@ def match_stock(stock: pd.Series, product_ids) -> StockMatch:
             target[i] = cands[0]
             matched.append(f"{i} → {cands[0]}")
     kept = [i for i in ids if i in target]
+    first: dict[str, int] = {}  # each id's first row (a dict: ids.index per id was quadratic)
+    for k, i in enumerate(ids):
+        first.setdefault(i, k)
     out = pd.Series(
-        stock.to_numpy()[[ids.index(i) for i in kept]],
+        stock.to_numpy()[[first[i] for i in kept]],
         index=pd.Index([target[i] for i in kept], name=stock.index.name),
         name=stock.name,
         dtype=float,
