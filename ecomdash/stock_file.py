@@ -1,8 +1,8 @@
 """A merchant's stock file: reading it and matching its ids to the sales data's products.
 
 The restock planner (:func:`ecomdash.inventory.plan_restock`) and Pricing's markdowns read
-units on hand from a CSV or Excel workbook a shop or ERP exports (or the planner's own download, filled in):
-:func:`read_stock` finds the id and units columns whatever their names (English or Chinese),
+units on hand from a CSV or Excel workbook a shop or ERP exports (or the planner's own
+download, filled in): :func:`read_stock` finds the id and units columns whatever their names (English or Chinese),
 delimiter, encoding and number style, and says which lines are wrong; :func:`match_stock`
 keys the units by the sales data's product ids and says which ids it matched loosely or left
 out; :func:`stock_not_priced` names the ids Pricing has no product for
@@ -153,8 +153,11 @@ def match_stock(stock: pd.Series, product_ids) -> StockMatch:
             target[i] = cands[0]
             matched.append(f"{i} → {cands[0]}")
     kept = [i for i in ids if i in target]
+    first: dict[str, int] = {}  # each id's first row (a dict: ids.index per id was quadratic)
+    for k, i in enumerate(ids):
+        first.setdefault(i, k)
     out = pd.Series(
-        stock.to_numpy()[[ids.index(i) for i in kept]],
+        stock.to_numpy()[[first[i] for i in kept]],
         index=pd.Index([target[i] for i in kept], name=stock.index.name),
         name=stock.name,
         dtype=float,
@@ -250,19 +253,20 @@ def read_small_csv(
     A CSV is decoded as the order files are: Excel's "Unicode text" is UTF-16 with tabs, a
     Chinese Excel saves its CSV in GBK (latin-1 read 商品编码 as "ÉÌÆ·±àÂë", a column never
     found; UTF-8 alone raised). An Excel workbook (.xlsx: a zip, known by its bytes, whatever
-    the file's name) is read from its first sheet with data by the order upload's sheet reader
-    (:func:`_read_workbook`), its first row the header as a CSV's.
+    the file's name) is read from its first sheet with data (:func:`_read_workbook`), its
+    columns named as the same sheet saved as CSV names them (:func:`_csv_table`).
     Refused, with the message ids given: over ``max_bytes`` (``too_big``, its ``{size}`` and
     ``{limit}`` in bytes), blank or a workbook without data (``empty``), not a CSV table
     (``unreadable``), an old Excel 97-2003 (.xls) or password-protected workbook
-    (``old_workbook``, else ``unreadable``); a damaged workbook with the sheet reader's message (save it again as
-    .xlsx, or export a CSV)."""
+    (``old_workbook``, else ``unreadable``); a damaged workbook, or one that unpacks to more
+    than :data:`WORKBOOK_UNPACKED_FACTOR` times ``max_bytes``, with the sheet reader's message
+    (save it again as .xlsx, or export a CSV)."""
     if len(data) > max_bytes:
         raise InputFileError(note(too_big, size=f"{len(data):,}", limit=f"{max_bytes:,}"))
     if not data.strip():
         raise InputFileError(note(empty))
     if data.startswith(_ZIP_MAGIC):
-        sheet = _read_workbook(data, max_bytes, empty=empty)
+        sheet = _read_workbook(data, max_bytes, empty=empty, unreadable=unreadable)
         if sheet is not None:  # else a zip of something else: not a CSV table either
             return sheet, ","
     if data.startswith(_OLE_MAGIC):
@@ -270,63 +274,68 @@ def read_small_csv(
     text = decode_sample(data)[1]
     first = text.split("\n", 1)[0]
     sep = max((",", ";", "\t"), key=first.count)
+    return _csv_table(text, sep, unreadable=unreadable), sep
+
+
+def _csv_table(text: str, sep: str, *, unreadable: str) -> pd.DataFrame:
+    """A small file's text (a CSV's, or a workbook's sheet written as CSV) as text columns:
+    the first line the header, a blank or repeated name as pandas names it (``Unnamed: 2``,
+    ``Stock.1``); trailing columns with neither a name nor a value are dropped (formatting
+    beyond the table, which a spreadsheet's CSV writes as separators at the ends of the
+    lines). ``unreadable`` when it is not a CSV table. The one rule of both kinds of file."""
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, csv.Error, ValueError) as exc:
         raise InputFileError(note(unreadable)) from exc
-    return df, sep
+    width = len(df.columns)
+    while (
+        width > 1
+        and df.columns[width - 1] == f"Unnamed: {width - 1}"
+        and not df.iloc[:, width - 1].str.strip().any()
+    ):
+        width -= 1
+    return df.iloc[:, :width]
 
 
-def _read_workbook(data: bytes, max_bytes: int, *, empty: str) -> pd.DataFrame | None:
-    """An .xlsx workbook's first sheet with data as text columns, its first row with data the
-    header (as :func:`read_small_csv` reads a CSV's; a blank or repeated name as pandas names
-    a CSV's: ``Unnamed: 2``, ``Stock.1``), read by the order upload's sheet reader
-    (``ecomdash.ingest.read_sheets``: calamine, cells written as the cleaner reads them, "12"
-    for a whole number, ISO dates) after its check of the zip's directory for a compression
-    bomb; its rows indexed as a CSV's lines (the sheet's row number less 2), so a line named
-    in a message is the sheet's row. None for a zip that is not a workbook. A damaged
-    workbook gets the reader's message (open it in Excel, save it again as .xlsx, or export
-    a CSV); one without data ``empty``."""
-    from ecomdash.ingest.read import _open_zip
-    from ecomdash.ingest.read_sheets import _xlsx_calamine
-    from ecomdash.ingest.table import SheetChoiceError
+#: how many times its size limit a small file's workbook may unpack to (its zip's members in
+#: all; the order upload's is ``UNCOMPRESSED_FACTOR``, 5): a workbook's XML compresses about
+#: 10 times (a 4.8 MB workbook of 215,000 stock rows unpacks to 52 MB), so 5 times the 5 MB
+#: limit refused it; a bomb still is (100 times its size in one member, or past this)
+WORKBOOK_UNPACKED_FACTOR = 25
 
-    with _open_zip(data, max_bytes) as zf:  # damaged, or a bomb: refused with its message
-        names = zf.namelist()
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+
+def _read_workbook(
+    data: bytes, max_bytes: int, *, empty: str, unreadable: str
+) -> pd.DataFrame | None:
+    """An .xlsx workbook's first sheet with data as text columns, read by the order upload's
+    sheet reader (:func:`ecomdash.ingest.read.first_sheet_rows`: its zip checked for a
+    compression bomb, unpacking to at most :data:`WORKBOOK_UNPACKED_FACTOR` times
+    ``max_bytes``; cells as the cleaner reads them, "12" for a whole number, ISO dates),
+    written as CSV, each row as wide as the widest as a spreadsheet saves it, and read as a
+    CSV is (:func:`_csv_table`); its rows indexed as a CSV's lines (the sheet's row number
+    less 2), so a line named in a message is the sheet's row. None for a zip that is not a
+    workbook. A damaged workbook gets the reader's message (open it in Excel, save it again
+    as .xlsx, or export a CSV); one without data ``empty``."""
+    from ecomdash.ingest.read import NoSheetDataError, first_sheet_rows
+
+    try:
+        rows = first_sheet_rows(data, max_unpacked=max_bytes * WORKBOOK_UNPACKED_FACTOR)
+    except NoSheetDataError:
+        raise InputFileError(note(empty)) from None
+    if rows is None:
         return None
-    try:
-        _sheets, _chosen, rows, close = _xlsx_calamine(data, None)
-    except SheetChoiceError as several:  # more than one sheet with data: the first of them
-        _sheets, _chosen, rows, close = _xlsx_calamine(data, several.sheets[0])
-    except InputFileError as exc:
-        if getattr(exc.args[0], "msgid", "").startswith(_NO_SHEET_WITH_DATA):
-            raise InputFileError(note(empty)) from None
-        raise
-    try:
-        numbered = list(rows)  # (the sheet's row number, its cells), rows with data only
-    finally:
-        close()
-    header, body = numbered[0][1], [r for _n, r in numbered[1:]]
-    width = max(len(r) for _n, r in numbered)
-    header = header + [""] * (width - len(header))
-    body = [r + [""] * (width - len(r)) for r in body]
-    while width > 1 and not header[width - 1].strip() and not any(r[width - 1] for r in body):
-        width -= 1  # formatting beyond the table
-    columns, seen = [], {}
-    for k, h in enumerate(header[:width]):
-        h = h.strip() or f"Unnamed: {k}"
-        seen[h] = seen.get(h, -1) + 1
-        columns.append(f"{h}.{seen[h]}" if seen[h] else h)
+    width = max(len(cells) for _n, cells in rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for _n, cells in rows:
+        writer.writerow(cells + [""] * (width - len(cells)))
+    df = _csv_table(out.getvalue(), ",", unreadable=unreadable)
+    if len(df) != len(rows) - 1:  # pragma: no cover - one CSV line per row written
+        raise InputFileError(note(unreadable))
     # indexed as a CSV's rows are (its line number less 2: the header is line 1) from the
     # sheet's row numbers, so "Line 4 of the stock file …" is the sheet's row 4
-    index = [n - 2 for n, _r in numbered[1:]]
-    return pd.DataFrame([r[:width] for r in body], columns=columns, index=index, dtype=str)
-
-
-#: the start of the sheet reader's refusal of a workbook without data in any sheet
-#: (``ecomdash.ingest.read_sheets._choose_sheet``): said as the file's own ``empty`` here
-_NO_SHEET_WITH_DATA = "The Excel workbook has no data in any sheet"
+    df.index = pd.Index([n - 2 for n, _cells in rows[1:]])
+    return df
 
 
 def read_stock(data: bytes) -> pd.Series:

@@ -129,12 +129,14 @@ def _run_pricing(args: argparse.Namespace) -> int:
         pw = store.product_week_prices(info.id, filters_from(args), lean=True)
     finally:
         store.close()
+    dayfirst = None
     if events is not None:
         from ecomdash.labels import display_for
 
-        # a date typed 11/03/2024 is read in the order the shop's orders proved
+        # a date typed 11/03/2024 is read in the order the shop's orders proved, by the
+        # analysis, which reads the file's rows once
         style = display_for(info.report, is_demo=info.is_demo).date_style
-        events = PR.parse_events(events, dayfirst={"dmy": True, "mdy": False}.get(style))
+        dayfirst = {"dmy": True, "mdy": False}.get(style)
     res = P.analyze(
         pw,
         cutoff=args.cutoff,
@@ -142,6 +144,7 @@ def _run_pricing(args: argparse.Namespace) -> int:
         max_products=args.top,
         margin=margin,
         events=events,
+        events_dayfirst=dayfirst,
     )
     products = res.products
     if args.product:

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - isal is a dependency; zlib is the fall
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import Quoted, note
-from ecomdash.ingest.read_sheets import _read_parquet, _read_xlsx
+from ecomdash.ingest.read_sheets import _read_parquet, _read_xlsx, _xlsx_calamine, _xlsx_openpyxl
 from ecomdash.ingest.read_stream import read_gzip_text
 from ecomdash.ingest.read_text import _read_text
 from ecomdash.ingest.table import (
@@ -45,6 +45,7 @@ from ecomdash.ingest.table import (
     MAX_RATIO,
     RATIO_FLOOR,
     UNCOMPRESSED_FACTOR,
+    NoSheetDataError,
     RawTable,
     SheetChoiceError,
     _check_size,
@@ -56,8 +57,10 @@ from ecomdash.ingest.table import (
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MALFORMED_REASONS",
+    "NoSheetDataError",
     "RawTable",
     "SheetChoiceError",
+    "first_sheet_rows",
     "read_bytes",
 ]
 
@@ -238,6 +241,32 @@ def _read_any(
     return _read_text(data, notes=notes, compression=compression, max_bytes=max_bytes)
 
 
+def first_sheet_rows(data: bytes, *, max_unpacked: int) -> list[tuple[int, list[str]]] | None:
+    """The first sheet with data of an .xlsx workbook (``data``: a zip) as ``(the sheet's row
+    number, its cells as text)`` rows, the rows with data only, the cells as the order upload
+    reads them ("12" for a whole number, ISO dates); for a small file a merchant keeps in
+    Excel beside the orders (a stock file, a promotions calendar), which is one list whatever
+    other sheets hold.
+
+    The zip's directory is checked first: unpacking to more than ``max_unpacked`` bytes in
+    all, or a large member unpacking more than ``MAX_RATIO`` times its stored size, is refused
+    as a compression bomb (:class:`InputFileError`), as a damaged zip or workbook is.
+    :class:`NoSheetDataError` when no sheet has data; None for a zip that is not a workbook.
+    """
+    with _open_zip(data, 0, limit=max_unpacked) as zf:
+        names = zf.namelist()
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        return None
+    try:
+        _names, _chosen, rows, close = _xlsx_calamine(data, None, first=True)
+    except ImportError:  # pragma: no cover - calamine is a declared dependency
+        _names, _chosen, rows, close = _xlsx_openpyxl(data, None, first=True)
+    try:
+        return list(rows)
+    finally:
+        close()
+
+
 # ---------------------------------------------------------------------------------------------
 # containers
 
@@ -332,8 +361,10 @@ def _gunzip(data: bytes, max_bytes: int) -> bytes:
     return out
 
 
-def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
-    """Open a zip after checking, from its directory, that it is not a bomb."""
+def _open_zip(data: bytes, max_bytes: int, *, limit: int | None = None) -> zipfile.ZipFile:
+    """Open a zip after checking, from its directory, that it is not a bomb: its members
+    unpack to at most ``limit`` bytes in all (``max_bytes * UNCOMPRESSED_FACTOR`` when not
+    given), and none over ``RATIO_FLOOR`` unpacks more than ``MAX_RATIO`` times its size."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -347,7 +378,8 @@ def _open_zip(data: bytes, max_bytes: int) -> zipfile.ZipFile:
                 error=exc,
             )
         ) from None
-    limit = max_bytes * UNCOMPRESSED_FACTOR
+    if limit is None:
+        limit = max_bytes * UNCOMPRESSED_FACTOR
     total = sum(i.file_size for i in infos)
     if total > limit:
         raise InputFileError(

@@ -20,6 +20,7 @@ from ecomdash.i18n import N_
 from ecomdash.i18n.note import Quoted, note, note_n, quoted
 from ecomdash.ingest.table import (
     STRING_DTYPE,
+    NoSheetDataError,
     RawTable,
     SheetChoiceError,
     _cell_text,
@@ -185,7 +186,12 @@ def _stream_table(rows, chosen: str, *, notes: list[str], compression: str | Non
     )
 
 
-def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
+def _choose_sheet(
+    names: tuple[str, ...], sheet: str | None, has_data, *, first: bool = False
+) -> str:
+    """The sheet to read: ``sheet`` when given, else the one sheet with data; ``first``: the
+    first sheet with data even when more have some (a small file is one list), the others
+    not looked into. :class:`NoSheetDataError` when no sheet has data."""
     if sheet is not None:
         if sheet not in names:
             raise SheetChoiceError(
@@ -200,9 +206,13 @@ def _choose_sheet(names: tuple[str, ...], sheet: str | None, has_data) -> str:
                 names,
             )
         return sheet
-    with_data = [n for n in names if has_data(n)]
+    if first:
+        found = next((n for n in names if has_data(n)), None)
+        with_data = [] if found is None else [found]
+    else:
+        with_data = [n for n in names if has_data(n)]
     if not with_data:
-        raise InputFileError(
+        raise NoSheetDataError(
             note(
                 N_(
                     "The Excel workbook has no data in any sheet ({sheets}). Check you exported "
@@ -232,7 +242,7 @@ def _sheet_xml_bytes(data: bytes) -> int:
         return sum(i.file_size for i in zf.infolist() if i.filename.startswith("xl/worksheets/"))
 
 
-def _xlsx_calamine(data: bytes, sheet: str | None):
+def _xlsx_calamine(data: bytes, sheet: str | None, *, first: bool = False):
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -274,7 +284,7 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
 
     try:
         names = tuple(wb.sheet_names)
-        chosen = _choose_sheet(names, sheet, has_data)
+        chosen = _choose_sheet(names, sheet, has_data, first=first)
         ws = wb.get_sheet_by_name(chosen)
     except (CalamineError, ValueError) as exc:
         wb.close()
@@ -292,7 +302,7 @@ def _xlsx_calamine(data: bytes, sheet: str | None):
     return names, chosen, rows(), wb.close
 
 
-def _xlsx_openpyxl(data: bytes, sheet: str | None):
+def _xlsx_openpyxl(data: bytes, sheet: str | None, *, first: bool = False):
     import openpyxl
 
     try:
@@ -315,7 +325,7 @@ def _xlsx_openpyxl(data: bytes, sheet: str | None):
         ) from None
     try:
         names = tuple(wb.sheetnames)
-        chosen = _choose_sheet(names, sheet, lambda n: _sheet_has_data(wb[n]))
+        chosen = _choose_sheet(names, sheet, lambda n: _sheet_has_data(wb[n]), first=first)
     except BaseException:
         wb.close()
         raise

@@ -60,6 +60,11 @@ class SheetChoiceError(InputFileError):
         self.sheets = sheets
 
 
+class NoSheetDataError(InputFileError):
+    """An Excel workbook has no data in any sheet (its message names the sheets): a caller that
+    reads a file of its own kind (a stock file) says so in its own words, by this class."""
+
+
 @dataclass(frozen=True)
 class RawTable:
     """The file as a table of strings, before any mapping.

@@ -159,6 +159,7 @@ def analyze(
     holdout: float = 0.25,
     max_products: int = 500,
     events: pd.DataFrame | None = None,
+    events_dayfirst: bool | None = None,
     margin: float | dict[str, float] | None = None,
     progress=None,
 ) -> PricingResult:
@@ -168,11 +169,13 @@ def analyze(
     of the weeks). ``max_products``: the products with the most revenue that get a model
     (the others are listed with that reason). ``events``: promotions the merchant ran
     (``product_id, start, end``; see :func:`promotions.parse_events`), added to the ones
-    found in the prices. ``progress(step, share)`` is called between steps when given.
+    found in the prices, read here once: a date typed "11/03/2024" by ``events_dayfirst``
+    (whether the shop's orders write the day first; None: not proved). ``progress(step,
+    share)`` is called between steps when given.
     """
     t_start = time.perf_counter()
     if events is not None:
-        events = parse_events(events)
+        events = parse_events(events, dayfirst=events_dayfirst)
     n_events = 0 if events is None else len(events)
     _check_params(min_weeks, min_levels, min_spread, level, holdout, max_products)
     check_panel(pw)

@@ -706,12 +706,15 @@ def _promotion_tab(res: P.PricingResult, margin) -> None:
 
 def _markdown_tab(res: P.PricingResult) -> None:
     from ecomdash.stock_file import MAX_SMALL_FILE_BYTES
+    from ecomdash.ui.stock import STOCK_FILE_EXPLAINED, STOCK_FILE_TYPES
 
     c1, c2 = st.columns([1, 2])
     weeks = c1.slider(_("Clear within (weeks)"), 2, 26, 8, key="pr_md_weeks")
     up = file_uploader(
         _("Stock on hand (optional CSV or Excel: product id, units)"),
-        types=["csv", "xlsx"],
+        # the restock planner's types: its file, Excel's "Unicode text" (.txt) too, was refused
+        types=STOCK_FILE_TYPES,
+        explained_types=STOCK_FILE_EXPLAINED,
         key="pr_md_stock",
         max_bytes=MAX_SMALL_FILE_BYTES,
         where=c2,

@@ -31,7 +31,7 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.stock import show_stock_match
+from ecomdash.ui.stock import STOCK_FILE_EXPLAINED, STOCK_FILE_TYPES, show_stock_match
 from ecomdash.ui.tables import percent_format, show_table, table_config
 from ecomdash.ui.uploader import file_uploader
 
@@ -165,7 +165,8 @@ def render(ctx: PageContext) -> None:
         base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
     up = file_uploader(
         _("Current stock (CSV or Excel: product id and units on hand)"),
-        types=["csv", "txt", "xlsx"],
+        types=STOCK_FILE_TYPES,
+        explained_types=STOCK_FILE_EXPLAINED,
         key="stock_file",
         max_bytes=MAX_SMALL_FILE_BYTES,
     )

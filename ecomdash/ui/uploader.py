@@ -136,6 +136,7 @@ def file_uploader(
     max_bytes: int,
     in_all: bool = False,
     where=None,
+    explained_types: Sequence[str] = (),
     **kwargs,
 ):
     """``st.file_uploader`` (in ``where``, a column, when given) saying ``max_bytes``, the byte
@@ -143,9 +144,16 @@ def file_uploader(
     (:func:`uploader_css`), with the same limit as the widget's ``max_upload_size`` so the
     browser refuses a bigger file before sending it. The page still checks the size itself:
     the browser's check can be skipped. ``in_all``: the page checks all the files of one
-    upload together (the browser checks each file against the same figure)."""
+    upload together (the browser checks each file against the same figure).
+    ``explained_types``: types the widget takes too but the line does not list, for a file
+    the page cannot read and says why with what to do (an old Excel .xls: save it as .xlsx),
+    where the browser's refusal said only "application/vnd.ms-excel files are not allowed."."""
     css = uploader_css(key, types, max_bytes, in_all=in_all)
     st.html(f"<style>\n{css}\n</style>")  # style only: Streamlit draws no element for it
     return (where or st).file_uploader(
-        label, type=list(types), key=key, max_upload_size=limit_mb(max_bytes), **kwargs
+        label,
+        type=[*types, *explained_types],
+        key=key,
+        max_upload_size=limit_mb(max_bytes),
+        **kwargs,
     )

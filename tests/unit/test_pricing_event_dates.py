@@ -126,3 +126,26 @@ def test_a_day_typed_that_is_not_a_date_is_quoted_not_called_missing():
     # a day left empty is still said missing
     with pytest.raises(ParameterError, match=r"A \(no last day\)"):
         parse_events(_rows("2024-03-11", ""))
+
+
+def test_the_command_reads_the_events_file_once(_isolated_home, tmp_path, capsys, monkeypatch):
+    """The command parsed the file's rows (in the shop's date order), then the analysis parsed
+    the parsed frame again: now the analysis reads them once, in the shop's order, and the
+    lift is Blue Mug's (2)."""
+    from ecomdash.pricing import analysis, promotions
+
+    calls, parse = [], promotions.parse_events
+
+    def counted(events, **kw):
+        calls.append(kw.get("dayfirst"))
+        return parse(events, **kw)
+
+    monkeypatch.setattr(analysis, "parse_events", counted)
+    monkeypatch.setattr(promotions, "parse_events", counted)
+    ds = _mugs(_isolated_home, DAY_FIRST)
+    events = tmp_path / "promotions.csv"
+    events.write_text("SKU,From,To\nA,11/03/2024,2024-03-24\n", encoding="utf-8")
+    assert main(["pricing", "--dataset", ds, "--events", str(events), "--json"]) == 0
+    (promo,) = json.loads(capsys.readouterr().out)["promotions"]
+    assert promo["lift"] == pytest.approx(2.0)
+    assert calls == [True]

@@ -16,7 +16,7 @@ import pytest
 
 from ecomdash import stock_file as SF
 from ecomdash.errors import InputFileError, ParameterError
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import N_, use_lang
 from ecomdash.i18n.note import translated
 from ecomdash.pricing.promotions import parse_events, read_events
 
@@ -191,3 +191,101 @@ def test_a_workbook_without_data_or_over_the_limit_is_refused_as_a_csv_is():
     assert en.startswith("The stock file is 5,242,881 bytes; the limit is 5,242,880.")
     en, _zh = _said(read_events, big)
     assert en.startswith("The events file is 5,242,881 bytes; the limit is 5,242,880.")
+
+
+_AS_IS = dict(
+    max_bytes=SF.MAX_SMALL_FILE_BYTES,
+    too_big=N_("too big"),
+    empty=N_("empty"),
+    unreadable=N_("unreadable"),
+)
+
+
+def test_a_workbook_names_its_columns_as_the_same_sheet_saved_as_csv():
+    """One rule for a header's awkward names, pandas' for a CSV: a blank name (Unnamed: 1), a
+    repeated one beside a name that is taken ("Stock", "Stock", "Stock.1": the second is
+    Stock.2), spaces kept, and a trailing column with neither name nor value dropped in both.
+    The workbook's own rules named two columns "Stock.1" and trimmed " Qty "; the CSV kept
+    the trailing "Unnamed: 6"."""
+    rows = [
+        ["SKU", None, "Stock", "Stock", "Stock.1", " Qty ", ""],
+        ["A", "x", 1, 2, 3, 4, ""],
+        ["B", None, 5, 6, 7, 8, ""],
+    ]
+    sheet, sep = SF.read_small_csv(xlsx_bytes(("Sheet1", rows)), **_AS_IS)
+    saved = "SKU,,Stock,Stock,Stock.1, Qty ,\nA,x,1,2,3,4,\nB,,5,6,7,8,\n"
+    text, _sep = SF.read_small_csv(saved.encode(), **_AS_IS)
+    assert sep == ","
+    assert list(sheet.columns) == ["SKU", "Unnamed: 1", "Stock", "Stock.2", "Stock.1", " Qty "]
+    pd.testing.assert_frame_equal(sheet, text, check_index_type=False)
+
+
+def _big_stock_workbook(n: int) -> bytes:
+    """A workbook of ``n`` stock rows (SKU-0000002 …, units 0-499), its sheet's XML written
+    directly (openpyxl takes seconds for as many rows)."""
+    small = xlsx_bytes(("Stock", [["SKU", "Stock"]]))
+    rows = "".join(
+        f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>SKU-{r:07d}</t></is></c>'
+        f'<c r="B{r}"><v>{r % 500}</v></c></row>'
+        for r in range(2, n + 2)
+    ).encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(small)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</row></sheetData>", b"</row>" + rows + b"</sheetData>")
+            dst.writestr(item.filename, body)
+    return out.getvalue()
+
+
+def test_a_workbook_near_the_size_limit_is_read():
+    """A workbook's XML compresses about 8-10 times: this 4.6 MB one of 350,000 stock rows
+    unpacks to 37 MB, which the order upload's bomb check (5 times the 5 MB limit: 25 MB)
+    refused as "too large or a compression bomb"."""
+    data = _big_stock_workbook(350_000)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    assert 4 * 2**20 < len(data) <= SF.MAX_SMALL_FILE_BYTES and unpacked > 30 * 2**20
+    stock = SF.read_stock(data)
+    assert len(stock) == 350_000
+    assert stock[["SKU-0000002", "SKU-0350001"]].tolist() == [2.0, 1.0]
+
+
+def _bomb(unpacked_mb: int) -> bytes:
+    """A workbook (it has the parts one has) whose sheet is ``unpacked_mb`` MB of spaces: a
+    zip of a few hundred KB."""
+    small = xlsx_bytes(("Sheet1", [["SKU", "Stock"], ["A", 1]]))
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(small)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for item in src.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(item.filename, src.read(item))
+        with dst.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            for _ in range(unpacked_mb):
+                sheet.write(b" " * 2**20)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("unpacked_mb", "said"),
+    [
+        (200, "The archive unpacks to 200 MB (from "),  # past 25 × 5 MB in all
+        (60, "this looks like a compression bomb and was not read."),  # 1,000 × its size
+    ],
+)
+def test_a_compression_bomb_is_still_refused(unpacked_mb, said):
+    """A tiny zip that unpacks hugely is refused from its directory, before anything is
+    unpacked: past the small files' limit in all, or one member a thousand times its size."""
+    data = _bomb(unpacked_mb)
+    assert len(data) < 2**20
+    for read in (SF.read_stock, read_events):
+        en, zh = _said(read, data)
+        assert said in en, en
+        assert "压缩炸弹" in zh, zh

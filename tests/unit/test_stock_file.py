@@ -3,6 +3,7 @@ number style, saying which lines are wrong, and matching its ids to the sales da
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -205,3 +206,20 @@ def test_stock_ids_the_price_panel_has_no_product_for_are_named_in_both_language
             "X-9、p1、X-10、…——如果它们有销售，请检查编码是否与销售数据的商品编码一致。"
         )
     assert stock_not_priced(stock[["A"]], ["A", "B"]) == ()
+
+
+def test_a_large_catalogues_stock_file_is_matched_in_a_moment():
+    """A shop with 50,000 SKUs: the page hung after the file was read (in Chromium, 350,000
+    rows read in 4 s, then the page still running at 90 s) because each kept id looked up its
+    row with ``list.index``: 40,000 ids took 14 s, 50,000 about 22 s. Now a second at most,
+    every id kept with its own units (the file's row k: k units)."""
+    import time
+
+    n = 50_000
+    stock = pd.Series(np.arange(n, dtype=float), index=[f"SKU-{k}" for k in range(n)])
+    start = time.perf_counter()
+    matched = SF.match_stock(stock, [f"SKU-{k}" for k in range(0, n, 2)])
+    took = time.perf_counter() - start
+    assert matched.stock.index.tolist() == stock.index.tolist()
+    assert matched.stock.to_numpy().tolist() == list(range(n))
+    assert took < 5, f"{took:.1f} s"

@@ -288,3 +288,33 @@ def test_the_wrapper_draws_the_style_then_the_uploader_with_the_browsers_limit(m
     )
     assert css_string(line) in calls[2][1]
     assert calls[3][2]["max_upload_size"] == 5
+
+
+def test_an_explained_type_is_taken_but_not_listed(monkeypatch):
+    """A stock uploader takes an old Excel .xls so the page can say to save it as .xlsx
+    (the browser refused it, "application/vnd.ms-excel files are not allowed."), but its
+    line lists only what is read: "CSV, TXT, XLSX · up to 5 MB"."""
+    import ecomdash.ui.uploader as U
+    from ecomdash.ui.stock import STOCK_FILE_EXPLAINED, STOCK_FILE_TYPES
+
+    calls = []
+
+    class FakeSt:
+        def html(self, body):
+            calls.append(body)
+
+        def file_uploader(self, label, **kw):
+            calls.append(kw)
+
+    monkeypatch.setattr(U, "st", FakeSt())
+    with use_lang("en"):
+        U.file_uploader(
+            "Stock",
+            key="stock_file",
+            types=STOCK_FILE_TYPES,
+            explained_types=STOCK_FILE_EXPLAINED,
+            max_bytes=5 * MIB,
+        )
+    css, kw = calls
+    assert kw["type"] == ["csv", "txt", "xlsx", "xls"]
+    assert css_string("CSV, TXT, XLSX · up to 5 MB") in css
