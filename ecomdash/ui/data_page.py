@@ -145,6 +145,9 @@ def _upload_section() -> None:
             "customers, products …) or a zip holding them"
         ),
         types=FILE_TYPES,
+        # taken so the page says what to do (save it as .xlsx or CSV); the browser's own
+        # refusal read "application/vnd.ms-excel files are not allowed.", in English
+        explained_types=("xls",),
         key="uploader",
         max_bytes=DEFAULT_MAX_BYTES,
         in_all=True,  # the total of one upload is checked below

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.store import Store
@@ -521,3 +522,25 @@ def test_the_uploaders_line_and_the_browsers_limit_are_the_limit_the_page_checks
         "The upload is 1.1 MB, over the 1 MB limit. Export a shorter period, or compress it as "
         ".gz or .zip, and upload again."
     ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_old_xls_order_export_is_told_what_to_do(_isolated_home, lang):
+    """The order uploader refused a .xls in the browser: a red chip whose tooltip read
+    "application/vnd.ms-excel files are not allowed.", in English, nothing about saving it as
+    .xlsx (the stock uploaders did the same, seen in Chromium). It takes the file now (the
+    line beside it does not list it) and the page says what to do, in the merchant's
+    language; nothing is offered for saving."""
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at.query_params["lang"] = lang
+    at.run()
+    up = at.file_uploader(key="uploader")
+    assert ".xls" in list(up.proto.type)
+    up.set_value(("orders.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048), "x"))
+    at.run()
+    assert not at.exception, at.exception
+    errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # markdown escapes
+    want = {"en": "old Excel 97-2003 (.xls)", "zh": "Excel 97-2003"}[lang]
+    assert len(errors) == 1 and want in errors[0], errors
+    assert ".xlsx" in errors[0]
+    assert not [b for b in at.button if b.key and "save" in b.key.lower()]
