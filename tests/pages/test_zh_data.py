@@ -201,6 +201,24 @@ def test_tables_of_one_export_joined_in_chinese(_isolated_home):
     assert english_left(at, data_values=RADIO_IDS | {"店铺Id"}, ignore=IGNORE) == []
 
 
+def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_home):
+    """A merchant selling on Taobao and JD uploads both exports at once: JD's cannot be joined
+    to Taobao's lines. The page says it is another order export, left out, and how to add it
+    (was: '表“京东订单”没有按“订单状态”关联：该列在表中不唯一…请先按“订单状态”汇总该表')."""
+    files = [
+        ("订单报表.csv", (FIX / "taobao_orders.csv").read_bytes()),
+        ("宝贝报表.csv", (FIX / "taobao_items.csv").read_bytes()),
+        ("京东订单.csv", (FIX / "jd_orders.csv").read_bytes()),
+    ]
+    at = _upload(_page("zh"), files)
+    warned = _plain(w.value for w in at.warning)
+    assert "表“京东订单”本身是一份订单导出：京东 订单导出。" in warned, warned
+    assert "它不描述“宝贝报表”的订单行" in warned
+    assert "再单独上传“京东订单”，并选择“追加到已有数据集”" in warned
+    assert "订单状态" not in warned
+    assert _metrics(at)[:2] == ["14", "12"]  # the Taobao lines, as uploaded without JD's
+
+
 def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home, zh_store):
     info = zh_store("演示商户")
     at = _page("zh")
