@@ -46,7 +46,7 @@ from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
 from ecomdash.ingest.convert import codes_of, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
-from ecomdash.ingest.platforms_cn import RETURNED
+from ecomdash.ingest.platforms_cn import RETURNED, detect
 from ecomdash.ingest.returns import (
     _STATUS_RULES,
     _add_status_returns,
@@ -575,5 +575,7 @@ def clean(
         events=events,
         added_returns=added,
         statuses=statuses,
+        # a Chinese marketplace's amounts are yuan, with or without a ¥ on them
+        currency="CNY" if detect(raw.columns) is not None else None,
     )
     return lines, report

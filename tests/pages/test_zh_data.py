@@ -219,6 +219,27 @@ def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_ho
     assert _metrics(at)[:2] == ["14", "12"]  # the Taobao lines, as uploaded without JD's
 
 
+def test_a_jd_export_saved_shows_its_money_in_yuan(_isolated_home):
+    """JD's and Taobao's exports write amounts without a ¥ (258.80): a dataset saved from
+    them showed its money as bare figures (净销售额 2,831) on every page, where an export with
+    a ¥ on its amounts (Pinduoduo's) showed ¥. A Chinese marketplace's export is in yuan."""
+    from tests.pages.conftest import run_page
+
+    at = _upload(_page("zh"), [("京东订单.csv", (FIX / "jd_orders.csv").read_bytes())])
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+        assert info.report.get("currency") == "CNY", info.report.get("currency")
+    finally:
+        store.close()
+    ov = run_page("overview.py", dataset_id=info.id, lang="zh", timeout=120)
+    assert not ov.exception, ov.exception
+    [net] = [m for m in ov.metric if m.label == "净销售额"]
+    assert net.value.startswith("¥"), net.value
+
+
 def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home, zh_store):
     info = zh_store("演示商户")
     at = _page("zh")
