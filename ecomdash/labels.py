@@ -244,6 +244,7 @@ COLUMNS: dict[str, Col] = {
     "ratio": _c(N_("Error ratio to baseline"), "number"),
     "history": _c(N_("History total"), "number"),
     "fold": _c(N_("Fold"), "count"),
+    "chosen": _c(N_("Model used")),  # a backtest fold's: the model auto chose, or the row's own
     "series": _c(N_("Series")),
     "origin": _c(N_("Forecast made on"), "date"),
     # the Chinese calendar's tables (ui.forecast: the days ahead, calendar_cn.holiday_table);
