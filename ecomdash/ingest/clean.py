@@ -103,7 +103,10 @@ def cancel_label(invoices: int) -> str:
 
 def status_label(label: str, states: dict[str, int]) -> str:
     """The label of a Chinese order-state rule: its meaning and its commonest states."""
-    listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
+    # a list of notes: "交易关闭 (1), 已付款 (2)" in English, "交易关闭（1）、已付款（2）" in Chinese
+    listed = tuple(
+        note(N_("{state} ({n})"), state=k, n=f"{v:,}") for k, v in list(states.items())[:6]
+    )
     return note(N_("{label}: {states}"), label=note(label), states=listed)
 
 

@@ -217,6 +217,9 @@ def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_ho
     assert "再单独上传“京东订单”，并选择“追加到已有数据集”" in warned
     assert "订单状态" not in warned
     assert _metrics(at)[:2] == ["14", "12"]  # the Taobao lines, as uploaded without JD's
+    # the states a rule met, listed as Chinese lists them (was "交易关闭 | 已付款 (1), …")
+    [refunded] = [x for x in _rules(at)["label"] if x.startswith("成交后已退款")]
+    assert "已付款（1）、交易关闭" in refunded and ", " not in refunded, refunded
 
 
 def test_a_jd_export_saved_shows_its_money_in_yuan(_isolated_home):
