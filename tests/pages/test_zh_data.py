@@ -88,7 +88,7 @@ def test_taobao_export_in_chinese_matches_the_english_run_and_saves(_isolated_ho
         "读取行数",
         "保留行数",
         "剔除行数",
-        "后被退货抵消的销售行",
+        "退货抵消行数",
     ]
     assert [m.label for m in en.metric] == [
         "Rows read",
@@ -252,7 +252,7 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
         "读取行数",
         "保留行数",
         "剔除行数",
-        "后被退货抵消的销售行",
+        "退货抵消行数",
     ]
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]
