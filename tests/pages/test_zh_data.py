@@ -220,6 +220,9 @@ def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_ho
     # the states a rule met, listed as Chinese lists them (was "交易关闭 | 已付款 (1), …")
     [refunded] = [x for x in _rules(at)["label"] if x.startswith("成交后已退款")]
     assert "已付款（1）、交易关闭" in refunded and ", " not in refunded, refunded
+    # the rules that found nothing, under the three that did: not "已检查 14 条规则，未发现问题"
+    checked = [e.label for e in at.expander if "条规则已检查" in e.label]
+    assert checked == ["14\u00a0条规则已检查，未命中任何行"], [e.label for e in at.expander]
 
 
 def test_a_jd_export_saved_shows_its_money_in_yuan(_isolated_home):
