@@ -202,6 +202,8 @@ COLUMNS: dict[str, Col] = {
     "step": _c(N_("Step")),
     "rows before": _c(N_("Rows before"), "count"),
     "rows after": _c(N_("Rows after"), "count"),
+    "lines column": _c(N_("Lines column")),  # a proposed join's key on the lines
+    "table column": _c(N_("Table column")),  # … and in the table it joins
     "lines matched": _c(N_("Lines matched"), "share"),  # of a proposed join
     "matched lines": _c(N_("Lines matched"), "count"),  # a combine step's count
     "detail": _c(N_("Detail")),
@@ -242,6 +244,7 @@ COLUMNS: dict[str, Col] = {
     "ratio": _c(N_("Error ratio to baseline"), "number"),
     "history": _c(N_("History total"), "number"),
     "fold": _c(N_("Fold"), "count"),
+    "chosen": _c(N_("Model used")),  # a backtest fold's: the model auto chose, or the row's own
     "series": _c(N_("Series")),
     "origin": _c(N_("Forecast made on"), "date"),
     # the Chinese calendar's tables (ui.forecast: the days ahead, calendar_cn.holiday_table);

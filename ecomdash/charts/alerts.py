@@ -136,4 +136,8 @@ def severity_figure(res: AlertsResult) -> go.Figure:
         # counts: whole-number ticks from 0, with thousands (no 0.2, 0.4 … of an alert)
         yaxis={"tick0": 0, "dtick": count_dtick(top), "tickformat": ",d", "rangemode": "tozero"},
     )
+    if len(pm) <= 6:
+        # a month a tick: over a few months plotly ticks days and hours, and a short
+        # history's one bar read "11月01日 00:00" / "Nov 1, 2024 00:00", not its month
+        fig.update_xaxes(dtick="M1", tick0=str(pm["month"].iloc[0]) if len(pm) else None)
     return fig

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
 from ecomdash.i18n import get_lang
@@ -20,7 +21,9 @@ from ecomdash.i18n import get_lang
 DAY_MS = 86_400_000
 #: (dtick range in ms, tick format) from the finest zoom to the widest
 ZH_TICK_STOPS = (
-    ((None, DAY_MS), "%m月%d日 %H:%M"),
+    # below a day (plotly takes the first stop whose range holds the dtick, ends included:
+    # a tick a day read "11月11日 00:00" when this ended at DAY_MS)
+    ((None, DAY_MS - 1), "%m月%d日 %H:%M"),
     ((DAY_MS, 28 * DAY_MS), "%m月%d日"),
     ((28 * DAY_MS, 365 * DAY_MS), "%Y年%-m月"),
     ((365 * DAY_MS, None), "%Y年"),
@@ -68,14 +71,53 @@ def all_axes(fig: go.Figure) -> set[str]:
     return axes
 
 
+#: a date axis of whole days spanning at most this many days ticks one a day
+DAILY_TICK_DAYS = 7
+
+
+def _whole_days(fig: go.Figure, axis: str) -> pd.DatetimeIndex | None:
+    """The dates on ``axis`` (a layout name) when every trace's x there is a whole day
+    (midnight), else None."""
+    ref = "x" + axis[len("xaxis") :]
+    days = []
+    for tr in fig.data:
+        x = getattr(tr, "x", None)
+        if x is None or (getattr(tr, "xaxis", None) or "x") != ref:
+            continue
+        try:
+            d = pd.DatetimeIndex(pd.to_datetime(list(x)))
+        except (ValueError, TypeError):
+            return None
+        if len(d) and not (d.dropna() == d.dropna().normalize()).all():
+            return None
+        days.append(d)
+    if not days:
+        return None
+    return days[0].append(days[1:]).dropna()
+
+
+def _daily_ticks(fig: go.Figure, dates: set[str]) -> None:
+    """A few days of daily data tick one a day: plotly ticks every 12 hours there, and a
+    day's figure read '11月11日 12:00' / 'Nov 11, 12:00' (five days of a Taobao shop)."""
+    for name in dates:
+        axis = fig.layout[name]
+        if axis.dtick is not None or axis.tickvals is not None:
+            continue
+        days = _whole_days(fig, name)
+        if days is not None and len(days) and (days.max() - days.min()).days <= DAILY_TICK_DAYS:
+            axis.update(dtick=DAY_MS, tick0=days.min().isoformat())
+
+
 def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:
     """``fig`` with its axes written in ``lang`` (the current language by default): Chinese
     date formats on date axes, no SI suffixes on the others (an axis with its own tick
-    format, such as percentages, is left as it is); changed in place and returned."""
+    format, such as percentages, is left as it is); changed in place and returned. In
+    every language, a date axis of whole days over a few days ticks one a day."""
+    dates = _date_axes(fig)
+    _daily_ticks(fig, dates)
     if (lang or get_lang()) != "zh":
         return fig
     stops = [dict(dtickrange=list(r), value=v) for r, v in ZH_TICK_STOPS]
-    dates = _date_axes(fig)
     for name in dates:
         fig.layout[name].update(tickformatstops=stops, hoverformat=ZH_HOVER)
     for name in all_axes(fig) - dates:

@@ -10,6 +10,7 @@ import pandas as pd
 from ecomdash import schema
 from ecomdash.findings.core import LAPSE_PROBABILITY, Finding, money_exact, pct_text
 from ecomdash.i18n import N_, _, _n
+from ecomdash.segment.rfm import LONG_AGO_DAYS
 
 PAGE_SEGMENTS = "pages/segments.py"
 #: The RFM segments whose customers used to buy well and have stopped (segment ids).
@@ -24,14 +25,19 @@ def segments_finding(seg, *, churn=None, winback_ids=()) -> Finding | None:
     result: 0, unsized, as their lifetime spend is not a year's value at stake). Confidence from the churn model: ``medium`` when
     their median churn probability is at least ``LAPSE_PROBABILITY``, ``low`` otherwise or
     without it (RFM is a rule on recency, frequency and spend, not a prediction).
-    ``None`` when no such customer is left."""
+    Only customers whose last order was at least ``rfm.LONG_AGO_DAYS`` days before the
+    as-of date count (on a short history the segments hold recent buyers: R scores are
+    ranks). ``None`` when no such customer is left."""
     c = seg.rfm.customers
     target = c[c["segment"].astype(str).isin(LAPSING_SEGMENTS)]
     if target.empty:
         return None
     ids = target.index.astype(str)
     listed = ids.isin({str(x) for x in winback_ids})
-    rest = target[~listed]
+    # only those who have not bought for a long time: RFM's R scores are ranks, and on a
+    # short history these segments hold customers who bought days ago (five days of data:
+    # "3 customers … have not bought for a median 3 days: send the win-back offer")
+    rest = target[~listed & (target["recency_days"].to_numpy() >= LONG_AGO_DAYS)]
     n = len(rest)
     if n == 0:
         return None

@@ -46,7 +46,7 @@ from ecomdash.ingest.clean_text import _regex_rows, _Text
 from ecomdash.ingest.cleaning_report import SAMPLE_ROWS, CleaningReport, RuleResult
 from ecomdash.ingest.convert import codes_of, unwrap_all
 from ecomdash.ingest.mapping import EVENT, FIELDS, STATUS, available_columns, check_enough
-from ecomdash.ingest.platforms_cn import RETURNED
+from ecomdash.ingest.platforms_cn import RETURNED, detect
 from ecomdash.ingest.returns import (
     _STATUS_RULES,
     _add_status_returns,
@@ -103,7 +103,10 @@ def cancel_label(invoices: int) -> str:
 
 def status_label(label: str, states: dict[str, int]) -> str:
     """The label of a Chinese order-state rule: its meaning and its commonest states."""
-    listed = ", ".join(f"{k} ({v:,})" for k, v in list(states.items())[:6])
+    # a list of notes: "交易关闭 (1), 已付款 (2)" in English, "交易关闭（1）、已付款（2）" in Chinese
+    listed = tuple(
+        note(N_("{state} ({n})"), state=k, n=f"{v:,}") for k, v in list(states.items())[:6]
+    )
     return note(N_("{label}: {states}"), label=note(label), states=listed)
 
 
@@ -575,5 +578,7 @@ def clean(
         events=events,
         added_returns=added,
         statuses=statuses,
+        # a Chinese marketplace's amounts are yuan, with or without a ¥ on them
+        currency="CNY" if detect(raw.columns) is not None else None,
     )
     return lines, report

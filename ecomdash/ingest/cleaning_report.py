@@ -57,6 +57,9 @@ class CleaningReport:
     #: Chinese order states by what they mean (``returned``, ``refund_pending``,
     #: ``cancelled``, ``unpaid``): ``{kind: {state: rows}}``
     statuses: dict = field(default_factory=dict)
+    #: the amounts' currency (ISO code) when the file's layout says it, whether or not its
+    #: amounts carry a sign: a Chinese marketplace's export (淘宝, 京东 …) is in yuan (``CNY``)
+    currency: str | None = None
 
     def rule(self, rule_id: str) -> RuleResult:
         """The rule with id ``rule_id`` (KeyError if it did not apply to this file)."""
@@ -69,6 +72,7 @@ class CleaningReport:
         return {r.rule: int(r.rows) for r in self.rules}
 
     def to_dict(self) -> dict:
+        extra = {"currency": self.currency} if self.currency else {}
         return {
             "rows_read": int(self.rows_read),
             "rows_kept": int(self.rows_kept),
@@ -81,6 +85,7 @@ class CleaningReport:
             "events": dict(self.events),
             "added_returns": int(self.added_returns),
             "statuses": {k: dict(v) for k, v in self.statuses.items()},
+            **extra,
         }
 
 

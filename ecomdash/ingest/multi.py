@@ -385,7 +385,10 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
     notes = []
     unused = tuple(t for t in remaining)
     for t in unused:
-        if t in refused:
+        other = _other_export(tables, fact, t)
+        if other is not None:
+            notes.append(other)
+        elif t in refused:
             notes.append(refused[t].message)
         else:
             notes.append(
@@ -398,6 +401,43 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
                 )
             )
     return JoinProposal(fact, tuple(joins), tuple(refused.values()), unused, tuple(notes))
+
+
+#: the two Taobao reports are one export's two tables (joined on 订单编号), not two exports
+_TAOBAO_PAIR = frozenset({"taobao_items", "taobao_orders"})
+
+
+def _other_export(tables: dict[str, RawTable], fact: str, table: str) -> Note | None:
+    """The note for a table left out that holds orders of its own — a recognised platform
+    export (another platform's, or the same platform's for another period) or a table with
+    the lines' very columns —, which no join can add: it is another export, to be added to
+    the saved dataset on its own. ``None`` for any other table left out."""
+    lay = detect(tables[table].columns)
+    fact_lay = detect(tables[fact].columns)
+    if lay is not None and {lay.key, getattr(fact_lay, "key", None)} != _TAOBAO_PAIR:
+        return note(
+            N_(
+                "Table {table} is an order export of its own: {layout}. It does not describe "
+                "the lines of {fact}, so its orders are not in this dataset. To have both in "
+                "one dataset, save this one, then upload {table} on its own and choose 'Add "
+                "to an existing dataset'."
+            ),
+            table=Quoted(table),
+            layout=note(lay.label),
+            fact=Quoted(fact),
+        )
+    if [_norm(c) for c in tables[table].columns] == [_norm(c) for c in tables[fact].columns]:
+        return note(
+            N_(
+                "Table {table} has the same columns as {fact}: it is another export of "
+                "orders, not a table that describes the lines, and its orders are not in "
+                "this dataset. To have both in one dataset, save this one, then upload "
+                "{table} on its own and choose 'Add to an existing dataset'."
+            ),
+            table=Quoted(table),
+            fact=Quoted(fact),
+        )
+    return None
 
 
 def _multiply_message(table: str, col: str, example: str, n: int) -> Note:

@@ -266,6 +266,7 @@ def merge_reports(
         events=events,
         added_returns=int(added),
         statuses=statuses,
+        currency=first.currency,
     )
 
 

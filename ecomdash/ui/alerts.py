@@ -38,7 +38,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import current_display, show_table
+from ecomdash.ui.tables import EMPTY, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
@@ -189,7 +189,14 @@ def render(ctx: PageContext) -> None:
     table["alert_id"] = shown["alert_id"].to_numpy()
     # on screen what a merchant acts on; the rest (also fired, driver, score, lines, ids) in
     # the CSV beside it and, for the first 30, in the details below
-    show_table(table, area="alerts", hide_index=True, key="al_table", on_screen=SCREEN_COLUMNS)
+    show_table(
+        table,
+        area="alerts",
+        hide_index=True,
+        key="al_table",
+        on_screen=SCREEN_COLUMNS,
+        empty=_hidden_by_severity(a, sev) if shown.empty and not (kinds or text) else EMPTY,
+    )
     # the filtered rows' positions are no column of the file (it had an "Index" column)
     download_table(table.reset_index(drop=True), "alerts", key="dl_alerts", area="alerts")
 
@@ -307,6 +314,26 @@ STRIP_BUDGET_S = 2.0
 
 
 @st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _hidden_by_severity(alerts, chosen: list) -> str:
+    """What an empty alerts table says: the period's alerts the Severity filter hides, by
+    severity, and how to see them (the page opens on high and medium: a short history's
+    alerts are often all low, and the table said to widen the sidebar's filters); the
+    general sentence when the filter hides none."""
+    hidden = alerts[~alerts["severity"].isin(chosen)] if chosen else alerts.iloc[:0]
+    if hidden.empty:
+        return EMPTY
+    names = fmt.join(severity(s) for s in SEVERITIES if s in set(hidden["severity"]))
+    return _n(
+        "None of this period's alerts is of the severities chosen: {n} {severities} alert is "
+        "hidden. Choose {severities} under Severity to see it.",
+        "None of this period's alerts is of the severities chosen: {n} {severities} alerts "
+        "are hidden. Choose {severities} under Severity to see them.",
+        len(hidden),
+        n=f"{len(hidden):,}",
+        severities=names,
+    )
+
+
 def _strip_rows(
     key: tuple, mute_rules: tuple, mute_products: tuple, lang: str, limit: int
 ) -> tuple[int, tuple[tuple, ...]]:

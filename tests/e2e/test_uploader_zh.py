@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import (
     browser_page,
+    cut_metric_labels,
     open_app,
     screenshot,
     start_server,
@@ -174,6 +175,8 @@ def test_data_page_uploader_in_chinese(own_page, own_url, tmp_path):
     expect(page.get_by_text("清洗报告").first).to_be_visible()
     expect(box.get_by_test_id("stFileChipName")).to_have_text("shop-export.csv")
     screenshot(page, "data-uploader-zh-uploaded")
+    # the cleaning report's four tiles, none cut at a laptop's width (was 后被退货抵消的销…)
+    assert cut_metric_labels(page, 1280) == []
     assert_clean(page)
 
 

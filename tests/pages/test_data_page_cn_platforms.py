@@ -116,7 +116,7 @@ def test_pages_run_on_a_saved_marketplace_export(_isolated_home):
     at = run_page("overview.py", dataset_id=info.id)
     assert not at.exception, at.exception
     net = next(m for m in at.metric if m.label == "Net revenue")
-    assert "Exact: 2,830.50." in net.help
+    assert "Exact: ¥2,830.50." in net.help  # in yuan: a Chinese marketplace's export
     assert next(m for m in at.metric if m.label == "Orders").value == "8"
     pages = ("basket.py", "segments.py", "customer_value.py", "forecast.py", "alerts.py")
     for page in (*pages, "pricing.py", "recommendations.py"):

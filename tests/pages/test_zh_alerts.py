@@ -234,3 +234,39 @@ def test_overview_strip_in_chinese(zh_dataset):
     assert rows and all(re.match(r"^\d{4}年[1-9]\d?月[1-9]\d?日 · [^:：]+：", r) for r in rows), (
         rows
     )
+
+
+def test_alerts_hidden_by_the_severity_filter_are_said_so(_isolated_home):
+    """Five days of a Taobao shop (the joined reports of tests/fixtures/cn_platforms): its
+    three alerts are all low, and the page opens on high and medium. The empty table said
+    '当前选择下没有数据。请在侧边栏放宽期间、国家/地区或品类…' under a headline of 3 alerts; it
+    now says the three low alerts are hidden and where to show them, in both languages."""
+    from pathlib import Path
+
+    from ecomdash.ingest import clean, propose_mapping
+    from ecomdash.ingest.multi import combine, read_tables
+
+    fix = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
+    files = [(n, (fix / n).read_bytes()) for n in ("taobao_orders.csv", "taobao_items.csv")]
+    combined = combine(read_tables(files))
+    mapping = propose_mapping(combined.raw).as_dict()
+    lines, report = clean(combined.raw, mapping)
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("天猫", lines, report=report, mapping=mapping)
+    store.close()
+    said = {
+        "zh": "本期的提醒都不属于所选的严重程度：3\u00a0条低级别的提醒未显示。"
+        "在“严重程度”中加选“低”即可查看。",
+        "en": "None of this period's alerts is of the severities chosen: 3 low alerts are "
+        "hidden. Choose low under Severity to see them.",
+    }
+    for lang, sentence in said.items():
+        at = run_page("alerts.py", dataset_id=info.id, lang=lang, timeout=120)
+        assert not at.exception, at.exception
+        captions = [c.value.replace("\\", "") for c in at.caption]
+        assert sentence in captions, captions
+    # (in English: AppTest formats a rerun's select boxes in English)
+    at.multiselect(key="al_sev").set_value(["high", "medium", "low"]).run()
+    assert not at.exception, at.exception
+    assert not any(said["en"] in c.value.replace("\\", "") for c in at.caption)
+    assert len(at.dataframe[0].value) == 3

@@ -88,7 +88,7 @@ def test_taobao_export_in_chinese_matches_the_english_run_and_saves(_isolated_ho
         "读取行数",
         "保留行数",
         "剔除行数",
-        "后被退货抵消的销售行",
+        "退货抵消行数",
     ]
     assert [m.label for m in en.metric] == [
         "Rows read",
@@ -201,6 +201,51 @@ def test_tables_of_one_export_joined_in_chinese(_isolated_home):
     assert english_left(at, data_values=RADIO_IDS | {"店铺Id"}, ignore=IGNORE) == []
 
 
+def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_home):
+    """A merchant selling on Taobao and JD uploads both exports at once: JD's cannot be joined
+    to Taobao's lines. The page says it is another order export, left out, and how to add it
+    (was: '表“京东订单”没有按“订单状态”关联：该列在表中不唯一…请先按“订单状态”汇总该表')."""
+    files = [
+        ("订单报表.csv", (FIX / "taobao_orders.csv").read_bytes()),
+        ("宝贝报表.csv", (FIX / "taobao_items.csv").read_bytes()),
+        ("京东订单.csv", (FIX / "jd_orders.csv").read_bytes()),
+    ]
+    at = _upload(_page("zh"), files)
+    warned = _plain(w.value for w in at.warning)
+    assert "表“京东订单”本身是一份订单导出：京东 订单导出。" in warned, warned
+    assert "它不描述“宝贝报表”的订单行" in warned
+    assert "再单独上传“京东订单”，并选择“追加到已有数据集”" in warned
+    assert "订单状态" not in warned
+    assert _metrics(at)[:2] == ["14", "12"]  # the Taobao lines, as uploaded without JD's
+    # the states a rule met, listed as Chinese lists them (was "交易关闭 | 已付款 (1), …")
+    [refunded] = [x for x in _rules(at)["label"] if x.startswith("成交后已退款")]
+    assert "已付款（1）、交易关闭" in refunded and ", " not in refunded, refunded
+    # the rules that found nothing, under the three that did: not "已检查 14 条规则，未发现问题"
+    checked = [e.label for e in at.expander if "条规则已检查" in e.label]
+    assert checked == ["14\u00a0条规则已检查，未命中任何行"], [e.label for e in at.expander]
+
+
+def test_a_jd_export_saved_shows_its_money_in_yuan(_isolated_home):
+    """JD's and Taobao's exports write amounts without a ¥ (258.80): a dataset saved from
+    them showed its money as bare figures (净销售额 2,831) on every page, where an export with
+    a ¥ on its amounts (Pinduoduo's) showed ¥. A Chinese marketplace's export is in yuan."""
+    from tests.pages.conftest import run_page
+
+    at = _upload(_page("zh"), [("京东订单.csv", (FIX / "jd_orders.csv").read_bytes())])
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+        assert info.report.get("currency") == "CNY", info.report.get("currency")
+    finally:
+        store.close()
+    ov = run_page("overview.py", dataset_id=info.id, lang="zh", timeout=120)
+    assert not ov.exception, ov.exception
+    [net] = [m for m in ov.metric if m.label == "净销售额"]
+    assert net.value.startswith("¥"), net.value
+
+
 def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_home, zh_store):
     info = zh_store("演示商户")
     at = _page("zh")
@@ -210,7 +255,7 @@ def test_datasets_tab_of_the_chinese_demo_merchant_renames_in_chinese(_isolated_
         "读取行数",
         "保留行数",
         "剔除行数",
-        "后被退货抵消的销售行",
+        "退货抵消行数",
     ]
     listed = next(d.value for d in at.dataframe if "version" in d.value.columns)
     assert listed["name"].tolist() == ["演示商户"]

@@ -81,3 +81,26 @@ def test_daily_series_shows_money_in_the_shops_currency(demo_alerts, metric, mon
     assert len(shown) >= 3  # expected, actual and at least one severity's markers
     assert {t.hovertemplate for t in shown} == {hover}
     assert series_figure(demo_alerts, metric).layout.yaxis.tickformat is None  # no currency
+
+
+@pytest.mark.parametrize("months", [1, 2, 6])
+def test_a_few_months_tick_one_a_month(months):
+    """Five days of alerts drew one bar under '11月01日 00:00' (plotly ticked hours): a few
+    months tick one a month, which the Chinese axis writes 2026年1月 (charts.locale's stop
+    for ticks 28 days to a year apart) and the English Jan 2026."""
+    from ecomdash.charts.locale import localise
+    from ecomdash.i18n import use_lang
+
+    pm = _PerMonth([0] * months, [0] * months, [3] * months)
+    fig = severity_figure(pm)
+    x = fig.layout.xaxis
+    assert (x.dtick, x.tick0) == ("M1", "2026-01")
+    with use_lang("zh"):
+        x = localise(fig).layout.xaxis
+    month_ms = 31 * 86_400_000
+    [shown] = [
+        s.value
+        for s in x.tickformatstops
+        if (s.dtickrange[0] or 0) <= month_ms < (s.dtickrange[1] or float("inf"))
+    ]
+    assert shown == "%Y年%-m月"

@@ -92,3 +92,40 @@ def test_every_page_chart_goes_through_show_chart():
     ]
     assert len(files) > 50
     assert direct == []
+
+
+def test_a_few_days_of_daily_data_tick_one_a_day():
+    """Five days of a Taobao shop: the report's and the Overview's daily trend ticked every
+    12 hours ('11月11日 12:00' under a day's revenue); a few whole days tick one a day, in
+    both languages. Longer spans, times of day and an axis with its own ticks are left to
+    plotly."""
+    import plotly.graph_objects as go
+
+    from ecomdash.charts.locale import DAY_MS, localise
+
+    def fig(x):
+        f = go.Figure()
+        f.add_scatter(x=x, y=list(range(len(x))))
+        return f
+
+    days = pd.date_range("2024-11-11", periods=5, freq="D")
+    for lang in ("zh", "en"):
+        x = localise(fig(days), lang).layout.xaxis
+        assert (x.dtick, x.tick0) == (DAY_MS, "2024-11-11T00:00:00")
+        if lang == "zh":  # the first stop holding a day's dtick writes no time of day
+            [fmt] = [
+                s.value
+                for s in x.tickformatstops
+                if (s.dtickrange[0] or 0) <= DAY_MS <= (s.dtickrange[1] or float("inf"))
+            ][:1]
+            assert fmt == "%m月%d日", fmt
+        x = localise(fig([d.strftime("%Y-%m-%d") for d in days]), lang).layout.xaxis
+        assert x.dtick == DAY_MS  # the days as text, as a chart built from a table has them
+    assert (
+        localise(fig(pd.date_range("2024-11-11", periods=60, freq="D"))).layout.xaxis.dtick is None
+    )
+    hours = pd.date_range("2024-11-11 09:30", periods=5, freq="h")
+    assert localise(fig(hours)).layout.xaxis.dtick is None
+    own = fig(days)
+    own.update_xaxes(dtick="M1")
+    assert localise(own).layout.xaxis.dtick == "M1"

@@ -936,3 +936,22 @@ def test_confidence_line_reads_as_chinese():
         why = _(TEXT["confidence_why"], note=f.confidence_note)
     assert line == "可信度：中"
     assert why == "依据：促销后的回落已测出（区间整体低于零）。"
+
+
+def test_segments_finding_leaves_out_customers_who_bought_lately():
+    """Five days of a Taobao shop: its "At risk" and "Can't lose them" customers (R scores
+    are ranks) had bought 2 to 4 days before, and the Home said to send them the win-back
+    offer ("have not bought for a median 3 days"). Only customers whose last order is at
+    least rfm.LONG_AGO_DAYS (90) days old are lapsing."""
+    customers = pd.DataFrame(
+        {
+            "segment": ["At risk", "Can't lose them", "At risk", "Champions"],
+            "recency_days": [2.0, 3.0, 4.0, 0.0],
+        },
+        index=pd.Index(["a", "b", "c", "d"], name="customer_id"),
+    )
+    seg = SimpleNamespace(rfm=SimpleNamespace(customers=customers))
+    assert FD.segments_finding(seg, winback_ids=()) is None
+    customers.loc["c", "recency_days"] = 120.0  # one of them has not bought for 4 months
+    f = FD.segments_finding(seg, winback_ids=())
+    assert f.customers == 1 and "for 120 days" in f.headline

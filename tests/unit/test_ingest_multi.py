@@ -189,3 +189,27 @@ def test_inputs_not_mutated():
     combine(tables)
     for k, v in tables.items():
         pd.testing.assert_frame_equal(v.data, before[k])
+
+
+def test_an_order_export_uploaded_with_the_lines_is_named_as_one_not_as_a_bad_key():
+    """Two shops' exports (or two months of one) uploaded together: the one that is not the
+    lines is another export, left out with what to do (save, then add it to the dataset), not
+    a join refused on a status column or 'shares no key'."""
+    from pathlib import Path
+
+    fix = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
+    names = ("taobao_orders.csv", "taobao_items.csv", "jd_orders.csv")
+    p = propose_joins(_tables({n: (fix / n).read_bytes() for n in names}))
+    assert p.fact == "taobao_items" and [j.table for j in p.joins] == ["taobao_orders"]
+    assert p.unused == ("jd_orders",)
+    [msg] = p.notes
+    assert msg.startswith("Table 'jd_orders' is an order export of its own: JD order export")
+    assert "upload 'jd_orders' on its own and choose 'Add to an existing dataset'" in msg
+    assert "not unique" not in msg
+    # the same columns twice (March and April of one shop, no platform layout)
+    head = "order id,date,sku,qty,price\n"
+    march = head + "".join(f"{i},2024-03-0{i},S{i},1,9.5\n" for i in range(1, 6))
+    april = head + "".join(f"{i},2024-04-0{i},S{i},1,9.5\n" for i in range(6, 9))
+    p = propose_joins(_tables({"march.csv": march.encode(), "april.csv": april.encode()}))
+    assert p.fact == "march" and p.unused == ("april",)
+    assert p.notes[0].startswith("Table 'april' has the same columns as 'march'")

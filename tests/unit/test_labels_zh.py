@@ -136,3 +136,30 @@ def test_recommendation_model_names_are_plain_and_fit_the_model_box():
         assert L.model_label("user_knn") == "相似客户的购买"
     assert L.model_label("user_knn") == "Similar customers' purchases"
     assert L.model_label("item_knn") == "Similar products (same buyers)"
+
+
+def test_the_data_pages_join_tables_have_chinese_headers():
+    """The proposed joins' and the combine steps' headers (Data page, several files) were
+    'Lines column' and 'Table column' in the Chinese UI: ids the catalogue did not know."""
+    from ecomdash.ingest.multi import CombinedResult, JoinProposal
+
+    joins = JoinProposal("lines", ()).to_frame()
+    steps = CombinedResult(None, "lines", (), (), False).steps_frame()
+    with use_lang("zh"):
+        shown = [L.label(c, "data") for c in [*joins.columns, *steps.columns]]
+    assert [h for h in shown if re.search("[A-Za-z]", h)] == [], shown
+    assert shown[1:3] == ["订单行的列", "该表的列"]
+
+
+def test_the_backtests_downloads_have_chinese_headers():
+    """Forecast → Backtest's second download (下载各折的预测值与实际值): every header in
+    Chinese; it had 'Chosen' (the model auto chose in each fold)."""
+    from ecomdash import forecast as F
+
+    idx = pd.date_range("2024-01-01", periods=21, freq="D")
+    s = F.series_from_values(idx, [10, 12, 14, 16, 18, 20, 22] * 3, freq="D", future_periods=7)
+    res = F.forecast(s, horizon=7, folds=1, models=("seasonal_naive", "ets"))
+    with use_lang("zh"):
+        headers = [L.header(c, area="forecast") for c in res.folds.columns]
+    assert [h for h in headers if re.search("[A-Za-z]", h)] == [], headers
+    assert L.header("chosen", area="forecast") == "Model used"
