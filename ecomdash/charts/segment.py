@@ -162,9 +162,23 @@ def _median_text(v: float, feature: str = "") -> str:
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
 
 
+def _times_ticks(ratio: np.ndarray) -> dict:
+    """The colour bar's ticks as multiples of the typical customer's median ("×2", "×1",
+    "×1/4") at the powers of two the colours span, where plotly wrote the log2 ratio the
+    colours are drawn from ("1", "0", "-2"), a figure a merchant cannot read."""
+    finite = ratio[np.isfinite(ratio)]
+    if finite.size == 0:
+        return {}
+    lo, hi = int(np.floor(finite.min())), int(np.ceil(finite.max()))
+    step = max(1, -(-(hi - lo) // 8))  # at most 9 ticks
+    ks = list(range(lo - lo % step, hi + 1, step))
+    text = [f"×{2**k:,}" if k >= 0 else f"×1/{2**-k:,}" for k in ks]
+    return {"tickvals": ks, "ticktext": text}
+
+
 def profile_heatmap(result: ClusterResult) -> go.Figure:
-    """Each group's median feature relative to the customers the clusters are of (log2
-    ratio, 0 = typical): the customers who ordered at least twice when there are one-time
+    """Each group's median feature relative to the customers the clusters are of (coloured by
+    the log2 ratio, 0 = typical; the colour bar reads it as multiples, ×2, ×1/2): the customers who ordered at least twice when there are one-time
     buyers (the clusters' names compare with them), else all customers."""
     prof = result.profile
     clusters = prof.loc[~prof["cluster"].isin(SUMMARY_IDS)]
@@ -190,7 +204,10 @@ def profile_heatmap(result: ClusterResult) -> go.Figure:
             texttemplate="%{text}",
             colorscale="RdBu_r",  # high = red, as the title says (plotly's RdBu is high = blue)
             zmid=0,
-            colorbar={"title": _("log2 vs all") if ref_id == ALL_ID else _("log2 vs 2+ orders")},
+            colorbar={
+                "title": _("vs all") if ref_id == ALL_ID else _("vs 2+ orders"),
+                **_times_ticks(ratio),
+            },
             hovertemplate="%{y}<br>" + _("%{x}: median %{text}") + "<extra></extra>",
         )
     )

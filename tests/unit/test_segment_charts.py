@@ -143,3 +143,27 @@ def test_pca_scatter_draws_the_sample_as_float32():
     assert all(np.asarray(t.x).dtype == np.float32 for t in fig.data)
     want = charts.scatter_sample(pca, 3)
     assert list(fig.data[2].customdata) == list(want.index[want["cluster"] == 2])
+
+
+def test_profile_heatmap_colour_bar_reads_as_multiples_not_log2(res):
+    """The colour bar read "log2 vs all" with ticks 1, 0, -1 (the log2 ratio the colours are
+    drawn from), which a merchant cannot read: it now reads "vs all" / "vs 2+ orders" with
+    ticks as multiples of the typical customer's median, ×2 at 1, ×1 at 0, ×1/2 at -1, and
+    spans the cells' colours, in both languages."""
+    import numpy as np
+
+    from ecomdash.i18n import use_lang
+
+    heat = charts.profile_heatmap(res.clusters).data[0]
+    bar = heat.colorbar
+    assert "log2" not in bar.title.text and bar.title.text.startswith("vs ")
+    vals = list(bar.tickvals)
+    assert vals == sorted(vals) and 0 in vals
+    for k, text in zip(vals, bar.ticktext, strict=True):
+        assert text == (f"×{2**k:,}" if k >= 0 else f"×1/{2**-k:,}")
+    z = np.asarray(heat.z, dtype=float)
+    assert vals[0] <= np.nanmin(z) and vals[-1] >= np.nanmax(z)
+    with use_lang("zh"):
+        zh = charts.profile_heatmap(res.clusters).data[0].colorbar
+    assert zh.title.text.startswith("相对") and "log2" not in zh.title.text
+    assert list(zh.ticktext) == list(bar.ticktext)
