@@ -100,6 +100,33 @@ FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet":
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
 
 
+#: The currencies the Save form offers (``labels.SYMBOLS``' and a few more), by ISO code; ""
+#: is "not stated". A file's amounts written without a sign (UCI Online Retail II, in £; most
+#: exports) gave a dataset with no currency, and every page wrote "1,054,495" for £1,054,495.
+CURRENCIES = ("", "GBP", "EUR", "USD", "CNY", "JPY", "INR", "HKD", "AUD", "CAD", "CHF")
+
+
+def currency_option(code: str) -> str:
+    """A currency as the Save form offers it, in the UI language: "British Pound (GBP)" /
+    "英镑（GBP）" (CLDR's name through Babel), "" as not stated."""
+    if not code:
+        return _("Not stated (amounts shown without a currency sign)")
+    from babel.numbers import get_currency_name
+
+    from ecomdash.i18n import LOCALES, get_lang
+
+    name = get_currency_name(code, locale=LOCALES.get(get_lang(), LOCALES["en"]))
+    return _("{name} ({code})", name=name, code=code)
+
+
+def with_currency(report: CleaningReport, currency: str) -> CleaningReport | dict:
+    """The report to save: ``currency`` (an ISO code the merchant chose) recorded in it as
+    ``labels.display_for`` reads it; unchanged when none was chosen."""
+    if not currency:
+        return report
+    return {**report.to_dict(), "currency": currency}
+
+
 #: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
 SOURCES = {"upload": N_("upload"), "demo": N_("demo"), "generated": N_("generated")}
 
@@ -621,9 +648,11 @@ def _save_form(filename: str, state: dict) -> None:
         key=K_SAVE_MODE,
     )
     name = target = None
+    currency = ""
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
+            currency = _currency_select(state["report"])
         else:
             by_id = {d.id: d for d in existing}
             target = st.selectbox(
@@ -658,7 +687,7 @@ def _save_form(filename: str, state: dict) -> None:
                 info = store.save_dataset(
                     name,
                     state["lines"],
-                    report=report,
+                    report=with_currency(report, currency),
                     mapping={k: v for k, v in state["resolved"].items() if v},
                     rejected=report.rejected,
                 )
@@ -673,6 +702,28 @@ def _save_form(filename: str, state: dict) -> None:
     st.session_state["data_flash"] = msg
     st.session_state.pop(K_UPLOAD, None)
     select_dataset(info.id)
+
+
+def _currency_select(report: CleaningReport) -> str:
+    """The Save form's currency: the one read off the file's amounts (``£12.50``) when they
+    carry a sign, else "not stated" with a help that says what choosing one does."""
+    found = L.display_for(report.to_dict()).currency or ""
+    options = list(CURRENCIES) if found in CURRENCIES else [*CURRENCIES, found]
+    if found:
+        help_ = _("Read off your file's amounts. Change it if it is wrong.")
+    else:
+        help_ = _(
+            "Your file's amounts carry no currency sign. Choose their currency and every page "
+            "writes it with the amounts (£1,234.50); not stated, they are shown as plain "
+            "numbers (1,234.50)."
+        )
+    return st.selectbox(
+        _("Currency of the amounts"),
+        options,
+        index=options.index(found),
+        format_func=in_run_lang(currency_option),
+        help=help_,  # no key: a new file's choice starts from its own default
+    )
 
 
 # -- datasets ----------------------------------------------------------------------------------

@@ -521,3 +521,68 @@ def test_the_uploaders_line_and_the_browsers_limit_are_the_limit_the_page_checks
         "The upload is 1.1 MB, over the 1 MB limit. Export a shorter period, or compress it as "
         ".gz or .zip, and upload again."
     ]
+
+
+# UCI Online Retail II's layout: plain numbers, no currency sign (the shop is in £)
+PLAIN = (
+    b"Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+    b"489434,85048,CREAM CUPID HEARTS COAT HANGER,12,2009-12-01 07:45:00,6.95,13085.0,UK\n"
+    b'489434,22041,RECORD FRAME 7" SINGLE SIZE,48,2009-12-01 07:45:00,2.10,13085.0,UK\n'
+    b"489435,22350,CAT BOWL,12,2009-12-01 07:46:00,2.55,13086.0,UK\n"
+)
+CURRENCY_LABEL = "Currency of the amounts"
+
+
+def _saved(home) -> object:
+    store = Store.open(home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+    finally:
+        store.close()
+    return info
+
+
+def test_amounts_without_a_sign_can_be_given_their_currency(_isolated_home):
+    """A file in £ written as plain numbers (UCI Online Retail II): the Save form asks for the
+    currency, and the one chosen is the dataset's (every page writes £). Before, there was no
+    way to say it: the Home read "spent 1,054,495" and "At stake 1.05M"."""
+    from ecomdash import labels as L
+
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    box = next(s for s in at.selectbox if s.label == CURRENCY_LABEL)
+    assert box.value == ""  # not stated: the file does not say
+    assert box.options[0] == "Not stated (amounts shown without a currency sign)"
+    assert "British Pound (GBP)" in box.options
+    assert "no currency sign" in box.help
+    box.set_value("GBP")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    info = _saved(_isolated_home)
+    assert info.report["currency"] == "GBP"
+    assert L.display_for(info.report).symbol == "£"
+
+
+def test_amounts_with_a_sign_keep_their_currency(_isolated_home):
+    """The currency read off the amounts (£6.95) is the form's default."""
+    signed = PLAIN.replace(b",6.95,", b",\xc2\xa36.95,").replace(b",2.10,", b",\xc2\xa32.10,")
+    at = _upload(_page(), "signed.csv", signed)
+    box = next(s for s in at.selectbox if s.label == CURRENCY_LABEL)
+    assert box.value == "GBP"
+    assert "Read off your file's amounts" in box.help
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert _saved(_isolated_home).report["currency"] == "GBP"
+
+
+def test_a_file_saved_with_no_currency_chosen_has_none(_isolated_home):
+    """A file without a sign, saved as it comes, has no currency: none is made up."""
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert "currency" not in _saved(_isolated_home).report
+
+
+def test_adding_to_a_dataset_asks_no_currency(demo_dataset, _isolated_home):
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.radio(key="save_mode").set_value("append").run()
+    assert CURRENCY_LABEL not in [s.label for s in at.selectbox]  # the dataset's own stays
