@@ -543,14 +543,15 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     elif found.empty:
         st.caption(_("No cleaning rule found anything in these rows."))
     else:
+        # the labels wrap within the page: the longest ("sale lines matched to the return
+        # that cancels them (same customer and product, opposite quantity, earlier date)",
+        # UCI Online Retail II) was cut at "op" in a 1280 px window; every row shown
         show_table(
             found[["label", "rows", "action"]],
             area="data",
             hide_index=True,
-            height=min(38 + 35 * len(found), 700),
-            column_config={
-                "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
-            },
+            fit=True,
+            height="content",
         )
     if len(nothing):
         # many long labels (with their own commas): a list in a collapsed expander reads

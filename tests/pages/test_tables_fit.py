@@ -499,3 +499,44 @@ def test_the_segment_movement_matrix_fits_the_page(demo_dataset, lang, monkeypat
     # within the table of a 1280 px window (Chromium: 820 px, 818 inside its border); the
     # English one took 909 px there, "Hibernating" and "Lost" out of view
     assert sum(widths) <= T.INNER_PX, widths
+
+
+#: UCI Online Retail II's layout (../shared/data): a sale, the C order that cancels it, a
+#: return outside a C order, postage, a guest line, a zero price
+UCI_LIKE = (
+    b"Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+    b"489434,85048,CREAM CUPID HEARTS COAT HANGER,12,2009-12-01 07:45:00,6.95,13085.0,UK\n"
+    b"489434,22041,RECORD FRAME 7 SINGLE SIZE,48,2009-12-01 07:45:00,2.10,13085.0,UK\n"
+    b"C489449,85048,CREAM CUPID HEARTS COAT HANGER,-12,2009-12-02 10:00:00,6.95,13085.0,UK\n"
+    b"489435,POST,POSTAGE,1,2009-12-01 07:46:00,18.00,13086.0,France\n"
+    b"489435,22350,CAT BOWL,12,2009-12-01 07:46:00,2.55,13086.0,France\n"
+    b"489436,22350,CAT BOWL,-2,2009-12-03 07:46:00,2.55,13086.0,France\n"
+    b"489437,22351,DOG BOWL,3,2009-12-03 09:00:00,0,,UK\n"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cleaning_reports_rules_fit_the_page(_isolated_home, lang):
+    """The rules of an upload's cleaning report within the page, every label whole: the
+    longest, "sale lines matched to the return that cancels them (same customer and product,
+    opposite quantity, earlier date)", was cut at "op" in a 1280 px window (UCI Online Retail
+    II, Chromium), its column "large" and the table's width the page's."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.file_uploader(key="uploader").set_value(("online_retail.csv", UCI_LIKE, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    table = _table(at, "action")
+    with use_lang(lang):
+        longest = _(
+            "sale lines matched to the return that cancels them (same customer and product, "
+            "opposite quantity, earlier date)"
+        )
+    assert longest in list(table.value["label"]), table.value
+    assert len(table.value) >= 5
+    wrapped_within_the_page(table, ["label", "rows", "action"])
