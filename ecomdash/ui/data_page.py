@@ -48,6 +48,7 @@ from ecomdash.ui.uploader import file_uploader, limit_mb
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
+K_SAVED = "data_saved"  # {"file_id", "name"}: the upload just saved, still in the uploader
 NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
 
@@ -193,6 +194,21 @@ def _upload_section() -> None:
         )
         return
     file_id = "|".join(u.file_id for u in ups)
+    saved = st.session_state.get(K_SAVED)
+    if saved and saved.get("file_id") == file_id:
+        # the file stays in the uploader after its save: read, cleaned and offered to save
+        # again, it read as if nothing had been saved (a second Save made a second dataset of
+        # the same name, UCI Online Retail II in Chromium)
+        st.info(
+            inert(
+                _(
+                    "This upload is saved as the dataset “{name}”, now open in the dashboard. "
+                    "To upload another export, remove this file from the box above (×).",
+                    name=saved.get("name", ""),
+                )
+            )
+        )
+        return
     state = st.session_state.get(K_UPLOAD)
     if not state or state.get("file_id") != file_id:
         state = {"file_id": file_id, "sheet": None}
@@ -701,6 +717,7 @@ def _save_form(filename: str, state: dict) -> None:
         show_error(exc)
         return
     st.session_state["data_flash"] = msg
+    st.session_state[K_SAVED] = {"file_id": state.get("file_id"), "name": info.name}
     st.session_state.pop(K_UPLOAD, None)
     select_dataset(info.id)
 

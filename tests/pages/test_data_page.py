@@ -586,3 +586,30 @@ def test_adding_to_a_dataset_asks_no_currency(demo_dataset, _isolated_home):
     at = _upload(_page(), "online_retail.csv", PLAIN)
     at.radio(key="save_mode").set_value("append").run()
     assert CURRENCY_LABEL not in [s.label for s in at.selectbox]  # the dataset's own stays
+
+
+def test_a_saved_upload_is_not_offered_for_saving_again(_isolated_home):
+    """After Save the file stays in the uploader: the page said "Saved 518,596 lines as a new
+    dataset." above the same file read, cleaned and offered to save again (UCI Online Retail
+    II in Chromium), and a second Save made a second dataset of the same name. Now it says
+    the upload is saved, as which dataset, and how to upload another."""
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.text_input[0].set_value("UCI 2010")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value.replace("\\", "") for s in at.success] == ["Saved 3 lines as a new dataset."]
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]
+    # not read and cleaned again (the saved dataset's report is in the other tab)
+    assert [h.value for h in at.subheader if h.value.startswith("Cleaning report")] == [
+        "Cleaning report of this dataset"
+    ]
+    [said] = [i.value.replace("\\", "") for i in at.info]
+    assert said == (
+        "This upload is saved as the dataset “UCI 2010”, now open in the dashboard. "
+        "To upload another export, remove this file from the box above (×)."
+    )
+    at.run()  # still so on the next run
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]
+    # another file is read and offered for saving
+    at = _upload(at, "other.csv", PLAIN.replace(b"489434", b"489500"))
+    assert "FormSubmitter:save_form-Save" in [b.key for b in at.button]

@@ -411,3 +411,17 @@ def test_the_save_forms_currency_in_chinese(_isolated_home):
     finally:
         store.close()
     assert info.report["currency"] == "CNY"
+
+
+def test_a_saved_upload_says_so_in_chinese(_isolated_home):
+    """The upload just saved is not offered for saving again; the page says so in Chinese."""
+    at = _upload(_page("zh"), [("订单.csv", EN_CSV)])
+    at.text_input[0].set_value("三月订单")
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    assert not any(str(b.key).startswith("FormSubmitter:save_form") for b in at.button)
+    [said] = [i.value.replace("\\", "") for i in at.info]
+    assert said == (
+        "此次上传已保存为数据集“三月订单”，现已在仪表盘中打开。"
+        "要上传另一份导出，请先从上方的框中移除此文件（×）。"
+    )
