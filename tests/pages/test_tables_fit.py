@@ -569,3 +569,30 @@ def test_a_customers_recommendations_fit_the_page(demo_dataset, lang, monkeypatc
     [table] = [d for d in at.dataframe if {"product_name", "reason"} <= set(d.value.columns)]
     assert "DOVE DECORATION" in str(table.value["reason"].iloc[0])
     wrapped_within_the_page(table, list(table.value.columns))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cleaning_reports_tiles_keep_their_labels_whole(_isolated_home, lang):
+    """The cleaning report's four tiles share the row by what each label needs: in equal
+    columns "Sale lines cancelled later" read "Sale lines cancelled l…" in a 1280 px window
+    (UCI Online Retail II, Chromium; 后被退货抵消的销售行 had 192 px of the 194 it needs). Each
+    tile's share of the page (818 px less three 16 px gaps) holds its label beside the help
+    icon, as table_layout.tile_weights measures it (the Home's rule, checked in Chromium)."""
+    from streamlit.testing.v1 import AppTest
+
+    from ecomdash.ui.table_layout import TILE_LABEL_PX
+    from tests.pages.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.file_uploader(key="uploader").set_value(("online_retail.csv", UCI_LIKE, "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    tiles = [(c.metric[0].label, c.weight) for c in at.columns if len(c.metric) == 1]
+    assert len(tiles) == 4, tiles
+    room = PAGE_INSIDE - 3 * 16
+    total = sum(w for _label, w in tiles)
+    for label, weight in tiles:
+        needs = T.drawn_px(label) - 18 + TILE_LABEL_PX
+        assert room * weight / total >= needs, (label, room * weight / total, needs)
