@@ -50,6 +50,11 @@ RULES_SCREEN = ("rule", "if (ids)", "then (ids)", "baskets", "confidence", "lift
 #: confidence and lift, the rule's words wrapping; ids, support and baskets in the CSV. With
 #: all 7 the table ran 973 px wide in its 368 px column (Chromium at 1400 px; 887 in Chinese).
 TOP_RULES_SCREEN = ("rule", "confidence", "lift")
+#: The Itemsets tab's table: every column, each row one line within the page (the longest
+#: itemset's names cut at the end, whole in the CSV). With UCI Online Retail II's long names
+#: ("POPPY'S PLAYHOUSE BEDROOM + POPPY'S PLAYHOUSE KITCHEN + …") it ran 10 px past the page's
+#: edge at 1280 px (Chromium).
+ITEMSETS_SCREEN = ("itemset", "ids", "size", "support", "baskets")
 #: Product lookup's "Frequently bought together" beside its chart (two fifths of the page):
 #: the product and the share of the item's baskets that hold it; the id, the baskets and the
 #: lift in the CSV. With all 5 it ran 558 px wide in its 368 px column (547 in Chinese).
@@ -333,6 +338,7 @@ def itemsets_tab(res: B.BasketResult) -> None:
         hide_index=True,
         width="stretch",
         height=420,
+        on_screen=ITEMSETS_SCREEN,
     )
     st.caption(_("{shown} of {n} itemsets.", shown=f"{len(view):,}", n=f"{res.n_itemsets:,}"))
     download_table(view, "basket-itemsets", key="dl_basket_itemsets")

@@ -43,11 +43,13 @@ from ecomdash.ui.common import (
     show_error,
 )
 from ecomdash.ui.data_i18n import in_run_lang
+from ecomdash.ui.table_layout import tile_weights
 from ecomdash.ui.tables import show_table
 from ecomdash.ui.uploader import file_uploader, limit_mb
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
 K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
+K_SAVED = "data_saved"  # {"file_id", "name"}: the upload just saved, still in the uploader
 NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "parquet", "gz", "zip"]
 
@@ -98,6 +100,33 @@ DELIMITERS = {
 }
 FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
+
+
+#: The currencies the Save form offers (``labels.SYMBOLS``' and a few more), by ISO code; ""
+#: is "not stated". A file's amounts written without a sign (UCI Online Retail II, in £; most
+#: exports) gave a dataset with no currency, and every page wrote "1,054,495" for £1,054,495.
+CURRENCIES = ("", "GBP", "EUR", "USD", "CNY", "JPY", "INR", "HKD", "AUD", "CAD", "CHF")
+
+
+def currency_option(code: str) -> str:
+    """A currency as the Save form offers it, in the UI language: "British Pound (GBP)" /
+    "英镑（GBP）" (CLDR's name through Babel), "" as not stated."""
+    if not code:
+        return _("Not stated (amounts shown without a currency sign)")
+    from babel.numbers import get_currency_name
+
+    from ecomdash.i18n import LOCALES, get_lang
+
+    name = get_currency_name(code, locale=LOCALES.get(get_lang(), LOCALES["en"]))
+    return _("{name} ({code})", name=name, code=code)
+
+
+def with_currency(report: CleaningReport, currency: str) -> CleaningReport | dict:
+    """The report to save: ``currency`` (an ISO code the merchant chose) recorded in it as
+    ``labels.display_for`` reads it; unchanged when none was chosen."""
+    if not currency:
+        return report
+    return {**report.to_dict(), "currency": currency}
 
 
 #: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
@@ -169,6 +198,21 @@ def _upload_section() -> None:
         )
         return
     file_id = "|".join(u.file_id for u in ups)
+    saved = st.session_state.get(K_SAVED)
+    if saved and saved.get("file_id") == file_id:
+        # the file stays in the uploader after its save: read, cleaned and offered to save
+        # again, it read as if nothing had been saved (a second Save made a second dataset of
+        # the same name, UCI Online Retail II in Chromium)
+        st.info(
+            inert(
+                _(
+                    "This upload is saved as the dataset “{name}”, now open in the dashboard. "
+                    "To upload another export, remove this file from the box above (×).",
+                    name=saved.get("name", ""),
+                )
+            )
+        )
+        return
     state = st.session_state.get(K_UPLOAD)
     if not state or state.get("file_id") != file_id:
         state = {"file_id": file_id, "sheet": None}
@@ -451,10 +495,22 @@ def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
 def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
     """The cleaning report: counts, the rules that found rows (with their rows and action), the
     rules that found nothing in one collapsed list, samples, rejected rows."""
-    a, b, c, d = st.columns(4)
-    a.metric(
-        _("Rows read"),
+    dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
+    # was "Cancellations matched": read next to the C orders' cancellation lines, it seemed to
+    # count cancelled orders; it counts the sale lines a later return cancels
+    labels = [_("Rows read"), _("Rows kept"), _("Rows dropped"), _("Sale lines cancelled later")]
+    values = [
         fmt_int(rep.get("rows_read")),
+        fmt_int(rep.get("rows_kept")),
+        fmt_int(dropped),
+        fmt_int(rep.get("matched_cancellations", 0)),
+    ]
+    # each tile as wide as its label or value needs: in equal columns "Sale lines cancelled
+    # later" read "Sale lines cancelled l…" at 1280 px (UCI Online Retail II, Chromium)
+    a, b, c, d = st.columns(tile_weights(labels, values))
+    a.metric(
+        labels[0],
+        values[0],
         help=_(
             "The data rows read (the header not counted); for several tables, the order lines "
             "they were joined into."
@@ -462,28 +518,25 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         border=True,
     )
     b.metric(
-        _("Rows kept"),
-        fmt_int(rep.get("rows_kept")),
+        labels[1],
+        values[1],
         help=_(
             "The rows saved as order lines, the flagged ones included (a flag marks a return, "
             "a cancellation or a postage line; it is not dropped)."
         ),
         border=True,
     )
-    dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
     c.metric(
-        _("Rows dropped"),
-        fmt_int(dropped),
+        labels[2],
+        values[2],
         help=_(
             "The rows left out of the dataset: the table below says why, the download lists them."
         ),
         border=True,
     )
-    # was "Cancellations matched": read next to the C orders' cancellation lines, it seemed to
-    # count cancelled orders; it counts the sale lines a later return cancels
     d.metric(
-        _("Sale lines cancelled later"),
-        fmt_int(rep.get("matched_cancellations", 0)),
+        labels[3],
+        values[3],
         help=_(
             "Sale lines matched to a later return that cancels them (same customer and "
             "product, opposite quantity). They are kept, flagged: customer analyses do not "
@@ -519,14 +572,15 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
     elif found.empty:
         st.caption(_("No cleaning rule found anything in these rows."))
     else:
+        # the labels wrap within the page: the longest ("sale lines matched to the return
+        # that cancels them (same customer and product, opposite quantity, earlier date)",
+        # UCI Online Retail II) was cut at "op" in a 1280 px window; every row shown
         show_table(
             found[["label", "rows", "action"]],
             area="data",
             hide_index=True,
-            height=min(38 + 35 * len(found), 700),
-            column_config={
-                "label": st.column_config.TextColumn(L.label("label", "data"), width="large")
-            },
+            fit=True,
+            height="content",
         )
     if len(nothing):
         # many long labels (with their own commas): a list in a collapsed expander reads
@@ -624,9 +678,11 @@ def _save_form(filename: str, state: dict) -> None:
         key=K_SAVE_MODE,
     )
     name = target = None
+    currency = ""
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
+            currency = _currency_select(state["report"])
         else:
             by_id = {d.id: d for d in existing}
             target = st.selectbox(
@@ -661,7 +717,7 @@ def _save_form(filename: str, state: dict) -> None:
                 info = store.save_dataset(
                     name,
                     state["lines"],
-                    report=report,
+                    report=with_currency(report, currency),
                     mapping={k: v for k, v in state["resolved"].items() if v},
                     rejected=report.rejected,
                 )
@@ -674,8 +730,31 @@ def _save_form(filename: str, state: dict) -> None:
         show_error(exc)
         return
     st.session_state["data_flash"] = msg
+    st.session_state[K_SAVED] = {"file_id": state.get("file_id"), "name": info.name}
     st.session_state.pop(K_UPLOAD, None)
     select_dataset(info.id)
+
+
+def _currency_select(report: CleaningReport) -> str:
+    """The Save form's currency: the one read off the file's amounts (``£12.50``) when they
+    carry a sign, else "not stated" with a help that says what choosing one does."""
+    found = L.display_for(report.to_dict()).currency or ""
+    options = list(CURRENCIES) if found in CURRENCIES else [*CURRENCIES, found]
+    if found:
+        help_ = _("Read off your file's amounts. Change it if it is wrong.")
+    else:
+        help_ = _(
+            "Your file's amounts carry no currency sign. Choose their currency and every page "
+            "writes it with the amounts (£1,234.50); not stated, they are shown as plain "
+            "numbers (1,234.50)."
+        )
+    return st.selectbox(
+        _("Currency of the amounts"),
+        options,
+        index=options.index(found),
+        format_func=in_run_lang(currency_option),
+        help=help_,  # no key: a new file's choice starts from its own default
+    )
 
 
 # -- datasets ----------------------------------------------------------------------------------

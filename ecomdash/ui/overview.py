@@ -299,10 +299,13 @@ def render(ctx: PageContext) -> None:
         df, (_label, title, stem) = getattr(res, name), PARTS[name]
         with tab:
             if df.empty:
+                # the field by name: "no such column" under "Top categories" did not say which
+                # column to map (UCI Online Retail II has no category)
                 st.caption(
                     _(
-                        "This dataset has no such column: re-upload the export on the Data "
-                        "page and map one to see this breakdown."
+                        "This dataset has no {field} column: re-upload the export on the Data "
+                        "page and map one to {field} to see this breakdown.",
+                        field=S.field_name(BY_COLUMN[name]),
                     )
                 )
                 continue

@@ -455,10 +455,14 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         )
         return
     recs = R.shown_sources(recs)
+    # within the page, the reasons wrapping: with UCI Online Retail II's long product names
+    # ("because you bought DOVE DECORATION PAINTED ZINC and STAR DE…") the table ran 242 px
+    # past the page's edge in a 1280 px window, the reasons cut (Chromium)
     show_table(
         recs.drop(columns=["customer_id"]),
         area="recommend",
         hide_index=True,
+        fit=True,
     )
     download_table(recs, "recommendations-customer", key="rec_dl_customer", area="recommend")
     show_chart(

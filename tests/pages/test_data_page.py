@@ -544,3 +544,95 @@ def test_an_old_xls_order_export_is_told_what_to_do(_isolated_home, lang):
     assert len(errors) == 1 and want in errors[0], errors
     assert ".xlsx" in errors[0]
     assert not [b for b in at.button if b.key and "save" in b.key.lower()]
+
+
+# UCI Online Retail II's layout: plain numbers, no currency sign (the shop is in £)
+PLAIN = (
+    b"Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+    b"489434,85048,CREAM CUPID HEARTS COAT HANGER,12,2009-12-01 07:45:00,6.95,13085.0,UK\n"
+    b'489434,22041,RECORD FRAME 7" SINGLE SIZE,48,2009-12-01 07:45:00,2.10,13085.0,UK\n'
+    b"489435,22350,CAT BOWL,12,2009-12-01 07:46:00,2.55,13086.0,UK\n"
+)
+CURRENCY_LABEL = "Currency of the amounts"
+
+
+def _saved(home) -> object:
+    store = Store.open(home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+    finally:
+        store.close()
+    return info
+
+
+def test_amounts_without_a_sign_can_be_given_their_currency(_isolated_home):
+    """A file in £ written as plain numbers (UCI Online Retail II): the Save form asks for the
+    currency, and the one chosen is the dataset's (every page writes £). Before, there was no
+    way to say it: the Home read "spent 1,054,495" and "At stake 1.05M"."""
+    from ecomdash import labels as L
+
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    box = next(s for s in at.selectbox if s.label == CURRENCY_LABEL)
+    assert box.value == ""  # not stated: the file does not say
+    assert box.options[0] == "Not stated (amounts shown without a currency sign)"
+    assert "British Pound (GBP)" in box.options
+    assert "no currency sign" in box.help
+    box.set_value("GBP")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    info = _saved(_isolated_home)
+    assert info.report["currency"] == "GBP"
+    assert L.display_for(info.report).symbol == "£"
+
+
+def test_amounts_with_a_sign_keep_their_currency(_isolated_home):
+    """The currency read off the amounts (£6.95) is the form's default."""
+    signed = PLAIN.replace(b",6.95,", b",\xc2\xa36.95,").replace(b",2.10,", b",\xc2\xa32.10,")
+    at = _upload(_page(), "signed.csv", signed)
+    box = next(s for s in at.selectbox if s.label == CURRENCY_LABEL)
+    assert box.value == "GBP"
+    assert "Read off your file's amounts" in box.help
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert _saved(_isolated_home).report["currency"] == "GBP"
+
+
+def test_a_file_saved_with_no_currency_chosen_has_none(_isolated_home):
+    """A file without a sign, saved as it comes, has no currency: none is made up."""
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert "currency" not in _saved(_isolated_home).report
+
+
+def test_adding_to_a_dataset_asks_no_currency(demo_dataset, _isolated_home):
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.radio(key="save_mode").set_value("append").run()
+    assert CURRENCY_LABEL not in [s.label for s in at.selectbox]  # the dataset's own stays
+
+
+def test_a_saved_upload_is_not_offered_for_saving_again(_isolated_home):
+    """After Save the file stays in the uploader: the page said "Saved 518,596 lines as a new
+    dataset." above the same file read, cleaned and offered to save again (UCI Online Retail
+    II in Chromium), and a second Save made a second dataset of the same name. Now it says
+    the upload is saved, as which dataset, and how to upload another."""
+    at = _upload(_page(), "online_retail.csv", PLAIN)
+    at.text_input[0].set_value("UCI 2010")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    assert [s.value.replace("\\", "") for s in at.success] == ["Saved 3 lines as a new dataset."]
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]
+    # not read and cleaned again (the saved dataset's report is in the other tab)
+    assert [h.value for h in at.subheader if h.value.startswith("Cleaning report")] == [
+        "Cleaning report of this dataset"
+    ]
+    [said] = [i.value.replace("\\", "") for i in at.info]
+    assert said == (
+        "This upload is saved as the dataset “UCI 2010”, now open in the dashboard. "
+        "To upload another export, remove this file from the box above (×)."
+    )
+    at.run()  # still so on the next run
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]
+    # another file is read and offered for saving
+    at = _upload(at, "other.csv", PLAIN.replace(b"489434", b"489500"))
+    assert "FormSubmitter:save_form-Save" in [b.key for b in at.button]

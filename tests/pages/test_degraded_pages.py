@@ -138,3 +138,27 @@ def test_whole_app_renders_on_a_till_log(till):
     assert "Item A + Item B" in [t.value for t in at.text] or "Item B + Item A" in [
         t.value for t in at.text
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "This dataset has no Category column: re-upload the export on the Data page and "
+            "map one to Category to see this breakdown.",
+        ),
+        (
+            "zh",
+            "该数据集没有“品类”列：请在“数据”页面重新上传导出文件，并将一列映射为“品类”，"
+            "即可查看此项明细。",
+        ),
+    ],
+)
+def test_a_breakdown_without_its_column_names_the_field_to_map(priced, lang, said):
+    """The Overview's "Top categories" of a file with no category (UCI Online Retail II, this
+    till log) said "This dataset has no such column", not which one to map."""
+    info, _truth = priced
+    at = run_page("overview.py", dataset_id=info.id, lang=lang)
+    assert not at.exception, at.exception
+    assert said in [c.value.replace("\\", "") for c in at.caption]

@@ -437,3 +437,36 @@ def test_marketplace_and_date_notes_read_as_chinese(_isolated_home):
     notes = [_plain([c.value]) for c in at.caption] + [t.value for t in at.text]
     assert any("日期按日/月/年读取" in n for n in notes), notes
     assert not [n for n in notes if SPACED.search(n)], notes
+
+
+def test_the_save_forms_currency_in_chinese(_isolated_home):
+    """The currency a file without signs is given (data_page._currency_select), in Chinese:
+    CLDR's currency names, the code in full-width brackets; the one chosen is saved."""
+    at = _upload(_page("zh"), [("订单.csv", EN_CSV)])
+    box = next(s for s in at.selectbox if s.label == "金额的币种")
+    assert box.options[0] == "未注明（金额显示时不带货币符号）"
+    assert {"英镑（GBP）", "人民币（CNY）", "美元（USD）"} <= set(box.options)
+    assert box.help.startswith("文件中的金额不带货币符号。")
+    box.set_value("CNY")
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    store = Store.open(_isolated_home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+    finally:
+        store.close()
+    assert info.report["currency"] == "CNY"
+
+
+def test_a_saved_upload_says_so_in_chinese(_isolated_home):
+    """The upload just saved is not offered for saving again; the page says so in Chinese."""
+    at = _upload(_page("zh"), [("订单.csv", EN_CSV)])
+    at.text_input[0].set_value("三月订单")
+    _save_button(at).click().run()
+    assert not at.exception, at.exception
+    assert not any(str(b.key).startswith("FormSubmitter:save_form") for b in at.button)
+    [said] = [i.value.replace("\\", "") for i in at.info]
+    assert said == (
+        "此次上传已保存为数据集“三月订单”，现已在仪表盘中打开。"
+        "要上传另一份导出，请先从上方的框中移除此文件（×）。"
+    )
