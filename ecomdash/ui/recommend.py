@@ -620,7 +620,12 @@ def _evaluation_tab(ctx: PageContext, p: RecParams) -> None:
 
 
 def _export_tab(ctx: PageContext, p: RecParams) -> None:
-    st.write(_("Top {k} products with reasons for every customer, as a formula-safe CSV.", k=p.k))
+    st.write(
+        _(
+            "Top {k} products with reasons for every customer, as a CSV that opens safely in Excel.",
+            k=p.k,
+        )
+    )
     if not st.button(_("Prepare the export"), key="rec_bulk"):
         return
     try:

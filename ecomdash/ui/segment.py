@@ -596,8 +596,8 @@ def _download_tab(res: SegmentationResult, fk: tuple) -> None:
         stem = "customers-all-customers"
     st.caption(
         _(
-            "{n} customers, spend {money}. The file is formula-safe; the customer ids are what "
-            "an email or ads tool imports.",
+            "{n} customers, spend {money}. The file opens safely in Excel; the customer ids are "
+            "what an email or ads tool imports.",
             n=f"{len(part):,}",
             money=fmt_money(part["monetary"].sum()),
         )

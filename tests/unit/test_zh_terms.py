@@ -47,6 +47,8 @@ OLD_WORDS = [
     ("customer-id-space", r"(?:客户|买家)ID", "客户 ID"),
     # a Basket page option as its radio shows it (“购物篮” / “客户日”), not the raw id
     ("raw-option-id", r"customer-day|(?:basket|level)\s*=\s*'", "“购物篮”选“客户日”"),
+    # a download's safety said as what it means to a merchant (session 55)
+    ("formula-safe", r"公式防注入", "可放心用 Excel 打开"),
 ]
 
 
@@ -72,6 +74,13 @@ def _all() -> list[tuple[str, str, str]]:
 def test_no_catalogue_uses_the_old_word(old, new):
     found = [f"{name}: {s[:80]!r}" for name, _i, s in _all() if re.search(old, s)]
     assert not found, f"write {new}, not {old}:\n" + "\n".join(found)
+
+
+def test_no_message_says_formula_safe():
+    """A download's safety was "a formula-safe CSV" / "公式防注入处理", the engineers' word
+    for what the file guards against; the pages say it "opens safely in Excel"."""
+    found = [f"{name}: {i[:80]!r}" for name, i, _s in _all() if "formula" in i.lower()]
+    assert not found, "\n".join(found)
 
 
 def test_every_held_out_period_is_the_validation_period():
