@@ -128,6 +128,18 @@ def zh_store(_isolated_home, _zh_store_templates, demo_zh_merchant):
     return put
 
 
+def saved_dataset(home: Path):
+    """The one dataset saved in the store at ``home`` besides the demo (a test that saved it)."""
+    from ecomdash.store import Store
+
+    store = Store.open(home)
+    try:
+        [info] = [d for d in store.list_datasets() if not d.is_demo]
+    finally:
+        store.close()
+    return info
+
+
 def run_page(
     page_file: str, *, dataset_id: str | None = None, timeout: float = 60, lang: str | None = None
 ) -> AppTest:

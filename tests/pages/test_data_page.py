@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.store import Store
-from tests.pages.conftest import ROOT
+from tests.pages.conftest import ROOT, saved_dataset
 
 CN = (
     "订单号,下单时间,买家ID,商品编码,商品名称,数量,单价,实付金额\n"
@@ -556,15 +556,6 @@ PLAIN = (
 CURRENCY_LABEL = "Currency of the amounts"
 
 
-def _saved(home) -> object:
-    store = Store.open(home)
-    try:
-        [info] = [d for d in store.list_datasets() if not d.is_demo]
-    finally:
-        store.close()
-    return info
-
-
 def test_amounts_without_a_sign_can_be_given_their_currency(_isolated_home):
     """A file in £ written as plain numbers (UCI Online Retail II): the Save form asks for the
     currency, and the one chosen is the dataset's (every page writes £). Before, there was no
@@ -580,7 +571,7 @@ def test_amounts_without_a_sign_can_be_given_their_currency(_isolated_home):
     box.set_value("GBP")
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert not at.exception, at.exception
-    info = _saved(_isolated_home)
+    info = saved_dataset(_isolated_home)
     assert info.report["currency"] == "GBP"
     assert L.display_for(info.report).symbol == "£"
 
@@ -594,7 +585,7 @@ def test_amounts_with_a_sign_keep_their_currency(_isolated_home):
     assert "Read off your file's amounts" in box.help
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert not at.exception, at.exception
-    assert _saved(_isolated_home).report["currency"] == "GBP"
+    assert saved_dataset(_isolated_home).report["currency"] == "GBP"
 
 
 def test_a_file_saved_with_no_currency_chosen_has_none(_isolated_home):
@@ -602,7 +593,7 @@ def test_a_file_saved_with_no_currency_chosen_has_none(_isolated_home):
     at = _upload(_page(), "online_retail.csv", PLAIN)
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert not at.exception, at.exception
-    assert "currency" not in _saved(_isolated_home).report
+    assert "currency" not in saved_dataset(_isolated_home).report
 
 
 def test_adding_to_a_dataset_asks_no_currency(demo_dataset, _isolated_home):

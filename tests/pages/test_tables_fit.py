@@ -515,12 +515,8 @@ UCI_LIKE = (
 )
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_the_cleaning_reports_rules_fit_the_page(_isolated_home, lang):
-    """The rules of an upload's cleaning report within the page, every label whole: the
-    longest, "sale lines matched to the return that cancels them (same customer and product,
-    opposite quantity, earlier date)", was cut at "op" in a 1280 px window (UCI Online Retail
-    II, Chromium), its column "large" and the table's width the page's."""
+def _data_page_with_uci_like(lang: str):
+    """The Data page in ``lang`` with :data:`UCI_LIKE` uploaded (read, mapped and cleaned)."""
     from streamlit.testing.v1 import AppTest
 
     from tests.pages.conftest import ROOT
@@ -531,6 +527,16 @@ def test_the_cleaning_reports_rules_fit_the_page(_isolated_home, lang):
     at.file_uploader(key="uploader").set_value(("online_retail.csv", UCI_LIKE, "text/csv"))
     at.run()
     assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_cleaning_reports_rules_fit_the_page(_isolated_home, lang):
+    """The rules of an upload's cleaning report within the page, every label whole: the
+    longest, "sale lines matched to the return that cancels them (same customer and product,
+    opposite quantity, earlier date)", was cut at "op" in a 1280 px window (UCI Online Retail
+    II, Chromium), its column "large" and the table's width the page's."""
+    at = _data_page_with_uci_like(lang)
     table = _table(at, "action")
     with use_lang(lang):
         longest = _(
@@ -578,17 +584,9 @@ def test_the_cleaning_reports_tiles_keep_their_labels_whole(_isolated_home, lang
     (UCI Online Retail II, Chromium; 后被退货抵消的销售行 had 192 px of the 194 it needs). Each
     tile's share of the page (818 px less three 16 px gaps) holds its label beside the help
     icon, as table_layout.tile_weights measures it (the Home's rule, checked in Chromium)."""
-    from streamlit.testing.v1 import AppTest
-
     from ecomdash.ui.table_layout import TILE_LABEL_PX
-    from tests.pages.conftest import ROOT
 
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
-    at.query_params["lang"] = lang
-    at.run()
-    at.file_uploader(key="uploader").set_value(("online_retail.csv", UCI_LIKE, "text/csv"))
-    at.run()
-    assert not at.exception, at.exception
+    at = _data_page_with_uci_like(lang)
     tiles = [(c.metric[0].label, c.weight) for c in at.columns if len(c.metric) == 1]
     assert len(tiles) == 4, tiles
     room = PAGE_INSIDE - 3 * 16

@@ -12,7 +12,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.store import Store
-from tests.pages.conftest import ROOT
+from tests.pages.conftest import ROOT, saved_dataset
 from tests.pages.zh_walk import english_left
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
@@ -149,11 +149,7 @@ def test_english_csv_mapped_by_hand_in_chinese(_isolated_home):
     assert not at.exception, at.exception
     _save_button(at).click().run()
     assert not at.exception, at.exception
-    store = Store.open(_isolated_home)
-    try:
-        [info] = [d for d in store.list_datasets() if not d.is_demo]
-    finally:
-        store.close()
+    info = saved_dataset(_isolated_home)
     assert info.rows == 4 and "customer_id" not in info.mapping
     assert info.mapping["order_id"] == "Order ID"
 
@@ -352,11 +348,7 @@ def test_append_and_delete_in_chinese(_isolated_home):
     assert not at.exception, at.exception
     assert not any(t.label == "新数据集名称" for t in at.text_input)
     target = next(s for s in at.selectbox if s.label.startswith("追加到的数据集"))
-    store = Store.open(_isolated_home)
-    try:
-        [info] = [d for d in store.list_datasets() if not d.is_demo]
-    finally:
-        store.close()
+    info = saved_dataset(_isolated_home)
     assert target.options == ["订单（4\u00a0行）"]
     target.set_value(info.id)
     _save_button(at).click().run()
@@ -450,11 +442,7 @@ def test_the_save_forms_currency_in_chinese(_isolated_home):
     box.set_value("CNY")
     _save_button(at).click().run()
     assert not at.exception, at.exception
-    store = Store.open(_isolated_home)
-    try:
-        [info] = [d for d in store.list_datasets() if not d.is_demo]
-    finally:
-        store.close()
+    info = saved_dataset(_isolated_home)
     assert info.report["currency"] == "CNY"
 
 
