@@ -313,7 +313,6 @@ def render(ctx: PageContext) -> None:
 STRIP_BUDGET_S = 2.0
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _hidden_by_severity(alerts, chosen: list) -> str:
     """What an empty alerts table says: the period's alerts the Severity filter hides, by
     severity, and how to see them (the page opens on high and medium: a short history's
@@ -334,6 +333,7 @@ def _hidden_by_severity(alerts, chosen: list) -> str:
     )
 
 
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
 def _strip_rows(
     key: tuple, mute_rules: tuple, mute_products: tuple, lang: str, limit: int
 ) -> tuple[int, tuple[tuple, ...]]:

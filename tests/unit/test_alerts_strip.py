@@ -126,3 +126,18 @@ def test_the_alerts_page_returns_the_check_s_result(worker_calls):
     assert ui_alerts._alerts(PAGE_KEY, ("spike",), (), "en") == {"alerts": "result"}
     assert ui_alerts._alerts(PAGE_KEY, ("spike",), (), "en") == {"alerts": "result"}
     assert calls == ["ds"]
+
+
+def test_the_hidden_alerts_note_is_written_in_each_runs_language():
+    """The empty table's note on alerts the Severity filter hides is made in the run's
+    language: it was cached by its arguments alone (a decorator meant for ``_strip_rows``
+    above it), so a Chinese session could read the English note of an earlier run."""
+    from ecomdash.i18n import use_lang
+
+    alerts = pd.DataFrame({"severity": ["low", "low", "high"]})
+    with use_lang("en"):
+        en = ui_alerts._hidden_by_severity(alerts, ["high", "medium"])
+    with use_lang("zh"):
+        zh = ui_alerts._hidden_by_severity(alerts, ["high", "medium"])
+    assert "2 low alerts are hidden" in en
+    assert "低" in zh and "hidden" not in zh
