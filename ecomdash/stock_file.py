@@ -2,10 +2,10 @@
 
 The restock planner (:func:`ecomdash.inventory.plan_restock`) and Pricing's markdowns read
 units on hand from a CSV or Excel workbook a shop or ERP exports (or the planner's own
-download, filled in): :func:`read_stock` finds the id and units columns whatever their names (English or Chinese),
-delimiter, encoding and number style, and says which lines are wrong; :func:`match_stock`
-keys the units by the sales data's product ids and says which ids it matched loosely or left
-out; :func:`stock_not_priced` names the ids Pricing has no product for
+download, filled in): :func:`read_stock` finds the id and units columns whatever their names
+(English or Chinese), delimiter, encoding and number style, and says which lines are wrong;
+:func:`match_stock` keys the units by the sales data's product ids and says which ids it
+matched loosely or left out; :func:`stock_not_priced` names the ids Pricing has no product for
 (:func:`ecomdash.inventory.stock_not_planned` does the same for the restock plan).
 """
 

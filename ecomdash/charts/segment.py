@@ -178,8 +178,9 @@ def _times_ticks(ratio: np.ndarray) -> dict:
 
 def profile_heatmap(result: ClusterResult) -> go.Figure:
     """Each group's median feature relative to the customers the clusters are of (coloured by
-    the log2 ratio, 0 = typical; the colour bar reads it as multiples, ×2, ×1/2): the customers who ordered at least twice when there are one-time
-    buyers (the clusters' names compare with them), else all customers."""
+    the log2 ratio, 0 = typical; the colour bar reads it as multiples, ×2, ×1/2): the
+    customers who ordered at least twice when there are one-time buyers (the clusters' names
+    compare with them), else all customers."""
     prof = result.profile
     clusters = prof.loc[~prof["cluster"].isin(SUMMARY_IDS)]
     ref_id = REPEAT_ID if (prof["cluster"] == REPEAT_ID).any() else ALL_ID
