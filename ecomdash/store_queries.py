@@ -322,6 +322,53 @@ class StoreQueries:
             df[c] = pd.to_numeric(df[c]).astype("float64")
         return df
 
+    def product_prices(
+        self,
+        dataset_id: str,
+        filters: Filters | None = None,
+        products: tuple[str, ...] | list[str] = (),
+        *,
+        keep_non_product: bool = False,
+    ) -> pd.DataFrame:
+        """The sums ``basket.avg_price`` prices a product with, per product of ``products``,
+        over its kept purchases (:meth:`customer_predicate`, the bundle what-if's lines), in
+        SQL: ``product_id, revenue`` (missing and NaN as 0), ``units``, ``mean_unit_price``,
+        ``mean_revenue``; NaN for a column the dataset lacks. A product with no kept purchase
+        has no row. One small query for many products (the Home's bundle candidates) instead
+        of their lines."""
+        info = self.info(dataset_id)
+        cols = set(info.columns)
+        ids = [str(p) for p in products]
+        out = ["product_id", "revenue", "units", "mean_unit_price", "mean_revenue"]
+        if not ids or S.PRODUCT_ID not in cols:
+            return pd.DataFrame({c: pd.Series(dtype="float64") for c in out}).astype(
+                {"product_id": "string"}
+            )
+        nan = "CAST('NaN' AS DOUBLE)"
+        clean = "CASE WHEN revenue IS NULL OR isnan(revenue) THEN 0.0 ELSE revenue END"
+        revenue = f"sum({clean})" if S.REVENUE in cols else nan
+        units = "sum(quantity)" if S.QUANTITY in cols else nan
+        # pandas' mean skips NaN: so does SQL's avg once NaN is NULL
+        mean_price = "avg(CASE WHEN isnan(unit_price) THEN NULL ELSE unit_price END)"
+        mean_price = mean_price if S.UNIT_PRICE in cols else nan
+        mean_revenue = "avg(CASE WHEN isnan(revenue) THEN NULL ELSE revenue END)"
+        mean_revenue = mean_revenue if S.REVENUE in cols else nan
+        sql = f"""
+            SELECT product_id, CAST({revenue} AS DOUBLE) AS revenue,
+                   CAST({units} AS DOUBLE) AS units,
+                   CAST({mean_price} AS DOUBLE) AS mean_unit_price,
+                   CAST({mean_revenue} AS DOUBLE) AS mean_revenue
+            FROM l
+            WHERE {self.customer_predicate(info, keep_non_product=keep_non_product)}
+              AND product_id IN ({", ".join("?" for _ in ids)})
+            GROUP BY 1 ORDER BY 1
+        """
+        df = self._query_lines(info, filters, sql, ids)
+        df["product_id"] = df["product_id"].astype("string")
+        for c in out[1:]:
+            df[c] = pd.to_numeric(df[c]).astype("float64")
+        return df
+
     def sales_predicate(self, info: DatasetInfo, *, keep_non_product: bool = False) -> str:
         """SQL condition equal to :func:`ecomdash.schema.sales_lines` on this dataset's lines.
 

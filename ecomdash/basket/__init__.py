@@ -34,7 +34,12 @@ what-if and :func:`whatif_figures`, its rounded figures), ``holdout`` (rules che
 orders).
 """
 
-from ecomdash.basket.bundles import bundle_whatif, frequently_bought_together, whatif_figures
+from ecomdash.basket.bundles import (
+    avg_price,
+    bundle_whatif,
+    frequently_bought_together,
+    whatif_figures,
+)
 from ecomdash.basket.encode import (
     BasketPairs,
     _check_columns,  # noqa: F401  (the store's basket_pairs checks columns as mine does)
@@ -84,6 +89,7 @@ __all__ = [
     "BundleWhatIf",
     "HoldoutResult",
     "baskets",
+    "avg_price",
     "bundle_whatif",
     "count_baskets",
     "frequently_bought_together",

@@ -193,15 +193,13 @@ def bundle_whatif(
     prices = []
     for item in c:
         rows = sale[sale[S.PRODUCT_ID] == item]
-        price = math.nan
-        units = float(rows[S.QUANTITY].sum()) if S.QUANTITY in rows else math.nan
-        if S.REVENUE in rows and S.QUANTITY in rows and units > 0:
-            price = float(rows[S.REVENUE].sum()) / units
-        elif S.UNIT_PRICE in rows and len(rows):
-            price = float(rows[S.UNIT_PRICE].mean())
-        elif S.REVENUE in rows and len(rows):
-            price = float(rows[S.REVENUE].mean())
-        prices.append((item, price, units))
+        sums = {
+            "revenue": float(rows[S.REVENUE].sum()) if S.REVENUE in rows else math.nan,
+            "units": float(rows[S.QUANTITY].sum()) if S.QUANTITY in rows else math.nan,
+            "mean_unit_price": _mean(rows, S.UNIT_PRICE),
+            "mean_revenue": _mean(rows, S.REVENUE),
+        }
+        prices.append((item, avg_price(**sums), sums["units"]))
     names = name_of(np.asarray([pos[x] for x in c]))
     price_df = pd.DataFrame(
         {
@@ -242,6 +240,30 @@ def bundle_whatif(
         extra_revenue=extra_revenue,
         warnings=tuple(warnings),
     )
+
+
+def _mean(rows: pd.DataFrame, col: str) -> float:
+    return float(rows[col].mean()) if col in rows and len(rows) else math.nan
+
+
+def avg_price(revenue: float, units: float, mean_unit_price: float, mean_revenue: float) -> float:
+    """A product's average selling price over its kept purchase lines, from their sums (NaN
+    for a column the dataset lacks): revenue / units when both are known and units > 0, else
+    the mean unit price, else the mean line revenue, else NaN. The one rule the bundle
+    what-if prices B with, from the lines or from the store's ``product_prices`` (SQL).
+
+    >>> avg_price(30.0, 4.0, 9.0, 10.0), avg_price(math.nan, math.nan, 9.0, math.nan)
+    (7.5, 9.0)
+    >>> avg_price(math.nan, 3.0, math.nan, 12.0), math.isnan(avg_price(0.0, 0.0, math.nan, math.nan))
+    (12.0, True)
+    """
+    if math.isfinite(revenue) and math.isfinite(units) and units > 0:
+        return revenue / units
+    if math.isfinite(mean_unit_price):
+        return float(mean_unit_price)
+    if math.isfinite(mean_revenue):
+        return float(mean_revenue)
+    return math.nan
 
 
 def whatif_figures(w: BundleWhatIf) -> dict[str, str]:

@@ -139,6 +139,26 @@ def default_result(key: tuple) -> B.BasketResult:
     return mine(key, DEFAULTS)
 
 
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def prices(key: tuple, incl: bool, products: tuple) -> dict[str, float]:
+    """Each product's average selling price (``basket.avg_price``) over its kept purchases:
+    one SQL aggregate over ``products`` (both engines), not their lines."""
+    workspace, dataset_id, _version, fkey = key
+    sums = get_store(workspace).product_prices(
+        dataset_id, Filters.from_key(fkey), products, keep_non_product=incl
+    )
+    cols = ["revenue", "units", "mean_unit_price", "mean_revenue"]
+    return {
+        str(p): B.avg_price(*vals)
+        for p, *vals in zip(sums["product_id"], *(sums[c] for c in cols), strict=True)
+    }
+
+
+def default_prices(key: tuple, products: tuple) -> dict[str, float]:
+    """:func:`prices` at the default basket settings (the Home's bundle finding)."""
+    return prices(key, DEFAULTS[6], products)
+
+
 def default_whatif(key: tuple, antecedent: tuple, consequent: tuple, share: float):
     """The bundle what-if of one rule at the default basket settings (cached)."""
     return whatif(key, DEFAULTS[4], DEFAULTS[6], antecedent, consequent, share)

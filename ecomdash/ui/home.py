@@ -154,7 +154,10 @@ def _bundle(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import basket_data
 
     res = basket_data.default_result(ctx.key)
-    rule = FD.best_bundle_rule(res)
+    prices = None
+    if res.params["level"] == "product":  # the pair worth the most, not the rarest
+        prices = basket_data.default_prices(ctx.key, FD.bundle_products(res))
+    rule = FD.best_bundle_rule(res, prices)
     whatif = None
     if rule is not None and res.params["level"] == "product":
         try:
@@ -163,7 +166,7 @@ def _bundle(ctx: PageContext) -> FD.Finding | None:
             )
         except EcomdashError:  # e.g. no prices: the bundle stands, unsized
             whatif = None
-    return FD.bundle_finding(res, whatif)
+    return FD.bundle_finding(res, whatif, prices)
 
 
 def _gap_groups(ctx: PageContext, fc) -> tuple[object, str]:

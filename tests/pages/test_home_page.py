@@ -58,15 +58,21 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     lines = _lines(_isolated_home, demo_dataset.id)
     sales = schema.sales_lines(lines)
     res = basket.mine(lines, min_support=0.01, min_confidence=0.0, min_lift=1.0)
-    rule = FD.best_bundle_rule(res)
-    # the planted Teapot + Tea Tin bundle is the strongest pair on enough baskets
+    # each product's average selling price over its kept purchases, in pandas
+    kept = schema.customer_sales(lines)
+    sums = kept.groupby("product_id")[["revenue", "quantity"]].sum()
+    prices = (sums["revenue"] / sums["quantity"]).to_dict()
+    rule = FD.best_bundle_rule(res, prices)
+    # a planted bundle is the strong pair worth the most (the Teapot + Tea Tin pair has the
+    # highest lift; the Terracotta pot and watering can adds more revenue)
     planted = {(b.antecedent, b.consequent) for b in demo.truth.bundles}
     planted |= {(c, a) for a, c in planted}
     assert (rule["antecedents"][0], rule["consequents"][0]) in planted
+    assert rule["lift"] < FD.best_bundle_rule(res)["lift"]
     whatif = basket.bundle_whatif(
         lines, tuple(rule["antecedents"]), tuple(rule["consequents"]), share=FD.BUNDLE_SHARE
     )
-    bundle = FD.bundle_finding(res, whatif)
+    bundle = FD.bundle_finding(res, whatif, prices)
     ch = churn.churn(lines, window_days=90)
     cv = clv.customer_value(sales, horizon_months=12)
     risk = churn.at_risk(
@@ -79,6 +85,10 @@ def test_home_is_the_default_page_and_ranks_findings_from_the_core(
     texts = [t.value for t in at.text]
     assert bundle.subjects[0] in texts
     assert not any(bundle.subjects[0] in m.value for m in at.markdown)
+    # its caption says why this pair and not the one with the highest lift
+    assert "it is the one worth the most" in bundle.detail
+    why = bundle.detail[bundle.detail.index(" Of the ") :]
+    assert any(c.value.replace("\\", "").endswith(why) for c in at.caption), why
     # the win-back finding counts the same customers as the core
     assert any(f"{winback.customers:,} loyal customers" in h for h in headlines)
     # its confidence label's tooltip gives the churn model's held-out figures (it had none)
@@ -209,8 +219,9 @@ def test_home_shows_hostile_product_names_as_plain_text(_isolated_home, hostile)
 
     d = generate(seed=7)
     lines = d.lines.copy()
-    teapot = d.truth.bundles[0].antecedent
-    lines.loc[lines["product_id"] == teapot, "product_name"] = hostile
+    # every planted bundle's products: the Home names one of them
+    planted = {p for b in d.truth.bundles for p in (b.antecedent, b.consequent)}
+    lines.loc[lines["product_id"].isin(planted), "product_name"] = hostile
     store = Store.open(_isolated_home)
     try:
         info = store.ensure_demo(lines)

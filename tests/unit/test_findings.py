@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
@@ -401,6 +402,78 @@ def test_bundle_without_whatif_is_unsized_and_thin_evidence_is_medium():
     f = FD.bundle_finding(_basket([(("c",), ("d",), 40, 0.4, 3.0)]))
     assert f.value == 0.0
     assert f.confidence == "medium"
+
+
+def _priced_basket(rules: list[tuple]) -> BasketResult:
+    """rules: (antecedent, consequent, count, A's baskets, lift), of 1000 baskets."""
+    res = _basket([((a,), (c,), n, n / n_a, lift) for a, c, n, n_a, lift in rules])
+    res.rules["antecedent_support"] = [r[3] / 1000 for r in rules]
+    return res
+
+
+def test_bundle_is_the_strong_pair_worth_the_most_not_the_rarest():
+    """UCI Online Retail II named a pair of garden trowels (63× chance) worth about £4; with
+    prices the Home names the pair whose what-if adds the most revenue (orders with A but not
+    B × B's price), among pairs at least MIN_BUNDLE_LIFT × chance."""
+    res = _priced_basket(
+        [
+            ("a", "b", 40, 50, 60.0),  # the highest lift: 10 orders with A only x 1.0 = 10
+            ("c", "d", 100, 400, 3.0),  # 300 x 20.0 = 6,000: the finding
+            ("e", "d", 300, 900, 1.2),  # 600 x 20.0 = 12,000, but 1.2x chance: a best seller
+            ("d", "c", 100, 200, 3.0),  # the reverse: 100 x 5.0 = 500
+        ]
+    )
+    prices = {"b": 1.0, "c": 5.0, "d": 20.0}
+    rule = FD.best_bundle_rule(res, prices)
+    assert (rule["antecedents"], rule["consequents"]) == (("c",), ("d",))
+    # without prices (no price column): the highest lift, as before
+    assert FD.best_bundle_rule(res)["antecedents"] == ("a",)
+    # the detail says why this pair: three pairs reach 2x (c-d and d-c are one pair)
+    f = FD.bundle_finding(res, None, prices)
+    assert f.detail.endswith(
+        "Of the 2 pairs bought together at least 2× as often as chance, it is the one worth "
+        "the most."
+    )
+    assert "worth the most" not in FD.bundle_finding(res).detail  # ranked by lift: not said
+    # an unknown price ranks after a known one, whatever its orders
+    rule = FD.best_bundle_rule(res, {"b": 1.0, "c": 5.0, "d": math.nan})
+    assert (rule["antecedents"], rule["consequents"]) == (("d",), ("c",))
+    # no pair reaches MIN_BUNDLE_LIFT: the one worth the most of those above chance
+    weak = _priced_basket([("a", "b", 40, 50, 1.5), ("e", "d", 300, 900, 1.2)])
+    assert FD.best_bundle_rule(weak, prices)["antecedents"] == ("e",)
+    assert "worth the most" not in FD.bundle_finding(weak, None, prices).detail
+    assert FD.bundle_products(res) == ("b", "c", "d")
+
+
+def test_bundle_stake_is_the_whatif_of_the_rule(demo_id):
+    """The orders with A but not B the ranking counts from the rule, and B's price from the
+    store's SQL sums, are the bundle what-if's: the ranking sizes each rule as the what-if
+    the Home then shows would (DuckDB; the demo's planted bundles and the rest)."""
+    from ecomdash import basket
+    from ecomdash.findings.core import _antecedent_only, bundle_candidates
+    from ecomdash.store import Store
+
+    store = Store.open()
+    try:
+        pairs = store.basket_pairs(demo_id)
+        res = basket.mine(pairs, min_support=0.01)
+        ok = bundle_candidates(res)
+        assert len(ok) >= 4
+        sums = store.product_prices(demo_id, None, FD.bundle_products(res))
+        cols = ["revenue", "units", "mean_unit_price", "mean_revenue"]
+        prices = {
+            p: basket.avg_price(*v)
+            for p, *v in zip(sums["product_id"], *(sums[c] for c in cols), strict=True)
+        }
+        only = _antecedent_only(ok, res.n_baskets)
+        for i in ok.index[:6]:
+            a, c = ok.at[i, "antecedents"], ok.at[i, "consequents"]
+            lines = store.product_lines(demo_id, None, basket.line_columns(), products=c)
+            w = basket.bundle_whatif(pairs, a, c, share=0.1, item_lines=lines)
+            assert only[i] == w.n_antecedent_only
+            assert prices[c[0]] == pytest.approx(w.prices["avg_price"].iloc[0], rel=1e-12)
+    finally:
+        store.close()
 
 
 def test_no_bundle_when_every_rule_is_thin_or_below_chance():

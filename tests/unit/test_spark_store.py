@@ -409,6 +409,19 @@ def test_product_week_prices_equal(stores):
         _frames_equal(a, b)
 
 
+@pytest.mark.parametrize("which", ["fixture", "demo"])
+def test_product_prices_equal(stores, which):
+    """The sums the Home's bundle finding prices each candidate with (``product_prices``) on
+    Spark are DuckDB's, with and without non-product lines."""
+    duck, d_id, sp, s_id = _pair(stores, which)
+    ids = duck.top_values(d_id, None, S.PRODUCT_ID)[:40]
+    for incl in (False, True):
+        a = sp.product_prices(s_id, None, ids, keep_non_product=incl)
+        b = duck.product_prices(d_id, None, ids, keep_non_product=incl)
+        assert len(b) >= min(len(ids), 3) and b["units"].gt(0).all()
+        _frames_equal(a, b)
+
+
 def test_pricing_weeks_of_a_sunday_closed_shop_equal(spark_session, tmp_path):
     """The covered weeks come from one SQL both engines run: a shop closed on Sundays whose
     data ends on a Saturday keeps its last week on Spark too (tests/unit/test_pricing.py
