@@ -786,7 +786,9 @@ def forecast_finding(
         ),
         detail=_(
             "Actual {actual} against {forecast} forecast before those days happened.",
-            actual=money_exact(actual),  # the days' revenue as counted; the forecast estimated
+            # both as the tile writes money: "297,926 against 333k" had the merchant compare
+            # a counted figure with an estimate written another way
+            actual=money_text(actual),
             forecast=money_text(mean),
         ),
         page=PAGE_FORECAST,

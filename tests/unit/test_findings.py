@@ -495,6 +495,15 @@ def test_forecast_gap_over_the_last_seven_days():
     assert f.confidence == "high"
 
 
+def test_forecast_gap_writes_actual_and_forecast_alike():
+    """UCI's Home read "Actual 297,926 against 333k forecast": a counted figure beside an
+    estimate, each written its own way, so the merchant compared 297,926 with 333k. Both are
+    written as the tile writes money (three significant figures), and their gap is the tile's."""
+    f = FD.forecast_finding(_forecast([42_560.9] * 7, [47_630.3] * 7, [0.0] * 7, [9e9] * 7))
+    assert f.detail == "Actual 298k against 333k forecast before those days happened."
+    assert FD.money_text(f.value) == "35.5k"
+
+
 def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
     f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
     assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7 days"
