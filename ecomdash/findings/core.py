@@ -757,7 +757,7 @@ def forecast_finding(
                 "{name}: {actual} against {expected} expected from its share of the {weeks} "
                 "weeks before ({share} of the gap)",
                 name=driver.name,
-                actual=money_exact(driver.actual),  # counted; the expected is an estimate
+                actual=money_text(driver.actual),  # as the estimate beside it is written
                 expected=money_text(driver.expected),
                 weeks=DRIVER_WEEKS,
                 share=pct_text(driver.share),

@@ -908,6 +908,11 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
         forecast_total=float(window["mean"].sum()),
     )
     assert d.name == "Germany" and d.share >= FD.DRIVER_SHARE
+    # its actual and expected written alike (a counted 2,140 beside an estimated 4.1k read
+    # as two kinds of number)
+    with use_lang("en"):
+        both = f"{FD.money_text(d.actual)} against {FD.money_text(d.expected)} expected"
+    assert f.subjects[0].startswith(f"Germany: {both} from its share"), f.subjects[0]
 
 
 def test_confidence_line_reads_as_chinese():
