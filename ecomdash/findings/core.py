@@ -752,17 +752,32 @@ def forecast_finding(
             if gap < 0
             else _("{metric} is {pct} over forecast over {span}, driven by {driver}", **fields)
         )
-        subjects = (
-            _(
+        figures = {
+            "name": driver.name,
+            "actual": money_text(driver.actual),  # as the estimate beside it is written
+            "expected": money_text(driver.expected),
+            "weeks": DRIVER_WEEKS,
+            "share": pct_text(driver.share),
+        }
+        if driver.share <= 1:
+            subject = _(
                 "{name}: {actual} against {expected} expected from its share of the {weeks} "
                 "weeks before ({share} of the gap)",
-                name=driver.name,
-                actual=money_text(driver.actual),  # as the estimate beside it is written
-                expected=money_text(driver.expected),
-                weeks=DRIVER_WEEKS,
-                share=pct_text(driver.share),
-            ),
-        )
+                **figures,
+            )
+        elif gap < 0:  # "372 % of the gap" left the merchant to work out why
+            subject = _(
+                "{name}: {actual} against {expected} expected from its share of the {weeks} "
+                "weeks before (more than the whole gap: the rest sold above their share)",
+                **figures,
+            )
+        else:
+            subject = _(
+                "{name}: {actual} against {expected} expected from its share of the {weeks} "
+                "weeks before (more than the whole gap: the rest sold below their share)",
+                **figures,
+            )
+        subjects = (subject,)
     return Finding(
         kind="forecast",
         headline=headline,

@@ -504,6 +504,41 @@ def test_forecast_gap_writes_actual_and_forecast_alike():
     assert FD.money_text(f.value) == "35.5k"
 
 
+def _groups(before: dict[str, float], window: dict[str, float]) -> pd.DataFrame:
+    """Daily revenue per country: ``before`` each day of the 8 weeks before the last fold of
+    :func:`_forecast` (7 days from 2026-10-08), ``window`` each day of it."""
+    start = pd.Timestamp("2026-10-08")
+    rows = [
+        (d, g, v)
+        for d in pd.date_range(start - pd.Timedelta(weeks=8), start - pd.Timedelta(days=1))
+        for g, v in before.items()
+    ]
+    rows += [(d, g, v) for d in pd.date_range(start, periods=7) for g, v in window.items()]
+    return pd.DataFrame(rows, columns=["day", "grp", "revenue"])
+
+
+@pytest.mark.parametrize(
+    ("before", "window", "end"),
+    [
+        # DE expected 700 of the 1,400 forecast, sold 100: 600 of the 700 short (86 %)
+        ({"DE": 1.0, "FR": 1.0}, {"DE": 100 / 7, "FR": 600 / 7}, "(86\u00a0% of the gap)"),
+        # DE expected 1,000, sold nothing: 1,000 short of a 700 gap, FR 300 above its share
+        (
+            {"DE": 5.0, "FR": 2.0},
+            {"DE": 0.0, "FR": 100.0},
+            "(more than the whole gap: the rest sold above their share)",
+        ),
+    ],
+)
+def test_forecast_driver_larger_than_the_gap_says_why(before, window, end):
+    """A country short by more than the whole gap read "(143 % of the gap)"; it now says the
+    rest sold above their share."""
+    fc = _forecast([100.0] * 7, [200.0] * 7, [150.0] * 7, [9e9] * 7)
+    f = FD.forecast_finding(fc, groups=_groups(before, window), by="country")
+    assert f.headline.endswith(", driven by one country")
+    assert f.subjects[0].startswith("DE: ") and f.subjects[0].endswith(end), f.subjects[0]
+
+
 def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
     f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
     assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7 days"

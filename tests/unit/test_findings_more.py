@@ -913,6 +913,12 @@ def test_forecast_finding_names_a_planted_gap_driver(demo, tmp_path):
     with use_lang("en"):
         both = f"{FD.money_text(d.actual)} against {FD.money_text(d.expected)} expected"
     assert f.subjects[0].startswith(f"Germany: {both} from its share"), f.subjects[0]
+    # a shortfall larger than the whole gap (other countries sold above their share) says so,
+    # not "372 % of the gap"
+    assert d.share > 1
+    assert f.subjects[0].endswith(
+        "weeks before (more than the whole gap: the rest sold above their share)"
+    ), f.subjects[0]
 
 
 def test_confidence_line_reads_as_chinese():
