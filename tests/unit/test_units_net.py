@@ -214,6 +214,12 @@ def test_a_store_from_before_the_format_column_gets_it(tmp_path):
     store._con.execute(f"ALTER TABLE {cells.VERSIONS} DROP COLUMN format")
     store._con.execute(f"UPDATE {cells.PRODUCTS} SET units = 999")
     store.close()
+    ro = Store(connect(tmp_path / "h", read_only=True))  # read-only: no column added, not read
+    try:
+        assert cells.meta(ro, ds) is None
+        check(overview(ro, ds, Filters()), "all time")
+    finally:
+        ro.close()
     store = Store.open(tmp_path / "h")
     try:
         assert cells.meta(store, ds).format == 1
