@@ -10,7 +10,9 @@ which the tests use as a second, independent computation):
 - ``revenue`` (net): ``gross_sales - returns``.
 - ``orders``: distinct order ids with at least one sale line that was not cancelled, so an order
   cancelled minutes after it was placed never counts as a sale.
-- ``units``: quantity of sale lines less returned quantity.
+- ``units``: quantity of sale lines less returned quantity (:func:`units_sql`): the tile, the
+  trend and every breakdown (top products, categories, countries, stores) alike, so a product
+  refunded in full shows 0 units and a period with more returned than sold shows fewer than 0.
 - ``aov``: net revenue / orders.
 - ``customers``: distinct customer ids among counted orders (guest orders have none).
 - ``new_customers``: customers whose first counted order in the whole dataset (same country /
@@ -306,14 +308,24 @@ def _sale_cond(cols: tuple[str, ...]) -> str:
     return cond
 
 
+def units_sql(sale: str) -> str:
+    """Units net of returns, as SQL over the lines: the quantity of the sale lines (``sale``:
+    :func:`_sale_cond`) less the returned quantity of product lines. The one rule of the
+    Units tile and of every table that shows units (a return counts in the period it is
+    dated, as its value does in net revenue)."""
+    return (
+        f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END) "
+        f"- sum(CASE WHEN {RETURNED} THEN abs(quantity) ELSE 0 END)"
+    )
+
+
+#: a return line of a product (postage and fee lines left out), as in net revenue's returns
+RETURNED = "is_return AND NOT is_non_product"
+
+
 def _kpi_sql(cols: tuple[str, ...]) -> str:
     sale = _sale_cond(cols)
-    units = (
-        f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END) "
-        "- sum(CASE WHEN is_return AND NOT is_non_product THEN abs(quantity) ELSE 0 END)"
-        if S.QUANTITY in cols
-        else "NULL"
-    )
+    units = units_sql(sale) if S.QUANTITY in cols else "NULL"
     has_cust = S.CUSTOMER_ID in cols
     counted = f"{sale} AND NOT is_cancelled"
     customers = f"count(DISTINCT CASE WHEN {counted} THEN customer_id END)" if has_cust else "NULL"
@@ -536,12 +548,7 @@ def overview(
             ),
             previous_partial=previous_partial,
         )
-    units_sql = (
-        f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
-        "is_non_product THEN abs(quantity) ELSE 0 END) AS units"
-        if summed and S.QUANTITY in cols
-        else ""
-    )
+    trend_units = f", {units_sql(sale)} AS units" if summed and S.QUANTITY in cols else ""
     orders_sql = (
         ""
         if summed
@@ -560,7 +567,7 @@ def overview(
             - coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS revenue,
           coalesce(sum(CASE WHEN {sale} THEN revenue END), 0) AS gross_sales,
           coalesce(sum(CASE WHEN is_return AND NOT is_non_product THEN abs(revenue) END), 0) AS returns
-          {orders_sql}{units_sql}
+          {orders_sql}{trend_units}
         FROM l GROUP BY 1 ORDER BY 1
         """,
         )
@@ -587,12 +594,8 @@ def overview(
         if use_rollup and col == S.PRODUCT_ID:
             return rollup.top_products(store, info, period_filters, top_n)
         label = f", any_value({label_col}) AS name" if label_col and label_col in cols else ""
-        units_col = ""
-        if S.QUANTITY in cols:
-            units_col = f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END)"
-            if summed:  # net of returned units, as the KPI
-                units_col += " - sum(CASE WHEN is_return THEN abs(quantity) ELSE 0 END)"
-            units_col += " AS units"
+        # net of returned units, as the tile (the rows are product lines: WHERE below)
+        units_col = f", {units_sql(sale)} AS units" if S.QUANTITY in cols else ""
         return store.query(
             info.id,
             period_filters,
@@ -699,10 +702,7 @@ def _count_overview(
     if S.ORDER_ID in cols:
         parts.append(f"count(DISTINCT CASE WHEN {counted} THEN order_id END) AS orders")
     if S.QUANTITY in cols:
-        parts.append(
-            f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END) - sum(CASE WHEN is_return AND NOT "
-            "is_non_product THEN abs(quantity) ELSE 0 END) AS units"
-        )
+        parts.append(f"{units_sql(sale)} AS units")
     trend = store.query(
         info.id,
         period_filters,

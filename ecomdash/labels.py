@@ -115,6 +115,15 @@ def _c(label: str, kind: str = "text", decimals: int | None = None, help: str | 
     return Col(label, kind, decimals, help)
 
 
+#: What units are, wherever the Overview shows them (its Units tile, the trend of summed sales
+#: and its top products, categories, countries and stores): net of returns, as
+#: ``kpis.units_sql`` counts them
+UNITS_HELP = N_(
+    "Units sold less units returned in the period (net of returns): a product refunded in "
+    "full shows 0, and one with more units returned in the period than sold (returns of "
+    "earlier sales) shows a negative number."
+)
+
 #: The help of each column of the churn tab's "What drives the prediction, all models" table
 IMPORTANCE_HELP = N_(
     "How many percentage points the model loses in how often it ranks customers who left "
@@ -165,6 +174,7 @@ COLUMNS: dict[str, Col] = {
     "orders": _c(N_("Orders"), "count"),
     "units": _c(N_("Units"), "count"),
     "units_sold": _c(N_("Units sold"), "count"),
+    "overview:units": _c(N_("Units"), "count", help=UNITS_HELP),
     "lines": _c(N_("Lines"), "count"),
     "n_lines": _c(N_("Lines"), "count"),
     "rows": _c(N_("Rows"), "count"),

@@ -358,7 +358,7 @@ def ready(store: Store, info: DatasetInfo) -> bool:
         return usable
     log.info(
         "built the order rollup of dataset %s version %s on first read (%s rows from %s lines): "
-        "it was saved before rollups (or the Overview's cells) existed",
+        "it was saved before rollups (or the Overview's cells, or their current format) existed",
         info.id,
         current.version,
         f"{n:,}",
@@ -390,12 +390,14 @@ def query(
 
 NET = "coalesce(sum(gross), 0) - coalesce(sum(returns), 0)"
 ORDERS = "count(DISTINCT CASE WHEN counted THEN order_code END)"
+#: units net of returns, as the tile (``kpis.units_sql`` on the lines)
+UNITS = "sum(sale_units) - sum(return_units)"
 
 
 def kpi_row(store: Store, info: DatasetInfo, filters: Filters | None) -> pd.Series:
     """``gross_sales, returns, orders, units, customers`` as ``kpis._kpi_sql`` on the lines."""
     cols = info.columns
-    units = "sum(sale_units) - sum(return_units)" if S.QUANTITY in cols else "NULL"
+    units = UNITS if S.QUANTITY in cols else "NULL"
     customers = (
         "count(DISTINCT CASE WHEN counted THEN customer_code END)"
         if S.CUSTOMER_ID in cols
@@ -468,12 +470,12 @@ def trend(store: Store, info: DatasetInfo, filters: Filters | None, grain: str) 
 def breakdown(
     store: Store, info: DatasetInfo, filters: Filters | None, col: str, top_n: int
 ) -> pd.DataFrame:
-    """Net revenue, orders (and units) per country or category, top ``top_n``."""
+    """Net revenue, orders (and units net of returns) per country or category, top ``top_n``."""
     if col not in (S.COUNTRY, S.CATEGORY):
         raise ValueError(f"the rollup has no breakdown by {col!r}")
     if cells.orders_additive(cells.current(store, info), filters):
         return cells.breakdown(store, info, filters, col, top_n)
-    units = ", sum(sale_units) AS units" if S.QUANTITY in info.columns else ""
+    units = f", {UNITS} AS units" if S.QUANTITY in info.columns else ""
     sql = f"""SELECT {col} AS key, {NET} AS revenue, {ORDERS} AS orders{units}
         FROM r WHERE {col} IS NOT NULL AND product_lines > 0
         GROUP BY {col} ORDER BY revenue DESC, key LIMIT ?"""
@@ -501,9 +503,9 @@ def top_products(
 ) -> pd.DataFrame:
     """The Overview's top products by net revenue from the lines (products are not in the
     rollup), in two steps that give the one-query table: rank every product by net revenue
-    (sums only), then names, orders and units of the ``top_n`` first alone — counting
+    (sums only), then names, orders and units (net of returns) of the ``top_n`` first alone — counting
     distinct orders and picking names for every product was most of the query's time."""
-    from ecomdash.kpis import _sale_cond
+    from ecomdash.kpis import _sale_cond, units_sql
 
     m = cells.current(store, info)
     if (
@@ -531,9 +533,7 @@ def top_products(
     )
     keys = [str(k) for k in ranked["key"]]
     name = ", any_value(product_name) AS name" if S.PRODUCT_NAME in cols else ""
-    units = (
-        f", sum(CASE WHEN {sale} THEN quantity ELSE 0 END) AS units" if S.QUANTITY in cols else ""
-    )
+    units = f", {units_sql(sale)} AS units" if S.QUANTITY in cols else ""  # net of returns
     marks = ", ".join("?" for _ in keys) or "NULL"
     detail = store.query(
         info.id,

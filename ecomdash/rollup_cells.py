@@ -22,7 +22,8 @@ falls back to the order rollup (or the lines) when its answer would not be exact
 - ``overview_customer_orders``: (date, customer) of the counted order rows of identified
   customers, sorted by date, so a period's distinct customers read only its row groups.
 - ``overview_products``: one row per (product, month, category) of product lines: net revenue,
-  sold units, counted orders, a name. The top products are summed from its whole months
+  units net of returns (sold less returned, ``kpis.units_sql``; before format 2: sold),
+  counted orders, a name. The top products are summed from its whole months
   (with a country filter: the same per country, ``ecomdash/rollup_countries.py``) plus the
   lines of the partial months at the period's edges (all time and calendar quarters have
   none). Exact when orders are unique and every product has one category
@@ -31,9 +32,9 @@ falls back to the order rollup (or the lines) when its answer would not be exact
 - a country filter's customers (in the period, new, repeat) and product months:
   ``ecomdash/rollup_countries.py``, built here too.
 
-Versions live in ``overview_cells_versions``: a store written before these tables (or whose
-version moved without them) gets the order rollup and them rebuilt on first read
-(``rollup.ready``).
+Versions live in ``overview_cells_versions``, with the tables' :data:`FORMAT`: a store written
+before these tables (or whose version moved without them, or built with another format) gets
+the order rollup and them rebuilt on first read (``rollup.ready``).
 """
 
 from __future__ import annotations
@@ -118,8 +119,16 @@ DDL = [
         last_date TIMESTAMP,
         PRIMARY KEY (workspace, dataset_id)
     )""",
+    # what the tables' figures mean (:data:`FORMAT`); a store's rows from before it read 1
+    f"ALTER TABLE {VERSIONS} ADD COLUMN IF NOT EXISTS format INTEGER DEFAULT 1",
     *countries.DDL,
 ]
+
+#: The meaning of the stored figures. Tables built with another format are not read: the
+#: first read rebuilds the order rollup and these tables (``rollup.ready``), so a stored
+#: figure never keeps an old meaning. 1: the product months' units were the units sold;
+#: 2 (2026-12-07): units net of returns, as the Units tile (``kpis.units_sql``).
+FORMAT = 2
 
 
 class Meta(NamedTuple):
@@ -129,6 +138,8 @@ class Meta(NamedTuple):
     #: the dataset's first and last order date (``Store.date_range`` reads them from here)
     first_date: datetime | None
     last_date: datetime | None
+    #: what the figures mean (:data:`FORMAT` when built by this code)
+    format: int = FORMAT
 
 
 def build(
@@ -145,7 +156,7 @@ def build(
     already written in this transaction) and, for products, its lines — or ``frame``, the
     name of a registered Arrow table of the same lines whose ``_order_code`` numbers the
     order ids one to one (``rollup.code_frame``): the orders are then counted on integers."""
-    from ecomdash.kpis import _sale_cond
+    from ecomdash.kpis import _sale_cond, units_sql
 
     key = [workspace, dataset_id]
     for t in TABLES:
@@ -206,9 +217,7 @@ def build(
         has_cat = S.CATEGORY in columns
         cat = S.CATEGORY if has_cat else "CAST(NULL AS VARCHAR)"
         name = f"any_value({S.PRODUCT_NAME})" if S.PRODUCT_NAME in columns else "NULL"
-        units = (
-            f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END)" if S.QUANTITY in columns else "NULL"
-        )
+        units = units_sql(sale) if S.QUANTITY in columns else "NULL"  # net of returns
         order, source, params = (
             ("order_id", f"lines WHERE {mine} AND", [*key, *key])
             if frame is None
@@ -248,8 +257,9 @@ def build(
         f"SELECT min(order_date), max(order_date) FROM {order_table} WHERE {mine}", key
     ).fetchone()
     cur.execute(
-        f"INSERT INTO {VERSIONS} VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [*key, int(version), one_month, products_exact, lo, hi],
+        f"""INSERT INTO {VERSIONS} (workspace, dataset_id, version, one_month, products_exact,
+          first_date, last_date, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [*key, int(version), one_month, products_exact, lo, hi, FORMAT],
     )
     # the same for a country filter (ecomdash/rollup_countries.py)
     countries.build(
@@ -277,24 +287,29 @@ def meta(store: Store, dataset_id: str) -> Meta | None:
         row = (
             store._cur()
             .execute(
-                f"SELECT version, one_month, products_exact, first_date, last_date FROM {VERSIONS} "
-                "WHERE workspace = ? AND dataset_id = ?",
+                "SELECT version, one_month, products_exact, first_date, last_date, format "
+                f"FROM {VERSIONS} WHERE workspace = ? AND dataset_id = ?",
                 [store.workspace, dataset_id],
             )
             .fetchone()
         )
     except duckdb.CatalogException:  # a read-only store created before these tables
         return None
-    return None if row is None else Meta(int(row[0]), bool(row[1]), bool(row[2]), row[3], row[4])
+    except duckdb.BinderException:  # a read-only store created before their format column
+        return None
+    if row is None:
+        return None
+    return Meta(int(row[0]), bool(row[1]), bool(row[2]), row[3], row[4], int(row[5] or 1))
 
 
 def current(store: Store, info: DatasetInfo) -> Meta | None:
-    """The tables' meta when they are built for ``info``'s version (None: not built, or
-    another engine: Spark's store has none)."""
+    """The tables' meta when they are built for ``info``'s version in this code's
+    :data:`FORMAT` (None: not built, built with another meaning, or another engine: Spark's
+    store has none)."""
     if not isinstance(getattr(store, "_con", None), duckdb.DuckDBPyConnection):
         return None
     m = meta(store, info.id)
-    return m if m is not None and m.version == info.version else None
+    return m if m is not None and m.version == info.version and m.format == FORMAT else None
 
 
 def _query(
@@ -340,11 +355,13 @@ def no_group_filter(filters: Filters | None) -> bool:
 
 
 NET = "coalesce(sum(gross), 0) - coalesce(sum(returns), 0)"
+#: units net of returns, as the tile (``kpis.units_sql`` on the lines)
+UNITS = "sum(sale_units) - sum(return_units)"
 
 
 def sums(store: Store, info: DatasetInfo, filters: Filters | None, *, orders: bool) -> pd.Series:
     """``gross_sales, returns, units`` (and ``orders`` when ``orders``) of ``filters``."""
-    units = "sum(sale_units) - sum(return_units)" if S.QUANTITY in info.columns else "NULL"
+    units = UNITS if S.QUANTITY in info.columns else "NULL"
     n = (
         ", CAST(coalesce(sum(orders), 0) + (SELECT count(DISTINCT order_code) FILTER "
         "(WHERE counted) FROM s) AS BIGINT) AS orders"
@@ -438,7 +455,7 @@ def breakdown(
     has_units = S.QUANTITY in info.columns
     inner = _grouped(
         col,
-        f"{NET} AS revenue" + (", sum(sale_units) AS units" if has_units else ""),
+        f"{NET} AS revenue" + (f", {UNITS} AS units" if has_units else ""),
         "HAVING sum(product_lines) > 0",
     )
     sql = f"""SELECT g AS key, revenue, orders{", units" if has_units else ""}
@@ -460,7 +477,7 @@ def top_products(
     """The top products of ``filters`` from the product months wholly in the period (per
     country with a country filter: ``rollup_countries.PRODUCTS``) plus the lines of the
     partial months at its edges."""
-    from ecomdash.kpis import _sale_cond
+    from ecomdash.kpis import _sale_cond, units_sql
 
     cols = info.columns
     start, end = _covers(store, info, filters)
@@ -500,7 +517,7 @@ def top_products(
         params += p
     sale = _sale_cond(cols)
     name = f"any_value({S.PRODUCT_NAME})" if S.PRODUCT_NAME in cols else "NULL"
-    units = f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END)" if S.QUANTITY in cols else "NULL"
+    units = units_sql(sale) if S.QUANTITY in cols else "NULL"  # net of returns
     for a, b in edges:
         w = ["workspace = ?", "dataset_id = ?", "product_id IS NOT NULL", "NOT is_non_product"]
         p = [store.workspace, info.id]

@@ -155,7 +155,7 @@ def build_products(
 ) -> None:
     """The product months per country of the lines (or ``frame``); nothing without a
     product or order id column."""
-    from ecomdash.kpis import _sale_cond
+    from ecomdash.kpis import _sale_cond, units_sql
     from ecomdash.rollup_cells import _NET
 
     cur.execute(f"DELETE FROM {PRODUCTS} WHERE {_MINE}", key)
@@ -165,9 +165,7 @@ def build_products(
         cat = S.CATEGORY if S.CATEGORY in columns else "CAST(NULL AS VARCHAR)"
         country = S.COUNTRY if S.COUNTRY in columns else "CAST(NULL AS VARCHAR)"
         name = f"any_value({S.PRODUCT_NAME})" if S.PRODUCT_NAME in columns else "NULL"
-        units = (
-            f"sum(CASE WHEN {sale} THEN quantity ELSE 0 END)" if S.QUANTITY in columns else "NULL"
-        )
+        units = units_sql(sale) if S.QUANTITY in columns else "NULL"  # net of returns
         if frame is not None:
             _products_from_frame(cur, key, sale, units, frame, S.PRODUCT_NAME in columns)
             return

@@ -284,9 +284,10 @@ def render(ctx: PageContext) -> None:
         name="trend",
         hide_index=True,
         height=330,
+        area="overview",
         column_config={"period": _period_column(res.grain)},
     )
-    download_table(res.trend, "trend", key="dl_trend")
+    download_table(res.trend, "trend", key="dl_trend", area="overview")
 
     names = ["top_products", "top_categories", "top_countries"]
     if summed:
@@ -322,8 +323,11 @@ def render(ctx: PageContext) -> None:
                 width="stretch",
             )
             table = df.rename(columns={"key": BY_COLUMN[name], "name": S.PRODUCT_NAME})
-            show_cached_table(lambda t=table: t, key=(ctx.key, grain), name=stem, hide_index=True)
-            download_table(table, stem, key=f"dl_{stem}")
+            # area: the Units column's help says they are net of returns, as the tile's
+            show_cached_table(
+                lambda t=table: t, key=(ctx.key, grain), name=stem, hide_index=True, area="overview"
+            )
+            download_table(table, stem, key=f"dl_{stem}", area="overview")
     with strip:
         from ecomdash.ui.alerts import render_strip
 
@@ -352,5 +356,5 @@ _HELP = {
         "period count too)."
     ),
     "return_rate": N_("Returns and cancellations as a share of gross sales, by value."),
-    "units": N_("Units sold less units returned."),
+    "units": L.UNITS_HELP,  # as the tables' Units column (net of returns)
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ecomdash import labels as L
 from ecomdash import schema as S
 from ecomdash.charts.overview import busiest_figure, count_breakdown_figure, trend_figure
 from ecomdash.i18n import N_, _
@@ -15,7 +16,7 @@ from ecomdash.ui.tables import show_table
 #: what each tile means (message ids; the Overview's own where they are the same)
 _HELP = {
     "orders": S.ORDER_DEFINITION,
-    "units": N_("Units sold less units returned."),
+    "units": L.UNITS_HELP,  # as the tables' Units column (net of returns)
     "items_per_order": N_("Units divided by orders."),
     "customers": S.CUSTOMER_DEFINITION,
 }
@@ -108,5 +109,5 @@ def render_counts(res: OverviewResult) -> None:
             a, b = st.columns([3, 2])
             show_chart(count_breakdown_figure(df, title, value), width="stretch", where=a)
             with b:
-                show_table(df, hide_index=True)
-                download_table(df, stem, key=f"dl_{stem}_counts")
+                show_table(df, hide_index=True, area="overview")
+                download_table(df, stem, key=f"dl_{stem}_counts", area="overview")

@@ -253,3 +253,30 @@ def test_money_charts_say_their_currency(demo_dataset):
     for fig in breakdowns:
         assert money_axis(fig["layout"]["xaxis"]) and spec_currency(fig) == "£"
         assert fig["data"][0]["hovertemplate"].startswith("%{y}<br>Net revenue %{x:$,.2f}<br>")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_units_say_they_are_net_of_returns(demo_dataset, lang):
+    """The Units tile and every breakdown's Units column say the one meaning they share:
+    units sold less units returned (the columns counted the units sold before, so a product
+    refunded in full read 0 orders and 2 units; tests/unit/test_units_net.py)."""
+    import json
+
+    from ecomdash import labels as L
+    from ecomdash.i18n import use_lang
+
+    at = run_page("overview.py", dataset_id=demo_dataset.id, lang=lang)
+    assert not at.exception, at.exception
+    words = {"en": "(net of returns)", "zh": "（已扣除退货）"}[lang]
+    tile = next(m for m in at.metric if m.label == {"en": "Units", "zh": "件数"}[lang])
+    assert words in tile.help, tile.help
+    helps = [
+        json.loads(d.proto.columns)["units"].get("help")
+        for d in at.dataframe
+        if "units" in d.value.columns
+    ]
+    assert len(helps) == 3, helps  # top products, categories, countries
+    with use_lang(lang):
+        want = L.column("units", "overview").help
+    assert words in want and want in tile.help, (want, tile.help)  # the tile adds its figure
+    assert helps == [want] * 3, helps

@@ -339,12 +339,12 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     ), res.notes
     assert not any("partial" in n for n in res.notes), res.notes
     # products (postage left out): X 20 + 40 + 15 - 10 = 65 in orders P1, P5 (P4 cancelled),
-    # units sold 2 + 1 + 1 = 4; Y 30; FREE 0
+    # units sold 2 + 1 + 1 = 4 less 1 returned (C1) = 3, as the Units tile; Y 30; FREE 0
     top = res.top_products.set_index("key")
     assert list(top.index) == ["X", "Y", "FREE"]
     assert top["revenue"].tolist() == pytest.approx([65, 30, 0])
     assert top["orders"].tolist() == [2, 1, 0]
-    assert top["units"].tolist() == pytest.approx([4, 1, 0])
+    assert top["units"].tolist() == pytest.approx([3, 1, 0])
     assert res.top_categories.empty and res.top_countries.empty  # no such columns
     # weekly: the week of 26 February runs past 29 February -> flagged as partial
     assert weekly.grain == "week"
@@ -473,7 +473,8 @@ def test_overview_by_month_with_country_and_category_breakdowns(shop):
     assert list(countries.index) == ["UK", "FR", "DE"]
     assert countries["revenue"].tolist() == pytest.approx([450, 160, 20])
     assert countries["orders"].tolist() == [4, 3, 1]
-    assert countries["units"].tolist() == pytest.approx([6, 4, 1])  # units sold
+    # units net of returns, as the tile: UK 6 sold less R1's 1
+    assert countries["units"].tolist() == pytest.approx([5, 4, 1])
     # Kitchen 100 + 100 + 300 - 100 + 100 = 500, Food 40 + 20 + 20 = 80, Garden 50
     categories = res.top_categories.set_index("key")
     assert list(categories.index) == ["Kitchen", "Food", "Garden"]

@@ -225,7 +225,8 @@ def test_product_months_by_hand(tmp_path):
     """The product months per country (and summed, without the country) of the rows above
     plus a return, worked out by hand: an order with two lines of a product month counts
     once (C1), a cancelled order's sale counts in net but not as an order (A3), a return
-    takes its amount off net and is no order (R1). Saved whole, these are grouped from the
+    takes its amount off net and its units off the units (net of returns, as the Units tile)
+    and is no order (R1). Saved whole, these are grouped from the
     coded frame in two steps (per counted order, then per month) instead of count(DISTINCT)."""
     lines = _by_hand()
     ret = lines.iloc[[4]].assign(
@@ -244,7 +245,7 @@ def test_product_months_by_hand(tmp_path):
         ("p", "01", "FR", 8.0, 1.0, 1),  # B1
         ("p", "01", "UK", 18.0, 3.0, 3),  # A1, D1, E1
         ("q", "01", "UK", 3.0, 1.0, 1),  # E2
-        ("q", "02", "FR", 24.0, 4.0, 3),  # A2, B2, E3 (A3 cancelled); 7+7+9+3-2
+        ("q", "02", "FR", 24.0, 3.0, 3),  # A2, B2, E3 (A3 cancelled); 7+7+9+3-2; 4 - 1 units
         ("q", "02", "UK", 8.0, 2.0, 1),  # C1's two lines
     ]
     got = cur.execute(
@@ -255,6 +256,6 @@ def test_product_months_by_hand(tmp_path):
     assert got == [
         ("p", "01", 26.0, 4.0, 4),
         ("q", "01", 3.0, 1.0, 1),
-        ("q", "02", 32.0, 6.0, 4),
+        ("q", "02", 32.0, 5.0, 4),  # units net of R1's return
     ]
     store.close()

@@ -23,6 +23,9 @@ from ecomdash.filters import Filters
 from ecomdash.kpis import compute_kpis, overview
 from ecomdash.store import Store
 from tests.unit.test_store_aggregates import assert_same_history, fixture_lines
+from tests.unit.test_units_net import EXPECTED as NET_UNITS
+from tests.unit.test_units_net import check as check_net_units
+from tests.unit.test_units_net import net_units_lines
 
 FILTERS = [
     None,
@@ -44,6 +47,7 @@ def stores(spark_session, tmp_path_factory, demo):
         ids[name] = {
             "fixture": s.save_dataset("Fixture", fixture_lines()).id,
             "demo": s.ensure_demo(demo.lines).id,
+            "net units": s.save_dataset("Net units", net_units_lines()).id,
         }
     yield duck, sp, ids
     duck.close()
@@ -154,9 +158,29 @@ def test_overview_equal(stores):
         check_dtype=False,
         rtol=1e-12,
     )
-    for x, y in ((a.top_products, b.top_products), (a.top_countries, b.top_countries)):
+    for x, y in (
+        (a.top_products, b.top_products),
+        (a.top_countries, b.top_countries),
+        (a.top_categories, b.top_categories),
+    ):
         assert len(y) > 0
         pd.testing.assert_frame_equal(x, y, check_dtype=False, rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", list(NET_UNITS))
+def test_overview_units_net_of_returns_equal(stores, case):
+    """The hand-counted shop of test_units_net.py (a partial return, a full refund, a
+    cancellation, a return of an earlier month's sale): Spark's top products, categories and
+    countries give the units net of returns, as DuckDB's and the Units tile."""
+    duck, d_id, sp, s_id = _pair(stores, "net units")
+    f = NET_UNITS[case][0]
+    a, b = overview(sp, s_id, f), overview(duck, d_id, f)
+    check_net_units(a, case)
+    check_net_units(b, case)
+    for part in ("top_products", "top_categories", "top_countries"):
+        pd.testing.assert_frame_equal(
+            getattr(a, part), getattr(b, part), check_dtype=False, rtol=1e-12
+        )
 
 
 def test_append_skips_duplicates_and_versions(stores):
