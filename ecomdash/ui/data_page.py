@@ -15,6 +15,7 @@ import streamlit as st
 
 from ecomdash import labels as L
 from ecomdash import schema as S
+from ecomdash.currencies import CURRENCIES, currency_option, with_currency
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import Note, from_json, note, tr_note
@@ -100,33 +101,6 @@ DELIMITERS = {
 }
 FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
-
-
-#: The currencies the Save form offers (``labels.SYMBOLS``' and a few more), by ISO code; ""
-#: is "not stated". A file's amounts written without a sign (UCI Online Retail II, in £; most
-#: exports) gave a dataset with no currency, and every page wrote "1,054,495" for £1,054,495.
-CURRENCIES = ("", "GBP", "EUR", "USD", "CNY", "JPY", "INR", "HKD", "AUD", "CAD", "CHF")
-
-
-def currency_option(code: str) -> str:
-    """A currency as the Save form offers it, in the UI language: "British Pound (GBP)" /
-    "英镑（GBP）" (CLDR's name through Babel), "" as not stated."""
-    if not code:
-        return _("Not stated (amounts shown without a currency sign)")
-    from babel.numbers import get_currency_name
-
-    from ecomdash.i18n import LOCALES, get_lang
-
-    name = get_currency_name(code, locale=LOCALES.get(get_lang(), LOCALES["en"]))
-    return _("{name} ({code})", name=name, code=code)
-
-
-def with_currency(report: CleaningReport, currency: str) -> CleaningReport | dict:
-    """The report to save: ``currency`` (an ISO code the merchant chose) recorded in it as
-    ``labels.display_for`` reads it; unchanged when none was chosen."""
-    if not currency:
-        return report
-    return {**report.to_dict(), "currency": currency}
 
 
 #: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
