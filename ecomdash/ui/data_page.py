@@ -731,6 +731,40 @@ def _currency_select(report: CleaningReport) -> str:
     )
 
 
+def _currency_change(store, info) -> None:
+    """A saved dataset's currency, changed (one saved with none, or the wrong one, needed
+    uploading again): ``Store.set_currency`` records it in a new version of the same lines,
+    so every page's caches (keyed by the version) write the new sign."""
+    current = L.display_for(info.report, is_demo=info.is_demo).currency
+    options = [c for c in CURRENCIES if c]
+    if current and current not in options:
+        options.append(current)
+    st.caption(
+        _("Every page writes the amounts in {currency}.", currency=currency_option(current))
+        if current
+        else _("The amounts are shown without a currency sign.")
+    )
+    code = st.selectbox(
+        _("Currency of the amounts"),
+        options,
+        index=options.index(current) if current else None,
+        placeholder=_("Choose a currency"),
+        format_func=in_run_lang(currency_option),
+        key=f"currency_{info.id}_{info.version}",
+    )
+    if st.button(
+        _("Change the currency"), disabled=not code or code == current, key=f"do_cur_{info.id}"
+    ):
+        try:
+            store.set_currency(info.id, code)
+            st.session_state["data_flash"] = note(
+                N_("The amounts are now in {currency}."), currency=currency_option(code)
+            )
+            st.rerun()
+        except EcomdashError as exc:
+            show_error(exc)
+
+
 # -- datasets ----------------------------------------------------------------------------------
 def _datasets_section() -> None:
     store = get_store()
@@ -781,6 +815,8 @@ def _datasets_section() -> None:
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
+        with st.popover(_("Currency")):
+            _currency_change(store, info)
         with st.popover(_("Delete")):
             st.write(_("This removes the dataset and its lines from the store for good."))
             sure = st.checkbox(_("Yes, delete it"), key=f"sure_{info.id}")
