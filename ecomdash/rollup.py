@@ -312,6 +312,24 @@ def _is_duckdb_store(store: Store) -> bool:
     return isinstance(getattr(store, "_con", None), duckdb.DuckDBPyConnection)
 
 
+#: the tables saying which dataset version the rollup's rows were built for
+VERSION_TABLES = (VERSIONS, cells.VERSIONS, countries.VERSIONS)
+
+
+def carry_version(
+    cur: duckdb.DuckDBPyConnection, workspace: str, dataset_id: str, old: int
+) -> None:
+    """A new version with the same lines (``Store.set_currency``: only the report changed):
+    the rollup built for version ``old`` is the new version's too, so its version rows move
+    on to ``old + 1`` (three one-row updates) instead of the rollup being rebuilt from the
+    lines on the next read. A rollup built for an older version stays behind (built then)."""
+    for table in VERSION_TABLES:
+        cur.execute(
+            f"UPDATE {table} SET version = ? WHERE workspace = ? AND dataset_id = ? AND version = ?",
+            [int(old) + 1, workspace, dataset_id, int(old)],
+        )
+
+
 def built_version(store: Store, dataset_id: str) -> int | None:
     """The dataset version its rollup was built for (None: none, or no rollup table)."""
     try:

@@ -549,6 +549,38 @@ class Store(StoreQueries):
             )
         return self.info(info.id)
 
+    def set_currency(self, dataset_id: str, currency: str) -> DatasetInfo:
+        """Record ``currency`` (an ISO code: ``currencies.check_currency``) as the dataset's,
+        as the Save form does, in a new version of the same lines: every page's cache is keyed
+        by the version (``ui.common.PageContext.key``), so no page keeps the old sign. No line
+        is read or written: the catalogue row and the rollup's three version rows
+        (:func:`rollup.carry_version`) are updated, whatever the dataset's size."""
+        info = self.info(dataset_id)
+        report = {**info.report, "currency": currency}
+        with self._lock, self._transaction(N_("change the dataset's currency")) as cur:
+            moved = cur.execute(
+                "UPDATE datasets SET version = version + 1, report = ?, updated = ? "
+                "WHERE workspace = ? AND id = ? AND version = ?",
+                [
+                    json.dumps(report, default=str),
+                    datetime.now().replace(microsecond=0),
+                    self.workspace,
+                    info.id,
+                    info.version,
+                ],
+            ).fetchall()[0][0]
+            if not moved:
+                raise StoreError(
+                    note(
+                        N_(
+                            "The dataset changed while its currency was being set (an append "
+                            "finished first); nothing was changed. Set the currency again."
+                        )
+                    )
+                )
+            rollup.carry_version(cur, self.workspace, info.id, info.version)
+        return self.info(info.id)
+
     def delete(self, dataset_id: str) -> None:
         info = self.info(dataset_id)
         with self._lock, self._transaction(N_("delete the dataset")) as cur:

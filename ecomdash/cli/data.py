@@ -16,7 +16,8 @@ from ecomdash.cli.common import (
     parse_mapping,
     text_lang,
 )
-from ecomdash.errors import InputFileError
+from ecomdash.currencies import check_currency, currency_option, dataset_currency, with_currency
+from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
 from ecomdash.i18n.note import Quoted, note
@@ -41,6 +42,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=_("override the automatic column mapping, e.g. --map order_id=Invoice"),
     )
     p.add_argument("--sheet", help=_("Excel sheet to read when the workbook has several"))
+    p.add_argument(
+        "--currency",
+        metavar="CODE",
+        help=_(
+            "currency of the amounts, an ISO 4217 code (GBP, EUR, USD, CNY ...): every page "
+            "writes it with them (default: the one read off the amounts or the platform, else "
+            "none)"
+        ),
+    )
     p.add_argument("--append-to", metavar="DATASET", help=_("append to this dataset instead"))
     p.add_argument(
         "--lines", metavar="TABLE", help=_("several tables: the one holding the order lines")
@@ -83,7 +93,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_arg(p)
     p.set_defaults(func=run_ingest)
 
-    p = sub.add_parser("datasets", help=_("list the saved datasets"))
+    p = sub.add_parser(
+        "datasets", help=_("list the saved datasets, or change one's currency (--set-currency)")
+    )
+    p.add_argument(
+        "--dataset", help=_("with --set-currency: the dataset to change (id or exact name)")
+    )
+    p.add_argument(
+        "--set-currency",
+        metavar="CODE",
+        help=_(
+            "record CODE (ISO 4217: GBP, EUR, USD ...) as the currency of --dataset's amounts; "
+            "its lines are not rewritten"
+        ),
+    )
     add_lang_arg(p, page=N_("Data page"))
     add_json_arg(p)
     p.set_defaults(func=run_datasets)
@@ -100,6 +123,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     from ecomdash.ingest import load_path
 
     paths = [Path(p) for p in args.path]
+    args.currency = _ingest_currency(args)
     for path in paths:
         if not path.is_file():
             raise InputFileError(
@@ -131,7 +155,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             info = store.save_dataset(
                 args.name or (path.name if tables is None else f"{path.stem} (+{len(paths) - 1})"),
                 result.lines,
-                report=report,
+                report=with_currency(report, args.currency),
                 mapping=result.mapping.as_dict(),
                 rejected=report.rejected,
             )
@@ -140,6 +164,28 @@ def run_ingest(args: argparse.Namespace) -> int:
         store.close()
     _report_ingest(args, info, report, result.mapping, extra, tables, route={"route": "app"})
     return 0
+
+
+def _ingest_currency(args: argparse.Namespace) -> str | None:
+    """``--currency`` checked before the file is read (None: not given); refused with
+    ``--append-to``: the lines join a dataset whose currency is already set."""
+    if not args.currency:
+        return None
+    code = check_currency(args.currency)
+    if args.append_to:
+        raise ParameterError(
+            note(
+                N_(
+                    "--currency sets the currency of a new dataset; lines added with "
+                    "--append-to are in the dataset's own. Leave --currency out, or change "
+                    "the dataset's with: ecomdash datasets --dataset {dataset} --set-currency "
+                    "{code}"
+                ),
+                dataset=Quoted(args.append_to),
+                code=code,
+            )
+        )
+    return code
 
 
 def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -> None:
@@ -159,12 +205,15 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
         "kind": rep.get("kind", "lines"),
         "events": len((rep.get("events") or {}).get("dates") or []),
         "rules": rep["rules"],
+        "currency": dataset_currency(info.report, is_demo=info.is_demo),
         **extra,
         **(tables or {}),
         **route,
     }
     with use_lang(text_lang(args)):  # the Data page's words (the JSON stays English)
         lines = _ingest_text(info, rep, mapping, extra, tables, route)
+        # appended: the dataset's own currency, whatever the added file's amounts say
+        lines.append(_currency_text(info, given=bool(getattr(args, "currency", None) or extra)))
     emit(args, obj, "\n".join(lines))
 
 
@@ -243,6 +292,29 @@ def _ingest_text(info, rep: dict, mapping, extra: dict, tables, route: dict) -> 
     return lines
 
 
+def _currency_text(info, *, given: bool) -> str:
+    """The dataset's currency after an ingest, in the current language, and how to set it
+    when ``--currency`` did not: without one every page writes the amounts as plain
+    numbers ("1,054,495" for £1,054,495). ``given``: the currency was not read off this file
+    (``--currency``, or the dataset appended to has it)."""
+    code = dataset_currency(info.report, is_demo=info.is_demo)
+    if code is None:
+        return _(
+            "Currency: not stated, so every page shows the amounts without a sign. Set it "
+            "with: ecomdash datasets --dataset {id} --set-currency CODE (e.g. GBP), or "
+            "ingest with --currency CODE.",
+            id=info.id,
+        )
+    if given:
+        return _("Currency: {currency}.", currency=currency_option(code))
+    return _(
+        "Currency: {currency}, read off the file. If it is wrong: ecomdash datasets "
+        "--dataset {id} --set-currency CODE.",
+        currency=currency_option(code),
+        id=info.id,
+    )
+
+
 def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
     """``ecomdash ingest`` on the cluster (``ecomdash/spark/ingest.py``) when asked
     (``--on-cluster``) or when the engine is Spark and the CSV export is larger than
@@ -251,7 +323,6 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
     import sys
 
     from ecomdash.engine import settings
-    from ecomdash.errors import ParameterError
     from ecomdash.ingest.partitioned import is_text_export
 
     spark = settings(getattr(args, "engine", None), getattr(args, "spark_remote", None)).is_spark
@@ -293,6 +364,7 @@ def _ingest_on_cluster(path: Path, args: argparse.Namespace) -> int | None:
                     name=args.name,
                     mapping=parse_mapping(args.map),
                     append_to=args.append_to,
+                    currency=getattr(args, "currency", None),
                     progress=None if getattr(args, "json", False) else _stderr,
                 )
         except NotForCluster as exc:
@@ -422,6 +494,8 @@ def _tables_text(info: dict) -> list[str]:
 
 
 def run_datasets(args: argparse.Namespace) -> int:
+    if args.set_currency or args.dataset:
+        return _set_currency(args)
     store = open_store(args)
     try:
         infos = store.list_datasets()
@@ -437,6 +511,7 @@ def run_datasets(args: argparse.Namespace) -> int:
                 "columns": list(d.columns),
                 "source": d.source,
                 "kind": d.kind,
+                "currency": dataset_currency(d.report, is_demo=d.is_demo),
                 "updated": d.updated,
             }
             for d in infos
@@ -453,6 +528,47 @@ def run_datasets(args: argparse.Namespace) -> int:
             )
             for d in infos
         ) or _("No datasets yet. Save one with `ecomdash ingest FILE`.")
+    emit(args, obj, text)
+    return 0
+
+
+def _set_currency(args: argparse.Namespace) -> int:
+    """``ecomdash datasets --dataset X --set-currency CODE``: the Data page's change of a saved
+    dataset's currency (``Store.set_currency``: a new version, no line rewritten)."""
+    if not (args.set_currency and args.dataset):
+        raise ParameterError(
+            note(
+                N_(
+                    "--dataset and --set-currency go together: ecomdash datasets --dataset "
+                    "NAME_OR_ID --set-currency CODE changes a dataset's currency; without "
+                    "either, ecomdash datasets lists the datasets."
+                )
+            )
+        )
+    code = check_currency(args.set_currency)
+    store = open_store(args)
+    try:
+        info = store.resolve(args.dataset)
+        before = dataset_currency(info.report, is_demo=info.is_demo)
+        if before != code:
+            info = store.set_currency(info.id, code)
+    finally:
+        store.close()
+    obj = {
+        "dataset_id": info.id,
+        "name": info.name,
+        "version": info.version,
+        "currency": code,
+        "previous_currency": before,
+    }
+    with use_lang(text_lang(args)):
+        text = _(
+            "Dataset '{name}' (id {id}, version {version}): amounts in {currency}.",
+            name=info.name,
+            id=info.id,
+            version=info.version,
+            currency=currency_option(code),
+        )
     emit(args, obj, text)
     return 0
 

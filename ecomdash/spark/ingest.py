@@ -34,6 +34,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ecomdash import schema as S
+from ecomdash.currencies import with_currency
 from ecomdash.errors import InputFileError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.fmt import duration
@@ -216,6 +217,7 @@ def ingest_path(
     name: str | None = None,
     mapping: dict[str, str] | None = None,
     append_to: str | None = None,
+    currency: str | None = None,
     sample_bytes: int = SAMPLE_BYTES,
     progress: Callable[[str], None] | None = None,
 ) -> ClusterIngest:
@@ -223,6 +225,8 @@ def ingest_path(
 
     ``path`` must be readable by the cluster at the same path (a shared folder). Raises
     :class:`NotForCluster` when the file needs the in-app reader (say so, then read it there).
+    ``currency``: an ISO code recorded as a new dataset's (``currencies.with_currency``, as
+    the Save form and ``ecomdash ingest --currency`` on the DuckDB store do).
     """
     from pyspark import StorageLevel
     from pyspark.sql import Window
@@ -450,7 +454,7 @@ def ingest_path(
                 name or path.name,
                 done,
                 columns=cols,
-                report=report,
+                report=with_currency(report, currency),
                 mapping=final.as_dict(),
                 rejected=report.rejected,
             )

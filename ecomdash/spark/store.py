@@ -449,6 +449,33 @@ class SparkStore(Store):
         )
         return self.info(info.id)
 
+    def set_currency(self, dataset_id: str, currency: str) -> DatasetInfo:
+        """``Store.set_currency`` on the lake: the report lives in the catalogue entry, so the
+        catalogue alone switches (atomically, as for a rename) to a new version with the same
+        parts; no Parquet is read or written, whatever the dataset's size."""
+        info = self.info(dataset_id)
+        now = datetime.now().replace(microsecond=0).isoformat()
+
+        def switch(cat: dict) -> None:
+            e = cat.get(info.id)
+            if e is None or int(e["version"]) != info.version:
+                raise StoreError(
+                    note(
+                        N_(
+                            "The dataset changed while its currency was being set (an append "
+                            "finished first); nothing was changed. Set the currency again."
+                        )
+                    )
+                )
+            e.update(
+                version=int(e["version"]) + 1,
+                report={**e["report"], "currency": currency},
+                updated=now,
+            )
+
+        self._update_catalog(N_("change the dataset's currency"), switch)
+        return self.info(info.id)
+
     def delete(self, dataset_id: str) -> None:
         info = self.info(dataset_id)
         self._update_catalog(N_("delete the dataset"), lambda cat: cat.pop(info.id, None))

@@ -15,6 +15,7 @@ import streamlit as st
 
 from ecomdash import labels as L
 from ecomdash import schema as S
+from ecomdash.currencies import CURRENCIES, currency_option, with_currency
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import Note, from_json, note, tr_note
@@ -100,33 +101,6 @@ DELIMITERS = {
 }
 FORMATS = {"text": N_("text"), "csv": "CSV", "xlsx": "Excel (.xlsx)", "parquet": "Parquet"}
 SAVE_MODES = {"new": N_("A new dataset"), "append": N_("Add to an existing dataset")}
-
-
-#: The currencies the Save form offers (``labels.SYMBOLS``' and a few more), by ISO code; ""
-#: is "not stated". A file's amounts written without a sign (UCI Online Retail II, in £; most
-#: exports) gave a dataset with no currency, and every page wrote "1,054,495" for £1,054,495.
-CURRENCIES = ("", "GBP", "EUR", "USD", "CNY", "JPY", "INR", "HKD", "AUD", "CAD", "CHF")
-
-
-def currency_option(code: str) -> str:
-    """A currency as the Save form offers it, in the UI language: "British Pound (GBP)" /
-    "英镑（GBP）" (CLDR's name through Babel), "" as not stated."""
-    if not code:
-        return _("Not stated (amounts shown without a currency sign)")
-    from babel.numbers import get_currency_name
-
-    from ecomdash.i18n import LOCALES, get_lang
-
-    name = get_currency_name(code, locale=LOCALES.get(get_lang(), LOCALES["en"]))
-    return _("{name} ({code})", name=name, code=code)
-
-
-def with_currency(report: CleaningReport, currency: str) -> CleaningReport | dict:
-    """The report to save: ``currency`` (an ISO code the merchant chose) recorded in it as
-    ``labels.display_for`` reads it; unchanged when none was chosen."""
-    if not currency:
-        return report
-    return {**report.to_dict(), "currency": currency}
 
 
 #: where a saved dataset came from (``DatasetInfo.source``), shown in the UI language
@@ -757,6 +731,40 @@ def _currency_select(report: CleaningReport) -> str:
     )
 
 
+def _currency_change(store, info) -> None:
+    """A saved dataset's currency, changed (one saved with none, or the wrong one, needed
+    uploading again): ``Store.set_currency`` records it in a new version of the same lines,
+    so every page's caches (keyed by the version) write the new sign."""
+    current = L.display_for(info.report, is_demo=info.is_demo).currency
+    options = [c for c in CURRENCIES if c]
+    if current and current not in options:
+        options.append(current)
+    st.caption(
+        _("Every page writes the amounts in {currency}.", currency=currency_option(current))
+        if current
+        else _("The amounts are shown without a currency sign.")
+    )
+    code = st.selectbox(
+        _("Currency of the amounts"),
+        options,
+        index=options.index(current) if current else None,
+        placeholder=_("Choose a currency"),
+        format_func=in_run_lang(currency_option),
+        key=f"currency_{info.id}_{info.version}",
+    )
+    if st.button(
+        _("Change the currency"), disabled=not code or code == current, key=f"do_cur_{info.id}"
+    ):
+        try:
+            store.set_currency(info.id, code)
+            st.session_state["data_flash"] = note(
+                N_("The amounts are now in {currency}."), currency=currency_option(code)
+            )
+            st.rerun()
+        except EcomdashError as exc:
+            show_error(exc)
+
+
 # -- datasets ----------------------------------------------------------------------------------
 def _datasets_section() -> None:
     store = get_store()
@@ -807,6 +815,8 @@ def _datasets_section() -> None:
                     st.rerun()
                 except EcomdashError as exc:
                     show_error(exc)
+        with st.popover(_("Currency")):
+            _currency_change(store, info)
         with st.popover(_("Delete")):
             st.write(_("This removes the dataset and its lines from the store for good."))
             sure = st.checkbox(_("Yes, delete it"), key=f"sure_{info.id}")

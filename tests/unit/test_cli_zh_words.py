@@ -30,7 +30,9 @@ from ecomdash.text_width import text_width
 NAMES = frozenset(
     "SARIMAX ARIMA ETS Croston SBA EASE ALS NDCG MAE MASE MAPE ROC AUC BG NBD Gamma RFM K k "
     "KPI ABC XYZ SKU ID CSV TSV TXT JSON HTML PDF MB URL Excel Parquet Spark Connect Chromium "
-    "duckdb mlxtend apriori association_rules null English alpha A B C X Y Z a b r p q v e".split()
+    "duckdb mlxtend apriori association_rules null English alpha A B C X Y Z a b r p q v e "
+    # currencies by their ISO 4217 codes, as --currency and --set-currency take them
+    "ISO GBP EUR USD CNY".split()
 )
 #: what a merchant types in the helps' examples and defaults: a column, a table, a calendar
 #: feature, forecast --by's groups, the default workspace

@@ -1,0 +1,53 @@
+"""A dataset's currency on the Spark engine's lake: ``ecomdash ingest --on-cluster
+--currency CODE`` records it in the catalogue entry's report as the DuckDB store and the Save
+form do, and ``ecomdash datasets --set-currency`` changes it by switching the catalogue alone
+(a new version with the same Parquet parts: no line read or written)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ecomdash.cli import main
+from tests.unit.test_cli_currency import CSV
+
+SPARK = ["--engine", "spark", "--spark-remote", "local[2]"]
+
+
+def _run(capsys, argv):
+    assert main(argv) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+def _files(root) -> set[str]:
+    return {
+        os.path.relpath(os.path.join(d, f), root)
+        for d, _dirs, files in os.walk(root)
+        for f in files
+        if f != "catalog.json" and not f.startswith(".")
+    }
+
+
+def test_currency_on_the_lake(capsys, spark_session, tmp_path, monkeypatch):
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("ECOMDASH_LAKE", str(lake))
+    path = tmp_path / "online_retail.csv"
+    path.write_text(CSV, encoding="utf-8")
+
+    got = _run(capsys, ["ingest", str(path), "--on-cluster", "--currency", "GBP", *SPARK, "--json"])
+    assert got["route"] == "cluster" and got["currency"] == "GBP"
+    ds = got["dataset_id"]
+    k = _run(capsys, ["datasets", *SPARK, "--json"])
+    assert [(d["id"], d["currency"], d["version"]) for d in k["datasets"]] == [(ds, "GBP", 1)]
+    assert main(["kpis", "--dataset", ds, *SPARK]) == 0
+    assert "Net revenue: £195.00" in capsys.readouterr().out
+
+    parts = _files(lake)
+    got = _run(capsys, ["datasets", "--dataset", ds, "--set-currency", "EUR", *SPARK, "--json"])
+    assert (got["version"], got["currency"], got["previous_currency"]) == (2, "EUR", "GBP")
+    assert _files(lake) == parts  # only the catalogue changed
+    [cat] = [p for p in lake.rglob("catalog.json")]
+    entry = json.loads(cat.read_text(encoding="utf-8"))["datasets"][ds]
+    assert entry["report"]["currency"] == "EUR" and entry["parts"] == ["v1"]
+    assert main(["kpis", "--dataset", ds, *SPARK]) == 0
+    assert "Net revenue: €195.00" in capsys.readouterr().out
