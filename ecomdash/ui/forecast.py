@@ -56,6 +56,8 @@ SCOPE_PICKS = {
     "category": N_("Category (by revenue)"),
     "country": N_("Country (by revenue)"),
     "product": N_("Product (by revenue)"),
+    # the country scope of a dataset whose country field holds provinces
+    "province": N_("Province (by revenue)"),
 }
 FREQ_LABELS = {"D": N_("Daily"), "W": N_("Weekly"), "M": N_("Monthly")}
 METRIC_LABELS = charts.METRIC_LABELS
@@ -273,7 +275,9 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Forecast for"),
             kinds,
             default="shop",
-            format_func=lambda k: _(SCOPES[k]) if SCOPES[k] else L.label(k),
+            format_func=lambda k: (
+                _(SCOPES[k]) if SCOPES[k] else L.label(L.place_column(k, ctx.display))
+            ),
             key=K_SCOPE,
         )
         or "shop"
@@ -311,7 +315,8 @@ def _form(ctx: PageContext) -> tuple | None:
         value = None
         if col is not None:
             opts = _choices(ctx.key, col)
-            value = st.selectbox(_(SCOPE_PICKS[kind]), opts, index=0 if opts else None)
+            pick = L.place_column(kind, ctx.display)  # "province" for provinces
+            value = st.selectbox(_(SCOPE_PICKS[pick]), opts, index=0 if opts else None)
         returns = st.radio(
             _("Returns"),
             list(RETURNS),
