@@ -447,11 +447,17 @@ def download_table(
 
 @contextmanager
 def timed_status(label: str, *, expanded: bool = False) -> Iterator:
-    """``st.status`` that ends with how long the work took (or the error it hit)."""
+    """``st.status`` that ends with how long the work took (or the error it hit). Work refused
+    for too little data was never run: the label says so and why ("Not run: too little
+    data"), where "Forecasting: stopped" read as if it had broken off; the refusal's own
+    message says what to do."""
     t0 = time.perf_counter()
     with st.status(label, expanded=expanded) as status:
         try:
             yield status
+        except InsufficientDataError:
+            status.update(label=_("Not run: too little data"), state="error")
+            raise
         except EcomdashError:
             status.update(label=_("{label} stopped", label=label), state="error")
             raise
