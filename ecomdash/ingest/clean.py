@@ -90,7 +90,15 @@ GUEST_IDS = frozenset(
 )
 
 
+#: (it read "sale lines matched to the return that cancels them (same customer and product,
+#: opposite quantity, earlier date)": 697 px, so the Data page's rules table, sized to the
+#: page, wrapped every row to three lines' height for it at 1280 px)
 CANCELLED_SALE_LABEL = N_(
+    "sale lines a later return cancels (same customer and product, opposite quantity)"
+)
+#: that earlier wording, which reports saved before it changed keep: shown as the new one
+#: (``cleaning_report.rule_label``), so their Chinese page does not read it in English
+OLD_CANCELLED_SALE_LABEL = N_(
     "sale lines matched to the return that cancels them (same customer and product, "
     "opposite quantity, earlier date)"
 )

@@ -178,7 +178,11 @@ def rule_label(rule: dict) -> str:
     """A cleaning rule's label (a report's ``rules`` entry) in the current language (the Data
     page's, ``ecomdash ingest``'s); reports saved before labels kept their message id show as
     saved."""
+    from ecomdash.ingest.clean import CANCELLED_SALE_LABEL, OLD_CANCELLED_SALE_LABEL
+
     msg = from_json(rule.get("label_msg"))
+    if isinstance(msg, Note) and msg.msgid == OLD_CANCELLED_SALE_LABEL:
+        msg = note(CANCELLED_SALE_LABEL)  # a report saved with the label's earlier wording
     return tr_note(msg) if isinstance(msg, Note) else str(rule.get("label", rule.get("rule", "")))
 
 
