@@ -127,3 +127,14 @@ def test_the_chinese_demo_names_its_provinces(zh_store):
     at = run_app(dataset_id=info.id, lang="zh", timeout=120)
     assert not at.exception, at.exception
     assert "省份" in [m.label for m in at.sidebar.multiselect]
+
+
+@pytest.mark.parametrize(
+    "lang, label", [("en", "Cohorts: first province"), ("zh", "同期群：首单省份")]
+)
+def test_the_cohort_filter_names_provinces(_isolated_home, lang, label):
+    """The Customer value page's cohort filter read 同期群：首单国家/地区 on a JD export."""
+    info = _save(_isolated_home, (FIX / "jd_orders.csv").read_bytes(), "jd_orders.csv")
+    at = run_page("customer_value.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    assert label in [m.label for m in at.multiselect]
