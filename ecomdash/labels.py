@@ -54,6 +54,9 @@ class Display:
 
     currency: str | None = None
     date_style: str = "iso"
+    #: the country column holds provinces (:func:`places_are_provinces`): it is labelled
+    #: "Province" / 省份 instead of "Country" / 国家/地区
+    provinces: bool = False
 
     @property
     def symbol(self) -> str:
@@ -157,6 +160,7 @@ COLUMNS: dict[str, Col] = {
     "item": _c(N_("Product id")),
     "category": _c(N_("Category")),
     "country": _c(N_("Country")),
+    "province": _c(N_("Province")),
     "location": _c(N_("Store / location")),
     "channel": _c(N_("Channel")),
     "order_id": _c(N_("Order id")),
@@ -711,7 +715,7 @@ def header(
     >>> header("revenue", Display(currency="EUR")), header("return_rate"), header("orders")
     ('Net revenue (€)', 'Return rate (%)', 'Orders')
     """
-    c = column(col_id, area)
+    c = column(place_column(col_id, display), area)
     if kind:
         c = Col(c.label, kind, c.decimals, c.help)
     display = display or Display()
@@ -811,11 +815,45 @@ def money(value, display: Display | None = None, *, places: int = 2, compact: bo
     return fmt_money(v, places=places, symbol=display.symbol)
 
 
-def display_for(report: dict | None, *, is_demo: bool = False) -> Display:
+#: ``report["places"]`` of a dataset whose country column holds provinces (the Chinese demo)
+PROVINCES = "provinces"
+
+
+def places_are_provinces(mapping: dict | None, report: dict | None) -> bool:
+    """Whether a saved dataset's country field holds provinces rather than countries: its
+    mapping took it from a province column (a Chinese marketplace export's 收货省份, or any
+    column named 省份 / "Province"), or its report says so (the Chinese demo, generated with
+    provinces). The pages then call the field "Province" / 省份, never "Country".
+
+    >>> places_are_provinces({"country": "收货省份"}, {}), places_are_provinces({"country": "Country"}, {})
+    (True, False)
+    >>> places_are_provinces({"country": "country"}, {"places": PROVINCES})
+    True
+    """
+    if (report or {}).get("places") == PROVINCES:
+        return True
+    source = str((mapping or {}).get("country") or "")
+    return "省" in source or "province" in source.casefold()
+
+
+def place_column(col_id, display: Display | None):
+    """The catalogue id a table labels column ``col_id`` with: ``province`` for the country
+    column of a dataset whose country field holds provinces (:attr:`Display.provinces`)."""
+    if display is not None and display.provinces and str(col_id) == "country":
+        return "province"
+    return col_id
+
+
+def display_for(
+    report: dict | None, *, is_demo: bool = False, mapping: dict | None = None
+) -> Display:
     """The :class:`Display` of a saved dataset, from what ingest recorded in its report:
     ``currency`` (an ISO code, or the one ingest read off the amounts: "currency GBP" in its
     notes) when known, and the date order it proved (its notes say
-    "day/month/year dates" or "month/day/year dates"). The demo merchant is a UK shop."""
+    "day/month/year dates" or "month/day/year dates"). The demo merchant is a UK shop.
+    ``mapping``: the dataset's (field -> the file's column), for whether its country field
+    holds provinces (:func:`places_are_provinces`)."""
+    provinces = places_are_provinces(mapping, report)
     report = report or {}
     notes = " ".join(str(n) for n in report.get("notes") or ())
     found = re.search(r"currency ([A-Z]{3})\b", notes)  # ingest's note on the amount column
@@ -826,4 +864,4 @@ def display_for(report: dict | None, *, is_demo: bool = False) -> Display:
         style = "dmy"
     elif "month/day/year dates" in notes:
         style = "mdy"
-    return Display(currency=currency, date_style=style)
+    return Display(currency=currency, date_style=style, provinces=provinces)

@@ -107,13 +107,17 @@ def forecast_figure(
             **_money_hover(symbol),
         )
     )
-    # Events and holidays (history shown + future).
+    # Events and holidays (history shown + future); the public holidays only where the
+    # forecast uses them (a UK shop's bank holiday was marked over a seasonal mean's forecast)
+    hol = holidays_in_use(res)
     marks = pd.concat(
         [
-            fr.loc[(fr["holiday"] != "") | (fr["event"] != ""), ["period", "holiday", "event"]],
-            fc.loc[(fc["holiday"] != "") | (fc["event"] != ""), ["period", "holiday", "event"]],
+            t.loc[((t["holiday"] != "") & hol) | (t["event"] != ""), ["period", "holiday", "event"]]
+            for t in (fr, fc)
         ]
     )
+    if not hol:
+        marks = marks.assign(holiday="")
     if len(marks):
         ymax = float(np.nanmax([fr["value"].max(), fc["hi95"].max(), 0.0]))
         hols = marks["holiday"].tolist()
@@ -151,6 +155,19 @@ def forecast_figure(
     if symbol:
         fig.update_yaxes(**money_axis(symbol))  # -£5,000 below zero (charts.money)
     return with_currency(fig, symbol)
+
+
+#: the models that take the public holidays as a regressor (Seasonal ARIMA, its calendar
+#: twin, and the combination, which averages Seasonal ARIMA in)
+HOLIDAY_MODELS = frozenset({"sarimax", "sarimax_cal", "combo"})
+
+
+def holidays_in_use(res: ForecastResult) -> bool:
+    """Whether the forecast shown uses the public holidays of the shop's country: its model
+    takes them as a regressor (:data:`HOLIDAY_MODELS`), or the Chinese calendar was chosen
+    (its holidays are regressors of the calendar twins). Only then does the chart mark them:
+    no calendar in use, no holiday marker."""
+    return res.model in HOLIDAY_MODELS or bool(res.params.get("calendar"))
 
 
 def _money(template: str, symbol: str) -> str:

@@ -73,6 +73,8 @@ def all_axes(fig: go.Figure) -> set[str]:
 
 #: a date axis of whole days spanning at most this many days ticks one a day
 DAILY_TICK_DAYS = 7
+#: ... and one every other day up to this many days, from its first day
+TWO_DAY_TICK_DAYS = 14
 
 
 def _whole_days(fig: go.Figure, axis: str) -> pd.DatetimeIndex | None:
@@ -98,14 +100,21 @@ def _whole_days(fig: go.Figure, axis: str) -> pd.DatetimeIndex | None:
 
 def _daily_ticks(fig: go.Figure, dates: set[str]) -> None:
     """A few days of daily data tick one a day: plotly ticks every 12 hours there, and a
-    day's figure read '11月11日 12:00' / 'Nov 11, 12:00' (five days of a Taobao shop)."""
+    day's figure read '11月11日 12:00' / 'Nov 11, 12:00' (five days of a Taobao shop). Up to
+    two weeks tick every other day from the first day: plotly's own steps there were two or
+    three days depending on the chart's width, starting a day before or after the data
+    ('Nov 10' on a chart from 11 November, 'Nov 12' under a bar of 11 November)."""
     for name in dates:
         axis = fig.layout[name]
         if axis.dtick is not None or axis.tickvals is not None:
             continue
         days = _whole_days(fig, name)
-        if days is not None and len(days) and (days.max() - days.min()).days <= DAILY_TICK_DAYS:
-            axis.update(dtick=DAY_MS, tick0=days.min().isoformat())
+        if days is None or not len(days):
+            continue
+        span = (days.max() - days.min()).days
+        if span <= TWO_DAY_TICK_DAYS:
+            step = 1 if span <= DAILY_TICK_DAYS else 2
+            axis.update(dtick=step * DAY_MS, tick0=days.min().isoformat())
 
 
 def localise(fig: go.Figure, lang: str | None = None) -> go.Figure:

@@ -219,7 +219,7 @@ def display_of(args: argparse.Namespace):
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
-        return L.display_for(info.report, is_demo=info.is_demo)
+        return L.display_for(info.report, is_demo=info.is_demo, mapping=info.mapping)
     finally:
         store.close()
 

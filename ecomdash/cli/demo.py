@@ -174,6 +174,7 @@ def run_demo_zh(args: argparse.Namespace) -> int:
     from ecomdash import demo_zh
     from ecomdash import schema as S
     from ecomdash.ingest.cleaning_report import generated_report
+    from ecomdash.labels import PROVINCES
 
     t0 = time.perf_counter()
     n_customers = 3000
@@ -219,7 +220,7 @@ def run_demo_zh(args: argparse.Namespace) -> int:
                 lines,
                 # its currency, as the app's Chinese demo records it: without it every table
                 # of this dataset showed prices in yuan with no ¥ (the restock plan's revenue)
-                report=generated_report(lines, currency=t.currency),
+                report=generated_report(lines, currency=t.currency, places=PROVINCES),
                 mapping={c: c for c in S.CANONICAL if c in lines.columns},
                 source="generated",
             )

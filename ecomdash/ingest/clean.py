@@ -90,7 +90,15 @@ GUEST_IDS = frozenset(
 )
 
 
+#: (it read "sale lines matched to the return that cancels them (same customer and product,
+#: opposite quantity, earlier date)": 697 px, so the Data page's rules table, sized to the
+#: page, wrapped every row to three lines' height for it at 1280 px)
 CANCELLED_SALE_LABEL = N_(
+    "sale lines a later return cancels (same customer and product, opposite quantity)"
+)
+#: that earlier wording, which reports saved before it changed keep: shown as the new one
+#: (``cleaning_report.rule_label``), so their Chinese page does not read it in English
+OLD_CANCELLED_SALE_LABEL = N_(
     "sale lines matched to the return that cancels them (same customer and product, "
     "opposite quantity, earlier date)"
 )
@@ -102,11 +110,16 @@ def cancel_label(invoices: int) -> str:
 
 
 def status_label(label: str, states: dict[str, int]) -> str:
-    """The label of a Chinese order-state rule: its meaning and its commonest states."""
+    """The label of a Chinese order-state rule: its meaning and its commonest states, each
+    with its count when there are several; one state alone is named without it, since the
+    rule's own count is its count (a sample's title read "已取消（1）（1 行）")."""
     # a list of notes: "交易关闭 (1), 已付款 (2)" in English, "交易关闭（1）、已付款（2）" in Chinese
-    listed = tuple(
-        note(N_("{state} ({n})"), state=k, n=f"{v:,}") for k, v in list(states.items())[:6]
-    )
+    if len(states) == 1:
+        listed = tuple(states)
+    else:
+        listed = tuple(
+            note(N_("{state} ({n})"), state=k, n=f"{v:,}") for k, v in list(states.items())[:6]
+        )
     return note(N_("{label}: {states}"), label=note(label), states=listed)
 
 

@@ -89,13 +89,17 @@ class CleaningReport:
         }
 
 
-def generated_report(lines: pd.DataFrame, *, currency: str | None = None) -> dict:
+def generated_report(
+    lines: pd.DataFrame, *, currency: str | None = None, places: str | None = None
+) -> dict:
     """The saved report of lines that were generated rather than read (the demo merchants):
     nothing was dropped, and its rules count the flags the lines carry under the labels the
     cleaning gives them — cancellation orders (order id ``C…``) and other returns, postage and
     fee lines, guest lines — and the sale lines a later return cancels, so the Data page's
     report of a demo says what an upload of the same lines would. ``currency``: the
-    dataset's currency code, recorded with the report as an upload's is.
+    dataset's currency code, recorded with the report as an upload's is. ``places``:
+    :data:`ecomdash.labels.PROVINCES` when the country column holds provinces (the Chinese
+    demo), so the pages label it "Province" (``labels.places_are_provinces``).
     """
     # the cleaning's own labels (clean imports this module, so it is imported here)
     from ecomdash.ingest.clean import cancel_label
@@ -161,6 +165,8 @@ def generated_report(lines: pd.DataFrame, *, currency: str | None = None) -> dic
     ).to_dict()
     if currency:
         report["currency"] = currency
+    if places:
+        report["places"] = places
     return report
 
 
@@ -172,7 +178,11 @@ def rule_label(rule: dict) -> str:
     """A cleaning rule's label (a report's ``rules`` entry) in the current language (the Data
     page's, ``ecomdash ingest``'s); reports saved before labels kept their message id show as
     saved."""
+    from ecomdash.ingest.clean import CANCELLED_SALE_LABEL, OLD_CANCELLED_SALE_LABEL
+
     msg = from_json(rule.get("label_msg"))
+    if isinstance(msg, Note) and msg.msgid == OLD_CANCELLED_SALE_LABEL:
+        msg = note(CANCELLED_SALE_LABEL)  # a report saved with the label's earlier wording
     return tr_note(msg) if isinstance(msg, Note) else str(rule.get("label", rule.get("rule", "")))
 
 

@@ -144,4 +144,5 @@ def describe(
         sections=sections,
         lang=lang,
         seconds=seconds,
+        provinces=data.display.provinces,
     )

@@ -90,7 +90,7 @@ class ReportData:
     @property
     def display(self) -> Display:
         """The dataset's currency and date style, as the app's pages and tables use them."""
-        return display_for(self.info.report, is_demo=self.info.is_demo)
+        return display_for(self.info.report, is_demo=self.info.is_demo, mapping=self.info.mapping)
 
     def overview(self, grain: str = "auto") -> OverviewResult:
         """KPIs, previous period, trend and breakdowns, aggregated in DuckDB by the store."""

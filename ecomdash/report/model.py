@@ -90,3 +90,5 @@ class Report:
     sections: tuple[Section, ...]
     lang: str = "en"
     seconds: float = 0.0
+    #: the dataset's country field holds provinces (``labels.Display.provinces``)
+    provinces: bool = False

@@ -321,7 +321,11 @@ def _filters_text(report: Report) -> list[tuple[str, str]]:
                     end=fmt.long_date(end) if end else _("last day"),
                 ),
             ),
-            (_("Countries / regions"), fmt.join(f.countries) if f.countries else _("all")),
+            (
+                # a dataset whose country field holds provinces filters by province
+                _("Provinces") if report.provinces else _("Countries / regions"),
+                fmt.join(f.countries) if f.countries else _("all"),
+            ),
             (_("Categories"), fmt.join(f.categories) if f.categories else _("all")),
             (_("Created"), f"{fmt.long_date(report.created)} {report.created:%H:%M}"),
         ]

@@ -251,13 +251,19 @@ def render(ctx: PageContext) -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        metric = st.selectbox(
-            L.label("series"),
-            ["revenue", "orders", "aov", "return_rate", "new_customers"],
-            format_func=L.label,
-            key="al_metric",
-        )
-        show_chart(series_figure(res, metric, symbol=current_display().symbol), width="stretch")
+        if res.series.empty:
+            # said without a chart: its title over empty axes read as a broken chart, and
+            # the series picker had nothing to pick
+            st.caption(_("No daily series (too little history)"))
+        else:
+            metric = st.selectbox(
+                L.label("series"),
+                ["revenue", "orders", "aov", "return_rate", "new_customers"],
+                format_func=L.label,
+                key="al_metric",
+            )
+            symbol = current_display().symbol
+            show_chart(series_figure(res, metric, symbol=symbol), width="stretch")
     with right:
         show_chart(severity_figure(res), width="stretch")
 

@@ -189,7 +189,7 @@ def ensure_demo_for_language(store: Store) -> DatasetInfo:
     return store.save_dataset(
         DEMO_NAME_ZH,
         lines,
-        report=generated_report(lines, currency=DEMO_CURRENCY_ZH),
+        report=generated_report(lines, currency=DEMO_CURRENCY_ZH, places=L.PROVINCES),
         mapping={c: c for c in S.CANONICAL if c in lines.columns},
         source=DEMO_SOURCE,
     )
@@ -293,7 +293,7 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
         filters=filters,
         columns=info.columns,
         kind=info.kind,
-        display=L.display_for(info.report, is_demo=info.is_demo),
+        display=L.display_for(info.report, is_demo=info.is_demo, mapping=info.mapping),
     )
     st.session_state[K_DISPLAY] = ctx.display
     if needs is not None and info.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
@@ -447,11 +447,17 @@ def download_table(
 
 @contextmanager
 def timed_status(label: str, *, expanded: bool = False) -> Iterator:
-    """``st.status`` that ends with how long the work took (or the error it hit)."""
+    """``st.status`` that ends with how long the work took (or the error it hit). Work refused
+    for too little data was never run: the label says so and why ("Not run: too little
+    data"), where "Forecasting: stopped" read as if it had broken off; the refusal's own
+    message says what to do."""
     t0 = time.perf_counter()
     with st.status(label, expanded=expanded) as status:
         try:
             yield status
+        except InsufficientDataError:
+            status.update(label=_("Not run: too little data"), state="error")
+            raise
         except EcomdashError:
             status.update(label=_("{label} stopped", label=label), state="error")
             raise

@@ -56,6 +56,8 @@ SCOPE_PICKS = {
     "category": N_("Category (by revenue)"),
     "country": N_("Country (by revenue)"),
     "product": N_("Product (by revenue)"),
+    # the country scope of a dataset whose country field holds provinces
+    "province": N_("Province (by revenue)"),
 }
 FREQ_LABELS = {"D": N_("Daily"), "W": N_("Weekly"), "M": N_("Monthly")}
 METRIC_LABELS = charts.METRIC_LABELS
@@ -237,6 +239,14 @@ def _chinese_shop(ctx: PageContext) -> bool:
     return bool(top) and F.holiday_code(top[0]) == "CN"
 
 
+def _sells_in_yuan(ctx: PageContext) -> bool:
+    """The dataset's amounts are in yuan: the Chinese calendar is offered (off unless the
+    shop sells mostly in China). It is not offered elsewhere: a UK shop's page listed 调休
+    and Double 11, whatever the UI's language (a merchant reading Chinese may sell in the
+    UK; where the shop sells and its currency say which calendar applies)."""
+    return (ctx.display.currency or "").upper() == "CNY"
+
+
 def _events_from_editor(df: pd.DataFrame) -> tuple:
     out = []
     for row in df.itertuples(index=False):
@@ -273,7 +283,9 @@ def _form(ctx: PageContext) -> tuple | None:
             _("Forecast for"),
             kinds,
             default="shop",
-            format_func=lambda k: _(SCOPES[k]) if SCOPES[k] else L.label(k),
+            format_func=lambda k: (
+                _(SCOPES[k]) if SCOPES[k] else L.label(L.place_column(k, ctx.display))
+            ),
             key=K_SCOPE,
         )
         or "shop"
@@ -311,7 +323,8 @@ def _form(ctx: PageContext) -> tuple | None:
         value = None
         if col is not None:
             opts = _choices(ctx.key, col)
-            value = st.selectbox(_(SCOPE_PICKS[kind]), opts, index=0 if opts else None)
+            pick = L.place_column(kind, ctx.display)  # "province" for provinces
+            value = st.selectbox(_(SCOPE_PICKS[pick]), opts, index=0 if opts else None)
         returns = st.radio(
             _("Returns"),
             list(RETURNS),
@@ -324,19 +337,22 @@ def _form(ctx: PageContext) -> tuple | None:
             format_func=lambda e: _(PRESETS[e]) if e in PRESETS else e,
             placeholder=_("No sale day"),
         )
-        calendar = st.multiselect(
-            _("Chinese calendar: holidays, make-up working days 调休, shopping festivals"),
-            list(CN.FEATURES),
-            default=list(CN.FEATURES) if _chinese_shop(ctx) else [],
-            format_func=lambda f: _(CN.LABELS[f]),
-            key="fc_calendar",
-            placeholder=_("No calendar feature"),
-            help=_(
-                "Each chosen feature becomes a regressor of twins of the models (ETS + Chinese "
-                "calendar, ...). The backtest compares them with the same models without it and "
-                "the automatic choice keeps whichever forecast better."
-            ),
-        )
+        calendar = []
+        chinese = _chinese_shop(ctx)
+        if chinese or _sells_in_yuan(ctx):
+            calendar = st.multiselect(
+                _("Chinese calendar: holidays, make-up working days 调休, shopping festivals"),
+                list(CN.FEATURES),
+                default=list(CN.FEATURES) if chinese else [],
+                format_func=lambda f: _(CN.LABELS[f]),
+                key="fc_calendar",
+                placeholder=_("No calendar feature"),
+                help=_(
+                    "Each chosen feature becomes a regressor of twins of the models (ETS + "
+                    "Chinese calendar, ...). The backtest compares them with the same models "
+                    "without it and the automatic choice keeps whichever forecast better."
+                ),
+            )
         st.caption(_("Your own events (promotions, sales): a name and dates."))
         ev_df = st.data_editor(
             pd.DataFrame(

@@ -462,7 +462,7 @@ def _kpi_cards(ctx: PageContext) -> None:
         from ecomdash.ui.overview_counts import render_counts
 
         st.caption(_(TEXT["no_money"]))
-        render_counts(res)
+        render_counts(res, provinces=ctx.display.provinces)
     else:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
         labels = [_(KPI_LABELS[name]) for name in row]

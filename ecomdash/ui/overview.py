@@ -46,6 +46,8 @@ PARTS = {
     "top_products": (N_("Top products"), N_("Top products by net revenue"), "top-products"),
     "top_categories": (N_("Top categories"), N_("Top categories by net revenue"), "top-categories"),
     "top_countries": (N_("Top countries"), N_("Top countries by net revenue"), "top-countries"),
+    # the country breakdown of a dataset whose country field holds provinces
+    "top_provinces": (N_("Top provinces"), N_("Top provinces by net revenue"), "top-provinces"),
     "top_locations": (
         N_("Top stores / locations"),
         N_("Top stores / locations by net revenue"),
@@ -184,7 +186,7 @@ def render(ctx: PageContext) -> None:
             )
         )
     if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)
-        render_counts(res)
+        render_counts(res, provinces=ctx.display.provinces)
         return
 
     summed = res.kind == S.KIND_SUMMED
@@ -295,9 +297,12 @@ def render(ctx: PageContext) -> None:
         names = [n for n in ("top_locations", *names) if not getattr(res, n).empty]
     if not names:
         return
-    tabs = st.tabs([_(PARTS[n][0]) for n in names])
+    # a dataset whose "countries" are provinces (a Chinese marketplace export's 收货省份)
+    # has its country breakdown called so: it read 热门国家/地区 over 浙江, 广东
+    part = {"top_countries": "top_provinces"} if ctx.display.provinces else {}
+    tabs = st.tabs([_(PARTS[part.get(n, n)][0]) for n in names])
     for tab, name in zip(tabs, names, strict=True):
-        df, (_label, title, stem) = getattr(res, name), PARTS[name]
+        df, (_label, title, stem) = getattr(res, name), PARTS[part.get(name, name)]
         with tab:
             if df.empty:
                 # the field by name: "no such column" under "Top categories" did not say which

@@ -43,6 +43,14 @@ PARTS = (
         N_("Top countries by orders"),
         "top-countries",
     ),
+    # the country breakdown of a dataset whose country field holds provinces
+    (
+        "top_provinces",
+        N_("Top provinces"),
+        N_("Top provinces by units"),
+        N_("Top provinces by orders"),
+        "top-provinces",
+    ),
     (
         "top_locations",
         N_("Top stores / locations"),
@@ -53,8 +61,14 @@ PARTS = (
 )
 
 
-def render_counts(res: OverviewResult) -> None:
-    """Everything below the period caption, for ``res.has_revenue`` False."""
+def _attr(part: str) -> str:
+    """The result's attribute a breakdown part reads: provinces are the country column's."""
+    return "top_countries" if part == "top_provinces" else part
+
+
+def render_counts(res: OverviewResult, *, provinces: bool = False) -> None:
+    """Everything below the period caption, for ``res.has_revenue`` False; ``provinces``:
+    the dataset's country field holds provinces (``labels.Display.provinces``)."""
     from ecomdash.ui.overview import TREND_LABELS, delta_text, exact_help
 
     names = [
@@ -97,12 +111,14 @@ def render_counts(res: OverviewResult) -> None:
         with right:
             show_table(res.busiest, hide_index=True, height=330)
             download_table(res.busiest, "busiest-hours", key="dl_busiest")
-    parts = [p for p in PARTS if not getattr(res, p[0]).empty]
+    # a dataset whose "countries" are provinces has its country breakdown called so
+    drop = "top_countries" if provinces else "top_provinces"
+    parts = [p for p in PARTS if p[0] != drop and not getattr(res, _attr(p[0])).empty]
     if not parts:
         return
     tabs = st.tabs([_(p[1]) for p in parts])
     for tab, (name, _label, by_units, by_orders, stem) in zip(tabs, parts, strict=True):
-        df = getattr(res, name)
+        df = getattr(res, _attr(name))
         value = "units" if "units" in df else "orders"
         title = _(by_units if value == "units" else by_orders)
         with tab:

@@ -136,7 +136,10 @@ def _filters(store, dataset_id: str) -> Filters:
         st.caption(
             _("Data from {first} to {last}", first=fmt.long_date(first), last=fmt.long_date(last))
         )
-    countries = _multi(countries, dataset_id, "country", _("Countries / regions"))
+    # a dataset whose country field holds provinces (a Chinese marketplace export's 收货省份)
+    provinces = L.places_are_provinces(info.mapping, info.report)
+    where = _("Provinces") if provinces else _("Countries / regions")
+    countries = _multi(countries, dataset_id, "country", where)
     categories = _multi(categories, dataset_id, "category", _("Categories"))
     return Filters(
         start=start if isinstance(start, date) else None,

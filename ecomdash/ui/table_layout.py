@@ -60,9 +60,7 @@ def column_layout(
         widths = whole
     total = sum(widths.values())
     if total > budget:
-        return {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}, (
-            WRAP_ROW_PX
-        )
+        return _scaled_within(widths, budget), WRAP_ROW_PX
     lack = {c: max(0, head[c] - widths[c]) for c in cells}  # headers whole first
     spare, short = budget - sum(widths.values()), sum(lack.values())
     if spare > 0 and short:
@@ -79,6 +77,24 @@ def column_layout(
         }
     # taller rows only when a cell wraps: rows of one line at Streamlit's own height
     return widths, WRAP_ROW_PX if any(cell[c] > widths[c] for c in cells) else None
+
+
+def _scaled_within(widths: Mapping[str, int], budget: int) -> dict[str, int]:
+    """``widths`` scaled down to ``budget`` in proportion, none below :data:`MIN_COLUMN_PX`;
+    what the columns held at that minimum add back is taken from the widest columns, so the
+    sum stays within the budget. Scaled alone, the Basket page's top rules (a long rule, two
+    short figures floored at the minimum) were 339 px in a 318 px frame: a scrollbar for
+    21 px, "Lift" cut."""
+    total = sum(widths.values())
+    out = {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}
+    over = sum(out.values()) - budget
+    for c in sorted(out, key=out.get, reverse=True):
+        if over <= 0:
+            break
+        take = min(over, out[c] - MIN_COLUMN_PX)
+        out[c] -= take
+        over -= take
+    return out
 
 
 def cell_lines(text: str, width: int) -> int:

@@ -159,7 +159,8 @@ def table_config(
     display = display or current_display()
     out: dict = {}
     for col in df.columns:
-        out[col] = _config(_column(col, area, kinds), df[col], display, scaled)
+        c = _column(L.place_column(col, display), area, kinds)
+        out[col] = _config(c, df[col], display, scaled)
     if not hide_index and df.index.name is not None:
         idx = df.index.to_series()
         out["_index"] = _config(L.column(df.index.name, area), idx, display)
@@ -276,7 +277,10 @@ def _layout_input(
     """The cells' text as the browser writes them and the headers, of ``df`` shown."""
     shown = _for_screen(df, area, kinds)
     display = current_display()
-    cols = {c: _shown(_column(c, area, kinds), df[c], display) for c in df.columns}
+    cols = {
+        c: _shown(_column(L.place_column(c, display), area, kinds), df[c], display)
+        for c in df.columns
+    }
     return (
         {c: [_cell_text(v, cols[c], display) for v in shown[c]] for c in df.columns},
         {c: cols[c].label for c in df.columns},

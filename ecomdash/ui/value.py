@@ -297,7 +297,8 @@ def _form(ctx: PageContext) -> ValueParams | None:
             placeholder=_("All"),
         )
         first_countries = c5.multiselect(
-            _("Cohorts: first country"),
+            # a dataset whose country field holds provinces (labels.places_are_provinces)
+            _("Cohorts: first province") if ctx.display.provinces else _("Cohorts: first country"),
             countries,
             default=list(p0.countries),
             disabled=not countries,

@@ -107,8 +107,10 @@ def zh_demo_report(merchant) -> dict:
     lines with its truth's currency, CNY. Without the currency the Chinese page tests never
     saw ¥."""
     from ecomdash.ingest.cleaning_report import generated_report
+    from ecomdash.labels import PROVINCES
 
-    return generated_report(merchant.lines, currency=merchant.truth.currency)
+    # its country column holds provinces (labels.places_are_provinces): "Province" / 省份
+    return generated_report(merchant.lines, currency=merchant.truth.currency, places=PROVINCES)
 
 
 @pytest.fixture

@@ -510,13 +510,18 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home, monkey
 EURO_DAYS = 240
 
 
-def _euro_csv() -> bytes:
+def _euro_csv(country: str | None = None) -> bytes:
+    """A shop in euros; ``country``: every order's country (none by default)."""
     import pandas as pd
 
     rows = ["order_id,order_date,customer_id,product_id,product_name,quantity,unit_price"]
+    if country:
+        rows[0] += ",country"
     for i, d in enumerate(pd.date_range("2025-01-06", periods=EURO_DAYS, freq="D")):
         q = 1 + i % 2
         rows.append(f'O{i},{d.date()},c{i % 5},P1,Lamp,{q},"€{(100 + 10 * i) / q:,.2f}"')
+        if country:
+            rows[-1] += f",{country}"
     return ("\n".join(rows) + "\n").encode("utf-8")
 
 
@@ -604,7 +609,8 @@ def test_calendar_gain_quotes_the_backtest_errors_in_euros(_isolated_home):
     from ecomdash import calendar_cn as CN
     from ecomdash.ingest import load_bytes
 
-    res = load_bytes(_euro_csv(), "euro.csv")
+    # a shop selling in China (the calendar is offered only where it applies), in euros
+    res = load_bytes(_euro_csv("China"), "euro.csv")
     store = Store.open(_isolated_home)
     try:
         info = store.save_dataset("Euro shop", res.lines, report=res.report)

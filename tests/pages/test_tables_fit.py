@@ -535,17 +535,19 @@ def test_the_cleaning_reports_rules_fit_the_page(_isolated_home, lang):
     """The rules of an upload's cleaning report within the page, every label whole: the
     longest, "sale lines matched to the return that cancels them (same customer and product,
     opposite quantity, earlier date)", was cut at "op" in a 1280 px window (UCI Online Retail
-    II, Chromium), its column "large" and the table's width the page's."""
+    II, Chromium), its column "large" and the table's width the page's. Then, wrapped, it
+    made every row three lines tall (697 px of text, 694 px of room beside the counts):
+    reworded, every row is one line in both languages."""
     at = _data_page_with_uci_like(lang)
     table = _table(at, "action")
     with use_lang(lang):
         longest = _(
-            "sale lines matched to the return that cancels them (same customer and product, "
-            "opposite quantity, earlier date)"
+            "sale lines a later return cancels (same customer and product, opposite quantity)"
         )
     assert longest in list(table.value["label"]), table.value
     assert len(table.value) >= 5
     wrapped_within_the_page(table, ["label", "rows", "action"])
+    assert table.proto.row_height <= 64, table.proto.row_height  # rows of one line
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

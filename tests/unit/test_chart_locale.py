@@ -129,3 +129,31 @@ def test_a_few_days_of_daily_data_tick_one_a_day():
     own = fig(days)
     own.update_xaxes(dtick="M1")
     assert localise(own).layout.xaxis.dtick == "M1"
+
+
+def test_up_to_two_weeks_of_daily_data_tick_every_other_day():
+    """9 to 15 days: plotly ticked every two or three days by the chart's width, from a day
+    before or after the data (Chromium: 'Nov 10' on 15 days from 11 November at 450 px,
+    'Nov 12' first under 11 days); they tick every other day from the first day, dates
+    without a time of day in both languages. 8 days still tick daily, 16 are left to plotly."""
+    import plotly.graph_objects as go
+
+    from ecomdash.charts.locale import DAY_MS, localise
+
+    def axis(n, lang):
+        x = pd.date_range("2024-11-11", periods=n, freq="D")
+        return localise(go.Figure(go.Bar(x=x, y=list(range(n)))), lang).layout.xaxis
+
+    for lang in ("zh", "en"):
+        assert axis(8, lang).dtick == DAY_MS
+        for n in (9, 11, 15):
+            x = axis(n, lang)
+            assert (x.dtick, x.tick0) == (2 * DAY_MS, "2024-11-11T00:00:00"), n
+            if lang == "zh":
+                held = [
+                    s.value
+                    for s in x.tickformatstops
+                    if (s.dtickrange[0] or 0) <= 2 * DAY_MS <= (s.dtickrange[1] or float("inf"))
+                ]
+                assert held[0] == "%m月%d日"
+        assert axis(16, lang).dtick is None

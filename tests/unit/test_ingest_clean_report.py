@@ -121,13 +121,14 @@ def test_chinese_states_dropped_flagged_and_kept_by_meaning():
         "returned": {"退款成功": 1},
         "refund_pending": {"售后处理中": 1},
     }
-    label = "order cancelled or closed before any sale (not a sale, left out): 交易关闭 (2)"
+    # one state: named without a count of its own (the rule's count is its count)
+    label = "order cancelled or closed before any sale (not a sale, left out): 交易关闭"
     assert rep.rule("status_cancelled").label == label
     assert rep.rejected["line_no"].tolist() == [4, 5, 6]
     assert rep.rejected["reason"].tolist() == [
         label,
         label,
-        "order not paid (not a sale yet, left out): 等待买家付款 (1)",
+        "order not paid (not a sale yet, left out): 等待买家付款",
     ]
     assert rep.rows_read == 7 and rep.rows_kept == 4 and rep.added_returns == 1
     assert lines["line_no"].tolist() == [2, 3, 3, 7, 8]
@@ -380,8 +381,7 @@ def test_cancellation_invoices_decided_by_the_file_or_by_the_caller():
     sale = rep.rule("cancelled_sale")
     assert sale.action == "flagged"
     assert sale.label == (
-        "sale lines matched to the return that cancels them (same customer and product, "
-        "opposite quantity, earlier date)"
+        "sale lines a later return cancels (same customer and product, opposite quantity)"
     )
     # a sample is the file's lines as read, with their line numbers first
     assert list(sale.sample.columns) == [
@@ -616,8 +616,7 @@ def test_every_rule_in_order_with_its_rows_action_and_wording():
             "cancelled_sale",
             1,
             "flagged",
-            "sale lines matched to the return that cancels them (same customer and product, "
-            "opposite quantity, earlier date)",
+            "sale lines a later return cancels (same customer and product, opposite quantity)",
         ),
     ]
     samples = {r.rule: r.sample["line_no"].tolist() for r in rep.rules}
@@ -737,3 +736,20 @@ def test_generated_report_says_what_an_upload_of_the_same_lines_would(demo):
     with use_lang("zh"):
         shown = tr_note(from_json(ours["notes_msg"][0]))
     assert shown.startswith("由本应用生成，不是从文件读取")
+
+
+def test_a_report_saved_with_the_cancelled_sales_earlier_label_reads_the_new_one():
+    """Reports saved before the cancelled-sales rule was reworded keep its earlier message:
+    shown in the new words, in Chinese too (not the earlier English)."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import note, to_json
+    from ecomdash.ingest.clean import OLD_CANCELLED_SALE_LABEL
+    from ecomdash.ingest.cleaning_report import rule_label
+
+    old = note(OLD_CANCELLED_SALE_LABEL)
+    saved = {"rule": "cancelled_sale", "label": str(old), "label_msg": to_json(old)}
+    assert rule_label(saved) == (
+        "sale lines a later return cancels (same customer and product, opposite quantity)"
+    )
+    with use_lang("zh"):
+        assert rule_label(saved) == "被之后的退货抵消的销售行（同一客户和商品、件数相反）"

@@ -197,3 +197,18 @@ def test_a_count_matrix_wider_than_any_cut_still_scrolls():
     got, widths = T.count_matrix_layout(heads, cells, budget=T.INNER_PX)
     assert sum(widths) > T.INNER_PX  # the figures alone are wider: nothing else to cut
     assert all(w >= T.drawn_px("1,234,567") for w in widths[1:])
+
+
+def test_columns_held_at_their_minimum_stay_within_the_budget():
+    """Scaled down in proportion, two short figures floored at the minimum width pushed the
+    Basket page's top rules past its 318 px frame (Chromium, UCI: 339 px, a scrollbar for
+    21 px, "Lift" cut): what the floor adds back is taken from the widest column."""
+    rule = (
+        "POPPY'S PLAYHOUSE BEDROOM + POPPY'S PLAYHOUSE KITCHEN + POPPY'S PLAYHOUSE "
+        "LIVINGROOM → CHILDS GARDEN TROWEL PINK + CHILDS GARDEN TROWEL BLUE"
+    )
+    cells = {"rule": [rule, "A → B"], "confidence": ["78.7 %"] * 2, "lift": ["63.09"] * 2}
+    headers = {"rule": "Rule (if → then)", "confidence": "Confidence", "lift": "Lift"}
+    widths, row_height = T.column_layout(cells, headers, budget=318)
+    assert sum(widths.values()) <= 318, widths
+    assert min(widths.values()) >= T.MIN_COLUMN_PX and row_height == T.WRAP_ROW_PX
