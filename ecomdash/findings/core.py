@@ -607,7 +607,12 @@ DRIVER_WEEKS = 8
 #: A group is named as the gap's driver only when it explains at least this share of it.
 DRIVER_SHARE = 0.5
 #: How a driver reads per grouping column (message ids; the name itself is merchant text).
-DRIVER_BY = {"country": N_("one country"), "category": N_("one category")}
+DRIVER_BY = {
+    "country": N_("one country"),
+    "category": N_("one category"),
+    # the country field of a dataset whose places are provinces (labels.places_are_provinces)
+    "province": N_("one province"),
+}
 
 
 @dataclass(frozen=True)

@@ -192,6 +192,8 @@ def _forecast(ctx: PageContext) -> FD.Finding | None:
         return None
     fc = fc_ui.default_forecast(ctx)
     groups, by = _gap_groups(ctx, fc) if sparams[1] == "D" else (None, S.COUNTRY)
+    if by == S.COUNTRY and ctx.display.provinces:  # a Chinese marketplace's 收货省份
+        by = "province"
     return FD.forecast_finding(fc, groups=groups, by=by)
 
 

@@ -539,6 +539,35 @@ def test_forecast_driver_larger_than_the_gap_says_why(before, window, end):
     assert f.subjects[0].startswith("DE: ") and f.subjects[0].endswith(end), f.subjects[0]
 
 
+def test_a_province_drives_a_gap_as_a_province(monkeypatch):
+    """A Chinese marketplace export's places are provinces (收货省份): the Home said the gap
+    was "driven by one country" / 某一个国家/地区. Its forecast finding names the province
+    as one (the Home passes ``province`` for such a dataset), en + zh."""
+    from ecomdash import labels as L
+    from ecomdash.filters import Filters
+    from ecomdash.ui import home
+    from ecomdash.ui.common import PageContext
+
+    fc = _forecast([100.0] * 7, [200.0] * 7, [150.0] * 7, [9e9] * 7)
+    groups = _groups({"浙江": 1.0, "广东": 1.0}, {"浙江": 100 / 7, "广东": 600 / 7})
+    for lang, end in (("en", ", driven by one province"), ("zh", "某一个省份")):
+        with use_lang(lang):
+            f = FD.forecast_finding(fc, groups=groups, by="province")
+        assert end in f.headline, f.headline
+    # the Home's wiring: the country field of a province dataset is named a province
+    seen = []
+    monkeypatch.setattr(home, "_gap_groups", lambda ctx, fc: (groups, "country"))
+    monkeypatch.setattr(FD, "forecast_finding", lambda fc, **kw: seen.append(kw["by"]))
+    from ecomdash.ui import forecast as fc_ui
+
+    monkeypatch.setattr(fc_ui, "default_params", lambda ctx: (("revenue", "D"), None))
+    monkeypatch.setattr(fc_ui, "default_forecast", lambda ctx: fc)
+    for provinces in (True, False):
+        ctx = PageContext("w", "d", "n", 1, Filters(), display=L.Display(provinces=provinces))
+        home._forecast(ctx)
+    assert seen == ["province", "country"]
+
+
 def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
     f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
     assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7 days"
