@@ -130,6 +130,20 @@ def zh_store(_isolated_home, _zh_store_templates, demo_zh_merchant):
     return put
 
 
+def save_upload(home: Path, path: Path, name: str):
+    """The file at ``path`` read as an upload is (``ingest.load_bytes``) and saved in the store
+    at ``home`` with its report and mapping, as the Data page saves it: its ``DatasetInfo``."""
+    from ecomdash.ingest import load_bytes
+    from ecomdash.store import Store
+
+    res = load_bytes(Path(path).read_bytes(), Path(path).name)
+    store = Store.open(home)
+    try:
+        return store.save_dataset(name, res.lines, report=res.report, mapping=res.mapping.as_dict())
+    finally:
+        store.close()
+
+
 def saved_dataset(home: Path):
     """The one dataset saved in the store at ``home`` besides the demo (a test that saved it)."""
     from ecomdash.store import Store

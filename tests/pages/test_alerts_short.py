@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ecomdash.ingest import load_bytes
-from ecomdash.store import Store
-from tests.pages.conftest import run_page
+from tests.pages.conftest import run_page, save_upload
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
 
@@ -21,14 +19,7 @@ FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
     [("en", "No daily series (too little history)"), ("zh", "没有每日序列（历史太短）")],
 )
 def test_no_daily_series_is_said_without_empty_axes(_isolated_home, lang, said):
-    res = load_bytes((FIX / "pdd_orders.csv").read_bytes(), "pdd_orders.csv")
-    store = Store.open(_isolated_home)
-    try:
-        info = store.save_dataset(
-            "pdd", res.lines, report=res.report, mapping=res.mapping.as_dict()
-        )
-    finally:
-        store.close()
+    info = save_upload(_isolated_home, FIX / "pdd_orders.csv", "pdd")
     at = run_page("alerts.py", dataset_id=info.id, lang=lang, timeout=120)
     assert not at.exception, at.exception
     assert said in [c.value for c in at.caption]

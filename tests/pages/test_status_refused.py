@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ecomdash.ingest import load_bytes
-from ecomdash.store import Store
-from tests.pages.conftest import run_page
+from tests.pages.conftest import run_page, save_upload
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
 
@@ -34,14 +32,7 @@ def statuses(at) -> list[str]:
     [("en", "Not run: too little data", "stopped"), ("zh", "未运行：数据不足", "已停止")],
 )
 def test_a_refused_forecast_says_it_was_not_run(_isolated_home, lang, said, old):
-    res = load_bytes((FIX / "pdd_orders.csv").read_bytes(), "pdd_orders.csv")
-    store = Store.open(_isolated_home)
-    try:
-        info = store.save_dataset(
-            "pdd", res.lines, report=res.report, mapping=res.mapping.as_dict()
-        )
-    finally:
-        store.close()
+    info = save_upload(_isolated_home, FIX / "pdd_orders.csv", "pdd")
     at = run_page("forecast.py", dataset_id=info.id, lang=lang, timeout=120)
     assert not at.exception, at.exception
     labels = statuses(at)
