@@ -16,6 +16,7 @@ import pytest
 from ecomdash import rollup
 from ecomdash.cli import main
 from ecomdash.currencies import with_currency
+from ecomdash.errors import StoreError
 from ecomdash.store import Store
 
 #: UCI Online Retail II's layout: amounts without a sign (the shop is in £)
@@ -203,3 +204,29 @@ def test_set_currency_refuses_a_code_that_is_not_a_currency(csv, capsys, _isolat
     err = _refused(capsys, "datasets", "--dataset", "Shop", "--set-currency", "£")
     assert "'£' is not a currency code" in err, err
     assert _info(_isolated_home, "Shop").version == 1
+
+
+def test_set_currency_after_an_append_it_did_not_see_changes_nothing(_isolated_home):
+    """An append that switches the dataset between ``set_currency`` reading it and writing
+    it: the change is refused with what to do, and the appended version stays as it was
+    (no currency, its rollup version untouched)."""
+    from tests.unit.test_store_aggregates import fixture_lines
+
+    lines = fixture_lines()
+    store = Store.open(_isolated_home)
+    try:
+        first = store.save_dataset("Shop", lines.iloc[:10])
+        stale = store.info(first.id)
+        store.append(first.id, lines)  # version 2
+        before = rollup.status(store, first.id)
+        assert before is not None and before["version"] == 2
+        real = store.info
+        store.info = lambda _id: stale  # what set_currency read before the append switched
+        with pytest.raises(StoreError, match="changed while its currency was being set"):
+            store.set_currency(first.id, "EUR")
+        store.info = real
+        after = store.info(first.id)
+        assert after.version == 2 and "currency" not in after.report
+        assert rollup.status(store, first.id) == before
+    finally:
+        store.close()
