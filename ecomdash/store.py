@@ -240,6 +240,14 @@ def _store_error(action: str, exc: BaseException) -> StoreError:
     )
 
 
+#: ``set_currency``'s refusal when an append switched the dataset after it was read (both
+#: engines: ``SparkStore.set_currency`` raises it too)
+CURRENCY_RACE = N_(
+    "The dataset changed while its currency was being set (an append finished first); nothing "
+    "was changed. Set the currency again."
+)
+
+
 class Store(StoreQueries):
     """A workspace's view of the dataset store.
 
@@ -570,14 +578,7 @@ class Store(StoreQueries):
                 ],
             ).fetchall()[0][0]
             if not moved:
-                raise StoreError(
-                    note(
-                        N_(
-                            "The dataset changed while its currency was being set (an append "
-                            "finished first); nothing was changed. Set the currency again."
-                        )
-                    )
-                )
+                raise StoreError(note(CURRENCY_RACE))
             rollup.carry_version(cur, self.workspace, info.id, info.version)
         return self.info(info.id)
 

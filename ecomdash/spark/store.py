@@ -42,6 +42,7 @@ from ecomdash.i18n.note import note
 from ecomdash.spark.lake import Lake, _uri, catalogue_for  # noqa: F401 (_uri: ingest)
 from ecomdash.spark.sql import _literal, _spark_errors, _SparkCursor  # noqa: F401 (re-exported)
 from ecomdash.store import (
+    CURRENCY_RACE,
     DEDUP_COLUMNS,
     DEFAULT_WORKSPACE,
     AppendResult,
@@ -459,14 +460,7 @@ class SparkStore(Store):
         def switch(cat: dict) -> None:
             e = cat.get(info.id)
             if e is None or int(e["version"]) != info.version:
-                raise StoreError(
-                    note(
-                        N_(
-                            "The dataset changed while its currency was being set (an append "
-                            "finished first); nothing was changed. Set the currency again."
-                        )
-                    )
-                )
+                raise StoreError(note(CURRENCY_RACE))
             e.update(
                 version=int(e["version"]) + 1,
                 report={**e["report"], "currency": currency},
