@@ -51,3 +51,29 @@ def test_currency_on_the_lake(capsys, spark_session, tmp_path, monkeypatch):
     assert entry["report"]["currency"] == "EUR" and entry["parts"] == ["v1"]
     assert main(["kpis", "--dataset", ds, *SPARK]) == 0
     assert "Net revenue: €195.00" in capsys.readouterr().out
+
+
+def test_currency_change_after_an_append_it_did_not_see_changes_nothing(spark_session, tmp_path):
+    """The lake's twin of the DuckDB race test: an append switches the catalogue between
+    ``set_currency`` reading the dataset and switching it, so the switch is refused with what
+    to do and the catalogue entry stays as the append left it (version, parts, no currency)."""
+    import pytest
+
+    from ecomdash.spark.store import SparkStore
+    from ecomdash.store import StoreError
+    from tests.unit.test_store_aggregates import fixture_lines
+
+    lines = fixture_lines()
+    sp = SparkStore(spark_session, str(tmp_path / "lake"))
+    first = sp.save_dataset("Shop", lines.iloc[:10])
+    stale = sp.info(first.id)
+    sp.append(first.id, lines)  # version 2
+    before = sp._entry(first.id)
+    assert before["version"] == 2
+    sp.info = lambda _id: stale  # what set_currency read before the append switched
+    with pytest.raises(StoreError, match="changed while its currency was being set"):
+        sp.set_currency(first.id, "EUR")
+    del sp.info
+    after = sp._entry(first.id)
+    assert after == before and "currency" not in after["report"]
+    assert sp.info(first.id).version == 2
