@@ -95,8 +95,14 @@ def e(text: object) -> str:
 
 #: a signed amount ("-£10.53", "+£1.2k") or a percentage ("12.5 %", fmt.pct's no-break space
 #: or a space): a browser may break a line after the minus (before the currency sign) or
-#: before the " %"; kept whole in text
-_AMOUNT = re.compile(r"[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]*[ \u00a0]%")
+#: before the " %"; kept whole in text. So is a date with its time of day as the shop writes
+#: it (2010-12-07 16:43, 07/12/2010 16:43, 2010年12月07日 16:43): a narrow column broke ISO
+#: dates at their hyphens ("2010-12-" above "07 16:43", the report's alerts)
+_AMOUNT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\d{1,2}[/.]\d{1,2}[/.]\d{4}(?: \d{2}:\d{2})?"
+    r"|\d{4}年\d{1,2}月\d{1,2}日(?: ?\d{2}:\d{2})?"
+    r"|[-+]?[£€$¥₹][\d,.]*\d[kMB万亿]?|[-+]?\d[\d,.]*[ \u00a0]%"
+)
 
 
 def prose(text: object) -> str:
@@ -163,12 +169,26 @@ def _labelled_cell(v: object, col: str, t: Table, display: L.Display) -> tuple[s
     return _cell(v, fmt)
 
 
+def _empty_text(col: pd.Series) -> bool:
+    """Whether a text column of one or more rows holds no text (missing or blank cells)."""
+    if (
+        not len(col)
+        or pd.api.types.is_numeric_dtype(col.dtype)
+        or pd.api.types.is_bool_dtype(col.dtype)
+    ):
+        return False
+    return bool((col.isna() | col.map(lambda v: isinstance(v, str) and not v.strip())).all())
+
+
 def table_html(t: Table, *, max_rows: int = MAX_ROWS, display: L.Display | None = None) -> str:
     """An escaped ``<table>``: headers, cells and caption all through :func:`e`; headers are
     the catalogue's labels of the raw column ids."""
     display = display or L.Display()
     df = t.frame
     shown = df.head(max_rows)
+    # a text column with nothing in any shown row (the alerts' "Likely driver" when no alert
+    # has one) only takes width from the others: left out
+    shown = shown[[c for c in shown.columns if not _empty_text(shown[c])]]
     cols = [L.label(c, t.area) for c in shown.columns]
     body_rows = []
     for row in shown.itertuples(index=False, name=None):

@@ -171,3 +171,80 @@ def test_amounts_in_text_never_break_after_the_minus():
     for amount in ("-£10.53", "-£99.00", "-100 %"):
         assert f'<span class="nb">{amount}</span>' in html, amount
     assert "&lt;United States&gt;" in html
+
+
+def test_dates_with_their_time_never_break_mid_date():
+    """The report's alerts table broke "2010-12-07 16:43" after "2010-12-" in its narrow
+    "When" column: a date (with its time of day) in the shop's style is kept on one line, in
+    text as in table cells; a date range's dash still lets a line break between the dates."""
+    from ecomdash.report.render import prose
+
+    for when in ("2010-12-07 16:43", "07/12/2010 16:43", "2010年12月07日 16:43", "2010-12-07"):
+        assert prose(when) == f'<span class="nb">{when}</span>', when
+    assert prose("24 December 2009 – 3 January 2010, 2010-04-02 – 2010-04-05") == (
+        '24 December 2009 – 3 January 2010, <span class="nb">2010-04-02</span> – '
+        '<span class="nb">2010-04-05</span>'
+    )
+
+
+def test_a_text_column_with_nothing_in_it_is_left_out_of_a_table():
+    """Every alert in the report had an empty "Likely driver" cell, a column that only took
+    width from "Why": a text column blank in every shown row is left out; a column with one
+    value, a numeric column of gaps and an empty table's headers stay."""
+    import pandas as pd
+
+    from ecomdash.report.model import Table
+    from ecomdash.report.render import table_html
+
+    frame = pd.DataFrame(
+        {
+            "Why": ["big order", "price far from usual"],
+            "Likely driver": [None, ""],
+            "Note": [None, "one product"],
+            "Error": [float("nan"), float("nan")],
+        }
+    )
+    html = table_html(Table("Alerts", frame))
+    assert "<th>Why</th>" in html and "<th>Note</th>" in html and "Error</th>" in html
+    assert "Likely driver" not in html
+    assert html.count("<td") == 2 * 3
+    empty = table_html(Table("Alerts", frame.iloc[:0]))
+    assert "Likely driver" in empty
+
+
+def _pairs_csv(small: int, big: int) -> bytes:
+    """``small`` orders of a teapot with a tea tin and ``big`` of a pot with a can (each pair
+    always bought together, never with the other)."""
+    rows = ["order_id,order_date,customer_id,product_id,product_name,quantity,unit_price"]
+    for i in range(small + big):
+        a, b = ("T1", "T2") if i < small else ("P1", "P2")
+        day = f"2026-01-01 10:{i % 60:02d}"
+        rows += [f"O{i},{day},c{i},{a},{a} name,1,5", f"O{i},{day},c{i},{b},{b} name,1,5"]
+    return ("\n".join(rows) + "\n").encode()
+
+
+@pytest.mark.parametrize(
+    ("small", "strong", "said", "unsaid"),
+    [
+        (40, 4, "; every one rests on 30 orders or more.", "rest on fewer"),
+        (10, 2, "; 2 rest on fewer than 30 orders.", "every one rests"),
+    ],
+)
+def test_the_rules_sentence_says_none_are_thin_without_a_zero(
+    tmp_path, small, strong, said, unsaid
+):
+    """UCI's report read "1,658 have lift ≥ 2 (…); 0 rest on fewer than 30 orders.": with no
+    thin rule the sentence says every rule rests on 30 orders or more. Hand-made baskets, 4
+    rules: on 40 + 40 orders each has lift 2 (1 / 0.5); on 10 + 40 the teapot pair's lift is
+    5 (1 / 0.2) on 10 orders (thin), the pot pair's 1.25 (1 / 0.8)."""
+    res = load_bytes(_pairs_csv(small, 40), "pairs.csv")
+    store = Store.open(tmp_path)
+    try:
+        info = store.save_dataset("Pairs", res.lines, report=res.report)
+        basket = tuple(s for s in SECTIONS if s.key == "basket")
+        (sec,) = build_report(store, info.id, sections=basket).sections
+    finally:
+        store.close()
+    [sentence] = [t for t in sec.text if t.startswith("4 rules from")]
+    assert sentence.startswith(f"4 rules from {small + 40} orders: {strong} have lift ≥ 2")
+    assert sentence.endswith(said) and unsaid not in sentence, sentence

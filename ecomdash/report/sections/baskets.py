@@ -51,14 +51,20 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
     rules = res.rules.sort_values(["lift", "confidence"], ascending=False).head(top)
     strong = int((res.rules["lift"] >= 2).sum())
     thin = int((res.rules["count"] < 30).sum())
+    counts = dict(rules=f"{res.n_rules:,}", orders=f"{res.n_baskets:,}", strong=f"{strong:,}")
     text.append(
         _(
             "{rules} rules from {orders} orders: {strong} have lift ≥ 2 (together at least "
             "twice as often as chance); {thin} rest on fewer than 30 orders.",
-            rules=f"{res.n_rules:,}",
-            orders=f"{res.n_baskets:,}",
-            strong=f"{strong:,}",
             thin=f"{thin:,}",
+            **counts,
+        )
+        if thin
+        # not "0 rest on fewer than 30 orders"
+        else _(
+            "{rules} rules from {orders} orders: {strong} have lift ≥ 2 (together at least "
+            "twice as often as chance); every one rests on 30 orders or more.",
+            **counts,
         )
     )
     verdict, tone = (
