@@ -8,7 +8,7 @@ non-default index is written as columns.
 A download from a page carries two header rows (``headers=``): the first is what the merchant
 reads ("Net revenue (£)"), the second the raw column id (``revenue``) that stays the same
 whatever the UI language, so a script reads the file with ``pd.read_csv(f, skiprows=[0])``
-and a spreadsheet user sees words on top. See docs/EXPORTS.md.
+and a spreadsheet user sees words on top (README, after the table of pages).
 
 >>> import pandas as pd
 >>> neutralise(pd.DataFrame({"name": ["=1+1", "mug"], "qty": [-5, 2]}))["name"].tolist()

@@ -429,7 +429,7 @@ def download_table(
     ``kinds``: a column's kind for its header, as in ``show_table`` (numbers stay numbers).
 
     Two header rows: the merchant's headers (from ``ecomdash.labels``, money with the
-    currency) and under them the raw column ids (docs/EXPORTS.md says why).
+    currency) and under them the raw column ids (README, after the table of pages, says why).
     The CSV is built only when the button is clicked (deferred data, on Streamlit's own
     thread): a page with several tables no longer writes every CSV on every rerun.
     """
