@@ -248,3 +248,25 @@ def test_the_rules_sentence_says_none_are_thin_without_a_zero(
     [sentence] = [t for t in sec.text if t.startswith("4 rules from")]
     assert sentence.startswith(f"4 rules from {small + 40} orders: {strong} have lift ≥ 2")
     assert sentence.endswith(said) and unsaid not in sentence, sentence
+
+
+def test_elasticity_counts_say_each_is_its_own_without_a_zero():
+    """UCI's report read "207 products have an elasticity: 207 their own, from their price
+    changes, and 0 their category's, being sold at one price" (it has no category column):
+    with none borrowed the sentence says each is its own; with some, both counts (statuses
+    counted by hand: 3 own, 2 from their category, 1 with none)."""
+    import pandas as pd
+
+    from ecomdash.report.sections.pricing_alerts import elasticity_counts
+
+    own = pd.Series(["estimated", "estimated", "no estimate"])
+    assert elasticity_counts(own, 4) == (
+        "2 products have an elasticity, each its own, from its price changes; 1 have too "
+        "little price variation; 4 promotions were found in the prices."
+    )
+    mixed = pd.Series(["estimated"] * 3 + ["category"] * 2 + ["no estimate"])
+    assert elasticity_counts(mixed, 0) == (
+        "5 products have an elasticity: 3 their own, from their price changes, and 2 their "
+        "category's, being sold at one price; 1 have too little price variation; 0 promotions "
+        "were found in the prices."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ecomdash import labels as L
 from ecomdash.i18n import _
 from ecomdash.i18n.case import capitalised
@@ -12,6 +14,34 @@ from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     _isnan,
 )
+
+
+def elasticity_counts(status: pd.Series, promos: int) -> str:
+    """How many products have an elasticity, how many of them their own and how many their
+    category's (the page's tiles "Own elasticity" and "From category": "927 products have an
+    elasticity" read as 927 measured when most borrowed their category's), how many have
+    none, and the promotions found. With none borrowed (no category column: UCI) it says
+    each is its own, not "and 0 their category's, being sold at one price"."""
+    n_own, n_cat = int((status == "estimated").sum()), int((status == "category").sum())
+    counts = {
+        "n": f"{n_own + n_cat:,}",
+        "none": f"{int((status == 'no estimate').sum()):,}",
+        "promos": f"{promos:,}",
+    }
+    if n_cat == 0:
+        return _(
+            "{n} products have an elasticity, each its own, from its price changes; {none} "
+            "have too little price variation; {promos} promotions were found in the prices.",
+            **counts,
+        )
+    return _(
+        "{n} products have an elasticity: {own} their own, from their price changes, "
+        "and {borrowed} their category's, being sold at one price; {none} have too "
+        "little price variation; {promos} promotions were found in the prices.",
+        own=f"{n_own:,}",
+        borrowed=f"{n_cat:,}",
+        **counts,
+    )
 
 
 def pricing(data: ReportData, *, top: int = 15) -> Section:
@@ -63,26 +93,13 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
     if len(res.validation):
         figures.append(pricing_charts.validation_chart(res))
     status = res.products["status"]
-    n_own, n_cat = int((status == "estimated").sum()), int((status == "category").sum())
     return Section(
         "pricing",
         "Pricing and promotions",
         verdict,
         tone,
         (
-            # how many estimates are the product's own and how many its category's (the
-            # page's tiles "Own elasticity" and "From category"): "927 products have an
-            # elasticity" read as 927 measured when most borrowed their category's
-            _(
-                "{n} products have an elasticity: {own} their own, from their price changes, "
-                "and {borrowed} their category's, being sold at one price; {none} have too "
-                "little price variation; {promos} promotions were found in the prices.",
-                n=f"{n_own + n_cat:,}",
-                own=f"{n_own:,}",
-                borrowed=f"{n_cat:,}",
-                none=f"{int((status == 'no estimate').sum()):,}",
-                promos=f"{len(res.promotions):,}",
-            ),
+            elasticity_counts(status, len(res.promotions)),
             *res.warnings,
         ),
         figures=tuple(figures),
