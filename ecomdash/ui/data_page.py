@@ -31,9 +31,9 @@ from ecomdash.ingest import (
 )
 from ecomdash.ingest.cleaning_report import action_label, rule_label
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
-from ecomdash.ingest.multi import is_multi_table_zip
+from ecomdash.ingest.multi import is_multi_table_zip, stack_names
 from ecomdash.ingest.read import MALFORMED_REASONS
-from ecomdash.ui import data_multi
+from ecomdash.ui import data_multi, data_stack
 from ecomdash.ui.common import (
     download_table,
     fmt_int,
@@ -193,6 +193,12 @@ def _upload_section() -> None:
         st.session_state[K_UPLOAD] = state
     if len(ups) > 1 or state.get("multi") or _is_multi_zip(ups[0], state):
         state["multi"] = True
+        tables = data_multi.read_step(ups, state)
+        if tables is None:
+            return
+        if stack_names(tables):  # order exports of their own: stacked, not joined
+            data_stack.stack_section(state)
+            return
         got = data_multi.tables_section(ups, state)
         if got is None:
             return
