@@ -125,14 +125,15 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
     have = {f for p in parts for f in p.fields}
     notes = []
     for p in parts:
-        for f in (f for f in S.CANONICAL if f in have and f not in p.fields):
+        lacks = tuple(Field(f) for f in S.CANONICAL if f in have and f not in p.fields)
+        if lacks:
             notes.append(
                 note_n(
-                    "{file} has no {field}: its {n} line has none.",
-                    "{file} has no {field}: its {n} lines have none.",
+                    "{file} has no {fields}: its {n} line has none.",
+                    "{file} has no {fields}: its {n} lines have none.",
                     len(p.lines),
                     file=Quoted(p.name),
-                    field=Field(f),
+                    fields=lacks,
                 )
             )
     return tuple(notes)

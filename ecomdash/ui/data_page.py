@@ -144,7 +144,8 @@ def _upload_section() -> None:
     )
     ups = file_uploader(
         _(
-            "Order export: one file, or the related tables of one export (orders, order items, "
+            "Order export: one file, several exports (a month each, a shop each: stacked into "
+            "one dataset), or the related tables of one export (orders, order items, "
             "customers, products …) or a zip holding them"
         ),
         types=FILE_TYPES,

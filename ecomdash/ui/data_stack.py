@@ -61,7 +61,9 @@ def stack_section(state: dict) -> None:
             return
         state["parts"] = parts
     parts: tuple[Part, ...] = state["parts"]
-    show_table(parts_frame(parts), area="data", hide_index=True)
+    # within the page: the platforms' names are long (淘宝/天猫 宝贝报表（新版…）), and the
+    # last order date ran off the table's right edge in Chinese at 1280 px
+    show_table(parts_frame(parts), area="data", hide_index=True, fit=True, height="content")
     try:
         notes = check_parts(parts)
     except EcomdashError as exc:

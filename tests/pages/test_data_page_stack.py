@@ -78,9 +78,10 @@ def test_taobao_and_jd_exports_stacked_in_chinese(_isolated_home):
     assert "淘宝" in parts["platform"][0] and "京东" in parts["platform"][1]
     warnings = " ".join(w.value for w in at.warning)
     # the fields Taobao's report lacks, named in Chinese, with its count of lines
-    assert "“taobao\\_items\\_v2\\.csv”没有客户 ID：它的\u00a05\u00a0个订单行都没有" in warnings, (
-        warnings
-    )
+    assert (
+        "“taobao\\_items\\_v2\\.csv”没有客户 ID、国家/地区、渠道：它的\u00a05\u00a0个订单行"
+        in warnings
+    ), warnings
     assert "has no" not in warnings
     at.button(key="FormSubmitter:save_form-保存").click().run()
     assert not at.exception, at.exception

@@ -47,7 +47,10 @@ def test_ingest_stacks_taobao_and_jd_text_in_both_languages(tmp_path, capsys, mo
     out = capsys.readouterr().out
     assert "taobao_items_v2.csv: 6 rows read, 4 kept; 5 lines added, 0 already saved" in out
     assert "jd_orders.csv: 9 rows read, 7 kept; 8 lines added, 0 already saved" in out
-    assert "'taobao_items_v2.csv' has no Customer id: its 5 lines have none." in out
+    assert (
+        "'taobao_items_v2.csv' has no Customer id, Country / region, Channel: its 5 lines "
+        "have none."
+    ) in out
     assert "2 exports stacked, 13 lines" in out
     assert main(["ingest", *paths, "--lang", "zh"]) == 0
     out = capsys.readouterr().out

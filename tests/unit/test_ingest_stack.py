@@ -114,10 +114,14 @@ def test_taobao_and_jd_exports_stacked(tmp_path):
     assert [p.currency for p in parts] == ["CNY", "CNY"]
     notes = check_parts(parts)
     # Taobao's report has no customer, province or channel: said, not dropped silently
-    assert "'taobao_items_v2.csv' has no customer_id: its 5 lines have none." in notes
+    assert notes == (
+        "'taobao_items_v2.csv' has no customer_id, country, channel: its 5 lines have none.",
+    )
     with use_lang("zh"):
         shown = [tr_note(n) for n in notes]
-    assert any("taobao_items_v2.csv" in s and "客户" in s for s in shown), shown
+    assert shown == [
+        "“taobao_items_v2.csv”没有客户 ID、国家/地区、渠道：它的\u00a05\u00a0个订单行都没有这一项。"
+    ]
 
     store = Store.open(tmp_path)
     res = save_parts(store, parts, name="两个店")
