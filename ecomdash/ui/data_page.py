@@ -857,11 +857,21 @@ def _datasets_section() -> None:
             label=_("Download the {n} dropped rows (CSV)", n=f"{len(rej):,}"),
             key=f"dl_rej_saved_{info.id}",
         )
-    for app in info.report.get("appends", []):
+    if info.report.get("file"):  # several exports stacked: the report above is the first's
         st.caption(
-            _(
-                "Appended later: {n} lines added, {skipped} duplicates skipped.",
-                n=f"{app['added']:,}",
-                skipped=f"{app['duplicates']:,}",
+            inert(_("The report above is the first file's: {file}.", file=info.report["file"]))
+        )
+    for app in info.report.get("appends", []):
+        file = (app.get("report") or {}).get("file")
+        counts = {"n": f"{app['added']:,}", "skipped": f"{app['duplicates']:,}"}
+        st.caption(
+            inert(
+                _(
+                    "Appended from {file}: {n} lines added, {skipped} duplicates skipped.",
+                    file=file,
+                    **counts,
+                )
             )
+            if file
+            else _("Appended later: {n} lines added, {skipped} duplicates skipped.", **counts)
         )

@@ -65,6 +65,10 @@ def test_two_overlapping_exports_stacked_and_saved(_isolated_home):
     flash = " ".join(s.value for s in at.success).replace("\\", "")  # markdown-escaped
     assert "Saved 2 exports as one dataset of 6 lines in" in flash
     assert "'mar_may.csv': 2 lines added, 2 already saved (skipped)" in flash
+    # the saved dataset's report names each file
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "The report above is the first file's: jan_mar.csv." in captions
+    assert "Appended from mar_may.csv: 2 lines added, 2 duplicates skipped." in captions
 
 
 def test_taobao_and_jd_exports_stacked_in_chinese(_isolated_home):
@@ -90,6 +94,8 @@ def test_taobao_and_jd_exports_stacked_in_chinese(_isolated_home):
     assert info.report["currency"] == "CNY"
     flash = " ".join(s.value for s in at.success).replace("\\", "")
     assert "已保存\u00a02\u00a0个导出文件，合为一个含\u00a013\u00a0个订单行的数据集" in flash, flash
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "从jd_orders.csv追加：新增\u00a08\u00a0个订单行，跳过\u00a00\u00a0个重复行。" in captions
 
 
 def test_different_currencies_refused_on_the_page(_isolated_home):

@@ -159,3 +159,31 @@ def test_related_tables_are_not_stacked():
     tables = read_tables(list(files.items()))
     assert stack_names(tables) is None
     assert propose_joins(tables).joins
+
+
+def test_a_mix_joins_the_related_tables_and_leaves_the_other_export_out():
+    # Taobao's order and item reports are one export's two tables; JD's export beside them is
+    # not stacked with a joined pair: the pair is joined, JD's left out with what to do
+    names = ["taobao_orders.csv", "taobao_items.csv", "jd_orders.csv"]
+    tables = read_tables([(n, (CN / n).read_bytes()) for n in names])
+    assert stack_names(tables) is None
+    proposal = propose_joins(tables)
+    assert proposal.fact == "taobao_items"
+    assert [j.table for j in proposal.joins] == ["taobao_orders"]
+    assert proposal.unused == ("jd_orders",)
+    assert "is an order export of its own" in proposal.notes[0]
+
+
+def test_a_failed_later_file_leaves_no_dataset(tmp_path, monkeypatch):
+    sources: dict = {}
+    parts = clean_parts(read_tables(_files(), sources=sources), sources)
+    store = Store.open(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise ParameterError("disk full")
+
+    monkeypatch.setattr(store, "append", broken)
+    with pytest.raises(ParameterError, match="disk full"):
+        save_parts(store, parts, name="Spring")
+    assert store.list_datasets() == []
+    store.close()
