@@ -70,3 +70,15 @@ def test_on_cluster_with_several_files_is_refused(tmp_path, capsys, monkeypatch)
         assert store.list_datasets() == []
     finally:
         store.close()
+
+
+def test_stacked_into_the_spark_lake(tmp_path, capsys, monkeypatch, spark_session):
+    """With the Spark engine the exports are stacked through the same route (SparkStore's save
+    and append): the lake's dataset holds the 6 lines, March's two skipped, as DuckDB's."""
+    monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("ECOMDASH_LAKE", str(tmp_path / "lake"))
+    spark = ["--engine", "spark", "--spark-remote", "local[2]"]
+    assert main(["ingest", *_files(tmp_path), *spark, "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["route"] == "app" and rep["rows"] == 6
+    assert [(f["added"], f["duplicates_skipped"]) for f in rep["files"]] == [(4, 0), (2, 2)]
