@@ -246,8 +246,9 @@ def clean_parts(
     """Every export of ``tables`` (``multi.read_tables``) mapped and cleaned on its own, named
     by its file (``sources``: table → file name); ``progress(file, i, n)`` before each."""
     out = []
+    files = list((sources or {}).get(t, t) for t in tables)
     for i, (table, raw) in enumerate(tables.items()):
-        name = (sources or {}).get(table, table)
+        name = files[i] if files.count(files[i]) == 1 else table  # two orders.csv: "orders (2)"
         if progress is not None:
             progress(name, i, len(tables))
         out.append(clean_part(name, raw, mapping))

@@ -187,3 +187,10 @@ def test_a_failed_later_file_leaves_no_dataset(tmp_path, monkeypatch):
         save_parts(store, parts, name="Spring")
     assert store.list_datasets() == []
     store.close()
+
+
+def test_two_files_of_the_same_name_keep_apart():
+    sources: dict = {}
+    tables = read_tables([("orders.csv", JAN_MAR), ("orders.csv", MAR_MAY)], sources=sources)
+    parts = clean_parts(tables, sources)
+    assert [p.name for p in parts] == ["orders", "orders (2)"]
