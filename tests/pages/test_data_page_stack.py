@@ -107,3 +107,20 @@ def test_different_currencies_refused_on_the_page(_isolated_home):
     assert "different currencies" in errors
     assert "'us\\_shop\\.csv' in USD" in errors and "'cn\\_shop\\.csv' in CNY" in errors
     assert not [b for b in at.button if b.key == "FormSubmitter:save_form-Save"]
+
+
+def test_exports_added_to_an_existing_dataset(_isolated_home, tmp_path):
+    from tests.pages.conftest import save_upload
+
+    (tmp_path / "jan_mar.csv").write_bytes(JAN_MAR)
+    before = save_upload(_isolated_home, tmp_path / "jan_mar.csv", "Orders")
+    at = _upload({"jan_mar.csv": JAN_MAR, "mar_may.csv": MAR_MAY})
+    at.radio(key="save_mode").set_value("append").run()
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    info, lines = _saved(_isolated_home)
+    assert info.id == before.id and info.rows == 6 and info.version == 3
+    assert lines["revenue"].sum() == pytest.approx(42.5)
+    flash = " ".join(s.value for s in at.success).replace("\\", "")
+    assert "'jan_mar.csv': 0 lines added, 4 already saved (skipped)" in flash
+    assert "'mar_may.csv': 2 lines added, 2 already saved (skipped)" in flash
