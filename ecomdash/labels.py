@@ -209,6 +209,13 @@ COLUMNS: dict[str, Col] = {
     "data:action": _c(N_("What we did")),
     "data:column": _c(N_("Column in your file")),
     "data:confidence": _c(N_("Confidence"), "share", 0),
+    # one export of several stacked into one dataset (ecomdash/ui/data_stack.py)
+    "data:file": _c(N_("File")),
+    "data:platform": _c(N_("Recognised as")),
+    "data:dropped": _c(N_("Rows dropped"), "count"),
+    "data:currency": _c(N_("Currency")),
+    "data:first_date": _c(N_("First order"), "date"),
+    "data:last_date": _c(N_("Last order"), "date"),
     "analysis": _c(N_("Analysis")),
     "available": _c(N_("Available"), "flag"),
     "missing": _c(N_("Missing fields")),

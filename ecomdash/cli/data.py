@@ -30,7 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="+",
         help=_(
             "CSV/TSV/TXT, Excel .xlsx or Parquet file (may be .gz or .zip); several files (or "
-            "one zip holding them) are the related tables of one export, joined into one dataset"
+            "one zip holding them) are the related tables of one export, joined into one "
+            "dataset, or order exports of their own (a month each, a shop each), stacked into "
+            "one dataset"
         ),
     )
     p.add_argument("--name", help=_("dataset name (default: the file name)"))
@@ -135,8 +137,25 @@ def run_ingest(args: argparse.Namespace) -> int:
         done = _ingest_on_cluster(path, args)
         if done is not None:
             return done
+    elif args.on_cluster:
+        raise ParameterError(
+            note(
+                N_(
+                    "--on-cluster reads one CSV export on the cluster; several files are read, "
+                    "joined or stacked in the app. Leave --on-cluster out (with the Spark engine "
+                    "the dataset is still saved in the lake), or ingest each file on its own "
+                    "with --on-cluster, the second and later ones with --append-to."
+                )
+            )
+        )
     if len(paths) > 1 or _multi_zip(path):
-        result, tables = _load_tables(paths, args)
+        from ecomdash.ingest.multi import read_tables, stack_names
+
+        sources: dict[str, str] = {}
+        read = read_tables([(p.name, p.read_bytes()) for p in paths], sources=sources)
+        if stack_names(read) and not (args.lines or args.join):
+            return _ingest_stack(paths, read, sources, args)
+        result, tables = _load_tables(read, args)
     else:
         result = load_path(
             path,
@@ -406,13 +425,13 @@ def _multi_zip(path: Path) -> bool:
     return is_multi_table_zip(path.read_bytes())
 
 
-def _load_tables(paths: list[Path], args: argparse.Namespace):
-    """Several tables → one IngestResult, plus what was joined (for the report)."""
+def _load_tables(tables: dict, args: argparse.Namespace):
+    """Several tables (``multi.read_tables``) → one IngestResult, plus what was joined (for
+    the report)."""
     from ecomdash.ingest import IngestResult, _final_proposal, clean, propose_mapping
     from ecomdash.ingest.mapping import resolve_mapping
-    from ecomdash.ingest.multi import combine, joins_from_choices, propose_joins, read_tables
+    from ecomdash.ingest.multi import combine, joins_from_choices, propose_joins
 
-    tables = read_tables([(p.name, p.read_bytes()) for p in paths])
     proposal = propose_joins(tables, fact=args.lines)
     choices = {}
     for item in args.join or []:
@@ -461,6 +480,121 @@ def _load_tables(paths: list[Path], args: argparse.Namespace):
         "quantity_from_count": combined.quantity_from_count,
     }
     return result, info
+
+
+def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
+    """Several order exports of their own (``multi.stack_names``) → one dataset: each mapped and
+    cleaned on its own, the first saved (or appended to ``--append-to``), the others appended,
+    lines already saved skipped (``ingest.stack``). One summary per file, then the dataset's."""
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.ingest.stack import check_parts, clean_parts, save_parts
+
+    parts = clean_parts(tables, sources, mapping=parse_mapping(args.map))
+    notes = check_parts(parts)
+    store = open_store(args)
+    try:
+        res = save_parts(
+            store,
+            parts,
+            name=args.name or f"{paths[0].stem} (+{len(parts) - 1})",
+            append_to=args.append_to,
+            currency=args.currency,
+        )
+    finally:
+        store.close()
+    info = res.dataset
+    files = []
+    for part, done in zip(parts, res.files, strict=True):
+        rep = part.report.to_dict()
+        files.append(
+            {
+                "file": part.name,
+                "layout": part.proposal.layout,
+                "rows_read": rep["rows_read"],
+                "rows_kept": rep["rows_kept"],
+                "added_returns": rep.get("added_returns", 0),
+                "lines": done.offered,
+                "added": done.added,
+                "duplicates_skipped": done.duplicates,
+                "currency": part.currency,
+                "mapping": {k: v for k, v in part.resolved.items() if v},
+                "rules": rep["rules"],
+            }
+        )
+    obj = {
+        "dataset_id": info.id,
+        "name": info.name,
+        "version": info.version,
+        "rows": info.rows,
+        "stacked": True,
+        "files": files,
+        "notes": list(notes),
+        "currency": dataset_currency(info.report, is_demo=info.is_demo),
+        "seconds": round(res.seconds, 2),
+        "route": "app",
+    }
+    with use_lang(text_lang(args)):
+        lines = []
+        for part, f in zip(parts, files, strict=True):
+            lines += _stack_file_text(part, f)
+        lines += [tr_note(n) for n in notes]
+        lines.append(
+            _(
+                "Saved dataset '{name}' (id {id}, version {version}): {n} exports stacked, "
+                "{rows} lines, in {took}.",
+                name=info.name,
+                id=info.id,
+                version=info.version,
+                n=len(files),
+                rows=f"{info.rows:,}",
+                took=duration(res.seconds),
+            )
+        )
+        lines.append(_currency_text(info, given=bool(args.currency or args.append_to)))
+    emit(args, obj, "\n".join(lines))
+    return 0
+
+
+def _stack_file_text(part, f: dict) -> list[str]:
+    """One stacked export's summary in the current language: its counts, how it was mapped,
+    the cleaning rules that found something."""
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.ingest.cleaning_report import action_label, rule_label
+
+    out = [
+        _(
+            "{file}: {read} rows read, {kept} kept; {added} lines added, {duplicates} already "
+            "saved (skipped).",
+            file=f["file"],
+            read=f"{f['rows_read']:,}",
+            kept=f"{f['rows_kept']:,}",
+            added=f"{f['added']:,}",
+            duplicates=f"{f['duplicates_skipped']:,}",
+        ),
+        "  "
+        + (
+            _("Recognised as a {layout}: mapped automatically.", layout=tr_note(f["layout"]))
+            if f["layout"]
+            else _(
+                "Column mapping: {pairs}",
+                pairs=", ".join(f"{k} <- {v}" for k, v in f["mapping"].items()),
+            )
+        ),
+    ]
+    out += [
+        "  "
+        + _n(
+            "{rule}: {n} row ({action})",
+            "{rule}: {n} rows ({action})",
+            r["rows"],
+            rule=rule_label(r),
+            n=f"{r['rows']:,}",
+            action=action_label(r),
+        )
+        for r in f["rules"]
+        if r["rows"]
+    ]
+    return out
 
 
 def _tables_text(info: dict) -> list[str]:

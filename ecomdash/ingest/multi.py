@@ -163,12 +163,16 @@ def table_name(filename: str) -> str:
 
 
 def read_tables(
-    files: list[tuple[str, bytes]], *, max_bytes: int = DEFAULT_MAX_BYTES
+    files: list[tuple[str, bytes]],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    sources: dict[str, str] | None = None,
 ) -> dict[str, RawTable]:
     """Read several uploaded files (``(name, bytes)``) into named tables.
 
     A zip holding several data files gives one table per file. The total size is bounded by
-    ``max_bytes`` (× 5 unpacked, as for one file). Names repeat → ``name (2)``.
+    ``max_bytes`` (× 5 unpacked, as for one file). Names repeat → ``name (2)``. ``sources``,
+    when given, is filled with each table's file name (``jan.csv``; a zip's member's own).
     """
     total = sum(len(b) for _, b in files)
     if total > max_bytes:
@@ -184,20 +188,22 @@ def read_tables(
         )
     out: dict[str, RawTable] = {}
 
-    def add(name: str, raw: RawTable) -> None:
+    def add(name: str, raw: RawTable, filename: str) -> None:
         base, k = name, 2
         while name in out:
             name, k = f"{base} ({k})", k + 1
         out[name] = raw
+        if sources is not None:
+            sources[name] = PurePath(str(filename).replace("\\", "/")).name
 
     for filename, data in files:
         members = _zip_members(data, max_bytes)
         if members is None:
-            add(table_name(filename), read_bytes(data, filename, max_bytes=max_bytes))
+            add(table_name(filename), read_bytes(data, filename, max_bytes=max_bytes), filename)
             continue
         for inner_name, inner in members:
             raw = read_bytes(inner, inner_name, max_bytes=max_bytes, _nested=True)
-            add(table_name(inner_name), replace(raw, compression="zip"))
+            add(table_name(inner_name), replace(raw, compression="zip"), inner_name)
     if not out:
         raise InputFileError(note(N_("No file was given. Upload the tables of your export.")))
     return {name: _header_from_siblings(raw, name, out) for name, raw in out.items()}
@@ -401,6 +407,20 @@ def propose_joins(tables: dict[str, RawTable], *, fact: str | None = None) -> Jo
                 )
             )
     return JoinProposal(fact, tuple(joins), tuple(refused.values()), unused, tuple(notes))
+
+
+def stack_names(tables: dict[str, RawTable]) -> tuple[str, ...] | None:
+    """The tables, in upload order, when every one is an order export of its own — a
+    recognised platform export (another platform's, or the same platform's for another
+    period) or a table with the lines' very columns —: they are stacked into one dataset
+    (``ecomdash.ingest.stack``), not joined. ``None`` when any table describes the lines of
+    another (one export's orders + items + customers: joined, as :func:`propose_joins` says)."""
+    if len(tables) < 2:
+        return None
+    fact = find_fact(tables)
+    if all(_other_export(tables, fact, t) is not None for t in tables if t != fact):
+        return tuple(tables)
+    return None
 
 
 #: the two Taobao reports are one export's two tables (joined on 订单编号), not two exports

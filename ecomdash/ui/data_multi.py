@@ -29,13 +29,15 @@ LEAVE_OUT = N_("(leave this table out)")  # a stable option value, shown transla
 JOIN_KINDS = {"describe": N_("describe"), "translate": N_("translate")}
 
 
-def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] | None:
-    """Read the files, show and edit the joins, combine; ``None`` when it cannot go on."""
+def read_step(ups, state: dict) -> dict[str, RawTable] | None:
+    """The upload's tables, read once per upload (``state["tables"]``, each table's file name in
+    ``state["sources"]``); ``None`` when they cannot be read (the page said why)."""
     if "tables" not in state:
         t0 = time.perf_counter()
+        sources: dict[str, str] = {}
         try:
             with st.status(_("Reading the tables…"), expanded=False) as status:
-                tables = read_tables([(u.name, u.getvalue()) for u in ups])
+                tables = read_tables([(u.name, u.getvalue()) for u in ups], sources=sources)
                 st.write(_("Read {n} tables; finding the lines and the join keys", n=len(tables)))
                 status.update(
                     label=_(
@@ -49,6 +51,14 @@ def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] 
             show_error(exc)
             return None
         state["tables"] = tables
+        state["sources"] = sources
+    return state["tables"]
+
+
+def tables_section(ups, state: dict) -> tuple[RawTable, MappingProposal, tuple] | None:
+    """Read the files, show and edit the joins, combine; ``None`` when it cannot go on."""
+    if read_step(ups, state) is None:
+        return None
     tables = state["tables"]
     st.subheader(_("Tables"))
     show_table(

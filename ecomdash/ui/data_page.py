@@ -31,9 +31,9 @@ from ecomdash.ingest import (
 )
 from ecomdash.ingest.cleaning_report import action_label, rule_label
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
-from ecomdash.ingest.multi import is_multi_table_zip
+from ecomdash.ingest.multi import is_multi_table_zip, stack_names
 from ecomdash.ingest.read import MALFORMED_REASONS
-from ecomdash.ui import data_multi
+from ecomdash.ui import data_multi, data_stack
 from ecomdash.ui.common import (
     download_table,
     fmt_int,
@@ -144,7 +144,8 @@ def _upload_section() -> None:
     )
     ups = file_uploader(
         _(
-            "Order export: one file, or the related tables of one export (orders, order items, "
+            "Order export: one file, several exports (a month each, a shop each: stacked into "
+            "one dataset), or the related tables of one export (orders, order items, "
             "customers, products …) or a zip holding them"
         ),
         types=FILE_TYPES,
@@ -193,6 +194,12 @@ def _upload_section() -> None:
         st.session_state[K_UPLOAD] = state
     if len(ups) > 1 or state.get("multi") or _is_multi_zip(ups[0], state):
         state["multi"] = True
+        tables = data_multi.read_step(ups, state)
+        if tables is None:
+            return
+        if stack_names(tables):  # order exports of their own: stacked, not joined
+            data_stack.stack_section(state)
+            return
         got = data_multi.tables_section(ups, state)
         if got is None:
             return
@@ -850,11 +857,21 @@ def _datasets_section() -> None:
             label=_("Download the {n} dropped rows (CSV)", n=f"{len(rej):,}"),
             key=f"dl_rej_saved_{info.id}",
         )
-    for app in info.report.get("appends", []):
+    if info.report.get("file"):  # several exports stacked: the report above is the first's
         st.caption(
-            _(
-                "Appended later: {n} lines added, {skipped} duplicates skipped.",
-                n=f"{app['added']:,}",
-                skipped=f"{app['duplicates']:,}",
+            inert(_("The report above is the first file's: {file}.", file=info.report["file"]))
+        )
+    for app in info.report.get("appends", []):
+        file = (app.get("report") or {}).get("file")
+        counts = {"n": f"{app['added']:,}", "skipped": f"{app['duplicates']:,}"}
+        st.caption(
+            inert(
+                _(
+                    "Appended from {file}: {n} lines added, {skipped} duplicates skipped.",
+                    file=file,
+                    **counts,
+                )
             )
+            if file
+            else _("Appended later: {n} lines added, {skipped} duplicates skipped.", **counts)
         )

@@ -1,0 +1,255 @@
+"""Several order exports of one upload → one dataset, stacked (twelve monthly Shopify exports, a
+Taobao shop's export beside its JD shop's).
+
+The files of an upload are **stacked** when every one is an order export of its own: a
+recognised platform export (``platforms_cn.detect``) or a table with the lines' very columns
+(:func:`ecomdash.ingest.multi.stack_names`); the related tables of one export (orders + items +
+customers) are joined instead (``multi.combine``), as before. Each export is mapped (a
+recognised platform maps itself; otherwise its own proposed mapping) and cleaned on its own
+(:func:`clean_part`): its cleaning report's line numbers are its file's own ("line 12 of
+jan.csv"). :func:`check_parts` refuses exports in different currencies and lists the fields one
+export has and another lacks. :func:`save_parts` saves the first and appends the others
+(``Store.append`` skips lines already saved: two exports holding the same March do not double
+it), so the dataset equals, figure for figure, saving the first file and appending the rest;
+each file's cleaning report, named by its file, is kept in the dataset's report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ecomdash import schema as S
+from ecomdash.errors import EcomdashError, InputFileError, ParameterError
+from ecomdash.i18n import N_
+from ecomdash.i18n.note import Field, Note, Quoted, note, note_n
+from ecomdash.ingest.clean import CleaningReport, clean
+from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
+from ecomdash.ingest.read import RawTable
+from ecomdash.store_tables import LINE_COLUMNS, report_dict
+
+
+@dataclass(frozen=True)
+class Part:
+    """One export of a stacked upload, read, mapped and cleaned on its own."""
+
+    name: str  # the file's (table's) name
+    raw: RawTable
+    proposal: MappingProposal
+    resolved: dict
+    lines: pd.DataFrame = field(repr=False)
+    report: CleaningReport = field(repr=False)
+
+    @property
+    def currency(self) -> str | None:
+        """The amounts' currency: the platform's, or the one read off the amounts."""
+        from ecomdash.labels import display_for
+
+        return display_for(self.report.to_dict()).currency
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The canonical fields its lines hold."""
+        return tuple(c for c in S.CANONICAL if c in self.lines.columns)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What saving one export did: lines offered, added, and skipped as already saved."""
+
+    name: str
+    rows_read: int
+    offered: int
+    added: int
+    duplicates: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class StackResult:
+    """The dataset the exports became and each file's result, in upload order."""
+
+    dataset: object  # DatasetInfo
+    files: tuple[FileResult, ...]
+    seconds: float
+
+
+def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
+    """One export mapped (its own proposal, ``mapping`` overriding it field by field) and cleaned
+    on its own. A problem is reported with the file's name."""
+    try:
+        proposal = propose_mapping(raw)
+        resolved = resolve_mapping(raw, proposal, mapping)
+        lines, report = clean(raw, resolved)
+    except EcomdashError as exc:
+        reason = exc.args[0] if exc.args else str(exc)
+        raise type(exc)(note(N_("{file}: {reason}"), file=Quoted(name), reason=reason)) from None
+    return Part(name, raw, proposal, resolved, lines, report)
+
+
+def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
+    """Refuse exports that cannot make one dataset (different currencies, summed sales beside
+    order lines); else the notes on fields some exports have and others lack."""
+    currencies = {p.name: p.currency for p in parts if p.currency}
+    if len(set(currencies.values())) > 1:
+        raise ParameterError(
+            note(
+                N_(
+                    "These exports are in different currencies ({files}): their amounts cannot "
+                    "be added up in one dataset. Save each currency as a dataset of its own "
+                    "(upload its files together), or convert the amounts first."
+                ),
+                files=tuple(
+                    note(N_("{file} in {currency}"), file=Quoted(n), currency=c)
+                    for n, c in currencies.items()
+                ),
+            )
+        )
+    kinds = {p.report.kind for p in parts}
+    if len(kinds) > 1:
+        summed = tuple(Quoted(p.name) for p in parts if p.report.kind == S.KIND_SUMMED)
+        raise ParameterError(
+            note(
+                N_(
+                    "{files} already summed (a date, groups and an amount, no order id), the "
+                    "others are order lines: they cannot be stacked into one dataset. Upload "
+                    "them separately."
+                ),
+                files=summed,
+            )
+        )
+    have = {f for p in parts for f in p.fields}
+    notes = []
+    for p in parts:
+        lacks = tuple(Field(f) for f in S.CANONICAL if f in have and f not in p.fields)
+        if lacks:
+            notes.append(
+                note_n(
+                    "{file} has no {fields}: its {n} line has none.",
+                    "{file} has no {fields}: its {n} lines have none.",
+                    len(p.lines),
+                    file=Quoted(p.name),
+                    fields=lacks,
+                )
+            )
+    return tuple(notes)
+
+
+def _with_fields(lines: pd.DataFrame, fields: set[str]) -> pd.DataFrame:
+    """The lines with every field of ``fields`` (empty where they have none): the dataset keeps
+    the first file's columns, so a field only a later export has would be dropped."""
+    missing = [f for f in S.CANONICAL if f in fields and f not in lines.columns]
+    if not missing:
+        return lines
+    out = lines.copy()
+    for f in missing:
+        kind = LINE_COLUMNS.get(f)
+        if kind == "DOUBLE":
+            out[f] = np.nan
+        elif kind == "TIMESTAMP":
+            out[f] = pd.NaT
+        else:
+            out[f] = pd.Series(pd.NA, index=out.index, dtype="string")
+    return out
+
+
+def _file_report(part: Part) -> dict:
+    return {"file": part.name, **report_dict(part.report)}
+
+
+def _rejected(part: Part) -> pd.DataFrame:
+    rej = part.report.rejected
+    if rej is None or not len(rej):
+        return rej
+    out = rej.copy()
+    out.insert(0 if "line_no" not in out else 1, "file", part.name)
+    return out
+
+
+def save_parts(
+    store,
+    parts: list[Part] | tuple[Part, ...],
+    *,
+    name: str | None = None,
+    append_to: str | None = None,
+    currency: str | None = None,
+    progress: Callable[[Part, int, int], None] | None = None,
+) -> StackResult:
+    """Save the first export as the dataset ``name`` (or append it to ``append_to``), then
+    append each other one: lines already saved are skipped. ``progress(part, i, n)`` is called
+    before each file. A failure after the first save deletes the new dataset again (an append
+    to an existing dataset keeps the files appended before the failure; the error says which)."""
+    if len(parts) < 1:
+        raise InputFileError(note(N_("No file was given. Upload the tables of your export.")))
+    from ecomdash.currencies import with_currency
+
+    check_parts(parts)
+    found = next((p.currency for p in parts if p.currency), None)
+    have = {f for p in parts for f in p.fields}
+    t_all = time.perf_counter()
+    results: list[FileResult] = []
+    info = None
+    created = None
+    try:
+        for i, part in enumerate(parts):
+            if progress is not None:
+                progress(part, i, len(parts))
+            t0 = time.perf_counter()
+            lines = _with_fields(part.lines, have)
+            if i == 0 and append_to is None:
+                report = _file_report(part)
+                if found and not report.get("currency"):
+                    report["currency"] = found  # another export's (¥ from the platform)
+                info = store.save_dataset(
+                    name or part.name,
+                    lines,
+                    report=with_currency(report, currency),
+                    mapping={k: v for k, v in part.resolved.items() if v},
+                    rejected=_rejected(part),
+                )
+                created = info.id
+                added, offered = info.rows, len(part.lines)
+            else:
+                target = created or store.resolve(append_to).id
+                res = store.append(
+                    target, lines, report=_file_report(part), rejected=_rejected(part)
+                )
+                info, added, offered = res.dataset, res.added, res.added + res.duplicates
+            results.append(
+                FileResult(
+                    part.name,
+                    part.report.rows_read,
+                    offered,
+                    added,
+                    offered - added,
+                    time.perf_counter() - t0,
+                )
+            )
+    except Exception:
+        if created is not None:  # the new dataset is all the files or nothing
+            store.delete(created)
+        raise
+    return StackResult(info, tuple(results), time.perf_counter() - t_all)
+
+
+def clean_parts(
+    tables: dict[str, RawTable],
+    sources: dict[str, str] | None = None,
+    *,
+    mapping: dict | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Part, ...]:
+    """Every export of ``tables`` (``multi.read_tables``) mapped and cleaned on its own, named
+    by its file (``sources``: table → file name); ``progress(file, i, n)`` before each."""
+    out = []
+    files = list((sources or {}).get(t, t) for t in tables)
+    for i, (table, raw) in enumerate(tables.items()):
+        name = files[i] if files.count(files[i]) == 1 else table  # two orders.csv: "orders (2)"
+        if progress is not None:
+            progress(name, i, len(tables))
+        out.append(clean_part(name, raw, mapping))
+    return tuple(out)

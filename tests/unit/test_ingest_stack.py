@@ -1,0 +1,196 @@
+"""Several order exports of one upload stacked into one dataset (ecomdash.ingest.stack): each
+read, mapped and cleaned on its own; overlapping exports not doubled (the same as saving the
+first and appending the others); different currencies refused; fields one export lacks named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecomdash.errors import ParameterError
+from ecomdash.i18n import use_lang
+from ecomdash.i18n.note import tr_note
+from ecomdash.ingest import load_bytes
+from ecomdash.ingest.multi import propose_joins, read_tables, stack_names
+from ecomdash.ingest.stack import check_parts, clean_parts, save_parts
+from ecomdash.store import Store
+from tests.multi_fixtures import olist_like
+
+CN = Path(__file__).parents[1] / "fixtures" / "cn_platforms"
+
+HEADER = "Order ID,Date,Customer,SKU,Product,Qty,Price\n"
+# January to March: 4 lines, 2×5.00 + 3.50 + 5.00 + 3×4.00 = 30.50
+JAN_MAR = (
+    HEADER
+    + "1001,2025-01-10,C1,A,Apple,2,5.00\n"
+    + "1002,2025-02-11,C2,B,Bread,1,3.50\n"
+    + "1003,2025-03-05,C1,A,Apple,1,5.00\n"
+    + "1004,2025-03-20,C3,C,Cheese,3,4.00\n"
+).encode()
+# March to May: March's two lines again, two new ones (2×3.50 + 5.00 = 12.00) and, on the
+# file's line 6, a date that cannot be read (dropped)
+MAR_MAY = (
+    HEADER
+    + "1003,2025-03-05,C1,A,Apple,1,5.00\n"
+    + "1004,2025-03-20,C3,C,Cheese,3,4.00\n"
+    + "1005,2025-04-02,C2,B,Bread,2,3.50\n"
+    + "1006,2025-05-15,C4,A,Apple,1,5.00\n"
+    + "1007,not a date,C5,A,Apple,1,5.00\n"
+).encode()
+
+
+def _files():
+    return [("jan_mar.csv", JAN_MAR), ("mar_may.csv", MAR_MAY)]
+
+
+def test_overlapping_exports_stack_as_save_then_append(tmp_path):
+    sources: dict = {}
+    tables = read_tables(_files(), sources=sources)
+    assert stack_names(tables) == ("jan_mar", "mar_may")
+    parts = clean_parts(tables, sources)
+    assert [p.name for p in parts] == ["jan_mar.csv", "mar_may.csv"]
+    # each file cleaned on its own: its own counts and its own line numbers
+    assert [(p.report.rows_read, p.report.rows_kept) for p in parts] == [(4, 4), (5, 4)]
+    assert list(parts[1].report.rejected["line_no"]) == [6]
+    assert check_parts(parts) == ()
+
+    store = Store.open(tmp_path / "stacked")
+    res = save_parts(store, parts, name="Spring")
+    info = res.dataset
+    lines = store.load_lines(info.id)
+    rejected = store.rejected_rows(info.id)
+    store.close()
+    # by hand: 4 + 2 new lines (March's two skipped), 30.50 + 12.00
+    assert info.rows == 6 and len(lines) == 6
+    assert lines["revenue"].sum() == pytest.approx(42.5)
+    assert sorted(lines["order_id"]) == ["1001", "1002", "1003", "1004", "1005", "1006"]
+    assert [(f.name, f.offered, f.added, f.duplicates) for f in res.files] == [
+        ("jan_mar.csv", 4, 4, 0),
+        ("mar_may.csv", 4, 2, 2),
+    ]
+    # the dropped row says which file and which of its lines
+    assert rejected[["file", "line_no"]].values.tolist() == [["mar_may.csv", 6]]
+    # the dataset's report lists every file
+    assert info.report["file"] == "jan_mar.csv"
+    assert [a["report"]["file"] for a in info.report["appends"]] == ["mar_may.csv"]
+
+    # figure for figure what saving the first and appending the second does
+    store = Store.open(tmp_path / "by_hand")
+    first = load_bytes(JAN_MAR, "jan_mar.csv")
+    second = load_bytes(MAR_MAY, "mar_may.csv")
+    saved = store.save_dataset("Spring", first.lines, report=first.report)
+    app = store.append(saved.id, second.lines, report=second.report)
+    ref = store.load_lines(saved.id)
+    store.close()
+    assert (app.dataset.rows, app.duplicates) == (info.rows, res.files[1].duplicates)
+    assert ref["revenue"].sum() == pytest.approx(lines["revenue"].sum())
+    keys = ["rows_read", "rows_kept", "rows_dropped", "added_returns"]
+    assert [info.report[k] for k in keys] == [app.dataset.report[k] for k in keys]
+    got = [(a["rows_offered"], a["added"], a["duplicates"]) for a in info.report["appends"]]
+    want = [(a["rows_offered"], a["added"], a["duplicates"]) for a in app.dataset.report["appends"]]
+    assert got == want
+    assert [a["report"]["rules"] for a in info.report["appends"]] == [
+        a["report"]["rules"] for a in app.dataset.report["appends"]
+    ]
+
+
+def test_taobao_and_jd_exports_stacked(tmp_path):
+    names = ["taobao_items_v2.csv", "jd_orders.csv"]
+    sources: dict = {}
+    tables = read_tables([(n, (CN / n).read_bytes()) for n in names], sources=sources)
+    assert stack_names(tables) == ("taobao_items_v2", "jd_orders")
+    parts = clean_parts(tables, sources)
+    # by hand from the files. Taobao: 6 rows, 2 never paid (等待买家付款, 交易关闭 at 0.00)
+    # left out, 4 kept, 1 refunded (退款成功) adds its return: 5 lines,
+    # 128 + 108 + 45 + 399 - 45 = 635. JD: 9 rows, line 5 ((删除)已取消) and line 8 (等待付款)
+    # left out, 7 kept, order 4 cancelled after payment adds its return: 8 lines,
+    # 199 + 59.8 + 349 + 199 - 199 + 259 + 349 + 79 = 1,294.8
+    assert [(p.report.rows_read, p.report.rows_kept, len(p.lines)) for p in parts] == [
+        (6, 4, 5),
+        (9, 7, 8),
+    ]
+    assert sorted(parts[1].report.rejected["line_no"]) == [5, 8]
+    assert [p.currency for p in parts] == ["CNY", "CNY"]
+    notes = check_parts(parts)
+    # Taobao's report has no customer, province or channel: said, not dropped silently
+    assert notes == (
+        "'taobao_items_v2.csv' has no customer_id, country, channel: its 5 lines have none.",
+    )
+    with use_lang("zh"):
+        shown = [tr_note(n) for n in notes]
+    assert shown == [
+        "“taobao_items_v2.csv”没有客户 ID、国家/地区、渠道：它的\u00a05\u00a0个订单行都没有这一项。"
+    ]
+
+    store = Store.open(tmp_path)
+    res = save_parts(store, parts, name="两个店")
+    lines = store.load_lines(res.dataset.id)
+    store.close()
+    assert res.dataset.rows == 13 and [f.duplicates for f in res.files] == [0, 0]
+    assert lines["revenue"].sum() == pytest.approx(635 + 1294.8)
+    assert res.dataset.report["currency"] == "CNY"
+    # JD's customer ids kept, though the first file (Taobao's) has none
+    assert "customer_id" in res.dataset.columns
+    jd = lines[lines["order_id"].str.startswith("2800")]
+    assert len(jd) == 8 and jd["customer_id"].notna().all()
+    assert lines.loc[~lines.index.isin(jd.index), "customer_id"].isna().all()
+
+
+def test_different_currencies_refused():
+    dollars = (
+        HEADER + "1,2025-01-10,C1,A,Apple,2,$5.00\n2,2025-01-11,C2,B,Pear,1,$3.00\n"
+    ).encode()
+    yuan = (CN / "jd_orders.csv").read_bytes()
+    sources: dict = {}
+    tables = read_tables([("us_shop.csv", dollars), ("jd_orders.csv", yuan)], sources=sources)
+    parts = clean_parts(tables, sources)
+    assert [p.currency for p in parts] == ["USD", "CNY"]
+    with pytest.raises(ParameterError) as err:
+        check_parts(parts)
+    msg = str(err.value)
+    assert "'us_shop.csv' in USD" in msg and "'jd_orders.csv' in CNY" in msg
+    assert "Save each currency as a dataset of its own" in msg
+
+
+def test_related_tables_are_not_stacked():
+    # one export's orders + items + customers … are joined, as before
+    files, _ = olist_like()
+    tables = read_tables(list(files.items()))
+    assert stack_names(tables) is None
+    assert propose_joins(tables).joins
+
+
+def test_a_mix_joins_the_related_tables_and_leaves_the_other_export_out():
+    # Taobao's order and item reports are one export's two tables; JD's export beside them is
+    # not stacked with a joined pair: the pair is joined, JD's left out with what to do
+    names = ["taobao_orders.csv", "taobao_items.csv", "jd_orders.csv"]
+    tables = read_tables([(n, (CN / n).read_bytes()) for n in names])
+    assert stack_names(tables) is None
+    proposal = propose_joins(tables)
+    assert proposal.fact == "taobao_items"
+    assert [j.table for j in proposal.joins] == ["taobao_orders"]
+    assert proposal.unused == ("jd_orders",)
+    assert "is an order export of its own" in proposal.notes[0]
+
+
+def test_a_failed_later_file_leaves_no_dataset(tmp_path, monkeypatch):
+    sources: dict = {}
+    parts = clean_parts(read_tables(_files(), sources=sources), sources)
+    store = Store.open(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise ParameterError("disk full")
+
+    monkeypatch.setattr(store, "append", broken)
+    with pytest.raises(ParameterError, match="disk full"):
+        save_parts(store, parts, name="Spring")
+    assert store.list_datasets() == []
+    store.close()
+
+
+def test_two_files_of_the_same_name_keep_apart():
+    sources: dict = {}
+    tables = read_tables([("orders.csv", JAN_MAR), ("orders.csv", MAR_MAY)], sources=sources)
+    parts = clean_parts(tables, sources)
+    assert [p.name for p in parts] == ["orders", "orders (2)"]
