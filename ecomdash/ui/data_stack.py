@@ -72,7 +72,7 @@ def stack_section(state: dict) -> None:
     for n in notes:
         st.warning(inert(tr_note(n)), icon="⚠️")
     st.subheader(_("Cleaning report"))
-    tabs = st.tabs([p.name for p in parts])
+    tabs = st.tabs([inert(p.name) for p in parts])  # a tab label is markdown
     for i, (tab, part) in enumerate(zip(tabs, parts, strict=True)):
         with tab:
             if part.proposal.layout:
