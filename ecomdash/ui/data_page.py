@@ -185,6 +185,15 @@ def _upload_section() -> None:
                     "To upload another export, remove this file from the box above (×).",
                     name=saved.get("name", ""),
                 )
+                if len(ups) == 1
+                # several files stacked or joined into one dataset: each has its ×
+                else _(
+                    "This upload is saved as the dataset “{name}”, now open in the dashboard. "
+                    "To upload another export, remove these {n} files from the box above (× "
+                    "beside each).",
+                    name=saved.get("name", ""),
+                    n=len(ups),
+                )
             )
         )
         return

@@ -72,6 +72,13 @@ def test_two_overlapping_exports_stacked_and_saved(_isolated_home):
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "The report above is the first file's: jan_mar.csv." in captions
     assert "Appended from mar_may.csv: 2 lines added, 2 duplicates skipped." in captions
+    # the two files stay in the uploader: the note names both, not "remove this file"
+    [said] = [i.value.replace("\\", "") for i in at.info]
+    assert said == (
+        "This upload is saved as the dataset “Spring”, now open in the dashboard. To upload "
+        "another export, remove these 2 files from the box above (× beside each)."
+    )
+    assert "FormSubmitter:save_form-Save" not in [b.key for b in at.button]
 
 
 def test_taobao_and_jd_exports_stacked_in_chinese(_isolated_home):
