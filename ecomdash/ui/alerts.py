@@ -20,6 +20,7 @@ from ecomdash.alerts import (
     alert_products,
     driver_dimension,
     find_alerts,
+    looks_for,
     rule_label,
     when_parts,
 )
@@ -227,9 +228,14 @@ def render(ctx: PageContext) -> None:
                 )
             elif len(dr):
                 # what each driver row groups by, by the column's name (product, country ...;
-                # a Chinese province's is "Region", as the driver's sentence calls it)
+                # "Province" where the dataset's places are provinces, as the sidebar says; a
+                # Chinese province among countries is "Region", as the driver's sentence says)
+                provinces = current_display().provinces
                 dr = dr.assign(
-                    by=[driver_dimension(b, k) for b, k in zip(dr["by"], dr["key"], strict=True)]
+                    by=[
+                        driver_dimension(b, k, provinces=provinces)
+                        for b, k in zip(dr["by"], dr["key"], strict=True)
+                    ]
                 )
                 # net revenue and returns are money, in the dataset's currency ("£151.88",
                 # not "151.8750"); orders stay a count
@@ -270,8 +276,9 @@ def render(ctx: PageContext) -> None:
     with st.expander(_("Rules, muting and noise")):
         rules_table = res.rules.copy()
         rules_table["label"] = rules_table["rule"].map(rule_label)
+        provinces = current_display().provinces
         rules_table["looks_for"] = rules_table["rule"].map(
-            lambda r: _(RULES[r][2]) if r in RULES else ""
+            lambda r: _(looks_for(r, provinces=provinces)) if r in RULES else ""
         )
         rules_table["status"] = rules_table["status"].map(
             lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else s
