@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import streamlit as st
 
 from ecomdash import labels as L
@@ -161,14 +162,14 @@ def render(ctx: PageContext) -> None:
         # the product's name or id; never the whole reason (it names other orders,
         # customers and products)
         product = named.reindex(shown["alert_id"]).to_numpy()
-        hay = (
-            shown[["customer_id", "order_id"]]
-            .assign(product=product)
-            .astype("string")
-            .fillna("")
-            .apply(lambda col: col.str.lower().str.contains(t, regex=False))
-        )
-        shown = shown[hay.any(axis=1)]
+        hay = shown[["customer_id", "order_id"]].assign(product=product).astype("string")
+        # a mask built column by column: on no alerts (the Severity filter hid them all)
+        # DataFrame.apply returned the empty text frame itself and .any(axis=1) raised
+        # "Cannot perform reduction 'any' with string dtype" (a Pinduoduo export, typed search)
+        found = np.zeros(len(shown), dtype=bool)
+        for col in hay.columns:
+            found |= hay[col].fillna("").str.lower().str.contains(t, regex=False).to_numpy(bool)
+        shown = shown[found]
 
     table = shown.drop(columns=["key"]).copy()
     # a day or a week has a date, an order a date and a time (a day's "00:00" said nothing)
