@@ -320,7 +320,11 @@ def render(ctx: PageContext) -> None:
         st.caption(
             _("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
         )
-        show_table(res.per_month(), area="alerts", hide_index=True)
+        # a month as the cohort table writes it, 2024-11: its pandas Period went to the
+        # browser as months since 1970 ("658", seen in Chromium on a Pinduoduo export)
+        per_month = res.per_month()
+        per_month["month"] = per_month["month"].astype(str)
+        show_table(per_month, area="alerts", hide_index=True, kinds={"month": "text"})
 
 
 #: How long the Overview waits for the alerts before drawing without them (seconds).
