@@ -47,7 +47,7 @@ from ecomdash.churn_windows import (  # noqa: F401
 )
 from ecomdash.errors import InsufficientDataError, ParameterError
 from ecomdash.features import CustomerHistory, customer_history, to_timestamp
-from ecomdash.i18n import N_, _, fmt
+from ecomdash.i18n import N_, _, _n, fmt
 from ecomdash.i18n.note import Date, note
 from ecomdash.tasks import Tasks as _Tasks
 
@@ -670,6 +670,15 @@ def months_found(months: float) -> str:
     return f"{np.floor(months * 10 + 1e-9) / 10:.1f}"
 
 
+def history_found(span_days: int) -> str:
+    """The checklist's history found: in months (:func:`months_found`) from one month on;
+    under a month in days ("3 days" / "3 天"): a three-day export read "0.0" months."""
+    months = span_days / clv.DAYS_PER_MONTH
+    if months >= 1:
+        return months_found(months)
+    return _n("{n} day", "{n} days", span_days, n=f"{span_days:,}")
+
+
 def sufficiency_from_days(
     days: pd.DataFrame | None, *, n_lines: int, n_with_id: int, window_days: int = 90
 ) -> SufficiencyResult:
@@ -724,7 +733,7 @@ def sufficiency_from_days(
         ),
         (
             _("Months of history"),
-            months_found(months),
+            history_found(span_days),
             _("≥\u00a02 (cohorts); ≥\u00a03 (calibration check)"),
             months >= 2,
             _("cohorts, calibration"),

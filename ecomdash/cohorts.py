@@ -96,18 +96,39 @@ def _first_attribute(df: pd.DataFrame, col: str) -> pd.Series:
     return f.drop_duplicates("customer_id").set_index("customer_id")[col].astype(str)
 
 
+def no_match(provinces: bool = False) -> str:
+    """The refusal of cohort filters that keep no customer, naming the filters as the page
+    does: "category/province" where the dataset's places are provinces (its filter reads
+    "Cohorts: first province" / 同期群：首单省份), else "category/country"."""
+    if provinces:
+        return note(
+            N_(
+                "No customer's first order matches the chosen category/province filter; widen "
+                "the filter."
+            )
+        )
+    return note(
+        N_(
+            "No customer's first order matches the chosen category/country filter; widen the filter."
+        )
+    )
+
+
 def cohorts(
     sales: pd.DataFrame,
     *,
     first_categories: tuple[str, ...] = (),
     countries: tuple[str, ...] = (),
     max_months: int | None = None,
+    provinces: bool = False,
 ) -> CohortResult:
     """Cohort matrices from canonical sales lines (after :func:`ecomdash.schema.sales_lines`).
 
     ``first_categories`` keeps customers whose first order's main line (highest revenue) is in
     one of these categories; ``countries`` keeps customers whose first order is from one of
-    these countries.
+    these countries. ``provinces``: the country field holds provinces
+    (``labels.places_are_provinces``), so a filter that keeps no one is named as the page
+    names it (:func:`no_match`).
     """
     for col in (schema.CUSTOMER_ID, schema.ORDER_DATE):
         if col not in sales:
@@ -182,14 +203,7 @@ def cohorts(
         keep_cust &= ok
     sel = keep_cust[codes]
     if not sel.any():
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "No customer's first order matches the chosen category/country filter; widen "
-                    "the filter."
-                )
-            )
-        )
+        raise InsufficientDataError(no_match(provinces))
     codes, days, rev = codes[sel], days[sel], rev[sel]
     mon = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     first_mon = np.full(n_cust, np.iinfo(np.int64).max)
@@ -246,6 +260,7 @@ def cohorts_from_cells(
     first_categories: tuple[str, ...] = (),
     countries: tuple[str, ...] = (),
     max_months: int | None = None,
+    provinces: bool = False,
 ) -> CohortResult:
     """:func:`cohorts` from cells aggregated elsewhere (the store's SQL:
     ``Store.cohort_cells``): one row per (``cohort``, ``offset``) with the ``customers``
@@ -256,14 +271,7 @@ def cohorts_from_cells(
     :func:`cohorts` on the lines those cells came from (revenue sums equal to float rounding).
     """
     if cells.empty:
-        raise InsufficientDataError(
-            note(
-                N_(
-                    "No customer's first order matches the chosen category/country filter; widen "
-                    "the filter."
-                )
-            )
-        )
+        raise InsufficientDataError(no_match(provinces))
     last_day = pd.Timestamp(last_day)
     cm = cells["cohort"].to_numpy(dtype=np.int64)
     off = cells["offset"].to_numpy(dtype=np.int64)

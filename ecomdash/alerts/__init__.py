@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ecomdash.alerts.core import find_alerts
 from ecomdash.alerts.drivers import driver_dimension
-from ecomdash.alerts.orders import RULES
+from ecomdash.alerts.orders import RULES, looks_for
 from ecomdash.alerts.result import (
     ALERT_COLUMNS,
     PERIOD_RULES,
@@ -35,6 +35,7 @@ __all__ = [
     "alert_products",
     "alerts_per_month",
     "driver_dimension",
+    "looks_for",
     "find_alerts",
     "rule_label",
     "severity_label",

@@ -142,9 +142,20 @@ def _find(
 
     # --- series ------------------------------------------------------------------------
     series, drivers_src = pd.DataFrame(), []
+    # the reasons and drivers name a place as the pages do: "province" / 省份 where the
+    # dataset's country field holds provinces (a Chinese marketplace export's 收货省份)
+    provinces = L.places_are_provinces(info.mapping, info.report)
     if "unusual_day" not in mute_rules or "unusual_week" not in mute_rules:
         series, day_signals, week_signals, notes = series_signals(
-            store, info.id, filters, start, end, top_groups=top_groups, events=events, cols=cols
+            store,
+            info.id,
+            filters,
+            start,
+            end,
+            top_groups=top_groups,
+            events=events,
+            cols=cols,
+            provinces=provinces,
         )
         warnings += notes
         if "unusual_day" not in mute_rules:
@@ -183,7 +194,9 @@ def _find(
         signals = _same_cause(signals, dict(zip(cr[0]["line_no"], cr[0]["order_id"], strict=True)))
     alerts, members = _group(signals)
     lines = _lines_of(alerts, members, lines_parts)
-    drivers = find_drivers(store, info.id, filters, alerts, members, drivers_src, cols)
+    drivers = find_drivers(
+        store, info.id, filters, alerts, members, drivers_src, cols, provinces=provinces
+    )
     if len(alerts):
         alerts = alerts.merge(
             drivers.groupby("alert_id")["text"].first().rename("driver_text"),

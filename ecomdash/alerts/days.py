@@ -29,7 +29,10 @@ from ecomdash.i18n.fmt import pct
 MIN_SERIES_DAYS = 35
 
 
-def series_signals(store, ds_id, filters, start, end, *, top_groups, events, cols):
+def series_signals(store, ds_id, filters, start, end, *, top_groups, events, cols, provinces=False):
+    """The unusual days and weeks of the shop's and its top groups' daily series.
+    ``provinces``: the dataset's country field holds provinces
+    (``labels.places_are_provinces``), so a reason names a province as the pages do."""
     notes: list[str] = []
     daily = store.alert_daily_series(ds_id, filters, top_n=top_groups)
     if daily.empty or (end - start).days + 1 < MIN_SERIES_DAYS:
@@ -106,7 +109,7 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
             day = pd.Timestamp(r.day)
             said = {
                 "metric": L.label(metric),
-                "where": _where(dim, grp),
+                "where": _where(dim, grp, provinces=provinces),
                 "day": fmt.long_date(day, weekday=True),
                 "actual": fmt_value(metric, r.actual),
                 "expected": fmt_value(metric, r.expected, estimate=True),
@@ -133,6 +136,13 @@ def series_signals(store, ds_id, filters, start, end, *, top_groups, events, col
                     **said,
                 )
                 if group_low == "small"
+                else _(
+                    "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
+                    "{times} times the usual day-to-day swing); rated low: the orders of one "
+                    "category or province are rated higher only from 8 times the swing",
+                    **said,
+                )
+                if group_low == "score" and provinces
                 else _(
                     "{metric} of {where} on {day}: {actual} against {expected} expected ({rel}, "
                     "{times} times the usual day-to-day swing); rated low: the orders of one "
@@ -282,13 +292,18 @@ def _closures(
     return closed
 
 
-def _where(dim: str, grp) -> str:
-    """The shop or the group a day's series belongs to, as a reason names it."""
+def _where(dim: str, grp, *, provinces: bool = False) -> str:
+    """The shop or the group a day's series belongs to, as a reason names it: a place of a
+    dataset whose country field holds provinces is a province, as the sidebar calls it
+    (``labels.places_are_provinces``); else a Chinese province among countries is a region
+    (:func:`is_region`, by its value)."""
     if dim == "shop":
         return _("the shop")
     if dim == "category":
         return _("category {name}", name=grp)
     if dim == "country":
+        if provinces:
+            return _("province {name}", name=grp)
         if is_region(grp):
             return _("region {name}", name=grp)
         return _("country {name}", name=grp)

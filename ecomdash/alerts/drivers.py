@@ -21,10 +21,13 @@ _BY = {S.PRODUCT_ID: N_("product"), S.COUNTRY: N_("country"), S.CUSTOMER_ID: N_(
 _UNITS = {"orders": N_("orders"), "net": N_("in net revenue"), "returns": N_("in returns")}
 
 
-def find_drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> pd.DataFrame:
+def find_drivers(
+    store, ds_id, filters, alerts, members, day_signals, cols, *, provinces: bool = False
+) -> pd.DataFrame:
     """For each day alert: the products, countries and customers that moved it most, inside
     the series the alert is about (a country's day by what moved in that country) and in the
-    direction of its change (a fall by what fell)."""
+    direction of its change (a fall by what fell). ``provinces``: the dataset's country
+    field holds provinces (``labels.places_are_provinces``): the sentence says "province"."""
     empty = pd.DataFrame(
         columns=["alert_id", "by", "key", "actual", "usual", "change", "text", "metric"]
     )
@@ -77,8 +80,8 @@ def find_drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> p
 
             said = {
                 "who": (
-                    _("region")
-                    if by == S.COUNTRY and is_region(first["key"])
+                    _(place_word(first["key"], provinces))
+                    if by == S.COUNTRY
                     else _(_BY[by])
                     if by in _BY
                     else by.replace("_id", "")
@@ -100,6 +103,13 @@ def find_drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> p
                     "weeks before ({share} of the day's change)",
                     **said,
                 )
+            elif provinces:
+                text = _(
+                    "broad: no single product, province or customer explains much (largest "
+                    "{who} {key} {change} {unit}, {share} of the day's change {total})",
+                    total=signed(total_change),
+                    **said,
+                )
             else:
                 text = _(
                     "broad: no single product, country or customer explains much (largest "
@@ -118,10 +128,24 @@ def find_drivers(store, ds_id, filters, alerts, members, day_signals, cols) -> p
     return out.sort_values(["alert_id", "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
-def driver_dimension(by: str, key) -> str:
+def place_word(key, provinces: bool = False) -> str:
+    """The message id a driver's sentence calls a value of the country column: "province" on
+    a dataset whose country field holds provinces (``labels.places_are_provinces``: the
+    sidebar says Provinces / 省份), else "region" for a Chinese province among countries
+    (:func:`is_region`, by its value), else "country"."""
+    if provinces:
+        return N_("province")
+    return N_("region") if is_region(key) else _BY[S.COUNTRY]
+
+
+def driver_dimension(by: str, key, *, provinces: bool = False) -> str:
     """What a driver row groups by, as the drivers' "By" column names it: the column's name
-    (Product, Country, Customer), "Region" for a Chinese province in the country column, as the
-    driver's sentence calls it ("mostly region 天津")."""
+    (Product, Country, Customer); for the country column, as the driver's sentence calls it
+    (:func:`place_word`): "Province" on a dataset whose places are provinces (the tables'
+    header, ``labels.place_column``), "Region" for a Chinese province among countries
+    ("mostly region 天津")."""
+    if by == S.COUNTRY and provinces:
+        return L.label(L.place_column(by, L.Display(provinces=True)))
     if by == S.COUNTRY and is_region(key):
         return _("Region")
     return L.label(by)

@@ -92,6 +92,23 @@ RULES: dict[str, tuple[str, tuple[str, ...], str]] = {
     ),
 }
 
+
+#: what the unusual-day rule looks for on a dataset whose country field holds provinces
+#: (``labels.places_are_provinces``: its top groups are provinces, as the sidebar says)
+_UNUSUAL_DAY_PROVINCES = N_(
+    "A day whose net revenue, orders, AOV, return rate or new customers (shop-wide, top "
+    "categories, top provinces) is far from a robust seasonal expectation (STL)."
+)
+
+
+def looks_for(rule: str, *, provinces: bool = False) -> str:
+    """What ``rule`` looks for (a message id): its :data:`RULES` entry, with the unusual
+    day's top groups named provinces where the dataset's places are provinces."""
+    if rule == "unusual_day" and provinces:
+        return _UNUSUAL_DAY_PROVINCES
+    return RULES[rule][2] if rule in RULES else ""
+
+
 ORDER_RULES = tuple(r for r in RULES if r not in ("unusual_day", "unusual_week"))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import streamlit as st
 
 from ecomdash import labels as L
@@ -20,6 +21,7 @@ from ecomdash.alerts import (
     alert_products,
     driver_dimension,
     find_alerts,
+    looks_for,
     rule_label,
     when_parts,
 )
@@ -160,14 +162,14 @@ def render(ctx: PageContext) -> None:
         # the product's name or id; never the whole reason (it names other orders,
         # customers and products)
         product = named.reindex(shown["alert_id"]).to_numpy()
-        hay = (
-            shown[["customer_id", "order_id"]]
-            .assign(product=product)
-            .astype("string")
-            .fillna("")
-            .apply(lambda col: col.str.lower().str.contains(t, regex=False))
-        )
-        shown = shown[hay.any(axis=1)]
+        hay = shown[["customer_id", "order_id"]].assign(product=product).astype("string")
+        # a mask built column by column: on no alerts (the Severity filter hid them all)
+        # DataFrame.apply returned the empty text frame itself and .any(axis=1) raised
+        # "Cannot perform reduction 'any' with string dtype" (a Pinduoduo export, typed search)
+        found = np.zeros(len(shown), dtype=bool)
+        for col in hay.columns:
+            found |= hay[col].fillna("").str.lower().str.contains(t, regex=False).to_numpy(bool)
+        shown = shown[found]
 
     table = shown.drop(columns=["key"]).copy()
     # a day or a week has a date, an order a date and a time (a day's "00:00" said nothing)
@@ -227,9 +229,14 @@ def render(ctx: PageContext) -> None:
                 )
             elif len(dr):
                 # what each driver row groups by, by the column's name (product, country ...;
-                # a Chinese province's is "Region", as the driver's sentence calls it)
+                # "Province" where the dataset's places are provinces, as the sidebar says; a
+                # Chinese province among countries is "Region", as the driver's sentence says)
+                provinces = current_display().provinces
                 dr = dr.assign(
-                    by=[driver_dimension(b, k) for b, k in zip(dr["by"], dr["key"], strict=True)]
+                    by=[
+                        driver_dimension(b, k, provinces=provinces)
+                        for b, k in zip(dr["by"], dr["key"], strict=True)
+                    ]
                 )
                 # net revenue and returns are money, in the dataset's currency ("£151.88",
                 # not "151.8750"); orders stay a count
@@ -270,8 +277,9 @@ def render(ctx: PageContext) -> None:
     with st.expander(_("Rules, muting and noise")):
         rules_table = res.rules.copy()
         rules_table["label"] = rules_table["rule"].map(rule_label)
+        provinces = current_display().provinces
         rules_table["looks_for"] = rules_table["rule"].map(
-            lambda r: _(RULES[r][2]) if r in RULES else ""
+            lambda r: _(looks_for(r, provinces=provinces)) if r in RULES else ""
         )
         rules_table["status"] = rules_table["status"].map(
             lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else s
@@ -312,7 +320,11 @@ def render(ctx: PageContext) -> None:
         st.caption(
             _("Muting is saved with the dataset: the Overview strip and the CLI use it too.")
         )
-        show_table(res.per_month(), area="alerts", hide_index=True)
+        # a month as the cohort table writes it, 2024-11: its pandas Period went to the
+        # browser as months since 1970 ("658", seen in Chromium on a Pinduoduo export)
+        per_month = res.per_month()
+        per_month["month"] = per_month["month"].astype(str)
+        show_table(per_month, area="alerts", hide_index=True, kinds={"month": "text"})
 
 
 #: How long the Overview waits for the alerts before drawing without them (seconds).

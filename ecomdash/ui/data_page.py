@@ -121,14 +121,37 @@ def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
     return frame
 
 
+#: the page's open tab (a widget value: the label shown, in the run's language)
+K_TAB = "data_tab"
+#: a saved dataset's action just done (renamed, currency changed, deleted): its confirmation,
+#: shown in the "Your datasets" tab, which stays open
+K_SETS_FLASH = "data_sets_flash"
+
+
+def _sets_done(message) -> None:
+    """After an action on a saved dataset: its confirmation in the "Your datasets" tab, kept
+    open on the rerun. The page went back to "Upload an export" and said "Renamed." there
+    (the tabs had no state: a rerun drew them anew, on their first tab)."""
+    st.session_state[K_SETS_FLASH] = message
+    st.rerun()
+
+
 def render() -> None:
     flash = st.session_state.pop("data_flash", None)
     if flash:
         st.success(inert(tr_note(flash)))
-    tab_up, tab_sets = st.tabs([_("Upload an export"), _("Your datasets")])
+    sets_flash = st.session_state.pop(K_SETS_FLASH, None)
+    sets_label = _("Your datasets")
+    if sets_flash is not None:
+        st.session_state[K_TAB] = sets_label  # before the tabs are drawn
+    # both tabs are drawn every run (the uploader keeps its file); the open one is the
+    # session's, so a rerun keeps it
+    tab_up, tab_sets = st.tabs([_("Upload an export"), sets_label], key=K_TAB, on_change="rerun")
     with tab_up:
         _upload_section()
     with tab_sets:
+        if sets_flash is not None:
+            st.success(inert(tr_note(sets_flash)))
         _datasets_section()
 
 
@@ -773,10 +796,9 @@ def _currency_change(store, info) -> None:
     ):
         try:
             store.set_currency(info.id, code)
-            st.session_state["data_flash"] = note(
-                N_("The amounts are now in {currency}."), currency=currency_option(code)
+            _sets_done(
+                note(N_("The amounts are now in {currency}."), currency=currency_option(code))
             )
-            st.rerun()
         except EcomdashError as exc:
             show_error(exc)
 
@@ -827,8 +849,7 @@ def _datasets_section() -> None:
             if st.button(_("Rename"), key=f"do_rename_{info.id}"):
                 try:
                     store.rename(info.id, new)
-                    st.session_state["data_flash"] = note(N_("Renamed."))
-                    st.rerun()
+                    _sets_done(note(N_("Renamed.")))
                 except EcomdashError as exc:
                     show_error(exc)
         with st.popover(_("Currency")):
@@ -840,8 +861,7 @@ def _datasets_section() -> None:
                 try:
                     store.delete(info.id)
                     st.session_state.pop("dataset_id", None)
-                    st.session_state["data_flash"] = note(N_("Deleted."))
-                    st.rerun()
+                    _sets_done(note(N_("Deleted.")))
                 except EcomdashError as exc:
                     show_error(exc)
     st.subheader(_("Cleaning report of this dataset"))

@@ -54,6 +54,21 @@ EMPTY = N_(
     "No rows for this selection. Widen the period, countries or categories in the sidebar, "
     "or change the settings above."
 )
+#: :data:`EMPTY` on a dataset whose country field holds provinces (``labels.Display.provinces``:
+#: the sidebar's filter is "Provinces" / 省份)
+EMPTY_PROVINCES = N_(
+    "No rows for this selection. Widen the period, provinces or categories in the sidebar, "
+    "or change the settings above."
+)
+
+
+def empty_text(empty: str) -> str:
+    """What an empty table says, in this run's language: ``empty``, the page's own text, or
+    the general :data:`EMPTY`, which names the sidebar's filter as the sidebar does
+    (provinces where the dataset's places are provinces)."""
+    if empty == EMPTY and current_display().provinces:
+        empty = EMPTY_PROVINCES
+    return _(empty)  # EMPTY is a marked id; a page's own text comes translated
 
 
 #: Session key of the current dataset's :class:`ecomdash.labels.Display` (set by page_setup).
@@ -398,7 +413,7 @@ def show_table(
             help=download_help(off, area=area, kinds=kinds) or None,
         )
     if len(df) == 0:
-        st.caption(_(empty))  # EMPTY is a marked id; a page's own text comes translated
+        st.caption(empty_text(empty))
     return out
 
 
@@ -585,7 +600,7 @@ def show_cached_table(
             help=download_help(off, area=area, kinds=kinds) or None,
         )
     if n == 0:
-        st.caption(_(empty))
+        st.caption(empty_text(empty))
     return out
 
 

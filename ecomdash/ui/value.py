@@ -49,6 +49,9 @@ class ValueParams:
     gbm: bool = True
     first_categories: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
+    #: the dataset's country field holds provinces (``labels.Display.provinces``): a cohort
+    #: filter that keeps no one says "province", as the filter's label does
+    provinces: bool = False
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -62,7 +65,9 @@ class ValueParams:
 
 def run_cohorts(sales: pd.DataFrame, p: ValueParams) -> cohorts_mod.CohortResult:
     """Cohorts of the sales lines (``schema.customer_sales`` applied)."""
-    return cohorts_mod.cohorts(sales, first_categories=p.first_categories, countries=p.countries)
+    return cohorts_mod.cohorts(
+        sales, first_categories=p.first_categories, countries=p.countries, provinces=p.provinces
+    )
 
 
 def run_clv(sales: pd.DataFrame, p: ValueParams) -> clv_mod.CLVResult:
@@ -167,6 +172,7 @@ def cohorts_cells(cells, p: ValueParams) -> cohorts_mod.CohortResult:
         lines_without_customer=cells.lines_without_customer,
         first_categories=p.first_categories,
         countries=p.countries,
+        provinces=p.provinces,
     )
 
 
@@ -206,9 +212,12 @@ def _options(key: tuple) -> tuple[tuple[str, ...], tuple[str, ...], date | None,
 
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _cohorts(
-    key: tuple, first_categories: tuple[str, ...], countries: tuple[str, ...]
+    key: tuple,
+    first_categories: tuple[str, ...],
+    countries: tuple[str, ...],
+    provinces: bool = False,
 ) -> cohorts_mod.CohortResult:
-    p = ValueParams(first_categories=first_categories, countries=countries)
+    p = ValueParams(first_categories=first_categories, countries=countries, provinces=provinces)
     workspace, dataset_id, _version, fkey = key
     cells = page_cohort_cells(
         None if first_categories or countries else _customer_days(key),
@@ -376,6 +385,7 @@ def render(ctx: PageContext) -> None:
                     ctx.key,
                     p.first_categories,
                     p.countries,
+                    ctx.display.provinces,
                     what=_("The cohort analysis"),
                 ),
             ),

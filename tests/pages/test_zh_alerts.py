@@ -123,17 +123,19 @@ def test_alerts_in_chinese_are_the_english_alerts(
     assert Counter(t_zh["severity"]) == Counter(
         t_en["severity"].map({"high": "高", "medium": "中", "low": "低"})
     )
-    # a province is a region of China, not a country: "region 浙江" / 地区“浙江” (it read
-    # "国家/地区 浙江"), in the reasons and in the drivers
+    # the demo's places are provinces (its report says so): "province 浙江" / 省份“浙江”, as
+    # the sidebar's filter names them (it read "国家/地区 浙江", then "region" / 地区“浙江”),
+    # in the reasons and in the drivers
     said_en = " ".join([*t_en["reason"], *t_en["driver"]])
     said_zh = " ".join([*t_zh["reason"], *t_zh["driver"]])
-    assert "country 浙江" not in said_en and "region 浙江 on " in said_en
-    assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "地区“浙江”，" in said_zh
-    # a driver that is a province reads "region" in both languages (seen on a planted day in
-    # test_alerts_cn.py: no province leads a day of the demo as it is)
-    regions = re.findall(r"mostly region ([\u4e00-\u9fff]+): ", said_en)
-    assert all(f"主要来自地区“{r}”：" in said_zh for r in regions), (regions, said_zh)
-    assert not re.search(r"mostly country [\u4e00-\u9fff]", said_en)
+    assert "country 浙江" not in said_en and "province 浙江 on " in said_en
+    assert not re.search(r"国家/地区 [\u4e00-\u9fff]", said_zh) and "省份“浙江”，" in said_zh
+    assert "region " not in said_en and "地区“" not in said_zh
+    # a driver that is a province reads "province" in both languages (seen on a planted day
+    # in test_alerts_provinces.py: no province leads a day of the demo as it is)
+    places = re.findall(r"mostly province ([\u4e00-\u9fff]+): ", said_en)
+    assert all(f"主要来自省份“{r}”：" in said_zh for r in places), (places, said_zh)
+    assert not re.search(r"mostly (country|region) [\u4e00-\u9fff]", said_en)
     # every reason in Chinese, with exactly the English reason's figures
     for e, z in zip(t_en["reason"], t_zh["reason"], strict=True):
         assert CJK.search(z), z
@@ -159,9 +161,10 @@ def test_alerts_in_chinese_are_the_english_alerts(
     # the details: a day's driver sentence in Chinese
     assert any(t.value.startswith("主要原因：") and CJK.search(t.value[5:]) for t in zh.text)
     assert any(t.value.startswith("Driver: ") for t in en.text)
-    # the drivers' tables under them: a province's dimension is "Region" / "地区", as the
-    # sentence above calls it (the "By" column read "Country" / "国家/地区" for 天津)
-    for at, region in ((en, "Region"), (zh, "地区")):
+    # the drivers' tables under them: a province's dimension is "Province" / "省份", as the
+    # sidebar and the sentence above call it (the "By" column read "Country" / "国家/地区"
+    # for 天津, then "Region" / "地区")
+    for at, region in ((en, "Province"), (zh, "省份")):
         by = [
             (b, k)
             for d in at.dataframe

@@ -49,7 +49,7 @@ def test_customer_value_page_in_chinese(zh_dataset):
         "行动：流失风险客户",
     ]
     checks = _frame(at, "check", "needed")
-    assert checks["check"].iloc[0] == "带客户 ID 的销售行"
+    assert checks["check"].iloc[0] == "可识别客户的行"
     assert set(checks["ok"]) <= {"是", "否"}
     labels = {m.label for m in at.metric}
     assert {"已评分客户", "12\u00a0个月预期购买次数", "把流失客户排在留存客户之前的比例"} <= labels

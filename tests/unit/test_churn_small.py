@@ -523,13 +523,17 @@ def test_sufficiency_thresholds_by_hand():
 def test_months_of_history_whole_well_above_the_lines_one_decimal_rounded_down_near_them():
     # by hand, a month being 365.25 / 12 = 30.4375 days: 729 days = 23.95 months (the demo's
     # two years) reads "24", not "24.0"; 60 days = 1.97 months misses the two-month line and
-    # must not read "2.0" next to "NO"; 61 days = 2.004 passes it
+    # must not read "2.0" next to "NO"; 61 days = 2.004 passes it; under a month (30 days =
+    # 0.986) in days: a three-day export read "0.0"
     found = {}
-    for span in (0, 40, 60, 61, 121, 122, 210, 729):
+    for span in (0, 1, 30, 31, 40, 60, 61, 121, 122, 210, 729):
         s = churn.sufficiency_from_days(_days(60, 1, span), n_lines=60, n_with_id=60)
         found[span] = (s.checks["found"].iloc[3], bool(s.checks["ok"].iloc[3]))
     assert found == {
-        0: ("0.0", False),
+        0: ("0 days", False),
+        1: ("1 day", False),
+        30: ("30 days", False),
+        31: ("1.0", False),  # 1.018
         40: ("1.3", False),
         60: ("1.9", False),
         61: ("2.0", True),
@@ -564,7 +568,7 @@ def test_sufficiency_when_every_id_is_blank():
     # the columns are there, but customer-days come out empty: nothing found, not one customer
     lines = _lines([("1", "2024-01-01", " ", 5.0), ("2", "2024-03-01", "", 5.0)])
     s = churn.sufficiency(lines)
-    assert s.checks["found"].tolist() == ["0 of 2 (0\u00a0%)", "0", "0", "0.0", "0"]
+    assert s.checks["found"].tolist() == ["0 of 2 (0\u00a0%)", "0", "0", "0 days", "0"]
     assert not (s.can_cohorts or s.can_clv or s.can_churn)
 
 

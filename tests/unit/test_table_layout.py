@@ -69,8 +69,8 @@ def test_fitted_columns_read_the_cells_as_the_browser_shows_them():
 #: The Chinese checklist of the Customer value page (demo merchant), as the browser shows it
 ZH_CHECKLIST = {
     "check": [
-        "带客户 ID 的销售行",
-        "有客户 ID 的客户",
+        "可识别客户的行",
+        "可识别的客户",
         "复购客户（2\u00a0个及以上购买日）",
         "历史数据月数",
         "90\u00a0天流失窗口所需的历史天数",
