@@ -678,3 +678,58 @@ def test_basket_itemsets_fit_the_page(demo_dataset, lang):
     [itemsets] = [d for d in at.dataframe if list(d.value.columns) == list(ITEMSETS_SCREEN)]
     assert len(itemsets.value) > 3
     one_line_within_the_page(itemsets, ITEMSETS_SCREEN)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("export", ["pdd_orders.csv", "taobao_orders.csv"])
+def test_a_marketplace_cleaning_report_keeps_one_line_rows(_isolated_home, lang, export):
+    """A Chinese marketplace's order-state rule listing several states ("refunded after the
+    sale (…): 已发货，退款成功 | 退款成功 | 已付款 (1), 未发货，…", 1,203 px on the Pinduoduo
+    export, 850 on Taobao's) wrapped onto several lines and made every row of the cleaning
+    report three lines tall (Chromium, 1280 px). The label lists the states that fit and
+    how many more, so every row is one line; the samples under the table name them all."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages.conftest import ROOT
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms" / export
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.query_params["lang"] = lang
+    at.run()
+    at.file_uploader(key="uploader").set_value((export, path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+    table = _table(at, "action")
+    with use_lang(lang):
+        refunded = _(
+            "refunded after the sale (kept as a sale, with a return line that nets it out)"
+        )
+    [label] = [t for t in table.value["label"] if t.startswith(refunded)]
+    # the second state on: counted, not listed
+    assert "未发货" not in label and "买家申请退款" not in label, label
+    wrapped_within_the_page(table, ["label", "rows", "action"])
+    assert table.proto.row_height <= 64, (table.proto.row_height, list(table.value["label"]))
+    # the sample under the table names every state
+    titles = [e.label for e in at.expander]
+    assert any("未发货" in t or "买家申请退款" in t for t in titles), titles
+
+
+def test_a_saved_marketplace_report_names_the_states_its_table_counts(_isolated_home):
+    """A saved dataset's cleaning report has no samples under its rules: the states an
+    order-state label counts instead of listing ("…: 3 states") are written under the table."""
+    from pathlib import Path
+
+    from tests.pages.conftest import save_upload
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms" / "pdd_orders.csv"
+    info = save_upload(_isolated_home, path, "pdd")
+    at = run_page("data.py", dataset_id=info.id, lang="en", timeout=120)
+    assert not at.exception, at.exception
+    tables = [d for d in at.dataframe if "action" in d.value.columns]
+    assert tables, [list(d.value.columns) for d in at.dataframe]
+    labels = [t for d in tables for t in d.value["label"]]
+    assert any(t.endswith(": 3 states") for t in labels), labels
+    texts = [t.value for t in at.text]
+    assert any("未发货，退款成功" in t and t.startswith("refunded after the sale") for t in texts)
