@@ -49,8 +49,8 @@ def checked_sentence(res: ChurnResult) -> str:
     """What the churn models learned from and were checked on, in plain words."""
     return _(
         "Learned from each customer's orders up to {train} and whether they ordered in the "
-        "{days}\u00a0days after ({n_train} customers); checked on orders up to {test} and the "
-        "{days}\u00a0days after, which it had not seen ({n_test} customers, {share} bought "
+        "{days}\u00a0days after ({n_train}\u00a0customers); checked on orders up to {test} and the "
+        "{days}\u00a0days after, which it had not seen ({n_test}\u00a0customers, {share} bought "
         "again).",
         train=fmt.long_date(res.train_cutoff),
         days=res.window_days,

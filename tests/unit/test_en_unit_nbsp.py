@@ -22,6 +22,15 @@ SEEN = (
     ("which it had not seen", "days"),  # churn checked on, Customer value
     ("holdout {start} to {end}", "weeks"),  # calibration holdout, Customer value
 )
+#: the same, a count and its noun ("(23,502" / "customers, 14.0 % bought again)")
+SEEN_COUNTS = (("which it had not seen", "n_test"), ("which it had not seen", "n_train"))
+
+
+@pytest.mark.parametrize("phrase, field", SEEN_COUNTS)
+def test_a_count_and_its_noun_stay_on_one_line(phrase, field):
+    found, _ = X.messages()
+    [msgid] = sorted({m.msgid for m in found if phrase in m.msgid})
+    assert "{" + field + "}\u00a0customers" in msgid, msgid
 
 
 @pytest.mark.parametrize("phrase, field", SEEN)
