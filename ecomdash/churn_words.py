@@ -34,7 +34,7 @@ def verdict_sentence(res: ChurnResult) -> str:
         "{model}, the best of the models, ranks customers who left above those who "
         "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
         "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
-        "risk, {top} placed no order in the next {days} days, against {all} of all "
+        "risk, {top} placed no order in the next {days}\u00a0days, against {all} of all "
         "customers.",
         model=_(MODEL_LABELS[best]),
         auc=_pct(m.loc[best, "auc"]),
@@ -49,8 +49,8 @@ def checked_sentence(res: ChurnResult) -> str:
     """What the churn models learned from and were checked on, in plain words."""
     return _(
         "Learned from each customer's orders up to {train} and whether they ordered in the "
-        "{days} days after ({n_train} customers); checked on orders up to {test} and the "
-        "{days} days after, which it had not seen ({n_test} customers, {share} bought "
+        "{days}\u00a0days after ({n_train}\u00a0customers); checked on orders up to {test} and the "
+        "{days}\u00a0days after, which it had not seen ({n_test}\u00a0customers, {share} bought "
         "again).",
         train=fmt.long_date(res.train_cutoff),
         days=res.window_days,

@@ -400,6 +400,10 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
     if info.kind == S.KIND_SUMMED:
         out["orders"] = out["aov"] = out["customers"] = None
         return out
+    if S.ORDER_ID not in cols:
+        # no order id (CDNOW: customer, date, CDs, dollars): orders cannot be counted; they
+        # read "0" and the average order value "n/a" on the Overview and Home
+        out["orders"] = out["aov"] = None
     if S.CUSTOMER_ID in cols and S.ORDER_DATE in cols and out["customers"] is not None:
         lo, hi = store.date_range(info.id)
         start = filters.start or (lo.date() if lo else None)
@@ -417,6 +421,8 @@ def compute_kpis(store: Store, dataset_id: str, filters: Filters | None = None) 
             out["new_customers"] = new
             out["returning_customers"] = int(out["customers"]) - new
             out["repeat_customers"] = repeat
+    if S.ORDER_ID not in cols:  # customers with more than one order: none counted either
+        out["repeat_customers"] = None
     return out
 
 
@@ -551,7 +557,7 @@ def overview(
     trend_units = f", {units_sql(sale)} AS units" if summed and S.QUANTITY in cols else ""
     orders_sql = (
         ""
-        if summed
+        if summed or S.ORDER_ID not in cols
         else f", count(DISTINCT CASE WHEN {sale} AND NOT is_cancelled THEN order_id END) AS orders"
     )
     use_rollup = not summed and rollup.ready(store, info)  # per-order sums (ecomdash/rollup.py)
@@ -572,6 +578,8 @@ def overview(
         """,
         )
     )
+    if S.ORDER_ID not in cols:  # the rollup's trend counts them as 0 too
+        trend = trend.drop(columns="orders", errors="ignore")
     if len(trend) and end is not None:
         last = pd.Timestamp(trend["period"].iloc[-1])
         period_end = {
@@ -646,7 +654,7 @@ def kpis_from_lines(
     counted = sale & ~df[S.IS_CANCELLED]
     gross = float(df.loc[sale, S.REVENUE].sum())
     returns = float(df.loc[ret, S.REVENUE].abs().sum())
-    orders = int(df.loc[counted, S.ORDER_ID].nunique())
+    orders = int(df.loc[counted, S.ORDER_ID].nunique()) if S.ORDER_ID in df else None
     out = {
         "revenue": gross - returns,
         "gross_sales": gross,

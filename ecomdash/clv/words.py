@@ -43,7 +43,7 @@ def holdout_sentence(cal) -> str:
     """What the calibration check fitted on and checked against (a ``CalibrationResult``)."""
     return _(
         "Fitted on purchases up to and including {cutoff}; holdout {start} to {end} "
-        "({weeks} weeks).",
+        "({weeks}\u00a0weeks).",
         cutoff=fmt.long_date(cal.cutoff),
         start=fmt.long_date(cal.cutoff + pd.Timedelta(days=1)),
         end=fmt.long_date(cal.end),

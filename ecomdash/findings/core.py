@@ -352,17 +352,19 @@ def restock_finding(restock, *, money: bool = True) -> Finding | None:
     if money:
         headline = _n(
             "Keep your {n} best seller in stock: {value} of sales expected over the next "
-            "{days} days",
+            "{days}\u00a0days",
             "Keep your {n} best sellers in stock: {value} of sales expected over the next "
-            "{days} days",
+            "{days}\u00a0days",
             n,
             value=money_text(expected),
             days=f"{lead:g}",
         )
     else:
         headline = _n(
-            "Keep your {n} best seller in stock: {value} units expected over the next {days} days",
-            "Keep your {n} best sellers in stock: {value} units expected over the next {days} days",
+            "Keep your {n} best seller in stock: {value} units expected over the next "
+            "{days}\u00a0days",
+            "Keep your {n} best sellers in stock: {value} units expected over the next "
+            "{days}\u00a0days",
             n,
             value=money_text(expected),
             days=f"{lead:g}",
@@ -449,9 +451,9 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
     return Finding(
         kind="winback",
         headline=_n(
-            "{n} loyal customer is drifting away (median {days} days since their last order, "
+            "{n} loyal customer is drifting away (median {days}\u00a0days since their last order, "
             "{value} a year at risk): win-back list",
-            "{n} loyal customers are drifting away (median {days} days since their last "
+            "{n} loyal customers are drifting away (median {days}\u00a0days since their last "
             "order, {value} a year at risk): win-back list",
             n,
             n=f"{n:,}",
@@ -729,7 +731,7 @@ def forecast_finding(
     outside = actual < float(last["lo80"].sum()) or actual > float(last["hi80"].sum())
     freq = fc.series.freq
     if freq == "D":
-        span = _n("the last {n} day", "the last {n} days", n)
+        span = _n("the last {n}\u00a0day", "the last {n}\u00a0days", n)
     else:
         span = _(SPANS.get(freq, SPANS[""]))
     fields = {"metric": _(metric_label), "pct": pct_text(abs(gap)), "span": span}

@@ -18,7 +18,7 @@ from ecomdash import schema as S
 from ecomdash.currencies import CURRENCIES, currency_option, with_currency
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, _n, fmt
-from ecomdash.i18n.note import Note, from_json, note, tr_note
+from ecomdash.i18n.note import Note, from_json, note, note_n, tr_note
 from ecomdash.ingest import (
     DEFAULT_MAX_BYTES,
     CleaningReport,
@@ -44,8 +44,8 @@ from ecomdash.ui.common import (
     show_error,
 )
 from ecomdash.ui.data_i18n import in_run_lang
-from ecomdash.ui.table_layout import tile_weights
-from ecomdash.ui.tables import show_table
+from ecomdash.ui.table_layout import PAGE_PX, drawn_px, tile_weights
+from ecomdash.ui.tables import fitted_columns, show_table
 from ecomdash.ui.uploader import file_uploader, limit_mb
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
@@ -579,6 +579,8 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         ],
         columns=["label", "rows", "action", "rule"],
     )
+    full = rules["label"]
+    rules = _labels_in_room(rules, rep.get("rules") or [])
     found, nothing = split_rules(rules)
     if rules.empty:
         st.caption(_("No cleaning rule applied."))
@@ -595,6 +597,9 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
             fit=True,
             height="content",
         )
+        if report is None:  # no samples below to name the states a label counts: here
+            for label in full[rules["label"] != full]:
+                st.text(label)
     if len(nothing):
         # many long labels (with their own commas): a list in a collapsed expander reads
         # better than one sentence
@@ -659,6 +664,44 @@ def malformed_shown(malformed: pd.DataFrame) -> pd.DataFrame:
 
     out = malformed.copy()
     out["reason"] = out["reason"].map(one)
+    return out
+
+
+#: A Chinese order-state rule's label: its meaning and the states it found
+#: (``ingest.clean.status_label``)
+_STATES_LABEL = "{label}: {states}"
+
+
+def _labels_in_room(rules: pd.DataFrame, saved: list[dict]) -> pd.DataFrame:
+    """The cleaning rules with each order-state label shortened to the room its column has
+    beside the counts, where that keeps it on one line: the commonest states it found, then
+    how many more ("… (1) and 2 more"), or how many states alone; the samples under the
+    table name them all. A Pinduoduo export's "refunded after the sale (…): 已发货，退款成功 |
+    退款成功 | 已付款 (1), 未发货，…" (1,203 px) wrapped onto three lines and made every row of the
+    table three lines tall (Chromium, 1280 px)."""
+    if rules.empty:
+        return rules
+    others, _rows = fitted_columns(rules.assign(label=""), area="data", budget=PAGE_PX - 2)
+    room = PAGE_PX - 2 - others["rows"] - others["action"]
+    out = rules.copy()
+    for i, rule in enumerate(saved):
+        msg = from_json(rule.get("label_msg"))
+        if drawn_px(out.at[i, "label"]) <= room or not isinstance(msg, Note):
+            continue
+        states = msg.fields.get("states")
+        if msg.msgid != _STATES_LABEL or not isinstance(states, tuple) or not states:
+            continue
+        for k in range(len(states) - 1, -1, -1):
+            more = len(states) - k
+            listed = (
+                note(N_("{states} and {n} more"), states=states[:k], n=f"{more:,}")
+                if k
+                else note_n("{n} state", "{n} states", len(states))
+            )
+            short = tr_note(note(_STATES_LABEL, label=msg.fields["label"], states=listed))
+            if drawn_px(short) <= room:
+                break
+        out.at[i, "label"] = short
     return out
 
 

@@ -33,6 +33,7 @@ from ecomdash.ui.common import (
     fmt_money,
     get_store,
     inert,
+    refusable_step,
     run_with_budget,
     show_chart,
     show_error,
@@ -389,12 +390,11 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     with timed_status(_("Forecasting"), expanded=False) as status:
         status.write(_("Building the series (calendar, closed days, holidays, events)…"))
         series = _series(ctx.key, sparams)
-        status.write(
-            _("Backtesting the models over {folds} folds and forecasting…", folds=fparams[1])
-        )
-        res = run_with_budget(
-            _forecast, ctx.key, sparams, fparams, what=_("The forecast and its backtest")
-        )
+        backtest = _("Backtesting the models over {folds} folds and forecasting…", folds=fparams[1])
+        with refusable_step(status, backtest):
+            res = run_with_budget(
+                _forecast, ctx.key, sparams, fparams, what=_("The forecast and its backtest")
+            )
         status.write(_("Chosen model: {model}", model=L.model_label(res.model, short=True)))
     for w in res.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
@@ -687,9 +687,10 @@ def _many_section(ctx: PageContext) -> None:
     params = stored_params(K_MANY, ctx) or _many_defaults(ctx)
     what = _("Forecasting the top {n} products", n=params[0])
     with timed_status(what) as status:
-        status.write(_("Weekly series per product, backtest of every model, automatic choice…"))
-        # a page budget: over it the backtests' worker is killed and the page says so
-        many, cut = run_with_budget(many_forecasts, ctx.key, params, what=what)
+        steps = _("Weekly series per product, backtest of every model, automatic choice…")
+        with refusable_step(status, steps):
+            # a page budget: over it the backtests' worker is killed and the page says so
+            many, cut = run_with_budget(many_forecasts, ctx.key, params, what=what)
     for w in many.warnings:
         st.info(inert(tr_note(w)), icon="ℹ️")
     t = many.table

@@ -208,6 +208,19 @@ def render(ctx: PageContext) -> None:
             ["orders", "aov", "units"],
             ["customers", "new_customers", "returning_customers", "repeat_customers"],
         ]
+        if res.kpis.get("orders") is None:
+            # no order id (CDNOW): the tiles read "0" orders and "n/a"
+            names = [
+                [n for n in row if n not in ("orders", "aov", "repeat_customers")] for row in names
+            ]
+            names = [row for row in names if row]
+            st.caption(
+                _(
+                    "This dataset has no order id, so orders, the average order value and "
+                    "returning customers are not counted: they need an order or receipt "
+                    "number on each line."
+                )
+            )
     width = max(len(row) for row in names)
     new_note = new_customers_note(res)  # new customers counted from the data's first day
     for row in names:

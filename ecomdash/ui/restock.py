@@ -26,6 +26,7 @@ from ecomdash.ui.common import (
     download_table,
     get_store,
     inert,
+    refusable_step,
     run_with_budget,
     show_chart,
     show_error,
@@ -153,14 +154,14 @@ def render(ctx: PageContext) -> None:
     params = F_UI.stored_params(K_RESTOCK, ctx) or RESTOCK_DEFAULTS
     service, lead, review, top = params
     with timed_status(_("Planning restock")) as status:
-        status.write(_("Weekly unit forecasts per product…"))
-        # page budgets: over one, the forecasts' worker is killed and the page says so
-        many, _cut = run_with_budget(
-            F_UI.many_forecasts,
-            ctx.key,
-            (top, "units", 8, 4),
-            what=_("Forecasting the top {n} products", n=top),
-        )
+        with refusable_step(status, _("Weekly unit forecasts per product…")):
+            # page budgets: over one, the forecasts' worker is killed and the page says so
+            many, _cut = run_with_budget(
+                F_UI.many_forecasts,
+                ctx.key,
+                (top, "units", 8, 4),
+                what=_("Forecasting the top {n} products", n=top),
+            )
         status.write(_("Safety stock, reorder points, ABC/XYZ classes…"))
         base = run_with_budget(_plan, ctx.key, params, what=_("Planning restock"))
     up = file_uploader(

@@ -60,7 +60,7 @@ def column_layout(
         widths = whole
     total = sum(widths.values())
     if total > budget:
-        return _scaled_within(widths, budget), WRAP_ROW_PX
+        return _scaled_within(widths, budget, head), WRAP_ROW_PX
     lack = {c: max(0, head[c] - widths[c]) for c in cells}  # headers whole first
     spare, short = budget - sum(widths.values()), sum(lack.values())
     if spare > 0 and short:
@@ -79,19 +79,28 @@ def column_layout(
     return widths, WRAP_ROW_PX if any(cell[c] > widths[c] for c in cells) else None
 
 
-def _scaled_within(widths: Mapping[str, int], budget: int) -> dict[str, int]:
-    """``widths`` scaled down to ``budget`` in proportion, none below :data:`MIN_COLUMN_PX`;
-    what the columns held at that minimum add back is taken from the widest columns, so the
-    sum stays within the budget. Scaled alone, the Basket page's top rules (a long rule, two
-    short figures floored at the minimum) were 339 px in a 318 px frame: a scrollbar for
-    21 px, "Lift" cut."""
+def _scaled_within(
+    widths: Mapping[str, int], budget: int, head: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """``widths`` scaled down to ``budget`` in proportion, none below :data:`MIN_COLUMN_PX`
+    nor, when the headers fit the budget together, below its header's drawn width
+    (``head``); what the columns held at that floor add back is taken from the widest
+    columns, so the sum stays within the budget. Scaled alone, the Basket page's top rules
+    (a long rule, two short figures floored at the minimum) were 339 px in a 318 px frame: a
+    scrollbar for 21 px, "Lift" cut; floored at the minimum only, "Confidence" was cut to
+    "Confiden" (Chromium, UCI)."""
+    floor = {c: MIN_COLUMN_PX for c in widths}
+    if head is not None:
+        whole = {c: max(MIN_COLUMN_PX, head.get(c, 0)) for c in widths}
+        if sum(whole.values()) <= budget:
+            floor = whole
     total = sum(widths.values())
-    out = {c: max(MIN_COLUMN_PX, int(w * budget / total)) for c, w in widths.items()}
+    out = {c: max(floor[c], int(w * budget / total)) for c, w in widths.items()}
     over = sum(out.values()) - budget
     for c in sorted(out, key=out.get, reverse=True):
         if over <= 0:
             break
-        take = min(over, out[c] - MIN_COLUMN_PX)
+        take = min(over, out[c] - floor[c])
         out[c] -= take
         over -= take
     return out

@@ -58,7 +58,9 @@ def test_douyin_export_saves_without_a_mapping_step(_isolated_home):
     assert _metric(at, "Rows read") == "9"
     assert _metric(at, "Rows kept") == "7"  # one cancelled, one unpaid order left out
     rules = next(d.value for d in at.dataframe if {"label", "action"} <= set(d.value.columns))
-    labels = " ".join(rules["label"])
+    # the states each rule met: in the table where they fit beside the counts, all of them
+    # in the samples under it
+    labels = " ".join([*rules["label"], *(e.label for e in at.expander)])
     assert "已关闭 | 超时未支付" in labels and "待支付" in labels and "退款成功" in labels
     assert any("2 return lines added" in c.value for c in at.caption)
     at.button(key="FormSubmitter:save_form-Save").click().run()

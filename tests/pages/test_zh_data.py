@@ -214,7 +214,8 @@ def test_a_second_platform_uploaded_with_taobao_is_named_in_chinese(_isolated_ho
     assert "订单状态" not in warned
     assert _metrics(at)[:2] == ["14", "12"]  # the Taobao lines, as uploaded without JD's
     # the states a rule met, listed as Chinese lists them (was "交易关闭 | 已付款 (1), …")
-    [refunded] = [x for x in _rules(at)["label"] if x.startswith("成交后已退款")]
+    # (the table lists those that fit beside the counts, the sample under it all of them)
+    [refunded] = [e.label for e in at.expander if e.label.startswith("示例：成交后已退款")]
     assert "已付款（1）、交易关闭" in refunded and ", " not in refunded, refunded
     # the rules that found nothing, under the three that did: not "已检查 14 条规则，未发现问题"
     checked = [e.label for e in at.expander if "条规则已检查" in e.label]

@@ -297,7 +297,7 @@ def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     # c1 (3 orders, p 0.8) and c4 (5 orders, p 0.5); c2 bought once, c3 is below 0.5
     assert f.customers == 2
     assert f.value == pytest.approx(900.0)
-    assert "2 loyal customers" in f.headline and "median 150 days" in f.headline
+    assert "2 loyal customers" in f.headline and "median 150\u00a0days" in f.headline
     assert f.confidence == "medium"  # AUC 0.75 of the best model, not the baseline's 0.55
     # in the churn tab's plain words, not "AUC 0.75; 0.5 is guessing"
     assert (
@@ -490,7 +490,7 @@ def test_forecast_gap_over_the_last_seven_days():
     lo = [0.0] + [120.0] * 7  # summed: 840 > 700, so outside the 80 % band
     hi = [9e9] * 8
     f = FD.forecast_finding(_forecast(actual, mean, lo, hi))
-    assert f.headline == "Revenue is 30\u00a0% under forecast over the last 7 days"
+    assert f.headline == "Revenue is 30\u00a0% under forecast over the last 7\u00a0days"
     assert f.value == pytest.approx(300.0)
     assert f.confidence == "high"
 
@@ -570,7 +570,7 @@ def test_a_province_drives_a_gap_as_a_province(monkeypatch):
 
 def test_forecast_gap_inside_the_band_is_low_confidence_and_small_gaps_are_dropped():
     f = FD.forecast_finding(_forecast([110.0] * 7, [100.0] * 7, [50.0] * 7, [150.0] * 7))
-    assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7 days"
+    assert f.headline == "Revenue is 10\u00a0% over forecast over the last 7\u00a0days"
     assert f.value == pytest.approx(70.0)
     assert f.confidence == "low"
     assert FD.forecast_finding(_forecast([103.0] * 7, [100.0] * 7, [0.0] * 7, [200.0] * 7)) is None

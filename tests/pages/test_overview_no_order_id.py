@@ -1,0 +1,65 @@
+"""A dataset without an order id (CDNOW's layout: customer, date, CDs, dollars,
+whitespace-separated): the Overview read "Orders 0" and "Average order value n/a", and its
+monthly table an Orders column of zeros (Chromium, ../shared/data/cdnow_master.txt.gz). Orders
+are not counted there: no tile, no column, a caption says why; the Home's tile is not 0."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecomdash import kpis
+from ecomdash.i18n import _, use_lang
+from ecomdash.ingest import load_bytes
+from ecomdash.store import Store
+from tests.pages.conftest import run_page
+
+CDNOW_LIKE = b"".join(
+    f"{c:05d} 199701{d:02d} {n} {n * 12.5:.2f}\n".encode()
+    for c in range(1, 41)
+    for d, n in ((1 + c % 9, 1 + c % 3), (10 + c % 15, 2))
+)
+
+
+@pytest.fixture
+def no_order_id(_isolated_home):
+    res = load_bytes(CDNOW_LIKE, "cdnow_master.txt")
+    store = Store.open(_isolated_home)
+    try:
+        info = store.save_dataset(
+            "cdnow", res.lines, report=res.report, mapping=res.mapping.as_dict()
+        )
+        assert "order_id" not in info.columns
+        k = kpis.compute_kpis(store, info.id)
+    finally:
+        store.close()
+    return info, k
+
+
+def test_no_order_id_counts_no_orders(no_order_id):
+    _info, k = no_order_id
+    assert k["orders"] is None and k["aov"] is None and k["repeat_customers"] is None, k
+    assert k["revenue"] > 0 and k["customers"] == 40
+
+
+def _tiles(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_overview_does_not_count_orders_without_an_order_id(no_order_id, lang):
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    with use_lang(lang):
+        orders, aov = _("Orders"), _("Average order value")
+        repeat = _("Returning customers")
+        said = _(
+            "This dataset has no order id, so orders, the average order value and "
+            "returning customers are not counted: they need an order or receipt "
+            "number on each line."
+        )
+    tiles = _tiles(at)
+    assert orders not in tiles and aov not in tiles and repeat not in tiles, tiles
+    assert said in [c.value for c in at.caption]
+    assert all("orders" not in d.value.columns for d in at.dataframe)
+    assert [len(r.options) for r in at.radio if r.key == "ov_metric"] == [1]  # revenue alone
