@@ -693,6 +693,9 @@ def kpis_from_lines(
             days=1
         )
         upto = lines.loc[all_sale & (lines[S.ORDER_DATE] < p_hi)].dropna(subset=[S.CUSTOMER_ID])
+        if S.ORDER_ID not in lines:  # no orders to count, as compute_kpis
+            out["repeat_customers"] = None
+            return out
         n_orders = upto.groupby(S.CUSTOMER_ID)[S.ORDER_ID].nunique()
         in_period = set(upto.loc[upto[S.ORDER_DATE] >= p_lo, S.CUSTOMER_ID])
         out["repeat_customers"] = int(((n_orders > 1) & n_orders.index.isin(in_period)).sum())

@@ -41,6 +41,16 @@ def test_no_order_id_counts_no_orders(no_order_id):
     assert k["revenue"] > 0 and k["customers"] == 40
 
 
+def test_kpis_from_lines_agrees_without_an_order_id():
+    """The pandas twin of compute_kpis on the same lines: no orders, no order value, no repeat
+    customers counted (it raised a KeyError on the missing column), the same revenue."""
+    res = load_bytes(CDNOW_LIKE, "cdnow_master.txt")
+    got = kpis.kpis_from_lines(res.lines)
+    assert got["orders"] is None and got["aov"] is None and got["repeat_customers"] is None
+    assert got["customers"] == 40
+    assert got["revenue"] == pytest.approx(res.lines["revenue"].sum())
+
+
 def _tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
