@@ -467,6 +467,8 @@ def _kpi_cards(ctx: PageContext) -> None:
         render_counts(res, provinces=ctx.display.provinces)
     else:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
+        if S.ORDER_ID not in ctx.columns:  # CDNOW: no orders counted, no "n/a" tiles for them
+            row = [name for name in row if name not in ("orders", "aov")]
         labels = [_(KPI_LABELS[name]) for name in row]
         texts = [tile_text(name, res.kpis.get(name), ctx.display.symbol) for name in row]
         # each tile as wide as its label or value needs ("Average order value" was cut)

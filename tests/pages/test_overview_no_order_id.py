@@ -73,3 +73,18 @@ def test_the_overview_does_not_count_orders_without_an_order_id(no_order_id, lan
     assert said in [c.value for c in at.caption]
     assert all("orders" not in d.value.columns for d in at.dataframe)
     assert [len(r.options) for r in at.radio if r.key == "ov_metric"] == [1]  # revenue alone
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_home_shows_no_order_tiles_without_an_order_id(no_order_id, lang):
+    """The Home's key figures read "Orders n/a" and "Average order value n/a" on CDNOW: the
+    tiles that cannot be counted are left out, as on the Overview; revenue and customers stay."""
+    info, k = no_order_id
+    at = run_page("home.py", dataset_id=info.id, lang=lang, timeout=180)
+    assert not at.exception, at.exception
+    with use_lang(lang):
+        orders, aov, customers = _("Orders"), _("Average order value"), _("Customers")
+        revenue = _("Net revenue")
+    tiles = _tiles(at)
+    assert orders not in tiles and aov not in tiles, tiles
+    assert tiles[customers] == "40" and revenue in tiles, tiles
