@@ -35,6 +35,8 @@ from ecomdash.ingest.multi import is_multi_table_zip, stack_names
 from ecomdash.ingest.read import MALFORMED_REASONS
 from ecomdash.ui import data_multi, data_stack
 from ecomdash.ui.common import (
+    K_DATASET,
+    K_PENDING,
     download_table,
     fmt_int,
     fmt_pct,
@@ -49,6 +51,7 @@ from ecomdash.ui.tables import fitted_columns, show_table
 from ecomdash.ui.uploader import file_uploader, limit_mb
 
 K_UPLOAD = "data_upload"  # {"file_id", "raw", "proposal", "sheet", "seconds"}
+K_RENAMED = "data_renamed"  # the dataset just renamed: its pickers show the new name
 K_SAVE_MODE = "save_mode"  # the Save form's "Save as": "new" or "append"
 K_SAVED = "data_saved"  # {"file_id", "name"}: the upload just saved, still in the uploader
 NOT_IN_FILE = N_("(not in the file)")  # a stable option value, shown translated
@@ -876,6 +879,11 @@ def _datasets_section() -> None:
     show_table(table, area="data", hide_index=True, width="stretch", on_screen=list(table.columns))
     ids = [d.id for d in datasets]
     by_id = {d.id: d for d in datasets}
+    # a renamed dataset: its picker kept showing the old name (Streamlit keeps a selectbox's
+    # shown text when only its format_func's output changes); set again, it is sent anew
+    renamed = st.session_state.pop(K_RENAMED, None)
+    if renamed in by_id:
+        st.session_state["manage_pick"] = renamed
     pick = st.selectbox(
         _("Dataset"),
         ids,
@@ -892,6 +900,9 @@ def _datasets_section() -> None:
             if st.button(_("Rename"), key=f"do_rename_{info.id}"):
                 try:
                     store.rename(info.id, new)
+                    st.session_state[K_RENAMED] = info.id
+                    if st.session_state.get(K_DATASET) == info.id:  # the sidebar's picker too
+                        st.session_state[K_PENDING] = info.id
                     _sets_done(note(N_("Renamed.")))
                 except EcomdashError as exc:
                     show_error(exc)

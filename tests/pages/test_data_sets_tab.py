@@ -57,3 +57,20 @@ def test_a_dataset_action_keeps_the_datasets_tab_open(demo_dataset, lang, action
     # the next run (any widget) keeps the tab open and the confirmation is gone
     at.run()
     assert at.session_state[K_TAB] == sets and not at.success
+
+
+def test_a_renamed_dataset_is_sent_anew_to_both_pickers(demo_dataset):
+    """After Rename the table said "Spring shop" but the Dataset picker under it still showed
+    "jan_mar (+1) (651a…)" (Chromium): Streamlit keeps a selectbox's shown text when only its
+    format_func's output changes. The rename sets the picker's value again, so it is sent
+    with ``set_value``, which makes the browser show the new name (seen in Chromium, and the
+    sidebar's picker of the dataset open in the dashboard likewise; AppTest runs the page
+    without the sidebar)."""
+    at = run_page("data.py", dataset_id=demo_dataset.id)
+    assert not at.exception, at.exception
+    at = _act(at, "rename", demo_dataset.id)
+    assert not at.exception, at.exception
+    [box] = [s for s in at.selectbox if s.key == "manage_pick"]
+    assert box.value == demo_dataset.id
+    assert box.proto.set_value
+    assert box.proto.options[box.proto.default].startswith("另一个名字 Another name")
