@@ -236,12 +236,25 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
     emit(args, obj, "\n".join(lines))
 
 
+def _rule_line(r: dict) -> str:
+    """One cleaning rule of a summary, indented: its label, rows and action."""
+    from ecomdash.ingest.cleaning_report import action_label, rule_label
+
+    return "  " + _n(
+        "{rule}: {n} row ({action})",
+        "{rule}: {n} rows ({action})",
+        r["rows"],
+        rule=rule_label(r),
+        n=f"{r['rows']:,}",
+        action=action_label(r),
+    )
+
+
 def _ingest_text(info, rep: dict, mapping, extra: dict, tables, route: dict) -> list[str]:
     """An ingest's human lines in the current language: the cleaning rules and what they did
     as the Data page names them, the mapping's notes translated; the field ids of the
     mapping and the file's own column names as they are (``--map`` takes them)."""
     from ecomdash.i18n.note import tr_note
-    from ecomdash.ingest.cleaning_report import action_label, rule_label
 
     added = rep.get("added_returns", 0)
     lines = [
@@ -279,18 +292,7 @@ def _ingest_text(info, rep: dict, mapping, extra: dict, tables, route: dict) -> 
         ),
         *(_tables_text(tables) if tables else []),
         _("Cleaning rules:"),
-        *[
-            "  "
-            + _n(
-                "{rule}: {n} row ({action})",
-                "{rule}: {n} rows ({action})",
-                r["rows"],
-                rule=rule_label(r),
-                n=f"{r['rows']:,}",
-                action=action_label(r),
-            )
-            for r in rep["rules"]
-        ],
+        *[_rule_line(r) for r in rep["rules"]],
     ]
     if extra:
         lines.append(
@@ -559,7 +561,6 @@ def _stack_file_text(part, f: dict) -> list[str]:
     """One stacked export's summary in the current language: its counts, how it was mapped,
     the cleaning rules that found something."""
     from ecomdash.i18n.note import tr_note
-    from ecomdash.ingest.cleaning_report import action_label, rule_label
 
     out = [
         _(
@@ -581,19 +582,7 @@ def _stack_file_text(part, f: dict) -> list[str]:
             )
         ),
     ]
-    out += [
-        "  "
-        + _n(
-            "{rule}: {n} row ({action})",
-            "{rule}: {n} rows ({action})",
-            r["rows"],
-            rule=rule_label(r),
-            n=f"{r['rows']:,}",
-            action=action_label(r),
-        )
-        for r in f["rules"]
-        if r["rows"]
-    ]
+    out += [_rule_line(r) for r in f["rules"] if r["rows"]]
     return out
 
 

@@ -719,6 +719,24 @@ def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:
     return out
 
 
+def append_target(existing) -> str:
+    """The Save form's dataset to add to, by its name and size (one upload or several)."""
+    by_id = {d.id: d for d in existing}
+    return st.selectbox(
+        _("Dataset to add to (lines already in it are skipped)"),
+        list(by_id),
+        format_func=in_run_lang(
+            lambda i: _n(
+                "{name} ({n} line)",
+                "{name} ({n} lines)",
+                by_id[i].rows,
+                name=by_id[i].name,
+                n=f"{by_id[i].rows:,}",
+            )
+        ),
+    )
+
+
 def _save_form(filename: str, state: dict) -> None:
     st.subheader(_("Save"))
     store = get_store()
@@ -743,20 +761,7 @@ def _save_form(filename: str, state: dict) -> None:
             name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
             currency = _currency_select(state["report"])
         else:
-            by_id = {d.id: d for d in existing}
-            target = st.selectbox(
-                _("Dataset to add to (lines already in it are skipped)"),
-                list(by_id),
-                format_func=in_run_lang(
-                    lambda i: _n(
-                        "{name} ({n} line)",
-                        "{name} ({n} lines)",
-                        by_id[i].rows,
-                        name=by_id[i].name,
-                        n=f"{by_id[i].rows:,}",
-                    )
-                ),
-            )
+            target = append_target(existing)
         go = st.form_submit_button(_("Save"), type="primary")
     if not go:
         return

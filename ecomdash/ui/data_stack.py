@@ -15,7 +15,7 @@ import streamlit as st
 
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, _n, fmt
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import Duration, Joined, Quoted, note, tr_note
 from ecomdash.ingest.stack import Part, check_parts, clean_parts, save_parts
 from ecomdash.ui.common import get_store, inert, select_dataset, show_error
@@ -161,20 +161,7 @@ def _save_form(parts, state: dict) -> None:
                 ),
             )
         else:
-            by_id = {d.id: d for d in existing}
-            target = st.selectbox(
-                _("Dataset to add to (lines already in it are skipped)"),
-                list(by_id),
-                format_func=in_run_lang(
-                    lambda i: _n(
-                        "{name} ({n} line)",
-                        "{name} ({n} lines)",
-                        by_id[i].rows,
-                        name=by_id[i].name,
-                        n=f"{by_id[i].rows:,}",
-                    )
-                ),
-            )
+            target = dp.append_target(existing)
         go = st.form_submit_button(_("Save"), type="primary")
     if not go:
         return
