@@ -201,6 +201,9 @@ def saved_note(res):
                 added=f"{f.added:,}",
                 duplicates=f"{f.duplicates:,}",
             )
+            if f.duplicates
+            # not "0 already saved" (the first file of a new dataset cannot have any)
+            else note(N_("{file}: {added} lines added"), file=Quoted(f.name), added=f"{f.added:,}")
             for f in res.files
         ),
         N_("; "),

@@ -111,15 +111,7 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
         horizontal=True,
         key="value_cohort_view",
     )
-    sentences = [
-        _(
-            "{n} customers in {cohorts} monthly cohorts; {lines} lines without a customer id "
-            "are left out.",
-            n=f"{res.n_customers:,}",
-            cohorts=len(res.sizes),
-            lines=f"{res.lines_without_customer:,}",
-        )
-    ]
+    sentences = [cohort_counts(res)]
     if res.partial_last_month:
         sentences.append(_("The last month is incomplete."))
     # what is counted, then how to read the picture: two short paragraphs, not one of five
@@ -435,3 +427,17 @@ def render_at_risk(
         _round(risk), area="value", hide_index=True, width="stretch", on_screen=AT_RISK_SCREEN
     )
     download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
+
+
+def cohort_counts(res) -> str:
+    """What the cohorts count: customers, cohorts and the lines left out for having no
+    customer id, said only when there are some (it read "0 行没有客户 ID 的订单行未计入")."""
+    counts = {"n": f"{res.n_customers:,}", "cohorts": len(res.sizes)}
+    if not res.lines_without_customer:
+        return _("{n} customers in {cohorts} monthly cohorts.", **counts)
+    return _(
+        "{n} customers in {cohorts} monthly cohorts; {lines} lines without a customer id "
+        "are left out.",
+        lines=f"{res.lines_without_customer:,}",
+        **counts,
+    )

@@ -68,6 +68,8 @@ def test_two_overlapping_exports_stacked_and_saved(_isolated_home):
     flash = " ".join(s.value for s in at.success).replace("\\", "")  # markdown-escaped
     assert "Saved 2 exports as one dataset of 6 lines in" in flash
     assert "'mar_may.csv': 2 lines added, 2 already saved (skipped)" in flash
+    # the first file could have no line already saved: not said ("0 already saved")
+    assert "'jan_mar.csv': 4 lines added; 'mar_may.csv'" in flash and "0 already" not in flash
     # the saved dataset's report names each file
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert "The report above is the first file's: jan_mar.csv." in captions
