@@ -85,7 +85,7 @@ def forecast_many(
         future_periods=horizon,
     )
     fr = shop.frame
-    folds, fold_note = _fit_folds(len(fr), horizon, folds)
+    folds, fold_note = _fit_folds(len(fr), horizon, folds, freq)
     cols = [S.ORDER_DATE, S.PRODUCT_ID, S.QUANTITY, S.UNIT_PRICE, S.REVENUE, *S.FLAGS]
     if metric == "orders":
         cols.append(S.ORDER_ID)

@@ -49,9 +49,13 @@ class ForecastResult:
     warnings: tuple[str, ...] = ()
 
 
-def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | None]:
+def _fit_folds(
+    n_periods: int, horizon: int, folds: int, freq: str | None = None
+) -> tuple[int, str | None]:
     """Fewer folds when the requested backtest would leave under a third of the history (and
-    at least 4 periods) to learn from. Returns (folds, warning or None).
+    at least 4 periods) to learn from. Returns (folds, warning or None). Too little even for
+    one fold is refused with what to do: a finer grain only when ``freq`` is not already
+    daily ("D": it read "or a finer grain (e.g. daily)" on a daily series).
 
     >>> _fit_folds(52, 8, 8)
     (4, 'Only 4 backtest folds of 8 periods fit in 52 periods of history (8 were asked for).')
@@ -61,6 +65,23 @@ def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | Non
     if fit >= folds:
         return folds, None
     if fit < 1:
+        counts = {
+            "n": n_periods,
+            "horizon": horizon,
+            "min_train": min_train,
+            "needed": horizon + min_train,
+        }
+        if freq == "D":
+            raise InsufficientDataError(
+                note(
+                    N_(
+                        "A backtest needs more history: {n} days, but one fold of {horizon} "
+                        "days plus at least {min_train} to learn from needs {needed}. Choose a "
+                        "shorter horizon, or upload a longer history."
+                    ),
+                    **counts,
+                )
+            )
         raise InsufficientDataError(
             note(
                 N_(
@@ -68,10 +89,7 @@ def _fit_folds(n_periods: int, horizon: int, folds: int) -> tuple[int, str | Non
                     "periods plus at least {min_train} to learn from needs {needed}. Choose a "
                     "shorter horizon or a finer grain (e.g. daily), or upload a longer history."
                 ),
-                n=n_periods,
-                horizon=horizon,
-                min_train=min_train,
-                needed=horizon + min_train,
+                **counts,
             )
         )
     return fit, note(
@@ -223,7 +241,7 @@ def forecast(
             )
         )
     fut = fut.iloc[:horizon]
-    folds, fold_note = _fit_folds(len(fr), horizon, folds)
+    folds, fold_note = _fit_folds(len(fr), horizon, folds, freq)
     m_cal = series.season_length
     m_model = (7 - len(series.closed_weekdays)) if freq == "D" else m_cal
     intermittent = intermittency(y[None, ~(cwd | closed)])["class"].isin(["intermittent", "lumpy"])

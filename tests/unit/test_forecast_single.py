@@ -246,6 +246,15 @@ def test_fit_folds_by_hand():
         "learn from needs 6. Choose a shorter horizon or a finer grain (e.g. daily), or upload a "
         "longer history."
     )
+    # a daily series has no finer grain to choose: the days, and the two ways left
+    with pytest.raises(InsufficientDataError) as e:
+        S._fit_folds(5, 2, 1, "D")
+    assert str(e.value) == (
+        "A backtest needs more history: 5 days, but one fold of 2 days plus at least 4 to "
+        "learn from needs 6. Choose a shorter horizon, or upload a longer history."
+    )
+    with pytest.raises(InsufficientDataError, match="a finer grain"):
+        S._fit_folds(5, 2, 1, "W")
 
 
 def test_default_horizon_per_grain():
