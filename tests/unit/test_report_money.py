@@ -261,12 +261,39 @@ def test_elasticity_counts_say_each_is_its_own_without_a_zero():
 
     own = pd.Series(["estimated", "estimated", "no estimate"])
     assert elasticity_counts(own, 4) == (
-        "2 products have an elasticity, each its own, from its price changes; 1 have too "
+        "2 products have an elasticity, each its own, from its price changes; 1 has too "
         "little price variation; 4 promotions were found in the prices."
     )
-    mixed = pd.Series(["estimated"] * 3 + ["category"] * 2 + ["no estimate"])
-    assert elasticity_counts(mixed, 0) == (
+    mixed = pd.Series(["estimated"] * 3 + ["category"] * 2 + ["no estimate"] * 3)
+    assert elasticity_counts(mixed, 1) == (
         "5 products have an elasticity: 3 their own, from their price changes, and 2 their "
-        "category's, being sold at one price; 1 have too little price variation; 0 promotions "
-        "were found in the prices."
+        "category's, being sold at one price; 3 have too little price variation; 1 promotion "
+        "was found in the prices."
+    )
+
+
+def test_elasticity_counts_say_one_as_one_and_leave_out_zeros():
+    """"1 have too little price variation" and "0 promotions were found" read wrong: one is
+    said in the singular, a clause with nothing to count is left out, and no promotion is said
+    as such; in Chinese too (counted by hand)."""
+    import pandas as pd
+
+    from ecomdash.i18n import use_lang
+    from ecomdash.report.sections.pricing_alerts import elasticity_counts
+
+    one = pd.Series(["estimated"])
+    assert elasticity_counts(one, 0) == (
+        "1 product has an elasticity, its own, from its price changes; no promotion was "
+        "found in the prices."
+    )
+    borrowed = pd.Series(["category"] * 2 + ["no estimate"])
+    assert elasticity_counts(borrowed, 2) == (
+        "2 products have an elasticity, each their category's, being sold at one price; 1 has "
+        "too little price variation; 2 promotions were found in the prices."
+    )
+    with use_lang("zh"):
+        zh = elasticity_counts(pd.Series(["estimated"] * 3 + ["no estimate"]), 0)
+    assert zh == (
+        "3\u00a0个商品有价格弹性，都是自身的，来自其价格变化；1\u00a0个商品价格变化太少；"
+        "价格中未识别出促销。"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ecomdash import labels as L
-from ecomdash.i18n import _
+from ecomdash.i18n import _, _n
 from ecomdash.i18n.case import capitalised
 from ecomdash.report.data import (
     ReportData,
@@ -20,28 +20,57 @@ def elasticity_counts(status: pd.Series, promos: int) -> str:
     """How many products have an elasticity, how many of them their own and how many their
     category's (the page's tiles "Own elasticity" and "From category": "927 products have an
     elasticity" read as 927 measured when most borrowed their category's), how many have
-    none, and the promotions found. With none borrowed (no category column: UCI) it says
-    each is its own, not "and 0 their category's, being sold at one price"."""
+    none, and the promotions found, each count in its singular or plural form ("1 has too
+    little price variation", not "1 have"). With none borrowed (no category column: UCI) it
+    says each is its own, not "and 0 their category's, being sold at one price"; with none
+    lacking variation it leaves that clause out."""
     n_own, n_cat = int((status == "estimated").sum()), int((status == "category").sum())
-    counts = {
-        "n": f"{n_own + n_cat:,}",
-        "none": f"{int((status == 'no estimate').sum()):,}",
-        "promos": f"{promos:,}",
-    }
-    if n_cat == 0:
-        return _(
-            "{n} products have an elasticity, each its own, from its price changes; {none} "
-            "have too little price variation; {promos} promotions were found in the prices.",
-            **counts,
+    n, none = n_own + n_cat, int((status == "no estimate").sum())
+    if n == 0:
+        head = _("No product has an elasticity")
+    elif n_cat == 0:
+        head = _n(
+            "{n} product has an elasticity, its own, from its price changes",
+            "{n} products have an elasticity, each its own, from its price changes",
+            n,
+            n=f"{n:,}",
         )
-    return _(
-        "{n} products have an elasticity: {own} their own, from their price changes, "
-        "and {borrowed} their category's, being sold at one price; {none} have too "
-        "little price variation; {promos} promotions were found in the prices.",
-        own=f"{n_own:,}",
-        borrowed=f"{n_cat:,}",
-        **counts,
+    elif n_own == 0:
+        head = _n(
+            "{n} product has an elasticity, its category's, being sold at one price",
+            "{n} products have an elasticity, each their category's, being sold at one price",
+            n,
+            n=f"{n:,}",
+        )
+    else:
+        head = _(
+            "{n} products have an elasticity: {own} their own, from their price changes, "
+            "and {borrowed} their category's, being sold at one price",
+            n=f"{n:,}",
+            own=f"{n_own:,}",
+            borrowed=f"{n_cat:,}",
+        )
+    parts = [head]
+    if none:
+        parts.append(
+            _n(
+                "{n} has too little price variation",
+                "{n} have too little price variation",
+                none,
+                n=f"{none:,}",
+            )
+        )
+    parts.append(
+        _n(
+            "{n} promotion was found in the prices",
+            "{n} promotions were found in the prices",
+            promos,
+            n=f"{promos:,}",
+        )
+        if promos
+        else _("no promotion was found in the prices")
     )
+    return capitalised(_("{clauses}.", clauses=_("; ").join(parts)))
 
 
 def pricing(data: ReportData, *, top: int = 15) -> Section:
