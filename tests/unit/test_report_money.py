@@ -273,7 +273,7 @@ def test_elasticity_counts_say_each_is_its_own_without_a_zero():
 
 
 def test_elasticity_counts_say_one_as_one_and_leave_out_zeros():
-    """"1 have too little price variation" and "0 promotions were found" read wrong: one is
+    """A count of one read "1 have too little price variation", and "0 promotions were found": one is
     said in the singular, a clause with nothing to count is left out, and no promotion is said
     as such; in Chinese too (counted by hand)."""
     import pandas as pd
