@@ -19,6 +19,10 @@ _LAYOUT = {
     "template": "plotly_white",
     "legend": {"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0},
 }
+#: A chart whose x axis runs to 100 % at its right edge (ROC, calibration): room on the right
+#: for half of the "100 %" tick label, which plotly hides when it would leave the chart (the
+#: report's churn chart ended its axis at "80 %").
+_SHARE_LAYOUT = {**_LAYOUT, "margin": {**_LAYOUT["margin"], "r": 30}}
 
 
 def colour_range(result: CohortResult, kind: str) -> tuple[float, float] | None:
@@ -216,7 +220,7 @@ def roc_chart(result: ChurnResult) -> go.Figure:
         yaxis_title=_("Customers who left, flagged as at risk"),
         xaxis=pct_axis(),
         yaxis=pct_axis(),
-        **_LAYOUT,
+        **_SHARE_LAYOUT,
     )
     return fig
 
@@ -257,7 +261,7 @@ def probability_calibration_chart(result: ChurnResult) -> go.Figure:
         yaxis_title=_("Share who bought again"),
         xaxis=pct_axis(),
         yaxis=pct_axis(),
-        **_LAYOUT,
+        **_SHARE_LAYOUT,
     )
     return fig
 
