@@ -6,6 +6,7 @@ Product names are merchant text: they only reach plotly as data (hover text / la
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -216,6 +217,112 @@ def _label_sides(pos: np.ndarray, edges: list[tuple[int, int, float]]) -> list[s
     ]
 
 
+#: a node label's line height and the gap between it and its marker, in pixels
+_LABEL_H, _LABEL_GAP = 14, 3
+#: where a label may go, in the order tried after the side :func:`_label_sides` prefers
+_SIDES = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "bottom right",
+    "top left",
+    "bottom left",
+)
+
+
+def _text_px(text: str) -> float:
+    """About how wide ``text`` is at the network's 11 px font: Chinese characters a full em,
+    capitals and figures wider than small letters (product names are often in capitals)."""
+    width = 0.0
+    for ch in text:
+        if ord(ch) >= 0x2E80:
+            width += 11.0
+        elif ch.isupper() or ch.isdigit():
+            width += 7.4
+        else:
+            width += 5.8
+    return width
+
+
+def _label_box(x: float, y: float, r: float, w: float, side: str) -> tuple[float, ...]:
+    """The box ``(left, bottom, right, top)`` in pixels (y up) of a label ``w`` wide on
+    ``side`` of a marker of radius ``r`` at ``(x, y)``, as plotly's ``textposition`` puts it."""
+    h, gap = _LABEL_H, _LABEL_GAP
+    if side == "top center":
+        return (x - w / 2, y + r + gap, x + w / 2, y + r + gap + h)
+    if side == "bottom center":
+        return (x - w / 2, y - r - gap - h, x + w / 2, y - r - gap)
+    vertical, horizontal = side.split()
+    if vertical == "middle":
+        bottom = y - h / 2
+    else:  # a corner: beside the marker, from its edge up or down
+        bottom = y + r * 0.7 if vertical == "top" else y - r * 0.7 - h
+    if horizontal == "right":
+        return (x + r + gap, bottom, x + r + gap + w, bottom + h)
+    return (x - r - gap - w, bottom, x - r - gap, bottom + h)
+
+
+def _crosses(seg: tuple[np.ndarray, np.ndarray], box: tuple[float, ...]) -> bool:
+    """Whether the segment runs through the box (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = seg
+    dx, dy = x1 - x0, y1 - y0
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _label_places(
+    pos: np.ndarray, edges: list[tuple[int, int, float]], widths: list[float], radii: np.ndarray
+) -> list[str]:
+    """Each node's label side: the side :func:`_label_sides` prefers, unless an arrow runs
+    through the label there (plotly draws the arrows over the names: the report's network
+    read "POPPY'S PLAYHOUSE LIVINGROOM" under two arrows), or it would cover another node or
+    a label already placed, or leave the plot; then the first of above, below, right, left and
+    the four corners that is clear, else the one with the fewest of those. Pixels as the layout's (x scaled to
+    :data:`_PLOT_WIDTH`)."""
+    scale = _PLOT_WIDTH / (2 * _X_RANGE)
+    xy = np.column_stack([pos[:, 0] * scale, pos[:, 1]])
+    segs = [(xy[a], xy[c]) for a, c, _w in edges]
+    nodes = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(xy, radii, strict=True)]
+    edge_x = _X_RANGE * scale
+    placed: list[tuple[float, ...]] = []
+    sides: list[str] = []
+    for v, first in enumerate(_label_sides(pos, edges)):
+        best = None
+        for rank, side in enumerate((first, *(s for s in _SIDES if s != first))):
+            box = _label_box(*xy[v], radii[v], widths[v], side)
+            cost = (
+                3 * sum(_crosses(seg, box) for seg in segs)
+                + 3 * sum(_overlap(box, n) for u, n in enumerate(nodes) if u != v)
+                + 2 * sum(_overlap(box, b) for b in placed)
+                + 4 * (box[0] < -edge_x or box[2] > edge_x)
+            )
+            if best is None or (cost, rank) < best[:2]:
+                best = (cost, rank, side, box)
+            if cost == 0:
+                break
+        sides.append(best[2])
+        placed.append(best[3])
+    return sides
+
+
 def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
     """The ``top`` strongest rules (by lift) as a network: items are nodes (size = support),
     each rule an arrow from its antecedent items to its consequent items; hover shows metrics."""
@@ -286,12 +393,14 @@ def network_figure(result: BasketResult, *, top: int = 25) -> go.Figure:
     if items:
         sup = np.array([support.get(it, 0.0) for it in items])
         size = 14 + 30 * np.sqrt(sup / (sup.max() or 1.0))
+        labels = [_esc(names.get(it, it), 28) for it in items]
+        widths = [_text_px(html.unescape(t)) for t in labels]
         fig.add_scatter(
             x=pos[:, 0],
             y=pos[:, 1],
             mode="markers+text",
-            text=[_esc(names.get(it, it), 28) for it in items],
-            textposition=_label_sides(pos, edges),
+            text=labels,
+            textposition=_label_places(pos, edges, widths, size / 2),
             textfont={"size": 11},
             marker={"size": size, "color": "#fdae6b", "line": {"width": 1, "color": "#e6550d"}},
             customdata=np.column_stack(
