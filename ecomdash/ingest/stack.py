@@ -76,6 +76,9 @@ class StackResult:
     dataset: object  # DatasetInfo
     files: tuple[FileResult, ...]
     seconds: float
+    #: sale lines of one export cancelled by a return in another (a return in February of a
+    #: January sale), which neither file's own cleaning could match
+    cancelled_across: int = 0
 
 
 def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
@@ -157,6 +160,68 @@ def _with_fields(lines: pd.DataFrame, fields: set[str]) -> pd.DataFrame:
     return out
 
 
+def _dedup_keys(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """A 64-bit hash per line of its duplicate-spotting columns (missing equal to missing, as
+    ``Store.append`` compares them)."""
+    if not keys:
+        return np.arange(len(frame), dtype=np.uint64)
+    return pd.util.hash_pandas_object(frame[keys], index=False).to_numpy()
+
+
+def match_across(parts: list[pd.DataFrame]) -> tuple[list[np.ndarray | None], int]:
+    """The ``is_cancelled`` flags the stacked lines get when every export's returns are matched
+    to the sales of every export, as one file of them all would be (``clean`` matches within a
+    file: a return in February's export left January's sale uncancelled, and twelve monthly
+    UCI files counted 20,471 orders where the whole year's file counts 20,434).
+
+    ``parts``: each export's cleaned lines with the dataset's columns, in upload order. A
+    line that repeats an earlier export's (``store.DEDUP_COLUMNS``) is left out, as the save
+    skips it. A refunded state's added return line (it shares its sale's line number) is not
+    matched again: its sale keeps its flag. Returns each part's new flags (None where they do
+    not change) and how many more of the lines saved are flagged than each file's own cleaning
+    flagged."""
+    from ecomdash.ingest.returns import _match_cancellations
+    from ecomdash.store import DEDUP_COLUMNS
+
+    need = (S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY, S.IS_RETURN, S.IS_CANCELLED)
+    if len(parts) < 2 or not all(c in p.columns for p in parts for c in need):
+        return [None] * len(parts), 0
+    keys = [c for c in DEDUP_COLUMNS if all(c in p.columns for p in parts)]
+    seen: set[int] = set()
+    saved, kept, twins = [], [], []
+    for lines in parts:
+        h = _dedup_keys(lines, keys)
+        keep = ~pd.Series(h).isin(seen).to_numpy()
+        seen.update(h[keep].tolist())
+        # a refunded state's return line repeats its sale's line number, right after it
+        dup = lines[S.LINE_NO].duplicated(keep=False).to_numpy() if S.LINE_NO in lines else None
+        is_ret = lines[S.IS_RETURN].to_numpy(dtype=bool)
+        twin = np.zeros(len(lines), dtype=bool) if dup is None else dup & ~is_ret
+        added = np.zeros(len(lines), dtype=bool) if dup is None else dup & is_ret
+        saved.append(keep)
+        kept.append(keep & ~added)
+        twins.append(twin & lines[S.IS_CANCELLED].to_numpy(dtype=bool))
+    cols = [c for c in (*need[:4], S.ORDER_DATE) if all(c in p.columns for p in parts)]
+    joint = pd.concat([p.loc[k, cols] for p, k in zip(parts, kept, strict=True)], ignore_index=True)
+    codes = {
+        c: pd.factorize(joint[c].astype("string"), use_na_sentinel=True)[0]
+        for c in (S.CUSTOMER_ID, S.PRODUCT_ID)
+    }
+    matched = np.zeros(len(joint), dtype=bool)
+    matched[_match_cancellations({c: joint[c] for c in cols}, codes)] = True
+    out: list[np.ndarray | None] = []
+    more, at = 0, 0
+    for lines, keep, sv, twin in zip(parts, kept, saved, twins, strict=True):
+        old = lines[S.IS_CANCELLED].to_numpy(dtype=bool)
+        flags = twin.copy()
+        flags[np.flatnonzero(keep)] |= matched[at : at + int(keep.sum())]
+        at += int(keep.sum())
+        flags = np.where(sv, flags, old)  # a line the save skips is not saved: left as it is
+        more += int(flags[sv].sum()) - int(old[sv].sum())
+        out.append(None if np.array_equal(flags, old) else flags)
+    return out, more
+
+
 def _file_report(part: Part) -> dict:
     return {"file": part.name, **report_dict(part.report)}
 
@@ -194,12 +259,15 @@ def save_parts(
     results: list[FileResult] = []
     info = None
     created = None
+    flags, across = match_across([_with_fields(p.lines, have) for p in parts])
     try:
         for i, part in enumerate(parts):
             if progress is not None:
                 progress(part, i, len(parts))
             t0 = time.perf_counter()
             lines = _with_fields(part.lines, have)
+            if flags[i] is not None:  # a return in another export cancels one of its sales
+                lines = lines.assign(**{S.IS_CANCELLED: flags[i]})
             if i == 0 and append_to is None:
                 report = _file_report(part)
                 if found and not report.get("currency"):
@@ -233,7 +301,7 @@ def save_parts(
         if created is not None:  # the new dataset is all the files or nothing
             store.delete(created)
         raise
-    return StackResult(info, tuple(results), time.perf_counter() - t_all)
+    return StackResult(info, tuple(results), time.perf_counter() - t_all, across)
 
 
 def clean_parts(

@@ -194,3 +194,68 @@ def test_two_files_of_the_same_name_keep_apart():
     tables = read_tables([("orders.csv", JAN_MAR), ("orders.csv", MAR_MAY)], sources=sources)
     parts = clean_parts(tables, sources)
     assert [p.name for p in parts] == ["orders", "orders (2)"]
+
+
+# January's sales; February's export returns two of them (C1's two apples, C2's bread), holds
+# March's sale of C1's apples again (the save skips the repeat) and returns it on 20 March
+JAN = (
+    HEADER
+    + "1001,2025-01-10,C1,A,Apple,2,5.00\n"
+    + "1002,2025-01-11,C2,B,Bread,1,3.50\n"
+    + "1003,2025-03-05,C1,A,Apple,2,5.00\n"
+).encode()
+FEB = (
+    HEADER
+    + "C2001,2025-02-03,C1,A,Apple,-2,5.00\n"
+    + "1003,2025-03-05,C1,A,Apple,2,5.00\n"
+    + "C2002,2025-03-09,C2,B,Bread,-1,3.50\n"
+    + "C2003,2025-03-20,C1,A,Apple,-2,5.00\n"
+).encode()
+
+
+def test_a_return_in_a_later_export_cancels_a_sale_of_an_earlier_one(tmp_path):
+    """Each export is cleaned on its own, so a February return of a January sale (a return in
+    the month after the sale: twelve monthly UCI files left 1,432 of the year's 3,205 such
+    sales uncancelled) found no sale in its own file. The stacked dataset's cancelled sales are
+    now the ones one file of both exports gets: C1's January apples (cancelled by C2001, the
+    latest earlier sale of 2 apples before 3 February), C2's January bread (C2002) and C1's
+    March apples (C2003), matched to the line saved, not to its repeat the save skips."""
+    sources: dict = {}
+    tables = read_tables([("jan.csv", JAN), ("feb.csv", FEB)], sources=sources)
+    parts = clean_parts(tables, sources)
+    # neither file's own cleaning finds the January ones; February's matches March's return to
+    # its own copy of the March sale, which the save skips
+    assert [int(p.lines["is_cancelled"].sum()) for p in parts] == [0, 1]
+    store = Store.open(tmp_path / "stacked")
+    res = save_parts(store, parts, name="Winter")
+    lines = store.load_lines(res.dataset.id)
+    store.close()
+    cancelled = lines.loc[lines["is_cancelled"], ["order_id", "product_id"]].values.tolist()
+    assert sorted(cancelled) == [["1001", "A"], ["1002", "B"], ["1003", "A"]]
+    assert res.cancelled_across == 3
+    assert len(lines) == 6  # 3 + 3 new (1003 skipped)
+
+    # the same as one file holding both exports' lines
+    one = load_bytes(JAN + FEB[len(HEADER) :], "both.csv")
+    by_file = one.lines.loc[one.lines["is_cancelled"], ["order_id", "product_id"]]
+    assert sorted(by_file.values.tolist()) == sorted(cancelled)
+
+
+def test_matching_across_exports_keeps_a_refunded_state_and_changes_nothing_alone(tmp_path):
+    """A Chinese marketplace export's refunded orders are flagged by their state (a return
+    line added after the sale, sharing its line number): stacked beside another export, those
+    flags stay as the file's own cleaning set them; exports whose returns all find their sale
+    in their own file change nothing."""
+    from ecomdash.ingest.stack import match_across
+
+    names = ["taobao_items_v2.csv", "jd_orders.csv"]
+    sources: dict = {}
+    tables = read_tables([(n, (CN / n).read_bytes()) for n in names], sources=sources)
+    parts = clean_parts(tables, sources)
+    own = [int(p.lines["is_cancelled"].sum()) for p in parts]
+    assert sum(own) > 0  # the fixtures have refunded orders
+    have = {f for p in parts for f in p.fields}
+    from ecomdash.ingest.stack import _with_fields
+
+    flags, more = match_across([_with_fields(p.lines, have) for p in parts])
+    assert flags == [None, None] and more == 0
