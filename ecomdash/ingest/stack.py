@@ -187,12 +187,14 @@ def match_across(parts: list[pd.DataFrame]) -> tuple[list[np.ndarray | None], in
     if len(parts) < 2 or not all(c in p.columns for p in parts for c in need):
         return [None] * len(parts), 0
     keys = [c for c in DEDUP_COLUMNS if all(c in p.columns for p in parts)]
-    seen: set[int] = set()
+    # a line is saved unless its key is in an earlier export (the same export's lines with one
+    # key are all saved, as Store.append compares with the lines already saved only)
+    hashes = [_dedup_keys(lines, keys) for lines in parts]
+    which = np.repeat(np.arange(len(parts)), [len(h) for h in hashes])
+    first = pd.Series(which).groupby(np.concatenate(hashes)).transform("min").to_numpy()
+    saved_all = np.split(which == first, np.cumsum([len(h) for h in hashes])[:-1])
     saved, kept, twins = [], [], []
-    for lines in parts:
-        h = _dedup_keys(lines, keys)
-        keep = ~pd.Series(h).isin(seen).to_numpy()
-        seen.update(h[keep].tolist())
+    for lines, keep in zip(parts, saved_all, strict=True):
         # a refunded state's return line repeats its sale's line number, right after it
         dup = lines[S.LINE_NO].duplicated(keep=False).to_numpy() if S.LINE_NO in lines else None
         is_ret = lines[S.IS_RETURN].to_numpy(dtype=bool)
