@@ -489,7 +489,7 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
     cleaned on its own, the first saved (or appended to ``--append-to``), the others appended,
     lines already saved skipped (``ingest.stack``). One summary per file, then the dataset's."""
     from ecomdash.i18n.note import tr_note
-    from ecomdash.ingest.stack import check_parts, clean_parts, save_parts
+    from ecomdash.ingest.stack import across_note, check_parts, clean_parts, save_parts
 
     parts = clean_parts(tables, sources, mapping=parse_mapping(args.map))
     notes = check_parts(parts)
@@ -534,12 +534,13 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
         "currency": dataset_currency(info.report, is_demo=info.is_demo),
         "seconds": round(res.seconds, 2),
         "route": "app",
+        "cancelled_across": res.cancelled_across,
     }
     with use_lang(text_lang(args)):
         lines = []
         for part, f in zip(parts, files, strict=True):
             lines += _stack_file_text(part, f)
-        lines += [tr_note(n) for n in notes]
+        lines += [tr_note(n) for n in (*notes, across_note(res)) if n is not None]
         lines.append(
             _(
                 "Saved dataset '{name}' (id {id}, version {version}): {n} exports stacked, "

@@ -224,6 +224,21 @@ def match_across(parts: list[pd.DataFrame]) -> tuple[list[np.ndarray | None], in
     return out, more
 
 
+def across_note(res: StackResult) -> Note | None:
+    """The sentence saying how many sales a return in another export cancels, if any."""
+    n = res.cancelled_across
+    if n <= 0:
+        return None
+    return note_n(
+        "{n} sale line is cancelled by a return in another of these exports (a return the "
+        "month after the sale, say), as one file of all of them would count it.",
+        "{n} sale lines are cancelled by a return in another of these exports (a return the "
+        "month after the sale, say), as one file of all of them would count them.",
+        n,
+        n=f"{n:,}",
+    )
+
+
 def _file_report(part: Part) -> dict:
     return {"file": part.name, **report_dict(part.report)}
 

@@ -17,7 +17,7 @@ from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import Duration, Joined, Quoted, note, tr_note
-from ecomdash.ingest.stack import Part, check_parts, clean_parts, save_parts
+from ecomdash.ingest.stack import Part, across_note, check_parts, clean_parts, save_parts
 from ecomdash.ui.common import get_store, inert, select_dataset, show_error
 from ecomdash.ui.data_i18n import in_run_lang
 from ecomdash.ui.tables import show_table
@@ -208,10 +208,13 @@ def saved_note(res):
         ),
         N_("; "),
     )
-    return note(
+    saved = note(
         N_("Saved {n} exports as one dataset of {lines} lines in {took}: {files}."),
         n=len(res.files),
         lines=f"{res.dataset.rows:,}",
         took=Duration(res.seconds),
         files=files,
     )
+    across = across_note(res)
+    # two sentences: a space between them in English, none in Chinese (as "{problem} {fix}")
+    return saved if across is None else note(N_("{problem} {fix}"), problem=saved, fix=across)

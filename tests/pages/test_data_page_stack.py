@@ -136,3 +136,22 @@ def test_exports_added_to_an_existing_dataset(_isolated_home, tmp_path):
     flash = " ".join(s.value for s in at.success).replace("\\", "")
     assert "'jan_mar.csv': 0 lines added, 4 already saved (skipped)" in flash
     assert "'mar_may.csv': 2 lines added, 2 already saved (skipped)" in flash
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_saved_note_says_the_sales_a_return_in_another_export_cancels(_isolated_home, lang):
+    """January's and February's exports, February's returns cancelling three earlier sales
+    (test_ingest_stack): the flash after saving says so, after the files' counts."""
+    from tests.unit.test_ingest_stack import FEB, JAN
+
+    at = _upload({"jan.csv": JAN, "feb.csv": FEB}, lang)
+    at.button(key="FormSubmitter:save_form-" + {"en": "Save", "zh": "保存"}[lang]).click().run()
+    assert not at.exception, at.exception
+    info, lines = _saved(_isolated_home)
+    assert int(lines["is_cancelled"].sum()) == 3
+    flash = " ".join(s.value for s in at.success).replace("\\", "")
+    said = {
+        "en": "(skipped). 3 sale lines are cancelled by a return in another of these exports",
+        "zh": "（跳过）。有\u00a03\u00a0行销售被另一个导出文件中的退货冲销",
+    }[lang]
+    assert said in flash, flash

@@ -82,3 +82,28 @@ def test_stacked_into_the_spark_lake(tmp_path, capsys, monkeypatch, spark_sessio
     rep = json.loads(capsys.readouterr().out)
     assert rep["route"] == "app" and rep["rows"] == 6
     assert [(f["added"], f["duplicates_skipped"]) for f in rep["files"]] == [(4, 0), (2, 2)]
+
+
+def test_ingest_says_the_sales_a_return_in_another_export_cancels(tmp_path, capsys, monkeypatch):
+    """January's export and February's (its returns cancel two January sales and a March one,
+    whose repeat in February's file the save skips): the summary says 3 sale lines are
+    cancelled across the exports, in English, Chinese and --json; nothing is said when no
+    return crosses files (jan_mar + mar_may)."""
+    from tests.unit.test_ingest_stack import FEB, JAN
+
+    monkeypatch.setenv("ECOMDASH_HOME", str(tmp_path / "home"))
+    paths = []
+    for name, data in (("jan.csv", JAN), ("feb.csv", FEB)):
+        (tmp_path / name).write_bytes(data)
+        paths.append(str(tmp_path / name))
+    assert main(["ingest", *paths, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["cancelled_across"] == 3
+    assert main(["ingest", *paths]) == 0
+    assert (
+        "3 sale lines are cancelled by a return in another of these exports (a return the "
+        "month after the sale, say), as one file of all of them would count them."
+    ) in capsys.readouterr().out
+    assert main(["ingest", *paths, "--lang", "zh"]) == 0
+    assert "有\u00a03\u00a0行销售被另一个导出文件中的退货冲销" in capsys.readouterr().out
+    assert main(["ingest", *_files(tmp_path)]) == 0
+    assert "another of these exports" not in capsys.readouterr().out
