@@ -16,7 +16,7 @@ import streamlit as st
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _, fmt
-from ecomdash.i18n.note import Duration, Joined, Quoted, note, tr_note
+from ecomdash.i18n.note import Duration, Joined, Quoted, note, note_n, tr_note
 from ecomdash.ingest.stack import Part, across_note, check_parts, clean_parts, save_parts
 from ecomdash.ui.common import get_store, inert, select_dataset, show_error
 from ecomdash.ui.data_i18n import in_run_lang
@@ -191,30 +191,75 @@ def _save_form(parts, state: dict) -> None:
     select_dataset(res.dataset.id)
 
 
+#: More files than this and the flash leaves out each file's counts (thirteen monthly files
+#: read as a paragraph of "'uci_2010-01.csv': 31,234 lines added; …"): it names only the
+#: files with lines already saved, and "Your datasets" keeps every file's counts.
+FLASH_FILES = 3
+
+
 def saved_note(res):
-    """What a stacked save did, per file, and how long it took (the page's flash)."""
-    files = Joined(
-        (
-            note(
-                N_("{file}: {added} lines added, {duplicates} already saved (skipped)"),
-                file=Quoted(f.name),
-                added=f"{f.added:,}",
-                duplicates=f"{f.duplicates:,}",
-            )
-            if f.duplicates
-            # not "0 already saved" (the first file of a new dataset cannot have any)
-            else note(N_("{file}: {added} lines added"), file=Quoted(f.name), added=f"{f.added:,}")
-            for f in res.files
-        ),
-        N_("; "),
-    )
-    saved = note(
-        N_("Saved {n} exports as one dataset of {lines} lines in {took}: {files}."),
-        n=len(res.files),
-        lines=f"{res.dataset.rows:,}",
-        took=Duration(res.seconds),
-        files=files,
-    )
+    """What a stacked save did, per file (for up to :data:`FLASH_FILES` files), and how long
+    it took (the page's flash)."""
+    if len(res.files) > FLASH_FILES:
+        saved = _saved_briefly(res)
+    else:
+        files = Joined(
+            (
+                note(
+                    N_("{file}: {added} lines added, {duplicates} already saved (skipped)"),
+                    file=Quoted(f.name),
+                    added=f"{f.added:,}",
+                    duplicates=f"{f.duplicates:,}",
+                )
+                if f.duplicates
+                # not "0 already saved" (the first file of a new dataset cannot have any)
+                else note(
+                    N_("{file}: {added} lines added"), file=Quoted(f.name), added=f"{f.added:,}"
+                )
+                for f in res.files
+            ),
+            N_("; "),
+        )
+        saved = note(
+            N_("Saved {n} exports as one dataset of {lines} lines in {took}: {files}."),
+            n=len(res.files),
+            lines=f"{res.dataset.rows:,}",
+            took=Duration(res.seconds),
+            files=files,
+        )
     across = across_note(res)
     # two sentences: a space between them in English, none in Chinese (as "{problem} {fix}")
     return saved if across is None else note(N_("{problem} {fix}"), problem=saved, fix=across)
+
+
+def _saved_briefly(res):
+    """The flash of many files: the dataset, where each file's counts are, and the files that
+    held lines an earlier one already had."""
+    saved = note(
+        N_(
+            "Saved {n} exports as one dataset of {lines} lines in {took}; each file's counts "
+            "are under Your datasets."
+        ),
+        n=len(res.files),
+        lines=f"{res.dataset.rows:,}",
+        took=Duration(res.seconds),
+    )
+    repeats = [f for f in res.files if f.duplicates]
+    if not repeats:
+        return saved
+    skipped = note_n(
+        "{n} line an earlier file already held was skipped ({files}).",
+        "{n} lines an earlier file already held were skipped ({files}).",
+        sum(f.duplicates for f in repeats),
+        n=f"{sum(f.duplicates for f in repeats):,}",
+        files=Joined(
+            tuple(
+                note(
+                    N_("{file}: {duplicates}"), file=Quoted(f.name), duplicates=f"{f.duplicates:,}"
+                )
+                for f in repeats
+            ),
+            N_("; "),
+        ),
+    )
+    return note(N_("{problem} {fix}"), problem=saved, fix=skipped)

@@ -155,3 +155,43 @@ def test_saved_note_says_the_sales_a_return_in_another_export_cancels(_isolated_
         "zh": "（跳过）。有\u00a03\u00a0行销售被另一个导出文件中的退货冲销",
     }[lang]
     assert said in flash, flash
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_saved_note_of_many_files_names_only_those_with_repeats(lang):
+    """Thirteen monthly UCI files made a flash of thirteen "'uci_2010-01.csv': 31,234 lines
+    added" (seen in Chromium): past three files it says the dataset, where each file's counts
+    are, and only the files that held lines already saved; up to three, each file as before."""
+    from types import SimpleNamespace
+
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.ingest.stack import FileResult, StackResult
+    from ecomdash.ui.data_stack import saved_note
+
+    def result(dups):
+        files = tuple(
+            FileResult(f"m{i}.csv", 10, 10, 10 - d, d, 0.1) for i, d in enumerate(dups, 1)
+        )
+        return StackResult(SimpleNamespace(rows=sum(10 - d for d in dups)), files, 2.0)
+
+    with use_lang(lang):
+        many = tr_note(saved_note(result([0, 0, 2, 0, 3])))
+        none = tr_note(saved_note(result([0, 0, 0, 0])))
+        few = tr_note(saved_note(result([0, 2, 0])))
+    if lang == "en":
+        assert many == (
+            "Saved 5 exports as one dataset of 45 lines in 2.0\u00a0s; each file's counts are "
+            "under Your datasets. 5 lines an earlier file already held were skipped ('m3.csv': "
+            "2; 'm5.csv': 3)."
+        )
+        assert none.endswith("each file's counts are under Your datasets.")
+        assert "'m1.csv': 10 lines added; 'm2.csv': 8 lines added, 2 already saved" in few
+    else:
+        assert many == (
+            "已保存\u00a05\u00a0个导出文件，合为一个含\u00a045\u00a0个订单行的数据集（2.0\u00a0秒）；"
+            "每个文件的行数见“我的数据集”。跳过了\u00a05\u00a0个前面的文件已有的订单行"
+            "（“m3.csv”：2；“m5.csv”：3）。"
+        )
+        assert "跳过" not in none
+        assert "“m2.csv”：新增\u00a08\u00a0个订单行" in few
