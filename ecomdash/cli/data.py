@@ -540,7 +540,7 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
         lines = []
         for part, f in zip(parts, files, strict=True):
             lines += _stack_file_text(part, f)
-        lines += [tr_note(n) for n in (*notes, across_note(res)) if n is not None]
+        lines += [tr_note(n) for n in (*notes, across_note(res.cancelled_across)) if n is not None]
         lines.append(
             _(
                 "Saved dataset '{name}' (id {id}, version {version}): {n} exports stacked, "

@@ -224,9 +224,9 @@ def match_across(parts: list[pd.DataFrame]) -> tuple[list[np.ndarray | None], in
     return out, more
 
 
-def across_note(res: StackResult) -> Note | None:
-    """The sentence saying how many sales a return in another export cancels, if any."""
-    n = res.cancelled_across
+def across_note(n: int) -> Note | None:
+    """The sentence saying how many sales (``n``: :attr:`StackResult.cancelled_across`, or the
+    saved dataset's :func:`cancelled_across`) a return in another export cancels, if any."""
     if n <= 0:
         return None
     return note_n(
@@ -237,6 +237,13 @@ def across_note(res: StackResult) -> Note | None:
         n,
         n=f"{n:,}",
     )
+
+
+def cancelled_across(report: dict) -> int:
+    """How many sale lines of a saved dataset a return in another of its stacked exports
+    cancels (recorded in the report of the first file saved: the dataset's, or an append's)."""
+    reports = [report, *((a.get("report") or {}) for a in report.get("appends", []))]
+    return sum(int(r.get("cancelled_across", 0)) for r in reports)
 
 
 def _file_report(part: Part) -> dict:
@@ -285,8 +292,10 @@ def save_parts(
             lines = _with_fields(part.lines, have)
             if flags[i] is not None:  # a return in another export cancels one of its sales
                 lines = lines.assign(**{S.IS_CANCELLED: flags[i]})
+            report = _file_report(part)
+            if i == 0 and across:  # the whole upload's, said once with the dataset's report
+                report["cancelled_across"] = across
             if i == 0 and append_to is None:
-                report = _file_report(part)
                 if found and not report.get("currency"):
                     report["currency"] = found  # another export's (¥ from the platform)
                 info = store.save_dataset(
@@ -300,9 +309,7 @@ def save_parts(
                 added, offered = info.rows, len(part.lines)
             else:
                 target = created or store.resolve(append_to).id
-                res = store.append(
-                    target, lines, report=_file_report(part), rejected=_rejected(part)
-                )
+                res = store.append(target, lines, report=report, rejected=_rejected(part))
                 info, added, offered = res.dataset, res.added, res.added + res.duplicates
             results.append(
                 FileResult(

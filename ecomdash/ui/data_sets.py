@@ -13,7 +13,8 @@ from ecomdash import schema as S
 from ecomdash.currencies import CURRENCIES, currency_option
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _
-from ecomdash.i18n.note import note
+from ecomdash.i18n.note import note, tr_note
+from ecomdash.ingest.stack import across_note, cancelled_across
 from ecomdash.ui.common import (
     K_DATASET,
     K_PENDING,
@@ -185,3 +186,6 @@ def datasets_section() -> None:
             if file
             else _("Appended later: {n} lines added, {skipped} duplicates skipped.", **counts)
         )
+    across = across_note(cancelled_across(info.report))
+    if across is not None:  # stacked exports: sales a return in another file cancels
+        st.caption(tr_note(across))

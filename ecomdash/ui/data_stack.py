@@ -227,7 +227,7 @@ def saved_note(res):
             took=Duration(res.seconds),
             files=files,
         )
-    across = across_note(res)
+    across = across_note(res.cancelled_across)
     # two sentences: a space between them in English, none in Chinese (as "{problem} {fix}")
     return saved if across is None else note(N_("{problem} {fix}"), problem=saved, fix=across)
 

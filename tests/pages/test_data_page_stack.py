@@ -155,6 +155,12 @@ def test_saved_note_says_the_sales_a_return_in_another_export_cancels(_isolated_
         "zh": "（跳过）。有\u00a03\u00a0行销售被另一个导出文件中的退货冲销",
     }[lang]
     assert said in flash, flash
+    # and under the saved dataset's report in "Your datasets"
+    from ecomdash.ingest.stack import cancelled_across
+
+    assert cancelled_across(info.report) == 3
+    captions = " ".join(c.value for c in at.caption)
+    assert said.split("。")[-1].split(". ")[-1] in captions, captions
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
