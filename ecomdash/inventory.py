@@ -35,6 +35,11 @@ from ecomdash.i18n.note import note, note_n
 from ecomdash.stock_file import match_stock, named_ids
 
 #: the plan's warning when no units on hand are given (the report says it its own way)
+#: The restock planner's defaults: service level, lead time (days), days between orders, top
+#: products (the planner opens on them; the Home's finding and the report's restock list and
+#: digest read the plan they give).
+RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
+
 NO_STOCK = N_(
     "No stock levels given: reorder points are shown, but days of cover, stock-out dates and "
     "order quantities need your current stock (upload or type it in)."

@@ -700,6 +700,33 @@ def forecast_window(fc) -> tuple[pd.DataFrame, int] | None:
     return last.tail(n), n
 
 
+def gap_groups(store, dataset_id: str, filters, columns, fc) -> tuple[pd.DataFrame | None, str]:
+    """The daily revenue per country (else category) over the forecast finding's days and the
+    ``DRIVER_WEEKS`` weeks before them (the store's SQL; days x groups rows), and that column;
+    ``None`` when the forecast has no window or the dataset no such column. The Home's and
+    the report's digest's forecast finding read it."""
+    from ecomdash import schema as S
+
+    window = forecast_window(fc)
+    by = S.COUNTRY if S.COUNTRY in columns else S.CATEGORY
+    if window is None or by not in columns:
+        return None, by
+    days = window[0]["period"]
+    start = pd.Timestamp(days.min()) - pd.Timedelta(weeks=DRIVER_WEEKS)
+    groups = store.daily_revenue_by(
+        dataset_id, filters, by, start=start, end=pd.Timestamp(days.max())
+    )
+    return groups, by
+
+
+def driver_by(by: str, provinces: bool) -> str:
+    """How the forecast finding names its driver's column: ``province`` where the dataset's
+    country field holds provinces (a Chinese marketplace's 收货省份), else ``by``."""
+    from ecomdash import schema as S
+
+    return "province" if by == S.COUNTRY and provinces else by
+
+
 def forecast_finding(
     fc,
     *,

@@ -74,6 +74,27 @@ def top_products(
     return res, cut or {}
 
 
+def sells_in_china(top_country: str | None) -> bool:
+    """The shop sells mostly in China: its top country by revenue (``Store.sales_by``'s
+    first value) is China. The Forecast page then turns the Chinese calendar on by default,
+    and the report's forecast (read by its digest, as the Home reads the page's) does too."""
+    from ecomdash.forecast import holiday_code
+
+    return bool(top_country) and holiday_code(str(top_country)) == "CN"
+
+
+def default_calendar(store, dataset_id: str, filters: Filters | None = None) -> tuple[str, ...]:
+    """The calendar regressors of the Forecast page's default forecast: the Chinese calendar
+    (``calendar_cn.FEATURES``) for a shop that :func:`sells_in_china`, else none."""
+    from ecomdash import calendar_cn as CN
+
+    if S.COUNTRY not in store.info(dataset_id).columns:
+        return ()
+    top = store.sales_by(dataset_id, filters or Filters(), S.COUNTRY, limit=1)
+    first = str(top["value"].iloc[0]) if len(top) else None
+    return tuple(CN.FEATURES) if sells_in_china(first) else ()
+
+
 def _here(fn: Callable, /, *args, **kw):
     return fn(*args, **kw)
 

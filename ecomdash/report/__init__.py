@@ -21,10 +21,12 @@ from ecomdash.i18n.note import note, tr_note, translated
 from ecomdash.report.data import ReportData
 from ecomdash.report.model import Metric, Report, Section, SectionSpec, Table
 from ecomdash.report.render import Part, document_html, part, render_html
-from ecomdash.report.sections import SECTIONS
+from ecomdash.report.sections import ALL_SECTIONS, DIGEST, SECTIONS
 from ecomdash.store import Store
 
 __all__ = [
+    "ALL_SECTIONS",
+    "DIGEST",
     "LANGUAGES",
     "Part",
     "SECTIONS",
@@ -35,6 +37,7 @@ __all__ = [
     "SectionSpec",
     "Table",
     "build_report",
+    "build_order",
     "build_section",
     "check_lang",
     "describe",
@@ -107,7 +110,7 @@ def build_report(
     dataset: str,
     filters: Filters | None = None,
     *,
-    sections: Sequence[SectionSpec] = SECTIONS,
+    sections: Sequence[SectionSpec] = ALL_SECTIONS,
     lang: str = "en",
     progress: Callable[[int, int, SectionSpec], None] | None = None,
 ) -> Report:
@@ -118,13 +121,20 @@ def build_report(
     check_lang(lang)
     t0 = time.perf_counter()
     data = ReportData.open(store, dataset, filters)
-    built = []
+    built: dict[int, Section] = {}
     with use_lang(lang):
-        for i, spec in enumerate(sections):
+        for i, j in enumerate(build_order(sections)):
             if progress is not None:
-                progress(i, len(sections), spec)
-            built.append(build_section(spec, data))
-    return describe(data, lang=lang, sections=tuple(built), seconds=time.perf_counter() - t0)
+                progress(i, len(sections), sections[j])
+            built[j] = build_section(sections[j], data)
+    ordered = tuple(built[j] for j in range(len(sections)))
+    return describe(data, lang=lang, sections=ordered, seconds=time.perf_counter() - t0)
+
+
+def build_order(sections: Sequence[SectionSpec]) -> list[int]:
+    """The order to build ``sections`` in (their indexes): those marked ``last`` (the digest,
+    which reads the others' results) after the others; each keeps its place in the report."""
+    return sorted(range(len(sections)), key=lambda j: sections[j].last)
 
 
 def describe(

@@ -70,6 +70,10 @@ class ReportData:
     filters: Filters
     #: optional loader ``columns -> lines`` (the app passes one backed by its cache)
     load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None
+    #: optional cache ``(name, build) -> value`` of the shared results (the app passes one
+    #: keyed by dataset version, filters and language, so the sections it builds one by one
+    #: share them too); ``build`` returns an EcomdashError instead of raising it
+    cache: Callable[[str, Callable[[], Any]], Any] | None = None
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -80,8 +84,9 @@ class ReportData:
         filters: Filters | None = None,
         *,
         load: Callable[[tuple[str, ...]], pd.DataFrame] | None = None,
+        cache: Callable[[str, Callable[[], Any]], Any] | None = None,
     ) -> ReportData:
-        return cls(store, store.resolve(dataset), filters or Filters(), load)
+        return cls(store, store.resolve(dataset), filters or Filters(), load, cache)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -115,13 +120,18 @@ class ReportData:
         return self._memo[key]
 
     def shared(self, name: str, build):
-        """A result several sections use (e.g. the churn models), built once per report."""
+        """A result several sections use (e.g. the churn models, every result the digest
+        reads: :mod:`ecomdash.report.results`), built once per report."""
         key = ("shared", name)
         if key not in self._memo:
-            try:
-                self._memo[key] = build()
-            except EcomdashError as exc:  # remembered: the next section gets the same error
-                self._memo[key] = exc
+
+            def run():
+                try:
+                    return build()
+                except EcomdashError as exc:  # remembered: the next section gets the same error
+                    return exc
+
+            self._memo[key] = run() if self.cache is None else self.cache(name, run)
         value = self._memo[key]
         if isinstance(value, EcomdashError):
             raise value

@@ -60,6 +60,14 @@ class Section:
     seconds: float = 0.0
     #: the dataset's currency and date style (set by build_section)
     display: Display = field(default_factory=Display)
+    #: the digest's findings, ranked (``ecomdash.findings.Finding``: our wording in its
+    #: headline, merchant text only in its ``subjects``)
+    findings: tuple = ()
+    #: what the digest could not check: (what, why) in the report's language
+    unchecked: tuple[tuple[str, str], ...] = ()
+    #: the dataset has amounts: every finding says its stake ("not sized" when none can be
+    #: defended), as the Home's tiles; without, only those sized in units
+    money: bool = True
 
     def __post_init__(self) -> None:
         if self.tone not in TONES:
@@ -75,6 +83,9 @@ class SectionSpec:
     title: str
     build: Callable[..., Section]
     needs: str | None = None
+    #: built after the other sections (it reads the results they compute, so each section's
+    #: time and progress step is its own), shown where it stands: the digest
+    last: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from ecomdash import labels as L
+from ecomdash.findings import CONFIDENCE_LABELS
+from ecomdash.findings.words import PAGE_TITLES, TEXT
 from ecomdash.i18n import N_, _, _n, fmt, use_lang
-from ecomdash.i18n.fmt import pct, pct_sign
+from ecomdash.i18n.fmt import pct, pct_sign, use_currency
 from ecomdash.report.model import Metric, Report, Section, Table
 
 #: Rows of a table shown in the report (the app has the full lists and downloads).
@@ -78,12 +80,24 @@ th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: lef
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .nb { white-space: nowrap; }
 p.note { color: var(--muted); font-size: 13px; margin: 2px 0 10px; }
+ol.findings { padding-left: 22px; margin: 8px 0; }
+ol.findings li.finding { margin: 0 0 12px; padding: 8px 10px; border: 1px solid var(--line);
+                         border-radius: 8px; }
+li.finding .headline { font-weight: 600; }
+li.finding .subjects { font-size: 13px; overflow-wrap: anywhere; }
+li.finding .facts { font-size: 14px; margin: 4px 0 2px; }
+li.finding .stake { font-weight: 600; }
+li.finding .exact { display: none; color: var(--muted); font-size: 12px; }
+li.finding p.note { margin: 2px 0; }
+ul.unchecked .note { color: var(--muted); font-size: 13px; }
+section h3 { font-size: 16px; margin: 14px 0 4px; }
 footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 @media print {
   body { background: #fff; } main { padding: 0; max-width: none; }
   section { break-inside: avoid-page; } .figure { break-inside: avoid; }
   nav.toc { display: none; }
-  .metric .exact { display: block; }
+  .metric .exact { display: block; } li.finding .exact { display: block; }
+  li.finding { break-inside: avoid; }
 }
 """
 
@@ -302,11 +316,65 @@ TONE_WORDS = {
 }
 
 
+def _finding_html(f, has_money: bool) -> str:
+    """One finding of the digest, as the Home shows it: the headline (our wording), the
+    products it is about (merchant text, escaped), the detail, what is at stake and how sure
+    the model is (its technical figures on hover and in print), why, and the page to open."""
+    out = [f'<li class="finding"><div class="headline">{prose(f.headline)}</div>']
+    if f.subjects:
+        out.append(f'<div class="subjects">{e(" · ".join(f.subjects))}</div>')
+    if f.detail:
+        out.append(f'<p class="note">{prose(f.detail)}</p>')
+    facts = []
+    # as the Home's tile: with amounts in the data every finding says its stake ("not sized"
+    # when none can be defended); without, only those sized in units
+    if f.value > 0 or has_money:
+        value = f.value_text if f.value > 0 else _(TEXT["not_sized"])
+        facts.append(
+            f'<span class="stake">{prose(_("{label}: {value}", label=_(f.value_label), value=value))}</span>'
+        )
+    if f.customers is not None:
+        facts.append(e(_n("{n} customer", "{n} customers", f.customers, n=f"{f.customers:,}")))
+    conf = _(TEXT["confidence"], label=_(CONFIDENCE_LABELS[f.confidence]))
+    title = f' title="{e(f.confidence_detail)}"' if f.confidence_detail else ""
+    facts.append(f'<span class="confidence"{title}>{e(conf)}</span>')
+    out.append('<div class="facts">' + " · ".join(facts) + "</div>")
+    if f.confidence_detail:  # on hover above; on paper (no hover) a line of its own
+        out.append(f'<div class="exact">{prose(f.confidence_detail)}</div>')
+    if f.confidence_note:
+        out.append(
+            f'<p class="note">{prose(_(TEXT["confidence_why"], note=f.confidence_note))}</p>'
+        )
+    page = _(PAGE_TITLES[f.page]) if f.page in PAGE_TITLES else f.page
+    out.append(f'<p class="note open">{prose(_(TEXT["open_in_sidebar"], title=page))}</p></li>')
+    return "".join(out)
+
+
+def _digest_html(s: Section) -> list[str]:
+    """The digest's findings (an ordered list) and what could not be checked."""
+    parts = []
+    if s.findings:
+        # a stake's money in the dataset's currency, as the Home's tiles write it (£204k)
+        with use_currency(s.display.symbol):
+            items = "".join(_finding_html(f, s.money) for f in s.findings)
+        parts.append(f'<ol class="findings">{items}</ol>')
+    if s.unchecked:
+        rows = "".join(
+            f"<li>{prose(what)}"
+            + (f'<div class="note">{prose(why)}</div>' if why else "")
+            + "</li>"
+            for what, why in s.unchecked
+        )
+        parts.append(f'<h3>{e(_(TEXT["not_checked"]))}</h3><ul class="unchecked">{rows}</ul>')
+    return parts
+
+
 def section_html(s: Section) -> str:
     parts = [
         f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
         f'<p class="verdict {e(s.tone)}"><b>{e(_(TONE_WORDS[s.tone]))}</b>{prose(s.verdict)}</p>',
     ]
+    parts += _digest_html(s)
     if s.metrics:
         parts.append(
             '<div class="metrics">' + "".join(_metric_html(m) for m in s.metrics) + "</div>"

@@ -237,7 +237,7 @@ def _chinese_shop(ctx: PageContext) -> bool:
     if S.COUNTRY not in ctx.columns:
         return False
     top = _choices(ctx.key, S.COUNTRY)
-    return bool(top) and F.holiday_code(top[0]) == "CN"
+    return FS.sells_in_china(top[0] if top else None)
 
 
 def _sells_in_yuan(ctx: PageContext) -> bool:

@@ -27,7 +27,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from ecomdash import findings as FD
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import N_, _, _n, fmt, get_lang
+from ecomdash.findings.words import NEEDS, PAGE_TITLES, STEPS, TEXT
+from ecomdash.i18n import _, _n, fmt, get_lang
 from ecomdash.kpis import KPI_LABELS
 from ecomdash.ui.common import (
     DEFAULT_BUDGET_S,
@@ -41,47 +42,8 @@ from ecomdash.ui.common import (
 )
 from ecomdash.ui.table_layout import tile_weights
 
-# --- every string the page shows: message ids, translated with _() where shown (home.po) ------
-TEXT = {
-    "intro": N_(
-        "What to do this week, from every analysis run on your data with its default "
-        "settings, largest first, what is only to watch last. Each one says how much is at "
-        "stake and how sure the model is; open it for the detail and to change the settings."
-    ),
-    "status": N_("Finding what to do this week"),
-    "none": N_(
-        "Nothing stands out this week: no restock, win-back, bundle, forecast gap, segment, "
-        "price, recommendation or alert large enough to act on. The pages in the sidebar "
-        "have every detail."
-    ),
-    "not_checked": N_("What could not be checked"),
-    "not_sized": N_("not sized"),
-    # the confidence label in the stake's narrow column (one short line, the technical
-    # figures in its tooltip), the plain reason under the finding's body: a plain sentence
-    # did not fit two lines of that column ("Confidence medium: median backtest MASE 0.80,
-    # naive forecast 0.86." was jargon kept short to fit)
-    "confidence": N_("Confidence: {label}"),
-    "confidence_why": N_("Why: {note}."),
-    "open_in_sidebar": N_("Open {title} in the sidebar."),
-    "kpis": N_("This period"),
-    "kpis_more": N_("All KPIs, trends and top products"),
-    "no_money": N_("This dataset has no amounts, so nothing can be sized in money."),
-    "step_done": N_("{label}: {took}"),
-    "step_nothing": N_("{label}: nothing to act on ({took})"),
-    "step_failed": N_("{label}: could not run ({took})"),
-    "step_skipped": N_("{label}: needs {fields}"),
-    "step_background": N_("{label}: still computing in the background ({took} so far)"),
-    "background": N_(
-        "{n} of the analyses are still computing in the background (a large dataset): their "
-        "findings appear here when you come back to this page."
-    ),
-    "background_auto": N_(
-        "{n} of the analyses are still computing in the background (a large dataset): this "
-        "page adds their findings by itself when they are done."
-    ),
-    "watching": N_("Still computing: {names} ({took} so far)."),
-    "stopped": N_("{label} did not finish."),
-}
+# the page's words (message ids) live in the core: the report's digest says the same
+# (ecomdash.findings.words)
 
 #: How often the home looks whether the analyses it left to the background are done, and how
 #: many times per dataset and filters it reruns itself to show them (then the merchant's next
@@ -106,28 +68,6 @@ def step_wait() -> float:
     except ValueError:
         return STEP_BUDGET_S
 
-
-STEPS = {
-    "restock": N_("Restock planner (weekly unit forecasts of the top 100 products)"),
-    "winback": N_("Customers likely to stop buying (churn models, lifetime value)"),
-    "bundle": N_("Products bought together (basket rules, bundle what-if)"),
-    "forecast": N_("Revenue against its forecast (backtest of every model)"),
-    "segments": N_("Customer segments (RFM, clusters)"),
-    "pricing": N_("Prices and promotions (elasticities, held-out check)"),
-    "recommend": N_("Recommendations against best sellers (offline test of every model)"),
-    "alerts": N_("This week's alerts (unusual days, risky orders)"),
-}
-
-#: the pages' names (the frame's message ids)
-PAGE_TITLES = {
-    FD.PAGE_BASKET: N_("Basket analysis"),
-    FD.PAGE_FORECAST: N_("Forecast & restock"),
-    FD.PAGE_VALUE: N_("Customer value"),
-    FD.PAGE_SEGMENTS: N_("Segments"),
-    FD.PAGE_PRICING: N_("Pricing & promotions"),
-    FD.PAGE_RECOMMEND: N_("Recommendations"),
-    FD.PAGE_ALERTS: N_("Alerts"),
-}
 
 #: The KPI cards of the home (the Overview has them all, with trends).
 KPI_ROW = ["revenue", "orders", "aov", "customers", "return_rate"]
@@ -171,17 +111,8 @@ def _bundle(ctx: PageContext) -> FD.Finding | None:
 
 def _gap_groups(ctx: PageContext, fc) -> tuple[object, str]:
     """The daily revenue per country (else category) over the forecast finding's days and
-    the weeks before them (the store's SQL; days x groups rows), and that column."""
-    window = FD.forecast_window(fc)
-    by = S.COUNTRY if S.COUNTRY in ctx.columns else S.CATEGORY
-    if window is None or by not in ctx.columns:
-        return None, by
-    days = window[0]["period"]
-    start = pd.Timestamp(days.min()) - pd.Timedelta(weeks=FD.DRIVER_WEEKS)
-    groups = get_store(ctx.workspace).daily_revenue_by(
-        ctx.dataset_id, ctx.filters, by, start=start, end=pd.Timestamp(days.max())
-    )
-    return groups, by
+    the weeks before them, and that column (:func:`ecomdash.findings.gap_groups`)."""
+    return FD.gap_groups(get_store(ctx.workspace), ctx.dataset_id, ctx.filters, ctx.columns, fc)
 
 
 def _forecast(ctx: PageContext) -> FD.Finding | None:
@@ -192,9 +123,7 @@ def _forecast(ctx: PageContext) -> FD.Finding | None:
         return None
     fc = fc_ui.default_forecast(ctx)
     groups, by = _gap_groups(ctx, fc) if sparams[1] == "D" else (None, S.COUNTRY)
-    if by == S.COUNTRY and ctx.display.provinces:  # a Chinese marketplace's 收货省份
-        by = "province"
-    return FD.forecast_finding(fc, groups=groups, by=by)
+    return FD.forecast_finding(fc, groups=groups, by=FD.driver_by(by, ctx.display.provinces))
 
 
 def _segments(ctx: PageContext) -> FD.Finding | None:
@@ -246,14 +175,17 @@ def _alerts(ctx: PageContext) -> FD.Finding | None:
 Source = Callable[[PageContext], "FD.Finding | None | tuple[FD.Finding | None, ...]"]
 
 SOURCES: dict[str, tuple[str, Source]] = {
-    "restock": ("restock", _restock),
-    "winback": ("clv", _winback),
-    "bundle": ("basket", _bundle),
-    "forecast": ("forecast", _forecast),
-    "segments": ("segment", _segments),
-    "pricing": ("pricing", _pricing),
-    "recommend": ("recommend", _recommend),
-    "alerts": ("overview", _alerts),
+    name: (NEEDS[name], fn)
+    for name, fn in (
+        ("restock", _restock),
+        ("winback", _winback),
+        ("bundle", _bundle),
+        ("forecast", _forecast),
+        ("segments", _segments),
+        ("pricing", _pricing),
+        ("recommend", _recommend),
+        ("alerts", _alerts),
+    )
 }
 
 

@@ -34,9 +34,9 @@ def _sections():
     draws its button: the sections import every analysis (scikit-learn, statsmodels ...),
     8.6 s of a first start's 14.6 s before the sidebar showed (a loaded machine), the page
     blank meanwhile."""
-    from ecomdash.report import SECTIONS
+    from ecomdash.report import ALL_SECTIONS
 
-    return SECTIONS
+    return ALL_SECTIONS
 
 
 @st.cache_data(max_entries=3, ttl=600, show_spinner=False)
@@ -49,6 +49,15 @@ def _lines(key: tuple, columns: tuple[str, ...]) -> pd.DataFrame:
     return read_lines(get_store(workspace), dataset_id, Filters.from_key(fkey), columns)
 
 
+@st.cache_data(max_entries=16, ttl=600, show_spinner=False)
+def _shared(key: tuple, name: str, lang: str, _build):
+    """One analysis result the report's sections and its digest share (``ReportData.shared``:
+    ``_build`` returns a refusal rather than raising it, so a refusal is kept too), in
+    ``lang`` (results hold sentences). Each section is built by its own cached call with a
+    ReportData of its own: without this, the digest ran every analysis a second time."""
+    return _build()
+
+
 def _data(key: tuple) -> ReportData:
     from ecomdash.report import ReportData
 
@@ -58,6 +67,7 @@ def _data(key: tuple) -> ReportData:
         dataset_id,
         Filters.from_key(fkey),
         load=lambda cols: _lines(key, cols),
+        cache=lambda name, build: _shared(key, name, get_lang(), build),
     )
 
 
@@ -75,11 +85,13 @@ def report_bytes(key: tuple, lang: str = "en") -> bytes:
     """The whole report file of ``key`` in ``lang`` (cached sections, assembled on each
     download). The download is built on Streamlit's own thread, outside the script run's
     language context: the language is passed in and set here."""
-    from ecomdash.report import describe, document_html
+    from ecomdash.report import build_order, describe, document_html
 
     with use_lang(lang):
         t0 = time.perf_counter()
-        parts = [_part(key, spec.key, lang) for spec in _sections()]
+        sections = _sections()
+        built = {j: _part(key, sections[j].key, lang) for j in build_order(sections)}
+        parts = [built[j] for j in range(len(sections))]
         rep = describe(_data(key), lang=lang, seconds=time.perf_counter() - t0)
         return document_html(rep, parts).encode("utf-8")
 
@@ -102,10 +114,10 @@ def render(key: tuple, dataset_name: str) -> None:
         key="sidebar_report",
         icon=":material/summarize:",
         help=_(
-            "One HTML file for stakeholders: KPIs, trend, top products, basket rules, forecast, "
-            "restock, segments, customer value, churn, recommendations, pricing and alerts for "
-            "the dataset, period and filters chosen here, each with how good its model is. "
-            "Opens offline."
+            "One HTML file for stakeholders: what to do this week first, then KPIs, trend, top "
+            "products, basket rules, forecast, restock, segments, customer value, churn, "
+            "recommendations, pricing and alerts for the dataset, period and filters chosen "
+            "here, each with how good its model is. Opens offline."
         ),
         width="stretch",
     )
@@ -113,10 +125,13 @@ def render(key: tuple, dataset_name: str) -> None:
         t0 = time.perf_counter()
         with st.status(_("Building the report"), expanded=True) as status:
             bar = st.progress(0.0)
+            from ecomdash.report import build_order
+
             sections = _sections()
-            for i, spec in enumerate(sections):
-                bar.progress(i / len(sections), text=_(spec.title))
-                _part(key, spec.key, lang)
+            # the digest last: it reads the results the other sections computed
+            for i, j in enumerate(build_order(sections)):
+                bar.progress(i / len(sections), text=_(sections[j].title))
+                _part(key, sections[j].key, lang)
             bar.progress(1.0, text=_("All sections"))
             took = time.perf_counter() - t0
             status.update(

@@ -90,8 +90,9 @@ def _plan(key: tuple, params: tuple) -> inv.RestockResult:
     )
 
 
-#: Restock planner defaults: service level, lead time (days), days between orders, top products.
-RESTOCK_DEFAULTS = (0.95, 14.0, 7.0, 100)
+#: Restock planner defaults: service level, lead time (days), days between orders, top products
+#: (the core's, shared with the report).
+RESTOCK_DEFAULTS = inv.RESTOCK_DEFAULTS
 
 
 def default_plan(ctx: PageContext) -> inv.RestockResult:

@@ -8,7 +8,7 @@ import re
 from streamlit.testing.v1 import AppTest
 
 from ecomdash.filters import Filters
-from ecomdash.report import SECTIONS
+from ecomdash.report import ALL_SECTIONS, SECTIONS
 from ecomdash.ui import report as report_ui
 from tests.pages.conftest import ROOT, run_app
 
@@ -49,8 +49,10 @@ def test_click_builds_with_a_status_and_the_time(demo_dataset):
     ), labels
     # the rerun filled the cache: the download is the whole report of this dataset
     html = report_ui.report_bytes(_key(demo_dataset)).decode("utf-8")
-    for spec in SECTIONS:
+    for spec in ALL_SECTIONS:
         assert f'<section id="{spec.key}"' in html
+    # the Home's digest first, after the header
+    assert html.index('<section id="digest"') < html.index('<section id="kpis"')
     assert "Demo merchant" in html
     assert report_ui.K_CLICKED not in at.session_state  # one click, one status
 
@@ -63,3 +65,40 @@ def test_the_buttons_help_names_every_part_of_the_report(demo_dataset):
     helptext = button.proto.help
     assert [s.key for s in SECTIONS][-2:] == ["pricing", "alerts"]
     assert "recommendations, pricing and alerts for the dataset" in helptext, helptext
+    assert [s.key for s in ALL_SECTIONS][0] == "digest"
+    assert "stakeholders: what to do this week first, then KPIs" in helptext, helptext
+
+
+#: every analysis the report runs, by where the report's results call it
+ANALYSES = (
+    "ecomdash.basket.mine",
+    "ecomdash.forecast.forecast",
+    "ecomdash.forecast.from_store.plan_restock",
+    "ecomdash.segment.segment_customers",
+    "ecomdash.churn.churn",
+    "ecomdash.clv.customer_value",
+    "ecomdash.recommend.evaluate",
+    "ecomdash.pricing.analyze",
+    "ecomdash.alerts.find_alerts",
+)
+
+
+def test_the_apps_report_runs_each_analysis_once_for_its_sections_and_digest(
+    demo_dataset, monkeypatch
+):
+    """The app builds each section by its own cached call, each with a ReportData of its
+    own: the results the digest reads are cached across them (``report_ui._shared``), so
+    the digest runs no analysis a second time."""
+    calls: dict[str, int] = {}
+    for path in ANALYSES:
+        mod, name = path.rsplit(".", 1)
+        real = getattr(__import__(mod, fromlist=[name]), name)
+
+        def counted(*a, _real=real, _path=path, **kw):
+            calls[_path] = calls.get(_path, 0) + 1
+            return _real(*a, **kw)
+
+        monkeypatch.setattr(path, counted)
+    html = report_ui.report_bytes(_key(demo_dataset)).decode("utf-8")
+    assert '<ol class="findings">' in html
+    assert calls == dict.fromkeys(ANALYSES, 1), calls

@@ -35,11 +35,14 @@ from ecomdash.report.sections.customers import (
     recommendations,
     segments,
 )
+from ecomdash.report.sections.digest import digest
 from ecomdash.report.sections.pricing_alerts import alerts, pricing
 from ecomdash.report.sections.sales import kpis, top_products, trend
 from ecomdash.report.sections.stock import forecast, restock
 
 __all__ = [
+    "ALL_SECTIONS",
+    "DIGEST",
     "GRAINS",
     "KPI_ORDER",
     "LOWER_IS_BETTER",
@@ -49,6 +52,7 @@ __all__ = [
     "basket_rules",
     "churn_risk",
     "customer_value",
+    "digest",
     "fmt_kpi",
     "forecast",
     "kpis",
@@ -77,3 +81,10 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("pricing", N_("Pricing and promotions"), pricing, needs="pricing"),
     SectionSpec("alerts", N_("Alerts"), alerts, needs="overview"),
 )
+
+#: The Home's "what to do this week", ranked as the Home ranks it: the report's first section
+#: (after the header, before the headline figures), from the results the sections compute.
+DIGEST = SectionSpec("digest", N_("What to do this week"), digest, last=True)
+
+#: Every section a report holds, in order: the digest, then the pages' sections.
+ALL_SECTIONS: tuple[SectionSpec, ...] = (DIGEST, *SECTIONS)

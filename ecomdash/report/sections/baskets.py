@@ -10,6 +10,7 @@ from ecomdash.charts import basket as basket_charts
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import _
 from ecomdash.i18n import fmt as i18n_fmt
+from ecomdash.report import results
 from ecomdash.report.data import (
     BASKET_COLUMNS,
     ReportData,
@@ -23,7 +24,12 @@ from ecomdash.report.sections.common import (
 # -- baskets ---------------------------------------------------------------------------------------
 def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) -> Section:
     lines = data.lines(BASKET_COLUMNS)
-    res = B.mine(lines, min_support=min_support)
+    # at the default support, built once (the digest's bundle reads it too)
+    res = (
+        results.basket(data)
+        if min_support == results.BASKET_SUPPORT
+        else B.mine(lines, min_support=min_support)
+    )
     text: list[str] = []
     if res.n_rules == 0 and res.suggested_min_support is not None:
         # the suggestion as written (cut down to its shown figures), and used as written

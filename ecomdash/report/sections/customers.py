@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ecomdash import labels as L
-from ecomdash import schema as S
 from ecomdash.charts import recommend as recommend_charts
 from ecomdash.charts import segment as segment_charts
 from ecomdash.charts import value as value_charts
@@ -11,10 +10,8 @@ from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.i18n.case import capitalised
-from ecomdash.report.data import (
-    CUSTOMER_COLUMNS,
-    ReportData,
-)
+from ecomdash.report import results
+from ecomdash.report.data import ReportData
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     _isnan,
@@ -24,9 +21,9 @@ from ecomdash.report.sections.common import (
 
 # -- customers ------------------------------------------------------------------------------------------
 def segments(data: ReportData) -> Section:
-    from ecomdash.segment import segment_customers, short_history_note
+    from ecomdash.segment import short_history_note
 
-    res = segment_customers(data.lines(CUSTOMER_COLUMNS))
+    res = results.segments(data)  # built once: the digest reads it too
     seg = res.rfm.segments
     cl, ex = res.clusters, res.explanation
     if cl is None:
@@ -111,17 +108,11 @@ def _clusters_of_repeat(cl) -> str:
 
 
 def _churn(data: ReportData):
-    from ecomdash.churn import churn
-
-    return data.shared("churn", lambda: churn(data.lines(CUSTOMER_COLUMNS), window_days=90))
+    return results.churn(data)
 
 
 def _clv(data: ReportData):
-    from ecomdash.clv import customer_value as clv
-
-    return data.shared(
-        "clv", lambda: clv(S.customer_sales(data.lines(CUSTOMER_COLUMNS)), horizon_months=12)
-    )
+    return results.clv(data)
 
 
 def customer_value(data: ReportData) -> Section:
@@ -260,10 +251,8 @@ def churn_risk(data: ReportData) -> Section:
     )
 
 
-def recommendations(data: ReportData, *, k: int = 10) -> Section:
-    from ecomdash import recommend as R
-
-    res = R.evaluate(data.lines(CUSTOMER_COLUMNS), k=k)
+def recommendations(data: ReportData) -> Section:
+    res = results.recommend(data)  # built once: the digest reads it too
     t = res.table.set_index("model")
     ratio = t.loc[res.best_model, "hit_rate_vs_popularity"] if res.best_model in t.index else None
     tone = "good" if ratio is not None and not _isnan(ratio) and ratio > 1 else "warn"

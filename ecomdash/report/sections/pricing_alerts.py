@@ -7,9 +7,8 @@ import pandas as pd
 from ecomdash import labels as L
 from ecomdash.i18n import _, _n
 from ecomdash.i18n.case import capitalised
-from ecomdash.report.data import (
-    ReportData,
-)
+from ecomdash.report import results
+from ecomdash.report.data import ReportData
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     _isnan,
@@ -75,11 +74,9 @@ def elasticity_counts(status: pd.Series, promos: int) -> str:
 
 def pricing(data: ReportData, *, top: int = 15) -> Section:
     """Price elasticities with the held-out check against the naive forecast (Pricing page)."""
-    from ecomdash import pricing as P
     from ecomdash.charts import pricing as pricing_charts
 
-    pw = data.store.product_week_prices(data.info.id, data.filters, lean=True)  # as the page
-    res = P.analyze(pw)
+    res = results.pricing(data)  # as the page; built once: the digest reads it too
     v = res.validation_summary or {}
     ratio = v.get("ratio")
     if ratio is None or _isnan(ratio):
@@ -147,18 +144,10 @@ def pricing(data: ReportData, *, top: int = 15) -> Section:
 
 def alerts(data: ReportData, *, top: int = 20) -> Section:
     """The medium and high alerts of the period, with how noisy the rules are (Alerts page)."""
-    from ecomdash.alerts import find_alerts, rule_label, severity_label, when_parts
+    from ecomdash.alerts import rule_label, severity_label, when_parts
     from ecomdash.charts import alerts as alert_charts
 
-    saved = data.store.alert_mutes(data.info.id)
-    res = find_alerts(
-        data.store,
-        data.info.id,
-        data.filters,
-        min_severity="medium",
-        mute_rules=saved["rules"],
-        mute_products=saved["products"],
-    )
+    res = results.alerts(data)  # the merchant's mutes applied; the digest reads it too
     a = res.alerts
     n_high = int((a["severity"] == "high").sum())
     months = max(1, len(res.per_month()))

@@ -10,10 +10,8 @@ from ecomdash.i18n import N_, _
 from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.i18n.case import capitalised
 from ecomdash.i18n.note import tr_note
-from ecomdash.report.data import (
-    PRODUCT_COLUMNS,
-    ReportData,
-)
+from ecomdash.report import results
+from ecomdash.report.data import ReportData
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     pct,
@@ -28,18 +26,9 @@ def _titled(fig: go.Figure, title: str) -> go.Figure:
     return fig
 
 
-def forecast(data: ReportData, *, folds: int = 8) -> Section:
-    from ecomdash import forecast as F
-
-    freq = "D"
-    horizon = F.default_horizon(freq)
-    # the whole shop's days from the store's day x country groups, as on the page (the same
-    # series); the lines only for a dataset without amounts, which has none
-    lines = data.store.shop_day_groups(data.info.id, data.filters, with_orders=False)
-    if lines is None:
-        lines = data.lines(PRODUCT_COLUMNS)
-    series = F.build_series(lines, metric="revenue", freq=freq, future_periods=horizon)
-    res = F.forecast(series, horizon=horizon, folds=folds)
+def forecast(data: ReportData) -> Section:
+    # the whole shop's days, as on the page (built once: the digest reads it too)
+    res = results.forecast(data)
     bt = res.backtest.set_index("model")
     row, base = bt.loc[res.model], bt.loc["seasonal_naive"]
     tone = "good" if row["mae"] < base["mae"] and res.n_folds >= 3 else "warn"
@@ -97,21 +86,14 @@ def forecast(data: ReportData, *, folds: int = 8) -> Section:
     )
 
 
-def restock(data: ReportData, *, top: int = 100, lead_time_days: float = 14) -> Section:
+def restock(data: ReportData, *, top: int | None = None) -> Section:
     from ecomdash.findings.core import backtest_mase, plain_mase
-    from ecomdash.forecast import from_store as FS
     from ecomdash.inventory import NO_STOCK
 
-    # from the store's aggregates (the top products' lines, sales per product and week)
-    res = FS.plan_restock(
-        data.store,
-        data.info.id,
-        data.filters,
-        top=top,
-        lead_time_days=lead_time_days,
-        service_level=0.95,
-        review_days=7,
-    )
+    # from the store's aggregates (the top products' lines, sales per product and week), at
+    # the planner's defaults (built once: the digest reads it too)
+    res = results.restock(data, top=top)
+    lead_time_days = float(res.params.get("lead_time_days", 14))
     plan = res.plan
     # the honest backtest (the automatic choice on folds after the ones it was chosen on)
     # against the seasonal naive on the same folds, per product: the plan's own "mase" is
