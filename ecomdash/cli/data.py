@@ -16,7 +16,14 @@ from ecomdash.cli.common import (
     parse_mapping,
     text_lang,
 )
-from ecomdash.currencies import check_currency, currency_option, dataset_currency, with_currency
+from ecomdash.currencies import (
+    NONE_WORD,
+    NOT_STATED,
+    check_stated,
+    currency_option,
+    dataset_currency,
+    with_currency,
+)
 from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
@@ -49,8 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CODE",
         help=_(
             "currency of the amounts, an ISO 4217 code (GBP, EUR, USD, CNY ...): every page "
-            "writes it with them (default: the one read off the amounts or the platform, else "
-            "none)"
+            "writes it with them; none: shown without a currency sign (default: the one read "
+            "off the amounts or the platform, else none)"
         ),
     )
     p.add_argument("--append-to", metavar="DATASET", help=_("append to this dataset instead"))
@@ -105,8 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--set-currency",
         metavar="CODE",
         help=_(
-            "record CODE (ISO 4217: GBP, EUR, USD ...) as the currency of --dataset's amounts; "
-            "its lines are not rewritten"
+            "record CODE (ISO 4217: GBP, EUR, USD ...) as the currency of --dataset's amounts, "
+            "or none: shown without a currency sign; its lines are not rewritten"
         ),
     )
     add_lang_arg(p, page=N_("Data page"))
@@ -188,9 +195,9 @@ def run_ingest(args: argparse.Namespace) -> int:
 def _ingest_currency(args: argparse.Namespace) -> str | None:
     """``--currency`` checked before the file is read (None: not given); refused with
     ``--append-to``: the lines join a dataset whose currency is already set."""
-    if not args.currency:
+    if args.currency is None:
         return None
-    code = check_currency(args.currency)
+    code = check_stated(args.currency)
     if args.append_to:
         raise ParameterError(
             note(
@@ -201,7 +208,7 @@ def _ingest_currency(args: argparse.Namespace) -> str | None:
                     "{code}"
                 ),
                 dataset=Quoted(args.append_to),
-                code=code,
+                code=code or NONE_WORD,
             )
         )
     return code
@@ -668,12 +675,12 @@ def _set_currency(args: argparse.Namespace) -> int:
                 )
             )
         )
-    code = check_currency(args.set_currency)
+    code = check_stated(args.set_currency)
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
         before = dataset_currency(info.report, is_demo=info.is_demo)
-        if before != code:
+        if (before or NOT_STATED) != code:
             info = store.set_currency(info.id, code)
     finally:
         store.close()
@@ -681,16 +688,23 @@ def _set_currency(args: argparse.Namespace) -> int:
         "dataset_id": info.id,
         "name": info.name,
         "version": info.version,
-        "currency": code,
+        "currency": code or None,
         "previous_currency": before,
     }
     with use_lang(text_lang(args)):
-        text = _(
-            "Dataset '{name}' (id {id}, version {version}): amounts in {currency}.",
-            name=info.name,
-            id=info.id,
-            version=info.version,
-            currency=currency_option(code),
+        fields = {"name": info.name, "id": info.id, "version": info.version}
+        text = (
+            _(
+                "Dataset '{name}' (id {id}, version {version}): amounts in {currency}.",
+                currency=currency_option(code),
+                **fields,
+            )
+            if code
+            else _(
+                "Dataset '{name}' (id {id}, version {version}): amounts shown without a "
+                "currency sign.",
+                **fields,
+            )
         )
     emit(args, obj, text)
     return 0

@@ -740,8 +740,7 @@ def _save_form(filename: str, state: dict) -> None:
         disabled=not existing,
         key=K_SAVE_MODE,
     )
-    name = target = None
-    currency = ""
+    name = target = currency = None  # currency "": the merchant's "Not stated", recorded
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)

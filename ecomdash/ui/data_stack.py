@@ -138,8 +138,7 @@ def _save_form(parts, state: dict) -> None:
         disabled=not existing,
         key=dp.K_SAVE_MODE,
     )
-    name = target = None
-    currency = ""
+    name = target = currency = None  # currency "": the merchant's "Not stated", recorded
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(
@@ -172,7 +171,7 @@ def _save_form(parts, state: dict) -> None:
                 parts,
                 name=name,
                 append_to=target,
-                currency=currency or None,
+                currency=currency,
                 progress=lambda part, i, n: st.write(
                     _("Saving {file} ({i} of {n})", file=inert(part.name), i=i + 1, n=n)
                 ),
