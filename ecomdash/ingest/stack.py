@@ -93,7 +93,10 @@ def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
 
 def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
     """Refuse exports that cannot make one dataset (different currencies, summed sales beside
-    order lines); else the notes on fields some exports have and others lack."""
+    order lines); else the notes: an export whose amounts carry no currency sign beside one
+    in a currency (a shop's own CSV beside a ¥ platform export: the dataset took CNY without
+    a word; now the file is named, the currency chosen when saving decides), and the fields
+    some exports have and others lack."""
     currencies = {p.name: p.currency for p in parts if p.currency}
     if len(set(currencies.values())) > 1:
         raise ParameterError(
@@ -122,8 +125,26 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
                 files=summed,
             )
         )
-    have = {f for p in parts for f in p.fields}
     notes = []
+    if currencies:  # one currency: an export without a sign is taken to be in it, said so
+        (code,) = set(currencies.values())
+        signed = tuple(Quoted(n) for n in currencies)
+        for p in parts:
+            if not p.currency:
+                notes.append(
+                    note(
+                        N_(
+                            "{file}'s amounts carry no currency sign, unlike {others} "
+                            "({currency}): stacked, all the amounts are taken to be in one "
+                            "currency, the dataset's. If {file}'s are not in {currency}, save "
+                            "it as a dataset of its own."
+                        ),
+                        file=Quoted(p.name),
+                        others=signed,
+                        currency=code,
+                    )
+                )
+    have = {f for p in parts for f in p.fields}
     for p in parts:
         lacks = tuple(Field(f) for f in S.CANONICAL if f in have and f not in p.fields)
         if lacks:

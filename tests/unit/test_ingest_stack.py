@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ecomdash import labels as L
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import use_lang
 from ecomdash.i18n.note import tr_note
@@ -194,3 +195,51 @@ def test_two_files_of_the_same_name_keep_apart():
     tables = read_tables([("orders.csv", JAN_MAR), ("orders.csv", MAR_MAY)], sources=sources)
     parts = clean_parts(tables, sources)
     assert [p.name for p in parts] == ["orders", "orders (2)"]
+
+
+def _shop_beside_jd():
+    """A shop's own export, amounts without a sign, beside JD's (in yuan: the platform's)."""
+    plain = (HEADER + "1,2025-01-10,C1,A,Apple,2,5.00\n2,2025-01-11,C2,B,Pear,1,3.00\n").encode()
+    sources: dict = {}
+    tables = read_tables(
+        [("shop.csv", plain), ("jd_orders.csv", (CN / "jd_orders.csv").read_bytes())],
+        sources=sources,
+    )
+    return clean_parts(tables, sources)
+
+
+def test_a_file_without_a_sign_beside_a_yuan_export_is_named(tmp_path):
+    """Before, the dataset took CNY from JD's export without a word about 'shop.csv', whose
+    amounts say no currency. Now a note names the file and what to do; the currency chosen
+    when saving decides (the Save form's, ``--currency``), else the one found (CNY)."""
+    parts = _shop_beside_jd()
+    assert [p.currency for p in parts] == [None, "CNY"]
+    notes = check_parts(parts)
+    said = (
+        "'shop.csv''s amounts carry no currency sign, unlike 'jd_orders.csv' (CNY): stacked, "
+        "all the amounts are taken to be in one currency, the dataset's. If 'shop.csv''s are "
+        "not in CNY, save it as a dataset of its own."
+    )
+    assert notes[0] == said, notes
+    with use_lang("zh"):
+        assert tr_note(notes[0]) == (
+            "“shop.csv”的金额没有货币符号，“jd_orders.csv”的是\u00a0CNY：叠加后，所有金额都按"
+            "数据集的同一种币种计。若“shop.csv”的金额不是\u00a0CNY，请把它另存为一个数据集。"
+        )
+    store = Store.open(tmp_path)
+    try:
+        taken = save_parts(store, parts, name="found")
+        chosen = save_parts(store, parts, name="chosen", currency="USD")
+        none = save_parts(store, parts, name="none", currency="")
+        got = [
+            L.display_for(store.info(r.dataset.id).report).currency for r in (taken, chosen, none)
+        ]
+    finally:
+        store.close()
+    assert got == ["CNY", "USD", None]
+
+
+def test_exports_all_without_a_sign_get_no_currency_note():
+    sources: dict = {}
+    tables = read_tables(_files(), sources=sources)
+    assert not any("currency" in n for n in check_parts(clean_parts(tables, sources)))
