@@ -60,7 +60,9 @@ def _currency_change(store, info) -> None:
         options,
         index=options.index(current) if current else None,
         placeholder=_("Choose a currency"),
-        format_func=in_run_lang(currency_option),
+        # the popover is narrow: "Not stated (amounts shown without a currency sign)" was
+        # cut at "currenc" (Chromium); the caption above says what it means
+        format_func=in_run_lang(lambda c: currency_option(c) if c else _("Not stated")),
         key=f"currency_{info.id}_{info.version}",
     )
     if st.button(
