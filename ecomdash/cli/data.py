@@ -175,8 +175,16 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         if args.append_to:
             target = store.resolve(args.append_to)
+            from ecomdash.store_tables import fields_not_kept
+
+            lost = fields_not_kept(target.columns, result.lines)
             app = store.append(target.id, result.lines, report=report, rejected=report.rejected)
-            info, extra = app.dataset, {"added": app.added, "duplicates_skipped": app.duplicates}
+            info = app.dataset
+            extra = {
+                "added": app.added,
+                "duplicates_skipped": app.duplicates,
+                "fields_not_saved": list(lost),
+            }
         else:
             info = store.save_dataset(
                 args.name or (path.name if tables is None else f"{path.stem} (+{len(paths) - 1})"),
@@ -238,6 +246,12 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
     }
     with use_lang(text_lang(args)):  # the Data page's words (the JSON stays English)
         lines = _ingest_text(info, rep, mapping, extra, tables, route)
+        if extra.get("fields_not_saved"):  # appended: the fields the dataset lacks
+            from ecomdash.i18n.note import tr_note
+            from ecomdash.ingest.stack import not_kept_note
+
+            file = Path(args.path[0]).name
+            lines.append(tr_note(not_kept_note(file, tuple(extra["fields_not_saved"]), info.name)))
         # appended: the dataset's own currency, whatever the added file's amounts say
         lines.append(_currency_text(info, given=bool(getattr(args, "currency", None) or extra)))
     emit(args, obj, "\n".join(lines))
@@ -525,6 +539,7 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
                 "lines": done.offered,
                 "added": done.added,
                 "duplicates_skipped": done.duplicates,
+                "fields_not_saved": list(done.not_kept),
                 "currency": part.currency,
                 "mapping": {k: v for k, v in part.resolved.items() if v},
                 "rules": rep["rules"],
@@ -546,7 +561,7 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
         lines = []
         for part, f in zip(parts, files, strict=True):
             lines += _stack_file_text(part, f)
-        lines += [tr_note(n) for n in notes]
+        lines += [tr_note(n) for n in (*notes, *res.not_kept_notes)]
         lines.append(
             _(
                 "Saved dataset '{name}' (id {id}, version {version}): {n} exports stacked, "

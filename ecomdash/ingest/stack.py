@@ -30,7 +30,7 @@ from ecomdash.i18n.note import Field, Note, Quoted, note, note_n
 from ecomdash.ingest.clean import CleaningReport, clean
 from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
 from ecomdash.ingest.read import RawTable
-from ecomdash.store_tables import LINE_COLUMNS, report_dict
+from ecomdash.store_tables import LINE_COLUMNS, fields_not_kept, report_dict
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class FileResult:
     added: int
     duplicates: int
     seconds: float
+    #: the fields this file has that the dataset it was appended to lacks: not saved
+    not_kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,13 @@ class StackResult:
     dataset: object  # DatasetInfo
     files: tuple[FileResult, ...]
     seconds: float
+
+    @property
+    def not_kept_notes(self) -> tuple[Note, ...]:
+        """Each appended file's fields the dataset lacks, said (:func:`not_kept_note`)."""
+        return tuple(
+            not_kept_note(f.name, f.not_kept, self.dataset.name) for f in self.files if f.not_kept
+        )
 
 
 def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
@@ -160,6 +169,21 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
     return tuple(notes)
 
 
+def not_kept_note(file: str, fields: tuple[str, ...], dataset: str) -> Note:
+    """What an append left out: the fields ``file`` has that the dataset lacks
+    (:func:`ecomdash.store_tables.fields_not_kept`), and what to do to keep them."""
+    return note(
+        N_(
+            "{file} has {fields}, which the dataset {dataset} does not have: a file added to "
+            "a dataset keeps the dataset's columns, so these values were not saved. To keep "
+            "them, save the file as a new dataset."
+        ),
+        file=Quoted(file),
+        fields=tuple(Field(f) for f in fields),
+        dataset=Quoted(dataset),
+    )
+
+
 def _with_fields(lines: pd.DataFrame, fields: set[str]) -> pd.DataFrame:
     """The lines with every field of ``fields`` (empty where they have none): the dataset keeps
     the first file's columns, so a field only a later export has would be dropped."""
@@ -234,10 +258,12 @@ def save_parts(
                 )
                 created = info.id
                 added, offered = info.rows, len(part.lines)
+                not_kept = ()
             else:
-                target = created or store.resolve(append_to).id
+                target = store.info(created) if created else store.resolve(append_to)
+                not_kept = fields_not_kept(target.columns, part.lines)
                 res = store.append(
-                    target, lines, report=_file_report(part), rejected=_rejected(part)
+                    target.id, lines, report=_file_report(part), rejected=_rejected(part)
                 )
                 info, added, offered = res.dataset, res.added, res.added + res.duplicates
             results.append(
@@ -248,6 +274,7 @@ def save_parts(
                     added,
                     offered - added,
                     time.perf_counter() - t0,
+                    not_kept,
                 )
             )
     except Exception:

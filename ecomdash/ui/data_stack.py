@@ -185,6 +185,7 @@ def _save_form(parts, state: dict) -> None:
         show_error(exc)
         return
     st.session_state["data_flash"] = saved_note(res)
+    st.session_state[dp.K_FLASH_NOTES] = list(res.not_kept_notes)
     st.session_state[dp.K_SAVED] = {"file_id": state.get("file_id"), "name": res.dataset.name}
     st.session_state.pop(dp.K_UPLOAD, None)
     select_dataset(res.dataset.id)
