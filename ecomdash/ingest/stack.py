@@ -143,10 +143,10 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
                 notes.append(
                     note(
                         N_(
-                            "{file}'s amounts carry no currency sign, unlike {others} "
-                            "({currency}): stacked, all the amounts are taken to be in one "
-                            "currency, the dataset's. If {file}'s are not in {currency}, save "
-                            "it as a dataset of its own."
+                            "{file} has amounts without a currency sign, {others} in "
+                            "{currency}: stacked, every amount is taken to be in the dataset's "
+                            "one currency. If {file} is not in {currency}, save it as a dataset "
+                            "of its own."
                         ),
                         file=Quoted(p.name),
                         others=signed,

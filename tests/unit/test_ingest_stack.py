@@ -216,9 +216,9 @@ def test_a_file_without_a_sign_beside_a_yuan_export_is_named(tmp_path):
     assert [p.currency for p in parts] == [None, "CNY"]
     notes = check_parts(parts)
     said = (
-        "'shop.csv''s amounts carry no currency sign, unlike 'jd_orders.csv' (CNY): stacked, "
-        "all the amounts are taken to be in one currency, the dataset's. If 'shop.csv''s are "
-        "not in CNY, save it as a dataset of its own."
+        "'shop.csv' has amounts without a currency sign, 'jd_orders.csv' in CNY: stacked, every "
+        "amount is taken to be in the dataset's one currency. If 'shop.csv' is not in CNY, save "
+        "it as a dataset of its own."
     )
     assert notes[0] == said, notes
     with use_lang("zh"):
