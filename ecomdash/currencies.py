@@ -2,11 +2,13 @@
 given on the command line checked, and the currency recorded in a saved report.
 
 A saved dataset's currency is ``report["currency"]`` (an ISO 4217 code), read back by
-``labels.display_for``; when it is not recorded there, the one ingest read off the amounts
-(``£12.50``) or the platform (a 淘宝 export is in yuan), else none (amounts shown as plain
-numbers). The Save form, ``ecomdash ingest --currency`` and a later change
-(``Store.set_currency``: the Data page's saved datasets, ``ecomdash datasets
---set-currency``) all record it the same way.
+``labels.display_for``; :data:`NOT_STATED` (``""``) there is the merchant's "Not stated":
+amounts shown as plain numbers even when ingest read a sign off them. When nothing is
+recorded (no ``currency`` key: nothing chosen, or a store saved before "Not stated" could be
+chosen), the one ingest read off the amounts (``£12.50``) or the platform (a 淘宝 export is in
+yuan), else none (amounts shown as plain numbers). The Save form, ``ecomdash ingest
+--currency`` and a later change (``Store.set_currency``: the Data page's saved datasets,
+``ecomdash datasets --set-currency``) all record it the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +24,16 @@ from ecomdash.i18n.note import Quoted, note
 #: is "not stated". A file's amounts written without a sign (UCI Online Retail II, in £; most
 #: exports) gave a dataset with no currency, and every page wrote "1,054,495" for £1,054,495.
 CURRENCIES = ("", "GBP", "EUR", "USD", "CNY", "JPY", "INR", "HKD", "AUD", "CAD", "CHF")
+
+
+#: ``report["currency"]`` of a dataset whose merchant chose "Not stated": told apart from a
+#: report without the key (then the currency read off the amounts counts), so a dataset whose
+#: amounts read "$12.50" can still be shown without a sign
+NOT_STATED = ""
+
+#: what ``ecomdash ingest --currency`` and ``ecomdash datasets --set-currency`` take for
+#: "Not stated" (any case)
+NONE_WORD = "none"
 
 
 def currency_option(code: str) -> str:
@@ -57,11 +69,20 @@ def check_currency(code: str) -> str:
     )
 
 
+def check_stated(code: str) -> str:
+    """A currency given on the command line: :data:`NOT_STATED` for ``none`` (any case), else
+    the code checked by :func:`check_currency`."""
+    if str(code).strip().lower() == NONE_WORD:
+        return NOT_STATED
+    return check_currency(code)
+
+
 def with_currency(report: Any, currency: str | None) -> Any:
-    """The report to save: ``currency`` (an ISO code the merchant chose) recorded in it as
-    ``labels.display_for`` reads it; unchanged when none was chosen. ``report`` is a
-    CleaningReport (anything with ``to_dict()``) or a dict."""
-    if not currency:
+    """The report to save: ``currency`` (an ISO code the merchant chose, or
+    :data:`NOT_STATED`) recorded in it as ``labels.display_for`` reads it; unchanged when
+    none was chosen (None). ``report`` is a CleaningReport (anything with ``to_dict()``) or a
+    dict."""
+    if currency is None:
         return report
     rep = report.to_dict() if hasattr(report, "to_dict") else dict(report)
     return {**rep, "currency": currency}

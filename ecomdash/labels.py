@@ -856,7 +856,8 @@ def display_for(
 ) -> Display:
     """The :class:`Display` of a saved dataset, from what ingest recorded in its report:
     ``currency`` (an ISO code, or the one ingest read off the amounts: "currency GBP" in its
-    notes) when known, and the date order it proved (its notes say
+    notes) when known — none when the merchant chose "Not stated" (``currency: ""``,
+    ``currencies.NOT_STATED``), whatever the amounts carry —, and the date order it proved (its notes say
     "day/month/year dates" or "month/day/year dates"). The demo merchant is a UK shop.
     ``mapping``: the dataset's (field -> the file's column), for whether its country field
     holds provinces (:func:`places_are_provinces`)."""
@@ -864,8 +865,11 @@ def display_for(
     report = report or {}
     notes = " ".join(str(n) for n in report.get("notes") or ())
     found = re.search(r"currency ([A-Z]{3})\b", notes)  # ingest's note on the amount column
-    currency = report.get("currency") or (found.group(1) if found else None)
-    currency = currency or ("GBP" if is_demo else None)
+    if report.get("currency") == "":  # currencies.NOT_STATED: the merchant's "Not stated"
+        currency = None
+    else:
+        currency = report.get("currency") or (found.group(1) if found else None)
+        currency = currency or ("GBP" if is_demo else None)
     style = "dmy" if is_demo else "iso"
     if "day/month/year dates" in notes:
         style = "dmy"

@@ -558,8 +558,9 @@ class Store(StoreQueries):
         return self.info(info.id)
 
     def set_currency(self, dataset_id: str, currency: str) -> DatasetInfo:
-        """Record ``currency`` (an ISO code: ``currencies.check_currency``) as the dataset's,
-        as the Save form does, in a new version of the same lines: every page's cache is keyed
+        """Record ``currency`` (an ISO code: ``currencies.check_currency``, or
+        ``currencies.NOT_STATED``: the merchant's "Not stated", amounts shown without a sign
+        even when ingest read one off them) as the dataset's, as the Save form does, in a new version of the same lines: every page's cache is keyed
         by the version (``ui.common.PageContext.key``), so no page keeps the old sign. No line
         is read or written: the catalogue row and the rollup's three version rows
         (:func:`rollup.carry_version`) are updated, whatever the dataset's size."""

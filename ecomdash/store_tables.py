@@ -118,6 +118,18 @@ def clean_name(name: str) -> str:
     return name
 
 
+def fields_not_kept(columns, lines: pd.DataFrame) -> tuple[str, ...]:
+    """The canonical fields ``lines`` fill (a value on at least one line) that a dataset of
+    ``columns`` lacks: an append keeps the dataset's columns (``Store.append``, both
+    engines), so those values are not saved. The Data page and ``ecomdash ingest
+    --append-to`` say so, naming them (they were dropped without a word)."""
+    return tuple(
+        f
+        for f in S.CANONICAL
+        if f in lines.columns and f not in columns and bool(lines[f].notna().any())
+    )
+
+
 def report_dict(report: Any) -> dict[str, Any]:
     """A cleaning report (anything with ``to_dict()``), a dict or None as a dict."""
     if report is None:

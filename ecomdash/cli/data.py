@@ -16,7 +16,14 @@ from ecomdash.cli.common import (
     parse_mapping,
     text_lang,
 )
-from ecomdash.currencies import check_currency, currency_option, dataset_currency, with_currency
+from ecomdash.currencies import (
+    NONE_WORD,
+    NOT_STATED,
+    check_stated,
+    currency_option,
+    dataset_currency,
+    with_currency,
+)
 from ecomdash.errors import InputFileError, ParameterError
 from ecomdash.i18n import N_, _, _n, use_lang
 from ecomdash.i18n.fmt import duration
@@ -49,8 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="CODE",
         help=_(
             "currency of the amounts, an ISO 4217 code (GBP, EUR, USD, CNY ...): every page "
-            "writes it with them (default: the one read off the amounts or the platform, else "
-            "none)"
+            "writes it with them; none: shown without a currency sign (default: the one read "
+            "off the amounts or the platform, else none)"
         ),
     )
     p.add_argument("--append-to", metavar="DATASET", help=_("append to this dataset instead"))
@@ -105,8 +112,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--set-currency",
         metavar="CODE",
         help=_(
-            "record CODE (ISO 4217: GBP, EUR, USD ...) as the currency of --dataset's amounts; "
-            "its lines are not rewritten"
+            "record CODE (ISO 4217: GBP, EUR, USD ...) as the currency of --dataset's amounts, "
+            "or none: shown without a currency sign; its lines are not rewritten"
         ),
     )
     add_lang_arg(p, page=N_("Data page"))
@@ -168,8 +175,16 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         if args.append_to:
             target = store.resolve(args.append_to)
+            from ecomdash.store_tables import fields_not_kept
+
+            lost = fields_not_kept(target.columns, result.lines)
             app = store.append(target.id, result.lines, report=report, rejected=report.rejected)
-            info, extra = app.dataset, {"added": app.added, "duplicates_skipped": app.duplicates}
+            info = app.dataset
+            extra = {
+                "added": app.added,
+                "duplicates_skipped": app.duplicates,
+                "fields_not_saved": list(lost),
+            }
         else:
             info = store.save_dataset(
                 args.name or (path.name if tables is None else f"{path.stem} (+{len(paths) - 1})"),
@@ -188,9 +203,9 @@ def run_ingest(args: argparse.Namespace) -> int:
 def _ingest_currency(args: argparse.Namespace) -> str | None:
     """``--currency`` checked before the file is read (None: not given); refused with
     ``--append-to``: the lines join a dataset whose currency is already set."""
-    if not args.currency:
+    if args.currency is None:
         return None
-    code = check_currency(args.currency)
+    code = check_stated(args.currency)
     if args.append_to:
         raise ParameterError(
             note(
@@ -201,7 +216,7 @@ def _ingest_currency(args: argparse.Namespace) -> str | None:
                     "{code}"
                 ),
                 dataset=Quoted(args.append_to),
-                code=code,
+                code=code or NONE_WORD,
             )
         )
     return code
@@ -231,6 +246,12 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
     }
     with use_lang(text_lang(args)):  # the Data page's words (the JSON stays English)
         lines = _ingest_text(info, rep, mapping, extra, tables, route)
+        if extra.get("fields_not_saved"):  # appended: the fields the dataset lacks
+            from ecomdash.i18n.note import tr_note
+            from ecomdash.ingest.stack import not_kept_note
+
+            file = Path(args.path[0]).name
+            lines.append(tr_note(not_kept_note(file, tuple(extra["fields_not_saved"]), info.name)))
         # appended: the dataset's own currency, whatever the added file's amounts say
         lines.append(_currency_text(info, given=bool(getattr(args, "currency", None) or extra)))
     emit(args, obj, "\n".join(lines))
@@ -518,6 +539,7 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
                 "lines": done.offered,
                 "added": done.added,
                 "duplicates_skipped": done.duplicates,
+                "fields_not_saved": list(done.not_kept),
                 "currency": part.currency,
                 "mapping": {k: v for k, v in part.resolved.items() if v},
                 "rules": rep["rules"],
@@ -540,7 +562,8 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
         lines = []
         for part, f in zip(parts, files, strict=True):
             lines += _stack_file_text(part, f)
-        lines += [tr_note(n) for n in (*notes, across_note(res.cancelled_across)) if n is not None]
+        across = across_note(res.cancelled_across)
+        lines += [tr_note(n) for n in (*notes, *res.not_kept_notes, across) if n is not None]
         lines.append(
             _(
                 "Saved dataset '{name}' (id {id}, version {version}): {n} exports stacked, "
@@ -669,12 +692,12 @@ def _set_currency(args: argparse.Namespace) -> int:
                 )
             )
         )
-    code = check_currency(args.set_currency)
+    code = check_stated(args.set_currency)
     store = open_store(args)
     try:
         info = store.resolve(args.dataset)
         before = dataset_currency(info.report, is_demo=info.is_demo)
-        if before != code:
+        if (before or NOT_STATED) != code:
             info = store.set_currency(info.id, code)
     finally:
         store.close()
@@ -682,16 +705,23 @@ def _set_currency(args: argparse.Namespace) -> int:
         "dataset_id": info.id,
         "name": info.name,
         "version": info.version,
-        "currency": code,
+        "currency": code or None,
         "previous_currency": before,
     }
     with use_lang(text_lang(args)):
-        text = _(
-            "Dataset '{name}' (id {id}, version {version}): amounts in {currency}.",
-            name=info.name,
-            id=info.id,
-            version=info.version,
-            currency=currency_option(code),
+        fields = {"name": info.name, "id": info.id, "version": info.version}
+        text = (
+            _(
+                "Dataset '{name}' (id {id}, version {version}): amounts in {currency}.",
+                currency=currency_option(code),
+                **fields,
+            )
+            if code
+            else _(
+                "Dataset '{name}' (id {id}, version {version}): amounts shown without a "
+                "currency sign.",
+                **fields,
+            )
         )
     emit(args, obj, text)
     return 0

@@ -30,7 +30,7 @@ from ecomdash.i18n.note import Field, Note, Quoted, note, note_n
 from ecomdash.ingest.clean import CleaningReport, clean
 from ecomdash.ingest.mapping import MappingProposal, propose_mapping, resolve_mapping
 from ecomdash.ingest.read import RawTable
-from ecomdash.store_tables import LINE_COLUMNS, report_dict
+from ecomdash.store_tables import LINE_COLUMNS, fields_not_kept, report_dict
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,8 @@ class FileResult:
     added: int
     duplicates: int
     seconds: float
+    #: the fields this file has that the dataset it was appended to lacks: not saved
+    not_kept: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,13 @@ class StackResult:
     #: sale lines of one export cancelled by a return in another (a return in February of a
     #: January sale), which neither file's own cleaning could match
     cancelled_across: int = 0
+
+    @property
+    def not_kept_notes(self) -> tuple[Note, ...]:
+        """Each appended file's fields the dataset lacks, said (:func:`not_kept_note`)."""
+        return tuple(
+            not_kept_note(f.name, f.not_kept, self.dataset.name) for f in self.files if f.not_kept
+        )
 
 
 def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
@@ -96,7 +105,10 @@ def clean_part(name: str, raw: RawTable, mapping: dict | None = None) -> Part:
 
 def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
     """Refuse exports that cannot make one dataset (different currencies, summed sales beside
-    order lines); else the notes on fields some exports have and others lack."""
+    order lines); else the notes: an export whose amounts carry no currency sign beside one
+    in a currency (a shop's own CSV beside a ¥ platform export: the dataset took CNY without
+    a word; now the file is named, the currency chosen when saving decides), and the fields
+    some exports have and others lack."""
     currencies = {p.name: p.currency for p in parts if p.currency}
     if len(set(currencies.values())) > 1:
         raise ParameterError(
@@ -125,8 +137,26 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
                 files=summed,
             )
         )
-    have = {f for p in parts for f in p.fields}
     notes = []
+    if currencies:  # one currency: an export without a sign is taken to be in it, said so
+        (code,) = set(currencies.values())
+        signed = tuple(Quoted(n) for n in currencies)
+        for p in parts:
+            if not p.currency:
+                notes.append(
+                    note(
+                        N_(
+                            "{file} has amounts without a currency sign, {others} in "
+                            "{currency}: stacked, every amount is taken to be in the dataset's "
+                            "one currency. If {file} is not in {currency}, save it as a dataset "
+                            "of its own."
+                        ),
+                        file=Quoted(p.name),
+                        others=signed,
+                        currency=code,
+                    )
+                )
+    have = {f for p in parts for f in p.fields}
     for p in parts:
         lacks = tuple(Field(f) for f in S.CANONICAL if f in have and f not in p.fields)
         if lacks:
@@ -140,6 +170,21 @@ def check_parts(parts: list[Part] | tuple[Part, ...]) -> tuple[Note, ...]:
                 )
             )
     return tuple(notes)
+
+
+def not_kept_note(file: str, fields: tuple[str, ...], dataset: str) -> Note:
+    """What an append left out: the fields ``file`` has that the dataset lacks
+    (:func:`ecomdash.store_tables.fields_not_kept`), and what to do to keep them."""
+    return note(
+        N_(
+            "{file} has {fields}, which the dataset {dataset} does not have: a file added to "
+            "a dataset keeps the dataset's columns, so these values were not saved. To keep "
+            "them, save the file as a new dataset."
+        ),
+        file=Quoted(file),
+        fields=tuple(Field(f) for f in fields),
+        dataset=Quoted(dataset),
+    )
 
 
 def _with_fields(lines: pd.DataFrame, fields: set[str]) -> pd.DataFrame:
@@ -307,9 +352,11 @@ def save_parts(
                 )
                 created = info.id
                 added, offered = info.rows, len(part.lines)
+                not_kept = ()
             else:
-                target = created or store.resolve(append_to).id
-                res = store.append(target, lines, report=report, rejected=_rejected(part))
+                target = store.info(created) if created else store.resolve(append_to)
+                not_kept = fields_not_kept(target.columns, part.lines)
+                res = store.append(target.id, lines, report=report, rejected=_rejected(part))
                 info, added, offered = res.dataset, res.added, res.added + res.duplicates
             results.append(
                 FileResult(
@@ -319,6 +366,7 @@ def save_parts(
                     added,
                     offered - added,
                     time.perf_counter() - t0,
+                    not_kept,
                 )
             )
     except Exception:

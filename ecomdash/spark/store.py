@@ -451,7 +451,8 @@ class SparkStore(Store):
         return self.info(info.id)
 
     def set_currency(self, dataset_id: str, currency: str) -> DatasetInfo:
-        """``Store.set_currency`` on the lake: the report lives in the catalogue entry, so the
+        """``Store.set_currency`` on the lake (same contract: an ISO code, or
+        ``currencies.NOT_STATED`` recorded as ``""``): the report lives in the catalogue entry, so the
         catalogue alone switches (atomically, as for a rename) to a new version with the same
         parts; no Parquet is read or written, whatever the dataset's size."""
         info = self.info(dataset_id)

@@ -33,6 +33,8 @@ from ecomdash.ingest.cleaning_report import action_label, rule_label
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
 from ecomdash.ingest.multi import is_multi_table_zip, stack_names
 from ecomdash.ingest.read import MALFORMED_REASONS
+from ecomdash.ingest.stack import not_kept_note
+from ecomdash.store_tables import fields_not_kept
 from ecomdash.ui import data_multi, data_sets, data_stack
 from ecomdash.ui.common import (
     download_table,
@@ -123,12 +125,16 @@ def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
 
 #: the page's open tab (a widget value: the label shown, in the run's language)
 K_TAB = "data_tab"
+#: what a save left out (an appended file's fields the dataset lacks), shown under its flash
+K_FLASH_NOTES = "data_flash_notes"
 
 
 def render() -> None:
     flash = st.session_state.pop("data_flash", None)
     if flash:
         st.success(inert(tr_note(flash)))
+    for n in st.session_state.pop(K_FLASH_NOTES, ()):
+        st.warning(inert(tr_note(n)), icon="⚠️")
     sets_flash = st.session_state.pop(data_sets.K_SETS_FLASH, None)
     sets_label = _("Your datasets")
     if sets_flash is not None:
@@ -727,8 +733,8 @@ def _save_form(filename: str, state: dict) -> None:
     st.subheader(_("Save"))
     store = get_store()
     existing = store.list_datasets()
-    stem = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-    stem = stem.split(".")[0][:80] or _("My orders")
+    file_name = filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    stem = file_name.split(".")[0][:80] or _("My orders")
     if not existing:
         st.session_state[K_SAVE_MODE] = "new"  # nothing to add to
     # outside the form: choosing a mode reruns, so the form shows only the input that applies
@@ -740,8 +746,7 @@ def _save_form(filename: str, state: dict) -> None:
         disabled=not existing,
         key=K_SAVE_MODE,
     )
-    name = target = None
-    currency = ""
+    name = target = currency = None  # currency "": the merchant's "Not stated", recorded
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(_("Name of the new dataset"), value=stem, max_chars=120)
@@ -756,8 +761,11 @@ def _save_form(filename: str, state: dict) -> None:
     try:
         with st.status(_("Saving…"), expanded=False) as status:
             if mode == "append":
+                lost = fields_not_kept(store.info(target).columns, state["lines"])
                 res = store.append(target, state["lines"], report=report, rejected=report.rejected)
                 info = res.dataset
+                if lost:
+                    st.session_state[K_FLASH_NOTES] = [not_kept_note(file_name, lost, info.name)]
                 msg = note(
                     N_("Added {n} lines to the dataset; skipped {skipped} lines it already had."),
                     n=f"{res.added:,}",

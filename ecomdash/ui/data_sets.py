@@ -10,7 +10,7 @@ import streamlit as st
 
 from ecomdash import labels as L
 from ecomdash import schema as S
-from ecomdash.currencies import CURRENCIES, currency_option
+from ecomdash.currencies import CURRENCIES, NOT_STATED, currency_option
 from ecomdash.errors import EcomdashError
 from ecomdash.i18n import N_, _
 from ecomdash.i18n.note import note, tr_note
@@ -44,10 +44,12 @@ def _sets_done(message) -> None:
 def _currency_change(store, info) -> None:
     """A saved dataset's currency, changed (one saved with none, or the wrong one, needed
     uploading again): ``Store.set_currency`` records it in a new version of the same lines,
-    so every page's caches (keyed by the version) write the new sign."""
-    current = L.display_for(info.report, is_demo=info.is_demo).currency
-    options = [c for c in CURRENCIES if c]
-    if current and current not in options:
+    so every page's caches (keyed by the version) write the new sign. "Not stated" is one of
+    the choices (``currencies.NOT_STATED``): a dataset given a currency, or one read off its
+    amounts, goes back to plain numbers, and stays so."""
+    current = L.display_for(info.report, is_demo=info.is_demo).currency or NOT_STATED
+    options = list(CURRENCIES)
+    if current not in options:
         options.append(current)
     st.caption(
         _("Every page writes the amounts in {currency}.", currency=currency_option(current))
@@ -59,16 +61,22 @@ def _currency_change(store, info) -> None:
         options,
         index=options.index(current) if current else None,
         placeholder=_("Choose a currency"),
-        format_func=in_run_lang(currency_option),
+        # the popover is narrow: "Not stated (amounts shown without a currency sign)" was
+        # cut at "currenc" (Chromium); the caption above says what it means
+        format_func=in_run_lang(lambda c: currency_option(c) if c else _("Not stated")),
         key=f"currency_{info.id}_{info.version}",
     )
     if st.button(
-        _("Change the currency"), disabled=not code or code == current, key=f"do_cur_{info.id}"
+        _("Change the currency"),
+        disabled=code is None or code == current,
+        key=f"do_cur_{info.id}",
     ):
         try:
             store.set_currency(info.id, code)
             _sets_done(
                 note(N_("The amounts are now in {currency}."), currency=currency_option(code))
+                if code
+                else note(N_("The amounts are now shown without a currency sign."))
             )
         except EcomdashError as exc:
             show_error(exc)

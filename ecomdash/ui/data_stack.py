@@ -138,8 +138,7 @@ def _save_form(parts, state: dict) -> None:
         disabled=not existing,
         key=dp.K_SAVE_MODE,
     )
-    name = target = None
-    currency = ""
+    name = target = currency = None  # currency "": the merchant's "Not stated", recorded
     with st.form("save_form"):
         if mode == "new":
             name = st.text_input(
@@ -172,7 +171,7 @@ def _save_form(parts, state: dict) -> None:
                 parts,
                 name=name,
                 append_to=target,
-                currency=currency or None,
+                currency=currency,
                 progress=lambda part, i, n: st.write(
                     _("Saving {file} ({i} of {n})", file=inert(part.name), i=i + 1, n=n)
                 ),
@@ -186,6 +185,7 @@ def _save_form(parts, state: dict) -> None:
         show_error(exc)
         return
     st.session_state["data_flash"] = saved_note(res)
+    st.session_state[dp.K_FLASH_NOTES] = list(res.not_kept_notes)
     st.session_state[dp.K_SAVED] = {"file_id": state.get("file_id"), "name": res.dataset.name}
     st.session_state.pop(dp.K_UPLOAD, None)
     select_dataset(res.dataset.id)

@@ -589,11 +589,15 @@ def test_amounts_with_a_sign_keep_their_currency(_isolated_home):
 
 
 def test_a_file_saved_with_no_currency_chosen_has_none(_isolated_home):
-    """A file without a sign, saved as it comes, has no currency: none is made up."""
+    """A file without a sign, saved as it comes, has no currency: none is made up. The
+    form's "Not stated" is recorded as the merchant's choice (``currencies.NOT_STATED``)."""
+    from ecomdash.currencies import dataset_currency
+
     at = _upload(_page(), "online_retail.csv", PLAIN)
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert not at.exception, at.exception
-    assert "currency" not in saved_dataset(_isolated_home).report
+    report = saved_dataset(_isolated_home).report
+    assert report["currency"] == "" and dataset_currency(report) is None
 
 
 def test_adding_to_a_dataset_asks_no_currency(demo_dataset, _isolated_home):

@@ -201,3 +201,28 @@ def test_saved_note_of_many_files_names_only_those_with_repeats(lang):
         )
         assert "跳过" not in none
         assert "“m2.csv”：新增\u00a08\u00a0个订单行" in few
+
+
+def test_a_file_without_a_sign_beside_a_yuan_export_is_said_and_not_stated_sticks(
+    _isolated_home,
+):
+    """Two exports of one layout, January's amounts without a sign, February's in "¥5.00":
+    the page names 'jan.csv' above the Save form, whose currency starts at CNY (the dataset
+    took CNY without a word before); "Not stated" chosen there is recorded (the stacked save
+    passed it on as no choice, and the dataset took CNY all the same)."""
+    from ecomdash.currencies import dataset_currency
+    from tests.unit.test_ingest_stack import HEADER
+
+    plain = (HEADER + "1,2025-01-10,C1,A,Apple,2,5.00\n2,2025-01-11,C2,B,Pear,1,3.00\n").encode()
+    yuan = (HEADER + "3,2025-02-10,C1,A,Apple,2,¥5.00\n4,2025-02-11,C2,B,Pear,1,¥3.00\n").encode()
+    at = _upload({"jan.csv": plain, "feb.csv": yuan})
+    warnings = " ".join(w.value for w in at.warning).replace("\\", "")
+    assert "'jan.csv' has amounts without a currency sign, 'feb.csv' in CNY" in warnings, warnings
+    box = next(s for s in at.selectbox if s.label == "Currency of the amounts")
+    assert box.value == "CNY"
+    box.set_value("")
+    at.button(key="FormSubmitter:save_form-Save").click().run()
+    assert not at.exception, at.exception
+    info, lines = _saved(_isolated_home)
+    assert len(lines) == 4
+    assert info.report["currency"] == "" and dataset_currency(info.report) is None

@@ -35,10 +35,11 @@ NAMES = frozenset(
     "ISO GBP EUR USD CNY".split()
 )
 #: what a merchant types in the helps' examples and defaults: a column, a table, a calendar
-#: feature, forecast --by's groups, the default workspace
+#: feature, forecast --by's groups, the default workspace, --currency's and --set-currency's
+#: "none" (not stated)
 EXAMPLES = frozenset(
     "Invoice CustomerNo customers order_id product_id start end cn spring_festival double_ "
-    "location category channel country local zip FILE N".split()
+    "location category channel country local zip FILE N none".split()
 )
 #: stripped before the words are read: options, choices, environment variables, addresses,
 #: file names and extensions, date formats and timestamps, ids (a product's, a dataset's),

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from ecomdash import labels as L
 from ecomdash.errors import ParameterError
 from ecomdash.i18n import use_lang
 from ecomdash.i18n.note import tr_note
@@ -259,3 +260,112 @@ def test_matching_across_exports_keeps_a_refunded_state_and_changes_nothing_alon
 
     flags, more = match_across([_with_fields(p.lines, have) for p in parts])
     assert flags == [None, None] and more == 0
+
+
+def _shop_beside_jd():
+    """A shop's own export, amounts without a sign, beside JD's (in yuan: the platform's)."""
+    plain = (HEADER + "1,2025-01-10,C1,A,Apple,2,5.00\n2,2025-01-11,C2,B,Pear,1,3.00\n").encode()
+    sources: dict = {}
+    tables = read_tables(
+        [("shop.csv", plain), ("jd_orders.csv", (CN / "jd_orders.csv").read_bytes())],
+        sources=sources,
+    )
+    return clean_parts(tables, sources)
+
+
+def test_a_file_without_a_sign_beside_a_yuan_export_is_named(tmp_path):
+    """Before, the dataset took CNY from JD's export without a word about 'shop.csv', whose
+    amounts say no currency. Now a note names the file and what to do; the currency chosen
+    when saving decides (the Save form's, ``--currency``), else the one found (CNY)."""
+    parts = _shop_beside_jd()
+    assert [p.currency for p in parts] == [None, "CNY"]
+    notes = check_parts(parts)
+    said = (
+        "'shop.csv' has amounts without a currency sign, 'jd_orders.csv' in CNY: stacked, every "
+        "amount is taken to be in the dataset's one currency. If 'shop.csv' is not in CNY, save "
+        "it as a dataset of its own."
+    )
+    assert notes[0] == said, notes
+    with use_lang("zh"):
+        assert tr_note(notes[0]) == (
+            "“shop.csv”的金额没有货币符号，“jd_orders.csv”的是\u00a0CNY：叠加后，所有金额都按"
+            "数据集的同一种币种计。若“shop.csv”的金额不是\u00a0CNY，请把它另存为一个数据集。"
+        )
+    store = Store.open(tmp_path)
+    try:
+        taken = save_parts(store, parts, name="found")
+        chosen = save_parts(store, parts, name="chosen", currency="USD")
+        none = save_parts(store, parts, name="none", currency="")
+        got = [
+            L.display_for(store.info(r.dataset.id).report).currency for r in (taken, chosen, none)
+        ]
+    finally:
+        store.close()
+    assert got == ["CNY", "USD", None]
+
+
+def test_exports_all_without_a_sign_get_no_currency_note():
+    sources: dict = {}
+    tables = read_tables(_files(), sources=sources)
+    assert not any("currency" in n for n in check_parts(clean_parts(tables, sources)))
+
+
+#: the same shop's later exports with a sales channel column the saved dataset lacks
+CHANNEL_HEADER = "Order ID,Date,Customer,SKU,Product,Qty,Price,Channel\n"
+APR = (CHANNEL_HEADER + "2001,2025-04-10,C1,A,Apple,2,5.00,web\n").encode()
+MAY = (CHANNEL_HEADER + "2002,2025-05-10,C2,B,Bread,1,3.50,app\n").encode()
+
+
+def test_fields_not_kept_are_the_filled_ones_the_dataset_lacks():
+    import pandas as pd
+
+    from ecomdash.store_tables import fields_not_kept
+
+    lines = pd.DataFrame({"order_id": ["1"], "channel": ["web"], "category": [None]})
+    assert fields_not_kept(("order_id",), lines) == ("channel",)  # an empty one is no loss
+    assert fields_not_kept(("order_id", "channel"), lines) == ()
+
+
+def test_stacked_files_appended_name_the_fields_the_dataset_lacks(tmp_path):
+    """Appended to a dataset without a channel, April's and May's channels were dropped
+    without a word (an append keeps the dataset's columns). Each file's result says which
+    fields were not saved, and the note says what to do."""
+    store = Store.open(tmp_path)
+    try:
+        first = load_bytes(JAN_MAR, "jan_mar.csv")
+        base = store.save_dataset("Spring", first.lines, report=first.report)
+        assert "channel" not in base.columns
+        sources: dict = {}
+        tables = read_tables([("apr.csv", APR), ("may.csv", MAY)], sources=sources)
+        parts = clean_parts(tables, sources)
+        res = save_parts(store, parts, append_to=base.id)
+        assert "channel" not in store.info(base.id).columns
+    finally:
+        store.close()
+    assert [(f.name, f.added, f.not_kept) for f in res.files] == [
+        ("apr.csv", 1, ("channel",)),
+        ("may.csv", 1, ("channel",)),
+    ]
+    notes = res.not_kept_notes
+    assert notes[0] == (
+        "'apr.csv' has channel, which the dataset 'Spring' does not have: a file added to a "
+        "dataset keeps the dataset's columns, so these values were not saved. To keep them, "
+        "save the file as a new dataset."
+    )
+    with use_lang("zh"):
+        assert tr_note(notes[1]) == (
+            "“may.csv”有渠道，而数据集“Spring”没有：追加到数据集的文件只保留该数据集已有的列，"
+            "所以这些值没有保存。要保留它们，请把该文件另存为新数据集。"
+        )
+
+
+def test_a_new_stacked_dataset_keeps_every_field_and_says_nothing_lost(tmp_path):
+    sources: dict = {}
+    tables = read_tables([("jan_mar.csv", JAN_MAR), ("apr.csv", APR)], sources=sources)
+    store = Store.open(tmp_path)
+    try:
+        res = save_parts(store, clean_parts(tables, sources), name="all")
+    finally:
+        store.close()
+    assert "channel" in res.dataset.columns
+    assert [f.not_kept for f in res.files] == [(), ()] and res.not_kept_notes == ()

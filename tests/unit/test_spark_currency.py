@@ -77,3 +77,30 @@ def test_currency_change_after_an_append_it_did_not_see_changes_nothing(spark_se
     after = sp._entry(first.id)
     assert after == before and "currency" not in after["report"]
     assert sp.info(first.id).version == 2
+
+
+def test_not_stated_on_the_lake(capsys, spark_session, tmp_path, monkeypatch):
+    """``--set-currency none`` on the lake: the catalogue entry records ``""`` (the DuckDB
+    store's "Not stated", ``currencies.NOT_STATED``), so amounts read "£6.95" are shown
+    without a sign; before, only a code could be set and the one read off came back."""
+    from tests.unit.test_cli_currency import SIGNED
+
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("ECOMDASH_LAKE", str(lake))
+    path = tmp_path / "signed.csv"
+    path.write_text(SIGNED, encoding="utf-8")
+    got = _run(capsys, ["ingest", str(path), "--on-cluster", *SPARK, "--json"])
+    assert got["currency"] == "GBP"  # read off the amounts
+    ds = got["dataset_id"]
+    parts = _files(lake)
+    got = _run(capsys, ["datasets", "--dataset", ds, "--set-currency", "none", *SPARK, "--json"])
+    assert (got["version"], got["currency"], got["previous_currency"]) == (2, None, "GBP")
+    assert _files(lake) == parts  # only the catalogue changed
+    [cat] = [p for p in lake.rglob("catalog.json")]
+    entry = json.loads(cat.read_text(encoding="utf-8"))["datasets"][ds]
+    assert entry["report"]["currency"] == ""
+    k = _run(capsys, ["datasets", *SPARK, "--json"])
+    assert [(d["currency"], d["version"]) for d in k["datasets"]] == [(None, 2)]
+    assert main(["kpis", "--dataset", ds, *SPARK]) == 0
+    out = capsys.readouterr().out
+    assert "Net revenue: 195.00" in out and "£" not in out, out
