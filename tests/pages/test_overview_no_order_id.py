@@ -75,6 +75,31 @@ def test_the_overview_does_not_count_orders_without_an_order_id(no_order_id, lan
     assert [len(r.options) for r in at.radio if r.key == "ov_metric"] == [1]  # revenue alone
 
 
+def _tile_rows(at) -> list[list[str]]:
+    """The labels of the metric tiles in each row of columns of the page's main area."""
+    rows = []
+    for block in at.main.children.values():
+        cols = [c for c in getattr(block, "children", {}).values() if c.type == "column"]
+        row = [m.label for c in cols for m in c.metric]
+        if row:
+            rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_overview_tiles_fill_their_rows_without_an_order_id(no_order_id, lang):
+    """Without the orders' tiles the Units tile sat alone on a row between the money and the
+    customers (Chromium, CDNOW): it joins the customers' row, two full rows of four."""
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    with use_lang(lang):
+        units, customers = _("Units"), _("Customers")
+    rows = _tile_rows(at)
+    assert [len(r) for r in rows] == [4, 4], rows
+    assert rows[1][:2] == [units, customers], rows
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_home_shows_no_order_tiles_without_an_order_id(no_order_id, lang):
     """The Home's key figures read "Orders n/a" and "Average order value n/a" on CDNOW: the
