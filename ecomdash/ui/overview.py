@@ -132,6 +132,12 @@ def exact_help(name: str, v, helps: dict[str, str]) -> str:
     return _("{meaning} Exact: {value}.", meaning=_(helps[name]) if name in helps else "", value=v)
 
 
+def kpi_helps(columns) -> dict[str, str]:
+    """What each tile means on a dataset with ``columns`` (message ids): a customer counted in
+    purchase days where it has no order id."""
+    return {**_HELP, "customers": S.customer_definition(columns)}
+
+
 def _exact(name: str, v) -> str:
     return kpi_exact(name, v, current_display())
 
@@ -241,7 +247,7 @@ def render(ctx: PageContext) -> None:
         cols = st.columns(width)
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
-            helps = [exact_help(name, _exact(name, v), _HELP)]
+            helps = [exact_help(name, _exact(name, v), kpi_helps(ctx.columns))]
             delta = tile_delta(res, name)
             if delta is not None:
                 helps.append(against)

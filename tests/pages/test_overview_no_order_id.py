@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ecomdash import kpis
+from ecomdash import schema as S
 from ecomdash.i18n import _, use_lang
 from ecomdash.ingest import load_bytes
 from ecomdash.store import Store
@@ -113,3 +114,30 @@ def test_the_home_shows_no_order_tiles_without_an_order_id(no_order_id, lang):
     tiles = _tiles(at)
     assert orders not in tiles and aov not in tiles, tiles
     assert tiles[customers] == "40" and revenue in tiles, tiles
+    # what a customer is, in purchase days: the dataset has no "product order"
+    assert _customers_help(at, lang).startswith(days_definition(lang))
+
+
+def days_definition(lang: str) -> str:
+    with use_lang(lang):
+        return _(S.CUSTOMER_DEFINITION_DAYS)
+
+
+def _customers_help(at, lang: str) -> str:
+    with use_lang(lang):
+        label = _("Customers")
+    return next(m.help for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_customers_are_defined_in_purchase_days_without_an_order_id(no_order_id, lang):
+    """The Customers tile's help read "customer ids with at least one product order ..." on
+    CDNOW, which has no orders: it says purchase days, as the customer pages count them; a
+    dataset with order ids keeps its orders' sentence."""
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    said = _customers_help(at, lang)
+    assert said.startswith(days_definition(lang)), said
+    assert "product order" not in said and "商品订单" not in said
+    assert S.customer_definition(["order_id", "customer_id"]) == S.CUSTOMER_DEFINITION
