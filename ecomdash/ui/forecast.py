@@ -40,7 +40,7 @@ from ecomdash.ui.common import (
     timed_status,
 )
 from ecomdash.ui.table_layout import tile_weights
-from ecomdash.ui.tables import PAGE_PX, current_display, show_table
+from ecomdash.ui.tables import EXPANDER_PX, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
@@ -612,7 +612,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
             hide_index=True,
             width="stretch",
             on_screen=HOLIDAYS_SCREEN,
-            budget=PAGE_PX - 34,  # inside an expander: its border and padding
+            budget=EXPANDER_PX,  # inside an expander: its border and padding
         )
         download_table(hol, "chinese-holidays", key="dl_cn_holidays", area="forecast")
 

@@ -16,6 +16,8 @@ from ecomdash.text_width import is_wide
 #: A table's width budget in px: what the main column of a 1280 px wide window holds beside
 #: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
 PAGE_PX = 820
+#: The width budget of a table inside an ``st.expander`` (its border and padding: 34 px)
+EXPANDER_PX = PAGE_PX - 34
 #: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
 HALF_PX = (PAGE_PX - 16) // 2
 #: The width budget of a table in the narrower of two ``st.columns([3, 2])`` (or ``[2, 3]``):

@@ -26,6 +26,7 @@ from ecomdash.text_width import is_wide
 
 # the layout (no Streamlit), re-exported: the pages and tests read it here
 from ecomdash.ui.table_layout import (  # noqa: F401
+    EXPANDER_PX,
     GRID_MIN_PX,
     HALF_PX,
     INNER_PX,
