@@ -616,6 +616,32 @@ MODEL_SHORT: dict[str, str] = {
 }
 
 
+#: A forecast model's name on the Forecast page's "Chosen model" tile, at the tile's value size
+#: within its share of the page's row of four tiles (``model_tile``; the whole name is in the
+#: tile's help): the short names cut "Seasonal ARIMA (S…" and "SARIMAX + Chines…" at 1280 px.
+MODEL_TILE: dict[str, str] = {
+    "seasonal_naive": N_("Seasonal naive"),
+    "seasonal_mean": N_("Seasonal mean"),
+    "ets": N_("ETS"),
+    "croston": N_("Croston"),
+    "sarimax": N_("SARIMAX"),
+    "combo": N_("Combination"),
+}
+#: the line under a Chinese calendar twin's tile name (``ets_cal``: "ETS", "+ Chinese calendar")
+CALENDAR_TILE_LINE = N_("+ Chinese calendar")
+
+
+def model_tile(name: str) -> tuple[str, str | None]:
+    """Model ``name`` on a metric tile in the current language: its tile name, and the line
+    under it (a calendar twin's "+ Chinese calendar") or None. A model without a tile name
+    gets its short name."""
+    base = name.removesuffix("_cal")
+    line = _(CALENDAR_TILE_LINE) if base != name else None
+    if base in MODEL_TILE:
+        return _(MODEL_TILE[base]), line
+    return model_label(name, short=True), None
+
+
 def model_label(name: str, *, short: bool = False) -> str:
     """The name a merchant reads for model ``name`` in the current language (an unknown id
     is humanised)."""

@@ -258,6 +258,20 @@ CUSTOMER_DEFINITION = N_(
     "period shown; orders cancelled in full, postage or fees alone and guest orders (no id) "
     "do not count."
 )
+#: The same on a dataset without an order id (CDNOW): its purchases are counted per customer
+#: and day, as the customer pages count them, never as orders it does not have.
+CUSTOMER_DEFINITION_DAYS = N_(
+    "Customers: customer ids who bought a product that was not cancelled on at least one day "
+    "of the period shown (without an order id, a customer's purchases of one day count as one "
+    "purchase day); cancelled purchases, postage or fees alone and lines without a customer id "
+    "do not count."
+)
+
+
+def customer_definition(columns) -> str:
+    """The message id of what a customer is on a dataset with ``columns``: in orders, or in
+    purchase days where the dataset has no order id."""
+    return CUSTOMER_DEFINITION if ORDER_ID in columns else CUSTOMER_DEFINITION_DAYS
 
 
 def customer_sales(lines: pd.DataFrame, *, keep_non_product: bool = False) -> pd.DataFrame:

@@ -91,7 +91,17 @@ def find_drivers(
                 "unit": _(_UNITS[metric]),
                 "share": pct(share, 0),
             }
-            if share >= 0.5:
+            if share > 1:
+                # it moved more than the whole day did: others moved the other way, so a share
+                # of the day's change would read 102 %
+                text = _(
+                    "mostly {who} {key}: {change} {unit} against the same weekday of the 4 "
+                    "weeks before, more than the day's whole change ({total}): others moved "
+                    "the other way",
+                    total=signed(total_change),
+                    **said,
+                )
+            elif share >= 0.5:
                 text = _(
                     "mostly {who} {key}: {change} {unit} against the same weekday of the 4 "
                     "weeks before ({share} of the day's change)",

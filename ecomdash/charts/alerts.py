@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from ecomdash import labels as L
 from ecomdash.alerts import AlertsResult
 from ecomdash.alerts.series import METRIC_LABELS
+from ecomdash.charts.locale import month_axis
 from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.percent import pct_axis, pct_text, points
 from ecomdash.i18n import N_, _
@@ -136,8 +137,6 @@ def severity_figure(res: AlertsResult) -> go.Figure:
         # counts: whole-number ticks from 0, with thousands (no 0.2, 0.4 … of an alert)
         yaxis={"tick0": 0, "dtick": count_dtick(top), "tickformat": ",d", "rangemode": "tozero"},
     )
-    if len(pm) <= 6:
-        # a month a tick: over a few months plotly ticks days and hours, and a short
-        # history's one bar read "11月01日 00:00" / "Nov 1, 2024 00:00", not its month
-        fig.update_xaxes(dtick="M1", tick0=str(pm["month"].iloc[0]) if len(pm) else None)
-    return fig
+    # a month a tick, named by its month: over a few months plotly ticks days and hours, and
+    # a short history's one bar read "11月01日 00:00" / "Nov 1 2024", not its month
+    return month_axis(fig, list(pm["month"].astype(str)))

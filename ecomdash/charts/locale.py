@@ -29,6 +29,21 @@ ZH_TICK_STOPS = (
     ((365 * DAY_MS, None), "%Y年"),
 )
 ZH_HOVER = "%Y年%-m月%-d日"
+#: a month axis's ticks in English ("Nov 2024"); a Chinese axis takes ZH_TICK_STOPS' month
+#: (2024年11月), which win over it
+MONTH_TICKS = "%b %Y"
+
+
+def month_axis(fig: go.Figure, months) -> go.Figure:
+    """``fig``'s x axis of ``months`` (the bars' months, first first) ticked by month: each
+    tick names its month, one a month over up to six. Over a few months plotly ticks days,
+    and a single month's bar read "Nov 1 2024" (the Alerts per month of a Pinduoduo export of
+    November 2024, Chromium)."""
+    axis: dict = {"tickformat": MONTH_TICKS}
+    if 0 < len(months) <= 6:
+        axis.update(dtick="M1", tick0=str(months[0]))
+    fig.update_xaxes(**axis)
+    return fig
 
 
 def _is_date(values) -> bool:

@@ -344,6 +344,20 @@ LAYOUTS: tuple[Layout, ...] = (
         ),
     ),
 )
+
+
+def saved_layout(mapping: dict | None) -> Layout | None:
+    """The platform layout a saved dataset's ``mapping`` was recognised as: at least three
+    fields, each taken from one of the layout's own headers (the derived province and state
+    columns aside); None for any other file. The pages use it to advise on what that export
+    can and cannot give (a Pinduoduo export names no buyer)."""
+    taken = {f: c for f, c in (mapping or {}).items() if c and f not in ("country", "status")}
+    for layout in LAYOUTS:
+        if len(taken) >= 3 and all(c in layout.mapping.get(f, ()) for f, c in taken.items()):
+            return layout
+    return None
+
+
 _BY_KEY = {lay.key: lay for lay in LAYOUTS}
 
 

@@ -40,7 +40,7 @@ from ecomdash.ui.common import (
     show_chart,
     show_error,
 )
-from ecomdash.ui.tables import EMPTY, current_display, show_table
+from ecomdash.ui.tables import EMPTY, EXPANDER_PX, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_MUTE_RULES = "alerts_mute_rules"
@@ -286,7 +286,15 @@ def render(ctx: PageContext) -> None:
         )
         # why a rule did not run: a Note naming the missing fields as the Data page does
         rules_table["note"] = rules_table["note"].map(tr_note)
-        show_table(rules_table.drop(columns=["rule"]), area="alerts", hide_index=True)
+        # within the expander's border, its long texts wrapped: one line a rule ran past it,
+        # "Note" and "Alerts" cut at 1280 px
+        show_table(
+            rules_table.drop(columns=["rule"]),
+            area="alerts",
+            hide_index=True,
+            fit=True,
+            budget=EXPANDER_PX,
+        )
         with st.form("al_mute_form"):
             rules = st.multiselect(
                 _("Mute rules"),

@@ -38,6 +38,7 @@ from ecomdash.filters import Filters
 from ecomdash.i18n import _, fmt, get_lang
 from ecomdash.i18n.fmt import compact, pct
 from ecomdash.i18n.note import translated
+from ecomdash.ingest.platforms_cn import saved_layout
 from ecomdash.store import DatasetInfo, Store, connect, default_home
 from ecomdash.ui.tables import K_DISPLAY, current_display, download_headers
 from ecomdash.ui.worker import budget_scope, worker_load
@@ -310,6 +311,21 @@ def page_setup(title: str, *, needs: str | None = None, caption: str | None = No
         st.stop()
     if needs is not None:
         missing = S.missing_for(needs, info.columns)
+        layout = saved_layout(info.mapping) if missing == {S.CUSTOMER_ID} else None
+        if layout is not None and S.CUSTOMER_ID not in layout.mapping:
+            # a marketplace export that names no buyer (Pinduoduo, Douyin): no column to map
+            # and no customers table to join, as the advice below would have it
+            st.info(
+                _(
+                    "This dataset is a {layout}, which names no buyer, so {analysis} cannot "
+                    "run on it: it needs a customer id on each order. Upload an order export "
+                    "that names the buyer of each order on the Data page, or pick another "
+                    "dataset in the sidebar.",
+                    layout=_(layout.label),
+                    analysis=_(S.ANALYSIS_LABELS.get(needs, needs)),
+                )
+            )
+            st.stop()
         if missing:
             fields = sorted(missing)
             unlocks = ("；" if get_lang() == "zh" else "; ").join(

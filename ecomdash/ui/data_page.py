@@ -115,10 +115,19 @@ def fields_list(fields) -> str:
     return fmt.join(S.field_name(f) for f in fields)
 
 
+def mapped_field_name(field: str, column: str | None) -> str:
+    """A canonical field as the mapping names it: the country field taken from a province
+    column (a marketplace export's 收货省份) is "Province" / 省份, as the pages call it once
+    saved (``labels.places_are_provinces``); it read 国家/地区 over 收货省份."""
+    if field == S.COUNTRY and L.places_are_provinces({S.COUNTRY: column}, None):
+        return _("Province")
+    return S.field_name(field)
+
+
 def mapping_frame(proposal: MappingProposal) -> pd.DataFrame:
     """The proposal's table (field, column, confidence, reason) in the UI language."""
     frame = proposal.to_frame()
-    frame["field"] = frame["field"].map(S.field_name)
+    frame["field"] = [mapped_field_name(f.field, f.column) for f in proposal.fields]
     frame["reason"] = [tr_note(f.reason) for f in proposal.fields]
     return frame
 
@@ -382,7 +391,7 @@ def _mapping_editor(raw: RawTable, proposal: MappingProposal) -> dict[str, str |
         default = options.index(f.column) if f.column in options else 0
         with cols[i % 4]:
             choice = st.selectbox(
-                S.field_name(f.field),
+                mapped_field_name(f.field, f.column),
                 options,
                 index=default,
                 key=f"map_{f.field}",

@@ -39,7 +39,8 @@ from ecomdash.ui.common import (
     show_error,
     timed_status,
 )
-from ecomdash.ui.tables import PAGE_PX, current_display, show_table
+from ecomdash.ui.table_layout import tile_weights
+from ecomdash.ui.tables import EXPANDER_PX, current_display, show_table
 from ecomdash.ui.worker import run_in_worker
 
 K_PARAMS = "forecast_params"
@@ -401,11 +402,24 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
     bt = res.backtest.set_index("model")
     row = bt.loc[res.model]
     base = bt.loc["seasonal_naive"]
-    c1, c2, c3, c4 = st.columns([2, 1, 1, 1])  # room for the model's name
-    c1.metric(_("Chosen model"), L.model_label(res.model, short=True))
+    model, model_line = L.model_tile(res.model)
+    mase = f"{row['mase']:.2f}"
+    cover = fmt.pct(row["coverage80"], 0)
+    total = fmt_compact(res.forecast["mean"].sum(), money=res.series.metric == "revenue")
+    labels = [_("Chosen model"), _("Backtest MASE"), _("80\u00a0% band coverage"), _("Next total")]
+    # each tile as wide as its label or value needs: the model's name whole at 1280 px
+    c1, c2, c3, c4 = st.columns(tile_weights(labels, [model, mase, cover, total]))
+    c1.metric(
+        labels[0],
+        model,
+        delta=model_line,
+        delta_color="off",
+        delta_arrow="off",
+        help=_("The model the backtest chose: {model}.", model=L.model_label(res.model)),
+    )
     c2.metric(
-        _("Backtest MASE"),
-        f"{row['mase']:.2f}",
+        labels[1],
+        mase,
         delta=_("{delta} vs baseline", delta=f"{row['mase'] - base['mase']:+.2f}"),
         delta_color="inverse",
         help=_(
@@ -416,8 +430,8 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         ),
     )
     c3.metric(
-        _("80\u00a0% band coverage"),
-        fmt.pct(row["coverage80"], 0),
+        labels[2],
+        cover,
         help=_(
             "Share of backtest actuals inside the 80\u00a0% band. Near 80\u00a0%, the band can be "
             "trusted; well above, the band is wider than it needs to be; well below, the "
@@ -425,8 +439,8 @@ def _show_forecast(ctx: PageContext, sparams: tuple, fparams: tuple) -> None:
         ),
     )
     c4.metric(
-        _("Next total"),
-        fmt_compact(res.forecast["mean"].sum(), money=res.series.metric == "revenue"),
+        labels[3],
+        total,
         help=_(NEXT_TOTAL_HELP[res.series.freq], n=res.horizon),
     )
     if row["mae"] < base["mae"]:
@@ -598,7 +612,7 @@ def _calendar_gain(res: F.ForecastResult) -> None:
             hide_index=True,
             width="stretch",
             on_screen=HOLIDAYS_SCREEN,
-            budget=PAGE_PX - 34,  # inside an expander: its border and padding
+            budget=EXPANDER_PX,  # inside an expander: its border and padding
         )
         download_table(hol, "chinese-holidays", key="dl_cn_holidays", area="forecast")
 

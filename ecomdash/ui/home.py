@@ -414,7 +414,7 @@ def _kpi_cards(ctx: PageContext) -> None:
                 # previous period the data only partly covers
                 delta=ov.tile_delta(res, name),
                 delta_color="inverse" if name in ov.LOWER_IS_BETTER else "normal",
-                help=ov.exact_help(name, ov._exact(name, v), ov._HELP),
+                help=ov.exact_help(name, ov._exact(name, v), ov.kpi_helps(ctx.columns)),
                 border=True,
             )
     try:

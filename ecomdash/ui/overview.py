@@ -64,6 +64,19 @@ BY_COLUMN = {
 }
 
 
+def tile_rows(rows: list[list[str]], per_row: int = 4) -> list[list[str]]:
+    """The Overview's rows of tiles with a row of one tile joined to its neighbour where the
+    two fit in a row of ``per_row``: without an order id the Units tile sat alone on a row
+    between the money and the customers (CDNOW)."""
+    out: list[list[str]] = []
+    for row in rows:
+        if out and 1 in (len(out[-1]), len(row)) and len(out[-1]) + len(row) <= per_row:
+            out[-1] = [*out[-1], *row]
+        else:
+            out.append(list(row))
+    return out
+
+
 def _period_column(grain: str):
     """The trend table's period as its grain reads: "Month" rows as "Nov 2024" (2024-11 in
     Chinese), not as the month's first day; "Week" rows by the week's first day."""
@@ -117,6 +130,12 @@ def kpi_text(name: str, v) -> str:
 def exact_help(name: str, v, helps: dict[str, str]) -> str:
     """A tile's help: what the KPI means, then its exact value."""
     return _("{meaning} Exact: {value}.", meaning=_(helps[name]) if name in helps else "", value=v)
+
+
+def kpi_helps(columns) -> dict[str, str]:
+    """What each tile means on a dataset with ``columns`` (message ids): a customer counted in
+    purchase days where it has no order id."""
+    return {**_HELP, "customers": S.customer_definition(columns)}
 
 
 def _exact(name: str, v) -> str:
@@ -221,13 +240,14 @@ def render(ctx: PageContext) -> None:
                     "number on each line."
                 )
             )
+    names = tile_rows(names)
     width = max(len(row) for row in names)
     new_note = new_customers_note(res)  # new customers counted from the data's first day
     for row in names:
         cols = st.columns(width)
         for col, name in zip(cols[: len(row)], row, strict=True):
             v = res.kpis.get(name)
-            helps = [exact_help(name, _exact(name, v), _HELP)]
+            helps = [exact_help(name, _exact(name, v), kpi_helps(ctx.columns))]
             delta = tile_delta(res, name)
             if delta is not None:
                 helps.append(against)

@@ -437,7 +437,7 @@ def _customer_tab(ctx: PageContext, p: RecParams, customers: tuple[str, ...]) ->
         _("Customer (type to search by id; most active first)"),
         customers,
         key="rec_customer",
-        help=_(schema.CUSTOMER_DEFINITION),
+        help=_(schema.customer_definition(ctx.columns)),
     )
     if customer is None:
         return

@@ -216,7 +216,9 @@ def render(ctx: PageContext) -> None:
         return
 
     c = st.columns(4)
-    c[0].metric(_("Customers"), fmt_int(res.n_customers), help=_(S.CUSTOMER_DEFINITION))
+    c[0].metric(
+        _("Customers"), fmt_int(res.n_customers), help=_(S.customer_definition(ctx.columns))
+    )
     c[1].metric(
         _("Guest orders left out"),
         fmt_int(res.n_guest_orders),

@@ -16,6 +16,8 @@ from ecomdash.text_width import is_wide
 #: A table's width budget in px: what the main column of a 1280 px wide window holds beside
 #: the sidebar (the columns grow to fill a wider one: ``width="stretch"``)
 PAGE_PX = 820
+#: The width budget of a table inside an ``st.expander`` (its border and padding: 34 px)
+EXPANDER_PX = PAGE_PX - 34
 #: The width budget of a table in one of two equal ``st.columns`` (a 1 rem gap between them)
 HALF_PX = (PAGE_PX - 16) // 2
 #: The width budget of a table in the narrower of two ``st.columns([3, 2])`` (or ``[2, 3]``):
@@ -230,13 +232,16 @@ def unbreakable_parts(text: str) -> list[str]:
     as it. In a piece with Chinese characters, "预测（BG/NBD）", the line breaks wherever it
     overflows: a Latin run in it stays whole only when the piece's line holds it from its
     start (a line breaks at the space before the piece) through its last Latin run and the
-    punctuation after it ("预测（BG/NBD）", all of it). A Chinese piece without a Latin run
+    punctuation after it ("预测（BG/NBD）", all of it), or, inside brackets, through their
+    close (a figure and its phrase, "复购客户（2 个及以上购买日）"). A Chinese piece without a Latin run
     may break anywhere: its widest character.
 
     >>> unbreakable_parts("基线 BG/NBD：仍活跃的概率")
     ['基', 'BG/NBD：']
     >>> unbreakable_parts("预测（BG/NBD）模型")
     ['预测（BG/NBD）']
+    >>> unbreakable_parts("复购客户（2\u00a0个及以上购买日）")
+    ['复购客户（2\xa0个及以上购买日）']
     """
     parts = []
     for piece in _SPACES.split(text):
@@ -249,8 +254,14 @@ def unbreakable_parts(text: str) -> list[str]:
         if not end:
             parts.append(max(piece, key=_char_px))
             continue
+        run_end = end
         while end < len(piece) and unicodedata.category(piece[end])[0] == "P":
             end += 1  # the closing bracket or the colon after the run stays on its line
+        opened = piece.rfind("（", 0, run_end)
+        if opened != -1 and piece.find("）", opened) >= end:
+            # a run inside brackets holds through their close: "复购客户（2 个及以上购买日）"
+            # broke after "2 个" (the Customer value checklist, Chromium)
+            end = piece.find("）", opened) + 1
         parts.append(piece[:end])
     return parts
 

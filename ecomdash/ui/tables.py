@@ -26,6 +26,7 @@ from ecomdash.text_width import is_wide
 
 # the layout (no Streamlit), re-exported: the pages and tests read it here
 from ecomdash.ui.table_layout import (  # noqa: F401
+    EXPANDER_PX,
     GRID_MIN_PX,
     HALF_PX,
     INNER_PX,
@@ -364,7 +365,8 @@ def show_table(
 
     ``column_config`` entries given here win (widths, progress bars); model ids are shown as
     model labels; with ``max_rows`` at most that many rows go to the browser, with a caption.
-    An empty table keeps its headers and says what to do next (``empty``). ``fit``: the
+    An empty table is not drawn (Streamlit's grid wrote its own English "empty" in it, on
+    Chinese pages too): a caption says what to do next (``empty``). ``fit``: the
     columns share the page's width (:func:`fitted_columns`; long text wraps in taller rows)
     instead of running off the page — for a short table of words whose index is hidden.
 
@@ -383,6 +385,9 @@ def show_table(
     a matrix keeps all its columns, and none is wider than its text. The cohort table's 24
     months ran to 2,002 px and the row it was on scrolled out of view with its label.
     """
+    if len(df) == 0:  # a sentence, not a grid reading Streamlit's own English "empty"
+        st.caption(empty_text(empty))
+        return None
     off: list[str] = []
     if on_screen is not None:
         df, off = screen_columns(df, on_screen)
@@ -412,8 +417,6 @@ def show_table(
             download_note(off, area=area, kinds=kinds),
             help=download_help(off, area=area, kinds=kinds) or None,
         )
-    if len(df) == 0:
-        st.caption(empty_text(empty))
     return out
 
 
@@ -589,6 +592,9 @@ def show_cached_table(
         fit,
         tuple(pinned),
     )
+    if n == 0:  # a sentence, not a grid reading Streamlit's own English "empty"
+        st.caption(empty_text(empty))
+        return None
     cfg = {**cfg, **(column_config or {})}
     if fit:
         kwargs.setdefault("row_height", row_height)
@@ -599,8 +605,6 @@ def show_cached_table(
             download_note(off, area=area, kinds=kinds),
             help=download_help(off, area=area, kinds=kinds) or None,
         )
-    if n == 0:
-        st.caption(empty_text(empty))
     return out
 
 

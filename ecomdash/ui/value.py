@@ -353,11 +353,11 @@ def checklist_table(suff: churn_mod.SufficiencyResult) -> pd.DataFrame:
     return table[cols]
 
 
-def _checklist(suff: churn_mod.SufficiencyResult) -> None:
+def _checklist(suff: churn_mod.SufficiencyResult, columns) -> None:
     st.subheader(_("Data sufficiency"))
     # wrapped, not cut off: a long cell takes two or three lines of a taller row
     show_table(checklist_table(suff), area="value", hide_index=True, width="stretch", fit=True)
-    st.caption(_(schema.CUSTOMER_DEFINITION))
+    st.caption(_(schema.customer_definition(columns)))
 
 
 def render(ctx: PageContext) -> None:
@@ -369,7 +369,7 @@ def render(ctx: PageContext) -> None:
     except EcomdashError as err:
         show_error(err)
         return
-    _checklist(suff)
+    _checklist(suff, ctx.columns)
     p = _form(ctx)
 
     page: dict = {}

@@ -30,3 +30,25 @@ def test_alerts_per_month_name_their_month(_isolated_home, lang):
     header = displayed_frame(table).columns[0]
     assert header == ("Month" if lang == "en" else "月份"), header
     assert table.value["low"].tolist() == [4]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_single_months_bar_names_its_month(_isolated_home, lang):
+    """The chart's one bar (November 2024) was ticked "Nov 1 2024" in Chromium: its axis
+    names the month, "Nov 2024" in English, 2024年11月 in Chinese (the month's tick format
+    stop, which wins over the English format there)."""
+    import json
+
+    from ecomdash.charts.locale import MONTH_TICKS
+
+    info = save_upload(_isolated_home, FIX / "pdd_orders.csv", "pdd")
+    at = run_page("alerts.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    [month] = [s for s in specs if any(str(x) == "2024-11" for t in s["data"] for x in t["x"])]
+    axis = month["layout"]["xaxis"]
+    assert axis["tickformat"] == MONTH_TICKS == "%b %Y"
+    assert axis["dtick"] == "M1"
+    if lang == "zh":
+        stops = {s["value"] for s in axis["tickformatstops"]}
+        assert "%Y年%-m月" in stops

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from ecomdash.i18n import _, use_lang
 from ecomdash.store import Store
+from ecomdash.ui import data_page as DP
 from tests.pages.conftest import ROOT
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "cn_platforms"
@@ -124,3 +127,19 @@ def test_pages_run_on_a_saved_marketplace_export(_isolated_home):
     for page in (*pages, "pricing.py", "recommendations.py"):
         at = run_page(page, dataset_id=info.id, timeout=120)
         assert not at.exception, (page, at.exception)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_province_column_is_mapped_as_the_province(_isolated_home, lang):
+    """The mapping named the field of a Pinduoduo export's 收货省份 "Country / region" /
+    国家/地区 (Chromium); the saved dataset's pages call it Province / 省份
+    (``display.provinces``), and so does the mapping now; a country column keeps its name."""
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=90)
+    at.query_params["lang"] = lang
+    at.run()
+    at = _upload(at, ["pdd_orders.csv"])
+    which = next(d.value for d in at.dataframe if {"field", "column"} <= set(d.value.columns))
+    field = dict(zip(which["column"], which["field"], strict=True))
+    with use_lang(lang):
+        assert field["收货省份"] == _("Province")
+        assert DP.mapped_field_name("country", "Country") == _("Country / region")

@@ -17,6 +17,7 @@ from ecomdash.i18n import fmt
 from ecomdash.store import Store
 from ecomdash.ui import forecast as F_UI
 from ecomdash.ui import restock
+from ecomdash.ui.table_layout import tile_weights
 from tests.pages.conftest import column_types, money_shown, run_page
 from tests.pages.downloads import record_downloads
 from tests.tiles import tile_figure
@@ -51,7 +52,16 @@ def test_forecast_page_greets_with_default_forecast_matching_core(
     assert not at.exception, at.exception
     assert not any("press" in i.value for i in at.info)
     core = _core(_isolated_home, demo_dataset.id)
-    assert _metric(at, "Chosen model").value == L.model_label(core.model, short=True)
+    chosen = _metric(at, "Chosen model")
+    assert (chosen.value, chosen.delta or None) == L.model_tile(core.model)
+    assert chosen.help == f"The model the backtest chose: {L.model_label(core.model)}."
+    # the row's tiles as wide as each one's label or value needs (tile_weights), not 2:1:1:1
+    cols = list(at.columns)
+    first = next(i for i, c in enumerate(cols) if [m.label for m in c.metric] == ["Chosen model"])
+    row = cols[first : first + 4]
+    tiles = [c.metric[0] for c in row]
+    need = tile_weights([t.label for t in tiles], [t.value for t in tiles])
+    assert [c.weight for c in row] == pytest.approx([n / sum(need) for n in need], rel=1e-3)
     bt = core.backtest.set_index("model")
     assert _metric(at, "Backtest MASE").value == f"{bt.loc[core.model, 'mase']:.2f}"
     assert any(core.verdict == s.value for s in at.success) or any(
@@ -453,7 +463,22 @@ def test_chinese_shop_gets_the_chinese_calendar(zh_lines, _isolated_home, monkey
     gain = next(t.value for t in at.text if t.value.startswith(f"{short}: backtest MAE"))
     # the errors are the shop's yuan (its revenue is forecast)
     assert f"MAE ¥{bt[ets]:,.2f} without" in gain and f"¥{bt[ets_cal]:,.2f} with it" in gain
-    assert _metric(at, "Chosen model").value.endswith("Chinese calendar")
+    # a calendar twin: its base model's tile name, the calendar on the line under it, and its
+    # whole name in the help
+    chosen = _metric(at, "Chosen model")
+    twin = next(
+        m
+        for m in ("seasonal_mean_cal", "ets_cal", "sarimax_cal")
+        if L.model_label(m) in chosen.help
+    )
+    assert (
+        (chosen.value, chosen.delta)
+        == L.model_tile(twin)
+        == (
+            L.model_tile(twin.removesuffix("_cal"))[0],
+            "+ Chinese calendar",
+        )
+    )
     fig = at.get("plotly_chart")[0].proto.spec
     assert "Chinese calendar" in fig and "2026-12-12" in fig  # Double 12 marked ahead
     ahead = next(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ecomdash import kpis
+from ecomdash import schema as S
 from ecomdash.i18n import _, use_lang
 from ecomdash.ingest import load_bytes
 from ecomdash.store import Store
@@ -75,6 +76,31 @@ def test_the_overview_does_not_count_orders_without_an_order_id(no_order_id, lan
     assert [len(r.options) for r in at.radio if r.key == "ov_metric"] == [1]  # revenue alone
 
 
+def _tile_rows(at) -> list[list[str]]:
+    """The labels of the metric tiles in each row of columns of the page's main area."""
+    rows = []
+    for block in at.main.children.values():
+        cols = [c for c in getattr(block, "children", {}).values() if c.type == "column"]
+        row = [m.label for c in cols for m in c.metric]
+        if row:
+            rows.append(row)
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_overview_tiles_fill_their_rows_without_an_order_id(no_order_id, lang):
+    """Without the orders' tiles the Units tile sat alone on a row between the money and the
+    customers (Chromium, CDNOW): it joins the customers' row, two full rows of four."""
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    with use_lang(lang):
+        units, customers = _("Units"), _("Customers")
+    rows = _tile_rows(at)
+    assert [len(r) for r in rows] == [4, 4], rows
+    assert rows[1][:2] == [units, customers], rows
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_home_shows_no_order_tiles_without_an_order_id(no_order_id, lang):
     """The Home's key figures read "Orders n/a" and "Average order value n/a" on CDNOW: the
@@ -88,3 +114,30 @@ def test_the_home_shows_no_order_tiles_without_an_order_id(no_order_id, lang):
     tiles = _tiles(at)
     assert orders not in tiles and aov not in tiles, tiles
     assert tiles[customers] == "40" and revenue in tiles, tiles
+    # what a customer is, in purchase days: the dataset has no "product order"
+    assert _customers_help(at, lang).startswith(days_definition(lang))
+
+
+def days_definition(lang: str) -> str:
+    with use_lang(lang):
+        return _(S.CUSTOMER_DEFINITION_DAYS)
+
+
+def _customers_help(at, lang: str) -> str:
+    with use_lang(lang):
+        label = _("Customers")
+    return next(m.help for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_customers_are_defined_in_purchase_days_without_an_order_id(no_order_id, lang):
+    """The Customers tile's help read "customer ids with at least one product order ..." on
+    CDNOW, which has no orders: it says purchase days, as the customer pages count them; a
+    dataset with order ids keeps its orders' sentence."""
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    said = _customers_help(at, lang)
+    assert said.startswith(days_definition(lang)), said
+    assert "product order" not in said and "商品订单" not in said
+    assert S.customer_definition(["order_id", "customer_id"]) == S.CUSTOMER_DEFINITION

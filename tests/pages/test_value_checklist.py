@@ -1,7 +1,8 @@
 """The Customer value checklist on a JD export of two days (tests/fixtures/cn_platforms), as
 Chromium showed it at 1280 px: its history read "0.0" months, and its Chinese labels
 "带客户 ID 的销售行" / "有客户 ID 的客户" broke at the space after ID ("带客户 ID" over
-"的销售行"). Under a month the history is said in days; the labels stay on one line."""
+"的销售行"), and 复购客户（2 个 / 及以上购买日） broke inside its brackets. Under a month the
+history is said in days; the labels stay on one line."""
 
 from __future__ import annotations
 
@@ -37,3 +38,7 @@ def test_a_short_export_says_its_history_in_days_and_labels_stay_whole(_isolated
         )
         at_space = [t for t in checks.index if " " in t and T.cell_lines(t, width) > 1]
         assert not at_space, [(t, T.cell_wrap(t, width)) for t in at_space]
+        # the repeat buyers' phrase in its brackets stays whole: it broke after "2 个", its
+        # "及以上购买日）" on a line of its own (Chromium, the Chinese demo)
+        repeat = "复购客户（2\u00a0个及以上购买日）"
+        assert T.cell_wrap(repeat, width) == [repeat], (width, T.cell_wrap(repeat, width))

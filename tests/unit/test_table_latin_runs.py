@@ -155,3 +155,13 @@ def test_fitted_columns_of_a_narrow_table_keep_the_model_name_whole(lang):
             widths, _rows = T.fitted_columns(table, area="value", budget=budget)
             lines = canvas_lines(label, widths["label"])
             assert whole(lines, ["BG/NBD"]), (lang, budget, widths, lines)
+
+
+def test_a_figure_in_brackets_keeps_its_phrase_through_the_close():
+    """The phrase "复购客户（2 个及以上购买日）" broke after "2 个" in the Customer value checklist: a
+    run inside full-width brackets holds through their close, so the layout gives the column
+    the whole phrase; a piece without brackets keeps its rule."""
+    repeat = "复购客户（2\u00a0个及以上购买日）"
+    assert T.unbreakable_parts(repeat) == [repeat]
+    assert T.unbreakable_parts("预测（BG/NBD）模型") == ["预测（BG/NBD）"]
+    assert T.unbreakable_parts("≥\u00a0210（2 × 窗口 +\u00a030）")[0] == "≥\u00a0210（2"
