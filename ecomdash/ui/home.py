@@ -192,7 +192,8 @@ SOURCES: dict[str, tuple[str, Source]] = {
 def _missing(ctx: PageContext, needs: str) -> list[str]:
     if ctx.kind == S.KIND_SUMMED and needs in S.NEEDS_LINES:
         return [_("order lines")]
-    return sorted(S.missing_for(needs, ctx.columns))
+    # named as the Data page's mapping names them ("Customer id", not customer_id)
+    return [S.field_name(f) for f in sorted(S.missing_for(needs, ctx.columns))]
 
 
 #: How many analyses the home runs at once (the first visit runs them all: side by side, the
@@ -282,7 +283,7 @@ def compute(
         for i, name in enumerate(SOURCES):
             label = _(STEPS[name])
             if missing[name]:
-                status.write(_(TEXT["step_skipped"], label=label, fields=", ".join(missing[name])))
+                status.write(_(TEXT["step_skipped"], label=label, fields=fmt.join(missing[name])))
             elif name in stopped:
                 problems.append((label, stopped[name]))
                 status.write(_(TEXT["stopped"], label=label))

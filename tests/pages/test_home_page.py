@@ -543,3 +543,21 @@ def test_confidence_label_in_the_stake_column_its_reason_under_the_body(lang, la
     said = [c.value.replace("\\", "") for c in body.caption]
     assert said == ["Reorder points are ready.", why], said
     assert "MASE" not in " ".join(said)
+
+
+@pytest.mark.parametrize(
+    ("lang", "want"), [("en", ["Customer id"]), ("zh", ["客户 ID"]), ("en", ["order lines"])]
+)
+def test_a_step_the_dataset_cannot_run_names_its_fields_as_the_mapping_does(lang, want):
+    """The Home's status said "Customer segments (RFM, clusters): needs customer_id" (the
+    field's id; the report's digest says "Customer id"): a missing field is named as the Data
+    page's mapping names it, in the page's language; summed sales still need order lines."""
+    from types import SimpleNamespace
+
+    from ecomdash.i18n import use_lang
+    from ecomdash.ui import home as home_ui
+
+    kind = schema.KIND_SUMMED if want == ["order lines"] else schema.KIND_LINES
+    ctx = SimpleNamespace(kind=kind, columns={"order_id", "order_date", "product_id", "revenue"})
+    with use_lang(lang):
+        assert home_ui._missing(ctx, "segment") == want
