@@ -425,10 +425,12 @@ def _churn_auc(churn) -> tuple[float, str]:
     )
 
 
-def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
+def winback_finding(at_risk: pd.DataFrame, churn, *, days: bool = False) -> Finding | None:
     """From ``churn.at_risk(...)`` and its ``churn.ChurnResult``: repeat customers (2+ orders)
     likely to lapse (churn probability ≥ 0.5), sized by their expected lost spend in a year
-    (last year's spend × churn probability)."""
+    (last year's spend × churn probability). ``days``: the dataset has no order id, so a
+    customer's purchases are counted in purchase days, and the finding says so (CDNOW's Home
+    read "Repeat buyers (2+ orders)" where no order is counted)."""
     if at_risk is None or at_risk.empty:
         return None
     loyal = winback_customers(at_risk)
@@ -436,7 +438,7 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         return None
     n = len(loyal)
     value = float(loyal["value_at_risk"].sum())
-    days = float(loyal["recency_days"].median())
+    median = float(loyal["recency_days"].median())
     auc, figures = _churn_auc(churn)
     if math.isfinite(auc):
         conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
@@ -451,13 +453,24 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
     return Finding(
         kind="winback",
         headline=_n(
+            "{n} loyal customer is drifting away (median {days}\u00a0days since their last "
+            "purchase, {value} a year at risk): win-back list",
+            "{n} loyal customers are drifting away (median {days}\u00a0days since their last "
+            "purchase, {value} a year at risk): win-back list",
+            n,
+            n=f"{n:,}",
+            days=f"{median:.0f}",
+            value=money_text(value),
+        )
+        if days
+        else _n(
             "{n} loyal customer is drifting away (median {days}\u00a0days since their last order, "
             "{value} a year at risk): win-back list",
             "{n} loyal customers are drifting away (median {days}\u00a0days since their last "
             "order, {value} a year at risk): win-back list",
             n,
             n=f"{n:,}",
-            days=f"{days:.0f}",
+            days=f"{median:.0f}",
             value=money_text(value),
         ),
         value=value,
@@ -465,6 +478,12 @@ def winback_finding(at_risk: pd.DataFrame, churn) -> Finding | None:
         confidence_note=note,
         confidence_detail=figures,
         detail=_(
+            "Repeat buyers (2+ purchase days) with a churn probability of {pct} or more; at "
+            "risk = last year's spend × that probability.",
+            pct=pct_text(LAPSE_PROBABILITY),
+        )
+        if days
+        else _(
             "Repeat buyers (2+ orders) with a churn probability of {pct} or more; at risk = "
             "last year's spend × that probability.",
             pct=pct_text(LAPSE_PROBABILITY),

@@ -87,7 +87,7 @@ def _winback(ctx: PageContext) -> FD.Finding | None:
     from ecomdash.ui import value as value_ui
 
     churn, at_risk = value_ui.default_at_risk(ctx.key)
-    return FD.winback_finding(at_risk, churn)
+    return FD.winback_finding(at_risk, churn, days=S.ORDER_ID not in ctx.columns)
 
 
 def _bundle(ctx: PageContext) -> FD.Finding | None:

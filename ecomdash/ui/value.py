@@ -435,4 +435,6 @@ def render(ctx: PageContext) -> None:
     with tabs[2]:
         views.render_churn(page["churn"], errors.get("churn"))
     with tabs[3]:
-        views.render_at_risk(page["churn"], page["clv"], errors.get("churn"))
+        views.render_at_risk(
+            page["churn"], page["clv"], errors.get("churn"), days=schema.ORDER_ID not in ctx.columns
+        )

@@ -385,18 +385,31 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
 
 
 def render_at_risk(
-    ch: churn_mod.ChurnResult | None, cv: clv_mod.CLVResult | None, err: EcomdashError | None
+    ch: churn_mod.ChurnResult | None,
+    cv: clv_mod.CLVResult | None,
+    err: EcomdashError | None,
+    *,
+    days: bool = False,
 ) -> None:
+    """The customers most worth keeping; ``days``: no order id, a customer's purchases are
+    counted in purchase days (the win-back toggle says so)."""
     if ch is None:
         show_error(err)
         return
     risk = run_at_risk(ch, cv)
     # the home's win-back finding links here (?tab=at-risk): the same customers, ticked on
+    share = fmt_pct(findings.LAPSE_PROBABILITY, 0)
     if st.toggle(
         _(
+            "Only the win-back list: repeat buyers (2+ purchase days) with a churn probability "
+            "of {share} or more",
+            share=share,
+        )
+        if days
+        else _(
             "Only the win-back list: repeat buyers (2+ orders) with a churn probability of "
             "{share} or more",
-            share=fmt_pct(findings.LAPSE_PROBABILITY, 0),
+            share=share,
         ),
         value=st.query_params.get("tab") == findings.LinkTab.AT_RISK,
         key="value_winback_only",

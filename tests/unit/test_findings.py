@@ -292,6 +292,26 @@ def test_restock_with_stock_and_nothing_due_is_no_finding():
 # --- win-back ------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_winback_without_order_ids_says_purchase_days(lang):
+    """CDNOW has no order id, so its customers' purchases are counted in purchase days: its
+    Home read "Repeat buyers (2+ orders)" and "since their last order". With ``days`` the
+    finding says purchase days and the last purchase; with order ids as before."""
+    from ecomdash.i18n import use_lang
+
+    with use_lang(lang):
+        by_days = FD.winback_finding(AT_RISK, _churn(0.75), days=True)
+        by_orders = FD.winback_finding(AT_RISK, _churn(0.75))
+    said = {
+        "en": ("Repeat buyers (2+ purchase days)", "since their last purchase", "2+ orders"),
+        "zh": ("复购客户（2\u00a0个及以上购买日）", "距上次购买", "单及以上"),
+    }[lang]
+    assert by_days.detail.startswith(said[0]) and said[1] in by_days.headline
+    assert said[2] not in by_days.detail
+    assert said[2] in by_orders.detail and said[1] not in by_orders.headline
+    assert (by_days.customers, by_days.value) == (by_orders.customers, by_orders.value)
+
+
 def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():
     f = FD.winback_finding(AT_RISK, _churn(0.75))
     # c1 (3 orders, p 0.8) and c4 (5 orders, p 0.5); c2 bought once, c3 is below 0.5

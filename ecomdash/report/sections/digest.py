@@ -45,7 +45,7 @@ def _at_risk(data: ReportData):
 
 def _winback(data: ReportData):
     ch, at_risk = _at_risk(data)
-    return FD.winback_finding(at_risk, ch)
+    return FD.winback_finding(at_risk, ch, days=S.ORDER_ID not in data.columns)
 
 
 def _bundle(data: ReportData):
