@@ -720,6 +720,23 @@ def reasons_shown(rejected: pd.DataFrame, rep: dict) -> pd.DataFrame:
     return out
 
 
+def appended_note(added: int, skipped: int):
+    """What an append did, each count in its singular or plural form ("Added 1 line", not
+    "Added 1 lines"), the skipped lines only when there were some (not "skipped 0 lines")."""
+    first = note_n(
+        "Added {n} line to the dataset", "Added {n} lines to the dataset", added, n=f"{added:,}"
+    )
+    if not skipped:
+        return note(N_("{clauses}."), clauses=first)
+    second = note_n(
+        "skipped {n} line it already had",
+        "skipped {n} lines it already had",
+        skipped,
+        n=f"{skipped:,}",
+    )
+    return note(N_("{first}; {second}."), first=first, second=second)
+
+
 def append_target(existing) -> str:
     """The Save form's dataset to add to, by its name and size (one upload or several)."""
     by_id = {d.id: d for d in existing}
@@ -775,11 +792,7 @@ def _save_form(filename: str, state: dict) -> None:
                 info = res.dataset
                 if lost:
                     st.session_state[K_FLASH_NOTES] = [not_kept_note(file_name, lost, info.name)]
-                msg = note(
-                    N_("Added {n} lines to the dataset; skipped {skipped} lines it already had."),
-                    n=f"{res.added:,}",
-                    skipped=f"{res.duplicates:,}",
-                )
+                msg = appended_note(res.added, res.duplicates)
             else:
                 info = store.save_dataset(
                     name,
@@ -788,7 +801,12 @@ def _save_form(filename: str, state: dict) -> None:
                     mapping={k: v for k, v in state["resolved"].items() if v},
                     rejected=report.rejected,
                 )
-                msg = note(N_("Saved {n} lines as a new dataset."), n=f"{info.rows:,}")
+                msg = note_n(
+                    "Saved {n} line as a new dataset.",
+                    "Saved {n} lines as a new dataset.",
+                    info.rows,
+                    n=f"{info.rows:,}",
+                )
             status.update(
                 label=_("Saved in {took}", took=fmt.duration(time.perf_counter() - t0)),
                 state="complete",

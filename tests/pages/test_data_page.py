@@ -214,7 +214,8 @@ def test_save_form_shows_only_the_input_of_the_chosen_mode(_isolated_home):
     at.button(key="FormSubmitter:save_form-Save").click().run()
     assert not at.exception, at.exception
     assert [s.value.replace("\\", "") for s in at.success] == [  # inert() escapes "."
-        "Added 1 lines to the dataset; skipped 1 lines it already had."
+        # one of each: "1 line", not "1 lines"
+        "Added 1 line to the dataset; skipped 1 line it already had."
     ]
     store = Store.open(_isolated_home)
     try:
@@ -634,3 +635,31 @@ def test_a_saved_upload_is_not_offered_for_saving_again(_isolated_home):
     # another file is read and offered for saving
     at = _upload(at, "other.csv", PLAIN.replace(b"489434", b"489500"))
     assert "FormSubmitter:save_form-Save" in [b.key for b in at.button]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_appended_note_says_one_as_one_and_no_skipped_zero(lang):
+    """The append's confirmation read "Added 1 lines to the dataset; skipped 0 lines it
+    already had.": counts in their singular or plural, the skipped clause only when some were
+    skipped."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.note import tr_note
+    from ecomdash.ui.data_page import appended_note
+
+    with use_lang(lang):
+        got = [tr_note(appended_note(a, s)) for a, s in ((1, 0), (3, 1), (0, 4))]
+    assert (
+        got
+        == {
+            "en": [
+                "Added 1 line to the dataset.",
+                "Added 3 lines to the dataset; skipped 1 line it already had.",
+                "Added 0 lines to the dataset; skipped 4 lines it already had.",
+            ],
+            "zh": [
+                "已向数据集追加\u00a01\u00a0个订单行。",
+                "已向数据集追加\u00a03\u00a0个订单行；跳过了已有的\u00a01\u00a0个。",
+                "已向数据集追加\u00a00\u00a0个订单行；跳过了已有的\u00a04\u00a0个。",
+            ],
+        }[lang]
+    )
