@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ecomdash.charts.locale import month_axis
 from ecomdash.charts.money import money_axis, money_hover, with_currency
 from ecomdash.charts.text import word_figure
 from ecomdash.i18n import N_, _
@@ -91,6 +92,10 @@ def trend_figure(res: OverviewResult, metric: str = "revenue", *, symbol: str = 
         legend={"orientation": "h", "y": -0.15},
         hovermode="x unified",
     )
+    if res.grain == "month" and len(t):
+        # ticked by month: over a few months plotly ticks days ("Nov 1 2024" under a single
+        # month's bar, as the Alerts per month read)
+        month_axis(fig, [pd.Timestamp(p).strftime("%Y-%m") for p in t["period"]])
     return fig
 
 
