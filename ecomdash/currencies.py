@@ -74,7 +74,23 @@ def check_stated(code: str) -> str:
     the code checked by :func:`check_currency`."""
     if str(code).strip().lower() == NONE_WORD:
         return NOT_STATED
-    return check_currency(code)
+    from babel.numbers import list_currencies
+
+    got = str(code).strip().upper()
+    if len(got) == 3 and got in list_currencies():
+        return got
+    # the command line also takes "none": said with the codes (it read only the codes)
+    raise ParameterError(
+        note(
+            N_(
+                "{code} is not a currency code. Give the three-letter ISO 4217 code of the "
+                "amounts' currency, e.g. {codes}, or {none} for amounts without a currency sign."
+            ),
+            code=Quoted(str(code)),
+            codes=", ".join(CURRENCIES[1:]),
+            none=NONE_WORD,
+        )
+    )
 
 
 def with_currency(report: Any, currency: str | None) -> Any:

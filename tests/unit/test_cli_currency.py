@@ -119,8 +119,8 @@ def test_ingest_without_a_currency_keeps_the_one_read_off_the_amounts(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("en", ("'pounds' is not a currency code", "ISO 4217", "GBP, EUR, USD")),
-        ("zh", ("“pounds” 不是币种代码", "ISO 4217", "GBP, EUR, USD")),
+        ("en", ("'pounds' is not a currency code", "ISO 4217", "GBP, EUR, USD", "or none for")),
+        ("zh", ("“pounds” 不是币种代码", "ISO 4217", "GBP, EUR, USD", "写\u00a0none")),
     ],
 )
 def test_ingest_refuses_a_code_that_is_not_a_currency(csv, capsys, _isolated_home, lang, words):
@@ -203,6 +203,8 @@ def test_set_currency_refuses_a_code_that_is_not_a_currency(csv, capsys, _isolat
     code, out, err = _run(capsys, "ingest", str(csv), "--name", "Shop", "--json")
     err = _refused(capsys, "datasets", "--dataset", "Shop", "--set-currency", "£")
     assert "'£' is not a currency code" in err, err
+    # "none" is a value too (back to "Not stated"): the refusal names it
+    assert "or none for amounts without a currency sign" in err, err
     assert _info(_isolated_home, "Shop").version == 1
 
 
