@@ -448,7 +448,12 @@ def download_table(
     currency) and under them the raw column ids (README, after the table of pages, says why).
     The CSV is built only when the button is clicked (deferred data, on Streamlit's own
     thread): a page with several tables no longer writes every CSV on every rerun.
+
+    An empty table has no button: its table says it is empty, and a file of headers alone
+    was offered beside that sentence.
     """
+    if not len(df):
+        return
     headers = download_headers(df, area=area, kinds=kinds)
     st.download_button(
         _("Download CSV") if label is None else label,

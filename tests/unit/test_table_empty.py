@@ -27,6 +27,10 @@ def _empty_tables_page():
     T.show_cached_table(lambda: empty, key=("empty",), name="empty", hide_index=True)
     T.show_table(empty.assign(product_name=["Mug"] * 0), hide_index=True, empty=T.EMPTY)
     T.show_table(pd.DataFrame({"product_name": ["Mug"], "revenue": [1.0]}), hide_index=True)
+    from ecomdash.ui.common import download_table
+
+    download_table(empty, "empty", key="dl_empty")
+    download_table(pd.DataFrame({"product_name": ["Mug"], "revenue": [1.0]}), "one", key="dl_one")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -39,3 +43,5 @@ def test_an_empty_table_is_a_sentence_in_the_page_language(lang):
     with use_lang(lang):
         said = _(EMPTY)
     assert [c.value for c in at.caption] == [said] * 3
+    # and no download of an empty table (a file of headers alone): only the table with a row's
+    assert [b.key for b in at.get("download_button")] == ["dl_one"]
