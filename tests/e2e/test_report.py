@@ -134,7 +134,9 @@ def test_report_file_opens_offline_with_charts_and_inert_text(browser, tmp_path)
         exact = page.locator("#kpis .metric .exact")
         assert exact.count() >= 1  # net revenue (AOV and the counts are exact already)
         expect(exact.first).to_be_visible()
-        money = [m for m in demo.sections[0].metrics if m.exact and m.exact != m.value]
+        # the headline figures' section by its key: the digest comes first now
+        kpis = next(s for s in demo.sections if s.key == "kpis")
+        money = [m for m in kpis.metrics if m.exact and m.exact != m.value]
         assert exact.all_inner_texts() == [m.exact for m in money]
         spill = page.evaluate(SPILL)
         assert spill == [], spill

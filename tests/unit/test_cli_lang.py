@@ -438,7 +438,10 @@ def test_report_lines_speak_the_reports_language(home, capsys, tmp_path):
     assert main(["report", "--dataset", "x", "--lang", "zh", "--out", str(out)]) == 0
     said = capsys.readouterr()
     assert said.out.startswith(f"已写入 {out}（") and f"{NB}个部分），用时{NB}" in said.out
-    assert said.err.splitlines()[0] == "[1/12] 核心指标…"
+    from ecomdash.report import ALL_SECTIONS
+
+    # one step per section (the digest, shown first, is built last: the first step is 核心指标)
+    assert said.err.splitlines()[0] == f"[1/{len(ALL_SECTIONS)}] 核心指标…"
     assert _english_left(said.out.replace(str(out), "")) == []
 
 

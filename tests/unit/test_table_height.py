@@ -22,7 +22,6 @@ def sent(monkeypatch):
         (10, 420, 11 * 35 + 3),  # header + 10 rows, 3 px of border: 388
         (11, 420, 12 * 35 + 3),  # 423 > 420: the height asked
         (30, 420, 420),
-        (0, 420, 2 * 35 + 3),  # the header and one empty row (the "nothing here" line)
         (3, 300, 4 * 35 + 3),
     ],
 )
@@ -31,6 +30,12 @@ def test_a_fixed_height_shrinks_to_the_rows(sent, rows, asked, height):
         height = min(height, asked)
     tables.show_table(pd.DataFrame({"a": range(rows)}), height=asked)
     assert sent[-1]["height"] == height
+
+
+def test_an_empty_table_is_not_drawn_at_any_height(sent):
+    """An empty table is a sentence, not a grid (test_table_empty): no height to shrink."""
+    tables.show_table(pd.DataFrame({"a": range(0)}), height=420)
+    assert sent == []
 
 
 def test_no_height_or_a_named_one_is_passed_unchanged(sent):
