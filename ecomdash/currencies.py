@@ -49,22 +49,35 @@ def currency_option(code: str) -> str:
     return _("{name} ({code})", name=name, code=code)
 
 
-def check_currency(code: str) -> str:
+def check_currency(code: str, *, none: bool = False) -> str:
     """``code`` as an upper-case ISO 4217 code (``gbp`` → ``GBP``); a ParameterError naming
-    it and the codes to give when it is not one (``£``, ``pounds``, ``UK``)."""
+    it and the codes to give when it is not one (``£``, ``pounds``, ``UK``). ``none``: the
+    caller also takes :data:`NONE_WORD`, and the refusal says so."""
     from babel.numbers import list_currencies
 
     got = str(code).strip().upper()
     if len(got) == 3 and got in list_currencies():
         return got
+    fields = {"code": Quoted(str(code)), "codes": ", ".join(CURRENCIES[1:])}
+    if none:  # the command line also takes "none" (its refusal read only the codes)
+        raise ParameterError(
+            note(
+                N_(
+                    "{code} is not a currency code. Give the three-letter ISO 4217 code of the "
+                    "amounts' currency, e.g. {codes}, or {none} for amounts without a currency "
+                    "sign."
+                ),
+                none=NONE_WORD,
+                **fields,
+            )
+        )
     raise ParameterError(
         note(
             N_(
                 "{code} is not a currency code. Give the three-letter ISO 4217 code of the "
                 "amounts' currency, e.g. {codes}."
             ),
-            code=Quoted(str(code)),
-            codes=", ".join(CURRENCIES[1:]),
+            **fields,
         )
     )
 
@@ -74,23 +87,7 @@ def check_stated(code: str) -> str:
     the code checked by :func:`check_currency`."""
     if str(code).strip().lower() == NONE_WORD:
         return NOT_STATED
-    from babel.numbers import list_currencies
-
-    got = str(code).strip().upper()
-    if len(got) == 3 and got in list_currencies():
-        return got
-    # the command line also takes "none": said with the codes (it read only the codes)
-    raise ParameterError(
-        note(
-            N_(
-                "{code} is not a currency code. Give the three-letter ISO 4217 code of the "
-                "amounts' currency, e.g. {codes}, or {none} for amounts without a currency sign."
-            ),
-            code=Quoted(str(code)),
-            codes=", ".join(CURRENCIES[1:]),
-            none=NONE_WORD,
-        )
-    )
+    return check_currency(code, none=True)
 
 
 def with_currency(report: Any, currency: str | None) -> Any:
