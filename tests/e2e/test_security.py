@@ -71,7 +71,7 @@ def upload_and_save(page, path, name: str) -> None:
     ).fill(name)
     page.get_by_test_id("stFormSubmitButton").filter(has_text="Save").locator("button").click()
     wait_for_app_run(page, timeout=120_000)
-    expect(page.get_by_text(re.compile(r"Saved \d+ lines as a new dataset")).first).to_be_visible(
+    expect(page.get_by_text(re.compile(r"Saved \d+ lines? as a new dataset")).first).to_be_visible(
         timeout=30_000
     )
 
