@@ -134,6 +134,9 @@ class AppendResult:
     dataset: DatasetInfo
     added: int
     duplicates: int
+    #: how many more sale lines are cancelled once the appended lines' returns are matched
+    #: with the saved lines' sales, and the other way round (``ingest.stack.rematch``)
+    cancelled_across: int = 0
 
 
 def default_home() -> Path:
@@ -474,12 +477,17 @@ class Store(StoreQueries):
         *,
         report: Mapping[str, Any] | Any = None,
         rejected: pd.DataFrame | None = None,
+        rollup_now: bool = True,
     ) -> AppendResult:
         """Append a newer export to a dataset, skipping lines already in it.
 
         A line is a duplicate when all of ``DEDUP_COLUMNS`` present in the dataset match an
         existing line (missing values compare equal). Columns the dataset lacks are dropped
         from the new lines; the dataset keeps its column set.
+
+        ``rollup_now=False``: the new version's Overview tables are not built here (a stacked
+        save appends several files and builds them once, with its last append); until they
+        are, the first read builds them (:func:`ecomdash.rollup.ready`).
         """
         info = self.info(dataset_id)
         table = to_store_table(lines)
@@ -520,8 +528,12 @@ class Store(StoreQueries):
                 ).fetchall()[0][0]
             finally:
                 cur.unregister("_incoming")
+            # a return of this export cancels a sale saved before (and the other way round);
+            # before the rollup, which sums the flags
+            across = self._rematch(cur, info, int(offset)) if added else 0
             # the new version's rollup: appended lines may join orders already saved
-            rollup.build(cur, self.workspace, info.id, info.columns, info.version + 1)
+            if rollup_now:
+                rollup.build(cur, self.workspace, info.id, info.columns, info.version + 1)
             if rejected is not None and len(rejected):
                 self._insert_rejected(cur, info.id, rejected)
             rep = dict(info.report)
@@ -531,7 +543,7 @@ class Store(StoreQueries):
                     "rows_offered": before,
                     "added": added,
                     "duplicates": before - added,
-                    "report": report_dict(report),
+                    "report": _with_across(report_dict(report), across),
                 }
             )
             rep["appends"] = appends
@@ -546,7 +558,45 @@ class Store(StoreQueries):
                     info.id,
                 ],
             )
-        return AppendResult(self.info(info.id), added=added, duplicates=before - added)
+        return AppendResult(
+            self.info(info.id), added=added, duplicates=before - added, cancelled_across=across
+        )
+
+    def _rematch(self, cur: duckdb.DuckDBPyConnection, info: DatasetInfo, offset: int) -> int:
+        """Re-match returns and sales across the saved lines and the ones just appended (line
+        numbers above ``offset``), as one file of them all would (``ingest.stack.rematch``):
+        SQL reduces the dataset to the customer × product × quantity-size groups the appended
+        lines touch that hold a sale and a return; only the flags that change are written.
+        Returns how many more sale lines are cancelled."""
+        from ecomdash.ingest.stack import rematch
+
+        sql = rematch_sql(info)
+        if sql is None:
+            return 0
+        frame = from_store_frame(
+            cur.sql(sql, params=[self.workspace, info.id, offset]).to_arrow_table().to_pandas()
+        )
+        flags, more = rematch(frame)
+        changed = flags != frame[S.IS_CANCELLED].fillna(False).to_numpy(dtype=bool)
+        if not changed.any():
+            return more
+        upd = pa.table(
+            {
+                "line_no": pa.array(frame[S.LINE_NO].to_numpy()[changed], pa.int64()),
+                "flag": pa.array(flags[changed]),
+            }
+        )
+        cur.register("_flags", upd)
+        try:
+            cur.execute(
+                "UPDATE lines SET is_cancelled = f.flag FROM _flags f WHERE lines.workspace = ? "
+                "AND lines.dataset_id = ? AND lines.line_no = f.line_no "
+                "AND NOT coalesce(lines.is_return, false)",
+                [self.workspace, info.id],
+            ).fetchall()
+        finally:
+            cur.unregister("_flags")
+        return more
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
@@ -754,6 +804,48 @@ class Store(StoreQueries):
         "CREATE TABLE IF NOT EXISTS alert_mutes (workspace VARCHAR NOT NULL, "
         "dataset_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, value VARCHAR NOT NULL)"
     )
+
+
+def rematch_sql(info: DatasetInfo) -> str | None:
+    """The query of the lines ``ingest.stack.rematch`` needs after an append (parameters:
+    workspace, dataset id, the line number the appended lines follow): every line of the
+    customer × product × quantity-size groups an appended line is in that hold both a sale
+    and a return (only there can a match change), never every line of the dataset. None
+    when the dataset cannot match returns (no customer, product or quantity; summed sales).
+    The DuckDB store runs it; the lake (``SparkStore._rematch``) applies the same rule with
+    DataFrame joins, its appended part not being in the catalogue's lines yet."""
+    from ecomdash.ingest.stack import REMATCH_COLUMNS
+
+    need = (S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY)
+    if info.kind == S.KIND_SUMMED or not all(c in info.columns for c in need):
+        return None
+    cols = ", ".join(c for c in REMATCH_COLUMNS if c in info.columns or c in S.FLAGS + (S.LINE_NO,))
+    on = (
+        " AND ".join(f"d.{c} = g.{c}" for c in (S.CUSTOMER_ID, S.PRODUCT_ID))
+        + " AND abs(d.quantity) = g.size"
+    )
+    return f"""WITH d AS (
+            SELECT {cols} FROM lines WHERE workspace = ? AND dataset_id = ?
+            AND customer_id IS NOT NULL AND product_id IS NOT NULL AND quantity IS NOT NULL),
+        touched AS (
+            SELECT DISTINCT customer_id, product_id, abs(quantity) AS size FROM d
+            WHERE line_no > ?),
+        g AS (
+            SELECT d.customer_id, d.product_id, abs(d.quantity) AS size FROM d
+            JOIN touched t ON d.customer_id = t.customer_id AND d.product_id = t.product_id
+                AND abs(d.quantity) = t.size
+            GROUP BY d.customer_id, d.product_id, abs(d.quantity)
+            HAVING bool_or(coalesce(d.is_return, false) AND d.quantity < 0)
+                AND bool_or(NOT coalesce(d.is_return, false) AND d.quantity > 0))
+        SELECT d.* FROM d JOIN g ON {on}"""
+
+
+def _with_across(report: dict, across: int) -> dict:
+    """An append's report with the sale lines it cancelled across exports added to any a
+    stacked upload's own matching counted (``ingest.stack.save_parts``)."""
+    if not across:
+        return report
+    return {**report, "cancelled_across": int(report.get("cancelled_across", 0)) + across}
 
 
 def _info(row: tuple) -> DatasetInfo:

@@ -184,6 +184,8 @@ def run_ingest(args: argparse.Namespace) -> int:
                 "added": app.added,
                 "duplicates_skipped": app.duplicates,
                 "fields_not_saved": list(lost),
+                # sale lines a return in this export (or saved before) newly cancels
+                "cancelled_across": app.cancelled_across,
             }
         else:
             info = store.save_dataset(
@@ -246,12 +248,15 @@ def _report_ingest(args, info, report, mapping, extra, tables, *, route: dict) -
     }
     with use_lang(text_lang(args)):  # the Data page's words (the JSON stays English)
         lines = _ingest_text(info, rep, mapping, extra, tables, route)
-        if extra.get("fields_not_saved"):  # appended: the fields the dataset lacks
-            from ecomdash.i18n.note import tr_note
-            from ecomdash.ingest.stack import not_kept_note
+        from ecomdash.i18n.note import tr_note
+        from ecomdash.ingest.stack import appended_across_note, not_kept_note
 
+        if extra.get("fields_not_saved"):  # appended: the fields the dataset lacks
             file = Path(args.path[0]).name
             lines.append(tr_note(not_kept_note(file, tuple(extra["fields_not_saved"]), info.name)))
+        across = appended_across_note(extra.get("cancelled_across", 0))
+        if across is not None:  # appended: saved sales a return in the export cancels
+            lines.append(tr_note(across))
         # appended: the dataset's own currency, whatever the added file's amounts say
         lines.append(_currency_text(info, given=bool(getattr(args, "currency", None) or extra)))
     emit(args, obj, "\n".join(lines))

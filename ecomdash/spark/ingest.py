@@ -446,9 +446,15 @@ def ingest_path(
         appended: dict = {}
         if append_to:
             target = store.resolve(append_to)
+            lost = _fields_not_kept(target.columns, done, cols)
             res = store.append_frame(target.id, done, report=report, rejected=report.rejected)
             saved = res.dataset
-            appended = {"added": res.added, "duplicates_skipped": res.duplicates}
+            appended = {
+                "added": res.added,
+                "duplicates_skipped": res.duplicates,
+                "fields_not_saved": list(lost),
+                "cancelled_across": res.cancelled_across,
+            }
         else:
             saved = store.save_frame(
                 name or path.name,
@@ -463,3 +469,16 @@ def ingest_path(
     finally:
         for p in persisted:
             p.unpersist()
+
+
+def _fields_not_kept(columns, done, cols: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`ecomdash.store_tables.fields_not_kept` of the cluster's lines: the fields the
+    file fills (a value on at least one line) that the dataset appended to lacks, counted on
+    the executors (one aggregate of those columns alone; none when the dataset has them all)."""
+    from pyspark.sql import functions as F
+
+    extra = [c for c in cols if c not in columns]
+    if not extra:
+        return ()
+    row = done.agg(*[F.count(F.col(c)).alias(c) for c in extra]).collect()[0]
+    return tuple(c for c in extra if row[c])

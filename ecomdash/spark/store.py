@@ -6,6 +6,8 @@ Layout under the lake (``ECOMDASH_LAKE``)::
     <lake>/<workspace>/<id>/v1/order_month=2024-01/  the lines of a save, Parquet, by order month
     <lake>/<workspace>/<id>/v2-1f0c9a2e/...          the lines an append added (no duplicates)
     <lake>/<workspace>/<id>/rejected-v1.parquet      rows the cleaning rejected (small, by the app)
+    <lake>/<workspace>/<id>/flags-v2-1f0c9a2e.parquet the sale lines' is_cancelled the append
+                                                     re-matched (``_rematch``; small)
 
 A dataset version is the list of its parts (``v1``, ``v1`` + ``v2-…``, ...): an append's part is
 named for the version it makes plus a random tag, so two appends running at once never write
@@ -48,6 +50,7 @@ from ecomdash.store import (
     AppendResult,
     DatasetInfo,
     Store,
+    _with_across,
     check_workspace,
 )
 from ecomdash.store_tables import (
@@ -326,10 +329,12 @@ class SparkStore(Store):
         *,
         report: Mapping[str, Any] | Any = None,
         rejected: pd.DataFrame | None = None,
+        rollup_now: bool = True,
     ) -> AppendResult:
         """Append a newer export without the lines already in the dataset (same rule as
         ``Store.append``: every present ``DEDUP_COLUMNS`` equal, missing equal to missing).
-        The new lines become a new part; the catalogue then switches to the new version."""
+        The new lines become a new part; the catalogue then switches to the new version.
+        ``rollup_now``: the DuckDB store's (the lake has no Overview tables to build)."""
 
         info = self.info(dataset_id)
         keys = [c for c in DEDUP_COLUMNS if c in info.columns]
@@ -399,12 +404,17 @@ class SparkStore(Store):
             )
             if not added:  # nothing new: the version still moves on, with no empty part
                 self._lake.rmtree(path)
+            # a return of this export cancels a sale saved before (and the other way round):
+            # the changed flags go in a small file of this version, read over the parts
+            across, flagged = self._rematch(info, existing, path, part) if added else (0, False)
             self._write_rejected(info.id, part, rejected)
             appended = {
                 "rows_offered": before,
                 "added": added,
                 "duplicates": before - added,
-                "report": json.loads(json.dumps(report_dict(report), default=str)),
+                "report": json.loads(
+                    json.dumps(_with_across(report_dict(report), across), default=str)
+                ),
             }
 
             def switch(cat: dict) -> None:
@@ -431,15 +441,79 @@ class SparkStore(Store):
                     updated=datetime.now().replace(microsecond=0).isoformat(),
                     parts=[*e["parts"], part] if added else e["parts"],
                 )
+                if flagged:  # the versions whose flags file changes some lines' flags
+                    e["flags"] = [*e.get("flags", []), part]
 
             self._update_catalog(N_("append to the dataset"), switch)
         except BaseException as exc:
             self._lake.rmtree(path)
             self._lake.remove(self._lake.join(info.id, f"rejected-{part}.parquet"))
+            self._lake.remove(self._flags_path(info.id, part))
             if isinstance(exc, StoreError) or not _is_spark_error(exc):
                 raise
             raise _write_error(N_("append to the dataset"), exc) from exc
-        return AppendResult(self.info(info.id), added=added, duplicates=before - added)
+        return AppendResult(
+            self.info(info.id), added=added, duplicates=before - added, cancelled_across=across
+        )
+
+    def _flags_path(self, ds_id: str, part: str) -> str:
+        return self._lake.join(ds_id, f"flags-{part}.parquet")
+
+    def _rematch(self, info: DatasetInfo, existing, path: str, part: str) -> tuple[int, bool]:
+        """``Store._rematch`` on the lake: the saved lines (``existing``) and the appended
+        part at ``path`` reduced by Spark to the customer × product × quantity-size groups
+        the part touches that hold a sale and a return (:func:`ecomdash.store.rematch_sql`'s
+        rule); only those lines come to the app, are re-matched (``ingest.stack.rematch``)
+        and the flags that change are written as ``flags-<part>.parquet`` (line_no,
+        is_cancelled), which :meth:`_lines_frame` lays over the parts. Returns how many more
+        sale lines are cancelled, and whether a flags file was written."""
+        from pyspark.sql import functions as F
+
+        from ecomdash.ingest.stack import REMATCH_COLUMNS, rematch
+
+        need = (S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY)
+        if info.kind == S.KIND_SUMMED or not all(c in info.columns for c in need):
+            return 0, False
+        cols = [c for c in REMATCH_COLUMNS if c in info.columns or c in (*S.FLAGS, S.LINE_NO)]
+        new = (
+            self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING")
+            .parquet(self._lake.spark_uri(path))
+            .select(*cols)
+        )
+        size = F.abs(F.col(S.QUANTITY)).alias("_size")
+        known = F.col(S.CUSTOMER_ID).isNotNull() & F.col(S.PRODUCT_ID).isNotNull()
+        known &= F.col(S.QUANTITY).isNotNull()
+        keys = [S.CUSTOMER_ID, S.PRODUCT_ID, "_size"]
+        lines = existing.select(*cols).unionByName(new).where(known).select(*cols, size)
+        touched = new.where(known).select(S.CUSTOMER_ID, S.PRODUCT_ID, size).distinct()
+        ret = F.coalesce(F.col(S.IS_RETURN), F.lit(False))
+        groups = (
+            lines.join(touched, keys)
+            .groupBy(*keys)
+            .agg(
+                F.max((ret & (F.col(S.QUANTITY) < 0)).cast("int")).alias("_r"),
+                F.max((~ret & (F.col(S.QUANTITY) > 0)).cast("int")).alias("_s"),
+            )
+            .where((F.col("_r") == 1) & (F.col("_s") == 1))
+            .select(*keys)
+        )
+        frame = lines.join(groups, keys).select(*cols).toPandas()
+        if not len(frame):
+            return 0, False
+        flags, more = rematch(frame)
+        changed = flags != frame[S.IS_CANCELLED].fillna(False).to_numpy(dtype=bool)
+        if not changed.any():
+            return more, False
+        self._lake.write_parquet(
+            self._flags_path(info.id, part),
+            pa.table(
+                {
+                    S.LINE_NO: pa.array(frame[S.LINE_NO].to_numpy()[changed], pa.int64()),
+                    S.IS_CANCELLED: pa.array(flags[changed]),
+                }
+            ),
+        )
+        return more, True
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
@@ -529,7 +603,33 @@ class SparkStore(Store):
                 self._lake.spark_uri(path)
             )
             frame = df if frame is None else frame.unionByName(df)
-        return frame.select(*LINE_COLUMNS)
+        frame = frame.select(*LINE_COLUMNS)
+        if entry.get("flags"):  # appends' re-matched flags (``_rematch``), the latest wins
+            frame = self._with_flags(frame, info.id, entry["flags"])
+        return frame
+
+    def _with_flags(self, frame, ds_id: str, parts: list[str]):
+        """The lines with the ``is_cancelled`` flags the appends ``parts`` re-matched laid over
+        their sale lines (a refunded state's added return line shares its sale's line number
+        and is left as it is). A lake written before flags files has none: read as before."""
+        from pyspark.sql import functions as F
+
+        tables = [self._lake.read_parquet(self._flags_path(ds_id, p)) for p in parts]
+        flags = (
+            pa.concat_tables([t.select([S.LINE_NO, S.IS_CANCELLED]) for t in tables])
+            .to_pandas()
+            .drop_duplicates(S.LINE_NO, keep="last")
+            .rename(columns={S.LINE_NO: "_f_line_no", S.IS_CANCELLED: "_f_cancelled"})
+        )
+        fdf = self.spark.createDataFrame(pa.Table.from_pandas(flags, preserve_index=False))
+        on = (F.col(S.LINE_NO) == F.col("_f_line_no")) & ~F.coalesce(
+            F.col(S.IS_RETURN), F.lit(False)
+        )
+        return (
+            frame.join(F.broadcast(fdf), on, "left")
+            .withColumn(S.IS_CANCELLED, F.coalesce(F.col("_f_cancelled"), F.col(S.IS_CANCELLED)))
+            .select(*LINE_COLUMNS)
+        )
 
     def _view(self, workspace: str, dataset_id: str) -> str:
         """A temp view of the dataset's current lines, named for workspace, id and version

@@ -33,7 +33,7 @@ from ecomdash.ingest.cleaning_report import action_label, rule_label
 from ecomdash.ingest.mapping import available_columns, resolve_mapping
 from ecomdash.ingest.multi import is_multi_table_zip, stack_names
 from ecomdash.ingest.read import MALFORMED_REASONS
-from ecomdash.ingest.stack import not_kept_note
+from ecomdash.ingest.stack import appended_across_note, not_kept_note
 from ecomdash.store_tables import fields_not_kept
 from ecomdash.ui import data_multi, data_sets, data_stack
 from ecomdash.ui.common import (
@@ -793,6 +793,9 @@ def _save_form(filename: str, state: dict) -> None:
                 if lost:
                     st.session_state[K_FLASH_NOTES] = [not_kept_note(file_name, lost, info.name)]
                 msg = appended_note(res.added, res.duplicates)
+                across = appended_across_note(res.cancelled_across)
+                if across is not None:  # a return in it cancels a sale saved before
+                    msg = note(N_("{problem} {fix}"), problem=msg, fix=across)
             else:
                 info = store.save_dataset(
                     name,

@@ -66,3 +66,24 @@ def test_stacked_files_appended_list_them_in_json(files, capsys):
 def test_an_append_that_loses_nothing_says_nothing(files, capsys):
     out = _run(capsys, "ingest", str(files["jan_mar.csv"]), "--append-to", "Spring")
     assert "does not have" not in out
+
+
+def test_an_append_on_the_cluster_says_the_fields_not_saved(
+    tmp_path, capsys, monkeypatch, spark_session
+):
+    """``--on-cluster --append-to`` (``SparkStore.append_frame``) keeps the dataset's columns
+    too: it said nothing of the Channel values it dropped, and ``--json`` had no
+    ``fields_not_saved``. (The sentence is the app route's, tested above in English.)"""
+    spark = ["--engine", "spark", "--spark-remote", "local[2]", "--on-cluster"]
+    monkeypatch.setenv("ECOMDASH_LAKE", str(tmp_path / "lake"))
+    for name, data in (("jan_mar.csv", JAN_MAR), ("apr.csv", APR)):
+        (tmp_path / name).write_bytes(data)
+    jan, apr = str(tmp_path / "jan_mar.csv"), str(tmp_path / "apr.csv")
+    first = json.loads(_run(capsys, "ingest", jan, "--name", "Spring", *spark, "--json"))
+    assert first["route"] == "cluster" and "channel" not in first["mapping"].values()
+    got = json.loads(_run(capsys, "ingest", apr, "--append-to", "Spring", *spark, "--json"))
+    assert got["route"] == "cluster" and got["fields_not_saved"] == ["channel"], got
+    out = _run(capsys, "ingest", apr, "--append-to", "Spring", *spark, "--lang", "zh")
+    assert SAID["zh"].format(file="apr.csv") in out, out  # nothing new: still said
+    again = json.loads(_run(capsys, "ingest", jan, "--append-to", "Spring", *spark, "--json"))
+    assert again["fields_not_saved"] == []

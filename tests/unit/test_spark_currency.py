@@ -104,3 +104,24 @@ def test_not_stated_on_the_lake(capsys, spark_session, tmp_path, monkeypatch):
     assert main(["kpis", "--dataset", ds, *SPARK]) == 0
     out = capsys.readouterr().out
     assert "Net revenue: 195.00" in out and "£" not in out, out
+
+
+def test_not_stated_on_the_cluster_ingest(capsys, spark_session, tmp_path, monkeypatch):
+    """``ingest --on-cluster --currency none``: the cluster's save records ``""`` as the app's
+    does, so amounts read "£6.95" are shown without a sign from the first version on."""
+    from tests.unit.test_cli_currency import SIGNED
+
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("ECOMDASH_LAKE", str(lake))
+    path = tmp_path / "signed.csv"
+    path.write_text(SIGNED, encoding="utf-8")
+    got = _run(
+        capsys, ["ingest", str(path), "--on-cluster", "--currency", "none", *SPARK, "--json"]
+    )
+    assert (got["route"], got["currency"], got["version"]) == ("cluster", None, 1)
+    [cat] = [p for p in lake.rglob("catalog.json")]
+    entry = json.loads(cat.read_text(encoding="utf-8"))["datasets"][got["dataset_id"]]
+    assert entry["report"]["currency"] == ""
+    assert main(["kpis", "--dataset", got["dataset_id"], *SPARK]) == 0
+    out = capsys.readouterr().out
+    assert "Net revenue: 195.00" in out and "£" not in out, out
