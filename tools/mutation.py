@@ -122,6 +122,13 @@ MODULES: dict[str, list[str]] = {
         "tests/unit/test_pricing_events.py",
         "tests/unit/test_pricing_hand.py",
     ],
+    # returns matched to their sales (one file, stacked files) and Chinese refund states
+    "ingest/returns": [
+        "tests/unit/test_returns_match_hand.py",
+        "tests/unit/test_ingest_clean.py",
+        "tests/unit/test_ingest_stack.py",
+        "tests/unit/test_ingest_clean_report.py",
+    ],
     # the stock file's reading and id matching: the by-hand files, then its Chinese refusals
     "stock_file": [
         "tests/unit/test_stock_file_mutants.py",
