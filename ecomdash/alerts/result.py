@@ -4,7 +4,7 @@ records). The run itself is :func:`ecomdash.alerts.core.find_alerts`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pandas as pd
@@ -72,6 +72,24 @@ class AlertsResult:
     def per_month(self, *, min_severity: str = "low") -> pd.DataFrame:
         """Alerts per calendar month by severity (months without alerts count 0)."""
         return alerts_per_month(self.alerts, self.params["period"], min_severity=min_severity)
+
+    def at_least(self, min_severity: str) -> AlertsResult:
+        """The same result with only the alerts of ``min_severity`` and above (their lines and
+        drivers with them): what ``find_alerts(..., min_severity=...)`` returns, which rates,
+        groups and counts every alert first and filters last. The report's list reads the
+        medium and high ones of the result the Home's finding reads too."""
+        if min_severity not in RANK:
+            raise ValueError(f"min_severity must be one of {SEVERITIES}, not {min_severity!r}")
+        keep = self.alerts["severity"].map(RANK) >= RANK[min_severity]
+        alerts = self.alerts[keep].reset_index(drop=True)
+        ids = alerts["alert_id"]
+        return replace(
+            self,
+            alerts=alerts,
+            lines=self.lines[self.lines["alert_id"].isin(ids)].reset_index(drop=True),
+            drivers=self.drivers[self.drivers["alert_id"].isin(ids)].reset_index(drop=True),
+            params={**self.params, "min_severity": min_severity},
+        )
 
 
 def alerts_per_month(

@@ -41,17 +41,6 @@ PRODUCT_COLUMNS = (
     S.UNIT_PRICE,
     S.REVENUE,
 )
-CUSTOMER_COLUMNS = (
-    S.ORDER_ID,
-    S.ORDER_DATE,
-    S.CUSTOMER_ID,
-    S.PRODUCT_ID,
-    S.PRODUCT_NAME,
-    S.CATEGORY,
-    S.QUANTITY,
-    S.UNIT_PRICE,
-    S.REVENUE,
-)
 
 
 def read_lines(
@@ -102,6 +91,22 @@ class ReportData:
         key = ("overview", grain)
         if key not in self._memo:
             self._memo[key] = overview(self.store, self.info.id, self.filters, grain=grain)
+        return self._memo[key]
+
+    def customer_history(self):
+        """The per-order customer history of the filtered sales, aggregated in SQL by the
+        store (``Store.customer_history``: segments and churn, as their pages read it)."""
+        key = ("customer_history",)
+        if key not in self._memo:
+            self._memo[key] = self.store.customer_history(self.info.id, self.filters)
+        return self._memo[key]
+
+    def customer_days(self):
+        """Purchases per customer-day, summed in SQL by the store (``Store.customer_days``:
+        lifetime value, as the Customer value page reads it)."""
+        key = ("customer_days",)
+        if key not in self._memo:
+            self._memo[key] = self.store.customer_days(self.info.id, self.filters)
         return self._memo[key]
 
     def lines(self, columns: tuple[str, ...]) -> pd.DataFrame:

@@ -68,6 +68,9 @@ class Section:
     #: the dataset has amounts: every finding says its stake ("not sized" when none can be
     #: defended), as the Home's tiles; without, only those sized in units
     money: bool = True
+    #: the words before the verdict: None, its tone's ("How good:", "About these figures:"
+    #: …); "" none (the digest, whose first sentence is its own introduction)
+    verdict_label: str | None = None
 
     def __post_init__(self) -> None:
         if self.tone not in TONES:

@@ -316,6 +316,11 @@ TONE_WORDS = {
 }
 
 
+#: where a finding's detail is, in words that read on paper or in an e-mail (the Home's
+#: "Open {title} in the sidebar." names a sidebar the report file has not got)
+OPEN_PAGE = N_("In ecomdash: the {title} page.")
+
+
 def _finding_html(f, has_money: bool) -> str:
     """One finding of the digest, as the Home shows it: the headline (our wording), the
     products it is about (merchant text, escaped), the detail, what is at stake and how sure
@@ -346,7 +351,7 @@ def _finding_html(f, has_money: bool) -> str:
             f'<p class="note">{prose(_(TEXT["confidence_why"], note=f.confidence_note))}</p>'
         )
     page = _(PAGE_TITLES[f.page]) if f.page in PAGE_TITLES else f.page
-    out.append(f'<p class="note open">{prose(_(TEXT["open_in_sidebar"], title=page))}</p></li>')
+    out.append(f'<p class="note open">{prose(_(OPEN_PAGE, title=page))}</p></li>')
     return "".join(out)
 
 
@@ -369,10 +374,17 @@ def _digest_html(s: Section) -> list[str]:
     return parts
 
 
+def _verdict_label(s: Section) -> str:
+    """The bold words before a section's verdict: its tone's, or its own (none for the
+    digest: "About these figures:" before its introduction read as a doubled preamble)."""
+    label = _(TONE_WORDS[s.tone]) if s.verdict_label is None else s.verdict_label
+    return f"<b>{e(label)}</b>" if label else ""
+
+
 def section_html(s: Section) -> str:
     parts = [
         f'<section id="{e(s.key)}" data-tone="{e(s.tone)}"><h2>{e(s.title)}</h2>',
-        f'<p class="verdict {e(s.tone)}"><b>{e(_(TONE_WORDS[s.tone]))}</b>{prose(s.verdict)}</p>',
+        f'<p class="verdict {e(s.tone)}">{_verdict_label(s)}{prose(s.verdict)}</p>',
     ]
     parts += _digest_html(s)
     if s.metrics:

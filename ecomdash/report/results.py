@@ -9,8 +9,11 @@ sections' separate builds (``ecomdash.ui.report``).
 
 from __future__ import annotations
 
-from ecomdash import schema as S
-from ecomdash.report.data import BASKET_COLUMNS, CUSTOMER_COLUMNS, PRODUCT_COLUMNS, ReportData
+import pandas as pd
+
+from ecomdash.errors import InsufficientDataError
+from ecomdash.i18n import _
+from ecomdash.report.data import BASKET_COLUMNS, PRODUCT_COLUMNS, ReportData
 
 #: The basket rules' minimum support (the Basket page's default and the Home's).
 BASKET_SUPPORT = 0.01
@@ -22,6 +25,21 @@ CHURN_WINDOW_DAYS = 90
 CLV_MONTHS = 12
 #: Recommendations: the length of each customer's list (the Recommendations page's default).
 RECOMMEND_K = 10
+
+#: Every analysis the report runs, by the module path this one calls it at: each runs once
+#: per build, the digest included (``tests/unit/test_report_digest.py`` and, across the app's
+#: separate section builds, ``tests/pages/test_report_button.py`` count the calls).
+ANALYSES = (
+    "ecomdash.basket.mine",
+    "ecomdash.forecast.forecast",
+    "ecomdash.forecast.from_store.plan_restock",
+    "ecomdash.segment.segment_history",
+    "ecomdash.churn.churn",
+    "ecomdash.clv.customer_value_days",
+    "ecomdash.recommend.evaluate_split",
+    "ecomdash.pricing.analyze",
+    "ecomdash.alerts.find_alerts",
+)
 
 
 def basket(data: ReportData):
@@ -80,34 +98,85 @@ def restock(data: ReportData, *, top: int | None = None):
 
 
 def segments(data: ReportData):
-    from ecomdash.segment import segment_customers
+    """The Segments page's result on arrival, as the Home reads it: the store's per-order
+    customer history, as of the last day, compared with 90 days before (not before the
+    first), the number of clusters chosen by silhouette."""
 
-    return data.shared("segments", lambda: segment_customers(data.lines(CUSTOMER_COLUMNS)))
+    def build():
+        from ecomdash.segment import default_compare_to, segment_history
+
+        first, last = data.store.date_span(data.info.id, data.filters)
+        as_of = compare_to = None
+        if last is not None:
+            as_of = last.date().isoformat()
+            compare_to = default_compare_to(first.date(), last.date()).isoformat()
+        return segment_history(data.customer_history(), as_of=as_of, compare_to=compare_to, k=None)
+
+    return data.shared("segments", build)
 
 
 def churn(data: ReportData):
-    from ecomdash.churn import churn as run
+    """The churn models at the Customer value page's defaults (every model, the automatic
+    cut-off), on the store's per-order customer history, as the page and the Home."""
+    from ecomdash import churn as C
 
     return data.shared(
-        "churn", lambda: run(data.lines(CUSTOMER_COLUMNS), window_days=CHURN_WINDOW_DAYS)
-    )
-
-
-def clv(data: ReportData):
-    from ecomdash.clv import customer_value
-
-    return data.shared(
-        "clv",
-        lambda: customer_value(
-            S.customer_sales(data.lines(CUSTOMER_COLUMNS)), horizon_months=CLV_MONTHS
+        "churn",
+        lambda: C.churn(
+            pd.DataFrame(),
+            window_days=CHURN_WINDOW_DAYS,
+            models=C.MODELS,
+            history=data.customer_history(),
         ),
     )
 
 
-def recommend(data: ReportData):
-    from ecomdash import recommend as R
+def clv(data: ReportData):
+    """Lifetime value at the page's defaults, from the store's purchases per customer-day, as
+    the page and the Home."""
 
-    return data.shared("recommend", lambda: R.evaluate(data.lines(CUSTOMER_COLUMNS), k=RECOMMEND_K))
+    def build():
+        from ecomdash.clv import customer_value_days
+
+        cd = data.customer_days()
+        if cd.days is None:
+            raise InsufficientDataError(
+                _(
+                    "Customer value needs the customer id and order date columns; this dataset "
+                    "lacks at least one of them. Map them on the Data page."
+                )
+            )
+        return customer_value_days(cd.days, horizon_months=CLV_MONTHS, calibration_cutoff=None)
+
+    return data.shared("clv", build)
+
+
+def recommend(data: ReportData):
+    """The Recommendations page's offline test at its defaults, as the Home reads it: the
+    store's split at the default cut-off (training interactions and each customer's new
+    purchases, in SQL), every model with no business rules, the test customers sampled above
+    ``MAX_TEST_CUSTOMERS`` as there."""
+
+    def build():
+        from ecomdash import recommend as R
+
+        _inter, split = data.store.recommend_data(data.info.id, data.filters)
+        if split is None:  # the test cannot run: the store's split alone says why
+            split = data.store.recommend_split(data.info.id, data.filters)
+        train, truth, cutoff, end = split
+        rules = R.BusinessRules()
+        return R.evaluate_split(
+            train,
+            truth,
+            cutoff=cutoff,
+            end=end,
+            k=RECOMMEND_K,
+            models={n: R.make_model(n, rules=rules) for n in R.MODEL_NAMES},
+            rules=rules,
+            keep=("auto",),  # the page's model choice, "auto": no model kept beyond its limit
+        )
+
+    return data.shared("recommend", build)
 
 
 def pricing(data: ReportData):
@@ -121,8 +190,9 @@ def pricing(data: ReportData):
 
 
 def alerts(data: ReportData):
-    """The alerts of the period at medium severity and above, the merchant's mutes applied
-    (the report's list; the digest reads its high alerts of the last week)."""
+    """The alerts of the period at every severity, the merchant's mutes applied: what the
+    Alerts page and the Home gather (the digest reads its high alerts of the last week; the
+    report's list, :func:`ecomdash.report.sections.alerts`, its medium and high ones)."""
 
     def build():
         from ecomdash.alerts import find_alerts
@@ -132,7 +202,6 @@ def alerts(data: ReportData):
             data.store,
             data.info.id,
             data.filters,
-            min_severity="medium",
             mute_rules=saved["rules"],
             mute_products=saved["products"],
         )

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from ecomdash.filters import Filters
 from ecomdash.report import ALL_SECTIONS, SECTIONS
+from ecomdash.report.results import ANALYSES
 from ecomdash.ui import report as report_ui
 from tests.pages.conftest import ROOT, run_app
 
@@ -67,20 +68,6 @@ def test_the_buttons_help_names_every_part_of_the_report(demo_dataset):
     assert "recommendations, pricing and alerts for the dataset" in helptext, helptext
     assert [s.key for s in ALL_SECTIONS][0] == "digest"
     assert "stakeholders: what to do this week first, then KPIs" in helptext, helptext
-
-
-#: every analysis the report runs, by where the report's results call it
-ANALYSES = (
-    "ecomdash.basket.mine",
-    "ecomdash.forecast.forecast",
-    "ecomdash.forecast.from_store.plan_restock",
-    "ecomdash.segment.segment_customers",
-    "ecomdash.churn.churn",
-    "ecomdash.clv.customer_value",
-    "ecomdash.recommend.evaluate",
-    "ecomdash.pricing.analyze",
-    "ecomdash.alerts.find_alerts",
-)
 
 
 def test_the_apps_report_runs_each_analysis_once_for_its_sections_and_digest(

@@ -28,7 +28,7 @@ from ecomdash.report import (
     check_lang,
     render_html,
 )
-from ecomdash.report.data import CUSTOMER_COLUMNS, PRODUCT_COLUMNS
+from ecomdash.report.data import PRODUCT_COLUMNS
 from ecomdash.report.pdf import find_chromium, print_pdf
 from ecomdash.report.render import table_html
 from ecomdash.store import Store
@@ -433,27 +433,6 @@ def test_filters_reach_every_section_and_the_header(tmp_path, demo):
     assert escape(country) in render_html(rep)
 
 
-def test_reduced_columns_give_the_same_churn_and_segments_as_all_columns(tmp_path, demo):
-    from ecomdash.churn import churn
-    from ecomdash.segment import segment_customers
-
-    store = Store.open(tmp_path / "h")
-    try:
-        info = store.ensure_demo(demo.lines)
-        data = ReportData.open(store, info.id)
-        few = data.lines(CUSTOMER_COLUMNS)
-        full = store.load_lines(info.id)
-    finally:
-        store.close()
-    assert len(few.columns) < len(full.columns)
-    pd.testing.assert_frame_equal(
-        segment_customers(few).rfm.segments, segment_customers(full).rfm.segments
-    )
-    pd.testing.assert_frame_equal(
-        churn(few, window_days=90).metrics, churn(full, window_days=90).metrics
-    )
-
-
 # -- language, CLI, PDF -----------------------------------------------------------------------------
 
 
@@ -670,12 +649,10 @@ def test_churn_verdict_sets_the_top_risk_precision_beside_the_churn_rate(demo_re
     """'precision at the top 10 % risk 97 %' read as the model's doing; 68 % of the customers
     evaluated placed no order anyway: the verdict says both, in plain words (reportread)."""
     from ecomdash.churn import churn
-    from ecomdash.report.data import CUSTOMER_COLUMNS
 
     rep, html = demo_report
     sec = next(s for s in rep.sections if s.key == "churn")
-    cols = [c for c in (*CUSTOMER_COLUMNS, *S.FLAGS) if c in demo.lines]
-    res = churn(demo.lines[cols], window_days=90)  # the core, on the demo's own lines
+    res = churn(demo.lines, window_days=90)  # the core, on the demo's own lines
     assert res.n_test == 8230
     churned = 1 - res.test_positive_rate  # the customers evaluated who did not order again
     top = res.metrics.loc[res.best_model, "precision_at_10pct"]

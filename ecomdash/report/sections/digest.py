@@ -13,7 +13,7 @@ from ecomdash import findings as FD
 from ecomdash import schema as S
 from ecomdash.errors import EcomdashError
 from ecomdash.findings.words import NEEDS, STEPS, TEXT
-from ecomdash.i18n import _, fmt
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import translated
 from ecomdash.report import results
 from ecomdash.report.data import BASKET_COLUMNS, ReportData
@@ -21,6 +21,23 @@ from ecomdash.report.model import Section
 
 #: at-risk customers the Customer value page lists (the win-back finding reads them)
 AT_RISK_TOP = 500
+
+#: the digest's own words where the Home's name what a report file has not got: the Home's
+#: intro says "open it" (a finding is a link there) and its "nothing stands out" sends the
+#: reader to "the pages in the sidebar"; the intro is the section's whole preamble (no
+#: "About these figures:" before it)
+REPORT_TEXT = {
+    "intro": N_(
+        "From every analysis in this report, run with the app's default settings: what to act "
+        "on, largest first, what is only to watch last. Each one says how much is at stake, how "
+        "sure the model is and which page of ecomdash has the detail and the settings to change."
+    ),
+    "none": N_(
+        "Nothing stands out this week: no restock, win-back, bundle, forecast gap, segment, "
+        "price, recommendation or alert large enough to act on. The sections below and the "
+        "pages of ecomdash have every detail."
+    ),
+}
 
 
 def _has_money(data: ReportData) -> bool:
@@ -155,16 +172,17 @@ def digest(data: ReportData) -> Section:
     """What to do this week: the Home's findings, ranked, each with its stake, confidence and
     page; "Nothing stands out this week" when there are none."""
     ranked, unchecked = findings(data)
-    text = () if ranked else (_(TEXT["none"]),)
+    text = () if ranked else (_(REPORT_TEXT["none"]),)
     if ranked and not _has_money(data):
         text = (_(TEXT["no_money"]),)
     return Section(
         "digest",
         "What to do this week",
-        _(TEXT["intro"]),
+        _(REPORT_TEXT["intro"]),
         "info",
         text,
         findings=ranked,
         unchecked=unchecked,
         money=_has_money(data),
+        verdict_label="",
     )

@@ -147,7 +147,9 @@ def alerts(data: ReportData, *, top: int = 20) -> Section:
     from ecomdash.alerts import rule_label, severity_label, when_parts
     from ecomdash.charts import alerts as alert_charts
 
-    res = results.alerts(data)  # the merchant's mutes applied; the digest reads it too
+    # the merchant's mutes applied; the digest reads the same result, every severity, as
+    # the Home does: this list shows its medium and high alerts
+    res = results.alerts(data).at_least("medium")
     a = res.alerts
     n_high = int((a["severity"] == "high").sum())
     months = max(1, len(res.per_month()))
