@@ -38,12 +38,24 @@ def month_axis(fig: go.Figure, months) -> go.Figure:
     """``fig``'s x axis of ``months`` (the bars' months, first first) ticked by month: each
     tick names its month, one a month over up to six. Over a few months plotly ticks days,
     and a single month's bar read "Nov 1 2024" (the Alerts per month of a Pinduoduo export of
-    November 2024, Chromium)."""
+    November 2024, Chromium). The axis spans the bars (each drawn on its month's first day)
+    and half a month each side: plotly's own padding reached back past the month before the
+    first, and the demo's trend from November 2024 had a tick "Oct 2024" with no bar over it
+    (Chromium). A single month keeps plotly's range: in a fixed one its bar, whose width
+    plotly takes from the gaps between bars, was drawn a pixel wide."""
     axis: dict = {"tickformat": MONTH_TICKS}
     if 0 < len(months) <= 6:
         axis.update(dtick="M1", tick0=str(months[0]))
+    if len(months) > 1:  # a single bar is as wide as plotly's own range makes it
+        first, last = (pd.Timestamp(str(m)) for m in (months[0], months[-1]))
+        half = pd.Timedelta(days=MONTH_PAD_DAYS)
+        axis["range"] = [(first - half).isoformat(), (last + half).isoformat()]
     fig.update_xaxes(**axis)
     return fig
+
+
+#: Days shown each side of a month axis's first and last bars (a bar is about a month wide)
+MONTH_PAD_DAYS = 16
 
 
 def _is_date(values) -> bool:

@@ -73,7 +73,8 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
     else:
         text = np.where(np.isnan(z), "", np.vectorize(lambda v: f"{v:,.0f}")(np.nan_to_num(z)))
     y = [
-        _row_label(f"{p} (n={n:,})", flagged)
+        # its size in the page's language: "2025-01 (n=964)", 2025-01（964 位）
+        _row_label(_("{month} (n={n})", month=p, n=f"{n:,}"), flagged)
         for p, n, flagged in zip(m.index.astype(str), result.sizes, result.before_data, strict=True)
     ]
     rng = colour_range(result, kind)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from ecomdash.segment.api import (
     SegmentationResult,
     customer_table,
+    default_compare_to,
     segment_customers,
     segment_history,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "movement",
     "movement_between",
     "customer_table",
+    "default_compare_to",
     "segment_customers",
     "segment_history",
 ]

@@ -112,6 +112,19 @@ def _text_at(codes: np.ndarray, names: list[str]):
     return pd.array(decoded, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
 
 
+#: How far back the movement between segments looks by default, days
+COMPARE_DAYS = 90
+
+
+def default_compare_to(first, last):
+    """The earlier cut-off the Segments page, the Home and the report compare with by default:
+    :data:`COMPARE_DAYS` before ``last``, not before the data's ``first`` day (dates, or
+    anything with ``-`` of a ``timedelta`` and ``max``: days or timestamps alike)."""
+    from datetime import timedelta
+
+    return max(first, last - timedelta(days=COMPARE_DAYS))
+
+
 def segment_customers(
     lines: pd.DataFrame,
     *,
@@ -180,7 +193,7 @@ def segment_history(
             hist.last_date if as_of is None else as_of
         )  # as features() reads it
         start = (
-            as_of_ts - pd.Timedelta(days=90)
+            as_of_ts - pd.Timedelta(days=COMPARE_DAYS)
             if compare_to is None
             else to_timestamp(compare_to, name="compare_to")
         )

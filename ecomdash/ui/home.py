@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
-from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -130,6 +129,7 @@ def _segments(ctx: PageContext) -> FD.Finding | None:
     """The Segments page's result on arrival (its form's defaults: as of the last day,
     compared with 90 days before, automatic k), sized with the churn model's scores and
     without the customers already on the win-back list."""
+    from ecomdash.segment import default_compare_to
     from ecomdash.ui import segment as seg_ui
     from ecomdash.ui import value as value_ui
 
@@ -137,7 +137,7 @@ def _segments(ctx: PageContext) -> FD.Finding | None:
     if rng is None:
         return None
     first, last = rng
-    params = (last.isoformat(), max(first, last - timedelta(days=90)).isoformat(), None)
+    params = (last.isoformat(), default_compare_to(first, last).isoformat(), None)
     seg = seg_ui._result(ctx.key, params, get_lang())
     try:
         churn, at_risk = value_ui.default_at_risk(ctx.key)
@@ -402,6 +402,8 @@ def _kpi_cards(ctx: PageContext) -> None:
         row = KPI_ROW_SUMMED if res.kind == S.KIND_SUMMED else KPI_ROW
         if S.ORDER_ID not in ctx.columns:  # CDNOW: no orders counted, no "n/a" tiles for them
             row = [name for name in row if name not in ("orders", "aov")]
+        if S.CUSTOMER_ID not in ctx.columns:  # Pinduoduo, Douyin: no buyer, no "n/a" tile
+            row = [name for name in row if name != "customers"]
         labels = [_(KPI_LABELS[name]) for name in row]
         texts = [tile_text(name, res.kpis.get(name), ctx.display.symbol) for name in row]
         # each tile as wide as its label or value needs ("Average order value" was cut)

@@ -64,6 +64,10 @@ BY_COLUMN = {
 }
 
 
+#: the tiles that count customers: none of them can be filled without a customer id
+CUSTOMER_TILES = ("customers", "new_customers", "returning_customers", "repeat_customers")
+
+
 def tile_rows(rows: list[list[str]], per_row: int = 4) -> list[list[str]]:
     """The Overview's rows of tiles with a row of one tile joined to its neighbour where the
     two fit in a row of ``per_row``: without an order id the Units tile sat alone on a row
@@ -225,7 +229,7 @@ def render(ctx: PageContext) -> None:
         names = [
             ["revenue", "gross_sales", "returns", "return_rate"],
             ["orders", "aov", "units"],
-            ["customers", "new_customers", "returning_customers", "repeat_customers"],
+            list(CUSTOMER_TILES),
         ]
         if res.kpis.get("orders") is None:
             # no order id (CDNOW): the tiles read "0" orders and "n/a"
@@ -238,6 +242,16 @@ def render(ctx: PageContext) -> None:
                     "This dataset has no order id, so orders, the average order value and "
                     "returning customers are not counted: they need an order or receipt "
                     "number on each line."
+                )
+            )
+        if res.kpis.get("customers") is None:
+            # no customer id (a Pinduoduo or Douyin export): four tiles read "n/a"
+            names = [[n for n in row if n not in CUSTOMER_TILES] for row in names]
+            names = [row for row in names if row]
+            st.caption(
+                _(
+                    "This dataset names no buyer, so customers, new customers and returning "
+                    "customers are not counted: they need a customer id on each order."
                 )
             )
     names = tile_rows(names)

@@ -7,7 +7,7 @@ text and appear only in ``st.dataframe``, plotly hovers and formula-safe downloa
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import streamlit as st
 
@@ -21,6 +21,7 @@ from ecomdash.i18n.note import tr_note
 from ecomdash.segment import (
     SEGMENT_NAMES,
     SegmentationResult,
+    default_compare_to,
     segment_history,
     short_history_note,
 )
@@ -143,7 +144,7 @@ def _chart(build, part: str, fk: tuple, **kwargs) -> None:
 
 
 def _params_form(ctx: PageContext, first: date, last: date) -> tuple[str, str, int | None]:
-    default_cmp = max(first, last - timedelta(days=90))
+    default_cmp = default_compare_to(first, last)
     stored = st.session_state.get(K_PARAMS)
     if not (isinstance(stored, tuple) and stored[0] == ctx.key):
         stored = (ctx.key, last.isoformat(), default_cmp.isoformat(), None)

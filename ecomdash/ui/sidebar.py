@@ -134,7 +134,11 @@ def _filters(store, dataset_id: str) -> Filters:
             days = {"Last 30 days": 30, "Last 90 days": 90, "Last 12 months": 365}[preset]
             start, end = max(first, last - timedelta(days=days - 1)), last
         st.caption(
-            _("Data from {first} to {last}", first=fmt.long_date(first), last=fmt.long_date(last))
+            _(
+                "Data from {first} to {last}",
+                first=fmt.unbroken(fmt.long_date(first)),
+                last=fmt.unbroken(fmt.long_date(last)),
+            )
         )
     # a dataset whose country field holds provinces (a Chinese marketplace export's 收货省份)
     provinces = L.places_are_provinces(info.mapping, info.report)

@@ -46,10 +46,12 @@ def test_segments_page_on_spark_runs(spark_demo):
     assert len(at.dataframe) > 0
 
 
-def test_basket_page_on_spark_mines_with_fpgrowth(spark_demo, _isolated_home, demo):
+def test_basket_page_on_spark_mines_with_fpgrowth(spark_demo, _isolated_home, demo, monkeypatch):
     """The Basket page on Spark (MLlib FP-Growth on the lake) shows basket.mine's figures."""
     from ecomdash import basket
+    from tests.pages.downloads import record_downloads
 
+    downloads = record_downloads(monkeypatch)
     at = run_page("basket.py", dataset_id=spark_demo, timeout=300)
     assert not at.exception, at.exception
     next(b for b in at.button if b.label == "Run").click()
@@ -65,9 +67,11 @@ def test_basket_page_on_spark_mines_with_fpgrowth(spark_demo, _isolated_home, de
     assert _metric(at, "Baskets").value == f"{res.n_baskets:,}"
     assert _metric(at, "Rules").value == f"{res.n_rules:,}"
     rules = at.dataframe[0].value
-    # the same rules in the same order (ids as the page prints them)
-    assert list(rules["if (ids)"]) == [", ".join(a) for a in res.rules["antecedents"]]
-    assert list(rules["then (ids)"]) == [", ".join(c) for c in res.rules["consequents"]]
+    # the same rules in the same order: their words on screen, their ids in the download
+    assert list(rules["rule"]) == list(res.rules["names"])
+    csv = downloads.frame("basket-rules")
+    assert list(csv["if (ids)"]) == [", ".join(a) for a in res.rules["antecedents"]]
+    assert list(csv["then (ids)"]) == [", ".join(c) for c in res.rules["consequents"]]
 
 
 @pytest.mark.parametrize("page", ["pricing.py", "alerts.py"])

@@ -83,6 +83,14 @@ def test_sidebar_in_chinese_has_no_english_left(zh_dataset):
     assert [b.proto.label for b in at.sidebar.get("download_button")] == ["下载报告"]
 
 
+def _date_range(home, dataset_id: str):
+    store = Store.open(home)
+    try:
+        return store.date_range(dataset_id)
+    finally:
+        store.close()
+
+
 def _sidebar_page():
     from ecomdash.ui import sidebar
 
@@ -102,11 +110,7 @@ def test_presets_and_filters_work_in_chinese(zh_dataset, _isolated_home):
     province.set_value(["广东"])
     at.run()
     assert not at.exception, at.exception
-    store = Store.open(_isolated_home)
-    try:
-        _lo, hi = store.date_range(zh_dataset.id)
-    finally:
-        store.close()
+    _lo, hi = _date_range(_isolated_home, zh_dataset.id)
     f = at.session_state["filters"]
     assert isinstance(f, Filters)
     assert (f.start, f.end) == (hi.date() - timedelta(days=29), hi.date())
@@ -225,3 +229,39 @@ def test_language_goes_back_into_the_url_after_a_page_switch(zh_dataset):
     at.session_state["dataset_id"] = zh_dataset.id
     at.run()
     assert "lang" not in at.query_params
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sidebar_dates_never_break_in_two(zh_dataset, _isolated_home, lang):
+    """The sidebar's "Data from … to …" broke its last date over two lines in Chromium at
+    1280 px ("… to 9" | "December 2010", "…至2010年12" | "月9日"): each date is now held on
+    one line (no-break spaces; a word joiner beside each Chinese character), the range still
+    breaking between the two dates."""
+    from ecomdash.i18n import use_lang
+    from ecomdash.i18n.fmt import long_date
+    from ecomdash.text_width import is_wide
+
+    at = AppTest.from_function(_sidebar_page, default_timeout=120)
+    at.session_state["dataset_id"] = zh_dataset.id
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    lo, hi = _date_range(_isolated_home, zh_dataset.id)
+    [said] = [c.value for c in at.sidebar.caption if c.value.startswith(("Data from", "数据范围"))]
+    with use_lang(lang):
+        dates = [long_date(lo), long_date(hi)]
+    for d in dates:
+        # where a line may break inside the date, the caption holds it together
+        held = d[0]
+        for a, b in zip(d, d[1:], strict=False):
+            if b == " ":
+                continue
+            held += ("\u00a0" if a == " " else "") + ("\u2060" if is_wide(a) or is_wide(b) else "")
+            held += b
+        assert held in said, (d, said)
+    # and only there: without the joiners and no-break spaces it reads as before
+    plain = said.replace("\u2060", "").replace("\u00a0", " ")
+    with use_lang(lang):
+        from ecomdash.i18n import _
+
+        assert plain == _("Data from {first} to {last}", first=dates[0], last=dates[1])

@@ -106,8 +106,10 @@ def test_the_same_recommendations_in_both_languages(zh_dataset):
     ]
     # the core says the same in English, and in Chinese when asked
     with use_lang("zh"):
-        assert R._because(["绿茶"]) == "因为您买过绿茶"
-        assert R._because(["绿茶", "茶杯"], target=True) == "买过绿茶和茶杯"
+        # each product in quotes, as the Alerts write them: "因为您买过DOVE DECORATION PAINTED
+        # ZINC和STAR DECORATION PAINTED ZINC" ran the two names and 和 together (UCI, Chromium)
+        assert R._because(["绿茶"]) == "因为您买过“绿茶”"
+        assert R._because(["绿茶", "茶杯"], target=True) == "买过“绿茶”和“茶杯”"
     assert R._because(["Tea", "Mug"]) == "because you bought Tea and Mug"
 
 

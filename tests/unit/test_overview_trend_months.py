@@ -45,3 +45,23 @@ def test_a_monthly_trend_ticks_each_month_by_its_name(metric):
         metric,
     )
     assert daily.layout.xaxis.tickformat is None
+
+
+@pytest.mark.parametrize("metric", ["revenue", "orders"])
+def test_a_monthly_trend_has_no_tick_before_its_first_month(metric):
+    """The demo's trend from November 2024 to October 2026 had a tick "Oct 2024" left of its
+    first bar (plotly's padding reached past 1 October; Chromium, 1280 px): the axis spans
+    the bars and half a month each side, so its first tick is a month with a bar."""
+    months = pd.date_range("2024-11-01", "2026-10-01", freq="MS").strftime("%Y-%m-%d")
+    fig = trend_figure(
+        SimpleNamespace(trend=_trend(list(months)), events=(), grain="month"), metric
+    )
+    lo, hi = (pd.Timestamp(x) for x in fig.layout.xaxis.range)
+    assert pd.Timestamp("2024-10-01") < lo < pd.Timestamp("2024-11-01"), lo
+    assert pd.Timestamp("2026-10-01") < hi < pd.Timestamp("2026-11-01"), hi
+    # a single month keeps plotly's range: in a fixed one its bar was a pixel wide (the
+    # Alerts per month of a Pinduoduo export of November 2024, Chromium)
+    one = trend_figure(
+        SimpleNamespace(trend=_trend(["2024-11-01"]), events=(), grain="month"), metric
+    )
+    assert one.layout.xaxis.range is None

@@ -5,6 +5,7 @@ checklist and its churn models' table (Chinese, Chromium: wider than the page)."
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from ecomdash import labels as L
 from ecomdash.i18n import use_lang
@@ -231,3 +232,45 @@ def test_a_table_scaled_down_keeps_its_headers_whole_where_they_fit():
     # headers wider together than the budget: each column at least the minimum, within it
     widths, _ = T.column_layout(cells, headers, budget=200)
     assert sum(widths.values()) <= 200 and min(widths.values()) >= T.MIN_COLUMN_PX, widths
+
+
+#: The Chinese demo's checklist since the repeat buyers' label is 复购客户（≥ 2 个购买日）
+ZH_CHECKLIST_GE = {
+    **ZH_CHECKLIST,
+    "check": [
+        "可识别客户的行",
+        "可识别的客户",
+        "复购客户（≥\u00a02\u00a0个购买日）",
+        "历史数据月数",
+        "90\u00a0天流失窗口所需的历史天数",
+    ],
+    "found": ["126,044\u00a0行中的\u00a0113,509\u00a0行（90%）", "8,958", "3,918", "24", "729"],
+}
+
+
+@pytest.mark.parametrize("table", [ZH_CHECKLIST, ZH_CHECKLIST_GE], ids=["2+", "≥2"])
+def test_a_bracketed_phrase_kept_whole_leaves_the_other_columns_their_lines(table):
+    """With 复购客户（≥ 2 个购买日） held whole through its close, the "affects" column
+    went 178 → 102 px: "客户生命周期" over "价值、流失", two more of its cells on two lines
+    (Chromium, the Chinese demo at 1280 px), while the requirements kept one line at 224 px.
+    Their "≥ 3（" was held on one line with the opening bracket after the figure, so the
+    requirements could not be narrower than 151 px and a line off them cost more than one off
+    "affects". An opening bracket now starts the next line: the labels and the affects column
+    on one line, the requirements on two ("≥ 2（同期群）；≥ 3" over "（校准检验）")."""
+    budget = T.INNER_PX
+    widths, row_height = T.column_layout(table, ZH_HEADERS, budget=budget)
+    assert sum(widths.values()) <= budget and row_height == T.WRAP_ROW_PX
+    lines = {c: max(T.cell_lines(t, widths[c]) for t in texts) for c, texts in table.items()}
+    assert lines == {"check": 1, "ok": 1, "found": 1, "needed": 2, "affects": 1}, widths
+    assert widths["affects"] >= T.drawn_px("客户生命周期价值、流失"), widths
+    assert T.cell_wrap("≥\u00a02（同期群）；≥\u00a03（校准检验）", widths["needed"]) == [
+        "≥\u00a02（同期群）；≥\u00a03",
+        "（校准检验）",
+    ]
+
+
+def test_an_opening_bracket_after_a_figure_is_not_held_on_its_line():
+    assert T.unbreakable_parts("≥\u00a02（同期群）；≥\u00a03（校准检验）") == [
+        "≥\u00a02（同期群）；≥\u00a03"
+    ]
+    assert T.unbreakable_parts("预测（BG/NBD）模型") == ["预测（BG/NBD）"]  # a close stays
