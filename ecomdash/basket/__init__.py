@@ -36,7 +36,9 @@ orders).
 
 from ecomdash.basket.bundles import (
     avg_price,
+    avg_prices_dataset,
     bundle_whatif,
+    bundle_whatif_dataset,
     frequently_bought_together,
     whatif_figures,
 )
@@ -90,7 +92,9 @@ __all__ = [
     "HoldoutResult",
     "baskets",
     "avg_price",
+    "avg_prices_dataset",
     "bundle_whatif",
+    "bundle_whatif_dataset",
     "count_baskets",
     "frequently_bought_together",
     "holdout_check",

@@ -11,7 +11,7 @@ from ecomdash import schema as S
 from ecomdash.basket.encode import _encode_any, count_baskets
 from ecomdash.basket.miner import _bitsets, _dense
 from ecomdash.basket.mining import mine
-from ecomdash.basket.results import FEW_BASKETS, _check_range
+from ecomdash.basket.results import FEW_BASKETS, _check_range, line_columns
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import N_
 from ecomdash.i18n.note import Date, note
@@ -97,9 +97,25 @@ def holdout_check_dataset(
     same quantile of every dated line's day), and each side's baskets from the store's SQL
     (``Store.basket_pairs`` of the lines on or after the cut-off, and of the rest): the same
     result as :func:`holdout_check` on ``Store.load_columns`` of the lines, while only two
-    int32 arrays of about one entry per line reach Python.
+    int32 arrays of about one entry per line reach Python. On the Spark engine (no basket
+    pairs there) the columns the check reads are loaded and :func:`holdout_check` runs on them.
     """
     func = "basket.holdout_check"
+    from ecomdash.engine import on_spark
+
+    if on_spark(store):  # the lake has no basket pairs: the lines read for this check alone
+        lines = store.load_columns(dataset_id, filters, line_columns(basket, level))
+        return holdout_check(
+            lines,
+            test_share=test_share,
+            min_support=min_support,
+            min_confidence=min_confidence,
+            min_lift=min_lift,
+            max_len=max_len,
+            basket=basket,
+            level=level,
+            include_non_product=include_non_product,
+        )
     test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
     per_day = store.line_days(dataset_id, filters)
     dated = per_day.loc[per_day["day"].notna()]

@@ -20,18 +20,8 @@ from ecomdash.kpis import OverviewResult, overview
 from ecomdash.labels import Display, display_for
 from ecomdash.store import DatasetInfo, Store
 
-#: Columns read per family of analyses (flags always come). Those a dataset lacks are skipped.
-BASKET_COLUMNS = (
-    S.ORDER_ID,
-    S.ORDER_DATE,
-    S.CUSTOMER_ID,
-    S.PRODUCT_ID,
-    S.PRODUCT_NAME,
-    S.CATEGORY,
-    S.QUANTITY,
-    S.UNIT_PRICE,
-    S.REVENUE,
-)
+#: The columns the forecast reads of a dataset without amounts (flags always come; those a
+#: dataset lacks are skipped): every other analysis asks the store for its aggregates.
 PRODUCT_COLUMNS = (
     S.ORDER_ID,
     S.ORDER_DATE,

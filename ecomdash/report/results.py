@@ -13,7 +13,7 @@ import pandas as pd
 
 from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import _
-from ecomdash.report.data import BASKET_COLUMNS, PRODUCT_COLUMNS, ReportData
+from ecomdash.report.data import PRODUCT_COLUMNS, ReportData
 
 #: The basket rules' minimum support (the Basket page's default and the Home's).
 BASKET_SUPPORT = 0.01
@@ -30,7 +30,7 @@ RECOMMEND_K = 10
 #: per build, the digest included (``tests/unit/test_report_digest.py`` and, across the app's
 #: separate section builds, ``tests/pages/test_report_button.py`` count the calls).
 ANALYSES = (
-    "ecomdash.basket.mine",
+    "ecomdash.basket.mine_dataset",
     "ecomdash.forecast.forecast",
     "ecomdash.forecast.from_store.plan_restock",
     "ecomdash.segment.segment_history",
@@ -44,11 +44,13 @@ ANALYSES = (
 
 def basket(data: ReportData):
     """The basket rules at the default minimum support (before any lower one the section
-    falls back to when none reaches it)."""
+    falls back to when none reaches it), from the store's basket codes as on the page (on
+    Spark, FP-Growth on the cluster): no line is loaded."""
     from ecomdash import basket as B
 
     return data.shared(
-        "basket", lambda: B.mine(data.lines(BASKET_COLUMNS), min_support=BASKET_SUPPORT)
+        "basket",
+        lambda: B.mine_dataset(data.store, data.info.id, data.filters, min_support=BASKET_SUPPORT),
     )
 
 

@@ -67,13 +67,9 @@ def holdout(key: tuple, params: tuple) -> B.HoldoutResult:
     kw = mining_kwargs(params)
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
-    if on_spark(store):  # the lines read for this check alone
-        lines = store.load_columns(
-            dataset_id, Filters.from_key(fkey), B.line_columns(kw["basket"], kw["level"])
-        )
-        return B.holdout_check(lines, **kw)
-    # the lines per day and each side's basket pairs from the store's SQL: every line with its
-    # earlier and later copies held the server at 7.6-7.8 GB on the 10 M walk (mem9, mem10)
+    # on DuckDB the lines per day and each side's basket pairs from the store's SQL: every line
+    # with its earlier and later copies held the server at 7.6-7.8 GB on the 10 M walk (mem9,
+    # mem10); on Spark the columns the check reads
     return B.holdout_check_dataset(store, dataset_id, Filters.from_key(fkey), **kw)
 
 
@@ -109,28 +105,17 @@ def whatif(
 ) -> B.BundleWhatIf:
     workspace, dataset_id, _version, fkey = key
     store = get_store(workspace)
-    if on_spark(store):
-        return B.bundle_whatif(
-            basket_lines(key, basket),
-            ante,
-            cons,
-            share=share,
-            basket=basket,
-            include_non_product=incl,
-        )
-    # the baskets from the pairs mining reads (cached), the prices from B's lines only: not
-    # every line (at 10 M lines those held the server past 7.9 GB while the home ran this)
-    items = store.product_lines(
-        dataset_id, Filters.from_key(fkey), B.line_columns(basket, "product"), products=cons
-    )
-    return B.bundle_whatif(
-        basket_pairs(key, basket, "product", incl),
+    return B.bundle_whatif_dataset(
+        store,
+        dataset_id,
+        Filters.from_key(fkey),
         ante,
         cons,
         share=share,
         basket=basket,
         include_non_product=incl,
-        item_lines=items,
+        # the baskets from the pairs mining reads (cached); on Spark the lines are read instead
+        pairs=None if on_spark(store) else basket_pairs(key, basket, "product", incl),
     )
 
 
@@ -144,14 +129,9 @@ def prices(key: tuple, incl: bool, products: tuple) -> dict[str, float]:
     """Each product's average selling price (``basket.avg_price``) over its kept purchases:
     one SQL aggregate over ``products`` (both engines), not their lines."""
     workspace, dataset_id, _version, fkey = key
-    sums = get_store(workspace).product_prices(
-        dataset_id, Filters.from_key(fkey), products, keep_non_product=incl
+    return B.avg_prices_dataset(
+        get_store(workspace), dataset_id, Filters.from_key(fkey), products, include_non_product=incl
     )
-    cols = ["revenue", "units", "mean_unit_price", "mean_revenue"]
-    return {
-        str(p): B.avg_price(*vals)
-        for p, *vals in zip(sums["product_id"], *(sums[c] for c in cols), strict=True)
-    }
 
 
 def default_prices(key: tuple, products: tuple) -> dict[str, float]:

@@ -77,6 +77,8 @@ def test_whatif_from_pairs_and_b_lines_is_the_whatif_of_every_line(
             assert set(items["product_id"]) == set(cons) and len(items) < len(full)
             new = B.bundle_whatif(pairs, ante, cons, item_lines=items, **kw)
             _same(new, old)
+            # the store-backed entry point the page and the report's digest call
+            _same(B.bundle_whatif_dataset(store, ds, filters, ante, cons, **kw), old)
 
 
 def test_whatif_from_pairs_refuses_what_the_lines_refuse(store, fixture_id):

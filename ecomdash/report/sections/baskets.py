@@ -11,10 +11,7 @@ from ecomdash.errors import InsufficientDataError
 from ecomdash.i18n import _
 from ecomdash.i18n import fmt as i18n_fmt
 from ecomdash.report import results
-from ecomdash.report.data import (
-    BASKET_COLUMNS,
-    ReportData,
-)
+from ecomdash.report.data import ReportData
 from ecomdash.report.model import Section, Table
 from ecomdash.report.sections.common import (
     pct,
@@ -23,13 +20,12 @@ from ecomdash.report.sections.common import (
 
 # -- baskets ---------------------------------------------------------------------------------------
 def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) -> Section:
-    lines = data.lines(BASKET_COLUMNS)
-    # at the default support, built once (the digest's bundle reads it too)
-    res = (
-        results.basket(data)
-        if min_support == results.BASKET_SUPPORT
-        else B.mine(lines, min_support=min_support)
-    )
+    # the store's basket codes, as the page (no line loaded); at the default support built
+    # once (the digest's bundle reads it too)
+    def mine(support: float) -> B.BasketResult:
+        return B.mine_dataset(data.store, data.info.id, data.filters, min_support=support)
+
+    res = results.basket(data) if min_support == results.BASKET_SUPPORT else mine(min_support)
     text: list[str] = []
     if res.n_rules == 0 and res.suggested_min_support is not None:
         # the suggestion as written (cut down to its shown figures), and used as written
@@ -43,7 +39,7 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
             )
         )
         min_support = suggested.value
-        res = B.mine(lines, min_support=min_support)
+        res = mine(min_support)
     if res.n_rules == 0:
         raise InsufficientDataError(
             _(
@@ -79,7 +75,9 @@ def basket_rules(data: ReportData, *, min_support: float = 0.01, top: int = 10) 
     )
     if S.ORDER_DATE in data.columns:
         try:
-            hold = B.holdout_check(lines, min_support=min_support)
+            hold = B.holdout_check_dataset(
+                data.store, data.info.id, data.filters, min_support=min_support
+            )
         except InsufficientDataError as exc:
             verdict = _("Not checked on later orders: {why}", why=exc)
         else:

@@ -16,7 +16,7 @@ from ecomdash.findings.words import NEEDS, STEPS, TEXT
 from ecomdash.i18n import N_, _, fmt
 from ecomdash.i18n.note import translated
 from ecomdash.report import results
-from ecomdash.report.data import BASKET_COLUMNS, ReportData
+from ecomdash.report.data import ReportData
 from ecomdash.report.model import Section
 
 #: at-risk customers the Customer value page lists (the win-back finding reads them)
@@ -72,18 +72,15 @@ def _bundle(data: ReportData):
     prices = None
     if res.params["level"] == "product":  # the pair worth the most, not the rarest
         products = FD.bundle_products(res)
-        sums = data.store.product_prices(data.info.id, data.filters, products)
-        cols = ["revenue", "units", "mean_unit_price", "mean_revenue"]
-        prices = {
-            str(p): B.avg_price(*vals)
-            for p, *vals in zip(sums["product_id"], *(sums[c] for c in cols), strict=True)
-        }
+        prices = B.avg_prices_dataset(data.store, data.info.id, data.filters, products)
     rule = FD.best_bundle_rule(res, prices)
     whatif = None
     if rule is not None and res.params["level"] == "product":
-        try:
-            whatif = B.bundle_whatif(
-                data.lines(BASKET_COLUMNS),
+        try:  # the baskets' codes and B's lines from the store, as the page: no line loaded
+            whatif = B.bundle_whatif_dataset(
+                data.store,
+                data.info.id,
+                data.filters,
                 tuple(rule["antecedents"]),
                 tuple(rule["consequents"]),
                 share=FD.BUNDLE_SHARE,
