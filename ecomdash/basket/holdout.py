@@ -103,19 +103,16 @@ def holdout_check_dataset(
     func = "basket.holdout_check"
     from ecomdash.engine import on_spark
 
+    kw = {"basket": basket, "level": level, "include_non_product": include_non_product}
+    rules = {
+        "min_support": min_support,
+        "min_confidence": min_confidence,
+        "min_lift": min_lift,
+        "max_len": max_len,
+    }
     if on_spark(store):  # the lake has no basket pairs: the lines read for this check alone
         lines = store.load_columns(dataset_id, filters, line_columns(basket, level))
-        return holdout_check(
-            lines,
-            test_share=test_share,
-            min_support=min_support,
-            min_confidence=min_confidence,
-            min_lift=min_lift,
-            max_len=max_len,
-            basket=basket,
-            level=level,
-            include_non_product=include_non_product,
-        )
+        return holdout_check(lines, test_share=test_share, **rules, **kw)
     test_share = _check_range("test_share", test_share, 0.0, 1.0, func, low_open=True)
     per_day = store.line_days(dataset_id, filters)
     dated = per_day.loc[per_day["day"].notna()]
@@ -126,7 +123,6 @@ def holdout_check_dataset(
     cutoff = _cutoff(days, test_share)
     del days
     n_test_lines = int(dated.loc[dated["day"] >= cutoff, "lines"].sum())
-    kw = {"basket": basket, "level": level, "include_non_product": include_non_product}
 
     def pairs(later: bool):
         return store.basket_pairs(dataset_id, filters, cutoff=cutoff, later=later, **kw)
@@ -137,10 +133,7 @@ def holdout_check_dataset(
         n_train_lines=int(per_day["lines"].sum()) - n_test_lines,
         n_test_lines=n_test_lines,
         cutoff=cutoff,
-        min_support=min_support,
-        min_confidence=min_confidence,
-        min_lift=min_lift,
-        max_len=max_len,
+        **rules,
         **kw,
     )
 

@@ -8,6 +8,7 @@ replaced by recorders."""
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
 from ecomdash import basket as B
@@ -42,7 +43,12 @@ def test_a_store_answers_for_its_own_engine(monkeypatch, spark_store, duck_store
 
 
 def _route(monkeypatch, store) -> list[str]:
-    """Which branch each basket page step took for ``store`` (the steps recorded, not run)."""
+    """Which branch each basket page step took for ``store`` (the steps recorded, not run):
+    the page's adapters and the basket package's store-backed entry points they call
+    (``bundle_whatif_dataset``, ``holdout_check_dataset``), which pick the engine's route."""
+    import ecomdash.basket.bundles as bundles_mod
+    import ecomdash.basket.holdout as holdout_mod
+
     took: list[str] = []
     monkeypatch.setattr(basket_data, "get_store", lambda workspace: store)
     monkeypatch.setattr(B, "mine_dataset", lambda *a, **k: took.append("spark mine"))
@@ -50,11 +56,16 @@ def _route(monkeypatch, store) -> list[str]:
     monkeypatch.setattr(basket_data, "basket_lines", lambda *a: "lines")
     monkeypatch.setattr(basket_data, "basket_pairs", lambda *a: "pairs")
     monkeypatch.setattr(store, "product_lines", lambda *a, **k: None, raising=False)
+    monkeypatch.setattr(store, "basket_pairs", lambda *a, **k: "pairs", raising=False)
+    day = pd.DataFrame({"day": pd.to_datetime(["2024-01-01", "2024-01-02"]), "lines": [3, 3]})
+    monkeypatch.setattr(store, "line_days", lambda *a, **k: day, raising=False)
     monkeypatch.setattr(B, "frequently_bought_together", lambda data, *a, **k: took.append(data))
-    monkeypatch.setattr(B, "bundle_whatif", lambda data, *a, **k: took.append(data))
+    monkeypatch.setattr(bundles_mod, "bundle_whatif", lambda data, *a, **k: took.append(data))
     monkeypatch.setattr(store, "load_columns", lambda *a, **k: "lines", raising=False)
-    monkeypatch.setattr(B, "holdout_check", lambda lines, **k: took.append(f"holdout {lines}"))
-    monkeypatch.setattr(B, "holdout_check_dataset", lambda *a, **k: took.append("holdout sql"))
+    monkeypatch.setattr(
+        holdout_mod, "holdout_check", lambda lines, **k: took.append(f"holdout {lines}")
+    )
+    monkeypatch.setattr(holdout_mod, "_check_later", lambda *a, **k: took.append("holdout sql"))
     basket_data.mine.__wrapped__(KEY, (0.01, 0.1, 1.0, 2, "order", "product", False))
     basket_data.fbt.__wrapped__(KEY, "order", "product", False, "A", 3)
     basket_data.whatif.__wrapped__(KEY, "order", False, ("A",), ("B",), 0.5)
