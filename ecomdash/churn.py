@@ -63,7 +63,7 @@ FEATURE_LABELS = {
     "frequency": N_("orders"),
     "monetary": N_("spend"),
     "avg_order_value": N_("average order value"),
-    "tenure_days": N_("days since first order"),
+    "tenure_days": N_("days since first purchase"),
     "interpurchase_days": N_("days between orders"),
     "recency_over_interpurchase": N_("days since last order ÷ usual gap"),
     "category_breadth": N_("categories bought"),

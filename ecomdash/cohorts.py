@@ -99,17 +99,18 @@ def _first_attribute(df: pd.DataFrame, col: str) -> pd.Series:
 def no_match(provinces: bool = False) -> str:
     """The refusal of cohort filters that keep no customer, naming the filters as the page
     does: "category/province" where the dataset's places are provinces (its filter reads
-    "Cohorts: first province" / 同期群：首单省份), else "category/country"."""
+    "Cohorts: first province" / 同期群：首次购买省份), else "category/country"."""
     if provinces:
         return note(
             N_(
-                "No customer's first order matches the chosen category/province filter; widen "
+                "No customer's first purchase matches the chosen category/province filter; widen "
                 "the filter."
             )
         )
     return note(
         N_(
-            "No customer's first order matches the chosen category/country filter; widen the filter."
+            "No customer's first purchase matches the chosen category/country filter; widen the "
+            "filter."
         )
     )
 

@@ -65,7 +65,7 @@ LABELS = MappingProxyType(
         "frequency": N_("orders"),
         "monetary": N_("spend"),
         "avg_order_value": N_("average order value"),
-        "tenure_days": N_("days since first order"),
+        "tenure_days": N_("days since first purchase"),
         "interpurchase_days": N_("days between orders"),
         "category_breadth": N_("categories bought"),
         "return_rate": N_("return rate"),

@@ -513,8 +513,8 @@ def overview(
             previous_partial = True
             notes.append(
                 _(
-                    "The previous period ({start} to {end}) starts before the first order "
-                    "({first}), so it is only partly covered.",
+                    "The previous period ({start} to {end}) starts before the data's first "
+                    "purchase ({first}), so it is only partly covered.",
                     start=day_text(prev_f.start),
                     end=day_text(prev_f.end),
                     first=day_text(lo.date()),

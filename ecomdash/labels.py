@@ -214,8 +214,8 @@ COLUMNS: dict[str, Col] = {
     "data:platform": _c(N_("Recognised as")),
     "data:dropped": _c(N_("Rows dropped"), "count"),
     "data:currency": _c(N_("Currency")),
-    "data:first_date": _c(N_("First order"), "date"),
-    "data:last_date": _c(N_("Last order"), "date"),
+    "data:first_date": _c(N_("First purchase"), "date"),
+    "data:last_date": _c(N_("Last purchase"), "date"),
     "analysis": _c(N_("Analysis")),
     "available": _c(N_("Available"), "flag"),
     "missing": _c(N_("Missing fields")),
@@ -336,12 +336,12 @@ COLUMNS: dict[str, Col] = {
     "median_frequency": _c(N_("Median orders"), "number", 1),
     "median_monetary": _c(N_("Median spend"), "money"),
     "median_avg_order_value": _c(N_("Median order value"), "money"),
-    "median_tenure_days": _c(N_("Median days since first order"), "number", 0),
+    "median_tenure_days": _c(N_("Median days since first purchase"), "number", 0),
     "median_interpurchase_days": _c(N_("Median days between orders"), "number", 0),
     "median_category_breadth": _c(N_("Median categories bought"), "number", 1),
     "median_return_rate": _c(N_("Median return rate"), "share"),
     "avg_order_value": _c(N_("Average order value"), "money"),
-    "tenure_days": _c(N_("Days since first order"), "count"),
+    "tenure_days": _c(N_("Days since first purchase"), "count"),
     "interpurchase_days": _c(N_("Days between orders"), "number", 1),
     "category_breadth": _c(N_("Categories bought"), "count"),
     "frequency": _c(N_("Orders"), "count"),
@@ -360,7 +360,7 @@ COLUMNS: dict[str, Col] = {
     "segments:name": _c(N_("Cluster name")),  # a cluster's name; "Segment" is RFM's
     "segments:rule": _c(N_("Rule"), help=N_("A short rule that describes the cluster.")),
     # -- customer value and churn
-    "cohort": _c(N_("First order month")),
+    "cohort": _c(N_("First purchase month")),
     "before_data": _c(
         N_("Includes earlier customers"),
         "flag",
@@ -407,8 +407,8 @@ COLUMNS: dict[str, Col] = {
         "number",
         0,
         N_(
-            "The customer's days from first to last order divided by the number of gaps "
-            "between their orders; blank with a single order."
+            "The customer's days from first to last purchase divided by the number of gaps "
+            "between their purchases; blank with a single purchase."
         ),
     ),
     # plain words first, the analyst's name in the help (a share: 0.944 reads 94.4 %)

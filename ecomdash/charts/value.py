@@ -92,7 +92,7 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
             # the cell's own text (a share as fmt.pct writes it: "33 %" / "33%"), not the
             # raw value plotly shows by default (0.3333333)
             hovertemplate="%{y}<br>"
-            + _("month %{x} since first order: %{text}")
+            + _("month %{x} since first purchase: %{text}")
             + "<extra></extra>",
             # the colour bar's shares as the cells write them (12 %; 12% in Chinese)
             colorbar=pct_ticks(*(rng or data_range(z))) if kind == "retention" else None,
@@ -100,8 +100,8 @@ def cohort_heatmap(result: CohortResult, kind: str = "retention") -> go.Figure:
     )
     fig.update_layout(
         title=_(VIEWS[kind]),
-        xaxis_title=_("Months since first order"),
-        yaxis_title=_("Cohort (first-order month)"),
+        xaxis_title=_("Months since first purchase"),
+        yaxis_title=_("Cohort (first-purchase month)"),
         yaxis={"autorange": "reversed", "type": "category"},
         height=max(320, 28 * len(y) + 120),
         **_LAYOUT,
@@ -137,7 +137,7 @@ def ltv_curves(result: CohortResult) -> go.Figure:
         )
     fig.update_layout(
         title=_("LTV curve: cumulative revenue per customer"),
-        xaxis_title=_("Months since first order"),
+        xaxis_title=_("Months since first purchase"),
         yaxis_title=_("Revenue per customer"),
         **_LAYOUT,
     )

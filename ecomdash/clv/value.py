@@ -168,7 +168,8 @@ def customer_value_days(
             raise ParameterError(
                 note(
                     N_(
-                        "The cut-off {date} is before the first order ({first}); choose a later date."
+                        "The cut-off {date} is before the data's first purchase ({first}); choose a "
+                        "later date."
                     ),
                     date=Date(cutoff),
                     first=Date(days["date"].min()),

@@ -170,7 +170,11 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
     others = fmt.join(parts)
     kinds = sorted({k for ks in week["kinds"].astype(str) for k in ks.split(", ") if k in RULES})
     rules = ", ".join(_(RULES[k][0]) for k in kinds)
-    if on_orders.any() and others:
+    if on_orders.any() and worth <= 0:
+        # orders whose lines add up to nothing (free or zero-priced lines): no "orders worth
+        # £0" beside a tile that can size nothing
+        headline = _orders_unsized(n, days, others)
+    elif on_orders.any() and others:
         headline = _n(
             "{n} high alert in the last {days} days on orders worth {value}, and {others}: "
             "check it before shipping",
@@ -208,7 +212,9 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
         kind="alerts",
         headline=headline,
         value=value,
-        value_label=MONEY_LABELS[kind],
+        # the tile names the kind of money it shows; with none ("not sized") it reads as every
+        # unsized finding's, "At stake", not "Orders worth: not sized" beside flagged orders
+        value_label=MONEY_LABELS[kind] if value > 0 else Finding.value_label,
         # a sum counted from the lines is written exactly; a distance is an estimate
         exact=kind in EXACT_MONEY,
         confidence="high",
@@ -219,6 +225,28 @@ def alerts_finding(res, *, days: int = WEEK_DAYS) -> Finding | None:
         ),
         page=PAGE_ALERTS,
         link_label=N_("Alerts"),
+    )
+
+
+def _orders_unsized(n: int, days: int, others: str) -> str:
+    """The headline of a week's order alerts whose lines add up to no money."""
+    if others:
+        return _n(
+            "{n} high alert in the last {days} days on orders, and {others}: check it before "
+            "shipping",
+            "{n} high alerts in the last {days} days on orders, and {others}: check them "
+            "before shipping",
+            n,
+            n=f"{n:,}",
+            days=days,
+            others=others,
+        )
+    return _n(
+        "{n} high alert in the last {days} days on orders: check it before shipping",
+        "{n} high alerts in the last {days} days on orders: check them before shipping",
+        n,
+        n=f"{n:,}",
+        days=days,
     )
 
 

@@ -442,9 +442,11 @@ def winback_finding(at_risk: pd.DataFrame, churn, *, days: bool = False) -> Find
     auc, figures = _churn_auc(churn)
     if math.isfinite(auc):
         conf = "high" if auc >= 0.8 else "medium" if auc >= 0.7 else "low"
-        # the churn tab's plain words (its ROC AUC, as a share of pairs ranked right)
+        # the churn tab's plain words (its ROC AUC, as a share of pairs ranked right); "later
+        # purchases", which reads right with order ids and on purchase days alike (CDNOW's
+        # Home said "checked on later orders" where no order is counted)
         note = _(
-            "the churn model, checked on later orders it had not seen, ranks customers who "
+            "the churn model, checked on later purchases it had not seen, ranks customers who "
             "left above those who stayed {auc} of the time (guessing: 50\u00a0%)",
             auc=fmt.pct(auc, 0),
         )

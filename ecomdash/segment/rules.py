@@ -65,10 +65,10 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
             return _("last order {a}+ days ago", a=f"{a:,}")
         if feat == "tenure_days":
             if a is not None and b is not None:
-                return _("first order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+                return _("first purchase {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
             if b is not None:
-                return _("first order within {b} days", b=f"{b:,}")
-            return _("first order {a}+ days ago", a=f"{a:,}")
+                return _("first purchase within {b} days", b=f"{b:,}")
+            return _("first purchase {a}+ days ago", a=f"{a:,}")
         word = _("orders") if feat == "frequency" else _(breadth_label)
         if a is not None and b is not None:
             return f"{word} ={NBSP}{a}" if a == b else f"{word}{gap}{a}–{b}"

@@ -396,11 +396,11 @@ _HELP = {
     "orders": S.ORDER_DEFINITION,
     "aov": N_("Net revenue divided by orders."),
     "customers": S.CUSTOMER_DEFINITION,  # the customer pages' sentence
-    "new_customers": N_("Customers whose first order falls in this period."),
+    "new_customers": N_("Customers whose first purchase falls in this period."),
     "returning_customers": N_(
-        "Returning in this period: customers with an order in this period who had already "
-        "ordered before it (customers whose first order falls in the period are new, so over "
-        "all time this is 0)."
+        "Returning in this period: customers who bought in this period and had already bought "
+        "before it (customers whose first purchase falls in the period are new, so over all "
+        "time this is 0)."
     ),
     "repeat_customers": N_(
         "Returning customers as Shopify counts them: customers with an order in this period "

@@ -103,7 +103,7 @@ def test_overview_shows_both_returning_customer_cards(demo_dataset, demo, _isola
     assert "more than one order" in shopify.help and "Shopify" in shopify.help
     in_period = _metric(at, "Returning in this period")
     assert in_period.value == "0"
-    assert "ordered before it" in in_period.help
+    assert "bought before it" in in_period.help
     # all time starts on the data's first day (1 Nov 2024): every customer counts as new
     # (8,947 = Customers), said under the tiles and in the New customers tile's help
     first = demo.lines["order_date"].min()

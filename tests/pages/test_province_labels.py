@@ -130,7 +130,7 @@ def test_the_chinese_demo_names_its_provinces(zh_store):
 
 
 @pytest.mark.parametrize(
-    "lang, label", [("en", "Cohorts: first province"), ("zh", "同期群：首单省份")]
+    "lang, label", [("en", "Cohorts: first province"), ("zh", "同期群：首次购买省份")]
 )
 def test_the_cohort_filter_names_provinces(_isolated_home, lang, label):
     """The Customer value page's cohort filter read 同期群：首单国家/地区 on a JD export."""

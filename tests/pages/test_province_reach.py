@@ -102,7 +102,7 @@ def test_a_cohort_filter_that_keeps_no_one_names_provinces(_isolated_home, lang)
     assert mapping["country"] == "收货省份" and mapping["customer_id"] == "客户", mapping
     at = run_page("customer_value.py", dataset_id=info.id, lang=lang, timeout=180)
     assert not at.exception, at.exception
-    label = "Cohorts: first province" if lang == "en" else "同期群：首单省份"
+    label = "Cohorts: first province" if lang == "en" else "同期群：首次购买省份"
     pick = next(m for m in at.multiselect if m.label == label)
     pick.set_value(["广东"])
     next(b for b in at.button if b.label in ("Run", "运行")).click().run()
@@ -110,8 +110,8 @@ def test_a_cohort_filter_that_keeps_no_one_names_provinces(_isolated_home, lang)
     # shown as the refusal of too little data is (a warning), Markdown-escaped
     said = " ".join(e.value.replace("\\", "") for e in [*at.warning, *at.error])
     if lang == "en":
-        assert "No customer's first order matches the chosen category/province filter" in said
+        assert "No customer's first purchase matches the chosen category/province filter" in said
         assert "country" not in said, said
     else:
-        assert "没有客户的首单符合所选品类或省份筛选" in said, said
+        assert "没有客户的首次购买符合所选品类或省份筛选" in said, said
         assert "国家/地区" not in said, said

@@ -447,7 +447,7 @@ def _cohort_cell(value, view: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_cohort_matrix_keeps_its_row_label_in_view(demo_dataset, lang, monkeypatch):
-    """The cohort table (first order month, customers, an "Includes earlier customers"
+    """The cohort table (first purchase month, customers, an "Includes earlier customers"
     checkbox column, Month 0 … Month 23) ran to 2,002 px in a 938 px table (Chromium, 1400
     px): scrolling right, the merchant lost which row was which. Its row label — the month,
     the data's first one marked "incl. earlier customers" as on the heatmap, and the

@@ -215,7 +215,7 @@ def test_period_comparison_in_chinese(zh_dataset, _isolated_home):
     )
     assert any(
         i.value
-        == f"上一期（{_day(prev.start)}至{_day(prev.end)}）开始于第一笔订单（{_day(lo.date())}）"
+        == f"上一期（{_day(prev.start)}至{_day(prev.end)}）开始于数据中的首次购买（{_day(lo.date())}）"
         "之前，因此只有部分期间有数据。"
         for i in at.info
     ), [i.value for i in at.info]

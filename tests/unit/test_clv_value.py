@@ -83,7 +83,9 @@ def test_horizon_and_cutoff_are_checked():
             clv.customer_value_days(clv.customer_days(lines), horizon_months=bad)
     ok = clv.customer_value(lines, horizon_months=120)
     assert ok.customers["expected_purchases"].iloc[0] == pytest.approx(10 * WEEKS_PER_YEAR / 8)
-    with pytest.raises(ParameterError, match=r"cut-off 31 December 2023 is before the first order"):
+    with pytest.raises(
+        ParameterError, match=r"cut-off 31 December 2023 is before the data's first purchase"
+    ):
         clv.customer_value(lines, cutoff="2023-12-31 18:00")
     with pytest.raises(ParameterError, match=r"\(1 January 2024\)"):
         clv.customer_value(lines, cutoff="2023-12-31")

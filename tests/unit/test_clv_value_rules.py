@@ -114,7 +114,8 @@ def test_no_customers_and_an_early_cutoff_say_what_to_do():
     with pytest.raises(ParameterError) as err:
         clv.customer_value(_lines(FOUR), cutoff="2023-12-31")
     assert str(err.value) == (
-        "The cut-off 31 December 2023 is before the first order (1 January 2024); choose a later date."
+        "The cut-off 31 December 2023 is before the data's first purchase (1 January 2024); choose "
+        "a later date."
     )
 
 

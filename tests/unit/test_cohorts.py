@@ -267,9 +267,11 @@ def test_retention_colour_bar_writes_shares_as_the_cells_do(shop):
     assert "50%" in zh.ticktext and not any(" " in t for t in zh.ticktext)
     # the hover reads the cell's text (fmt.pct), not the raw share plotly would show
     heat = cohort_heatmap(res).data[0]
-    assert heat.hovertemplate == ("%{y}<br>month %{x} since first order: %{text}<extra></extra>")
+    assert heat.hovertemplate == ("%{y}<br>month %{x} since first purchase: %{text}<extra></extra>")
     assert heat.text[0][1] == "33\u00a0%"
     with use_lang("zh"):
-        assert "首单后第\u00a0%{x}\u00a0个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
+        assert (
+            "首次购买后第\u00a0%{x}\u00a0个月：%{text}" in cohort_heatmap(res).data[0].hovertemplate
+        )
     # the ticks cover the colour range (0 to the largest later month)
     assert zh.tickvals[0] <= 0 and zh.tickvals[-1] >= cohort_heatmap(res).data[0].zmax

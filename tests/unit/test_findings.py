@@ -13,7 +13,7 @@ from ecomdash import findings as FD
 from ecomdash.basket import BasketResult, BundleWhatIf
 from ecomdash.churn import ChurnResult
 from ecomdash.forecast import ForecastResult, ManyForecastResult, SeriesResult
-from ecomdash.i18n import use_lang
+from ecomdash.i18n import _, use_lang
 from ecomdash.inventory import RestockResult, plan_restock
 
 T0 = pd.Timestamp("2026-10-31")
@@ -304,12 +304,19 @@ def test_winback_without_order_ids_says_purchase_days(lang):
         by_orders = FD.winback_finding(AT_RISK, _churn(0.75))
     said = {
         "en": ("Repeat buyers (2+ purchase days)", "since their last purchase", "2+ orders"),
-        "zh": ("复购客户（2\u00a0个及以上购买日）", "距上次购买", "单及以上"),
+        # the checklist's words for them, "复购客户（≥ 2 个购买日）" (it read "2 个及以上购买日")
+        "zh": ("复购客户（≥\u00a02\u00a0个购买日）", "距上次购买", "单及以上"),
     }[lang]
     assert by_days.detail.startswith(said[0]) and said[1] in by_days.headline
+    with use_lang(lang):  # as the Customer value checklist names them
+        assert by_days.detail.startswith(_("Repeat buyers (2+ purchase days)"))
     assert said[2] not in by_days.detail
     assert said[2] in by_orders.detail and said[1] not in by_orders.headline
     assert (by_days.customers, by_days.value) == (by_orders.customers, by_orders.value)
+    # the "Why": checked on later purchases, words that fit both (it said "later orders")
+    later = {"en": "checked on later purchases", "zh": "后续购买上检验"}[lang]
+    assert later in by_days.confidence_note and later in by_orders.confidence_note
+    assert "orders" not in by_days.confidence_note and "订单" not in by_days.confidence_note
 
 
 def test_winback_counts_repeat_buyers_likely_to_lapse_and_their_value_at_risk():

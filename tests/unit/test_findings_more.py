@@ -802,6 +802,41 @@ def test_alerts_finding_ranks_by_one_kind_of_money_and_says_which(lang, tiles):
         assert FD.rank([f, other])[0] is other
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_alerts_finding_never_sizes_orders_worth_nothing(lang):
+    """Flagged orders whose lines add up to nothing (a huge quantity of a free line) read "on
+    orders worth £0" in the headline while the tile, labelled "Orders worth", said "not
+    sized": an amount beside "not sized". Now the headline says no amount, and a tile with
+    nothing to size reads as every unsized finding's ("At stake: not sized"); beside money
+    of another kind the tile shows that money, labelled with its kind."""
+    from ecomdash.findings.words import TEXT
+    from ecomdash.report.render import _finding_html
+
+    end = date(2026, 10, 31)
+    free = [("2026-10-31 10:00", "high", "huge_quantity", "huge_quantity", 0.0)]
+    price = [("2026-10-30 09:00", "high", "price_off", "price_off", 999.0)]
+    counts = [("2026-10-29 00:00", "high", "unusual_day", "unusual_day", 0.0)]  # orders' count
+    with use_lang(lang), FD.use_currency("£"):
+        alone = FD.alerts_finding(_alerts(free, end))
+        assert "£0" not in alone.headline and alone.value == 0
+        assert alone.headline == _(
+            "{n} high alert in the last {days} days on orders: check it before shipping",
+            n="1",
+            days=7,
+        )
+        assert _(alone.value_label) == _("At stake")
+        # the report's digest (as the Home's tile): "At stake: not sized", never "Orders
+        # worth: not sized"
+        html = _finding_html(alone, has_money=True)
+        assert _(TEXT["not_sized"]) in html and _("Orders worth") not in html
+        mixed = FD.alerts_finding(_alerts(free + price, end))
+        assert "£0" not in mixed.headline and "£1,000" in mixed.headline, mixed.headline
+        assert (mixed.value, _(mixed.value_label)) == (999.0, _("Away from usual prices"))
+        assert _(TEXT["not_sized"]) not in _finding_html(mixed, has_money=True)
+        days = FD.alerts_finding(_alerts(counts, end))
+        assert days.value == 0 and _(days.value_label) == _("At stake")
+
+
 def test_alerts_finding_on_the_demo_finds_the_planted_huge_order(demo, demo_store):
     from ecomdash.alerts import find_alerts
 

@@ -41,7 +41,12 @@ ZH_SPACED_PCT = re.compile(r"[\d}][ \u00a0]%(?![{(%])")
 
 #: the measure words and units a Chinese figure is followed by ("分" a score, "1–5 分"; not
 #: the verbs and nouns it starts: "分到", "is divided into", "分组", "grouped", "分群" …)
-ZH_UNIT = r"(?:个|位|天|条|行|周|倍|次|件|期|列|单|项|折|节|笔|种|组|人|类|字节|小时|分钟|秒|百分位|分(?!到|组|群|别|析|成|为|布|类))"
+ZH_UNIT = (
+    r"(?:个|位|天|条|行|周|倍|次|件|期|列|单|项|折|节|笔|种|组|人|类|字节|小时|分钟|秒|百分位"
+    r"|分(?!到|组|群|别|析|成|为|布|类)"
+    # a size in Latin letters, as Chinese writes it too ("最大 200 MB"; session 60)
+    r"|(?:[KMG]B)(?![A-Za-z]))"
+)
 #: a figure or field, a plain space (or several), then a unit: "{n} 个" where Chinese writes
 #: "{n}\u00a0个"; a column's name before "列" is a name, not a figure ("需要 category 列": the
 #: space between a Latin word and Chinese text stays, as the alerts' text fields keep theirs)
@@ -156,7 +161,11 @@ def _zh_unit_problems(text: str) -> list[str]:
         ("700 万次购买", True),
         ("公历 5 月 1 日", True),
         ("5\u00a0月", True),
+        ("最大\u00a0{mb} MB。", True),  # a size and its unit, in Latin letters
+        ("超过\u00a0200 MB 的上限", True),
         ("{n}\u00a0个订单", False),
+        ("最大\u00a0{mb}\u00a0MB。", False),
+        ("{n} MBA 课程", False),  # a word, not a unit
         ("最近\u00a030\u00a0天", False),
         ("700万次购买", False),
         ("公历5月1日", False),

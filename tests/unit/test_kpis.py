@@ -334,8 +334,8 @@ def test_overview_at_the_edges_by_hand(tmp_path, path):
     assert res.comparable_change("revenue") is None and res.comparable_change("orders") is None
     assert res.comparable_change("aov") == res.change("aov") is not None
     assert (
-        "The previous period (3 January 2024 to 31 January 2024) starts before the first order "
-        "(31 January 2024), so it is only partly covered." in res.notes
+        "The previous period (3 January 2024 to 31 January 2024) starts before the data's first "
+        "purchase (31 January 2024), so it is only partly covered." in res.notes
     ), res.notes
     assert not any("partial" in n for n in res.notes), res.notes
     # products (postage left out): X 20 + 40 + 15 - 10 = 65 in orders P1, P5 (P4 cancelled),

@@ -295,10 +295,10 @@ def test_rule_conditions_read_like_sentences():
         # a day bound reads as its other forms do ("首次下单在 433 天以前"), and after "且"
         # the number is not glued to it ("且432 天内首次下单" read as one word)
         within = seg_rules._condition("tenure_days", -np.inf, 432.5, "")
-        assert within == "首次下单在\u00a0432\u00a0天内"
+        assert within == "首次购买在\u00a0432\u00a0天内"
         assert (
             seg_rules._join_and(["订单数 ≤\u00a03", within])
-            == "订单数 ≤\u00a03，且首次下单在\u00a0432\u00a0天内"
+            == "订单数 ≤\u00a03，且首次购买在\u00a0432\u00a0天内"
         )
         last = seg_rules._condition("recency_days", -np.inf, 110.5, "")
         assert (

@@ -83,10 +83,10 @@ def test_clusters_with_the_same_name_get_the_feature_that_tells_them_apart():
     with use_lang("zh"):
         zh = _names(CENTRES)
     assert zh == (
-        "已流失·偶尔购买·低消费（首单较早、购买范围较窄）",
-        "已流失·偶尔购买·低消费（首单较晚）",
+        "已流失·偶尔购买·低消费（首次购买较早、购买范围较窄）",
+        "已流失·偶尔购买·低消费（首次购买较晚）",
         "近期购买·高频·高消费",
-        "已流失·偶尔购买·低消费（首单较早、购买范围较广）",
+        "已流失·偶尔购买·低消费（首次购买较早、购买范围较广）",
     )
     assert len(set(names)) == len(set(zh)) == 4
 
@@ -113,8 +113,8 @@ def test_demo_repeat_customers_k_names_and_tree(demo):
     ten samples: k = 8 best (0.3990 in bench/bench_cluster_k.py's 20 samples), k = 7 0.0010
     below with a difference sd of 0.0016, k = 6 0.0089 below with sd 0.0036: k = 7. ARI with
     the planted groups 0.927 (k = 8: 0.899). Names: k = 8 and k = 7 both had two "Lapsed
-    occasional low spenders buying narrowly"; tenure sets them apart (first order 342 against
-    642 days ago, medians), as the tree's own split "first order 456+ days ago" does. The
+    occasional low spenders buying narrowly"; tenure sets them apart (first purchase 342 against
+    642 days ago, medians), as the tree's own split "first purchase 456+ days ago" does. The
     depth-3 tree reproduced 78 % (6 rules for 7 clusters: one cluster had no rule); depth 4:
     91.7 %, 10 rules."""
     r = seg.segment_customers(demo.lines)

@@ -224,7 +224,7 @@ def test_cohorts_view_columns_and_filter():
         e,
         "Filtering cohorts by first categories needs the 'category' column, which this "
         "dataset does not have. Clear the filter or map the column.",
-        "按首单品类",  # the Note field is translated with its sentence
+        "按首次购买品类",  # the Note field is translated with its sentence
         "category",
     )
     with pytest.raises(ParameterError) as e:

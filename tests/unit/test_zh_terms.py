@@ -14,7 +14,11 @@ a merchant never meets two words for it (session 50, zhterms).
 - a k-means cluster is 聚类, as the Segments page names it (the report's segments box said
   群组: session 51, zhpolish);
 - the customer id is 客户 ID with its space, as the Data page's field reads (the cleaning
-  rules said 客户ID; a buyer id, 买家 ID, likewise).
+  rules said 客户ID; a buyer id, 买家 ID, likewise);
+- a customer's first buy is their first purchase, 首次购买 (session 60, words): on a dataset
+  without order ids (CDNOW: one line per customer and purchase day) there is no order to be
+  first, yet the cohort axis, churn's features, the cluster rules and the Overview's help said
+  "first order" / 首单 / 首次下单.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ OLD_WORDS = [
     ("raw-option-id", r"customer-day|(?:basket|level)\s*=\s*'", "“购物篮”选“客户日”"),
     # a download's safety said as what it means to a merchant (session 55)
     ("formula-safe", r"公式防注入", "可放心用 Excel 打开"),
+    # the customer's first buy, whether the data counts orders or purchase days (session 60)
+    ("first-purchase", r"首单|首次下单|第一笔订单", "首次购买"),
 ]
 
 
@@ -80,6 +86,16 @@ def test_no_message_says_formula_safe():
     """A download's safety was "a formula-safe CSV" / "公式防注入处理", the engineers' word
     for what the file guards against; the pages say it "opens safely in Excel"."""
     found = [f"{name}: {i[:80]!r}" for name, i, _s in _all() if "formula" in i.lower()]
+    assert not found, "\n".join(found)
+
+
+def test_no_message_says_first_order():
+    """A customer's first buy is their "first purchase": on purchase-day data (CDNOW, no order
+    ids) the cohort axis read "Months since first order", churn's features "days since first
+    order", the cluster rules "first order 456+ days ago", though no order is counted there."""
+    found = [
+        f"{name}: {i[:80]!r}" for name, i, _s in _all() if re.search(r"first[- ]order", i, re.I)
+    ]
     assert not found, "\n".join(found)
 
 
