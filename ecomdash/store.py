@@ -137,6 +137,10 @@ class AppendResult:
     #: how many more sale lines are cancelled once the appended lines' returns are matched
     #: with the saved lines' sales, and the other way round (``ingest.stack.rematch``)
     cancelled_across: int = 0
+    #: sale lines saved before that a return of the appended export cancels
+    returns_across: int = 0
+    #: sale lines of the appended export that a return saved before cancels
+    sales_across: int = 0
 
 
 def default_home() -> Path:
@@ -530,7 +534,8 @@ class Store(StoreQueries):
                 cur.unregister("_incoming")
             # a return of this export cancels a sale saved before (and the other way round);
             # before the rollup, which sums the flags
-            across = self._rematch(cur, info, int(offset)) if added else 0
+            matched = self._rematch(cur, info, int(offset)) if added else None
+            across = matched.more if matched is not None else 0
             # the new version's rollup: appended lines may join orders already saved
             if rollup_now:
                 rollup.build(cur, self.workspace, info.id, info.columns, info.version + 1)
@@ -543,7 +548,7 @@ class Store(StoreQueries):
                     "rows_offered": before,
                     "added": added,
                     "duplicates": before - added,
-                    "report": _with_across(report_dict(report), across),
+                    "report": _with_across(report_dict(report), matched),
                 }
             )
             rep["appends"] = appends
@@ -559,27 +564,34 @@ class Store(StoreQueries):
                 ],
             )
         return AppendResult(
-            self.info(info.id), added=added, duplicates=before - added, cancelled_across=across
+            self.info(info.id),
+            added=added,
+            duplicates=before - added,
+            cancelled_across=across,
+            returns_across=matched.returns_across if matched is not None else 0,
+            sales_across=matched.sales_across if matched is not None else 0,
         )
 
-    def _rematch(self, cur: duckdb.DuckDBPyConnection, info: DatasetInfo, offset: int) -> int:
+    def _rematch(self, cur: duckdb.DuckDBPyConnection, info: DatasetInfo, offset: int):
         """Re-match returns and sales across the saved lines and the ones just appended (line
         numbers above ``offset``), as one file of them all would (``ingest.stack.rematch``):
         SQL reduces the dataset to the customer × product × quantity-size groups the appended
         lines touch that hold a sale and a return; only the flags that change are written.
-        Returns how many more sale lines are cancelled."""
-        from ecomdash.ingest.stack import rematch
+        Returns the :class:`ecomdash.ingest.stack.Rematched` (how many more sale lines are
+        cancelled, and the matches across the appended lines and the saved ones), or None."""
+        from ecomdash.ingest.stack import rematch_across
 
         sql = rematch_sql(info)
         if sql is None:
-            return 0
+            return None
         frame = from_store_frame(
             cur.sql(sql, params=[self.workspace, info.id, offset]).to_arrow_table().to_pandas()
         )
-        flags, more = rematch(frame)
+        matched = rematch_across(frame, offset)
+        flags = matched.flags
         changed = flags != frame[S.IS_CANCELLED].fillna(False).to_numpy(dtype=bool)
         if not changed.any():
-            return more
+            return matched
         upd = pa.table(
             {
                 "line_no": pa.array(frame[S.LINE_NO].to_numpy()[changed], pa.int64()),
@@ -596,7 +608,7 @@ class Store(StoreQueries):
             ).fetchall()
         finally:
             cur.unregister("_flags")
-        return more
+        return matched
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
@@ -739,6 +751,26 @@ class Store(StoreQueries):
         )
         return [r[0] for r in rows]
 
+    def cancelled_sales(self, dataset_id: str) -> int:
+        """The dataset's sale lines a return cancels, now: each file's own matches and the
+        ones re-matched across its files by appends (``_rematch``), as a cleaning report's
+        ``matched_cancellations`` counts them in one file (a refunded state's sale, flagged by
+        its state with a return line added under its line number, is not a match). The Data
+        page's "Sale lines cancelled later" after appends: the first save's report said only
+        the first file's."""
+        info = self.info(dataset_id)
+        return int(
+            self._cur()
+            .execute(
+                "SELECT count(*) FROM lines s WHERE s.workspace = ? AND s.dataset_id = ? "
+                "AND s.is_cancelled AND NOT coalesce(s.is_return, false) AND NOT EXISTS ("
+                "SELECT 1 FROM lines r WHERE r.workspace = s.workspace "
+                "AND r.dataset_id = s.dataset_id AND r.line_no = s.line_no AND r.is_return)",
+                [self.workspace, info.id],
+            )
+            .fetchall()[0][0]
+        )
+
     def rejected_rows(self, dataset_id: str) -> pd.DataFrame:
         info = self.info(dataset_id)
         df = (
@@ -840,12 +872,21 @@ def rematch_sql(info: DatasetInfo) -> str | None:
         SELECT d.* FROM d JOIN g ON {on}"""
 
 
-def _with_across(report: dict, across: int) -> dict:
-    """An append's report with the sale lines it cancelled across exports added to any a
-    stacked upload's own matching counted (``ingest.stack.save_parts``)."""
-    if not across:
+def _with_across(report: dict, matched) -> dict:
+    """An append's report with what its re-match did (``matched``: an
+    ``ingest.stack.Rematched``, None when the dataset cannot match returns):
+    ``cancelled_across``, how many more sale lines the dataset cancels (its total moves by
+    it: ``ingest.stack.cancelled_across`` adds them up); ``returns_across``, the sale lines
+    saved before that the file's returns cancel; ``sales_across``, its sale lines a return
+    saved before cancels. Each a count, never below zero."""
+    if matched is None or not (matched.more or matched.returns_across or matched.sales_across):
         return report
-    return {**report, "cancelled_across": int(report.get("cancelled_across", 0)) + across}
+    return {
+        **report,
+        "cancelled_across": int(matched.more),
+        "returns_across": int(matched.returns_across),
+        "sales_across": int(matched.sales_across),
+    }
 
 
 def _info(row: tuple) -> DatasetInfo:

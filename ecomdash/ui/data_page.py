@@ -568,7 +568,8 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                 "{n} return lines added, one for each line refunded after the sale (its state "
                 "says so): the dataset holds {total} lines.",
                 n=f"{added:,}",
-                total=f"{(rep.get('rows_kept') or 0) + added:,}",
+                # a saved dataset's files together: less the lines a file repeated
+                total=f"{(rep.get('rows_kept') or 0) + added - (rep.get('duplicates_skipped') or 0):,}",
             )
         )
     rules = pd.DataFrame(

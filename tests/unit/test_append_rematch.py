@@ -312,3 +312,49 @@ def test_uci_months_appended_one_by_one_equal_the_whole_file(_isolated_home, cap
     assert main(["kpis", "--dataset", ds, "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert (got["orders"], got["customers"]) == (20_434, 4_274)
+
+
+def test_a_stacked_uploads_per_file_counts_are_never_below_zero(tmp_path):
+    """Three exports saved at once: February's own return cancels its own sale, March's
+    return cancels January's sale. The upload used to match all three files first, then
+    each append re-matched against the files saved so far: February's append, not seeing
+    March's return, undid January's cancellation and its report said -1 (March's +1; the
+    total right). Now each file's report says what its append did, as counts: February's
+    nothing across files, March's return cancels 1 sale saved before it."""
+    from ecomdash.ingest.stack import cancelled_across
+
+    jan = _lines("1001,2025-01-05,C1,A,Apple,2,5.00")
+    feb = _lines("1005,2025-02-01,C1,A,Apple,2,5.00", "C2001,2025-02-02,C1,A,Apple,-2,5.00")
+    mar = _lines("C3001,2025-03-01,C1,A,Apple,-2,5.00")
+    store = Store.open(tmp_path / "home")
+    sources: dict = {}
+    files = [("jan.csv", jan), ("feb.csv", feb), ("mar.csv", mar)]
+    res = save_parts(store, clean_parts(read_tables(files, sources=sources), sources), name="q1")
+    lines = store.load_lines(res.dataset.id)
+    report = store.info(res.dataset.id).report
+    store.close()
+    assert _flags(lines) == _flags(_one_file([jan, feb, mar]))
+    assert sorted(lines.loc[lines["is_cancelled"], "order_id"]) == ["1001", "1005"]
+    per_file = [a["report"].get("cancelled_across", 0) for a in report["appends"]]
+    assert per_file == [0, 1]  # was [-1, 1]
+    assert report.get("cancelled_across", 0) == 0  # was the upload's 1, said by the first file
+    assert [
+        (a["report"].get("returns_across", 0), a["report"].get("sales_across", 0))
+        for a in report["appends"]
+    ] == [(0, 0), (1, 0)]
+    assert [(f.returns_across, f.sales_across) for f in res.files] == [(0, 0), (0, 0), (1, 0)]
+    assert res.cancelled_across == cancelled_across(report) == 1
+
+
+def test_an_append_counts_the_sales_it_holds_that_a_saved_return_cancels(tmp_path):
+    """March's export holds a sale of 1 February, before February's saved return: the return
+    cancels it instead of January's 1002. March's append says so (1 of its sales cancelled by
+    a return saved before it) and adds nothing to the dataset's total, whose net figure would
+    have hidden the move; February's returns cancel 2 sales saved before them."""
+    store = Store.open(tmp_path / "home")
+    _, apps = _saved_one_by_one(store, [JAN, FEB, MAR])
+    store.close()
+    assert [(a.returns_across, a.sales_across, a.cancelled_across) for a in apps] == [
+        (2, 0, 2),
+        (0, 1, 0),
+    ]
