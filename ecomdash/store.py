@@ -851,25 +851,26 @@ def rematch_sql(info: DatasetInfo) -> str | None:
     need = (S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY)
     if info.kind == S.KIND_SUMMED or not all(c in info.columns for c in need):
         return None
-    cols = ", ".join(c for c in REMATCH_COLUMNS if c in info.columns or c in S.FLAGS + (S.LINE_NO,))
-    on = (
-        " AND ".join(f"d.{c} = g.{c}" for c in (S.CUSTOMER_ID, S.PRODUCT_ID))
-        + " AND abs(d.quantity) = g.size"
-    )
-    return f"""WITH d AS (
-            SELECT {cols} FROM lines WHERE workspace = ? AND dataset_id = ?
+    cols = [c for c in REMATCH_COLUMNS if c in info.columns or c in S.FLAGS + (S.LINE_NO,)]
+    # the groups the appended lines touch first, from their own rows (the last row groups:
+    # DuckDB skips the others by line_no, 1 of 17 on 1.9 M lines), then one read of the
+    # dataset's lines joined to them, the sale-and-return test a window over those few. It
+    # read ``d`` (every line of the dataset) three times, held whole as a CTE: 0.38 s
+    # against 0.30 s now (best of 7, median 0.43 / 0.34) on a 1.98 M-line demo dataset with
+    # its last month (95,649 lines) appended, 0.16 / 0.11 s on UCI (bench_rematch_sql.py)
+    return f"""WITH touched AS (
+            SELECT DISTINCT customer_id, product_id, abs(quantity) AS size FROM lines
+            WHERE workspace = $1 AND dataset_id = $2 AND line_no > $3
             AND customer_id IS NOT NULL AND product_id IS NOT NULL AND quantity IS NOT NULL),
-        touched AS (
-            SELECT DISTINCT customer_id, product_id, abs(quantity) AS size FROM d
-            WHERE line_no > ?),
-        g AS (
-            SELECT d.customer_id, d.product_id, abs(d.quantity) AS size FROM d
-            JOIN touched t ON d.customer_id = t.customer_id AND d.product_id = t.product_id
-                AND abs(d.quantity) = t.size
-            GROUP BY d.customer_id, d.product_id, abs(d.quantity)
-            HAVING bool_or(coalesce(d.is_return, false) AND d.quantity < 0)
-                AND bool_or(NOT coalesce(d.is_return, false) AND d.quantity > 0))
-        SELECT d.* FROM d JOIN g ON {on}"""
+        d AS (
+            SELECT {", ".join(f"l.{c}" for c in cols)},
+                bool_or(coalesce(l.is_return, false) AND l.quantity < 0) OVER g AS _return,
+                bool_or(NOT coalesce(l.is_return, false) AND l.quantity > 0) OVER g AS _sale
+            FROM lines l JOIN touched t ON l.customer_id = t.customer_id
+                AND l.product_id = t.product_id AND abs(l.quantity) = t.size
+            WHERE l.workspace = $1 AND l.dataset_id = $2
+            WINDOW g AS (PARTITION BY l.customer_id, l.product_id, abs(l.quantity)))
+        SELECT {", ".join(cols)} FROM d WHERE _return AND _sale"""
 
 
 def _with_across(report: dict, matched) -> dict:

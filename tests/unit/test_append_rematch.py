@@ -358,3 +358,40 @@ def test_an_append_counts_the_sales_it_holds_that_a_saved_return_cancels(tmp_pat
         (2, 0, 2),
         (0, 1, 0),
     ]
+
+
+def test_the_rematch_query_reads_only_the_touched_groups_with_a_sale_and_a_return(tmp_path):
+    """``rematch_sql``: every line, saved or appended, of the customer × product ×
+    quantity-size groups an appended line is in that hold a sale and a return, and no other
+    line. A single pass that looked for the sale and the return among the appended lines alone
+    would miss C1's group (its sale saved, its return appended); one without the touched
+    groups would read C3's, which the append does not touch; one joining the touched groups by
+    customer and product alone would read C1's 5-unit sale and return."""
+    from ecomdash.store import rematch_sql
+
+    saved = _lines(
+        "1001,2025-01-05,C1,A,Apple,2,5.00",  # C1 A 2: its return appended
+        "1002,2025-01-06,C1,A,Apple,5,5.00",  # C1 A 5: another size, untouched, with
+        "C1009,2025-01-12,C1,A,Apple,-5,5.00",  # a sale and a return
+        "1003,2025-01-07,C2,B,Bread,1,3.50",  # C2 B 1: touched, but no return anywhere
+        "1004,2025-01-08,C3,C,Cheese,4,4.00",  # C3 C 4: a sale and a return, untouched
+        "C1005,2025-01-09,C3,C,Cheese,-4,4.00",
+        "1006,2025-01-10,C4,D,Dates,3,2.00",  # C4 D 3: both appended
+    )
+    appended = _lines(
+        "C2001,2025-02-03,C1,A,Apple,-2,5.00",
+        "1007,2025-02-04,C2,B,Bread,1,3.50",
+        "1008,2025-02-05,C4,D,Dates,3,2.00",
+        "C2002,2025-02-06,C4,D,Dates,-3,2.00",
+    )
+    store = Store.open(tmp_path / "home")
+    first = load_bytes(saved, "jan.csv")
+    info = store.save_dataset("shop", first.lines, report=first.report)
+    offset = int(store.load_lines(info.id)["line_no"].max())
+    store.append(info.id, load_bytes(appended, "feb.csv").lines)
+    info = store.info(info.id)
+    got = store._cur().sql(rematch_sql(info), params=[store.workspace, info.id, offset]).df()
+    lines = store.load_lines(info.id)
+    store.close()
+    ids = dict(zip(lines["line_no"], lines["order_id"], strict=True))
+    assert sorted(ids[n] for n in got["line_no"]) == ["1001", "1006", "1008", "C2001", "C2002"]
