@@ -79,18 +79,18 @@ def test_uci_first_month_with_its_second_appended_counts_as_one_file_of_both(_is
         "Sale lines cancelled later": f"{cancelled:,}",
     }
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "The counts at the top add up the 2 files saved to this dataset" in captions
-    assert "The cleaning rules above are the first file's." in captions
+    assert "These counts add up the 2 files saved to this dataset" in captions
+    assert "The cleaning rules below are the first file's." in captions
 
 
 SAID = {
     "en": (
-        "The counts at the top add up the 2 files saved to this dataset",
+        "These counts add up the 2 files saved to this dataset",
         "Appended later: 3 lines added, 0 duplicates skipped. Its returns cancel 2 sale lines "
         "saved before it.",
     ),
     "zh": (
-        "上方的计数合计了保存到本数据集的\u00a02\u00a0个文件",
+        "这些计数合计了保存到本数据集的\u00a02\u00a0个文件",
         "后续追加：新增\u00a03\u00a0个订单行，跳过\u00a00\u00a0个重复行。"
         "它的退货抵消了在它之前保存的\u00a02\u00a0行销售。",
     ),
