@@ -133,8 +133,8 @@ def test_a_refunded_state_keeps_its_flags_when_an_append_touches_its_group(tmp_p
 
 
 def test_a_stacked_upload_appended_to_a_saved_dataset_cancels_each_sale_once(tmp_path):
-    """``save_parts`` matches one upload's files with each other (``match_across``), and each
-    of its appends re-matches with the dataset saved before: January saved, then February and
+    """``save_parts`` appends each of an upload's files, each append re-matching with the
+    lines saved before it (the dataset's and the upload's): January saved, then February and
     March uploaded together to it. Every sale is cancelled once, as in one file of all three;
     the upload says how many it cancelled, and so does the dataset's report."""
     from ecomdash.ingest.stack import cancelled_across
