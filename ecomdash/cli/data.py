@@ -186,6 +186,10 @@ def run_ingest(args: argparse.Namespace) -> int:
                 "fields_not_saved": list(lost),
                 # sale lines a return in this export (or saved before) newly cancels
                 "cancelled_across": app.cancelled_across,
+                # of them, sale lines saved before that its returns cancel, and its sale
+                # lines a return saved before cancels
+                "returns_across": app.returns_across,
+                "sales_across": app.sales_across,
             }
         else:
             info = store.save_dataset(
@@ -545,6 +549,8 @@ def _ingest_stack(paths: list[Path], tables: dict, sources: dict, args) -> int:
                 "added": done.added,
                 "duplicates_skipped": done.duplicates,
                 "fields_not_saved": list(done.not_kept),
+                "returns_across": done.returns_across,
+                "sales_across": done.sales_across,
                 "currency": part.currency,
                 "mapping": {k: v for k, v in part.resolved.items() if v},
                 "rules": rep["rules"],

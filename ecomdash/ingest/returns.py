@@ -90,16 +90,27 @@ def _line_hash(cust: np.ndarray, prod: np.ndarray, qty: np.ndarray, width: int) 
 
 
 def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray]) -> np.ndarray:
-    """Positions of sale lines cancelled by a later return line (one-to-one).
+    """Positions of sale lines cancelled by a later return line (one-to-one), sorted
+    (:func:`_match_pairs`' sales)."""
+    return np.sort(_match_pairs(data, codes)[0])
+
+
+def _match_pairs(
+    data: dict[str, pd.Series], codes: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of the sale lines cancelled by a later return line (one-to-one), and of
+    the return that cancels each, side by side (an append says how many of its returns
+    cancel a sale saved before it: ``ingest.stack.rematch``).
 
     For each return (quantity < 0, flagged return) with a customer and product, the latest
     unmatched sale of the same customer, product and opposite quantity, not after the return.
     ``codes``: the customer and product columns as integer codes (-1 where missing), of any
     integer type.
     """
+    none = (np.array([], dtype=np.int64), np.array([], dtype=np.int64))
     need = (schema.CUSTOMER_ID, schema.PRODUCT_ID, schema.QUANTITY)
     if not all(k in data for k in need):
-        return np.array([], dtype=np.int64)
+        return none
     cust, prod = codes[schema.CUSTOMER_ID], codes[schema.PRODUCT_ID]
     q = data[schema.QUANTITY].to_numpy(dtype=float)
     is_ret = data[schema.IS_RETURN].to_numpy(dtype=bool)
@@ -113,7 +124,7 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
     ok = (cust >= 0) & (prod >= 0) & ~np.isnan(q) & has_when
     ret = np.flatnonzero(ok & is_ret & (q < 0))
     if not len(ret):
-        return np.array([], dtype=np.int64)
+        return none
     # only the sales of a customer and a product that some return has can be cancelled (a
     # lookup in two small tables: at 10 M lines it leaves a fraction of the sales to hash)
     sale_ok = ok & ~is_ret & (q > 0)
@@ -129,7 +140,7 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
     h_ret = _line_hash(cust[ret], prod[ret], -q[ret], width)
     sale = sale[pd.Series(h_sale).isin(h_ret).to_numpy()]
     if not len(sale):
-        return np.array([], dtype=np.int64)
+        return none
     c = np.concatenate([cust[sale], cust[ret]])
     p = np.concatenate([prod[sale], prod[ret]])
     qq = np.concatenate([q[sale], -q[ret]])
@@ -145,6 +156,7 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
     del cs, ps, qs
     stack: list[int] = []
     matched: list[int] = []
+    by: list[int] = []
     for first, ki, xi in zip(
         new_key.tolist(), kind[order].tolist(), pos[order].tolist(), strict=True
     ):
@@ -154,4 +166,5 @@ def _match_cancellations(data: dict[str, pd.Series], codes: dict[str, np.ndarray
             stack.append(xi)
         elif stack:
             matched.append(stack.pop())
-    return np.sort(np.asarray(matched, dtype=np.int64))
+            by.append(xi)
+    return np.asarray(matched, dtype=np.int64), np.asarray(by, dtype=np.int64)

@@ -454,6 +454,8 @@ def ingest_path(
                 "duplicates_skipped": res.duplicates,
                 "fields_not_saved": list(lost),
                 "cancelled_across": res.cancelled_across,
+                "returns_across": res.returns_across,
+                "sales_across": res.sales_across,
             }
         else:
             saved = store.save_frame(

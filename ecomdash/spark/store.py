@@ -406,14 +406,17 @@ class SparkStore(Store):
                 self._lake.rmtree(path)
             # a return of this export cancels a sale saved before (and the other way round):
             # the changed flags go in a small file of this version, read over the parts
-            across, flagged = self._rematch(info, existing, path, part) if added else (0, False)
+            matched, flagged = (
+                self._rematch(info, existing, path, part, int(offset)) if added else (None, False)
+            )
+            across = matched.more if matched is not None else 0
             self._write_rejected(info.id, part, rejected)
             appended = {
                 "rows_offered": before,
                 "added": added,
                 "duplicates": before - added,
                 "report": json.loads(
-                    json.dumps(_with_across(report_dict(report), across), default=str)
+                    json.dumps(_with_across(report_dict(report), matched), default=str)
                 ),
             }
 
@@ -453,27 +456,33 @@ class SparkStore(Store):
                 raise
             raise _write_error(N_("append to the dataset"), exc) from exc
         return AppendResult(
-            self.info(info.id), added=added, duplicates=before - added, cancelled_across=across
+            self.info(info.id),
+            added=added,
+            duplicates=before - added,
+            cancelled_across=across,
+            returns_across=matched.returns_across if matched is not None else 0,
+            sales_across=matched.sales_across if matched is not None else 0,
         )
 
     def _flags_path(self, ds_id: str, part: str) -> str:
         return self._lake.join(ds_id, f"flags-{part}.parquet")
 
-    def _rematch(self, info: DatasetInfo, existing, path: str, part: str) -> tuple[int, bool]:
+    def _rematch(self, info: DatasetInfo, existing, path: str, part: str, offset: int):
         """``Store._rematch`` on the lake: the saved lines (``existing``) and the appended
         part at ``path`` reduced by Spark to the customer × product × quantity-size groups
         the part touches that hold a sale and a return (:func:`ecomdash.store.rematch_sql`'s
         rule); only those lines come to the app, are re-matched (``ingest.stack.rematch``)
         and the flags that change are written as ``flags-<part>.parquet`` (line_no,
-        is_cancelled), which :meth:`_lines_frame` lays over the parts. Returns how many more
-        sale lines are cancelled, and whether a flags file was written."""
+        is_cancelled), which :meth:`_lines_frame` lays over the parts. Returns the
+        ``ingest.stack.Rematched`` (None when the dataset cannot match returns) and whether a
+        flags file was written."""
         from pyspark.sql import functions as F
 
-        from ecomdash.ingest.stack import REMATCH_COLUMNS, rematch
+        from ecomdash.ingest.stack import REMATCH_COLUMNS, rematch_across
 
         need = (S.CUSTOMER_ID, S.PRODUCT_ID, S.QUANTITY)
         if info.kind == S.KIND_SUMMED or not all(c in info.columns for c in need):
-            return 0, False
+            return None, False
         cols = [c for c in REMATCH_COLUMNS if c in info.columns or c in (*S.FLAGS, S.LINE_NO)]
         new = (
             self.spark.read.schema(f"{LINES_DDL}, {MONTH} STRING")
@@ -499,11 +508,12 @@ class SparkStore(Store):
         )
         frame = lines.join(groups, keys).select(*cols).toPandas()
         if not len(frame):
-            return 0, False
-        flags, more = rematch(frame)
+            return None, False
+        matched = rematch_across(frame, offset)
+        flags = matched.flags
         changed = flags != frame[S.IS_CANCELLED].fillna(False).to_numpy(dtype=bool)
         if not changed.any():
-            return more, False
+            return matched, False
         self._lake.write_parquet(
             self._flags_path(info.id, part),
             pa.table(
@@ -513,7 +523,7 @@ class SparkStore(Store):
                 }
             ),
         )
-        return more, True
+        return matched, True
 
     def rename(self, dataset_id: str, name: str) -> DatasetInfo:
         info = self.info(dataset_id)
@@ -549,6 +559,16 @@ class SparkStore(Store):
         info = self.info(dataset_id)
         self._update_catalog(N_("delete the dataset"), lambda cat: cat.pop(info.id, None))
         self._lake.rmtree(self._lake.join(info.id))
+
+    def cancelled_sales(self, dataset_id: str) -> int:
+        """``Store.cancelled_sales`` on the lake: the sale lines cancelled now, the appends'
+        re-matched flags laid over the parts (a refunded state's sale not counted)."""
+        from pyspark.sql import functions as F
+
+        lines = self._lines_frame(self.info(dataset_id))
+        returns = lines.where(F.col(S.IS_RETURN)).select(F.col(S.LINE_NO).alias("_r")).distinct()
+        sales = lines.where(F.col(S.IS_CANCELLED) & ~F.coalesce(F.col(S.IS_RETURN), F.lit(False)))
+        return int(sales.join(returns, sales[S.LINE_NO] == returns["_r"], "left_anti").count())
 
     def rejected_rows(self, dataset_id: str) -> pd.DataFrame:
         entry = self._entry(dataset_id)

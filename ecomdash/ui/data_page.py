@@ -509,9 +509,16 @@ def _allows(mapping: dict[str, str | None], *, by_hand: bool = True) -> None:
     show_table(table, area="data", hide_index=True)
 
 
-def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "new") -> None:
+def report_view(
+    rep: dict,
+    *,
+    report: CleaningReport | None = None,
+    key: str = "new",
+    notes: tuple[str, ...] = (),
+) -> None:
     """The cleaning report: counts, the rules that found rows (with their rows and action), the
-    rules that found nothing in one collapsed list, samples, rejected rows."""
+    rules that found nothing in one collapsed list, samples, rejected rows. ``notes``: what
+    the counts are, said right under them (a saved dataset's files added up)."""
     dropped = (rep.get("rows_read") or 0) - (rep.get("rows_kept") or 0)
     # was "Cancellations matched": read next to the C orders' cancellation lines, it seemed to
     # count cancelled orders; it counts the sale lines a later return cancels
@@ -561,6 +568,8 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
         ),
         border=True,
     )
+    for said in notes:
+        st.caption(said)
     added = rep.get("added_returns") or 0
     if added:
         st.caption(
@@ -568,7 +577,8 @@ def report_view(rep: dict, *, report: CleaningReport | None = None, key: str = "
                 "{n} return lines added, one for each line refunded after the sale (its state "
                 "says so): the dataset holds {total} lines.",
                 n=f"{added:,}",
-                total=f"{(rep.get('rows_kept') or 0) + added:,}",
+                # a saved dataset's files together: less the lines a file repeated
+                total=f"{(rep.get('rows_kept') or 0) + added - (rep.get('duplicates_skipped') or 0):,}",
             )
         )
     rules = pd.DataFrame(

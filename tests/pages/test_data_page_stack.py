@@ -72,7 +72,7 @@ def test_two_overlapping_exports_stacked_and_saved(_isolated_home):
     assert "'jan_mar.csv': 4 lines added; 'mar_may.csv'" in flash and "0 already" not in flash
     # the saved dataset's report names each file
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "The report above is the first file's: jan_mar.csv." in captions
+    assert "The cleaning rules below are the first file's: jan_mar.csv." in captions
     assert "Appended from mar_may.csv: 2 lines added, 2 duplicates skipped." in captions
     # the two files stay in the uploader: the note names both, not "remove this file"
     [said] = [i.value.replace("\\", "") for i in at.info]

@@ -133,8 +133,8 @@ def test_a_refunded_state_keeps_its_flags_when_an_append_touches_its_group(tmp_p
 
 
 def test_a_stacked_upload_appended_to_a_saved_dataset_cancels_each_sale_once(tmp_path):
-    """``save_parts`` matches one upload's files with each other (``match_across``), and each
-    of its appends re-matches with the dataset saved before: January saved, then February and
+    """``save_parts`` appends each of an upload's files, each append re-matching with the
+    lines saved before it (the dataset's and the upload's): January saved, then February and
     March uploaded together to it. Every sale is cancelled once, as in one file of all three;
     the upload says how many it cancelled, and so does the dataset's report."""
     from ecomdash.ingest.stack import cancelled_across
@@ -312,3 +312,86 @@ def test_uci_months_appended_one_by_one_equal_the_whole_file(_isolated_home, cap
     assert main(["kpis", "--dataset", ds, "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
     assert (got["orders"], got["customers"]) == (20_434, 4_274)
+
+
+def test_a_stacked_uploads_per_file_counts_are_never_below_zero(tmp_path):
+    """Three exports saved at once: February's own return cancels its own sale, March's
+    return cancels January's sale. The upload used to match all three files first, then
+    each append re-matched against the files saved so far: February's append, not seeing
+    March's return, undid January's cancellation and its report said -1 (March's +1; the
+    total right). Now each file's report says what its append did, as counts: February's
+    nothing across files, March's return cancels 1 sale saved before it."""
+    from ecomdash.ingest.stack import cancelled_across
+
+    jan = _lines("1001,2025-01-05,C1,A,Apple,2,5.00")
+    feb = _lines("1005,2025-02-01,C1,A,Apple,2,5.00", "C2001,2025-02-02,C1,A,Apple,-2,5.00")
+    mar = _lines("C3001,2025-03-01,C1,A,Apple,-2,5.00")
+    store = Store.open(tmp_path / "home")
+    sources: dict = {}
+    files = [("jan.csv", jan), ("feb.csv", feb), ("mar.csv", mar)]
+    res = save_parts(store, clean_parts(read_tables(files, sources=sources), sources), name="q1")
+    lines = store.load_lines(res.dataset.id)
+    report = store.info(res.dataset.id).report
+    store.close()
+    assert _flags(lines) == _flags(_one_file([jan, feb, mar]))
+    assert sorted(lines.loc[lines["is_cancelled"], "order_id"]) == ["1001", "1005"]
+    per_file = [a["report"].get("cancelled_across", 0) for a in report["appends"]]
+    assert per_file == [0, 1]  # was [-1, 1]
+    assert report.get("cancelled_across", 0) == 0  # was the upload's 1, said by the first file
+    assert [
+        (a["report"].get("returns_across", 0), a["report"].get("sales_across", 0))
+        for a in report["appends"]
+    ] == [(0, 0), (1, 0)]
+    assert [(f.returns_across, f.sales_across) for f in res.files] == [(0, 0), (0, 0), (1, 0)]
+    assert res.cancelled_across == cancelled_across(report) == 1
+
+
+def test_an_append_counts_the_sales_it_holds_that_a_saved_return_cancels(tmp_path):
+    """March's export holds a sale of 1 February, before February's saved return: the return
+    cancels it instead of January's 1002. March's append says so (1 of its sales cancelled by
+    a return saved before it) and adds nothing to the dataset's total, whose net figure would
+    have hidden the move; February's returns cancel 2 sales saved before them."""
+    store = Store.open(tmp_path / "home")
+    _, apps = _saved_one_by_one(store, [JAN, FEB, MAR])
+    store.close()
+    assert [(a.returns_across, a.sales_across, a.cancelled_across) for a in apps] == [
+        (2, 0, 2),
+        (0, 1, 0),
+    ]
+
+
+def test_the_rematch_query_reads_only_the_touched_groups_with_a_sale_and_a_return(tmp_path):
+    """``rematch_sql``: every line, saved or appended, of the customer × product ×
+    quantity-size groups an appended line is in that hold a sale and a return, and no other
+    line. A single pass that looked for the sale and the return among the appended lines alone
+    would miss C1's group (its sale saved, its return appended); one without the touched
+    groups would read C3's, which the append does not touch; one joining the touched groups by
+    customer and product alone would read C1's 5-unit sale and return."""
+    from ecomdash.store import rematch_sql
+
+    saved = _lines(
+        "1001,2025-01-05,C1,A,Apple,2,5.00",  # C1 A 2: its return appended
+        "1002,2025-01-06,C1,A,Apple,5,5.00",  # C1 A 5: another size, untouched, with
+        "C1009,2025-01-12,C1,A,Apple,-5,5.00",  # a sale and a return
+        "1003,2025-01-07,C2,B,Bread,1,3.50",  # C2 B 1: touched, but no return anywhere
+        "1004,2025-01-08,C3,C,Cheese,4,4.00",  # C3 C 4: a sale and a return, untouched
+        "C1005,2025-01-09,C3,C,Cheese,-4,4.00",
+        "1006,2025-01-10,C4,D,Dates,3,2.00",  # C4 D 3: both appended
+    )
+    appended = _lines(
+        "C2001,2025-02-03,C1,A,Apple,-2,5.00",
+        "1007,2025-02-04,C2,B,Bread,1,3.50",
+        "1008,2025-02-05,C4,D,Dates,3,2.00",
+        "C2002,2025-02-06,C4,D,Dates,-3,2.00",
+    )
+    store = Store.open(tmp_path / "home")
+    first = load_bytes(saved, "jan.csv")
+    info = store.save_dataset("shop", first.lines, report=first.report)
+    offset = int(store.load_lines(info.id)["line_no"].max())
+    store.append(info.id, load_bytes(appended, "feb.csv").lines)
+    info = store.info(info.id)
+    got = store._cur().sql(rematch_sql(info), params=[store.workspace, info.id, offset]).df()
+    lines = store.load_lines(info.id)
+    store.close()
+    ids = dict(zip(lines["line_no"], lines["order_id"], strict=True))
+    assert sorted(ids[n] for n in got["line_no"]) == ["1001", "1006", "1008", "C2001", "C2002"]

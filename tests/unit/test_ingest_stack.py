@@ -246,20 +246,20 @@ def test_matching_across_exports_keeps_a_refunded_state_and_changes_nothing_alon
     """A Chinese marketplace export's refunded orders are flagged by their state (a return
     line added after the sale, sharing its line number): stacked beside another export, those
     flags stay as the file's own cleaning set them; exports whose returns all find their sale
-    in their own file change nothing."""
-    from ecomdash.ingest.stack import match_across
-
+    in their own file change nothing (each append's re-match, ``Store.append``)."""
     names = ["taobao_items_v2.csv", "jd_orders.csv"]
     sources: dict = {}
     tables = read_tables([(n, (CN / n).read_bytes()) for n in names], sources=sources)
     parts = clean_parts(tables, sources)
     own = [int(p.lines["is_cancelled"].sum()) for p in parts]
     assert sum(own) > 0  # the fixtures have refunded orders
-    have = {f for p in parts for f in p.fields}
-    from ecomdash.ingest.stack import _with_fields
-
-    flags, more = match_across([_with_fields(p.lines, have) for p in parts])
-    assert flags == [None, None] and more == 0
+    store = Store.open(tmp_path / "home")
+    res = save_parts(store, parts, name="cn")
+    lines = store.load_lines(res.dataset.id)
+    store.close()
+    assert int(lines["is_cancelled"].sum()) == sum(own)
+    assert res.cancelled_across == 0
+    assert [(f.returns_across, f.sales_across) for f in res.files] == [(0, 0), (0, 0)]
 
 
 def _shop_beside_jd():
