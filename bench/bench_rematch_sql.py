@@ -1,4 +1,4 @@
-"""The append's re-match query (``store.rematch_sql``) against the one it replaced, on a real
+"""The append's re-match query (``store_rematch.rematch_sql``) against the one it replaced, on a real
 dataset: the export is cut at its last month by order date, the rest saved, that month
 appended (its re-match run as ``Store.append`` runs it), then both queries are timed,
 interleaved, on the appended dataset, and their lines compared.
@@ -67,7 +67,8 @@ def main() -> None:
     from ecomdash import schema as S
     from ecomdash.ingest import load_bytes
     from ecomdash.ingest.stack import REMATCH_COLUMNS
-    from ecomdash.store import Store, rematch_sql
+    from ecomdash.store import Store
+    from ecomdash.store_rematch import rematch_sql
 
     first, second = _split(args.path)
     store = Store.open(Path(tempfile.mkdtemp(prefix="bench-rematch-")))

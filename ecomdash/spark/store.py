@@ -50,9 +50,9 @@ from ecomdash.store import (
     AppendResult,
     DatasetInfo,
     Store,
-    _with_across,
     check_workspace,
 )
+from ecomdash.store_rematch import with_across
 from ecomdash.store_tables import (
     ARROW_TYPES,
     LINE_COLUMNS,
@@ -416,7 +416,7 @@ class SparkStore(Store):
                 "added": added,
                 "duplicates": before - added,
                 "report": json.loads(
-                    json.dumps(_with_across(report_dict(report), matched), default=str)
+                    json.dumps(with_across(report_dict(report), matched), default=str)
                 ),
             }
 
@@ -468,9 +468,9 @@ class SparkStore(Store):
         return self._lake.join(ds_id, f"flags-{part}.parquet")
 
     def _rematch(self, info: DatasetInfo, existing, path: str, part: str, offset: int):
-        """``Store._rematch`` on the lake: the saved lines (``existing``) and the appended
+        """``store_rematch.rematch_saved`` on the lake: the saved lines (``existing``) and the appended
         part at ``path`` reduced by Spark to the customer × product × quantity-size groups
-        the part touches that hold a sale and a return (:func:`ecomdash.store.rematch_sql`'s
+        the part touches that hold a sale and a return (:func:`ecomdash.store_rematch.rematch_sql`'s
         rule); only those lines come to the app, are re-matched (``ingest.stack.rematch``)
         and the flags that change are written as ``flags-<part>.parquet`` (line_no,
         is_cancelled), which :meth:`_lines_frame` lays over the parts. Returns the

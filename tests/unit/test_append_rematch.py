@@ -367,7 +367,7 @@ def test_the_rematch_query_reads_only_the_touched_groups_with_a_sale_and_a_retur
     would miss C1's group (its sale saved, its return appended); one without the touched
     groups would read C3's, which the append does not touch; one joining the touched groups by
     customer and product alone would read C1's 5-unit sale and return."""
-    from ecomdash.store import rematch_sql
+    from ecomdash.store_rematch import rematch_sql
 
     saved = _lines(
         "1001,2025-01-05,C1,A,Apple,2,5.00",  # C1 A 2: its return appended
