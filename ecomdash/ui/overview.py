@@ -60,8 +60,52 @@ BY_COLUMN = {
     "top_products": S.PRODUCT_ID,
     "top_categories": S.CATEGORY,
     "top_countries": S.COUNTRY,
+    "top_provinces": S.COUNTRY,
     "top_locations": S.LOCATION,
 }
+
+
+def offered_breakdowns(res, names, columns) -> tuple[list[str], list[str]]:
+    """``(shown, notes)``: of the breakdowns ``names``, those with rows (a tab each), and the
+    sentences saying why the others are not offered — the field to map where the dataset has
+    no such column (``columns``), the period where it has one but no line in it fills it.
+
+    CDNOW (customer, date, CDs, dollars) had three tabs, each holding only a sentence: the
+    merchant clicked through three empty tabs to learn the file has no product, category or
+    country. As the tiles that cannot be counted, a breakdown that cannot be drawn is left out
+    and one sentence says why (``top_provinces`` reads the country column)."""
+    shown, absent, unfilled = [], [], []
+    for name in names:
+        attr = "top_countries" if name == "top_provinces" else name
+        if not getattr(res, attr).empty:
+            shown.append(name)
+        elif BY_COLUMN[name] in columns:
+            unfilled.append(S.field_name(BY_COLUMN[name]))
+        else:
+            absent.append(S.field_name(BY_COLUMN[name]))
+    notes = []
+    if absent:
+        notes.append(
+            _n(
+                "There is no breakdown by {fields}: this dataset has no such column; re-upload "
+                "the export on the Data page and map one to it to see this breakdown.",
+                "There are no breakdowns by {fields}: this dataset has none of these columns; "
+                "re-upload the export on the Data page and map one to each to see their "
+                "breakdowns.",
+                len(absent),
+                fields=fmt.join(absent),
+            )
+        )
+    if unfilled:
+        notes.append(
+            _n(
+                "No line in this period has a {fields}, so there is no breakdown by it.",
+                "No line in this period has any of {fields}, so there are no breakdowns by them.",
+                len(unfilled),
+                fields=fmt.join(unfilled),
+            )
+        )
+    return shown, notes
 
 
 #: the tiles that count customers: none of them can be filled without a customer id
@@ -209,7 +253,7 @@ def render(ctx: PageContext) -> None:
             )
         )
     if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)
-        render_counts(res, provinces=ctx.display.provinces)
+        render_counts(res, provinces=ctx.display.provinces, columns=ctx.columns)
         return
 
     summed = res.kind == S.KIND_SUMMED
@@ -340,10 +384,25 @@ def render(ctx: PageContext) -> None:
 
     names = ["top_products", "top_categories", "top_countries"]
     if summed:
-        # the groups the file is summed by, stores first; tabs only for groups it has
+        # the groups the file is summed by, stores first; tabs only for groups it has (a
+        # summed file lacks the others by its nature, nothing to map)
         names = [n for n in ("top_locations", *names) if not getattr(res, n).empty]
-    if not names:
-        return
+    else:
+        # tabs only for the breakdowns with rows; one caption names the fields the others
+        # need (UCI Online Retail II has no category, CDNOW none of the three)
+        names, notes = offered_breakdowns(res, names, ctx.columns)
+        for note in notes:
+            st.caption(note)
+    if names:
+        _breakdown_tabs(ctx, res, names, grain, lang)
+    with strip:
+        from ecomdash.ui.alerts import render_strip
+
+        render_strip(ctx)
+
+
+def _breakdown_tabs(ctx: PageContext, res: OverviewResult, names, grain: str, lang: str) -> None:
+    """A tab for each breakdown of ``names``: its chart, then its table and download."""
     # a dataset whose "countries" are provinces (a Chinese marketplace export's 收货省份)
     # has its country breakdown called so: it read 热门国家/地区 over 浙江, 广东
     part = {"top_countries": "top_provinces"} if ctx.display.provinces else {}
@@ -351,17 +410,6 @@ def render(ctx: PageContext) -> None:
     for tab, name in zip(tabs, names, strict=True):
         df, (_label, title, stem) = getattr(res, name), PARTS[part.get(name, name)]
         with tab:
-            if df.empty:
-                # the field by name: "no such column" under "Top categories" did not say which
-                # column to map (UCI Online Retail II has no category)
-                st.caption(
-                    _(
-                        "This dataset has no {field} column: re-upload the export on the Data "
-                        "page and map one to {field} to see this breakdown.",
-                        field=S.field_name(BY_COLUMN[name]),
-                    )
-                )
-                continue
             # the chart, then its table at the page's width, as the trend's: beside the
             # chart the top products' last columns were cut (long names, yuan amounts)
             show_chart(
@@ -380,10 +428,6 @@ def render(ctx: PageContext) -> None:
                 lambda t=table: t, key=(ctx.key, grain), name=stem, hide_index=True, area="overview"
             )
             download_table(table, stem, key=f"dl_{stem}", area="overview")
-    with strip:
-        from ecomdash.ui.alerts import render_strip
-
-        render_strip(ctx)
 
 
 #: what each tile means (message ids)

@@ -66,10 +66,11 @@ def _attr(part: str) -> str:
     return "top_countries" if part == "top_provinces" else part
 
 
-def render_counts(res: OverviewResult, *, provinces: bool = False) -> None:
+def render_counts(res: OverviewResult, *, provinces: bool = False, columns=()) -> None:
     """Everything below the period caption, for ``res.has_revenue`` False; ``provinces``:
-    the dataset's country field holds provinces (``labels.Display.provinces``)."""
-    from ecomdash.ui.overview import TREND_LABELS, delta_text, exact_help
+    the dataset's country field holds provinces (``labels.Display.provinces``); ``columns``:
+    the dataset's, to name the field a breakdown without rows needs."""
+    from ecomdash.ui.overview import TREND_LABELS, delta_text, exact_help, offered_breakdowns
 
     names = [
         n
@@ -113,7 +114,16 @@ def render_counts(res: OverviewResult, *, provinces: bool = False) -> None:
             download_table(res.busiest, "busiest-hours", key="dl_busiest")
     # a dataset whose "countries" are provinces has its country breakdown called so
     drop = "top_countries" if provinces else "top_provinces"
-    parts = [p for p in PARTS if p[0] != drop and not getattr(res, _attr(p[0])).empty]
+    # tabs only for the breakdowns with rows, a caption naming what the others need (as the
+    # Overview with amounts: ui.overview.offered_breakdowns); stores only where the file has
+    # them, never named as missing (a shop without branches has nothing to map)
+    names = [p[0] for p in PARTS if p[0] not in (drop, "top_locations")]
+    shown, notes = offered_breakdowns(res, names, columns)
+    if not res.top_locations.empty:
+        shown.append("top_locations")
+    for note in notes:
+        st.caption(note)
+    parts = [p for p in PARTS if p[0] in shown]
     if not parts:
         return
     tabs = st.tabs([_(p[1]) for p in parts])

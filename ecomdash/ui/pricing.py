@@ -45,11 +45,13 @@ STATUS = {
     "no estimate": N_("no estimate"),
 }
 #: The per-product table's columns on screen: which product, how price-sensitive, whether
-#: that is its own estimate and why not, and its price now; the rest (id, category, the 90 %
-#: range, price levels, weeks, own-data elasticity, lowest and highest price, units a week,
-#: revenue) in the CSV beside it. With all 17 the table ran past the page's edge, "Why no own
-#: estimate" and "Estimate from" cut in Chinese.
-PRODUCT_SCREEN = ("product_name", "elasticity", "status", "reason", "current_price")
+#: that is its own estimate and why not (:func:`status_reasons`), and its price now; the rest
+#: (id, category, the 90 % range, price levels, weeks, why no own estimate on its own,
+#: own-data elasticity, lowest and highest price, units a week, revenue) in the CSV beside it.
+#: With all 17 the table ran past the page's edge, "Why no own estimate" and "Estimate from"
+#: cut in Chinese; with "Why no own estimate" a column of its own, UCI Online Retail II's
+#: first 207 rows (the products with their own estimate, listed first) left it empty.
+PRODUCT_SCREEN = ("product_name", "elasticity", "status", "current_price")
 #: The per-category table's columns on screen: which category, its elasticity, whether it is
 #: lent to the products sold at one price (the what-if and markdowns then use it for them)
 #: and the note saying from how many products, or why not; the 90 % range, the products and
@@ -101,6 +103,20 @@ def _statuses(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     words = {s: _(label) for s, label in STATUS.items()}
     return frame.assign(status=frame["status"].map(lambda s: words.get(s, s)))
+
+
+def status_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    """The per-product table's ``frame`` (its statuses in words, :func:`_statuses`) with
+    each status that has a reason followed by it — "no estimate: only 3 weeks of sales (needs
+    12)", "from its category: one price in all 30 weeks" — and the ``reason`` column left as
+    it is (the CSV's own column). A product with its own estimate has none: its status stays
+    "estimated"."""
+    reasons = frame["reason"].where(frame["reason"].notna(), "").astype(str)
+    joined = [
+        _("{status}: {reason}", status=status, reason=reason) if reason else status
+        for status, reason in zip(frame["status"], reasons, strict=True)
+    ]
+    return frame.assign(status=joined)
 
 
 def _show(df: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -253,8 +269,8 @@ def _head(ctx: PageContext, params: tuple) -> P.PricingResult | None:
         _("No estimate"),
         fmt_int(len(p) - n_own - n_cat),
         help=_(
-            "Products with neither: the column “{why}” of the table below says why.",
-            why=L.label("reason", "pricing.products"),
+            "Products with neither: their status in the table below (column “{status}”) says why.",
+            status=L.label("status", "pricing.products"),
         ),
     )
     c[3].metric(
@@ -434,7 +450,7 @@ def _elasticity_tab(res: P.PricingResult) -> None:
         )
     st.subheader(_("Per product"))
     show_table(
-        _show(res.products, "pricing.products"),
+        status_reasons(_show(res.products, "pricing.products")),
         area="pricing.products",
         hide_index=True,
         on_screen=PRODUCT_SCREEN,

@@ -303,6 +303,23 @@ def _layout_input(
     )
 
 
+def cut_rows(
+    df: pd.DataFrame,
+    column: str,
+    *,
+    on_screen: Sequence[str],
+    area: str | None = None,
+    budget: int = PAGE_PX,
+) -> list[bool]:
+    """For each row of ``df``, whether :func:`show_table` with ``on_screen`` cuts its
+    ``column`` (its text drawn wider than the width :func:`one_line_widths` gives it: it ends
+    in "…"), so a page can offer such a text whole elsewhere."""
+    shown, _off = screen_columns(df, on_screen)
+    cells, headers = _layout_input(shown, area, None)
+    width = one_line_widths(cells, headers, budget=budget - 2)[column]
+    return [drawn_px(t) > width for t in cells[column]]
+
+
 def screen_columns(df: pd.DataFrame, on_screen: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
     """``df``'s columns named in ``on_screen`` (in that order; a name ``df`` lacks is left
     out) and the names of the others, which only the download holds."""

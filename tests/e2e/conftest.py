@@ -54,6 +54,34 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
+#: what a browser test must never write: the repository's own docs (the README's screenshots
+#: are refreshed on purpose, by tools/docs_shots.py, from the shots the tests leave in OUT)
+GUARDED = ("docs", "README.md")
+
+
+def _guarded_files(root: Path = ROOT) -> dict[str, tuple[int, int]]:
+    """Each file under :data:`GUARDED`: its (modification time, size)."""
+    files: list[Path] = []
+    for name in GUARDED:
+        p = root / name
+        files += [p] if p.is_file() else sorted(q for q in p.rglob("*") if q.is_file())
+    return {str(f.relative_to(root)): (f.stat().st_mtime_ns, f.stat().st_size) for f in files}
+
+
+@pytest.fixture(autouse=True)
+def _nothing_written_into_the_repository():
+    """Every browser test writes only to ``test-output/``: the Chinese walk rewrote
+    docs/screenshots/home-zh.png on every run, so a test run changed the repository."""
+    before = _guarded_files()
+    yield
+    after = _guarded_files()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, (
+        f"the test wrote into the repository: {changed}; tests write to test-output/ only "
+        "(refresh docs screenshots with tools/docs_shots.py)"
+    )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -13,13 +13,11 @@ empty.
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from tests.e2e.conftest import (
     OUT,
-    ROOT,
     browser_page,
     cut_metric_labels,
     open_app,
@@ -154,9 +152,9 @@ def test_every_page_in_chinese(zh_page, zh_url, merchant_values):
     assert links == NAV, links
     # the first start in Chinese created the Chinese demo merchant
     assert any("示例商家" in v for v in input_values(sidebar)), input_values(sidebar)
-    shot = screenshot(page, "home-zh")
-    docs = ROOT / "docs" / "screenshots" / "home-zh.png"
-    shutil.copyfile(shot, docs)
+    # test-output/e2e/home-zh.png; the README's copy is refreshed on purpose, never by a test
+    # run: tools/docs_shots.py (it rewrote docs/screenshots/home-zh.png on every run)
+    screenshot(page, "home-zh")
     assert cut_metric_labels(page, 1280) == []  # the Home's tiles, none cut short
 
     found: dict[str, dict[str, list[str]]] = {}

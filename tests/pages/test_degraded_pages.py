@@ -141,24 +141,32 @@ def test_whole_app_renders_on_a_till_log(till):
 
 
 @pytest.mark.parametrize(
-    ("lang", "said"),
+    ("lang", "said", "tabs"),
     [
         (
             "en",
-            "This dataset has no Category column: re-upload the export on the Data page and "
-            "map one to Category to see this breakdown.",
+            "There are no breakdowns by Category, Country / region: this dataset has none of "
+            "these columns; re-upload the export on the Data page and map one to each to see "
+            "their breakdowns.",
+            ["Top products"],
         ),
         (
             "zh",
-            "该数据集没有“品类”列：请在“数据”页面重新上传导出文件，并将一列映射为“品类”，"
-            "即可查看此项明细。",
+            "没有按 品类、国家/地区 划分的明细：该数据集没有这些列；请在“数据”页面重新上传导出"
+            "文件，并为每个字段各映射一列，即可查看这些明细。",
+            ["热销商品"],
         ),
     ],
 )
-def test_a_breakdown_without_its_column_names_the_field_to_map(priced, lang, said):
+@pytest.mark.parametrize("dataset", ["priced", "till"])
+def test_a_breakdown_without_its_column_names_the_field_to_map(request, dataset, lang, said, tabs):
     """The Overview's "Top categories" of a file with no category (UCI Online Retail II, this
-    till log) said "This dataset has no such column", not which one to map."""
-    info, _truth = priced
+    till log) said "This dataset has no such column", not which one to map; then it was a tab
+    holding only that sentence. A breakdown without its column is not offered as a tab: one
+    caption names the fields to map, with amounts (``priced``) and without (``till``, the
+    counts' Overview, which left such tabs out without a word)."""
+    info, _truth = request.getfixturevalue(dataset)
     at = run_page("overview.py", dataset_id=info.id, lang=lang)
     assert not at.exception, at.exception
     assert said in [c.value.replace("\\", "") for c in at.caption]
+    assert [t.label for t in at.tabs] == tabs

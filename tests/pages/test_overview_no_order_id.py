@@ -141,3 +141,31 @@ def test_customers_are_defined_in_purchase_days_without_an_order_id(no_order_id,
     assert said.startswith(days_definition(lang)), said
     assert "product order" not in said and "商品订单" not in said
     assert S.customer_definition(["order_id", "customer_id"]) == S.CUSTOMER_DEFINITION
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "en",
+            "There are no breakdowns by Product id / SKU, Category, Country / region: this "
+            "dataset has none of these columns; re-upload the export on the Data page and map "
+            "one to each to see their breakdowns.",
+        ),
+        (
+            "zh",
+            "没有按 商品编码、品类、国家/地区 划分的明细：该数据集没有这些列；请在“数据”页面重新"
+            "上传导出文件，并为每个字段各映射一列，即可查看这些明细。",
+        ),
+    ],
+)
+def test_the_overview_offers_no_empty_breakdown_tabs(no_order_id, lang, said):
+    """CDNOW (customer, date, CDs, dollars) showed three tabs — top products, categories,
+    countries — each holding only a sentence (session 59's walk): no tab is offered without
+    rows, and one caption where they stood says which fields would fill them."""
+    info, _k = no_order_id
+    at = run_page("overview.py", dataset_id=info.id, lang=lang, timeout=120)
+    assert not at.exception, at.exception
+    assert len(at.tabs) == 0, [t.label for t in at.tabs]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    assert captions.count(said) == 1, captions

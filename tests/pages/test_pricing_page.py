@@ -19,7 +19,7 @@ from tests.unit.test_pricing_cli import _two_mugs_lines
 
 #: the per-product table's columns on screen (their headers) and in its CSV (raw ids: every
 #: column of the result)
-PRODUCT_SCREEN = ["Product", "Elasticity", "Status", "Why no own estimate", "Current price"]
+PRODUCT_SCREEN = ["Product", "Elasticity", "Status", "Current price"]
 PRODUCT_CSV = ["product_id", "product_name", "category", "elasticity", "ci_low", "ci_high"]
 PRODUCT_CSV += ["n_price_levels", "weeks", "status", "reason", "source", "own_elasticity"]
 PRODUCT_CSV += ["own_ci_low", "own_ci_high", "min_price", "max_price", "current_price"]
@@ -81,6 +81,13 @@ def figure(at, title_start: str) -> dict:
     return next(f for t, f in figures(at).items() if t.startswith(title_start))
 
 
+def no_empty_cells(table: pd.DataFrame) -> bool:
+    """No text cell of ``table`` is empty: a column left blank where its rows have nothing to
+    say reads as missing data."""
+    text = table.select_dtypes(exclude="number")
+    return not (text.astype(str).apply(lambda c: c.str.strip() == "")).any().any()
+
+
 def _table(at, header):
     """The first table showing ``header``, with the headers the merchant reads."""
     tables = [displayed_frame(d) for d in at.dataframe]
@@ -118,12 +125,15 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
         "the best price shown maximises revenue."
     ]
     assert any(e.label == "Margins (for profit)" for e in at.expander)
-    products = _table(at, "Why no own estimate")
+    products = _table(at, "Status")
     assert len(products) == len(core.products)
+    # no column on screen left blank: "Why no own estimate" was empty on every product with
+    # its own estimate (listed first: all of UCI Online Retail II's first 207 rows)
+    assert no_empty_cells(products)
     # on screen the columns a merchant acts on, every one within the page; the CSV beside
     # the table has them all, and the caption under it names the others
     assert list(products.columns) == PRODUCT_SCREEN
-    element = next(d for d in at.dataframe if "reason" in d.value.columns)
+    element = next(d for d in at.dataframe if "status" in d.value.columns)
     cfg = json.loads(element.proto.columns)
     widths = [cfg[c]["width"] for c in element.value.columns]
     assert sum(widths) <= 820, widths
@@ -133,7 +143,14 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     # the status in words, as on screen and as the other pages' CSVs write theirs (it wrote
     # the id "category" for "from its category")
     assert set(csv["status"]) <= STATUS_WORDS["en"] and "from its category" in set(csv["status"])
-    assert csv["status"].tolist() == products["Status"].tolist()
+    # on screen, the status followed by why the product has no own estimate where it has a
+    # reason (the CSV's "Why no own estimate"): "from its category: one price in all 104 weeks"
+    said = [
+        f"{s}: {r}" if isinstance(r, str) and r else s
+        for s, r in zip(csv["status"], csv["reason"], strict=True)
+    ]
+    assert products["Status"].tolist() == said
+    assert set(csv.loc[csv["status"] != "estimated", "reason"].map(bool)) == {True}
     # the per-category table within the page (its 8 columns ran past the edge), the rest in
     # its CSV
     categories_fit_the_page(at, "en")
@@ -142,7 +159,8 @@ def test_pricing_page_shows_results_on_arrival(demo_dataset, _isolated_home, mon
     assert downloads.headers("pricing-categories") == CATEGORY_HEADERS
     assert (
         "The CSV download also has: Product id, Category, 90\u00a0% low, 90\u00a0% high, Price levels, "
-        "Weeks with sales, Estimate from, Own-data elasticity, Lowest price, Highest price, "
+        "Weeks with sales, Why no own estimate, Estimate from, Own-data elasticity, Lowest "
+        "price, Highest price, "
         "Units a week (last 8 wks), Revenue."
     ) in [c.value for c in at.caption]
     # units a week count the kept sales of whole weeks, and the page says so (TEX-271 read
@@ -217,10 +235,10 @@ def test_one_price_export_says_why_without_traceback(_isolated_home):
     assert not at.exception, at.exception
     assert _metric(at, "Own elasticity").value == "0"
     assert any("cannot be measured" in i.value for i in at.info)
-    table = _table(at, "Why no own estimate")
+    table = _table(at, "Status")
     # 30: every line is on a Monday (no other weekday ever has one: closing days), so the
     # last week's Monday is all of that week (it was left out as a part week: 29)
-    assert set(table["Why no own estimate"]) == {"one price in all 30 weeks"}
+    assert set(table["Status"]) == {"no estimate: one price in all 30 weeks"}
 
 
 def test_dataset_without_prices_is_told_what_to_map(_isolated_home):
@@ -251,10 +269,14 @@ def test_pricing_page_on_uci(uci_lines, _isolated_home):
     assert not at.exception, at.exception
     assert int(_metric(at, "Own elasticity").value) > 50
     assert _metric(at, "Held-out error vs naive").value.endswith("×")
-    products = _table(at, "Why no own estimate")
+    products = _table(at, "Status")
     assert len(products) > 4000
-    no_est = products[products["Status"] == "no estimate"]
-    assert (no_est["Why no own estimate"] != "").all()
+    # "Why no own estimate" was a column of its own, empty in the first 207 rows (the products
+    # with their own estimate, listed first): each status now says why where there is a why
+    assert no_empty_cells(products)
+    no_est = products[products["Status"].str.startswith("no estimate")]
+    assert len(no_est) > 3000
+    assert no_est["Status"].str.fullmatch(r"no estimate: \S.*").all()
     # every chart's title fits on one line (plotly cuts it at the chart's edge): the weeks
     # chart of "SET OF 3 COLOURED  FLYING DUCKS (35004C)" (UCI's two spaces) ran past it with
     # its colour key, now the line under the title
@@ -397,19 +419,19 @@ def test_every_chart_picker_and_table_names_the_product(demo_dataset):
 
 def test_tiles_say_what_they_count_and_how_to_read_them(demo_dataset):
     """Each tile's help says what it counts, by the words the products table uses (its
-    Status values, its "Why no own estimate" column), and how to read the held-out ratio
-    (was: "Products whose own price changes tell", no help on "No estimate", "Mean absolute
-    error of the price model over the naive forecast")."""
+    Status values, which say why a product has no own estimate), and how to read the held-out
+    ratio (was: "Products whose own price changes tell", no help on "No estimate", "Mean
+    absolute error of the price model over the naive forecast")."""
     at = run_page("pricing.py", dataset_id=demo_dataset.id, timeout=180)
     assert not at.exception, at.exception
-    products = _table(at, "Why no own estimate")
-    statuses = set(products["Status"])
+    products = _table(at, "Status")
+    statuses = {s.split(": ")[0] for s in products["Status"]}
     own, cat = _metric(at, "Own elasticity"), _metric(at, "From category")
     assert "Status “estimated”" in own.proto.help and "estimated" in statuses, own.proto.help
     assert "one price" in cat.proto.help and "Status “from its category”" in cat.proto.help
     assert "from its category" in statuses
     none = _metric(at, "No estimate").proto.help
-    assert "the column “Why no own estimate”" in none, none
+    assert "their status in the table below (column “Status”) says why" in none, none
     ratio = _metric(at, "Held-out error vs naive").proto.help
     assert "average miss in units a week" in ratio and "Below 1× the model is better" in ratio
     assert "0.80× misses by 20\u00a0% less" in ratio, ratio  # 1 − 0.80 = 0.20, by hand

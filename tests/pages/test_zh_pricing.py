@@ -67,7 +67,15 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     to_zh = {"estimated": "已估计", "from its category": "按品类估计", "no estimate": "无估计"}
     assert set(csv_en["status"]) <= STATUS_WORDS["en"]
     assert csv_zh["status"].tolist() == csv_en["status"].map(to_zh).tolist()
-    assert csv_zh["status"].tolist() == _raw(zh, "reason")["status"].tolist()
+    # on screen each status is followed by why the product has no own estimate, where it has
+    # a reason, in each run's language ("无估计：…"; the reason was a column of its own, empty
+    # for every product with its own estimate)
+    for at, csv, colon in ((en, csv_en, ": "), (zh, csv_zh, "：")):
+        said = [
+            f"{s}{colon}{r}" if isinstance(r, str) and r else s
+            for s, r in zip(csv["status"], csv["reason"], strict=True)
+        ]
+        assert _raw(at, "status")["status"].tolist() == said
     assert downloads.headers("pricing-elasticities")[:3] == ["商品 ID", "商品", "品类"]
     assert english_left_here(zh, data_values=_names(zh_lines)) == []
     assert english_in_cells(zh, TEXT_CELLS, data_values=_names(zh_lines)) == []
@@ -93,7 +101,7 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     )
     # the tiles say what they count by the table's own words
     helps = {m.label: m.proto.help for m in zh.metric}
-    assert "状态为“已估计”" in helps["自有弹性"] and "“无自身估计的原因”" in helps["无法估计"]
+    assert "状态为“已估计”" in helps["自有弹性"] and "（“状态”一栏）" in helps["无法估计"]
 
     # the page in Chinese: tabs, tiles, the held-out verdict with the English run's numbers
     assert [t.label for t in zh.tabs] == ["价格弹性", "假设分析", "促销", "降价清仓", "模型检验"]
@@ -127,20 +135,19 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     assert figures_of(verdict_zh) == figures_of(verdict_en)
 
     # the elasticities are the same numbers, product by product; reasons and statuses Chinese
-    p_en, p_zh = _raw(en, "reason"), _raw(zh, "reason")
+    p_en, p_zh = _raw(en, "status"), _raw(zh, "status")
     assert list(p_zh["product_name"]) == list(p_en["product_name"])
     # the table on screen: the same columns a merchant acts on in both languages, within the
     # page (with all 17 it ran past the page's edge, "估计来源" cut in Chinese); the caption
     # names the others, which the CSV holds
     for at in (en, zh):
-        assert list(_raw(at, "reason").columns) == [
+        assert list(_raw(at, "status").columns) == [
             "product_name",
             "elasticity",
             "status",
-            "reason",
             "current_price",
         ]
-        element = next(d for d in at.dataframe if "reason" in d.value.columns)
+        element = next(d for d in at.dataframe if "status" in d.value.columns)
         cfg = json.loads(element.proto.columns)
         assert sum(cfg[c]["width"] for c in element.value.columns) <= 820, cfg
     # the per-category table too (856 px of content in an 818 px table in Chinese)
@@ -148,18 +155,19 @@ def test_pricing_in_chinese_has_the_english_figures(zh_dataset, zh_lines, monkey
     categories_fit_the_page(zh, "zh")
     assert (
         "下载的 CSV 文件还包含这些列：商品 ID、品类、90% 下限、90% 上限、价格档位数、有销售的周数、"
-        "估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近\u00a08\u00a0周）、销售额。"
+        "无自身估计的原因、估计来源、自身数据价格弹性、最低价、最高价、每周件数（最近\u00a08\u00a0周）、"
+        "销售额。"
     ) in [c.value for c in zh.caption]
     np.testing.assert_allclose(p_zh["elasticity"], p_en["elasticity"], equal_nan=True)
     assert (p_en["status"] == "estimated").sum() >= 3  # the demo's planted price changes
-    assert set(p_zh["status"]) <= {"已估计", "按品类估计", "无估计"}
-    why = p_zh["reason"].dropna()
+    assert set(csv_zh["status"]) <= {"已估计", "按品类估计", "无估计"}
+    why = csv_zh["reason"].dropna()
     why = why[why != ""]
     assert len(why) and why.map(lambda t: bool(CJK.search(t))).all()
-    one_price = p_en["reason"].str.startswith("one price in all", na=False)
+    one_price = csv_en["reason"].str.startswith("one price in all", na=False)
     assert one_price.any()
     # "one price in all 104 weeks" -> "全部 104 周都是同一个价格", the same number of weeks
-    for e, z in zip(p_en.loc[one_price, "reason"], p_zh.loc[one_price, "reason"], strict=True):
+    for e, z in zip(csv_en.loc[one_price, "reason"], csv_zh.loc[one_price, "reason"], strict=True):
         own, _sep, cat = e.partition("; its category's estimate is ")
         assert z.split("；")[0] == f"全部\u00a0{own.split()[4]}\u00a0周都是同一个价格"
         assert ("；所属品类的估计：" in z) == bool(cat)
