@@ -373,7 +373,7 @@ def _customer_returns(df: pd.DataFrame) -> list[Signal]:
                 score=rate,
                 customer_id=_s(cid),
                 line_nos=tuple(int(x) for x in g["line_no"]),
-                impact=float(g["revenue"].abs().sum()),
+                impact=_amount(g),
             )
         )
     return out
@@ -390,6 +390,13 @@ def chance_text(p: float) -> str:
     if p < 1e-9:
         return _("less than 1 in a billion")
     return _("about 1 in {n}", n=fmt.round_count(1 / p))
+
+
+def _amount(g: pd.DataFrame) -> float:
+    """The money of flagged lines, returns and sales alike: the sum of their amounts' sizes,
+    0 on a dataset without amounts (its ``revenue`` read back as nothing, not numbers: the
+    huge-quantity and returns-spike rules need none, and ran into ``abs()`` of None)."""
+    return float(pd.to_numeric(g["revenue"], errors="coerce").abs().sum())
 
 
 def _returns_spike(df: pd.DataFrame) -> list[Signal]:
@@ -423,7 +430,7 @@ def _returns_spike(df: pd.DataFrame) -> list[Signal]:
                 score=ratio,
                 product_id=_s(pid),
                 line_nos=tuple(int(x) for x in g["line_no"]),
-                impact=float(g["revenue"].abs().sum()),
+                impact=_amount(g),
             )
         )
     return out

@@ -254,6 +254,7 @@ def render(ctx: PageContext) -> None:
         )
     if not res.has_revenue:  # no price column: counts only (ui/overview_counts.py)
         render_counts(res, provinces=ctx.display.provinces, columns=ctx.columns)
+        _alerts_strip(strip, ctx)  # the rules that need no amounts ran on it too
         return
 
     summed = res.kind == S.KIND_SUMMED
@@ -395,9 +396,15 @@ def render(ctx: PageContext) -> None:
             st.caption(note)
     if names:
         _breakdown_tabs(ctx, res, names, grain, lang)
-    with strip:
-        from ecomdash.ui.alerts import render_strip
+    _alerts_strip(strip, ctx)
 
+
+def _alerts_strip(strip, ctx: PageContext) -> None:
+    """The newest high alerts in ``strip``, the container at the top of the page, filled
+    last so the KPIs come first."""
+    from ecomdash.ui.alerts import render_strip
+
+    with strip:
         render_strip(ctx)
 
 

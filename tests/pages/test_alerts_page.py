@@ -265,3 +265,25 @@ def test_a_days_drivers_say_their_unit_and_what_usual_means(demo_dataset):
             assert money_shown(d, col)[1] == "£", (col, cfg[col])
         assert "same weekday over the 4 weeks before" in cfg["usual"]["help"]
         assert "metric" not in d.value.columns
+
+
+def test_overview_strip_on_an_export_without_amounts(demo, _isolated_home):
+    """The Overview of a dataset without prices (counts only) shows the newest high alerts
+    too: the rules that need no amounts ran on it (it returned before the strip)."""
+    from ecomdash import schema as S
+
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("units only", demo.lines.drop(columns=[S.UNIT_PRICE, S.REVENUE]))
+    res = find_alerts(store, info.id)
+    store.close()
+    n_high = int((res.alerts["severity"] == "high").sum())
+    assert n_high > 0
+    at = run_page("overview.py", dataset_id=info.id, timeout=180)
+    assert not at.exception, at.exception
+    for _ in range(120):
+        if any("high alert" in m.value for m in at.markdown):
+            break
+        assert any("Checking for alerts" in c.value for c in at.caption)
+        time.sleep(1)
+        at.run()
+    assert any(f"{n_high} high alert" in m.value for m in at.markdown)

@@ -779,3 +779,29 @@ def test_a_sale_below_cost_writes_the_unit_cost_as_money():
         z.reason
         == "“Mug (P1)”在\u00a02\u00a0个订单行以低于单位成本\u00a0£4.50 的价格售出：亏损\u00a0£3.00"
     )
+
+
+def test_an_export_without_amounts_gets_its_returns_spike_and_huge_lines(demo, _isolated_home):
+    """A dataset without prices or line amounts (an ERP's units export) still has the rules
+    that need none: the demo's planted returns spike and its huge cancelled order are found
+    there, worth nothing in money (no amounts), where the rules' ``abs()`` of the missing
+    amounts raised a TypeError (a traceback on the Alerts page and the Overview's strip)."""
+    lines = demo.lines.drop(columns=["unit_price", "revenue"])
+    store = Store.open(_isolated_home)
+    info = store.save_dataset("units only", lines)
+    res = find_alerts(store, info.id)
+    store.close()
+    rules = res.rules.set_index("rule")
+    assert rules.loc["returns_spike", "status"] == "ran"
+    assert rules.loc["huge_quantity", "status"] == "ran"
+    inc = demo.truth.incidents.set_index("incident")
+    spike = inc.loc[inc["rule"] == "returns_spike"].iloc[0]
+    alerts = res.alerts
+    hits = alerts[
+        alerts["kinds"].str.contains("returns_spike")
+        & (alerts["product_id"] == spike["product_id"])
+    ]
+    assert len(hits) and (hits["severity"] != "low").all()
+    huge = alerts[alerts["kinds"].str.contains("huge_quantity")]
+    assert len(huge)
+    assert (pd.concat([hits, huge])["impact"] == 0).all()
