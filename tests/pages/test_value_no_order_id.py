@@ -135,6 +135,8 @@ DAY_WORDS = {
         "cohort": "holds every customer who bought that month",
         "left": "bought nothing in the 90 days",
         "auc": "bought nothing in the window",
+        "verdict": ("the last purchase alone", "bought nothing in the next 90\u00a0days"),
+        "learned": "Learned from each customer's purchases up to",
     },
     "zh": {
         "at_risk": ["距上次购买天数", "通常购买间隔天数", "购买日数"],
@@ -143,6 +145,8 @@ DAY_WORDS = {
         "cohort": "包含当月购买的所有客户",
         "left": "没有购买",
         "auc": "没有购买的客户",
+        "verdict": ("只看距上次购买天数", "天内没有购买"),
+        "learned": "每位客户的购买记录和之后",
     },
 }
 ORDER_WORDS = {
@@ -153,6 +157,8 @@ ORDER_WORDS = {
         "cohort": "who ordered that month",
         "left": "placed no order",
         "auc": "placed no order",
+        "verdict": ("the last order alone", "placed no order in the next"),
+        "learned": "Learned from each customer's orders up to",
     },
     "zh": {
         "at_risk": ["距上次下单天数", "通常下单间隔天数", "订单数"],
@@ -161,6 +167,8 @@ ORDER_WORDS = {
         "cohort": "当月下单",
         "left": "没有下单",
         "auc": "没有下单",
+        "verdict": ("只看距上次下单天数", "天内没有下单"),
+        "learned": "每位客户的订单和之后",
     },
 }
 #: the at-risk list's columns that count orders (or purchase days) and their recency
@@ -199,6 +207,8 @@ def _value_words(at, lang: str) -> dict:
         "helps": [m.proto.help for m in tiles],
         "captions": [c.value for c in at.caption],
         "auc": _columns(models)["auc"]["help"],
+        # the churn tab's first sentence, in plain words
+        "markdown": [m.value.replace("\\", "") for m in at.markdown],
     }
 
 
@@ -225,6 +235,12 @@ def test_the_customer_value_page_counts_purchase_days_without_an_order_id(cdnow_
     assert any(new["cohort"] in c for c in said["captions"]), said["captions"]
     assert not any(old["cohort"] in c for c in said["captions"]), said["captions"]
     assert new["auc"] in said["auc"] and old["auc"] not in said["auc"], said["auc"]
+    # the churn tab's verdict and what the models learned from, above the tiles
+    (verdict,) = [t for t in said["markdown"] if new["verdict"][0] in t]
+    assert new["verdict"][1] in verdict, verdict
+    assert not [t for t in said["markdown"] if any(w in t for w in old["verdict"])]
+    assert any(c.startswith(new["learned"]) or new["learned"] in c for c in said["captions"])
+    assert not [c for c in said["captions"] if old["learned"] in c]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -242,6 +258,9 @@ def test_the_customer_value_page_keeps_the_orders_where_the_data_has_order_ids(d
     assert all(old["versus"] in d for d in said["deltas"]), said["deltas"]
     assert any(new["cohort"] in c for c in said["captions"]), said["captions"]
     assert new["auc"] in said["auc"], said["auc"]
+    (verdict,) = [t for t in said["markdown"] if old["verdict"][0] in t]
+    assert old["verdict"][1] in verdict, verdict
+    assert any(old["learned"] in c for c in said["captions"]), said["captions"]
 
 
 #: the Segments page's cluster rules on recency: in purchase days, and about orders
