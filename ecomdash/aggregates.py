@@ -157,6 +157,7 @@ def customer_history(store: Store, dataset_id: str, filters: Filters | None = No
         first_date=lo,
         last_date=hi,
         cancelled=parts["cancelled"],
+        purchase_days=S.ORDER_ID not in cols,
     )
 
 

@@ -75,6 +75,28 @@ FEATURE_LABELS = {
     "revenue_365d": N_("spend, last 365 days"),
 }
 
+#: The features that count orders, in purchase days where the data has no order id (CDNOW:
+#: one line per customer and purchase day, :attr:`ChurnResult.purchase_days`): there each
+#: "order" is a day the customer bought on.
+DAY_FEATURE_LABELS = {
+    "recency_days": N_("days since last purchase"),
+    "frequency": N_("purchase days"),
+    "avg_order_value": N_("average spend per purchase day"),
+    "interpurchase_days": N_("days between purchases"),
+    "recency_over_interpurchase": N_("days since last purchase ÷ usual gap"),
+    "orders_30d": N_("purchase days, last 30 days"),
+    "orders_90d": N_("purchase days, last 90 days"),
+    "orders_180d": N_("purchase days, last 180 days"),
+}
+
+
+def feature_label(feature: str, *, purchase_days: bool = False) -> str:
+    """A feature's plain name in the current language; ``purchase_days``: the data has no
+    order id, so what counts orders counts purchase days (:data:`DAY_FEATURE_LABELS`)."""
+    names = {**FEATURE_LABELS, **DAY_FEATURE_LABELS} if purchase_days else FEATURE_LABELS
+    return _(names[feature]) if feature in names else feature
+
+
 MODELS = ("logistic", "tree", "gbm")
 #: The model names a merchant reads (one catalogue: ecomdash.labels).
 MODEL_LABELS = {
@@ -303,6 +325,8 @@ class ChurnResult:
     notices: tuple[str, ...] = field(default_factory=tuple)
     n_fit: int = 0  # customers the models were fitted on (< n_train when sampled)
     n_importance: int = 0  # evaluation customers permutation importance was measured on
+    #: no order id: the features count purchase days, not orders (their names say so)
+    purchase_days: bool = False
 
 
 def churn(
@@ -535,6 +559,7 @@ def _churn_steps(
         notices=tuple(notices),
         n_fit=n_fit,
         n_importance=len(yim),
+        purchase_days=hist.purchase_days,
     )
 
 
@@ -617,7 +642,7 @@ def drivers_table(res: ChurnResult) -> pd.DataFrame:
     customers who left above those who stayed when that feature is shuffled (permutation
     importance: the drop in the holdout ROC AUC, × 100)."""
     imp = res.importance.pivot(index="feature", columns="model", values="importance") * 100
-    imp.index = [_(FEATURE_LABELS.get(f, f)) for f in imp.index]
+    imp.index = [feature_label(f, purchase_days=res.purchase_days) for f in imp.index]
     imp.columns.name = None
     return imp.rename_axis("feature").reset_index()
 

@@ -30,12 +30,26 @@ def verdict_sentence(res: ChurnResult) -> str:
     last order alone (the analyst's ROC AUC and precision are named in helps only)."""
     m = res.metrics
     best = res.best_model
+    # no order id (CDNOW): a customer's orders are purchase days, the tiles under it say so
+    text = (
+        N_(
+            "{model}, the best of the models, ranks customers who left above those who "
+            "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
+            "since the last purchase alone, {base}). Of the 10\u00a0% of customers it rates most "
+            "at risk, {top} bought nothing in the next {days}\u00a0days, against {all} of all "
+            "customers."
+        )
+        if res.purchase_days
+        else N_(
+            "{model}, the best of the models, ranks customers who left above those who "
+            "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
+            "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
+            "risk, {top} placed no order in the next {days}\u00a0days, against {all} of all "
+            "customers."
+        )
+    )
     return _(
-        "{model}, the best of the models, ranks customers who left above those who "
-        "stayed {auc} of the time (guessing does it 50\u00a0% of the time; ranking by days "
-        "since the last order alone, {base}). Of the 10\u00a0% of customers it rates most at "
-        "risk, {top} placed no order in the next {days}\u00a0days, against {all} of all "
-        "customers.",
+        text,
         model=_(MODEL_LABELS[best]),
         auc=_pct(m.loc[best, "auc"]),
         base=_pct(m.loc["recency", "auc"]),
@@ -47,11 +61,23 @@ def verdict_sentence(res: ChurnResult) -> str:
 
 def checked_sentence(res: ChurnResult) -> str:
     """What the churn models learned from and were checked on, in plain words."""
+    text = (
+        N_(
+            "Learned from each customer's purchases up to {train} and whether they bought in "
+            "the {days}\u00a0days after ({n_train}\u00a0customers); checked on purchases up to "
+            "{test} and the {days}\u00a0days after, which it had not seen ({n_test}\u00a0customers, "
+            "{share} bought again)."
+        )
+        if res.purchase_days
+        else N_(
+            "Learned from each customer's orders up to {train} and whether they ordered in the "
+            "{days}\u00a0days after ({n_train}\u00a0customers); checked on orders up to {test} and "
+            "the {days}\u00a0days after, which it had not seen ({n_test}\u00a0customers, {share} "
+            "bought again)."
+        )
+    )
     return _(
-        "Learned from each customer's orders up to {train} and whether they ordered in the "
-        "{days}\u00a0days after ({n_train}\u00a0customers); checked on orders up to {test} and the "
-        "{days}\u00a0days after, which it had not seen ({n_test}\u00a0customers, {share} bought "
-        "again).",
+        text,
         train=fmt.long_date(res.train_cutoff),
         days=res.window_days,
         n_train=f"{res.n_train:,}",

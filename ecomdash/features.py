@@ -94,6 +94,8 @@ class CustomerFeatures:
     warnings: tuple[str, ...] = field(default=())
     #: each row's position in the history's ``customers`` (None when not built from one)
     codes: np.ndarray | None = field(default=None, repr=False)
+    #: no order id: ``frequency`` counts purchase days (:attr:`CustomerHistory.purchase_days`)
+    purchase_days: bool = False
 
 
 def to_timestamp(value: object, *, name: str = "as_of") -> pd.Timestamp:
@@ -184,6 +186,9 @@ class CustomerHistory:
             }
         )
     )
+    #: no order id: an "order" is a customer's purchase day (CDNOW), so the words a merchant
+    #: reads count purchase days, not orders (``frequency``, the rules' "last purchase")
+    purchase_days: bool = False
 
     def features(self, *, as_of: object = None) -> CustomerFeatures:
         """Features as of ``as_of`` (inclusive; default: the date of the last line)."""
@@ -270,6 +275,7 @@ class CustomerHistory:
             returns_known=self.returns_known,
             warnings=tuple(warnings),
             codes=codes,
+            purchase_days=self.purchase_days,
         )
 
 
@@ -458,6 +464,7 @@ def customer_history(lines: pd.DataFrame) -> CustomerHistory:
         first_date=pd.Timestamp(dates[dated].min()),
         last_date=pd.Timestamp(dates[dated].max()),
         cancelled=_settled(cancelled_orders, "v"),
+        purchase_days=schema.ORDER_ID not in lines.columns,
     )
 
 
@@ -476,6 +483,7 @@ def history_from_parts(
     first_date,
     last_date,
     cancelled: pd.DataFrame | None = None,
+    purchase_days: bool = False,
 ) -> CustomerHistory:
     """A :class:`CustomerHistory` from parts aggregated elsewhere (the store's SQL:
     :meth:`ecomdash.store.Store.customer_history`), with the same checks and messages as
@@ -484,7 +492,8 @@ def history_from_parts(
     ``n_lines`` / ``n_dated`` / ``n_ids``: lines, dated lines and lines with a customer id
     (blank or not); ``customers`` the sorted ids with a dated purchase; ``orders`` (c, d, r),
     ``guest_orders`` (d, r), ``items`` (c, d; None without a category/product column) and
-    ``returns`` (c, d, v) and ``cancelled`` (c, d, v) as in :class:`CustomerHistory`.
+    ``returns`` (c, d, v) and ``cancelled`` (c, d, v) as in :class:`CustomerHistory`;
+    ``purchase_days``: the lines have no order id (their orders are purchase days).
     """
     if n_dated == 0:
         raise InsufficientDataError(
@@ -528,6 +537,7 @@ def history_from_parts(
         cancelled=_settled(
             _frame(cancelled, {"c": "int64", "d": "datetime64[us]", "v": "float64"}), "v"
         ),
+        purchase_days=purchase_days,
     )
 
 

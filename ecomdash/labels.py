@@ -365,7 +365,7 @@ COLUMNS: dict[str, Col] = {
         N_("Includes earlier customers"),
         "flag",
         help=N_(
-            "The data's first month: this cohort holds every customer who ordered that month, "
+            "The data's first month: this cohort holds every customer who bought that month, "
             "including those already buying before the data starts, not only new customers."
         ),
     ),
@@ -411,11 +411,31 @@ COLUMNS: dict[str, Col] = {
             "between their purchases; blank with a single purchase."
         ),
     ),
+    # the at-risk list on data without order ids (CDNOW: a line per customer and purchase
+    # day, ``area="value.days"``): its "orders" are the days a customer bought on
+    "value.days:recency_days": _c(N_("Days since last purchase"), "count"),
+    "value.days:interpurchase_days": _c(
+        N_("Usual days between purchases"),
+        "number",
+        0,
+        N_(
+            "The customer's days from first to last purchase divided by the number of gaps "
+            "between their purchases; blank with a single purchase."
+        ),
+    ),
+    "value.days:frequency": _c(
+        N_("Purchase days"),
+        "count",
+        help=N_(
+            "Days the customer bought on: the data has no order ids, so their purchases on one "
+            "day count as one."
+        ),
+    ),
     # plain words first, the analyst's name in the help (a share: 0.944 reads 94.4 %)
-    "auc": _c(N_("Ranks who left first"), "share", 1, N_("How often the model rates a customer who then placed no order in the window as more at risk than one who ordered, over every such pair: 50\u00a0% is guessing, 100\u00a0% perfect. Analysts call it the ROC AUC (0.5 to 1).")),
+    "auc": _c(N_("Ranks who left first"), "share", 1, N_("How often the model rates a customer who then bought nothing in the window as more at risk than one who bought, over every such pair: 50\u00a0% is guessing, 100\u00a0% perfect. Analysts call it the ROC AUC (0.5 to 1).")),
     "brier": _c(N_("Error of the chances"), "number", 3, N_("How far the predicted chances to buy again are from what happened (0 is perfect, lower is better). Analysts call it the Brier score: the mean squared error of the chances.")),
-    "precision_at_10pct": _c(N_("Left, top 10\u00a0% risk"), "share", help=N_("Of the 10\u00a0% of customers rated most at risk, the share who then placed no order in the window (the precision at the top 10\u00a0%).")),
-    "recall_at_10pct": _c(N_("Left found, top 10\u00a0% risk"), "share", help=N_("Of all customers who placed no order in the window, the share found among the 10\u00a0% rated most at risk (the recall at the top 10\u00a0%).")),
+    "precision_at_10pct": _c(N_("Left, top 10\u00a0% risk"), "share", help=N_("Of the 10\u00a0% of customers rated most at risk, the share who then bought nothing in the window (the precision at the top 10\u00a0%).")),
+    "recall_at_10pct": _c(N_("Left found, top 10\u00a0% risk"), "share", help=N_("Of all customers who bought nothing in the window, the share found among the 10\u00a0% rated most at risk (the recall at the top 10\u00a0%).")),
     # the other end of the ranking: the customers likeliest to buy, not the top 10 % risk
     "buyer_precision_at_10pct": _c(N_("Bought, top 10\u00a0% to buy"), "share", help=N_("Of the 10\u00a0% of customers rated most likely to buy again, the share who did in the window.")),
     "buyer_recall_at_10pct": _c(N_("Buyers found in the 10\u00a0% likeliest to buy"), "share"),

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ecomdash.charts.percent import data_range, pct_axis, pct_text, pct_ticks, points
-from ecomdash.churn import FEATURE_LABELS, MODEL_LABELS, ChurnResult
+from ecomdash.churn import MODEL_LABELS, ChurnResult, feature_label
 from ecomdash.clv import CalibrationResult
 from ecomdash.cohorts import VIEWS, CohortResult
 from ecomdash.i18n import _, fmt
@@ -275,7 +275,7 @@ def importance_chart(result: ChurnResult, model: str | None = None) -> go.Figure
     fig = go.Figure(
         go.Bar(
             x=g["importance"] * 100,
-            y=[_(FEATURE_LABELS.get(f, f)) for f in g["feature"]],
+            y=[feature_label(f, purchase_days=result.purchase_days) for f in g["feature"]],
             orientation="h",
         )
     )

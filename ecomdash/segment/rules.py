@@ -47,8 +47,12 @@ def _fmt_money(v: float) -> str:
     return f"{v:,.2f}".rstrip("0").rstrip(".")
 
 
-def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
-    """Readable text for ``lo < feat <= hi`` (either bound may be infinite). In Chinese the
+def _condition(
+    feat: str, lo: float, hi: float, breadth_label: str, *, purchase_days: bool = False
+) -> str:
+    """Readable text for ``lo < feat <= hi`` (either bound may be infinite); ``purchase_days``:
+    the data has no order id, its "orders" are purchase days (CDNOW), so the rule says "last
+    purchase" and "purchase days", not "last order" and "orders". In Chinese the
     word and the range after it are joined by a no-break space (``订单数 9–16``, ``退货
     20%–50%``), as the catalogue joins a Chinese word and the figure after it; a sign and
     its figure (``orders ≥ 5``) likewise, in both languages: the rules' table breaks a line at
@@ -57,6 +61,12 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
     if feat in _INTEGER:
         a = math.floor(lo) + 1 if np.isfinite(lo) else None  # value >= a
         b = math.floor(hi) if np.isfinite(hi) else None  # value <= b
+        if feat == "recency_days" and purchase_days:
+            if a is not None and b is not None:
+                return _("last purchase {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
+            if b is not None:
+                return _("last purchase within {b} days", b=f"{b:,}")
+            return _("last purchase {a}+ days ago", a=f"{a:,}")
         if feat == "recency_days":
             if a is not None and b is not None:
                 return _("last order {a}–{b} days ago", a=f"{a:,}", b=f"{b:,}")
@@ -69,7 +79,8 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
             if b is not None:
                 return _("first purchase within {b} days", b=f"{b:,}")
             return _("first purchase {a}+ days ago", a=f"{a:,}")
-        word = _("orders") if feat == "frequency" else _(breadth_label)
+        orders = N_("purchase days") if purchase_days else N_("orders")
+        word = _(orders) if feat == "frequency" else _(breadth_label)
         if a is not None and b is not None:
             return f"{word} ={NBSP}{a}" if a == b else f"{word}{gap}{a}–{b}"
         return f"{word} ≤{NBSP}{b}" if b is not None else f"{word} ≥{NBSP}{a}"
@@ -83,7 +94,9 @@ def _condition(feat: str, lo: float, hi: float, breadth_label: str) -> str:
         {
             "monetary": N_("spend"),
             "avg_order_value": N_("average order"),
-            "interpurchase_days": N_("days between orders"),
+            "interpurchase_days": N_("days between purchases")
+            if purchase_days
+            else N_("days between orders"),
             "return_rate": N_("returns"),
         }[feat]
     )
@@ -177,7 +190,7 @@ def explain(
             if cls is not None:  # a leaf, or a split whose sides predict the same cluster
                 members = paths[:, node].toarray().ravel().astype(bool)
                 conds = [
-                    _condition(f, lo, hi, breadth_label)
+                    _condition(f, lo, hi, breadth_label, purchase_days=features.purchase_days)
                     for f, (lo, hi) in sorted(bounds.items(), key=lambda kv: cols.index(kv[0]))
                 ]
                 rows.append(

@@ -240,12 +240,13 @@ def render(ctx: PageContext) -> None:
                     hold = data.holdout(ctx.key, params)
                 except EcomdashError as exc:
                     hold = str(translated(exc))
-                status.write(
-                    _(
-                        "Checked on later orders ({took})",
-                        took=fmt.duration(time.perf_counter() - t2),
-                    )
+                # a customer's day is no order: its baskets are checked on later purchases
+                checked = (
+                    N_("Checked on later purchases ({took})")
+                    if params[4] == "customer_day"
+                    else N_("Checked on later orders ({took})")
                 )
+                status.write(_(checked, took=fmt.duration(time.perf_counter() - t2)))
     except EcomdashError as exc:
         show_error(translated(exc))
         return
@@ -259,7 +260,7 @@ def render(ctx: PageContext) -> None:
         if st.button(again, key="basket_use_suggested"):
             st.session_state[K_PARAMS] = (ctx.key, (sug, *params[1:]))
             st.rerun()
-    views.render_holdout(hold)
+    views.render_holdout(hold, days=params[4] == "customer_day")
     if res.itemsets.empty:
         return
     label = views.item_label(res)

@@ -236,18 +236,30 @@ def _trust_text(trust: dict, *, by_order: bool, thin: bool) -> str:
     )
 
 
-def render_holdout(hold: B.HoldoutResult | str | None) -> None:
-    """How well rules mined on the earlier orders hold on the later ones."""
+def render_holdout(hold: B.HoldoutResult | str | None, *, days: bool = False) -> None:
+    """How well rules mined on the earlier orders hold on the later ones; ``days``: the
+    baskets are a customer's days (``basket="customer_day"``), said as purchases, not orders."""
     if hold is None:
         return
     if isinstance(hold, str):
-        st.info(inert(_("Could not check the rules on later orders: {reason}", reason=hold)))
+        st.info(
+            inert(
+                _("Could not check the rules on later purchases: {reason}", reason=hold)
+                if days
+                else _("Could not check the rules on later orders: {reason}", reason=hold)
+            )
+        )
         return
     c = st.columns(3)
     c[0].metric(
         _("Rules that still beat chance later"),
         fmt_pct(hold.share_holding),
         help=_(
+            "Rules found on the earlier purchases (same thresholds) whose lift on the later "
+            "purchases is still above 1."
+        )
+        if days
+        else _(
             "Rules found on the earlier orders (same thresholds) whose lift on the later "
             "orders is still above 1."
         ),

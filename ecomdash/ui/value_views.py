@@ -23,7 +23,7 @@ from ecomdash.clv.words import (  # noqa: F401  (parameter_text: the page tests 
     signed_error,
 )
 from ecomdash.errors import EcomdashError
-from ecomdash.i18n import _, fmt
+from ecomdash.i18n import N_, _, fmt
 from ecomdash.ui.common import (
     download_table,
     fmt_compact,
@@ -67,6 +67,12 @@ AT_RISK_SCREEN = (
     "interpurchase_days",
     "frequency",
 )
+
+
+#: the at-risk list's catalogue area on data without order ids (CDNOW): its headers say
+#: "Days since last purchase", "Usual days between purchases", "Purchase days" (labels.py's
+#: ``value.days:…``), not the orders such data has none of; every other id falls back to "value"
+AT_RISK_DAYS_AREA = "value.days"
 
 
 def run_at_risk(ch: churn_mod.ChurnResult, cv: clv_mod.CLVResult | None) -> pd.DataFrame:
@@ -122,7 +128,7 @@ def render_cohorts(res: cohorts_mod.CohortResult | None, err: EcomdashError | No
         sentences.append(
             _(
                 "The data shown starts on {date}, so the {cohort} cohort holds every customer "
-                "who ordered that month, including those already buying before then: it is not "
+                "who bought that month, including those already buying before then: it is not "
                 "a cohort of new customers, and its retention and revenue usually run higher. "
                 "The next few cohorts hold some earlier customers too (those who came back "
                 "later), fewer each month.",
@@ -325,6 +331,13 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     m = res.metrics
     best = res.best_model
     auc, base = m.loc[best, "auc"], m.loc["recency", "auc"]
+    # against ranking by recency alone: the days since the last purchase day where the data
+    # has no order ids (CDNOW), the last order where it has
+    versus = (
+        N_("{pts} pts vs days since last purchase")
+        if res.purchase_days
+        else N_("{pts} pts vs days since last order")
+    )
     top, top_base = m.loc[best, "precision_at_10pct"], m.loc["recency", "precision_at_10pct"]
     # plain words first: what the best model gets right, against guessing and recency alone
     # (the analyst's ROC AUC and precision are named in the tiles' helps and the table's)
@@ -336,12 +349,12 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     b2.metric(
         _("Ranks who left above who stayed"),
         fmt_pct(auc),
-        delta=_("{pts} pts vs days since last order", pts=f"{(auc - base) * 100:+.1f}"),
+        delta=_(versus, pts=f"{(auc - base) * 100:+.1f}"),
         help=_(
             "Checked on the later period the model was not fitted on: the chance that it rates "
-            "a customer who then placed no order in the {days} days as more at risk than one "
-            "who ordered. 50\u00a0% is guessing, 100\u00a0% is perfect; against ranking by days since "
-            "the last order alone. Analysts call it the holdout ROC AUC: {auc}.",
+            "a customer who then bought nothing in the {days} days as more at risk than one "
+            "who bought. 50\u00a0% is guessing, 100\u00a0% is perfect; against ranking by days since "
+            "the last purchase alone. Analysts call it the holdout ROC AUC: {auc}.",
             days=res.window_days,
             auc=f"{auc:.3f}",
         ),
@@ -349,11 +362,11 @@ def render_churn(res: churn_mod.ChurnResult | None, err: EcomdashError | None) -
     b3.metric(
         _("Left, among the 10\u00a0% most at risk"),
         fmt_pct(top),
-        delta=_("{pts} pts vs days since last order", pts=f"{(top - top_base) * 100:+.1f}"),
+        delta=_(versus, pts=f"{(top - top_base) * 100:+.1f}"),
         help=_(
-            "Of the 10\u00a0% of customers the model rated most at risk, the share who then placed "
-            "no order in the {days} days (percentage points against ranking by days since the "
-            "last order). Analysts call it the precision at the top 10\u00a0%.",
+            "Of the 10\u00a0% of customers the model rated most at risk, the share who then "
+            "bought nothing in the {days} days (percentage points against ranking by days since "
+            "the last purchase). Analysts call it the precision at the top 10\u00a0%.",
             days=res.window_days,
         ),
     )
@@ -392,7 +405,8 @@ def render_at_risk(
     days: bool = False,
 ) -> None:
     """The customers most worth keeping; ``days``: no order id, a customer's purchases are
-    counted in purchase days (the win-back toggle says so)."""
+    counted in purchase days (the win-back toggle and the table's headers say so:
+    ``AT_RISK_DAYS_AREA``)."""
     if ch is None:
         show_error(err)
         return
@@ -415,10 +429,19 @@ def render_at_risk(
         key="value_winback_only",
     ):
         risk = findings.winback_customers(risk)
+    area = AT_RISK_DAYS_AREA if days else "value"
     st.caption(
         fmt.sentences(
             [
                 _(
+                    "Ranked by value at risk = spend in the last 12 months × churn probability "
+                    "({model}, as of {date}; churn = no purchase in the next {days} days).",
+                    model=_(churn_mod.MODEL_LABELS[ch.best_model]),
+                    date=fmt.long_date(ch.score_date),
+                    days=ch.window_days,
+                )
+                if days
+                else _(
                     "Ranked by value at risk = spend in the last 12 months × churn probability "
                     "({model}, as of {date}; churn = no order in the next {days} days).",
                     model=_(churn_mod.MODEL_LABELS[ch.best_model]),
@@ -427,19 +450,24 @@ def render_at_risk(
                 ),
                 # why someone who ordered 4 days ago can be 76 % at risk: their usual gap
                 _(
+                    "So a customer who usually waits longer than {days} days between purchases "
+                    "({column}) has a high churn risk even just after a purchase.",
+                    days=ch.window_days,
+                    column=L.label("interpurchase_days", area),
+                )
+                if days
+                else _(
                     "So a customer who usually waits longer than {days} days between orders "
                     "({column}) has a high churn risk even just after an order.",
                     days=ch.window_days,
-                    column=L.label("interpurchase_days", "value"),
+                    column=L.label("interpurchase_days", area),
                 ),
                 churn_words.risk_and_alive_sentence(ch.window_days),
             ]
         )
     )
-    show_table(
-        _round(risk), area="value", hide_index=True, width="stretch", on_screen=AT_RISK_SCREEN
-    )
-    download_table(risk, "customers-at-risk", key="dl_at_risk", area="value")
+    show_table(_round(risk), area=area, hide_index=True, width="stretch", on_screen=AT_RISK_SCREEN)
+    download_table(risk, "customers-at-risk", key="dl_at_risk", area=area)
 
 
 def cohort_counts(res) -> str:

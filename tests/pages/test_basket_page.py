@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ecomdash import basket
 from ecomdash.store import Store
 from tests.pages.conftest import run_page
@@ -376,3 +378,27 @@ def test_support_captions_write_the_minimum_support_in_percent(demo_dataset):
         for text in said:
             head = text.split("=")[0].split(":")[0].split("：")[0]
             assert one in head and "0.01" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("basket_kind", "said", "not_said"),
+    [("customer_day", "purchases", "orders"), ("order", "orders", "purchases")],
+)
+def test_the_rules_check_says_purchases_for_customer_day_baskets(
+    demo_dataset, basket_kind, said, not_said
+):
+    """With "A customer's day" as the basket the rules are checked on later customer-days:
+    the status line said "Checked on later orders" and the tile's help "rules found on the
+    earlier orders"; they say purchases then (words2), and orders for order baskets."""
+    at = run_page("basket.py", dataset_id=demo_dataset.id)
+    (radio,) = [r for r in at.radio if r.label == "Basket"]
+    radio.set_value(basket_kind)
+    _run_button(at).click()
+    at.run()
+    assert not at.exception, at.exception
+    steps = [m.value for m in at.markdown if m.value.startswith("Checked on later")]
+    assert len(steps) == 1, [m.value for m in at.markdown]
+    assert steps[0].startswith(f"Checked on later {said} ("), steps
+    hold = _metric(at, "Rules that still beat chance later").proto.help
+    assert f"earlier {said}" in hold and f"later {said}" in hold, hold
+    assert not_said not in steps[0] + hold

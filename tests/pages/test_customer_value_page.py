@@ -281,12 +281,10 @@ def test_churn_tiles_and_model_table_say_what_their_scores_mean(demo_dataset):
     assert not at.exception, at.exception
     tiles = {m.label: m.proto.help for m in at.metric}
     auc = tiles["Ranks who left above who stayed"]
-    assert (
-        "50\u00a0% is guessing, 100\u00a0% is perfect" in auc and "no order in the 90 days" in auc
-    )
+    assert "50\u00a0% is guessing, 100\u00a0% is perfect" in auc and "nothing in the 90 days" in auc
     assert tiles["Left, among the 10\u00a0% most at risk"].startswith(
-        "Of the 10\u00a0% of customers the model rated most at risk, the share who then placed no "
-        "order in the 90 days"
+        "Of the 10\u00a0% of customers the model rated most at risk, the share who then "
+        "bought nothing in the 90 days"
     )
     models = next(d for d in at.dataframe if "auc" in d.value.columns)
     cfg = json.loads(models.proto.columns)

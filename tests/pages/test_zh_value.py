@@ -125,12 +125,12 @@ def test_the_checklist_and_cohorts_are_the_same_in_both_languages(zh_dataset, _i
     assert any(
         # the cohort's month written long, no space next to the Chinese (2025年3月同期群)
         f"所显示的数据从{day.year}年{day.month}月{day.day}日开始，因此{day.year}年{day.month}月"
-        "同期群包含当月下单的所有客户，其中也有在此之前就已在购买的老客户" in c.value
+        "同期群包含当月购买的所有客户，其中也有在此之前就已在购买的老客户" in c.value
         for c in zh.caption
     ), [c.value for c in zh.caption]
     assert any(
         f"The data shown starts on {day.day} {day:%B %Y}, so the {day:%B %Y} cohort holds every "
-        "customer who ordered that month, including those already buying before then" in c.value
+        "customer who bought that month, including those already buying before then" in c.value
         for c in en.caption
     ), [c.value for c in en.caption]
     # the share view's colours: from 0 to the most active later month, said in Chinese
