@@ -19,23 +19,44 @@ _FIRST = re.compile(r"^\{(\w+)\}")
 
 
 def delta_messages() -> list[tuple[str, str]]:
-    """(where, msgid) of every ``delta=_(...)`` / ``delta=_n(...)`` in ecomdash/ui."""
+    """(where, msgid) of every ``delta=_(...)`` / ``delta=_n(...)`` in ecomdash/ui: a literal,
+    or a name the file assigns ``N_("...")`` messages to (``versus = N_(a) if days else
+    N_(b)``: the churn tiles' deltas, worded by whether the data has order ids)."""
     out = []
     for path in sorted(UI.glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named: dict[str, list[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name):
+                    named.setdefault(target.id, []).extend(
+                        c.args[0].value
+                        for c in ast.walk(node.value)
+                        if isinstance(c, ast.Call)
+                        and isinstance(c.func, ast.Name)
+                        and c.func.id == "N_"
+                        and c.args
+                        and isinstance(c.args[0], ast.Constant)
+                    )
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             for kw in node.keywords:
                 v = kw.value
-                if (
+                if not (
                     kw.arg == "delta"
                     and isinstance(v, ast.Call)
                     and isinstance(v.func, ast.Name)
                     and v.func.id in ("_", "_n")
                     and v.args
-                    and isinstance(v.args[0], ast.Constant)
                 ):
-                    out.append((f"{path.name}:{v.lineno}", v.args[0].value))
+                    continue
+                first = v.args[0]
+                if isinstance(first, ast.Constant):
+                    out.append((f"{path.name}:{v.lineno}", first.value))
+                elif isinstance(first, ast.Name):
+                    out += [(f"{path.name}:{v.lineno}", m) for m in named.get(first.id, [])]
     return out
 
 
